@@ -1,0 +1,5 @@
+export * from './resources';
+export * from './events/catalogue';
+export * from './subjects';
+export * from './admission';
+export * from './errors';

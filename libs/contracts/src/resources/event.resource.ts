@@ -1,0 +1,74 @@
+import { objectSchema } from './object-meta.schema';
+import { ResourceDefinition } from './resource-definition';
+
+const objectReference = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    apiVersion: { type: 'string' },
+    kind: { type: 'string' },
+    name: { type: 'string' },
+    namespace: { type: 'string' },
+    uid: { type: 'string' },
+    resourceVersion: { type: 'string' },
+    fieldPath: { type: 'string' },
+  },
+};
+
+/** core v1 Event: what controllers report about objects (`kubectl describe`, `kubectl events`). */
+export const eventResource: ResourceDefinition = {
+  group: '',
+  kind: 'Event',
+  listKind: 'EventList',
+  plural: 'events',
+  singular: 'event',
+  shortNames: ['ev'],
+  categories: [],
+  scope: 'Namespaced',
+  strategicMergePatch: true,
+  nameFormat: 'dns1123-subdomain',
+  subresources: {},
+  versions: [
+    {
+      name: 'v1',
+      served: true,
+      storage: true,
+      schema: objectSchema(
+        {
+          involvedObject: objectReference,
+          related: objectReference,
+          reason: { type: 'string' },
+          message: { type: 'string' },
+          type: { type: 'string' },
+          action: { type: 'string' },
+          source: {
+            type: 'object',
+            additionalProperties: false,
+            properties: { component: { type: 'string' }, host: { type: 'string' } },
+          },
+          firstTimestamp: { type: ['string', 'null'] },
+          lastTimestamp: { type: ['string', 'null'] },
+          eventTime: { type: ['string', 'null'] },
+          count: { type: 'integer' },
+          series: {
+            type: 'object',
+            additionalProperties: false,
+            properties: { count: { type: 'integer' }, lastObservedTime: { type: 'string' } },
+          },
+          reportingComponent: { type: 'string' },
+          reportingInstance: { type: 'string' },
+        },
+        ['involvedObject'],
+      ),
+      printerColumns: [
+        { name: 'Last Seen', type: 'date', jsonPath: '.lastTimestamp' },
+        { name: 'Type', type: 'string', jsonPath: '.type' },
+        { name: 'Reason', type: 'string', jsonPath: '.reason' },
+        { name: 'Object', type: 'string', jsonPath: '{.involvedObject.kind}/{.involvedObject.name}' },
+        { name: 'Message', type: 'string', jsonPath: '.message' },
+        { name: 'Source', type: 'string', jsonPath: '.source.component', priority: 1 },
+        { name: 'Count', type: 'integer', jsonPath: '.count', priority: 1 },
+      ],
+    },
+  ],
+};

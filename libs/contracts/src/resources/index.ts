@@ -1,0 +1,11 @@
+import { eventResource } from './event.resource';
+import { hostResource } from './host.resource';
+import { namespaceResource } from './namespace.resource';
+import { ResourceDefinition } from './resource-definition';
+
+export * from './resource-definition';
+export * from './object-meta.schema';
+export { eventResource, hostResource, namespaceResource };
+
+/** Every kind the api-gateway serves. Adding a kind = adding its entry here. */
+export const resourceDefinitions: ResourceDefinition[] = [namespaceResource, eventResource, hostResource];

@@ -1,0 +1,71 @@
+import { JsonSchema } from './resource-definition';
+
+const stringMap: JsonSchema = { type: 'object', additionalProperties: { type: 'string' } };
+
+export const ownerReferenceSchema: JsonSchema = {
+  type: 'object',
+  required: ['apiVersion', 'kind', 'name', 'uid'],
+  additionalProperties: false,
+  properties: {
+    apiVersion: { type: 'string' },
+    kind: { type: 'string' },
+    name: { type: 'string' },
+    uid: { type: 'string' },
+    controller: { type: 'boolean' },
+    blockOwnerDeletion: { type: 'boolean' },
+  },
+};
+
+/** metav1.ObjectMeta as clients send and receive it. */
+export const objectMetaSchema: JsonSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    name: { type: 'string' },
+    generateName: { type: 'string' },
+    namespace: { type: 'string' },
+    uid: { type: 'string' },
+    resourceVersion: { type: 'string' },
+    generation: { type: 'integer' },
+    creationTimestamp: { type: ['string', 'null'] },
+    deletionTimestamp: { type: ['string', 'null'] },
+    deletionGracePeriodSeconds: { type: 'integer' },
+    labels: stringMap,
+    annotations: stringMap,
+    ownerReferences: { type: 'array', items: ownerReferenceSchema },
+    finalizers: { type: 'array', items: { type: 'string' } },
+    managedFields: { type: 'array', items: { type: 'object', additionalProperties: true } },
+    selfLink: { type: 'string' },
+  },
+};
+
+export const conditionSchema: JsonSchema = {
+  type: 'object',
+  required: ['type', 'status'],
+  additionalProperties: false,
+  properties: {
+    type: { type: 'string' },
+    status: { type: 'string', enum: ['True', 'False', 'Unknown'] },
+    reason: { type: 'string' },
+    message: { type: 'string' },
+    lastTransitionTime: { type: 'string' },
+    lastHeartbeatTime: { type: 'string' },
+    observedGeneration: { type: 'integer' },
+    severity: { type: 'string' },
+  },
+};
+
+/** The envelope every kind shares; `spec`/`status` and friends are added per kind. */
+export function objectSchema(properties: Record<string, JsonSchema>, required: string[] = []): JsonSchema {
+  return {
+    type: 'object',
+    additionalProperties: false,
+    required,
+    properties: {
+      apiVersion: { type: 'string' },
+      kind: { type: 'string' },
+      metadata: objectMetaSchema,
+      ...properties,
+    },
+  };
+}

@@ -1,0 +1,68 @@
+/**
+ * A kind served by the api-gateway is one declarative entry of this shape. Later
+ * issues add kinds by adding entries to the registry (`resources/index.ts`).
+ */
+export type JsonSchema = Record<string, any>;
+
+export interface PrinterColumn {
+  /** Header as kubectl shows it (kubectl upper-cases it). */
+  name: string;
+  type: 'string' | 'integer' | 'number' | 'boolean' | 'date';
+  /**
+   * Either a JSONPath into the object (`.status.phase`, filters such as
+   * `.status.conditions[?(@.type=="Ready")].status` allowed) or a template of
+   * several paths: `{.involvedObject.kind}/{.involvedObject.name}`.
+   */
+  jsonPath: string;
+  description?: string;
+  priority?: number;
+  format?: string;
+}
+
+export interface ResourceVersionDefinition {
+  name: string;
+  served: boolean;
+  storage: boolean;
+  /** OpenAPI v3 schema of the whole object (apiVersion, kind, metadata, spec, status...). */
+  schema: JsonSchema;
+  printerColumns: PrinterColumn[];
+}
+
+export interface ResourceDefinition {
+  /** API group; '' for the core group (served under /api/v1). */
+  group: string;
+  kind: string;
+  listKind: string;
+  plural: string;
+  singular: string;
+  shortNames: string[];
+  categories: string[];
+  scope: 'Namespaced' | 'Cluster';
+  /** Newest first: the first served version is the preferred one. */
+  versions: ResourceVersionDefinition[];
+  subresources: { status?: boolean; scale?: { specReplicasPath: string; statusReplicasPath: string } };
+  /** Built-in kinds accept strategic merge patches; custom kinds answer 415. */
+  strategicMergePatch: boolean;
+  /** Names must be DNS-1123 labels (Namespace) or subdomains (most kinds). */
+  nameFormat: 'dns1123-label' | 'dns1123-subdomain';
+  /**
+   * Patch-merge keys for lists inside this kind, by JSON path with `[]` for list
+   * items (`spec.containers` -> `name`), used by strategic merge patch.
+   */
+  mergeKeys?: Record<string, string>;
+}
+
+export function apiVersionOf(def: Pick<ResourceDefinition, 'group'>, version: string): string {
+  return def.group ? `${def.group}/${version}` : version;
+}
+
+/** `namespaces`, `virtualmachines.vmoperator.vmware.com`: how kube-apiserver names a resource in messages. */
+export function qualifiedResource(def: Pick<ResourceDefinition, 'group' | 'plural'>): string {
+  return def.group ? `${def.plural}.${def.group}` : def.plural;
+}
+
+export function storageVersion(def: ResourceDefinition): ResourceVersionDefinition {
+  const v = def.versions.find((x) => x.storage);
+  if (!v) throw new Error(`resource ${def.plural} has no storage version`);
+  return v;
+}

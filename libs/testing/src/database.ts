@@ -1,0 +1,47 @@
+import { randomBytes } from 'node:crypto';
+import { Client, Pool } from 'pg';
+
+/** Where tests find Postgres: ADMIN URL of a server on which they may create databases. */
+export const testAdminUrl = process.env.TEST_DATABASE_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+
+export interface TestDatabase {
+  name: string;
+  url: string;
+  pool: Pool;
+  drop(): Promise<void>;
+}
+
+/** Every test file gets a database of its own, created empty and dropped at the end. */
+export async function createTestDatabase(label = 'test'): Promise<TestDatabase> {
+  const name = `op_${label.replace(/[^a-z0-9]/gi, '_').toLowerCase()}_${randomBytes(4).toString('hex')}`;
+  const admin = new Client({ connectionString: testAdminUrl });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await admin.end();
+  }
+  const url = withDatabase(testAdminUrl, name);
+  const pool = new Pool({ connectionString: url, max: 10 });
+  return {
+    name,
+    url,
+    pool,
+    async drop() {
+      await pool.end().catch(() => undefined);
+      const c = new Client({ connectionString: testAdminUrl });
+      await c.connect();
+      try {
+        await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      } finally {
+        await c.end();
+      }
+    },
+  };
+}
+
+export function withDatabase(url: string, database: string): string {
+  const u = new URL(url);
+  u.pathname = `/${database}`;
+  return u.toString();
+}

@@ -1,0 +1,3 @@
+export * from './eventually';
+export * from './database';
+export * from './nats';
