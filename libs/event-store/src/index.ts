@@ -1,1 +1,10 @@
-export {};
+export * from './append';
+export * from './checkpoints';
+export * from './errors';
+export * from './event-store';
+export * from './log-position';
+export * from './migrations/migrate';
+export * from './projection';
+export * from './read-all';
+export * from './read-stream';
+export * from './recorded-event';

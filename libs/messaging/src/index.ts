@@ -1,1 +1,4 @@
-export {};
+export * from './nats-connection';
+export * from './request-reply';
+export * from './event-stream';
+export * from './event-relay';

@@ -1,1 +1,10 @@
-export {};
+export * from './config/base-config';
+export { loadConfig } from './config/load-config';
+export * from './logging/logger';
+export { NestLoggerAdapter } from './logging/nest-logger.adapter';
+export type { HealthRegistry, HealthCheck } from './health/health-registry';
+export type { HealthReply } from './health/health-responder';
+export * from './boot/service-context';
+export { startService } from './boot/start-service';
+export type { ServiceOptions, RunningService } from './boot/start-service';
+export { runService } from './boot/run-service';

@@ -1,3 +1,4 @@
 export * from './eventually';
 export * from './database';
 export * from './nats';
+export * from './cluster';

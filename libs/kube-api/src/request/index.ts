@@ -1,1 +1,5 @@
-export {};
+export * from './status';
+export * from './body';
+export * from './selectors';
+export * from './patch';
+export * from './metadata';

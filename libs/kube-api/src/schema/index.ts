@@ -1,1 +1,5 @@
-export {};
+export * from './validate';
+export * from './jsonpath';
+export * from './table';
+export * from './discovery';
+export * from './openapi';

@@ -1,0 +1,50 @@
+import { describeExit, ManagedProcess } from './managed-process';
+import { hostPlanVariable, parseHostPlan } from './host-plan';
+
+/**
+ * Host supervisor: one process group per host (spawned detached by the
+ * launcher) holding spherelet-agent and crx-runtime, so `kill -9 -<pgid>`
+ * takes the whole host down like a power cut.
+ */
+const plan = parseHostPlan(process.env[hostPlanVariable]);
+const childEnv = { ...process.env };
+delete childEnv[hostPlanVariable];
+
+const log = (msg: string, fields: Record<string, unknown> = {}) =>
+  process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), level: 'info', msg, host: plan.host, ...fields })}\n`);
+
+const children = plan.services.map((service) =>
+  ManagedProcess.start({
+    name: `${plan.host}/${service.name}`,
+    command: process.execPath,
+    args: [service.entry],
+    env: { ...childEnv, ...service.env, HEALTH_PORT: String(service.healthPort) },
+    logFile: service.logFile,
+  }),
+);
+log('host started', { pid: process.pid, children: children.map((c) => ({ name: c.name, pid: c.pid })) });
+
+let stopping: Promise<void> | undefined;
+function stopHost(reason: string, exitCode: number): Promise<void> {
+  stopping ??= (async () => {
+    log('host stopping', { reason });
+    await Promise.all(children.map((c) => c.stop(8000)));
+    log('host stopped');
+    process.exit(exitCode);
+  })();
+  return stopping;
+}
+
+process.on('SIGTERM', () => void stopHost('SIGTERM', 0));
+process.on('SIGINT', () => void stopHost('SIGINT', 0));
+// The IPC channel closes when the launcher dies, even by SIGKILL: no orphaned hosts.
+process.on('disconnect', () => void stopHost('launcher gone', 0));
+
+for (const child of children) {
+  void child.exited.then((exit) => {
+    if (stopping) return;
+    log('host service exited', { service: child.name, exit: describeExit(exit) });
+    // A host is one failure unit: when one of its services dies, the host goes down with it.
+    void stopHost(`${child.name} ${describeExit(exit)}`, 1);
+  });
+}

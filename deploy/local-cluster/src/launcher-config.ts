@@ -1,0 +1,48 @@
+import { resolve } from 'node:path';
+
+/** Everything the launcher reads from its environment, resolved once at start. */
+export interface LauncherConfig {
+  repoRoot: string;
+  dataDir: string;
+  logDir: string;
+  databaseUrl: string;
+  natsUrl: string;
+  natsPrefix: string;
+  gatewayPort: number;
+  hostCount: number;
+  logLevel: string;
+  /** Test knob: one script run for every service instead of services/<name>/dist/main.js. */
+  serviceMain?: string;
+}
+
+type Env = Record<string, string | undefined>;
+
+export const defaultDatabaseUrl = 'postgres://postgres@127.0.0.1:5432/openpacific';
+export const defaultNatsUrl = 'nats://127.0.0.1:4222';
+
+export function readLauncherConfig(env: Env, repoRoot: string): LauncherConfig {
+  const dataDir = resolve(repoRoot, nonEmpty(env.DATA_DIR) ?? '.data');
+  return {
+    repoRoot,
+    dataDir,
+    logDir: resolve(dataDir, 'logs'),
+    databaseUrl: nonEmpty(env.DATABASE_URL) ?? defaultDatabaseUrl,
+    natsUrl: nonEmpty(env.NATS_URL) ?? defaultNatsUrl,
+    natsPrefix: nonEmpty(env.NATS_PREFIX) ?? 'op',
+    gatewayPort: integer(env.GATEWAY_PORT, 6443, 'GATEWAY_PORT'),
+    hostCount: integer(env.HOST_COUNT, 3, 'HOST_COUNT'),
+    logLevel: nonEmpty(env.LOG_LEVEL) ?? 'info',
+    serviceMain: nonEmpty(env.SERVICE_MAIN) ? resolve(repoRoot, env.SERVICE_MAIN as string) : undefined,
+  };
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value === '' ? undefined : value;
+}
+
+function integer(value: string | undefined, fallback: number, name: string): number {
+  if (nonEmpty(value) === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a non-negative integer, got "${value}"`);
+  return n;
+}

@@ -1,0 +1,31 @@
+import type { PoolClient } from 'pg';
+import { CheckpointConflictError } from './errors';
+import { LogPosition } from './log-position';
+
+export async function loadCheckpoint(client: PoolClient, consumer: string, forUpdate = false): Promise<LogPosition | null> {
+  const { rows } = await client.query(
+    `SELECT transaction_id::text AS t, position FROM checkpoints WHERE consumer = $1${forUpdate ? ' FOR UPDATE' : ''}`,
+    [consumer],
+  );
+  return rows[0] ? { transactionId: BigInt(rows[0].t), position: BigInt(rows[0].position) } : null;
+}
+
+/**
+ * Compare-and-set: moves the checkpoint from `expected` to `next`, or throws
+ * when another instance moved it first. Call it in the same transaction as
+ * the writes the checkpoint covers, so both commit or neither does.
+ */
+export async function storeCheckpoint(client: PoolClient, consumer: string, expected: LogPosition | null, next: LogPosition): Promise<void> {
+  const params = [consumer, next.transactionId.toString(), next.position.toString()];
+  const result = expected
+    ? await client.query(
+        `UPDATE checkpoints SET transaction_id = $2::text::xid8, position = $3, updated_at = now()
+         WHERE consumer = $1 AND transaction_id = $4::text::xid8 AND position = $5`,
+        [...params, expected.transactionId.toString(), expected.position.toString()],
+      )
+    : await client.query(
+        `INSERT INTO checkpoints (consumer, transaction_id, position) VALUES ($1, $2::text::xid8, $3) ON CONFLICT (consumer) DO NOTHING`,
+        params,
+      );
+  if (result.rowCount !== 1) throw new CheckpointConflictError(consumer);
+}

@@ -1,0 +1,89 @@
+import { createTestDatabase, TestDatabase } from '@openpacific/testing';
+import { EventStore } from './event-store';
+import { VersionConflictError } from './errors';
+import { migrate } from './migrations/migrate';
+import { NewEvent } from './recorded-event';
+
+const catalogue = {
+  ThingHappened: { type: 'object', required: ['n'], properties: { n: { type: 'integer' } } },
+};
+const ev = (n: number): NewEvent => ({ type: 'ThingHappened', data: { n }, metadata: { actor: 'tester', source: 'test' } });
+
+describe('the event store', () => {
+  let db: TestDatabase;
+  let store: EventStore;
+
+  beforeAll(async () => {
+    db = await createTestDatabase('eventstore');
+    await Promise.all([migrate(db.pool), migrate(db.pool), migrate(db.pool)]);
+    store = new EventStore(db.pool, { catalogue });
+  });
+  afterAll(() => db.drop());
+
+  it('applies its migrations once however many processes run them at the same time', async () => {
+    const { rows } = await db.pool.query('SELECT version FROM schema_migrations');
+    expect(rows.map((r) => r.version)).toEqual([1]);
+    expect(await migrate(db.pool)).toEqual([]);
+  });
+
+  it('appends events to a new stream and reads them back in order', async () => {
+    const result = await store.append('s-1', [ev(1), ev(2)], { expectedVersion: 'no_stream' });
+    expect(result.streamVersion).toBe(2);
+    const events = await store.readStream('s-1');
+    expect(events.map((e) => [e.streamVersion, e.data.n])).toEqual([[1, 1], [2, 2]]);
+    expect(events[0].metadata).toEqual({ actor: 'tester', source: 'test' });
+  });
+
+  it('refuses an append at the wrong expected version with the actual version', async () => {
+    await store.append('s-2', [ev(1)], { expectedVersion: 'no_stream' });
+    const attempt = store.append('s-2', [ev(2)], { expectedVersion: 5 });
+    await expect(attempt).rejects.toBeInstanceOf(VersionConflictError);
+    await expect(attempt).rejects.toMatchObject({ code: 'EVENTSTORE.VERSION_CONFLICT', actualVersion: 1, expectedVersion: 5 });
+    await expect(store.append('s-2', [ev(2)], { expectedVersion: 'no_stream' })).rejects.toMatchObject({ actualVersion: 1 });
+    await store.append('s-2', [ev(2)], { expectedVersion: 1 });
+    expect(await store.streamVersion('s-2')).toBe(2);
+  });
+
+  it('lets exactly one of many concurrent writers at the same version win', async () => {
+    await store.append('s-race', [ev(0)], { expectedVersion: 'no_stream' });
+    const results = await Promise.allSettled(Array.from({ length: 8 }, (_, i) => store.append('s-race', [ev(i)], { expectedVersion: 1 })));
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    expect(await store.streamVersion('s-race')).toBe(2);
+  });
+
+  it('gives concurrent writers with any version distinct, gap-free stream versions', async () => {
+    await Promise.all(Array.from({ length: 10 }, (_, i) => store.append('s-any', [ev(i)], { expectedVersion: 'any' })));
+    const versions = (await store.readStream('s-any')).map((e) => e.streamVersion);
+    expect(versions).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+  });
+
+  it('validates every event against the catalogue before writing anything', async () => {
+    await expect(store.append('s-bad', [ev(1), { ...ev(2), data: { n: 'two' } }])).rejects.toMatchObject({ code: 'EVENTSTORE.INVALID_EVENT' });
+    await expect(store.append('s-bad', [{ ...ev(1), type: 'Nope' }])).rejects.toMatchObject({ code: 'EVENTSTORE.UNKNOWN_EVENT_TYPE' });
+    expect(await store.readStream('s-bad')).toEqual([]);
+  });
+
+  it('appends to several streams in one transaction, all or nothing', async () => {
+    await store.append('b-2', [ev(1)]);
+    await expect(
+      store.appendBatch([
+        { streamId: 'b-1', events: [ev(1)], expectedVersion: 'no_stream' },
+        { streamId: 'b-2', events: [ev(2)], expectedVersion: 'no_stream' },
+      ]),
+    ).rejects.toBeInstanceOf(VersionConflictError);
+    expect(await store.readStream('b-1')).toEqual([]);
+    const ok = await store.appendBatch([
+      { streamId: 'b-1', events: [ev(1)], expectedVersion: 'no_stream' },
+      { streamId: 'b-2', events: [ev(2)], expectedVersion: 1 },
+    ]);
+    expect(ok.map((r) => r.streamVersion)).toEqual([1, 2]);
+    expect(ok[0].events[0].transactionId).toBe(ok[1].events[0].transactionId);
+  });
+
+  it.each(['UPDATE events SET type = $$x$$', 'DELETE FROM events', 'TRUNCATE events'])('is append-only: Postgres refuses %s', async (sql) => {
+    await store.append('s-ro', [ev(1)]);
+    const before = await db.pool.query('SELECT count(*)::int AS n, max(position) AS last FROM events');
+    await expect(db.pool.query(sql)).rejects.toThrow(/append-only/);
+    expect((await db.pool.query('SELECT count(*)::int AS n, max(position) AS last FROM events')).rows).toEqual(before.rows);
+  });
+});

@@ -1,0 +1,82 @@
+import type { Pool, PoolClient } from 'pg';
+import { eventCatalogue, JsonSchema } from '@openpacific/contracts';
+import { appendToStream } from './append';
+import { ExpectedVersion } from './errors';
+import { EventValidator } from './event-validator';
+import { LogPosition } from './log-position';
+import { readAll } from './read-all';
+import { readStream, streamVersion } from './read-stream';
+import { NewEvent, RecordedEvent } from './recorded-event';
+
+export interface AppendResult {
+  /** The stream's version after the append. */
+  streamVersion: number;
+  events: RecordedEvent[];
+}
+
+export interface StreamAppend {
+  streamId: string;
+  events: NewEvent[];
+  expectedVersion?: ExpectedVersion;
+}
+
+/** The append-only event store: the source of truth of the whole system. */
+export class EventStore {
+  private readonly validator: EventValidator;
+
+  constructor(
+    readonly pool: Pool,
+    opts: { catalogue?: Record<string, JsonSchema> } = {},
+  ) {
+    this.validator = new EventValidator(opts.catalogue ?? eventCatalogue);
+  }
+
+  /** Appends atomically; pass `client` to append inside a transaction of your own. */
+  async append(
+    streamId: string,
+    events: NewEvent[],
+    opts: { expectedVersion?: ExpectedVersion; client?: PoolClient } = {},
+  ): Promise<AppendResult> {
+    for (const e of events) this.validator.check(e);
+    const recorded = await appendToStream(opts.client ?? this.pool, streamId, events, opts.expectedVersion ?? 'any');
+    return { streamVersion: recorded[recorded.length - 1]?.streamVersion ?? 0, events: recorded };
+  }
+
+  /** Several streams in one transaction, all or nothing: one commit for many changes. */
+  async appendBatch(items: StreamAppend[], opts: { client?: PoolClient } = {}): Promise<AppendResult[]> {
+    for (const item of items) for (const e of item.events) this.validator.check(e);
+    const run = async (client: PoolClient) => {
+      const results: AppendResult[] = [];
+      for (const item of items) {
+        const recorded = await appendToStream(client, item.streamId, item.events, item.expectedVersion ?? 'any');
+        results.push({ streamVersion: recorded[recorded.length - 1]?.streamVersion ?? 0, events: recorded });
+      }
+      return results;
+    };
+    if (opts.client) return run(opts.client);
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const results = await run(client);
+      await client.query('COMMIT');
+      return results;
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    } finally {
+      client.release();
+    }
+  }
+
+  readStream(streamId: string, opts: { fromVersion?: number; toVersion?: number; client?: PoolClient } = {}): Promise<RecordedEvent[]> {
+    return readStream(opts.client ?? this.pool, streamId, opts);
+  }
+
+  readAll(opts: { after?: LogPosition | null; limit?: number; client?: PoolClient } = {}): Promise<RecordedEvent[]> {
+    return readAll(opts.client ?? this.pool, opts);
+  }
+
+  streamVersion(streamId: string): Promise<number> {
+    return streamVersion(this.pool, streamId);
+  }
+}

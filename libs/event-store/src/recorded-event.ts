@@ -1,0 +1,37 @@
+import type { EventMetadata } from '@openpacific/contracts';
+import { LogPosition } from './log-position';
+
+export interface NewEvent<T = unknown> {
+  /** A uuid; generated when absent. Also the JetStream message id, so re-sends are dropped. */
+  id?: string;
+  type: string;
+  data: T;
+  metadata: EventMetadata;
+}
+
+export interface RecordedEvent<T = any> extends LogPosition {
+  id: string;
+  streamId: string;
+  /** 1 for the first event of a stream. */
+  streamVersion: number;
+  type: string;
+  data: T;
+  metadata: EventMetadata;
+  createdAt: Date;
+}
+
+export const EVENT_COLUMNS = 'position, transaction_id, stream_id, stream_version, event_id, type, data, metadata, created_at';
+
+export function toRecordedEvent(row: any): RecordedEvent {
+  return {
+    id: row.event_id,
+    streamId: row.stream_id,
+    streamVersion: Number(row.stream_version),
+    type: row.type,
+    data: row.data,
+    metadata: row.metadata,
+    position: BigInt(row.position),
+    transactionId: BigInt(row.transaction_id),
+    createdAt: row.created_at,
+  };
+}

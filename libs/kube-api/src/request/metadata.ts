@@ -1,0 +1,74 @@
+import { randomBytes } from 'node:crypto';
+import { StatusCause } from './status';
+
+const LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const QUALIFIED_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
+const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
+const MAX_ANNOTATIONS_BYTES = 256 * 1024;
+
+export function validateDns1123Label(name: string): string[] {
+  const out: string[] = [];
+  if (name.length > 63) out.push('must be no more than 63 characters');
+  if (!LABEL.test(name)) {
+    out.push(`a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')`);
+  }
+  return out;
+}
+
+export function validateDns1123Subdomain(name: string): string[] {
+  const out: string[] = [];
+  if (name.length > 253) out.push('must be no more than 253 characters');
+  if (!SUBDOMAIN.test(name)) {
+    out.push(`a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')`);
+  }
+  return out;
+}
+
+/** A label or annotation key: an optional DNS subdomain prefix and a name of at most 63 characters. */
+function validateQualifiedName(key: string): string[] {
+  const parts = key.split('/');
+  if (parts.length > 2) return [`a qualified name must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]') with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')`];
+  const name = parts[parts.length - 1];
+  const out: string[] = [];
+  if (parts.length === 2 && (parts[0].length === 0 || validateDns1123Subdomain(parts[0]).length > 0)) out.push('prefix part must be a lowercase RFC 1123 subdomain');
+  if (name.length === 0 || name.length > 63) out.push('name part must be no more than 63 characters');
+  if (!QUALIFIED_NAME.test(name)) {
+    out.push(`name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')`);
+  }
+  return out;
+}
+
+/** ObjectMeta validation as kube-apiserver does it, as 422 causes. */
+export function validateObjectMeta(meta: any, opts: { nameFormat: 'dns1123-label' | 'dns1123-subdomain'; namespaced: boolean }): StatusCause[] {
+  const causes: StatusCause[] = [];
+  const name = meta?.name;
+  if (name === undefined || name === '') {
+    if (!meta?.generateName) causes.push({ field: 'metadata.name', reason: 'FieldValueRequired', message: 'Required value: name or generateName is required' });
+  } else if (typeof name === 'string') {
+    const problems = opts.nameFormat === 'dns1123-label' ? validateDns1123Label(name) : validateDns1123Subdomain(name);
+    for (const p of problems) causes.push({ field: 'metadata.name', reason: 'FieldValueInvalid', message: `Invalid value: "${name}": ${p}` });
+  }
+  for (const [k, v] of Object.entries((meta?.labels ?? {}) as Record<string, string>)) {
+    for (const p of validateQualifiedName(k)) causes.push({ field: 'metadata.labels', reason: 'FieldValueInvalid', message: `Invalid value: "${k}": ${p}` });
+    if (typeof v === 'string' && (v.length > 63 || !LABEL_VALUE.test(v))) {
+      causes.push({ field: 'metadata.labels', reason: 'FieldValueInvalid', message: `Invalid value: "${v}": a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')` });
+    }
+  }
+  let size = 0;
+  for (const [k, v] of Object.entries((meta?.annotations ?? {}) as Record<string, string>)) {
+    for (const p of validateQualifiedName(k.toLowerCase())) causes.push({ field: 'metadata.annotations', reason: 'FieldValueInvalid', message: `Invalid value: "${k}": ${p}` });
+    size += k.length + String(v).length;
+  }
+  if (size > MAX_ANNOTATIONS_BYTES) {
+    causes.push({ field: 'metadata.annotations', reason: 'FieldValueTooLong', message: `Too long: must have at most ${MAX_ANNOTATIONS_BYTES} bytes` });
+  }
+  return causes;
+}
+
+/** `generateName` + five random lowercase alphanumerics, as kube-apiserver names generated objects. */
+export function generateName(prefix: string): string {
+  const alphabet = 'bcdfghjklmnpqrstvwxz2456789';
+  const bytes = randomBytes(5);
+  return prefix + Array.from(bytes, (b) => alphabet[b % alphabet.length]).join('');
+}

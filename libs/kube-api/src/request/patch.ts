@@ -1,0 +1,157 @@
+import { applyPatch, Operation } from 'fast-json-patch';
+import { badRequest, statusError } from './status';
+
+export type PatchType = 'merge' | 'json' | 'strategic' | 'apply';
+
+export function patchContentType(contentType: string): PatchType | undefined {
+  const type = contentType.split(';')[0].trim().toLowerCase();
+  return ({
+    'application/merge-patch+json': 'merge',
+    'application/json-patch+json': 'json',
+    'application/strategic-merge-patch+json': 'strategic',
+    'application/apply-patch+yaml': 'apply',
+  } as Record<string, PatchType>)[type];
+}
+
+const isObject = (v: unknown): v is Record<string, any> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** RFC 7386: objects merge recursively, null removes, anything else replaces. */
+export function applyMergePatch(target: unknown, patch: unknown): any {
+  if (!isObject(patch)) return structuredClone(patch);
+  const out: Record<string, any> = isObject(target) ? structuredClone(target) : {};
+  for (const [k, v] of Object.entries(patch)) {
+    if (v === null) delete out[k];
+    else out[k] = applyMergePatch(out[k], v);
+  }
+  return out;
+}
+
+/** RFC 6902. A failing `test` or a path that does not exist is a 422, as kube-apiserver answers. */
+export function applyJsonPatch(target: unknown, ops: unknown): any {
+  if (!Array.isArray(ops)) throw badRequest('json: cannot unmarshal object into Go value of type jsonpatch.Patch');
+  try {
+    return applyPatch(structuredClone(target), ops as Operation[], true, false).newDocument;
+  } catch (err) {
+    const e = err as { name?: string; message: string };
+    throw statusError(422, 'Invalid', `the server rejected our request due to an error in our request: ${e.message.split('\n')[0]}`);
+  }
+}
+
+/** Lists that merge by a key in every kind (metav1 and conventions), on top of the kind's own. */
+const COMMON_MERGE_KEYS: Record<string, string> = {
+  'metadata.ownerReferences': 'uid',
+  'status.conditions': 'type',
+};
+/** Lists of primitives merged as sets. */
+const SET_LISTS = new Set(['metadata.finalizers']);
+
+/**
+ * Strategic merge patch as kubectl sends it for built-in kinds: lists with a
+ * patch merge key merge item by item, other lists are replaced, and the
+ * directives `$patch`, `$setElementOrder/`, `$retainKeys` and
+ * `$deleteFromPrimitiveList/` are honoured.
+ */
+export function applyStrategicMergePatch(target: unknown, patch: unknown, mergeKeys: Record<string, string>): any {
+  const keys = { ...COMMON_MERGE_KEYS, ...mergeKeys };
+  if (!isObject(patch)) throw badRequest('a strategic merge patch must be a JSON object');
+  return mergeMap(isObject(target) ? target : {}, patch, '', keys);
+}
+
+function mergeMap(original: Record<string, any>, patch: Record<string, any>, path: string, keys: Record<string, string>): any {
+  if (patch.$patch === 'replace') return stripDirectives(patch);
+  if (patch.$patch === 'delete') return undefined;
+  const out: Record<string, any> = structuredClone(original ?? {});
+  for (const [k, v] of Object.entries(patch)) {
+    if (k === '$patch' || k === '$retainKeys' || k.startsWith('$setElementOrder/')) continue;
+    if (k.startsWith('$deleteFromPrimitiveList/')) {
+      const field = k.slice('$deleteFromPrimitiveList/'.length);
+      if (Array.isArray(out[field]) && Array.isArray(v)) out[field] = out[field].filter((x: unknown) => !v.includes(x));
+      continue;
+    }
+    const child = path ? `${path}.${k}` : k;
+    if (v === null) delete out[k];
+    else if (Array.isArray(v)) out[k] = mergeList(Array.isArray(out[k]) ? out[k] : [], v, child, keys);
+    else if (isObject(v)) {
+      const merged = mergeMap(isObject(out[k]) ? out[k] : {}, v, child, keys);
+      if (merged === undefined) delete out[k];
+      else out[k] = merged;
+    } else out[k] = v;
+  }
+  if (Array.isArray(patch.$retainKeys)) {
+    for (const k of Object.keys(out)) if (!patch.$retainKeys.includes(k)) delete out[k];
+  }
+  for (const [k, order] of Object.entries(patch)) {
+    if (!k.startsWith('$setElementOrder/') || !Array.isArray(order)) continue;
+    const field = k.slice('$setElementOrder/'.length);
+    const key = keys[path ? `${path}.${field}` : field];
+    if (Array.isArray(out[field])) out[field] = reorder(out[field], order, key);
+  }
+  return out;
+}
+
+function mergeList(original: any[], patch: any[], path: string, keys: Record<string, string>): any[] {
+  const key = keys[path];
+  if (SET_LISTS.has(path)) return [...new Set([...original, ...patch])];
+  if (!key) return stripDirectives(patch.filter((x) => !(isObject(x) && x.$patch)));
+  if (patch.some((x) => isObject(x) && x.$patch === 'replace')) {
+    return patch.filter((x) => !(isObject(x) && x.$patch === 'replace')).map(stripDirectives);
+  }
+  const out = structuredClone(original);
+  for (const item of patch) {
+    if (!isObject(item)) continue;
+    const at = out.findIndex((o) => isObject(o) && o[key] === item[key]);
+    if (item.$patch === 'delete') {
+      if (at >= 0) out.splice(at, 1);
+      continue;
+    }
+    if (at >= 0) out[at] = mergeMap(out[at], item, `${path}[]`, keys);
+    else out.push(stripDirectives(item));
+  }
+  return out;
+}
+
+function reorder(list: any[], order: any[], key: string | undefined): any[] {
+  const id = (x: any) => (key && isObject(x) ? x[key] : x);
+  const wanted = order.map(id);
+  const ranked = list.filter((x) => wanted.includes(id(x))).sort((a, b) => wanted.indexOf(id(a)) - wanted.indexOf(id(b)));
+  return [...ranked, ...list.filter((x) => !wanted.includes(id(x)))];
+}
+
+function stripDirectives(v: any): any {
+  if (Array.isArray(v)) return v.map(stripDirectives);
+  if (!isObject(v)) return v;
+  const out: Record<string, any> = {};
+  for (const [k, x] of Object.entries(v)) if (!k.startsWith('$')) out[k] = stripDirectives(x);
+  return out;
+}
+
+/**
+ * Server-side apply, approximated: the applied configuration is merged into
+ * the live object (maps recursively, lists replaced unless they have a merge
+ * key). Field ownership (managedFields) is not tracked.
+ */
+export function applyServerSideApply(live: unknown, applied: unknown, _opts: { force: boolean; manager: string }, mergeKeys: Record<string, string> = {}): any {
+  if (!isObject(applied)) throw badRequest('an apply patch must be an object');
+  const keys = { ...COMMON_MERGE_KEYS, ...mergeKeys };
+  return applyMerge(isObject(live) ? live : {}, applied, '', keys);
+}
+
+function applyMerge(live: Record<string, any>, applied: Record<string, any>, path: string, keys: Record<string, string>): any {
+  const out = structuredClone(live);
+  for (const [k, v] of Object.entries(applied)) {
+    const child = path ? `${path}.${k}` : k;
+    if (v === null) delete out[k];
+    else if (isObject(v)) out[k] = applyMerge(isObject(out[k]) ? out[k] : {}, v, child, keys);
+    else if (Array.isArray(v) && keys[child] && Array.isArray(out[k])) {
+      const key = keys[child];
+      const merged = structuredClone(out[k]);
+      for (const item of v) {
+        const at = merged.findIndex((o: any) => isObject(o) && isObject(item) && o[key] === item[key]);
+        if (at >= 0) merged[at] = applyMerge(merged[at], item, `${child}[]`, keys);
+        else merged.push(structuredClone(item));
+      }
+      out[k] = merged;
+    } else out[k] = structuredClone(v);
+  }
+  return out;
+}

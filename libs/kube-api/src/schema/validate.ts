@@ -1,0 +1,98 @@
+import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
+import type { JsonSchema, ResourceDefinition } from '@openpacific/contracts';
+
+export interface ValidationCause {
+  field: string;
+  reason: string;
+  message: string;
+}
+
+export interface ValidationResult {
+  causes: ValidationCause[];
+  /** Fields the schema does not declare, as `.spec.foo`. */
+  unknownFields: string[];
+  /** The object without its unknown fields. */
+  pruned: any;
+}
+
+const ajv = new Ajv({ allErrors: true, strict: false });
+const compiled = new WeakMap<JsonSchema, ValidateFunction>();
+
+/**
+ * Validates an object against its kind's schema the way kube-apiserver
+ * reports it: unknown fields apart (the caller decides: Strict refuses, Warn
+ * warns, Ignore drops), schema violations as 422 causes with field paths.
+ */
+export function validateAgainstSchema(def: ResourceDefinition, version: string, obj: any, _fieldValidation: 'Strict' | 'Warn' | 'Ignore'): ValidationResult {
+  const v = def.versions.find((x) => x.name === version);
+  if (!v) throw new Error(`${def.kind} has no version ${version}`);
+  const unknownFields: string[] = [];
+  const pruned = prune(v.schema, obj, '', unknownFields);
+  let validate = compiled.get(v.schema);
+  if (!validate) compiled.set(v.schema, (validate = ajv.compile(v.schema)));
+  const causes = validate(pruned) ? [] : (validate.errors ?? []).map((e) => toCause(e, pruned));
+  return { causes: dedupe(causes), unknownFields, pruned };
+}
+
+function prune(schema: JsonSchema | undefined, value: any, path: string, unknown: string[]): any {
+  if (!schema || value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return schema.items ? value.map((x, i) => prune(schema.items, x, `${path}[${i}]`, unknown)) : value;
+  if (schema['x-kubernetes-preserve-unknown-fields']) return value;
+  const props: Record<string, JsonSchema> | undefined = schema.properties;
+  const additional = schema.additionalProperties;
+  if (!props && (additional === undefined || additional === true)) return value;
+  const out: Record<string, any> = {};
+  for (const [k, v] of Object.entries(value)) {
+    const child = `${path}.${k}`;
+    if (props && k in props) out[k] = prune(props[k], v, child, unknown);
+    else if (typeof additional === 'object') out[k] = prune(additional, v, child, unknown);
+    else if (additional === false) unknown.push(child);
+    else out[k] = v;
+  }
+  return out;
+}
+
+function fieldPath(instancePath: string): string {
+  return instancePath
+    .split('/')
+    .slice(1)
+    .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .reduce((acc, p) => (/^\d+$/.test(p) ? `${acc}[${p}]` : acc ? `${acc}.${p}` : p), '');
+}
+
+function valueAt(obj: any, instancePath: string): any {
+  return instancePath.split('/').slice(1).reduce((o, k) => (o == null ? undefined : o[k.replace(/~1/g, '/').replace(/~0/g, '~')]), obj);
+}
+
+function toCause(e: ErrorObject, obj: any): ValidationCause {
+  const field = fieldPath(e.instancePath);
+  const value = valueAt(obj, e.instancePath);
+  const shown = typeof value === 'string' ? value : JSON.stringify(value);
+  switch (e.keyword) {
+    case 'required': {
+      const missing = (e.params as { missingProperty: string }).missingProperty;
+      return { field: field ? `${field}.${missing}` : missing, reason: 'FieldValueRequired', message: 'Required value' };
+    }
+    case 'type': {
+      const want = (e.params as { type: string | string[] }).type;
+      const actual = Array.isArray(value) ? 'array' : value === null ? 'null' : typeof value;
+      return { field, reason: 'FieldValueTypeInvalid', message: `Invalid value: "${actual}": ${field || 'body'} in body must be of type ${Array.isArray(want) ? want.join(',') : want}: "${actual}"` };
+    }
+    case 'enum': {
+      const allowed = (e.params as { allowedValues: unknown[] }).allowedValues.map((a) => JSON.stringify(a)).join(', ');
+      return { field, reason: 'FieldValueNotSupported', message: `Unsupported value: ${JSON.stringify(value)}: supported values: ${allowed}` };
+    }
+    default:
+      return { field, reason: 'FieldValueInvalid', message: `Invalid value: ${JSON.stringify(shown)}: ${field || 'body'} in body ${e.message}` };
+  }
+}
+
+function dedupe(causes: ValidationCause[]): ValidationCause[] {
+  const seen = new Set<string>();
+  return causes.filter((c) => {
+    const key = `${c.field}|${c.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}

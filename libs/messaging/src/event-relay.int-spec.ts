@@ -1,0 +1,82 @@
+import { natsNames } from '@openpacific/contracts';
+import { EventStore, migrate } from '@openpacific/event-store';
+import { createTestDatabase, eventually, TestDatabase, testNatsUrl, uniqueNatsPrefix } from '@openpacific/testing';
+import { NatsConnection } from 'nats';
+import { EventRelay } from './event-relay';
+import { ensureEventStream } from './event-stream';
+import { connectNats } from './nats-connection';
+
+const catalogue = { Noted: { type: 'object' } };
+const note = (n: number) => ({ type: 'Noted', data: { n }, metadata: { actor: 'tester', source: 'test' } });
+
+describe('the event relay', () => {
+  let db: TestDatabase;
+  let nc: NatsConnection;
+  const names = natsNames(uniqueNatsPrefix('relay'));
+
+  beforeAll(async () => {
+    db = await createTestDatabase('relay');
+    await migrate(db.pool);
+    nc = await connectNats({ url: testNatsUrl, name: 'relay-test' });
+    await ensureEventStream(nc, names);
+  });
+  afterAll(async () => {
+    const jsm = await nc.jetstreamManager();
+    await jsm.streams.delete(names.eventStream).catch(() => undefined);
+    await nc.close();
+    await db.drop();
+  });
+
+  const streamMessages = async () => (await (await nc.jetstreamManager()).streams.info(names.eventStream)).state.messages;
+
+  it('publishes each committed event exactly once even when it crashes after publishing and before its checkpoint', async () => {
+    const store = new EventStore(db.pool, { catalogue });
+    for (let i = 0; i < 5; i++) await store.append(`n-${i}`, [note(i)]);
+
+    let crashed = false;
+    const first = new EventRelay({
+      pool: db.pool, nc, names, pollIntervalMs: 50,
+      afterPublish: () => {
+        crashed = true;
+        throw new Error('crash before the checkpoint');
+      },
+    });
+    await first.start();
+    await eventually(() => expect(crashed).toBe(true));
+    await first.stop();
+    expect(await streamMessages()).toBe(5);
+    expect((await db.pool.query('SELECT count(*)::int AS n FROM checkpoints')).rows[0].n).toBe(0);
+
+    // The restarted relay re-sends the same batch; JetStream drops the duplicates by message id.
+    const second = new EventRelay({ pool: db.pool, nc, names, pollIntervalMs: 50 });
+    await second.start();
+    await store.append('n-late', [note(99)]);
+    await eventually(async () => expect(await streamMessages()).toBe(6));
+    await second.stop();
+
+    const js = nc.jetstream();
+    const seen: number[] = [];
+    for (let seq = 1; seq <= 6; seq++) {
+      const m = await (await nc.jetstreamManager()).streams.getMessage(names.eventStream, { seq });
+      seen.push(m.json<{ data: { n: number } }>().data.n);
+      expect(js).toBeDefined();
+    }
+    expect(seen.sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 99]);
+  });
+
+  it('lets only one of two relays on a database lead', async () => {
+    const a = new EventRelay({ pool: db.pool, nc, names, pollIntervalMs: 50 });
+    const b = new EventRelay({ pool: db.pool, nc, names, pollIntervalMs: 50 });
+    await a.start();
+    await eventually(() => expect(a.isLeader).toBe(true));
+    await b.start();
+    await b.kick();
+    expect(b.isLeader).toBe(false);
+    await a.stop();
+    await eventually(async () => {
+      await b.kick();
+      expect(b.isLeader).toBe(true);
+    });
+    await b.stop();
+  });
+});

@@ -1,0 +1,239 @@
+import { spawn, ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { request as httpsRequest } from 'node:https';
+import { createServer, AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createTestDatabase } from './database';
+import { testNatsUrl, uniqueNatsPrefix } from './nats';
+
+export interface ClusterHost {
+  name: string;
+  pgid: number;
+}
+
+export interface KubectlResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface ClusterResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+  json<T = any>(): T;
+}
+
+export interface TestCluster {
+  server: string;
+  kubeconfig: string;
+  token: string;
+  caCertPem: string;
+  dataDir: string;
+  databaseUrl: string;
+  natsPrefix: string;
+  hosts: ClusterHost[];
+  kubectl(args: string[], opts?: { input?: string; timeoutMs?: number; env?: Record<string, string> }): Promise<KubectlResult>;
+  request(
+    method: string,
+    path: string,
+    opts?: { body?: unknown; headers?: Record<string, string>; token?: string | null },
+  ): Promise<ClusterResponse>;
+  /** Signals a host's whole process group (spherelet-agent and crx-runtime); SIGKILL by default. */
+  killHost(name: string, signal?: NodeJS.Signals): void;
+  /** Stops the launcher (and with it every service and host) and drops the database. */
+  stop(): Promise<void>;
+}
+
+const repoRoot = resolve(__dirname, '..', '..', '..');
+export const launcherMain = join(repoRoot, 'deploy', 'local-cluster', 'dist', 'main.js');
+const readyMarker = 'OPENPACIFIC_READY ';
+const startTimeoutMs = 60_000;
+
+/**
+ * A whole cluster for one test file: its own database, NATS prefix, gateway
+ * port and data folder, started through the built launcher like `npm start`.
+ */
+export async function startCluster(opts: { label?: string; hostCount?: number; env?: Record<string, string> } = {}): Promise<TestCluster> {
+  if (!existsSync(launcherMain)) {
+    throw Object.assign(new Error(`${launcherMain} is missing: run npm run build first`), { code: 'TESTING.NOT_BUILT' });
+  }
+  const label = opts.label ?? 'cluster';
+  const database = await createTestDatabase(label);
+  // The database pool of createTestDatabase is not needed: the services connect themselves.
+  await database.pool.end().catch(() => undefined);
+  const natsPrefix = uniqueNatsPrefix(label);
+  const dataDir = mkdtempSync(join(tmpdir(), `openpacific-${label.replace(/[^a-z0-9]/gi, '')}-`));
+  const gatewayPort = await freePort();
+  const launcher = spawn(process.execPath, [launcherMain], {
+    env: {
+      ...process.env,
+      ...opts.env,
+      DATA_DIR: dataDir,
+      GATEWAY_PORT: String(gatewayPort),
+      NATS_PREFIX: natsPrefix,
+      DATABASE_URL: database.url,
+      NATS_URL: opts.env?.NATS_URL ?? testNatsUrl,
+      HOST_COUNT: String(opts.hostCount ?? 3),
+      LOG_LEVEL: opts.env?.LOG_LEVEL ?? process.env.LOG_LEVEL ?? 'info',
+    },
+    // Its own process group, so stop() can clean up services even if the launcher crashed.
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const output: string[] = [];
+  const exited = new Promise<number | null>((res) => launcher.once('exit', (code) => res(code)));
+
+  let ready: { server: string; kubeconfig: string; hosts: ClusterHost[] };
+  try {
+    ready = await waitForReady(launcher, output, exited);
+  } catch (err) {
+    await stopLauncher(launcher, exited, []);
+    await database.drop().catch(() => undefined);
+    const message = `${(err as Error).message}\n--- launcher output ---\n${output.join('').slice(-8000)}\n${logTails(dataDir)}`;
+    rmSync(dataDir, { recursive: true, force: true });
+    throw Object.assign(new Error(message), { code: 'TESTING.CLUSTER_START_FAILED' });
+  }
+
+  const token = readFileSync(join(dataDir, 'admin.token'), 'utf8').trim();
+  const caCertPem = readFileSync(join(dataDir, 'pki', 'ca.crt'), 'utf8');
+  const kubeEnv = { KUBECONFIG: ready.kubeconfig, KUBECACHEDIR: join(dataDir, 'kube-cache') };
+  let stopped: Promise<void> | undefined;
+
+  return {
+    server: ready.server,
+    kubeconfig: ready.kubeconfig,
+    token,
+    caCertPem,
+    dataDir,
+    databaseUrl: database.url,
+    natsPrefix,
+    hosts: ready.hosts,
+    kubectl: (args, o = {}) => runKubectl(args, { ...o, env: { ...kubeEnv, ...o.env } }),
+    request: (method, path, o = {}) =>
+      httpsCall(ready.server, caCertPem, method, path, { ...o, token: o.token === undefined ? token : o.token }),
+    killHost(name, signal = 'SIGKILL') {
+      const host = ready.hosts.find((h) => h.name === name);
+      if (!host) throw new Error(`no host named ${name}`);
+      process.kill(-host.pgid, signal);
+    },
+    stop() {
+      stopped ??= (async () => {
+        await stopLauncher(launcher, exited, ready.hosts);
+        await database.drop();
+        if (!process.env.KEEP_CLUSTER_DATA) rmSync(dataDir, { recursive: true, force: true });
+      })();
+      return stopped;
+    },
+  };
+}
+
+function waitForReady(launcher: ChildProcess, output: string[], exited: Promise<number | null>) {
+  return new Promise<{ server: string; kubeconfig: string; hosts: ClusterHost[] }>((res, rej) => {
+    let pending = '';
+    const timer = setTimeout(() => rej(new Error(`cluster not ready after ${startTimeoutMs} ms`)), startTimeoutMs);
+    launcher.stderr?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+    launcher.stdout?.on('data', (chunk: Buffer) => {
+      const text = chunk.toString();
+      output.push(text);
+      pending += text;
+      const lines = pending.split('\n');
+      pending = lines.pop() ?? '';
+      const line = lines.find((l) => l.startsWith(readyMarker));
+      if (line) {
+        clearTimeout(timer);
+        res(JSON.parse(line.slice(readyMarker.length)));
+      }
+    });
+    void exited.then((code) => {
+      clearTimeout(timer);
+      rej(new Error(`the launcher exited with code ${code} before the cluster was ready`));
+    });
+  });
+}
+
+/** SIGTERM to the launcher, which stops everything; SIGKILL to its group and the hosts if it hangs. */
+async function stopLauncher(launcher: ChildProcess, exited: Promise<number | null>, hosts: ClusterHost[]): Promise<void> {
+  if (launcher.exitCode === null && launcher.signalCode === null) {
+    launcher.kill('SIGTERM');
+    const timeout = new Promise<'timeout'>((res) => setTimeout(() => res('timeout'), 20_000).unref());
+    await Promise.race([exited, timeout]);
+  }
+  for (const pgid of [launcher.pid, ...hosts.map((h) => h.pgid)]) {
+    try {
+      if (pgid) process.kill(-pgid, 'SIGKILL');
+    } catch {
+      // Nothing left in that group: the normal case after a clean stop.
+    }
+  }
+}
+
+function runKubectl(args: string[], opts: { input?: string; timeoutMs?: number; env: Record<string, string> }): Promise<KubectlResult> {
+  return new Promise((res) => {
+    const child = spawn('/usr/bin/kubectl', args, { env: { ...process.env, ...opts.env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    const timer = setTimeout(() => {
+      stderr += `\n(kubectl timed out after ${opts.timeoutMs ?? 30_000} ms)`;
+      child.kill('SIGKILL');
+    }, opts.timeoutMs ?? 30_000);
+    child.once('close', (code) => {
+      clearTimeout(timer);
+      res({ code: code ?? 124, stdout, stderr });
+    });
+    child.stdin.end(opts.input ?? '');
+  });
+}
+
+function httpsCall(
+  server: string,
+  ca: string,
+  method: string,
+  path: string,
+  opts: { body?: unknown; headers?: Record<string, string>; token?: string | null },
+): Promise<ClusterResponse> {
+  const url = new URL(path, server);
+  const body =
+    opts.body === undefined ? undefined : typeof opts.body === 'string' || Buffer.isBuffer(opts.body) ? opts.body : JSON.stringify(opts.body);
+  const headers: Record<string, string> = { accept: 'application/json', ...opts.headers };
+  if (body !== undefined && !Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) headers['content-type'] = 'application/json';
+  if (opts.token) headers.authorization = `Bearer ${opts.token}`;
+  return new Promise((res, rej) => {
+    const req = httpsRequest(url, { method, headers, ca }, (response) => {
+      const chunks: Buffer[] = [];
+      response.on('data', (c: Buffer) => chunks.push(c));
+      response.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        res({ status: response.statusCode ?? 0, headers: response.headers, body: text, json: () => JSON.parse(text) });
+      });
+      response.on('error', rej);
+    });
+    req.on('error', rej);
+    req.end(body);
+  });
+}
+
+function freePort(): Promise<number> {
+  return new Promise((res, rej) => {
+    const server = createServer();
+    server.once('error', rej);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => res(port));
+    });
+  });
+}
+
+function logTails(dataDir: string): string {
+  const logDir = join(dataDir, 'logs');
+  if (!existsSync(logDir)) return '(no service logs)';
+  return readdirSync(logDir)
+    .map((file) => {
+      const lines = readFileSync(join(logDir, file), 'utf8').trimEnd().split('\n').slice(-15).join('\n');
+      return `--- ${file} ---\n${lines}`;
+    })
+    .join('\n');
+}

@@ -1,0 +1,39 @@
+import { resolve } from 'node:path';
+import { BaseConfig, configSchema as baseSchema } from '@openpacific/service-kit';
+
+export interface GatewayConfig extends BaseConfig {
+  GATEWAY_PORT: number;
+  GATEWAY_BIND: string;
+  /** The address written into kubeconfigs; when unset, https://127.0.0.1:<the port actually bound>. */
+  GATEWAY_PUBLIC_URL?: string;
+  /** Where the CA, serving certificate, admin token and kubeconfig live; always absolute after boot. */
+  DATA_DIR: string;
+  ADMISSION_TIMEOUT_MS: number;
+  /** Comma-separated DNS names and IP addresses for the serving certificate. */
+  TLS_SANS: string;
+  WATCH_CACHE_SIZE: number;
+}
+
+export const gatewayConfigSchema = baseSchema({
+  GATEWAY_PORT: { type: 'integer', minimum: 0, maximum: 65535, default: 6443 },
+  GATEWAY_BIND: { type: 'string', minLength: 1, default: '127.0.0.1' },
+  GATEWAY_PUBLIC_URL: { type: 'string', format: 'uri', pattern: '^https://' },
+  DATA_DIR: { type: 'string', minLength: 1, default: '.data' },
+  ADMISSION_TIMEOUT_MS: { type: 'integer', minimum: 1, default: 2000 },
+  TLS_SANS: { type: 'string', pattern: '^[^,\\s]+(\\s*,\\s*[^,\\s]+)*$', default: 'localhost,127.0.0.1,api-gateway' },
+  WATCH_CACHE_SIZE: { type: 'integer', minimum: 1, default: 10000 },
+});
+
+/** Every service's schema goes by this name; the compose test reads it. */
+export const configSchema = gatewayConfigSchema;
+
+/** What the schema cannot say: DATA_DIR relative to the working directory, the public URL from a fixed port. */
+export function prepareGatewayConfig(config: GatewayConfig, cwd = process.cwd()): GatewayConfig {
+  const publicUrl =
+    config.GATEWAY_PUBLIC_URL ?? (config.GATEWAY_PORT !== 0 ? `https://127.0.0.1:${config.GATEWAY_PORT}` : undefined);
+  return { ...config, DATA_DIR: resolve(cwd, config.DATA_DIR), GATEWAY_PUBLIC_URL: publicUrl };
+}
+
+export function tlsSans(config: Pick<GatewayConfig, 'TLS_SANS'>): string[] {
+  return config.TLS_SANS.split(',').map((s) => s.trim()).filter(Boolean);
+}

@@ -1,0 +1,121 @@
+import { createServer, Server } from 'node:https';
+import type { Socket } from 'node:net';
+import { join } from 'node:path';
+import { ObjectEventTypes } from '@openpacific/contracts';
+import type { ServiceContext } from '@openpacific/service-kit';
+import type { GatewayConfig } from '../api-gateway.config';
+import { ensureAdminToken, ensurePki, writeKubeconfig } from '../pki';
+import { GarbageCollector } from './controllers/garbage-collector';
+import { GatewayCore } from './core';
+import { nowTimestamp, prepareForCreate } from './handlers/object-rules';
+import { ApiRequestHandler } from './http/api-server';
+import { Authenticator } from './http/authenticator';
+import { ResourceRegistry } from './registry/registry';
+import { AdmissionClient } from './store/admission-client';
+import { LogFollower } from './store/log-follower';
+import { ObjectWriter } from './store/object-writer';
+import { ReadModel } from './store/read-model';
+import { WatchHub } from './store/watch-hub';
+
+const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public'];
+const ADMIN = { username: 'admin', groups: ['system:masters', 'system:authenticated'] };
+
+/**
+ * The Kubernetes-compatible HTTPS API. Reads come from an in-memory read model
+ * rebuilt from the event log at start and kept current by following it;
+ * writes are admitted by the policy service and appended to the log.
+ */
+export class ApiGateway {
+  private server?: Server;
+  private follower?: LogFollower;
+  private gc?: GarbageCollector;
+  private ready = false;
+  private readonly sockets = new Set<Socket>();
+
+  constructor(private readonly ctx: ServiceContext<GatewayConfig>) {}
+
+  async start(): Promise<void> {
+    const { config, logger, pool, store, nats, names } = this.ctx;
+    const sans = config.TLS_SANS.split(',').map((s) => s.trim()).filter(Boolean);
+    const pki = await ensurePki(config.DATA_DIR, sans);
+    const adminToken = await ensureAdminToken(config.DATA_DIR);
+
+    const registry = new ResourceRegistry();
+    const readModel = new ReadModel();
+    const hub = new WatchHub(config.WATCH_CACHE_SIZE);
+    const follower = new LogFollower(store, pool, (events) => {
+      for (const e of events) {
+        const change = readModel.apply(e);
+        if (change) hub.publish(change);
+      }
+    }, logger);
+    this.follower = follower;
+    const started = Date.now();
+    await follower.start();
+    logger.info('read model rebuilt from the log', { ms: Date.now() - started });
+    const writer = new ObjectWriter(store, follower, readModel, new AdmissionClient(nats, names, config.ADMISSION_TIMEOUT_MS));
+    const core: GatewayCore = { registry, readModel, hub, follower, writer, store, logger };
+    await this.ensureSystemNamespaces(core);
+    this.gc = new GarbageCollector(core, logger);
+    this.gc.start();
+
+    const auth = new Authenticator();
+    auth.addToken(adminToken, ADMIN);
+    const handler = new ApiRequestHandler(core, auth, () => this.ready);
+    const server = createServer({ key: pki.keyPem, cert: pki.certPem }, handler.handle);
+    // Watches stay open for as long as the client wants them.
+    server.requestTimeout = 0;
+    server.keepAliveTimeout = 65_000;
+    server.on('connection', (s: Socket) => {
+      this.sockets.add(s);
+      s.on('close', () => this.sockets.delete(s));
+    });
+    this.server = server;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(config.GATEWAY_PORT, config.GATEWAY_BIND, () => resolve());
+    });
+    const port = (server.address() as { port: number }).port;
+    const publicUrl = config.GATEWAY_PUBLIC_URL || `https://127.0.0.1:${port}`;
+    const kubeconfig = join(config.DATA_DIR, 'kubeconfig');
+    await writeKubeconfig(kubeconfig, {
+      server: publicUrl,
+      caCertPem: pki.caCertPem,
+      clusterName: 'openpacific',
+      users: [{ name: 'admin', token: adminToken }],
+      contextName: 'openpacific',
+      namespace: 'default',
+    });
+    this.ready = true;
+    logger.info('api-gateway serving', { url: publicUrl, kubeconfig });
+  }
+
+  async stop(): Promise<void> {
+    this.ready = false;
+    this.gc?.stop();
+    if (this.server) {
+      const closed = new Promise<void>((resolve) => this.server!.close(() => resolve()));
+      for (const s of this.sockets) s.destroy();
+      await closed;
+    }
+    await this.follower?.stop();
+  }
+
+  /** `default`, `kube-system` and `kube-public` exist from the first start, as on any Kubernetes cluster. */
+  private async ensureSystemNamespaces(core: GatewayCore): Promise<void> {
+    const served = core.registry.storage('namespaces');
+    for (const name of SYSTEM_NAMESPACES) {
+      if (core.readModel.streamVersion('namespaces', undefined, name) > 0) continue;
+      const object = prepareForCreate(served.def, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } }, undefined);
+      object.metadata.creationTimestamp = nowTimestamp();
+      try {
+        await core.writer.write({
+          served, operation: 'CREATE', eventType: ObjectEventTypes.created, object, expectedVersion: 0,
+          actor: { username: 'system:apiserver', groups: ['system:masters'] }, dryRun: false, skipAdmission: true,
+        });
+      } catch (err) {
+        if ((err as { code?: string }).code !== 'EVENTSTORE.VERSION_CONFLICT') throw err;
+      }
+    }
+  }
+}

@@ -1,0 +1,148 @@
+import { qualifiedResource } from '@openpacific/contracts';
+import type { Logger } from '@openpacific/service-kit';
+import { GatewayCore } from '../core';
+import { deleteObject } from '../handlers/delete';
+import { commitUpdateInternal } from './internal-update';
+import { Actor } from '../store/object-writer';
+
+const GC_ACTOR: Actor = { username: 'system:serviceaccount:kube-system:generic-garbage-collector', groups: ['system:serviceaccounts'] };
+const NS_ACTOR: Actor = { username: 'system:serviceaccount:kube-system:namespace-controller', groups: ['system:serviceaccounts'] };
+
+/**
+ * The garbage collector and the namespace lifecycle, as kube-controller-manager
+ * runs them: level-triggered passes over the whole read model, after changes
+ * (debounced) and on a periodic resync. Every action is idempotent and
+ * written at an expected stream version, so a pass racing another writer just
+ * tries again on the next pass.
+ *  - dependents whose owners are all gone are deleted (background cascading);
+ *  - an owner held by `foregroundDeletion` deletes its dependents first, then goes;
+ *  - an owner held by `orphan` releases its dependents, then goes;
+ *  - a Terminating namespace deletes everything in it, then goes.
+ */
+export class GarbageCollector {
+  private timer?: NodeJS.Timeout;
+  private resync?: NodeJS.Timeout;
+  private running = false;
+  private dirty = false;
+  private stopped = false;
+
+  constructor(
+    private readonly core: GatewayCore,
+    private readonly logger: Logger,
+    private readonly opts = { debounceMs: 50, resyncMs: 10_000 },
+  ) {}
+
+  start(): void {
+    this.core.hub.subscribe(() => this.schedule());
+    this.resync = setInterval(() => this.schedule(), this.opts.resyncMs);
+    this.schedule();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    clearInterval(this.resync);
+  }
+
+  schedule(): void {
+    if (this.stopped) return;
+    this.dirty = true;
+    if (this.timer || this.running) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      void this.pass();
+    }, this.opts.debounceMs);
+  }
+
+  private async pass(): Promise<void> {
+    this.running = true;
+    this.dirty = false;
+    try {
+      await this.collectOrphans();
+      await this.finishOwners();
+      await this.finishNamespaces();
+    } catch (err) {
+      this.logger.warn('garbage collection pass failed', { error: (err as Error).message });
+      this.dirty = true;
+    } finally {
+      this.running = false;
+      if (this.dirty) this.schedule();
+    }
+  }
+
+  private async collectOrphans(): Promise<void> {
+    const { readModel } = this.core;
+    for (const resource of readModel.resources()) {
+      for (const stored of readModel.list(resource)) {
+        const refs: any[] = stored.object.metadata.ownerReferences ?? [];
+        if (refs.length === 0 || stored.object.metadata.deletionTimestamp) continue;
+        if (refs.some((ref) => readModel.findByUid(ref.uid))) continue;
+        await this.tryDelete(resource, stored.object, GC_ACTOR);
+      }
+    }
+  }
+
+  private async finishOwners(): Promise<void> {
+    const { readModel } = this.core;
+    for (const resource of readModel.resources()) {
+      for (const stored of readModel.list(resource)) {
+        const meta = stored.object.metadata;
+        const finalizers: string[] = meta.finalizers ?? [];
+        if (!meta.deletionTimestamp) continue;
+        const dependents = readModel.dependentsOf(meta.uid);
+        if (finalizers.includes('orphan')) {
+          for (const d of dependents) {
+            await commitUpdateInternal(this.core, d.resource, d.stored, (o) => {
+              o.metadata.ownerReferences = o.metadata.ownerReferences.filter((ref: any) => ref.uid !== meta.uid);
+              if (o.metadata.ownerReferences.length === 0) delete o.metadata.ownerReferences;
+            }, GC_ACTOR);
+          }
+          if (dependents.length === 0) await this.removeFinalizer(resource, stored, 'orphan');
+        } else if (finalizers.includes('foregroundDeletion')) {
+          for (const d of dependents) {
+            if (!d.stored.object.metadata.deletionTimestamp) await this.tryDelete(d.resource, d.stored.object, GC_ACTOR, 'Foreground');
+          }
+          if (dependents.length === 0) await this.removeFinalizer(resource, stored, 'foregroundDeletion');
+        }
+      }
+    }
+  }
+
+  private async finishNamespaces(): Promise<void> {
+    const { readModel } = this.core;
+    for (const ns of readModel.list('namespaces')) {
+      if (!ns.object.metadata.deletionTimestamp) continue;
+      const name = ns.object.metadata.name;
+      let remaining = 0;
+      for (const def of this.core.registry.namespacedResources()) {
+        for (const stored of readModel.list(qualifiedResource(def), name)) {
+          remaining++;
+          if (!stored.object.metadata.deletionTimestamp) await this.tryDelete(qualifiedResource(def), stored.object, NS_ACTOR);
+        }
+      }
+      if (remaining === 0 && (ns.object.spec?.finalizers ?? []).includes('kubernetes')) {
+        await commitUpdateInternal(this.core, 'namespaces', ns, (o) => {
+          o.spec.finalizers = o.spec.finalizers.filter((f: string) => f !== 'kubernetes');
+        }, NS_ACTOR);
+      }
+    }
+  }
+
+  private async removeFinalizer(resource: string, stored: any, finalizer: string): Promise<void> {
+    await commitUpdateInternal(this.core, resource, stored, (o) => {
+      o.metadata.finalizers = o.metadata.finalizers.filter((f: string) => f !== finalizer);
+      if (o.metadata.finalizers.length === 0) delete o.metadata.finalizers;
+    }, GC_ACTOR);
+  }
+
+  private async tryDelete(resource: string, obj: any, actor: Actor, propagationPolicy: 'Background' | 'Foreground' = 'Background'): Promise<void> {
+    const served = this.core.registry.storage(resource);
+    try {
+      await deleteObject(this.core, served, obj.metadata.namespace, obj.metadata.name, { propagationPolicy }, actor, false);
+    } catch (err) {
+      if ((err as any)?.status?.code === 404) return;
+      this.logger.debug('deleting a dependent failed; retrying on the next pass', { resource, name: obj.metadata.name, error: (err as Error).message });
+      this.dirty = true;
+    }
+  }
+}

@@ -1,0 +1,37 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Logger } from '@openpacific/service-kit';
+import { ResourceRegistry } from './registry/registry';
+import { ResourceTarget } from './http/resource-path';
+import { LogFollower } from './store/log-follower';
+import { Actor, ObjectWriter } from './store/object-writer';
+import { ReadModel } from './store/read-model';
+import { WatchHub } from './store/watch-hub';
+import type { EventStore } from '@openpacific/event-store';
+
+/** What every request handler works with. */
+export interface GatewayCore {
+  registry: ResourceRegistry;
+  readModel: ReadModel;
+  hub: WatchHub;
+  follower: LogFollower;
+  writer: ObjectWriter;
+  store: EventStore;
+  logger: Logger;
+}
+
+/** One authenticated request for objects of one kind. */
+export interface ResourceRequest {
+  req: IncomingMessage;
+  res: ServerResponse;
+  url: URL;
+  query: URLSearchParams;
+  target: ResourceTarget;
+  user: Actor;
+  requestId: string;
+  /** Raw body, read for writes only. */
+  body?: Buffer;
+}
+
+export function isDryRun(query: URLSearchParams, options?: { dryRun?: string[] }): boolean {
+  return query.getAll('dryRun').includes('All') || (options?.dryRun ?? []).includes('All');
+}

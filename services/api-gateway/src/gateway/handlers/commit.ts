@@ -1,0 +1,46 @@
+import { ObjectEventTypes, qualifiedResource } from '@openpacific/contracts';
+import { conflict } from '@openpacific/kube-api';
+import { VersionConflictError } from '@openpacific/event-store';
+import { GatewayCore, ResourceRequest } from '../core';
+import { ServedResource } from '../registry/registry';
+import { StoredObject } from '../store/read-model';
+import { readyToDelete, sameObject } from './object-rules';
+
+/**
+ * Writes the next state of an existing object: nothing when nothing changed,
+ * a deletion when the last finalizer of a deleting object went, an update
+ * otherwise. A concurrent writer makes it a VersionConflictError.
+ */
+export async function commitUpdate(
+  core: GatewayCore,
+  r: ResourceRequest,
+  served: ServedResource,
+  stored: StoredObject,
+  next: any,
+  dryRun: boolean,
+): Promise<any> {
+  if (sameObject(next, stored.object)) return stored.object;
+  const subresource = r.target.subresource;
+  const deleting = readyToDelete(served.def, next);
+  return core.writer.write({
+    served,
+    operation: deleting ? 'DELETE' : 'UPDATE',
+    subresource,
+    eventType: deleting ? ObjectEventTypes.deleted : subresource === 'status' ? ObjectEventTypes.statusUpdated : ObjectEventTypes.updated,
+    object: next,
+    oldObject: stored.object,
+    expectedVersion: stored.streamVersion,
+    actor: r.user,
+    dryRun,
+    requestId: r.requestId,
+    userAgent: r.req.headers['user-agent'],
+  });
+}
+
+export function conflictFor(served: ServedResource, name: string) {
+  return conflict(qualifiedResource(served.def), name);
+}
+
+export function isVersionConflict(err: unknown): err is VersionConflictError {
+  return err instanceof VersionConflictError || (err as { code?: string })?.code === 'EVENTSTORE.VERSION_CONFLICT';
+}

@@ -1,0 +1,58 @@
+import { ObjectEventTypes, qualifiedResource } from '@openpacific/contracts';
+import { alreadyExists, badRequest, forbidden, generateName, notFound } from '@openpacific/kube-api';
+import { GatewayCore, isDryRun, ResourceRequest } from '../core';
+import { sendJson } from '../http/respond';
+import { convertObject } from '../registry/registry';
+import { isVersionConflict } from './commit';
+import { checkTypeMeta, decodeBody, fieldValidationOf, validateObject } from './decode';
+import { prepareForCreate } from './object-rules';
+
+export async function handleCreate(core: GatewayCore, r: ResourceRequest): Promise<void> {
+  const obj = decodeBody(r);
+  const created = await createObject(core, r, obj);
+  sendJson(r.res, 201, convertObject(created, r.target.served));
+}
+
+/** POST, and server-side apply of an object that does not exist yet. */
+export async function createObject(core: GatewayCore, r: ResourceRequest, body: any): Promise<any> {
+  const { served, namespace } = r.target;
+  checkTypeMeta(body, served);
+  if (body.metadata && typeof body.metadata === 'object' && !body.metadata.name && body.metadata.generateName) {
+    body.metadata.name = generateName(body.metadata.generateName);
+  }
+  const obj = validateObject(r, served, body, fieldValidationOf(r.query));
+  if (served.def.scope === 'Namespaced') {
+    if (obj.metadata.namespace && obj.metadata.namespace !== namespace) {
+      throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
+    }
+    const ns = core.readModel.get('namespaces', undefined, namespace!);
+    if (!ns) throw notFound('namespaces', namespace!);
+    if (ns.object.metadata.deletionTimestamp) {
+      throw forbidden(`${served.def.plural} "${obj.metadata.name}" is forbidden: unable to create new content in namespace ${namespace} because it is being terminated`);
+    }
+  }
+  const storage = core.registry.storage(served.resource);
+  const prepared = prepareForCreate(served.def, convertObject(obj, storage), namespace);
+  for (let attempt = 0; ; attempt++) {
+    if (core.readModel.get(served.resource, namespace, prepared.metadata.name)) {
+      throw alreadyExists(qualifiedResource(served.def), prepared.metadata.name);
+    }
+    try {
+      return await core.writer.write({
+        served,
+        operation: 'CREATE',
+        eventType: ObjectEventTypes.created,
+        object: prepared,
+        expectedVersion: core.readModel.streamVersion(served.resource, namespace, prepared.metadata.name),
+        actor: r.user,
+        dryRun: isDryRun(r.query),
+        requestId: r.requestId,
+        userAgent: r.req.headers['user-agent'],
+      });
+    } catch (err) {
+      // Someone else wrote this name meanwhile: catch up and decide again.
+      if (!isVersionConflict(err) || attempt >= 3) throw err;
+      await core.follower.kick();
+    }
+  }
+}

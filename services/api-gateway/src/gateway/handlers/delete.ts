@@ -1,0 +1,114 @@
+import { ObjectEventTypes, qualifiedResource } from '@openpacific/contracts';
+import { badRequest, conflict, notFound, parseBody } from '@openpacific/kube-api';
+import { GatewayCore, isDryRun, ResourceRequest } from '../core';
+import { sendJson } from '../http/respond';
+import { convertObject, ServedResource } from '../registry/registry';
+import { Actor } from '../store/object-writer';
+import { conflictFor, isVersionConflict } from './commit';
+import { nowTimestamp } from './object-rules';
+import { selectorFor } from './read';
+
+export interface DeleteOptions {
+  propagationPolicy?: 'Foreground' | 'Background' | 'Orphan';
+  gracePeriodSeconds?: number;
+  dryRun?: string[];
+  preconditions?: { uid?: string; resourceVersion?: string };
+}
+
+function deleteOptions(r: ResourceRequest): DeleteOptions {
+  const fromBody = r.body && r.body.length > 0 ? (parseBody(r.body, r.req.headers['content-type'] ?? 'application/json') as DeleteOptions) : {};
+  const q = r.query;
+  const options: DeleteOptions = { ...fromBody };
+  if (q.get('propagationPolicy')) options.propagationPolicy = q.get('propagationPolicy') as DeleteOptions['propagationPolicy'];
+  if (q.get('gracePeriodSeconds')) options.gracePeriodSeconds = Number(q.get('gracePeriodSeconds'));
+  if (options.propagationPolicy && !['Foreground', 'Background', 'Orphan'].includes(options.propagationPolicy)) {
+    throw badRequest(`propagationPolicy: Unsupported value: "${options.propagationPolicy}": supported values: "Foreground", "Background", "Orphan"`);
+  }
+  return options;
+}
+
+export async function handleDelete(core: GatewayCore, r: ResourceRequest): Promise<void> {
+  const { served, namespace, name } = r.target;
+  const options = deleteOptions(r);
+  const result = await deleteObject(core, served, namespace, name!, options, r.user, isDryRun(r.query, options), r);
+  sendJson(r.res, 200, convertObject(result, served));
+}
+
+/** DELETE on a collection: every object the selectors match, one by one. */
+export async function handleDeleteCollection(core: GatewayCore, r: ResourceRequest): Promise<void> {
+  const { served, namespace } = r.target;
+  const options = deleteOptions(r);
+  const matches = selectorFor(r);
+  const items = [];
+  for (const s of core.readModel.list(served.resource, namespace).filter((s) => matches(s.object))) {
+    const m = s.object.metadata;
+    items.push(convertObject(await deleteObject(core, served, m.namespace, m.name, options, r.user, isDryRun(r.query, options), r), served));
+  }
+  sendJson(r.res, 200, { kind: served.def.listKind, apiVersion: served.apiVersion, metadata: {}, items });
+}
+
+/**
+ * Deletes at once when nothing holds the object; otherwise marks it with a
+ * deletionTimestamp (and the foregroundDeletion/orphan finalizer the policy
+ * asks for) and lets finalizers and the garbage collector finish the job.
+ * Namespaces always go through Terminating while their contents are removed.
+ */
+export async function deleteObject(
+  core: GatewayCore,
+  served: ServedResource,
+  namespace: string | undefined,
+  name: string,
+  options: DeleteOptions,
+  actor: Actor,
+  dryRun: boolean,
+  r?: ResourceRequest,
+): Promise<any> {
+  for (let attempt = 1; ; attempt++) {
+    const stored = core.readModel.get(served.resource, namespace, name);
+    if (!stored) throw notFound(qualifiedResource(served.def), name);
+    const obj = stored.object;
+    const pre = options.preconditions;
+    if (pre?.uid && pre.uid !== obj.metadata.uid) {
+      throw conflict(qualifiedResource(served.def), name, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${obj.metadata.uid}`);
+    }
+    if (pre?.resourceVersion && pre.resourceVersion !== obj.metadata.resourceVersion) {
+      throw conflict(qualifiedResource(served.def), name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${obj.metadata.resourceVersion}`);
+    }
+    if (obj.metadata.deletionTimestamp) return obj;
+
+    const isNamespace = served.def.kind === 'Namespace' && served.def.group === '';
+    const hasDependents = core.readModel.dependentsOf(obj.metadata.uid).length > 0;
+    const finalizers: string[] = [...(obj.metadata.finalizers ?? [])];
+    const policy = options.propagationPolicy ?? 'Background';
+    if (hasDependents && policy === 'Foreground' && !finalizers.includes('foregroundDeletion')) finalizers.push('foregroundDeletion');
+    if (hasDependents && policy === 'Orphan' && !finalizers.includes('orphan')) finalizers.push('orphan');
+    const graceful = finalizers.length > 0 || isNamespace;
+    const next = structuredClone(obj);
+    delete next.metadata.resourceVersion;
+    if (graceful) {
+      next.metadata.deletionTimestamp = nowTimestamp();
+      next.metadata.deletionGracePeriodSeconds = 0;
+      if (finalizers.length > 0) next.metadata.finalizers = finalizers;
+      if (isNamespace) next.status = { ...(next.status ?? {}), phase: 'Terminating' };
+    }
+    try {
+      return await core.writer.write({
+        served,
+        operation: 'DELETE',
+        eventType: graceful ? ObjectEventTypes.deletionStarted : ObjectEventTypes.deleted,
+        object: next,
+        oldObject: obj,
+        expectedVersion: stored.streamVersion,
+        actor,
+        dryRun,
+        requestId: r?.requestId,
+        userAgent: r?.req.headers['user-agent'],
+        skipAdmission: !r,
+      });
+    } catch (err) {
+      if (!isVersionConflict(err)) throw err;
+      if (attempt >= 5) throw conflictFor(served, name);
+      await core.follower.kick();
+    }
+  }
+}

@@ -1,0 +1,97 @@
+import { randomUUID } from 'node:crypto';
+import { ResourceDefinition } from '@openpacific/contracts';
+import { badRequest } from '@openpacific/kube-api';
+
+/**
+ * What the server decides about an object on create and update, whoever sent
+ * it: identity and timestamps, generation, what the status subresource owns,
+ * and the few kinds with rules of their own (Namespace).
+ */
+export function nowTimestamp(now = new Date()): string {
+  return now.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+export function prepareForCreate(def: ResourceDefinition, obj: any, namespace: string | undefined): any {
+  const out = structuredClone(obj);
+  const meta = out.metadata;
+  meta.uid = randomUUID();
+  meta.creationTimestamp = nowTimestamp();
+  meta.generation = 1;
+  for (const f of ['resourceVersion', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'selfLink']) delete meta[f];
+  if (def.scope === 'Namespaced') meta.namespace = namespace;
+  else delete meta.namespace;
+  if (def.subresources.status) delete out.status;
+  if (def.kind === 'Namespace' && def.group === '') {
+    out.spec = { ...(out.spec ?? {}), finalizers: out.spec?.finalizers ?? ['kubernetes'] };
+    out.status = { phase: 'Active' };
+  }
+  return out;
+}
+
+/** The new state of an object updated through its main resource (PUT, PATCH). */
+export function prepareForUpdate(def: ResourceDefinition, old: any, incoming: any): any {
+  const out = structuredClone(incoming);
+  if (out.metadata?.name !== undefined && out.metadata.name !== old.metadata.name) {
+    throw badRequest(`the name of the object (${out.metadata.name}) does not match the name on the URL (${old.metadata.name})`);
+  }
+  const meta = (out.metadata = { ...(out.metadata ?? {}) });
+  for (const f of ['name', 'namespace', 'uid', 'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'generation']) {
+    if (old.metadata[f] === undefined) delete meta[f];
+    else meta[f] = old.metadata[f];
+  }
+  delete meta.resourceVersion;
+  delete meta.selfLink;
+  if (def.subresources.status) {
+    if (old.status === undefined) delete out.status;
+    else out.status = old.status;
+  }
+  if (def.kind === 'Namespace' && def.group === '') out.spec = old.spec;
+  if (specChanged(old, out)) meta.generation = (old.metadata.generation ?? 1) + 1;
+  return out;
+}
+
+/** A status update changes only `status`. */
+export function prepareForStatusUpdate(old: any, incoming: any): any {
+  const out = structuredClone(old);
+  delete out.metadata.resourceVersion;
+  if (incoming.status === undefined) delete out.status;
+  else out.status = structuredClone(incoming.status);
+  return out;
+}
+
+/** Everything but metadata and status is "spec" for the purpose of generation. */
+export function specChanged(a: any, b: any): boolean {
+  const strip = (o: any) => {
+    const { metadata: _m, status: _s, ...rest } = o;
+    return rest;
+  };
+  return !deepEqual(strip(a), strip(b));
+}
+
+export function sameObject(a: any, b: any): boolean {
+  const clean = (o: any) => ({ ...o, metadata: { ...o.metadata, resourceVersion: undefined } });
+  return deepEqual(clean(a), clean(b));
+}
+
+/** Is the object waiting on nothing more before it can go? */
+export function readyToDelete(def: ResourceDefinition, obj: any): boolean {
+  if (!obj.metadata.deletionTimestamp) return false;
+  if ((obj.metadata.finalizers ?? []).length > 0) return false;
+  if (def.kind === 'Namespace' && def.group === '' && (obj.spec?.finalizers ?? []).length > 0) return false;
+  return true;
+}
+
+export function deepEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== typeof b || a === null || b === null || typeof a !== 'object') return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  if (Array.isArray(a)) {
+    const bb = b as unknown[];
+    return a.length === bb.length && a.every((x, i) => deepEqual(x, bb[i]));
+  }
+  const ao = a as Record<string, unknown>;
+  const bo = b as Record<string, unknown>;
+  const ak = Object.keys(ao).filter((k) => ao[k] !== undefined);
+  const bk = Object.keys(bo).filter((k) => bo[k] !== undefined);
+  return ak.length === bk.length && ak.every((k) => deepEqual(ao[k], bo[k]));
+}

@@ -1,0 +1,76 @@
+import { qualifiedResource } from '@openpacific/contracts';
+import {
+  applyJsonPatch, applyMergePatch, applyServerSideApply, applyStrategicMergePatch, badRequest, notFound, parseBody, patchContentType, unsupportedMediaType,
+} from '@openpacific/kube-api';
+import { GatewayCore, isDryRun, ResourceRequest } from '../core';
+import { sendJson } from '../http/respond';
+import { convertObject, ServedResource } from '../registry/registry';
+import { commitUpdate, conflictFor, isVersionConflict } from './commit';
+import { createObject } from './create';
+import { checkTypeMeta, fieldValidationOf, validateObject } from './decode';
+import { prepareForStatusUpdate, prepareForUpdate } from './object-rules';
+
+const MAX_ATTEMPTS = 5;
+
+function acceptedPatchTypes(served: ServedResource): string[] {
+  const types = ['application/json-patch+json', 'application/merge-patch+json', 'application/apply-patch+yaml'];
+  return served.def.strategicMergePatch ? [...types, 'application/strategic-merge-patch+json'] : types;
+}
+
+/**
+ * PATCH in the four flavours kubectl uses. Without a resourceVersion
+ * precondition the patch is re-applied to the latest state when another write
+ * got in first, as kube-apiserver does.
+ */
+export async function handlePatch(core: GatewayCore, r: ResourceRequest): Promise<void> {
+  const { served, namespace, name, subresource } = r.target;
+  const contentType = r.req.headers['content-type'];
+  const type = patchContentType(contentType ?? '');
+  if (!type || (type === 'strategic' && !served.def.strategicMergePatch)) {
+    throw unsupportedMediaType(contentType ?? '', acceptedPatchTypes(served));
+  }
+  const patch = parseBody(r.body ?? Buffer.alloc(0), contentType) as any;
+  if (type === 'json' && !Array.isArray(patch)) throw badRequest('json: cannot unmarshal object into Go value of type jsonpatch.Patch');
+  const validation = fieldValidationOf(r.query);
+  const storage = core.registry.storage(served.resource);
+
+  for (let attempt = 1; ; attempt++) {
+    const stored = core.readModel.get(served.resource, namespace, name!);
+    if (!stored) {
+      if (type === 'apply' && !subresource) {
+        if (patch?.metadata?.name !== undefined && patch.metadata.name !== name) {
+          throw badRequest(`the name of the object (${patch.metadata.name}) does not match the name on the URL (${name})`);
+        }
+        const created = await createObject(core, r, { ...patch, metadata: { ...(patch?.metadata ?? {}), name } });
+        sendJson(r.res, 201, convertObject(created, served));
+        return;
+      }
+      throw notFound(qualifiedResource(served.def), name!);
+    }
+    const current = convertObject(stored.object, served);
+    const precondition = type !== 'json' ? patch?.metadata?.resourceVersion : undefined;
+    if (precondition && precondition !== current.metadata.resourceVersion) throw conflictFor(served, name!);
+
+    let patched: any;
+    if (type === 'merge') patched = applyMergePatch(current, patch);
+    else if (type === 'json') patched = applyJsonPatch(current, patch);
+    else if (type === 'strategic') patched = applyStrategicMergePatch(current, patch, served.def.mergeKeys ?? {});
+    else patched = applyServerSideApply(current, patch, { force: r.query.get('force') === 'true', manager: r.query.get('fieldManager') ?? 'unknown' });
+    if (typeof patched !== 'object' || patched === null || Array.isArray(patched)) throw badRequest('the patch did not result in an object');
+    patched.apiVersion = current.apiVersion;
+    patched.kind = current.kind;
+    checkTypeMeta(patched, served);
+    const obj = validateObject(r, served, patched, validation);
+    const incoming = convertObject(obj, storage);
+    const next = subresource === 'status' ? prepareForStatusUpdate(stored.object, incoming) : prepareForUpdate(served.def, stored.object, incoming);
+    try {
+      const written = await commitUpdate(core, r, served, stored, next, isDryRun(r.query));
+      sendJson(r.res, 200, convertObject(written, served));
+      return;
+    } catch (err) {
+      if (!isVersionConflict(err)) throw err;
+      if (precondition || attempt >= MAX_ATTEMPTS) throw conflictFor(served, name!);
+      await core.follower.kick();
+    }
+  }
+}

@@ -1,0 +1,30 @@
+import { qualifiedResource } from '@openpacific/contracts';
+import { notFound } from '@openpacific/kube-api';
+import { GatewayCore, isDryRun, ResourceRequest } from '../core';
+import { sendJson } from '../http/respond';
+import { convertObject } from '../registry/registry';
+import { commitUpdate, conflictFor, isVersionConflict } from './commit';
+import { checkTypeMeta, decodeBody, fieldValidationOf, validateObject } from './decode';
+import { prepareForStatusUpdate, prepareForUpdate } from './object-rules';
+
+/** PUT of the whole object (or of its status). A stale resourceVersion is a 409, as is a concurrent write. */
+export async function handleUpdate(core: GatewayCore, r: ResourceRequest): Promise<void> {
+  const { served, namespace, name, subresource } = r.target;
+  const body = decodeBody(r);
+  checkTypeMeta(body, served);
+  const obj = validateObject(r, served, body, fieldValidationOf(r.query));
+  const stored = core.readModel.get(served.resource, namespace, name!);
+  if (!stored) throw notFound(qualifiedResource(served.def), name!);
+  const sent = obj.metadata.resourceVersion;
+  if (sent && sent !== stored.object.metadata.resourceVersion) throw conflictFor(served, name!);
+  const storage = core.registry.storage(served.resource);
+  const incoming = convertObject(obj, storage);
+  const next = subresource === 'status' ? prepareForStatusUpdate(stored.object, incoming) : prepareForUpdate(served.def, stored.object, incoming);
+  try {
+    const written = await commitUpdate(core, r, served, stored, next, isDryRun(r.query));
+    sendJson(r.res, 200, convertObject(written, served));
+  } catch (err) {
+    if (isVersionConflict(err)) throw conflictFor(served, name!);
+    throw err;
+  }
+}

@@ -1,0 +1,91 @@
+import { includeObjectParam, toTable, wantsTable, badRequest } from '@openpacific/kube-api';
+import { parseResourceVersion, resourceVersionOf } from '@openpacific/event-store';
+import { GatewayCore, ResourceRequest } from '../core';
+import { convertObject } from '../registry/registry';
+import { ChangeType, ObjectChange } from '../store/read-model';
+import { selectorFor } from './read';
+
+const BOOKMARK_INTERVAL_MS = 10_000;
+
+/**
+ * A watch as client-go's reflector expects it: newline-delimited WatchEvents
+ * over a chunked response. No resourceVersion (or "0") starts with ADDED for
+ * every matching object; a resourceVersion replays what came after it from the
+ * buffer, or ends with 410 Expired so the client relists.
+ */
+export function handleWatch(core: GatewayCore, r: ResourceRequest): void {
+  const { served, namespace } = r.target;
+  const matches = selectorFor(r);
+  const rv = r.query.get('resourceVersion');
+  const from = rv && rv !== '0' ? parseResourceVersion(rv) : undefined;
+  if (rv && rv !== '0' && !from) throw badRequest(`resourceVersion: Invalid value: "${rv}": must be a resourceVersion`);
+  const asTable = wantsTable(r.req.headers.accept);
+  const includeObject = includeObjectParam(r.query);
+  const bookmarks = r.query.get('allowWatchBookmarks') === 'true';
+  const timeoutSeconds = Number(r.query.get('timeoutSeconds') ?? 0);
+  let sentColumns = false;
+
+  r.res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private', 'Transfer-Encoding': 'chunked' });
+  r.res.flushHeaders();
+  const send = (type: string, object: any) => {
+    let payload = object;
+    if (asTable && type !== 'ERROR' && type !== 'BOOKMARK') {
+      payload = toTable(served.def, served.version.name, [object], {
+        includeObject,
+        now: new Date(),
+        columnDefinitions: !sentColumns,
+        listMeta: { resourceVersion: object.metadata.resourceVersion },
+      });
+      sentColumns = true;
+    }
+    r.res.write(`${JSON.stringify({ type, object: payload })}\n`);
+  };
+  const inScope = (obj: any) => obj && (!namespace || obj.metadata.namespace === namespace);
+  const deliver = (change: ObjectChange) => {
+    if (change.resource !== served.resource) return;
+    const now = inScope(change.object) && matches(change.object);
+    const before = change.previous !== undefined && inScope(change.previous) && matches(change.previous);
+    let type: ChangeType | undefined;
+    if (change.type === 'DELETED') type = before || now ? 'DELETED' : undefined;
+    else if (now) type = before ? 'MODIFIED' : 'ADDED';
+    else if (before) type = 'DELETED';
+    if (type) send(type, convertObject(change.object, served));
+  };
+
+  if (!from) {
+    for (const s of core.readModel.list(served.resource, namespace)) {
+      if (matches(s.object)) send('ADDED', convertObject(s.object, served));
+    }
+  } else if (!core.hub.canReplayFrom(from)) {
+    const oldest = core.hub.oldest();
+    send('ERROR', {
+      kind: 'Status',
+      apiVersion: 'v1',
+      metadata: {},
+      status: 'Failure',
+      message: `too old resource version: ${rv} (${oldest?.resourceVersion ?? resourceVersionOf(core.follower.current)})`,
+      reason: 'Expired',
+      code: 410,
+    });
+    r.res.end();
+    return;
+  } else {
+    for (const change of core.hub.since(from)) deliver(change);
+  }
+  const unsubscribe = core.hub.subscribe(deliver);
+
+  const timers: NodeJS.Timeout[] = [];
+  if (bookmarks) {
+    timers.push(
+      setInterval(() => {
+        send('BOOKMARK', { kind: served.def.kind, apiVersion: served.apiVersion, metadata: { resourceVersion: resourceVersionOf(core.follower.current) } });
+      }, BOOKMARK_INTERVAL_MS),
+    );
+  }
+  if (timeoutSeconds > 0) timers.push(setTimeout(() => r.res.end(), timeoutSeconds * 1000));
+  // Node fires the request's 'close' once the body is read; the response's close is the client going away.
+  r.res.on('close', () => {
+    unsubscribe();
+    for (const t of timers) clearTimeout(t);
+  });
+}

@@ -1,0 +1,96 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { KubeApiError, internalError, methodNotAllowed, notFound } from '@openpacific/kube-api';
+import { GatewayCore, ResourceRequest } from '../core';
+import { handleCreate } from '../handlers/create';
+import { handleDelete, handleDeleteCollection } from '../handlers/delete';
+import { handleHistory } from '../handlers/history';
+import { handleGet, handleList } from '../handlers/read';
+import { handlePatch } from '../handlers/patch';
+import { handleUpdate } from '../handlers/update';
+import { handleWatch } from '../handlers/watch';
+import { Authenticator } from './authenticator';
+import { handleMetaRoute } from './meta-routes';
+import { readBody } from './read-body';
+import { parseResourcePath, ResourceTarget } from './resource-path';
+import { sendJson, sendStatus } from './respond';
+
+const OPEN_PATHS = new Set(['/healthz', '/livez', '/readyz', '/version']);
+
+/** Routes one HTTPS request: health, then authentication, then discovery/OpenAPI, then objects. */
+export class ApiRequestHandler {
+  constructor(
+    private readonly core: GatewayCore,
+    private readonly auth: Authenticator,
+    private readonly isReady: () => boolean,
+  ) {}
+
+  handle = (req: IncomingMessage, res: ServerResponse): void => {
+    this.route(req, res).catch((err) => this.fail(res, err, req));
+  };
+
+  private async route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'https://gateway');
+    const path = url.pathname;
+    if (OPEN_PATHS.has(path) && path !== '/version') {
+      const ready = path !== '/readyz' || this.isReady();
+      res.writeHead(ready ? 200 : 503, { 'Content-Type': 'text/plain' });
+      res.end(ready ? 'ok' : 'not ready');
+      return;
+    }
+    const user = path === '/version' ? { username: 'system:anonymous', groups: [] } : this.auth.authenticate(req);
+    if (handleMetaRoute(this.core.registry, req, res, url)) return;
+
+    const { target, history } = this.resolve(path);
+    if (!target) throw notFound('', path);
+    const r: ResourceRequest = { req, res, url, query: url.searchParams, target, user, requestId: randomUUID() };
+    const method = req.method ?? 'GET';
+    if (['POST', 'PUT', 'PATCH', 'DELETE'].includes(method)) r.body = await readBody(req);
+    await this.dispatch(r, method, history);
+  }
+
+  /** `<object path>/history` is ours; everything else is a kube resource path. */
+  private resolve(path: string): { target?: ResourceTarget; history: boolean } {
+    if (path.endsWith('/history')) {
+      const target = parseResourcePath(this.core.registry, path.slice(0, -'/history'.length));
+      if (target?.name && !target.subresource) return { target, history: true };
+    }
+    return { target: parseResourcePath(this.core.registry, path), history: false };
+  }
+
+  private async dispatch(r: ResourceRequest, method: string, history: boolean): Promise<void> {
+    const { target } = r;
+    const core = this.core;
+    if (target.served.def.scope === 'Namespaced' && target.name !== undefined && !target.namespace) throw notFound('', r.url.pathname);
+    if (target.subresource && !(target.subresource === 'status' && target.served.def.subresources.status)) {
+      throw notFound('', r.url.pathname);
+    }
+    if (history) {
+      if (method !== 'GET') throw methodNotAllowed(method);
+      return handleHistory(core, r);
+    }
+    const watch = r.query.get('watch') === 'true' || r.query.get('watch') === '1';
+    if (target.name === undefined) {
+      if (method === 'GET') return watch ? handleWatch(core, r) : handleList(core, r);
+      if (method === 'POST') return handleCreate(core, r);
+      if (method === 'DELETE') return handleDeleteCollection(core, r);
+      throw methodNotAllowed(method);
+    }
+    if (method === 'GET') return handleGet(core, r);
+    if (method === 'PUT') return handleUpdate(core, r);
+    if (method === 'PATCH') return handlePatch(core, r);
+    if (method === 'DELETE' && !target.subresource) return handleDelete(core, r);
+    throw methodNotAllowed(method);
+  }
+
+  private fail(res: ServerResponse, err: unknown, req: IncomingMessage): void {
+    if (err instanceof KubeApiError) {
+      sendStatus(res, err);
+      return;
+    }
+    this.core.logger.error('request failed', { method: req.method, url: req.url, error: (err as Error).stack ?? String(err) });
+    sendStatus(res, internalError((err as Error).message ?? 'unexpected error'));
+  }
+}
+
+export { sendJson };

@@ -1,0 +1,56 @@
+import { badRequest, notFound } from '@openpacific/kube-api';
+import { ResourceRegistry, ServedResource } from '../registry/registry';
+
+/** A request for objects of one kind: `/api/v1/namespaces/default/events/e1`, `/apis/g/v/hosts/h1/status`. */
+export interface ResourceTarget {
+  served: ServedResource;
+  namespace?: string;
+  name?: string;
+  subresource?: string;
+}
+
+/**
+ * Resolves a resource path; undefined when the path is not under /api/v1 or
+ * /apis/<g>/<v>. Unknown kinds and versions answer 404 as kube-apiserver does.
+ */
+export function parseResourcePath(registry: ResourceRegistry, pathname: string): ResourceTarget | undefined {
+  const parts = pathname.split('/').filter(Boolean).map(decodeURIComponent);
+  let group: string;
+  let version: string;
+  let rest: string[];
+  if (parts[0] === 'api' && parts.length >= 3) {
+    group = '';
+    version = parts[1];
+    rest = parts.slice(2);
+  } else if (parts[0] === 'apis' && parts.length >= 4) {
+    group = parts[1];
+    version = parts[2];
+    rest = parts.slice(3);
+  } else {
+    return undefined;
+  }
+  if (!registry.hasGroupVersion(group, version)) throw notFound('', pathname);
+
+  // namespaces/{ns}/{plural}... is a namespaced request unless {plural} is not a namespaced kind
+  // (then it is the Namespace object's own subresource, e.g. namespaces/{name}/status).
+  if (rest[0] === 'namespaces' && rest.length >= 3) {
+    const served = registry.lookup(group, version, rest[2]);
+    if (served && served.def.scope === 'Namespaced') {
+      if (rest.length > 5) throw notFound('', pathname);
+      return { served, namespace: rest[1], name: rest[3], subresource: rest[4] };
+    }
+  }
+  const served = registry.lookup(group, version, rest[0]);
+  if (!served) throw notFoundResource(group, version, rest[0]);
+  if (rest.length > 3) throw notFound('', pathname);
+  return { served, name: rest[1], subresource: rest[2] };
+}
+
+function notFoundResource(group: string, version: string, plural: string) {
+  const gv = group ? `${group}/${version}` : version;
+  const err = notFound('', plural);
+  err.status.message = `the server could not find the requested resource (resource "${plural}" in ${gv})`;
+  return err;
+}
+
+export { badRequest };

@@ -1,0 +1,66 @@
+import { apiVersionOf, qualifiedResource, ResourceDefinition, resourceDefinitions, ResourceVersionDefinition } from '@openpacific/contracts';
+
+/** A kind as served at one version: what a request path resolves to. */
+export interface ServedResource {
+  def: ResourceDefinition;
+  version: ResourceVersionDefinition;
+  /** `v1`, `infrastructure.openpacific.io/v1alpha1`. */
+  apiVersion: string;
+  /** `namespaces`, `hosts.infrastructure.openpacific.io`: the name used in messages, streams and the read model. */
+  resource: string;
+}
+
+/** Looks kinds up by the parts of a request path. Built once from the contracts' registry. */
+export class ResourceRegistry {
+  private readonly byPath = new Map<string, ServedResource>();
+  private readonly byResource = new Map<string, ResourceDefinition>();
+
+  constructor(readonly definitions: ResourceDefinition[] = resourceDefinitions) {
+    for (const def of definitions) {
+      this.byResource.set(qualifiedResource(def), def);
+      for (const version of def.versions.filter((v) => v.served)) {
+        this.byPath.set(`${def.group}/${version.name}/${def.plural}`, {
+          def,
+          version,
+          apiVersion: apiVersionOf(def, version.name),
+          resource: qualifiedResource(def),
+        });
+      }
+    }
+  }
+
+  lookup(group: string, version: string, plural: string): ServedResource | undefined {
+    return this.byPath.get(`${group}/${version}/${plural}`);
+  }
+
+  /** Is `group/version` served at all (for 404s on unknown versions)? */
+  hasGroupVersion(group: string, version: string): boolean {
+    return this.definitions.some((d) => d.group === group && d.versions.some((v) => v.served && v.name === version));
+  }
+
+  definition(resource: string): ResourceDefinition | undefined {
+    return this.byResource.get(resource);
+  }
+
+  /** The served form at the storage version, which is what the log holds. */
+  storage(resource: string): ServedResource {
+    const def = this.byResource.get(resource);
+    if (!def) throw new Error(`unknown resource ${resource}`);
+    const version = def.versions.find((v) => v.storage)!;
+    return { def, version, apiVersion: apiVersionOf(def, version.name), resource };
+  }
+
+  namespacedResources(): ResourceDefinition[] {
+    return this.definitions.filter((d) => d.scope === 'Namespaced');
+  }
+}
+
+/**
+ * Objects are stored at their kind's storage version; reading at another served
+ * version converts. Every kind has one version for now, so conversion only
+ * rewrites apiVersion; later kinds register real converters here.
+ */
+export function convertObject(obj: any, target: ServedResource): any {
+  if (obj.apiVersion === target.apiVersion) return obj;
+  return { ...obj, apiVersion: target.apiVersion };
+}

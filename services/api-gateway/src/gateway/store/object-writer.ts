@@ -1,0 +1,73 @@
+import { AdmissionRequest, EventMetadata, ObjectEventType, objectStreamId } from '@openpacific/contracts';
+import { EventStore, resourceVersionOf } from '@openpacific/event-store';
+import { ServedResource } from '../registry/registry';
+import { AdmissionClient } from './admission-client';
+import { LogFollower } from './log-follower';
+import { ReadModel } from './read-model';
+
+export interface Actor {
+  username: string;
+  groups: string[];
+}
+
+export interface ObjectWrite {
+  served: ServedResource;
+  operation: AdmissionRequest['operation'];
+  subresource?: string;
+  eventType: ObjectEventType;
+  /** The complete new state at the storage version (the last state for a deletion). */
+  object: any;
+  oldObject?: any;
+  /** Stream version the write is based on; a different one in the log is a conflict. */
+  expectedVersion: number;
+  actor: Actor;
+  dryRun: boolean;
+  requestId?: string;
+  userAgent?: string;
+  /** Internal controllers of the gateway write without admission. */
+  skipAdmission?: boolean;
+}
+
+/**
+ * The one way objects change: admission, then an append at the expected
+ * stream version, then wait until the read model has applied it so the caller
+ * reads its own write.
+ */
+export class ObjectWriter {
+  constructor(
+    private readonly store: EventStore,
+    private readonly follower: LogFollower,
+    private readonly readModel: ReadModel,
+    private readonly admission: AdmissionClient,
+  ) {}
+
+  async write(w: ObjectWrite): Promise<any> {
+    let object = w.object;
+    if (!w.skipAdmission) {
+      const verdict = await this.admission.admit({
+        operation: w.operation,
+        user: w.actor,
+        resource: { group: w.served.def.group, version: w.served.version.name, resource: w.served.def.plural },
+        subResource: w.subresource,
+        kind: w.served.def.kind,
+        namespace: object.metadata.namespace,
+        name: object.metadata.name,
+        object: w.operation === 'DELETE' ? undefined : object,
+        oldObject: w.oldObject,
+        dryRun: w.dryRun,
+      });
+      if (verdict.patchedObject) object = verdict.patchedObject;
+    }
+    if (w.dryRun) return object;
+    const metadata: EventMetadata = { actor: w.actor.username, source: 'api-gateway', requestId: w.requestId, userAgent: w.userAgent };
+    const streamId = objectStreamId(w.served.resource, object.metadata.namespace, object.metadata.name);
+    const { events } = await this.store.append(streamId, [{ type: w.eventType, data: { resource: w.served.resource, object }, metadata }], {
+      expectedVersion: w.expectedVersion === 0 ? 'no_stream' : w.expectedVersion,
+    });
+    const recorded = events[0];
+    const applied = await this.follower.waitFor(recorded);
+    const stored = this.readModel.get(w.served.resource, object.metadata.namespace, object.metadata.name);
+    if (applied && stored && stored.object.metadata.uid === object.metadata.uid) return stored.object;
+    return { ...object, metadata: { ...object.metadata, resourceVersion: resourceVersionOf(recorded) } };
+  }
+}

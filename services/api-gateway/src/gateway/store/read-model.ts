@@ -1,0 +1,126 @@
+import { ObjectEventTypes, objectStreamId } from '@openpacific/contracts';
+import { LogPosition, RecordedEvent, resourceVersionOf } from '@openpacific/event-store';
+
+export interface StoredObject {
+  /** The object at its storage version, `metadata.resourceVersion` filled from its last event's log position. */
+  object: any;
+  streamId: string;
+  streamVersion: number;
+}
+
+export type ChangeType = 'ADDED' | 'MODIFIED' | 'DELETED';
+
+/** One applied change, as watches and controllers see it. */
+export interface ObjectChange {
+  type: ChangeType;
+  resource: string;
+  position: LogPosition;
+  resourceVersion: string;
+  object: any;
+  /** The state before this change (undefined for ADDED). */
+  previous?: any;
+}
+
+export function objectKey(namespace: string | undefined, name: string): string {
+  return namespace ? `${namespace}/${name}` : name;
+}
+
+/**
+ * Every API object, in memory, rebuilt from the event log on start and kept
+ * current by following the log. Reads are served from here; writes go to the
+ * log and come back through `apply`.
+ */
+export class ReadModel {
+  private readonly objects = new Map<string, Map<string, StoredObject>>();
+  /** Versions of every stream seen, including deleted objects', so a re-create appends at the right version. */
+  private readonly streamVersions = new Map<string, number>();
+  /** uid -> where the object lives, for owner lookups by the garbage collector. */
+  private readonly byUid = new Map<string, { resource: string; key: string }>();
+  /** owner uid -> dependents' uids. */
+  private readonly dependents = new Map<string, Set<string>>();
+
+  apply(event: RecordedEvent): ObjectChange | undefined {
+    const { resource, object } = event.data as { resource: string; object: any };
+    if (!resource || !object) return undefined;
+    this.streamVersions.set(event.streamId, event.streamVersion);
+    const resourceVersion = resourceVersionOf(event);
+    const position = { transactionId: event.transactionId, position: event.position };
+    const key = objectKey(object.metadata.namespace, object.metadata.name);
+    const bucket = this.bucket(resource);
+    const previous = bucket.get(key)?.object;
+    const current = { ...object, metadata: { ...object.metadata, resourceVersion } };
+    if (previous) this.unindex(previous);
+    if (event.type === ObjectEventTypes.deleted) {
+      bucket.delete(key);
+      return { type: 'DELETED', resource, position, resourceVersion, object: current, previous };
+    }
+    bucket.set(key, { object: current, streamId: event.streamId, streamVersion: event.streamVersion });
+    this.index(resource, key, current);
+    return { type: previous ? 'MODIFIED' : 'ADDED', resource, position, resourceVersion, object: current, previous };
+  }
+
+  get(resource: string, namespace: string | undefined, name: string): StoredObject | undefined {
+    return this.objects.get(resource)?.get(objectKey(namespace, name));
+  }
+
+  /** Objects of a resource, optionally in one namespace, sorted by namespace then name as kube-apiserver lists them. */
+  list(resource: string, namespace?: string): StoredObject[] {
+    const bucket = this.objects.get(resource);
+    if (!bucket) return [];
+    const all = [...bucket.values()].filter((s) => !namespace || s.object.metadata.namespace === namespace);
+    return all.sort((a, b) => compareKeys(a.object.metadata, b.object.metadata));
+  }
+
+  /** Every object of any resource whose owner references name this uid. */
+  dependentsOf(uid: string): Array<{ resource: string; stored: StoredObject }> {
+    const out: Array<{ resource: string; stored: StoredObject }> = [];
+    for (const dep of this.dependents.get(uid) ?? []) {
+      const found = this.findByUid(dep);
+      if (found) out.push(found);
+    }
+    return out;
+  }
+
+  findByUid(uid: string): { resource: string; stored: StoredObject } | undefined {
+    const at = this.byUid.get(uid);
+    const stored = at && this.objects.get(at.resource)?.get(at.key);
+    return stored ? { resource: at!.resource, stored } : undefined;
+  }
+
+  resources(): string[] {
+    return [...this.objects.keys()];
+  }
+
+  streamVersion(resource: string, namespace: string | undefined, name: string): number {
+    return this.streamVersions.get(objectStreamId(resource, namespace, name)) ?? 0;
+  }
+
+  private index(resource: string, key: string, obj: any): void {
+    this.byUid.set(obj.metadata.uid, { resource, key });
+    for (const ref of obj.metadata.ownerReferences ?? []) {
+      let set = this.dependents.get(ref.uid);
+      if (!set) this.dependents.set(ref.uid, (set = new Set()));
+      set.add(obj.metadata.uid);
+    }
+  }
+
+  private unindex(obj: any): void {
+    this.byUid.delete(obj.metadata.uid);
+    for (const ref of obj.metadata.ownerReferences ?? []) {
+      const set = this.dependents.get(ref.uid);
+      set?.delete(obj.metadata.uid);
+      if (set?.size === 0) this.dependents.delete(ref.uid);
+    }
+  }
+
+  private bucket(resource: string): Map<string, StoredObject> {
+    let b = this.objects.get(resource);
+    if (!b) this.objects.set(resource, (b = new Map()));
+    return b;
+  }
+}
+
+function compareKeys(a: any, b: any): number {
+  const ns = (a.namespace ?? '').localeCompare(b.namespace ?? '');
+  return ns !== 0 ? ns : a.name.localeCompare(b.name);
+}

@@ -1,0 +1,31 @@
+import type { AdmissionRequest, AdmissionResponse } from '@openpacific/contracts';
+import type { Admitter } from './admitter';
+
+/**
+ * Runs the admitters in order: the first refusal wins, mutations accumulate.
+ * With no admitters everything is admitted. An admitter that throws refuses
+ * the request (fail closed) rather than letting it through unchecked.
+ */
+export class AdmissionChain {
+  constructor(private readonly admitters: readonly Admitter[]) {}
+
+  async review(request: AdmissionRequest): Promise<AdmissionResponse> {
+    let current = request;
+    let patched = false;
+    for (const admitter of this.admitters) {
+      let verdict;
+      try {
+        verdict = await admitter.admit(current);
+      } catch (err) {
+        const message = `admission plugin "${admitter.name}" failed: ${(err as Error).message}`;
+        return { uid: request.uid, allowed: false, status: { code: 500, reason: 'InternalError', message } };
+      }
+      if (!verdict.allowed) return { uid: request.uid, allowed: false, status: verdict.status };
+      if (verdict.patchedObject !== undefined) {
+        current = { ...current, object: verdict.patchedObject };
+        patched = true;
+      }
+    }
+    return patched ? { uid: request.uid, allowed: true, patchedObject: current.object } : { uid: request.uid, allowed: true };
+  }
+}

@@ -1,0 +1,46 @@
+import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
+import type { AdmissionRequest, AdmissionResponse } from '@openpacific/contracts';
+import { serveJson } from '@openpacific/messaging';
+import { SERVICE_CONTEXT, ServiceContext } from '@openpacific/service-kit';
+import { AdmissionChain } from './admission-chain';
+
+/** Queue group: each admission request is answered by exactly one policy instance. */
+export const ADMISSION_QUEUE = 'policy';
+
+/** Answers the api-gateway's admission requests on names.admission. */
+@Injectable()
+export class AdmissionResponder implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private subscription?: ReturnType<typeof serveJson>;
+
+  constructor(
+    @Inject(SERVICE_CONTEXT) private readonly ctx: ServiceContext,
+    private readonly chain: AdmissionChain,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    const logger = this.ctx.logger.child({ component: 'admission' });
+    this.subscription = serveJson<AdmissionRequest, AdmissionResponse>(
+      this.ctx.nats,
+      this.ctx.names.admission,
+      ADMISSION_QUEUE,
+      async (request) => {
+        const response = await this.chain.review(request);
+        logger.debug('admission reviewed', {
+          uid: request.uid,
+          operation: request.operation,
+          kind: request.kind,
+          namespace: request.namespace,
+          name: request.name,
+          allowed: response.allowed,
+        });
+        return response;
+      },
+    );
+    this.ctx.logger.info('ready', { subject: this.ctx.names.admission });
+  }
+
+  // Stop taking requests but finish the ones in flight before NATS is drained.
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.subscription?.drain();
+  }
+}
