@@ -2,3 +2,4 @@ export * from './nats-connection';
 export * from './request-reply';
 export * from './event-stream';
 export * from './event-relay';
+export * from './event-consumer';

@@ -2,6 +2,7 @@ import { createServer, Server } from 'node:https';
 import type { Socket } from 'node:net';
 import { join } from 'node:path';
 import { ObjectEventTypes } from '@openpacific/contracts';
+import { ensureEventStream, EventRelay } from '@openpacific/messaging';
 import type { ServiceContext } from '@openpacific/service-kit';
 import type { GatewayConfig } from '../api-gateway.config';
 import { ensureAdminToken, ensurePki, writeKubeconfig } from '../pki';
@@ -29,6 +30,7 @@ export class ApiGateway {
   private server?: Server;
   private follower?: LogFollower;
   private gc?: GarbageCollector;
+  private relay?: EventRelay;
   private ready = false;
   private readonly sockets = new Set<Socket>();
 
@@ -58,6 +60,10 @@ export class ApiGateway {
     await this.ensureSystemNamespaces(core);
     this.gc = new GarbageCollector(core, logger);
     this.gc.start();
+    // Committed events go to JetStream for the services' controllers; one relay per database leads.
+    await ensureEventStream(nats, names);
+    this.relay = new EventRelay({ pool, nc: nats, names, logger });
+    await this.relay.start();
 
     const auth = new Authenticator();
     auth.addToken(adminToken, ADMIN);
@@ -93,6 +99,7 @@ export class ApiGateway {
   async stop(): Promise<void> {
     this.ready = false;
     this.gc?.stop();
+    await this.relay?.stop();
     if (this.server) {
       const closed = new Promise<void>((resolve) => this.server!.close(() => resolve()));
       for (const s of this.sockets) s.destroy();
