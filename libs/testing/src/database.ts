@@ -32,6 +32,13 @@ export async function createTestDatabase(label = 'test'): Promise<TestDatabase> 
       const c = new Client({ connectionString: testAdminUrl });
       await c.connect();
       try {
+        // Let the pool's connections close on their own first: forcing them off while a client is
+        // still ending makes it emit an 'error' nobody listens to any more.
+        for (let i = 0; i < 50; i++) {
+          const { rows } = await c.query('SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1', [name]);
+          if (rows[0].n === 0) break;
+          await new Promise((r) => setTimeout(r, 100));
+        }
         await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       } finally {
         await c.end();
