@@ -65,6 +65,7 @@ export class ClusterLauncher {
       natsUrl: this.nats.url,
       natsPrefix: config.natsPrefix,
       hosts: hosts.map((h) => ({ name: h.name, pgid: h.process.pid as number })),
+      services: [policy, ...started.map((s) => s.process)].map((p) => ({ name: p.name, pid: p.pid as number })),
     };
   }
 

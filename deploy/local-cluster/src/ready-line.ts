@@ -9,6 +9,8 @@ export interface ReadyInfo {
   natsUrl: string;
   natsPrefix: string;
   hosts: { name: string; pgid: number }[];
+  /** The control-plane services (not in host groups), for tests that stop one. */
+  services: { name: string; pid: number }[];
 }
 
 export const readyMarker = 'OPENPACIFIC_READY';

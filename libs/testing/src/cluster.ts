@@ -40,6 +40,10 @@ export interface TestCluster {
     path: string,
     opts?: { body?: unknown; headers?: Record<string, string>; token?: string | null },
   ): Promise<ClusterResponse>;
+  /** The control-plane service processes (policy, api-gateway, scheduler, vm-operator, cluster-api). */
+  services: { name: string; pid: number }[];
+  /** Signals one control-plane service process (SIGKILL by default). */
+  killService(name: string, signal?: NodeJS.Signals): void;
   /** Signals a host's whole process group (spherelet-agent and crx-runtime); SIGKILL by default. */
   killHost(name: string, signal?: NodeJS.Signals): void;
   /** Stops the launcher (and with it every service and host) and drops the database. */
@@ -85,7 +89,7 @@ export async function startCluster(opts: { label?: string; hostCount?: number; e
   const output: string[] = [];
   const exited = new Promise<number | null>((res) => launcher.once('exit', (code) => res(code)));
 
-  let ready: { server: string; kubeconfig: string; hosts: ClusterHost[] };
+  let ready: { server: string; kubeconfig: string; hosts: ClusterHost[]; services: { name: string; pid: number }[] };
   try {
     ready = await waitForReady(launcher, output, exited);
   } catch (err) {
@@ -110,6 +114,12 @@ export async function startCluster(opts: { label?: string; hostCount?: number; e
     databaseUrl: database.url,
     natsPrefix,
     hosts: ready.hosts,
+    services: ready.services,
+    killService(name, signal = 'SIGKILL') {
+      const service = ready.services.find((s) => s.name === name);
+      if (!service) throw new Error(`no service named ${name}`);
+      process.kill(service.pid, signal);
+    },
     kubectl: (args, o = {}) => runKubectl(args, { ...o, env: { ...kubeEnv, ...o.env } }),
     request: (method, path, o = {}) =>
       httpsCall(ready.server, caCertPem, method, path, { ...o, token: o.token === undefined ? token : o.token }),
@@ -130,7 +140,7 @@ export async function startCluster(opts: { label?: string; hostCount?: number; e
 }
 
 function waitForReady(launcher: ChildProcess, output: string[], exited: Promise<number | null>) {
-  return new Promise<{ server: string; kubeconfig: string; hosts: ClusterHost[] }>((res, rej) => {
+  return new Promise<{ server: string; kubeconfig: string; hosts: ClusterHost[]; services: { name: string; pid: number }[] }>((res, rej) => {
     let pending = '';
     const timer = setTimeout(() => rej(new Error(`cluster not ready after ${startTimeoutMs} ms`)), startTimeoutMs);
     launcher.stderr?.on('data', (chunk: Buffer) => output.push(chunk.toString()));

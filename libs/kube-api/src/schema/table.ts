@@ -48,12 +48,14 @@ export function toTable(
   opts: { includeObject: IncludeObject; now: Date; columnDefinitions: boolean; listMeta: { resourceVersion?: string; continue?: string } },
 ) {
   const columns = def.versions.find((v) => v.name === version)?.printerColumns ?? [];
+  // Kinds whose table shows the name elsewhere (Event: only in -o wide) declare a Name column of their own.
+  const ownName = columns.some((c) => c.name === 'Name');
   const columnDefinitions = [
-    NAME_COLUMN,
+    ...(ownName ? [] : [NAME_COLUMN]),
     ...columns.map((c) => ({ name: c.name, type: c.type === 'date' ? 'date' : c.type, format: c.format ?? '', description: c.description ?? c.name, priority: c.priority ?? 0 })),
   ];
   const rows = objects.map((obj) => {
-    const cells = [obj.metadata?.name, ...columns.map((c) => cell(obj, c.jsonPath, c.type, opts.now))];
+    const cells = [...(ownName ? [] : [obj.metadata?.name]), ...columns.map((c) => cell(obj, c.jsonPath, c.type, opts.now))];
     const row: { cells: unknown[]; object?: unknown } = { cells };
     if (opts.includeObject === 'Object') row.object = obj;
     else if (opts.includeObject === 'Metadata') row.object = { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: obj.metadata };

@@ -1,0 +1,162 @@
+import { eventually, startCluster, TestCluster } from '@openpacific/testing';
+
+/**
+ * What the gateway does beyond the happy path: every kind of bad input gets
+ * the Status kube-apiserver would send and writes nothing; dry runs persist
+ * nothing; custom kinds, the status subresource, owner references,
+ * finalizers; and admission that does not answer.
+ */
+const host = (name: string, spec: object = {}) => ({ apiVersion: 'infrastructure.openpacific.io/v1alpha1', kind: 'Host', metadata: { name }, spec });
+const HOSTS = '/apis/infrastructure.openpacific.io/v1alpha1/hosts';
+
+describe('the api-gateway under bad input, dry runs, owners, finalizers and admission', () => {
+  let cluster: TestCluster;
+  const logLength = async () => {
+    // The whole log, as the history of every host stream is not enough: count events through the hosts list RV.
+    const list = (await cluster.request('GET', HOSTS)).json();
+    return list.metadata.resourceVersion as string;
+  };
+
+  beforeAll(async () => {
+    cluster = await startCluster({ label: 'apibehaviour' });
+  }, 120_000);
+  afterAll(() => cluster?.stop(), 60_000);
+
+  it('serves a custom cluster-scoped kind through kubectl, with its status subresource and generation', async () => {
+    const created = await cluster.kubectl(['apply', '-f', '-'], { input: JSON.stringify(host('esx-1', { unschedulable: false })) });
+    expect(created.stdout.trim()).toBe('host.infrastructure.openpacific.io/esx-1 created');
+    const status = await cluster.request('PATCH', `${HOSTS}/esx-1/status`, {
+      headers: { 'Content-Type': 'application/merge-patch+json' },
+      body: { status: { epoch: 1, conditions: [{ type: 'Ready', status: 'True', reason: 'HeartbeatsArriving' }] } },
+    });
+    expect(status.status).toBe(200);
+    expect(status.json().metadata.generation).toBe(1);
+    const table = await cluster.kubectl(['get', 'hosts']);
+    expect(table.stdout).toMatch(/^NAME\s+STATUS\s+EPOCH\s+AGE$/m);
+    expect(table.stdout).toMatch(/^esx-1\s+HeartbeatsArriving\s+1\s+\d+s$/m);
+    // A spec change bumps generation; the main resource cannot change status.
+    await cluster.kubectl(['patch', 'host', 'esx-1', '--type=merge', '-p', '{"spec":{"unschedulable":true},"status":{"epoch":9}}']);
+    const after = JSON.parse((await cluster.kubectl(['get', 'host', 'esx-1', '-o', 'json'])).stdout);
+    expect(after.metadata.generation).toBe(2);
+    expect(after.status.epoch).toBe(1);
+  });
+
+  it('answers malformed bodies, unknown kinds and versions, bad names and schema violations with the right Status and writes nothing', async () => {
+    const rv = await logLength();
+    const malformed = await cluster.request('POST', HOSTS, { headers: { 'Content-Type': 'application/json' }, body: '{"apiVersion": ' });
+    expect(malformed.status).toBe(400);
+    expect(malformed.json()).toMatchObject({ kind: 'Status', reason: 'BadRequest' });
+
+    const unknownKind = await cluster.request('GET', '/apis/infrastructure.openpacific.io/v1alpha1/foos');
+    expect(unknownKind.status).toBe(404);
+    expect((await cluster.request('GET', '/apis/infrastructure.openpacific.io/v9/hosts')).status).toBe(404);
+    expect((await cluster.kubectl(['get', 'foos'])).stderr).toContain('the server doesn\'t have a resource type "foos"');
+
+    const badName = await cluster.request('POST', HOSTS, { body: host('Not_A_Name') });
+    expect(badName.status).toBe(422);
+    expect(badName.json().details.causes[0].field).toBe('metadata.name');
+
+    const badEnum = await cluster.request('POST', HOSTS, { body: host('h-enum', { taints: [{ key: 'k', effect: 'Sometimes' }] }) });
+    expect(badEnum.status).toBe(422);
+    expect(badEnum.json().message).toContain('spec.taints[0].effect: Unsupported value: "Sometimes"');
+
+    const strict = await cluster.request('POST', `${HOSTS}?fieldValidation=Strict`, { body: host('h-strict', { nope: 1 }) });
+    expect(strict.status).toBe(400);
+    expect(strict.json().message).toContain('unknown field "spec.nope"');
+
+    const mismatch = await cluster.request('POST', HOSTS, { body: { ...host('h-kind'), kind: 'Namespace' } });
+    expect(mismatch.status).toBe(400);
+
+    const big = await cluster.request('POST', HOSTS, { body: { ...host('h-big'), metadata: { name: 'h-big', annotations: { a: 'x'.repeat(3.5 * 1024 * 1024) } } } });
+    expect(big.status).toBe(413);
+
+    const protobuf = await cluster.request('POST', HOSTS, { headers: { 'Content-Type': 'application/vnd.kubernetes.protobuf' }, body: 'k8s\u0000...' });
+    expect(protobuf.status).toBe(415);
+
+    const smp = await cluster.kubectl(['patch', 'host', 'esx-1', '-p', '{"spec":{"unschedulable":false}}']);
+    expect(smp.code).not.toBe(0);
+    expect(smp.stderr).toContain('application/strategic-merge-patch+json is not supported');
+
+    expect(await logLength()).toBe(rv);
+    expect((await cluster.request('GET', '/readyz', { token: null })).status).toBe(200);
+  });
+
+  it('refuses a stale resourceVersion and an existing name with 409', async () => {
+    const current = (await cluster.request('GET', `${HOSTS}/esx-1`)).json();
+    const stale = { ...current, metadata: { ...current.metadata, resourceVersion: '1' }, spec: { unschedulable: false } };
+    const replaced = await cluster.kubectl(['replace', '-f', '-'], { input: JSON.stringify(stale) });
+    expect(replaced.stderr).toContain('Error from server (Conflict)');
+    expect(replaced.stderr).toContain('the object has been modified');
+    const again = await cluster.kubectl(['create', '-f', '-'], { input: JSON.stringify(host('esx-1')) });
+    expect(again.stderr).toContain('Error from server (AlreadyExists)');
+    expect(again.stderr).toContain('hosts.infrastructure.openpacific.io "esx-1" already exists');
+  });
+
+  it('never persists a dry run or a diff', async () => {
+    const rv = await logLength();
+    const dry = await cluster.kubectl(['apply', '--dry-run=server', '-f', '-'], { input: JSON.stringify(host('esx-dry')) });
+    expect(dry.stdout.trim()).toBe('host.infrastructure.openpacific.io/esx-dry created (server dry run)');
+    expect((await cluster.request('GET', `${HOSTS}/esx-dry`)).status).toBe(404);
+    const diff = await cluster.kubectl(['diff', '-f', '-'], { input: JSON.stringify(host('esx-1', { unschedulable: false })) });
+    expect(diff.stdout).toContain('unschedulable');
+    const deleteDry = await cluster.kubectl(['delete', 'host', 'esx-1', '--dry-run=server']);
+    expect(deleteDry.stdout).toContain('deleted (server dry run)');
+    expect(await logLength()).toBe(rv);
+    expect((await cluster.request('GET', `${HOSTS}/esx-1`)).status).toBe(200);
+  });
+
+  it('collects dependents of a deleted owner, and keeps them with --cascade=orphan', async () => {
+    const owner = (await cluster.request('POST', HOSTS, { body: host('owner-a') })).json();
+    const dependent = (name: string, o: any) => ({
+      apiVersion: 'v1', kind: 'Event', metadata: { name, ownerReferences: [{ apiVersion: o.apiVersion, kind: o.kind, name: o.metadata.name, uid: o.metadata.uid }] },
+      involvedObject: { kind: 'Host', name: o.metadata.name }, reason: 'Owned', message: 'owned by a host',
+    });
+    expect((await cluster.request('POST', '/api/v1/namespaces/default/events', { body: dependent('dep-a', owner) })).status).toBe(201);
+    await cluster.kubectl(['delete', 'host', 'owner-a']);
+    await eventually(async () => expect((await cluster.request('GET', '/api/v1/namespaces/default/events/dep-a')).status).toBe(404));
+
+    const owner2 = (await cluster.request('POST', HOSTS, { body: host('owner-b') })).json();
+    await cluster.request('POST', '/api/v1/namespaces/default/events', { body: dependent('dep-b', owner2) });
+    await cluster.kubectl(['delete', 'host', 'owner-b', '--cascade=orphan']);
+    await eventually(async () => expect((await cluster.request('GET', `${HOSTS}/owner-b`)).status).toBe(404));
+    const kept = await cluster.request('GET', '/api/v1/namespaces/default/events/dep-b');
+    expect(kept.status).toBe(200);
+    expect(kept.json().metadata.ownerReferences).toBeUndefined();
+  });
+
+  it('holds an object with a finalizer until the finalizer is removed', async () => {
+    await cluster.request('POST', HOSTS, { body: { ...host('held'), metadata: { name: 'held', finalizers: ['example.com/cleanup'] } } });
+    const del = await cluster.kubectl(['delete', 'host', 'held', '--wait=false']);
+    expect(del.stdout.trim()).toBe('host.infrastructure.openpacific.io "held" deleted');
+    const held = (await cluster.request('GET', `${HOSTS}/held`)).json();
+    expect(held.metadata.deletionTimestamp).toBeDefined();
+    await cluster.kubectl(['patch', 'host', 'held', '--type=json', '-p', '[{"op":"remove","path":"/metadata/finalizers"}]']);
+    await eventually(async () => expect((await cluster.request('GET', `${HOSTS}/held`)).status).toBe(404));
+  });
+
+  it('lists events across namespaces and describes with their field selectors', async () => {
+    const ev = { apiVersion: 'v1', kind: 'Event', metadata: { name: 'seen' }, involvedObject: { apiVersion: 'v1', kind: 'Namespace', name: 'kube-public', uid: 'u-1' }, reason: 'Looked', message: 'looked at it', type: 'Normal', count: 1, lastTimestamp: new Date().toISOString().replace(/\.\d+Z$/, 'Z') };
+    await cluster.kubectl(['create', '-n', 'kube-public', '-f', '-'], { input: JSON.stringify(ev) });
+    const all = await cluster.kubectl(['get', 'events', '-A']);
+    expect(all.stdout).toMatch(/^NAMESPACE\s+LAST SEEN\s+TYPE\s+REASON\s+OBJECT\s+MESSAGE$/m);
+    expect(all.stdout).toMatch(/kube-public\s+\d+s\s+Normal\s+Looked\s+Namespace\/kube-public\s+looked at it/);
+    const selected = await cluster.request('GET', '/api/v1/namespaces/kube-public/events?fieldSelector=involvedObject.name%3Dkube-public,involvedObject.kind%3DNamespace');
+    expect(selected.json().items.map((e: any) => e.metadata.name)).toEqual(['seen']);
+    const unsupported = await cluster.request('GET', '/api/v1/namespaces/kube-public/events?fieldSelector=spec.nope%3Dx');
+    expect(unsupported.status).toBe(400);
+  });
+
+  it('answers 503 and writes nothing when the policy service does not answer, and keeps serving reads', async () => {
+    const rv = await logLength();
+    cluster.killService('policy');
+    const refused = await cluster.request('POST', HOSTS, { body: host('no-policy') });
+    expect(refused.status).toBe(503);
+    expect(refused.json()).toMatchObject({ kind: 'Status', reason: 'ServiceUnavailable' });
+    const kubectl = await cluster.kubectl(['apply', '-f', '-'], { input: JSON.stringify(host('no-policy')) });
+    expect(kubectl.code).not.toBe(0);
+    expect(kubectl.stderr).toContain('ServiceUnavailable');
+    expect((await cluster.request('GET', `${HOSTS}/no-policy`)).status).toBe(404);
+    expect(await logLength()).toBe(rv);
+    expect((await cluster.kubectl(['get', 'hosts', 'esx-1', '-o', 'name'])).stdout.trim()).toBe('host.infrastructure.openpacific.io/esx-1');
+  });
+});
