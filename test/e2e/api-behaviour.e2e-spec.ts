@@ -146,6 +146,62 @@ describe('the api-gateway under bad input, dry runs, owners, finalizers and admi
     expect(unsupported.status).toBe(400);
   });
 
+  it('never answers garbage with a 5xx and stays up', async () => {
+    const rv = await logLength();
+    const NS = '/api/v1/namespaces';
+    const cases: Array<[string, string, unknown, string?]> = [
+      ['POST', NS, 'null'],
+      ['POST', NS, '[]'],
+      ['POST', NS, '"a string"'],
+      ['POST', NS, '12'],
+      ['POST', NS, { apiVersion: 'v1', kind: 'Namespace', metadata: 'x' }],
+      ['POST', NS, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 7 } }],
+      ['POST', NS, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'lbl', labels: 'x' } }],
+      ['POST', NS, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'lbl', labels: { 'bad key!': 'v' } } }],
+      ['POST', NS, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'x'.repeat(300) } }],
+      ['POST', NS, JSON.stringify({ a: JSON.parse('['.repeat(500) + ']'.repeat(500)) })],
+      ['POST', NS, Buffer.from([0xff, 0xfe, 0x00, 0x7b])],
+      ['POST', NS, 'apiVersion: v1\nkind: [', 'application/yaml'],
+      ['PUT', `${NS}/default`, '[]'],
+      ['PUT', `${NS}/nope`, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'nope' } }],
+      ['PUT', `${NS}/default`, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'other' } }],
+      ['PATCH', `${NS}/default`, 'null', 'application/merge-patch+json'],
+      ['PATCH', `${NS}/default`, '{"metadata":null}', 'application/merge-patch+json'],
+      ['PATCH', `${NS}/default`, '{"op":"add"}', 'application/json-patch+json'],
+      ['PATCH', `${NS}/default`, '[{"op":"replace","path":"/metadata/name","value":"x"}]', 'application/json-patch+json'],
+      ['PATCH', `${NS}/default`, '[{"op":"bogus","path":"/a"}]', 'application/json-patch+json'],
+      ['PATCH', `${NS}/default`, '[{"op":"remove","path":"/nope/deeper"}]', 'application/json-patch+json'],
+      ['PATCH', `${NS}/default`, '{"spec":{"$patch":"delete"}}', 'application/strategic-merge-patch+json'],
+      ['PATCH', `${NS}/default`, '[]', 'application/apply-patch+yaml'],
+      ['PATCH', `${NS}/default`, '{}', 'text/plain'],
+      ['PATCH', `${NS}/nope`, '{}', 'application/merge-patch+json'],
+      ['DELETE', `${NS}/nope`, undefined],
+      ['DELETE', `${NS}/default`, '{"propagationPolicy":"Sideways"}'],
+      ['DELETE', `${NS}/default`, 'not json'],
+      ['GET', `${NS}?labelSelector=${encodeURIComponent('a in (b')}`, undefined],
+      ['GET', `${NS}?labelSelector=${encodeURIComponent('=x')}`, undefined],
+      ['GET', `${NS}?fieldSelector=${encodeURIComponent('metadata.name')}`, undefined],
+      ['GET', `${NS}?watch=true&resourceVersion=abc`, undefined],
+      ['GET', `${NS}/default?asOfResourceVersion=-1`, undefined],
+      ['GET', `${NS}/default/status/extra/deep`, undefined],
+      ['GET', '/api/v1/namespaces/default/events/x/status', undefined],
+      ['GET', '/apis/nope.example.com/v1/things', undefined],
+      ['GET', '/apis', undefined],
+      ['GET', '/openapi/v3/apis/nope/v1', undefined],
+      ['POST', '/api/v1/namespaces/nope/events', { apiVersion: 'v1', kind: 'Event', metadata: { name: 'e' }, involvedObject: {} }],
+      ['POST', '/api/v1/namespaces/default/events', { apiVersion: 'v1', kind: 'Event', metadata: { name: 'e', namespace: 'other' }, involvedObject: {} }],
+      ['OPTIONS', NS, undefined],
+    ];
+    for (const [method, path, body, contentType] of cases) {
+      const headers: Record<string, string> = { 'Content-Type': contentType ?? 'application/json' };
+      const res = await cluster.request(method, path, { body: typeof body === 'string' ? body : body instanceof Buffer ? body : body === undefined ? undefined : JSON.stringify(body), headers });
+      expect({ method, path, status: res.status < 500 ? 'not 5xx' : res.status, body: res.status < 500 ? '' : res.body }).toEqual({ method, path, status: 'not 5xx', body: '' });
+      if (res.status >= 400) expect({ method, path, body: JSON.parse(res.body || '{}') }).toMatchObject({ method, path, body: { kind: 'Status', status: 'Failure', code: res.status } });
+    }
+    expect(await logLength()).toBe(rv);
+    expect((await cluster.request('GET', '/api/v1/namespaces/default')).status).toBe(200);
+  });
+
   it('answers 503 and writes nothing when the policy service does not answer, and keeps serving reads', async () => {
     const rv = await logLength();
     cluster.killService('policy');

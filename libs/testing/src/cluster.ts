@@ -210,6 +210,8 @@ function httpsCall(
     opts.body === undefined ? undefined : typeof opts.body === 'string' || Buffer.isBuffer(opts.body) ? opts.body : JSON.stringify(opts.body);
   const headers: Record<string, string> = { accept: 'application/json', ...opts.headers };
   if (body !== undefined && !Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) headers['content-type'] = 'application/json';
+  // Node sends no length for a DELETE body unless told, and the server would read it as the next request.
+  if (body !== undefined) headers['content-length'] = String(Buffer.byteLength(body));
   if (opts.token) headers.authorization = `Bearer ${opts.token}`;
   return new Promise((res, rej) => {
     const req = httpsRequest(url, { method, headers, ca }, (response) => {

@@ -25,6 +25,9 @@ export function decodeBody(r: ResourceRequest): any {
 }
 
 export function checkTypeMeta(obj: any, served: ServedResource): void {
+  if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) {
+    throw badRequest(`the request body must be a JSON or YAML object, not ${Array.isArray(obj) ? 'an array' : JSON.stringify(obj)}`);
+  }
   if (!obj.kind) throw badRequest(`Object 'Kind' is missing in '${truncate(JSON.stringify(obj))}'`);
   if (!obj.apiVersion) throw badRequest(`Object 'apiVersion' is missing in '${truncate(JSON.stringify(obj))}'`);
   if (obj.apiVersion !== served.apiVersion) {

@@ -1,0 +1,104 @@
+import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { request } from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { RunningService, startService } from '@openpacific/service-kit';
+import { createTestDatabase, TestDatabase, testNatsUrl, uniqueNatsPrefix } from '@openpacific/testing';
+import { parse } from 'yaml';
+import { configSchema as policyConfigSchema } from '../../../policy/src/policy.config';
+import { PolicyModule } from '../../../policy/src/policy.module';
+import { gatewayConfigSchema, GatewayConfig, prepareGatewayConfig } from '../api-gateway.config';
+import { ApiGatewayModule } from '../api-gateway.module';
+
+/**
+ * The gateway keeps nothing of its own: stopped and started again, it
+ * rebuilds every object, resourceVersion and the watch buffer from the log.
+ */
+describe('the api-gateway across a restart', () => {
+  let db: TestDatabase;
+  let dataDir: string;
+  let policy: RunningService<any>;
+  const prefix = uniqueNatsPrefix('gwrestart');
+  const env = () => ({
+    DATABASE_URL: db.url, NATS_URL: testNatsUrl, NATS_PREFIX: prefix, LOG_LEVEL: 'warn',
+    GATEWAY_PORT: '0', DATA_DIR: dataDir, WATCH_CACHE_SIZE: '6',
+  });
+  const startGateway = () =>
+    startService<GatewayConfig>({ name: 'api-gateway', configSchema: gatewayConfigSchema, prepareConfig: (c) => prepareGatewayConfig(c), module: () => ApiGatewayModule }, env());
+
+  function call(method: string, path: string, body?: unknown): Promise<{ status: number; json: any; text: string }> {
+    const kubeconfig = parse(readFileSync(join(dataDir, 'kubeconfig'), 'utf8'));
+    const server = kubeconfig.clusters[0].cluster.server;
+    const token = readFileSync(join(dataDir, 'admin.token'), 'utf8').trim();
+    const payload = body === undefined ? undefined : JSON.stringify(body);
+    return new Promise((resolve, reject) => {
+      const req = request(new URL(path, server), {
+        method,
+        ca: readFileSync(join(dataDir, 'pki', 'ca.crt')),
+        headers: {
+          authorization: `Bearer ${token}`,
+          'content-type': method === 'PATCH' ? 'application/merge-patch+json' : 'application/json',
+          ...(payload ? { 'content-length': String(Buffer.byteLength(payload)) } : {}),
+        },
+      }, (res) => {
+        let text = '';
+        res.on('data', (c) => (text += c));
+        res.on('end', () => resolve({ status: res.statusCode!, text, json: parseOrUndefined(text) }));
+      });
+      req.on('error', reject);
+      req.end(payload);
+    });
+  }
+
+  const parseOrUndefined = (text: string) => {
+    try {
+      return JSON.parse(text);
+    } catch {
+      return undefined;
+    }
+  };
+
+  beforeAll(async () => {
+    db = await createTestDatabase('gwrestart');
+    dataDir = mkdtempSync(join(tmpdir(), 'op-gw-'));
+    policy = await startService({ name: 'policy', configSchema: policyConfigSchema, module: () => PolicyModule }, { ...env(), HEALTH_PORT: '0' });
+  }, 60_000);
+  afterAll(async () => {
+    await policy?.stop();
+    await db?.drop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }, 30_000);
+
+  it('serves the same objects and resourceVersions after a restart, and replays or expires watches from the rebuilt buffer', async () => {
+    let gateway = await startGateway();
+    let created: { json: any };
+    let last: any;
+    try {
+      created = await call('POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'kept', labels: { v: '0' } } });
+      expect(created.json.metadata.name).toBe('kept');
+      last = created.json;
+      for (let i = 1; i <= 8; i++) last = (await call('PATCH', '/api/v1/namespaces/kept', { metadata: { labels: { v: String(i) } } })).json;
+    } finally {
+      await gateway.stop();
+    }
+
+    gateway = await startGateway();
+    try {
+      const after = await call('GET', '/api/v1/namespaces/kept');
+      expect(after.json.metadata).toMatchObject({ uid: created.json.metadata.uid, resourceVersion: last.metadata.resourceVersion, labels: { v: '8' } });
+      const defaults = (await call('GET', '/api/v1/namespaces')).json.items.map((n: any) => n.metadata.name);
+      expect(defaults).toEqual(['default', 'kept', 'kube-public', 'kube-system']);
+
+      // The buffer holds the last 6 changes: older resourceVersions are 410 Expired, newer ones replay.
+      const expired = await call('GET', `/api/v1/namespaces?watch=true&timeoutSeconds=1&resourceVersion=${created.json.metadata.resourceVersion}`);
+      expect(JSON.parse(expired.text.trim().split('\n')[0])).toMatchObject({ type: 'ERROR', object: { code: 410, reason: 'Expired' } });
+      const history = (await call('GET', '/api/v1/namespaces/kept/history')).json.items;
+      const from = history[history.length - 3].resourceVersion;
+      const replay = await call('GET', `/api/v1/namespaces?watch=true&timeoutSeconds=1&resourceVersion=${from}`);
+      const events = replay.text.trim().split('\n').map((l) => JSON.parse(l));
+      expect(events.map((e) => [e.type, e.object.metadata.labels.v])).toEqual([['MODIFIED', '7'], ['MODIFIED', '8']]);
+    } finally {
+      await gateway.stop();
+    }
+  }, 60_000);
+});
