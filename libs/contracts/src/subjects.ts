@@ -12,6 +12,11 @@ export function natsNames(prefix: string) {
     eventSubjects: `${prefix}.events.>`,
     /** Admission requests from the api-gateway to the policy service (request/reply, queue group). */
     admission: `${prefix}.policy.admission`,
+    /**
+     * Core NATS poke sent after every append: "the log has grown, read it". Followers wake on it
+     * instead of Postgres NOTIFY, which serializes commits.
+     */
+    logAppended: `${prefix}.log.appended`,
     /** Health pings answered by every service instance. */
     health: (service: string) => `${prefix}.health.${service}`,
   };

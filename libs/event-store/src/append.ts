@@ -27,6 +27,7 @@ export async function appendToStream(
   streamId: string,
   events: NewEvent[],
   expected: ExpectedVersion,
+  notify = true,
 ): Promise<RecordedEvent[]> {
   if (events.length === 0) return [];
   const exact = typeof expected === 'number' && expected > 0;
@@ -38,7 +39,7 @@ export async function appendToStream(
       FROM v, unnest($4::uuid[], $5::text[], $6::jsonb[], $7::jsonb[]) WITH ORDINALITY AS e(id, type, data, metadata, ord)
       RETURNING ${EVENT_COLUMNS}
     )
-    SELECT ins.*, pg_notify('${APPEND_CHANNEL}', '') IS NULL AS notified FROM ins ORDER BY position`;
+    SELECT ins.*${notify ? `, pg_notify('${APPEND_CHANNEL}', '') IS NULL AS notified` : ''} FROM ins ORDER BY position`;
   const params = [
     streamId,
     events.length,

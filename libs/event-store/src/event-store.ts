@@ -14,6 +14,18 @@ export interface AppendResult {
   events: RecordedEvent[];
 }
 
+export interface EventStoreOptions {
+  catalogue?: Record<string, JsonSchema>;
+  /**
+   * Send Postgres NOTIFY with every append (default true). NOTIFY takes a
+   * global lock at commit and halves throughput under concurrency, so the
+   * services turn it off and poke followers over NATS (`onAppended`) instead.
+   */
+  notify?: boolean;
+  /** Called after every successful append, e.g. to publish a wake-up. Must not throw or block. */
+  onAppended?: (events: RecordedEvent[]) => void;
+}
+
 export interface StreamAppend {
   streamId: string;
   events: NewEvent[];
@@ -23,12 +35,16 @@ export interface StreamAppend {
 /** The append-only event store: the source of truth of the whole system. */
 export class EventStore {
   private readonly validator: EventValidator;
+  private readonly notify: boolean;
+  private readonly onAppended?: (events: RecordedEvent[]) => void;
 
   constructor(
     readonly pool: Pool,
-    opts: { catalogue?: Record<string, JsonSchema> } = {},
+    opts: EventStoreOptions = {},
   ) {
     this.validator = new EventValidator(opts.catalogue ?? eventCatalogue);
+    this.notify = opts.notify ?? true;
+    this.onAppended = opts.onAppended;
   }
 
   /** Appends atomically; pass `client` to append inside a transaction of your own. */
@@ -38,7 +54,8 @@ export class EventStore {
     opts: { expectedVersion?: ExpectedVersion; client?: PoolClient } = {},
   ): Promise<AppendResult> {
     for (const e of events) this.validator.check(e);
-    const recorded = await appendToStream(opts.client ?? this.pool, streamId, events, opts.expectedVersion ?? 'any');
+    const recorded = await appendToStream(opts.client ?? this.pool, streamId, events, opts.expectedVersion ?? 'any', this.notify);
+    if (!opts.client) this.onAppended?.(recorded);
     return { streamVersion: recorded[recorded.length - 1]?.streamVersion ?? 0, events: recorded };
   }
 
@@ -48,7 +65,7 @@ export class EventStore {
     const run = async (client: PoolClient) => {
       const results: AppendResult[] = [];
       for (const item of items) {
-        const recorded = await appendToStream(client, item.streamId, item.events, item.expectedVersion ?? 'any');
+        const recorded = await appendToStream(client, item.streamId, item.events, item.expectedVersion ?? 'any', this.notify);
         results.push({ streamVersion: recorded[recorded.length - 1]?.streamVersion ?? 0, events: recorded });
       }
       return results;
@@ -59,6 +76,7 @@ export class EventStore {
       await client.query('BEGIN');
       const results = await run(client);
       await client.query('COMMIT');
+      this.onAppended?.(results.flatMap((r) => r.events));
       return results;
     } catch (err) {
       await client.query('ROLLBACK').catch(() => undefined);

@@ -1,6 +1,6 @@
 import { NatsNames } from '@openpacific/contracts';
 import { APPEND_CHANNEL, loadCheckpoint, readAll, RecordedEvent, storeCheckpoint } from '@openpacific/event-store';
-import { JetStreamClient, JSONCodec, NatsConnection } from 'nats';
+import { JetStreamClient, JSONCodec, NatsConnection, Subscription } from 'nats';
 import type { Pool, PoolClient } from 'pg';
 
 const json = JSONCodec();
@@ -41,6 +41,7 @@ export class EventRelay {
   private stopped = false;
   private leader = false;
   private js?: JetStreamClient;
+  private pokes?: Subscription;
 
   constructor(
     private readonly opts: {
@@ -62,6 +63,8 @@ export class EventRelay {
 
   async start(): Promise<void> {
     this.js = this.opts.nc.jetstream();
+    // Services poke over NATS after appending (their stores skip NOTIFY); Postgres NOTIFY and the poll cover the rest.
+    this.pokes = this.opts.nc.subscribe(this.opts.names.logAppended, { callback: () => void this.kick() });
     this.lockClient = await this.opts.pool.connect();
     this.lockClient.on('notification', () => void this.kick());
     this.lockClient.on('error', (err) => this.opts.logger?.warn('relay connection failed', { error: err.message }));
@@ -77,6 +80,7 @@ export class EventRelay {
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
+    this.pokes?.unsubscribe();
     await this.running?.catch(() => undefined);
     if (this.lockClient) {
       await this.lockClient.query('SELECT pg_advisory_unlock_all()').catch(() => undefined);

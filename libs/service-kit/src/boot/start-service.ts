@@ -105,7 +105,7 @@ export async function startService<C extends BaseConfig>(
       pool,
       nats,
       names,
-      store: new EventStore(pool),
+      store: new EventStore(pool, { notify: false, onAppended: () => nats.publish(names.logAppended) }),
       health,
     };
     const responder: Subscription = serveHealthOverNats(

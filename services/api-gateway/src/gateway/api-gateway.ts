@@ -50,7 +50,10 @@ export class ApiGateway {
         const change = readModel.apply(e);
         if (change) hub.publish(change);
       }
-    }, logger);
+    }, logger, (poke) => {
+      const sub = nats.subscribe(names.logAppended, { callback: () => poke() });
+      return () => sub.unsubscribe();
+    });
     this.follower = follower;
     const started = Date.now();
     await follower.start();

@@ -24,8 +24,11 @@ export class LogFollower {
     private readonly pool: Pool,
     private readonly apply: (events: RecordedEvent[]) => void,
     private readonly logger: Logger,
+    /** Another wake-up source (the services' NATS pokes); returns its unsubscribe. */
+    private readonly wake?: (poke: () => void) => () => void,
     private readonly opts: { batchSize: number; pollMs: number } = { batchSize: 2000, pollMs: 250 },
   ) {}
+  private unwake?: () => void;
 
   get current(): LogPosition {
     return this.position;
@@ -38,6 +41,7 @@ export class LogFollower {
     this.listenClient.on('notification', () => this.kick());
     this.listenClient.on('error', (err) => this.logger.warn('log listener failed', { error: err.message }));
     await this.listenClient.query(`LISTEN ${APPEND_CHANNEL}`);
+    this.unwake = this.wake?.(() => void this.kick());
     const poll = () => {
       if (this.stopped) return;
       this.kick();
@@ -50,6 +54,7 @@ export class LogFollower {
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
+    this.unwake?.();
     await this.running?.catch(() => undefined);
     if (this.listenClient) {
       await this.listenClient.query(`UNLISTEN ${APPEND_CHANNEL}`).catch(() => undefined);
