@@ -3,3 +3,4 @@ export * from './events/catalogue';
 export * from './subjects';
 export * from './admission';
 export * from './errors';
+export * from './crx';

@@ -17,6 +17,9 @@ export function natsNames(prefix: string) {
      * instead of Postgres NOTIFY, which serializes commits.
      */
     logAppended: `${prefix}.log.appended`,
+    /** Host heartbeats (core NATS, about once a second; never events): `{ host, epoch, time }`. */
+    heartbeat: (host: string) => `${prefix}.hosts.${host}.heartbeat`,
+    heartbeats: `${prefix}.hosts.*.heartbeat`,
     /** Health pings answered by every service instance. */
     health: (service: string) => `${prefix}.health.${service}`,
   };

@@ -5,7 +5,7 @@ import { ExpectedVersion } from './errors';
 import { EventValidator } from './event-validator';
 import { LogPosition } from './log-position';
 import { readAll } from './read-all';
-import { readStream, streamVersion } from './read-stream';
+import { listStreams, readStream, streamVersion } from './read-stream';
 import { NewEvent, RecordedEvent } from './recorded-event';
 
 export interface AppendResult {
@@ -92,6 +92,10 @@ export class EventStore {
 
   readAll(opts: { after?: LogPosition | null; limit?: number; client?: PoolClient } = {}): Promise<RecordedEvent[]> {
     return readAll(opts.client ?? this.pool, opts);
+  }
+
+  listStreams(prefix: string): Promise<{ streamId: string; version: number }[]> {
+    return listStreams(this.pool, prefix);
   }
 
   streamVersion(streamId: string): Promise<number> {

@@ -20,3 +20,12 @@ export async function streamVersion(db: Pool | PoolClient, streamId: string): Pr
   const { rows } = await db.query('SELECT version FROM streams WHERE stream_id = $1', [streamId]);
   return Number(rows[0]?.version ?? 0);
 }
+
+/** Ids of the streams whose id starts with `prefix` (`hosts.infrastructure.openpacific.io/`). */
+export async function listStreams(db: Pool | PoolClient, prefix: string): Promise<{ streamId: string; version: number }[]> {
+  const { rows } = await db.query(
+    `SELECT stream_id, version FROM streams WHERE stream_id >= $1 AND stream_id < $1 || chr(1114111) ORDER BY stream_id`,
+    [prefix],
+  );
+  return rows.map((r) => ({ streamId: r.stream_id, version: Number(r.version) }));
+}

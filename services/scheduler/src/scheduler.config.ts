@@ -1,5 +1,13 @@
 import { BaseConfig, configSchema as baseSchema } from '@openpacific/service-kit';
 
-export type SchedulerConfig = BaseConfig;
+export interface SchedulerConfig extends BaseConfig {
+  /** A host that has not heartbeat for this long is NotReady. */
+  HOST_GRACE_MS: number;
+  /** How often the host-lifecycle controller looks at heartbeats. */
+  HOST_CHECK_INTERVAL_MS: number;
+}
 
-export const configSchema = baseSchema();
+export const configSchema = baseSchema({
+  HOST_GRACE_MS: { type: 'integer', minimum: 500, maximum: 600000, default: 3000 },
+  HOST_CHECK_INTERVAL_MS: { type: 'integer', minimum: 50, maximum: 60000, default: 250 },
+});

@@ -3,6 +3,27 @@ import { BaseConfig, configSchema as baseSchema } from '@openpacific/service-kit
 export interface SphereletAgentConfig extends BaseConfig {
   /** The host this agent speaks for; it becomes a Node name, hence a DNS-1123 subdomain. */
   HOST_NAME: string;
+  /** Capacity offered to workloads; empty = the machine's. CPU in cores or millicores (`2`, `1500m`), memory as a Kubernetes quantity. */
+  HOST_CPU: string;
+  HOST_MEMORY: string;
+  HOST_PODS: number;
+  /** Extra labels, `k=v,k2=v2`. */
+  HOST_LABELS: string;
+  /** Taints, `key=value:NoSchedule,key2:NoExecute`. */
+  HOST_TAINTS: string;
+  /** How often the host heartbeats over NATS. */
+  HEARTBEAT_INTERVAL_MS: number;
 }
 
-export const configSchema = baseSchema({ HOST_NAME: { type: 'string', format: 'dns1123-subdomain' } }, ['HOST_NAME']);
+export const configSchema = baseSchema(
+  {
+    HOST_NAME: { type: 'string', format: 'dns1123-subdomain' },
+    HOST_CPU: { type: 'string', pattern: '^(|\\d+(\\.\\d+)?|\\d+m)$', default: '' },
+    HOST_MEMORY: { type: 'string', pattern: '^(|\\d+(Ki|Mi|Gi|Ti|k|M|G|T)?)$', default: '' },
+    HOST_PODS: { type: 'integer', minimum: 1, maximum: 100000, default: 110 },
+    HOST_LABELS: { type: 'string', pattern: '^([^=,]+=[^=,]*(,[^=,]+=[^=,]*)*)?$', default: '' },
+    HOST_TAINTS: { type: 'string', pattern: '^([^:,]+:(NoSchedule|PreferNoSchedule|NoExecute)(,[^:,]+:(NoSchedule|PreferNoSchedule|NoExecute))*)?$', default: '' },
+    HEARTBEAT_INTERVAL_MS: { type: 'integer', minimum: 100, maximum: 60000, default: 1000 },
+  },
+  ['HOST_NAME'],
+);

@@ -1,13 +1,26 @@
-import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
+import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { SERVICE_CONTEXT, ServiceContext } from '@openpacific/service-kit';
+import { HeartbeatSender } from './host/heartbeat';
+import { registerHost } from './host/host-registration';
+import { hostDescription } from './host/host-spec';
 import type { SphereletAgentConfig } from './spherelet-agent.config';
 
-/** Announces that the service is up; later issues hang their controllers beside it. */
+/** Registers the host (a new epoch each start) and heartbeats until shutdown. */
 @Injectable()
-export class SphereletAgentLifecycle implements OnApplicationBootstrap {
+export class SphereletAgentLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private heartbeat?: HeartbeatSender;
+
   constructor(@Inject(SERVICE_CONTEXT) private readonly ctx: ServiceContext<SphereletAgentConfig>) {}
 
-  onApplicationBootstrap(): void {
-    this.ctx.logger.info('ready', { host: this.ctx.config.HOST_NAME });
+  async onApplicationBootstrap(): Promise<void> {
+    const { config, store, nats, names, logger } = this.ctx;
+    const { epoch } = await registerHost(store, config.HOST_NAME, hostDescription(config, 'crx://process'));
+    this.heartbeat = new HeartbeatSender(nats, names, config.HOST_NAME, config.HEARTBEAT_INTERVAL_MS);
+    this.heartbeat.start(epoch);
+    logger.info('host registered', { host: config.HOST_NAME, epoch });
+  }
+
+  beforeApplicationShutdown(): void {
+    this.heartbeat?.stop();
   }
 }

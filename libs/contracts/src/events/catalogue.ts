@@ -45,7 +45,14 @@ export const ObjectEventTypes = {
 } as const;
 export type ObjectEventType = (typeof ObjectEventTypes)[keyof typeof ObjectEventTypes];
 
+/** Events of hosts beyond plain object changes. */
+export const HostEventTypes = {
+  /** A spherelet-agent registered its host: a new epoch begins (data: the Host after registration). */
+  registered: 'HostRegistered',
+} as const;
+
 export const eventCatalogue: Record<string, JsonSchema> = {
+  [HostEventTypes.registered]: objectEvent,
   [ObjectEventTypes.created]: objectEvent,
   [ObjectEventTypes.updated]: objectEvent,
   [ObjectEventTypes.statusUpdated]: objectEvent,

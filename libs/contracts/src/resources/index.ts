@@ -1,11 +1,13 @@
 import { eventResource } from './event.resource';
 import { hostResource } from './host.resource';
 import { namespaceResource } from './namespace.resource';
+import { nodeResource } from './node.resource';
 import { ResourceDefinition } from './resource-definition';
 
 export * from './resource-definition';
 export * from './object-meta.schema';
-export { eventResource, hostResource, namespaceResource };
+export { eventResource, hostResource, namespaceResource, nodeResource };
+export * from './node.resource';
 
 /** Every kind the api-gateway serves. Adding a kind = adding its entry here. */
-export const resourceDefinitions: ResourceDefinition[] = [namespaceResource, eventResource, hostResource];
+export const resourceDefinitions: ResourceDefinition[] = [namespaceResource, eventResource, nodeResource, hostResource];

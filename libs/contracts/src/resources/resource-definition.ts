@@ -17,6 +17,8 @@ export interface PrinterColumn {
   description?: string;
   priority?: number;
   format?: string;
+  /** A cell no JSONPath can express (Node's `Ready,SchedulingDisabled`); used instead of jsonPath. */
+  value?: (obj: any) => unknown;
 }
 
 export interface ResourceVersionDefinition {
@@ -50,6 +52,12 @@ export interface ResourceDefinition {
    * items (`spec.containers` -> `name`), used by strategic merge patch.
    */
   mergeKeys?: Record<string, string>;
+  /**
+   * A view kind has no objects of its own: it is another resource's objects
+   * shown in a different shape (core v1 Node is a view of Host). Reads convert
+   * with `toView`, writes convert back with `fromView` onto the stored object.
+   */
+  viewOf?: { resource: string; toView: (stored: any) => any; fromView: (view: any, stored: any) => any };
 }
 
 export function apiVersionOf(def: Pick<ResourceDefinition, 'group'>, version: string): string {

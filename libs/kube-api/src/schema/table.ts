@@ -1,4 +1,4 @@
-import type { ResourceDefinition } from '@openpacific/contracts';
+import type { PrinterColumn, ResourceDefinition } from '@openpacific/contracts';
 import { renderColumnValue } from './jsonpath';
 
 /** k8s.io/apimachinery duration.HumanDuration: how kubectl shows ages. */
@@ -55,7 +55,7 @@ export function toTable(
     ...columns.map((c) => ({ name: c.name, type: c.type === 'date' ? 'date' : c.type, format: c.format ?? '', description: c.description ?? c.name, priority: c.priority ?? 0 })),
   ];
   const rows = objects.map((obj) => {
-    const cells = [...(ownName ? [] : [obj.metadata?.name]), ...columns.map((c) => cell(obj, c.jsonPath, c.type, opts.now))];
+    const cells = [...(ownName ? [] : [obj.metadata?.name]), ...columns.map((c) => cell(obj, c, opts.now))];
     const row: { cells: unknown[]; object?: unknown } = { cells };
     if (opts.includeObject === 'Object') row.object = obj;
     else if (opts.includeObject === 'Metadata') row.object = { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: obj.metadata };
@@ -70,8 +70,9 @@ export function toTable(
   };
 }
 
-function cell(obj: any, jsonPath: string, type: string, now: Date): unknown {
-  const value = renderColumnValue(obj, { jsonPath });
+function cell(obj: any, column: PrinterColumn, now: Date): unknown {
+  const { type } = column;
+  const value = column.value ? column.value(obj) : renderColumnValue(obj, column);
   if (type === 'date') {
     if (typeof value !== 'string') return '<unknown>';
     const t = Date.parse(value);

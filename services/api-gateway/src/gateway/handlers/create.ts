@@ -1,5 +1,5 @@
 import { ObjectEventTypes, qualifiedResource } from '@openpacific/contracts';
-import { alreadyExists, badRequest, forbidden, generateName, notFound } from '@openpacific/kube-api';
+import { alreadyExists, badRequest, forbidden, generateName, methodNotAllowed, notFound } from '@openpacific/kube-api';
 import { GatewayCore, isDryRun, ResourceRequest } from '../core';
 import { sendJson } from '../http/respond';
 import { convertObject } from '../registry/registry';
@@ -16,6 +16,9 @@ export async function handleCreate(core: GatewayCore, r: ResourceRequest): Promi
 /** POST, and server-side apply of an object that does not exist yet. */
 export async function createObject(core: GatewayCore, r: ResourceRequest, body: any): Promise<any> {
   const { served, namespace } = r.target;
+  if (served.def.viewOf) {
+    throw methodNotAllowed(`POST: ${served.def.plural} are registered by their hosts, not created through the API`);
+  }
   checkTypeMeta(body, served);
   if (body.metadata && typeof body.metadata === 'object' && !body.metadata.name && body.metadata.generateName) {
     body.metadata.name = generateName(body.metadata.generateName);

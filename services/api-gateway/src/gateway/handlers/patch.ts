@@ -61,7 +61,7 @@ export async function handlePatch(core: GatewayCore, r: ResourceRequest): Promis
     patched.kind = current.kind;
     checkTypeMeta(patched, served);
     const obj = validateObject(r, served, patched, validation);
-    const incoming = convertObject(obj, storage);
+    const incoming = convertObject(obj, storage, stored.object);
     const next = subresource === 'status' ? prepareForStatusUpdate(stored.object, incoming) : prepareForUpdate(served.def, stored.object, incoming);
     try {
       const written = await commitUpdate(core, r, served, stored, next, isDryRun(r.query));

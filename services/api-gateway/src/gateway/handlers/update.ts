@@ -18,7 +18,7 @@ export async function handleUpdate(core: GatewayCore, r: ResourceRequest): Promi
   const sent = obj.metadata.resourceVersion;
   if (sent && sent !== stored.object.metadata.resourceVersion) throw conflictFor(served, name!);
   const storage = core.registry.storage(served.resource);
-  const incoming = convertObject(obj, storage);
+  const incoming = convertObject(obj, storage, stored.object);
   const next = subresource === 'status' ? prepareForStatusUpdate(stored.object, incoming) : prepareForUpdate(served.def, stored.object, incoming);
   try {
     const written = await commitUpdate(core, r, served, stored, next, isDryRun(r.query));

@@ -6,7 +6,10 @@ export interface ServedResource {
   version: ResourceVersionDefinition;
   /** `v1`, `infrastructure.openpacific.io/v1alpha1`. */
   apiVersion: string;
-  /** `namespaces`, `hosts.infrastructure.openpacific.io`: the name used in messages, streams and the read model. */
+  /**
+   * Where the objects live: `namespaces`, `hosts.infrastructure.openpacific.io`; the name used in streams
+   * and the read model. For a view kind (Node) it is the viewed resource (hosts).
+   */
   resource: string;
 }
 
@@ -17,13 +20,13 @@ export class ResourceRegistry {
 
   constructor(readonly definitions: ResourceDefinition[] = resourceDefinitions) {
     for (const def of definitions) {
-      this.byResource.set(qualifiedResource(def), def);
+      if (!def.viewOf) this.byResource.set(qualifiedResource(def), def);
       for (const version of def.versions.filter((v) => v.served)) {
         this.byPath.set(`${def.group}/${version.name}/${def.plural}`, {
           def,
           version,
           apiVersion: apiVersionOf(def, version.name),
-          resource: qualifiedResource(def),
+          resource: def.viewOf?.resource ?? qualifiedResource(def),
         });
       }
     }
@@ -51,7 +54,7 @@ export class ResourceRegistry {
   }
 
   namespacedResources(): ResourceDefinition[] {
-    return this.definitions.filter((d) => d.scope === 'Namespaced');
+    return this.definitions.filter((d) => d.scope === 'Namespaced' && !d.viewOf);
   }
 }
 
@@ -60,7 +63,16 @@ export class ResourceRegistry {
  * version converts. Every kind has one version for now, so conversion only
  * rewrites apiVersion; later kinds register real converters here.
  */
-export function convertObject(obj: any, target: ServedResource): any {
-  if (obj.apiVersion === target.apiVersion) return obj;
+export function convertObject(obj: any, target: ServedResource, stored?: any): any {
+  if (obj.apiVersion === target.apiVersion && obj.kind === target.def.kind) return obj;
+  const view = target.def.viewOf;
+  if (view) return view.toView(obj);
+  if (obj.kind !== target.def.kind) {
+    // Back from a view to the stored kind (Node -> Host): the view's changes onto the stored object.
+    const source = [...VIEW_SOURCES].find((d) => d.kind === obj.kind && d.viewOf?.resource === target.resource);
+    if (source && stored) return source.viewOf!.fromView(obj, stored);
+  }
   return { ...obj, apiVersion: target.apiVersion };
 }
+
+const VIEW_SOURCES = new Set(resourceDefinitions.filter((d) => d.viewOf));

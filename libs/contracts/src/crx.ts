@@ -1,0 +1,107 @@
+/**
+ * The CRI-like request/reply API of crx-runtime, one per host, over NATS
+ * (JSON bodies, `requestJson`/`serveJson` from @openpacific/messaging).
+ * Subjects: `<prefix>.crx.<host>.<operation>`; see `crxSubject`.
+ * Every reply is either the operation's result or `{ error: { code, message } }`
+ * with codes from `CrxErrorCodes`.
+ */
+export const CrxOperations = [
+  'version',
+  'runPodSandbox',
+  'stopPodSandbox',
+  'removePodSandbox',
+  'podSandboxStatus',
+  'listPodSandboxes',
+  'createContainer',
+  'startContainer',
+  'stopContainer',
+  'removeContainer',
+  'containerStatus',
+  'listContainers',
+  'readLogs',
+] as const;
+export type CrxOperation = (typeof CrxOperations)[number];
+
+export function crxSubject(prefix: string, host: string, op: CrxOperation): string {
+  return `${prefix}.crx.${host}.${op}`;
+}
+
+export const CrxErrorCodes = {
+  notFound: 'CRX.NOT_FOUND',
+  invalid: 'CRX.INVALID',
+  imageNotFound: 'CRX.IMAGE_NOT_FOUND',
+  startFailed: 'CRX.START_FAILED',
+  conflict: 'CRX.CONFLICT',
+} as const;
+
+export interface PodSandboxConfig {
+  /** Identity of the pod: the sandbox id is derived by the runtime; these label it. */
+  podUid: string;
+  podName: string;
+  podNamespace: string;
+  /** Host epoch the sandbox belongs to (fencing: older epochs are refused). */
+  epoch?: number;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+}
+
+export interface PodSandbox {
+  id: string;
+  config: PodSandboxConfig;
+  state: 'SANDBOX_READY' | 'SANDBOX_NOTREADY';
+  /** The pod's own address (on Linux a distinct 127.x.y.z). */
+  ip: string;
+  /** The pod's directory on the host (emptyDir volumes, logs live under it). */
+  directory: string;
+  createdAt: string;
+}
+
+export interface ContainerConfig {
+  name: string;
+  image: string;
+  command?: string[];
+  args?: string[];
+  env?: { name: string; value: string }[];
+  workingDir?: string;
+  ports?: { containerPort: number; protocol?: string; name?: string }[];
+  /** Limits in bytes / millicores; enforced through cgroups where the host has them. */
+  limits?: { memoryBytes?: number; cpuMillis?: number };
+  /** emptyDir volumes: name -> mount path inside the container. */
+  mounts?: { name: string; mountPath: string }[];
+}
+
+export type ContainerStateName = 'CONTAINER_CREATED' | 'CONTAINER_RUNNING' | 'CONTAINER_EXITED' | 'CONTAINER_UNKNOWN';
+
+export interface ContainerStatus {
+  id: string;
+  sandboxId: string;
+  name: string;
+  /** Which start of this container (0 for the first): restarts are new containers with a higher attempt. */
+  attempt: number;
+  image: string;
+  state: ContainerStateName;
+  pid?: number;
+  createdAt: string;
+  startedAt?: string;
+  finishedAt?: string;
+  exitCode?: number;
+  /** `Completed`, `Error`, `OOMKilled`, `ContainerCannotRun`... as Kubernetes words container termination. */
+  reason?: string;
+  message?: string;
+  logPath: string;
+}
+
+export interface ReadLogsRequest {
+  containerId: string;
+  /** Only the last N lines. */
+  tailLines?: number;
+  /** Only lines at or after this time (RFC 3339). */
+  sinceTime?: string;
+  timestamps?: boolean;
+  limitBytes?: number;
+}
+
+export interface ReadLogsResponse {
+  /** Log text (UTF-8), lines ending in '\n'; each line prefixed with its RFC 3339 time when timestamps is set. */
+  content: string;
+}

@@ -1,0 +1,123 @@
+import { conditionSchema, objectSchema } from './object-meta.schema';
+import { ResourceDefinition } from './resource-definition';
+
+const quantityMap = { type: 'object', additionalProperties: { type: ['string', 'integer'] } };
+export const HOSTS_RESOURCE = 'hosts.infrastructure.openpacific.io';
+export const HOST_API_VERSION = 'infrastructure.openpacific.io/v1alpha1';
+
+/** A Host as core v1 Node: what `kubectl get nodes` and anything written for Kubernetes expects. */
+export function hostToNode(host: any): any {
+  const { apiVersion: _a, kind: _k, status, spec, ...rest } = host;
+  return {
+    apiVersion: 'v1',
+    kind: 'Node',
+    ...rest,
+    spec: {
+      ...(spec?.unschedulable ? { unschedulable: true } : {}),
+      ...(spec?.taints?.length ? { taints: spec.taints } : {}),
+      ...(spec?.providerID ? { providerID: spec.providerID } : { providerID: `openpacific://${host.metadata.name}` }),
+    },
+    status: {
+      capacity: status?.capacity ?? {},
+      allocatable: status?.allocatable ?? {},
+      conditions: status?.conditions ?? [],
+      addresses: status?.addresses ?? [],
+      nodeInfo: status?.nodeInfo ?? {},
+    },
+  };
+}
+
+/** Changes made to the Node view (labels, annotations, cordon, taints) carried back onto the Host. */
+export function nodeToHost(node: any, host: any): any {
+  return {
+    ...host,
+    metadata: { ...host.metadata, labels: node.metadata?.labels, annotations: node.metadata?.annotations, finalizers: node.metadata?.finalizers },
+    spec: {
+      ...(host.spec ?? {}),
+      unschedulable: node.spec?.unschedulable || undefined,
+      taints: node.spec?.taints?.length ? node.spec.taints : undefined,
+    },
+  };
+}
+
+function nodeStatus(node: any): string {
+  const ready = (node.status?.conditions ?? []).find((c: any) => c.type === 'Ready');
+  const state = ready?.status === 'True' ? 'Ready' : ready?.status === 'False' ? 'NotReady' : 'Unknown';
+  return node.spec?.unschedulable ? `${state},SchedulingDisabled` : state;
+}
+
+function nodeRoles(node: any): string {
+  const roles = Object.keys(node.metadata?.labels ?? {})
+    .filter((k) => k.startsWith('node-role.kubernetes.io/'))
+    .map((k) => k.slice('node-role.kubernetes.io/'.length));
+  return roles.length ? roles.sort().join(',') : '<none>';
+}
+
+export const nodeResource: ResourceDefinition = {
+  group: '',
+  kind: 'Node',
+  listKind: 'NodeList',
+  plural: 'nodes',
+  singular: 'node',
+  shortNames: ['no'],
+  categories: [],
+  scope: 'Cluster',
+  strategicMergePatch: true,
+  nameFormat: 'dns1123-subdomain',
+  subresources: { status: true },
+  viewOf: { resource: HOSTS_RESOURCE, toView: hostToNode, fromView: nodeToHost },
+  mergeKeys: { 'spec.taints': 'key', 'status.addresses': 'type' },
+  versions: [
+    {
+      name: 'v1',
+      served: true,
+      storage: true,
+      schema: objectSchema({
+        spec: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            unschedulable: { type: 'boolean' },
+            providerID: { type: 'string' },
+            podCIDR: { type: 'string' },
+            taints: {
+              type: 'array',
+              items: {
+                type: 'object',
+                required: ['key', 'effect'],
+                additionalProperties: false,
+                properties: {
+                  key: { type: 'string' },
+                  value: { type: 'string' },
+                  effect: { type: 'string', enum: ['NoSchedule', 'PreferNoSchedule', 'NoExecute'] },
+                  timeAdded: { type: 'string' },
+                },
+              },
+            },
+          },
+        },
+        status: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            capacity: quantityMap,
+            allocatable: quantityMap,
+            conditions: { type: 'array', items: conditionSchema },
+            addresses: { type: 'array', items: { type: 'object', additionalProperties: false, properties: { type: { type: 'string' }, address: { type: 'string' } } } },
+            nodeInfo: { type: 'object', additionalProperties: { type: 'string' } },
+          },
+        },
+      }),
+      printerColumns: [
+        { name: 'Status', type: 'string', jsonPath: '.status.conditions', value: nodeStatus },
+        { name: 'Roles', type: 'string', jsonPath: '.metadata.labels', value: nodeRoles },
+        { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
+        { name: 'Version', type: 'string', jsonPath: '.status.nodeInfo.kubeletVersion' },
+        { name: 'Internal-IP', type: 'string', jsonPath: '.status.addresses[?(@.type=="InternalIP")].address', priority: 1 },
+        { name: 'OS-Image', type: 'string', jsonPath: '.status.nodeInfo.osImage', priority: 1 },
+        { name: 'Kernel-Version', type: 'string', jsonPath: '.status.nodeInfo.kernelVersion', priority: 1 },
+        { name: 'Container-Runtime', type: 'string', jsonPath: '.status.nodeInfo.containerRuntimeVersion', priority: 1 },
+      ],
+    },
+  ],
+};

@@ -1,0 +1,60 @@
+import { randomUUID } from 'node:crypto';
+import { HOST_API_VERSION, HostEventTypes, HOSTS_RESOURCE, ObjectEventTypes, objectStreamId } from '@openpacific/contracts';
+import { EventStore, VersionConflictError } from '@openpacific/event-store';
+
+export type HostDescription = ReturnType<typeof import('./host-spec').hostDescription>;
+
+function nowTimestamp(): string {
+  return new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+/**
+ * Registers the host: creates its Host object on first start, and on every
+ * start begins a new epoch (a `HostRegistered` event). Work addressed to an
+ * older epoch is no longer this agent's. Labels and taints from config are
+ * merged over what admins set; capacity is reported as configured.
+ */
+export async function registerHost(store: EventStore, name: string, description: HostDescription): Promise<{ epoch: number; object: any }> {
+  const streamId = objectStreamId(HOSTS_RESOURCE, undefined, name);
+  for (let attempt = 1; ; attempt++) {
+    const events = await store.readStream(streamId);
+    const last = events[events.length - 1];
+    const previous = last && last.type !== ObjectEventTypes.deleted ? (last.data as any).object : undefined;
+    const epoch = (previous?.status?.epoch ?? 0) + 1;
+    const now = nowTimestamp();
+    const object = {
+      apiVersion: HOST_API_VERSION,
+      kind: 'Host',
+      metadata: {
+        ...(previous?.metadata ?? { uid: randomUUID(), creationTimestamp: now, generation: 1 }),
+        name,
+        labels: { ...(previous?.metadata?.labels ?? {}), ...description.labels },
+      },
+      spec: {
+        ...(previous?.spec ?? {}),
+        ...(description.taints.length ? { taints: description.taints } : {}),
+      },
+      status: {
+        epoch,
+        capacity: description.capacity,
+        allocatable: description.allocatable,
+        addresses: description.addresses,
+        nodeInfo: description.nodeInfo,
+        conditions: [
+          { type: 'Ready', status: 'Unknown', reason: 'HostRegistered', message: `epoch ${epoch} started; waiting for heartbeats`, lastTransitionTime: now },
+        ],
+      },
+    };
+    delete (object.metadata as any).resourceVersion;
+    try {
+      await store.append(
+        streamId,
+        [{ type: HostEventTypes.registered, data: { resource: HOSTS_RESOURCE, object }, metadata: { actor: `system:node:${name}`, source: 'spherelet-agent' } }],
+        { expectedVersion: last ? last.streamVersion : 'no_stream' },
+      );
+      return { epoch, object };
+    } catch (err) {
+      if (!(err instanceof VersionConflictError) || attempt >= 10) throw err;
+    }
+  }
+}

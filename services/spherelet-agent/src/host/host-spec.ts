@@ -1,0 +1,58 @@
+import { readFileSync } from 'node:fs';
+import { arch, cpus, release, totalmem } from 'node:os';
+import type { SphereletAgentConfig } from '../spherelet-agent.config';
+
+export const KUBELET_VERSION = 'v1.32.0-openpacific';
+
+function osImage(): string {
+  try {
+    const line = readFileSync('/etc/os-release', 'utf8').split('\n').find((l) => l.startsWith('PRETTY_NAME='));
+    return line ? line.slice('PRETTY_NAME='.length).replace(/^"|"$/g, '') : 'Linux';
+  } catch {
+    return 'Linux';
+  }
+}
+
+function parseList(text: string): string[] {
+  return text.split(',').map((s) => s.trim()).filter(Boolean);
+}
+
+/** What a host offers, from config, defaulting to the machine it runs on. */
+export function hostDescription(config: SphereletAgentConfig, runtime: string) {
+  const cpu = config.HOST_CPU || String(cpus().length);
+  const memory = config.HOST_MEMORY || `${Math.floor(totalmem() / 1024)}Ki`;
+  const capacity = { cpu, memory, pods: String(config.HOST_PODS) };
+  const goArch = arch() === 'x64' ? 'amd64' : arch();
+  const labels: Record<string, string> = {
+    'kubernetes.io/hostname': config.HOST_NAME,
+    'kubernetes.io/os': 'linux',
+    'kubernetes.io/arch': goArch,
+  };
+  for (const pair of parseList(config.HOST_LABELS)) {
+    const [k, v] = pair.split('=');
+    labels[k] = v ?? '';
+  }
+  const taints = parseList(config.HOST_TAINTS).map((t) => {
+    const [kv, effect] = t.split(':');
+    const [key, value] = kv.split('=');
+    return { key, ...(value ? { value } : {}), effect };
+  });
+  return {
+    labels,
+    taints,
+    capacity,
+    allocatable: { ...capacity },
+    addresses: [
+      { type: 'InternalIP', address: '127.0.0.1' },
+      { type: 'Hostname', address: config.HOST_NAME },
+    ],
+    nodeInfo: {
+      kubeletVersion: KUBELET_VERSION,
+      osImage: osImage(),
+      kernelVersion: release(),
+      operatingSystem: 'linux',
+      architecture: goArch,
+      containerRuntimeVersion: runtime,
+    },
+  };
+}

@@ -1,0 +1,59 @@
+import { eventually, startCluster, TestCluster } from '@openpacific/testing';
+
+/** Hosts register themselves, appear as Nodes, heartbeat without filling the log, and go NotReady when they die. */
+describe('hosts of the local cluster', () => {
+  let cluster: TestCluster;
+  const HOSTS = '/apis/infrastructure.openpacific.io/v1alpha1/hosts';
+
+  beforeAll(async () => {
+    cluster = await startCluster({ label: 'hosts' });
+  }, 120_000);
+  afterAll(() => cluster?.stop(), 60_000);
+
+  it('lists the three hosts as Ready nodes with roles and version', async () => {
+    await eventually(async () => {
+      const out = (await cluster.kubectl(['get', 'nodes'])).stdout.trim().split('\n');
+      expect(out[0].split(/\s+/)).toEqual(['NAME', 'STATUS', 'ROLES', 'AGE', 'VERSION']);
+      expect(out.slice(1).map((l) => l.split(/\s+/).filter((_, i) => i !== 3))).toEqual([
+        ['host-1', 'Ready', '<none>', 'v1.32.0-openpacific'],
+        ['host-2', 'Ready', '<none>', 'v1.32.0-openpacific'],
+        ['host-3', 'Ready', '<none>', 'v1.32.0-openpacific'],
+      ]);
+    }, { timeoutMs: 15_000 });
+    const node = JSON.parse((await cluster.kubectl(['get', 'node', 'host-1', '-o', 'json'])).stdout);
+    expect(node.status.capacity).toEqual({ cpu: expect.any(String), memory: expect.stringMatching(/Ki$/), pods: '110' });
+    expect(node.metadata.labels['kubernetes.io/hostname']).toBe('host-1');
+    const host = (await cluster.request('GET', `${HOSTS}/host-1`)).json();
+    expect(host.status.epoch).toBe(1);
+  });
+
+  it('keeps heartbeats out of the log: only registration and readiness changes are events', async () => {
+    await new Promise((r) => setTimeout(r, 3000));
+    const history = (await cluster.request('GET', `${HOSTS}/host-2/history`)).json().items;
+    expect(history.map((i: any) => i.type)).toEqual(['HostRegistered', 'ResourceStatusUpdated']);
+    expect(history[0].actor).toBe('system:node:host-2');
+    expect(history[1].object.status.conditions).toEqual([expect.objectContaining({ type: 'Ready', status: 'True' })]);
+  });
+
+  it('cordons and labels a node through the Node view onto its Host', async () => {
+    expect((await cluster.kubectl(['cordon', 'host-2'])).stdout.trim()).toBe('node/host-2 cordoned');
+    await cluster.kubectl(['label', 'node', 'host-3', 'node-role.kubernetes.io/worker=']);
+    const table = (await cluster.kubectl(['get', 'nodes'])).stdout;
+    expect(table).toMatch(/^host-2\s+Ready,SchedulingDisabled\s+<none>/m);
+    expect(table).toMatch(/^host-3\s+Ready\s+worker/m);
+    expect((await cluster.request('GET', `${HOSTS}/host-2`)).json().spec.unschedulable).toBe(true);
+    expect((await cluster.kubectl(['uncordon', 'host-2'])).stdout.trim()).toBe('node/host-2 uncordoned');
+    expect((await cluster.request('POST', '/api/v1/nodes', { body: { apiVersion: 'v1', kind: 'Node', metadata: { name: 'fake' } } })).status).toBe(405);
+  });
+
+  it('marks a host NotReady once it stops heartbeating', async () => {
+    cluster.killHost('host-1');
+    await eventually(async () => {
+      const out = (await cluster.kubectl(['get', 'node', 'host-1', '--no-headers'])).stdout;
+      expect(out).toMatch(/^host-1\s+NotReady/);
+    }, { timeoutMs: 15_000 });
+    const ready = (await cluster.request('GET', `${HOSTS}/host-1`)).json().status.conditions.find((c: any) => c.type === 'Ready');
+    expect(ready).toMatchObject({ status: 'False', reason: 'HeartbeatMissed' });
+    expect((await cluster.kubectl(['get', 'nodes', '--no-headers'])).stdout).toMatch(/^host-3\s+Ready/m);
+  });
+});
