@@ -3,3 +3,4 @@ export * from './body';
 export * from './selectors';
 export * from './patch';
 export * from './metadata';
+export * from './quantity';

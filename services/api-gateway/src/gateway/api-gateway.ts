@@ -13,10 +13,10 @@ import { ApiRequestHandler } from './http/api-server';
 import { Authenticator } from './http/authenticator';
 import { ResourceRegistry } from './registry/registry';
 import { AdmissionClient } from './store/admission-client';
-import { LogFollower } from './store/log-follower';
+import { LogFollower } from '@openpacific/objects';
 import { ObjectWriter } from './store/object-writer';
-import { ReadModel } from './store/read-model';
-import { WatchHub } from './store/watch-hub';
+import { ReadModel } from '@openpacific/objects';
+import { WatchHub } from '@openpacific/objects';
 
 const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public'];
 const ADMIN = { username: 'admin', groups: ['system:masters', 'system:authenticated'] };

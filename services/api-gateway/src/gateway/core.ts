@@ -2,10 +2,10 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '@openpacific/service-kit';
 import { ResourceRegistry } from './registry/registry';
 import { ResourceTarget } from './http/resource-path';
-import { LogFollower } from './store/log-follower';
+import { LogFollower } from '@openpacific/objects';
 import { Actor, ObjectWriter } from './store/object-writer';
-import { ReadModel } from './store/read-model';
-import { WatchHub } from './store/watch-hub';
+import { ReadModel } from '@openpacific/objects';
+import { WatchHub } from '@openpacific/objects';
 import type { EventStore } from '@openpacific/event-store';
 
 /** What every request handler works with. */

@@ -2,7 +2,7 @@ import { ObjectEventTypes } from '@openpacific/contracts';
 import { GatewayCore } from '../core';
 import { readyToDelete, sameObject } from '../handlers/object-rules';
 import { Actor } from '../store/object-writer';
-import { StoredObject } from '../store/read-model';
+import { StoredObject } from '@openpacific/objects';
 
 /**
  * A change made by the gateway's own controllers: applied to the stored

@@ -3,7 +3,7 @@ import { conflict } from '@openpacific/kube-api';
 import { VersionConflictError } from '@openpacific/event-store';
 import { GatewayCore, ResourceRequest } from '../core';
 import { ServedResource } from '../registry/registry';
-import { StoredObject } from '../store/read-model';
+import { StoredObject } from '@openpacific/objects';
 import { readyToDelete, sameObject } from './object-rules';
 
 /**

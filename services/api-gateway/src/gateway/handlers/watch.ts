@@ -2,7 +2,7 @@ import { includeObjectParam, toTable, wantsTable, badRequest } from '@openpacifi
 import { parseResourceVersion, resourceVersionOf } from '@openpacific/event-store';
 import { GatewayCore, ResourceRequest } from '../core';
 import { convertObject } from '../registry/registry';
-import { ChangeType, ObjectChange } from '../store/read-model';
+import { ChangeType, ObjectChange } from '@openpacific/objects';
 import { selectorFor } from './read';
 
 const BOOKMARK_INTERVAL_MS = 10_000;

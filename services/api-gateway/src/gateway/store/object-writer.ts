@@ -2,8 +2,8 @@ import { AdmissionRequest, EventMetadata, ObjectEventType, objectStreamId } from
 import { EventStore, resourceVersionOf } from '@openpacific/event-store';
 import { ServedResource } from '../registry/registry';
 import { AdmissionClient } from './admission-client';
-import { LogFollower } from './log-follower';
-import { ReadModel } from './read-model';
+import { LogFollower } from '@openpacific/objects';
+import { ReadModel } from '@openpacific/objects';
 
 export interface Actor {
   username: string;

@@ -1,4 +1,7 @@
-import type { Logger } from '@openpacific/service-kit';
+/** The logging a follower needs (service-kit's Logger satisfies it). */
+export interface FollowerLogger {
+  warn(msg: string, fields?: Record<string, unknown>): void;
+}
 import { compareLogPositions, EventStore, LogPosition, RecordedEvent } from '@openpacific/event-store';
 import type { Pool, PoolClient } from 'pg';
 
@@ -23,7 +26,7 @@ export class LogFollower {
     private readonly store: EventStore,
     private readonly pool: Pool,
     private readonly apply: (events: RecordedEvent[]) => void,
-    private readonly logger: Logger,
+    private readonly logger: FollowerLogger,
     /** Another wake-up source (the services' NATS pokes); returns its unsubscribe. */
     private readonly wake?: (poke: () => void) => () => void,
     private readonly opts: { batchSize: number; pollMs: number } = { batchSize: 2000, pollMs: 250 },

@@ -1,0 +1,3 @@
+export * from './read-model';
+export * from './log-follower';
+export * from './watch-hub';
