@@ -51,8 +51,15 @@ export const HostEventTypes = {
   registered: 'HostRegistered',
 } as const;
 
+/** Events of pods beyond plain object changes. */
+export const PodEventTypes = {
+  /** The scheduler bound the pod to a host (data: the pod with spec.nodeName and PodScheduled=True). */
+  bound: 'PodBound',
+} as const;
+
 export const eventCatalogue: Record<string, JsonSchema> = {
   [HostEventTypes.registered]: objectEvent,
+  [PodEventTypes.bound]: objectEvent,
   [ObjectEventTypes.created]: objectEvent,
   [ObjectEventTypes.updated]: objectEvent,
   [ObjectEventTypes.statusUpdated]: objectEvent,

@@ -1,5 +1,6 @@
 import { ObjectEventTypes, qualifiedResource } from '@openpacific/contracts';
-import { conflict } from '@openpacific/kube-api';
+import { conflict, invalid } from '@openpacific/kube-api';
+import { strategyFor } from './kind-strategies';
 import { VersionConflictError } from '@openpacific/event-store';
 import { GatewayCore, ResourceRequest } from '../core';
 import { ServedResource } from '../registry/registry';
@@ -20,6 +21,11 @@ export async function commitUpdate(
   dryRun: boolean,
 ): Promise<any> {
   if (sameObject(next, stored.object)) return stored.object;
+  if (r.target.subresource !== 'status') {
+    const strategy = strategyFor(served.def);
+    const causes = [...(strategy.validate?.(next) ?? []), ...(strategy.validateUpdate?.(stored.object, next) ?? [])];
+    if (causes.length > 0) throw invalid(served.def.kind, next.metadata.name, served.def.group, causes);
+  }
   const subresource = r.target.subresource;
   const deleting = readyToDelete(served.def, next);
   return core.writer.write({

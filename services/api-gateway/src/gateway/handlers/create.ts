@@ -1,5 +1,6 @@
 import { ObjectEventTypes, qualifiedResource } from '@openpacific/contracts';
-import { alreadyExists, badRequest, forbidden, generateName, methodNotAllowed, notFound } from '@openpacific/kube-api';
+import { alreadyExists, badRequest, forbidden, generateName, invalid, methodNotAllowed, notFound } from '@openpacific/kube-api';
+import { strategyFor } from './kind-strategies';
 import { GatewayCore, isDryRun, ResourceRequest } from '../core';
 import { sendJson } from '../http/respond';
 import { convertObject } from '../registry/registry';
@@ -35,7 +36,11 @@ export async function createObject(core: GatewayCore, r: ResourceRequest, body: 
     }
   }
   const storage = core.registry.storage(served.resource);
-  const prepared = prepareForCreate(served.def, convertObject(obj, storage), namespace);
+  const strategy = strategyFor(served.def);
+  let prepared = prepareForCreate(served.def, convertObject(obj, storage), namespace);
+  if (strategy.defaults) prepared = strategy.defaults(prepared);
+  const kindCauses = strategy.validate?.(prepared) ?? [];
+  if (kindCauses.length > 0) throw invalid(served.def.kind, prepared.metadata.name, served.def.group, kindCauses);
   for (let attempt = 0; ; attempt++) {
     if (core.readModel.get(served.resource, namespace, prepared.metadata.name)) {
       throw alreadyExists(qualifiedResource(served.def), prepared.metadata.name);

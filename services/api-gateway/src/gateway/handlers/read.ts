@@ -14,6 +14,7 @@ export function supportedFields(served: ServedResource): string[] {
       'involvedObject.apiVersion', 'involvedObject.resourceVersion', 'involvedObject.fieldPath', 'reason', 'reportingComponent', 'source', 'type'];
   }
   if (served.def.kind === 'Namespace' && served.def.group === '') return [...base, 'status.phase'];
+  if (served.def.kind === 'Pod' && served.def.group === '') return [...base, 'spec.nodeName', 'spec.restartPolicy', 'spec.schedulerName', 'status.phase', 'status.podIP'];
   return base;
 }
 

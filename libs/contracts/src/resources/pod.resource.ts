@@ -1,0 +1,67 @@
+import { objectSchema } from './object-meta.schema';
+import { podSpecSchema, podStatusSchema } from './pod.schema';
+import { ResourceDefinition } from './resource-definition';
+
+/** READY column: ready containers / all containers. */
+function podReady(pod: any): string {
+  const statuses: any[] = pod.status?.containerStatuses ?? [];
+  return `${statuses.filter((s) => s.ready).length}/${(pod.spec?.containers ?? []).length}`;
+}
+
+/** STATUS column as kubectl shows it: a waiting or terminated reason beats the phase. */
+export function podStatusText(pod: any): string {
+  if (pod.metadata?.deletionTimestamp) return 'Terminating';
+  let text = pod.status?.reason ?? pod.status?.phase ?? 'Pending';
+  for (const s of pod.status?.containerStatuses ?? []) {
+    if (s.state?.waiting?.reason && s.state.waiting.reason !== 'ContainerCreating') text = s.state.waiting.reason;
+    else if (s.state?.waiting?.reason === 'ContainerCreating' && text === 'Pending') text = 'ContainerCreating';
+    else if (s.state?.terminated?.reason && pod.status?.phase !== 'Running') text = s.state.terminated.reason;
+  }
+  return text;
+}
+
+function podRestarts(pod: any): number {
+  return (pod.status?.containerStatuses ?? []).reduce((n: number, s: any) => n + (s.restartCount ?? 0), 0);
+}
+
+export const podResource: ResourceDefinition = {
+  group: '',
+  kind: 'Pod',
+  listKind: 'PodList',
+  plural: 'pods',
+  singular: 'pod',
+  shortNames: ['po'],
+  categories: ['all'],
+  scope: 'Namespaced',
+  strategicMergePatch: true,
+  nameFormat: 'dns1123-subdomain',
+  subresources: { status: true },
+  mergeKeys: {
+    'spec.containers': 'name',
+    'spec.initContainers': 'name',
+    'spec.containers[].env': 'name',
+    'spec.initContainers[].env': 'name',
+    'spec.containers[].ports': 'containerPort',
+    'spec.containers[].volumeMounts': 'mountPath',
+    'spec.volumes': 'name',
+    'status.containerStatuses': 'name',
+  },
+  versions: [
+    {
+      name: 'v1',
+      served: true,
+      storage: true,
+      schema: objectSchema({ spec: podSpecSchema, status: podStatusSchema }, ['spec']),
+      printerColumns: [
+        { name: 'Ready', type: 'string', jsonPath: '.status.containerStatuses', value: podReady },
+        { name: 'Status', type: 'string', jsonPath: '.status.phase', value: podStatusText },
+        { name: 'Restarts', type: 'integer', jsonPath: '.status.containerStatuses', value: podRestarts },
+        { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
+        { name: 'IP', type: 'string', jsonPath: '.status.podIP', priority: 1, value: (p) => p.status?.podIP ?? '<none>' },
+        { name: 'Node', type: 'string', jsonPath: '.spec.nodeName', priority: 1, value: (p) => p.spec?.nodeName ?? '<none>' },
+        { name: 'Nominated Node', type: 'string', jsonPath: '.status.nominatedNodeName', priority: 1, value: (p) => p.status?.nominatedNodeName ?? '<none>' },
+        { name: 'Readiness Gates', type: 'string', jsonPath: '.spec.readinessGates', priority: 1, value: (p) => (p.spec?.readinessGates?.length ? `0/${p.spec.readinessGates.length}` : '<none>') },
+      ],
+    },
+  ],
+};

@@ -1,0 +1,97 @@
+import { isQuantity, milliValue, parseQuantity, StatusCause, validateDns1123Label } from '@openpacific/kube-api';
+import { deepEqual } from './object-rules';
+
+/** The server's defaults for a new Pod, as kube-apiserver fills them in. */
+export function defaultPod(pod: any): any {
+  const spec = pod.spec;
+  spec.restartPolicy ??= 'Always';
+  spec.terminationGracePeriodSeconds ??= 30;
+  spec.dnsPolicy ??= 'ClusterFirst';
+  spec.schedulerName ??= 'default-scheduler';
+  spec.enableServiceLinks ??= true;
+  for (const c of [...(spec.initContainers ?? []), ...spec.containers]) {
+    c.imagePullPolicy ??= !c.image || c.image.endsWith(':latest') || !c.image.includes(':') ? 'Always' : 'IfNotPresent';
+    c.terminationMessagePath ??= '/dev/termination-log';
+    c.terminationMessagePolicy ??= 'File';
+    c.resources ??= {};
+    // Limits without requests request the limit.
+    if (c.resources.limits) c.resources.requests = { ...c.resources.limits, ...(c.resources.requests ?? {}) };
+    for (const p of c.ports ?? []) p.protocol ??= 'TCP';
+  }
+  pod.status = { phase: 'Pending', qosClass: qosClass(spec) };
+  return pod;
+}
+
+export function qosClass(spec: any): 'Guaranteed' | 'Burstable' | 'BestEffort' {
+  const containers: any[] = spec.containers ?? [];
+  const any = containers.some((c) => Object.keys(c.resources?.requests ?? {}).length || Object.keys(c.resources?.limits ?? {}).length);
+  if (!any) return 'BestEffort';
+  const guaranteed = containers.every((c) =>
+    ['cpu', 'memory'].every((r) => c.resources?.limits?.[r] !== undefined && parseQuantity(c.resources.requests?.[r] ?? c.resources.limits[r]) === parseQuantity(c.resources.limits[r])),
+  );
+  return guaranteed ? 'Guaranteed' : 'Burstable';
+}
+
+const MAX_CPU_MILLIS = 100_000 * 1000; // 100,000 cores: beyond any host
+const MAX_MEMORY_BYTES = 2 ** 50; // 1 PiB
+
+/** What the schema cannot say: unique container names, sane quantities, requests within limits, known volumes. */
+export function validatePod(pod: any): StatusCause[] {
+  const causes: StatusCause[] = [];
+  const spec = pod.spec ?? {};
+  const containers: any[] = spec.containers ?? [];
+  if (containers.length === 0) causes.push({ field: 'spec.containers', reason: 'FieldValueRequired', message: 'Required value' });
+  const seen = new Set<string>();
+  const volumes = new Set((spec.volumes ?? []).map((v: any) => v.name));
+  containers.forEach((c, i) => {
+    const at = `spec.containers[${i}]`;
+    for (const m of validateDns1123Label(c.name)) causes.push({ field: `${at}.name`, reason: 'FieldValueInvalid', message: `Invalid value: "${c.name}": ${m}` });
+    if (seen.has(c.name)) causes.push({ field: `${at}.name`, reason: 'FieldValueDuplicate', message: `Duplicate value: "${c.name}"` });
+    seen.add(c.name);
+    if (!c.image) causes.push({ field: `${at}.image`, reason: 'FieldValueRequired', message: 'Required value' });
+    for (const kind of ['requests', 'limits'] as const) {
+      for (const [name, q] of Object.entries((c.resources?.[kind] ?? {}) as Record<string, string>)) {
+        const field = `${at}.resources.${kind}.${name}`;
+        if (!isQuantity(q)) {
+          causes.push({ field, reason: 'FieldValueInvalid', message: `Invalid value: "${q}": quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'` });
+          continue;
+        }
+        const v = parseQuantity(q)!;
+        if (v < 0) causes.push({ field, reason: 'FieldValueInvalid', message: `Invalid value: "${q}": must be greater than or equal to 0` });
+        else if ((name === 'cpu' && milliValue(q)! > MAX_CPU_MILLIS) || (name === 'memory' && v > MAX_MEMORY_BYTES)) {
+          causes.push({ field, reason: 'FieldValueInvalid', message: `Invalid value: "${q}": more than any host can offer` });
+        }
+      }
+    }
+    for (const [name, limit] of Object.entries((c.resources?.limits ?? {}) as Record<string, string>)) {
+      const request = c.resources?.requests?.[name];
+      if (request !== undefined && isQuantity(request) && isQuantity(limit) && parseQuantity(request)! > parseQuantity(limit)!) {
+        causes.push({ field: `${at}.resources.requests`, reason: 'FieldValueInvalid', message: `Invalid value: "${request}": must be less than or equal to ${name} limit of ${limit}` });
+      }
+    }
+    (c.volumeMounts ?? []).forEach((m: any, j: number) => {
+      if (!volumes.has(m.name)) causes.push({ field: `${at}.volumeMounts[${j}].name`, reason: 'FieldValueNotFound', message: `Not found: "${m.name}"` });
+    });
+  });
+  return causes;
+}
+
+/** Pod specs are immutable but for images, tolerations added and activeDeadlineSeconds (and nodeName, set once by binding). */
+export function validatePodUpdate(old: any, next: any): StatusCause[] {
+  const strip = (spec: any) => ({
+    ...spec,
+    containers: (spec.containers ?? []).map((c: any) => ({ ...c, image: undefined })),
+    initContainers: (spec.initContainers ?? []).map((c: any) => ({ ...c, image: undefined })),
+    tolerations: undefined,
+    activeDeadlineSeconds: undefined,
+    nodeName: undefined,
+  });
+  const causes: StatusCause[] = [];
+  if (!deepEqual(strip(old.spec ?? {}), strip(next.spec ?? {}))) {
+    causes.push({ field: 'spec', reason: 'FieldValueForbidden', message: 'Forbidden: pod updates may not change fields other than `spec.containers[*].image`,`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations)' });
+  }
+  if (old.spec?.nodeName && next.spec?.nodeName !== old.spec.nodeName) {
+    causes.push({ field: 'spec.nodeName', reason: 'FieldValueForbidden', message: 'Forbidden: a pod cannot move: delete it and create it again' });
+  }
+  return causes;
+}

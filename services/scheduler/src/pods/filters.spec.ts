@@ -1,0 +1,70 @@
+import { filterHost, HostView, tolerates, unschedulableMessage } from './filters';
+import { podRequests } from './pod-requests';
+import { scoreHost } from './scoring';
+
+const host = (name: string, extra: any = {}): HostView => ({
+  name,
+  host: {
+    metadata: { name, labels: { 'kubernetes.io/hostname': name, ...(extra.labels ?? {}) } },
+    spec: extra.spec ?? {},
+    status: { allocatable: { cpu: '2', memory: '4Gi', pods: '10' }, conditions: [{ type: 'Ready', status: extra.ready ?? 'True' }] },
+  },
+  used: { cpuMillis: 0, memoryBytes: 0, pods: 0, ...(extra.used ?? {}) },
+  pods: extra.pods ?? [],
+});
+const pod = (spec: any = {}, labels: Record<string, string> = {}) => ({
+  metadata: { name: 'p', namespace: 'default', uid: 'u-p', labels },
+  spec: { containers: [{ name: 'c', image: 'i', resources: { requests: { cpu: '500m', memory: '1Gi' } } }], ...spec },
+});
+
+describe('the scheduler filters', () => {
+  it('sum container requests plus one pod slot', () => {
+    expect(podRequests(pod())).toEqual({ cpuMillis: 500, memoryBytes: 2 ** 30, pods: 1 });
+  });
+
+  it('reject hosts that are not Ready, cordoned, out of capacity or tainted', () => {
+    const views = [host('a')];
+    expect(filterHost(pod(), host('a', { ready: 'False' }), views)).toMatch(/not-ready/);
+    expect(filterHost(pod(), host('a', { spec: { unschedulable: true } }), views)).toBe('were unschedulable');
+    expect(filterHost(pod(), host('a', { used: { memoryBytes: 3.5 * 2 ** 30 } }), views)).toBe('Insufficient memory');
+    expect(filterHost(pod(), host('a', { used: { cpuMillis: 1600 } }), views)).toBe('Insufficient cpu');
+    expect(filterHost(pod(), host('a', { used: { pods: 10 } }), views)).toBe('Too many pods');
+    expect(filterHost(pod(), host('a', { spec: { taints: [{ key: 'k', value: 'v', effect: 'NoSchedule' }] } }), views)).toBe('had untolerated taint {k: v}');
+    expect(filterHost(pod(), host('a'), views)).toBeUndefined();
+  });
+
+  it('match node selectors and required node affinity against host labels', () => {
+    const ssd = host('a', { labels: { disk: 'ssd' } });
+    expect(filterHost(pod({ nodeSelector: { disk: 'ssd' } }), ssd, [ssd])).toBeUndefined();
+    expect(filterHost(pod({ nodeSelector: { disk: 'hdd' } }), ssd, [ssd])).toMatch(/node affinity\/selector/);
+    const affinity = { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'disk', operator: 'In', values: ['nvme'] }] }] } } };
+    expect(filterHost(pod({ affinity }), ssd, [ssd])).toMatch(/node affinity\/selector/);
+  });
+
+  it('honour tolerations by key, value, operator and effect', () => {
+    const taint = { key: 'dedicated', value: 'db', effect: 'NoSchedule' };
+    expect(tolerates([{ key: 'dedicated', operator: 'Equal', value: 'db', effect: 'NoSchedule' }], taint)).toBe(true);
+    expect(tolerates([{ key: 'dedicated', operator: 'Exists' }], taint)).toBe(true);
+    expect(tolerates([{ operator: 'Exists' }], taint)).toBe(true);
+    expect(tolerates([{ key: 'dedicated', operator: 'Equal', value: 'web' }], taint)).toBe(false);
+  });
+
+  it('keep pods with required anti-affinity apart and pods with required affinity together', () => {
+    const other = { metadata: { uid: 'o', namespace: 'default', labels: { app: 'db' } } };
+    const a = host('a', { pods: [other] });
+    const b = host('b');
+    const term = [{ labelSelector: { matchLabels: { app: 'db' } }, topologyKey: 'kubernetes.io/hostname' }];
+    expect(filterHost(pod({ affinity: { podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: term } } }), a, [a, b])).toMatch(/anti-affinity/);
+    expect(filterHost(pod({ affinity: { podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: term } } }), b, [a, b])).toBeUndefined();
+    expect(filterHost(pod({ affinity: { podAffinity: { requiredDuringSchedulingIgnoredDuringExecution: term } } }), b, [a, b])).toMatch(/pod affinity/);
+    expect(filterHost(pod({ affinity: { podAffinity: { requiredDuringSchedulingIgnoredDuringExecution: term } } }), a, [a, b])).toBeUndefined();
+  });
+
+  it('word the verdict as kube-scheduler does', () => {
+    expect(unschedulableMessage(3, ['Insufficient memory', 'Insufficient memory', 'were unschedulable'])).toBe('0/3 hosts are available: 2 Insufficient memory, 1 host(s) were unschedulable.');
+  });
+
+  it('score the emptier host higher', () => {
+    expect(scoreHost(pod(), host('a', { used: { cpuMillis: 1000, memoryBytes: 2 * 2 ** 30, pods: 3 } }))).toBeLessThan(scoreHost(pod(), host('b')));
+  });
+});

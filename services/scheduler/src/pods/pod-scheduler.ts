@@ -1,0 +1,165 @@
+import { HOSTS_RESOURCE, NatsNames } from '@openpacific/contracts';
+import { EventStore, StreamAppend, VersionConflictError } from '@openpacific/event-store';
+import { LogFollower, ReadModel, StoredObject } from '@openpacific/objects';
+import type { Logger } from '@openpacific/service-kit';
+import type { NatsConnection } from 'nats';
+import type { Pool } from 'pg';
+import { filterHost, HostView, unschedulableMessage } from './filters';
+import { add, holdsResources, podRequests } from './pod-requests';
+import { scoreHost } from './scoring';
+import { boundPod, ObjectEventTypes, podChange, podEvent, PodEventTypes, unschedulablePod } from './scheduling-records';
+
+/**
+ * Binds pending pods to hosts, in batches: every pass takes all pending pods
+ * (oldest first), filters and scores the hosts for each against usage that
+ * includes the pass's own earlier choices, and writes all bindings in one
+ * transaction — one commit for a burst. Each binding is written at the pod's
+ * stream version, so two schedulers can never bind a pod twice. Pods that fit
+ * nowhere get PodScheduled=False/Unschedulable and are retried whenever pods or
+ * hosts change, and on a periodic resync.
+ */
+export class PodScheduler {
+  private readonly model = new ReadModel();
+  private follower?: LogFollower;
+  private timer?: NodeJS.Timeout;
+  private resync?: NodeJS.Timeout;
+  private running = false;
+  private dirty = false;
+  private stopped = false;
+
+  constructor(
+    private readonly deps: { store: EventStore; pool: Pool; nats: NatsConnection; names: NatsNames; logger: Logger },
+    private readonly opts = { batchSize: 2000, debounceMs: 10, resyncMs: 5000 },
+  ) {}
+
+  async start(): Promise<void> {
+    const { store, pool, nats, names, logger } = this.deps;
+    this.follower = new LogFollower(store, pool, (events) => {
+      for (const e of events) {
+        const change = this.model.apply(e);
+        if (change && (change.resource === 'pods' || change.resource === HOSTS_RESOURCE)) this.dirty = true;
+      }
+      if (this.dirty) this.schedule();
+    }, logger, (poke) => {
+      const sub = nats.subscribe(names.logAppended, { callback: () => poke() });
+      return () => sub.unsubscribe();
+    });
+    await this.follower.start();
+    this.resync = setInterval(() => this.schedule(), this.opts.resyncMs);
+    this.schedule();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    clearInterval(this.resync);
+    await this.follower?.stop();
+  }
+
+  schedule(): void {
+    this.dirty = true;
+    if (this.stopped || this.timer || this.running) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      void this.pass();
+    }, this.opts.debounceMs);
+  }
+
+  private async pass(): Promise<void> {
+    this.running = true;
+    this.dirty = false;
+    try {
+      await this.scheduleBatch();
+    } catch (err) {
+      this.deps.logger.warn('scheduling pass failed; retrying', { error: (err as Error).message });
+      this.dirty = true;
+    } finally {
+      this.running = false;
+      if (this.dirty && !this.stopped) this.schedule();
+    }
+  }
+
+  private views(): HostView[] {
+    const views = new Map<string, HostView>();
+    for (const s of this.model.list(HOSTS_RESOURCE)) {
+      views.set(s.object.metadata.name, { name: s.object.metadata.name, host: s.object, used: { cpuMillis: 0, memoryBytes: 0, pods: 0 }, pods: [] });
+    }
+    for (const s of this.model.list('pods')) {
+      const view = views.get(s.object.spec?.nodeName);
+      if (!view || !holdsResources(s.object)) continue;
+      view.used = add(view.used, podRequests(s.object));
+      view.pods.push(s.object);
+    }
+    return [...views.values()];
+  }
+
+  private async scheduleBatch(): Promise<void> {
+    const pending = this.model
+      .list('pods')
+      .filter((s) => !s.object.spec?.nodeName && !s.object.metadata.deletionTimestamp && (s.object.spec?.schedulerName ?? 'default-scheduler') === 'default-scheduler')
+      .filter((s) => s.object.status?.phase === undefined || s.object.status.phase === 'Pending')
+      .sort((a, b) => a.object.metadata.creationTimestamp.localeCompare(b.object.metadata.creationTimestamp))
+      .slice(0, this.opts.batchSize);
+    if (pending.length === 0) return;
+    const views = this.views();
+    const writes: StreamAppend[] = [];
+    for (const stored of pending) {
+      const pod = stored.object;
+      const reasons: string[] = [];
+      let best: HostView | undefined;
+      let bestScore = -Infinity;
+      for (const view of views) {
+        const why = filterHost(pod, view, views);
+        if (why) {
+          reasons.push(why);
+          continue;
+        }
+        const score = scoreHost(pod, view);
+        if (score > bestScore || (score === bestScore && best && view.name < best.name)) {
+          best = view;
+          bestScore = score;
+        }
+      }
+      if (best) {
+        const bound = boundPod(pod, best.name, best.host.status?.epoch ?? 0);
+        best.used = add(best.used, podRequests(pod));
+        best.pods.push(bound);
+        writes.push(podChange(bound, PodEventTypes.bound, stored.streamVersion));
+        writes.push(podEvent(pod, 'Normal', 'Scheduled', `Successfully assigned ${pod.metadata.namespace}/${pod.metadata.name} to ${best.name}`));
+      } else {
+        writes.push(...this.unschedulable(stored, unschedulableMessage(views.length, reasons)));
+      }
+    }
+    await this.write(writes);
+  }
+
+  /** Status and a FailedScheduling event, only when the verdict changed. */
+  private unschedulable(stored: StoredObject, message: string): StreamAppend[] {
+    const current = (stored.object.status?.conditions ?? []).find((c: any) => c.type === 'PodScheduled');
+    if (current?.status === 'False' && current.reason === 'Unschedulable' && current.message === message) return [];
+    return [
+      podChange(unschedulablePod(stored.object, message), ObjectEventTypes.statusUpdated, stored.streamVersion),
+      podEvent(stored.object, 'Warning', 'FailedScheduling', message),
+    ];
+  }
+
+  /** One transaction for the whole batch; when a pod changed meanwhile, the writes go one pod at a time. */
+  private async write(writes: StreamAppend[]): Promise<void> {
+    if (writes.length === 0) return;
+    try {
+      await this.deps.store.appendBatch(writes);
+      return;
+    } catch (err) {
+      if (!(err instanceof VersionConflictError)) throw err;
+    }
+    for (let i = 0; i < writes.length; i++) {
+      const group = writes[i + 1]?.expectedVersion === 'no_stream' ? [writes[i], writes[++i]] : [writes[i]];
+      try {
+        await this.deps.store.appendBatch(group);
+      } catch (err) {
+        if (!(err instanceof VersionConflictError)) throw err;
+        this.dirty = true; // a pod changed under us: decide again on the next pass
+      }
+    }
+  }
+}

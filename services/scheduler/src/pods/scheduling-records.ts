@@ -1,0 +1,71 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { NewEvent } from '@openpacific/event-store';
+import { ObjectEventTypes, objectStreamId, PodEventTypes } from '@openpacific/contracts';
+
+export const SCHEDULER_ACTOR = { actor: 'system:serviceaccount:kube-system:default-scheduler', source: 'scheduler' };
+export const HOST_EPOCH_ANNOTATION = 'infrastructure.openpacific.io/host-epoch';
+
+export function timestamp(now = new Date()): string {
+  return now.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+function withCondition(pod: any, condition: any): any {
+  const conditions = (pod.status?.conditions ?? []).filter((c: any) => c.type !== condition.type);
+  return { ...pod.status, conditions: [...conditions, condition] };
+}
+
+function clean(pod: any): any {
+  const next = structuredClone(pod);
+  delete next.metadata.resourceVersion;
+  return next;
+}
+
+/** The pod bound to a host of a given epoch: spec.nodeName, the epoch it was bound to, PodScheduled=True. */
+export function boundPod(pod: any, host: string, epoch: number): any {
+  const next = clean(pod);
+  next.spec.nodeName = host;
+  next.metadata.annotations = { ...(next.metadata.annotations ?? {}), [HOST_EPOCH_ANNOTATION]: String(epoch) };
+  next.status = withCondition(next, { type: 'PodScheduled', status: 'True', lastTransitionTime: timestamp() });
+  return next;
+}
+
+export function unschedulablePod(pod: any, message: string): any {
+  const next = clean(pod);
+  next.status = withCondition(next, { type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message, lastTransitionTime: timestamp() });
+  return next;
+}
+
+/** A core v1 Event about a pod, as `kubectl describe pod` lists them. */
+export function podEvent(pod: any, type: 'Normal' | 'Warning', reason: string, message: string) {
+  const now = timestamp();
+  const name = `${pod.metadata.name}.${randomBytes(8).toString('hex')}`;
+  const object = {
+    apiVersion: 'v1',
+    kind: 'Event',
+    metadata: { name, namespace: pod.metadata.namespace, uid: randomUUID(), creationTimestamp: now, generation: 1 },
+    involvedObject: { apiVersion: 'v1', kind: 'Pod', name: pod.metadata.name, namespace: pod.metadata.namespace, uid: pod.metadata.uid },
+    reason,
+    message,
+    type,
+    source: { component: 'default-scheduler' },
+    reportingComponent: 'default-scheduler',
+    firstTimestamp: now,
+    lastTimestamp: now,
+    count: 1,
+  };
+  return {
+    streamId: objectStreamId('events', pod.metadata.namespace, name),
+    events: [{ type: ObjectEventTypes.created, data: { resource: 'events', object }, metadata: SCHEDULER_ACTOR } as NewEvent],
+    expectedVersion: 'no_stream' as const,
+  };
+}
+
+export function podChange(pod: any, type: string, streamVersion: number) {
+  return {
+    streamId: objectStreamId('pods', pod.metadata.namespace, pod.metadata.name),
+    events: [{ type, data: { resource: 'pods', object: pod }, metadata: SCHEDULER_ACTOR } as NewEvent],
+    expectedVersion: streamVersion,
+  };
+}
+
+export { PodEventTypes, ObjectEventTypes };
