@@ -99,9 +99,15 @@ export interface ReadLogsRequest {
   sinceTime?: string;
   timestamps?: boolean;
   limitBytes?: number;
+  /** Follow mode: continue from this byte of the log file (the previous answer's `nextByte`). */
+  fromByte?: number;
 }
 
 export interface ReadLogsResponse {
   /** Log text (UTF-8), lines ending in '\n'; each line prefixed with its RFC 3339 time when timestamps is set. */
   content: string;
+  /** Where the next follow read starts. */
+  nextByte: number;
+  /** The container has exited: nothing more will come. */
+  finished: boolean;
 }

@@ -3,3 +3,4 @@ export * from './request-reply';
 export * from './event-stream';
 export * from './event-relay';
 export * from './event-consumer';
+export * from './crx-client';

@@ -1,13 +1,27 @@
-import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
+import { join } from 'node:path';
+import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { SERVICE_CONTEXT, ServiceContext } from '@openpacific/service-kit';
-import type { CrxRuntimeConfig } from './crx-runtime.config';
+import { crxRoot, CrxRuntimeConfig } from './crx-runtime.config';
+import { CrxServer } from './runtime/crx-server';
+import { ProcessDriver } from './runtime/process-driver';
 
-/** Announces that the service is up; later issues hang their controllers beside it. */
+/** Serves the host's runtime API; containers outlive this process (their shims keep them). */
 @Injectable()
-export class CrxRuntimeLifecycle implements OnApplicationBootstrap {
+export class CrxRuntimeLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private server?: CrxServer;
+
   constructor(@Inject(SERVICE_CONTEXT) private readonly ctx: ServiceContext<CrxRuntimeConfig>) {}
 
   onApplicationBootstrap(): void {
-    this.ctx.logger.info('ready', { host: this.ctx.config.HOST_NAME, driver: this.ctx.config.CRX_DRIVER });
+    const { config, nats, logger } = this.ctx;
+    const hostIndex = Number(/(\d+)$/.exec(config.HOST_NAME)?.[1] ?? 0);
+    const driver = new ProcessDriver(crxRoot(config), hostIndex, join(__dirname, 'shim', 'crx-shim.js'));
+    this.server = new CrxServer(nats, config.NATS_PREFIX, config.HOST_NAME, driver);
+    this.server.start();
+    logger.info('ready', { host: config.HOST_NAME, ...driver.version() });
+  }
+
+  beforeApplicationShutdown(): void {
+    this.server?.stop();
   }
 }

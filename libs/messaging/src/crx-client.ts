@@ -1,0 +1,53 @@
+import { CodedError, ContainerConfig, ContainerStatus, crxSubject, CrxOperation, PodSandbox, PodSandboxConfig, ReadLogsRequest, ReadLogsResponse } from '@openpacific/contracts';
+import type { NatsConnection } from 'nats';
+import { requestJson } from './request-reply';
+
+/** Talks to one host's crx-runtime over NATS request/reply. Runtime errors come back as CodedErrors. */
+export class CrxClient {
+  constructor(
+    private readonly nc: NatsConnection,
+    private readonly prefix: string,
+    private readonly host: string,
+    private readonly timeoutMs = 10_000,
+  ) {}
+
+  private async call<T>(op: CrxOperation, body: object, timeoutMs = this.timeoutMs): Promise<T> {
+    const reply = await requestJson<object, T & { error?: { code: string; message: string } }>(this.nc, crxSubject(this.prefix, this.host, op), body, timeoutMs);
+    if (reply && typeof reply === 'object' && 'error' in reply && reply.error) throw new CodedError(reply.error.code, reply.error.message);
+    return reply;
+  }
+
+  version() {
+    return this.call<Record<string, unknown>>('version', {});
+  }
+  runPodSandbox(config: PodSandboxConfig) {
+    return this.call<PodSandbox>('runPodSandbox', { config });
+  }
+  stopPodSandbox(sandboxId: string, graceSeconds: number) {
+    return this.call<object>('stopPodSandbox', { sandboxId, graceSeconds }, (graceSeconds + 10) * 1000);
+  }
+  removePodSandbox(sandboxId: string) {
+    return this.call<object>('removePodSandbox', { sandboxId }, 30_000);
+  }
+  listPodSandboxes() {
+    return this.call<{ items: PodSandbox[] }>('listPodSandboxes', {}).then((r) => r.items);
+  }
+  createContainer(sandboxId: string, config: ContainerConfig, attempt: number) {
+    return this.call<ContainerStatus>('createContainer', { sandboxId, config, attempt });
+  }
+  startContainer(containerId: string) {
+    return this.call<ContainerStatus>('startContainer', { containerId });
+  }
+  stopContainer(containerId: string, graceSeconds: number) {
+    return this.call<ContainerStatus>('stopContainer', { containerId, graceSeconds }, (graceSeconds + 10) * 1000);
+  }
+  removeContainer(containerId: string) {
+    return this.call<object>('removeContainer', { containerId });
+  }
+  listContainers(sandboxId?: string) {
+    return this.call<{ items: ContainerStatus[] }>('listContainers', { sandboxId }).then((r) => r.items);
+  }
+  readLogs(req: ReadLogsRequest) {
+    return this.call<ReadLogsResponse>('readLogs', req);
+  }
+}

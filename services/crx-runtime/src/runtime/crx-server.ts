@@ -1,0 +1,43 @@
+import { CrxOperation, crxSubject } from '@openpacific/contracts';
+import { serveJson } from '@openpacific/messaging';
+import type { NatsConnection, Subscription } from 'nats';
+import { ProcessDriver } from './process-driver';
+
+/** The CRI-like API of one host's runtime, answered over NATS on `<prefix>.crx.<host>.<op>`. */
+export class CrxServer {
+  private subs: Subscription[] = [];
+
+  constructor(
+    private readonly nc: NatsConnection,
+    private readonly prefix: string,
+    private readonly host: string,
+    private readonly driver: ProcessDriver,
+  ) {}
+
+  start(): void {
+    const d = this.driver;
+    const handlers: Record<CrxOperation, (req: any) => unknown> = {
+      version: () => d.version(),
+      runPodSandbox: (r) => d.runPodSandbox(r.config),
+      stopPodSandbox: async (r) => (await d.stopPodSandbox(r.sandboxId, r.graceSeconds ?? 30), {}),
+      removePodSandbox: async (r) => (await d.removePodSandbox(r.sandboxId), {}),
+      podSandboxStatus: (r) => d.podSandboxStatus(r.sandboxId),
+      listPodSandboxes: () => ({ items: d.listPodSandboxes() }),
+      createContainer: (r) => d.createContainer(r.sandboxId, r.config, r.attempt ?? 0),
+      startContainer: (r) => d.startContainer(r.containerId),
+      stopContainer: (r) => d.stopContainer(r.containerId, r.graceSeconds ?? 30),
+      removeContainer: async (r) => (await d.removeContainer(r.containerId), {}),
+      containerStatus: (r) => d.containerStatus(r.containerId),
+      listContainers: (r) => ({ items: d.listContainers(r.sandboxId) }),
+      readLogs: (r) => d.readLogs(r),
+    };
+    for (const [op, handler] of Object.entries(handlers)) {
+      this.subs.push(serveJson(this.nc, crxSubject(this.prefix, this.host, op as CrxOperation), `crx-${this.host}`, handler));
+    }
+  }
+
+  stop(): void {
+    for (const s of this.subs) s.unsubscribe();
+    this.subs = [];
+  }
+}

@@ -1,0 +1,228 @@
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  CodedError, ContainerConfig, ContainerStatus, CrxErrorCodes, PodSandbox, PodSandboxConfig, ReadLogsRequest, ReadLogsResponse,
+} from '@openpacific/contracts';
+import { Cgroups } from './cgroups';
+import { alive, processTree, resolvable, signalAll } from './process-tree';
+import { readLogFile } from './log-reader';
+
+interface ContainerRecord {
+  id: string;
+  sandboxId: string;
+  name: string;
+  attempt: number;
+  image: string;
+  command: string[];
+  env: Record<string, string>;
+  cwd: string;
+  limits: { memoryBytes?: number; cpuMillis?: number };
+  logPath: string;
+  statusPath: string;
+  createdAt: string;
+}
+
+interface State {
+  sandboxes: Record<string, PodSandbox>;
+  containers: Record<string, ContainerRecord>;
+  nextIp: number;
+}
+
+/** Images this runtime can run: until the image store lands, `busybox` runs on the host's own root. */
+const HOST_ROOT_IMAGES = /^(docker\.io\/)?(library\/)?busybox(:[\w.-]+)?(@sha256:[0-9a-f]+)?$/;
+
+/**
+ * Containers as real Linux process trees: each started by a shim that logs
+ * its output and records its exit, limited by per-container cgroups where the
+ * host has them, stopped with SIGTERM then SIGKILL to the whole tree. State is
+ * kept in a file so a restarted runtime adopts what still runs.
+ */
+export class ProcessDriver {
+  private readonly state: State;
+  private readonly statePath: string;
+  readonly cgroups = new Cgroups();
+
+  constructor(
+    private readonly root: string,
+    private readonly hostIndex: number,
+    private readonly shimPath: string,
+  ) {
+    mkdirSync(join(root, 'pods'), { recursive: true });
+    this.statePath = join(root, 'state.json');
+    this.state = existsSync(this.statePath) ? JSON.parse(readFileSync(this.statePath, 'utf8')) : { sandboxes: {}, containers: {}, nextIp: 0 };
+  }
+
+  version() {
+    return { runtimeName: 'crx', runtimeVersion: '0.1.0', driver: 'process', isolation: 'none', cgroups: this.cgroups.version ?? false };
+  }
+
+  runPodSandbox(config: PodSandboxConfig): PodSandbox {
+    const existing = Object.values(this.state.sandboxes).find((s) => s.config.podUid === config.podUid && s.state === 'SANDBOX_READY');
+    if (existing) return existing;
+    const id = randomBytes(6).toString('hex');
+    const directory = join(this.root, 'pods', `${config.podNamespace}_${config.podName}_${config.podUid}`);
+    mkdirSync(join(directory, 'volumes'), { recursive: true });
+    mkdirSync(join(directory, 'logs'), { recursive: true });
+    const n = this.state.nextIp++;
+    const ip = `127.${100 + (this.hostIndex % 150)}.${Math.floor(n / 250) % 256}.${(n % 250) + 2}`;
+    const sandbox: PodSandbox = { id, config, state: 'SANDBOX_READY', ip, directory, createdAt: new Date().toISOString() };
+    this.state.sandboxes[id] = sandbox;
+    this.save();
+    return sandbox;
+  }
+
+  stopPodSandbox(id: string, graceSeconds = 30): Promise<void> {
+    const sandbox = this.sandbox(id);
+    sandbox.state = 'SANDBOX_NOTREADY';
+    this.save();
+    return Promise.all(this.containersOf(id).map((c) => this.stopContainer(c.id, graceSeconds))).then(() => undefined);
+  }
+
+  async removePodSandbox(id: string): Promise<void> {
+    const sandbox = this.state.sandboxes[id];
+    if (!sandbox) return;
+    for (const c of this.containersOf(id)) await this.removeContainer(c.id);
+    rmSync(sandbox.directory, { recursive: true, force: true });
+    delete this.state.sandboxes[id];
+    this.save();
+  }
+
+  podSandboxStatus(id: string): PodSandbox {
+    return this.sandbox(id);
+  }
+
+  listPodSandboxes(): PodSandbox[] {
+    return Object.values(this.state.sandboxes);
+  }
+
+  createContainer(sandboxId: string, config: ContainerConfig, attempt: number): ContainerStatus {
+    const sandbox = this.sandbox(sandboxId);
+    if (!config.image || !HOST_ROOT_IMAGES.test(config.image)) {
+      throw new CodedError(CrxErrorCodes.imageNotFound, `image "${config.image}" is not in the local image store of this host (available: busybox)`);
+    }
+    const command = [...(config.command?.length ? config.command : ['sh']), ...(config.args ?? [])];
+    const env: Record<string, string> = {
+      PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
+      HOSTNAME: sandbox.config.podName,
+      POD_IP: sandbox.ip,
+      POD_NAME: sandbox.config.podName,
+      POD_NAMESPACE: sandbox.config.podNamespace,
+      ...Object.fromEntries((config.env ?? []).map((e) => [e.name, e.value])),
+    };
+    if (!resolvable(command[0], env.PATH)) {
+      throw new CodedError(CrxErrorCodes.startFailed, `exec: "${command[0]}": executable file not found in $PATH`);
+    }
+    for (const m of config.mounts ?? []) {
+      mkdirSync(join(sandbox.directory, 'volumes', m.name), { recursive: true });
+      env[`VOLUME_${m.name.replace(/\W/g, '_').toUpperCase()}`] = join(sandbox.directory, 'volumes', m.name);
+    }
+    const id = randomBytes(8).toString('hex');
+    const record: ContainerRecord = {
+      id, sandboxId, name: config.name, attempt, image: config.image, command, env,
+      cwd: config.workingDir && existsSync(config.workingDir) ? config.workingDir : sandbox.directory,
+      limits: config.limits ?? {},
+      logPath: join(sandbox.directory, 'logs', `${config.name}.${attempt}.log`),
+      statusPath: join(sandbox.directory, 'logs', `${config.name}.${attempt}.status.json`),
+      createdAt: new Date().toISOString(),
+    };
+    this.state.containers[id] = record;
+    this.save();
+    return this.containerStatus(id);
+  }
+
+  async startContainer(id: string): Promise<ContainerStatus> {
+    const c = this.container(id);
+    if (existsSync(c.statusPath)) throw new CodedError(CrxErrorCodes.conflict, `container ${id} was already started`);
+    const cgroupProcs = this.cgroups.create(id, c.limits);
+    const specPath = `${c.statusPath}.spec.json`;
+    writeFileSync(specPath, JSON.stringify({ command: c.command, env: c.env, cwd: c.cwd, logPath: c.logPath, statusPath: c.statusPath, cgroupProcs }));
+    // Not detached: the shim and the container stay in the host's process group, so a host killed as a whole takes them along.
+    const shim = spawn(process.execPath, [this.shimPath, specPath], { stdio: 'ignore' });
+    shim.unref();
+    const deadline = Date.now() + 5000;
+    while (!existsSync(c.statusPath) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    return this.containerStatus(id);
+  }
+
+  async stopContainer(id: string, graceSeconds: number): Promise<ContainerStatus> {
+    const c = this.container(id);
+    const pids = () => {
+      const fromCgroup = this.cgroups.pids(id);
+      const status = this.readStatus(c);
+      return fromCgroup.length ? fromCgroup : status?.state === 'running' && alive(status.pid) ? processTree(status.pid) : [];
+    };
+    if (pids().length === 0) return this.containerStatus(id);
+    signalAll(pids(), 'SIGTERM');
+    const deadline = Date.now() + graceSeconds * 1000;
+    while (Date.now() < deadline && pids().length > 0) await new Promise((r) => setTimeout(r, 50));
+    signalAll(pids(), 'SIGKILL');
+    const exited = Date.now() + 3000;
+    while (Date.now() < exited && this.readStatus(c)?.state !== 'exited') await new Promise((r) => setTimeout(r, 20));
+    return this.containerStatus(id);
+  }
+
+  async removeContainer(id: string): Promise<void> {
+    const c = this.state.containers[id];
+    if (!c) return;
+    if (this.readStatus(c)?.state === 'running') await this.stopContainer(id, 0);
+    this.cgroups.remove(id);
+    delete this.state.containers[id];
+    this.save();
+  }
+
+  containerStatus(id: string): ContainerStatus {
+    const c = this.container(id);
+    const s = this.readStatus(c);
+    const base = { id, sandboxId: c.sandboxId, name: c.name, attempt: c.attempt, image: c.image, createdAt: c.createdAt, logPath: c.logPath };
+    if (!s) return { ...base, state: 'CONTAINER_CREATED' };
+    if (s.state === 'running') {
+      if (alive(s.pid) || alive(s.shimPid)) return { ...base, state: 'CONTAINER_RUNNING', pid: s.pid, startedAt: s.startedAt };
+      // Both the process and its shim are gone without a word: the host (or someone) killed them.
+      return { ...base, state: 'CONTAINER_EXITED', pid: s.pid, startedAt: s.startedAt, finishedAt: s.startedAt, exitCode: 137, reason: 'Error', message: 'the container and its shim disappeared' };
+    }
+    const oom = this.cgroups.oomKilled(id);
+    const reason = oom ? 'OOMKilled' : s.exitCode === 0 ? 'Completed' : 'Error';
+    return { ...base, state: 'CONTAINER_EXITED', pid: s.pid, startedAt: s.startedAt, finishedAt: s.finishedAt, exitCode: s.exitCode, reason };
+  }
+
+  listContainers(sandboxId?: string): ContainerStatus[] {
+    return Object.values(this.state.containers).filter((c) => !sandboxId || c.sandboxId === sandboxId).map((c) => this.containerStatus(c.id));
+  }
+
+  readLogs(req: ReadLogsRequest): ReadLogsResponse {
+    const c = this.container(req.containerId);
+    const finished = this.containerStatus(c.id).state === 'CONTAINER_EXITED';
+    return { ...readLogFile(c.logPath, req), finished };
+  }
+
+  private readStatus(c: ContainerRecord): any {
+    try {
+      return JSON.parse(readFileSync(c.statusPath, 'utf8'));
+    } catch {
+      return undefined;
+    }
+  }
+
+  private containersOf(sandboxId: string): ContainerRecord[] {
+    return Object.values(this.state.containers).filter((c) => c.sandboxId === sandboxId);
+  }
+
+  private sandbox(id: string): PodSandbox {
+    const s = this.state.sandboxes[id];
+    if (!s) throw new CodedError(CrxErrorCodes.notFound, `pod sandbox ${id} not found`);
+    return s;
+  }
+
+  private container(id: string): ContainerRecord {
+    const c = this.state.containers[id];
+    if (!c) throw new CodedError(CrxErrorCodes.notFound, `container ${id} not found`);
+    return c;
+  }
+
+  private save(): void {
+    writeFileSync(`${this.statePath}.tmp`, JSON.stringify(this.state));
+    require('node:fs').renameSync(`${this.statePath}.tmp`, this.statePath);
+  }
+}
