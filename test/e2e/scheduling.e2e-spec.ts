@@ -30,10 +30,12 @@ describe('scheduling pods onto hosts', () => {
     const describe = await cluster.kubectl(['describe', 'pod', 'p1']);
     expect(describe.stdout).toMatch(new RegExp(`Normal\\s+Scheduled\\s+.*default-scheduler\\s+Successfully assigned default/p1 to ${p1.spec.nodeName}`));
     const history = (await cluster.request('GET', '/api/v1/namespaces/default/pods/p1/history')).json().items;
-    expect(history.map((i: any) => [i.type, i.actor])).toEqual([
+    // Then the host's spherelet-agent reports the pod's status as it starts it.
+    expect(history.slice(0, 2).map((i: any) => [i.type, i.actor])).toEqual([
       ['ResourceCreated', 'admin'],
       ['PodBound', 'system:serviceaccount:kube-system:default-scheduler'],
     ]);
+    expect(history.slice(2).every((i: any) => i.actor === `system:node:${p1.spec.nodeName}`)).toBe(true);
   });
 
   it('keeps a pod that fits nowhere Pending with the reason, and places it once a host can take it', async () => {

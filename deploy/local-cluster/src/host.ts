@@ -29,6 +29,8 @@ function stopHost(reason: string, exitCode: number): Promise<void> {
   stopping ??= (async () => {
     log('host stopping', { reason });
     await Promise.all(children.map((c) => c.stop(8000)));
+    // The host's workloads (container shims and processes) share its process group: power them off too.
+    killRestOfGroup();
     log('host stopped');
     process.exit(exitCode);
   })();
@@ -47,4 +49,18 @@ for (const child of children) {
     // A host is one failure unit: when one of its services dies, the host goes down with it.
     void stopHost(`${child.name} ${describeExit(exit)}`, 1);
   });
+}
+
+function killRestOfGroup(): void {
+  const { readdirSync, readFileSync } = require('node:fs') as typeof import('node:fs');
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const pgrp = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]);
+      if (pgrp === process.pid) process.kill(Number(entry), 'SIGKILL');
+    } catch {
+      // gone meanwhile
+    }
+  }
 }

@@ -51,6 +51,8 @@ export function hostServiceEnv(config: LauncherConfig, host: string, service: (t
     ...baseServiceEnv(config),
     HOST_NAME: host,
     INSTANCE_ID: `${host}-${service}`,
+    // Each host's sandboxes, logs and runtime state live in the cluster's data folder.
+    CRX_ROOT: join(config.dataDir, 'hosts', host, 'crx'),
     OPENPACIFIC_SERVICE: service,
   };
 }

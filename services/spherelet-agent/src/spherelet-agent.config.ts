@@ -13,6 +13,10 @@ export interface SphereletAgentConfig extends BaseConfig {
   HOST_TAINTS: string;
   /** How often the host heartbeats over NATS. */
   HEARTBEAT_INTERVAL_MS: number;
+  /** First restart delay of a crashing container (CrashLoopBackOff doubles it up to 5 minutes). */
+  RESTART_BACKOFF_MS: number;
+  /** How often every bound pod is looked at even without a change. */
+  POD_RESYNC_MS: number;
 }
 
 export const configSchema = baseSchema(
@@ -24,6 +28,8 @@ export const configSchema = baseSchema(
     HOST_LABELS: { type: 'string', pattern: '^([^=,]+=[^=,]*(,[^=,]+=[^=,]*)*)?$', default: '' },
     HOST_TAINTS: { type: 'string', pattern: '^([^:,]+:(NoSchedule|PreferNoSchedule|NoExecute)(,[^:,]+:(NoSchedule|PreferNoSchedule|NoExecute))*)?$', default: '' },
     HEARTBEAT_INTERVAL_MS: { type: 'integer', minimum: 100, maximum: 60000, default: 1000 },
+    RESTART_BACKOFF_MS: { type: 'integer', minimum: 100, maximum: 300000, default: 10000 },
+    POD_RESYNC_MS: { type: 'integer', minimum: 100, maximum: 60000, default: 1000 },
   },
   ['HOST_NAME'],
 );

@@ -3,24 +3,32 @@ import { SERVICE_CONTEXT, ServiceContext } from '@openpacific/service-kit';
 import { HeartbeatSender } from './host/heartbeat';
 import { registerHost } from './host/host-registration';
 import { hostDescription } from './host/host-spec';
+import { PodWorker } from './pods/pod-worker';
 import type { SphereletAgentConfig } from './spherelet-agent.config';
 
-/** Registers the host (a new epoch each start) and heartbeats until shutdown. */
+/** Registers the host (a new epoch each start), heartbeats, and runs the pods bound to it. */
 @Injectable()
 export class SphereletAgentLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private heartbeat?: HeartbeatSender;
+  private pods?: PodWorker;
 
   constructor(@Inject(SERVICE_CONTEXT) private readonly ctx: ServiceContext<SphereletAgentConfig>) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    const { config, store, nats, names, logger } = this.ctx;
+    const { config, store, nats, names, logger, pool } = this.ctx;
     const { epoch } = await registerHost(store, config.HOST_NAME, hostDescription(config, 'crx://process'));
     this.heartbeat = new HeartbeatSender(nats, names, config.HOST_NAME, config.HEARTBEAT_INTERVAL_MS);
     this.heartbeat.start(epoch);
     logger.info('host registered', { host: config.HOST_NAME, epoch });
+    this.pods = new PodWorker(
+      { store, pool, nats, names, prefix: config.NATS_PREFIX, logger },
+      { host: config.HOST_NAME, epoch, backoffBaseMs: config.RESTART_BACKOFF_MS, resyncMs: config.POD_RESYNC_MS },
+    );
+    await this.pods.start();
   }
 
-  beforeApplicationShutdown(): void {
+  async beforeApplicationShutdown(): Promise<void> {
     this.heartbeat?.stop();
+    await this.pods?.stop();
   }
 }

@@ -37,6 +37,16 @@ export class ApiGateway {
   constructor(private readonly ctx: ServiceContext<GatewayConfig>) {}
 
   async start(): Promise<void> {
+    try {
+      await this.boot();
+    } catch (err) {
+      // Whatever started before the failure (follower, relay, collector) must not keep the process alive.
+      await this.stop().catch(() => undefined);
+      throw err;
+    }
+  }
+
+  private async boot(): Promise<void> {
     const { config, logger, pool, store, nats, names } = this.ctx;
     const sans = config.TLS_SANS.split(',').map((s) => s.trim()).filter(Boolean);
     const pki = await ensurePki(config.DATA_DIR, sans);
@@ -59,7 +69,7 @@ export class ApiGateway {
     await follower.start();
     logger.info('read model rebuilt from the log', { ms: Date.now() - started });
     const writer = new ObjectWriter(store, follower, readModel, new AdmissionClient(nats, names, config.ADMISSION_TIMEOUT_MS));
-    const core: GatewayCore = { registry, readModel, hub, follower, writer, store, logger };
+    const core: GatewayCore = { registry, readModel, hub, follower, writer, store, logger, nats, natsPrefix: config.NATS_PREFIX };
     await this.ensureSystemNamespaces(core);
     this.gc = new GarbageCollector(core, logger);
     this.gc.start();

@@ -7,6 +7,7 @@ import { Actor, ObjectWriter } from './store/object-writer';
 import { ReadModel } from '@openpacific/objects';
 import { WatchHub } from '@openpacific/objects';
 import type { EventStore } from '@openpacific/event-store';
+import type { NatsConnection } from 'nats';
 
 /** What every request handler works with. */
 export interface GatewayCore {
@@ -17,6 +18,9 @@ export interface GatewayCore {
   writer: ObjectWriter;
   store: EventStore;
   logger: Logger;
+  /** For requests that go to a host's runtime (pod logs). */
+  nats: NatsConnection;
+  natsPrefix: string;
 }
 
 /** One authenticated request for objects of one kind. */

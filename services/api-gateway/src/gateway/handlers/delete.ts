@@ -82,12 +82,14 @@ export async function deleteObject(
     const policy = options.propagationPolicy ?? 'Background';
     if (hasDependents && policy === 'Foreground' && !finalizers.includes('foregroundDeletion')) finalizers.push('foregroundDeletion');
     if (hasDependents && policy === 'Orphan' && !finalizers.includes('orphan')) finalizers.push('orphan');
-    const graceful = finalizers.length > 0 || isNamespace;
+    // A pod that may be running on a host goes gracefully: its host stops it, then finishes the deletion.
+    const isBoundPod = served.def.kind === 'Pod' && served.def.group === '' && !!obj.spec?.nodeName && options.gracePeriodSeconds !== 0;
+    const graceful = finalizers.length > 0 || isNamespace || isBoundPod;
     const next = structuredClone(obj);
     delete next.metadata.resourceVersion;
     if (graceful) {
       next.metadata.deletionTimestamp = nowTimestamp();
-      next.metadata.deletionGracePeriodSeconds = 0;
+      next.metadata.deletionGracePeriodSeconds = isBoundPod ? (options.gracePeriodSeconds ?? obj.spec.terminationGracePeriodSeconds ?? 30) : 0;
       if (finalizers.length > 0) next.metadata.finalizers = finalizers;
       if (isNamespace) next.status = { ...(next.status ?? {}), phase: 'Terminating' };
     }

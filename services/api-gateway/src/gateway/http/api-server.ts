@@ -5,6 +5,7 @@ import { GatewayCore, ResourceRequest } from '../core';
 import { handleCreate } from '../handlers/create';
 import { handleDelete, handleDeleteCollection } from '../handlers/delete';
 import { handleHistory } from '../handlers/history';
+import { handleLogs } from '../handlers/logs';
 import { handleGet, handleList } from '../handlers/read';
 import { handlePatch } from '../handlers/patch';
 import { handleUpdate } from '../handlers/update';
@@ -62,8 +63,13 @@ export class ApiRequestHandler {
     const { target } = r;
     const core = this.core;
     if (target.served.def.scope === 'Namespaced' && target.name !== undefined && !target.namespace) throw notFound('', r.url.pathname);
-    if (target.subresource && !(target.subresource === 'status' && target.served.def.subresources.status)) {
+    const podLog = target.subresource === 'log' && target.served.def.kind === 'Pod' && target.served.def.group === '';
+    if (target.subresource && !podLog && !(target.subresource === 'status' && target.served.def.subresources.status)) {
       throw notFound('', r.url.pathname);
+    }
+    if (podLog) {
+      if (method !== 'GET') throw methodNotAllowed(method);
+      return handleLogs(core, r);
     }
     if (history) {
       if (method !== 'GET') throw methodNotAllowed(method);

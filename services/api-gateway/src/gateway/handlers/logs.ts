@@ -1,0 +1,68 @@
+import { qualifiedResource } from '@openpacific/contracts';
+import { badRequest, notFound } from '@openpacific/kube-api';
+import { CrxClient } from '@openpacific/messaging';
+import { GatewayCore, ResourceRequest } from '../core';
+
+const FOLLOW_POLL_MS = 250;
+
+/**
+ * `kubectl logs [-f] [-c] [--tail] [--since] [--timestamps] [--previous]`: read
+ * from the crx-runtime of the pod's host over NATS; `follow` keeps reading
+ * from where the last read ended until the container exits or the client goes.
+ */
+export async function handleLogs(core: GatewayCore, r: ResourceRequest): Promise<void> {
+  const { served, namespace, name } = r.target;
+  const pod = core.readModel.get(served.resource, namespace, name!)?.object;
+  if (!pod) throw notFound(qualifiedResource(served.def), name!);
+  const containers: any[] = pod.spec.containers ?? [];
+  const containerName = r.query.get('container') ?? (containers.length === 1 ? containers[0].name : undefined);
+  if (!containerName) {
+    throw badRequest(`a container name must be specified for pod ${name}, choose one of: [${containers.map((c) => c.name).join(' ')}]`);
+  }
+  if (!containers.some((c) => c.name === containerName)) throw badRequest(`container ${containerName} is not valid for pod ${name}`);
+  const status = (pod.status?.containerStatuses ?? []).find((s: any) => s.name === containerName);
+  const previous = r.query.get('previous') === 'true';
+  const containerID: string | undefined = previous ? status?.lastState?.terminated?.containerID : status?.containerID;
+  if (!pod.spec.nodeName || !containerID) {
+    if (previous) throw badRequest(`previous terminated container "${containerName}" in pod "${name}" not found`);
+    const reason = status?.state?.waiting?.reason ?? 'ContainerCreating';
+    throw badRequest(`container "${containerName}" in pod "${name}" is waiting to start: ${reason}`);
+  }
+  const num = (key: string) => (r.query.get(key) !== null ? Number(r.query.get(key)) : undefined);
+  const sinceSeconds = num('sinceSeconds');
+  const sinceTime = r.query.get('sinceTime') ?? (sinceSeconds !== undefined ? new Date(Date.now() - sinceSeconds * 1000).toISOString() : undefined);
+  const crx = new CrxClient(core.nats, core.natsPrefix, pod.spec.nodeName);
+  const containerId = containerID.replace(/^crx:\/\//, '');
+  const first = await readOrExplain(crx, { containerId, tailLines: num('tailLines'), sinceTime, timestamps: r.query.get('timestamps') === 'true', limitBytes: num('limitBytes') }, pod.spec.nodeName);
+
+  r.res.writeHead(200, { 'Content-Type': 'text/plain', 'Transfer-Encoding': 'chunked' });
+  r.res.write(first.content);
+  if (r.query.get('follow') !== 'true' || previous) {
+    r.res.end();
+    return;
+  }
+  let closed = false;
+  r.res.on('close', () => (closed = true));
+  let at = first.nextByte;
+  let finished = first.finished;
+  while (!closed && !finished) {
+    await new Promise((resolve) => setTimeout(resolve, FOLLOW_POLL_MS));
+    try {
+      const next = await crx.readLogs({ containerId, fromByte: at, timestamps: r.query.get('timestamps') === 'true' });
+      if (next.content) r.res.write(next.content);
+      at = next.nextByte;
+      finished = next.finished;
+    } catch {
+      finished = true; // the host went away; the stream ends as kubectl expects
+    }
+  }
+  r.res.end();
+}
+
+async function readOrExplain(crx: CrxClient, req: Parameters<CrxClient['readLogs']>[0], host: string) {
+  try {
+    return await crx.readLogs(req);
+  } catch (err) {
+    throw badRequest(`cannot read logs from host ${host}: ${(err as Error).message}`);
+  }
+}

@@ -1,0 +1,246 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { ContainerConfig, ContainerStatus, CrxErrorCodes, NatsNames, ObjectEventTypes, objectStreamId, PodSandbox } from '@openpacific/contracts';
+import { EventStore, NewEvent, StreamAppend, VersionConflictError } from '@openpacific/event-store';
+import { milliValue, parseQuantity } from '@openpacific/kube-api';
+import { CrxClient } from '@openpacific/messaging';
+import { LogFollower, ReadModel, StoredObject } from '@openpacific/objects';
+import type { Logger } from '@openpacific/service-kit';
+import type { NatsConnection } from 'nats';
+import type { Pool } from 'pg';
+import { ContainerFacts, podStatus } from './pod-status';
+
+const EPOCH_ANNOTATION = 'infrastructure.openpacific.io/host-epoch';
+
+export interface PodWorkerOptions {
+  host: string;
+  epoch: number;
+  /** First restart delay of a crashing container; doubles up to five minutes (CrashLoopBackOff). */
+  backoffBaseMs: number;
+  resyncMs: number;
+}
+
+function timestamp(): string {
+  return new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+/**
+ * Runs the pods bound to this host through crx-runtime: level-triggered
+ * passes over every bound pod (after changes and every second) that make
+ * the runtime match the spec, restart containers per restartPolicy with
+ * exponential backoff, report status when it changed, stop and finish
+ * deleting pods that are going, and remove sandboxes no pod of this host owns.
+ */
+export class PodWorker {
+  private readonly model = new ReadModel();
+  private follower?: LogFollower;
+  private timer?: NodeJS.Timeout;
+  private resync?: NodeJS.Timeout;
+  private running = false;
+  private dirty = false;
+  private stopped = false;
+  private readonly crx: CrxClient;
+  /** Start errors per pod uid and container name, with when to try again. */
+  private readonly waiting = new Map<string, { reason: string; message: string; retryAt: number; failures: number }>();
+
+  constructor(
+    private readonly deps: { store: EventStore; pool: Pool; nats: NatsConnection; names: NatsNames; prefix: string; logger: Logger },
+    private readonly opts: PodWorkerOptions,
+  ) {
+    this.crx = new CrxClient(deps.nats, deps.prefix, opts.host);
+  }
+
+  async start(): Promise<void> {
+    const { store, pool, nats, names, logger } = this.deps;
+    this.follower = new LogFollower(store, pool, (events) => {
+      for (const e of events) if (this.model.apply(e)?.resource === 'pods') this.dirty = true;
+      if (this.dirty) this.schedule();
+    }, logger, (poke) => {
+      const sub = nats.subscribe(names.logAppended, { callback: () => poke() });
+      return () => sub.unsubscribe();
+    });
+    await this.follower.start();
+    this.resync = setInterval(() => this.schedule(), this.opts.resyncMs);
+    this.schedule();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    clearInterval(this.resync);
+    await this.follower?.stop();
+  }
+
+  private schedule(): void {
+    this.dirty = true;
+    if (this.stopped || this.timer || this.running) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      void this.pass();
+    }, 10);
+  }
+
+  private async pass(): Promise<void> {
+    this.running = true;
+    this.dirty = false;
+    try {
+      const sandboxes = await this.crx.listPodSandboxes();
+      const containers = await this.crx.listContainers();
+      const mine = this.model.list('pods').filter((s) => this.boundHere(s.object));
+      const wanted = new Set(mine.map((s) => s.object.metadata.uid));
+      for (const stored of mine) {
+        const sandbox = sandboxes.find((s) => s.config.podUid === stored.object.metadata.uid);
+        try {
+          await this.reconcile(stored, sandbox, containers.filter((c) => c.sandboxId === sandbox?.id));
+        } catch (err) {
+          if (!(err instanceof VersionConflictError)) this.deps.logger.warn('reconciling a pod failed', { pod: stored.object.metadata.name, error: (err as Error).message });
+          this.dirty = true;
+        }
+      }
+      // Sandboxes of pods that are gone or no longer bound here (another epoch, rescheduled) are killed.
+      for (const s of sandboxes.filter((x) => !wanted.has(x.config.podUid))) {
+        this.deps.logger.info('removing a sandbox no pod of this host owns', { sandbox: s.id, pod: `${s.config.podNamespace}/${s.config.podName}` });
+        await this.crx.stopPodSandbox(s.id, 0);
+        await this.crx.removePodSandbox(s.id);
+      }
+    } catch (err) {
+      this.deps.logger.warn('pod pass failed', { error: (err as Error).message });
+      this.dirty = true;
+    } finally {
+      this.running = false;
+      if (this.dirty && !this.stopped) setTimeout(() => this.schedule(), 200);
+    }
+  }
+
+  private boundHere(pod: any): boolean {
+    if (pod.spec?.nodeName !== this.opts.host) return false;
+    // A restarted agent starts a new epoch but keeps (adopts) what is still bound to its host;
+    // work addressed to an epoch it has not reached is not for it.
+    const epoch = pod.metadata.annotations?.[EPOCH_ANNOTATION];
+    return epoch === undefined || Number(epoch) <= this.opts.epoch;
+  }
+
+  private async reconcile(stored: StoredObject, sandbox: PodSandbox | undefined, containers: ContainerStatus[]): Promise<void> {
+    const pod = stored.object;
+    if (pod.metadata.deletionTimestamp) return this.finishDeletion(stored, sandbox);
+    if (pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed') return;
+    const events: StreamAppend[] = [];
+    const box = sandbox ?? (await this.crx.runPodSandbox({ podUid: pod.metadata.uid, podName: pod.metadata.name, podNamespace: pod.metadata.namespace, epoch: this.opts.epoch }));
+    const facts: ContainerFacts[] = [];
+    for (const spec of pod.spec.containers as any[]) {
+      const attempts = containers.filter((c) => c.name === spec.name).sort((a, b) => a.attempt - b.attempt);
+      const latest = attempts[attempts.length - 1];
+      const key = `${pod.metadata.uid}/${spec.name}`;
+      const fact: ContainerFacts = { name: spec.name, attempts };
+      facts.push(fact);
+      const exitedNeedsRestart = latest?.state === 'CONTAINER_EXITED' && this.restarts(pod, latest);
+      if (latest && !exitedNeedsRestart) {
+        if (latest.state === 'CONTAINER_CREATED') await this.startContainer(pod, latest, fact, events);
+        continue;
+      }
+      const blocked = this.waiting.get(key);
+      const now = Date.now();
+      if (exitedNeedsRestart) {
+        const delay = Math.min(this.opts.backoffBaseMs * 2 ** Math.max(0, latest.attempt), 300_000);
+        const readyAt = Date.parse(latest.finishedAt ?? latest.startedAt ?? latest.createdAt) + delay;
+        if (now < readyAt) {
+          fact.waiting = { reason: 'CrashLoopBackOff', message: `back-off ${Math.round(delay / 1000)}s restarting failed container=${spec.name} pod=${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})` };
+          setTimeout(() => this.schedule(), readyAt - now + 5).unref();
+          continue;
+        }
+      } else if (blocked && now < blocked.retryAt) {
+        fact.waiting = { reason: blocked.reason === 'ErrImagePull' ? 'ImagePullBackOff' : blocked.reason, message: blocked.message };
+        continue;
+      }
+      try {
+        const created = await this.crx.createContainer(box.id, this.containerConfig(spec), latest ? latest.attempt + 1 : 0);
+        this.waiting.delete(key);
+        fact.attempts = [...attempts, created];
+        await this.startContainer(pod, created, fact, events);
+      } catch (err) {
+        const code = (err as { code?: string }).code;
+        const reason = code === CrxErrorCodes.imageNotFound ? 'ErrImagePull' : 'RunContainerError';
+        const failures = (blocked?.failures ?? 0) + 1;
+        this.waiting.set(key, { reason, message: (err as Error).message, retryAt: now + Math.min(this.opts.backoffBaseMs * 2 ** (failures - 1), 300_000), failures });
+        fact.waiting = { reason, message: (err as Error).message };
+        if (failures === 1) events.push(this.event(pod, 'Warning', reason === 'ErrImagePull' ? 'Failed' : 'Failed', `Error: ${(err as Error).message}`));
+      }
+    }
+    await this.report(stored, box, facts, events);
+  }
+
+  private restarts(pod: any, c: ContainerStatus): boolean {
+    const policy = pod.spec.restartPolicy ?? 'Always';
+    return policy === 'Always' || (policy === 'OnFailure' && c.exitCode !== 0);
+  }
+
+  private async startContainer(pod: any, c: ContainerStatus, fact: ContainerFacts, events: StreamAppend[]): Promise<void> {
+    const started = await this.crx.startContainer(c.id);
+    fact.attempts = [...fact.attempts.filter((a) => a.id !== c.id), started];
+    events.push(this.event(pod, 'Normal', 'Started', `Started container ${c.name}`));
+  }
+
+  private containerConfig(spec: any): ContainerConfig {
+    const limits = spec.resources?.limits ?? {};
+    return {
+      name: spec.name,
+      image: spec.image,
+      command: spec.command,
+      args: spec.args,
+      env: (spec.env ?? []).filter((e: any) => e.value !== undefined).map((e: any) => ({ name: e.name, value: String(e.value) })),
+      workingDir: spec.workingDir,
+      ports: spec.ports,
+      limits: {
+        ...(limits.memory !== undefined ? { memoryBytes: parseQuantity(limits.memory) } : {}),
+        ...(limits.cpu !== undefined ? { cpuMillis: milliValue(limits.cpu) } : {}),
+      },
+      mounts: (spec.volumeMounts ?? []).map((m: any) => ({ name: m.name, mountPath: m.mountPath })),
+    };
+  }
+
+  /** Writes the pod's status (and any events) when it changed, at the pod's stream version. */
+  private async report(stored: StoredObject, sandbox: PodSandbox, facts: ContainerFacts[], events: StreamAppend[]): Promise<void> {
+    const pod = stored.object;
+    const status = podStatus(pod, sandbox, facts, timestamp());
+    const writes: StreamAppend[] = [...events];
+    if (JSON.stringify(status) !== JSON.stringify(pod.status)) {
+      const next = structuredClone(pod);
+      delete next.metadata.resourceVersion;
+      next.status = status;
+      writes.unshift({ streamId: stored.streamId, events: [this.objectEvent(ObjectEventTypes.statusUpdated, next)], expectedVersion: stored.streamVersion });
+    }
+    if (writes.length) await this.deps.store.appendBatch(writes);
+  }
+
+  private async finishDeletion(stored: StoredObject, sandbox: PodSandbox | undefined): Promise<void> {
+    const pod = stored.object;
+    if (sandbox) {
+      const grace = pod.metadata.deletionGracePeriodSeconds ?? pod.spec.terminationGracePeriodSeconds ?? 30;
+      await this.crx.stopPodSandbox(sandbox.id, grace);
+      await this.crx.removePodSandbox(sandbox.id);
+    }
+    const last = structuredClone(pod);
+    delete last.metadata.resourceVersion;
+    await this.deps.store.append(stored.streamId, [this.objectEvent(ObjectEventTypes.deleted, last)], { expectedVersion: stored.streamVersion });
+  }
+
+  private objectEvent(type: string, object: any): NewEvent {
+    return { type, data: { resource: 'pods', object }, metadata: { actor: `system:node:${this.opts.host}`, source: 'spherelet-agent' } };
+  }
+
+  private event(pod: any, type: 'Normal' | 'Warning', reason: string, message: string): StreamAppend {
+    const now = timestamp();
+    const name = `${pod.metadata.name}.${randomBytes(8).toString('hex')}`;
+    const object = {
+      apiVersion: 'v1', kind: 'Event',
+      metadata: { name, namespace: pod.metadata.namespace, uid: randomUUID(), creationTimestamp: now, generation: 1 },
+      involvedObject: { apiVersion: 'v1', kind: 'Pod', name: pod.metadata.name, namespace: pod.metadata.namespace, uid: pod.metadata.uid },
+      reason, message, type, source: { component: 'spherelet', host: this.opts.host }, reportingComponent: 'spherelet',
+      firstTimestamp: now, lastTimestamp: now, count: 1,
+    };
+    return {
+      streamId: objectStreamId('events', pod.metadata.namespace, name),
+      events: [{ type: ObjectEventTypes.created, data: { resource: 'events', object }, metadata: { actor: `system:node:${this.opts.host}`, source: 'spherelet-agent' } }],
+      expectedVersion: 'no_stream',
+    };
+  }
+}

@@ -1,0 +1,94 @@
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { eventually, startCluster, TestCluster } from '@openpacific/testing';
+
+/** Pods really run: real processes on the hosts, their logs through kubectl, restarts, limits and clean deletion. */
+const pod = (name: string, container: Record<string, unknown>, spec: Record<string, unknown> = {}) =>
+  JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name }, spec: { containers: [{ name: 'c', image: 'busybox', ...container }], ...spec } });
+
+describe('native pods on the local cluster', () => {
+  let cluster: TestCluster;
+  const get = async (name: string) => JSON.parse((await cluster.kubectl(['get', 'pod', name, '-o', 'json'])).stdout);
+  const cgroupsHere = existsSync('/sys/fs/cgroup/memory') || existsSync('/sys/fs/cgroup/cgroup.controllers');
+
+  beforeAll(async () => {
+    cluster = await startCluster({ label: 'pods', env: { RESTART_BACKOFF_MS: '500' } });
+    await eventually(async () => expect((await cluster.kubectl(['get', 'nodes', '--no-headers'])).stdout.match(/\sReady\s/g)).toHaveLength(3), { timeoutMs: 20_000 });
+  }, 120_000);
+  afterAll(() => cluster?.stop(), 60_000);
+
+  it('runs a pod as a real process whose output kubectl logs shows, and deleting it leaves no process behind', async () => {
+    await cluster.kubectl(['apply', '-f', '-'], { input: pod('hello', { command: ['sh', '-c', 'echo hello; echo from $POD_NAME at $POD_IP; sleep 3600'] }) });
+    await eventually(async () => expect((await cluster.kubectl(['get', 'pod', 'hello', '--no-headers'])).stdout).toMatch(/^hello\s+1\/1\s+Running\s+0/), { timeoutMs: 20_000 });
+    const running = await get('hello');
+    expect(running.status).toMatchObject({ phase: 'Running', hostIP: '127.0.0.1', qosClass: 'BestEffort' });
+    expect(running.status.podIP).toMatch(/^127\.\d+\.\d+\.\d+$/);
+    expect(running.status.conditions.find((c: any) => c.type === 'Ready').status).toBe('True');
+    await eventually(async () => expect((await cluster.kubectl(['logs', 'hello'])).stdout).toBe(`hello\nfrom hello at ${running.status.podIP}\n`));
+    expect((await cluster.kubectl(['logs', 'hello', '--tail=1'])).stdout).toBe(`from hello at ${running.status.podIP}\n`);
+    expect((await cluster.kubectl(['logs', 'hello', '--timestamps'])).stdout).toMatch(/^\d{4}-\d\d-\d\dT\S+Z hello$/m);
+
+    // The process is real: find it in the host's process table.
+    const pids = require('node:fs').readdirSync('/proc').filter((p: string) => /^\d+$/.test(p)).filter((p: string) => {
+      try {
+        return readFileSync(`/proc/${p}/cmdline`, 'utf8').includes('echo from $POD_NAME');
+      } catch {
+        return false;
+      }
+    });
+    expect(pids.length).toBeGreaterThan(0);
+    expect((await cluster.kubectl(['delete', 'pod', 'hello', '--timeout=60s'])).stdout.trim()).toBe('pod "hello" deleted');
+    expect((await cluster.kubectl(['get', 'pod', 'hello'])).stderr).toContain('pods "hello" not found');
+    for (const pid of pids) expect(existsSync(`/proc/${pid}`)).toBe(false);
+  }, 60_000);
+
+  it('follows logs as they are written', async () => {
+    await cluster.kubectl(['apply', '-f', '-'], { input: pod('ticker', { command: ['sh', '-c', 'for i in 1 2 3 4 5 6; do echo tick $i; sleep 0.3; done; sleep 3600'] }) });
+    await eventually(async () => expect((await get('ticker')).status.phase).toBe('Running'), { timeoutMs: 20_000 });
+    const follow = spawn('/usr/bin/kubectl', ['logs', '-f', 'ticker'], { env: { ...process.env, KUBECONFIG: cluster.kubeconfig, KUBECACHEDIR: `${cluster.dataDir}/kube-cache` } });
+    let out = '';
+    follow.stdout.on('data', (d) => (out += d));
+    try {
+      await eventually(() => expect(out).toContain('tick 6\n'), { timeoutMs: 15_000 });
+      expect(out.split('\n').filter(Boolean)).toEqual(['tick 1', 'tick 2', 'tick 3', 'tick 4', 'tick 5', 'tick 6']);
+    } finally {
+      follow.kill();
+    }
+  }, 40_000);
+
+  it('restarts a failing container with back-off until it is in CrashLoopBackOff with a rising restart count', async () => {
+    await cluster.kubectl(['apply', '-f', '-'], { input: pod('crash', { command: ['sh', '-c', 'echo boom; exit 1'] }) });
+    await eventually(async () => {
+      const s = (await get('crash')).status.containerStatuses?.[0];
+      expect(s.restartCount).toBeGreaterThanOrEqual(2);
+      expect(s.lastState.terminated).toMatchObject({ exitCode: 1, reason: 'Error' });
+    }, { timeoutMs: 30_000 });
+    await eventually(async () => expect((await cluster.kubectl(['get', 'pod', 'crash', '--no-headers'])).stdout).toMatch(/^crash\s+0\/1\s+CrashLoopBackOff\s+[2-9]/), { timeoutMs: 30_000 });
+    expect((await cluster.kubectl(['logs', 'crash', '--previous'])).stdout).toBe('boom\n');
+  }, 70_000);
+
+  it('ends a pod whose image or command does not exist in the state and reason Kubernetes shows, with an event', async () => {
+    await cluster.kubectl(['apply', '-f', '-'], { input: pod('noimage', { image: 'registry.example/nothing:1' }) });
+    await cluster.kubectl(['apply', '-f', '-'], { input: pod('nocommand', { command: ['does-not-exist'] }) });
+    await eventually(async () => {
+      expect((await get('noimage')).status.containerStatuses[0].state.waiting.reason).toMatch(/^(ErrImagePull|ImagePullBackOff)$/);
+      expect((await get('nocommand')).status.containerStatuses[0].state.waiting).toMatchObject({ reason: 'RunContainerError', message: 'exec: "does-not-exist": executable file not found in $PATH' });
+    }, { timeoutMs: 20_000 });
+    expect((await cluster.kubectl(['describe', 'pod', 'noimage'])).stdout).toMatch(/Warning\s+Failed\s+.*registry\.example\/nothing:1" is not in the local image store/);
+    expect((await cluster.kubectl(['get', 'pod', 'hello-never-existed'])).code).not.toBe(0);
+  }, 40_000);
+
+  // Memory limits need writable cgroups (v1 or v2); without them the runtime reports cgroups: false and cannot enforce them.
+  (cgroupsHere ? it : it.skip)('ends a container that allocates past its memory limit as OOMKilled', async () => {
+    const hog = 'b=[]\nwhile True: b.append(bytearray(8*1024*1024))';
+    await cluster.kubectl(['apply', '-f', '-'], {
+      input: pod('hog', { command: ['python3', '-c', hog], resources: { limits: { memory: '64Mi', cpu: '500m' } } }, { restartPolicy: 'Never' }),
+    });
+    await eventually(async () => {
+      const p = await get('hog');
+      expect(p.status.phase).toBe('Failed');
+      expect(p.status.containerStatuses[0].state.terminated).toMatchObject({ reason: 'OOMKilled', exitCode: 137 });
+    }, { timeoutMs: 30_000 });
+    expect((await get('hog')).status.qosClass).toBe('Guaranteed');
+  }, 40_000);
+});
