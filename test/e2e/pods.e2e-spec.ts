@@ -78,6 +78,27 @@ describe('native pods on the local cluster', () => {
     expect((await cluster.kubectl(['get', 'pod', 'hello-never-existed'])).code).not.toBe(0);
   }, 40_000);
 
+  it('gates Ready on the readiness probe and restarts a container whose liveness probe fails', async () => {
+    await cluster.kubectl(['apply', '-f', '-'], {
+      input: pod('gated', {
+        command: ['sh', '-c', 'sleep 2; touch ready; sleep 3600'],
+        readinessProbe: { exec: { command: ['test', '-f', 'ready'] }, periodSeconds: 1, failureThreshold: 1 },
+      }),
+    });
+    await eventually(async () => expect((await cluster.kubectl(['get', 'pod', 'gated', '--no-headers'])).stdout).toMatch(/^gated\s+0\/1\s+Running/), { timeoutMs: 20_000 });
+    expect((await get('gated')).status.conditions.find((c: any) => c.type === 'Ready').status).toBe('False');
+    await eventually(async () => expect((await cluster.kubectl(['get', 'pod', 'gated', '--no-headers'])).stdout).toMatch(/^gated\s+1\/1\s+Running/), { timeoutMs: 20_000 });
+
+    await cluster.kubectl(['apply', '-f', '-'], {
+      input: pod('unhealthy', {
+        command: ['sh', '-c', 'sleep 3600'],
+        livenessProbe: { tcpSocket: { port: 9 }, periodSeconds: 1, failureThreshold: 2 },
+      }, { terminationGracePeriodSeconds: 1 }),
+    });
+    await eventually(async () => expect((await get('unhealthy')).status.containerStatuses?.[0]?.restartCount).toBeGreaterThanOrEqual(1), { timeoutMs: 30_000 });
+    expect((await cluster.kubectl(['describe', 'pod', 'unhealthy'])).stdout).toContain('Container c failed liveness probe, will be restarted');
+  }, 70_000);
+
   // Memory limits need writable cgroups (v1 or v2); without them the runtime reports cgroups: false and cannot enforce them.
   (cgroupsHere ? it : it.skip)('ends a container that allocates past its memory limit as OOMKilled', async () => {
     const hog = 'b=[]\nwhile True: b.append(bytearray(8*1024*1024))';

@@ -6,6 +6,9 @@ export interface ContainerFacts {
   attempts: ContainerStatus[];
   /** Why it could not be created or started (ErrImagePull, RunContainerError...), and since when we back off. */
   waiting?: { reason: string; message: string };
+  /** Probe verdicts of the running attempt (absent: no probe, so true once running). */
+  ready?: boolean;
+  started?: boolean;
 }
 
 function ts(iso?: string): string | undefined {
@@ -45,8 +48,8 @@ export function containerStatuses(pod: any, facts: ContainerFacts[]): any[] {
       ...(latest ? { containerID: `crx://${latest.id}` } : {}),
       state,
       lastState: f?.waiting && latest?.state === 'CONTAINER_EXITED' ? terminated(latest) : previous ? terminated(previous) : {},
-      ready: running,
-      started: running,
+      ready: running && (f?.ready ?? true),
+      started: running && (f?.started ?? true),
       restartCount: latest?.attempt ?? 0,
     };
   });

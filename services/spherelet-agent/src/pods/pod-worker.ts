@@ -8,6 +8,7 @@ import type { Logger } from '@openpacific/service-kit';
 import type { NatsConnection } from 'nats';
 import type { Pool } from 'pg';
 import { ContainerFacts, podStatus } from './pod-status';
+import { ProbeTracker } from './probe-tracker';
 
 const EPOCH_ANNOTATION = 'infrastructure.openpacific.io/host-epoch';
 
@@ -41,6 +42,7 @@ export class PodWorker {
   private readonly crx: CrxClient;
   /** Start errors per pod uid and container name, with when to try again. */
   private readonly waiting = new Map<string, { reason: string; message: string; retryAt: number; failures: number }>();
+  private readonly probes = new ProbeTracker(() => this.schedule());
 
   constructor(
     private readonly deps: { store: EventStore; pool: Pool; nats: NatsConnection; names: NatsNames; prefix: string; logger: Logger },
@@ -135,6 +137,7 @@ export class PodWorker {
       const exitedNeedsRestart = latest?.state === 'CONTAINER_EXITED' && this.restarts(pod, latest);
       if (latest && !exitedNeedsRestart) {
         if (latest.state === 'CONTAINER_CREATED') await this.startContainer(pod, latest, fact, events);
+        else if (latest.state === 'CONTAINER_RUNNING') await this.probe(pod, spec, box, latest, fact, events);
         continue;
       }
       const blocked = this.waiting.get(key);
@@ -166,6 +169,24 @@ export class PodWorker {
       }
     }
     await this.report(stored, box, facts, events);
+  }
+
+  /** Readiness and startup gate `ready`; a failed liveness probe stops the container so the restart policy applies. */
+  private async probe(pod: any, spec: any, box: PodSandbox, c: ContainerStatus, fact: ContainerFacts, events: StreamAppend[]): Promise<void> {
+    const env: Record<string, string> = {
+      PATH: process.env.PATH ?? '/usr/bin:/bin', POD_IP: box.ip, POD_NAME: pod.metadata.name, POD_NAMESPACE: pod.metadata.namespace,
+      ...Object.fromEntries((spec.env ?? []).filter((e: any) => e.value !== undefined).map((e: any) => [e.name, String(e.value)])),
+    };
+    const target = { podIP: box.ip, cwd: spec.workingDir ?? box.directory, env, ports: spec.ports ?? [] };
+    const verdict = this.probes.observe(c.id, Date.parse(c.startedAt ?? c.createdAt), spec, target);
+    fact.ready = verdict.ready;
+    fact.started = verdict.started;
+    if (verdict.livenessFailed) {
+      events.push(this.event(pod, 'Normal', 'Killing', `Container ${spec.name} failed liveness probe, will be restarted`));
+      this.probes.forget(c.id);
+      // Not awaited: a long grace period must not hold up the other pods of the host.
+      void this.crx.stopContainer(c.id, pod.spec.terminationGracePeriodSeconds ?? 30).finally(() => this.schedule());
+    }
   }
 
   private restarts(pod: any, c: ContainerStatus): boolean {

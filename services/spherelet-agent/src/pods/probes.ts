@@ -1,0 +1,63 @@
+import { execFile } from 'node:child_process';
+import { request } from 'node:http';
+import { connect } from 'node:net';
+
+export interface ProbeTarget {
+  podIP: string;
+  /** The container's working directory and environment, for exec probes. */
+  cwd: string;
+  env: Record<string, string>;
+  ports: { name?: string; containerPort: number }[];
+}
+
+function port(p: number | string, target: ProbeTarget): number {
+  if (typeof p === 'number') return p;
+  if (/^\d+$/.test(p)) return Number(p);
+  return target.ports.find((x) => x.name === p)?.containerPort ?? -1;
+}
+
+/**
+ * One probe, as the kubelet runs them: exec succeeds on exit 0, httpGet on a
+ * 2xx or 3xx answer, tcpSocket when a connection opens; each within
+ * timeoutSeconds. Exec probes run on the host with the container's directory
+ * and environment (the process driver does not isolate containers yet).
+ */
+export function runProbe(probe: any, target: ProbeTarget): Promise<boolean> {
+  const timeoutMs = (probe.timeoutSeconds ?? 1) * 1000;
+  if (probe.exec?.command?.length) {
+    return new Promise((resolve) => {
+      const [cmd, ...args] = probe.exec.command;
+      execFile(cmd, args, { cwd: target.cwd, env: target.env, timeout: timeoutMs }, (err) => resolve(!err));
+    });
+  }
+  if (probe.httpGet) {
+    const g = probe.httpGet;
+    return new Promise((resolve) => {
+      const req = request(
+        { host: g.host ?? target.podIP, port: port(g.port, target), path: g.path ?? '/', method: 'GET', timeout: timeoutMs, headers: Object.fromEntries((g.httpHeaders ?? []).map((h: any) => [h.name, h.value])) },
+        (res) => {
+          res.resume();
+          resolve((res.statusCode ?? 0) >= 200 && (res.statusCode ?? 0) < 400);
+        },
+      );
+      req.on('timeout', () => req.destroy());
+      req.on('error', () => resolve(false));
+      req.end();
+    });
+  }
+  if (probe.tcpSocket) {
+    return new Promise((resolve) => {
+      const socket = connect({ host: probe.tcpSocket.host ?? target.podIP, port: port(probe.tcpSocket.port, target), timeout: timeoutMs });
+      socket.on('connect', () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.on('timeout', () => {
+        socket.destroy();
+        resolve(false);
+      });
+      socket.on('error', () => resolve(false));
+    });
+  }
+  return Promise.resolve(true);
+}
