@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { eventually, startCluster, TestCluster } from '@openpacific/testing';
 
 /** Pods really run: real processes on the hosts, their logs through kubectl, restarts, limits and clean deletion. */
@@ -98,6 +98,35 @@ describe('native pods on the local cluster', () => {
     await eventually(async () => expect((await get('unhealthy')).status.containerStatuses?.[0]?.restartCount).toBeGreaterThanOrEqual(1), { timeoutMs: 30_000 });
     expect((await cluster.kubectl(['describe', 'pod', 'unhealthy'])).stdout).toContain('Container c failed liveness probe, will be restarted');
   }, 70_000);
+
+  it('keeps a pod running with the same process when only the spherelet-agent is killed and comes back', async () => {
+    await cluster.kubectl(['apply', '-f', '-'], { input: pod('survivor', { command: ['sh', '-c', 'exec sleep 3601'] }) });
+    await eventually(async () => expect((await get('survivor')).status.phase).toBe('Running'), { timeoutMs: 20_000 });
+    const before = await get('survivor');
+    const procs = () =>
+      readdirSync('/proc').filter((p) => /^\d+$/.test(p)).map((p) => {
+        try {
+          const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
+          return { pid: Number(p), pgrp: Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]), cmd: readFileSync(`/proc/${p}/cmdline`, 'utf8') };
+        } catch {
+          return { pid: Number(p), pgrp: -1, cmd: '' };
+        }
+      });
+    const workload = procs().find((p) => p.cmd === 'sleep\u00003601\u0000')!;
+    expect(workload).toBeDefined();
+    const host = cluster.hosts.find((h) => h.name === before.spec.nodeName)!;
+    const agent = procs().find((p) => p.pgrp === host.pgid && p.cmd.includes('spherelet-agent'))!;
+    process.kill(agent.pid, 'SIGKILL');
+    await eventually(async () => {
+      expect(procs().some((p) => p.pgrp === host.pgid && p.cmd.includes('spherelet-agent') && p.pid !== agent.pid)).toBe(true);
+      expect((await cluster.request('GET', `/apis/infrastructure.openpacific.io/v1alpha1/hosts/${host.name}`)).json().status.epoch).toBe(2);
+    }, { timeoutMs: 20_000 });
+    await new Promise((r) => setTimeout(r, 2500)); // a few passes of the new agent
+    const after = await get('survivor');
+    expect(existsSync(`/proc/${workload.pid}`)).toBe(true);
+    expect(after.status.phase).toBe('Running');
+    expect(after.status.containerStatuses[0]).toMatchObject({ restartCount: 0, containerID: before.status.containerStatuses[0].containerID });
+  }, 60_000);
 
   // Memory limits need writable cgroups (v1 or v2); without them the runtime reports cgroups: false and cannot enforce them.
   (cgroupsHere ? it : it.skip)('ends a container that allocates past its memory limit as OOMKilled', async () => {

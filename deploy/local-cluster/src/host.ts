@@ -13,15 +13,15 @@ delete childEnv[hostPlanVariable];
 const log = (msg: string, fields: Record<string, unknown> = {}) =>
   process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), level: 'info', msg, host: plan.host, ...fields })}\n`);
 
-const children = plan.services.map((service) =>
+const startService = (service: (typeof plan.services)[number]) =>
   ManagedProcess.start({
     name: `${plan.host}/${service.name}`,
     command: process.execPath,
     args: [service.entry],
     env: { ...childEnv, ...service.env, HEALTH_PORT: String(service.healthPort) },
     logFile: service.logFile,
-  }),
-);
+  });
+const children = plan.services.map(startService);
 log('host started', { pid: process.pid, children: children.map((c) => ({ name: c.name, pid: c.pid })) });
 
 let stopping: Promise<void> | undefined;
@@ -42,14 +42,27 @@ process.on('SIGINT', () => void stopHost('SIGINT', 0));
 // The IPC channel closes when the launcher dies, even by SIGKILL: no orphaned hosts.
 process.on('disconnect', () => void stopHost('launcher gone', 0));
 
-for (const child of children) {
+// Like systemd under a kubelet: a host service that dies is started again (its workloads keep running and
+// are adopted); only the whole host going down (kill -9 -<pgid>) takes the workloads with it.
+const restarts = plan.services.map(() => 0);
+function supervise(index: number): void {
+  const child = children[index];
   void child.exited.then((exit) => {
     if (stopping) return;
-    log('host service exited', { service: child.name, exit: describeExit(exit) });
-    // A host is one failure unit: when one of its services dies, the host goes down with it.
-    void stopHost(`${child.name} ${describeExit(exit)}`, 1);
+    restarts[index]++;
+    log('host service exited; restarting it', { service: child.name, exit: describeExit(exit), restarts: restarts[index] });
+    if (restarts[index] > 20) {
+      void stopHost(`${child.name} keeps failing`, 1);
+      return;
+    }
+    setTimeout(() => {
+      if (stopping) return;
+      children[index] = startService(plan.services[index]);
+      supervise(index);
+    }, Math.min(200 * 2 ** Math.min(restarts[index] - 1, 5), 5000));
   });
 }
+children.forEach((_, i) => supervise(i));
 
 function killRestOfGroup(): void {
   const { readdirSync, readFileSync } = require('node:fs') as typeof import('node:fs');
