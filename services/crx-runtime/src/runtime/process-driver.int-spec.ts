@@ -37,6 +37,13 @@ describe('the process driver', () => {
     expect(driver.cgroups.available ? driver.cgroups.pids(c.id) : []).toEqual([]);
   });
 
+  it('runs args alone as the command line for an image without an entrypoint, as kubectl run -- sh -c does', async () => {
+    const sandbox = driver.runPodSandbox(sandboxConfig('args'));
+    const c = driver.createContainer(sandbox.id, { name: 'c', image: 'busybox', args: ['sh', '-c', 'echo from args'] }, 0);
+    await driver.startContainer(c.id);
+    await eventually(() => expect(driver.readLogs({ containerId: c.id }).content).toBe('from args\n'));
+  });
+
   it('reports exit codes and commands that cannot run', async () => {
     const sandbox = driver.runPodSandbox(sandboxConfig('fails'));
     const c = driver.createContainer(sandbox.id, { name: 'c', image: 'busybox', command: ['sh', '-c', 'exit 3'] }, 0);

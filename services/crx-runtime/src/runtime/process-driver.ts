@@ -102,7 +102,9 @@ export class ProcessDriver {
     if (!config.image || !HOST_ROOT_IMAGES.test(config.image)) {
       throw new CodedError(CrxErrorCodes.imageNotFound, `image "${config.image}" is not in the local image store of this host (available: busybox)`);
     }
-    const command = [...(config.command?.length ? config.command : ['sh']), ...(config.args ?? [])];
+    // As with an OCI image: `command` replaces the entrypoint, `args` the default command. busybox has no
+    // entrypoint and `sh` as its command, so args alone are the whole command line.
+    const command = config.command?.length ? [...config.command, ...(config.args ?? [])] : config.args?.length ? config.args : ['sh'];
     const env: Record<string, string> = {
       PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
       HOSTNAME: sandbox.config.podName,
