@@ -1,0 +1,55 @@
+import { applyJsonPatch, applyMergePatch, applyServerSideApply, applyStrategicMergePatch, patchContentType } from './patch';
+
+const pod = () => ({
+  metadata: { name: 'p', labels: { a: '1' }, finalizers: ['x'] },
+  spec: {
+    containers: [
+      { name: 'a', image: 'busybox:1', env: [{ name: 'X', value: '1' }] },
+      { name: 'b', image: 'busybox:1' },
+    ],
+  },
+});
+const keys = { 'spec.containers': 'name', 'spec.containers[].env': 'name' };
+
+describe('patches', () => {
+  it('merge patch (RFC 7386) merges maps, replaces lists and removes nulls without touching its input', () => {
+    const target = pod();
+    const out = applyMergePatch(target, { metadata: { labels: { a: null, b: '2' } }, spec: { containers: [{ name: 'z' }] } });
+    expect(out.metadata.labels).toEqual({ b: '2' });
+    expect(out.spec.containers).toEqual([{ name: 'z' }]);
+    expect(target).toEqual(pod());
+  });
+
+  it('JSON patch (RFC 6902) applies operations and answers a failed test with 422', () => {
+    expect(applyJsonPatch(pod(), [{ op: 'replace', path: '/spec/containers/0/image', value: 'busybox:2' }]).spec.containers[0].image).toBe('busybox:2');
+    expect(() => applyJsonPatch(pod(), [{ op: 'test', path: '/metadata/name', value: 'other' }])).toThrow(expect.objectContaining({ status: expect.objectContaining({ code: 422 }) }));
+    expect(() => applyJsonPatch(pod(), { op: 'add' })).toThrow(expect.objectContaining({ status: expect.objectContaining({ code: 400 }) }));
+  });
+
+  it('strategic merge patch merges lists by their key with the directives kubectl sends', () => {
+    const out = applyStrategicMergePatch(pod(), {
+      spec: {
+        '$setElementOrder/containers': [{ name: 'b' }, { name: 'a' }],
+        containers: [{ name: 'a', image: 'busybox:2', env: [{ name: 'Y', value: '2' }] }, { name: 'b', $patch: 'delete' }],
+      },
+    }, keys);
+    expect(out.spec.containers).toEqual([{ name: 'a', image: 'busybox:2', env: [{ name: 'X', value: '1' }, { name: 'Y', value: '2' }] }]);
+    const replaced = applyStrategicMergePatch(pod(), { spec: { containers: [{ name: 'c', image: 'i' }, { $patch: 'replace' }] } }, keys);
+    expect(replaced.spec.containers).toEqual([{ name: 'c', image: 'i' }]);
+    const finalizers = applyStrategicMergePatch(pod(), { metadata: { finalizers: ['y'], '$deleteFromPrimitiveList/finalizers': ['x'] } }, keys);
+    expect(finalizers.metadata.finalizers).toEqual(['y']);
+    const retained = applyStrategicMergePatch({ spec: { a: 1, b: 2 } }, { spec: { $retainKeys: ['a'], a: 3 } }, {});
+    expect(retained.spec).toEqual({ a: 3 });
+  });
+
+  it('server-side apply merges the applied configuration into the live object', () => {
+    const out = applyServerSideApply(pod(), { metadata: { labels: { b: '2' } }, spec: { containers: [{ name: 'b', image: 'busybox:3' }] } }, { force: false, manager: 'kubectl' }, keys);
+    expect(out.metadata.labels).toEqual({ a: '1', b: '2' });
+    expect(out.spec.containers.map((c: any) => `${c.name}:${c.image}`)).toEqual(['a:busybox:1', 'b:busybox:3']);
+  });
+
+  it('recognises the four patch content types', () => {
+    expect(['application/merge-patch+json', 'application/json-patch+json', 'application/strategic-merge-patch+json', 'application/apply-patch+yaml; charset=utf-8', 'text/plain'].map(patchContentType))
+      .toEqual(['merge', 'json', 'strategic', 'apply', undefined]);
+  });
+});
