@@ -4,6 +4,8 @@ import { SERVICE_CONTEXT, ServiceContext } from '@openpacific/service-kit';
 import { crxRoot, CrxRuntimeConfig } from './crx-runtime.config';
 import { CrxServer } from './runtime/crx-server';
 import { ProcessDriver } from './runtime/process-driver';
+import { RuntimeDriver } from './runtime/runtime-driver';
+import { SimDriver } from './runtime/sim-driver';
 
 /** Serves the host's runtime API; containers outlive this process (their shims keep them). */
 @Injectable()
@@ -15,7 +17,10 @@ export class CrxRuntimeLifecycle implements OnApplicationBootstrap, BeforeApplic
   onApplicationBootstrap(): void {
     const { config, nats, logger } = this.ctx;
     const hostIndex = Number(/(\d+)$/.exec(config.HOST_NAME)?.[1] ?? 0);
-    const driver = new ProcessDriver(crxRoot(config), hostIndex, join(__dirname, 'shim', 'crx-shim.js'));
+    const driver: RuntimeDriver =
+      config.CRX_DRIVER === 'sim'
+        ? new SimDriver(hostIndex, { startDelayMs: config.CRX_SIM_START_DELAY_MS, failureRate: config.CRX_SIM_FAILURE_RATE })
+        : new ProcessDriver(crxRoot(config), hostIndex, join(__dirname, 'shim', 'crx-shim.js'));
     this.server = new CrxServer(nats, config.NATS_PREFIX, config.HOST_NAME, driver);
     this.server.start();
     logger.info('ready', { host: config.HOST_NAME, ...driver.version() });

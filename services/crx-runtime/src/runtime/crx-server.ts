@@ -1,7 +1,7 @@
 import { CrxOperation, crxSubject } from '@openpacific/contracts';
 import { serveJson } from '@openpacific/messaging';
 import type { NatsConnection, Subscription } from 'nats';
-import { ProcessDriver } from './process-driver';
+import { RuntimeDriver } from './runtime-driver';
 
 /** The CRI-like API of one host's runtime, answered over NATS on `<prefix>.crx.<host>.<op>`. */
 export class CrxServer {
@@ -11,7 +11,7 @@ export class CrxServer {
     private readonly nc: NatsConnection,
     private readonly prefix: string,
     private readonly host: string,
-    private readonly driver: ProcessDriver,
+    private readonly driver: RuntimeDriver,
   ) {}
 
   start(): void {

@@ -8,6 +8,7 @@ import {
 import { Cgroups } from './cgroups';
 import { alive, processTree, resolvable, signalAll } from './process-tree';
 import { readLogFile } from './log-reader';
+import { RuntimeDriver } from './runtime-driver';
 
 interface ContainerRecord {
   id: string;
@@ -39,7 +40,7 @@ const HOST_ROOT_IMAGES = /^(docker\.io\/)?(library\/)?busybox(:[\w.-]+)?(@sha256
  * host has them, stopped with SIGTERM then SIGKILL to the whole tree. State is
  * kept in a file so a restarted runtime adopts what still runs.
  */
-export class ProcessDriver {
+export class ProcessDriver implements RuntimeDriver {
   private readonly state: State;
   private readonly statePath: string;
   readonly cgroups = new Cgroups();

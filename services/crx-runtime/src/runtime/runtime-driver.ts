@@ -1,0 +1,18 @@
+import type { ContainerConfig, ContainerStatus, PodSandbox, PodSandboxConfig, ReadLogsRequest, ReadLogsResponse } from '@openpacific/contracts';
+
+/** What crx-runtime needs from a driver: the CRI-like operations, on sandboxes and containers. */
+export interface RuntimeDriver {
+  version(): Record<string, unknown>;
+  runPodSandbox(config: PodSandboxConfig): PodSandbox;
+  stopPodSandbox(id: string, graceSeconds?: number): Promise<void>;
+  removePodSandbox(id: string): Promise<void>;
+  podSandboxStatus(id: string): PodSandbox;
+  listPodSandboxes(): PodSandbox[];
+  createContainer(sandboxId: string, config: ContainerConfig, attempt: number): ContainerStatus;
+  startContainer(id: string): Promise<ContainerStatus>;
+  stopContainer(id: string, graceSeconds: number): Promise<ContainerStatus>;
+  removeContainer(id: string): Promise<void>;
+  containerStatus(id: string): ContainerStatus;
+  listContainers(sandboxId?: string): ContainerStatus[];
+  readLogs(req: ReadLogsRequest): ReadLogsResponse;
+}

@@ -1,0 +1,29 @@
+import { SimDriver } from './sim-driver';
+
+describe('the sim driver', () => {
+  const config = (name: string) => ({ podUid: `u-${name}`, podName: name, podNamespace: 'default' });
+
+  it('runs containers without processes after the start delay', async () => {
+    const driver = new SimDriver(1, { startDelayMs: 30, failureRate: 0 });
+    const sandbox = driver.runPodSandbox(config('a'));
+    const c = driver.createContainer(sandbox.id, { name: 'c', image: 'anything' }, 0);
+    await driver.startContainer(c.id);
+    expect(driver.containerStatus(c.id).state).toBe('CONTAINER_CREATED');
+    await new Promise((r) => setTimeout(r, 40));
+    expect(driver.containerStatus(c.id).state).toBe('CONTAINER_RUNNING');
+    expect((await driver.stopContainer(c.id)).state).toBe('CONTAINER_EXITED');
+  });
+
+  it('fails the configured share of starts with exit code 1', async () => {
+    const driver = new SimDriver(1, { startDelayMs: 0, failureRate: 0.5, random: (() => { let i = 0; return () => (i++ % 2 === 0 ? 0.1 : 0.9); })() });
+    const sandbox = driver.runPodSandbox(config('b'));
+    const ids = [];
+    for (let i = 0; i < 4; i++) {
+      const c = driver.createContainer(sandbox.id, { name: `c${i}`, image: 'x' }, 0);
+      await driver.startContainer(c.id);
+      ids.push(c.id);
+    }
+    await new Promise((r) => setTimeout(r, 20));
+    expect(ids.map((id) => driver.containerStatus(id).exitCode)).toEqual([1, undefined, 1, undefined]);
+  });
+});

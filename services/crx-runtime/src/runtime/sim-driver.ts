@@ -1,0 +1,119 @@
+import { randomBytes } from 'node:crypto';
+import { CodedError, ContainerConfig, ContainerStatus, CrxErrorCodes, PodSandbox, PodSandboxConfig, ReadLogsRequest, ReadLogsResponse } from '@openpacific/contracts';
+import { RuntimeDriver } from './runtime-driver';
+
+interface SimContainer {
+  status: ContainerStatus;
+  runningAt: number;
+  failsAt?: number;
+}
+
+/**
+ * No processes: containers "run" after a start delay and fail at a given
+ * rate, so scale tests can place thousands of pods on one machine. State is
+ * in memory only (a restarted sim runtime starts empty).
+ */
+export class SimDriver implements RuntimeDriver {
+  private readonly sandboxes = new Map<string, PodSandbox>();
+  private readonly containers = new Map<string, SimContainer>();
+  private nextIp = 0;
+
+  constructor(
+    private readonly hostIndex: number,
+    private readonly opts: { startDelayMs: number; failureRate: number; random?: () => number },
+  ) {}
+
+  version() {
+    return { runtimeName: 'crx', runtimeVersion: '0.1.0', driver: 'sim', isolation: 'none', cgroups: false };
+  }
+
+  runPodSandbox(config: PodSandboxConfig): PodSandbox {
+    const existing = [...this.sandboxes.values()].find((s) => s.config.podUid === config.podUid && s.state === 'SANDBOX_READY');
+    if (existing) return existing;
+    const n = this.nextIp++;
+    const sandbox: PodSandbox = {
+      id: randomBytes(6).toString('hex'), config, state: 'SANDBOX_READY',
+      ip: `127.${100 + (this.hostIndex % 150)}.${Math.floor(n / 250) % 256}.${(n % 250) + 2}`, directory: '', createdAt: new Date().toISOString(),
+    };
+    this.sandboxes.set(sandbox.id, sandbox);
+    return sandbox;
+  }
+
+  async stopPodSandbox(id: string): Promise<void> {
+    this.sandbox(id).state = 'SANDBOX_NOTREADY';
+    for (const c of this.listContainers(id)) await this.stopContainer(c.id);
+  }
+
+  async removePodSandbox(id: string): Promise<void> {
+    for (const c of this.listContainers(id)) this.containers.delete(c.id);
+    this.sandboxes.delete(id);
+  }
+
+  podSandboxStatus(id: string): PodSandbox {
+    return this.sandbox(id);
+  }
+
+  listPodSandboxes(): PodSandbox[] {
+    return [...this.sandboxes.values()];
+  }
+
+  createContainer(sandboxId: string, config: ContainerConfig, attempt: number): ContainerStatus {
+    this.sandbox(sandboxId);
+    const id = randomBytes(8).toString('hex');
+    const status: ContainerStatus = { id, sandboxId, name: config.name, attempt, image: config.image, state: 'CONTAINER_CREATED', createdAt: new Date().toISOString(), logPath: '' };
+    this.containers.set(id, { status, runningAt: 0 });
+    return status;
+  }
+
+  async startContainer(id: string): Promise<ContainerStatus> {
+    const c = this.container(id);
+    const now = Date.now();
+    c.runningAt = now + this.opts.startDelayMs;
+    if ((this.opts.random ?? Math.random)() < this.opts.failureRate) c.failsAt = c.runningAt + 10;
+    c.status = { ...c.status, state: 'CONTAINER_RUNNING', startedAt: new Date(c.runningAt).toISOString() };
+    return this.containerStatus(id);
+  }
+
+  async stopContainer(id: string): Promise<ContainerStatus> {
+    const c = this.container(id);
+    if (c.status.state !== 'CONTAINER_EXITED') c.status = { ...c.status, state: 'CONTAINER_EXITED', exitCode: 143, reason: 'Error', finishedAt: new Date().toISOString() };
+    return c.status;
+  }
+
+  async removeContainer(id: string): Promise<void> {
+    this.containers.delete(id);
+  }
+
+  containerStatus(id: string): ContainerStatus {
+    const c = this.container(id);
+    const now = Date.now();
+    if (c.status.state === 'CONTAINER_RUNNING' && c.failsAt !== undefined && now >= c.failsAt) {
+      c.status = { ...c.status, state: 'CONTAINER_EXITED', exitCode: 1, reason: 'Error', finishedAt: new Date(c.failsAt).toISOString() };
+    }
+    // Until its start delay has passed, a started container still counts as created.
+    if (c.status.state === 'CONTAINER_RUNNING' && now < c.runningAt) return { ...c.status, state: 'CONTAINER_CREATED', startedAt: undefined };
+    return c.status;
+  }
+
+  listContainers(sandboxId?: string): ContainerStatus[] {
+    return [...this.containers.values()].filter((c) => !sandboxId || c.status.sandboxId === sandboxId).map((c) => this.containerStatus(c.status.id));
+  }
+
+  readLogs(req: ReadLogsRequest): ReadLogsResponse {
+    const c = this.containerStatus(req.containerId);
+    const line = `sim container ${c.name} (attempt ${c.attempt}) on a simulated runtime\n`;
+    return { content: (req.fromByte ?? 0) > 0 ? '' : line, nextByte: line.length, finished: c.state === 'CONTAINER_EXITED' };
+  }
+
+  private sandbox(id: string): PodSandbox {
+    const s = this.sandboxes.get(id);
+    if (!s) throw new CodedError(CrxErrorCodes.notFound, `pod sandbox ${id} not found`);
+    return s;
+  }
+
+  private container(id: string): SimContainer {
+    const c = this.containers.get(id);
+    if (!c) throw new CodedError(CrxErrorCodes.notFound, `container ${id} not found`);
+    return c;
+  }
+}
