@@ -1,3 +1,5 @@
 export * from './read-model';
 export * from './log-follower';
 export * from './watch-hub';
+export * from './pass-loop';
+export * from './poked-follower';

@@ -1,4 +1,4 @@
-import { conditionSchema, objectSchema } from './object-meta.schema';
+import { conditionSchema, objectSchema, taintSchema } from './object-meta.schema';
 import { ResourceDefinition } from './resource-definition';
 
 const quantityMap = { type: 'object', additionalProperties: { type: ['string', 'integer'] } };
@@ -80,20 +80,7 @@ export const nodeResource: ResourceDefinition = {
             unschedulable: { type: 'boolean' },
             providerID: { type: 'string' },
             podCIDR: { type: 'string' },
-            taints: {
-              type: 'array',
-              items: {
-                type: 'object',
-                required: ['key', 'effect'],
-                additionalProperties: false,
-                properties: {
-                  key: { type: 'string' },
-                  value: { type: 'string' },
-                  effect: { type: 'string', enum: ['NoSchedule', 'PreferNoSchedule', 'NoExecute'] },
-                  timeAdded: { type: 'string' },
-                },
-              },
-            },
+            taints: { type: 'array', items: taintSchema },
           },
         },
         status: {

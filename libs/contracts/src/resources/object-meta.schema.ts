@@ -69,3 +69,16 @@ export function objectSchema(properties: Record<string, JsonSchema>, required: s
     },
   };
 }
+
+/** core/v1 Taint, shared by Host and its Node view. */
+export const taintSchema: JsonSchema = {
+  type: 'object',
+  required: ['key', 'effect'],
+  additionalProperties: false,
+  properties: {
+    key: { type: 'string' },
+    value: { type: 'string' },
+    effect: { type: 'string', enum: ['NoSchedule', 'PreferNoSchedule', 'NoExecute'] },
+    timeAdded: { type: 'string' },
+  },
+};

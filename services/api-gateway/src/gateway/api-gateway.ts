@@ -13,10 +13,8 @@ import { ApiRequestHandler } from './http/api-server';
 import { Authenticator } from './http/authenticator';
 import { ResourceRegistry } from './registry/registry';
 import { AdmissionClient } from './store/admission-client';
-import { LogFollower } from '@openpacific/objects';
+import { LogFollower, pokedFollower, ReadModel, WatchHub } from '@openpacific/objects';
 import { ObjectWriter } from './store/object-writer';
-import { ReadModel } from '@openpacific/objects';
-import { WatchHub } from '@openpacific/objects';
 
 const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public'];
 const ADMIN = { username: 'admin', groups: ['system:masters', 'system:authenticated'] };
@@ -55,14 +53,11 @@ export class ApiGateway {
     const registry = new ResourceRegistry();
     const readModel = new ReadModel();
     const hub = new WatchHub(config.WATCH_CACHE_SIZE);
-    const follower = new LogFollower(store, pool, (events) => {
+    const follower = pokedFollower({ store, pool, nats, names, logger }, (events) => {
       for (const e of events) {
         const change = readModel.apply(e);
         if (change) hub.publish(change);
       }
-    }, logger, (poke) => {
-      const sub = nats.subscribe(names.logAppended, { callback: () => poke() });
-      return () => sub.unsubscribe();
     });
     this.follower = follower;
     const started = Date.now();

@@ -1,6 +1,6 @@
 import { HOSTS_RESOURCE, NatsNames } from '@openpacific/contracts';
 import { EventStore, StreamAppend, VersionConflictError } from '@openpacific/event-store';
-import { LogFollower, ReadModel, StoredObject } from '@openpacific/objects';
+import { LogFollower, PassLoop, pokedFollower, ReadModel, StoredObject } from '@openpacific/objects';
 import type { Logger } from '@openpacific/service-kit';
 import type { NatsConnection } from 'nats';
 import type { Pool } from 'pg';
@@ -21,62 +21,34 @@ import { boundPod, ObjectEventTypes, podChange, podEvent, PodEventTypes, unsched
 export class PodScheduler {
   private readonly model = new ReadModel();
   private follower?: LogFollower;
-  private timer?: NodeJS.Timeout;
-  private resync?: NodeJS.Timeout;
-  private running = false;
-  private dirty = false;
-  private stopped = false;
+  private readonly loop: PassLoop;
 
   constructor(
     private readonly deps: { store: EventStore; pool: Pool; nats: NatsConnection; names: NatsNames; logger: Logger },
-    private readonly opts = { batchSize: 2000, debounceMs: 10, resyncMs: 5000 },
-  ) {}
+    private readonly opts = { batchSize: 2000, resyncMs: 5000 },
+  ) {
+    this.loop = new PassLoop(() => this.scheduleBatch(), {
+      resyncMs: opts.resyncMs,
+      onError: (err) => deps.logger.warn('scheduling pass failed; retrying', { error: (err as Error).message }),
+    });
+  }
 
   async start(): Promise<void> {
-    const { store, pool, nats, names, logger } = this.deps;
-    this.follower = new LogFollower(store, pool, (events) => {
+    this.follower = pokedFollower(this.deps, (events) => {
+      let relevant = false;
       for (const e of events) {
         const change = this.model.apply(e);
-        if (change && (change.resource === 'pods' || change.resource === HOSTS_RESOURCE)) this.dirty = true;
+        if (change && (change.resource === 'pods' || change.resource === HOSTS_RESOURCE)) relevant = true;
       }
-      if (this.dirty) this.schedule();
-    }, logger, (poke) => {
-      const sub = nats.subscribe(names.logAppended, { callback: () => poke() });
-      return () => sub.unsubscribe();
+      if (relevant) this.loop.schedule();
     });
     await this.follower.start();
-    this.resync = setInterval(() => this.schedule(), this.opts.resyncMs);
-    this.schedule();
+    this.loop.start();
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
-    clearTimeout(this.timer);
-    clearInterval(this.resync);
+    this.loop.stop();
     await this.follower?.stop();
-  }
-
-  schedule(): void {
-    this.dirty = true;
-    if (this.stopped || this.timer || this.running) return;
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      void this.pass();
-    }, this.opts.debounceMs);
-  }
-
-  private async pass(): Promise<void> {
-    this.running = true;
-    this.dirty = false;
-    try {
-      await this.scheduleBatch();
-    } catch (err) {
-      this.deps.logger.warn('scheduling pass failed; retrying', { error: (err as Error).message });
-      this.dirty = true;
-    } finally {
-      this.running = false;
-      if (this.dirty && !this.stopped) this.schedule();
-    }
   }
 
   private views(): HostView[] {
@@ -158,7 +130,7 @@ export class PodScheduler {
         await this.deps.store.appendBatch(group);
       } catch (err) {
         if (!(err instanceof VersionConflictError)) throw err;
-        this.dirty = true; // a pod changed under us: decide again on the next pass
+        this.loop.schedule(); // a pod changed under us: decide again on the next pass
       }
     }
   }

@@ -3,7 +3,7 @@ import { ContainerConfig, ContainerStatus, CrxErrorCodes, NatsNames, ObjectEvent
 import { EventStore, NewEvent, StreamAppend, VersionConflictError } from '@openpacific/event-store';
 import { milliValue, parseQuantity } from '@openpacific/kube-api';
 import { CrxClient } from '@openpacific/messaging';
-import { LogFollower, ReadModel, StoredObject } from '@openpacific/objects';
+import { LogFollower, PassLoop, pokedFollower, ReadModel, StoredObject } from '@openpacific/objects';
 import type { Logger } from '@openpacific/service-kit';
 import type { NatsConnection } from 'nats';
 import type { Pool } from 'pg';
@@ -34,83 +34,61 @@ function timestamp(): string {
 export class PodWorker {
   private readonly model = new ReadModel();
   private follower?: LogFollower;
-  private timer?: NodeJS.Timeout;
-  private resync?: NodeJS.Timeout;
-  private running = false;
-  private dirty = false;
-  private stopped = false;
+  private readonly loop: PassLoop;
   private readonly crx: CrxClient;
   /** Start errors per pod uid and container name, with when to try again. */
   private readonly waiting = new Map<string, { reason: string; message: string; retryAt: number; failures: number }>();
-  private readonly probes = new ProbeTracker(() => this.schedule());
+  private readonly probes = new ProbeTracker(() => this.loop.schedule());
 
   constructor(
     private readonly deps: { store: EventStore; pool: Pool; nats: NatsConnection; names: NatsNames; prefix: string; logger: Logger },
     private readonly opts: PodWorkerOptions,
   ) {
     this.crx = new CrxClient(deps.nats, deps.prefix, opts.host);
+    this.loop = new PassLoop(() => this.pass(), {
+      resyncMs: opts.resyncMs,
+      retryMs: 200,
+      onError: (err) => deps.logger.warn('pod pass failed', { error: (err as Error).message }),
+    });
   }
 
   async start(): Promise<void> {
-    const { store, pool, nats, names, logger } = this.deps;
-    this.follower = new LogFollower(store, pool, (events) => {
-      for (const e of events) if (this.model.apply(e)?.resource === 'pods') this.dirty = true;
-      if (this.dirty) this.schedule();
-    }, logger, (poke) => {
-      const sub = nats.subscribe(names.logAppended, { callback: () => poke() });
-      return () => sub.unsubscribe();
+    this.follower = pokedFollower(this.deps, (events) => {
+      let relevant = false;
+      for (const e of events) if (this.model.apply(e)?.resource === 'pods') relevant = true;
+      if (relevant) this.loop.schedule();
     });
     await this.follower.start();
-    this.resync = setInterval(() => this.schedule(), this.opts.resyncMs);
-    this.schedule();
+    this.loop.start();
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
-    clearTimeout(this.timer);
-    clearInterval(this.resync);
+    this.loop.stop();
     await this.follower?.stop();
   }
 
-  private schedule(): void {
-    this.dirty = true;
-    if (this.stopped || this.timer || this.running) return;
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      void this.pass();
-    }, 10);
-  }
-
   private async pass(): Promise<void> {
-    this.running = true;
-    this.dirty = false;
-    try {
-      const sandboxes = await this.crx.listPodSandboxes();
-      const containers = await this.crx.listContainers();
-      const mine = this.model.list('pods').filter((s) => this.boundHere(s.object));
-      const wanted = new Set(mine.map((s) => s.object.metadata.uid));
-      for (const stored of mine) {
-        const sandbox = sandboxes.find((s) => s.config.podUid === stored.object.metadata.uid);
-        try {
-          await this.reconcile(stored, sandbox, containers.filter((c) => c.sandboxId === sandbox?.id));
-        } catch (err) {
-          if (!(err instanceof VersionConflictError)) this.deps.logger.warn('reconciling a pod failed', { pod: stored.object.metadata.name, error: (err as Error).message });
-          this.dirty = true;
-        }
+    const sandboxes = await this.crx.listPodSandboxes();
+    const containers = await this.crx.listContainers();
+    const mine = this.model.list('pods').filter((s) => this.boundHere(s.object));
+    const wanted = new Set(mine.map((s) => s.object.metadata.uid));
+    let retry = false;
+    for (const stored of mine) {
+      const sandbox = sandboxes.find((s) => s.config.podUid === stored.object.metadata.uid);
+      try {
+        await this.reconcile(stored, sandbox, containers.filter((c) => c.sandboxId === sandbox?.id));
+      } catch (err) {
+        if (!(err instanceof VersionConflictError)) this.deps.logger.warn('reconciling a pod failed', { pod: stored.object.metadata.name, error: (err as Error).message });
+        retry = true;
       }
-      // Sandboxes of pods that are gone or no longer bound here (another epoch, rescheduled) are killed.
-      for (const s of sandboxes.filter((x) => !wanted.has(x.config.podUid))) {
-        this.deps.logger.info('removing a sandbox no pod of this host owns', { sandbox: s.id, pod: `${s.config.podNamespace}/${s.config.podName}` });
-        await this.crx.stopPodSandbox(s.id, 0);
-        await this.crx.removePodSandbox(s.id);
-      }
-    } catch (err) {
-      this.deps.logger.warn('pod pass failed', { error: (err as Error).message });
-      this.dirty = true;
-    } finally {
-      this.running = false;
-      if (this.dirty && !this.stopped) setTimeout(() => this.schedule(), 200);
     }
+    // Sandboxes of pods that are gone or no longer bound here (another epoch, rescheduled) are killed.
+    for (const s of sandboxes.filter((x) => !wanted.has(x.config.podUid))) {
+      this.deps.logger.info('removing a sandbox no pod of this host owns', { sandbox: s.id, pod: `${s.config.podNamespace}/${s.config.podName}` });
+      await this.crx.stopPodSandbox(s.id, 0);
+      await this.crx.removePodSandbox(s.id);
+    }
+    if (retry) this.loop.schedule(200);
   }
 
   private boundHere(pod: any): boolean {
@@ -147,7 +125,7 @@ export class PodWorker {
         const readyAt = Date.parse(latest.finishedAt ?? latest.startedAt ?? latest.createdAt) + delay;
         if (now < readyAt) {
           fact.waiting = { reason: 'CrashLoopBackOff', message: `back-off ${Math.round(delay / 1000)}s restarting failed container=${spec.name} pod=${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})` };
-          setTimeout(() => this.schedule(), readyAt - now + 5).unref();
+          setTimeout(() => this.loop.schedule(), readyAt - now + 5).unref();
           continue;
         }
       } else if (blocked && now < blocked.retryAt) {
@@ -185,7 +163,7 @@ export class PodWorker {
       events.push(this.event(pod, 'Normal', 'Killing', `Container ${spec.name} failed liveness probe, will be restarted`));
       this.probes.forget(c.id);
       // Not awaited: a long grace period must not hold up the other pods of the host.
-      void this.crx.stopContainer(c.id, pod.spec.terminationGracePeriodSeconds ?? 30).finally(() => this.schedule());
+      void this.crx.stopContainer(c.id, pod.spec.terminationGracePeriodSeconds ?? 30).finally(() => this.loop.schedule());
     }
   }
 

@@ -1,5 +1,6 @@
 import { qualifiedResource } from '@openpacific/contracts';
 import type { Logger } from '@openpacific/service-kit';
+import { PassLoop } from '@openpacific/objects';
 import { GatewayCore } from '../core';
 import { deleteObject } from '../handlers/delete';
 import { commitUpdateInternal } from './internal-update';
@@ -20,54 +21,35 @@ const NS_ACTOR: Actor = { username: 'system:serviceaccount:kube-system:namespace
  *  - a Terminating namespace deletes everything in it, then goes.
  */
 export class GarbageCollector {
-  private timer?: NodeJS.Timeout;
-  private resync?: NodeJS.Timeout;
-  private running = false;
-  private dirty = false;
-  private stopped = false;
+  private readonly loop: PassLoop;
+  private unsubscribe?: () => void;
 
   constructor(
     private readonly core: GatewayCore,
     private readonly logger: Logger,
-    private readonly opts = { debounceMs: 50, resyncMs: 10_000 },
-  ) {}
+    opts = { debounceMs: 50, resyncMs: 10_000 },
+  ) {
+    this.loop = new PassLoop(() => this.pass(), {
+      debounceMs: opts.debounceMs,
+      resyncMs: opts.resyncMs,
+      onError: (err) => logger.warn('garbage collection pass failed', { error: (err as Error).message }),
+    });
+  }
 
   start(): void {
-    this.core.hub.subscribe(() => this.schedule());
-    this.resync = setInterval(() => this.schedule(), this.opts.resyncMs);
-    this.schedule();
+    this.unsubscribe = this.core.hub.subscribe(() => this.loop.schedule());
+    this.loop.start();
   }
 
   stop(): void {
-    this.stopped = true;
-    clearTimeout(this.timer);
-    clearInterval(this.resync);
-  }
-
-  schedule(): void {
-    if (this.stopped) return;
-    this.dirty = true;
-    if (this.timer || this.running) return;
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      void this.pass();
-    }, this.opts.debounceMs);
+    this.unsubscribe?.();
+    this.loop.stop();
   }
 
   private async pass(): Promise<void> {
-    this.running = true;
-    this.dirty = false;
-    try {
-      await this.collectOrphans();
-      await this.finishOwners();
-      await this.finishNamespaces();
-    } catch (err) {
-      this.logger.warn('garbage collection pass failed', { error: (err as Error).message });
-      this.dirty = true;
-    } finally {
-      this.running = false;
-      if (this.dirty) this.schedule();
-    }
+    await this.collectOrphans();
+    await this.finishOwners();
+    await this.finishNamespaces();
   }
 
   private async collectOrphans(): Promise<void> {
@@ -142,7 +124,7 @@ export class GarbageCollector {
     } catch (err) {
       if ((err as any)?.status?.code === 404) return;
       this.logger.debug('deleting a dependent failed; retrying on the next pass', { resource, name: obj.metadata.name, error: (err as Error).message });
-      this.dirty = true;
+      this.loop.schedule(200);
     }
   }
 }

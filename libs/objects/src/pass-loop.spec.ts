@@ -1,0 +1,40 @@
+import { eventually } from '@openpacific/testing';
+import { PassLoop } from './pass-loop';
+
+describe('a pass loop', () => {
+  it('never runs two passes at once and folds requests made during a pass into one more pass', async () => {
+    let running = 0;
+    let overlap = false;
+    let passes = 0;
+    let release!: () => void;
+    const loop = new PassLoop(async () => {
+      running++;
+      if (running > 1) overlap = true;
+      passes++;
+      if (passes === 1) await new Promise<void>((r) => (release = r));
+      running--;
+    }, { debounceMs: 1, resyncMs: 60_000, onError: () => undefined });
+    loop.start();
+    await eventually(() => expect(passes).toBe(1));
+    for (let i = 0; i < 10; i++) loop.schedule();
+    release();
+    await eventually(() => expect(passes).toBe(2));
+    await new Promise((r) => setTimeout(r, 30));
+    expect(passes).toBe(2);
+    expect(overlap).toBe(false);
+    loop.stop();
+  });
+
+  it('retries a failed pass and resyncs without any request', async () => {
+    let calls = 0;
+    const errors: unknown[] = [];
+    const loop = new PassLoop(async () => {
+      calls++;
+      if (calls === 1) throw new Error('transient');
+    }, { debounceMs: 1, resyncMs: 30, onError: (e) => errors.push(e) });
+    loop.start();
+    await eventually(() => expect(calls).toBeGreaterThanOrEqual(3));
+    expect(errors).toHaveLength(1);
+    loop.stop();
+  });
+});

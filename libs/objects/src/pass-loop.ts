@@ -1,0 +1,54 @@
+/**
+ * A level-triggered controller loop: `schedule()` after any change asks for
+ * one more pass over the whole current state; passes never overlap, requests
+ * during a pass coalesce into the next one, a resync timer schedules passes
+ * even without changes, and a failed pass is retried. The pass reads the
+ * world and acts; it never looks at which change woke it.
+ */
+export class PassLoop {
+  private timer?: NodeJS.Timeout;
+  private resync?: NodeJS.Timeout;
+  private running = false;
+  private dirty = false;
+  private stopped = false;
+
+  constructor(
+    private readonly pass: () => Promise<void>,
+    private readonly opts: { debounceMs?: number; resyncMs: number; retryMs?: number; onError: (err: unknown) => void },
+  ) {}
+
+  start(): void {
+    this.resync = setInterval(() => this.schedule(), this.opts.resyncMs);
+    this.schedule();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    clearInterval(this.resync);
+  }
+
+  /** Ask for a pass soon (debounced); during a pass, for another one right after it. */
+  schedule(delayMs = this.opts.debounceMs ?? 10): void {
+    this.dirty = true;
+    if (this.stopped || this.timer || this.running) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      void this.run();
+    }, delayMs);
+  }
+
+  private async run(): Promise<void> {
+    this.running = true;
+    this.dirty = false;
+    try {
+      await this.pass();
+    } catch (err) {
+      this.opts.onError(err);
+      this.dirty = true;
+    } finally {
+      this.running = false;
+      if (this.dirty && !this.stopped) this.schedule(this.opts.retryMs ?? this.opts.debounceMs ?? 10);
+    }
+  }
+}
