@@ -92,6 +92,13 @@ describe('kubectl against the local cluster: a namespace from apply to delete', 
     expect((await cluster.kubectl(['get', 'ns', 'ok-name'])).stderr).toContain('namespaces "ok-name" not found');
   });
 
+  it('creates a namespace with kubectl create namespace, which sends protobuf', async () => {
+    expect((await cluster.kubectl(['create', 'namespace', 'from-proto'])).stdout.trim()).toBe('namespace/from-proto created');
+    expect((await cluster.kubectl(['get', 'ns', 'from-proto', '-o', 'jsonpath={.status.phase}'])).stdout).toBe('Active');
+    expect((await cluster.kubectl(['create', 'namespace', 'Bad_Proto'])).stderr).toContain('The Namespace "Bad_Proto" is invalid');
+    expect((await cluster.kubectl(['delete', 'namespace', 'from-proto'])).stdout.trim()).toBe('namespace "from-proto" deleted');
+  });
+
   it('refuses requests without a valid token', async () => {
     expect((await cluster.request('GET', '/api/v1/namespaces', { token: null })).status).toBe(401);
     const wrong = await cluster.request('GET', '/api/v1/namespaces', { token: 'not-the-token' });

@@ -1,4 +1,5 @@
 import { parseDocument } from 'yaml';
+import { decodeEnvelope, decodeFields, decodeObjectMeta } from './protobuf';
 import { badRequest, unsupportedMediaType } from './status';
 
 const JSON_TYPES = ['application/json', 'application/merge-patch+json', 'application/json-patch+json', 'application/strategic-merge-patch+json'];
@@ -15,9 +16,7 @@ export function mediaType(contentType: string | undefined): string {
  */
 export function parseBody(buf: Buffer, contentType: string | undefined): unknown {
   const type = mediaType(contentType);
-  if (type === 'application/vnd.kubernetes.protobuf') {
-    throw unsupportedMediaType(type, ['application/json', 'application/yaml']);
-  }
+  if (type === 'application/vnd.kubernetes.protobuf') return parseProtobuf(buf, type);
   const text = buf.toString('utf8');
   if (text.trim() === '') throw badRequest('the request body is empty');
   if (YAML_TYPES.includes(type)) return parseYaml(text);
@@ -37,4 +36,26 @@ function parseYaml(text: string): unknown {
     throw badRequest(`the request body is not valid YAML${where}: ${e.message.split('\n')[0]}`);
   }
   return doc.toJS();
+}
+
+/** Kinds whose protobuf form this API accepts: those kubectl's generators send with nothing but metadata that matters. */
+const PROTOBUF_KINDS = new Set(['v1/Namespace']);
+
+function parseProtobuf(buf: Buffer, type: string): unknown {
+  let envelope;
+  try {
+    envelope = decodeEnvelope(buf);
+  } catch {
+    envelope = undefined; // not an envelope we can read: answered like any protobuf we do not take
+  }
+  if (!envelope || !PROTOBUF_KINDS.has(`${envelope.apiVersion}/${envelope.kind}`)) {
+    throw unsupportedMediaType(type, ['application/json', 'application/yaml']);
+  }
+  try {
+    const object = decodeFields(envelope.raw);
+    const meta = object.get(1)?.[0];
+    return { apiVersion: envelope.apiVersion, kind: envelope.kind, metadata: decodeObjectMeta(Buffer.isBuffer(meta) ? meta : Buffer.alloc(0)) };
+  } catch (err) {
+    throw badRequest(`the ${envelope.kind} in the protobuf body cannot be decoded: ${(err as Error).message}`);
+  }
 }
