@@ -130,9 +130,9 @@ describe('native pods on the local cluster', () => {
 
   // Memory limits need writable cgroups (v1 or v2); without them the runtime reports cgroups: false and cannot enforce them.
   (cgroupsHere ? it : it.skip)('ends a container that allocates past its memory limit as OOMKilled', async () => {
-    const hog = 'b=[]\nwhile True: b.append(bytearray(8*1024*1024))';
+    const hog = `awk 'BEGIN { s = "x"; while (1) s = s s }'`;
     await cluster.kubectl(['apply', '-f', '-'], {
-      input: pod('hog', { command: ['python3', '-c', hog], resources: { limits: { memory: '64Mi', cpu: '500m' } } }, { restartPolicy: 'Never' }),
+      input: pod('hog', { command: ['sh', '-c', hog], resources: { limits: { memory: '64Mi', cpu: '500m' } } }, { restartPolicy: 'Never' }),
     });
     await eventually(async () => {
       const p = await get('hog');

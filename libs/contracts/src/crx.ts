@@ -19,6 +19,7 @@ export const CrxOperations = [
   'containerStatus',
   'listContainers',
   'readLogs',
+  'execSync',
 ] as const;
 export type CrxOperation = (typeof CrxOperations)[number];
 
@@ -110,4 +111,17 @@ export interface ReadLogsResponse {
   nextByte: number;
   /** The container has exited: nothing more will come. */
   finished: boolean;
+}
+
+/** Run a command inside a running container and wait for it (exec probes). */
+export interface ExecSyncRequest {
+  containerId: string;
+  command: string[];
+  timeoutSeconds?: number;
+}
+
+export interface ExecSyncResponse {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
 }

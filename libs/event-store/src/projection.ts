@@ -52,6 +52,7 @@ export class Projection {
     clearTimeout(this.timer);
     await this.running?.catch(() => undefined);
     if (this.listener) {
+      this.listener.removeAllListeners('notification');
       await this.listener.query(`UNLISTEN ${APPEND_CHANNEL}`).catch(() => undefined);
       this.listener.release();
       this.listener = undefined;
@@ -79,6 +80,7 @@ export class Projection {
   }
 
   private wake(): Promise<number> {
+    if (this.stopped) return Promise.resolve(0);
     if (this.running) {
       this.again = true;
       return this.running;

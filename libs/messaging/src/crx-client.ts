@@ -1,4 +1,6 @@
-import { CodedError, ContainerConfig, ContainerStatus, crxSubject, CrxOperation, PodSandbox, PodSandboxConfig, ReadLogsRequest, ReadLogsResponse } from '@openpacific/contracts';
+import {
+  CodedError, ContainerConfig, ContainerStatus, crxSubject, CrxOperation, ExecSyncRequest, ExecSyncResponse, PodSandbox, PodSandboxConfig, ReadLogsRequest, ReadLogsResponse,
+} from '@openpacific/contracts';
 import type { NatsConnection } from 'nats';
 import { requestJson } from './request-reply';
 
@@ -49,5 +51,8 @@ export class CrxClient {
   }
   readLogs(req: ReadLogsRequest) {
     return this.call<ReadLogsResponse>('readLogs', req);
+  }
+  execSync(req: ExecSyncRequest) {
+    return this.call<ExecSyncResponse>('execSync', req, ((req.timeoutSeconds ?? 1) + 5) * 1000);
   }
 }

@@ -40,12 +40,20 @@ export class EventConsumer {
       ack_policy: AckPolicy.Explicit,
       deliver_policy: DeliverPolicy.All,
       ack_wait: nanos(this.opts.ackWaitMs ?? 30_000),
-      ...(filters.length === 1 ? { filter_subject: filters[0] } : filters.length > 1 ? { filter_subjects: filters } : {}),
+      // One type: a server-side filter. Several: no filter (filter_subjects needs NATS 2.10), skipped in process().
+      ...(filters.length === 1 ? { filter_subject: filters[0] } : {}),
     });
     const consumer = await nc.jetstream().consumers.get(names.eventStream, durable);
     this.messages = await consumer.consume({ max_messages: 100 });
     this.loop = (async () => {
-      for await (const m of this.messages!) await this.process(m);
+      for await (const m of this.messages!) {
+        try {
+          await this.process(m);
+        } catch (err) {
+          this.opts.logger?.warn('an event could not be handled; it will be redelivered', { consumer: this.opts.durable, error: (err as Error).message });
+          m.nak(1000);
+        }
+      }
     })();
   }
 
@@ -56,6 +64,10 @@ export class EventConsumer {
 
   private async process(m: JsMsg): Promise<void> {
     const event = m.json<EventMessage>();
+    if (this.opts.eventTypes && this.opts.eventTypes.length > 1 && !this.opts.eventTypes.includes(event.type)) {
+      m.ack();
+      return;
+    }
     const client = await this.opts.pool.connect();
     try {
       await client.query('BEGIN');

@@ -54,12 +54,10 @@ describe('the event relay', () => {
     await eventually(async () => expect(await streamMessages()).toBe(6));
     await second.stop();
 
-    const js = nc.jetstream();
     const seen: number[] = [];
     for (let seq = 1; seq <= 6; seq++) {
       const m = await (await nc.jetstreamManager()).streams.getMessage(names.eventStream, { seq });
       seen.push(m.json<{ data: { n: number } }>().data.n);
-      expect(js).toBeDefined();
     }
     expect(seen.sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 99]);
   });
@@ -78,5 +76,18 @@ describe('the event relay', () => {
       expect(b.isLeader).toBe(true);
     });
     await b.stop();
+  });
+
+  it('relays nothing once stopped, even when appends notify it', async () => {
+    const store = new EventStore(db.pool, { catalogue });
+    const relay = new EventRelay({ pool: db.pool, nc, names, pollIntervalMs: 50 });
+    await relay.start();
+    await store.append('before-stop', [note(1)]);
+    await eventually(async () => expect(await streamMessages()).toBe(7));
+    await relay.stop();
+    expect(relay.isLeader).toBe(false);
+    await store.append('after-stop', [note(2)]);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await streamMessages()).toBe(7);
   });
 });

@@ -83,14 +83,19 @@ export class EventRelay {
     this.pokes?.unsubscribe();
     await this.running?.catch(() => undefined);
     if (this.lockClient) {
+      // The pooled client goes back without our handlers, so a later user of it cannot wake this relay.
+      this.lockClient.removeAllListeners('notification');
+      await this.lockClient.query(`UNLISTEN ${APPEND_CHANNEL}`).catch(() => undefined);
       await this.lockClient.query('SELECT pg_advisory_unlock_all()').catch(() => undefined);
       this.lockClient.release();
       this.lockClient = undefined;
     }
+    this.leader = false;
   }
 
   /** Relays whatever is committed now (if this instance leads). */
   kick(): Promise<void> {
+    if (this.stopped) return Promise.resolve();
     if (this.running) {
       this.again = true;
       return this.running;

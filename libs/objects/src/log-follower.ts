@@ -60,6 +60,7 @@ export class LogFollower {
     this.unwake?.();
     await this.running?.catch(() => undefined);
     if (this.listenClient) {
+      this.listenClient.removeAllListeners('notification');
       await this.listenClient.query(`UNLISTEN ${APPEND_CHANNEL}`).catch(() => undefined);
       this.listenClient.release();
     }
@@ -68,6 +69,7 @@ export class LogFollower {
 
   /** Read whatever is new, now; coalesces concurrent calls into one reader. */
   kick(): Promise<void> {
+    if (this.stopped) return Promise.resolve();
     if (this.running) {
       this.again = true;
       return this.running;

@@ -30,6 +30,7 @@ export class CrxServer {
       containerStatus: (r) => d.containerStatus(r.containerId),
       listContainers: (r) => ({ items: d.listContainers(r.sandboxId) }),
       readLogs: (r) => d.readLogs(r),
+      execSync: (r) => d.execSync(r),
     };
     for (const [op, handler] of Object.entries(handlers)) {
       this.subs.push(serveJson(this.nc, crxSubject(this.prefix, this.host, op as CrxOperation), `crx-${this.host}`, handler));

@@ -44,6 +44,26 @@ describe('the process driver', () => {
     await eventually(() => expect(driver.readLogs({ containerId: c.id }).content).toBe('from args\n'));
   });
 
+  const isolating = new ProcessDriver(mkdtempSync(join(tmpdir(), 'crx-probe-')), 0, shim).images.isolating;
+  // Isolation needs root and Debian's busybox-static (/bin/busybox) for the image's root filesystem.
+  (isolating ? it : it.skip)('runs a container in its image, with its own root, PID namespace and emptyDir volumes shared by the pod', async () => {
+    const sandbox = driver.runPodSandbox(sandboxConfig('isolated'));
+    const mounts = [{ name: 'shared', mountPath: '/data' }];
+    const writer = driver.createContainer(sandbox.id, { name: 'w', image: 'busybox', command: ['sh', '-c', 'echo pid $$; ls /; echo from-w > /data/note; sleep 3600'], mounts }, 0);
+    const reader = driver.createContainer(sandbox.id, { name: 'r', image: 'busybox', command: ['sh', '-c', 'sleep 3600'], mounts, workingDir: '/data' }, 0);
+    await driver.startContainer(writer.id);
+    await driver.startContainer(reader.id);
+    // Its own PID namespace: a small PID, after the container's init (PID 1) and its set-up commands.
+    await eventually(() => expect(driver.readLogs({ containerId: writer.id }).content).toMatch(/^pid \d{1,2}\n/));
+    const listing = driver.readLogs({ containerId: writer.id }).content;
+    expect(listing).toContain('\nbin\n');
+    expect(listing).not.toContain('\nwork\n');
+    await eventually(async () => expect(await driver.execSync({ containerId: reader.id, command: ['cat', 'note'] })).toMatchObject({ exitCode: 0, stdout: 'from-w\n' }));
+    expect((await driver.execSync({ containerId: reader.id, command: ['test', '-f', '/work/main/package.json'] })).exitCode).not.toBe(0);
+    await driver.stopContainer(writer.id, 1);
+    await driver.stopContainer(reader.id, 1);
+  });
+
   it('reports exit codes and commands that cannot run', async () => {
     const sandbox = driver.runPodSandbox(sandboxConfig('fails'));
     const c = driver.createContainer(sandbox.id, { name: 'c', image: 'busybox', command: ['sh', '-c', 'exit 3'] }, 0);
@@ -68,8 +88,8 @@ describe('the process driver', () => {
   // Without writable cgroups (not root, or a read-only cgroupfs) memory limits cannot be enforced here.
   (withCgroups ? it : it.skip)('ends a container that allocates past its memory limit as OOMKilled', async () => {
     const sandbox = driver.runPodSandbox(sandboxConfig('oom'));
-    const hog = 'import sys\nb=[]\nwhile True: b.append(bytearray(8*1024*1024))';
-    const c = driver.createContainer(sandbox.id, { name: 'c', image: 'busybox', command: ['python3', '-c', hog], limits: { memoryBytes: 64 * 1024 * 1024 } }, 0);
+    const hog = `awk 'BEGIN { s = "x"; while (1) s = s s }'`;
+    const c = driver.createContainer(sandbox.id, { name: 'c', image: 'busybox', command: ['sh', '-c', hog], limits: { memoryBytes: 64 * 1024 * 1024 } }, 0);
     await driver.startContainer(c.id);
     await eventually(() => expect(driver.containerStatus(c.id)).toMatchObject({ state: 'CONTAINER_EXITED', reason: 'OOMKilled', exitCode: 137 }), { timeoutMs: 20_000 });
   }, 30_000);

@@ -1,12 +1,13 @@
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import {
-  CodedError, ContainerConfig, ContainerStatus, CrxErrorCodes, PodSandbox, PodSandboxConfig, ReadLogsRequest, ReadLogsResponse,
+  CodedError, ContainerConfig, ContainerStatus, CrxErrorCodes, ExecSyncRequest, ExecSyncResponse, PodSandbox, PodSandboxConfig, ReadLogsRequest, ReadLogsResponse,
 } from '@openpacific/contracts';
 import { Cgroups } from './cgroups';
-import { alive, processTree, resolvable, signalAll } from './process-tree';
+import { existsInImage, ImageStore } from './image-store';
+import { alive, executable, processTree, signalAll } from './process-tree';
 import { readLogFile } from './log-reader';
 import { RuntimeDriver } from './runtime-driver';
 
@@ -20,6 +21,12 @@ interface ContainerRecord {
   env: Record<string, string>;
   cwd: string;
   limits: { memoryBytes?: number; cpuMillis?: number };
+  /** The image's rootfs when the container runs isolated in it; absent = on the host's root. */
+  rootfs?: string;
+  /** Where its overlay root is mounted (inside its own mount namespace). */
+  merged?: string;
+  workingDir: string;
+  volumes: { source: string; mountPath: string }[];
   logPath: string;
   statusPath: string;
   createdAt: string;
@@ -31,8 +38,6 @@ interface State {
   nextIp: number;
 }
 
-/** Images this runtime can run: until the image store lands, `busybox` runs on the host's own root. */
-const HOST_ROOT_IMAGES = /^(docker\.io\/)?(library\/)?busybox(:[\w.-]+)?(@sha256:[0-9a-f]+)?$/;
 
 /**
  * Containers as real Linux process trees: each started by a shim that logs
@@ -44,6 +49,7 @@ export class ProcessDriver implements RuntimeDriver {
   private readonly state: State;
   private readonly statePath: string;
   readonly cgroups = new Cgroups();
+  readonly images: ImageStore;
 
   constructor(
     private readonly root: string,
@@ -51,12 +57,17 @@ export class ProcessDriver implements RuntimeDriver {
     private readonly shimPath: string,
   ) {
     mkdirSync(join(root, 'pods'), { recursive: true });
+    this.images = new ImageStore(join(root, 'images'));
     this.statePath = join(root, 'state.json');
     this.state = existsSync(this.statePath) ? JSON.parse(readFileSync(this.statePath, 'utf8')) : { sandboxes: {}, containers: {}, nextIp: 0 };
   }
 
   version() {
-    return { runtimeName: 'crx', runtimeVersion: '0.1.0', driver: 'process', isolation: 'none', cgroups: this.cgroups.version ?? false };
+    return {
+      runtimeName: 'crx', runtimeVersion: '0.1.0', driver: 'process',
+      isolation: this.images.isolating ? 'mount+pid namespaces, image rootfs' : 'none',
+      cgroups: this.cgroups.version ?? false,
+    };
   }
 
   runPodSandbox(config: PodSandboxConfig): PodSandbox {
@@ -100,32 +111,38 @@ export class ProcessDriver implements RuntimeDriver {
 
   createContainer(sandboxId: string, config: ContainerConfig, attempt: number): ContainerStatus {
     const sandbox = this.sandbox(sandboxId);
-    if (!config.image || !HOST_ROOT_IMAGES.test(config.image)) {
+    const image = config.image ? this.images.resolve(config.image) : undefined;
+    if (!image) {
       throw new CodedError(CrxErrorCodes.imageNotFound, `image "${config.image}" is not in the local image store of this host (available: busybox)`);
     }
     // As with an OCI image: `command` replaces the entrypoint, `args` the default command. busybox has no
     // entrypoint and `sh` as its command, so args alone are the whole command line.
     const command = config.command?.length ? [...config.command, ...(config.args ?? [])] : config.args?.length ? config.args : ['sh'];
     const env: Record<string, string> = {
-      PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
+      PATH: image.path,
       HOSTNAME: sandbox.config.podName,
       POD_IP: sandbox.ip,
       POD_NAME: sandbox.config.podName,
       POD_NAMESPACE: sandbox.config.podNamespace,
       ...Object.fromEntries((config.env ?? []).map((e) => [e.name, e.value])),
     };
-    if (!resolvable(command[0], env.PATH)) {
+    if (!existsInImage(command[0], { ...image, path: env.PATH }, executable)) {
       throw new CodedError(CrxErrorCodes.startFailed, `exec: "${command[0]}": executable file not found in $PATH`);
     }
-    for (const m of config.mounts ?? []) {
-      mkdirSync(join(sandbox.directory, 'volumes', m.name), { recursive: true });
-      env[`VOLUME_${m.name.replace(/\W/g, '_').toUpperCase()}`] = join(sandbox.directory, 'volumes', m.name);
-    }
+    const volumes = (config.mounts ?? []).map((m) => {
+      const source = join(sandbox.directory, 'volumes', m.name);
+      mkdirSync(source, { recursive: true });
+      return { source, mountPath: m.mountPath };
+    });
+    if (!image.rootfs) for (const v of volumes) env[`VOLUME_${basename(v.source).replace(/\W/g, '_').toUpperCase()}`] = v.source;
     const id = randomBytes(8).toString('hex');
     const record: ContainerRecord = {
       id, sandboxId, name: config.name, attempt, image: config.image, command, env,
-      cwd: config.workingDir && existsSync(config.workingDir) ? config.workingDir : sandbox.directory,
+      cwd: !image.rootfs && config.workingDir && existsSync(config.workingDir) ? config.workingDir : sandbox.directory,
       limits: config.limits ?? {},
+      rootfs: image.rootfs,
+      workingDir: config.workingDir ?? '/',
+      volumes,
       logPath: join(sandbox.directory, 'logs', `${config.name}.${attempt}.log`),
       statusPath: join(sandbox.directory, 'logs', `${config.name}.${attempt}.status.json`),
       createdAt: new Date().toISOString(),
@@ -140,7 +157,15 @@ export class ProcessDriver implements RuntimeDriver {
     if (existsSync(c.statusPath)) throw new CodedError(CrxErrorCodes.conflict, `container ${id} was already started`);
     const cgroupProcs = this.cgroups.create(id, c.limits);
     const specPath = `${c.statusPath}.spec.json`;
-    writeFileSync(specPath, JSON.stringify({ command: c.command, env: c.env, cwd: c.cwd, logPath: c.logPath, statusPath: c.statusPath, cgroupProcs }));
+    let isolation;
+    if (c.rootfs) {
+      const layers = join(this.sandbox(c.sandboxId).directory, 'containers', `${c.name}.${c.attempt}`);
+      for (const d of ['upper', 'work', 'merged']) mkdirSync(join(layers, d), { recursive: true });
+      isolation = { lower: c.rootfs, upper: join(layers, 'upper'), work: join(layers, 'work'), merged: join(layers, 'merged'), workingDir: c.workingDir, volumes: c.volumes };
+      c.merged = isolation.merged;
+      this.save();
+    }
+    writeFileSync(specPath, JSON.stringify({ command: c.command, env: c.env, cwd: c.cwd, logPath: c.logPath, statusPath: c.statusPath, cgroupProcs, isolation }));
     // Not detached: the shim and the container stay in the host's process group, so a host killed as a whole takes them along.
     const shim = spawn(process.execPath, [this.shimPath, specPath], { stdio: 'ignore' });
     shim.unref();
@@ -187,11 +212,36 @@ export class ProcessDriver implements RuntimeDriver {
     }
     const oom = this.cgroups.oomKilled(id);
     const reason = oom ? 'OOMKilled' : s.exitCode === 0 ? 'Completed' : 'Error';
-    return { ...base, state: 'CONTAINER_EXITED', pid: s.pid, startedAt: s.startedAt, finishedAt: s.finishedAt, exitCode: s.exitCode, reason };
+    // The OOM killer SIGKILLs a process of the container; Kubernetes reports that as 137 whatever the shell made of it.
+    return { ...base, state: 'CONTAINER_EXITED', pid: s.pid, startedAt: s.startedAt, finishedAt: s.finishedAt, exitCode: oom ? 137 : s.exitCode, reason };
   }
 
   listContainers(sandboxId?: string): ContainerStatus[] {
     return Object.values(this.state.containers).filter((c) => !sandboxId || c.sandboxId === sandboxId).map((c) => this.containerStatus(c.id));
+  }
+
+  /** Runs a command in a running container (its namespaces and root when isolated) and waits for it. */
+  execSync(req: ExecSyncRequest): Promise<ExecSyncResponse> {
+    const c = this.container(req.containerId);
+    const status = this.containerStatus(c.id);
+    if (status.state !== 'CONTAINER_RUNNING' || !status.pid) throw new CodedError(CrxErrorCodes.conflict, `container ${c.id} is not running`);
+    let file = req.command[0];
+    let args = req.command.slice(1);
+    let cwd = c.cwd;
+    if (c.rootfs) {
+      // Enter through the first process that lives in the image's root (the init before it runs on the host's).
+      const init = processTree(status.pid).find((pid) => rootOf(pid) === c.merged);
+      if (!init) throw new CodedError(CrxErrorCodes.conflict, `container ${c.id} has no process in its image yet`);
+      file = 'nsenter';
+      args = ['-t', String(init), '-m', '-p', '-r', '-w', '--', ...req.command];
+      cwd = '/';
+    }
+    return new Promise((resolve) => {
+      execFile(file, args, { cwd, env: c.env, timeout: (req.timeoutSeconds ?? 1) * 1000 }, (err, stdout, stderr) => {
+        const code = err ? (typeof (err as any).code === 'number' ? (err as any).code : 126) : 0;
+        resolve({ exitCode: code, stdout: String(stdout), stderr: String(stderr) });
+      });
+    });
   }
 
   readLogs(req: ReadLogsRequest): ReadLogsResponse {
@@ -227,5 +277,13 @@ export class ProcessDriver implements RuntimeDriver {
   private save(): void {
     writeFileSync(`${this.statePath}.tmp`, JSON.stringify(this.state));
     require('node:fs').renameSync(`${this.statePath}.tmp`, this.statePath);
+  }
+}
+
+function rootOf(pid: number): string | undefined {
+  try {
+    return require('node:fs').readlinkSync(`/proc/${pid}/root`);
+  } catch {
+    return undefined;
   }
 }

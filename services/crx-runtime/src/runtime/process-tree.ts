@@ -45,16 +45,12 @@ export function signalAll(pids: number[], signal: NodeJS.Signals): void {
   }
 }
 
-/** Is `name` something the container can exec (an existing path, or found on PATH)? */
-export function resolvable(name: string, path: string): boolean {
+export function executable(path: string): boolean {
   const { accessSync, constants } = require('node:fs') as typeof import('node:fs');
-  const candidates = name.includes('/') ? [name] : path.split(':').filter(Boolean).map((d) => `${d}/${name}`);
-  return candidates.some((c) => {
-    try {
-      accessSync(c, constants.X_OK);
-      return true;
-    } catch {
-      return false;
-    }
-  });
+  try {
+    accessSync(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -1,4 +1,4 @@
-import type { ContainerConfig, ContainerStatus, PodSandbox, PodSandboxConfig, ReadLogsRequest, ReadLogsResponse } from '@openpacific/contracts';
+import type { ContainerConfig, ContainerStatus, ExecSyncRequest, ExecSyncResponse, PodSandbox, PodSandboxConfig, ReadLogsRequest, ReadLogsResponse } from '@openpacific/contracts';
 
 /** What crx-runtime needs from a driver: the CRI-like operations, on sandboxes and containers. */
 export interface RuntimeDriver {
@@ -15,4 +15,5 @@ export interface RuntimeDriver {
   containerStatus(id: string): ContainerStatus;
   listContainers(sandboxId?: string): ContainerStatus[];
   readLogs(req: ReadLogsRequest): ReadLogsResponse;
+  execSync(req: ExecSyncRequest): Promise<ExecSyncResponse>;
 }

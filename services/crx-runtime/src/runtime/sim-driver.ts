@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { CodedError, ContainerConfig, ContainerStatus, CrxErrorCodes, PodSandbox, PodSandboxConfig, ReadLogsRequest, ReadLogsResponse } from '@openpacific/contracts';
+import { CodedError, ContainerConfig, ContainerStatus, CrxErrorCodes, ExecSyncRequest, ExecSyncResponse, PodSandbox, PodSandboxConfig, ReadLogsRequest, ReadLogsResponse } from '@openpacific/contracts';
 import { RuntimeDriver } from './runtime-driver';
 
 interface SimContainer {
@@ -103,6 +103,10 @@ export class SimDriver implements RuntimeDriver {
     const c = this.containerStatus(req.containerId);
     const line = `sim container ${c.name} (attempt ${c.attempt}) on a simulated runtime\n`;
     return { content: (req.fromByte ?? 0) > 0 ? '' : line, nextByte: line.length, finished: c.state === 'CONTAINER_EXITED' };
+  }
+
+  async execSync(_req: ExecSyncRequest): Promise<ExecSyncResponse> {
+    return { exitCode: 0, stdout: '', stderr: '' };
   }
 
   private sandbox(id: string): PodSandbox {

@@ -17,7 +17,34 @@ interface ShimSpec {
   statusPath: string;
   /** cgroup.procs files the container joins before it execs (memory/cpu limits). */
   cgroupProcs: string[];
+  /** Run inside the image: own mount and PID namespaces, an overlay over the image's rootfs, chroot. */
+  isolation?: { lower: string; upper: string; work: string; merged: string; workingDir: string; volumes: { source: string; mountPath: string }[] };
 }
+
+/**
+ * Inside new mount and PID namespaces: the container's root is an overlay of
+ * the image (writes go to the container's own layer), emptyDir volumes are
+ * bound at their mount paths, /proc shows only the container's processes;
+ * then chroot into it, cd to the working directory and run the command under
+ * a minimal init that forwards SIGTERM.
+ */
+const ISOLATE = [
+  'set -e',
+  'lower=$OP_LOWER; upper=$OP_UPPER; work=$OP_WORK; root=$OP_MERGED; wd=$OP_WORKDIR; volumes=$OP_VOLUMES',
+  'unset OP_LOWER OP_UPPER OP_WORK OP_MERGED OP_WORKDIR OP_VOLUMES',
+  'mount --make-rprivate /',
+  'mount -t overlay overlay -o "lowerdir=$lower,upperdir=$upper,workdir=$work" "$root"',
+  'printf "%s\\n" "$volumes" | while IFS="|" read -r src dst; do [ -n "$src" ] || continue; mkdir -p "$root$dst"; mount --bind "$src" "$root$dst"; done',
+  'mount -t proc proc "$root/proc"',
+  'mount --rbind /dev "$root/dev"',
+  'mkdir -p "$root$wd"',
+  // This shell stays PID 1 and forwards SIGTERM, as an init does: a command that is PID 1 itself would ignore it.
+  'chroot "$root" /bin/sh -c \'cd "$1" && shift && exec "$@"\' sh "$wd" "$@" &',
+  'child=$!',
+  'trap \'kill -TERM "$child" 2>/dev/null\' TERM',
+  'trap \'kill -HUP "$child" 2>/dev/null\' HUP',
+  'while :; do wait "$child"; status=$?; kill -0 "$child" 2>/dev/null || exit "$status"; done',
+].join('\n');
 
 const spec: ShimSpec = JSON.parse(readFileSync(process.argv[2], 'utf8'));
 const log = createWriteStream(spec.logPath, { flags: 'a' });
@@ -29,9 +56,17 @@ const writeStatus = (status: object) => {
 
 // The container joins its cgroups itself, before exec, so nothing it allocates escapes the limits.
 const join = 'for f in $OP_CGROUP_PROCS; do echo $$ > "$f"; done; unset OP_CGROUP_PROCS; exec "$@"';
-const child = spawn('/bin/sh', ['-c', join, 'sh', ...spec.command], {
+const iso = spec.isolation;
+const command = iso ? ['unshare', '--mount', '--pid', '--fork', '--kill-child', '/bin/sh', '-c', ISOLATE, 'sh', ...spec.command] : spec.command;
+const isolationEnv = iso
+  ? {
+      OP_LOWER: iso.lower, OP_UPPER: iso.upper, OP_WORK: iso.work, OP_MERGED: iso.merged, OP_WORKDIR: iso.workingDir,
+      OP_VOLUMES: iso.volumes.map((v) => `${v.source}|${v.mountPath}`).join('\n'),
+    }
+  : {};
+const child = spawn('/bin/sh', ['-c', join, 'sh', ...command], {
   cwd: spec.cwd,
-  env: { ...spec.env, OP_CGROUP_PROCS: spec.cgroupProcs.join(' ') },
+  env: { ...spec.env, ...isolationEnv, OP_CGROUP_PROCS: spec.cgroupProcs.join(' ') },
   stdio: ['ignore', 'pipe', 'pipe'],
 });
 const startedAt = new Date().toISOString();

@@ -151,11 +151,12 @@ export class PodWorker {
 
   /** Readiness and startup gate `ready`; a failed liveness probe stops the container so the restart policy applies. */
   private async probe(pod: any, spec: any, box: PodSandbox, c: ContainerStatus, fact: ContainerFacts, events: StreamAppend[]): Promise<void> {
-    const env: Record<string, string> = {
-      PATH: process.env.PATH ?? '/usr/bin:/bin', POD_IP: box.ip, POD_NAME: pod.metadata.name, POD_NAMESPACE: pod.metadata.namespace,
-      ...Object.fromEntries((spec.env ?? []).filter((e: any) => e.value !== undefined).map((e: any) => [e.name, String(e.value)])),
+    const target = {
+      podIP: box.ip,
+      ports: spec.ports ?? [],
+      exec: (command: string[], timeoutSeconds: number) =>
+        this.crx.execSync({ containerId: c.id, command, timeoutSeconds }).then((r) => r.exitCode === 0, () => false),
     };
-    const target = { podIP: box.ip, cwd: spec.workingDir ?? box.directory, env, ports: spec.ports ?? [] };
     const verdict = this.probes.observe(c.id, Date.parse(c.startedAt ?? c.createdAt), spec, target);
     fact.ready = verdict.ready;
     fact.started = verdict.started;

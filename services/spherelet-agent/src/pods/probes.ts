@@ -1,13 +1,11 @@
-import { execFile } from 'node:child_process';
 import { request } from 'node:http';
 import { connect } from 'node:net';
 
 export interface ProbeTarget {
   podIP: string;
-  /** The container's working directory and environment, for exec probes. */
-  cwd: string;
-  env: Record<string, string>;
   ports: { name?: string; containerPort: number }[];
+  /** Runs an exec probe's command inside the container (crx-runtime's execSync); true on exit 0. */
+  exec: (command: string[], timeoutSeconds: number) => Promise<boolean>;
 }
 
 function port(p: number | string, target: ProbeTarget): number {
@@ -19,17 +17,11 @@ function port(p: number | string, target: ProbeTarget): number {
 /**
  * One probe, as the kubelet runs them: exec succeeds on exit 0, httpGet on a
  * 2xx or 3xx answer, tcpSocket when a connection opens; each within
- * timeoutSeconds. Exec probes run on the host with the container's directory
- * and environment (the process driver does not isolate containers yet).
+ * timeoutSeconds. Exec probes run inside the container, through the runtime.
  */
 export function runProbe(probe: any, target: ProbeTarget): Promise<boolean> {
   const timeoutMs = (probe.timeoutSeconds ?? 1) * 1000;
-  if (probe.exec?.command?.length) {
-    return new Promise((resolve) => {
-      const [cmd, ...args] = probe.exec.command;
-      execFile(cmd, args, { cwd: target.cwd, env: target.env, timeout: timeoutMs }, (err) => resolve(!err));
-    });
-  }
+  if (probe.exec?.command?.length) return target.exec(probe.exec.command, probe.timeoutSeconds ?? 1);
   if (probe.httpGet) {
     const g = probe.httpGet;
     return new Promise((resolve) => {
