@@ -32,7 +32,10 @@ describe('hosts of the local cluster', () => {
     const history = (await cluster.request('GET', `${HOSTS}/host-2/history`)).json().items;
     expect(history.map((i: any) => i.type)).toEqual(['HostRegistered', 'ResourceStatusUpdated']);
     expect(history[0].actor).toBe('system:node:host-2');
-    expect(history[1].object.status.conditions).toEqual([expect.objectContaining({ type: 'Ready', status: 'True' })]);
+    expect(history[1].object.status.conditions).toEqual(expect.arrayContaining([expect.objectContaining({ type: 'Ready', status: 'True' })]));
+    // The host says whether its containers are isolated in their images, from what its runtime reported.
+    const isolation = history[1].object.status.conditions.find((c: any) => c.type === 'ContainerIsolation');
+    expect(isolation).toMatchObject({ status: expect.stringMatching(/^(True|False)$/), message: expect.stringContaining('isolation: ') });
   });
 
   it('cordons and labels a node through the Node view onto its Host', async () => {

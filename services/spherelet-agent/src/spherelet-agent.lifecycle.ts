@@ -1,4 +1,5 @@
 import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
+import { CrxClient } from '@openpacific/messaging';
 import { SERVICE_CONTEXT, ServiceContext } from '@openpacific/service-kit';
 import { HeartbeatSender } from './host/heartbeat';
 import { registerHost } from './host/host-registration';
@@ -16,7 +17,8 @@ export class SphereletAgentLifecycle implements OnApplicationBootstrap, BeforeAp
 
   async onApplicationBootstrap(): Promise<void> {
     const { config, store, nats, names, logger, pool } = this.ctx;
-    const { epoch } = await registerHost(store, config.HOST_NAME, hostDescription(config, 'crx://process'));
+    const runtime = await runtimeVersion(new CrxClient(nats, config.NATS_PREFIX, config.HOST_NAME));
+    const { epoch } = await registerHost(store, config.HOST_NAME, hostDescription(config, runtime));
     this.heartbeat = new HeartbeatSender(nats, names, config.HOST_NAME, config.HEARTBEAT_INTERVAL_MS);
     this.heartbeat.start(epoch);
     logger.info('host registered', { host: config.HOST_NAME, epoch });
@@ -31,4 +33,17 @@ export class SphereletAgentLifecycle implements OnApplicationBootstrap, BeforeAp
     this.heartbeat?.stop();
     await this.pods?.stop();
   }
+}
+
+/** What the host's runtime says of itself (driver, isolation, cgroups), for the Host's status; it may still be starting. */
+async function runtimeVersion(crx: CrxClient): Promise<{ driver: string; isolation: string; cgroups: string } | undefined> {
+  for (let attempt = 0; attempt < 20; attempt++) {
+    try {
+      const v: any = await crx.version();
+      return { driver: String(v.driver), isolation: String(v.isolation), cgroups: String(v.cgroups) };
+    } catch {
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+  return undefined;
 }

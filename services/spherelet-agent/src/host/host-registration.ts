@@ -42,6 +42,7 @@ export async function registerHost(store: EventStore, name: string, description:
         nodeInfo: description.nodeInfo,
         conditions: [
           { type: 'Ready', status: 'Unknown', reason: 'HostRegistered', message: `epoch ${epoch} started; waiting for heartbeats`, lastTransitionTime: now },
+          { ...description.isolation, lastTransitionTime: now },
         ],
       },
     };

@@ -18,7 +18,7 @@ function parseList(text: string): string[] {
 }
 
 /** What a host offers, from config, defaulting to the machine it runs on. */
-export function hostDescription(config: SphereletAgentConfig, runtime: string) {
+export function hostDescription(config: SphereletAgentConfig, runtime: { driver: string; isolation: string; cgroups: string } | undefined) {
   const cpu = config.HOST_CPU || String(cpus().length);
   const memory = config.HOST_MEMORY || `${Math.floor(totalmem() / 1024)}Ki`;
   const capacity = { cpu, memory, pods: String(config.HOST_PODS) };
@@ -37,7 +37,12 @@ export function hostDescription(config: SphereletAgentConfig, runtime: string) {
     const [key, value] = kv.split('=');
     return { key, ...(value ? { value } : {}), effect };
   });
+  // Says in the host's status whether its containers are isolated and limited (the issue's "says so").
+  const isolation = runtime
+    ? { type: 'ContainerIsolation', status: runtime.isolation === 'none' ? 'False' : 'True', reason: runtime.isolation === 'none' ? 'HostRoot' : 'ImageRootfs', message: `isolation: ${runtime.isolation}; cgroups: ${runtime.cgroups}` }
+    : { type: 'ContainerIsolation', status: 'Unknown', reason: 'RuntimeNotAnswering', message: 'crx-runtime did not answer at registration' };
   return {
+    isolation,
     labels,
     taints,
     capacity,
@@ -52,7 +57,7 @@ export function hostDescription(config: SphereletAgentConfig, runtime: string) {
       kernelVersion: release(),
       operatingSystem: 'linux',
       architecture: goArch,
-      containerRuntimeVersion: runtime,
+      containerRuntimeVersion: runtime ? `crx://${runtime.driver}` : 'crx://unknown',
     },
   };
 }

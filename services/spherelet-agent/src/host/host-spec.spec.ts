@@ -1,0 +1,22 @@
+import { hostDescription } from './host-spec';
+
+const config = (extra: Record<string, unknown> = {}) =>
+  ({ HOST_NAME: 'h1', HOST_CPU: '4', HOST_MEMORY: '8Gi', HOST_PODS: 50, HOST_LABELS: 'zone=a,disk=ssd', HOST_TAINTS: 'dedicated=db:NoSchedule,gpu:NoExecute', ...extra }) as any;
+
+describe('what a host offers', () => {
+  it('comes from config: capacity, labels over the well-known ones, and taints', () => {
+    const d = hostDescription(config(), { driver: 'process', isolation: 'none', cgroups: '1' });
+    expect(d.capacity).toEqual({ cpu: '4', memory: '8Gi', pods: '50' });
+    expect(d.labels).toMatchObject({ 'kubernetes.io/hostname': 'h1', 'kubernetes.io/os': 'linux', zone: 'a', disk: 'ssd' });
+    expect(d.taints).toEqual([{ key: 'dedicated', value: 'db', effect: 'NoSchedule' }, { key: 'gpu', effect: 'NoExecute' }]);
+  });
+
+  it('defaults capacity to the machine and says whether containers are isolated', () => {
+    const d = hostDescription(config({ HOST_CPU: '', HOST_MEMORY: '', HOST_LABELS: '', HOST_TAINTS: '' }), { driver: 'process', isolation: 'mount+pid namespaces, image rootfs', cgroups: '1' });
+    expect(Number(d.capacity.cpu)).toBeGreaterThan(0);
+    expect(d.capacity.memory).toMatch(/^\d+Ki$/);
+    expect(d.isolation).toMatchObject({ type: 'ContainerIsolation', status: 'True', reason: 'ImageRootfs' });
+    expect(hostDescription(config(), { driver: 'process', isolation: 'none', cgroups: 'false' }).isolation).toMatchObject({ status: 'False', reason: 'HostRoot' });
+    expect(hostDescription(config(), undefined).isolation).toMatchObject({ status: 'Unknown', reason: 'RuntimeNotAnswering' });
+  });
+});
