@@ -3,7 +3,7 @@ import { renderColumnValue } from './jsonpath';
 
 /** k8s.io/apimachinery duration.HumanDuration: how kubectl shows ages. */
 export function humanDuration(ms: number): string {
-  const seconds = Math.floor(ms / 1000);
+  const seconds = Math.trunc(ms / 1000); // Go's int(d.Seconds()) rounds toward zero
   if (seconds < -1) return '<invalid>';
   if (seconds < 0) return '0s';
   if (seconds < 120) return `${seconds}s`;

@@ -67,7 +67,6 @@ function valueAt(obj: any, instancePath: string): any {
 function toCause(e: ErrorObject, obj: any): ValidationCause {
   const field = fieldPath(e.instancePath);
   const value = valueAt(obj, e.instancePath);
-  const shown = typeof value === 'string' ? value : JSON.stringify(value);
   switch (e.keyword) {
     case 'required': {
       const missing = (e.params as { missingProperty: string }).missingProperty;
@@ -83,7 +82,7 @@ function toCause(e: ErrorObject, obj: any): ValidationCause {
       return { field, reason: 'FieldValueNotSupported', message: `Unsupported value: ${JSON.stringify(value)}: supported values: ${allowed}` };
     }
     default:
-      return { field, reason: 'FieldValueInvalid', message: `Invalid value: ${JSON.stringify(shown)}: ${field || 'body'} in body ${e.message}` };
+      return { field, reason: 'FieldValueInvalid', message: `Invalid value: ${JSON.stringify(value)}: ${field || 'body'} in body ${e.message}` };
   }
 }
 
