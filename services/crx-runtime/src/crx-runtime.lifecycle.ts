@@ -14,7 +14,7 @@ export class CrxRuntimeLifecycle implements OnApplicationBootstrap, BeforeApplic
 
   constructor(@Inject(SERVICE_CONTEXT) private readonly ctx: ServiceContext<CrxRuntimeConfig>) {}
 
-  onApplicationBootstrap(): void {
+  async onApplicationBootstrap(): Promise<void> {
     const { config, nats, logger } = this.ctx;
     const hostIndex = Number(/(\d+)$/.exec(config.HOST_NAME)?.[1] ?? 0);
     const driver: RuntimeDriver =
@@ -23,6 +23,7 @@ export class CrxRuntimeLifecycle implements OnApplicationBootstrap, BeforeApplic
         : new ProcessDriver(crxRoot(config), hostIndex, join(__dirname, 'shim', 'crx-shim.js'));
     this.server = new CrxServer(nats, config.NATS_PREFIX, config.HOST_NAME, driver);
     this.server.start();
+    await nats.flush(); // ready only once the server knows our subscriptions
     logger.info('ready', { host: config.HOST_NAME, ...driver.version() });
   }
 

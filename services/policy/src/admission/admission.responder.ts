@@ -17,7 +17,7 @@ export class AdmissionResponder implements OnApplicationBootstrap, BeforeApplica
     private readonly chain: AdmissionChain,
   ) {}
 
-  onApplicationBootstrap(): void {
+  async onApplicationBootstrap(): Promise<void> {
     const logger = this.ctx.logger.child({ component: 'admission' });
     this.subscription = serveJson<AdmissionRequest, AdmissionResponse>(
       this.ctx.nats,
@@ -36,6 +36,8 @@ export class AdmissionResponder implements OnApplicationBootstrap, BeforeApplica
         return response;
       },
     );
+    // The service is ready only once the server knows the subscription: a request before that gets "no responders".
+    await this.ctx.nats.flush();
     this.ctx.logger.info('ready', { subject: this.ctx.names.admission });
   }
 
