@@ -146,7 +146,7 @@ describe('the api-gateway under bad input, dry runs, owners, finalizers and admi
     await cluster.kubectl(['create', '-n', 'kube-public', '-f', '-'], { input: JSON.stringify(ev) });
     const all = await cluster.kubectl(['get', 'events', '-A']);
     expect(all.stdout).toMatch(/^NAMESPACE\s+LAST SEEN\s+TYPE\s+REASON\s+OBJECT\s+MESSAGE$/m);
-    expect(all.stdout).toMatch(/kube-public\s+\d+s\s+Normal\s+Looked\s+Namespace\/kube-public\s+looked at it/);
+    expect(all.stdout).toMatch(/kube-public\s+\d+s\s+Normal\s+Looked\s+namespace\/kube-public\s+looked at it/);
     const selected = await cluster.request('GET', '/api/v1/namespaces/kube-public/events?fieldSelector=involvedObject.name%3Dkube-public,involvedObject.kind%3DNamespace');
     expect(selected.json().items.map((e: any) => e.metadata.name)).toEqual(['seen']);
     const unsupported = await cluster.request('GET', '/api/v1/namespaces/kube-public/events?fieldSelector=spec.nope%3Dx');

@@ -45,7 +45,7 @@ describe('scheduling pods onto hosts', () => {
       expect(cond).toMatchObject({ type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message: "0/3 hosts are available: 3 host(s) didn't match Pod's node affinity/selector." });
     });
     expect((await cluster.kubectl(['get', 'pod', 'picky', '--no-headers'])).stdout).toMatch(/^picky\s+0\/1\s+Pending\s+0/);
-    expect((await cluster.kubectl(['get', 'events', '--field-selector', 'involvedObject.name=picky'])).stdout).toMatch(/Warning\s+FailedScheduling\s+Pod\/picky\s+0\/3 hosts are available/);
+    expect((await cluster.kubectl(['get', 'events', '--field-selector', 'involvedObject.name=picky'])).stdout).toMatch(/Warning\s+FailedScheduling\s+pod\/picky\s+0\/3 hosts are available/);
     await cluster.kubectl(['label', 'node', 'host-3', 'disk=ssd']);
     await eventually(async () => expect(await nodeOf('picky')).toBe('host-3'));
 

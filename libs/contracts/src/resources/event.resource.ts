@@ -64,7 +64,8 @@ export const eventResource: ResourceDefinition = {
         { name: 'Last Seen', type: 'date', jsonPath: '.lastTimestamp' },
         { name: 'Type', type: 'string', jsonPath: '.type' },
         { name: 'Reason', type: 'string', jsonPath: '.reason' },
-        { name: 'Object', type: 'string', jsonPath: '{.involvedObject.kind}/{.involvedObject.name}' },
+        // kubectl shows the kind in lower case: `pod/web-1`.
+        { name: 'Object', type: 'string', jsonPath: '.involvedObject', value: (e) => `${String(e.involvedObject?.kind ?? '').toLowerCase()}/${e.involvedObject?.name ?? ''}` },
         { name: 'Message', type: 'string', jsonPath: '.message' },
         { name: 'Source', type: 'string', jsonPath: '.source.component', priority: 1 },
         { name: 'First Seen', type: 'date', jsonPath: '.firstTimestamp', priority: 1 },

@@ -1,0 +1,176 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startCluster, TestCluster } from '@openpacific/testing';
+import { Client } from 'pg';
+import { parse as parseYaml, stringify as toYaml } from 'yaml';
+import { manifest, namespace } from './support/kubectl-watch';
+
+/**
+ * Bad input as kubectl users and raw clients send it: each gets the reason
+ * kube-apiserver would give, nothing reaches the event log, no 5xx, and the
+ * gateway keeps serving. Then credentials, and admission that cannot answer.
+ */
+const NS = '/api/v1/namespaces';
+const HOSTS = '/apis/infrastructure.openpacific.io/v1alpha1/hosts';
+
+describe('the gateway refuses bad requests the way kube-apiserver does, and writes nothing', () => {
+  let cluster: TestCluster;
+  let scratch: string;
+  /** Events appended on behalf of the admin; hosts and controllers write on their own. */
+  const adminEvents = async () => {
+    const db = new Client({ connectionString: cluster.databaseUrl });
+    await db.connect();
+    try {
+      return (await db.query("SELECT count(*)::int AS n FROM events WHERE metadata->>'actor' = 'admin'")).rows[0].n as number;
+    } finally {
+      await db.end();
+    }
+  };
+  /** Runs the bad requests, then proves that none of them wrote and the gateway still answers. */
+  const writesNothing = async (act: () => Promise<void>) => {
+    const before = await adminEvents();
+    await act();
+    expect(await adminEvents()).toBe(before);
+    expect((await cluster.kubectl(['get', 'ns', 'err-ns', '-o', 'name'])).stdout.trim()).toBe('namespace/err-ns');
+  };
+  const call = async (method: string, path: string, body?: unknown, contentType = 'application/json') => {
+    const res = await cluster.request(method, path, { body, headers: { 'Content-Type': contentType } });
+    expect(res.status).toBeLessThan(500);
+    return res;
+  };
+
+  beforeAll(async () => {
+    cluster = await startCluster({ label: 'apierrors' });
+    scratch = mkdtempSync(join(tmpdir(), 'openpacific-e2e-'));
+    await cluster.kubectl(['apply', '-f', '-'], { input: namespace('err-ns', { team: 'a' }) });
+    await cluster.kubectl(['apply', '-f', '-'], {
+      input: manifest({ apiVersion: 'infrastructure.openpacific.io/v1alpha1', kind: 'Host', metadata: { name: 'err-host' }, spec: {} }),
+    });
+  }, 120_000);
+  afterAll(async () => {
+    rmSync(scratch, { recursive: true, force: true });
+    await cluster?.stop();
+  }, 60_000);
+
+  it('leaves malformed YAML to kubectl and answers a malformed JSON body with 400', () =>
+    writesNothing(async () => {
+      const yaml = await cluster.kubectl(['apply', '-f', '-'], { input: 'apiVersion: v1\nkind: Namespace\nmetadata: [name: broken\n' });
+      expect(yaml.code).not.toBe(0);
+      expect(yaml.stderr).toContain('error converting YAML to JSON');
+      const json = await call('POST', NS, '{"apiVersion": "v1", "kind": ');
+      expect(json.status).toBe(400);
+      expect(json.json()).toMatchObject({ kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'BadRequest', code: 400 });
+    }));
+
+  it('refuses a body over 3 MiB with 413', () =>
+    writesNothing(async () => {
+      const big = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'too-big', annotations: { a: 'x'.repeat(3 * 1024 * 1024 + 10) } } };
+      const res = await call('POST', NS, big);
+      expect(res.status).toBe(413);
+      expect(res.json()).toMatchObject({ kind: 'Status', reason: 'RequestEntityTooLarge', code: 413 });
+    }));
+
+  it('answers unknown kinds and versions with 404', () =>
+    writesNothing(async () => {
+      expect((await cluster.kubectl(['get', 'foos'])).stderr).toContain('error: the server doesn\'t have a resource type "foos"');
+      expect((await cluster.kubectl(['get', 'hosts.v9.infrastructure.openpacific.io'])).stderr).toContain("the server doesn't have a resource type");
+      for (const path of ['/api/v1/foos', '/api/v2/namespaces', `${HOSTS.replace('v1alpha1', 'v9')}`, '/apis/infrastructure.openpacific.io/v1alpha1/foos']) {
+        const res = await call('GET', path);
+        expect({ path, status: res.status, reason: res.json().reason }).toEqual({ path, status: 404, reason: 'NotFound' });
+      }
+      const post = await call('POST', '/api/v1/foos', { apiVersion: 'v1', kind: 'Foo', metadata: { name: 'a' } });
+      expect(post.status).toBe(404);
+    }));
+
+  it('refuses an invalid name with 422 naming metadata.name', () =>
+    writesNothing(async () => {
+      const kubectl = await cluster.kubectl(['create', '-f', '-'], { input: namespace('Bad_Name') });
+      expect(kubectl.stderr).toContain('The Namespace "Bad_Name" is invalid: metadata.name: Invalid value: "Bad_Name"');
+      const res = await call('POST', NS, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'Bad_Name' } });
+      expect(res.status).toBe(422);
+      expect(res.json()).toMatchObject({ kind: 'Status', reason: 'Invalid', code: 422, details: { name: 'Bad_Name', kind: 'Namespace' } });
+      expect(res.json().details.causes).toEqual(expect.arrayContaining([expect.objectContaining({ field: 'metadata.name', reason: 'FieldValueInvalid' })]));
+    }));
+
+  it('refuses schema violations with 422 naming the field', () =>
+    writesNothing(async () => {
+      const finalizers = await call('POST', NS, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'bad-spec' }, spec: { finalizers: 'x' } });
+      expect(finalizers.status).toBe(422);
+      expect(finalizers.json().details.causes.map((c: any) => c.field)).toContain('spec.finalizers');
+
+      const phase = await call('PATCH', `${NS}/err-ns/status`, { status: { phase: 'Bogus' } }, 'application/merge-patch+json');
+      expect(phase.status).toBe(422);
+      expect(phase.json().message).toContain('status.phase: Unsupported value: "Bogus"');
+      const kubectl = await cluster.kubectl(['patch', 'ns', 'err-ns', '--subresource=status', '--type=merge', '-p', '{"status":{"phase":"Bogus"}}']);
+      expect(kubectl.stderr).toContain('The Namespace "err-ns" is invalid: status.phase: Unsupported value: "Bogus"');
+      expect((await cluster.kubectl(['get', 'ns', 'err-ns', '-o', 'jsonpath={.status.phase}'])).stdout).toBe('Active');
+    }));
+
+  it('refuses an unknown field under kubectl\'s default strict validation with 400', () =>
+    writesNothing(async () => {
+      const withBogus = manifest({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'err-ns', labels: { team: 'a' } }, spec: { bogus: true } });
+      const kubectl = await cluster.kubectl(['apply', '-f', '-'], { input: withBogus });
+      expect(kubectl.code).not.toBe(0);
+      expect(kubectl.stderr).toContain('strict decoding error: unknown field "spec.bogus"');
+      const res = await call('POST', `${NS}?fieldValidation=Strict`, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'strict' }, spec: { bogus: 1 } });
+      expect(res.status).toBe(400);
+      expect(res.json()).toMatchObject({ reason: 'BadRequest', message: expect.stringContaining('unknown field "spec.bogus"') });
+    }));
+
+  it('refuses a PUT with a wrong resourceVersion with 409', () =>
+    writesNothing(async () => {
+      const current = (await call('GET', `${NS}/err-ns`)).json();
+      const res = await call('PUT', `${NS}/err-ns`, { ...current, metadata: { ...current.metadata, resourceVersion: '1', labels: { team: 'b' } } });
+      expect(res.status).toBe(409);
+      expect(res.json()).toMatchObject({ kind: 'Status', reason: 'Conflict', code: 409, details: { name: 'err-ns', kind: 'namespaces' } });
+      expect(res.json().message).toContain('the object has been modified; please apply your changes to the latest version and try again');
+    }));
+
+  it('refuses a strategic merge patch on a custom kind and protobuf bodies with 415', () =>
+    writesNothing(async () => {
+      const raw = await call('PATCH', `${HOSTS}/err-host`, { spec: { unschedulable: true } }, 'application/strategic-merge-patch+json');
+      expect(raw.status).toBe(415);
+      expect(raw.json()).toMatchObject({ kind: 'Status', reason: 'UnsupportedMediaType', code: 415 });
+      const kubectl = await cluster.kubectl(['patch', 'host', 'err-host', '-p', '{"spec":{"unschedulable":true}}']);
+      expect(kubectl.code).not.toBe(0);
+      expect(kubectl.stderr).toContain('application/strategic-merge-patch+json is not supported');
+      const protobuf = await call('POST', HOSTS, Buffer.from('k8s\u0000\n\u0004Host'), 'application/vnd.kubernetes.protobuf');
+      expect(protobuf.status).toBe(415);
+      expect(protobuf.json()).toMatchObject({ kind: 'Status', reason: 'UnsupportedMediaType' });
+    }));
+
+  it('refuses requests without a token or with a wrong one with 401', async () => {
+    const none = await cluster.request('GET', NS, { token: null });
+    expect(none.status).toBe(401);
+    expect(none.json()).toMatchObject({ kind: 'Status', reason: 'Unauthorized', code: 401 });
+    expect((await cluster.request('GET', NS, { token: 'not-the-token' })).status).toBe(401);
+
+    // The generated kubeconfig with its user taken away. kubectl would then prompt for a user name
+    // on stdin (client-go's interactive loader), so it is given basic credentials instead: no token.
+    const config = parseYaml(readFileSync(cluster.kubeconfig, 'utf8'));
+    config.users = [];
+    for (const context of config.contexts ?? []) delete context.context.user;
+    const anonymous = join(scratch, 'anonymous.kubeconfig');
+    writeFileSync(anonymous, toYaml(config));
+    const noUser = await cluster.kubectl(['get', 'ns', '--username=nobody', '--password=secret'], { env: { KUBECONFIG: anonymous } });
+    expect(noUser.code).not.toBe(0);
+    expect(noUser.stderr).toContain('error: You must be logged in to the server (Unauthorized)');
+    const wrong = await cluster.kubectl(['get', 'ns', '--token=wrong']);
+    expect(wrong.stderr).toContain('error: You must be logged in to the server (Unauthorized)');
+    expect((await cluster.kubectl(['get', 'ns', 'err-ns', '-o', 'name'])).stdout.trim()).toBe('namespace/err-ns');
+  });
+
+  it('answers 503 and writes nothing while the policy service is down, and keeps serving reads', () =>
+    writesNothing(async () => {
+      cluster.killService('policy');
+      const kubectl = await cluster.kubectl(['create', '-f', '-'], { input: namespace('no-policy') });
+      expect(kubectl.code).not.toBe(0);
+      expect(kubectl.stderr).toContain('Error from server (ServiceUnavailable)');
+      const raw = await cluster.request('POST', NS, { body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'no-policy' } } });
+      expect(raw.status).toBe(503);
+      expect(raw.json()).toMatchObject({ kind: 'Status', reason: 'ServiceUnavailable', code: 503 });
+      expect((await cluster.kubectl(['get', 'ns', 'no-policy'])).stderr).toContain('namespaces "no-policy" not found');
+      expect((await cluster.kubectl(['get', 'ns', '-l', 'team=a', '-o', 'name'])).stdout.trim()).toBe('namespace/err-ns');
+    }));
+});
