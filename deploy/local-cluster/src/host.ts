@@ -29,7 +29,7 @@ function stopHost(reason: string, exitCode: number): Promise<void> {
   stopping ??= (async () => {
     log('host stopping', { reason });
     await Promise.all(children.map((c) => c.stop(8000)));
-    // The host's workloads (container shims and processes) share its process group: power them off too.
+    // The container shims share the host's process group, and each container dies with its shim: power them off too.
     killRestOfGroup();
     log('host stopped');
     process.exit(exitCode);

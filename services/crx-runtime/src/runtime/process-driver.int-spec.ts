@@ -1,9 +1,9 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { eventually } from '@openpacific/testing';
 import { ProcessDriver } from './process-driver';
-import { alive } from './process-tree';
+import { alive, processTree } from './process-tree';
 
 // The shim runs as its own Node process, so it is the built one (npm test builds first).
 const shim = resolve(__dirname, '..', '..', 'dist', 'shim', 'crx-shim.js');
@@ -21,6 +21,8 @@ describe('the process driver', () => {
     for (const s of driver.listPodSandboxes()) await driver.removePodSandbox(s.id);
     rmSync(root, { recursive: true, force: true });
   });
+
+  const isolating = new ProcessDriver(mkdtempSync(join(tmpdir(), 'crx-probe-')), 0, shim).images.isolating;
 
   it('runs a container as a real process with its own pod IP, logs its output, and stops the whole tree', async () => {
     const sandbox = driver.runPodSandbox(sandboxConfig('hello'));
@@ -44,7 +46,6 @@ describe('the process driver', () => {
     await eventually(() => expect(driver.readLogs({ containerId: c.id }).content).toBe('from args\n'));
   });
 
-  const isolating = new ProcessDriver(mkdtempSync(join(tmpdir(), 'crx-probe-')), 0, shim).images.isolating;
   // Isolation needs root and Debian's busybox-static (/bin/busybox) for the image's root filesystem.
   (isolating ? it : it.skip)('runs a container in its image, with its own root, PID namespace and emptyDir volumes shared by the pod', async () => {
     const sandbox = driver.runPodSandbox(sandboxConfig('isolated'));
@@ -62,6 +63,24 @@ describe('the process driver', () => {
     expect((await driver.execSync({ containerId: reader.id, command: ['test', '-f', '/work/main/package.json'] })).exitCode).not.toBe(0);
     await driver.stopContainer(writer.id, 1);
     await driver.stopContainer(reader.id, 1);
+  });
+
+  // Without isolation the container is not the init of a PID namespace: only its first process has the
+  // parent-death signal, so what it started in the background would outlive the shim.
+  (isolating ? it : it.skip)('gives each container a process group of its own, and ends it when its shim dies (a host killed as a whole)', async () => {
+    const sandbox = driver.runPodSandbox(sandboxConfig('group'));
+    const c = driver.createContainer(sandbox.id, { name: 'c', image: 'busybox', command: ['sh', '-c', 'sleep 3600 & sleep 3600'] }, 0);
+    const { pid } = await driver.startContainer(c.id);
+    const status = JSON.parse(readFileSync(join(sandbox.directory, 'logs', 'c.0.status.json'), 'utf8'));
+    const groupOf = (p: number) => Number(readFileSync(`/proc/${p}/stat`, 'utf8').split(') ')[1].split(' ')[2]);
+    expect(groupOf(pid!)).toBe(pid);
+    expect(groupOf(pid!)).not.toBe(groupOf(status.shimPid));
+    expect(groupOf(pid!)).not.toBe(groupOf(process.pid));
+    await eventually(() => expect(processTree(pid!).length).toBeGreaterThanOrEqual(3));
+    const tree = processTree(pid!);
+    process.kill(status.shimPid, 'SIGKILL');
+    await eventually(() => expect(tree.filter((p) => alive(p))).toEqual([]));
+    expect(driver.containerStatus(c.id)).toMatchObject({ state: 'CONTAINER_EXITED', exitCode: 137 });
   });
 
   it('reports exit codes and commands that cannot run', async () => {

@@ -166,7 +166,7 @@ export class ProcessDriver implements RuntimeDriver {
       this.save();
     }
     writeFileSync(specPath, JSON.stringify({ command: c.command, env: c.env, cwd: c.cwd, logPath: c.logPath, statusPath: c.statusPath, cgroupProcs, isolation }));
-    // Not detached: the shim and the container stay in the host's process group, so a host killed as a whole takes them along.
+    // Not detached: the shim stays in the host's process group (the container gets a group of its own and dies with its shim).
     const shim = spawn(process.execPath, [this.shimPath, specPath], { stdio: 'ignore' });
     shim.unref();
     const deadline = Date.now() + 5000;

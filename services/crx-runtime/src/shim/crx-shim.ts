@@ -6,7 +6,7 @@
  * running and their logs intact. Usage: node crx-shim.js <spec.json>
  */
 import { spawn } from 'node:child_process';
-import { createWriteStream, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { createWriteStream, existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 
 interface ShimSpec {
@@ -46,6 +46,7 @@ const ISOLATE = [
   'while :; do wait "$child"; status=$?; kill -0 "$child" 2>/dev/null || exit "$status"; done',
 ].join('\n');
 
+const SETPRIV = '/usr/bin/setpriv';
 const spec: ShimSpec = JSON.parse(readFileSync(process.argv[2], 'utf8'));
 const log = createWriteStream(spec.logPath, { flags: 'a' });
 const now = () => new Date().toISOString().replace(/Z$/, '000000Z');
@@ -64,10 +65,17 @@ const isolationEnv = iso
       OP_VOLUMES: iso.volumes.map((v) => `${v.source}|${v.mountPath}`).join('\n'),
     }
   : {};
-const child = spawn('/bin/sh', ['-c', join, 'sh', ...command], {
+// Its own session and process group (a signal to the host's group does not reach it), yet it dies with
+// its shim: setpriv gives it SIGKILL as parent-death signal, and unshare --kill-child passes that on to the
+// container's init, whose death ends its PID namespace. So a host killed as a whole (its group, shims
+// included) takes its containers with it, as a power cut does.
+const withParentDeath = existsSync(SETPRIV) ? [SETPRIV, '--pdeathsig', 'KILL', '--'] : [];
+const [file, ...args] = [...withParentDeath, '/bin/sh', '-c', join, 'sh', ...command];
+const child = spawn(file, args, {
   cwd: spec.cwd,
   env: { ...spec.env, ...isolationEnv, OP_CGROUP_PROCS: spec.cgroupProcs.join(' ') },
   stdio: ['ignore', 'pipe', 'pipe'],
+  detached: true,
 });
 const startedAt = new Date().toISOString();
 writeStatus({ state: 'running', pid: child.pid, shimPid: process.pid, startedAt });
