@@ -7,9 +7,10 @@ describe('the sim driver', () => {
     const driver = new SimDriver(1, { startDelayMs: 30, failureRate: 0 });
     const sandbox = driver.runPodSandbox(config('a'));
     const c = driver.createContainer(sandbox.id, { name: 'c', image: 'anything' }, 0);
-    await driver.startContainer(c.id);
+    const starting = driver.startContainer(c.id);
     expect(driver.containerStatus(c.id).state).toBe('CONTAINER_CREATED');
-    await new Promise((r) => setTimeout(r, 40));
+    await expect(driver.startContainer(c.id)).rejects.toThrow('already started');
+    expect((await starting).state).toBe('CONTAINER_RUNNING');
     expect(driver.containerStatus(c.id).state).toBe('CONTAINER_RUNNING');
     expect((await driver.stopContainer(c.id)).state).toBe('CONTAINER_EXITED');
   });

@@ -65,12 +65,15 @@ export class SimDriver implements RuntimeDriver {
     return status;
   }
 
+  /** Takes the start delay, as a real start does, and then the container runs (or fails right after). */
   async startContainer(id: string): Promise<ContainerStatus> {
     const c = this.container(id);
-    const now = Date.now();
-    c.runningAt = now + this.opts.startDelayMs;
-    if ((this.opts.random ?? Math.random)() < this.opts.failureRate) c.failsAt = c.runningAt + 10;
-    c.status = { ...c.status, state: 'CONTAINER_RUNNING', startedAt: new Date(c.runningAt).toISOString() };
+    if (c.runningAt) throw new CodedError(CrxErrorCodes.conflict, `container ${id} was already started`);
+    c.runningAt = Date.now() + this.opts.startDelayMs;
+    if (this.opts.startDelayMs > 0) await new Promise((r) => setTimeout(r, this.opts.startDelayMs));
+    if (!this.containers.has(id)) throw new CodedError(CrxErrorCodes.notFound, `container ${id} was removed while it started`);
+    if ((this.opts.random ?? Math.random)() < this.opts.failureRate) c.failsAt = Date.now() + 10;
+    c.status = { ...c.status, state: 'CONTAINER_RUNNING', startedAt: new Date().toISOString() };
     return this.containerStatus(id);
   }
 
@@ -90,8 +93,6 @@ export class SimDriver implements RuntimeDriver {
     if (c.status.state === 'CONTAINER_RUNNING' && c.failsAt !== undefined && now >= c.failsAt) {
       c.status = { ...c.status, state: 'CONTAINER_EXITED', exitCode: 1, reason: 'Error', finishedAt: new Date(c.failsAt).toISOString() };
     }
-    // Until its start delay has passed, a started container still counts as created.
-    if (c.status.state === 'CONTAINER_RUNNING' && now < c.runningAt) return { ...c.status, state: 'CONTAINER_CREATED', startedAt: undefined };
     return c.status;
   }
 

@@ -20,6 +20,17 @@ export interface PodWorkerOptions {
   resyncMs: number;
 }
 
+/** How many pods one pass reconciles at a time. */
+const POD_CONCURRENCY = 8;
+
+async function forEachConcurrently<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await fn(items[next++]);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
+
 function timestamp(): string {
   return new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
@@ -73,7 +84,8 @@ export class PodWorker {
     const mine = this.model.list('pods').filter((s) => this.boundHere(s.object));
     const wanted = new Set(mine.map((s) => s.object.metadata.uid));
     let retry = false;
-    for (const stored of mine) {
+    // Pods are independent (each its own stream and sandbox): a slow start of one must not hold up the rest.
+    await forEachConcurrently(mine, POD_CONCURRENCY, async (stored) => {
       const sandbox = sandboxes.find((s) => s.config.podUid === stored.object.metadata.uid);
       try {
         await this.reconcile(stored, sandbox, containers.filter((c) => c.sandboxId === sandbox?.id));
@@ -81,7 +93,7 @@ export class PodWorker {
         if (!(err instanceof VersionConflictError)) this.deps.logger.warn('reconciling a pod failed', { pod: stored.object.metadata.name, error: (err as Error).message });
         retry = true;
       }
-    }
+    });
     // Sandboxes of pods that are gone or no longer bound here (another epoch, rescheduled) are killed.
     for (const s of sandboxes.filter((x) => !wanted.has(x.config.podUid))) {
       this.deps.logger.info('removing a sandbox no pod of this host owns', { sandbox: s.id, pod: `${s.config.podNamespace}/${s.config.podName}` });

@@ -50,3 +50,16 @@ export function conflictFor(served: ServedResource, name: string) {
 export function isVersionConflict(err: unknown): err is VersionConflictError {
   return err instanceof VersionConflictError || (err as { code?: string })?.code === 'EVENTSTORE.VERSION_CONFLICT';
 }
+
+/**
+ * After a version conflict: waits (briefly) until the read model holds a newer version of the stream than
+ * the one the losing write was based on, so the retry decides on what won rather than on the same old state.
+ */
+export async function catchUpPast(core: GatewayCore, resource: string, namespace: string | undefined, name: string, seenVersion: number, timeoutMs = 2000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    await core.follower.kick();
+    if (core.readModel.streamVersion(resource, namespace, name) !== seenVersion || Date.now() >= deadline) return;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}

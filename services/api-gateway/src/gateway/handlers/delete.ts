@@ -4,7 +4,7 @@ import { GatewayCore, isDryRun, ResourceRequest } from '../core';
 import { sendJson } from '../http/respond';
 import { convertObject, ServedResource } from '../registry/registry';
 import { Actor } from '../store/object-writer';
-import { conflictFor, isVersionConflict } from './commit';
+import { catchUpPast, conflictFor, isVersionConflict } from './commit';
 import { nowTimestamp } from './object-rules';
 import { selectorFor } from './read';
 
@@ -109,8 +109,10 @@ export async function deleteObject(
       });
     } catch (err) {
       if (!isVersionConflict(err)) throw err;
-      if (attempt >= 5) throw conflictFor(served, name);
-      await core.follower.kick();
+      // Without preconditions a delete always wins in the end, as kube-apiserver's does: a busy object (a pod
+      // whose host reports status) is tried again on its newer version.
+      if (attempt >= 10) throw conflictFor(served, name);
+      await catchUpPast(core, served.resource, namespace, name, stored.streamVersion);
     }
   }
 }

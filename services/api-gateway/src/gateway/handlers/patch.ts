@@ -5,12 +5,12 @@ import {
 import { GatewayCore, isDryRun, ResourceRequest } from '../core';
 import { sendJson } from '../http/respond';
 import { convertObject, ServedResource } from '../registry/registry';
-import { commitUpdate, conflictFor, isVersionConflict } from './commit';
+import { catchUpPast, commitUpdate, conflictFor, isVersionConflict } from './commit';
 import { createObject } from './create';
 import { checkTypeMeta, fieldValidationOf, validateObject } from './decode';
 import { prepareForStatusUpdate, prepareForUpdate } from './object-rules';
 
-const MAX_ATTEMPTS = 5;
+const MAX_ATTEMPTS = 10;
 
 function acceptedPatchTypes(served: ServedResource): string[] {
   const types = ['application/json-patch+json', 'application/merge-patch+json', 'application/apply-patch+yaml'];
@@ -70,7 +70,7 @@ export async function handlePatch(core: GatewayCore, r: ResourceRequest): Promis
     } catch (err) {
       if (!isVersionConflict(err)) throw err;
       if (precondition || attempt >= MAX_ATTEMPTS) throw conflictFor(served, name!);
-      await core.follower.kick();
+      await catchUpPast(core, served.resource, namespace, name!, stored.streamVersion);
     }
   }
 }
