@@ -2,3 +2,4 @@ export * from './eventually';
 export * from './database';
 export * from './nats';
 export * from './cluster';
+export * from './oci';

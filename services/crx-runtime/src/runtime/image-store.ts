@@ -1,23 +1,101 @@
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
 export const BUSYBOX_IMAGE = /^(docker\.io\/)?(library\/)?busybox(:[\w.-]+)?(@sha256:[0-9a-f]+)?$/;
 const BUSYBOX_BINARY = '/bin/busybox';
+const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+
+/** The part of an OCI image config the runtime uses (`config.Entrypoint` etc. of the config blob). */
+export interface ImageConfig {
+  entrypoint?: string[];
+  cmd?: string[];
+  env?: string[];
+  workingDir?: string;
+  user?: string;
+}
+
+/** `<images root>/<safe name>/image.json`, written by an import. */
+export interface ImageRecord {
+  name: string;
+  digest: string;
+  importedAt: string;
+  config: ImageConfig;
+}
 
 export interface ResolvedImage {
   /** The image's root filesystem; undefined = run on the host's root (no busybox-static here). */
   rootfs?: string;
   /** PATH inside the image. */
   path: string;
+  /** Defaults from an imported image's config; absent for the built-in busybox. */
+  config?: ImageConfig;
+}
+
+export interface ImageReference {
+  /** Without docker.io/ and library/: `app`, `registry.local:5000/team/app`. */
+  repository: string;
+  tag?: string;
+  digest?: string;
+}
+
+const REPOSITORY = /^[A-Za-z0-9][A-Za-z0-9._\-/:]*$/;
+const TAG = /^\w[\w.-]{0,127}$/;
+const DIGEST = /^sha256:[0-9a-f]{64}$/;
+
+/** Splits and validates `[docker.io/][library/]name[:tag][@sha256:hex]`; throws on anything else. */
+export function parseImageReference(reference: string): ImageReference {
+  const [nameAndTag, digest, extra] = reference.trim().split('@');
+  if (extra !== undefined || (digest !== undefined && !DIGEST.test(digest))) throw new Error(`invalid image reference "${reference}"`);
+  const slash = nameAndTag.lastIndexOf('/');
+  const colon = nameAndTag.lastIndexOf(':');
+  const hasTag = colon > slash;
+  const tag = hasTag ? nameAndTag.slice(colon + 1) : undefined;
+  const repository = (hasTag ? nameAndTag.slice(0, colon) : nameAndTag).replace(/^(index\.)?docker\.io\//, '').replace(/^library\//, '');
+  if (!REPOSITORY.test(repository) || repository.includes('//') || repository.endsWith('/') || (tag !== undefined && !TAG.test(tag))) {
+    throw new Error(`invalid image reference "${reference}"`);
+  }
+  return { repository, tag, digest };
+}
+
+/** The name an image is stored under: `docker.io/library/app` → `app:latest`; a digest reference keeps its digest instead of a tag. */
+export function normaliseImageName(reference: string): string {
+  const ref = parseImageReference(reference);
+  if (ref.digest) return `${ref.repository}${ref.tag ? `:${ref.tag}` : ''}@${ref.digest}`;
+  return `${ref.repository}:${ref.tag ?? 'latest'}`;
+}
+
+/** The directory an image is stored in: `registry.local:5000/app:1.0` → `registry.local_5000_app_1.0`. */
+export function safeDirName(name: string): string {
+  return name.replace(/[^A-Za-z0-9_.-]/g, '_');
+}
+
+function repositoryOf(name: string): string {
+  return name.slice(0, name.lastIndexOf(':'));
+}
+
+function pathFromEnv(env: string[] | undefined): string {
+  const entry = env?.find((e) => e.startsWith('PATH='));
+  return entry ? entry.slice('PATH='.length) : DEFAULT_PATH;
+}
+
+function readRecord(file: string): ImageRecord | undefined {
+  try {
+    const record = JSON.parse(readFileSync(file, 'utf8')) as ImageRecord;
+    return typeof record?.name === 'string' && typeof record.digest === 'string' ? { ...record, config: record.config ?? {} } : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /**
- * The host's local image store. For now it holds one image, `busybox`, built
- * on first use from Debian's busybox-static binary (`apt-get install
- * busybox-static`): a root filesystem with the binary and a link per applet.
- * Without that binary, busybox runs on the host's own root and the runtime
- * reports `isolation: none`.
+ * The host's local image store: images imported from OCI / docker-save
+ * archives (`<root>/<safe name>/{image.json,rootfs}`, see
+ * images/oci-archive.ts), and `busybox`, built on first use from Debian's
+ * busybox-static binary (`apt-get install busybox-static`): a root filesystem
+ * with the binary and a link per applet. Without that binary, busybox runs on
+ * the host's own root and the runtime reports `isolation: none`; imported
+ * images then don't resolve at all.
  */
 export class ImageStore {
   constructor(private readonly root: string) {}
@@ -27,9 +105,48 @@ export class ImageStore {
   }
 
   resolve(image: string): ResolvedImage | undefined {
+    const imported = this.resolveImported(image);
+    if (imported) return imported;
     if (!BUSYBOX_IMAGE.test(image)) return undefined;
     if (!this.isolating) return { path: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin' };
     return { rootfs: this.busybox(), path: '/bin:/sbin:/usr/bin:/usr/sbin' };
+  }
+
+  list(): { name: string; digest?: string; importedAt?: string }[] {
+    const imported = this.records().map(({ record }) => ({ name: record.name, digest: record.digest, importedAt: record.importedAt }));
+    const busybox = (this.isolating || existsSync(BUSYBOX_BINARY)) && !imported.some((i) => i.name === 'busybox:latest') ? [{ name: 'busybox:latest' }] : [];
+    return [...busybox, ...imported].sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  private resolveImported(image: string): ResolvedImage | undefined {
+    if (!this.isolating) return undefined;
+    let ref: ImageReference;
+    try {
+      ref = parseImageReference(image);
+    } catch {
+      return undefined;
+    }
+    const found = ref.digest
+      ? this.records().find(({ record }) => record.digest === ref.digest && repositoryOf(record.name) === ref.repository)
+      : this.record(`${ref.repository}:${ref.tag ?? 'latest'}`);
+    if (!found) return undefined;
+    return { rootfs: found.rootfs, path: pathFromEnv(found.record.config.env), config: found.record.config };
+  }
+
+  private record(name: string): { record: ImageRecord; rootfs: string } | undefined {
+    const dir = join(this.root, safeDirName(name));
+    const record = readRecord(join(dir, 'image.json'));
+    const rootfs = join(dir, 'rootfs');
+    // Different names can share a safe directory name (a/b:1, a_b:1): the record says whose it is.
+    return record?.name === name && existsSync(rootfs) ? { record, rootfs } : undefined;
+  }
+
+  private records(): { record: ImageRecord; rootfs: string }[] {
+    if (!existsSync(this.root)) return [];
+    return readdirSync(this.root)
+      .filter((d) => !d.startsWith('.'))
+      .map((d) => ({ record: readRecord(join(this.root, d, 'image.json')), rootfs: join(this.root, d, 'rootfs') }))
+      .filter((r): r is { record: ImageRecord; rootfs: string } => r.record !== undefined && existsSync(r.rootfs));
   }
 
   private busybox(): string {

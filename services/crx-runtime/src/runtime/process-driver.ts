@@ -113,12 +113,18 @@ export class ProcessDriver implements RuntimeDriver {
     const sandbox = this.sandbox(sandboxId);
     const image = config.image ? this.images.resolve(config.image) : undefined;
     if (!image) {
-      throw new CodedError(CrxErrorCodes.imageNotFound, `image "${config.image}" is not in the local image store of this host (available: busybox)`);
+      const available = this.images.list().map((i) => i.name).join(', ') || 'none';
+      throw new CodedError(CrxErrorCodes.imageNotFound, `image "${config.image}" is not in the local image store of this host (available: ${available})`);
     }
-    // As with an OCI image: `command` replaces the entrypoint, `args` the default command. busybox has no
-    // entrypoint and `sh` as its command, so args alone are the whole command line.
-    const command = config.command?.length ? [...config.command, ...(config.args ?? [])] : config.args?.length ? config.args : ['sh'];
+    // As Kubernetes does with an image: `command` replaces its entrypoint, `args` its default command.
+    // busybox has no entrypoint and `sh` as its command.
+    const entrypoint = image.config ? (image.config.entrypoint ?? []) : [];
+    const defaultCmd = image.config ? (image.config.cmd ?? []) : ['sh'];
+    const command = config.command?.length ? [...config.command, ...(config.args ?? [])] : [...entrypoint, ...(config.args?.length ? config.args : defaultCmd)];
+    if (command.length === 0) throw new CodedError(CrxErrorCodes.startFailed, `no command specified: the image "${config.image}" has no entrypoint or command and the container sets none`);
+    const imageEnv = Object.fromEntries((image.config?.env ?? []).map((e) => [e.slice(0, e.indexOf('=')), e.slice(e.indexOf('=') + 1)]).filter(([k]) => k));
     const env: Record<string, string> = {
+      ...imageEnv,
       PATH: image.path,
       HOSTNAME: sandbox.config.podName,
       POD_IP: sandbox.ip,
@@ -141,7 +147,7 @@ export class ProcessDriver implements RuntimeDriver {
       cwd: !image.rootfs && config.workingDir && existsSync(config.workingDir) ? config.workingDir : sandbox.directory,
       limits: config.limits ?? {},
       rootfs: image.rootfs,
-      workingDir: config.workingDir ?? '/',
+      workingDir: config.workingDir ?? (image.config?.workingDir || '/'),
       volumes,
       logPath: join(sandbox.directory, 'logs', `${config.name}.${attempt}.log`),
       statusPath: join(sandbox.directory, 'logs', `${config.name}.${attempt}.status.json`),

@@ -25,13 +25,15 @@ interface ShimSpec {
  * Inside new mount and PID namespaces: the container's root is an overlay of
  * the image (writes go to the container's own layer), emptyDir volumes are
  * bound at their mount paths, /proc shows only the container's processes;
- * then chroot into it, cd to the working directory and run the command under
+ * then enter it (root and working directory set by unshare) and run the command under
  * a minimal init that forwards SIGTERM.
  */
 const ISOLATE = [
   'set -e',
-  'lower=$OP_LOWER; upper=$OP_UPPER; work=$OP_WORK; root=$OP_MERGED; wd=$OP_WORKDIR; volumes=$OP_VOLUMES',
-  'unset OP_LOWER OP_UPPER OP_WORK OP_MERGED OP_WORKDIR OP_VOLUMES',
+  'lower=$OP_LOWER; upper=$OP_UPPER; work=$OP_WORK; root=$OP_MERGED; wd=$OP_WORKDIR; volumes=$OP_VOLUMES; imagepath=$OP_IMAGE_PATH',
+  'unset OP_LOWER OP_UPPER OP_WORK OP_MERGED OP_WORKDIR OP_VOLUMES OP_IMAGE_PATH',
+  // Set-up runs the host's tools (PATH is the host's here); the command gets the image's PATH.
+  'enter=$(command -v unshare)',
   'mount --make-rprivate /',
   'mount -t overlay overlay -o "lowerdir=$lower,upperdir=$upper,workdir=$work" "$root"',
   'printf "%s\\n" "$volumes" | while IFS="|" read -r src dst; do [ -n "$src" ] || continue; mkdir -p "$root$dst"; mount --bind "$src" "$root$dst"; done',
@@ -39,7 +41,8 @@ const ISOLATE = [
   'mount --rbind /dev "$root/dev"',
   'mkdir -p "$root$wd"',
   // This shell stays PID 1 and forwards SIGTERM, as an init does: a command that is PID 1 itself would ignore it.
-  'chroot "$root" /bin/sh -c \'cd "$1" && shift && exec "$@"\' sh "$wd" "$@" &',
+  // Root and working directory changed by unshare itself, so an image needs no shell of its own.
+  'PATH="$imagepath" "$enter" --root="$root" --wd="$wd" -- "$@" &',
   'child=$!',
   'trap \'kill -TERM "$child" 2>/dev/null\' TERM',
   'trap \'kill -HUP "$child" 2>/dev/null\' HUP',
@@ -47,6 +50,7 @@ const ISOLATE = [
 ].join('\n');
 
 const SETPRIV = '/usr/bin/setpriv';
+const HOST_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 const spec: ShimSpec = JSON.parse(readFileSync(process.argv[2], 'utf8'));
 const log = createWriteStream(spec.logPath, { flags: 'a' });
 const now = () => new Date().toISOString().replace(/Z$/, '000000Z');
@@ -63,6 +67,8 @@ const isolationEnv = iso
   ? {
       OP_LOWER: iso.lower, OP_UPPER: iso.upper, OP_WORK: iso.work, OP_MERGED: iso.merged, OP_WORKDIR: iso.workingDir,
       OP_VOLUMES: iso.volumes.map((v) => `${v.source}|${v.mountPath}`).join('\n'),
+      OP_IMAGE_PATH: spec.env.PATH ?? '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+      PATH: HOST_PATH,
     }
   : {};
 // Its own session and process group (a signal to the host's group does not reach it), yet it dies with
