@@ -20,6 +20,8 @@ export const CrxOperations = [
   'listContainers',
   'readLogs',
   'execSync',
+  'renewLease',
+  'fences',
 ] as const;
 export type CrxOperation = (typeof CrxOperations)[number];
 
@@ -33,6 +35,8 @@ export const CrxErrorCodes = {
   imageNotFound: 'CRX.IMAGE_NOT_FOUND',
   startFailed: 'CRX.START_FAILED',
   conflict: 'CRX.CONFLICT',
+  /** The lease of this epoch ran out and its containers were stopped: the agent must register a new epoch. */
+  fenced: 'CRX.FENCED',
 } as const;
 
 export interface PodSandboxConfig {
@@ -124,4 +128,14 @@ export interface ExecSyncResponse {
   exitCode: number;
   stdout: string;
   stderr: string;
+}
+
+/**
+ * The host lease as the agent holds it, handed to its runtime: if `expiresAt` (ms since the epoch, the host's
+ * own clock) passes without a renewal, the runtime stops every container of that epoch or older by itself —
+ * the isolation response, which works even when the agent is cut off or frozen.
+ */
+export interface RenewLeaseRequest {
+  epoch: number;
+  expiresAt: number;
 }

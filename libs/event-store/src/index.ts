@@ -8,3 +8,4 @@ export * from './projection';
 export * from './read-all';
 export * from './read-stream';
 export * from './recorded-event';
+export * from './leader-election';

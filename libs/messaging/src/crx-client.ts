@@ -1,5 +1,5 @@
 import {
-  CodedError, ContainerConfig, ContainerStatus, crxSubject, CrxOperation, ExecSyncRequest, ExecSyncResponse, PodSandbox, PodSandboxConfig, ReadLogsRequest, ReadLogsResponse,
+  CodedError, ContainerConfig, ContainerStatus, crxSubject, CrxOperation, ExecSyncRequest, ExecSyncResponse, PodSandbox, PodSandboxConfig, ReadLogsRequest, ReadLogsResponse, RenewLeaseRequest, HostFenceRecord,
 } from '@openpacific/contracts';
 import type { NatsConnection } from 'nats';
 import { requestJson } from './request-reply';
@@ -51,6 +51,12 @@ export class CrxClient {
   }
   readLogs(req: ReadLogsRequest) {
     return this.call<ReadLogsResponse>('readLogs', req);
+  }
+  renewLease(req: RenewLeaseRequest) {
+    return this.call<object>('renewLease', req, 1000);
+  }
+  fences() {
+    return this.call<{ items: HostFenceRecord[] }>('fences', {}).then((r) => r.items);
   }
   execSync(req: ExecSyncRequest) {
     return this.call<ExecSyncResponse>('execSync', req, ((req.timeoutSeconds ?? 1) + 5) * 1000);

@@ -1,10 +1,9 @@
 import { NatsNames } from '@openpacific/contracts';
-import { APPEND_CHANNEL, loadCheckpoint, readAll, RecordedEvent, storeCheckpoint } from '@openpacific/event-store';
+import { APPEND_CHANNEL, LeaderElection, loadCheckpoint, readAll, RecordedEvent, storeCheckpoint } from '@openpacific/event-store';
 import { JetStreamClient, JSONCodec, NatsConnection, Subscription } from 'nats';
 import type { Pool, PoolClient } from 'pg';
 
 const json = JSONCodec();
-const RELAY_LOCK = 7_140_211_002;
 
 export interface RelayLogger {
   info(msg: string, fields?: Record<string, unknown>): void;
@@ -30,16 +29,17 @@ export type EventMessage = ReturnType<typeof eventMessage>;
  * Publishes committed events to JetStream in commit order. Each batch is
  * published asynchronously and the checkpoint moves only after every ack; a
  * crash in between re-sends the batch, and JetStream drops the re-sends by
- * message id. One relay per database is active: the holder of an advisory
- * lock; the others wait for it.
+ * message id. One relay per database is active: the elected leader (an
+ * advisory lock on a connection of its own, checked every second); the
+ * others wait for it.
  */
 export class EventRelay {
-  private lockClient?: PoolClient;
+  private listenClient?: PoolClient;
+  private election?: LeaderElection;
   private timer?: NodeJS.Timeout;
   private running?: Promise<void>;
   private again = false;
   private stopped = false;
-  private leader = false;
   private js?: JetStreamClient;
   private pokes?: Subscription;
 
@@ -58,17 +58,26 @@ export class EventRelay {
   ) {}
 
   get isLeader(): boolean {
-    return this.leader;
+    return this.election?.isLeader ?? false;
   }
 
   async start(): Promise<void> {
     this.js = this.opts.nc.jetstream();
     // Services poke over NATS after appending (their stores skip NOTIFY); Postgres NOTIFY and the poll cover the rest.
     this.pokes = this.opts.nc.subscribe(this.opts.names.logAppended, { callback: () => void this.kick() });
-    this.lockClient = await this.opts.pool.connect();
-    this.lockClient.on('notification', () => void this.kick());
-    this.lockClient.on('error', (err) => this.opts.logger?.warn('relay connection failed', { error: err.message }));
-    await this.lockClient.query(`LISTEN ${APPEND_CHANNEL}`);
+    this.election = new LeaderElection(this.opts.pool, {
+      name: 'event-relay',
+      logger: this.opts.logger,
+      onElected: () => {
+        this.opts.logger?.info('relay leading');
+        void this.kick();
+      },
+    });
+    await this.election.start();
+    this.listenClient = await this.opts.pool.connect();
+    this.listenClient.on('notification', () => void this.kick());
+    this.listenClient.on('error', (err) => this.opts.logger?.warn('relay connection failed', { error: err.message }));
+    await this.listenClient.query(`LISTEN ${APPEND_CHANNEL}`);
     const tick = () => {
       if (this.stopped) return;
       void this.kick();
@@ -82,15 +91,14 @@ export class EventRelay {
     clearTimeout(this.timer);
     this.pokes?.unsubscribe();
     await this.running?.catch(() => undefined);
-    if (this.lockClient) {
+    if (this.listenClient) {
       // The pooled client goes back without our handlers, so a later user of it cannot wake this relay.
-      this.lockClient.removeAllListeners('notification');
-      await this.lockClient.query(`UNLISTEN ${APPEND_CHANNEL}`).catch(() => undefined);
-      await this.lockClient.query('SELECT pg_advisory_unlock_all()').catch(() => undefined);
-      this.lockClient.release();
-      this.lockClient = undefined;
+      this.listenClient.removeAllListeners('notification');
+      await this.listenClient.query(`UNLISTEN ${APPEND_CHANNEL}`).catch(() => undefined);
+      this.listenClient.release();
+      this.listenClient = undefined;
     }
-    this.leader = false;
+    await this.election?.stop();
   }
 
   /** Relays whatever is committed now (if this instance leads). */
@@ -113,15 +121,11 @@ export class EventRelay {
   }
 
   private async relayAll(): Promise<void> {
-    if (!this.leader) {
-      const { rows } = await this.lockClient!.query('SELECT pg_try_advisory_lock($1) AS ok', [RELAY_LOCK]);
-      this.leader = rows[0].ok;
-      if (!this.leader) return;
-      this.opts.logger?.info('relay leading');
-    }
+    if (!this.isLeader) return;
     const consumer = this.opts.consumer ?? 'relay';
     const batchSize = this.opts.batchSize ?? 500;
     for (;;) {
+      if (!this.isLeader) return;
       const client = await this.opts.pool.connect();
       try {
         const checkpoint = await loadCheckpoint(client, consumer);

@@ -3,3 +3,4 @@ export * from './database';
 export * from './nats';
 export * from './cluster';
 export * from './oci';
+export * from './invariants';

@@ -3,6 +3,7 @@ import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationBootstrap }
 import { SERVICE_CONTEXT, ServiceContext } from '@openpacific/service-kit';
 import { crxRoot, CrxRuntimeConfig } from './crx-runtime.config';
 import { CrxServer } from './runtime/crx-server';
+import { LeaseWatchdog } from './runtime/lease-watchdog';
 import { ProcessDriver } from './runtime/process-driver';
 import { RuntimeDriver } from './runtime/runtime-driver';
 import { SimDriver } from './runtime/sim-driver';
@@ -11,6 +12,7 @@ import { SimDriver } from './runtime/sim-driver';
 @Injectable()
 export class CrxRuntimeLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private server?: CrxServer;
+  private watchdog?: LeaseWatchdog;
 
   constructor(@Inject(SERVICE_CONTEXT) private readonly ctx: ServiceContext<CrxRuntimeConfig>) {}
 
@@ -21,7 +23,13 @@ export class CrxRuntimeLifecycle implements OnApplicationBootstrap, BeforeApplic
       config.CRX_DRIVER === 'sim'
         ? new SimDriver(hostIndex, { startDelayMs: config.CRX_SIM_START_DELAY_MS, failureRate: config.CRX_SIM_FAILURE_RATE })
         : new ProcessDriver(crxRoot(config), hostIndex, join(__dirname, 'shim', 'crx-shim.js'));
-    this.server = new CrxServer(nats, config.NATS_PREFIX, config.HOST_NAME, driver);
+    // A sim runtime keeps its sandboxes in memory, and so its lease; the process runtime keeps both on disk.
+    this.watchdog = new LeaseWatchdog(driver, {
+      stateFile: config.CRX_DRIVER === 'sim' ? undefined : join(crxRoot(config), 'lease.json'),
+      log: (msg, fields) => logger.warn(msg, fields),
+    });
+    this.watchdog.start();
+    this.server = new CrxServer(nats, config.NATS_PREFIX, config.HOST_NAME, driver, this.watchdog);
     this.server.start();
     await nats.flush(); // ready only once the server knows our subscriptions
     logger.info('ready', { host: config.HOST_NAME, ...driver.version() });
@@ -29,5 +37,6 @@ export class CrxRuntimeLifecycle implements OnApplicationBootstrap, BeforeApplic
 
   beforeApplicationShutdown(): void {
     this.server?.stop();
+    this.watchdog?.stop();
   }
 }

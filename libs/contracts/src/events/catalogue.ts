@@ -31,6 +31,58 @@ const objectEvent: JsonSchema = {
   properties: { resource: { type: 'string', minLength: 1 }, object: apiObject },
 };
 
+/** What an agent's host did when its lease ran out: the isolation response, reported with its next registration. */
+export interface HostFenceRecord {
+  /** The epoch whose lease ran out. */
+  epoch: number;
+  /** Last lease renewal + grace period (ISO time): from here on the host's pods may be started elsewhere. */
+  leaseExpiredAt: string;
+  /** When the host's runtime stopped every container of that epoch (ISO). */
+  stoppedAt?: string;
+  /** When the agent last ran before a gap in its own clock ticks (paused, frozen), if there was one (ISO). */
+  unresponsiveFrom?: string;
+  /** When the agent ran again after that gap (ISO). */
+  unresponsiveUntil?: string;
+  /** uids of the pods whose containers were stopped. */
+  pods: string[];
+}
+
+const fenceRecord: JsonSchema = {
+  type: 'object',
+  required: ['epoch', 'leaseExpiredAt', 'pods'],
+  additionalProperties: false,
+  properties: {
+    epoch: { type: 'integer', minimum: 1 },
+    leaseExpiredAt: { type: 'string' },
+    stoppedAt: { type: 'string' },
+    unresponsiveFrom: { type: 'string' },
+    unresponsiveUntil: { type: 'string' },
+    pods: { type: 'array', items: { type: 'string' } },
+  },
+};
+
+/** HostRegistered: the Host after registration, and the fence of the epoch before when its lease had run out. */
+const hostRegisteredEvent: JsonSchema = {
+  type: 'object',
+  required: ['resource', 'object'],
+  additionalProperties: false,
+  properties: { resource: { type: 'string', minLength: 1 }, object: apiObject, fence: fenceRecord },
+};
+
+/** PodUnbound: the pod left its host, which failed or fenced itself; it is Pending again, to be placed anew. */
+const podUnboundEvent: JsonSchema = {
+  type: 'object',
+  required: ['resource', 'object', 'reason', 'host', 'epoch'],
+  additionalProperties: false,
+  properties: {
+    resource: { type: 'string', minLength: 1 },
+    object: apiObject,
+    reason: { enum: ['HostNotReady', 'HostEpochEnded'] },
+    host: { type: 'string', minLength: 1 },
+    epoch: { type: 'integer', minimum: 0 },
+  },
+};
+
 export const ObjectEventTypes = {
   /** The object was created through the API. */
   created: 'ResourceCreated',
@@ -55,11 +107,18 @@ export const HostEventTypes = {
 export const PodEventTypes = {
   /** The scheduler bound the pod to a host (data: the pod with spec.nodeName and PodScheduled=True). */
   bound: 'PodBound',
+  /**
+   * The pod was taken off its host (data: the pod Pending again without spec.nodeName, `reason`, the `host`
+   * and the binding's `epoch`): its host went NotReady (`HostNotReady`), or came back in a new epoch without
+   * the pod's sandbox (`HostEpochEnded`). The scheduler places it again; name and uid stay.
+   */
+  unbound: 'PodUnbound',
 } as const;
 
 export const eventCatalogue: Record<string, JsonSchema> = {
-  [HostEventTypes.registered]: objectEvent,
+  [HostEventTypes.registered]: hostRegisteredEvent,
   [PodEventTypes.bound]: objectEvent,
+  [PodEventTypes.unbound]: podUnboundEvent,
   [ObjectEventTypes.created]: objectEvent,
   [ObjectEventTypes.updated]: objectEvent,
   [ObjectEventTypes.statusUpdated]: objectEvent,

@@ -2,6 +2,7 @@ import { createServer, Server } from 'node:https';
 import type { Socket } from 'node:net';
 import { join } from 'node:path';
 import { ObjectEventTypes } from '@openpacific/contracts';
+import { LeaderElection } from '@openpacific/event-store';
 import { ensureEventStream, EventRelay } from '@openpacific/messaging';
 import type { ServiceContext } from '@openpacific/service-kit';
 import type { GatewayConfig } from '../api-gateway.config';
@@ -28,6 +29,7 @@ export class ApiGateway {
   private server?: Server;
   private follower?: LogFollower;
   private gc?: GarbageCollector;
+  private gcElection?: LeaderElection;
   private relay?: EventRelay;
   private ready = false;
   private readonly sockets = new Set<Socket>();
@@ -66,8 +68,20 @@ export class ApiGateway {
     const writer = new ObjectWriter(store, follower, readModel, new AdmissionClient(nats, names, config.ADMISSION_TIMEOUT_MS));
     const core: GatewayCore = { registry, readModel, hub, follower, writer, store, logger, nats, natsPrefix: config.NATS_PREFIX };
     await this.ensureSystemNamespaces(core);
-    this.gc = new GarbageCollector(core, logger);
-    this.gc.start();
+    // One garbage collector (and namespace finalizer) per cluster: the leader among the gateway replicas.
+    this.gcElection = new LeaderElection(pool, {
+      name: 'garbage-collector',
+      logger,
+      onElected: () => {
+        this.gc = new GarbageCollector(core, logger);
+        this.gc.start();
+      },
+      onDeposed: () => {
+        this.gc?.stop();
+        this.gc = undefined;
+      },
+    });
+    await this.gcElection.start();
     // Committed events go to JetStream for the services' controllers; one relay per database leads.
     await ensureEventStream(nats, names);
     this.relay = new EventRelay({ pool, nc: nats, names, logger });
@@ -106,7 +120,7 @@ export class ApiGateway {
 
   async stop(): Promise<void> {
     this.ready = false;
-    this.gc?.stop();
+    await this.gcElection?.stop();
     await this.relay?.stop();
     if (this.server) {
       const closed = new Promise<void>((resolve) => this.server!.close(() => resolve()));

@@ -1,6 +1,7 @@
 import { CrxOperation, crxSubject } from '@openpacific/contracts';
 import { serveJson } from '@openpacific/messaging';
 import type { NatsConnection, Subscription } from 'nats';
+import { LeaseWatchdog } from './lease-watchdog';
 import { RuntimeDriver } from './runtime-driver';
 
 /** The CRI-like API of one host's runtime, answered over NATS on `<prefix>.crx.<host>.<op>`. */
@@ -12,6 +13,7 @@ export class CrxServer {
     private readonly prefix: string,
     private readonly host: string,
     private readonly driver: RuntimeDriver,
+    private readonly watchdog: LeaseWatchdog,
   ) {}
 
   start(): void {
@@ -31,6 +33,8 @@ export class CrxServer {
       listContainers: (r) => ({ items: d.listContainers(r.sandboxId) }),
       readLogs: (r) => d.readLogs(r),
       execSync: (r) => d.execSync(r),
+      renewLease: (r) => this.watchdog.renew(r),
+      fences: () => this.watchdog.fences(),
     };
     for (const [op, handler] of Object.entries(handlers)) {
       this.subs.push(serveJson(this.nc, crxSubject(this.prefix, this.host, op as CrxOperation), `crx-${this.host}`, handler));
