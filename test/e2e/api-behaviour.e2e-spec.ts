@@ -211,15 +211,20 @@ describe('the api-gateway under bad input, dry runs, owners, finalizers and admi
 
   it('answers 503 and writes nothing when the policy service does not answer, and keeps serving reads', async () => {
     const rv = await logLength();
-    cluster.killService('policy');
-    const refused = await cluster.request('POST', HOSTS, { body: host('no-policy') });
-    expect(refused.status).toBe(503);
-    expect(refused.json()).toMatchObject({ kind: 'Status', reason: 'ServiceUnavailable' });
-    const kubectl = await cluster.kubectl(['apply', '-f', '-'], { input: JSON.stringify(host('no-policy')) });
-    expect(kubectl.code).not.toBe(0);
-    expect(kubectl.stderr).toContain('ServiceUnavailable');
-    expect((await cluster.request('GET', `${HOSTS}/no-policy`)).status).toBe(404);
-    expect(await logLength()).toBe(rv);
-    expect((await cluster.kubectl(['get', 'hosts', 'esx-1', '-o', 'name'])).stdout.trim()).toBe('host.infrastructure.openpacific.io/esx-1');
+    // Stopped, not killed: the launcher would restart a dead service at once.
+    cluster.killService('policy', 'SIGSTOP');
+    try {
+      const refused = await cluster.request('POST', HOSTS, { body: host('no-policy') });
+      expect(refused.status).toBe(503);
+      expect(refused.json()).toMatchObject({ kind: 'Status', reason: 'ServiceUnavailable' });
+      const kubectl = await cluster.kubectl(['apply', '-f', '-'], { input: JSON.stringify(host('no-policy')) });
+      expect(kubectl.code).not.toBe(0);
+      expect(kubectl.stderr).toContain('ServiceUnavailable');
+      expect((await cluster.request('GET', `${HOSTS}/no-policy`)).status).toBe(404);
+      expect(await logLength()).toBe(rv);
+      expect((await cluster.kubectl(['get', 'hosts', 'esx-1', '-o', 'name'])).stdout.trim()).toBe('host.infrastructure.openpacific.io/esx-1');
+    } finally {
+      cluster.killService('policy', 'SIGCONT');
+    }
   });
 });

@@ -163,14 +163,19 @@ describe('the gateway refuses bad requests the way kube-apiserver does, and writ
 
   it('answers 503 and writes nothing while the policy service is down, and keeps serving reads', () =>
     writesNothing(async () => {
-      cluster.killService('policy');
-      const kubectl = await cluster.kubectl(['create', '-f', '-'], { input: namespace('no-policy') });
-      expect(kubectl.code).not.toBe(0);
-      expect(kubectl.stderr).toContain('Error from server (ServiceUnavailable)');
-      const raw = await cluster.request('POST', NS, { body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'no-policy' } } });
-      expect(raw.status).toBe(503);
-      expect(raw.json()).toMatchObject({ kind: 'Status', reason: 'ServiceUnavailable', code: 503 });
-      expect((await cluster.kubectl(['get', 'ns', 'no-policy'])).stderr).toContain('namespaces "no-policy" not found');
-      expect((await cluster.kubectl(['get', 'ns', '-l', 'team=a', '-o', 'name'])).stdout.trim()).toBe('namespace/err-ns');
+      // Stopped, not killed: the launcher would restart a dead service at once.
+      cluster.killService('policy', 'SIGSTOP');
+      try {
+        const kubectl = await cluster.kubectl(['create', '-f', '-'], { input: namespace('no-policy') });
+        expect(kubectl.code).not.toBe(0);
+        expect(kubectl.stderr).toContain('Error from server (ServiceUnavailable)');
+        const raw = await cluster.request('POST', NS, { body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'no-policy' } } });
+        expect(raw.status).toBe(503);
+        expect(raw.json()).toMatchObject({ kind: 'Status', reason: 'ServiceUnavailable', code: 503 });
+        expect((await cluster.kubectl(['get', 'ns', 'no-policy'])).stderr).toContain('namespaces "no-policy" not found');
+        expect((await cluster.kubectl(['get', 'ns', '-l', 'team=a', '-o', 'name'])).stdout.trim()).toBe('namespace/err-ns');
+      } finally {
+        cluster.killService('policy', 'SIGCONT');
+      }
     }));
 });

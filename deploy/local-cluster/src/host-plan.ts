@@ -2,7 +2,17 @@
 export interface HostPlan {
   host: string;
   services: HostServicePlan[];
+  /** Where the supervisor records its children's pids each time it (re)starts one. */
+  pidsFile?: string;
 }
+
+/** `${dataDir}/hosts/<host>/pids.json`: the supervisor and its services' current pids. */
+export interface HostPids {
+  supervisor: number;
+  services: Record<string, number | undefined>;
+}
+
+export const hostPidsFileName = 'pids.json';
 
 export interface HostServicePlan {
   name: string;

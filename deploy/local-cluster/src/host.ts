@@ -1,5 +1,6 @@
 import { describeExit, ManagedProcess } from './managed-process';
-import { hostPlanVariable, parseHostPlan } from './host-plan';
+import { HostPids, hostPlanVariable, parseHostPlan } from './host-plan';
+import { writeJsonAtomic } from './json-file';
 
 /**
  * Host supervisor: one process group per host (spawned detached by the
@@ -23,6 +24,19 @@ const startService = (service: (typeof plan.services)[number]) =>
   });
 const children = plan.services.map(startService);
 log('host started', { pid: process.pid, children: children.map((c) => ({ name: c.name, pid: c.pid })) });
+recordPids();
+
+/** The chaos tool finds a host's spherelet-agent here; it changes on every restart. */
+function recordPids(): void {
+  if (!plan.pidsFile) return;
+  const pids: HostPids = { supervisor: process.pid, services: {} };
+  plan.services.forEach((service, i) => (pids.services[service.name] = children[i].pid));
+  try {
+    writeJsonAtomic(plan.pidsFile, pids);
+  } catch (err) {
+    log('cannot record pids', { error: (err as Error).message });
+  }
+}
 
 let stopping: Promise<void> | undefined;
 function stopHost(reason: string, exitCode: number): Promise<void> {
@@ -58,6 +72,7 @@ function supervise(index: number): void {
     setTimeout(() => {
       if (stopping) return;
       children[index] = startService(plan.services[index]);
+      recordPids();
       supervise(index);
     }, Math.min(200 * 2 ** Math.min(restarts[index] - 1, 5), 5000));
   });

@@ -27,4 +27,14 @@ describe('readLauncherConfig', () => {
   it('refuses a host count that is not a number', () => {
     expect(() => readLauncherConfig({ HOST_COUNT: 'three' }, '/repo')).toThrow(/HOST_COUNT/);
   });
+
+  it('runs one replica of each service and reboots killed hosts after 10 s by default', () => {
+    expect(readLauncherConfig({}, '/repo')).toMatchObject({ replicas: 1, hostRebootDelayMs: 10_000 });
+    expect(readLauncherConfig({ REPLICAS: '3', HOST_REBOOT_DELAY_MS: '0' }, '/repo')).toMatchObject({ replicas: 3, hostRebootDelayMs: 0 });
+  });
+
+  it('refuses replica counts outside 1..3', () => {
+    expect(() => readLauncherConfig({ REPLICAS: '4' }, '/repo')).toThrow(/REPLICAS must be 1, 2 or 3/);
+    expect(() => readLauncherConfig({ REPLICAS: '0' }, '/repo')).toThrow(/REPLICAS/);
+  });
 });

@@ -11,6 +11,10 @@ export interface LauncherConfig {
   gatewayPort: number;
   hostCount: number;
   logLevel: string;
+  /** Instances of every control-plane service (1..3). */
+  replicas: number;
+  /** How long a host whose process group died stays down; 0 leaves it down. */
+  hostRebootDelayMs: number;
   /** Test knob: one script run for every service instead of services/<name>/dist/main.js. */
   serviceMain?: string;
 }
@@ -32,6 +36,8 @@ export function readLauncherConfig(env: Env, repoRoot: string): LauncherConfig {
     gatewayPort: integer(env.GATEWAY_PORT, 6443, 'GATEWAY_PORT'),
     hostCount: integer(env.HOST_COUNT, 3, 'HOST_COUNT'),
     logLevel: nonEmpty(env.LOG_LEVEL) ?? 'info',
+    replicas: replicas(env.REPLICAS),
+    hostRebootDelayMs: integer(env.HOST_REBOOT_DELAY_MS, 10_000, 'HOST_REBOOT_DELAY_MS'),
     serviceMain: nonEmpty(env.SERVICE_MAIN) ? resolve(repoRoot, env.SERVICE_MAIN as string) : undefined,
   };
 }
@@ -44,5 +50,11 @@ function integer(value: string | undefined, fallback: number, name: string): num
   if (nonEmpty(value) === undefined) return fallback;
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a non-negative integer, got "${value}"`);
+  return n;
+}
+
+function replicas(value: string | undefined): number {
+  const n = integer(value, 1, 'REPLICAS');
+  if (n < 1 || n > 3) throw new Error(`REPLICAS must be 1, 2 or 3, got "${value}"`);
   return n;
 }

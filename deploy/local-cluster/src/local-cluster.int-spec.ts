@@ -1,18 +1,11 @@
 import { join, resolve } from 'node:path';
-import { eventually, startCluster, TestCluster } from '@openpacific/testing';
+import { eventually, processGroupAlive, startCluster, TestCluster } from '@openpacific/testing';
 
 // The services are stood in for by one fixture that keeps their environment contract,
 // so these tests exercise the launcher itself: ordering, process groups, readiness, shutdown.
 const fakeService = resolve(__dirname, '..', 'fixtures', 'fake-service.js');
 
-function groupAlive(pgid: number): boolean {
-  try {
-    process.kill(-pgid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
+const groupAlive = processGroupAlive;
 
 describe('the local cluster launcher', () => {
   let cluster: TestCluster;

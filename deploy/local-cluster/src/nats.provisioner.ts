@@ -36,13 +36,7 @@ export async function provisionNats(url: string, dataDir: string, logDir: string
   const storeDir = join(dataDir, 'nats');
   mkdirSync(storeDir, { recursive: true });
   log(`nats: nothing answers at ${target.host}; starting nats-server with JetStream in ${storeDir}`);
-  const server = ManagedProcess.start({
-    name: 'nats-server',
-    command: 'nats-server',
-    args: ['-js', '-a', '127.0.0.1', '-p', String(port), '-sd', storeDir],
-    env: process.env,
-    logFile: join(logDir, 'nats.log'),
-  });
+  const server = startNatsServer(port, storeDir, join(logDir, 'nats.log'));
   try {
     await waitUntil('nats-server', () => tcpAnswers('127.0.0.1', port), { timeoutMs: 15_000, watch: [server] });
   } catch (err) {
@@ -55,4 +49,15 @@ export async function provisionNats(url: string, dataDir: string, logDir: string
     );
   }
   return { url, server };
+}
+
+/** `nats-server -js` on 127.0.0.1:port; the launcher starts it again the same way when it dies. */
+export function startNatsServer(port: number, storeDir: string, logFile: string): ManagedProcess {
+  return ManagedProcess.start({
+    name: 'nats-server',
+    command: 'nats-server',
+    args: ['-js', '-a', '127.0.0.1', '-p', String(port), '-sd', storeDir],
+    env: process.env,
+    logFile,
+  });
 }

@@ -10,7 +10,9 @@ const info: ReadyInfo = {
   databaseUrl: 'postgres://postgres@127.0.0.1:5432/openpacific',
   natsUrl: 'nats://127.0.0.1:4222',
   natsPrefix: 'op',
+  gateways: [{ name: 'api-gateway', server: 'https://127.0.0.1:6443' }],
   hosts: [{ name: 'host-1', pgid: 42 }],
+  services: [{ name: 'policy', pid: 7 }],
 };
 
 describe('the ready output', () => {

@@ -8,6 +8,8 @@ export interface ReadyInfo {
   databaseUrl: string;
   natsUrl: string;
   natsPrefix: string;
+  /** Every gateway instance; `server` is the first one's. */
+  gateways: { name: string; server: string }[];
   hosts: { name: string; pgid: number }[];
   /** The control-plane services (not in host groups), for tests that stop one. */
   services: { name: string; pid: number }[];
@@ -19,6 +21,7 @@ export function formatReady(info: ReadyInfo): string[] {
   return [
     `OpenPacific is running: API at ${info.server}`,
     `  export KUBECONFIG=${info.kubeconfig}`,
+    ...(info.gateways.length > 1 ? [`  gateways: ${info.gateways.map((g) => `${g.name} ${g.server}`).join(', ')}`] : []),
     `  hosts: ${info.hosts.map((h) => `${h.name} (pgid ${h.pgid})`).join(', ')}`,
     `  logs: ${info.dataDir}/logs`,
     'Press Ctrl-C to stop.',

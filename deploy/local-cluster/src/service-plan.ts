@@ -6,7 +6,38 @@ export const controlPlaneServices = ['policy', 'api-gateway', 'scheduler', 'vm-o
 /** What runs on every host, under one host supervisor. */
 export const hostServices = ['spherelet-agent', 'crx-runtime'] as const;
 
-export type ServiceName = (typeof controlPlaneServices)[number] | (typeof hostServices)[number];
+export type ControlPlaneService = (typeof controlPlaneServices)[number];
+export type ServiceName = ControlPlaneService | (typeof hostServices)[number];
+
+/** One running copy of a control-plane service. */
+export interface ServiceInstance {
+  /** `scheduler` with one replica (the names tests know), `scheduler-1`, `scheduler-2`… with more. */
+  name: string;
+  service: ControlPlaneService;
+  /** 0 for the first copy: the gateway that owns the kubeconfig. */
+  index: number;
+}
+
+export function serviceInstances(service: ControlPlaneService, replicas: number): ServiceInstance[] {
+  return Array.from({ length: replicas }, (_, index) => ({
+    name: replicas === 1 ? service : `${service}-${index + 1}`,
+    service,
+    index,
+  }));
+}
+
+/** Every instance, in start order (all policies first, then all gateways…). */
+export function controlPlaneInstances(replicas: number): ServiceInstance[] {
+  return controlPlaneServices.flatMap((service) => serviceInstances(service, replicas));
+}
+
+/** The i-th gateway's port: GATEWAY_PORT + i, or undefined (take a free one) when GATEWAY_PORT is 0. */
+export function gatewayPortFor(config: Pick<LauncherConfig, 'gatewayPort'>, index: number): number | undefined {
+  return config.gatewayPort === 0 ? undefined : config.gatewayPort + index;
+}
+
+/** Set for every gateway but the first, which alone writes the kubeconfig (the others reuse its PKI and token). */
+export const skipKubeconfigVariable = 'GATEWAY_WRITE_KUBECONFIG';
 
 export function hostNames(count: number): string[] {
   return Array.from({ length: count }, (_, i) => `host-${i + 1}`);
@@ -29,18 +60,20 @@ export function baseServiceEnv(config: LauncherConfig): Record<string, string> {
 /** The environment of one control-plane service. */
 export function controlPlaneEnv(
   config: LauncherConfig,
-  service: (typeof controlPlaneServices)[number],
+  service: ControlPlaneService,
   healthPort: number,
+  instance: { name: string; index: number; gatewayPort?: number } = { name: service, index: 0 },
 ): Record<string, string> {
   const env: Record<string, string> = {
     ...baseServiceEnv(config),
     HEALTH_PORT: String(healthPort),
-    INSTANCE_ID: service,
+    INSTANCE_ID: instance.name,
     OPENPACIFIC_SERVICE: service,
   };
   if (service === 'api-gateway') {
-    env.GATEWAY_PORT = String(config.gatewayPort);
+    env.GATEWAY_PORT = String(instance.gatewayPort ?? config.gatewayPort);
     env.DATA_DIR = config.dataDir;
+    if (instance.index > 0) env[skipKubeconfigVariable] = 'false';
   }
   return env;
 }
@@ -52,7 +85,15 @@ export function hostServiceEnv(config: LauncherConfig, host: string, service: (t
     HOST_NAME: host,
     INSTANCE_ID: `${host}-${service}`,
     // Each host's sandboxes, logs and runtime state live in the cluster's data folder.
-    CRX_ROOT: join(config.dataDir, 'hosts', host, 'crx'),
+    CRX_ROOT: crxRoot(config, host),
     OPENPACIFIC_SERVICE: service,
   };
+}
+
+export function hostDir(config: Pick<LauncherConfig, 'dataDir'>, host: string): string {
+  return join(config.dataDir, 'hosts', host);
+}
+
+export function crxRoot(config: Pick<LauncherConfig, 'dataDir'>, host: string): string {
+  return join(hostDir(config, host), 'crx');
 }

@@ -4,3 +4,4 @@ export * from './subjects';
 export * from './admission';
 export * from './errors';
 export * from './crx';
+export * from './local-cluster';

@@ -92,7 +92,8 @@ export class LeaderElection {
   private async depose(reason: string): Promise<void> {
     this.leader = false;
     this.dropClient(new Error(reason));
-    this.opts.logger?.warn('no longer leader', { name: this.opts.name, reason });
+    if (reason === 'stopping') this.opts.logger?.info('stepping down', { name: this.opts.name });
+    else this.opts.logger?.warn('no longer leader', { name: this.opts.name, reason });
     try {
       await this.opts.onDeposed?.();
     } catch (err) {

@@ -3,3 +3,4 @@ export * from './log-follower';
 export * from './watch-hub';
 export * from './pass-loop';
 export * from './poked-follower';
+export * from './pod-failover';

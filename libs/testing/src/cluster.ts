@@ -1,3 +1,4 @@
+import type { ClusterState } from '@openpacific/contracts';
 import { spawn, ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
@@ -10,6 +11,15 @@ import { testNatsUrl, uniqueNatsPrefix } from './nats';
 export interface ClusterHost {
   name: string;
   pgid: number;
+}
+
+/** `${dataDir}/cluster.json` as the launcher writes it after every (re)start (see deploy/local-cluster). */
+export type ClusterStateFile = ClusterState;
+
+export interface ChaosResult {
+  code: number;
+  stdout: string;
+  stderr: string;
 }
 
 export interface KubectlResult {
@@ -33,25 +43,37 @@ export interface TestCluster {
   dataDir: string;
   databaseUrl: string;
   natsPrefix: string;
+  /** The hosts with their current process groups (a rebooted host has a new one). */
   hosts: ClusterHost[];
+  /** Every api-gateway instance (more than one with `replicas`); `server` is the first's. */
+  gateways: { name: string; server: string }[];
   kubectl(args: string[], opts?: { input?: string; timeoutMs?: number; env?: Record<string, string> }): Promise<KubectlResult>;
   request(
     method: string,
     path: string,
     opts?: { body?: unknown; headers?: Record<string, string>; token?: string | null },
   ): Promise<ClusterResponse>;
-  /** The control-plane service processes (policy, api-gateway, scheduler, vm-operator, cluster-api). */
+  /** The control-plane service processes (policy, api-gateway, scheduler, vm-operator, cluster-api), current pids. */
   services: { name: string; pid: number }[];
-  /** Signals one control-plane service process (SIGKILL by default). */
+  /** cluster.json read now: current pids of hosts, services, NATS and Postgres. */
+  state(): ClusterStateFile;
+  /** Signals one control-plane service process (SIGKILL by default); the launcher restarts it. */
   killService(name: string, signal?: NodeJS.Signals): void;
   /** Signals a host's whole process group (spherelet-agent and crx-runtime); SIGKILL by default. */
   killHost(name: string, signal?: NodeJS.Signals): void;
+  /** SIGKILLs a host's spherelet-agent only; its host supervisor restarts it. */
+  killAgent(host: string): void;
+  /** SIGSTOPs a host's process group for `ms`, then SIGCONTs it; resolves once it runs again. */
+  pauseHost(name: string, ms: number): Promise<void>;
+  /** Runs `node deploy/local-cluster/dist/chaos.js <args>` against this cluster. */
+  chaos(args: string[]): Promise<ChaosResult>;
   /** Stops the launcher (and with it every service and host) and drops the database. */
   stop(): Promise<void>;
 }
 
 const repoRoot = resolve(__dirname, '..', '..', '..');
 export const launcherMain = join(repoRoot, 'deploy', 'local-cluster', 'dist', 'main.js');
+export const chaosMain = join(repoRoot, 'deploy', 'local-cluster', 'dist', 'chaos.js');
 const readyMarker = 'OPENPACIFIC_READY ';
 const startTimeoutMs = 60_000;
 
@@ -59,7 +81,9 @@ const startTimeoutMs = 60_000;
  * A whole cluster for one test file: its own database, NATS prefix, gateway
  * port and data folder, started through the built launcher like `npm start`.
  */
-export async function startCluster(opts: { label?: string; hostCount?: number; env?: Record<string, string> } = {}): Promise<TestCluster> {
+export async function startCluster(
+  opts: { label?: string; hostCount?: number; replicas?: number; env?: Record<string, string> } = {},
+): Promise<TestCluster> {
   if (!existsSync(launcherMain)) {
     throw Object.assign(new Error(`${launcherMain} is missing: run npm run build first`), { code: 'TESTING.NOT_BUILT' });
   }
@@ -80,6 +104,7 @@ export async function startCluster(opts: { label?: string; hostCount?: number; e
       DATABASE_URL: database.url,
       NATS_URL: opts.env?.NATS_URL ?? testNatsUrl,
       HOST_COUNT: String(opts.hostCount ?? 3),
+      ...(opts.replicas === undefined ? {} : { REPLICAS: String(opts.replicas) }),
       LOG_LEVEL: opts.env?.LOG_LEVEL ?? process.env.LOG_LEVEL ?? 'info',
     },
     // Its own process group, so stop() can clean up services even if the launcher crashed.
@@ -89,7 +114,7 @@ export async function startCluster(opts: { label?: string; hostCount?: number; e
   const output: string[] = [];
   const exited = new Promise<number | null>((res) => launcher.once('exit', (code) => res(code)));
 
-  let ready: { server: string; kubeconfig: string; hosts: ClusterHost[]; services: { name: string; pid: number }[] };
+  let ready: ReadyLine;
   try {
     ready = await waitForReady(launcher, output, exited);
   } catch (err) {
@@ -104,6 +129,16 @@ export async function startCluster(opts: { label?: string; hostCount?: number; e
   const caCertPem = readFileSync(join(dataDir, 'pki', 'ca.crt'), 'utf8');
   const kubeEnv = { KUBECONFIG: ready.kubeconfig, KUBECACHEDIR: join(dataDir, 'kube-cache') };
   let stopped: Promise<void> | undefined;
+  // After stop() cluster.json is gone: the last state read stands in.
+  let last: ClusterStateFile | undefined;
+  const current = (): ClusterStateFile | undefined => (last = readState(dataDir) ?? last);
+  const freshState = (): ClusterStateFile => {
+    const state = readState(dataDir);
+    if (!state) throw new Error(`${join(dataDir, 'cluster.json')} is missing: the cluster is not running`);
+    return (last = state);
+  };
+  const hosts = () => current()?.hosts.map((h) => ({ name: h.name, pgid: h.pgid })) ?? ready.hosts;
+  const services = () => current()?.services.map((s) => ({ name: s.name, pid: s.pid })) ?? ready.services;
 
   return {
     server: ready.server,
@@ -113,24 +148,38 @@ export async function startCluster(opts: { label?: string; hostCount?: number; e
     dataDir,
     databaseUrl: database.url,
     natsPrefix,
-    hosts: ready.hosts,
-    services: ready.services,
+    get hosts() {
+      return hosts();
+    },
+    get services() {
+      return services();
+    },
+    gateways: ready.gateways ?? [{ name: 'api-gateway', server: ready.server }],
+    state: freshState,
     killService(name, signal = 'SIGKILL') {
-      const service = ready.services.find((s) => s.name === name);
+      const service = services().find((s) => s.name === name);
       if (!service) throw new Error(`no service named ${name}`);
       process.kill(service.pid, signal);
     },
+    killAgent(host) {
+      loadChaos().killAgent(freshState(), host);
+    },
+    async pauseHost(name, ms) {
+      await loadChaos().pauseHost(freshState(), name, ms);
+    },
+    chaos: (args) => runChaos(args, dataDir),
     kubectl: (args, o = {}) => runKubectl(args, { ...o, env: { ...kubeEnv, ...o.env } }),
     request: (method, path, o = {}) =>
       httpsCall(ready.server, caCertPem, method, path, { ...o, token: o.token === undefined ? token : o.token }),
     killHost(name, signal = 'SIGKILL') {
-      const host = ready.hosts.find((h) => h.name === name);
+      const host = hosts().find((h) => h.name === name);
       if (!host) throw new Error(`no host named ${name}`);
       process.kill(-host.pgid, signal);
     },
     stop() {
       stopped ??= (async () => {
-        await stopLauncher(launcher, exited, ready.hosts);
+        // A rebooted host is in a group the ready line never named.
+        await stopLauncher(launcher, exited, [...ready.hosts, ...hosts()]);
         await database.drop();
         if (!process.env.KEEP_CLUSTER_DATA) rmSync(dataDir, { recursive: true, force: true });
       })();
@@ -139,8 +188,46 @@ export async function startCluster(opts: { label?: string; hostCount?: number; e
   };
 }
 
+interface ReadyLine {
+  server: string;
+  kubeconfig: string;
+  gateways?: { name: string; server: string }[];
+  hosts: ClusterHost[];
+  services: { name: string; pid: number }[];
+}
+
+function readState(dataDir: string): ClusterStateFile | undefined {
+  try {
+    return JSON.parse(readFileSync(join(dataDir, 'cluster.json'), 'utf8')) as ClusterStateFile;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The chaos tool's exported actions, loaded from the build (libs/testing does not compile against deploy/). */
+interface ChaosModule {
+  killAgent(state: ClusterStateFile, host: string): unknown;
+  pauseHost(state: ClusterStateFile, host: string, ms: number): Promise<unknown>;
+}
+
+function loadChaos(): ChaosModule {
+  if (!existsSync(chaosMain)) throw Object.assign(new Error(`${chaosMain} is missing: run npm run build first`), { code: 'TESTING.NOT_BUILT' });
+  return require(chaosMain) as ChaosModule;
+}
+
+function runChaos(args: string[], dataDir: string): Promise<ChaosResult> {
+  return new Promise((res) => {
+    const child = spawn(process.execPath, [chaosMain, ...args], { env: { ...process.env, DATA_DIR: dataDir }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.once('close', (code) => res({ code: code ?? 1, stdout, stderr }));
+  });
+}
+
 function waitForReady(launcher: ChildProcess, output: string[], exited: Promise<number | null>) {
-  return new Promise<{ server: string; kubeconfig: string; hosts: ClusterHost[]; services: { name: string; pid: number }[] }>((res, rej) => {
+  return new Promise<ReadyLine>((res, rej) => {
     let pending = '';
     const timer = setTimeout(() => rej(new Error(`cluster not ready after ${startTimeoutMs} ms`)), startTimeoutMs);
     launcher.stderr?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
@@ -248,4 +335,14 @@ function logTails(dataDir: string): string {
       return `--- ${file} ---\n${lines}`;
     })
     .join('\n');
+}
+
+/** Whether any process of the group is alive. */
+export function processGroupAlive(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }

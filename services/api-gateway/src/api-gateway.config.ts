@@ -12,6 +12,8 @@ export interface GatewayConfig extends BaseConfig {
   /** Comma-separated DNS names and IP addresses for the serving certificate. */
   TLS_SANS: string;
   WATCH_CACHE_SIZE: number;
+  /** Whether this instance writes DATA_DIR/kubeconfig (a second replica sharing DATA_DIR leaves it to the first). */
+  GATEWAY_WRITE_KUBECONFIG: boolean;
 }
 
 export const gatewayConfigSchema = baseSchema({
@@ -22,6 +24,7 @@ export const gatewayConfigSchema = baseSchema({
   ADMISSION_TIMEOUT_MS: { type: 'integer', minimum: 1, default: 2000 },
   TLS_SANS: { type: 'string', pattern: '^[^,\\s]+(\\s*,\\s*[^,\\s]+)*$', default: 'localhost,127.0.0.1,api-gateway' },
   WATCH_CACHE_SIZE: { type: 'integer', minimum: 1, default: 10000 },
+  GATEWAY_WRITE_KUBECONFIG: { type: 'boolean', default: true },
 });
 
 /** Every service's schema goes by this name; the compose test reads it. */

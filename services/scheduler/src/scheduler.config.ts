@@ -5,9 +5,12 @@ export interface SchedulerConfig extends BaseConfig {
   HOST_GRACE_MS: number;
   /** How often the host-lifecycle controller looks at heartbeats. */
   HOST_CHECK_INTERVAL_MS: number;
+  /** How often a standby replica tries to take the lead (and the leader checks it still holds it). */
+  LEADER_CHECK_INTERVAL_MS: number;
 }
 
 export const configSchema = baseSchema({
   HOST_GRACE_MS: { type: 'integer', minimum: 500, maximum: 600000, default: 3000 },
   HOST_CHECK_INTERVAL_MS: { type: 'integer', minimum: 50, maximum: 60000, default: 250 },
+  LEADER_CHECK_INTERVAL_MS: { type: 'integer', minimum: 50, maximum: 60000, default: 500 },
 });

@@ -1,12 +1,20 @@
 import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
+import { LeaderElection } from '@openpacific/event-store';
 import { SERVICE_CONTEXT, ServiceContext } from '@openpacific/service-kit';
+import { HeartbeatMonitor } from './hosts/heartbeat-monitor';
 import { HostLifecycleController } from './hosts/host-lifecycle.controller';
 import { PodScheduler } from './pods/pod-scheduler';
 import type { SchedulerConfig } from './scheduler.config';
 
-/** Runs the scheduler's controllers: host lifecycle (heartbeats -> Ready) and pod placement. */
+/**
+ * Every replica hears heartbeats; the elected one answers them (renewing the hosts' leases) and runs the
+ * controllers: host lifecycle (heartbeats -> Ready) and pod placement with failover. A replica that loses
+ * the lead stops them before another can have taken over.
+ */
 @Injectable()
 export class SchedulerLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private monitor?: HeartbeatMonitor;
+  private election?: LeaderElection;
   private hosts?: HostLifecycleController;
   private pods?: PodScheduler;
 
@@ -14,15 +22,39 @@ export class SchedulerLifecycle implements OnApplicationBootstrap, BeforeApplica
 
   async onApplicationBootstrap(): Promise<void> {
     const { store, nats, names, logger, config, pool } = this.ctx;
-    this.hosts = new HostLifecycleController(store, nats, names, logger, { graceMs: config.HOST_GRACE_MS, intervalMs: config.HOST_CHECK_INTERVAL_MS });
-    this.hosts.start();
-    this.pods = new PodScheduler({ store, pool, nats, names, logger });
-    await this.pods.start();
-    logger.info('ready');
+    const monitor = new HeartbeatMonitor(nats, names, logger, { feedGapMs: Math.round((config.HOST_GRACE_MS * 2) / 3) });
+    monitor.start();
+    this.monitor = monitor;
+    this.election = new LeaderElection(pool, {
+      name: 'scheduler',
+      logger,
+      intervalMs: config.LEADER_CHECK_INTERVAL_MS,
+      onElected: async () => {
+        this.pods = new PodScheduler({ store, pool, nats, names, logger });
+        await this.pods.start();
+        this.hosts = new HostLifecycleController(store, monitor, logger, {
+          graceMs: config.HOST_GRACE_MS,
+          intervalMs: config.HOST_CHECK_INTERVAL_MS,
+          onChange: () => this.pods?.kick(),
+        });
+        this.hosts.start();
+        monitor.answering = true;
+      },
+      onDeposed: async () => {
+        monitor.answering = false;
+        this.hosts?.stop();
+        await this.pods?.stop();
+        this.hosts = undefined;
+        this.pods = undefined;
+      },
+    });
+    await this.election.start();
+    await nats.flush();
+    logger.info('ready', { leader: this.election.isLeader });
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    this.hosts?.stop();
-    await this.pods?.stop();
+    await this.election?.stop();
+    this.monitor?.stop();
   }
 }

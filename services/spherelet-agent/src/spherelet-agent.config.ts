@@ -11,8 +11,10 @@ export interface SphereletAgentConfig extends BaseConfig {
   HOST_LABELS: string;
   /** Taints, `key=value:NoSchedule,key2:NoExecute`. */
   HOST_TAINTS: string;
-  /** How often the host heartbeats over NATS. */
+  /** How often the host heartbeats over NATS (each answered heartbeat renews the host lease). */
   HEARTBEAT_INTERVAL_MS: number;
+  /** The scheduler's grace period (the same setting): the host lease is a little shorter. */
+  HOST_GRACE_MS: number;
   /** First restart delay of a crashing container (CrashLoopBackOff doubles it up to 5 minutes). */
   RESTART_BACKOFF_MS: number;
   /** How often every bound pod is looked at even without a change. */
@@ -28,6 +30,7 @@ export const configSchema = baseSchema(
     HOST_LABELS: { type: 'string', pattern: '^([^=,]+=[^=,]*(,[^=,]+=[^=,]*)*)?$', default: '' },
     HOST_TAINTS: { type: 'string', pattern: '^([^:,]+:(NoSchedule|PreferNoSchedule|NoExecute)(,[^:,]+:(NoSchedule|PreferNoSchedule|NoExecute))*)?$', default: '' },
     HEARTBEAT_INTERVAL_MS: { type: 'integer', minimum: 100, maximum: 60000, default: 1000 },
+    HOST_GRACE_MS: { type: 'integer', minimum: 500, maximum: 600000, default: 3000 },
     RESTART_BACKOFF_MS: { type: 'integer', minimum: 100, maximum: 300000, default: 10000 },
     POD_RESYNC_MS: { type: 'integer', minimum: 100, maximum: 60000, default: 1000 },
   },

@@ -1,27 +1,41 @@
 import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { CrxClient } from '@openpacific/messaging';
 import { SERVICE_CONTEXT, ServiceContext } from '@openpacific/service-kit';
-import { HeartbeatSender } from './host/heartbeat';
+import { HostLease } from './host/host-lease';
 import { registerHost } from './host/host-registration';
 import { hostDescription } from './host/host-spec';
 import { PodWorker } from './pods/pod-worker';
 import type { SphereletAgentConfig } from './spherelet-agent.config';
 
-/** Registers the host (a new epoch each start), heartbeats, and runs the pods bound to it. */
+/**
+ * Registers the host (a new epoch each start, reporting the fence of the epoch before if its lease ran
+ * out), keeps the host lease, and runs the pods bound to it. A lost lease ends the process: the runtime has
+ * stopped the epoch's containers, and the restarted agent registers a new epoch.
+ */
 @Injectable()
 export class SphereletAgentLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  private heartbeat?: HeartbeatSender;
+  private lease?: HostLease;
   private pods?: PodWorker;
 
   constructor(@Inject(SERVICE_CONTEXT) private readonly ctx: ServiceContext<SphereletAgentConfig>) {}
 
   async onApplicationBootstrap(): Promise<void> {
     const { config, store, nats, names, logger, pool } = this.ctx;
-    const runtime = await runtimeVersion(new CrxClient(nats, config.NATS_PREFIX, config.HOST_NAME));
-    const { epoch } = await registerHost(store, config.HOST_NAME, hostDescription(config, runtime));
-    this.heartbeat = new HeartbeatSender(nats, names, config.HOST_NAME, config.HEARTBEAT_INTERVAL_MS);
-    this.heartbeat.start(epoch);
-    logger.info('host registered', { host: config.HOST_NAME, epoch });
+    const crx = new CrxClient(nats, config.NATS_PREFIX, config.HOST_NAME);
+    const runtime = await runtimeVersion(crx);
+    const fences = runtime ? await crx.fences().catch(() => []) : [];
+    const { epoch, fence } = await registerHost(store, config.HOST_NAME, hostDescription(config, runtime), fences);
+    logger.info('host registered', { host: config.HOST_NAME, epoch, ...(fence ? { fence } : {}) });
+    this.lease = new HostLease(nats, names, crx, config.HOST_NAME, epoch, {
+      intervalMs: config.HEARTBEAT_INTERVAL_MS,
+      leaseMs: leaseLength(config.HOST_GRACE_MS),
+      logger,
+      onLost: (reason) => {
+        logger.error('host lease lost: the runtime stops this epoch\'s containers; restarting to register a new epoch', { epoch, reason });
+        process.exit(75);
+      },
+    });
+    await this.lease.start();
     this.pods = new PodWorker(
       { store, pool, nats, names, prefix: config.NATS_PREFIX, logger },
       { host: config.HOST_NAME, epoch, backoffBaseMs: config.RESTART_BACKOFF_MS, resyncMs: config.POD_RESYNC_MS },
@@ -30,7 +44,7 @@ export class SphereletAgentLifecycle implements OnApplicationBootstrap, BeforeAp
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    this.heartbeat?.stop();
+    this.lease?.stop();
     await this.pods?.stop();
   }
 }
@@ -46,4 +60,9 @@ async function runtimeVersion(crx: CrxClient): Promise<{ driver: string; isolati
     }
   }
   return undefined;
+}
+
+/** The lease ends a little before the scheduler's grace period does, so the host stops first. */
+export function leaseLength(graceMs: number): number {
+  return graceMs - Math.min(500, Math.floor(graceMs / 4));
 }

@@ -106,7 +106,7 @@ export class ApiGateway {
     const port = (server.address() as { port: number }).port;
     const publicUrl = config.GATEWAY_PUBLIC_URL || `https://127.0.0.1:${port}`;
     const kubeconfig = join(config.DATA_DIR, 'kubeconfig');
-    await writeKubeconfig(kubeconfig, {
+    if (config.GATEWAY_WRITE_KUBECONFIG) await writeKubeconfig(kubeconfig, {
       server: publicUrl,
       caCertPem: pki.caCertPem,
       clusterName: 'openpacific',

@@ -21,6 +21,8 @@ export class LeaseWatchdog {
   private state: LeaseState = { fencedEpoch: 0, fences: [] };
   private timer?: NodeJS.Timeout;
   private fencing?: Promise<void>;
+  /** The last stretch this process did not run at all, if any. */
+  private gap?: { from: number; until: number };
 
   constructor(
     private readonly driver: RuntimeDriver,
@@ -30,9 +32,15 @@ export class LeaseWatchdog {
   }
 
   start(): void {
+    const interval = this.opts.checkIntervalMs ?? 100;
+    let last = Date.now();
     const tick = () => {
+      const now = Date.now();
+      // A tick far later than due: this process was not running (the host paused, frozen, starved).
+      if (now - last > interval * 5 + 500) this.gap = { from: last, until: now };
+      last = now;
       this.check();
-      this.timer = setTimeout(tick, this.opts.checkIntervalMs ?? 100);
+      this.timer = setTimeout(tick, interval);
     };
     tick();
   }
@@ -81,6 +89,11 @@ export class LeaseWatchdog {
     const stoppedAt = new Date().toISOString();
     for (const s of victims) await this.driver.removePodSandbox(s.id).catch(() => undefined);
     const record: HostFenceRecord = { epoch: lease.epoch, leaseExpiredAt: new Date(lease.expiresAt).toISOString(), stoppedAt, pods: victims.map((s) => s.config.podUid) };
+    // Frozen across the deadline: nothing could have stopped the containers before it ran again.
+    if (this.gap && this.gap.from <= lease.expiresAt && this.gap.until >= lease.expiresAt) {
+      record.unresponsiveFrom = new Date(this.gap.from).toISOString();
+      record.unresponsiveUntil = new Date(this.gap.until).toISOString();
+    }
     this.state.fences = [...this.state.fences, record].slice(-20);
     this.save();
     this.opts.log?.('host lease ran out: stopped every container of the epoch', { epoch: lease.epoch, leaseExpiredAt: record.leaseExpiredAt, stoppedAt, pods: victims.length });

@@ -1,7 +1,7 @@
-import { HOSTS_RESOURCE, NatsNames, ObjectEventTypes } from '@openpacific/contracts';
+import { HOSTS_RESOURCE, ObjectEventTypes } from '@openpacific/contracts';
 import { EventStore, VersionConflictError } from '@openpacific/event-store';
 import type { Logger } from '@openpacific/service-kit';
-import { JSONCodec, NatsConnection, Subscription } from 'nats';
+import { HeartbeatMonitor } from './heartbeat-monitor';
 import { desiredReady } from './host-readiness';
 
 interface KnownHost {
@@ -9,47 +9,34 @@ interface KnownHost {
   object: any;
 }
 
-const json = JSONCodec<{ host: string; epoch: number; time: string }>();
-
 /**
- * Turns heartbeats into each host's `Ready` condition. Heartbeats are not
- * events: only a change of the condition is appended (ResourceStatusUpdated),
- * at the host stream's version, so a second scheduler racing it cannot write
- * the same change twice.
+ * Turns heartbeats into each host's `Ready` condition (in the leading
+ * scheduler). Heartbeats are not events: only a change of the condition is
+ * appended (ResourceStatusUpdated), at the host stream's version, so a second
+ * scheduler racing it cannot write the same change twice. A host not heard in
+ * its current epoch for the grace period is NotReady (`HeartbeatMissed`) —
+ * unless no host is heard at all, which means this replica is cut off.
  */
 export class HostLifecycleController {
-  private readonly beats = new Map<string, { epoch: number; at: number }>();
   private readonly hosts = new Map<string, KnownHost>();
-  private sub?: Subscription;
+  /** When this controller first saw each host's current epoch: beats of it are due from then on. */
+  private readonly epochSeen = new Map<string, { epoch: number; at: number }>();
   private timer?: NodeJS.Timeout;
   private running = false;
   private readonly startedAt = Date.now();
 
   constructor(
     private readonly store: EventStore,
-    private readonly nc: NatsConnection,
-    private readonly names: NatsNames,
+    private readonly monitor: HeartbeatMonitor,
     private readonly logger: Logger,
-    private readonly opts: { graceMs: number; intervalMs: number },
+    private readonly opts: { graceMs: number; intervalMs: number; onChange?: () => void },
   ) {}
 
   start(): void {
-    this.sub = this.nc.subscribe(this.names.heartbeats, {
-      callback: (err, msg) => {
-        if (err) return;
-        try {
-          const beat = json.decode(msg.data);
-          this.beats.set(beat.host, { epoch: beat.epoch, at: Date.now() });
-        } catch {
-          this.logger.warn('ignoring a malformed heartbeat', { subject: msg.subject });
-        }
-      },
-    });
     this.timer = setInterval(() => void this.check(), this.opts.intervalMs);
   }
 
   stop(): void {
-    this.sub?.unsubscribe();
     clearInterval(this.timer);
   }
 
@@ -88,9 +75,14 @@ export class HostLifecycleController {
     const conditions: any[] = host.object.status?.conditions ?? [];
     const current = conditions.find((c) => c.type === 'Ready');
     const now = Date.now();
-    // Right after this controller starts it has heard no heartbeat yet: give hosts one grace period.
-    if (now - this.startedAt < this.opts.graceMs && !this.beats.has(name)) return;
-    const want = desiredReady({ epoch: host.object.status?.epoch ?? 0, current }, this.beats.get(name), now, this.opts.graceMs);
+    const epoch = host.object.status?.epoch ?? 0;
+    const seen = this.epochSeen.get(name);
+    if (!seen || seen.epoch !== epoch) this.epochSeen.set(name, { epoch, at: now });
+    const due = Math.max(this.startedAt, this.epochSeen.get(name)!.at);
+    const beat = this.monitor.beats.get(name);
+    const want = desiredReady({ epoch, current }, beat, now, this.opts.graceMs, due);
+    // Silence from every host means this replica is the one cut off: decide nothing until it hears again.
+    if (want.status !== 'True' && !this.monitor.hearing(now)) return;
     if (current && current.status === want.status && current.reason === want.reason) return;
     const transitioned = !current || current.status !== want.status;
     const ready = { type: 'Ready', ...want, lastTransitionTime: transitioned ? new Date(now).toISOString().replace(/\.\d{3}Z$/, 'Z') : current.lastTransitionTime };
@@ -104,6 +96,7 @@ export class HostLifecycleController {
       );
       this.hosts.set(streamId, { version: events[0].streamVersion, object });
       this.logger.info('host readiness changed', { host: name, ready: want.status, reason: want.reason });
+      this.opts.onChange?.();
     } catch (err) {
       if (!(err instanceof VersionConflictError)) throw err;
       // Someone else changed the host meanwhile: the next check sees the new state.

@@ -12,13 +12,17 @@ export function desiredReady(
   lastBeat: { epoch: number; at: number } | undefined,
   now: number,
   graceMs: number,
+  /** Since when beats of this epoch are due (the epoch appeared, or this controller started). */
+  dueSince = 0,
 ): Pick<ReadyCondition, 'status' | 'reason' | 'message'> {
-  if (lastBeat && lastBeat.epoch === host.epoch && now - lastBeat.at <= graceMs) {
+  const heard = lastBeat && lastBeat.epoch === host.epoch ? lastBeat.at : undefined;
+  if (heard !== undefined && now - heard <= graceMs) {
     return { status: 'True', reason: 'HostReady', message: 'spherelet-agent is heartbeating' };
   }
-  if (!lastBeat || lastBeat.epoch !== host.epoch) {
-    // Never heard from in this epoch: stays Unknown until the grace period has passed since we started watching.
-    return { status: host.current?.status === 'True' ? 'False' : 'Unknown', reason: 'HostStatusUnknown', message: 'no heartbeat from this epoch of the host' };
+  const silentSince = Math.max(heard ?? 0, dueSince);
+  if (now - silentSince <= graceMs) {
+    // Not heard in this epoch yet, but not overdue either (just registered, or we just started listening).
+    return { status: host.current?.status === 'True' ? 'False' : 'Unknown', reason: 'HostStatusUnknown', message: 'no heartbeat from this epoch of the host yet' };
   }
-  return { status: 'False', reason: 'HeartbeatMissed', message: `no heartbeat for ${Math.round((now - lastBeat.at) / 1000)}s (grace ${graceMs / 1000}s)` };
+  return { status: 'False', reason: 'HeartbeatMissed', message: `no heartbeat for ${Math.round((now - silentSince) / 1000)}s (grace ${graceMs / 1000}s)` };
 }

@@ -1,13 +1,13 @@
 import { HOSTS_RESOURCE, NatsNames } from '@openpacific/contracts';
 import { EventStore, StreamAppend, VersionConflictError } from '@openpacific/event-store';
-import { LogFollower, PassLoop, pokedFollower, ReadModel, StoredObject } from '@openpacific/objects';
+import { LogFollower, nodeLostPod, PassLoop, pokedFollower, podUnbound, ReadModel, StoredObject } from '@openpacific/objects';
 import type { Logger } from '@openpacific/service-kit';
 import type { NatsConnection } from 'nats';
 import type { Pool } from 'pg';
 import { filterHost, HostView, unschedulableMessage } from './filters';
 import { add, holdsResources, podRequests } from './pod-requests';
 import { scoreHost } from './scoring';
-import { boundPod, ObjectEventTypes, podChange, podEvent, PodEventTypes, unschedulablePod } from './scheduling-records';
+import { boundPod, ObjectEventTypes, podChange, podEvent, PodEventTypes, SCHEDULER_ACTOR, unschedulablePod } from './scheduling-records';
 
 /**
  * Binds pending pods to hosts, in batches: every pass takes all pending pods
@@ -46,6 +46,11 @@ export class PodScheduler {
     this.loop.start();
   }
 
+  /** A pass soon (a host's readiness changed). */
+  kick(): void {
+    this.loop.schedule();
+  }
+
   async stop(): Promise<void> {
     this.loop.stop();
     await this.follower?.stop();
@@ -66,6 +71,13 @@ export class PodScheduler {
   }
 
   private async scheduleBatch(): Promise<void> {
+    const failovers = this.failovers();
+    if (failovers.length > 0) {
+      await this.write(failovers);
+      // The moved pods come back Pending through the log; the next pass places them.
+      this.loop.schedule();
+      return;
+    }
     const pending = this.model
       .list('pods')
       .filter((s) => !s.object.spec?.nodeName && !s.object.metadata.deletionTimestamp && (s.object.spec?.schedulerName ?? 'default-scheduler') === 'default-scheduler')
@@ -103,6 +115,40 @@ export class PodScheduler {
       }
     }
     await this.write(writes);
+  }
+
+  /**
+   * Pods on hosts that stopped heartbeating (NotReady, HeartbeatMissed): by then the host's own lease has run
+   * out and its runtime has stopped them. Restartable pods are unbound to be placed elsewhere; pods with
+   * restartPolicy Never become Failed (NodeLost); pods being deleted are finished, as their host cannot.
+   */
+  private failovers(): StreamAppend[] {
+    const lost = new Map<string, string>();
+    for (const s of this.model.list(HOSTS_RESOURCE)) {
+      const ready = (s.object.status?.conditions ?? []).find((c: any) => c.type === 'Ready');
+      if (ready?.status !== 'True' && ready?.reason === 'HeartbeatMissed') lost.set(s.object.metadata.name, ready.message ?? '');
+    }
+    if (lost.size === 0) return [];
+    const writes: StreamAppend[] = [];
+    for (const stored of this.model.list('pods')) {
+      const pod = stored.object;
+      const host = pod.spec?.nodeName;
+      if (!host || !lost.has(host) || pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed') continue;
+      const why = `host ${host} is NotReady: ${lost.get(host)}`;
+      if (pod.metadata.deletionTimestamp) {
+        const gone = structuredClone(pod);
+        delete gone.metadata.resourceVersion;
+        writes.push(podChange(gone, ObjectEventTypes.deleted, stored.streamVersion));
+      } else if (pod.spec.restartPolicy === 'Never') {
+        writes.push(podChange(nodeLostPod(pod, `Pod was running on ${why}`), ObjectEventTypes.statusUpdated, stored.streamVersion));
+        writes.push(podEvent(pod, 'Warning', 'NodeLost', `Pod was running on ${why}; restartPolicy Never: it is Failed`));
+      } else {
+        writes.push(podUnbound(pod, stored.streamVersion, { reason: 'HostNotReady', message: why }, SCHEDULER_ACTOR));
+        writes.push(podEvent(pod, 'Warning', 'HostFailover', `${why}; starting the pod on another host`));
+      }
+    }
+    if (writes.length > 0) this.deps.logger.warn('failing over pods from lost hosts', { hosts: [...lost.keys()], writes: writes.length });
+    return writes;
   }
 
   /** Status and a FailedScheduling event, only when the verdict changed. */

@@ -1,9 +1,9 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { NewEvent } from '@openpacific/event-store';
 import { ObjectEventTypes, objectStreamId, PodEventTypes } from '@openpacific/contracts';
+import { HOST_EPOCH_ANNOTATION } from '@openpacific/objects';
 
 export const SCHEDULER_ACTOR = { actor: 'system:serviceaccount:kube-system:default-scheduler', source: 'scheduler' };
-export const HOST_EPOCH_ANNOTATION = 'infrastructure.openpacific.io/host-epoch';
 
 export function timestamp(now = new Date()): string {
   return now.toISOString().replace(/\.\d{3}Z$/, 'Z');

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { HOST_API_VERSION, HostEventTypes, HOSTS_RESOURCE, ObjectEventTypes, objectStreamId } from '@openpacific/contracts';
+import { HOST_API_VERSION, HostEventTypes, HostFenceRecord, HOSTS_RESOURCE, ObjectEventTypes, objectStreamId } from '@openpacific/contracts';
 import { EventStore, VersionConflictError } from '@openpacific/event-store';
 
 export type HostDescription = ReturnType<typeof import('./host-spec').hostDescription>;
@@ -14,13 +14,20 @@ function nowTimestamp(): string {
  * older epoch is no longer this agent's. Labels and taints from config are
  * merged over what admins set; capacity is reported as configured.
  */
-export async function registerHost(store: EventStore, name: string, description: HostDescription): Promise<{ epoch: number; object: any }> {
+export async function registerHost(
+  store: EventStore,
+  name: string,
+  description: HostDescription,
+  fences: HostFenceRecord[] = [],
+): Promise<{ epoch: number; object: any; fence?: HostFenceRecord }> {
   const streamId = objectStreamId(HOSTS_RESOURCE, undefined, name);
   for (let attempt = 1; ; attempt++) {
     const events = await store.readStream(streamId);
     const last = events[events.length - 1];
     const previous = last && last.type !== ObjectEventTypes.deleted ? (last.data as any).object : undefined;
     const epoch = (previous?.status?.epoch ?? 0) + 1;
+    // The runtime fenced the epoch before (its lease ran out): say so, once, with this registration.
+    const fence = fences.find((f) => f.epoch === epoch - 1);
     const now = nowTimestamp();
     const object = {
       apiVersion: HOST_API_VERSION,
@@ -50,10 +57,10 @@ export async function registerHost(store: EventStore, name: string, description:
     try {
       await store.append(
         streamId,
-        [{ type: HostEventTypes.registered, data: { resource: HOSTS_RESOURCE, object }, metadata: { actor: `system:node:${name}`, source: 'spherelet-agent' } }],
+        [{ type: HostEventTypes.registered, data: { resource: HOSTS_RESOURCE, object, ...(fence ? { fence } : {}) }, metadata: { actor: `system:node:${name}`, source: 'spherelet-agent' } }],
         { expectedVersion: last ? last.streamVersion : 'no_stream' },
       );
-      return { epoch, object };
+      return { epoch, object, fence };
     } catch (err) {
       if (!(err instanceof VersionConflictError) || attempt >= 10) throw err;
     }

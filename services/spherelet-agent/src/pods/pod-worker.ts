@@ -3,14 +3,13 @@ import { ContainerConfig, ContainerStatus, CrxErrorCodes, NatsNames, ObjectEvent
 import { EventStore, NewEvent, StreamAppend, VersionConflictError } from '@openpacific/event-store';
 import { milliValue, parseQuantity } from '@openpacific/kube-api';
 import { CrxClient } from '@openpacific/messaging';
-import { LogFollower, PassLoop, pokedFollower, ReadModel, StoredObject } from '@openpacific/objects';
+import { bindingEpoch, LogFollower, PassLoop, pokedFollower, podUnbound, ReadModel, StoredObject } from '@openpacific/objects';
 import type { Logger } from '@openpacific/service-kit';
 import type { NatsConnection } from 'nats';
 import type { Pool } from 'pg';
 import { ContainerFacts, podStatus } from './pod-status';
 import { ProbeTracker } from './probe-tracker';
 
-const EPOCH_ANNOTATION = 'infrastructure.openpacific.io/host-epoch';
 
 export interface PodWorkerOptions {
   host: string;
@@ -107,14 +106,15 @@ export class PodWorker {
     if (pod.spec?.nodeName !== this.opts.host) return false;
     // A restarted agent starts a new epoch but keeps (adopts) what is still bound to its host;
     // work addressed to an epoch it has not reached is not for it.
-    const epoch = pod.metadata.annotations?.[EPOCH_ANNOTATION];
-    return epoch === undefined || Number(epoch) <= this.opts.epoch;
+    const epoch = bindingEpoch(pod);
+    return epoch === undefined || epoch <= this.opts.epoch;
   }
 
   private async reconcile(stored: StoredObject, sandbox: PodSandbox | undefined, containers: ContainerStatus[]): Promise<void> {
     const pod = stored.object;
     if (pod.metadata.deletionTimestamp) return this.finishDeletion(stored, sandbox);
     if (pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed') return;
+    if (!sandbox && (bindingEpoch(pod) ?? this.opts.epoch) < this.opts.epoch) return this.release(stored);
     const events: StreamAppend[] = [];
     const box = sandbox ?? (await this.crx.runPodSandbox({ podUid: pod.metadata.uid, podName: pod.metadata.name, podNamespace: pod.metadata.namespace, epoch: this.opts.epoch }));
     const facts: ContainerFacts[] = [];
@@ -221,6 +221,19 @@ export class PodWorker {
       writes.unshift({ streamId: stored.streamId, events: [this.objectEvent(ObjectEventTypes.statusUpdated, next)], expectedVersion: stored.streamVersion });
     }
     if (writes.length) await this.deps.store.appendBatch(writes);
+  }
+
+  /**
+   * A pod bound to an earlier epoch of this host whose sandbox is gone (the runtime fenced that epoch, or the
+   * host restarted before starting it) is not started again here: it goes back to the scheduler.
+   */
+  private async release(stored: StoredObject): Promise<void> {
+    const pod = stored.object;
+    const message = `host ${this.opts.host} restarted in epoch ${this.opts.epoch} without the pod's sandbox of epoch ${bindingEpoch(pod)}`;
+    await this.deps.store.appendBatch([
+      podUnbound(pod, stored.streamVersion, { reason: 'HostEpochEnded', message }, { actor: `system:node:${this.opts.host}`, source: 'spherelet-agent' }),
+      this.event(pod, 'Warning', 'HostFailover', `${message}; the pod will be placed again`),
+    ]);
   }
 
   private async finishDeletion(stored: StoredObject, sandbox: PodSandbox | undefined): Promise<void> {

@@ -27,6 +27,8 @@ export async function handleHistory(core: GatewayCore, r: ResourceRequest): Prom
       uid: object.metadata.uid,
       changes: previous && previous.metadata.uid === object.metadata.uid ? compare(strip(previous), strip(object)) : [],
       object,
+      // What the event says beyond the object (why a pod was unbound, the fence a host reported).
+      ...details(e),
     };
     previous = e.type === ObjectEventTypes.deleted ? undefined : object;
     return item;
@@ -57,4 +59,9 @@ function withVersion(e: RecordedEvent): any {
 
 function strip(o: any): any {
   return { ...o, metadata: { ...o.metadata, resourceVersion: undefined, managedFields: undefined } };
+}
+
+function details(e: RecordedEvent): { details?: Record<string, unknown> } {
+  const { resource: _resource, object: _object, ...rest } = e.data as Record<string, unknown>;
+  return Object.keys(rest).length > 0 ? { details: rest } : {};
 }

@@ -1,0 +1,83 @@
+import { checkInvariants, formatInvariantReport, InvariantReport, TestCluster } from '@openpacific/testing';
+import { Pool } from 'pg';
+
+/** The whole suite with `npm run test:chaos` (CHAOS_FULL=1); CI runs each scenario at a smaller size. */
+export const full = process.env.CHAOS_FULL === '1';
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export function podManifest(name: string, opts: { restartPolicy?: string; labels?: Record<string, string>; command?: string[] } = {}) {
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name, labels: { app: 'chaos', ...opts.labels } },
+    spec: {
+      restartPolicy: opts.restartPolicy ?? 'Always',
+      terminationGracePeriodSeconds: 2,
+      containers: [{ name: 'c', image: 'busybox', command: opts.command ?? ['sleep', '3600'], resources: { requests: { cpu: '10m', memory: '8Mi' } } }],
+    },
+  };
+}
+
+/** Creates pods through the API, a few at a time; returns what each create was acknowledged with. */
+export async function createPods(cluster: TestCluster, names: string[], opts: Parameters<typeof podManifest>[1] = {}) {
+  const acknowledged: { streamId: string; resourceVersion: string }[] = [];
+  for (let i = 0; i < names.length; i += 10) {
+    await Promise.all(
+      names.slice(i, i + 10).map(async (name) => {
+        const res = await cluster.request('POST', '/api/v1/namespaces/default/pods', { body: podManifest(name, opts) });
+        if (res.status !== 201) throw new Error(`creating ${name}: ${res.status} ${res.body}`);
+        acknowledged.push({ streamId: `pods/default/${name}`, resourceVersion: res.json().metadata.resourceVersion });
+      }),
+    );
+  }
+  return acknowledged;
+}
+
+export async function listPods(cluster: TestCluster, selector = 'app=chaos'): Promise<any[]> {
+  const res = await cluster.request('GET', `/api/v1/namespaces/default/pods?labelSelector=${encodeURIComponent(selector)}`);
+  if (res.status !== 200) throw new Error(`listing pods: ${res.status}`);
+  return res.json().items;
+}
+
+export const isRunning = (p: any) => p.status?.phase === 'Running' && (p.status.containerStatuses ?? []).every((c: any) => c.ready);
+
+/** Polls until `done` holds (or the timeout passes); returns when it first held, in ms since `since`. */
+export async function timeUntil(since: number, done: () => Promise<boolean>, timeoutMs = 60_000, intervalMs = 100): Promise<number> {
+  for (;;) {
+    if (await done().catch(() => false)) return Date.now() - since;
+    if (Date.now() - since > timeoutMs) throw new Error(`not reached within ${timeoutMs} ms`);
+    await sleep(intervalMs);
+  }
+}
+
+export async function hostReady(cluster: TestCluster, host: string): Promise<string | undefined> {
+  const res = await cluster.request('GET', `/api/v1/nodes/${host}`);
+  if (res.status !== 200) return undefined;
+  return (res.json().status?.conditions ?? []).find((c: any) => c.type === 'Ready')?.status;
+}
+
+/** The invariant checker over the cluster's whole log, with the gateway's read model; prints the report. */
+export async function invariants(cluster: TestCluster, acknowledged: { streamId: string; resourceVersion: string }[] = []): Promise<InvariantReport> {
+  const pool = new Pool({ connectionString: cluster.databaseUrl, max: 2 });
+  try {
+    const report = await checkInvariants(pool, {
+      acknowledged,
+      readModel: async (streamId) => {
+        const [resource, namespace, name] = streamId.split('/');
+        if (resource !== 'pods') return undefined;
+        const res = await cluster.request('GET', `/api/v1/namespaces/${namespace}/pods/${name}`);
+        return res.status === 200 ? { resourceVersion: res.json().metadata.resourceVersion } : undefined;
+      },
+    });
+    process.stdout.write(`${formatInvariantReport(report)}\n`);
+    return report;
+  } finally {
+    await pool.end();
+  }
+}
+
+export function report(title: string, figures: Record<string, number | string>): void {
+  const lines = Object.entries(figures).map(([k, v]) => `  ${k}: ${typeof v === 'number' ? `${v} ms` : v}`);
+  process.stdout.write(`\n[chaos] ${title}\n${lines.join('\n')}\n`);
+}
