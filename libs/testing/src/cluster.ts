@@ -51,7 +51,8 @@ export interface TestCluster {
   request(
     method: string,
     path: string,
-    opts?: { body?: unknown; headers?: Record<string, string>; token?: string | null },
+    /** `server`: another gateway replica's address (default: the first gateway). */
+    opts?: { body?: unknown; headers?: Record<string, string>; token?: string | null; server?: string; timeoutMs?: number },
   ): Promise<ClusterResponse>;
   /** The control-plane service processes (policy, api-gateway, scheduler, vm-operator, cluster-api), current pids. */
   services: { name: string; pid: number }[];
@@ -82,15 +83,24 @@ const startTimeoutMs = 60_000;
  * port and data folder, started through the built launcher like `npm start`.
  */
 export async function startCluster(
-  opts: { label?: string; hostCount?: number; replicas?: number; env?: Record<string, string> } = {},
+  opts: {
+    label?: string;
+    hostCount?: number;
+    replicas?: number;
+    env?: Record<string, string>;
+    /** The cluster runs its own Postgres and NATS (started and restarted by the launcher) instead of the machine's. */
+    ownServers?: boolean;
+  } = {},
 ): Promise<TestCluster> {
   if (!existsSync(launcherMain)) {
     throw Object.assign(new Error(`${launcherMain} is missing: run npm run build first`), { code: 'TESTING.NOT_BUILT' });
   }
   const label = opts.label ?? 'cluster';
-  const database = await createTestDatabase(label);
+  // Own servers: Postgres and NATS on free ports where nothing answers, so the launcher starts (and restarts) them.
+  const database = opts.ownServers ? await ownServers() : await createTestDatabase(label);
   // The database pool of createTestDatabase is not needed: the services connect themselves.
   await database.pool.end().catch(() => undefined);
+  const natsUrl = opts.ownServers ? `nats://127.0.0.1:${await freePort()}` : (opts.env?.NATS_URL ?? testNatsUrl);
   const natsPrefix = uniqueNatsPrefix(label);
   const dataDir = mkdtempSync(join(tmpdir(), `openpacific-${label.replace(/[^a-z0-9]/gi, '')}-`));
   const gatewayPort = await freePort();
@@ -102,7 +112,7 @@ export async function startCluster(
       GATEWAY_PORT: String(gatewayPort),
       NATS_PREFIX: natsPrefix,
       DATABASE_URL: database.url,
-      NATS_URL: opts.env?.NATS_URL ?? testNatsUrl,
+      NATS_URL: natsUrl,
       HOST_COUNT: String(opts.hostCount ?? 3),
       ...(opts.replicas === undefined ? {} : { REPLICAS: String(opts.replicas) }),
       LOG_LEVEL: opts.env?.LOG_LEVEL ?? process.env.LOG_LEVEL ?? 'info',
@@ -170,7 +180,7 @@ export async function startCluster(
     chaos: (args) => runChaos(args, dataDir),
     kubectl: (args, o = {}) => runKubectl(args, { ...o, env: { ...kubeEnv, ...o.env } }),
     request: (method, path, o = {}) =>
-      httpsCall(ready.server, caCertPem, method, path, { ...o, token: o.token === undefined ? token : o.token }),
+      httpsCall(o.server ?? ready.server, caCertPem, method, path, { ...o, token: o.token === undefined ? token : o.token }),
     killHost(name, signal = 'SIGKILL') {
       const host = hosts().find((h) => h.name === name);
       if (!host) throw new Error(`no host named ${name}`);
@@ -290,7 +300,7 @@ function httpsCall(
   ca: string,
   method: string,
   path: string,
-  opts: { body?: unknown; headers?: Record<string, string>; token?: string | null },
+  opts: { body?: unknown; headers?: Record<string, string>; token?: string | null; timeoutMs?: number },
 ): Promise<ClusterResponse> {
   const url = new URL(path, server);
   const body =
@@ -311,6 +321,7 @@ function httpsCall(
       response.on('error', rej);
     });
     req.on('error', rej);
+    if (opts.timeoutMs) req.setTimeout(opts.timeoutMs, () => req.destroy(new Error(`no answer within ${opts.timeoutMs} ms`)));
     req.end(body);
   });
 }
@@ -345,4 +356,11 @@ export function processGroupAlive(pgid: number): boolean {
   } catch {
     return false;
   }
+}
+
+/** A Postgres URL on a free loopback port: the launcher finds nothing there and starts an embedded server. */
+async function ownServers(): Promise<{ url: string; pool: { end(): Promise<void> }; drop(): Promise<void> }> {
+  const url = `postgres://postgres@127.0.0.1:${await freePort()}/openpacific`;
+  // The server and its data live in the cluster's data folder and go with it.
+  return { url, pool: { end: async () => undefined }, drop: async () => undefined };
 }

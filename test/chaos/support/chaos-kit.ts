@@ -81,3 +81,64 @@ export function report(title: string, figures: Record<string, number | string>):
   const lines = Object.entries(figures).map(([k, v]) => `  ${k}: ${typeof v === 'number' ? `${v} ms` : v}`);
   process.stdout.write(`\n[chaos] ${title}\n${lines.join('\n')}\n`);
 }
+
+/**
+ * A steady stream of pod creates, as a client that retries would send them: each name is retried until it
+ * is acknowledged (201) or found to exist already (409, an earlier attempt got through unheard). Records
+ * every acknowledgement and every failed attempt with its status and how long it took to fail.
+ */
+export class CreateStream {
+  readonly acknowledged: { streamId: string; resourceVersion: string }[] = [];
+  readonly names: string[] = [];
+  readonly failures: { status: number | string; ms: number }[] = [];
+  private stopped = false;
+  private done?: Promise<void>;
+
+  constructor(
+    private readonly cluster: TestCluster,
+    private readonly opts: { prefix: string; intervalMs: number; servers?: string[]; timeoutMs?: number },
+  ) {}
+
+  start(): void {
+    this.done = this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.done;
+  }
+
+  private async run(): Promise<void> {
+    for (let i = 0; !this.stopped; i++) {
+      const name = `${this.opts.prefix}-${i}`;
+      const server = this.opts.servers?.[i % this.opts.servers.length];
+      for (;;) {
+        const started = Date.now();
+        let status: number | string;
+        try {
+          const res = await this.cluster.request('POST', '/api/v1/namespaces/default/pods', { body: podManifest(name), server, timeoutMs: this.opts.timeoutMs ?? 10_000 });
+          status = res.status;
+          if (res.status === 201) this.acknowledged.push({ streamId: `pods/default/${name}`, resourceVersion: res.json().metadata.resourceVersion });
+          if (res.status === 201 || res.status === 409) break;
+        } catch (err) {
+          status = (err as { code?: string }).code ?? (err as Error).message;
+        }
+        this.failures.push({ status, ms: Date.now() - started });
+        await sleep(100);
+      }
+      this.names.push(name);
+      await sleep(this.opts.intervalMs);
+    }
+  }
+}
+
+/** Streams with more than one ResourceCreated (an object created twice), straight from the log. */
+export async function createdTwice(cluster: TestCluster): Promise<string[]> {
+  const pool = new Pool({ connectionString: cluster.databaseUrl, max: 1 });
+  try {
+    const { rows } = await pool.query("SELECT stream_id FROM events WHERE type = 'ResourceCreated' GROUP BY stream_id HAVING count(*) > 1");
+    return rows.map((r) => r.stream_id);
+  } finally {
+    await pool.end();
+  }
+}

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { KubeApiError, internalError, methodNotAllowed, notFound } from '@openpacific/kube-api';
+import { KubeApiError, internalError, methodNotAllowed, notFound, serviceUnavailable } from '@openpacific/kube-api';
 import { GatewayCore, ResourceRequest } from '../core';
 import { handleCreate } from '../handlers/create';
 import { handleDelete, handleDeleteCollection } from '../handlers/delete';
@@ -94,9 +94,21 @@ export class ApiRequestHandler {
       sendStatus(res, err);
       return;
     }
+    if (storeUnavailable(err)) {
+      this.core.logger.warn('event store unavailable', { method: req.method, url: req.url, error: (err as Error).message });
+      sendStatus(res, serviceUnavailable(`the event store (Postgres) is unavailable: ${(err as Error).message}; try again`));
+      return;
+    }
     this.core.logger.error('request failed', { method: req.method, url: req.url, error: (err as Error).stack ?? String(err) });
     sendStatus(res, internalError((err as Error).message ?? 'unexpected error'));
   }
 }
 
 export { sendJson };
+
+/** Postgres cannot be reached or went away mid-request (refused, reset, shutting down, connect timeout). */
+export function storeUnavailable(err: unknown): boolean {
+  const code = String((err as { code?: unknown })?.code ?? '');
+  if (['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT'].includes(code) || /^(08|57P)/.test(code)) return true;
+  return /Connection terminated|timeout exceeded when trying to connect|not queryable|Connection ended/i.test((err as Error)?.message ?? '');
+}
