@@ -84,11 +84,13 @@ export class LeaseWatchdog {
 
   private async fence(lease: RenewLeaseRequest): Promise<void> {
     const victims = this.driver.listPodSandboxes().filter((s) => (s.config.epoch ?? 0) <= lease.epoch);
+    // Only pods with a container still running were stopped by this fence (after a power cut, none are).
+    const running = victims.filter((s) => this.driver.listContainers(s.id).some((c) => c.state === 'CONTAINER_RUNNING'));
     // Every container at once, with no grace: the pods may already be running elsewhere.
     await Promise.all(victims.map((s) => this.driver.stopPodSandbox(s.id, 0).catch(() => undefined)));
     const stoppedAt = new Date().toISOString();
     for (const s of victims) await this.driver.removePodSandbox(s.id).catch(() => undefined);
-    const record: HostFenceRecord = { epoch: lease.epoch, leaseExpiredAt: new Date(lease.expiresAt).toISOString(), stoppedAt, pods: victims.map((s) => s.config.podUid) };
+    const record: HostFenceRecord = { epoch: lease.epoch, leaseExpiredAt: new Date(lease.expiresAt).toISOString(), stoppedAt, pods: running.map((s) => s.config.podUid) };
     // Frozen across the deadline: nothing could have stopped the containers before it ran again.
     if (this.gap && this.gap.from <= lease.expiresAt && this.gap.until >= lease.expiresAt) {
       record.unresponsiveFrom = new Date(this.gap.from).toISOString();

@@ -61,7 +61,7 @@ describe('the scheduler filters', () => {
   });
 
   it('word the verdict as kube-scheduler does', () => {
-    expect(unschedulableMessage(3, ['Insufficient memory', 'Insufficient memory', 'were unschedulable'])).toBe('0/3 hosts are available: 2 Insufficient memory, 1 host(s) were unschedulable.');
+    expect(unschedulableMessage(3, ['Insufficient memory', 'Insufficient memory', 'were unschedulable'])).toBe('0/3 hosts are available: 1 host(s) were unschedulable, 2 Insufficient memory.');
   });
 
   it('score the emptier host higher', () => {

@@ -77,6 +77,7 @@ export function filterHost(pod: any, view: HostView, all: HostView[]): FilterRes
 export function unschedulableMessage(total: number, reasons: string[]): string {
   const counts = new Map<string, number>();
   for (const r of reasons) counts.set(r, (counts.get(r) ?? 0) + 1);
-  const parts = [...counts].sort(([a], [b]) => a.localeCompare(b)).map(([r, n]) => (/^(Insufficient|Too many)/.test(r) ? `${n} ${r}` : `${n} host(s) ${r}`));
+  // Sorted as kube-scheduler sorts them: the finished phrases, byte by byte.
+  const parts = [...counts].map(([r, n]) => (/^(Insufficient|Too many)/.test(r) ? `${n} ${r}` : `${n} host(s) ${r}`)).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   return `0/${total} hosts are available${parts.length ? `: ${parts.join(', ')}` : ''}.`;
 }
