@@ -1,5 +1,5 @@
 import { startCluster, TestCluster } from '@openpacific/testing';
-import { createdTwice, CreateStream, full, invariants, isRunning, listPods, report, sleep, timeUntil } from './support/chaos-kit';
+import { allHostsReady, createdTwice, CreateStream, full, invariants, isRunning, listPods, report, sleep, timeUntil } from './support/chaos-kit';
 
 const requestTimeoutMs = 10_000;
 
@@ -13,6 +13,7 @@ describe('chaos: NATS and Postgres restart under load', () => {
 
   beforeAll(async () => {
     cluster = await startCluster({ label: 'chaos-backends', ownServers: true, env: { CRX_DRIVER: 'sim', CRX_SIM_START_DELAY_MS: '50' } });
+    await allHostsReady(cluster);
   }, 180_000);
   afterAll(() => cluster?.stop(), 60_000);
 

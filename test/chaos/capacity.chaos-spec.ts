@@ -1,5 +1,5 @@
 import { startCluster, TestCluster } from '@openpacific/testing';
-import { createPods, full, hostReady, invariants, isRunning, listPods, report, timeUntil } from './support/chaos-kit';
+import { allHostsReady, createPods, full, hostReady, invariants, isRunning, listPods, report, timeUntil } from './support/chaos-kit';
 
 /**
  * Scenario 2: two of three hosts die while more pods run than one host holds. What fits on the survivor
@@ -14,6 +14,7 @@ describe('chaos: two of three hosts die with more pods than one host holds', () 
 
   beforeAll(async () => {
     cluster = await startCluster({ label: 'chaos-capacity', env: { HOST_PODS: String(perHost), HOST_REBOOT_DELAY_MS: String(rebootMs) } });
+    await allHostsReady(cluster);
   }, 120_000);
   afterAll(() => cluster?.stop(), 60_000);
 

@@ -1,5 +1,5 @@
 import { startCluster, TestCluster } from '@openpacific/testing';
-import { createPods, full, hostReady, invariants, isRunning, listPods, report, timeUntil } from './support/chaos-kit';
+import { allHostsReady, createPods, full, hostReady, invariants, isRunning, listPods, report, timeUntil } from './support/chaos-kit';
 
 /**
  * Scenario 1: one of three hosts dies (SIGKILL to its process group, workloads included) while pods run.
@@ -12,6 +12,7 @@ describe('chaos: a host dies', () => {
   beforeAll(async () => {
     // The dead host stays down for the whole scenario.
     cluster = await startCluster({ label: 'chaos-host', env: { HOST_REBOOT_DELAY_MS: '0' } });
+    await allHostsReady(cluster);
   }, 120_000);
   afterAll(() => cluster?.stop(), 60_000);
 

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { eventually, startCluster, TestCluster } from '@openpacific/testing';
-import { createPods, full, hostReady, invariants, isRunning, listPods, report, sleep, timeUntil } from './support/chaos-kit';
+import { allHostsReady, createPods, full, hostReady, invariants, isRunning, listPods, report, sleep, timeUntil } from './support/chaos-kit';
 
 /** The pids of the containers a host's runtime started, from its status files. */
 function containerPids(crxRoot: string): number[] {
@@ -39,6 +39,7 @@ describe('chaos: a host pauses past its grace period', () => {
 
   beforeAll(async () => {
     cluster = await startCluster({ label: 'chaos-pause', env: { HOST_REBOOT_DELAY_MS: '0' } });
+    await allHostsReady(cluster);
   }, 120_000);
   afterAll(() => cluster?.stop(), 60_000);
 

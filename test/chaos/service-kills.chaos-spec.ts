@@ -1,6 +1,6 @@
 import { get } from 'node:http';
 import { startCluster, TestCluster } from '@openpacific/testing';
-import { createdTwice, CreateStream, full, invariants, isRunning, listPods, report, sleep, timeUntil } from './support/chaos-kit';
+import { allHostsReady, createdTwice, CreateStream, full, invariants, isRunning, listPods, report, sleep, timeUntil } from './support/chaos-kit';
 
 const healthy = (port: number) =>
   new Promise<boolean>((res) => {
@@ -23,6 +23,7 @@ describe('chaos: control-plane services are killed one by one under a stream of 
 
   beforeAll(async () => {
     cluster = await startCluster({ label: 'chaos-kills', replicas, env: { CRX_DRIVER: 'sim', CRX_SIM_START_DELAY_MS: '50', HOST_REBOOT_DELAY_MS: '0' } });
+    await allHostsReady(cluster);
   }, 180_000);
   afterAll(() => cluster?.stop(), 60_000);
 

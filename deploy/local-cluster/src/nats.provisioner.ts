@@ -24,6 +24,7 @@ export interface NatsHandle {
 
 /** Uses the NATS server at `url`, or spawns `nats-server -js` when nothing answers on a local address. */
 export async function provisionNats(url: string, dataDir: string, logDir: string, log: (line: string) => void): Promise<NatsHandle> {
+  if (url.includes(',')) return useCluster(url, log);
   const target = new URL(url);
   const port = Number(target.port || 4222);
   if (await tcpAnswers(target.hostname, port)) {
@@ -60,4 +61,14 @@ export function startNatsServer(port: number, storeDir: string, logFile: string)
     env: process.env,
     logFile,
   });
+}
+
+/** A NATS cluster is never started here: at least one member must answer, and the clients fail over among them. */
+async function useCluster(url: string, log: (line: string) => void): Promise<NatsHandle> {
+  const members = url.split(',').map((u) => new URL(u.trim()));
+  const answering = [];
+  for (const m of members) if (await tcpAnswers(m.hostname, Number(m.port || 4222))) answering.push(m.host);
+  if (answering.length === 0) throw new CodedError(LauncherErrorCodes.natsUnavailable, `no member of the NATS cluster answers at ${url}`);
+  log(`nats: using the cluster ${members.map((m) => m.host).join(', ')} (${answering.length} answering)`);
+  return { url };
 }

@@ -7,13 +7,14 @@ export interface ConnectLogger {
 
 /**
  * Connects with retries (a service may start before NATS does), then lets the
- * client reconnect on its own for the rest of its life.
+ * client reconnect on its own for the rest of its life. `url` may list the
+ * members of a NATS cluster, comma-separated; the client fails over among them.
  */
 export async function connectNats(opts: { url: string; name: string; maxAttempts?: number; logger?: ConnectLogger }): Promise<NatsConnection> {
   const maxAttempts = opts.maxAttempts ?? 30;
   for (let attempt = 1; ; attempt++) {
     try {
-      const nc = await connect({ servers: opts.url, name: opts.name, maxReconnectAttempts: -1, reconnectTimeWait: 500, timeout: 2000 });
+      const nc = await connect({ servers: opts.url.split(',').map((u) => u.trim()), name: opts.name, maxReconnectAttempts: -1, reconnectTimeWait: 500, timeout: 2000 });
       opts.logger?.info('connected to NATS', { url: opts.url, attempt });
       return nc;
     } catch (err) {

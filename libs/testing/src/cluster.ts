@@ -2,11 +2,11 @@ import type { ClusterState } from '@openpacific/contracts';
 import { spawn, ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
-import { createServer, AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createTestDatabase } from './database';
 import { testNatsUrl, uniqueNatsPrefix } from './nats';
+import { freePort } from './ports';
 
 export interface ClusterHost {
   name: string;
@@ -323,17 +323,6 @@ function httpsCall(
     req.on('error', rej);
     if (opts.timeoutMs) req.setTimeout(opts.timeoutMs, () => req.destroy(new Error(`no answer within ${opts.timeoutMs} ms`)));
     req.end(body);
-  });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const server = createServer();
-    server.once('error', rej);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => res(port));
-    });
   });
 }
 

@@ -4,3 +4,5 @@ export * from './nats';
 export * from './cluster';
 export * from './oci';
 export * from './invariants';
+export * from './nats-cluster';
+export * from './ports';

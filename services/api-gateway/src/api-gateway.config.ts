@@ -14,6 +14,8 @@ export interface GatewayConfig extends BaseConfig {
   WATCH_CACHE_SIZE: number;
   /** Whether this instance writes DATA_DIR/kubeconfig (a second replica sharing DATA_DIR leaves it to the first). */
   GATEWAY_WRITE_KUBECONFIG: boolean;
+  /** Replicas of the JetStream event stream: 3 on a three-server NATS cluster. */
+  EVENT_STREAM_REPLICAS: number;
 }
 
 export const gatewayConfigSchema = baseSchema({
@@ -25,6 +27,7 @@ export const gatewayConfigSchema = baseSchema({
   TLS_SANS: { type: 'string', pattern: '^[^,\\s]+(\\s*,\\s*[^,\\s]+)*$', default: 'localhost,127.0.0.1,api-gateway' },
   WATCH_CACHE_SIZE: { type: 'integer', minimum: 1, default: 10000 },
   GATEWAY_WRITE_KUBECONFIG: { type: 'boolean', default: true },
+  EVENT_STREAM_REPLICAS: { type: 'integer', minimum: 1, maximum: 5, default: 1 },
 });
 
 /** Every service's schema goes by this name; the compose test reads it. */

@@ -51,6 +51,14 @@ export async function timeUntil(since: number, done: () => Promise<boolean>, tim
   }
 }
 
+/** Waits until `count` hosts are Ready, so a burst of pods is spread over all of them. */
+export async function allHostsReady(cluster: TestCluster, count = 3): Promise<void> {
+  await timeUntil(Date.now(), async () => {
+    const nodes = (await cluster.request('GET', '/api/v1/nodes')).json().items;
+    return nodes.filter((n: any) => n.status.conditions.some((c: any) => c.type === 'Ready' && c.status === 'True')).length === count;
+  }, 30_000);
+}
+
 export async function hostReady(cluster: TestCluster, host: string): Promise<string | undefined> {
   const res = await cluster.request('GET', `/api/v1/nodes/${host}`);
   if (res.status !== 200) return undefined;

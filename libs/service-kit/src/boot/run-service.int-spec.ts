@@ -117,7 +117,7 @@ describe('runService', () => {
   it('exits 1 naming the variable when the environment is invalid', async () => {
     const child = boot({ NATS_URL: 'not a url' });
     expect(await child.exited).toBe(1);
-    expect(child.output()).toContain('invalid configuration: NATS_URL must match format "uri"');
+    expect(child.output()).toContain('invalid configuration: NATS_URL must match format "nats-urls"');
   }, 30_000);
 
   it('keeps retrying Postgres, logging each attempt, and stops cleanly on SIGINT meanwhile', async () => {

@@ -15,7 +15,8 @@ export interface BaseConfig {
 /** The environment of every service, as JSON-schema properties to spread into a service's own schema. */
 export const baseConfigProperties = {
   DATABASE_URL: { type: 'string', format: 'uri', default: 'postgres://postgres@127.0.0.1:5432/openpacific' },
-  NATS_URL: { type: 'string', format: 'uri', default: 'nats://127.0.0.1:4222' },
+  // Comma-separated for a NATS cluster.
+  NATS_URL: { type: 'string', format: 'nats-urls', default: 'nats://127.0.0.1:4222' },
   // The prefix becomes part of subjects and stream names, so it stays plain lowercase.
   NATS_PREFIX: { type: 'string', pattern: '^[a-z][a-z0-9]*$', default: 'op' },
   LOG_LEVEL: { type: 'string', enum: ['debug', 'info', 'warn', 'error'], default: 'info' },

@@ -15,4 +15,14 @@ export function addConfigFormats(ajv: Ajv): void {
     }
   });
   ajv.addFormat('dns1123-subdomain', (value: string) => DNS1123_SUBDOMAIN.test(value));
+  // One NATS server, or the members of a NATS cluster: nats://a:4222,nats://b:4222.
+  ajv.addFormat('nats-urls', (value: string) =>
+    value.split(',').every((u) => {
+      try {
+        return ['nats:', 'tls:'].includes(new URL(u.trim()).protocol);
+      } catch {
+        return false;
+      }
+    }),
+  );
 }

@@ -48,9 +48,11 @@ describe('loadConfig', () => {
   });
 
   it('names the variable whose value is not a URI', () => {
+    expect(() => loadConfig(schema, { HOST_NAME: 'h', NATS_URL: 'nats://a:4222,nats://b:4222' })).not.toThrow();
+    expect(configError({ HOST_NAME: 'h', NATS_URL: 'nats://a:4222,http://b' }).message).toBe('invalid configuration: NATS_URL must match format "nats-urls"');
     const err = configError({ HOST_NAME: 'h', NATS_URL: 'not a url' });
     expect(err.code).toBe('CONFIG.INVALID');
-    expect(err.message).toBe('invalid configuration: NATS_URL must match format "uri"');
+    expect(err.message).toBe('invalid configuration: NATS_URL must match format "nats-urls"');
   });
 
   it('names a missing required variable', () => {

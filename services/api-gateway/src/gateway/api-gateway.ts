@@ -83,7 +83,7 @@ export class ApiGateway {
     });
     await this.gcElection.start();
     // Committed events go to JetStream for the services' controllers; one relay per database leads.
-    await ensureEventStream(nats, names);
+    await ensureEventStream(nats, names, { replicas: config.EVENT_STREAM_REPLICAS });
     this.relay = new EventRelay({ pool, nc: nats, names, logger });
     await this.relay.start();
 

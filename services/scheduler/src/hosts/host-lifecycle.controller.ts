@@ -83,6 +83,8 @@ export class HostLifecycleController {
     const want = desiredReady({ epoch, current }, beat, now, this.opts.graceMs, due);
     // Silence from every host means this replica is the one cut off: decide nothing until it hears again.
     if (want.status !== 'True' && !this.monitor.hearing(now)) return;
+    // A new epoch not heard yet but not overdue either: its registration already says Unknown.
+    if (want.reason === 'HostStatusUnknown' && current?.status !== 'True') return;
     if (current && current.status === want.status && current.reason === want.reason) return;
     const transitioned = !current || current.status !== want.status;
     const ready = { type: 'Ready', ...want, lastTransitionTime: transitioned ? new Date(now).toISOString().replace(/\.\d{3}Z$/, 'Z') : current.lastTransitionTime };
