@@ -22,6 +22,17 @@ describe('chaos: a host dies', () => {
     await timeUntil(Date.now(), async () => (await listPods(cluster)).filter(isRunning).length === podCount, 90_000);
 
     const victim = 'host-2';
+    // Pinned to the victim: one that must not restart, one that may (but only there), one being deleted slowly.
+    const pinned = { nodeSelector: { 'kubernetes.io/hostname': victim } };
+    const pin = (name: string, restartPolicy: string, command = ['sleep', '3600']) => ({
+      apiVersion: 'v1', kind: 'Pod', metadata: { name, labels: { app: 'pinned' } },
+      spec: { ...pinned, restartPolicy, terminationGracePeriodSeconds: 120, containers: [{ name: 'c', image: 'busybox', command }] },
+    });
+    for (const [name, policy, command] of [['once', 'Never'], ['sticky', 'Always'], ['leaving', 'Always', ['sh', '-c', "trap '' TERM; sleep 3600 & wait; sleep 3600"]]] as const) {
+      expect((await cluster.request('POST', '/api/v1/namespaces/default/pods', { body: pin(name, policy, command as any) })).status).toBe(201);
+    }
+    await timeUntil(Date.now(), async () => (await listPods(cluster, 'app=pinned')).filter(isRunning).length === 3, 60_000);
+    expect((await cluster.request('DELETE', '/api/v1/namespaces/default/pods/leaving')).status).toBe(200);
     const before = await listPods(cluster);
     const moved = before.filter((p) => p.spec.nodeName === victim).map((p) => p.metadata.name);
     expect(moved.length).toBeGreaterThan(0);
@@ -47,6 +58,18 @@ describe('chaos: a host dies', () => {
     }
     const events = (await cluster.kubectl(['get', 'events', '--field-selector', `involvedObject.name=${moved[0]}`])).stdout;
     expect(events).toMatch(/Warning\s+HostFailover\s+pod\/\S+\s+host host-2 is NotReady/);
+
+    // The pinned ones: Never is Failed (NodeLost); Always waits for its host; the deletion was finished.
+    const get = async (name: string) => (await cluster.request('GET', `/api/v1/namespaces/default/pods/${name}`)).json();
+    await timeUntil(Date.now(), async () => (await get('once')).status?.phase === 'Failed', 30_000);
+    expect((await get('once')).status).toMatchObject({ phase: 'Failed', reason: 'NodeLost' });
+    const sticky = await get('sticky');
+    expect(sticky.spec.nodeName).toBeUndefined();
+    await timeUntil(Date.now(), async () => (await get('sticky')).status.conditions.some((c: any) => c.reason === 'Unschedulable'), 30_000);
+    expect((await get('sticky')).status.conditions.find((c: any) => c.type === 'PodScheduled').message).toBe(
+      "0/3 hosts are available: 1 host(s) had untolerated taint {node.kubernetes.io/not-ready: }, 2 host(s) didn't match Pod's node affinity/selector.",
+    );
+    expect((await cluster.request('GET', '/api/v1/namespaces/default/pods/leaving')).status).toBe(404);
 
     const checked = await invariants(cluster, acknowledged);
     expect(checked.ok).toBe(true);
