@@ -1,4 +1,5 @@
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CodedError } from '@openpacific/contracts';
 import type { LauncherConfig } from './launcher-config';
@@ -87,6 +88,7 @@ export class ClusterLauncher {
     const { config } = this;
     mkdirSync(config.logDir, { recursive: true });
     this.checkBuilt();
+    config.secretsKey ??= process.env.SECRETS_ENCRYPTION_KEY || ensureSecretsKey(config.dataDir);
     this.postgres = await provisionPostgres(config.databaseUrl, join(config.dataDir, 'postgres'), this.log);
     this.watchPostgres();
     this.nats = await provisionNats(config.natsUrl, config.dataDir, config.logDir, this.log);
@@ -392,4 +394,11 @@ function killGroup(pgid: number): void {
   } catch {
     // Nothing left in the group.
   }
+}
+
+/** The cluster's Secrets key, made once (32 random bytes) and kept in the data folder, readable by its owner only. */
+function ensureSecretsKey(dataDir: string): string {
+  const file = join(dataDir, 'secrets.key');
+  if (!existsSync(file)) writeFileSync(file, `${randomBytes(32).toString('base64')}\n`, { mode: 0o600 });
+  return readFileSync(file, 'utf8').trim();
 }

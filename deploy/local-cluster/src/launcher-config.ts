@@ -15,6 +15,8 @@ export interface LauncherConfig {
   replicas: number;
   /** How long a host whose process group died stays down; 0 leaves it down. */
   hostRebootDelayMs: number;
+  /** The key Secrets are encrypted with in the log: SECRETS_ENCRYPTION_KEY, else made once in DATA_DIR/secrets.key. */
+  secretsKey?: string;
   /** Test knob: one script run for every service instead of services/<name>/dist/main.js. */
   serviceMain?: string;
 }

@@ -54,6 +54,7 @@ export function baseServiceEnv(config: LauncherConfig): Record<string, string> {
     NATS_URL: config.natsUrl,
     NATS_PREFIX: config.natsPrefix,
     LOG_LEVEL: config.logLevel,
+    ...(config.secretsKey ? { SECRETS_ENCRYPTION_KEY: config.secretsKey } : {}),
   };
 }
 
@@ -70,6 +71,8 @@ export function controlPlaneEnv(
     INSTANCE_ID: instance.name,
     OPENPACIFIC_SERVICE: service,
   };
+  // The datastore every host reaches, as shared vSAN storage would be.
+  if (service === 'scheduler') env.DATASTORE_DIR = join(config.dataDir, 'datastore');
   if (service === 'api-gateway') {
     env.GATEWAY_PORT = String(instance.gatewayPort ?? config.gatewayPort);
     env.DATA_DIR = config.dataDir;
@@ -86,6 +89,7 @@ export function hostServiceEnv(config: LauncherConfig, host: string, service: (t
     INSTANCE_ID: `${host}-${service}`,
     // Each host's sandboxes, logs and runtime state live in the cluster's data folder.
     CRX_ROOT: crxRoot(config, host),
+    HYPERVISOR_ROOT: join(hostDir(config, host), 'hypervisor'),
     OPENPACIFIC_SERVICE: service,
   };
 }

@@ -71,8 +71,11 @@ export interface ContainerConfig {
   ports?: { containerPort: number; protocol?: string; name?: string }[];
   /** Limits in bytes / millicores; enforced through cgroups where the host has them. */
   limits?: { memoryBytes?: number; cpuMillis?: number };
-  /** emptyDir volumes: name -> mount path inside the container. */
-  mounts?: { name: string; mountPath: string }[];
+  /**
+   * Volumes: name -> mount path inside the container. The source is the sandbox's emptyDir of that name,
+   * or `hostPath` when given (a persistent volume's directory on the host).
+   */
+  mounts?: { name: string; mountPath: string; hostPath?: string }[];
 }
 
 export type ContainerStateName = 'CONTAINER_CREATED' | 'CONTAINER_RUNNING' | 'CONTAINER_EXITED' | 'CONTAINER_UNKNOWN';

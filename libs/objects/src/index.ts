@@ -4,3 +4,5 @@ export * from './watch-hub';
 export * from './pass-loop';
 export * from './poked-follower';
 export * from './pod-failover';
+export * from './vm-placement';
+export * from './secret-codec';

@@ -7,10 +7,16 @@ export interface SchedulerConfig extends BaseConfig {
   HOST_CHECK_INTERVAL_MS: number;
   /** How often a standby replica tries to take the lead (and the leader checks it still holds it). */
   LEADER_CHECK_INTERVAL_MS: number;
+  /** The datastore volumes are carved from: a directory every host reaches (shared storage). */
+  DATASTORE_DIR: string;
+  /** Its size for capacity accounting (0: unlimited). */
+  DATASTORE_CAPACITY_BYTES: number;
 }
 
 export const configSchema = baseSchema({
   HOST_GRACE_MS: { type: 'integer', minimum: 500, maximum: 600000, default: 3000 },
   HOST_CHECK_INTERVAL_MS: { type: 'integer', minimum: 50, maximum: 60000, default: 250 },
   LEADER_CHECK_INTERVAL_MS: { type: 'integer', minimum: 50, maximum: 60000, default: 500 },
+  DATASTORE_DIR: { type: 'string', minLength: 1, default: '.data/datastore' },
+  DATASTORE_CAPACITY_BYTES: { type: 'integer', minimum: 0, default: 0 },
 });

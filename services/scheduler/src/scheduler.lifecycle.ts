@@ -3,12 +3,15 @@ import { LeaderElection } from '@openpacific/event-store';
 import { SERVICE_CONTEXT, ServiceContext } from '@openpacific/service-kit';
 import { HeartbeatMonitor } from './hosts/heartbeat-monitor';
 import { HostLifecycleController } from './hosts/host-lifecycle.controller';
+import { resolve } from 'node:path';
 import { PodScheduler } from './pods/pod-scheduler';
+import { VolumeBinder } from './storage/volume-binder';
 import type { SchedulerConfig } from './scheduler.config';
 
 /**
  * Every replica hears heartbeats; the elected one answers them (renewing the hosts' leases) and runs the
- * controllers: host lifecycle (heartbeats -> Ready) and pod placement with failover. A replica that loses
+ * controllers: host lifecycle (heartbeats -> Ready), pod and VM placement with failover, and the volume
+ * binder (claims to volumes carved from the datastore). A replica that loses
  * the lead stops them before another can have taken over.
  */
 @Injectable()
@@ -17,6 +20,7 @@ export class SchedulerLifecycle implements OnApplicationBootstrap, BeforeApplica
   private election?: LeaderElection;
   private hosts?: HostLifecycleController;
   private pods?: PodScheduler;
+  private volumes?: VolumeBinder;
 
   constructor(@Inject(SERVICE_CONTEXT) private readonly ctx: ServiceContext<SchedulerConfig>) {}
 
@@ -38,12 +42,16 @@ export class SchedulerLifecycle implements OnApplicationBootstrap, BeforeApplica
           onChange: () => this.pods?.kick(),
         });
         this.hosts.start();
+        this.volumes = new VolumeBinder({ store, pool, nats, names, logger }, { datastoreDir: resolve(config.DATASTORE_DIR), datastoreCapacityBytes: config.DATASTORE_CAPACITY_BYTES || undefined });
+        await this.volumes.start();
         monitor.answering = true;
       },
       onDeposed: async () => {
         monitor.answering = false;
         this.hosts?.stop();
         await this.pods?.stop();
+        await this.volumes?.stop();
+        this.volumes = undefined;
         this.hosts = undefined;
         this.pods = undefined;
       },

@@ -19,6 +19,10 @@ export interface SphereletAgentConfig extends BaseConfig {
   RESTART_BACKOFF_MS: number;
   /** How often every bound pod is looked at even without a change. */
   POD_RESYNC_MS: number;
+  /** Where the host's hypervisor keeps its VMs (the sim driver: one folder per VM). */
+  HYPERVISOR_ROOT: string;
+  /** How long a sim guest takes to boot before it answers on its ports. */
+  SIM_VM_BOOT_MS: number;
 }
 
 export const configSchema = baseSchema(
@@ -33,6 +37,8 @@ export const configSchema = baseSchema(
     HOST_GRACE_MS: { type: 'integer', minimum: 500, maximum: 600000, default: 3000 },
     RESTART_BACKOFF_MS: { type: 'integer', minimum: 100, maximum: 300000, default: 10000 },
     POD_RESYNC_MS: { type: 'integer', minimum: 100, maximum: 60000, default: 1000 },
+    HYPERVISOR_ROOT: { type: 'string', minLength: 1, default: '.data/hypervisor' },
+    SIM_VM_BOOT_MS: { type: 'integer', minimum: 0, maximum: 600000, default: 1000 },
   },
   ['HOST_NAME'],
 );

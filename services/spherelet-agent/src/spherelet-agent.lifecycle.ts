@@ -1,10 +1,14 @@
 import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { CrxClient } from '@openpacific/messaging';
+import { secretKeyFrom } from '@openpacific/objects';
 import { SERVICE_CONTEXT, ServiceContext } from '@openpacific/service-kit';
 import { HostLease } from './host/host-lease';
 import { registerHost } from './host/host-registration';
 import { hostDescription } from './host/host-spec';
+import { join, resolve } from 'node:path';
 import { PodWorker } from './pods/pod-worker';
+import { SimHypervisor } from './vms/sim-hypervisor';
+import { VmWorker } from './vms/vm-worker';
 import type { SphereletAgentConfig } from './spherelet-agent.config';
 
 /**
@@ -16,12 +20,14 @@ import type { SphereletAgentConfig } from './spherelet-agent.config';
 export class SphereletAgentLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private lease?: HostLease;
   private pods?: PodWorker;
+  private vms?: VmWorker;
 
   constructor(@Inject(SERVICE_CONTEXT) private readonly ctx: ServiceContext<SphereletAgentConfig>) {}
 
   async onApplicationBootstrap(): Promise<void> {
     const { config, store, nats, names, logger, pool } = this.ctx;
     const crx = new CrxClient(nats, config.NATS_PREFIX, config.HOST_NAME);
+    const hypervisor = new SimHypervisor(resolve(config.HYPERVISOR_ROOT), { guestScript: join(__dirname, 'vms', 'sim-guest.js'), bootMs: config.SIM_VM_BOOT_MS });
     const runtime = await runtimeVersion(crx);
     const fences = runtime ? await crx.fences().catch(() => []) : [];
     const { epoch, fence } = await registerHost(store, config.HOST_NAME, hostDescription(config, runtime), fences);
@@ -31,7 +37,9 @@ export class SphereletAgentLifecycle implements OnApplicationBootstrap, BeforeAp
       leaseMs: leaseLength(config.HOST_GRACE_MS),
       logger,
       onLost: (reason) => {
-        logger.error('host lease lost: the runtime stops this epoch\'s containers; restarting to register a new epoch', { epoch, reason });
+        // The runtime stops the containers by itself; the VMs' guests are this agent's to stop, now.
+        const vms = hypervisor.killAllNow();
+        logger.error('host lease lost: the runtime stops this epoch\'s containers; restarting to register a new epoch', { epoch, reason, vmsPoweredOff: vms });
         process.exit(75);
       },
     });
@@ -41,11 +49,15 @@ export class SphereletAgentLifecycle implements OnApplicationBootstrap, BeforeAp
       { host: config.HOST_NAME, epoch, backoffBaseMs: config.RESTART_BACKOFF_MS, resyncMs: config.POD_RESYNC_MS },
     );
     await this.pods.start();
+    const secretKey = config.SECRETS_ENCRYPTION_KEY ? secretKeyFrom(config.SECRETS_ENCRYPTION_KEY) : undefined;
+    this.vms = new VmWorker({ store, pool, nats, names, logger, secretKey }, { host: config.HOST_NAME, epoch, hypervisor, resyncMs: config.POD_RESYNC_MS });
+    await this.vms.start();
   }
 
   async beforeApplicationShutdown(): Promise<void> {
     this.lease?.stop();
     await this.pods?.stop();
+    await this.vms?.stop();
   }
 }
 

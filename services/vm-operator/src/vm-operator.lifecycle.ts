@@ -1,13 +1,44 @@
-import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
+import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
+import { LeaderElection } from '@openpacific/event-store';
+import { secretKeyFrom } from '@openpacific/objects';
 import { SERVICE_CONTEXT, ServiceContext } from '@openpacific/service-kit';
+import { VmServiceController } from './vm-service-controller';
+import { VmController } from './vms/vm-controller';
 import type { VmOperatorConfig } from './vm-operator.config';
 
-/** Announces that the service is up; later issues hang their controllers beside it. */
+/** The elected replica runs the VirtualMachine and VirtualMachineService controllers; the others wait to take over. */
 @Injectable()
-export class VmOperatorLifecycle implements OnApplicationBootstrap {
+export class VmOperatorLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private election?: LeaderElection;
+  private vms?: VmController;
+  private services?: VmServiceController;
+
   constructor(@Inject(SERVICE_CONTEXT) private readonly ctx: ServiceContext<VmOperatorConfig>) {}
 
-  onApplicationBootstrap(): void {
-    this.ctx.logger.info('ready');
+  async onApplicationBootstrap(): Promise<void> {
+    const { store, pool, nats, names, logger, config } = this.ctx;
+    const secretKey = config.SECRETS_ENCRYPTION_KEY ? secretKeyFrom(config.SECRETS_ENCRYPTION_KEY) : undefined;
+    this.election = new LeaderElection(pool, {
+      name: 'vm-operator',
+      logger,
+      onElected: async () => {
+        this.vms = new VmController({ store, pool, nats, names, logger, secretKey });
+        await this.vms.start();
+        this.services = new VmServiceController({ store, pool, nats, names, logger });
+        await this.services.start();
+      },
+      onDeposed: async () => {
+        await this.vms?.stop();
+        await this.services?.stop();
+        this.vms = undefined;
+        this.services = undefined;
+      },
+    });
+    await this.election.start();
+    logger.info('ready', { leader: this.election.isLeader });
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.election?.stop();
   }
 }

@@ -115,7 +115,17 @@ export const PodEventTypes = {
   unbound: 'PodUnbound',
 } as const;
 
+/** Events of VirtualMachines beyond plain object changes. */
+export const VirtualMachineEventTypes = {
+  /** The scheduler placed the VM on a host (data: the VM with status.nodeName and the host-epoch annotation). */
+  placed: 'VirtualMachinePlaced',
+  /** The VM left its host, which failed (data as PodUnbound: the VM unplaced, `reason`, `host`, `epoch`); it is placed again. */
+  unplaced: 'VirtualMachineUnplaced',
+} as const;
+
 export const eventCatalogue: Record<string, JsonSchema> = {
+  [VirtualMachineEventTypes.placed]: objectEvent,
+  [VirtualMachineEventTypes.unplaced]: podUnboundEvent,
   [HostEventTypes.registered]: hostRegisteredEvent,
   [PodEventTypes.bound]: objectEvent,
   [PodEventTypes.unbound]: podUnboundEvent,

@@ -4,6 +4,10 @@ import { namespaceResource } from './namespace.resource';
 import { nodeResource } from './node.resource';
 import { podResource } from './pod.resource';
 import { ResourceDefinition } from './resource-definition';
+import { configMapResource } from './configmap.resource';
+import { secretResource } from './secret.resource';
+import { vmoperatorResources } from './vmoperator';
+import { persistentVolumeClaimResource, persistentVolumeResource, storageClassResource } from './storage';
 
 export * from './resource-definition';
 export * from './object-meta.schema';
@@ -11,6 +15,10 @@ export { eventResource, hostResource, namespaceResource, nodeResource };
 export * from './node.resource';
 export * from './pod.resource';
 export { podResource };
+export * from './secret.resource';
+export * from './configmap.resource';
+export * from './vmoperator';
+export * from './storage';
 
 /** Every kind the api-gateway serves. Adding a kind = adding its entry here. */
-export const resourceDefinitions: ResourceDefinition[] = [namespaceResource, eventResource, nodeResource, podResource, hostResource];
+export const resourceDefinitions: ResourceDefinition[] = [namespaceResource, eventResource, nodeResource, podResource, hostResource, storageClassResource, persistentVolumeClaimResource, persistentVolumeResource, secretResource, configMapResource, ...vmoperatorResources];

@@ -58,6 +58,27 @@ export interface ResourceDefinition {
    * with `toView`, writes convert back with `fromView` onto the stored object.
    */
   viewOf?: { resource: string; toView: (stored: any) => any; fromView: (view: any, stored: any) => any };
+  /**
+   * Conversion between served versions. Objects are stored at the storage
+   * version only; without `conversion` every version has the same shape and
+   * only `apiVersion` changes. Both functions return new objects and never
+   * mutate their arguments.
+   */
+  conversion?: ResourceConversion;
+}
+
+export interface ResourceConversion {
+  /**
+   * Turns an object a client wrote at `fromVersion` into the storage shape
+   * (`apiVersion` set to the storage version). On update pass the current stored
+   * object as `stored`: fields `fromVersion` cannot express are kept from it, so a
+   * v1alpha1 client's update does not wipe v1alpha5-only fields. Fields of
+   * `fromVersion` that storage cannot express are kept in an annotation of the
+   * stored object and given back by `fromStorage` to that version.
+   */
+  toStorage(obj: any, fromVersion: string, stored?: any): any;
+  /** Shows a stored object at `toVersion` (any served version, `apiVersion` set). */
+  fromStorage(obj: any, toVersion: string): any;
 }
 
 export function apiVersionOf(def: Pick<ResourceDefinition, 'group'>, version: string): string {

@@ -10,6 +10,8 @@ export interface BaseConfig {
   LOG_LEVEL: LogLevel;
   HEALTH_PORT: number;
   INSTANCE_ID: string;
+  /** 32 bytes, base64: the key Secrets are encrypted with in the event log (empty: stored as given). */
+  SECRETS_ENCRYPTION_KEY: string;
 }
 
 /** The environment of every service, as JSON-schema properties to spread into a service's own schema. */
@@ -23,6 +25,7 @@ export const baseConfigProperties = {
   // 0 asks the OS for a free port; the port actually bound is logged.
   HEALTH_PORT: { type: 'integer', minimum: 0, maximum: 65535, default: 0 },
   INSTANCE_ID: { type: 'string', minLength: 1, default: `${hostname()}-${process.pid}` },
+  SECRETS_ENCRYPTION_KEY: { type: 'string', pattern: '^([A-Za-z0-9+/]{43}=)?$', default: '' },
 } as const;
 
 export interface ConfigSchema {

@@ -31,6 +31,7 @@ describe('loadConfig', () => {
       LOG_LEVEL: 'info',
       HEALTH_PORT: 0,
       INSTANCE_ID: `${hostname()}-${process.pid}`,
+      SECRETS_ENCRYPTION_KEY: '',
       HOST_NAME: 'host-1',
       VERBOSE: false,
     });

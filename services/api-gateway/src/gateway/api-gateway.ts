@@ -1,7 +1,7 @@
 import { createServer, Server } from 'node:https';
 import type { Socket } from 'node:net';
 import { join } from 'node:path';
-import { ObjectEventTypes } from '@openpacific/contracts';
+import { defaultStorageClass, ObjectEventTypes, STORAGE_CLASSES_RESOURCE } from '@openpacific/contracts';
 import { LeaderElection } from '@openpacific/event-store';
 import { ensureEventStream, EventRelay } from '@openpacific/messaging';
 import type { ServiceContext } from '@openpacific/service-kit';
@@ -10,11 +10,12 @@ import { ensureAdminToken, ensurePki, writeKubeconfig } from '../pki';
 import { GarbageCollector } from './controllers/garbage-collector';
 import { GatewayCore } from './core';
 import { nowTimestamp, prepareForCreate } from './handlers/object-rules';
+import { setStorageClassLookup } from './handlers/storage.strategy';
 import { ApiRequestHandler } from './http/api-server';
 import { Authenticator } from './http/authenticator';
 import { ResourceRegistry } from './registry/registry';
 import { AdmissionClient } from './store/admission-client';
-import { LogFollower, pokedFollower, ReadModel, WatchHub } from '@openpacific/objects';
+import { decryptedEvent, LogFollower, pokedFollower, ReadModel, secretKeyFrom, WatchHub } from '@openpacific/objects';
 import { ObjectWriter } from './store/object-writer';
 
 const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public'];
@@ -55,9 +56,11 @@ export class ApiGateway {
     const registry = new ResourceRegistry();
     const readModel = new ReadModel();
     const hub = new WatchHub(config.WATCH_CACHE_SIZE);
+    const secretKey = config.SECRETS_ENCRYPTION_KEY ? secretKeyFrom(config.SECRETS_ENCRYPTION_KEY) : undefined;
+    if (!secretKey) logger.warn('SECRETS_ENCRYPTION_KEY is not set: Secrets are stored in the event log as given');
     const follower = pokedFollower({ store, pool, nats, names, logger }, (events) => {
       for (const e of events) {
-        const change = readModel.apply(e);
+        const change = readModel.apply(decryptedEvent(e, secretKey));
         if (change) hub.publish(change);
       }
     });
@@ -65,9 +68,11 @@ export class ApiGateway {
     const started = Date.now();
     await follower.start();
     logger.info('read model rebuilt from the log', { ms: Date.now() - started });
-    const writer = new ObjectWriter(store, follower, readModel, new AdmissionClient(nats, names, config.ADMISSION_TIMEOUT_MS));
+    const writer = new ObjectWriter(store, follower, readModel, new AdmissionClient(nats, names, config.ADMISSION_TIMEOUT_MS), secretKey);
     const core: GatewayCore = { registry, readModel, hub, follower, writer, store, logger, nats, natsPrefix: config.NATS_PREFIX };
     await this.ensureSystemNamespaces(core);
+    // Expanding a claim depends on its class, which the PVC rules look up here.
+    setStorageClassLookup((name) => core.readModel.get(STORAGE_CLASSES_RESOURCE, undefined, name)?.object);
     // One garbage collector (and namespace finalizer) per cluster: the leader among the gateway replicas.
     this.gcElection = new LeaderElection(pool, {
       name: 'garbage-collector',
@@ -131,11 +136,16 @@ export class ApiGateway {
   }
 
   /** `default`, `kube-system` and `kube-public` exist from the first start, as on any Kubernetes cluster. */
+  /** The system namespaces and the default StorageClass exist from the first start, as on any Supervisor. */
   private async ensureSystemNamespaces(core: GatewayCore): Promise<void> {
-    const served = core.registry.storage('namespaces');
-    for (const name of SYSTEM_NAMESPACES) {
-      if (core.readModel.streamVersion('namespaces', undefined, name) > 0) continue;
-      const object = prepareForCreate(served.def, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } }, undefined);
+    const wanted: [string, any][] = [
+      ...SYSTEM_NAMESPACES.map((name) => ['namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name } }] as [string, any]),
+      [STORAGE_CLASSES_RESOURCE, defaultStorageClass()],
+    ];
+    for (const [resource, manifest] of wanted) {
+      const served = core.registry.storage(resource);
+      if (core.readModel.streamVersion(resource, undefined, manifest.metadata.name) > 0) continue;
+      const object = prepareForCreate(served.def, structuredClone(manifest), undefined);
       object.metadata.creationTimestamp = nowTimestamp();
       try {
         await core.writer.write({

@@ -1,7 +1,7 @@
 import { execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import {
   CodedError, ContainerConfig, ContainerStatus, CrxErrorCodes, ExecSyncRequest, ExecSyncResponse, PodSandbox, PodSandboxConfig, ReadLogsRequest, ReadLogsResponse,
 } from '@openpacific/contracts';
@@ -135,12 +135,8 @@ export class ProcessDriver implements RuntimeDriver {
     if (!existsInImage(command[0], { ...image, path: env.PATH }, executable)) {
       throw new CodedError(CrxErrorCodes.startFailed, `exec: "${command[0]}": executable file not found in $PATH`);
     }
-    const volumes = (config.mounts ?? []).map((m) => {
-      const source = join(sandbox.directory, 'volumes', m.name);
-      mkdirSync(source, { recursive: true });
-      return { source, mountPath: m.mountPath };
-    });
-    if (!image.rootfs) for (const v of volumes) env[`VOLUME_${basename(v.source).replace(/\W/g, '_').toUpperCase()}`] = v.source;
+    const volumes = (config.mounts ?? []).map((m) => ({ name: m.name, source: this.volumeSource(sandbox.directory, m), mountPath: m.mountPath }));
+    if (!image.rootfs) for (const v of volumes) env[`VOLUME_${v.name.replace(/\W/g, '_').toUpperCase()}`] = v.source;
     const id = randomBytes(8).toString('hex');
     const record: ContainerRecord = {
       id, sandboxId, name: config.name, attempt, image: config.image, command, env,
@@ -262,6 +258,17 @@ export class ProcessDriver implements RuntimeDriver {
     } catch {
       return undefined;
     }
+  }
+
+  /** A persistent volume's directory must exist (its provisioner made it): an empty new one would hide lost data. */
+  private volumeSource(sandboxDirectory: string, mount: { name: string; hostPath?: string }): string {
+    if (mount.hostPath) {
+      if (!existsSync(mount.hostPath)) throw new CodedError(CrxErrorCodes.startFailed, `volume "${mount.name}": the directory ${mount.hostPath} does not exist`);
+      return mount.hostPath;
+    }
+    const source = join(sandboxDirectory, 'volumes', mount.name);
+    mkdirSync(source, { recursive: true });
+    return source;
   }
 
   private containersOf(sandboxId: string): ContainerRecord[] {

@@ -1,12 +1,13 @@
 import { HOSTS_RESOURCE, NatsNames } from '@openpacific/contracts';
 import { EventStore, StreamAppend, VersionConflictError } from '@openpacific/event-store';
-import { LogFollower, nodeLostPod, PassLoop, pokedFollower, podUnbound, ReadModel, StoredObject } from '@openpacific/objects';
+import { LogFollower, nodeLostPod, PassLoop, pokedFollower, podUnbound, ReadModel, StoredObject, vmPlacement } from '@openpacific/objects';
 import type { Logger } from '@openpacific/service-kit';
 import type { NatsConnection } from 'nats';
 import type { Pool } from 'pg';
 import { filterHost, HostView, unschedulableMessage } from './filters';
 import { add, holdsResources, podRequests } from './pod-requests';
 import { scoreHost } from './scoring';
+import { asWorkload, pendingVms, placeVm, tooBigFor, unplaceableVm, unplaceVm, VMS } from '../vms/vm-workloads';
 import { boundPod, ObjectEventTypes, podChange, podEvent, PodEventTypes, SCHEDULER_ACTOR, unschedulablePod } from './scheduling-records';
 
 /**
@@ -38,7 +39,7 @@ export class PodScheduler {
       let relevant = false;
       for (const e of events) {
         const change = this.model.apply(e);
-        if (change && (change.resource === 'pods' || change.resource === HOSTS_RESOURCE)) relevant = true;
+        if (change && (change.resource === 'pods' || change.resource === HOSTS_RESOURCE || change.resource === VMS)) relevant = true;
       }
       if (relevant) this.loop.schedule();
     });
@@ -67,6 +68,15 @@ export class PodScheduler {
       view.used = add(view.used, podRequests(s.object));
       view.pods.push(s.object);
     }
+    // VMs hold their reservations on their host like pods hold their requests.
+    for (const s of this.model.list(VMS)) {
+      const view = views.get(s.object.status?.nodeName);
+      const placement = vmPlacement(s.object);
+      if (!view || !placement) continue;
+      const workload = asWorkload(s.object, placement);
+      view.used = add(view.used, podRequests(workload));
+      view.pods.push(workload);
+    }
     return [...views.values()];
   }
 
@@ -84,9 +94,10 @@ export class PodScheduler {
       .filter((s) => s.object.status?.phase === undefined || s.object.status.phase === 'Pending')
       .sort((a, b) => a.object.metadata.creationTimestamp.localeCompare(b.object.metadata.creationTimestamp))
       .slice(0, this.opts.batchSize);
-    if (pending.length === 0) return;
+    const vms = pendingVms(this.model.list(VMS));
+    if (pending.length === 0 && vms.length === 0) return;
     const views = this.views();
-    const writes: StreamAppend[] = [];
+    const writes: StreamAppend[] = [...this.placeVms(vms, views)];
     for (const stored of pending) {
       const pod = stored.object;
       const reasons: string[] = [];
@@ -147,7 +158,40 @@ export class PodScheduler {
         writes.push(podEvent(pod, 'Warning', 'HostFailover', `${why}; starting the pod on another host`));
       }
     }
+    for (const stored of this.model.list(VMS)) {
+      const host = stored.object.status?.nodeName;
+      if (host && lost.has(host) && !stored.object.metadata.deletionTimestamp) writes.push(unplaceVm(stored, `host ${host} is NotReady: ${lost.get(host)}`));
+    }
     if (writes.length > 0) this.deps.logger.warn('failing over pods from lost hosts', { hosts: [...lost.keys()], writes: writes.length });
+    return writes;
+  }
+
+  /** VMs go first (they are the bigger pieces), by the same filters and scores as pods. */
+  private placeVms(vms: StoredObject[], views: HostView[]): StreamAppend[] {
+    const writes: StreamAppend[] = [];
+    for (const stored of vms) {
+      const workload = asWorkload(stored.object, vmPlacement(stored.object)!);
+      const reasons: string[] = [];
+      let best: HostView | undefined;
+      let bestScore = -Infinity;
+      const placement = vmPlacement(stored.object)!;
+      for (const view of views) {
+        const why = filterHost(workload, view, views) ?? tooBigFor(placement, view);
+        if (why) reasons.push(why);
+        else {
+          const score = scoreHost(workload, view);
+          if (score > bestScore) [best, bestScore] = [view, score];
+        }
+      }
+      if (best) {
+        best.used = add(best.used, podRequests(workload));
+        best.pods.push(workload);
+        writes.push(placeVm(stored, best.name, best.host.status?.epoch ?? 0));
+      } else {
+        const w = unplaceableVm(stored, unschedulableMessage(views.length, reasons));
+        if (w) writes.push(w);
+      }
+    }
     return writes;
   }
 

@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { ContainerConfig, ContainerStatus, CrxErrorCodes, NatsNames, ObjectEventTypes, objectStreamId, PodSandbox } from '@openpacific/contracts';
+import { ContainerConfig, ContainerStatus, CrxErrorCodes, NatsNames, ObjectEventTypes, objectStreamId, PodSandbox, PVCS_RESOURCE, PVS_RESOURCE } from '@openpacific/contracts';
 import { EventStore, NewEvent, StreamAppend, VersionConflictError } from '@openpacific/event-store';
 import { milliValue, parseQuantity } from '@openpacific/kube-api';
 import { CrxClient } from '@openpacific/messaging';
@@ -65,7 +65,10 @@ export class PodWorker {
   async start(): Promise<void> {
     this.follower = pokedFollower(this.deps, (events) => {
       let relevant = false;
-      for (const e of events) if (this.model.apply(e)?.resource === 'pods') relevant = true;
+      for (const e of events) {
+        const resource = this.model.apply(e)?.resource;
+        if (resource === 'pods' || resource === PVCS_RESOURCE) relevant = true;
+      }
       if (relevant) this.loop.schedule();
     });
     await this.follower.start();
@@ -118,6 +121,7 @@ export class PodWorker {
     const events: StreamAppend[] = [];
     const box = sandbox ?? (await this.crx.runPodSandbox({ podUid: pod.metadata.uid, podName: pod.metadata.name, podNamespace: pod.metadata.namespace, epoch: this.opts.epoch }));
     const facts: ContainerFacts[] = [];
+    const claims = this.claimVolumes(pod);
     for (const spec of pod.spec.containers as any[]) {
       const attempts = containers.filter((c) => c.name === spec.name).sort((a, b) => a.attempt - b.attempt);
       const latest = attempts[attempts.length - 1];
@@ -144,8 +148,12 @@ export class PodWorker {
         fact.waiting = { reason: blocked.reason === 'ErrImagePull' ? 'ImagePullBackOff' : blocked.reason, message: blocked.message };
         continue;
       }
+      if (claims.waitingFor) {
+        fact.waiting = { reason: 'ContainerCreating', message: claims.waitingFor };
+        continue;
+      }
       try {
-        const created = await this.crx.createContainer(box.id, this.containerConfig(spec), latest ? latest.attempt + 1 : 0);
+        const created = await this.crx.createContainer(box.id, this.containerConfig(spec, claims.paths), latest ? latest.attempt + 1 : 0);
         this.waiting.delete(key);
         fact.attempts = [...attempts, created];
         await this.startContainer(pod, created, fact, events);
@@ -191,7 +199,22 @@ export class PodWorker {
     events.push(this.event(pod, 'Normal', 'Started', `Started container ${c.name}`));
   }
 
-  private containerConfig(spec: any): ContainerConfig {
+  /** The directories of the pod's claimed volumes by volume name, or why a container cannot start yet. */
+  private claimVolumes(pod: any): { paths: Map<string, string>; waitingFor?: string } {
+    const paths = new Map<string, string>();
+    for (const v of pod.spec.volumes ?? []) {
+      const claimName = v.persistentVolumeClaim?.claimName;
+      if (!claimName) continue;
+      const claim = this.model.get(PVCS_RESOURCE, pod.metadata.namespace, claimName)?.object;
+      const volume = claim?.status?.phase === 'Bound' && claim.spec?.volumeName ? this.model.get(PVS_RESOURCE, undefined, claim.spec.volumeName)?.object : undefined;
+      const path = volume?.spec?.hostPath?.path ?? volume?.spec?.local?.path;
+      if (!path) return { paths, waitingFor: claim ? `waiting for PersistentVolumeClaim "${claimName}" to be bound` : `persistentvolumeclaim "${claimName}" not found` };
+      paths.set(v.name, path);
+    }
+    return { paths };
+  }
+
+  private containerConfig(spec: any, claimPaths: Map<string, string>): ContainerConfig {
     const limits = spec.resources?.limits ?? {};
     return {
       name: spec.name,
@@ -205,7 +228,7 @@ export class PodWorker {
         ...(limits.memory !== undefined ? { memoryBytes: parseQuantity(limits.memory) } : {}),
         ...(limits.cpu !== undefined ? { cpuMillis: milliValue(limits.cpu) } : {}),
       },
-      mounts: (spec.volumeMounts ?? []).map((m: any) => ({ name: m.name, mountPath: m.mountPath })),
+      mounts: (spec.volumeMounts ?? []).map((m: any) => ({ name: m.name, mountPath: m.mountPath, ...(claimPaths.has(m.name) ? { hostPath: claimPaths.get(m.name) } : {}) })),
     };
   }
 

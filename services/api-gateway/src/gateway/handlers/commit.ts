@@ -20,6 +20,7 @@ export async function commitUpdate(
   next: any,
   dryRun: boolean,
 ): Promise<any> {
+  if (r.target.subresource !== 'status') next = strategyFor(served.def).prepareUpdate?.(stored.object, next) ?? next;
   if (sameObject(next, stored.object)) return stored.object;
   if (r.target.subresource !== 'status') {
     const strategy = strategyFor(served.def);

@@ -39,7 +39,7 @@ export async function createObject(core: GatewayCore, r: ResourceRequest, body: 
   const strategy = strategyFor(served.def);
   let prepared = prepareForCreate(served.def, convertObject(obj, storage), namespace);
   if (strategy.defaults) prepared = strategy.defaults(prepared);
-  const kindCauses = strategy.validate?.(prepared) ?? [];
+  const kindCauses = [...(strategy.validateCreate?.(prepared) ?? []), ...(strategy.validate?.(prepared) ?? [])];
   if (kindCauses.length > 0) throw invalid(served.def.kind, prepared.metadata.name, served.def.group, kindCauses);
   for (let attempt = 0; ; attempt++) {
     if (core.readModel.get(served.resource, namespace, prepared.metadata.name)) {

@@ -1,18 +1,46 @@
 import { ResourceDefinition } from '@openpacific/contracts';
 import { StatusCause } from '@openpacific/kube-api';
 import { defaultPod, validatePod, validatePodUpdate } from './pod.strategy';
+import { storageKindStrategies } from './storage.strategy';
+import {
+  defaultVirtualMachine, stampRestart, validateVirtualMachine, validateVirtualMachineCreate, validateVirtualMachineService, validateVirtualMachineServiceUpdate, validateVirtualMachineUpdate,
+} from './vm.strategy';
 
 /** What a kind adds to the generic create/update rules: defaults and validation the schema cannot express. */
 export interface KindStrategy {
   defaults?(obj: any): any;
   validate?(obj: any): StatusCause[];
+  /** Only on create, besides `validate`. */
+  validateCreate?(obj: any): StatusCause[];
+  /** On an update of the object (not its status), before validation: what a mutating webhook does. */
+  prepareUpdate?(old: any, next: any): any;
   validateUpdate?(old: any, next: any): StatusCause[];
 }
 
 const strategies: Record<string, KindStrategy> = {
   '/Pod': { defaults: defaultPod, validate: validatePod, validateUpdate: validatePodUpdate },
+  'vmoperator.vmware.com/VirtualMachine': {
+    defaults: defaultVirtualMachine,
+    validateCreate: validateVirtualMachineCreate,
+    validate: validateVirtualMachine,
+    prepareUpdate: (_old, next) => stampRestart(next),
+    validateUpdate: validateVirtualMachineUpdate,
+  },
+  'vmoperator.vmware.com/VirtualMachineService': { validate: validateVirtualMachineService, validateUpdate: validateVirtualMachineServiceUpdate },
+  ...storageKindStrategies,
+  '/Secret': { defaults: normalizeSecret, prepareUpdate: (_old, next) => normalizeSecret(next) },
 };
 
 export function strategyFor(def: ResourceDefinition): KindStrategy {
   return strategies[`${def.group}/${def.kind}`] ?? {};
+}
+
+/** As kube-apiserver stores a Secret: `stringData` merged into `data` (base64), `type` Opaque unless given. */
+function normalizeSecret(secret: any): any {
+  secret.type ??= 'Opaque';
+  if (secret.stringData) {
+    secret.data = { ...(secret.data ?? {}), ...Object.fromEntries(Object.entries(secret.stringData).map(([k, v]) => [k, Buffer.from(String(v)).toString('base64')])) };
+    delete secret.stringData;
+  }
+  return secret;
 }

@@ -1,4 +1,4 @@
-import { apiVersionOf, qualifiedResource, ResourceDefinition, resourceDefinitions, ResourceVersionDefinition } from '@openpacific/contracts';
+import { apiVersionOf, qualifiedResource, ResourceDefinition, resourceDefinitions, ResourceVersionDefinition, storageVersion } from '@openpacific/contracts';
 
 /** A kind as served at one version: what a request path resolves to. */
 export interface ServedResource {
@@ -60,8 +60,8 @@ export class ResourceRegistry {
 
 /**
  * Objects are stored at their kind's storage version; reading at another served
- * version converts. Every kind has one version for now, so conversion only
- * rewrites apiVersion; later kinds register real converters here.
+ * version converts with the kind's converters (VirtualMachine's v1alpha1 has
+ * another shape); kinds without them differ only in apiVersion.
  */
 export function convertObject(obj: any, target: ServedResource, stored?: any): any {
   if (obj.apiVersion === target.apiVersion && obj.kind === target.def.kind) return obj;
@@ -72,7 +72,19 @@ export function convertObject(obj: any, target: ServedResource, stored?: any): a
     const source = [...VIEW_SOURCES].find((d) => d.kind === obj.kind && d.viewOf?.resource === target.resource);
     if (source && stored) return source.viewOf!.fromView(obj, stored);
   }
+  const conversion = target.def.conversion;
+  if (conversion && obj.kind === target.def.kind) {
+    const from = versionOf(obj.apiVersion);
+    // Into storage (a write at another version): fields the old version cannot express come from `stored`.
+    if (target.version.storage) return conversion.toStorage(obj, from, stored);
+    const atStorage = from === storageVersion(target.def).name ? obj : conversion.toStorage(obj, from, undefined);
+    return conversion.fromStorage(atStorage, target.version.name);
+  }
   return { ...obj, apiVersion: target.apiVersion };
+}
+
+function versionOf(apiVersion: string): string {
+  return apiVersion.slice(apiVersion.lastIndexOf('/') + 1);
 }
 
 const VIEW_SOURCES = new Set(resourceDefinitions.filter((d) => d.viewOf));

@@ -2,8 +2,7 @@ import { AdmissionRequest, EventMetadata, ObjectEventType, objectStreamId } from
 import { EventStore, resourceVersionOf } from '@openpacific/event-store';
 import { ServedResource } from '../registry/registry';
 import { AdmissionClient } from './admission-client';
-import { LogFollower } from '@openpacific/objects';
-import { ReadModel } from '@openpacific/objects';
+import { encryptSecret, LogFollower, ReadModel, SecretKey } from '@openpacific/objects';
 
 export interface Actor {
   username: string;
@@ -39,6 +38,7 @@ export class ObjectWriter {
     private readonly follower: LogFollower,
     private readonly readModel: ReadModel,
     private readonly admission: AdmissionClient,
+    private readonly secretKey?: SecretKey,
   ) {}
 
   async write(w: ObjectWrite): Promise<any> {
@@ -61,7 +61,9 @@ export class ObjectWriter {
     if (w.dryRun) return object;
     const metadata: EventMetadata = { actor: w.actor.username, source: 'api-gateway', requestId: w.requestId, userAgent: w.userAgent };
     const streamId = objectStreamId(w.served.resource, object.metadata.namespace, object.metadata.name);
-    const { events } = await this.store.append(streamId, [{ type: w.eventType, data: { resource: w.served.resource, object }, metadata }], {
+    // Secrets go to the log encrypted; the read model gets them back decrypted.
+    const logged = w.served.resource === 'secrets' && this.secretKey ? encryptSecret(object, this.secretKey) : object;
+    const { events } = await this.store.append(streamId, [{ type: w.eventType, data: { resource: w.served.resource, object: logged }, metadata }], {
       expectedVersion: w.expectedVersion === 0 ? 'no_stream' : w.expectedVersion,
     });
     const recorded = events[0];

@@ -1,0 +1,28 @@
+import { ResourceDefinition } from '../resource-definition';
+import { virtualMachineResource } from './virtualmachine.resource';
+import { virtualMachineClassResource } from './virtualmachineclass.resource';
+import { clusterVirtualMachineImageResource, virtualMachineImageResource } from './virtualmachineimage.resource';
+import { virtualMachineServiceResource } from './virtualmachineservice.resource';
+import { virtualMachineSetResourcePolicyResource } from './setresourcepolicy.resource';
+
+export { VMOPERATOR_GROUP, VMOPERATOR_HUB, VMOPERATOR_VERSIONS } from './common';
+export type { VmopVersion } from './common';
+export { STASH_PREFIX as CONVERSION_STASH_ANNOTATION_PREFIX } from './conversion';
+export { NETWORK_TYPES as V1ALPHA1_NETWORK_TYPES } from './virtualmachine.conversion';
+export {
+  virtualMachineResource,
+  virtualMachineClassResource,
+  virtualMachineImageResource,
+  clusterVirtualMachineImageResource,
+  virtualMachineServiceResource,
+  virtualMachineSetResourcePolicyResource,
+};
+
+export const vmoperatorResources: ResourceDefinition[] = [
+  virtualMachineResource,
+  virtualMachineClassResource,
+  virtualMachineImageResource,
+  clusterVirtualMachineImageResource,
+  virtualMachineServiceResource,
+  virtualMachineSetResourcePolicyResource,
+];

@@ -1,0 +1,49 @@
+import {
+  defaultPersistentVolumeClaim, setStorageClassLookup, validatePersistentVolume, validatePersistentVolumeClaim, validatePersistentVolumeClaimUpdate, validateStorageClassUpdate,
+} from './storage.strategy';
+
+const claim = (storage: unknown, extra: any = {}) => ({ metadata: { name: 'c' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage } }, storageClassName: 'vsan', ...extra } });
+const bound = (storage: string) => ({ ...claim(storage, { volumeName: 'pvc-1' }), status: { phase: 'Bound' } });
+
+describe('PersistentVolumeClaim rules', () => {
+  it('refuses a negative, zero, missing or unparsable storage request', () => {
+    expect(validatePersistentVolumeClaim(claim('-1Gi'))).toEqual([expect.objectContaining({ field: 'spec.resources[storage]', message: 'Invalid value: "-1Gi": must be greater than or equal to 0' })]);
+    expect(validatePersistentVolumeClaim(claim('0'))[0].message).toContain('must be greater than zero');
+    expect(validatePersistentVolumeClaim(claim('lots'))[0].message).toContain('quantities must match the regular expression');
+    expect(validatePersistentVolumeClaim(claim(undefined))[0]).toMatchObject({ reason: 'FieldValueRequired' });
+    expect(validatePersistentVolumeClaim(claim('1Gi', { accessModes: [] }))[0].message).toContain('at least 1 access mode is required');
+    expect(validatePersistentVolumeClaim(claim('1Gi'))).toEqual([]);
+  });
+
+  it('defaults a new claim to Filesystem and Pending', () => {
+    expect(defaultPersistentVolumeClaim(claim('1Gi'))).toMatchObject({ spec: { volumeMode: 'Filesystem' }, status: { phase: 'Pending' } });
+  });
+
+  it('keeps the spec immutable but for binding and growing a bound claim of an expandable class', () => {
+    setStorageClassLookup((name) => (name === 'vsan' ? { allowVolumeExpansion: true } : { allowVolumeExpansion: false }));
+    expect(validatePersistentVolumeClaimUpdate(claim('1Gi'), claim('1Gi', { accessModes: ['ReadWriteMany'] }))[0]).toMatchObject({ field: 'spec', reason: 'FieldValueForbidden' });
+    expect(validatePersistentVolumeClaimUpdate(claim('1Gi'), claim('1Gi', { volumeName: 'pvc-1' }))).toEqual([]);
+    expect(validatePersistentVolumeClaimUpdate(bound('1Gi'), { ...bound('1Gi'), spec: { ...bound('1Gi').spec, volumeName: 'other' } })[0].field).toBe('spec');
+    expect(validatePersistentVolumeClaimUpdate(bound('1Gi'), bound('2Gi'))).toEqual([]);
+    expect(validatePersistentVolumeClaimUpdate(bound('2Gi'), bound('1Gi'))[0].message).toBe('Forbidden: field can not be less than previous value');
+    expect(validatePersistentVolumeClaimUpdate(claim('1Gi'), claim('2Gi'))[0].field).toBe('spec'); // not bound yet
+    const fixed = (s: string) => ({ ...bound(s), spec: { ...bound(s).spec, storageClassName: 'fixed' } });
+    expect(validatePersistentVolumeClaimUpdate(fixed('1Gi'), fixed('2Gi'))[0].message).toContain('the storageclass that provisions the pvc must support resize');
+  });
+});
+
+describe('PersistentVolume and StorageClass rules', () => {
+  it('needs a size, access modes and exactly one absolute source for a volume', () => {
+    const pv = (spec: any) => ({ metadata: { name: 'pv' }, spec: { capacity: { storage: '1Gi' }, accessModes: ['ReadWriteOnce'], ...spec } });
+    expect(validatePersistentVolume(pv({ hostPath: { path: '/srv/a' } }))).toEqual([]);
+    expect(validatePersistentVolume(pv({}))[0].message).toContain('must specify a volume type');
+    expect(validatePersistentVolume(pv({ hostPath: { path: 'rel' } }))[0].message).toContain('must be an absolute path');
+    expect(validatePersistentVolume(pv({ hostPath: { path: '/a' }, capacity: { storage: '-5' } }))[0].field).toBe('spec.capacity[storage]');
+  });
+
+  it('forbids changing a class\'s provisioner, parameters, reclaim policy and binding mode', () => {
+    const sc = { provisioner: 'p', parameters: { a: '1' }, reclaimPolicy: 'Delete', volumeBindingMode: 'Immediate', allowVolumeExpansion: false };
+    expect(validateStorageClassUpdate(sc, { ...sc, allowVolumeExpansion: true })).toEqual([]);
+    expect(validateStorageClassUpdate(sc, { ...sc, reclaimPolicy: 'Retain' })).toEqual([expect.objectContaining({ field: 'reclaimPolicy', message: 'Forbidden: updates to reclaimPolicy are forbidden.' })]);
+  });
+});

@@ -1,0 +1,140 @@
+import { isQuantity, parseQuantity, StatusCause } from '@openpacific/kube-api';
+import type { KindStrategy } from './kind-strategies';
+import { deepEqual } from './object-rules';
+
+/**
+ * Server-side rules of StorageClass, PersistentVolumeClaim and PersistentVolume, worded as kube-apiserver
+ * words them (its validation, and the PersistentVolumeClaimResize admission plugin for expansion).
+ */
+
+/** Finds a StorageClass by name; the gateway sets it to read its read model (expansion needs the class). */
+export type StorageClassLookup = (name: string) => any | undefined;
+let storageClassOf: StorageClassLookup = () => undefined;
+
+export function setStorageClassLookup(lookup: StorageClassLookup): void {
+  storageClassOf = lookup;
+}
+
+const invalidQuantity = (q: unknown) => `Invalid value: "${q}": quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'`;
+
+/** A storage size that must be present, a quantity, and above zero. */
+function storageSizeCauses(field: string, q: unknown): StatusCause[] {
+  if (q === undefined || q === null || q === '') return [{ field, reason: 'FieldValueRequired', message: 'Required value' }];
+  if (!isQuantity(q)) return [{ field, reason: 'FieldValueInvalid', message: invalidQuantity(q) }];
+  const bytes = parseQuantity(q as string)!;
+  if (bytes < 0) return [{ field, reason: 'FieldValueInvalid', message: `Invalid value: "${q}": must be greater than or equal to 0` }];
+  if (bytes === 0) return [{ field, reason: 'FieldValueInvalid', message: `Invalid value: "${q}": must be greater than zero` }];
+  return [];
+}
+
+function accessModesCauses(field: string, modes: unknown): StatusCause[] {
+  return Array.isArray(modes) && modes.length > 0 ? [] : [{ field, reason: 'FieldValueRequired', message: 'Required value: at least 1 access mode is required' }];
+}
+
+// --- PersistentVolumeClaim ---
+
+export function defaultPersistentVolumeClaim(pvc: any): any {
+  pvc.spec.volumeMode ??= 'Filesystem';
+  pvc.status = { phase: 'Pending' };
+  return pvc;
+}
+
+export function validatePersistentVolumeClaim(pvc: any): StatusCause[] {
+  const spec = pvc.spec ?? {};
+  return [...accessModesCauses('spec.accessModes', spec.accessModes), ...storageSizeCauses('spec.resources[storage]', spec.resources?.requests?.storage)];
+}
+
+/** The spec without what may change after creation: the volume name (set once, by binding) and the storage request. */
+function claimSpecWithoutMutables(spec: any, old: any): any {
+  return {
+    ...spec,
+    volumeName: old.volumeName ? spec.volumeName : undefined,
+    // Kubernetes lets a claim without a class get one later (the default class, assigned retroactively).
+    storageClassName: old.storageClassName === undefined ? undefined : spec.storageClassName,
+    resources: { ...spec.resources, requests: { ...spec.resources?.requests, storage: undefined } },
+  };
+}
+
+export function validatePersistentVolumeClaimUpdate(old: any, next: any): StatusCause[] {
+  const before = old.spec ?? {};
+  const after = next.spec ?? {};
+  if (!deepEqual(claimSpecWithoutMutables(before, before), claimSpecWithoutMutables(after, before))) {
+    return [{ field: 'spec', reason: 'FieldValueForbidden', message: 'Forbidden: spec is immutable after creation except resources.requests and volumeAttributesClassName for bound claims' }];
+  }
+  return storageChangeCauses(old, next);
+}
+
+/** A new storage request: only for a bound claim, only larger, only when its class allows expansion. */
+function storageChangeCauses(old: any, next: any): StatusCause[] {
+  const field = 'spec.resources.requests.storage';
+  const was = old.spec?.resources?.requests?.storage;
+  const now = next.spec?.resources?.requests?.storage;
+  if (deepEqual(was, now) || !isQuantity(was) || !isQuantity(now)) return [];
+  if (old.status?.phase !== 'Bound') {
+    return [{ field: 'spec', reason: 'FieldValueForbidden', message: 'Forbidden: spec is immutable after creation except resources.requests and volumeAttributesClassName for bound claims' }];
+  }
+  if (parseQuantity(now)! < parseQuantity(was)!) return [{ field, reason: 'FieldValueForbidden', message: 'Forbidden: field can not be less than previous value' }];
+  const className = old.spec?.storageClassName;
+  if (!className || storageClassOf(className)?.allowVolumeExpansion !== true) {
+    return [{ field, reason: 'FieldValueForbidden', message: 'Forbidden: only dynamically provisioned pvc can be resized and the storageclass that provisions the pvc must support resize' }];
+  }
+  return [];
+}
+
+// --- StorageClass ---
+
+export function defaultStorageClassFields(sc: any): any {
+  sc.reclaimPolicy ??= 'Delete';
+  sc.volumeBindingMode ??= 'Immediate';
+  return sc;
+}
+
+export function validateStorageClass(sc: any): StatusCause[] {
+  return sc.provisioner ? [] : [{ field: 'provisioner', reason: 'FieldValueRequired', message: 'Required value' }];
+}
+
+const IMMUTABLE_CLASS_FIELDS = ['parameters', 'provisioner', 'reclaimPolicy', 'volumeBindingMode'] as const;
+
+export function validateStorageClassUpdate(old: any, next: any): StatusCause[] {
+  return IMMUTABLE_CLASS_FIELDS.filter((f) => !deepEqual(old[f], next[f])).map((f) => ({ field: f, reason: 'FieldValueForbidden', message: `Forbidden: updates to ${f} are forbidden.` }));
+}
+
+// --- PersistentVolume ---
+
+const VOLUME_SOURCES = ['hostPath', 'local', 'csi', 'nfs'] as const;
+
+export function defaultPersistentVolume(pv: any): any {
+  pv.spec.persistentVolumeReclaimPolicy ??= 'Retain';
+  pv.spec.volumeMode ??= 'Filesystem';
+  pv.status = { phase: 'Pending' };
+  return pv;
+}
+
+export function validatePersistentVolume(pv: any): StatusCause[] {
+  const spec = pv.spec ?? {};
+  const causes = [...accessModesCauses('spec.accessModes', spec.accessModes), ...storageSizeCauses('spec.capacity[storage]', spec.capacity?.storage)];
+  const sources = VOLUME_SOURCES.filter((s) => spec[s] !== undefined);
+  if (sources.length === 0) causes.push({ field: 'spec', reason: 'FieldValueRequired', message: 'Required value: must specify a volume type' });
+  if (sources.length > 1) causes.push({ field: `spec.${sources[1]}`, reason: 'FieldValueForbidden', message: 'Forbidden: may not specify more than 1 volume type' });
+  const path = spec.hostPath?.path ?? spec.local?.path;
+  if (path !== undefined && !String(path).startsWith('/')) {
+    causes.push({ field: `spec.${spec.hostPath ? 'hostPath' : 'local'}.path`, reason: 'FieldValueInvalid', message: `Invalid value: "${path}": must be an absolute path` });
+  }
+  return causes;
+}
+
+export function validatePersistentVolumeUpdate(old: any, next: any): StatusCause[] {
+  const causes: StatusCause[] = [];
+  if (VOLUME_SOURCES.some((s) => !deepEqual(old.spec?.[s], next.spec?.[s]))) {
+    causes.push({ field: 'spec.persistentvolumesource', reason: 'FieldValueForbidden', message: 'Forbidden: spec.persistentvolumesource is immutable after creation' });
+  }
+  if (old.spec?.volumeMode !== next.spec?.volumeMode) causes.push({ field: 'spec.volumeMode', reason: 'FieldValueInvalid', message: `Invalid value: "${next.spec?.volumeMode}": field is immutable` });
+  return causes;
+}
+
+/** The entries kind-strategies.ts spreads into its table. */
+export const storageKindStrategies: Record<string, KindStrategy> = {
+  'storage.k8s.io/StorageClass': { defaults: defaultStorageClassFields, validate: validateStorageClass, validateUpdate: validateStorageClassUpdate },
+  '/PersistentVolumeClaim': { defaults: defaultPersistentVolumeClaim, validate: validatePersistentVolumeClaim, validateUpdate: validatePersistentVolumeClaimUpdate },
+  '/PersistentVolume': { defaults: defaultPersistentVolume, validate: validatePersistentVolume, validateUpdate: validatePersistentVolumeUpdate },
+};

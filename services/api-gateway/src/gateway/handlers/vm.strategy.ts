@@ -1,0 +1,79 @@
+import { StatusCause } from '@openpacific/kube-api';
+import { deepEqual } from './object-rules';
+
+/**
+ * VirtualMachine rules of the real vm-operator's webhooks, on the stored (v1alpha5) shape: defaults on
+ * create, what may not be set on create, and the fields that are immutable.
+ */
+export function defaultVirtualMachine(vm: any): any {
+  const spec = (vm.spec ??= {});
+  spec.powerState ??= 'PoweredOn';
+  spec.powerOffMode ??= 'TrySoft';
+  spec.suspendMode ??= 'TrySoft';
+  spec.restartMode ??= 'TrySoft';
+  return vm;
+}
+
+/** A new VM cannot start suspended, and cannot be restarted before it ever ran. */
+export function validateVirtualMachineCreate(vm: any): StatusCause[] {
+  const causes: StatusCause[] = [];
+  if (vm.spec?.powerState === 'Suspended') {
+    causes.push({ field: 'spec.powerState', reason: 'FieldValueInvalid', message: 'Invalid value: "Suspended": cannot set a new VM\'s power state to Suspended' });
+  }
+  if (vm.spec?.nextRestartTime) causes.push({ field: 'spec.nextRestartTime', reason: 'FieldValueForbidden', message: 'Forbidden: cannot restart a VM on create' });
+  return causes;
+}
+
+export function validateVirtualMachine(vm: any): StatusCause[] {
+  const causes: StatusCause[] = [];
+  const spec = vm.spec ?? {};
+  if (spec.nextRestartTime !== undefined && spec.nextRestartTime !== '' && spec.nextRestartTime !== 'now' && Number.isNaN(Date.parse(spec.nextRestartTime))) {
+    causes.push({ field: 'spec.nextRestartTime', reason: 'FieldValueInvalid', message: `Invalid value: "${spec.nextRestartTime}": may only be set to "now"` });
+  }
+  if (!spec.className) causes.push({ field: 'spec.className', reason: 'FieldValueRequired', message: 'Required value' });
+  if (!spec.imageName && !spec.image?.name) causes.push({ field: 'spec.imageName', reason: 'FieldValueRequired', message: 'Required value' });
+  return causes;
+}
+
+const IMMUTABLE = [
+  ['spec.storageClass', (s: any) => s?.storageClass],
+  ['spec.imageName', (s: any) => s?.imageName],
+  ['spec.reserved.resourcePolicyName', (s: any) => s?.reserved?.resourcePolicyName],
+] as const;
+
+export function validateVirtualMachineUpdate(old: any, next: any): StatusCause[] {
+  const causes: StatusCause[] = [];
+  for (const [field, get] of IMMUTABLE) {
+    if (!deepEqual(get(old.spec), get(next.spec))) causes.push({ field, reason: 'FieldValueForbidden', message: 'Forbidden: field is immutable' });
+  }
+  for (const field of ['biosUUID', 'instanceUUID'] as const) {
+    if (old.spec?.[field] && next.spec?.[field] !== old.spec[field]) causes.push({ field: `spec.${field}`, reason: 'FieldValueForbidden', message: 'Forbidden: field is immutable once set' });
+  }
+  if (old.spec?.powerState && !next.spec?.powerState) causes.push({ field: 'spec.powerState', reason: 'FieldValueRequired', message: 'Required value: cannot be cleared once set' });
+  return causes;
+}
+
+/** `nextRestartTime: now` becomes the time of the request, as the real mutating webhook does. */
+export function stampRestart(vm: any): any {
+  if (vm.spec?.nextRestartTime === 'now') vm.spec.nextRestartTime = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+  return vm;
+}
+
+export function validateVirtualMachineServiceUpdate(old: any, next: any): StatusCause[] {
+  const causes: StatusCause[] = [];
+  if (old.spec?.type !== next.spec?.type) causes.push({ field: 'spec.type', reason: 'FieldValueForbidden', message: 'Forbidden: field is immutable' });
+  if (old.spec?.clusterIp && old.spec.clusterIp !== next.spec?.clusterIp) causes.push({ field: 'spec.clusterIp', reason: 'FieldValueForbidden', message: 'Forbidden: field is immutable' });
+  return causes;
+}
+
+export function validateVirtualMachineService(svc: any): StatusCause[] {
+  const causes: StatusCause[] = [];
+  const spec = svc.spec ?? {};
+  if (!spec.type) causes.push({ field: 'spec.type', reason: 'FieldValueRequired', message: 'Required value' });
+  if (spec.type !== 'ExternalName' && spec.clusterIp !== 'None' && !(spec.ports ?? []).length) causes.push({ field: 'spec.ports', reason: 'FieldValueRequired', message: 'Required value' });
+  (spec.ports ?? []).forEach((p: any, i: number) => {
+    if (!p.name) causes.push({ field: `spec.ports[${i}].name`, reason: 'FieldValueRequired', message: 'Required value' });
+    if (p.protocol && !['TCP', 'UDP'].includes(p.protocol)) causes.push({ field: `spec.ports[${i}].protocol`, reason: 'FieldValueNotSupported', message: `Unsupported value: "${p.protocol}": supported values: "TCP", "UDP"` });
+  });
+  return causes;
+}

@@ -1,0 +1,123 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { DATASTORE_PROVISIONER, ObjectEventTypes, objectStreamId, PROVISIONED_BY_ANNOTATION, PVCS_RESOURCE, PVS_RESOURCE } from '@openpacific/contracts';
+import type { NewEvent, StreamAppend } from '@openpacific/event-store';
+import { timestamp } from '../pods/scheduling-records';
+
+/** The objects and log records the volume binder writes. */
+
+export const BINDER_ACTOR = { actor: 'system:serviceaccount:kube-system:persistent-volume-binder', source: 'scheduler' };
+
+function clean(obj: any): any {
+  const next = structuredClone(obj);
+  delete next.metadata.resourceVersion;
+  return next;
+}
+
+function withSpecChange(obj: any, change: (spec: any) => void): any {
+  const next = clean(obj);
+  change(next.spec);
+  next.metadata.generation = (next.metadata.generation ?? 1) + 1;
+  return next;
+}
+
+function claimRef(claim: any): any {
+  return { apiVersion: 'v1', kind: 'PersistentVolumeClaim', namespace: claim.metadata.namespace, name: claim.metadata.name, uid: claim.metadata.uid };
+}
+
+/** A new volume of the datastore for a claim: its directory, the claim's size, bound to it from the start. */
+export function provisionedVolume(claim: any, storageClass: any, name: string, path: string): any {
+  return {
+    apiVersion: 'v1',
+    kind: 'PersistentVolume',
+    metadata: { name, uid: randomUUID(), creationTimestamp: timestamp(), generation: 1, annotations: { [PROVISIONED_BY_ANNOTATION]: DATASTORE_PROVISIONER } },
+    spec: {
+      capacity: { storage: claim.spec.resources.requests.storage },
+      accessModes: [...(claim.spec.accessModes ?? [])],
+      persistentVolumeReclaimPolicy: storageClass.reclaimPolicy ?? 'Delete',
+      storageClassName: storageClass.metadata.name,
+      volumeMode: claim.spec.volumeMode ?? 'Filesystem',
+      hostPath: { path, type: 'Directory' },
+      claimRef: claimRef(claim),
+    },
+    status: { phase: 'Bound', lastPhaseTransitionTime: timestamp() },
+  };
+}
+
+function withPhase(phase: string, message?: string): any {
+  return { phase, ...(message ? { message } : {}), lastPhaseTransitionTime: timestamp() };
+}
+
+/** An existing volume taken by a claim. */
+export function boundVolume(pv: any, claim: any): any {
+  const next = withSpecChange(pv, (spec) => (spec.claimRef = claimRef(claim)));
+  next.metadata.annotations = { ...(next.metadata.annotations ?? {}), 'pv.kubernetes.io/bound-by-controller': 'yes' };
+  next.status = withPhase('Bound');
+  return next;
+}
+
+/** The claim bound to its volume: spec.volumeName, its class, and the volume's size and modes in status. */
+export function boundClaim(claim: any, pv: any, className: string): any {
+  const next = withSpecChange(claim, (spec) => {
+    spec.volumeName = pv.metadata.name;
+    spec.storageClassName = className;
+  });
+  next.metadata.annotations = { ...(next.metadata.annotations ?? {}), 'pv.kubernetes.io/bind-completed': 'yes', 'pv.kubernetes.io/bound-by-controller': 'yes' };
+  next.status = { ...next.status, phase: 'Bound', accessModes: [...(pv.spec.accessModes ?? [])], capacity: { storage: pv.spec.capacity.storage } };
+  return next;
+}
+
+export function volumeInPhase(pv: any, phase: 'Available' | 'Released' | 'Failed', message?: string): any {
+  const next = clean(pv);
+  next.status = withPhase(phase, message);
+  return next;
+}
+
+export function lostClaim(claim: any): any {
+  const next = clean(claim);
+  next.status = { ...next.status, phase: 'Lost' };
+  return next;
+}
+
+export function grownVolume(pv: any, storage: string): any {
+  return withSpecChange(pv, (spec) => (spec.capacity = { ...spec.capacity, storage }));
+}
+
+export function grownClaim(claim: any, storage: string): any {
+  const next = clean(claim);
+  next.status = { ...next.status, capacity: { ...next.status?.capacity, storage } };
+  return next;
+}
+
+export function objectWrite(resource: typeof PVCS_RESOURCE | typeof PVS_RESOURCE, obj: any, type: string, streamVersion: number): StreamAppend {
+  return {
+    streamId: objectStreamId(resource, obj.metadata.namespace, obj.metadata.name),
+    events: [{ type, data: { resource, object: obj }, metadata: BINDER_ACTOR } as NewEvent],
+    expectedVersion: streamVersion,
+  };
+}
+
+/** A core v1 Event about a claim or volume (cluster-scoped volumes report in `default`, as Kubernetes does). */
+export function storageEvent(obj: any, type: 'Normal' | 'Warning', reason: string, message: string): StreamAppend {
+  const now = timestamp();
+  const namespace = obj.metadata.namespace ?? 'default';
+  const name = `${obj.metadata.name}.${randomBytes(8).toString('hex')}`;
+  const object = {
+    apiVersion: 'v1',
+    kind: 'Event',
+    metadata: { name, namespace, uid: randomUUID(), creationTimestamp: now, generation: 1 },
+    involvedObject: { apiVersion: 'v1', kind: obj.kind, name: obj.metadata.name, ...(obj.metadata.namespace ? { namespace: obj.metadata.namespace } : {}), uid: obj.metadata.uid },
+    reason,
+    message,
+    type,
+    source: { component: 'persistentvolume-controller' },
+    reportingComponent: 'persistentvolume-controller',
+    firstTimestamp: now,
+    lastTimestamp: now,
+    count: 1,
+  };
+  return {
+    streamId: objectStreamId('events', namespace, name),
+    events: [{ type: ObjectEventTypes.created, data: { resource: 'events', object }, metadata: BINDER_ACTOR } as NewEvent],
+    expectedVersion: 'no_stream',
+  };
+}

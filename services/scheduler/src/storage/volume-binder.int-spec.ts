@@ -1,0 +1,134 @@
+import { randomUUID } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { defaultStorageClass, natsNames, ObjectEventTypes, objectStreamId, PVCS_RESOURCE, PVS_RESOURCE, STORAGE_CLASSES_RESOURCE } from '@openpacific/contracts';
+import { EventStore, migrate } from '@openpacific/event-store';
+import { connectNats } from '@openpacific/messaging';
+import { createTestDatabase, eventually, TestDatabase, testNatsUrl, uniqueNatsPrefix } from '@openpacific/testing';
+import type { NatsConnection } from 'nats';
+import { INSUFFICIENT_CAPACITY, VolumeBinder } from './volume-binder';
+
+const GI = 2 ** 30;
+const META = { actor: 'test', source: 'test' };
+const quiet = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined, child: () => quiet };
+
+describe('the volume binder', () => {
+  let db: TestDatabase;
+  let nc: NatsConnection;
+  let store: EventStore;
+  let binder: VolumeBinder;
+  let datastore: string;
+
+  beforeAll(async () => {
+    db = await createTestDatabase('volumebinder');
+    await migrate(db.pool);
+    nc = await connectNats({ url: testNatsUrl, name: 'volume-binder-test' });
+    store = new EventStore(db.pool);
+    datastore = join(mkdtempSync(join(tmpdir(), 'op-datastore-')), 'datastore');
+    binder = new VolumeBinder({ store, pool: db.pool, nats: nc, names: natsNames(uniqueNatsPrefix('vb')), logger: quiet }, { datastoreDir: datastore, datastoreCapacityBytes: 3 * GI, resyncMs: 500 });
+    await binder.start();
+    await create(STORAGE_CLASSES_RESOURCE, defaultStorageClass());
+    await create(STORAGE_CLASSES_RESOURCE, { ...defaultStorageClass(), metadata: { name: 'keep' }, reclaimPolicy: 'Retain' });
+  }, 30_000);
+
+  afterAll(async () => {
+    await binder?.stop();
+    await nc?.close();
+    await db?.drop();
+    rmSync(join(datastore, '..'), { recursive: true, force: true });
+  });
+
+  async function create(resource: string, obj: any): Promise<any> {
+    const object = { ...obj, metadata: { ...obj.metadata, uid: randomUUID(), creationTimestamp: new Date().toISOString(), generation: 1 } };
+    await store.append(objectStreamId(resource, object.metadata.namespace, object.metadata.name), [{ type: ObjectEventTypes.created, data: { resource, object }, metadata: META }], { expectedVersion: 'no_stream' });
+    return object;
+  }
+
+  /** The object as its stream last left it (undefined once deleted), with the stream's version. */
+  async function latest(resource: string, namespace: string | undefined, name: string): Promise<{ object?: any; version: number }> {
+    const events = await store.readStream(objectStreamId(resource, namespace, name));
+    const last = events[events.length - 1];
+    return { object: last && last.type !== ObjectEventTypes.deleted ? last.data.object : undefined, version: last?.streamVersion ?? 0 };
+  }
+
+  async function deleteClaim(name: string): Promise<void> {
+    const { object, version } = await latest(PVCS_RESOURCE, 'team-a', name);
+    await store.append(objectStreamId(PVCS_RESOURCE, 'team-a', name), [{ type: ObjectEventTypes.deleted, data: { resource: PVCS_RESOURCE, object }, metadata: META }], { expectedVersion: version });
+  }
+
+  const claim = (name: string, storage: string, storageClassName?: string) => ({
+    apiVersion: 'v1',
+    kind: 'PersistentVolumeClaim',
+    metadata: { name, namespace: 'team-a' },
+    spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage } }, volumeMode: 'Filesystem', ...(storageClassName ? { storageClassName } : {}) },
+    status: { phase: 'Pending' },
+  });
+
+  async function boundClaim(name: string): Promise<{ claim: any; pv: any }> {
+    return eventually(async () => {
+      const { object } = await latest(PVCS_RESOURCE, 'team-a', name);
+      expect(object.status.phase).toBe('Bound');
+      const { object: pv } = await latest(PVS_RESOURCE, undefined, object.spec.volumeName);
+      return { claim: object, pv };
+    });
+  }
+
+  it('provisions a directory of the datastore for a claim of the default class, binds both, and deletes both with the claim', async () => {
+    const made = await create(PVCS_RESOURCE, claim('data', '1Gi'));
+    const { claim: bound, pv } = await boundClaim('data');
+    expect(bound.spec).toMatchObject({ volumeName: `pvc-${made.metadata.uid}`, storageClassName: 'vsan-default-storage-policy' });
+    expect(bound.status).toEqual({ phase: 'Bound', accessModes: ['ReadWriteOnce'], capacity: { storage: '1Gi' } });
+    expect(pv.spec).toMatchObject({ capacity: { storage: '1Gi' }, persistentVolumeReclaimPolicy: 'Delete', hostPath: { path: join(datastore, pv.metadata.name) } });
+    expect(pv.spec.claimRef).toMatchObject({ namespace: 'team-a', name: 'data', uid: made.metadata.uid });
+    expect(pv.status.phase).toBe('Bound');
+    expect(existsSync(pv.spec.hostPath.path)).toBe(true);
+
+    await deleteClaim('data');
+    await eventually(async () => expect((await latest(PVS_RESOURCE, undefined, pv.metadata.name)).object).toBeUndefined());
+    expect(existsSync(pv.spec.hostPath.path)).toBe(false);
+  });
+
+  it('releases a Retain volume when its claim goes, keeping the data', async () => {
+    await create(PVCS_RESOURCE, claim('keepme', '1Gi', 'keep'));
+    const { pv } = await boundClaim('keepme');
+    writeFileSync(join(pv.spec.hostPath.path, 'note.txt'), 'hello');
+
+    await deleteClaim('keepme');
+    await eventually(async () => expect((await latest(PVS_RESOURCE, undefined, pv.metadata.name)).object.status.phase).toBe('Released'));
+    expect(readFileSync(join(pv.spec.hostPath.path, 'note.txt'), 'utf8')).toBe('hello');
+  });
+
+  it('leaves a claim that does not fit the datastore Pending with a ProvisioningFailed event, once', async () => {
+    // 1Gi of the 3Gi is held by the released volume above.
+    await create(PVCS_RESOURCE, claim('huge', '3Gi'));
+    const failures = async () => {
+      const streams = await store.listStreams('events/team-a/huge.');
+      const events = await Promise.all(streams.map(async (s) => (await store.readStream(s.streamId))[0].data.object));
+      return events.filter((e) => e.reason === 'ProvisioningFailed');
+    };
+    await eventually(async () => expect(await failures()).toEqual([expect.objectContaining({ type: 'Warning', message: INSUFFICIENT_CAPACITY })]));
+    await new Promise((r) => setTimeout(r, 1200)); // two resyncs: still one event
+    expect(await failures()).toHaveLength(1);
+    expect((await latest(PVCS_RESOURCE, 'team-a', 'huge')).object.status.phase).toBe('Pending');
+  });
+
+  it('binds a claim to a fitting volume the administrator created, the smallest that fits', async () => {
+    const pv = (name: string, storage: string) => ({
+      apiVersion: 'v1',
+      kind: 'PersistentVolume',
+      metadata: { name },
+      spec: { capacity: { storage }, accessModes: ['ReadWriteOnce'], persistentVolumeReclaimPolicy: 'Retain', storageClassName: 'manual', hostPath: { path: `/srv/${name}` } },
+      status: { phase: 'Pending' },
+    });
+    await create(PVS_RESOURCE, pv('manual-big', '5Gi'));
+    await create(PVS_RESOURCE, pv('manual-small', '2Gi'));
+    await eventually(async () => expect((await latest(PVS_RESOURCE, undefined, 'manual-small')).object.status.phase).toBe('Available'));
+    await create(PVCS_RESOURCE, claim('static', '1Gi', 'manual'));
+    const { claim: bound, pv: taken } = await boundClaim('static');
+    expect(bound.spec.volumeName).toBe('manual-small');
+    expect(bound.status.capacity).toEqual({ storage: '2Gi' });
+    expect(taken.spec.claimRef).toMatchObject({ name: 'static', namespace: 'team-a' });
+    expect((await latest(PVS_RESOURCE, undefined, 'manual-big')).object.status.phase).toBe('Available');
+  });
+});

@@ -1,0 +1,270 @@
+import { mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { defaultStorageClass, NatsNames, ObjectEventTypes, PVCS_RESOURCE, PVS_RESOURCE, STORAGE_CLASSES_RESOURCE } from '@openpacific/contracts';
+import { EventStore, StreamAppend, VersionConflictError } from '@openpacific/event-store';
+import { LogFollower, PassLoop, pokedFollower, ReadModel, StoredObject } from '@openpacific/objects';
+import type { Logger } from '@openpacific/service-kit';
+import type { NatsConnection } from 'nats';
+import type { Pool } from 'pg';
+import {
+  boundClaim, boundVolume, grownClaim, grownVolume, lostClaim, objectWrite, provisionedVolume, storageEvent, volumeInPhase,
+} from './storage-records';
+import {
+  claimHasConsumer, claimIsGone, claimRequestBytes, datastoreUsedBytes, effectiveClassName, fitsDatastore, planClaim, reclaimAction, volumeCapacityBytes, wantsExpansion,
+} from './volume-binding';
+
+export { defaultStorageClass };
+
+export interface VolumeBinderOptions {
+  /** DATASTORE_DIR: the datastore, where every provisioned volume is a directory `<datastoreDir>/<pv name>`. */
+  datastoreDir: string;
+  /** The datastore's size in bytes; claims that do not fit wait. Unset: unlimited. */
+  datastoreCapacityBytes?: number;
+  resyncMs?: number;
+}
+
+export const INSUFFICIENT_CAPACITY = 'insufficient capacity in the datastore';
+
+/** One atomic write of a decision, with what must happen on disk before it and what to remember after it. */
+interface Step {
+  writes: StreamAppend[];
+  before?: () => void;
+  after?: () => void;
+}
+
+/** What one pass knows: the classes, the volumes, the datastore's use so far and the volumes already spoken for. */
+interface PassState {
+  classes: any[];
+  volumes: Map<string, StoredObject>;
+  usedBytes: number;
+  taken: Set<string>;
+}
+
+/**
+ * The PersistentVolume controller of OpenPacific: binds Pending claims to fitting Available volumes,
+ * provisions volumes for claims of `openpacific.io/datastore` classes as directories of the datastore
+ * (within its capacity), grows them when a claim asks for more and its class allows it, and reclaims
+ * volumes whose claim was deleted (Delete: volume and directory go; Retain: Released, data kept).
+ * Level-triggered passes over the whole state; every write is at the streams' versions.
+ */
+export class VolumeBinder {
+  private readonly model = new ReadModel();
+  private follower?: LogFollower;
+  private readonly loop: PassLoop;
+  /** The last verdict reported per claim, so a claim that keeps waiting gets one event, not one per pass. */
+  private readonly reported = new Map<string, string>();
+
+  constructor(
+    private readonly deps: { store: EventStore; pool: Pool; nats: NatsConnection; names: NatsNames; logger: Logger },
+    private readonly opts: VolumeBinderOptions,
+  ) {
+    this.loop = new PassLoop(() => this.pass(), {
+      resyncMs: opts.resyncMs ?? 5000,
+      onError: (err) => deps.logger.warn('volume binding pass failed; retrying', { error: (err as Error).message }),
+    });
+  }
+
+  async start(): Promise<void> {
+    mkdirSync(this.opts.datastoreDir, { recursive: true });
+    const watched = new Set([PVCS_RESOURCE, PVS_RESOURCE, STORAGE_CLASSES_RESOURCE, 'pods']);
+    this.follower = pokedFollower(this.deps, (events) => {
+      let relevant = false;
+      for (const e of events) if (watched.has(this.model.apply(e)?.resource ?? '')) relevant = true;
+      if (relevant) this.loop.schedule();
+    });
+    await this.follower.start();
+    this.loop.start();
+  }
+
+  async stop(): Promise<void> {
+    this.loop.stop();
+    await this.follower?.stop();
+  }
+
+  private async pass(): Promise<void> {
+    const volumes = new Map(this.model.list(PVS_RESOURCE).map((s) => [s.object.metadata.name as string, s]));
+    const state: PassState = {
+      classes: this.model.list(STORAGE_CLASSES_RESOURCE).map((s) => s.object),
+      volumes,
+      usedBytes: datastoreUsedBytes([...volumes.values()].map((s) => s.object), this.opts.datastoreDir),
+      taken: new Set(),
+    };
+    this.forgetGoneClaims();
+    const steps = [...this.reclaims(state), ...this.newVolumesAvailable(state), ...this.lostClaims(state), ...this.bindings(state), ...this.expansions(state)];
+    for (const step of steps) await this.write(step);
+  }
+
+  /** Volumes whose claim was deleted: released or deleted by their reclaim policy. */
+  private reclaims(state: PassState): Step[] {
+    const steps: Step[] = [];
+    for (const stored of state.volumes.values()) {
+      const pv = stored.object;
+      const ref = pv.spec?.claimRef;
+      if (!claimIsGone(pv, ref && this.model.get(PVCS_RESOURCE, ref.namespace, ref.name)?.object)) continue;
+      state.taken.add(pv.metadata.name);
+      const action = reclaimAction(pv, this.opts.datastoreDir);
+      if (action === 'release') {
+        steps.push({ writes: [objectWrite(PVS_RESOURCE, volumeInPhase(pv, 'Released'), ObjectEventTypes.statusUpdated, stored.streamVersion)] });
+      } else if (action === 'delete') {
+        const gone = structuredClone(pv);
+        delete gone.metadata.resourceVersion;
+        const path = pv.spec.hostPath.path;
+        // The directory goes first: a crash after it leaves a volume to delete again, never a directory nobody owns.
+        steps.push({
+          writes: [objectWrite(PVS_RESOURCE, gone, ObjectEventTypes.deleted, stored.streamVersion)],
+          before: () => rmSync(path, { recursive: true, force: true }),
+          after: () => this.deps.logger.info('deleted a volume whose claim was deleted', { volume: pv.metadata.name, path }),
+        });
+      } else {
+        const message = `no deleter for volume "${pv.metadata.name}": only volumes of the datastore are deleted; reclaim it by hand`;
+        steps.push({
+          writes: [
+            objectWrite(PVS_RESOURCE, volumeInPhase(pv, 'Failed', message), ObjectEventTypes.statusUpdated, stored.streamVersion),
+            storageEvent(pv, 'Warning', 'VolumeFailedDelete', message),
+          ],
+        });
+      }
+    }
+    return steps;
+  }
+
+  /** Volumes created through the API start Pending; once seen here they are Available. */
+  private newVolumesAvailable(state: PassState): Step[] {
+    const steps: Step[] = [];
+    for (const stored of state.volumes.values()) {
+      const pv = stored.object;
+      const phase = pv.status?.phase;
+      if (pv.metadata.deletionTimestamp || (phase !== undefined && phase !== 'Pending')) continue;
+      state.taken.add(pv.metadata.name); // binding waits for the next pass: this write moves the volume's version
+      steps.push({ writes: [objectWrite(PVS_RESOURCE, volumeInPhase(pv, 'Available'), ObjectEventTypes.statusUpdated, stored.streamVersion)] });
+    }
+    return steps;
+  }
+
+  /** Bound claims whose volume was deleted from under them. */
+  private lostClaims(state: PassState): Step[] {
+    const steps: Step[] = [];
+    for (const stored of this.model.list(PVCS_RESOURCE)) {
+      const claim = stored.object;
+      if (claim.status?.phase !== 'Bound' || !claim.spec?.volumeName || state.volumes.has(claim.spec.volumeName)) continue;
+      steps.push({
+        writes: [
+          objectWrite(PVCS_RESOURCE, lostClaim(claim), ObjectEventTypes.statusUpdated, stored.streamVersion),
+          storageEvent(claim, 'Warning', 'ClaimLost', 'Bound claim has lost its PersistentVolume. Data on the volume is lost!'),
+        ],
+      });
+    }
+    return steps;
+  }
+
+  private bindings(state: PassState): Step[] {
+    const pods = this.model.list('pods').map((s) => s.object);
+    const steps: Step[] = [];
+    const pending = this.model
+      .list(PVCS_RESOURCE)
+      .filter((s) => !s.object.metadata.deletionTimestamp && (s.object.status?.phase ?? 'Pending') === 'Pending')
+      .sort((a, b) => (a.object.metadata.creationTimestamp ?? '').localeCompare(b.object.metadata.creationTimestamp ?? ''));
+    for (const stored of pending) {
+      const claim = stored.object;
+      const className = effectiveClassName(claim, state.classes);
+      const free = [...state.volumes.values()].map((s) => s.object).filter((pv) => !state.taken.has(pv.metadata.name));
+      const plan = planClaim(claim, className, state.classes, free, claimHasConsumer(claim, pods));
+      if (plan.action === 'bind') {
+        state.taken.add(plan.volume.metadata.name);
+        steps.push(this.bind(stored, state.volumes.get(plan.volume.metadata.name)!, className));
+      } else if (plan.action === 'provision') {
+        steps.push(...this.provision(stored, plan.storageClass, state));
+      } else {
+        steps.push(...this.verdict(claim, claim.metadata.uid, plan.type, plan.reason, plan.message));
+      }
+    }
+    return steps;
+  }
+
+  private bind(claim: StoredObject, volume: StoredObject, className: string): Step {
+    const pv = boundVolume(volume.object, claim.object);
+    return {
+      writes: [
+        objectWrite(PVS_RESOURCE, pv, ObjectEventTypes.updated, volume.streamVersion),
+        objectWrite(PVCS_RESOURCE, boundClaim(claim.object, pv, className), ObjectEventTypes.updated, claim.streamVersion),
+      ],
+      after: () => this.reported.delete(claim.object.metadata.uid),
+    };
+  }
+
+  /** A directory of the datastore as the claim's volume: `pvc-<claim uid>`, the claim's size, when it fits. */
+  private provision(claim: StoredObject, storageClass: any, state: PassState): Step[] {
+    const bytes = claimRequestBytes(claim.object);
+    if (!fitsDatastore(state.usedBytes, bytes, this.opts.datastoreCapacityBytes)) {
+      return this.verdict(claim.object, claim.object.metadata.uid, 'Warning', 'ProvisioningFailed', INSUFFICIENT_CAPACITY);
+    }
+    state.usedBytes += bytes;
+    const name = `pvc-${claim.object.metadata.uid}`;
+    const path = join(this.opts.datastoreDir, name);
+    const pv = provisionedVolume(claim.object, storageClass, name, path);
+    const step: Step = {
+      writes: [
+        objectWrite(PVS_RESOURCE, pv, ObjectEventTypes.created, this.model.streamVersion(PVS_RESOURCE, undefined, name)),
+        objectWrite(PVCS_RESOURCE, boundClaim(claim.object, pv, storageClass.metadata.name), ObjectEventTypes.updated, claim.streamVersion),
+        storageEvent(claim.object, 'Normal', 'ProvisioningSucceeded', `Successfully provisioned volume ${name} using ${storageClass.provisioner}`),
+      ],
+      before: () => mkdirSync(path, { recursive: true }),
+      after: () => {
+        this.reported.delete(claim.object.metadata.uid);
+        this.deps.logger.info('provisioned a volume', { claim: `${claim.object.metadata.namespace}/${claim.object.metadata.name}`, volume: name, bytes });
+      },
+    };
+    return [step];
+  }
+
+  /** Bound claims asking for more than their volume holds, of classes that allow expansion: the volume grows. */
+  private expansions(state: PassState): Step[] {
+    const steps: Step[] = [];
+    for (const stored of this.model.list(PVCS_RESOURCE)) {
+      const claim = stored.object;
+      const volume = claim.status?.phase === 'Bound' ? state.volumes.get(claim.spec?.volumeName) : undefined;
+      if (!volume || state.taken.has(volume.object.metadata.name) || !wantsExpansion(claim, volume.object, state.classes, this.opts.datastoreDir)) continue;
+      const more = claimRequestBytes(claim) - volumeCapacityBytes(volume.object);
+      if (!fitsDatastore(state.usedBytes, more, this.opts.datastoreCapacityBytes)) {
+        steps.push(...this.verdict(claim, `resize/${claim.metadata.uid}`, 'Warning', 'VolumeResizeFailed', INSUFFICIENT_CAPACITY));
+        continue;
+      }
+      state.usedBytes += more;
+      const storage = claim.spec.resources.requests.storage;
+      steps.push({
+        writes: [
+          objectWrite(PVS_RESOURCE, grownVolume(volume.object, storage), ObjectEventTypes.updated, volume.streamVersion),
+          objectWrite(PVCS_RESOURCE, grownClaim(claim, storage), ObjectEventTypes.statusUpdated, stored.streamVersion),
+          storageEvent(claim, 'Normal', 'VolumeResizeSuccessful', `volume ${volume.object.metadata.name} grew to ${storage}`),
+        ],
+        after: () => this.reported.delete(`resize/${claim.metadata.uid}`),
+      });
+    }
+    return steps;
+  }
+
+  /** An Event saying why a claim waits, only when the reason changed since the last one. */
+  private verdict(obj: any, key: string, type: 'Normal' | 'Warning', reason: string, message: string): Step[] {
+    const said = `${reason}: ${message}`;
+    if (this.reported.get(key) === said) return [];
+    return [{ writes: [storageEvent(obj, type, reason, message)], after: () => this.reported.set(key, said) }];
+  }
+
+  private forgetGoneClaims(): void {
+    const uids = new Set(this.model.list(PVCS_RESOURCE).map((s) => s.object.metadata.uid));
+    for (const key of this.reported.keys()) if (!uids.has(key.replace(/^resize\//, ''))) this.reported.delete(key);
+  }
+
+  /** Each decision commits on its own: a conflict (someone changed a claim or volume meanwhile) only asks for another pass. */
+  private async write(step: Step): Promise<void> {
+    step.before?.();
+    try {
+      await this.deps.store.appendBatch(step.writes);
+    } catch (err) {
+      if (!(err instanceof VersionConflictError)) throw err;
+      this.loop.schedule();
+      return;
+    }
+    step.after?.();
+  }
+}

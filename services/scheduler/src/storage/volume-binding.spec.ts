@@ -1,0 +1,137 @@
+import { DATASTORE_PROVISIONER, defaultStorageClass } from '@openpacific/contracts';
+import {
+  claimHasConsumer, claimIsGone, datastoreUsedBytes, effectiveClassName, findVolumeForClaim, fitsDatastore, inDatastore, planClaim, reclaimAction, volumeFitsClaim, wantsExpansion,
+} from './volume-binding';
+
+const GI = 2 ** 30;
+const DS = '/data/datastore';
+
+function claim(name: string, storage: string, extra: any = {}): any {
+  return {
+    kind: 'PersistentVolumeClaim',
+    metadata: { name, namespace: 'team-a', uid: `uid-${name}`, creationTimestamp: '2024-01-01T00:00:00Z' },
+    spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage } }, ...extra },
+    status: { phase: 'Pending' },
+  };
+}
+
+function volume(name: string, storage: string, extra: any = {}, status: any = { phase: 'Available' }): any {
+  return {
+    kind: 'PersistentVolume',
+    metadata: { name, uid: `uid-${name}` },
+    spec: { capacity: { storage }, accessModes: ['ReadWriteOnce', 'ReadWriteMany'], storageClassName: 'manual', hostPath: { path: `/srv/${name}` }, ...extra },
+    status,
+  };
+}
+
+const sc = (name: string, extra: any = {}) => ({ ...defaultStorageClass(), metadata: { name, creationTimestamp: '2024-01-01T00:00:00Z' }, ...extra });
+
+describe('which volume fits a claim', () => {
+  it('takes the smallest free volume of the class with every access mode and enough room', () => {
+    const pvs = [volume('big', '10Gi'), volume('small', '2Gi'), volume('tiny', '500Mi'), volume('other-class', '2Gi', { storageClassName: 'fast' })];
+    expect(findVolumeForClaim(claim('c', '1Gi', { storageClassName: 'manual' }), 'manual', pvs)?.metadata.name).toBe('small');
+  });
+
+  it('skips volumes that are bound, released, lack an access mode, or differ in volume mode', () => {
+    const c = claim('c', '1Gi', { accessModes: ['ReadOnlyMany'] });
+    expect(volumeFitsClaim(volume('a', '2Gi'), c, 'manual')).toBe(false); // no ROX
+    const rwo = claim('c', '1Gi');
+    expect(volumeFitsClaim(volume('b', '2Gi', {}, { phase: 'Released' }), rwo, 'manual')).toBe(false);
+    expect(volumeFitsClaim(volume('b', '2Gi', { claimRef: { namespace: 'team-a', name: 'someone-else' } }), rwo, 'manual')).toBe(false);
+    expect(volumeFitsClaim(volume('b', '2Gi', { volumeMode: 'Block' }), rwo, 'manual')).toBe(false);
+    expect(volumeFitsClaim(volume('b', '2Gi'), rwo, 'manual')).toBe(true);
+  });
+
+  it('prefers a volume reserved for the claim, and honours a claim naming its volume', () => {
+    const c = claim('c', '1Gi');
+    const pvs = [volume('small', '1Gi'), volume('reserved', '5Gi', { claimRef: { namespace: 'team-a', name: 'c' } })];
+    expect(findVolumeForClaim(c, 'manual', pvs)?.metadata.name).toBe('reserved');
+    expect(findVolumeForClaim(claim('c', '1Gi', { volumeName: 'small' }), 'manual', pvs)?.metadata.name).toBe('small');
+    expect(findVolumeForClaim(claim('c', '1Gi', { volumeName: 'missing' }), 'manual', pvs)).toBeUndefined();
+  });
+
+  it('gives a claim without a class the default class, and an empty class none', () => {
+    const classes = [sc('plain'), { ...sc('vsan'), metadata: { name: 'vsan', annotations: { 'storageclass.kubernetes.io/is-default-class': 'true' } } }];
+    expect(effectiveClassName(claim('c', '1Gi'), classes)).toBe('vsan');
+    expect(effectiveClassName(claim('c', '1Gi', { storageClassName: '' }), classes)).toBe('');
+    expect(effectiveClassName(claim('c', '1Gi', { storageClassName: 'plain' }), classes)).toBe('plain');
+    expect(effectiveClassName(claim('c', '1Gi'), [sc('plain')])).toBe('');
+  });
+});
+
+describe('what a pending claim waits for', () => {
+  const classes = [sc('vsan'), sc('later', { volumeBindingMode: 'WaitForFirstConsumer' }), sc('ext', { provisioner: 'csi.vsphere.vmware.com' })];
+
+  it('binds before it provisions, and provisions for the datastore provisioner', () => {
+    expect(planClaim(claim('c', '1Gi'), 'manual', classes, [volume('pv', '1Gi')], false)).toMatchObject({ action: 'bind' });
+    expect(planClaim(claim('c', '1Gi'), 'vsan', classes, [], false)).toMatchObject({ action: 'provision', storageClass: { provisioner: DATASTORE_PROVISIONER } });
+  });
+
+  it('waits for a consumer, for a missing class, for another provisioner, or without any class', () => {
+    expect(planClaim(claim('c', '1Gi'), 'later', classes, [], false)).toMatchObject({ action: 'wait', reason: 'WaitForFirstConsumer' });
+    expect(planClaim(claim('c', '1Gi'), 'later', classes, [], true)).toMatchObject({ action: 'provision' });
+    expect(planClaim(claim('c', '1Gi'), 'nope', classes, [], false)).toMatchObject({ action: 'wait', type: 'Warning', reason: 'ProvisioningFailed', message: 'storageclass.storage.k8s.io "nope" not found' });
+    expect(planClaim(claim('c', '1Gi'), 'ext', classes, [], false)).toMatchObject({ action: 'wait', reason: 'ExternalProvisioning' });
+    expect(planClaim(claim('c', '1Gi'), '', classes, [], false)).toMatchObject({ action: 'wait', reason: 'FailedBinding' });
+  });
+
+  it('sees a pod that mounts the claim as its consumer, unless the pod is finished or going', () => {
+    const pod = (phase: string, deleting = false) => ({
+      metadata: { name: 'p', namespace: 'team-a', ...(deleting ? { deletionTimestamp: 'x' } : {}) },
+      spec: { volumes: [{ name: 'data', persistentVolumeClaim: { claimName: 'c' } }] },
+      status: { phase },
+    });
+    expect(claimHasConsumer(claim('c', '1Gi'), [pod('Pending')])).toBe(true);
+    expect(claimHasConsumer(claim('c', '1Gi'), [pod('Succeeded'), pod('Running', true)])).toBe(false);
+    expect(claimHasConsumer(claim('d', '1Gi'), [pod('Running')])).toBe(false);
+  });
+});
+
+describe('datastore capacity accounting', () => {
+  it('counts every volume whose directory is in the datastore, whatever its phase', () => {
+    const pvs = [
+      volume('a', '1Gi', { hostPath: { path: `${DS}/a` } }, { phase: 'Bound' }),
+      volume('b', '2Gi', { hostPath: { path: `${DS}/b` } }, { phase: 'Released' }),
+      volume('c', '4Gi', { hostPath: { path: '/elsewhere/c' } }),
+    ];
+    expect(datastoreUsedBytes(pvs, DS)).toBe(3 * GI);
+  });
+
+  it('fits a request within the capacity, and anything when the datastore has no stated size', () => {
+    expect(fitsDatastore(3 * GI, GI, 4 * GI)).toBe(true);
+    expect(fitsDatastore(3 * GI, GI + 1, 4 * GI)).toBe(false);
+    expect(fitsDatastore(3 * GI, 100 * GI, undefined)).toBe(true);
+  });
+
+  it('knows what lies inside the datastore (not the datastore itself, not a sibling, not ..)', () => {
+    expect(inDatastore(`${DS}/pvc-1`, DS)).toBe(true);
+    expect(inDatastore(DS, DS)).toBe(false);
+    expect(inDatastore(`${DS}-other/pvc-1`, DS)).toBe(false);
+    expect(inDatastore(`${DS}/../etc`, DS)).toBe(false);
+  });
+
+  it('grows a bound claim only for a datastore volume of a class that allows expansion', () => {
+    const c = { ...claim('c', '2Gi', { storageClassName: 'vsan' }), status: { phase: 'Bound' } };
+    const pv = volume('pv', '1Gi', { hostPath: { path: `${DS}/pv` } }, { phase: 'Bound' });
+    expect(wantsExpansion(c, pv, [sc('vsan')], DS)).toBe(true);
+    expect(wantsExpansion(c, pv, [sc('vsan', { allowVolumeExpansion: false })], DS)).toBe(false);
+    expect(wantsExpansion(c, volume('pv', '2Gi', { hostPath: { path: `${DS}/pv` } }), [sc('vsan')], DS)).toBe(false);
+  });
+});
+
+describe('reclaiming a volume whose claim went', () => {
+  const bound = (extra: any = {}) => volume('pv', '1Gi', { claimRef: { namespace: 'team-a', name: 'c', uid: 'uid-c' }, ...extra }, { phase: 'Bound' });
+
+  it('sees the claim gone when it is missing or is a new claim of the same name', () => {
+    expect(claimIsGone(bound(), undefined)).toBe(true);
+    expect(claimIsGone(bound(), { metadata: { uid: 'another' } })).toBe(true);
+    expect(claimIsGone(bound(), { metadata: { uid: 'uid-c' } })).toBe(false);
+    expect(claimIsGone(volume('pv', '1Gi', { claimRef: { namespace: 'team-a', name: 'c' } }), undefined)).toBe(false); // reserved, never bound
+  });
+
+  it('releases Retain volumes, deletes Delete volumes of the datastore, and cannot delete others', () => {
+    expect(reclaimAction(bound({ persistentVolumeReclaimPolicy: 'Retain', hostPath: { path: `${DS}/pv` } }), DS)).toBe('release');
+    expect(reclaimAction(bound({ persistentVolumeReclaimPolicy: 'Delete', hostPath: { path: `${DS}/pv` } }), DS)).toBe('delete');
+    expect(reclaimAction(bound({ persistentVolumeReclaimPolicy: 'Delete', hostPath: { path: '/srv/pv' } }), DS)).toBe('fail');
+  });
+});

@@ -1,0 +1,135 @@
+import { isAbsolute, relative } from 'node:path';
+import { claimStorageClass, DATASTORE_PROVISIONER, isDefaultStorageClass } from '@openpacific/contracts';
+import { parseQuantity } from '@openpacific/kube-api';
+
+/**
+ * The binding decisions of the volume binder, as pure functions of the objects: which class a claim
+ * uses, which volume fits it, what the datastore holds, what happens to a volume whose claim went.
+ */
+
+export function storageBytes(q: unknown): number {
+  return typeof q === 'string' || typeof q === 'number' ? (parseQuantity(q) ?? 0) : 0;
+}
+
+export function claimRequestBytes(claim: any): number {
+  return storageBytes(claim.spec?.resources?.requests?.storage);
+}
+
+export function volumeCapacityBytes(pv: any): number {
+  return storageBytes(pv.spec?.capacity?.storage);
+}
+
+/** The default class: the newest of those marked default, as Kubernetes picks when several are. */
+export function defaultClass(classes: any[]): any | undefined {
+  return classes
+    .filter(isDefaultStorageClass)
+    .sort((a, b) => (b.metadata.creationTimestamp ?? '').localeCompare(a.metadata.creationTimestamp ?? '') || a.metadata.name.localeCompare(b.metadata.name))[0];
+}
+
+/** The class a claim binds in: its own, or the default class when it names none ('' means no class at all). */
+export function effectiveClassName(claim: any, classes: any[]): string {
+  return claimStorageClass(claim) ?? defaultClass(classes)?.metadata.name ?? '';
+}
+
+function claimRefNames(pv: any, claim: any): boolean {
+  const ref = pv.spec?.claimRef;
+  return !!ref && ref.namespace === claim.metadata.namespace && ref.name === claim.metadata.name && (!ref.uid || ref.uid === claim.metadata.uid);
+}
+
+function isUnclaimed(pv: any, claim: any): boolean {
+  const phase = pv.status?.phase;
+  if (pv.metadata.deletionTimestamp || (phase !== undefined && phase !== 'Pending' && phase !== 'Available')) return false;
+  return !pv.spec?.claimRef || claimRefNames(pv, claim);
+}
+
+/** Can this volume serve this claim: free (or reserved for it), same class and mode, all access modes, big enough. */
+export function volumeFitsClaim(pv: any, claim: any, className: string): boolean {
+  if (claim.spec?.volumeName && claim.spec.volumeName !== pv.metadata.name) return false;
+  if (!isUnclaimed(pv, claim) || (pv.spec?.storageClassName ?? '') !== className) return false;
+  if ((pv.spec?.volumeMode ?? 'Filesystem') !== (claim.spec?.volumeMode ?? 'Filesystem')) return false;
+  const modes: string[] = pv.spec?.accessModes ?? [];
+  if (!(claim.spec?.accessModes ?? []).every((m: string) => modes.includes(m))) return false;
+  return volumeCapacityBytes(pv) >= claimRequestBytes(claim);
+}
+
+/** The volume a claim binds to: one reserved for it first, else the smallest that fits (as Kubernetes chooses). */
+export function findVolumeForClaim(claim: any, className: string, pvs: any[]): any | undefined {
+  const fits = pvs.filter((pv) => volumeFitsClaim(pv, claim, className));
+  const rank = (pv: any) => (claimRefNames(pv, claim) ? 0 : 1);
+  return fits.sort((a, b) => rank(a) - rank(b) || volumeCapacityBytes(a) - volumeCapacityBytes(b) || a.metadata.name.localeCompare(b.metadata.name))[0];
+}
+
+/** Is `path` strictly inside the datastore directory. */
+export function inDatastore(path: string | undefined, datastoreDir: string): boolean {
+  if (!path) return false;
+  const rel = relative(datastoreDir, path);
+  return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel);
+}
+
+/** Bytes the datastore's volumes take: every volume whose directory lies in it, bound, released or free. */
+export function datastoreUsedBytes(pvs: any[], datastoreDir: string): number {
+  return pvs.filter((pv) => inDatastore(pv.spec?.hostPath?.path, datastoreDir)).reduce((sum, pv) => sum + volumeCapacityBytes(pv), 0);
+}
+
+/** Does `bytes` more fit; a datastore without a stated size holds anything. */
+export function fitsDatastore(usedBytes: number, bytes: number, capacityBytes?: number): boolean {
+  return capacityBytes === undefined || usedBytes + bytes <= capacityBytes;
+}
+
+export type ClaimPlan =
+  | { action: 'bind'; volume: any }
+  | { action: 'provision'; storageClass: any }
+  | { action: 'wait'; type: 'Normal' | 'Warning'; reason: string; message: string };
+
+/**
+ * What to do with a Pending claim: bind a fitting volume, provision one in the datastore, or wait (and why).
+ * `hasConsumer`: some pod uses the claim (WaitForFirstConsumer classes provision only then).
+ */
+export function planClaim(claim: any, className: string, classes: any[], pvs: any[], hasConsumer: boolean): ClaimPlan {
+  const volume = findVolumeForClaim(claim, className, pvs);
+  if (volume) return { action: 'bind', volume };
+  if (claim.spec?.volumeName) return { action: 'wait', type: 'Normal', reason: 'FailedBinding', message: `volume "${claim.spec.volumeName}" is not available for this claim` };
+  if (!className) return { action: 'wait', type: 'Normal', reason: 'FailedBinding', message: 'no persistent volumes available for this claim and no storage class is set' };
+  const storageClass = classes.find((c) => c.metadata.name === className);
+  if (!storageClass) return { action: 'wait', type: 'Warning', reason: 'ProvisioningFailed', message: `storageclass.storage.k8s.io "${className}" not found` };
+  if (storageClass.provisioner !== DATASTORE_PROVISIONER) {
+    const message = `Waiting for a volume to be created either by the external provisioner '${storageClass.provisioner}' or manually by the system administrator. If volume creation is delayed, please verify that the provisioner is running and correctly registered.`;
+    return { action: 'wait', type: 'Normal', reason: 'ExternalProvisioning', message };
+  }
+  if (storageClass.volumeBindingMode === 'WaitForFirstConsumer' && !hasConsumer) {
+    return { action: 'wait', type: 'Normal', reason: 'WaitForFirstConsumer', message: 'waiting for first consumer to be created before binding' };
+  }
+  return { action: 'provision', storageClass };
+}
+
+/** Some pod (not finished, not going) mounts the claim. */
+export function claimHasConsumer(claim: any, pods: any[]): boolean {
+  return pods.some(
+    (p) =>
+      p.metadata.namespace === claim.metadata.namespace &&
+      !p.metadata.deletionTimestamp &&
+      p.status?.phase !== 'Succeeded' &&
+      p.status?.phase !== 'Failed' &&
+      (p.spec?.volumes ?? []).some((v: any) => v.persistentVolumeClaim?.claimName === claim.metadata.name),
+  );
+}
+
+/** A bound volume whose claim is gone (or is another claim of the same name now) is to be reclaimed. */
+export function claimIsGone(pv: any, claim: any | undefined): boolean {
+  if (pv.status?.phase !== 'Bound' || !pv.spec?.claimRef) return false;
+  return !claim || (!!pv.spec.claimRef.uid && pv.spec.claimRef.uid !== claim.metadata.uid);
+}
+
+/** Retain keeps the data (Released); Delete removes the datastore's own volumes; anything else cannot be reclaimed here. */
+export function reclaimAction(pv: any, datastoreDir: string): 'release' | 'delete' | 'fail' {
+  const policy = pv.spec?.persistentVolumeReclaimPolicy ?? 'Retain';
+  if (policy === 'Retain') return 'release';
+  return policy === 'Delete' && inDatastore(pv.spec?.hostPath?.path, datastoreDir) ? 'delete' : 'fail';
+}
+
+/** A bound claim asks for more than its volume holds, and its class lets the datastore grow it. */
+export function wantsExpansion(claim: any, pv: any, classes: any[], datastoreDir: string): boolean {
+  if (!inDatastore(pv.spec?.hostPath?.path, datastoreDir)) return false;
+  const storageClass = classes.find((c) => c.metadata.name === claim.spec?.storageClassName);
+  return storageClass?.allowVolumeExpansion === true && claimRequestBytes(claim) > volumeCapacityBytes(pv);
+}

@@ -1,0 +1,91 @@
+import { objectStreamId, VirtualMachineEventTypes } from '@openpacific/contracts';
+import type { StreamAppend } from '@openpacific/event-store';
+import { HOST_EPOCH_ANNOTATION, VmPlacement, vmPlacement } from '@openpacific/objects';
+import { allocatable } from '../pods/pod-requests';
+
+export const VMS = 'virtualmachines.vmoperator.vmware.com';
+const ACTOR = { actor: 'system:serviceaccount:kube-system:default-scheduler', source: 'scheduler' };
+
+function timestamp(): string {
+  return new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+/**
+ * A VM as the filters and scores see a workload: its reservations as requests, and the VMs of its
+ * resource policy as siblings to spread from (the score's owner term).
+ */
+export function asWorkload(vm: any, placement: VmPlacement): any {
+  return {
+    metadata: {
+      uid: vm.metadata.uid,
+      namespace: vm.metadata.namespace,
+      name: vm.metadata.name,
+      labels: vm.metadata.labels ?? {},
+      ...(placement.resourcePolicy ? { ownerReferences: [{ uid: `policy:${vm.metadata.namespace}/${placement.resourcePolicy}` }] } : {}),
+    },
+    spec: { containers: [{ name: 'vm', resources: { requests: { cpu: `${placement.requests.cpuMillis}m`, memory: String(placement.requests.memoryBytes) } } }] },
+    status: { phase: 'Running' },
+  };
+}
+
+/** VMs that wait for a host: resolved by the vm-operator (placement annotation), not on a host, not going. */
+export function pendingVms<T extends { object: any }>(vms: T[]): T[] {
+  return vms.filter((s) => !s.object.metadata.deletionTimestamp && !s.object.status?.nodeName && vmPlacement(s.object));
+}
+
+function withCondition(status: any, condition: any): any {
+  const rest = (status?.conditions ?? []).filter((c: any) => c.type !== condition.type);
+  const old = (status?.conditions ?? []).find((c: any) => c.type === condition.type);
+  const lastTransitionTime = old && old.status === condition.status ? old.lastTransitionTime : timestamp();
+  return { ...status, conditions: [...rest, { ...condition, lastTransitionTime }].sort((a: any, b: any) => a.type.localeCompare(b.type)) };
+}
+
+function clean(vm: any): any {
+  const next = structuredClone(vm);
+  delete next.metadata.resourceVersion;
+  return next;
+}
+
+export function placeVm(stored: { object: any; streamVersion: number }, host: string, epoch: number): StreamAppend {
+  const next = clean(stored.object);
+  next.metadata.annotations = { ...(next.metadata.annotations ?? {}), [HOST_EPOCH_ANNOTATION]: String(epoch) };
+  next.status = withCondition({ ...next.status, nodeName: host }, { type: 'VirtualMachineConditionPlacementReady', status: 'True', reason: 'True', message: '' });
+  return { streamId: objectStreamId(VMS, next.metadata.namespace, next.metadata.name), events: [{ type: VirtualMachineEventTypes.placed, data: { resource: VMS, object: next }, metadata: ACTOR }], expectedVersion: stored.streamVersion };
+}
+
+/** Placement impossible now: the condition says why (only when the verdict changed). */
+export function unplaceableVm(stored: { object: any; streamVersion: number }, message: string): StreamAppend | undefined {
+  const current = (stored.object.status?.conditions ?? []).find((c: any) => c.type === 'VirtualMachineConditionPlacementReady');
+  if (current?.status === 'False' && current.message === message) return undefined;
+  const next = clean(stored.object);
+  next.status = withCondition(next.status, { type: 'VirtualMachineConditionPlacementReady', status: 'False', reason: 'NotEnoughResources', message });
+  return { streamId: objectStreamId(VMS, next.metadata.namespace, next.metadata.name), events: [{ type: 'ResourceStatusUpdated', data: { resource: VMS, object: next }, metadata: ACTOR }], expectedVersion: stored.streamVersion };
+}
+
+/** The VM's host failed: off that host (powered off there by its fence), to be placed and powered on elsewhere. */
+export function unplaceVm(stored: { object: any; streamVersion: number }, why: string): StreamAppend {
+  const vm = stored.object;
+  const next = clean(vm);
+  delete next.metadata.annotations?.[HOST_EPOCH_ANNOTATION];
+  const status = { ...next.status };
+  delete status.nodeName;
+  delete status.powerState;
+  delete status.network;
+  next.status = withCondition(
+    withCondition(withCondition(status, { type: 'VirtualMachineConditionPlacementReady', status: 'False', reason: 'HostFailed', message: why }), { type: 'VirtualMachineCreated', status: 'False', reason: 'HostFailed', message: why }),
+    { type: 'Ready', status: 'False', reason: 'HostFailed', message: why },
+  );
+  return {
+    streamId: objectStreamId(VMS, vm.metadata.namespace, vm.metadata.name),
+    events: [{ type: VirtualMachineEventTypes.unplaced, data: { resource: VMS, object: next, reason: 'HostNotReady', host: vm.status.nodeName, epoch: Number(vm.metadata.annotations?.[HOST_EPOCH_ANNOTATION] ?? 0) }, metadata: ACTOR }],
+    expectedVersion: stored.streamVersion,
+  };
+}
+
+/** A VM cannot power on where it has more vCPUs than the host has CPUs, or more memory than it has. */
+export function tooBigFor(placement: VmPlacement, view: { host: any }): string | undefined {
+  const cap = allocatable(view.host);
+  if (placement.cpus * 1000 > cap.cpuMillis) return 'Insufficient cpu';
+  if (placement.memoryBytes > cap.memoryBytes) return 'Insufficient memory';
+  return undefined;
+}

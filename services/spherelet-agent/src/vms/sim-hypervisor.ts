@@ -1,0 +1,194 @@
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { join } from 'node:path';
+import { HypervisorDriver, PowerOpMode, VmCreateSpec, VmHardware, VmInfo } from './hypervisor';
+
+type VmRecord = Omit<VmInfo, 'guestHeartbeat'> & { userData?: string };
+
+/**
+ * Every powered-on VM is a small real guest process (dist/vms/sim-guest.js) on this host: started by the
+ * agent in the host's process group, so it dies with its host; kept in `<root>/<uid>/vm.json`, so a
+ * restarted agent finds its VMs and their guests again. Suspend stops the guest (SIGSTOP).
+ */
+export class SimHypervisor implements HypervisorDriver {
+  readonly name = 'sim';
+
+  constructor(
+    private readonly root: string,
+    private readonly opts: { guestScript: string; bootMs: number; softStopMs?: number },
+  ) {
+    mkdirSync(root, { recursive: true });
+  }
+
+  async create(spec: VmCreateSpec): Promise<VmInfo> {
+    const existing = this.read(spec.uid);
+    if (existing) return this.info(existing);
+    const record: VmRecord = {
+      uid: spec.uid, name: spec.name, namespace: spec.namespace, epoch: spec.epoch, cpus: spec.cpus, memoryBytes: spec.memoryBytes,
+      powerState: 'PoweredOff', uniqueID: `vm-${spec.uid.slice(0, 8)}`, biosUUID: spec.biosUUID ?? randomUUID(), instanceUUID: spec.instanceUUID ?? randomUUID(),
+      ip: spec.ip, ports: spec.ports, userData: spec.userData,
+    };
+    mkdirSync(this.dir(spec.uid), { recursive: true });
+    this.write(record);
+    return this.info(record);
+  }
+
+  async powerOn(uid: string): Promise<VmInfo> {
+    const r = this.must(uid);
+    if (r.powerState === 'Suspended' && alive(r.pid)) {
+      process.kill(r.pid!, 'SIGCONT');
+    } else if (r.powerState !== 'PoweredOn' || !alive(r.pid)) {
+      writeFileSync(join(this.dir(uid), 'guest.json'), JSON.stringify({ name: r.name, ip: r.ip, ports: r.ports, bootMs: this.opts.bootMs, userData: r.userData }));
+      rmSync(join(this.dir(uid), 'booted'), { force: true });
+      // Not detached: the guest stays in the host's process group and goes down with the host.
+      const guest = spawn(process.execPath, [this.opts.guestScript, this.dir(uid)], { stdio: 'ignore' });
+      guest.unref();
+      r.pid = guest.pid;
+      r.poweredOnAt = new Date().toISOString();
+    }
+    r.powerState = 'PoweredOn';
+    this.write(r);
+    return this.info(r);
+  }
+
+  async powerOff(uid: string, mode: PowerOpMode): Promise<VmInfo> {
+    const r = this.must(uid);
+    if (alive(r.pid)) {
+      if (r.powerState === 'Suspended') process.kill(r.pid!, 'SIGCONT');
+      if (mode === 'Hard') process.kill(r.pid!, 'SIGKILL');
+      else {
+        // A soft power-off is a guest shutdown; TrySoft falls back to a hard one when the guest does not stop.
+        process.kill(r.pid!, 'SIGTERM');
+        const deadline = Date.now() + (this.opts.softStopMs ?? 5000);
+        while (alive(r.pid) && Date.now() < deadline) await sleep(20);
+        if (alive(r.pid)) {
+          if (mode === 'Soft') throw Object.assign(new Error(`the guest of ${r.name} did not shut down`), { code: 'HYPERVISOR.SOFT_POWER_OFF_FAILED' });
+          process.kill(r.pid!, 'SIGKILL');
+        }
+      }
+      const gone = Date.now() + 2000;
+      while (alive(r.pid) && Date.now() < gone) await sleep(10);
+    }
+    r.powerState = 'PoweredOff';
+    r.pid = undefined;
+    r.poweredOnAt = undefined;
+    this.write(r);
+    return this.info(r);
+  }
+
+  async suspend(uid: string): Promise<VmInfo> {
+    const r = this.must(uid);
+    if (r.powerState === 'PoweredOn' && alive(r.pid)) process.kill(r.pid!, 'SIGSTOP');
+    if (r.powerState === 'PoweredOn') r.powerState = 'Suspended';
+    this.write(r);
+    return this.info(r);
+  }
+
+  async reconfigure(uid: string, hardware: VmHardware): Promise<VmInfo> {
+    const r = this.must(uid);
+    if (r.powerState !== 'PoweredOff') throw Object.assign(new Error(`${r.name} must be powered off to change its hardware`), { code: 'HYPERVISOR.POWERED_ON' });
+    r.cpus = hardware.cpus;
+    r.memoryBytes = hardware.memoryBytes;
+    this.write(r);
+    return this.info(r);
+  }
+
+  async destroy(uid: string): Promise<void> {
+    const r = this.read(uid);
+    if (!r) return;
+    if (alive(r.pid)) await this.powerOff(uid, 'Hard');
+    rmSync(this.dir(uid), { recursive: true, force: true });
+  }
+
+  async list(): Promise<VmInfo[]> {
+    const out: VmInfo[] = [];
+    for (const uid of readdirSync(this.root)) {
+      const r = this.read(uid);
+      if (r) out.push(await this.info(r));
+    }
+    return out;
+  }
+
+  /** The isolation response for VMs: every guest killed at once, synchronously (the agent is about to exit). */
+  killAllNow(): number {
+    let killed = 0;
+    for (const uid of readdirSync(this.root)) {
+      const r = this.read(uid);
+      if (r && alive(r.pid)) {
+        process.kill(r.pid!, 'SIGKILL');
+        killed++;
+      }
+    }
+    return killed;
+  }
+
+  async guestInfo(uid: string): Promise<VmInfo> {
+    return this.info(this.must(uid));
+  }
+
+  private async info(r: VmRecord): Promise<VmInfo> {
+    const { userData: _userData, ...rest } = r;
+    // A guest that died on its own (killed, crashed) is a VM that is off.
+    if (r.powerState !== 'PoweredOff' && !alive(r.pid)) return { ...rest, powerState: 'PoweredOff', pid: undefined, poweredOnAt: undefined, guestHeartbeat: 'gray' };
+    const heartbeat = r.powerState === 'PoweredOn' ? await ping(join(this.dir(r.uid), 'guest.sock')) : 'gray';
+    return { ...rest, guestHeartbeat: heartbeat };
+  }
+
+  private dir(uid: string): string {
+    return join(this.root, uid);
+  }
+
+  private read(uid: string): VmRecord | undefined {
+    const file = join(this.dir(uid), 'vm.json');
+    return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as VmRecord) : undefined;
+  }
+
+  private must(uid: string): VmRecord {
+    const r = this.read(uid);
+    if (!r) throw Object.assign(new Error(`no VM ${uid} on this host`), { code: 'HYPERVISOR.NOT_FOUND' });
+    return r;
+  }
+
+  private write(r: VmRecord): void {
+    const file = join(this.dir(r.uid), 'vm.json');
+    writeFileSync(`${file}.tmp`, JSON.stringify(r));
+    renameSync(`${file}.tmp`, file);
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+function alive(pid: number | undefined): boolean {
+  if (!pid) return false;
+  try {
+    process.kill(pid, 0);
+    return !/\) Z /.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
+  }
+}
+
+/** The guest's heartbeat: green once booted, red when it does not answer. */
+function ping(socketPath: string): Promise<'green' | 'red'> {
+  return new Promise((res) => {
+    const s = connect(socketPath);
+    let data = '';
+    const timer = setTimeout(() => {
+      s.destroy();
+      res('red');
+    }, 500);
+    s.on('data', (c) => (data += c.toString()));
+    s.on('end', () => {
+      clearTimeout(timer);
+      res(data.startsWith('green') ? 'green' : 'red');
+    });
+    s.on('error', () => {
+      clearTimeout(timer);
+      res('red');
+    });
+  });
+}

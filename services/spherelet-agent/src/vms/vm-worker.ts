@@ -1,0 +1,159 @@
+import { NatsNames, ObjectEventTypes } from '@openpacific/contracts';
+import { EventStore, VersionConflictError } from '@openpacific/event-store';
+import { decryptedEvent, LogFollower, PassLoop, pokedFollower, ReadModel, SecretKey, StoredObject, vmPlacement, vmUserData } from '@openpacific/objects';
+import type { Logger } from '@openpacific/service-kit';
+import type { NatsConnection } from 'nats';
+import type { Pool } from 'pg';
+import { HypervisorDriver, PowerOpMode, VmInfo, VmPowerState } from './hypervisor';
+
+const VMS = 'virtualmachines.vmoperator.vmware.com';
+const FINALIZER = 'vmoperator.vmware.com/virtualmachine';
+
+function timestamp(): string {
+  return new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+/**
+ * Runs the VirtualMachines placed on this host through the hypervisor driver: creates them, keeps their
+ * power state as the spec asks (power off by powerOffMode, suspend, restart on nextRestartTime), resizes
+ * them when their class changes (with the power cycle that needs), reports their status (identities,
+ * power state, address once the guest answers, Ready from the guest heartbeat), destroys them when they
+ * are deleted, and destroys VMs no longer placed here.
+ */
+export class VmWorker {
+  private readonly model = new ReadModel();
+  private follower?: LogFollower;
+  private readonly loop: PassLoop;
+
+  constructor(
+    private readonly deps: { store: EventStore; pool: Pool; nats: NatsConnection; names: NatsNames; logger: Logger; secretKey?: SecretKey },
+    private readonly opts: { host: string; epoch: number; hypervisor: HypervisorDriver; resyncMs: number },
+  ) {
+    this.loop = new PassLoop(() => this.pass(), { resyncMs: opts.resyncMs, retryMs: 200, onError: (err) => deps.logger.warn('VM pass failed', { error: (err as Error).message }) });
+  }
+
+  async start(): Promise<void> {
+    this.follower = pokedFollower(this.deps, (events) => {
+      let relevant = false;
+      for (const e of events) if (this.model.apply(decryptedEvent(e, this.deps.secretKey))?.resource === VMS) relevant = true;
+      if (relevant) this.loop.schedule();
+    });
+    await this.follower.start();
+    this.loop.start();
+  }
+
+  async stop(): Promise<void> {
+    this.loop.stop();
+    await this.follower?.stop();
+  }
+
+  private async pass(): Promise<void> {
+    const hv = this.opts.hypervisor;
+    const mine = this.model.list(VMS).filter((s) => s.object.status?.nodeName === this.opts.host);
+    const wanted = new Set(mine.map((s) => s.object.metadata.uid));
+    let retry = false;
+    for (const stored of mine) {
+      try {
+        await this.reconcile(stored);
+      } catch (err) {
+        if (!(err instanceof VersionConflictError)) this.deps.logger.warn('reconciling a VM failed', { vm: stored.object.metadata.name, error: (err as Error).message });
+        retry = true;
+      }
+    }
+    for (const vm of (await hv.list()).filter((v) => !wanted.has(v.uid))) {
+      this.deps.logger.info('destroying a VM no longer placed on this host', { vm: `${vm.namespace}/${vm.name}` });
+      await hv.destroy(vm.uid);
+    }
+    if (retry) this.loop.schedule(200);
+  }
+
+  private async reconcile(stored: StoredObject): Promise<void> {
+    const vm = stored.object;
+    const hv = this.opts.hypervisor;
+    if (vm.metadata.deletionTimestamp) return this.destroy(stored);
+    const placement = vmPlacement(vm);
+    if (!placement) return;
+    const { userData } = vmUserData(vm, (ns, name) => this.model.get('secrets', ns, name)?.object);
+    let info = await hv.create({
+      uid: vm.metadata.uid, name: vm.metadata.name, namespace: vm.metadata.namespace, epoch: this.opts.epoch,
+      cpus: placement.cpus, memoryBytes: placement.memoryBytes, ip: placement.ip, ports: placement.ports, userData,
+      biosUUID: vm.status?.biosUUID, instanceUUID: vm.status?.instanceUUID,
+    });
+    const want: VmPowerState = vm.spec?.powerState ?? 'PoweredOn';
+    // A new class is a resize, which needs the VM powered off.
+    if (info.cpus !== placement.cpus || info.memoryBytes !== placement.memoryBytes) {
+      if (info.powerState !== 'PoweredOff') info = await hv.powerOff(vm.metadata.uid, 'TrySoft');
+      info = await hv.reconfigure(vm.metadata.uid, { cpus: placement.cpus, memoryBytes: placement.memoryBytes });
+    }
+    let lastRestartTime = vm.status?.lastRestartTime;
+    const restartAt = vm.spec?.nextRestartTime;
+    if (restartAt && restartAt !== 'now' && restartAt !== lastRestartTime && want === 'PoweredOn') {
+      if (info.powerState !== 'PoweredOff') info = await hv.powerOff(vm.metadata.uid, mode(vm.spec?.restartMode));
+      lastRestartTime = restartAt;
+    }
+    if (want === 'PoweredOn' && info.powerState !== 'PoweredOn') info = await hv.powerOn(vm.metadata.uid);
+    if (want === 'PoweredOff' && info.powerState !== 'PoweredOff') info = await hv.powerOff(vm.metadata.uid, mode(vm.spec?.powerOffMode));
+    if (want === 'Suspended' && info.powerState === 'PoweredOn') info = await hv.suspend(vm.metadata.uid);
+    info = await hv.guestInfo(vm.metadata.uid);
+    // Until the guest answers, look again soon: its address and readiness follow its boot.
+    if (info.powerState === 'PoweredOn' && info.guestHeartbeat !== 'green') setTimeout(() => this.loop.schedule(), 250).unref();
+    await this.report(stored, info, placement.className, lastRestartTime);
+  }
+
+  private async report(stored: StoredObject, info: VmInfo, className: string, lastRestartTime: string | undefined): Promise<void> {
+    const vm = stored.object;
+    const up = info.powerState === 'PoweredOn' && info.guestHeartbeat === 'green';
+    const status: any = {
+      ...vm.status,
+      powerState: info.powerState,
+      uniqueID: info.uniqueID,
+      biosUUID: info.biosUUID,
+      instanceUUID: info.instanceUUID,
+      class: { apiVersion: 'vmoperator.vmware.com/v1alpha5', kind: 'VirtualMachineClass', name: className },
+      network: up ? { primaryIP4: info.ip, interfaces: [{ name: 'eth0', ip: { addresses: [{ address: `${info.ip}/16`, origin: 'static', state: 'preferred' }] } }] } : {},
+      ...(lastRestartTime ? { lastRestartTime } : {}),
+    };
+    status.conditions = mergeConditions(vm.status?.conditions ?? [], [
+      { type: 'VirtualMachineCreated', status: 'True', reason: 'True', message: '' },
+      up
+        ? { type: 'Ready', status: 'True', reason: 'True', message: '' }
+        : { type: 'Ready', status: 'False', reason: info.powerState === 'PoweredOn' ? 'GuestNotReady' : info.powerState, message: info.powerState === 'PoweredOn' ? 'the guest does not answer its heartbeat yet' : `the VM is ${info.powerState}` },
+    ]);
+    if (JSON.stringify(status) === JSON.stringify(vm.status)) return;
+    const next = structuredClone(vm);
+    delete next.metadata.resourceVersion;
+    next.status = status;
+    await this.deps.store.append(stored.streamId, [{ type: ObjectEventTypes.statusUpdated, data: { resource: VMS, object: next }, metadata: this.actor }], { expectedVersion: stored.streamVersion });
+  }
+
+  /** Power off and destroy on the host, then the finalizer goes (and with the last one, the object). */
+  private async destroy(stored: StoredObject): Promise<void> {
+    const vm = stored.object;
+    await this.opts.hypervisor.destroy(vm.metadata.uid);
+    const finalizers = (vm.metadata.finalizers ?? []).filter((f: string) => f !== FINALIZER);
+    const next = structuredClone(vm);
+    delete next.metadata.resourceVersion;
+    next.metadata.finalizers = finalizers;
+    const type = finalizers.length === 0 ? ObjectEventTypes.deleted : ObjectEventTypes.updated;
+    await this.deps.store.append(stored.streamId, [{ type, data: { resource: VMS, object: next }, metadata: this.actor }], { expectedVersion: stored.streamVersion });
+  }
+
+  private get actor() {
+    return { actor: `system:node:${this.opts.host}`, source: 'spherelet-agent' };
+  }
+}
+
+function mode(m: string | undefined): PowerOpMode {
+  return m === 'Hard' || m === 'Soft' ? m : 'TrySoft';
+}
+
+function mergeConditions(existing: any[], updates: { type: string; status: string; reason: string; message: string }[]): any[] {
+  const now = timestamp();
+  const out = existing.filter((c) => !updates.some((u) => u.type === c.type));
+  for (const u of updates) {
+    const old = existing.find((c) => c.type === u.type);
+    if (old && old.status === u.status && old.reason === u.reason && old.message === u.message) out.push(old);
+    else out.push({ ...u, lastTransitionTime: old && old.status === u.status ? old.lastTransitionTime : now });
+  }
+  return out.sort((a, b) => a.type.localeCompare(b.type));
+}

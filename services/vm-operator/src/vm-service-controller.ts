@@ -1,0 +1,112 @@
+import { NatsNames, ObjectEventTypes } from '@openpacific/contracts';
+import { EventStore, VersionConflictError } from '@openpacific/event-store';
+import { LogFollower, PassLoop, pokedFollower, ReadModel, StoredObject } from '@openpacific/objects';
+import type { Logger } from '@openpacific/service-kit';
+import type { NatsConnection } from 'nats';
+import type { Pool } from 'pg';
+import { TcpLoadBalancer } from './services/tcp-load-balancer';
+import { backendsFor, ingressAddress, readyEndpoints } from './services/vm-service-endpoints';
+import { ensurePool } from './vms/address-pools';
+import { R } from './vms/vm-resources';
+
+const ACTOR = { actor: 'system:serviceaccount:vmware-system-vmop:vmware-system-vmop-controller-manager', source: 'vm-operator' };
+export const INGRESS_INDEX_ANNOTATION = 'vmoperator.openpacific.io/ingress-index';
+
+/**
+ * VirtualMachineServices of type LoadBalancer (in the elected vm-operator): each gets an ingress address
+ * (`status.loadBalancer.ingress`) on which a TCP load balancer per port forwards, round robin, to the
+ * Ready VMs its selector matches — so `nc <ingress> <port>` reaches a VM's guest. The endpoints follow the
+ * VMs as they become Ready, move or go.
+ */
+export class VmServiceController {
+  private readonly model = new ReadModel();
+  private follower?: LogFollower;
+  private readonly loop: PassLoop;
+  /** One balancer per service port, by `<ns>/<name>/<port>`. */
+  private readonly balancers = new Map<string, TcpLoadBalancer>();
+
+  constructor(private readonly deps: { store: EventStore; pool: Pool; nats: NatsConnection; names: NatsNames; logger: Logger }) {
+    this.loop = new PassLoop(() => this.pass(), { resyncMs: 2000, retryMs: 200, onError: (err) => deps.logger.warn('VM service pass failed', { error: (err as Error).message }) });
+  }
+
+  async start(): Promise<void> {
+    this.follower = pokedFollower(this.deps, (events) => {
+      let relevant = false;
+      for (const e of events) {
+        const change = this.model.apply(e);
+        if (change && (change.resource === R.services || change.resource === R.vms || change.resource === R.namespaces)) relevant = true;
+      }
+      if (relevant) this.loop.schedule();
+    });
+    await this.follower.start();
+    this.loop.start();
+  }
+
+  async stop(): Promise<void> {
+    this.loop.stop();
+    await this.follower?.stop();
+    await Promise.all([...this.balancers.values()].map((b) => b.stop()));
+    this.balancers.clear();
+  }
+
+  private async pass(): Promise<void> {
+    const live = new Set<string>();
+    for (const stored of this.model.list(R.services)) {
+      const svc = stored.object;
+      if (svc.spec?.type !== 'LoadBalancer' || svc.metadata.deletionTimestamp) continue;
+      try {
+        const ingress = await this.ingressFor(stored);
+        if (!ingress) continue;
+        const endpoints = readyEndpoints(svc, this.model.list(R.vms, svc.metadata.namespace).map((s) => s.object));
+        const backends = backendsFor(svc, endpoints);
+        for (const port of svc.spec.ports ?? []) {
+          const key = `${svc.metadata.namespace}/${svc.metadata.name}/${port.port}`;
+          live.add(key);
+          let lb = this.balancers.get(key);
+          if (!lb) {
+            lb = new TcpLoadBalancer({ bindAddress: ingress, port: port.port, logger: this.deps.logger });
+            await lb.start();
+            this.balancers.set(key, lb);
+            this.deps.logger.info('load balancer listening', { service: `${svc.metadata.namespace}/${svc.metadata.name}`, address: `${ingress}:${port.port}` });
+          }
+          lb.setBackends(backends.find((b) => b.name === port.name && b.port === port.port)?.backends ?? []);
+        }
+        await this.reportIngress(stored, ingress);
+      } catch (err) {
+        if (!(err instanceof VersionConflictError)) this.deps.logger.warn('VM service failed', { service: svc.metadata.name, error: (err as Error).message });
+        this.loop.schedule(500);
+      }
+    }
+    for (const [key, lb] of this.balancers) {
+      if (live.has(key)) continue;
+      await lb.stop();
+      this.balancers.delete(key);
+    }
+  }
+
+  /** The service's ingress address: its namespace's pool number and its own number in the namespace. */
+  private async ingressFor(stored: StoredObject): Promise<string | undefined> {
+    const svc = stored.object;
+    const pool = await ensurePool(this.deps.store, this.model, svc.metadata.namespace, ACTOR);
+    if (pool === undefined) return undefined;
+    const index = Number(svc.metadata.annotations?.[INGRESS_INDEX_ANNOTATION]);
+    if (Number.isInteger(index) && index > 0) return ingressAddress(pool, index);
+    const taken = new Set(this.model.list(R.services, svc.metadata.namespace).map((s) => Number(s.object.metadata.annotations?.[INGRESS_INDEX_ANNOTATION])));
+    let free = 1;
+    while (taken.has(free)) free++;
+    const next = structuredClone(svc);
+    delete next.metadata.resourceVersion;
+    next.metadata.annotations = { ...(next.metadata.annotations ?? {}), [INGRESS_INDEX_ANNOTATION]: String(free) };
+    await this.deps.store.append(stored.streamId, [{ type: ObjectEventTypes.updated, data: { resource: R.services, object: next }, metadata: ACTOR }], { expectedVersion: stored.streamVersion });
+    return undefined;
+  }
+
+  private async reportIngress(stored: StoredObject, ip: string): Promise<void> {
+    const svc = stored.object;
+    if (svc.status?.loadBalancer?.ingress?.[0]?.ip === ip) return;
+    const next = structuredClone(svc);
+    delete next.metadata.resourceVersion;
+    next.status = { ...next.status, loadBalancer: { ingress: [{ ip }] } };
+    await this.deps.store.append(stored.streamId, [{ type: ObjectEventTypes.statusUpdated, data: { resource: R.services, object: next }, metadata: ACTOR }], { expectedVersion: stored.streamVersion });
+  }
+}
