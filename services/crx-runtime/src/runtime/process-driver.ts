@@ -65,7 +65,7 @@ export class ProcessDriver implements RuntimeDriver {
   version() {
     return {
       runtimeName: 'crx', runtimeVersion: '0.1.0', driver: 'process',
-      isolation: this.images.isolating ? 'mount+pid namespaces, image rootfs' : 'none',
+      isolation: this.images.isolating ? 'mount+pid+uts namespaces, image rootfs' : 'none',
       cgroups: this.cgroups.version ?? false,
     };
   }

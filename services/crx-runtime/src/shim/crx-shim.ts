@@ -22,7 +22,7 @@ interface ShimSpec {
 }
 
 /**
- * Inside new mount and PID namespaces: the container's root is an overlay of
+ * Inside new mount, PID and UTS namespaces: the container's root is an overlay of
  * the image (writes go to the container's own layer), emptyDir volumes are
  * bound at their mount paths, /proc shows only the container's processes;
  * then enter it (root and working directory set by unshare) and run the command under
@@ -31,7 +31,10 @@ interface ShimSpec {
 const ISOLATE = [
   'set -e',
   'lower=$OP_LOWER; upper=$OP_UPPER; work=$OP_WORK; root=$OP_MERGED; wd=$OP_WORKDIR; volumes=$OP_VOLUMES; imagepath=$OP_IMAGE_PATH',
-  'unset OP_LOWER OP_UPPER OP_WORK OP_MERGED OP_WORKDIR OP_VOLUMES OP_IMAGE_PATH',
+  'podname=$OP_HOSTNAME',
+  'unset OP_LOWER OP_UPPER OP_WORK OP_MERGED OP_WORKDIR OP_VOLUMES OP_IMAGE_PATH OP_HOSTNAME',
+  // Its own UTS namespace: the container's host name is its pod's name, as in Kubernetes.
+  '[ -z "$podname" ] || hostname "$podname" 2>/dev/null || true',
   // Set-up runs the host's tools (PATH is the host's here); the command gets the image's PATH.
   'enter=$(command -v unshare)',
   'mount --make-rprivate /',
@@ -44,8 +47,9 @@ const ISOLATE = [
   // Root and working directory changed by unshare itself, so an image needs no shell of its own.
   'PATH="$imagepath" "$enter" --root="$root" --wd="$wd" -- "$@" &',
   'child=$!',
-  'trap \'kill -TERM "$child" 2>/dev/null\' TERM',
-  'trap \'kill -HUP "$child" 2>/dev/null\' HUP',
+  // `|| true`: under set -e a child that is already gone must not turn the exit status into kill's.
+  'trap \'kill -TERM "$child" 2>/dev/null || true\' TERM',
+  'trap \'kill -HUP "$child" 2>/dev/null || true\' HUP',
   'while :; do wait "$child"; status=$?; kill -0 "$child" 2>/dev/null || exit "$status"; done',
 ].join('\n');
 
@@ -62,12 +66,13 @@ const writeStatus = (status: object) => {
 // The container joins its cgroups itself, before exec, so nothing it allocates escapes the limits.
 const join = 'for f in $OP_CGROUP_PROCS; do echo $$ > "$f"; done; unset OP_CGROUP_PROCS; exec "$@"';
 const iso = spec.isolation;
-const command = iso ? ['unshare', '--mount', '--pid', '--fork', '--kill-child', '/bin/sh', '-c', ISOLATE, 'sh', ...spec.command] : spec.command;
+const command = iso ? ['unshare', '--mount', '--pid', '--uts', '--fork', '--kill-child', '/bin/sh', '-c', ISOLATE, 'sh', ...spec.command] : spec.command;
 const isolationEnv = iso
   ? {
       OP_LOWER: iso.lower, OP_UPPER: iso.upper, OP_WORK: iso.work, OP_MERGED: iso.merged, OP_WORKDIR: iso.workingDir,
       OP_VOLUMES: iso.volumes.map((v) => `${v.source}|${v.mountPath}`).join('\n'),
       OP_IMAGE_PATH: spec.env.PATH ?? '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+      OP_HOSTNAME: spec.env.HOSTNAME ?? '',
       PATH: HOST_PATH,
     }
   : {};

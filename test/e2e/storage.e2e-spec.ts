@@ -1,0 +1,71 @@
+import { Pool } from 'pg';
+import { eventually, startCluster, TestCluster } from '@openpacific/testing';
+
+/** Claims carved from the shared datastore, mounted by pods, surviving the pod's host; Secrets sealed in the log. */
+describe('storage', () => {
+  let cluster: TestCluster;
+  const pod = (name: string, command: string) => ({
+    apiVersion: 'v1', kind: 'Pod', metadata: { name },
+    spec: {
+      terminationGracePeriodSeconds: 1,
+      containers: [{ name: 'c', image: 'busybox', command: ['sh', '-c', command], volumeMounts: [{ name: 'data', mountPath: '/data' }] }],
+      volumes: [{ name: 'data', persistentVolumeClaim: { claimName: 'notes' } }],
+    },
+  });
+
+  beforeAll(async () => {
+    cluster = await startCluster({ label: 'storage', env: { HOST_REBOOT_DELAY_MS: '0' } });
+    await eventually(async () => expect((await cluster.kubectl(['get', 'nodes', '--no-headers'])).stdout.match(/\sReady\s/g)).toHaveLength(3), { timeoutMs: 20_000 });
+  }, 120_000);
+  afterAll(() => cluster?.stop(), 60_000);
+
+  it('has a default storage class, and binds a claim to a volume carved from the datastore', async () => {
+    expect((await cluster.kubectl(['get', 'storageclass'])).stdout).toMatch(/^vsan-default-storage-policy \(default\)\s+openpacific\.io\/datastore\s+Delete\s+Immediate\s+true/m);
+    const claim = { apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'notes' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } };
+    expect((await cluster.kubectl(['apply', '-f', '-'], { input: JSON.stringify(claim) })).stdout.trim()).toBe('persistentvolumeclaim/notes created');
+    await eventually(async () => expect((await cluster.kubectl(['get', 'pvc', 'notes', '--no-headers'])).stdout).toMatch(/^notes\s+Bound\s+pvc-[0-9a-f-]+\s+1Gi\s+RWO\s+vsan-default-storage-policy/));
+    const bad = await cluster.kubectl(['apply', '-f', '-'], { input: JSON.stringify({ ...claim, metadata: { name: 'negative' }, spec: { ...claim.spec, resources: { requests: { storage: '-1Gi' } } } }) });
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toContain('spec.resources[storage]: Invalid value: "-1Gi"');
+  });
+
+  it('keeps what a pod wrote to its claim when the pod\'s host dies and the pod runs elsewhere', async () => {
+    await cluster.request('POST', '/api/v1/namespaces/default/pods', { body: pod('writer', 'cat /data/note 2>/dev/null || echo first run; echo "written on $(hostname)" >> /data/note; sleep 3600') });
+    let firstHost = '';
+    await eventually(async () => {
+      const p = (await cluster.request('GET', '/api/v1/namespaces/default/pods/writer')).json();
+      expect(p.status.phase).toBe('Running');
+      firstHost = p.spec.nodeName;
+      expect((await cluster.kubectl(['logs', 'writer'])).stdout).toBe('first run\n');
+    }, { timeoutMs: 30_000 });
+    cluster.killHost(firstHost);
+    await eventually(async () => {
+      const p = (await cluster.request('GET', '/api/v1/namespaces/default/pods/writer')).json();
+      expect(p.spec.nodeName).toBeDefined();
+      expect(p.spec.nodeName).not.toBe(firstHost);
+      expect(p.status.phase).toBe('Running');
+      // The restarted pod read back the line its first run wrote.
+      expect((await cluster.kubectl(['logs', 'writer'])).stdout).toBe('written on writer\n');
+    }, { timeoutMs: 40_000 });
+  });
+
+  it('stores Secrets encrypted in the event log and serves them decrypted', async () => {
+    const secret = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'db' }, stringData: { password: 'correct horse battery staple' } };
+    expect((await cluster.kubectl(['apply', '-f', '-'], { input: JSON.stringify(secret) })).code).toBe(0);
+    const served = JSON.parse((await cluster.kubectl(['get', 'secret', 'db', '-o', 'json'])).stdout);
+    expect(Buffer.from(served.data.password, 'base64').toString()).toBe('correct horse battery staple');
+    expect(served.type).toBe('Opaque');
+    const pool = new Pool({ connectionString: cluster.databaseUrl, max: 1 });
+    try {
+      const { rows } = await pool.query("SELECT data::text AS data FROM events WHERE stream_id = 'secrets/default/db'");
+      expect(rows.length).toBeGreaterThan(0);
+      for (const r of rows) {
+        expect(r.data).toContain('openpacific:enc:aes-256-gcm:v1:');
+        expect(r.data).not.toContain(Buffer.from('correct horse battery staple').toString('base64'));
+        expect(r.data).not.toContain('correct horse');
+      }
+    } finally {
+      await pool.end();
+    }
+  });
+});
