@@ -74,6 +74,8 @@ export class HostLifecycleController {
     const name = host.object.metadata.name;
     const conditions: any[] = host.object.status?.conditions ?? [];
     const current = conditions.find((c) => c.type === 'Ready');
+    // Only hosts an agent registered (they report nodeInfo) heartbeat; a Host object written by hand is left alone.
+    if (!host.object.status?.nodeInfo) return;
     const now = Date.now();
     const epoch = host.object.status?.epoch ?? 0;
     const seen = this.epochSeen.get(name);
