@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
-import { eventually, startCluster, TestCluster } from '@openpacific/testing';
+import { Pool } from 'pg';
+import { checkInvariants, eventually, startCluster, TestCluster } from '@openpacific/testing';
 
 const NS = 'vm-team';
 const manifests = readFileSync(join(__dirname, 'manifests', 'vm-basics.yaml'), 'utf8');
@@ -156,6 +157,17 @@ describe('virtual machines', () => {
       expect(v.status.biosUUID).toBe(before.status.biosUUID);
       expect(await greeting(v.status.network.primaryIP4, 8080)).toBe('web-1 8080');
     }, { timeoutMs: 40_000 });
+  });
+
+  it('leaves a log in which the VM never ran on two hosts at once', async () => {
+    const pool = new Pool({ connectionString: cluster.databaseUrl, max: 1 });
+    try {
+      const report = await checkInvariants(pool);
+      expect(report.doubleRuns).toEqual([]);
+      expect(report.ok).toBe(true);
+    } finally {
+      await pool.end();
+    }
   });
 
   it('powers the VM off and destroys it on its host before the object goes', async () => {

@@ -67,6 +67,25 @@ export interface HostFence {
 
 const PAGE_SIZE = 5000;
 const POD_STREAM_PREFIX = 'pods/';
+const VM_STREAM_PREFIX = 'virtualmachines.vmoperator.vmware.com/';
+
+/**
+ * A VM runs on a host as a pod does: placed (VirtualMachinePlaced), powered on as reported by its host,
+ * unplaced when its host failed. Seen through the pod tracker as the pod `<namespace>/vm:<name>`.
+ */
+export function vmEventAsPod(e: RecordedEvent): RecordedEvent | undefined {
+  if (!e.streamId.startsWith(VM_STREAM_PREFIX)) return undefined;
+  const vm = e.data?.object;
+  const type = e.type === 'VirtualMachinePlaced' ? PodEventTypes.bound : e.type === 'VirtualMachineUnplaced' ? PodEventTypes.unbound : e.type;
+  const [namespace, name] = e.streamId.slice(VM_STREAM_PREFIX.length).split('/');
+  const object = vm && {
+    ...vm,
+    metadata: { ...vm.metadata, name: `vm:${vm.metadata?.name}` },
+    spec: { nodeName: vm.status?.nodeName },
+    status: { phase: vm.status?.powerState === 'PoweredOn' ? 'Running' : 'Pending' },
+  };
+  return { ...e, type, streamId: `${POD_STREAM_PREFIX}${namespace}/vm:${name}`, data: { ...e.data, object } };
+}
 const NODE_ACTOR_PREFIX = 'system:node:';
 const HOST_EPOCH_ANNOTATION = 'infrastructure.openpacific.io/host-epoch';
 /** How long a fenced agent may take to stop its containers once it runs again. */
@@ -304,6 +323,8 @@ class LogScan {
     this.events++;
     this.gaps.observe(e);
     this.pods.observe(e);
+    const vm = vmEventAsPod(e);
+    if (vm) this.pods.observe(vm);
     const fence = fenceOf(e);
     if (fence) this.fences.push(fence);
     if (this.ids.has(e.id)) this.duplicateEventIds.push(e.id);
