@@ -80,13 +80,21 @@ describe('virtual machines', () => {
     expect(v3.spec.bootstrap.cloudInit.rawCloudConfig).toEqual({ name: 'web-1-cloud-init', key: 'user-data' });
   });
 
-  it('forwards a TCP connection to the guest through the LoadBalancer service', async () => {
+  it('forwards TCP connections to the guest through a LoadBalancer and a ClusterIP service', async () => {
     let ingress = '';
     await eventually(async () => {
       const svc = (await cluster.request('GET', `/apis/vmoperator.vmware.com/v1alpha5/namespaces/${NS}/virtualmachineservices/web`)).json();
       ingress = svc.status?.loadBalancer?.ingress?.[0]?.ip;
       expect(ingress).toMatch(/^127\./);
       expect(await greeting(ingress, 80)).toBe('web-1 8080');
+    }, { timeoutMs: 20_000 });
+    // A ClusterIP service gets a cluster IP that forwards the same way.
+    const internal = { apiVersion: 'vmoperator.vmware.com/v1alpha3', kind: 'VirtualMachineService', metadata: { name: 'web-internal', namespace: NS }, spec: { type: 'ClusterIP', selector: { app: 'web' }, ports: [{ name: 'ssh', protocol: 'TCP', port: 22, targetPort: 22 }] } };
+    expect((await cluster.kubectl(['apply', '-f', '-'], { input: JSON.stringify(internal) })).code).toBe(0);
+    await eventually(async () => {
+      const svc = (await cluster.request('GET', `/apis/vmoperator.vmware.com/v1alpha5/namespaces/${NS}/virtualmachineservices/web-internal`)).json();
+      expect(svc.spec.clusterIp).toMatch(/^127\.201\./);
+      expect(await greeting(svc.spec.clusterIp, 22)).toBe('web-1 22');
     }, { timeoutMs: 20_000 });
   });
 

@@ -13,10 +13,10 @@ const ACTOR = { actor: 'system:serviceaccount:vmware-system-vmop:vmware-system-v
 export const INGRESS_INDEX_ANNOTATION = 'vmoperator.openpacific.io/ingress-index';
 
 /**
- * VirtualMachineServices of type LoadBalancer (in the elected vm-operator): each gets an ingress address
- * (`status.loadBalancer.ingress`) on which a TCP load balancer per port forwards, round robin, to the
- * Ready VMs its selector matches — so `nc <ingress> <port>` reaches a VM's guest. The endpoints follow the
- * VMs as they become Ready, move or go.
+ * VirtualMachineServices (in the elected vm-operator): a LoadBalancer gets an ingress address
+ * (`status.loadBalancer.ingress`), a ClusterIP service a cluster IP (`spec.clusterIp`), on which a TCP load
+ * balancer per port forwards, round robin, to the Ready VMs its selector matches — so `nc <address> <port>`
+ * reaches a VM's guest. The endpoints follow the VMs as they become Ready, move or go.
  */
 export class VmServiceController {
   private readonly model = new ReadModel();
@@ -53,9 +53,9 @@ export class VmServiceController {
     const live = new Set<string>();
     for (const stored of this.model.list(R.services)) {
       const svc = stored.object;
-      if (svc.spec?.type !== 'LoadBalancer' || svc.metadata.deletionTimestamp) continue;
+      if (!['LoadBalancer', 'ClusterIP'].includes(svc.spec?.type) || svc.spec.clusterIp === 'None' || svc.metadata.deletionTimestamp) continue;
       try {
-        const ingress = await this.ingressFor(stored);
+        const ingress = await this.addressFor(stored);
         if (!ingress) continue;
         const endpoints = readyEndpoints(svc, this.model.list(R.vms, svc.metadata.namespace).map((s) => s.object));
         const backends = backendsFor(svc, endpoints);
@@ -71,7 +71,7 @@ export class VmServiceController {
           }
           lb.setBackends(backends.find((b) => b.name === port.name && b.port === port.port)?.backends ?? []);
         }
-        await this.reportIngress(stored, ingress);
+        if (svc.spec.type === 'LoadBalancer') await this.reportIngress(stored, ingress);
       } catch (err) {
         if (!(err instanceof VersionConflictError)) this.deps.logger.warn('VM service failed', { service: svc.metadata.name, error: (err as Error).message });
         this.loop.schedule(500);
@@ -84,13 +84,27 @@ export class VmServiceController {
     }
   }
 
-  /** The service's ingress address: its namespace's pool number and its own number in the namespace. */
-  private async ingressFor(stored: StoredObject): Promise<string | undefined> {
+  /**
+   * Where the service listens: its namespace's pool number and its own number in the namespace give a
+   * LoadBalancer its ingress address (127.200.x.y) and a ClusterIP service its `spec.clusterIp`
+   * (127.201.x.y, set once, as kube-apiserver allocates one).
+   */
+  private async addressFor(stored: StoredObject): Promise<string | undefined> {
     const svc = stored.object;
     const pool = await ensurePool(this.deps.store, this.model, svc.metadata.namespace, ACTOR);
     if (pool === undefined) return undefined;
     const index = Number(svc.metadata.annotations?.[INGRESS_INDEX_ANNOTATION]);
-    if (Number.isInteger(index) && index > 0) return ingressAddress(pool, index);
+    if (Number.isInteger(index) && index > 0) {
+      if (svc.spec.type === 'LoadBalancer') return ingressAddress(pool, index);
+      const clusterIp = ingressAddress(pool, index).replace(/^127\.200\./, '127.201.');
+      if (svc.spec.clusterIp === clusterIp) return clusterIp;
+      if (svc.spec.clusterIp) return svc.spec.clusterIp;
+      const next = structuredClone(svc);
+      delete next.metadata.resourceVersion;
+      next.spec.clusterIp = clusterIp;
+      await this.deps.store.append(stored.streamId, [{ type: ObjectEventTypes.updated, data: { resource: R.services, object: next }, metadata: ACTOR }], { expectedVersion: stored.streamVersion });
+      return undefined;
+    }
     const taken = new Set(this.model.list(R.services, svc.metadata.namespace).map((s) => Number(s.object.metadata.annotations?.[INGRESS_INDEX_ANNOTATION])));
     let free = 1;
     while (taken.has(free)) free++;
