@@ -15,8 +15,10 @@ export interface VmPlacement {
   ports: number[];
   /** The VM's address, from its namespace's pool. */
   ip: string;
-  /** VMs of one VirtualMachineSetResourcePolicy are spread over hosts. */
+  /** VMs of one VirtualMachineSetResourcePolicy are spread over hosts, */
   resourcePolicy?: string;
+  /** and so, more strongly, are those of one of its cluster-module groups (annotation `vsphere-cluster-module-group`). */
+  moduleGroup?: string;
 }
 
 export function vmPlacement(vm: any): VmPlacement | undefined {

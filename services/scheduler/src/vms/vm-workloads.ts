@@ -21,7 +21,10 @@ export function asWorkload(vm: any, placement: VmPlacement): any {
       namespace: vm.metadata.namespace,
       name: vm.metadata.name,
       labels: vm.metadata.labels ?? {},
-      ...(placement.resourcePolicy ? { ownerReferences: [{ uid: `policy:${vm.metadata.namespace}/${placement.resourcePolicy}` }] } : {}),
+      // Siblings (spread apart by the score): the VMs of the same cluster-module group, else of the same policy.
+      ...(placement.resourcePolicy || placement.moduleGroup
+        ? { ownerReferences: [{ uid: `policy:${vm.metadata.namespace}/${placement.resourcePolicy ?? ''}/${placement.moduleGroup ?? ''}` }] }
+        : {}),
     },
     spec: { containers: [{ name: 'vm', resources: { requests: { cpu: `${placement.requests.cpuMillis}m`, memory: String(placement.requests.memoryBytes) } } }] },
     status: { phase: 'Running' },

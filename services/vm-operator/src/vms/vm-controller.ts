@@ -96,6 +96,7 @@ export class VmController {
         ports: image.image.ports,
         ip,
         ...(vm.spec?.reserved?.resourcePolicyName ? { resourcePolicy: vm.spec.reserved.resourcePolicyName } : {}),
+        ...(vm.metadata.annotations?.['vsphere-cluster-module-group'] ? { moduleGroup: vm.metadata.annotations['vsphere-cluster-module-group'] } : {}),
       };
       const annotations = { ...(next.metadata.annotations ?? {}), [VM_IP_ANNOTATION]: ip, [VM_PLACEMENT_ANNOTATION]: JSON.stringify(placement) };
       // As the real mutating webhook does: imageName (an object or display name) resolved into spec.image.
