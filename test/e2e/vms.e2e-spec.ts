@@ -64,6 +64,7 @@ describe('virtual machines', () => {
     const v = await vm();
     expect(v.status.nodeName).toMatch(/^host-[123]$/);
     expect(v.status.biosUUID).toMatch(/^[0-9a-f-]{36}$/);
+    expect(v.status.volumes).toEqual([expect.objectContaining({ name: 'data', type: 'Managed', attached: true, limit: '2Gi' })]);
     expect(await greeting(v.status.network.primaryIP4, 8080)).toBe('web-1 8080');
     const table = (await cluster.kubectl(['get', 'vm', '-n', NS, '-o', 'wide'])).stdout;
     expect(table).toMatch(new RegExp(`^web-1\\s+PoweredOn\\s+best-effort-small\\s+\\S+\\s+${v.status.network.primaryIP4.replace(/\./g, '\\.')}\\s+\\S+`, 'm'));
@@ -126,6 +127,12 @@ describe('virtual machines', () => {
     const svc = await cluster.kubectl(['apply', '-f', '-'], { input: JSON.stringify({ apiVersion: 'vmoperator.vmware.com/v1alpha3', kind: 'VirtualMachineService', metadata: { name: 'bad', namespace: NS }, spec: { ports: [{ protocol: 'TCP', port: 1, targetPort: 1 }] } }) });
     expect(svc.code).not.toBe(0);
     expect(svc.stderr).toMatch(/spec\.type: Required value/);
+    const unknown = await cluster.kubectl(['apply', '-f', '-'], { input: JSON.stringify({ apiVersion: 'vmoperator.vmware.com/v1alpha3', kind: 'VirtualMachine', metadata: { name: 'typo', namespace: NS }, spec: { className: 'best-effort-small', imageName: 'x', powerstate: 'PoweredOn' } }) });
+    expect(unknown.code).not.toBe(0);
+    expect(unknown.stderr).toContain('unknown field "spec.powerstate"');
+    const badPower = await cluster.kubectl(['apply', '-f', '-'], { input: JSON.stringify({ apiVersion: 'vmoperator.vmware.com/v1alpha3', kind: 'VirtualMachine', metadata: { name: 'typo', namespace: NS }, spec: { className: 'best-effort-small', imageName: 'x', powerState: 'On' } }) });
+    expect(badPower.code).not.toBe(0);
+    expect(badPower.stderr).toMatch(/spec\.powerState: Unsupported value: "On"/);
     const immutable = await patchVm({ spec: { storageClass: 'other' } });
     expect(immutable.status).toBe(422);
     expect(immutable.json().details.causes).toEqual(expect.arrayContaining([expect.objectContaining({ field: 'spec.storageClass' })]));

@@ -56,6 +56,8 @@ export interface HypervisorDriver {
   /** New CPUs and memory; the VM must be powered off. */
   reconfigure(uid: string, hardware: VmHardware): Promise<VmInfo>;
   destroy(uid: string): Promise<void>;
+  /** Makes exactly these volumes (by name, a path on the datastore) the VM's attached disks. */
+  attachDisks(uid: string, disks: { name: string; path: string }[]): Promise<string[]>;
   list(): Promise<VmInfo[]>;
   /** Current state, with a fresh guest heartbeat. */
   guestInfo(uid: string): Promise<VmInfo>;

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { HypervisorDriver, PowerOpMode, VmCreateSpec, VmHardware, VmInfo } from './hypervisor';
@@ -100,6 +100,22 @@ export class SimHypervisor implements HypervisorDriver {
     if (!r) return;
     if (alive(r.pid)) await this.powerOff(uid, 'Hard');
     rmSync(this.dir(uid), { recursive: true, force: true });
+  }
+
+  /** A sim VM's disks are links in its folder (`disks/<name>`) to the volumes' directories on the datastore. */
+  async attachDisks(uid: string, disks: { name: string; path: string }[]): Promise<string[]> {
+    this.must(uid);
+    const dir = join(this.dir(uid), 'disks');
+    mkdirSync(dir, { recursive: true });
+    const wanted = new Map(disks.map((d) => [d.name, d.path]));
+    for (const name of readdirSync(dir)) if (!wanted.has(name)) rmSync(join(dir, name), { force: true });
+    for (const [name, path] of wanted) {
+      const link = join(dir, name);
+      if (existsSync(link) && readlinkSync(link) === path) continue;
+      rmSync(link, { force: true });
+      symlinkSync(path, link);
+    }
+    return [...wanted.keys()];
   }
 
   async list(): Promise<VmInfo[]> {

@@ -94,13 +94,26 @@ export class VmWorker {
     if (want === 'PoweredOn' && info.powerState !== 'PoweredOn') info = await hv.powerOn(vm.metadata.uid);
     if (want === 'PoweredOff' && info.powerState !== 'PoweredOff') info = await hv.powerOff(vm.metadata.uid, mode(vm.spec?.powerOffMode));
     if (want === 'Suspended' && info.powerState === 'PoweredOn') info = await hv.suspend(vm.metadata.uid);
+    const volumes = this.volumesOf(vm);
+    await hv.attachDisks(vm.metadata.uid, volumes.filter((v) => v.path).map((v) => ({ name: v.name, path: v.path! })));
     info = await hv.guestInfo(vm.metadata.uid);
     // Until the guest answers, look again soon: its address and readiness follow its boot.
     if (info.powerState === 'PoweredOn' && info.guestHeartbeat !== 'green') setTimeout(() => this.loop.schedule(), 250).unref();
-    await this.report(stored, info, placement.className, lastRestartTime);
+    await this.report(stored, info, placement.className, lastRestartTime, volumes);
   }
 
-  private async report(stored: StoredObject, info: VmInfo, className: string, lastRestartTime: string | undefined): Promise<void> {
+  /** The VM's claims and, once bound, their volumes' directories on the datastore. */
+  private volumesOf(vm: any): { name: string; path?: string; claim: any; capacity?: string }[] {
+    return (vm.spec?.volumes ?? [])
+      .filter((v: any) => v.persistentVolumeClaim?.claimName)
+      .map((v: any) => {
+        const claim = this.model.get('persistentvolumeclaims', vm.metadata.namespace, v.persistentVolumeClaim.claimName)?.object;
+        const pv = claim?.status?.phase === 'Bound' ? this.model.get('persistentvolumes', undefined, claim.spec.volumeName)?.object : undefined;
+        return { name: v.name, claim, path: pv?.spec?.hostPath?.path, capacity: claim?.status?.capacity?.storage };
+      });
+  }
+
+  private async report(stored: StoredObject, info: VmInfo, className: string, lastRestartTime: string | undefined, volumes: ReturnType<VmWorker['volumesOf']>): Promise<void> {
     const vm = stored.object;
     const up = info.powerState === 'PoweredOn' && info.guestHeartbeat === 'green';
     const status: any = {
@@ -112,6 +125,9 @@ export class VmWorker {
       class: { apiVersion: 'vmoperator.vmware.com/v1alpha5', kind: 'VirtualMachineClass', name: className },
       network: up ? { primaryIP4: info.ip, interfaces: [{ name: 'eth0', ip: { addresses: [{ address: `${info.ip}/16`, origin: 'static', state: 'preferred' }] } }] } : {},
       ...(lastRestartTime ? { lastRestartTime } : {}),
+      ...(volumes.length
+        ? { volumes: volumes.map((v) => ({ name: v.name, type: 'Managed', attached: !!v.path, ...(v.claim?.metadata?.uid ? { diskUUID: v.claim.metadata.uid } : {}), ...(v.capacity ? { limit: v.capacity } : {}), ...(v.path ? {} : { error: 'the claim is not bound' }) })) }
+        : {}),
     };
     status.conditions = mergeConditions(vm.status?.conditions ?? [], [
       { type: 'VirtualMachineCreated', status: 'True', reason: 'True', message: '' },
