@@ -46,6 +46,12 @@ describe('docker-compose.yml', () => {
     expect(Object.keys(compose.services[container].environment ?? {})).toEqual(expect.arrayContaining(baseVariables));
   });
 
+  it('shares one datastore volume between the scheduler, which provisions volumes, and every host, which mounts them', () => {
+    const mounts = (name: string) => ((compose.services[name] as { volumes?: string[] }).volumes ?? []);
+    expect(compose.services.scheduler.environment?.DATASTORE_DIR).toBe('/datastore');
+    for (const name of ['scheduler', ...hostContainers]) expect(mounts(name)).toContain('datastore:/datastore');
+  });
+
   it.each(hosts)('names host %i in both of its services', (n) => {
     expect(compose.services[`spherelet-agent-${n}`].environment?.HOST_NAME).toBe(`host-${n}`);
     expect(compose.services[`crx-runtime-${n}`].environment?.HOST_NAME).toBe(`host-${n}`);
