@@ -1,13 +1,36 @@
-import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
+import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
+import { LeaderElection } from '@openpacific/event-store';
 import { SERVICE_CONTEXT, ServiceContext } from '@openpacific/service-kit';
+import { ClusterController } from './clusters/cluster-controller';
 import type { ClusterApiConfig } from './cluster-api.config';
 
-/** Announces that the service is up; later issues hang their controllers beside it. */
+/** The elected replica turns TanzuKubernetesClusters into Cluster API objects and those into VMs. */
 @Injectable()
-export class ClusterApiLifecycle implements OnApplicationBootstrap {
+export class ClusterApiLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private election?: LeaderElection;
+  private clusters?: ClusterController;
+
   constructor(@Inject(SERVICE_CONTEXT) private readonly ctx: ServiceContext<ClusterApiConfig>) {}
 
-  onApplicationBootstrap(): void {
-    this.ctx.logger.info('ready');
+  async onApplicationBootstrap(): Promise<void> {
+    const { store, pool, nats, names, logger } = this.ctx;
+    this.election = new LeaderElection(pool, {
+      name: 'cluster-api',
+      logger,
+      onElected: async () => {
+        this.clusters = new ClusterController({ store, pool, nats, names, logger });
+        await this.clusters.start();
+      },
+      onDeposed: async () => {
+        await this.clusters?.stop();
+        this.clusters = undefined;
+      },
+    });
+    await this.election.start();
+    logger.info('ready', { leader: this.election.isLeader });
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.election?.stop();
   }
 }

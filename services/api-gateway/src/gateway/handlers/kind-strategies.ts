@@ -2,6 +2,7 @@ import { ResourceDefinition } from '@openpacific/contracts';
 import { StatusCause } from '@openpacific/kube-api';
 import { defaultPod, validatePod, validatePodUpdate } from './pod.strategy';
 import { storageKindStrategies } from './storage.strategy';
+import { validateTanzuKubernetesCluster, validateTanzuKubernetesClusterUpdate } from './tkc.strategy';
 import {
   defaultVirtualMachine, stampRestart, validateVirtualMachine, validateVirtualMachineCreate, validateVirtualMachineService, validateVirtualMachineServiceUpdate, validateVirtualMachineUpdate,
 } from './vm.strategy';
@@ -28,6 +29,7 @@ const strategies: Record<string, KindStrategy> = {
   },
   'vmoperator.vmware.com/VirtualMachineService': { validate: validateVirtualMachineService, validateUpdate: validateVirtualMachineServiceUpdate },
   ...storageKindStrategies,
+  'run.tanzu.vmware.com/TanzuKubernetesCluster': { validate: validateTanzuKubernetesCluster, validateUpdate: validateTanzuKubernetesClusterUpdate },
   '/Secret': { defaults: normalizeSecret, prepareUpdate: (_old, next) => normalizeSecret(next) },
 };
 

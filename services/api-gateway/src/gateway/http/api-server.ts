@@ -4,6 +4,7 @@ import { KubeApiError, internalError, methodNotAllowed, notFound, serviceUnavail
 import { GatewayCore, ResourceRequest } from '../core';
 import { handleCreate } from '../handlers/create';
 import { handleDelete, handleDeleteCollection } from '../handlers/delete';
+import { handleScale } from '../handlers/scale';
 import { handleHistory } from '../handlers/history';
 import { handleLogs } from '../handlers/logs';
 import { handleGet, handleList } from '../handlers/read';
@@ -64,9 +65,11 @@ export class ApiRequestHandler {
     const core = this.core;
     if (target.served.def.scope === 'Namespaced' && target.name !== undefined && !target.namespace) throw notFound('', r.url.pathname);
     const podLog = target.subresource === 'log' && target.served.def.kind === 'Pod' && target.served.def.group === '';
-    if (target.subresource && !podLog && !(target.subresource === 'status' && target.served.def.subresources.status)) {
+    const scale = target.subresource === 'scale' && !!target.served.def.subresources.scale && target.name !== undefined;
+    if (target.subresource && !podLog && !scale && !(target.subresource === 'status' && target.served.def.subresources.status)) {
       throw notFound('', r.url.pathname);
     }
+    if (scale) return handleScale(core, r, method);
     if (podLog) {
       if (method !== 'GET') throw methodNotAllowed(method);
       return handleLogs(core, r);

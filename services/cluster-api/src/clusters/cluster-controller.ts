@@ -1,0 +1,313 @@
+import { NatsNames } from '@openpacific/contracts';
+import { EventStore, StreamAppend, VersionConflictError } from '@openpacific/event-store';
+import { LogFollower, PassLoop, pokedFollower, ReadModel, StoredObject } from '@openpacific/objects';
+import type { Logger } from '@openpacific/service-kit';
+import type { NatsConnection } from 'nats';
+import type { Pool } from 'pg';
+import { condition, CR, created, deleted, LABELS, mergeConditions, newObject, statusOf, suffix, templateHash, updated } from './objects';
+
+const CAPI = 'cluster.x-k8s.io/v1beta1';
+const KCP = 'controlplane.cluster.x-k8s.io/v1beta1';
+const CAPV = 'vmware.infrastructure.cluster.x-k8s.io/v1beta1';
+const VMOP = 'vmoperator.vmware.com/v1alpha5';
+
+/**
+ * The three-layer cake, level-triggered in one pass over everything (in the elected cluster-api):
+ * a TanzuKubernetesCluster becomes a Cluster API Cluster with a KubeadmControlPlane and a MachineDeployment
+ * per node pool (plus a VirtualMachineSetResourcePolicy that spreads its VMs and a LoadBalancer
+ * VirtualMachineService on 6443 for its control plane); MachineDeployments become MachineSets, control
+ * planes and MachineSets become Machines, each Machine a VSphereMachine and a VirtualMachine. Everything
+ * owns what it made, so a delete cascades down through the garbage collector. Status flows back up.
+ */
+export class ClusterController {
+  private readonly model = new ReadModel();
+  private follower?: LogFollower;
+  private readonly loop: PassLoop;
+
+  constructor(private readonly deps: { store: EventStore; pool: Pool; nats: NatsConnection; names: NatsNames; logger: Logger }) {
+    this.loop = new PassLoop(() => this.pass(), { resyncMs: 3000, retryMs: 200, onError: (err) => deps.logger.warn('cluster pass failed', { error: (err as Error).message }) });
+  }
+
+  async start(): Promise<void> {
+    const watched = new Set<string>(Object.values(CR));
+    this.follower = pokedFollower(this.deps, (events) => {
+      let relevant = false;
+      for (const e of events) {
+        const change = this.model.apply(e);
+        if (change && watched.has(change.resource)) relevant = true;
+      }
+      if (relevant) this.loop.schedule();
+    });
+    await this.follower.start();
+    this.loop.start();
+  }
+
+  async stop(): Promise<void> {
+    this.loop.stop();
+    await this.follower?.stop();
+  }
+
+  private list(resource: string, namespace?: string): StoredObject[] {
+    return this.model.list(resource, namespace).filter((s) => !s.object.metadata.deletionTimestamp);
+  }
+
+  private get(resource: string, namespace: string | undefined, name: string): StoredObject | undefined {
+    return this.model.get(resource, namespace, name);
+  }
+
+  private owned(resource: string, owner: any): StoredObject[] {
+    return this.list(resource, owner.metadata.namespace).filter((s) => (s.object.metadata.ownerReferences ?? []).some((r: any) => r.uid === owner.metadata.uid));
+  }
+
+  private async pass(): Promise<void> {
+    const writes: (StreamAppend | undefined)[] = [];
+    for (const s of this.list(CR.tkcs)) writes.push(...this.tkc(s));
+    for (const s of this.list(CR.kcps)) writes.push(...this.controlPlane(s));
+    for (const s of this.list(CR.mds)) writes.push(...this.deployment(s));
+    for (const s of this.list(CR.mss)) writes.push(...this.machineSet(s));
+    for (const s of this.list(CR.machines)) writes.push(...this.machine(s));
+    for (const s of this.list(CR.clusters)) writes.push(...this.cluster(s));
+    let retry = false;
+    for (const w of writes) {
+      if (!w) continue;
+      try {
+        await this.deps.store.appendBatch([w]);
+      } catch (err) {
+        if (!(err instanceof VersionConflictError)) this.deps.logger.warn('cluster write failed', { stream: w.streamId, error: (err as Error).message });
+        retry = true;
+      }
+    }
+    if (retry) this.loop.schedule(200);
+  }
+
+  /** TKC → Cluster, VSphereCluster, KubeadmControlPlane, MachineDeployments, resource policy, control-plane service; status back. */
+  private tkc(stored: StoredObject): (StreamAppend | undefined)[] {
+    const tkc = stored.object;
+    const ns = tkc.metadata.namespace;
+    const name = tkc.metadata.name;
+    const topo = tkc.spec?.topology ?? {};
+    const cp = topo.controlPlane ?? {};
+    const version = cp.tkr?.reference?.name ?? tkc.spec?.distribution?.version ?? '';
+    const writes: (StreamAppend | undefined)[] = [];
+    const ensure = (resource: string, childName: string, make: () => any, sync?: (o: any) => void) => {
+      const existing = this.get(resource, ns, childName);
+      if (!existing) writes.push(created(resource, make()));
+      else if (sync) writes.push(updated(resource, existing, sync));
+      return existing?.object;
+    };
+    const labels = { [LABELS.cluster]: name };
+    ensure(CR.policies, name, () => newObject(VMOP, 'VirtualMachineSetResourcePolicy', ns, name, tkc, { labels, spec: { resourcePool: { name }, folder: name, clusterModuleGroups: ['control-plane-group', ...(topo.nodePools ?? []).map((p: any) => `${p.name}-workers-group`)] } }));
+    ensure(CR.vmServices, `${name}-control-plane-service`, () =>
+      newObject(VMOP, 'VirtualMachineService', ns, `${name}-control-plane-service`, tkc, {
+        labels,
+        spec: { type: 'LoadBalancer', selector: { [LABELS.vmCluster]: name, [LABELS.vmRole]: 'controlplane' }, ports: [{ name: 'apiserver', protocol: 'TCP', port: 6443, targetPort: 6443 }] },
+      }),
+    );
+    ensure(CR.vsphereClusters, name, () => newObject(CAPV, 'VSphereCluster', ns, name, tkc, { labels, spec: {} }));
+    const machineSpec = (role: string, pool: any) => ({ className: pool.vmClass, storageClass: pool.storageClass, imageName: imageOf(this.get(CR.tkrs, undefined, pool.tkr?.reference?.name ?? version)?.object, pool.tkr?.reference?.name ?? version), role });
+    ensure(
+      CR.kcps,
+      `${name}-control-plane`,
+      () => newObject(KCP, 'KubeadmControlPlane', ns, `${name}-control-plane`, tkc, { labels, spec: { replicas: cp.replicas ?? 1, version, machineTemplate: { infrastructureRef: machineSpec('controlplane', cp) }, kubeadmConfigSpec: {} } }),
+      (o) => {
+        o.spec.replicas = cp.replicas ?? 1;
+        o.spec.version = version;
+        o.spec.machineTemplate = { infrastructureRef: machineSpec('controlplane', cp) };
+      },
+    );
+    for (const pool of topo.nodePools ?? []) {
+      const mdName = `${name}-${pool.name}`;
+      ensure(
+        CR.mds,
+        mdName,
+        () =>
+          newObject(CAPI, 'MachineDeployment', ns, mdName, tkc, {
+            labels: { ...labels, [LABELS.deployment]: mdName },
+            spec: { clusterName: name, replicas: pool.replicas ?? 1, selector: { matchLabels: { [LABELS.deployment]: mdName } }, strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } }, template: { spec: { clusterName: name, version: pool.tkr?.reference?.name ?? version, infrastructureRef: machineSpec('worker', { ...pool, tkr: pool.tkr ?? cp.tkr }) } } },
+          }),
+        (o) => {
+          o.spec.replicas = pool.replicas ?? 1;
+          o.spec.template.spec.version = pool.tkr?.reference?.name ?? version;
+          o.spec.template.spec.infrastructureRef = machineSpec('worker', { ...pool, tkr: pool.tkr ?? cp.tkr });
+        },
+      );
+    }
+    ensure(CR.clusters, name, () =>
+      newObject(CAPI, 'Cluster', ns, name, tkc, {
+        labels,
+        spec: {
+          topology: { class: 'tanzukubernetescluster', version, controlPlane: { replicas: cp.replicas ?? 1 }, variables: [{ name: 'vmClass', value: cp.vmClass }, { name: 'storageClass', value: cp.storageClass }] },
+          controlPlaneRef: { apiVersion: KCP, kind: 'KubeadmControlPlane', name: `${name}-control-plane`, namespace: ns },
+          infrastructureRef: { apiVersion: CAPV, kind: 'VSphereCluster', name, namespace: ns },
+        },
+      }),
+    );
+    writes.push(this.tkcStatus(stored, version));
+    return writes;
+  }
+
+  private tkcStatus(stored: StoredObject, version: string): StreamAppend | undefined {
+    const tkc = stored.object;
+    const kcp = this.get(CR.kcps, tkc.metadata.namespace, `${tkc.metadata.name}-control-plane`)?.object;
+    const mds = (tkc.spec?.topology?.nodePools ?? []).map((p: any) => this.get(CR.mds, tkc.metadata.namespace, `${tkc.metadata.name}-${p.name}`)?.object);
+    const cpReady = !!kcp && (kcp.status?.readyReplicas ?? 0) >= (kcp.spec.replicas ?? 1) && (kcp.status?.replicas ?? 0) === kcp.spec.replicas;
+    const poolsReady = mds.every((md: any) => md && (md.status?.readyReplicas ?? 0) >= md.spec.replicas && (md.status?.replicas ?? 0) === md.spec.replicas);
+    const endpoint = this.get(CR.vmServices, tkc.metadata.namespace, `${tkc.metadata.name}-control-plane-service`)?.object?.status?.loadBalancer?.ingress?.[0]?.ip;
+    const machines = this.list(CR.machines, tkc.metadata.namespace).filter((m) => m.object.metadata.labels?.[LABELS.cluster] === tkc.metadata.name);
+    const ready = cpReady && poolsReady && !!endpoint;
+    const status = {
+      phase: ready ? 'running' : 'creating',
+      version,
+      totalWorkerReplicas: mds.reduce((n: number, md: any) => n + (md?.status?.replicas ?? 0), 0),
+      apiEndpoints: endpoint ? [{ host: endpoint, port: 6443 }] : [],
+      nodeStatus: Object.fromEntries(machines.map((m) => [m.object.metadata.name, m.object.status?.phase === 'Running' ? 'ready' : 'pending'])),
+      vmStatus: Object.fromEntries(machines.map((m) => [m.object.metadata.name, vmStatusOf(this.get(CR.vms, m.object.metadata.namespace, m.object.metadata.name)?.object)])),
+      conditions: mergeConditions(tkc.status?.conditions, [condition('ControlPlaneReady', cpReady), condition('NodePoolsReady', poolsReady), condition('Ready', ready)]),
+    };
+    return statusOf(CR.tkcs, stored, status);
+  }
+
+  /** KubeadmControlPlane → its Machines (the oldest goes first when scaling down). */
+  private controlPlane(stored: StoredObject): (StreamAppend | undefined)[] {
+    const kcp = stored.object;
+    const cluster = kcp.metadata.labels?.[LABELS.cluster];
+    const machines = this.owned(CR.machines, kcp);
+    const writes = this.scaleMachines(kcp, machines, kcp.spec.replicas ?? 1, 'Oldest', {
+      labels: { [LABELS.cluster]: cluster, [LABELS.controlPlane]: '', [LABELS.controlPlaneName]: kcp.metadata.name },
+      spec: { clusterName: cluster, version: kcp.spec.version, bootstrap: { dataSecretName: `${kcp.metadata.name}-bootstrap` }, infrastructureRef: kcp.spec.machineTemplate?.infrastructureRef },
+    });
+    const ready = machines.filter((m) => m.object.status?.phase === 'Running').length;
+    writes.push(statusOf(CR.kcps, stored, { ...kcp.status, replicas: machines.length, readyReplicas: ready, updatedReplicas: machines.length, unavailableReplicas: machines.length - ready, initialized: ready > 0, ready: ready > 0, version: kcp.spec.version, selector: `${LABELS.controlPlaneName}=${kcp.metadata.name}` }));
+    return writes;
+  }
+
+  /** MachineDeployment → the MachineSet of its current template (rolling updates come later). */
+  private deployment(stored: StoredObject): (StreamAppend | undefined)[] {
+    const md = stored.object;
+    const hash = templateHash(md.spec.template);
+    const msName = `${md.metadata.name}-${hash}`;
+    const writes: (StreamAppend | undefined)[] = [];
+    const existing = this.get(CR.mss, md.metadata.namespace, msName);
+    const labels = { ...md.metadata.labels, [LABELS.deployment]: md.metadata.name };
+    if (!existing) {
+      writes.push(created(CR.mss, newObject(CAPI, 'MachineSet', md.metadata.namespace, msName, md, { labels, spec: { clusterName: md.spec.clusterName, replicas: md.spec.replicas, deletePolicy: md.spec.deletePolicy ?? 'Random', selector: { matchLabels: { [LABELS.set]: msName } }, template: md.spec.template } })));
+    } else if (existing.object.spec.replicas !== md.spec.replicas) {
+      writes.push(updated(CR.mss, existing, (o) => (o.spec.replicas = md.spec.replicas)));
+    }
+    const sets = this.owned(CR.mss, md);
+    const sum = (f: (s: any) => number) => sets.reduce((n, s) => n + f(s.object.status ?? {}), 0);
+    const ready = sum((s) => s.readyReplicas ?? 0);
+    writes.push(statusOf(CR.mds, stored, { ...md.status, replicas: sum((s) => s.replicas ?? 0), readyReplicas: ready, availableReplicas: ready, updatedReplicas: existing?.object.status?.replicas ?? 0, unavailableReplicas: Math.max(0, md.spec.replicas - ready), phase: ready >= md.spec.replicas ? 'Running' : 'ScalingUp', selector: `${LABELS.deployment}=${md.metadata.name}` }));
+    return writes;
+  }
+
+  private machineSet(stored: StoredObject): (StreamAppend | undefined)[] {
+    const ms = stored.object;
+    const machines = this.owned(CR.machines, ms);
+    const writes = this.scaleMachines(ms, machines, ms.spec.replicas ?? 1, ms.spec.deletePolicy ?? 'Random', {
+      labels: { [LABELS.cluster]: ms.spec.clusterName, [LABELS.set]: ms.metadata.name, [LABELS.deployment]: ms.metadata.labels?.[LABELS.deployment] ?? '' },
+      spec: { ...ms.spec.template.spec, bootstrap: { dataSecretName: `${ms.metadata.name}-bootstrap` } },
+    });
+    const ready = machines.filter((m) => m.object.status?.phase === 'Running').length;
+    writes.push(statusOf(CR.mss, stored, { ...ms.status, replicas: machines.length, fullyLabeledReplicas: machines.length, readyReplicas: ready, availableReplicas: ready, selector: `${LABELS.set}=${ms.metadata.name}` }));
+    return writes;
+  }
+
+  /** Creates what is missing, deletes the surplus by the delete policy (unhealthy ones first). */
+  private scaleMachines(owner: any, machines: StoredObject[], replicas: number, policy: string, template: { labels: Record<string, string>; spec: any }) {
+    const writes: (StreamAppend | undefined)[] = [];
+    const base = owner.kind === 'KubeadmControlPlane' ? owner.metadata.name : owner.metadata.name.replace(/-[0-9a-f]{10}$/, '');
+    for (let i = machines.length; i < replicas; i++) {
+      writes.push(created(CR.machines, newObject(CAPI, 'Machine', owner.metadata.namespace, `${base}-${suffix()}`, owner, { labels: template.labels, spec: template.spec })));
+    }
+    if (machines.length > replicas) {
+      for (const victim of deletionOrder(machines, policy).slice(0, machines.length - replicas)) writes.push(deleted(CR.machines, victim));
+    }
+    return writes;
+  }
+
+  /** Machine → VSphereMachine → VirtualMachine; the Machine's phase follows the VM, as Cluster API derives it. */
+  private machine(stored: StoredObject): (StreamAppend | undefined)[] {
+    const m = stored.object;
+    const ns = m.metadata.namespace;
+    const name = m.metadata.name;
+    const infra = m.spec.infrastructureRef ?? {};
+    const writes: (StreamAppend | undefined)[] = [];
+    const vsm = this.get(CR.vsphereMachines, ns, name);
+    if (!vsm) {
+      writes.push(created(CR.vsphereMachines, newObject(CAPV, 'VSphereMachine', ns, name, m, { labels: m.metadata.labels, spec: { className: infra.className, imageName: infra.imageName, storageClass: infra.storageClass, powerOffMode: 'trySoft' } })));
+      return writes;
+    }
+    const vm = this.get(CR.vms, ns, name)?.object;
+    const cluster = m.metadata.labels?.[LABELS.cluster];
+    const role = infra.role === 'controlplane' ? 'controlplane' : 'worker';
+    if (!vm) {
+      writes.push(
+        created(
+          CR.vms,
+          newObject(VMOP, 'VirtualMachine', ns, name, vsm.object, {
+            labels: { ...m.metadata.labels, [LABELS.vmCluster]: cluster, [LABELS.vmRole]: role },
+            annotations: { 'vsphere-cluster-module-group': role === 'controlplane' ? 'control-plane-group' : `${m.metadata.labels?.[LABELS.deployment] ?? 'workers'}-workers-group` },
+            spec: { className: infra.className, imageName: infra.imageName, storageClass: infra.storageClass, powerState: 'PoweredOn', powerOffMode: 'TrySoft', suspendMode: 'TrySoft', restartMode: 'TrySoft', reserved: { resourcePolicyName: cluster } },
+          }),
+        ),
+      );
+    }
+    const running = vm?.status?.powerState === 'PoweredOn' && (vm.status.conditions ?? []).some((c: any) => c.type === 'Ready' && c.status === 'True');
+    const providerID = vm?.status?.biosUUID ? `vsphere://${vm.status.biosUUID}` : undefined;
+    const phase = running ? 'Running' : providerID ? 'Provisioned' : vm ? 'Provisioning' : 'Pending';
+    if (providerID && m.spec.providerID !== providerID) writes.push(updated(CR.machines, stored, (o) => (o.spec.providerID = providerID)));
+    else
+      writes.push(
+        statusOf(CR.machines, stored, {
+          phase,
+          bootstrapReady: true,
+          infrastructureReady: !!providerID,
+          ...(running ? { nodeRef: { apiVersion: 'v1', kind: 'Node', name } } : {}),
+          ...(vm?.status?.network?.primaryIP4 ? { addresses: [{ type: 'InternalIP', address: vm.status.network.primaryIP4 }] } : {}),
+          lastUpdated: m.status?.phase === phase ? m.status.lastUpdated : new Date().toISOString(),
+          conditions: mergeConditions(m.status?.conditions, [condition('InfrastructureReady', !!providerID), condition('Ready', running)]),
+        }),
+      );
+    return writes;
+  }
+
+  /** Cluster phase as Cluster API derives it; the endpoint is the control-plane service's ingress. */
+  private cluster(stored: StoredObject): (StreamAppend | undefined)[] {
+    const c = stored.object;
+    const endpoint = this.get(CR.vmServices, c.metadata.namespace, `${c.metadata.name}-control-plane-service`)?.object?.status?.loadBalancer?.ingress?.[0]?.ip;
+    const kcp = this.get(CR.kcps, c.metadata.namespace, c.spec.controlPlaneRef?.name ?? '')?.object;
+    const writes: (StreamAppend | undefined)[] = [];
+    if (endpoint && c.spec.controlPlaneEndpoint?.host !== endpoint) writes.push(updated(CR.clusters, stored, (o) => (o.spec.controlPlaneEndpoint = { host: endpoint, port: 6443 })));
+    const infrastructureReady = !!endpoint;
+    const controlPlaneReady = !!kcp?.status?.ready;
+    writes.push(statusOf(CR.clusters, stored, { ...c.status, phase: infrastructureReady ? 'Provisioned' : 'Provisioning', infrastructureReady, controlPlaneReady, conditions: mergeConditions(c.status?.conditions, [condition('ControlPlaneReady', controlPlaneReady), condition('InfrastructureReady', infrastructureReady), condition('Ready', infrastructureReady && controlPlaneReady)]) }));
+    return writes;
+  }
+}
+
+/** The VM image a release names: its first OS image, else a VM image named as the release. */
+function imageOf(tkr: any, fallback: string): string {
+  return tkr?.spec?.osImages?.[0]?.name ?? tkr?.metadata?.annotations?.['run.tanzu.vmware.com/vm-image'] ?? fallback;
+}
+
+function vmStatusOf(vm: any): string {
+  if (!vm) return 'pending';
+  if (vm.metadata.deletionTimestamp) return 'deleting';
+  if (vm.status?.powerState === 'PoweredOn') return (vm.status.conditions ?? []).some((c: any) => c.type === 'Ready' && c.status === 'True') ? 'ready' : 'poweredon';
+  return vm.status?.powerState ? 'created' : 'pending';
+}
+
+/** Machines to delete first, as MachineSet delete policies rank them (unhealthy ones before the rest). */
+export function deletionOrder(machines: StoredObject[], policy: string): StoredObject[] {
+  const unhealthy = (m: any) => (m.status?.phase !== 'Running' ? 1 : 0);
+  const age = (m: any) => Date.parse(m.metadata.creationTimestamp);
+  return [...machines].sort((a, b) => {
+    const u = unhealthy(b.object) - unhealthy(a.object);
+    if (u !== 0) return u;
+    if (policy === 'Oldest') return age(a.object) - age(b.object) || a.object.metadata.name.localeCompare(b.object.metadata.name);
+    if (policy === 'Newest') return age(b.object) - age(a.object) || a.object.metadata.name.localeCompare(b.object.metadata.name);
+    return a.object.metadata.name.localeCompare(b.object.metadata.name);
+  });
+}
+

@@ -1,0 +1,114 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { EventMetadata, ObjectEventTypes, objectStreamId } from '@openpacific/contracts';
+import type { StreamAppend } from '@openpacific/event-store';
+
+/** Where the objects of the three layers live (qualified resource names). */
+export const CR = {
+  tkcs: 'tanzukubernetesclusters.run.tanzu.vmware.com',
+  tkrs: 'tanzukubernetesreleases.run.tanzu.vmware.com',
+  clusters: 'clusters.cluster.x-k8s.io',
+  mds: 'machinedeployments.cluster.x-k8s.io',
+  mss: 'machinesets.cluster.x-k8s.io',
+  machines: 'machines.cluster.x-k8s.io',
+  kcps: 'kubeadmcontrolplanes.controlplane.cluster.x-k8s.io',
+  vsphereClusters: 'vsphereclusters.vmware.infrastructure.cluster.x-k8s.io',
+  vsphereMachines: 'vspheremachines.vmware.infrastructure.cluster.x-k8s.io',
+  vms: 'virtualmachines.vmoperator.vmware.com',
+  vmServices: 'virtualmachineservices.vmoperator.vmware.com',
+  policies: 'virtualmachinesetresourcepolicies.vmoperator.vmware.com',
+} as const;
+
+export const LABELS = {
+  cluster: 'cluster.x-k8s.io/cluster-name',
+  controlPlane: 'cluster.x-k8s.io/control-plane',
+  controlPlaneName: 'cluster.x-k8s.io/control-plane-name',
+  deployment: 'cluster.x-k8s.io/deployment-name',
+  set: 'cluster.x-k8s.io/set-name',
+  /** On VMs, as CAPV's vmware flavour labels them (the control-plane service selects by these). */
+  vmCluster: 'capv.vmware.com/cluster.name',
+  vmRole: 'capv.vmware.com/cluster.role',
+} as const;
+
+export const ACTOR: EventMetadata = { actor: 'system:serviceaccount:vmware-system-capw:capi-controller-manager', source: 'cluster-api' };
+
+export function timestamp(): string {
+  return new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+export function ownerRef(owner: any, controller = true) {
+  return { apiVersion: owner.apiVersion, kind: owner.kind, name: owner.metadata.name, uid: owner.metadata.uid, controller, blockOwnerDeletion: true };
+}
+
+/** A new object as a controller creates it: uid, creation time, its owner. */
+export function newObject(apiVersion: string, kind: string, namespace: string, name: string, owner: any | undefined, body: { labels?: Record<string, string>; annotations?: Record<string, string>; spec?: any }) {
+  return {
+    apiVersion,
+    kind,
+    metadata: {
+      name,
+      namespace,
+      uid: randomUUID(),
+      creationTimestamp: timestamp(),
+      generation: 1,
+      ...(body.labels ? { labels: body.labels } : {}),
+      ...(body.annotations ? { annotations: body.annotations } : {}),
+      ...(owner ? { ownerReferences: [ownerRef(owner)] } : {}),
+    },
+    spec: body.spec ?? {},
+  };
+}
+
+export function created(resource: string, object: any): StreamAppend {
+  return { streamId: objectStreamId(resource, object.metadata.namespace, object.metadata.name), events: [{ type: ObjectEventTypes.created, data: { resource, object }, metadata: ACTOR }], expectedVersion: 'no_stream' };
+}
+
+function clean(object: any): any {
+  const next = structuredClone(object);
+  delete next.metadata.resourceVersion;
+  return next;
+}
+
+/** A spec change (generation bumps) at the object's stream version. */
+export function updated(resource: string, stored: { object: any; streamVersion: number }, mutate: (o: any) => void): StreamAppend | undefined {
+  const next = clean(stored.object);
+  mutate(next);
+  if (JSON.stringify(next.spec) === JSON.stringify(stored.object.spec) && JSON.stringify(next.metadata) === JSON.stringify(clean(stored.object).metadata)) return undefined;
+  if (JSON.stringify(next.spec) !== JSON.stringify(stored.object.spec)) next.metadata.generation = (next.metadata.generation ?? 1) + 1;
+  return { streamId: objectStreamId(resource, next.metadata.namespace, next.metadata.name), events: [{ type: ObjectEventTypes.updated, data: { resource, object: next }, metadata: ACTOR }], expectedVersion: stored.streamVersion };
+}
+
+/** The status, written only when it changed. */
+export function statusOf(resource: string, stored: { object: any; streamVersion: number }, status: any): StreamAppend | undefined {
+  if (JSON.stringify(status) === JSON.stringify(stored.object.status ?? {})) return undefined;
+  const next = clean(stored.object);
+  next.status = status;
+  return { streamId: objectStreamId(resource, next.metadata.namespace, next.metadata.name), events: [{ type: ObjectEventTypes.statusUpdated, data: { resource, object: next }, metadata: ACTOR }], expectedVersion: stored.streamVersion };
+}
+
+/** Deleted now: what it owns goes after it (the garbage collector follows owner references). */
+export function deleted(resource: string, stored: { object: any; streamVersion: number }): StreamAppend {
+  const next = clean(stored.object);
+  return { streamId: objectStreamId(resource, next.metadata.namespace, next.metadata.name), events: [{ type: ObjectEventTypes.deleted, data: { resource, object: next }, metadata: ACTOR }], expectedVersion: stored.streamVersion };
+}
+
+/** Five lower-case characters, as Cluster API suffixes machine names. */
+export function suffix(): string {
+  return randomUUID().replace(/-/g, '').slice(0, 5);
+}
+
+/** A stable short hash of a template, as MachineDeployments name their MachineSets. */
+export function templateHash(template: unknown): string {
+  return createHash('sha256').update(JSON.stringify(template)).digest('hex').slice(0, 10);
+}
+
+export function condition(type: string, ok: boolean, reason = ok ? '' : 'NotReady', message = ''): any {
+  return { type, status: ok ? 'True' : 'False', lastTransitionTime: timestamp(), ...(ok ? {} : { reason, message }) };
+}
+
+/** Conditions replaced by type, keeping a transition time when the status did not change. */
+export function mergeConditions(existing: any[] = [], next: any[]): any[] {
+  return next.map((c) => {
+    const old = existing.find((e) => e.type === c.type);
+    return old && old.status === c.status ? { ...c, lastTransitionTime: old.lastTransitionTime } : c;
+  });
+}
