@@ -6,3 +6,4 @@ export * from './poked-follower';
 export * from './pod-failover';
 export * from './vm-placement';
 export * from './secret-codec';
+export * from './same-json';

@@ -7,6 +7,7 @@ import { ResourceDefinition } from './resource-definition';
 import { configMapResource } from './configmap.resource';
 import { secretResource } from './secret.resource';
 import { vmoperatorResources } from './vmoperator';
+import { guestClusterResources } from './guest-clusters';
 import { persistentVolumeClaimResource, persistentVolumeResource, storageClassResource } from './storage';
 
 export * from './resource-definition';
@@ -19,6 +20,7 @@ export * from './secret.resource';
 export * from './configmap.resource';
 export * from './vmoperator';
 export * from './storage';
+export * from './guest-clusters';
 
 /** Every kind the api-gateway serves. Adding a kind = adding its entry here. */
-export const resourceDefinitions: ResourceDefinition[] = [namespaceResource, eventResource, nodeResource, podResource, hostResource, storageClassResource, persistentVolumeClaimResource, persistentVolumeResource, secretResource, configMapResource, ...vmoperatorResources];
+export const resourceDefinitions: ResourceDefinition[] = [namespaceResource, eventResource, nodeResource, podResource, hostResource, storageClassResource, persistentVolumeClaimResource, persistentVolumeResource, secretResource, configMapResource, ...vmoperatorResources, ...guestClusterResources];

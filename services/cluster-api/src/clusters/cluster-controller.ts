@@ -231,7 +231,7 @@ export class ClusterController {
     const m = stored.object;
     const ns = m.metadata.namespace;
     const name = m.metadata.name;
-    const infra = m.spec.infrastructureRef ?? {};
+    const infra = this.infrastructureOf(m);
     const writes: (StreamAppend | undefined)[] = [];
     const vsm = this.get(CR.vsphereMachines, ns, name);
     if (!vsm) {
@@ -270,6 +270,18 @@ export class ClusterController {
         }),
       );
     return writes;
+  }
+
+  /**
+   * What a Machine's VM is made of: the controller's own inline reference (from a TKC), or — for Cluster API
+   * objects written by hand — the VSphereMachineTemplate it names (`spec.template.spec`).
+   */
+  private infrastructureOf(m: any): { className?: string; imageName?: string; storageClass?: string; role?: string } {
+    const ref = m.spec.infrastructureRef ?? {};
+    if (ref.kind !== 'VSphereMachineTemplate') return ref;
+    const template = this.get(CR.vsphereMachineTemplates, m.metadata.namespace, ref.name)?.object?.spec?.template?.spec ?? {};
+    const role = m.metadata.labels?.[LABELS.controlPlane] !== undefined ? 'controlplane' : 'worker';
+    return { className: template.className, imageName: template.imageName, storageClass: template.storageClass, role };
   }
 
   /** Cluster phase as Cluster API derives it; the endpoint is the control-plane service's ingress. */

@@ -1,3 +1,4 @@
+import { sameJson } from '@openpacific/objects';
 import { createHash, randomUUID } from 'node:crypto';
 import { EventMetadata, ObjectEventTypes, objectStreamId } from '@openpacific/contracts';
 import type { StreamAppend } from '@openpacific/event-store';
@@ -13,6 +14,7 @@ export const CR = {
   kcps: 'kubeadmcontrolplanes.controlplane.cluster.x-k8s.io',
   vsphereClusters: 'vsphereclusters.vmware.infrastructure.cluster.x-k8s.io',
   vsphereMachines: 'vspheremachines.vmware.infrastructure.cluster.x-k8s.io',
+  vsphereMachineTemplates: 'vspheremachinetemplates.vmware.infrastructure.cluster.x-k8s.io',
   vms: 'virtualmachines.vmoperator.vmware.com',
   vmServices: 'virtualmachineservices.vmoperator.vmware.com',
   policies: 'virtualmachinesetresourcepolicies.vmoperator.vmware.com',
@@ -72,14 +74,14 @@ function clean(object: any): any {
 export function updated(resource: string, stored: { object: any; streamVersion: number }, mutate: (o: any) => void): StreamAppend | undefined {
   const next = clean(stored.object);
   mutate(next);
-  if (JSON.stringify(next.spec) === JSON.stringify(stored.object.spec) && JSON.stringify(next.metadata) === JSON.stringify(clean(stored.object).metadata)) return undefined;
-  if (JSON.stringify(next.spec) !== JSON.stringify(stored.object.spec)) next.metadata.generation = (next.metadata.generation ?? 1) + 1;
+  if (sameJson(next.spec, stored.object.spec) && sameJson(next.metadata, clean(stored.object).metadata)) return undefined;
+  if (!sameJson(next.spec, stored.object.spec)) next.metadata.generation = (next.metadata.generation ?? 1) + 1;
   return { streamId: objectStreamId(resource, next.metadata.namespace, next.metadata.name), events: [{ type: ObjectEventTypes.updated, data: { resource, object: next }, metadata: ACTOR }], expectedVersion: stored.streamVersion };
 }
 
 /** The status, written only when it changed. */
 export function statusOf(resource: string, stored: { object: any; streamVersion: number }, status: any): StreamAppend | undefined {
-  if (JSON.stringify(status) === JSON.stringify(stored.object.status ?? {})) return undefined;
+  if (sameJson(status, stored.object.status ?? {})) return undefined;
   const next = clean(stored.object);
   next.status = status;
   return { streamId: objectStreamId(resource, next.metadata.namespace, next.metadata.name), events: [{ type: ObjectEventTypes.statusUpdated, data: { resource, object: next }, metadata: ACTOR }], expectedVersion: stored.streamVersion };

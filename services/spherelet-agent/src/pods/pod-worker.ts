@@ -3,7 +3,7 @@ import { ContainerConfig, ContainerStatus, CrxErrorCodes, NatsNames, ObjectEvent
 import { EventStore, NewEvent, StreamAppend, VersionConflictError } from '@openpacific/event-store';
 import { milliValue, parseQuantity } from '@openpacific/kube-api';
 import { CrxClient } from '@openpacific/messaging';
-import { bindingEpoch, LogFollower, PassLoop, pokedFollower, podUnbound, ReadModel, StoredObject } from '@openpacific/objects';
+import { bindingEpoch, LogFollower, PassLoop, podUnbound, pokedFollower, ReadModel, sameJson, StoredObject } from '@openpacific/objects';
 import type { Logger } from '@openpacific/service-kit';
 import type { NatsConnection } from 'nats';
 import type { Pool } from 'pg';
@@ -237,7 +237,7 @@ export class PodWorker {
     const pod = stored.object;
     const status = podStatus(pod, sandbox, facts, timestamp());
     const writes: StreamAppend[] = [...events];
-    if (JSON.stringify(status) !== JSON.stringify(pod.status)) {
+    if (!sameJson(status, pod.status)) {
       const next = structuredClone(pod);
       delete next.metadata.resourceVersion;
       next.status = status;

@@ -1,6 +1,6 @@
 import { NatsNames, ObjectEventTypes } from '@openpacific/contracts';
 import { EventStore, VersionConflictError } from '@openpacific/event-store';
-import { decryptedEvent, LogFollower, PassLoop, pokedFollower, ReadModel, SecretKey, StoredObject, vmPlacement, vmUserData } from '@openpacific/objects';
+import { decryptedEvent, LogFollower, PassLoop, pokedFollower, ReadModel, sameJson, SecretKey, StoredObject, vmPlacement, vmUserData } from '@openpacific/objects';
 import type { Logger } from '@openpacific/service-kit';
 import type { NatsConnection } from 'nats';
 import type { Pool } from 'pg';
@@ -135,7 +135,7 @@ export class VmWorker {
         ? { type: 'Ready', status: 'True', reason: 'True', message: '' }
         : { type: 'Ready', status: 'False', reason: info.powerState === 'PoweredOn' ? 'GuestNotReady' : info.powerState, message: info.powerState === 'PoweredOn' ? 'the guest does not answer its heartbeat yet' : `the VM is ${info.powerState}` },
     ]);
-    if (JSON.stringify(status) === JSON.stringify(vm.status)) return;
+    if (sameJson(status, vm.status)) return;
     const next = structuredClone(vm);
     delete next.metadata.resourceVersion;
     next.status = status;

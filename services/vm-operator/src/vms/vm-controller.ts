@@ -1,7 +1,7 @@
 import { NatsNames, ObjectEventTypes } from '@openpacific/contracts';
 import { milliValue, parseQuantity } from '@openpacific/kube-api';
 import { EventStore, StreamAppend, VersionConflictError } from '@openpacific/event-store';
-import { decryptedEvent, LogFollower, PassLoop, pokedFollower, ReadModel, SecretKey, StoredObject, VM_PLACEMENT_ANNOTATION, VmPlacement } from '@openpacific/objects';
+import { decryptedEvent, LogFollower, PassLoop, pokedFollower, ReadModel, sameJson, SecretKey, StoredObject, VM_PLACEMENT_ANNOTATION, VmPlacement } from '@openpacific/objects';
 import type { Logger } from '@openpacific/service-kit';
 import type { NatsConnection } from 'nats';
 import type { Pool } from 'pg';
@@ -104,14 +104,14 @@ export class VmController {
         next.spec.image = { kind: image.image.kind, name: image.image.name };
         metaChanged = true;
       }
-      if (JSON.stringify(annotations) !== JSON.stringify(next.metadata.annotations ?? {})) {
+      if (!sameJson(annotations, next.metadata.annotations ?? {})) {
         next.metadata.annotations = annotations;
         metaChanged = true;
       }
     }
     if (metaChanged) events.push({ type: ObjectEventTypes.updated, data: { resource: R.vms, object: structuredClone(next) }, metadata: ACTOR });
     const status = withConditions(next.status ?? {}, conditions);
-    if (JSON.stringify(status) !== JSON.stringify(next.status ?? {})) {
+    if (!sameJson(status, next.status ?? {})) {
       next.status = status;
       events.push({ type: ObjectEventTypes.statusUpdated, data: { resource: R.vms, object: next }, metadata: ACTOR });
     }

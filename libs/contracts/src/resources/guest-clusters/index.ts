@@ -1,0 +1,44 @@
+import { ResourceDefinition } from '../resource-definition';
+import { clusterResource } from './cluster.resource';
+import { kubeadmControlPlaneResource } from './kubeadmcontrolplane.resource';
+import { machineResource } from './machine.resource';
+import { machineDeploymentResource } from './machinedeployment.resource';
+import { machineHealthCheckResource } from './machinehealthcheck.resource';
+import { machineSetResource } from './machineset.resource';
+import { tanzuKubernetesClusterResource } from './tanzukubernetescluster.resource';
+import { tanzuKubernetesReleaseResource } from './tanzukubernetesrelease.resource';
+import { vsphereClusterResource, vsphereMachineResource, vsphereMachineTemplateResource } from './vsphere.resource';
+
+export { CAPI_GROUP, CAPI_VERSION, CAPV_VMWARE_GROUP, CONTROLPLANE_GROUP, RUN_GROUP } from './common';
+export { CLUSTER_PHASES } from './cluster.resource';
+export { MACHINE_PHASES } from './machine.resource';
+export { TKC_HUB, V1ALPHA1_WORKERS_POOL, tkrNameOfVersion, versionOfTkrName } from './tanzukubernetescluster.conversion';
+export { TKC_VERSIONS } from './tanzukubernetescluster.schema';
+export type { TkcVersion } from './tanzukubernetescluster.schema';
+export {
+  tanzuKubernetesClusterResource,
+  tanzuKubernetesReleaseResource,
+  clusterResource,
+  machineResource,
+  machineSetResource,
+  machineDeploymentResource,
+  machineHealthCheckResource,
+  kubeadmControlPlaneResource,
+  vsphereClusterResource,
+  vsphereMachineResource,
+  vsphereMachineTemplateResource,
+};
+
+export const guestClusterResources: ResourceDefinition[] = [
+  tanzuKubernetesClusterResource,
+  tanzuKubernetesReleaseResource,
+  clusterResource,
+  machineDeploymentResource,
+  machineSetResource,
+  machineResource,
+  machineHealthCheckResource,
+  kubeadmControlPlaneResource,
+  vsphereClusterResource,
+  vsphereMachineResource,
+  vsphereMachineTemplateResource,
+];

@@ -1,0 +1,83 @@
+import { readFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { join } from 'node:path';
+import { eventually, startCluster, TestCluster } from '@openpacific/testing';
+
+const NS = 'tkg-team';
+const manifests = readFileSync(join(__dirname, 'manifests', 'tkc-basics.yaml'), 'utf8');
+
+function greeting(ip: string, port: number): Promise<string> {
+  return new Promise((res, rej) => {
+    const s = connect({ host: ip, port });
+    const timer = setTimeout(() => (s.destroy(), rej(new Error('timeout'))), 2000);
+    s.once('data', (d) => (clearTimeout(timer), res(d.toString().split('\n')[0]), s.destroy()));
+    s.once('error', (err) => (clearTimeout(timer), rej(err)));
+  });
+}
+
+/** The three-layer cake: TanzuKubernetesCluster → Cluster API → VirtualMachines, with kubectl. */
+describe('guest clusters', () => {
+  let cluster: TestCluster;
+  const list = async (resource: string) => (await cluster.request('GET', `${resource}`)).json().items ?? [];
+  const machines = () => list(`/apis/cluster.x-k8s.io/v1beta1/namespaces/${NS}/machines`);
+  const vms = () => list(`/apis/vmoperator.vmware.com/v1alpha5/namespaces/${NS}/virtualmachines`);
+  const tkc = async () => (await cluster.request('GET', `/apis/run.tanzu.vmware.com/v1alpha3/namespaces/${NS}/tanzukubernetesclusters/tkc-1`)).json();
+  const setWorkers = (replicas: number) =>
+    cluster.request('PATCH', `/apis/run.tanzu.vmware.com/v1alpha3/namespaces/${NS}/tanzukubernetesclusters/tkc-1`, {
+      headers: { 'content-type': 'application/json-patch+json' },
+      body: [{ op: 'replace', path: '/spec/topology/nodePools/0/replicas', value: replicas }],
+    });
+
+  beforeAll(async () => {
+    cluster = await startCluster({ label: 'guestclusters', env: { SIM_VM_BOOT_MS: '100' } });
+    await eventually(async () => expect((await cluster.kubectl(['get', 'nodes', '--no-headers'])).stdout.match(/\sReady\s/g)).toHaveLength(3), { timeoutMs: 20_000 });
+    expect((await cluster.kubectl(['create', 'namespace', NS])).code).toBe(0);
+  }, 120_000);
+  afterAll(() => cluster?.stop(), 60_000);
+
+  it('turns a TanzuKubernetesCluster with 1 control plane and 2 workers into Cluster API objects and three running VMs', async () => {
+    const applied = await cluster.kubectl(['apply', '-f', '-'], { input: manifests });
+    expect(applied.stderr).toBe('');
+    expect(applied.stdout).toContain('tanzukubernetescluster.run.tanzu.vmware.com/tkc-1 created');
+    await eventually(async () => {
+      const t = await tkc();
+      expect(t.status?.conditions).toEqual(expect.arrayContaining([expect.objectContaining({ type: 'Ready', status: 'True' })]));
+    }, { timeoutMs: 60_000, intervalMs: 500 });
+    const ms = await machines();
+    expect(ms).toHaveLength(3);
+    expect(ms.every((m: any) => m.status.phase === 'Running' && m.spec.providerID?.startsWith('vsphere://'))).toBe(true);
+    expect((await vms()).map((v: any) => v.status.powerState)).toEqual(['PoweredOn', 'PoweredOn', 'PoweredOn']);
+    const t = await tkc();
+    expect(t.status.apiEndpoints).toEqual([{ host: expect.stringMatching(/^127\.200\./), port: 6443 }]);
+    // The control-plane endpoint is a load balancer in front of the control-plane VMs.
+    expect(await greeting(t.status.apiEndpoints[0].host, 6443)).toMatch(/^tkc-1-control-plane-\w{5} 6443$/);
+    const cl = (await cluster.request('GET', `/apis/cluster.x-k8s.io/v1beta1/namespaces/${NS}/clusters/tkc-1`)).json();
+    expect(cl.status.phase).toBe('Provisioned');
+    expect(cl.spec.controlPlaneEndpoint).toEqual({ host: t.status.apiEndpoints[0].host, port: 6443 });
+    expect((await cluster.kubectl(['get', 'tkc', '-n', NS])).stdout).toMatch(/^tkc-1\s+1\s+2\s+ob-22-tkr-v1-29\s+\S+\s+True/m);
+  });
+
+  it('scales the workers to 3 and back to 1 through the TKC', async () => {
+    expect((await setWorkers(3)).status).toBe(200);
+    await eventually(async () => {
+      const running = (await machines()).filter((m: any) => m.status?.phase === 'Running');
+      expect(running).toHaveLength(4);
+    }, { timeoutMs: 60_000, intervalMs: 500 });
+    expect((await setWorkers(1)).status).toBe(200);
+    await eventually(async () => {
+      expect(await machines()).toHaveLength(2);
+      expect(await vms()).toHaveLength(2);
+    }, { timeoutMs: 60_000, intervalMs: 500 });
+  });
+
+  it('deletes every layer when the TKC goes: no Cluster API object, no VM, no guest left', async () => {
+    const endpoint = (await tkc()).status.apiEndpoints[0].host;
+    expect((await cluster.kubectl(['delete', 'tkc', 'tkc-1', '-n', NS, '--wait=true', '--timeout=60s'])).code).toBe(0);
+    await eventually(async () => {
+      for (const path of ['cluster.x-k8s.io/v1beta1/namespaces/tkg-team/clusters', 'cluster.x-k8s.io/v1beta1/namespaces/tkg-team/machinedeployments', 'cluster.x-k8s.io/v1beta1/namespaces/tkg-team/machinesets', 'cluster.x-k8s.io/v1beta1/namespaces/tkg-team/machines', 'controlplane.cluster.x-k8s.io/v1beta1/namespaces/tkg-team/kubeadmcontrolplanes', 'vmoperator.vmware.com/v1alpha5/namespaces/tkg-team/virtualmachines', 'vmoperator.vmware.com/v1alpha5/namespaces/tkg-team/virtualmachineservices']) {
+        expect({ path, items: await list(`/apis/${path}`) }).toEqual({ path, items: [] });
+      }
+    }, { timeoutMs: 60_000, intervalMs: 500 });
+    await expect(greeting(endpoint, 6443)).rejects.toThrow();
+  });
+});
