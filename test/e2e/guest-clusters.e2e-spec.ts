@@ -70,6 +70,38 @@ describe('guest clusters', () => {
     }, { timeoutMs: 60_000, intervalMs: 500 });
   });
 
+  it('scales a MachineDeployment written by hand with kubectl scale (the /scale subresource)', async () => {
+    const raw = [
+      { apiVersion: 'vmware.infrastructure.cluster.x-k8s.io/v1beta1', kind: 'VSphereMachineTemplate', metadata: { name: 'raw-workers', namespace: NS }, spec: { template: { spec: { className: 'best-effort-small', imageName: 'ob-22-tkr-v1-29', storageClass: 'vsan-default-storage-policy' } } } },
+      {
+        apiVersion: 'cluster.x-k8s.io/v1beta1', kind: 'MachineDeployment', metadata: { name: 'raw-md', namespace: NS },
+        spec: {
+          clusterName: 'raw', replicas: 1, selector: { matchLabels: { pool: 'raw' } },
+          template: { metadata: { labels: { pool: 'raw' } }, spec: { clusterName: 'raw', version: 'v1.29.4', bootstrap: { dataSecretName: 'raw-bootstrap' }, infrastructureRef: { apiVersion: 'vmware.infrastructure.cluster.x-k8s.io/v1beta1', kind: 'VSphereMachineTemplate', name: 'raw-workers' } } },
+        },
+      },
+    ];
+    const applied = await cluster.kubectl(['apply', '-f', '-'], { input: JSON.stringify({ apiVersion: 'v1', kind: 'List', items: raw }) });
+    expect(applied.stderr).toBe('');
+    const rawMachines = async () => (await machines()).filter((m: any) => m.metadata.labels?.['cluster.x-k8s.io/cluster-name'] === 'raw' && m.status?.phase === 'Running');
+    await eventually(async () => expect(await rawMachines()).toHaveLength(1), { timeoutMs: 60_000, intervalMs: 500 });
+    const scaled = await cluster.kubectl(['scale', 'machinedeployment', 'raw-md', '-n', NS, '--replicas=2']);
+    expect(scaled.stdout.trim()).toBe('machinedeployment.cluster.x-k8s.io/raw-md scaled');
+    await eventually(async () => expect(await rawMachines()).toHaveLength(2), { timeoutMs: 60_000, intervalMs: 500 });
+    expect(JSON.parse((await cluster.kubectl(['get', '--raw', `/apis/cluster.x-k8s.io/v1beta1/namespaces/${NS}/machinedeployments/raw-md/scale`])).stdout)).toMatchObject({ kind: 'Scale', spec: { replicas: 2 } });
+    expect((await cluster.kubectl(['delete', 'machinedeployment', 'raw-md', '-n', NS, '--wait=true', '--timeout=60s'])).code).toBe(0);
+    await eventually(async () => expect((await machines()).filter((m: any) => m.metadata.labels?.['cluster.x-k8s.io/cluster-name'] === 'raw')).toEqual([]), { timeoutMs: 60_000, intervalMs: 500 });
+  });
+
+  it('refuses a control plane with an even number of machines (422 naming the field)', async () => {
+    const even = await cluster.request('PATCH', `/apis/run.tanzu.vmware.com/v1alpha3/namespaces/${NS}/tanzukubernetesclusters/tkc-1`, {
+      headers: { 'content-type': 'application/merge-patch+json' },
+      body: { spec: { topology: { controlPlane: { replicas: 2 } } } },
+    });
+    expect(even.status).toBe(422);
+    expect(even.json().details.causes).toEqual([expect.objectContaining({ field: 'spec.topology.controlPlane.replicas' })]);
+  });
+
   it('deletes every layer when the TKC goes: no Cluster API object, no VM, no guest left', async () => {
     const endpoint = (await tkc()).status.apiEndpoints[0].host;
     expect((await cluster.kubectl(['delete', 'tkc', 'tkc-1', '-n', NS, '--wait=true', '--timeout=60s'])).code).toBe(0);
