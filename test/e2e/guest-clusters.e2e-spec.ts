@@ -70,6 +70,30 @@ describe('guest clusters', () => {
     }, { timeoutMs: 60_000, intervalMs: 500 });
   });
 
+  it('rolls every machine to a new release one at a time, never below the wanted count', async () => {
+    const running = (ms: any[], role: 'cp' | 'worker') => ms.filter((m) => m.status?.phase === 'Running' && (m.metadata.labels?.['cluster.x-k8s.io/control-plane'] !== undefined) === (role === 'cp')).length;
+    const patched = await cluster.request('PATCH', `/apis/run.tanzu.vmware.com/v1alpha3/namespaces/${NS}/tanzukubernetesclusters/tkc-1`, {
+      headers: { 'content-type': 'application/merge-patch+json' },
+      body: { spec: { topology: { controlPlane: { tkr: { reference: { name: 'ob-22-tkr-v1-30' } } } } } },
+    });
+    expect(patched.status).toBe(200);
+    let fewest = { cp: Infinity, worker: Infinity };
+    const deadline = Date.now() + 90_000;
+    for (;;) {
+      const ms = (await machines()).filter((m: any) => m.metadata.labels?.['cluster.x-k8s.io/cluster-name'] === 'tkc-1');
+      fewest = { cp: Math.min(fewest.cp, running(ms, 'cp')), worker: Math.min(fewest.worker, running(ms, 'worker')) };
+      if (ms.length === 2 && ms.every((m: any) => m.spec.version === 'ob-22-tkr-v1-30' && m.status?.phase === 'Running')) break;
+      if (Date.now() > deadline) throw new Error(`rollout did not finish: ${JSON.stringify(ms.map((m: any) => [m.metadata.name, m.spec.version, m.status?.phase]))}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    // maxUnavailable 0 for workers and a surge of one for the control plane: nothing ever went below 1.
+    expect(fewest).toEqual({ cp: 1, worker: 1 });
+    // The last old VM may still be powering off on its host; then it is gone.
+    await eventually(async () => {
+      expect((await vms()).filter((v: any) => v.metadata.labels?.['capv.vmware.com/cluster.name'] === 'tkc-1').map((v: any) => v.spec.imageName)).toEqual(['ob-22-tkr-v1-30', 'ob-22-tkr-v1-30']);
+    }, { timeoutMs: 30_000 });
+  });
+
   it('scales a MachineDeployment written by hand with kubectl scale (the /scale subresource)', async () => {
     const raw = [
       { apiVersion: 'vmware.infrastructure.cluster.x-k8s.io/v1beta1', kind: 'VSphereMachineTemplate', metadata: { name: 'raw-workers', namespace: NS }, spec: { template: { spec: { className: 'best-effort-small', imageName: 'ob-22-tkr-v1-29', storageClass: 'vsan-default-storage-policy' } } } },

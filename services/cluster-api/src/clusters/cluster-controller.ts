@@ -1,6 +1,6 @@
 import { NatsNames } from '@openpacific/contracts';
 import { EventStore, StreamAppend, VersionConflictError } from '@openpacific/event-store';
-import { LogFollower, PassLoop, pokedFollower, ReadModel, StoredObject } from '@openpacific/objects';
+import { LogFollower, PassLoop, pokedFollower, ReadModel, sameJson, StoredObject } from '@openpacific/objects';
 import type { Logger } from '@openpacific/service-kit';
 import type { NatsConnection } from 'nats';
 import type { Pool } from 'pg';
@@ -167,37 +167,78 @@ export class ClusterController {
     return statusOf(CR.tkcs, stored, status);
   }
 
-  /** KubeadmControlPlane → its Machines (the oldest goes first when scaling down). */
+  /**
+   * KubeadmControlPlane → its Machines (the oldest goes first when scaling down). A new version or machine
+   * template rolls one machine at a time, surging by one (3 → 4 → 3), so the control plane never drops
+   * below its count: the new machine must be Running before an outdated one is removed.
+   */
   private controlPlane(stored: StoredObject): (StreamAppend | undefined)[] {
     const kcp = stored.object;
     const cluster = kcp.metadata.labels?.[LABELS.cluster];
     const machines = this.owned(CR.machines, kcp);
-    const writes = this.scaleMachines(kcp, machines, kcp.spec.replicas ?? 1, 'Oldest', {
+    const template = {
       labels: { [LABELS.cluster]: cluster, [LABELS.controlPlane]: '', [LABELS.controlPlaneName]: kcp.metadata.name },
       spec: { clusterName: cluster, version: kcp.spec.version, bootstrap: { dataSecretName: `${kcp.metadata.name}-bootstrap` }, infrastructureRef: kcp.spec.machineTemplate?.infrastructureRef },
-    });
+    };
+    const replicas = kcp.spec.replicas ?? 1;
+    const outdated = machines.filter((m) => m.object.spec.version !== kcp.spec.version || !sameJson(m.object.spec.infrastructureRef, template.spec.infrastructureRef));
+    let writes: (StreamAppend | undefined)[];
+    if (outdated.length === 0 || machines.length < replicas) {
+      writes = this.scaleMachines(kcp, machines, replicas, 'Oldest', template);
+    } else if (machines.length === replicas) {
+      writes = this.scaleMachines(kcp, machines, replicas + 1, 'Oldest', template);
+    } else {
+      const upToDate = machines.filter((m) => !outdated.includes(m));
+      const ready = upToDate.length > 0 && upToDate.every((m) => m.object.status?.phase === 'Running');
+      writes = ready ? [deleted(CR.machines, deletionOrder(outdated, 'Oldest')[0])] : [];
+    }
     const ready = machines.filter((m) => m.object.status?.phase === 'Running').length;
     writes.push(statusOf(CR.kcps, stored, { ...kcp.status, replicas: machines.length, readyReplicas: ready, updatedReplicas: machines.length, unavailableReplicas: machines.length - ready, initialized: ready > 0, ready: ready > 0, version: kcp.spec.version, selector: `${LABELS.controlPlaneName}=${kcp.metadata.name}` }));
     return writes;
   }
 
-  /** MachineDeployment → the MachineSet of its current template (rolling updates come later). */
+  /**
+   * MachineDeployment → the MachineSet of its current template; when the template changed (a new release),
+   * a rolling update as Cluster API does it: the new set grows by at most maxSurge above the wanted count,
+   * the old ones shrink only as far as maxUnavailable allows (defaults 1 and 0: one new machine, wait until it
+   * is available, remove one old).
+   */
   private deployment(stored: StoredObject): (StreamAppend | undefined)[] {
     const md = stored.object;
     const hash = templateHash(md.spec.template);
     const msName = `${md.metadata.name}-${hash}`;
     const writes: (StreamAppend | undefined)[] = [];
-    const existing = this.get(CR.mss, md.metadata.namespace, msName);
-    const labels = { ...md.metadata.labels, [LABELS.deployment]: md.metadata.name };
-    if (!existing) {
-      writes.push(created(CR.mss, newObject(CAPI, 'MachineSet', md.metadata.namespace, msName, md, { labels, spec: { clusterName: md.spec.clusterName, replicas: md.spec.replicas, deletePolicy: md.spec.deletePolicy ?? 'Random', selector: { matchLabels: { [LABELS.set]: msName } }, template: md.spec.template } })));
-    } else if (existing.object.spec.replicas !== md.spec.replicas) {
-      writes.push(updated(CR.mss, existing, (o) => (o.spec.replicas = md.spec.replicas)));
-    }
     const sets = this.owned(CR.mss, md);
+    const current = sets.find((s) => s.object.metadata.name === msName);
+    const old = sets.filter((s) => s !== current).sort((a, b) => a.object.metadata.creationTimestamp.localeCompare(b.object.metadata.creationTimestamp));
+    const replicas = md.spec.replicas ?? 1;
+    const labels = { ...md.metadata.labels, [LABELS.deployment]: md.metadata.name };
+    if (!current) {
+      const initial = old.length === 0 ? replicas : 0;
+      writes.push(created(CR.mss, newObject(CAPI, 'MachineSet', md.metadata.namespace, msName, md, { labels, spec: { clusterName: md.spec.clusterName, replicas: initial, deletePolicy: md.spec.deletePolicy ?? 'Random', selector: { matchLabels: { [LABELS.set]: msName } }, template: md.spec.template } })));
+    } else if (old.length === 0) {
+      if (current.object.spec.replicas !== replicas) writes.push(updated(CR.mss, current, (o) => (o.spec.replicas = replicas)));
+    } else {
+      const rolling = md.spec.strategy?.rollingUpdate ?? {};
+      const maxSurge = Number.isInteger(rolling.maxSurge) ? rolling.maxSurge : 1;
+      const maxUnavailable = Number.isInteger(rolling.maxUnavailable) ? rolling.maxUnavailable : 0;
+      const specTotal = sets.reduce((n, s) => n + (s.object.spec.replicas ?? 0), 0);
+      const up = Math.min(replicas - current.object.spec.replicas, replicas + maxSurge - specTotal);
+      if (up > 0) writes.push(updated(CR.mss, current, (o) => (o.spec.replicas += up)));
+      let removable = sets.reduce((n, s) => n + (s.object.status?.readyReplicas ?? 0), 0) - (replicas - maxUnavailable);
+      for (const s of old) {
+        const down = Math.min(removable, s.object.spec.replicas ?? 0);
+        if (down > 0) {
+          writes.push(updated(CR.mss, s, (o) => (o.spec.replicas -= down)));
+          removable -= down;
+        } else if ((s.object.spec.replicas ?? 0) === 0 && this.owned(CR.machines, s.object).length === 0) {
+          writes.push(deleted(CR.mss, s));
+        }
+      }
+    }
     const sum = (f: (s: any) => number) => sets.reduce((n, s) => n + f(s.object.status ?? {}), 0);
     const ready = sum((s) => s.readyReplicas ?? 0);
-    writes.push(statusOf(CR.mds, stored, { ...md.status, replicas: sum((s) => s.replicas ?? 0), readyReplicas: ready, availableReplicas: ready, updatedReplicas: existing?.object.status?.replicas ?? 0, unavailableReplicas: Math.max(0, md.spec.replicas - ready), phase: ready >= md.spec.replicas ? 'Running' : 'ScalingUp', selector: `${LABELS.deployment}=${md.metadata.name}` }));
+    writes.push(statusOf(CR.mds, stored, { ...md.status, replicas: sum((s) => s.replicas ?? 0), readyReplicas: ready, availableReplicas: ready, updatedReplicas: current?.object.status?.readyReplicas ?? 0, unavailableReplicas: Math.max(0, replicas - ready), phase: old.length ? 'Running' : ready >= replicas ? 'Running' : 'ScalingUp', selector: `${LABELS.deployment}=${md.metadata.name}` }));
     return writes;
   }
 
