@@ -29,7 +29,7 @@ describe('guest clusters', () => {
     });
 
   beforeAll(async () => {
-    cluster = await startCluster({ label: 'guestclusters', env: { SIM_VM_BOOT_MS: '100' } });
+    cluster = await startCluster({ label: 'guestclusters', env: { SIM_VM_BOOT_MS: '100', HOST_REBOOT_DELAY_MS: '0' } });
     await eventually(async () => expect((await cluster.kubectl(['get', 'nodes', '--no-headers'])).stdout.match(/\sReady\s/g)).toHaveLength(3), { timeoutMs: 20_000 });
     expect((await cluster.kubectl(['create', 'namespace', NS])).code).toBe(0);
   }, 120_000);
@@ -92,6 +92,21 @@ describe('guest clusters', () => {
     await eventually(async () => {
       expect((await vms()).filter((v: any) => v.metadata.labels?.['capv.vmware.com/cluster.name'] === 'tkc-1').map((v: any) => v.spec.imageName)).toEqual(['ob-22-tkr-v1-30', 'ob-22-tkr-v1-30']);
     }, { timeoutMs: 30_000 });
+  });
+
+  it('brings a worker back when the host of its VM dies', async () => {
+    const worker = (await vms()).find((v: any) => v.metadata.labels?.['capv.vmware.com/cluster.role'] === 'worker');
+    const host = worker.status.nodeName;
+    cluster.killHost(host);
+    await eventually(async () => {
+      const v = (await vms()).find((x: any) => x.metadata.name === worker.metadata.name);
+      expect(v.status.nodeName).toBeDefined();
+      expect(v.status.nodeName).not.toBe(host);
+      expect(v.status.powerState).toBe('PoweredOn');
+      const m = (await machines()).find((x: any) => x.metadata.name === worker.metadata.name);
+      expect(m.status.phase).toBe('Running');
+      expect((await tkc()).status.conditions).toEqual(expect.arrayContaining([expect.objectContaining({ type: 'Ready', status: 'True' })]));
+    }, { timeoutMs: 40_000, intervalMs: 500 });
   });
 
   it('scales a MachineDeployment written by hand with kubectl scale (the /scale subresource)', async () => {
