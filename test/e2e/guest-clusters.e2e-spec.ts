@@ -132,13 +132,24 @@ describe('guest clusters', () => {
     await eventually(async () => expect((await machines()).filter((m: any) => m.metadata.labels?.['cluster.x-k8s.io/cluster-name'] === 'raw')).toEqual([]), { timeoutMs: 60_000, intervalMs: 500 });
   });
 
-  it('refuses a control plane with an even number of machines (422 naming the field)', async () => {
+  it('refuses a control plane with an even number of machines (422 naming the field), and reports a class the namespace does not offer', async () => {
     const even = await cluster.request('PATCH', `/apis/run.tanzu.vmware.com/v1alpha3/namespaces/${NS}/tanzukubernetesclusters/tkc-1`, {
       headers: { 'content-type': 'application/merge-patch+json' },
       body: { spec: { topology: { controlPlane: { replicas: 2 } } } },
     });
     expect(even.status).toBe(422);
     expect(even.json().details.causes).toEqual([expect.objectContaining({ field: 'spec.topology.controlPlane.replicas' })]);
+    // A class the namespace does not offer: reported on the TKC, which does not get Ready.
+    const bad = { apiVersion: 'run.tanzu.vmware.com/v1alpha3', kind: 'TanzuKubernetesCluster', metadata: { name: 'tkc-bad', namespace: NS }, spec: { topology: { controlPlane: { replicas: 1, vmClass: 'guaranteed-xlarge', storageClass: 'vsan-default-storage-policy', tkr: { reference: { name: 'ob-22-tkr-v1-29' } } }, nodePools: [{ name: 'workers', replicas: 1, vmClass: 'best-effort-small', storageClass: 'vsan-default-storage-policy' }] } } };
+    expect((await cluster.kubectl(['apply', '-f', '-'], { input: JSON.stringify(bad) })).code).toBe(0);
+    await eventually(async () => {
+      const t = (await cluster.request('GET', `/apis/run.tanzu.vmware.com/v1alpha3/namespaces/${NS}/tanzukubernetesclusters/tkc-bad`)).json();
+      expect(t.status?.conditions).toEqual(expect.arrayContaining([
+        expect.objectContaining({ type: 'ReferencesResolved', status: 'False', message: 'spec.topology.controlPlane.vmClass: VirtualMachineClass "guaranteed-xlarge" is not available in namespace "tkg-team"' }),
+        expect.objectContaining({ type: 'Ready', status: 'False' }),
+      ]));
+    }, { timeoutMs: 20_000 });
+    expect((await cluster.kubectl(['delete', 'tkc', 'tkc-bad', '-n', NS, '--wait=true', '--timeout=60s'])).code).toBe(0);
   });
 
   it('deletes every layer when the TKC goes: no Cluster API object, no VM, no guest left', async () => {

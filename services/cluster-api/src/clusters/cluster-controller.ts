@@ -154,7 +154,8 @@ export class ClusterController {
     const poolsReady = mds.every((md: any) => md && (md.status?.readyReplicas ?? 0) >= md.spec.replicas && (md.status?.replicas ?? 0) === md.spec.replicas);
     const endpoint = this.get(CR.vmServices, tkc.metadata.namespace, `${tkc.metadata.name}-control-plane-service`)?.object?.status?.loadBalancer?.ingress?.[0]?.ip;
     const machines = this.list(CR.machines, tkc.metadata.namespace).filter((m) => m.object.metadata.labels?.[LABELS.cluster] === tkc.metadata.name);
-    const ready = cpReady && poolsReady && !!endpoint;
+    const problems = this.unavailableReferences(tkc, version);
+    const ready = cpReady && poolsReady && !!endpoint && problems.length === 0;
     const status = {
       phase: ready ? 'running' : 'creating',
       version,
@@ -162,9 +163,31 @@ export class ClusterController {
       apiEndpoints: endpoint ? [{ host: endpoint, port: 6443 }] : [],
       nodeStatus: Object.fromEntries(machines.map((m) => [m.object.metadata.name, m.object.status?.phase === 'Running' ? 'ready' : 'pending'])),
       vmStatus: Object.fromEntries(machines.map((m) => [m.object.metadata.name, vmStatusOf(this.get(CR.vms, m.object.metadata.namespace, m.object.metadata.name)?.object)])),
-      conditions: mergeConditions(tkc.status?.conditions, [condition('ControlPlaneReady', cpReady), condition('NodePoolsReady', poolsReady), condition('Ready', ready)]),
+      conditions: mergeConditions(tkc.status?.conditions, [
+        condition('ControlPlaneReady', cpReady),
+        condition('NodePoolsReady', poolsReady),
+        problems.length ? condition('ReferencesResolved', false, 'NotAvailable', problems.join('; ')) : condition('ReferencesResolved', true),
+        condition('Ready', ready, problems.length ? 'NotAvailable' : 'NotReady', problems.join('; ')),
+      ]),
     };
     return statusOf(CR.tkcs, stored, status);
+  }
+
+  /** What the TKC names that its namespace does not offer: VM classes, storage classes, the release's VM image. */
+  private unavailableReferences(tkc: any, version: string): string[] {
+    const ns = tkc.metadata.namespace;
+    const topo = tkc.spec?.topology ?? {};
+    const out: string[] = [];
+    const pools: [string, any][] = [['spec.topology.controlPlane', topo.controlPlane ?? {}], ...(topo.nodePools ?? []).map((p: any, i: number): [string, any] => [`spec.topology.nodePools[${i}]`, p])];
+    for (const [where, pool] of pools) {
+      if (pool.vmClass && !this.get(CR.vmClasses, ns, pool.vmClass)) out.push(`${where}.vmClass: VirtualMachineClass "${pool.vmClass}" is not available in namespace "${ns}"`);
+      if (pool.storageClass && !this.get(CR.storageClasses, undefined, pool.storageClass)) out.push(`${where}.storageClass: StorageClass "${pool.storageClass}" does not exist`);
+    }
+    const image = imageOf(this.get(CR.tkrs, undefined, version)?.object, version);
+    if (version && !this.get(CR.vmImages, ns, image) && !this.get(CR.clusterVmImages, undefined, image)) {
+      out.push(`spec.topology.controlPlane.tkr.reference.name: no VM image "${image}" for release "${version}" is available in namespace "${ns}"`);
+    }
+    return out;
   }
 
   /**

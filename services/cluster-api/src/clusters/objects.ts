@@ -16,6 +16,10 @@ export const CR = {
   vsphereMachines: 'vspheremachines.vmware.infrastructure.cluster.x-k8s.io',
   vsphereMachineTemplates: 'vspheremachinetemplates.vmware.infrastructure.cluster.x-k8s.io',
   vms: 'virtualmachines.vmoperator.vmware.com',
+  vmClasses: 'virtualmachineclasses.vmoperator.vmware.com',
+  vmImages: 'virtualmachineimages.vmoperator.vmware.com',
+  clusterVmImages: 'clustervirtualmachineimages.vmoperator.vmware.com',
+  storageClasses: 'storageclasses.storage.k8s.io',
   vmServices: 'virtualmachineservices.vmoperator.vmware.com',
   policies: 'virtualmachinesetresourcepolicies.vmoperator.vmware.com',
 } as const;
