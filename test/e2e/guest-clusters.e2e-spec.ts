@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { eventually, startCluster, TestCluster } from '@openpacific/testing';
 
 const NS = 'tkg-team';
+/** A machine whose node is Ready, not just Running (a Running machine's VM may be down for a while). */
+const ready = (m: any) => m.status?.phase === 'Running' && (m.status.conditions ?? []).some((c: any) => c.type === 'Ready' && c.status === 'True');
 const manifests = readFileSync(join(__dirname, 'manifests', 'tkc-basics.yaml'), 'utf8');
 
 function greeting(ip: string, port: number): Promise<string> {
@@ -71,7 +73,7 @@ describe('guest clusters', () => {
   });
 
   it('rolls every machine to a new release one at a time, never below the wanted count', async () => {
-    const running = (ms: any[], role: 'cp' | 'worker') => ms.filter((m) => m.status?.phase === 'Running' && (m.metadata.labels?.['cluster.x-k8s.io/control-plane'] !== undefined) === (role === 'cp')).length;
+    const running = (ms: any[], role: 'cp' | 'worker') => ms.filter((m) => ready(m) && (m.metadata.labels?.['cluster.x-k8s.io/control-plane'] !== undefined) === (role === 'cp')).length;
     const patched = await cluster.request('PATCH', `/apis/run.tanzu.vmware.com/v1alpha3/namespaces/${NS}/tanzukubernetesclusters/tkc-1`, {
       headers: { 'content-type': 'application/merge-patch+json' },
       body: { spec: { topology: { controlPlane: { tkr: { reference: { name: 'ob-22-tkr-v1-30' } } } } } },
@@ -82,7 +84,7 @@ describe('guest clusters', () => {
     for (;;) {
       const ms = (await machines()).filter((m: any) => m.metadata.labels?.['cluster.x-k8s.io/cluster-name'] === 'tkc-1');
       fewest = { cp: Math.min(fewest.cp, running(ms, 'cp')), worker: Math.min(fewest.worker, running(ms, 'worker')) };
-      if (ms.length === 2 && ms.every((m: any) => m.spec.version === 'ob-22-tkr-v1-30' && m.status?.phase === 'Running')) break;
+      if (ms.length === 2 && ms.every((m: any) => m.spec.version === 'ob-22-tkr-v1-30' && ready(m))) break;
       if (Date.now() > deadline) throw new Error(`rollout did not finish: ${JSON.stringify(ms.map((m: any) => [m.metadata.name, m.spec.version, m.status?.phase]))}`);
       await new Promise((r) => setTimeout(r, 200));
     }
@@ -107,6 +109,27 @@ describe('guest clusters', () => {
       expect(m.status.phase).toBe('Running');
       expect((await tkc()).status.conditions).toEqual(expect.arrayContaining([expect.objectContaining({ type: 'Ready', status: 'True' })]));
     }, { timeoutMs: 40_000, intervalMs: 500 });
+  });
+
+  it('replaces a worker that a MachineHealthCheck finds unhealthy', async () => {
+    const mhc = {
+      apiVersion: 'cluster.x-k8s.io/v1beta1', kind: 'MachineHealthCheck', metadata: { name: 'tkc-1-workers-mhc', namespace: NS },
+      spec: { clusterName: 'tkc-1', selector: { matchLabels: { 'cluster.x-k8s.io/deployment-name': 'tkc-1-workers' } }, unhealthyConditions: [{ type: 'Ready', status: 'False', timeout: '2s' }], maxUnhealthy: '100%', nodeStartupTimeout: '5m' },
+    };
+    expect((await cluster.kubectl(['apply', '-f', '-'], { input: JSON.stringify(mhc) })).code).toBe(0);
+    const worker = (await vms()).find((v: any) => v.metadata.labels?.['capv.vmware.com/cluster.role'] === 'worker');
+    // A suspended guest stops answering: the machine is not Ready, and after 2 s it is replaced.
+    const suspended = await cluster.request('PATCH', `/apis/vmoperator.vmware.com/v1alpha5/namespaces/${NS}/virtualmachines/${worker.metadata.name}`, {
+      headers: { 'content-type': 'application/merge-patch+json' }, body: { spec: { powerState: 'Suspended' } },
+    });
+    expect(suspended.status).toBe(200);
+    await eventually(async () => {
+      const workers = (await machines()).filter((m: any) => m.metadata.labels?.['cluster.x-k8s.io/deployment-name'] === 'tkc-1-workers');
+      expect(workers.map((m: any) => m.metadata.name)).not.toContain(worker.metadata.name);
+      expect(workers.filter(ready)).toHaveLength(1);
+    }, { timeoutMs: 40_000, intervalMs: 500 });
+    const check = (await cluster.request('GET', `/apis/cluster.x-k8s.io/v1beta1/namespaces/${NS}/machinehealthchecks/tkc-1-workers-mhc`)).json();
+    expect(check.status).toMatchObject({ expectedMachines: 1, currentHealthy: 1 });
   });
 
   it('scales a MachineDeployment written by hand with kubectl scale (the /scale subresource)', async () => {

@@ -4,7 +4,7 @@ import { LogFollower, PassLoop, pokedFollower, ReadModel, sameJson, StoredObject
 import type { Logger } from '@openpacific/service-kit';
 import type { NatsConnection } from 'nats';
 import type { Pool } from 'pg';
-import { condition, CR, created, deleted, LABELS, mergeConditions, newObject, statusOf, suffix, templateHash, updated } from './objects';
+import { condition, CR, created, deleted, durationMs, LABELS, mergeConditions, newObject, statusOf, suffix, templateHash, updated } from './objects';
 
 const CAPI = 'cluster.x-k8s.io/v1beta1';
 const KCP = 'controlplane.cluster.x-k8s.io/v1beta1';
@@ -67,6 +67,7 @@ export class ClusterController {
     for (const s of this.list(CR.mss)) writes.push(...this.machineSet(s));
     for (const s of this.list(CR.machines)) writes.push(...this.machine(s));
     for (const s of this.list(CR.clusters)) writes.push(...this.cluster(s));
+    for (const s of this.list(CR.mhcs)) writes.push(...this.healthCheck(s));
     let retry = false;
     for (const w of writes) {
       if (!w) continue;
@@ -161,7 +162,7 @@ export class ClusterController {
       version,
       totalWorkerReplicas: mds.reduce((n: number, md: any) => n + (md?.status?.replicas ?? 0), 0),
       apiEndpoints: endpoint ? [{ host: endpoint, port: 6443 }] : [],
-      nodeStatus: Object.fromEntries(machines.map((m) => [m.object.metadata.name, m.object.status?.phase === 'Running' ? 'ready' : 'pending'])),
+      nodeStatus: Object.fromEntries(machines.map((m) => [m.object.metadata.name, machineReady(m.object) ? 'ready' : m.object.status?.nodeRef ? 'notready' : 'pending'])),
       vmStatus: Object.fromEntries(machines.map((m) => [m.object.metadata.name, vmStatusOf(this.get(CR.vms, m.object.metadata.namespace, m.object.metadata.name)?.object)])),
       conditions: mergeConditions(tkc.status?.conditions, [
         condition('ControlPlaneReady', cpReady),
@@ -212,10 +213,10 @@ export class ClusterController {
       writes = this.scaleMachines(kcp, machines, replicas + 1, 'Oldest', template);
     } else {
       const upToDate = machines.filter((m) => !outdated.includes(m));
-      const ready = upToDate.length > 0 && upToDate.every((m) => m.object.status?.phase === 'Running');
+      const ready = upToDate.length > 0 && upToDate.every((m) => machineReady(m.object));
       writes = ready ? [deleted(CR.machines, deletionOrder(outdated, 'Oldest')[0])] : [];
     }
-    const ready = machines.filter((m) => m.object.status?.phase === 'Running').length;
+    const ready = machines.filter((m) => machineReady(m.object)).length;
     writes.push(statusOf(CR.kcps, stored, { ...kcp.status, replicas: machines.length, readyReplicas: ready, updatedReplicas: machines.length, unavailableReplicas: machines.length - ready, initialized: ready > 0, ready: ready > 0, version: kcp.spec.version, selector: `${LABELS.controlPlaneName}=${kcp.metadata.name}` }));
     return writes;
   }
@@ -272,7 +273,7 @@ export class ClusterController {
       labels: { [LABELS.cluster]: ms.spec.clusterName, [LABELS.set]: ms.metadata.name, [LABELS.deployment]: ms.metadata.labels?.[LABELS.deployment] ?? '' },
       spec: { ...ms.spec.template.spec, bootstrap: { dataSecretName: `${ms.metadata.name}-bootstrap` } },
     });
-    const ready = machines.filter((m) => m.object.status?.phase === 'Running').length;
+    const ready = machines.filter((m) => machineReady(m.object)).length;
     writes.push(statusOf(CR.mss, stored, { ...ms.status, replicas: machines.length, fullyLabeledReplicas: machines.length, readyReplicas: ready, availableReplicas: ready, selector: `${LABELS.set}=${ms.metadata.name}` }));
     return writes;
   }
@@ -319,7 +320,9 @@ export class ClusterController {
     }
     const running = vm?.status?.powerState === 'PoweredOn' && (vm.status.conditions ?? []).some((c: any) => c.type === 'Ready' && c.status === 'True');
     const providerID = vm?.status?.biosUUID ? `vsphere://${vm.status.biosUUID}` : undefined;
-    const phase = running ? 'Running' : providerID ? 'Provisioned' : vm ? 'Provisioning' : 'Pending';
+    // As Cluster API derives it: once its node appeared a machine stays Running; its Ready condition says how it is.
+    const nodeRef = running || m.status?.nodeRef ? { apiVersion: 'v1', kind: 'Node', name } : undefined;
+    const phase = nodeRef && providerID ? 'Running' : providerID ? 'Provisioned' : vm ? 'Provisioning' : 'Pending';
     if (providerID && m.spec.providerID !== providerID) writes.push(updated(CR.machines, stored, (o) => (o.spec.providerID = providerID)));
     else
       writes.push(
@@ -327,7 +330,7 @@ export class ClusterController {
           phase,
           bootstrapReady: true,
           infrastructureReady: !!providerID,
-          ...(running ? { nodeRef: { apiVersion: 'v1', kind: 'Node', name } } : {}),
+          ...(nodeRef ? { nodeRef } : {}),
           ...(vm?.status?.network?.primaryIP4 ? { addresses: [{ type: 'InternalIP', address: vm.status.network.primaryIP4 }] } : {}),
           lastUpdated: m.status?.phase === phase ? m.status.lastUpdated : new Date().toISOString(),
           conditions: mergeConditions(m.status?.conditions, [condition('InfrastructureReady', !!providerID), condition('Ready', running)]),
@@ -346,6 +349,45 @@ export class ClusterController {
     const template = this.get(CR.vsphereMachineTemplates, m.metadata.namespace, ref.name)?.object?.spec?.template?.spec ?? {};
     const role = m.metadata.labels?.[LABELS.controlPlane] !== undefined ? 'controlplane' : 'worker';
     return { className: template.className, imageName: template.imageName, storageClass: template.storageClass, role };
+  }
+
+  /**
+   * MachineHealthCheck: a Machine it selects is unhealthy when it has not started (no nodeRef) within
+   * nodeStartupTimeout, or one of the unhealthyConditions has held for its timeout. Unhealthy machines are
+   * deleted (their owner makes new ones) — unless more than maxUnhealthy are unhealthy at once, which looks
+   * like a wider failure that replacing machines would not fix.
+   */
+  private healthCheck(stored: StoredObject): (StreamAppend | undefined)[] {
+    const mhc = stored.object;
+    const now = Date.now();
+    const match = mhc.spec.selector?.matchLabels ?? {};
+    const targets = this.list(CR.machines, mhc.metadata.namespace).filter(
+      (m) => m.object.spec.clusterName === mhc.spec.clusterName && Object.entries(match).every(([k, v]) => m.object.metadata.labels?.[k] === v),
+    );
+    const startup = durationMs(mhc.spec.nodeStartupTimeout) ?? 10 * 60_000;
+    const unhealthy = targets.filter((m) => {
+      const o = m.object;
+      if (!o.status?.nodeRef) return now - Date.parse(o.metadata.creationTimestamp) > startup;
+      return (mhc.spec.unhealthyConditions ?? []).some((u: any) => {
+        const c = (o.status?.conditions ?? []).find((x: any) => x.type === u.type);
+        const since = c?.lastTransitionTime ? Date.parse(c.lastTransitionTime) : undefined;
+        return c && c.status === u.status && since !== undefined && now - since > (durationMs(u.timeout) ?? Infinity);
+      });
+    });
+    const max = String(mhc.spec.maxUnhealthy ?? '100%');
+    const allowed = max.endsWith('%') ? Math.floor((targets.length * Number(max.slice(0, -1))) / 100) : Number(max);
+    const remediate = unhealthy.length <= allowed;
+    const writes: (StreamAppend | undefined)[] = remediate ? unhealthy.map((m) => deleted(CR.machines, m)) : [];
+    if (unhealthy.length) this.deps.logger.warn('machine health check', { mhc: mhc.metadata.name, unhealthy: unhealthy.map((m) => m.object.metadata.name), remediating: remediate });
+    writes.push(statusOf(CR.mhcs, stored, {
+      expectedMachines: targets.length,
+      currentHealthy: targets.length - unhealthy.length,
+      remediationsAllowed: Math.max(0, allowed - unhealthy.length),
+      targets: targets.map((m) => m.object.metadata.name).sort(),
+      conditions: mergeConditions(mhc.status?.conditions, [condition('RemediationAllowed', remediate, 'TooManyUnhealthy', `${unhealthy.length} of ${targets.length} machines are unhealthy; at most ${allowed} may be remediated`)]),
+    }));
+    if (unhealthy.length === 0 && targets.some((m) => !m.object.status?.nodeRef)) setTimeout(() => this.loop.schedule(), 1000).unref();
+    return writes;
   }
 
   /** Cluster phase as Cluster API derives it; the endpoint is the control-plane service's ingress. */
@@ -376,7 +418,7 @@ function vmStatusOf(vm: any): string {
 
 /** Machines to delete first, as MachineSet delete policies rank them (unhealthy ones before the rest). */
 export function deletionOrder(machines: StoredObject[], policy: string): StoredObject[] {
-  const unhealthy = (m: any) => (m.status?.phase !== 'Running' ? 1 : 0);
+  const unhealthy = (m: any) => (machineReady(m) ? 0 : 1);
   const age = (m: any) => Date.parse(m.metadata.creationTimestamp);
   return [...machines].sort((a, b) => {
     const u = unhealthy(b.object) - unhealthy(a.object);
@@ -387,3 +429,8 @@ export function deletionOrder(machines: StoredObject[], policy: string): StoredO
   });
 }
 
+
+/** A machine whose node is Ready (its VM runs and answers), as MachineSets count ready replicas. */
+function machineReady(m: any): boolean {
+  return m.status?.phase === 'Running' && (m.status.conditions ?? []).some((c: any) => c.type === 'Ready' && c.status === 'True');
+}

@@ -11,6 +11,7 @@ export const CR = {
   mds: 'machinedeployments.cluster.x-k8s.io',
   mss: 'machinesets.cluster.x-k8s.io',
   machines: 'machines.cluster.x-k8s.io',
+  mhcs: 'machinehealthchecks.cluster.x-k8s.io',
   kcps: 'kubeadmcontrolplanes.controlplane.cluster.x-k8s.io',
   vsphereClusters: 'vsphereclusters.vmware.infrastructure.cluster.x-k8s.io',
   vsphereMachines: 'vspheremachines.vmware.infrastructure.cluster.x-k8s.io',
@@ -117,4 +118,18 @@ export function mergeConditions(existing: any[] = [], next: any[]): any[] {
     const old = existing.find((e) => e.type === c.type);
     return old && old.status === c.status ? { ...c, lastTransitionTime: old.lastTransitionTime } : c;
   });
+}
+
+/** `90s`, `5m`, `2h`, `1h30m` (Go durations as Kubernetes writes them) in ms; undefined when unparsable. */
+export function durationMs(value: string | undefined): number | undefined {
+  if (!value) return undefined;
+  const units: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+  let total = 0;
+  const re = /(\d+(?:\.\d+)?)(ms|s|m|h)/g;
+  let matched = '';
+  for (let m = re.exec(value); m; m = re.exec(value)) {
+    total += Number(m[1]) * units[m[2]];
+    matched += m[0];
+  }
+  return matched === value ? total : undefined;
 }
