@@ -57,6 +57,11 @@ describe('guest clusters', () => {
     expect(cl.status.phase).toBe('Provisioned');
     expect(cl.spec.controlPlaneEndpoint).toEqual({ host: t.status.apiEndpoints[0].host, port: 6443 });
     expect((await cluster.kubectl(['get', 'tkc', '-n', NS])).stdout).toMatch(/^tkc-1\s+1\s+2\s+ob-22-tkr-v1-29\s+\S+\s+True/m);
+    const layers = await cluster.kubectl(['get', 'tkc,cluster,machines,vm', '-n', NS]);
+    expect(layers.stderr).toBe('');
+    for (const name of ['tanzukubernetescluster.run.tanzu.vmware.com/tkc-1', 'cluster.cluster.x-k8s.io/tkc-1', 'machine.cluster.x-k8s.io/tkc-1-control-plane-', 'virtualmachine.vmoperator.vmware.com/tkc-1-workers-']) {
+      expect(layers.stdout).toContain(name);
+    }
   });
 
   it('scales the workers to 3 and back to 1 through the TKC', async () => {
