@@ -2,8 +2,26 @@ import { createServer, connect } from 'node:net';
 import { get } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-/** A port the OS reports free right now (another process could still take it before we use it). */
-export function freePort(): Promise<number> {
+/** A loopback port free right now (another process could still take it before we use it). */
+export async function freePort(): Promise<number> {
+  // Below Linux's ephemeral range (32768-60999): a port the OS hands out for listen(0) can be taken by the
+  // local end of some outgoing connection before the service that was given it binds it.
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const port = 20000 + Math.floor(Math.random() * 12000);
+    if (await canListen(port)) return port;
+  }
+  return anyPort();
+}
+
+function canListen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
+
+function anyPort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);
