@@ -1,5 +1,5 @@
 import type { Pool } from 'pg';
-import { HostEventTypes, HostFenceRecord, ObjectEventTypes, PodEventTypes } from '@openpacific/contracts';
+import { HostEventTypes, HostFenceRecord, ObjectEventTypes, PodEventTypes, VIRTUAL_MACHINES_RESOURCE } from '@openpacific/contracts';
 import { EventStore, LogPosition, RecordedEvent, resourceVersionOf } from '@openpacific/event-store';
 
 /** What a client was told succeeded. */
@@ -67,7 +67,7 @@ export interface HostFence {
 
 const PAGE_SIZE = 5000;
 const POD_STREAM_PREFIX = 'pods/';
-const VM_STREAM_PREFIX = 'virtualmachines.vmoperator.vmware.com/';
+const VM_STREAM_PREFIX = `${VIRTUAL_MACHINES_RESOURCE}/`;
 
 /**
  * A VM runs on a host as a pod does: placed (VirtualMachinePlaced), powered on as reported by its host,

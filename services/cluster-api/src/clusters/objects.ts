@@ -1,6 +1,6 @@
 import { sameJson } from '@openpacific/objects';
 import { createHash, randomUUID } from 'node:crypto';
-import { EventMetadata, ObjectEventTypes, objectStreamId } from '@openpacific/contracts';
+import { EventMetadata, ObjectEventTypes, objectStreamId, STORAGE_CLASSES_RESOURCE, VIRTUAL_MACHINES_RESOURCE } from '@openpacific/contracts';
 import type { StreamAppend } from '@openpacific/event-store';
 
 /** Where the objects of the three layers live (qualified resource names). */
@@ -16,11 +16,11 @@ export const CR = {
   vsphereClusters: 'vsphereclusters.vmware.infrastructure.cluster.x-k8s.io',
   vsphereMachines: 'vspheremachines.vmware.infrastructure.cluster.x-k8s.io',
   vsphereMachineTemplates: 'vspheremachinetemplates.vmware.infrastructure.cluster.x-k8s.io',
-  vms: 'virtualmachines.vmoperator.vmware.com',
+  vms: VIRTUAL_MACHINES_RESOURCE,
   vmClasses: 'virtualmachineclasses.vmoperator.vmware.com',
   vmImages: 'virtualmachineimages.vmoperator.vmware.com',
   clusterVmImages: 'clustervirtualmachineimages.vmoperator.vmware.com',
-  storageClasses: 'storageclasses.storage.k8s.io',
+  storageClasses: STORAGE_CLASSES_RESOURCE,
   vmServices: 'virtualmachineservices.vmoperator.vmware.com',
   policies: 'virtualmachinesetresourcepolicies.vmoperator.vmware.com',
 } as const;

@@ -1,9 +1,9 @@
-import { objectStreamId, VirtualMachineEventTypes } from '@openpacific/contracts';
+import { objectStreamId, VIRTUAL_MACHINES_RESOURCE, VirtualMachineEventTypes } from '@openpacific/contracts';
 import type { StreamAppend } from '@openpacific/event-store';
 import { HOST_EPOCH_ANNOTATION, VmPlacement, vmPlacement } from '@openpacific/objects';
 import { allocatable } from '../pods/pod-requests';
 
-export const VMS = 'virtualmachines.vmoperator.vmware.com';
+export const VMS = VIRTUAL_MACHINES_RESOURCE;
 const ACTOR = { actor: 'system:serviceaccount:kube-system:default-scheduler', source: 'scheduler' };
 
 function timestamp(): string {

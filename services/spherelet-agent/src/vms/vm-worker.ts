@@ -1,4 +1,4 @@
-import { NatsNames, ObjectEventTypes } from '@openpacific/contracts';
+import { NatsNames, ObjectEventTypes, VIRTUAL_MACHINES_RESOURCE } from '@openpacific/contracts';
 import { EventStore, VersionConflictError } from '@openpacific/event-store';
 import { decryptedEvent, LogFollower, PassLoop, pokedFollower, ReadModel, sameJson, SecretKey, StoredObject, vmPlacement, vmUserData } from '@openpacific/objects';
 import type { Logger } from '@openpacific/service-kit';
@@ -6,7 +6,7 @@ import type { NatsConnection } from 'nats';
 import type { Pool } from 'pg';
 import { HypervisorDriver, PowerOpMode, VmInfo, VmPowerState } from './hypervisor';
 
-const VMS = 'virtualmachines.vmoperator.vmware.com';
+const VMS = VIRTUAL_MACHINES_RESOURCE;
 const FINALIZER = 'vmoperator.vmware.com/virtualmachine';
 
 function timestamp(): string {

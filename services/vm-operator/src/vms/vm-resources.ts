@@ -1,6 +1,7 @@
+import { PVCS_RESOURCE, PVS_RESOURCE, STORAGE_CLASSES_RESOURCE, VIRTUAL_MACHINES_RESOURCE } from '@openpacific/contracts';
 /** Where the kinds the VM controllers read live in the log and the read model (qualified resource names). */
 export const R = {
-  vms: 'virtualmachines.vmoperator.vmware.com',
+  vms: VIRTUAL_MACHINES_RESOURCE,
   classes: 'virtualmachineclasses.vmoperator.vmware.com',
   images: 'virtualmachineimages.vmoperator.vmware.com',
   clusterImages: 'clustervirtualmachineimages.vmoperator.vmware.com',
@@ -8,9 +9,9 @@ export const R = {
   policies: 'virtualmachinesetresourcepolicies.vmoperator.vmware.com',
   secrets: 'secrets',
   configMaps: 'configmaps',
-  storageClasses: 'storageclasses.storage.k8s.io',
-  claims: 'persistentvolumeclaims',
-  volumes: 'persistentvolumes',
+  storageClasses: STORAGE_CLASSES_RESOURCE,
+  claims: PVCS_RESOURCE,
+  volumes: PVS_RESOURCE,
   namespaces: 'namespaces',
 } as const;
 

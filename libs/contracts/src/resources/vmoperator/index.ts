@@ -18,6 +18,9 @@ export {
   virtualMachineSetResourcePolicyResource,
 };
 
+/** Where VirtualMachines live in the log and the read models (the qualified resource name). */
+export const VIRTUAL_MACHINES_RESOURCE = 'virtualmachines.vmoperator.vmware.com';
+
 export const vmoperatorResources: ResourceDefinition[] = [
   virtualMachineResource,
   virtualMachineClassResource,
