@@ -1,6 +1,7 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
+import { Client } from 'pg';
 import { eventually, startCluster, TestCluster } from '@openpacific/testing';
 
 const NS = 'tkg-team';
@@ -17,6 +18,18 @@ function greeting(ip: string, port: number): Promise<string> {
   });
 }
 
+/** Processes on this machine whose environment names the guest cluster (every program its VMs run). */
+function guestProcesses(clusterUid: string): number[] {
+  const marker = `OPENPACIFIC_GUEST_CLUSTER=${clusterUid}`;
+  return readdirSync('/proc').filter((d) => /^\d+$/.test(d)).filter((pid) => {
+    try {
+      return readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').includes(marker);
+    } catch {
+      return false;
+    }
+  }).map(Number);
+}
+
 /** The three-layer cake: TanzuKubernetesCluster → Cluster API → VirtualMachines, with kubectl. */
 describe('guest clusters', () => {
   let cluster: TestCluster;
@@ -29,6 +42,10 @@ describe('guest clusters', () => {
       headers: { 'content-type': 'application/json-patch+json' },
       body: [{ op: 'replace', path: '/spec/topology/nodePools/0/replicas', value: replicas }],
     });
+
+  let guestKubeconfig = '';
+  /** kubectl against the guest cluster, with the kubeconfig its Secret holds. */
+  const guest = (args: string[], opts?: { input?: string }) => cluster.kubectl(['--kubeconfig', guestKubeconfig, ...args], opts);
 
   beforeAll(async () => {
     cluster = await startCluster({ label: 'guestclusters', env: { SIM_VM_BOOT_MS: '100', HOST_REBOOT_DELAY_MS: '0' } });
@@ -44,15 +61,19 @@ describe('guest clusters', () => {
     await eventually(async () => {
       const t = await tkc();
       expect(t.status?.conditions).toEqual(expect.arrayContaining([expect.objectContaining({ type: 'Ready', status: 'True' })]));
-    }, { timeoutMs: 60_000, intervalMs: 500 });
+    }, { timeoutMs: 120_000, intervalMs: 500 });
     const ms = await machines();
     expect(ms).toHaveLength(3);
     expect(ms.every((m: any) => m.status.phase === 'Running' && m.spec.providerID?.startsWith('vsphere://'))).toBe(true);
     expect((await vms()).map((v: any) => v.status.powerState)).toEqual(['PoweredOn', 'PoweredOn', 'PoweredOn']);
     const t = await tkc();
     expect(t.status.apiEndpoints).toEqual([{ host: expect.stringMatching(/^127\.200\./), port: 6443 }]);
-    // The control-plane endpoint is a load balancer in front of the control-plane VMs.
-    expect(await greeting(t.status.apiEndpoints[0].host, 6443)).toMatch(/^tkc-1-control-plane-\w{5} 6443$/);
+    // The control-plane endpoint is a load balancer in front of the guest's own api-gateway, on its control-plane VM.
+    const secret = (await cluster.request('GET', `/api/v1/namespaces/${NS}/secrets/tkc-1-kubeconfig`)).json();
+    expect(secret.type).toBe('cluster.x-k8s.io/secret');
+    guestKubeconfig = join(cluster.dataDir, 'tkc-1.kubeconfig');
+    writeFileSync(guestKubeconfig, Buffer.from(secret.data.value, 'base64'));
+    expect(readFileSync(guestKubeconfig, 'utf8')).toContain(`server: https://${t.status.apiEndpoints[0].host}:6443`);
     const cl = (await cluster.request('GET', `/apis/cluster.x-k8s.io/v1beta1/namespaces/${NS}/clusters/tkc-1`)).json();
     expect(cl.status.phase).toBe('Provisioned');
     expect(cl.spec.controlPlaneEndpoint).toEqual({ host: t.status.apiEndpoints[0].host, port: 6443 });
@@ -64,12 +85,36 @@ describe('guest clusters', () => {
     }
   });
 
+  it('is a cluster you can use: kubectl with its kubeconfig lists its nodes and runs a pod on a worker', async () => {
+    const version = await guest(['get', '--raw', '/version']);
+    expect(version.stderr).toBe('');
+    expect(JSON.parse(version.stdout)).toHaveProperty('gitVersion');
+    const ms = await machines();
+    const workers = ms.filter((m: any) => m.metadata.labels?.['cluster.x-k8s.io/control-plane'] === undefined).map((m: any) => m.metadata.name).sort();
+    const controlPlane = ms.filter((m: any) => m.metadata.labels?.['cluster.x-k8s.io/control-plane'] !== undefined).map((m: any) => m.metadata.name);
+    // Every machine is a node of the guest, named after it; the control plane's carries its role and taint.
+    const nodes = await guest(['get', 'nodes', '--no-headers']);
+    expect(nodes.stderr).toBe('');
+    const rows = nodes.stdout.trim().split('\n').map((l) => l.split(/\s+/));
+    expect(rows.map((r) => r[0]).sort()).toEqual([...controlPlane, ...workers].sort());
+    expect(rows.every((r) => r[1] === 'Ready')).toBe(true);
+    const run = await guest(['run', 'hello', '--image=busybox', '--restart=Never', '--', 'sh', '-c', 'echo hello from $POD_IP; sleep 3600']);
+    expect(run.stdout.trim()).toBe('pod/hello created');
+    await eventually(async () => expect((await guest(['get', 'pod', 'hello', '-o', 'jsonpath={.status.phase}'])).stdout).toBe('Running'), { timeoutMs: 60_000, intervalMs: 500 });
+    const pod = JSON.parse((await guest(['get', 'pod', 'hello', '-o', 'json'])).stdout);
+    expect(workers).toContain(pod.spec.nodeName);
+    await eventually(async () => expect((await guest(['logs', 'hello'])).stdout.trim()).toBe(`hello from ${pod.status.podIP}`), { timeoutMs: 20_000 });
+    // The Supervisor does not see the guest's pods: they live in the guest's own log.
+    expect((await cluster.kubectl(['get', 'pods', '-A', '--no-headers'])).stdout).not.toContain('hello');
+    expect((await guest(['delete', 'pod', 'hello', '--wait=true', '--timeout=60s'])).code).toBe(0);
+  });
+
   it('scales the workers to 3 and back to 1 through the TKC', async () => {
     expect((await setWorkers(3)).status).toBe(200);
     await eventually(async () => {
       const running = (await machines()).filter((m: any) => m.status?.phase === 'Running');
       expect(running).toHaveLength(4);
-    }, { timeoutMs: 60_000, intervalMs: 500 });
+    }, { timeoutMs: 120_000, intervalMs: 500 });
     expect((await setWorkers(1)).status).toBe(200);
     await eventually(async () => {
       expect(await machines()).toHaveLength(2);
@@ -85,7 +130,7 @@ describe('guest clusters', () => {
     });
     expect(patched.status).toBe(200);
     let fewest = { cp: Infinity, worker: Infinity };
-    const deadline = Date.now() + 90_000;
+    const deadline = Date.now() + 180_000;
     for (;;) {
       const ms = (await machines()).filter((m: any) => m.metadata.labels?.['cluster.x-k8s.io/cluster-name'] === 'tkc-1');
       fewest = { cp: Math.min(fewest.cp, running(ms, 'cp')), worker: Math.min(fewest.worker, running(ms, 'worker')) };
@@ -139,6 +184,8 @@ describe('guest clusters', () => {
 
   it('scales a MachineDeployment written by hand with kubectl scale (the /scale subresource)', async () => {
     const raw = [
+      // A Machine that names its bootstrap data boots what that Secret holds (here: an empty cloud-config).
+      { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'raw-bootstrap', namespace: NS }, type: 'cluster.x-k8s.io/secret', data: { value: Buffer.from('#cloud-config\n{}\n').toString('base64') } },
       { apiVersion: 'vmware.infrastructure.cluster.x-k8s.io/v1beta1', kind: 'VSphereMachineTemplate', metadata: { name: 'raw-workers', namespace: NS }, spec: { template: { spec: { className: 'best-effort-small', imageName: 'ob-22-tkr-v1-29', storageClass: 'vsan-default-storage-policy' } } } },
       {
         apiVersion: 'cluster.x-k8s.io/v1beta1', kind: 'MachineDeployment', metadata: { name: 'raw-md', namespace: NS },
@@ -180,8 +227,10 @@ describe('guest clusters', () => {
     expect((await cluster.kubectl(['delete', 'tkc', 'tkc-bad', '-n', NS, '--wait=true', '--timeout=60s'])).code).toBe(0);
   });
 
-  it('deletes every layer when the TKC goes: no Cluster API object, no VM, no guest left', async () => {
+  it('deletes every layer when the TKC goes: no Cluster API object, no VM, no guest process, no guest database left', async () => {
     const endpoint = (await tkc()).status.apiEndpoints[0].host;
+    const uid = (await cluster.request('GET', `/apis/cluster.x-k8s.io/v1beta1/namespaces/${NS}/clusters/tkc-1`)).json().metadata.uid;
+    expect(guestProcesses(uid).length).toBeGreaterThan(0);
     expect((await cluster.kubectl(['delete', 'tkc', 'tkc-1', '-n', NS, '--wait=true', '--timeout=60s'])).code).toBe(0);
     await eventually(async () => {
       for (const path of ['cluster.x-k8s.io/v1beta1/namespaces/tkg-team/clusters', 'cluster.x-k8s.io/v1beta1/namespaces/tkg-team/machinedeployments', 'cluster.x-k8s.io/v1beta1/namespaces/tkg-team/machinesets', 'cluster.x-k8s.io/v1beta1/namespaces/tkg-team/machines', 'controlplane.cluster.x-k8s.io/v1beta1/namespaces/tkg-team/kubeadmcontrolplanes', 'vmoperator.vmware.com/v1alpha5/namespaces/tkg-team/virtualmachines', 'vmoperator.vmware.com/v1alpha5/namespaces/tkg-team/virtualmachineservices']) {
@@ -189,5 +238,17 @@ describe('guest clusters', () => {
       }
     }, { timeoutMs: 60_000, intervalMs: 500 });
     await expect(greeting(endpoint, 6443)).rejects.toThrow();
+    await eventually(async () => {
+      expect(guestProcesses(uid)).toEqual([]);
+      expect((await list(`/api/v1/namespaces/${NS}/secrets`)).map((s: any) => s.metadata.name).filter((n: string) => n.startsWith('tkc-1'))).toEqual([]);
+      const pg = new Client({ connectionString: cluster.databaseUrl });
+      await pg.connect();
+      try {
+        const { rows } = await pg.query('SELECT datname FROM pg_database WHERE datname = $1', [`guest_${uid.replace(/-/g, '').slice(0, 16)}`]);
+        expect(rows).toEqual([]);
+      } finally {
+        await pg.end();
+      }
+    }, { timeoutMs: 30_000, intervalMs: 500 });
   });
 });

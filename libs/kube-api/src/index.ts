@@ -1,2 +1,3 @@
 export * from './request';
 export * from './schema';
+export * from './pki';

@@ -1,5 +1,6 @@
 import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { LeaderElection } from '@openpacific/event-store';
+import { secretKeyFrom } from '@openpacific/objects';
 import { SERVICE_CONTEXT, ServiceContext } from '@openpacific/service-kit';
 import { ClusterController } from './clusters/cluster-controller';
 import type { ClusterApiConfig } from './cluster-api.config';
@@ -13,12 +14,13 @@ export class ClusterApiLifecycle implements OnApplicationBootstrap, BeforeApplic
   constructor(@Inject(SERVICE_CONTEXT) private readonly ctx: ServiceContext<ClusterApiConfig>) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    const { store, pool, nats, names, logger } = this.ctx;
+    const { store, pool, nats, names, logger, config } = this.ctx;
+    const secretKey = config.SECRETS_ENCRYPTION_KEY ? secretKeyFrom(config.SECRETS_ENCRYPTION_KEY) : undefined;
     this.election = new LeaderElection(pool, {
       name: 'cluster-api',
       logger,
       onElected: async () => {
-        this.clusters = new ClusterController({ store, pool, nats, names, logger });
+        this.clusters = new ClusterController({ store, pool, nats, names, logger, secretKey, databaseUrl: config.DATABASE_URL, natsUrl: config.NATS_URL });
         await this.clusters.start();
       },
       onDeposed: async () => {

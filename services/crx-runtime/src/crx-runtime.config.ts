@@ -11,13 +11,21 @@ export interface CrxRuntimeConfig extends BaseConfig {
   CRX_SIM_FAILURE_RATE: number;
   /** Where sandboxes, logs and the runtime's state live; empty = <tmpdir>/openpacific-crx/<host>. */
   CRX_ROOT: string;
+  /**
+   * The /24 (in 127.0.0.0/8) its pods take their addresses from, `<a.b.c>.2` to `<a.b.c>.251` in turn (a guest
+   * cluster's worker: `127.16.3.0/24`); empty = `127.<100 + host index>.x.y` from the number in HOST_NAME.
+   */
+  CRX_POD_SUBNET: string;
 }
+
+const OCTET = '(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])';
 
 export const configSchema = baseSchema(
   {
     HOST_NAME: { type: 'string', format: 'dns1123-subdomain' },
     CRX_DRIVER: { type: 'string', enum: ['process', 'sim'], default: 'process' },
     CRX_ROOT: { type: 'string', default: '' },
+    CRX_POD_SUBNET: { type: 'string', pattern: `^(127\\.${OCTET}\\.${OCTET}\\.0/24)?$`, default: '' },
     CRX_SIM_START_DELAY_MS: { type: 'integer', minimum: 0, maximum: 600000, default: 0 },
     CRX_SIM_FAILURE_RATE: { type: 'number', minimum: 0, maximum: 1, default: 0 },
   },
@@ -26,4 +34,26 @@ export const configSchema = baseSchema(
 
 export function crxRoot(config: CrxRuntimeConfig): string {
   return config.CRX_ROOT || `${tmpdir()}/openpacific-crx/${config.HOST_NAME}`;
+}
+
+/** How a runtime addresses its pods: by its host's index, or from a /24 of its own (`CRX_POD_SUBNET`). */
+export interface PodAddressing {
+  hostIndex: number;
+  podSubnet?: string;
+}
+
+export function podAddressing(config: Pick<CrxRuntimeConfig, 'HOST_NAME' | 'CRX_POD_SUBNET'>): PodAddressing {
+  const hostIndex = Number(/(\d+)$/.exec(config.HOST_NAME)?.[1] ?? 0);
+  return config.CRX_POD_SUBNET ? { hostIndex, podSubnet: config.CRX_POD_SUBNET } : { hostIndex };
+}
+
+/**
+ * The address of a runtime's `n`-th pod sandbox (both drivers): `<a.b.c>.<2..251>` cycling in a pod subnet,
+ * else `127.<100 + host index % 150>.<n / 250 % 256>.<2..251>`. A bare number is a host index.
+ */
+export function podAddress(addressing: number | PodAddressing, n: number): string {
+  const { hostIndex, podSubnet } = typeof addressing === 'number' ? { hostIndex: addressing, podSubnet: undefined } : addressing;
+  const host = (n % 250) + 2;
+  if (podSubnet) return `${podSubnet.split('.').slice(0, 3).join('.')}.${host}`;
+  return `127.${100 + (hostIndex % 150)}.${Math.floor(n / 250) % 256}.${host}`;
 }

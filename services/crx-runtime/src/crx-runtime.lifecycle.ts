@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { SERVICE_CONTEXT, ServiceContext } from '@openpacific/service-kit';
-import { crxRoot, CrxRuntimeConfig } from './crx-runtime.config';
+import { crxRoot, CrxRuntimeConfig, podAddressing } from './crx-runtime.config';
 import { CrxServer } from './runtime/crx-server';
 import { LeaseWatchdog } from './runtime/lease-watchdog';
 import { ProcessDriver } from './runtime/process-driver';
@@ -18,11 +18,11 @@ export class CrxRuntimeLifecycle implements OnApplicationBootstrap, BeforeApplic
 
   async onApplicationBootstrap(): Promise<void> {
     const { config, nats, logger } = this.ctx;
-    const hostIndex = Number(/(\d+)$/.exec(config.HOST_NAME)?.[1] ?? 0);
+    const addressing = podAddressing(config);
     const driver: RuntimeDriver =
       config.CRX_DRIVER === 'sim'
-        ? new SimDriver(hostIndex, { startDelayMs: config.CRX_SIM_START_DELAY_MS, failureRate: config.CRX_SIM_FAILURE_RATE })
-        : new ProcessDriver(crxRoot(config), hostIndex, join(__dirname, 'shim', 'crx-shim.js'));
+        ? new SimDriver(addressing, { startDelayMs: config.CRX_SIM_START_DELAY_MS, failureRate: config.CRX_SIM_FAILURE_RATE })
+        : new ProcessDriver(crxRoot(config), addressing, join(__dirname, 'shim', 'crx-shim.js'));
     // A sim runtime keeps its sandboxes in memory, and so its lease; the process runtime keeps both on disk.
     this.watchdog = new LeaseWatchdog(driver, {
       stateFile: config.CRX_DRIVER === 'sim' ? undefined : join(crxRoot(config), 'lease.json'),
@@ -32,7 +32,7 @@ export class CrxRuntimeLifecycle implements OnApplicationBootstrap, BeforeApplic
     this.server = new CrxServer(nats, config.NATS_PREFIX, config.HOST_NAME, driver, this.watchdog);
     this.server.start();
     await nats.flush(); // ready only once the server knows our subscriptions
-    logger.info('ready', { host: config.HOST_NAME, ...driver.version() });
+    logger.info('ready', { host: config.HOST_NAME, podSubnet: config.CRX_POD_SUBNET || undefined, ...driver.version() });
   }
 
   beforeApplicationShutdown(): void {

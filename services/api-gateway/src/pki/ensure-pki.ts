@@ -1,7 +1,7 @@
 import { X509Certificate } from 'node:crypto';
 import { isIP } from 'node:net';
 import { join } from 'node:path';
-import { createCertificateAuthority, issueServingCertificate, KeyAndCert } from './certificates';
+import { createCertificateAuthority, issueServingCertificate, KeyAndCert } from '@openpacific/kube-api';
 import { readIfExists, writeFileAtomic } from './pki-files';
 
 export interface Pki {

@@ -1,5 +1,6 @@
 export { ensurePki } from './ensure-pki';
 export type { Pki } from './ensure-pki';
 export { ensureAdminToken } from './admin-token';
-export { writeKubeconfig, renderKubeconfig } from './kubeconfig.writer';
-export type { KubeconfigOptions } from './kubeconfig.writer';
+export { writeKubeconfig } from './kubeconfig.writer';
+export { renderKubeconfig } from '@openpacific/kube-api';
+export type { KubeconfigOptions } from '@openpacific/kube-api';

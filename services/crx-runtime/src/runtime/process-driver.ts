@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import {
   CodedError, ContainerConfig, ContainerStatus, CrxErrorCodes, ExecSyncRequest, ExecSyncResponse, PodSandbox, PodSandboxConfig, ReadLogsRequest, ReadLogsResponse,
 } from '@openpacific/contracts';
+import { podAddress, PodAddressing } from '../crx-runtime.config';
 import { Cgroups } from './cgroups';
 import { existsInImage, ImageStore } from './image-store';
 import { alive, executable, processTree, signalAll } from './process-tree';
@@ -53,7 +54,8 @@ export class ProcessDriver implements RuntimeDriver {
 
   constructor(
     private readonly root: string,
-    private readonly hostIndex: number,
+    /** How its pods are addressed (a bare number: the host's index). */
+    private readonly addressing: number | PodAddressing,
     private readonly shimPath: string,
   ) {
     mkdirSync(join(root, 'pods'), { recursive: true });
@@ -78,7 +80,7 @@ export class ProcessDriver implements RuntimeDriver {
     mkdirSync(join(directory, 'volumes'), { recursive: true });
     mkdirSync(join(directory, 'logs'), { recursive: true });
     const n = this.state.nextIp++;
-    const ip = `127.${100 + (this.hostIndex % 150)}.${Math.floor(n / 250) % 256}.${(n % 250) + 2}`;
+    const ip = podAddress(this.addressing, n);
     const sandbox: PodSandbox = { id, config, state: 'SANDBOX_READY', ip, directory, createdAt: new Date().toISOString() };
     this.state.sandboxes[id] = sandbox;
     this.save();

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { CodedError, ContainerConfig, ContainerStatus, CrxErrorCodes, ExecSyncRequest, ExecSyncResponse, PodSandbox, PodSandboxConfig, ReadLogsRequest, ReadLogsResponse } from '@openpacific/contracts';
+import { podAddress, PodAddressing } from '../crx-runtime.config';
 import { RuntimeDriver } from './runtime-driver';
 
 interface SimContainer {
@@ -19,7 +20,8 @@ export class SimDriver implements RuntimeDriver {
   private nextIp = 0;
 
   constructor(
-    private readonly hostIndex: number,
+    /** How its pods are addressed (a bare number: the host's index). */
+    private readonly addressing: number | PodAddressing,
     private readonly opts: { startDelayMs: number; failureRate: number; random?: () => number },
   ) {}
 
@@ -33,7 +35,7 @@ export class SimDriver implements RuntimeDriver {
     const n = this.nextIp++;
     const sandbox: PodSandbox = {
       id: randomBytes(6).toString('hex'), config, state: 'SANDBOX_READY',
-      ip: `127.${100 + (this.hostIndex % 150)}.${Math.floor(n / 250) % 256}.${(n % 250) + 2}`, directory: '', createdAt: new Date().toISOString(),
+      ip: podAddress(this.addressing, n), directory: '', createdAt: new Date().toISOString(),
     };
     this.sandboxes.set(sandbox.id, sandbox);
     return sandbox;

@@ -62,3 +62,9 @@ export interface HypervisorDriver {
   /** Current state, with a fresh guest heartbeat. */
   guestInfo(uid: string): Promise<VmInfo>;
 }
+
+/**
+ * The environment variable that marks every process of a VM's guest (the guest itself, the programs a node
+ * image starts and what those start in turn) with the VM's uid, so all of them can be found and killed.
+ */
+export const VM_UID_ENV = 'OPENPACIFIC_VM_UID';

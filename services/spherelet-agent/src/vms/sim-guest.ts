@@ -2,18 +2,28 @@
  * A simulated guest OS: `node sim-guest.js <vm dir>`. It "boots" for the configured time, then listens on
  * the VM's IP and ports (each connection gets a greeting line naming the VM and the port, then an echo),
  * and answers heartbeats on a unix socket in the VM's folder. It keeps the user data it was handed.
+ *
+ * A guest whose user data carries a node section is a node image (see guest-node.ts): once booted it runs
+ * the programs of its role; a control plane leaves port 6443 to its api-gateway.
  */
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, Server } from 'node:net';
 import { join } from 'node:path';
+import { parseNodeBootstrap } from '@openpacific/contracts';
+import { GUEST_API_PORT, GuestNode } from './guest-node';
 
 const dir = process.argv[2];
-const config = JSON.parse(readFileSync(join(dir, 'guest.json'), 'utf8')) as { name: string; ip: string; ports: number[]; bootMs: number; userData?: string };
+const config = JSON.parse(readFileSync(join(dir, 'guest.json'), 'utf8')) as {
+  uid?: string; name: string; ip: string; ports: number[]; bootMs: number; userData?: string; cpus?: number; memoryBytes?: number;
+};
+const nodeConfig = parseNodeBootstrap(config.userData);
 const startedAt = Date.now();
 const servers: Server[] = [];
+let node: GuestNode | undefined;
 
 function listen(): void {
-  for (const port of config.ports) {
+  const ports = nodeConfig?.role === 'control-plane' ? config.ports.filter((p) => p !== GUEST_API_PORT) : config.ports;
+  for (const port of ports) {
     const server = createServer((socket) => {
       socket.on('error', () => undefined);
       socket.write(`${config.name} ${port}\n`);
@@ -24,6 +34,18 @@ function listen(): void {
     servers.push(server);
   }
   if (config.userData !== undefined) writeFileSync(join(dir, 'user-data.applied'), config.userData);
+  if (nodeConfig) {
+    try {
+      node = GuestNode.start(nodeConfig, {
+        uid: config.uid ?? '', name: config.name, ip: config.ip, cpus: config.cpus ?? 1, memoryBytes: config.memoryBytes ?? 2 ** 30, dir,
+      });
+    } catch (err) {
+      // Not booted: the heartbeat stays yellow, as a node whose programs cannot start is not a working guest.
+      process.stderr.write(`guest ${config.name}: node image: ${(err as Error).message}\n`);
+      writeFileSync(join(dir, 'boot-failed'), `${(err as Error).message}\n`);
+      return;
+    }
+  }
   writeFileSync(join(dir, 'booted'), new Date().toISOString());
 }
 
@@ -35,11 +57,15 @@ createServer((socket) => {
   socket.end(`${existsSync(join(dir, 'booted')) ? 'green' : 'yellow'} ${Date.now() - startedAt}\n`);
 }).listen(sock);
 
-setTimeout(listen, config.bootMs);
+const bootTimer = setTimeout(listen, config.bootMs);
 
-// A soft power-off is a guest shutdown: close the services, then exit.
+// A soft power-off is a guest shutdown: stop the node's programs, close the services, then exit.
+let shuttingDown = false;
 process.on('SIGTERM', () => {
-  for (const s of servers) s.close();
+  if (shuttingDown) return;
+  shuttingDown = true;
+  clearTimeout(bootTimer);
   rmSync(join(dir, 'booted'), { force: true });
-  setTimeout(() => process.exit(0), 50);
+  for (const s of servers) s.close();
+  void (node?.stop() ?? Promise.resolve()).finally(() => setTimeout(() => process.exit(0), 50));
 });

@@ -3,7 +3,8 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
-import { HypervisorDriver, PowerOpMode, VmCreateSpec, VmHardware, VmInfo } from './hypervisor';
+import { killVmProcesses, signalVmProcesses } from './guest-node';
+import { HypervisorDriver, PowerOpMode, VM_UID_ENV, VmCreateSpec, VmHardware, VmInfo } from './hypervisor';
 
 type VmRecord = Omit<VmInfo, 'guestHeartbeat'> & { userData?: string };
 
@@ -11,6 +12,10 @@ type VmRecord = Omit<VmInfo, 'guestHeartbeat'> & { userData?: string };
  * Every powered-on VM is a small real guest process (dist/vms/sim-guest.js) on this host: started by the
  * agent in the host's process group, so it dies with its host; kept in `<root>/<uid>/vm.json`, so a
  * restarted agent finds its VMs and their guests again. Suspend stops the guest (SIGSTOP).
+ *
+ * Every process of a VM carries `OPENPACIFIC_VM_UID=<uid>`: the guest, and what a node image starts in it
+ * (see guest-node.ts). Suspend stops them all; a hard power-off, a destroy and `killAllNow` kill them all,
+ * after the guest.
  */
 export class SimHypervisor implements HypervisorDriver {
   readonly name = 'sim';
@@ -38,12 +43,19 @@ export class SimHypervisor implements HypervisorDriver {
   async powerOn(uid: string): Promise<VmInfo> {
     const r = this.must(uid);
     if (r.powerState === 'Suspended' && alive(r.pid)) {
+      signalVmProcesses(uid, 'SIGCONT', [process.pid, r.pid!]);
       process.kill(r.pid!, 'SIGCONT');
     } else if (r.powerState !== 'PoweredOn' || !alive(r.pid)) {
-      writeFileSync(join(this.dir(uid), 'guest.json'), JSON.stringify({ name: r.name, ip: r.ip, ports: r.ports, bootMs: this.opts.bootMs, userData: r.userData }));
+      // What a guest that died left behind (a node image's programs and their containers) goes first.
+      killVmProcesses(uid);
+      writeFileSync(
+        join(this.dir(uid), 'guest.json'),
+        JSON.stringify({ uid: r.uid, name: r.name, ip: r.ip, ports: r.ports, bootMs: this.opts.bootMs, userData: r.userData, cpus: r.cpus, memoryBytes: r.memoryBytes }),
+      );
       rmSync(join(this.dir(uid), 'booted'), { force: true });
+      rmSync(join(this.dir(uid), 'boot-failed'), { force: true });
       // Not detached: the guest stays in the host's process group and goes down with the host.
-      const guest = spawn(process.execPath, [this.opts.guestScript, this.dir(uid)], { stdio: 'ignore' });
+      const guest = spawn(process.execPath, [this.opts.guestScript, this.dir(uid)], { stdio: 'ignore', env: { ...process.env, [VM_UID_ENV]: uid } });
       guest.unref();
       r.pid = guest.pid;
       r.poweredOnAt = new Date().toISOString();
@@ -56,7 +68,10 @@ export class SimHypervisor implements HypervisorDriver {
   async powerOff(uid: string, mode: PowerOpMode): Promise<VmInfo> {
     const r = this.must(uid);
     if (alive(r.pid)) {
-      if (r.powerState === 'Suspended') process.kill(r.pid!, 'SIGCONT');
+      if (r.powerState === 'Suspended') {
+        signalVmProcesses(uid, 'SIGCONT', [process.pid, r.pid!]);
+        process.kill(r.pid!, 'SIGCONT');
+      }
       if (mode === 'Hard') process.kill(r.pid!, 'SIGKILL');
       else {
         // A soft power-off is a guest shutdown; TrySoft falls back to a hard one when the guest does not stop.
@@ -71,6 +86,9 @@ export class SimHypervisor implements HypervisorDriver {
       const gone = Date.now() + 2000;
       while (alive(r.pid) && Date.now() < gone) await sleep(10);
     }
+    // After the guest: every other process of the VM (a soft shutdown left none; a hard one, or a guest that
+    // died on its own, may have left a node image's programs and the containers they started).
+    killVmProcesses(uid);
     r.powerState = 'PoweredOff';
     r.pid = undefined;
     r.poweredOnAt = undefined;
@@ -80,7 +98,10 @@ export class SimHypervisor implements HypervisorDriver {
 
   async suspend(uid: string): Promise<VmInfo> {
     const r = this.must(uid);
-    if (r.powerState === 'PoweredOn' && alive(r.pid)) process.kill(r.pid!, 'SIGSTOP');
+    if (r.powerState === 'PoweredOn' && alive(r.pid)) {
+      process.kill(r.pid!, 'SIGSTOP');
+      signalVmProcesses(uid, 'SIGSTOP', [process.pid, r.pid!]);
+    }
     if (r.powerState === 'PoweredOn') r.powerState = 'Suspended';
     this.write(r);
     return this.info(r);
@@ -99,6 +120,7 @@ export class SimHypervisor implements HypervisorDriver {
     const r = this.read(uid);
     if (!r) return;
     if (alive(r.pid)) await this.powerOff(uid, 'Hard');
+    else killVmProcesses(uid);
     rmSync(this.dir(uid), { recursive: true, force: true });
   }
 
@@ -130,13 +152,18 @@ export class SimHypervisor implements HypervisorDriver {
   /** The isolation response for VMs: every guest killed at once, synchronously (the agent is about to exit). */
   killAllNow(): number {
     let killed = 0;
+    const uids: string[] = [];
     for (const uid of readdirSync(this.root)) {
       const r = this.read(uid);
-      if (r && alive(r.pid)) {
+      if (!r) continue;
+      uids.push(uid);
+      if (alive(r.pid)) {
         process.kill(r.pid!, 'SIGKILL');
         killed++;
       }
     }
+    // Then every other process of those VMs (a node image's programs, their containers' shims).
+    killVmProcesses(uids);
     return killed;
   }
 

@@ -1,0 +1,62 @@
+/**
+ * The bootstrap data of a guest cluster's machine: what cluster-api writes into the Machine's data Secret
+ * (key `value`, as Cluster API's bootstrap providers do) and the VM hands to its guest as cloud-init user
+ * data. A guest booted from a node image reads the `openpacific` section and starts the programs of its
+ * role against the guest cluster's own database and NATS prefix:
+ *
+ * - `control-plane`: policy, api-gateway (on the VM's address, port 6443, with the cluster's CA and admin
+ *   token) and scheduler;
+ * - `worker`: spherelet-agent and crx-runtime, registering the node `nodeName`, pods addressed in `podSubnet`.
+ *
+ * It is data only, never commands: a guest runs nothing but the programs of its role.
+ */
+export interface GuestNodeConfig {
+  role: 'control-plane' | 'worker';
+  cluster: { name: string; namespace: string; uid: string };
+  /** The Machine (and VM) name: the guest's node name. */
+  nodeName: string;
+  /** The guest cluster's own database (on the Supervisor's Postgres server). */
+  databaseUrl: string;
+  natsUrl: string;
+  /** The guest cluster's NATS prefix: its subjects and JetStream stream are its own. */
+  natsPrefix: string;
+  /** 32 bytes, base64: the guest's Secrets encryption key (the `<cluster>-encryption` Secret). */
+  secretsEncryptionKey: string;
+  /** The load balancer in front of the control plane: the address kubeconfigs name. */
+  controlPlaneEndpoint: { host: string; port: number };
+  /** Control plane only: the cluster CA (`<cluster>-ca`) and the admin's bearer token. */
+  caCertPem?: string;
+  caKeyPem?: string;
+  adminToken?: string;
+  /** Worker only: the /24 its pods take their addresses from (`127.16.3.0/24`). */
+  podSubnet?: string;
+}
+
+/** The key of the user data section a node image reads. */
+export const NODE_BOOTSTRAP_SECTION = 'openpacific';
+/** The key of a Cluster API bootstrap data Secret that holds the user data. */
+export const BOOTSTRAP_DATA_KEY = 'value';
+/** The label set on every process of a guest, so what belongs to a cluster can be found (and proven gone). */
+export const GUEST_CLUSTER_ENV = 'OPENPACIFIC_GUEST_CLUSTER';
+
+/** Cloud-config user data for a machine (JSON is YAML, so `#cloud-config` readers accept it). */
+export function renderNodeBootstrap(config: GuestNodeConfig): string {
+  return `#cloud-config\n${JSON.stringify({ [NODE_BOOTSTRAP_SECTION]: config }, null, 2)}\n`;
+}
+
+/** The node section of cloud-config user data; undefined when the data has none (a plain VM). */
+export function parseNodeBootstrap(userData: string | undefined): GuestNodeConfig | undefined {
+  if (!userData) return undefined;
+  const body = userData.replace(/^#cloud-config[^\n]*\n/, '');
+  let doc: unknown;
+  try {
+    doc = JSON.parse(body);
+  } catch {
+    return undefined;
+  }
+  const section = (doc as Record<string, unknown> | null)?.[NODE_BOOTSTRAP_SECTION] as GuestNodeConfig | undefined;
+  if (!section || typeof section !== 'object') return undefined;
+  if (section.role !== 'control-plane' && section.role !== 'worker') return undefined;
+  if (typeof section.nodeName !== 'string' || typeof section.databaseUrl !== 'string' || typeof section.natsPrefix !== 'string') return undefined;
+  return section;
+}

@@ -1,0 +1,107 @@
+import { request } from 'node:https';
+import type { Logger } from '@openpacific/service-kit';
+
+export interface GuestNode {
+  name: string;
+  ready: boolean;
+}
+
+export interface GuestAccess {
+  server: string;
+  caCertPem: string;
+  token: string;
+}
+
+interface Watched {
+  access: GuestAccess;
+  nodes?: Map<string, GuestNode>;
+  /** When the guest's API last answered (ms since the epoch). */
+  answeredAt?: number;
+  timer?: NodeJS.Timeout;
+  inFlight: boolean;
+}
+
+/**
+ * Reads the Nodes of each guest cluster through its own API (its kubeconfig: the control-plane endpoint, the
+ * cluster CA, the admin token), as Cluster API's machine controller reads a workload cluster's nodes to set
+ * `nodeRef`. Polls every interval while the cluster is known; calls `onChange` when what it sees changes.
+ */
+export class GuestNodeMonitor {
+  private readonly clusters = new Map<string, Watched>();
+
+  constructor(private readonly opts: { intervalMs: number; timeoutMs: number; logger: Logger; onChange: () => void }) {}
+
+  /** Watch exactly these clusters (by uid), with their access; others are forgotten. */
+  track(wanted: Map<string, GuestAccess>): void {
+    for (const [uid, w] of this.clusters) {
+      if (!wanted.has(uid)) {
+        clearTimeout(w.timer);
+        this.clusters.delete(uid);
+      }
+    }
+    for (const [uid, access] of wanted) {
+      const existing = this.clusters.get(uid);
+      if (existing && existing.access.server === access.server && existing.access.token === access.token) continue;
+      if (existing) clearTimeout(existing.timer);
+      const w: Watched = { access, inFlight: false };
+      this.clusters.set(uid, w);
+      this.poll(uid, w);
+    }
+  }
+
+  /** The guest's nodes as last seen, or undefined when its API has never answered. */
+  nodes(uid: string): Map<string, GuestNode> | undefined {
+    return this.clusters.get(uid)?.nodes;
+  }
+
+  stop(): void {
+    for (const w of this.clusters.values()) clearTimeout(w.timer);
+    this.clusters.clear();
+  }
+
+  private poll(uid: string, w: Watched): void {
+    if (this.clusters.get(uid) !== w || w.inFlight) return;
+    w.inFlight = true;
+    listNodes(w.access, this.opts.timeoutMs)
+      .then((nodes) => {
+        const changed = !w.nodes || !sameNodes(w.nodes, nodes);
+        w.nodes = nodes;
+        w.answeredAt = Date.now();
+        if (changed) this.opts.onChange();
+      })
+      .catch((err) => this.opts.logger.debug('guest cluster API did not answer', { server: w.access.server, error: (err as Error).message }))
+      .finally(() => {
+        w.inFlight = false;
+        if (this.clusters.get(uid) === w) w.timer = setTimeout(() => this.poll(uid, w), this.opts.intervalMs).unref();
+      });
+  }
+}
+
+function sameNodes(a: Map<string, GuestNode>, b: Map<string, GuestNode>): boolean {
+  if (a.size !== b.size) return false;
+  for (const [name, n] of a) if (b.get(name)?.ready !== n.ready) return false;
+  return true;
+}
+
+function listNodes(access: GuestAccess, timeoutMs: number): Promise<Map<string, GuestNode>> {
+  return new Promise((resolve, reject) => {
+    const url = new URL('/api/v1/nodes', access.server);
+    const req = request(url, { ca: access.caCertPem, headers: { authorization: `Bearer ${access.token}`, accept: 'application/json' }, timeout: timeoutMs }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (c) => (body += c));
+      res.on('end', () => {
+        if (res.statusCode !== 200) return reject(new Error(`GET /api/v1/nodes answered ${res.statusCode}`));
+        try {
+          const items: any[] = JSON.parse(body).items ?? [];
+          resolve(new Map(items.map((n) => [n.metadata.name, { name: n.metadata.name, ready: (n.status?.conditions ?? []).some((c: any) => c.type === 'Ready' && c.status === 'True') }])));
+        } catch (err) {
+          reject(err as Error);
+        }
+      });
+    });
+    req.on('timeout', () => req.destroy(new Error('timed out')));
+    req.on('error', reject);
+    req.end();
+  });
+}
