@@ -49,7 +49,7 @@ describe('guest clusters', () => {
 
   beforeAll(async () => {
     cluster = await startCluster({ label: 'guestclusters', env: { SIM_VM_BOOT_MS: '100', HOST_REBOOT_DELAY_MS: '0' } });
-    await eventually(async () => expect((await cluster.kubectl(['get', 'nodes', '--no-headers'])).stdout.match(/\sReady\s/g)).toHaveLength(3), { timeoutMs: 20_000 });
+    await cluster.hostsReady(3);
     expect((await cluster.kubectl(['create', 'namespace', NS])).code).toBe(0);
   }, 120_000);
   afterAll(() => cluster?.stop(), 60_000);
@@ -66,6 +66,9 @@ describe('guest clusters', () => {
     expect(ms).toHaveLength(3);
     expect(ms.every((m: any) => m.status.phase === 'Running' && m.spec.providerID?.startsWith('vsphere://'))).toBe(true);
     expect((await vms()).map((v: any) => v.status.powerState)).toEqual(['PoweredOn', 'PoweredOn', 'PoweredOn']);
+    // The control plane first, then the workers: no worker VM was made before the control plane's machine was Ready.
+    const cpReadyAt = ms.filter((m: any) => m.metadata.labels?.['cluster.x-k8s.io/control-plane'] !== undefined).map((m: any) => m.status.conditions.find((c: any) => c.type === 'Ready').lastTransitionTime)[0];
+    for (const v of (await vms()).filter((x: any) => x.metadata.labels?.['capv.vmware.com/cluster.role'] === 'worker')) expect(v.metadata.creationTimestamp >= cpReadyAt).toBe(true);
     const t = await tkc();
     expect(t.status.apiEndpoints).toEqual([{ host: expect.stringMatching(/^127\.200\./), port: 6443 }]);
     // The control-plane endpoint is a load balancer in front of the guest's own api-gateway, on its control-plane VM.

@@ -13,7 +13,7 @@ describe('native pods on the local cluster', () => {
 
   beforeAll(async () => {
     cluster = await startCluster({ label: 'pods', env: { RESTART_BACKOFF_MS: '500' } });
-    await eventually(async () => expect((await cluster.kubectl(['get', 'nodes', '--no-headers'])).stdout.match(/\sReady\s/g)).toHaveLength(3), { timeoutMs: 20_000 });
+    await cluster.hostsReady(3);
   }, 120_000);
   afterAll(() => cluster?.stop(), 60_000);
 

@@ -10,7 +10,7 @@ describe('hosts on the sim driver', () => {
 
   beforeAll(async () => {
     cluster = await startCluster({ label: 'sim', env: { CRX_DRIVER: 'sim', CRX_SIM_START_DELAY_MS: '300', CRX_SIM_FAILURE_RATE: '0' } });
-    await eventually(async () => expect((await cluster.kubectl(['get', 'nodes', '--no-headers'])).stdout.match(/\sReady\s/g)).toHaveLength(3), { timeoutMs: 20_000 });
+    await cluster.hostsReady(3);
   }, 120_000);
   afterAll(() => cluster?.stop(), 60_000);
 

@@ -15,7 +15,7 @@ describe('storage', () => {
 
   beforeAll(async () => {
     cluster = await startCluster({ label: 'storage', env: { HOST_REBOOT_DELAY_MS: '0' } });
-    await eventually(async () => expect((await cluster.kubectl(['get', 'nodes', '--no-headers'])).stdout.match(/\sReady\s/g)).toHaveLength(3), { timeoutMs: 20_000 });
+    await cluster.hostsReady(3);
   }, 120_000);
   afterAll(() => cluster?.stop(), 60_000);
 

@@ -36,7 +36,7 @@ describe('virtual machines', () => {
 
   beforeAll(async () => {
     cluster = await startCluster({ label: 'vms', env: { SIM_VM_BOOT_MS: '200', HOST_REBOOT_DELAY_MS: '0' } });
-    await eventually(async () => expect((await cluster.kubectl(['get', 'nodes', '--no-headers'])).stdout.match(/\sReady\s/g)).toHaveLength(3), { timeoutMs: 20_000 });
+    await cluster.hostsReady(3);
     expect((await cluster.kubectl(['create', 'namespace', NS])).code).toBe(0);
   }, 120_000);
   afterAll(() => cluster?.stop(), 60_000);

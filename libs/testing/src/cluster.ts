@@ -48,6 +48,8 @@ export interface TestCluster {
   /** Every api-gateway instance (more than one with `replicas`); `server` is the first's. */
   gateways: { name: string; server: string }[];
   kubectl(args: string[], opts?: { input?: string; timeoutMs?: number; env?: Record<string, string> }): Promise<KubectlResult>;
+  /** Resolves once `kubectl get nodes` shows `count` Ready hosts (booting hosts on a busy machine take a while). */
+  hostsReady(count: number, timeoutMs?: number): Promise<void>;
   request(
     method: string,
     path: string,
@@ -179,6 +181,16 @@ export async function startCluster(
     },
     chaos: (args) => runChaos(args, dataDir),
     kubectl: (args, o = {}) => runKubectl(args, { ...o, env: { ...kubeEnv, ...o.env } }),
+    hostsReady: async (count, timeoutMs = 60_000) => {
+      let seen = '';
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        seen = (await runKubectl(['get', 'nodes', '--no-headers'], { env: kubeEnv })).stdout;
+        if ((seen.match(/\sReady\s/g) ?? []).length === count) return;
+        if (Date.now() > deadline) throw new Error(`expected ${count} Ready hosts within ${timeoutMs} ms, kubectl get nodes shows:\n${seen}`);
+        await new Promise((r) => setTimeout(r, 250));
+      }
+    },
     request: (method, path, o = {}) =>
       httpsCall(o.server ?? ready.server, caCertPem, method, path, { ...o, token: o.token === undefined ? token : o.token }),
     killHost(name, signal = 'SIGKILL') {

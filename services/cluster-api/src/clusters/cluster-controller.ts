@@ -294,7 +294,7 @@ export class ClusterController {
       writes = ready ? [deleted(CR.machines, deletionOrder(outdated, 'Oldest')[0])] : [];
     }
     const ready = machines.filter((m) => machineReady(m.object)).length;
-    writes.push(statusOf(CR.kcps, stored, { ...kcp.status, replicas: machines.length, readyReplicas: ready, updatedReplicas: machines.length, unavailableReplicas: machines.length - ready, initialized: ready > 0, ready: ready > 0, version: kcp.spec.version, selector: `${LABELS.controlPlaneName}=${kcp.metadata.name}` }));
+    writes.push(statusOf(CR.kcps, stored, { ...kcp.status, replicas: machines.length, readyReplicas: ready, updatedReplicas: machines.length, unavailableReplicas: machines.length - ready, initialized: !!kcp.status?.initialized || ready > 0, ready: ready > 0, version: kcp.spec.version, selector: `${LABELS.controlPlaneName}=${kcp.metadata.name}` }));
     return writes;
   }
 
@@ -452,6 +452,9 @@ export class ClusterController {
     const key = secretValue(this.secret(ns, secretNames.encryption(c.metadata.name)), 'key');
     const access = kubeconfigAccess(this.secret(ns, secretNames.kubeconfig(c.metadata.name)));
     if (!endpoint?.host || !ca || !key || !access) return { waitingFor: 'the cluster has no control-plane endpoint, CA and kubeconfig yet' };
+    // The control plane first, then the workers: a worker joins a control plane that is up (kubeadm join needs one).
+    const kcp = c.spec.controlPlaneRef?.name ? this.get(CR.kcps, ns, c.spec.controlPlaneRef.name)?.object : undefined;
+    if (role === 'worker' && kcp && !kcp.status?.initialized) return { waitingFor: 'the control plane is not initialized yet' };
     const podSubnet = m.metadata.annotations?.[POD_SUBNET_ANNOTATION];
     if (!podSubnet) {
       const used = new Set(this.model.list(CR.machines).map((x) => x.object.metadata.annotations?.[POD_SUBNET_ANNOTATION]).filter(Boolean));
