@@ -1,21 +1,16 @@
 import { BOOTSTRAP_DATA_KEY, NatsNames } from '@openpacific/contracts';
 import { EventStore, StreamAppend, VersionConflictError } from '@openpacific/event-store';
-import { createCertificateAuthority } from '@openpacific/kube-api';
-import { decryptedEvent, encryptSecret, LogFollower, PassLoop, pokedFollower, ReadModel, sameJson, SecretKey, StoredObject } from '@openpacific/objects';
+import { decryptedEvent, LogFollower, PassLoop, pokedFollower, ReadModel, sameJson, SecretKey, StoredObject } from '@openpacific/objects';
 import type { Logger } from '@openpacific/service-kit';
 import type { NatsConnection } from 'nats';
 import type { Pool } from 'pg';
-import { GuestAccess, GuestNodeMonitor } from './guest-nodes';
-import { bootstrapUserData, freePodSubnet, kubeconfigAccess, kubeconfigFor, newEncryptionKey, POD_SUBNET_ANNOTATION, secretNames, secretObject, secretValue } from './guest-secrets';
-import { GuestStore } from './guest-store';
+import { GuestInfrastructure } from './guest-infrastructure';
 import { condition, CR, created, deleted, durationMs, LABELS, mergeConditions, newObject, statusOf, suffix, templateHash, updated } from './objects';
 
 const CAPI = 'cluster.x-k8s.io/v1beta1';
 const KCP = 'controlplane.cluster.x-k8s.io/v1beta1';
 const CAPV = 'vmware.infrastructure.cluster.x-k8s.io/v1beta1';
 const VMOP = 'vmoperator.vmware.com/v1alpha5';
-/** Held on every Cluster until its guest's database and stream are removed (after its last machine). */
-const CLUSTER_FINALIZER = 'cluster.cluster.x-k8s.io';
 
 /**
  * The three-layer cake, level-triggered in one pass over everything (in the elected cluster-api):
@@ -29,17 +24,13 @@ export class ClusterController {
   private readonly model = new ReadModel();
   private follower?: LogFollower;
   private readonly loop: PassLoop;
-  private readonly guests: GuestStore;
-  private readonly guestNodes: GuestNodeMonitor;
-  /** Certificate authorities being generated, by cluster uid (RSA keys take a moment). */
-  private readonly pendingCas = new Map<string, Promise<{ keyPem: string; certPem: string }>>();
+  private readonly guests: GuestInfrastructure;
 
   constructor(
     private readonly deps: { store: EventStore; pool: Pool; nats: NatsConnection; names: NatsNames; logger: Logger; secretKey?: SecretKey; databaseUrl: string; natsUrl: string },
   ) {
     this.loop = new PassLoop(() => this.pass(), { resyncMs: 3000, retryMs: 200, onError: (err) => deps.logger.warn('cluster pass failed', { error: (err as Error).message }) });
-    this.guests = new GuestStore(deps);
-    this.guestNodes = new GuestNodeMonitor({ intervalMs: 1000, timeoutMs: 2000, logger: deps.logger, onChange: () => this.loop.schedule() });
+    this.guests = new GuestInfrastructure(this.model, deps, () => this.loop.schedule());
   }
 
   async start(): Promise<void> {
@@ -58,7 +49,7 @@ export class ClusterController {
 
   async stop(): Promise<void> {
     this.loop.stop();
-    this.guestNodes.stop();
+    this.guests.stop();
     await this.follower?.stop();
   }
 
@@ -75,7 +66,7 @@ export class ClusterController {
   }
 
   private async pass(): Promise<void> {
-    const writes: (StreamAppend | undefined)[] = await this.guestInfrastructure();
+    const writes: (StreamAppend | undefined)[] = await this.guests.reconcile();
     for (const s of this.list(CR.tkcs)) writes.push(...this.tkc(s));
     for (const s of this.list(CR.kcps)) writes.push(...this.controlPlane(s));
     for (const s of this.list(CR.mds)) writes.push(...this.deployment(s));
@@ -94,68 +85,6 @@ export class ClusterController {
       }
     }
     if (retry) this.loop.schedule(200);
-  }
-
-  /**
-   * What a guest cluster needs before its first machine boots, and what it leaves behind: the cluster's CA
-   * (`<cluster>-ca`) and Secrets encryption key (`<cluster>-encryption`), its database and NATS prefix, the
-   * finalizer that holds the Cluster until its last machine is gone and then removes them. Also points the
-   * node monitor at every guest with a kubeconfig.
-   */
-  private async guestInfrastructure(): Promise<(StreamAppend | undefined)[]> {
-    const writes: (StreamAppend | undefined)[] = [];
-    const access = new Map<string, GuestAccess>();
-    for (const stored of this.model.list(CR.clusters)) {
-      const c = stored.object;
-      const ns = c.metadata.namespace;
-      const name = c.metadata.name;
-      if (c.metadata.deletionTimestamp) {
-        writes.push(await this.finishClusterDeletion(stored));
-        continue;
-      }
-      if (!(c.metadata.finalizers ?? []).includes(CLUSTER_FINALIZER)) {
-        writes.push(updated(CR.clusters, stored, (o) => (o.metadata.finalizers = [...(o.metadata.finalizers ?? []), CLUSTER_FINALIZER])));
-        continue;
-      }
-      if (!this.secret(ns, secretNames.ca(name))) {
-        let pending = this.pendingCas.get(c.metadata.uid);
-        if (!pending) {
-          pending = createCertificateAuthority(`${name}-ca`);
-          this.pendingCas.set(c.metadata.uid, pending);
-        }
-        const ca = await pending;
-        writes.push(this.createdSecret(secretObject(c, secretNames.ca(name), { 'tls.crt': ca.certPem, 'tls.key': ca.keyPem }, name)));
-      } else this.pendingCas.delete(c.metadata.uid);
-      if (!this.secret(ns, secretNames.encryption(name))) writes.push(this.createdSecret(secretObject(c, secretNames.encryption(name), { key: newEncryptionKey() }, name)));
-      await this.guests.ensureDatabase(c);
-      const kubeconfig = kubeconfigAccess(this.secret(ns, secretNames.kubeconfig(name)));
-      if (kubeconfig) access.set(c.metadata.uid, kubeconfig);
-    }
-    this.guestNodes.track(access);
-    return writes;
-  }
-
-  /** Once no Machine and no VM of the cluster is left: its database and stream go, then the finalizer. */
-  private async finishClusterDeletion(stored: StoredObject): Promise<StreamAppend | undefined> {
-    const c = stored.object;
-    if (!(c.metadata.finalizers ?? []).includes(CLUSTER_FINALIZER)) return undefined;
-    const ns = c.metadata.namespace;
-    const machinesLeft = this.model.list(CR.machines, ns).some((m) => m.object.spec?.clusterName === c.metadata.name);
-    const vmsLeft = this.model.list(CR.vms, ns).some((v) => v.object.metadata.labels?.[LABELS.vmCluster] === c.metadata.name);
-    if (machinesLeft || vmsLeft) return undefined;
-    await this.guests.remove(c);
-    const finalizers = c.metadata.finalizers.filter((f: string) => f !== CLUSTER_FINALIZER);
-    if (finalizers.length === 0) return deleted(CR.clusters, stored);
-    return updated(CR.clusters, stored, (o) => (o.metadata.finalizers = finalizers));
-  }
-
-  private secret(namespace: string, name: string): any | undefined {
-    return this.model.get('secrets', namespace, name)?.object;
-  }
-
-  /** Secrets are encrypted before they reach the log, as the gateway stores them. */
-  private createdSecret(secret: any): StreamAppend {
-    return created('secrets', this.deps.secretKey ? encryptSecret(secret, this.deps.secretKey) : secret);
   }
 
   /** TKC → Cluster, VSphereCluster, KubeadmControlPlane, MachineDeployments, resource policy, control-plane service; status back. */
@@ -383,7 +312,7 @@ export class ClusterController {
     const vm = this.get(CR.vms, ns, name)?.object;
     const cluster = m.metadata.labels?.[LABELS.cluster];
     const role = infra.role === 'controlplane' ? 'controlplane' : 'worker';
-    const boot = this.bootstrap(stored, role);
+    const boot = this.guests.bootstrap(stored, role);
     if (boot.write) return [boot.write];
     if (!vm && boot.dataSecretName) {
       writes.push(
@@ -404,8 +333,8 @@ export class ClusterController {
     const providerID = vm?.status?.biosUUID ? `vsphere://${vm.status.biosUUID}` : undefined;
     // The node, as the guest cluster's own API lists it. A cluster without a kubeconfig (Cluster API objects
     // written by hand, booting user-given data) has no API to ask: its VM answering stands for its node.
-    const guest = this.guestOf(m);
-    const node = guest ? this.guestNodes.nodes(guest.metadata.uid)?.get(name) : undefined;
+    const guest = this.guests.guestOf(m);
+    const node = guest ? this.guests.nodeOf(guest, name) : undefined;
     const nodeSeen = guest ? !!node : running;
     const nodeReady = running && (guest ? !!node?.ready : true);
     // As Cluster API derives it: once its node appeared a machine stays Running; its Ready condition says how it is.
@@ -425,60 +354,6 @@ export class ClusterController {
         }),
       );
     return writes;
-  }
-
-  /** The Cluster of a machine when it is a guest cluster this service runs (it has a kubeconfig). */
-  private guestOf(m: any): any | undefined {
-    const c = this.get(CR.clusters, m.metadata.namespace, m.spec.clusterName ?? '')?.object;
-    return c && this.secret(c.metadata.namespace, secretNames.kubeconfig(c.metadata.name)) ? c : undefined;
-  }
-
-  /**
-   * The Machine's bootstrap data, as a bootstrap provider makes it: a Secret named after the machine with the
-   * node's configuration under `value` (role, the guest's database, NATS prefix and encryption key, the
-   * endpoint, the CA and admin token for a control plane, the /24 for its pods), made once the cluster has its
-   * endpoint, CA and kubeconfig; then `spec.bootstrap.dataSecretName` names it. A Machine that names a data
-   * Secret itself (written by hand) boots what that Secret holds, once it exists.
-   */
-  private bootstrap(stored: StoredObject, role: 'controlplane' | 'worker'): { dataSecretName?: string; write?: StreamAppend; waitingFor?: string } {
-    const m = stored.object;
-    const ns = m.metadata.namespace;
-    const given = m.spec.bootstrap?.dataSecretName;
-    if (given) return this.secret(ns, given) ? { dataSecretName: given } : { waitingFor: `Secret "${given}" does not exist` };
-    const c = this.get(CR.clusters, ns, m.spec.clusterName ?? '')?.object;
-    if (!c || c.metadata.deletionTimestamp) return { waitingFor: `Cluster "${m.spec.clusterName}" does not exist` };
-    const endpoint = c.spec.controlPlaneEndpoint;
-    const ca = this.secret(ns, secretNames.ca(c.metadata.name));
-    const key = secretValue(this.secret(ns, secretNames.encryption(c.metadata.name)), 'key');
-    const access = kubeconfigAccess(this.secret(ns, secretNames.kubeconfig(c.metadata.name)));
-    if (!endpoint?.host || !ca || !key || !access) return { waitingFor: 'the cluster has no control-plane endpoint, CA and kubeconfig yet' };
-    // The control plane first, then the workers: a worker joins a control plane that is up (kubeadm join needs one).
-    const kcp = c.spec.controlPlaneRef?.name ? this.get(CR.kcps, ns, c.spec.controlPlaneRef.name)?.object : undefined;
-    if (role === 'worker' && kcp && !kcp.status?.initialized) return { waitingFor: 'the control plane is not initialized yet' };
-    const podSubnet = m.metadata.annotations?.[POD_SUBNET_ANNOTATION];
-    if (!podSubnet) {
-      const used = new Set(this.model.list(CR.machines).map((x) => x.object.metadata.annotations?.[POD_SUBNET_ANNOTATION]).filter(Boolean));
-      const free = freePodSubnet(used);
-      if (!free) return { waitingFor: 'no pod address range is free' };
-      return { write: updated(CR.machines, stored, (o) => (o.metadata.annotations = { ...o.metadata.annotations, [POD_SUBNET_ANNOTATION]: free })) };
-    }
-    const name = m.metadata.name;
-    if (!this.secret(ns, name)) {
-      const userData = bootstrapUserData({
-        role: role === 'controlplane' ? 'control-plane' : 'worker',
-        cluster: { name: c.metadata.name, namespace: ns, uid: c.metadata.uid },
-        nodeName: name,
-        databaseUrl: this.guests.databaseUrl(c),
-        natsUrl: this.deps.natsUrl,
-        natsPrefix: GuestStore.natsPrefix(c),
-        secretsEncryptionKey: key,
-        controlPlaneEndpoint: { host: endpoint.host, port: endpoint.port ?? 6443 },
-        podSubnet,
-        ...(role === 'controlplane' ? { caCertPem: secretValue(ca, 'tls.crt'), caKeyPem: secretValue(ca, 'tls.key'), adminToken: access.token } : {}),
-      });
-      return { write: this.createdSecret(secretObject(m, name, { value: userData, format: 'cloud-config' }, c.metadata.name)) };
-    }
-    return { write: updated(CR.machines, stored, (o) => (o.spec.bootstrap = { ...o.spec.bootstrap, dataSecretName: name })) };
   }
 
   /**
@@ -539,11 +414,7 @@ export class ClusterController {
     const kcp = this.get(CR.kcps, c.metadata.namespace, c.spec.controlPlaneRef?.name ?? '')?.object;
     const writes: (StreamAppend | undefined)[] = [];
     if (endpoint && c.spec.controlPlaneEndpoint?.host !== endpoint) writes.push(updated(CR.clusters, stored, (o) => (o.spec.controlPlaneEndpoint = { host: endpoint, port: 6443 })));
-    // The admin kubeconfig, once the endpoint and the CA exist: what `kubectl --kubeconfig` uses to reach the guest.
-    const ca = this.secret(c.metadata.namespace, secretNames.ca(c.metadata.name));
-    if (c.spec.controlPlaneEndpoint?.host && ca && !this.secret(c.metadata.namespace, secretNames.kubeconfig(c.metadata.name))) {
-      writes.push(this.createdSecret(secretObject(c, secretNames.kubeconfig(c.metadata.name), { value: kubeconfigFor(c.metadata.name, c.spec.controlPlaneEndpoint, secretValue(ca, 'tls.crt')!) }, c.metadata.name)));
-    }
+    writes.push(this.guests.kubeconfig(c));
     const infrastructureReady = !!endpoint;
     const controlPlaneReady = !!kcp?.status?.ready;
     writes.push(statusOf(CR.clusters, stored, { ...c.status, phase: infrastructureReady ? 'Provisioned' : 'Provisioning', infrastructureReady, controlPlaneReady, conditions: mergeConditions(c.status?.conditions, [condition('ControlPlaneReady', controlPlaneReady), condition('InfrastructureReady', infrastructureReady), condition('Ready', infrastructureReady && controlPlaneReady)]) }));

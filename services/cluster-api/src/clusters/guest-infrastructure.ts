@@ -1,0 +1,170 @@
+import type { StreamAppend } from '@openpacific/event-store';
+import { createCertificateAuthority } from '@openpacific/kube-api';
+import { encryptSecret, ReadModel, SecretKey, StoredObject } from '@openpacific/objects';
+import type { Logger } from '@openpacific/service-kit';
+import type { NatsConnection } from 'nats';
+import type { Pool } from 'pg';
+import { GuestAccess, GuestNode, GuestNodeMonitor } from './guest-nodes';
+import { bootstrapUserData, freePodSubnet, kubeconfigAccess, kubeconfigFor, newEncryptionKey, POD_SUBNET_ANNOTATION, secretNames, secretObject, secretValue } from './guest-secrets';
+import { GuestStore } from './guest-store';
+import { CR, created, deleted, LABELS, updated } from './objects';
+
+/** Held on every Cluster until its guest's database and stream are removed (after its last machine). */
+const CLUSTER_FINALIZER = 'cluster.cluster.x-k8s.io';
+
+/**
+ * What makes a Cluster a guest cluster one can use, beside the Cluster API objects: its CA, encryption key,
+ * database and NATS prefix, its admin kubeconfig, each Machine's bootstrap data, and what the guest's own API
+ * says of its nodes. The cluster controller calls it from its passes (same read model, same writes).
+ */
+export class GuestInfrastructure {
+  readonly store: GuestStore;
+  private readonly nodes: GuestNodeMonitor;
+  /** Certificate authorities being generated, by cluster uid (RSA keys take a moment). */
+  private readonly pendingCas = new Map<string, Promise<{ keyPem: string; certPem: string }>>();
+
+  constructor(
+    private readonly model: ReadModel,
+    private readonly deps: { pool: Pool; nats: NatsConnection; logger: Logger; secretKey?: SecretKey; databaseUrl: string; natsUrl: string },
+    onChange: () => void,
+  ) {
+    this.store = new GuestStore(deps);
+    this.nodes = new GuestNodeMonitor({ intervalMs: 1000, timeoutMs: 2000, logger: deps.logger, onChange });
+  }
+
+  stop(): void {
+    this.nodes.stop();
+  }
+
+  private get(resource: string, namespace: string | undefined, name: string): StoredObject | undefined {
+    return this.model.get(resource, namespace, name);
+  }
+
+  /** The node named after a machine, as its guest's API last listed it. */
+  nodeOf(guest: any, name: string): GuestNode | undefined {
+    return this.nodes.nodes(guest.metadata.uid)?.get(name);
+  }
+
+  /** The admin kubeconfig, once the Cluster has its endpoint and CA: what `kubectl --kubeconfig` uses to reach the guest. */
+  kubeconfig(c: any): StreamAppend | undefined {
+    const ca = this.secret(c.metadata.namespace, secretNames.ca(c.metadata.name));
+    if (!c.spec.controlPlaneEndpoint?.host || !ca || this.secret(c.metadata.namespace, secretNames.kubeconfig(c.metadata.name))) return undefined;
+    return this.createdSecret(secretObject(c, secretNames.kubeconfig(c.metadata.name), { value: kubeconfigFor(c.metadata.name, c.spec.controlPlaneEndpoint, secretValue(ca, 'tls.crt')!) }, c.metadata.name));
+  }
+
+  /**
+   * What a guest cluster needs before its first machine boots, and what it leaves behind: the cluster's CA
+   * (`<cluster>-ca`) and Secrets encryption key (`<cluster>-encryption`), its database and NATS prefix, the
+   * finalizer that holds the Cluster until its last machine is gone and then removes them. Also points the
+   * node monitor at every guest with a kubeconfig.
+   */
+  async reconcile(): Promise<(StreamAppend | undefined)[]> {
+    const writes: (StreamAppend | undefined)[] = [];
+    const access = new Map<string, GuestAccess>();
+    for (const stored of this.model.list(CR.clusters)) {
+      const c = stored.object;
+      const ns = c.metadata.namespace;
+      const name = c.metadata.name;
+      if (c.metadata.deletionTimestamp) {
+        writes.push(await this.finishClusterDeletion(stored));
+        continue;
+      }
+      if (!(c.metadata.finalizers ?? []).includes(CLUSTER_FINALIZER)) {
+        writes.push(updated(CR.clusters, stored, (o) => (o.metadata.finalizers = [...(o.metadata.finalizers ?? []), CLUSTER_FINALIZER])));
+        continue;
+      }
+      if (!this.secret(ns, secretNames.ca(name))) {
+        let pending = this.pendingCas.get(c.metadata.uid);
+        if (!pending) {
+          pending = createCertificateAuthority(`${name}-ca`);
+          this.pendingCas.set(c.metadata.uid, pending);
+        }
+        const ca = await pending;
+        writes.push(this.createdSecret(secretObject(c, secretNames.ca(name), { 'tls.crt': ca.certPem, 'tls.key': ca.keyPem }, name)));
+      } else this.pendingCas.delete(c.metadata.uid);
+      if (!this.secret(ns, secretNames.encryption(name))) writes.push(this.createdSecret(secretObject(c, secretNames.encryption(name), { key: newEncryptionKey() }, name)));
+      await this.store.ensureDatabase(c);
+      const kubeconfig = kubeconfigAccess(this.secret(ns, secretNames.kubeconfig(name)));
+      if (kubeconfig) access.set(c.metadata.uid, kubeconfig);
+    }
+    this.nodes.track(access);
+    return writes;
+  }
+
+  /** Once no Machine and no VM of the cluster is left: its database and stream go, then the finalizer. */
+  private async finishClusterDeletion(stored: StoredObject): Promise<StreamAppend | undefined> {
+    const c = stored.object;
+    if (!(c.metadata.finalizers ?? []).includes(CLUSTER_FINALIZER)) return undefined;
+    const ns = c.metadata.namespace;
+    const machinesLeft = this.model.list(CR.machines, ns).some((m) => m.object.spec?.clusterName === c.metadata.name);
+    const vmsLeft = this.model.list(CR.vms, ns).some((v) => v.object.metadata.labels?.[LABELS.vmCluster] === c.metadata.name);
+    if (machinesLeft || vmsLeft) return undefined;
+    await this.store.remove(c);
+    const finalizers = c.metadata.finalizers.filter((f: string) => f !== CLUSTER_FINALIZER);
+    if (finalizers.length === 0) return deleted(CR.clusters, stored);
+    return updated(CR.clusters, stored, (o) => (o.metadata.finalizers = finalizers));
+  }
+
+  secret(namespace: string, name: string): any | undefined {
+    return this.model.get('secrets', namespace, name)?.object;
+  }
+
+  /** Secrets are encrypted before they reach the log, as the gateway stores them. */
+  createdSecret(secret: any): StreamAppend {
+    return created('secrets', this.deps.secretKey ? encryptSecret(secret, this.deps.secretKey) : secret);
+  }
+
+  /** The Cluster of a machine when it is a guest cluster this service runs (it has a kubeconfig). */
+  guestOf(m: any): any | undefined {
+    const c = this.get(CR.clusters, m.metadata.namespace, m.spec.clusterName ?? '')?.object;
+    return c && this.secret(c.metadata.namespace, secretNames.kubeconfig(c.metadata.name)) ? c : undefined;
+  }
+
+  /**
+   * The Machine's bootstrap data, as a bootstrap provider makes it: a Secret named after the machine with the
+   * node's configuration under `value` (role, the guest's database, NATS prefix and encryption key, the
+   * endpoint, the CA and admin token for a control plane, the /24 for its pods), made once the cluster has its
+   * endpoint, CA and kubeconfig; then `spec.bootstrap.dataSecretName` names it. A Machine that names a data
+   * Secret itself (written by hand) boots what that Secret holds, once it exists.
+   */
+  bootstrap(stored: StoredObject, role: 'controlplane' | 'worker'): { dataSecretName?: string; write?: StreamAppend; waitingFor?: string } {
+    const m = stored.object;
+    const ns = m.metadata.namespace;
+    const given = m.spec.bootstrap?.dataSecretName;
+    if (given) return this.secret(ns, given) ? { dataSecretName: given } : { waitingFor: `Secret "${given}" does not exist` };
+    const c = this.get(CR.clusters, ns, m.spec.clusterName ?? '')?.object;
+    if (!c || c.metadata.deletionTimestamp) return { waitingFor: `Cluster "${m.spec.clusterName}" does not exist` };
+    const endpoint = c.spec.controlPlaneEndpoint;
+    const ca = this.secret(ns, secretNames.ca(c.metadata.name));
+    const key = secretValue(this.secret(ns, secretNames.encryption(c.metadata.name)), 'key');
+    const access = kubeconfigAccess(this.secret(ns, secretNames.kubeconfig(c.metadata.name)));
+    if (!endpoint?.host || !ca || !key || !access) return { waitingFor: 'the cluster has no control-plane endpoint, CA and kubeconfig yet' };
+    // The control plane first, then the workers: a worker joins a control plane that is up (kubeadm join needs one).
+    const kcp = c.spec.controlPlaneRef?.name ? this.get(CR.kcps, ns, c.spec.controlPlaneRef.name)?.object : undefined;
+    if (role === 'worker' && kcp && !kcp.status?.initialized) return { waitingFor: 'the control plane is not initialized yet' };
+    const podSubnet = m.metadata.annotations?.[POD_SUBNET_ANNOTATION];
+    if (!podSubnet) {
+      const used = new Set(this.model.list(CR.machines).map((x) => x.object.metadata.annotations?.[POD_SUBNET_ANNOTATION]).filter(Boolean));
+      const free = freePodSubnet(used);
+      if (!free) return { waitingFor: 'no pod address range is free' };
+      return { write: updated(CR.machines, stored, (o) => (o.metadata.annotations = { ...o.metadata.annotations, [POD_SUBNET_ANNOTATION]: free })) };
+    }
+    const name = m.metadata.name;
+    if (!this.secret(ns, name)) {
+      const userData = bootstrapUserData({
+        role: role === 'controlplane' ? 'control-plane' : 'worker',
+        cluster: { name: c.metadata.name, namespace: ns, uid: c.metadata.uid },
+        nodeName: name,
+        databaseUrl: this.store.databaseUrl(c),
+        natsUrl: this.deps.natsUrl,
+        natsPrefix: GuestStore.natsPrefix(c),
+        secretsEncryptionKey: key,
+        controlPlaneEndpoint: { host: endpoint.host, port: endpoint.port ?? 6443 },
+        podSubnet,
+        ...(role === 'controlplane' ? { caCertPem: secretValue(ca, 'tls.crt'), caKeyPem: secretValue(ca, 'tls.key'), adminToken: access.token } : {}),
+      });
+      return { write: this.createdSecret(secretObject(m, name, { value: userData, format: 'cloud-config' }, c.metadata.name)) };
+    }
+    return { write: updated(CR.machines, stored, (o) => (o.spec.bootstrap = { ...o.spec.bootstrap, dataSecretName: name })) };
+  }
+}
