@@ -23,6 +23,7 @@ import {
 import { HostPlan, hostPlanVariable } from './host-plan';
 import { waitForServiceReady } from './wait-ready';
 import { waitForGateway, waitForGatewayPort } from './gateway-readiness';
+import { ensureLocalUsers } from './local-users';
 import type { ReadyInfo } from './ready-line';
 import { ClusterState, clusterStateFile, hostPidsFile, postmasterPid, readHostPids } from './cluster-state';
 import { writeJsonAtomic } from './json-file';
@@ -89,6 +90,8 @@ export class ClusterLauncher {
     mkdirSync(config.logDir, { recursive: true });
     this.checkBuilt();
     config.secretsKey ??= process.env.SECRETS_ENCRYPTION_KEY || ensureSecretsKey(config.dataDir);
+    // developer and viewer (users.json, hashed), whose contexts the gateway adds to its kubeconfig.
+    ensureLocalUsers(config.dataDir);
     this.postgres = await provisionPostgres(config.databaseUrl, join(config.dataDir, 'postgres'), this.log);
     this.watchPostgres();
     this.nats = await provisionNats(config.natsUrl, config.dataDir, config.logDir, this.log);

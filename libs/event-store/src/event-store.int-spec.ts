@@ -1,7 +1,7 @@
 import { createTestDatabase, TestDatabase } from '@openpacific/testing';
 import { EventStore } from './event-store';
 import { VersionConflictError } from './errors';
-import { migrate } from './migrations/migrate';
+import { migrate, migrations } from './migrations/migrate';
 import { NewEvent } from './recorded-event';
 
 const catalogue = {
@@ -21,8 +21,8 @@ describe('the event store', () => {
   afterAll(() => db.drop());
 
   it('applies its migrations once however many processes run them at the same time', async () => {
-    const { rows } = await db.pool.query('SELECT version FROM schema_migrations');
-    expect(rows.map((r) => r.version)).toEqual([1]);
+    const { rows } = await db.pool.query('SELECT version FROM schema_migrations ORDER BY version');
+    expect(rows.map((r) => r.version)).toEqual(migrations.map((m) => m.version));
     expect(await migrate(db.pool)).toEqual([]);
   });
 

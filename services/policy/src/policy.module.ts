@@ -1,14 +1,36 @@
 import { Module } from '@nestjs/common';
+import { SERVICE_CONTEXT, ServiceContext } from '@openpacific/service-kit';
 import { AdmissionChain } from './admission/admission-chain';
 import { AdmissionResponder } from './admission/admission.responder';
 import { Admitter, ADMITTERS } from './admission/admitter';
+import { LimitRangeAdmitter } from './limits/limit-range.admitter';
+import { PodSecurityAdmitter } from './pss/pod-security.admitter';
+import { QuotaLedger } from './quota/quota-ledger';
+import { QuotaStatusLifecycle } from './quota/quota-status.lifecycle';
+import { ResourceQuotaAdmitter } from './quota/resource-quota.admitter';
+import { PolicyState } from './state/policy-state';
+import { NamespaceUsageAdmitter } from './usage/namespace-usage.admitter';
 
-/** Governance per namespace. For now the admission chain is empty, so every request is admitted. */
+/**
+ * Governance per namespace (docs/governance.md): what a namespace may use (classes, images, storage
+ * policies), Pod Security, LimitRange defaults and bounds, then ResourceQuota, last because it reserves.
+ */
 @Module({
   providers: [
-    { provide: ADMITTERS, useValue: [] satisfies Admitter[] },
+    PolicyState,
+    {
+      provide: ADMITTERS,
+      useFactory: (ctx: ServiceContext, state: PolicyState): Admitter[] => [
+        new NamespaceUsageAdmitter(state),
+        new PodSecurityAdmitter(state),
+        new LimitRangeAdmitter(state),
+        new ResourceQuotaAdmitter(state, new QuotaLedger(ctx.pool)),
+      ],
+      inject: [SERVICE_CONTEXT, PolicyState],
+    },
     { provide: AdmissionChain, useFactory: (admitters: Admitter[]) => new AdmissionChain(admitters), inject: [ADMITTERS] },
     AdmissionResponder,
+    QuotaStatusLifecycle,
   ],
   exports: [AdmissionChain],
 })

@@ -42,6 +42,8 @@ export interface ResourceDefinition {
   scope: 'Namespaced' | 'Cluster';
   /** Newest first: the first served version is the preferred one. */
   versions: ResourceVersionDefinition[];
+  /** The verbs discovery lists; every verb when absent (read-only kinds such as AuditRecord say `get`, `list`). */
+  verbs?: string[];
   subresources: { status?: boolean; scale?: { specReplicasPath: string; statusReplicasPath: string } };
   /** Built-in kinds accept strategic merge patches; custom kinds answer 415. */
   strategicMergePatch: boolean;

@@ -1,5 +1,6 @@
 import type { Pool } from 'pg';
 import { eventsMigration } from './001-events';
+import { auditRecordsMigration } from './002-audit-records';
 
 export interface Migration {
   version: number;
@@ -8,7 +9,7 @@ export interface Migration {
 }
 
 /** Every migration, in order. Append only: a released migration is never edited. */
-export const migrations: Migration[] = [eventsMigration];
+export const migrations: Migration[] = [eventsMigration, auditRecordsMigration];
 
 const MIGRATION_LOCK = 7_140_211_001; // arbitrary, constant: serializes migrators across processes
 

@@ -4,3 +4,4 @@ export * from './selectors';
 export * from './patch';
 export * from './metadata';
 export * from './quantity';
+export { decodeEnvelope, decodeFields } from './protobuf';

@@ -41,7 +41,7 @@ export function aggregatedDiscovery(defs: ResourceDefinition[], scope: 'core' | 
             responseKind: { group, version, kind: d.kind },
             scope: d.scope,
             singularResource: d.singular,
-            verbs: VERBS,
+            verbs: d.verbs ?? VERBS,
             ...(d.shortNames.length ? { shortNames: d.shortNames } : {}),
             ...(d.categories.length ? { categories: d.categories } : {}),
             subresources: subresources(d).map((s) => ({
@@ -80,7 +80,7 @@ export function apiResourceList(defs: ResourceDefinition[], groupVersion: string
         singularName: d.singular,
         namespaced: d.scope === 'Namespaced',
         kind: d.kind,
-        verbs: VERBS,
+        verbs: d.verbs ?? VERBS,
         ...(d.shortNames.length ? { shortNames: d.shortNames } : {}),
         ...(d.categories.length ? { categories: d.categories } : {}),
       });

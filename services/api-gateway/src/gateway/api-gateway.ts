@@ -13,6 +13,13 @@ import { nowTimestamp, prepareForCreate } from './handlers/object-rules';
 import { setStorageClassLookup } from './handlers/storage.strategy';
 import { ApiRequestHandler } from './http/api-server';
 import { Authenticator } from './http/authenticator';
+import { AuditLog } from './audit/audit-log';
+import { auditHook } from './audit/audit-hook';
+import { readModelLookups } from './auth/rbac-lookups';
+import { ensureBootstrapPolicy } from './auth/ensure-bootstrap-policy';
+import { localUserTokens } from './auth/local-user-tokens';
+import { serviceAccountTokenSource } from './auth/service-account-tokens';
+import { UsersFile } from './auth/users-file';
 import { ResourceRegistry } from './registry/registry';
 import { AdmissionClient } from './store/admission-client';
 import { decryptedEvent, LogFollower, pokedFollower, ReadModel, secretKeyFrom, WatchHub } from '@openpacific/objects';
@@ -32,6 +39,8 @@ export class ApiGateway {
   private gc?: GarbageCollector;
   private gcElection?: LeaderElection;
   private relay?: EventRelay;
+  private audit?: AuditLog;
+  private users?: UsersFile;
   private ready = false;
   private readonly sockets = new Set<Socket>();
 
@@ -71,6 +80,7 @@ export class ApiGateway {
     const writer = new ObjectWriter(store, follower, readModel, new AdmissionClient(nats, names, config.ADMISSION_TIMEOUT_MS), secretKey);
     const core: GatewayCore = { registry, readModel, hub, follower, writer, store, logger, nats, natsPrefix: config.NATS_PREFIX };
     await this.ensureSystemNamespaces(core);
+    await ensureBootstrapPolicy(core);
     // Expanding a claim depends on its class, which the PVC rules look up here.
     setStorageClassLookup((name) => core.readModel.get(STORAGE_CLASSES_RESOURCE, undefined, name)?.object);
     // One garbage collector (and namespace finalizer) per cluster: the leader among the gateway replicas.
@@ -94,7 +104,15 @@ export class ApiGateway {
 
     const auth = new Authenticator();
     auth.addToken(adminToken, ADMIN);
-    const handler = new ApiRequestHandler(core, auth, () => this.ready);
+    // Users of DATA_DIR/users.json (re-read when it changes), then ServiceAccount token Secrets.
+    const users = new UsersFile(join(config.DATA_DIR, 'users.json'), (message) => logger.warn(message));
+    users.start();
+    this.users = users;
+    auth.addSource((_token, d) => users.lookup(d.toString('hex')));
+    auth.addSource(serviceAccountTokenSource(readModel));
+    this.audit = new AuditLog(pool, logger.child({ component: 'audit' }));
+    const audit = auditHook({ log: this.audit, registry, auth, rbac: readModelLookups(readModel), logger });
+    const handler = new ApiRequestHandler(core, auth, () => this.ready, audit);
     const server = createServer({ key: pki.keyPem, cert: pki.certPem }, handler.handle);
     // Watches stay open for as long as the client wants them.
     server.requestTimeout = 0;
@@ -115,7 +133,7 @@ export class ApiGateway {
       server: publicUrl,
       caCertPem: pki.caCertPem,
       clusterName: 'openpacific',
-      users: [{ name: 'admin', token: adminToken }],
+      users: [{ name: 'admin', token: adminToken }, ...(await localUserTokens(config.DATA_DIR))],
       contextName: 'openpacific',
       namespace: 'default',
     });
@@ -125,6 +143,7 @@ export class ApiGateway {
 
   async stop(): Promise<void> {
     this.ready = false;
+    this.users?.stop();
     await this.gcElection?.stop();
     await this.relay?.stop();
     if (this.server) {
@@ -132,6 +151,7 @@ export class ApiGateway {
       for (const s of this.sockets) s.destroy();
       await closed;
     }
+    await this.audit?.stop();
     await this.follower?.stop();
   }
 

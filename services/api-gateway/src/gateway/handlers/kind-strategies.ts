@@ -1,7 +1,10 @@
 import { ResourceDefinition } from '@openpacific/contracts';
 import { StatusCause } from '@openpacific/kube-api';
+import { validateBindingUpdate, validateClusterRoleBinding } from '../auth/rbac.strategy';
+import { fillServiceAccountToken, validateServiceAccountTokenSecret } from '../auth/service-account-tokens';
 import { defaultPod, validatePod, validatePodUpdate } from './pod.strategy';
 import { storageKindStrategies } from './storage.strategy';
+import { quotaKindStrategies } from './quota.strategy';
 import { validateTanzuKubernetesCluster, validateTanzuKubernetesClusterUpdate } from './tkc.strategy';
 import {
   defaultVirtualMachine, stampRestart, validateVirtualMachine, validateVirtualMachineCreate, validateVirtualMachineService, validateVirtualMachineServiceUpdate, validateVirtualMachineUpdate,
@@ -29,8 +32,11 @@ const strategies: Record<string, KindStrategy> = {
   },
   'vmoperator.vmware.com/VirtualMachineService': { validate: validateVirtualMachineService, validateUpdate: validateVirtualMachineServiceUpdate },
   ...storageKindStrategies,
+  ...quotaKindStrategies,
   'run.tanzu.vmware.com/TanzuKubernetesCluster': { validate: validateTanzuKubernetesCluster, validateUpdate: validateTanzuKubernetesClusterUpdate },
-  '/Secret': { defaults: normalizeSecret, prepareUpdate: (_old, next) => normalizeSecret(next) },
+  '/Secret': { defaults: (s) => fillServiceAccountToken(normalizeSecret(s)), validate: validateServiceAccountTokenSecret, prepareUpdate: (_old, next) => normalizeSecret(next) },
+  'rbac.authorization.k8s.io/RoleBinding': { validateUpdate: validateBindingUpdate },
+  'rbac.authorization.k8s.io/ClusterRoleBinding': { validate: validateClusterRoleBinding, validateUpdate: validateBindingUpdate },
 };
 
 export function strategyFor(def: ResourceDefinition): KindStrategy {

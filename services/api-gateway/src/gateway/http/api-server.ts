@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { KubeApiError, internalError, methodNotAllowed, notFound, serviceUnavailable } from '@openpacific/kube-api';
+import { KubeApiError, internalError, statusError, methodNotAllowed, notFound, serviceUnavailable } from '@openpacific/kube-api';
 import { GatewayCore, ResourceRequest } from '../core';
 import { handleCreate } from '../handlers/create';
 import { handleDelete, handleDeleteCollection } from '../handlers/delete';
@@ -11,6 +11,13 @@ import { handleGet, handleList } from '../handlers/read';
 import { handlePatch } from '../handlers/patch';
 import { handleUpdate } from '../handlers/update';
 import { handleWatch } from '../handlers/watch';
+import { authorize, forbiddenMessage, RequestAttributes } from '@openpacific/authz';
+import { REVIEW_GROUPS } from '@openpacific/contracts';
+import { readModelLookups } from '../auth/rbac-lookups';
+import { nonResourceAttributes, resourceAttributes } from '../auth/request-attributes';
+import { impersonate } from '../auth/impersonation';
+import { handleReview } from '../auth/reviews';
+import type { AuditHook } from '../audit/audit-hook';
 import { Authenticator } from './authenticator';
 import { handleMetaRoute } from './meta-routes';
 import { readBody } from './read-body';
@@ -25,10 +32,17 @@ export class ApiRequestHandler {
     private readonly core: GatewayCore,
     private readonly auth: Authenticator,
     private readonly isReady: () => boolean,
+    /** Records every request; serves the AuditRecord API itself (audit/audit-hook.ts). */
+    private readonly audit?: AuditHook,
   ) {}
 
+  private get rbac() {
+    return readModelLookups(this.core.readModel);
+  }
+
   handle = (req: IncomingMessage, res: ServerResponse): void => {
-    this.route(req, res).catch((err) => this.fail(res, err, req));
+    const audited = this.audit?.(req, res);
+    (audited ?? this.route(req, res)).catch((err) => this.fail(res, err, req));
   };
 
   private async route(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -40,14 +54,21 @@ export class ApiRequestHandler {
       res.end(ready ? 'ok' : 'not ready');
       return;
     }
-    const user = path === '/version' ? { username: 'system:anonymous', groups: [] } : this.auth.authenticate(req);
+    const caller = path === '/version' ? { username: 'system:anonymous', groups: [] } : this.auth.authenticate(req);
     if (handleMetaRoute(this.core.registry, req, res, url)) return;
 
+    const method = req.method ?? 'GET';
+    const as = impersonate(caller, req, this.rbac);
+    if ('refused' in as) throw forbiddenFor(as.refused);
+    const user = as.user;
     const { target, history } = this.resolve(path);
+    // Every request is authorized (RBAC) before it is handled; discovery above is open to any authenticated user.
+    const attrs = target ? resourceAttributes(user, method, url.searchParams, target, history) : nonResourceAttributes(user, method, path);
+    if (!authorize(attrs, this.rbac).allowed) throw forbiddenFor(attrs);
     if (!target) throw notFound('', path);
     const r: ResourceRequest = { req, res, url, query: url.searchParams, target, user, requestId: randomUUID() };
-    const method = req.method ?? 'GET';
     if (['POST', 'PUT', 'PATCH', 'DELETE'].includes(method)) r.body = await readBody(req);
+    if (REVIEW_GROUPS.includes(target.served.def.group)) return handleReview(r, method, this.rbac);
     await this.dispatch(r, method, history);
   }
 
@@ -114,4 +135,10 @@ export function storeUnavailable(err: unknown): boolean {
   const code = String((err as { code?: unknown })?.code ?? '');
   if (['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT'].includes(code) || /^(08|57P)/.test(code)) return true;
   return /Connection terminated|timeout exceeded when trying to connect|not queryable|Connection ended/i.test((err as Error)?.message ?? '');
+}
+
+/** 403 Forbidden worded as kube-apiserver's, with the resource in the details. */
+export function forbiddenFor(attrs: RequestAttributes): KubeApiError {
+  const details = attrs.resourceRequest ? { name: attrs.name, group: attrs.apiGroup ?? '', kind: attrs.resource } : undefined;
+  return statusError(403, 'Forbidden', forbiddenMessage(attrs), details);
 }

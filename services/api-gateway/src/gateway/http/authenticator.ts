@@ -8,25 +8,43 @@ interface TokenEntry {
   user: Actor;
 }
 
-/** Bearer tokens, kept as SHA-256 digests and compared in constant time. */
+/** Another source of tokens: the users file, ServiceAccount token Secrets. Given the token and its SHA-256. */
+export type TokenSource = (token: string, digest: Buffer) => Actor | undefined;
+
+/**
+ * Bearer tokens: the admin's (kept as a SHA-256 digest, compared in constant time), then each
+ * source in turn. Every authenticated user is in `system:authenticated`. Unknown tokens are a 401.
+ */
 export class Authenticator {
   private readonly tokens: TokenEntry[] = [];
+  private readonly sources: TokenSource[] = [];
 
   addToken(token: string, user: Actor): void {
     this.tokens.push({ digest: digest(token), user });
+  }
+
+  addSource(source: TokenSource): void {
+    this.sources.push(source);
   }
 
   authenticate(req: IncomingMessage): Actor {
     const header = req.headers.authorization ?? '';
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
     if (!match) throw unauthorized();
-    const d = digest(match[1]);
+    const user = this.authenticateToken(match[1]);
+    if (!user) throw unauthorized();
+    return user;
+  }
+
+  authenticateToken(token: string): Actor | undefined {
+    const d = digest(token);
     const entry = this.tokens.find((t) => timingSafeEqual(t.digest, d));
-    if (!entry) throw unauthorized();
-    return entry.user;
+    const user = entry?.user ?? this.sources.reduce<Actor | undefined>((found, source) => found ?? source(token, d), undefined);
+    if (!user) return undefined;
+    return user.groups.includes('system:authenticated') ? user : { ...user, groups: [...user.groups, 'system:authenticated'] };
   }
 }
 
-function digest(token: string): Buffer {
+export function digest(token: string): Buffer {
   return createHash('sha256').update(token).digest();
 }

@@ -1,0 +1,133 @@
+import { objectSchema } from '../object-meta.schema';
+import { JsonSchema, ResourceDefinition } from '../resource-definition';
+
+export const RBAC_GROUP = 'rbac.authorization.k8s.io';
+export const ROLES_RESOURCE = `roles.${RBAC_GROUP}`;
+export const CLUSTER_ROLES_RESOURCE = `clusterroles.${RBAC_GROUP}`;
+export const ROLE_BINDINGS_RESOURCE = `rolebindings.${RBAC_GROUP}`;
+export const CLUSTER_ROLE_BINDINGS_RESOURCE = `clusterrolebindings.${RBAC_GROUP}`;
+export const SERVICE_ACCOUNTS_RESOURCE = 'serviceaccounts';
+/** The Secret type whose `data.token` authenticates as the ServiceAccount named by the annotation below. */
+export const SERVICE_ACCOUNT_TOKEN_SECRET_TYPE = 'kubernetes.io/service-account-token';
+export const SERVICE_ACCOUNT_NAME_ANNOTATION = 'kubernetes.io/service-account.name';
+export const SERVICE_ACCOUNT_UID_ANNOTATION = 'kubernetes.io/service-account.uid';
+
+const strings: JsonSchema = { type: 'array', items: { type: 'string' } };
+
+/** rbac/v1 PolicyRule. */
+export const policyRuleSchema: JsonSchema = {
+  type: 'object',
+  required: ['verbs'],
+  additionalProperties: false,
+  properties: { verbs: strings, apiGroups: strings, resources: strings, resourceNames: strings, nonResourceURLs: strings },
+};
+
+export const subjectSchema: JsonSchema = {
+  type: 'object',
+  required: ['kind', 'name'],
+  additionalProperties: false,
+  properties: {
+    kind: { type: 'string', enum: ['User', 'Group', 'ServiceAccount'] },
+    name: { type: 'string', minLength: 1 },
+    namespace: { type: 'string' },
+    apiGroup: { type: 'string' },
+  },
+};
+
+export const roleRefSchema: JsonSchema = {
+  type: 'object',
+  required: ['apiGroup', 'kind', 'name'],
+  additionalProperties: false,
+  properties: {
+    apiGroup: { type: 'string', enum: [RBAC_GROUP] },
+    kind: { type: 'string', enum: ['Role', 'ClusterRole'] },
+    name: { type: 'string', minLength: 1 },
+  },
+};
+
+const age = { name: 'Age', type: 'date' as const, jsonPath: '.metadata.creationTimestamp' };
+const createdAt = { name: 'Created At', type: 'string' as const, jsonPath: '.metadata.creationTimestamp' };
+const roleColumn = { name: 'Role', type: 'string' as const, jsonPath: '{.roleRef.kind}/{.roleRef.name}' };
+
+function rbacKind(kind: string, plural: string, scope: 'Namespaced' | 'Cluster', schema: JsonSchema, printerColumns: ResourceDefinition['versions'][number]['printerColumns']): ResourceDefinition {
+  return {
+    group: RBAC_GROUP,
+    kind,
+    listKind: `${kind}List`,
+    plural,
+    singular: kind.toLowerCase(),
+    shortNames: [],
+    categories: [],
+    scope,
+    strategicMergePatch: true,
+    nameFormat: 'dns1123-subdomain',
+    subresources: {},
+    versions: [{ name: 'v1', served: true, storage: true, schema, printerColumns }],
+  };
+}
+
+export const roleResource = rbacKind('Role', 'roles', 'Namespaced', objectSchema({ rules: { type: 'array', items: policyRuleSchema } }), [createdAt]);
+export const clusterRoleResource = rbacKind(
+  'ClusterRole',
+  'clusterroles',
+  'Cluster',
+  objectSchema({
+    rules: { type: 'array', items: policyRuleSchema },
+    aggregationRule: { type: 'object', additionalProperties: true },
+  }),
+  [createdAt],
+);
+const bindingSchema = objectSchema({ roleRef: roleRefSchema, subjects: { type: 'array', items: subjectSchema } }, ['roleRef']);
+export const roleBindingResource = rbacKind('RoleBinding', 'rolebindings', 'Namespaced', bindingSchema, [roleColumn, age]);
+export const clusterRoleBindingResource = rbacKind('ClusterRoleBinding', 'clusterrolebindings', 'Cluster', bindingSchema, [roleColumn, age]);
+
+/** core/v1 ServiceAccount; its legacy token lives in a `kubernetes.io/service-account-token` Secret. */
+export const serviceAccountResource: ResourceDefinition = {
+  group: '',
+  kind: 'ServiceAccount',
+  listKind: 'ServiceAccountList',
+  plural: 'serviceaccounts',
+  singular: 'serviceaccount',
+  shortNames: ['sa'],
+  categories: [],
+  scope: 'Namespaced',
+  strategicMergePatch: true,
+  nameFormat: 'dns1123-subdomain',
+  subresources: {},
+  versions: [
+    {
+      name: 'v1',
+      served: true,
+      storage: true,
+      schema: objectSchema({
+        secrets: { type: 'array', items: { type: 'object', additionalProperties: true } },
+        imagePullSecrets: { type: 'array', items: { type: 'object', additionalProperties: true } },
+        automountServiceAccountToken: { type: 'boolean' },
+      }),
+      printerColumns: [
+        { name: 'Secrets', type: 'integer', jsonPath: '.secrets', value: (o: any) => (o?.secrets ?? []).length },
+        age,
+      ],
+    },
+  ],
+};
+
+const reviewSchema = objectSchema({ spec: { type: 'object', additionalProperties: true }, status: { type: 'object', additionalProperties: true } });
+
+/**
+ * The review kinds: create-only, never stored. They are declared so discovery lists them
+ * (kubectl looks them up); the gateway answers their POSTs itself.
+ */
+export const selfSubjectReviewResource: ResourceDefinition = {
+  group: 'authentication.k8s.io', kind: 'SelfSubjectReview', listKind: 'SelfSubjectReviewList', plural: 'selfsubjectreviews', singular: 'selfsubjectreview',
+  shortNames: [], categories: [], scope: 'Cluster', strategicMergePatch: true, nameFormat: 'dns1123-subdomain', subresources: {},
+  versions: [{ name: 'v1', served: true, storage: true, schema: reviewSchema, printerColumns: [] }],
+};
+export const selfSubjectAccessReviewResource: ResourceDefinition = {
+  group: 'authorization.k8s.io', kind: 'SelfSubjectAccessReview', listKind: 'SelfSubjectAccessReviewList', plural: 'selfsubjectaccessreviews', singular: 'selfsubjectaccessreview',
+  shortNames: [], categories: [], scope: 'Cluster', strategicMergePatch: true, nameFormat: 'dns1123-subdomain', subresources: {},
+  versions: [{ name: 'v1', served: true, storage: true, schema: reviewSchema, printerColumns: [] }],
+};
+export const REVIEW_GROUPS = ['authentication.k8s.io', 'authorization.k8s.io'];
+
+export const rbacResources: ResourceDefinition[] = [serviceAccountResource, roleResource, clusterRoleResource, roleBindingResource, clusterRoleBindingResource, selfSubjectReviewResource, selfSubjectAccessReviewResource];

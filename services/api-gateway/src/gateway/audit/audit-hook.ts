@@ -1,0 +1,154 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { authorize, RbacLookups, RequestAttributes, UserInfo } from '@openpacific/authz';
+import type { Logger } from '@openpacific/service-kit';
+import type { Authenticator } from '../http/authenticator';
+import { forbiddenFor } from '../http/api-server';
+import { ResourceRegistry } from '../registry/registry';
+import { AuditLog } from './audit-log';
+import { isAuditApiPath, serveAuditApi } from './audit-api';
+import { AuditRequestAttributes, requestAttributes } from './request-attributes';
+
+/**
+ * What the request handler calls first with every request: records it (when its response
+ * finishes; a watch when it starts) and, for the AuditRecord API, returns the promise of
+ * serving it; undefined for every other request, which the handler routes as usual.
+ */
+export type AuditHook = (req: IncomingMessage, res: ServerResponse) => Promise<void> | undefined;
+
+export const ANONYMOUS: UserInfo = { username: 'system:anonymous', groups: ['system:unauthenticated'] };
+/** Probes are not API requests: kube-apiserver does not audit them either (non-resource, unauthenticated). */
+const UNAUDITED_PATHS = new Set(['/healthz', '/livez', '/readyz']);
+
+export interface AuditHookDeps {
+  log: AuditLog;
+  registry: ResourceRegistry;
+  auth: Authenticator;
+  rbac: RbacLookups;
+  logger: Logger;
+}
+
+export function auditHook(deps: AuditHookDeps): AuditHook {
+  const hook = observe(deps);
+  return (req, res) => {
+    try {
+      return hook(req, res);
+    } catch (err) {
+      // Auditing never takes a request down: the request goes on unrecorded, and the failure is logged.
+      deps.logger.error('audit: request not recorded', { method: req.method, error: (err as Error).message });
+      return undefined;
+    }
+  };
+}
+
+function observe(deps: AuditHookDeps): AuditHook {
+  return (req, res) => {
+    const url = new URL(req.url ?? '/', 'https://gateway');
+    if (UNAUDITED_PATHS.has(url.pathname)) return undefined;
+    const method = req.method ?? 'GET';
+    const user = authenticated(deps.auth, req);
+    const attrs = requestAttributes(deps.registry, method, url);
+    const requestId = randomUUID();
+    res.setHeader('Audit-Id', requestId);
+    const time = new Date();
+    let recorded = false;
+    const record = (code: number) => {
+      if (recorded) return;
+      recorded = true;
+      deps.log.append({
+        time,
+        requestId,
+        username: user?.username ?? ANONYMOUS.username,
+        groups: user?.groups ?? ANONYMOUS.groups,
+        verb: attrs.verb,
+        apiGroup: attrs.apiGroup,
+        resource: attrs.resource,
+        subresource: attrs.subresource,
+        namespace: attrs.namespace,
+        name: attrs.name,
+        path: attrs.path,
+        decision: decision(code, user, attrs, deps.rbac),
+        code,
+        userAgent: String(req.headers['user-agent'] ?? '').slice(0, 512),
+        sourceIp: (req.socket?.remoteAddress ?? '').replace(/^::ffff:/, ''),
+      });
+    };
+    if (attrs.verb === 'watch') onHeaders(res, () => record(res.statusCode));
+    // A create names its object in the body: as kube-apiserver's objectRef, the name is taken from the answer.
+    if (attrs.verb === 'create' && attrs.resourceRequest && !attrs.name) onCreatedName(res, (name) => (attrs.name = name));
+    res.once('finish', () => record(res.statusCode));
+    // A client gone before any answer: 0, as no status was ever sent.
+    res.once('close', () => record(res.headersSent ? res.statusCode : 0));
+    if (!isAuditApiPath(url.pathname)) return undefined;
+    return serve(deps, req, res, url, user, attrs);
+  };
+}
+
+async function serve(deps: AuditHookDeps, req: IncomingMessage, res: ServerResponse, url: URL, user: UserInfo | undefined, attrs: AuditRequestAttributes): Promise<void> {
+  // Authenticated and authorized as every other request: the Authenticator's 401, RBAC's 403.
+  const rbacAttrs = rbacAttributes(user ?? deps.auth.authenticate(req), attrs);
+  if (!authorize(rbacAttrs, deps.rbac).allowed) throw forbiddenFor(rbacAttrs);
+  await serveAuditApi(deps.log, req, res, url);
+}
+
+function authenticated(auth: Authenticator, req: IncomingMessage): UserInfo | undefined {
+  try {
+    return auth.authenticate(req);
+  } catch {
+    return undefined;
+  }
+}
+
+function rbacAttributes(user: UserInfo, a: AuditRequestAttributes): RequestAttributes {
+  if (!a.resourceRequest) return { user, verb: a.verb, resourceRequest: false, path: a.path };
+  return {
+    user, verb: a.verb, resourceRequest: true, apiGroup: a.apiGroup, resource: a.resource,
+    subresource: a.subresource || undefined, namespace: a.namespace || undefined, name: a.name || undefined,
+  };
+}
+
+/**
+ * deny: refused by authentication (401) or by RBAC (a 403 that RBAC would give now). Other
+ * 403s (admission: quota, Pod Security, a terminating namespace) were allowed by authorization.
+ */
+function decision(code: number, user: UserInfo | undefined, attrs: AuditRequestAttributes, rbac: RbacLookups): 'allow' | 'deny' {
+  if (code === 401 || !user) return code >= 400 ? 'deny' : 'allow';
+  if (code !== 403) return 'allow';
+  try {
+    return authorize(rbacAttributes(user, attrs), rbac).allowed ? 'allow' : 'deny';
+  } catch {
+    return 'deny';
+  }
+}
+
+/** Calls `fn` once, when the response's status line is written (a watch's response never "finishes" until it ends). */
+function onHeaders(res: ServerResponse, fn: () => void): void {
+  const writeHead = res.writeHead;
+  res.writeHead = function (this: ServerResponse, ...args: unknown[]) {
+    res.writeHead = writeHead;
+    const out = (writeHead as (...a: unknown[]) => ServerResponse).apply(this, args);
+    fn();
+    return out;
+  } as typeof res.writeHead;
+}
+
+/**
+ * Takes `metadata.name` from the JSON answer of a successful create (`res.end(payload)`), and
+ * nothing else of it: the body itself is never kept.
+ */
+function onCreatedName(res: ServerResponse, fn: (name: string) => void): void {
+  const end = res.end;
+  res.end = function (this: ServerResponse, ...args: unknown[]) {
+    res.end = end;
+    const [chunk] = args;
+    if (res.statusCode >= 200 && res.statusCode < 300 && (typeof chunk === 'string' || Buffer.isBuffer(chunk))) {
+      try {
+        const name = JSON.parse(chunk.toString())?.metadata?.name;
+        if (typeof name === 'string') fn(name);
+      } catch {
+        // not JSON: the record keeps no name
+      }
+    }
+    return (end as (...a: unknown[]) => ServerResponse).apply(this, args);
+  } as typeof res.end;
+}

@@ -1,0 +1,221 @@
+import type { Pool } from 'pg';
+import type { Logger } from '@openpacific/service-kit';
+
+/** One row of `audit_records` (see libs/event-store/src/migrations/002-audit-records.ts). Never a body. */
+export interface AuditEntry {
+  time: Date;
+  requestId: string;
+  username: string;
+  groups: string[];
+  verb: string;
+  apiGroup: string;
+  resource: string;
+  subresource: string;
+  namespace: string;
+  name: string;
+  path: string;
+  decision: 'allow' | 'deny';
+  code: number;
+  userAgent: string;
+  sourceIp: string;
+}
+
+export interface StoredAuditEntry extends AuditEntry {
+  id: string;
+}
+
+export interface AuditQuery {
+  user?: string;
+  namespace?: string;
+  since?: Date;
+  until?: Date;
+  /** Equality (or inequality) on columns: `verb`, `resource`, `code`, ... */
+  fields?: Array<{ column: AuditColumn; operator: '=' | '!='; value: string }>;
+  /** Only records older than this id (the `continue` of the previous page). */
+  beforeId?: string;
+  id?: string;
+  limit: number;
+}
+
+/** Field selector labels of AuditRecord and their columns. */
+export const AUDIT_COLUMNS = {
+  'metadata.name': 'id',
+  user: 'username',
+  namespace: 'namespace',
+  verb: 'verb',
+  apiGroup: 'api_group',
+  resource: 'resource',
+  subresource: 'subresource',
+  name: 'name',
+  decision: 'decision',
+  code: 'code',
+  requestID: 'request_id',
+  sourceIP: 'source_ip',
+} as const;
+export type AuditColumn = (typeof AUDIT_COLUMNS)[keyof typeof AUDIT_COLUMNS];
+
+const INSERT_COLUMNS = [
+  'time', 'request_id', 'username', 'groups', 'verb', 'api_group', 'resource', 'subresource', 'namespace', 'name', 'path', 'decision', 'code', 'user_agent', 'source_ip',
+];
+
+export interface AuditLogOptions {
+  /** How long a record may wait in memory before its batch is written. */
+  flushIntervalMs?: number;
+  /** A batch this large is written at once, in one multi-row INSERT. */
+  maxBatch?: number;
+  /** Records kept while Postgres is away; beyond this the oldest are dropped (and the drop is logged). */
+  maxBuffered?: number;
+  /** Delay before retrying a failed flush (doubles up to 30 s). */
+  retryDelayMs?: number;
+}
+
+/**
+ * The gateway's writer of audit records: `append` only queues (a request never waits for
+ * Postgres); queued records are written every `flushIntervalMs` or as soon as `maxBatch`
+ * are waiting, one multi-row INSERT per batch. A failed write is logged and retried with
+ * the records kept in order; it never throws into the request path.
+ */
+export class AuditLog {
+  private queue: AuditEntry[] = [];
+  private timer?: NodeJS.Timeout;
+  private flushing?: Promise<void>;
+  private failures = 0;
+  private stopped = false;
+  private readonly flushIntervalMs: number;
+  private readonly maxBatch: number;
+  private readonly maxBuffered: number;
+  private readonly retryDelayMs: number;
+
+  constructor(
+    private readonly pool: Pool,
+    private readonly logger: Logger,
+    opts: AuditLogOptions = {},
+  ) {
+    this.flushIntervalMs = opts.flushIntervalMs ?? 100;
+    this.maxBatch = opts.maxBatch ?? 200;
+    this.maxBuffered = opts.maxBuffered ?? 50_000;
+    this.retryDelayMs = opts.retryDelayMs ?? 500;
+  }
+
+  /** Records waiting to be written. */
+  get pending(): number {
+    return this.queue.length;
+  }
+
+  append(entry: AuditEntry): void {
+    this.queue.push(entry);
+    if (this.queue.length > this.maxBuffered) {
+      const dropped = this.queue.splice(0, this.queue.length - this.maxBuffered);
+      this.logger.error('audit records dropped: too many waiting for Postgres', { dropped: dropped.length });
+    }
+    if (this.stopped) return;
+    if (this.queue.length >= this.maxBatch && this.failures === 0) {
+      // A full batch goes now rather than at the end of the interval.
+      clearTimeout(this.timer);
+      this.timer = undefined;
+      this.schedule(0);
+    } else {
+      this.schedule(this.failures ? this.backoff() : this.flushIntervalMs);
+    }
+  }
+
+  /** Writes everything queued now (tests, shutdown). Resolves when the queue is empty or a write failed. */
+  async flush(): Promise<void> {
+    if (this.flushing) await this.flushing;
+    while (this.queue.length) {
+      const before = this.failures;
+      this.flushing = this.writeBatch();
+      await this.flushing;
+      this.flushing = undefined;
+      if (this.failures > before) return;
+    }
+  }
+
+  /** Stops the timer and tries a last time to write what is queued. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    await this.flush();
+    if (this.queue.length) this.logger.error('audit records lost at shutdown: Postgres did not take them', { lost: this.queue.length });
+  }
+
+  async query(q: AuditQuery): Promise<StoredAuditEntry[]> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    const add = (sql: string, value: unknown) => {
+      params.push(value);
+      where.push(sql.replace('?', `$${params.length}`));
+    };
+    if (q.user !== undefined) add('username = ?', q.user);
+    if (q.namespace !== undefined) add('namespace = ?', q.namespace);
+    if (q.since) add('time >= ?', q.since);
+    if (q.until) add('time < ?', q.until);
+    if (q.beforeId) add('id < ?', q.beforeId);
+    if (q.id) add('id = ?', q.id);
+    for (const f of q.fields ?? []) add(`${f.column}::text ${f.operator === '=' ? '=' : '<>'} ?`, f.value);
+    params.push(q.limit);
+    const { rows } = await this.pool.query(
+      `SELECT id::text, time, request_id, username, groups, verb, api_group, resource, subresource, namespace, name, path, decision, code, user_agent, source_ip
+         FROM audit_records ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+        ORDER BY audit_records.id DESC LIMIT $${params.length}`,
+      params,
+    );
+    return rows.map((r) => ({
+      id: r.id, time: r.time, requestId: r.request_id, username: r.username, groups: r.groups, verb: r.verb, apiGroup: r.api_group,
+      resource: r.resource, subresource: r.subresource, namespace: r.namespace, name: r.name, path: r.path, decision: r.decision,
+      code: r.code, userAgent: r.user_agent, sourceIp: r.source_ip,
+    }));
+  }
+
+  async get(id: string): Promise<StoredAuditEntry | undefined> {
+    if (!/^[1-9][0-9]{0,17}$/.test(id)) return undefined;
+    const [found] = await this.query({ id, limit: 1 });
+    return found;
+  }
+
+  private schedule(delayMs: number): void {
+    if (this.timer || this.flushing) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      void this.tick();
+    }, delayMs);
+    this.timer.unref?.();
+  }
+
+  private async tick(): Promise<void> {
+    if (this.flushing) return;
+    this.flushing = this.writeBatch();
+    await this.flushing;
+    this.flushing = undefined;
+    if (this.queue.length && !this.stopped) this.schedule(this.failures ? this.backoff() : this.queue.length >= this.maxBatch ? 0 : this.flushIntervalMs);
+  }
+
+  private backoff(): number {
+    return Math.min(30_000, this.retryDelayMs * 2 ** Math.min(this.failures - 1, 6));
+  }
+
+  /** Writes the oldest `maxBatch` records in one INSERT; on failure they stay at the head of the queue. */
+  private async writeBatch(): Promise<void> {
+    const batch = this.queue.slice(0, this.maxBatch);
+    if (!batch.length) return;
+    const params: unknown[] = [];
+    const rows = batch.map((e) => {
+      const values = [e.time, e.requestId, e.username, e.groups, e.verb, e.apiGroup, e.resource, e.subresource, e.namespace, e.name, e.path, e.decision, e.code, e.userAgent, e.sourceIp];
+      const placeholders = values.map((v) => (params.push(v), `$${params.length}`));
+      return `(${placeholders.join(', ')})`;
+    });
+    try {
+      await this.pool.query(`INSERT INTO audit_records (${INSERT_COLUMNS.join(', ')}) VALUES ${rows.join(', ')}`, params);
+      // Only now: records appended meanwhile stay queued behind these.
+      // Usually the head of the queue, unless an overflow dropped some of them meanwhile.
+      const written = new Set(batch);
+      this.queue = this.queue.filter((e) => !written.has(e));
+      if (this.failures) this.logger.info('audit records written again after failures', { failures: this.failures });
+      this.failures = 0;
+    } catch (err) {
+      this.failures++;
+      this.logger.warn('audit records not written; retrying', { records: batch.length, attempt: this.failures, error: (err as Error).message });
+    }
+  }
+}

@@ -1,0 +1,158 @@
+import { authorize, staticLookups } from '@openpacific/authz';
+import { resourceDefinitions } from '@openpacific/contracts';
+import { ResourceRegistry } from '../registry/registry';
+import { parseResourcePath } from '../http/resource-path';
+import { Authenticator, digest } from '../http/authenticator';
+import { bootstrapObjects } from './bootstrap-policy';
+import { validateBindingUpdate, validateClusterRoleBinding } from './rbac.strategy';
+import { nonResourceAttributes, resourceAttributes } from './request-attributes';
+import { fillServiceAccountToken, validateServiceAccountTokenSecret } from './service-account-tokens';
+import { parseUsers } from './users-file';
+
+const registry = new ResourceRegistry();
+const user = { username: 'dev', groups: ['system:authenticated'] };
+const attrs = (method: string, url: string) => {
+  const u = new URL(url, 'https://x');
+  const history = u.pathname.endsWith('/history');
+  const target = parseResourcePath(registry, history ? u.pathname.slice(0, -'/history'.length) : u.pathname)!;
+  const { user: _u, ...rest } = resourceAttributes(user, method, u.searchParams, target, history);
+  return rest;
+};
+
+describe('request attributes', () => {
+  it('derives the verb from method, name and watch', () => {
+    expect(attrs('GET', '/api/v1/namespaces/a/pods')).toMatchObject({ verb: 'list', resource: 'pods', namespace: 'a', apiGroup: '' });
+    expect(attrs('GET', '/api/v1/namespaces/a/pods?watch=1')).toMatchObject({ verb: 'watch' });
+    expect(attrs('GET', '/api/v1/namespaces/a/pods?watch=true&fieldSelector=metadata.name%3Dp')).toMatchObject({ verb: 'watch', name: 'p' });
+    expect(attrs('GET', '/api/v1/namespaces/a/pods/p')).toMatchObject({ verb: 'get', name: 'p' });
+    expect(attrs('POST', '/api/v1/namespaces/a/pods')).toMatchObject({ verb: 'create' });
+    expect(attrs('PUT', '/api/v1/namespaces/a/pods/p')).toMatchObject({ verb: 'update' });
+    expect(attrs('PATCH', '/api/v1/namespaces/a/pods/p')).toMatchObject({ verb: 'patch' });
+    expect(attrs('DELETE', '/api/v1/namespaces/a/pods/p')).toMatchObject({ verb: 'delete' });
+    expect(attrs('DELETE', '/api/v1/namespaces/a/pods')).toMatchObject({ verb: 'deletecollection' });
+    expect(attrs('GET', '/api/v1/pods')).toMatchObject({ verb: 'list', namespace: undefined });
+  });
+
+  it('names subresources: log, status, scale and our history', () => {
+    expect(attrs('GET', '/api/v1/namespaces/a/pods/p/log')).toMatchObject({ verb: 'get', resource: 'pods', subresource: 'log' });
+    expect(attrs('PUT', '/api/v1/namespaces/a/pods/p/status')).toMatchObject({ verb: 'update', subresource: 'status' });
+    expect(attrs('PATCH', '/apis/cluster.x-k8s.io/v1beta1/namespaces/a/machinedeployments/m/scale')).toMatchObject({ verb: 'patch', apiGroup: 'cluster.x-k8s.io', subresource: 'scale' });
+    expect(attrs('GET', '/api/v1/namespaces/a/configmaps/c/history')).toMatchObject({ verb: 'get', resource: 'configmaps', subresource: 'history', name: 'c' });
+  });
+
+  it('puts a Namespace in its own namespace, and cluster kinds nowhere', () => {
+    expect(attrs('GET', '/api/v1/namespaces/team-a')).toMatchObject({ resource: 'namespaces', name: 'team-a', namespace: 'team-a' });
+    expect(attrs('GET', '/api/v1/namespaces')).toMatchObject({ resource: 'namespaces', namespace: undefined });
+    expect(attrs('GET', '/api/v1/nodes/h1')).toMatchObject({ resource: 'nodes', namespace: undefined });
+  });
+
+  it('words non-resource requests by HTTP verb', () => {
+    expect(nonResourceAttributes(user, 'GET', '/metrics')).toEqual({ user, verb: 'get', resourceRequest: false, path: '/metrics' });
+  });
+});
+
+describe('bootstrap ClusterRoles', () => {
+  const objects = bootstrapObjects(resourceDefinitions);
+  const roles = objects.filter((o) => o.object.kind === 'ClusterRole').map((o) => o.object);
+  const lookups = staticLookups({
+    clusterRoles: roles,
+    roleBindings: ['view', 'edit', 'admin'].map((r) => ({ metadata: { name: r, namespace: `ns-${r}` }, roleRef: { kind: 'ClusterRole', name: r }, subjects: [{ kind: 'User', name: 'dev' }] })),
+    clusterRoleBindings: objects.filter((o) => o.object.kind === 'ClusterRoleBinding').map((o) => o.object),
+  });
+  const can = (verb: string, resource: string, namespace?: string, apiGroup = '', subresource?: string, u = user) =>
+    authorize({ user: u, verb, resourceRequest: true, resource, namespace, apiGroup, subresource }, lookups).allowed;
+
+  it('are labelled as rbac-defaults', () => {
+    expect(roles.map((r) => r.metadata.name)).toEqual(['cluster-admin', 'admin', 'edit', 'view', 'system:basic-user']);
+    for (const o of objects) expect(o.object.metadata.labels).toEqual({ 'kubernetes.io/bootstrapping': 'rbac-defaults' });
+  });
+
+  it('view reads but does not write and never reads Secrets', () => {
+    expect(can('list', 'pods', 'ns-view')).toBe(true);
+    expect(can('get', 'pods', 'ns-view', '', 'log')).toBe(true);
+    expect(can('watch', 'virtualmachines', 'ns-view', 'vmoperator.vmware.com')).toBe(true);
+    expect(can('create', 'pods', 'ns-view')).toBe(false);
+    expect(can('get', 'secrets', 'ns-view')).toBe(false);
+    expect(can('list', 'rolebindings', 'ns-view', 'rbac.authorization.k8s.io')).toBe(false);
+  });
+
+  it('edit writes workloads and Secrets but not roles, bindings or quotas', () => {
+    expect(can('create', 'pods', 'ns-edit')).toBe(true);
+    expect(can('delete', 'secrets', 'ns-edit')).toBe(true);
+    expect(can('patch', 'tanzukubernetesclusters', 'ns-edit', 'run.tanzu.vmware.com')).toBe(true);
+    expect(can('update', 'machinedeployments', 'ns-edit', 'cluster.x-k8s.io', 'scale')).toBe(true);
+    expect(can('create', 'rolebindings', 'ns-edit', 'rbac.authorization.k8s.io')).toBe(false);
+    expect(can('update', 'resourcequotas', 'ns-edit')).toBe(false);
+    expect(can('get', 'resourcequotas', 'ns-edit')).toBe(true);
+    expect(can('create', 'pods', 'ns-view')).toBe(false);
+  });
+
+  it('admin adds roles and bindings in its namespace, still no quota edit and nothing cluster-wide', () => {
+    expect(can('create', 'rolebindings', 'ns-admin', 'rbac.authorization.k8s.io')).toBe(true);
+    expect(can('delete', 'roles', 'ns-admin', 'rbac.authorization.k8s.io')).toBe(true);
+    expect(can('update', 'resourcequotas', 'ns-admin')).toBe(false);
+    expect(can('list', 'nodes')).toBe(false);
+    expect(can('create', 'namespaces')).toBe(false);
+  });
+
+  it('cluster-admin (system:masters) does everything; every authenticated user may create reviews', () => {
+    const root = { username: 'admin', groups: ['system:masters', 'system:authenticated'] };
+    expect(can('delete', 'nodes', undefined, '', undefined, root)).toBe(true);
+    expect(can('create', 'selfsubjectaccessreviews', undefined, 'authorization.k8s.io')).toBe(true);
+    expect(can('create', 'selfsubjectreviews', undefined, 'authentication.k8s.io')).toBe(true);
+  });
+});
+
+describe('users.json', () => {
+  const sha = 'a'.repeat(64);
+  it('maps token digests to users, adding system:authenticated', () => {
+    const users = parseUsers({ users: [{ name: 'dev', groups: ['developers'], tokenSha256: sha.toUpperCase() }] });
+    expect(users.get(sha)).toEqual({ username: 'dev', groups: ['developers', 'system:authenticated'] });
+  });
+
+  it('refuses a file without a users list, a nameless user or a token that is not a SHA-256', () => {
+    expect(() => parseUsers({})).toThrow('"users" must be a list');
+    expect(() => parseUsers({ users: [{ tokenSha256: sha }] })).toThrow('users[0].name');
+    expect(() => parseUsers({ users: [{ name: 'x', tokenSha256: 'secret' }] })).toThrow('users[0].tokenSha256 must be 64 hex digits');
+  });
+});
+
+describe('Authenticator', () => {
+  const req = (authorization?: string) => ({ headers: authorization ? { authorization } : {} }) as any;
+  it('tries the admin token, then the sources, and answers 401 to the rest', () => {
+    const auth = new Authenticator();
+    auth.addToken('root', { username: 'admin', groups: ['system:masters', 'system:authenticated'] });
+    auth.addSource((_t, d) => (d.equals(digest('devtoken')) ? { username: 'dev', groups: [] } : undefined));
+    expect(auth.authenticate(req('Bearer root')).username).toBe('admin');
+    expect(auth.authenticate(req('Bearer devtoken'))).toEqual({ username: 'dev', groups: ['system:authenticated'] });
+    expect(() => auth.authenticate(req('Bearer other'))).toThrow('Unauthorized');
+    expect(() => auth.authenticate(req())).toThrow('Unauthorized');
+  });
+});
+
+describe('RBAC and ServiceAccount token rules', () => {
+  const ref = { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'view' };
+  it('refuses a changed roleRef', () => {
+    expect(validateBindingUpdate({ roleRef: ref }, { roleRef: { ...ref } })).toEqual([]);
+    expect(validateBindingUpdate({ roleRef: ref }, { roleRef: { ...ref, name: 'edit' } })).toEqual([
+      { field: 'roleRef', reason: 'FieldValueInvalid', message: 'Invalid value: rbac.RoleRef{APIGroup:"rbac.authorization.k8s.io", Kind:"ClusterRole", Name:"edit"}: cannot change roleRef' },
+    ]);
+  });
+
+  it('wants the namespace of a ServiceAccount subject in a ClusterRoleBinding', () => {
+    expect(validateClusterRoleBinding({ subjects: [{ kind: 'User', name: 'a' }, { kind: 'ServiceAccount', name: 'b' }] })).toEqual([{ field: 'subjects[1].namespace', reason: 'FieldValueRequired', message: 'Required value' }]);
+  });
+
+  it('fills a random token into a service-account-token Secret once, and wants the ServiceAccount annotation', () => {
+    const make = () => ({ type: 'kubernetes.io/service-account-token', metadata: { namespace: 'a', annotations: { 'kubernetes.io/service-account.name': 'robot' } } });
+    const a = fillServiceAccountToken(make());
+    const b = fillServiceAccountToken(make());
+    expect(Buffer.from(a.data.token, 'base64').toString().length).toBeGreaterThan(30);
+    expect(a.data.token).not.toBe(b.data.token);
+    expect(Buffer.from(a.data.namespace, 'base64').toString()).toBe('a');
+    expect(fillServiceAccountToken({ ...make(), data: { token: 'eA==' } }).data.token).toBe('eA==');
+    expect(fillServiceAccountToken({ type: 'Opaque', metadata: {} })).toEqual({ type: 'Opaque', metadata: {} });
+    expect(validateServiceAccountTokenSecret(make())).toEqual([]);
+    expect(validateServiceAccountTokenSecret({ type: 'kubernetes.io/service-account-token', metadata: {} })[0].field).toBe('metadata.annotations[kubernetes.io/service-account.name]');
+  });
+});

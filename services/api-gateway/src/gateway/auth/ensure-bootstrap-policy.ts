@@ -1,0 +1,38 @@
+import { ObjectEventTypes } from '@openpacific/contracts';
+import type { GatewayCore } from '../core';
+import { deepEqual, nowTimestamp, prepareForCreate, prepareForUpdate } from '../handlers/object-rules';
+import { AUTOUPDATE_ANNOTATION, bootstrapObjects } from './bootstrap-policy';
+
+const SYSTEM = { username: 'system:apiserver', groups: ['system:masters'] };
+
+/**
+ * The built-in ClusterRoles and ClusterRoleBindings exist from the first start. Like kube-apiserver, each start
+ * puts back their rules (new kinds included) unless an admin annotated them `rbac.authorization.kubernetes.io/autoupdate: "false"`.
+ */
+export async function ensureBootstrapPolicy(core: GatewayCore): Promise<void> {
+  for (const { resource, object } of bootstrapObjects(core.registry.definitions)) {
+    const served = core.registry.storage(resource);
+    const name = object.metadata.name;
+    const existing = core.readModel.get(resource, undefined, name)?.object;
+    const expectedVersion = core.readModel.streamVersion(resource, undefined, name);
+    let write;
+    if (!existing) {
+      const prepared = prepareForCreate(served.def, structuredClone(object), undefined);
+      prepared.metadata.creationTimestamp = nowTimestamp();
+      write = { operation: 'CREATE' as const, eventType: ObjectEventTypes.created, object: prepared };
+    } else {
+      if (existing.metadata.annotations?.[AUTOUPDATE_ANNOTATION] === 'false') continue;
+      const same = ['rules', 'roleRef', 'subjects'].every((f) => deepEqual(existing[f], object[f]));
+      if (same) continue;
+      const next = prepareForUpdate(served.def, existing, { ...existing, rules: object.rules, subjects: object.subjects, roleRef: existing.roleRef ?? object.roleRef });
+      if (object.rules === undefined) delete next.rules;
+      write = { operation: 'UPDATE' as const, eventType: ObjectEventTypes.updated, object: next, oldObject: existing };
+    }
+    try {
+      await core.writer.write({ served, ...write, expectedVersion, actor: SYSTEM, dryRun: false, skipAdmission: true });
+    } catch (err) {
+      // Another gateway replica wrote it first.
+      if ((err as { code?: string }).code !== 'EVENTSTORE.VERSION_CONFLICT') throw err;
+    }
+  }
+}

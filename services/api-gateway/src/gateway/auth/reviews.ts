@@ -1,0 +1,68 @@
+import { authorize, RbacLookups, RequestAttributes } from '@openpacific/authz';
+import { badRequest, decodeEnvelope, decodeFields, methodNotAllowed, notFound } from '@openpacific/kube-api';
+import type { ResourceRequest } from '../core';
+import { sendJson } from '../http/respond';
+
+type Fields = ReturnType<typeof decodeFields>;
+const str = (f: Fields, n: number): string => {
+  const v = f.get(n)?.[0];
+  return Buffer.isBuffer(v) ? v.toString('utf8') : '';
+};
+const sub = (f: Fields, n: number): Fields | undefined => {
+  const v = f.get(n)?.[0];
+  return Buffer.isBuffer(v) ? decodeFields(v) : undefined;
+};
+
+/** The body as JSON, or the few fields of a protobuf SelfSubjectAccessReview that matter (kubectl sends protobuf). */
+function decodeReview(body: Buffer | undefined, contentType: string | undefined): any {
+  const buf = body ?? Buffer.alloc(0);
+  if ((contentType ?? '').startsWith('application/vnd.kubernetes.protobuf')) {
+    const envelope = decodeEnvelope(buf);
+    if (!envelope) throw badRequest('the protobuf body is not a Kubernetes envelope');
+    const obj: any = { apiVersion: envelope.apiVersion, kind: envelope.kind, spec: {} };
+    if (envelope.kind !== 'SelfSubjectAccessReview') return obj;
+    const spec = sub(decodeFields(envelope.raw), 2);
+    const ra = spec && sub(spec, 1);
+    const nra = spec && sub(spec, 2);
+    if (ra) {
+      obj.spec.resourceAttributes = { namespace: str(ra, 1), verb: str(ra, 2), group: str(ra, 3), version: str(ra, 4), resource: str(ra, 5), subresource: str(ra, 6), name: str(ra, 7) };
+    }
+    if (nra) obj.spec.nonResourceAttributes = { path: str(nra, 1), verb: str(nra, 2) };
+    return obj;
+  }
+  if (buf.length === 0) return {};
+  try {
+    return JSON.parse(buf.toString('utf8'));
+  } catch (err) {
+    throw badRequest(`the body of the request could not be decoded: ${(err as Error).message}`);
+  }
+}
+
+/**
+ * POST selfsubjectreviews (`kubectl auth whoami`) and selfsubjectaccessreviews (`kubectl auth can-i`):
+ * answered from the caller's identity and RBAC, never stored.
+ */
+export function handleReview(r: ResourceRequest, method: string, lookups: RbacLookups): void {
+  const def = r.target.served.def;
+  if (r.target.name !== undefined || r.target.subresource) throw notFound('', r.url.pathname);
+  if (method !== 'POST') throw methodNotAllowed(method);
+  const body = decodeReview(r.body, r.req.headers['content-type']);
+  const apiVersion = r.target.served.apiVersion;
+  const metadata = { creationTimestamp: null };
+  if (def.kind === 'SelfSubjectReview') {
+    return sendJson(r.res, 201, { kind: 'SelfSubjectReview', apiVersion, metadata, status: { userInfo: { username: r.user.username, groups: r.user.groups } } });
+  }
+  const spec = body?.spec ?? {};
+  const ra = spec.resourceAttributes;
+  const nra = spec.nonResourceAttributes;
+  if (!ra && !nra) throw badRequest('SelfSubjectAccessReview: spec.resourceAttributes or spec.nonResourceAttributes is required');
+  const attrs: RequestAttributes = ra
+    ? {
+        user: r.user, verb: String(ra.verb ?? ''), resourceRequest: true, apiGroup: String(ra.group ?? ''), resource: String(ra.resource ?? ''),
+        subresource: ra.subresource || undefined, namespace: ra.namespace || undefined, name: ra.name || undefined,
+      }
+    : { user: r.user, verb: String(nra.verb ?? ''), resourceRequest: false, path: String(nra.path ?? '') };
+  const decision = authorize(attrs, lookups);
+  const status = decision.allowed ? { allowed: true, reason: decision.reason } : { allowed: false };
+  sendJson(r.res, 201, { kind: 'SelfSubjectAccessReview', apiVersion, metadata, spec, status });
+}

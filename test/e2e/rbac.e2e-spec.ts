@@ -1,0 +1,213 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { eventually, startCluster, TestCluster } from '@openpacific/testing';
+
+/**
+ * Who is calling and what they may do: the local users the launcher makes (developer, viewer), a user added to
+ * users.json while the cluster runs, a ServiceAccount's token Secret, and RBAC over all of them, through kubectl.
+ */
+describe('identity and RBAC through kubectl', () => {
+  let cluster: TestCluster;
+  const DEV = 'developer@openpacific';
+  const VIEWER = 'viewer@openpacific';
+  const apply = async (yaml: string, context?: string) => {
+    const res = await cluster.kubectl(['apply', '-f', '-', ...(context ? ['--context', context] : [])], { input: yaml });
+    if (res.code !== 0) throw new Error(`kubectl apply failed: ${res.stderr}`);
+    return res;
+  };
+  const whoami = async (args: string[]) => {
+    const res = await cluster.kubectl(['auth', 'whoami', '-o', 'json', ...args]);
+    if (res.code !== 0) throw new Error(`kubectl auth whoami failed: ${res.stderr}`);
+    return JSON.parse(res.stdout).status.userInfo;
+  };
+  const binding = (name: string, ns: string, role: string, subject: string, kind = 'User', roleKind = 'ClusterRole') => `
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: { name: ${name}, namespace: ${ns} }
+roleRef: { apiGroup: rbac.authorization.k8s.io, kind: ${roleKind}, name: ${role} }
+subjects: [{ kind: ${kind}, name: ${subject}${kind === 'User' ? ', apiGroup: rbac.authorization.k8s.io' : ''} }]
+`;
+
+  /** A user added to users.json while the cluster runs (the gateway re-reads it); answers its token. */
+  const addUser = (name: string, groups: string[] = []): string => {
+    const token = randomBytes(24).toString('base64url');
+    const file = join(cluster.dataDir, 'users.json');
+    const doc = JSON.parse(readFileSync(file, 'utf8'));
+    doc.users.push({ name, groups, tokenSha256: createHash('sha256').update(token).digest('hex') });
+    writeFileSync(file, JSON.stringify(doc));
+    return token;
+  };
+
+  beforeAll(async () => {
+    cluster = await startCluster({ label: 'rbac', hostCount: 1 });
+    await apply(`
+apiVersion: v1
+kind: Namespace
+metadata: { name: team-a }
+---
+apiVersion: v1
+kind: Namespace
+metadata: { name: team-b }
+`);
+    // What the admin does to let them in: viewer reads team-a, developer edits team-a.
+    await apply(binding('viewer-view', 'team-a', 'view', 'viewer') + '---' + binding('developer-edit', 'team-a', 'edit', 'developer'));
+  }, 180_000);
+  afterAll(() => cluster?.stop(), 60_000);
+
+  it('keeps the users hashed in users.json and adds a context per user, the admin context staying current', () => {
+    const users = JSON.parse(readFileSync(join(cluster.dataDir, 'users.json'), 'utf8')).users;
+    expect(users.map((u: any) => u.name).sort()).toEqual(['developer', 'viewer']);
+    const devToken = readFileSync(join(cluster.dataDir, 'user-tokens', 'developer.token'), 'utf8').trim();
+    expect(users.find((u: any) => u.name === 'developer')).toEqual({ name: 'developer', groups: ['developers'], tokenSha256: createHash('sha256').update(devToken).digest('hex') });
+    expect(readFileSync(join(cluster.dataDir, 'users.json'), 'utf8')).not.toContain(devToken);
+    const kubeconfig = readFileSync(cluster.kubeconfig, 'utf8');
+    expect(kubeconfig).toMatch(/current-context: openpacific$/m);
+    expect(kubeconfig).toContain(`name: ${DEV}`);
+    expect(kubeconfig).toContain(`name: ${VIEWER}`);
+  });
+
+  it('answers kubectl auth whoami for each context', async () => {
+    expect(await whoami([])).toEqual({ username: 'admin', groups: ['system:masters', 'system:authenticated'] });
+    expect(await whoami(['--context', DEV])).toEqual({ username: 'developer', groups: ['developers', 'system:authenticated'] });
+    expect(await whoami(['--context', VIEWER])).toEqual({ username: 'viewer', groups: ['viewers', 'system:authenticated'] });
+  });
+
+  it('serves the built-in ClusterRoles and the cluster-admin binding of system:masters', async () => {
+    const roles = await cluster.kubectl(['get', 'clusterroles', '-l', 'kubernetes.io/bootstrapping=rbac-defaults', '-o', 'name']);
+    expect(roles.stdout.split('\n')).toEqual(expect.arrayContaining(['clusterrole.rbac.authorization.k8s.io/cluster-admin', 'clusterrole.rbac.authorization.k8s.io/admin', 'clusterrole.rbac.authorization.k8s.io/edit', 'clusterrole.rbac.authorization.k8s.io/view']));
+    const crb = JSON.parse((await cluster.kubectl(['get', 'clusterrolebinding', 'cluster-admin', '-o', 'json'])).stdout);
+    expect(crb.roleRef).toEqual({ apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'cluster-admin' });
+    expect(crb.subjects).toEqual([{ apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name: 'system:masters' }]);
+  });
+
+  it('lets the viewer list pods in team-a but not run one (403 worded as kube-apiserver does)', async () => {
+    const list = await cluster.kubectl(['get', 'pods', '-n', 'team-a', '--context', VIEWER]);
+    expect(list.code).toBe(0);
+    const run = await cluster.kubectl(['run', 'nope', '--image=busybox', '--restart=Never', '-n', 'team-a', '--context', VIEWER]);
+    expect(run.code).not.toBe(0);
+    expect(run.stderr).toContain('Error from server (Forbidden): pods is forbidden: User "viewer" cannot create resource "pods" in API group "" in the namespace "team-a"');
+    const secrets = await cluster.kubectl(['get', 'secrets', '-n', 'team-a', '--context', VIEWER]);
+    expect(secrets.stderr).toContain('secrets is forbidden: User "viewer" cannot list resource "secrets" in API group "" in the namespace "team-a"');
+  });
+
+  it('lets the developer create in team-a and refuses it in team-b and at the cluster scope', async () => {
+    const ok = await cluster.kubectl(['run', 'app', '--image=busybox', '--restart=Never', '-n', 'team-a', '--context', DEV, '--', 'sleep', '3600']);
+    expect(ok.stderr).toBe('');
+    expect(ok.stdout).toContain('pod/app created');
+    const refused = await cluster.kubectl(['run', 'app', '--image=busybox', '--restart=Never', '-n', 'team-b', '--context', DEV]);
+    expect(refused.stderr).toContain('pods is forbidden: User "developer" cannot create resource "pods" in API group "" in the namespace "team-b"');
+    const nodes = await cluster.kubectl(['get', 'nodes', '--context', DEV]);
+    expect(nodes.stderr).toContain('nodes is forbidden: User "developer" cannot list resource "nodes" in API group "" at the cluster scope');
+    // edit has no RBAC rights: the developer cannot grant itself more.
+    const escalate = await cluster.kubectl(['apply', '-f', '-', '--context', DEV], { input: binding('self-admin', 'team-a', 'admin', 'developer') });
+    expect(escalate.stderr).toContain('User "developer" cannot');
+    expect(escalate.stderr).toContain('resource "rolebindings" in API group "rbac.authorization.k8s.io" in the namespace "team-a"');
+  });
+
+  it('answers kubectl auth can-i from the same rules', async () => {
+    const yes = await cluster.kubectl(['auth', 'can-i', 'create', 'pods', '-n', 'team-a', '--context', DEV]);
+    expect([yes.code, yes.stdout.trim()]).toEqual([0, 'yes']);
+    const no = await cluster.kubectl(['auth', 'can-i', 'create', 'pods', '-n', 'team-b', '--context', DEV]);
+    expect([no.code, no.stdout.trim()]).toEqual([1, 'no']);
+    const viewer = await cluster.kubectl(['auth', 'can-i', 'delete', 'pods', '-n', 'team-a', '--context', VIEWER]);
+    expect(viewer.stdout.trim()).toBe('no');
+    const admin = await cluster.kubectl(['auth', 'can-i', '*', '*']);
+    expect(admin.stdout.trim()).toBe('yes');
+  });
+
+  it('lets cluster-admin impersonate (--as, --as-group) and refuses it to others', async () => {
+    expect(await whoami(['--as', 'developer', '--as-group', 'developers'])).toEqual({ username: 'developer', groups: ['developers', 'system:authenticated'] });
+    const asDev = await cluster.kubectl(['run', 'x', '--image=busybox', '-n', 'team-b', '--as', 'developer']);
+    expect(asDev.stderr).toContain('pods is forbidden: User "developer" cannot create resource "pods" in API group "" in the namespace "team-b"');
+    const refused = await cluster.kubectl(['get', 'pods', '-n', 'team-a', '--context', DEV, '--as', 'admin']);
+    expect(refused.stderr).toContain('users "admin" is forbidden: User "developer" cannot impersonate resource "users" in API group "" at the cluster scope');
+  });
+
+  it('answers 401 to an unknown token', async () => {
+    const res = await cluster.request('GET', '/api/v1/namespaces', { token: 'not-a-token' });
+    expect(res.status).toBe(401);
+    expect(res.json()).toMatchObject({ kind: 'Status', code: 401, reason: 'Unauthorized' });
+  });
+
+  it('picks up a user added to users.json: discovery works, resources are 403, a binding to a missing role grants nothing', async () => {
+    const token = addUser('nobody', ['contractors']);
+    await eventually(async () => expect((await cluster.request('GET', '/api', { token })).status).toBe(200), { timeoutMs: 15_000 });
+    const resources = await cluster.kubectl(['api-resources', '--token', token]);
+    expect(resources.code).toBe(0);
+    expect(resources.stdout).toMatch(/^pods\s+po\s+v1\s+true\s+Pod$/m);
+    const version = await cluster.request('GET', '/version', { token });
+    expect(version.status).toBe(200);
+
+    const pods = await cluster.request('GET', '/api/v1/namespaces/team-a/pods', { token });
+    expect(pods.status).toBe(403);
+    expect(pods.json()).toMatchObject({
+      kind: 'Status', code: 403, reason: 'Forbidden',
+      message: 'pods is forbidden: User "nobody" cannot list resource "pods" in API group "" in the namespace "team-a"',
+      details: { group: '', kind: 'pods' },
+    });
+    const one = await cluster.request('GET', '/api/v1/namespaces/team-a/pods/app', { token });
+    expect(one.json().message).toBe('pods "app" is forbidden: User "nobody" cannot get resource "pods" in API group "" in the namespace "team-a"');
+
+    // Allowed to create (RBAC does not check roleRef targets), but it grants nothing.
+    await apply(binding('ghost', 'team-a', 'no-such-role', 'contractors', 'Group', 'Role'));
+    const still = await cluster.kubectl(['get', 'pods', '-n', 'team-a', '--token', token]);
+    expect(still.stderr).toContain('pods is forbidden: User "nobody" cannot list resource "pods" in API group "" in the namespace "team-a"');
+    // Once the role exists, the same binding grants it.
+    await apply(`
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: { name: no-such-role, namespace: team-a }
+rules: [{ apiGroups: [""], resources: [pods], verbs: [list] }]
+`);
+    const now = await cluster.kubectl(['get', 'pods', '-n', 'team-a', '--token', token, '-o', 'name']);
+    expect([now.stderr, now.stdout.trim()]).toEqual(['', 'pod/app']);
+  });
+
+  it('refuses to change a binding\'s roleRef (422)', async () => {
+    const res = await cluster.kubectl(['apply', '-f', '-'], { input: binding('viewer-view', 'team-a', 'edit', 'viewer') });
+    expect(res.code).not.toBe(0);
+    expect(res.stderr).toContain('roleRef: Invalid value');
+    expect(res.stderr).toContain('cannot change roleRef');
+  });
+
+  it('authenticates a ServiceAccount by its token Secret until the Secret is deleted', async () => {
+    await apply(`
+apiVersion: v1
+kind: ServiceAccount
+metadata: { name: robot, namespace: team-a }
+---
+apiVersion: v1
+kind: Secret
+type: kubernetes.io/service-account-token
+metadata:
+  name: robot-token
+  namespace: team-a
+  annotations: { kubernetes.io/service-account.name: robot }
+`);
+    await apply(binding('robot-view', 'team-a', 'view', 'robot', 'ServiceAccount'));
+    expect((await cluster.kubectl(['get', 'sa', '-n', 'team-a', '-o', 'name'])).stdout).toContain('serviceaccount/robot');
+    const secret = JSON.parse((await cluster.kubectl(['get', 'secret', 'robot-token', '-n', 'team-a', '-o', 'json'])).stdout);
+    const token = Buffer.from(secret.data.token, 'base64').toString('utf8');
+    expect(token.length).toBeGreaterThan(20);
+
+    const review = await cluster.request('POST', '/apis/authentication.k8s.io/v1/selfsubjectreviews', {
+      token, body: { apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' },
+    });
+    expect(review.status).toBe(201);
+    expect(review.json().status.userInfo).toEqual({
+      username: 'system:serviceaccount:team-a:robot',
+      groups: ['system:serviceaccounts', 'system:serviceaccounts:team-a', 'system:authenticated'],
+    });
+    expect((await cluster.request('GET', '/api/v1/namespaces/team-a/pods', { token })).status).toBe(200);
+    expect((await cluster.request('GET', '/api/v1/namespaces/team-b/pods', { token })).status).toBe(403);
+    const access = await cluster.request('POST', '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews', {
+      token, body: { apiVersion: 'authorization.k8s.io/v1', kind: 'SelfSubjectAccessReview', spec: { resourceAttributes: { namespace: 'team-a', verb: 'list', resource: 'pods' } } },
+    });
+    expect(access.json().status).toEqual({ allowed: true, reason: 'RBAC: allowed by RoleBinding "robot-view/team-a" of ClusterRole "view" to ServiceAccount "robot/team-a"' });
+
+    expect((await cluster.kubectl(['delete', 'secret', 'robot-token', '-n', 'team-a'])).code).toBe(0);
+    const revoked = await cluster.request('GET', '/api/v1/namespaces/team-a/pods', { token });
+    expect(revoked.status).toBe(401);
+  });
+});
