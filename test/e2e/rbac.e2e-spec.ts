@@ -130,6 +130,43 @@ metadata: { name: team-b }
     expect(res.json()).toMatchObject({ kind: 'Status', code: 401, reason: 'Unauthorized' });
   });
 
+  it('answers 401 to a token past its expiresAt in users.json', async () => {
+    const token = randomBytes(24).toString('base64url');
+    const file = join(cluster.dataDir, 'users.json');
+    const doc = JSON.parse(readFileSync(file, 'utf8'));
+    doc.users.push({ name: 'expired', tokenSha256: createHash('sha256').update(token).digest('hex'), expiresAt: '2020-01-01T00:00:00Z' });
+    const fresh = randomBytes(24).toString('base64url');
+    doc.users.push({ name: 'fresh', tokenSha256: createHash('sha256').update(fresh).digest('hex'), expiresAt: '2999-01-01T00:00:00Z' });
+    writeFileSync(file, JSON.stringify(doc));
+    // Once the gateway has read the file (the fresh token works), the expired one still does not.
+    await eventually(async () => expect((await cluster.request('GET', '/api', { token: fresh })).status).toBe(200), { timeoutMs: 15_000 });
+    const res = await cluster.request('GET', '/api', { token });
+    expect(res.status).toBe(401);
+  });
+
+  it('refuses requests crafted to leave the developer\'s namespace, and writes nothing', async () => {
+    const token = readFileSync(join(cluster.dataDir, 'user-tokens', 'developer.token'), 'utf8').trim();
+    const cm = (ns: string, name: string) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: ns }, data: { k: 'v' } });
+    // A namespace in the body other than the path's.
+    const other = await cluster.request('POST', '/api/v1/namespaces/team-a/configmaps', { token, body: cm('team-b', 'escape') });
+    expect(other.status).toBe(400);
+    expect(other.json().message).toBe('the namespace of the provided object does not match the namespace sent on the request');
+    // Names with a slash, dots or encoded slashes.
+    for (const name of ['a/b', '..', '.']) {
+      const res = await cluster.request('POST', '/api/v1/namespaces/team-a/configmaps', { token, body: cm('team-a', name) });
+      expect({ name, status: res.status }).toEqual({ name, status: 422 });
+    }
+    for (const path of ['/api/v1/namespaces/team-a/configmaps/..%2F..%2Fteam-b%2Fconfigmaps', '/api/v1/namespaces/team-a%2F..%2Fteam-b/configmaps', '/api/v1/namespaces/team-a/configmaps/a%2Fb']) {
+      const res = await cluster.request('GET', path, { token });
+      expect({ path, refused: res.status >= 400 && res.status < 500 }).toEqual({ path, refused: true });
+    }
+    // Dot segments resolve before routing: what is left is team-b, which the developer may not read.
+    const dotted = await cluster.request('GET', '/api/v1/namespaces/team-a/../team-b/configmaps', { token });
+    expect(dotted.status).toBe(403);
+    const inB = await cluster.request('GET', '/api/v1/namespaces/team-b/configmaps');
+    expect(inB.json().items.map((i: any) => i.metadata.name)).not.toContain('escape');
+  });
+
   it('picks up a user added to users.json: discovery works, resources are 403, a binding to a missing role grants nothing', async () => {
     const token = addUser('nobody', ['contractors']);
     await eventually(async () => expect((await cluster.request('GET', '/api', { token })).status).toBe(200), { timeoutMs: 15_000 });

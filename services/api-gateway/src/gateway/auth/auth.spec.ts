@@ -7,7 +7,10 @@ import { bootstrapObjects } from './bootstrap-policy';
 import { validateBindingUpdate, validateClusterRoleBinding } from './rbac.strategy';
 import { nonResourceAttributes, resourceAttributes } from './request-attributes';
 import { fillServiceAccountToken, validateServiceAccountTokenSecret } from './service-account-tokens';
-import { parseUsers } from './users-file';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseUsers, UsersFile } from './users-file';
 
 const registry = new ResourceRegistry();
 const user = { username: 'dev', groups: ['system:authenticated'] };
@@ -114,6 +117,19 @@ describe('users.json', () => {
     expect(() => parseUsers({})).toThrow('"users" must be a list');
     expect(() => parseUsers({ users: [{ tokenSha256: sha }] })).toThrow('users[0].name');
     expect(() => parseUsers({ users: [{ name: 'x', tokenSha256: 'secret' }] })).toThrow('users[0].tokenSha256 must be 64 hex digits');
+    expect(() => parseUsers({ users: [{ name: 'x', tokenSha256: sha, expiresAt: 'soon' }] })).toThrow('users[0].expiresAt must be an RFC 3339 time');
+  });
+
+  it('stops answering for a token once its expiresAt has passed', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'users-'));
+    const file = join(dir, 'users.json');
+    writeFileSync(file, JSON.stringify({ users: [{ name: 'temp', tokenSha256: sha, expiresAt: '2030-01-01T00:00:00Z' }, { name: 'dev', tokenSha256: 'b'.repeat(64) }] }));
+    const users = new UsersFile(file);
+    users.load();
+    expect(users.lookup(sha, Date.parse('2029-12-31T23:59:59Z'))).toEqual({ username: 'temp', groups: ['system:authenticated'] });
+    expect(users.lookup(sha, Date.parse('2030-01-01T00:00:00Z'))).toBeUndefined();
+    expect(users.lookup('b'.repeat(64), Date.parse('2099-01-01T00:00:00Z'))).toEqual({ username: 'dev', groups: ['system:authenticated'] });
+    rmSync(dir, { recursive: true, force: true });
   });
 });
 
