@@ -2,10 +2,12 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { eventStoreBench } from './event-store.bench';
+import { guestClusterBench } from './guest-cluster.bench';
 
 /** `npm run bench [-- <scenario>]`: prints a table per scenario and writes JSON under bench-results/. */
 const scenarios: Record<string, (durationMs: number) => Promise<Record<string, unknown>[]>> = {
   'event-store': eventStoreBench,
+  'guest-cluster': guestClusterBench,
 };
 
 async function main(): Promise<void> {
