@@ -142,3 +142,42 @@ export interface RenewLeaseRequest {
   epoch: number;
   expiresAt: number;
 }
+
+/**
+ * Streaming exec sessions (`kubectl exec`), beside the request/reply operations: the gateway subscribes to
+ * `<prefix>.crx.<host>.exec.<session>.out`, then asks `<prefix>.crx.<host>.exec.start` (request/reply, JSON
+ * `ExecStartRequest`, answered `{}` once the process runs and the runtime listens on `.in`). Both stream subjects
+ * carry binary payloads whose first byte is a channel (`ExecChannels`), the rest raw bytes.
+ */
+export function crxExecStartSubject(prefix: string, host: string): string {
+  return `${prefix}.crx.${host}.exec.start`;
+}
+
+export function crxExecStreamSubject(prefix: string, host: string, sessionId: string, direction: 'in' | 'out'): string {
+  return `${prefix}.crx.${host}.exec.${sessionId}.${direction}`;
+}
+
+/** Channels of an exec stream, numbered as kube's remotecommand channels (`v5.channel.k8s.io`). */
+export const ExecChannels = {
+  /** gateway → runtime: bytes for the process's stdin. */
+  stdin: 0,
+  /** runtime → gateway. */
+  stdout: 1,
+  stderr: 2,
+  /** runtime → gateway, last message: JSON `{ exitCode }` or `{ error }` (could not start / lost). */
+  exit: 3,
+  /** gateway → runtime: JSON `{ Width, Height }` of the client's terminal. */
+  resize: 4,
+  /** gateway → runtime: the client went away; kill the process. */
+  kill: 9,
+  /** gateway → runtime: stdin reached its end (close the pipe). */
+  closeStdin: 255,
+} as const;
+
+export interface ExecStartRequest {
+  sessionId: string;
+  containerId: string;
+  command: string[];
+  stdin: boolean;
+  tty: boolean;
+}

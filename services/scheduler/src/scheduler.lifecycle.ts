@@ -6,12 +6,14 @@ import { HostLifecycleController } from './hosts/host-lifecycle.controller';
 import { resolve } from 'node:path';
 import { PodScheduler } from './pods/pod-scheduler';
 import { VolumeBinder } from './storage/volume-binder';
+import { WorkloadsController } from './workloads/workloads.controller';
 import type { SchedulerConfig } from './scheduler.config';
 
 /**
  * Every replica hears heartbeats; the elected one answers them (renewing the hosts' leases) and runs the
  * controllers: host lifecycle (heartbeats -> Ready), pod and VM placement with failover, and the volume
- * binder (claims to volumes carved from the datastore). A replica that loses
+ * binder (claims to volumes carved from the datastore), and the Deployment and ReplicaSet controllers
+ * (workloads/: it already leads pod placement and follows every pod, so no extra process is needed). A replica that loses
  * the lead stops them before another can have taken over.
  */
 @Injectable()
@@ -21,6 +23,7 @@ export class SchedulerLifecycle implements OnApplicationBootstrap, BeforeApplica
   private hosts?: HostLifecycleController;
   private pods?: PodScheduler;
   private volumes?: VolumeBinder;
+  private workloads?: WorkloadsController;
 
   constructor(@Inject(SERVICE_CONTEXT) private readonly ctx: ServiceContext<SchedulerConfig>) {}
 
@@ -44,6 +47,8 @@ export class SchedulerLifecycle implements OnApplicationBootstrap, BeforeApplica
         this.hosts.start();
         this.volumes = new VolumeBinder({ store, pool, nats, names, logger }, { datastoreDir: resolve(config.DATASTORE_DIR), datastoreCapacityBytes: config.DATASTORE_CAPACITY_BYTES || undefined });
         await this.volumes.start();
+        this.workloads = new WorkloadsController({ store, pool, nats, names, logger });
+        await this.workloads.start();
         monitor.answering = true;
       },
       onDeposed: async () => {
@@ -51,6 +56,8 @@ export class SchedulerLifecycle implements OnApplicationBootstrap, BeforeApplica
         this.hosts?.stop();
         await this.pods?.stop();
         await this.volumes?.stop();
+        await this.workloads?.stop();
+        this.workloads = undefined;
         this.volumes = undefined;
         this.hosts = undefined;
         this.pods = undefined;

@@ -2,16 +2,18 @@ import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationBootstrap }
 import { LeaderElection } from '@openpacific/event-store';
 import { secretKeyFrom } from '@openpacific/objects';
 import { SERVICE_CONTEXT, ServiceContext } from '@openpacific/service-kit';
+import { PodServiceController } from './pod-services/pod-service-controller';
 import { VmServiceController } from './vm-service-controller';
 import { VmController } from './vms/vm-controller';
 import type { VmOperatorConfig } from './vm-operator.config';
 
-/** The elected replica runs the VirtualMachine and VirtualMachineService controllers; the others wait to take over. */
+/** The elected replica runs the VirtualMachine, VirtualMachineService and (pod) Service controllers; the others wait to take over. */
 @Injectable()
 export class VmOperatorLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private election?: LeaderElection;
   private vms?: VmController;
   private services?: VmServiceController;
+  private podServices?: PodServiceController;
 
   constructor(@Inject(SERVICE_CONTEXT) private readonly ctx: ServiceContext<VmOperatorConfig>) {}
 
@@ -26,10 +28,14 @@ export class VmOperatorLifecycle implements OnApplicationBootstrap, BeforeApplic
         await this.vms.start();
         this.services = new VmServiceController({ store, pool, nats, names, logger });
         await this.services.start();
+        this.podServices = new PodServiceController({ store, pool, nats, names, logger });
+        await this.podServices.start();
       },
       onDeposed: async () => {
         await this.vms?.stop();
         await this.services?.stop();
+        await this.podServices?.stop();
+        this.podServices = undefined;
         this.vms = undefined;
         this.services = undefined;
       },

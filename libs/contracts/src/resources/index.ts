@@ -12,6 +12,9 @@ import { vmoperatorResources } from './vmoperator';
 import { guestClusterResources } from './guest-clusters';
 import { rbacResources } from './rbac';
 import { auditRecordResource } from './audit.resource';
+import { appsResources } from './apps';
+import { serviceResource } from './service.resource';
+import { endpointSliceResource } from './endpointslice.resource';
 import { persistentVolumeClaimResource, persistentVolumeResource, storageClassResource } from './storage';
 
 export * from './resource-definition';
@@ -29,6 +32,9 @@ export * from './storage';
 export * from './guest-clusters';
 export * from './rbac';
 export * from './audit.resource';
+export * from './apps';
+export * from './service.resource';
+export * from './endpointslice.resource';
 
 /** Every kind the api-gateway serves. Adding a kind = adding its entry here. */
-export const resourceDefinitions: ResourceDefinition[] = [namespaceResource, eventResource, nodeResource, podResource, hostResource, storageClassResource, persistentVolumeClaimResource, persistentVolumeResource, secretResource, configMapResource, resourceQuotaResource, limitRangeResource, ...vmoperatorResources, ...guestClusterResources, ...rbacResources, auditRecordResource];
+export const resourceDefinitions: ResourceDefinition[] = [namespaceResource, eventResource, nodeResource, podResource, hostResource, storageClassResource, persistentVolumeClaimResource, persistentVolumeResource, secretResource, configMapResource, resourceQuotaResource, limitRangeResource, ...vmoperatorResources, ...guestClusterResources, ...rbacResources, auditRecordResource, ...appsResources, serviceResource, endpointSliceResource];

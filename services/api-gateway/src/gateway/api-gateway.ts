@@ -21,6 +21,7 @@ import { localUserTokens } from './auth/local-user-tokens';
 import { serviceAccountTokenSource } from './auth/service-account-tokens';
 import { UsersFile } from './auth/users-file';
 import { ResourceRegistry } from './registry/registry';
+import { StreamUpgrades } from './streams/upgrade';
 import { AdmissionClient } from './store/admission-client';
 import { decryptedEvent, LogFollower, pokedFollower, ReadModel, secretKeyFrom, WatchHub } from '@openpacific/objects';
 import { ObjectWriter } from './store/object-writer';
@@ -114,6 +115,8 @@ export class ApiGateway {
     const audit = auditHook({ log: this.audit, registry, auth, rbac: readModelLookups(readModel), logger });
     const handler = new ApiRequestHandler(core, auth, () => this.ready, audit);
     const server = createServer({ key: pki.keyPem, cert: pki.certPem }, handler.handle);
+    // kubectl exec / port-forward: WebSocket and SPDY upgrades (streams/upgrade.ts).
+    server.on('upgrade', new StreamUpgrades(core, auth).handle);
     // Watches stay open for as long as the client wants them.
     server.requestTimeout = 0;
     server.keepAliveTimeout = 65_000;

@@ -1,12 +1,14 @@
 import { CrxOperation, crxSubject } from '@openpacific/contracts';
 import { serveJson } from '@openpacific/messaging';
 import type { NatsConnection, Subscription } from 'nats';
+import { ExecSessions } from './exec-session';
 import { LeaseWatchdog } from './lease-watchdog';
 import { RuntimeDriver } from './runtime-driver';
 
 /** The CRI-like API of one host's runtime, answered over NATS on `<prefix>.crx.<host>.<op>`. */
 export class CrxServer {
   private subs: Subscription[] = [];
+  private exec?: ExecSessions;
 
   constructor(
     private readonly nc: NatsConnection,
@@ -39,10 +41,13 @@ export class CrxServer {
     for (const [op, handler] of Object.entries(handlers)) {
       this.subs.push(serveJson(this.nc, crxSubject(this.prefix, this.host, op as CrxOperation), `crx-${this.host}`, handler));
     }
+    this.exec = new ExecSessions(this.nc, this.prefix, this.host, d);
+    this.exec.start();
   }
 
   stop(): void {
     for (const s of this.subs) s.unsubscribe();
     this.subs = [];
+    this.exec?.stop();
   }
 }

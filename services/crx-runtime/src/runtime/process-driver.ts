@@ -224,24 +224,23 @@ export class ProcessDriver implements RuntimeDriver {
     return Object.values(this.state.containers).filter((c) => !sandboxId || c.sandboxId === sandboxId).map((c) => this.containerStatus(c.id));
   }
 
-  /** Runs a command in a running container (its namespaces and root when isolated) and waits for it. */
-  execSync(req: ExecSyncRequest): Promise<ExecSyncResponse> {
-    const c = this.container(req.containerId);
+  /** How to start a command inside a running container: its namespaces and root when isolated (exec sessions too). */
+  execTarget(containerId: string, command: string[]): { file: string; args: string[]; cwd: string; env: Record<string, string> } {
+    const c = this.container(containerId);
     const status = this.containerStatus(c.id);
     if (status.state !== 'CONTAINER_RUNNING' || !status.pid) throw new CodedError(CrxErrorCodes.conflict, `container ${c.id} is not running`);
-    let file = req.command[0];
-    let args = req.command.slice(1);
-    let cwd = c.cwd;
-    if (c.rootfs) {
-      // Enter through the first process that lives in the image's root (the init before it runs on the host's).
-      const init = processTree(status.pid).find((pid) => rootOf(pid) === c.merged);
-      if (!init) throw new CodedError(CrxErrorCodes.conflict, `container ${c.id} has no process in its image yet`);
-      file = 'nsenter';
-      args = ['-t', String(init), '-m', '-p', '-r', '-w', '--', ...req.command];
-      cwd = '/';
-    }
+    if (!c.rootfs) return { file: command[0], args: command.slice(1), cwd: c.cwd, env: c.env };
+    // Enter through the first process that lives in the image's root (the init before it runs on the host's).
+    const init = processTree(status.pid).find((pid) => rootOf(pid) === c.merged);
+    if (!init) throw new CodedError(CrxErrorCodes.conflict, `container ${c.id} has no process in its image yet`);
+    return { file: 'nsenter', args: ['-t', String(init), '-m', '-p', '-r', '-w', '--', ...command], cwd: '/', env: c.env };
+  }
+
+  /** Runs a command in a running container (its namespaces and root when isolated) and waits for it. */
+  execSync(req: ExecSyncRequest): Promise<ExecSyncResponse> {
+    const { file, args, cwd, env } = this.execTarget(req.containerId, req.command);
     return new Promise((resolve) => {
-      execFile(file, args, { cwd, env: c.env, timeout: (req.timeoutSeconds ?? 1) * 1000 }, (err, stdout, stderr) => {
+      execFile(file, args, { cwd, env, timeout: (req.timeoutSeconds ?? 1) * 1000 }, (err, stdout, stderr) => {
         const code = err ? (typeof (err as any).code === 'number' ? (err as any).code : 126) : 0;
         resolve({ exitCode: code, stdout: String(stdout), stderr: String(stderr) });
       });

@@ -16,4 +16,6 @@ export interface RuntimeDriver {
   listContainers(sandboxId?: string): ContainerStatus[];
   readLogs(req: ReadLogsRequest): ReadLogsResponse;
   execSync(req: ExecSyncRequest): Promise<ExecSyncResponse>;
+  /** How to start a command inside a running container (exec sessions); drivers without real processes lack it. */
+  execTarget?(containerId: string, command: string[]): { file: string; args: string[]; cwd: string; env: Record<string, string> };
 }

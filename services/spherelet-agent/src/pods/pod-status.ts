@@ -48,7 +48,8 @@ export function containerStatuses(pod: any, facts: ContainerFacts[]): any[] {
       ...(latest ? { containerID: `crx://${latest.id}` } : {}),
       state,
       lastState: f?.waiting && latest?.state === 'CONTAINER_EXITED' ? terminated(latest) : previous ? terminated(previous) : {},
-      ready: running && (f?.ready ?? true),
+      // A container with a readiness or startup probe is not ready until its probes say so (as the kubelet reports it).
+      ready: running && (f?.ready ?? (!spec.readinessProbe && !spec.startupProbe)),
       started: running && (f?.started ?? true),
       restartCount: latest?.attempt ?? 0,
     };

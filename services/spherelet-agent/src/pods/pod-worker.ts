@@ -9,6 +9,7 @@ import type { NatsConnection } from 'nats';
 import type { Pool } from 'pg';
 import { ContainerFacts, podStatus } from './pod-status';
 import { ProbeTracker } from './probe-tracker';
+import { serviceEnvVars, withServiceEnv } from './service-env';
 
 
 export interface PodWorkerOptions {
@@ -153,7 +154,7 @@ export class PodWorker {
         continue;
       }
       try {
-        const created = await this.crx.createContainer(box.id, this.containerConfig(spec, claims.paths), latest ? latest.attempt + 1 : 0);
+        const created = await this.crx.createContainer(box.id, this.containerConfig(spec, claims.paths, serviceEnvVars(pod, this.model.list('services', pod.metadata.namespace).map((x) => x.object))), latest ? latest.attempt + 1 : 0);
         this.waiting.delete(key);
         fact.attempts = [...attempts, created];
         await this.startContainer(pod, created, fact, events);
@@ -214,14 +215,14 @@ export class PodWorker {
     return { paths };
   }
 
-  private containerConfig(spec: any, claimPaths: Map<string, string>): ContainerConfig {
+  private containerConfig(spec: any, claimPaths: Map<string, string>, serviceEnv: { name: string; value: string }[] = []): ContainerConfig {
     const limits = spec.resources?.limits ?? {};
     return {
       name: spec.name,
       image: spec.image,
       command: spec.command,
       args: spec.args,
-      env: (spec.env ?? []).filter((e: any) => e.value !== undefined).map((e: any) => ({ name: e.name, value: String(e.value) })),
+      env: withServiceEnv((spec.env ?? []).filter((e: any) => e.value !== undefined).map((e: any) => ({ name: e.name, value: String(e.value) })), serviceEnv),
       workingDir: spec.workingDir,
       ports: spec.ports,
       limits: {

@@ -49,6 +49,8 @@ export function bootstrapClusterRoles(defs: ResourceDefinition[]): Array<{ name:
   const edit = [
     ...grouped(entries(readable), READ),
     ...grouped(entries(writable), WRITE),
+    // kubectl exec / port-forward (as kube's edit role; a WebSocket GET needs both get and create).
+    { apiGroups: [''], resources: ['pods/exec', 'pods/portforward'], verbs: [...READ, ...WRITE] },
     namespaces,
   ];
   const rbacNamespaced: PolicyRule = { apiGroups: [RBAC_GROUP], resources: ['roles', 'rolebindings'], verbs: [...READ, ...WRITE] };

@@ -5,6 +5,8 @@ import { fillServiceAccountToken, validateServiceAccountTokenSecret } from '../a
 import { defaultPod, validatePod, validatePodUpdate } from './pod.strategy';
 import { storageKindStrategies } from './storage.strategy';
 import { quotaKindStrategies } from './quota.strategy';
+import { appsKindStrategies } from './apps.strategy';
+import { serviceKindStrategies } from './service.strategy';
 import { validateTanzuKubernetesCluster, validateTanzuKubernetesClusterUpdate } from './tkc.strategy';
 import {
   defaultVirtualMachine, stampRestart, validateVirtualMachine, validateVirtualMachineCreate, validateVirtualMachineService, validateVirtualMachineServiceUpdate, validateVirtualMachineUpdate,
@@ -33,6 +35,8 @@ const strategies: Record<string, KindStrategy> = {
   'vmoperator.vmware.com/VirtualMachineService': { validate: validateVirtualMachineService, validateUpdate: validateVirtualMachineServiceUpdate },
   ...storageKindStrategies,
   ...quotaKindStrategies,
+  ...appsKindStrategies,
+  ...serviceKindStrategies,
   'run.tanzu.vmware.com/TanzuKubernetesCluster': { validate: validateTanzuKubernetesCluster, validateUpdate: validateTanzuKubernetesClusterUpdate },
   '/Secret': { defaults: (s) => fillServiceAccountToken(normalizeSecret(s)), validate: validateServiceAccountTokenSecret, prepareUpdate: (_old, next) => normalizeSecret(next) },
   'rbac.authorization.k8s.io/RoleBinding': { validateUpdate: validateBindingUpdate },

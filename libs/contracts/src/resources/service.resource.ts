@@ -1,0 +1,92 @@
+import { objectSchema } from './object-meta.schema';
+import { ResourceDefinition } from './resource-definition';
+
+/** Where Services live in the log and the read model. */
+export const SERVICES_RESOURCE = 'services';
+
+const intOrString = { 'x-kubernetes-int-or-string': true, anyOf: [{ type: 'integer' }, { type: 'string' }] };
+
+const servicePortSchema = {
+  type: 'object',
+  additionalProperties: true,
+  properties: {
+    name: { type: 'string' },
+    protocol: { type: 'string' },
+    appProtocol: { type: 'string' },
+    port: { type: 'integer' },
+    targetPort: intOrString,
+    nodePort: { type: 'integer' },
+  },
+};
+
+/** `80/TCP`, `80:30080/TCP` with a node port: kubectl's PORT(S) column. */
+export function servicePortsCell(svc: any): string {
+  const ports = svc?.spec?.ports ?? [];
+  if (ports.length === 0) return '<none>';
+  return ports.map((p: any) => `${p.port}${p.nodePort ? `:${p.nodePort}` : ''}/${p.protocol ?? 'TCP'}`).join(',');
+}
+
+/** EXTERNAL-IP as kubectl prints it: `<pending>` for a LoadBalancer with no ingress yet, `<none>` otherwise. */
+export function serviceExternalIpCell(svc: any): string {
+  const ingress = (svc?.status?.loadBalancer?.ingress ?? []).map((i: any) => i.ip ?? i.hostname).filter(Boolean);
+  const external = [...(svc?.spec?.externalIPs ?? []), ...ingress];
+  if (external.length > 0) return external.join(',');
+  return svc?.spec?.type === 'LoadBalancer' ? '<pending>' : '<none>';
+}
+
+export const serviceResource: ResourceDefinition = {
+  group: '',
+  kind: 'Service',
+  listKind: 'ServiceList',
+  plural: 'services',
+  singular: 'service',
+  shortNames: ['svc'],
+  categories: ['all'],
+  scope: 'Namespaced',
+  strategicMergePatch: true,
+  nameFormat: 'dns1123-label',
+  mergeKeys: { 'spec.ports': 'port' },
+  subresources: { status: true },
+  versions: [
+    {
+      name: 'v1',
+      served: true,
+      storage: true,
+      schema: objectSchema({
+        spec: {
+          type: 'object',
+          additionalProperties: true,
+          properties: {
+            type: { type: 'string' },
+            ports: { type: 'array', items: servicePortSchema },
+            selector: { type: 'object', additionalProperties: { type: 'string' } },
+            clusterIP: { type: 'string' },
+            clusterIPs: { type: 'array', items: { type: 'string' } },
+            externalIPs: { type: 'array', items: { type: 'string' } },
+            sessionAffinity: { type: 'string' },
+            ipFamilies: { type: 'array', items: { type: 'string' } },
+            ipFamilyPolicy: { type: 'string' },
+            internalTrafficPolicy: { type: 'string' },
+            externalTrafficPolicy: { type: 'string' },
+          },
+        },
+        status: {
+          type: 'object',
+          additionalProperties: true,
+          properties: {
+            loadBalancer: { type: 'object', additionalProperties: true, properties: { ingress: { type: 'array', items: { type: 'object', additionalProperties: true } } } },
+            conditions: { type: 'array', items: { type: 'object', additionalProperties: true } },
+          },
+        },
+      }),
+      printerColumns: [
+        { name: 'Type', type: 'string', jsonPath: '.spec.type' },
+        { name: 'Cluster-IP', type: 'string', jsonPath: '.spec.clusterIP', value: (s) => s?.spec?.clusterIP || '<none>' },
+        { name: 'External-IP', type: 'string', jsonPath: '.status.loadBalancer.ingress', value: serviceExternalIpCell },
+        { name: 'Port(s)', type: 'string', jsonPath: '.spec.ports', value: servicePortsCell },
+        { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
+        { name: 'Selector', type: 'string', jsonPath: '.spec.selector', priority: 1, value: (s) => Object.entries(s?.spec?.selector ?? {}).map(([k, v]) => `${k}=${v}`).join(',') || '<none>' },
+      ],
+    },
+  ],
+};

@@ -1,0 +1,184 @@
+import { randomInt } from 'node:crypto';
+import { StatusCause } from '@openpacific/kube-api';
+import type { KindStrategy } from './kind-strategies';
+
+/**
+ * core v1 Service as kube-apiserver admits it: defaults (type ClusterIP, protocol TCP, targetPort = port), a
+ * cluster IP allocated at create (127.202.x.y, on loopback so every host reaches it), node ports for NodePort and
+ * LoadBalancer services, and the validation the schema cannot express. The cluster IP and node ports are kept on
+ * update; changing the cluster IP is refused as kube-apiserver does.
+ */
+
+const TYPES = ['ClusterIP', 'ExternalName', 'LoadBalancer', 'NodePort'];
+const PROTOCOLS = ['SCTP', 'TCP', 'UDP'];
+const NODE_PORT_MIN = 30000;
+const NODE_PORT_MAX = 32767;
+const IANA_SVC_NAME = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
+const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
+
+const quote = (v: unknown) => (typeof v === 'string' ? `"${v}"` : JSON.stringify(v));
+const supported = (values: string[]) => values.map((v) => `"${v}"`).join(', ');
+
+/** A fresh cluster IP: a random 127.202.x.y (y in 1..254). */
+export function allocateClusterIP(): string {
+  return `127.202.${randomInt(0, 256)}.${randomInt(1, 255)}`;
+}
+
+const wantsNodePorts = (svc: any) => svc.spec?.type === 'NodePort' || svc.spec?.type === 'LoadBalancer';
+
+function defaultSpec(svc: any): any {
+  svc.spec ??= {};
+  const spec = svc.spec;
+  spec.type ??= 'ClusterIP';
+  if (spec.type !== 'ExternalName') {
+    spec.sessionAffinity ??= 'None';
+    spec.internalTrafficPolicy ??= 'Cluster';
+    if (wantsNodePorts(svc)) spec.externalTrafficPolicy ??= 'Cluster';
+  }
+  for (const p of Array.isArray(spec.ports) ? spec.ports : []) {
+    if (!p || typeof p !== 'object') continue;
+    p.protocol ??= 'TCP';
+    p.targetPort ??= p.port;
+  }
+  return svc;
+}
+
+function setClusterIP(spec: any, ip: string): void {
+  spec.clusterIP = ip;
+  spec.clusterIPs = [ip];
+  if (ip !== 'None') {
+    spec.ipFamilies ??= ['IPv4'];
+    spec.ipFamilyPolicy ??= 'SingleStack';
+  }
+}
+
+/** Create: defaults, a cluster IP unless the client chose one (or `None`), node ports where the type needs them. */
+export function defaultService(svc: any): any {
+  defaultSpec(svc);
+  const spec = svc.spec;
+  if (spec.type !== 'ExternalName') {
+    const chosen = spec.clusterIP || spec.clusterIPs?.[0];
+    setClusterIP(spec, chosen ? chosen : allocateClusterIP());
+  }
+  if (wantsNodePorts(svc)) {
+    const used = new Set((spec.ports ?? []).map((p: any) => p?.nodePort).filter(Boolean));
+    for (const p of Array.isArray(spec.ports) ? spec.ports : []) {
+      if (!p || typeof p !== 'object' || p.nodePort) continue;
+      let port: number;
+      do port = randomInt(NODE_PORT_MIN, NODE_PORT_MAX + 1);
+      while (used.has(port));
+      used.add(port);
+      p.nodePort = port;
+    }
+  }
+  return svc;
+}
+
+/** Update: the allocated cluster IP and node ports stay when the new object leaves them out (as `kubectl apply` does). */
+export function prepareServiceUpdate(old: any, next: any): any {
+  defaultSpec(next);
+  const spec = next.spec;
+  if (spec.type !== 'ExternalName' && old.spec?.clusterIP && !spec.clusterIP && !spec.clusterIPs?.length) {
+    setClusterIP(spec, old.spec.clusterIP);
+    if (old.spec.ipFamilies) spec.ipFamilies = old.spec.ipFamilies;
+    if (old.spec.ipFamilyPolicy) spec.ipFamilyPolicy = old.spec.ipFamilyPolicy;
+  }
+  if (wantsNodePorts(next)) {
+    for (const p of Array.isArray(spec.ports) ? spec.ports : []) {
+      if (!p || p.nodePort) continue;
+      const before = (old.spec?.ports ?? []).find((o: any) => o?.port === p.port && (o?.protocol ?? 'TCP') === (p.protocol ?? 'TCP'));
+      if (before?.nodePort) p.nodePort = before.nodePort;
+    }
+  }
+  return next;
+}
+
+function portCauses(svc: any): StatusCause[] {
+  const causes: StatusCause[] = [];
+  const spec = svc.spec ?? {};
+  const ports: any[] = Array.isArray(spec.ports) ? spec.ports : [];
+  if (spec.type !== 'ExternalName' && spec.clusterIP !== 'None' && ports.length === 0) {
+    causes.push({ field: 'spec.ports', reason: 'FieldValueRequired', message: 'Required value' });
+  }
+  const names = new Set<string>();
+  const seen = new Set<string>();
+  ports.forEach((p, i) => {
+    const at = `spec.ports[${i}]`;
+    if (ports.length > 1 && !p?.name) causes.push({ field: `${at}.name`, reason: 'FieldValueRequired', message: 'Required value' });
+    if (p?.name) {
+      if (!DNS1123_LABEL.test(p.name)) {
+        causes.push({ field: `${at}.name`, reason: 'FieldValueInvalid', message: `Invalid value: ${quote(p.name)}: a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')` });
+      }
+      if (names.has(p.name)) causes.push({ field: `${at}.name`, reason: 'FieldValueDuplicate', message: `Duplicate value: ${quote(p.name)}` });
+      names.add(p.name);
+    }
+    if (!Number.isInteger(p?.port) || p.port < 1 || p.port > 65535) {
+      causes.push({ field: `${at}.port`, reason: 'FieldValueInvalid', message: `Invalid value: ${quote(p?.port)}: must be between 1 and 65535, inclusive` });
+    }
+    if (!PROTOCOLS.includes(p?.protocol)) {
+      causes.push({ field: `${at}.protocol`, reason: 'FieldValueNotSupported', message: `Unsupported value: ${quote(p?.protocol)}: supported values: ${supported(PROTOCOLS)}` });
+    }
+    const key = `${p?.port}/${p?.protocol}`;
+    if (seen.has(key)) causes.push({ field: at, reason: 'FieldValueDuplicate', message: `Duplicate value: {"protocol":${quote(p?.protocol)},"port":${quote(p?.port)}}` });
+    seen.add(key);
+    const target = p?.targetPort;
+    if (typeof target === 'number') {
+      if (!Number.isInteger(target) || target < 1 || target > 65535) {
+        causes.push({ field: `${at}.targetPort`, reason: 'FieldValueInvalid', message: `Invalid value: ${target}: must be between 1 and 65535, inclusive` });
+      }
+    } else if (typeof target === 'string') {
+      if (target.length > 15 || !IANA_SVC_NAME.test(target) || !/[a-z]/.test(target) || target.includes('--')) {
+        causes.push({ field: `${at}.targetPort`, reason: 'FieldValueInvalid', message: `Invalid value: ${quote(target)}: must be no more than 15 characters, contain only lowercase letters, digits and '-', contain at least one letter (a-z), not contain '--', and not begin or end with '-'` });
+      }
+    } else if (target !== undefined) {
+      causes.push({ field: `${at}.targetPort`, reason: 'FieldValueInvalid', message: `Invalid value: ${quote(target)}: must be an integer or a string` });
+    }
+    if (p?.nodePort !== undefined) {
+      if (!wantsNodePorts(svc)) {
+        causes.push({ field: `${at}.nodePort`, reason: 'FieldValueForbidden', message: 'Forbidden: may not be used when `type` is \'ClusterIP\'' });
+      } else if (!Number.isInteger(p.nodePort) || p.nodePort < NODE_PORT_MIN || p.nodePort > NODE_PORT_MAX) {
+        causes.push({ field: `${at}.nodePort`, reason: 'FieldValueInvalid', message: `Invalid value: ${quote(p.nodePort)}: provided port is not in the valid range. The range of valid ports is ${NODE_PORT_MIN}-${NODE_PORT_MAX}` });
+      }
+    }
+  });
+  return causes;
+}
+
+export function validateService(svc: any): StatusCause[] {
+  const causes: StatusCause[] = [];
+  const spec = svc.spec ?? {};
+  if (!TYPES.includes(spec.type)) {
+    causes.push({ field: 'spec.type', reason: 'FieldValueNotSupported', message: `Unsupported value: ${quote(spec.type)}: supported values: ${supported(TYPES)}` });
+  }
+  if (spec.type === 'ExternalName' && !spec.externalName) {
+    causes.push({ field: 'spec.externalName', reason: 'FieldValueRequired', message: 'Required value' });
+  }
+  const ip = spec.clusterIP;
+  if (ip !== undefined && ip !== '' && ip !== 'None' && !IPV4.test(String(ip))) {
+    causes.push({ field: 'spec.clusterIPs[0]', reason: 'FieldValueInvalid', message: `Invalid value: ${quote(ip)}: must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)` });
+  }
+  if (spec.clusterIPs?.length && ip && spec.clusterIPs[0] !== ip) {
+    causes.push({ field: 'spec.clusterIPs[0]', reason: 'FieldValueInvalid', message: `Invalid value: ${quote(spec.clusterIPs[0])}: must match \`clusterIP\` ${quote(ip)}` });
+  }
+  if (ip === 'None' && wantsNodePorts(svc)) {
+    causes.push({ field: 'spec.clusterIPs[0]', reason: 'FieldValueInvalid', message: `Invalid value: "None": may not be set to 'None' for ${spec.type} services` });
+  }
+  if (spec.selector !== undefined && (typeof spec.selector !== 'object' || spec.selector === null || Array.isArray(spec.selector))) {
+    causes.push({ field: 'spec.selector', reason: 'FieldValueInvalid', message: 'Invalid value: must be a map of strings' });
+  }
+  return [...causes, ...portCauses(svc)];
+}
+
+export function validateServiceUpdate(old: any, next: any): StatusCause[] {
+  const before = old.spec?.clusterIP;
+  const after = next.spec?.clusterIP;
+  if (before && after !== before && old.spec?.type !== 'ExternalName' && next.spec?.type !== 'ExternalName') {
+    return [{ field: 'spec.clusterIPs[0]', reason: 'FieldValueInvalid', message: `Invalid value: []string{${quote(after ?? '')}}: may not change once set` }];
+  }
+  return [];
+}
+
+export const serviceKindStrategies: Record<string, KindStrategy> = {
+  '/Service': { defaults: defaultService, validate: validateService, prepareUpdate: prepareServiceUpdate, validateUpdate: validateServiceUpdate },
+};

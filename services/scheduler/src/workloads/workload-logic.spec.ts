@@ -1,0 +1,76 @@
+import { deletionOrder, deploymentStatus, podTemplateHash, resolveFenceposts, rollingStep, sameTemplateIgnoringHash } from './workload-logic';
+
+const rs = (name: string, replicas: number, available: number, revision: number) => ({ name, replicas, available, revision, created: `2026-01-0${revision}T00:00:00Z` });
+const pod = (name: string, opts: { node?: string; phase?: string; ready?: boolean; created?: string } = {}) => ({
+  metadata: { name, creationTimestamp: opts.created ?? '2026-01-01T00:00:00Z' },
+  spec: opts.node ? { nodeName: opts.node } : {},
+  status: { phase: opts.phase ?? 'Running', conditions: [{ type: 'Ready', status: opts.ready === false ? 'False' : 'True', lastTransitionTime: '2026-01-01T00:00:00Z' }] },
+});
+
+describe('workload logic', () => {
+  it('resolves maxSurge up and maxUnavailable down from percents, as Kubernetes does', () => {
+    expect(resolveFenceposts(10, {})).toEqual({ maxSurge: 3, maxUnavailable: 2 });
+    expect(resolveFenceposts(3, { rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } })).toEqual({ maxSurge: 1, maxUnavailable: 0 });
+    expect(resolveFenceposts(1, { rollingUpdate: { maxSurge: '0%', maxUnavailable: '10%' } })).toEqual({ maxSurge: 0, maxUnavailable: 1 });
+  });
+
+  it('hashes a template stably, whatever the key order or the hash label', () => {
+    const a = { metadata: { labels: { app: 'web', tier: 'x' } }, spec: { containers: [{ name: 'c', image: 'busybox' }] } };
+    const b = { spec: { containers: [{ image: 'busybox', name: 'c' }] }, metadata: { labels: { tier: 'x', app: 'web', 'pod-template-hash': 'zzz' } } };
+    expect(podTemplateHash(a)).toBe(podTemplateHash(b));
+    expect(podTemplateHash(a)).toMatch(/^[bcdfghjklmnpqrstvwxz2456789]{10}$/);
+    expect(sameTemplateIgnoringHash(a, b)).toBe(true);
+    expect(sameTemplateIgnoringHash(a, { ...a, spec: { containers: [{ name: 'c', image: 'other' }] } })).toBe(false);
+  });
+
+  it('rolls with maxSurge 1 / maxUnavailable 0: surge first, scale an old pod down only once a new one is available', () => {
+    const strategy = { rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } };
+    let step = rollingStep(3, strategy, rs('new', 0, 0, 2), [rs('old', 3, 3, 1)]);
+    expect(step.newReplicas).toBe(1);
+    expect(step.oldReplicas.get('old')).toBe(3);
+    step = rollingStep(3, strategy, rs('new', 1, 0, 2), [rs('old', 3, 3, 1)]);
+    expect([step.newReplicas, step.oldReplicas.get('old')]).toEqual([1, 3]);
+    step = rollingStep(3, strategy, rs('new', 1, 1, 2), [rs('old', 3, 3, 1)]);
+    expect([step.newReplicas, step.oldReplicas.get('old')]).toEqual([1, 2]);
+    step = rollingStep(3, strategy, rs('new', 3, 3, 2), [rs('old', 1, 1, 1)]);
+    expect([step.newReplicas, step.oldReplicas.get('old')]).toEqual([3, 0]);
+  });
+
+  it('never plans fewer available pods than desired - maxUnavailable', () => {
+    for (let avail = 0; avail <= 4; avail++) {
+      for (let newAvail = 0; newAvail <= 2; newAvail++) {
+        const step = rollingStep(4, { rollingUpdate: { maxSurge: 1, maxUnavailable: 1 } }, rs('new', 2, newAvail, 2), [rs('old', 4, avail, 1)]);
+        const kept = newAvail + Math.min(avail, step.oldReplicas.get('old')!);
+        expect(kept).toBeGreaterThanOrEqual(Math.min(3, newAvail + avail));
+      }
+    }
+  });
+
+  it('removes unscheduled, then pending, then not-ready, then newest pods first', () => {
+    const order = deletionOrder([
+      pod('old-ready', { node: 'h1', created: '2026-01-01T00:00:00Z' }),
+      pod('new-ready', { node: 'h1', created: '2026-01-02T00:00:00Z' }),
+      pod('not-ready', { node: 'h1', ready: false }),
+      pod('pending', { node: 'h1', phase: 'Pending', ready: false }),
+      pod('unscheduled', { phase: 'Pending', ready: false }),
+    ]).map((p) => p.metadata.name);
+    expect(order).toEqual(['unscheduled', 'pending', 'not-ready', 'new-ready', 'old-ready']);
+  });
+
+  it('reports a complete rollout as NewReplicaSetAvailable and a partial one as ReplicaSetUpdated', () => {
+    const d = { metadata: { generation: 4 }, spec: { replicas: 3, strategy: { rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } } } };
+    const done = deploymentStatus(d, { replicas: 3, updated: 3, ready: 3, available: 3 }, 'web-abc', undefined, 'now');
+    expect(done).toMatchObject({ observedGeneration: 4, replicas: 3, updatedReplicas: 3, readyReplicas: 3, availableReplicas: 3 });
+    expect(done.unavailableReplicas).toBeUndefined();
+    expect(done.conditions.map((c: any) => [c.type, c.status, c.reason])).toEqual([
+      ['Available', 'True', 'MinimumReplicasAvailable'],
+      ['Progressing', 'True', 'NewReplicaSetAvailable'],
+    ]);
+    const partial = deploymentStatus(d, { replicas: 4, updated: 1, ready: 3, available: 3 }, 'web-abc', done.conditions, 'later');
+    expect(partial.conditions[1]).toMatchObject({ reason: 'ReplicaSetUpdated', message: 'ReplicaSet "web-abc" is progressing.' });
+    expect(partial.conditions[0].lastTransitionTime).toBe('now');
+    const short = deploymentStatus(d, { replicas: 3, updated: 3, ready: 2, available: 2 }, 'web-abc', undefined, 'now');
+    expect(short).toMatchObject({ unavailableReplicas: 1 });
+    expect(short.conditions[0]).toMatchObject({ status: 'False', reason: 'MinimumReplicasUnavailable' });
+  });
+});

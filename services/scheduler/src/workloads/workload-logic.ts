@@ -1,0 +1,209 @@
+import { createHash } from 'node:crypto';
+import { POD_TEMPLATE_HASH_LABEL, REVISION_ANNOTATION } from '@openpacific/contracts';
+
+/** Pure decisions of the Deployment and ReplicaSet controllers (kube-controller-manager's rules). */
+
+const SAFE = 'bcdfghjklmnpqrstvwxz2456789';
+
+/** Characters from Kubernetes' "safe" alphabet (no vowels, no look-alikes), as it suffixes generated names. */
+export function safeString(bytes: Buffer, n: number): string {
+  let out = '';
+  for (let i = 0; i < n; i++) out += SAFE[bytes[i % bytes.length] % SAFE.length];
+  return out;
+}
+
+function canonical(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(canonical);
+  if (v && typeof v === 'object') return Object.fromEntries(Object.keys(v).sort().map((k) => [k, canonical((v as any)[k])]));
+  return v;
+}
+
+export function sameTemplateIgnoringHash(a: any, b: any): boolean {
+  const strip = (t: any) => {
+    const c = structuredClone(t ?? {});
+    if (c.metadata?.labels) {
+      delete c.metadata.labels[POD_TEMPLATE_HASH_LABEL];
+      if (Object.keys(c.metadata.labels).length === 0) delete c.metadata.labels;
+    }
+    if (c.metadata) {
+      delete c.metadata.creationTimestamp;
+      if (Object.keys(c.metadata).length === 0) delete c.metadata;
+    }
+    return JSON.stringify(canonical(c));
+  };
+  return strip(a) === strip(b);
+}
+
+/** `pod-template-hash`: a stable hash of the template (without the hash label), 10 safe characters. */
+export function podTemplateHash(template: any, collisionCount = 0): string {
+  const c = structuredClone(template ?? {});
+  if (c.metadata?.labels) delete c.metadata.labels[POD_TEMPLATE_HASH_LABEL];
+  if (c.metadata) delete c.metadata.creationTimestamp;
+  const digest = createHash('sha256').update(JSON.stringify(canonical(c))).update(String(collisionCount)).digest();
+  return safeString(digest, 10);
+}
+
+/** maxSurge / maxUnavailable against the replicas: percents round up (surge) or down (unavailable), as Kubernetes does. */
+export function resolveFenceposts(replicas: number, strategy: any): { maxSurge: number; maxUnavailable: number } {
+  const ru = strategy?.rollingUpdate ?? {};
+  const scaled = (v: unknown, fallback: string, roundUp: boolean): number => {
+    const value = v ?? fallback;
+    if (typeof value === 'number') return value;
+    const pct = Number(String(value).replace('%', ''));
+    const raw = (pct * replicas) / 100;
+    return roundUp ? Math.ceil(raw) : Math.floor(raw);
+  };
+  const maxSurge = scaled(ru.maxSurge, '25%', true);
+  let maxUnavailable = scaled(ru.maxUnavailable, '25%', false);
+  // Both zero would stall the rollout: Kubernetes then allows one unavailable.
+  if (maxSurge === 0 && maxUnavailable === 0) maxUnavailable = 1;
+  return { maxSurge, maxUnavailable };
+}
+
+export function revisionOf(obj: any): number {
+  const n = Number(obj?.metadata?.annotations?.[REVISION_ANNOTATION] ?? 0);
+  return Number.isFinite(n) ? n : 0;
+}
+
+export function isPodReady(pod: any): boolean {
+  return (pod.status?.conditions ?? []).some((c: any) => c.type === 'Ready' && c.status === 'True');
+}
+
+/** Ready for at least minReadySeconds. */
+export function isPodAvailable(pod: any, minReadySeconds: number, now: number): boolean {
+  if (!isPodReady(pod)) return false;
+  if (!minReadySeconds) return true;
+  const ready = (pod.status?.conditions ?? []).find((c: any) => c.type === 'Ready');
+  const since = Date.parse(ready?.lastTransitionTime ?? '');
+  return Number.isFinite(since) && since + minReadySeconds * 1000 <= now;
+}
+
+/** A pod that counts towards a ReplicaSet: not finished, not being deleted. */
+export function isActivePod(pod: any): boolean {
+  return !pod.metadata.deletionTimestamp && pod.status?.phase !== 'Succeeded' && pod.status?.phase !== 'Failed';
+}
+
+export function controllerOf(obj: any): any | undefined {
+  return (obj.metadata?.ownerReferences ?? []).find((r: any) => r.controller);
+}
+
+/**
+ * Which pods go first when a ReplicaSet scales down (kube-controller-manager's ActivePods order): unscheduled
+ * before scheduled, Pending before Unknown before Running, not ready before ready, recently ready before long
+ * ready, more restarts first, newer before older.
+ */
+export function deletionOrder(pods: any[]): any[] {
+  const phaseRank: Record<string, number> = { Pending: 0, Unknown: 1, Running: 2 };
+  const restarts = (p: any) => (p.status?.containerStatuses ?? []).reduce((n: number, s: any) => n + (s.restartCount ?? 0), 0);
+  const readySince = (p: any) => Date.parse((p.status?.conditions ?? []).find((c: any) => c.type === 'Ready')?.lastTransitionTime ?? '') || 0;
+  return [...pods].sort((a, b) => {
+    const sa = a.spec?.nodeName ? 1 : 0;
+    const sb = b.spec?.nodeName ? 1 : 0;
+    if (sa !== sb) return sa - sb;
+    const pa = phaseRank[a.status?.phase ?? 'Pending'] ?? 0;
+    const pb = phaseRank[b.status?.phase ?? 'Pending'] ?? 0;
+    if (pa !== pb) return pa - pb;
+    const ra = isPodReady(a) ? 1 : 0;
+    const rb = isPodReady(b) ? 1 : 0;
+    if (ra !== rb) return ra - rb;
+    if (ra && rb && readySince(a) !== readySince(b)) return readySince(b) - readySince(a);
+    if (restarts(a) !== restarts(b)) return restarts(b) - restarts(a);
+    return (b.metadata.creationTimestamp ?? '').localeCompare(a.metadata.creationTimestamp ?? '');
+  });
+}
+
+export interface RsView {
+  name: string;
+  replicas: number;
+  /** Available pods (ready for minReadySeconds), counted from the pods. */
+  available: number;
+  revision: number;
+  created: string;
+}
+
+/**
+ * One step of a RollingUpdate (kube-controller-manager's rolloutRolling): the new ReplicaSet's replicas and each
+ * old ReplicaSet's replicas, so that at most desired + maxSurge pods exist and at least desired - maxUnavailable
+ * are available.
+ */
+export function rollingStep(desired: number, strategy: any, newRs: RsView, olds: RsView[]): { newReplicas: number; oldReplicas: Map<string, number> } {
+  const { maxSurge, maxUnavailable } = resolveFenceposts(desired, strategy);
+  const oldReplicas = new Map(olds.map((o) => [o.name, o.replicas]));
+  // Scale the new ReplicaSet up (within the surge) or down to the desired count.
+  let newReplicas = newRs.replicas;
+  const total = () => newReplicas + [...oldReplicas.values()].reduce((a, b) => a + b, 0);
+  if (newReplicas > desired) newReplicas = desired;
+  else if (newReplicas < desired) {
+    const maxTotal = desired + maxSurge;
+    const room = maxTotal - total();
+    if (room > 0) newReplicas = Math.min(newReplicas + room, desired);
+  }
+  // Scale old ReplicaSets down while keeping desired - maxUnavailable available.
+  const minAvailable = desired - maxUnavailable;
+  const newUnavailable = Math.max(newReplicas - newRs.available, 0);
+  let maxScaleDown = total() - minAvailable - newUnavailable;
+  const oldest = [...olds].sort((a, b) => a.revision - b.revision || a.created.localeCompare(b.created));
+  // First the old pods that are not available anyway.
+  for (const o of oldest) {
+    if (maxScaleDown <= 0) break;
+    const current = oldReplicas.get(o.name)!;
+    const unhealthy = Math.max(current - o.available, 0);
+    const cut = Math.min(unhealthy, maxScaleDown);
+    if (cut > 0) {
+      oldReplicas.set(o.name, current - cut);
+      maxScaleDown -= cut;
+    }
+  }
+  // Then available ones, only beyond the minimum available.
+  const availableNow = newRs.available + olds.reduce((n, o) => n + Math.min(o.available, oldReplicas.get(o.name)!), 0);
+  let budget = Math.min(availableNow - minAvailable, maxScaleDown);
+  for (const o of oldest) {
+    if (budget <= 0) break;
+    const current = oldReplicas.get(o.name)!;
+    const cut = Math.min(current, budget);
+    if (cut > 0) {
+      oldReplicas.set(o.name, current - cut);
+      budget -= cut;
+    }
+  }
+  return { newReplicas, oldReplicas };
+}
+
+/** The Deployment's status as kubectl rollout status reads it, with conditions Available and Progressing. */
+export function deploymentStatus(
+  d: any,
+  counts: { replicas: number; updated: number; ready: number; available: number },
+  newRsName: string | undefined,
+  previous: any[] | undefined,
+  now: string,
+): any {
+  const desired = d.spec?.replicas ?? 1;
+  const { maxUnavailable } = d.spec?.strategy?.type === 'Recreate' ? { maxUnavailable: desired } : resolveFenceposts(desired, d.spec?.strategy);
+  const minAvailable = Math.max(desired - maxUnavailable, 0);
+  const availableOk = counts.available >= minAvailable;
+  const complete = counts.updated === desired && counts.replicas === desired && counts.available === desired;
+  const cond = (type: string, status: string, reason: string, message: string) => {
+    const old = (previous ?? []).find((c) => c.type === type);
+    const same = old && old.status === status && old.reason === reason;
+    return { type, status, lastUpdateTime: same && old.message === message ? old.lastUpdateTime : now, lastTransitionTime: old && old.status === status ? old.lastTransitionTime : now, reason, message };
+  };
+  const conditions = [
+    availableOk
+      ? cond('Available', 'True', 'MinimumReplicasAvailable', 'Deployment has minimum availability.')
+      : cond('Available', 'False', 'MinimumReplicasUnavailable', 'Deployment does not have minimum availability.'),
+    d.spec?.paused
+      ? cond('Progressing', 'Unknown', 'DeploymentPaused', 'Deployment is paused')
+      : complete
+        ? cond('Progressing', 'True', 'NewReplicaSetAvailable', `ReplicaSet "${newRsName}" has successfully progressed.`)
+        : cond('Progressing', 'True', 'ReplicaSetUpdated', `ReplicaSet "${newRsName}" is progressing.`),
+  ];
+  return {
+    observedGeneration: d.metadata.generation ?? 1,
+    replicas: counts.replicas,
+    updatedReplicas: counts.updated,
+    readyReplicas: counts.ready,
+    availableReplicas: counts.available,
+    ...(desired - counts.available > 0 ? { unavailableReplicas: desired - counts.available } : {}),
+    conditions,
+  };
+}

@@ -1,0 +1,50 @@
+import { podServiceEndpoints, resolveTargetPort } from './pod-endpoints';
+
+const pod = (name: string, opts: { ready?: boolean; ip?: string; labels?: any; ports?: any[]; deleting?: boolean; ns?: string } = {}) => ({
+  metadata: { name, namespace: opts.ns ?? 'ns', uid: `uid-${name}`, labels: opts.labels ?? { app: 'web' }, ...(opts.deleting ? { deletionTimestamp: '2026-01-01T00:00:00Z' } : {}) },
+  spec: { nodeName: 'host-1', containers: [{ name: 'c', ports: opts.ports ?? [] }] },
+  status: { podIP: opts.ip ?? `127.1.0.${name.length}`, conditions: [{ type: 'Ready', status: opts.ready === false ? 'False' : 'True' }] },
+});
+const service = (ports: any[], selector: any = { app: 'web' }) => ({ metadata: { name: 's', namespace: 'ns' }, spec: { selector, ports } });
+
+describe('podServiceEndpoints', () => {
+  it('proxies to Ready pods only and lists the others with their conditions', () => {
+    const result = podServiceEndpoints(service([{ port: 80, targetPort: 8080, protocol: 'TCP' }]), [
+      pod('a', { ip: '127.1.0.1' }),
+      pod('b', { ip: '127.1.0.2', ready: false }),
+      pod('c', { ip: '127.1.0.3', deleting: true }),
+      pod('d', { ip: '127.1.0.4', labels: { app: 'other' } }),
+      pod('e', { ip: '127.1.0.5', ns: 'elsewhere' }),
+    ]);
+    expect(result.backends.get(80)).toEqual([{ address: '127.1.0.1', port: 8080 }]);
+    expect(result.endpoints.map((e) => [e.targetRef.name, e.conditions])).toEqual([
+      ['a', { ready: true, serving: true, terminating: false }],
+      ['b', { ready: false, serving: false, terminating: false }],
+      ['c', { ready: false, serving: true, terminating: true }],
+    ]);
+    expect(result.endpoints[0]).toMatchObject({ addresses: ['127.1.0.1'], nodeName: 'host-1', targetRef: { kind: 'Pod', uid: 'uid-a' } });
+  });
+
+  it('resolves a named target port per pod and leaves out a pod that does not declare it', () => {
+    const result = podServiceEndpoints(service([{ port: 80, targetPort: 'http', protocol: 'TCP' }]), [
+      pod('a', { ip: '127.1.0.1', ports: [{ name: 'http', containerPort: 8081 }] }),
+      pod('b', { ip: '127.1.0.2', ports: [{ name: 'http', containerPort: 8082 }] }),
+      pod('c', { ip: '127.1.0.3', ports: [{ name: 'metrics', containerPort: 9090 }] }),
+    ]);
+    expect(result.backends.get(80)).toEqual([{ address: '127.1.0.1', port: 8081 }, { address: '127.1.0.2', port: 8082 }]);
+    expect(result.endpoints.map((e) => e.targetRef.name)).toEqual(['a', 'b']);
+    expect(result.unresolved).toEqual([{ pod: 'c', portName: 'http' }]);
+    expect(result.ports).toEqual([{ name: '', port: 8081, protocol: 'TCP' }]);
+  });
+
+  it('selects nothing without a selector', () => {
+    const result = podServiceEndpoints(service([{ port: 80, protocol: 'TCP' }], {}), [pod('a')]);
+    expect(result.endpoints).toEqual([]);
+    expect(result.backends.get(80)).toEqual([]);
+  });
+
+  it('defaults the target port to the port', () => {
+    expect(resolveTargetPort(pod('a'), undefined, 80, 'TCP')).toBe(80);
+    expect(resolveTargetPort(pod('a'), '8080', 80, 'TCP')).toBe(8080);
+  });
+});

@@ -1,0 +1,88 @@
+import type { Backend } from '../services/tcp-load-balancer';
+import { matchesSelector } from '../services/vm-service-endpoints';
+
+/** One endpoint of a slice, as discovery.k8s.io/v1 writes it. */
+export interface SliceEndpoint {
+  addresses: string[];
+  conditions: { ready: boolean; serving: boolean; terminating: boolean };
+  targetRef: { kind: 'Pod'; namespace: string; name: string; uid: string };
+  nodeName?: string;
+}
+
+export interface SlicePort {
+  name: string;
+  port: number;
+  protocol: string;
+}
+
+/** A pod the service selects whose container ports declare no port of the name a service port targets. */
+export interface UnresolvedPort {
+  pod: string;
+  portName: string;
+}
+
+export interface PodServiceEndpoints {
+  endpoints: SliceEndpoint[];
+  ports: SlicePort[];
+  /** Per service port (by its `port`): the Ready pods at their resolved target port, sorted by pod name. */
+  backends: Map<number, Backend[]>;
+  unresolved: UnresolvedPort[];
+}
+
+const isReady = (pod: any) => (pod.status?.conditions ?? []).some((c: any) => c?.type === 'Ready' && c?.status === 'True');
+const byName = (a: any, b: any) => (a.metadata.name < b.metadata.name ? -1 : a.metadata.name > b.metadata.name ? 1 : 0);
+
+/** The number a target port means for a pod: an int as is, a name from the pod's container ports, undefined when none declares it. */
+export function resolveTargetPort(pod: any, targetPort: number | string | undefined, port: number, protocol: string): number | undefined {
+  if (targetPort === undefined || targetPort === null || targetPort === '') return port;
+  if (typeof targetPort === 'number') return targetPort;
+  if (/^\d+$/.test(targetPort)) return Number(targetPort);
+  for (const c of pod.spec?.containers ?? []) {
+    for (const p of c.ports ?? []) if (p.name === targetPort && (p.protocol ?? 'TCP') === protocol) return p.containerPort;
+  }
+  return undefined;
+}
+
+/**
+ * What the EndpointSlice of a Service holds and where its load balancers send connections: every pod of the
+ * namespace the selector matches that has an IP (ready or not, terminating ones too, as conditions say), and,
+ * for proxying, only the Ready, not terminating ones. A pod whose container ports do not declare a named target
+ * port is left out (of that port's backends, and of the slice when no port resolves) and reported in `unresolved`.
+ */
+export function podServiceEndpoints(service: any, pods: any[]): PodServiceEndpoints {
+  const ns = service.metadata?.namespace;
+  const ports: SlicePort[] = (service.spec?.ports ?? []).map((p: any) => ({ name: p.name ?? '', port: p.port, protocol: p.protocol ?? 'TCP' }));
+  const backends = new Map<number, Backend[]>(ports.map((p) => [p.port, []]));
+  const unresolved: UnresolvedPort[] = [];
+  const endpoints: SliceEndpoint[] = [];
+  const selected = pods.filter((pod) => pod.metadata?.namespace === ns && matchesSelector(service.spec?.selector, pod.metadata?.labels) && pod.status?.podIP).sort(byName);
+  for (const pod of selected) {
+    const terminating = Boolean(pod.metadata.deletionTimestamp);
+    const ready = isReady(pod) && !terminating;
+    let resolvedAny = ports.length === 0;
+    (service.spec?.ports ?? []).forEach((sp: any) => {
+      const protocol = sp.protocol ?? 'TCP';
+      const target = resolveTargetPort(pod, sp.targetPort, sp.port, protocol);
+      if (target === undefined) {
+        unresolved.push({ pod: pod.metadata.name, portName: String(sp.targetPort) });
+        return;
+      }
+      resolvedAny = true;
+      if (ready && protocol === 'TCP') backends.get(sp.port)?.push({ address: pod.status.podIP, port: target });
+    });
+    if (!resolvedAny) continue;
+    endpoints.push({
+      addresses: [pod.status.podIP],
+      conditions: { ready, serving: isReady(pod), terminating },
+      targetRef: { kind: 'Pod', namespace: ns, name: pod.metadata.name, uid: pod.metadata.uid },
+      ...(pod.spec?.nodeName ? { nodeName: pod.spec.nodeName } : {}),
+    });
+  }
+  // The slice's ports: as the endpointslice controller, the target port of the first endpoint (a number target as is).
+  const slicePorts = (service.spec?.ports ?? []).map((sp: any) => {
+    const first = selected.find((pod) => resolveTargetPort(pod, sp.targetPort, sp.port, sp.protocol ?? 'TCP') !== undefined);
+    const port = first ? resolveTargetPort(first, sp.targetPort, sp.port, sp.protocol ?? 'TCP')! : typeof sp.targetPort === 'number' ? sp.targetPort : sp.port;
+    return { name: sp.name ?? '', port, protocol: sp.protocol ?? 'TCP' };
+  });
+  return { endpoints, ports: slicePorts, backends, unresolved };
+}

@@ -1,0 +1,196 @@
+import { eventually, startCluster, TestCluster } from '@openpacific/testing';
+
+/** apps/v1 Deployments and ReplicaSets through the real kubectl: rollout, rolling update, history, undo, scale, replacement, cleanup. */
+const deployment = (version: string, replicas = 3) =>
+  JSON.stringify({
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'web', labels: { app: 'web' } },
+    spec: {
+      replicas,
+      selector: { matchLabels: { app: 'web' } },
+      strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } },
+      template: {
+        metadata: { labels: { app: 'web' } },
+        spec: {
+          terminationGracePeriodSeconds: 2,
+          containers: [
+            {
+              name: 'app',
+              image: 'busybox',
+              command: ['sleep', '3600'],
+              env: [{ name: 'VERSION', value: version }],
+              // Ready only once the probe ran: the rollout waits for it.
+              readinessProbe: { exec: { command: ['true'] }, periodSeconds: 1 },
+            },
+          ],
+        },
+      },
+    },
+  });
+
+const isReady = (p: any) => !p.metadata.deletionTimestamp && (p.status?.conditions ?? []).some((c: any) => c.type === 'Ready' && c.status === 'True');
+const versionOf = (p: any) => p.spec.containers[0].env.find((e: any) => e.name === 'VERSION').value;
+
+describe('Deployments and ReplicaSets', () => {
+  let cluster: TestCluster;
+  const pods = async (): Promise<any[]> => JSON.parse((await cluster.kubectl(['get', 'pods', '-l', 'app=web', '-o', 'json'])).stdout).items;
+  const rolloutStatus = async () => {
+    const r = await cluster.kubectl(['rollout', 'status', 'deployment/web', '--timeout=120s']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('deployment "web" successfully rolled out');
+  };
+
+  beforeAll(async () => {
+    cluster = await startCluster({ label: 'deployments' });
+    await cluster.hostsReady(3);
+  }, 120_000);
+  afterAll(() => cluster?.stop(), 60_000);
+
+  it('refuses a selector that does not match the template, a changed selector and negative replicas', async () => {
+    const bad = JSON.parse(deployment('v1'));
+    bad.metadata.name = 'bad';
+    bad.spec.selector.matchLabels = { app: 'other' };
+    const r1 = await cluster.kubectl(['apply', '-f', '-'], { input: JSON.stringify(bad) });
+    expect(r1.code).not.toBe(0);
+    expect(r1.stderr).toContain('spec.template.metadata.labels: Invalid value: map[string]string{"app":"web"}: `selector` does not match template `labels`');
+
+    const neg = JSON.parse(deployment('v1'));
+    neg.metadata.name = 'neg';
+    neg.spec.replicas = -1;
+    const r2 = await cluster.kubectl(['apply', '-f', '-'], { input: JSON.stringify(neg) });
+    expect(r2.code).not.toBe(0);
+    expect(r2.stderr).toContain('spec.replicas');
+
+    const ok = JSON.parse(deployment('v1', 0));
+    ok.metadata.name = 'sel';
+    expect((await cluster.kubectl(['apply', '-f', '-'], { input: JSON.stringify(ok) })).code).toBe(0);
+    ok.spec.selector.matchLabels = { app: 'web', tier: 'x' };
+    ok.spec.template.metadata.labels = { app: 'web', tier: 'x' };
+    const r3 = await cluster.kubectl(['apply', '-f', '-'], { input: JSON.stringify(ok) });
+    expect(r3.code).not.toBe(0);
+    expect(r3.stderr).toMatch(/spec\.selector: Invalid value: .*field is immutable/);
+    expect((await cluster.kubectl(['delete', 'deployment', 'sel'])).code).toBe(0);
+  }, 60_000);
+
+  it('kubectl create deployment sends protobuf, answered 415 as for the other typed create commands (apply -f works)', async () => {
+    const r = await cluster.kubectl(['create', 'deployment', 'made', '--image=busybox', '--', 'sleep', '3600']);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain('the body of the request was in an unknown format - accepted media types include: application/json');
+    expect((await cluster.kubectl(['get', 'deployment', 'made'])).stderr).toContain('deployments.apps "made" not found');
+  }, 60_000);
+
+  it('rolls out three replicas, then a rolling update never goes below the replicas, with two revisions in history', async () => {
+    expect((await cluster.kubectl(['apply', '-f', '-'], { input: deployment('v1') })).code).toBe(0);
+    await rolloutStatus();
+    expect((await cluster.kubectl(['get', 'deploy', 'web', '--no-headers'])).stdout).toMatch(/^web\s+3\/3\s+3\s+3\s+\S+\n$/);
+    const rs1 = (await cluster.kubectl(['get', 'rs', '-l', 'app=web', '--no-headers'])).stdout;
+    expect(rs1).toMatch(/^web-[a-z0-9]{10}\s+3\s+3\s+3\s+\S+\n$/);
+    const first = await pods();
+    expect(first).toHaveLength(3);
+    for (const p of first) {
+      expect(p.metadata.name).toMatch(/^web-[a-z0-9]{10}-[a-z0-9]{5}$/);
+      expect(p.metadata.ownerReferences).toEqual([expect.objectContaining({ apiVersion: 'apps/v1', kind: 'ReplicaSet', controller: true })]);
+      expect(p.metadata.labels['pod-template-hash']).toMatch(/^[a-z0-9]{10}$/);
+      expect(versionOf(p)).toBe('v1');
+    }
+
+    // Sample the Ready pods all through the update: with maxUnavailable 0 there are never fewer than 3.
+    let sampling = true;
+    const samples: number[] = [];
+    const versionsSeen = new Set<string>();
+    const sampler = (async () => {
+      while (sampling) {
+        const items = await pods();
+        samples.push(items.filter(isReady).length);
+        for (const p of items.filter(isReady)) versionsSeen.add(versionOf(p));
+      }
+    })();
+    try {
+      expect((await cluster.kubectl(['apply', '-f', '-'], { input: deployment('v2') })).code).toBe(0);
+      await rolloutStatus();
+      await eventually(async () => {
+        const now = await pods();
+        expect(now).toHaveLength(3);
+        expect(now.map(versionOf)).toEqual(['v2', 'v2', 'v2']);
+      }, { timeoutMs: 30_000 });
+    } finally {
+      sampling = false;
+      await sampler;
+    }
+    expect(samples.length).toBeGreaterThan(5);
+    expect(Math.min(...samples)).toBeGreaterThanOrEqual(3);
+    expect([...versionsSeen].sort()).toEqual(['v1', 'v2']);
+
+    const history = (await cluster.kubectl(['rollout', 'history', 'deployment/web'])).stdout;
+    expect(history).toMatch(/REVISION\s+CHANGE-CAUSE\n1\s+<none>\n2\s+<none>\n/);
+    const rev2 = (await cluster.kubectl(['rollout', 'history', 'deployment/web', '--revision=2'])).stdout;
+    expect(rev2).toContain('deployment.apps/web with revision #2');
+    expect(rev2).toMatch(/VERSION:\s+v2/);
+  }, 240_000);
+
+  it('rolls back with rollout undo: the pods carry the old template again', async () => {
+    const undo = await cluster.kubectl(['rollout', 'undo', 'deployment/web']);
+    expect(undo.stderr).toBe('');
+    expect(undo.stdout.trim()).toBe('deployment.apps/web rolled back');
+    await rolloutStatus();
+    await eventually(async () => {
+      const now = await pods();
+      expect(now).toHaveLength(3);
+      expect(now.map(versionOf)).toEqual(['v1', 'v1', 'v1']);
+    }, { timeoutMs: 60_000 });
+    const d = JSON.parse((await cluster.kubectl(['get', 'deploy', 'web', '-o', 'json'])).stdout);
+    expect(d.metadata.annotations['deployment.kubernetes.io/revision']).toBe('3');
+    expect((await cluster.kubectl(['rollout', 'history', 'deployment/web'])).stdout).toMatch(/\n2\s+<none>\n3\s+<none>\n/);
+  }, 180_000);
+
+  it('scales with kubectl scale and rollout restart replaces every pod', async () => {
+    expect((await cluster.kubectl(['scale', 'deployment/web', '--replicas=5'])).stdout.trim()).toBe('deployment.apps/web scaled');
+    await eventually(async () => expect((await pods()).filter(isReady)).toHaveLength(5), { timeoutMs: 60_000 });
+    expect((await cluster.kubectl(['scale', 'deployment', 'web', '--replicas=2'])).code).toBe(0);
+    await eventually(async () => {
+      const now = await pods();
+      expect(now).toHaveLength(2);
+      expect(now.filter(isReady)).toHaveLength(2);
+    }, { timeoutMs: 60_000 });
+    await rolloutStatus();
+
+    const before = (await pods()).map((p) => p.metadata.name).sort();
+    const restart = await cluster.kubectl(['rollout', 'restart', 'deployment/web']);
+    expect(restart.stdout.trim()).toBe('deployment.apps/web restarted');
+    await rolloutStatus();
+    await eventually(async () => {
+      const now = await pods();
+      expect(now).toHaveLength(2);
+      for (const p of now) expect(before).not.toContain(p.metadata.name);
+    }, { timeoutMs: 60_000 });
+  }, 240_000);
+
+  it('replaces a deleted pod and a pod whose host died', async () => {
+    const [victim] = await pods();
+    expect((await cluster.kubectl(['delete', 'pod', victim.metadata.name])).code).toBe(0);
+    await eventually(async () => {
+      const now = await pods();
+      expect(now.map((p) => p.metadata.name)).not.toContain(victim.metadata.name);
+      expect(now.filter(isReady)).toHaveLength(2);
+    }, { timeoutMs: 60_000 });
+
+    const [onHost] = (await pods()).filter(isReady);
+    const host = onHost.spec.nodeName;
+    cluster.killHost(host);
+    await eventually(async () => {
+      const now = (await pods()).filter((p) => p.status.phase === 'Running' && isReady(p));
+      expect(now).toHaveLength(2);
+      for (const p of now) expect(p.spec.nodeName).not.toBe(host);
+    }, { timeoutMs: 90_000 });
+  }, 180_000);
+
+  it('deleting the Deployment takes its ReplicaSets and pods with it', async () => {
+    expect((await cluster.kubectl(['delete', 'deployment', 'web'])).code).toBe(0);
+    await eventually(async () => {
+      expect((await cluster.kubectl(['get', 'rs', '-l', 'app=web', '-o', 'name'])).stdout).toBe('');
+      expect(await pods()).toHaveLength(0);
+    }, { timeoutMs: 60_000 });
+  }, 90_000);
+});

@@ -1,0 +1,210 @@
+import { randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
+import * as http from 'node:http';
+import { eventually, startCluster, TestCluster } from '@openpacific/testing';
+
+/**
+ * core v1 Services through the real kubectl: EndpointSlices from Ready pods, round-robin proxying on the cluster
+ * IP and the LoadBalancer ingress, refusal without Ready endpoints, validation, service env vars, describe Events.
+ */
+const run = randomBytes(4).toString('hex');
+const dirOf = (pod: string) => `/tmp/openpacific-svc-e2e-${run}/${pod}`;
+
+/** A busybox httpd answering its own name; GET /cgi-bin/unready removes the file its readiness probe checks. */
+const webPod = (name: string) => {
+  const d = dirOf(name);
+  const script = [
+    `mkdir -p ${d}/cgi-bin`,
+    `echo $POD_NAME > ${d}/index.html`,
+    `printf '#!/bin/sh\\necho Content-Type: text/plain\\necho\\nrm -f ${d}/ready\\necho unready\\n' > ${d}/cgi-bin/unready`,
+    `chmod +x ${d}/cgi-bin/unready`,
+    `touch ${d}/ready`,
+    `exec httpd -f -p $POD_IP:8080 -h ${d}`,
+  ].join(' && ');
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name, labels: { app: 'web' } },
+    spec: {
+      terminationGracePeriodSeconds: 1,
+      containers: [
+        {
+          name: 'web',
+          image: 'busybox',
+          command: ['sh', '-c', script],
+          ports: [{ name: 'http', containerPort: 8080 }],
+          readinessProbe: { exec: { command: ['test', '-f', `${d}/ready`] }, periodSeconds: 1, failureThreshold: 1 },
+        },
+      ],
+    },
+  };
+};
+
+const service = (name: string, extra: any = {}) => ({
+  apiVersion: 'v1',
+  kind: 'Service',
+  metadata: { name },
+  spec: { selector: { app: 'web' }, ports: [{ name: 'http', port: 8000, targetPort: 'http' }], ...extra },
+});
+
+/** One GET on a new connection: the body, or the error code (ECONNREFUSED...). busybox CGI headers end in a bare LF, hence the lenient parser. */
+function get(host: string, port: number, path = '/'): Promise<{ body?: string; error?: string }> {
+  return new Promise((resolve) => {
+    const req = http.get({ host, port, path, agent: false, timeout: 5000, insecureHTTPParser: true }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (c) => (body += c));
+      res.on('end', () => resolve({ body: body.trim() }));
+      res.on('error', (e: any) => resolve({ error: e.code ?? e.message }));
+    });
+    req.on('timeout', () => req.destroy(Object.assign(new Error('timeout'), { code: 'ETIMEDOUT' })));
+    req.on('error', (e: any) => resolve({ error: e.code ?? e.message }));
+  });
+}
+
+async function hits(host: string, port: number, n: number): Promise<{ bodies: string[]; errors: string[] }> {
+  const bodies: string[] = [];
+  const errors: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const r = await get(host, port);
+    if (r.error !== undefined) errors.push(r.error);
+    else bodies.push(r.body!);
+  }
+  return { bodies, errors };
+}
+
+describe('Services', () => {
+  let cluster: TestCluster;
+  const json = async (args: string[]) => {
+    const r = await cluster.kubectl([...args, '-o', 'json']);
+    expect(r.stderr).toBe('');
+    return JSON.parse(r.stdout);
+  };
+  const apply = async (obj: any) => {
+    const r = await cluster.kubectl(['apply', '-f', '-'], { input: JSON.stringify(obj) });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+  };
+  const readyPodNames = async (): Promise<string[]> => {
+    const slice = (await json(['get', 'endpointslices', '-l', 'kubernetes.io/service-name=web'])).items[0];
+    return (slice?.endpoints ?? []).filter((e: any) => e.conditions.ready).map((e: any) => e.targetRef.name).sort();
+  };
+
+  beforeAll(async () => {
+    cluster = await startCluster({ label: 'services' });
+    await cluster.hostsReady(3);
+  }, 120_000);
+  afterAll(async () => {
+    await cluster?.stop();
+    rmSync(`/tmp/openpacific-svc-e2e-${run}`, { recursive: true, force: true });
+  }, 60_000);
+
+  it('refuses bad ports, protocols and types with 422s naming the field', async () => {
+    const r1 = await cluster.kubectl(['apply', '-f', '-'], { input: JSON.stringify(service('bad', { ports: [{ port: 70000 }] })) });
+    expect(r1.code).not.toBe(0);
+    expect(r1.stderr).toContain('The Service "bad" is invalid');
+    expect(r1.stderr).toContain('* spec.ports[0].port: Invalid value: 70000: must be between 1 and 65535, inclusive');
+    const r2 = await cluster.kubectl(['apply', '-f', '-'], { input: JSON.stringify(service('bad', { ports: [{ port: 80, protocol: 'HTTP' }] })) });
+    expect(r2.stderr).toContain('spec.ports[0].protocol: Unsupported value: "HTTP": supported values: "SCTP", "TCP", "UDP"');
+    const r3 = await cluster.kubectl(['apply', '-f', '-'], { input: JSON.stringify(service('bad', { type: 'Magic' })) });
+    expect(r3.stderr).toContain('spec.type: Unsupported value: "Magic"');
+    const r4 = await cluster.kubectl(['get', '--raw', '/api/v1/namespaces/default/services/bad']);
+    expect(r4.stderr).toContain('NotFound');
+  });
+
+  it('allocates a stable cluster IP, keeps it on update and refuses to change it', async () => {
+    await apply(service('web'));
+    const svc = await json(['get', 'svc', 'web']);
+    expect(svc.spec.clusterIP).toMatch(/^127\.202\.\d+\.\d+$/);
+    expect(svc.spec.clusterIPs).toEqual([svc.spec.clusterIP]);
+    expect(svc.spec.ports[0]).toMatchObject({ protocol: 'TCP', targetPort: 'http' });
+    await apply({ ...service('web'), metadata: { name: 'web', labels: { tier: 'front' } } });
+    expect((await json(['get', 'svc', 'web'])).spec.clusterIP).toBe(svc.spec.clusterIP);
+    const r = await cluster.kubectl(['patch', 'svc', 'web', '-p', '{"spec":{"clusterIP":"127.202.0.1","clusterIPs":["127.202.0.1"]}}']);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain('spec.clusterIPs[0]: Invalid value');
+    expect(r.stderr).toContain('may not change once set');
+    const table = await cluster.kubectl(['get', 'svc', 'web']);
+    expect(table.stdout).toMatch(/NAME\s+TYPE\s+CLUSTER-IP\s+EXTERNAL-IP\s+PORT\(S\)\s+AGE/);
+    expect(table.stdout).toMatch(new RegExp(`web\\s+ClusterIP\\s+${svc.spec.clusterIP.replace(/\./g, '\\.')}\\s+<none>\\s+8000/TCP`));
+  });
+
+  it('a Service with no Ready endpoints refuses connections at once', async () => {
+    const svc = await json(['get', 'svc', 'web']);
+    expect(await readyPodNames()).toEqual([]);
+    expect(await get(svc.spec.clusterIP, 8000)).toEqual({ error: 'ECONNREFUSED' });
+  });
+
+  it('balances over three Ready pods, follows a deleted and an unready pod', async () => {
+    for (const name of ['web-a', 'web-b', 'web-c']) await apply(webPod(name));
+    await eventually(async () => expect(await readyPodNames()).toEqual(['web-a', 'web-b', 'web-c']), { timeoutMs: 90_000 });
+    const slice = (await json(['get', 'endpointslices', '-l', 'kubernetes.io/service-name=web'])).items[0];
+    expect(slice).toMatchObject({ addressType: 'IPv4', ports: [{ name: 'http', port: 8080, protocol: 'TCP' }] });
+    for (const e of slice.endpoints) {
+      expect(e.conditions).toEqual({ ready: true, serving: true, terminating: false });
+      expect(e.targetRef.kind).toBe('Pod');
+      expect(e.nodeName).toBeTruthy();
+    }
+    const ip = (await json(['get', 'svc', 'web'])).spec.clusterIP;
+
+    const all = await hits(ip, 8000, 30);
+    expect(all.errors).toEqual([]);
+    expect(new Set(all.bodies)).toEqual(new Set(['web-a', 'web-b', 'web-c']));
+
+    const del = await cluster.kubectl(['delete', 'pod', 'web-c', '--wait=false']);
+    expect(del.code).toBe(0);
+    await eventually(async () => expect(await readyPodNames()).toEqual(['web-a', 'web-b']), { timeoutMs: 30_000 });
+    const two = await hits(ip, 8000, 20);
+    expect(two.errors).toEqual([]);
+    expect(new Set(two.bodies)).toEqual(new Set(['web-a', 'web-b']));
+
+    const podB = await json(['get', 'pod', 'web-b']);
+    expect(await get(podB.status.podIP, 8080, '/cgi-bin/unready')).toEqual({ body: 'unready' });
+    await eventually(async () => expect(await readyPodNames()).toEqual(['web-a']), { timeoutMs: 30_000 });
+    const one = await hits(ip, 8000, 10);
+    expect(one.errors).toEqual([]);
+    expect(new Set(one.bodies)).toEqual(new Set(['web-a']));
+  }, 240_000);
+
+  it('gives a LoadBalancer an ingress address the test reaches', async () => {
+    await apply(service('web-lb', { type: 'LoadBalancer' }));
+    const svc = await eventually(async () => {
+      const s = await json(['get', 'svc', 'web-lb']);
+      expect(s.status?.loadBalancer?.ingress?.[0]?.ip).toMatch(/^127\.203\./);
+      return s;
+    }, { timeoutMs: 30_000 });
+    expect(svc.spec.ports[0].nodePort).toBeGreaterThanOrEqual(30000);
+    await eventually(async () => expect(await get(svc.status.loadBalancer.ingress[0].ip, 8000)).toEqual({ body: 'web-a' }), { timeoutMs: 30_000 });
+    const table = await cluster.kubectl(['get', 'svc', 'web-lb']);
+    expect(table.stdout).toContain(svc.status.loadBalancer.ingress[0].ip);
+  });
+
+  it('gives a pod started after the Service its env vars', async () => {
+    const svc = await json(['get', 'svc', 'web']);
+    await apply({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'env-printer' }, spec: { restartPolicy: 'Never', containers: [{ name: 'env', image: 'busybox', command: ['env'] }] } });
+    await eventually(async () => {
+      const logs = await cluster.kubectl(['logs', 'env-printer']);
+      expect(logs.stdout).toContain(`WEB_SERVICE_HOST=${svc.spec.clusterIP}`);
+      expect(logs.stdout).toContain('WEB_SERVICE_PORT=8000');
+      expect(logs.stdout).toContain(`WEB_PORT_8000_TCP=tcp://${svc.spec.clusterIP}:8000`);
+    }, { timeoutMs: 60_000 });
+  }, 90_000);
+
+  it('kubectl describe shows the Events of a service and a pod, and why a pod is left out', async () => {
+    await eventually(async () => {
+      const d = await cluster.kubectl(['describe', 'svc', 'web']);
+      expect(d.stdout).toMatch(/Endpoints:\s+127\./);
+      expect(d.stdout).toContain('UpdatedEndpoints');
+    }, { timeoutMs: 30_000 });
+    // A named target port no container declares: the pods are left out and an Event says why.
+    await apply({ ...service('web-named'), spec: { selector: { app: 'web' }, ports: [{ port: 8001, targetPort: 'nope' }] } });
+    await eventually(async () => {
+      const d = await cluster.kubectl(['describe', 'svc', 'web-named']);
+      expect(d.stdout).toContain('FailedToResolveTargetPort');
+      expect(d.stdout).toContain('declares no container port named "nope"');
+    }, { timeoutMs: 30_000 });
+    expect((await json(['get', 'endpointslices', '-l', 'kubernetes.io/service-name=web-named'])).items[0].endpoints ?? []).toEqual([]);
+    const pod = await cluster.kubectl(['describe', 'pod', 'web-a']);
+    expect(pod.stdout).toMatch(/Events:[\s\S]*Started/);
+  });
+});
