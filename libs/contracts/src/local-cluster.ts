@@ -36,12 +36,18 @@ export interface ClusterState {
 }
 
 /** A loopback port nothing listens on right now, for the local cluster's services and the tests' clusters. */
+/** Ports this process has handed out: a port is free until its service binds it, so it is never given twice. */
+const handedOut = new Set<number>();
+
 export async function freePort(): Promise<number> {
   // Below Linux's ephemeral range (32768-60999): a port the OS hands out for listen(0) can be taken by the
-  // local end of some outgoing connection before the service that was given it binds it.
+  // local end of some outgoing connection before the service that was given it binds it. And below 30000,
+  // where Services' node ports (30000-32767) listen on 127.0.0.1.
   for (let attempt = 0; attempt < 50; attempt++) {
-    const port = 20000 + Math.floor(Math.random() * 12000);
-    if (await canListen(port)) return port;
+    const port = 20000 + Math.floor(Math.random() * 10000);
+    if (handedOut.has(port) || !(await canListen(port))) continue;
+    handedOut.add(port);
+    return port;
   }
   return anyPort();
 }
