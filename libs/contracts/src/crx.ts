@@ -48,6 +48,13 @@ export interface PodSandboxConfig {
   epoch?: number;
   labels?: Record<string, string>;
   annotations?: Record<string, string>;
+  /**
+   * Its address when the runtime gives pods their own network namespace (chosen by the scheduler from the pod's
+   * namespace subnet); a runtime in loopback mode ignores it and picks a 127.x.y.z address of its own.
+   */
+  ip?: string;
+  /** The resolver a pod's containers see in /etc/resolv.conf (the cluster DNS and the pod's search path). */
+  dns?: { nameservers: string[]; searches: string[] };
 }
 
 export interface PodSandbox {

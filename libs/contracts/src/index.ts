@@ -5,3 +5,4 @@ export * from './admission';
 export * from './errors';
 export * from './crx';
 export * from './local-cluster';
+export * from './pod-network';
