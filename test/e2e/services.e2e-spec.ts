@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import * as http from 'node:http';
+import { inCIDR } from '@openpacific/contracts';
 import { eventually, startCluster, TestCluster } from '@openpacific/testing';
 
 /**
@@ -115,7 +116,7 @@ describe('Services', () => {
   it('allocates a stable cluster IP, keeps it on update and refuses to change it', async () => {
     await apply(service('web'));
     const svc = await json(['get', 'svc', 'web']);
-    expect(svc.spec.clusterIP).toMatch(/^127\.202\.\d+\.\d+$/);
+    expect(inCIDR(svc.spec.clusterIP, cluster.network.serviceCIDR)).toBe(true);
     expect(svc.spec.clusterIPs).toEqual([svc.spec.clusterIP]);
     expect(svc.spec.ports[0]).toMatchObject({ protocol: 'TCP', targetPort: 'http' });
     await apply({ ...service('web'), metadata: { name: 'web', labels: { tier: 'front' } } });
@@ -170,7 +171,7 @@ describe('Services', () => {
     await apply(service('web-lb', { type: 'LoadBalancer' }));
     const svc = await eventually(async () => {
       const s = await json(['get', 'svc', 'web-lb']);
-      expect(s.status?.loadBalancer?.ingress?.[0]?.ip).toMatch(/^127\.203\./);
+      expect(inCIDR(s.status?.loadBalancer?.ingress?.[0]?.ip ?? '', cluster.network.loadBalancerCIDR)).toBe(true);
       return s;
     }, { timeoutMs: 30_000 });
     expect(svc.spec.ports[0].nodePort).toBeGreaterThanOrEqual(30000);
@@ -193,7 +194,7 @@ describe('Services', () => {
   it('kubectl describe shows the Events of a service and a pod, and why a pod is left out', async () => {
     await eventually(async () => {
       const d = await cluster.kubectl(['describe', 'svc', 'web']);
-      expect(d.stdout).toMatch(/Endpoints:\s+127\./);
+      expect(d.stdout).toMatch(/Endpoints:\s+\d+\.\d+\.\d+\.\d+:8080/);
       expect(d.stdout).toContain('UpdatedEndpoints');
     }, { timeoutMs: 30_000 });
     // A named target port no container declares: the pods are left out and an Event says why.

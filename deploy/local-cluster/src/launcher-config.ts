@@ -1,4 +1,6 @@
 import { resolve } from 'node:path';
+import type { ClusterNetwork } from '@openpacific/contracts';
+import { chooseClusterNetwork } from './pod-network';
 
 /** Everything the launcher reads from its environment, resolved once at start. */
 export interface LauncherConfig {
@@ -19,6 +21,10 @@ export interface LauncherConfig {
   secretsKey?: string;
   /** Test knob: one script run for every service instead of services/<name>/dist/main.js. */
   serviceMain?: string;
+  /** Pod, service and load balancer ranges (POD_CIDR, SERVICE_CIDR, LOADBALANCER_CIDR, POD_NETWORK). */
+  network: ClusterNetwork;
+  /** How the network was chosen, for the start-up log. */
+  networkNote: string;
 }
 
 type Env = Record<string, string | undefined>;
@@ -41,7 +47,13 @@ export function readLauncherConfig(env: Env, repoRoot: string): LauncherConfig {
     replicas: replicas(env.REPLICAS),
     hostRebootDelayMs: integer(env.HOST_REBOOT_DELAY_MS, 10_000, 'HOST_REBOOT_DELAY_MS'),
     serviceMain: nonEmpty(env.SERVICE_MAIN) ? resolve(repoRoot, env.SERVICE_MAIN as string) : undefined,
+    ...network(env),
   };
+}
+
+function network(env: Env): { network: ClusterNetwork; networkNote: string } {
+  const chosen = chooseClusterNetwork(env);
+  return { network: chosen.network, networkNote: chosen.note };
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { clusterNetworkEnv } from '@openpacific/contracts';
 import type { LauncherConfig } from './launcher-config';
 
 /** The cluster-wide services, in start order: policy must answer admission before the gateway takes writes. */
@@ -54,6 +55,7 @@ export function baseServiceEnv(config: LauncherConfig): Record<string, string> {
     NATS_URL: config.natsUrl,
     NATS_PREFIX: config.natsPrefix,
     LOG_LEVEL: config.logLevel,
+    ...clusterNetworkEnv(config.network),
     ...(config.secretsKey ? { SECRETS_ENCRYPTION_KEY: config.secretsKey } : {}),
   };
 }

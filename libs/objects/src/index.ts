@@ -7,3 +7,4 @@ export * from './pod-failover';
 export * from './vm-placement';
 export * from './secret-codec';
 export * from './same-json';
+export * from './object-event';

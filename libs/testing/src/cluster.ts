@@ -1,4 +1,4 @@
-import type { ClusterState } from '@openpacific/contracts';
+import { ClusterNetwork, clusterNetworkEnv, clusterNetworkFromEnv, ClusterState, indexedClusterNetwork } from '@openpacific/contracts';
 import { spawn, ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
@@ -43,6 +43,8 @@ export interface TestCluster {
   dataDir: string;
   databaseUrl: string;
   natsPrefix: string;
+  /** Its pod, service and load balancer ranges (podCIDR empty: pods on loopback addresses). */
+  network: ClusterNetwork;
   /** The hosts with their current process groups (a rebooted host has a new one). */
   hosts: ClusterHost[];
   /** Every api-gateway instance (more than one with `replicas`); `server` is the first's. */
@@ -77,6 +79,20 @@ export interface TestCluster {
 const repoRoot = resolve(__dirname, '..', '..', '..');
 export const launcherMain = join(repoRoot, 'deploy', 'local-cluster', 'dist', 'main.js');
 export const chaosMain = join(repoRoot, 'deploy', 'local-cluster', 'dist', 'chaos.js');
+const podNetworkModule = join(repoRoot, 'deploy', 'local-cluster', 'dist', 'pod-network.js');
+
+let networksHandedOut = 0;
+
+/**
+ * A network of its own for each test cluster (index 1..31, never `npm start`'s 0), so clusters on one machine
+ * never share bridges or ranges — where the machine gives pods their own network at all; else undefined (loopback).
+ */
+function testClusterNetwork(env: Record<string, string> | undefined): ClusterNetwork | undefined {
+  if (env?.POD_CIDR !== undefined || env?.POD_NETWORK !== undefined) return undefined;
+  const { podNetworkUnavailable } = require(podNetworkModule) as { podNetworkUnavailable(): string | undefined };
+  if (podNetworkUnavailable()) return undefined;
+  return indexedClusterNetwork(1 + ((process.pid + networksHandedOut++ * 7) % 31));
+}
 const readyMarker = 'OPENPACIFIC_READY ';
 const startTimeoutMs = 60_000;
 
@@ -106,9 +122,11 @@ export async function startCluster(
   const natsPrefix = uniqueNatsPrefix(label);
   const dataDir = mkdtempSync(join(tmpdir(), `openpacific-${label.replace(/[^a-z0-9]/gi, '')}-`));
   const gatewayPort = await freePort();
+  const network = testClusterNetwork(opts.env);
   const launcher = spawn(process.execPath, [launcherMain], {
     env: {
       ...process.env,
+      ...(network ? clusterNetworkEnv(network) : {}),
       ...opts.env,
       DATA_DIR: dataDir,
       GATEWAY_PORT: String(gatewayPort),
@@ -131,6 +149,7 @@ export async function startCluster(
     ready = await waitForReady(launcher, output, exited);
   } catch (err) {
     await stopLauncher(launcher, exited, []);
+    if (network) (require(podNetworkModule) as { removeClusterNetwork(n: ClusterNetwork): void }).removeClusterNetwork(network);
     await database.drop().catch(() => undefined);
     const message = `${(err as Error).message}\n--- launcher output ---\n${output.join('').slice(-8000)}\n${logTails(dataDir)}`;
     rmSync(dataDir, { recursive: true, force: true });
@@ -160,6 +179,7 @@ export async function startCluster(
     dataDir,
     databaseUrl: database.url,
     natsPrefix,
+    network: network ?? clusterNetworkFromEnv(opts.env ?? {}),
     get hosts() {
       return hosts();
     },
@@ -202,6 +222,8 @@ export async function startCluster(
       stopped ??= (async () => {
         // A rebooted host is in a group the ready line never named.
         await stopLauncher(launcher, exited, [...ready.hosts, ...hosts()]);
+        // The launcher removes them as it stops; again here in case it was killed.
+        if (network) (require(podNetworkModule) as { removeClusterNetwork(n: ClusterNetwork): void }).removeClusterNetwork(network);
         await database.drop();
         if (!process.env.KEEP_CLUSTER_DATA) rmSync(dataDir, { recursive: true, force: true });
       })();

@@ -37,4 +37,11 @@ describe('gateway configuration', () => {
   it('refuses a plain-HTTP public URL, naming the variable', () => {
     expect(() => load({ GATEWAY_PUBLIC_URL: 'http://x:1' })).toThrow(/GATEWAY_PUBLIC_URL must match pattern/);
   });
+
+  it('takes the service range from SERVICE_CIDR, loopback by default, and refuses one that is not a /16', () => {
+    expect(load({}).SERVICE_CIDR).toBe('127.202.0.0/16');
+    expect(load({ SERVICE_CIDR: '10.97.0.0/16' }).SERVICE_CIDR).toBe('10.97.0.0/16');
+    expect(() => load({ SERVICE_CIDR: '10.97.0.0/24' })).toThrow(/SERVICE_CIDR must match pattern/);
+    expect(() => load({ SERVICE_CIDR: '10.397.0.0/16' })).toThrow(/SERVICE_CIDR must be an IPv4 network with prefix \/16/);
+  });
 });

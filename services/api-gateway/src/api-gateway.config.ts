@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { parseCIDR } from '@openpacific/contracts';
 import { BaseConfig, configSchema as baseSchema } from '@openpacific/service-kit';
 
 export interface GatewayConfig extends BaseConfig {
@@ -16,6 +17,8 @@ export interface GatewayConfig extends BaseConfig {
   GATEWAY_WRITE_KUBECONFIG: boolean;
   /** Replicas of the JetStream event stream: 3 on a three-server NATS cluster. */
   EVENT_STREAM_REPLICAS: number;
+  /** The /16 that Services' cluster IPs are allocated from (the cluster network's, see libs/contracts pod-network). */
+  SERVICE_CIDR: string;
 }
 
 export const gatewayConfigSchema = baseSchema({
@@ -28,13 +31,15 @@ export const gatewayConfigSchema = baseSchema({
   WATCH_CACHE_SIZE: { type: 'integer', minimum: 1, default: 10000 },
   GATEWAY_WRITE_KUBECONFIG: { type: 'boolean', default: true },
   EVENT_STREAM_REPLICAS: { type: 'integer', minimum: 1, maximum: 5, default: 1 },
+  SERVICE_CIDR: { type: 'string', pattern: '^\\d{1,3}(\\.\\d{1,3}){3}/16$', default: '127.202.0.0/16' },
 });
 
 /** Every service's schema goes by this name; the compose test reads it. */
 export const configSchema = gatewayConfigSchema;
 
-/** What the schema cannot say: DATA_DIR relative to the working directory, the public URL from a fixed port. */
+/** What the schema cannot say: DATA_DIR relative to the working directory, the public URL from a fixed port, octets of SERVICE_CIDR. */
 export function prepareGatewayConfig(config: GatewayConfig, cwd = process.cwd()): GatewayConfig {
+  parseCIDR(config.SERVICE_CIDR, 'SERVICE_CIDR', 16);
   const publicUrl =
     config.GATEWAY_PUBLIC_URL ?? (config.GATEWAY_PORT !== 0 ? `https://127.0.0.1:${config.GATEWAY_PORT}` : undefined);
   return { ...config, DATA_DIR: resolve(cwd, config.DATA_DIR), GATEWAY_PUBLIC_URL: publicUrl };

@@ -24,6 +24,13 @@ describe('crx-runtime configuration', () => {
     }
   });
 
+  it('takes the cluster pod network and how to use it, a namespace per pod where possible by default', () => {
+    const config = loadConfig<CrxRuntimeConfig>(configSchema, { HOST_NAME: 'h1' });
+    expect([config.POD_CIDR, config.CRX_POD_NETWORK]).toEqual(['', 'auto']);
+    expect(loadConfig<CrxRuntimeConfig>(configSchema, { HOST_NAME: 'h1', POD_CIDR: '10.65.0.0/16', CRX_POD_NETWORK: 'netns' }).CRX_POD_NETWORK).toBe('netns');
+    expect(() => loadConfig(configSchema, { HOST_NAME: 'h1', CRX_POD_NETWORK: 'bridge' })).toThrow('CRX_POD_NETWORK must be one of: auto, netns, loopback');
+  });
+
   it('addresses pods from the host index, or from the pod subnet cycling through .2 to .251', () => {
     expect(podAddress(3, 0)).toBe('127.103.0.2');
     expect(podAddress(podAddressing({ HOST_NAME: 'host-3', CRX_POD_SUBNET: '' }), 250)).toBe('127.103.1.2');

@@ -16,6 +16,13 @@ export interface CrxRuntimeConfig extends BaseConfig {
    * cluster's worker: `127.16.3.0/24`); empty = `127.<100 + host index>.x.y` from the number in HOST_NAME.
    */
   CRX_POD_SUBNET: string;
+  /** The cluster's pod /16 (the same for every service); empty = pods on loopback addresses. */
+  POD_CIDR: string;
+  /**
+   * `auto`: each pod in its own network namespace where POD_CIDR is set and the host allows it (root, iproute2,
+   * process driver, no CRX_POD_SUBNET), else loopback; `netns` insists (the runtime does not start without it).
+   */
+  CRX_POD_NETWORK: 'auto' | 'netns' | 'loopback';
 }
 
 const OCTET = '(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])';
@@ -26,6 +33,9 @@ export const configSchema = baseSchema(
     CRX_DRIVER: { type: 'string', enum: ['process', 'sim'], default: 'process' },
     CRX_ROOT: { type: 'string', default: '' },
     CRX_POD_SUBNET: { type: 'string', pattern: `^(127\\.${OCTET}\\.${OCTET}\\.0/24)?$`, default: '' },
+    // Checked as a /16 by preparePodNetwork (the contracts' parseCIDR names what is wrong).
+    POD_CIDR: { type: 'string', default: '' },
+    CRX_POD_NETWORK: { type: 'string', enum: ['auto', 'netns', 'loopback'], default: 'auto' },
     CRX_SIM_START_DELAY_MS: { type: 'integer', minimum: 0, maximum: 600000, default: 0 },
     CRX_SIM_FAILURE_RATE: { type: 'number', minimum: 0, maximum: 1, default: 0 },
   },

@@ -4,6 +4,7 @@ import { SERVICE_CONTEXT, ServiceContext } from '@openpacific/service-kit';
 import { crxRoot, CrxRuntimeConfig, podAddressing } from './crx-runtime.config';
 import { CrxServer } from './runtime/crx-server';
 import { LeaseWatchdog } from './runtime/lease-watchdog';
+import { preparePodNetwork } from './runtime/pod-network';
 import { ProcessDriver } from './runtime/process-driver';
 import { RuntimeDriver } from './runtime/runtime-driver';
 import { SimDriver } from './runtime/sim-driver';
@@ -19,10 +20,14 @@ export class CrxRuntimeLifecycle implements OnApplicationBootstrap, BeforeApplic
   async onApplicationBootstrap(): Promise<void> {
     const { config, nats, logger } = this.ctx;
     const addressing = podAddressing(config);
+    // Throws (and so stops the runtime) when CRX_POD_NETWORK=netns cannot be had.
+    const podNetwork = preparePodNetwork({
+      request: config.CRX_POD_NETWORK, podCIDR: config.POD_CIDR, driver: config.CRX_DRIVER, podSubnet: config.CRX_POD_SUBNET, hostName: config.HOST_NAME,
+    });
     const driver: RuntimeDriver =
       config.CRX_DRIVER === 'sim'
         ? new SimDriver(addressing, { startDelayMs: config.CRX_SIM_START_DELAY_MS, failureRate: config.CRX_SIM_FAILURE_RATE })
-        : new ProcessDriver(crxRoot(config), addressing, join(__dirname, 'shim', 'crx-shim.js'));
+        : new ProcessDriver(crxRoot(config), addressing, join(__dirname, 'shim', 'crx-shim.js'), podNetwork);
     // A sim runtime keeps its sandboxes in memory, and so its lease; the process runtime keeps both on disk.
     this.watchdog = new LeaseWatchdog(driver, {
       stateFile: config.CRX_DRIVER === 'sim' ? undefined : join(crxRoot(config), 'lease.json'),

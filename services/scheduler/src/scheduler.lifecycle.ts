@@ -1,4 +1,5 @@
 import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
+import { clusterNetworkFromEnv } from '@openpacific/contracts';
 import { LeaderElection } from '@openpacific/event-store';
 import { SERVICE_CONTEXT, ServiceContext } from '@openpacific/service-kit';
 import { HeartbeatMonitor } from './hosts/heartbeat-monitor';
@@ -37,7 +38,7 @@ export class SchedulerLifecycle implements OnApplicationBootstrap, BeforeApplica
       logger,
       intervalMs: config.LEADER_CHECK_INTERVAL_MS,
       onElected: async () => {
-        this.pods = new PodScheduler({ store, pool, nats, names, logger });
+        this.pods = new PodScheduler({ store, pool, nats, names, logger, podCIDR: clusterNetworkFromEnv(process.env).podCIDR || undefined });
         await this.pods.start();
         this.hosts = new HostLifecycleController(store, monitor, logger, {
           graceMs: config.HOST_GRACE_MS,

@@ -1,4 +1,5 @@
 import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
+import { clusterDnsAddress, clusterNetworkFromEnv } from '@openpacific/contracts';
 import { CrxClient } from '@openpacific/messaging';
 import { secretKeyFrom } from '@openpacific/objects';
 import { SERVICE_CONTEXT, ServiceContext } from '@openpacific/service-kit';
@@ -9,6 +10,7 @@ import { join, resolve } from 'node:path';
 import { PodWorker } from './pods/pod-worker';
 import { SimHypervisor } from './vms/sim-hypervisor';
 import { VmWorker } from './vms/vm-worker';
+import type { RuntimeDescription } from './host/host-spec';
 import type { SphereletAgentConfig } from './spherelet-agent.config';
 
 /**
@@ -46,7 +48,11 @@ export class SphereletAgentLifecycle implements OnApplicationBootstrap, BeforeAp
     await this.lease.start();
     this.pods = new PodWorker(
       { store, pool, nats, names, prefix: config.NATS_PREFIX, logger },
-      { host: config.HOST_NAME, epoch, backoffBaseMs: config.RESTART_BACKOFF_MS, resyncMs: config.POD_RESYNC_MS },
+      {
+        host: config.HOST_NAME, epoch, backoffBaseMs: config.RESTART_BACKOFF_MS, resyncMs: config.POD_RESYNC_MS,
+        podNetwork: runtime?.podNetwork.mode === 'netns' ? 'netns' : 'loopback',
+        clusterDns: clusterDnsAddress(clusterNetworkFromEnv(process.env)),
+      },
     );
     await this.pods.start();
     const secretKey = config.SECRETS_ENCRYPTION_KEY ? secretKeyFrom(config.SECRETS_ENCRYPTION_KEY) : undefined;
@@ -61,12 +67,13 @@ export class SphereletAgentLifecycle implements OnApplicationBootstrap, BeforeAp
   }
 }
 
-/** What the host's runtime says of itself (driver, isolation, cgroups), for the Host's status; it may still be starting. */
-async function runtimeVersion(crx: CrxClient): Promise<{ driver: string; isolation: string; cgroups: string } | undefined> {
+/** What the host's runtime says of itself (driver, isolation, cgroups, pod network), for the Host's status; it may still be starting. */
+async function runtimeVersion(crx: CrxClient): Promise<RuntimeDescription | undefined> {
   for (let attempt = 0; attempt < 20; attempt++) {
     try {
       const v: any = await crx.version();
-      return { driver: String(v.driver), isolation: String(v.isolation), cgroups: String(v.cgroups) };
+      const podNetwork = v.podNetwork && typeof v.podNetwork.mode === 'string' ? v.podNetwork : { mode: 'loopback', reason: 'the runtime does not report its pod network' };
+      return { driver: String(v.driver), isolation: String(v.isolation), cgroups: String(v.cgroups), podNetwork };
     } catch {
       await new Promise((r) => setTimeout(r, 250));
     }

@@ -2,10 +2,14 @@ import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationBootstrap }
 import { LeaderElection } from '@openpacific/event-store';
 import { secretKeyFrom } from '@openpacific/objects';
 import { SERVICE_CONTEXT, ServiceContext } from '@openpacific/service-kit';
+import { clusterDnsAddress } from '@openpacific/contracts';
+import { ClusterDns } from './dns/cluster-dns';
+import { NetworkPolicyController } from './network-policy/network-policy-controller';
 import { PodServiceController } from './pod-services/pod-service-controller';
+import { makeServiceRangesLocal } from './services/local-ranges';
 import { VmServiceController } from './vm-service-controller';
 import { VmController } from './vms/vm-controller';
-import type { VmOperatorConfig } from './vm-operator.config';
+import { vmOperatorNetwork, type VmOperatorConfig } from './vm-operator.config';
 
 /** The elected replica runs the VirtualMachine, VirtualMachineService and (pod) Service controllers; the others wait to take over. */
 @Injectable()
@@ -14,12 +18,16 @@ export class VmOperatorLifecycle implements OnApplicationBootstrap, BeforeApplic
   private vms?: VmController;
   private services?: VmServiceController;
   private podServices?: PodServiceController;
+  private networkPolicies?: NetworkPolicyController;
+  private dns?: ClusterDns;
 
   constructor(@Inject(SERVICE_CONTEXT) private readonly ctx: ServiceContext<VmOperatorConfig>) {}
 
   async onApplicationBootstrap(): Promise<void> {
     const { store, pool, nats, names, logger, config } = this.ctx;
     const secretKey = config.SECRETS_ENCRYPTION_KEY ? secretKeyFrom(config.SECRETS_ENCRYPTION_KEY) : undefined;
+    const network = vmOperatorNetwork(config);
+    await makeServiceRangesLocal(network, logger);
     this.election = new LeaderElection(pool, {
       name: 'vm-operator',
       logger,
@@ -28,13 +36,21 @@ export class VmOperatorLifecycle implements OnApplicationBootstrap, BeforeApplic
         await this.vms.start();
         this.services = new VmServiceController({ store, pool, nats, names, logger });
         await this.services.start();
-        this.podServices = new PodServiceController({ store, pool, nats, names, logger });
+        this.networkPolicies = new NetworkPolicyController({ store, pool, nats, names, logger, network });
+        await this.networkPolicies.start();
+        this.podServices = new PodServiceController({ store, pool, nats, names, logger, network, admit: this.networkPolicies.admit });
         await this.podServices.start();
+        this.dns = new ClusterDns({ store, pool, nats, names, logger, address: clusterDnsAddress(network) });
+        await this.dns.start();
       },
       onDeposed: async () => {
         await this.vms?.stop();
         await this.services?.stop();
         await this.podServices?.stop();
+        await this.networkPolicies?.stop();
+        this.networkPolicies = undefined;
+        await this.dns?.stop();
+        this.dns = undefined;
         this.podServices = undefined;
         this.vms = undefined;
         this.services = undefined;

@@ -15,6 +15,7 @@ import { auditRecordResource } from './audit.resource';
 import { appsResources } from './apps';
 import { serviceResource } from './service.resource';
 import { endpointSliceResource } from './endpointslice.resource';
+import { networkPolicyResource } from './networkpolicy.resource';
 import { persistentVolumeClaimResource, persistentVolumeResource, storageClassResource } from './storage';
 
 export * from './resource-definition';
@@ -35,6 +36,7 @@ export * from './audit.resource';
 export * from './apps';
 export * from './service.resource';
 export * from './endpointslice.resource';
+export * from './networkpolicy.resource';
 
 /** Every kind the api-gateway serves. Adding a kind = adding its entry here. */
-export const resourceDefinitions: ResourceDefinition[] = [namespaceResource, eventResource, nodeResource, podResource, hostResource, storageClassResource, persistentVolumeClaimResource, persistentVolumeResource, secretResource, configMapResource, resourceQuotaResource, limitRangeResource, ...vmoperatorResources, ...guestClusterResources, ...rbacResources, auditRecordResource, ...appsResources, serviceResource, endpointSliceResource];
+export const resourceDefinitions: ResourceDefinition[] = [namespaceResource, eventResource, nodeResource, podResource, hostResource, storageClassResource, persistentVolumeClaimResource, persistentVolumeResource, secretResource, configMapResource, resourceQuotaResource, limitRangeResource, ...vmoperatorResources, ...guestClusterResources, ...rbacResources, auditRecordResource, ...appsResources, serviceResource, endpointSliceResource, networkPolicyResource];

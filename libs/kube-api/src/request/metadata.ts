@@ -26,7 +26,7 @@ export function validateDns1123Subdomain(name: string): string[] {
 }
 
 /** A label or annotation key: an optional DNS subdomain prefix and a name of at most 63 characters. */
-function validateQualifiedName(key: string): string[] {
+export function validateQualifiedName(key: string): string[] {
   const parts = key.split('/');
   if (parts.length > 2) return [`a qualified name must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]') with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')`];
   const name = parts[parts.length - 1];

@@ -14,7 +14,7 @@ import { setStorageClassLookup } from './handlers/storage.strategy';
 import { ApiRequestHandler } from './http/api-server';
 import { Authenticator } from './http/authenticator';
 import { AuditLog } from './audit/audit-log';
-import { auditHook } from './audit/audit-hook';
+import { auditHook, upgradeAudit } from './audit/audit-hook';
 import { readModelLookups } from './auth/rbac-lookups';
 import { ensureBootstrapPolicy } from './auth/ensure-bootstrap-policy';
 import { localUserTokens } from './auth/local-user-tokens';
@@ -79,7 +79,7 @@ export class ApiGateway {
     await follower.start();
     logger.info('read model rebuilt from the log', { ms: Date.now() - started });
     const writer = new ObjectWriter(store, follower, readModel, new AdmissionClient(nats, names, config.ADMISSION_TIMEOUT_MS), secretKey);
-    const core: GatewayCore = { registry, readModel, hub, follower, writer, store, logger, nats, natsPrefix: config.NATS_PREFIX };
+    const core: GatewayCore = { registry, readModel, hub, follower, writer, store, logger, nats, natsPrefix: config.NATS_PREFIX, serviceCIDR: config.SERVICE_CIDR };
     await this.ensureSystemNamespaces(core);
     await ensureBootstrapPolicy(core);
     // Expanding a claim depends on its class, which the PVC rules look up here.
@@ -112,11 +112,12 @@ export class ApiGateway {
     auth.addSource((_token, d) => users.lookup(d.toString('hex')));
     auth.addSource(serviceAccountTokenSource(readModel));
     this.audit = new AuditLog(pool, logger.child({ component: 'audit' }));
-    const audit = auditHook({ log: this.audit, registry, auth, rbac: readModelLookups(readModel), logger });
+    const auditDeps = { log: this.audit, registry, auth, rbac: readModelLookups(readModel), logger };
+    const audit = auditHook(auditDeps);
     const handler = new ApiRequestHandler(core, auth, () => this.ready, audit);
     const server = createServer({ key: pki.keyPem, cert: pki.certPem }, handler.handle);
     // kubectl exec / port-forward: WebSocket and SPDY upgrades (streams/upgrade.ts).
-    server.on('upgrade', new StreamUpgrades(core, auth).handle);
+    server.on('upgrade', new StreamUpgrades(core, auth, upgradeAudit(auditDeps)).handle);
     // Watches stay open for as long as the client wants them.
     server.requestTimeout = 0;
     server.keepAliveTimeout = 65_000;

@@ -21,6 +21,8 @@ export interface GatewayCore {
   /** For requests that go to a host's runtime (pod logs). */
   nats: NatsConnection;
   natsPrefix: string;
+  /** The /16 cluster IPs are allocated from (SERVICE_CIDR). */
+  serviceCIDR: string;
 }
 
 /** One authenticated request for objects of one kind. */

@@ -10,6 +10,7 @@ import { Cgroups } from './cgroups';
 import { existsInImage, ImageStore } from './image-store';
 import { alive, executable, processTree, signalAll } from './process-tree';
 import { readLogFile } from './log-reader';
+import { PodNetwork, PodNetworkAttachment, PodNetworkStatus, writeResolvConf } from './pod-network';
 import { RuntimeDriver } from './runtime-driver';
 
 interface ContainerRecord {
@@ -37,6 +38,14 @@ interface State {
   sandboxes: Record<string, PodSandbox>;
   containers: Record<string, ContainerRecord>;
   nextIp: number;
+  /** Per sandbox in netns mode: what holds its network namespace. */
+  networks?: Record<string, PodNetworkAttachment>;
+}
+
+/** How this host networks its pods: `network` set = a namespace per pod (see pod-network.ts). */
+export interface PodNetworking {
+  status: PodNetworkStatus;
+  network?: PodNetwork;
 }
 
 
@@ -57,11 +66,18 @@ export class ProcessDriver implements RuntimeDriver {
     /** How its pods are addressed (a bare number: the host's index). */
     private readonly addressing: number | PodAddressing,
     private readonly shimPath: string,
+    private readonly podNetwork: PodNetworking = { status: { mode: 'loopback', reason: 'POD_CIDR not set' } },
   ) {
     mkdirSync(join(root, 'pods'), { recursive: true });
     this.images = new ImageStore(join(root, 'images'));
     this.statePath = join(root, 'state.json');
     this.state = existsSync(this.statePath) ? JSON.parse(readFileSync(this.statePath, 'utf8')) : { sandboxes: {}, containers: {}, nextIp: 0 };
+    this.state.networks ??= {};
+    if (podNetwork.network) {
+      // Adopt: sandboxes whose pause died (the host went down) are not ready; routes of pods gone are dropped.
+      for (const s of Object.values(this.state.sandboxes)) this.refresh(s);
+      podNetwork.network.sweepRoutes(this.liveAddresses());
+    }
   }
 
   version() {
@@ -69,18 +85,22 @@ export class ProcessDriver implements RuntimeDriver {
       runtimeName: 'crx', runtimeVersion: '0.1.0', driver: 'process',
       isolation: this.images.isolating ? 'mount+pid+uts namespaces, image rootfs' : 'none',
       cgroups: this.cgroups.version ?? false,
+      podNetwork: this.podNetwork.status,
     };
   }
 
   runPodSandbox(config: PodSandboxConfig): PodSandbox {
-    const existing = Object.values(this.state.sandboxes).find((s) => s.config.podUid === config.podUid && s.state === 'SANDBOX_READY');
+    const existing = Object.values(this.state.sandboxes).find((s) => s.config.podUid === config.podUid && this.refresh(s).state === 'SANDBOX_READY');
     if (existing) return existing;
+    const { network } = this.podNetwork;
     const id = randomBytes(6).toString('hex');
+    // In netns mode the scheduler chose the address; in loopback mode the runtime picks a 127.x.y.z of its own.
+    const ip = network ? network.checkAddress(config, this.liveAddresses()) : podAddress(this.addressing, this.state.nextIp++);
     const directory = join(this.root, 'pods', `${config.podNamespace}_${config.podName}_${config.podUid}`);
     mkdirSync(join(directory, 'volumes'), { recursive: true });
     mkdirSync(join(directory, 'logs'), { recursive: true });
-    const n = this.state.nextIp++;
-    const ip = podAddress(this.addressing, n);
+    writeResolvConf(directory, config.dns);
+    if (network) this.state.networks![id] = network.attach(id, ip);
     const sandbox: PodSandbox = { id, config, state: 'SANDBOX_READY', ip, directory, createdAt: new Date().toISOString() };
     this.state.sandboxes[id] = sandbox;
     this.save();
@@ -94,21 +114,28 @@ export class ProcessDriver implements RuntimeDriver {
     return Promise.all(this.containersOf(id).map((c) => this.stopContainer(c.id, graceSeconds))).then(() => undefined);
   }
 
+  /** Its network goes only now (stopPodSandbox keeps it, as a CRI runtime does). */
   async removePodSandbox(id: string): Promise<void> {
     const sandbox = this.state.sandboxes[id];
     if (!sandbox) return;
     for (const c of this.containersOf(id)) await this.removeContainer(c.id);
+    const attachment = this.state.networks![id];
+    if (attachment && this.podNetwork.network) {
+      const reused = Object.entries(this.state.networks!).some(([other, a]) => other !== id && a.ip === attachment.ip && this.podNetwork.network!.alive(a));
+      this.podNetwork.network.detach(attachment, reused);
+    }
     rmSync(sandbox.directory, { recursive: true, force: true });
     delete this.state.sandboxes[id];
+    delete this.state.networks![id];
     this.save();
   }
 
   podSandboxStatus(id: string): PodSandbox {
-    return this.sandbox(id);
+    return this.refresh(this.sandbox(id));
   }
 
   listPodSandboxes(): PodSandbox[] {
-    return Object.values(this.state.sandboxes);
+    return Object.values(this.state.sandboxes).map((s) => this.refresh(s));
   }
 
   createContainer(sandboxId: string, config: ContainerConfig, attempt: number): ContainerStatus {
@@ -169,7 +196,15 @@ export class ProcessDriver implements RuntimeDriver {
       c.merged = isolation.merged;
       this.save();
     }
-    writeFileSync(specPath, JSON.stringify({ command: c.command, env: c.env, cwd: c.cwd, logPath: c.logPath, statusPath: c.statusPath, cgroupProcs, isolation }));
+    const sandbox = this.sandbox(c.sandboxId);
+    const attachment = this.attachment(sandbox);
+    const resolvConf = join(sandbox.directory, 'resolv.conf');
+    const spec = {
+      command: c.command, env: c.env, cwd: c.cwd, logPath: c.logPath, statusPath: c.statusPath, cgroupProcs, isolation,
+      enter: attachment ? this.podNetwork.network!.enter(attachment) : undefined,
+      resolvConf: c.rootfs && existsSync(resolvConf) ? resolvConf : undefined,
+    };
+    writeFileSync(specPath, JSON.stringify(spec));
     // Not detached: the shim stays in the host's process group (the container gets a group of its own and dies with its shim).
     const shim = spawn(process.execPath, [this.shimPath, specPath], { stdio: 'ignore' });
     shim.unref();
@@ -229,11 +264,18 @@ export class ProcessDriver implements RuntimeDriver {
     const c = this.container(containerId);
     const status = this.containerStatus(c.id);
     if (status.state !== 'CONTAINER_RUNNING' || !status.pid) throw new CodedError(CrxErrorCodes.conflict, `container ${c.id} is not running`);
-    if (!c.rootfs) return { file: command[0], args: command.slice(1), cwd: c.cwd, env: c.env };
-    // Enter through the first process that lives in the image's root (the init before it runs on the host's).
+    const attachment = this.attachment(this.sandbox(c.sandboxId));
+    if (!c.rootfs) {
+      if (!attachment) return { file: command[0], args: command.slice(1), cwd: c.cwd, env: c.env };
+      const [file, ...args] = [...this.podNetwork.network!.enter(attachment), ...command];
+      return { file, args, cwd: c.cwd, env: c.env };
+    }
+    // Enter through the first process that lives in the image's root (the init before it runs on the host's),
+    // and so into its pod's network namespace too.
     const init = processTree(status.pid).find((pid) => rootOf(pid) === c.merged);
     if (!init) throw new CodedError(CrxErrorCodes.conflict, `container ${c.id} has no process in its image yet`);
-    return { file: 'nsenter', args: ['-t', String(init), '-m', '-p', '-r', '-w', '--', ...command], cwd: '/', env: c.env };
+    const namespaces = attachment ? ['-m', '-p', '-n', '-r', '-w'] : ['-m', '-p', '-r', '-w'];
+    return { file: 'nsenter', args: ['-t', String(init), ...namespaces, '--', ...command], cwd: '/', env: c.env };
   }
 
   /** Runs a command in a running container (its namespaces and root when isolated) and waits for it. */
@@ -270,6 +312,28 @@ export class ProcessDriver implements RuntimeDriver {
     const source = join(sandboxDirectory, 'volumes', mount.name);
     mkdirSync(source, { recursive: true });
     return source;
+  }
+
+  /** A sandbox whose network namespace is gone (its pause died with the host) is no longer ready. */
+  private refresh(sandbox: PodSandbox): PodSandbox {
+    const a = this.state.networks![sandbox.id];
+    if (a && sandbox.state === 'SANDBOX_READY' && !this.podNetwork.network?.alive(a)) {
+      sandbox.state = 'SANDBOX_NOTREADY';
+      this.save();
+    }
+    return sandbox;
+  }
+
+  /** The sandbox's live network namespace in netns mode; undefined in loopback mode. */
+  private attachment(sandbox: PodSandbox): PodNetworkAttachment | undefined {
+    const a = this.state.networks![sandbox.id];
+    if (!a) return undefined;
+    if (!this.podNetwork.network?.alive(a)) throw new CodedError(CrxErrorCodes.conflict, `pod sandbox ${sandbox.id} has lost its network namespace (its pause process ${a.pid} is gone)`);
+    return a;
+  }
+
+  private liveAddresses(): string[] {
+    return Object.values(this.state.networks!).filter((a) => this.podNetwork.network?.alive(a)).map((a) => a.ip);
   }
 
   private containersOf(sandboxId: string): ContainerRecord[] {

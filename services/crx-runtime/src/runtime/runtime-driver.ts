@@ -1,8 +1,10 @@
+import type { PodNetworkStatus } from './pod-network';
 import type { ContainerConfig, ContainerStatus, ExecSyncRequest, ExecSyncResponse, PodSandbox, PodSandboxConfig, ReadLogsRequest, ReadLogsResponse } from '@openpacific/contracts';
 
 /** What crx-runtime needs from a driver: the CRI-like operations, on sandboxes and containers. */
 export interface RuntimeDriver {
-  version(): Record<string, unknown>;
+  /** Runtime name and version, its isolation and cgroups, and how its pods are networked (the agent annotates its Node). */
+  version(): Record<string, unknown> & { podNetwork: PodNetworkStatus };
   runPodSandbox(config: PodSandboxConfig): PodSandbox;
   stopPodSandbox(id: string, graceSeconds?: number): Promise<void>;
   removePodSandbox(id: string): Promise<void>;

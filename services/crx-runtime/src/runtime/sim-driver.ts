@@ -26,7 +26,7 @@ export class SimDriver implements RuntimeDriver {
   ) {}
 
   version() {
-    return { runtimeName: 'crx', runtimeVersion: '0.1.0', driver: 'sim', isolation: 'none', cgroups: false };
+    return { runtimeName: 'crx', runtimeVersion: '0.1.0', driver: 'sim', isolation: 'none', cgroups: false, podNetwork: { mode: 'loopback' as const, reason: 'CRX_DRIVER=sim' } };
   }
 
   runPodSandbox(config: PodSandboxConfig): PodSandbox {

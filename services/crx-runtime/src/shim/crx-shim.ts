@@ -19,6 +19,13 @@ interface ShimSpec {
   cgroupProcs: string[];
   /** Run inside the image: own mount and PID namespaces, an overlay over the image's rootfs, chroot. */
   isolation?: { lower: string; upper: string; work: string; merged: string; workingDir: string; volumes: { source: string; mountPath: string }[] };
+  /** The command prefix that enters the pod's network namespace (`nsenter --net=/proc/<pause>/ns/net --`), when it has one. */
+  enter?: string[];
+  /**
+   * The pod's resolv.conf, bound at /etc/resolv.conf in the image (isolated containers only: one on the host's
+   * root shares the host's /etc, which must not change under the host's other processes).
+   */
+  resolvConf?: string;
 }
 
 /**
@@ -31,8 +38,8 @@ interface ShimSpec {
 const ISOLATE = [
   'set -e',
   'lower=$OP_LOWER; upper=$OP_UPPER; work=$OP_WORK; root=$OP_MERGED; wd=$OP_WORKDIR; volumes=$OP_VOLUMES; imagepath=$OP_IMAGE_PATH',
-  'podname=$OP_HOSTNAME',
-  'unset OP_LOWER OP_UPPER OP_WORK OP_MERGED OP_WORKDIR OP_VOLUMES OP_IMAGE_PATH OP_HOSTNAME',
+  'podname=$OP_HOSTNAME; resolv=$OP_RESOLV_CONF',
+  'unset OP_LOWER OP_UPPER OP_WORK OP_MERGED OP_WORKDIR OP_VOLUMES OP_IMAGE_PATH OP_HOSTNAME OP_RESOLV_CONF',
   // Its own UTS namespace: the container's host name is its pod's name, as in Kubernetes.
   '[ -z "$podname" ] || hostname "$podname" 2>/dev/null || true',
   // Set-up runs the host's tools (PATH is the host's here); the command gets the image's PATH.
@@ -40,6 +47,10 @@ const ISOLATE = [
   'mount --make-rprivate /',
   'mount -t overlay overlay -o "lowerdir=$lower,upperdir=$upper,workdir=$work" "$root"',
   'printf "%s\\n" "$volumes" | while IFS="|" read -r src dst; do [ -n "$src" ] || continue; mkdir -p "$root$dst"; mount --bind "$src" "$root$dst"; done',
+  // The pod's resolver, where the image has an /etc (a symlink there would lead out of the image: left alone).
+  'if [ -n "$resolv" ] && [ -d "$root/etc" ] && [ ! -L "$root/etc/resolv.conf" ]; then',
+  '  { [ -e "$root/etc/resolv.conf" ] || : > "$root/etc/resolv.conf"; } 2>/dev/null && mount --bind "$resolv" "$root/etc/resolv.conf" 2>/dev/null || true',
+  'fi',
   'mount -t proc proc "$root/proc"',
   'mount --rbind /dev "$root/dev"',
   'mkdir -p "$root$wd"',
@@ -66,13 +77,18 @@ const writeStatus = (status: object) => {
 // The container joins its cgroups itself, before exec, so nothing it allocates escapes the limits.
 const join = 'for f in $OP_CGROUP_PROCS; do echo $$ > "$f"; done; unset OP_CGROUP_PROCS; exec "$@"';
 const iso = spec.isolation;
-const command = iso ? ['unshare', '--mount', '--pid', '--uts', '--fork', '--kill-child', '/bin/sh', '-c', ISOLATE, 'sh', ...spec.command] : spec.command;
+// In its pod's network namespace (entered after joining the cgroups, by exec: the pid stays the container's).
+const command = [
+  ...(spec.enter ?? []),
+  ...(iso ? ['unshare', '--mount', '--pid', '--uts', '--fork', '--kill-child', '/bin/sh', '-c', ISOLATE, 'sh', ...spec.command] : spec.command),
+];
 const isolationEnv = iso
   ? {
       OP_LOWER: iso.lower, OP_UPPER: iso.upper, OP_WORK: iso.work, OP_MERGED: iso.merged, OP_WORKDIR: iso.workingDir,
       OP_VOLUMES: iso.volumes.map((v) => `${v.source}|${v.mountPath}`).join('\n'),
       OP_IMAGE_PATH: spec.env.PATH ?? '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
       OP_HOSTNAME: spec.env.HOSTNAME ?? '',
+      OP_RESOLV_CONF: spec.resolvConf ?? '',
       PATH: HOST_PATH,
     }
   : {};

@@ -1,8 +1,9 @@
 import { HOSTS_RESOURCE, ObjectEventTypes } from '@openpacific/contracts';
-import { EventStore, VersionConflictError } from '@openpacific/event-store';
+import { EventStore, RecordedEvent, StreamAppend, VersionConflictError } from '@openpacific/event-store';
 import type { Logger } from '@openpacific/service-kit';
 import { HeartbeatMonitor } from './heartbeat-monitor';
 import { desiredReady } from './host-readiness';
+import { readinessEvents, registrationEvents } from './node-events';
 
 interface KnownHost {
   version: number;
@@ -16,6 +17,8 @@ interface KnownHost {
  * scheduler racing it cannot write the same change twice. A host not heard in
  * its current epoch for the grace period is NotReady (`HeartbeatMissed`) —
  * unless no host is heard at all, which means this replica is cut off.
+ * Each registration and each readiness change is also a core v1 Event about
+ * the node (`kubectl describe node`).
  */
 export class HostLifecycleController {
   private readonly hosts = new Map<string, KnownHost>();
@@ -60,6 +63,7 @@ export class HostLifecycleController {
     const known = this.hosts.get(streamId);
     const events = await this.store.readStream(streamId, { fromVersion: (known?.version ?? 0) + 1 });
     if (events.length === 0) return known;
+    await this.announce(events);
     const last = events[events.length - 1];
     if (last.type === ObjectEventTypes.deleted) {
       this.hosts.delete(streamId);
@@ -68,6 +72,19 @@ export class HostLifecycleController {
     const next = { version: last.streamVersion, object: (last.data as any).object };
     this.hosts.set(streamId, next);
     return next;
+  }
+
+  /** RegisteredNode (and HostFenced) for the registrations just read; each once, whoever reads them again. */
+  private async announce(events: RecordedEvent[]): Promise<void> {
+    for (const write of events.flatMap(registrationEvents)) await this.appendOnce(write);
+  }
+
+  private async appendOnce(write: StreamAppend): Promise<void> {
+    try {
+      await this.store.append(write.streamId, write.events, { expectedVersion: write.expectedVersion });
+    } catch (err) {
+      if (!(err instanceof VersionConflictError)) throw err;
+    }
   }
 
   private async reconcile(streamId: string, host: KnownHost): Promise<void> {
@@ -93,12 +110,15 @@ export class HostLifecycleController {
     const object = structuredClone(host.object);
     object.status = { ...object.status, conditions: [...conditions.filter((c) => c.type !== 'Ready'), ready] };
     try {
-      const { events } = await this.store.append(
+      const change: StreamAppend = {
         streamId,
-        [{ type: ObjectEventTypes.statusUpdated, data: { resource: HOSTS_RESOURCE, object }, metadata: { actor: 'system:serviceaccount:openpacific:scheduler', source: 'scheduler' } }],
-        { expectedVersion: host.version },
-      );
-      this.hosts.set(streamId, { version: events[0].streamVersion, object });
+        events: [{ type: ObjectEventTypes.statusUpdated, data: { resource: HOSTS_RESOURCE, object }, metadata: { actor: 'system:serviceaccount:openpacific:scheduler', source: 'scheduler' } }],
+        expectedVersion: host.version,
+      };
+      // The Events go with the change, at the host's version: a change written once is announced once.
+      const notes = transitioned ? readinessEvents(object, want.status, want.reason, want.message) : [];
+      const written = await this.store.appendBatch([change, ...notes]);
+      this.hosts.set(streamId, { version: written[0].events[0].streamVersion, object });
       this.logger.info('host readiness changed', { host: name, ready: want.status, reason: want.reason });
       this.opts.onChange?.();
     } catch (err) {

@@ -1,4 +1,4 @@
-import { HOSTS_RESOURCE, NatsNames } from '@openpacific/contracts';
+import { HOSTS_RESOURCE, NatsNames, POD_IP_ANNOTATION } from '@openpacific/contracts';
 import { EventStore, StreamAppend, VersionConflictError } from '@openpacific/event-store';
 import { LogFollower, nodeLostPod, PassLoop, pokedFollower, podUnbound, ReadModel, StoredObject, vmPlacement } from '@openpacific/objects';
 import type { Logger } from '@openpacific/service-kit';
@@ -6,6 +6,7 @@ import type { NatsConnection } from 'nats';
 import type { Pool } from 'pg';
 import { filterHost, HostView, unschedulableMessage } from './filters';
 import { add, holdsResources, podRequests } from './pod-requests';
+import { networksPods, PodAddressAllocator, PodAddressesExhausted, withPodAddress } from './pod-addresses';
 import { scoreHost } from './scoring';
 import { asWorkload, pendingVms, placeVm, tooBigFor, unplaceableVm, unplaceVm, VMS } from '../vms/vm-workloads';
 import { boundPod, ObjectEventTypes, podChange, podEvent, PodEventTypes, SCHEDULER_ACTOR, unschedulablePod } from './scheduling-records';
@@ -25,7 +26,7 @@ export class PodScheduler {
   private readonly loop: PassLoop;
 
   constructor(
-    private readonly deps: { store: EventStore; pool: Pool; nats: NatsConnection; names: NatsNames; logger: Logger },
+    private readonly deps: { store: EventStore; pool: Pool; nats: NatsConnection; names: NatsNames; logger: Logger; podCIDR?: string },
     private readonly opts = { batchSize: 2000, resyncMs: 5000 },
   ) {
     this.loop = new PassLoop(() => this.scheduleBatch(), {
@@ -88,6 +89,8 @@ export class PodScheduler {
       this.loop.schedule();
       return;
     }
+    const allocator = this.deps.podCIDR ? new PodAddressAllocator(this.deps.podCIDR, this.model.list('pods').map((s) => s.object)) : undefined;
+    const addressed = allocator ? this.addressBoundPods(allocator) : [];
     const pending = this.model
       .list('pods')
       .filter((s) => !s.object.spec?.nodeName && !s.object.metadata.deletionTimestamp && (s.object.spec?.schedulerName ?? 'default-scheduler') === 'default-scheduler')
@@ -95,9 +98,9 @@ export class PodScheduler {
       .sort((a, b) => a.object.metadata.creationTimestamp.localeCompare(b.object.metadata.creationTimestamp))
       .slice(0, this.opts.batchSize);
     const vms = pendingVms(this.model.list(VMS));
-    if (pending.length === 0 && vms.length === 0) return;
+    if (pending.length === 0 && vms.length === 0) return this.write(addressed);
     const views = this.views();
-    const writes: StreamAppend[] = [...this.placeVms(vms, views)];
+    const writes: StreamAppend[] = [...addressed, ...this.placeVms(vms, views)];
     for (const stored of pending) {
       const pod = stored.object;
       const reasons: string[] = [];
@@ -115,8 +118,17 @@ export class PodScheduler {
           bestScore = score;
         }
       }
+      let address: string | undefined;
+      try {
+        address = best && allocator && networksPods(best.host) ? allocator.assign(pod) : undefined;
+      } catch (err) {
+        if (!(err instanceof PodAddressesExhausted)) throw err;
+        writes.push(...this.unschedulable(stored, `0/${views.length} nodes are available: ${err.message}.`));
+        continue;
+      }
       if (best) {
-        const bound = boundPod(pod, best.name, best.host.status?.epoch ?? 0);
+        const placed = boundPod(pod, best.name, best.host.status?.epoch ?? 0);
+        const bound = address ? withPodAddress(placed, address) : placed;
         best.used = add(best.used, podRequests(pod));
         best.pods.push(bound);
         writes.push(podChange(bound, PodEventTypes.bound, stored.streamVersion));
@@ -126,6 +138,29 @@ export class PodScheduler {
       }
     }
     await this.write(writes);
+  }
+
+  /**
+   * Pods bound to a host that networks its pods without going through the scheduler (`spec.nodeName` set by
+   * their author) get their address here; the host's agent waits for it.
+   */
+  private addressBoundPods(allocator: PodAddressAllocator): StreamAppend[] {
+    const networked = new Set(this.model.list(HOSTS_RESOURCE).filter((h) => networksPods(h.object)).map((h) => h.object.metadata.name));
+    const writes: StreamAppend[] = [];
+    for (const stored of this.model.list('pods')) {
+      const pod = stored.object;
+      if (!networked.has(pod.spec?.nodeName) || pod.metadata.annotations?.[POD_IP_ANNOTATION] || pod.metadata.deletionTimestamp) continue;
+      if (pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed') continue;
+      try {
+        const next = withPodAddress(structuredClone(pod), allocator.assign(pod));
+        delete next.metadata.resourceVersion;
+        writes.push(podChange(next, ObjectEventTypes.updated, stored.streamVersion));
+      } catch (err) {
+        if (!(err instanceof PodAddressesExhausted)) throw err;
+        this.deps.logger.warn('no address for a pod', { pod: `${pod.metadata.namespace}/${pod.metadata.name}`, error: err.message });
+      }
+    }
+    return writes;
   }
 
   /**

@@ -1,4 +1,4 @@
-import { deletionOrder, deploymentStatus, podTemplateHash, resolveFenceposts, rollingStep, sameTemplateIgnoringHash } from './workload-logic';
+import { deletionOrder, deploymentStatus, podTemplateHash, progressDeadlineAt, resolveFenceposts, rollingStep, sameTemplateIgnoringHash } from './workload-logic';
 
 const rs = (name: string, replicas: number, available: number, revision: number) => ({ name, replicas, available, revision, created: `2026-01-0${revision}T00:00:00Z` });
 const pod = (name: string, opts: { node?: string; phase?: string; ready?: boolean; created?: string } = {}) => ({
@@ -72,5 +72,42 @@ describe('workload logic', () => {
     const short = deploymentStatus(d, { replicas: 3, updated: 3, ready: 2, available: 2 }, 'web-abc', undefined, 'now');
     expect(short).toMatchObject({ unavailableReplicas: 1 });
     expect(short.conditions[0]).toMatchObject({ status: 'False', reason: 'MinimumReplicasUnavailable' });
+  });
+
+  describe('progress deadline', () => {
+    const t = (s: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, s)).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    const stalled = { replicas: 1, updated: 1, ready: 0, available: 0 };
+    const d = (status: any) => ({ metadata: { generation: 1 }, spec: { replicas: 1, progressDeadlineSeconds: 5 }, status });
+    const progressing = (at: string) => ({ type: 'Progressing', status: 'True', reason: 'ReplicaSetUpdated', message: 'ReplicaSet "web-abc" is progressing.', lastUpdateTime: at, lastTransitionTime: at });
+
+    it('times a rollout out once it made no progress for progressDeadlineSeconds, and keeps it timed out', () => {
+      const first = deploymentStatus(d(undefined), stalled, 'web-abc', undefined, t(0));
+      expect(first.conditions[1]).toMatchObject({ status: 'True', reason: 'ReplicaSetUpdated', lastUpdateTime: t(0) });
+      expect(progressDeadlineAt(d(first), first)).toBe(Date.parse(t(5)));
+      expect(deploymentStatus(d(first), stalled, 'web-abc', first.conditions, t(5)).conditions[1]).toMatchObject({ reason: 'ReplicaSetUpdated', lastUpdateTime: t(0) });
+      const late = deploymentStatus(d(first), stalled, 'web-abc', first.conditions, t(6));
+      expect(late.conditions[1]).toMatchObject({ status: 'False', reason: 'ProgressDeadlineExceeded', message: 'ReplicaSet "web-abc" has timed out progressing.' });
+      expect(deploymentStatus(d(late), stalled, 'web-abc', late.conditions, t(60)).conditions[1].reason).toBe('ProgressDeadlineExceeded');
+      expect(progressDeadlineAt(d(late), late)).toBeUndefined();
+    });
+
+    it('starts the deadline again on new available or updated replicas, or a new ReplicaSet', () => {
+      const before = { replicas: 2, updatedReplicas: 1, readyReplicas: 0, availableReplicas: 0, conditions: [progressing(t(0))] };
+      const two = { ...d(before), spec: { replicas: 2, progressDeadlineSeconds: 5 } };
+      const more = deploymentStatus(two, { replicas: 2, updated: 2, ready: 0, available: 0 }, 'web-abc', before.conditions, t(10));
+      expect(more.conditions[1]).toMatchObject({ reason: 'ReplicaSetUpdated', lastUpdateTime: t(10) });
+      const ready = deploymentStatus(two, { replicas: 2, updated: 1, ready: 1, available: 1 }, 'web-abc', before.conditions, t(10));
+      expect(ready.conditions[1]).toMatchObject({ reason: 'ReplicaSetUpdated', lastUpdateTime: t(10) });
+      const timedOut = [{ ...progressing(t(0)), status: 'False', reason: 'ProgressDeadlineExceeded', message: 'ReplicaSet "web-abc" has timed out progressing.' }];
+      const rolledAgain = deploymentStatus(d({ ...before, conditions: timedOut }), stalled, 'web-def', timedOut, t(20));
+      expect(rolledAgain.conditions[1]).toMatchObject({ status: 'True', reason: 'ReplicaSetUpdated', message: 'ReplicaSet "web-def" is progressing.', lastUpdateTime: t(20) });
+    });
+
+    it('never times out a complete rollout or one without a deadline', () => {
+      const done = { replicas: 1, updated: 1, ready: 1, available: 1 };
+      expect(deploymentStatus(d(undefined), done, 'web-abc', [progressing(t(0))], t(60)).conditions[1].reason).toBe('NewReplicaSetAvailable');
+      const none = { metadata: {}, spec: { replicas: 1 }, status: { replicas: 1, updatedReplicas: 1 } };
+      expect(deploymentStatus(none, stalled, 'web-abc', [progressing(t(0))], t(6000)).conditions[1].reason).toBe('ReplicaSetUpdated');
+    });
   });
 });

@@ -181,21 +181,17 @@ export function deploymentStatus(
   const { maxUnavailable } = d.spec?.strategy?.type === 'Recreate' ? { maxUnavailable: desired } : resolveFenceposts(desired, d.spec?.strategy);
   const minAvailable = Math.max(desired - maxUnavailable, 0);
   const availableOk = counts.available >= minAvailable;
-  const complete = counts.updated === desired && counts.replicas === desired && counts.available === desired;
-  const cond = (type: string, status: string, reason: string, message: string) => {
+  const cond = (type: string, status: string, reason: string, message: string, updated = false) => {
     const old = (previous ?? []).find((c) => c.type === type);
     const same = old && old.status === status && old.reason === reason;
-    return { type, status, lastUpdateTime: same && old.message === message ? old.lastUpdateTime : now, lastTransitionTime: old && old.status === status ? old.lastTransitionTime : now, reason, message };
+    return { type, status, lastUpdateTime: same && old.message === message && !updated ? old.lastUpdateTime : now, lastTransitionTime: old && old.status === status ? old.lastTransitionTime : now, reason, message };
   };
+  const progressing = progressingCondition(d, counts, newRsName, (previous ?? []).find((c) => c.type === 'Progressing'), Date.parse(now));
   const conditions = [
     availableOk
       ? cond('Available', 'True', 'MinimumReplicasAvailable', 'Deployment has minimum availability.')
       : cond('Available', 'False', 'MinimumReplicasUnavailable', 'Deployment does not have minimum availability.'),
-    d.spec?.paused
-      ? cond('Progressing', 'Unknown', 'DeploymentPaused', 'Deployment is paused')
-      : complete
-        ? cond('Progressing', 'True', 'NewReplicaSetAvailable', `ReplicaSet "${newRsName}" has successfully progressed.`)
-        : cond('Progressing', 'True', 'ReplicaSetUpdated', `ReplicaSet "${newRsName}" is progressing.`),
+    cond('Progressing', progressing.status, progressing.reason, progressing.message, progressing.progressed),
   ];
   return {
     observedGeneration: d.metadata.generation ?? 1,
@@ -206,4 +202,47 @@ export function deploymentStatus(
     ...(desired - counts.available > 0 ? { unavailableReplicas: desired - counts.available } : {}),
     conditions,
   };
+}
+
+/**
+ * The Progressing condition by kube-controller-manager's syncRolloutStatus: complete is NewReplicaSetAvailable
+ * (and stays so while only old pods come and go); any progress (more updated, ready or available pods, fewer
+ * old ones, a new ReplicaSet) is ReplicaSetUpdated with a fresh lastUpdateTime; no progress for
+ * spec.progressDeadlineSeconds since that time is False ProgressDeadlineExceeded, which stays until progress.
+ */
+export function progressingCondition(
+  d: any,
+  counts: { replicas: number; updated: number; ready: number; available: number },
+  newRsName: string | undefined,
+  current: any | undefined,
+  nowMs: number,
+): { status: string; reason: string; message: string; progressed: boolean } {
+  const desired = d.spec?.replicas ?? 1;
+  if (d.spec?.paused) return { status: 'Unknown', reason: 'DeploymentPaused', message: 'Deployment is paused', progressed: false };
+  const complete = counts.updated === desired && counts.replicas === desired && counts.available === desired;
+  const stillComplete = current?.reason === 'NewReplicaSetAvailable' && counts.replicas === counts.updated && current.message?.includes(`"${newRsName}"`);
+  if (complete || stillComplete) return { status: 'True', reason: 'NewReplicaSetAvailable', message: `ReplicaSet "${newRsName}" has successfully progressed.`, progressed: false };
+  const old = d.status ?? {};
+  const progressed = !current || !current.message?.includes(`"${newRsName}"`)
+    || counts.updated > (old.updatedReplicas ?? 0)
+    || counts.replicas - counts.updated < (old.replicas ?? 0) - (old.updatedReplicas ?? 0)
+    || counts.ready > (old.readyReplicas ?? 0)
+    || counts.available > (old.availableReplicas ?? 0);
+  const updating = { status: 'True', reason: 'ReplicaSetUpdated', message: `ReplicaSet "${newRsName}" is progressing.` };
+  if (progressed) return { ...updating, progressed: true };
+  const timedOut = { status: 'False', reason: 'ProgressDeadlineExceeded', message: `ReplicaSet "${newRsName}" has timed out progressing.`, progressed: false };
+  if (current.reason === 'ProgressDeadlineExceeded') return timedOut;
+  const deadline = d.spec?.progressDeadlineSeconds;
+  const since = Date.parse(current.lastUpdateTime ?? '');
+  if (Number.isInteger(deadline) && Number.isFinite(since) && since + deadline * 1000 < nowMs) return timedOut;
+  return { ...updating, progressed: current.reason !== 'ReplicaSetUpdated' };
+}
+
+/** When a Deployment still progressing times out (ms since the epoch), to look again then; undefined if it cannot. */
+export function progressDeadlineAt(d: any, status: any): number | undefined {
+  const deadline = d.spec?.progressDeadlineSeconds;
+  const c = (status?.conditions ?? []).find((x: any) => x.type === 'Progressing');
+  if (!Number.isInteger(deadline) || c?.reason !== 'ReplicaSetUpdated') return undefined;
+  const since = Date.parse(c.lastUpdateTime ?? '');
+  return Number.isFinite(since) ? since + deadline * 1000 : undefined;
 }

@@ -10,7 +10,7 @@ import type { Logger } from '@openpacific/service-kit';
 import type { NatsConnection } from 'nats';
 import type { Pool } from 'pg';
 import {
-  controllerOf, deletionOrder, deploymentStatus, isActivePod, isPodAvailable, isPodReady, podTemplateHash, resolveFenceposts, revisionOf, rollingStep, RsView, safeString,
+  controllerOf, deletionOrder, deploymentStatus, isActivePod, progressDeadlineAt, isPodAvailable, isPodReady, podTemplateHash, resolveFenceposts, revisionOf, rollingStep, RsView, safeString,
   sameTemplateIgnoringHash,
 } from './workload-logic';
 
@@ -94,6 +94,9 @@ export class WorkloadsController {
   private follower?: LogFollower;
   private readonly loop: PassLoop;
   private readonly expectations = new Map<string, Expectation>();
+  /** A pass at the earliest progress deadline of the pass before, so a stalled rollout times out on time. */
+  private deadlineTimer?: NodeJS.Timeout;
+  private nextDeadline = Infinity;
 
   constructor(
     private readonly deps: { store: EventStore; pool: Pool; nats: NatsConnection; names: NatsNames; logger: Logger },
@@ -117,12 +120,14 @@ export class WorkloadsController {
   }
 
   async stop(): Promise<void> {
+    clearTimeout(this.deadlineTimer);
     this.loop.stop();
     await this.follower?.stop();
   }
 
   private async pass(): Promise<void> {
     const touched = new Set<string>();
+    this.nextDeadline = Infinity;
     for (const stored of this.model.list(DEPLOYMENTS_RESOURCE)) {
       if (stored.object.metadata.deletionTimestamp) continue;
       await this.syncDeployment(stored, touched);
@@ -132,6 +137,12 @@ export class WorkloadsController {
       await this.syncReplicaSet(stored);
     }
     for (const uid of this.expectations.keys()) if (!this.model.findByUid(uid)) this.expectations.delete(uid);
+    clearTimeout(this.deadlineTimer);
+    if (Number.isFinite(this.nextDeadline)) {
+      // A second past the deadline: the condition's times have whole seconds.
+      this.deadlineTimer = setTimeout(() => this.loop.schedule(), Math.max(this.nextDeadline - Date.now() + 1000, 0));
+      this.deadlineTimer.unref();
+    }
   }
 
   private ownedPods(owner: any): any[] {
@@ -216,6 +227,8 @@ export class WorkloadsController {
       d.status?.conditions,
       timestamp(),
     );
+    const deadline = progressDeadlineAt(d, next.status);
+    if (deadline !== undefined) this.nextDeadline = Math.min(this.nextDeadline, deadline);
     const events: NewEvent[] = [];
     const annotated = clean(d);
     annotated.metadata.annotations = next.metadata.annotations;

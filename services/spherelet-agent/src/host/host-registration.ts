@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { HOST_API_VERSION, HostEventTypes, HostFenceRecord, HOSTS_RESOURCE, ObjectEventTypes, objectStreamId } from '@openpacific/contracts';
+import { HOST_API_VERSION, HostEventTypes, HostFenceRecord, HOSTS_RESOURCE, ObjectEventTypes, objectStreamId, POD_NETWORK_ANNOTATION } from '@openpacific/contracts';
 import { EventStore, VersionConflictError } from '@openpacific/event-store';
 
 export type HostDescription = ReturnType<typeof import('./host-spec').hostDescription>;
@@ -36,6 +36,8 @@ export async function registerHost(
         ...(previous?.metadata ?? { uid: randomUUID(), creationTimestamp: now, generation: 1 }),
         name,
         labels: { ...(previous?.metadata?.labels ?? {}), ...description.labels },
+        // Which pod network the host runs this epoch: the scheduler gives pods an address only on `netns` hosts.
+        annotations: { ...(previous?.metadata?.annotations ?? {}), [POD_NETWORK_ANNOTATION]: description.podNetwork },
       },
       spec: {
         ...(previous?.spec ?? {}),
@@ -50,6 +52,7 @@ export async function registerHost(
         conditions: [
           { type: 'Ready', status: 'Unknown', reason: 'HostRegistered', message: `epoch ${epoch} started; waiting for heartbeats`, lastTransitionTime: now },
           { ...description.isolation, lastTransitionTime: now },
+          { ...description.network, lastTransitionTime: now },
         ],
       },
     };

@@ -5,18 +5,30 @@ const config = (extra: Record<string, unknown> = {}) =>
 
 describe('what a host offers', () => {
   it('comes from config: capacity, labels over the well-known ones, and taints', () => {
-    const d = hostDescription(config(), { driver: 'process', isolation: 'none', cgroups: '1' });
+    const d = hostDescription(config(), { driver: 'process', isolation: 'none', cgroups: '1', podNetwork: { mode: 'loopback', reason: 'POD_CIDR not set' } });
     expect(d.capacity).toEqual({ cpu: '4', memory: '8Gi', pods: '50' });
     expect(d.labels).toMatchObject({ 'kubernetes.io/hostname': 'h1', 'kubernetes.io/os': 'linux', zone: 'a', disk: 'ssd' });
     expect(d.taints).toEqual([{ key: 'dedicated', value: 'db', effect: 'NoSchedule' }, { key: 'gpu', effect: 'NoExecute' }]);
   });
 
   it('defaults capacity to the machine and says whether containers are isolated', () => {
-    const d = hostDescription(config({ HOST_CPU: '', HOST_MEMORY: '', HOST_LABELS: '', HOST_TAINTS: '' }), { driver: 'process', isolation: 'mount+pid namespaces, image rootfs', cgroups: '1' });
+    const d = hostDescription(config({ HOST_CPU: '', HOST_MEMORY: '', HOST_LABELS: '', HOST_TAINTS: '' }), { driver: 'process', isolation: 'mount+pid namespaces, image rootfs', cgroups: '1', podNetwork: { mode: 'loopback', reason: 'POD_CIDR not set' } });
     expect(Number(d.capacity.cpu)).toBeGreaterThan(0);
     expect(d.capacity.memory).toMatch(/^\d+Ki$/);
     expect(d.isolation).toMatchObject({ type: 'ContainerIsolation', status: 'True', reason: 'ImageRootfs' });
-    expect(hostDescription(config(), { driver: 'process', isolation: 'none', cgroups: 'false' }).isolation).toMatchObject({ status: 'False', reason: 'HostRoot' });
+    expect(hostDescription(config(), { driver: 'process', isolation: 'none', cgroups: 'false', podNetwork: { mode: 'loopback' } }).isolation).toMatchObject({ status: 'False', reason: 'HostRoot' });
     expect(hostDescription(config(), undefined).isolation).toMatchObject({ status: 'Unknown', reason: 'RuntimeNotAnswering' });
+  });
+
+  it('says in NetworkUnavailable and an annotation which pod network the host runs', () => {
+    const netns = hostDescription(config(), { driver: 'process', isolation: 'none', cgroups: '1', podNetwork: { mode: 'netns', bridge: 'op64h1', gateway: '10.64.0.1' } });
+    expect(netns.podNetwork).toBe('netns');
+    expect(netns.network).toMatchObject({ type: 'NetworkUnavailable', status: 'False', reason: 'PodNetworkNamespaces' });
+    expect(netns.network.message).toContain('op64h1');
+    const fallback = hostDescription(config(), { driver: 'process', isolation: 'none', cgroups: '1', podNetwork: { mode: 'loopback', reason: 'not root' } });
+    expect(fallback.podNetwork).toBe('loopback');
+    expect(fallback.network).toMatchObject({ status: 'False', reason: 'LoopbackFallback' });
+    expect(fallback.network.message).toContain('not root');
+    expect(hostDescription(config(), undefined).network).toMatchObject({ status: 'Unknown', reason: 'RuntimeNotAnswering' });
   });
 });

@@ -17,8 +17,30 @@ function parseList(text: string): string[] {
   return text.split(',').map((s) => s.trim()).filter(Boolean);
 }
 
+/** What a host's runtime says of itself at registration. */
+export interface RuntimeDescription {
+  driver: string;
+  isolation: string;
+  cgroups: string;
+  /** `netns`: pods in their own network namespace on the host's bridge; `loopback`: the fallback, and why. */
+  podNetwork: { mode: string; reason?: string; bridge?: string; gateway?: string };
+}
+
+/**
+ * Kubernetes' NetworkUnavailable condition (False = pods can be networked), saying which pod network the host
+ * runs: their own namespaces, or the loopback fallback and why.
+ */
+export function networkCondition(runtime: RuntimeDescription | undefined) {
+  if (!runtime) return { type: 'NetworkUnavailable', status: 'Unknown', reason: 'RuntimeNotAnswering', message: 'crx-runtime did not answer at registration' };
+  const { mode, reason, bridge, gateway } = runtime.podNetwork;
+  if (mode === 'netns') {
+    return { type: 'NetworkUnavailable', status: 'False', reason: 'PodNetworkNamespaces', message: `each pod has its own network namespace on bridge ${bridge} (gateway ${gateway})` };
+  }
+  return { type: 'NetworkUnavailable', status: 'False', reason: 'LoopbackFallback', message: `pods share the host's network with their own 127.x.y.z address: ${reason ?? 'the runtime gives no reason'}` };
+}
+
 /** What a host offers, from config, defaulting to the machine it runs on. */
-export function hostDescription(config: SphereletAgentConfig, runtime: { driver: string; isolation: string; cgroups: string } | undefined) {
+export function hostDescription(config: SphereletAgentConfig, runtime: RuntimeDescription | undefined) {
   const cpu = config.HOST_CPU || String(cpus().length);
   const memory = config.HOST_MEMORY || `${Math.floor(totalmem() / 1024)}Ki`;
   const capacity = { cpu, memory, pods: String(config.HOST_PODS) };
@@ -43,6 +65,8 @@ export function hostDescription(config: SphereletAgentConfig, runtime: { driver:
     : { type: 'ContainerIsolation', status: 'Unknown', reason: 'RuntimeNotAnswering', message: 'crx-runtime did not answer at registration' };
   return {
     isolation,
+    network: networkCondition(runtime),
+    podNetwork: runtime?.podNetwork.mode === 'netns' ? 'netns' : 'loopback',
     labels,
     taints,
     capacity,

@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { ContainerConfig, ContainerStatus, CrxErrorCodes, NatsNames, ObjectEventTypes, objectStreamId, PodSandbox, PVCS_RESOURCE, PVS_RESOURCE } from '@openpacific/contracts';
+import { ContainerConfig, ContainerStatus, CrxErrorCodes, NatsNames, ObjectEventTypes, objectStreamId, POD_IP_ANNOTATION, PodSandbox, podDnsSearches, PVCS_RESOURCE, PVS_RESOURCE } from '@openpacific/contracts';
 import { EventStore, NewEvent, StreamAppend, VersionConflictError } from '@openpacific/event-store';
 import { milliValue, parseQuantity } from '@openpacific/kube-api';
 import { CrxClient } from '@openpacific/messaging';
@@ -18,6 +18,10 @@ export interface PodWorkerOptions {
   /** First restart delay of a crashing container; doubles up to five minutes (CrashLoopBackOff). */
   backoffBaseMs: number;
   resyncMs: number;
+  /** `netns`: pods wait for the address the scheduler gives them (POD_IP_ANNOTATION); `loopback`: the runtime picks one. */
+  podNetwork?: 'netns' | 'loopback';
+  /** What pods see in /etc/resolv.conf: the cluster DNS address (search path by namespace). */
+  clusterDns?: string;
 }
 
 /** How many pods one pass reconciles at a time. */
@@ -120,7 +124,11 @@ export class PodWorker {
     if (pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed') return;
     if (!sandbox && (bindingEpoch(pod) ?? this.opts.epoch) < this.opts.epoch) return this.release(stored);
     const events: StreamAppend[] = [];
-    const box = sandbox ?? (await this.crx.runPodSandbox({ podUid: pod.metadata.uid, podName: pod.metadata.name, podNamespace: pod.metadata.namespace, epoch: this.opts.epoch }));
+    const ip = pod.metadata.annotations?.[POD_IP_ANNOTATION] as string | undefined;
+    // On a host that networks pods, a pod needs the address the scheduler picks from its namespace's subnet.
+    if (!sandbox && this.opts.podNetwork === 'netns' && !ip) return;
+    const dns = this.opts.clusterDns ? { nameservers: [this.opts.clusterDns], searches: podDnsSearches(pod.metadata.namespace) } : undefined;
+    const box = sandbox ?? (await this.crx.runPodSandbox({ podUid: pod.metadata.uid, podName: pod.metadata.name, podNamespace: pod.metadata.namespace, epoch: this.opts.epoch, ...(ip ? { ip } : {}), ...(dns ? { dns } : {}) }));
     const facts: ContainerFacts[] = [];
     const claims = this.claimVolumes(pod);
     for (const spec of pod.spec.containers as any[]) {

@@ -1,6 +1,6 @@
 import { NatsNames, ObjectEventTypes, VIRTUAL_MACHINES_RESOURCE } from '@openpacific/contracts';
 import { EventStore, VersionConflictError } from '@openpacific/event-store';
-import { decryptedEvent, LogFollower, PassLoop, pokedFollower, ReadModel, sameJson, SecretKey, StoredObject, vmPlacement, vmUserData } from '@openpacific/objects';
+import { decryptedEvent, LogFollower, objectEvent, PassLoop, pokedFollower, ReadModel, sameJson, SecretKey, StoredObject, vmPlacement, vmUserData } from '@openpacific/objects';
 import type { Logger } from '@openpacific/service-kit';
 import type { NatsConnection } from 'nats';
 import type { Pool } from 'pg';
@@ -18,7 +18,9 @@ function timestamp(): string {
  * power state as the spec asks (power off by powerOffMode, suspend, restart on nextRestartTime), resizes
  * them when their class changes (with the power cycle that needs), reports their status (identities,
  * power state, address once the guest answers, Ready from the guest heartbeat), destroys them when they
- * are deleted, and destroys VMs no longer placed here.
+ * are deleted, and destroys VMs no longer placed here. What changed on the host (created, created again
+ * after its host failed, powered on or off, suspended, restarted) is a core v1 Event written with the
+ * status that shows it: a resync that changes nothing says nothing.
  */
 export class VmWorker {
   private readonly model = new ReadModel();
@@ -139,7 +141,37 @@ export class VmWorker {
     const next = structuredClone(vm);
     delete next.metadata.resourceVersion;
     next.status = status;
-    await this.deps.store.append(stored.streamId, [{ type: ObjectEventTypes.statusUpdated, data: { resource: VMS, object: next }, metadata: this.actor }], { expectedVersion: stored.streamVersion });
+    const notes = this.changes(vm, status).map(([type, reason, message]) => this.event(vm, type, reason, message));
+    await this.deps.store.appendBatch([
+      { streamId: stored.streamId, events: [{ type: ObjectEventTypes.statusUpdated, data: { resource: VMS, object: next }, metadata: this.actor }], expectedVersion: stored.streamVersion },
+      ...notes,
+    ]);
+  }
+
+  /** What the new status says happened on this host since the last one (type, reason, message). */
+  private changes(vm: any, status: any): ['Normal' | 'Warning', string, string][] {
+    const host = this.opts.host;
+    const out: ['Normal' | 'Warning', string, string][] = [];
+    const created = (vm.status?.conditions ?? []).find((c: any) => c.type === 'VirtualMachineCreated');
+    if (created?.status !== 'True') {
+      out.push(created?.reason === 'HostFailed'
+        ? ['Normal', 'FailedOver', `Created again on host ${host}: ${created.message}`]
+        : ['Normal', 'Created', `Created virtual machine on host ${host}`]);
+    }
+    if (status.lastRestartTime && status.lastRestartTime !== vm.status?.lastRestartTime) out.push(['Normal', 'Restarted', `Restarted on host ${host} (nextRestartTime ${status.lastRestartTime})`]);
+    if (status.powerState !== vm.status?.powerState) {
+      const said: Record<string, string> = { PoweredOn: 'Powered on', PoweredOff: 'Powered off', Suspended: 'Suspended' };
+      out.push(['Normal', status.powerState, `${said[status.powerState] ?? status.powerState} on host ${host}`]);
+    }
+    return out;
+  }
+
+  private event(vm: any, type: 'Normal' | 'Warning', reason: string, message: string) {
+    const { name, namespace, uid } = vm.metadata;
+    return objectEvent(
+      { apiVersion: vm.apiVersion ?? 'vmoperator.vmware.com/v1alpha5', kind: 'VirtualMachine', name, namespace, uid },
+      { type, reason, message, component: 'spherelet', host: this.opts.host, actor: this.actor },
+    );
   }
 
   /** Power off and destroy on the host, then the finalizer goes (and with the last one, the object). */

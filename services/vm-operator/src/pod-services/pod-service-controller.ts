@@ -1,26 +1,26 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { ENDPOINT_SLICE_MANAGED_BY_LABEL, ENDPOINT_SLICES_RESOURCE, NatsNames, ObjectEventTypes, objectStreamId, SERVICE_NAME_LABEL, SERVICES_RESOURCE } from '@openpacific/contracts';
+import { ClusterNetwork, ENDPOINT_SLICE_MANAGED_BY_LABEL, ENDPOINT_SLICES_RESOURCE, loadBalancerAddress, LOOPBACK_NETWORK, NatsNames, ObjectEventTypes, objectStreamId, SERVICE_NAME_LABEL, SERVICES_RESOURCE } from '@openpacific/contracts';
 import { EventStore, VersionConflictError } from '@openpacific/event-store';
 import { LogFollower, PassLoop, pokedFollower, ReadModel, sameJson, StoredObject } from '@openpacific/objects';
 import type { Logger } from '@openpacific/service-kit';
 import type { NatsConnection } from 'nats';
 import type { Pool } from 'pg';
-import { Backend, TcpLoadBalancer } from '../services/tcp-load-balancer';
+import { AdmitHook, Backend, TcpLoadBalancer } from '../services/tcp-load-balancer';
 import { podServiceEndpoints } from './pod-endpoints';
 
 const ACTOR = { actor: 'system:serviceaccount:kube-system:endpointslice-controller', source: 'vm-operator' };
 const MANAGED_BY = 'endpointslice-controller.k8s.io';
 const PROXIED_TYPES = ['ClusterIP', 'NodePort', 'LoadBalancer'];
 
-/** A LoadBalancer's ingress address: its cluster IP 127.202.a.b moved to 127.203.a.b (unique as the cluster IP is). */
-export function podServiceIngress(clusterIP: string): string | undefined {
-  return /^127\.202\.\d+\.\d+$/.test(clusterIP) ? clusterIP.replace(/^127\.202\./, '127.203.') : undefined;
+/** A LoadBalancer's ingress address: its cluster IP at the same offset in the load balancer range (unique as the cluster IP is). */
+export function podServiceIngress(clusterIP: string, network: ClusterNetwork = LOOPBACK_NETWORK): string | undefined {
+  return loadBalancerAddress(network, clusterIP);
 }
 
 /** Where a service port listens: the cluster IP, the LoadBalancer ingress, and the node port on 127.0.0.1. */
-function listenAddresses(svc: any, port: any): { address: string; port: number }[] {
+function listenAddresses(svc: any, port: any, network?: ClusterNetwork): { address: string; port: number }[] {
   const out = [{ address: svc.spec.clusterIP as string, port: port.port as number }];
-  const ingress = svc.spec.type === 'LoadBalancer' ? podServiceIngress(svc.spec.clusterIP) : undefined;
+  const ingress = svc.spec.type === 'LoadBalancer' ? podServiceIngress(svc.spec.clusterIP, network) : undefined;
   if (ingress) out.push({ address: ingress, port: port.port });
   if ((svc.spec.type === 'NodePort' || svc.spec.type === 'LoadBalancer') && port.nodePort) out.push({ address: '127.0.0.1', port: port.nodePort });
   return out;
@@ -42,7 +42,7 @@ export class PodServiceController {
   private readonly reported = new Map<string, string>();
   private readonly warned = new Set<string>();
 
-  constructor(private readonly deps: { store: EventStore; pool: Pool; nats: NatsConnection; names: NatsNames; logger: Logger }) {
+  constructor(private readonly deps: { store: EventStore; pool: Pool; nats: NatsConnection; names: NatsNames; logger: Logger; network?: ClusterNetwork; admit?: AdmitHook }) {
     this.loop = new PassLoop(() => this.pass(), { resyncMs: 2000, retryMs: 200, onError: (err) => deps.logger.warn('pod service pass failed', { error: (err as Error).message }) });
   }
 
@@ -88,7 +88,7 @@ export class PodServiceController {
       for (const port of svc.spec.ports ?? []) {
         if ((port.protocol ?? 'TCP') !== 'TCP') continue;
         const backends = result.backends.get(port.port) ?? [];
-        for (const at of listenAddresses(svc, port)) wanted.set(`${at.address}:${at.port}`, { ...at, backends, service: key });
+        for (const at of listenAddresses(svc, port, this.deps.network)) wanted.set(`${at.address}:${at.port}`, { ...at, backends, service: key });
       }
     }
     await this.deleteOrphanSlices(live);
@@ -107,7 +107,7 @@ export class PodServiceController {
       if (want.backends.length === 0) continue;
       let entry = this.balancers.get(id);
       if (!entry) {
-        const lb = new TcpLoadBalancer({ bindAddress: want.address, port: want.port, logger: this.deps.logger });
+        const lb = new TcpLoadBalancer({ bindAddress: want.address, port: want.port, logger: this.deps.logger, admit: this.deps.admit });
         try {
           await lb.start();
         } catch (err) {
@@ -184,7 +184,7 @@ export class PodServiceController {
 
   private async reportIngress(stored: StoredObject): Promise<void> {
     const svc = stored.object;
-    const ip = podServiceIngress(svc.spec?.clusterIP ?? '');
+    const ip = podServiceIngress(svc.spec?.clusterIP ?? '', this.deps.network);
     if (!ip || svc.status?.loadBalancer?.ingress?.[0]?.ip === ip) return;
     const next = structuredClone(svc);
     delete next.metadata.resourceVersion;

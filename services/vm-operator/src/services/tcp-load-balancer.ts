@@ -16,7 +16,15 @@ export interface TcpLoadBalancerOptions {
   logger?: LoadBalancerLogger;
   connectTimeoutMs?: number;
   failureCooldownMs?: number;
+  /**
+   * Whether a client may be sent to a backend (NetworkPolicy: a pod's connection to a Service only reaches the pods
+   * that admit it). Backends it refuses are skipped; a client no backend admits is reset at once.
+   */
+  admit?: AdmitHook;
 }
+
+/** `clientAddress` is the client socket's remote address; `servicePort` the port the balancer listens on. */
+export type AdmitHook = (clientAddress: string, backend: Backend, servicePort: number) => boolean;
 
 /** Counters since construction: accepted clients, connections proxied to each backend, failed connects to each backend. */
 export interface LoadBalancerStats {
@@ -36,6 +44,7 @@ export class TcpLoadBalancer {
   private readonly logger: LoadBalancerLogger;
   private readonly connectTimeoutMs: number;
   private readonly failureCooldownMs: number;
+  private readonly admit?: AdmitHook;
   private server?: net.Server;
   private boundPort?: number;
   private stopped = false;
@@ -51,6 +60,7 @@ export class TcpLoadBalancer {
     this.logger = opts.logger ?? silent;
     this.connectTimeoutMs = opts.connectTimeoutMs ?? 1000;
     this.failureCooldownMs = opts.failureCooldownMs ?? 5000;
+    this.admit = opts.admit;
   }
 
   /** The port actually bound once started (the requested one before). */
@@ -101,7 +111,16 @@ export class TcpLoadBalancer {
     this.counters.connections++;
     this.track(client);
     client.on('error', () => undefined);
-    this.attempt(client, new Set());
+    this.attempt(client, this.refusedBackends(client));
+  }
+
+  /** The backends the admit hook refuses this client, counted as tried so that `pick` passes over them. */
+  private refusedBackends(client: net.Socket): Set<string> {
+    const refused = new Set<string>();
+    if (!this.admit) return refused;
+    const address = (client.remoteAddress ?? '').replace(/^::ffff:/, '');
+    for (const backend of this.backends) if (!this.admit(address, backend, this.port)) refused.add(backendKey(backend));
+    return refused;
   }
 
   private track(socket: net.Socket): net.Socket {

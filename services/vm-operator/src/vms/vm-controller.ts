@@ -1,7 +1,7 @@
 import { NatsNames, ObjectEventTypes } from '@openpacific/contracts';
 import { milliValue, parseQuantity } from '@openpacific/kube-api';
 import { EventStore, StreamAppend, VersionConflictError } from '@openpacific/event-store';
-import { decryptedEvent, LogFollower, PassLoop, pokedFollower, ReadModel, sameJson, SecretKey, StoredObject, VM_PLACEMENT_ANNOTATION, VmPlacement } from '@openpacific/objects';
+import { decryptedEvent, LogFollower, objectEvent, PassLoop, pokedFollower, ReadModel, sameJson, SecretKey, StoredObject, VM_PLACEMENT_ANNOTATION, VmPlacement } from '@openpacific/objects';
 import type { Logger } from '@openpacific/service-kit';
 import type { NatsConnection } from 'nats';
 import type { Pool } from 'pg';
@@ -21,7 +21,9 @@ function timestamp(): string {
  * Reconciles every VirtualMachine (in the elected vm-operator): holds it with a finalizer, resolves its
  * class, image, storage and bootstrap references into conditions, gives it an address from its namespace's
  * pool, and, when everything resolved, hands it to the scheduler through the placement annotation. The host
- * it lands on creates it; a VM deleted before it was placed is finished here.
+ * it lands on creates it; a VM deleted before it was placed is finished here. A reference that stops
+ * resolving is a Warning Event (`ClassNotFound`, `ImageNotFound`, ...), written with the condition's change,
+ * so a resync that changes nothing says nothing again.
  */
 export class VmController {
   private readonly model = new ReadModel();
@@ -115,7 +117,9 @@ export class VmController {
       next.status = status;
       events.push({ type: ObjectEventTypes.statusUpdated, data: { resource: R.vms, object: next }, metadata: ACTOR });
     }
-    if (events.length) await this.deps.store.append(stored.streamId, events, { expectedVersion: stored.streamVersion });
+    if (!events.length) return;
+    const warnings = newlyFailed(vm.status?.conditions ?? [], conditions).map((c) => vmEvent(vm, 'Warning', conditionEventReason(c), c.message));
+    await this.deps.store.appendBatch([{ streamId: stored.streamId, events, expectedVersion: stored.streamVersion }, ...warnings]);
   }
 
   /** The namespace's pool (taking one for it first), then the lowest free address in it. */
@@ -141,6 +145,25 @@ export class VmController {
     const append: StreamAppend = { streamId: stored.streamId, events: [{ type, data: { resource: R.vms, object: next }, metadata: ACTOR }], expectedVersion: stored.streamVersion };
     await this.deps.store.appendBatch([append]);
   }
+}
+
+/** The conditions that are False now and were not, or were False for another reason or message before. */
+function newlyFailed(existing: any[], conditions: Condition[]): Condition[] {
+  return conditions.filter((c) => {
+    if (c.status !== 'False') return false;
+    const old = existing.find((e) => e.type === c.type);
+    return !old || old.status !== c.status || old.reason !== c.reason || old.message !== c.message;
+  });
+}
+
+/** `VirtualMachineImageReady` False `NotFound` → `ImageNotFound`: one CamelCase word, as Kubernetes' reasons. */
+function conditionEventReason(c: Condition): string {
+  return `${c.type.replace(/^VirtualMachine/, '').replace(/Ready$/, '')}${c.reason}`;
+}
+
+function vmEvent(vm: any, type: 'Normal' | 'Warning', reason: string, message: string) {
+  const { name, namespace, uid } = vm.metadata;
+  return objectEvent({ apiVersion: vm.apiVersion ?? 'vmoperator.vmware.com/v1alpha5', kind: 'VirtualMachine', name, namespace, uid }, { type, reason, message, component: 'vmware-system-vmop', actor: ACTOR });
 }
 
 function withConditions(status: any, conditions: Condition[]): any {

@@ -55,23 +55,7 @@ function observe(deps: AuditHookDeps): AuditHook {
     const record = (code: number) => {
       if (recorded) return;
       recorded = true;
-      deps.log.append({
-        time,
-        requestId,
-        username: user?.username ?? ANONYMOUS.username,
-        groups: user?.groups ?? ANONYMOUS.groups,
-        verb: attrs.verb,
-        apiGroup: attrs.apiGroup,
-        resource: attrs.resource,
-        subresource: attrs.subresource,
-        namespace: attrs.namespace,
-        name: attrs.name,
-        path: attrs.path,
-        decision: decision(code, user, attrs, deps.rbac),
-        code,
-        userAgent: String(req.headers['user-agent'] ?? '').slice(0, 512),
-        sourceIp: (req.socket?.remoteAddress ?? '').replace(/^::ffff:/, ''),
-      });
+      appendRecord(deps, req, { time, requestId, user, attrs, code });
     };
     if (attrs.verb === 'watch') onHeaders(res, () => record(res.statusCode));
     // A create names its object in the body: as kube-apiserver's objectRef, the name is taken from the answer.
@@ -81,6 +65,55 @@ function observe(deps: AuditHookDeps): AuditHook {
     res.once('close', () => record(res.headersSent ? res.statusCode : 0));
     if (!isAuditApiPath(url.pathname)) return undefined;
     return serve(deps, req, res, url, user, attrs);
+  };
+}
+
+/** One request's record, as both the request handler's hook and the upgrade audit write it. */
+function appendRecord(
+  deps: AuditHookDeps,
+  req: IncomingMessage,
+  r: { time: Date; requestId: string; user: UserInfo | undefined; attrs: AuditRequestAttributes; code: number },
+): void {
+  const { user, attrs, code } = r;
+  deps.log.append({
+    time: r.time,
+    requestId: r.requestId,
+    username: user?.username ?? ANONYMOUS.username,
+    groups: user?.groups ?? ANONYMOUS.groups,
+    verb: attrs.verb,
+    apiGroup: attrs.apiGroup,
+    resource: attrs.resource,
+    subresource: attrs.subresource,
+    namespace: attrs.namespace,
+    name: attrs.name,
+    path: attrs.path,
+    decision: decision(code, user, attrs, deps.rbac),
+    code,
+    userAgent: String(req.headers['user-agent'] ?? '').slice(0, 512),
+    sourceIp: (req.socket?.remoteAddress ?? '').replace(/^::ffff:/, ''),
+  });
+}
+
+/** Records one upgraded request (exec, port-forward): 101 once it switched protocols, else the Status code it got. */
+export type UpgradeAudit = (req: IncomingMessage, code: number) => void;
+
+/**
+ * The audit of `pods/exec` and `pods/portforward`, which never reach the request handler (the server's
+ * 'upgrade' event takes them). The verb is `create`, the permission kube-apiserver 1.32 requires for them
+ * (a WebSocket upgrade is a GET, but exec without `create` is refused), so `verb=create,subresource=exec`
+ * finds every one, refused ones included.
+ */
+export function upgradeAudit(deps: AuditHookDeps): UpgradeAudit {
+  return (req, code) => {
+    try {
+      const url = new URL(req.url ?? '/', 'https://gateway');
+      const user = authenticated(deps.auth, req);
+      const attrs = requestAttributes(deps.registry, req.method ?? 'GET', url);
+      if (attrs.resourceRequest) attrs.verb = 'create';
+      appendRecord(deps, req, { time: new Date(), requestId: randomUUID(), user, attrs, code });
+    } catch (err) {
+      deps.logger.error('audit: upgrade not recorded', { error: (err as Error).message });
+    }
   };
 }
 

@@ -38,8 +38,9 @@ export async function createObject(core: GatewayCore, r: ResourceRequest, body: 
   const storage = core.registry.storage(served.resource);
   const strategy = strategyFor(served.def);
   let prepared = prepareForCreate(served.def, convertObject(obj, storage), namespace);
-  if (strategy.defaults) prepared = strategy.defaults(prepared);
-  const kindCauses = [...(strategy.validateCreate?.(prepared) ?? []), ...(strategy.validate?.(prepared) ?? [])];
+  const ctx = { readModel: core.readModel, serviceCIDR: core.serviceCIDR };
+  if (strategy.defaults) prepared = strategy.defaults(prepared, ctx);
+  const kindCauses = [...(strategy.validateCreate?.(prepared, ctx) ?? []), ...(strategy.validate?.(prepared) ?? [])];
   if (kindCauses.length > 0) throw invalid(served.def.kind, prepared.metadata.name, served.def.group, kindCauses);
   for (let attempt = 0; ; attempt++) {
     if (core.readModel.get(served.resource, namespace, prepared.metadata.name)) {

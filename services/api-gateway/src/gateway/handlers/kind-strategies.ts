@@ -1,5 +1,6 @@
 import { ResourceDefinition } from '@openpacific/contracts';
 import { StatusCause } from '@openpacific/kube-api';
+import type { ReadModel } from '@openpacific/objects';
 import { validateBindingUpdate, validateClusterRoleBinding } from '../auth/rbac.strategy';
 import { fillServiceAccountToken, validateServiceAccountTokenSecret } from '../auth/service-account-tokens';
 import { defaultPod, validatePod, validatePodUpdate } from './pod.strategy';
@@ -7,17 +8,25 @@ import { storageKindStrategies } from './storage.strategy';
 import { quotaKindStrategies } from './quota.strategy';
 import { appsKindStrategies } from './apps.strategy';
 import { serviceKindStrategies } from './service.strategy';
+import { networkPolicyKindStrategies } from './networkpolicy.strategy';
 import { validateTanzuKubernetesCluster, validateTanzuKubernetesClusterUpdate } from './tkc.strategy';
 import {
   defaultVirtualMachine, stampRestart, validateVirtualMachine, validateVirtualMachineCreate, validateVirtualMachineService, validateVirtualMachineServiceUpdate, validateVirtualMachineUpdate,
 } from './vm.strategy';
 
+/** What a create may consult besides the object: the gateway's read model (what else exists) and the cluster's ranges. */
+export interface StrategyContext {
+  readModel: ReadModel;
+  /** The /16 cluster IPs come from (SERVICE_CIDR). */
+  serviceCIDR: string;
+}
+
 /** What a kind adds to the generic create/update rules: defaults and validation the schema cannot express. */
 export interface KindStrategy {
-  defaults?(obj: any): any;
+  defaults?(obj: any, ctx: StrategyContext): any;
   validate?(obj: any): StatusCause[];
   /** Only on create, besides `validate`. */
-  validateCreate?(obj: any): StatusCause[];
+  validateCreate?(obj: any, ctx: StrategyContext): StatusCause[];
   /** On an update of the object (not its status), before validation: what a mutating webhook does. */
   prepareUpdate?(old: any, next: any): any;
   validateUpdate?(old: any, next: any): StatusCause[];
@@ -37,6 +46,7 @@ const strategies: Record<string, KindStrategy> = {
   ...quotaKindStrategies,
   ...appsKindStrategies,
   ...serviceKindStrategies,
+  ...networkPolicyKindStrategies,
   'run.tanzu.vmware.com/TanzuKubernetesCluster': { validate: validateTanzuKubernetesCluster, validateUpdate: validateTanzuKubernetesClusterUpdate },
   '/Secret': { defaults: (s) => fillServiceAccountToken(normalizeSecret(s)), validate: validateServiceAccountTokenSecret, prepareUpdate: (_old, next) => normalizeSecret(next) },
   'rbac.authorization.k8s.io/RoleBinding': { validateUpdate: validateBindingUpdate },

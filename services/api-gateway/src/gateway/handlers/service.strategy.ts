@@ -1,10 +1,11 @@
 import { randomInt } from 'node:crypto';
 import { StatusCause } from '@openpacific/kube-api';
-import type { KindStrategy } from './kind-strategies';
+import { allocateClusterIP, allocatedClusterIPs, clusterIPCauses } from './cluster-ip';
+import type { KindStrategy, StrategyContext } from './kind-strategies';
 
 /**
  * core v1 Service as kube-apiserver admits it: defaults (type ClusterIP, protocol TCP, targetPort = port), a
- * cluster IP allocated at create (127.202.x.y, on loopback so every host reaches it), node ports for NodePort and
+ * cluster IP allocated at create from the service range (SERVICE_CIDR, see cluster-ip.ts), node ports for NodePort and
  * LoadBalancer services, and the validation the schema cannot express. The cluster IP and node ports are kept on
  * update; changing the cluster IP is refused as kube-apiserver does.
  */
@@ -19,11 +20,6 @@ const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]
 
 const quote = (v: unknown) => (typeof v === 'string' ? `"${v}"` : JSON.stringify(v));
 const supported = (values: string[]) => values.map((v) => `"${v}"`).join(', ');
-
-/** A fresh cluster IP: a random 127.202.x.y (y in 1..254). */
-export function allocateClusterIP(): string {
-  return `127.202.${randomInt(0, 256)}.${randomInt(1, 255)}`;
-}
 
 const wantsNodePorts = (svc: any) => svc.spec?.type === 'NodePort' || svc.spec?.type === 'LoadBalancer';
 
@@ -53,13 +49,17 @@ function setClusterIP(spec: any, ip: string): void {
   }
 }
 
-/** Create: defaults, a cluster IP unless the client chose one (or `None`), node ports where the type needs them. */
-export function defaultService(svc: any): any {
+/**
+ * Create: defaults, a free cluster IP of the range unless the client chose one (or `None`), node ports where the
+ * type needs them. A full range leaves the cluster IP unset for `validateServiceCreate` to report.
+ */
+export function defaultService(svc: any, ctx: StrategyContext): any {
   defaultSpec(svc);
   const spec = svc.spec;
   if (spec.type !== 'ExternalName') {
     const chosen = spec.clusterIP || spec.clusterIPs?.[0];
-    setClusterIP(spec, chosen ? chosen : allocateClusterIP());
+    const ip = chosen || allocateClusterIP(ctx.serviceCIDR, allocatedClusterIPs(ctx.readModel));
+    if (ip) setClusterIP(spec, ip);
   }
   if (wantsNodePorts(svc)) {
     const used = new Set((spec.ports ?? []).map((p: any) => p?.nodePort).filter(Boolean));
@@ -170,6 +170,18 @@ export function validateService(svc: any): StatusCause[] {
   return [...causes, ...portCauses(svc)];
 }
 
+/** Create only: the cluster IP (chosen or allocated) must lie in the range and be free. */
+export function validateServiceCreate(svc: any, ctx: StrategyContext): StatusCause[] {
+  const spec = svc.spec ?? {};
+  if (spec.type === 'ExternalName' || spec.clusterIP === 'None') return [];
+  if (!spec.clusterIP) {
+    return [{ field: 'spec.clusterIP', reason: 'FieldValueInvalid', message: `Invalid value: "": failed to allocate a serviceIP: range is full. The range of valid IPs is ${ctx.serviceCIDR}` }];
+  }
+  if (!IPV4.test(String(spec.clusterIP))) return []; // worded by validateService
+  const held = allocatedClusterIPs(ctx.readModel, { namespace: svc.metadata?.namespace, name: svc.metadata?.name });
+  return clusterIPCauses(spec.clusterIP, ctx.serviceCIDR, held);
+}
+
 export function validateServiceUpdate(old: any, next: any): StatusCause[] {
   const before = old.spec?.clusterIP;
   const after = next.spec?.clusterIP;
@@ -180,5 +192,11 @@ export function validateServiceUpdate(old: any, next: any): StatusCause[] {
 }
 
 export const serviceKindStrategies: Record<string, KindStrategy> = {
-  '/Service': { defaults: defaultService, validate: validateService, prepareUpdate: prepareServiceUpdate, validateUpdate: validateServiceUpdate },
+  '/Service': {
+    defaults: defaultService,
+    validateCreate: validateServiceCreate,
+    validate: validateService,
+    prepareUpdate: prepareServiceUpdate,
+    validateUpdate: validateServiceUpdate,
+  },
 };

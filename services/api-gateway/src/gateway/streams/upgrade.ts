@@ -6,6 +6,7 @@ import { WebSocketServer } from 'ws';
 import type { GatewayCore } from '../core';
 import { impersonate } from '../auth/impersonation';
 import { readModelLookups } from '../auth/rbac-lookups';
+import type { UpgradeAudit } from '../audit/audit-hook';
 import type { Authenticator } from '../http/authenticator';
 import { forbiddenFor } from '../http/api-server';
 import { serveExec } from './exec';
@@ -21,7 +22,7 @@ const PATH = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)\/(exec|portforward|
  * Upgraded requests (the https server's 'upgrade' event): `pods/exec` over WebSocket (remotecommand v4/v5) and
  * `pods/portforward` over WebSocket-tunnelled or raw SPDY/3.1. Everything that fails before the upgrade is
  * answered as a kube Status, which is what kubectl prints (after its fallback from WebSocket to SPDY, which
- * fails the same way).
+ * fails the same way). Each one is audited once: 101 when it switched protocols, else the Status code.
  */
 export class StreamUpgrades {
   private readonly wss = new WebSocketServer({
@@ -32,6 +33,7 @@ export class StreamUpgrades {
   constructor(
     private readonly core: GatewayCore,
     private readonly auth: Authenticator,
+    private readonly audit: UpgradeAudit = () => undefined,
   ) {
     this.wss.on('headers', (headers: string[]) => {
       const i = headers.findIndex((h) => h.toLowerCase() === `sec-websocket-protocol: ${TUNNEL_ALIAS}`);
@@ -50,6 +52,7 @@ export class StreamUpgrades {
     } catch (err) {
       const status = err instanceof KubeApiError ? err.status : { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: (err as Error).message, reason: 'InternalError', code: 500 };
       this.core.logger.debug?.('stream upgrade refused', { url: req.url, code: status.code });
+      this.audit(req, status.code ?? 500);
       writeStatus(socket, status);
     }
   };
@@ -83,6 +86,7 @@ export class StreamUpgrades {
     if (!target.stdin && !target.stdout && !target.stderr) throw badRequest('you must specify at least 1 of stdin, stdout, stderr');
     if (upgrade !== 'websocket') throw badRequest('unable to upgrade connection: this server serves exec over WebSocket (v4/v5.channel.k8s.io) only');
     this.wss.handleUpgrade(req, socket, head, (ws) => {
+      this.audit(req, 101);
       if (!EXEC_PROTOCOLS.includes(ws.protocol)) {
         ws.close(1002, 'unsupported subprotocol');
         return;
@@ -103,6 +107,7 @@ export class StreamUpgrades {
       const offered = String(req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim());
       req.headers['sec-websocket-protocol'] = offered.map((p) => (p === TUNNEL_PROTOCOL ? TUNNEL_ALIAS : p)).join(', ');
       this.wss.handleUpgrade(req, socket, head, (ws) => {
+        this.audit(req, 101);
         if (ws.protocol !== TUNNEL_ALIAS) {
           ws.close(1002, 'unsupported subprotocol');
           return;
@@ -114,6 +119,7 @@ export class StreamUpgrades {
       return;
     }
     if (upgrade.startsWith('spdy/3.1')) {
+      this.audit(req, 101);
       socket.write('HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: SPDY/3.1\r\nX-Stream-Protocol-Version: portforward.k8s.io\r\n\r\n');
       const session = servePortForward(podIP, pod.metadata.name, ports, (b) => socket.write(b), () => socket.end());
       if (head.length) session.receive(head);

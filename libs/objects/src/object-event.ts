@@ -1,0 +1,64 @@
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { ObjectEventTypes, objectStreamId } from '@openpacific/contracts';
+import type { StreamAppend } from '@openpacific/event-store';
+
+/** What a core v1 Event is about (its involvedObject). A cluster-scoped object has no namespace. */
+export interface InvolvedObject {
+  apiVersion: string;
+  kind: string;
+  name: string;
+  namespace?: string;
+  uid: string;
+}
+
+export interface ObjectEventOptions {
+  type: 'Normal' | 'Warning';
+  /** One CamelCase word, as Kubernetes' (`NodeReady`, `PoweredOn`). */
+  reason: string;
+  message: string;
+  /** source.component and reportingComponent (`node-controller`, `vmware-system-vmop`). */
+  component: string;
+  /** source.host, for what a host's agent reports. */
+  host?: string;
+  /** Who writes it, as every event of the log names its actor. */
+  actor: { actor: string; source: string };
+  /**
+   * A key that makes the Event's name deterministic (`<object>.<hash of kind, uid and key>`): writing it a second
+   * time (a resync, a restarted or second controller) is refused by the store (`no_stream`) instead of
+   * repeating the Event. Without one, the name is random, as a recorder's.
+   */
+  onceKey?: string;
+}
+
+/**
+ * A core v1 Event about any object, as `kubectl describe` finds them: in the object's namespace, or in
+ * `default` for a cluster-scoped object (as client-go's recorder puts a Node's events), with
+ * involvedObject kind, name, namespace and uid set so kubectl's field selector matches.
+ */
+export function objectEvent(involved: InvolvedObject, opts: ObjectEventOptions, now = new Date()): StreamAppend {
+  const at = now.toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const namespace = involved.namespace || 'default';
+  const suffix = opts.onceKey
+    ? createHash('sha256').update(`${involved.kind}\n${involved.uid}\n${opts.onceKey}`).digest('hex').slice(0, 16)
+    : randomBytes(8).toString('hex');
+  const name = `${involved.name}.${suffix}`;
+  const object = {
+    apiVersion: 'v1',
+    kind: 'Event',
+    metadata: { name, namespace, uid: randomUUID(), creationTimestamp: at, generation: 1 },
+    involvedObject: { apiVersion: involved.apiVersion, kind: involved.kind, name: involved.name, ...(involved.namespace ? { namespace: involved.namespace } : {}), uid: involved.uid },
+    reason: opts.reason,
+    message: opts.message,
+    type: opts.type,
+    source: { component: opts.component, ...(opts.host ? { host: opts.host } : {}) },
+    reportingComponent: opts.component,
+    firstTimestamp: at,
+    lastTimestamp: at,
+    count: 1,
+  };
+  return {
+    streamId: objectStreamId('events', namespace, name),
+    events: [{ type: ObjectEventTypes.created, data: { resource: 'events', object }, metadata: opts.actor }],
+    expectedVersion: 'no_stream',
+  };
+}

@@ -1,0 +1,64 @@
+import { randomInt } from 'node:crypto';
+import { clusterDnsAddress, inCIDR, intToIp, ipToInt, isIPv4, LOOPBACK_NETWORK, parseCIDR, SERVICES_RESOURCE } from '@openpacific/contracts';
+import type { StatusCause } from '@openpacific/kube-api';
+import type { ReadModel } from '@openpacific/objects';
+
+/**
+ * Cluster IPs as kube-apiserver's allocator hands them out: from the service range (SERVICE_CIDR), never its network
+ * or broadcast address, never the cluster DNS address (the range's .10, kept for the DNS server as kube-dns keeps
+ * 10.96.0.10), never one another Service holds.
+ *
+ * "Holds" is what this gateway's read model knows. Two gateway replicas creating Services at the same moment could
+ * both pick the same free address: with random picks in a /16 (65 533 candidates) the chance for one such pair is
+ * about 1 in 65 000, and only for creates that land within the read model's lag (milliseconds) of each other. The
+ * outcome is two Services sharing a cluster IP: the DNS names each resolve to it, and the load balancer can keep only
+ * one listener per address and port, so on ports they both use one Service answers for both. Deleting and recreating
+ * either Service repairs it. A client-chosen address is checked the same way and has the same window.
+ */
+
+/** The addresses a Service may be given: the range less its network, broadcast and DNS addresses. */
+function candidates(serviceCIDR: string): { first: number; last: number; reserved: Set<number> } {
+  const { base, prefix } = parseCIDR(serviceCIDR);
+  const size = 2 ** (32 - prefix);
+  const reserved = new Set([ipToInt(clusterDnsAddress({ ...LOOPBACK_NETWORK, serviceCIDR }))]);
+  return { first: base + 1, last: base + size - 2, reserved };
+}
+
+/** The cluster IPs other Services hold (including ones being deleted: their address is theirs until they are gone). */
+export function allocatedClusterIPs(readModel: ReadModel, except?: { namespace?: string; name?: string }): Set<string> {
+  const held = new Set<string>();
+  for (const { object: svc } of readModel.list(SERVICES_RESOURCE)) {
+    if (except && svc.metadata?.namespace === except.namespace && svc.metadata?.name === except.name) continue;
+    for (const ip of [svc.spec?.clusterIP, ...(svc.spec?.clusterIPs ?? [])]) if (isIPv4(ip ?? '')) held.add(ip);
+  }
+  return held;
+}
+
+/** A free address of the range, picked at random (a scan from the pick when the range is crowded); undefined when full. */
+export function allocateClusterIP(serviceCIDR: string, held: Set<string>): string | undefined {
+  const { first, last, reserved } = candidates(serviceCIDR);
+  const span = last - first + 1;
+  const start = randomInt(0, span);
+  for (let i = 0; i < span; i++) {
+    const n = first + ((start + i) % span);
+    if (reserved.has(n)) continue;
+    const ip = intToIp(n);
+    if (!held.has(ip)) return ip;
+  }
+  return undefined;
+}
+
+/** Why an address cannot be this Service's, in kube-apiserver's words; nothing when it can. */
+export function clusterIPCauses(ip: string, serviceCIDR: string, held: Set<string>): StatusCause[] {
+  const field = 'spec.clusterIP';
+  const { first, last, reserved } = candidates(serviceCIDR);
+  const n = ipToInt(ip);
+  if (!inCIDR(ip, serviceCIDR) || n < first || n > last) {
+    return [{ field, reason: 'FieldValueInvalid', message: `Invalid value: "${ip}": failed to allocate IP ${ip}: the provided IP (${ip}) is not in the valid range. The range of valid IPs is ${serviceCIDR}` }];
+  }
+  // The DNS address counts as allocated: the cluster DNS server holds it though it is no Service object.
+  if (held.has(ip) || reserved.has(n)) {
+    return [{ field, reason: 'FieldValueInvalid', message: `Invalid value: "${ip}": failed to allocate IP ${ip}: provided IP is already allocated` }];
+  }
+  return [];
+}

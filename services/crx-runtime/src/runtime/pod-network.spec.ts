@@ -1,0 +1,40 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { hostIndexOf, loopbackReason, PodNetworkSettings, writeResolvConf } from './pod-network';
+
+describe('choosing how pods are networked', () => {
+  const capable = { uid: 0, missing: [] };
+  const settings = (s: Partial<PodNetworkSettings> = {}): PodNetworkSettings => ({
+    request: 'auto', podCIDR: '10.65.0.0/16', driver: 'process', podSubnet: '', hostName: 'host-2', ...s,
+  });
+
+  it('takes the host index from the number at the end of the host name', () => {
+    expect(hostIndexOf('host-2')).toBe(2);
+    expect(hostIndexOf('worker17')).toBe(17);
+    expect(hostIndexOf('host')).toBe(0);
+  });
+
+  it('gives pods a namespace each only with POD_CIDR, the process driver, no guest subnet, root and the tools', () => {
+    expect(loopbackReason(settings(), capable)).toBeUndefined();
+    expect(loopbackReason(settings({ request: 'loopback' }), capable)).toBe('CRX_POD_NETWORK=loopback');
+    expect(loopbackReason(settings({ podCIDR: '' }), capable)).toBe('POD_CIDR not set');
+    expect(loopbackReason(settings({ driver: 'sim' }), capable)).toBe('CRX_DRIVER=sim');
+    expect(loopbackReason(settings({ podSubnet: '127.16.3.0/24' }), capable)).toMatch(/^CRX_POD_SUBNET=127\.16\.3\.0\/24/);
+    expect(loopbackReason(settings({ hostName: 'host-0' }), capable)).toBe('host index 0 (from HOST_NAME host-0) is not 1..254');
+    expect(loopbackReason(settings({ hostName: 'host-255' }), capable)).toMatch(/host index 255/);
+    expect(loopbackReason(settings(), { uid: 1000, missing: [] })).toBe('not root');
+    expect(loopbackReason(settings(), { uid: 0, missing: ['ip', 'nsenter'] })).toBe('iproute2, nsenter not found');
+  });
+
+  it('writes the pod resolver as the kubelet does, and nothing without one', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'crx-resolv-'));
+    try {
+      expect(writeResolvConf(dir, undefined)).toBeUndefined();
+      const path = writeResolvConf(dir, { nameservers: ['10.97.0.10'], searches: ['web.svc.cluster.local', 'svc.cluster.local', 'cluster.local'] });
+      expect(readFileSync(path!, 'utf8')).toBe('nameserver 10.97.0.10\nsearch web.svc.cluster.local svc.cluster.local cluster.local\noptions ndots:5\n');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

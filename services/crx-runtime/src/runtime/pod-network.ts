@@ -1,0 +1,241 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { bridgeName, CodedError, CrxErrorCodes, hostGateway, inCIDR, isIPv4, parseCIDR, podSubnet, PodSandboxConfig } from '@openpacific/contracts';
+import { alive } from './process-tree';
+
+/** `CRX_POD_NETWORK`: `auto` takes a namespace per pod where the host allows it. */
+export type PodNetworkRequest = 'auto' | 'netns' | 'loopback';
+
+/** What `version().podNetwork` reports; the spherelet-agent annotates its Node with `mode`. */
+export interface PodNetworkStatus {
+  mode: 'netns' | 'loopback';
+  /** Why pods share the host's network (loopback only). */
+  reason?: string;
+  /** The host's pod bridge and its gateway address (netns only). */
+  bridge?: string;
+  gateway?: string;
+}
+
+/** What keeps a sandbox's network namespace: its pause process, and that namespace's identity (pids get reused). */
+export interface PodNetworkAttachment {
+  pid: number;
+  /** `readlink /proc/<pid>/ns/net`, e.g. `net:[4026532301]`. */
+  netns: string;
+  ip: string;
+  /** The host end of its veth pair (on the bridge). */
+  veth: string;
+}
+
+export interface PodNetworkSettings {
+  request: PodNetworkRequest;
+  /** The cluster's pod /16; empty = pods on loopback addresses. */
+  podCIDR: string;
+  driver: 'process' | 'sim';
+  /** A guest cluster's worker keeps its 127.x /24 (`CRX_POD_SUBNET`). */
+  podSubnet: string;
+  hostName: string;
+}
+
+const HOST_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+const TOOLS = ['ip', 'unshare', 'nsenter', 'sleep'] as const;
+type Tools = Record<(typeof TOOLS)[number], string>;
+
+/** The number at the end of the host's name (`host-2` → 2), as pod addressing takes it; 0 without one. */
+export function hostIndexOf(hostName: string): number {
+  return Number(/(\d+)$/.exec(hostName)?.[1] ?? 0);
+}
+
+/** An executable on the host's PATH, whatever PATH this process was given. */
+export function findTool(name: string): string | undefined {
+  return HOST_PATH.split(':').map((d) => join(d, name)).find((p) => existsSync(p));
+}
+
+/** Why pods of this host must share its network, before anything is tried; undefined = a namespace per pod may work. */
+export function loopbackReason(s: PodNetworkSettings, host: { uid: number; missing: string[] }): string | undefined {
+  if (s.request === 'loopback') return 'CRX_POD_NETWORK=loopback';
+  if (!s.podCIDR) return 'POD_CIDR not set';
+  if (s.driver !== 'process') return `CRX_DRIVER=${s.driver}`;
+  if (s.podSubnet) return `CRX_POD_SUBNET=${s.podSubnet} (a guest cluster's worker keeps its loopback subnet)`;
+  const index = hostIndexOf(s.hostName);
+  if (index < 1 || index > 254) return `host index ${index} (from HOST_NAME ${s.hostName}) is not 1..254`;
+  if (host.uid !== 0) return 'not root';
+  if (host.missing.length) return `${host.missing.map((t) => (t === 'ip' ? 'iproute2' : t)).join(', ')} not found`;
+  return undefined;
+}
+
+/**
+ * Decides how this host's pods are networked and sets the host up for a namespace per pod (its bridge, forwarding):
+ * that set-up is the trial, so a host that cannot falls back to loopback with the error as the reason. A forced
+ * `netns` that cannot be had stops the runtime instead.
+ */
+export function preparePodNetwork(s: PodNetworkSettings): { status: PodNetworkStatus; network?: PodNetwork } {
+  if (s.podCIDR) parseCIDR(s.podCIDR, 'POD_CIDR', 16);
+  const found = Object.fromEntries(TOOLS.map((t) => [t, findTool(t)]));
+  const missing = TOOLS.filter((t) => !found[t]);
+  let reason = loopbackReason(s, { uid: process.getuid?.() ?? -1, missing });
+  if (!reason) {
+    const network = new PodNetwork(s.podCIDR, hostIndexOf(s.hostName), found as Tools);
+    try {
+      network.setUpHost();
+      return { status: { mode: 'netns', bridge: network.bridge, gateway: network.gateway }, network };
+    } catch (err) {
+      reason = (err as Error).message;
+    }
+  }
+  if (s.request === 'netns') throw new Error(`CRX_POD_NETWORK=netns but pods cannot have their own network namespace on this host: ${reason}`);
+  return { status: { mode: 'loopback', reason } };
+}
+
+/**
+ * One host's pod network: a bridge holding the host's gateway address, and per sandbox a pause process holding a
+ * network namespace, joined to the bridge by a veth pair (`eth0` inside), the pod's address a /32 routed to it.
+ */
+export class PodNetwork {
+  readonly bridge: string;
+  readonly gateway: string;
+
+  constructor(
+    readonly podCIDR: string,
+    readonly hostIndex: number,
+    private readonly tools: Tools,
+  ) {
+    this.bridge = bridgeName(podCIDR, hostIndex);
+    this.gateway = hostGateway(podCIDR, hostIndex);
+  }
+
+  /** Idempotent: a restarted runtime re-uses its bridge. */
+  setUpHost(): void {
+    if (!this.ipOk(['link', 'show', 'dev', this.bridge])) this.ip(['link', 'add', 'name', this.bridge, 'type', 'bridge']);
+    this.ip(['addr', 'replace', `${this.gateway}/32`, 'dev', this.bridge]);
+    this.ip(['link', 'set', this.bridge, 'up']);
+    const forward = '/proc/sys/net/ipv4/ip_forward';
+    if (readFileSync(forward, 'utf8').trim() !== '1') writeFileSync(forward, '1');
+  }
+
+  /** A sandbox's address must come from a namespace subnet of the cluster, and be no other live sandbox's. */
+  checkAddress(config: PodSandboxConfig, taken: string[]): string {
+    const { ip } = config;
+    const pod = `pod ${config.podNamespace}/${config.podName}`;
+    if (!ip) throw new CodedError(CrxErrorCodes.invalid, `${pod}: PodSandboxConfig.ip is required: this host gives each pod its own network namespace (POD_CIDR ${this.podCIDR})`);
+    if (!isIPv4(ip) || !inCIDR(ip, this.podCIDR)) throw new CodedError(CrxErrorCodes.invalid, `${pod}: ip "${ip}" is not an IPv4 address in POD_CIDR ${this.podCIDR}`);
+    if (inCIDR(ip, podSubnet(this.podCIDR, 0))) throw new CodedError(CrxErrorCodes.invalid, `${pod}: ip ${ip} is in ${podSubnet(this.podCIDR, 0)}, which holds the hosts' bridge gateways`);
+    if (taken.includes(ip)) throw new CodedError(CrxErrorCodes.conflict, `${pod}: ip ${ip} is already used by another pod sandbox on this host`);
+    return ip;
+  }
+
+  /** The sandbox's namespace, up and routed; on failure nothing is left behind. */
+  attach(sandboxId: string, ip: string): PodNetworkAttachment {
+    const pid = this.startPause();
+    const veth = `opv${sandboxId.slice(0, 8)}`;
+    try {
+      const netns = this.waitForNamespace(pid);
+      this.ip(['link', 'add', veth, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', String(pid)]);
+      this.ip(['link', 'set', veth, 'master', this.bridge]);
+      this.ip(['link', 'set', veth, 'up']);
+      const inside = ['link set lo up', `addr add ${ip}/32 dev eth0`, 'link set eth0 up', `route add ${this.gateway} dev eth0`, `route add default via ${this.gateway} dev eth0`];
+      this.run(this.tools.nsenter, [`--net=${netnsPath(pid)}`, '--', this.tools.ip, '-batch', '-'], inside.join('\n') + '\n');
+      this.ip(['route', 'replace', `${ip}/32`, 'dev', this.bridge]);
+      return { pid, netns, ip, veth };
+    } catch (err) {
+      kill(pid);
+      throw new CodedError(CrxErrorCodes.startFailed, `cannot set up the network of pod sandbox ${sandboxId}: ${(err as Error).message}`);
+    }
+  }
+
+  /** Ends the namespace (its veth goes with it); the host route stays when `keepRoute` (another sandbox took the address). */
+  detach(a: PodNetworkAttachment, keepRoute = false): void {
+    if (this.alive(a)) kill(a.pid);
+    if (!keepRoute) this.ipOk(['route', 'del', `${a.ip}/32`, 'dev', this.bridge]);
+  }
+
+  /** Is its pause process still the one holding its namespace (a host killed as a whole takes it down)? */
+  alive(a: PodNetworkAttachment): boolean {
+    return alive(a.pid) && namespaceOf(a.pid) === a.netns;
+  }
+
+  /** Removes the routes of pods this host no longer has (left by a runtime or host that died). */
+  sweepRoutes(live: string[]): string[] {
+    const out = this.run(this.tools.ip, ['-4', '-o', 'route', 'show', 'dev', this.bridge]);
+    const stale = out.split('\n').map((l) => l.split(' ')[0]).filter((dst) => isIPv4(dst) && inCIDR(dst, this.podCIDR) && !live.includes(dst));
+    for (const dst of stale) this.ipOk(['route', 'del', `${dst}/32`, 'dev', this.bridge]);
+    return stale;
+  }
+
+  /** The command prefix that runs a command in a sandbox's network namespace. */
+  enter(a: PodNetworkAttachment): string[] {
+    return [this.tools.nsenter, `--net=${netnsPath(a.pid)}`, '--'];
+  }
+
+  /**
+   * Not detached: the pause stays in the host's process group, so a host killed as a whole takes its pods' namespaces
+   * with it; the shell that starts it exits at once, so it outlives a restart of this runtime.
+   */
+  private startPause(): number {
+    const script = '"$0" --net -- "$1" infinity </dev/null >/dev/null 2>&1 & echo $!';
+    const pid = Number(this.run('/bin/sh', ['-c', script, this.tools.unshare, this.tools.sleep]).trim());
+    if (!Number.isInteger(pid) || pid <= 0) throw new CodedError(CrxErrorCodes.startFailed, 'cannot start the pause process of a pod sandbox');
+    return pid;
+  }
+
+  /** unshare runs a moment after it was started: wait until the pause is in a namespace of its own. */
+  private waitForNamespace(pid: number): string {
+    const own = namespaceOf(process.pid);
+    const deadline = Date.now() + 3000;
+    for (;;) {
+      const ns = namespaceOf(pid);
+      if (ns && ns !== own && readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'sleep') return ns;
+      if (!alive(pid) || Date.now() > deadline) throw new Error(`the pause process ${pid} did not get a network namespace of its own`);
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 2);
+    }
+  }
+
+  private ip(args: string[]): string {
+    return this.run(this.tools.ip, args);
+  }
+
+  private ipOk(args: string[]): boolean {
+    return spawnSync(this.tools.ip, args, { stdio: 'ignore' }).status === 0;
+  }
+
+  private run(file: string, args: string[], input?: string): string {
+    try {
+      return execFileSync(file, args, { input, encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'] });
+    } catch (err) {
+      const stderr = String((err as { stderr?: string }).stderr ?? '').trim();
+      throw new Error(`${file.split('/').pop()} ${args.join(' ')}: ${stderr || (err as Error).message}`);
+    }
+  }
+}
+
+/**
+ * `<sandbox dir>/resolv.conf` for the pod's resolver (isolated containers get it bound at /etc/resolv.conf); none
+ * without `config.dns`. `ndots:5` as the kubelet writes it, so `web` and `web.ns` are tried on the search path first.
+ */
+export function writeResolvConf(directory: string, dns: PodSandboxConfig['dns']): string | undefined {
+  if (!dns?.nameservers?.length) return undefined;
+  const lines = [...dns.nameservers.map((n) => `nameserver ${n}`), ...(dns.searches?.length ? [`search ${dns.searches.join(' ')}`] : []), 'options ndots:5'];
+  const path = join(directory, 'resolv.conf');
+  writeFileSync(path, lines.join('\n') + '\n');
+  return path;
+}
+
+export function netnsPath(pid: number): string {
+  return `/proc/${pid}/ns/net`;
+}
+
+function namespaceOf(pid: number): string | undefined {
+  try {
+    return readlinkSync(netnsPath(pid));
+  } catch {
+    return undefined;
+  }
+}
+
+function kill(pid: number): void {
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    // gone already
+  }
+}

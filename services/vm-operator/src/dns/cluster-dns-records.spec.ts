@@ -1,0 +1,67 @@
+import { ENDPOINT_SLICES_RESOURCE, ObjectEventTypes, objectStreamId, SERVICE_NAME_LABEL, SERVICES_RESOURCE } from '@openpacific/contracts';
+import type { RecordedEvent } from '@openpacific/event-store';
+import { ReadModel } from '@openpacific/objects';
+import { answerQuestion } from './cluster-dns-records';
+import { DnsRcode, DnsType } from './dns-message';
+
+let position = 0n;
+function feed(model: ReadModel, resource: string, object: any, type: string = ObjectEventTypes.created): void {
+  position += 1n;
+  model.apply({
+    id: `e${position}`, streamId: objectStreamId(resource, object.metadata.namespace, object.metadata.name), streamVersion: Number(position),
+    type, data: { resource, object }, metadata: { actor: 'test', source: 'test' }, position, transactionId: 1n, createdAt: new Date(),
+  } as RecordedEvent);
+}
+
+const service = (ns: string, name: string, spec: any) => ({ apiVersion: 'v1', kind: 'Service', metadata: { namespace: ns, name }, spec });
+const slice = (ns: string, svc: string, endpoints: Array<{ ip: string; ready?: boolean }>) => ({
+  apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', addressType: 'IPv4',
+  metadata: { namespace: ns, name: svc, labels: { [SERVICE_NAME_LABEL]: svc } },
+  endpoints: endpoints.map((e) => ({ addresses: [e.ip], conditions: e.ready === undefined ? {} : { ready: e.ready } })),
+});
+
+function model(): ReadModel {
+  const m = new ReadModel();
+  feed(m, SERVICES_RESOURCE, service('shop', 'web', { type: 'ClusterIP', clusterIP: '10.97.3.4' }));
+  feed(m, SERVICES_RESOURCE, service('shop', 'db', { type: 'ClusterIP', clusterIP: 'None' }));
+  feed(m, ENDPOINT_SLICES_RESOURCE, slice('shop', 'db', [{ ip: '10.65.1.5', ready: true }, { ip: '10.65.1.6', ready: false }, { ip: '10.65.1.7' }]));
+  return m;
+}
+
+const ask = (m: ReadModel, name: string, type: number = DnsType.A) => answerQuestion(m, { name, type, class: 1 });
+
+describe('cluster DNS answers', () => {
+  it('answers a Service name with its cluster IP, whatever the case of the question', () => {
+    expect(ask(model(), 'web.shop.svc.cluster.local')).toEqual({ rcode: DnsRcode.NOERROR, authoritative: true, addresses: ['10.97.3.4'] });
+    expect(ask(model(), 'WEB.Shop.svc.cluster.local.').addresses).toEqual(['10.97.3.4']);
+  });
+
+  it('answers a headless Service with the addresses of its Ready endpoints', () => {
+    expect(ask(model(), 'db.shop.svc.cluster.local').addresses.sort()).toEqual(['10.65.1.5', '10.65.1.7']);
+  });
+
+  it('answers a pod name with the address it spells', () => {
+    expect(ask(model(), '10-65-1-5.shop.pod.cluster.local').addresses).toEqual(['10.65.1.5']);
+    expect(ask(model(), '10-65-1-999.shop.pod.cluster.local').rcode).toBe(DnsRcode.NXDOMAIN);
+  });
+
+  it('gives an empty NOERROR for other types of a known name, NXDOMAIN for unknown cluster names', () => {
+    expect(ask(model(), 'web.shop.svc.cluster.local', DnsType.AAAA)).toEqual({ rcode: DnsRcode.NOERROR, authoritative: true, addresses: [] });
+    expect(ask(model(), 'shop.svc.cluster.local')).toEqual({ rcode: DnsRcode.NOERROR, authoritative: true, addresses: [] });
+    for (const name of ['nope.shop.svc.cluster.local', 'web.other.svc.cluster.local', 'web.shop.svc.cluster.local.shop.svc.cluster.local', 'x.cluster.local']) {
+      expect(ask(model(), name)).toEqual({ rcode: DnsRcode.NXDOMAIN, authoritative: true, addresses: [] });
+    }
+  });
+
+  it('refuses names outside the cluster domain: there is no upstream', () => {
+    for (const name of ['example.com', 'cluster.local.example.com', '4.3.97.10.in-addr.arpa']) {
+      expect(ask(model(), name)).toEqual({ rcode: DnsRcode.REFUSED, authoritative: false, addresses: [] });
+    }
+  });
+
+  it('forgets a deleted Service', () => {
+    const m = model();
+    feed(m, SERVICES_RESOURCE, service('shop', 'web', { type: 'ClusterIP', clusterIP: '10.97.3.4' }), ObjectEventTypes.deleted);
+    expect(ask(m, 'web.shop.svc.cluster.local').rcode).toBe(DnsRcode.NXDOMAIN);
+  });
+});

@@ -1,0 +1,73 @@
+import { ENDPOINT_SLICES_RESOURCE, isIPv4, SERVICE_NAME_LABEL, SERVICES_RESOURCE } from '@openpacific/contracts';
+import type { ReadModel } from '@openpacific/objects';
+import { DnsQuestion, DnsRcode, DnsType } from './dns-message';
+
+/** Short, as kube-dns's 5 s: a Service's address changes only by recreation, a headless service's pods more often. */
+export const CLUSTER_DNS_TTL = 5;
+export const CLUSTER_DOMAIN = 'cluster.local';
+
+export interface DnsAnswerSet {
+  rcode: number;
+  /** Authoritative: the name is in the cluster domain (answered or known not to exist). */
+  authoritative: boolean;
+  addresses: string[];
+}
+
+const refused: DnsAnswerSet = { rcode: DnsRcode.REFUSED, authoritative: false, addresses: [] };
+const nxdomain: DnsAnswerSet = { rcode: DnsRcode.NXDOMAIN, authoritative: true, addresses: [] };
+const found = (addresses: string[]): DnsAnswerSet => ({ rcode: DnsRcode.NOERROR, authoritative: true, addresses });
+
+/** The Ready addresses of a headless Service: its EndpointSlices' endpoints whose `ready` is not false (unset counts as ready). */
+function headlessAddresses(model: ReadModel, ns: string, service: string): string[] {
+  const out = new Set<string>();
+  for (const { object: slice } of model.list(ENDPOINT_SLICES_RESOURCE, ns)) {
+    if (slice.metadata?.labels?.[SERVICE_NAME_LABEL] !== service || slice.addressType !== 'IPv4') continue;
+    for (const e of slice.endpoints ?? []) {
+      if (e?.conditions?.ready === false) continue;
+      for (const a of e.addresses ?? []) if (isIPv4(a)) out.add(a);
+    }
+  }
+  return [...out];
+}
+
+/** `<svc>.<ns>.svc.cluster.local`: the cluster IP, or for a headless Service its Ready endpoints; undefined when no such Service. */
+function serviceAddresses(model: ReadModel, ns: string, name: string): string[] | undefined {
+  const svc = model.get(SERVICES_RESOURCE, ns, name)?.object;
+  if (!svc) return undefined;
+  if (svc.spec?.type === 'ExternalName') return []; // a CNAME in kube-dns; not served here
+  if (svc.spec?.clusterIP === 'None') return headlessAddresses(model, ns, name);
+  return isIPv4(svc.spec?.clusterIP ?? '') ? [svc.spec.clusterIP] : [];
+}
+
+/** The addresses a cluster.local name (lower case, labels in order, without `cluster.local`) stands for. */
+function lookup(model: ReadModel, labels: string[]): string[] | undefined {
+  const [first, second, third] = labels;
+  if (labels.length === 0) return [];
+  if (labels[labels.length - 1] === 'svc') {
+    if (labels.length === 1) return [];
+    if (labels.length === 2) return model.list(SERVICES_RESOURCE, first).length > 0 ? [] : undefined;
+    if (labels.length === 3) return serviceAddresses(model, second, first);
+    return undefined;
+  }
+  if (labels[labels.length - 1] === 'pod') {
+    if (labels.length === 1) return [];
+    // `<a-b-c-d>.<ns>.pod`: the address spelled by the first label, as kube-dns answers pod names.
+    const ip = first.replace(/-/g, '.');
+    return labels.length === 3 && third === 'pod' && isIPv4(ip) ? [ip] : undefined;
+  }
+  return undefined;
+}
+
+/**
+ * The answer to one question from the read model of Services and EndpointSlices. Names outside the cluster domain
+ * are REFUSED: there is no upstream to forward them to. A known name asked for another type than A (AAAA, SRV…)
+ * gets an empty NOERROR, so resolvers do not take it for a missing name.
+ */
+export function answerQuestion(model: ReadModel, q: DnsQuestion): DnsAnswerSet {
+  const name = q.name.toLowerCase().replace(/\.$/, '');
+  if (name !== CLUSTER_DOMAIN && !name.endsWith(`.${CLUSTER_DOMAIN}`)) return refused;
+  const labels = name === CLUSTER_DOMAIN ? [] : name.slice(0, -CLUSTER_DOMAIN.length - 1).split('.');
+  const addresses = lookup(model, labels);
+  if (!addresses) return nxdomain;
+  return found(q.type === DnsType.A || q.type === DnsType.ANY ? addresses : []);
+}

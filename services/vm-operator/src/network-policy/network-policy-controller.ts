@@ -1,0 +1,110 @@
+import { ClusterNetwork, NatsNames, NETWORK_POLICIES_RESOURCE } from '@openpacific/contracts';
+import type { EventStore } from '@openpacific/event-store';
+import { LogFollower, PassLoop, pokedFollower, ReadModel } from '@openpacific/objects';
+import type { Logger } from '@openpacific/service-kit';
+import type { NatsConnection } from 'nats';
+import type { Pool } from 'pg';
+import type { Backend } from '../services/tcp-load-balancer';
+import { findNft, NftTableApplier } from './nft-applier';
+import { policyTableName, renderPolicyRuleset } from './nft-ruleset';
+import { PolicyEvaluator } from './policy-evaluator';
+
+const WATCHED = new Set(['pods', 'namespaces', NETWORK_POLICIES_RESOURCE]);
+
+export interface NetworkPolicyControllerDeps {
+  store: EventStore;
+  pool: Pool;
+  nats: NatsConnection;
+  names: NatsNames;
+  logger: Logger;
+  network: ClusterNetwork;
+  /** The nft binary; found on PATH when not given. */
+  nft?: string;
+}
+
+/**
+ * Enforces NetworkPolicies on the machine (in the elected vm-operator): from its own read model of pods,
+ * namespaces and policies it renders the cluster's nftables table and applies it whenever it changes (pod→pod
+ * traffic, in the forward hook), and answers the Service load balancers' question for pod→Service connections,
+ * which the kernel never forwards. Only with a pod network (POD_CIDR) and nft; otherwise it says once why not and
+ * admits everything.
+ */
+export class NetworkPolicyController {
+  private readonly model = new ReadModel();
+  private follower?: LogFollower;
+  private loop?: PassLoop;
+  private applier?: NftTableApplier;
+  private evaluator?: PolicyEvaluator;
+
+  constructor(private readonly deps: NetworkPolicyControllerDeps) {}
+
+  /** Why policies are not enforced here, or undefined when they are. */
+  notEnforcedReason(): string | undefined {
+    if (!this.deps.network.podCIDR) return 'POD_CIDR is not set: pods share the hosts\' network';
+    if (!(this.deps.nft ?? findNft())) return 'nft (nftables) is not on PATH';
+    return undefined;
+  }
+
+  async start(): Promise<void> {
+    const reason = this.notEnforcedReason();
+    if (reason) {
+      this.deps.logger.warn('network policies not enforced', { reason });
+      return;
+    }
+    const { podCIDR } = this.deps.network;
+    this.applier = new NftTableApplier((this.deps.nft ?? findNft())!, policyTableName(podCIDR));
+    // A change during a pass runs the next pass at once (retryMs); a failed nft apply waits for the resync instead.
+    this.loop = new PassLoop(() => this.pass(), { resyncMs: 2000, retryMs: 10, onError: (err) => this.deps.logger.warn('network policy pass failed', { error: (err as Error).message }) });
+    this.follower = pokedFollower(this.deps, (events) => {
+      let relevant = false;
+      for (const e of events) {
+        const change = this.model.apply(e);
+        if (change && WATCHED.has(change.resource)) relevant = true;
+      }
+      if (relevant) this.loop?.schedule();
+    });
+    await this.follower.start();
+    this.loop.start();
+    this.deps.logger.info('network policies enforced', { podCIDR, table: policyTableName(podCIDR) });
+  }
+
+  /** Idempotent: a deposed leader's stop may follow a shutdown's. */
+  async stop(): Promise<void> {
+    const { loop, follower, applier } = this;
+    this.loop = this.follower = this.applier = this.evaluator = undefined;
+    loop?.stop();
+    await follower?.stop();
+    try {
+      await applier?.remove();
+    } catch (err) {
+      this.deps.logger.warn('network policy table not removed', { error: (err as Error).message });
+    }
+  }
+
+  /** Whether a new connection from `srcIP` to `dstIP`:`port` may go; everything may where policies are not enforced. */
+  allows(srcIP: string, dstIP: string, port: number, protocol = 'TCP'): boolean {
+    return this.evaluator ? this.evaluator.allows(srcIP, dstIP, port, protocol) : true;
+  }
+
+  /** The Service load balancers' hook: may this client (a socket's remote address) reach this backend? */
+  readonly admit = (clientAddress: string, backend: Backend): boolean => this.allows(clientAddress.replace(/^::ffff:/, ''), backend.address, backend.port, 'TCP');
+
+  private async pass(): Promise<void> {
+    const { podCIDR } = this.deps.network;
+    const evaluator = new PolicyEvaluator({
+      podCIDR,
+      pods: this.model.list('pods').map((s) => s.object),
+      namespaces: this.model.list('namespaces').map((s) => s.object),
+      policies: this.model.list(NETWORK_POLICIES_RESOURCE).map((s) => s.object),
+    });
+    this.evaluator = evaluator;
+    const started = Date.now();
+    try {
+      if (await this.applier?.apply(renderPolicyRuleset(evaluator, podCIDR))) {
+        this.deps.logger.info('network policy ruleset applied', { pods: evaluator.pods().length, ms: Date.now() - started });
+      }
+    } catch (err) {
+      this.deps.logger.warn('network policy ruleset not applied', { table: policyTableName(podCIDR), error: (err as Error).message });
+    }
+  }
+}
