@@ -87,7 +87,8 @@ export class NetworkPolicyController {
   }
 
   /** The Service load balancers' hook: may this client (a socket's remote address) reach this backend? */
-  readonly admit = (clientAddress: string, backend: Backend): boolean => this.allows(clientAddress.replace(/^::ffff:/, ''), backend.address, backend.port, 'TCP');
+  readonly admit = (clientAddress: string, backend: Backend, _servicePort?: number, protocol: 'TCP' | 'UDP' = 'TCP'): boolean =>
+    this.allows(clientAddress.replace(/^::ffff:/, ''), backend.address, backend.port, protocol);
 
   private async pass(): Promise<void> {
     const { podCIDR } = this.deps.network;

@@ -16,7 +16,7 @@ describe('podServiceEndpoints', () => {
       pod('d', { ip: '127.1.0.4', labels: { app: 'other' } }),
       pod('e', { ip: '127.1.0.5', ns: 'elsewhere' }),
     ]);
-    expect(result.backends.get(80)).toEqual([{ address: '127.1.0.1', port: 8080 }]);
+    expect(result.backends.get('TCP/80')).toEqual([{ address: '127.1.0.1', port: 8080 }]);
     expect(result.endpoints.map((e) => [e.targetRef.name, e.conditions])).toEqual([
       ['a', { ready: true, serving: true, terminating: false }],
       ['b', { ready: false, serving: false, terminating: false }],
@@ -31,7 +31,7 @@ describe('podServiceEndpoints', () => {
       pod('b', { ip: '127.1.0.2', ports: [{ name: 'http', containerPort: 8082 }] }),
       pod('c', { ip: '127.1.0.3', ports: [{ name: 'metrics', containerPort: 9090 }] }),
     ]);
-    expect(result.backends.get(80)).toEqual([{ address: '127.1.0.1', port: 8081 }, { address: '127.1.0.2', port: 8082 }]);
+    expect(result.backends.get('TCP/80')).toEqual([{ address: '127.1.0.1', port: 8081 }, { address: '127.1.0.2', port: 8082 }]);
     expect(result.endpoints.map((e) => e.targetRef.name)).toEqual(['a', 'b']);
     expect(result.unresolved).toEqual([{ pod: 'c', portName: 'http' }]);
     expect(result.ports).toEqual([{ name: '', port: 8081, protocol: 'TCP' }]);
@@ -40,11 +40,18 @@ describe('podServiceEndpoints', () => {
   it('selects nothing without a selector', () => {
     const result = podServiceEndpoints(service([{ port: 80, protocol: 'TCP' }], {}), [pod('a')]);
     expect(result.endpoints).toEqual([]);
-    expect(result.backends.get(80)).toEqual([]);
+    expect(result.backends.get('TCP/80')).toEqual([]);
   });
 
   it('defaults the target port to the port', () => {
     expect(resolveTargetPort(pod('a'), undefined, 80, 'TCP')).toBe(80);
     expect(resolveTargetPort(pod('a'), '8080', 80, 'TCP')).toBe(8080);
+  });
+
+  it('keeps the backends of one port number apart by protocol, named target ports resolved per protocol', () => {
+    const dns = pod('a', { ip: '10.64.1.2', ports: [{ name: 'dns', containerPort: 5353, protocol: 'UDP' }, { name: 'dns', containerPort: 5354, protocol: 'TCP' }] });
+    const result = podServiceEndpoints(service([{ name: 'udp', port: 53, targetPort: 'dns', protocol: 'UDP' }, { name: 'tcp', port: 53, targetPort: 'dns', protocol: 'TCP' }]), [dns]);
+    expect(result.backends.get('UDP/53')).toEqual([{ address: '10.64.1.2', port: 5353 }]);
+    expect(result.backends.get('TCP/53')).toEqual([{ address: '10.64.1.2', port: 5354 }]);
   });
 });

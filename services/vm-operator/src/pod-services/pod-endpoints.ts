@@ -25,7 +25,8 @@ export interface PodServiceEndpoints {
   endpoints: SliceEndpoint[];
   ports: SlicePort[];
   /** Per service port (by its `port`): the Ready pods at their resolved target port, sorted by pod name. */
-  backends: Map<number, Backend[]>;
+  /** Ready backends by service port, keyed `<protocol>/<port>` (a port number may serve TCP and UDP apart). */
+  backends: Map<string, Backend[]>;
   unresolved: UnresolvedPort[];
 }
 
@@ -43,6 +44,8 @@ export function resolveTargetPort(pod: any, targetPort: number | string | undefi
   return undefined;
 }
 
+export const servicePortKey = (protocol: string, port: number): string => `${protocol}/${port}`;
+
 /**
  * What the EndpointSlice of a Service holds and where its load balancers send connections: every pod of the
  * namespace the selector matches that has an IP (ready or not, terminating ones too, as conditions say), and,
@@ -52,7 +55,7 @@ export function resolveTargetPort(pod: any, targetPort: number | string | undefi
 export function podServiceEndpoints(service: any, pods: any[]): PodServiceEndpoints {
   const ns = service.metadata?.namespace;
   const ports: SlicePort[] = (service.spec?.ports ?? []).map((p: any) => ({ name: p.name ?? '', port: p.port, protocol: p.protocol ?? 'TCP' }));
-  const backends = new Map<number, Backend[]>(ports.map((p) => [p.port, []]));
+  const backends = new Map<string, Backend[]>(ports.map((p) => [servicePortKey(p.protocol, p.port), []]));
   const unresolved: UnresolvedPort[] = [];
   const endpoints: SliceEndpoint[] = [];
   const selected = pods.filter((pod) => pod.metadata?.namespace === ns && matchesSelector(service.spec?.selector, pod.metadata?.labels) && pod.status?.podIP).sort(byName);
@@ -68,7 +71,7 @@ export function podServiceEndpoints(service: any, pods: any[]): PodServiceEndpoi
         return;
       }
       resolvedAny = true;
-      if (ready && protocol === 'TCP') backends.get(sp.port)?.push({ address: pod.status.podIP, port: target });
+      if (ready) backends.get(servicePortKey(protocol, sp.port))?.push({ address: pod.status.podIP, port: target });
     });
     if (!resolvedAny) continue;
     endpoints.push({

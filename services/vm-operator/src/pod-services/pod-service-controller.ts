@@ -6,7 +6,8 @@ import type { Logger } from '@openpacific/service-kit';
 import type { NatsConnection } from 'nats';
 import type { Pool } from 'pg';
 import { AdmitHook, Backend, TcpLoadBalancer } from '../services/tcp-load-balancer';
-import { podServiceEndpoints } from './pod-endpoints';
+import { UdpLoadBalancer } from '../services/udp-load-balancer';
+import { podServiceEndpoints, servicePortKey } from './pod-endpoints';
 
 const ACTOR = { actor: 'system:serviceaccount:kube-system:endpointslice-controller', source: 'vm-operator' };
 const MANAGED_BY = 'endpointslice-controller.k8s.io';
@@ -36,8 +37,8 @@ export class PodServiceController {
   private readonly model = new ReadModel();
   private follower?: LogFollower;
   private readonly loop: PassLoop;
-  /** Running balancers by `<address>:<port>`, with the service they serve. */
-  private readonly balancers = new Map<string, { lb: TcpLoadBalancer; service: string }>();
+  /** Running balancers by `<protocol>/<address>:<port>`, with the service they serve. */
+  private readonly balancers = new Map<string, { lb: TcpLoadBalancer | UdpLoadBalancer; service: string }>();
   /** Endpoint summaries last reported in an Event, by service key; and the unresolved-port warnings already given. */
   private readonly reported = new Map<string, string>();
   private readonly warned = new Set<string>();
@@ -67,7 +68,7 @@ export class PodServiceController {
   }
 
   private async pass(): Promise<void> {
-    const wanted = new Map<string, { address: string; port: number; backends: Backend[]; service: string }>();
+    const wanted = new Map<string, { address: string; port: number; protocol: 'TCP' | 'UDP'; backends: Backend[]; service: string }>();
     const live = new Set<string>();
     for (const stored of this.model.list(SERVICES_RESOURCE)) {
       const svc = stored.object;
@@ -86,9 +87,11 @@ export class PodServiceController {
       }
       if (!PROXIED_TYPES.includes(svc.spec?.type) || !svc.spec?.clusterIP || svc.spec.clusterIP === 'None') continue;
       for (const port of svc.spec.ports ?? []) {
-        if ((port.protocol ?? 'TCP') !== 'TCP') continue;
-        const backends = result.backends.get(port.port) ?? [];
-        for (const at of listenAddresses(svc, port, this.deps.network)) wanted.set(`${at.address}:${at.port}`, { ...at, backends, service: key });
+        const protocol = port.protocol ?? 'TCP';
+        // SCTP is accepted as Kubernetes does, but not proxied: Node has no SCTP sockets.
+        if (protocol !== 'TCP' && protocol !== 'UDP') continue;
+        const backends = result.backends.get(servicePortKey(protocol, port.port)) ?? [];
+        for (const at of listenAddresses(svc, port, this.deps.network)) wanted.set(`${protocol}/${at.address}:${at.port}`, { ...at, protocol, backends, service: key });
       }
     }
     await this.deleteOrphanSlices(live);
@@ -96,7 +99,7 @@ export class PodServiceController {
   }
 
   /** A listener only while there is a Ready backend: without one the port is closed and connections are refused. */
-  private async syncBalancers(wanted: Map<string, { address: string; port: number; backends: Backend[]; service: string }>): Promise<void> {
+  private async syncBalancers(wanted: Map<string, { address: string; port: number; protocol: 'TCP' | 'UDP'; backends: Backend[]; service: string }>): Promise<void> {
     for (const [id, current] of this.balancers) {
       const want = wanted.get(id);
       if (want && want.backends.length > 0 && want.service === current.service) continue;
@@ -107,7 +110,8 @@ export class PodServiceController {
       if (want.backends.length === 0) continue;
       let entry = this.balancers.get(id);
       if (!entry) {
-        const lb = new TcpLoadBalancer({ bindAddress: want.address, port: want.port, logger: this.deps.logger, admit: this.deps.admit });
+        const options = { bindAddress: want.address, port: want.port, logger: this.deps.logger, admit: this.deps.admit };
+        const lb = want.protocol === 'UDP' ? new UdpLoadBalancer(options) : new TcpLoadBalancer(options);
         try {
           await lb.start();
         } catch (err) {

@@ -24,7 +24,7 @@ export interface TcpLoadBalancerOptions {
 }
 
 /** `clientAddress` is the client socket's remote address; `servicePort` the port the balancer listens on. */
-export type AdmitHook = (clientAddress: string, backend: Backend, servicePort: number) => boolean;
+export type AdmitHook = (clientAddress: string, backend: Backend, servicePort: number, protocol?: 'TCP' | 'UDP') => boolean;
 
 /** Counters since construction: accepted clients, connections proxied to each backend, failed connects to each backend. */
 export interface LoadBalancerStats {

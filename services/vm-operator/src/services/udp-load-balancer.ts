@@ -1,5 +1,5 @@
 import * as dgram from 'node:dgram';
-import { Backend, backendKey, LoadBalancerLogger } from './tcp-load-balancer';
+import { AdmitHook, Backend, backendKey, LoadBalancerLogger } from './tcp-load-balancer';
 
 export interface UdpLoadBalancerOptions {
   bindAddress: string;
@@ -8,7 +8,7 @@ export interface UdpLoadBalancerOptions {
   /** A client's flow is forgotten after this long without a datagram either way (kube-proxy keeps UDP flows ~30 s too). */
   idleTimeoutMs?: number;
   /** Which backends a client may be sent to (NetworkPolicy); all when absent. */
-  admit?: (clientAddress: string, backend: Backend) => boolean;
+  admit?: AdmitHook;
 }
 
 interface Flow {
@@ -114,7 +114,7 @@ export class UdpLoadBalancer {
     for (let i = 0; i < count; i++) {
       const index = (this.cursor + i) % count;
       const backend = this.backends[index];
-      if (this.opts.admit && !this.opts.admit(clientAddress, backend)) continue;
+      if (this.opts.admit && !this.opts.admit(clientAddress, backend, this.port, 'UDP')) continue;
       this.cursor = (index + 1) % count;
       return backend;
     }
