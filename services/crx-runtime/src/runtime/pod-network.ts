@@ -1,4 +1,4 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { bridgeName, CodedError, CrxErrorCodes, hostGateway, inCIDR, isIPv4, parseCIDR, podSubnet, PodSandboxConfig } from '@openpacific/contracts';
@@ -130,12 +130,11 @@ export class PodNetwork {
     const veth = `opv${sandboxId.slice(0, 8)}`;
     try {
       const netns = this.waitForNamespace(pid);
-      this.ip(['link', 'add', veth, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', String(pid)]);
-      this.ip(['link', 'set', veth, 'master', this.bridge]);
-      this.ip(['link', 'set', veth, 'up']);
+      // Two `ip -batch` runs, one each side, rather than a process per command: set-up is mostly process start-up.
+      const outside = [`link add ${veth} type veth peer name eth0 netns ${pid}`, `link set ${veth} master ${this.bridge}`, `link set ${veth} up`, `route replace ${ip}/32 dev ${this.bridge}`];
+      this.run(this.tools.ip, ['-batch', '-'], outside.join('\n') + '\n');
       const inside = ['link set lo up', `addr add ${ip}/32 dev eth0`, 'link set eth0 up', `route add ${this.gateway} dev eth0`, `route add default via ${this.gateway} dev eth0`];
       this.run(this.tools.nsenter, [`--net=${netnsPath(pid)}`, '--', this.tools.ip, '-batch', '-'], inside.join('\n') + '\n');
-      this.ip(['route', 'replace', `${ip}/32`, 'dev', this.bridge]);
       return { pid, netns, ip, veth };
     } catch (err) {
       kill(pid);
@@ -169,12 +168,15 @@ export class PodNetwork {
 
   /**
    * Not detached: the pause stays in the host's process group, so a host killed as a whole takes its pods' namespaces
-   * with it; the shell that starts it exits at once, so it outlives a restart of this runtime.
+   * with it; nothing waits for it, so it outlives a restart of this runtime.
    */
   private startPause(): number {
-    const script = '"$0" --net -- "$1" infinity </dev/null >/dev/null 2>&1 & echo $!';
-    const pid = Number(this.run('/bin/sh', ['-c', script, this.tools.unshare, this.tools.sleep]).trim());
-    if (!Number.isInteger(pid) || pid <= 0) throw new CodedError(CrxErrorCodes.startFailed, 'cannot start the pause process of a pod sandbox');
+    // Spawned without waiting for it (libuv reaps it if it dies while this runtime lives; init does after).
+    const child = spawn(this.tools.unshare, ['--net', '--', this.tools.sleep, 'infinity'], { stdio: 'ignore' });
+    child.on('error', () => undefined);
+    child.unref();
+    const pid = child.pid;
+    if (!pid) throw new CodedError(CrxErrorCodes.startFailed, 'cannot start the pause process of a pod sandbox');
     return pid;
   }
 
@@ -184,7 +186,8 @@ export class PodNetwork {
     const deadline = Date.now() + 3000;
     for (;;) {
       const ns = namespaceOf(pid);
-      if (ns && ns !== own && readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'sleep') return ns;
+      // Once unshare has made the namespace it is the pause's for good (it only execs sleep after).
+      if (ns && ns !== own) return ns;
       if (!alive(pid) || Date.now() > deadline) throw new Error(`the pause process ${pid} did not get a network namespace of its own`);
       Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 2);
     }
