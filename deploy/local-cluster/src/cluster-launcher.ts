@@ -10,6 +10,9 @@ import { provisionPostgres, PostgresHandle } from './postgres.provisioner';
 import { provisionNats, NatsHandle } from './nats.provisioner';
 import {
   controlPlaneEnv,
+  simFleetEnv,
+  simFleetInstance,
+  simFleetService,
   controlPlaneInstances,
   controlPlaneServices,
   crxRoot,
@@ -108,6 +111,7 @@ export class ClusterLauncher {
 
     const started = await this.startServices(instances.filter((i) => i.service !== 'policy' && !isExtraGateway(i)));
     for (const host of hostNames(config.hostCount)) await this.startHost(host);
+    if (config.simFleetHosts > 0) started.push(...(await this.startServices([simFleetInstance])));
     const watched = [...this.processes];
     await Promise.all([
       ...started.map((s) => waitForServiceReady(s.process, s.healthPort, startTimeoutMs)),
@@ -180,7 +184,9 @@ export class ClusterLauncher {
   private spawnService(slot: ServiceSlot): void {
     const { instance, healthPort, gatewayPort } = slot;
     const logFile = join(this.config.logDir, `${instance.name}.log`);
-    const env = controlPlaneEnv(this.config, instance.service, healthPort, { ...instance, gatewayPort });
+    const env = instance.service === simFleetService
+      ? simFleetEnv(this.config, healthPort)
+      : controlPlaneEnv(this.config, instance.service, healthPort, { ...instance, gatewayPort });
     const child = ManagedProcess.start({
       name: instance.name,
       command: process.execPath,

@@ -12,6 +12,8 @@ export interface LauncherConfig {
   natsPrefix: string;
   gatewayPort: number;
   hostCount: number;
+  /** SIM_FLEET_HOSTS: simulated hosts carried by one extra agent process (0: none). */
+  simFleetHosts: number;
   logLevel: string;
   /** Instances of every control-plane service (1..3). */
   replicas: number;
@@ -43,6 +45,7 @@ export function readLauncherConfig(env: Env, repoRoot: string): LauncherConfig {
     natsPrefix: nonEmpty(env.NATS_PREFIX) ?? 'op',
     gatewayPort: integer(env.GATEWAY_PORT, 6443, 'GATEWAY_PORT'),
     hostCount: integer(env.HOST_COUNT, 3, 'HOST_COUNT'),
+    simFleetHosts: integer(env.SIM_FLEET_HOSTS, 0, 'SIM_FLEET_HOSTS'),
     logLevel: nonEmpty(env.LOG_LEVEL) ?? 'info',
     replicas: replicas(env.REPLICAS),
     hostRebootDelayMs: integer(env.HOST_REBOOT_DELAY_MS, 10_000, 'HOST_REBOOT_DELAY_MS'),

@@ -10,11 +10,11 @@ export const hostServices = ['spherelet-agent', 'crx-runtime'] as const;
 export type ControlPlaneService = (typeof controlPlaneServices)[number];
 export type ServiceName = ControlPlaneService | (typeof hostServices)[number];
 
-/** One running copy of a control-plane service. */
+/** One running copy of a control-plane service (or the sim fleet, supervised like one). */
 export interface ServiceInstance {
   /** `scheduler` with one replica (the names tests know), `scheduler-1`, `scheduler-2`… with more. */
   name: string;
-  service: ControlPlaneService;
+  service: ControlPlaneService | typeof simFleetService;
   /** 0 for the first copy: the gateway that owns the kubeconfig. */
   index: number;
 }
@@ -81,6 +81,22 @@ export function controlPlaneEnv(
     if (instance.index > 0) env[skipKubeconfigVariable] = 'false';
   }
   return env;
+}
+
+/** SIM_FLEET_HOSTS=n: one more spherelet-agent process carrying n simulated hosts `sim-1`…`sim-n` (scale runs). */
+export const simFleetService = 'spherelet-agent' as const;
+export const simFleetInstance: ServiceInstance = { name: 'sim-fleet', service: simFleetService, index: 0 };
+
+/** The sim fleet's environment: the agent's, with the host name as the fleet's prefix. */
+export function simFleetEnv(config: LauncherConfig, healthPort: number): Record<string, string> {
+  return {
+    ...baseServiceEnv(config),
+    HEALTH_PORT: String(healthPort),
+    INSTANCE_ID: simFleetInstance.name,
+    OPENPACIFIC_SERVICE: simFleetService,
+    HOST_NAME: 'sim',
+    SIM_FLEET_HOSTS: String(config.simFleetHosts),
+  };
 }
 
 /** The environment of one service on a host; the host supervisor adds HEALTH_PORT per child. */

@@ -1,4 +1,5 @@
 import { startCluster } from '@openpacific/testing';
+import type { BenchContext } from './scenario';
 
 const NS = 'bench-tkg';
 
@@ -28,11 +29,11 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /**
  * Guest cluster: a TKC with 1 control plane and 3 workers, from `kubectl apply` to `Ready=True` (every machine's
  * node Ready in the guest's own API), with zero VM boot delay, on the real local cluster. Each run creates a new
- * TKC and deletes it afterwards; the rows are the runs, then their median.
+ * TKC and deletes it afterwards; the rows are the runs, then their median. Smoke: one run, one worker.
  */
-export async function guestClusterBench(): Promise<Record<string, unknown>[]> {
-  const runs = Number(process.env.BENCH_GUEST_RUNS ?? 3);
-  const workers = 3;
+export async function guestClusterBench(ctx: BenchContext): Promise<Record<string, unknown>[]> {
+  const runs = Number(process.env.BENCH_GUEST_RUNS ?? (ctx.smoke ? 1 : 3));
+  const workers = ctx.smoke ? 1 : 3;
   const cluster = await startCluster({ label: 'benchguest', env: { SIM_VM_BOOT_MS: '0', HOST_REBOOT_DELAY_MS: '0' } });
   const rows: Record<string, unknown>[] = [];
   try {

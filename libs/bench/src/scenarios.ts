@@ -1,5 +1,10 @@
+import { apiBench } from './api.bench';
+import { vmsBench } from './vms.bench';
+import { processPodsBench } from './process-pods.bench';
 import { eventStoreBench } from './event-store.bench';
+import { failoverBench } from './failover.bench';
 import { guestClusterBench } from './guest-cluster.bench';
+import { burstBench, burstCurveBench, memoryBench, steadyBench } from './pod-scale.bench';
 import type { Scenario } from './scenario';
 
 /**
@@ -8,5 +13,13 @@ import type { Scenario } from './scenario';
  */
 export const scenarios: Record<string, Scenario> = {
   'event-store': (ctx) => eventStoreBench(ctx.durationMs),
-  'guest-cluster': () => guestClusterBench(),
+  'guest-cluster': (ctx) => guestClusterBench(ctx),
+  failover: (ctx) => failoverBench(ctx),
+  api: (ctx) => apiBench(ctx),
+  vms: (ctx) => vmsBench(ctx),
+  'process-pods': (ctx) => processPodsBench(ctx),
+  burst: (ctx) => burstBench(ctx),
+  steady: (ctx) => steadyBench(ctx),
+  memory: (ctx) => memoryBench(ctx),
+  'burst-curve': (ctx) => burstCurveBench(ctx),
 };

@@ -34,7 +34,9 @@ export class CrxRuntimeLifecycle implements OnApplicationBootstrap, BeforeApplic
       log: (msg, fields) => logger.warn(msg, fields),
     });
     this.watchdog.start();
-    this.server = new CrxServer(nats, config.NATS_PREFIX, config.HOST_NAME, driver, this.watchdog);
+    // Real process starts only: a sim burst of thousands of pods would just fill the log.
+    const timed = config.CRX_DRIVER === 'sim' ? undefined : (op: string, ms: number, fields: Record<string, unknown>) => logger.info('crx step timed', { op, ms, ...fields });
+    this.server = new CrxServer(nats, config.NATS_PREFIX, config.HOST_NAME, driver, this.watchdog, timed);
     this.server.start();
     await nats.flush(); // ready only once the server knows our subscriptions
     logger.info('ready', { host: config.HOST_NAME, podSubnet: config.CRX_POD_SUBNET || undefined, ...driver.version() });

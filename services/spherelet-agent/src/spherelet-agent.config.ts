@@ -23,6 +23,8 @@ export interface SphereletAgentConfig extends BaseConfig {
   HYPERVISOR_ROOT: string;
   /** How long a sim guest takes to boot before it answers on its ports. */
   SIM_VM_BOOT_MS: number;
+  /** Above 0: this process carries that many simulated hosts, `<HOST_NAME>-1`…, each with an in-process sim runtime (scale runs). */
+  SIM_FLEET_HOSTS: number;
 }
 
 export const configSchema = baseSchema(
@@ -39,6 +41,7 @@ export const configSchema = baseSchema(
     POD_RESYNC_MS: { type: 'integer', minimum: 100, maximum: 60000, default: 1000 },
     HYPERVISOR_ROOT: { type: 'string', minLength: 1, default: '.data/hypervisor' },
     SIM_VM_BOOT_MS: { type: 'integer', minimum: 0, maximum: 600000, default: 1000 },
+    SIM_FLEET_HOSTS: { type: 'integer', minimum: 0, maximum: 10000, default: 0 },
   },
   ['HOST_NAME'],
 );

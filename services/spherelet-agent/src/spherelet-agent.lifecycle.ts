@@ -7,6 +7,7 @@ import { HostLease } from './host/host-lease';
 import { registerHost } from './host/host-registration';
 import { hostDescription } from './host/host-spec';
 import { join, resolve } from 'node:path';
+import { SimFleet } from './fleet/sim-fleet';
 import { PodWorker } from './pods/pod-worker';
 import { SimHypervisor } from './vms/sim-hypervisor';
 import { VmWorker } from './vms/vm-worker';
@@ -23,11 +24,16 @@ export class SphereletAgentLifecycle implements OnApplicationBootstrap, BeforeAp
   private lease?: HostLease;
   private pods?: PodWorker;
   private vms?: VmWorker;
+  private fleet?: SimFleet;
 
   constructor(@Inject(SERVICE_CONTEXT) private readonly ctx: ServiceContext<SphereletAgentConfig>) {}
 
   async onApplicationBootstrap(): Promise<void> {
     const { config, store, nats, names, logger, pool } = this.ctx;
+    if (config.SIM_FLEET_HOSTS > 0) {
+      this.fleet = new SimFleet(this.ctx);
+      return this.fleet.start();
+    }
     const crx = new CrxClient(nats, config.NATS_PREFIX, config.HOST_NAME);
     const hypervisor = new SimHypervisor(resolve(config.HYPERVISOR_ROOT), { guestScript: join(__dirname, 'vms', 'sim-guest.js'), bootMs: config.SIM_VM_BOOT_MS });
     const runtime = await runtimeVersion(crx);
@@ -61,6 +67,7 @@ export class SphereletAgentLifecycle implements OnApplicationBootstrap, BeforeAp
   }
 
   async beforeApplicationShutdown(): Promise<void> {
+    await this.fleet?.stop();
     this.lease?.stop();
     await this.pods?.stop();
     await this.vms?.stop();

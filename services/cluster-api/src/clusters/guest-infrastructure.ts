@@ -29,7 +29,8 @@ export class GuestInfrastructure {
     onChange: () => void,
   ) {
     this.store = new GuestStore(deps);
-    this.nodes = new GuestNodeMonitor({ intervalMs: 1000, timeoutMs: 2000, logger: deps.logger, onChange });
+    // A list of a few nodes is cheap; each poll interval is latency on a machine's way to Ready (issue 9).
+    this.nodes = new GuestNodeMonitor({ intervalMs: 250, timeoutMs: 2000, logger: deps.logger, onChange });
   }
 
   stop(): void {

@@ -1,7 +1,8 @@
 import { CrxErrorCodes, NatsNames } from '@openpacific/contracts';
-import { CrxClient, requestJson } from '@openpacific/messaging';
+import { requestJson } from '@openpacific/messaging';
 import type { Logger } from '@openpacific/service-kit';
 import type { NatsConnection } from 'nats';
+import type { LeaseRuntime } from '../pods/pod-runtime';
 
 export interface Heartbeat {
   host: string;
@@ -28,7 +29,7 @@ export class HostLease {
   constructor(
     private readonly nc: NatsConnection,
     private readonly names: NatsNames,
-    private readonly crx: CrxClient,
+    private readonly crx: LeaseRuntime,
     private readonly host: string,
     private readonly epoch: number,
     private readonly opts: { intervalMs: number; leaseMs: number; logger: Logger; onLost: (reason: string) => void },

@@ -8,9 +8,23 @@ import type { Logger } from '@openpacific/service-kit';
 import type { NatsConnection } from 'nats';
 import type { Pool } from 'pg';
 import { ContainerFacts, podStatus } from './pod-status';
+import type { PodRuntime } from './pod-runtime';
 import { ProbeTracker } from './probe-tracker';
 import { serviceEnvVars, withServiceEnv } from './service-env';
 
+
+/**
+ * A read model of the log that several workers share (the sim fleet: one follower for a hundred hosts instead of
+ * a hundred followers each reading the whole log). It tells a worker when something it cares about changed and
+ * lists the pods bound to its host without scanning every pod.
+ */
+export interface SharedPodFeed {
+  readonly model: ReadModel;
+  /** Calls `changed` after events touching this host's pods or anything every host reads (claims, services); returns the unsubscribe. */
+  subscribe(host: string, changed: () => void): () => void;
+  /** The pods whose spec.nodeName is `host`. */
+  podsOn(host: string): StoredObject[];
+}
 
 export interface PodWorkerOptions {
   host: string;
@@ -47,19 +61,27 @@ function timestamp(): string {
  * deleting pods that are going, and remove sandboxes no pod of this host owns.
  */
 export class PodWorker {
-  private readonly model = new ReadModel();
+  private readonly model: ReadModel;
   private follower?: LogFollower;
+  private unsubscribe?: () => void;
   private readonly loop: PassLoop;
-  private readonly crx: CrxClient;
+  private readonly crx: PodRuntime;
   /** Start errors per pod uid and container name, with when to try again. */
   private readonly waiting = new Map<string, { reason: string; message: string; retryAt: number; failures: number }>();
   private readonly probes = new ProbeTracker(() => this.loop.schedule());
 
   constructor(
-    private readonly deps: { store: EventStore; pool: Pool; nats: NatsConnection; names: NatsNames; prefix: string; logger: Logger },
+    private readonly deps: {
+      store: EventStore; pool: Pool; nats: NatsConnection; names: NatsNames; prefix: string; logger: Logger;
+      /** Default: the host's crx-runtime over NATS. */
+      runtime?: PodRuntime;
+      /** Default: the worker's own read model and log follower. */
+      feed?: SharedPodFeed;
+    },
     private readonly opts: PodWorkerOptions,
   ) {
-    this.crx = new CrxClient(deps.nats, deps.prefix, opts.host);
+    this.crx = deps.runtime ?? new CrxClient(deps.nats, deps.prefix, opts.host);
+    this.model = deps.feed?.model ?? new ReadModel();
     this.loop = new PassLoop(() => this.pass(), {
       resyncMs: opts.resyncMs,
       retryMs: 200,
@@ -68,6 +90,11 @@ export class PodWorker {
   }
 
   async start(): Promise<void> {
+    if (this.deps.feed) {
+      this.unsubscribe = this.deps.feed.subscribe(this.opts.host, () => this.loop.schedule());
+      this.loop.start();
+      return;
+    }
     this.follower = pokedFollower(this.deps, (events) => {
       let relevant = false;
       for (const e of events) {
@@ -82,13 +109,15 @@ export class PodWorker {
 
   async stop(): Promise<void> {
     this.loop.stop();
+    this.unsubscribe?.();
     await this.follower?.stop();
   }
 
   private async pass(): Promise<void> {
     const sandboxes = await this.crx.listPodSandboxes();
     const containers = await this.crx.listContainers();
-    const mine = this.model.list('pods').filter((s) => this.boundHere(s.object));
+    const candidates = this.deps.feed ? this.deps.feed.podsOn(this.opts.host) : this.model.list('pods');
+    const mine = candidates.filter((s) => this.boundHere(s.object));
     const wanted = new Set(mine.map((s) => s.object.metadata.uid));
     let retry = false;
     // Pods are independent (each its own stream and sandbox): a slow start of one must not hold up the rest.

@@ -1,0 +1,16 @@
+import { insaneFigures } from './sane-figures';
+
+describe('insaneFigures', () => {
+  it('accepts finite, non-negative figures with ordered percentiles, in numbers or text', () => {
+    expect(insaneFigures({ run: 'median', pods: 5, 'p50 (ms)': 1, 'p90 (ms)': 2, 'p99 (ms)': 2, 'pods/s': 1.3, 'append p50 ms': '0.50', 'append p99 ms': '0.90', ratio: '87 %' })).toEqual([]);
+  });
+
+  it('names negative or non-finite figures, throughputs of nothing and percentiles out of order', () => {
+    expect(insaneFigures({ 'Ready (ms)': -1, x: Number.NaN, 'append tx/s': 0, 'p50 ms': 5, 'p99 ms': 4 })).toEqual([
+      'Ready (ms) = -1',
+      'x = NaN',
+      'append tx/s = 0, a throughput of nothing',
+      'p* ms: p99 4 < p50 5',
+    ]);
+  });
+});

@@ -1,0 +1,47 @@
+import { pokedFollower } from '@openpacific/objects';
+import type { ServiceContext } from '@openpacific/service-kit';
+import type { SphereletAgentConfig } from '../spherelet-agent.config';
+import { FleetFeed } from './fleet-feed';
+import { SimHost } from './sim-host';
+import { gatedStore } from './write-gate';
+
+/** How many hosts register at once: each registration reads and appends a stream. */
+const START_CONCURRENCY = 10;
+/** Appends in flight for the whole fleet: fewer than the pool's ten connections, leaving room for the follower's reads. */
+const WRITE_CONCURRENCY = 6;
+
+/** `sim-1`…`sim-N` from HOST_NAME=sim: deterministic, so a restarted fleet takes its hosts back with new epochs. */
+export function fleetHostNames(prefix: string, count: number): string[] {
+  return Array.from({ length: count }, (_, i) => `${prefix}-${i + 1}`);
+}
+
+/**
+ * KWOK-like: SIM_FLEET_HOSTS simulated hosts in one agent process, sharing its Postgres pool, NATS connection
+ * and one log follower, each with its own registration, lease, capacity (HOST_CPU/HOST_MEMORY/HOST_PODS) and
+ * pod worker over an in-process sim runtime. For scale runs: a thousand crx-runtime processes would measure
+ * the machine, not the control plane.
+ */
+export class SimFleet {
+  private readonly feed = new FleetFeed();
+  private readonly hosts: SimHost[] = [];
+
+  constructor(private readonly ctx: ServiceContext<SphereletAgentConfig>) {}
+
+  async start(): Promise<void> {
+    const { config, store, pool, nats, names, logger } = this.ctx;
+    await this.feed.start((apply) => pokedFollower({ store, pool, nats, names, logger }, apply));
+    const deps = { store: gatedStore(store, WRITE_CONCURRENCY), pool, nats, names, logger, feed: this.feed };
+    const all = fleetHostNames(config.HOST_NAME, config.SIM_FLEET_HOSTS).map((name, i) => new SimHost(name, i + 1, config, deps));
+    for (let i = 0; i < all.length; i += START_CONCURRENCY) {
+      const batch = all.slice(i, i + START_CONCURRENCY);
+      await Promise.all(batch.map((h) => h.start()));
+      this.hosts.push(...batch);
+    }
+    logger.info('sim fleet started', { hosts: all.length, first: all[0]?.name, last: all[all.length - 1]?.name });
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.hosts.map((h) => h.stop()));
+    await this.feed.stop();
+  }
+}

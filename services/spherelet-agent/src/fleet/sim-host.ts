@@ -1,0 +1,73 @@
+import { NatsNames } from '@openpacific/contracts';
+import type { EventStore } from '@openpacific/event-store';
+import type { Logger } from '@openpacific/service-kit';
+import type { NatsConnection } from 'nats';
+import type { Pool } from 'pg';
+import { HostLease } from '../host/host-lease';
+import { registerHost } from '../host/host-registration';
+import { hostDescription } from '../host/host-spec';
+import { PodWorker, SharedPodFeed } from '../pods/pod-worker';
+import { leaseLength } from '../spherelet-agent.lifecycle';
+import type { SphereletAgentConfig } from '../spherelet-agent.config';
+import { SimRuntime } from './sim-runtime';
+
+export interface SimHostDeps {
+  store: EventStore;
+  pool: Pool;
+  nats: NatsConnection;
+  names: NatsNames;
+  logger: Logger;
+  feed: SharedPodFeed;
+}
+
+/**
+ * One simulated host of the fleet: its own Host object and epoch, heartbeat lease, capacity and pod worker,
+ * over an in-process sim runtime. Where a real agent exits on a lost lease (its runtime has fenced the epoch),
+ * a sim host drops its runtime's state, as the fence would, and registers a new epoch in place.
+ */
+export class SimHost {
+  private lease?: HostLease;
+  private pods?: PodWorker;
+  private stopped = false;
+
+  constructor(
+    readonly name: string,
+    private readonly index: number,
+    private readonly config: SphereletAgentConfig,
+    private readonly deps: SimHostDeps,
+  ) {}
+
+  async start(): Promise<void> {
+    const { store, nats, names, logger } = this.deps;
+    const config = { ...this.config, HOST_NAME: this.name };
+    const runtime = new SimRuntime(this.index);
+    const { epoch } = await registerHost(store, this.name, hostDescription(config, SimRuntime.version()));
+    this.lease = new HostLease(nats, names, runtime, this.name, epoch, {
+      intervalMs: config.HEARTBEAT_INTERVAL_MS,
+      leaseMs: leaseLength(config.HOST_GRACE_MS),
+      logger,
+      onLost: (reason) => {
+        logger.error('sim host lease lost: dropping its pods and registering a new epoch', { host: this.name, epoch, reason });
+        void this.restart();
+      },
+    });
+    await this.lease.start();
+    this.pods = new PodWorker(
+      { ...this.deps, prefix: config.NATS_PREFIX, runtime },
+      { host: this.name, epoch, backoffBaseMs: config.RESTART_BACKOFF_MS, resyncMs: config.POD_RESYNC_MS, podNetwork: 'loopback' },
+    );
+    await this.pods.start();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.lease?.stop();
+    await this.pods?.stop();
+  }
+
+  private async restart(): Promise<void> {
+    await this.pods?.stop();
+    if (this.stopped) return;
+    await this.start().catch((err: Error) => this.deps.logger.error('sim host failed to start again', { host: this.name, error: err.message }));
+  }
+}

@@ -1,0 +1,106 @@
+import { randomBytes } from 'node:crypto';
+import { CodedError, ContainerConfig, ContainerStatus, CrxErrorCodes, ExecSyncRequest, ExecSyncResponse, PodSandbox, PodSandboxConfig } from '@openpacific/contracts';
+import type { LeaseRuntime, PodRuntime } from '../pods/pod-runtime';
+
+/**
+ * One simulated host's container runtime, in the agent's process: crx-runtime's sim driver with zero start
+ * delay and no failures. Containers run the moment they start; nothing runs anywhere. Sandboxes and
+ * containers are indexed by pod and by sandbox so a host with many pods answers in time proportional to them.
+ * The lease is taken as given: there are no processes to fence.
+ */
+export class SimRuntime implements PodRuntime, LeaseRuntime {
+  private readonly sandboxes = new Map<string, PodSandbox>();
+  private readonly containers = new Map<string, ContainerStatus>();
+  private readonly bySandbox = new Map<string, Set<string>>();
+  private nextIp = 0;
+
+  /** `hostIndex` (1-based) picks the host's 127.x.0.0/16 (addresses nobody binds: sim pods run nowhere). */
+  constructor(private readonly hostIndex: number) {}
+
+  static version() {
+    return { driver: 'sim', isolation: 'none', cgroups: 'none', podNetwork: { mode: 'loopback', reason: 'simulated host (SIM_FLEET_HOSTS)' } };
+  }
+
+  async runPodSandbox(config: PodSandboxConfig): Promise<PodSandbox> {
+    for (const s of this.sandboxes.values()) if (s.config.podUid === config.podUid && s.state === 'SANDBOX_READY') return s;
+    const k = 2 + this.nextIp++;
+    const sandbox: PodSandbox = {
+      id: randomBytes(6).toString('hex'), config, state: 'SANDBOX_READY',
+      ip: `127.${64 + (this.hostIndex % 190)}.${(k >> 8) & 255}.${k & 255}`, directory: '', createdAt: new Date().toISOString(),
+    };
+    this.sandboxes.set(sandbox.id, sandbox);
+    this.bySandbox.set(sandbox.id, new Set());
+    return sandbox;
+  }
+
+  async stopPodSandbox(id: string): Promise<object> {
+    this.sandbox(id).state = 'SANDBOX_NOTREADY';
+    for (const c of this.of(id)) await this.stopContainer(c.id);
+    return {};
+  }
+
+  async removePodSandbox(id: string): Promise<object> {
+    for (const c of this.bySandbox.get(id) ?? []) this.containers.delete(c);
+    this.bySandbox.delete(id);
+    this.sandboxes.delete(id);
+    return {};
+  }
+
+  async listPodSandboxes(): Promise<PodSandbox[]> {
+    return [...this.sandboxes.values()];
+  }
+
+  async createContainer(sandboxId: string, config: ContainerConfig, attempt: number): Promise<ContainerStatus> {
+    this.sandbox(sandboxId);
+    const id = randomBytes(8).toString('hex');
+    const status: ContainerStatus = { id, sandboxId, name: config.name, attempt, image: config.image, state: 'CONTAINER_CREATED', createdAt: new Date().toISOString(), logPath: '' };
+    this.containers.set(id, status);
+    this.bySandbox.get(sandboxId)?.add(id);
+    return status;
+  }
+
+  async startContainer(id: string): Promise<ContainerStatus> {
+    const c = this.container(id);
+    if (c.state !== 'CONTAINER_CREATED') throw new CodedError(CrxErrorCodes.conflict, `container ${id} was already started`);
+    return this.update({ ...c, state: 'CONTAINER_RUNNING', startedAt: new Date().toISOString() });
+  }
+
+  async stopContainer(id: string): Promise<ContainerStatus> {
+    const c = this.container(id);
+    if (c.state === 'CONTAINER_EXITED') return c;
+    return this.update({ ...c, state: 'CONTAINER_EXITED', exitCode: 143, reason: 'Error', finishedAt: new Date().toISOString() });
+  }
+
+  async listContainers(sandboxId?: string): Promise<ContainerStatus[]> {
+    return sandboxId ? this.of(sandboxId) : [...this.containers.values()];
+  }
+
+  async execSync(_req: ExecSyncRequest): Promise<ExecSyncResponse> {
+    return { exitCode: 0, stdout: '', stderr: '' };
+  }
+
+  async renewLease(): Promise<object> {
+    return {};
+  }
+
+  private of(sandboxId: string): ContainerStatus[] {
+    return [...(this.bySandbox.get(sandboxId) ?? [])].map((id) => this.container(id));
+  }
+
+  private update(status: ContainerStatus): ContainerStatus {
+    this.containers.set(status.id, status);
+    return status;
+  }
+
+  private sandbox(id: string): PodSandbox {
+    const s = this.sandboxes.get(id);
+    if (!s) throw new CodedError(CrxErrorCodes.notFound, `pod sandbox ${id} not found`);
+    return s;
+  }
+
+  private container(id: string): ContainerStatus {
+    const c = this.containers.get(id);
+    if (!c) throw new CodedError(CrxErrorCodes.notFound, `container ${id} not found`);
+    return c;
+  }
+}
