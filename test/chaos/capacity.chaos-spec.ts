@@ -1,5 +1,5 @@
 import { startCluster, TestCluster } from '@openpacific/testing';
-import { allHostsReady, createPods, full, hostReady, invariants, isRunning, listPods, report, timeUntil } from './support/chaos-kit';
+import { allHostsReady, createPods, full, hostReady, invariants, isRunning, listPods, podsRunning, report, timeUntil } from './support/chaos-kit';
 
 /**
  * Scenario 2: two of three hosts die while more pods run than one host holds. What fits on the survivor
@@ -20,7 +20,7 @@ describe('chaos: two of three hosts die with more pods than one host holds', () 
 
   it('keeps the surplus Pending with the capacity message and runs it once a host is back', async () => {
     const acknowledged = await createPods(cluster, Array.from({ length: podCount }, (_, i) => `job-${i}`));
-    await timeUntil(Date.now(), async () => (await listPods(cluster)).filter(isRunning).length === podCount, 90_000);
+    await podsRunning(cluster, podCount, 90_000);
 
     const killedAt = Date.now();
     for (const host of ['host-2', 'host-3']) expect((await cluster.chaos(['kill-host', host])).code).toBe(0);

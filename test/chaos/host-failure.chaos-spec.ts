@@ -1,5 +1,5 @@
 import { startCluster, TestCluster } from '@openpacific/testing';
-import { allHostsReady, createPods, full, hostReady, invariants, isRunning, listPods, report, timeUntil } from './support/chaos-kit';
+import { allHostsReady, createPods, full, hostReady, invariants, isRunning, listPods, podsRunning, report, timeUntil } from './support/chaos-kit';
 
 /**
  * Scenario 1: one of three hosts dies (SIGKILL to its process group, workloads included) while pods run.
@@ -19,7 +19,7 @@ describe('chaos: a host dies', () => {
   it(`moves the ${podCount} pods' share of the dead host to the others; nothing is lost or runs twice`, async () => {
     const names = Array.from({ length: podCount }, (_, i) => `web-${i}`);
     const acknowledged = await createPods(cluster, names);
-    await timeUntil(Date.now(), async () => (await listPods(cluster)).filter(isRunning).length === podCount, 90_000);
+    await podsRunning(cluster, podCount, 90_000);
 
     const victim = 'host-2';
     // Pinned to the victim: one that must not restart, one that may (but only there), one being deleted slowly.
@@ -31,7 +31,7 @@ describe('chaos: a host dies', () => {
     for (const [name, policy, command] of [['once', 'Never'], ['sticky', 'Always'], ['leaving', 'Always', ['sh', '-c', "trap '' TERM; sleep 3600 & wait; sleep 3600"]]] as const) {
       expect((await cluster.request('POST', '/api/v1/namespaces/default/pods', { body: pin(name, policy, command as any) })).status).toBe(201);
     }
-    await timeUntil(Date.now(), async () => (await listPods(cluster, 'app=pinned')).filter(isRunning).length === 3, 60_000);
+    await podsRunning(cluster, 3, 60_000, 'app=pinned');
     expect((await cluster.request('DELETE', '/api/v1/namespaces/default/pods/leaving')).status).toBe(200);
     const before = await listPods(cluster);
     const moved = before.filter((p) => p.spec.nodeName === victim).map((p) => p.metadata.name);

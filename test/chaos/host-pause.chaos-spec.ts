@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { eventually, startCluster, TestCluster } from '@openpacific/testing';
-import { allHostsReady, createPods, full, hostReady, invariants, isRunning, listPods, report, sleep, timeUntil } from './support/chaos-kit';
+import { allHostsReady, createPods, full, hostReady, invariants, isRunning, listPods, podsRunning, report, sleep, timeUntil } from './support/chaos-kit';
 
 /** The pids of the containers a host's runtime started, from its status files. */
 function containerPids(crxRoot: string): number[] {
@@ -45,7 +45,7 @@ describe('chaos: a host pauses past its grace period', () => {
 
   it('runs its pods elsewhere during the pause and stops the stale copies within a second of resuming', async () => {
     const acknowledged = await createPods(cluster, Array.from({ length: podCount }, (_, i) => `svc-${i}`));
-    await timeUntil(Date.now(), async () => (await listPods(cluster)).filter(isRunning).length === podCount, 90_000);
+    await podsRunning(cluster, podCount, 90_000);
     const victim = 'host-1';
     const crxRoot = cluster.state().hosts.find((h) => h.name === victim)!.crxRoot;
     const stale = containerPids(crxRoot);

@@ -181,8 +181,11 @@ describe('guest clusters', () => {
       expect(workers.map((m: any) => m.metadata.name)).not.toContain(worker.metadata.name);
       expect(workers.filter(ready)).toHaveLength(1);
     }, { timeoutMs: 40_000, intervalMs: 500 });
-    const check = (await cluster.request('GET', `/apis/cluster.x-k8s.io/v1beta1/namespaces/${NS}/machinehealthchecks/tkc-1-workers-mhc`)).json();
-    expect(check.status).toMatchObject({ expectedMachines: 1, currentHealthy: 1 });
+    // The check's own status follows on its next pass over the machines.
+    await eventually(async () => {
+      const check = (await cluster.request('GET', `/apis/cluster.x-k8s.io/v1beta1/namespaces/${NS}/machinehealthchecks/tkc-1-workers-mhc`)).json();
+      expect(check.status).toMatchObject({ expectedMachines: 1, currentHealthy: 1 });
+    }, { timeoutMs: 15_000, intervalMs: 250 });
   });
 
   it('scales a MachineDeployment written by hand with kubectl scale (the /scale subresource)', async () => {

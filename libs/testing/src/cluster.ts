@@ -45,6 +45,8 @@ export interface TestCluster {
   natsPrefix: string;
   /** Its pod, service and load balancer ranges (podCIDR empty: pods on loopback addresses). */
   network: ClusterNetwork;
+  /** The last lines of each service's log (or only the lines matching `filter`), for a failing test to show. */
+  logTails(lines?: number, filter?: RegExp): string;
   /** The hosts with their current process groups (a rebooted host has a new one). */
   hosts: ClusterHost[];
   /** Every api-gateway instance (more than one with `replicas`); `server` is the first's. */
@@ -180,6 +182,7 @@ export async function startCluster(
     databaseUrl: database.url,
     natsPrefix,
     network: network ?? clusterNetworkFromEnv(opts.env ?? {}),
+    logTails: (lines, filter) => logTails(dataDir, lines, filter),
     get hosts() {
       return hosts();
     },
@@ -360,12 +363,13 @@ function httpsCall(
   });
 }
 
-function logTails(dataDir: string): string {
+function logTails(dataDir: string, count = 15, filter?: RegExp): string {
   const logDir = join(dataDir, 'logs');
   if (!existsSync(logDir)) return '(no service logs)';
   return readdirSync(logDir)
     .map((file) => {
-      const lines = readFileSync(join(logDir, file), 'utf8').trimEnd().split('\n').slice(-15).join('\n');
+      const all = readFileSync(join(logDir, file), 'utf8').trimEnd().split('\n');
+      const lines = (filter ? all.filter((l) => filter.test(l)) : all).slice(-count).join('\n');
       return `--- ${file} ---\n${lines}`;
     })
     .join('\n');

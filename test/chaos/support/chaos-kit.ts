@@ -51,6 +51,35 @@ export async function timeUntil(since: number, done: () => Promise<boolean>, tim
   }
 }
 
+/** One line a pod: where it is, its phase and why it is not Running — what a timed-out wait shows. */
+export function describePods(pods: any[]): string {
+  return pods
+    .map((p) => {
+      const waiting = (p.status?.containerStatuses ?? []).map((c: any) => c.state?.waiting?.reason ?? c.state?.terminated?.reason ?? (c.ready ? 'ready' : 'not ready'));
+      const conditions = (p.status?.conditions ?? []).filter((c: any) => c.status !== 'True').map((c: any) => `${c.type}=${c.status} ${c.reason ?? ''} ${c.message ?? ''}`.trim());
+      return `  ${p.metadata.name} on ${p.spec.nodeName ?? '(none)'}: ${p.status?.phase ?? '?'} ip=${p.status?.podIP ?? '-'} [${waiting.join(', ')}] ${conditions.join('; ')}`;
+    })
+    .join('\n');
+}
+
+/**
+ * Waits until `count` pods of the selector are Running and ready; on timeout the error shows every pod and the
+ * warnings the services logged, so a failure in CI says why.
+ */
+export async function podsRunning(cluster: TestCluster, count: number, timeoutMs: number, selector = 'app=chaos'): Promise<number> {
+  const since = Date.now();
+  try {
+    return await timeUntil(since, async () => (await listPods(cluster, selector)).filter(isRunning).length === count, timeoutMs);
+  } catch (err) {
+    const pods = await listPods(cluster, selector).catch(() => []);
+    const nodes = (await cluster.request('GET', '/api/v1/nodes').catch(() => undefined))?.json().items ?? [];
+    const nodeLines = nodes.map((n: any) => `  ${n.metadata.name}: ${(n.status?.conditions ?? []).map((c: any) => `${c.type}=${c.status}`).join(' ')}`);
+    throw new Error(
+      `${(err as Error).message}: ${pods.filter(isRunning).length}/${count} pods Running\n${describePods(pods.filter((p) => !isRunning(p)))}\nhosts:\n${nodeLines.join('\n')}\n${cluster.logTails(20, /"level":"(warn|error)"/)}`,
+    );
+  }
+}
+
 /** Waits until `count` hosts are Ready, so a burst of pods is spread over all of them. */
 export async function allHostsReady(cluster: TestCluster, count = 3): Promise<void> {
   await timeUntil(Date.now(), async () => {
