@@ -1,6 +1,7 @@
 import type { Pool, PoolClient } from 'pg';
 import { eventCatalogue, JsonSchema } from '@openpacific/contracts';
 import { appendToStream } from './append';
+import { appendEach, SingleAppend, SingleAppendOutcome } from './append-each';
 import { ExpectedVersion } from './errors';
 import { EventValidator } from './event-validator';
 import { LogPosition } from './log-position';
@@ -57,6 +58,28 @@ export class EventStore {
     const recorded = await appendToStream(opts.client ?? this.pool, streamId, events, opts.expectedVersion ?? 'any', this.notify);
     if (!opts.client) this.onAppended?.(recorded);
     return { streamVersion: recorded[recorded.length - 1]?.streamVersion ?? 0, events: recorded };
+  }
+
+  /**
+   * Independent single-event appends in one round trip and one commit (append-each.ts): each item is
+   * validated and version-checked on its own, and one item's failure (its outcome) leaves the others
+   * written. Every item must name a different stream. A statement that fails as a whole throws.
+   */
+  async appendEach(items: SingleAppend[]): Promise<SingleAppendOutcome[]> {
+    const outcomes: Array<SingleAppendOutcome | undefined> = items.map((item) => {
+      try {
+        this.validator.check(item.event);
+        return undefined;
+      } catch (err) {
+        return err as Error;
+      }
+    });
+    const valid = items.filter((_, i) => !outcomes[i]);
+    const appended = await appendEach(this.pool, valid, this.notify);
+    const recorded = appended.filter((o): o is RecordedEvent => !(o instanceof Error));
+    if (recorded.length > 0) this.onAppended?.(recorded);
+    let next = 0;
+    return outcomes.map((o) => o ?? appended[next++]);
   }
 
   /** Several streams in one transaction, all or nothing: one commit for many changes. */

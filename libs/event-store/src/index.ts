@@ -9,3 +9,5 @@ export * from './read-all';
 export * from './read-stream';
 export * from './recorded-event';
 export * from './leader-election';
+export * from './append-each';
+export * from './group-commit';

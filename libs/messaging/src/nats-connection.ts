@@ -14,7 +14,18 @@ export async function connectNats(opts: { url: string; name: string; maxAttempts
   const maxAttempts = opts.maxAttempts ?? 30;
   for (let attempt = 1; ; attempt++) {
     try {
-      const nc = await connect({ servers: opts.url.split(',').map((u) => u.trim()), name: opts.name, maxReconnectAttempts: -1, reconnectTimeWait: 500, timeout: 2000 });
+      const nc = await connect({
+        servers: opts.url.split(',').map((u) => u.trim()),
+        name: opts.name,
+        maxReconnectAttempts: -1,
+        reconnectTimeWait: 500,
+        timeout: 2000,
+        // By default every request and JetStream publish captures a stack
+        // (`new Error()`) up front in case it fails later: a measurable share of
+        // CPU at thousands of publishes a second. Errors keep their code and
+        // message; callers that need context wrap them (requestJson does).
+        noAsyncTraces: true,
+      });
       opts.logger?.info('connected to NATS', { url: opts.url, attempt });
       return nc;
     } catch (err) {

@@ -37,4 +37,24 @@ describe('a pass loop', () => {
     expect(errors).toHaveLength(1);
     loop.stop();
   });
+
+  it('runs a pass requested mid-pass after the debounce, and waits retryMs only after a failure', async () => {
+    let passes = 0;
+    let release!: () => void;
+    const loop = new PassLoop(async () => {
+      passes++;
+      if (passes === 1) await new Promise<void>((r) => (release = r));
+      if (passes === 2) throw new Error('transient');
+    }, { debounceMs: 1, resyncMs: 600_000, retryMs: 600_000, onError: () => undefined });
+    loop.start();
+    await eventually(() => expect(passes).toBe(1));
+    loop.schedule();
+    release();
+    // Not after retryMs (ten minutes): the requested pass follows at once.
+    await eventually(() => expect(passes).toBe(2));
+    // The failed pass is retried after retryMs, not now.
+    await new Promise((r) => setTimeout(r, 200));
+    expect(passes).toBe(2);
+    loop.stop();
+  });
 });

@@ -41,14 +41,18 @@ export class PassLoop {
   private async run(): Promise<void> {
     this.running = true;
     this.dirty = false;
+    let failed = false;
     try {
       await this.pass();
     } catch (err) {
       this.opts.onError(err);
       this.dirty = true;
+      failed = true;
     } finally {
       this.running = false;
-      if (this.dirty && !this.stopped) this.schedule(this.opts.retryMs ?? this.opts.debounceMs ?? 10);
+      // A change seen during the pass gets the next one after the usual debounce; only a failure waits retryMs.
+      const debounce = this.opts.debounceMs ?? 10;
+      if (this.dirty && !this.stopped) this.schedule(failed ? (this.opts.retryMs ?? debounce) : debounce);
     }
   }
 }

@@ -45,6 +45,58 @@ describe('the read model', () => {
   });
 });
 
+describe('listing the read model', () => {
+  let at = 0n;
+  const podEvent = (type: string, namespace: string, name: string, extra: any = {}): RecordedEvent => {
+    at += 1n;
+    const object = { apiVersion: 'v1', kind: 'Pod', metadata: { namespace, name, uid: `${namespace}/${name}` }, ...extra };
+    return {
+      id: `p${at}`,
+      streamId: `pods/${namespace}/${name}`,
+      streamVersion: 1,
+      type,
+      data: { resource: 'pods', object },
+      metadata: { actor: 'admin', source: 'test' },
+      position: at,
+      transactionId: 100n,
+      createdAt: new Date(),
+    } as RecordedEvent;
+  };
+  const names = (model: ReadModel, namespace?: string) => model.list('pods', namespace).map((s) => `${s.object.metadata.namespace}/${s.object.metadata.name}`);
+
+  it('orders by namespace, then name, in byte order, and lists one namespace alone', () => {
+    const model = new ReadModel();
+    for (const [ns, name] of [['b', 'web-10'], ['a-b', 'x'], ['a', 'web-2'], ['a', 'web-1'], ['b', 'web.1'], ['a', 'Web'], ['b', 'web-1']]) {
+      model.apply(podEvent('ResourceCreated', ns, name));
+    }
+    expect(names(model)).toEqual(['a/Web', 'a/web-1', 'a/web-2', 'a-b/x', 'b/web-1', 'b/web-10', 'b/web.1']);
+    expect(names(model, 'b')).toEqual(['b/web-1', 'b/web-10', 'b/web.1']);
+    expect(names(model, 'none')).toEqual([]);
+    expect(model.list('nothing')).toEqual([]);
+  });
+
+  it('keeps lists current as objects come, change and go', () => {
+    const model = new ReadModel();
+    model.apply(podEvent('ResourceCreated', 'a', 'm'));
+    model.apply(podEvent('ResourceCreated', 'b', 'm'));
+    expect(names(model)).toEqual(['a/m', 'b/m']);
+    model.apply(podEvent('ResourceCreated', 'a', 'c'));
+    expect(names(model)).toEqual(['a/c', 'a/m', 'b/m']);
+    expect(names(model, 'a')).toEqual(['a/c', 'a/m']);
+    model.apply(podEvent('ResourceUpdated', 'a', 'm', { spec: { v: 2 } }));
+    expect(model.list('pods', 'a')[1].object.spec).toEqual({ v: 2 });
+    expect(model.list('pods')[1].object.spec).toEqual({ v: 2 });
+    model.apply(podEvent('ResourceDeleted', 'a', 'c'));
+    expect(names(model)).toEqual(['a/m', 'b/m']);
+    expect(names(model, 'a')).toEqual(['a/m']);
+    model.apply(podEvent('ResourceDeleted', 'b', 'm'));
+    expect(names(model, 'b')).toEqual([]);
+    // A list handed out is the caller's: changing it leaves the model alone.
+    model.list('pods').splice(0);
+    expect(names(model)).toEqual(['a/m']);
+  });
+});
+
 describe('the watch hub', () => {
   it('replays changes after a position and refuses positions older than its buffer', () => {
     const model = new ReadModel();

@@ -1,5 +1,6 @@
 import { ObjectEventTypes, objectStreamId } from '@openpacific/contracts';
 import { LogPosition, RecordedEvent, resourceVersionOf } from '@openpacific/event-store';
+import { KindIndex } from './kind-index';
 
 export interface StoredObject {
   /** The object at its storage version, `metadata.resourceVersion` filled from its last event's log position. */
@@ -31,7 +32,7 @@ export function objectKey(namespace: string | undefined, name: string): string {
  * log and come back through `apply`.
  */
 export class ReadModel {
-  private readonly objects = new Map<string, Map<string, StoredObject>>();
+  private readonly objects = new Map<string, KindIndex>();
   /** Versions of every stream seen, including deleted objects', so a re-create appends at the right version. */
   private readonly streamVersions = new Map<string, number>();
   /** uid -> where the object lives, for owner lookups by the garbage collector. */
@@ -65,10 +66,7 @@ export class ReadModel {
 
   /** Objects of a resource, optionally in one namespace, sorted by namespace then name as kube-apiserver lists them. */
   list(resource: string, namespace?: string): StoredObject[] {
-    const bucket = this.objects.get(resource);
-    if (!bucket) return [];
-    const all = [...bucket.values()].filter((s) => !namespace || s.object.metadata.namespace === namespace);
-    return all.sort((a, b) => compareKeys(a.object.metadata, b.object.metadata));
+    return this.objects.get(resource)?.list(namespace) ?? [];
   }
 
   /** Every object of any resource whose owner references name this uid. */
@@ -113,14 +111,9 @@ export class ReadModel {
     }
   }
 
-  private bucket(resource: string): Map<string, StoredObject> {
+  private bucket(resource: string): KindIndex {
     let b = this.objects.get(resource);
-    if (!b) this.objects.set(resource, (b = new Map()));
+    if (!b) this.objects.set(resource, (b = new KindIndex()));
     return b;
   }
-}
-
-function compareKeys(a: any, b: any): number {
-  const ns = (a.namespace ?? '').localeCompare(b.namespace ?? '');
-  return ns !== 0 ? ns : a.name.localeCompare(b.name);
 }

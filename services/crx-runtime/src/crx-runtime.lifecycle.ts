@@ -9,11 +9,12 @@ import { ProcessDriver } from './runtime/process-driver';
 import { RuntimeDriver } from './runtime/runtime-driver';
 import { SimDriver } from './runtime/sim-driver';
 
-/** Serves the host's runtime API; containers outlive this process (their shims keep them). */
+/** Serves the host's runtime API; containers outlive this process (the host's shim keeps them). */
 @Injectable()
 export class CrxRuntimeLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private server?: CrxServer;
   private watchdog?: LeaseWatchdog;
+  private driver?: RuntimeDriver;
 
   constructor(@Inject(SERVICE_CONTEXT) private readonly ctx: ServiceContext<CrxRuntimeConfig>) {}
 
@@ -28,6 +29,7 @@ export class CrxRuntimeLifecycle implements OnApplicationBootstrap, BeforeApplic
       config.CRX_DRIVER === 'sim'
         ? new SimDriver(addressing, { startDelayMs: config.CRX_SIM_START_DELAY_MS, failureRate: config.CRX_SIM_FAILURE_RATE })
         : new ProcessDriver(crxRoot(config), addressing, join(__dirname, 'shim', 'crx-shim.js'), podNetwork);
+    this.driver = driver;
     // A sim runtime keeps its sandboxes in memory, and so its lease; the process runtime keeps both on disk.
     this.watchdog = new LeaseWatchdog(driver, {
       stateFile: config.CRX_DRIVER === 'sim' ? undefined : join(crxRoot(config), 'lease.json'),
@@ -45,5 +47,6 @@ export class CrxRuntimeLifecycle implements OnApplicationBootstrap, BeforeApplic
   beforeApplicationShutdown(): void {
     this.server?.stop();
     this.watchdog?.stop();
+    this.driver?.close?.();
   }
 }

@@ -26,6 +26,29 @@ describe('policy service', () => {
     await db?.drop();
   });
 
+  const vmRequest = (uid: string, name: string): AdmissionRequest => ({
+    uid,
+    operation: 'CREATE',
+    user: { username: 'admin', groups: ['system:masters'] },
+    resource: { group: 'vmoperator.vmware.com', version: 'v1alpha1', resource: 'virtualmachines' },
+    kind: 'VirtualMachine',
+    namespace: 'team-a',
+    name,
+    object: { apiVersion: 'vmoperator.vmware.com/v1alpha1', kind: 'VirtualMachine', metadata: { name } },
+    dryRun: false,
+  });
+
+  it('answers a batch of admission requests in one message, in order, a broken item failing alone', async () => {
+    const codec = JSONCodec<unknown>();
+    const batch = [vmRequest('b1', 'vm-b1'), null, vmRequest('b2', 'vm-b2')];
+    const reply = await nc.request(`${prefix}.policy.admission`, codec.encode({ batch }), { timeout: 5000 });
+    const answers = (codec.decode(reply.data) as { batch: any[] }).batch;
+    expect(answers).toHaveLength(3);
+    expect(answers[0]).toEqual({ uid: 'b1', allowed: true });
+    expect(answers[1]).toMatchObject({ error: { code: expect.any(String), message: expect.any(String) } });
+    expect(answers[2]).toEqual({ uid: 'b2', allowed: true });
+  });
+
   it('answers an admission request on the admission subject with allowed', async () => {
     const request: AdmissionRequest = {
       uid: 'a1b2',

@@ -11,6 +11,14 @@ import { R } from './vms/vm-resources';
 
 const ACTOR = { actor: 'system:serviceaccount:vmware-system-vmop:vmware-system-vmop-controller-manager', source: 'vm-operator' };
 export const INGRESS_INDEX_ANNOTATION = 'vmoperator.openpacific.io/ingress-index';
+/**
+ * How long a backend that refused a connection is passed over. A VM is Ready (its guest answers) before the
+ * program behind a port listens: a guest cluster's control plane is Ready about a second before its
+ * api-gateway serves 6443, and the load balancer's default of 5 s turned that second into five for the first
+ * client (cluster-api reading the guest's nodes, on the guest cluster's way to Ready). Half a second still
+ * spares the other backends a retry per client.
+ */
+const BACKEND_COOLDOWN_MS = 500;
 
 /**
  * VirtualMachineServices (in the elected vm-operator): a LoadBalancer gets an ingress address
@@ -64,7 +72,7 @@ export class VmServiceController {
           live.add(key);
           let lb = this.balancers.get(key);
           if (!lb) {
-            lb = new TcpLoadBalancer({ bindAddress: ingress, port: port.port, logger: this.deps.logger });
+            lb = new TcpLoadBalancer({ bindAddress: ingress, port: port.port, logger: this.deps.logger, failureCooldownMs: BACKEND_COOLDOWN_MS });
             await lb.start();
             this.balancers.set(key, lb);
             this.deps.logger.info('load balancer listening', { service: `${svc.metadata.namespace}/${svc.metadata.name}`, address: `${ingress}:${port.port}` });
@@ -74,13 +82,18 @@ export class VmServiceController {
         if (svc.spec.type === 'LoadBalancer') await this.reportIngress(stored, ingress);
       } catch (err) {
         if (!(err instanceof VersionConflictError)) this.deps.logger.warn('VM service failed', { service: svc.metadata.name, error: (err as Error).message });
-        this.loop.schedule(500);
+        setTimeout(() => this.loop.schedule(), 500).unref();
       }
     }
     for (const [key, lb] of this.balancers) {
       if (live.has(key)) continue;
-      await lb.stop();
-      this.balancers.delete(key);
+      try {
+        await lb.stop();
+        this.balancers.delete(key);
+      } catch (err) {
+        this.deps.logger.warn('stopping a load balancer failed', { balancer: key, error: (err as Error).message });
+        setTimeout(() => this.loop.schedule(), 500).unref();
+      }
     }
   }
 

@@ -19,9 +19,10 @@ export async function connectPostgres(
   logger: Logger,
   retry: RetryOptions = defaultRetry,
   isStopping: () => boolean = () => false,
+  poolSize = 10,
 ): Promise<Pool> {
   // A server that does not answer at all (stopped, partitioned) fails a request within 5 s instead of hanging it.
-  const pool = new Pool({ connectionString: url, application_name: applicationName, max: 10, connectionTimeoutMillis: 5000 });
+  const pool = new Pool({ connectionString: url, application_name: applicationName, max: poolSize, connectionTimeoutMillis: 5000 });
   // An idle client losing its connection must not crash the process; the pool replaces it.
   pool.on('error', (err) => logger.warn('postgres idle client error', { error: err.message }));
   let delay = retry.initialDelayMs;

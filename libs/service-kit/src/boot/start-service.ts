@@ -13,6 +13,7 @@ import { ServiceHealth } from '../health/health-registry';
 import { serveHealthOverNats } from '../health/health-responder';
 import { closeHealthServer, startHealthServer } from '../health/health-server';
 import { createLogger } from '../logging/logger';
+import { CoalescedSignal } from '../messaging/coalesced-signal';
 import { NestLoggerAdapter } from '../logging/nest-logger.adapter';
 import { connectPostgres, defaultRetry } from './connect-postgres';
 import { ServiceContext } from './service-context';
@@ -34,6 +35,13 @@ export interface RunningService<C extends BaseConfig> {
 }
 
 const NATS_CONNECT_ATTEMPTS = 60;
+/**
+ * At most one "log appended" wake-up per this many ms per service: every
+ * wake-up makes every follower in every service read the log, most of them
+ * for writes they ignore. Followers also poll, and the trailing wake-up of a
+ * burst is always sent, so this only delays a wake-up by up to the window.
+ */
+const LOG_WAKEUP_WINDOW_MS = 10;
 
 /**
  * Boots a service without touching the process (no signal handlers, no
@@ -75,6 +83,8 @@ export async function startService<C extends BaseConfig>(
       `${opts.name}-${config.INSTANCE_ID}`,
       logger.child({ component: 'postgres' }),
       defaultRetry,
+      undefined,
+      config.DATABASE_POOL_SIZE,
     );
     closers.push({ name: 'postgres', close: () => pool.end() });
     await migrate(pool);
@@ -98,6 +108,16 @@ export async function startService<C extends BaseConfig>(
     });
 
     const names = natsNames(config.NATS_PREFIX);
+    const appended = new CoalescedSignal(() => {
+      // Fired from a timer as well: a closing connection must not throw out of it.
+      try {
+        nats.publish(names.logAppended);
+      } catch (err) {
+        logger.warn('log wake-up not sent', { component: 'nats', error: (err as Error).message });
+      }
+    }, LOG_WAKEUP_WINDOW_MS);
+    // Closed before NATS drains (closers run in reverse), so a pending wake-up still goes out.
+    closers.push({ name: 'log wake-ups', close: async () => appended.close() });
     const ctx: ServiceContext<C> = {
       service: opts.name,
       config,
@@ -105,7 +125,7 @@ export async function startService<C extends BaseConfig>(
       pool,
       nats,
       names,
-      store: new EventStore(pool, { notify: false, onAppended: () => nats.publish(names.logAppended) }),
+      store: new EventStore(pool, { notify: false, onAppended: () => appended.signal() }),
       health,
     };
     const responder: Subscription = serveHealthOverNats(

@@ -5,6 +5,8 @@ export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 /** What every service reads from its environment. */
 export interface BaseConfig {
   DATABASE_URL: string;
+  /** Most Postgres connections the service's pool opens. */
+  DATABASE_POOL_SIZE: number;
   NATS_URL: string;
   NATS_PREFIX: string;
   LOG_LEVEL: LogLevel;
@@ -17,6 +19,9 @@ export interface BaseConfig {
 /** The environment of every service, as JSON-schema properties to spread into a service's own schema. */
 export const baseConfigProperties = {
   DATABASE_URL: { type: 'string', format: 'uri', default: 'postgres://postgres@127.0.0.1:5432/openpacific' },
+  // Each service of a cluster has its own pool: a whole local cluster opens about 4 × this many connections per
+  // service kind, against Postgres' max_connections (100 by default).
+  DATABASE_POOL_SIZE: { type: 'integer', minimum: 2, maximum: 100, default: 10 },
   // Comma-separated for a NATS cluster.
   NATS_URL: { type: 'string', format: 'nats-urls', default: 'nats://127.0.0.1:4222' },
   // The prefix becomes part of subjects and stream names, so it stays plain lowercase.

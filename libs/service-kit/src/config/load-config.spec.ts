@@ -26,6 +26,7 @@ describe('loadConfig', () => {
     const config = loadConfig<WithHost>(schema, { HOST_NAME: 'host-1' });
     expect(config).toEqual({
       DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/openpacific',
+      DATABASE_POOL_SIZE: 10,
       NATS_URL: 'nats://127.0.0.1:4222',
       NATS_PREFIX: 'op',
       LOG_LEVEL: 'info',

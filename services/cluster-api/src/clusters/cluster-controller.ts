@@ -11,6 +11,9 @@ const CAPI = 'cluster.x-k8s.io/v1beta1';
 const KCP = 'controlplane.cluster.x-k8s.io/v1beta1';
 const CAPV = 'vmware.infrastructure.cluster.x-k8s.io/v1beta1';
 const VMOP = 'vmoperator.vmware.com/v1alpha5';
+/** Appends of one pass in flight at once (the service's pool has ten connections). */
+const WRITE_CONCURRENCY = 6;
+const RETRY_MS = 200;
 
 /**
  * The three-layer cake, level-triggered in one pass over everything (in the elected cluster-api):
@@ -65,8 +68,18 @@ export class ClusterController {
     return this.list(resource, owner.metadata.namespace).filter((s) => (s.object.metadata.ownerReferences ?? []).some((r: any) => r.uid === owner.metadata.uid));
   }
 
+  /** Never throws: a failed pass (the guests' databases unreachable, say) is retried on a timer, not at once. */
   private async pass(): Promise<void> {
-    const writes: (StreamAppend | undefined)[] = await this.guests.reconcile();
+    try {
+      await this.reconcileAll();
+    } catch (err) {
+      this.deps.logger.warn('cluster pass failed', { error: (err as Error).message });
+      setTimeout(() => this.loop.schedule(), RETRY_MS).unref();
+    }
+  }
+
+  private async reconcileAll(): Promise<void> {
+    const writes: (StreamAppend | undefined)[] = this.guests.reconcile();
     for (const s of this.list(CR.tkcs)) writes.push(...this.tkc(s));
     for (const s of this.list(CR.kcps)) writes.push(...this.controlPlane(s));
     for (const s of this.list(CR.mds)) writes.push(...this.deployment(s));
@@ -74,18 +87,24 @@ export class ClusterController {
     for (const s of this.list(CR.machines)) writes.push(...this.machine(s));
     for (const s of this.list(CR.clusters)) writes.push(...this.cluster(s));
     for (const s of this.list(CR.mhcs)) writes.push(...this.healthCheck(s));
+    // Each write is its own stream's append: they go out together rather than one round trip after another.
     let retry = false;
-    for (const w of writes) {
-      if (!w) continue;
-      try {
-        await this.deps.store.appendBatch([w]);
-      } catch (err) {
-        if (!(err instanceof VersionConflictError)) this.deps.logger.warn('cluster write failed', { stream: w.streamId, error: (err as Error).message });
-        retry = true;
+    const pending = writes.filter((w): w is StreamAppend => !!w);
+    const send = async () => {
+      for (let w = pending.shift(); w; w = pending.shift()) {
+        try {
+          await this.deps.store.appendBatch([w]);
+        } catch (err) {
+          if (!(err instanceof VersionConflictError)) this.deps.logger.warn('cluster write failed', { stream: w.streamId, error: (err as Error).message });
+          retry = true;
+        }
       }
-    }
-    if (retry) this.loop.schedule(200);
+    };
+    await Promise.all(Array.from({ length: WRITE_CONCURRENCY }, send));
+    // Most failures are a stale version: the follower brings the newer one shortly.
+    if (retry) setTimeout(() => this.loop.schedule(), RETRY_MS).unref();
   }
+
 
   /** TKC → Cluster, VSphereCluster, KubeadmControlPlane, MachineDeployments, resource policy, control-plane service; status back. */
   private tkc(stored: StoredObject): (StreamAppend | undefined)[] {

@@ -21,14 +21,14 @@ export class GuestInfrastructure {
   readonly store: GuestStore;
   private readonly nodes: GuestNodeMonitor;
   /** Certificate authorities being generated, by cluster uid (RSA keys take a moment). */
-  private readonly pendingCas = new Map<string, Promise<{ keyPem: string; certPem: string }>>();
+  private readonly pendingCas = new Map<string, { ready?: { keyPem: string; certPem: string } }>();
 
   constructor(
     private readonly model: ReadModel,
     private readonly deps: { pool: Pool; nats: NatsConnection; logger: Logger; secretKey?: SecretKey; databaseUrl: string; natsUrl: string },
-    onChange: () => void,
+    private readonly onChange: () => void,
   ) {
-    this.store = new GuestStore(deps);
+    this.store = new GuestStore({ ...deps, onMade: onChange });
     // A list of a few nodes is cheap; each poll interval is latency on a machine's way to Ready (issue 9).
     this.nodes = new GuestNodeMonitor({ intervalMs: 250, timeoutMs: 2000, logger: deps.logger, onChange });
   }
@@ -59,7 +59,7 @@ export class GuestInfrastructure {
    * finalizer that holds the Cluster until its last machine is gone and then removes them. Also points the
    * node monitor at every guest with a kubeconfig.
    */
-  async reconcile(): Promise<(StreamAppend | undefined)[]> {
+  reconcile(): (StreamAppend | undefined)[] {
     const writes: (StreamAppend | undefined)[] = [];
     const access = new Map<string, GuestAccess>();
     for (const stored of this.model.list(CR.clusters)) {
@@ -67,24 +67,21 @@ export class GuestInfrastructure {
       const ns = c.metadata.namespace;
       const name = c.metadata.name;
       if (c.metadata.deletionTimestamp) {
-        writes.push(await this.finishClusterDeletion(stored));
+        writes.push(this.finishClusterDeletion(stored));
         continue;
       }
+      // The CA's RSA key takes a while (a second on a busy machine): it is made beside the passes, which go on
+      // creating the cluster's other objects, and the pass after it is ready writes it.
+      const ca = this.secret(ns, secretNames.ca(name)) ? undefined : this.certificateAuthority(c);
       if (!(c.metadata.finalizers ?? []).includes(CLUSTER_FINALIZER)) {
         writes.push(updated(CR.clusters, stored, (o) => (o.metadata.finalizers = [...(o.metadata.finalizers ?? []), CLUSTER_FINALIZER])));
         continue;
       }
-      if (!this.secret(ns, secretNames.ca(name))) {
-        let pending = this.pendingCas.get(c.metadata.uid);
-        if (!pending) {
-          pending = createCertificateAuthority(`${name}-ca`);
-          this.pendingCas.set(c.metadata.uid, pending);
-        }
-        const ca = await pending;
-        writes.push(this.createdSecret(secretObject(c, secretNames.ca(name), { 'tls.crt': ca.certPem, 'tls.key': ca.keyPem }, name)));
-      } else this.pendingCas.delete(c.metadata.uid);
+      if (ca?.ready) writes.push(this.createdSecret(secretObject(c, secretNames.ca(name), { 'tls.crt': ca.ready.certPem, 'tls.key': ca.ready.keyPem }, name)));
+      if (!ca) this.pendingCas.delete(c.metadata.uid);
       if (!this.secret(ns, secretNames.encryption(name))) writes.push(this.createdSecret(secretObject(c, secretNames.encryption(name), { key: newEncryptionKey() }, name)));
-      await this.store.ensureDatabase(c);
+      // Likewise the database (CREATE DATABASE copies a template): machines wait for it in `bootstrap`.
+      this.store.ensureDatabase(c);
       const kubeconfig = kubeconfigAccess(this.secret(ns, secretNames.kubeconfig(name)));
       if (kubeconfig) access.set(c.metadata.uid, kubeconfig);
     }
@@ -92,15 +89,37 @@ export class GuestInfrastructure {
     return writes;
   }
 
+  /** The cluster's CA being made (started on first call), with the keys once they are ready. */
+  private certificateAuthority(c: any): { ready?: { keyPem: string; certPem: string } } {
+    let pending = this.pendingCas.get(c.metadata.uid);
+    if (!pending) {
+      const entry: { ready?: { keyPem: string; certPem: string } } = {};
+      pending = entry;
+      this.pendingCas.set(c.metadata.uid, entry);
+      createCertificateAuthority(`${c.metadata.name}-ca`).then(
+        (ca) => {
+          entry.ready = ca;
+          this.onChange();
+        },
+        (err: Error) => {
+          this.deps.logger.warn('making a guest cluster CA failed', { cluster: `${c.metadata.namespace}/${c.metadata.name}`, error: err.message });
+          this.pendingCas.delete(c.metadata.uid);
+          this.onChange();
+        },
+      );
+    }
+    return pending;
+  }
+
   /** Once no Machine and no VM of the cluster is left: its database and stream go, then the finalizer. */
-  private async finishClusterDeletion(stored: StoredObject): Promise<StreamAppend | undefined> {
+  private finishClusterDeletion(stored: StoredObject): StreamAppend | undefined {
     const c = stored.object;
     if (!(c.metadata.finalizers ?? []).includes(CLUSTER_FINALIZER)) return undefined;
     const ns = c.metadata.namespace;
     const machinesLeft = this.model.list(CR.machines, ns).some((m) => m.object.spec?.clusterName === c.metadata.name);
     const vmsLeft = this.model.list(CR.vms, ns).some((v) => v.object.metadata.labels?.[LABELS.vmCluster] === c.metadata.name);
-    if (machinesLeft || vmsLeft) return undefined;
-    await this.store.remove(c);
+    // A database still being created is dropped once it exists; either wakes the next pass when done.
+    if (machinesLeft || vmsLeft || !this.store.ensureRemoved(c)) return undefined;
     const finalizers = c.metadata.finalizers.filter((f: string) => f !== CLUSTER_FINALIZER);
     if (finalizers.length === 0) return deleted(CR.clusters, stored);
     return updated(CR.clusters, stored, (o) => (o.metadata.finalizers = finalizers));
@@ -140,9 +159,7 @@ export class GuestInfrastructure {
     const key = secretValue(this.secret(ns, secretNames.encryption(c.metadata.name)), 'key');
     const access = kubeconfigAccess(this.secret(ns, secretNames.kubeconfig(c.metadata.name)));
     if (!endpoint?.host || !ca || !key || !access) return { waitingFor: 'the cluster has no control-plane endpoint, CA and kubeconfig yet' };
-    // The control plane first, then the workers: a worker joins a control plane that is up (kubeadm join needs one).
-    const kcp = c.spec.controlPlaneRef?.name ? this.get(CR.kcps, ns, c.spec.controlPlaneRef.name)?.object : undefined;
-    if (role === 'worker' && kcp && !kcp.status?.initialized) return { waitingFor: 'the control plane is not initialized yet' };
+    if (!this.store.isMade(c)) return { waitingFor: 'the guest cluster database is being created' };
     const podSubnet = m.metadata.annotations?.[POD_SUBNET_ANNOTATION];
     if (!podSubnet) {
       const used = new Set(this.model.list(CR.machines).map((x) => x.object.metadata.annotations?.[POD_SUBNET_ANNOTATION]).filter(Boolean));
@@ -166,6 +183,10 @@ export class GuestInfrastructure {
       });
       return { write: this.createdSecret(secretObject(m, name, { value: userData, format: 'cloud-config' }, c.metadata.name)) };
     }
+    // The control plane first, then the workers: a worker joins a control plane that is up (kubeadm join needs
+    // one). Its address range and data are made while it waits, so only this last step follows initialization.
+    const kcp = c.spec.controlPlaneRef?.name ? this.get(CR.kcps, ns, c.spec.controlPlaneRef.name)?.object : undefined;
+    if (role === 'worker' && kcp && !kcp.status?.initialized) return { waitingFor: 'the control plane is not initialized yet' };
     return { write: updated(CR.machines, stored, (o) => (o.spec.bootstrap = { ...o.spec.bootstrap, dataSecretName: name })) };
   }
 }

@@ -11,8 +11,13 @@ import type { Pool } from 'pg';
  */
 export class GuestStore {
   private readonly made = new Set<string>();
+  private readonly making = new Set<string>();
+  private readonly removing = new Set<string>();
+  /** Removed by this replica: the Cluster's finalizer may go. */
+  private readonly removed = new Set<string>();
 
-  constructor(private readonly deps: { pool: Pool; nats: NatsConnection; logger: Logger; databaseUrl: string }) {}
+  /** `onMade` is called once a creation or removal started here has finished (or failed, to try again). */
+  constructor(private readonly deps: { pool: Pool; nats: NatsConnection; logger: Logger; databaseUrl: string; onMade: () => void }) {}
 
   /** `guest_<16 hex of the uid>`: a plain identifier, unique per cluster. */
   static databaseName(cluster: any): string {
@@ -30,21 +35,57 @@ export class GuestStore {
     return url.toString();
   }
 
-  async ensureDatabase(cluster: any): Promise<void> {
+  isMade(cluster: any): boolean {
+    return this.made.has(GuestStore.databaseName(cluster));
+  }
+
+  /** Starts creating the guest's database unless it exists or is being created; `onMade` says when it is done. */
+  ensureDatabase(cluster: any): void {
     const name = GuestStore.databaseName(cluster);
-    if (this.made.has(name)) return;
-    try {
-      await this.deps.pool.query(`CREATE DATABASE ${name}`);
-      this.deps.logger.info('guest cluster database created', { cluster: `${cluster.metadata.namespace}/${cluster.metadata.name}`, database: name });
-    } catch (err) {
-      // 42P04: it exists already (made by an earlier pass or an earlier leader).
-      if ((err as { code?: string }).code !== '42P04') throw err;
-    }
-    this.made.add(name);
+    if (this.made.has(name) || this.making.has(name)) return;
+    this.making.add(name);
+    this.deps.pool
+      .query(`CREATE DATABASE ${name}`)
+      .then(
+        () => {
+          this.deps.logger.info('guest cluster database created', { cluster: `${cluster.metadata.namespace}/${cluster.metadata.name}`, database: name });
+          this.made.add(name);
+        },
+        (err: { code?: string; message: string }) => {
+          // 42P04: it exists already (made by an earlier leader).
+          if (err.code === '42P04') this.made.add(name);
+          else this.deps.logger.warn('creating a guest cluster database failed', { database: name, error: err.message });
+        },
+      )
+      .finally(() => {
+        this.making.delete(name);
+        this.deps.onMade();
+      });
+  }
+
+  /**
+   * Whether the guest's database and stream are gone; starts removing them (once) when they are not. Like
+   * `ensureDatabase`, beside the passes: dropping a database that programs still hold can take a while.
+   */
+  ensureRemoved(cluster: any): boolean {
+    const name = GuestStore.databaseName(cluster);
+    if (this.removed.has(name)) return true;
+    if (this.making.has(name) || this.removing.has(name)) return false;
+    this.removing.add(name);
+    this.remove(cluster)
+      .then(
+        () => this.removed.add(name),
+        (err: Error) => this.deps.logger.warn('removing a guest cluster store failed', { database: name, error: err.message }),
+      )
+      .finally(() => {
+        this.removing.delete(name);
+        this.deps.onMade();
+      });
+    return false;
   }
 
   /** Drops the database (closing whatever still holds it) and deletes the guest's JetStream stream. */
-  async remove(cluster: any): Promise<void> {
+  private async remove(cluster: any): Promise<void> {
     const name = GuestStore.databaseName(cluster);
     await this.deps.pool.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
     this.made.delete(name);

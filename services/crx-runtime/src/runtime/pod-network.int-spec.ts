@@ -37,6 +37,7 @@ const pod = (name: string, podIp?: string): PodSandboxConfig => ({
   });
   afterAll(async () => {
     for (const d of [host1, host2]) for (const s of d?.listPodSandboxes() ?? []) await d.removePodSandbox(s.id);
+    for (const d of [host1, host2]) d?.close();
     for (const b of BRIDGES) if (linkExists(b)) ip('link', 'del', b);
     rmSync(root, { recursive: true, force: true });
   });
@@ -97,6 +98,7 @@ const pod = (name: string, podIp?: string): PodSandboxConfig => ({
   it('reports a sandbox whose pause died as not ready after a restart, and drops routes of pods it no longer has', async () => {
     const d = host2.runPodSandbox(pod('d', '10.60.2.6'));
     const { pid } = JSON.parse(readFileSync(join(root, 'host-2', 'state.json'), 'utf8')).networks[d.id];
+    host2.close();
     process.kill(pid, 'SIGKILL');
     ip('route', 'replace', '10.60.9.9/32', 'dev', 'op60h2');
     host2 = new ProcessDriver(join(root, 'host-2'), 2, shim, preparePodNetwork(settings('host-2')));
@@ -106,6 +108,27 @@ const pod = (name: string, podIp?: string): PodSandboxConfig => ({
     expect(routes).not.toContain('10.60.2.6');
     expect(routes).toContain('10.60.1.12'); // pod b still runs and keeps its route
     expect(host2.runPodSandbox(pod('d', '10.60.2.6')).id).not.toBe(d.id);
+  });
+
+  it('keeps spare namespaces ready, gives a sandbox one, and ends them when the runtime stops', async () => {
+    const dir = join(root, 'host-2-spares');
+    const driver = new ProcessDriver(dir, 2, shim, preparePodNetwork(settings('host-2')));
+    const spares = () => JSON.parse(readFileSync(join(dir, 'state.json'), 'utf8')).spares as { pid: number; veth: string }[];
+    await eventually(() => expect(spares()).toHaveLength(2));
+    const [first] = spares();
+    const sandbox = driver.runPodSandbox(pod('spare', '10.60.2.9'));
+    const attachment = JSON.parse(readFileSync(join(dir, 'state.json'), 'utf8')).networks[sandbox.id];
+    expect(attachment).toMatchObject({ pid: first.pid, veth: first.veth, ip: '10.60.2.9' });
+    expect(ip('-4', '-o', 'route', 'show', 'dev', 'op60h2')).toContain('10.60.2.9');
+    const inside = (...args: string[]) => execFileSync('nsenter', [`--net=/proc/${first.pid}/ns/net`, '--', 'ip', ...args], { encoding: 'utf8' });
+    expect(inside('-4', '-o', 'addr', 'show', 'dev', 'eth0')).toContain('inet 10.60.2.9/32');
+    expect(inside('route', 'show', 'default')).toContain('default via 10.60.0.2 dev eth0');
+    await eventually(() => expect(spares()).toHaveLength(2));
+    const left = spares();
+    await driver.removePodSandbox(sandbox.id);
+    driver.close();
+    expect(spares()).toEqual([]);
+    await eventually(() => expect(left.filter((s) => linkExists(s.veth))).toEqual([]));
   });
 
   it('refuses a sandbox without an address from the pod network, naming what is wrong', () => {

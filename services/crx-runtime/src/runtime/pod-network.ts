@@ -1,4 +1,5 @@
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { execFile, execFileSync, spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { bridgeName, CodedError, CrxErrorCodes, hostGateway, inCIDR, isIPv4, parseCIDR, podSubnet, PodSandboxConfig } from '@openpacific/contracts';
@@ -26,6 +27,9 @@ export interface PodNetworkAttachment {
   /** The host end of its veth pair (on the bridge). */
   veth: string;
 }
+
+/** A namespace made ahead of its sandbox: pause, veth pair on the bridge, `eth0` up and routed to the gateway; no address yet. */
+export type SpareNetwork = Omit<PodNetworkAttachment, 'ip'>;
 
 export interface PodNetworkSettings {
   request: PodNetworkRequest;
@@ -142,6 +146,43 @@ export class PodNetwork {
     }
   }
 
+  /**
+   * A namespace with everything but the pod's address, made off the start path (asynchronously, while no sandbox
+   * waits): a sandbox that takes it needs two `ip` runs instead of a new namespace, a veth pair and four runs.
+   */
+  async prepareSpare(): Promise<SpareNetwork> {
+    const pid = this.startPause();
+    const veth = `opv${randomBytes(4).toString('hex')}`;
+    try {
+      const netns = await this.waitForNamespaceAsync(pid);
+      const outside = [`link add ${veth} type veth peer name eth0 netns ${pid}`, `link set ${veth} master ${this.bridge}`, `link set ${veth} up`];
+      await runAsync(this.tools.ip, ['-batch', '-'], outside.join('\n') + '\n');
+      const inside = ['link set lo up', 'link set eth0 up', `route add ${this.gateway} dev eth0`, `route add default via ${this.gateway} dev eth0`];
+      await runAsync(this.tools.nsenter, [`--net=${netnsPath(pid)}`, '--', this.tools.ip, '-batch', '-'], inside.join('\n') + '\n');
+      return { pid, netns, veth };
+    } catch (err) {
+      kill(pid);
+      throw err;
+    }
+  }
+
+  /** Gives a spare namespace the sandbox's address and routes that to it; on failure the spare is gone. */
+  attachSpare(spare: SpareNetwork, ip: string): PodNetworkAttachment {
+    try {
+      this.run(this.tools.nsenter, [`--net=${netnsPath(spare.pid)}`, '--', this.tools.ip, 'addr', 'add', `${ip}/32`, 'dev', 'eth0']);
+      this.ip(['route', 'replace', `${ip}/32`, 'dev', this.bridge]);
+      return { ...spare, ip };
+    } catch (err) {
+      kill(spare.pid);
+      throw err;
+    }
+  }
+
+  /** Ends a spare namespace no sandbox took (its veth goes with it). */
+  discardSpare(spare: SpareNetwork): void {
+    if (this.alive({ ...spare, ip: '' })) kill(spare.pid);
+  }
+
   /** Ends the namespace (its veth goes with it); the host route stays when `keepRoute` (another sandbox took the address). */
   detach(a: PodNetworkAttachment, keepRoute = false): void {
     if (this.alive(a)) kill(a.pid);
@@ -193,6 +234,17 @@ export class PodNetwork {
     }
   }
 
+  private async waitForNamespaceAsync(pid: number): Promise<string> {
+    const own = namespaceOf(process.pid);
+    const deadline = Date.now() + 3000;
+    for (;;) {
+      const ns = namespaceOf(pid);
+      if (ns && ns !== own) return ns;
+      if (!alive(pid) || Date.now() > deadline) throw new Error(`the pause process ${pid} did not get a network namespace of its own`);
+      await new Promise((r) => setTimeout(r, 2));
+    }
+  }
+
   private ip(args: string[]): string {
     return this.run(this.tools.ip, args);
   }
@@ -209,6 +261,15 @@ export class PodNetwork {
       throw new Error(`${file.split('/').pop()} ${args.join(' ')}: ${stderr || (err as Error).message}`);
     }
   }
+}
+
+function runAsync(file: string, args: string[], input: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = execFile(file, args, { encoding: 'utf8' }, (err, _stdout, stderr) =>
+      err ? reject(new Error(`${file.split('/').pop()} ${args.join(' ')}: ${String(stderr).trim() || err.message}`)) : resolve(),
+    );
+    child.stdin?.end(input);
+  });
 }
 
 /**

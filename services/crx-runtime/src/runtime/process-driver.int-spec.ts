@@ -5,7 +5,7 @@ import { eventually } from '@openpacific/testing';
 import { ProcessDriver } from './process-driver';
 import { alive, processTree } from './process-tree';
 
-// The shim runs as its own Node process, so it is the built one (npm test builds first).
+// The host's shim runs as its own Node process, so it is the built one (npm test builds first).
 const shim = resolve(__dirname, '..', '..', 'dist', 'shim', 'crx-shim.js');
 
 describe('the process driver', () => {
@@ -56,8 +56,9 @@ describe('the process driver', () => {
     await driver.startContainer(reader.id);
     // Its own PID namespace: a small PID, after the container's init (PID 1) and its set-up commands.
     await eventually(() => expect(driver.readLogs({ containerId: writer.id }).content).toMatch(/^pid \d{1,2}\n/));
+    // `ls` writes after the echo: its lines may reach the log a moment later.
+    await eventually(() => expect(driver.readLogs({ containerId: writer.id }).content).toContain('\nbin\n'));
     const listing = driver.readLogs({ containerId: writer.id }).content;
-    expect(listing).toContain('\nbin\n');
     expect(listing).not.toContain('\nwork\n');
     await eventually(async () => expect(await driver.execSync({ containerId: reader.id, command: ['cat', 'note'] })).toMatchObject({ exitCode: 0, stdout: 'from-w\n' }));
     expect((await driver.execSync({ containerId: reader.id, command: ['test', '-f', '/work/main/package.json'] })).exitCode).not.toBe(0);
@@ -81,6 +82,25 @@ describe('the process driver', () => {
     process.kill(status.shimPid, 'SIGKILL');
     await eventually(() => expect(tree.filter((p) => alive(p))).toEqual([]));
     expect(driver.containerStatus(c.id)).toMatchObject({ state: 'CONTAINER_EXITED', exitCode: 137 });
+  });
+
+  it('starts the containers of a host through one shim, which a restarted runtime reuses, and a new one after it died', async () => {
+    const sandbox = driver.runPodSandbox(sandboxConfig('shared-shim'));
+    const shimOf = (name: string) => JSON.parse(readFileSync(join(sandbox.directory, 'logs', `${name}.0.status.json`), 'utf8')).shimPid as number;
+    const start = async (d: ProcessDriver, name: string) => (await d.startContainer(d.createContainer(sandbox.id, { name, image: 'busybox', command: ['sleep', '3600'] }, 0).id)).pid!;
+    const first = await start(driver, 'a');
+    await start(driver, 'b');
+    expect(shimOf('b')).toBe(shimOf('a'));
+    // A restarted runtime (same root) talks to the same shim: its containers keep their parent.
+    const restarted = new ProcessDriver(root, 7, shim);
+    await start(restarted, 'c');
+    expect(shimOf('c')).toBe(shimOf('a'));
+    process.kill(shimOf('a'), 'SIGKILL');
+    await eventually(() => expect(alive(first)).toBe(false));
+    const after = await start(restarted, 'd');
+    expect(alive(after)).toBe(true);
+    expect(shimOf('d')).not.toBe(shimOf('a'));
+    await restarted.stopContainer(restarted.listContainers(sandbox.id).find((c) => c.name === 'd')!.id, 1);
   });
 
   it('reports exit codes and commands that cannot run', async () => {

@@ -1,4 +1,4 @@
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,8 +10,10 @@ import { Cgroups } from './cgroups';
 import { existsInImage, ImageStore } from './image-store';
 import { alive, executable, processTree, signalAll } from './process-tree';
 import { readLogFile } from './log-reader';
-import { PodNetwork, PodNetworkAttachment, PodNetworkStatus, writeResolvConf } from './pod-network';
+import { PodNetwork, PodNetworkAttachment, PodNetworkStatus, SpareNetwork, writeResolvConf } from './pod-network';
 import { RuntimeDriver } from './runtime-driver';
+import type { ShimSpec } from '../shim/container-process';
+import { ShimClient, ShimGoneError, shimSocketName } from './shim-client';
 
 interface ContainerRecord {
   id: string;
@@ -40,7 +42,12 @@ interface State {
   nextIp: number;
   /** Per sandbox in netns mode: what holds its network namespace. */
   networks?: Record<string, PodNetworkAttachment>;
+  /** Namespaces made ahead for the next sandboxes (netns mode); kept here so a restarted runtime adopts them. */
+  spares?: SpareNetwork[];
 }
+
+/** How many spare pod namespaces a host keeps ready: a start takes one; a burst beyond them makes its own. */
+const SPARE_NETWORKS = 2;
 
 /** How this host networks its pods: `network` set = a namespace per pod (see pod-network.ts). */
 export interface PodNetworking {
@@ -50,7 +57,7 @@ export interface PodNetworking {
 
 
 /**
- * Containers as real Linux process trees: each started by a shim that logs
+ * Containers as real Linux process trees: each started by the host's shim, which logs
  * its output and records its exit, limited by per-container cgroups where the
  * host has them, stopped with SIGTERM then SIGKILL to the whole tree. State is
  * kept in a file so a restarted runtime adopts what still runs.
@@ -60,24 +67,73 @@ export class ProcessDriver implements RuntimeDriver {
   private readonly statePath: string;
   readonly cgroups = new Cgroups();
   readonly images: ImageStore;
+  private readonly shim: ShimClient;
+  private refilling = false;
+  private closed = false;
 
   constructor(
     private readonly root: string,
     /** How its pods are addressed (a bare number: the host's index). */
     private readonly addressing: number | PodAddressing,
-    private readonly shimPath: string,
+    /** The host's shim (crx-shim.js), started when none runs. */
+    shimPath: string,
     private readonly podNetwork: PodNetworking = { status: { mode: 'loopback', reason: 'POD_CIDR not set' } },
   ) {
     mkdirSync(join(root, 'pods'), { recursive: true });
     this.images = new ImageStore(join(root, 'images'));
     this.statePath = join(root, 'state.json');
+    this.shim = new ShimClient(shimSocketName(root), shimPath);
     this.state = existsSync(this.statePath) ? JSON.parse(readFileSync(this.statePath, 'utf8')) : { sandboxes: {}, containers: {}, nextIp: 0 };
     this.state.networks ??= {};
     if (podNetwork.network) {
       // Adopt: sandboxes whose pause died (the host went down) are not ready; routes of pods gone are dropped.
       for (const s of Object.values(this.state.sandboxes)) this.refresh(s);
       podNetwork.network.sweepRoutes(this.liveAddresses());
+      this.state.spares = (this.state.spares ?? []).filter((spare) => podNetwork.network!.alive({ ...spare, ip: '' }));
+      this.save();
+      this.refillSpares();
     }
+  }
+
+  /** Ends the spare namespaces (a runtime that stops cleanly leaves none behind); sandboxes and containers stay. */
+  close(): void {
+    this.closed = true;
+    for (const spare of this.state.spares ?? []) this.podNetwork.network?.discardSpare(spare);
+    this.state.spares = [];
+    this.save();
+  }
+
+  /** Makes spare namespaces up to SPARE_NETWORKS, one at a time, off the start path. */
+  private refillSpares(): void {
+    const network = this.podNetwork.network;
+    if (!network || this.refilling || this.closed || this.state.spares!.length >= SPARE_NETWORKS) return;
+    this.refilling = true;
+    network.prepareSpare().then(
+      (spare) => {
+        this.refilling = false;
+        if (this.closed) return network.discardSpare(spare);
+        this.state.spares!.push(spare);
+        this.save();
+        this.refillSpares();
+      },
+      // Sandboxes make their own namespaces meanwhile, and report a failure where it matters.
+      () => (this.refilling = false),
+    );
+  }
+
+  /** A spare namespace given the sandbox's address, or a new one when none is ready (or the spare failed). */
+  private attachNetwork(network: PodNetwork, sandboxId: string, ip: string): PodNetworkAttachment {
+    const spare = this.state.spares!.shift();
+    let attachment: PodNetworkAttachment | undefined;
+    if (spare) {
+      try {
+        attachment = network.attachSpare(spare, ip);
+      } catch {
+        // A spare that cannot take the address is gone: a new namespace instead.
+      }
+    }
+    this.refillSpares();
+    return attachment ?? network.attach(sandboxId, ip);
   }
 
   version() {
@@ -100,7 +156,7 @@ export class ProcessDriver implements RuntimeDriver {
     mkdirSync(join(directory, 'volumes'), { recursive: true });
     mkdirSync(join(directory, 'logs'), { recursive: true });
     writeResolvConf(directory, config.dns);
-    if (network) this.state.networks![id] = network.attach(id, ip);
+    if (network) this.state.networks![id] = this.attachNetwork(network, id, ip);
     const sandbox: PodSandbox = { id, config, state: 'SANDBOX_READY', ip, directory, createdAt: new Date().toISOString() };
     this.state.sandboxes[id] = sandbox;
     this.save();
@@ -187,7 +243,6 @@ export class ProcessDriver implements RuntimeDriver {
     const c = this.container(id);
     if (existsSync(c.statusPath)) throw new CodedError(CrxErrorCodes.conflict, `container ${id} was already started`);
     const cgroupProcs = this.cgroups.create(id, c.limits);
-    const specPath = `${c.statusPath}.spec.json`;
     let isolation;
     if (c.rootfs) {
       const layers = join(this.sandbox(c.sandboxId).directory, 'containers', `${c.name}.${c.attempt}`);
@@ -199,18 +254,31 @@ export class ProcessDriver implements RuntimeDriver {
     const sandbox = this.sandbox(c.sandboxId);
     const attachment = this.attachment(sandbox);
     const resolvConf = join(sandbox.directory, 'resolv.conf');
-    const spec = {
+    const spec: ShimSpec = {
       command: c.command, env: c.env, cwd: c.cwd, logPath: c.logPath, statusPath: c.statusPath, cgroupProcs, isolation,
       enter: attachment ? this.podNetwork.network!.enter(attachment) : undefined,
       resolvConf: c.rootfs && existsSync(resolvConf) ? resolvConf : undefined,
     };
-    writeFileSync(specPath, JSON.stringify(spec));
-    // Not detached: the shim stays in the host's process group (the container gets a group of its own and dies with its shim).
-    const shim = spawn(process.execPath, [this.shimPath, specPath], { stdio: 'ignore' });
-    shim.unref();
-    const deadline = Date.now() + 5000;
-    while (!existsSync(c.statusPath) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    await this.startThroughShim(spec, c.statusPath);
     return this.containerStatus(id);
+  }
+
+  /**
+   * The host's shim starts it and answers once its status file says running. A shim that died before it
+   * wrote that file never started it (a new shim does, once); one that died after took the container with it,
+   * and its status says so.
+   */
+  private async startThroughShim(spec: ShimSpec, statusPath: string): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.shim.start(spec);
+        return;
+      } catch (err) {
+        if (!(err instanceof ShimGoneError)) throw err;
+        if (existsSync(statusPath)) return;
+        if (attempt === 2) throw err;
+      }
+    }
   }
 
   async stopContainer(id: string, graceSeconds: number): Promise<ContainerStatus> {

@@ -19,5 +19,7 @@ export interface RuntimeDriver {
   readLogs(req: ReadLogsRequest): ReadLogsResponse;
   execSync(req: ExecSyncRequest): Promise<ExecSyncResponse>;
   /** How to start a command inside a running container (exec sessions); drivers without real processes lack it. */
+  /** Lets go of what it holds for future starts (a clean stop; sandboxes and containers stay). */
+  close?(): void;
   execTarget?(containerId: string, command: string[]): { file: string; args: string[]; cwd: string; env: Record<string, string> };
 }

@@ -1,127 +1,60 @@
 /**
- * One shim per container, as containerd has: it starts the container's
- * process, writes its output to the log file a line at a time with a
- * timestamp (the CRI log format), and records its exit in the status file.
- * It outlives crx-runtime, so a restarted runtime finds its containers
- * running and their logs intact. Usage: node crx-shim.js <spec.json>
+ * The host's shim: one long-lived process that starts the host's containers as its children, logs their
+ * output and records their exits (container-process.ts). It is its own process, not part of crx-runtime,
+ * so it outlives the runtime: a restarted runtime finds its containers running and their logs intact, and
+ * talks to the same shim again. One process for all containers rather than a fresh Node.js per container:
+ * a start costs a fork, not a Node.js start-up.
+ *
+ * Usage: node crx-shim.js <socket name>. It answers newline-delimited JSON on that abstract Unix socket:
+ * `{"id":1,"spec":{...}}` → `{"id":1,"started":{...}}` or `{"id":1,"error":"..."}`. It leaves when no
+ * runtime is connected and no container runs.
  */
-import { spawn } from 'node:child_process';
-import { createWriteStream, existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { createInterface } from 'node:readline';
+import { abstractSocket } from '../runtime/shim-client';
+import { ShimSpec, startContainerProcess } from './container-process';
 
-interface ShimSpec {
-  command: string[];
-  env: Record<string, string>;
-  cwd: string;
-  logPath: string;
-  statusPath: string;
-  /** cgroup.procs files the container joins before it execs (memory/cpu limits). */
-  cgroupProcs: string[];
-  /** Run inside the image: own mount and PID namespaces, an overlay over the image's rootfs, chroot. */
-  isolation?: { lower: string; upper: string; work: string; merged: string; workingDir: string; volumes: { source: string; mountPath: string }[] };
-  /** The command prefix that enters the pod's network namespace (`nsenter --net=/proc/<pause>/ns/net --`), when it has one. */
-  enter?: string[];
-  /**
-   * The pod's resolv.conf, bound at /etc/resolv.conf in the image (isolated containers only: one on the host's
-   * root shares the host's /etc, which must not change under the host's other processes).
-   */
-  resolvConf?: string;
-}
+/** How long the shim stays without a runtime and containers: a runtime that restarts reconnects well within it. */
+const IDLE_EXIT_MS = 5000;
 
-/**
- * Inside new mount, PID and UTS namespaces: the container's root is an overlay of
- * the image (writes go to the container's own layer), emptyDir volumes are
- * bound at their mount paths, /proc shows only the container's processes;
- * then enter it (root and working directory set by unshare) and run the command under
- * a minimal init that forwards SIGTERM.
- */
-const ISOLATE = [
-  'set -e',
-  'lower=$OP_LOWER; upper=$OP_UPPER; work=$OP_WORK; root=$OP_MERGED; wd=$OP_WORKDIR; volumes=$OP_VOLUMES; imagepath=$OP_IMAGE_PATH',
-  'podname=$OP_HOSTNAME; resolv=$OP_RESOLV_CONF',
-  'unset OP_LOWER OP_UPPER OP_WORK OP_MERGED OP_WORKDIR OP_VOLUMES OP_IMAGE_PATH OP_HOSTNAME OP_RESOLV_CONF',
-  // Its own UTS namespace: the container's host name is its pod's name, as in Kubernetes.
-  '[ -z "$podname" ] || hostname "$podname" 2>/dev/null || true',
-  // Set-up runs the host's tools (PATH is the host's here); the command gets the image's PATH.
-  'enter=$(command -v unshare)',
-  'mount --make-rprivate /',
-  'mount -t overlay overlay -o "lowerdir=$lower,upperdir=$upper,workdir=$work" "$root"',
-  'printf "%s\\n" "$volumes" | while IFS="|" read -r src dst; do [ -n "$src" ] || continue; mkdir -p "$root$dst"; mount --bind "$src" "$root$dst"; done',
-  // The pod's resolver, where the image has an /etc (a symlink there would lead out of the image: left alone).
-  'if [ -n "$resolv" ] && [ -d "$root/etc" ] && [ ! -L "$root/etc/resolv.conf" ]; then',
-  '  { [ -e "$root/etc/resolv.conf" ] || : > "$root/etc/resolv.conf"; } 2>/dev/null && mount --bind "$resolv" "$root/etc/resolv.conf" 2>/dev/null || true',
-  'fi',
-  'mount -t proc proc "$root/proc"',
-  'mount --rbind /dev "$root/dev"',
-  'mkdir -p "$root$wd"',
-  // This shell stays PID 1 and forwards SIGTERM, as an init does: a command that is PID 1 itself would ignore it.
-  // Root and working directory changed by unshare itself, so an image needs no shell of its own.
-  'PATH="$imagepath" "$enter" --root="$root" --wd="$wd" -- "$@" &',
-  'child=$!',
-  // `|| true`: under set -e a child that is already gone must not turn the exit status into kill's.
-  'trap \'kill -TERM "$child" 2>/dev/null || true\' TERM',
-  'trap \'kill -HUP "$child" 2>/dev/null || true\' HUP',
-  'while :; do wait "$child"; status=$?; kill -0 "$child" 2>/dev/null || exit "$status"; done',
-].join('\n');
-
-const SETPRIV = '/usr/bin/setpriv';
-const HOST_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
-const spec: ShimSpec = JSON.parse(readFileSync(process.argv[2], 'utf8'));
-const log = createWriteStream(spec.logPath, { flags: 'a' });
-const now = () => new Date().toISOString().replace(/Z$/, '000000Z');
-const writeStatus = (status: object) => {
-  writeFileSync(`${spec.statusPath}.tmp`, JSON.stringify(status));
-  renameSync(`${spec.statusPath}.tmp`, spec.statusPath);
+let running = 0;
+let clients = 0;
+let idleTimer: NodeJS.Timeout | undefined;
+const checkIdle = () => {
+  clearTimeout(idleTimer);
+  if (running === 0 && clients === 0) idleTimer = setTimeout(() => running === 0 && clients === 0 && process.exit(0), IDLE_EXIT_MS);
 };
 
-// The container joins its cgroups itself, before exec, so nothing it allocates escapes the limits.
-const join = 'for f in $OP_CGROUP_PROCS; do echo $$ > "$f"; done; unset OP_CGROUP_PROCS; exec "$@"';
-const iso = spec.isolation;
-// In its pod's network namespace (entered after joining the cgroups, by exec: the pid stays the container's).
-const command = [
-  ...(spec.enter ?? []),
-  ...(iso ? ['unshare', '--mount', '--pid', '--uts', '--fork', '--kill-child', '/bin/sh', '-c', ISOLATE, 'sh', ...spec.command] : spec.command),
-];
-const isolationEnv = iso
-  ? {
-      OP_LOWER: iso.lower, OP_UPPER: iso.upper, OP_WORK: iso.work, OP_MERGED: iso.merged, OP_WORKDIR: iso.workingDir,
-      OP_VOLUMES: iso.volumes.map((v) => `${v.source}|${v.mountPath}`).join('\n'),
-      OP_IMAGE_PATH: spec.env.PATH ?? '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
-      OP_HOSTNAME: spec.env.HOSTNAME ?? '',
-      OP_RESOLV_CONF: spec.resolvConf ?? '',
-      PATH: HOST_PATH,
+const server = createServer((socket) => {
+  clients++;
+  checkIdle();
+  socket.on('error', () => undefined);
+  socket.on('close', () => {
+    clients--;
+    checkIdle();
+  });
+  // readline passes the socket's errors on (a runtime killed mid-request): unhandled they would end this shim and every container with it.
+  const lines = createInterface({ input: socket, crlfDelay: Infinity }).on('error', () => undefined);
+  lines.on('line', (line) => {
+    let id: unknown;
+    try {
+      const request = JSON.parse(line) as { id: unknown; spec: ShimSpec };
+      id = request.id;
+      running++;
+      const started = startContainerProcess(request.spec, () => {
+        running--;
+        checkIdle();
+      });
+      socket.write(JSON.stringify({ id, started }) + '\n');
+    } catch (err) {
+      socket.write(JSON.stringify({ id, error: (err as Error).message }) + '\n');
     }
-  : {};
-// Its own session and process group (a signal to the host's group does not reach it), yet it dies with
-// its shim: setpriv gives it SIGKILL as parent-death signal, and unshare --kill-child passes that on to the
-// container's init, whose death ends its PID namespace. So a host killed as a whole (its group, shims
-// included) takes its containers with it, as a power cut does.
-const withParentDeath = existsSync(SETPRIV) ? [SETPRIV, '--pdeathsig', 'KILL', '--'] : [];
-const [file, ...args] = [...withParentDeath, '/bin/sh', '-c', join, 'sh', ...command];
-const child = spawn(file, args, {
-  cwd: spec.cwd,
-  env: { ...spec.env, ...isolationEnv, OP_CGROUP_PROCS: spec.cgroupProcs.join(' ') },
-  stdio: ['ignore', 'pipe', 'pipe'],
-  detached: true,
+  });
 });
-const startedAt = new Date().toISOString();
-writeStatus({ state: 'running', pid: child.pid, shimPid: process.pid, startedAt });
+// Another shim already serves this host (two runtimes raced to start one): that one keeps it.
+server.on('error', (err: NodeJS.ErrnoException) => process.exit(err.code === 'EADDRINUSE' ? 0 : 1));
+server.listen(abstractSocket(process.argv[2]));
+checkIdle();
 
-let open = 2;
-const closed = new Promise<void>((resolve) => {
-  for (const [stream, name] of [[child.stdout!, 'stdout'], [child.stderr!, 'stderr']] as const) {
-    createInterface({ input: stream, crlfDelay: Infinity })
-      .on('line', (line) => log.write(`${now()} ${name} F ${line}\n`))
-      .on('close', () => --open === 0 && resolve());
-  }
-});
-// The runtime stops containers by signalling them; the shim itself waits for the exit.
+// The runtime stops containers by signalling them; the shim itself waits for their exits.
 for (const sig of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(sig, () => undefined);
-
-child.on('exit', async (code, signal) => {
-  await Promise.race([closed, new Promise((r) => setTimeout(r, 2000))]);
-  const signals: Record<string, number> = { SIGKILL: 9, SIGTERM: 15, SIGINT: 2, SIGHUP: 1, SIGSEGV: 11, SIGABRT: 6 };
-  const exitCode = code ?? 128 + (signal ? (signals[signal] ?? 0) : 0);
-  writeStatus({ state: 'exited', pid: child.pid, shimPid: process.pid, startedAt, finishedAt: new Date().toISOString(), exitCode, signal });
-  log.end(() => process.exit(0));
-});

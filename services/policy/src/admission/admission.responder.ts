@@ -2,12 +2,13 @@ import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationBootstrap }
 import type { AdmissionRequest, AdmissionResponse } from '@openpacific/contracts';
 import { serveJson } from '@openpacific/messaging';
 import { SERVICE_CONTEXT, ServiceContext } from '@openpacific/service-kit';
+import { AdmissionBatch, isAdmissionBatch, reviewBatch } from './admission-batch';
 import { AdmissionChain } from './admission-chain';
 
 /** Queue group: each admission request is answered by exactly one policy instance. */
 export const ADMISSION_QUEUE = 'policy';
 
-/** Answers the api-gateway's admission requests on names.admission. */
+/** Answers the api-gateway's admission requests on names.admission, one review or a batch (admission-batch.ts) per message. */
 @Injectable()
 export class AdmissionResponder implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private subscription?: ReturnType<typeof serveJson>;
@@ -19,22 +20,20 @@ export class AdmissionResponder implements OnApplicationBootstrap, BeforeApplica
 
   async onApplicationBootstrap(): Promise<void> {
     const logger = this.ctx.logger.child({ component: 'admission' });
-    this.subscription = serveJson<AdmissionRequest, AdmissionResponse>(
-      this.ctx.nats,
-      this.ctx.names.admission,
-      ADMISSION_QUEUE,
-      async (request) => {
-        const response = await this.chain.review(request);
-        logger.debug('admission reviewed', {
-          uid: request.uid,
-          operation: request.operation,
-          kind: request.kind,
-          namespace: request.namespace,
-          name: request.name,
-          allowed: response.allowed,
-        });
-        return response;
-      },
+    const review = async (request: AdmissionRequest): Promise<AdmissionResponse> => {
+      const response = await this.chain.review(request);
+      logger.debug('admission reviewed', {
+        uid: request.uid,
+        operation: request.operation,
+        kind: request.kind,
+        namespace: request.namespace,
+        name: request.name,
+        allowed: response.allowed,
+      });
+      return response;
+    };
+    this.subscription = serveJson<AdmissionRequest | AdmissionBatch, unknown>(this.ctx.nats, this.ctx.names.admission, ADMISSION_QUEUE, (message) =>
+      isAdmissionBatch(message) ? reviewBatch(message, review) : review(message),
     );
     // The service is ready only once the server knows the subscription: a request before that gets "no responders".
     await this.ctx.nats.flush();

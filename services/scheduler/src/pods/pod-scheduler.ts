@@ -10,29 +10,32 @@ import { networksPods, PodAddressAllocator, PodAddressesExhausted, withPodAddres
 import { scoreHost } from './scoring';
 import { asWorkload, pendingVms, placeVm, tooBigFor, unplaceableVm, unplaceVm, VMS } from '../vms/vm-workloads';
 import { boundPod, ObjectEventTypes, podChange, podEvent, PodEventTypes, SCHEDULER_ACTOR, unschedulablePod } from './scheduling-records';
+import { PlacementWriter, PodDecision } from './placement-writer';
 
 /**
- * Binds pending pods to hosts, in batches: every pass takes all pending pods
- * (oldest first), filters and scores the hosts for each against usage that
- * includes the pass's own earlier choices, and writes all bindings in one
- * transaction — one commit for a burst. Each binding is written at the pod's
- * stream version, so two schedulers can never bind a pod twice. Pods that fit
- * nowhere get PodScheduled=False/Unschedulable and are retried whenever pods or
- * hosts change, and on a periodic resync.
+ * Binds pending pods to hosts, in batches: every pass takes the pending pods
+ * (oldest first, up to `batchSize`), filters and scores the hosts for each
+ * against usage that includes earlier choices not yet back from the log, and
+ * hands the bindings to the placement writer, which commits them in chunks of
+ * `chunkPods`, pipelined, so a burst's first pods are bound while the rest are
+ * still being decided. Each binding is written at the pod's stream version, so
+ * two schedulers can never bind a pod twice. Pods that fit nowhere get
+ * PodScheduled=False/Unschedulable and are retried whenever pods or hosts
+ * change, and on a periodic resync.
  */
 export class PodScheduler {
   private readonly model = new ReadModel();
   private follower?: LogFollower;
   private readonly loop: PassLoop;
+  private readonly placements: PlacementWriter;
 
   constructor(
     private readonly deps: { store: EventStore; pool: Pool; nats: NatsConnection; names: NatsNames; logger: Logger; podCIDR?: string },
-    private readonly opts = { batchSize: 2000, resyncMs: 5000 },
+    private readonly opts = { batchSize: 2000, chunkPods: 250, maxInFlight: 2, resyncMs: 5000 },
   ) {
-    this.loop = new PassLoop(() => this.scheduleBatch(), {
-      resyncMs: opts.resyncMs,
-      onError: (err) => deps.logger.warn('scheduling pass failed; retrying', { error: (err as Error).message }),
-    });
+    const onError = (err: unknown) => deps.logger.warn('scheduling pass failed; retrying', { error: (err as Error).message });
+    this.loop = new PassLoop(() => this.scheduleBatch(), { resyncMs: opts.resyncMs, onError });
+    this.placements = new PlacementWriter(deps.store, { chunkPods: opts.chunkPods, maxInFlight: opts.maxInFlight, retry: () => this.loop.schedule(), onError });
   }
 
   async start(): Promise<void> {
@@ -40,6 +43,7 @@ export class PodScheduler {
       let relevant = false;
       for (const e of events) {
         const change = this.model.apply(e);
+        if (change?.resource === 'pods') this.placements.observed(e.streamId, e.streamVersion);
         if (change && (change.resource === 'pods' || change.resource === HOSTS_RESOURCE || change.resource === VMS)) relevant = true;
       }
       if (relevant) this.loop.schedule();
@@ -55,19 +59,22 @@ export class PodScheduler {
 
   async stop(): Promise<void> {
     this.loop.stop();
+    await this.placements.drain();
     await this.follower?.stop();
   }
 
-  private views(): HostView[] {
+  /** Hosts with the pods (as decided, for those whose binding is not back from the log yet) and VMs on them. */
+  private views(pods: StoredObject[]): HostView[] {
     const views = new Map<string, HostView>();
     for (const s of this.model.list(HOSTS_RESOURCE)) {
       views.set(s.object.metadata.name, { name: s.object.metadata.name, host: s.object, used: { cpuMillis: 0, memoryBytes: 0, pods: 0 }, pods: [] });
     }
-    for (const s of this.model.list('pods')) {
-      const view = views.get(s.object.spec?.nodeName);
-      if (!view || !holdsResources(s.object)) continue;
-      view.used = add(view.used, podRequests(s.object));
-      view.pods.push(s.object);
+    for (const s of pods) {
+      const pod = this.placements.current(s);
+      const view = views.get(pod.spec?.nodeName);
+      if (!view || !holdsResources(pod)) continue;
+      view.used = add(view.used, podRequests(pod));
+      view.pods.push(pod);
     }
     // VMs hold their reservations on their host like pods hold their requests.
     for (const s of this.model.list(VMS)) {
@@ -89,18 +96,20 @@ export class PodScheduler {
       this.loop.schedule();
       return;
     }
-    const allocator = this.deps.podCIDR ? new PodAddressAllocator(this.deps.podCIDR, this.model.list('pods').map((s) => s.object)) : undefined;
-    const addressed = allocator ? this.addressBoundPods(allocator) : [];
-    const pending = this.model
-      .list('pods')
+    const pods = this.model.list('pods');
+    const allocator = this.deps.podCIDR ? new PodAddressAllocator(this.deps.podCIDR, pods.map((s) => this.placements.current(s))) : undefined;
+    const addressed = allocator ? this.addressBoundPods(allocator, pods) : [];
+    const pending = pods
+      .filter((s) => !this.placements.isAssumed(s.streamId))
       .filter((s) => !s.object.spec?.nodeName && !s.object.metadata.deletionTimestamp && (s.object.spec?.schedulerName ?? 'default-scheduler') === 'default-scheduler')
       .filter((s) => s.object.status?.phase === undefined || s.object.status.phase === 'Pending')
       .sort((a, b) => a.object.metadata.creationTimestamp.localeCompare(b.object.metadata.creationTimestamp))
       .slice(0, this.opts.batchSize);
     const vms = pendingVms(this.model.list(VMS));
     if (pending.length === 0 && vms.length === 0) return this.write(addressed);
-    const views = this.views();
-    const writes: StreamAppend[] = [...addressed, ...this.placeVms(vms, views)];
+    const views = this.views(pods);
+    await this.write([...addressed, ...this.placeVms(vms, views)]);
+    const decisions: PodDecision[] = [];
     for (const stored of pending) {
       const pod = stored.object;
       const reasons: string[] = [];
@@ -123,7 +132,7 @@ export class PodScheduler {
         address = best && allocator && networksPods(best.host) ? allocator.assign(pod) : undefined;
       } catch (err) {
         if (!(err instanceof PodAddressesExhausted)) throw err;
-        writes.push(...this.unschedulable(stored, `0/${views.length} nodes are available: ${err.message}.`));
+        decisions.push(...this.unschedulable(stored, `0/${views.length} nodes are available: ${err.message}.`));
         continue;
       }
       if (best) {
@@ -131,23 +140,27 @@ export class PodScheduler {
         const bound = address ? withPodAddress(placed, address) : placed;
         best.used = add(best.used, podRequests(pod));
         best.pods.push(bound);
-        writes.push(podChange(bound, PodEventTypes.bound, stored.streamVersion));
-        writes.push(podEvent(pod, 'Normal', 'Scheduled', `Successfully assigned ${pod.metadata.namespace}/${pod.metadata.name} to ${best.name}`));
+        decisions.push({
+          stored,
+          object: bound,
+          writes: [podChange(bound, PodEventTypes.bound, stored.streamVersion), podEvent(pod, 'Normal', 'Scheduled', `Successfully assigned ${pod.metadata.namespace}/${pod.metadata.name} to ${best.name}`)],
+        });
       } else {
-        writes.push(...this.unschedulable(stored, unschedulableMessage(views.length, reasons)));
+        decisions.push(...this.unschedulable(stored, unschedulableMessage(views.length, reasons)));
       }
     }
-    await this.write(writes);
+    await this.placements.submit(decisions);
   }
 
   /**
    * Pods bound to a host that networks its pods without going through the scheduler (`spec.nodeName` set by
    * their author) get their address here; the host's agent waits for it.
    */
-  private addressBoundPods(allocator: PodAddressAllocator): StreamAppend[] {
+  private addressBoundPods(allocator: PodAddressAllocator, pods: StoredObject[]): StreamAppend[] {
     const networked = new Set(this.model.list(HOSTS_RESOURCE).filter((h) => networksPods(h.object)).map((h) => h.object.metadata.name));
     const writes: StreamAppend[] = [];
-    for (const stored of this.model.list('pods')) {
+    for (const stored of pods) {
+      if (this.placements.isAssumed(stored.streamId)) continue;
       const pod = stored.object;
       if (!networked.has(pod.spec?.nodeName) || pod.metadata.annotations?.[POD_IP_ANNOTATION] || pod.metadata.deletionTimestamp) continue;
       if (pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed') continue;
@@ -231,16 +244,14 @@ export class PodScheduler {
   }
 
   /** Status and a FailedScheduling event, only when the verdict changed. */
-  private unschedulable(stored: StoredObject, message: string): StreamAppend[] {
+  private unschedulable(stored: StoredObject, message: string): PodDecision[] {
     const current = (stored.object.status?.conditions ?? []).find((c: any) => c.type === 'PodScheduled');
     if (current?.status === 'False' && current.reason === 'Unschedulable' && current.message === message) return [];
-    return [
-      podChange(unschedulablePod(stored.object, message), ObjectEventTypes.statusUpdated, stored.streamVersion),
-      podEvent(stored.object, 'Warning', 'FailedScheduling', message),
-    ];
+    const object = unschedulablePod(stored.object, message);
+    return [{ stored, object, writes: [podChange(object, ObjectEventTypes.statusUpdated, stored.streamVersion), podEvent(stored.object, 'Warning', 'FailedScheduling', message)] }];
   }
 
-  /** One transaction for the whole batch; when a pod changed meanwhile, the writes go one pod at a time. */
+  /** Failovers, addresses and VM placements: one transaction; when an object changed meanwhile, one object at a time. */
   private async write(writes: StreamAppend[]): Promise<void> {
     if (writes.length === 0) return;
     try {

@@ -7,8 +7,12 @@ import { gatedStore } from './write-gate';
 
 /** How many hosts register at once: each registration reads and appends a stream. */
 const START_CONCURRENCY = 10;
-/** Appends in flight for the whole fleet: fewer than the pool's ten connections, leaving room for the follower's reads. */
-const WRITE_CONCURRENCY = 6;
+/**
+ * Transactions in flight for the whole fleet: fewer than the pool's ten connections, leaving room for the
+ * follower's reads; the pods' status writes that queue meanwhile share the next ones, up to a few hundred
+ * streams each (a short transaction: the first pods of a burst are not held up behind the last).
+ */
+const WRITES = { limit: 4, maxStreams: 300 };
 
 /** `sim-1`…`sim-N` from HOST_NAME=sim: deterministic, so a restarted fleet takes its hosts back with new epochs. */
 export function fleetHostNames(prefix: string, count: number): string[] {
@@ -30,7 +34,7 @@ export class SimFleet {
   async start(): Promise<void> {
     const { config, store, pool, nats, names, logger } = this.ctx;
     await this.feed.start((apply) => pokedFollower({ store, pool, nats, names, logger }, apply));
-    const deps = { store: gatedStore(store, WRITE_CONCURRENCY), pool, nats, names, logger, feed: this.feed };
+    const deps = { store: gatedStore(store, WRITES), pool, nats, names, logger, feed: this.feed };
     const all = fleetHostNames(config.HOST_NAME, config.SIM_FLEET_HOSTS).map((name, i) => new SimHost(name, i + 1, config, deps));
     for (let i = 0; i < all.length; i += START_CONCURRENCY) {
       const batch = all.slice(i, i + START_CONCURRENCY);

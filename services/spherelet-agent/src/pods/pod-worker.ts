@@ -39,7 +39,7 @@ export interface PodWorkerOptions {
 }
 
 /** How many pods one pass reconciles at a time. */
-const POD_CONCURRENCY = 8;
+const POD_CONCURRENCY = 32;
 
 async function forEachConcurrently<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
   let next = 0;

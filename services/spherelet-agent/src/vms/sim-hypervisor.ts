@@ -19,6 +19,8 @@ type VmRecord = Omit<VmInfo, 'guestHeartbeat'> & { userData?: string };
  */
 export class SimHypervisor implements HypervisorDriver {
   readonly name = 'sim';
+  /** vm.json of each VM as last read or written: this agent is the only writer of its root. */
+  private readonly records = new Map<string, VmRecord>();
 
   constructor(
     private readonly root: string,
@@ -46,8 +48,10 @@ export class SimHypervisor implements HypervisorDriver {
       signalVmProcesses(uid, 'SIGCONT', [process.pid, r.pid!]);
       process.kill(r.pid!, 'SIGCONT');
     } else if (r.powerState !== 'PoweredOn' || !alive(r.pid)) {
-      // What a guest that died left behind (a node image's programs and their containers) goes first.
-      killVmProcesses(uid);
+      // What a guest that died left behind (a node image's programs and their containers) goes first. A VM
+      // with no pid never had a guest since its last clean power-off, which killed everything already:
+      // the scan of every process's environment is skipped for it.
+      if (r.pid !== undefined) killVmProcesses(uid);
       writeFileSync(
         join(this.dir(uid), 'guest.json'),
         JSON.stringify({ uid: r.uid, name: r.name, ip: r.ip, ports: r.ports, bootMs: this.opts.bootMs, userData: r.userData, cpus: r.cpus, memoryBytes: r.memoryBytes }),
@@ -122,6 +126,7 @@ export class SimHypervisor implements HypervisorDriver {
     if (alive(r.pid)) await this.powerOff(uid, 'Hard');
     else killVmProcesses(uid);
     rmSync(this.dir(uid), { recursive: true, force: true });
+    this.records.delete(uid);
   }
 
   /** A sim VM's disks are links in its folder (`disks/<name>`) to the volumes' directories on the datastore. */
@@ -184,8 +189,13 @@ export class SimHypervisor implements HypervisorDriver {
   }
 
   private read(uid: string): VmRecord | undefined {
+    const cached = this.records.get(uid);
+    if (cached) return cached;
     const file = join(this.dir(uid), 'vm.json');
-    return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as VmRecord) : undefined;
+    if (!existsSync(file)) return undefined;
+    const r = JSON.parse(readFileSync(file, 'utf8')) as VmRecord;
+    this.records.set(uid, r);
+    return r;
   }
 
   private must(uid: string): VmRecord {
@@ -198,6 +208,7 @@ export class SimHypervisor implements HypervisorDriver {
     const file = join(this.dir(r.uid), 'vm.json');
     writeFileSync(`${file}.tmp`, JSON.stringify(r));
     renameSync(`${file}.tmp`, file);
+    this.records.set(r.uid, r);
   }
 }
 

@@ -8,6 +8,10 @@ import { HypervisorDriver, PowerOpMode, VmInfo, VmPowerState } from './hyperviso
 
 const VMS = VIRTUAL_MACHINES_RESOURCE;
 const FINALIZER = 'vmoperator.vmware.com/virtualmachine';
+/** VMs reconciled at once: their appends share the agent's pool of ten connections with its other workers. */
+const RECONCILE_CONCURRENCY = 6;
+/** A failed reconcile is most often a stale version: the follower brings the newer one shortly. */
+const RETRY_MS = 200;
 
 function timestamp(): string {
   return new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
@@ -26,6 +30,13 @@ export class VmWorker {
   private readonly model = new ReadModel();
   private follower?: LogFollower;
   private readonly loop: PassLoop;
+  private resync?: NodeJS.Timeout;
+  /** VMs on this host whose object changed (or whose guest is still booting) since their last reconcile, by uid. */
+  private readonly dirty = new Set<string>();
+  /** Every VM of the host is reconciled on the next pass (start, resync, a failed pass). */
+  private full = true;
+  /** A VM left this host: the next pass compares the hypervisor's VMs with what is placed here. */
+  private sweep = true;
 
   constructor(
     private readonly deps: { store: EventStore; pool: Pool; nats: NatsConnection; names: NatsNames; logger: Logger; secretKey?: SecretKey },
@@ -37,36 +48,69 @@ export class VmWorker {
   async start(): Promise<void> {
     this.follower = pokedFollower(this.deps, (events) => {
       let relevant = false;
-      for (const e of events) if (this.model.apply(decryptedEvent(e, this.deps.secretKey))?.resource === VMS) relevant = true;
+      for (const e of events) {
+        const change = this.model.apply(decryptedEvent(e, this.deps.secretKey));
+        if (change?.resource !== VMS) continue;
+        const wasHere = change.previous?.status?.nodeName === this.opts.host;
+        const isHere = change.type !== 'DELETED' && change.object.status?.nodeName === this.opts.host;
+        if (isHere) this.dirty.add(change.object.metadata.uid);
+        if (wasHere && !isHere) this.sweep = true;
+        if (isHere || wasHere) relevant = true;
+      }
       if (relevant) this.loop.schedule();
     });
     await this.follower.start();
+    // A resync reconciles every VM of the host (their guests may have died) and sweeps the hypervisor.
+    this.resync = setInterval(() => {
+      this.full = true;
+      this.sweep = true;
+      this.loop.schedule();
+    }, this.opts.resyncMs);
     this.loop.start();
   }
 
   async stop(): Promise<void> {
+    clearInterval(this.resync);
     this.loop.stop();
     await this.follower?.stop();
   }
 
+  /**
+   * Reconciles the VMs that changed (all of them on a resync), a few at a time: each is a handful of
+   * hypervisor calls and one append, and hundreds placed at once should not wait for each other in turn.
+   */
   private async pass(): Promise<void> {
     const hv = this.opts.hypervisor;
     const mine = this.model.list(VMS).filter((s) => s.object.status?.nodeName === this.opts.host);
-    const wanted = new Set(mine.map((s) => s.object.metadata.uid));
+    const todo = this.full ? mine : mine.filter((s) => this.dirty.has(s.object.metadata.uid));
+    const sweep = this.sweep || this.full;
+    this.full = false;
+    this.sweep = false;
+    for (const s of todo) this.dirty.delete(s.object.metadata.uid);
     let retry = false;
-    for (const stored of mine) {
+    await eachLimited(todo, RECONCILE_CONCURRENCY, async (stored) => {
       try {
         await this.reconcile(stored);
       } catch (err) {
         if (!(err instanceof VersionConflictError)) this.deps.logger.warn('reconciling a VM failed', { vm: stored.object.metadata.name, error: (err as Error).message });
+        this.dirty.add(stored.object.metadata.uid);
+        retry = true;
+      }
+    });
+    if (sweep) {
+      try {
+        const wanted = new Set(mine.map((s) => s.object.metadata.uid));
+        for (const vm of (await hv.list()).filter((v) => !wanted.has(v.uid))) {
+          this.deps.logger.info('destroying a VM no longer placed on this host', { vm: `${vm.namespace}/${vm.name}` });
+          await hv.destroy(vm.uid);
+        }
+      } catch (err) {
+        this.deps.logger.warn('destroying VMs no longer placed here failed', { error: (err as Error).message });
+        this.sweep = true;
         retry = true;
       }
     }
-    for (const vm of (await hv.list()).filter((v) => !wanted.has(v.uid))) {
-      this.deps.logger.info('destroying a VM no longer placed on this host', { vm: `${vm.namespace}/${vm.name}` });
-      await hv.destroy(vm.uid);
-    }
-    if (retry) this.loop.schedule(200);
+    if (retry) setTimeout(() => this.loop.schedule(), RETRY_MS).unref();
   }
 
   private async reconcile(stored: StoredObject): Promise<void> {
@@ -100,7 +144,12 @@ export class VmWorker {
     await hv.attachDisks(vm.metadata.uid, volumes.filter((v) => v.path).map((v) => ({ name: v.name, path: v.path! })));
     info = await hv.guestInfo(vm.metadata.uid);
     // Until the guest answers, look again soon: its address and readiness follow its boot.
-    if (info.powerState === 'PoweredOn' && info.guestHeartbeat !== 'green') setTimeout(() => this.loop.schedule(), 250).unref();
+    if (info.powerState === 'PoweredOn' && info.guestHeartbeat !== 'green') {
+      setTimeout(() => {
+        this.dirty.add(vm.metadata.uid);
+        this.loop.schedule();
+      }, 250).unref();
+    }
     await this.report(stored, info, placement.className, lastRestartTime, volumes);
   }
 
@@ -189,6 +238,15 @@ export class VmWorker {
   private get actor() {
     return { actor: `system:node:${this.opts.host}`, source: 'spherelet-agent' };
   }
+}
+
+/** Runs `work` over `items` with at most `limit` at once. */
+async function eachLimited<T>(items: T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await work(items[next++]);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
 
 function mode(m: string | undefined): PowerOpMode {

@@ -159,6 +159,16 @@ describe('TcpLoadBalancer', () => {
     expect(names(await requests(lb, 3)).sort()).toEqual(['a', 'b', 'c']);
   });
 
+  it('tries a backend in its cooldown when no other is left, rather than refuse the client', async () => {
+    // The only backend fails once (a guest's server a moment before it listens), then comes up within the long cooldown.
+    await startLb({ failureCooldownMs: 60_000 });
+    lb.setBackends([b]);
+    await killBackend(b);
+    expect((await request(lb)).data).toBe('');
+    b = await startBackend('b', b.address, b.port);
+    expect((await request(lb)).data).toBe('b:hi');
+  });
+
   it('resets the client when every backend fails', async () => {
     await startLb();
     await Promise.all([killBackend(a), killBackend(b), killBackend(c)]);

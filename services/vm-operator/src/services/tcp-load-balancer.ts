@@ -37,7 +37,7 @@ const silent: LoadBalancerLogger = { info: () => undefined, warn: () => undefine
 
 export const backendKey = (backend: Backend): string => `${backend.address}:${backend.port}`;
 
-/** Round-robin TCP proxy: one listener, any number of backends, failed backends skipped for a cooldown. */
+/** Round-robin TCP proxy: one listener, any number of backends, failed backends skipped for a cooldown while others remain. */
 export class TcpLoadBalancer {
   private readonly bindAddress: string;
   private readonly requestedPort: number;
@@ -161,14 +161,22 @@ export class TcpLoadBalancer {
     });
   }
 
+  /**
+   * The next backend not yet tried for this client, passing over those in their failure cooldown — unless
+   * every one left is cooling down: then they are tried anyway rather than the client refused (a backend
+   * that failed once, say a guest's server a moment before it listened, may well answer now).
+   */
   private pick(tried: Set<string>): Backend | undefined {
-    const now = Date.now();
+    return this.pickFrom(tried, Date.now()) ?? this.pickFrom(tried, 0);
+  }
+
+  private pickFrom(tried: Set<string>, now: number): Backend | undefined {
     const count = this.backends.length;
     for (let i = 0; i < count; i++) {
       const index = (this.cursor + i) % count;
       const backend = this.backends[index];
       const id = backendKey(backend);
-      if (tried.has(id) || (this.failedUntil.get(id) ?? 0) > now) continue;
+      if (tried.has(id) || (now > 0 && (this.failedUntil.get(id) ?? 0) > now)) continue;
       this.cursor = (index + 1) % count;
       return backend;
     }

@@ -27,12 +27,16 @@ export function addressOf(pool: number, n: number): string {
   return `127.${64 + pool}.${Math.floor((n - 1) / 254)}.${((n - 1) % 254) + 1}`;
 }
 
-/** The lowest address of the pool that no VM of the namespace has. */
-export function freeAddress(pool: number, vms: any[]): string | undefined {
-  const used = new Set(vms.map((v) => v.metadata?.annotations?.[VM_IP_ANNOTATION]).filter(Boolean));
-  for (let n = 1; n <= 254 * 256; n++) {
+/** The addresses these VMs hold. */
+export function addressesOf(vms: any[]): Set<string> {
+  return new Set(vms.map((v) => v.metadata?.annotations?.[VM_IP_ANNOTATION]).filter(Boolean));
+}
+
+/** The lowest address of the pool not in `used`, looking from the `from`-th on, with its number. */
+export function freeAddress(pool: number, used: Set<string>, from = 1): { ip: string; n: number } | undefined {
+  for (let n = from; n <= 254 * 256; n++) {
     const ip = addressOf(pool, n);
-    if (!used.has(ip)) return ip;
+    if (!used.has(ip)) return { ip, n };
   }
   return undefined;
 }

@@ -1,13 +1,19 @@
 import { NatsNames, ObjectEventTypes } from '@openpacific/contracts';
 import { milliValue, parseQuantity } from '@openpacific/kube-api';
 import { EventStore, StreamAppend, VersionConflictError } from '@openpacific/event-store';
-import { decryptedEvent, LogFollower, objectEvent, PassLoop, pokedFollower, ReadModel, sameJson, SecretKey, StoredObject, VM_PLACEMENT_ANNOTATION, VmPlacement } from '@openpacific/objects';
+import { decryptedEvent, LogFollower, objectEvent, objectKey, PassLoop, pokedFollower, ReadModel, sameJson, SecretKey, StoredObject, VM_PLACEMENT_ANNOTATION, VmPlacement } from '@openpacific/objects';
 import type { Logger } from '@openpacific/service-kit';
 import type { NatsConnection } from 'nats';
 import type { Pool } from 'pg';
-import { ensurePool, freeAddress, VM_IP_ANNOTATION } from './address-pools';
+import { addressesOf, ensurePool, freeAddress, VM_IP_ANNOTATION } from './address-pools';
 import { Condition, Lookup, resolveBootstrap, resolveClass, resolveImage, resolveStorage } from './vm-resolve';
 import { R, VM_FINALIZER } from './vm-resources';
+
+/** VMs written per transaction, and transactions in flight (the service's pool has ten connections). */
+const WRITE_BATCH = 25;
+const WRITE_CONCURRENCY = 4;
+const RESYNC_MS = 5000;
+const RETRY_MS = 200;
 
 const ACTOR = { actor: 'system:serviceaccount:vmware-system-vmop:vmware-system-vmop-controller-manager', source: 'vm-operator' };
 /** The conditions this controller owns; the scheduler owns placement, the host the rest. */
@@ -29,22 +35,52 @@ export class VmController {
   private readonly model = new ReadModel();
   private follower?: LogFollower;
   private readonly loop: PassLoop;
+  private resync?: NodeJS.Timeout;
+  /** VMs whose object changed since their last reconcile (namespace/name). */
+  private readonly dirty = new Set<string>();
+  /** Every VM is reconciled on the next pass: at start, on a resync, and when what they refer to changed. */
+  private full = true;
+  /**
+   * Addresses given to VMs by appends the model has not caught up with yet (VM uid → address): VMs
+   * reconciled in the same pass, or before the follower applied the last one's update, must not get the
+   * same lowest free address.
+   */
+  private readonly reserved = new Map<string, string>();
+  /** The addresses each namespace uses, during one pass (see `allocateAddress`). */
+  private readonly addressBooks = new Map<string, { used: Set<string>; from: number }>();
 
   constructor(private readonly deps: { store: EventStore; pool: Pool; nats: NatsConnection; names: NatsNames; logger: Logger; secretKey?: SecretKey }) {
-    this.loop = new PassLoop(() => this.pass(), { resyncMs: 5000, retryMs: 200, onError: (err) => deps.logger.warn('VM pass failed', { error: (err as Error).message }) });
+    this.loop = new PassLoop(() => this.pass(), { resyncMs: RESYNC_MS, retryMs: 200, onError: (err) => deps.logger.warn('VM pass failed', { error: (err as Error).message }) });
   }
 
   async start(): Promise<void> {
     this.follower = pokedFollower(this.deps, (events) => {
       let relevant = false;
-      for (const e of events) if (this.model.apply(decryptedEvent(e, this.deps.secretKey))) relevant = true;
+      for (const e of events) {
+        const change = this.model.apply(decryptedEvent(e, this.deps.secretKey));
+        if (!change) continue;
+        relevant = true;
+        if (change.resource !== R.vms) {
+          // A class, image, secret, claim, namespace...: any VM may refer to it.
+          this.full = true;
+          continue;
+        }
+        const { namespace, name, uid } = change.object.metadata;
+        if (change.type === 'DELETED' || change.object.metadata.annotations?.[VM_IP_ANNOTATION]) this.reserved.delete(uid);
+        if (change.type !== 'DELETED') this.dirty.add(objectKey(namespace, name));
+      }
       if (relevant) this.loop.schedule();
     });
     await this.follower.start();
+    this.resync = setInterval(() => {
+      this.full = true;
+      this.loop.schedule();
+    }, RESYNC_MS);
     this.loop.start();
   }
 
   async stop(): Promise<void> {
+    clearInterval(this.resync);
     this.loop.stop();
     await this.follower?.stop();
   }
@@ -56,20 +92,54 @@ export class VmController {
     };
   }
 
+  /**
+   * The VMs that changed (every VM when what they refer to changed). Their writes go out in batches, one
+   * transaction each: a burst of new VMs costs a commit per batch rather than one per VM.
+   */
   private async pass(): Promise<void> {
-    let retry = false;
-    for (const stored of this.model.list(R.vms)) {
+    const all = this.model.list(R.vms);
+    const todo = this.full ? all : all.filter((s) => this.dirty.has(objectKey(s.object.metadata.namespace, s.object.metadata.name)));
+    this.full = false;
+    for (const s of todo) this.dirty.delete(objectKey(s.object.metadata.namespace, s.object.metadata.name));
+    const writes: { stored: StoredObject; appends: StreamAppend[] }[] = [];
+    const failed: StoredObject[] = [];
+    this.addressBooks.clear();
+    for (const stored of todo) {
       try {
-        await this.reconcile(stored);
+        const appends = await this.reconcile(stored);
+        if (appends.length) writes.push({ stored, appends });
       } catch (err) {
-        if (!(err instanceof VersionConflictError)) this.deps.logger.warn('reconciling a VM failed', { vm: stored.object.metadata.name, error: (err as Error).message });
-        retry = true;
+        this.deps.logger.warn('reconciling a VM failed', { vm: stored.object.metadata.name, error: (err as Error).message });
+        failed.push(stored);
       }
     }
-    if (retry) this.loop.schedule(200);
+    const batches: (typeof writes)[] = [];
+    for (let i = 0; i < writes.length; i += WRITE_BATCH) batches.push(writes.slice(i, i + WRITE_BATCH));
+    await eachLimited(batches, WRITE_CONCURRENCY, async (batch) => {
+      try {
+        await this.deps.store.appendBatch(batch.flatMap((w) => w.appends));
+      } catch {
+        // One stale VM fails its whole batch: each VM's writes again on their own, so only the stale one waits.
+        for (const w of batch) {
+          try {
+            await this.deps.store.appendBatch(w.appends);
+          } catch (err) {
+            if (!(err instanceof VersionConflictError)) this.deps.logger.warn('writing a VM failed', { vm: w.stored.object.metadata.name, error: (err as Error).message });
+            failed.push(w.stored);
+          }
+        }
+      }
+    });
+    for (const stored of failed) {
+      this.reserved.delete(stored.object.metadata.uid);
+      this.dirty.add(objectKey(stored.object.metadata.namespace, stored.object.metadata.name));
+    }
+    // Most failures are a stale version: the follower brings the newer one shortly.
+    if (failed.length) setTimeout(() => this.loop.schedule(), RETRY_MS).unref();
   }
 
-  private async reconcile(stored: StoredObject): Promise<void> {
+  /** What the VM's object should become, as the appends that make it so (none when it is as it should be). */
+  private async reconcile(stored: StoredObject): Promise<StreamAppend[]> {
     const vm = stored.object;
     if (vm.metadata.deletionTimestamp) return this.deleteUnplaced(stored);
     const next = structuredClone(vm);
@@ -84,8 +154,8 @@ export class VmController {
     const image = resolveImage(vm, this.lookup);
     const conditions: Condition[] = [cls.condition, image.condition, resolveStorage(vm, this.lookup), resolveBootstrap(vm, this.lookup)];
     if (conditions.every((c) => c.status === 'True') && cls.hardware && image.image) {
-      const ip = vm.metadata.annotations?.[VM_IP_ANNOTATION] ?? (await this.allocateAddress(vm));
-      if (!ip) return;
+      const ip = vm.metadata.annotations?.[VM_IP_ANNOTATION] ?? this.reserved.get(vm.metadata.uid) ?? (await this.allocateAddress(vm));
+      if (!ip) return [];
       const classObj = this.lookup.get(R.classes, vm.metadata.namespace, cls.hardware.className);
       const reserved = classObj?.spec?.policies?.resources?.requests ?? {};
       const placement: VmPlacement = {
@@ -117,34 +187,54 @@ export class VmController {
       next.status = status;
       events.push({ type: ObjectEventTypes.statusUpdated, data: { resource: R.vms, object: next }, metadata: ACTOR });
     }
-    if (!events.length) return;
+    if (!events.length) return [];
     const warnings = newlyFailed(vm.status?.conditions ?? [], conditions).map((c) => vmEvent(vm, 'Warning', conditionEventReason(c), c.message));
-    await this.deps.store.appendBatch([{ streamId: stored.streamId, events, expectedVersion: stored.streamVersion }, ...warnings]);
+    return [{ streamId: stored.streamId, events, expectedVersion: stored.streamVersion }, ...warnings];
   }
 
   /** The namespace's pool (taking one for it first), then the lowest free address in it. */
   private async allocateAddress(vm: any): Promise<string | undefined> {
     const pool = await ensurePool(this.deps.store, this.model, vm.metadata.namespace, ACTOR);
     if (pool === undefined) {
-      this.loop.schedule();
+      setTimeout(() => this.loop.schedule(), RETRY_MS).unref();
       return undefined;
     }
-    return freeAddress(pool, this.lookup.list(R.vms, vm.metadata.namespace));
+    // Built once per namespace and pass, then only added to: lowest-first allocation never looks back.
+    let book = this.addressBooks.get(vm.metadata.namespace);
+    if (!book) {
+      book = { used: addressesOf(this.lookup.list(R.vms, vm.metadata.namespace)), from: 1 };
+      for (const ip of this.reserved.values()) book.used.add(ip);
+      this.addressBooks.set(vm.metadata.namespace, book);
+    }
+    const found = freeAddress(pool, book.used, book.from);
+    if (!found) return undefined;
+    book.used.add(found.ip);
+    book.from = found.n + 1;
+    this.reserved.set(vm.metadata.uid, found.ip);
+    return found.ip;
   }
 
   /** Deleted before any host took it: nothing to power off; the finalizer goes and with it the object. */
-  private async deleteUnplaced(stored: StoredObject): Promise<void> {
+  private deleteUnplaced(stored: StoredObject): StreamAppend[] {
     const vm = stored.object;
-    if (vm.status?.nodeName) return;
+    if (vm.status?.nodeName) return [];
     const finalizers = (vm.metadata.finalizers ?? []).filter((f: string) => f !== VM_FINALIZER);
     const next = structuredClone(vm);
     delete next.metadata.resourceVersion;
     next.metadata.finalizers = finalizers;
-    if (finalizers.length === (vm.metadata.finalizers ?? []).length) return;
+    if (finalizers.length === (vm.metadata.finalizers ?? []).length) return [];
     const type = finalizers.length === 0 ? ObjectEventTypes.deleted : ObjectEventTypes.updated;
-    const append: StreamAppend = { streamId: stored.streamId, events: [{ type, data: { resource: R.vms, object: next }, metadata: ACTOR }], expectedVersion: stored.streamVersion };
-    await this.deps.store.appendBatch([append]);
+    return [{ streamId: stored.streamId, events: [{ type, data: { resource: R.vms, object: next }, metadata: ACTOR }], expectedVersion: stored.streamVersion }];
   }
+}
+
+/** Runs `work` over `items` with at most `limit` at once. */
+async function eachLimited<T>(items: T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await work(items[next++]);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
 
 /** The conditions that are False now and were not, or were False for another reason or message before. */

@@ -144,6 +144,18 @@ describe('Authenticator', () => {
     expect(() => auth.authenticate(req('Bearer other'))).toThrow('Unauthorized');
     expect(() => auth.authenticate(req())).toThrow('Unauthorized');
   });
+
+  it('authenticates a request once however often it is asked, and every new request afresh', () => {
+    const auth = new Authenticator();
+    let lookups = 0;
+    let revoked = false;
+    auth.addSource((_t, d) => (lookups++, !revoked && d.equals(digest('devtoken')) ? { username: 'dev', groups: [] } : undefined));
+    const first = req('Bearer devtoken');
+    expect(auth.authenticate(first)).toBe(auth.authenticate(first));
+    expect(lookups).toBe(1);
+    revoked = true;
+    expect(() => auth.authenticate(req('Bearer devtoken'))).toThrow('Unauthorized');
+  });
 });
 
 describe('RBAC and ServiceAccount token rules', () => {

@@ -1,6 +1,6 @@
 import { qualifiedResource } from '@openpacific/contracts';
 import type { Logger } from '@openpacific/service-kit';
-import { PassLoop } from '@openpacific/objects';
+import { ObjectChange, PassLoop } from '@openpacific/objects';
 import { GatewayCore } from '../core';
 import { deleteObject } from '../handlers/delete';
 import { commitUpdateInternal } from './internal-update';
@@ -37,8 +37,26 @@ export class GarbageCollector {
   }
 
   start(): void {
-    this.unsubscribe = this.core.hub.subscribe(() => this.loop.schedule());
+    this.unsubscribe = this.core.hub.subscribe((change) => {
+      if (this.concerns(change)) this.loop.schedule();
+    });
     this.loop.start();
+  }
+
+  /**
+   * Whether a change can give a pass anything to do. A pass walks every object, so the plain
+   * create or update of an object nobody owns, that is not being deleted and is not in a terminating
+   * namespace (most writes) does not start one: none of the three steps would act on it. The
+   * periodic resync still walks everything.
+   */
+  private concerns(change: ObjectChange): boolean {
+    if (change.type === 'DELETED' || change.resource === 'namespaces') return true;
+    for (const o of [change.object, change.previous]) {
+      const meta = o?.metadata;
+      if (meta?.deletionTimestamp || meta?.ownerReferences?.length) return true;
+    }
+    const ns = change.object.metadata.namespace;
+    return !!ns && !!this.core.readModel.get('namespaces', undefined, ns)?.object.metadata.deletionTimestamp;
   }
 
   stop(): void {

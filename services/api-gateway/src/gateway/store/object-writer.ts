@@ -1,5 +1,5 @@
 import { AdmissionRequest, EventMetadata, ObjectEventType, objectStreamId } from '@openpacific/contracts';
-import { EventStore, resourceVersionOf } from '@openpacific/event-store';
+import { EventStore, GroupCommit, resourceVersionOf } from '@openpacific/event-store';
 import { ServedResource } from '../registry/registry';
 import { AdmissionClient } from './admission-client';
 import { encryptSecret, LogFollower, ReadModel, SecretKey } from '@openpacific/objects';
@@ -30,16 +30,23 @@ export interface ObjectWrite {
 /**
  * The one way objects change: admission, then an append at the expected
  * stream version, then wait until the read model has applied it so the caller
- * reads its own write.
+ * reads its own write. Appends of concurrent requests are committed together
+ * (GroupCommit): one round trip and one commit for a burst of writes.
  */
 export class ObjectWriter {
+  private readonly commits: GroupCommit;
+
   constructor(
-    private readonly store: EventStore,
+    store: EventStore,
     private readonly follower: LogFollower,
     private readonly readModel: ReadModel,
     private readonly admission: AdmissionClient,
     private readonly secretKey?: SecretKey,
-  ) {}
+  ) {
+    // Two statements at once: the pool has 10 connections, four of which the follower, the relay and the
+    // two leader elections hold; the log follower, the relay and the audit writer need the rest.
+    this.commits = new GroupCommit(store, { maxInFlight: 2 });
+  }
 
   async write(w: ObjectWrite): Promise<any> {
     let object = w.object;
@@ -63,10 +70,11 @@ export class ObjectWriter {
     const streamId = objectStreamId(w.served.resource, object.metadata.namespace, object.metadata.name);
     // Secrets go to the log encrypted; the read model gets them back decrypted.
     const logged = w.served.resource === 'secrets' && this.secretKey ? encryptSecret(object, this.secretKey) : object;
-    const { events } = await this.store.append(streamId, [{ type: w.eventType, data: { resource: w.served.resource, object: logged }, metadata }], {
-      expectedVersion: w.expectedVersion === 0 ? 'no_stream' : w.expectedVersion,
-    });
-    const recorded = events[0];
+    const recorded = await this.commits.append(
+      streamId,
+      { type: w.eventType, data: { resource: w.served.resource, object: logged }, metadata },
+      w.expectedVersion === 0 ? 'no_stream' : w.expectedVersion,
+    );
     const applied = await this.follower.waitFor(recorded);
     const stored = this.readModel.get(w.served.resource, object.metadata.namespace, object.metadata.name);
     if (applied && stored && stored.object.metadata.uid === object.metadata.uid) return stored.object;

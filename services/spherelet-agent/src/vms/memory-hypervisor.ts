@@ -1,0 +1,85 @@
+import { randomUUID } from 'node:crypto';
+import { HypervisorDriver, PowerOpMode, VmCreateSpec, VmHardware, VmInfo } from './hypervisor';
+
+type VmRecord = Omit<VmInfo, 'guestHeartbeat'>;
+
+/**
+ * The hypervisor of a simulated host (SIM_FLEET_HOSTS), in the agent's process: VMs are records in memory and
+ * their guests run nowhere, as a fleet host's pods run nowhere (their addresses are ones nobody binds). A
+ * powered-on VM's guest answers its heartbeat at once: the `sim` hypervisor with zero boot delay, without a
+ * guest process per VM — five hundred VMs would be five hundred Node.js start-ups, measuring the machine
+ * rather than the control plane. A fleet host's VMs go with its process, as its pods do.
+ */
+export class MemoryHypervisor implements HypervisorDriver {
+  readonly name = 'memory';
+  private readonly vms = new Map<string, VmRecord>();
+
+  async create(spec: VmCreateSpec): Promise<VmInfo> {
+    const existing = this.vms.get(spec.uid);
+    if (existing) return info(existing);
+    const record: VmRecord = {
+      uid: spec.uid, name: spec.name, namespace: spec.namespace, epoch: spec.epoch, cpus: spec.cpus, memoryBytes: spec.memoryBytes,
+      powerState: 'PoweredOff', uniqueID: `vm-${spec.uid.slice(0, 8)}`, biosUUID: spec.biosUUID ?? randomUUID(), instanceUUID: spec.instanceUUID ?? randomUUID(),
+      ip: spec.ip, ports: spec.ports,
+    };
+    this.vms.set(spec.uid, record);
+    return info(record);
+  }
+
+  async powerOn(uid: string): Promise<VmInfo> {
+    const r = this.must(uid);
+    if (r.powerState === 'PoweredOff') r.poweredOnAt = new Date().toISOString();
+    r.powerState = 'PoweredOn';
+    return info(r);
+  }
+
+  /** Every mode succeeds: a guest that runs nowhere always shuts down when asked. */
+  async powerOff(uid: string, _mode: PowerOpMode): Promise<VmInfo> {
+    const r = this.must(uid);
+    r.powerState = 'PoweredOff';
+    r.poweredOnAt = undefined;
+    return info(r);
+  }
+
+  async suspend(uid: string): Promise<VmInfo> {
+    const r = this.must(uid);
+    if (r.powerState === 'PoweredOn') r.powerState = 'Suspended';
+    return info(r);
+  }
+
+  async reconfigure(uid: string, hardware: VmHardware): Promise<VmInfo> {
+    const r = this.must(uid);
+    if (r.powerState !== 'PoweredOff') throw Object.assign(new Error(`${r.name} must be powered off to change its hardware`), { code: 'HYPERVISOR.POWERED_ON' });
+    r.cpus = hardware.cpus;
+    r.memoryBytes = hardware.memoryBytes;
+    return info(r);
+  }
+
+  async destroy(uid: string): Promise<void> {
+    this.vms.delete(uid);
+  }
+
+  /** Disks are attached by name only: there is no guest to see them. */
+  async attachDisks(uid: string, disks: { name: string; path: string }[]): Promise<string[]> {
+    this.must(uid);
+    return disks.map((d) => d.name);
+  }
+
+  async list(): Promise<VmInfo[]> {
+    return [...this.vms.values()].map(info);
+  }
+
+  async guestInfo(uid: string): Promise<VmInfo> {
+    return info(this.must(uid));
+  }
+
+  private must(uid: string): VmRecord {
+    const r = this.vms.get(uid);
+    if (!r) throw Object.assign(new Error(`no VM ${uid} on this host`), { code: 'HYPERVISOR.NOT_FOUND' });
+    return r;
+  }
+}
+
+function info(r: VmRecord): VmInfo {
+  return { ...r, guestHeartbeat: r.powerState === 'PoweredOn' ? 'green' : 'gray' };
+}
