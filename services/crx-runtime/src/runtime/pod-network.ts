@@ -223,24 +223,19 @@ export class PodNetwork {
 
   /** unshare runs a moment after it was started: wait until the pause is in a namespace of its own. */
   private waitForNamespace(pid: number): string {
-    const own = namespaceOf(process.pid);
-    const deadline = Date.now() + 3000;
+    const check = namespaceCheck(pid);
     for (;;) {
-      const ns = namespaceOf(pid);
-      // Once unshare has made the namespace it is the pause's for good (it only execs sleep after).
-      if (ns && ns !== own) return ns;
-      if (!alive(pid) || Date.now() > deadline) throw new Error(`the pause process ${pid} did not get a network namespace of its own`);
+      const ns = check();
+      if (ns) return ns;
       Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 2);
     }
   }
 
   private async waitForNamespaceAsync(pid: number): Promise<string> {
-    const own = namespaceOf(process.pid);
-    const deadline = Date.now() + 3000;
+    const check = namespaceCheck(pid);
     for (;;) {
-      const ns = namespaceOf(pid);
-      if (ns && ns !== own) return ns;
-      if (!alive(pid) || Date.now() > deadline) throw new Error(`the pause process ${pid} did not get a network namespace of its own`);
+      const ns = check();
+      if (ns) return ns;
       await new Promise((r) => setTimeout(r, 2));
     }
   }
@@ -302,4 +297,19 @@ function kill(pid: number): void {
   } catch {
     // gone already
   }
+}
+
+/**
+ * One look at whether the pause `pid` is in a network namespace of its own: the namespace once it is (unshare
+ * made it, and the pause only execs sleep after), undefined while not yet; throws once it died or 3 s passed.
+ */
+function namespaceCheck(pid: number): () => string | undefined {
+  const own = namespaceOf(process.pid);
+  const deadline = Date.now() + 3000;
+  return () => {
+    const ns = namespaceOf(pid);
+    if (ns && ns !== own) return ns;
+    if (!alive(pid) || Date.now() > deadline) throw new Error(`the pause process ${pid} did not get a network namespace of its own`);
+    return undefined;
+  };
 }

@@ -12,17 +12,15 @@ interface Waiting {
  * Request/reply over ONE wildcard inbox subscription, each request answered on `<inbox>.<n>`.
  * The client library's `request` does the same, but builds two Error objects per request for
  * async stack traces and rejects a cancelled promise after every answer: a measurable share of
- * the gateway's CPU with one admission request per write (see docs/benchmarks.md). Requests made
- * in one turn of the event loop are published together at its end: one socket write (one wake-up of
- * the NATS server) for all of them instead of one each. Errors are the ones `requestJson` gives:
- * NATS.NO_RESPONDERS, NATS.TIMEOUT.
+ * the gateway's CPU with one admission request per write (see docs/benchmarks.md). (The admission
+ * client already groups the reviews of one event-loop turn into one request.) Errors are the ones
+ * `requestJson` gives: NATS.NO_RESPONDERS, NATS.TIMEOUT.
  */
 export class ReplyInbox {
   private readonly prefix = createInbox();
   private readonly waiting = new Map<string, Waiting>();
   private sub?: Subscription;
   private next = 0;
-  private outbox: Array<{ token: string; subject: string; data: Uint8Array }> = [];
 
   constructor(private readonly nc: NatsConnection) {}
 
@@ -35,18 +33,12 @@ export class ReplyInbox {
         reject(new CodedError('NATS.TIMEOUT', `no answer on ${subject} within ${timeoutMs} ms`));
       }, timeoutMs);
       this.waiting.set(token, { subject, resolve, reject, timer });
-      if (this.outbox.push({ token, subject, data }) === 1) setImmediate(() => this.publishAll());
-    });
-  }
-
-  private publishAll(): void {
-    for (const { token, subject, data } of this.outbox.splice(0)) {
       try {
         this.nc.publish(subject, data, { reply: `${this.prefix}.${token}` });
       } catch (err) {
         this.settle(token)?.reject(err as Error);
       }
-    }
+    });
   }
 
   private answered(err: NatsError | null, msg: Msg): void {
