@@ -1,7 +1,10 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startCluster } from '@openpacific/testing';
+import { Client } from 'pg';
+import { startCluster, TestCluster } from '@openpacific/testing';
 import { startBareServer } from './bare-server';
 import { BenchClient, BenchResponse } from './https-client';
+import { clusterPids } from './process-rss';
 import { mixCycle, MixTally } from './request-mix';
 import type { BenchContext } from './scenario';
 
@@ -17,6 +20,50 @@ const MIX = mixCycle<Kind>([
   { kind: 'create', weight: 2 },
   { kind: 'patch', weight: 3 },
 ]);
+
+/** CPU seconds (user + system) a process has used so far, from /proc (clock ticks of 10 ms); 0 when it is gone. */
+function cpuSeconds(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '').split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return 0;
+  }
+}
+
+/** Reads CPU seconds per process name now: this (client) process and each of `pids()`, read anew each time. */
+function cpuNow(pids: () => Promise<Record<string, number>>) {
+  return async (): Promise<Record<string, number>> => {
+    const own = process.cpuUsage();
+    const out: Record<string, number> = { client: (own.user + own.system) / 1e6 };
+    for (const [name, pid] of Object.entries(await pids())) out[name] = (out[name] ?? 0) + cpuSeconds(pid);
+    return out;
+  };
+}
+
+/**
+ * CPU ms per request of each process between two readings, the biggest first, a process under 0.05 ms left out.
+ * `postgres#<pid>` entries (the cluster's backends; one started meanwhile counts from 0, one gone is lost) fold into `postgres`.
+ */
+function perRequest(before: Record<string, number>, after: Record<string, number>, requests: number): Record<string, number> {
+  const ms: Record<string, number> = {};
+  for (const [key, s] of Object.entries(after)) {
+    const name = key.replace(/#\d+$/, '');
+    ms[name] = (ms[name] ?? 0) + ((s - (before[key] ?? 0)) * 1000) / Math.max(1, requests);
+  }
+  const shown = Object.entries(ms).filter(([, v]) => v >= 0.05).sort((x, y) => y[1] - x[1]);
+  return Object.fromEntries(shown.map(([n, v]) => [n, Math.round(v * 100) / 100]));
+}
+
+/** The cluster's processes by name (cluster.json) and its Postgres backends as `postgres#<pid>` (pg_stat_activity). */
+function clusterProcesses(cluster: TestCluster, db: Client) {
+  return async (): Promise<Record<string, number>> => {
+    const named = clusterPids(cluster.state());
+    const { rows } = await db.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()');
+    for (const r of rows) named[`postgres#${r.pid}`] = r.pid;
+    return named;
+  };
+}
 
 const configMap = (name: string, namespace: string) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace }, data: { key: 'value', n: name } });
 
@@ -46,10 +93,15 @@ export async function apiBench(ctx: BenchContext): Promise<Record<string, unknow
   const seeded = ctx.smoke ? 10 : 100;
   const warmMs = Math.min(1000, Math.round(ctx.durationMs / 3));
   // One sim host: the scenario never schedules anything, and the others would only take CPU.
-  const cluster = await startCluster({ label: 'benchapi', hostCount: 1, env: { CRX_DRIVER: 'sim', POD_NETWORK: 'loopback' } });
+  const cluster = await startCluster({
+    label: 'benchapi', hostCount: 1,
+    env: { CRX_DRIVER: 'sim', POD_NETWORK: 'loopback', ...(process.env.BENCH_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS } : {}) },
+  });
   const client = new BenchClient(cluster.server, cluster.caCertPem, cluster.token, CLIENTS);
+  const db = new Client({ connectionString: cluster.databaseUrl });
   const rows: Record<string, unknown>[] = [];
   try {
+    await db.connect();
     for (const ns of [READ_NS, WRITE_NS]) await client.call('POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
     const base = `/api/v1/namespaces/${READ_NS}/configmaps`;
     for (let i = 0; i < seeded; i += 10) {
@@ -74,10 +126,15 @@ export async function apiBench(ctx: BenchContext): Promise<Record<string, unknow
     // Profiling aid: with BENCH_SIGNAL_GATEWAY=1 the gateway gets SIGUSR2 as the measured cell starts and ends,
     // for a preloaded profiler to start and stop on (without one, SIGUSR2 would end the gateway).
     const signal = () => process.env.BENCH_SIGNAL_GATEWAY === '1' && cluster.killService('api-gateway', 'SIGUSR2');
+    const readCpu = cpuNow(clusterProcesses(cluster, db));
     signal();
+    const cpuBefore = await readCpu();
     const seconds = await drive(CLIENTS, ctx.durationMs, MIX, send, tally);
+    const cpu = perRequest(cpuBefore, await readCpu(), tally.total);
     signal();
     rows.push(...tally.rows(seconds, { target: 'gateway' }), { target: 'gateway', kind: 'all', requests: tally.total, 'req/s': Math.round(tally.total / seconds) });
+    // Where the CPU of a request goes, process by process (is the client, or the rest of the cluster, a bottleneck?).
+    rows.push(...Object.entries(cpu).map(([process, ms]) => ({ target: 'gateway: CPU per request', kind: process, 'CPU ms/req': ms })));
 
     const pki = join(cluster.dataDir, 'pki');
     const bare = await startBareServer(join(pki, 'serving.crt'), join(pki, 'serving.key'));
@@ -86,14 +143,19 @@ export async function apiBench(ctx: BenchContext): Promise<Record<string, unknow
       const sendBare = () => bareClient.call('GET', '/');
       await drive(CLIENTS, warmMs, ['get'], sendBare);
       const bareTally = new MixTally<string>();
+      const readBareCpu = cpuNow(async () => ({ 'bare server': bare.pid }));
+      const bareCpuBefore = await readBareCpu();
       const bareSeconds = await drive(CLIENTS, ctx.durationMs, ['get'], sendBare, bareTally);
+      const bareCpu = perRequest(bareCpuBefore, await readBareCpu(), bareTally.total);
       rows.push(...bareTally.rows(bareSeconds, { target: 'bare node:https' }));
+      rows.push(...Object.entries(bareCpu).map(([process, ms]) => ({ target: 'bare: CPU per request', kind: process, 'CPU ms/req': ms })));
     } finally {
       bareClient.close();
       await bare.close();
     }
   } finally {
     client.close();
+    await db.end().catch(() => undefined);
     await cluster.stop();
   }
   return rows;

@@ -10,7 +10,7 @@ import { resolve } from 'node:path';
  * on 127.0.0.1, in a process of its own as the gateway is (so it does not share the client's
  * event loop). Whatever the gateway does per request is the gap between the two.
  */
-export async function startBareServer(certFile: string, keyFile: string): Promise<{ server: string; close(): Promise<void> }> {
+export async function startBareServer(certFile: string, keyFile: string): Promise<{ server: string; pid: number; close(): Promise<void> }> {
   // Under jest this module is the TypeScript source: the server process runs the built copy.
   const entry = __filename.endsWith('.ts') ? resolve(__dirname, '..', 'dist', 'bare-server.js') : __filename;
   const child = fork(entry, [certFile, keyFile], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
@@ -20,6 +20,7 @@ export async function startBareServer(certFile: string, keyFile: string): Promis
   });
   return {
     server: `https://127.0.0.1:${port}`,
+    pid: child.pid ?? 0,
     close: () =>
       new Promise((res) => {
         child.once('exit', () => res());

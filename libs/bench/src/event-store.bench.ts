@@ -6,11 +6,51 @@ import { measure } from './measure';
 
 const catalogue = { Benched: { type: 'object', required: ['n'], properties: { n: { type: 'integer' } } } };
 const meta = { actor: 'bench', source: 'bench' };
+const BATCH_STREAMS = 250;
+
+/** Slices per cell of `alternating`: about half a second each at the default 3 s. */
+const SLICE_MS = 500;
+
+/**
+ * Runs each kind of work for `durationMs` in total, in slices that take turns (raw, append, raw,
+ * append…), so that a change of load on a shared machine falls on both alike rather than on whichever
+ * cell ran in the bad second. Per kind: operations/s over its own slices, percentiles over all its
+ * operations.
+ */
+async function alternating<K extends string>(writers: number, durationMs: number, kinds: Record<K, (writer: number) => Promise<void>>) {
+  const slices = Math.max(1, Math.round(durationMs / SLICE_MS));
+  const names = Object.keys(kinds) as K[];
+  const acc = new Map(names.map((k) => [k, { ops: 0, seconds: 0, latencies: [] as number[] }]));
+  for (let slice = 0; slice < slices; slice++) {
+    for (const kind of names) {
+      const a = acc.get(kind)!;
+      const r = await measure(writers, durationMs / slices, async (w) => {
+        const t = performance.now();
+        await kinds[kind](w);
+        a.latencies.push(performance.now() - t);
+      });
+      a.ops += r.ops;
+      a.seconds += r.ops > 0 ? r.ops / r.perSecond : durationMs / slices / 1000;
+    }
+  }
+  const out = {} as Record<K, { perSecond: number; p50: number; p99: number }>;
+  for (const [kind, a] of acc) {
+    const sorted = a.latencies.sort((x, y) => x - y);
+    const pct = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
+    out[kind] = { perSecond: a.ops / a.seconds, p50: pct(50), p99: pct(99) };
+  }
+  return out;
+}
 
 /**
  * Appends against raw INSERT transactions on the same database in the same
  * run: 1, 8 and 32 writers, one event per transaction and 100 per
  * transaction (one stream each), so the store's overhead shows as a ratio.
+ * Raw and single appends take turns in half-second slices (`alternating`),
+ * and the raw INSERT is a named (prepared) statement as the append is, so
+ * the ratio compares the work and not the moment or the protocol. A third
+ * cell writes `appendBatch`es of 250 new streams of one event each, the
+ * shape of the scheduler's binding chunks and the fleet's status writes.
  * Emmett's PostgreSQL store runs the same cells on the same database when it
  * is installed (see emmett-peer.ts); otherwise a note says why not.
  */
@@ -27,15 +67,21 @@ export async function eventStoreBench(durationMs: number) {
   await store.append(`warm-${randomUUID()}`, [{ type: 'Benched', data: { n: 0 }, metadata: meta }]);
   try {
     for (const writers of [1, 8, 32]) {
-      const raw = await measure(writers, durationMs, async () => {
-        await db.pool.query('INSERT INTO raw_inserts VALUES ($1, $2, $3)', [randomUUID(), 'raw', JSON.stringify({ n: 1 })]);
-      });
-      const single = await measure(writers, durationMs, async (w) => {
-        await store.append(`s-${w}-${randomUUID()}`, [{ type: 'Benched', data: { n: 1 }, metadata: meta }], { expectedVersion: 'no_stream' });
+      const { raw, single } = await alternating(writers, durationMs, {
+        raw: async () => {
+          await db.pool.query({ name: 'bench_raw_insert', text: 'INSERT INTO raw_inserts VALUES ($1, $2, $3)', values: [randomUUID(), 'raw', JSON.stringify({ n: 1 })] });
+        },
+        single: async (w) => {
+          await store.append(`s-${w}-${randomUUID()}`, [{ type: 'Benched', data: { n: 1 }, metadata: meta }], { expectedVersion: 'no_stream' });
+        },
       });
       const batch = Array.from({ length: 100 }, (_, n) => ({ type: 'Benched', data: { n }, metadata: meta }));
       const batched = await measure(writers, durationMs, async (w) => {
         await store.append(`b-${w}-${randomUUID()}`, batch, { expectedVersion: 'no_stream' });
+      });
+      const streams = await measure(writers, durationMs, async (w) => {
+        const prefix = `m-${w}-${randomUUID()}`;
+        await store.appendBatch(Array.from({ length: BATCH_STREAMS }, (_, n) => ({ streamId: `${prefix}-${n}`, events: [{ type: 'Benched', data: { n }, metadata: meta }], expectedVersion: 'no_stream' as const })));
       });
       const peer =
         typeof emmett === 'string'
@@ -56,6 +102,7 @@ export async function eventStoreBench(durationMs: number) {
         'append p50 ms': single.p50.toFixed(2),
         'append p99 ms': single.p99.toFixed(2),
         '100-event batches: events/s': Math.round(batched.perSecond * 100),
+        [`${BATCH_STREAMS}-stream batches: events/s`]: Math.round(streams.perSecond * BATCH_STREAMS),
         ...(peer && {
           'emmett tx/s': Math.round(peer.single.perSecond),
           'emmett / raw': `${Math.round((100 * peer.single.perSecond) / raw.perSecond)} %`,

@@ -90,6 +90,8 @@ export async function runPods(cluster: TestCluster, namespace: string, count: nu
     }
   };
   const started = Date.now();
+  // A long run shows it is alive: created and Running so far, every 10 s, on stderr (the table goes to stdout).
+  const progress = setInterval(() => console.error(`${namespace}: ${ackedAt.size} created, ${running} Running after ${Math.round((Date.now() - started) / 1000)} s`), 10_000);
   try {
     if (arrival.kind === 'burst' && arrival.direct) {
       await appendPods(cluster, namespace, names, arrival.concurrency, (name) => sentAt.set(name, Date.now()), acked);
@@ -113,6 +115,7 @@ export async function runPods(cluster: TestCluster, namespace: string, count: nu
     await recordWrittenStages(cluster, namespace, ackedAt, seenAt, stages);
     return { pods: count, latencies, stages, wallMs: (lastRunningAt || Date.now()) - started, createMs, missing: count - running, retries };
   } finally {
+    clearInterval(progress);
     watch.close();
     client.close();
   }

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Pool, PoolClient } from 'pg';
 import { APPEND_CHANNEL } from './append';
 import { ExpectedVersion, VersionConflictError } from './errors';
-import { NewEvent, RecordedEvent } from './recorded-event';
+import { NewEvent, RecordedEvent, recordedFromSent } from './recorded-event';
 
 /** One event for one stream, checked against its own expected version. */
 export interface SingleAppend {
@@ -81,16 +81,6 @@ export async function appendEach(db: Pool | PoolClient, items: SingleAppend[], n
   return items.map((item, i) => {
     const row = written.get(item.streamId);
     if (!row) return new VersionConflictError(item.streamId, item.expectedVersion, actual.get(item.streamId) ?? 0);
-    return {
-      id: ids[i],
-      streamId: item.streamId,
-      streamVersion: Number(row.stream_version),
-      type: item.event.type,
-      data: JSON.parse(data[i]),
-      metadata: JSON.parse(metadata[i]),
-      position: BigInt(row.position),
-      transactionId: BigInt(row.transaction_id),
-      createdAt: row.created_at,
-    };
+    return recordedFromSent(row, { id: ids[i], streamId: item.streamId, type: item.event.type, data: data[i], metadata: metadata[i] });
   });
 }

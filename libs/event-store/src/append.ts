@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Pool, PoolClient } from 'pg';
 import { ExpectedVersion, VersionConflictError } from './errors';
-import { NewEvent, RecordedEvent } from './recorded-event';
+import { NewEvent, RecordedEvent, recordedFromSent } from './recorded-event';
 
 export const APPEND_CHANNEL = 'op_events_appended';
 
@@ -91,17 +91,7 @@ export async function appendToStream(
   const recorded: RecordedEvent[] = new Array(rows.length);
   for (const row of rows) {
     const i = Number(row.stream_version) - first;
-    recorded[i] = {
-      id: ids[i],
-      streamId,
-      streamVersion: Number(row.stream_version),
-      type: events[i].type,
-      data: JSON.parse(data[i]),
-      metadata: JSON.parse(metadata[i]),
-      position: BigInt(row.position),
-      transactionId: BigInt(row.transaction_id),
-      createdAt: row.created_at,
-    };
+    recorded[i] = recordedFromSent(row, { id: ids[i], streamId, type: events[i].type, data: data[i], metadata: metadata[i] });
   }
   return recorded;
 }

@@ -1,6 +1,7 @@
 import type { Pool, PoolClient } from 'pg';
 import { eventCatalogue, JsonSchema } from '@openpacific/contracts';
 import { appendToStream } from './append';
+import { appendStreams, StreamAppend } from './append-batch';
 import { appendEach, SingleAppend, SingleAppendOutcome } from './append-each';
 import { ExpectedVersion } from './errors';
 import { EventValidator } from './event-validator';
@@ -25,12 +26,6 @@ export interface EventStoreOptions {
   notify?: boolean;
   /** Called after every successful append, e.g. to publish a wake-up. Must not throw or block. */
   onAppended?: (events: RecordedEvent[]) => void;
-}
-
-export interface StreamAppend {
-  streamId: string;
-  events: NewEvent[];
-  expectedVersion?: ExpectedVersion;
 }
 
 /** The append-only event store: the source of truth of the whole system. */
@@ -82,31 +77,25 @@ export class EventStore {
     return outcomes.map((o) => o ?? appended[next++]);
   }
 
-  /** Several streams in one transaction, all or nothing: one commit for many changes. */
+  /**
+   * Several streams, all or nothing, in one commit: one statement for the whole batch (append-batch.ts),
+   * or appendToStream when only one item has events. A version conflict on any stream writes nothing and
+   * throws the VersionConflictError the first failing item (in order) meets. A stream may appear in
+   * several items; each item's expected version counts the events of the items before it.
+   */
   async appendBatch(items: StreamAppend[], opts: { client?: PoolClient } = {}): Promise<AppendResult[]> {
     for (const item of items) for (const e of item.events) this.validator.check(e);
-    const run = async (client: PoolClient) => {
-      const results: AppendResult[] = [];
-      for (const item of items) {
-        const recorded = await appendToStream(client, item.streamId, item.events, item.expectedVersion ?? 'any', this.notify);
-        results.push({ streamVersion: recorded[recorded.length - 1]?.streamVersion ?? 0, events: recorded });
-      }
-      return results;
-    };
-    if (opts.client) return run(opts.client);
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
-      const results = await run(client);
-      await client.query('COMMIT');
-      this.onAppended?.(results.flatMap((r) => r.events));
-      return results;
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw err;
-    } finally {
-      client.release();
+    const writing = items.filter((item) => item.events.length > 0);
+    let recorded: RecordedEvent[][];
+    if (writing.length <= 1) {
+      const only = writing[0];
+      const written = only ? await appendToStream(opts.client ?? this.pool, only.streamId, only.events, only.expectedVersion ?? 'any', this.notify) : [];
+      recorded = items.map((item) => (item === only ? written : []));
+    } else {
+      recorded = await appendStreams(opts.client ?? this.pool, items, { notify: this.notify, inTransaction: !!opts.client });
     }
+    if (!opts.client) this.onAppended?.(recorded.flat());
+    return recorded.map((events) => ({ streamVersion: events[events.length - 1]?.streamVersion ?? 0, events }));
   }
 
   readStream(streamId: string, opts: { fromVersion?: number; toVersion?: number; client?: PoolClient } = {}): Promise<RecordedEvent[]> {

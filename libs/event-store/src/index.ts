@@ -10,4 +10,5 @@ export * from './read-stream';
 export * from './recorded-event';
 export * from './leader-election';
 export * from './append-each';
+export * from './append-batch';
 export * from './group-commit';

@@ -35,3 +35,31 @@ export function toRecordedEvent(row: any): RecordedEvent {
     createdAt: row.created_at,
   };
 }
+
+/** An event as the writer sent it (bodies serialized as they were bound). */
+export interface SentEvent {
+  id: string;
+  streamId: string;
+  type: string;
+  data: string;
+  metadata: string;
+}
+
+/**
+ * A recorded event from what Postgres decided (the RETURNING row: position, transaction, stream version,
+ * time) and what the writer sent: the bodies are parsed back from the JSON that was stored, so callers
+ * get fresh objects without Postgres shipping them back.
+ */
+export function recordedFromSent(row: any, sent: SentEvent): RecordedEvent {
+  return {
+    id: sent.id,
+    streamId: sent.streamId,
+    streamVersion: Number(row.stream_version),
+    type: sent.type,
+    data: JSON.parse(sent.data),
+    metadata: JSON.parse(sent.metadata),
+    position: BigInt(row.position),
+    transactionId: BigInt(row.transaction_id),
+    createdAt: row.created_at,
+  };
+}

@@ -14,11 +14,21 @@ export class PassLoop {
 
   constructor(
     private readonly pass: () => Promise<void>,
-    private readonly opts: { debounceMs?: number; resyncMs: number; retryMs?: number; onError: (err: unknown) => void },
+    private readonly opts: {
+      debounceMs?: number;
+      resyncMs: number;
+      retryMs?: number;
+      onError: (err: unknown) => void;
+      /** Called on each resync tick, before its pass is asked for (a pass that narrows its work widens it here). */
+      onResync?: () => void;
+    },
   ) {}
 
   start(): void {
-    this.resync = setInterval(() => this.schedule(), this.opts.resyncMs);
+    this.resync = setInterval(() => {
+      this.opts.onResync?.();
+      this.schedule();
+    }, this.opts.resyncMs);
     this.schedule();
   }
 

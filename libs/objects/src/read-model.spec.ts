@@ -95,6 +95,31 @@ describe('listing the read model', () => {
     model.list('pods').splice(0);
     expect(names(model)).toEqual(['a/m']);
   });
+
+  it('keeps the order of a listed kind as objects come and go between lists, as sorting afresh would', () => {
+    const model = new ReadModel();
+    const live = new Map<string, [string, string]>();
+    let seed = 7;
+    const next = (n: number) => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % n;
+    const namespaces = ['a', 'a-b', 'b', 'ab'];
+    for (let step = 0; step < 600; step++) {
+      const [ns, name] = [namespaces[next(4)], `p-${next(40)}`];
+      const key = `${ns}/${name}`;
+      if (live.has(key) && next(3) === 0) {
+        model.apply(podEvent('ResourceDeleted', ns, name));
+        live.delete(key);
+      } else {
+        model.apply(podEvent(live.has(key) ? 'ResourceUpdated' : 'ResourceCreated', ns, name));
+        live.set(key, [ns, name]);
+      }
+      if (step % 7 === 0) {
+        const expected = [...live.values()].sort((x, y) => (x[0] !== y[0] ? (x[0] < y[0] ? -1 : 1) : x[1] < y[1] ? -1 : 1)).map(([n, m]) => `${n}/${m}`);
+        expect(names(model)).toEqual(expected);
+        const inA = expected.filter((k) => k.startsWith('a/'));
+        expect(names(model, 'a')).toEqual(inA);
+      }
+    }
+  });
 });
 
 describe('the watch hub', () => {

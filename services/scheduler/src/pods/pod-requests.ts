@@ -6,28 +6,44 @@ export interface Resources {
   pods: number;
 }
 
+/**
+ * Read-model objects are replaced, never changed in place, so what was parsed from one stays true for it. A
+ * pass filters and scores every host for every pending pod: parsing the host's allocatable and the pod's
+ * requests once each instead of for every (pod, host) pair took 10,000 pods × 100 hosts from ~4 million
+ * quantity parses to ~10,000.
+ */
+function memoized<T extends object>(compute: (o: any) => Resources): (o: T) => Resources {
+  const cache = new WeakMap<T, Resources>();
+  return (o) => {
+    if (o === null || typeof o !== 'object') return compute(o);
+    let r = cache.get(o);
+    if (!r) cache.set(o, (r = Object.freeze(compute(o))));
+    return r;
+  };
+}
+
 /** What a pod asks of a host: the sum of its containers' requests (init containers: the largest), plus one pod slot. */
-export function podRequests(pod: any): Resources {
+export const podRequests = memoized((pod: any): Resources => {
   const sum = { cpuMillis: 0, memoryBytes: 0, pods: 1 };
-  for (const c of pod.spec?.containers ?? []) {
+  for (const c of pod?.spec?.containers ?? []) {
     sum.cpuMillis += milliValue(c.resources?.requests?.cpu ?? 0) ?? 0;
     sum.memoryBytes += parseQuantity(c.resources?.requests?.memory ?? 0) ?? 0;
   }
-  for (const c of pod.spec?.initContainers ?? []) {
+  for (const c of pod?.spec?.initContainers ?? []) {
     sum.cpuMillis = Math.max(sum.cpuMillis, milliValue(c.resources?.requests?.cpu ?? 0) ?? 0);
     sum.memoryBytes = Math.max(sum.memoryBytes, parseQuantity(c.resources?.requests?.memory ?? 0) ?? 0);
   }
   return sum;
-}
+});
 
-export function allocatable(host: any): Resources {
-  const a = host.status?.allocatable ?? {};
+export const allocatable = memoized((host: any): Resources => {
+  const a = host?.status?.allocatable ?? {};
   return {
     cpuMillis: milliValue(a.cpu ?? 0) ?? 0,
     memoryBytes: parseQuantity(a.memory ?? 0) ?? 0,
     pods: Number(a.pods ?? 0),
   };
-}
+});
 
 export function add(a: Resources, b: Resources): Resources {
   return { cpuMillis: a.cpuMillis + b.cpuMillis, memoryBytes: a.memoryBytes + b.memoryBytes, pods: a.pods + b.pods };

@@ -12,6 +12,13 @@ import { asWorkload, pendingVms, placeVm, tooBigFor, unplaceableVm, unplaceVm, V
 import { boundPod, ObjectEventTypes, podChange, podEvent, PodEventTypes, SCHEDULER_ACTOR, unschedulablePod } from './scheduling-records';
 import { PlacementWriter, PodDecision } from './placement-writer';
 
+/** Oldest first. Timestamps are RFC 3339 in UTC: code-unit order is time order, without `localeCompare`'s cost per comparison. */
+function byCreation(a: any, b: any): number {
+  const x = a.metadata.creationTimestamp;
+  const y = b.metadata.creationTimestamp;
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
 /**
  * Binds pending pods to hosts, in batches: every pass takes the pending pods
  * (oldest first, up to `batchSize`), filters and scores the hosts for each
@@ -103,14 +110,21 @@ export class PodScheduler {
       .filter((s) => !this.placements.isAssumed(s.streamId))
       .filter((s) => !s.object.spec?.nodeName && !s.object.metadata.deletionTimestamp && (s.object.spec?.schedulerName ?? 'default-scheduler') === 'default-scheduler')
       .filter((s) => s.object.status?.phase === undefined || s.object.status.phase === 'Pending')
-      .sort((a, b) => a.object.metadata.creationTimestamp.localeCompare(b.object.metadata.creationTimestamp))
+      .sort((a, b) => byCreation(a.object, b.object))
       .slice(0, this.opts.batchSize);
     const vms = pendingVms(this.model.list(VMS));
     if (pending.length === 0 && vms.length === 0) return this.write(addressed);
     const views = this.views(pods);
     await this.write([...addressed, ...this.placeVms(vms, views)]);
-    const decisions: PodDecision[] = [];
+    let decisions: PodDecision[] = [];
     for (const stored of pending) {
+      if (decisions.length >= this.opts.chunkPods) {
+        // Each chunk goes to the writer as soon as it is decided, and the event loop gets a turn in between:
+        // deciding 2,000 pods in one go held it for seconds at load 40, and the hosts' heartbeats waited.
+        await this.placements.submit(decisions);
+        decisions = [];
+        await new Promise((resolve) => setImmediate(resolve));
+      }
       const pod = stored.object;
       const reasons: string[] = [];
       let best: HostView | undefined;

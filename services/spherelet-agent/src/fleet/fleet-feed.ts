@@ -12,7 +12,7 @@ type Ref = { namespace: string | undefined; name: string };
  */
 export class FleetFeed implements SharedPodFeed {
   readonly model = new ReadModel();
-  private readonly listeners = new Map<string, () => void>();
+  private readonly listeners = new Map<string, (pods?: string[]) => void>();
   private readonly podsByHost = new Map<string, Map<string, Ref>>();
   private follower?: LogFollower;
 
@@ -26,7 +26,7 @@ export class FleetFeed implements SharedPodFeed {
     await this.follower?.stop();
   }
 
-  subscribe(host: string, changed: () => void): () => void {
+  subscribe(host: string, changed: (pods?: string[]) => void): () => void {
     this.listeners.set(host, changed);
     return () => this.listeners.delete(host);
   }
@@ -40,9 +40,14 @@ export class FleetFeed implements SharedPodFeed {
     return out;
   }
 
-  /** Applies a batch to the model and the index, then wakes each affected host once. */
+  /** Applies a batch to the model and the index, then wakes each affected host once, naming its pods that changed. */
   apply(events: RecordedEvent[]): void {
-    const woken = new Set<string>();
+    const woken = new Map<string, string[]>();
+    const wake = (host: string, key: string) => {
+      const keys = woken.get(host);
+      if (keys) keys.push(key);
+      else woken.set(host, [key]);
+    };
     let everyone = false;
     for (const e of events) {
       const change = this.model.apply(e);
@@ -55,10 +60,13 @@ export class FleetFeed implements SharedPodFeed {
       const after: string | undefined = change.type === 'DELETED' ? undefined : change.object.spec?.nodeName;
       if (before && before !== after) this.podsByHost.get(before)?.delete(key);
       if (after) this.index(after).set(key, { namespace, name });
-      if (before) woken.add(before);
-      if (after) woken.add(after);
+      if (before) wake(before, key);
+      if (after && after !== before) wake(after, key);
     }
-    for (const [host, changed] of this.listeners) if (everyone || woken.has(host)) changed();
+    for (const [host, changed] of this.listeners) {
+      if (everyone) changed();
+      else if (woken.has(host)) changed(woken.get(host));
+    }
   }
 
   private index(host: string): Map<string, Ref> {

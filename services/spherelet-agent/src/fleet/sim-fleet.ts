@@ -3,6 +3,7 @@ import type { ServiceContext } from '@openpacific/service-kit';
 import type { SphereletAgentConfig } from '../spherelet-agent.config';
 import { FleetFeed } from './fleet-feed';
 import { SimHost } from './sim-host';
+import { FleetVms } from './sim-vms';
 import { gatedStore } from './write-gate';
 
 /** How many hosts register at once: each registration reads and appends a stream. */
@@ -28,13 +29,16 @@ export function fleetHostNames(prefix: string, count: number): string[] {
 export class SimFleet {
   private readonly feed = new FleetFeed();
   private readonly hosts: SimHost[] = [];
+  private vms?: FleetVms;
 
   constructor(private readonly ctx: ServiceContext<SphereletAgentConfig>) {}
 
   async start(): Promise<void> {
     const { config, store, pool, nats, names, logger } = this.ctx;
     await this.feed.start((apply) => pokedFollower({ store, pool, nats, names, logger }, apply));
-    const deps = { store: gatedStore(store, WRITES), pool, nats, names, logger, feed: this.feed };
+    this.vms = new FleetVms(config.SECRETS_ENCRYPTION_KEY);
+    await this.vms.start((apply) => pokedFollower({ store, pool, nats, names, logger }, apply));
+    const deps = { store: gatedStore(store, WRITES), pool, nats, names, logger, feed: this.feed, vms: this.vms };
     const all = fleetHostNames(config.HOST_NAME, config.SIM_FLEET_HOSTS).map((name, i) => new SimHost(name, i + 1, config, deps));
     for (let i = 0; i < all.length; i += START_CONCURRENCY) {
       const batch = all.slice(i, i + START_CONCURRENCY);
@@ -47,5 +51,6 @@ export class SimFleet {
   async stop(): Promise<void> {
     await Promise.all(this.hosts.map((h) => h.stop()));
     await this.feed.stop();
+    await this.vms?.stop();
   }
 }

@@ -9,7 +9,9 @@ import { hostDescription } from '../host/host-spec';
 import { PodWorker, SharedPodFeed } from '../pods/pod-worker';
 import { leaseLength } from '../spherelet-agent.lifecycle';
 import type { SphereletAgentConfig } from '../spherelet-agent.config';
+import type { VmWorker } from '../vms/vm-worker';
 import { SimRuntime } from './sim-runtime';
+import type { FleetVms } from './sim-vms';
 
 export interface SimHostDeps {
   store: EventStore;
@@ -18,6 +20,7 @@ export interface SimHostDeps {
   names: NatsNames;
   logger: Logger;
   feed: SharedPodFeed;
+  vms: FleetVms;
 }
 
 /**
@@ -28,6 +31,7 @@ export interface SimHostDeps {
 export class SimHost {
   private lease?: HostLease;
   private pods?: PodWorker;
+  private vms?: VmWorker;
   private stopped = false;
 
   constructor(
@@ -57,17 +61,26 @@ export class SimHost {
       { host: this.name, epoch, backoffBaseMs: config.RESTART_BACKOFF_MS, resyncMs: config.POD_RESYNC_MS, podNetwork: 'loopback' },
     );
     await this.pods.start();
+    this.vms = await this.deps.vms.startHost(this.deps, this.name, epoch, config.POD_RESYNC_MS);
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
     this.lease?.stop();
     await this.pods?.stop();
+    await this.vms?.stop();
   }
 
   private async restart(): Promise<void> {
+    this.lease?.stop();
     await this.pods?.stop();
+    await this.vms?.stop();
     if (this.stopped) return;
-    await this.start().catch((err: Error) => this.deps.logger.error('sim host failed to start again', { host: this.name, error: err.message }));
+    // Registering can fail when the machine is saturated (the pool's connect timeout); a host that gave up there
+    // would stay down for the rest of the run, so it tries again until it is back or the fleet stops.
+    await this.start().catch((err: Error) => {
+      this.deps.logger.error('sim host failed to start again; retrying in 1 s', { host: this.name, error: err.message });
+      setTimeout(() => void this.restart(), 1000).unref();
+    });
   }
 }

@@ -1,6 +1,6 @@
 import { NatsNames, ObjectEventTypes, VIRTUAL_MACHINES_RESOURCE } from '@openpacific/contracts';
 import { EventStore, VersionConflictError } from '@openpacific/event-store';
-import { decryptedEvent, LogFollower, objectEvent, PassLoop, pokedFollower, ReadModel, sameJson, SecretKey, StoredObject, vmPlacement, vmUserData } from '@openpacific/objects';
+import { decryptedEvent, LogFollower, ObjectChange, objectEvent, PassLoop, pokedFollower, ReadModel, sameJson, SecretKey, StoredObject, vmPlacement, vmUserData } from '@openpacific/objects';
 import type { Logger } from '@openpacific/service-kit';
 import type { NatsConnection } from 'nats';
 import type { Pool } from 'pg';
@@ -12,6 +12,23 @@ const FINALIZER = 'vmoperator.vmware.com/virtualmachine';
 const RECONCILE_CONCURRENCY = 6;
 /** A failed reconcile is most often a stale version: the follower brings the newer one shortly. */
 const RETRY_MS = 200;
+
+/**
+ * One view of the log shared by the VM workers of many hosts in one process (a simulated fleet), in place of a
+ * follower and a whole read model per host.
+ */
+export interface SharedVmFeed {
+  readonly model: ReadModel;
+  /** Calls `changed(uid, true)` for a VM placed on `host` whose object changed, `changed(uid, false)` for one that left it; returns the unsubscribe. */
+  subscribe(host: string, changed: (uid: string, here: boolean) => void): () => void;
+  /** The VMs whose status.nodeName is `host`. */
+  vmsOn(host: string): StoredObject[];
+}
+
+/** The host a VM change takes it from and the one it is on after it (none once deleted). */
+export function vmHosts(change: ObjectChange): { before?: string; after?: string } {
+  return { before: change.previous?.status?.nodeName, after: change.type === 'DELETED' ? undefined : change.object.status?.nodeName };
+}
 
 function timestamp(): string {
   return new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
@@ -27,8 +44,9 @@ function timestamp(): string {
  * status that shows it: a resync that changes nothing says nothing.
  */
 export class VmWorker {
-  private readonly model = new ReadModel();
+  private readonly model: ReadModel;
   private follower?: LogFollower;
+  private unsubscribe?: () => void;
   private readonly loop: PassLoop;
   private resync?: NodeJS.Timeout;
   /** VMs on this host whose object changed (or whose guest is still booting) since their last reconcile, by uid. */
@@ -39,27 +57,28 @@ export class VmWorker {
   private sweep = true;
 
   constructor(
-    private readonly deps: { store: EventStore; pool: Pool; nats: NatsConnection; names: NatsNames; logger: Logger; secretKey?: SecretKey },
+    private readonly deps: { store: EventStore; pool: Pool; nats: NatsConnection; names: NatsNames; logger: Logger; secretKey?: SecretKey; feed?: SharedVmFeed },
     private readonly opts: { host: string; epoch: number; hypervisor: HypervisorDriver; resyncMs: number },
   ) {
+    this.model = deps.feed?.model ?? new ReadModel();
     this.loop = new PassLoop(() => this.pass(), { resyncMs: opts.resyncMs, retryMs: 200, onError: (err) => deps.logger.warn('VM pass failed', { error: (err as Error).message }) });
   }
 
   async start(): Promise<void> {
-    this.follower = pokedFollower(this.deps, (events) => {
-      let relevant = false;
-      for (const e of events) {
-        const change = this.model.apply(decryptedEvent(e, this.deps.secretKey));
-        if (change?.resource !== VMS) continue;
-        const wasHere = change.previous?.status?.nodeName === this.opts.host;
-        const isHere = change.type !== 'DELETED' && change.object.status?.nodeName === this.opts.host;
-        if (isHere) this.dirty.add(change.object.metadata.uid);
-        if (wasHere && !isHere) this.sweep = true;
-        if (isHere || wasHere) relevant = true;
-      }
-      if (relevant) this.loop.schedule();
-    });
-    await this.follower.start();
+    const host = this.opts.host;
+    if (this.deps.feed) {
+      this.unsubscribe = this.deps.feed.subscribe(host, (uid, here) => this.changed(uid, here));
+    } else {
+      this.follower = pokedFollower(this.deps, (events) => {
+        for (const e of events) {
+          const change = this.model.apply(decryptedEvent(e, this.deps.secretKey));
+          if (change?.resource !== VMS) continue;
+          const { before, after } = vmHosts(change);
+          if (after === host || before === host) this.changed(change.object.metadata.uid, after === host);
+        }
+      });
+      await this.follower.start();
+    }
     // A resync reconciles every VM of the host (their guests may have died) and sweeps the hypervisor.
     this.resync = setInterval(() => {
       this.full = true;
@@ -72,7 +91,15 @@ export class VmWorker {
   async stop(): Promise<void> {
     clearInterval(this.resync);
     this.loop.stop();
+    this.unsubscribe?.();
     await this.follower?.stop();
+  }
+
+  /** A VM placed here changed (`here`), or one left this host: the next pass reconciles it, or sweeps the hypervisor. */
+  private changed(uid: string, here: boolean): void {
+    if (here) this.dirty.add(uid);
+    else this.sweep = true;
+    this.loop.schedule();
   }
 
   /**
@@ -81,7 +108,7 @@ export class VmWorker {
    */
   private async pass(): Promise<void> {
     const hv = this.opts.hypervisor;
-    const mine = this.model.list(VMS).filter((s) => s.object.status?.nodeName === this.opts.host);
+    const mine = this.deps.feed?.vmsOn(this.opts.host) ?? this.model.list(VMS).filter((s) => s.object.status?.nodeName === this.opts.host);
     const todo = this.full ? mine : mine.filter((s) => this.dirty.has(s.object.metadata.uid));
     const sweep = this.sweep || this.full;
     this.full = false;
@@ -254,12 +281,13 @@ function mode(m: string | undefined): PowerOpMode {
 }
 
 function mergeConditions(existing: any[], updates: { type: string; status: string; reason: string; message: string }[]): any[] {
-  const now = timestamp();
+  // Read only when a condition changes: a resync that changes nothing should not format a date per VM.
+  let now: string | undefined;
   const out = existing.filter((c) => !updates.some((u) => u.type === c.type));
   for (const u of updates) {
     const old = existing.find((c) => c.type === u.type);
     if (old && old.status === u.status && old.reason === u.reason && old.message === u.message) out.push(old);
-    else out.push({ ...u, lastTransitionTime: old && old.status === u.status ? old.lastTransitionTime : now });
+    else out.push({ ...u, lastTransitionTime: old && old.status === u.status ? old.lastTransitionTime : (now ??= timestamp()) });
   }
   return out.sort((a, b) => a.type.localeCompare(b.type));
 }

@@ -6,7 +6,7 @@ import type { Logger } from '@openpacific/service-kit';
 import type { NatsConnection } from 'nats';
 import type { Pool } from 'pg';
 import { addressesOf, ensurePool, freeAddress, VM_IP_ANNOTATION } from './address-pools';
-import { Condition, Lookup, resolveBootstrap, resolveClass, resolveImage, resolveStorage } from './vm-resolve';
+import { Condition, Lookup, resolveBootstrap, resolveClass, resolveImage, ResolvedVm, resolveStorage } from './vm-resolve';
 import { R, VM_FINALIZER } from './vm-resources';
 
 /** VMs written per transaction, and transactions in flight (the service's pool has ten connections). */
@@ -14,6 +14,13 @@ const WRITE_BATCH = 25;
 const WRITE_CONCURRENCY = 4;
 const RESYNC_MS = 5000;
 const RETRY_MS = 200;
+
+/**
+ * What a VM refers to (or its address pool lives on): a change to one of these may change any VM. Anything
+ * else in the log (core Events, pods, hosts...) changes no VM: during a burst, the hosts' Events with each
+ * VM's status would otherwise make every pass reconcile every VM.
+ */
+const REFERRED = new Set<string>([R.classes, R.images, R.clusterImages, R.policies, R.secrets, R.configMaps, R.storageClasses, R.claims, R.volumes, R.namespaces]);
 
 const ACTOR = { actor: 'system:serviceaccount:vmware-system-vmop:vmware-system-vmop-controller-manager', source: 'vm-operator' };
 /** The conditions this controller owns; the scheduler owns placement, the host the rest. */
@@ -59,12 +66,12 @@ export class VmController {
       for (const e of events) {
         const change = this.model.apply(decryptedEvent(e, this.deps.secretKey));
         if (!change) continue;
-        relevant = true;
         if (change.resource !== R.vms) {
           // A class, image, secret, claim, namespace...: any VM may refer to it.
-          this.full = true;
+          if (REFERRED.has(change.resource)) this.full = relevant = true;
           continue;
         }
+        relevant = true;
         const { namespace, name, uid } = change.object.metadata;
         if (change.type === 'DELETED' || change.object.metadata.annotations?.[VM_IP_ANNOTATION]) this.reserved.delete(uid);
         if (change.type !== 'DELETED') this.dirty.add(objectKey(namespace, name));
@@ -142,54 +149,57 @@ export class VmController {
   private async reconcile(stored: StoredObject): Promise<StreamAppend[]> {
     const vm = stored.object;
     if (vm.metadata.deletionTimestamp) return this.deleteUnplaced(stored);
-    const next = structuredClone(vm);
-    delete next.metadata.resourceVersion;
-    const events = [];
-    let metaChanged = false;
-    if (!(next.metadata.finalizers ?? []).includes(VM_FINALIZER)) {
-      next.metadata.finalizers = [...(next.metadata.finalizers ?? []), VM_FINALIZER];
-      metaChanged = true;
-    }
     const cls = resolveClass(vm, this.lookup);
     const image = resolveImage(vm, this.lookup);
     const conditions: Condition[] = [cls.condition, image.condition, resolveStorage(vm, this.lookup), resolveBootstrap(vm, this.lookup)];
+    // What should change, found before anything is copied: a resync finds most VMs as they should be.
+    const finalizers: string[] = vm.metadata.finalizers ?? [];
+    const addFinalizer = !finalizers.includes(VM_FINALIZER);
+    let annotations: Record<string, string> | undefined;
+    let specImage: { kind: string; name: string } | undefined;
     if (conditions.every((c) => c.status === 'True') && cls.hardware && image.image) {
       const ip = vm.metadata.annotations?.[VM_IP_ANNOTATION] ?? this.reserved.get(vm.metadata.uid) ?? (await this.allocateAddress(vm));
       if (!ip) return [];
-      const classObj = this.lookup.get(R.classes, vm.metadata.namespace, cls.hardware.className);
-      const reserved = classObj?.spec?.policies?.resources?.requests ?? {};
-      const placement: VmPlacement = {
-        className: cls.hardware.className,
-        cpus: cls.hardware.cpus,
-        memoryBytes: cls.hardware.memoryBytes,
-        // Only reservations are held against a host's capacity; vCPUs and memory beyond them are shared.
-        requests: { cpuMillis: reserved.cpu ? (milliValue(String(reserved.cpu)) ?? 0) : 0, memoryBytes: reserved.memory ? (parseQuantity(String(reserved.memory)) ?? 0) : 0 },
-        image: { kind: image.image.kind, name: image.image.name },
-        ports: image.image.ports,
-        ip,
-        ...(vm.spec?.reserved?.resourcePolicyName ? { resourcePolicy: vm.spec.reserved.resourcePolicyName } : {}),
-        ...(vm.metadata.annotations?.['vsphere-cluster-module-group'] ? { moduleGroup: vm.metadata.annotations['vsphere-cluster-module-group'] } : {}),
-      };
-      const annotations = { ...(next.metadata.annotations ?? {}), [VM_IP_ANNOTATION]: ip, [VM_PLACEMENT_ANNOTATION]: JSON.stringify(placement) };
+      const wanted = { ...(vm.metadata.annotations ?? {}), [VM_IP_ANNOTATION]: ip, [VM_PLACEMENT_ANNOTATION]: JSON.stringify(this.placementOf(vm, cls.hardware, image.image, ip)) };
+      if (!sameJson(wanted, vm.metadata.annotations ?? {})) annotations = wanted;
       // As the real mutating webhook does: imageName (an object or display name) resolved into spec.image.
-      if (next.spec.image?.name !== image.image.name || next.spec.image?.kind !== image.image.kind) {
-        next.spec.image = { kind: image.image.kind, name: image.image.name };
-        metaChanged = true;
-      }
-      if (!sameJson(annotations, next.metadata.annotations ?? {})) {
-        next.metadata.annotations = annotations;
-        metaChanged = true;
-      }
+      if (vm.spec.image?.name !== image.image.name || vm.spec.image?.kind !== image.image.kind) specImage = { kind: image.image.kind, name: image.image.name };
     }
+    const metaChanged = addFinalizer || annotations !== undefined || specImage !== undefined;
+    const status = withConditions(vm.status ?? {}, conditions);
+    const statusChanged = !sameJson(status, vm.status ?? {});
+    if (!metaChanged && !statusChanged) return [];
+    const next = structuredClone(vm);
+    delete next.metadata.resourceVersion;
+    if (addFinalizer) next.metadata.finalizers = [...finalizers, VM_FINALIZER];
+    if (annotations) next.metadata.annotations = annotations;
+    if (specImage) next.spec.image = specImage;
+    const events = [];
     if (metaChanged) events.push({ type: ObjectEventTypes.updated, data: { resource: R.vms, object: structuredClone(next) }, metadata: ACTOR });
-    const status = withConditions(next.status ?? {}, conditions);
-    if (!sameJson(status, next.status ?? {})) {
-      next.status = status;
+    if (statusChanged) {
+      next.status = structuredClone(status);
       events.push({ type: ObjectEventTypes.statusUpdated, data: { resource: R.vms, object: next }, metadata: ACTOR });
     }
-    if (!events.length) return [];
     const warnings = newlyFailed(vm.status?.conditions ?? [], conditions).map((c) => vmEvent(vm, 'Warning', conditionEventReason(c), c.message));
     return [{ streamId: stored.streamId, events, expectedVersion: stored.streamVersion }, ...warnings];
+  }
+
+  /** What the scheduler and the host need of a resolved VM (the placement annotation). */
+  private placementOf(vm: any, hardware: NonNullable<ResolvedVm['hardware']>, image: NonNullable<ResolvedVm['image']>, ip: string): VmPlacement {
+    const classObj = this.lookup.get(R.classes, vm.metadata.namespace, hardware.className);
+    const reserved = classObj?.spec?.policies?.resources?.requests ?? {};
+    return {
+      className: hardware.className,
+      cpus: hardware.cpus,
+      memoryBytes: hardware.memoryBytes,
+      // Only reservations are held against a host's capacity; vCPUs and memory beyond them are shared.
+      requests: { cpuMillis: reserved.cpu ? (milliValue(String(reserved.cpu)) ?? 0) : 0, memoryBytes: reserved.memory ? (parseQuantity(String(reserved.memory)) ?? 0) : 0 },
+      image: { kind: image.kind, name: image.name },
+      ports: image.ports,
+      ip,
+      ...(vm.spec?.reserved?.resourcePolicyName ? { resourcePolicy: vm.spec.reserved.resourcePolicyName } : {}),
+      ...(vm.metadata.annotations?.['vsphere-cluster-module-group'] ? { moduleGroup: vm.metadata.annotations['vsphere-cluster-module-group'] } : {}),
+    };
   }
 
   /** The namespace's pool (taking one for it first), then the lowest free address in it. */
@@ -257,13 +267,14 @@ function vmEvent(vm: any, type: 'Normal' | 'Warning', reason: string, message: s
 }
 
 function withConditions(status: any, conditions: Condition[]): any {
-  const now = timestamp();
+  // Read only when a condition changes: a pass that changes nothing should not format a date per VM.
+  let now: string | undefined;
   const existing: any[] = status.conditions ?? [];
   const merged = existing.filter((c) => !OWN.includes(c.type));
   for (const c of conditions) {
     const old = existing.find((e) => e.type === c.type);
     const same = old && old.status === c.status && old.reason === c.reason && old.message === c.message;
-    merged.push(same ? old : { type: c.type, status: c.status, reason: c.reason, message: c.message, lastTransitionTime: old && old.status === c.status ? old.lastTransitionTime : now });
+    merged.push(same ? old : { type: c.type, status: c.status, reason: c.reason, message: c.message, lastTransitionTime: old && old.status === c.status ? old.lastTransitionTime : (now ??= timestamp()) });
   }
   return { ...status, conditions: merged.sort((a, b) => a.type.localeCompare(b.type)) };
 }

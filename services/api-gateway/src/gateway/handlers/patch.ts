@@ -1,4 +1,4 @@
-import { qualifiedResource } from '@openpacific/contracts';
+import { objectStreamId, qualifiedResource } from '@openpacific/contracts';
 import {
   applyJsonPatch, applyMergePatch, applyServerSideApply, applyStrategicMergePatch, badRequest, notFound, parseBody, patchContentType, unsupportedMediaType,
 } from '@openpacific/kube-api';
@@ -23,7 +23,7 @@ function acceptedPatchTypes(served: ServedResource): string[] {
  * got in first, as kube-apiserver does.
  */
 export async function handlePatch(core: GatewayCore, r: ResourceRequest): Promise<void> {
-  const { served, namespace, name, subresource } = r.target;
+  const { served, namespace, name } = r.target;
   const contentType = r.req.headers['content-type'];
   const type = patchContentType(contentType ?? '');
   if (!type || (type === 'strategic' && !served.def.strategicMergePatch)) {
@@ -31,9 +31,16 @@ export async function handlePatch(core: GatewayCore, r: ResourceRequest): Promis
   }
   const patch = parseBody(r.body ?? Buffer.alloc(0), contentType) as any;
   if (type === 'json' && !Array.isArray(patch)) throw badRequest('json: cannot unmarshal object into Go value of type jsonpatch.Patch');
+  const attempts = () => patchAttempts(core, r, type, patch);
+  // Patches of one object through this gateway take turns (store/object-turns.ts); a dry run writes nothing to wait for.
+  if (isDryRun(r.query)) await attempts();
+  else await core.writer.turns.run(objectStreamId(served.resource, namespace, name!), attempts);
+}
+
+async function patchAttempts(core: GatewayCore, r: ResourceRequest, type: NonNullable<ReturnType<typeof patchContentType>>, patch: any): Promise<void> {
+  const { served, namespace, name, subresource } = r.target;
   const validation = fieldValidationOf(r.query);
   const storage = core.registry.storage(served.resource);
-
   for (let attempt = 1; ; attempt++) {
     const stored = core.readModel.get(served.resource, namespace, name!);
     if (!stored) {

@@ -2,6 +2,7 @@ import { AdmissionRequest, EventMetadata, ObjectEventType, objectStreamId } from
 import { EventStore, GroupCommit, resourceVersionOf } from '@openpacific/event-store';
 import { ServedResource } from '../registry/registry';
 import { AdmissionClient } from './admission-client';
+import { ObjectTurns } from './object-turns';
 import { encryptSecret, LogFollower, ReadModel, SecretKey } from '@openpacific/objects';
 
 export interface Actor {
@@ -35,6 +36,8 @@ export interface ObjectWrite {
  */
 export class ObjectWriter {
   private readonly commits: GroupCommit;
+  /** Read-modify-writes of one object take turns in this gateway (patch). */
+  readonly turns = new ObjectTurns();
 
   constructor(
     store: EventStore,
