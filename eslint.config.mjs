@@ -14,4 +14,6 @@ export default tseslint.config(
       '@typescript-eslint/no-require-imports': 'off',
     },
   },
+  // The web console runs in the browser.
+  { files: ['services/web-console/src/**/*.{ts,tsx}'], languageOptions: { globals: { ...globals.browser } } },
 );

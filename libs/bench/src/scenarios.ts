@@ -1,4 +1,5 @@
 import { apiBench } from './api.bench';
+import { consoleBench } from './console.bench';
 import { vmsBench } from './vms.bench';
 import { processPodsBench } from './process-pods.bench';
 import { eventStoreBench } from './event-store.bench';
@@ -22,4 +23,5 @@ export const scenarios: Record<string, Scenario> = {
   steady: (ctx) => steadyBench(ctx),
   memory: (ctx) => memoryBench(ctx),
   'burst-curve': (ctx) => burstCurveBench(ctx),
+  console: (ctx) => consoleBench(ctx),
 };

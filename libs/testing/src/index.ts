@@ -6,3 +6,4 @@ export * from './oci';
 export * from './invariants';
 export * from './nats-cluster';
 export * from './ports';
+export * from './chromium';

@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { authorize, RbacLookups, RequestAttributes, UserInfo } from '@openpacific/authz';
 import type { Logger } from '@openpacific/service-kit';
 import type { Authenticator } from '../http/authenticator';
+import { isConsolePath } from '../http/console-assets';
 import { forbiddenFor } from '../http/api-server';
 import { ResourceRegistry } from '../registry/registry';
 import { AuditLog } from './audit-log';
@@ -44,7 +45,8 @@ export function auditHook(deps: AuditHookDeps): AuditHook {
 function observe(deps: AuditHookDeps): AuditHook {
   return (req, res) => {
     const url = new URL(req.url ?? '/', 'https://gateway');
-    if (UNAUDITED_PATHS.has(url.pathname)) return undefined;
+    // Health probes and the web console's static files (public, no API object touched) are not audited.
+    if (UNAUDITED_PATHS.has(url.pathname) || isConsolePath(url.pathname, req.method, req.headers.accept)) return undefined;
     const method = req.method ?? 'GET';
     const user = authenticated(deps.auth, req);
     const attrs = requestAttributes(deps.registry, method, url);

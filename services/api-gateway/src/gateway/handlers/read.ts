@@ -1,10 +1,11 @@
 import { includeObjectParam, matchesFieldSelector, matchesLabelSelector, notFound, parseFieldSelector, parseLabelSelector, toTable, wantsTable, badRequest } from '@openpacific/kube-api';
-import { resourceVersionOf, parseResourceVersion } from '@openpacific/event-store';
+import { compareLogPositions, resourceVersionOf, parseResourceVersion } from '@openpacific/event-store';
 import { objectStreamId, qualifiedResource } from '@openpacific/contracts';
 import { GatewayCore, ResourceRequest } from '../core';
 import { sendJson } from '../http/respond';
 import { convertObject, ServedResource } from '../registry/registry';
 import { foldHistory } from './history';
+import { ContinueToken, continueExpired, decodeContinue, ListMeta, ListSnapshots, ListState, pageOf, parseLimit } from './list-pages';
 
 /** Field selectors every kind supports, plus the ones a kind adds (kube-apiserver's per-kind field labels). */
 export function supportedFields(served: ServedResource): string[] {
@@ -57,26 +58,55 @@ async function handleGetAsOf(core: GatewayCore, r: ResourceRequest, asOf: string
   respondObjects(r, served, [convertObject(object, served)], false);
 }
 
-export function handleList(core: GatewayCore, r: ResourceRequest): void {
-  const { served, namespace } = r.target;
-  const matches = selectorFor(r);
-  const items = core.readModel
-    .list(served.resource, namespace)
-    .map((s) => s.object)
-    .filter(matches)
-    .map((o) => convertObject(o, served));
-  respondObjects(r, served, items, true, resourceVersionOf(core.follower.current));
+/** Lists, cut into pages when the client asks (`limit`, `continue`); see list-pages.ts. */
+export async function handleList(core: GatewayCore, r: ResourceRequest): Promise<void> {
+  const { served } = r.target;
+  const limit = parseLimit(r.query);
+  const raw = r.query.get('continue');
+  const token = raw ? decodeContinue(raw) : undefined;
+  const listKey = [served.resource, r.target.namespace ?? '', r.query.get('labelSelector') ?? '', r.query.get('fieldSelector') ?? ''].join('\u0000');
+  const state = await listState(core, r, listKey, token);
+  const page = pageOf(state, limit, token, listSortKey);
+  if (page.meta.continue && token?.rv !== '') snapshotsOf(core).keep(`${listKey}\u0000${state.resourceVersion}`, state.items);
+  respondObjects(r, served, page.items.map((o) => convertObject(o, served)), true, page.meta);
 }
 
-function respondObjects(r: ResourceRequest, served: ServedResource, items: any[], asList: boolean, listRv?: string): void {
+const snapshots = new WeakMap<GatewayCore, ListSnapshots>();
+
+function snapshotsOf(core: GatewayCore): ListSnapshots {
+  let kept = snapshots.get(core);
+  if (!kept) snapshots.set(core, (kept = new ListSnapshots()));
+  return kept;
+}
+
+function listSortKey(obj: any): string {
+  return `${obj.metadata.namespace ?? ''}\u0000${obj.metadata.name}`;
+}
+
+/** The list in the state the token names: a kept snapshot, or the read model if it is still (or, on another replica, now) at it. */
+async function listState(core: GatewayCore, r: ResourceRequest, listKey: string, token: ContinueToken | undefined): Promise<ListState<any>> {
+  if (token && token.rv !== '') {
+    const kept = snapshotsOf(core).find<any>(`${listKey}\u0000${token.rv}`);
+    if (kept) return { items: kept, resourceVersion: token.rv };
+    const at = parseResourceVersion(token.rv)!;
+    if (compareLogPositions(core.follower.current, at) < 0) await core.follower.waitFor(at);
+    if (resourceVersionOf(core.follower.current) !== token.rv) throw continueExpired(token);
+  }
+  const matches = selectorFor(r);
+  const items = core.readModel.list(r.target.served.resource, r.target.namespace).map((s) => s.object).filter(matches);
+  return { items, resourceVersion: resourceVersionOf(core.follower.current) };
+}
+
+function respondObjects(r: ResourceRequest, served: ServedResource, items: any[], asList: boolean, listMeta?: ListMeta): void {
   if (wantsTable(r.req.headers.accept)) {
     const table = toTable(served.def, served.version.name, items, {
       includeObject: includeObjectParam(r.query),
       now: new Date(),
       columnDefinitions: true,
-      listMeta: { resourceVersion: listRv ?? items[0]?.metadata.resourceVersion ?? '' },
+      listMeta: { resourceVersion: listMeta?.resourceVersion ?? items[0]?.metadata.resourceVersion ?? '', continue: listMeta?.continue },
     });
-    sendJson(r.res, 200, table);
+    const remaining = listMeta?.remainingItemCount;
+    sendJson(r.res, 200, remaining === undefined ? table : { ...table, metadata: { ...table.metadata, remainingItemCount: remaining } });
     return;
   }
   if (!asList) {
@@ -86,7 +116,7 @@ function respondObjects(r: ResourceRequest, served: ServedResource, items: any[]
   sendJson(r.res, 200, {
     kind: served.def.listKind,
     apiVersion: served.apiVersion,
-    metadata: { resourceVersion: listRv },
+    metadata: listMeta,
     items,
   });
 }

@@ -19,6 +19,7 @@ import { impersonate } from '../auth/impersonation';
 import { handleReview } from '../auth/reviews';
 import type { AuditHook } from '../audit/audit-hook';
 import { Authenticator } from './authenticator';
+import { isConsolePath, serveConsole } from './console-assets';
 import { handleMetaRoute } from './meta-routes';
 import { readBody } from './read-body';
 import { parseResourcePath, ResourceTarget } from './resource-path';
@@ -54,6 +55,8 @@ export class ApiRequestHandler {
       res.end(ready ? 'ok' : 'not ready');
       return;
     }
+    // The web console's static files are public; every API call it makes carries the user's token.
+    if (isConsolePath(path, req.method, req.headers.accept)) return serveConsole(req, res, path);
     const caller = path === '/version' ? { username: 'system:anonymous', groups: [] } : this.auth.authenticate(req);
     if (handleMetaRoute(this.core.registry, req, res, url)) return;
 

@@ -1,0 +1,44 @@
+import { useEffect, useState } from 'preact/hooks';
+import { AccessQuery, canI, messageOf } from './api';
+import { collectionPath, preferredResource, ResourceInfo } from './discovery';
+import { ListState, watchList } from './watch';
+
+/** A resource at its group's preferred version, found through discovery. */
+export function useResource(group: string, plural: string): { info?: ResourceInfo; error?: string } {
+  const [state, setState] = useState<{ info?: ResourceInfo; error?: string }>({});
+  useEffect(() => {
+    let live = true;
+    preferredResource(group, plural).then(
+      (info) => live && setState({ info }),
+      (err) => live && setState({ error: messageOf(err) }),
+    );
+    return () => void (live = false);
+  }, [group, plural]);
+  return state;
+}
+
+/** The live list of a resource (all namespaces unless `namespace`), filtered server-side. */
+export function useLiveList(info: ResourceInfo | undefined, namespace?: string, query: Record<string, string | undefined> = {}): ListState {
+  const [state, setState] = useState<ListState>({ items: [], loaded: false });
+  const path = info ? collectionPath(info, namespace) : undefined;
+  const queryKey = JSON.stringify(query);
+  useEffect(() => {
+    if (!path) return undefined;
+    return watchList(path, JSON.parse(queryKey), setState);
+  }, [path, queryKey]);
+  return state;
+}
+
+/** Whether the signed-in user may do this; `false` until the API says yes. */
+export function useCan(q: AccessQuery | undefined): boolean {
+  const [allowed, setAllowed] = useState(false);
+  const key = q ? JSON.stringify(q) : '';
+  useEffect(() => {
+    setAllowed(false);
+    if (!key) return undefined;
+    let live = true;
+    void canI(JSON.parse(key)).then((ok) => live && setAllowed(ok));
+    return () => void (live = false);
+  }, [key]);
+  return allowed;
+}

@@ -1,0 +1,184 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { parse, parseAllDocuments, stringify } from 'yaml';
+import { eventually, gotoPage, TestCluster } from '@openpacific/testing';
+import { checkAccessibility } from './support/accessibility';
+import { accessAnswers, launchChromium, markDocument, newContext, sameDocument, screenshot, settled } from './support/browser';
+import { consoleUrl, kubectlOk, signIn, startConsoleCluster, UI_TIMEOUT_MS, userToken, waitForText } from './support/console-cluster';
+
+const NS = 'vm-team';
+/** The VM as the console routes to it: at the version of the YAML that created it. */
+const vmPath = `/apis/vmoperator.vmware.com/v1alpha3/namespaces/${NS}/virtualmachines/web-2`;
+/** The class and image of the VM e2e test; the VM itself is created in the console. */
+const setUp = parseAllDocuments(readFileSync(join(__dirname, '..', 'e2e', 'manifests', 'vm-basics.yaml'), 'utf8'))
+  .map((d) => d.toJS())
+  .filter((o) => ['VirtualMachineClass', 'VirtualMachineImage'].includes(o.kind));
+const vmYaml = stringify({
+  apiVersion: 'vmoperator.vmware.com/v1alpha3',
+  kind: 'VirtualMachine',
+  metadata: { name: 'web-2', namespace: NS },
+  spec: { className: 'best-effort-small', imageName: 'vmi-0a1b2c3d4e5f67890', storageClass: 'vsan-default-storage-policy', powerState: 'PoweredOn' },
+});
+
+/** The web console in headless Chromium against a real local cluster of three hosts, as an admin and as a viewer. */
+describe('the web console', () => {
+  let cluster: TestCluster;
+  let browser: Browser;
+  let admin: Page;
+
+  beforeAll(async () => {
+    // The browser first: without Chromium the file fails at once, saying what is missing.
+    browser = await launchChromium();
+    cluster = await startConsoleCluster('console');
+    await kubectlOk(cluster, ['create', 'namespace', NS]);
+    await kubectlOk(cluster, ['apply', '-f', '-'], setUp.map((o) => stringify(o)).join('---\n'));
+    await kubectlOk(cluster, ['apply', '-f', '-'], stringify({
+      apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name: 'viewer-view', namespace: NS },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'view' },
+      subjects: [{ kind: 'User', name: 'viewer', apiGroup: 'rbac.authorization.k8s.io' }],
+    }));
+    admin = await (await newContext(browser)).newPage();
+  }, 240_000);
+  afterAll(async () => {
+    await browser?.close();
+    await cluster?.stop();
+  }, 60_000);
+
+  it('signs in with the admin token (Enter submits the form) and shows the three hosts', async () => {
+    await gotoPage(admin, consoleUrl(cluster));
+    await admin.getByLabel('Token').waitFor();
+    await screenshot(admin, 'sign-in');
+    await signIn(admin, cluster, cluster.token);
+    const hosts = admin.getByRole('list', { name: 'Hosts' }).getByRole('heading', { level: 2 });
+    for (const host of ['host-1', 'host-2', 'host-3']) await waitForText(hosts, host);
+    expect((await hosts.allTextContents()).sort()).toEqual(['host-1', 'host-2', 'host-3']);
+    await waitForText(admin.locator('.card'), /State: Ready/);
+    await screenshot(admin, 'hosts');
+  });
+
+  it('reaches the navigation with Tab', async () => {
+    await admin.locator('body').click({ position: { x: 1, y: 1 } });
+    let inNav = false;
+    for (let i = 0; i < 10 && !inNav; i++) {
+      await admin.keyboard.press('Tab');
+      inNav = await admin.evaluate(() => Boolean(document.activeElement?.closest('nav[aria-label="Main"]')));
+    }
+    expect(inNav).toBe(true);
+  });
+
+  it('creates a VM from YAML and shows it reach PoweredOn without reloading the page', async () => {
+    await admin.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Create' }).click();
+    await markDocument(admin);
+    await admin.getByLabel('YAML', { exact: true }).fill(vmYaml);
+    await screenshot(admin, 'create');
+    await admin.getByRole('button', { name: 'Create' }).click();
+    await admin.getByRole('link', { name: 'VirtualMachine web-2' }).click();
+    await admin.getByRole('heading', { level: 1, name: 'VirtualMachine web-2' }).waitFor();
+    await waitForText(admin.locator('dl.summary dd'), /^PoweredOn$/);
+    expect(await sameDocument(admin)).toBe(true);
+    expect(new URL(admin.url()).pathname).toBe(`/console/r${vmPath}`);
+  });
+
+  it('powers the VM off from its page and shows both changes in its history', async () => {
+    await admin.getByRole('button', { name: 'Power off' }).click();
+    await waitForText(admin.locator('dl.summary dd'), /^PoweredOff$/);
+    const history = admin.getByRole('list', { name: 'History' }).locator(':scope > li');
+    await waitForText(history, /^Created by admin/);
+    const powerChange = history.filter({ hasText: /^Changed by admin/ }).filter({ hasText: 'spec.powerState' });
+    await waitForText(powerChange, 'PoweredOff');
+    expect(await powerChange.first().locator('tbody tr', { hasText: 'spec.powerState' }).locator('td pre').allTextContents()).toEqual(['"PoweredOn"', '"PoweredOff"']);
+    expect(await sameDocument(admin)).toBe(true);
+    await screenshot(admin, 'object-history');
+  });
+
+  it('lists the namespace with its VM', async () => {
+    await admin.getByRole('link', { name: `Namespace ${NS}` }).click();
+    const vms = admin.getByRole('region', { name: /^Virtual machines/ });
+    await waitForText(vms.getByRole('row'), /web-2\s*PoweredOff/);
+    await screenshot(admin, 'namespace');
+  });
+
+  it('shows the admin the audit records of what the test did', async () => {
+    await admin.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Audit' }).click();
+    await admin.getByLabel('User').fill('admin');
+    await admin.getByLabel('Resource').fill('virtualmachines');
+    await admin.getByRole('button', { name: 'Filter' }).click();
+    const rows = admin.getByRole('table', { name: /Audit records/ }).locator('tbody tr');
+    await waitForText(rows.filter({ hasText: 'web-2' }), /create/);
+    await waitForText(rows.filter({ hasText: 'web-2' }), /patch/);
+    await screenshot(admin, 'audit');
+  });
+
+  it('has no serious or critical accessibility violations on the main pages', async () => {
+    const page = await (await newContext(browser)).newPage();
+    await gotoPage(page, consoleUrl(cluster));
+    await page.getByLabel('Token').waitFor();
+    const found = { 'sign-in': await checkAccessibility(page) };
+    await signIn(page, cluster, cluster.token);
+    const pages: Record<string, string> = { hosts: 'hosts', namespaces: 'namespaces', namespace: `namespaces/${NS}`, create: 'create', audit: 'audit', object: `r${vmPath}` };
+    for (const [name, route] of Object.entries(pages)) {
+      await page.getByRole('navigation', { name: 'Main' }).waitFor();
+      await page.evaluate((to) => {
+        history.pushState(null, '', to);
+        dispatchEvent(new PopStateEvent('popstate'));
+      }, `/console/${route}`);
+      await page.getByRole('heading', { level: 1 }).first().waitFor();
+      await page.getByRole('status').filter({ hasText: /^Loading/ }).first().waitFor({ state: 'detached' });
+      Object.assign(found, { [name]: await checkAccessibility(page) });
+    }
+    expect(found).toEqual(Object.fromEntries(Object.keys(found).map((k) => [k, []])));
+    await page.context().close();
+  });
+
+  describe('as a viewer', () => {
+    let viewer: Page;
+    const viewerToken = () => userToken(cluster, 'viewer');
+
+    it('signs in with a kubeconfig file whose current context is the viewer', async () => {
+      const kubeconfig = parse(readFileSync(cluster.kubeconfig, 'utf8'));
+      kubeconfig['current-context'] = 'viewer@openpacific';
+      const file = join(mkdtempSync(join(tmpdir(), 'console-kubeconfig-')), 'kubeconfig');
+      writeFileSync(file, stringify(kubeconfig));
+      viewer = await (await newContext(browser)).newPage();
+      await gotoPage(viewer, consoleUrl(cluster));
+      await viewer.getByLabel('Or choose a kubeconfig file').setInputFiles(file);
+      await waitForText(viewer.locator('header .user'), 'viewer');
+    });
+
+    it('sees the VM but no Delete, Edit or power buttons, and no audit view', async () => {
+      const answers = accessAnswers(viewer);
+      await gotoPage(viewer, consoleUrl(cluster, `r${vmPath}`));
+      await viewer.getByRole('heading', { level: 1, name: 'VirtualMachine web-2' }).waitFor();
+      await waitForText(viewer.locator('dl.summary dd'), /^PoweredOff$/);
+      await viewer.getByRole('list', { name: 'History' }).locator('li').first().waitFor();
+      // The console asked and was refused: the buttons are absent by its decision, not because it has not asked yet.
+      const asked = ['update virtualmachines', 'patch virtualmachines', 'delete virtualmachines', 'list auditrecords'];
+      await eventually(() => expect(asked.map((q) => answers.get(q))).toEqual([false, false, false, false]), { timeoutMs: UI_TIMEOUT_MS });
+      await settled(viewer);
+      for (const name of ['Delete', 'Edit', 'Power on', 'Power off', 'Restart']) {
+        expect(await viewer.getByRole('button', { name, exact: true }).count()).toBe(0);
+      }
+      const nav = viewer.getByRole('navigation', { name: 'Main' });
+      await nav.getByRole('link', { name: 'Create' }).waitFor();
+      expect(await nav.getByRole('link', { name: 'Audit' }).count()).toBe(0);
+    });
+
+    it('gets the 403 when it calls the API anyway, and the console shows the Status message', async () => {
+      const status = await viewer.evaluate(async ({ path, token }) => {
+        const res = await fetch(path, { method: 'DELETE', headers: { authorization: `Bearer ${token}` } });
+        return { code: res.status, body: await res.json() };
+      }, { path: vmPath, token: viewerToken() });
+      expect(status).toMatchObject({ code: 403, body: { kind: 'Status', reason: 'Forbidden' } });
+      expect(status.body.message).toContain('User "viewer" cannot delete resource "virtualmachines"');
+
+      await viewer.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Create' }).click();
+      await viewer.getByLabel('YAML', { exact: true }).fill(vmYaml.replace('web-2', 'web-3'));
+      await viewer.getByRole('button', { name: 'Create' }).click();
+      await waitForText(viewer.getByRole('alert'), 'User "viewer" cannot create resource "virtualmachines"');
+      await viewer.context().close();
+    });
+  });
+});
+

@@ -1,0 +1,48 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Locator, Page } from 'playwright-core';
+import { gotoPage, startCluster, TestCluster } from '@openpacific/testing';
+
+/** Generous: the whole cluster and the browser share two busy cores. */
+export const UI_TIMEOUT_MS = 60_000;
+
+/** A local cluster of three hosts with quick sim VMs, for the console to show. */
+export async function startConsoleCluster(label: string): Promise<TestCluster> {
+  const cluster = await startCluster({ label, hostCount: 3, env: { SIM_VM_BOOT_MS: '200', HOST_REBOOT_DELAY_MS: '0' } });
+  try {
+    await cluster.hostsReady(3);
+  } catch (err) {
+    await cluster.stop();
+    throw err;
+  }
+  return cluster;
+}
+
+export function consoleUrl(cluster: TestCluster, route = ''): string {
+  return new URL(`/console/${route}`, cluster.server).toString();
+}
+
+/** The token of a local user the launcher made (developer, viewer). */
+export function userToken(cluster: TestCluster, user: string): string {
+  return readFileSync(join(cluster.dataDir, 'user-tokens', `${user}.token`), 'utf8').trim();
+}
+
+export async function kubectlOk(cluster: TestCluster, args: string[], input?: string): Promise<string> {
+  const res = await cluster.kubectl(args, input === undefined ? {} : { input });
+  if (res.code !== 0) throw new Error(`kubectl ${args.join(' ')} failed: ${res.stderr}`);
+  return res.stdout;
+}
+
+/** Opens the console and signs in with a token typed into the form, submitted with Enter. */
+export async function signIn(page: Page, cluster: TestCluster, token: string): Promise<void> {
+  page.setDefaultTimeout(UI_TIMEOUT_MS);
+  await gotoPage(page, consoleUrl(cluster));
+  await page.getByLabel('Token').fill(token);
+  await page.getByLabel('Token').press('Enter');
+  await page.getByRole('navigation', { name: 'Main' }).waitFor();
+}
+
+/** Waits until one of the locator's elements shows the text (Playwright's auto-waiting; no sleeps). */
+export async function waitForText(locator: Locator, text: RegExp | string): Promise<void> {
+  await locator.filter({ hasText: text }).first().waitFor({ timeout: UI_TIMEOUT_MS });
+}
