@@ -1,6 +1,6 @@
 import { PVCS_RESOURCE } from '@openpacific/contracts';
 import type { RecordedEvent } from '@openpacific/event-store';
-import { LogFollower, objectKey, ReadModel, StoredObject } from '@openpacific/objects';
+import { CONTROLLER_IGNORED, LogFollower, objectKey, ReadModel, StoredObject } from '@openpacific/objects';
 import type { SharedPodFeed } from '../pods/pod-worker';
 
 type Ref = { namespace: string | undefined; name: string };
@@ -11,7 +11,7 @@ type Ref = { namespace: string | undefined; name: string };
  * each following the whole log and scanning every pod on every pass cost a hundred times the CPU for nothing.
  */
 export class FleetFeed implements SharedPodFeed {
-  readonly model = new ReadModel();
+  readonly model = new ReadModel({ ignore: CONTROLLER_IGNORED });
   private readonly listeners = new Map<string, (pods?: string[]) => void>();
   private readonly podsByHost = new Map<string, Map<string, Ref>>();
   private follower?: LogFollower;

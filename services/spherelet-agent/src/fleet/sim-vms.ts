@@ -1,6 +1,6 @@
 import { NatsNames, VIRTUAL_MACHINES_RESOURCE } from '@openpacific/contracts';
 import type { EventStore, RecordedEvent } from '@openpacific/event-store';
-import { decryptedEvent, LogFollower, objectKey, ReadModel, SecretKey, secretKeyFrom, StoredObject } from '@openpacific/objects';
+import { CONTROLLER_IGNORED, decryptedEvent, LogFollower, objectKey, ReadModel, SecretKey, secretKeyFrom, StoredObject } from '@openpacific/objects';
 import type { Logger } from '@openpacific/service-kit';
 import type { NatsConnection } from 'nats';
 import type { Pool } from 'pg';
@@ -22,7 +22,7 @@ export interface FleetVmDeps {
  * anywhere, as its pods are, and they go with the host's epoch (a new epoch starts with an empty hypervisor).
  */
 export class FleetVms implements SharedVmFeed {
-  readonly model = new ReadModel();
+  readonly model = new ReadModel({ ignore: CONTROLLER_IGNORED });
   private readonly listeners = new Map<string, (uid: string, here: boolean) => void>();
   /** host → VM key → where to find it: the VMs whose status.nodeName is that host. */
   private readonly placed = new Map<string, Map<string, { namespace: string; name: string }>>();

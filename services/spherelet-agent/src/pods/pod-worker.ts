@@ -3,7 +3,7 @@ import { ContainerConfig, ContainerStatus, CrxErrorCodes, NatsNames, ObjectEvent
 import { EventStore, NewEvent, StreamAppend, VersionConflictError } from '@openpacific/event-store';
 import { milliValue, parseQuantity } from '@openpacific/kube-api';
 import { CrxClient } from '@openpacific/messaging';
-import { bindingEpoch, LogFollower, objectKey, PassLoop, podUnbound, pokedFollower, ReadModel, sameJson, StoredObject } from '@openpacific/objects';
+import { CONTROLLER_IGNORED, bindingEpoch, LogFollower, objectKey, PassLoop, podUnbound, pokedFollower, ReadModel, sameJson, StoredObject } from '@openpacific/objects';
 import type { Logger } from '@openpacific/service-kit';
 import type { NatsConnection } from 'nats';
 import type { Pool } from 'pg';
@@ -103,7 +103,7 @@ export class PodWorker {
     private readonly opts: PodWorkerOptions,
   ) {
     this.crx = deps.runtime ?? new CrxClient(deps.nats, deps.prefix, opts.host);
-    this.model = deps.feed?.model ?? new ReadModel();
+    this.model = deps.feed?.model ?? new ReadModel({ ignore: CONTROLLER_IGNORED });
     this.loop = new PassLoop(() => this.pass(), {
       resyncMs: opts.resyncMs,
       retryMs: 200,

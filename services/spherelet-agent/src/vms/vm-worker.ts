@@ -1,6 +1,6 @@
 import { NatsNames, ObjectEventTypes, VIRTUAL_MACHINES_RESOURCE } from '@openpacific/contracts';
 import { EventStore, VersionConflictError } from '@openpacific/event-store';
-import { decryptedEvent, LogFollower, ObjectChange, objectEvent, PassLoop, pokedFollower, ReadModel, sameJson, SecretKey, StoredObject, vmPlacement, vmUserData } from '@openpacific/objects';
+import { CONTROLLER_IGNORED, decryptedEvent, LogFollower, ObjectChange, objectEvent, PassLoop, pokedFollower, ReadModel, sameJson, SecretKey, StoredObject, vmPlacement, vmUserData } from '@openpacific/objects';
 import type { Logger } from '@openpacific/service-kit';
 import type { NatsConnection } from 'nats';
 import type { Pool } from 'pg';
@@ -60,7 +60,7 @@ export class VmWorker {
     private readonly deps: { store: EventStore; pool: Pool; nats: NatsConnection; names: NatsNames; logger: Logger; secretKey?: SecretKey; feed?: SharedVmFeed },
     private readonly opts: { host: string; epoch: number; hypervisor: HypervisorDriver; resyncMs: number },
   ) {
-    this.model = deps.feed?.model ?? new ReadModel();
+    this.model = deps.feed?.model ?? new ReadModel({ ignore: CONTROLLER_IGNORED });
     this.loop = new PassLoop(() => this.pass(), { resyncMs: opts.resyncMs, retryMs: 200, onError: (err) => deps.logger.warn('VM pass failed', { error: (err as Error).message }) });
   }
 

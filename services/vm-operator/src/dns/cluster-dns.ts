@@ -1,6 +1,6 @@
 import { ENDPOINT_SLICES_RESOURCE, NatsNames, SERVICES_RESOURCE } from '@openpacific/contracts';
 import type { EventStore } from '@openpacific/event-store';
-import { LogFollower, pokedFollower, ReadModel } from '@openpacific/objects';
+import { CONTROLLER_IGNORED, LogFollower, pokedFollower, ReadModel } from '@openpacific/objects';
 import type { Logger } from '@openpacific/service-kit';
 import type { NatsConnection } from 'nats';
 import type { Pool } from 'pg';
@@ -19,7 +19,7 @@ const SERVED = new Set([SERVICES_RESOURCE, ENDPOINT_SLICES_RESOURCE]);
  * root: when the bind fails the reason is logged and the operator runs on without DNS, as the rest does not need it.
  */
 export class ClusterDns {
-  private readonly model = new ReadModel();
+  private readonly model = new ReadModel({ ignore: CONTROLLER_IGNORED });
   private follower?: LogFollower;
   private server?: DnsServer;
 

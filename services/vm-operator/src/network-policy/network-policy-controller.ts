@@ -1,6 +1,6 @@
 import { ClusterNetwork, NatsNames, NETWORK_POLICIES_RESOURCE } from '@openpacific/contracts';
 import type { EventStore } from '@openpacific/event-store';
-import { LogFollower, PassLoop, pokedFollower, ReadModel } from '@openpacific/objects';
+import { CONTROLLER_IGNORED, LogFollower, PassLoop, pokedFollower, ReadModel } from '@openpacific/objects';
 import type { Logger } from '@openpacific/service-kit';
 import type { NatsConnection } from 'nats';
 import type { Pool } from 'pg';
@@ -30,7 +30,7 @@ export interface NetworkPolicyControllerDeps {
  * admits everything.
  */
 export class NetworkPolicyController {
-  private readonly model = new ReadModel();
+  private readonly model = new ReadModel({ ignore: CONTROLLER_IGNORED });
   private follower?: LogFollower;
   private loop?: PassLoop;
   private applier?: NftTableApplier;

@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { ClusterNetwork, ENDPOINT_SLICE_MANAGED_BY_LABEL, ENDPOINT_SLICES_RESOURCE, loadBalancerAddress, LOOPBACK_NETWORK, NatsNames, ObjectEventTypes, objectStreamId, SERVICE_NAME_LABEL, SERVICES_RESOURCE } from '@openpacific/contracts';
 import { EventStore, VersionConflictError } from '@openpacific/event-store';
-import { LogFollower, PassLoop, pokedFollower, ReadModel, sameJson, StoredObject } from '@openpacific/objects';
+import { CONTROLLER_IGNORED, LogFollower, PassLoop, pokedFollower, ReadModel, sameJson, StoredObject } from '@openpacific/objects';
 import type { Logger } from '@openpacific/service-kit';
 import type { NatsConnection } from 'nats';
 import type { Pool } from 'pg';
@@ -34,7 +34,7 @@ function listenAddresses(svc: any, port: any, network?: ClusterNetwork): { addre
  * pods. A port with no Ready pod has no listener, so connections are refused at once.
  */
 export class PodServiceController {
-  private readonly model = new ReadModel();
+  private readonly model = new ReadModel({ ignore: CONTROLLER_IGNORED });
   private follower?: LogFollower;
   private readonly loop: PassLoop;
   /** Running balancers by `<protocol>/<address>:<port>`, with the service they serve. */

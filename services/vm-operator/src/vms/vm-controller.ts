@@ -1,7 +1,7 @@
 import { NatsNames, ObjectEventTypes } from '@openpacific/contracts';
 import { milliValue, parseQuantity } from '@openpacific/kube-api';
 import { EventStore, StreamAppend, VersionConflictError } from '@openpacific/event-store';
-import { decryptedEvent, LogFollower, objectEvent, objectKey, PassLoop, pokedFollower, ReadModel, sameJson, SecretKey, StoredObject, VM_PLACEMENT_ANNOTATION, VmPlacement } from '@openpacific/objects';
+import { CONTROLLER_IGNORED, decryptedEvent, LogFollower, objectEvent, objectKey, PassLoop, pokedFollower, ReadModel, sameJson, SecretKey, StoredObject, VM_PLACEMENT_ANNOTATION, VmPlacement } from '@openpacific/objects';
 import type { Logger } from '@openpacific/service-kit';
 import type { NatsConnection } from 'nats';
 import type { Pool } from 'pg';
@@ -39,7 +39,7 @@ function timestamp(): string {
  * so a resync that changes nothing says nothing again.
  */
 export class VmController {
-  private readonly model = new ReadModel();
+  private readonly model = new ReadModel({ ignore: CONTROLLER_IGNORED });
   private follower?: LogFollower;
   private readonly loop: PassLoop;
   private resync?: NodeJS.Timeout;
