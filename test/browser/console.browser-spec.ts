@@ -132,6 +132,20 @@ describe('the web console', () => {
     await page.context().close();
   });
 
+  it('cordons and uncordons a host from its card, and the Host says so', async () => {
+    const hostPath = '/apis/infrastructure.openpacific.io/v1alpha1/hosts/host-3';
+    const unschedulable = async () => Boolean((await cluster.request('GET', hostPath)).json().spec?.unschedulable);
+    await admin.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Hosts' }).click();
+    const card = admin.getByRole('region', { name: 'host-3' });
+    await admin.getByRole('button', { name: 'Cordon host-3' }).click();
+    await admin.getByRole('button', { name: 'Uncordon host-3' }).waitFor({ timeout: UI_TIMEOUT_MS });
+    await waitForText(card, /cordoned/);
+    expect(await unschedulable()).toBe(true);
+    await admin.getByRole('button', { name: 'Uncordon host-3' }).click();
+    await admin.getByRole('button', { name: 'Cordon host-3' }).waitFor({ timeout: UI_TIMEOUT_MS });
+    expect(await unschedulable()).toBe(false);
+  });
+
   describe('as a viewer', () => {
     let viewer: Page;
     const viewerToken = () => userToken(cluster, 'viewer');
