@@ -137,12 +137,13 @@ describe('the web console', () => {
     const unschedulable = async () => Boolean((await cluster.request('GET', hostPath)).json().spec?.unschedulable);
     await admin.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Hosts' }).click();
     const card = admin.getByRole('region', { name: 'host-3' });
-    await admin.getByRole('button', { name: 'Cordon host-3' }).click();
+    // exact: by default a role's name matches any button whose name contains it, and "Uncordon host-3" does.
+    await admin.getByRole('button', { name: 'Cordon host-3', exact: true }).click();
     await admin.getByRole('button', { name: 'Uncordon host-3' }).waitFor({ timeout: UI_TIMEOUT_MS });
     await waitForText(card, /cordoned/);
     expect(await unschedulable()).toBe(true);
     await admin.getByRole('button', { name: 'Uncordon host-3' }).click();
-    await admin.getByRole('button', { name: 'Cordon host-3' }).waitFor({ timeout: UI_TIMEOUT_MS });
+    await admin.getByRole('button', { name: 'Cordon host-3', exact: true }).waitFor({ timeout: UI_TIMEOUT_MS });
     expect(await unschedulable()).toBe(false);
   });
 
