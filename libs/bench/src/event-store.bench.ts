@@ -48,7 +48,10 @@ async function alternating<K extends string>(writers: number, durationMs: number
  * transaction (one stream each), so the store's overhead shows as a ratio.
  * Raw and single appends take turns in half-second slices (`alternating`),
  * and the raw INSERT is a named (prepared) statement as the append is, so
- * the ratio compares the work and not the moment or the protocol. A third
+ * the ratio compares the work and not the moment or the protocol. "next"
+ * appends take the same turns: one event to the writer's own existing stream
+ * at its exact version, as the services write most of their events (the
+ * stream head's update, not its insert). A third
  * cell writes `appendBatch`es of 250 new streams of one event each, the
  * shape of the scheduler's binding chunks and the fleet's status writes.
  * Emmett's PostgreSQL store runs the same cells on the same database when it
@@ -67,12 +70,20 @@ export async function eventStoreBench(durationMs: number) {
   await store.append(`warm-${randomUUID()}`, [{ type: 'Benched', data: { n: 0 }, metadata: meta }]);
   try {
     for (const writers of [1, 8, 32]) {
-      const { raw, single } = await alternating(writers, durationMs, {
+      // Each writer's own stream for the `next` cell: appends at the exact version it last wrote.
+      const own = await Promise.all(Array.from({ length: writers }, async (_, w) => {
+        const streamId = `x-${w}-${randomUUID()}`;
+        return { streamId, version: (await store.append(streamId, [{ type: 'Benched', data: { n: 0 }, metadata: meta }], { expectedVersion: 'no_stream' })).streamVersion };
+      }));
+      const { raw, single, next } = await alternating(writers, durationMs, {
         raw: async () => {
           await db.pool.query({ name: 'bench_raw_insert', text: 'INSERT INTO raw_inserts VALUES ($1, $2, $3)', values: [randomUUID(), 'raw', JSON.stringify({ n: 1 })] });
         },
         single: async (w) => {
           await store.append(`s-${w}-${randomUUID()}`, [{ type: 'Benched', data: { n: 1 }, metadata: meta }], { expectedVersion: 'no_stream' });
+        },
+        next: async (w) => {
+          own[w].version = (await store.append(own[w].streamId, [{ type: 'Benched', data: { n: 1 }, metadata: meta }], { expectedVersion: own[w].version })).streamVersion;
         },
       });
       const batch = Array.from({ length: 100 }, (_, n) => ({ type: 'Benched', data: { n }, metadata: meta }));
@@ -101,6 +112,8 @@ export async function eventStoreBench(durationMs: number) {
         'append / raw': `${Math.round((100 * single.perSecond) / raw.perSecond)} %`,
         'append p50 ms': single.p50.toFixed(2),
         'append p99 ms': single.p99.toFixed(2),
+        'next append tx/s': Math.round(next.perSecond),
+        'next / raw': `${Math.round((100 * next.perSecond) / raw.perSecond)} %`,
         '100-event batches: events/s': Math.round(batched.perSecond * 100),
         [`${BATCH_STREAMS}-stream batches: events/s`]: Math.round(streams.perSecond * BATCH_STREAMS),
         ...(peer && {

@@ -1,6 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import { DatabaseError, type Pool, type PoolClient } from 'pg';
 import { APPEND_CHANNEL } from './append';
+import { newEventId } from './event-id';
 import { ExpectedVersion, VersionConflictError } from './errors';
 import { NewEvent, RecordedEvent, recordedFromSent } from './recorded-event';
 
@@ -143,7 +143,7 @@ export async function appendStreams(
 ): Promise<RecordedEvent[][]> {
   const plans = planStreams(items);
   if (!plans) throw await explainConflict(db, items);
-  const ids = items.map((item) => item.events.map((e) => e.id?.toLowerCase() ?? randomUUID()));
+  const ids = items.map((item) => item.events.map((e) => e.id?.toLowerCase() ?? newEventId()));
   const data = items.map((item) => item.events.map((e) => JSON.stringify(e.data)));
   const metadata = items.map((item) => item.events.map((e) => JSON.stringify(e.metadata)));
   const seen = new Map<string, number>();

@@ -1,6 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import type { Pool, PoolClient } from 'pg';
 import { APPEND_CHANNEL } from './append';
+import { newEventId } from './event-id';
 import { ExpectedVersion, VersionConflictError } from './errors';
 import { NewEvent, RecordedEvent, recordedFromSent } from './recorded-event';
 
@@ -64,7 +64,7 @@ export async function appendEach(db: Pool | PoolClient, items: SingleAppend[], n
   const streams = new Set(items.map((i) => i.streamId));
   if (streams.size !== items.length) throw new Error('appendEach: every item must name a different stream');
   const checks = items.map((i) => checkOf(i.expectedVersion));
-  const ids = items.map((i) => i.event.id?.toLowerCase() ?? randomUUID());
+  const ids = items.map((i) => i.event.id?.toLowerCase() ?? newEventId());
   const data = items.map((i) => JSON.stringify(i.event.data));
   const metadata = items.map((i) => JSON.stringify(i.event.metadata));
   const { rows } = await db.query({

@@ -1,11 +1,17 @@
-import { randomUUID } from 'node:crypto';
-import type { Pool, PoolClient } from 'pg';
+import { DatabaseError, Pool, type PoolClient } from 'pg';
+import { newEventId } from './event-id';
 import { ExpectedVersion, VersionConflictError } from './errors';
 import { NewEvent, RecordedEvent, recordedFromSent } from './recorded-event';
 
 export const APPEND_CHANNEL = 'op_events_appended';
 
-type VersionCheck = 'any' | 'new' | 'exact';
+/**
+ * 'new' and 'create' both mean "no stream yet": 'new' with ON CONFLICT DO NOTHING, which a caller's open
+ * transaction survives; 'create' a plain INSERT, for statements on their own (given the pool), where the
+ * key's unique violation ends only this statement and says the same: the stream exists. A plain insert
+ * skips the speculative insertion's second WAL record and its extra look-up of the key.
+ */
+type VersionCheck = 'any' | 'new' | 'create' | 'exact';
 
 /**
  * Moves the stream's version and inserts the events in ONE statement (one
@@ -16,6 +22,9 @@ function versionStep(check: VersionCheck): string {
   if (check === 'any') {
     return `INSERT INTO streams (stream_id, version) SELECT $1::text, $2::bigint WHERE $3::bigint IS NULL
             ON CONFLICT (stream_id) DO UPDATE SET version = streams.version + EXCLUDED.version RETURNING version`;
+  }
+  if (check === 'create') {
+    return `INSERT INTO streams (stream_id, version) SELECT $1::text, $2::bigint WHERE $3::bigint IS NULL RETURNING version`;
   }
   if (check === 'new') {
     return `INSERT INTO streams (stream_id, version) SELECT $1::text, $2::bigint WHERE $3::bigint IS NULL
@@ -69,16 +78,22 @@ export async function appendToStream(
 ): Promise<RecordedEvent[]> {
   if (events.length === 0) return [];
   const exact = typeof expected === 'number' && expected > 0;
-  const check: VersionCheck = exact ? 'exact' : expected === 'any' ? 'any' : 'new';
+  const check: VersionCheck = exact ? 'exact' : expected === 'any' ? 'any' : db instanceof Pool ? 'create' : 'new';
   // Lower case, as Postgres prints a uuid: the recorded id is the one a reader of the log will see.
-  const ids = events.map((e) => e.id?.toLowerCase() ?? randomUUID());
+  const ids = events.map((e) => e.id?.toLowerCase() ?? newEventId());
   const data = events.map((e) => JSON.stringify(e.data));
   const metadata = events.map((e) => JSON.stringify(e.metadata));
   const single = events.length === 1;
   const params = single
     ? [streamId, 1, exact ? expected : null, ids[0], events[0].type, data[0], metadata[0]]
     : [streamId, events.length, exact ? expected : null, ids, events.map((e) => e.type), data, metadata];
-  const { rows } = await db.query({ ...statement(check, notify, single), values: params });
+  const rows = await db.query({ ...statement(check, notify, single), values: params }).then(
+    (r) => r.rows,
+    (err: unknown) => {
+      if (check === 'create' && streamTaken(err)) return [];
+      throw err;
+    },
+  );
   if (rows.length === 0) {
     const actual = await db.query('SELECT version FROM streams WHERE stream_id = $1', [streamId]);
     throw new VersionConflictError(streamId, expected, Number(actual.rows[0]?.version ?? 0));
@@ -94,4 +109,9 @@ export async function appendToStream(
     recorded[i] = recordedFromSent(row, { id: ids[i], streamId, type: events[i].type, data: data[i], metadata: metadata[i] });
   }
   return recorded;
+}
+
+/** The plain insert of a 'create' found the stream's key taken: the stream exists, a version conflict. */
+function streamTaken(err: unknown): boolean {
+  return err instanceof DatabaseError && err.code === '23505' && err.constraint === 'streams_pkey';
 }

@@ -51,6 +51,29 @@ describe('the event store', () => {
     expect(await store.streamVersion('s-race')).toBe(2);
   });
 
+  it('lets exactly one of many concurrent creators of a stream win; the others learn its version', async () => {
+    const results = await Promise.allSettled(Array.from({ length: 8 }, (_, i) => store.append('s-create', [ev(i)], { expectedVersion: 'no_stream' })));
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    const lost = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected').map((r) => r.reason);
+    expect(lost).toHaveLength(7);
+    for (const err of lost) expect(err).toMatchObject({ code: 'EVENTSTORE.VERSION_CONFLICT', streamId: 's-create', actualVersion: 1 });
+    expect((await store.readStream('s-create')).map((e) => e.streamVersion)).toEqual([1]);
+  });
+
+  it("refuses a stream that exists inside a caller's transaction and leaves that transaction usable", async () => {
+    await store.append('s-tx', [ev(1)], { expectedVersion: 'no_stream' });
+    const client = await db.pool.connect();
+    try {
+      await client.query('BEGIN');
+      await expect(store.append('s-tx', [ev(2)], { expectedVersion: 'no_stream', client })).rejects.toMatchObject({ actualVersion: 1 });
+      await store.append('s-tx-2', [ev(3)], { expectedVersion: 'no_stream', client });
+      await client.query('COMMIT');
+    } finally {
+      client.release();
+    }
+    expect((await store.readStream('s-tx-2')).map((e) => e.data.n)).toEqual([3]);
+  });
+
   it('gives concurrent writers with any version distinct, gap-free stream versions', async () => {
     await Promise.all(Array.from({ length: 10 }, (_, i) => store.append('s-any', [ev(i)], { expectedVersion: 'any' })));
     const versions = (await store.readStream('s-any')).map((e) => e.streamVersion);

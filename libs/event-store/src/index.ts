@@ -12,3 +12,4 @@ export * from './leader-election';
 export * from './append-each';
 export * from './append-batch';
 export * from './group-commit';
+export * from './event-id';

@@ -17,6 +17,18 @@ async function readEverything(store: EventStore, after: LogPosition | null): Pro
   }
 }
 
+/**
+ * readEverything once it returns `count` events: readAll stops below the oldest transaction still running
+ * on the whole server, and other databases on this Postgres (other tests, other work) have theirs.
+ */
+async function readSettled(store: EventStore, after: LogPosition | null, count: number): Promise<RecordedEvent[]> {
+  for (let waited = 0; ; waited += 100) {
+    const events = await readEverything(store, after);
+    if (events.length >= count || waited >= 30_000) return events;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 describe('reading the global log', () => {
   let db: TestDatabase;
   let store: EventStore;
@@ -30,7 +42,7 @@ describe('reading the global log', () => {
 
   it('never skips an event whose transaction took a lower position but committed later', async () => {
     await store.append('before', [ev(0)]);
-    const seen = await readEverything(store, null);
+    const seen = await readSettled(store, null, 1);
     const checkpoint = seen[seen.length - 1];
 
     // A transaction takes a position and stays open...
@@ -47,7 +59,7 @@ describe('reading the global log', () => {
 
     await slow.query('COMMIT');
     slow.release();
-    const after = await readEverything(store, checkpoint);
+    const after = await readSettled(store, checkpoint, 3);
     expect(after.map((e) => e.data.n).sort()).toEqual([1, 2, 3]);
     expect(after.map((e) => e.id)).toContain(held.id);
     // Commit order: strictly rising positions in (transaction, position) order.
@@ -55,7 +67,7 @@ describe('reading the global log', () => {
   });
 
   it('turns log positions into resourceVersions that rise along the read order and parse back', async () => {
-    const all = await readEverything(store, null);
+    const all = await readSettled(store, null, 4);
     const rvs = all.map((e) => BigInt(resourceVersionOf(e)));
     for (let i = 1; i < rvs.length; i++) expect(rvs[i]).toBeGreaterThan(rvs[i - 1]);
     const p = parseResourceVersion(resourceVersionOf(all[1]))!;

@@ -2,7 +2,7 @@ import type { EventMetadata } from '@openpacific/contracts';
 import { LogPosition } from './log-position';
 
 export interface NewEvent<T = unknown> {
-  /** A uuid; generated when absent. Also the JetStream message id, so re-sends are dropped. */
+  /** A uuid; generated when absent (time-ordered, see event-id.ts). Also the JetStream message id, so re-sends are dropped. */
   id?: string;
   type: string;
   data: T;

@@ -2,6 +2,7 @@ import type { Pool } from 'pg';
 import { eventsMigration } from './001-events';
 import { auditRecordsMigration } from './002-audit-records';
 import { versionConflictMigration } from './003-version-conflict';
+import { cheaperAppendsMigration } from './004-cheaper-appends';
 
 export interface Migration {
   version: number;
@@ -10,7 +11,7 @@ export interface Migration {
 }
 
 /** Every migration, in order. Append only: a released migration is never edited. */
-export const migrations: Migration[] = [eventsMigration, auditRecordsMigration, versionConflictMigration];
+export const migrations: Migration[] = [eventsMigration, auditRecordsMigration, versionConflictMigration, cheaperAppendsMigration];
 
 const MIGRATION_LOCK = 7_140_211_001; // arbitrary, constant: serializes migrators across processes
 
