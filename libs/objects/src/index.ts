@@ -8,3 +8,5 @@ export * from './vm-placement';
 export * from './secret-codec';
 export * from './same-json';
 export * from './object-event';
+export * from './controller-read-model';
+export * from './followed-read';

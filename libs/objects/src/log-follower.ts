@@ -4,14 +4,31 @@ export interface FollowerLogger {
 }
 import { compareLogPositions, EventStore, LogPosition, RecordedEvent } from '@openpacific/event-store';
 import type { Pool, PoolClient } from 'pg';
+import { FollowedPage, readFollowed } from './followed-read';
 
 const APPEND_CHANNEL = 'op_events_appended';
+
+export interface LogFollowerOptions {
+  batchSize?: number;
+  pollMs?: number;
+  /**
+   * The resources followed (undefined: all of them). The follower reads only their events (Postgres
+   * sends no others), and a wake-up that names only other resources costs it no read; its position
+   * still moves past everything on each read, so the poll keeps it near the tip.
+   */
+  follows?: readonly string[];
+}
+
+/** A wake-up from outside: the resources appended when the sender named them, else undefined. */
+export type LogPoke = (resources?: readonly string[]) => void;
 
 /**
  * Follows the global log in commit order and hands every event to `apply`.
  * Wakes on Postgres NOTIFY (sent by every append), on `kick()` after the
  * gateway's own writes, and on a short poll: a transaction that held the
- * visibility horizon back can commit without notifying.
+ * visibility horizon back can commit without notifying. A follower of some
+ * resources (`follows`) skips wake-ups naming only others; the poll and NOTIFY
+ * name nothing, so they always read, and a lost wake-up costs at most a poll.
  */
 export class LogFollower {
   private position: LogPosition = { transactionId: 0n, position: 0n };
@@ -21,6 +38,10 @@ export class LogFollower {
   private again = false;
   private stopped = false;
   private readonly waiters: Array<{ target: LogPosition; resolve: () => void }> = [];
+  private readonly batchSize: number;
+  private readonly pollMs: number;
+  private readonly follows?: ReadonlySet<string>;
+  private readonly followed?: string[];
 
   constructor(
     private readonly store: EventStore,
@@ -28,9 +49,14 @@ export class LogFollower {
     private readonly apply: (events: RecordedEvent[]) => void,
     private readonly logger: FollowerLogger,
     /** Another wake-up source (the services' NATS pokes); returns its unsubscribe. */
-    private readonly wake?: (poke: () => void) => () => void,
-    private readonly opts: { batchSize: number; pollMs: number } = { batchSize: 2000, pollMs: 250 },
-  ) {}
+    private readonly wake?: (poke: LogPoke) => () => void,
+    opts: LogFollowerOptions = {},
+  ) {
+    this.batchSize = opts.batchSize ?? 2000;
+    this.pollMs = opts.pollMs ?? 250;
+    this.follows = opts.follows && new Set(opts.follows);
+    this.followed = this.follows && [...this.follows];
+  }
   private unwake?: () => void;
 
   get current(): LogPosition {
@@ -44,13 +70,15 @@ export class LogFollower {
     this.listenClient.on('notification', () => this.kick());
     this.listenClient.on('error', (err) => this.logger.warn('log listener failed', { error: err.message }));
     await this.listenClient.query(`LISTEN ${APPEND_CHANNEL}`);
-    this.unwake = this.wake?.(() => void this.kick());
+    this.unwake = this.wake?.((resources) => {
+      if (this.concerns(resources)) void this.kick();
+    });
     const poll = () => {
       if (this.stopped) return;
       this.kick();
-      this.timer = setTimeout(poll, this.opts.pollMs);
+      this.timer = setTimeout(poll, this.pollMs);
     };
-    this.timer = setTimeout(poll, this.opts.pollMs);
+    this.timer = setTimeout(poll, this.pollMs);
     await this.catchUp();
   }
 
@@ -100,16 +128,29 @@ export class LogFollower {
     return ok;
   }
 
+  /** Whether a wake-up naming these resources (undefined: it names none) may bring something followed. */
+  private concerns(resources: readonly string[] | undefined): boolean {
+    if (!this.follows || !resources) return true;
+    return resources.some((r) => this.follows!.has(r));
+  }
+
   private async catchUp(): Promise<void> {
     for (;;) {
-      const events = await this.store.readAll({ after: this.position, limit: this.opts.batchSize });
-      if (events.length === 0) break;
-      this.apply(events);
-      const last = events[events.length - 1];
-      this.position = { transactionId: last.transactionId, position: last.position };
+      const page = await this.readPage();
+      if (page.scanned === 0) break;
+      if (page.events.length > 0) this.apply(page.events);
+      this.position = page.scannedTo!;
       this.release();
-      if (events.length < this.opts.batchSize) break;
+      if (page.scanned < this.batchSize) break;
     }
+  }
+
+  /** The next page: every event, or only the followed ones and the page's last position. */
+  private async readPage(): Promise<FollowedPage> {
+    if (this.followed) return readFollowed(this.pool, { after: this.position, limit: this.batchSize, resources: this.followed });
+    const events = await this.store.readAll({ after: this.position, limit: this.batchSize });
+    const last = events[events.length - 1];
+    return { events, scannedTo: last && { transactionId: last.transactionId, position: last.position }, scanned: events.length };
   }
 
   private release(): void {

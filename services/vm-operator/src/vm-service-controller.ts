@@ -1,6 +1,6 @@
 import { NatsNames, ObjectEventTypes } from '@openpacific/contracts';
 import { EventStore, VersionConflictError } from '@openpacific/event-store';
-import { CONTROLLER_IGNORED, LogFollower, PassLoop, pokedFollower, ReadModel, StoredObject } from '@openpacific/objects';
+import { controllerReadModel, LogFollower, PassLoop, pokedFollower, StoredObject } from '@openpacific/objects';
 import type { Logger } from '@openpacific/service-kit';
 import type { NatsConnection } from 'nats';
 import type { Pool } from 'pg';
@@ -27,7 +27,7 @@ const BACKEND_COOLDOWN_MS = 500;
  * reaches a VM's guest. The endpoints follow the VMs as they become Ready, move or go.
  */
 export class VmServiceController {
-  private readonly model = new ReadModel({ ignore: CONTROLLER_IGNORED });
+  private readonly model = controllerReadModel([R.services, R.vms, R.namespaces]);
   private follower?: LogFollower;
   private readonly loop: PassLoop;
   /** One balancer per service port, by `<ns>/<name>/<port>`. */
@@ -45,7 +45,7 @@ export class VmServiceController {
         if (change && (change.resource === R.services || change.resource === R.vms || change.resource === R.namespaces)) relevant = true;
       }
       if (relevant) this.loop.schedule();
-    });
+    }, { follows: this.model.follows });
     await this.follower.start();
     this.loop.start();
   }

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import type { Server } from 'node:http';
 import { DynamicModule, INestApplicationContext, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { natsNames } from '@openpacific/contracts';
+import { appendedPayload, natsNames, streamResource } from '@openpacific/contracts';
 import { EventStore, migrate } from '@openpacific/event-store';
 import { connectNats } from '@openpacific/messaging';
 import type { NatsConnection, Subscription } from 'nats';
@@ -108,10 +108,11 @@ export async function startService<C extends BaseConfig>(
     });
 
     const names = natsNames(config.NATS_PREFIX);
-    const appended = new CoalescedSignal(() => {
+    const appended = new CoalescedSignal<string>((resources) => {
       // Fired from a timer as well: a closing connection must not throw out of it.
       try {
-        nats.publish(names.logAppended);
+        // Naming the resources appended lets followers of other resources skip the read.
+        nats.publish(names.logAppended, resources ? appendedPayload(resources) : undefined);
       } catch (err) {
         logger.warn('log wake-up not sent', { component: 'nats', error: (err as Error).message });
       }
@@ -125,7 +126,7 @@ export async function startService<C extends BaseConfig>(
       pool,
       nats,
       names,
-      store: new EventStore(pool, { notify: false, onAppended: () => appended.signal() }),
+      store: new EventStore(pool, { notify: false, onAppended: (events) => appended.signal(events.map((e) => streamResource(e.streamId))) }),
       health,
     };
     const responder: Subscription = serveHealthOverNats(

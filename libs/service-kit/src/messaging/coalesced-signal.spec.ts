@@ -51,4 +51,21 @@ describe('a coalesced signal', () => {
     s.signal();
     expect(fired).toBe(2);
   });
+
+  it('names in each fire what the calls it stands for named, and nothing once any of them named nothing', async () => {
+    const fires: Array<string[] | undefined> = [];
+    const s = new CoalescedSignal<string>((what) => fires.push(what && [...what].sort()), 20);
+    s.signal(['pods']);
+    s.signal(['configmaps']);
+    s.signal(['pods', 'secrets']);
+    await sleep(40);
+    expect(fires).toEqual([['pods'], ['configmaps', 'pods', 'secrets']]);
+    await sleep(30);
+    s.signal(['pods']);
+    s.signal(['hosts']);
+    s.signal();
+    s.signal(['secrets']);
+    s.close();
+    expect(fires).toEqual([['pods'], ['configmaps', 'pods', 'secrets'], ['pods'], undefined]);
+  });
 });

@@ -5,24 +5,30 @@
  * trailing fire when it closes. So every call is followed by a fire no later
  * than `windowMs` after it, and a burst of N appends costs the listeners a few
  * wake-ups instead of N (each wake-up is a log read in every follower).
+ *
+ * A call may name what it signals (the resources appended); a fire carries the
+ * union of what the calls it stands for named, so a listener can tell whether
+ * it concerns them. A call that names nothing makes its fire name nothing
+ * (`undefined`): "something changed, every listener should look".
  */
-export class CoalescedSignal {
+export class CoalescedSignal<T = string> {
   private timer?: NodeJS.Timeout;
-  private pending = false;
+  /** What the calls since the last fire named; `undefined` when there were none. */
+  private pending?: Named<T>;
   private closed = false;
 
   constructor(
-    private readonly fire: () => void,
+    private readonly fire: (what: ReadonlySet<T> | undefined) => void,
     private readonly windowMs: number,
   ) {}
 
-  signal(): void {
+  signal(what?: Iterable<T>): void {
     if (this.closed) return;
     if (this.timer) {
-      this.pending = true;
+      this.pending = union(this.pending, what);
       return;
     }
-    this.fire();
+    this.fire(union(undefined, what).items);
     this.openWindow();
   }
 
@@ -30,20 +36,34 @@ export class CoalescedSignal {
   close(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
-    if (this.pending && !this.closed) this.fire();
-    this.pending = false;
+    if (this.pending && !this.closed) this.fire(this.pending.items);
+    this.pending = undefined;
     this.closed = true;
   }
 
   private openWindow(): void {
     this.timer = setTimeout(() => {
       this.timer = undefined;
-      if (!this.pending) return;
-      this.pending = false;
-      this.fire();
+      const pending = this.pending;
+      if (!pending) return;
+      this.pending = undefined;
+      this.fire(pending.items);
       this.openWindow();
     }, this.windowMs);
     // A pending wake-up must not keep a finished process alive; followers poll anyway.
     this.timer.unref();
   }
+}
+
+/** What some calls named: `items` undefined once any of them named nothing (that fire must name nothing too). */
+interface Named<T> {
+  items: Set<T> | undefined;
+}
+
+function union<T>(into: Named<T> | undefined, what: Iterable<T> | undefined): Named<T> {
+  if (!what) return { items: undefined };
+  if (into && !into.items) return into;
+  const items = into?.items ?? new Set<T>();
+  for (const item of what) items.add(item);
+  return { items };
 }

@@ -1,6 +1,6 @@
 import { BOOTSTRAP_DATA_KEY, NatsNames } from '@openpacific/contracts';
 import { EventStore, StreamAppend, VersionConflictError } from '@openpacific/event-store';
-import { CONTROLLER_IGNORED, decryptedEvent, LogFollower, PassLoop, pokedFollower, ReadModel, sameJson, SecretKey, StoredObject } from '@openpacific/objects';
+import { controllerReadModel, decryptedEvent, LogFollower, PassLoop, pokedFollower, sameJson, SecretKey, StoredObject } from '@openpacific/objects';
 import type { Logger } from '@openpacific/service-kit';
 import type { NatsConnection } from 'nats';
 import type { Pool } from 'pg';
@@ -24,7 +24,7 @@ const RETRY_MS = 200;
  * owns what it made, so a delete cascades down through the garbage collector. Status flows back up.
  */
 export class ClusterController {
-  private readonly model = new ReadModel({ ignore: CONTROLLER_IGNORED });
+  private readonly model = controllerReadModel([...Object.values(CR), 'secrets']);
   private follower?: LogFollower;
   private readonly loop: PassLoop;
   private readonly guests: GuestInfrastructure;
@@ -45,7 +45,7 @@ export class ClusterController {
         if (change && watched.has(change.resource)) relevant = true;
       }
       if (relevant) this.loop.schedule();
-    });
+    }, { follows: this.model.follows });
     await this.follower.start();
     this.loop.start();
   }

@@ -22,6 +22,8 @@ interface KnownHost {
  */
 export class HostLifecycleController {
   private readonly hosts = new Map<string, KnownHost>();
+  /** The stream version read up to, per host stream (deleted hosts included, so they are not read again). */
+  private readonly readTo = new Map<string, number>();
   /** When this controller first saw each host's current epoch: beats of it are due from then on. */
   private readonly epochSeen = new Map<string, { epoch: number; at: number }>();
   private timer?: NodeJS.Timeout;
@@ -47,8 +49,9 @@ export class HostLifecycleController {
     if (this.running) return;
     this.running = true;
     try {
-      for (const { streamId } of await this.store.listStreams(`${HOSTS_RESOURCE}/`)) {
-        const host = await this.refresh(streamId);
+      // One query for every host's stream version; a host's events are read only when its stream moved on.
+      for (const { streamId, version } of await this.store.listStreams(`${HOSTS_RESOURCE}/`)) {
+        const host = (this.readTo.get(streamId) ?? 0) >= version ? this.hosts.get(streamId) : await this.refresh(streamId);
         if (host) await this.reconcile(streamId, host);
       }
     } catch (err) {
@@ -61,10 +64,11 @@ export class HostLifecycleController {
   /** The host's latest state, reading only the events after what we already know. */
   private async refresh(streamId: string): Promise<KnownHost | undefined> {
     const known = this.hosts.get(streamId);
-    const events = await this.store.readStream(streamId, { fromVersion: (known?.version ?? 0) + 1 });
+    const events = await this.store.readStream(streamId, { fromVersion: (this.readTo.get(streamId) ?? 0) + 1 });
     if (events.length === 0) return known;
     await this.announce(events);
     const last = events[events.length - 1];
+    this.readTo.set(streamId, last.streamVersion);
     if (last.type === ObjectEventTypes.deleted) {
       this.hosts.delete(streamId);
       return undefined;
@@ -119,6 +123,7 @@ export class HostLifecycleController {
       const notes = transitioned ? readinessEvents(object, want.status, want.reason, want.message) : [];
       const written = await this.store.appendBatch([change, ...notes]);
       this.hosts.set(streamId, { version: written[0].events[0].streamVersion, object });
+      this.readTo.set(streamId, written[0].events[0].streamVersion);
       this.logger.info('host readiness changed', { host: name, ready: want.status, reason: want.reason });
       this.opts.onChange?.();
     } catch (err) {

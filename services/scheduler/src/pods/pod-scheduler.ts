@@ -1,6 +1,6 @@
 import { HOSTS_RESOURCE, NatsNames, POD_IP_ANNOTATION } from '@openpacific/contracts';
 import { EventStore, StreamAppend, VersionConflictError } from '@openpacific/event-store';
-import { CONTROLLER_IGNORED, LogFollower, nodeLostPod, PassLoop, pokedFollower, podUnbound, ReadModel, StoredObject, vmPlacement } from '@openpacific/objects';
+import { controllerReadModel, LogFollower, nodeLostPod, PassLoop, pokedFollower, podUnbound, StoredObject, vmPlacement } from '@openpacific/objects';
 import type { Logger } from '@openpacific/service-kit';
 import type { NatsConnection } from 'nats';
 import type { Pool } from 'pg';
@@ -31,7 +31,7 @@ function byCreation(a: any, b: any): number {
  * change, and on a periodic resync.
  */
 export class PodScheduler {
-  private readonly model = new ReadModel({ ignore: CONTROLLER_IGNORED });
+  private readonly model = controllerReadModel(['pods', HOSTS_RESOURCE, VMS]);
   private follower?: LogFollower;
   private readonly loop: PassLoop;
   private readonly placements: PlacementWriter;
@@ -54,7 +54,7 @@ export class PodScheduler {
         if (change && (change.resource === 'pods' || change.resource === HOSTS_RESOURCE || change.resource === VMS)) relevant = true;
       }
       if (relevant) this.loop.schedule();
-    });
+    }, { follows: this.model.follows });
     await this.follower.start();
     this.loop.start();
   }

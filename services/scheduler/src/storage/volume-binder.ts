@@ -2,7 +2,7 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { defaultStorageClass, NatsNames, ObjectEventTypes, PVCS_RESOURCE, PVS_RESOURCE, STORAGE_CLASSES_RESOURCE } from '@openpacific/contracts';
 import { EventStore, StreamAppend, VersionConflictError } from '@openpacific/event-store';
-import { CONTROLLER_IGNORED, LogFollower, PassLoop, pokedFollower, ReadModel, StoredObject } from '@openpacific/objects';
+import { controllerReadModel, LogFollower, PassLoop, pokedFollower, StoredObject } from '@openpacific/objects';
 import type { Logger } from '@openpacific/service-kit';
 import type { NatsConnection } from 'nats';
 import type { Pool } from 'pg';
@@ -48,7 +48,7 @@ interface PassState {
  * Level-triggered passes over the whole state; every write is at the streams' versions.
  */
 export class VolumeBinder {
-  private readonly model = new ReadModel({ ignore: CONTROLLER_IGNORED });
+  private readonly model = controllerReadModel([PVCS_RESOURCE, PVS_RESOURCE, STORAGE_CLASSES_RESOURCE, 'pods']);
   private follower?: LogFollower;
   private readonly loop: PassLoop;
   /** The last verdict reported per claim, so a claim that keeps waiting gets one event, not one per pass. */
@@ -71,7 +71,7 @@ export class VolumeBinder {
       let relevant = false;
       for (const e of events) if (watched.has(this.model.apply(e)?.resource ?? '')) relevant = true;
       if (relevant) this.loop.schedule();
-    });
+    }, { follows: this.model.follows });
     await this.follower.start();
     this.loop.start();
   }

@@ -5,7 +5,7 @@ import {
 } from '@openpacific/contracts';
 import { EventStore, NewEvent, StreamAppend, VersionConflictError } from '@openpacific/event-store';
 import { requestJson } from '@openpacific/messaging';
-import { CONTROLLER_IGNORED, LogFollower, PassLoop, pokedFollower, ReadModel, sameJson, StoredObject } from '@openpacific/objects';
+import { controllerReadModel, LogFollower, PassLoop, pokedFollower, sameJson, StoredObject } from '@openpacific/objects';
 import type { Logger } from '@openpacific/service-kit';
 import type { NatsConnection } from 'nats';
 import type { Pool } from 'pg';
@@ -90,7 +90,7 @@ interface Expectation {
  * again only once the read model shows the pods it created and deleted (kube-controller-manager's expectations).
  */
 export class WorkloadsController {
-  private readonly model = new ReadModel({ ignore: CONTROLLER_IGNORED });
+  private readonly model = controllerReadModel([DEPLOYMENTS_RESOURCE, REPLICASETS_RESOURCE, 'pods']);
   private follower?: LogFollower;
   private readonly loop: PassLoop;
   private readonly expectations = new Map<string, Expectation>();
@@ -114,7 +114,7 @@ export class WorkloadsController {
       let relevant = false;
       for (const e of events) if (watched.has(this.model.apply(e)?.resource ?? '')) relevant = true;
       if (relevant) this.loop.schedule();
-    });
+    }, { follows: this.model.follows });
     await this.follower.start();
     this.loop.start();
   }

@@ -1,22 +1,91 @@
-import { PVCS_RESOURCE } from '@openpacific/contracts';
+import { ObjectEventTypes, PVCS_RESOURCE, VIRTUAL_MACHINES_RESOURCE } from '@openpacific/contracts';
 import type { RecordedEvent } from '@openpacific/event-store';
-import { CONTROLLER_IGNORED, LogFollower, objectKey, ReadModel, StoredObject } from '@openpacific/objects';
-import type { SharedPodFeed } from '../pods/pod-worker';
+import { controllerReadModel, decryptedEvent, LogFollower, objectKey, ReadModel, SecretKey, secretKeyFrom, StoredObject } from '@openpacific/objects';
+import { POD_WORKER_FOLLOWS, SharedPodFeed } from '../pods/pod-worker';
+import { SharedVmFeed, vmHosts, VM_WORKER_FOLLOWS } from '../vms/vm-worker';
+
+/** What the fleet's hosts read from the log: their pod workers' resources and their VM workers'. */
+export const FLEET_FOLLOWS: readonly string[] = [...new Set([...POD_WORKER_FOLLOWS, ...VM_WORKER_FOLLOWS])];
 
 type Ref = { namespace: string | undefined; name: string };
 
+/** Objects of one resource by the host they are on, so that a host lists its own without scanning every object. */
+class HostIndex {
+  private readonly byHost = new Map<string, Map<string, Ref>>();
+
+  /** The object `key` moved from host `before` to host `after` (either may be none). */
+  move(key: string, ref: Ref, before: string | undefined, after: string | undefined): void {
+    if (before && before !== after) this.byHost.get(before)?.delete(key);
+    if (!after) return;
+    let refs = this.byHost.get(after);
+    if (!refs) this.byHost.set(after, (refs = new Map()));
+    refs.set(key, ref);
+  }
+
+  list(model: ReadModel, resource: string, host: string): StoredObject[] {
+    const out: StoredObject[] = [];
+    for (const ref of this.byHost.get(host)?.values() ?? []) {
+      const stored = model.get(resource, ref.namespace, ref.name);
+      if (stored) out.push(stored);
+    }
+    return out;
+  }
+}
+
+/** A status the pod's host wrote itself (a spherelet writes pod status only as `system:node:<host>`). */
+function ownStatus(e: RecordedEvent, host: string | undefined): boolean {
+  return !!host && e.type === ObjectEventTypes.statusUpdated && e.metadata?.actor === `system:node:${host}`;
+}
+
+/** One listener per host; a host restarted with a new epoch subscribes again before its old worker's unsubscribe runs, or after. */
+class HostListeners<F> {
+  readonly byHost = new Map<string, F>();
+
+  add(host: string, listener: F): () => void {
+    this.byHost.set(host, listener);
+    return () => {
+      if (this.byHost.get(host) === listener) this.byHost.delete(host);
+    };
+  }
+}
+
 /**
- * The fleet's one view of the log, shared by every simulated host's pod worker. A change to a pod wakes only
- * the hosts it is (or was) bound to, and each host finds its pods in an index by node name: a hundred workers
- * each following the whole log and scanning every pod on every pass cost a hundred times the CPU for nothing.
+ * The fleet's one view of the log, shared by every simulated host's pod worker and VM worker: one follower
+ * and one read model (Secrets decrypted, for the VMs' cloud-init user data) where a feed for pods and another
+ * for VMs read and held everything twice. A change to a pod or a VM wakes only the hosts it is (or was) on,
+ * and each host finds its pods and VMs in indexes by host: a hundred workers each following the whole log and
+ * scanning every object on every pass cost a hundred times the CPU for nothing.
  */
-export class FleetFeed implements SharedPodFeed {
-  readonly model = new ReadModel({ ignore: CONTROLLER_IGNORED });
-  private readonly listeners = new Map<string, (pods?: string[]) => void>();
-  private readonly podsByHost = new Map<string, Map<string, Ref>>();
+export class FleetFeed {
+  readonly model = controllerReadModel(FLEET_FOLLOWS);
+  /** What the hosts' pod workers read. */
+  readonly pods: SharedPodFeed;
+  /** What the hosts' VM workers read. */
+  readonly vms: SharedVmFeed;
+  private readonly podListeners = new HostListeners<(pods?: string[]) => void>();
+  private readonly vmListeners = new HostListeners<(uid: string, here: boolean) => void>();
+  private readonly podsByHost = new HostIndex();
+  private readonly vmsByHost = new HostIndex();
+  private readonly secretKey?: SecretKey;
   private follower?: LogFollower;
 
-  /** `follow` makes the follower that calls `apply` with each batch (a poked follower in the service, a stub in tests). */
+  /** `encryptionKey`: SECRETS_ENCRYPTION_KEY ('' when Secrets are stored in the clear). */
+  constructor(encryptionKey = '') {
+    this.secretKey = encryptionKey ? secretKeyFrom(encryptionKey) : undefined;
+    const model = this.model;
+    this.pods = {
+      model,
+      subscribe: (host, changed) => this.podListeners.add(host, changed),
+      podsOn: (host) => this.podsByHost.list(model, 'pods', host),
+    };
+    this.vms = {
+      model,
+      subscribe: (host, changed) => this.vmListeners.add(host, changed),
+      vmsOn: (host) => this.vmsByHost.list(model, VIRTUAL_MACHINES_RESOURCE, host),
+    };
+  }
+
+  /** `follow` makes the follower that calls `apply` with each batch (a poked follower of FLEET_FOLLOWS in the service, a stub in tests). */
   async start(follow: (apply: (events: RecordedEvent[]) => void) => LogFollower): Promise<void> {
     this.follower = follow((events) => this.apply(events));
     await this.follower.start();
@@ -26,21 +95,22 @@ export class FleetFeed implements SharedPodFeed {
     await this.follower?.stop();
   }
 
-  subscribe(host: string, changed: (pods?: string[]) => void): () => void {
-    this.listeners.set(host, changed);
-    return () => this.listeners.delete(host);
+  /** A pass over every pod of `host` soon (its resync: see StaggeredResync). */
+  resync(host: string): void {
+    this.podListeners.byHost.get(host)?.();
   }
 
-  podsOn(host: string): StoredObject[] {
-    const out: StoredObject[] = [];
-    for (const ref of this.podsByHost.get(host)?.values() ?? []) {
-      const stored = this.model.get('pods', ref.namespace, ref.name);
-      if (stored) out.push(stored);
-    }
-    return out;
+  /** The hosts with a pod worker subscribed, in the order they subscribed. */
+  hosts(): string[] {
+    return [...this.podListeners.byHost.keys()];
   }
 
-  /** Applies a batch to the model and the index, then wakes each affected host once, naming its pods that changed. */
+  /**
+   * Applies a batch to the model and the indexes; tells each VM's hosts at once, and wakes each host with
+   * changed pods once after the batch, naming them (every host when a claim changed: any pod may wait for it).
+   * A pod's status written by its own host wakes nobody: the host wrote what it had seen, and a pass to find
+   * that again was half of a burst's passes, each over every pod of the host.
+   */
   apply(events: RecordedEvent[]): void {
     const woken = new Map<string, string[]>();
     const wake = (host: string, key: string) => {
@@ -50,28 +120,28 @@ export class FleetFeed implements SharedPodFeed {
     };
     let everyone = false;
     for (const e of events) {
-      const change = this.model.apply(e);
+      const change = this.model.apply(decryptedEvent(e, this.secretKey));
       if (!change) continue;
       if (change.resource === PVCS_RESOURCE) everyone = true;
-      if (change.resource !== 'pods') continue;
-      const { namespace, name } = change.object.metadata;
+      const { namespace, name, uid } = change.object.metadata;
       const key = objectKey(namespace, name);
-      const before: string | undefined = change.previous?.spec?.nodeName;
-      const after: string | undefined = change.type === 'DELETED' ? undefined : change.object.spec?.nodeName;
-      if (before && before !== after) this.podsByHost.get(before)?.delete(key);
-      if (after) this.index(after).set(key, { namespace, name });
-      if (before) wake(before, key);
-      if (after && after !== before) wake(after, key);
+      if (change.resource === 'pods') {
+        const before: string | undefined = change.previous?.spec?.nodeName;
+        const after: string | undefined = change.type === 'DELETED' ? undefined : change.object.spec?.nodeName;
+        this.podsByHost.move(key, { namespace, name }, before, after);
+        if (before === after && ownStatus(e, after)) continue;
+        if (before) wake(before, key);
+        if (after && after !== before) wake(after, key);
+      } else if (change.resource === VIRTUAL_MACHINES_RESOURCE) {
+        const { before, after } = vmHosts(change);
+        this.vmsByHost.move(key, { namespace, name }, before, after);
+        if (before && before !== after) this.vmListeners.byHost.get(before)?.(uid, false);
+        if (after) this.vmListeners.byHost.get(after)?.(uid, true);
+      }
     }
-    for (const [host, changed] of this.listeners) {
+    for (const [host, changed] of this.podListeners.byHost) {
       if (everyone) changed();
       else if (woken.has(host)) changed(woken.get(host));
     }
-  }
-
-  private index(host: string): Map<string, Ref> {
-    let pods = this.podsByHost.get(host);
-    if (!pods) this.podsByHost.set(host, (pods = new Map()));
-    return pods;
   }
 }

@@ -1,9 +1,9 @@
 import { pokedFollower } from '@openpacific/objects';
 import type { ServiceContext } from '@openpacific/service-kit';
 import type { SphereletAgentConfig } from '../spherelet-agent.config';
-import { FleetFeed } from './fleet-feed';
+import { FLEET_FOLLOWS, FleetFeed } from './fleet-feed';
 import { SimHost } from './sim-host';
-import { FleetVms } from './sim-vms';
+import { StaggeredResync } from './staggered-resync';
 import { gatedStore } from './write-gate';
 
 /** How many hosts register at once: each registration reads and appends a stream. */
@@ -22,23 +22,25 @@ export function fleetHostNames(prefix: string, count: number): string[] {
 
 /**
  * KWOK-like: SIM_FLEET_HOSTS simulated hosts in one agent process, sharing its Postgres pool, NATS connection
- * and one log follower, each with its own registration, lease, capacity (HOST_CPU/HOST_MEMORY/HOST_PODS) and
+ * and one log follower (FleetFeed), each with its own registration, lease, capacity (HOST_CPU/HOST_MEMORY/HOST_PODS) and
  * pod worker over an in-process sim runtime. For scale runs: a thousand crx-runtime processes would measure
  * the machine, not the control plane.
  */
 export class SimFleet {
-  private readonly feed = new FleetFeed();
+  private readonly feed: FleetFeed;
   private readonly hosts: SimHost[] = [];
-  private vms?: FleetVms;
+  private resync?: StaggeredResync;
 
-  constructor(private readonly ctx: ServiceContext<SphereletAgentConfig>) {}
+  constructor(private readonly ctx: ServiceContext<SphereletAgentConfig>) {
+    this.feed = new FleetFeed(ctx.config.SECRETS_ENCRYPTION_KEY);
+  }
 
   async start(): Promise<void> {
     const { config, store, pool, nats, names, logger } = this.ctx;
-    await this.feed.start((apply) => pokedFollower({ store, pool, nats, names, logger }, apply));
-    this.vms = new FleetVms(config.SECRETS_ENCRYPTION_KEY);
-    await this.vms.start((apply) => pokedFollower({ store, pool, nats, names, logger }, apply));
-    const deps = { store: gatedStore(store, WRITES), pool, nats, names, logger, feed: this.feed, vms: this.vms };
+    await this.feed.start((apply) => pokedFollower({ store, pool, nats, names, logger }, apply, { follows: FLEET_FOLLOWS }));
+    const deps = { store: gatedStore(store, WRITES), pool, nats, names, logger, feed: this.feed };
+    this.resync = new StaggeredResync(config.POD_RESYNC_MS, () => this.feed.hosts(), (host) => this.feed.resync(host));
+    this.resync.start();
     const all = fleetHostNames(config.HOST_NAME, config.SIM_FLEET_HOSTS).map((name, i) => new SimHost(name, i + 1, config, deps));
     for (let i = 0; i < all.length; i += START_CONCURRENCY) {
       const batch = all.slice(i, i + START_CONCURRENCY);
@@ -49,8 +51,8 @@ export class SimFleet {
   }
 
   async stop(): Promise<void> {
+    this.resync?.stop();
     await Promise.all(this.hosts.map((h) => h.stop()));
     await this.feed.stop();
-    await this.vms?.stop();
   }
 }

@@ -6,12 +6,19 @@ import type { Pool } from 'pg';
 import { HostLease } from '../host/host-lease';
 import { registerHost } from '../host/host-registration';
 import { hostDescription } from '../host/host-spec';
-import { PodWorker, SharedPodFeed } from '../pods/pod-worker';
+import { PodWorker } from '../pods/pod-worker';
 import { leaseLength } from '../spherelet-agent.lifecycle';
 import type { SphereletAgentConfig } from '../spherelet-agent.config';
-import type { VmWorker } from '../vms/vm-worker';
+import { MemoryHypervisor } from '../vms/memory-hypervisor';
+import { VmWorker } from '../vms/vm-worker';
+import type { FleetFeed } from './fleet-feed';
 import { SimRuntime } from './sim-runtime';
-import type { FleetVms } from './sim-vms';
+
+/**
+ * The pod worker's own resync timer, a day: the fleet resyncs its hosts' pods every POD_RESYNC_MS itself, one
+ * host after another (StaggeredResync), where the workers' timers, started together, fired together.
+ */
+const WORKER_RESYNC_MS = 86_400_000;
 
 export interface SimHostDeps {
   store: EventStore;
@@ -19,8 +26,7 @@ export interface SimHostDeps {
   nats: NatsConnection;
   names: NatsNames;
   logger: Logger;
-  feed: SharedPodFeed;
-  vms: FleetVms;
+  feed: FleetFeed;
 }
 
 /**
@@ -42,7 +48,7 @@ export class SimHost {
   ) {}
 
   async start(): Promise<void> {
-    const { store, nats, names, logger } = this.deps;
+    const { store, pool, nats, names, logger, feed } = this.deps;
     const config = { ...this.config, HOST_NAME: this.name };
     const runtime = new SimRuntime(this.index);
     const { epoch } = await registerHost(store, this.name, hostDescription(config, SimRuntime.version()));
@@ -57,11 +63,14 @@ export class SimHost {
     });
     await this.lease.start();
     this.pods = new PodWorker(
-      { ...this.deps, prefix: config.NATS_PREFIX, runtime },
-      { host: this.name, epoch, backoffBaseMs: config.RESTART_BACKOFF_MS, resyncMs: config.POD_RESYNC_MS, podNetwork: 'loopback' },
+      { store, pool, nats, names, logger, prefix: config.NATS_PREFIX, runtime, feed: feed.pods },
+      { host: this.name, epoch, backoffBaseMs: config.RESTART_BACKOFF_MS, resyncMs: WORKER_RESYNC_MS, podNetwork: 'loopback' },
     );
     await this.pods.start();
-    this.vms = await this.deps.vms.startHost(this.deps, this.name, epoch, config.POD_RESYNC_MS);
+    // Its VMs are records in this process with no guest anywhere, as its pods are, and they go with the epoch
+    // (a new epoch starts with an empty hypervisor).
+    this.vms = new VmWorker({ store, pool, nats, names, logger, feed: feed.vms }, { host: this.name, epoch, hypervisor: new MemoryHypervisor(), resyncMs: config.POD_RESYNC_MS });
+    await this.vms.start();
   }
 
   async stop(): Promise<void> {

@@ -37,7 +37,7 @@ describe('the pod worker on a shared feed', () => {
     runtime = new SimRuntime(1);
     const prefix = uniqueNatsPrefix('podworker');
     worker = new PodWorker(
-      { store, pool: db.pool, nats: nc, names: natsNames(prefix), prefix, logger, runtime, feed },
+      { store, pool: db.pool, nats: nc, names: natsNames(prefix), prefix, logger, runtime, feed: feed.pods },
       { host: 'sim-1', epoch: 1, backoffBaseMs: 10, resyncMs: 500, podNetwork: 'loopback' },
     );
     await worker.start();

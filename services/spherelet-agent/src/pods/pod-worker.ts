@@ -3,7 +3,7 @@ import { ContainerConfig, ContainerStatus, CrxErrorCodes, NatsNames, ObjectEvent
 import { EventStore, NewEvent, StreamAppend, VersionConflictError } from '@openpacific/event-store';
 import { milliValue, parseQuantity } from '@openpacific/kube-api';
 import { CrxClient } from '@openpacific/messaging';
-import { CONTROLLER_IGNORED, bindingEpoch, LogFollower, objectKey, PassLoop, podUnbound, pokedFollower, ReadModel, sameJson, StoredObject } from '@openpacific/objects';
+import { controllerReadModel, bindingEpoch, LogFollower, objectKey, PassLoop, podUnbound, pokedFollower, ReadModel, sameJson, StoredObject } from '@openpacific/objects';
 import type { Logger } from '@openpacific/service-kit';
 import type { NatsConnection } from 'nats';
 import type { Pool } from 'pg';
@@ -12,6 +12,9 @@ import type { PodRuntime } from './pod-runtime';
 import { ProbeTracker } from './probe-tracker';
 import { serviceEnvVars, withServiceEnv } from './service-env';
 
+
+/** What a pod worker reads from the log (its own model and follower, or a shared feed's): pods, their claims and volumes, and Services for the pods' env vars. */
+export const POD_WORKER_FOLLOWS: readonly string[] = ['pods', PVCS_RESOURCE, PVS_RESOURCE, 'services'];
 
 /**
  * A read model of the log that several workers share (the sim fleet: one follower for a hundred hosts instead of
@@ -103,7 +106,7 @@ export class PodWorker {
     private readonly opts: PodWorkerOptions,
   ) {
     this.crx = deps.runtime ?? new CrxClient(deps.nats, deps.prefix, opts.host);
-    this.model = deps.feed?.model ?? new ReadModel({ ignore: CONTROLLER_IGNORED });
+    this.model = deps.feed?.model ?? controllerReadModel(POD_WORKER_FOLLOWS);
     this.loop = new PassLoop(() => this.pass(), {
       resyncMs: opts.resyncMs,
       retryMs: 200,
@@ -128,7 +131,7 @@ export class PodWorker {
       }
       if (claims) this.wakeAll();
       else if (pods.length) this.wake(pods);
-    });
+    }, { follows: POD_WORKER_FOLLOWS });
     await this.follower.start();
     this.loop.start();
   }

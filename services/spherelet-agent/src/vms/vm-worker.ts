@@ -1,12 +1,14 @@
 import { NatsNames, ObjectEventTypes, VIRTUAL_MACHINES_RESOURCE } from '@openpacific/contracts';
 import { EventStore, VersionConflictError } from '@openpacific/event-store';
-import { CONTROLLER_IGNORED, decryptedEvent, LogFollower, ObjectChange, objectEvent, PassLoop, pokedFollower, ReadModel, sameJson, SecretKey, StoredObject, vmPlacement, vmUserData } from '@openpacific/objects';
+import { controllerReadModel, decryptedEvent, LogFollower, ObjectChange, objectEvent, PassLoop, pokedFollower, ReadModel, sameJson, SecretKey, StoredObject, vmPlacement, vmUserData } from '@openpacific/objects';
 import type { Logger } from '@openpacific/service-kit';
 import type { NatsConnection } from 'nats';
 import type { Pool } from 'pg';
 import { HypervisorDriver, PowerOpMode, VmInfo, VmPowerState } from './hypervisor';
 
 const VMS = VIRTUAL_MACHINES_RESOURCE;
+/** What a VM worker reads from the log (its own model and follower, or a shared feed's): VMs, their bootstrap Secrets, claims and volumes. */
+export const VM_WORKER_FOLLOWS: readonly string[] = [VMS, 'secrets', 'persistentvolumeclaims', 'persistentvolumes'];
 const FINALIZER = 'vmoperator.vmware.com/virtualmachine';
 /** VMs reconciled at once: their appends share the agent's pool of ten connections with its other workers. */
 const RECONCILE_CONCURRENCY = 6;
@@ -60,7 +62,7 @@ export class VmWorker {
     private readonly deps: { store: EventStore; pool: Pool; nats: NatsConnection; names: NatsNames; logger: Logger; secretKey?: SecretKey; feed?: SharedVmFeed },
     private readonly opts: { host: string; epoch: number; hypervisor: HypervisorDriver; resyncMs: number },
   ) {
-    this.model = deps.feed?.model ?? new ReadModel({ ignore: CONTROLLER_IGNORED });
+    this.model = deps.feed?.model ?? controllerReadModel(VM_WORKER_FOLLOWS);
     this.loop = new PassLoop(() => this.pass(), { resyncMs: opts.resyncMs, retryMs: 200, onError: (err) => deps.logger.warn('VM pass failed', { error: (err as Error).message }) });
   }
 
@@ -76,7 +78,7 @@ export class VmWorker {
           const { before, after } = vmHosts(change);
           if (after === host || before === host) this.changed(change.object.metadata.uid, after === host);
         }
-      });
+      }, { follows: VM_WORKER_FOLLOWS });
       await this.follower.start();
     }
     // A resync reconciles every VM of the host (their guests may have died) and sweeps the hypervisor.

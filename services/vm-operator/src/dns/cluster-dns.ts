@@ -1,6 +1,6 @@
 import { ENDPOINT_SLICES_RESOURCE, NatsNames, SERVICES_RESOURCE } from '@openpacific/contracts';
 import type { EventStore } from '@openpacific/event-store';
-import { CONTROLLER_IGNORED, LogFollower, pokedFollower, ReadModel } from '@openpacific/objects';
+import { controllerReadModel, LogFollower, pokedFollower } from '@openpacific/objects';
 import type { Logger } from '@openpacific/service-kit';
 import type { NatsConnection } from 'nats';
 import type { Pool } from 'pg';
@@ -19,7 +19,7 @@ const SERVED = new Set([SERVICES_RESOURCE, ENDPOINT_SLICES_RESOURCE]);
  * root: when the bind fails the reason is logged and the operator runs on without DNS, as the rest does not need it.
  */
 export class ClusterDns {
-  private readonly model = new ReadModel({ ignore: CONTROLLER_IGNORED });
+  private readonly model = controllerReadModel([...SERVED]);
   private follower?: LogFollower;
   private server?: DnsServer;
 
@@ -30,7 +30,7 @@ export class ClusterDns {
   async start(): Promise<void> {
     this.follower = pokedFollower(this.deps, (events) => {
       for (const e of events) if (SERVED.has((e.data as { resource?: string })?.resource ?? '')) this.model.apply(e);
-    });
+    }, { follows: this.model.follows });
     await this.follower.start();
     const server = new DnsServer({
       address: this.deps.address,

@@ -1,6 +1,6 @@
 import { ClusterNetwork, NatsNames, NETWORK_POLICIES_RESOURCE } from '@openpacific/contracts';
 import type { EventStore } from '@openpacific/event-store';
-import { CONTROLLER_IGNORED, LogFollower, PassLoop, pokedFollower, ReadModel } from '@openpacific/objects';
+import { controllerReadModel, LogFollower, PassLoop, pokedFollower } from '@openpacific/objects';
 import type { Logger } from '@openpacific/service-kit';
 import type { NatsConnection } from 'nats';
 import type { Pool } from 'pg';
@@ -30,7 +30,7 @@ export interface NetworkPolicyControllerDeps {
  * admits everything.
  */
 export class NetworkPolicyController {
-  private readonly model = new ReadModel({ ignore: CONTROLLER_IGNORED });
+  private readonly model = controllerReadModel([...WATCHED]);
   private follower?: LogFollower;
   private loop?: PassLoop;
   private applier?: NftTableApplier;
@@ -62,7 +62,7 @@ export class NetworkPolicyController {
         if (change && WATCHED.has(change.resource)) relevant = true;
       }
       if (relevant) this.loop?.schedule();
-    });
+    }, { follows: this.model.follows });
     await this.follower.start();
     this.loop.start();
     this.deps.logger.info('network policies enforced', { podCIDR, table: policyTableName(podCIDR) });

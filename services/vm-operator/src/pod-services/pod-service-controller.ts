@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { ClusterNetwork, ENDPOINT_SLICE_MANAGED_BY_LABEL, ENDPOINT_SLICES_RESOURCE, loadBalancerAddress, LOOPBACK_NETWORK, NatsNames, ObjectEventTypes, objectStreamId, SERVICE_NAME_LABEL, SERVICES_RESOURCE } from '@openpacific/contracts';
 import { EventStore, VersionConflictError } from '@openpacific/event-store';
-import { CONTROLLER_IGNORED, LogFollower, PassLoop, pokedFollower, ReadModel, sameJson, StoredObject } from '@openpacific/objects';
+import { controllerReadModel, LogFollower, PassLoop, pokedFollower, sameJson, StoredObject } from '@openpacific/objects';
 import type { Logger } from '@openpacific/service-kit';
 import type { NatsConnection } from 'nats';
 import type { Pool } from 'pg';
@@ -34,7 +34,7 @@ function listenAddresses(svc: any, port: any, network?: ClusterNetwork): { addre
  * pods. A port with no Ready pod has no listener, so connections are refused at once.
  */
 export class PodServiceController {
-  private readonly model = new ReadModel({ ignore: CONTROLLER_IGNORED });
+  private readonly model = controllerReadModel([SERVICES_RESOURCE, 'pods', ENDPOINT_SLICES_RESOURCE]);
   private follower?: LogFollower;
   private readonly loop: PassLoop;
   /** Running balancers by `<protocol>/<address>:<port>`, with the service they serve. */
@@ -55,7 +55,7 @@ export class PodServiceController {
         if (change && (change.resource === SERVICES_RESOURCE || change.resource === 'pods' || change.resource === ENDPOINT_SLICES_RESOURCE)) relevant = true;
       }
       if (relevant) this.loop.schedule();
-    });
+    }, { follows: this.model.follows });
     await this.follower.start();
     this.loop.start();
   }

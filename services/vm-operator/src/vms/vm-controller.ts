@@ -1,7 +1,7 @@
 import { NatsNames, ObjectEventTypes } from '@openpacific/contracts';
 import { milliValue, parseQuantity } from '@openpacific/kube-api';
 import { EventStore, StreamAppend, VersionConflictError } from '@openpacific/event-store';
-import { CONTROLLER_IGNORED, decryptedEvent, LogFollower, objectEvent, objectKey, PassLoop, pokedFollower, ReadModel, sameJson, SecretKey, StoredObject, VM_PLACEMENT_ANNOTATION, VmPlacement } from '@openpacific/objects';
+import { controllerReadModel, decryptedEvent, LogFollower, objectEvent, objectKey, PassLoop, pokedFollower, sameJson, SecretKey, StoredObject, VM_PLACEMENT_ANNOTATION, VmPlacement } from '@openpacific/objects';
 import type { Logger } from '@openpacific/service-kit';
 import type { NatsConnection } from 'nats';
 import type { Pool } from 'pg';
@@ -39,7 +39,7 @@ function timestamp(): string {
  * so a resync that changes nothing says nothing again.
  */
 export class VmController {
-  private readonly model = new ReadModel({ ignore: CONTROLLER_IGNORED });
+  private readonly model = controllerReadModel([R.vms, ...REFERRED]);
   private follower?: LogFollower;
   private readonly loop: PassLoop;
   private resync?: NodeJS.Timeout;
@@ -77,7 +77,7 @@ export class VmController {
         if (change.type !== 'DELETED') this.dirty.add(objectKey(namespace, name));
       }
       if (relevant) this.loop.schedule();
-    });
+    }, { follows: this.model.follows });
     await this.follower.start();
     this.resync = setInterval(() => {
       this.full = true;
