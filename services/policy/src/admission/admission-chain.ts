@@ -1,5 +1,5 @@
 import type { AdmissionRequest, AdmissionResponse } from '@openpacific/contracts';
-import type { Admitter } from './admitter';
+import type { AdmissionContext, Admitter } from './admitter';
 
 /**
  * Runs the admitters in order: the first refusal wins, mutations accumulate.
@@ -9,13 +9,13 @@ import type { Admitter } from './admitter';
 export class AdmissionChain {
   constructor(private readonly admitters: readonly Admitter[]) {}
 
-  async review(request: AdmissionRequest): Promise<AdmissionResponse> {
+  async review(request: AdmissionRequest, context: AdmissionContext = {}): Promise<AdmissionResponse> {
     let current = request;
     let patched = false;
     for (const admitter of this.admitters) {
       let verdict;
       try {
-        verdict = await admitter.admit(current);
+        verdict = await admitter.admit(current, context);
       } catch (err) {
         const message = `admission plugin "${admitter.name}" failed: ${(err as Error).message}`;
         return { uid: request.uid, allowed: false, status: { code: 500, reason: 'InternalError', message } };

@@ -4,6 +4,7 @@ import { serveJson } from '@openpacific/messaging';
 import { SERVICE_CONTEXT, ServiceContext } from '@openpacific/service-kit';
 import { AdmissionBatch, isAdmissionBatch, reviewBatch } from './admission-batch';
 import { AdmissionChain } from './admission-chain';
+import type { AdmissionContext } from './admitter';
 
 /** Queue group: each admission request is answered by exactly one policy instance. */
 export const ADMISSION_QUEUE = 'policy';
@@ -20,8 +21,8 @@ export class AdmissionResponder implements OnApplicationBootstrap, BeforeApplica
 
   async onApplicationBootstrap(): Promise<void> {
     const logger = this.ctx.logger.child({ component: 'admission' });
-    const review = async (request: AdmissionRequest): Promise<AdmissionResponse> => {
-      const response = await this.chain.review(request);
+    const review = async (request: AdmissionRequest, context: AdmissionContext = {}): Promise<AdmissionResponse> => {
+      const response = await this.chain.review(request, context);
       logger.debug('admission reviewed', {
         uid: request.uid,
         operation: request.operation,

@@ -1,4 +1,5 @@
 import type { AdmissionRequest, AdmissionResponse } from '@openpacific/contracts';
+import type { LogPosition } from '@openpacific/event-store';
 
 /** An admitter's answer: pass (optionally with a mutated object) or refuse. */
 export type AdmissionVerdict =
@@ -11,7 +12,18 @@ export type AdmissionVerdict =
  */
 export interface Admitter {
   readonly name: string;
-  admit(request: AdmissionRequest): AdmissionVerdict | Promise<AdmissionVerdict>;
+  admit(request: AdmissionRequest, context?: AdmissionContext): AdmissionVerdict | Promise<AdmissionVerdict>;
+}
+
+/** What the asking gateway tells about the log along with its reviews (admission-batch.ts). */
+export interface AdmissionContext {
+  /**
+   * How far the asking gateway had read the log when it asked: every write it acknowledged, and everything
+   * its clients could read from it, is at or below this position. Decisions that must see such writes wait
+   * for the policy service's read model to get this far (PolicyState.caughtUp) instead of reading the log
+   * twice to its end. Absent: they read the log to its end.
+   */
+  readAt?: LogPosition;
 }
 
 /** Nest token under which the policy module collects its admitters, in order. */

@@ -1,5 +1,5 @@
 import type { AdmissionRequest } from '@openpacific/contracts';
-import type { AdmissionVerdict, Admitter } from '../admission/admitter';
+import type { AdmissionContext, AdmissionVerdict, Admitter } from '../admission/admitter';
 import type { PolicyState } from '../state/policy-state';
 import { aggregate, claimLimitViolations, defaultPodResources, limitItems, podLimitViolations, vmClassViolations } from './limit-range';
 
@@ -12,7 +12,7 @@ export class LimitRangeAdmitter implements Admitter {
 
   constructor(private readonly state: PolicyState) {}
 
-  async admit(request: AdmissionRequest): Promise<AdmissionVerdict> {
+  async admit(request: AdmissionRequest, context: AdmissionContext = {}): Promise<AdmissionVerdict> {
     const ns = request.namespace;
     if (!ns || request.subResource || (request.operation !== 'CREATE' && request.operation !== 'UPDATE')) return { allowed: true };
     const kind = request.kind;
@@ -20,8 +20,8 @@ export class LimitRangeAdmitter implements Admitter {
     // Pod resources are immutable, a VM's only change with its class: nothing to check on other updates.
     if (request.operation === 'UPDATE' && kind === 'Pod') return { allowed: true };
     if (request.operation === 'UPDATE' && kind === 'VirtualMachine' && (request.object as any)?.spec?.className === (request.oldObject as any)?.spec?.className) return { allowed: true };
-    // A LimitRange written a moment ago must apply: read the log up to now.
-    await this.state.fresh();
+    // A LimitRange written a moment ago must apply: read the log as far as the asking gateway had (or to its end).
+    await this.state.caughtUp(context.readAt);
     const ranges = this.state.model.list(LIMIT_RANGES_RESOURCE, ns).map((s) => s.object);
     if (ranges.length === 0) return { allowed: true };
     const obj = request.object as any;

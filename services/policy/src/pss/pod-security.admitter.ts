@@ -1,6 +1,6 @@
 import type { AdmissionRequest } from '@openpacific/contracts';
 import { sameJson } from '@openpacific/objects';
-import type { AdmissionVerdict, Admitter } from '../admission/admitter';
+import type { AdmissionContext, AdmissionVerdict, Admitter } from '../admission/admitter';
 import type { PolicyState } from '../state/policy-state';
 import { enforcedLevel, podSecurityMessage, violations } from './pod-security';
 
@@ -10,13 +10,13 @@ export class PodSecurityAdmitter implements Admitter {
 
   constructor(private readonly state: PolicyState) {}
 
-  async admit(request: AdmissionRequest): Promise<AdmissionVerdict> {
+  async admit(request: AdmissionRequest, context: AdmissionContext = {}): Promise<AdmissionVerdict> {
     const ns = request.namespace;
     if (!ns || request.kind !== 'Pod' || request.subResource || (request.operation !== 'CREATE' && request.operation !== 'UPDATE')) return { allowed: true };
     // As kube: an update that leaves the pod's spec as it was (labels, annotations) is not evaluated.
     if (request.operation === 'UPDATE' && sameJson((request.object as any)?.spec, (request.oldObject as any)?.spec)) return { allowed: true };
     // The namespace may have been labelled a moment ago.
-    await this.state.fresh();
+    await this.state.caughtUp(context.readAt);
     const level = enforcedLevel(this.state.model.get('namespaces', undefined, ns)?.object);
     const pod = request.object as any;
     const found = violations(level, pod);

@@ -1,12 +1,17 @@
 import { Inject, Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import type { LogPosition } from '@openpacific/event-store';
 import { LogFollower, pokedFollower, ReadModel } from '@openpacific/objects';
 import { SERVICE_CONTEXT, ServiceContext } from '@openpacific/service-kit';
+
+/** How long an admission waits for the follower to reach the gateway's position before reading the log itself. */
+const CAUGHT_UP_WAIT_MS = 2000;
 
 /**
  * The objects the admitters decide on (quotas, limit ranges, classes, images, namespaces, pods...), kept by
  * following the event log. Secrets are not needed, so they are not decrypted.
  * `fresh()` reads whatever the log has now: admitters call it before a decision that depends on an object
- * the user may just have written (a LimitRange created a moment before a pod).
+ * the user may just have written (a LimitRange created a moment before a pod). `caughtUp(readAt)` does the
+ * same for what the asking gateway had read, usually without reading at all.
  */
 @Injectable()
 export class PolicyState implements OnModuleInit, OnModuleDestroy {
@@ -33,6 +38,17 @@ export class PolicyState implements OnModuleInit, OnModuleDestroy {
 
   async onModuleDestroy(): Promise<void> {
     await this.follower?.stop();
+  }
+
+  /**
+   * The read model holds everything the asking gateway had read (`readAt`, see AdmissionContext) — at once
+   * when the follower is already there, which it usually is — or, without a position, the whole log as it is
+   * now (`fresh`). A follower that cannot get there in time (the log unreadable) falls back to `fresh`, which
+   * then fails or succeeds as before.
+   */
+  async caughtUp(readAt: LogPosition | undefined): Promise<void> {
+    if (readAt && this.follower && (await this.follower.waitFor(readAt, CAUGHT_UP_WAIT_MS))) return;
+    await this.fresh();
   }
 
   /** Catches up with the log: the second kick starts a read after this call if one was already running. */

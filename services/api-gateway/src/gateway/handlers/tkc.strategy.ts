@@ -15,6 +15,10 @@ export function validateTanzuKubernetesCluster(tkc: any): StatusCause[] {
   pools.forEach((p, i) => {
     if (seen.has(p.name)) causes.push({ field: `spec.topology.nodePools[${i}].name`, reason: 'FieldValueDuplicate', message: `Duplicate value: "${p.name}"` });
     seen.add(p.name);
+    // The schema says integer; a pool cannot have fewer than no machines.
+    if (typeof p.replicas === 'number' && p.replicas < 0) {
+      causes.push({ field: `spec.topology.nodePools[${i}].replicas`, reason: 'FieldValueInvalid', message: `Invalid value: ${p.replicas}: must be greater than or equal to 0` });
+    }
   });
   return causes;
 }

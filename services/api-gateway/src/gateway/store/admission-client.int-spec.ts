@@ -51,6 +51,21 @@ describe('AdmissionClient (real NATS)', () => {
     expect((results[1] as PromiseRejectedResult).reason.status).toMatchObject({ code: 403, message: 'bad is not allowed' });
   });
 
+  it('sends the read position with the reviews, in the batch form even for one, the latest of the group', async () => {
+    const client = new AdmissionClient(nc, names, 2000);
+    await expect(client.admit(request('alone'), { transactionId: 7n, position: 12n })).resolves.toMatchObject({ allowed: true });
+    const positions = [
+      { transactionId: 9n, position: 30n },
+      { transactionId: 10n, position: 2n },
+      undefined,
+    ];
+    await Promise.all(['x', 'y', 'z'].map((n, i) => client.admit(request(n), positions[i])));
+    expect(received).toEqual([
+      { batch: [expect.objectContaining({ name: 'alone' })], readAt: { transactionId: '7', position: '12' } },
+      { batch: ['x', 'y', 'z'].map((name) => expect.objectContaining({ name })), readAt: { transactionId: '10', position: '2' } },
+    ]);
+  });
+
   it('refuses the whole group with 503 when the answer is not item by item (a policy service that knows no batches)', async () => {
     answerBatches = false;
     const client = new AdmissionClient(nc, names, 2000);

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { AdmissionRequest, AdmissionResponse, NatsNames } from '@openpacific/contracts';
+import { compareLogPositions, LogPosition } from '@openpacific/event-store';
 import { KubeApiError, serviceUnavailable } from '@openpacific/kube-api';
 import { JSONCodec, NatsConnection } from 'nats';
 import { ReplyInbox } from './reply-inbox';
@@ -10,6 +11,7 @@ type Reply = AdmissionResponse & { error?: { code: string; message: string } };
 
 interface Queued {
   payload: AdmissionRequest;
+  readAt?: LogPosition;
   resolve: (reply: Reply) => void;
   reject: (err: Error) => void;
 }
@@ -17,7 +19,10 @@ interface Queued {
 /**
  * Asks the policy service about a write. No answer in time means no write: 503. The reviews asked for in
  * one turn of the event loop go as one message (`{ batch: [...] }`, answered in order by the policy
- * service's admission-batch.ts); a review asked for alone goes in the single form.
+ * service's admission-batch.ts). The message says how far this gateway had read the log (`readAt`: the
+ * latest of the group's positions), so that the policy service decides on everything this gateway's
+ * clients could have read without reading the log to its end first. A review asked for alone and without
+ * a position goes in the single form.
  */
 export class AdmissionClient {
   private readonly replies: ReplyInbox;
@@ -31,10 +36,11 @@ export class AdmissionClient {
     this.replies = new ReplyInbox(nc);
   }
 
-  async admit(request: Omit<AdmissionRequest, 'uid'>): Promise<AdmissionResponse> {
+  /** `readAt`: how far this gateway's read model had got when the write was decided. */
+  async admit(request: Omit<AdmissionRequest, 'uid'>, readAt?: LogPosition): Promise<AdmissionResponse> {
     let response: Reply;
     try {
-      response = await this.ask({ uid: randomUUID(), ...request });
+      response = await this.ask({ uid: randomUUID(), ...request }, readAt);
     } catch (err) {
       throw serviceUnavailable(`admission by the policy service failed: ${(err as Error).message}; nothing was written`);
     }
@@ -46,19 +52,21 @@ export class AdmissionClient {
     return response;
   }
 
-  private ask(payload: AdmissionRequest): Promise<Reply> {
+  private ask(payload: AdmissionRequest, readAt: LogPosition | undefined): Promise<Reply> {
     return new Promise((resolve, reject) => {
-      if (this.queue.push({ payload, resolve, reject }) === 1) setImmediate(() => void this.send(this.queue.splice(0)));
+      if (this.queue.push({ payload, readAt, resolve, reject }) === 1) setImmediate(() => void this.send(this.queue.splice(0)));
     });
   }
 
   private async send(group: Queued[]): Promise<void> {
     try {
-      if (group.length === 1) {
+      const readAt = latest(group);
+      if (group.length === 1 && !readAt) {
         group[0].resolve(json.decode(await this.replies.request(this.names.admission, json.encode(group[0].payload), this.timeoutMs)) as Reply);
         return;
       }
-      const answer = json.decode(await this.replies.request(this.names.admission, json.encode({ batch: group.map((q) => q.payload) }), this.timeoutMs)) as {
+      const message = { batch: group.map((q) => q.payload), ...(readAt ? { readAt: { transactionId: readAt.transactionId.toString(), position: readAt.position.toString() } } : {}) };
+      const answer = json.decode(await this.replies.request(this.names.admission, json.encode(message), this.timeoutMs)) as {
         batch?: Reply[];
       };
       // A policy service that does not know batches reads one malformed request: never take that as an answer.
@@ -68,4 +76,11 @@ export class AdmissionClient {
       for (const q of group) q.reject(err as Error);
     }
   }
+}
+
+/** The furthest read position of the group: waiting for it covers every member's. */
+function latest(group: Queued[]): LogPosition | undefined {
+  let out: LogPosition | undefined;
+  for (const q of group) if (q.readAt && (!out || compareLogPositions(q.readAt, out) > 0)) out = q.readAt;
+  return out;
 }

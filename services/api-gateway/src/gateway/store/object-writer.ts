@@ -54,6 +54,9 @@ export class ObjectWriter {
   async write(w: ObjectWrite): Promise<any> {
     let object = w.object;
     if (!w.skipAdmission) {
+      // Everything this gateway acknowledged, or served to a reader, is at or below its follower's position:
+      // the policy service decides on at least that much of the log (without reading it to its end first).
+      const readAt = this.follower.current;
       const verdict = await this.admission.admit({
         operation: w.operation,
         user: w.actor,
@@ -65,7 +68,7 @@ export class ObjectWriter {
         object: w.operation === 'DELETE' ? undefined : object,
         oldObject: w.oldObject,
         dryRun: w.dryRun,
-      });
+      }, readAt);
       if (verdict.patchedObject) object = verdict.patchedObject;
     }
     if (w.dryRun) return object;
