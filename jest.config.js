@@ -26,7 +26,8 @@ module.exports = {
     { ...common, displayName: 'int', testMatch: ['<rootDir>/{libs,services,deploy}/**/src/**/*.int-spec.ts'] },
     { ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts'] },
     { ...common, displayName: 'chaos', testMatch: ['<rootDir>/test/chaos/**/*.chaos-spec.ts'] },
-    // The web console in headless Chromium (Debian's chromium driven by playwright-core); see test/browser/support.
+    // The web console in headless Chromium (Debian's chromium, driven by playwright-core) and Firefox ESR (driven by
+    // puppeteer-core over WebDriver BiDi); see test/browser/support.
     { ...common, displayName: 'browser', testMatch: ['<rootDir>/test/browser/**/*.browser-spec.ts'] },
   ],
 };

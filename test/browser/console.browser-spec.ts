@@ -6,21 +6,26 @@ import { parse, parseAllDocuments, stringify } from 'yaml';
 import { eventually, gotoPage, TestCluster } from '@openpacific/testing';
 import { checkAccessibility } from './support/accessibility';
 import { accessAnswers, launchChromium, markDocument, newContext, sameDocument, screenshot, settled } from './support/browser';
-import { consoleUrl, kubectlOk, signIn, startConsoleCluster, UI_TIMEOUT_MS, userToken, waitForText } from './support/console-cluster';
+import { consoleUrl, kubectlOk, NS, setUpConsoleNamespace, vmPath, vmYaml, signIn, startConsoleCluster, UI_TIMEOUT_MS, userToken, waitForText } from './support/console-cluster';
 
-const NS = 'vm-team';
-/** The VM as the console routes to it: at the version of the YAML that created it. */
-const vmPath = `/apis/vmoperator.vmware.com/v1alpha3/namespaces/${NS}/virtualmachines/web-2`;
-/** The class and image of the VM e2e test; the VM itself is created in the console. */
-const setUp = parseAllDocuments(readFileSync(join(__dirname, '..', 'e2e', 'manifests', 'vm-basics.yaml'), 'utf8'))
+/** A guest cluster for the scale test: the release's VM image of the guest-cluster e2e test, and a TKC of 1 + 1. */
+const tkcSetUp = parseAllDocuments(readFileSync(join(__dirname, '..', 'e2e', 'manifests', 'tkc-basics.yaml'), 'utf8'))
   .map((d) => d.toJS())
-  .filter((o) => ['VirtualMachineClass', 'VirtualMachineImage'].includes(o.kind));
-const vmYaml = stringify({
-  apiVersion: 'vmoperator.vmware.com/v1alpha3',
-  kind: 'VirtualMachine',
-  metadata: { name: 'web-2', namespace: NS },
-  spec: { className: 'best-effort-small', imageName: 'vmi-0a1b2c3d4e5f67890', storageClass: 'vsan-default-storage-policy', powerState: 'PoweredOn' },
-});
+  .filter((o) => o.kind === 'VirtualMachineImage' && o.metadata.name === 'ob-22-tkr-v1-29')
+  .map((o) => ({ ...o, metadata: { ...o.metadata, namespace: NS } }))
+  .concat({
+    apiVersion: 'run.tanzu.vmware.com/v1alpha3',
+    kind: 'TanzuKubernetesCluster',
+    metadata: { name: 'tkc-1', namespace: NS },
+    spec: {
+      topology: {
+        controlPlane: { replicas: 1, vmClass: 'best-effort-small', storageClass: 'vsan-default-storage-policy', tkr: { reference: { name: 'ob-22-tkr-v1-29' } } },
+        nodePools: [{ name: 'workers', replicas: 1, vmClass: 'best-effort-small', storageClass: 'vsan-default-storage-policy' }],
+      },
+    },
+  });
+const tkcPath = `/apis/run.tanzu.vmware.com/v1alpha3/namespaces/${NS}/tanzukubernetesclusters/tkc-1`;
+const mdPath = `/apis/cluster.x-k8s.io/v1beta1/namespaces/${NS}/machinedeployments/tkc-1-workers`;
 
 /** The web console in headless Chromium against a real local cluster of three hosts, as an admin and as a viewer. */
 describe('the web console', () => {
@@ -32,13 +37,7 @@ describe('the web console', () => {
     // The browser first: without Chromium the file fails at once, saying what is missing.
     browser = await launchChromium();
     cluster = await startConsoleCluster('console');
-    await kubectlOk(cluster, ['create', 'namespace', NS]);
-    await kubectlOk(cluster, ['apply', '-f', '-'], setUp.map((o) => stringify(o)).join('---\n'));
-    await kubectlOk(cluster, ['apply', '-f', '-'], stringify({
-      apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name: 'viewer-view', namespace: NS },
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'view' },
-      subjects: [{ kind: 'User', name: 'viewer', apiGroup: 'rbac.authorization.k8s.io' }],
-    }));
+    await setUpConsoleNamespace(cluster);
     admin = await (await newContext(browser)).newPage();
   }, 240_000);
   afterAll(async () => {
@@ -145,6 +144,52 @@ describe('the web console', () => {
     await admin.getByRole('button', { name: 'Uncordon host-3' }).click();
     await admin.getByRole('button', { name: 'Cordon host-3', exact: true }).waitFor({ timeout: UI_TIMEOUT_MS });
     expect(await unschedulable()).toBe(false);
+  });
+
+  it("scales a TKC's node pool from its page: the TKC and its MachineDeployment say so, and a refusal shows the API's message", async () => {
+    const pools = async () => (await cluster.request('GET', tkcPath)).json().spec?.topology?.nodePools?.map((p: any) => [p.name, p.replicas]);
+    const mdReplicas = async () => (await cluster.request('GET', mdPath)).json().spec?.replicas;
+    await kubectlOk(cluster, ['apply', '-f', '-'], tkcSetUp.map((o) => stringify(o)).join('---\n'));
+    // Cluster API's MachineDeployment of the pool is made from the TKC; the scale below must move it.
+    await eventually(async () => expect(await mdReplicas()).toBe(1), { timeoutMs: UI_TIMEOUT_MS });
+    await admin.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Namespaces' }).click();
+    await admin.getByRole('list', { name: 'Namespaces' }).getByRole('link', { name: NS, exact: true }).click();
+    await admin.getByRole('region', { name: /^Tanzu Kubernetes clusters/ }).getByRole('link', { name: 'tkc-1', exact: true }).click();
+    await admin.getByRole('heading', { level: 1, name: 'TanzuKubernetesCluster tkc-1', exact: true }).waitFor();
+    const replicas = admin.getByRole('spinbutton', { name: 'Replicas of node pool workers', exact: true });
+    const scale = admin.getByRole('button', { name: 'Scale workers', exact: true });
+    expect(await replicas.inputValue()).toBe('1');
+    await markDocument(admin);
+    await replicas.fill('2');
+    await scale.click();
+    await eventually(async () => {
+      expect(await pools()).toEqual([['workers', 2]]);
+      expect(await mdReplicas()).toBe(2);
+    }, { timeoutMs: UI_TIMEOUT_MS });
+    // The page follows the TKC (its watch): the spec it shows says 2 without a reload.
+    await waitForText(admin.getByLabel('Spec YAML'), /replicas: 2/);
+    expect(await sameDocument(admin)).toBe(true);
+
+    // Counts the API refuses (a fraction, a negative count; an emptied box, which must not mean 0): its Status message is shown
+    // next to the Scale button, and nothing changed.
+    const alert = admin.locator('.action', { has: scale }).getByRole('alert');
+    for (const [typed, sent] of [['1.5', 1.5], ['-1', -1], ['', '']] as const) {
+      const refused = await cluster.request('PATCH', tkcPath, {
+        headers: { 'content-type': 'application/json-patch+json' },
+        body: [{ op: 'replace', path: '/spec/topology/nodePools/0/replicas', value: sent }],
+      });
+      expect(refused.status).toBe(422);
+      const message: string = refused.json().message;
+      expect(message).toContain('spec.topology.nodePools[0].replicas');
+      await replicas.fill(typed);
+      await scale.click();
+      await waitForText(alert, message);
+      expect(await alert.textContent()).toBe(message);
+      expect(await pools()).toEqual([['workers', 2]]);
+      expect(await mdReplicas()).toBe(2);
+    }
+    // Its guest machines are not what this test is about: deleting the TKC stops them booting on the busy machine.
+    await kubectlOk(cluster, ['delete', 'tanzukubernetescluster', 'tkc-1', '-n', NS, '--wait=false']);
   });
 
   describe('as a viewer', () => {

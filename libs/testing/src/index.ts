@@ -7,3 +7,4 @@ export * from './invariants';
 export * from './nats-cluster';
 export * from './ports';
 export * from './chromium';
+export * from './firefox';

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { forgetAccess, messageOf, storedToken, storeToken, whoami } from './api';
+import { ApiError, forgetAccess, messageOf, storedToken, storeToken, whoami } from './api';
 import { forgetDiscovery } from './discovery';
 import { useCan } from './hooks';
 import { Link, navigate, useRoute } from './router';
@@ -11,22 +11,37 @@ import { ObjectPage } from './pages/object';
 import { CreatePage } from './pages/create';
 import { AuditPage } from './pages/audit';
 
+const WHOAMI_ATTEMPTS = 5;
+const RETRY_MS = 1000;
+
 export function App() {
-  const [session, setSession] = useState<Session | null | undefined>(undefined);
+  // A stored token opens the page at once: its lists load while whoami asks who it belongs to (a reload is
+  // one round trip shorter); a token the API no longer takes ends the session when whoami says so.
+  const [session, setSession] = useState<Session | null>(() => {
+    const token = storedToken();
+    return token ? { token, username: '', groups: [] } : null;
+  });
   const [notice, setNotice] = useState<string>();
   useEffect(() => {
     const token = storedToken();
-    if (!token) return setSession(null);
-    whoami(token).then(
-      (who) => setSession({ token, ...who }),
-      (err) => {
-        storeToken(null);
-        setNotice(`Your session ended: ${messageOf(err)}`);
-        setSession(null);
-      },
-    );
+    if (!token) return undefined;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const check = (attempt: number) =>
+      whoami(token).then(
+        (who) => setSession((s) => (s?.token === token ? { token, ...who } : s)),
+        (err) => {
+          if (storedToken() !== token) return;
+          // Only the API's refusal ends a session; a request the network lost (Chromium aborts requests when
+          // the machine's interfaces change) is asked again.
+          if (!(err instanceof ApiError) && attempt < WHOAMI_ATTEMPTS) return void (timer = setTimeout(() => void check(attempt + 1), RETRY_MS));
+          storeToken(null);
+          setNotice(`Your session ended: ${messageOf(err)}`);
+          setSession(null);
+        },
+      );
+    void check(1);
+    return () => clearTimeout(timer);
   }, []);
-  if (session === undefined) return <p role="status">Loading…</p>;
   if (!session) {
     return (
       <SignIn
@@ -71,7 +86,7 @@ function Shell(props: { session: Session; onSignOut: () => void }) {
           </ul>
         </nav>
         <span class="user">
-          Signed in as <strong>{props.session.username}</strong>
+          Signed in as <strong>{props.session.username || '…'}</strong>
         </span>
         <button type="button" onClick={props.onSignOut}>
           Sign out

@@ -1,6 +1,7 @@
 import { tokenFromKubeconfig } from './kubeconfig';
 import { formatQuantity, parseQuantity, podRequest } from './quantity';
 import { parseObjectPath, refPath, splitApiVersion } from './discovery';
+import { compareObjects, listTotal } from './watch';
 
 const kubeconfig = (user: Record<string, unknown>, current = 'dev') => `
 apiVersion: v1
@@ -76,5 +77,27 @@ describe('object paths', () => {
   it('splits apiVersion into group and version', () => {
     expect(splitApiVersion('v1')).toEqual({ group: '', version: 'v1' });
     expect(splitApiVersion('run.tanzu.vmware.com/v1alpha3')).toEqual({ group: 'run.tanzu.vmware.com', version: 'v1alpha3' });
+  });
+});
+
+describe('lists arriving in pages', () => {
+  const obj = (namespace: string, name: string) => ({ metadata: { namespace, name } });
+
+  it("orders objects as the API serves its pages (its sort key: namespace, NUL, name), so pages append in place", () => {
+    const names = ['pod-10', 'pod-1', 'Pod-2', 'pod-1a', 'pod.1', 'pod-01', 'a', 'z-9', 'Z'];
+    const objects = ['team-b', 'team-a', 'team-a-1'].flatMap((ns) => names.map((n) => obj(ns, n)));
+    const serverKey = (o: any) => `${o.metadata.namespace}\0${o.metadata.name}`;
+    const byServer = [...objects].sort((a, b) => (serverKey(a) < serverKey(b) ? -1 : serverKey(a) > serverKey(b) ? 1 : 0));
+    expect([...objects].reverse().sort(compareObjects).map(serverKey)).toEqual(byServer.map(serverKey));
+    // the namespace decides first: "team-a-1" comes after every object of "team-a"
+    expect(compareObjects(obj('team-a', 'zzz'), obj('team-a-1', 'a'))).toBeLessThan(0);
+    expect(compareObjects(obj('x', 'same'), obj('x', 'same'))).toBe(0);
+  });
+
+  it("counts the whole list from a page's remainingItemCount", () => {
+    expect(listTotal(500, { remainingItemCount: 9500 })).toBe(10_000);
+    expect(listTotal(500, { remainingItemCount: 0 })).toBe(500);
+    expect(listTotal(500, {})).toBeUndefined();
+    expect(listTotal(500, undefined)).toBeUndefined();
   });
 });

@@ -57,7 +57,8 @@ export async function resourceForKind(apiVersion: string, kind: string): Promise
 
 /** The resource at its group's preferred version, by plural (what the console's own pages use). */
 export async function preferredResource(group: string, plural: string): Promise<ResourceInfo> {
-  const version = (await preferred()).get(group);
+  // The core group has one version: its resources need not wait for the groups' list.
+  const version = group === '' ? 'v1' : (await preferred()).get(group);
   if (!version) throw new ApiError(404, `the server does not serve the group "${group}"`);
   const found = (await groupVersionResources(group, version)).find((r) => r.plural === plural);
   if (!found) throw new ApiError(404, `the server does not serve ${plural} in "${group || 'core'}"`);

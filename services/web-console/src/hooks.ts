@@ -1,18 +1,33 @@
 import { useEffect, useState } from 'preact/hooks';
-import { AccessQuery, canI, messageOf } from './api';
+import { AccessQuery, ApiError, canI, messageOf } from './api';
 import { collectionPath, preferredResource, ResourceInfo } from './discovery';
 import { ListState, watchList } from './watch';
 
-/** A resource at its group's preferred version, found through discovery. */
+const RETRY_MS = 1000;
+
+/**
+ * A resource at its group's preferred version, found through discovery. The API's answer is final; a request
+ * the network lost is asked again (until then its message shows).
+ */
 export function useResource(group: string, plural: string): { info?: ResourceInfo; error?: string } {
   const [state, setState] = useState<{ info?: ResourceInfo; error?: string }>({});
   useEffect(() => {
     let live = true;
-    preferredResource(group, plural).then(
-      (info) => live && setState({ info }),
-      (err) => live && setState({ error: messageOf(err) }),
-    );
-    return () => void (live = false);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const find = () =>
+      preferredResource(group, plural).then(
+        (info) => live && setState({ info }),
+        (err) => {
+          if (!live) return;
+          setState({ error: messageOf(err) });
+          if (!(err instanceof ApiError)) timer = setTimeout(find, RETRY_MS);
+        },
+      );
+    void find();
+    return () => {
+      live = false;
+      clearTimeout(timer);
+    };
   }, [group, plural]);
   return state;
 }

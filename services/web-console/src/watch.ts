@@ -1,17 +1,23 @@
 /**
- * A list kept current by one watch: list (paged with limit/continue), then
+ * A list kept current by one watch: list (paged with limit/continue; on the first list each page is shown as
+ * it arrives, counted with the server's remainingItemCount), then
  * `?watch=true&resourceVersion=<rv>&allowWatchBookmarks=true` read as newline-delimited JSON; when the
  * stream ends or fails it re-watches from the last version seen, and on 410 Gone it lists again. Views
  * share one ListWatch per path and query; it stops when its last subscriber leaves.
  */
 import { ApiError, getJson, messageOf, request } from './api';
 
-const PAGE = 500;
+/** The first page is kubectl's size, so the first rows are drawn soon; the rest come in fewer, larger pages. */
+export const FIRST_PAGE = 500;
+export const PAGE = 2000;
 const RETRY_MS = 1000;
 
 export interface ListState {
   items: any[];
+  /** The whole list has arrived (and the watch keeps it current). */
   loaded: boolean;
+  /** While the first list is still arriving: how many objects it holds (items so far + the server's remainingItemCount). */
+  total?: number;
   error?: string;
 }
 
@@ -19,6 +25,25 @@ type Listener = (s: ListState) => void;
 
 export function keyOf(obj: any): string {
   return `${obj.metadata?.namespace ?? ''}/${obj.metadata?.name}`;
+}
+
+/**
+ * Namespace, then name, by code unit: the order the API serves list pages in, so pages append without moving
+ * the rows already drawn (and far cheaper than a locale-aware compare on 10,000 objects).
+ */
+export function compareObjects(a: any, b: any): number {
+  const an = a.metadata?.namespace ?? '';
+  const bn = b.metadata?.namespace ?? '';
+  if (an !== bn) return an < bn ? -1 : 1;
+  const a2 = a.metadata?.name ?? '';
+  const b2 = b.metadata?.name ?? '';
+  return a2 < b2 ? -1 : a2 > b2 ? 1 : 0;
+}
+
+/** The size of a list of which `received` objects have arrived, from a page's metadata. */
+export function listTotal(received: number, meta: { remainingItemCount?: number } | undefined): number | undefined {
+  const remaining = meta?.remainingItemCount;
+  return typeof remaining === 'number' && remaining >= 0 ? received + remaining : undefined;
 }
 
 class ListWatch {
@@ -70,23 +95,34 @@ class ListWatch {
     }
   }
 
+  /**
+   * Lists in pages, all from the state of the first (the gateway's continue tokens carry it); the watch then
+   * starts from that state's resourceVersion. The first time, each page is shown as it arrives; a re-list
+   * (after 410) keeps showing the old state until the new one is complete.
+   */
   private async list(): Promise<void> {
     const signal = this.abort.signal;
+    const progressive = !this.state.loaded;
     const fresh = new Map<string, any>();
     let cont = '';
     do {
       const q = new URLSearchParams(this.query);
-      q.set('limit', String(PAGE));
+      q.set('limit', String(cont ? PAGE : FIRST_PAGE));
       if (cont) q.set('continue', cont);
       const page = await getJson(`${this.path}?${q}`, { signal });
       for (const item of page.items ?? []) fresh.set(keyOf(item), item);
       this.resourceVersion = page.metadata?.resourceVersion ?? '';
       cont = page.metadata?.continue ?? '';
+      if (progressive && cont) {
+        // Pages come in the order the rows are drawn in: what has arrived is shown now, the count is the list's.
+        this.state = { items: [...fresh.values()].sort(compareObjects), loaded: false, total: listTotal(fresh.size, page.metadata) };
+        this.emit();
+      }
     } while (cont);
     this.objects.clear();
     for (const [k, v] of fresh) this.objects.set(k, v);
-    this.state = { ...this.state, loaded: true, error: undefined };
-    this.changed();
+    this.state = { items: [...this.objects.values()].sort(compareObjects), loaded: true };
+    this.emit();
   }
 
   private async watch(): Promise<void> {
@@ -143,8 +179,8 @@ class ListWatch {
     this.pending = true;
     setTimeout(() => {
       this.pending = false;
-      const items = [...this.objects.values()].sort((a, b) => keyOf(a).localeCompare(keyOf(b)));
-      this.state = { items, loaded: this.state.loaded };
+      const items = [...this.objects.values()].sort(compareObjects);
+      this.state = { items, loaded: this.state.loaded, total: this.state.loaded ? undefined : this.state.total };
       this.emit();
     }, 16);
   }

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Locator, Page } from 'playwright-core';
+import { parseAllDocuments, stringify } from 'yaml';
 import { gotoPage, startCluster, TestCluster } from '@openpacific/testing';
 
 /** Generous: the whole cluster and the browser share two busy cores. */
@@ -16,6 +17,32 @@ export async function startConsoleCluster(label: string): Promise<TestCluster> {
     throw err;
   }
   return cluster;
+}
+
+/** The namespace both browsers' tests work in. */
+export const NS = 'vm-team';
+/** The VM as the console routes to it: at the version of the YAML that created it. */
+export const vmPath = `/apis/vmoperator.vmware.com/v1alpha3/namespaces/${NS}/virtualmachines/web-2`;
+/** The VM the tests create in the console. */
+export const vmYaml = stringify({
+  apiVersion: 'vmoperator.vmware.com/v1alpha3',
+  kind: 'VirtualMachine',
+  metadata: { name: 'web-2', namespace: NS },
+  spec: { className: 'best-effort-small', imageName: 'vmi-0a1b2c3d4e5f67890', storageClass: 'vsan-default-storage-policy', powerState: 'PoweredOn' },
+});
+
+/** The namespace, the class and image of the VM e2e test, and the viewer's `view` binding in it. */
+export async function setUpConsoleNamespace(cluster: TestCluster): Promise<void> {
+  const classAndImage = parseAllDocuments(readFileSync(join(__dirname, '..', '..', 'e2e', 'manifests', 'vm-basics.yaml'), 'utf8'))
+    .map((d) => d.toJS())
+    .filter((o) => ['VirtualMachineClass', 'VirtualMachineImage'].includes(o.kind));
+  await kubectlOk(cluster, ['create', 'namespace', NS]);
+  await kubectlOk(cluster, ['apply', '-f', '-'], classAndImage.map((o) => stringify(o)).join('---\n'));
+  await kubectlOk(cluster, ['apply', '-f', '-'], stringify({
+    apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name: 'viewer-view', namespace: NS },
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'view' },
+    subjects: [{ kind: 'User', name: 'viewer', apiGroup: 'rbac.authorization.k8s.io' }],
+  }));
 }
 
 export function consoleUrl(cluster: TestCluster, route = ''): string {

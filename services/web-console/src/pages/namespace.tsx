@@ -38,6 +38,7 @@ function LiveSection(p: SectionProps) {
       <VirtualTable
         label={p.title}
         rows={list.items}
+        total={list.total}
         rowKey={(o) => o.metadata.uid}
         empty={list.loaded ? p.empty : 'Loading…'}
         columns={[name, ...p.columns, { header: 'Age', cell: (o) => age(o.metadata.creationTimestamp) }]}

@@ -103,7 +103,7 @@ function ScalePool(props: { pool: any; index: number; patch: (body: unknown, typ
           props.patch(
             [
               { op: 'test', path: `/spec/topology/nodePools/${index}/name`, value: pool.name },
-              { op: 'replace', path: `/spec/topology/nodePools/${index}/replicas`, value: Number(replicas) },
+              { op: 'replace', path: `/spec/topology/nodePools/${index}/replicas`, value: countOf(replicas) },
             ],
             JSON_PATCH,
           )
@@ -111,6 +111,15 @@ function ScalePool(props: { pool: any; index: number; patch: (body: unknown, typ
       />
     </div>
   );
+}
+
+/**
+ * The count as typed: a number when it reads as one, else the text itself, so the API refuses it and says why
+ * (an emptied box must not scale a pool to 0, as Number('') would).
+ */
+function countOf(text: string): number | string {
+  const t = text.trim();
+  return t !== '' && Number.isFinite(Number(t)) ? Number(t) : t;
 }
 
 /** The object as YAML in a text area; Save PUTs it back (a concurrent change is the API's 409). */
