@@ -1,26 +1,34 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
-import { join, resolve } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { redrawBurstCurve } from './pod-scale.bench';
+import { defaultResultsDir, machine, writeResults } from './results';
 import { scenarios } from './scenarios';
 
-/** `npm run bench [-- <scenario>]`: see scenarios.ts. */
+/**
+ * `npm run bench [-- <scenario>]`: see scenarios.ts.
+ * `node libs/bench/dist/main.js burst-curve-charts [name]` draws the burst-curve charts again from bench-results/burst-curve.json
+ * (or `<name>.json`) alone, a partial run's too, into bench-results/ and docs/images/.
+ */
 async function main(): Promise<void> {
   const wanted = process.argv[2] ?? 'all';
+  const outDir = defaultResultsDir;
+  if (wanted === 'burst-curve-charts') {
+    for (const file of redrawBurstCurve(outDir, join(outDir, '..', 'docs', 'images'), process.argv[3])) console.log(`wrote ${file}`);
+    return;
+  }
   const smoke = process.env.BENCH_SMOKE === '1';
   const durationMs = Number(process.env.BENCH_DURATION_MS ?? (smoke ? 300 : 3000));
   const names = wanted === 'all' ? Object.keys(scenarios) : [wanted];
-  const machine = { cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version };
-  const outDir = resolve(__dirname, '..', '..', '..', 'bench-results');
+  const { cpus, cpuModel } = machine();
   mkdirSync(outDir, { recursive: true });
   for (const name of names) {
     const run = scenarios[name];
-    if (!run) throw new Error(`unknown scenario ${name}; known: ${Object.keys(scenarios).join(', ')}`);
-    const result = await run({ durationMs, smoke });
+    if (!run) throw new Error(`unknown scenario ${name}; known: ${Object.keys(scenarios).join(', ')}, and burst-curve-charts`);
+    const result = await run({ durationMs, smoke, outDir });
     const { rows, charts } = Array.isArray(result) ? { rows: result, charts: undefined } : result;
-    console.log(`\n${name} (${machine.cpus} cores, ${machine.cpuModel}, ${durationMs} ms per cell${smoke ? ', smoke sizes' : ''})`);
+    console.log(`\n${name} (${cpus} cores, ${cpuModel}, ${durationMs} ms per cell${smoke ? ', smoke sizes' : ''})`);
     console.table(rows);
-    writeFileSync(join(outDir, `${name}.json`), JSON.stringify({ scenario: name, at: new Date().toISOString(), machine, durationMs, smoke, rows }, null, 2) + '\n');
-    for (const [file, svg] of Object.entries(charts ?? {})) writeFileSync(join(outDir, file), svg);
+    writeResults(outDir, name, { rows, charts }, { durationMs, smoke });
   }
 }
 

@@ -1,11 +1,14 @@
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import type { ClusterState } from '@openpacific/contracts';
 import { startCluster, TestCluster } from '@openpacific/testing';
-import { createNamespace, deletePods, podRunRow, runPods } from './pod-startup';
+import { createNamespace, podRunRow, runPods } from './pod-startup';
+import { clusterCpu, cpuColumns, databaseTransactions } from './process-cpu';
 import { clusterPids, rssMb } from './process-rss';
+import { machine, readResults, ResultsFile, writeResults } from './results';
 import type { BenchContext, BenchResult } from './scenario';
-import { lineChartSvg } from './svg-chart';
+import { COLORS, lineChartSvg, stackedBarChartSvg, tickLabel } from './svg-chart';
 
 /** Connections the burst creates through: a busy client, not a thundering herd of handshakes. */
 const BURST_CONCURRENCY = 50;
@@ -122,35 +125,195 @@ export async function memoryBench(ctx: BenchContext): Promise<Record<string, unk
   }
 }
 
-/** `burst-curve`: the burst at 1k…10k pods × 10, 50, 100 hosts; a table and charts of pods/s and p99 against pods. */
-export async function burstCurveBench(ctx: BenchContext): Promise<BenchResult> {
-  const hostCounts = ctx.smoke ? [3] : (process.env.BENCH_CURVE_HOSTS ?? '10,50,100').split(',').map(Number);
-  const podCounts = ctx.smoke ? [10, 20] : (process.env.BENCH_CURVE_PODS ?? '1000,2000,5000,10000').split(',').map(Number);
-  const rows: Record<string, unknown>[] = [];
-  for (const hosts of hostCounts) {
-    const cluster = await fleetCluster(`benchcurve${hosts}`, hosts, roomFor(Math.max(...podCounts), hosts));
+/** The curve's cells: pods × hosts (BENCH_CURVE_PODS, BENCH_CURVE_HOSTS: comma-separated), smallest bursts first. */
+export function curveCells(ctx: BenchContext, env: NodeJS.ProcessEnv = process.env): Array<{ hosts: number; pods: number }> {
+  const list = (name: string, fallback: string) => {
+    const values = (env[name] ?? fallback).split(',').map((v) => Number(v.trim()));
+    if (values.some((v) => !Number.isInteger(v) || v <= 0)) throw new Error(`${name} must be positive integers separated by commas, not "${env[name]}"`);
+    return values;
+  };
+  // Smoke: one cell. Each cell starts a cluster (24–36 s at load 25–30), and the smoke test has 180 s per scenario.
+  const hostCounts = ctx.smoke ? [3] : list('BENCH_CURVE_HOSTS', '10,50,100');
+  const podCounts = ctx.smoke ? [20] : list('BENCH_CURVE_PODS', '1000,2000,5000,10000');
+  // Pods outer: a run stopped midway has the small end of every host count's line, not one whole line.
+  return podCounts.flatMap((pods) => hostCounts.map((hosts) => ({ hosts, pods })));
+}
+
+/**
+ * One cell on a cluster of its own (its own database, dropped at the end): nothing of an earlier cell in any read
+ * model or in the log, and no minutes spent deleting the previous cell's pods. The load average is recorded beside
+ * the figures, and each process's CPU seconds from the first create to the last pod Running, and its CPU per second
+ * idle (BENCH_CURVE_IDLE_MS, 10 s, with no pods) just before.
+ * Ctrl-C or SIGTERM during a cell, even while its cluster is still starting, stops that cluster before the process
+ * exits (a cluster runs in its own process group and would outlive the bench); a second one exits at once.
+ */
+async function curveCell(ctx: BenchContext, hosts: number, pods: number): Promise<Record<string, unknown>> {
+  const loadBefore = +loadavg()[0].toFixed(1);
+  const startedAt = Date.now();
+  const starting = fleetCluster(`benchcurve${hosts}x${pods}`, hosts, roomFor(pods, hosts));
+  let stopping = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stopping) process.exit(130);
+    stopping = true;
+    console.error(`${signal}: stopping the cluster of ${pods} pods / ${hosts} hosts before exiting (again to exit at once)`);
+    void starting.then((c) => c.stop(), () => undefined).finally(() => process.exit(130));
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    const cluster = await starting;
     try {
-      for (const pods of podCounts) {
-        const ns = `curve-${pods}`;
-        await createNamespace(cluster, ns);
-        const result = await runPods(cluster, ns, pods, { kind: 'burst', concurrency: BURST_CONCURRENCY }, ctx.smoke ? 30_000 : 600_000);
-        rows.push({ hosts, ...podRunRow(result) });
-        console.log(JSON.stringify(rows[rows.length - 1]));
-        await deletePods(cluster, ns, 600_000);
-      }
+      const startSeconds = +((Date.now() - startedAt) / 1000).toFixed(1);
+      await createNamespace(cluster, 'curve');
+      // What the cluster costs with no pods (heartbeats, host checks, resyncs) grows with its hosts and with time:
+      // measured first and reported beside the burst's CPU. (Subtracting it from the burst's CPU only works on a
+      // quiet machine: under load a process gets less than its idle demand while the burst competes with it.)
+      const idleMs = ctx.smoke ? 2000 : Number(process.env.BENCH_CURVE_IDLE_MS ?? 10_000);
+      const [idleBefore, idleTxBefore] = [await clusterCpu(cluster), await databaseTransactions(cluster)];
+      await sleep(idleMs);
+      const idle = cpuColumns(idleBefore, await clusterCpu(cluster));
+      const idleTx = (await databaseTransactions(cluster)) - idleTxBefore;
+      const [cpuBefore, txBefore] = [await clusterCpu(cluster), await databaseTransactions(cluster)];
+      // BENCH_DIRECT=1 as for `burst`: the pods appended to the event store, the curve of everything after the gateway.
+      const direct = process.env.BENCH_DIRECT === '1';
+      const result = await runPods(cluster, 'curve', pods, { kind: 'burst', concurrency: BURST_CONCURRENCY, direct }, ctx.smoke ? 30_000 : 600_000);
+      const cpu = cpuColumns(cpuBefore, await clusterCpu(cluster));
+      // Statistics reach pg_stat_database within about a second: the last transactions of the burst, once there.
+      await sleep(ctx.smoke ? 0 : 1500);
+      const tx = (await databaseTransactions(cluster)) - txBefore;
+      // As a share of one core: `idle CPU %: scheduler`.
+      const idleRates = Object.fromEntries(Object.entries(idle).map(([k, v]) => [k.replace('CPU s:', 'idle CPU %:'), +((v * 100) / (idleMs / 1000)).toFixed(1)]));
+      return { hosts, creates: direct ? 'event store' : 'API', ...podRunRow(result), 'cluster start (s)': startSeconds, 'load before': loadBefore, 'load after': +loadavg()[0].toFixed(1),
+        // Raw, not per pod: at 100 tx/s (10 hosts) to 250 tx/s (50 hosts) idle, the hosts' background is most of it.
+        'Postgres tx in the burst': tx, 'idle Postgres tx/s': Math.round(idleTx / (idleMs / 1000)), ...cpu, ...idleRates };
     } finally {
       await cluster.stop();
     }
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
   }
-  const series = (y: string) => hostCounts.map((hosts) => ({
-    name: `${hosts} hosts`,
-    points: rows.filter((r) => r.hosts === hosts).map((r) => [r.pods as number, r[y] as number] as [number, number]),
-  }));
+}
+
+const cellKey = (r: Record<string, unknown>) => `${r.hosts as number}/${r.pods as number}`;
+
+/**
+ * `burst-curve`: the burst at 1k, 2k, 5k, 10k pods × 10, 50, 100 hosts, each cell on a fresh cluster; a table and
+ * charts of pods/s, create→Running p50/p99 and the time per stage against the burst's size.
+ * Each cell's row is printed as it finishes, and the JSON and charts so far are written after every cell, so a run
+ * stopped midway still leaves its data. A failed cell (its cluster did not start) is recorded and the run goes on.
+ * BENCH_CURVE_RESUME=1 keeps the cells already in bench-results/burst-curve.json and runs only the others.
+ */
+export async function burstCurveBench(ctx: BenchContext): Promise<BenchResult> {
+  const cells = curveCells(ctx);
+  const rows: Record<string, unknown>[] = [];
+  if (process.env.BENCH_CURVE_RESUME === '1' && ctx.outDir && !ctx.smoke) {
+    const before = readResults(ctx.outDir, 'burst-curve');
+    const wanted = new Set(cells.map(cellKey));
+    const kept = (before && !before.smoke ? before.rows : []).filter((r) => !r.error && wanted.has(cellKey(r)));
+    rows.push(...kept);
+    console.error(`burst-curve: resuming; ${kept.length} of ${cells.length} cells kept from ${before?.at ?? 'nowhere'}`);
+  }
+  const done = new Set(rows.map(cellKey));
+  for (const [i, { hosts, pods }] of cells.entries()) {
+    if (done.has(`${hosts}/${pods}`)) continue;
+    console.error(`burst-curve: cell ${i + 1} of ${cells.length}, ${pods} pods onto ${hosts} hosts (load ${loadavg()[0].toFixed(1)})`);
+    try {
+      rows.push(await curveCell(ctx, hosts, pods));
+    } catch (err) {
+      if (ctx.smoke) throw err;
+      rows.push({ hosts, pods, error: (err as Error).message.split('\n')[0].slice(0, 300) });
+    }
+    const row = rows[rows.length - 1];
+    console.log(`burst-curve ${pods} pods / ${hosts} hosts: ${row.error ? `failed: ${row.error as string}` : `${row['pods/s (all Running)'] as number} pods/s, p50 ${row['p50 (ms)'] as number} ms, p99 ${row['p99 (ms)'] as number} ms, wall ${row['wall (s)'] as number} s (load ${row['load before'] as number} → ${row['load after'] as number})`}`);
+    console.log(JSON.stringify(row));
+    if (ctx.outDir) writeResults(ctx.outDir, 'burst-curve', { rows: sortCells(rows), charts: burstCurveCharts(rows) }, ctx);
+  }
+  return { rows: sortCells(rows), charts: burstCurveCharts(rows) };
+}
+
+/** Rows by host count, then pods: the order of the table and of each line's points. */
+function sortCells(rows: Record<string, unknown>[]): Record<string, unknown>[] {
+  return [...rows].sort((a, b) => (a.hosts as number) - (b.hosts as number) || (a.pods as number) - (b.pods as number));
+}
+
+const STAGES: Array<[column: string, legend: string]> = [
+  ['create→acked', 'create → acknowledged (gateway)'],
+  ['acked→bound', 'acknowledged → bound (scheduler)'],
+  ['bound→Running written', 'bound → Running written (hosts)'],
+  ['→watch', 'Running written → watch (gateway)'],
+];
+
+/** The conditions under a chart's title: the machine and the load average over the cells. */
+function conditions(rows: Record<string, unknown>[], m: ResultsFile['machine'], at: string, creates: string): string {
+  const loads = rows.flatMap((r) => [r['load before'], r['load after']]).filter((l): l is number => typeof l === 'number');
+  const load = loads.length ? `load average ${Math.min(...loads)}–${Math.max(...loads)}` : 'load not recorded';
+  return `${m.cpus} cores ${m.cpuModel ?? ''}, Node ${m.node.replace(/^v/, '')}, ${load}, ${at.slice(0, 10)}; creates through the ${creates === 'API' ? 'API, 50 connections' : creates}`;
+}
+
+/**
+ * The curve's charts from its rows alone (failed cells left out): pods/s and create→Running p50/p99 against the
+ * burst's size, one line per host count; each cell's stages, stacked, at p50 and at p99; and its CPU per pod by process.
+ */
+export function burstCurveCharts(allRows: Record<string, unknown>[], m: ResultsFile['machine'] = machine(), at = new Date().toISOString()): Record<string, string> {
+  const rows = sortCells(allRows.filter((r) => !r.error && typeof r['pods/s (all Running)'] === 'number'));
+  const creates = [...new Set(rows.map((r) => (r.creates as string | undefined) ?? 'API'))].join(' and ');
+  const note = conditions(rows, m, at, creates);
+  const hostCounts = [...new Set(rows.map((r) => r.hosts as number))];
+  const line = (hosts: number, column: string, scale = 1) =>
+    rows.filter((r) => r.hosts === hosts).map((r) => [r.pods as number, +((r[column] as number) * scale).toFixed(3)] as [number, number]);
+  const latency = hostCounts.flatMap((hosts, i) => [
+    { name: `${hosts} hosts, p99`, color: COLORS[i % COLORS.length], points: line(hosts, 'p99 (ms)', 1 / 1000) },
+    { name: `${hosts} hosts, p50`, color: COLORS[i % COLORS.length], dashed: true, points: line(hosts, 'p50 (ms)', 1 / 1000) },
+  ]);
+  const stages = (p: 'p50' | 'p99') => stackedBarChartSvg({
+    title: p === 'p50' ? "Burst: where a median pod's time goes, each stage's p50" : "Burst: each stage's p99, stacked (their sum exceeds the total's p99)",
+    note,
+    categories: rows.map((r) => `${tickLabel(r.pods as number)} pods\n${r.hosts as number} hosts`),
+    stacks: STAGES.map(([column, name]) => ({ name, values: rows.map((r) => +(((r[`${column} ${p} (ms)`] as number) ?? 0) / 1000).toFixed(3)) })),
+    xLabel: 'pods in the burst / sim hosts',
+    yLabel: `${p} per stage (s)`,
+  });
+  // CPU per pod of each process, stacked: a bar that grows with the burst or with the hosts is work that grows faster than the pods.
+  const cpuNames = [...new Set(rows.flatMap((r) => Object.keys(r).filter((k) => k.startsWith('CPU s: '))))];
+  const cpuTotal = (name: string) => rows.reduce((sum, r) => sum + ((r[name] as number) ?? 0), 0);
+  cpuNames.sort((a, b) => cpuTotal(b) - cpuTotal(a));
   return {
-    rows,
-    charts: {
-      'burst-curve-throughput.svg': lineChartSvg({ title: 'Burst: pods/s to all Running', xLabel: 'pods in the burst', yLabel: 'pods/s', series: series('pods/s (all Running)') }),
-      'burst-curve-p99.svg': lineChartSvg({ title: 'Burst: create → Running p99', xLabel: 'pods in the burst', yLabel: 'p99 (ms)', series: series('p99 (ms)') }),
-    },
+    'burst-curve-cpu.svg': stackedBarChartSvg({
+      title: 'Burst: CPU per pod of each process, first create → last Running', note,
+      categories: rows.map((r) => `${tickLabel(r.pods as number)} pods\n${r.hosts as number} hosts`),
+      stacks: cpuNames.map((name) => ({ name: name.slice('CPU s: '.length), values: rows.map((r) => +((((r[name] as number) ?? 0) * 1000) / (r.pods as number)).toFixed(3)) })),
+      xLabel: 'pods in the burst / sim hosts',
+      yLabel: 'CPU ms per pod',
+    }),
+    'burst-curve-throughput.svg': lineChartSvg({
+      title: 'Burst: pods/s until all are Running', note, xLabel: 'pods in the burst', yLabel: 'pods/s (first create → last Running)',
+      series: hostCounts.map((hosts) => ({ name: `${hosts} hosts`, points: line(hosts, 'pods/s (all Running)') })),
+    }),
+    'burst-curve-latency.svg': lineChartSvg({ title: 'Burst: create → Running, p99 (solid) and p50 (dashed)', note, xLabel: 'pods in the burst', yLabel: 'create → Running (s)', series: latency }),
+    'burst-curve-stages-p50.svg': stages('p50'),
+    'burst-curve-stages-p99.svg': stages('p99'),
   };
+}
+
+/**
+ * `node libs/bench/dist/main.js burst-curve-charts [name]`: the charts again from `<name>.json` alone (a partial
+ * run's too; `burst-curve` unless named, e.g. a kept copy `burst-curve-direct`), into the results folder and the
+ * docs' images, each chart's file named after the JSON's. Returns the files written.
+ */
+export function redrawBurstCurve(resultsDir: string, imagesDir: string, name = 'burst-curve'): string[] {
+  if (!/^burst-curve[\w-]*$/.test(name)) throw new Error(`burst-curve-charts draws burst-curve results (burst-curve, burst-curve-<kept copy>), not ${name}`);
+  const file = readResults(resultsDir, name);
+  if (!file) throw new Error(`${join(resultsDir, `${name}.json`)} is missing: run npm run bench -- burst-curve first`);
+  const charts = burstCurveCharts(file.rows, file.machine, file.at);
+  mkdirSync(imagesDir, { recursive: true });
+  const written: string[] = [];
+  for (const [chart, svg] of Object.entries(charts)) {
+    const fileName = chart.replace(/^burst-curve/, name);
+    for (const dir of [resultsDir, imagesDir]) {
+      writeFileSync(join(dir, fileName), svg);
+      written.push(join(dir, fileName));
+    }
+  }
+  return written;
 }

@@ -13,4 +13,9 @@ describe('insaneFigures', () => {
       'p* ms: p99 4 < p50 5',
     ]);
   });
+
+  it('accepts a growth below zero (a process may hold less after a burst), and nothing else below zero', () => {
+    expect(insaneFigures({ process: 'policy', 'growth per 1,000 pods (MiB)': -2.5 })).toEqual([]);
+    expect(insaneFigures({ process: 'policy', 'RSS at 0 pods (MiB)': -2.5 })).toEqual(['RSS at 0 pods (MiB) = -2.5']);
+  });
 });

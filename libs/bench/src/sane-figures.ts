@@ -11,7 +11,7 @@ function percentile(key: string): number | undefined {
   return m ? Number(m[1]) : undefined;
 }
 
-/** What in a row breaks "sane": a non-finite or negative number, a non-positive throughput, percentiles out of order. */
+/** What in a row breaks "sane": a non-finite or negative number (a growth may be negative), a non-positive throughput, percentiles out of order. */
 export function insaneFigures(row: Record<string, unknown>): string[] {
   const problems: string[] = [];
   const byPrefix = new Map<string, Map<number, number>>();
@@ -19,7 +19,8 @@ export function insaneFigures(row: Record<string, unknown>): string[] {
     // Tables show some figures as text ("1.23", "87 %"); a number in text is checked as one.
     const n = typeof value === 'number' ? value : typeof value === 'string' && /^-?[\d.]+(e[+-]?\d+)?( %)?$/i.test(value.trim()) ? Number.parseFloat(value) : undefined;
     if (n === undefined) continue;
-    if (!Number.isFinite(n) || n < 0) problems.push(`${key} = ${String(value)}`);
+    // A growth may be below zero: one process can hold less after a burst than before it (a collection ran).
+    if (!Number.isFinite(n) || (n < 0 && !/\bgrowth\b/i.test(key))) problems.push(`${key} = ${String(value)}`);
     else if (/\/s\b|per ?s(ec)?\b|throughput|ops\b/i.test(key) && n <= 0) problems.push(`${key} = ${n}, a throughput of nothing`);
     const p = percentile(key);
     if (p !== undefined) {

@@ -3,6 +3,11 @@ export interface BenchContext {
   durationMs: number;
   /** BENCH_SMOKE=1: run every step at a size that finishes in seconds, so the code cannot rot; numbers mean nothing. */
   smoke: boolean;
+  /**
+   * Where `npm run bench` writes results. A long scenario (burst-curve) writes what it has there after each cell,
+   * so that a run stopped midway still leaves its data. Absent in the smoke test, which writes nothing.
+   */
+  outDir?: string;
 }
 
 /** A scenario's rows, one table; `charts` (SVG files written beside the JSON) are optional. */

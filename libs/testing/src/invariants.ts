@@ -91,9 +91,28 @@ const HOST_EPOCH_ANNOTATION = 'infrastructure.openpacific.io/host-epoch';
 /** How long a fenced agent may take to stop its containers once it runs again. */
 const STOP_AFTER_WAKE_MS = 1000;
 
-/** Reads the whole log in commit order, a page at a time. */
+/** How long the check waits for transactions that were running when it began (then it reads what it can). */
+const SETTLE_TIMEOUT_MS = 30_000;
+
+/**
+ * Waits until every transaction that had begun on the database when this was called has ended. The log is read
+ * only below the oldest transaction still running anywhere (readAll), so without this wait a write acknowledged a
+ * moment ago could be left out by someone else's open transaction, and reported lost.
+ */
+async function settle(pool: Pool): Promise<void> {
+  const { rows } = await pool.query(`SELECT pg_snapshot_xmax(pg_current_snapshot())::text AS xmax`);
+  const deadline = Date.now() + SETTLE_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    const { rows: check } = await pool.query(`SELECT pg_snapshot_xmin(pg_current_snapshot()) >= $1::text::xid8 AS settled`, [rows[0].xmax]);
+    if (check[0].settled) return;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** Reads the whole log in commit order, a page at a time: everything committed before the call, and maybe more. */
 export async function* readLogPages(pool: Pool, pageSize = PAGE_SIZE): AsyncGenerator<RecordedEvent[]> {
   const store = new EventStore(pool);
+  await settle(pool);
   let after: LogPosition | null = null;
   for (;;) {
     const page = await store.readAll({ after, limit: pageSize });

@@ -1,0 +1,61 @@
+import { readFileSync } from 'node:fs';
+import type { TestCluster } from '@openpacific/testing';
+import { Client } from 'pg';
+import { clusterPids } from './process-rss';
+
+/** CPU seconds (user + system) a process has used so far, from /proc (clock ticks of 10 ms); 0 when it is gone. */
+export function cpuSeconds(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '').split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * CPU seconds used so far by each process of a cluster (cluster.json's names), by each of its Postgres backends
+ * (`postgres#<pid>`) and by this process (`bench client`).
+ */
+export async function clusterCpu(cluster: TestCluster): Promise<Record<string, number>> {
+  const own = process.cpuUsage();
+  const out: Record<string, number> = { 'bench client': (own.user + own.system) / 1e6 };
+  for (const [name, pid] of Object.entries(clusterPids(cluster.state()))) out[name] = cpuSeconds(pid);
+  const db = new Client({ connectionString: cluster.databaseUrl });
+  await db.connect();
+  try {
+    const { rows } = await db.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()');
+    for (const r of rows) out[`postgres#${r.pid}`] = cpuSeconds(r.pid);
+  } finally {
+    await db.end();
+  }
+  return out;
+}
+
+/**
+ * CPU seconds per process between two readings, as `CPU s: <process>` columns, Postgres backends together as
+ * `postgres` (one started in between counts from 0; one gone by the second reading takes its time with it).
+ * A process that used none is left out.
+ */
+export function cpuColumns(before: Record<string, number>, after: Record<string, number>): Record<string, number> {
+  const used: Record<string, number> = {};
+  for (const [key, s] of Object.entries(after)) {
+    const name = key.replace(/#\d+$/, '');
+    used[name] = (used[name] ?? 0) + Math.max(0, s - (before[key] ?? 0));
+  }
+  return Object.fromEntries(Object.entries(used).filter(([, s]) => s > 0).map(([name, s]) => [`CPU s: ${name}`, +s.toFixed(2)]));
+}
+
+/** Transactions the cluster's database has committed or rolled back so far (Postgres's statistics, flushed about once a second). */
+export async function databaseTransactions(cluster: TestCluster): Promise<number> {
+  const db = new Client({ connectionString: cluster.databaseUrl });
+  await db.connect();
+  try {
+    // A fresh snapshot of the statistics, not the one this session may have cached.
+    await db.query('SELECT pg_stat_clear_snapshot()');
+    const { rows } = await db.query<{ n: string }>('SELECT xact_commit + xact_rollback AS n FROM pg_stat_database WHERE datname = current_database()');
+    return Number(rows[0]?.n ?? 0);
+  } finally {
+    await db.end();
+  }
+}
