@@ -1,6 +1,6 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { parse, parseAllDocuments, stringify } from 'yaml';
 import { eventually, gotoPage, TestCluster } from '@openpacific/testing';
@@ -203,8 +203,12 @@ describe('the web console', () => {
       writeFileSync(file, stringify(kubeconfig));
       viewer = await (await newContext(browser)).newPage();
       await gotoPage(viewer, consoleUrl(cluster));
-      await viewer.getByLabel('Or choose a kubeconfig file').setInputFiles(file);
-      await waitForText(viewer.locator('header .user'), 'viewer');
+      try {
+        await viewer.getByLabel('Or choose a kubeconfig file').setInputFiles(file);
+        await waitForText(viewer.locator('header .user'), 'viewer');
+      } finally {
+        rmSync(dirname(file), { recursive: true, force: true });
+      }
     });
 
     it('sees the VM but no Delete, Edit or power buttons, and no audit view', async () => {

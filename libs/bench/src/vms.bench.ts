@@ -7,8 +7,11 @@ import type { BenchContext } from './scenario';
 const NS = 'bench-vms';
 const GROUP = '/apis/vmoperator.vmware.com/v1alpha3';
 const VMS_PATH = `${GROUP}/namespaces/${NS}/virtualmachines`;
-/** Concurrent create requests: enough to keep the gateway busy, as `kubectl apply` of a large list would not. */
-const CREATORS = 20;
+/**
+ * Concurrent create requests (BENCH_VMS_CREATORS): enough to keep the gateway busy, as `kubectl apply` of a large
+ * list would not; 50 as in the burst, so the two scenarios' create rates compare (it was 20 until 2026-12-01).
+ */
+const CREATORS = Number(process.env.BENCH_VMS_CREATORS ?? 50);
 /** Simulated hosts (SIM_FLEET_HOSTS) the VMs land on; BENCH_VMS_HOSTS changes it. */
 const HOSTS = Number(process.env.BENCH_VMS_HOSTS ?? 3);
 /** The bootstrap Secret the `released` VMs wait for. */
