@@ -1,10 +1,8 @@
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Client } from 'pg';
-import { startCluster, TestCluster } from '@openpacific/testing';
+import { startCluster } from '@openpacific/testing';
 import { startBareServer } from './bare-server';
 import { BenchClient, BenchResponse } from './https-client';
-import { clusterPids } from './process-rss';
+import { clusterCpu, cpuUsed, processesCpu } from './process-cpu';
 import { mixCycle, MixTally } from './request-mix';
 import type { BenchContext } from './scenario';
 
@@ -21,48 +19,11 @@ const MIX = mixCycle<Kind>([
   { kind: 'patch', weight: 3 },
 ]);
 
-/** CPU seconds (user + system) a process has used so far, from /proc (clock ticks of 10 ms); 0 when it is gone. */
-function cpuSeconds(pid: number): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '').split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return 0;
-  }
-}
-
-/** Reads CPU seconds per process name now: this (client) process and each of `pids()`, read anew each time. */
-function cpuNow(pids: () => Promise<Record<string, number>>) {
-  return async (): Promise<Record<string, number>> => {
-    const own = process.cpuUsage();
-    const out: Record<string, number> = { client: (own.user + own.system) / 1e6 };
-    for (const [name, pid] of Object.entries(await pids())) out[name] = (out[name] ?? 0) + cpuSeconds(pid);
-    return out;
-  };
-}
-
-/**
- * CPU ms per request of each process between two readings, the biggest first, a process under 0.05 ms left out.
- * `postgres#<pid>` entries (the cluster's backends; one started meanwhile counts from 0, one gone is lost) fold into `postgres`.
- */
+/** CPU ms per request of each process between two readings (`cpuUsed`), the biggest first, a process under 0.05 ms left out. */
 function perRequest(before: Record<string, number>, after: Record<string, number>, requests: number): Record<string, number> {
-  const ms: Record<string, number> = {};
-  for (const [key, s] of Object.entries(after)) {
-    const name = key.replace(/#\d+$/, '');
-    ms[name] = (ms[name] ?? 0) + ((s - (before[key] ?? 0)) * 1000) / Math.max(1, requests);
-  }
-  const shown = Object.entries(ms).filter(([, v]) => v >= 0.05).sort((x, y) => y[1] - x[1]);
+  const ms = Object.entries(cpuUsed(before, after)).map(([name, s]) => [name, (s * 1000) / Math.max(1, requests)] as const);
+  const shown = ms.filter(([, v]) => v >= 0.05).sort((x, y) => y[1] - x[1]);
   return Object.fromEntries(shown.map(([n, v]) => [n, Math.round(v * 100) / 100]));
-}
-
-/** The cluster's processes by name (cluster.json) and its Postgres backends as `postgres#<pid>` (pg_stat_activity). */
-function clusterProcesses(cluster: TestCluster, db: Client) {
-  return async (): Promise<Record<string, number>> => {
-    const named = clusterPids(cluster.state());
-    const { rows } = await db.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()');
-    for (const r of rows) named[`postgres#${r.pid}`] = r.pid;
-    return named;
-  };
 }
 
 const configMap = (name: string, namespace: string) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace }, data: { key: 'value', n: name } });
@@ -98,10 +59,8 @@ export async function apiBench(ctx: BenchContext): Promise<Record<string, unknow
     env: { CRX_DRIVER: 'sim', POD_NETWORK: 'loopback', ...(process.env.BENCH_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS } : {}) },
   });
   const client = new BenchClient(cluster.server, cluster.caCertPem, cluster.token, CLIENTS);
-  const db = new Client({ connectionString: cluster.databaseUrl });
   const rows: Record<string, unknown>[] = [];
   try {
-    await db.connect();
     for (const ns of [READ_NS, WRITE_NS]) await client.call('POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
     const base = `/api/v1/namespaces/${READ_NS}/configmaps`;
     for (let i = 0; i < seeded; i += 10) {
@@ -126,7 +85,7 @@ export async function apiBench(ctx: BenchContext): Promise<Record<string, unknow
     // Profiling aid: with BENCH_SIGNAL_GATEWAY=1 the gateway gets SIGUSR2 as the measured cell starts and ends,
     // for a preloaded profiler to start and stop on (without one, SIGUSR2 would end the gateway).
     const signal = () => process.env.BENCH_SIGNAL_GATEWAY === '1' && cluster.killService('api-gateway', 'SIGUSR2');
-    const readCpu = cpuNow(clusterProcesses(cluster, db));
+    const readCpu = () => clusterCpu(cluster);
     signal();
     const cpuBefore = await readCpu();
     const seconds = await drive(CLIENTS, ctx.durationMs, MIX, send, tally);
@@ -143,10 +102,10 @@ export async function apiBench(ctx: BenchContext): Promise<Record<string, unknow
       const sendBare = () => bareClient.call('GET', '/');
       await drive(CLIENTS, warmMs, ['get'], sendBare);
       const bareTally = new MixTally<string>();
-      const readBareCpu = cpuNow(async () => ({ 'bare server': bare.pid }));
-      const bareCpuBefore = await readBareCpu();
+      const readBareCpu = () => processesCpu({ 'bare server': bare.pid });
+      const bareCpuBefore = readBareCpu();
       const bareSeconds = await drive(CLIENTS, ctx.durationMs, ['get'], sendBare, bareTally);
-      const bareCpu = perRequest(bareCpuBefore, await readBareCpu(), bareTally.total);
+      const bareCpu = perRequest(bareCpuBefore, readBareCpu(), bareTally.total);
       rows.push(...bareTally.rows(bareSeconds, { target: 'bare node:https' }));
       rows.push(...Object.entries(bareCpu).map(([process, ms]) => ({ target: 'bare: CPU per request', kind: process, 'CPU ms/req': ms })));
     } finally {
@@ -155,7 +114,6 @@ export async function apiBench(ctx: BenchContext): Promise<Record<string, unknow
     }
   } finally {
     client.close();
-    await db.end().catch(() => undefined);
     await cluster.stop();
   }
   return rows;

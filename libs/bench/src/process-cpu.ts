@@ -13,37 +13,47 @@ export function cpuSeconds(pid: number): number {
   }
 }
 
+/** CPU seconds used so far by this process (`bench client`) and by each of `pids` (by name). */
+export function processesCpu(pids: Record<string, number>): Record<string, number> {
+  const own = process.cpuUsage();
+  const out: Record<string, number> = { 'bench client': (own.user + own.system) / 1e6 };
+  for (const [name, pid] of Object.entries(pids)) out[name] = cpuSeconds(pid);
+  return out;
+}
+
 /**
  * CPU seconds used so far by each process of a cluster (cluster.json's names), by each of its Postgres backends
  * (`postgres#<pid>`) and by this process (`bench client`).
  */
 export async function clusterCpu(cluster: TestCluster): Promise<Record<string, number>> {
-  const own = process.cpuUsage();
-  const out: Record<string, number> = { 'bench client': (own.user + own.system) / 1e6 };
-  for (const [name, pid] of Object.entries(clusterPids(cluster.state()))) out[name] = cpuSeconds(pid);
+  const pids = clusterPids(cluster.state());
   const db = new Client({ connectionString: cluster.databaseUrl });
   await db.connect();
   try {
     const { rows } = await db.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()');
-    for (const r of rows) out[`postgres#${r.pid}`] = cpuSeconds(r.pid);
+    for (const r of rows) pids[`postgres#${r.pid}`] = r.pid;
   } finally {
     await db.end();
   }
-  return out;
+  return processesCpu(pids);
 }
 
 /**
- * CPU seconds per process between two readings, as `CPU s: <process>` columns, Postgres backends together as
- * `postgres` (one started in between counts from 0; one gone by the second reading takes its time with it).
- * A process that used none is left out.
+ * CPU seconds per process between two readings, Postgres backends together as `postgres` (one started in between
+ * counts from 0; one gone by the second reading takes its time with it).
  */
-export function cpuColumns(before: Record<string, number>, after: Record<string, number>): Record<string, number> {
+export function cpuUsed(before: Record<string, number>, after: Record<string, number>): Record<string, number> {
   const used: Record<string, number> = {};
   for (const [key, s] of Object.entries(after)) {
     const name = key.replace(/#\d+$/, '');
     used[name] = (used[name] ?? 0) + Math.max(0, s - (before[key] ?? 0));
   }
-  return Object.fromEntries(Object.entries(used).filter(([, s]) => s > 0).map(([name, s]) => [`CPU s: ${name}`, +s.toFixed(2)]));
+  return used;
+}
+
+/** `cpuUsed` as `CPU s: <process>` columns; a process that used none is left out. */
+export function cpuColumns(before: Record<string, number>, after: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(Object.entries(cpuUsed(before, after)).filter(([, s]) => s > 0).map(([name, s]) => [`CPU s: ${name}`, +s.toFixed(2)]));
 }
 
 /** Transactions the cluster's database has committed or rolled back so far (Postgres's statistics, flushed about once a second). */
