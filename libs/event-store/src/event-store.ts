@@ -92,7 +92,7 @@ export class EventStore {
       const written = only ? await appendToStream(opts.client ?? this.pool, only.streamId, only.events, only.expectedVersion ?? 'any', this.notify) : [];
       recorded = items.map((item) => (item === only ? written : []));
     } else {
-      recorded = await appendStreams(opts.client ?? this.pool, items, { notify: this.notify, inTransaction: !!opts.client });
+      recorded = await appendStreams(opts.client ?? this.pool, items, this.notify);
     }
     if (!opts.client) this.onAppended?.(recorded.flat());
     return recorded.map((events) => ({ streamVersion: events[events.length - 1]?.streamVersion ?? 0, events }));

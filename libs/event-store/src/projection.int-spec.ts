@@ -24,6 +24,9 @@ describe('a projection', () => {
 
   it('commits its checkpoint with the read-model writes: a failure midway moves neither, a restart resumes without double effect', async () => {
     for (let i = 1; i <= 10; i++) await store.append(`c-${i}`, [ev(i)]);
+    // The log is read below the oldest transaction running anywhere on this (shared) server: wait until all
+    // ten appends are below it, so that runOnce meets the crash rather than an empty read.
+    await eventually(async () => expect(await store.readAll({ limit: 100 })).toHaveLength(10));
     let failOn = 7;
     const handle = async (events: any[], client: any) => {
       for (const e of events) {

@@ -1,45 +1,17 @@
 import { createTestDatabase, TestDatabase } from '@openpacific/testing';
 import { EventStore } from '../event-store';
-import { LogPosition } from '../log-position';
-import { readAll } from '../read-all';
 import { cheaperAppendsMigration } from './004-cheaper-appends';
-import { migrate, migrations } from './migrate';
+import { indexes, migrateTo, readWholeLog } from './migration.spec-support';
 
 const catalogue = { ThingHappened: { type: 'object', required: ['n'], properties: { n: { type: 'integer' } } } };
 const ev = (n: number) => ({ type: 'ThingHappened', data: { n }, metadata: { actor: 'tester', source: 'test' } });
-
-/** Applies the migrations before `version` as migrate() would have when they were the newest. */
-async function migrateBefore(db: TestDatabase, version: number): Promise<void> {
-  await db.pool.query('CREATE TABLE schema_migrations (version int PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())');
-  for (const m of migrations.filter((x) => x.version < version)) {
-    await db.pool.query(m.sql);
-    await db.pool.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [m.version, m.name]);
-  }
-}
-
-/**
- * The whole log through readAll, once every transaction older than our appends has finished: readAll stops
- * at the oldest running transaction of the server, and other databases share this Postgres.
- */
-async function readWholeLog(db: TestDatabase, after?: LogPosition) {
-  const total = Number((await db.pool.query('SELECT count(*) FROM events')).rows[0].count);
-  for (;;) {
-    const events = await readAll(db.pool, { after, limit: 1000 });
-    const below = after ? Number((await db.pool.query('SELECT count(*) FROM events WHERE (transaction_id, position) <= ($1::text::xid8, $2::bigint)', [after.transactionId.toString(), after.position.toString()])).rows[0].count) : 0;
-    if (events.length + below >= total) return events;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-const indexes = async (db: TestDatabase, table: string) =>
-  (await db.pool.query(`SELECT indexname, indexdef FROM pg_indexes WHERE tablename = $1 ORDER BY indexname`, [table])).rows.map((r) => `${r.indexname}: ${r.indexdef.replace(/^.* USING btree /, '')}`);
 
 describe('migration 4 (cheaper appends) on a database that already holds events', () => {
   let db: TestDatabase;
 
   beforeAll(async () => {
     db = await createTestDatabase('migration4');
-    await migrateBefore(db, cheaperAppendsMigration.version);
+    await migrateTo(db, cheaperAppendsMigration.version - 1);
   });
   afterAll(() => db.drop());
 
@@ -50,7 +22,7 @@ describe('migration 4 (cheaper appends) on a database that already holds events'
     const before = await readWholeLog(db);
     expect(before).toHaveLength(41);
 
-    expect(await migrate(db.pool)).toEqual([cheaperAppendsMigration.version]);
+    await migrateTo(db, cheaperAppendsMigration.version);
 
     expect(await readWholeLog(db)).toEqual(before);
     expect(await indexes(db, 'events')).toEqual([

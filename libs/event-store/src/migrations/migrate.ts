@@ -3,6 +3,7 @@ import { eventsMigration } from './001-events';
 import { auditRecordsMigration } from './002-audit-records';
 import { versionConflictMigration } from './003-version-conflict';
 import { cheaperAppendsMigration } from './004-cheaper-appends';
+import { noStreamsTableMigration } from './005-no-streams-table';
 
 export interface Migration {
   version: number;
@@ -11,7 +12,7 @@ export interface Migration {
 }
 
 /** Every migration, in order. Append only: a released migration is never edited. */
-export const migrations: Migration[] = [eventsMigration, auditRecordsMigration, versionConflictMigration, cheaperAppendsMigration];
+export const migrations: Migration[] = [eventsMigration, auditRecordsMigration, versionConflictMigration, cheaperAppendsMigration, noStreamsTableMigration];
 
 const MIGRATION_LOCK = 7_140_211_001; // arbitrary, constant: serializes migrators across processes
 
