@@ -51,3 +51,17 @@ export async function readFollowed(
     scanned: tip ? Number(tip.scanned) : 0,
   };
 }
+
+/**
+ * The last position a follower could read now (the same visibility rule as `readFollowed`), undefined for an
+ * empty log: a follower at or past it would read nothing. One backward probe of the log's primary key.
+ */
+export async function readVisibleTip(db: Pool | PoolClient): Promise<LogPosition | undefined> {
+  const { rows } = await db.query(
+    `SELECT transaction_id, position FROM events
+      WHERE transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+      ORDER BY transaction_id DESC, position DESC
+      LIMIT 1`,
+  );
+  return rows[0] && { transactionId: BigInt(rows[0].transaction_id), position: BigInt(rows[0].position) };
+}

@@ -10,3 +10,4 @@ export * from './same-json';
 export * from './object-event';
 export * from './controller-read-model';
 export * from './followed-read';
+export * from './shared-follower';

@@ -1,12 +1,17 @@
-/** The logging a follower needs (service-kit's Logger satisfies it). */
-export interface FollowerLogger {
-  warn(msg: string, fields?: Record<string, unknown>): void;
-}
 import { compareLogPositions, EventStore, LogPosition, RecordedEvent } from '@openpacific/event-store';
-import type { Pool, PoolClient } from 'pg';
+import type { Pool } from 'pg';
 import { FollowedPage, readFollowed } from './followed-read';
+import { FollowerLogger, LogPoke, watchLog } from './log-wakeups';
 
-const APPEND_CHANNEL = 'op_events_appended';
+export type { FollowerLogger, LogPoke } from './log-wakeups';
+
+interface Waiter {
+  target: LogPosition;
+  resolve: () => void;
+}
+
+/** The first re-read for a waiter hidden by a running transaction: most transactions end within a few ms. */
+const FIRST_RETRY_MS = 5;
 
 export interface LogFollowerOptions {
   batchSize?: number;
@@ -19,25 +24,26 @@ export interface LogFollowerOptions {
   follows?: readonly string[];
 }
 
-/** A wake-up from outside: the resources appended when the sender named them, else undefined. */
-export type LogPoke = (resources?: readonly string[]) => void;
-
 /**
  * Follows the global log in commit order and hands every event to `apply`.
- * Wakes on Postgres NOTIFY (sent by every append), on `kick()` after the
- * gateway's own writes, and on a short poll: a transaction that held the
- * visibility horizon back can commit without notifying. A follower of some
- * resources (`follows`) skips wake-ups naming only others; the poll and NOTIFY
- * name nothing, so they always read, and a lost wake-up costs at most a poll.
+ * Wakes on Postgres NOTIFY (sent by appends outside the services), on `kick()`
+ * after the gateway's own writes, and on a short poll: a transaction that held
+ * the visibility horizon back can commit without notifying. The poll and the
+ * LISTEN are shared by the followers of a pool (`watchLog`): the poll kicks the
+ * followers behind the log's visible tip. A follower of some resources
+ * (`follows`) skips wake-ups naming only others; its reads still move it past
+ * everything, so the poll finds it at the tip and a lost wake-up costs at most a poll.
  */
 export class LogFollower {
   private position: LogPosition = { transactionId: 0n, position: 0n };
-  private listenClient?: PoolClient;
-  private timer?: NodeJS.Timeout;
+  private unwatch?: () => Promise<void>;
   private running: Promise<void> | undefined;
   private again = false;
   private stopped = false;
-  private readonly waiters: Array<{ target: LogPosition; resolve: () => void }> = [];
+  private readonly waiters: Waiter[] = [];
+  /** A re-read for waiters whose position an older, still running transaction hides (see `retryHidden`). */
+  private retry?: NodeJS.Timeout;
+  private retryMs = 0;
   private readonly batchSize: number;
   private readonly pollMs: number;
   private readonly follows?: ReadonlySet<string>;
@@ -66,32 +72,20 @@ export class LogFollower {
   /** Replays the whole log, then keeps following. */
   async start(): Promise<void> {
     await this.catchUp();
-    this.listenClient = await this.pool.connect();
-    this.listenClient.on('notification', () => this.kick());
-    this.listenClient.on('error', (err) => this.logger.warn('log listener failed', { error: err.message }));
-    await this.listenClient.query(`LISTEN ${APPEND_CHANNEL}`);
+    this.unwatch = await watchLog(this.pool, this.pollMs, this.logger, this);
     this.unwake = this.wake?.((resources) => {
       if (this.concerns(resources)) void this.kick();
     });
-    const poll = () => {
-      if (this.stopped) return;
-      this.kick();
-      this.timer = setTimeout(poll, this.pollMs);
-    };
-    this.timer = setTimeout(poll, this.pollMs);
-    await this.catchUp();
+    // Through kick, as every read from now on: a wake-up during this read must not start a second reader.
+    await this.kick();
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
     this.unwake?.();
+    clearTimeout(this.retry);
     await this.running?.catch(() => undefined);
-    if (this.listenClient) {
-      this.listenClient.removeAllListeners('notification');
-      await this.listenClient.query(`UNLISTEN ${APPEND_CHANNEL}`).catch(() => undefined);
-      this.listenClient.release();
-    }
+    await this.unwatch?.();
     for (const w of this.waiters.splice(0)) w.resolve();
   }
 
@@ -102,14 +96,16 @@ export class LogFollower {
       this.again = true;
       return this.running;
     }
+    clearTimeout(this.retry);
     this.running = this.catchUp()
       .catch((err) => this.logger.warn('reading the log failed', { error: (err as Error).message }))
       .finally(() => {
         this.running = undefined;
-        if (this.again && !this.stopped) {
+        if (this.stopped) return;
+        if (this.again) {
           this.again = false;
           void this.kick();
-        }
+        } else if (this.waiters.length > 0) this.retryHidden();
       });
     return this.running;
   }
@@ -119,8 +115,14 @@ export class LogFollower {
     if (compareLogPositions(this.position, target) >= 0) return true;
     let timeout: NodeJS.Timeout | undefined;
     const reached = new Promise<boolean>((resolve) => {
-      this.waiters.push({ target, resolve: () => resolve(true) });
-      timeout = setTimeout(() => resolve(false), timeoutMs);
+      const waiter = { target, resolve: () => resolve(true) };
+      this.waiters.push(waiter);
+      // A waiter given up on leaves: it must not keep the follower re-reading for a position it never reaches.
+      timeout = setTimeout(() => {
+        const at = this.waiters.indexOf(waiter);
+        if (at >= 0) this.waiters.splice(at, 1);
+        resolve(false);
+      }, timeoutMs);
     });
     void this.kick();
     const ok = await reached;
@@ -134,10 +136,24 @@ export class LogFollower {
     return resources.some((r) => this.follows!.has(r));
   }
 
+  /**
+   * Waiters left after a read that started after they came (a later one would have set `again`): what they wait
+   * for has committed, but an older transaction still running hides it. That transaction may be no append (an
+   * audit record, a lease, a checkpoint) and wake nobody when it ends, so read again soon, backing off to the poll
+   * period while it stays open; any other read first cancels this one.
+   */
+  private retryHidden(): void {
+    this.retryMs = Math.min(this.pollMs, this.retryMs > 0 ? this.retryMs * 2 : FIRST_RETRY_MS);
+    this.retry = setTimeout(() => void this.kick(), this.retryMs);
+  }
+
   private async catchUp(): Promise<void> {
     for (;;) {
+      // A wake-up before this read's query is answered by it (it sees every commit made before it is sent).
+      this.again = false;
       const page = await this.readPage();
       if (page.scanned === 0) break;
+      this.retryMs = 0;
       if (page.events.length > 0) this.apply(page.events);
       this.position = page.scannedTo!;
       this.release();
