@@ -6,6 +6,7 @@ import { HeartbeatMonitor } from './hosts/heartbeat-monitor';
 import { HostLifecycleController } from './hosts/host-lifecycle.controller';
 import { resolve } from 'node:path';
 import { PodScheduler } from './pods/pod-scheduler';
+import { SharedFollower } from '@openpacific/objects';
 import { VolumeBinder } from './storage/volume-binder';
 import { WorkloadsController } from './workloads/workloads.controller';
 import type { SchedulerConfig } from './scheduler.config';
@@ -15,7 +16,7 @@ import type { SchedulerConfig } from './scheduler.config';
  * controllers: host lifecycle (heartbeats -> Ready), pod and VM placement with failover, and the volume
  * binder (claims to volumes carved from the datastore), and the Deployment and ReplicaSet controllers
  * (workloads/: it already leads pod placement and follows every pod, so no extra process is needed). A replica that loses
- * the lead stops them before another can have taken over.
+ * the lead stops them before another can have taken over. The three controllers of the log share one follower.
  */
 @Injectable()
 export class SchedulerLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -25,6 +26,7 @@ export class SchedulerLifecycle implements OnApplicationBootstrap, BeforeApplica
   private pods?: PodScheduler;
   private volumes?: VolumeBinder;
   private workloads?: WorkloadsController;
+  private log?: SharedFollower;
 
   constructor(@Inject(SERVICE_CONTEXT) private readonly ctx: ServiceContext<SchedulerConfig>) {}
 
@@ -38,30 +40,37 @@ export class SchedulerLifecycle implements OnApplicationBootstrap, BeforeApplica
       logger,
       intervalMs: config.LEADER_CHECK_INTERVAL_MS,
       onElected: async () => {
-        this.pods = new PodScheduler({ store, pool, nats, names, logger, podCIDR: clusterNetworkFromEnv(process.env).podCIDR || undefined });
-        await this.pods.start();
+        const log = new SharedFollower({ store, pool, nats, names, logger });
+        const deps = { store, pool, nats, names, logger, log };
+        this.log = log;
+        this.pods = new PodScheduler({ ...deps, podCIDR: clusterNetworkFromEnv(process.env).podCIDR || undefined });
+        this.volumes = new VolumeBinder(deps, { datastoreDir: resolve(config.DATASTORE_DIR), datastoreCapacityBytes: config.DATASTORE_CAPACITY_BYTES || undefined });
+        this.workloads = new WorkloadsController(deps);
+        // The controllers pass only once their read models hold the whole log.
+        await log.start();
+        this.pods.start();
         this.hosts = new HostLifecycleController(store, monitor, logger, {
           graceMs: config.HOST_GRACE_MS,
           intervalMs: config.HOST_CHECK_INTERVAL_MS,
           onChange: () => this.pods?.kick(),
         });
         this.hosts.start();
-        this.volumes = new VolumeBinder({ store, pool, nats, names, logger }, { datastoreDir: resolve(config.DATASTORE_DIR), datastoreCapacityBytes: config.DATASTORE_CAPACITY_BYTES || undefined });
-        await this.volumes.start();
-        this.workloads = new WorkloadsController({ store, pool, nats, names, logger });
-        await this.workloads.start();
+        this.volumes.start();
+        this.workloads.start();
         monitor.answering = true;
       },
       onDeposed: async () => {
         monitor.answering = false;
         this.hosts?.stop();
         await this.pods?.stop();
-        await this.volumes?.stop();
-        await this.workloads?.stop();
+        this.volumes?.stop();
+        this.workloads?.stop();
+        await this.log?.stop();
         this.workloads = undefined;
         this.volumes = undefined;
         this.hosts = undefined;
         this.pods = undefined;
+        this.log = undefined;
       },
     });
     await this.election.start();

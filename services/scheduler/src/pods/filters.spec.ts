@@ -1,4 +1,4 @@
-import { filterHost, HostView, tolerates, unschedulableMessage } from './filters';
+import { filterHost, holdOn, HostView, tolerates, unschedulableMessage } from './filters';
 import { podRequests } from './pod-requests';
 import { scoreHost } from './scoring';
 
@@ -11,6 +11,7 @@ const host = (name: string, extra: any = {}): HostView => ({
   },
   used: { cpuMillis: 0, memoryBytes: 0, pods: 0, ...(extra.used ?? {}) },
   pods: extra.pods ?? [],
+  owners: new Map(),
 });
 const pod = (spec: any = {}, labels: Record<string, string> = {}) => ({
   metadata: { name: 'p', namespace: 'default', uid: 'u-p', labels },
@@ -66,5 +67,15 @@ describe('the scheduler filters', () => {
 
   it('score the emptier host higher', () => {
     expect(scoreHost(pod(), host('a', { used: { cpuMillis: 1000, memoryBytes: 2 * 2 ** 30, pods: 3 } }))).toBeLessThan(scoreHost(pod(), host('b')));
+  });
+
+  it('spread pods of one owner: a host already holding a sibling scores lower than one holding a stranger', () => {
+    const owned = (name: string) => ({ ...pod(), metadata: { ...pod().metadata, name, uid: name, ownerReferences: [{ uid: 'rs-1' }] } });
+    const [a, b] = [host('a'), host('b')];
+    holdOn(a, owned('sibling'));
+    holdOn(b, pod());
+    expect(a.owners.get('rs-1')).toBe(1);
+    expect(a.used).toEqual(b.used);
+    expect(scoreHost(owned('new'), a)).toBeLessThan(scoreHost(owned('new'), b));
   });
 });

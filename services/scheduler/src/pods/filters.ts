@@ -1,5 +1,5 @@
 import { labelSelectorFromObject, matchesLabelSelector } from '@openpacific/kube-api';
-import { allocatable, podRequests, Resources } from './pod-requests';
+import { add, allocatable, podRequests, Resources } from './pod-requests';
 
 /** Everything the filters look at for one host. */
 export interface HostView {
@@ -8,13 +8,35 @@ export interface HostView {
   used: Resources;
   /** Pods bound (or just assigned in this batch) to the host. */
   pods: any[];
+  /** How many of `pods` each controlling owner (uid) has there: scoring's spread term, without a walk of `pods` per pod. */
+  owners: Map<string, number>;
+}
+
+/** The uid of the pod's first owner, which scoring spreads apart. */
+export function ownerOf(pod: any): string | undefined {
+  return pod.metadata.ownerReferences?.[0]?.uid;
+}
+
+/** Counts a pod (or a VM's reservation) on a host: its requests, and it among the host's pods. */
+export function holdOn(view: HostView, pod: any): void {
+  view.used = add(view.used, podRequests(pod));
+  view.pods.push(pod);
+  const owner = ownerOf(pod);
+  if (owner) view.owners.set(owner, (view.owners.get(owner) ?? 0) + 1);
 }
 
 /** Why a pod does not fit a host, worded as the scheduler reports it ("Insufficient memory"); undefined when it fits. */
 export type FilterResult = string | undefined;
 
+/** Read-model hosts are replaced, never changed in place: a host's readiness is read once, not once per pod. */
+const readiness = new WeakMap<object, boolean>();
+
 function isReady(host: any): boolean {
-  return (host.status?.conditions ?? []).some((c: any) => c.type === 'Ready' && c.status === 'True');
+  const known = readiness.get(host);
+  if (known !== undefined) return known;
+  const ready = (host.status?.conditions ?? []).some((c: any) => c.type === 'Ready' && c.status === 'True');
+  readiness.set(host, ready);
+  return ready;
 }
 
 export function tolerates(tolerations: any[], taint: any): boolean {
@@ -41,20 +63,24 @@ function podsMatching(term: any, pod: any, pods: any[]): any[] {
  * name are read from host labels; `kubernetes.io/hostname` is the common case.
  */
 export function filterHost(pod: any, view: HostView, all: HostView[]): FilterResult {
+  // Called for every (pod, host) pair of a pass: what a pod does not ask for is not looked at.
   const { host } = view;
+  const spec = pod.spec ?? {};
   const labels: Record<string, string> = host.metadata.labels ?? {};
   if (!isReady(host)) return "had untolerated taint {node.kubernetes.io/not-ready: }";
-  if (host.spec?.unschedulable && !tolerates(pod.spec?.tolerations ?? [], { key: 'node.kubernetes.io/unschedulable', effect: 'NoSchedule' })) return 'were unschedulable';
-  if (pod.spec?.nodeName && pod.spec.nodeName !== view.name) return "didn't match Pod's node affinity/selector";
-  for (const [k, v] of Object.entries((pod.spec?.nodeSelector ?? {}) as Record<string, string>)) {
-    if (labels[k] !== v) return "didn't match Pod's node affinity/selector";
+  if (host.spec?.unschedulable && !tolerates(spec.tolerations ?? [], { key: 'node.kubernetes.io/unschedulable', effect: 'NoSchedule' })) return 'were unschedulable';
+  if (spec.nodeName && spec.nodeName !== view.name) return "didn't match Pod's node affinity/selector";
+  for (const k in spec.nodeSelector) {
+    if (labels[k] !== spec.nodeSelector[k]) return "didn't match Pod's node affinity/selector";
   }
-  const required = pod.spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms;
+  const required = spec.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms;
   if (Array.isArray(required) && required.length > 0 && !required.some((t: any) => matchesNodeSelectorTerm(t, labels))) {
     return "didn't match Pod's node affinity/selector";
   }
-  const untolerated = (host.spec?.taints ?? []).find((t: any) => (t.effect === 'NoSchedule' || t.effect === 'NoExecute') && !tolerates(pod.spec?.tolerations ?? [], t));
-  if (untolerated) return `had untolerated taint {${untolerated.key}: ${untolerated.value ?? ''}}`;
+  if (host.spec?.taints?.length) {
+    const untolerated = host.spec.taints.find((t: any) => (t.effect === 'NoSchedule' || t.effect === 'NoExecute') && !tolerates(spec.tolerations ?? [], t));
+    if (untolerated) return `had untolerated taint {${untolerated.key}: ${untolerated.value ?? ''}}`;
+  }
 
   const want = podRequests(pod);
   const cap = allocatable(host);
@@ -62,12 +88,17 @@ export function filterHost(pod: any, view: HostView, all: HostView[]): FilterRes
   if (view.used.cpuMillis + want.cpuMillis > cap.cpuMillis) return 'Insufficient cpu';
   if (view.used.memoryBytes + want.memoryBytes > cap.memoryBytes) return 'Insufficient memory';
 
+  if (spec.affinity) return podAffinityFilter(pod, labels, all);
+  return undefined;
+}
+
+function podAffinityFilter(pod: any, labels: Record<string, string>, all: HostView[]): FilterResult {
   const topology = (term: any) => term.topologyKey ?? 'kubernetes.io/hostname';
   const sameDomain = (term: any) => all.filter((v) => (v.host.metadata.labels ?? {})[topology(term)] === labels[topology(term)] && labels[topology(term)] !== undefined);
-  for (const term of pod.spec?.affinity?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? []) {
+  for (const term of pod.spec.affinity.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? []) {
     if (sameDomain(term).some((v) => podsMatching(term, pod, v.pods).length > 0)) return "didn't match pod anti-affinity rules";
   }
-  for (const term of pod.spec?.affinity?.podAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? []) {
+  for (const term of pod.spec.affinity.podAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? []) {
     if (!sameDomain(term).some((v) => podsMatching(term, pod, v.pods).length > 0)) return "didn't match pod affinity rules";
   }
   return undefined;

@@ -1,11 +1,9 @@
-import { HOSTS_RESOURCE, NatsNames, POD_IP_ANNOTATION } from '@openpacific/contracts';
-import { EventStore, StreamAppend, VersionConflictError } from '@openpacific/event-store';
-import { controllerReadModel, LogFollower, nodeLostPod, PassLoop, pokedFollower, podUnbound, StoredObject, vmPlacement } from '@openpacific/objects';
 import type { Logger } from '@openpacific/service-kit';
-import type { NatsConnection } from 'nats';
-import type { Pool } from 'pg';
-import { filterHost, HostView, unschedulableMessage } from './filters';
-import { add, holdsResources, podRequests } from './pod-requests';
+import { HOSTS_RESOURCE, POD_IP_ANNOTATION } from '@openpacific/contracts';
+import { StreamAppend, VersionConflictError } from '@openpacific/event-store';
+import { controllerReadModel, type FollowerDeps, nodeLostPod, PassLoop, podUnbound, type SharedFollower, StoredObject, vmPlacement } from '@openpacific/objects';
+import { filterHost, holdOn, HostView, unschedulableMessage } from './filters';
+import { holdsResources } from './pod-requests';
 import { networksPods, PodAddressAllocator, PodAddressesExhausted, withPodAddress } from './pod-addresses';
 import { scoreHost } from './scoring';
 import { asWorkload, pendingVms, placeVm, tooBigFor, unplaceableVm, unplaceVm, VMS } from '../vms/vm-workloads';
@@ -17,6 +15,12 @@ function byCreation(a: any, b: any): number {
   const x = a.metadata.creationTimestamp;
   const y = b.metadata.creationTimestamp;
   return x < y ? -1 : x > y ? 1 : 0;
+}
+
+/** Unbound, not being deleted, for this scheduler, and not finished. */
+function waitsForHost(pod: any): boolean {
+  if (pod.spec?.nodeName || pod.metadata.deletionTimestamp || (pod.spec?.schedulerName ?? 'default-scheduler') !== 'default-scheduler') return false;
+  return pod.status?.phase === undefined || pod.status.phase === 'Pending';
 }
 
 /**
@@ -32,30 +36,36 @@ function byCreation(a: any, b: any): number {
  */
 export class PodScheduler {
   private readonly model = controllerReadModel(['pods', HOSTS_RESOURCE, VMS]);
-  private follower?: LogFollower;
+  /** Pods waiting for a host, by stream: kept as pods change, so a pass does not sift every pod to find them. */
+  private readonly pending = new Map<string, StoredObject>();
   private readonly loop: PassLoop;
   private readonly placements: PlacementWriter;
 
   constructor(
-    private readonly deps: { store: EventStore; pool: Pool; nats: NatsConnection; names: NatsNames; logger: Logger; podCIDR?: string },
+    private readonly deps: FollowerDeps<Logger> & { log: SharedFollower; podCIDR?: string },
     private readonly opts = { batchSize: 2000, chunkPods: 250, maxInFlight: 2, resyncMs: 5000 },
   ) {
     const onError = (err: unknown) => deps.logger.warn('scheduling pass failed; retrying', { error: (err as Error).message });
     this.loop = new PassLoop(() => this.scheduleBatch(), { resyncMs: opts.resyncMs, onError });
     this.placements = new PlacementWriter(deps.store, { chunkPods: opts.chunkPods, maxInFlight: opts.maxInFlight, retry: () => this.loop.schedule(), onError });
-  }
-
-  async start(): Promise<void> {
-    this.follower = pokedFollower(this.deps, (events) => {
+    deps.log.add(this.model.follows, (events) => {
       let relevant = false;
       for (const e of events) {
         const change = this.model.apply(e);
-        if (change?.resource === 'pods') this.placements.observed(e.streamId, e.streamVersion);
-        if (change && (change.resource === 'pods' || change.resource === HOSTS_RESOURCE || change.resource === VMS)) relevant = true;
+        if (!change) continue;
+        relevant = true;
+        if (change.resource !== 'pods') continue;
+        this.placements.observed(e.streamId, e.streamVersion);
+        const stored = change.type === 'DELETED' ? undefined : this.model.get('pods', change.object.metadata.namespace, change.object.metadata.name);
+        if (stored && waitsForHost(stored.object)) this.pending.set(e.streamId, stored);
+        else this.pending.delete(e.streamId);
       }
       if (relevant) this.loop.schedule();
-    }, { follows: this.model.follows });
-    await this.follower.start();
+    });
+  }
+
+  /** Passes from now on; `deps.log` has replayed the log into the read model. */
+  start(): void {
     this.loop.start();
   }
 
@@ -64,33 +74,29 @@ export class PodScheduler {
     this.loop.schedule();
   }
 
+  /** Stops passing and waits for the bindings in flight. */
   async stop(): Promise<void> {
     this.loop.stop();
     await this.placements.drain();
-    await this.follower?.stop();
   }
 
   /** Hosts with the pods (as decided, for those whose binding is not back from the log yet) and VMs on them. */
   private views(pods: StoredObject[]): HostView[] {
     const views = new Map<string, HostView>();
     for (const s of this.model.list(HOSTS_RESOURCE)) {
-      views.set(s.object.metadata.name, { name: s.object.metadata.name, host: s.object, used: { cpuMillis: 0, memoryBytes: 0, pods: 0 }, pods: [] });
+      views.set(s.object.metadata.name, { name: s.object.metadata.name, host: s.object, used: { cpuMillis: 0, memoryBytes: 0, pods: 0 }, pods: [], owners: new Map() });
     }
     for (const s of pods) {
       const pod = this.placements.current(s);
       const view = views.get(pod.spec?.nodeName);
-      if (!view || !holdsResources(pod)) continue;
-      view.used = add(view.used, podRequests(pod));
-      view.pods.push(pod);
+      if (view && holdsResources(pod)) holdOn(view, pod);
     }
     // VMs hold their reservations on their host like pods hold their requests.
     for (const s of this.model.list(VMS)) {
       const view = views.get(s.object.status?.nodeName);
       const placement = vmPlacement(s.object);
       if (!view || !placement) continue;
-      const workload = asWorkload(s.object, placement);
-      view.used = add(view.used, podRequests(workload));
-      view.pods.push(workload);
+      holdOn(view, asWorkload(s.object, placement));
     }
     return [...views.values()];
   }
@@ -106,10 +112,8 @@ export class PodScheduler {
     const pods = this.model.list('pods');
     const allocator = this.deps.podCIDR ? new PodAddressAllocator(this.deps.podCIDR, pods.map((s) => this.placements.current(s))) : undefined;
     const addressed = allocator ? this.addressBoundPods(allocator, pods) : [];
-    const pending = pods
+    const pending = [...this.pending.values()]
       .filter((s) => !this.placements.isAssumed(s.streamId))
-      .filter((s) => !s.object.spec?.nodeName && !s.object.metadata.deletionTimestamp && (s.object.spec?.schedulerName ?? 'default-scheduler') === 'default-scheduler')
-      .filter((s) => s.object.status?.phase === undefined || s.object.status.phase === 'Pending')
       .sort((a, b) => byCreation(a.object, b.object))
       .slice(0, this.opts.batchSize);
     const vms = pendingVms(this.model.list(VMS));
@@ -152,8 +156,7 @@ export class PodScheduler {
       if (best) {
         const placed = boundPod(pod, best.name, best.host.status?.epoch ?? 0);
         const bound = address ? withPodAddress(placed, address) : placed;
-        best.used = add(best.used, podRequests(pod));
-        best.pods.push(bound);
+        holdOn(best, bound);
         decisions.push({
           stored,
           object: bound,
@@ -246,8 +249,7 @@ export class PodScheduler {
         }
       }
       if (best) {
-        best.used = add(best.used, podRequests(workload));
-        best.pods.push(workload);
+        holdOn(best, workload);
         writes.push(placeVm(stored, best.name, best.host.status?.epoch ?? 0));
       } else {
         const w = unplaceableVm(stored, unschedulableMessage(views.length, reasons));

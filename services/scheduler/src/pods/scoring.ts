@@ -1,5 +1,5 @@
 import { add, allocatable, podRequests } from './pod-requests';
-import { HostView } from './filters';
+import { HostView, ownerOf } from './filters';
 
 /**
  * Higher is better. Least-requested spreads load (the emptier host wins),
@@ -14,7 +14,7 @@ export function scoreHost(pod: any, view: HostView): number {
   const podsFrac = cap.pods > 0 ? after.pods / cap.pods : 1;
   const leastRequested = (1 - cpu + (1 - mem) + (1 - podsFrac)) / 3;
   const balanced = 1 - Math.abs(cpu - mem);
-  const owner = pod.metadata.ownerReferences?.[0]?.uid;
-  const siblings = owner ? view.pods.filter((p) => p.metadata.ownerReferences?.[0]?.uid === owner).length : 0;
+  const owner = ownerOf(pod);
+  const siblings = owner ? (view.owners.get(owner) ?? 0) : 0;
   return 100 * leastRequested + 50 * balanced - 10 * siblings;
 }

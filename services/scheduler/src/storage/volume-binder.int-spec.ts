@@ -7,6 +7,7 @@ import { EventStore, migrate } from '@openpacific/event-store';
 import { connectNats } from '@openpacific/messaging';
 import { createTestDatabase, eventually, TestDatabase, testNatsUrl, uniqueNatsPrefix } from '@openpacific/testing';
 import type { NatsConnection } from 'nats';
+import { SharedFollower } from '@openpacific/objects';
 import { INSUFFICIENT_CAPACITY, VolumeBinder } from './volume-binder';
 
 const GI = 2 ** 30;
@@ -18,6 +19,7 @@ describe('the volume binder', () => {
   let nc: NatsConnection;
   let store: EventStore;
   let binder: VolumeBinder;
+  let log: SharedFollower;
   let datastore: string;
 
   beforeAll(async () => {
@@ -26,14 +28,18 @@ describe('the volume binder', () => {
     nc = await connectNats({ url: testNatsUrl, name: 'volume-binder-test' });
     store = new EventStore(db.pool);
     datastore = join(mkdtempSync(join(tmpdir(), 'op-datastore-')), 'datastore');
-    binder = new VolumeBinder({ store, pool: db.pool, nats: nc, names: natsNames(uniqueNatsPrefix('vb')), logger: quiet }, { datastoreDir: datastore, datastoreCapacityBytes: 3 * GI, resyncMs: 500 });
-    await binder.start();
+    const deps = { store, pool: db.pool, nats: nc, names: natsNames(uniqueNatsPrefix('vb')), logger: quiet };
+    log = new SharedFollower(deps);
+    binder = new VolumeBinder({ ...deps, log }, { datastoreDir: datastore, datastoreCapacityBytes: 3 * GI, resyncMs: 500 });
+    await log.start();
+    binder.start();
     await create(STORAGE_CLASSES_RESOURCE, defaultStorageClass());
     await create(STORAGE_CLASSES_RESOURCE, { ...defaultStorageClass(), metadata: { name: 'keep' }, reclaimPolicy: 'Retain' });
   }, 30_000);
 
   afterAll(async () => {
-    await binder?.stop();
+    binder?.stop();
+    await log?.stop();
     await nc?.close();
     await db?.drop();
     rmSync(join(datastore, '..'), { recursive: true, force: true });

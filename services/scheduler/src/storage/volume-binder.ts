@@ -1,11 +1,9 @@
+import type { Logger } from '@openpacific/service-kit';
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { defaultStorageClass, NatsNames, ObjectEventTypes, PVCS_RESOURCE, PVS_RESOURCE, STORAGE_CLASSES_RESOURCE } from '@openpacific/contracts';
-import { EventStore, StreamAppend, VersionConflictError } from '@openpacific/event-store';
-import { controllerReadModel, LogFollower, PassLoop, pokedFollower, StoredObject } from '@openpacific/objects';
-import type { Logger } from '@openpacific/service-kit';
-import type { NatsConnection } from 'nats';
-import type { Pool } from 'pg';
+import { defaultStorageClass, ObjectEventTypes, PVCS_RESOURCE, PVS_RESOURCE, STORAGE_CLASSES_RESOURCE } from '@openpacific/contracts';
+import { StreamAppend, VersionConflictError } from '@openpacific/event-store';
+import { controllerReadModel, type FollowerDeps, PassLoop, type SharedFollower, StoredObject } from '@openpacific/objects';
 import {
   boundClaim, boundVolume, grownClaim, grownVolume, lostClaim, objectWrite, provisionedVolume, storageEvent, volumeInPhase,
 } from './storage-records';
@@ -21,6 +19,11 @@ export interface VolumeBinderOptions {
   /** The datastore's size in bytes; claims that do not fit wait. Unset: unlimited. */
   datastoreCapacityBytes?: number;
   resyncMs?: number;
+}
+
+/** A claim not bound yet (nor being deleted). */
+function isPending(claim: any): boolean {
+  return !claim.metadata.deletionTimestamp && (claim.status?.phase ?? 'Pending') === 'Pending';
 }
 
 export const INSUFFICIENT_CAPACITY = 'insufficient capacity in the datastore';
@@ -49,36 +52,43 @@ interface PassState {
  */
 export class VolumeBinder {
   private readonly model = controllerReadModel([PVCS_RESOURCE, PVS_RESOURCE, STORAGE_CLASSES_RESOURCE, 'pods']);
-  private follower?: LogFollower;
   private readonly loop: PassLoop;
   /** The last verdict reported per claim, so a claim that keeps waiting gets one event, not one per pass. */
   private readonly reported = new Map<string, string>();
 
   constructor(
-    private readonly deps: { store: EventStore; pool: Pool; nats: NatsConnection; names: NatsNames; logger: Logger },
+    private readonly deps: FollowerDeps<Logger> & { log: SharedFollower },
     private readonly opts: VolumeBinderOptions,
   ) {
     this.loop = new PassLoop(() => this.pass(), {
       resyncMs: opts.resyncMs ?? 5000,
       onError: (err) => deps.logger.warn('volume binding pass failed; retrying', { error: (err as Error).message }),
     });
+    deps.log.add(this.model.follows, (events) => {
+      let relevant = false;
+      let podChanged = false;
+      for (const e of events) {
+        const change = this.model.apply(e);
+        if (change?.resource === 'pods') podChanged = true;
+        else if (change) relevant = true;
+      }
+      // Pods matter only to claims waiting for their first consumer: a burst of pods wakes no pass over the volumes.
+      if (relevant || (podChanged && this.claimsPending())) this.loop.schedule();
+    });
   }
 
-  async start(): Promise<void> {
+  /** Passes from now on; `deps.log` has replayed the log into the read model. */
+  start(): void {
     mkdirSync(this.opts.datastoreDir, { recursive: true });
-    const watched = new Set([PVCS_RESOURCE, PVS_RESOURCE, STORAGE_CLASSES_RESOURCE, 'pods']);
-    this.follower = pokedFollower(this.deps, (events) => {
-      let relevant = false;
-      for (const e of events) if (watched.has(this.model.apply(e)?.resource ?? '')) relevant = true;
-      if (relevant) this.loop.schedule();
-    }, { follows: this.model.follows });
-    await this.follower.start();
     this.loop.start();
   }
 
-  async stop(): Promise<void> {
+  stop(): void {
     this.loop.stop();
-    await this.follower?.stop();
+  }
+
+  private claimsPending(): boolean {
+    return this.model.list(PVCS_RESOURCE).some((s) => isPending(s.object));
   }
 
   private async pass(): Promise<void> {
@@ -158,12 +168,13 @@ export class VolumeBinder {
   }
 
   private bindings(state: PassState): Step[] {
-    const pods = this.model.list('pods').map((s) => s.object);
     const steps: Step[] = [];
     const pending = this.model
       .list(PVCS_RESOURCE)
-      .filter((s) => !s.object.metadata.deletionTimestamp && (s.object.status?.phase ?? 'Pending') === 'Pending')
+      .filter((s) => isPending(s.object))
       .sort((a, b) => (a.object.metadata.creationTimestamp ?? '').localeCompare(b.object.metadata.creationTimestamp ?? ''));
+    // Read only when a claim waits: at 10,000 pods, a list of every pod per pass is not free.
+    const pods = pending.length > 0 ? this.model.list('pods').map((s) => s.object) : [];
     for (const stored of pending) {
       const claim = stored.object;
       const className = effectiveClassName(claim, state.classes);

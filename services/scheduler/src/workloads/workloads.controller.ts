@@ -1,14 +1,12 @@
+import type { Logger } from '@openpacific/service-kit';
 import { randomBytes, randomUUID } from 'node:crypto';
 import {
-  AdmissionRequest, AdmissionResponse, DEPLOYMENTS_RESOURCE, DESIRED_REPLICAS_ANNOTATION, MAX_REPLICAS_ANNOTATION, NatsNames, ObjectEventTypes, objectStreamId,
+  AdmissionRequest, AdmissionResponse, DEPLOYMENTS_RESOURCE, DESIRED_REPLICAS_ANNOTATION, MAX_REPLICAS_ANNOTATION, ObjectEventTypes, objectStreamId,
   POD_TEMPLATE_HASH_LABEL, REPLICASETS_RESOURCE, REVISION_ANNOTATION,
 } from '@openpacific/contracts';
-import { EventStore, NewEvent, StreamAppend, VersionConflictError } from '@openpacific/event-store';
+import { NewEvent, StreamAppend, VersionConflictError } from '@openpacific/event-store';
 import { requestJson } from '@openpacific/messaging';
-import { controllerReadModel, LogFollower, PassLoop, pokedFollower, sameJson, StoredObject } from '@openpacific/objects';
-import type { Logger } from '@openpacific/service-kit';
-import type { NatsConnection } from 'nats';
-import type { Pool } from 'pg';
+import { controllerReadModel, type FollowerDeps, PassLoop, sameJson, type SharedFollower, StoredObject } from '@openpacific/objects';
 import {
   controllerOf, deletionOrder, deploymentStatus, isActivePod, progressDeadlineAt, isPodAvailable, isPodReady, podTemplateHash, resolveFenceposts, revisionOf, rollingStep, RsView, safeString,
   sameTemplateIgnoringHash,
@@ -91,7 +89,6 @@ interface Expectation {
  */
 export class WorkloadsController {
   private readonly model = controllerReadModel([DEPLOYMENTS_RESOURCE, REPLICASETS_RESOURCE, 'pods']);
-  private follower?: LogFollower;
   private readonly loop: PassLoop;
   private readonly expectations = new Map<string, Expectation>();
   /** A pass at the earliest progress deadline of the pass before, so a stalled rollout times out on time. */
@@ -99,30 +96,28 @@ export class WorkloadsController {
   private nextDeadline = Infinity;
 
   constructor(
-    private readonly deps: { store: EventStore; pool: Pool; nats: NatsConnection; names: NatsNames; logger: Logger },
+    private readonly deps: FollowerDeps<Logger> & { log: SharedFollower },
     private readonly opts: { resyncMs?: number; admissionTimeoutMs?: number } = {},
   ) {
     this.loop = new PassLoop(() => this.pass(), {
       resyncMs: opts.resyncMs ?? 5000,
       onError: (err) => deps.logger.warn('workloads pass failed; retrying', { error: (err as Error).message }),
     });
+    deps.log.add(this.model.follows, (events) => {
+      let relevant = false;
+      for (const e of events) if (this.model.apply(e)) relevant = true;
+      if (relevant) this.loop.schedule();
+    });
   }
 
-  async start(): Promise<void> {
-    const watched = new Set([DEPLOYMENTS_RESOURCE, REPLICASETS_RESOURCE, 'pods']);
-    this.follower = pokedFollower(this.deps, (events) => {
-      let relevant = false;
-      for (const e of events) if (watched.has(this.model.apply(e)?.resource ?? '')) relevant = true;
-      if (relevant) this.loop.schedule();
-    }, { follows: this.model.follows });
-    await this.follower.start();
+  /** Passes from now on; `deps.log` has replayed the log into the read model. */
+  start(): void {
     this.loop.start();
   }
 
-  async stop(): Promise<void> {
+  stop(): void {
     clearTimeout(this.deadlineTimer);
     this.loop.stop();
-    await this.follower?.stop();
   }
 
   private async pass(): Promise<void> {
