@@ -1,6 +1,6 @@
 import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { LeaderElection } from '@openpacific/event-store';
-import { secretKeyFrom } from '@openpacific/objects';
+import { secretKeyFrom, SharedFollower } from '@openpacific/objects';
 import { SERVICE_CONTEXT, ServiceContext } from '@openpacific/service-kit';
 import { clusterDnsAddress } from '@openpacific/contracts';
 import { ClusterDns } from './dns/cluster-dns';
@@ -20,6 +20,7 @@ export class VmOperatorLifecycle implements OnApplicationBootstrap, BeforeApplic
   private podServices?: PodServiceController;
   private networkPolicies?: NetworkPolicyController;
   private dns?: ClusterDns;
+  private feed?: SharedFollower;
 
   constructor(@Inject(SERVICE_CONTEXT) private readonly ctx: ServiceContext<VmOperatorConfig>) {}
 
@@ -32,28 +33,34 @@ export class VmOperatorLifecycle implements OnApplicationBootstrap, BeforeApplic
       name: 'vm-operator',
       logger,
       onElected: async () => {
-        this.vms = new VmController({ store, pool, nats, names, logger, secretKey });
-        await this.vms.start();
-        this.services = new VmServiceController({ store, pool, nats, names, logger });
-        await this.services.start();
-        this.networkPolicies = new NetworkPolicyController({ store, pool, nats, names, logger, network });
-        await this.networkPolicies.start();
-        this.podServices = new PodServiceController({ store, pool, nats, names, logger, network, admit: this.networkPolicies.admit });
-        await this.podServices.start();
-        this.dns = new ClusterDns({ store, pool, nats, names, logger, address: clusterDnsAddress(network) });
-        await this.dns.start();
+        // Every controller reads the log through one follower, which replays the log into all of them before they start.
+        const feed = new SharedFollower({ store, pool, nats, names, logger });
+        const vms = new VmController({ store, feed, logger, secretKey });
+        const services = new VmServiceController({ store, feed, logger });
+        const networkPolicies = new NetworkPolicyController({ feed, logger, network });
+        const podServices = new PodServiceController({ store, feed, logger, network, admit: networkPolicies.admit });
+        const dns = new ClusterDns({ feed, logger, address: clusterDnsAddress(network) });
+        this.feed = feed;
+        this.vms = vms;
+        this.services = services;
+        this.networkPolicies = networkPolicies;
+        this.podServices = podServices;
+        this.dns = dns;
+        await feed.start();
+        vms.start();
+        services.start();
+        networkPolicies.start();
+        podServices.start();
+        await dns.start();
       },
       onDeposed: async () => {
-        await this.vms?.stop();
+        this.vms?.stop();
         await this.services?.stop();
         await this.podServices?.stop();
         await this.networkPolicies?.stop();
-        this.networkPolicies = undefined;
         await this.dns?.stop();
-        this.dns = undefined;
-        this.podServices = undefined;
-        this.vms = undefined;
-        this.services = undefined;
+        await this.feed?.stop();
+        this.feed = this.vms = this.services = this.podServices = this.networkPolicies = this.dns = undefined;
       },
     });
     await this.election.start();

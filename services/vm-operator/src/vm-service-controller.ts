@@ -1,9 +1,7 @@
-import { NatsNames, ObjectEventTypes } from '@openpacific/contracts';
+import { ObjectEventTypes } from '@openpacific/contracts';
 import { EventStore, VersionConflictError } from '@openpacific/event-store';
-import { controllerReadModel, LogFollower, PassLoop, pokedFollower, StoredObject } from '@openpacific/objects';
+import { controllerReadModel, PassLoop, type SharedFollower, StoredObject } from '@openpacific/objects';
 import type { Logger } from '@openpacific/service-kit';
-import type { NatsConnection } from 'nats';
-import type { Pool } from 'pg';
 import { TcpLoadBalancer } from './services/tcp-load-balancer';
 import { backendsFor, ingressAddress, readyEndpoints } from './services/vm-service-endpoints';
 import { ensurePool } from './vms/address-pools';
@@ -28,31 +26,26 @@ const BACKEND_COOLDOWN_MS = 500;
  */
 export class VmServiceController {
   private readonly model = controllerReadModel([R.services, R.vms, R.namespaces]);
-  private follower?: LogFollower;
   private readonly loop: PassLoop;
   /** One balancer per service port, by `<ns>/<name>/<port>`. */
   private readonly balancers = new Map<string, TcpLoadBalancer>();
 
-  constructor(private readonly deps: { store: EventStore; pool: Pool; nats: NatsConnection; names: NatsNames; logger: Logger }) {
+  /** Reads the log through `feed`, which the caller starts (replaying the log) before `start`. */
+  constructor(private readonly deps: { store: EventStore; feed: SharedFollower; logger: Logger }) {
     this.loop = new PassLoop(() => this.pass(), { resyncMs: 2000, retryMs: 200, onError: (err) => deps.logger.warn('VM service pass failed', { error: (err as Error).message }) });
+    deps.feed.add(this.model.follows, (events) => {
+      let relevant = false;
+      for (const e of events) if (this.model.apply(e)) relevant = true;
+      if (relevant) this.loop.schedule();
+    });
   }
 
-  async start(): Promise<void> {
-    this.follower = pokedFollower(this.deps, (events) => {
-      let relevant = false;
-      for (const e of events) {
-        const change = this.model.apply(e);
-        if (change && (change.resource === R.services || change.resource === R.vms || change.resource === R.namespaces)) relevant = true;
-      }
-      if (relevant) this.loop.schedule();
-    }, { follows: this.model.follows });
-    await this.follower.start();
+  start(): void {
     this.loop.start();
   }
 
   async stop(): Promise<void> {
     this.loop.stop();
-    await this.follower?.stop();
     await Promise.all([...this.balancers.values()].map((b) => b.stop()));
     this.balancers.clear();
   }

@@ -73,6 +73,17 @@ describe('admission at the gateway\'s read position (real Postgres and NATS)', (
     }
   });
 
+  it('applies it to every review of a batch, and of batches asked at once, which share one wait for the position', async () => {
+    const ns = 'ra-batch';
+    const at = await create('limitranges', limits(ns));
+    const batches = [0, 1, 2].map((b) => ({ batch: Array.from({ length: 20 }, (_, i) => podRequest(ns, `web-${b}-${i}`)), readAt: readAt(at) }));
+    const answers = await Promise.all(batches.map(ask));
+    for (const answer of answers) {
+      expect(answer.batch).toHaveLength(20);
+      for (const item of answer.batch) expect(item.patchedObject.spec.containers[0].resources.limits).toEqual({ cpu: '500m', memory: '256Mi' });
+    }
+  });
+
   it('refuses by a namespace label written just before (PodSecurity), at the named position', async () => {
     const ns = 'ra-restricted';
     const at = await create('namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns, labels: { 'pod-security.kubernetes.io/enforce': 'restricted' } } });

@@ -1,5 +1,5 @@
 import { Inject, Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
-import type { LogPosition } from '@openpacific/event-store';
+import { compareLogPositions, LogPosition } from '@openpacific/event-store';
 import { LogFollower, pokedFollower, ReadModel } from '@openpacific/objects';
 import { SERVICE_CONTEXT, ServiceContext } from '@openpacific/service-kit';
 
@@ -19,6 +19,8 @@ export class PolicyState implements OnModuleInit, OnModuleDestroy {
   /** uids of every object ever seen: a quota reservation whose object was created (even if since deleted) is spent. */
   readonly seenUids = new Set<string>();
   private follower?: LogFollower;
+  /** The wait in progress for a gateway's position: the reviews of a batch (and of batches at lower positions) share it. */
+  private pending?: { target: LogPosition; reached: Promise<void> };
   /** Called after each batch of events applied (the quota status controller listens). */
   readonly listeners = new Set<() => void>();
 
@@ -47,8 +49,21 @@ export class PolicyState implements OnModuleInit, OnModuleDestroy {
    * then fails or succeeds as before.
    */
   async caughtUp(readAt: LogPosition | undefined): Promise<void> {
-    if (readAt && this.follower && (await this.follower.waitFor(readAt, CAUGHT_UP_WAIT_MS))) return;
-    await this.fresh();
+    const follower = this.follower;
+    if (!readAt || !follower) return this.fresh();
+    if (compareLogPositions(follower.current, readAt) >= 0) return;
+    // Every review of a batch waits for the same position, PodSecurity and LimitRanger each: one wait (one timer) for all.
+    if (this.pending && compareLogPositions(this.pending.target, readAt) >= 0) return this.pending.reached;
+    const reached = (async () => {
+      if (!(await follower.waitFor(readAt, CAUGHT_UP_WAIT_MS))) await this.fresh();
+    })();
+    const pending = { target: readAt, reached };
+    this.pending = pending;
+    const settled = () => {
+      if (this.pending === pending) this.pending = undefined;
+    };
+    reached.then(settled, settled);
+    return reached;
   }
 
   /** Catches up with the log: the second kick starts a read after this call if one was already running. */

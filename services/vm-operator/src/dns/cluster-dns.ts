@@ -1,9 +1,6 @@
-import { ENDPOINT_SLICES_RESOURCE, NatsNames, SERVICES_RESOURCE } from '@openpacific/contracts';
-import type { EventStore } from '@openpacific/event-store';
-import { controllerReadModel, LogFollower, pokedFollower } from '@openpacific/objects';
+import { ENDPOINT_SLICES_RESOURCE, SERVICES_RESOURCE } from '@openpacific/contracts';
+import { controllerReadModel, type SharedFollower } from '@openpacific/objects';
 import type { Logger } from '@openpacific/service-kit';
-import type { NatsConnection } from 'nats';
-import type { Pool } from 'pg';
 import { answerQuestion, CLUSTER_DNS_TTL } from './cluster-dns-records';
 import { DnsServer } from './dns-server';
 
@@ -20,18 +17,16 @@ const SERVED = new Set([SERVICES_RESOURCE, ENDPOINT_SLICES_RESOURCE]);
  */
 export class ClusterDns {
   private readonly model = controllerReadModel([...SERVED]);
-  private follower?: LogFollower;
   private server?: DnsServer;
 
-  constructor(
-    private readonly deps: { store: EventStore; pool: Pool; nats: NatsConnection; names: NatsNames; logger: Logger; address: string; port?: number },
-  ) {}
+  /** Reads the log through `feed`, which the caller starts (replaying the log) before `start`. */
+  constructor(private readonly deps: { feed: SharedFollower; logger: Logger; address: string; port?: number }) {
+    deps.feed.add(this.model.follows, (events) => {
+      for (const e of events) this.model.apply(e);
+    });
+  }
 
   async start(): Promise<void> {
-    this.follower = pokedFollower(this.deps, (events) => {
-      for (const e of events) if (SERVED.has((e.data as { resource?: string })?.resource ?? '')) this.model.apply(e);
-    }, { follows: this.model.follows });
-    await this.follower.start();
     const server = new DnsServer({
       address: this.deps.address,
       port: this.deps.port ?? 53,
@@ -54,6 +49,5 @@ export class ClusterDns {
   async stop(): Promise<void> {
     await this.server?.stop();
     this.server = undefined;
-    await this.follower?.stop();
   }
 }

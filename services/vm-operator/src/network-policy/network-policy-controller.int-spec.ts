@@ -6,6 +6,7 @@ import { connectNats } from '@openpacific/messaging';
 import { createTestDatabase, eventually, TestDatabase, testNatsUrl, uniqueNatsPrefix } from '@openpacific/testing';
 import type { NatsConnection } from 'nats';
 import { findNft } from './nft-applier';
+import { SharedFollower } from '@openpacific/objects';
 import { NetworkPolicyController } from './network-policy-controller';
 
 // A pod network of its own (outside every test cluster's range), so its table openpacific_189 is this test's alone.
@@ -31,6 +32,7 @@ const canRun = process.getuid?.() === 0 && Boolean(findNft());
   let nc: NatsConnection;
   let store: EventStore;
   let controller: NetworkPolicyController;
+  let feed: SharedFollower;
 
   const deps = () => ({ store, pool: db.pool, nats: nc, names: natsNames(uniqueNatsPrefix('np')), logger: quiet });
 
@@ -52,12 +54,15 @@ const canRun = process.getuid?.() === 0 && Boolean(findNft());
     for (const name of ['alpha', 'beta']) await create('namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
     await create('pods', pod('alpha', 'server', SERVER, [{ name: 'http', containerPort: 8080 }]));
     await create('pods', pod('beta', 'stranger', STRANGER));
-    controller = new NetworkPolicyController({ ...deps(), network: NETWORK });
-    await controller.start();
+    feed = new SharedFollower(deps());
+    controller = new NetworkPolicyController({ feed, logger: quiet, network: NETWORK });
+    await feed.start();
+    controller.start();
   }, 30_000);
 
   afterAll(async () => {
     await controller?.stop();
+    await feed?.stop();
     await nc?.close();
     await db?.drop();
   });
@@ -69,16 +74,13 @@ const canRun = process.getuid?.() === 0 && Boolean(findNft());
     expect(controller.allows('10.189.0.1', SERVER, 8080)).toBe(true);
   });
 
-  it('opens what a new policy allows within moments of its creation', async () => {
-    const started = Date.now();
+  it('opens what a new policy allows once it is created', async () => {
     await create(NETWORK_POLICIES_RESOURCE, {
       apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { namespace: 'alpha', name: 'http-from-anywhere' },
       spec: { podSelector: { matchLabels: { app: 'server' } }, policyTypes: ['Ingress'], ingress: [{ from: [{ namespaceSelector: {} }], ports: [{ port: 'http', protocol: 'TCP' }] }] },
     });
     await eventually(() => expect(controller.allows(STRANGER, SERVER, 8080)).toBe(true), { intervalMs: 5 });
-    // Level-triggered on the log: the follower wakes on the append's NOTIFY, the pass renders and applies.
-    const elapsed = Date.now() - started;
-    expect(elapsed).toBeLessThan(500);
+    // Level-triggered on the log: the follower wakes on the append's poke, the pass renders and applies.
     await eventually(() => expect(table()).toContain(`ip saddr ${STRANGER} tcp dport 8080 accept`));
     expect(controller.admit(STRANGER, { address: SERVER, port: 8080 }, 80)).toBe(true);
     expect(controller.admit(STRANGER, { address: SERVER, port: 9090 }, 80)).toBe(false);
@@ -92,8 +94,9 @@ const canRun = process.getuid?.() === 0 && Boolean(findNft());
 
   it('does not enforce without a pod network, and says why', async () => {
     const warnings: unknown[] = [];
-    const loopback = new NetworkPolicyController({ ...deps(), logger: { ...quiet, warn: (msg: string, fields?: unknown) => warnings.push({ msg, fields }) }, network: LOOPBACK_NETWORK });
-    await loopback.start();
+    const unused = new SharedFollower(deps());
+    const loopback = new NetworkPolicyController({ feed: unused, logger: { ...quiet, warn: (msg: string, fields?: unknown) => warnings.push({ msg, fields }) }, network: LOOPBACK_NETWORK });
+    loopback.start();
     expect(warnings).toEqual([{ msg: 'network policies not enforced', fields: { reason: "POD_CIDR is not set: pods share the hosts' network" } }]);
     expect(loopback.allows('127.1.0.2', '127.1.0.3', 80)).toBe(true);
     await loopback.stop();

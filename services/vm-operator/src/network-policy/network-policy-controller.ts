@@ -1,9 +1,6 @@
-import { ClusterNetwork, NatsNames, NETWORK_POLICIES_RESOURCE } from '@openpacific/contracts';
-import type { EventStore } from '@openpacific/event-store';
-import { controllerReadModel, LogFollower, PassLoop, pokedFollower } from '@openpacific/objects';
+import { ClusterNetwork, NETWORK_POLICIES_RESOURCE } from '@openpacific/contracts';
+import { controllerReadModel, PassLoop, type SharedFollower } from '@openpacific/objects';
 import type { Logger } from '@openpacific/service-kit';
-import type { NatsConnection } from 'nats';
-import type { Pool } from 'pg';
 import type { Backend } from '../services/tcp-load-balancer';
 import { findNft, NftTableApplier } from './nft-applier';
 import { policyTableName, renderPolicyRuleset } from './nft-ruleset';
@@ -12,10 +9,8 @@ import { PolicyEvaluator } from './policy-evaluator';
 const WATCHED = new Set(['pods', 'namespaces', NETWORK_POLICIES_RESOURCE]);
 
 export interface NetworkPolicyControllerDeps {
-  store: EventStore;
-  pool: Pool;
-  nats: NatsConnection;
-  names: NatsNames;
+  /** The log, read through it when policies are enforced; the caller starts it (replaying the log) before `start`. */
+  feed: SharedFollower;
   logger: Logger;
   network: ClusterNetwork;
   /** The nft binary; found on PATH when not given. */
@@ -31,12 +26,21 @@ export interface NetworkPolicyControllerDeps {
  */
 export class NetworkPolicyController {
   private readonly model = controllerReadModel([...WATCHED]);
-  private follower?: LogFollower;
   private loop?: PassLoop;
   private applier?: NftTableApplier;
   private evaluator?: PolicyEvaluator;
+  /** Why policies are not enforced, found once: where they are not, the model does not follow the log at all. */
+  private readonly notEnforced: string | undefined;
 
-  constructor(private readonly deps: NetworkPolicyControllerDeps) {}
+  constructor(private readonly deps: NetworkPolicyControllerDeps) {
+    this.notEnforced = this.notEnforcedReason();
+    if (this.notEnforced) return;
+    deps.feed.add(this.model.follows, (events) => {
+      let relevant = false;
+      for (const e of events) if (this.model.apply(e)) relevant = true;
+      if (relevant) this.loop?.schedule();
+    });
+  }
 
   /** Why policies are not enforced here, or undefined when they are. */
   notEnforcedReason(): string | undefined {
@@ -45,35 +49,24 @@ export class NetworkPolicyController {
     return undefined;
   }
 
-  async start(): Promise<void> {
-    const reason = this.notEnforcedReason();
-    if (reason) {
-      this.deps.logger.warn('network policies not enforced', { reason });
+  start(): void {
+    if (this.notEnforced) {
+      this.deps.logger.warn('network policies not enforced', { reason: this.notEnforced });
       return;
     }
     const { podCIDR } = this.deps.network;
     this.applier = new NftTableApplier((this.deps.nft ?? findNft())!, policyTableName(podCIDR));
     // A change during a pass runs the next pass at once (retryMs); a failed nft apply waits for the resync instead.
     this.loop = new PassLoop(() => this.pass(), { resyncMs: 2000, retryMs: 10, onError: (err) => this.deps.logger.warn('network policy pass failed', { error: (err as Error).message }) });
-    this.follower = pokedFollower(this.deps, (events) => {
-      let relevant = false;
-      for (const e of events) {
-        const change = this.model.apply(e);
-        if (change && WATCHED.has(change.resource)) relevant = true;
-      }
-      if (relevant) this.loop?.schedule();
-    }, { follows: this.model.follows });
-    await this.follower.start();
     this.loop.start();
     this.deps.logger.info('network policies enforced', { podCIDR, table: policyTableName(podCIDR) });
   }
 
   /** Idempotent: a deposed leader's stop may follow a shutdown's. */
   async stop(): Promise<void> {
-    const { loop, follower, applier } = this;
-    this.loop = this.follower = this.applier = this.evaluator = undefined;
+    const { loop, applier } = this;
+    this.loop = this.applier = this.evaluator = undefined;
     loop?.stop();
-    await follower?.stop();
     try {
       await applier?.remove();
     } catch (err) {

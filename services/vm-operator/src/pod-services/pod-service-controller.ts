@@ -1,13 +1,12 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { ClusterNetwork, ENDPOINT_SLICE_MANAGED_BY_LABEL, ENDPOINT_SLICES_RESOURCE, loadBalancerAddress, LOOPBACK_NETWORK, NatsNames, ObjectEventTypes, objectStreamId, SERVICE_NAME_LABEL, SERVICES_RESOURCE } from '@openpacific/contracts';
-import { EventStore, VersionConflictError } from '@openpacific/event-store';
-import { controllerReadModel, LogFollower, PassLoop, pokedFollower, sameJson, StoredObject } from '@openpacific/objects';
+import { ClusterNetwork, ENDPOINT_SLICE_MANAGED_BY_LABEL, ENDPOINT_SLICES_RESOURCE, loadBalancerAddress, LOOPBACK_NETWORK, ObjectEventTypes, objectStreamId, SERVICE_NAME_LABEL, SERVICES_RESOURCE } from '@openpacific/contracts';
+import { EventStore, RecordedEvent, VersionConflictError } from '@openpacific/event-store';
+import { controllerReadModel, ObjectChange, objectKey, PassLoop, sameJson, type SharedFollower, StoredObject } from '@openpacific/objects';
 import type { Logger } from '@openpacific/service-kit';
-import type { NatsConnection } from 'nats';
-import type { Pool } from 'pg';
 import { AdmitHook, Backend, TcpLoadBalancer } from '../services/tcp-load-balancer';
 import { UdpLoadBalancer } from '../services/udp-load-balancer';
 import { podServiceEndpoints, servicePortKey } from './pod-endpoints';
+import { ServiceSelectors } from './service-selectors';
 
 const ACTOR = { actor: 'system:serviceaccount:kube-system:endpointslice-controller', source: 'vm-operator' };
 const MANAGED_BY = 'endpointslice-controller.k8s.io';
@@ -27,79 +26,136 @@ function listenAddresses(svc: any, port: any, network?: ClusterNetwork): { addre
   return out;
 }
 
+const serviceKey = (stored: StoredObject): string => objectKey(stored.object.metadata.namespace, stored.object.metadata.name);
+
+/** Where a Service port listens and where it sends connections. */
+interface Listener {
+  address: string;
+  port: number;
+  protocol: 'TCP' | 'UDP';
+  backends: Backend[];
+  service: string;
+}
+
 /**
  * core v1 Services of pods (in the elected vm-operator, beside the VirtualMachineService controller, with the same
  * TcpLoadBalancer): keeps one EndpointSlice per Service from the pods its selector matches, and proxies every TCP port
  * of the Service — on its cluster IP, its LoadBalancer ingress address and its node port — round robin to the Ready
  * pods. A port with no Ready pod has no listener, so connections are refused at once.
+ *
+ * A pass syncs only the Services whose inputs changed (the Service, its slice, or a pod its selector matches before
+ * or after the change; every Service on a resync): in a burst of pods that no Service selects, a pod costs its
+ * read-model update and one index probe per label, and no pass.
  */
 export class PodServiceController {
   private readonly model = controllerReadModel([SERVICES_RESOURCE, 'pods', ENDPOINT_SLICES_RESOURCE]);
-  private follower?: LogFollower;
   private readonly loop: PassLoop;
   /** Running balancers by `<protocol>/<address>:<port>`, with the service they serve. */
   private readonly balancers = new Map<string, { lb: TcpLoadBalancer | UdpLoadBalancer; service: string }>();
   /** Endpoint summaries last reported in an Event, by service key; and the unresolved-port warnings already given. */
   private readonly reported = new Map<string, string>();
   private readonly warned = new Set<string>();
+  private readonly selectors = new ServiceSelectors();
+  /** Services (`<ns>/<name>`) to sync on the next pass; every one of them when `full`. */
+  private readonly dirty = new Set<string>();
+  private full = true;
+  /** Each live Service's listeners as its last sync found them, by service key. */
+  private readonly listeners = new Map<string, Listener[]>();
 
-  constructor(private readonly deps: { store: EventStore; pool: Pool; nats: NatsConnection; names: NatsNames; logger: Logger; network?: ClusterNetwork; admit?: AdmitHook }) {
-    this.loop = new PassLoop(() => this.pass(), { resyncMs: 2000, retryMs: 200, onError: (err) => deps.logger.warn('pod service pass failed', { error: (err as Error).message }) });
+  /** Reads the log through `feed`, which the caller starts (replaying the log) before `start`. */
+  constructor(private readonly deps: { store: EventStore; feed: SharedFollower; logger: Logger; network?: ClusterNetwork; admit?: AdmitHook }) {
+    this.loop = new PassLoop(() => this.pass(), {
+      resyncMs: 2000,
+      retryMs: 200,
+      onResync: () => (this.full = true),
+      onError: (err) => {
+        this.full = true;
+        deps.logger.warn('pod service pass failed', { error: (err as Error).message });
+      },
+    });
+    deps.feed.add(this.model.follows, (events) => this.read(events));
   }
 
-  async start(): Promise<void> {
-    this.follower = pokedFollower(this.deps, (events) => {
-      let relevant = false;
-      for (const e of events) {
-        const change = this.model.apply(e);
-        if (change && (change.resource === SERVICES_RESOURCE || change.resource === 'pods' || change.resource === ENDPOINT_SLICES_RESOURCE)) relevant = true;
-      }
-      if (relevant) this.loop.schedule();
-    }, { follows: this.model.follows });
-    await this.follower.start();
+  start(): void {
     this.loop.start();
   }
 
   async stop(): Promise<void> {
     this.loop.stop();
-    await this.follower?.stop();
     await Promise.all([...this.balancers.values()].map((b) => b.lb.stop()));
     this.balancers.clear();
   }
 
+  private read(events: RecordedEvent[]): void {
+    const before = this.dirty.size;
+    for (const e of events) {
+      const change = this.model.apply(e);
+      if (change) this.markAffected(change);
+    }
+    if (this.dirty.size > before) this.loop.schedule();
+  }
+
+  /** The Services a change may change: the Service itself, the owner of a slice, the Services selecting a pod before or after. */
+  private markAffected(change: ObjectChange): void {
+    const { namespace, name, labels } = change.object.metadata;
+    if (change.resource === SERVICES_RESOURCE) {
+      const key = objectKey(namespace, name);
+      if (change.type === 'DELETED') this.selectors.delete(key);
+      else this.selectors.set(key, namespace, change.object.spec?.selector);
+      this.dirty.add(key);
+    } else if (change.resource === ENDPOINT_SLICES_RESOURCE) {
+      this.dirty.add(objectKey(namespace, labels?.[SERVICE_NAME_LABEL] ?? name));
+    } else {
+      this.selectors.selecting(namespace, labels, this.dirty);
+      if (change.previous) this.selectors.selecting(namespace, change.previous.metadata.labels, this.dirty);
+    }
+  }
+
   private async pass(): Promise<void> {
-    const wanted = new Map<string, { address: string; port: number; protocol: 'TCP' | 'UDP'; backends: Backend[]; service: string }>();
-    const live = new Set<string>();
-    for (const stored of this.model.list(SERVICES_RESOURCE)) {
-      const svc = stored.object;
-      const key = `${svc.metadata.namespace}/${svc.metadata.name}`;
-      if (svc.metadata.deletionTimestamp || svc.spec?.type === 'ExternalName') continue;
-      live.add(key);
-      const pods = this.model.list('pods', svc.metadata.namespace).map((s) => s.object);
-      const result = podServiceEndpoints(svc, pods);
-      try {
-        await this.syncSlice(svc, result.endpoints, result.ports);
-        await this.reportChanges(svc, result);
-        if (svc.spec?.type === 'LoadBalancer') await this.reportIngress(stored);
-      } catch (err) {
-        if (!(err instanceof VersionConflictError)) this.deps.logger.warn('service sync failed', { service: key, error: (err as Error).message });
-        this.loop.schedule(300);
-      }
-      if (!PROXIED_TYPES.includes(svc.spec?.type) || !svc.spec?.clusterIP || svc.spec.clusterIP === 'None') continue;
+    const services = this.model.list(SERVICES_RESOURCE).filter((s) => !s.object.metadata.deletionTimestamp && s.object.spec?.type !== 'ExternalName');
+    const live = new Set(services.map(serviceKey));
+    const todo = this.full ? services : services.filter((s) => this.dirty.has(serviceKey(s)));
+    this.full = false;
+    this.dirty.clear();
+    for (const key of this.listeners.keys()) if (!live.has(key)) this.listeners.delete(key);
+    for (const stored of todo) await this.syncService(stored);
+    await this.deleteOrphanSlices(live);
+    // In list order, as every pass built them before: of two Services claiming one address, the later one's listener stands.
+    const wanted = new Map<string, Listener>();
+    for (const s of services) for (const l of this.listeners.get(serviceKey(s)) ?? []) wanted.set(`${l.protocol}/${l.address}:${l.port}`, l);
+    await this.syncBalancers(wanted);
+  }
+
+  /** The Service's slice, Events and ingress as its pods say, and its listeners for the balancers. */
+  private async syncService(stored: StoredObject): Promise<void> {
+    const svc = stored.object;
+    const key = serviceKey(stored);
+    const pods = this.model.list('pods', svc.metadata.namespace).map((s) => s.object);
+    const result = podServiceEndpoints(svc, pods);
+    try {
+      await this.syncSlice(svc, result.endpoints, result.ports);
+      await this.reportChanges(svc, result);
+      if (svc.spec?.type === 'LoadBalancer') await this.reportIngress(stored);
+    } catch (err) {
+      if (!(err instanceof VersionConflictError)) this.deps.logger.warn('service sync failed', { service: key, error: (err as Error).message });
+      this.dirty.add(key);
+      this.loop.schedule(300);
+    }
+    const listeners: Listener[] = [];
+    if (PROXIED_TYPES.includes(svc.spec?.type) && svc.spec?.clusterIP && svc.spec.clusterIP !== 'None') {
       for (const port of svc.spec.ports ?? []) {
         const protocol = port.protocol ?? 'TCP';
         // SCTP is accepted as Kubernetes does, but not proxied: Node has no SCTP sockets.
         if (protocol !== 'TCP' && protocol !== 'UDP') continue;
         const backends = result.backends.get(servicePortKey(protocol, port.port)) ?? [];
-        for (const at of listenAddresses(svc, port, this.deps.network)) wanted.set(`${protocol}/${at.address}:${at.port}`, { ...at, protocol, backends, service: key });
+        for (const at of listenAddresses(svc, port, this.deps.network)) listeners.push({ ...at, protocol, backends, service: key });
       }
     }
-    await this.deleteOrphanSlices(live);
-    await this.syncBalancers(wanted);
+    this.listeners.set(key, listeners);
   }
 
   /** A listener only while there is a Ready backend: without one the port is closed and connections are refused. */
-  private async syncBalancers(wanted: Map<string, { address: string; port: number; protocol: 'TCP' | 'UDP'; backends: Backend[]; service: string }>): Promise<void> {
+  private async syncBalancers(wanted: Map<string, Listener>): Promise<void> {
     for (const [id, current] of this.balancers) {
       const want = wanted.get(id);
       if (want && want.backends.length > 0 && want.service === current.service) continue;

@@ -1,10 +1,8 @@
-import { NatsNames, ObjectEventTypes } from '@openpacific/contracts';
+import { ObjectEventTypes } from '@openpacific/contracts';
 import { milliValue, parseQuantity } from '@openpacific/kube-api';
-import { EventStore, StreamAppend, VersionConflictError } from '@openpacific/event-store';
-import { controllerReadModel, decryptedEvent, LogFollower, objectEvent, objectKey, PassLoop, pokedFollower, sameJson, SecretKey, StoredObject, VM_PLACEMENT_ANNOTATION, VmPlacement } from '@openpacific/objects';
+import { EventStore, RecordedEvent, StreamAppend, VersionConflictError } from '@openpacific/event-store';
+import { controllerReadModel, decryptedEvent, objectEvent, objectKey, PassLoop, sameJson, SecretKey, type SharedFollower, StoredObject, VM_PLACEMENT_ANNOTATION, VmPlacement } from '@openpacific/objects';
 import type { Logger } from '@openpacific/service-kit';
-import type { NatsConnection } from 'nats';
-import type { Pool } from 'pg';
 import { addressesOf, ensurePool, freeAddress, VM_IP_ANNOTATION } from './address-pools';
 import { Condition, Lookup, resolveBootstrap, resolveClass, resolveImage, ResolvedVm, resolveStorage } from './vm-resolve';
 import { R, VM_FINALIZER } from './vm-resources';
@@ -40,7 +38,6 @@ function timestamp(): string {
  */
 export class VmController {
   private readonly model = controllerReadModel([R.vms, ...REFERRED]);
-  private follower?: LogFollower;
   private readonly loop: PassLoop;
   private resync?: NodeJS.Timeout;
   /** VMs whose object changed since their last reconcile (namespace/name). */
@@ -56,29 +53,31 @@ export class VmController {
   /** The addresses each namespace uses, during one pass (see `allocateAddress`). */
   private readonly addressBooks = new Map<string, { used: Set<string>; from: number }>();
 
-  constructor(private readonly deps: { store: EventStore; pool: Pool; nats: NatsConnection; names: NatsNames; logger: Logger; secretKey?: SecretKey }) {
+  /** Reads the log through `feed`, which the caller starts (replaying the log) before `start`. */
+  constructor(private readonly deps: { store: EventStore; feed: SharedFollower; logger: Logger; secretKey?: SecretKey }) {
     this.loop = new PassLoop(() => this.pass(), { resyncMs: RESYNC_MS, retryMs: 200, onError: (err) => deps.logger.warn('VM pass failed', { error: (err as Error).message }) });
+    deps.feed.add(this.model.follows, (events) => this.read(events));
   }
 
-  async start(): Promise<void> {
-    this.follower = pokedFollower(this.deps, (events) => {
-      let relevant = false;
-      for (const e of events) {
-        const change = this.model.apply(decryptedEvent(e, this.deps.secretKey));
-        if (!change) continue;
-        if (change.resource !== R.vms) {
-          // A class, image, secret, claim, namespace...: any VM may refer to it.
-          if (REFERRED.has(change.resource)) this.full = relevant = true;
-          continue;
-        }
-        relevant = true;
-        const { namespace, name, uid } = change.object.metadata;
-        if (change.type === 'DELETED' || change.object.metadata.annotations?.[VM_IP_ANNOTATION]) this.reserved.delete(uid);
-        if (change.type !== 'DELETED') this.dirty.add(objectKey(namespace, name));
+  private read(events: RecordedEvent[]): void {
+    let relevant = false;
+    for (const e of events) {
+      const change = this.model.apply(decryptedEvent(e, this.deps.secretKey));
+      if (!change) continue;
+      if (change.resource !== R.vms) {
+        // A class, image, secret, claim, namespace...: any VM may refer to it.
+        if (REFERRED.has(change.resource)) this.full = relevant = true;
+        continue;
       }
-      if (relevant) this.loop.schedule();
-    }, { follows: this.model.follows });
-    await this.follower.start();
+      relevant = true;
+      const { namespace, name, uid } = change.object.metadata;
+      if (change.type === 'DELETED' || change.object.metadata.annotations?.[VM_IP_ANNOTATION]) this.reserved.delete(uid);
+      if (change.type !== 'DELETED') this.dirty.add(objectKey(namespace, name));
+    }
+    if (relevant) this.loop.schedule();
+  }
+
+  start(): void {
     this.resync = setInterval(() => {
       this.full = true;
       this.loop.schedule();
@@ -86,10 +85,9 @@ export class VmController {
     this.loop.start();
   }
 
-  async stop(): Promise<void> {
+  stop(): void {
     clearInterval(this.resync);
     this.loop.stop();
-    await this.follower?.stop();
   }
 
   get lookup(): Lookup {
