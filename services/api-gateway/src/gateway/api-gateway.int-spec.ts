@@ -3,7 +3,7 @@ import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RunningService, startService } from '@openpacific/service-kit';
-import { createTestDatabase, TestDatabase, testNatsUrl, uniqueNatsPrefix } from '@openpacific/testing';
+import { createTestDatabase, eventually, TestDatabase, testNatsUrl, uniqueNatsPrefix } from '@openpacific/testing';
 import { parse } from 'yaml';
 import { configSchema as policyConfigSchema } from '../../../policy/src/policy.config';
 import { PolicyModule } from '../../../policy/src/policy.module';
@@ -26,7 +26,7 @@ describe('the api-gateway across a restart', () => {
   const startGateway = () =>
     startService<GatewayConfig>({ name: 'api-gateway', configSchema: gatewayConfigSchema, prepareConfig: (c) => prepareGatewayConfig(c), module: () => ApiGatewayModule }, env());
 
-  function call(method: string, path: string, body?: unknown): Promise<{ status: number; json: any; text: string }> {
+  function call(method: string, path: string, body?: unknown): Promise<{ status: number; json: any; text: string; headers: Record<string, unknown> }> {
     const kubeconfig = parse(readFileSync(join(dataDir, 'kubeconfig'), 'utf8'));
     const server = kubeconfig.clusters[0].cluster.server;
     const token = readFileSync(join(dataDir, 'admin.token'), 'utf8').trim();
@@ -43,7 +43,7 @@ describe('the api-gateway across a restart', () => {
       }, (res) => {
         let text = '';
         res.on('data', (c) => (text += c));
-        res.on('end', () => resolve({ status: res.statusCode!, text, json: parseOrUndefined(text) }));
+        res.on('end', () => resolve({ status: res.statusCode!, text, json: parseOrUndefined(text), headers: res.headers }));
       });
       req.on('error', reject);
       req.end(payload);
@@ -114,6 +114,39 @@ describe('the api-gateway across a restart', () => {
       for (let i = 0; i < 16; i++) expect(labels[`k${i}`]).toBe(String(i));
       // The create, then one update per patch: no patch was written twice or dropped.
       expect((await call('GET', '/api/v1/namespaces/contended/history')).json.items).toHaveLength(17);
+    } finally {
+      await gateway.stop();
+    }
+  }, 60_000);
+
+  it('answers a write, GET, LIST and watch with the same object, and ties the Audit-Id to the audit record and the event', async () => {
+    const gateway = await startGateway();
+    try {
+      await call('POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'answers' } });
+      const watch = call('GET', '/api/v1/namespaces/answers/configmaps?watch=true&timeoutSeconds=2');
+      const created = await call('POST', '/api/v1/namespaces/answers/configmaps', {
+        apiVersion: 'v1', kind: 'ConfigMap', metadata: { generateName: 'cm-' }, data: { quoted: '"x"\n\u00e9' },
+      });
+      expect(created.status).toBe(201);
+      const name = created.json.metadata.name;
+      const patched = await call('PATCH', `/api/v1/namespaces/answers/configmaps/${name}`, { data: { more: 'y' } });
+      const got = await call('GET', `/api/v1/namespaces/answers/configmaps/${name}`);
+      expect(got.json).toEqual(patched.json);
+      const listed = await call('GET', '/api/v1/namespaces/answers/configmaps');
+      expect(listed.json).toMatchObject({ kind: 'ConfigMapList', apiVersion: 'v1', metadata: { resourceVersion: expect.any(String) } });
+      expect(listed.json.items).toEqual([patched.json]);
+      const events = (await watch).text.trim().split('\n').map((l) => JSON.parse(l));
+      expect(events).toEqual([{ type: 'ADDED', object: created.json }, { type: 'MODIFIED', object: patched.json }]);
+
+      // One request id: the Audit-Id header, the audit record (which names the created object) and the event written.
+      const requestId = created.headers['audit-id'];
+      const { rows } = await db.pool.query("SELECT metadata->>'requestId' AS id FROM events WHERE stream_id = $1 ORDER BY stream_version", [`configmaps/answers/${name}`]);
+      expect(rows[0].id).toBe(requestId);
+      expect(rows[1].id).toBe(patched.headers['audit-id']);
+      await eventually(async () => {
+        const records = (await call('GET', `/apis/audit.openpacific.io/v1/auditrecords?fieldSelector=requestID=${requestId}`)).json.items;
+        expect(records).toMatchObject([{ verb: 'create', resource: 'configmaps', namespace: 'answers', name, code: 201 }]);
+      });
     } finally {
       await gateway.stop();
     }

@@ -1,10 +1,11 @@
-import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { authorize, RbacLookups, RequestAttributes, UserInfo } from '@openpacific/authz';
 import type { Logger } from '@openpacific/service-kit';
 import type { Authenticator } from '../http/authenticator';
 import { isConsolePath } from '../http/console-assets';
 import { forbiddenFor } from '../http/api-server';
+import { requestInfo, resolvedPath } from '../http/request-info';
+import { answerOf } from '../http/respond';
 import { ResourceRegistry } from '../registry/registry';
 import { AuditLog } from './audit-log';
 import { isAuditApiPath, serveAuditApi } from './audit-api';
@@ -44,24 +45,24 @@ export function auditHook(deps: AuditHookDeps): AuditHook {
 
 function observe(deps: AuditHookDeps): AuditHook {
   return (req, res) => {
-    const url = new URL(req.url ?? '/', 'https://gateway');
+    const { url, requestId } = requestInfo(req);
     // Health probes and the web console's static files (public, no API object touched) are not audited.
     if (UNAUDITED_PATHS.has(url.pathname) || isConsolePath(url.pathname, req.method, req.headers.accept)) return undefined;
     const method = req.method ?? 'GET';
     const user = authenticated(deps.auth, req);
-    const attrs = requestAttributes(deps.registry, method, url);
-    const requestId = randomUUID();
+    const attrs = requestAttributes(deps.registry, method, url, resolvedPath(deps.registry, req));
     res.setHeader('Audit-Id', requestId);
     const time = new Date();
+    // A create names its object in the body: as kube-apiserver's objectRef, the name is taken from the answer.
+    const nameFromAnswer = attrs.verb === 'create' && attrs.resourceRequest && !attrs.name;
     let recorded = false;
     const record = (code: number) => {
       if (recorded) return;
       recorded = true;
+      if (nameFromAnswer && code >= 200 && code < 300) attrs.name = createdName(res) ?? '';
       appendRecord(deps, req, { time, requestId, user, attrs, code });
     };
     if (attrs.verb === 'watch') onHeaders(res, () => record(res.statusCode));
-    // A create names its object in the body: as kube-apiserver's objectRef, the name is taken from the answer.
-    if (attrs.verb === 'create' && attrs.resourceRequest && !attrs.name) onCreatedName(res, (name) => (attrs.name = name));
     res.once('finish', () => record(res.statusCode));
     // A client gone before any answer: 0, as no status was ever sent.
     res.once('close', () => record(res.headersSent ? res.statusCode : 0));
@@ -108,11 +109,11 @@ export type UpgradeAudit = (req: IncomingMessage, code: number) => void;
 export function upgradeAudit(deps: AuditHookDeps): UpgradeAudit {
   return (req, code) => {
     try {
-      const url = new URL(req.url ?? '/', 'https://gateway');
+      const { url, requestId } = requestInfo(req);
       const user = authenticated(deps.auth, req);
-      const attrs = requestAttributes(deps.registry, req.method ?? 'GET', url);
+      const attrs = requestAttributes(deps.registry, req.method ?? 'GET', url, resolvedPath(deps.registry, req));
       if (attrs.resourceRequest) attrs.verb = 'create';
-      appendRecord(deps, req, { time: new Date(), requestId: randomUUID(), user, attrs, code });
+      appendRecord(deps, req, { time: new Date(), requestId, user, attrs, code });
     } catch (err) {
       deps.logger.error('audit: upgrade not recorded', { error: (err as Error).message });
     }
@@ -167,23 +168,8 @@ function onHeaders(res: ServerResponse, fn: () => void): void {
   } as typeof res.writeHead;
 }
 
-/**
- * Takes `metadata.name` from the JSON answer of a successful create (`res.end(payload)`), and
- * nothing else of it: the body itself is never kept.
- */
-function onCreatedName(res: ServerResponse, fn: (name: string) => void): void {
-  const end = res.end;
-  res.end = function (this: ServerResponse, ...args: unknown[]) {
-    res.end = end;
-    const [chunk] = args;
-    if (res.statusCode >= 200 && res.statusCode < 300 && (typeof chunk === 'string' || Buffer.isBuffer(chunk))) {
-      try {
-        const name = JSON.parse(chunk.toString())?.metadata?.name;
-        if (typeof name === 'string') fn(name);
-      } catch {
-        // not JSON: the record keeps no name
-      }
-    }
-    return (end as (...a: unknown[]) => ServerResponse).apply(this, args);
-  } as typeof res.end;
+/** `metadata.name` of the object a successful create answered with. */
+function createdName(res: ServerResponse): string | undefined {
+  const name = (answerOf(res) as { metadata?: { name?: unknown } } | undefined)?.metadata?.name;
+  return typeof name === 'string' ? name : undefined;
 }

@@ -102,4 +102,22 @@ describe('the audit log table and its batched writer', () => {
     expect(await log.get('not-an-id')).toBeUndefined();
     await log.stop();
   });
+
+  it('keeps every field as it came, groups with quotes, backslashes, commas and braces included', async () => {
+    const log = new AuditLog(db.pool, logger);
+    const odd = entry({
+      requestId: 'fields-1', username: 'o\'brien "x"', groups: ['a,b', 'c"d', 'e\\f', '{g}', '', 'NULL'], verb: 'create', apiGroup: 'apps',
+      resource: 'deployments', subresource: 'scale', namespace: 'ns-f', name: 'web', path: '/apis/apps/v1/namespaces/ns-f/deployments/web/scale',
+      decision: 'deny', code: 403, userAgent: 'kubectl/v1.32 (linux) ünïcode', sourceIp: '10.0.0.7', time: new Date('2026-11-30T13:14:15.678Z'),
+    });
+    log.append(odd);
+    log.append(entry({ requestId: 'fields-2', namespace: 'ns-f', groups: [] }));
+    await log.flush();
+    const [second, first] = await log.query({ namespace: 'ns-f', limit: 10 });
+    const { id, ...stored } = first;
+    expect(id).toMatch(/^[0-9]+$/);
+    expect(stored).toEqual(odd);
+    expect(second).toMatchObject({ requestId: 'fields-2', groups: [] });
+    await log.stop();
+  });
 });

@@ -1,5 +1,5 @@
 import { resourceAttributes } from '../auth/request-attributes';
-import { parseResourcePath, ResourceTarget } from '../http/resource-path';
+import { resolvePath, ResolvedPath } from '../http/request-info';
 import { ResourceRegistry } from '../registry/registry';
 
 /** What a request asks, in Kubernetes terms: the fields of an audit record (and of an RBAC check). */
@@ -24,10 +24,10 @@ const ANONYMOUS = { username: 'system:anonymous', groups: [] as string[] };
  * (resource-path.ts), with the verbs of kube-apiserver's RequestInfo. A path that is not
  * a known resource (discovery, /version, an unknown kind) is a non-resource request.
  */
-export function requestAttributes(registry: ResourceRegistry, method: string, url: URL | string): AuditRequestAttributes {
+export function requestAttributes(registry: ResourceRegistry, method: string, url: URL | string, resolved?: ResolvedPath): AuditRequestAttributes {
   const u = typeof url === 'string' ? new URL(url, 'https://gateway') : url;
   const path = u.pathname;
-  const { target, history } = resolveTarget(registry, path);
+  const { target, history } = resolved ?? resolvePath(registry, path);
   if (!target) {
     return { verb: method.toLowerCase(), apiGroup: '', resource: '', subresource: '', namespace: '', name: '', path, resourceRequest: false };
   }
@@ -42,17 +42,4 @@ export function requestAttributes(registry: ResourceRegistry, method: string, ur
     path,
     resourceRequest: true,
   };
-}
-
-/** As the request handler resolves it: `<object path>/history` is ours; a path it cannot parse is no target. */
-function resolveTarget(registry: ResourceRegistry, path: string): { target?: ResourceTarget; history: boolean } {
-  try {
-    if (path.endsWith('/history')) {
-      const target = parseResourcePath(registry, path.slice(0, -'/history'.length));
-      if (target?.name && !target.subresource) return { target, history: true };
-    }
-    return { target: parseResourcePath(registry, path), history: false };
-  } catch {
-    return { history: false };
-  }
 }

@@ -156,6 +156,28 @@ describe('Authenticator', () => {
     revoked = true;
     expect(() => auth.authenticate(req('Bearer devtoken'))).toThrow('Unauthorized');
   });
+
+  it('hashes a token once per connection, but asks the sources on every request and follows a changed token', () => {
+    const auth = new Authenticator();
+    const digests: Buffer[] = [];
+    let revoked = false;
+    auth.addSource((t, d) => (digests.push(d), revoked ? undefined : { username: `user-of-${t}`, groups: [] }));
+    const socket = {};
+    const on = (s: object, authorization: string) => ({ headers: { authorization }, socket: s }) as any;
+    expect(auth.authenticate(on(socket, 'Bearer a')).username).toBe('user-of-a');
+    expect(auth.authenticate(on(socket, 'Bearer a')).username).toBe('user-of-a');
+    expect(digests[1]).toBe(digests[0]);
+    expect(digests[0].equals(digest('a'))).toBe(true);
+    // Another connection with the same token hashes it itself.
+    auth.authenticate(on({}, 'Bearer a'));
+    expect(digests[2]).not.toBe(digests[0]);
+    expect(digests[2].equals(digest('a'))).toBe(true);
+    // The same connection with another token: that token's user.
+    expect(auth.authenticate(on(socket, 'Bearer b')).username).toBe('user-of-b');
+    expect(digests[3].equals(digest('b'))).toBe(true);
+    revoked = true;
+    expect(() => auth.authenticate(on(socket, 'Bearer b'))).toThrow('Unauthorized');
+  });
 });
 
 describe('RBAC and ServiceAccount token rules', () => {

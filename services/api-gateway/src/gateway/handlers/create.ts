@@ -2,7 +2,7 @@ import { ObjectEventTypes, qualifiedResource } from '@openpacific/contracts';
 import { alreadyExists, badRequest, forbidden, generateName, invalid, methodNotAllowed, notFound } from '@openpacific/kube-api';
 import { strategyFor } from './kind-strategies';
 import { GatewayCore, isDryRun, ResourceRequest } from '../core';
-import { sendJson } from '../http/respond';
+import { sendObject } from '../http/respond';
 import { convertObject } from '../registry/registry';
 import { isVersionConflict } from './commit';
 import { checkTypeMeta, decodeBody, fieldValidationOf, validateObject } from './decode';
@@ -11,7 +11,7 @@ import { prepareForCreate } from './object-rules';
 export async function handleCreate(core: GatewayCore, r: ResourceRequest): Promise<void> {
   const obj = decodeBody(r);
   const created = await createObject(core, r, obj);
-  sendJson(r.res, 201, convertObject(created, r.target.served));
+  sendObject(r.res, 201, convertObject(created, r.target.served));
 }
 
 /** POST, and server-side apply of an object that does not exist yet. */

@@ -3,7 +3,7 @@ import {
   applyJsonPatch, applyMergePatch, applyServerSideApply, applyStrategicMergePatch, badRequest, notFound, parseBody, patchContentType, unsupportedMediaType,
 } from '@openpacific/kube-api';
 import { GatewayCore, isDryRun, ResourceRequest } from '../core';
-import { sendJson } from '../http/respond';
+import { sendObject } from '../http/respond';
 import { convertObject, ServedResource } from '../registry/registry';
 import { catchUpPast, commitUpdate, conflictFor, isVersionConflict } from './commit';
 import { createObject } from './create';
@@ -49,7 +49,7 @@ async function patchAttempts(core: GatewayCore, r: ResourceRequest, type: NonNul
           throw badRequest(`the name of the object (${patch.metadata.name}) does not match the name on the URL (${name})`);
         }
         const created = await createObject(core, r, { ...patch, metadata: { ...(patch?.metadata ?? {}), name } });
-        sendJson(r.res, 201, convertObject(created, served));
+        sendObject(r.res, 201, convertObject(created, served));
         return;
       }
       throw notFound(qualifiedResource(served.def), name!);
@@ -72,7 +72,7 @@ async function patchAttempts(core: GatewayCore, r: ResourceRequest, type: NonNul
     const next = subresource === 'status' ? prepareForStatusUpdate(stored.object, incoming) : prepareForUpdate(served.def, stored.object, incoming);
     try {
       const written = await commitUpdate(core, r, served, stored, next, isDryRun(r.query));
-      sendJson(r.res, 200, convertObject(written, served));
+      sendObject(r.res, 200, convertObject(written, served));
       return;
     } catch (err) {
       if (!isVersionConflict(err)) throw err;

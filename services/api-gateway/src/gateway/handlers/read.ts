@@ -2,7 +2,7 @@ import { includeObjectParam, matchesFieldSelector, matchesLabelSelector, notFoun
 import { compareLogPositions, resourceVersionOf, parseResourceVersion } from '@openpacific/event-store';
 import { objectStreamId, qualifiedResource } from '@openpacific/contracts';
 import { GatewayCore, ResourceRequest } from '../core';
-import { sendJson } from '../http/respond';
+import { sendJson, sendList, sendObject } from '../http/respond';
 import { convertObject, ServedResource } from '../registry/registry';
 import { foldHistory } from './history';
 import { ContinueToken, continueExpired, decodeContinue, ListMeta, ListSnapshots, ListState, pageOf, parseLimit } from './list-pages';
@@ -110,13 +110,8 @@ function respondObjects(r: ResourceRequest, served: ServedResource, items: any[]
     return;
   }
   if (!asList) {
-    sendJson(r.res, 200, items[0]);
+    sendObject(r.res, 200, items[0]);
     return;
   }
-  sendJson(r.res, 200, {
-    kind: served.def.listKind,
-    apiVersion: served.apiVersion,
-    metadata: listMeta,
-    items,
-  });
+  sendList(r.res, { kind: served.def.listKind, apiVersion: served.apiVersion, metadata: listMeta }, items);
 }

@@ -1,7 +1,7 @@
 import { qualifiedResource } from '@openpacific/contracts';
 import { notFound } from '@openpacific/kube-api';
 import { GatewayCore, isDryRun, ResourceRequest } from '../core';
-import { sendJson } from '../http/respond';
+import { sendObject } from '../http/respond';
 import { convertObject } from '../registry/registry';
 import { commitUpdate, conflictFor, isVersionConflict } from './commit';
 import { checkTypeMeta, decodeBody, fieldValidationOf, validateObject } from './decode';
@@ -22,7 +22,7 @@ export async function handleUpdate(core: GatewayCore, r: ResourceRequest): Promi
   const next = subresource === 'status' ? prepareForStatusUpdate(stored.object, incoming) : prepareForUpdate(served.def, stored.object, incoming);
   try {
     const written = await commitUpdate(core, r, served, stored, next, isDryRun(r.query));
-    sendJson(r.res, 200, convertObject(written, served));
+    sendObject(r.res, 200, convertObject(written, served));
   } catch (err) {
     if (isVersionConflict(err)) throw conflictFor(served, name!);
     throw err;

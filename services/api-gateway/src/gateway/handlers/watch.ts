@@ -4,6 +4,7 @@ import { GatewayCore, ResourceRequest } from '../core';
 import { convertObject } from '../registry/registry';
 import { ChangeType, ObjectChange } from '@openpacific/objects';
 import { selectorFor } from './read';
+import { objectJson } from '../http/respond';
 
 const BOOKMARK_INTERVAL_MS = 10_000;
 
@@ -28,17 +29,19 @@ export function handleWatch(core: GatewayCore, r: ResourceRequest): void {
   r.res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private', 'Transfer-Encoding': 'chunked' });
   r.res.flushHeaders();
   const send = (type: string, object: any) => {
-    let payload = object;
     if (asTable && type !== 'ERROR' && type !== 'BOOKMARK') {
-      payload = toTable(served.def, served.version.name, [object], {
+      const table = toTable(served.def, served.version.name, [object], {
         includeObject,
         now: new Date(),
         columnDefinitions: !sentColumns,
         listMeta: { resourceVersion: object.metadata.resourceVersion },
       });
       sentColumns = true;
+      r.res.write(`${JSON.stringify({ type, object: table })}\n`);
+      return;
     }
-    r.res.write(`${JSON.stringify({ type, object: payload })}\n`);
+    // The object's JSON is shared by every watcher of it (and the answer to the write that made it).
+    r.res.write(`{"type":"${type}","object":${objectJson(object)}}\n`);
   };
   const inScope = (obj: any) => obj && (!namespace || obj.metadata.namespace === namespace);
   const deliver = (change: ObjectChange) => {

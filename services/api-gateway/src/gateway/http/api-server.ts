@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { KubeApiError, internalError, statusError, methodNotAllowed, notFound, serviceUnavailable } from '@openpacific/kube-api';
 import { GatewayCore, ResourceRequest } from '../core';
@@ -22,7 +21,7 @@ import { Authenticator } from './authenticator';
 import { isConsolePath, serveConsole } from './console-assets';
 import { handleMetaRoute } from './meta-routes';
 import { readBody } from './read-body';
-import { parseResourcePath, ResourceTarget } from './resource-path';
+import { requestInfo, resolvedPath } from './request-info';
 import { sendJson, sendStatus } from './respond';
 
 const OPEN_PATHS = new Set(['/healthz', '/livez', '/readyz', '/version']);
@@ -47,7 +46,7 @@ export class ApiRequestHandler {
   };
 
   private async route(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', 'https://gateway');
+    const { url, requestId } = requestInfo(req);
     const path = url.pathname;
     if (OPEN_PATHS.has(path) && path !== '/version') {
       const ready = path !== '/readyz' || this.isReady();
@@ -64,24 +63,16 @@ export class ApiRequestHandler {
     const as = impersonate(caller, req, this.rbac);
     if ('refused' in as) throw forbiddenFor(as.refused);
     const user = as.user;
-    const { target, history } = this.resolve(path);
+    const { target, history, error } = resolvedPath(this.core.registry, req);
+    if (error) throw error;
     // Every request is authorized (RBAC) before it is handled; discovery above is open to any authenticated user.
     const attrs = target ? resourceAttributes(user, method, url.searchParams, target, history) : nonResourceAttributes(user, method, path);
     if (!authorize(attrs, this.rbac).allowed) throw forbiddenFor(attrs);
     if (!target) throw notFound('', path);
-    const r: ResourceRequest = { req, res, url, query: url.searchParams, target, user, requestId: randomUUID() };
+    const r: ResourceRequest = { req, res, url, query: url.searchParams, target, user, requestId };
     if (['POST', 'PUT', 'PATCH', 'DELETE'].includes(method)) r.body = await readBody(req);
     if (REVIEW_GROUPS.includes(target.served.def.group)) return handleReview(r, method, this.rbac);
     await this.dispatch(r, method, history);
-  }
-
-  /** `<object path>/history` is ours; everything else is a kube resource path. */
-  private resolve(path: string): { target?: ResourceTarget; history: boolean } {
-    if (path.endsWith('/history')) {
-      const target = parseResourcePath(this.core.registry, path.slice(0, -'/history'.length));
-      if (target?.name && !target.subresource) return { target, history: true };
-    }
-    return { target: parseResourcePath(this.core.registry, path), history: false };
   }
 
   private async dispatch(r: ResourceRequest, method: string, history: boolean): Promise<void> {

@@ -1,5 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
 import { unauthorized } from '@openpacific/kube-api';
 import { Actor } from '../store/object-writer';
 
@@ -15,13 +16,16 @@ export type TokenSource = (token: string, digest: Buffer) => Actor | undefined;
  * Bearer tokens: the admin's (kept as a SHA-256 digest, compared in constant time), then each
  * source in turn. Every authenticated user is in `system:authenticated`. Unknown tokens are a 401.
  * A request is authenticated once however often it is asked about (the audit hook, then the router);
- * there is no cache across requests, so a revoked token (a users.json change, a deleted token Secret)
- * is refused from the next request on.
+ * no user is kept across requests, so a revoked token (a users.json change, a deleted token Secret)
+ * is refused from the next request on. Only the digest is: a keep-alive connection sends the same token
+ * with every request, so each connection remembers its last token's SHA-256 (never shared between
+ * connections, so no comparison ever involves another client's token).
  */
 export class Authenticator {
   private readonly tokens: TokenEntry[] = [];
   private readonly sources: TokenSource[] = [];
   private readonly authenticated = new WeakMap<IncomingMessage, Actor>();
+  private readonly connectionTokens = new WeakMap<Socket, { token: string; digest: Buffer }>();
 
   addToken(token: string, user: Actor): void {
     this.tokens.push({ digest: digest(token), user });
@@ -37,18 +41,27 @@ export class Authenticator {
     const header = req.headers.authorization ?? '';
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
     if (!match) throw unauthorized();
-    const user = this.authenticateToken(match[1]);
+    const user = this.authenticateToken(match[1], this.digestOn(req.socket, match[1]));
     if (!user) throw unauthorized();
     this.authenticated.set(req, user);
     return user;
   }
 
-  authenticateToken(token: string): Actor | undefined {
-    const d = digest(token);
+  authenticateToken(token: string, d = digest(token)): Actor | undefined {
     const entry = this.tokens.find((t) => timingSafeEqual(t.digest, d));
     const user = entry?.user ?? this.sources.reduce<Actor | undefined>((found, source) => found ?? source(token, d), undefined);
     if (!user) return undefined;
     return user.groups.includes('system:authenticated') ? user : { ...user, groups: [...user.groups, 'system:authenticated'] };
+  }
+
+  /** The token's SHA-256, hashed again only when the connection sends another token than last time. */
+  private digestOn(socket: Socket | null, token: string): Buffer {
+    if (!socket) return digest(token);
+    const last = this.connectionTokens.get(socket);
+    if (last?.token === token) return last.digest;
+    const d = digest(token);
+    this.connectionTokens.set(socket, { token, digest: d });
+    return d;
   }
 }
 

@@ -17,11 +17,14 @@ export interface ServedResource {
 export class ResourceRegistry {
   private readonly byPath = new Map<string, ServedResource>();
   private readonly byResource = new Map<string, ResourceDefinition>();
+  /** `group/version` of every served version: asked on every request path. */
+  private readonly groupVersions = new Set<string>();
 
   constructor(readonly definitions: ResourceDefinition[] = resourceDefinitions) {
     for (const def of definitions) {
       if (!def.viewOf) this.byResource.set(qualifiedResource(def), def);
       for (const version of def.versions.filter((v) => v.served)) {
+        this.groupVersions.add(`${def.group}/${version.name}`);
         this.byPath.set(`${def.group}/${version.name}/${def.plural}`, {
           def,
           version,
@@ -38,7 +41,7 @@ export class ResourceRegistry {
 
   /** Is `group/version` served at all (for 404s on unknown versions)? */
   hasGroupVersion(group: string, version: string): boolean {
-    return this.definitions.some((d) => d.group === group && d.versions.some((v) => v.served && v.name === version));
+    return this.groupVersions.has(`${group}/${version}`);
   }
 
   definition(resource: string): ResourceDefinition | undefined {
