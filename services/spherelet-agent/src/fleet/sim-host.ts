@@ -3,7 +3,7 @@ import type { EventStore } from '@openpacific/event-store';
 import type { Logger } from '@openpacific/service-kit';
 import type { NatsConnection } from 'nats';
 import type { Pool } from 'pg';
-import { HostLease } from '../host/host-lease';
+import { BeatClock, HostLease } from '../host/host-lease';
 import { registerHost } from '../host/host-registration';
 import { hostDescription } from '../host/host-spec';
 import { PodWorker } from '../pods/pod-worker';
@@ -27,6 +27,8 @@ export interface SimHostDeps {
   names: NatsNames;
   logger: Logger;
   feed: FleetFeed;
+  /** The fleet's one heartbeat timer. */
+  beats: BeatClock;
 }
 
 /**
@@ -48,7 +50,7 @@ export class SimHost {
   ) {}
 
   async start(): Promise<void> {
-    const { store, pool, nats, names, logger, feed } = this.deps;
+    const { store, pool, nats, names, logger, feed, beats } = this.deps;
     const config = { ...this.config, HOST_NAME: this.name };
     const runtime = new SimRuntime(this.index);
     const { epoch } = await registerHost(store, this.name, hostDescription(config, SimRuntime.version()));
@@ -56,6 +58,7 @@ export class SimHost {
       intervalMs: config.HEARTBEAT_INTERVAL_MS,
       leaseMs: leaseLength(config.HOST_GRACE_MS),
       logger,
+      clock: beats,
       onLost: (reason) => {
         logger.error('sim host lease lost: dropping its pods and registering a new epoch', { host: this.name, epoch, reason });
         void this.restart();

@@ -29,4 +29,17 @@ describe('the in-process sim runtime', () => {
     expect(await rt.listPodSandboxes()).toEqual([]);
     expect(await rt.listContainers()).toEqual([]);
   });
+
+  it('gives a pod whose sandbox stopped a new one, and the stopped one stays until removed', async () => {
+    const rt = new SimRuntime(1);
+    const old = await rt.runPodSandbox(sandboxConfig('a'));
+    await rt.stopPodSandbox(old.id);
+    const fresh = await rt.runPodSandbox(sandboxConfig('a'));
+    expect(fresh.id).not.toBe(old.id);
+    expect(await rt.runPodSandbox(sandboxConfig('a'))).toBe(fresh);
+    await rt.removePodSandbox(old.id);
+    expect(await rt.runPodSandbox(sandboxConfig('a'))).toBe(fresh);
+    await rt.removePodSandbox(fresh.id);
+    expect((await rt.runPodSandbox(sandboxConfig('a'))).id).not.toBe(fresh.id);
+  });
 });

@@ -12,6 +12,8 @@ export class SimRuntime implements PodRuntime, LeaseRuntime {
   private readonly sandboxes = new Map<string, PodSandbox>();
   private readonly containers = new Map<string, ContainerStatus>();
   private readonly bySandbox = new Map<string, Set<string>>();
+  /** Each pod's latest sandbox (by pod uid): a scan of every sandbox for each new one grew as the square of the host's pods. */
+  private readonly byPod = new Map<string, string>();
   private nextIp = 0;
 
   /** `hostIndex` (1-based) picks the host's 127.x.0.0/16 (addresses nobody binds: sim pods run nowhere). */
@@ -22,7 +24,8 @@ export class SimRuntime implements PodRuntime, LeaseRuntime {
   }
 
   async runPodSandbox(config: PodSandboxConfig): Promise<PodSandbox> {
-    for (const s of this.sandboxes.values()) if (s.config.podUid === config.podUid && s.state === 'SANDBOX_READY') return s;
+    const existing = this.sandboxes.get(this.byPod.get(config.podUid) ?? '');
+    if (existing?.state === 'SANDBOX_READY') return existing;
     const k = 2 + this.nextIp++;
     const sandbox: PodSandbox = {
       id: randomBytes(6).toString('hex'), config, state: 'SANDBOX_READY',
@@ -30,6 +33,7 @@ export class SimRuntime implements PodRuntime, LeaseRuntime {
     };
     this.sandboxes.set(sandbox.id, sandbox);
     this.bySandbox.set(sandbox.id, new Set());
+    this.byPod.set(config.podUid, sandbox.id);
     return sandbox;
   }
 
@@ -41,6 +45,8 @@ export class SimRuntime implements PodRuntime, LeaseRuntime {
 
   async removePodSandbox(id: string): Promise<object> {
     for (const c of this.bySandbox.get(id) ?? []) this.containers.delete(c);
+    const podUid = this.sandboxes.get(id)?.config.podUid;
+    if (podUid !== undefined && this.byPod.get(podUid) === id) this.byPod.delete(podUid);
     this.bySandbox.delete(id);
     this.sandboxes.delete(id);
     return {};

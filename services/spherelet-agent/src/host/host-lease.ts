@@ -11,6 +11,30 @@ export interface Heartbeat {
 }
 
 /**
+ * Heartbeats of many leases on one timer: the sim fleet's hosts beat in the same turn of the event loop, so
+ * their requests leave in one socket write (NATS flushes what a turn published) where a timer per host made
+ * a write, and a wake-up of the scheduler, per host and second.
+ */
+export class BeatClock {
+  private readonly beats = new Set<() => void>();
+  private timer?: NodeJS.Timeout;
+
+  constructor(private readonly intervalMs: number) {}
+
+  /** Calls `beat` every interval from now on; returns the stop. */
+  add(beat: () => void): () => void {
+    this.beats.add(beat);
+    this.timer ??= setInterval(() => this.beats.forEach((b) => b()), this.intervalMs);
+    return () => {
+      this.beats.delete(beat);
+      if (this.beats.size > 0) return;
+      clearInterval(this.timer);
+      this.timer = undefined;
+    };
+  }
+}
+
+/**
  * The host's lease. About once a second the agent heartbeats to the leading
  * scheduler over core NATS (never an event); the answer renews the lease until
  * send time + lease length, and the lease goes on to crx-runtime, which stops
@@ -22,8 +46,8 @@ export interface Heartbeat {
  */
 export class HostLease {
   private renewedAt = 0;
-  private tickTimer?: NodeJS.Timeout;
-  private beatTimer?: NodeJS.Timeout;
+  private deadlineTimer?: NodeJS.Timeout;
+  private stopBeats?: () => void;
   private lost = false;
 
   constructor(
@@ -32,7 +56,14 @@ export class HostLease {
     private readonly crx: LeaseRuntime,
     private readonly host: string,
     private readonly epoch: number,
-    private readonly opts: { intervalMs: number; leaseMs: number; logger: Logger; onLost: (reason: string) => void },
+    private readonly opts: {
+      intervalMs: number;
+      leaseMs: number;
+      logger: Logger;
+      onLost: (reason: string) => void;
+      /** The timer the heartbeats go out on (shared by a fleet's hosts); default: one of this lease's own. */
+      clock?: BeatClock;
+    },
   ) {}
 
   /** Renews once (retrying until it can), then keeps renewing and watching the deadline. */
@@ -41,21 +72,13 @@ export class HostLease {
       if (attempt % 10 === 0) this.opts.logger.warn('cannot renew the host lease yet; retrying', { attempts: attempt });
       await new Promise((r) => setTimeout(r, 200));
     }
-    const beat = () => {
-      void this.renew();
-      this.beatTimer = setTimeout(beat, this.opts.intervalMs);
-    };
-    this.beatTimer = setTimeout(beat, this.opts.intervalMs);
-    const tick = () => {
-      if (Date.now() > this.expiresAt) return this.lose(`the lease ran out at ${new Date(this.expiresAt).toISOString()}`);
-      this.tickTimer = setTimeout(tick, 100);
-    };
-    tick();
+    this.stopBeats = (this.opts.clock ?? new BeatClock(this.opts.intervalMs)).add(() => void this.renew());
+    this.watchDeadline();
   }
 
   stop(): void {
-    clearTimeout(this.tickTimer);
-    clearTimeout(this.beatTimer);
+    clearTimeout(this.deadlineTimer);
+    this.stopBeats?.();
   }
 
   get expiresAt(): number {
@@ -85,6 +108,16 @@ export class HostLease {
       if ((err as { code?: string }).code === CrxErrorCodes.fenced) this.lose((err as Error).message);
       return false;
     }
+  }
+
+  /**
+   * Wakes when the lease would run out and, renewed meanwhile, sleeps until the new deadline: once per lease
+   * length at most, where a check every 100 ms cost a hundred hosts a thousand timers a second.
+   */
+  private watchDeadline(): void {
+    const left = this.expiresAt - Date.now();
+    if (left < 0) return this.lose(`the lease ran out at ${new Date(this.expiresAt).toISOString()}`);
+    this.deadlineTimer = setTimeout(() => this.watchDeadline(), left + 1);
   }
 
   private lose(reason: string): void {

@@ -52,6 +52,7 @@ describe('the pod worker on a shared feed', () => {
 
   const create = (name: string) =>
     store.append(objectStreamId('pods', 'default', name), [{ type: ObjectEventTypes.created, data: { resource: 'pods', object: pod(name) }, metadata: META }], { expectedVersion: 'no_stream' });
+  const versionOf = async (name: string) => (await store.readStream(objectStreamId('pods', 'default', name))).length;
   const statusOf = async (name: string) => ((await store.readStream(objectStreamId('pods', 'default', name))).pop()?.data as any)?.object?.status;
 
   it('starts each pod bound to its host as its binding arrives', async () => {
@@ -75,5 +76,20 @@ describe('the pod worker on a shared feed', () => {
       expect(status.containerStatuses[0].restartCount).toBe(1);
       expect(status.containerStatuses[0].state.running).toBeDefined();
     });
+  });
+
+  it('writes nothing for a Running pod on resyncs that find it as it left it', async () => {
+    await eventually(async () => expect((await statusOf('c'))?.phase).toBe('Running'));
+    const before = await versionOf('c');
+    // Several resyncs (every 500 ms) pass over it.
+    await new Promise((r) => setTimeout(r, 2000));
+    expect(await versionOf('c')).toBe(before);
+  });
+
+  it('removes the sandbox of a pod bound elsewhere on the pass its change wakes', async () => {
+    const [last] = (await store.readStream(objectStreamId('pods', 'default', 'b'))).slice(-1);
+    const moved = { ...(last.data as any).object, spec: { ...(last.data as any).object.spec, nodeName: 'sim-2' } };
+    await store.append(objectStreamId('pods', 'default', 'b'), [{ type: ObjectEventTypes.updated, data: { resource: 'pods', object: moved }, metadata: META }], { expectedVersion: last.streamVersion });
+    await eventually(async () => expect((await runtime.listPodSandboxes()).map((s) => s.config.podName).sort()).toEqual(['a', 'c']));
   });
 });

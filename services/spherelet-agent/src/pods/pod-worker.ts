@@ -68,6 +68,26 @@ function timestamp(): string {
 }
 
 /**
+ * The pod as an event carries it: without its resourceVersion (the log's position is the version), with
+ * `status` if given. A shallow copy: read-model objects are replaced, never changed in place, and a whole
+ * structuredClone of the pod for every status write was a measurable share of the fleet's CPU.
+ */
+function podForEvent(pod: any, status: unknown = pod.status): any {
+  const { resourceVersion: _, ...metadata } = pod.metadata;
+  return { ...pod, metadata, status };
+}
+
+/**
+ * The runtime's side of a pod in one string: its sandbox and each container attempt with their states. Equal
+ * strings mean the runtime did nothing to the pod in between (a container that exits, a sandbox that stops,
+ * change it).
+ */
+function runtimeState(sandbox: PodSandbox | undefined, containers: ContainerStatus[]): string {
+  if (!sandbox) return '';
+  return `${sandbox.id}:${sandbox.state} ${containers.map((c) => `${c.id}:${c.state}`).sort().join(' ')}`;
+}
+
+/**
  * Runs the pods bound to this host through crx-runtime: level-triggered
  * passes (after changes and every resync) that make the runtime match the
  * spec, restart containers per restartPolicy with exponential backoff, report
@@ -76,7 +96,8 @@ function timestamp(): string {
  *
  * A pass after a change reconciles the pods that changed and those still
  * settling (probed, waiting, backing off); a resync, a claim change or a failed
- * pass reconciles every pod of the host. Reconciling every Running pod of the
+ * pass looks at every pod of the host and reconciles those whose object or
+ * runtime state moved since their last reconcile. Reconciling every Running pod of the
  * host on every change made a burst of P pods onto a host cost P² pod
  * reconciles there (the fleet's largest CPU share at 10,000 pods on 100 hosts).
  */
@@ -93,6 +114,12 @@ export class PodWorker {
   private readonly changed = new Set<string>();
   /** Pods reconciled on every pass until they settle: probed, or a container waiting or backing off. */
   private readonly settling = new Set<string>();
+  /**
+   * What the last reconcile of each settled pod left: the pod's stream version (after its own status write)
+   * and the runtime's state. A resync skips a pod where both are still so: its status is a function of the
+   * two, and re-deriving and comparing it for every pod of every host was most of what a resync cost.
+   */
+  private readonly settled = new Map<string, { version: number; runtime: string }>();
   private everyPod = true;
 
   constructor(
@@ -160,18 +187,23 @@ export class PodWorker {
     this.everyPod = false;
     this.changed.clear();
     try {
-      await this.reconcileHost((key) => everyPod || changed.has(key) || this.settling.has(key));
+      await this.reconcileHost(everyPod ? undefined : new Set([...changed, ...this.settling]));
     } catch (err) {
       this.everyPod = true;
       throw err;
     }
   }
 
-  private async reconcileHost(due: (key: string) => boolean): Promise<void> {
+  /**
+   * Reconciles the pods named in `only` (`namespace/name`), or every pod of the host, skipping those unchanged
+   * since their last reconcile; then removes the sandboxes, among those of the pods looked at, that no pod of
+   * this host owns. A pass after a change looks only at the pods it names: walking every pod of the host on
+   * each of a burst's passes grew as the square of its pods.
+   */
+  private async reconcileHost(only?: Set<string>): Promise<void> {
     const sandboxes = await this.crx.listPodSandboxes();
     const containers = await this.crx.listContainers();
-    const candidates = this.deps.feed ? this.deps.feed.podsOn(this.opts.host) : this.model.list('pods');
-    const mine = candidates.filter((s) => this.boundHere(s.object));
+    const mine = (only ? this.podsNamed(only) : this.podsOnHost()).filter((s) => this.boundHere(s.object));
     const wanted = new Set(mine.map((s) => s.object.metadata.uid));
     // Looked up once per pod below: a scan of the host's sandboxes and containers for each pod grew as its square.
     const sandboxOf = new Map<string, PodSandbox>();
@@ -182,13 +214,20 @@ export class PodWorker {
       if (of) of.push(c);
       else containersOf.set(c.sandboxId, [c]);
     }
-    let retry = false;
-    // Pods are independent (each its own stream and sandbox): a slow start of one must not hold up the rest.
-    const dueNow = mine.filter((s) => due(keyOf(s.object)));
-    await forEachConcurrently(dueNow, POD_CONCURRENCY, async (stored) => {
+    const runtimeOf = (stored: StoredObject) => {
       const sandbox = sandboxOf.get(stored.object.metadata.uid);
+      return { sandbox, containers: sandbox ? (containersOf.get(sandbox.id) ?? []) : [] };
+    };
+    let retry = false;
+    const due = mine.filter((stored) => {
+      const { sandbox, containers } = runtimeOf(stored);
+      return !this.unchanged(stored, runtimeState(sandbox, containers));
+    });
+    // Pods are independent (each its own stream and sandbox): a slow start of one must not hold up the rest.
+    await forEachConcurrently(due, POD_CONCURRENCY, async (stored) => {
+      const { sandbox, containers } = runtimeOf(stored);
       try {
-        await this.reconcile(stored, sandbox, sandbox ? (containersOf.get(sandbox.id) ?? []) : []);
+        await this.reconcile(stored, sandbox, containers);
       } catch (err) {
         if (!(err instanceof VersionConflictError)) this.deps.logger.warn('reconciling a pod failed', { pod: stored.object.metadata.name, error: (err as Error).message });
         this.changed.add(keyOf(stored.object));
@@ -196,14 +235,35 @@ export class PodWorker {
       }
     });
     const mineKeys = new Set(mine.map((s) => keyOf(s.object)));
-    for (const key of this.settling) if (!mineKeys.has(key)) this.settling.delete(key);
+    for (const key of only ?? [...this.settling, ...this.settled.keys()]) {
+      if (mineKeys.has(key)) continue;
+      this.settling.delete(key);
+      this.settled.delete(key);
+    }
     // Sandboxes of pods that are gone or no longer bound here (another epoch, rescheduled) are killed.
-    for (const s of sandboxes.filter((x) => !wanted.has(x.config.podUid))) {
+    const looked = (s: PodSandbox) => !only || only.has(objectKey(s.config.podNamespace, s.config.podName));
+    for (const s of sandboxes.filter((x) => !wanted.has(x.config.podUid) && looked(x))) {
       this.deps.logger.info('removing a sandbox no pod of this host owns', { sandbox: s.id, pod: `${s.config.podNamespace}/${s.config.podName}` });
       await this.crx.stopPodSandbox(s.id, 0);
       await this.crx.removePodSandbox(s.id);
     }
     if (retry) this.loop.schedule(200);
+  }
+
+  /** Every pod whose spec.nodeName is this host. */
+  private podsOnHost(): StoredObject[] {
+    return this.deps.feed ? this.deps.feed.podsOn(this.opts.host) : this.model.list('pods').filter((s) => s.object.spec?.nodeName === this.opts.host);
+  }
+
+  /** The pods of these keys (`namespace/name`) that exist. */
+  private podsNamed(keys: Set<string>): StoredObject[] {
+    const out: StoredObject[] = [];
+    for (const key of keys) {
+      const slash = key.indexOf('/');
+      const stored = this.model.get('pods', key.slice(0, slash), key.slice(slash + 1));
+      if (stored) out.push(stored);
+    }
+    return out;
   }
 
   private boundHere(pod: any): boolean {
@@ -218,6 +278,7 @@ export class PodWorker {
     const pod = stored.object;
     const key = keyOf(pod);
     this.settling.delete(key);
+    this.settled.delete(key);
     if (pod.metadata.deletionTimestamp) return this.finishDeletion(stored, sandbox);
     if (pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed') return;
     if (!sandbox && (bindingEpoch(pod) ?? this.opts.epoch) < this.opts.epoch) return this.release(stored);
@@ -274,8 +335,16 @@ export class PodWorker {
       }
     }
     // Until its probes pass or nothing waits any more, the pod is looked at on every pass, not only when it changes.
-    if (facts.some((f) => f.waiting) || (pod.spec.containers as any[]).some(isProbed)) this.settling.add(key);
-    await this.report(stored, box, facts, events);
+    const settling = facts.some((f) => f.waiting) || (pod.spec.containers as any[]).some(isProbed);
+    if (settling) this.settling.add(key);
+    const version = await this.report(stored, box, facts, events);
+    if (!settling) this.settled.set(key, { version, runtime: runtimeState(box, facts.flatMap((f) => f.attempts)) });
+  }
+
+  /** Whether the pod and the runtime are as its last reconcile left them (or the pod's own status write is still on its way back). */
+  private unchanged(stored: StoredObject, runtime: string): boolean {
+    const last = this.settled.get(keyOf(stored.object));
+    return !!last && stored.streamVersion <= last.version && last.runtime === runtime;
   }
 
   /** Readiness and startup gate `ready`; a failed liveness probe stops the container so the restart policy applies. */
@@ -341,18 +410,17 @@ export class PodWorker {
     };
   }
 
-  /** Writes the pod's status (and any events) when it changed, at the pod's stream version. */
-  private async report(stored: StoredObject, sandbox: PodSandbox, facts: ContainerFacts[], events: StreamAppend[]): Promise<void> {
+  /** Writes the pod's status (and any events) when it changed, at the pod's stream version; returns the version the pod's stream is at then. */
+  private async report(stored: StoredObject, sandbox: PodSandbox, facts: ContainerFacts[], events: StreamAppend[]): Promise<number> {
     const pod = stored.object;
     const status = podStatus(pod, sandbox, facts, timestamp());
-    const writes: StreamAppend[] = [...events];
-    if (!sameJson(status, pod.status)) {
-      const next = structuredClone(pod);
-      delete next.metadata.resourceVersion;
-      next.status = status;
-      writes.unshift({ streamId: stored.streamId, events: [this.objectEvent(ObjectEventTypes.statusUpdated, next)], expectedVersion: stored.streamVersion });
+    if (sameJson(status, pod.status)) {
+      if (events.length) await this.deps.store.appendBatch(events);
+      return stored.streamVersion;
     }
-    if (writes.length) await this.deps.store.appendBatch(writes);
+    const write = { streamId: stored.streamId, events: [this.objectEvent(ObjectEventTypes.statusUpdated, podForEvent(pod, status))], expectedVersion: stored.streamVersion };
+    const [written] = await this.deps.store.appendBatch([write, ...events]);
+    return written.streamVersion;
   }
 
   /**
@@ -375,9 +443,7 @@ export class PodWorker {
       await this.crx.stopPodSandbox(sandbox.id, grace);
       await this.crx.removePodSandbox(sandbox.id);
     }
-    const last = structuredClone(pod);
-    delete last.metadata.resourceVersion;
-    await this.deps.store.append(stored.streamId, [this.objectEvent(ObjectEventTypes.deleted, last)], { expectedVersion: stored.streamVersion });
+    await this.deps.store.append(stored.streamId, [this.objectEvent(ObjectEventTypes.deleted, podForEvent(pod))], { expectedVersion: stored.streamVersion });
   }
 
   private objectEvent(type: string, object: any): NewEvent {

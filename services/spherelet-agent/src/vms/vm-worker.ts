@@ -50,7 +50,6 @@ export class VmWorker {
   private follower?: LogFollower;
   private unsubscribe?: () => void;
   private readonly loop: PassLoop;
-  private resync?: NodeJS.Timeout;
   /** VMs on this host whose object changed (or whose guest is still booting) since their last reconcile, by uid. */
   private readonly dirty = new Set<string>();
   /** Every VM of the host is reconciled on the next pass (start, resync, a failed pass). */
@@ -63,7 +62,16 @@ export class VmWorker {
     private readonly opts: { host: string; epoch: number; hypervisor: HypervisorDriver; resyncMs: number },
   ) {
     this.model = deps.feed?.model ?? controllerReadModel(VM_WORKER_FOLLOWS);
-    this.loop = new PassLoop(() => this.pass(), { resyncMs: opts.resyncMs, retryMs: 200, onError: (err) => deps.logger.warn('VM pass failed', { error: (err as Error).message }) });
+    this.loop = new PassLoop(() => this.pass(), {
+      resyncMs: opts.resyncMs,
+      retryMs: 200,
+      onError: (err) => deps.logger.warn('VM pass failed', { error: (err as Error).message }),
+      // A resync reconciles every VM of the host (their guests may have died) and sweeps the hypervisor.
+      onResync: () => {
+        this.full = true;
+        this.sweep = true;
+      },
+    });
   }
 
   async start(): Promise<void> {
@@ -81,17 +89,10 @@ export class VmWorker {
       }, { follows: VM_WORKER_FOLLOWS });
       await this.follower.start();
     }
-    // A resync reconciles every VM of the host (their guests may have died) and sweeps the hypervisor.
-    this.resync = setInterval(() => {
-      this.full = true;
-      this.sweep = true;
-      this.loop.schedule();
-    }, this.opts.resyncMs);
     this.loop.start();
   }
 
   async stop(): Promise<void> {
-    clearInterval(this.resync);
     this.loop.stop();
     this.unsubscribe?.();
     await this.follower?.stop();
