@@ -68,7 +68,6 @@ describe('chaos: a host pauses past its grace period', () => {
       'pause -> all pods Running elsewhere': elsewhereMs,
       'resume -> stale copies stopped': stoppedMs,
     });
-    expect(stoppedMs).toBeLessThan(5_000);
 
     // The host comes back in a new epoch and reports the fence it carried out.
     await eventually(async () => {

@@ -2,8 +2,9 @@ import { join } from 'node:path';
 import { startCluster } from '@openpacific/testing';
 import { startBareServer } from './bare-server';
 import { BenchClient, BenchResponse } from './https-client';
+import { drive, pacedShares } from './load-drive';
 import { clusterCpu, cpuUsed, processesCpu } from './process-cpu';
-import { mixCycle, MixTally } from './request-mix';
+import { mixCycle, MixTally, perSecond } from './request-mix';
 import type { BenchContext } from './scenario';
 
 const CLIENTS = 50;
@@ -28,31 +29,17 @@ function perRequest(before: Record<string, number>, after: Record<string, number
 
 const configMap = (name: string, namespace: string) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace }, data: { key: 'value', n: name } });
 
-/** Runs `clients` loops for `ms`, each sending `send(kind)` in the mix's order from its own offset; returns the elapsed seconds. */
-async function drive(clients: number, ms: number, cycle: string[], send: (kind: string, client: number, i: number) => Promise<BenchResponse>, tally?: MixTally<string>) {
-  const started = process.hrtime.bigint();
-  const deadline = Date.now() + ms;
-  await Promise.all(
-    Array.from({ length: clients }, async (_, c) => {
-      for (let i = 0; Date.now() < deadline; i++) {
-        const kind = cycle[(c + i) % cycle.length];
-        const t = process.hrtime.bigint();
-        const res = await send(kind, c, i).catch(() => ({ status: 0, body: '' }));
-        tally?.record(kind, Number(process.hrtime.bigint() - t) / 1e6, res.status >= 200 && res.status < 300);
-      }
-    }),
-  );
-  return Number(process.hrtime.bigint() - started) / 1e9;
-}
-
 /**
  * API: 50 concurrent keep-alive HTTPS clients with the admin token send a fixed mix of single GET,
  * LIST (a namespace of 100 ConfigMaps), create and merge-patch (ConfigMaps) to the real gateway;
  * then the same client code drives a bare node:https server with the same certificate: the ceiling.
+ * Between the two, paced cells: the same clients and mix at set shares of the saturated rate (`pacedShares`),
+ * open loop, for the latency at a load below saturation (as Kubernetes' API SLO is measured), not of a queue of 50.
  */
 export async function apiBench(ctx: BenchContext): Promise<Record<string, unknown>[]> {
   const seeded = ctx.smoke ? 10 : 100;
   const warmMs = Math.min(1000, Math.round(ctx.durationMs / 3));
+  const shares = pacedShares();
   // One sim host: the scenario never schedules anything, and the others would only take CPU.
   const cluster = await startCluster({
     label: 'benchapi', hostCount: 1,
@@ -67,17 +54,19 @@ export async function apiBench(ctx: BenchContext): Promise<Record<string, unknow
       await Promise.all(Array.from({ length: Math.min(10, seeded - i) }, (_, j) => client.call('POST', base, configMap(`cm-${i + j}`, READ_NS))));
     }
     let created = 0;
+    const itemPaths = Array.from({ length: seeded }, (_, i) => `${base}/cm-${i}`);
+    const createPath = `/api/v1/namespaces/${WRITE_NS}/configmaps`;
     const send = (kind: string, c: number, i: number): Promise<BenchResponse> => {
-      const name = `cm-${(c * 7 + i) % seeded}`;
+      const item = itemPaths[(c * 7 + i) % seeded];
       switch (kind) {
         case 'get':
-          return client.call('GET', `${base}/${name}`);
+          return client.call('GET', item);
         case 'list':
           return client.call('GET', base);
         case 'create':
-          return client.call('POST', `/api/v1/namespaces/${WRITE_NS}/configmaps`, configMap(`w-${created++}`, WRITE_NS));
+          return client.call('POST', createPath, configMap(`w-${created++}`, WRITE_NS));
         default:
-          return client.call('PATCH', `${base}/${name}`, { data: { n: `${c}-${i}` } }, 'application/merge-patch+json');
+          return client.call('PATCH', item, { data: { n: `${c}-${i}` } }, 'application/merge-patch+json');
       }
     };
     await drive(CLIENTS, warmMs, MIX, send);
@@ -88,12 +77,31 @@ export async function apiBench(ctx: BenchContext): Promise<Record<string, unknow
     const readCpu = () => clusterCpu(cluster);
     signal();
     const cpuBefore = await readCpu();
-    const seconds = await drive(CLIENTS, ctx.durationMs, MIX, send, tally);
+    const { seconds } = await drive(CLIENTS, ctx.durationMs, MIX, send, tally);
     const cpu = perRequest(cpuBefore, await readCpu(), tally.total);
     signal();
-    rows.push(...tally.rows(seconds, { target: 'gateway' }), { target: 'gateway', kind: 'all', requests: tally.total, 'req/s': Math.round(tally.total / seconds) });
+    const saturated = tally.total / seconds;
+    rows.push(...tally.rows(seconds, { target: 'gateway' }), { target: 'gateway', kind: 'all', requests: tally.total, 'req/s': Math.round(saturated) });
     // Where the CPU of a request goes, process by process (is the client, or the rest of the cluster, a bottleneck?).
     rows.push(...Object.entries(cpu).map(([process, ms]) => ({ target: 'gateway: CPU per request', kind: process, 'CPU ms/req': ms })));
+
+    for (const share of shares) {
+      if (!(saturated > 0)) throw new Error('no request of the saturated cell succeeded: nothing to pace from');
+      const rate = (saturated * share) / 100;
+      const paced = new MixTally<string>();
+      const pacedCpuBefore = await readCpu();
+      const cell = await drive(CLIENTS, ctx.durationMs, MIX, send, paced, rate);
+      const pacedCpu = cpuUsed(pacedCpuBefore, await readCpu());
+      const columns = { target: 'gateway, paced', 'share of saturated': `${share} %`, 'scheduled req/s': Math.round(rate) };
+      rows.push(...paced.rows(cell.seconds, columns), {
+        ...columns, kind: 'all', scheduled: cell.scheduled, requests: paced.total, failed: paced.failed,
+        // Due in the cell but never sent: the clients fell a whole cell behind (the gateway slower than the schedule).
+        'not sent': cell.scheduled - cell.sent,
+        'req/s': perSecond(paced.total, cell.seconds),
+        // Every process's CPU per answered request: below saturation, idle work (polls, heartbeats) weighs more per request.
+        'CPU ms/req': +(Object.values(pacedCpu).reduce((a, b) => a + b, 0) * 1000 / Math.max(1, paced.total)).toFixed(2),
+      });
+    }
 
     const pki = join(cluster.dataDir, 'pki');
     const bare = await startBareServer(join(pki, 'serving.crt'), join(pki, 'serving.key'));
@@ -104,7 +112,7 @@ export async function apiBench(ctx: BenchContext): Promise<Record<string, unknow
       const bareTally = new MixTally<string>();
       const readBareCpu = () => processesCpu({ 'bare server': bare.pid });
       const bareCpuBefore = readBareCpu();
-      const bareSeconds = await drive(CLIENTS, ctx.durationMs, ['get'], sendBare, bareTally);
+      const { seconds: bareSeconds } = await drive(CLIENTS, ctx.durationMs, ['get'], sendBare, bareTally);
       const bareCpu = perRequest(bareCpuBefore, readBareCpu(), bareTally.total);
       rows.push(...bareTally.rows(bareSeconds, { target: 'bare node:https' }));
       rows.push(...Object.entries(bareCpu).map(([process, ms]) => ({ target: 'bare: CPU per request', kind: process, 'CPU ms/req': ms })));

@@ -1,4 +1,4 @@
-import { mixCycle, MixTally } from './request-mix';
+import { mixCycle, MixTally, perSecond } from './request-mix';
 
 describe('mixCycle', () => {
   it('gives every kind its share of the cycle, interleaved rather than in runs', () => {
@@ -28,6 +28,7 @@ describe('MixTally', () => {
     t.record('create', 5, true);
     t.record('create', 500, false);
     expect(t.total).toBe(101);
+    expect(t.failed).toBe(1);
     const rows = t.rows(2, { target: 'gateway' });
     expect(rows.map((r) => r.kind)).toEqual(['get', 'create']);
     expect(rows[0]).toMatchObject({ target: 'gateway', requests: 100, failed: 0, 'req/s': 50 });
@@ -41,5 +42,14 @@ describe('MixTally', () => {
     const t = new MixTally<'patch'>();
     t.record('patch', 3, false);
     expect(t.rows(1)).toEqual([expect.objectContaining({ kind: 'patch', requests: 0, failed: 1, 'p50 ms': 0 })]);
+  });
+});
+
+describe('perSecond', () => {
+  it('rounds rates from 100 up to whole numbers and keeps two significant digits below', () => {
+    expect(perSecond(1473, 1)).toBe(1473);
+    expect(perSecond(1, 2.5)).toBe(0.4);
+    expect(perSecond(37, 1.01)).toBe(37);
+    expect(perSecond(0, 1)).toBe(0);
   });
 });

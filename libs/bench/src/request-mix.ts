@@ -30,6 +30,12 @@ export function mixCycle<K extends string>(entries: MixEntry<K>[]): K[] {
   return cycle;
 }
 
+/** A rate for a table: whole numbers from 100 up, two significant digits below (a paced smoke cell's 0.4/s is not 0). */
+export function perSecond(count: number, seconds: number): number {
+  const rate = count / seconds;
+  return rate >= 100 ? Math.round(rate) : Number(rate.toPrecision(2));
+}
+
 /** Latencies and failures per kind, plus the overall count, for one measured cell. */
 export class MixTally<K extends string> {
   private readonly latencies = new Map<K, Latencies>();
@@ -45,9 +51,17 @@ export class MixTally<K extends string> {
     l.record(ms);
   }
 
+  /** Requests that succeeded, of every kind. */
   get total(): number {
     let n = 0;
     for (const l of this.latencies.values()) n += l.count;
+    return n;
+  }
+
+  /** Requests that failed, of every kind. */
+  get failed(): number {
+    let n = 0;
+    for (const f of this.failures.values()) n += f;
     return n;
   }
 
@@ -56,7 +70,7 @@ export class MixTally<K extends string> {
     const kinds = [...new Set([...this.latencies.keys(), ...this.failures.keys()])];
     return kinds.map((kind) => {
       const s = (this.latencies.get(kind) ?? new Latencies()).summary();
-      return { ...extra, kind, requests: s.count, failed: this.failures.get(kind) ?? 0, 'req/s': Math.round(s.count / seconds), 'p50 ms': s.p50, 'p90 ms': s.p90, 'p99 ms': s.p99, 'max ms': s.max };
+      return { ...extra, kind, requests: s.count, failed: this.failures.get(kind) ?? 0, 'req/s': perSecond(s.count, seconds), 'p50 ms': s.p50, 'p90 ms': s.p90, 'p99 ms': s.p99, 'max ms': s.max };
     });
   }
 }

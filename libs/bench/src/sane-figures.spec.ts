@@ -18,4 +18,11 @@ describe('insaneFigures', () => {
     expect(insaneFigures({ process: 'policy', 'growth per 1,000 pods (MiB)': -2.5 })).toEqual([]);
     expect(insaneFigures({ process: 'policy', 'RSS at 0 pods (MiB)': -2.5 })).toEqual(['RSS at 0 pods (MiB) = -2.5']);
   });
+
+  it('wants a paced cell to account for every request it scheduled', () => {
+    const cell = { target: 'gateway, paced', 'share of saturated': '25 %', 'scheduled req/s': 368, kind: 'all', scheduled: 1104, 'req/s': 360 };
+    expect(insaneFigures({ ...cell, requests: 1100, failed: 1, 'not sent': 3 })).toEqual([]);
+    expect(insaneFigures({ ...cell, requests: 1100, failed: 1, 'not sent': 0 })).toEqual(['scheduled 1104 ≠ 1101 answered, failed or not sent']);
+    expect(insaneFigures({ ...cell, 'scheduled req/s': 0, requests: 1104, failed: 0, 'not sent': 0 })).toEqual(['scheduled req/s = 0, a throughput of nothing']);
+  });
 });

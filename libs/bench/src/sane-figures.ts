@@ -11,7 +11,11 @@ function percentile(key: string): number | undefined {
   return m ? Number(m[1]) : undefined;
 }
 
-/** What in a row breaks "sane": a non-finite or negative number (a growth may be negative), a non-positive throughput, percentiles out of order. */
+/**
+ * What in a row breaks "sane": a non-finite or negative number (a growth may be negative), a non-positive throughput,
+ * percentiles out of order, and a paced cell (a row with `scheduled` requests) that does not account for each of them
+ * as answered (`requests`), `failed` or `not sent`.
+ */
 export function insaneFigures(row: Record<string, unknown>): string[] {
   const problems: string[] = [];
   const byPrefix = new Map<string, Map<number, number>>();
@@ -28,6 +32,10 @@ export function insaneFigures(row: Record<string, unknown>): string[] {
       if (!byPrefix.has(prefix)) byPrefix.set(prefix, new Map());
       byPrefix.get(prefix)!.set(p, n);
     }
+  }
+  if (typeof row.scheduled === 'number') {
+    const accounted = ['requests', 'failed', 'not sent'].reduce((n, key) => n + (typeof row[key] === 'number' ? (row[key] as number) : 0), 0);
+    if (accounted !== row.scheduled) problems.push(`scheduled ${row.scheduled} ≠ ${accounted} answered, failed or not sent`);
   }
   for (const [prefix, ps] of byPrefix) {
     const ordered = [50, 90, 99].filter((p) => ps.has(p)).map((p) => [p, ps.get(p)!] as const);
