@@ -1,5 +1,5 @@
 import { appendedResources } from '@openpacific/contracts';
-import { compareLogPositions, LogPosition } from '@openpacific/event-store';
+import { APPEND_CHANNEL, compareLogPositions, LogPosition } from '@openpacific/event-store';
 import type { NatsConnection, Subscription } from 'nats';
 import type { Pool, PoolClient } from 'pg';
 import { readVisibleTip } from './followed-read';
@@ -14,8 +14,6 @@ export interface Wakeable {
 export interface FollowerLogger {
   warn(msg: string, fields?: Record<string, unknown>): void;
 }
-
-const APPEND_CHANNEL = 'op_events_appended';
 
 /**
  * The poll and the Postgres LISTEN of every follower of one pool (one process), shared: a process runs

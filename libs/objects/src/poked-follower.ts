@@ -3,6 +3,15 @@ import type { EventStore, RecordedEvent } from '@openpacific/event-store';
 import type { NatsConnection } from 'nats';
 import type { Pool } from 'pg';
 import { FollowerLogger, LogFollower, LogFollowerOptions } from './log-follower';
+
+/** What a follower needs of its process; `L` is the process's logger (a follower itself only warns). */
+export interface FollowerDeps<L extends FollowerLogger = FollowerLogger> {
+  store: EventStore;
+  pool: Pool;
+  nats: NatsConnection;
+  names: NatsNames;
+  logger: L;
+}
 import { listenForPokes } from './log-wakeups';
 
 /**
@@ -13,7 +22,7 @@ import { listenForPokes } from './log-wakeups';
  * share one subscription.
  */
 export function pokedFollower(
-  deps: { store: EventStore; pool: Pool; nats: NatsConnection; names: NatsNames; logger: FollowerLogger },
+  deps: FollowerDeps,
   apply: (events: RecordedEvent[]) => void,
   opts: LogFollowerOptions = {},
 ): LogFollower {

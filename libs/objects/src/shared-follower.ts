@@ -1,19 +1,6 @@
-import type { NatsNames } from '@openpacific/contracts';
-import type { EventStore, RecordedEvent } from '@openpacific/event-store';
-import type { NatsConnection } from 'nats';
-import type { Pool } from 'pg';
-import type { FollowerLogger } from './log-wakeups';
+import type { RecordedEvent } from '@openpacific/event-store';
 import { LogFollower } from './log-follower';
-import { pokedFollower } from './poked-follower';
-
-/** What a follower needs of its process; `L` is the process's logger (a follower itself only warns). */
-export interface FollowerDeps<L extends FollowerLogger = FollowerLogger> {
-  store: EventStore;
-  pool: Pool;
-  nats: NatsConnection;
-  names: NatsNames;
-  logger: L;
-}
+import { FollowerDeps, pokedFollower } from './poked-follower';
 
 /** A controller's share of the log: the events of one page, of which its read model keeps the resources it follows. */
 export type LogReader = (events: RecordedEvent[]) => void;
