@@ -5,7 +5,7 @@ import { CodedError } from '@openpacific/contracts';
 import type { LauncherConfig } from './launcher-config';
 import { LauncherErrorCodes } from './launcher-errors';
 import { describeExit, ManagedProcess, ProcessExit } from './managed-process';
-import { freePort } from './network';
+import { freePort, reservePorts } from './network';
 import { provisionPostgres, PostgresHandle } from './postgres.provisioner';
 import { provisionNats, NatsHandle } from './nats.provisioner';
 import {
@@ -104,6 +104,8 @@ export class ClusterLauncher {
     this.watchNats();
 
     const instances = controlPlaneInstances(config.replicas);
+    // The gateways bind their fixed ports only at the end of their boot: no health port may take one first.
+    reservePorts(instances.map((i) => (i.service === 'api-gateway' ? gatewayPortFor(config, i.index) : undefined)).filter((p): p is number => p !== undefined));
     const isExtraGateway = (i: ServiceInstance) => i.service === 'api-gateway' && i.index > 0;
     // policy answers admission requests, so it is up before the gateway accepts writes.
     const policies = await this.startServices(instances.filter((i) => i.service === 'policy'));

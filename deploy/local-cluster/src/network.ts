@@ -1,7 +1,7 @@
 import { connect } from 'node:net';
 import { get } from 'node:http';
 
-export { freePort } from '@openpacific/contracts';
+export { freePort, reservePorts } from '@openpacific/contracts';
 
 /** Whether something accepts TCP connections at host:port. */
 export function tcpAnswers(host: string, port: number, timeoutMs = 1500): Promise<boolean> {

@@ -35,10 +35,18 @@ export interface ClusterState {
   services: { name: string; service: string; pid: number; healthPort: number }[];
 }
 
-/** A loopback port nothing listens on right now, for the local cluster's services and the tests' clusters. */
 /** Ports this process has handed out: a port is free until its service binds it, so it is never given twice. */
 const handedOut = new Set<number>();
 
+/**
+ * Ports another process chose that are bound only later (a gateway binds its port after its boot):
+ * `freePort` must not hand them out meanwhile, though nothing listens on them yet.
+ */
+export function reservePorts(ports: number[]): void {
+  for (const port of ports) handedOut.add(port);
+}
+
+/** A loopback port nothing listens on right now, for the local cluster's services and the tests' clusters. */
 export async function freePort(): Promise<number> {
   // Below Linux's ephemeral range (32768-60999): a port the OS hands out for listen(0) can be taken by the
   // local end of some outgoing connection before the service that was given it binds it. And below 30000,

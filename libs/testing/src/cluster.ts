@@ -154,7 +154,9 @@ export async function startCluster(
     await stopLauncher(launcher, exited, []);
     if (network) (require(podNetworkModule) as { removeClusterNetwork(n: ClusterNetwork): void }).removeClusterNetwork(network);
     await database.drop().catch(() => undefined);
-    const message = `${(err as Error).message}\n--- launcher output ---\n${output.join('').slice(-8000)}\n${logTails(dataDir)}`;
+    // The services' errors first: a long report is cut in the middle by whoever shows it, and the cause must survive.
+    const errors = logTails(dataDir, 10, /"level":"(error|fatal)"/);
+    const message = `${(err as Error).message}\n--- errors in service logs ---\n${errors}\n--- launcher output ---\n${output.join('').slice(-8000)}\n${logTails(dataDir)}`;
     rmSync(dataDir, { recursive: true, force: true });
     throw Object.assign(new Error(message), { code: 'TESTING.CLUSTER_START_FAILED' });
   }
@@ -371,8 +373,10 @@ function logTails(dataDir: string, count = 15, filter?: RegExp): string {
     .map((file) => {
       const all = readFileSync(join(logDir, file), 'utf8').trimEnd().split('\n');
       const lines = (filter ? all.filter((l) => filter.test(l)) : all).slice(-count).join('\n');
-      return `--- ${file} ---\n${lines}`;
+      // A filtered view names only the logs that have matching lines.
+      return filter && !lines ? '' : `--- ${file} ---\n${lines}`;
     })
+    .filter(Boolean)
     .join('\n');
 }
 
