@@ -172,12 +172,10 @@ export class VmController {
     if (addFinalizer) next.metadata.finalizers = [...finalizers, VM_FINALIZER];
     if (annotations) next.metadata.annotations = annotations;
     if (specImage) next.spec.image = specImage;
-    const events = [];
-    if (metaChanged) events.push({ type: ObjectEventTypes.updated, data: { resource: R.vms, object: structuredClone(next) }, metadata: ACTOR });
-    if (statusChanged) {
-      next.status = structuredClone(status);
-      events.push({ type: ObjectEventTypes.statusUpdated, data: { resource: R.vms, object: next }, metadata: ACTOR });
-    }
+    if (statusChanged) next.status = structuredClone(status);
+    // One event for both: a new VM's finalizer, annotations and first conditions are one change of the object
+    // (one MODIFIED for watchers; every reader of the log parses one copy of the VM instead of two).
+    const events = [{ type: metaChanged ? ObjectEventTypes.updated : ObjectEventTypes.statusUpdated, data: { resource: R.vms, object: next }, metadata: ACTOR }];
     const warnings = newlyFailed(vm.status?.conditions ?? [], conditions).map((c) => vmEvent(vm, 'Warning', conditionEventReason(c), c.message));
     return [{ streamId: stored.streamId, events, expectedVersion: stored.streamVersion }, ...warnings];
   }
