@@ -28,10 +28,34 @@ export function validateAgainstSchema(def: ResourceDefinition, version: string, 
   if (!v) throw new Error(`${def.kind} has no version ${version}`);
   const unknownFields: string[] = [];
   const pruned = prune(v.schema, obj, '', unknownFields);
-  let validate = compiled.get(v.schema);
-  if (!validate) compiled.set(v.schema, (validate = ajv.compile(v.schema)));
+  const validate = validatorOf(v.schema);
   const causes = validate(pruned) ? [] : (validate.errors ?? []).map((e) => toCause(e, pruned));
   return { causes: dedupe(causes), unknownFields, pruned };
+}
+
+function validatorOf(schema: JsonSchema): ValidateFunction {
+  let validate = compiled.get(schema);
+  if (!validate) compiled.set(schema, (validate = ajv.compile(schema)));
+  return validate;
+}
+
+/**
+ * Compiles the validators of every served version ahead of its first use, one per turn of the event loop
+ * (the largest takes tens of milliseconds), so that the first object of a kind does not wait for it. Stops
+ * early when `stopped()` says so; resolves to the number compiled.
+ */
+export async function precompileSchemas(defs: readonly ResourceDefinition[], stopped: () => boolean = () => false): Promise<number> {
+  let count = 0;
+  for (const def of defs) {
+    for (const version of def.versions) {
+      if (!version.served || compiled.has(version.schema)) continue;
+      await new Promise((resolve) => setImmediate(resolve));
+      if (stopped()) return count;
+      validatorOf(version.schema);
+      count++;
+    }
+  }
+  return count;
 }
 
 function prune(schema: JsonSchema | undefined, value: any, path: string, unknown: string[]): any {

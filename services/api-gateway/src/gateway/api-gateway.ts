@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { defaultStorageClass, ObjectEventTypes, STORAGE_CLASSES_RESOURCE } from '@openpacific/contracts';
 import { LeaderElection } from '@openpacific/event-store';
 import { ensureEventStream, EventRelay } from '@openpacific/messaging';
+import { precompileSchemas } from '@openpacific/kube-api';
 import type { ServiceContext } from '@openpacific/service-kit';
 import type { GatewayConfig } from '../api-gateway.config';
 import { ensureAdminToken, ensurePki, writeKubeconfig } from '../pki';
@@ -143,6 +144,9 @@ export class ApiGateway {
     });
     this.ready = true;
     logger.info('api-gateway serving', { url: publicUrl, kubeconfig });
+    // The first object of each kind would otherwise wait for its schema's validator to compile (100-200 ms
+    // on a fresh gateway, measured in docs/benchmarks.md): compile them all now, between requests.
+    void precompileSchemas(registry.definitions, () => !this.ready).then((count) => logger.debug('schema validators compiled', { count }));
   }
 
   async stop(): Promise<void> {
@@ -159,7 +163,6 @@ export class ApiGateway {
     await this.follower?.stop();
   }
 
-  /** `default`, `kube-system` and `kube-public` exist from the first start, as on any Kubernetes cluster. */
   /** The system namespaces and the default StorageClass exist from the first start, as on any Supervisor. */
   private async ensureSystemNamespaces(core: GatewayCore): Promise<void> {
     const wanted: [string, any][] = [
