@@ -1,6 +1,6 @@
-import type { Pool, PoolClient } from 'pg';
+import { types, type Pool, type PoolClient } from 'pg';
 import { LOG_START, LogPosition } from './log-position';
-import { EVENT_COLUMNS, RecordedEvent, toRecordedEvent } from './recorded-event';
+import { EVENT_COLUMNS, RecordedEvent, RecordedEventText, toRecordedEvent } from './recorded-event';
 
 /**
  * The global log in commit order, after a checkpoint.
@@ -17,14 +17,38 @@ export async function readAll(
   db: Pool | PoolClient,
   opts: { after?: LogPosition | null; limit?: number } = {},
 ): Promise<RecordedEvent[]> {
+  const { rows } = await db.query(readAllQuery(opts));
+  return rows.map(toRecordedEvent);
+}
+
+/** json and jsonb; every other type keeps pg's own parser. */
+const JSON_TYPES = new Set([114, 3802]);
+const bodiesAsText = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    JSON_TYPES.has(oid) ? (text: string) => text : types.getTypeParser(oid, format)) as typeof types.getTypeParser,
+};
+
+/**
+ * `readAll` for a reader that passes the bodies on without looking inside them (the JetStream relay):
+ * `data` and `metadata` are the JSON text Postgres sent, never parsed into objects.
+ */
+export async function readAllText(
+  db: Pool | PoolClient,
+  opts: { after?: LogPosition | null; limit?: number } = {},
+): Promise<RecordedEventText[]> {
+  const { rows } = await db.query({ ...readAllQuery(opts), types: bodiesAsText });
+  // The same row shape; only the two bodies stayed text.
+  return rows.map(toRecordedEvent) as unknown as RecordedEventText[];
+}
+
+function readAllQuery(opts: { after?: LogPosition | null; limit?: number }): { text: string; values: unknown[] } {
   const after = opts.after ?? LOG_START;
-  const { rows } = await db.query(
-    `SELECT ${EVENT_COLUMNS} FROM events
+  return {
+    text: `SELECT ${EVENT_COLUMNS} FROM events
      WHERE (transaction_id, position) > ($1::text::xid8, $2::bigint)
        AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
      ORDER BY transaction_id, position
      LIMIT $3`,
-    [after.transactionId.toString(), after.position.toString(), opts.limit ?? 1000],
-  );
-  return rows.map(toRecordedEvent);
+    values: [after.transactionId.toString(), after.position.toString(), opts.limit ?? 1000],
+  };
 }

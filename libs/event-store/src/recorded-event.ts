@@ -20,6 +20,12 @@ export interface RecordedEvent<T = any> extends LogPosition {
   createdAt: Date;
 }
 
+/** A recorded event whose bodies are the JSON text the log holds (see `readAllText`). */
+export interface RecordedEventText extends Omit<RecordedEvent, 'data' | 'metadata'> {
+  data: string;
+  metadata: string;
+}
+
 export const EVENT_COLUMNS = 'position, transaction_id, stream_id, stream_version, event_id, type, data, metadata, created_at';
 
 export function toRecordedEvent(row: any): RecordedEvent {

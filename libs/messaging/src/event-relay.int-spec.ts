@@ -1,8 +1,8 @@
 import { natsNames } from '@openpacific/contracts';
-import { EventStore, migrate } from '@openpacific/event-store';
+import { EventStore, migrate, readAll } from '@openpacific/event-store';
 import { createTestDatabase, eventually, TestDatabase, testNatsUrl, uniqueNatsPrefix } from '@openpacific/testing';
 import { NatsConnection } from 'nats';
-import { EventRelay } from './event-relay';
+import { eventMessage, EventRelay } from './event-relay';
 import { ensureEventStream } from './event-stream';
 import { connectNats } from './nats-connection';
 
@@ -62,6 +62,20 @@ describe('the event relay', () => {
     expect(seen.sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 99]);
   });
 
+  it('publishes each event as eventMessage gives it, bodies as the log holds them', async () => {
+    const store = new EventStore(db.pool, { catalogue: { Shaped: { type: 'object' } } });
+    const data = { text: 'quote " backslash \\ snowman \u2603 tab \t', nested: { list: [1, 2.5, null, true], empty: {} }, n: -0.125 };
+    await store.append('shaped-1', [{ type: 'Shaped', data, metadata: { actor: 'tester', source: 'test', requestId: 'r-1' } }]);
+    const relay = new EventRelay({ pool: db.pool, nc, names, pollIntervalMs: 50 });
+    await relay.start();
+    await eventually(async () => expect(await streamMessages()).toBe(7));
+    await relay.stop();
+    const recorded = (await readAll(db.pool, { limit: 100 })).find((e) => e.streamId === 'shaped-1')!;
+    const m = await (await nc.jetstreamManager()).streams.getMessage(names.eventStream, { seq: 7 });
+    expect(m.json()).toEqual(eventMessage(recorded));
+    expect(m.json<{ data: unknown }>().data).toEqual(data);
+  });
+
   it('lets only one of two relays on a database lead', async () => {
     const a = new EventRelay({ pool: db.pool, nc, names, pollIntervalMs: 50 });
     const b = new EventRelay({ pool: db.pool, nc, names, pollIntervalMs: 50 });
@@ -83,11 +97,11 @@ describe('the event relay', () => {
     const relay = new EventRelay({ pool: db.pool, nc, names, pollIntervalMs: 50 });
     await relay.start();
     await store.append('before-stop', [note(1)]);
-    await eventually(async () => expect(await streamMessages()).toBe(7));
+    await eventually(async () => expect(await streamMessages()).toBe(8));
     await relay.stop();
     expect(relay.isLeader).toBe(false);
     await store.append('after-stop', [note(2)]);
     await new Promise((r) => setTimeout(r, 300));
-    expect(await streamMessages()).toBe(7);
+    expect(await streamMessages()).toBe(8);
   });
 });

@@ -1,9 +1,7 @@
 import { NatsNames } from '@openpacific/contracts';
-import { APPEND_CHANNEL, LeaderElection, loadCheckpoint, readAll, RecordedEvent, storeCheckpoint } from '@openpacific/event-store';
-import { JetStreamClient, JSONCodec, NatsConnection, Subscription } from 'nats';
+import { APPEND_CHANNEL, LeaderElection, loadCheckpoint, readAllText, RecordedEvent, RecordedEventText, storeCheckpoint } from '@openpacific/event-store';
+import { JetStreamClient, NatsConnection, Subscription } from 'nats';
 import type { Pool, PoolClient } from 'pg';
-
-const json = JSONCodec();
 
 export interface RelayLogger {
   info(msg: string, fields?: Record<string, unknown>): void;
@@ -24,6 +22,18 @@ export function eventMessage(e: RecordedEvent) {
   };
 }
 export type EventMessage = ReturnType<typeof eventMessage>;
+
+/**
+ * The JSON of `eventMessage` (same fields, same order) with the bodies spliced in as the log holds them:
+ * the relay passes every event on and never needs its bodies as objects.
+ */
+export function eventMessageJson(e: RecordedEventText): string {
+  return (
+    `{"id":${JSON.stringify(e.id)},"streamId":${JSON.stringify(e.streamId)},"streamVersion":${e.streamVersion},` +
+    `"type":${JSON.stringify(e.type)},"data":${e.data},"metadata":${e.metadata},"position":"${e.position}",` +
+    `"transactionId":"${e.transactionId}","createdAt":"${e.createdAt.toISOString()}"}`
+  );
+}
 
 /**
  * Publishes committed events to JetStream in commit order. Each batch is
@@ -53,7 +63,7 @@ export class EventRelay {
       pollIntervalMs?: number;
       logger?: RelayLogger;
       /** Test hook: called after a batch is published and before its checkpoint moves. */
-      afterPublish?: (events: RecordedEvent[]) => Promise<void> | void;
+      afterPublish?: (events: RecordedEventText[]) => Promise<void> | void;
     },
   ) {}
 
@@ -129,10 +139,10 @@ export class EventRelay {
       const client = await this.opts.pool.connect();
       try {
         const checkpoint = await loadCheckpoint(client, consumer);
-        const events = await readAll(client, { after: checkpoint, limit: batchSize });
+        const events = await readAllText(client, { after: checkpoint, limit: batchSize });
         if (events.length === 0) return;
         await Promise.all(
-          events.map((e) => this.js!.publish(this.opts.names.eventSubject(e.type), json.encode(eventMessage(e)), { msgID: e.id })),
+          events.map((e) => this.js!.publish(this.opts.names.eventSubject(e.type), Buffer.from(eventMessageJson(e)), { msgID: e.id })),
         );
         await this.opts.afterPublish?.(events);
         const last = events[events.length - 1];
