@@ -60,7 +60,7 @@ async function alternating<K extends string>(writers: number, durationMs: number
 export async function eventStoreBench(durationMs: number) {
   const db = await createTestDatabase('bench');
   await migrate(db.pool);
-  await db.pool.query('CREATE TABLE raw_inserts (id uuid PRIMARY KEY, stream text, data jsonb)');
+  await db.pool.query('CREATE TABLE raw_inserts (id uuid PRIMARY KEY, stream text, data json)');
   // As the services run it: no Postgres NOTIFY (followers are poked over NATS).
   const store = new EventStore(db.pool, { catalogue, notify: false });
   const rows: Record<string, unknown>[] = [];

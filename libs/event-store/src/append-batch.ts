@@ -73,8 +73,8 @@ verdict AS (
 numbered AS MATERIALIZED (
   SELECT e.stream_id, e.rel, e.id, e.type, d.data, m.metadata, nextval('events_position_seq') AS position
   FROM unnest($3::text[], $4::bigint[], $5::uuid[], $6::text[]) WITH ORDINALITY AS e(stream_id, rel, id, type, n)
-  JOIN jsonb_array_elements($7::jsonb) WITH ORDINALITY AS d(data, n) ON d.n = e.n
-  JOIN jsonb_array_elements($8::jsonb) WITH ORDINALITY AS m(metadata, n) ON m.n = e.n
+  JOIN json_array_elements($7::json) WITH ORDINALITY AS d(data, n) ON d.n = e.n
+  JOIN json_array_elements($8::json) WITH ORDINALITY AS m(metadata, n) ON m.n = e.n
   ORDER BY e.n
 ),
 ins AS (

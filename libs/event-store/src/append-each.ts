@@ -28,7 +28,7 @@ export type SingleAppendOutcome = RecordedEvent | Error;
  */
 const APPEND_EACH_SQL = (notify: boolean) => `
 WITH input AS (
-  SELECT * FROM unnest($1::text[], $2::bigint[], $3::uuid[], $4::text[], $5::jsonb[], $6::jsonb[])
+  SELECT * FROM unnest($1::text[], $2::bigint[], $3::uuid[], $4::text[], $5::json[], $6::json[])
     AS i(stream_id, expected, event_id, type, data, metadata)
   ORDER BY stream_id
 ),

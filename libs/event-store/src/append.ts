@@ -39,9 +39,9 @@ function headSql(check: VersionCheck): { from: string; where: string } {
 function appendSql(check: VersionCheck, notify: boolean, single: boolean): string {
   const head = headSql(check);
   const rows = single
-    ? `SELECT $1::text, head.version + 1, $2::uuid, $3::text, $4::jsonb, $5::jsonb FROM ${head.from} ${head.where}`
+    ? `SELECT $1::text, head.version + 1, $2::uuid, $3::text, $4::json, $5::json FROM ${head.from} ${head.where}`
     : `SELECT $1::text, head.version + e.ord, e.id, e.type, e.data, e.metadata
-       FROM ${head.from}, unnest($2::uuid[], $3::text[], $4::jsonb[], $5::jsonb[]) WITH ORDINALITY AS e(id, type, data, metadata, ord)
+       FROM ${head.from}, unnest($2::uuid[], $3::text[], $4::json[], $5::json[]) WITH ORDINALITY AS e(id, type, data, metadata, ord)
        ${head.where}`;
   const insert = `INSERT INTO events (stream_id, stream_version, event_id, type, data, metadata)
       ${rows}

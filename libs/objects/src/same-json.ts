@@ -1,7 +1,7 @@
 /**
- * Whether two JSON values are the same, whatever the order of their keys. Objects read back from the log
- * come out of a Postgres jsonb column, which orders keys its own way (shorter first), so comparing with
- * JSON.stringify would call every stored object changed and rewrite it on every pass.
+ * Whether two JSON values are the same, whatever the order of their keys. Objects written to the log before
+ * migration 6 come back in the key order of Postgres' jsonb (shorter first), and a writer's order is not
+ * always the reader's, so comparing with JSON.stringify would call such objects changed and rewrite them.
  */
 export function sameJson(a: unknown, b: unknown): boolean {
   if (a === b) return true;

@@ -4,6 +4,7 @@ import { auditRecordsMigration } from './002-audit-records';
 import { versionConflictMigration } from './003-version-conflict';
 import { cheaperAppendsMigration } from './004-cheaper-appends';
 import { noStreamsTableMigration } from './005-no-streams-table';
+import { jsonBodiesMigration } from './006-json-bodies';
 
 export interface Migration {
   version: number;
@@ -12,7 +13,14 @@ export interface Migration {
 }
 
 /** Every migration, in order. Append only: a released migration is never edited. */
-export const migrations: Migration[] = [eventsMigration, auditRecordsMigration, versionConflictMigration, cheaperAppendsMigration, noStreamsTableMigration];
+export const migrations: Migration[] = [
+  eventsMigration,
+  auditRecordsMigration,
+  versionConflictMigration,
+  cheaperAppendsMigration,
+  noStreamsTableMigration,
+  jsonBodiesMigration,
+];
 
 const MIGRATION_LOCK = 7_140_211_001; // arbitrary, constant: serializes migrators across processes
 
