@@ -2,6 +2,7 @@ import { startCluster, TestCluster } from '@openpacific/testing';
 import { watchApi } from './api-watch';
 import { Latencies } from './histogram';
 import { BenchClient } from './https-client';
+import { clusterCpu, cpuUsed } from './process-cpu';
 import type { BenchContext } from './scenario';
 
 const NS = 'bench-vms';
@@ -136,7 +137,17 @@ export async function vmsBench(ctx: BenchContext): Promise<Record<string, unknow
     // statements); a cluster in service has paid that long before. Its VMs stay, PoweredOn.
     const warmup = Number(process.env.BENCH_VMS_WARMUP ?? (ctx.smoke ? 0 : 50));
     if (warmup > 0) await run(cluster, client, 'created', warmup, 'warm-up');
-    for (const mode of runs as ('created' | 'released')[]) rows.push(await run(cluster, client, mode, count));
+    for (const mode of runs as ('created' | 'released')[]) {
+      // CPU of every process over the run (services, Postgres backends, this client), per VM: on two full cores
+      // that, not the wall clock, is what a change to the VM path moves by a measurable amount.
+      const before = await clusterCpu(cluster);
+      const row = await run(cluster, client, mode, count);
+      const used = cpuUsed(before, await clusterCpu(cluster));
+      const total = Object.values(used).reduce((a, b) => a + b, 0);
+      const perVm = (s: number) => +((s * 1000) / count).toFixed(2);
+      const byProcess = Object.entries(used).filter(([, s]) => s > 0).sort((a, b) => b[1] - a[1]);
+      rows.push({ ...row, 'CPU ms/VM': perVm(total), ...Object.fromEntries(byProcess.map(([name, s]) => [`CPU ms/VM: ${name}`, perVm(s)])) });
+    }
     return rows;
   } finally {
     client.close();
