@@ -4,10 +4,16 @@ import { apply, clone, diff, fingerprint, isPlainObject, Patch, stableStringify 
 /** How one older version maps to and from the storage (hub) version, apart from apiVersion. */
 export interface VersionMapping {
   up(obj: any): any;
+  /** Must not change `hub` (the stored object); its result is pruned to the target version's schema. */
   down(hub: any): any;
 }
 
-export const identityMapping: VersionMapping = { up: (o) => clone(o), down: (o) => clone(o) };
+/**
+ * Down is only ever followed by `prune`, which copies what it keeps, so it does not copy first. What prune keeps
+ * as it is (preserve-unknown-fields subtrees) is shared with the stored object, as a read at the storage version
+ * shares the whole object: readers never change a converted object in place.
+ */
+export const identityMapping: VersionMapping = { up: (o) => clone(o), down: (o) => o };
 
 /**
  * Holds the fields a client wrote at an older version that the storage version

@@ -1,5 +1,5 @@
 import { VersionMapping } from './conversion';
-import { clone } from './json-patch3';
+import { clone, isPlainObject } from './json-patch3';
 import { defined, lowerFirst, mapSection, pick, rename, upperFirst } from './mapping-helpers';
 
 // v1alpha2 / v1alpha3 <-> v1alpha5 ------------------------------------------------------------------
@@ -8,10 +8,16 @@ import { defined, lowerFirst, mapSection, pick, rename, upperFirst } from './map
 export function hostRenamingMapping(fillImageName: boolean): VersionMapping {
   return {
     up: (obj) => mapSection(obj, 'status', (s) => (rename(s, 'host', 'nodeName'), s)),
+    // The read path of every VM at v1alpha2/3: only the two fields that move are copied (see VersionMapping.down).
     down: (hub) => {
-      const out = mapSection(hub, 'status', (s) => (rename(s, 'nodeName', 'host'), s));
+      if (!isPlainObject(hub)) return hub;
+      const out = { ...hub };
+      if (isPlainObject(hub.status) && 'nodeName' in hub.status) {
+        out.status = { ...hub.status };
+        rename(out.status, 'nodeName', 'host');
+      }
       // v1alpha2 only has imageName: show the resolved image there when the client gave `image` only.
-      if (fillImageName && out.spec && out.spec.imageName === undefined && out.spec.image?.name) out.spec.imageName = out.spec.image.name;
+      if (fillImageName && isPlainObject(hub.spec) && hub.spec.imageName === undefined && hub.spec.image?.name) out.spec = { ...hub.spec, imageName: hub.spec.image.name };
       return out;
     },
   };

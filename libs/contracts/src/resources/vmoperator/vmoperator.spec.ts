@@ -320,6 +320,19 @@ describe('vmoperator conversion round trips', () => {
     expect(JSON.stringify(o)).toBe(before);
     expect(JSON.stringify(view)).toBe(viewBefore);
   });
+
+  // A read shares what it does not change with the stored object (no copy first): nothing of it may be written.
+  it.each(cases)('%s: a stored object frozen all the way down converts to %s as a copy would', (_k, v, def, o) => {
+    const deepFreeze = (x: any): any => {
+      if (x && typeof x === 'object') {
+        Object.values(x).forEach(deepFreeze);
+        Object.freeze(x);
+      }
+      return x;
+    };
+    const frozen = deepFreeze(JSON.parse(JSON.stringify(o)));
+    expect(conv(def).fromStorage(frozen, v)).toStrictEqual(conv(def).fromStorage(JSON.parse(JSON.stringify(o)), v));
+  });
 });
 
 describe('VirtualMachine v1alpha2 / v1alpha3 <-> v1alpha5', () => {
@@ -368,6 +381,8 @@ describe('VirtualMachine v1alpha2 / v1alpha3 <-> v1alpha5', () => {
   it('shows v1alpha2 the image name when only spec.image is set, and keeps imageName going up', () => {
     const hub = { ...vmV5, spec: { className: 'c', image: { kind: 'VirtualMachineImage', name: 'vmi-1' } } };
     expect(c.fromStorage(hub, 'v1alpha2').spec).toEqual({ className: 'c', imageName: 'vmi-1' });
+    // The stored object is shown the name, not given it.
+    expect(hub.spec).toEqual({ className: 'c', image: { kind: 'VirtualMachineImage', name: 'vmi-1' } });
     expect(c.toStorage(c.fromStorage(hub, 'v1alpha2'), 'v1alpha2', hub)).toStrictEqual(hub);
     expect(c.toStorage({ apiVersion: `${G}/v1alpha2`, kind: 'VirtualMachine', metadata: meta, spec: { imageName: 'ubuntu' } }, 'v1alpha2').spec).toEqual({ imageName: 'ubuntu' });
     expect(c.fromStorage(vmV5, 'v1alpha3').spec).toMatchObject({ imageName: 'ubuntu-22.04', image: { kind: 'VirtualMachineImage', name: 'vmi-0a1b2c' } });
