@@ -23,7 +23,8 @@ export async function readAll(
 
 /** json and jsonb; every other type keeps pg's own parser. */
 const JSON_TYPES = new Set([114, 3802]);
-const bodiesAsText = {
+/** A query's `types` that leave json bodies as the text Postgres sent (for readers that parse only some, or none). */
+export const bodiesAsText = {
   getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
     JSON_TYPES.has(oid) ? (text: string) => text : types.getTypeParser(oid, format)) as typeof types.getTypeParser,
 };

@@ -148,6 +148,38 @@ describe('a follower of some resources', () => {
     await eventually(() => expect(positions(pods.seen)).toEqual(positions(added.filter((e) => e.data.resource === 'pods'))));
   });
 
+  it('parses and hands out only the followed events `keep` wants, asked in log order with the body as text, and moves past the rest', async () => {
+    const start = (await store.readAll({ limit: 100_000 })).pop();
+    const after: LogPosition | undefined = start && { transactionId: start.transactionId, position: start.position };
+    const written: RecordedEvent[] = [];
+    for (let i = 0; i < 9; i++) written.push(await put(store, i % 3 === 0 ? 'configmaps' : 'pods', 200 + i));
+    const asked: { streamId: string; type: string; data: unknown }[] = [];
+    const read: RecordedEvent[] = [];
+    let at = after;
+    for (;;) {
+      const page = await readFollowed(db.pool, {
+        after: at,
+        limit: 4,
+        resources: ['pods'],
+        keep: (e) => {
+          asked.push(e);
+          return /"n":20[247]\b/.test(e.data);
+        },
+      });
+      if (page.scanned === 0) break;
+      read.push(...page.events);
+      at = page.scannedTo;
+    }
+    const pods = written.filter((e) => e.data.resource === 'pods');
+    // Asked about every followed event and no other, in log order, with the JSON text of its body.
+    expect(asked.map((e) => e.streamId)).toEqual(pods.map((e) => e.streamId));
+    expect(asked.every((e) => typeof e.data === 'string' && e.type === ObjectEventTypes.created)).toBe(true);
+    expect(asked.map((e) => JSON.parse(e.data as string))).toEqual(pods.map((e) => e.data));
+    // Handed out parsed, as a follower without `keep` gets them; past everything else.
+    expect(read).toEqual(pods.filter((e) => [202, 204, 207].includes(e.data.object.data.n)));
+    expect(compareLogPositions(at!, written[written.length - 1])).toBe(0);
+  });
+
   it('replays every event of its resources from the start of the log after a restart, in small pages', async () => {
     const all = await store.readAll({ limit: 100_000 });
     const pods = await follow(['pods'], 600_000, 3);

@@ -1,4 +1,4 @@
-import { EVENT_COLUMNS, LogPosition, LOG_START, RecordedEvent, toRecordedEvent } from '@openpacific/event-store';
+import { bodiesAsText, EVENT_COLUMNS, LogPosition, LOG_START, RecordedEvent, toRecordedEvent } from '@openpacific/event-store';
 import type { Pool, PoolClient } from 'pg';
 
 /** One page of the log as a follower of some resources reads it. */
@@ -23,13 +23,20 @@ const TIP_FIELDS = COLUMNS.map((c) => (c === 'position' || c === 'transaction_id
  * part of the stream id (`streamResource`): a filter on an existing column, so other resources' bodies are
  * never sent nor parsed.
  */
+/**
+ * Whether a follower wants one event of a followed resource, asked in log order before its body is parsed
+ * (`data` is the body's JSON text): an event it refuses is passed over like another resource's.
+ */
+export type KeepEvent = (event: { streamId: string; type: string; data: string }) => boolean;
+
 export async function readFollowed(
   db: Pool | PoolClient,
-  opts: { after?: LogPosition; limit: number; resources: readonly string[] },
+  opts: { after?: LogPosition; limit: number; resources: readonly string[]; keep?: KeepEvent },
 ): Promise<FollowedPage> {
   const after = opts.after ?? LOG_START;
-  const { rows } = await db.query(
-    `WITH page AS MATERIALIZED (
+  const { rows } = await db.query({
+    ...(opts.keep ? { types: bodiesAsText } : {}),
+    text: `WITH page AS MATERIALIZED (
        SELECT transaction_id, position, stream_id FROM events
         WHERE (transaction_id, position) > ($1::text::xid8, $2::bigint)
           AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
@@ -42,11 +49,20 @@ export async function readFollowed(
      SELECT ${TIP_FIELDS}, (SELECT count(*) FROM page)
        FROM (SELECT transaction_id, position FROM page ORDER BY transaction_id DESC, position DESC LIMIT 1) last
      ORDER BY transaction_id, position, scanned NULLS FIRST`,
-    [after.transactionId.toString(), after.position.toString(), opts.limit, opts.resources],
-  );
+    values: [after.transactionId.toString(), after.position.toString(), opts.limit, opts.resources],
+  });
   const tip = rows.length > 0 && rows[rows.length - 1].scanned !== null ? rows.pop() : undefined;
+  const keep = opts.keep;
   return {
-    events: rows.map(toRecordedEvent),
+    events: keep
+      ? rows
+          .filter((row) => keep({ streamId: row.stream_id, type: row.type, data: row.data }))
+          .map((row) => {
+            row.data = JSON.parse(row.data);
+            row.metadata = JSON.parse(row.metadata);
+            return toRecordedEvent(row);
+          })
+      : rows.map(toRecordedEvent),
     scannedTo: tip ? { transactionId: BigInt(tip.transaction_id), position: BigInt(tip.position) } : undefined,
     scanned: tip ? Number(tip.scanned) : 0,
   };

@@ -1,6 +1,6 @@
 import { compareLogPositions, EventStore, LogPosition, RecordedEvent } from '@openpacific/event-store';
 import type { Pool } from 'pg';
-import { FollowedPage, readFollowed } from './followed-read';
+import { FollowedPage, KeepEvent, readFollowed } from './followed-read';
 import { FollowerLogger, LogPoke, watchLog } from './log-wakeups';
 
 export type { FollowerLogger, LogPoke } from './log-wakeups';
@@ -22,6 +22,8 @@ export interface LogFollowerOptions {
    * still moves past everything on each read, so the poll keeps it near the tip.
    */
   follows?: readonly string[];
+  /** With `follows`: which of the followed events to parse and apply at all (see `KeepEvent`). */
+  keep?: KeepEvent;
 }
 
 /**
@@ -48,6 +50,7 @@ export class LogFollower {
   private readonly pollMs: number;
   private readonly follows?: ReadonlySet<string>;
   private readonly followed?: string[];
+  private readonly keep?: KeepEvent;
 
   constructor(
     private readonly store: EventStore,
@@ -62,6 +65,7 @@ export class LogFollower {
     this.pollMs = opts.pollMs ?? 250;
     this.follows = opts.follows && new Set(opts.follows);
     this.followed = this.follows && [...this.follows];
+    this.keep = opts.keep;
   }
   private unwake?: () => void;
 
@@ -163,7 +167,7 @@ export class LogFollower {
 
   /** The next page: every event, or only the followed ones and the page's last position. */
   private async readPage(): Promise<FollowedPage> {
-    if (this.followed) return readFollowed(this.pool, { after: this.position, limit: this.batchSize, resources: this.followed });
+    if (this.followed) return readFollowed(this.pool, { after: this.position, limit: this.batchSize, resources: this.followed, keep: this.keep });
     const events = await this.store.readAll({ after: this.position, limit: this.batchSize });
     const last = events[events.length - 1];
     return { events, scannedTo: last && { transactionId: last.transactionId, position: last.position }, scanned: events.length };
