@@ -11,3 +11,4 @@ export * from './object-event';
 export * from './controller-read-model';
 export * from './followed-read';
 export * from './shared-follower';
+export * from './conditions';

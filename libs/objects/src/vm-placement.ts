@@ -21,14 +21,26 @@ export interface VmPlacement {
   moduleGroup?: string;
 }
 
+/** Parsed annotations by the VM object they were read from (read models keep one object per version). */
+const parsed = new WeakMap<object, { raw: string; placement: VmPlacement | undefined }>();
+
+/**
+ * The VM's placement annotation, parsed once per object and annotation text: the scheduler reads every placed
+ * VM's on every pass. Callers read the result and never change it.
+ */
 export function vmPlacement(vm: any): VmPlacement | undefined {
   const raw = vm?.metadata?.annotations?.[VM_PLACEMENT_ANNOTATION];
-  if (!raw) return undefined;
+  if (!raw || typeof raw !== 'string') return undefined;
+  const known = parsed.get(vm);
+  if (known?.raw === raw) return known.placement;
+  let placement: VmPlacement | undefined;
   try {
-    return JSON.parse(raw) as VmPlacement;
+    placement = JSON.parse(raw) as VmPlacement;
   } catch {
-    return undefined;
+    placement = undefined;
   }
+  parsed.set(vm, { raw, placement });
+  return placement;
 }
 
 /** Cloud-init user data of a VM from its spec and the Secrets it names (undefined when it has none or it is missing). */

@@ -1,6 +1,6 @@
 import { objectStreamId, VIRTUAL_MACHINES_RESOURCE, VirtualMachineEventTypes } from '@openpacific/contracts';
 import type { StreamAppend } from '@openpacific/event-store';
-import { HOST_EPOCH_ANNOTATION, VmPlacement, vmPlacement } from '@openpacific/objects';
+import { byConditionType, HOST_EPOCH_ANNOTATION, VmPlacement, vmPlacement } from '@openpacific/objects';
 import { allocatable } from '../pods/pod-requests';
 
 export const VMS = VIRTUAL_MACHINES_RESOURCE;
@@ -15,6 +15,18 @@ function timestamp(): string {
  * resource policy as siblings to spread from (the score's owner term).
  */
 export function asWorkload(vm: any, placement: VmPlacement): any {
+  // One per VM object and placement: every pass holds every placed VM on its host, and the requests of a
+  // workload are memoized by the workload object (`podRequests`), so a new one each pass parsed them again.
+  const known = workloads.get(vm);
+  if (known?.placement === placement) return known.workload;
+  const workload = workloadOf(vm, placement);
+  workloads.set(vm, { placement, workload });
+  return workload;
+}
+
+const workloads = new WeakMap<object, { placement: VmPlacement; workload: any }>();
+
+function workloadOf(vm: any, placement: VmPlacement): any {
   return {
     metadata: {
       uid: vm.metadata.uid,
@@ -40,7 +52,7 @@ function withCondition(status: any, condition: any): any {
   const rest = (status?.conditions ?? []).filter((c: any) => c.type !== condition.type);
   const old = (status?.conditions ?? []).find((c: any) => c.type === condition.type);
   const lastTransitionTime = old && old.status === condition.status ? old.lastTransitionTime : timestamp();
-  return { ...status, conditions: [...rest, { ...condition, lastTransitionTime }].sort((a: any, b: any) => a.type.localeCompare(b.type)) };
+  return { ...status, conditions: [...rest, { ...condition, lastTransitionTime }].sort(byConditionType) };
 }
 
 function clean(vm: any): any {

@@ -1,6 +1,6 @@
 import { NatsNames, ObjectEventTypes, VIRTUAL_MACHINES_RESOURCE } from '@openpacific/contracts';
 import { EventStore, VersionConflictError } from '@openpacific/event-store';
-import { controllerReadModel, decryptedEvent, LogFollower, ObjectChange, objectEvent, PassLoop, pokedFollower, ReadModel, sameJson, SecretKey, StoredObject, vmPlacement, vmUserData } from '@openpacific/objects';
+import { byConditionType, controllerReadModel, decryptedEvent, LogFollower, ObjectChange, objectEvent, PassLoop, pokedFollower, ReadModel, sameJson, SecretKey, StoredObject, vmPlacement, vmUserData } from '@openpacific/objects';
 import type { Logger } from '@openpacific/service-kit';
 import type { NatsConnection } from 'nats';
 import type { Pool } from 'pg';
@@ -292,5 +292,5 @@ function mergeConditions(existing: any[], updates: { type: string; status: strin
     if (old && old.status === u.status && old.reason === u.reason && old.message === u.message) out.push(old);
     else out.push({ ...u, lastTransitionTime: old && old.status === u.status ? old.lastTransitionTime : (now ??= timestamp()) });
   }
-  return out.sort((a, b) => a.type.localeCompare(b.type));
+  return out.sort(byConditionType);
 }

@@ -1,7 +1,7 @@
 import { ObjectEventTypes } from '@openpacific/contracts';
 import { milliValue, parseQuantity } from '@openpacific/kube-api';
 import { EventStore, RecordedEvent, StreamAppend, VersionConflictError } from '@openpacific/event-store';
-import { controllerReadModel, decryptedEvent, objectEvent, objectKey, PassLoop, sameJson, SecretKey, type SharedFollower, StoredObject, VM_PLACEMENT_ANNOTATION, VmPlacement } from '@openpacific/objects';
+import { byConditionType, controllerReadModel, decryptedEvent, objectEvent, objectKey, PassLoop, sameJson, SecretKey, type SharedFollower, StoredObject, VM_PLACEMENT_ANNOTATION, VmPlacement } from '@openpacific/objects';
 import type { Logger } from '@openpacific/service-kit';
 import { addressesOf, ensurePool, freeAddress, VM_IP_ANNOTATION } from './address-pools';
 import { Condition, Lookup, resolveBootstrap, resolveClass, resolveImage, ResolvedVm, resolveStorage } from './vm-resolve';
@@ -41,7 +41,8 @@ export class VmController {
   private readonly loop: PassLoop;
   private resync?: NodeJS.Timeout;
   /** VMs whose object changed since their last reconcile (namespace/name). */
-  private readonly dirty = new Set<string>();
+  /** VMs to reconcile on the next pass, by key (namespace/name). */
+  private readonly dirty = new Map<string, { namespace: string; name: string }>();
   /** Every VM is reconciled on the next pass: at start, on a resync, and when what they refer to changed. */
   private full = true;
   /**
@@ -72,7 +73,7 @@ export class VmController {
       relevant = true;
       const { namespace, name, uid } = change.object.metadata;
       if (change.type === 'DELETED' || change.object.metadata.annotations?.[VM_IP_ANNOTATION]) this.reserved.delete(uid);
-      if (change.type !== 'DELETED') this.dirty.add(objectKey(namespace, name));
+      if (change.type !== 'DELETED') this.dirty.set(objectKey(namespace, name), { namespace, name });
     }
     if (relevant) this.loop.schedule();
   }
@@ -102,10 +103,11 @@ export class VmController {
    * transaction each: a burst of new VMs costs a commit per batch rather than one per VM.
    */
   private async pass(): Promise<void> {
-    const all = this.model.list(R.vms);
-    const todo = this.full ? all : all.filter((s) => this.dirty.has(objectKey(s.object.metadata.namespace, s.object.metadata.name)));
+    // A pass after a few changes looks up those VMs, not every VM: with thousands of VMs a pass per page of the
+    // log went over all of them. In list order (namespace, then name) either way, so addresses go out alike.
+    const todo = this.full ? this.model.list(R.vms) : this.dirtyVms();
     this.full = false;
-    for (const s of todo) this.dirty.delete(objectKey(s.object.metadata.namespace, s.object.metadata.name));
+    this.dirty.clear();
     const writes: { stored: StoredObject; appends: StreamAppend[] }[] = [];
     const failed: StoredObject[] = [];
     this.addressBooks.clear();
@@ -136,11 +138,22 @@ export class VmController {
       }
     });
     for (const stored of failed) {
-      this.reserved.delete(stored.object.metadata.uid);
-      this.dirty.add(objectKey(stored.object.metadata.namespace, stored.object.metadata.name));
+      const { namespace, name, uid } = stored.object.metadata;
+      this.reserved.delete(uid);
+      this.dirty.set(objectKey(namespace, name), { namespace, name });
     }
     // Most failures are a stale version: the follower brings the newer one shortly.
     if (failed.length) setTimeout(() => this.loop.schedule(), RETRY_MS).unref();
+  }
+
+  /** The dirty VMs still in the model, sorted as `ReadModel.list` sorts (namespace, then name, by code unit). */
+  private dirtyVms(): StoredObject[] {
+    const found: { sortKey: string; stored: StoredObject }[] = [];
+    for (const { namespace, name } of this.dirty.values()) {
+      const stored = this.model.get(R.vms, namespace, name);
+      if (stored) found.push({ sortKey: `${namespace}\u0000${name}`, stored });
+    }
+    return found.sort((a, b) => (a.sortKey < b.sortKey ? -1 : a.sortKey > b.sortKey ? 1 : 0)).map((f) => f.stored);
   }
 
   /** What the VM's object should become, as the appends that make it so (none when it is as it should be). */
@@ -272,5 +285,5 @@ function withConditions(status: any, conditions: Condition[]): any {
     const same = old && old.status === c.status && old.reason === c.reason && old.message === c.message;
     merged.push(same ? old : { type: c.type, status: c.status, reason: c.reason, message: c.message, lastTransitionTime: old && old.status === c.status ? old.lastTransitionTime : (now ??= timestamp()) });
   }
-  return { ...status, conditions: merged.sort((a, b) => a.type.localeCompare(b.type)) };
+  return { ...status, conditions: merged.sort(byConditionType) };
 }
