@@ -15,6 +15,13 @@ describe('an Event about an object', () => {
     expect('namespace' in node.events[0].data.object.involvedObject).toBe(false);
   });
 
+  it('without a once-key, is named at random: 16 hex digits, none repeated over more than a page of random bytes', () => {
+    const ref = { apiVersion: 'v1', kind: 'Pod', name: 'p', namespace: 'default', uid: 'u3' };
+    const names = Array.from({ length: 2000 }, () => objectEvent(ref, { type: 'Normal', reason: 'Started', message: 'm', component: 'kubelet', actor }).streamId);
+    for (const n of names) expect(n).toMatch(/^events\/default\/p\.[0-9a-f]{16}$/);
+    expect(new Set(names).size).toBe(names.length);
+  });
+
   it('is named after its once-key, so writing it again is refused rather than repeated', () => {
     const ref = { apiVersion: 'v1', kind: 'Node', name: 'host-1', uid: 'u2' };
     const opts = { type: 'Normal' as const, reason: 'RegisteredNode', message: 'm', component: 'node-controller', actor, onceKey: 'registered/2' };

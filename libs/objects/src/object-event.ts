@@ -30,6 +30,20 @@ export interface ObjectEventOptions {
   onceKey?: string;
 }
 
+/** Random bytes drawn a page at a time: one draw per Event name was a call into the system's random source each. */
+let randomPage = Buffer.alloc(0);
+let randomAt = 0;
+
+/** 8 random bytes as 16 hex digits. */
+function randomHex8(): string {
+  if (randomAt + 8 > randomPage.length) {
+    randomPage = randomBytes(4096);
+    randomAt = 0;
+  }
+  randomAt += 8;
+  return randomPage.toString('hex', randomAt - 8, randomAt);
+}
+
 /**
  * A core v1 Event about any object, as `kubectl describe` finds them: in the object's namespace, or in
  * `default` for a cluster-scoped object (as client-go's recorder puts a Node's events), with
@@ -40,7 +54,7 @@ export function objectEvent(involved: InvolvedObject, opts: ObjectEventOptions, 
   const namespace = involved.namespace || 'default';
   const suffix = opts.onceKey
     ? createHash('sha256').update(`${involved.kind}\n${involved.uid}\n${opts.onceKey}`).digest('hex').slice(0, 16)
-    : randomBytes(8).toString('hex');
+    : randomHex8();
   const name = `${involved.name}.${suffix}`;
   const object = {
     apiVersion: 'v1',

@@ -111,12 +111,14 @@ export class VmWorker {
    */
   private async pass(): Promise<void> {
     const hv = this.opts.hypervisor;
-    const mine = this.deps.feed?.vmsOn(this.opts.host) ?? this.model.list(VMS).filter((s) => s.object.status?.nodeName === this.opts.host);
-    const todo = this.full ? mine : mine.filter((s) => this.dirty.has(s.object.metadata.uid));
     const sweep = this.sweep || this.full;
+    // Every VM of the host only for a resync or a sweep; after a few changes, those VMs by uid (a pass per
+    // change went over all of the host's VMs, thousands of them, to find a handful).
+    const mine = this.full || sweep ? this.vmsHere() : [];
+    const todo = this.full ? mine : this.dirtyHere();
     this.full = false;
     this.sweep = false;
-    for (const s of todo) this.dirty.delete(s.object.metadata.uid);
+    this.dirty.clear();
     let retry = false;
     await eachLimited(todo, RECONCILE_CONCURRENCY, async (stored) => {
       try {
@@ -141,6 +143,20 @@ export class VmWorker {
       }
     }
     if (retry) setTimeout(() => this.loop.schedule(), RETRY_MS).unref();
+  }
+
+  private vmsHere(): StoredObject[] {
+    return this.deps.feed?.vmsOn(this.opts.host) ?? this.model.list(VMS).filter((s) => s.object.status?.nodeName === this.opts.host);
+  }
+
+  /** The changed VMs that are still placed on this host (one that left is the sweep's). */
+  private dirtyHere(): StoredObject[] {
+    const out: StoredObject[] = [];
+    for (const uid of this.dirty) {
+      const found = this.model.findByUid(uid);
+      if (found?.resource === VMS && found.stored.object.status?.nodeName === this.opts.host) out.push(found.stored);
+    }
+    return out;
   }
 
   private async reconcile(stored: StoredObject): Promise<void> {
