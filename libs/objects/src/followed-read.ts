@@ -17,18 +17,18 @@ const EVENT_FIELDS = COLUMNS.map((c) => `e.${c}`).join(', ');
 const TIP_FIELDS = COLUMNS.map((c) => (c === 'position' || c === 'transaction_id' ? `last.${c}` : 'NULL')).join(', ');
 
 /**
+ * Whether a follower wants one event of a followed resource, asked in log order before its body is parsed
+ * (`data` is the body's JSON text): an event it refuses is passed over like another resource's.
+ */
+export type KeepEvent = (event: { streamId: string; type: string; data: string }) => boolean;
+
+/**
  * The next `limit` events of the log in commit order (the same page, and the same visibility rule, as the
  * event store's readAll), of which Postgres sends only those of the followed resources, and the page's
  * last position whatever its resource, so the reader moves past what it skips. The resource is the first
  * part of the stream id (`streamResource`): a filter on an existing column, so other resources' bodies are
  * never sent nor parsed.
  */
-/**
- * Whether a follower wants one event of a followed resource, asked in log order before its body is parsed
- * (`data` is the body's JSON text): an event it refuses is passed over like another resource's.
- */
-export type KeepEvent = (event: { streamId: string; type: string; data: string }) => boolean;
-
 export async function readFollowed(
   db: Pool | PoolClient,
   opts: { after?: LogPosition; limit: number; resources: readonly string[]; keep?: KeepEvent },

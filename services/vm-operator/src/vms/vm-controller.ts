@@ -1,7 +1,7 @@
 import { ObjectEventTypes } from '@openpacific/contracts';
 import { milliValue, parseQuantity } from '@openpacific/kube-api';
 import { EventStore, RecordedEvent, StreamAppend, VersionConflictError } from '@openpacific/event-store';
-import { byConditionType, controllerReadModel, decryptedEvent, objectEvent, objectKey, PassLoop, sameJson, SecretKey, type SharedFollower, StoredObject, VM_PLACEMENT_ANNOTATION, VmPlacement } from '@openpacific/objects';
+import { byConditionType, controllerReadModel, decryptedEvent, objectEvent, PassLoop, sameJson, SecretKey, type SharedFollower, StoredObject, VM_PLACEMENT_ANNOTATION, VmPlacement } from '@openpacific/objects';
 import type { Logger } from '@openpacific/service-kit';
 import { addressesOf, ensurePool, freeAddress, VM_IP_ANNOTATION } from './address-pools';
 import { Condition, Lookup, resolveBootstrap, resolveClass, resolveImage, ResolvedVm, resolveStorage } from './vm-resolve';
@@ -40,9 +40,8 @@ export class VmController {
   private readonly model = controllerReadModel([R.vms, ...REFERRED]);
   private readonly loop: PassLoop;
   private resync?: NodeJS.Timeout;
-  /** VMs whose object changed since their last reconcile (namespace/name). */
-  /** VMs to reconcile on the next pass, by key (namespace/name). */
-  private readonly dirty = new Map<string, { namespace: string; name: string }>();
+  /** VMs whose object changed since their last reconcile (uids). */
+  private readonly dirty = new Set<string>();
   /** Every VM is reconciled on the next pass: at start, on a resync, and when what they refer to changed. */
   private full = true;
   /**
@@ -71,9 +70,9 @@ export class VmController {
         continue;
       }
       relevant = true;
-      const { namespace, name, uid } = change.object.metadata;
+      const { uid } = change.object.metadata;
       if (change.type === 'DELETED' || change.object.metadata.annotations?.[VM_IP_ANNOTATION]) this.reserved.delete(uid);
-      if (change.type !== 'DELETED') this.dirty.set(objectKey(namespace, name), { namespace, name });
+      if (change.type !== 'DELETED') this.dirty.add(uid);
     }
     if (relevant) this.loop.schedule();
   }
@@ -138,9 +137,8 @@ export class VmController {
       }
     });
     for (const stored of failed) {
-      const { namespace, name, uid } = stored.object.metadata;
-      this.reserved.delete(uid);
-      this.dirty.set(objectKey(namespace, name), { namespace, name });
+      this.reserved.delete(stored.object.metadata.uid);
+      this.dirty.add(stored.object.metadata.uid);
     }
     // Most failures are a stale version: the follower brings the newer one shortly.
     if (failed.length) setTimeout(() => this.loop.schedule(), RETRY_MS).unref();
@@ -149,9 +147,11 @@ export class VmController {
   /** The dirty VMs still in the model, sorted as `ReadModel.list` sorts (namespace, then name, by code unit). */
   private dirtyVms(): StoredObject[] {
     const found: { sortKey: string; stored: StoredObject }[] = [];
-    for (const { namespace, name } of this.dirty.values()) {
-      const stored = this.model.get(R.vms, namespace, name);
-      if (stored) found.push({ sortKey: `${namespace}\u0000${name}`, stored });
+    for (const uid of this.dirty) {
+      const at = this.model.findByUid(uid);
+      if (at?.resource !== R.vms) continue;
+      const { namespace, name } = at.stored.object.metadata;
+      found.push({ sortKey: `${namespace}\u0000${name}`, stored: at.stored });
     }
     return found.sort((a, b) => (a.sortKey < b.sortKey ? -1 : a.sortKey > b.sortKey ? 1 : 0)).map((f) => f.stored);
   }
