@@ -1,10 +1,11 @@
-import { BOOTSTRAP_DATA_KEY, NatsNames, ObjectEventTypes } from '@openpacific/contracts';
+import { BOOTSTRAP_DATA_KEY, NatsNames } from '@openpacific/contracts';
 import { EventStore, StreamAppend, VersionConflictError } from '@openpacific/event-store';
-import { controllerReadModel, decryptedEvent, KeepEvent, LogFollower, PassLoop, pokedFollower, sameJson, SecretKey, StoredObject } from '@openpacific/objects';
+import { controllerReadModel, decryptedEvent, LogFollower, PassLoop, pokedFollower, sameJson, SecretKey, StoredObject } from '@openpacific/objects';
 import type { Logger } from '@openpacific/service-kit';
 import type { NatsConnection } from 'nats';
 import type { Pool } from 'pg';
 import { GuestInfrastructure } from './guest-infrastructure';
+import { ownVirtualMachines } from './own-vms';
 import { condition, CR, created, deleted, durationMs, LABELS, mergeConditions, newObject, statusOf, suffix, templateHash, updated } from './objects';
 
 const CAPI = 'cluster.x-k8s.io/v1beta1';
@@ -470,25 +471,4 @@ export function deletionOrder(machines: StoredObject[], policy: string): StoredO
 /** A machine whose node is Ready (its VM runs and answers), as MachineSets count ready replicas. */
 function machineReady(m: any): boolean {
   return m.status?.phase === 'Running' && (m.status.conditions ?? []).some((c: any) => c.type === 'Ready' && c.status === 'True');
-}
-
-/**
- * Of the VirtualMachines, only those this controller made for machines (they carry the cluster label from their
- * first event on) are parsed and kept; every other VM of the system passes by as text, never parsed. A VM kept once
- * stays followed until it is deleted, label or not, so a later change to it is never missed.
- */
-export function ownVirtualMachines(): KeepEvent {
-  const prefix = `${CR.vms}/`;
-  const marker = `"${LABELS.vmCluster}"`;
-  const own = new Set<string>();
-  return ({ streamId, type, data }) => {
-    if (!streamId.startsWith(prefix)) return true;
-    if (own.has(streamId)) {
-      if (type === ObjectEventTypes.deleted) own.delete(streamId);
-      return true;
-    }
-    if (type === ObjectEventTypes.deleted || !data.includes(marker)) return false;
-    own.add(streamId);
-    return true;
-  };
 }

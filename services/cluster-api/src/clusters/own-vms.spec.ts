@@ -1,5 +1,5 @@
 import { ObjectEventTypes, objectStreamId } from '@openpacific/contracts';
-import { ownVirtualMachines } from './cluster-controller';
+import { ownVirtualMachines } from './own-vms';
 import { CR, LABELS } from './objects';
 
 const vm = (name: string, labels: Record<string, string> = {}) =>
