@@ -10,7 +10,7 @@ const host = (name: string, extra: any = {}): HostView => ({
     status: { allocatable: { cpu: '2', memory: '4Gi', pods: '10' }, conditions: [{ type: 'Ready', status: extra.ready ?? 'True' }] },
   },
   used: { cpuMillis: 0, memoryBytes: 0, pods: 0, ...(extra.used ?? {}) },
-  pods: extra.pods ?? [],
+  pods: new Map((extra.pods ?? []).map((p: any) => [p.metadata.uid, p])),
   owners: new Map(),
 });
 const pod = (spec: any = {}, labels: Record<string, string> = {}) => ({

@@ -1,13 +1,13 @@
 import { labelSelectorFromObject, matchesLabelSelector } from '@openpacific/kube-api';
-import { add, allocatable, podRequests, Resources } from './pod-requests';
+import { add, allocatable, podRequests, Resources, subtract } from './pod-requests';
 
 /** Everything the filters look at for one host. */
 export interface HostView {
   name: string;
   host: any;
   used: Resources;
-  /** Pods bound (or just assigned in this batch) to the host. */
-  pods: any[];
+  /** Pods bound (or just assigned in this batch) to the host, and VMs' reservations as workloads, by key. */
+  pods: Map<string, any>;
   /** How many of `pods` each controlling owner (uid) has there: scoring's spread term, without a walk of `pods` per pod. */
   owners: Map<string, number>;
 }
@@ -17,12 +17,26 @@ export function ownerOf(pod: any): string | undefined {
   return pod.metadata.ownerReferences?.[0]?.uid;
 }
 
-/** Counts a pod (or a VM's reservation) on a host: its requests, and it among the host's pods. */
-export function holdOn(view: HostView, pod: any): void {
+/** Counts a pod (or a VM's reservation) on a host under `key`: its requests, and it among the host's pods. */
+export function holdOn(view: HostView, pod: any, key: string = pod.metadata.uid): void {
+  letGo(view, key);
   view.used = add(view.used, podRequests(pod));
-  view.pods.push(pod);
+  view.pods.set(key, pod);
   const owner = ownerOf(pod);
   if (owner) view.owners.set(owner, (view.owners.get(owner) ?? 0) + 1);
+}
+
+/** Takes back what `holdOn` counted under `key`, if anything. */
+export function letGo(view: HostView, key: string): void {
+  const pod = view.pods.get(key);
+  if (pod === undefined) return;
+  view.pods.delete(key);
+  view.used = subtract(view.used, podRequests(pod));
+  const owner = ownerOf(pod);
+  if (!owner) return;
+  const left = (view.owners.get(owner) ?? 0) - 1;
+  if (left > 0) view.owners.set(owner, left);
+  else view.owners.delete(owner);
 }
 
 /** Why a pod does not fit a host, worded as the scheduler reports it ("Insufficient memory"); undefined when it fits. */
@@ -52,10 +66,13 @@ function matchesNodeSelectorTerm(term: any, labels: Record<string, string>): boo
   return matchesLabelSelector(labelSelectorFromObject({ matchExpressions: (term.matchExpressions ?? []).filter((e: any) => ['In', 'NotIn', 'Exists', 'DoesNotExist'].includes(e.operator)) }), labels);
 }
 
-function podsMatching(term: any, pod: any, pods: any[]): any[] {
+function anyPodMatches(term: any, pod: any, pods: Map<string, any>): boolean {
   const selector = labelSelectorFromObject(term.labelSelector ?? {});
   const namespaces: string[] = term.namespaces?.length ? term.namespaces : [pod.metadata.namespace];
-  return pods.filter((p) => p.metadata.uid !== pod.metadata.uid && namespaces.includes(p.metadata.namespace) && matchesLabelSelector(selector, p.metadata.labels ?? {}));
+  for (const p of pods.values()) {
+    if (p.metadata.uid !== pod.metadata.uid && namespaces.includes(p.metadata.namespace) && matchesLabelSelector(selector, p.metadata.labels ?? {})) return true;
+  }
+  return false;
 }
 
 /**
@@ -96,10 +113,10 @@ function podAffinityFilter(pod: any, labels: Record<string, string>, all: HostVi
   const topology = (term: any) => term.topologyKey ?? 'kubernetes.io/hostname';
   const sameDomain = (term: any) => all.filter((v) => (v.host.metadata.labels ?? {})[topology(term)] === labels[topology(term)] && labels[topology(term)] !== undefined);
   for (const term of pod.spec.affinity.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? []) {
-    if (sameDomain(term).some((v) => podsMatching(term, pod, v.pods).length > 0)) return "didn't match pod anti-affinity rules";
+    if (sameDomain(term).some((v) => anyPodMatches(term, pod, v.pods))) return "didn't match pod anti-affinity rules";
   }
   for (const term of pod.spec.affinity.podAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? []) {
-    if (!sameDomain(term).some((v) => podsMatching(term, pod, v.pods).length > 0)) return "didn't match pod affinity rules";
+    if (!sameDomain(term).some((v) => anyPodMatches(term, pod, v.pods))) return "didn't match pod affinity rules";
   }
   return undefined;
 }

@@ -16,6 +16,8 @@ export interface PlacementWriterOptions {
   /** A pod changed under a decision (or a write failed): decide again. */
   retry: () => void;
   onError: (err: unknown) => void;
+  /** A decision was given up on: the pod is again as the log has it. */
+  forgotten?: (stored: StoredObject) => void;
 }
 
 /**
@@ -92,6 +94,8 @@ export class PlacementWriter {
   }
 
   private forget(d: PodDecision): void {
-    if (this.assumed.get(d.stored.streamId)?.object === d.object) this.assumed.delete(d.stored.streamId);
+    if (this.assumed.get(d.stored.streamId)?.object !== d.object) return;
+    this.assumed.delete(d.stored.streamId);
+    this.opts.forgotten?.(d.stored);
   }
 }

@@ -4,36 +4,62 @@ import { networksPods, PodAddressAllocator, PodAddressesExhausted, withPodAddres
 const pod = (namespace: string, name: string, ip?: string) => ({
   metadata: { namespace, name, annotations: ip ? { [POD_IP_ANNOTATION]: ip } : {} },
 });
+const keyOf = (p: any) => `${p.metadata.namespace}/${p.metadata.name}`;
+const allocator = (pods: any[]) => {
+  const a = new PodAddressAllocator('10.70.0.0/16');
+  for (const p of pods) a.count(keyOf(p), p);
+  return a;
+};
+const assign = (a: PodAddressAllocator, p: any) => a.assign(keyOf(p), p);
 
 describe('PodAddressAllocator', () => {
   it('gives each namespace its own /24 and each pod the lowest free address in it', () => {
-    const a = new PodAddressAllocator('10.70.0.0/16', []);
-    expect(a.assign(pod('web', 'a'))).toBe('10.70.1.2');
-    expect(a.assign(pod('web', 'b'))).toBe('10.70.1.3');
-    expect(a.assign(pod('db', 'a'))).toBe('10.70.2.2');
-    expect(a.assign(pod('web', 'c'))).toBe('10.70.1.4');
+    const a = allocator([]);
+    expect(assign(a, pod('web', 'a'))).toBe('10.70.1.2');
+    expect(assign(a, pod('web', 'b'))).toBe('10.70.1.3');
+    expect(assign(a, pod('db', 'a'))).toBe('10.70.2.2');
+    expect(assign(a, pod('web', 'c'))).toBe('10.70.1.4');
   });
 
   it('keeps the address a pod holds and learns the namespaces\' subnets from the pods that exist', () => {
     const existing = [pod('web', 'a', '10.70.7.2'), pod('web', 'b', '10.70.7.4'), pod('db', 'a', '10.70.1.2')];
-    const a = new PodAddressAllocator('10.70.0.0/16', existing);
-    expect(a.assign(existing[0])).toBe('10.70.7.2');
-    expect(a.assign(pod('web', 'c'))).toBe('10.70.7.3');
-    expect(a.assign(pod('web', 'd'))).toBe('10.70.7.5');
+    const a = allocator(existing);
+    expect(assign(a, existing[0])).toBe('10.70.7.2');
+    expect(assign(a, pod('web', 'c'))).toBe('10.70.7.3');
+    expect(assign(a, pod('web', 'd'))).toBe('10.70.7.5');
     // /24s 1 and 7 are taken: a new namespace gets the lowest free one.
-    expect(a.assign(pod('cache', 'a'))).toBe('10.70.2.2');
+    expect(assign(a, pod('cache', 'a'))).toBe('10.70.2.2');
   });
 
   it('ignores addresses outside its range (pods of a loopback host)', () => {
-    const a = new PodAddressAllocator('10.70.0.0/16', [pod('web', 'a', '127.101.0.2')]);
-    expect(a.assign(pod('web', 'b'))).toBe('10.70.1.2');
+    const a = allocator([pod('web', 'a', '127.101.0.2')]);
+    expect(assign(a, pod('web', 'b'))).toBe('10.70.1.2');
   });
 
   it('says so when a namespace\'s /24 is full', () => {
-    const a = new PodAddressAllocator('10.70.0.0/16', []);
-    for (let i = 0; i < 253; i++) a.assign(pod('big', `p${i}`));
-    expect(() => a.assign(pod('big', 'one-more'))).toThrow(PodAddressesExhausted);
-    expect(() => a.assign(pod('big', 'one-more'))).toThrow(/namespace big has no free pod address left in 10\.70\.1\.0\/24/);
+    const a = allocator([]);
+    for (let i = 0; i < 253; i++) assign(a, pod('big', `p${i}`));
+    expect(() => assign(a, pod('big', 'one-more'))).toThrow(PodAddressesExhausted);
+    expect(() => assign(a, pod('big', 'one-more'))).toThrow(/namespace big has no free pod address left in 10\.70\.1\.0\/24/);
+  });
+
+  it('gives an address back when its pod goes or loses it, and a namespace its /24 when its last pod goes', () => {
+    const [webA, webB, db] = [pod('web', 'a', '10.70.1.2'), pod('web', 'b', '10.70.1.3'), pod('db', 'a', '10.70.2.2')];
+    const a = allocator([webA, webB, db]);
+    a.count(keyOf(webA), undefined);
+    expect(assign(a, pod('web', 'c'))).toBe('10.70.1.2');
+    // A decision that did not land: its pod is counted again as the log has it, without the address.
+    a.count(keyOf(pod('web', 'c')), pod('web', 'c'));
+    expect(assign(a, pod('web', 'd'))).toBe('10.70.1.2');
+    a.count(keyOf(db), undefined);
+    expect(assign(a, pod('cache', 'a'))).toBe('10.70.2.2');
+  });
+
+  it('gives a pod that has been handed an address the same one until its count changes', () => {
+    const a = allocator([]);
+    expect(assign(a, pod('web', 'a'))).toBe('10.70.1.2');
+    expect(assign(a, pod('web', 'a'))).toBe('10.70.1.2');
+    expect(assign(a, pod('web', 'b'))).toBe('10.70.1.3');
   });
 
   it('knows which hosts network their pods and sets the annotation', () => {

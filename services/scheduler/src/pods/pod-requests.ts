@@ -22,16 +22,24 @@ function memoized<T extends object>(compute: (o: any) => Resources): (o: T) => R
   };
 }
 
+/**
+ * Whole bytes, rounded up as Kubernetes reads a memory quantity ("100m" is 1 byte): hosts' usage is kept by
+ * adding and subtracting requests as pods come and go, which stays exact only in integers.
+ */
+function bytes(quantity: unknown): number {
+  return Math.ceil(parseQuantity((quantity ?? 0) as string | number) ?? 0);
+}
+
 /** What a pod asks of a host: the sum of its containers' requests (init containers: the largest), plus one pod slot. */
 export const podRequests = memoized((pod: any): Resources => {
   const sum = { cpuMillis: 0, memoryBytes: 0, pods: 1 };
   for (const c of pod?.spec?.containers ?? []) {
     sum.cpuMillis += milliValue(c.resources?.requests?.cpu ?? 0) ?? 0;
-    sum.memoryBytes += parseQuantity(c.resources?.requests?.memory ?? 0) ?? 0;
+    sum.memoryBytes += bytes(c.resources?.requests?.memory);
   }
   for (const c of pod?.spec?.initContainers ?? []) {
     sum.cpuMillis = Math.max(sum.cpuMillis, milliValue(c.resources?.requests?.cpu ?? 0) ?? 0);
-    sum.memoryBytes = Math.max(sum.memoryBytes, parseQuantity(c.resources?.requests?.memory ?? 0) ?? 0);
+    sum.memoryBytes = Math.max(sum.memoryBytes, bytes(c.resources?.requests?.memory));
   }
   return sum;
 });
@@ -47,6 +55,10 @@ export const allocatable = memoized((host: any): Resources => {
 
 export function add(a: Resources, b: Resources): Resources {
   return { cpuMillis: a.cpuMillis + b.cpuMillis, memoryBytes: a.memoryBytes + b.memoryBytes, pods: a.pods + b.pods };
+}
+
+export function subtract(a: Resources, b: Resources): Resources {
+  return { cpuMillis: a.cpuMillis - b.cpuMillis, memoryBytes: a.memoryBytes - b.memoryBytes, pods: a.pods - b.pods };
 }
 
 /** Pods that hold resources on their host: bound and not finished. */

@@ -47,6 +47,19 @@ describe('the pod scheduler on a follower shared with the volume binder', () => 
     return out;
   }
 
+  async function currentPod(name: string): Promise<any> {
+    const events = await store.readStream(objectStreamId('pods', 'default', name));
+    return (events[events.length - 1].data as any).object;
+  }
+
+  /** Appends `type` to the pod's stream with the pod as `edit` leaves it, at its current version. */
+  async function changePod(name: string, type: string, edit: (pod: any) => any): Promise<void> {
+    const streamId = objectStreamId('pods', 'default', name);
+    const events = await store.readStream(streamId);
+    const object = edit((events[events.length - 1].data as any).object);
+    await store.append(streamId, [{ type, data: { resource: 'pods', object }, metadata: META }], { expectedVersion: events.length });
+  }
+
   beforeAll(async () => {
     db = await createTestDatabase('podscheduler');
     await migrate(db.pool);
@@ -97,5 +110,26 @@ describe('the pod scheduler on a follower shared with the volume binder', () => 
     expect(waiting.status.conditions.find((c: any) => c.type === 'PodScheduled').message).toBe('0/2 hosts are available: 2 Too many pods.');
     await create(HOSTS_RESOURCE, host('host-c', 4));
     await eventually(async () => expect((await bindings()).get(waiting.metadata.name)?.spec.nodeName).toBe('host-c'), 15_000);
+  }, 40_000);
+
+  it('gives a host its room back when a pod on it is deleted or finishes, and counts nothing for a binding it lost', async () => {
+    // host-c's last three slots go; then every host is full.
+    for (let i = 0; i < 3; i++) await create('pods', pod(`c-${i}`));
+    await eventually(async () => expect((await bindings()).size).toBe(12), 15_000);
+    const onHost = (name: string) => [...bindings_].filter(([, p]) => p.spec.nodeName === name).map(([n]) => n).sort();
+    let bindings_ = await bindings();
+    const [gone, done] = [onHost('host-a')[0], onHost('host-b')[0]];
+    await changePod(gone, ObjectEventTypes.deleted, (p) => ({ ...p, metadata: { ...p.metadata, deletionTimestamp: now() } }));
+    await changePod(done, ObjectEventTypes.statusUpdated, (p) => ({ ...p, status: { ...p.status, phase: 'Succeeded' } }));
+    for (let i = 0; i < 3; i++) await create('pods', pod(`again-${i}`));
+    await eventually(async () => {
+      bindings_ = await bindings();
+      const placed = ['again-0', 'again-1', 'again-2'].filter((n) => bindings_.has(n));
+      expect(placed).toHaveLength(2);
+      expect(placed.map((n) => bindings_.get(n).spec.nodeName).sort()).toEqual(['host-a', 'host-b']);
+    }, 15_000);
+    // The third waits: nothing was counted twice or lost on the way.
+    const left = ['again-0', 'again-1', 'again-2'].find((n) => !bindings_.has(n))!;
+    await eventually(async () => expect((await currentPod(left)).status.conditions?.find((c: any) => c.type === 'PodScheduled')?.message).toBe('0/3 hosts are available: 3 Too many pods.'), 15_000);
   }, 40_000);
 });

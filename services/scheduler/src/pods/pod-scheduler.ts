@@ -2,7 +2,8 @@ import type { Logger } from '@openpacific/service-kit';
 import { HOSTS_RESOURCE, POD_IP_ANNOTATION } from '@openpacific/contracts';
 import { StreamAppend, VersionConflictError } from '@openpacific/event-store';
 import { controllerReadModel, type FollowerDeps, nodeLostPod, PassLoop, podUnbound, type SharedFollower, StoredObject, vmPlacement } from '@openpacific/objects';
-import { filterHost, holdOn, HostView, unschedulableMessage } from './filters';
+import { filterHost, HostView, unschedulableMessage } from './filters';
+import { HostTallies } from './host-tallies';
 import { holdsResources } from './pod-requests';
 import { networksPods, PodAddressAllocator, PodAddressesExhausted, withPodAddress } from './pod-addresses';
 import { scoreHost } from './scoring';
@@ -38,6 +39,14 @@ export class PodScheduler {
   private readonly model = controllerReadModel(['pods', HOSTS_RESOURCE, VMS]);
   /** Pods waiting for a host, by stream: kept as pods change, so a pass does not sift every pod to find them. */
   private readonly pending = new Map<string, StoredObject>();
+  /** Pods and VMs (by stream) whose count on the hosts is due again: changed in the log, or decided or given up on since. */
+  private readonly recount = new Map<string, { resource: string; namespace: string; name: string }>();
+  private readonly tallies = new HostTallies();
+  private readonly addresses?: PodAddressAllocator;
+  /** Pods bound by their author to a host that networks its pods, still without an address. */
+  private readonly unaddressed = new Map<string, StoredObject>();
+  /** A host started or stopped networking its pods: which bound pods need an address is worked out afresh. */
+  private networkingChanged = false;
   private readonly loop: PassLoop;
   private readonly placements: PlacementWriter;
 
@@ -47,13 +56,26 @@ export class PodScheduler {
   ) {
     const onError = (err: unknown) => deps.logger.warn('scheduling pass failed; retrying', { error: (err as Error).message });
     this.loop = new PassLoop(() => this.scheduleBatch(), { resyncMs: opts.resyncMs, onError });
-    this.placements = new PlacementWriter(deps.store, { chunkPods: opts.chunkPods, maxInFlight: opts.maxInFlight, retry: () => this.loop.schedule(), onError });
+    this.placements = new PlacementWriter(deps.store, {
+      chunkPods: opts.chunkPods,
+      maxInFlight: opts.maxInFlight,
+      retry: () => this.loop.schedule(),
+      onError,
+      forgotten: (stored) => this.countAgain(stored.streamId, 'pods', stored.object),
+    });
+    this.addresses = deps.podCIDR ? new PodAddressAllocator(deps.podCIDR) : undefined;
     deps.log.add(this.model.follows, (events) => {
       let relevant = false;
       for (const e of events) {
         const change = this.model.apply(e);
         if (!change) continue;
         relevant = true;
+        if (change.resource === HOSTS_RESOURCE) {
+          const networks = change.type !== 'DELETED' && networksPods(change.object);
+          if (networks !== networksPods(change.previous)) this.networkingChanged = true;
+          continue;
+        }
+        this.countAgain(e.streamId, change.resource, change.object);
         if (change.resource !== 'pods') continue;
         this.placements.observed(e.streamId, e.streamVersion);
         const stored = change.type === 'DELETED' ? undefined : this.model.get('pods', change.object.metadata.namespace, change.object.metadata.name);
@@ -80,25 +102,35 @@ export class PodScheduler {
     await this.placements.drain();
   }
 
-  /** Hosts with the pods (as decided, for those whose binding is not back from the log yet) and VMs on them. */
-  private views(pods: StoredObject[]): HostView[] {
-    const views = new Map<string, HostView>();
-    for (const s of this.model.list(HOSTS_RESOURCE)) {
-      views.set(s.object.metadata.name, { name: s.object.metadata.name, host: s.object, used: { cpuMillis: 0, memoryBytes: 0, pods: 0 }, pods: [], owners: new Map() });
+  /** The pod or VM of this stream is counted on the hosts afresh at the next pass. */
+  private countAgain(streamId: string, resource: string, object: any): void {
+    this.recount.set(streamId, { resource, namespace: object.metadata.namespace, name: object.metadata.name });
+  }
+
+  /**
+   * Brings the hosts' counts up to date with what changed since the last pass: each pod as the scheduler must see
+   * it (as decided, if its binding is not back from the log yet), and each VM's reservation on its host.
+   */
+  private updateCounts(): void {
+    for (const [streamId, { resource, namespace, name }] of this.recount) {
+      const stored = this.model.get(resource, namespace, name);
+      if (resource === VMS) {
+        const placement = stored && vmPlacement(stored.object);
+        this.tallies.count(streamId, placement ? stored!.object.status?.nodeName : undefined, placement && asWorkload(stored!.object, placement));
+        continue;
+      }
+      const pod = stored && this.placements.current(stored);
+      this.tallies.count(streamId, pod && holdsResources(pod) ? pod.spec.nodeName : undefined, pod);
+      this.addresses?.count(streamId, pod);
+      if (stored && this.needsAddress(stored)) this.unaddressed.set(streamId, stored);
+      else this.unaddressed.delete(streamId);
     }
-    for (const s of pods) {
-      const pod = this.placements.current(s);
-      const view = views.get(pod.spec?.nodeName);
-      if (view && holdsResources(pod)) holdOn(view, pod);
+    this.recount.clear();
+    if (this.networkingChanged) {
+      this.networkingChanged = false;
+      this.unaddressed.clear();
+      for (const stored of this.model.list('pods')) if (this.needsAddress(stored)) this.unaddressed.set(stored.streamId, stored);
     }
-    // VMs hold their reservations on their host like pods hold their requests.
-    for (const s of this.model.list(VMS)) {
-      const view = views.get(s.object.status?.nodeName);
-      const placement = vmPlacement(s.object);
-      if (!view || !placement) continue;
-      holdOn(view, asWorkload(s.object, placement));
-    }
-    return [...views.values()];
   }
 
   private async scheduleBatch(): Promise<void> {
@@ -109,16 +141,16 @@ export class PodScheduler {
       this.loop.schedule();
       return;
     }
-    const pods = this.model.list('pods');
-    const allocator = this.deps.podCIDR ? new PodAddressAllocator(this.deps.podCIDR, pods.map((s) => this.placements.current(s))) : undefined;
-    const addressed = allocator ? this.addressBoundPods(allocator, pods) : [];
+    this.updateCounts();
+    const allocator = this.addresses;
+    const addressed = allocator ? this.addressBoundPods(allocator) : [];
     const pending = [...this.pending.values()]
       .filter((s) => !this.placements.isAssumed(s.streamId))
       .sort((a, b) => byCreation(a.object, b.object))
       .slice(0, this.opts.batchSize);
     const vms = pendingVms(this.model.list(VMS));
     if (pending.length === 0 && vms.length === 0) return this.write(addressed);
-    const views = this.views(pods);
+    const views = this.tallies.views(this.model.list(HOSTS_RESOURCE));
     await this.write([...addressed, ...this.placeVms(vms, views)]);
     let decisions: PodDecision[] = [];
     for (const stored of pending) {
@@ -147,7 +179,7 @@ export class PodScheduler {
       }
       let address: string | undefined;
       try {
-        address = best && allocator && networksPods(best.host) ? allocator.assign(pod) : undefined;
+        address = best && allocator && networksPods(best.host) ? allocator.assign(stored.streamId, pod) : undefined;
       } catch (err) {
         if (!(err instanceof PodAddressesExhausted)) throw err;
         decisions.push(...this.unschedulable(stored, `0/${views.length} nodes are available: ${err.message}.`));
@@ -156,7 +188,9 @@ export class PodScheduler {
       if (best) {
         const placed = boundPod(pod, best.name, best.host.status?.epoch ?? 0);
         const bound = address ? withPodAddress(placed, address) : placed;
-        holdOn(best, bound);
+        // Counted where it went for the rest of this pass; the next pass counts it again as the writer left it.
+        this.tallies.count(stored.streamId, best.name, bound);
+        this.countAgain(stored.streamId, 'pods', pod);
         decisions.push({
           stored,
           object: bound,
@@ -173,16 +207,13 @@ export class PodScheduler {
    * Pods bound to a host that networks its pods without going through the scheduler (`spec.nodeName` set by
    * their author) get their address here; the host's agent waits for it.
    */
-  private addressBoundPods(allocator: PodAddressAllocator, pods: StoredObject[]): StreamAppend[] {
-    const networked = new Set(this.model.list(HOSTS_RESOURCE).filter((h) => networksPods(h.object)).map((h) => h.object.metadata.name));
+  private addressBoundPods(allocator: PodAddressAllocator): StreamAppend[] {
     const writes: StreamAppend[] = [];
-    for (const stored of pods) {
+    for (const stored of this.unaddressed.values()) {
       if (this.placements.isAssumed(stored.streamId)) continue;
       const pod = stored.object;
-      if (!networked.has(pod.spec?.nodeName) || pod.metadata.annotations?.[POD_IP_ANNOTATION] || pod.metadata.deletionTimestamp) continue;
-      if (pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed') continue;
       try {
-        const next = withPodAddress(structuredClone(pod), allocator.assign(pod));
+        const next = withPodAddress(structuredClone(pod), allocator.assign(stored.streamId, pod));
         delete next.metadata.resourceVersion;
         writes.push(podChange(next, ObjectEventTypes.updated, stored.streamVersion));
       } catch (err) {
@@ -191,6 +222,14 @@ export class PodScheduler {
       }
     }
     return writes;
+  }
+
+  /** Bound to a host that networks its pods, without an address, and still to run there. */
+  private needsAddress(stored: StoredObject): boolean {
+    const pod = stored.object;
+    if (!pod.spec?.nodeName || pod.metadata.annotations?.[POD_IP_ANNOTATION] || pod.metadata.deletionTimestamp) return false;
+    if (pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed') return false;
+    return networksPods(this.model.get(HOSTS_RESOURCE, undefined, pod.spec.nodeName)?.object);
   }
 
   /**
@@ -249,7 +288,9 @@ export class PodScheduler {
         }
       }
       if (best) {
-        holdOn(best, workload);
+        // For the rest of this pass; the next counts the VM again as the log has it.
+        this.tallies.count(stored.streamId, best.name, workload);
+        this.countAgain(stored.streamId, VMS, stored.object);
         writes.push(placeVm(stored, best.name, best.host.status?.epoch ?? 0));
       } else {
         const w = unplaceableVm(stored, unschedulableMessage(views.length, reasons));

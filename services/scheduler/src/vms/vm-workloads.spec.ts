@@ -7,7 +7,7 @@ describe('VMs as the scheduler sees them', () => {
   const vm = (name: string) => ({ metadata: { name, namespace: 'team', uid: `uid-${name}` } });
   const host = { metadata: { name: 'h' }, status: { allocatable: { cpu: '4', memory: '8Gi', pods: '110' } } };
   const view = (pods: any[]) => {
-    const v: HostView = { name: 'h', host, used: { cpuMillis: 0, memoryBytes: 0, pods: 0 }, pods: [], owners: new Map() };
+    const v: HostView = { name: 'h', host, used: { cpuMillis: 0, memoryBytes: 0, pods: 0 }, pods: new Map(), owners: new Map() };
     for (const p of pods) holdOn(v, p);
     return v;
   };
