@@ -57,6 +57,22 @@ export interface PodSandboxConfig {
   dns?: { nameservers: string[]; searches: string[] };
 }
 
+/**
+ * The request body of `listPodSandboxes`: it answers with the sandboxes of these pods (`namespace/name`, the
+ * `podNamespace` and `podName` of their configs) whatever their uid or state; with every sandbox without `pods`.
+ * `listContainers` takes `{ sandboxId }` for one sandbox's containers or `{ sandboxIds }` for several; every
+ * container without either. An agent's pass over a few pods asks for theirs only: a host with many pods
+ * answering for all of them on every pass grew as the square of its pods.
+ */
+export interface PodSandboxFilter {
+  pods?: string[];
+}
+
+/** The pod a sandbox is of, as `PodSandboxFilter` names it. */
+export function sandboxPodKey(config: PodSandboxConfig): string {
+  return `${config.podNamespace}/${config.podName}`;
+}
+
 export interface PodSandbox {
   id: string;
   config: PodSandboxConfig;

@@ -1,5 +1,5 @@
 import {
-  CodedError, ContainerConfig, ContainerStatus, crxSubject, CrxOperation, ExecSyncRequest, ExecSyncResponse, PodSandbox, PodSandboxConfig, ReadLogsRequest, ReadLogsResponse, RenewLeaseRequest, HostFenceRecord,
+  CodedError, ContainerConfig, ContainerStatus, crxSubject, CrxOperation, ExecSyncRequest, ExecSyncResponse, PodSandbox, PodSandboxConfig, PodSandboxFilter, ReadLogsRequest, ReadLogsResponse, RenewLeaseRequest, HostFenceRecord,
 } from '@openpacific/contracts';
 import type { NatsConnection } from 'nats';
 import { requestJson } from './request-reply';
@@ -31,8 +31,9 @@ export class CrxClient {
   removePodSandbox(sandboxId: string) {
     return this.call<object>('removePodSandbox', { sandboxId }, 30_000);
   }
-  listPodSandboxes() {
-    return this.call<{ items: PodSandbox[] }>('listPodSandboxes', {}).then((r) => r.items);
+  /** Every sandbox of the host, or those of the pods the filter names. */
+  listPodSandboxes(filter: PodSandboxFilter = {}) {
+    return this.call<{ items: PodSandbox[] }>('listPodSandboxes', filter).then((r) => r.items);
   }
   createContainer(sandboxId: string, config: ContainerConfig, attempt: number) {
     return this.call<ContainerStatus>('createContainer', { sandboxId, config, attempt });
@@ -46,8 +47,9 @@ export class CrxClient {
   removeContainer(containerId: string) {
     return this.call<object>('removeContainer', { containerId });
   }
-  listContainers(sandboxId?: string) {
-    return this.call<{ items: ContainerStatus[] }>('listContainers', { sandboxId }).then((r) => r.items);
+  /** Every container of the host, or those of one sandbox, or of several (in one request, however many). */
+  listContainers(sandbox?: string | string[]) {
+    return this.call<{ items: ContainerStatus[] }>('listContainers', Array.isArray(sandbox) ? { sandboxIds: sandbox } : { sandboxId: sandbox }).then((r) => r.items);
   }
   readLogs(req: ReadLogsRequest) {
     return this.call<ReadLogsResponse>('readLogs', req);

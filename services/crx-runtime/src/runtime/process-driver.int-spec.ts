@@ -103,6 +103,19 @@ describe('the process driver', () => {
     await restarted.stopContainer(restarted.listContainers(sandbox.id).find((c) => c.name === 'd')!.id, 1);
   });
 
+  it('lists the sandboxes of the pods a filter names and the containers of the sandboxes named', () => {
+    const a = driver.runPodSandbox(sandboxConfig('listed-a'));
+    const b = driver.runPodSandbox(sandboxConfig('listed-b'));
+    const inA = driver.createContainer(a.id, { name: 'c', image: 'busybox', command: ['true'] }, 0);
+    const inB = driver.createContainer(b.id, { name: 'c', image: 'busybox', command: ['true'] }, 0);
+    const ids = (items: { id: string }[]) => items.map((i) => i.id);
+    expect(ids(driver.listPodSandboxes({ pods: ['default/listed-a', 'other/listed-b'] }))).toEqual([a.id]);
+    expect(ids(driver.listContainers([a.id]))).toEqual([inA.id]);
+    expect(driver.listContainers([])).toEqual([]);
+    expect(ids(driver.listPodSandboxes())).toEqual(expect.arrayContaining([a.id, b.id]));
+    expect(ids(driver.listContainers())).toEqual(expect.arrayContaining([inA.id, inB.id]));
+  });
+
   it('reports exit codes and commands that cannot run', async () => {
     const sandbox = driver.runPodSandbox(sandboxConfig('fails'));
     const c = driver.createContainer(sandbox.id, { name: 'c', image: 'busybox', command: ['sh', '-c', 'exit 3'] }, 0);

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  CodedError, ContainerConfig, ContainerStatus, CrxErrorCodes, ExecSyncRequest, ExecSyncResponse, PodSandbox, PodSandboxConfig, ReadLogsRequest, ReadLogsResponse,
+  CodedError, ContainerConfig, ContainerStatus, CrxErrorCodes, ExecSyncRequest, ExecSyncResponse, PodSandbox, PodSandboxConfig, PodSandboxFilter, ReadLogsRequest, ReadLogsResponse,
 } from '@openpacific/contracts';
 import { podAddress, PodAddressing } from '../crx-runtime.config';
 import { Cgroups } from './cgroups';
@@ -11,7 +11,7 @@ import { existsInImage, ImageStore } from './image-store';
 import { alive, executable, processTree, signalAll } from './process-tree';
 import { readLogFile } from './log-reader';
 import { PodNetwork, PodNetworkAttachment, PodNetworkStatus, SpareNetwork, writeResolvConf } from './pod-network';
-import { RuntimeDriver } from './runtime-driver';
+import { containerWanted, RuntimeDriver, sandboxWanted } from './runtime-driver';
 import type { ShimSpec } from '../shim/container-process';
 import { ShimClient, ShimGoneError, shimSocketName } from './shim-client';
 
@@ -190,8 +190,8 @@ export class ProcessDriver implements RuntimeDriver {
     return this.refresh(this.sandbox(id));
   }
 
-  listPodSandboxes(): PodSandbox[] {
-    return Object.values(this.state.sandboxes).map((s) => this.refresh(s));
+  listPodSandboxes(filter?: PodSandboxFilter): PodSandbox[] {
+    return Object.values(this.state.sandboxes).filter(sandboxWanted(filter)).map((s) => this.refresh(s));
   }
 
   createContainer(sandboxId: string, config: ContainerConfig, attempt: number): ContainerStatus {
@@ -323,8 +323,9 @@ export class ProcessDriver implements RuntimeDriver {
     return { ...base, state: 'CONTAINER_EXITED', pid: s.pid, startedAt: s.startedAt, finishedAt: s.finishedAt, exitCode: oom ? 137 : s.exitCode, reason };
   }
 
-  listContainers(sandboxId?: string): ContainerStatus[] {
-    return Object.values(this.state.containers).filter((c) => !sandboxId || c.sandboxId === sandboxId).map((c) => this.containerStatus(c.id));
+  listContainers(sandbox?: string | string[]): ContainerStatus[] {
+    const wanted = containerWanted(sandbox);
+    return Object.values(this.state.containers).filter((c) => wanted(c.sandboxId)).map((c) => this.containerStatus(c.id));
   }
 
   /** How to start a command inside a running container: its namespaces and root when isolated (exec sessions too). */

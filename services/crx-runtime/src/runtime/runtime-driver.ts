@@ -1,5 +1,5 @@
 import type { PodNetworkStatus } from './pod-network';
-import type { ContainerConfig, ContainerStatus, ExecSyncRequest, ExecSyncResponse, PodSandbox, PodSandboxConfig, ReadLogsRequest, ReadLogsResponse } from '@openpacific/contracts';
+import { ContainerConfig, ContainerStatus, ExecSyncRequest, ExecSyncResponse, PodSandbox, PodSandboxConfig, PodSandboxFilter, ReadLogsRequest, ReadLogsResponse, sandboxPodKey } from '@openpacific/contracts';
 
 /** What crx-runtime needs from a driver: the CRI-like operations, on sandboxes and containers. */
 export interface RuntimeDriver {
@@ -9,17 +9,33 @@ export interface RuntimeDriver {
   stopPodSandbox(id: string, graceSeconds?: number): Promise<void>;
   removePodSandbox(id: string): Promise<void>;
   podSandboxStatus(id: string): PodSandbox;
-  listPodSandboxes(): PodSandbox[];
+  /** Every sandbox, or those of the pods the filter names. */
+  listPodSandboxes(filter?: PodSandboxFilter): PodSandbox[];
   createContainer(sandboxId: string, config: ContainerConfig, attempt: number): ContainerStatus;
   startContainer(id: string): Promise<ContainerStatus>;
   stopContainer(id: string, graceSeconds: number): Promise<ContainerStatus>;
   removeContainer(id: string): Promise<void>;
   containerStatus(id: string): ContainerStatus;
-  listContainers(sandboxId?: string): ContainerStatus[];
+  /** Every container, or those of one sandbox, or of several. */
+  listContainers(sandbox?: string | string[]): ContainerStatus[];
   readLogs(req: ReadLogsRequest): ReadLogsResponse;
   execSync(req: ExecSyncRequest): Promise<ExecSyncResponse>;
   /** How to start a command inside a running container (exec sessions); drivers without real processes lack it. */
   /** Lets go of what it holds for future starts (a clean stop; sandboxes and containers stay). */
   close?(): void;
   execTarget?(containerId: string, command: string[]): { file: string; args: string[]; cwd: string; env: Record<string, string> };
+}
+
+/** Whether a driver's `listPodSandboxes` keeps a sandbox: a linear filter, as a real host has few pods. */
+export function sandboxWanted(filter?: PodSandboxFilter): (sandbox: PodSandbox) => boolean {
+  const pods = filter?.pods && new Set(filter.pods);
+  return pods ? (s) => pods.has(sandboxPodKey(s.config)) : () => true;
+}
+
+/** Whether a driver's `listContainers` keeps a container of the sandbox `sandboxId`. */
+export function containerWanted(sandbox?: string | string[]): (sandboxId: string) => boolean {
+  if (sandbox === undefined) return () => true;
+  if (!Array.isArray(sandbox)) return (id) => id === sandbox;
+  const ids = new Set(sandbox);
+  return (id) => ids.has(id);
 }

@@ -27,4 +27,22 @@ describe('the sim driver', () => {
     await new Promise((r) => setTimeout(r, 20));
     expect(ids.map((id) => driver.containerStatus(id).exitCode)).toEqual([1, undefined, 1, undefined]);
   });
+
+  it('lists the sandboxes of the pods a filter names and the containers of the sandboxes named, everything without', () => {
+    const driver = new SimDriver(1, { startDelayMs: 0, failureRate: 0 });
+    const a = driver.runPodSandbox(config('a'));
+    const b = driver.runPodSandbox(config('b'));
+    const c = driver.runPodSandbox({ ...config('c'), podNamespace: 'other' });
+    const inA = driver.createContainer(a.id, { name: 'x', image: 'x' }, 0);
+    const inB = driver.createContainer(b.id, { name: 'x', image: 'x' }, 0);
+    const inC = driver.createContainer(c.id, { name: 'x', image: 'x' }, 0);
+    const ids = (items: { id: string }[]) => items.map((i) => i.id);
+    expect(ids(driver.listPodSandboxes({ pods: ['default/a', 'default/c', 'other/c'] }))).toEqual([a.id, c.id]);
+    expect(driver.listPodSandboxes({ pods: [] })).toEqual([]);
+    expect(ids(driver.listPodSandboxes())).toEqual([a.id, b.id, c.id]);
+    expect(ids(driver.listContainers([a.id, c.id]))).toEqual([inA.id, inC.id]);
+    expect(ids(driver.listContainers(b.id))).toEqual([inB.id]);
+    expect(driver.listContainers([])).toEqual([]);
+    expect(ids(driver.listContainers())).toEqual([inA.id, inB.id, inC.id]);
+  });
 });

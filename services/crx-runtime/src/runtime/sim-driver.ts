@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { CodedError, ContainerConfig, ContainerStatus, CrxErrorCodes, ExecSyncRequest, ExecSyncResponse, PodSandbox, PodSandboxConfig, ReadLogsRequest, ReadLogsResponse } from '@openpacific/contracts';
+import { CodedError, ContainerConfig, ContainerStatus, CrxErrorCodes, ExecSyncRequest, ExecSyncResponse, PodSandbox, PodSandboxConfig, PodSandboxFilter, ReadLogsRequest, ReadLogsResponse } from '@openpacific/contracts';
 import { podAddress, PodAddressing } from '../crx-runtime.config';
-import { RuntimeDriver } from './runtime-driver';
+import { containerWanted, RuntimeDriver, sandboxWanted } from './runtime-driver';
 
 interface SimContainer {
   status: ContainerStatus;
@@ -55,8 +55,8 @@ export class SimDriver implements RuntimeDriver {
     return this.sandbox(id);
   }
 
-  listPodSandboxes(): PodSandbox[] {
-    return [...this.sandboxes.values()];
+  listPodSandboxes(filter?: PodSandboxFilter): PodSandbox[] {
+    return [...this.sandboxes.values()].filter(sandboxWanted(filter));
   }
 
   createContainer(sandboxId: string, config: ContainerConfig, attempt: number): ContainerStatus {
@@ -98,8 +98,9 @@ export class SimDriver implements RuntimeDriver {
     return c.status;
   }
 
-  listContainers(sandboxId?: string): ContainerStatus[] {
-    return [...this.containers.values()].filter((c) => !sandboxId || c.status.sandboxId === sandboxId).map((c) => this.containerStatus(c.status.id));
+  listContainers(sandbox?: string | string[]): ContainerStatus[] {
+    const wanted = containerWanted(sandbox);
+    return [...this.containers.values()].filter((c) => wanted(c.status.sandboxId)).map((c) => this.containerStatus(c.status.id));
   }
 
   readLogs(req: ReadLogsRequest): ReadLogsResponse {

@@ -1,7 +1,7 @@
 import { CrxErrorCodes } from '@openpacific/contracts';
 import { SimRuntime } from './sim-runtime';
 
-const sandboxConfig = (podUid: string) => ({ podUid, podName: podUid, podNamespace: 'default', epoch: 1 });
+const sandboxConfig = (podUid: string, podName = podUid) => ({ podUid, podName, podNamespace: 'default', epoch: 1 });
 
 describe('the in-process sim runtime', () => {
   it('runs a container the moment it starts, one sandbox per pod, each with its own address', async () => {
@@ -41,5 +41,53 @@ describe('the in-process sim runtime', () => {
     expect(await rt.runPodSandbox(sandboxConfig('a'))).toBe(fresh);
     await rt.removePodSandbox(fresh.id);
     expect((await rt.runPodSandbox(sandboxConfig('a'))).id).not.toBe(fresh.id);
+  });
+
+  it('answers for the pods a filter names only: each of their sandboxes whatever its uid or state, and their containers', async () => {
+    const rt = new SimRuntime(1);
+    const stopped = await rt.runPodSandbox(sandboxConfig('a-old', 'a'));
+    await rt.stopPodSandbox(stopped.id);
+    const a = await rt.runPodSandbox(sandboxConfig('a-new', 'a'));
+    const b = await rt.runPodSandbox(sandboxConfig('b'));
+    const c = await rt.runPodSandbox(sandboxConfig('c'));
+    const inA = await rt.createContainer(a.id, { name: 'x', image: 'busybox' }, 0);
+    const inB = await rt.createContainer(b.id, { name: 'x', image: 'busybox' }, 0);
+    await rt.createContainer(c.id, { name: 'x', image: 'busybox' }, 0);
+    const ids = (sandboxes: { id: string }[]) => sandboxes.map((s) => s.id);
+
+    expect(ids(await rt.listPodSandboxes({ pods: ['default/a', 'default/b', 'default/gone', 'other/c'] }))).toEqual([stopped.id, a.id, b.id]);
+    expect(await rt.listPodSandboxes({ pods: [] })).toEqual([]);
+    expect(ids(await rt.listContainers([a.id, b.id]))).toEqual([inA.id, inB.id]);
+    expect(await rt.listContainers([stopped.id])).toEqual([]);
+    expect(await rt.listContainers([])).toEqual([]);
+    // Without a filter: everything, as before there was one.
+    expect(ids(await rt.listPodSandboxes())).toEqual([stopped.id, a.id, b.id, c.id]);
+    expect(await rt.listContainers()).toHaveLength(3);
+  });
+
+  it('leaves a removed sandbox out of the answers for its pod, and adds the pod\'s next one', async () => {
+    const rt = new SimRuntime(1);
+    const first = await rt.runPodSandbox(sandboxConfig('a'));
+    await rt.createContainer(first.id, { name: 'x', image: 'busybox' }, 0);
+    await rt.removePodSandbox(first.id);
+    expect(await rt.listPodSandboxes({ pods: ['default/a'] })).toEqual([]);
+    expect(await rt.listContainers([first.id])).toEqual([]);
+    const next = await rt.runPodSandbox(sandboxConfig('a'));
+    expect(await rt.listPodSandboxes({ pods: ['default/a'] })).toEqual([next]);
+  });
+
+  it('gives every sandbox and container of the process an id of its own, in hex digits', async () => {
+    const hosts = [new SimRuntime(1), new SimRuntime(2)];
+    const ids: string[] = [];
+    for (const rt of hosts) {
+      for (let i = 0; i < 50; i++) {
+        const s = await rt.runPodSandbox(sandboxConfig(`p${i}`));
+        const c = await rt.createContainer(s.id, { name: 'x', image: 'busybox' }, 0);
+        expect(s.id).toMatch(/^[0-9a-f]{12}$/);
+        expect(c.id).toMatch(/^[0-9a-f]{16}$/);
+        ids.push(s.id, c.id);
+      }
+    }
+    expect(new Set(ids).size).toBe(200);
   });
 });

@@ -1,11 +1,25 @@
 import { randomBytes } from 'node:crypto';
-import { CodedError, ContainerConfig, ContainerStatus, CrxErrorCodes, ExecSyncRequest, ExecSyncResponse, PodSandbox, PodSandboxConfig } from '@openpacific/contracts';
+import { CodedError, ContainerConfig, ContainerStatus, CrxErrorCodes, ExecSyncRequest, ExecSyncResponse, PodSandbox, PodSandboxConfig, PodSandboxFilter, sandboxPodKey } from '@openpacific/contracts';
 import type { LeaseRuntime, PodRuntime } from '../pods/pod-runtime';
+
+/**
+ * Sandbox and container ids: hex digits of a random prefix drawn once per process, then a count. Unique in the
+ * fleet's process (and unlike a restarted fleet's) without a draw from the system's random source for each,
+ * which was a measurable share of the fleet's CPU in a burst.
+ */
+const ID_PREFIX = randomBytes(4).toString('hex');
+let idCount = 0;
+
+/** An id of at least `digits` hex digits (more once the count outgrows them). */
+function nextId(digits: number): string {
+  return ID_PREFIX + (idCount++).toString(16).padStart(digits - ID_PREFIX.length, '0');
+}
 
 /**
  * One simulated host's container runtime, in the agent's process: crx-runtime's sim driver with zero start
  * delay and no failures. Containers run the moment they start; nothing runs anywhere. Sandboxes and
- * containers are indexed by pod and by sandbox so a host with many pods answers in time proportional to them.
+ * containers are indexed by pod and by sandbox so that a question about a few pods of a host with many is
+ * answered in time proportional to the few.
  * The lease is taken as given: there are no processes to fence.
  */
 export class SimRuntime implements PodRuntime, LeaseRuntime {
@@ -14,6 +28,8 @@ export class SimRuntime implements PodRuntime, LeaseRuntime {
   private readonly bySandbox = new Map<string, Set<string>>();
   /** Each pod's latest sandbox (by pod uid): a scan of every sandbox for each new one grew as the square of the host's pods. */
   private readonly byPod = new Map<string, string>();
+  /** Every sandbox of each pod (`namespace/name`), whatever its uid or state, in the order they were made: what a filtered list answers. */
+  private readonly byPodKey = new Map<string, Set<string>>();
   private nextIp = 0;
 
   /** `hostIndex` (1-based) picks the host's 127.x.0.0/16 (addresses nobody binds: sim pods run nowhere). */
@@ -28,12 +44,16 @@ export class SimRuntime implements PodRuntime, LeaseRuntime {
     if (existing?.state === 'SANDBOX_READY') return existing;
     const k = 2 + this.nextIp++;
     const sandbox: PodSandbox = {
-      id: randomBytes(6).toString('hex'), config, state: 'SANDBOX_READY',
+      id: nextId(12), config, state: 'SANDBOX_READY',
       ip: `127.${64 + (this.hostIndex % 190)}.${(k >> 8) & 255}.${k & 255}`, directory: '', createdAt: new Date().toISOString(),
     };
     this.sandboxes.set(sandbox.id, sandbox);
     this.bySandbox.set(sandbox.id, new Set());
     this.byPod.set(config.podUid, sandbox.id);
+    const key = sandboxPodKey(config);
+    const ofKey = this.byPodKey.get(key);
+    if (ofKey) ofKey.add(sandbox.id);
+    else this.byPodKey.set(key, new Set([sandbox.id]));
     return sandbox;
   }
 
@@ -45,20 +65,27 @@ export class SimRuntime implements PodRuntime, LeaseRuntime {
 
   async removePodSandbox(id: string): Promise<object> {
     for (const c of this.bySandbox.get(id) ?? []) this.containers.delete(c);
-    const podUid = this.sandboxes.get(id)?.config.podUid;
-    if (podUid !== undefined && this.byPod.get(podUid) === id) this.byPod.delete(podUid);
+    const config = this.sandboxes.get(id)?.config;
+    if (config) {
+      if (this.byPod.get(config.podUid) === id) this.byPod.delete(config.podUid);
+      const key = sandboxPodKey(config);
+      const ofKey = this.byPodKey.get(key);
+      ofKey?.delete(id);
+      if (ofKey?.size === 0) this.byPodKey.delete(key);
+    }
     this.bySandbox.delete(id);
     this.sandboxes.delete(id);
     return {};
   }
 
-  async listPodSandboxes(): Promise<PodSandbox[]> {
-    return [...this.sandboxes.values()];
+  async listPodSandboxes(filter?: PodSandboxFilter): Promise<PodSandbox[]> {
+    if (!filter?.pods) return [...this.sandboxes.values()];
+    return [...new Set(filter.pods)].flatMap((key) => [...(this.byPodKey.get(key) ?? [])].map((id) => this.sandbox(id)));
   }
 
   async createContainer(sandboxId: string, config: ContainerConfig, attempt: number): Promise<ContainerStatus> {
     this.sandbox(sandboxId);
-    const id = randomBytes(8).toString('hex');
+    const id = nextId(16);
     const status: ContainerStatus = { id, sandboxId, name: config.name, attempt, image: config.image, state: 'CONTAINER_CREATED', createdAt: new Date().toISOString(), logPath: '' };
     this.containers.set(id, status);
     this.bySandbox.get(sandboxId)?.add(id);
@@ -77,8 +104,9 @@ export class SimRuntime implements PodRuntime, LeaseRuntime {
     return this.update({ ...c, state: 'CONTAINER_EXITED', exitCode: 143, reason: 'Error', finishedAt: new Date().toISOString() });
   }
 
-  async listContainers(sandboxId?: string): Promise<ContainerStatus[]> {
-    return sandboxId ? this.of(sandboxId) : [...this.containers.values()];
+  async listContainers(sandbox?: string | string[]): Promise<ContainerStatus[]> {
+    if (sandbox === undefined) return [...this.containers.values()];
+    return Array.isArray(sandbox) ? [...new Set(sandbox)].flatMap((id) => this.of(id)) : this.of(sandbox);
   }
 
   async execSync(_req: ExecSyncRequest): Promise<ExecSyncResponse> {

@@ -1,9 +1,8 @@
-import { randomBytes, randomUUID } from 'node:crypto';
-import { ContainerConfig, ContainerStatus, CrxErrorCodes, NatsNames, ObjectEventTypes, objectStreamId, POD_IP_ANNOTATION, PodSandbox, podDnsSearches, PVCS_RESOURCE, PVS_RESOURCE } from '@openpacific/contracts';
+import { ContainerConfig, ContainerStatus, CrxErrorCodes, NatsNames, ObjectEventTypes, POD_IP_ANNOTATION, PodSandbox, podDnsSearches, PVCS_RESOURCE, PVS_RESOURCE } from '@openpacific/contracts';
 import { EventStore, NewEvent, StreamAppend, VersionConflictError } from '@openpacific/event-store';
 import { milliValue, parseQuantity } from '@openpacific/kube-api';
 import { CrxClient } from '@openpacific/messaging';
-import { controllerReadModel, bindingEpoch, LogFollower, objectKey, PassLoop, podUnbound, pokedFollower, ReadModel, sameJson, StoredObject } from '@openpacific/objects';
+import { controllerReadModel, bindingEpoch, LogFollower, objectEvent, objectKey, PassLoop, podUnbound, pokedFollower, ReadModel, sameJson, StoredObject } from '@openpacific/objects';
 import type { Logger } from '@openpacific/service-kit';
 import type { NatsConnection } from 'nats';
 import type { Pool } from 'pg';
@@ -197,12 +196,13 @@ export class PodWorker {
   /**
    * Reconciles the pods named in `only` (`namespace/name`), or every pod of the host, skipping those unchanged
    * since their last reconcile; then removes the sandboxes, among those of the pods looked at, that no pod of
-   * this host owns. A pass after a change looks only at the pods it names: walking every pod of the host on
-   * each of a burst's passes grew as the square of its pods.
+   * this host owns. A pass after a change looks only at the pods it names, and asks the runtime for their
+   * sandboxes and those sandboxes' containers only: walking, or listing, every pod of the host on each of a
+   * burst's passes grew as the square of its pods.
    */
   private async reconcileHost(only?: Set<string>): Promise<void> {
-    const sandboxes = await this.crx.listPodSandboxes();
-    const containers = await this.crx.listContainers();
+    const sandboxes = await this.crx.listPodSandboxes(only ? { pods: [...only] } : undefined);
+    const containers = await this.crx.listContainers(only ? sandboxes.map((s) => s.id) : undefined);
     const mine = (only ? this.podsNamed(only) : this.podsOnHost()).filter((s) => this.boundHere(s.object));
     const wanted = new Set(mine.map((s) => s.object.metadata.uid));
     // Looked up once per pod below: a scan of the host's sandboxes and containers for each pod grew as its square.
@@ -240,7 +240,8 @@ export class PodWorker {
       this.settling.delete(key);
       this.settled.delete(key);
     }
-    // Sandboxes of pods that are gone or no longer bound here (another epoch, rescheduled) are killed.
+    // Sandboxes of pods that are gone or no longer bound here (another epoch, rescheduled) are killed. A runtime
+    // older than the filter answers with every sandbox of the host: only those of the pods looked at may go.
     const looked = (s: PodSandbox) => !only || only.has(objectKey(s.config.podNamespace, s.config.podName));
     for (const s of sandboxes.filter((x) => !wanted.has(x.config.podUid) && looked(x))) {
       this.deps.logger.info('removing a sandbox no pod of this host owns', { sandbox: s.id, pod: `${s.config.podNamespace}/${s.config.podName}` });
@@ -450,20 +451,12 @@ export class PodWorker {
     return { type, data: { resource: 'pods', object }, metadata: { actor: `system:node:${this.opts.host}`, source: 'spherelet-agent' } };
   }
 
+  /** A core v1 Event about the pod, named at random from objectEvent's page of random bytes (not a draw each). */
   private event(pod: any, type: 'Normal' | 'Warning', reason: string, message: string): StreamAppend {
-    const now = timestamp();
-    const name = `${pod.metadata.name}.${randomBytes(8).toString('hex')}`;
-    const object = {
-      apiVersion: 'v1', kind: 'Event',
-      metadata: { name, namespace: pod.metadata.namespace, uid: randomUUID(), creationTimestamp: now, generation: 1 },
-      involvedObject: { apiVersion: 'v1', kind: 'Pod', name: pod.metadata.name, namespace: pod.metadata.namespace, uid: pod.metadata.uid },
-      reason, message, type, source: { component: 'spherelet', host: this.opts.host }, reportingComponent: 'spherelet',
-      firstTimestamp: now, lastTimestamp: now, count: 1,
-    };
-    return {
-      streamId: objectStreamId('events', pod.metadata.namespace, name),
-      events: [{ type: ObjectEventTypes.created, data: { resource: 'events', object }, metadata: { actor: `system:node:${this.opts.host}`, source: 'spherelet-agent' } }],
-      expectedVersion: 'no_stream',
-    };
+    const { name, namespace, uid } = pod.metadata;
+    return objectEvent(
+      { apiVersion: 'v1', kind: 'Pod', name, namespace, uid },
+      { type, reason, message, component: 'spherelet', host: this.opts.host, actor: { actor: `system:node:${this.opts.host}`, source: 'spherelet-agent' } },
+    );
   }
 }

@@ -1,0 +1,53 @@
+import { crxSubject } from '@openpacific/contracts';
+import { connectNats, CrxClient, requestJson } from '@openpacific/messaging';
+import { testNatsUrl, uniqueNatsPrefix } from '@openpacific/testing';
+import type { NatsConnection } from 'nats';
+import { CrxServer } from './crx-server';
+import { LeaseWatchdog } from './lease-watchdog';
+import { SimDriver } from './sim-driver';
+
+describe('crx-runtime over NATS', () => {
+  const prefix = uniqueNatsPrefix('crxserver');
+  const host = 'host-1';
+  let nc: NatsConnection;
+  let server: CrxServer;
+  let client: CrxClient;
+
+  beforeAll(async () => {
+    nc = await connectNats({ url: testNatsUrl, name: 'crx-server-test' });
+    const driver = new SimDriver(1, { startDelayMs: 0, failureRate: 0 });
+    server = new CrxServer(nc, prefix, host, driver, new LeaseWatchdog(driver, {}));
+    server.start();
+    await nc.flush();
+    client = new CrxClient(nc, prefix, host);
+  });
+  afterAll(async () => {
+    server?.stop();
+    await nc?.close();
+  });
+
+  it('answers a list for named pods with theirs only and their sandboxes\' containers, and everything without a filter', async () => {
+    const sandboxes = [];
+    const containers = [];
+    for (const name of ['a', 'b', 'c']) {
+      const sandbox = await client.runPodSandbox({ podUid: `uid-${name}`, podName: name, podNamespace: 'default' });
+      sandboxes.push(sandbox.id);
+      containers.push((await client.createContainer(sandbox.id, { name: 'x', image: 'x' }, 0)).id);
+    }
+    const ids = (items: { id: string }[]) => items.map((i) => i.id);
+    const [a, b, c] = sandboxes;
+
+    const named = await client.listPodSandboxes({ pods: ['default/a', 'default/c'] });
+    expect(ids(named)).toEqual([a, c]);
+    expect(ids(await client.listContainers(ids(named)))).toEqual([containers[0], containers[2]]);
+    expect(await client.listContainers([])).toEqual([]);
+    expect(ids(await client.listContainers(b))).toEqual([containers[1]]);
+    expect(ids(await client.listPodSandboxes())).toEqual(sandboxes);
+    expect(ids(await client.listContainers())).toEqual(containers);
+    // An agent from before the filters asks with `{}`: it gets what it always got.
+    const old = await requestJson<object, { items: { id: string }[] }>(nc, crxSubject(prefix, host, 'listPodSandboxes'), {}, 5000);
+    expect(ids(old.items)).toEqual(sandboxes);
+    const oldContainers = await requestJson<object, { items: { id: string }[] }>(nc, crxSubject(prefix, host, 'listContainers'), {}, 5000);
+    expect(ids(oldContainers.items)).toEqual(containers);
+  });
+});
