@@ -104,4 +104,26 @@ describe('the event relay', () => {
     await new Promise((r) => setTimeout(r, 300));
     expect(await streamMessages()).toBe(8);
   });
+
+  it('keeps its checkpoint while its publishes fail, and relays the batch once the stream is there', async () => {
+    const elsewhere = natsNames(uniqueNatsPrefix('relaynostream'));
+    const consumer = 'relay-elsewhere';
+    const warnings: string[] = [];
+    const logger = { info: () => undefined, warn: (_msg: string, fields?: Record<string, unknown>) => void warnings.push(String(fields?.error)) };
+    const relay = new EventRelay({ pool: db.pool, nc, names: elsewhere, consumer, pollIntervalMs: 50, logger });
+    await relay.start();
+    try {
+      await eventually(() => expect(warnings.length).toBeGreaterThan(1));
+      expect(warnings[0]).toMatch(/no JetStream stream captures/);
+      expect((await db.pool.query('SELECT count(*)::int AS n FROM checkpoints WHERE consumer = $1', [consumer])).rows[0].n).toBe(0);
+
+      await ensureEventStream(nc, elsewhere);
+      const logged = (await readAll(db.pool, { limit: 100 })).length;
+      await eventually(async () => expect((await db.pool.query('SELECT count(*)::int AS n FROM checkpoints WHERE consumer = $1', [consumer])).rows[0].n).toBe(1));
+      expect((await (await nc.jetstreamManager()).streams.info(elsewhere.eventStream)).state.messages).toBe(logged);
+    } finally {
+      await relay.stop();
+      await (await nc.jetstreamManager()).streams.delete(elsewhere.eventStream).catch(() => undefined);
+    }
+  });
 });

@@ -1,7 +1,11 @@
 import { NatsNames } from '@openpacific/contracts';
 import { APPEND_CHANNEL, LeaderElection, loadCheckpoint, readAllText, RecordedEvent, RecordedEventText, storeCheckpoint } from '@openpacific/event-store';
-import { JetStreamClient, NatsConnection, Subscription } from 'nats';
+import { NatsConnection, Subscription } from 'nats';
 import type { Pool, PoolClient } from 'pg';
+import { publishToStream } from './requester';
+
+/** How long a publish waits for JetStream's ack: the JetStream client's default, which the relay used before. */
+const PUBLISH_TIMEOUT_MS = 5000;
 
 export interface RelayLogger {
   info(msg: string, fields?: Record<string, unknown>): void;
@@ -50,7 +54,6 @@ export class EventRelay {
   private running?: Promise<void>;
   private again = false;
   private stopped = false;
-  private js?: JetStreamClient;
   private pokes?: Subscription;
 
   constructor(
@@ -72,7 +75,6 @@ export class EventRelay {
   }
 
   async start(): Promise<void> {
-    this.js = this.opts.nc.jetstream();
     // Services poke over NATS after appending (their stores skip NOTIFY); Postgres NOTIFY and the poll cover the rest.
     this.pokes = this.opts.nc.subscribe(this.opts.names.logAppended, { callback: () => void this.kick() });
     this.election = new LeaderElection(this.opts.pool, {
@@ -142,7 +144,9 @@ export class EventRelay {
         const events = await readAllText(client, { after: checkpoint, limit: batchSize });
         if (events.length === 0) return;
         await Promise.all(
-          events.map((e) => this.js!.publish(this.opts.names.eventSubject(e.type), Buffer.from(eventMessageJson(e)), { msgID: e.id })),
+          events.map((e) =>
+            publishToStream(this.opts.nc, this.opts.names.eventSubject(e.type), Buffer.from(eventMessageJson(e)), { msgId: e.id, timeoutMs: PUBLISH_TIMEOUT_MS }),
+          ),
         );
         await this.opts.afterPublish?.(events);
         const last = events[events.length - 1];

@@ -4,3 +4,4 @@ export * from './event-stream';
 export * from './event-relay';
 export * from './event-consumer';
 export * from './crx-client';
+export * from './requester';

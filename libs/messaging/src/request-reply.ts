@@ -1,12 +1,13 @@
 import { CodedError } from '@openpacific/contracts';
 import { ErrorCode, JSONCodec, NatsConnection, NatsError, Subscription } from 'nats';
+import { natsRequest } from './requester';
 
 const json = JSONCodec();
 
 /** A JSON request over NATS. No responder or no answer in time are typed errors. */
 export async function requestJson<TReq, TRes>(nc: NatsConnection, subject: string, payload: TReq, timeoutMs: number): Promise<TRes> {
   try {
-    const msg = await nc.request(subject, json.encode(payload), { timeout: timeoutMs });
+    const msg = await natsRequest(nc, subject, json.encode(payload), timeoutMs);
     return json.decode(msg.data) as TRes;
   } catch (err) {
     const code = (err as NatsError).code;
