@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { ClusterState } from '@openpacific/contracts';
 import { startCluster, TestCluster } from '@openpacific/testing';
 import { createNamespace, podRunRow, runPods } from './pod-startup';
-import { clusterCpu, cpuColumns, databaseTransactions } from './process-cpu';
+import { clusterCpu, cpuColumns, cpuPerItem, databaseTransactions } from './process-cpu';
 import { clusterPids, rssMb } from './process-rss';
 import { machine, readResults, ResultsFile, writeResults } from './results';
 import type { BenchContext, BenchResult } from './scenario';
@@ -69,8 +69,12 @@ export async function burstBench(ctx: BenchContext): Promise<Record<string, unkn
   try {
     await createNamespace(cluster, 'burst');
     const direct = process.env.BENCH_DIRECT === '1';
+    // CPU of every process from the first create to the last pod Running, per pod: on two full cores that, more
+    // than the wall clock, is what a change moves by a measurable amount.
+    const before = await clusterCpu(cluster);
     const result = await runPods(cluster, 'burst', pods, { kind: 'burst', concurrency: BURST_CONCURRENCY, direct }, ctx.smoke ? 30_000 : 600_000);
-    return [{ hosts, concurrency: BURST_CONCURRENCY, creates: direct ? 'event store' : 'API', ...podRunRow(result) }];
+    const cpu = cpuPerItem(before, await clusterCpu(cluster), pods, 'pod');
+    return [{ hosts, concurrency: BURST_CONCURRENCY, creates: direct ? 'event store' : 'API', ...podRunRow(result), ...cpu }];
   } finally {
     await cluster.stop();
   }

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import type { TestCluster } from '@openpacific/testing';
 import { Client } from 'pg';
 import { clusterPids } from './process-rss';
@@ -21,9 +21,24 @@ export function processesCpu(pids: Record<string, number>): Record<string, numbe
   return out;
 }
 
+/** The pids of the machine's nats-server processes: a cluster's JetStream relay and pokes cost the server CPU too. */
+function natsServerPids(): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() === 'nats-server') pids.push(Number(entry));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return pids;
+}
+
 /**
  * CPU seconds used so far by each process of a cluster (cluster.json's names), by each of its Postgres backends
- * (`postgres#<pid>`) and by this process (`bench client`).
+ * (`postgres#<pid>`), by the machine's NATS servers (`nats-server#<pid>`; benchmarks run alone, so theirs is the
+ * cluster's) and by this process (`bench client`).
  */
 export async function clusterCpu(cluster: TestCluster): Promise<Record<string, number>> {
   const pids = clusterPids(cluster.state());
@@ -35,7 +50,17 @@ export async function clusterCpu(cluster: TestCluster): Promise<Record<string, n
   } finally {
     await db.end();
   }
+  for (const pid of natsServerPids()) pids[`nats-server#${pid}`] = pid;
   return processesCpu(pids);
+}
+
+/** CPU used between two `clusterCpu` readings per item (`CPU ms/<unit>`, and by process, busiest first), for `count` items. */
+export function cpuPerItem(before: Record<string, number>, after: Record<string, number>, count: number, unit: string): Record<string, number> {
+  const used = cpuUsed(before, after);
+  const total = Object.values(used).reduce((a, b) => a + b, 0);
+  const per = (s: number) => +((s * 1000) / count).toFixed(2);
+  const byProcess = Object.entries(used).filter(([, s]) => s > 0).sort((a, b) => b[1] - a[1]);
+  return { [`CPU ms/${unit}`]: per(total), ...Object.fromEntries(byProcess.map(([name, s]) => [`CPU ms/${unit}: ${name}`, per(s)])) };
 }
 
 /**

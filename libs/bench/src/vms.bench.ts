@@ -2,7 +2,7 @@ import { startCluster, TestCluster } from '@openpacific/testing';
 import { watchApi } from './api-watch';
 import { Latencies } from './histogram';
 import { BenchClient } from './https-client';
-import { clusterCpu, cpuUsed } from './process-cpu';
+import { clusterCpu, cpuPerItem } from './process-cpu';
 import type { BenchContext } from './scenario';
 
 const NS = 'bench-vms';
@@ -142,11 +142,7 @@ export async function vmsBench(ctx: BenchContext): Promise<Record<string, unknow
       // that, not the wall clock, is what a change to the VM path moves by a measurable amount.
       const before = await clusterCpu(cluster);
       const row = await run(cluster, client, mode, count);
-      const used = cpuUsed(before, await clusterCpu(cluster));
-      const total = Object.values(used).reduce((a, b) => a + b, 0);
-      const perVm = (s: number) => +((s * 1000) / count).toFixed(2);
-      const byProcess = Object.entries(used).filter(([, s]) => s > 0).sort((a, b) => b[1] - a[1]);
-      rows.push({ ...row, 'CPU ms/VM': perVm(total), ...Object.fromEntries(byProcess.map(([name, s]) => [`CPU ms/VM: ${name}`, perVm(s)])) });
+      rows.push({ ...row, ...cpuPerItem(before, await clusterCpu(cluster), count, 'VM') });
     }
     return rows;
   } finally {
