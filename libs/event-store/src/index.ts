@@ -3,6 +3,7 @@ export * from './checkpoints';
 export * from './errors';
 export * from './event-store';
 export * from './log-position';
+export * from './named-query';
 export * from './migrations/migrate';
 export * from './projection';
 export * from './read-all';

@@ -1,5 +1,6 @@
 import { types, type Pool, type PoolClient } from 'pg';
 import { LOG_START, LogPosition } from './log-position';
+import { namedQuery } from './named-query';
 import { EVENT_COLUMNS, RecordedEvent, RecordedEventText, toRecordedEvent } from './recorded-event';
 
 /**
@@ -17,7 +18,7 @@ export async function readAll(
   db: Pool | PoolClient,
   opts: { after?: LogPosition | null; limit?: number } = {},
 ): Promise<RecordedEvent[]> {
-  const { rows } = await db.query(readAllQuery(opts));
+  const { rows } = await namedQuery(db, readAllQuery(opts));
   return rows.map(toRecordedEvent);
 }
 
@@ -37,14 +38,19 @@ export async function readAllText(
   db: Pool | PoolClient,
   opts: { after?: LogPosition | null; limit?: number } = {},
 ): Promise<RecordedEventText[]> {
-  const { rows } = await db.query({ ...readAllQuery(opts), types: bodiesAsText });
+  const { rows } = await namedQuery(db, { ...readAllQuery(opts), types: bodiesAsText });
   // The same row shape; only the two bodies stayed text.
   return rows.map(toRecordedEvent) as unknown as RecordedEventText[];
 }
 
-function readAllQuery(opts: { after?: LogPosition | null; limit?: number }): { text: string; values: unknown[] } {
+/**
+ * Named (`namedQuery`), as it is sent again and again: Postgres' plan for it is the same index scan of the
+ * log's primary key with or without the values.
+ */
+function readAllQuery(opts: { after?: LogPosition | null; limit?: number }): { name: string; text: string; values: unknown[] } {
   const after = opts.after ?? LOG_START;
   return {
+    name: 'op_es_read_all',
     text: `SELECT ${EVENT_COLUMNS} FROM events
      WHERE (transaction_id, position) > ($1::text::xid8, $2::bigint)
        AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())

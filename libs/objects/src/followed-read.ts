@@ -1,4 +1,4 @@
-import { bodiesAsText, EVENT_COLUMNS, LogPosition, LOG_START, RecordedEvent, toRecordedEvent } from '@openpacific/event-store';
+import { bodiesAsText, EVENT_COLUMNS, LogPosition, LOG_START, namedQuery, RecordedEvent, toRecordedEvent } from '@openpacific/event-store';
 import type { Pool, PoolClient } from 'pg';
 
 /** One page of the log as a follower of some resources reads it. */
@@ -34,8 +34,10 @@ export async function readFollowed(
   opts: { after?: LogPosition; limit: number; resources: readonly string[]; keep?: KeepEvent },
 ): Promise<FollowedPage> {
   const after = opts.after ?? LOG_START;
-  const { rows } = await db.query({
+  const { rows } = await namedQuery(db, {
     ...(opts.keep ? { types: bodiesAsText } : {}),
+    // Named (`namedQuery`): the plan does not depend on the values.
+    name: 'op_obj_read_followed',
     text: `WITH page AS MATERIALIZED (
        SELECT transaction_id, position, stream_id FROM events
         WHERE (transaction_id, position) > ($1::text::xid8, $2::bigint)
@@ -73,11 +75,12 @@ export async function readFollowed(
  * empty log: a follower at or past it would read nothing. One backward probe of the log's primary key.
  */
 export async function readVisibleTip(db: Pool | PoolClient): Promise<LogPosition | undefined> {
-  const { rows } = await db.query(
-    `SELECT transaction_id, position FROM events
+  const { rows } = await namedQuery(db, {
+    name: 'op_obj_visible_tip',
+    text: `SELECT transaction_id, position FROM events
       WHERE transaction_id < pg_snapshot_xmin(pg_current_snapshot())
       ORDER BY transaction_id DESC, position DESC
       LIMIT 1`,
-  );
+  });
   return rows[0] && { transactionId: BigInt(rows[0].transaction_id), position: BigInt(rows[0].position) };
 }
