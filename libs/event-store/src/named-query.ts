@@ -27,14 +27,3 @@ export async function namedQuery(db: Pool | PoolClient, query: QueryConfig & { n
     return db.query({ ...query, name: `${query.name}_${generation}` });
   }
 }
-
-/**
- * The session setting every pool of the event store's users connects with: its named statements (the appends,
- * the followers' reads, checkpoints) keep one plan, made without the values. Left to itself Postgres plans
- * them afresh on every run, as its estimate for an unknown LIMIT makes the one plan look costlier: planning a
- * follower's read of the log's tip took 0.4–0.6 ms, against 0.02 ms planned once and 0.26 ms to run (planning
- * was ~3 % of the machine's CPU in a burst, measured with perf). Their plans (primary-key and
- * (stream_id, stream_version) index scans) are the same with or without the values. Unnamed statements are
- * planned with their values, whatever the setting.
- */
-export const EVENT_STORE_SESSION_OPTIONS = '-c plan_cache_mode=force_generic_plan';

@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { EVENT_STORE_SESSION_OPTIONS } from '@openpacific/event-store';
 import { Client, Pool } from 'pg';
 
 /** Where tests find Postgres: ADMIN URL of a server on which they may create databases. */
@@ -23,8 +22,7 @@ export async function createTestDatabase(label = 'test'): Promise<TestDatabase> 
     await admin.end();
   }
   const url = withDatabase(testAdminUrl, name);
-  // As the services' pools (connectPostgres): tests run the event store's statements with the plans services run.
-  const pool = new Pool({ connectionString: url, max: 10, options: EVENT_STORE_SESSION_OPTIONS });
+  const pool = new Pool({ connectionString: url, max: 10 });
   return {
     name,
     url,

@@ -1,4 +1,3 @@
-import { EVENT_STORE_SESSION_OPTIONS } from '@openpacific/event-store';
 import { Pool } from 'pg';
 import type { Logger } from '../logging/logger';
 
@@ -23,7 +22,7 @@ export async function connectPostgres(
   poolSize = 10,
 ): Promise<Pool> {
   // A server that does not answer at all (stopped, partitioned) fails a request within 5 s instead of hanging it.
-  const pool = new Pool({ connectionString: url, application_name: applicationName, max: poolSize, connectionTimeoutMillis: 5000, options: EVENT_STORE_SESSION_OPTIONS });
+  const pool = new Pool({ connectionString: url, application_name: applicationName, max: poolSize, connectionTimeoutMillis: 5000 });
   // An idle client losing its connection must not crash the process; the pool replaces it.
   pool.on('error', (err) => logger.warn('postgres idle client error', { error: err.message }));
   let delay = retry.initialDelayMs;
