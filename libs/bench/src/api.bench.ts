@@ -3,7 +3,7 @@ import { startCluster } from '@openpacific/testing';
 import { startBareServer } from './bare-server';
 import { BenchClient, BenchResponse } from './https-client';
 import { drive, pacedShares } from './load-drive';
-import { clusterCpu, cpuUsed, processesCpu } from './process-cpu';
+import { clusterCpu, cpuUsed, processesCpu, settle } from './process-cpu';
 import { mixCycle, MixTally, perSecond } from './request-mix';
 import type { BenchContext } from './scenario';
 
@@ -69,6 +69,7 @@ export async function apiBench(ctx: BenchContext): Promise<Record<string, unknow
           return client.call('PATCH', item, { data: { n: `${c}-${i}` } }, 'application/merge-patch+json');
       }
     };
+    await settle(cluster);
     await drive(CLIENTS, warmMs, MIX, send);
     const tally = new MixTally<string>();
     // Profiling aid: with BENCH_SIGNAL_GATEWAY=1 the gateway gets SIGUSR2 as the measured cell starts and ends,

@@ -94,3 +94,20 @@ export async function databaseTransactions(cluster: TestCluster): Promise<number
     await db.end();
   }
 }
+
+/**
+ * Waits until the cluster's processes together use under `share` of one core over `windowMs` (at most
+ * `maxMs`; returns how long it waited): a gateway that just became ready still compiles its schema validators
+ * for a second or so, which a cluster in service has done long before. Runs start from a quiet cluster.
+ */
+export async function settle(cluster: TestCluster, opts: { share?: number; windowMs?: number; maxMs?: number } = {}): Promise<number> {
+  const { share = 0.1, windowMs = 500, maxMs = 15_000 } = opts;
+  const pids = clusterPids(cluster.state());
+  const total = () => Object.values(pids).reduce((sum, pid) => sum + cpuSeconds(pid), 0);
+  const started = Date.now();
+  for (;;) {
+    const before = total();
+    await new Promise((r) => setTimeout(r, windowMs));
+    if (total() - before < (share * windowMs) / 1000 || Date.now() - started >= maxMs) return Date.now() - started;
+  }
+}

@@ -2,7 +2,7 @@ import { startCluster, TestCluster } from '@openpacific/testing';
 import { watchApi } from './api-watch';
 import { Latencies } from './histogram';
 import { BenchClient } from './https-client';
-import { clusterCpu, cpuPerItem } from './process-cpu';
+import { clusterCpu, cpuPerItem, settle } from './process-cpu';
 import type { BenchContext } from './scenario';
 
 const NS = 'bench-vms';
@@ -136,6 +136,7 @@ export async function vmsBench(ctx: BenchContext): Promise<Record<string, unknow
     // cluster also pay for code that runs for the first time in every service (JIT, schema compiles, prepared
     // statements); a cluster in service has paid that long before. Its VMs stay, PoweredOn.
     const warmup = Number(process.env.BENCH_VMS_WARMUP ?? (ctx.smoke ? 0 : 50));
+    await settle(cluster);
     if (warmup > 0) await run(cluster, client, 'created', warmup, 'warm-up');
     for (const mode of runs as ('created' | 'released')[]) {
       // CPU of every process over the run (services, Postgres backends, this client), per VM: on two full cores
