@@ -13,9 +13,11 @@ function planChanged(err: unknown): boolean {
 }
 
 /**
- * A query under a statement name, so that each connection parses and plans it once: what a follower or the relay
- * sends again and again. A statement whose result type a migration changed under a running service is prepared
- * again under a new name (see `generation`), once.
+ * A query under a statement name, so that each connection parses it once: what a follower or the relay sends
+ * again and again. Postgres still plans it with each run's values (its estimate for an unknown LIMIT makes a plan
+ * without them look costlier, and one made while the log was small would not suit it grown: docs/benchmarks.md,
+ * seventh round). A statement whose result type a migration changed under a running service is prepared again
+ * under a new name (see `generation`), once.
  */
 export async function namedQuery(db: Pool | PoolClient, query: QueryConfig & { name: string }): Promise<QueryResult> {
   const used = generation;

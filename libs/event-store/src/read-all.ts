@@ -43,10 +43,7 @@ export async function readAllText(
   return rows.map(toRecordedEvent) as unknown as RecordedEventText[];
 }
 
-/**
- * Named (`namedQuery`), as it is sent again and again: Postgres' plan for it is the same index scan of the
- * log's primary key with or without the values.
- */
+/** Named (`namedQuery`), as it is sent again and again: parsed once per connection. */
 function readAllQuery(opts: { after?: LogPosition | null; limit?: number }): { name: string; text: string; values: unknown[] } {
   const after = opts.after ?? LOG_START;
   return {

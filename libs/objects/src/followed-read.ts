@@ -36,7 +36,7 @@ export async function readFollowed(
   const after = opts.after ?? LOG_START;
   const { rows } = await namedQuery(db, {
     ...(opts.keep ? { types: bodiesAsText } : {}),
-    // Named (`namedQuery`): the plan does not depend on the values.
+    // Named (`namedQuery`): parsed once per connection.
     name: 'op_obj_read_followed',
     text: `WITH page AS MATERIALIZED (
        SELECT transaction_id, position, stream_id FROM events
