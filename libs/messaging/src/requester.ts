@@ -15,7 +15,7 @@ interface Pending {
  * Request/reply for one connection over ONE wildcard subscription on an inbox of its own, each request
  * answered on `<inbox>.<n>`. The client's `nc.request` does the same, but after every answer it also
  * rejects the settled promise with a new NatsError (stack trace and all) and races a promise-based
- * timer: measurable CPU at the rate the gateway publishes events to JetStream.
+ * timer: measurable CPU at the rate the gateway asks for admission and publishes events to JetStream.
  */
 class Requester {
   private readonly prefix = `${createInbox()}.`;

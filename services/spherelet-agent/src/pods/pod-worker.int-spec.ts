@@ -15,45 +15,58 @@ const pod = (name: string) => ({
   spec: { nodeName: 'sim-1', containers: [{ name: 'c', image: 'busybox', command: ['sleep', '3600'] }] },
 });
 
+interface WorkerSuite {
+  store: EventStore;
+  feed: FleetFeed;
+}
+
+/**
+ * A pod worker for host sim-1 on `runtime`, fed by a shared feed over a database of its own: started before the
+ * enclosing block's tests, stopped after them.
+ */
+function podWorkerSuite(label: string, runtime: SimRuntime, resyncMs: number): WorkerSuite {
+  const suite = {} as WorkerSuite;
+  let db: TestDatabase;
+  let nc: NatsConnection;
+  let worker: PodWorker;
+  beforeAll(async () => {
+    db = await createTestDatabase(label);
+    await migrate(db.pool);
+    suite.store = new EventStore(db.pool);
+    nc = await connect({ servers: testNatsUrl });
+    suite.feed = new FleetFeed();
+    await suite.feed.start((apply) => new LogFollower(suite.store, db.pool, apply, logger, undefined, { batchSize: 500, pollMs: 50 }));
+    const prefix = uniqueNatsPrefix(label);
+    worker = new PodWorker(
+      { store: suite.store, pool: db.pool, nats: nc, names: natsNames(prefix), prefix, logger, runtime, feed: suite.feed.pods },
+      { host: 'sim-1', epoch: 1, backoffBaseMs: 10, resyncMs, podNetwork: 'loopback' },
+    );
+    await worker.start();
+  }, 30_000);
+  afterAll(async () => {
+    await worker?.stop();
+    await suite.feed?.stop();
+    await nc?.close();
+    await db?.drop();
+  });
+  return suite;
+}
+
+/** The pod's status as its stream's last event left it. */
+const statusIn = async (store: EventStore, name: string) => ((await store.readStream(objectStreamId('pods', 'default', name))).pop()?.data as any)?.object?.status;
+
 /**
  * A pass after a change reconciles only the pods that changed; these check that the others are still looked
  * after: every pod a change names is started, and a pod nothing writes to is repaired by the resync.
  */
 describe('the pod worker on a shared feed', () => {
-  let db: TestDatabase;
-  let store: EventStore;
-  let nc: NatsConnection;
-  let feed: FleetFeed;
-  let runtime: SimRuntime;
-  let worker: PodWorker;
-
-  beforeAll(async () => {
-    db = await createTestDatabase('podworker');
-    await migrate(db.pool);
-    store = new EventStore(db.pool);
-    nc = await connect({ servers: testNatsUrl });
-    feed = new FleetFeed();
-    await feed.start((apply) => new LogFollower(store, db.pool, apply, logger, undefined, { batchSize: 500, pollMs: 50 }));
-    runtime = new SimRuntime(1);
-    const prefix = uniqueNatsPrefix('podworker');
-    worker = new PodWorker(
-      { store, pool: db.pool, nats: nc, names: natsNames(prefix), prefix, logger, runtime, feed: feed.pods },
-      { host: 'sim-1', epoch: 1, backoffBaseMs: 10, resyncMs: 500, podNetwork: 'loopback' },
-    );
-    await worker.start();
-  }, 30_000);
-
-  afterAll(async () => {
-    await worker?.stop();
-    await feed?.stop();
-    await nc?.close();
-    await db?.drop();
-  });
+  const runtime = new SimRuntime(1);
+  const suite = podWorkerSuite('podworker', runtime, 500);
 
   const create = (name: string) =>
-    store.append(objectStreamId('pods', 'default', name), [{ type: ObjectEventTypes.created, data: { resource: 'pods', object: pod(name) }, metadata: META }], { expectedVersion: 'no_stream' });
-  const versionOf = async (name: string) => (await store.readStream(objectStreamId('pods', 'default', name))).length;
-  const statusOf = async (name: string) => ((await store.readStream(objectStreamId('pods', 'default', name))).pop()?.data as any)?.object?.status;
+    suite.store.append(objectStreamId('pods', 'default', name), [{ type: ObjectEventTypes.created, data: { resource: 'pods', object: pod(name) }, metadata: META }], { expectedVersion: 'no_stream' });
+  const versionOf = async (name: string) => (await suite.store.readStream(objectStreamId('pods', 'default', name))).length;
+  const statusOf = (name: string) => statusIn(suite.store, name);
 
   it('starts each pod bound to its host as its binding arrives', async () => {
     await create('a');
@@ -87,9 +100,9 @@ describe('the pod worker on a shared feed', () => {
   });
 
   it('removes the sandbox of a pod bound elsewhere on the pass its change wakes', async () => {
-    const [last] = (await store.readStream(objectStreamId('pods', 'default', 'b'))).slice(-1);
+    const [last] = (await suite.store.readStream(objectStreamId('pods', 'default', 'b'))).slice(-1);
     const moved = { ...(last.data as any).object, spec: { ...(last.data as any).object.spec, nodeName: 'sim-2' } };
-    await store.append(objectStreamId('pods', 'default', 'b'), [{ type: ObjectEventTypes.updated, data: { resource: 'pods', object: moved }, metadata: META }], { expectedVersion: last.streamVersion });
+    await suite.store.append(objectStreamId('pods', 'default', 'b'), [{ type: ObjectEventTypes.updated, data: { resource: 'pods', object: moved }, metadata: META }], { expectedVersion: last.streamVersion });
     await eventually(async () => expect((await runtime.listPodSandboxes()).map((s) => s.config.podName).sort()).toEqual(['a', 'c']));
   });
 });
@@ -120,42 +133,14 @@ class ListingRuntime extends SimRuntime {
  * removes their orphaned sandboxes, and leaves those of the other pods to a pass over every pod.
  */
 describe('the pod worker\'s passes after a change', () => {
-  let db: TestDatabase;
-  let store: EventStore;
-  let nc: NatsConnection;
-  let feed: FleetFeed;
-  let runtime: ListingRuntime;
-  let worker: PodWorker;
-
-  beforeAll(async () => {
-    db = await createTestDatabase('podworkeronly');
-    await migrate(db.pool);
-    store = new EventStore(db.pool);
-    nc = await connect({ servers: testNatsUrl });
-    feed = new FleetFeed();
-    await feed.start((apply) => new LogFollower(store, db.pool, apply, logger, undefined, { batchSize: 500, pollMs: 50 }));
-    runtime = new ListingRuntime(1);
-    const prefix = uniqueNatsPrefix('podworkeronly');
-    // No resync while the test runs: every pass but the first is one a change (or the test) asks for.
-    worker = new PodWorker(
-      { store, pool: db.pool, nats: nc, names: natsNames(prefix), prefix, logger, runtime, feed: feed.pods },
-      { host: 'sim-1', epoch: 1, backoffBaseMs: 10, resyncMs: 3_600_000, podNetwork: 'loopback' },
-    );
-    await worker.start();
-  }, 30_000);
-
-  afterAll(async () => {
-    await worker?.stop();
-    await feed?.stop();
-    await nc?.close();
-    await db?.drop();
-  });
-
-  const statusOf = async (name: string) => ((await store.readStream(objectStreamId('pods', 'default', name))).pop()?.data as any)?.object?.status;
+  const runtime = new ListingRuntime(1);
+  // No resync while the test runs: every pass but the first is one a change (or the test) asks for.
+  const suite = podWorkerSuite('podworkeronly', runtime, 3_600_000);
+  const statusOf = (name: string) => statusIn(suite.store, name);
 
   it('removes the orphaned sandbox of a changed pod, asking for that pod\'s only, and leaves another pod\'s to the next pass over every pod', async () => {
     for (const name of ['x', 'y']) {
-      await store.append(objectStreamId('pods', 'default', name), [{ type: ObjectEventTypes.created, data: { resource: 'pods', object: pod(name) }, metadata: META }], { expectedVersion: 'no_stream' });
+      await suite.store.append(objectStreamId('pods', 'default', name), [{ type: ObjectEventTypes.created, data: { resource: 'pods', object: pod(name) }, metadata: META }], { expectedVersion: 'no_stream' });
     }
     await eventually(async () => {
       expect((await statusOf('x'))?.phase).toBe('Running');
@@ -168,9 +153,9 @@ describe('the pod worker\'s passes after a change', () => {
     runtime.sandboxesAsked.length = 0;
     runtime.containersAsked.length = 0;
 
-    const [last] = (await store.readStream(objectStreamId('pods', 'default', 'x'))).slice(-1);
+    const [last] = (await suite.store.readStream(objectStreamId('pods', 'default', 'x'))).slice(-1);
     const labelled = { ...(last.data as any).object, metadata: { ...(last.data as any).object.metadata, labels: { touched: 'yes' } } };
-    await store.append(objectStreamId('pods', 'default', 'x'), [{ type: ObjectEventTypes.updated, data: { resource: 'pods', object: labelled }, metadata: META }], { expectedVersion: last.streamVersion });
+    await suite.store.append(objectStreamId('pods', 'default', 'x'), [{ type: ObjectEventTypes.updated, data: { resource: 'pods', object: labelled }, metadata: META }], { expectedVersion: last.streamVersion });
     await eventually(async () => expect(await runtime.sandboxesOf('x')).toEqual(['uid-x']));
     expect(await runtime.sandboxesOf('z')).toEqual(['uid-z']);
     expect(await runtime.sandboxesOf('y')).toEqual(['uid-y']);
@@ -178,7 +163,7 @@ describe('the pod worker\'s passes after a change', () => {
     expect(runtime.sandboxesAsked).toEqual(runtime.sandboxesAsked.map(() => ({ pods: ['default/x'] })));
     expect(runtime.containersAsked.every((asked) => Array.isArray(asked) && asked.every((id) => id === live.id || id === stale.id))).toBe(true);
 
-    feed.resync('sim-1');
+    suite.feed.resync('sim-1');
     await eventually(async () => expect(await runtime.sandboxesOf('z')).toEqual([]));
     expect(runtime.sandboxesAsked).toContain(undefined);
     expect(await runtime.sandboxesOf('x')).toEqual(['uid-x']);

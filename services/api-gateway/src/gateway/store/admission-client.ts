@@ -2,10 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { AdmissionRequest, AdmissionResponse, NatsNames } from '@openpacific/contracts';
 import { compareLogPositions, LogPosition } from '@openpacific/event-store';
 import { KubeApiError, serviceUnavailable } from '@openpacific/kube-api';
-import { JSONCodec, NatsConnection } from 'nats';
-import { ReplyInbox } from './reply-inbox';
-
-const json = JSONCodec();
+import { requestJson } from '@openpacific/messaging';
+import type { NatsConnection } from 'nats';
 
 type Reply = AdmissionResponse & { error?: { code: string; message: string } };
 
@@ -25,16 +23,13 @@ interface Queued {
  * a position goes in the single form.
  */
 export class AdmissionClient {
-  private readonly replies: ReplyInbox;
   private queue: Queued[] = [];
 
   constructor(
-    nc: NatsConnection,
+    private readonly nc: NatsConnection,
     private readonly names: NatsNames,
     private readonly timeoutMs: number,
-  ) {
-    this.replies = new ReplyInbox(nc);
-  }
+  ) {}
 
   /** `readAt`: how far this gateway's read model had got when the write was decided. */
   async admit(request: Omit<AdmissionRequest, 'uid'>, readAt?: LogPosition): Promise<AdmissionResponse> {
@@ -62,13 +57,11 @@ export class AdmissionClient {
     try {
       const readAt = latest(group);
       if (group.length === 1 && !readAt) {
-        group[0].resolve(json.decode(await this.replies.request(this.names.admission, json.encode(group[0].payload), this.timeoutMs)) as Reply);
+        group[0].resolve(await requestJson<AdmissionRequest, Reply>(this.nc, this.names.admission, group[0].payload, this.timeoutMs));
         return;
       }
       const message = { batch: group.map((q) => q.payload), ...(readAt ? { readAt: { transactionId: readAt.transactionId.toString(), position: readAt.position.toString() } } : {}) };
-      const answer = json.decode(await this.replies.request(this.names.admission, json.encode(message), this.timeoutMs)) as {
-        batch?: Reply[];
-      };
+      const answer = await requestJson<typeof message, { batch?: Reply[] }>(this.nc, this.names.admission, message, this.timeoutMs);
       // A policy service that does not know batches reads one malformed request: never take that as an answer.
       if (!Array.isArray(answer.batch) || answer.batch.length !== group.length) throw new Error('the policy service did not answer the batch item by item');
       group.forEach((q, i) => q.resolve(answer.batch![i]));
