@@ -35,6 +35,9 @@ const configMap = (name: string, namespace: string) => ({ apiVersion: 'v1', kind
  * then the same client code drives a bare node:https server with the same certificate: the ceiling.
  * Between the two, paced cells: the same clients and mix at set shares of the saturated rate (`pacedShares`),
  * open loop, for the latency at a load below saturation (as Kubernetes' API SLO is measured), not of a queue of 50.
+ * Each paced cell starts once the services are quiet (`settle`: the cell before left followers catching up) and
+ * reports every process's CPU per request. Last, the bare server paced at the first cell's rate: the floor for
+ * latency and CPU per request at that load on this machine.
  */
 export async function apiBench(ctx: BenchContext): Promise<Record<string, unknown>[]> {
   const seeded = ctx.smoke ? 10 : 100;
@@ -72,7 +75,7 @@ export async function apiBench(ctx: BenchContext): Promise<Record<string, unknow
     await settle(cluster);
     await drive(CLIENTS, warmMs, MIX, send);
     const tally = new MixTally<string>();
-    // Profiling aid: with BENCH_SIGNAL_GATEWAY=1 the gateway gets SIGUSR2 as the measured cell starts and ends,
+    // Profiling aid: with BENCH_SIGNAL_GATEWAY=1 the gateway gets SIGUSR2 as each measured cell starts and ends,
     // for a preloaded profiler to start and stop on (without one, SIGUSR2 would end the gateway).
     const signal = () => process.env.BENCH_SIGNAL_GATEWAY === '1' && cluster.killService('api-gateway', 'SIGUSR2');
     const readCpu = () => clusterCpu(cluster);
@@ -82,6 +85,7 @@ export async function apiBench(ctx: BenchContext): Promise<Record<string, unknow
     const cpu = perRequest(cpuBefore, await readCpu(), tally.total);
     signal();
     const saturated = tally.total / seconds;
+    const pacedRates: Array<{ share: number; rate: number }> = [];
     rows.push(...tally.rows(seconds, { target: 'gateway' }), { target: 'gateway', kind: 'all', requests: tally.total, 'req/s': Math.round(saturated) });
     // Where the CPU of a request goes, process by process (is the client, or the rest of the cluster, a bottleneck?).
     rows.push(...Object.entries(cpu).map(([process, ms]) => ({ target: 'gateway: CPU per request', kind: process, 'CPU ms/req': ms })));
@@ -89,10 +93,16 @@ export async function apiBench(ctx: BenchContext): Promise<Record<string, unknow
     for (const share of shares) {
       if (!(saturated > 0)) throw new Error('no request of the saturated cell succeeded: nothing to pace from');
       const rate = (saturated * share) / 100;
+      pacedRates.push({ share, rate });
       const paced = new MixTally<string>();
+      // Each cell measures its own load: the services first finish what the cell before left them (followers catching up).
+      const settledMs = await settle(cluster);
+      signal();
       const pacedCpuBefore = await readCpu();
       const cell = await drive(CLIENTS, ctx.durationMs, MIX, send, paced, rate);
-      const pacedCpu = cpuUsed(pacedCpuBefore, await readCpu());
+      const pacedCpuAfter = await readCpu();
+      signal();
+      const pacedCpu = cpuUsed(pacedCpuBefore, pacedCpuAfter);
       const columns = { target: 'gateway, paced', 'share of saturated': `${share} %`, 'scheduled req/s': Math.round(rate) };
       rows.push(...paced.rows(cell.seconds, columns), {
         ...columns, kind: 'all', scheduled: cell.scheduled, requests: paced.total, failed: paced.failed,
@@ -101,7 +111,9 @@ export async function apiBench(ctx: BenchContext): Promise<Record<string, unknow
         'req/s': perSecond(paced.total, cell.seconds),
         // Every process's CPU per answered request: below saturation, idle work (polls, heartbeats) weighs more per request.
         'CPU ms/req': +(Object.values(pacedCpu).reduce((a, b) => a + b, 0) * 1000 / Math.max(1, paced.total)).toFixed(2),
+        'settled (ms)': settledMs,
       });
+      rows.push(...Object.entries(perRequest(pacedCpuBefore, pacedCpuAfter, paced.total)).map(([process, ms]) => ({ ...columns, target: 'gateway, paced: CPU per request', kind: process, 'CPU ms/req': ms })));
     }
 
     const pki = join(cluster.dataDir, 'pki');
@@ -117,6 +129,18 @@ export async function apiBench(ctx: BenchContext): Promise<Record<string, unknow
       const bareCpu = perRequest(bareCpuBefore, readBareCpu(), bareTally.total);
       rows.push(...bareTally.rows(bareSeconds, { target: 'bare node:https' }));
       rows.push(...Object.entries(bareCpu).map(([process, ms]) => ({ target: 'bare: CPU per request', kind: process, 'CPU ms/req': ms })));
+      // The ceiling at the first paced cell's rate: what an answer costs, in latency and CPU, on this machine at
+      // that load with no work behind it (a process woken for each request pays more per request than a busy one).
+      if (pacedRates.length > 0) {
+        const { share, rate } = pacedRates[0];
+        const pacedBare = new MixTally<string>();
+        const before = readBareCpu();
+        const cell = await drive(CLIENTS, ctx.durationMs, ['get'], sendBare, pacedBare, rate);
+        const cpu = perRequest(before, readBareCpu(), pacedBare.total);
+        const columns = { target: 'bare node:https, paced', 'share of saturated': `${share} %`, 'scheduled req/s': Math.round(rate) };
+        rows.push(...pacedBare.rows(cell.seconds, columns));
+        rows.push(...Object.entries(cpu).map(([process, ms]) => ({ ...columns, target: 'bare, paced: CPU per request', kind: process, 'CPU ms/req': ms })));
+      }
     } finally {
       bareClient.close();
       await bare.close();

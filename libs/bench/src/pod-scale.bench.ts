@@ -10,8 +10,8 @@ import { machine, readResults, ResultsFile, writeResults } from './results';
 import type { BenchContext, BenchResult } from './scenario';
 import { COLORS, lineChartSvg, stackedBarChartSvg, tickLabel } from './svg-chart';
 
-/** Connections the burst creates through: a busy client, not a thundering herd of handshakes. */
-const BURST_CONCURRENCY = 50;
+/** Connections the burst creates through (BENCH_BURST_CONCURRENCY, default 50): a busy client, not a thundering herd of handshakes. */
+const BURST_CONCURRENCY = Number(process.env.BENCH_BURST_CONCURRENCY ?? 50);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
