@@ -49,6 +49,13 @@ export class PodScheduler {
   private networkingChanged = false;
   private readonly loop: PassLoop;
   private readonly placements: PlacementWriter;
+  /**
+   * VMs this scheduler placed whose placement the log has not brought back yet (the stream version it was decided
+   * at, the host, the workload): counted on that host and not placed again. A pass can run between the commit and
+   * the follower's read of it (a transaction still open below it holds the follower back), and placing the VM again
+   * would only lose to a version conflict and, before that, fail the whole batch it was in.
+   */
+  private readonly placedVms = new Map<string, { version: number; host: string; workload: any }>();
 
   constructor(
     private readonly deps: FollowerDeps<Logger> & { log: SharedFollower; podCIDR?: string },
@@ -76,6 +83,11 @@ export class PodScheduler {
           continue;
         }
         this.countAgain(e.streamId, change.resource, change.object);
+        if (change.resource === VMS) {
+          const placed = this.placedVms.get(e.streamId);
+          if (placed && e.streamVersion > placed.version) this.placedVms.delete(e.streamId);
+          continue;
+        }
         if (change.resource !== 'pods') continue;
         this.placements.observed(e.streamId, e.streamVersion);
         const stored = change.type === 'DELETED' ? undefined : this.model.get('pods', change.object.metadata.namespace, change.object.metadata.name);
@@ -115,8 +127,10 @@ export class PodScheduler {
     for (const [streamId, { resource, namespace, name }] of this.recount) {
       const stored = this.model.get(resource, namespace, name);
       if (resource === VMS) {
+        const placed = this.placedVms.get(streamId);
         const placement = stored && vmPlacement(stored.object);
-        this.tallies.count(streamId, placement ? stored!.object.status?.nodeName : undefined, placement && asWorkload(stored!.object, placement));
+        if (placed) this.tallies.count(streamId, placed.host, placed.workload);
+        else this.tallies.count(streamId, placement ? stored!.object.status?.nodeName : undefined, placement && asWorkload(stored!.object, placement));
         continue;
       }
       const pod = stored && this.placements.current(stored);
@@ -148,7 +162,7 @@ export class PodScheduler {
       .filter((s) => !this.placements.isAssumed(s.streamId))
       .sort((a, b) => byCreation(a.object, b.object))
       .slice(0, this.opts.batchSize);
-    const vms = pendingVms(this.model.list(VMS));
+    const vms = pendingVms(this.model.list(VMS)).filter((s) => !this.placedVms.has(s.streamId));
     if (pending.length === 0 && vms.length === 0) return this.write(addressed);
     const views = this.tallies.views(this.model.list(HOSTS_RESOURCE));
     await this.write([...addressed, ...this.placeVms(vms, views)]);
@@ -288,9 +302,9 @@ export class PodScheduler {
         }
       }
       if (best) {
-        // For the rest of this pass; the next counts the VM again as the log has it.
+        // Counted there until the log brings the placement back (or the write fails).
         this.tallies.count(stored.streamId, best.name, workload);
-        this.countAgain(stored.streamId, VMS, stored.object);
+        this.placedVms.set(stored.streamId, { version: stored.streamVersion, host: best.name, workload });
         writes.push(placeVm(stored, best.name, best.host.status?.epoch ?? 0));
       } else {
         const w = unplaceableVm(stored, unschedulableMessage(views.length, reasons));
@@ -315,16 +329,32 @@ export class PodScheduler {
       await this.deps.store.appendBatch(writes);
       return;
     } catch (err) {
-      if (!(err instanceof VersionConflictError)) throw err;
+      if (!(err instanceof VersionConflictError)) {
+        this.unplaced(writes);
+        throw err;
+      }
     }
     for (let i = 0; i < writes.length; i++) {
       const group = writes[i + 1]?.expectedVersion === 'no_stream' ? [writes[i], writes[++i]] : [writes[i]];
       try {
         await this.deps.store.appendBatch(group);
       } catch (err) {
-        if (!(err instanceof VersionConflictError)) throw err;
+        this.unplaced(group);
+        if (!(err instanceof VersionConflictError)) {
+          this.unplaced(writes.slice(i + 1));
+          throw err;
+        }
         this.loop.schedule(); // a pod changed under us: decide again on the next pass
       }
+    }
+  }
+
+  /** VM placements among `writes` that did not land: the VMs count as the log has them and are decided again. */
+  private unplaced(writes: StreamAppend[]): void {
+    for (const w of writes) {
+      if (!this.placedVms.delete(w.streamId)) continue;
+      const vm = w.events[0]?.data as { object?: any } | undefined;
+      if (vm?.object) this.countAgain(w.streamId, VMS, vm.object);
     }
   }
 }

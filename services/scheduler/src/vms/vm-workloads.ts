@@ -55,10 +55,15 @@ function withCondition(status: any, condition: any): any {
   return { ...status, conditions: [...rest, { ...condition, lastTransitionTime }].sort(byConditionType) };
 }
 
+/**
+ * The VM to write next: a copy of what every writer here replaces or deletes in (metadata, its annotations; each
+ * writer builds a new `status`), sharing the rest (spec, labels) with the read model's object, which is never
+ * changed. A deep copy of the whole VM was 2 % of the scheduler's CPU in a VM run.
+ */
 function clean(vm: any): any {
-  const next = structuredClone(vm);
-  delete next.metadata.resourceVersion;
-  return next;
+  const metadata = { ...vm.metadata, ...(vm.metadata.annotations ? { annotations: { ...vm.metadata.annotations } } : {}) };
+  delete metadata.resourceVersion;
+  return { ...vm, metadata };
 }
 
 export function placeVm(stored: { object: any; streamVersion: number }, host: string, epoch: number): StreamAppend {

@@ -1,0 +1,105 @@
+import { randomUUID } from 'node:crypto';
+import { HOSTS_RESOURCE, natsNames, ObjectEventTypes, objectStreamId, VirtualMachineEventTypes } from '@openpacific/contracts';
+import { EventStore, migrate, StreamAppend } from '@openpacific/event-store';
+import { connectNats } from '@openpacific/messaging';
+import { SharedFollower, VM_PLACEMENT_ANNOTATION } from '@openpacific/objects';
+import { createTestDatabase, eventually, TestDatabase, testNatsUrl, uniqueNatsPrefix } from '@openpacific/testing';
+import type { NatsConnection } from 'nats';
+import type { PoolClient } from 'pg';
+import { PodScheduler } from '../pods/pod-scheduler';
+import { VMS } from './vm-workloads';
+
+const META = { actor: 'test', source: 'test' };
+const quiet = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined, child: () => quiet };
+const now = () => new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+/**
+ * The real store, which counts the VM placements it is asked to write, and can hold an open transaction (with a
+ * transaction id) while it writes one: the scheduler's commit then sits above a transaction still running, so
+ * the followers do not read it until that one ends (they stay below the oldest running transaction).
+ */
+class WatchedStore extends EventStore {
+  readonly placementAttempts = new Map<string, number>();
+  holdBack?: () => Promise<PoolClient>;
+  held?: PoolClient;
+
+  override async appendBatch(items: StreamAppend[], opts: { client?: PoolClient } = {}) {
+    const placements = items.filter((i) => i.events.some((e) => e.type === VirtualMachineEventTypes.placed));
+    for (const p of placements) this.placementAttempts.set(p.streamId, (this.placementAttempts.get(p.streamId) ?? 0) + 1);
+    if (placements.length > 0 && this.holdBack && !this.held) this.held = await this.holdBack();
+    return super.appendBatch(items, opts);
+  }
+}
+
+describe('the scheduler placing VMs', () => {
+  let db: TestDatabase;
+  let nc: NatsConnection;
+  let store: WatchedStore;
+  let log: SharedFollower;
+  let scheduler: PodScheduler;
+
+  async function create(resource: string, object: any): Promise<void> {
+    const { namespace, name } = object.metadata;
+    await store.append(objectStreamId(resource, namespace, name), [{ type: ObjectEventTypes.created, data: { resource, object }, metadata: META }], { expectedVersion: 'no_stream' });
+  }
+
+  const host = (name: string) => ({
+    apiVersion: 'infrastructure.openpacific.io/v1alpha1', kind: 'Host', metadata: { name, uid: randomUUID(), creationTimestamp: now(), labels: { 'kubernetes.io/hostname': name } }, spec: {},
+    status: { epoch: 2, allocatable: { cpu: '4', memory: '8Gi', pods: '10' }, conditions: [{ type: 'Ready', status: 'True', reason: 'HostReady', message: '', lastTransitionTime: now() }] },
+  });
+  /** A VM as the vm-operator leaves it for the scheduler: resolved (the placement annotation), on no host yet. */
+  const vm = (name: string) => ({
+    apiVersion: 'vmoperator.vmware.com/v1alpha5', kind: 'VirtualMachine',
+    metadata: {
+      name, namespace: 'default', uid: randomUUID(), creationTimestamp: now(),
+      annotations: { [VM_PLACEMENT_ANNOTATION]: JSON.stringify({ className: 'small', cpus: 1, memoryBytes: 2 ** 30, requests: { cpuMillis: 1000, memoryBytes: 2 ** 30 }, image: { kind: 'VirtualMachineImage', name: 'img' }, ports: [], ip: '10.0.0.5' }) },
+    },
+    spec: { className: 'small', imageName: 'img', powerState: 'PoweredOn' },
+    status: {},
+  });
+
+  beforeAll(async () => {
+    db = await createTestDatabase('vmplacement');
+    await migrate(db.pool);
+    nc = await connectNats({ url: testNatsUrl, name: 'vm-placement-test' });
+    store = new WatchedStore(db.pool);
+    await create(HOSTS_RESOURCE, host('host-a'));
+    const deps = { store, pool: db.pool, nats: nc, names: natsNames(uniqueNatsPrefix('vp')), logger: quiet };
+    log = new SharedFollower(deps);
+    // Passes every 100 ms whatever the log says: one is sure to run while the placement is held back.
+    scheduler = new PodScheduler({ ...deps, log }, { batchSize: 2000, chunkPods: 250, maxInFlight: 2, resyncMs: 100 });
+    await log.start();
+    scheduler.start();
+  }, 30_000);
+
+  afterAll(async () => {
+    await scheduler?.stop();
+    await log?.stop();
+    await nc?.close();
+    await db?.drop();
+  });
+
+  it('places a VM once when passes run before the log brings its placement back', async () => {
+    store.holdBack = async () => {
+      const client = await db.pool.connect();
+      await client.query('BEGIN');
+      await client.query('SELECT pg_current_xact_id()');
+      return client;
+    };
+    await create(VMS, vm('vm-1'));
+    await eventually(async () => expect(store.held).toBeDefined(), 10_000);
+    // Several passes run while the placement is committed but not yet read back.
+    await new Promise((r) => setTimeout(r, 800));
+    await store.held!.query('COMMIT');
+    store.held!.release();
+    const streamId = objectStreamId(VMS, 'default', 'vm-1');
+    await eventually(async () => {
+      const events = await store.readStream(streamId);
+      expect(events.map((e) => e.type)).toEqual([ObjectEventTypes.created, VirtualMachineEventTypes.placed]);
+      expect((events[1].data as any).object.status.nodeName).toBe('host-a');
+    }, 10_000);
+    // A second attempt would have been refused by the stream's version; it must not have been made at all.
+    await new Promise((r) => setTimeout(r, 300));
+    expect(store.placementAttempts.get(streamId)).toBe(1);
+  }, 30_000);
+});
