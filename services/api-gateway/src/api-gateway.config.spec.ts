@@ -34,6 +34,12 @@ describe('gateway configuration', () => {
     expect(tlsSans(load({ TLS_SANS: 'a.example, 10.0.0.1 ,b' }))).toEqual(['a.example', '10.0.0.1', 'b']);
   });
 
+  it('compiles every schema validator ahead of use unless told not to (a guest cluster\'s gateway)', () => {
+    expect(load({}).GATEWAY_PRECOMPILE_SCHEMAS).toBe(true);
+    expect(load({ GATEWAY_PRECOMPILE_SCHEMAS: 'false' }).GATEWAY_PRECOMPILE_SCHEMAS).toBe(false);
+    expect(() => load({ GATEWAY_PRECOMPILE_SCHEMAS: 'sometimes' })).toThrow(/GATEWAY_PRECOMPILE_SCHEMAS/);
+  });
+
   it('refuses a plain-HTTP public URL, naming the variable', () => {
     expect(() => load({ GATEWAY_PUBLIC_URL: 'http://x:1' })).toThrow(/GATEWAY_PUBLIC_URL must match pattern/);
   });

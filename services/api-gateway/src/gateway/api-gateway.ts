@@ -147,7 +147,7 @@ export class ApiGateway {
     // The first object of each kind would otherwise wait for its schema's validator to compile (100-200 ms
     // on a fresh gateway, measured in docs/benchmarks.md): compile them all now, between requests.
     // A schema that fails to compile here fails its kind's requests later, as before; it must not end the gateway.
-    void precompileSchemas(registry.definitions, () => !this.ready).then(
+    if (config.GATEWAY_PRECOMPILE_SCHEMAS) void precompileSchemas(registry.definitions, () => !this.ready).then(
       (count) => logger.debug('schema validators compiled', { count }),
       (err: Error) => logger.warn('compiling the schema validators ahead of use stopped', { error: err.message }),
     );

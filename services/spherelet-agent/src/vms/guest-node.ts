@@ -75,6 +75,8 @@ export function nodeServices(config: GuestNodeConfig, vm: GuestVm, opts: { repoR
       GATEWAY_BIND: vm.ip,
       GATEWAY_PORT: String(GUEST_API_PORT),
       GATEWAY_PUBLIC_URL: `https://${endpoint.host}:${endpoint.port}`,
+      // Its validators compile as its few kinds are first used, not all at once while the workers start.
+      GATEWAY_PRECOMPILE_SCHEMAS: 'false',
       TLS_SANS: [...new Set([endpoint.host, vm.ip, 'localhost'])].join(','),
       DATA_DIR: join(dir, 'gateway'),
     },
