@@ -21,13 +21,25 @@ const now = () => new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
 class WatchedStore extends EventStore {
   readonly placementAttempts = new Map<string, number>();
   holdBack?: () => Promise<PoolClient>;
-  held?: PoolClient;
+  /** The held transaction's client: taken once, by the first write that asks (writes go several at a time). */
+  held?: Promise<PoolClient>;
 
   override async appendBatch(items: StreamAppend[], opts: { client?: PoolClient } = {}) {
     const placements = items.filter((i) => i.events.some((e) => e.type === VirtualMachineEventTypes.placed));
     for (const p of placements) this.placementAttempts.set(p.streamId, (this.placementAttempts.get(p.streamId) ?? 0) + 1);
-    if (placements.length > 0 && this.holdBack && !this.held) this.held = await this.holdBack();
+    if (placements.length > 0 && this.holdBack) await (this.held ??= this.holdBack());
     return super.appendBatch(items, opts);
+  }
+
+  /** Ends the held transaction (if any) and holds no more. */
+  async release(): Promise<void> {
+    const held = this.held;
+    this.held = undefined;
+    this.holdBack = undefined;
+    const client = await held;
+    if (!client) return;
+    await client.query('COMMIT').catch(() => undefined);
+    client.release();
   }
 }
 
@@ -73,6 +85,8 @@ describe('the scheduler placing VMs', () => {
   }, 30_000);
 
   afterAll(async () => {
+    // A failed assertion may leave the transaction open; the controller's stop would wait for it.
+    await store?.release();
     await scheduler?.stop();
     await log?.stop();
     await nc?.close();
@@ -90,8 +104,7 @@ describe('the scheduler placing VMs', () => {
     await eventually(async () => expect(store.held).toBeDefined(), 10_000);
     // Several passes run while the placement is committed but not yet read back.
     await new Promise((r) => setTimeout(r, 800));
-    await store.held!.query('COMMIT');
-    store.held!.release();
+    await store.release();
     const streamId = objectStreamId(VMS, 'default', 'vm-1');
     await eventually(async () => {
       const events = await store.readStream(streamId);

@@ -1,0 +1,93 @@
+import { randomUUID } from 'node:crypto';
+import { natsNames, ObjectEventTypes, objectStreamId } from '@openpacific/contracts';
+import { EventStore, migrate, StreamAppend } from '@openpacific/event-store';
+import { connectNats } from '@openpacific/messaging';
+import { createTestDatabase, eventually, TestDatabase, testNatsUrl, uniqueNatsPrefix } from '@openpacific/testing';
+import type { NatsConnection } from 'nats';
+import type { PoolClient } from 'pg';
+import { ClusterController } from './cluster-controller';
+import { CR, LABELS } from './objects';
+
+const META = { actor: 'test', source: 'test' };
+const quiet = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined, child: () => quiet } as any;
+const now = () => new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+/**
+ * The real store, which counts the Machines it is asked to create, and holds a transaction open (with a
+ * transaction id) from the first of them until released: the controller's creates then sit above a transaction
+ * still running, so its follower cannot read them, while its passes go on.
+ */
+class WatchedStore extends EventStore {
+  readonly machineCreates: string[] = [];
+  holdBack?: () => Promise<PoolClient>;
+  /** The held transaction's client: taken once, by the first write that asks (writes go several at a time). */
+  held?: Promise<PoolClient>;
+
+  override async appendBatch(items: StreamAppend[], opts: { client?: PoolClient } = {}) {
+    const creates = items.filter((i) => i.streamId.startsWith(`${CR.machines}/`) && i.events.some((e) => e.type === ObjectEventTypes.created));
+    this.machineCreates.push(...creates.map((c) => c.streamId));
+    if (creates.length > 0 && this.holdBack) await (this.held ??= this.holdBack());
+    return super.appendBatch(items, opts);
+  }
+
+  /** Ends the held transaction (if any) and holds no more. */
+  async release(): Promise<void> {
+    const held = this.held;
+    this.held = undefined;
+    this.holdBack = undefined;
+    const client = await held;
+    if (!client) return;
+    await client.query('COMMIT').catch(() => undefined);
+    client.release();
+  }
+}
+
+describe('the cluster controller scaling a MachineSet', () => {
+  let db: TestDatabase;
+  let nc: NatsConnection;
+  let store: WatchedStore;
+  let controller: ClusterController;
+
+  beforeAll(async () => {
+    db = await createTestDatabase('clustercontroller');
+    await migrate(db.pool);
+    nc = await connectNats({ url: testNatsUrl, name: 'cluster-controller-test' });
+    store = new WatchedStore(db.pool);
+    controller = new ClusterController({ store, pool: db.pool, nats: nc, names: natsNames(uniqueNatsPrefix('cc')), logger: quiet, databaseUrl: db.url, natsUrl: testNatsUrl });
+    await controller.start();
+  }, 30_000);
+
+  afterAll(async () => {
+    // A failed assertion may leave the transaction open; the controller's stop would wait for it.
+    await store?.release();
+    await controller?.stop();
+    await nc?.close();
+    await db?.drop();
+  });
+
+  it('makes each missing Machine once while its creates are not yet back from the log', async () => {
+    store.holdBack = async () => {
+      const client = await db.pool.connect();
+      await client.query('BEGIN');
+      await client.query('SELECT pg_current_xact_id()');
+      return client;
+    };
+    const ms = {
+      apiVersion: 'cluster.x-k8s.io/v1beta1', kind: 'MachineSet',
+      metadata: { name: 'pool-0123456789', namespace: 'default', uid: randomUUID(), creationTimestamp: now(), labels: { [LABELS.deployment]: 'pool' } },
+      spec: { clusterName: 'c1', replicas: 3, template: { metadata: {}, spec: { clusterName: 'c1', version: 'v1.29', bootstrap: {}, infrastructureRef: { className: 'small', imageName: 'img', storageClass: 'sc', role: 'worker' } } } },
+    };
+    await store.append(objectStreamId(CR.mss, 'default', ms.metadata.name), [{ type: ObjectEventTypes.created, data: { resource: CR.mss, object: ms }, metadata: META }], { expectedVersion: 'no_stream' });
+    await eventually(async () => expect(store.held).toBeDefined(), 10_000);
+    // The controller's periodic pass (every 3 s) runs while its three creates are held back.
+    await new Promise((r) => setTimeout(r, 3500));
+    expect(store.machineCreates).toHaveLength(3);
+    await store.release();
+    // Once the log has them, the set has its three and makes no more, nor deletes any.
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(store.machineCreates).toHaveLength(3);
+    const machines = (await store.readAll({ limit: 10_000 })).filter((e) => e.streamId.startsWith(`${CR.machines}/`));
+    expect(machines.filter((e) => e.type === ObjectEventTypes.deleted)).toHaveLength(0);
+    expect(new Set(machines.filter((e) => e.type === ObjectEventTypes.created).map((e) => e.streamId)).size).toBe(3);
+  }, 30_000);
+});
