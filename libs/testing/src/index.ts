@@ -6,5 +6,6 @@ export * from './oci';
 export * from './invariants';
 export * from './nats-cluster';
 export * from './ports';
+export * from './log-hold';
 export * from './chromium';
 export * from './firefox';

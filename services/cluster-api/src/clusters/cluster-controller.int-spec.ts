@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { natsNames, ObjectEventTypes, objectStreamId } from '@openpacific/contracts';
 import { EventStore, migrate, StreamAppend } from '@openpacific/event-store';
 import { connectNats } from '@openpacific/messaging';
-import { createTestDatabase, eventually, TestDatabase, testNatsUrl, uniqueNatsPrefix } from '@openpacific/testing';
+import { createTestDatabase, eventually, LogHold, TestDatabase, testNatsUrl, uniqueNatsPrefix } from '@openpacific/testing';
 import type { NatsConnection } from 'nats';
 import type { PoolClient } from 'pg';
 import { ClusterController } from './cluster-controller';
@@ -19,27 +19,16 @@ const now = () => new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
  */
 class WatchedStore extends EventStore {
   readonly machineCreates: string[] = [];
-  holdBack?: () => Promise<PoolClient>;
-  /** The held transaction's client: taken once, by the first write that asks (writes go several at a time). */
-  held?: Promise<PoolClient>;
+  /** Held from the first write that asks for it (see LogHold). */
+  hold?: LogHold;
 
   override async appendBatch(items: StreamAppend[], opts: { client?: PoolClient } = {}) {
     const creates = items.filter((i) => i.streamId.startsWith(`${CR.machines}/`) && i.events.some((e) => e.type === ObjectEventTypes.created));
     this.machineCreates.push(...creates.map((c) => c.streamId));
-    if (creates.length > 0 && this.holdBack) await (this.held ??= this.holdBack());
+    if (creates.length > 0) await this.hold?.hold();
     return super.appendBatch(items, opts);
   }
 
-  /** Ends the held transaction (if any) and holds no more. */
-  async release(): Promise<void> {
-    const held = this.held;
-    this.held = undefined;
-    this.holdBack = undefined;
-    const client = await held;
-    if (!client) return;
-    await client.query('COMMIT').catch(() => undefined);
-    client.release();
-  }
 }
 
 describe('the cluster controller scaling a MachineSet', () => {
@@ -59,30 +48,25 @@ describe('the cluster controller scaling a MachineSet', () => {
 
   afterAll(async () => {
     // A failed assertion may leave the transaction open; the controller's stop would wait for it.
-    await store?.release();
+    await store?.hold?.release();
     await controller?.stop();
     await nc?.close();
     await db?.drop();
   });
 
   it('makes each missing Machine once while its creates are not yet back from the log', async () => {
-    store.holdBack = async () => {
-      const client = await db.pool.connect();
-      await client.query('BEGIN');
-      await client.query('SELECT pg_current_xact_id()');
-      return client;
-    };
+    store.hold = new LogHold(db.pool);
     const ms = {
       apiVersion: 'cluster.x-k8s.io/v1beta1', kind: 'MachineSet',
       metadata: { name: 'pool-0123456789', namespace: 'default', uid: randomUUID(), creationTimestamp: now(), labels: { [LABELS.deployment]: 'pool' } },
       spec: { clusterName: 'c1', replicas: 3, template: { metadata: {}, spec: { clusterName: 'c1', version: 'v1.29', bootstrap: {}, infrastructureRef: { className: 'small', imageName: 'img', storageClass: 'sc', role: 'worker' } } } },
     };
     await store.append(objectStreamId(CR.mss, 'default', ms.metadata.name), [{ type: ObjectEventTypes.created, data: { resource: CR.mss, object: ms }, metadata: META }], { expectedVersion: 'no_stream' });
-    await eventually(async () => expect(store.held).toBeDefined(), 10_000);
+    await eventually(async () => expect(store.hold?.holding).toBe(true), 10_000);
     // The controller's periodic pass (every 3 s) runs while its three creates are held back.
     await new Promise((r) => setTimeout(r, 3500));
     expect(store.machineCreates).toHaveLength(3);
-    await store.release();
+    await store.hold!.release();
     // Once the log has them, the set has its three and makes no more, nor deletes any.
     await new Promise((r) => setTimeout(r, 1000));
     expect(store.machineCreates).toHaveLength(3);

@@ -3,7 +3,7 @@ import { HOSTS_RESOURCE, natsNames, ObjectEventTypes, objectStreamId, VirtualMac
 import { EventStore, migrate, StreamAppend } from '@openpacific/event-store';
 import { connectNats } from '@openpacific/messaging';
 import { SharedFollower, VM_PLACEMENT_ANNOTATION } from '@openpacific/objects';
-import { createTestDatabase, eventually, TestDatabase, testNatsUrl, uniqueNatsPrefix } from '@openpacific/testing';
+import { createTestDatabase, eventually, LogHold, TestDatabase, testNatsUrl, uniqueNatsPrefix } from '@openpacific/testing';
 import type { NatsConnection } from 'nats';
 import type { PoolClient } from 'pg';
 import { PodScheduler } from '../pods/pod-scheduler';
@@ -20,27 +20,16 @@ const now = () => new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
  */
 class WatchedStore extends EventStore {
   readonly placementAttempts = new Map<string, number>();
-  holdBack?: () => Promise<PoolClient>;
-  /** The held transaction's client: taken once, by the first write that asks (writes go several at a time). */
-  held?: Promise<PoolClient>;
+  /** Held from the first write that asks for it (see LogHold). */
+  hold?: LogHold;
 
   override async appendBatch(items: StreamAppend[], opts: { client?: PoolClient } = {}) {
     const placements = items.filter((i) => i.events.some((e) => e.type === VirtualMachineEventTypes.placed));
     for (const p of placements) this.placementAttempts.set(p.streamId, (this.placementAttempts.get(p.streamId) ?? 0) + 1);
-    if (placements.length > 0 && this.holdBack) await (this.held ??= this.holdBack());
+    if (placements.length > 0) await this.hold?.hold();
     return super.appendBatch(items, opts);
   }
 
-  /** Ends the held transaction (if any) and holds no more. */
-  async release(): Promise<void> {
-    const held = this.held;
-    this.held = undefined;
-    this.holdBack = undefined;
-    const client = await held;
-    if (!client) return;
-    await client.query('COMMIT').catch(() => undefined);
-    client.release();
-  }
 }
 
 describe('the scheduler placing VMs', () => {
@@ -86,7 +75,7 @@ describe('the scheduler placing VMs', () => {
 
   afterAll(async () => {
     // A failed assertion may leave the transaction open; the controller's stop would wait for it.
-    await store?.release();
+    await store?.hold?.release();
     await scheduler?.stop();
     await log?.stop();
     await nc?.close();
@@ -94,17 +83,12 @@ describe('the scheduler placing VMs', () => {
   });
 
   it('places a VM once when passes run before the log brings its placement back', async () => {
-    store.holdBack = async () => {
-      const client = await db.pool.connect();
-      await client.query('BEGIN');
-      await client.query('SELECT pg_current_xact_id()');
-      return client;
-    };
+    store.hold = new LogHold(db.pool);
     await create(VMS, vm('vm-1'));
-    await eventually(async () => expect(store.held).toBeDefined(), 10_000);
+    await eventually(async () => expect(store.hold?.holding).toBe(true), 10_000);
     // Several passes run while the placement is committed but not yet read back.
     await new Promise((r) => setTimeout(r, 800));
-    await store.release();
+    await store.hold!.release();
     const streamId = objectStreamId(VMS, 'default', 'vm-1');
     await eventually(async () => {
       const events = await store.readStream(streamId);
