@@ -3,7 +3,7 @@ import { startCluster } from '@openpacific/testing';
 import { startBareServer } from './bare-server';
 import { BenchClient, BenchResponse } from './https-client';
 import { drive, pacedShares } from './load-drive';
-import { clusterCpu, cpuUsed, processesCpu, settle } from './process-cpu';
+import { clusterCpu, cpuUsed, processesCpu, settle, signalServices } from './process-cpu';
 import { mixCycle, MixTally, perSecond } from './request-mix';
 import type { BenchContext } from './scenario';
 
@@ -75,9 +75,8 @@ export async function apiBench(ctx: BenchContext): Promise<Record<string, unknow
     await settle(cluster);
     await drive(CLIENTS, warmMs, MIX, send);
     const tally = new MixTally<string>();
-    // Profiling aid: with BENCH_SIGNAL_GATEWAY=1 the gateway gets SIGUSR2 as each measured cell starts and ends,
-    // for a preloaded profiler to start and stop on (without one, SIGUSR2 would end the gateway).
-    const signal = () => process.env.BENCH_SIGNAL_GATEWAY === '1' && cluster.killService('api-gateway', 'SIGUSR2');
+    // Each measured cell starts and ends with `signalServices` (a profiling aid, off unless asked for).
+    const signal = () => signalServices(cluster);
     const readCpu = () => clusterCpu(cluster);
     signal();
     const cpuBefore = await readCpu();

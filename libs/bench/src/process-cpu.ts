@@ -111,3 +111,14 @@ export async function settle(cluster: TestCluster, opts: { share?: number; windo
     if (total() - before < (share * windowMs) / 1000 || Date.now() - started >= maxMs) return Date.now() - started;
   }
 }
+
+/**
+ * Profiling aid: each service named in BENCH_SIGNAL_SERVICES (comma-separated; BENCH_SIGNAL_GATEWAY=1 adds
+ * `api-gateway`) gets SIGUSR2, which a scenario sends as a measured cell or run starts and ends, for a preloaded
+ * profiler to start and stop on. Without one, SIGUSR2 would end the service: set them only with a profiler.
+ */
+export function signalServices(cluster: TestCluster, env: NodeJS.ProcessEnv = process.env): void {
+  const names = new Set((env.BENCH_SIGNAL_SERVICES ?? '').split(',').map((n) => n.trim()).filter(Boolean));
+  if (env.BENCH_SIGNAL_GATEWAY === '1') names.add('api-gateway');
+  for (const name of names) cluster.killService(name, 'SIGUSR2');
+}

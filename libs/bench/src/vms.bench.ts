@@ -2,7 +2,7 @@ import { startCluster, TestCluster } from '@openpacific/testing';
 import { watchApi } from './api-watch';
 import { Latencies } from './histogram';
 import { BenchClient } from './https-client';
-import { clusterCpu, cpuPerItem, settle } from './process-cpu';
+import { clusterCpu, cpuPerItem, settle, signalServices } from './process-cpu';
 import type { BenchContext } from './scenario';
 
 const NS = 'bench-vms';
@@ -110,10 +110,6 @@ async function run(cluster: TestCluster, client: BenchClient, mode: 'created' | 
  * them all. Two runs (BENCH_VMS_RUNS=created,released by default): `created` end to end through the HTTPS API,
  * `released` the pipeline after the API (see `run`).
  */
-function signalServices(cluster: TestCluster): void {
-  for (const name of (process.env.BENCH_SIGNAL_SERVICES ?? '').split(',').filter(Boolean)) cluster.killService(name, 'SIGUSR2');
-}
-
 export async function vmsBench(ctx: BenchContext): Promise<Record<string, unknown>[]> {
   const count = Number(process.env.BENCH_VMS ?? (ctx.smoke ? 10 : 500));
   const runs = (process.env.BENCH_VMS_RUNS ?? 'created,released').split(',').map((r) => r.trim());
@@ -145,8 +141,6 @@ export async function vmsBench(ctx: BenchContext): Promise<Record<string, unknow
     for (const mode of runs as ('created' | 'released')[]) {
       // CPU of every process over the run (services, Postgres backends, this client), per VM: on two full cores
       // that, not the wall clock, is what a change to the VM path moves by a measurable amount.
-      // Profiling aid, as in the api scenario: with BENCH_SIGNAL_SERVICES (service names, comma-separated) each of
-      // them gets SIGUSR2 as a run starts and ends, for a preloaded profiler to start and stop on.
       signalServices(cluster);
       const before = await clusterCpu(cluster);
       const row = await run(cluster, client, mode, count);

@@ -1,3 +1,4 @@
+import { EventStore, StreamAppend } from '@openpacific/event-store';
 import type { Pool, PoolClient } from 'pg';
 
 /**
@@ -36,5 +37,29 @@ export class LogHold {
     if (!client) return;
     await client.query('COMMIT').catch(() => undefined);
     client.release();
+  }
+}
+
+/**
+ * The real event store, which records the stream of every append item `watched` picks (in order, once per attempt)
+ * and, once `hold` is set, holds the log back from the first of them until `hold.release()`: the writing
+ * controller's commit then sits above a transaction still running while its passes go on.
+ */
+export class HeldBackStore extends EventStore {
+  readonly attempts: string[] = [];
+  hold?: LogHold;
+
+  constructor(
+    pool: Pool,
+    private readonly watched: (item: StreamAppend) => boolean,
+  ) {
+    super(pool);
+  }
+
+  override async appendBatch(items: StreamAppend[], opts: { client?: PoolClient } = {}) {
+    const picked = items.filter(this.watched);
+    this.attempts.push(...picked.map((i) => i.streamId));
+    if (picked.length > 0) await this.hold?.hold();
+    return super.appendBatch(items, opts);
   }
 }

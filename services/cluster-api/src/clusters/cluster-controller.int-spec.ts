@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { natsNames, ObjectEventTypes, objectStreamId } from '@openpacific/contracts';
-import { EventStore, migrate, StreamAppend } from '@openpacific/event-store';
+import { migrate } from '@openpacific/event-store';
 import { connectNats } from '@openpacific/messaging';
-import { createTestDatabase, eventually, LogHold, TestDatabase, testNatsUrl, uniqueNatsPrefix } from '@openpacific/testing';
+import { createTestDatabase, eventually, HeldBackStore, LogHold, TestDatabase, testNatsUrl, uniqueNatsPrefix } from '@openpacific/testing';
 import type { NatsConnection } from 'nats';
-import type { PoolClient } from 'pg';
 import { ClusterController } from './cluster-controller';
 import { CR, LABELS } from './objects';
 
@@ -12,36 +11,18 @@ const META = { actor: 'test', source: 'test' };
 const quiet = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined, child: () => quiet } as any;
 const now = () => new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
 
-/**
- * The real store, which counts the Machines it is asked to create, and holds a transaction open (with a
- * transaction id) from the first of them until released: the controller's creates then sit above a transaction
- * still running, so its follower cannot read them, while its passes go on.
- */
-class WatchedStore extends EventStore {
-  readonly machineCreates: string[] = [];
-  /** Held from the first write that asks for it (see LogHold). */
-  hold?: LogHold;
-
-  override async appendBatch(items: StreamAppend[], opts: { client?: PoolClient } = {}) {
-    const creates = items.filter((i) => i.streamId.startsWith(`${CR.machines}/`) && i.events.some((e) => e.type === ObjectEventTypes.created));
-    this.machineCreates.push(...creates.map((c) => c.streamId));
-    if (creates.length > 0) await this.hold?.hold();
-    return super.appendBatch(items, opts);
-  }
-
-}
-
 describe('the cluster controller scaling a MachineSet', () => {
   let db: TestDatabase;
   let nc: NatsConnection;
-  let store: WatchedStore;
+  let store: HeldBackStore;
   let controller: ClusterController;
 
   beforeAll(async () => {
     db = await createTestDatabase('clustercontroller');
     await migrate(db.pool);
     nc = await connectNats({ url: testNatsUrl, name: 'cluster-controller-test' });
-    store = new WatchedStore(db.pool);
+    // Counts the Machines the controller creates, and can hold the log back from the first of them.
+    store = new HeldBackStore(db.pool, (item) => item.streamId.startsWith(`${CR.machines}/`) && item.events.some((e) => e.type === ObjectEventTypes.created));
     controller = new ClusterController({ store, pool: db.pool, nats: nc, names: natsNames(uniqueNatsPrefix('cc')), logger: quiet, databaseUrl: db.url, natsUrl: testNatsUrl });
     await controller.start();
   }, 30_000);
@@ -65,11 +46,11 @@ describe('the cluster controller scaling a MachineSet', () => {
     await eventually(async () => expect(store.hold?.holding).toBe(true), 10_000);
     // The controller's periodic pass (every 3 s) runs while its three creates are held back.
     await new Promise((r) => setTimeout(r, 3500));
-    expect(store.machineCreates).toHaveLength(3);
+    expect(store.attempts).toHaveLength(3);
     await store.hold!.release();
     // Once the log has them, the set has its three and makes no more, nor deletes any.
     await new Promise((r) => setTimeout(r, 1000));
-    expect(store.machineCreates).toHaveLength(3);
+    expect(store.attempts).toHaveLength(3);
     const machines = (await store.readAll({ limit: 10_000 })).filter((e) => e.streamId.startsWith(`${CR.machines}/`));
     expect(machines.filter((e) => e.type === ObjectEventTypes.deleted)).toHaveLength(0);
     expect(new Set(machines.filter((e) => e.type === ObjectEventTypes.created).map((e) => e.streamId)).size).toBe(3);

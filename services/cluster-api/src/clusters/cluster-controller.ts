@@ -91,12 +91,13 @@ export class ClusterController {
   private async reconcileAll(): Promise<void> {
     const writes: (StreamAppend | undefined)[] = this.guests.reconcile();
     for (const s of this.list(CR.tkcs)) writes.push(...this.tkc(s));
+    const [kcps, mss] = [this.list(CR.kcps), this.list(CR.mss)];
     // Expectations of owners gone from the log go with them.
-    const owners = new Set([...this.list(CR.kcps), ...this.list(CR.mss)].map((s) => s.object.metadata.uid));
+    const owners = new Set([...kcps, ...mss].map((s) => s.object.metadata.uid));
     for (const uid of this.expectedMachines.keys()) if (!owners.has(uid)) this.expectedMachines.delete(uid);
-    for (const s of this.list(CR.kcps)) writes.push(...this.controlPlane(s));
+    for (const s of kcps) writes.push(...this.controlPlane(s));
     for (const s of this.list(CR.mds)) writes.push(...this.deployment(s));
-    for (const s of this.list(CR.mss)) writes.push(...this.machineSet(s));
+    for (const s of mss) writes.push(...this.machineSet(s));
     for (const s of this.list(CR.machines)) writes.push(...this.machine(s));
     for (const s of this.list(CR.clusters)) writes.push(...this.cluster(s));
     for (const s of this.list(CR.mhcs)) writes.push(...this.healthCheck(s));

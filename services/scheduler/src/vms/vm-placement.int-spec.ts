@@ -1,11 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { HOSTS_RESOURCE, natsNames, ObjectEventTypes, objectStreamId, VirtualMachineEventTypes } from '@openpacific/contracts';
-import { EventStore, migrate, StreamAppend } from '@openpacific/event-store';
+import { migrate } from '@openpacific/event-store';
 import { connectNats } from '@openpacific/messaging';
 import { SharedFollower, VM_PLACEMENT_ANNOTATION } from '@openpacific/objects';
-import { createTestDatabase, eventually, LogHold, TestDatabase, testNatsUrl, uniqueNatsPrefix } from '@openpacific/testing';
+import { createTestDatabase, eventually, HeldBackStore, LogHold, TestDatabase, testNatsUrl, uniqueNatsPrefix } from '@openpacific/testing';
 import type { NatsConnection } from 'nats';
-import type { PoolClient } from 'pg';
 import { PodScheduler } from '../pods/pod-scheduler';
 import { VMS } from './vm-workloads';
 
@@ -13,29 +12,10 @@ const META = { actor: 'test', source: 'test' };
 const quiet = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined, child: () => quiet };
 const now = () => new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
 
-/**
- * The real store, which counts the VM placements it is asked to write, and can hold an open transaction (with a
- * transaction id) while it writes one: the scheduler's commit then sits above a transaction still running, so
- * the followers do not read it until that one ends (they stay below the oldest running transaction).
- */
-class WatchedStore extends EventStore {
-  readonly placementAttempts = new Map<string, number>();
-  /** Held from the first write that asks for it (see LogHold). */
-  hold?: LogHold;
-
-  override async appendBatch(items: StreamAppend[], opts: { client?: PoolClient } = {}) {
-    const placements = items.filter((i) => i.events.some((e) => e.type === VirtualMachineEventTypes.placed));
-    for (const p of placements) this.placementAttempts.set(p.streamId, (this.placementAttempts.get(p.streamId) ?? 0) + 1);
-    if (placements.length > 0) await this.hold?.hold();
-    return super.appendBatch(items, opts);
-  }
-
-}
-
 describe('the scheduler placing VMs', () => {
   let db: TestDatabase;
   let nc: NatsConnection;
-  let store: WatchedStore;
+  let store: HeldBackStore;
   let log: SharedFollower;
   let scheduler: PodScheduler;
 
@@ -63,7 +43,8 @@ describe('the scheduler placing VMs', () => {
     db = await createTestDatabase('vmplacement');
     await migrate(db.pool);
     nc = await connectNats({ url: testNatsUrl, name: 'vm-placement-test' });
-    store = new WatchedStore(db.pool);
+    // Counts the VM placements the scheduler writes, and can hold the log back from the first of them.
+    store = new HeldBackStore(db.pool, (item) => item.events.some((e) => e.type === VirtualMachineEventTypes.placed));
     await create(HOSTS_RESOURCE, host('host-a'));
     const deps = { store, pool: db.pool, nats: nc, names: natsNames(uniqueNatsPrefix('vp')), logger: quiet };
     log = new SharedFollower(deps);
@@ -97,6 +78,6 @@ describe('the scheduler placing VMs', () => {
     }, 10_000);
     // A second attempt would have been refused by the stream's version; it must not have been made at all.
     await new Promise((r) => setTimeout(r, 300));
-    expect(store.placementAttempts.get(streamId)).toBe(1);
+    expect(store.attempts.filter((s) => s === streamId)).toHaveLength(1);
   }, 30_000);
 });
