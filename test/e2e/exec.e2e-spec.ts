@@ -84,8 +84,11 @@ describe('kubectl exec and port-forward', () => {
     const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
     await eventually(() => expect(out).toMatch(/#|\$/), { timeoutMs: 15_000 });
     child.stdin.write('echo $((6*7)); tty\n');
-    await eventually(() => expect(out).toMatch(/^42\r?$/m), { timeoutMs: 15_000 });
-    expect(out).toMatch(/^\/dev\/pts\/\d+\r?$/m);
+    // The two answers may reach us in separate chunks: wait for both.
+    await eventually(() => {
+      expect(out).toMatch(/^42\r?$/m);
+      expect(out).toMatch(/^\/dev\/pts\/\d+\r?$/m);
+    }, { timeoutMs: 15_000 });
     await eventually(async () => {
       child.stdin.write('stty size\n');
       await new Promise((r) => setTimeout(r, 200));
