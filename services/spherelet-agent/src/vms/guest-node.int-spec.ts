@@ -15,7 +15,7 @@ import { SimHypervisor } from './sim-hypervisor';
 // The guests run the built services (npm test builds first).
 const repoRoot = resolve(__dirname, '..', '..', '..', '..');
 const guestScript = resolve(__dirname, '..', '..', 'dist', 'vms', 'sim-guest.js');
-const entries = ['policy', 'api-gateway', 'scheduler', 'crx-runtime', 'spherelet-agent'].map((s) => join(repoRoot, 'services', s, 'dist', 'main.js'));
+const entries = ['policy', 'api-gateway', 'scheduler', 'crx-runtime', 'spherelet-agent'].map((s) => join(repoRoot, 'services', s, 'dist', 'main.bundle.js'));
 
 interface Answer {
   status: number;

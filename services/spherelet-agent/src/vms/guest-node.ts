@@ -7,7 +7,8 @@
  *   token) and scheduler;
  * - `worker`: crx-runtime and spherelet-agent, registering the node `nodeName`.
  *
- * The programs are this repository's own built services (`services/<svc>/dist/main.js`). Every process of a
+ * The programs are this repository's own built services, each bundled into one file as a node image carries
+ * them (`services/<svc>/dist/main.bundle.js`, made by `npm run build`: deploy/bundle-services.mjs). Every process of a
  * VM carries `OPENPACIFIC_VM_UID=<uid>` in its environment, so what belongs to a VM can be found and killed
  * (`signalVmProcesses`), including the container shims a worker's crx-runtime leaves running by design.
  */
@@ -96,7 +97,7 @@ export function nodeServices(config: GuestNodeConfig, vm: GuestVm, opts: { repoR
   };
   return ROLE_SERVICES[config.role].map((name) => ({
     name,
-    entry: join(repoRoot, 'services', name, 'dist', 'main.js'),
+    entry: join(repoRoot, 'services', name, 'dist', 'main.bundle.js'),
     env: {
       ...kept,
       DATABASE_URL: config.databaseUrl,

@@ -1,0 +1,46 @@
+// Bundles each service's built entry (services/<svc>/dist/main.js, from tsc) into one file beside it,
+// services/<svc>/dist/main.bundle.js, for the programs a guest cluster's node image runs (guest-node.ts).
+// A program started from its bundle reaches its first log line on 220-360 ms of CPU, from its few hundred
+// module files (NestJS, rxjs, pg, nats, ajv...) on 420-560 ms: docs/benchmarks.md, ninth round. Run by
+// `npm run build`.
+//
+// The bundle sits in the same folder as main.js, so `__dirname` in the service's top-level files (the crx
+// shim's and the sim guest's paths) means what it does unbundled. Names are kept (`keepNames`): NestJS and
+// our logs read classes' names. The externals are optional modules NestJS and pg try to load and do without
+// (none of them is installed).
+import { build } from 'esbuild';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
+const BUNDLED_SERVICES = ['policy', 'api-gateway', 'scheduler', 'crx-runtime', 'spherelet-agent', 'vm-operator', 'cluster-api'];
+const OPTIONAL = [
+  '@nestjs/microservices',
+  '@nestjs/microservices/*',
+  '@nestjs/websockets',
+  '@nestjs/websockets/*',
+  '@nestjs/platform-express',
+  'class-transformer',
+  'class-validator',
+  'pg-native',
+];
+
+await Promise.all(
+  BUNDLED_SERVICES.map(async (service) => {
+    const dist = join(repoRoot, 'services', service, 'dist');
+    const entry = join(dist, 'main.js');
+    if (!existsSync(entry)) throw new Error(`${entry} is missing: run tsc -b first`);
+    await build({
+      entryPoints: [entry],
+      outfile: join(dist, 'main.bundle.js'),
+      bundle: true,
+      platform: 'node',
+      target: 'node20',
+      format: 'cjs',
+      keepNames: true,
+      external: OPTIONAL,
+      logLevel: 'warning',
+    });
+  }),
+);
