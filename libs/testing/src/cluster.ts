@@ -1,11 +1,11 @@
-import { ClusterNetwork, clusterNetworkEnv, clusterNetworkFromEnv, ClusterState, indexedClusterNetwork, natsNames } from '@openpacific/contracts';
+import { ClusterNetwork, clusterNetworkEnv, clusterNetworkFromEnv, ClusterState, indexedClusterNetwork } from '@openpacific/contracts';
 import { spawn, ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { connect as connectNats } from 'nats';
 import { createTestDatabase } from './database';
+import { dropEventStream, dropGuestStores } from './guest-stores';
 import { testNatsUrl, uniqueNatsPrefix } from './nats';
 import { freePort } from './ports';
 
@@ -231,6 +231,8 @@ export async function startCluster(
         await stopLauncher(launcher, exited, [...ready.hosts, ...hosts()]);
         // The launcher removes them as it stops; again here in case it was killed.
         if (network) (require(podNetworkModule) as { removeClusterNetwork(n: ClusterNetwork): void }).removeClusterNetwork(network);
+        // Its guest clusters' databases and streams first: the log that names them goes with the database.
+        if (!opts.ownServers) await dropGuestStores(database.url, natsUrl);
         await database.drop();
         if (!process.env.KEEP_CLUSTER_DATA) {
           rmSync(dataDir, { recursive: true, force: true });
@@ -241,17 +243,6 @@ export async function startCluster(
       return stopped;
     },
   };
-}
-
-/** The cluster's JetStream stream of events goes with its database (the NATS server keeps streams on disk). */
-async function dropEventStream(url: string, prefix: string): Promise<void> {
-  const nc = await connectNats({ servers: url, timeout: 2000 }).catch(() => undefined);
-  if (!nc) return;
-  try {
-    await (await nc.jetstreamManager()).streams.delete(natsNames(prefix).eventStream).catch(() => undefined);
-  } finally {
-    await nc.close();
-  }
 }
 
 interface ReadyLine {

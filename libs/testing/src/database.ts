@@ -11,16 +11,21 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
-/** Every test file gets a database of its own, created empty and dropped at the end. */
-export async function createTestDatabase(label = 'test'): Promise<TestDatabase> {
-  const name = `op_${label.replace(/[^a-z0-9]/gi, '_').toLowerCase()}_${randomBytes(4).toString('hex')}`;
+/** Runs `fn` on a connection to the admin database of the test server, closed after. */
+export async function withAdmin<T>(fn: (admin: Client) => Promise<T>): Promise<T> {
   const admin = new Client({ connectionString: testAdminUrl });
   await admin.connect();
   try {
-    await admin.query(`CREATE DATABASE ${name}`);
+    return await fn(admin);
   } finally {
     await admin.end();
   }
+}
+
+/** Every test file gets a database of its own, created empty and dropped at the end. */
+export async function createTestDatabase(label = 'test'): Promise<TestDatabase> {
+  const name = `op_${label.replace(/[^a-z0-9]/gi, '_').toLowerCase()}_${randomBytes(4).toString('hex')}`;
+  await withAdmin((admin) => admin.query(`CREATE DATABASE ${name}`));
   const url = withDatabase(testAdminUrl, name);
   const pool = new Pool({ connectionString: url, max: 10 });
   return {
@@ -29,9 +34,7 @@ export async function createTestDatabase(label = 'test'): Promise<TestDatabase> 
     pool,
     async drop() {
       await pool.end().catch(() => undefined);
-      const c = new Client({ connectionString: testAdminUrl });
-      await c.connect();
-      try {
+      await withAdmin(async (c) => {
         // Let the pool's connections close on their own first: forcing them off while a client is
         // still ending makes it emit an 'error' nobody listens to any more.
         for (let i = 0; i < 50; i++) {
@@ -40,9 +43,7 @@ export async function createTestDatabase(label = 'test'): Promise<TestDatabase> 
           await new Promise((r) => setTimeout(r, 100));
         }
         await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      } finally {
-        await c.end();
-      }
+      });
     },
   };
 }

@@ -9,3 +9,4 @@ export * from './ports';
 export * from './log-hold';
 export * from './chromium';
 export * from './firefox';
+export * from './guest-stores';

@@ -1,4 +1,4 @@
-import { natsNames } from '@openpacific/contracts';
+import { guestStoreNames, natsNames } from '@openpacific/contracts';
 import type { Logger } from '@openpacific/service-kit';
 import type { NatsConnection } from 'nats';
 import type { Pool } from 'pg';
@@ -21,11 +21,11 @@ export class GuestStore {
 
   /** `guest_<16 hex of the uid>`: a plain identifier, unique per cluster. */
   static databaseName(cluster: any): string {
-    return `guest_${compactUid(cluster)}`;
+    return guestStoreNames(String(cluster.metadata.uid)).database;
   }
 
   static natsPrefix(cluster: any): string {
-    return `g${compactUid(cluster)}`;
+    return guestStoreNames(String(cluster.metadata.uid)).natsPrefix;
   }
 
   /** The guest database's URL: the Supervisor's with the database name replaced. */
@@ -97,8 +97,4 @@ export class GuestStore {
     }
     this.deps.logger.info('guest cluster store removed', { cluster: `${cluster.metadata.namespace}/${cluster.metadata.name}`, database: name });
   }
-}
-
-function compactUid(cluster: any): string {
-  return String(cluster.metadata.uid).replace(/-/g, '').toLowerCase().slice(0, 16);
 }

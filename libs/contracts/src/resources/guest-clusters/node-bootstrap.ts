@@ -39,6 +39,15 @@ export const BOOTSTRAP_DATA_KEY = 'value';
 /** The label set on every process of a guest, so what belongs to a cluster can be found (and proven gone). */
 export const GUEST_CLUSTER_ENV = 'OPENPACIFIC_GUEST_CLUSTER';
 
+/**
+ * Where a guest cluster's state lives on the Supervisor's servers, named after its Cluster's uid (16 hex
+ * digits of it): its database `guest_<hex>` on the Supervisor's Postgres and its NATS prefix `g<hex>`.
+ */
+export function guestStoreNames(clusterUid: string): { database: string; natsPrefix: string } {
+  const hex = clusterUid.replace(/-/g, '').toLowerCase().slice(0, 16);
+  return { database: `guest_${hex}`, natsPrefix: `g${hex}` };
+}
+
 /** Cloud-config user data for a machine (JSON is YAML, so `#cloud-config` readers accept it). */
 export function renderNodeBootstrap(config: GuestNodeConfig): string {
   return `#cloud-config\n${JSON.stringify({ [NODE_BOOTSTRAP_SECTION]: config }, null, 2)}\n`;
