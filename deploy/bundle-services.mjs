@@ -1,5 +1,6 @@
 // Bundles each service's built entry (services/<svc>/dist/main.js, from tsc) into one file beside it,
-// services/<svc>/dist/main.bundle.js, for the programs a guest cluster's node image runs (guest-node.ts).
+// services/<svc>/dist/main.bundle.js, which the local cluster and a guest cluster's node image run, and the
+// list of the files it was made from, main.bundle.inputs.json (libs/contracts/src/service-bundle.ts).
 // A program started from its bundle reaches its first log line on 220-360 ms of CPU, from its few hundred
 // module files (NestJS, rxjs, pg, nats, ajv...) on 420-560 ms: docs/benchmarks.md, ninth round. Run by
 // `npm run build`.
@@ -9,8 +10,8 @@
 // our logs read classes' names. The externals are optional modules NestJS and pg try to load and do without
 // (none of them is installed).
 import { build } from 'esbuild';
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { existsSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -31,8 +32,10 @@ await Promise.all(
     const dist = join(repoRoot, 'services', service, 'dist');
     const entry = join(dist, 'main.js');
     if (!existsSync(entry)) throw new Error(`${entry} is missing: run tsc -b first`);
-    await build({
+    const { metafile } = await build({
       entryPoints: [entry],
+      absWorkingDir: repoRoot,
+      metafile: true,
       outfile: join(dist, 'main.bundle.js'),
       bundle: true,
       platform: 'node',
@@ -42,5 +45,8 @@ await Promise.all(
       external: OPTIONAL,
       logLevel: 'warning',
     });
+    // What it was made from, so that a bundle older than the code is refused (staleServiceBundle, contracts).
+    const inputs = Object.keys(metafile.inputs).map((file) => relative(repoRoot, join(repoRoot, file)));
+    writeFileSync(join(dist, 'main.bundle.inputs.json'), `${JSON.stringify(inputs)}\n`);
   }),
 );

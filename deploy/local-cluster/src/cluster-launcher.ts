@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CodedError } from '@openpacific/contracts';
+import { CodedError, staleServiceBundle } from '@openpacific/contracts';
 import type { LauncherConfig } from './launcher-config';
 import { LauncherErrorCodes } from './launcher-errors';
 import { describeExit, ManagedProcess, ProcessExit } from './managed-process';
@@ -163,9 +163,11 @@ export class ClusterLauncher {
 
   private checkBuilt(): void {
     const names = [...controlPlaneServices, ...hostServices];
-    const missing = names.map((n) => serviceEntry(this.config, n)).filter((entry) => !existsSync(entry));
-    if (missing.length > 0) {
-      throw new CodedError(LauncherErrorCodes.notBuilt, `not built: ${missing.join(', ')} (run npm run build)`);
+    const problems = this.config.serviceMain
+      ? existsSync(this.config.serviceMain) ? [] : [`${this.config.serviceMain} is missing`]
+      : names.map((n) => staleServiceBundle(this.config.repoRoot, n)).filter((why): why is string => why !== undefined);
+    if (problems.length > 0) {
+      throw new CodedError(LauncherErrorCodes.notBuilt, `not built: ${problems.join('; ')} (run npm run build)`);
     }
   }
 

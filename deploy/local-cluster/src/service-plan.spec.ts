@@ -22,8 +22,8 @@ describe('the service plan', () => {
     expect(hostNames(3)).toEqual(['host-1', 'host-2', 'host-3']);
   });
 
-  it('runs each service from its built dist/main.js unless a test script replaces them all', () => {
-    expect(serviceEntry(config, 'scheduler')).toBe('/repo/services/scheduler/dist/main.js');
+  it('runs each service from its bundle (dist/main.bundle.js) unless a test script replaces them all', () => {
+    expect(serviceEntry(config, 'scheduler')).toBe('/repo/services/scheduler/dist/main.bundle.js');
     expect(serviceEntry({ ...config, serviceMain: '/fake.js' }, 'scheduler')).toBe('/fake.js');
   });
 

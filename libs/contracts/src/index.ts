@@ -6,3 +6,4 @@ export * from './errors';
 export * from './crx';
 export * from './local-cluster';
 export * from './pod-network';
+export * from './service-bundle';

@@ -15,7 +15,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { appendFileSync, chmodSync, closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { delimiter, join, resolve } from 'node:path';
-import { GUEST_CLUSTER_ENV, GuestNodeConfig } from '@openpacific/contracts';
+import { GUEST_CLUSTER_ENV, GuestNodeConfig, serviceBundlePath, staleServiceBundle } from '@openpacific/contracts';
 import { VM_UID_ENV } from './hypervisor';
 
 /** The VM a guest runs in, as its guest.json describes it. */
@@ -97,7 +97,7 @@ export function nodeServices(config: GuestNodeConfig, vm: GuestVm, opts: { repoR
   };
   return ROLE_SERVICES[config.role].map((name) => ({
     name,
-    entry: join(repoRoot, 'services', name, 'dist', 'main.bundle.js'),
+    entry: serviceBundlePath(repoRoot, name),
     env: {
       ...kept,
       DATABASE_URL: config.databaseUrl,
@@ -177,8 +177,10 @@ export class GuestNode {
   /** Writes what the programs need, then starts them (the gateway's CA and token before the gateway). */
   static start(config: GuestNodeConfig, vm: GuestVm, opts: { repoRoot?: string } = {}): GuestNode {
     const services = nodeServices(config, vm, opts);
+    const repoRoot = opts.repoRoot ?? defaultRepoRoot();
     for (const s of services) {
-      if (!existsSync(s.entry)) throw Object.assign(new Error(`${s.entry} is missing: the services are not built`), { code: 'GUEST.NODE_NOT_BUILT' });
+      const stale = staleServiceBundle(repoRoot, s.name);
+      if (stale) throw Object.assign(new Error(`${stale}: the services are not built (npm run build)`), { code: 'GUEST.NODE_NOT_BUILT' });
     }
     if (config.role === 'control-plane') writeGatewayFiles(config, vm);
     for (const d of config.role === 'control-plane' ? ['gateway', 'datastore', 'crx', 'hypervisor'] : ['crx', 'hypervisor']) mkdirSync(join(nodeDir(vm), d), { recursive: true });
