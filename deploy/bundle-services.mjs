@@ -7,8 +7,9 @@
 //
 // The bundle sits in the same folder as main.js, so `__dirname` in the service's top-level files (the crx
 // shim's and the sim guest's paths) means what it does unbundled. Names are kept (`keepNames`): NestJS and
-// our logs read classes' names. The externals are optional modules NestJS and pg try to load and do without
-// (none of them is installed).
+// our logs read classes' names. A source map beside each bundle leads back through tsc's maps to the TypeScript
+// (`NODE_OPTIONS=--enable-source-maps` for stack traces with .ts lines). The externals are optional modules
+// NestJS and pg try to load and do without (none of them is installed).
 import { build } from 'esbuild';
 import { existsSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
@@ -42,6 +43,7 @@ await Promise.all(
       target: 'node20',
       format: 'cjs',
       keepNames: true,
+      sourcemap: 'linked',
       external: OPTIONAL,
       logLevel: 'warning',
     });
