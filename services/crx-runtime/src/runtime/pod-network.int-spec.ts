@@ -131,6 +131,52 @@ const pod = (name: string, podIp?: string): PodSandboxConfig => ({
     await eventually(() => expect(left.filter((s) => linkExists(s.veth))).toEqual([]));
   });
 
+  it('gives a spare its address through the shell forked with it; with that shell gone, or none (a restarted runtime), still gives the sandbox a network', async () => {
+    const dir = join(root, 'host-2-helpers');
+    const first = new ProcessDriver(dir, 2, shim, preparePodNetwork(settings('host-2')));
+    const state = () => JSON.parse(readFileSync(join(dir, 'state.json'), 'utf8'));
+    // The shell that made a spare is its pause's parent until it exits (the pause is then adopted).
+    const shellOf = (pid: number) => {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const parent = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1];
+      return readFileSync(`/proc/${parent}/comm`, 'utf8').trim() === 'sh' ? parent : '';
+    };
+    let second: ProcessDriver | undefined;
+    try {
+      await eventually(() => expect(state().spares).toHaveLength(2));
+      const [a, b] = state().spares as { pid: number }[];
+      expect(shellOf(a.pid)).not.toBe('');
+      // a's shell killed: the spare is given up and the sandbox gets a namespace of its own.
+      process.kill(Number(shellOf(a.pid)), 'SIGTERM');
+      await eventually(() => expect(shellOf(a.pid)).toBe(''));
+      const viaNew = first.runPodSandbox(pod('helper-gone', '10.60.2.20'));
+      const attachedNew = state().networks[viaNew.id];
+      expect(attachedNew.pid).not.toBe(a.pid);
+      expect(alive(a.pid)).toBe(false);
+      // b's shell answers: b takes the address, and the shell is done.
+      const viaHelper = first.runPodSandbox(pod('helper', '10.60.2.21'));
+      expect(state().networks[viaHelper.id].pid).toBe(b.pid);
+      await eventually(() => expect(shellOf(b.pid)).toBe(''));
+      // A runtime started again finds the spares in its state without shells, and gives them addresses itself.
+      await eventually(() => expect(state().spares).toHaveLength(2));
+      second = new ProcessDriver(dir, 2, shim, preparePodNetwork(settings('host-2')));
+      const [c] = state().spares as { pid: number }[];
+      const viaRun = second.runPodSandbox(pod('restarted', '10.60.2.22'));
+      expect(state().networks[viaRun.id].pid).toBe(c.pid);
+      for (const [sandbox, address] of [[viaNew, '10.60.2.20'], [viaHelper, '10.60.2.21'], [viaRun, '10.60.2.22']] as const) {
+        const pid = state().networks[sandbox.id].pid;
+        const addrs = execFileSync('nsenter', [`--net=/proc/${pid}/ns/net`, '--', 'ip', '-4', '-o', 'addr', 'show', 'dev', 'eth0'], { encoding: 'utf8' });
+        expect(addrs).toContain(`inet ${address}/32`);
+        expect(ip('-4', '-o', 'route', 'show', 'dev', 'op60h2')).toContain(address);
+      }
+    } finally {
+      const last = second ?? first;
+      for (const s of last.listPodSandboxes()) await last.removePodSandbox(s.id);
+      first.close();
+      second?.close();
+    }
+  });
+
   it('refuses a sandbox without an address from the pod network, naming what is wrong', () => {
     expect(() => host1.runPodSandbox(pod('none'))).toThrow(expect.objectContaining({ code: CrxErrorCodes.invalid, message: expect.stringContaining('PodSandboxConfig.ip is required') }));
     expect(() => host1.runPodSandbox(pod('outside', '10.92.1.3'))).toThrow(/not an IPv4 address in POD_CIDR 10\.60\.0\.0\/16/);

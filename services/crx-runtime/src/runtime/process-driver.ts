@@ -132,7 +132,8 @@ export class ProcessDriver implements RuntimeDriver {
         // A spare that cannot take the address is gone: a new namespace instead.
       }
     }
-    this.refillSpares();
+    // After this turn: making a spare forks, which would add its milliseconds to this sandbox's start.
+    setImmediate(() => this.refillSpares());
     return attachment ?? network.attach(sandboxId, ip);
   }
 
