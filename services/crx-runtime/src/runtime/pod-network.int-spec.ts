@@ -1,11 +1,12 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { CrxErrorCodes, PodSandboxConfig } from '@openpacific/contracts';
 import { eventually } from '@openpacific/testing';
 import { findTool, preparePodNetwork } from './pod-network';
 import { ProcessDriver } from './process-driver';
+import { endSpareShell } from './spare-shells';
 import { alive } from './process-tree';
 
 const shim = resolve(__dirname, '..', '..', 'dist', 'shim', 'crx-shim.js');
@@ -131,7 +132,7 @@ const pod = (name: string, podIp?: string): PodSandboxConfig => ({
     await eventually(() => expect(left.filter((s) => linkExists(s.veth))).toEqual([]));
   });
 
-  it('gives a spare its address through the shell forked with it; with that shell gone, or none (a restarted runtime), still gives the sandbox a network', async () => {
+  it('gives a spare its address through the shell that made it, also after a restart; with that shell gone, or none, still gives the sandbox a network', async () => {
     const dir = join(root, 'host-2-helpers');
     const first = new ProcessDriver(dir, 2, shim, preparePodNetwork(settings('host-2')));
     const state = () => JSON.parse(readFileSync(join(dir, 'state.json'), 'utf8'));
@@ -142,6 +143,7 @@ const pod = (name: string, podIp?: string): PodSandboxConfig => ({
       return readFileSync(`/proc/${parent}/comm`, 'utf8').trim() === 'sh' ? parent : '';
     };
     let second: ProcessDriver | undefined;
+    let orphanFifo: string | undefined;
     try {
       await eventually(() => expect(state().spares).toHaveLength(2));
       const [a, b] = state().spares as { pid: number }[];
@@ -157,13 +159,21 @@ const pod = (name: string, podIp?: string): PodSandboxConfig => ({
       const viaHelper = first.runPodSandbox(pod('helper', '10.60.2.21'));
       expect(state().networks[viaHelper.id].pid).toBe(b.pid);
       await eventually(() => expect(shellOf(b.pid)).toBe(''));
-      // A runtime started again finds the spares in its state without shells, and gives them addresses itself.
+      // A runtime started again hands a spare its predecessor made the address through that spare's shell (its
+      // FIFO is in the state), and one from an older runtime's state, without a shell, by running ip itself.
       await eventually(() => expect(state().spares).toHaveLength(2));
+      const saved = state();
+      const [c, d] = saved.spares as { pid: number; addressFifo?: string }[];
+      expect(c.addressFifo).toMatch(/\.addr$/);
+      orphanFifo = d.addressFifo;
+      delete d.addressFifo;
+      writeFileSync(join(dir, 'state.json'), JSON.stringify(saved));
       second = new ProcessDriver(dir, 2, shim, preparePodNetwork(settings('host-2')));
-      const [c] = state().spares as { pid: number }[];
-      const viaRun = second.runPodSandbox(pod('restarted', '10.60.2.22'));
-      expect(state().networks[viaRun.id].pid).toBe(c.pid);
-      for (const [sandbox, address] of [[viaNew, '10.60.2.20'], [viaHelper, '10.60.2.21'], [viaRun, '10.60.2.22']] as const) {
+      const viaFifo = second.runPodSandbox(pod('restarted', '10.60.2.22'));
+      expect(state().networks[viaFifo.id].pid).toBe(c.pid);
+      const viaRun = second.runPodSandbox(pod('restarted-older', '10.60.2.23'));
+      expect(state().networks[viaRun.id].pid).toBe(d.pid);
+      for (const [sandbox, address] of [[viaNew, '10.60.2.20'], [viaHelper, '10.60.2.21'], [viaFifo, '10.60.2.22'], [viaRun, '10.60.2.23']] as const) {
         const pid = state().networks[sandbox.id].pid;
         const addrs = execFileSync('nsenter', [`--net=/proc/${pid}/ns/net`, '--', 'ip', '-4', '-o', 'addr', 'show', 'dev', 'eth0'], { encoding: 'utf8' });
         expect(addrs).toContain(`inet ${address}/32`);
@@ -174,6 +184,7 @@ const pod = (name: string, podIp?: string): PodSandboxConfig => ({
       for (const s of last.listPodSandboxes()) await last.removePodSandbox(s.id);
       first.close();
       second?.close();
+      if (orphanFifo) endSpareShell(orphanFifo);
     }
   });
 

@@ -1,10 +1,10 @@
-import { ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { closeSync, existsSync, openSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { bridgeName, CodedError, CrxErrorCodes, hostGateway, inCIDR, isIPv4, parseCIDR, podSubnet, PodSandboxConfig } from '@openpacific/contracts';
 import { alive } from './process-tree';
+import { endSpareShell, giveSpareAddress, SpareShells } from './spare-shells';
 
 /** `CRX_POD_NETWORK`: `auto` takes a namespace per pod where the host allows it. */
 export type PodNetworkRequest = 'auto' | 'netns' | 'loopback';
@@ -29,8 +29,11 @@ export interface PodNetworkAttachment {
   veth: string;
 }
 
-/** A namespace made ahead of its sandbox: pause, veth pair on the bridge, `eth0` up and routed to the gateway; no address yet. */
-export type SpareNetwork = Omit<PodNetworkAttachment, 'ip'>;
+/**
+ * A namespace made ahead of its sandbox: pause, veth pair on the bridge, `eth0` up and routed to the gateway; no
+ * address yet. `addressFifo`: where its shell waits for the address (spare-shells.ts).
+ */
+export type SpareNetwork = Omit<PodNetworkAttachment, 'ip'> & { addressFifo?: string };
 
 export interface PodNetworkSettings {
   request: PodNetworkRequest;
@@ -99,8 +102,7 @@ export function preparePodNetwork(s: PodNetworkSettings): { status: PodNetworkSt
 export class PodNetwork {
   readonly bridge: string;
   readonly gateway: string;
-  /** Per spare made by this process (by its pause's pid), the shell that made it and waits for its address. */
-  private readonly shells = new Map<number, SpareShell>();
+  private readonly spares: SpareShells;
 
   constructor(
     readonly podCIDR: string,
@@ -109,6 +111,7 @@ export class PodNetwork {
   ) {
     this.bridge = bridgeName(podCIDR, hostIndex);
     this.gateway = hostGateway(podCIDR, hostIndex);
+    this.spares = new SpareShells(tools, this.bridge, this.gateway);
   }
 
   /** Idempotent: a restarted runtime re-uses its bridge. */
@@ -151,49 +154,43 @@ export class PodNetwork {
 
   /**
    * A namespace with everything but the pod's address, made off the start path (asynchronously, while no sandbox
-   * waits) by one small shell that then waits for the address (`SpareShell`): a sandbox that takes the spare only
-   * hands it the address.
+   * waits) by a small shell that then waits for the address (`SpareShells`): a sandbox that takes the spare only
+   * hands it the address, and this process forks nothing for either. The shell's files (its output, the FIFOs)
+   * go to `dir`.
    */
-  async prepareSpare(): Promise<SpareNetwork> {
+  async prepareSpare(dir: string): Promise<SpareNetwork> {
     const veth = `opv${randomBytes(4).toString('hex')}`;
-    const shell = new SpareShell(this.tools, this.bridge, this.gateway, veth);
-    try {
-      const { pid, netns } = await shell.ready();
-      this.shells.set(pid, shell);
-      return { pid, netns, veth };
-    } catch (err) {
-      shell.end();
-      throw err;
-    }
+    return { ...(await this.spares.make(veth, dir)), veth };
   }
 
   /**
    * Gives a spare namespace the sandbox's address and routes that to it; on failure the spare is gone. Through
-   * the spare's shell when it has one (a spare this process made), else by running `nsenter` and `ip` here (a
-   * spare a runtime before a restart made).
+   * the spare's shell, or by running `nsenter` and `ip` here for a spare without one (kept from before shells).
    */
   attachSpare(spare: SpareNetwork, ip: string): PodNetworkAttachment {
-    const shell = this.shells.get(spare.pid);
-    this.shells.delete(spare.pid);
     try {
-      if (shell) {
-        shell.give(ip);
+      if (spare.addressFifo) {
+        giveSpareAddress(spare.addressFifo, ip);
       } else {
         this.run(this.tools.nsenter, [`--net=${netnsPath(spare.pid)}`, '--', this.tools.ip, 'addr', 'add', `${ip}/32`, 'dev', 'eth0']);
         this.ip(['route', 'replace', `${ip}/32`, 'dev', this.bridge]);
       }
-      return { ...spare, ip };
+      return { pid: spare.pid, netns: spare.netns, veth: spare.veth, ip };
     } catch (err) {
       kill(spare.pid);
       throw err;
     }
   }
 
-  /** Ends a spare namespace no sandbox took (its veth goes with it). */
+  /** Ends a spare namespace no sandbox took (its veth goes with it), and its shell. */
   discardSpare(spare: SpareNetwork): void {
-    this.shells.get(spare.pid)?.end();
-    this.shells.delete(spare.pid);
+    if (spare.addressFifo) endSpareShell(spare.addressFifo);
     if (this.alive({ ...spare, ip: '' })) kill(spare.pid);
+  }
+
+  /** No more spares from this process: the shell that starts their shells goes. */
+  closeSpares(): void {
+    this.spares.close();
   }
 
   /** Ends the namespace (its veth goes with it); the host route stays when `keepRoute` (another sandbox took the address). */
@@ -261,117 +258,6 @@ export class PodNetwork {
       const stderr = String((err as { stderr?: string }).stderr ?? '').trim();
       throw new Error(`${file.split('/').pop()} ${args.join(' ')}: ${stderr || (err as Error).message}`);
     }
-  }
-}
-
-/**
- * The shell that makes a spare network and then gives it its address. Forking costs this process about 1 ms per
- * 10 MB it holds (page tables copied: 9-10 ms at a runtime's 90 MB, measured), so a spare made with a fork per step
- * (pause, two `ip` runs) cost four forks, and a sandbox taking it two more on its start path. The shell is one fork
- * from here; it forks the rest from its own few MB. It starts the pause (its child, in this host's process group),
- * waits for the pause's own namespace, joins it to the bridge, prints `pause=<pid>` and `ready`, then waits on
- * stdin for the sandbox's address, adds and routes it, and prints `rc=<status>`. Its output goes to a file, so
- * that `give` (synchronous, as `runPodSandbox` is) can wait for the answer.
- */
-class SpareShell {
-  private readonly out = join(tmpdir(), `crx-spare-${process.pid}-${randomBytes(6).toString('hex')}`);
-  private readonly child: ChildProcess;
-  private exited = false;
-
-  constructor(tools: Tools, bridge: string, gateway: string, veth: string) {
-    const ns = '/proc/$pause/ns/net';
-    const script = [
-      `${tools.unshare} --net -- ${tools.sleep} infinity &`,
-      'pause=$!',
-      'echo "pause=$pause"',
-      'own=$(readlink /proc/$$/ns/net)',
-      'n=0',
-      `until ns=$(readlink ${ns} 2>/dev/null) && [ "$ns" != "$own" ]; do`,
-      '  n=$((n+1)); [ $n -gt 1000 ] && { echo "the pause process $pause did not get a network namespace of its own"; exit 1; }',
-      `  ${tools.sleep} 0.003`,
-      'done',
-      `printf '%s\n' "link add ${veth} type veth peer name eth0 netns $pause" "link set ${veth} master ${bridge}" "link set ${veth} up" | ${tools.ip} -batch - || exit 1`,
-      `printf '%s\n' "link set lo up" "link set eth0 up" "route add ${gateway} dev eth0" "route add default via ${gateway} dev eth0" | ${tools.nsenter} --net=${ns} -- ${tools.ip} -batch - || exit 1`,
-      'echo "netns=$ns"',
-      // A shell inside the namespace already, waiting for the address on a FIFO: given it, the address goes on
-      // inside while the route goes on outside, one process start each, at the same time.
-      `fifo='${this.out}.ip'`,
-      'mkfifo "$fifo" || exit 1',
-      `${tools.nsenter} --net=${ns} -- /bin/sh -c 'read -r ip < "$0" && exec ${tools.ip} addr add "$ip/32" dev eth0' "$fifo" &`,
-      'inside=$!',
-      `trap 'kill $inside 2>/dev/null; rm -f "$fifo"' EXIT`,
-      "trap 'exit 143' TERM",
-      'echo ready',
-      'read -r ip || exit 0',
-      'kill -0 $inside 2>/dev/null || { echo "the shell inside the namespace is gone"; echo "rc=1"; exit 1; }',
-      'echo "$ip" > "$fifo"',
-      `${tools.ip} route replace "$ip/32" dev ${bridge}; routed=$?`,
-      'wait $inside; added=$?',
-      '[ $routed -eq 0 ] && [ $added -eq 0 ]; echo "rc=$?"',
-    ].join('\n');
-    const fd = openSync(this.out, 'w');
-    try {
-      this.child = spawn('/bin/sh', ['-c', script], { stdio: ['pipe', fd, fd] });
-    } finally {
-      closeSync(fd);
-    }
-    this.child.on('error', () => undefined);
-    this.child.once('exit', () => (this.exited = true));
-    // A shell that is gone makes the write fail (EPIPE); `give` finds it gone and says so.
-    this.child.stdin?.on('error', () => undefined);
-    this.child.unref();
-    (this.child.stdin as unknown as { unref?: () => void } | null)?.unref?.();
-  }
-
-  /** The spare's pause and namespace once the shell has made it; rejects with what it printed if it could not. */
-  async ready(): Promise<{ pid: number; netns: string }> {
-    const deadline = Date.now() + 5000;
-    for (;;) {
-      const exited = this.exited;
-      const text = this.output();
-      const pid = Number(/^pause=(\d+)$/m.exec(text)?.[1]);
-      const netns = /^netns=(.+)$/m.exec(text)?.[1];
-      if (/^ready$/m.test(text) && pid && netns) return { pid, netns };
-      if (exited || Date.now() > deadline) {
-        if (pid) kill(pid);
-        throw new Error(`preparing a spare network: ${text.replace(/^pause=\d+\n/m, '').trim() || (exited ? 'the shell exited' : 'no answer in 5 s')}`);
-      }
-      await new Promise((r) => setTimeout(r, 2));
-    }
-  }
-
-  /** Gives the spare `ip` and routes it; throws what failed. Waits synchronously, as `runPodSandbox` does. */
-  give(ip: string): void {
-    try {
-      // A pipe write with nothing queued is made at once (libuv), so the shell has it while this waits.
-      this.child.stdin!.end(`${ip}\n`);
-      const deadline = Date.now() + 3000;
-      for (;;) {
-        // Looked at before the output is read: a shell gone by then has written all it will.
-        const gone = !alive(this.child.pid);
-        const text = this.output();
-        const rc = /^rc=(\d+)$/m.exec(text);
-        if (rc) {
-          if (rc[1] !== '0') throw new Error(`giving a spare network the address ${ip}: ${text.slice(text.indexOf('ready\n') + 6, rc.index).trim() || `exit ${rc[1]}`}`);
-          return;
-        }
-        if (gone) throw new Error(`giving a spare network the address ${ip}: its shell exited without an answer`);
-        if (Date.now() > deadline) throw new Error(`giving a spare network the address ${ip}: no answer in 3 s`);
-        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 0.25);
-      }
-    } finally {
-      this.end();
-    }
-  }
-
-  /** The shell goes, and the one it left inside the namespace (the spare's pause stays: `discardSpare` ends that). */
-  end(): void {
-    if (!this.exited) this.child.kill('SIGTERM');
-    rmSync(this.out, { force: true });
-  }
-
-  private output(): string {
-    return existsSync(this.out) ? readFileSync(this.out, 'utf8') : '';
   }
 }
 

@@ -99,6 +99,7 @@ export class ProcessDriver implements RuntimeDriver {
   close(): void {
     this.closed = true;
     for (const spare of this.state.spares ?? []) this.podNetwork.network?.discardSpare(spare);
+    this.podNetwork.network?.closeSpares();
     this.state.spares = [];
     this.save();
   }
@@ -108,7 +109,7 @@ export class ProcessDriver implements RuntimeDriver {
     const network = this.podNetwork.network;
     if (!network || this.refilling || this.closed || this.state.spares!.length >= SPARE_NETWORKS) return;
     this.refilling = true;
-    network.prepareSpare().then(
+    network.prepareSpare(join(this.root, 'spares')).then(
       (spare) => {
         this.refilling = false;
         if (this.closed) return network.discardSpare(spare);
@@ -132,7 +133,7 @@ export class ProcessDriver implements RuntimeDriver {
         // A spare that cannot take the address is gone: a new namespace instead.
       }
     }
-    // After this turn: making a spare forks, which would add its milliseconds to this sandbox's start.
+    // After this turn, so that the sandbox's answer goes first.
     setImmediate(() => this.refillSpares());
     return attachment ?? network.attach(sandboxId, ip);
   }
