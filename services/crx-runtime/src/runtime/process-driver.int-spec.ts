@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -50,7 +51,7 @@ describe('the process driver', () => {
   (isolating ? it : it.skip)('runs a container in its image, with its own root, PID namespace and emptyDir volumes shared by the pod', async () => {
     const sandbox = driver.runPodSandbox(sandboxConfig('isolated'));
     const mounts = [{ name: 'shared', mountPath: '/data' }];
-    const writer = driver.createContainer(sandbox.id, { name: 'w', image: 'busybox', command: ['sh', '-c', 'echo pid $$; ls /; echo from-w > /data/note; sleep 3600'], mounts }, 0);
+    const writer = driver.createContainer(sandbox.id, { name: 'w', image: 'busybox', command: ['sh', '-c', 'echo pid $$; echo host $(hostname); ls /; echo from-w > /data/note; sleep 3600'], mounts }, 0);
     const reader = driver.createContainer(sandbox.id, { name: 'r', image: 'busybox', command: ['sh', '-c', 'sleep 3600'], mounts, workingDir: '/data' }, 0);
     await driver.startContainer(writer.id);
     await driver.startContainer(reader.id);
@@ -60,10 +61,31 @@ describe('the process driver', () => {
     await eventually(() => expect(driver.readLogs({ containerId: writer.id }).content).toContain('\nbin\n'));
     const listing = driver.readLogs({ containerId: writer.id }).content;
     expect(listing).not.toContain('\nwork\n');
+    // Its host name is its pod's (its own UTS namespace).
+    expect(listing).toContain('\nhost isolated\n');
     await eventually(async () => expect(await driver.execSync({ containerId: reader.id, command: ['cat', 'note'] })).toMatchObject({ exitCode: 0, stdout: 'from-w\n' }));
     expect((await driver.execSync({ containerId: reader.id, command: ['test', '-f', '/work/main/package.json'] })).exitCode).not.toBe(0);
     await driver.stopContainer(writer.id, 1);
     await driver.stopContainer(reader.id, 1);
+  });
+
+  (isolating ? it : it.skip)('keeps a container\'s mounts in its own mount namespace, under a shared mount too (systemd makes / shared)', async () => {
+    // The driver's root on a shared mount: a container whose mounts were not private would show them here.
+    const shared = mkdtempSync(join(tmpdir(), 'crx-shared-'));
+    execFileSync('mount', ['--bind', shared, shared]);
+    execFileSync('mount', ['--make-shared', shared]);
+    const onShared = new ProcessDriver(join(shared, 'host'), 8, shim);
+    try {
+      const sandbox = onShared.runPodSandbox(sandboxConfig('mounts'));
+      const c = onShared.createContainer(sandbox.id, { name: 'c', image: 'busybox', command: ['sh', '-c', 'echo up; sleep 3600'] }, 0);
+      await onShared.startContainer(c.id);
+      await eventually(() => expect(onShared.readLogs({ containerId: c.id }).content).toBe('up\n'));
+      expect(readFileSync('/proc/self/mountinfo', 'utf8')).not.toContain(sandbox.directory);
+    } finally {
+      for (const s of onShared.listPodSandboxes()) await onShared.removePodSandbox(s.id);
+      execFileSync('umount', ['--lazy', shared]);
+      rmSync(shared, { recursive: true, force: true });
+    }
   });
 
   // Without isolation the container is not the init of a PID namespace: only its first process has the
