@@ -241,8 +241,6 @@ export class PodNetwork {
     }
   }
 
-
-
   private ip(args: string[]): string {
     return this.run(this.tools.ip, args);
   }

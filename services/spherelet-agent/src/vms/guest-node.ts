@@ -8,8 +8,8 @@
  * - `worker`: crx-runtime and spherelet-agent, registering the node `nodeName`.
  *
  * The programs are this repository's own built services, each bundled into one file as a node image carries
- * them (`services/<svc>/dist/main.bundle.js`, made by `npm run build`: deploy/bundle-services.mjs). Every process of a
- * VM carries `OPENPACIFIC_VM_UID=<uid>` in its environment, so what belongs to a VM can be found and killed
+ * them (`services/<svc>/dist/main.bundle.js`, made by `npm run build`: deploy/bundle-services.mjs). Every process
+ * of a VM carries `OPENPACIFIC_VM_UID=<uid>` in its environment, so what belongs to a VM can be found and killed
  * (`signalVmProcesses`), including the container shims a worker's crx-runtime leaves running by design.
  */
 import { ChildProcess, spawn } from 'node:child_process';
