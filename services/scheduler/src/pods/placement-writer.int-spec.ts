@@ -1,7 +1,7 @@
 import { ObjectEventTypes, objectStreamId } from '@openpacific/contracts';
 import { EventStore, migrate } from '@openpacific/event-store';
 import { createTestDatabase, TestDatabase } from '@openpacific/testing';
-import { PlacementWriter, PodDecision } from './placement-writer';
+import { PlacementWriter, PlacementDecision } from './placement-writer';
 
 const META = { actor: 'test', source: 'test' };
 const pod = (name: string, nodeName?: string) => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'default', uid: name, creationTimestamp: '2026-01-01T00:00:00Z' }, spec: { ...(nodeName ? { nodeName } : {}), containers: [] } });
@@ -20,13 +20,13 @@ describe('the placement writer', () => {
     await db?.drop();
   });
 
-  async function created(name: string): Promise<PodDecision['stored']> {
+  async function created(name: string): Promise<PlacementDecision['stored']> {
     const streamId = objectStreamId('pods', 'default', name);
     await store.append(streamId, [{ type: ObjectEventTypes.created, data: { resource: 'pods', object: pod(name) }, metadata: META }], { expectedVersion: 'no_stream' });
     return { object: pod(name), streamId, streamVersion: 1 };
   }
 
-  const binding = (stored: PodDecision['stored'], host: string): PodDecision => {
+  const binding = (stored: PlacementDecision['stored'], host: string): PlacementDecision => {
     const object = pod(stored.object.metadata.name, host);
     return { stored, object, writes: [{ streamId: stored.streamId, events: [{ type: ObjectEventTypes.updated, data: { resource: 'pods', object }, metadata: META }], expectedVersion: stored.streamVersion }] };
   };

@@ -1,8 +1,8 @@
 import { EventStore, StreamAppend, VersionConflictError } from '@openpacific/event-store';
 import type { StoredObject } from '@openpacific/objects';
 
-/** One pod's verdict: the writes that record it (all or nothing) and the pod as they leave it. */
-export interface PodDecision {
+/** One pod's or VM's verdict: the writes that record it (all or nothing) and the object as they leave it. */
+export interface PlacementDecision {
   stored: StoredObject;
   object: any;
   writes: StreamAppend[];
@@ -16,7 +16,7 @@ export interface PlacementWriterOptions {
   /** A pod changed under a decision (or a write failed): decide again. */
   retry: () => void;
   onError: (err: unknown) => void;
-  /** A decision was given up on: the pod is again as the log has it. */
+  /** A decision was given up on: the object is again as the log has it. */
   forgotten?: (stored: StoredObject) => void;
 }
 
@@ -36,7 +36,7 @@ export class PlacementWriter {
     private readonly opts: PlacementWriterOptions,
   ) {}
 
-  /** The pod as the scheduler must see it: as decided, if the log has not brought that decision back yet. */
+  /** The object as the scheduler must see it: as decided, if the log has not brought that decision back yet. */
   current(stored: StoredObject): any {
     return this.assumed.get(stored.streamId)?.object ?? stored.object;
   }
@@ -52,7 +52,7 @@ export class PlacementWriter {
   }
 
   /** Queues the decisions; resolves once the last chunk is in flight (not committed). */
-  async submit(decisions: PodDecision[]): Promise<void> {
+  async submit(decisions: PlacementDecision[]): Promise<void> {
     for (let i = 0; i < decisions.length; i += this.opts.chunkPods) {
       while (this.inFlight.size >= this.opts.maxInFlight) await Promise.race(this.inFlight);
       const chunk = decisions.slice(i, i + this.opts.chunkPods);
@@ -68,7 +68,7 @@ export class PlacementWriter {
   }
 
   /** One transaction for the chunk; when a pod changed meanwhile, each pod's writes go alone. */
-  private async writeChunk(chunk: PodDecision[]): Promise<void> {
+  private async writeChunk(chunk: PlacementDecision[]): Promise<void> {
     try {
       await this.store.appendBatch(chunk.flatMap((d) => d.writes));
       return;
@@ -87,13 +87,13 @@ export class PlacementWriter {
     }
   }
 
-  private failed(decisions: PodDecision[], err: unknown): void {
+  private failed(decisions: PlacementDecision[], err: unknown): void {
     for (const d of decisions) this.forget(d);
     this.opts.onError(err);
     this.opts.retry();
   }
 
-  private forget(d: PodDecision): void {
+  private forget(d: PlacementDecision): void {
     if (this.assumed.get(d.stored.streamId)?.object !== d.object) return;
     this.assumed.delete(d.stored.streamId);
     this.opts.forgotten?.(d.stored);

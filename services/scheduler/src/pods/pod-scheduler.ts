@@ -1,5 +1,5 @@
 import type { Logger } from '@openpacific/service-kit';
-import { HOSTS_RESOURCE, POD_IP_ANNOTATION } from '@openpacific/contracts';
+import { HOSTS_RESOURCE, POD_IP_ANNOTATION, streamResource } from '@openpacific/contracts';
 import { StreamAppend, VersionConflictError } from '@openpacific/event-store';
 import { controllerReadModel, type FollowerDeps, nodeLostPod, PassLoop, podUnbound, type SharedFollower, StoredObject, vmPlacement } from '@openpacific/objects';
 import { filterHost, HostView, unschedulableMessage } from './filters';
@@ -9,7 +9,7 @@ import { networksPods, PodAddressAllocator, PodAddressesExhausted, withPodAddres
 import { scoreHost } from './scoring';
 import { asWorkload, pendingVms, placeVm, tooBigFor, unplaceableVm, unplaceVm, VMS } from '../vms/vm-workloads';
 import { boundPod, ObjectEventTypes, podChange, podEvent, PodEventTypes, SCHEDULER_ACTOR, unschedulablePod } from './scheduling-records';
-import { PlacementWriter, PodDecision } from './placement-writer';
+import { PlacementDecision, PlacementWriter } from './placement-writer';
 
 /** Oldest first. Timestamps are RFC 3339 in UTC: code-unit order is time order, without `localeCompare`'s cost per comparison. */
 function byCreation(a: any, b: any): number {
@@ -48,14 +48,11 @@ export class PodScheduler {
   /** A host started or stopped networking its pods: which bound pods need an address is worked out afresh. */
   private networkingChanged = false;
   private readonly loop: PassLoop;
-  private readonly placements: PlacementWriter;
   /**
-   * VMs this scheduler placed whose placement the log has not brought back yet (the stream version it was decided
-   * at, the host, the workload): counted on that host and not placed again. A pass can run between the commit and
-   * the follower's read of it (a transaction still open below it holds the follower back), and placing the VM again
-   * would only lose to a version conflict and, before that, fail the whole batch it was in.
+   * Pods' and VMs' decisions, each counted as decided until the log brings it back: a pass can run between a
+   * decision's commit and the follower's read of it (a transaction still open below it holds the follower back).
    */
-  private readonly placedVms = new Map<string, { version: number; host: string; workload: any }>();
+  private readonly placements: PlacementWriter;
 
   constructor(
     private readonly deps: FollowerDeps<Logger> & { log: SharedFollower; podCIDR?: string },
@@ -68,7 +65,7 @@ export class PodScheduler {
       maxInFlight: opts.maxInFlight,
       retry: () => this.loop.schedule(),
       onError,
-      forgotten: (stored) => this.countAgain(stored.streamId, 'pods', stored.object),
+      forgotten: (stored) => this.countAgain(stored.streamId, streamResource(stored.streamId), stored.object),
     });
     this.addresses = deps.podCIDR ? new PodAddressAllocator(deps.podCIDR) : undefined;
     deps.log.add(this.model.follows, (events) => {
@@ -83,13 +80,8 @@ export class PodScheduler {
           continue;
         }
         this.countAgain(e.streamId, change.resource, change.object);
-        if (change.resource === VMS) {
-          const placed = this.placedVms.get(e.streamId);
-          if (placed && e.streamVersion > placed.version) this.placedVms.delete(e.streamId);
-          continue;
-        }
-        if (change.resource !== 'pods') continue;
         this.placements.observed(e.streamId, e.streamVersion);
+        if (change.resource !== 'pods') continue;
         const stored = change.type === 'DELETED' ? undefined : this.model.get('pods', change.object.metadata.namespace, change.object.metadata.name);
         if (stored && waitsForHost(stored.object)) this.pending.set(e.streamId, stored);
         else this.pending.delete(e.streamId);
@@ -127,10 +119,9 @@ export class PodScheduler {
     for (const [streamId, { resource, namespace, name }] of this.recount) {
       const stored = this.model.get(resource, namespace, name);
       if (resource === VMS) {
-        const placed = this.placedVms.get(streamId);
-        const placement = stored && vmPlacement(stored.object);
-        if (placed) this.tallies.count(streamId, placed.host, placed.workload);
-        else this.tallies.count(streamId, placement ? stored!.object.status?.nodeName : undefined, placement && asWorkload(stored!.object, placement));
+        const vm = stored && this.placements.current(stored);
+        const placement = vm && vmPlacement(vm);
+        this.tallies.count(streamId, placement ? vm.status?.nodeName : undefined, placement && asWorkload(vm, placement));
         continue;
       }
       const pod = stored && this.placements.current(stored);
@@ -162,11 +153,12 @@ export class PodScheduler {
       .filter((s) => !this.placements.isAssumed(s.streamId))
       .sort((a, b) => byCreation(a.object, b.object))
       .slice(0, this.opts.batchSize);
-    const vms = pendingVms(this.model.list(VMS)).filter((s) => !this.placedVms.has(s.streamId));
+    const vms = pendingVms(this.model.list(VMS)).filter((s) => !this.placements.isAssumed(s.streamId));
     if (pending.length === 0 && vms.length === 0) return this.write(addressed);
     const views = this.tallies.views(this.model.list(HOSTS_RESOURCE));
-    await this.write([...addressed, ...this.placeVms(vms, views)]);
-    let decisions: PodDecision[] = [];
+    await this.write(addressed);
+    await this.placements.submit(this.placeVms(vms, views));
+    let decisions: PlacementDecision[] = [];
     for (const stored of pending) {
       if (decisions.length >= this.opts.chunkPods) {
         // Each chunk goes to the writer as soon as it is decided, and the event loop gets a turn in between:
@@ -285,8 +277,8 @@ export class PodScheduler {
   }
 
   /** VMs go first (they are the bigger pieces), by the same filters and scores as pods. */
-  private placeVms(vms: StoredObject[], views: HostView[]): StreamAppend[] {
-    const writes: StreamAppend[] = [];
+  private placeVms(vms: StoredObject[], views: HostView[]): PlacementDecision[] {
+    const decisions: PlacementDecision[] = [];
     for (const stored of vms) {
       const workload = asWorkload(stored.object, vmPlacement(stored.object)!);
       const reasons: string[] = [];
@@ -301,60 +293,42 @@ export class PodScheduler {
           if (score > bestScore) [best, bestScore] = [view, score];
         }
       }
+      // Counted where it went for the rest of this pass; the next pass counts it again as the writer left it.
+      const write = best ? placeVm(stored, best.name, best.host.status?.epoch ?? 0) : unplaceableVm(stored, unschedulableMessage(views.length, reasons));
       if (best) {
-        // Counted there until the log brings the placement back (or the write fails).
         this.tallies.count(stored.streamId, best.name, workload);
-        this.placedVms.set(stored.streamId, { version: stored.streamVersion, host: best.name, workload });
-        writes.push(placeVm(stored, best.name, best.host.status?.epoch ?? 0));
-      } else {
-        const w = unplaceableVm(stored, unschedulableMessage(views.length, reasons));
-        if (w) writes.push(w);
+        this.countAgain(stored.streamId, VMS, stored.object);
       }
+      if (write) decisions.push({ stored, object: (write.events[0].data as { object: any }).object, writes: [write] });
     }
-    return writes;
+    return decisions;
   }
 
   /** Status and a FailedScheduling event, only when the verdict changed. */
-  private unschedulable(stored: StoredObject, message: string): PodDecision[] {
+  private unschedulable(stored: StoredObject, message: string): PlacementDecision[] {
     const current = (stored.object.status?.conditions ?? []).find((c: any) => c.type === 'PodScheduled');
     if (current?.status === 'False' && current.reason === 'Unschedulable' && current.message === message) return [];
     const object = unschedulablePod(stored.object, message);
     return [{ stored, object, writes: [podChange(object, ObjectEventTypes.statusUpdated, stored.streamVersion), podEvent(stored.object, 'Warning', 'FailedScheduling', message)] }];
   }
 
-  /** Failovers, addresses and VM placements: one transaction; when an object changed meanwhile, one object at a time. */
+  /** Failovers and addresses: one transaction; when an object changed meanwhile, one object at a time. */
   private async write(writes: StreamAppend[]): Promise<void> {
     if (writes.length === 0) return;
     try {
       await this.deps.store.appendBatch(writes);
       return;
     } catch (err) {
-      if (!(err instanceof VersionConflictError)) {
-        this.unplaced(writes);
-        throw err;
-      }
+      if (!(err instanceof VersionConflictError)) throw err;
     }
     for (let i = 0; i < writes.length; i++) {
       const group = writes[i + 1]?.expectedVersion === 'no_stream' ? [writes[i], writes[++i]] : [writes[i]];
       try {
         await this.deps.store.appendBatch(group);
       } catch (err) {
-        this.unplaced(group);
-        if (!(err instanceof VersionConflictError)) {
-          this.unplaced(writes.slice(i + 1));
-          throw err;
-        }
+        if (!(err instanceof VersionConflictError)) throw err;
         this.loop.schedule(); // a pod changed under us: decide again on the next pass
       }
-    }
-  }
-
-  /** VM placements among `writes` that did not land: the VMs count as the log has them and are decided again. */
-  private unplaced(writes: StreamAppend[]): void {
-    for (const w of writes) {
-      if (!this.placedVms.delete(w.streamId)) continue;
-      const vm = w.events[0]?.data as { object?: any } | undefined;
-      if (vm?.object) this.countAgain(w.streamId, VMS, vm.object);
     }
   }
 }
