@@ -12,7 +12,7 @@
 // NestJS and pg try to load and do without (none of them is installed).
 import { build } from 'esbuild';
 import { existsSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -48,7 +48,7 @@ await Promise.all(
       logLevel: 'warning',
     });
     // What it was made from, so that a bundle older than the code is refused (staleServiceBundle, contracts).
-    const inputs = Object.keys(metafile.inputs).map((file) => relative(repoRoot, join(repoRoot, file)));
-    writeFileSync(join(dist, 'main.bundle.inputs.json'), `${JSON.stringify(inputs)}\n`);
+    // esbuild names them relative to absWorkingDir, the repository.
+    writeFileSync(join(dist, 'main.bundle.inputs.json'), `${JSON.stringify(Object.keys(metafile.inputs))}\n`);
   }),
 );

@@ -4,7 +4,7 @@ import { existsSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { bridgeName, CodedError, CrxErrorCodes, hostGateway, inCIDR, isIPv4, parseCIDR, podSubnet, PodSandboxConfig } from '@openpacific/contracts';
 import { alive } from './process-tree';
-import { endSpareShell, giveSpareAddress, SpareShells } from './spare-shells';
+import { endSpareShell, giveSpareAddress, namespaceSetup, SpareShells } from './spare-shells';
 
 /** `CRX_POD_NETWORK`: `auto` takes a namespace per pod where the host allows it. */
 export type PodNetworkRequest = 'auto' | 'netns' | 'loopback';
@@ -140,10 +140,8 @@ export class PodNetwork {
     const veth = `opv${sandboxId.slice(0, 8)}`;
     try {
       const netns = this.waitForNamespace(pid);
-      // Two `ip -batch` runs, one each side, rather than a process per command: set-up is mostly process start-up.
-      const outside = [`link add ${veth} type veth peer name eth0 netns ${pid}`, `link set ${veth} master ${this.bridge}`, `link set ${veth} up`, `route replace ${ip}/32 dev ${this.bridge}`];
+      const { outside, inside } = namespaceSetup(veth, String(pid), this.bridge, this.gateway, ip);
       this.run(this.tools.ip, ['-batch', '-'], outside.join('\n') + '\n');
-      const inside = ['link set lo up', `addr add ${ip}/32 dev eth0`, 'link set eth0 up', `route add ${this.gateway} dev eth0`, `route add default via ${this.gateway} dev eth0`];
       this.run(this.tools.nsenter, [`--net=${netnsPath(pid)}`, '--', this.tools.ip, '-batch', '-'], inside.join('\n') + '\n');
       return { pid, netns, ip, veth };
     } catch (err) {

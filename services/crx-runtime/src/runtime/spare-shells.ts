@@ -14,6 +14,18 @@ export interface SpareTools {
 const HOST_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
 /**
+ * The `ip -batch` lines that join the namespace of the pause `pause` to the bridge: `outside` the veth pair (its
+ * host end `veth` on the bridge), `inside` loopback, `eth0` and the routes to the gateway; given `ip`, also the
+ * address inside and its route outside. One `ip` run a side: setting up is mostly process starts.
+ */
+export function namespaceSetup(veth: string, pause: string, bridge: string, gateway: string, ip?: string): { outside: string[]; inside: string[] } {
+  return {
+    outside: [`link add ${veth} type veth peer name eth0 netns ${pause}`, `link set ${veth} master ${bridge}`, `link set ${veth} up`, ...(ip ? [`route replace ${ip}/32 dev ${bridge}`] : [])],
+    inside: ['link set lo up', ...(ip ? [`addr add ${ip}/32 dev eth0`] : []), 'link set eth0 up', `route add ${gateway} dev eth0`, `route add default via ${gateway} dev eth0`],
+  };
+}
+
+/**
  * What one spare's shell runs ($1 its output file, $2 the FIFO its address comes through, $3 the host end of
  * its veth): it starts the pause (its child, so in the runtime's process group), waits for the pause's own
  * namespace, joins it to the bridge, leaves a shell inside the namespace waiting on a second FIFO, prints
@@ -22,6 +34,8 @@ const HOST_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'
  */
 function spareScript(tools: SpareTools, bridge: string, gateway: string): string {
   const ns = '/proc/$pause/ns/net';
+  const { outside, inside } = namespaceSetup('$veth', '$pause', bridge, gateway);
+  const lines = (batch: string[]) => `printf '%s\\n' ${batch.map((l) => `"${l}"`).join(' ')}`;
   return [
     'fifo=$2; veth=$3',
     'echo "shell=$$"',
@@ -34,8 +48,8 @@ function spareScript(tools: SpareTools, bridge: string, gateway: string): string
     '  n=$((n+1)); [ $n -gt 1000 ] && { echo "the pause process $pause did not get a network namespace of its own"; exit 1; }',
     `  ${tools.sleep} 0.003`,
     'done',
-    `printf '%s\\n' "link add $veth type veth peer name eth0 netns $pause" "link set $veth master ${bridge}" "link set $veth up" | ${tools.ip} -batch - || exit 1`,
-    `printf '%s\\n' "link set lo up" "link set eth0 up" "route add ${gateway} dev eth0" "route add default via ${gateway} dev eth0" | ${tools.nsenter} --net=${ns} -- ${tools.ip} -batch - || exit 1`,
+    `${lines(outside)} | ${tools.ip} -batch - || exit 1`,
+    `${lines(inside)} | ${tools.nsenter} --net=${ns} -- ${tools.ip} -batch - || exit 1`,
     'echo "netns=$ns"',
     'mkfifo "$fifo" "$fifo.inside" || exit 1',
     `${tools.nsenter} --net=${ns} -- /bin/sh -c 'read -r ip < "$0" && [ -n "$ip" ] && exec ${tools.ip} addr add "$ip/32" dev eth0' "$fifo.inside" &`,
@@ -84,11 +98,12 @@ export class SpareShells {
     const out = outputOf(addressFifo);
     this.forkerInput().write(`${veth} ${base}\n`);
     const deadline = Date.now() + 5000;
+    let shell = 0;
     for (;;) {
-      const shell = Number(/^shell=(\d+)$/m.exec(read(out))?.[1]);
       // Looked at before the output is read: a shell gone by then has written all it will.
       const gone = shell > 0 && !alive(shell);
       const text = read(out);
+      shell = shellOf(text);
       const pid = Number(/^pause=(\d+)$/m.exec(text)?.[1]);
       const netns = /^netns=(.+)$/m.exec(text)?.[1];
       if (/^ready$/m.test(text) && pid && netns) return { pid, netns, addressFifo };
@@ -128,11 +143,12 @@ export class SpareShells {
  */
 export function giveSpareAddress(addressFifo: string, ip: string): void {
   const out = outputOf(addressFifo);
+  const shell = shellOf(read(out));
   try {
-    writeFifo(addressFifo, `${ip}\n`, out);
+    writeFifo(addressFifo, `${ip}\n`, shell);
     const deadline = Date.now() + 3000;
     for (;;) {
-      const gone = !shellAlive(out);
+      const gone = !alive(shell);
       const text = read(out);
       const rc = /^rc=(\d+)$/m.exec(text);
       if (rc) {
@@ -151,10 +167,10 @@ export function giveSpareAddress(addressFifo: string, ip: string): void {
 /** A spare not taken: its shell leaves (an empty line, or a signal when it is not reading), taking its files. */
 export function endSpareShell(addressFifo: string): void {
   const out = outputOf(addressFifo);
+  const shell = shellOf(read(out));
   try {
-    writeFifo(addressFifo, '\n', out);
+    writeFifo(addressFifo, '\n', shell);
   } catch {
-    const shell = Number(/^shell=(\d+)$/m.exec(read(out))?.[1]);
     if (shell) signal(shell, 'SIGTERM');
   }
   rmSync(out, { force: true });
@@ -168,8 +184,9 @@ function read(file: string): string {
   return existsSync(file) ? readFileSync(file, 'utf8') : '';
 }
 
-function shellAlive(out: string): boolean {
-  return alive(Number(/^shell=(\d+)$/m.exec(read(out))?.[1]));
+/** The spare's shell, as it printed its pid first; 0 before it has. */
+function shellOf(output: string): number {
+  return Number(/^shell=(\d+)$/m.exec(output)?.[1] ?? 0);
 }
 
 function pause(ms: number): void {
@@ -189,7 +206,7 @@ function signal(pid: number, sig: NodeJS.Signals): void {
  * moment after `ready` is the shell not having reached its `read` yet; after that, or once the shell is gone,
  * the shell is taken as gone.
  */
-function writeFifo(fifo: string, data: string, out: string): void {
+function writeFifo(fifo: string, data: string, shell: number): void {
   const deadline = Date.now() + 200;
   for (;;) {
     let fd: number;
@@ -197,7 +214,7 @@ function writeFifo(fifo: string, data: string, out: string): void {
       fd = openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
-      if (code === 'ENXIO' && shellAlive(out) && Date.now() < deadline) {
+      if (code === 'ENXIO' && alive(shell) && Date.now() < deadline) {
         pause(0.25);
         continue;
       }
