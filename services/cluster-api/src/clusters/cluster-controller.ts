@@ -5,6 +5,7 @@ import type { Logger } from '@openpacific/service-kit';
 import type { NatsConnection } from 'nats';
 import type { Pool } from 'pg';
 import { GuestInfrastructure } from './guest-infrastructure';
+import { MachineExpectations } from './machine-expectations';
 import { ownVirtualMachines } from './own-vms';
 import { condition, CR, created, deleted, durationMs, LABELS, mergeConditions, newObject, statusOf, suffix, templateHash, updated } from './objects';
 
@@ -15,8 +16,6 @@ const VMOP = 'vmoperator.vmware.com/v1alpha5';
 /** Appends of one pass in flight at once (the service's pool has ten connections). */
 const WRITE_CONCURRENCY = 6;
 const RETRY_MS = 200;
-/** A Machine created but not seen in the log this long is no longer waited for (its owner may create another). */
-const EXPECTATION_TTL_MS = 60_000;
 
 /**
  * The three-layer cake, level-triggered in one pass over everything (in the elected cluster-api):
@@ -29,13 +28,8 @@ const EXPECTATION_TTL_MS = 60_000;
 export class ClusterController {
   private readonly model = controllerReadModel([...Object.values(CR), 'secrets']);
   private follower?: LogFollower;
-  /**
-   * Machines this controller created that the log has not brought back yet, by owner uid (stream id → when):
-   * counted as the owner's, as ReplicaSet "expectations" are in Kubernetes. A pass can run before the follower has
-   * read the pass before's creates (a transaction still open below them holds it back); without this it made
-   * the missing Machines again, under new names, and then deleted the surplus.
-   */
-  private readonly expectedMachines = new Map<string, Map<string, number>>();
+  /** Machines this controller created that the log has not brought back yet: counted as their owners'. */
+  private readonly expectations = new MachineExpectations();
   private readonly loop: PassLoop;
   private readonly guests: GuestInfrastructure;
 
@@ -92,9 +86,7 @@ export class ClusterController {
     const writes: (StreamAppend | undefined)[] = this.guests.reconcile();
     for (const s of this.list(CR.tkcs)) writes.push(...this.tkc(s));
     const [kcps, mss] = [this.list(CR.kcps), this.list(CR.mss)];
-    // Expectations of owners gone from the log go with them.
-    const owners = new Set([...kcps, ...mss].map((s) => s.object.metadata.uid));
-    for (const uid of this.expectedMachines.keys()) if (!owners.has(uid)) this.expectedMachines.delete(uid);
+    this.expectations.keepOnly(new Set([...kcps, ...mss].map((s) => s.object.metadata.uid)));
     for (const s of kcps) writes.push(...this.controlPlane(s));
     for (const s of this.list(CR.mds)) writes.push(...this.deployment(s));
     for (const s of mss) writes.push(...this.machineSet(s));
@@ -110,7 +102,7 @@ export class ClusterController {
           await this.deps.store.appendBatch([w]);
         } catch (err) {
           if (!(err instanceof VersionConflictError)) this.deps.logger.warn('cluster write failed', { stream: w.streamId, error: (err as Error).message });
-          this.unexpect(w.streamId);
+          this.expectations.failed(w.streamId);
           retry = true;
         }
       }
@@ -322,36 +314,18 @@ export class ClusterController {
   private scaleMachines(owner: any, machines: StoredObject[], replicas: number, policy: string, template: { labels: Record<string, string>; spec: any }) {
     const writes: (StreamAppend | undefined)[] = [];
     const base = owner.kind === 'KubeadmControlPlane' ? owner.metadata.name : owner.metadata.name.replace(/-[0-9a-f]{10}$/, '');
-    const expected = this.stillExpected(owner.metadata.uid, machines);
-    for (let i = machines.length + expected.size; i < replicas; i++) {
+    const expected = this.expectations.pending(owner.metadata.uid, machines.map((m) => m.streamId));
+    for (let i = machines.length + expected; i < replicas; i++) {
       const write = created(CR.machines, newObject(CAPI, 'Machine', owner.metadata.namespace, `${base}-${suffix()}`, owner, { labels: template.labels, spec: template.spec }));
-      expected.set(write.streamId, Date.now());
+      this.expectations.created(owner.metadata.uid, write.streamId);
       writes.push(write);
     }
-    if (expected.size > 0) this.expectedMachines.set(owner.metadata.uid, expected);
     // Only Machines in the log can go; one still expected counts, so it is not made again meanwhile.
-    const surplus = Math.min(machines.length, machines.length + expected.size - replicas);
+    const surplus = Math.min(machines.length, machines.length + expected - replicas);
     if (surplus > 0) {
       for (const victim of deletionOrder(machines, policy).slice(0, surplus)) writes.push(deleted(CR.machines, victim));
     }
     return writes;
-  }
-
-  /** The owner's Machines created and not yet in the log (nor given up on). */
-  private stillExpected(ownerUid: string, machines: StoredObject[]): Map<string, number> {
-    const expected = this.expectedMachines.get(ownerUid) ?? new Map<string, number>();
-    const seen = new Set(machines.map((m) => m.streamId));
-    const now = Date.now();
-    for (const [streamId, at] of expected) if (seen.has(streamId) || now - at > EXPECTATION_TTL_MS) expected.delete(streamId);
-    if (expected.size === 0) this.expectedMachines.delete(ownerUid);
-    return expected;
-  }
-
-  /** A create that did not land is not waited for. */
-  private unexpect(streamId: string): void {
-    for (const [owner, expected] of this.expectedMachines) {
-      if (expected.delete(streamId) && expected.size === 0) this.expectedMachines.delete(owner);
-    }
   }
 
   /** Machine → VSphereMachine → VirtualMachine; the Machine's phase follows the VM, as Cluster API derives it. */
