@@ -258,7 +258,7 @@ export class PodNetwork {
 }
 
 /**
- * `<sandbox dir>/resolv.conf` for the pod's resolver (isolated containers get it bound at /etc/resolv.conf); none
+ * `<sandbox dir>/resolv.conf` for the pod's resolver (isolated containers get it as /etc/resolv.conf); none
  * without `config.dns`. `ndots:5` as the kubelet writes it, so `web` and `web.ns` are tried on the search path first.
  */
 export function writeResolvConf(directory: string, dns: PodSandboxConfig['dns']): string | undefined {

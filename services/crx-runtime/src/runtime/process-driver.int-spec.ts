@@ -65,6 +65,14 @@ describe('the process driver', () => {
     expect(listing).toContain('\nhost isolated\n');
     await eventually(async () => expect(await driver.execSync({ containerId: reader.id, command: ['cat', 'note'] })).toMatchObject({ exitCode: 0, stdout: 'from-w\n' }));
     expect((await driver.execSync({ containerId: reader.id, command: ['test', '-f', '/work/main/package.json'] })).exitCode).not.toBe(0);
+    // Its /proc shows its own processes only (its init, the command, this exec: never the host's hundreds), and is
+    // mounted without set-uid, devices or executables.
+    const procs = await driver.execSync({ containerId: reader.id, command: ['sh', '-c', 'ls -d /proc/[0-9]*'] });
+    expect(procs.stdout.trim().split('\n').length).toBeLessThan(8);
+    expect(procs.stdout).toContain('/proc/1\n');
+    const procMount = (await driver.execSync({ containerId: reader.id, command: ['grep', '^proc /proc ', '/proc/mounts'] })).stdout;
+    expect(procMount).toMatch(/\bnosuid\b/);
+    expect(procMount).toMatch(/\bnoexec\b/);
     await driver.stopContainer(writer.id, 1);
     await driver.stopContainer(reader.id, 1);
   });

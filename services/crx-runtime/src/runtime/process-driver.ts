@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, lstatSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   CodedError, ContainerConfig, ContainerStatus, CrxErrorCodes, ExecSyncRequest, ExecSyncResponse, PodSandbox, PodSandboxConfig, PodSandboxFilter, ReadLogsRequest, ReadLogsResponse,
@@ -250,16 +250,15 @@ export class ProcessDriver implements RuntimeDriver {
       const layers = join(this.sandbox(c.sandboxId).directory, 'containers', `${c.name}.${c.attempt}`);
       for (const d of ['upper', 'work', 'merged']) mkdirSync(join(layers, d), { recursive: true });
       isolation = { lower: c.rootfs, upper: join(layers, 'upper'), work: join(layers, 'work'), merged: join(layers, 'merged'), workingDir: c.workingDir, volumes: c.volumes };
+      givePodResolver(join(this.sandbox(c.sandboxId).directory, 'resolv.conf'), c.rootfs, isolation.upper);
       c.merged = isolation.merged;
       this.save();
     }
     const sandbox = this.sandbox(c.sandboxId);
     const attachment = this.attachment(sandbox);
-    const resolvConf = join(sandbox.directory, 'resolv.conf');
     const spec: ShimSpec = {
       command: c.command, env: c.env, cwd: c.cwd, logPath: c.logPath, statusPath: c.statusPath, cgroupProcs, isolation,
       enter: attachment ? this.podNetwork.network!.enter(attachment) : undefined,
-      resolvConf: c.rootfs && existsSync(resolvConf) ? resolvConf : undefined,
     };
     await this.startThroughShim(spec, c.statusPath);
     return this.containerStatus(id);
@@ -427,6 +426,23 @@ export class ProcessDriver implements RuntimeDriver {
     writeFileSync(`${this.statePath}.tmp`, JSON.stringify(this.state));
     require('node:fs').renameSync(`${this.statePath}.tmp`, this.statePath);
   }
+}
+
+/**
+ * The pod's resolver (`<sandbox>/resolv.conf`, when the pod has one) as /etc/resolv.conf of an isolated container:
+ * a file of the container's own layer, written before the overlay is mounted, so set-up mounts nothing for it.
+ * Only where the image has an /etc directory of its own (one that is a symlink would lead the write out of the
+ * layer); an image's resolv.conf, symlink or file, is covered by it, as a bind mount would cover it.
+ */
+function givePodResolver(resolvConf: string, rootfs: string, upper: string): void {
+  if (!existsSync(resolvConf)) return;
+  try {
+    if (!lstatSync(join(rootfs, 'etc')).isDirectory()) return;
+  } catch {
+    return;
+  }
+  mkdirSync(join(upper, 'etc'), { recursive: true });
+  copyFileSync(resolvConf, join(upper, 'etc', 'resolv.conf'));
 }
 
 function rootOf(pid: number): string | undefined {

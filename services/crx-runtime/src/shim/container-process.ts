@@ -16,11 +16,6 @@ export interface ShimSpec {
   isolation?: { lower: string; upper: string; work: string; merged: string; workingDir: string; volumes: { source: string; mountPath: string }[] };
   /** The command prefix that enters the pod's network namespace (`nsenter --net=/proc/<pause>/ns/net --`), when it has one. */
   enter?: string[];
-  /**
-   * The pod's resolv.conf, bound at /etc/resolv.conf in the image (isolated containers only: one on the host's
-   * root shares the host's /etc, which must not change under the host's other processes).
-   */
-  resolvConf?: string;
 }
 
 /** What the status file says of a started container (and the shim's answer to a start). */
@@ -32,17 +27,19 @@ export interface StartedContainer {
 }
 
 /**
- * Inside new mount, PID and UTS namespaces: the container's root is an overlay of
- * the image (writes go to the container's own layer), emptyDir volumes are
- * bound at their mount paths, /proc shows only the container's processes;
- * then enter it (root and working directory set by unshare) and run the command under
- * a minimal init that forwards SIGTERM.
+ * Inside new mount, PID and UTS namespaces: the shell joins the container's cgroups, the container's root is an
+ * overlay of the image (writes go to the container's own layer), emptyDir volumes are bound at their mount paths;
+ * then it enters the root (root, working directory and a /proc that shows only the container's processes, all set
+ * by unshare) and runs the command under a minimal init that forwards SIGTERM.
  */
 const ISOLATE = [
   'set -e',
   'lower=$OP_LOWER; upper=$OP_UPPER; work=$OP_WORK; root=$OP_MERGED; wd=$OP_WORKDIR; volumes=$OP_VOLUMES; imagepath=$OP_IMAGE_PATH',
-  'podname=$OP_HOSTNAME; resolv=$OP_RESOLV_CONF; enter=$OP_UNSHARE',
-  'unset OP_LOWER OP_UPPER OP_WORK OP_MERGED OP_WORKDIR OP_VOLUMES OP_IMAGE_PATH OP_HOSTNAME OP_RESOLV_CONF OP_UNSHARE',
+  'podname=$OP_HOSTNAME; enter=$OP_UNSHARE',
+  // Its cgroups first (this shell is PID 1 of the new namespace, `$$` names it there), so everything the
+  // container's processes allocate counts against its limits. Joined here rather than before unshare: one shell less.
+  'for f in $OP_CGROUP_PROCS; do echo $$ > "$f"; done',
+  'unset OP_LOWER OP_UPPER OP_WORK OP_MERGED OP_WORKDIR OP_VOLUMES OP_IMAGE_PATH OP_HOSTNAME OP_UNSHARE OP_CGROUP_PROCS',
   // Its own UTS namespace: the container's host name is its pod's name, as in Kubernetes (written, not `hostname`:
   // a process start less).
   '[ -z "$podname" ] || echo "$podname" 2>/dev/null > /proc/sys/kernel/hostname || true',
@@ -51,16 +48,12 @@ const ISOLATE = [
   // No `mount --make-rprivate /`: unshare --mount already made every mount here private (util-linux 2.27 and later).
   'mount -t overlay overlay -o "lowerdir=$lower,upperdir=$upper,workdir=$work" "$root"',
   '[ -z "$volumes" ] || printf "%s\\n" "$volumes" | while IFS="|" read -r src dst; do [ -n "$src" ] || continue; mkdir -p "$root$dst"; mount --bind "$src" "$root$dst"; done',
-  // The pod's resolver, where the image has an /etc (a symlink there would lead out of the image: left alone).
-  'if [ -n "$resolv" ] && [ -d "$root/etc" ] && [ ! -L "$root/etc/resolv.conf" ]; then',
-  '  { [ -e "$root/etc/resolv.conf" ] || : > "$root/etc/resolv.conf"; } 2>/dev/null && mount --bind "$resolv" "$root/etc/resolv.conf" 2>/dev/null || true',
-  'fi',
-  'mount -t proc proc "$root/proc"',
   'mount --rbind /dev "$root/dev"',
   '[ -d "$root$wd" ] || mkdir -p "$root$wd"',
   // This shell stays PID 1 and forwards SIGTERM, as an init does: a command that is PID 1 itself would ignore it.
-  // Root and working directory changed by unshare itself, so an image needs no shell of its own.
-  'PATH="$imagepath" "$enter" --root="$root" --wd="$wd" -- "$@" &',
+  // Root, working directory and /proc (nosuid, noexec, nodev; in a mount namespace of the command's own, inside
+  // this one) set by unshare itself: an image needs no shell of its own, and set-up runs one mount less.
+  'PATH="$imagepath" "$enter" --mount-proc=/proc --root="$root" --wd="$wd" -- "$@" &',
   'child=$!',
   // `|| true`: under set -e a child that is already gone must not turn the exit status into kill's.
   'trap \'kill -TERM "$child" 2>/dev/null || true\' TERM',
@@ -90,7 +83,8 @@ function writeStatus(statusPath: string, status: object): void {
  */
 export function startContainerProcess(spec: ShimSpec, onExit: () => void): StartedContainer {
   const iso = spec.isolation;
-  // In its pod's network namespace (entered after joining the cgroups, by exec: the pid stays the container's).
+  // In its pod's network namespace (entered by exec: the pid stays the container's; after joining the cgroups, or
+  // before for an isolated one, whose set-up joins them: entering allocates nothing).
   const command = [
     ...(spec.enter ?? []),
     ...(iso ? ['unshare', '--mount', '--pid', '--uts', '--fork', '--kill-child', '/bin/sh', '-c', ISOLATE, 'sh', ...spec.command] : spec.command),
@@ -101,7 +95,6 @@ export function startContainerProcess(spec: ShimSpec, onExit: () => void): Start
         OP_VOLUMES: iso.volumes.map((v) => `${v.source}|${v.mountPath}`).join('\n'),
         OP_IMAGE_PATH: spec.env.PATH ?? HOST_PATH,
         OP_HOSTNAME: spec.env.HOSTNAME ?? '',
-        OP_RESOLV_CONF: spec.resolvConf ?? '',
         OP_UNSHARE: UNSHARE,
         PATH: HOST_PATH,
       }
@@ -110,7 +103,9 @@ export function startContainerProcess(spec: ShimSpec, onExit: () => void): Start
   // its shim: setpriv gives it SIGKILL as parent-death signal, and unshare --kill-child passes that on to the
   // container's init, whose death ends its PID namespace. So a host killed as a whole (its group, shim
   // included) takes its containers with it, as a power cut does.
-  const [file, ...args] = [...withParentDeath, '/bin/sh', '-c', JOIN_CGROUPS, 'sh', ...command];
+  // An isolated container's set-up shell joins the cgroups itself (ISOLATE); any other joins them in a shell of
+  // its own that then execs the command.
+  const [file, ...args] = [...withParentDeath, ...(iso ? command : ['/bin/sh', '-c', JOIN_CGROUPS, 'sh', ...command])];
   const child = spawn(file, args, {
     cwd: spec.cwd,
     env: { ...spec.env, ...isolationEnv, OP_CGROUP_PROCS: spec.cgroupProcs.join(' ') },
