@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { copyFileSync, existsSync, lstatSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import {
   CodedError, ContainerConfig, ContainerStatus, CrxErrorCodes, ExecSyncRequest, ExecSyncResponse, PodSandbox, PodSandboxConfig, PodSandboxFilter, ReadLogsRequest, ReadLogsResponse,
 } from '@openpacific/contracts';
@@ -27,7 +27,7 @@ interface ContainerRecord {
   limits: { memoryBytes?: number; cpuMillis?: number };
   /** The image's rootfs when the container runs isolated in it; absent = on the host's root. */
   rootfs?: string;
-  /** Where its overlay root is mounted (inside its own mount namespace). */
+  /** Where its overlay root is mounted (inside its own mount namespace); set when it is created. */
   merged?: string;
   workingDir: string;
   volumes: { source: string; mountPath: string }[];
@@ -230,6 +230,8 @@ export class ProcessDriver implements RuntimeDriver {
       cwd: !image.rootfs && config.workingDir && existsSync(config.workingDir) ? config.workingDir : sandbox.directory,
       limits: config.limits ?? {},
       rootfs: image.rootfs,
+      // Known from the start, so a container's start writes no state of its own.
+      merged: image.rootfs ? join(sandbox.directory, 'containers', `${config.name}.${attempt}`, 'merged') : undefined,
       workingDir: config.workingDir ?? (image.config?.workingDir || '/'),
       volumes,
       logPath: join(sandbox.directory, 'logs', `${config.name}.${attempt}.log`),
@@ -247,12 +249,16 @@ export class ProcessDriver implements RuntimeDriver {
     const cgroupProcs = this.cgroups.create(id, c.limits);
     let isolation;
     if (c.rootfs) {
-      const layers = join(this.sandbox(c.sandboxId).directory, 'containers', `${c.name}.${c.attempt}`);
+      if (!c.merged) {
+        // Created by a runtime before this one, which chose the place at the start.
+        c.merged = join(this.sandbox(c.sandboxId).directory, 'containers', `${c.name}.${c.attempt}`, 'merged');
+        this.save();
+      }
+      const merged = c.merged;
+      const layers = dirname(merged);
       for (const d of ['upper', 'work', 'merged']) mkdirSync(join(layers, d), { recursive: true });
-      isolation = { lower: c.rootfs, upper: join(layers, 'upper'), work: join(layers, 'work'), merged: join(layers, 'merged'), workingDir: c.workingDir, volumes: c.volumes };
+      isolation = { lower: c.rootfs, upper: join(layers, 'upper'), work: join(layers, 'work'), merged, workingDir: c.workingDir, volumes: c.volumes };
       givePodResolver(join(this.sandbox(c.sandboxId).directory, 'resolv.conf'), c.rootfs, isolation.upper);
-      c.merged = isolation.merged;
-      this.save();
     }
     const sandbox = this.sandbox(c.sandboxId);
     const attachment = this.attachment(sandbox);
