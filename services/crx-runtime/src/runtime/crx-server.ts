@@ -41,8 +41,14 @@ export class CrxServer {
       renewLease: (r) => this.watchdog.renew(r),
       fences: () => this.watchdog.fences(),
     };
+    // An answer promises what it says is kept: it goes once the driver has written the request's changes.
+    const durable = (handler: (req: any) => unknown) => async (req: any) => {
+      const answer = await handler(req);
+      await d.persisted?.();
+      return answer;
+    };
     for (const [op, handler] of Object.entries(handlers)) {
-      this.subs.push(serveJson(this.nc, crxSubject(this.prefix, this.host, op as CrxOperation), `crx-${this.host}`, handler));
+      this.subs.push(serveJson(this.nc, crxSubject(this.prefix, this.host, op as CrxOperation), `crx-${this.host}`, durable(handler)));
     }
     this.exec = new ExecSessions(this.nc, this.prefix, this.host, d);
     this.exec.start();
@@ -52,6 +58,8 @@ export class CrxServer {
     if (!this.timed) return step();
     const started = process.hrtime.bigint();
     const result = await step();
+    // Its state written too: the answer waits for that.
+    await this.driver.persisted?.();
     const ms = Number(process.hrtime.bigint() - started) / 1e6;
     const id = (result as { id?: string } | undefined)?.id;
     this.timed(op, Math.round(ms * 1000) / 1000, { ...fields, ...(op === 'startContainer' ? {} : { id }) });

@@ -86,6 +86,7 @@ const pod = (name: string, podIp?: string): PodSandboxConfig => ({
 
   it('removes the namespace, its veth and its route with the sandbox, and keeps them while it is only stopped', async () => {
     const c = host2.runPodSandbox(pod('c', '10.60.2.5'));
+    await host2.persisted(); // the state file holds it (the server answers only then)
     const pause = JSON.parse(readFileSync(join(root, 'host-2', 'state.json'), 'utf8')).networks[c.id];
     expect(alive(pause.pid)).toBe(true);
     await host2.stopPodSandbox(c.id, 1);
@@ -98,6 +99,7 @@ const pod = (name: string, podIp?: string): PodSandboxConfig => ({
 
   it('reports a sandbox whose pause died as not ready after a restart, and drops routes of pods it no longer has', async () => {
     const d = host2.runPodSandbox(pod('d', '10.60.2.6'));
+    await host2.persisted();
     const { pid } = JSON.parse(readFileSync(join(root, 'host-2', 'state.json'), 'utf8')).networks[d.id];
     host2.close();
     process.kill(pid, 'SIGKILL');
@@ -118,6 +120,7 @@ const pod = (name: string, podIp?: string): PodSandboxConfig => ({
     await eventually(() => expect(spares()).toHaveLength(2));
     const [first] = spares();
     const sandbox = driver.runPodSandbox(pod('spare', '10.60.2.9'));
+    await driver.persisted();
     const attachment = JSON.parse(readFileSync(join(dir, 'state.json'), 'utf8')).networks[sandbox.id];
     expect(attachment).toMatchObject({ pid: first.pid, veth: first.veth, ip: '10.60.2.9' });
     expect(ip('-4', '-o', 'route', 'show', 'dev', 'op60h2')).toContain('10.60.2.9');
@@ -152,11 +155,13 @@ const pod = (name: string, podIp?: string): PodSandboxConfig => ({
       process.kill(Number(shellOf(a.pid)), 'SIGTERM');
       await eventually(() => expect(shellOf(a.pid)).toBe(''));
       const viaNew = first.runPodSandbox(pod('helper-gone', '10.60.2.20'));
+      await first.persisted();
       const attachedNew = state().networks[viaNew.id];
       expect(attachedNew.pid).not.toBe(a.pid);
       expect(alive(a.pid)).toBe(false);
       // b's shell answers: b takes the address, and the shell is done.
       const viaHelper = first.runPodSandbox(pod('helper', '10.60.2.21'));
+      await first.persisted();
       expect(state().networks[viaHelper.id].pid).toBe(b.pid);
       await eventually(() => expect(shellOf(b.pid)).toBe(''));
       // A runtime started again hands a spare its predecessor made the address through that spare's shell (its
@@ -170,8 +175,10 @@ const pod = (name: string, podIp?: string): PodSandboxConfig => ({
       writeFileSync(join(dir, 'state.json'), JSON.stringify(saved));
       second = new ProcessDriver(dir, 2, shim, preparePodNetwork(settings('host-2')));
       const viaFifo = second.runPodSandbox(pod('restarted', '10.60.2.22'));
+      await second.persisted();
       expect(state().networks[viaFifo.id].pid).toBe(c.pid);
       const viaRun = second.runPodSandbox(pod('restarted-older', '10.60.2.23'));
+      await second.persisted();
       expect(state().networks[viaRun.id].pid).toBe(d.pid);
       for (const [sandbox, address] of [[viaNew, '10.60.2.20'], [viaHelper, '10.60.2.21'], [viaFifo, '10.60.2.22'], [viaRun, '10.60.2.23']] as const) {
         const pid = state().networks[sandbox.id].pid;

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { eventually } from '@openpacific/testing';
@@ -131,6 +131,33 @@ describe('the process driver', () => {
     expect(alive(after)).toBe(true);
     expect(shimOf('d')).not.toBe(shimOf('a'));
     await restarted.stopContainer(restarted.listContainers(sandbox.id).find((c) => c.name === 'd')!.id, 1);
+  });
+
+  it('writes the state once for the changes of a turn, holds them all when persisted() resolves, and reports a write that failed', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'crx-state-'));
+    const statePath = join(dir, 'state.json');
+    const onDisk = () => Object.keys(JSON.parse(readFileSync(statePath, 'utf8')).sandboxes).sort();
+    try {
+      const burst = new ProcessDriver(dir, 6, shim);
+      const ids = Array.from({ length: 20 }, (_, i) => burst.runPodSandbox(sandboxConfig(`burst-${i}`)).id);
+      // Nothing written within the turn; one write after it holds all twenty.
+      expect(existsSync(statePath)).toBe(false);
+      await burst.persisted();
+      expect(onDisk()).toEqual([...ids].sort());
+      // A restarted runtime finds them.
+      expect(new ProcessDriver(dir, 6, shim).listPodSandboxes().map((s) => s.id).sort()).toEqual([...ids].sort());
+      // A write that fails is reported to whoever waits for it (the server then answers with the error), and the
+      // change is written at the next wait.
+      mkdirSync(`${statePath}.tmp`);
+      const late = burst.runPodSandbox(sandboxConfig('late'));
+      await expect(burst.persisted()).rejects.toThrow(/EISDIR|directory/);
+      expect(onDisk()).not.toContain(late.id);
+      rmSync(`${statePath}.tmp`, { recursive: true });
+      await burst.persisted();
+      expect(onDisk()).toContain(late.id);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('lists the sandboxes of the pods a filter names and the containers of the sandboxes named', () => {

@@ -23,6 +23,8 @@ export interface RuntimeDriver {
   /** How to start a command inside a running container (exec sessions); drivers without real processes lack it. */
   /** Lets go of what it holds for future starts (a clean stop; sandboxes and containers stay). */
   close?(): void;
+  /** Resolves once the changes made so far are durable, for a driver that writes them after the call (answer only then). */
+  persisted?(): Promise<void>;
   execTarget?(containerId: string, command: string[]): { file: string; args: string[]; cwd: string; env: Record<string, string> };
 }
 
