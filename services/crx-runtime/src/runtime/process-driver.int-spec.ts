@@ -133,14 +133,14 @@ describe('the process driver', () => {
     await restarted.stopContainer(restarted.listContainers(sandbox.id).find((c) => c.name === 'd')!.id, 1);
   });
 
-  it('writes the state once for the changes of a turn, holds them all when persisted() resolves, and reports a write that failed', async () => {
+  it('writes the state once for changes made together, holds them all when persisted() resolves, and reports a write that failed', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'crx-state-'));
     const statePath = join(dir, 'state.json');
     const onDisk = () => Object.keys(JSON.parse(readFileSync(statePath, 'utf8')).sandboxes).sort();
     try {
       const burst = new ProcessDriver(dir, 6, shim);
       const ids = Array.from({ length: 20 }, (_, i) => burst.runPodSandbox(sandboxConfig(`burst-${i}`)).id);
-      // Nothing written within the turn; one write after it holds all twenty.
+      // Nothing written while they are made; one write after them holds all twenty.
       expect(existsSync(statePath)).toBe(false);
       await burst.persisted();
       expect(onDisk()).toEqual([...ids].sort());
