@@ -3,7 +3,8 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, symlink
 import { dirname, join } from 'node:path';
 
 export const BUSYBOX_IMAGE = /^(docker\.io\/)?(library\/)?busybox(:[\w.-]+)?(@sha256:[0-9a-f]+)?$/;
-const BUSYBOX_BINARY = '/bin/busybox';
+/** Debian's busybox-static: the built-in busybox image, and what isolates containers (their set-up's mounts). */
+export const BUSYBOX_BINARY = '/bin/busybox';
 const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
 /** The part of an OCI image config the runtime uses (`config.Entrypoint` etc. of the config blob). */
