@@ -53,6 +53,13 @@ export class PodScheduler {
    * decision's commit and the follower's read of it (a transaction still open below it holds the follower back).
    */
   private readonly placements: PlacementWriter;
+  /**
+   * Pods and VMs moved off a lost host (by stream), with the version the move made: until the log brings that
+   * version back, a pass still sees them on the lost host and must not move them again. Before, the pass right
+   * after the move wrote all of them a second time, lost every one to a version conflict and then wrote them one
+   * at a time to find out: over a second for 100 pods, before any of them could be placed elsewhere.
+   */
+  private readonly moving = new Map<string, number>();
 
   constructor(
     private readonly deps: FollowerDeps<Logger> & { log: SharedFollower; podCIDR?: string },
@@ -71,6 +78,8 @@ export class PodScheduler {
     deps.log.add(this.model.follows, (events) => {
       let relevant = false;
       for (const e of events) {
+        const moved = this.moving.get(e.streamId);
+        if (moved !== undefined && e.streamVersion >= moved) this.moving.delete(e.streamId);
         const change = this.model.apply(e);
         if (!change) continue;
         relevant = true;
@@ -141,8 +150,8 @@ export class PodScheduler {
   private async scheduleBatch(): Promise<void> {
     const failovers = this.failovers();
     if (failovers.length > 0) {
-      await this.write(failovers);
-      // The moved pods come back Pending through the log; the next pass places them.
+      for (const w of await this.write(failovers)) if (typeof w.expectedVersion === 'number') this.moving.set(w.streamId, w.expectedVersion + w.events.length);
+      // The moved pods come back Pending through the log; the pass that follows their return places them.
       this.loop.schedule();
       return;
     }
@@ -154,7 +163,10 @@ export class PodScheduler {
       .sort((a, b) => byCreation(a.object, b.object))
       .slice(0, this.opts.batchSize);
     const vms = pendingVms(this.model.list(VMS)).filter((s) => !this.placements.isAssumed(s.streamId));
-    if (pending.length === 0 && vms.length === 0) return this.write(addressed);
+    if (pending.length === 0 && vms.length === 0) {
+      await this.write(addressed);
+      return;
+    }
     const views = this.tallies.views(this.model.list(HOSTS_RESOURCE));
     await this.write(addressed);
     await this.placements.submit(this.placeVms(vms, views));
@@ -251,10 +263,11 @@ export class PodScheduler {
     }
     if (lost.size === 0) return [];
     const writes: StreamAppend[] = [];
+    const moving = (stored: StoredObject) => (this.moving.get(stored.streamId) ?? 0) > stored.streamVersion;
     for (const stored of this.model.list('pods')) {
       const pod = stored.object;
       const host = pod.spec?.nodeName;
-      if (!host || !lost.has(host) || pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed') continue;
+      if (!host || !lost.has(host) || pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed' || moving(stored)) continue;
       const why = `host ${host} is NotReady: ${lost.get(host)}`;
       if (pod.metadata.deletionTimestamp) {
         const gone = structuredClone(pod);
@@ -270,7 +283,7 @@ export class PodScheduler {
     }
     for (const stored of this.model.list(VMS)) {
       const host = stored.object.status?.nodeName;
-      if (host && lost.has(host) && !stored.object.metadata.deletionTimestamp) writes.push(unplaceVm(stored, `host ${host} is NotReady: ${lost.get(host)}`));
+      if (host && lost.has(host) && !stored.object.metadata.deletionTimestamp && !moving(stored)) writes.push(unplaceVm(stored, `host ${host} is NotReady: ${lost.get(host)}`));
     }
     if (writes.length > 0) this.deps.logger.warn('failing over pods from lost hosts', { hosts: [...lost.keys()], writes: writes.length });
     return writes;
@@ -313,22 +326,26 @@ export class PodScheduler {
   }
 
   /** Failovers and addresses: one transaction; when an object changed meanwhile, one object at a time. */
-  private async write(writes: StreamAppend[]): Promise<void> {
-    if (writes.length === 0) return;
+  /** Appends the writes (all in one batch, or, when one of them conflicts, each with its Event); returns those written. */
+  private async write(writes: StreamAppend[]): Promise<StreamAppend[]> {
+    if (writes.length === 0) return [];
     try {
       await this.deps.store.appendBatch(writes);
-      return;
+      return writes;
     } catch (err) {
       if (!(err instanceof VersionConflictError)) throw err;
     }
+    const written: StreamAppend[] = [];
     for (let i = 0; i < writes.length; i++) {
       const group = writes[i + 1]?.expectedVersion === 'no_stream' ? [writes[i], writes[++i]] : [writes[i]];
       try {
         await this.deps.store.appendBatch(group);
+        written.push(...group);
       } catch (err) {
         if (!(err instanceof VersionConflictError)) throw err;
         this.loop.schedule(); // a pod changed under us: decide again on the next pass
       }
     }
+    return written;
   }
 }
