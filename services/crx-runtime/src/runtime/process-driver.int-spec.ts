@@ -160,6 +160,20 @@ describe('the process driver', () => {
     }
   });
 
+  // Skipped where containers cannot run isolated (not root, or no busybox-static): there is no root to build.
+  (isolating ? it : it.skip)('builds the built-in busybox root when it starts, before any container asks for it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'crx-warm-'));
+    try {
+      new ProcessDriver(dir, 5, shim);
+      const complete = join(dir, 'images', 'busybox', 'rootfs', '.complete');
+      expect(existsSync(complete)).toBe(false); // not while the driver is made
+      await eventually(() => expect(existsSync(complete)).toBe(true));
+      expect(existsSync(join(dir, 'images', 'busybox', 'rootfs', 'bin', 'sh'))).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('lists the sandboxes of the pods a filter names and the containers of the sandboxes named', () => {
     const a = driver.runPodSandbox(sandboxConfig('listed-a'));
     const b = driver.runPodSandbox(sandboxConfig('listed-b'));

@@ -89,6 +89,14 @@ export class ProcessDriver implements RuntimeDriver {
     this.shim = new ShimClient(shimSocketName(root), shimPath);
     this.state = existsSync(this.statePath) ? JSON.parse(readFileSync(this.statePath, 'utf8')) : { sandboxes: {}, containers: {}, nextIp: 0 };
     this.state.networks ??= {};
+    // After this turn, so that constructing a driver stays quick; a start that comes first builds it itself.
+    setImmediate(() => {
+      try {
+        this.images.prepareBuiltIn();
+      } catch {
+        // The first container that needs it tries again, and says what is wrong.
+      }
+    });
     if (podNetwork.network) {
       // Adopt: sandboxes whose pause died (the host went down) are not ready; routes of pods gone are dropped.
       for (const s of Object.values(this.state.sandboxes)) this.refresh(s);
