@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { HOSTS_RESOURCE, natsNames, ObjectEventTypes, objectStreamId, PodEventTypes } from '@openpacific/contracts';
+import { HOSTS_RESOURCE, natsNames, ObjectEventTypes, objectStreamId, POD_IP_ANNOTATION, POD_NETWORK_ANNOTATION, PodEventTypes } from '@openpacific/contracts';
 import { EventStore, migrate, StreamAppend } from '@openpacific/event-store';
 import { connectNats } from '@openpacific/messaging';
 import { SharedFollower } from '@openpacific/objects';
@@ -12,19 +12,25 @@ const META = { actor: 'test', source: 'test' };
 const quiet = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined, child: () => quiet };
 const now = () => new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
 
-/** The real store, counting the appends that try to move each pod off its host (tried, whether written or refused). */
+/**
+ * The real store, counting the scheduler's appends that move a pod off its host and those that give a pod its
+ * address (each tried, whether written or refused).
+ */
 class CountingStore extends EventStore {
   readonly unbindTries = new Map<string, number>();
+  readonly addressTries = new Map<string, number>();
 
   override appendBatch(items: StreamAppend[], opts?: { client?: PoolClient }) {
     for (const item of items) {
-      if (item.events.some((e) => e.type === PodEventTypes.unbound)) this.unbindTries.set(item.streamId, (this.unbindTries.get(item.streamId) ?? 0) + 1);
+      const count = (tries: Map<string, number>) => tries.set(item.streamId, (tries.get(item.streamId) ?? 0) + 1);
+      if (item.events.some((e) => e.type === PodEventTypes.unbound)) count(this.unbindTries);
+      if (item.events.some((e) => e.type === ObjectEventTypes.updated && (e.data as any).object?.metadata?.annotations?.[POD_IP_ANNOTATION])) count(this.addressTries);
     }
     return super.appendBatch(items, opts);
   }
 }
 
-describe('the pod scheduler when a host is lost', () => {
+describe('the pod scheduler writing what the log has not brought back yet', () => {
   let db: TestDatabase;
   let nc: NatsConnection;
   let store: CountingStore;
@@ -59,7 +65,7 @@ describe('the pod scheduler when a host is lost', () => {
     store = new CountingStore(db.pool, { notify: false });
     const deps = { store, pool: db.pool, nats: nc, names: natsNames(uniqueNatsPrefix('pf')), logger: quiet };
     log = new SharedFollower(deps);
-    scheduler = new PodScheduler({ ...deps, log });
+    scheduler = new PodScheduler({ ...deps, log, podCIDR: '10.77.0.0/16' });
     await log.start();
     scheduler.start();
   }, 30_000);
@@ -88,5 +94,23 @@ describe('the pod scheduler when a host is lost', () => {
     expect(names.map((n) => store.unbindTries.get(objectStreamId('pods', 'default', n)))).toEqual(names.map(() => 1));
     const unbound = (await store.readAll({ limit: 10_000 })).filter((e) => e.type === PodEventTypes.unbound);
     expect(unbound).toHaveLength(20);
+  }, 40_000);
+
+  it('gives each pod bound by its author to a networking host its address once, whatever passes run before it is back', async () => {
+    const networking = host('host-n');
+    (networking.metadata as any).annotations = { [POD_NETWORK_ANNOTATION]: 'netns' };
+    await create(HOSTS_RESOURCE, networking);
+    const names = Array.from({ length: 10 }, (_, i) => `n-${i}`);
+    for (const name of names) await create('pods', { ...pod(name), spec: { ...pod(name).spec, nodeName: 'host-n' } });
+    const streams = names.map((n) => objectStreamId('pods', 'default', n));
+    await eventually(() => expect(streams.filter((id) => store.addressTries.has(id))).toHaveLength(10), 15_000);
+    // A pass now, before the follower's next poll brings the addresses back.
+    scheduler.kick();
+    await eventually(async () => {
+      const pods = await Promise.all(streams.map(async (id) => ((await store.readStream(id)).slice(-1)[0].data as any).object));
+      expect(pods.filter((p) => p.metadata.annotations?.[POD_IP_ANNOTATION]?.startsWith('10.77.'))).toHaveLength(10);
+    }, 15_000);
+    await new Promise((r) => setTimeout(r, 600)); // two more polls: any pass that would address them again has run
+    expect(streams.map((id) => store.addressTries.get(id))).toEqual(streams.map(() => 1));
   }, 40_000);
 });

@@ -164,11 +164,11 @@ export class PodScheduler {
       .slice(0, this.opts.batchSize);
     const vms = pendingVms(this.model.list(VMS)).filter((s) => !this.placements.isAssumed(s.streamId));
     if (pending.length === 0 && vms.length === 0) {
-      await this.write(addressed);
+      await this.writeAddresses(addressed);
       return;
     }
     const views = this.tallies.views(this.model.list(HOSTS_RESOURCE));
-    await this.write(addressed);
+    await this.writeAddresses(addressed);
     await this.placements.submit(this.placeVms(vms, views));
     let decisions: PlacementDecision[] = [];
     for (const stored of pending) {
@@ -240,6 +240,14 @@ export class PodScheduler {
       }
     }
     return writes;
+  }
+
+  /**
+   * Writes the addresses; a pod whose address is written leaves `unaddressed` until the log brings it back (and
+   * its recount decides again), so a pass in between does not address it a second time.
+   */
+  private async writeAddresses(writes: StreamAppend[]): Promise<void> {
+    for (const w of await this.write(writes)) this.unaddressed.delete(w.streamId);
   }
 
   /** Bound to a host that networks its pods, without an address, and still to run there. */
