@@ -1,6 +1,6 @@
 import type { Logger } from '@openpacific/service-kit';
 import { HOSTS_RESOURCE, POD_IP_ANNOTATION, streamResource } from '@openpacific/contracts';
-import { StreamAppend, VersionConflictError } from '@openpacific/event-store';
+import type { StreamAppend } from '@openpacific/event-store';
 import { controllerReadModel, type FollowerDeps, nodeLostPod, PassLoop, podUnbound, type SharedFollower, StoredObject, vmPlacement } from '@openpacific/objects';
 import { filterHost, HostView, unschedulableMessage } from './filters';
 import { HostTallies } from './host-tallies';
@@ -10,6 +10,11 @@ import { scoreHost } from './scoring';
 import { asWorkload, pendingVms, placeVm, tooBigFor, unplaceableVm, unplaceVm, VMS } from '../vms/vm-workloads';
 import { boundPod, ObjectEventTypes, podChange, podEvent, PodEventTypes, SCHEDULER_ACTOR, unschedulablePod } from './scheduling-records';
 import { PlacementDecision, PlacementWriter } from './placement-writer';
+
+/** A decision whose first write carries the object as the writes leave it. */
+function decided(stored: StoredObject, writes: StreamAppend[]): PlacementDecision {
+  return { stored, object: (writes[0].events[0].data as { object: any }).object, writes };
+}
 
 /** Oldest first. Timestamps are RFC 3339 in UTC: code-unit order is time order, without `localeCompare`'s cost per comparison. */
 function byCreation(a: any, b: any): number {
@@ -49,17 +54,13 @@ export class PodScheduler {
   private networkingChanged = false;
   private readonly loop: PassLoop;
   /**
-   * Pods' and VMs' decisions, each counted as decided until the log brings it back: a pass can run between a
-   * decision's commit and the follower's read of it (a transaction still open below it holds the follower back).
+   * Every decision of a pass (placements, verdicts, addresses, moves off a lost host), each counted as decided
+   * until the log brings it back: a pass can run between a decision's commit and the follower's read of it (a
+   * transaction still open below it holds the follower back), and deciding again would only lose to a version
+   * conflict. Moves off a lost host were written apart once: the pass after them wrote all 100 again, lost them
+   * and retried each alone, over a second before any pod could be placed elsewhere.
    */
   private readonly placements: PlacementWriter;
-  /**
-   * Pods and VMs moved off a lost host (by stream), with the version the move made: until the log brings that
-   * version back, a pass still sees them on the lost host and must not move them again. Before, the pass right
-   * after the move wrote all of them a second time, lost every one to a version conflict and then wrote them one
-   * at a time to find out: over a second for 100 pods, before any of them could be placed elsewhere.
-   */
-  private readonly moving = new Map<string, number>();
 
   constructor(
     private readonly deps: FollowerDeps<Logger> & { log: SharedFollower; podCIDR?: string },
@@ -78,8 +79,6 @@ export class PodScheduler {
     deps.log.add(this.model.follows, (events) => {
       let relevant = false;
       for (const e of events) {
-        const moved = this.moving.get(e.streamId);
-        if (moved !== undefined && e.streamVersion >= moved) this.moving.delete(e.streamId);
         const change = this.model.apply(e);
         if (!change) continue;
         relevant = true;
@@ -150,7 +149,7 @@ export class PodScheduler {
   private async scheduleBatch(): Promise<void> {
     const failovers = this.failovers();
     if (failovers.length > 0) {
-      for (const w of await this.write(failovers)) if (typeof w.expectedVersion === 'number') this.moving.set(w.streamId, w.expectedVersion + w.events.length);
+      await this.placements.submit(failovers);
       // The moved pods come back Pending through the log; the pass that follows their return places them.
       this.loop.schedule();
       return;
@@ -163,12 +162,9 @@ export class PodScheduler {
       .sort((a, b) => byCreation(a.object, b.object))
       .slice(0, this.opts.batchSize);
     const vms = pendingVms(this.model.list(VMS)).filter((s) => !this.placements.isAssumed(s.streamId));
-    if (pending.length === 0 && vms.length === 0) {
-      await this.writeAddresses(addressed);
-      return;
-    }
+    await this.placements.submit(addressed);
+    if (pending.length === 0 && vms.length === 0) return;
     const views = this.tallies.views(this.model.list(HOSTS_RESOURCE));
-    await this.writeAddresses(addressed);
     await this.placements.submit(this.placeVms(vms, views));
     let decisions: PlacementDecision[] = [];
     for (const stored of pending) {
@@ -225,29 +221,21 @@ export class PodScheduler {
    * Pods bound to a host that networks its pods without going through the scheduler (`spec.nodeName` set by
    * their author) get their address here; the host's agent waits for it.
    */
-  private addressBoundPods(allocator: PodAddressAllocator): StreamAppend[] {
-    const writes: StreamAppend[] = [];
+  private addressBoundPods(allocator: PodAddressAllocator): PlacementDecision[] {
+    const decisions: PlacementDecision[] = [];
     for (const stored of this.unaddressed.values()) {
       if (this.placements.isAssumed(stored.streamId)) continue;
       const pod = stored.object;
       try {
         const next = withPodAddress(structuredClone(pod), allocator.assign(stored.streamId, pod));
         delete next.metadata.resourceVersion;
-        writes.push(podChange(next, ObjectEventTypes.updated, stored.streamVersion));
+        decisions.push(decided(stored, [podChange(next, ObjectEventTypes.updated, stored.streamVersion)]));
       } catch (err) {
         if (!(err instanceof PodAddressesExhausted)) throw err;
         this.deps.logger.warn('no address for a pod', { pod: `${pod.metadata.namespace}/${pod.metadata.name}`, error: err.message });
       }
     }
-    return writes;
-  }
-
-  /**
-   * Writes the addresses; a pod whose address is written leaves `unaddressed` until the log brings it back (and
-   * its recount decides again), so a pass in between does not address it a second time.
-   */
-  private async writeAddresses(writes: StreamAppend[]): Promise<void> {
-    for (const w of await this.write(writes)) this.unaddressed.delete(w.streamId);
+    return decisions;
   }
 
   /** Bound to a host that networks its pods, without an address, and still to run there. */
@@ -263,38 +251,43 @@ export class PodScheduler {
    * out and its runtime has stopped them. Restartable pods are unbound to be placed elsewhere; pods with
    * restartPolicy Never become Failed (NodeLost); pods being deleted are finished, as their host cannot.
    */
-  private failovers(): StreamAppend[] {
+  private failovers(): PlacementDecision[] {
     const lost = new Map<string, string>();
     for (const s of this.model.list(HOSTS_RESOURCE)) {
       const ready = (s.object.status?.conditions ?? []).find((c: any) => c.type === 'Ready');
       if (ready?.status !== 'True' && ready?.reason === 'HeartbeatMissed') lost.set(s.object.metadata.name, ready.message ?? '');
     }
     if (lost.size === 0) return [];
-    const writes: StreamAppend[] = [];
-    const moving = (stored: StoredObject) => (this.moving.get(stored.streamId) ?? 0) > stored.streamVersion;
+    const decisions: PlacementDecision[] = [];
     for (const stored of this.model.list('pods')) {
       const pod = stored.object;
       const host = pod.spec?.nodeName;
-      if (!host || !lost.has(host) || pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed' || moving(stored)) continue;
+      if (!host || !lost.has(host) || pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed' || this.placements.isAssumed(stored.streamId)) continue;
       const why = `host ${host} is NotReady: ${lost.get(host)}`;
       if (pod.metadata.deletionTimestamp) {
         const gone = structuredClone(pod);
         delete gone.metadata.resourceVersion;
-        writes.push(podChange(gone, ObjectEventTypes.deleted, stored.streamVersion));
+        decisions.push(decided(stored, [podChange(gone, ObjectEventTypes.deleted, stored.streamVersion)]));
       } else if (pod.spec.restartPolicy === 'Never') {
-        writes.push(podChange(nodeLostPod(pod, `Pod was running on ${why}`), ObjectEventTypes.statusUpdated, stored.streamVersion));
-        writes.push(podEvent(pod, 'Warning', 'NodeLost', `Pod was running on ${why}; restartPolicy Never: it is Failed`));
+        decisions.push(decided(stored, [
+          podChange(nodeLostPod(pod, `Pod was running on ${why}`), ObjectEventTypes.statusUpdated, stored.streamVersion),
+          podEvent(pod, 'Warning', 'NodeLost', `Pod was running on ${why}; restartPolicy Never: it is Failed`),
+        ]));
       } else {
-        writes.push(podUnbound(pod, stored.streamVersion, { reason: 'HostNotReady', message: why }, SCHEDULER_ACTOR));
-        writes.push(podEvent(pod, 'Warning', 'HostFailover', `${why}; starting the pod on another host`));
+        decisions.push(decided(stored, [
+          podUnbound(pod, stored.streamVersion, { reason: 'HostNotReady', message: why }, SCHEDULER_ACTOR),
+          podEvent(pod, 'Warning', 'HostFailover', `${why}; starting the pod on another host`),
+        ]));
       }
     }
     for (const stored of this.model.list(VMS)) {
       const host = stored.object.status?.nodeName;
-      if (host && lost.has(host) && !stored.object.metadata.deletionTimestamp && !moving(stored)) writes.push(unplaceVm(stored, `host ${host} is NotReady: ${lost.get(host)}`));
+      if (host && lost.has(host) && !stored.object.metadata.deletionTimestamp && !this.placements.isAssumed(stored.streamId)) {
+        decisions.push(decided(stored, [unplaceVm(stored, `host ${host} is NotReady: ${lost.get(host)}`)]));
+      }
     }
-    if (writes.length > 0) this.deps.logger.warn('failing over pods from lost hosts', { hosts: [...lost.keys()], writes: writes.length });
-    return writes;
+    if (decisions.length > 0) this.deps.logger.warn('failing over pods from lost hosts', { hosts: [...lost.keys()], objects: decisions.length });
+    return decisions;
   }
 
   /** VMs go first (they are the bigger pieces), by the same filters and scores as pods. */
@@ -320,7 +313,7 @@ export class PodScheduler {
         this.tallies.count(stored.streamId, best.name, workload);
         this.countAgain(stored.streamId, VMS, stored.object);
       }
-      if (write) decisions.push({ stored, object: (write.events[0].data as { object: any }).object, writes: [write] });
+      if (write) decisions.push(decided(stored, [write]));
     }
     return decisions;
   }
@@ -331,29 +324,5 @@ export class PodScheduler {
     if (current?.status === 'False' && current.reason === 'Unschedulable' && current.message === message) return [];
     const object = unschedulablePod(stored.object, message);
     return [{ stored, object, writes: [podChange(object, ObjectEventTypes.statusUpdated, stored.streamVersion), podEvent(stored.object, 'Warning', 'FailedScheduling', message)] }];
-  }
-
-  /** Failovers and addresses: one transaction; when an object changed meanwhile, one object at a time. */
-  /** Appends the writes (all in one batch, or, when one of them conflicts, each with its Event); returns those written. */
-  private async write(writes: StreamAppend[]): Promise<StreamAppend[]> {
-    if (writes.length === 0) return [];
-    try {
-      await this.deps.store.appendBatch(writes);
-      return writes;
-    } catch (err) {
-      if (!(err instanceof VersionConflictError)) throw err;
-    }
-    const written: StreamAppend[] = [];
-    for (let i = 0; i < writes.length; i++) {
-      const group = writes[i + 1]?.expectedVersion === 'no_stream' ? [writes[i], writes[++i]] : [writes[i]];
-      try {
-        await this.deps.store.appendBatch(group);
-        written.push(...group);
-      } catch (err) {
-        if (!(err instanceof VersionConflictError)) throw err;
-        this.loop.schedule(); // a pod changed under us: decide again on the next pass
-      }
-    }
-    return written;
   }
 }
