@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { copyFileSync, existsSync, lstatSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, lstatSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import {
   CodedError, ContainerConfig, ContainerStatus, CrxErrorCodes, ExecSyncRequest, ExecSyncResponse, PodSandbox, PodSandboxConfig, PodSandboxFilter, ReadLogsRequest, ReadLogsResponse,
@@ -14,6 +14,7 @@ import { PodNetwork, PodNetworkAttachment, PodNetworkStatus, SpareNetwork, write
 import { containerWanted, RuntimeDriver, sandboxWanted } from './runtime-driver';
 import type { ShimSpec } from '../shim/container-process';
 import { ShimClient, ShimGoneError, shimSocketName } from './shim-client';
+import { StateFile } from './state-file';
 
 interface ContainerRecord {
   id: string;
@@ -64,16 +65,13 @@ export interface PodNetworking {
  * the file once `persisted()` resolves (the server waits for it before it answers).
  */
 export class ProcessDriver implements RuntimeDriver {
+  private readonly stateFile: StateFile<State>;
   private readonly state: State;
-  private readonly statePath: string;
   readonly cgroups = new Cgroups();
   readonly images: ImageStore;
   private readonly shim: ShimClient;
   private refilling = false;
   private closed = false;
-  /** The state has changes not yet written; `writing` is the write already due for them (see `save`). */
-  private dirty = false;
-  private writing?: Promise<void>;
 
   constructor(
     private readonly root: string,
@@ -85,9 +83,9 @@ export class ProcessDriver implements RuntimeDriver {
   ) {
     mkdirSync(join(root, 'pods'), { recursive: true });
     this.images = new ImageStore(join(root, 'images'));
-    this.statePath = join(root, 'state.json');
     this.shim = new ShimClient(shimSocketName(root), shimPath);
-    this.state = existsSync(this.statePath) ? JSON.parse(readFileSync(this.statePath, 'utf8')) : { sandboxes: {}, containers: {}, nextIp: 0 };
+    this.stateFile = StateFile.open<State>(join(root, 'state.json'), () => ({ sandboxes: {}, containers: {}, nextIp: 0 }));
+    this.state = this.stateFile.value;
     this.state.networks ??= {};
     // After this turn, so that constructing a driver stays quick; a start that comes first builds it itself.
     setImmediate(() => {
@@ -114,8 +112,7 @@ export class ProcessDriver implements RuntimeDriver {
     this.podNetwork.network?.closeSpares();
     this.state.spares = [];
     // Now, not after this turn: the process may be on its way out.
-    this.dirty = true;
-    this.writeState();
+    this.stateFile.writeNow();
   }
 
   /** Makes spare namespaces up to SPARE_NETWORKS, one at a time, off the start path. */
@@ -444,51 +441,14 @@ export class ProcessDriver implements RuntimeDriver {
     return c;
   }
 
-  /**
-   * Marks the state changed; it is written once, as soon as the code running now is done (a microtask), for
-   * every change it made: the requests of one read from the NATS socket share a write. A burst of starts (a
-   * host taking over a failed one's pods) changed it a hundred times in a second, and each write (the whole
-   * state, then a rename) took 2-4 ms of the runtime's one thread. Not later than that (a timer, or the next
-   * turn of the event loop): every answer waits for the write. The server answers a request only once
-   * `persisted()` says its changes are written.
-   */
+  /** The state changed: written once for the changes made together (state-file.ts). */
   private save(): void {
-    this.dirty = true;
-    if (this.writing) return;
-    const written = new Promise<void>((resolve, reject) =>
-      queueMicrotask(() => {
-        this.writing = undefined;
-        try {
-          this.writeState();
-          resolve();
-        } catch (err) {
-          reject(err);
-        }
-      }),
-    );
-    // Whoever waits for it hears of a failure; nobody waiting is no crash (the state stays dirty and goes again).
-    written.catch(() => undefined);
-    this.writing = written;
+    this.stateFile.changed();
   }
 
   /** Resolves once every change made so far is written to the state file (rejects if the write failed). */
   persisted(): Promise<void> {
-    if (this.writing) return this.writing;
-    if (!this.dirty) return Promise.resolve();
-    // A write that failed before: try again now.
-    try {
-      this.writeState();
-      return Promise.resolve();
-    } catch (err) {
-      return Promise.reject(err);
-    }
-  }
-
-  private writeState(): void {
-    if (!this.dirty) return;
-    writeFileSync(`${this.statePath}.tmp`, JSON.stringify(this.state));
-    renameSync(`${this.statePath}.tmp`, this.statePath);
-    this.dirty = false;
+    return this.stateFile.persisted();
   }
 }
 
