@@ -99,10 +99,14 @@ function readRecord(file: string): ImageRecord | undefined {
  * images then don't resolve at all.
  */
 export class ImageStore {
-  constructor(private readonly root: string) {}
+  constructor(
+    private readonly root: string,
+    /** False when the runtime cannot isolate a container at all (its crx-init was not built). */
+    private readonly canIsolate = true,
+  ) {}
 
   get isolating(): boolean {
-    return existsSync(BUSYBOX_BINARY) && process.getuid?.() === 0;
+    return this.canIsolate && existsSync(BUSYBOX_BINARY) && process.getuid?.() === 0;
   }
 
   resolve(image: string): ResolvedImage | undefined {

@@ -114,6 +114,28 @@ describe('the process driver', () => {
     expect(driver.containerStatus(c.id)).toMatchObject({ state: 'CONTAINER_EXITED', exitCode: 137 });
   });
 
+  // crx-init (native/crx-init.c) is the isolated container's set-up and its PID 1.
+  (isolating ? it : it.skip)('passes a signal for the container on to its command and exits as the command did; a set-up that fails says why in its log', async () => {
+    const sandbox = driver.runPodSandbox(sandboxConfig('signals'));
+    const script = 'trap "echo got TERM; exit 7" TERM; echo ready; while :; do sleep 0.1; done';
+    const c = driver.createContainer(sandbox.id, { name: 'c', image: 'busybox', command: ['sh', '-c', script] }, 0);
+    const { pid } = await driver.startContainer(c.id);
+    await eventually(() => expect(driver.readLogs({ containerId: c.id }).content).toBe('ready\n'));
+    // The tree: the process the shim started (on the host), the init (PID 1 inside), the command.
+    const [, init, command] = processTree(pid!);
+    expect(readFileSync(`/proc/${command}/cmdline`, 'utf8').split('\0')[0]).toBe('sh');
+    // Only the init is signalled: it forwards, as PID 1 of the container's namespace, and the command's status comes back.
+    process.kill(init, 'SIGTERM');
+    await eventually(() => expect(driver.containerStatus(c.id)).toMatchObject({ state: 'CONTAINER_EXITED', exitCode: 7 }));
+    expect(driver.readLogs({ containerId: c.id }).content).toBe('ready\ngot TERM\n');
+
+    // A working directory that cannot be made inside the image (under a file): the start ends with 1, and the log says why.
+    const bad = driver.createContainer(sandbox.id, { name: 'bad', image: 'busybox', command: ['true'], workingDir: '/bin/busybox/wd' }, 0);
+    await driver.startContainer(bad.id);
+    await eventually(() => expect(driver.containerStatus(bad.id)).toMatchObject({ state: 'CONTAINER_EXITED', exitCode: 1, reason: 'Error' }));
+    expect(driver.readLogs({ containerId: bad.id }).content).toMatch(/^crx-init: mkdir \S+\/merged\/bin\/busybox\/wd: Not a directory\n$/);
+  });
+
   it('starts the containers of a host through one shim, which a restarted runtime reuses, and a new one after it died', async () => {
     const sandbox = driver.runPodSandbox(sandboxConfig('shared-shim'));
     const shimOf = (name: string) => JSON.parse(readFileSync(join(sandbox.directory, 'logs', `${name}.0.status.json`), 'utf8')).shimPid as number;

@@ -10,7 +10,7 @@ import { Cgroups } from './cgroups';
 import { existsInImage, ImageStore } from './image-store';
 import { alive, executable, processTree, signalAll } from './process-tree';
 import { readLogFile } from './log-reader';
-import { PodNetwork, PodNetworkAttachment, PodNetworkStatus, SpareNetwork, writeResolvConf } from './pod-network';
+import { PodNetwork, PodNetworkAttachment, PodNetworkStatus, netnsPath, SpareNetwork, writeResolvConf } from './pod-network';
 import { containerWanted, RuntimeDriver, sandboxWanted } from './runtime-driver';
 import type { ShimSpec } from '../shim/container-process';
 import { ShimClient, ShimGoneError, shimSocketName } from './shim-client';
@@ -70,6 +70,8 @@ export class ProcessDriver implements RuntimeDriver {
   readonly cgroups = new Cgroups();
   readonly images: ImageStore;
   private readonly shim: ShimClient;
+  /** The program that sets up an isolated container and stays its init (native/crx-init.c). */
+  private readonly init: string;
   private refilling = false;
   private closed = false;
 
@@ -82,7 +84,9 @@ export class ProcessDriver implements RuntimeDriver {
     private readonly podNetwork: PodNetworking = { status: { mode: 'loopback', reason: 'POD_CIDR not set' } },
   ) {
     mkdirSync(join(root, 'pods'), { recursive: true });
-    this.images = new ImageStore(join(root, 'images'));
+    // Built beside the shim (native/build.mjs); without it containers run on the host's root.
+    this.init = join(dirname(shimPath), 'crx-init');
+    this.images = new ImageStore(join(root, 'images'), existsSync(this.init));
     this.shim = new ShimClient(shimSocketName(root), shimPath);
     this.stateFile = StateFile.open<State>(join(root, 'state.json'), () => ({ sandboxes: {}, containers: {}, nextIp: 0 }));
     this.state = this.stateFile.value;
@@ -259,24 +263,27 @@ export class ProcessDriver implements RuntimeDriver {
     const c = this.container(id);
     if (existsSync(c.statusPath)) throw new CodedError(CrxErrorCodes.conflict, `container ${id} was already started`);
     const cgroupProcs = this.cgroups.create(id, c.limits);
-    let isolation;
+    const sandbox = this.sandbox(c.sandboxId);
+    const attachment = this.attachment(sandbox);
+    let isolation: ShimSpec['isolation'];
     if (c.rootfs) {
       if (!c.merged) {
         // Created by a runtime before this one, which chose the place at the start.
-        c.merged = join(this.sandbox(c.sandboxId).directory, 'containers', `${c.name}.${c.attempt}`, 'merged');
+        c.merged = join(sandbox.directory, 'containers', `${c.name}.${c.attempt}`, 'merged');
         this.save();
       }
       const merged = c.merged;
       const layers = dirname(merged);
       for (const d of ['upper', 'work', 'merged']) mkdirSync(join(layers, d), { recursive: true });
-      isolation = { lower: c.rootfs, upper: join(layers, 'upper'), work: join(layers, 'work'), merged, workingDir: c.workingDir, volumes: c.volumes };
-      givePodResolver(join(this.sandbox(c.sandboxId).directory, 'resolv.conf'), c.rootfs, isolation.upper);
+      isolation = {
+        init: this.init, netns: attachment && netnsPath(attachment.pid),
+        lower: c.rootfs, upper: join(layers, 'upper'), work: join(layers, 'work'), merged, workingDir: c.workingDir, volumes: c.volumes,
+      };
+      givePodResolver(join(sandbox.directory, 'resolv.conf'), c.rootfs, isolation.upper);
     }
-    const sandbox = this.sandbox(c.sandboxId);
-    const attachment = this.attachment(sandbox);
     const spec: ShimSpec = {
       command: c.command, env: c.env, cwd: c.cwd, logPath: c.logPath, statusPath: c.statusPath, cgroupProcs, isolation,
-      enter: attachment ? this.podNetwork.network!.enter(attachment) : undefined,
+      enter: attachment && !isolation ? this.podNetwork.network!.enter(attachment) : undefined,
     };
     await this.startThroughShim(spec, c.statusPath);
     return this.containerStatus(id);

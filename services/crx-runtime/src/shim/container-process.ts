@@ -1,8 +1,6 @@
 import { spawn } from 'node:child_process';
 import { createWriteStream, existsSync, renameSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { BUSYBOX_BINARY } from '../runtime/image-store';
 
 /** What the runtime hands the shim for one container start. */
 export interface ShimSpec {
@@ -13,9 +11,21 @@ export interface ShimSpec {
   statusPath: string;
   /** cgroup.procs files the container joins before it execs (memory/cpu limits). */
   cgroupProcs: string[];
-  /** Run inside the image: own mount and PID namespaces, an overlay over the image's rootfs, chroot. */
-  isolation?: { lower: string; upper: string; work: string; merged: string; workingDir: string; volumes: { source: string; mountPath: string }[] };
-  /** The command prefix that enters the pod's network namespace (`nsenter --net=/proc/<pause>/ns/net --`), when it has one. */
+  /**
+   * Run inside the image, set up by `init` (crx-init, native/crx-init.c): own mount, PID and UTS namespaces, an
+   * overlay over the image's rootfs, chroot; in the pod's network namespace `netns` when it has one.
+   */
+  isolation?: {
+    init: string;
+    netns?: string;
+    lower: string;
+    upper: string;
+    work: string;
+    merged: string;
+    workingDir: string;
+    volumes: { source: string; mountPath: string }[];
+  };
+  /** The command prefix that enters the pod's network namespace (`nsenter --net=/proc/<pause>/ns/net --`), when it has one (not isolated). */
   enter?: string[];
 }
 
@@ -27,50 +37,12 @@ export interface StartedContainer {
   startedAt: string;
 }
 
-/**
- * Inside new mount, PID and UTS namespaces: the shell joins the container's cgroups, the container's root is an
- * overlay of the image (writes go to the container's own layer), emptyDir volumes are bound at their mount paths;
- * then it enters the root (root, working directory and a /proc that shows only the container's processes, all set
- * by unshare) and runs the command under a minimal init that forwards SIGTERM.
- */
-const ISOLATE = [
-  'set -e',
-  'lower=$OP_LOWER; upper=$OP_UPPER; work=$OP_WORK; root=$OP_MERGED; wd=$OP_WORKDIR; volumes=$OP_VOLUMES; imagepath=$OP_IMAGE_PATH',
-  'podname=$OP_HOSTNAME; enter=$OP_UNSHARE; busybox=$OP_BUSYBOX',
-  // Its cgroups first (this shell is PID 1 of the new namespace, `$$` names it there), so everything the
-  // container's processes allocate counts against its limits. Joined here rather than before unshare: one shell less.
-  'for f in $OP_CGROUP_PROCS; do echo $$ > "$f"; done',
-  'unset OP_LOWER OP_UPPER OP_WORK OP_MERGED OP_WORKDIR OP_VOLUMES OP_IMAGE_PATH OP_HOSTNAME OP_UNSHARE OP_BUSYBOX OP_CGROUP_PROCS',
-  // Its own UTS namespace: the container's host name is its pod's name, as in Kubernetes (written, not `hostname`:
-  // a process start less).
-  '[ -z "$podname" ] || echo "$podname" 2>/dev/null > /proc/sys/kernel/hostname || true',
-  // Set-up runs the host's tools (PATH is the host's here); the command gets the image's PATH.
-  // Every fork here is paid on each start (a host taking over a failed one starts dozens at once): none that a builtin spares.
-  // No `mount --make-rprivate /`: unshare --mount already made every mount here private (util-linux 2.27 and later).
-  // Mounts by busybox's mount (isolation needs busybox, image-store.ts): a static program of its own, about 2.6 ms
-  // of machine CPU less per container than util-linux's mount with its libraries.
-  '"$busybox" mount -t overlay overlay -o "lowerdir=$lower,upperdir=$upper,workdir=$work" "$root"',
-  '[ -z "$volumes" ] || printf "%s\\n" "$volumes" | while IFS="|" read -r src dst; do [ -n "$src" ] || continue; mkdir -p "$root$dst"; "$busybox" mount --bind "$src" "$root$dst"; done',
-  '"$busybox" mount --rbind /dev "$root/dev"',
-  '[ -d "$root$wd" ] || mkdir -p "$root$wd"',
-  // This shell stays PID 1 and forwards SIGTERM, as an init does: a command that is PID 1 itself would ignore it.
-  // Root, working directory and /proc (nosuid, noexec, nodev; in a mount namespace of the command's own, inside
-  // this one) set by unshare itself: an image needs no shell of its own, and set-up runs one mount less.
-  'PATH="$imagepath" "$enter" --mount-proc=/proc --root="$root" --wd="$wd" -- "$@" &',
-  'child=$!',
-  // `|| true`: under set -e a child that is already gone must not turn the exit status into kill's.
-  'trap \'kill -TERM "$child" 2>/dev/null || true\' TERM',
-  'trap \'kill -HUP "$child" 2>/dev/null || true\' HUP',
-  'while :; do wait "$child"; status=$?; kill -0 "$child" 2>/dev/null || exit "$status"; done',
-].join('\n');
-
 const SETPRIV = '/usr/bin/setpriv';
 const HOST_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 // The container joins its cgroups itself, before exec, so nothing it allocates escapes the limits.
 const JOIN_CGROUPS = 'for f in $OP_CGROUP_PROCS; do echo $$ > "$f"; done; unset OP_CGROUP_PROCS; exec "$@"';
 const SIGNALS: Record<string, number> = { SIGKILL: 9, SIGTERM: 15, SIGINT: 2, SIGHUP: 1, SIGSEGV: 11, SIGABRT: 6 };
 const withParentDeath = existsSync(SETPRIV) ? [SETPRIV, '--pdeathsig', 'KILL', '--'] : [];
-const UNSHARE = HOST_PATH.split(':').map((d) => join(d, 'unshare')).find((p) => existsSync(p)) ?? 'unshare';
 
 const now = () => new Date().toISOString().replace(/Z$/, '000000Z');
 
@@ -86,30 +58,22 @@ function writeStatus(statusPath: string, status: object): void {
  */
 export function startContainerProcess(spec: ShimSpec, onExit: () => void): StartedContainer {
   const iso = spec.isolation;
-  // In its pod's network namespace (entered by exec: the pid stays the container's; after joining the cgroups, or
-  // before for an isolated one, whose set-up joins them: entering allocates nothing).
-  const command = [
-    ...(spec.enter ?? []),
-    ...(iso ? ['unshare', '--mount', '--pid', '--uts', '--fork', '--kill-child', '/bin/sh', '-c', ISOLATE, 'sh', ...spec.command] : spec.command),
-  ];
+  // Isolated: crx-init does it all in one program (parent-death signal, the pod's network, namespaces, cgroups,
+  // mounts, root, init). Otherwise the command runs in its pod's network namespace (entered by exec: the pid stays
+  // the container's) after a shell of its own joined the cgroups; setpriv gives it SIGKILL as parent-death signal.
+  // Either way it has its own session and process group (a signal to the host's group does not reach it), yet dies
+  // with its shim, so a host killed as a whole (its group, shim included) takes its containers with it, as a power
+  // cut does.
+  const [file, ...args] = iso
+    ? [iso.init, ...spec.command]
+    : [...withParentDeath, '/bin/sh', '-c', JOIN_CGROUPS, 'sh', ...(spec.enter ?? []), ...spec.command];
   const isolationEnv = iso
     ? {
-        OP_LOWER: iso.lower, OP_UPPER: iso.upper, OP_WORK: iso.work, OP_MERGED: iso.merged, OP_WORKDIR: iso.workingDir,
-        OP_VOLUMES: iso.volumes.map((v) => `${v.source}|${v.mountPath}`).join('\n'),
-        OP_IMAGE_PATH: spec.env.PATH ?? HOST_PATH,
-        OP_HOSTNAME: spec.env.HOSTNAME ?? '',
-        OP_UNSHARE: UNSHARE,
-        OP_BUSYBOX: BUSYBOX_BINARY,
-        PATH: HOST_PATH,
+        OP_NETNS: iso.netns ?? '', OP_LOWER: iso.lower, OP_UPPER: iso.upper, OP_WORK: iso.work, OP_MERGED: iso.merged,
+        OP_WORKDIR: iso.workingDir, OP_VOLUMES: iso.volumes.map((v) => `${v.source}|${v.mountPath}`).join('\n'),
+        OP_IMAGE_PATH: spec.env.PATH ?? HOST_PATH, OP_HOSTNAME: spec.env.HOSTNAME ?? '',
       }
     : {};
-  // Its own session and process group (a signal to the host's group does not reach it), yet it dies with
-  // its shim: setpriv gives it SIGKILL as parent-death signal, and unshare --kill-child passes that on to the
-  // container's init, whose death ends its PID namespace. So a host killed as a whole (its group, shim
-  // included) takes its containers with it, as a power cut does.
-  // An isolated container's set-up shell joins the cgroups itself (ISOLATE); any other joins them in a shell of
-  // its own that then execs the command.
-  const [file, ...args] = [...withParentDeath, ...(iso ? command : ['/bin/sh', '-c', JOIN_CGROUPS, 'sh', ...command])];
   const child = spawn(file, args, {
     cwd: spec.cwd,
     env: { ...spec.env, ...isolationEnv, OP_CGROUP_PROCS: spec.cgroupProcs.join(' ') },
