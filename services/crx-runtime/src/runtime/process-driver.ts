@@ -49,6 +49,11 @@ interface State {
 
 /** How many spare pod namespaces a host keeps ready: a start takes one; a burst beyond them makes its own. */
 const SPARE_NETWORKS = 2;
+/**
+ * How long a host goes without a sandbox or container start before it makes a spare: a spare's set-up is a dozen
+ * process starts, which would otherwise compete for the machine with the very start that took the last spare.
+ */
+const SPARE_REFILL_QUIET_MS = 100;
 
 /** How this host networks its pods: `network` set = a namespace per pod (see pod-network.ts). */
 export interface PodNetworking {
@@ -73,6 +78,7 @@ export class ProcessDriver implements RuntimeDriver {
   /** The program that sets up an isolated container and stays its init (native/crx-init.c). */
   private readonly init: string;
   private refilling = false;
+  private refillTimer?: NodeJS.Timeout;
   private closed = false;
 
   constructor(
@@ -112,6 +118,7 @@ export class ProcessDriver implements RuntimeDriver {
   /** Ends the spare namespaces (a runtime that stops cleanly leaves none behind); sandboxes and containers stay. */
   close(): void {
     this.closed = true;
+    clearTimeout(this.refillTimer);
     for (const spare of this.state.spares ?? []) this.podNetwork.network?.discardSpare(spare);
     this.podNetwork.network?.closeSpares();
     this.state.spares = [];
@@ -130,11 +137,18 @@ export class ProcessDriver implements RuntimeDriver {
         if (this.closed) return network.discardSpare(spare);
         this.state.spares!.push(spare);
         this.save();
-        this.refillSpares();
+        this.refillWhenQuiet();
       },
       // Sandboxes make their own namespaces meanwhile, and report a failure where it matters.
       () => (this.refilling = false),
     );
+  }
+
+  /** Refills the spares once no sandbox or container has started for SPARE_REFILL_QUIET_MS (each start puts it off). */
+  private refillWhenQuiet(): void {
+    if (!this.podNetwork.network || this.closed) return;
+    clearTimeout(this.refillTimer);
+    this.refillTimer = setTimeout(() => this.refillSpares(), SPARE_REFILL_QUIET_MS).unref();
   }
 
   /** A spare namespace given the sandbox's address, or a new one when none is ready (or the spare failed). */
@@ -148,8 +162,7 @@ export class ProcessDriver implements RuntimeDriver {
         // A spare that cannot take the address is gone: a new namespace instead.
       }
     }
-    // After this turn, so that the sandbox's answer goes first.
-    setImmediate(() => this.refillSpares());
+    this.refillWhenQuiet();
     return attachment ?? network.attach(sandboxId, ip);
   }
 
@@ -262,6 +275,8 @@ export class ProcessDriver implements RuntimeDriver {
   async startContainer(id: string): Promise<ContainerStatus> {
     const c = this.container(id);
     if (existsSync(c.statusPath)) throw new CodedError(CrxErrorCodes.conflict, `container ${id} was already started`);
+    // A spare waits while containers start.
+    this.refillWhenQuiet();
     const cgroupProcs = this.cgroups.create(id, c.limits);
     const sandbox = this.sandbox(c.sandboxId);
     const attachment = this.attachment(sandbox);
