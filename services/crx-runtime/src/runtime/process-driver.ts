@@ -137,18 +137,23 @@ export class ProcessDriver implements RuntimeDriver {
         if (this.closed) return network.discardSpare(spare);
         this.state.spares!.push(spare);
         this.save();
-        this.refillWhenQuiet();
+        this.refillSoon();
       },
       // Sandboxes make their own namespaces meanwhile, and report a failure where it matters.
       () => (this.refilling = false),
     );
   }
 
-  /** Refills the spares once no sandbox or container has started for SPARE_REFILL_QUIET_MS (each start puts it off). */
-  private refillWhenQuiet(): void {
+  /**
+   * Refills the spares once no sandbox or container has started for SPARE_REFILL_QUIET_MS (each start puts it off),
+   * or at once when none is left: sandboxes then come faster than spares are made (a burst, a failover), and each
+   * sandbox without one makes its namespace by forking this large process three times.
+   */
+  private refillSoon(): void {
     if (!this.podNetwork.network || this.closed) return;
     clearTimeout(this.refillTimer);
-    this.refillTimer = setTimeout(() => this.refillSpares(), SPARE_REFILL_QUIET_MS).unref();
+    if (this.state.spares!.length === 0) setImmediate(() => this.refillSpares());
+    else this.refillTimer = setTimeout(() => this.refillSpares(), SPARE_REFILL_QUIET_MS).unref();
   }
 
   /** A spare namespace given the sandbox's address, or a new one when none is ready (or the spare failed). */
@@ -162,7 +167,7 @@ export class ProcessDriver implements RuntimeDriver {
         // A spare that cannot take the address is gone: a new namespace instead.
       }
     }
-    this.refillWhenQuiet();
+    this.refillSoon();
     return attachment ?? network.attach(sandboxId, ip);
   }
 
@@ -276,7 +281,7 @@ export class ProcessDriver implements RuntimeDriver {
     const c = this.container(id);
     if (existsSync(c.statusPath)) throw new CodedError(CrxErrorCodes.conflict, `container ${id} was already started`);
     // A spare waits while containers start.
-    this.refillWhenQuiet();
+    this.refillSoon();
     const cgroupProcs = this.cgroups.create(id, c.limits);
     const sandbox = this.sandbox(c.sandboxId);
     const attachment = this.attachment(sandbox);
