@@ -11,10 +11,11 @@ export interface FollowedPage {
   scanned: number;
 }
 
-const COLUMNS = EVENT_COLUMNS.split(',').map((c) => c.trim());
-const EVENT_FIELDS = COLUMNS.map((c) => `e.${c}`).join(', ');
-/** The page's last row has the same columns, only its position filled. */
-const TIP_FIELDS = COLUMNS.map((c) => (c === 'position' || c === 'transaction_id' ? `last.${c}` : 'NULL')).join(', ');
+/** A followed row's columns; another resource's row carries only its position, stream and type (the rest NULL). */
+const FOLLOWED_FIELDS = EVENT_COLUMNS.split(',')
+  .map((c) => c.trim())
+  .map((c) => (['position', 'transaction_id', 'stream_id', 'type'].includes(c) ? c : `CASE WHEN followed THEN ${c} END AS ${c}`))
+  .join(', ');
 
 /**
  * Whether a follower wants one event of a followed resource, asked in log order before its body is parsed
@@ -24,10 +25,9 @@ export type KeepEvent = (event: { streamId: string; type: string; data: string }
 
 /**
  * The next `limit` events of the log in commit order (the same page, and the same visibility rule, as the
- * event store's readAll), of which Postgres sends only those of the followed resources, and the page's
- * last position whatever its resource, so the reader moves past what it skips. The resource is the first
- * part of the stream id (`streamResource`): a filter on an existing column, so other resources' bodies are
- * never sent nor parsed.
+ * event store's readAll), in one scan of the log's primary key: the rows of the followed resources whole, the
+ * others as their position, stream and type only, so the reader moves past what it skips while other resources'
+ * bodies are never sent nor parsed. The resource is the first part of the stream id (`streamResource`).
  */
 export async function readFollowed(
   db: Pool | PoolClient,
@@ -38,35 +38,29 @@ export async function readFollowed(
     ...(opts.keep ? { types: bodiesAsText } : {}),
     // Named (`namedQuery`): parsed once per connection.
     name: 'op_obj_read_followed',
-    text: `WITH page AS MATERIALIZED (
-       SELECT transaction_id, position, stream_id FROM events
-        WHERE (transaction_id, position) > ($1::text::xid8, $2::bigint)
-          AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
-        ORDER BY transaction_id, position
+    text: `SELECT ${FOLLOWED_FIELDS}, followed FROM (
+       SELECT e.*, split_part(e.stream_id, '/', 1) = ANY($4::text[]) AS followed FROM events e
+        WHERE (e.transaction_id, e.position) > ($1::text::xid8, $2::bigint)
+          AND e.transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+        ORDER BY e.transaction_id, e.position
         LIMIT $3
-     )
-     SELECT ${EVENT_FIELDS}, NULL::bigint AS scanned FROM events e
-      WHERE (e.transaction_id, e.position) IN (SELECT transaction_id, position FROM page WHERE split_part(stream_id, '/', 1) = ANY($4::text[]))
-     UNION ALL
-     SELECT ${TIP_FIELDS}, (SELECT count(*) FROM page)
-       FROM (SELECT transaction_id, position FROM page ORDER BY transaction_id DESC, position DESC LIMIT 1) last
-     ORDER BY transaction_id, position, scanned NULLS FIRST`,
+     ) page
+     ORDER BY transaction_id, position`,
     values: [after.transactionId.toString(), after.position.toString(), opts.limit, opts.resources],
   });
-  const tip = rows.length > 0 && rows[rows.length - 1].scanned !== null ? rows.pop() : undefined;
+  const last = rows[rows.length - 1];
   const keep = opts.keep;
+  const followed = rows.filter((row) => row.followed && (!keep || keep({ streamId: row.stream_id, type: row.type, data: row.data })));
   return {
     events: keep
-      ? rows
-          .filter((row) => keep({ streamId: row.stream_id, type: row.type, data: row.data }))
-          .map((row) => {
-            row.data = JSON.parse(row.data);
-            row.metadata = JSON.parse(row.metadata);
-            return toRecordedEvent(row);
-          })
-      : rows.map(toRecordedEvent),
-    scannedTo: tip ? { transactionId: BigInt(tip.transaction_id), position: BigInt(tip.position) } : undefined,
-    scanned: tip ? Number(tip.scanned) : 0,
+      ? followed.map((row) => {
+          row.data = JSON.parse(row.data);
+          row.metadata = JSON.parse(row.metadata);
+          return toRecordedEvent(row);
+        })
+      : followed.map(toRecordedEvent),
+    scannedTo: last && { transactionId: BigInt(last.transaction_id), position: BigInt(last.position) },
+    scanned: rows.length,
   };
 }
 
