@@ -18,7 +18,7 @@ export interface LogFollowerOptions {
   pollMs?: number;
   /**
    * The resources followed (undefined: all of them). The follower reads only their events (Postgres
-   * sends no others), and a wake-up that names only other resources costs it no read; its position
+   * sends no other bodies), and a wake-up that names only other resources costs it no read; its position
    * still moves past everything on each read, so the poll keeps it near the tip.
    */
   follows?: readonly string[];
