@@ -3,7 +3,7 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, symlink
 import { dirname, join } from 'node:path';
 
 export const BUSYBOX_IMAGE = /^(docker\.io\/)?(library\/)?busybox(:[\w.-]+)?(@sha256:[0-9a-f]+)?$/;
-/** Debian's busybox-static: the built-in busybox image, and what isolates containers (their set-up's mounts). */
+/** Debian's busybox-static: the built-in busybox image, and the static `ip` a spare pod network takes its address with. */
 export const BUSYBOX_BINARY = '/bin/busybox';
 const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 

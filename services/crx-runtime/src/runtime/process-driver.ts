@@ -11,6 +11,7 @@ import { existsInImage, ImageStore } from './image-store';
 import { alive, executable, processTree, signalAll } from './process-tree';
 import { readLogFile } from './log-reader';
 import { PodNetwork, PodNetworkAttachment, PodNetworkStatus, netnsPath, SpareNetwork, writeResolvConf } from './pod-network';
+import { SpareNetworks } from './spare-networks';
 import { containerWanted, RuntimeDriver, sandboxWanted } from './runtime-driver';
 import type { ShimSpec } from '../shim/container-process';
 import { ShimClient, ShimGoneError, shimSocketName } from './shim-client';
@@ -47,13 +48,6 @@ interface State {
   spares?: SpareNetwork[];
 }
 
-/** How many spare pod namespaces a host keeps ready: a start takes one; a burst beyond them makes its own. */
-const SPARE_NETWORKS = 2;
-/**
- * How long a host goes without a sandbox or container start before it makes a spare: a spare's set-up is a dozen
- * process starts, which would otherwise compete for the machine with the very start that took the last spare.
- */
-const SPARE_REFILL_QUIET_MS = 100;
 
 /** How this host networks its pods: `network` set = a namespace per pod (see pod-network.ts). */
 export interface PodNetworking {
@@ -77,9 +71,8 @@ export class ProcessDriver implements RuntimeDriver {
   private readonly shim: ShimClient;
   /** The program that sets up an isolated container and stays its init (native/crx-init.c). */
   private readonly init: string;
-  private refilling = false;
-  private refillTimer?: NodeJS.Timeout;
-  private closed = false;
+  /** The host's spare pod namespaces, with a pod network. */
+  private readonly spares?: SpareNetworks;
 
   constructor(
     private readonly root: string,
@@ -109,66 +102,16 @@ export class ProcessDriver implements RuntimeDriver {
       // Adopt: sandboxes whose pause died (the host went down) are not ready; routes of pods gone are dropped.
       for (const s of Object.values(this.state.sandboxes)) this.refresh(s);
       podNetwork.network.sweepRoutes(this.liveAddresses());
-      this.state.spares = (this.state.spares ?? []).filter((spare) => podNetwork.network!.alive({ ...spare, ip: '' }));
-      this.save();
-      this.refillSpares();
+      this.state.spares ??= [];
+      this.spares = new SpareNetworks(podNetwork.network, join(root, 'spares'), this.state.spares, () => this.save());
     }
   }
 
   /** Ends the spare namespaces (a runtime that stops cleanly leaves none behind); sandboxes and containers stay. */
   close(): void {
-    this.closed = true;
-    clearTimeout(this.refillTimer);
-    for (const spare of this.state.spares ?? []) this.podNetwork.network?.discardSpare(spare);
-    this.podNetwork.network?.closeSpares();
-    this.state.spares = [];
+    this.spares?.close();
     // Now, not after this turn: the process may be on its way out.
     this.stateFile.writeNow();
-  }
-
-  /** Makes spare namespaces up to SPARE_NETWORKS, one at a time, off the start path. */
-  private refillSpares(): void {
-    const network = this.podNetwork.network;
-    if (!network || this.refilling || this.closed || this.state.spares!.length >= SPARE_NETWORKS) return;
-    this.refilling = true;
-    network.prepareSpare(join(this.root, 'spares')).then(
-      (spare) => {
-        this.refilling = false;
-        if (this.closed) return network.discardSpare(spare);
-        this.state.spares!.push(spare);
-        this.save();
-        this.refillSoon();
-      },
-      // Sandboxes make their own namespaces meanwhile, and report a failure where it matters.
-      () => (this.refilling = false),
-    );
-  }
-
-  /**
-   * Refills the spares once no sandbox or container has started for SPARE_REFILL_QUIET_MS (each start puts it off),
-   * or at once when none is left: sandboxes then come faster than spares are made (a burst, a failover), and each
-   * sandbox without one makes its namespace by forking this large process three times.
-   */
-  private refillSoon(): void {
-    if (!this.podNetwork.network || this.closed) return;
-    clearTimeout(this.refillTimer);
-    if (this.state.spares!.length === 0) setImmediate(() => this.refillSpares());
-    else this.refillTimer = setTimeout(() => this.refillSpares(), SPARE_REFILL_QUIET_MS).unref();
-  }
-
-  /** A spare namespace given the sandbox's address, or a new one when none is ready (or the spare failed). */
-  private attachNetwork(network: PodNetwork, sandboxId: string, ip: string): PodNetworkAttachment {
-    const spare = this.state.spares!.shift();
-    let attachment: PodNetworkAttachment | undefined;
-    if (spare) {
-      try {
-        attachment = network.attachSpare(spare, ip);
-      } catch {
-        // A spare that cannot take the address is gone: a new namespace instead.
-      }
-    }
-    this.refillSoon();
-    return attachment ?? network.attach(sandboxId, ip);
   }
 
   version() {
@@ -191,7 +134,7 @@ export class ProcessDriver implements RuntimeDriver {
     mkdirSync(join(directory, 'volumes'), { recursive: true });
     mkdirSync(join(directory, 'logs'), { recursive: true });
     writeResolvConf(directory, config.dns);
-    if (network) this.state.networks![id] = this.attachNetwork(network, id, ip);
+    if (this.spares) this.state.networks![id] = this.spares.attach(id, ip);
     const sandbox: PodSandbox = { id, config, state: 'SANDBOX_READY', ip, directory, createdAt: new Date().toISOString() };
     this.state.sandboxes[id] = sandbox;
     this.save();
@@ -280,8 +223,7 @@ export class ProcessDriver implements RuntimeDriver {
   async startContainer(id: string): Promise<ContainerStatus> {
     const c = this.container(id);
     if (existsSync(c.statusPath)) throw new CodedError(CrxErrorCodes.conflict, `container ${id} was already started`);
-    // A spare waits while containers start.
-    this.refillSoon();
+    this.spares?.containerStarting();
     const cgroupProcs = this.cgroups.create(id, c.limits);
     const sandbox = this.sandbox(c.sandboxId);
     const attachment = this.attachment(sandbox);
