@@ -1,7 +1,14 @@
 import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
 import { ReadLogsRequest } from '@openpacific/contracts';
 
-const LINE = /^(\S+) (stdout|stderr) [FP] (.*)$/;
+const RECORD = /^(\S+) (stdout|stderr) ([FP]) (.*)$/;
+
+/** A line of a container's output: one record, or the parts (tagged P) of a long one and its last (F). */
+interface LogLine {
+  time: string;
+  text: string;
+  whole: boolean;
+}
 
 /** Reads a CRI-format log file with kubectl's options (tail, since, timestamps, limit, follow offset). */
 export function readLogFile(path: string, req: ReadLogsRequest): { content: string; nextByte: number } {
@@ -16,15 +23,26 @@ export function readLogFile(path: string, req: ReadLogsRequest): { content: stri
     closeSync(fd);
   }
   const text = buf.toString('utf8');
-  // Only whole lines: a line still being written is read on the next follow.
+  // Only whole records: a record still being written is read on the next follow.
   const end = text.lastIndexOf('\n') + 1;
-  let lines = text.slice(0, end).split('\n').filter(Boolean);
+  const lines: LogLine[] = [];
+  // A long line's parts join up per stream (the other stream's lines may come in between); one whose last part is not
+  // written yet is given as far as it goes, and a follow goes on with the rest.
+  const open = new Map<string, LogLine>();
+  for (const record of text.slice(0, end).split('\n')) {
+    const m = RECORD.exec(record);
+    if (!m) continue;
+    let line = open.get(m[2]);
+    if (!line) lines.push((line = { time: m[1], text: '', whole: false }));
+    line.text += m[4];
+    line.whole = m[3] === 'F';
+    if (line.whole) open.delete(m[2]);
+    else open.set(m[2], line);
+  }
   const since = req.sinceTime ? Date.parse(req.sinceTime) : undefined;
-  const parsed = lines.map((l) => LINE.exec(l)).filter((m): m is RegExpExecArray => !!m);
-  let kept = parsed.filter((m) => since === undefined || Date.parse(m[1]) >= since);
+  let kept = lines.filter((l) => since === undefined || Date.parse(l.time) >= since);
   if (req.tailLines !== undefined && req.tailLines >= 0) kept = kept.slice(Math.max(0, kept.length - req.tailLines));
-  lines = kept.map((m) => (req.timestamps ? `${m[1]} ${m[3]}` : m[3]));
-  let content = lines.length ? `${lines.join('\n')}\n` : '';
+  let content = kept.map((l) => `${req.timestamps ? `${l.time} ` : ''}${l.text}${l.whole ? '\n' : ''}`).join('');
   if (req.limitBytes !== undefined && Buffer.byteLength(content) > req.limitBytes) content = Buffer.from(content).subarray(0, req.limitBytes).toString('utf8');
   return { content, nextByte: from + Buffer.byteLength(text.slice(0, end)) };
 }

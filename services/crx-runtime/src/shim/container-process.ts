@@ -1,6 +1,5 @@
-import { spawn } from 'node:child_process';
-import { createWriteStream, existsSync, renameSync, writeFileSync } from 'node:fs';
-import { createInterface } from 'node:readline';
+import { appendFileSync, renameSync, writeFileSync } from 'node:fs';
+import type { Exit, Launcher } from './launchers';
 
 /** What the runtime hands the shim for one container start. */
 export interface ShimSpec {
@@ -37,14 +36,9 @@ export interface StartedContainer {
   startedAt: string;
 }
 
-const SETPRIV = '/usr/bin/setpriv';
 const HOST_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 // The container joins its cgroups itself, before exec, so nothing it allocates escapes the limits.
 const JOIN_CGROUPS = 'for f in $OP_CGROUP_PROCS; do echo $$ > "$f"; done; unset OP_CGROUP_PROCS; exec "$@"';
-const SIGNALS: Record<string, number> = { SIGKILL: 9, SIGTERM: 15, SIGINT: 2, SIGHUP: 1, SIGSEGV: 11, SIGABRT: 6 };
-const withParentDeath = existsSync(SETPRIV) ? [SETPRIV, '--pdeathsig', 'KILL', '--'] : [];
-
-const now = () => new Date().toISOString().replace(/Z$/, '000000Z');
 
 function writeStatus(statusPath: string, status: object): void {
   writeFileSync(`${statusPath}.tmp`, JSON.stringify(status));
@@ -52,63 +46,56 @@ function writeStatus(statusPath: string, status: object): void {
 }
 
 /**
- * Starts one container as a child of the calling (shim) process: it writes the container's output to its log a
- * line at a time with a timestamp (the CRI log format) and records its start and exit in the status file.
- * `onExit` runs once the exit is recorded.
+ * Starts one container through the shim's launcher (the host's crx-monitor, which writes the container's output to
+ * its log a line at a time with a timestamp, the CRI log format) and records its start and exit in the status file.
+ * `onExit` runs once the exit is recorded. A container that cannot start at all (its program or working directory
+ * missing) is recorded as exited with 127, as a shell reports a command it cannot execute, and its log says why.
  */
-export function startContainerProcess(spec: ShimSpec, onExit: () => void): StartedContainer {
+export async function startContainerProcess(spec: ShimSpec, launcher: Launcher, onExit: () => void): Promise<StartedContainer> {
   const iso = spec.isolation;
   // Isolated: crx-init does it all in one program (parent-death signal, the pod's network, namespaces, cgroups,
   // mounts, root, init). Otherwise the command runs in its pod's network namespace (entered by exec: the pid stays
-  // the container's) after a shell of its own joined the cgroups; setpriv gives it SIGKILL as parent-death signal.
-  // Either way it has its own session and process group (a signal to the host's group does not reach it), yet dies
-  // with its shim, so a host killed as a whole (its group, shim included) takes its containers with it, as a power
-  // cut does.
-  const [file, ...args] = iso
-    ? [iso.init, ...spec.command]
-    : [...withParentDeath, '/bin/sh', '-c', JOIN_CGROUPS, 'sh', ...(spec.enter ?? []), ...spec.command];
-  const isolationEnv = iso
+  // the container's) after a shell of its own joined the cgroups. Either way it has its own session and process group
+  // (a signal to the host's group does not reach it), yet dies with its shim, so a host killed as a whole (its group,
+  // shim included) takes its containers with it, as a power cut does.
+  const [file, ...args] = iso ? [iso.init, ...spec.command] : ['/bin/sh', '-c', JOIN_CGROUPS, 'sh', ...(spec.enter ?? []), ...spec.command];
+  const isolationEnv: Record<string, string> = iso
     ? {
         OP_NETNS: iso.netns ?? '', OP_LOWER: iso.lower, OP_UPPER: iso.upper, OP_WORK: iso.work, OP_MERGED: iso.merged,
         OP_WORKDIR: iso.workingDir, OP_VOLUMES: iso.volumes.map((v) => `${v.source}|${v.mountPath}`).join('\n'),
         OP_IMAGE_PATH: spec.env.PATH ?? HOST_PATH, OP_HOSTNAME: spec.env.HOSTNAME ?? '',
       }
     : {};
-  const child = spawn(file, args, {
-    cwd: spec.cwd,
-    env: { ...spec.env, ...isolationEnv, OP_CGROUP_PROCS: spec.cgroupProcs.join(' ') },
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true,
-  });
   const startedAt = new Date().toISOString();
-  const started: StartedContainer = { state: 'running', pid: child.pid ?? 0, shimPid: process.pid, startedAt };
-  // A log that cannot be written (its sandbox removed under it) loses lines, never the shim and its other containers.
-  const log = createWriteStream(spec.logPath, { flags: 'a' }).on('error', () => undefined);
-  let open = 2;
-  const closed = new Promise<void>((resolve) => {
-    for (const [stream, name] of [[child.stdout!, 'stdout'], [child.stderr!, 'stderr']] as const) {
-      createInterface({ input: stream, crlfDelay: Infinity })
-        .on('error', () => undefined)
-        .on('line', (line) => log.write(`${now()} ${name} F ${line}\n`))
-        .on('close', () => --open === 0 && resolve());
-    }
-  });
-  let finished = false;
-  const finish = async (exitCode: number, signal?: string | null, message?: string) => {
-    if (finished) return;
-    finished = true;
-    await Promise.race([closed, new Promise((r) => setTimeout(r, 2000))]);
+  const exited = (pid: number, exit: Exit) => {
     try {
-      writeStatus(spec.statusPath, { state: 'exited', pid: started.pid, shimPid: process.pid, startedAt, finishedAt: new Date().toISOString(), exitCode, signal, ...(message ? { message } : {}) });
+      writeStatus(spec.statusPath, { state: 'exited', pid, shimPid: process.pid, startedAt, finishedAt: new Date().toISOString(), exitCode: exit.code, signal: exit.signal, ...(exit.message ? { message: exit.message } : {}) });
     } catch {
       // Its sandbox was removed meanwhile: nobody asks for this exit any more.
     }
-    if (log.destroyed) onExit();
-    else log.end(onExit);
+    onExit();
   };
-  child.on('exit', (code, signal) => void finish(code ?? 128 + (signal ? (SIGNALS[signal] ?? 0) : 0), signal));
-  // The chain's first program could not run at all (no /bin/sh): as a shell reports a command it cannot execute.
-  child.on('error', (err) => void finish(127, null, err.message));
+  // The exit of a container that ended at once can come before its start is recorded: it is recorded after it.
+  const recorded: { started?: StartedContainer; early?: Exit } = {};
+  let pid: number;
+  try {
+    pid = await launcher.launch(
+      { file, args, cwd: spec.cwd, logPath: spec.logPath, env: { ...spec.env, ...isolationEnv, OP_CGROUP_PROCS: spec.cgroupProcs.join(' ') } },
+      (exit) => (recorded.started ? exited(recorded.started.pid, exit) : (recorded.early = exit)),
+    );
+  } catch (err) {
+    const message = (err as Error).message;
+    try {
+      appendFileSync(spec.logPath, `${new Date().toISOString().replace(/Z$/, '000000Z')} stderr F crx-shim: cannot start ${file}: ${message}\n`);
+    } catch {
+      // No log to say it in: the status does.
+    }
+    exited(0, { code: 127, signal: null, message });
+    return { state: 'running', pid: 0, shimPid: process.pid, startedAt };
+  }
+  const started: StartedContainer = { state: 'running', pid, shimPid: process.pid, startedAt };
   writeStatus(spec.statusPath, started);
+  recorded.started = started;
+  if (recorded.early) exited(pid, recorded.early);
   return started;
 }

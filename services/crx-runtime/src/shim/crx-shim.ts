@@ -1,9 +1,10 @@
 /**
- * The host's shim: one long-lived process that starts the host's containers as its children, logs their
- * output and records their exits (container-process.ts). It is its own process, not part of crx-runtime,
- * so it outlives the runtime: a restarted runtime finds its containers running and their logs intact, and
- * talks to the same shim again. One process for all containers rather than a fresh Node.js per container:
- * a start costs a fork, not a Node.js start-up.
+ * The host's shim: one long-lived process that starts the host's containers, has their output logged and
+ * records their exits (container-process.ts). It is its own process, not part of crx-runtime, so it outlives
+ * the runtime: a restarted runtime finds its containers running and their logs intact, and talks to the same
+ * shim again. One process for all containers rather than a fresh Node.js per container, and the forking and
+ * log writing done by its small native monitor (launchers.ts): a start costs a fork of a program of a few
+ * hundred kilobytes, not a Node.js start-up or a fork of this one.
  *
  * Usage: node crx-shim.js <socket name>. It answers newline-delimited JSON on that abstract Unix socket:
  * `{"id":1,"spec":{...}}` → `{"id":1,"started":{...}}` or `{"id":1,"error":"..."}`. It leaves when no
@@ -12,10 +13,14 @@
 import { createServer } from 'node:net';
 import { createInterface } from 'node:readline';
 import { abstractSocket } from '../runtime/shim-client';
+import { join } from 'node:path';
 import { ShimSpec, startContainerProcess } from './container-process';
+import { hostLauncher } from './launchers';
 
 /** How long the shim stays without a runtime and containers: a runtime that restarts reconnects well within it. */
 const IDLE_EXIT_MS = 5000;
+/** crx-monitor (native/crx-monitor.c), built beside this file where there is a C compiler, starts the containers. */
+const launcher = hostLauncher(join(__dirname, 'crx-monitor'));
 
 let running = 0;
 let clients = 0;
@@ -41,11 +46,16 @@ const server = createServer((socket) => {
       const request = JSON.parse(line) as { id: unknown; spec: ShimSpec };
       id = request.id;
       running++;
-      const started = startContainerProcess(request.spec, () => {
+      startContainerProcess(request.spec, launcher, () => {
         running--;
         checkIdle();
-      });
-      socket.write(JSON.stringify({ id, started }) + '\n');
+      }).then(
+        (started) => socket.write(JSON.stringify({ id, started }) + '\n'),
+        (err: Error) => {
+          running--;
+          socket.write(JSON.stringify({ id, error: err.message }) + '\n');
+        },
+      );
     } catch (err) {
       socket.write(JSON.stringify({ id, error: (err as Error).message }) + '\n');
     }
