@@ -94,7 +94,17 @@ export async function startContainerProcess(spec: ShimSpec, launcher: Launcher, 
     return { state: 'running', pid: 0, shimPid: process.pid, startedAt };
   }
   const started: StartedContainer = { state: 'running', pid, shimPid: process.pid, startedAt };
-  writeStatus(spec.statusPath, started);
+  try {
+    writeStatus(spec.statusPath, started);
+  } catch (err) {
+    // Its sandbox was removed meanwhile: a container nobody can know of is ended (its exit still comes, to onExit).
+    try {
+      process.kill(-pid, 'SIGKILL');
+    } catch {
+      // It ended already.
+    }
+    throw err;
+  }
   recorded.started = started;
   if (recorded.early) exited(pid, recorded.early);
   return started;

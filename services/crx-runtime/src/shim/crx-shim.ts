@@ -51,10 +51,8 @@ const server = createServer((socket) => {
         checkIdle();
       }).then(
         (started) => socket.write(JSON.stringify({ id, started }) + '\n'),
-        (err: Error) => {
-          running--;
-          socket.write(JSON.stringify({ id, error: err.message }) + '\n');
-        },
+        // Started, but its status could not be written: it was ended, and its exit calls back as any other's.
+        (err: Error) => socket.write(JSON.stringify({ id, error: err.message }) + '\n'),
       );
     } catch (err) {
       socket.write(JSON.stringify({ id, error: (err as Error).message }) + '\n');
