@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { CrxErrorCodes, PodSandboxConfig } from '@openpacific/contracts';
@@ -113,6 +113,36 @@ const pod = (name: string, podIp?: string): PodSandboxConfig => ({
     expect(host2.runPodSandbox(pod('d', '10.60.2.6')).id).not.toBe(d.id);
   });
 
+  // A sandbox that finds no spare ready: crx-netns (native/crx-netns.c) where it was built, else ip and nsenter.
+  it.each([
+    ['crx-netns', resolve(__dirname, '..', '..', 'dist', 'shim', 'crx-netns')],
+    ['ip and nsenter (no C compiler at build time)', undefined],
+  ])('makes a namespace on demand with %s: eth0 addressed and routed both ways; a failed one leaves nothing', async (_how, helper) => {
+    if (helper && !existsSync(helper)) throw new Error(`${helper} missing: run npm run build first (it needs cc)`);
+    const network = preparePodNetwork(settings('host-2')).network!;
+    const address = helper ? '10.60.3.7' : '10.60.3.8';
+    const id = helper ? 'a1b2c3d4e5f6' : 'f6e5d4c3b2a1';
+    const made = network.attach(id, address, helper);
+    try {
+      expect(made).toMatchObject({ ip: address, veth: `opv${id.slice(0, 8)}` });
+      expect(network.alive(made)).toBe(true);
+      const inside = (...args: string[]) => execFileSync('nsenter', [`--net=/proc/${made.pid}/ns/net`, '--', 'ip', ...args], { encoding: 'utf8' });
+      expect(inside('-4', '-o', 'addr', 'show', 'dev', 'eth0')).toContain(`inet ${address}/32`);
+      expect(inside('-o', 'link', 'show', 'dev', 'lo')).toMatch(/\bUP\b/);
+      expect(inside('route', 'show', 'default')).toContain('default via 10.60.0.2 dev eth0');
+      expect(ip('-o', 'link', 'show', 'dev', made.veth)).toMatch(/master op60h2 state UP/);
+      expect(ip('-4', '-o', 'route', 'show', 'dev', 'op60h2')).toContain(`${address} scope link`);
+      // The same host end again: refused, and its pause is not left behind.
+      const pauses = () => processesNamed('crx-netns').filter((p) => alive(p)).length;
+      const before = pauses();
+      expect(() => network.attach(id, '10.60.3.9', helper)).toThrow(expect.objectContaining({ code: CrxErrorCodes.startFailed, message: expect.stringMatching(/File exists/) }));
+      await eventually(() => expect(pauses()).toBeLessThanOrEqual(before));
+      expect(ip('-4', '-o', 'route', 'show', 'dev', 'op60h2')).not.toContain('10.60.3.9');
+    } finally {
+      network.detach(made);
+    }
+  });
+
   it('keeps spare namespaces ready, gives a sandbox one, and ends them when the runtime stops', async () => {
     const dir = join(root, 'host-2-spares');
     const driver = new ProcessDriver(dir, 2, shim, preparePodNetwork(settings('host-2')));
@@ -221,3 +251,17 @@ describe('the loopback fallback', () => {
     );
   });
 });
+
+/** Pids of the processes whose command name is `name`. */
+function processesNamed(name: string): number[] {
+  return readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d))
+    .filter((d) => {
+      try {
+        return readFileSync(`/proc/${d}/comm`, 'utf8').trim() === name;
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}

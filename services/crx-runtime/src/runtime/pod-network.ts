@@ -134,10 +134,24 @@ export class PodNetwork {
     return ip;
   }
 
-  /** The sandbox's namespace, up and routed; on failure nothing is left behind. */
-  attach(sandboxId: string, ip: string): PodNetworkAttachment {
-    const pid = this.startPause();
+  /**
+   * The sandbox's namespace, up and routed, for a sandbox that found no spare ready; on failure nothing is left behind.
+   * With `helper` (crx-netns, native/crx-netns.c, where a C compiler built it) one static program does it all over
+   * rtnetlink; else this process starts the pause and runs `ip` outside and, through `nsenter`, inside.
+   */
+  attach(sandboxId: string, ip: string, helper?: string): PodNetworkAttachment {
     const veth = `opv${sandboxId.slice(0, 8)}`;
+    if (helper) {
+      try {
+        const pid = Number(this.run(helper, [veth, this.bridge, this.gateway, ip]).trim());
+        const netns = namespaceOf(pid);
+        if (!netns) throw new Error(`its pause process ${pid} is gone`);
+        return { pid, netns, ip, veth };
+      } catch (err) {
+        throw new CodedError(CrxErrorCodes.startFailed, `cannot set up the network of pod sandbox ${sandboxId}: ${(err as Error).message}`);
+      }
+    }
+    const pid = this.startPause();
     try {
       const netns = this.waitForNamespace(pid);
       const { outside, inside } = namespaceSetup(veth, String(pid), this.bridge, this.gateway, ip);

@@ -103,7 +103,8 @@ export class ProcessDriver implements RuntimeDriver {
       for (const s of Object.values(this.state.sandboxes)) this.refresh(s);
       podNetwork.network.sweepRoutes(this.liveAddresses());
       this.state.spares ??= [];
-      this.spares = new SpareNetworks(podNetwork.network, join(root, 'spares'), this.state.spares, () => this.save());
+      const helper = join(dirname(shimPath), 'crx-netns');
+      this.spares = new SpareNetworks(podNetwork.network, join(root, 'spares'), this.state.spares, () => this.save(), existsSync(helper) ? helper : undefined);
     }
   }
 

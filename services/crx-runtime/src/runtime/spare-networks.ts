@@ -24,6 +24,8 @@ export class SpareNetworks {
     private readonly dir: string,
     private readonly list: SpareNetwork[],
     private readonly changed: () => void,
+    /** crx-netns, which makes a namespace in one program start when no spare is ready (absent without a C compiler). */
+    private readonly helper?: string,
   ) {
     // Adopted from the state: a spare whose pause died (the host went down) is gone.
     const alive = list.filter((spare) => network.alive({ ...spare, ip: '' }));
@@ -44,7 +46,7 @@ export class SpareNetworks {
       }
     }
     this.refillSoon();
-    return attachment ?? this.network.attach(sandboxId, ip);
+    return attachment ?? this.network.attach(sandboxId, ip, this.helper);
   }
 
   /** A container starts: a spare waiting for a quiet host waits longer. */
