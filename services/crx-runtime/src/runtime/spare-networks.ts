@@ -65,7 +65,8 @@ export class SpareNetworks {
   /**
    * Refills once no sandbox or container has started for QUIET_MS (each start puts it off), or at once when none is
    * left: sandboxes then come faster than spares are made (a burst, a failover), and each sandbox without one makes
-   * its namespace by forking the runtime, a large process, three times.
+   * its namespace on its start path (crx-netns, one program start; without it, three forks of the runtime). With
+   * crx-netns, refilling only after a quiet period measured the same in a failover (docs/benchmarks.md, Twelfth round).
    */
   private refillSoon(): void {
     if (this.closed) return;
