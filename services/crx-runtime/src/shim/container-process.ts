@@ -1,5 +1,5 @@
 import { appendFileSync, renameSync, writeFileSync } from 'node:fs';
-import type { Exit, Launcher } from './launchers';
+import { Exit, Launcher, logRecord } from './launchers';
 
 /** What the runtime hands the shim for one container start. */
 export interface ShimSpec {
@@ -86,7 +86,7 @@ export async function startContainerProcess(spec: ShimSpec, launcher: Launcher, 
   } catch (err) {
     const message = (err as Error).message;
     try {
-      appendFileSync(spec.logPath, `${new Date().toISOString().replace(/Z$/, '000000Z')} stderr F crx-shim: cannot start ${file}: ${message}\n`);
+      appendFileSync(spec.logPath, logRecord('stderr', `crx-shim: cannot start ${file}: ${message}`));
     } catch {
       // No log to say it in: the status does.
     }

@@ -11,9 +11,9 @@
  * runtime is connected and no container runs.
  */
 import { createServer } from 'node:net';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { abstractSocket } from '../runtime/shim-client';
-import { join } from 'node:path';
 import { ShimSpec, startContainerProcess } from './container-process';
 import { hostLauncher } from './launchers';
 

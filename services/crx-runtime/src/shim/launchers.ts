@@ -31,8 +31,13 @@ export interface Launcher {
   close(): void;
 }
 
-/** A log record's time: RFC 3339 with nanoseconds, as the CRI log format has it (milliseconds are what Node has). */
-const now = () => new Date().toISOString().replace(/Z$/, '000000Z');
+/**
+ * One record of a container's log in the CRI format: RFC 3339 time with nanoseconds (milliseconds are what Node.js
+ * has), the stream, F (a whole line), the line. crx-monitor writes the same records itself.
+ */
+export function logRecord(stream: 'stdout' | 'stderr', line: string): string {
+  return `${new Date().toISOString().replace(/Z$/, '000000Z')} ${stream} F ${line}\n`;
+}
 const signalNames = new Map(Object.entries(constants.signals).map(([name, n]) => [n as number, name]));
 const SETPRIV = '/usr/bin/setpriv';
 /** How long an exit waits for the output still in its pipes (a process left behind may hold them open for ever). */
@@ -134,7 +139,7 @@ export class NodeLauncher implements Launcher {
       for (const [stream, name] of [[child.stdout!, 'stdout'], [child.stderr!, 'stderr']] as const) {
         createInterface({ input: stream, crlfDelay: Infinity })
           .on('error', () => undefined)
-          .on('line', (line) => log.write(`${now()} ${name} F ${line}\n`))
+          .on('line', (line) => log.write(logRecord(name, line)))
           .on('close', () => --open === 0 && resolve());
       }
     });
