@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { EventStore, migrate } from '@openpacific/event-store';
+import { EventStore, GroupCommit, migrate } from '@openpacific/event-store';
 import { createTestDatabase } from '@openpacific/testing';
 import { openEmmett } from './emmett-peer';
 import { measure } from './measure';
@@ -51,8 +51,10 @@ async function alternating<K extends string>(writers: number, durationMs: number
  * the ratio compares the work and not the moment or the protocol. "next"
  * appends take the same turns: one event to the writer's own existing stream
  * at its exact version, as the services write most of their events (the
- * stream head's update, not its insert). A third
- * cell writes `appendBatch`es of 250 new streams of one event each, the
+ * stream head's update, not its insert). "grouped" appends take the same turns too: the same single-event
+ * appends to new streams, through `GroupCommit` as the gateway writes objects, where appends that wait while
+ * its statements are out share the next one (one round trip, one commit, each append still on its own). A
+ * third cell writes `appendBatch`es of 250 new streams of one event each, the
  * shape of the scheduler's binding chunks and the fleet's status writes.
  * Emmett's PostgreSQL store runs the same cells on the same database when it
  * is installed (see emmett-peer.ts); otherwise a note says why not.
@@ -63,6 +65,7 @@ export async function eventStoreBench(durationMs: number) {
   await db.pool.query('CREATE TABLE raw_inserts (id uuid PRIMARY KEY, stream text, data json)');
   // As the services run it: no Postgres NOTIFY (followers are poked over NATS).
   const store = new EventStore(db.pool, { catalogue, notify: false });
+  const grouped = new GroupCommit(store);
   const rows: Record<string, unknown>[] = [];
   const emmett = await openEmmett(db.url, db.pool);
   // Warm up outside the timed cells: the pool's connections, the validator's compiled schema.
@@ -75,7 +78,7 @@ export async function eventStoreBench(durationMs: number) {
         const streamId = `x-${w}-${randomUUID()}`;
         return { streamId, version: (await store.append(streamId, [{ type: 'Benched', data: { n: 0 }, metadata: meta }], { expectedVersion: 'no_stream' })).streamVersion };
       }));
-      const { raw, single, next } = await alternating(writers, durationMs, {
+      const { raw, single, next, group } = await alternating(writers, durationMs, {
         raw: async () => {
           await db.pool.query({ name: 'bench_raw_insert', text: 'INSERT INTO raw_inserts VALUES ($1, $2, $3)', values: [randomUUID(), 'raw', JSON.stringify({ n: 1 })] });
         },
@@ -84,6 +87,9 @@ export async function eventStoreBench(durationMs: number) {
         },
         next: async (w) => {
           own[w].version = (await store.append(own[w].streamId, [{ type: 'Benched', data: { n: 1 }, metadata: meta }], { expectedVersion: own[w].version })).streamVersion;
+        },
+        group: async (w) => {
+          await grouped.append(`g-${w}-${randomUUID()}`, { type: 'Benched', data: { n: 1 }, metadata: meta }, 'no_stream');
         },
       });
       const batch = Array.from({ length: 100 }, (_, n) => ({ type: 'Benched', data: { n }, metadata: meta }));
@@ -114,6 +120,9 @@ export async function eventStoreBench(durationMs: number) {
         'append p99 ms': single.p99.toFixed(2),
         'next append tx/s': Math.round(next.perSecond),
         'next / raw': `${Math.round((100 * next.perSecond) / raw.perSecond)} %`,
+        'grouped appends/s': Math.round(group.perSecond),
+        'grouped / raw': `${Math.round((100 * group.perSecond) / raw.perSecond)} %`,
+        'grouped p99 ms': group.p99.toFixed(2),
         '100-event batches: events/s': Math.round(batched.perSecond * 100),
         [`${BATCH_STREAMS}-stream batches: events/s`]: Math.round(streams.perSecond * BATCH_STREAMS),
         ...(peer && {
