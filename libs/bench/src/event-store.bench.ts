@@ -111,23 +111,25 @@ export async function eventStoreBench(durationMs: number) {
                 await emmett.append(`b-${w}-${randomUUID()}`, batch);
               }),
             };
+      /** A cell's rate as a share of the raw INSERT's in the same run. */
+      const ofRaw = (cell: { perSecond: number }) => `${Math.round((100 * cell.perSecond) / raw.perSecond)} %`;
       rows.push({
         writers,
         'raw INSERT tx/s': Math.round(raw.perSecond),
         'append tx/s': Math.round(single.perSecond),
-        'append / raw': `${Math.round((100 * single.perSecond) / raw.perSecond)} %`,
+        'append / raw': ofRaw(single),
         'append p50 ms': single.p50.toFixed(2),
         'append p99 ms': single.p99.toFixed(2),
         'next append tx/s': Math.round(next.perSecond),
-        'next / raw': `${Math.round((100 * next.perSecond) / raw.perSecond)} %`,
+        'next / raw': ofRaw(next),
         'grouped appends/s': Math.round(group.perSecond),
-        'grouped / raw': `${Math.round((100 * group.perSecond) / raw.perSecond)} %`,
+        'grouped / raw': ofRaw(group),
         'grouped p99 ms': group.p99.toFixed(2),
         '100-event batches: events/s': Math.round(batched.perSecond * 100),
         [`${BATCH_STREAMS}-stream batches: events/s`]: Math.round(streams.perSecond * BATCH_STREAMS),
         ...(peer && {
           'emmett tx/s': Math.round(peer.single.perSecond),
-          'emmett / raw': `${Math.round((100 * peer.single.perSecond) / raw.perSecond)} %`,
+          'emmett / raw': ofRaw(peer.single),
           'emmett p50 ms': peer.single.p50.toFixed(2),
           'emmett 100-event batches: events/s': Math.round(peer.batched.perSecond * 100),
         }),
