@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { EventStore, GroupCommit, migrate } from '@openpacific/event-store';
+import { EventStore, GroupCommit, migrate, newEventId } from '@openpacific/event-store';
 import { createTestDatabase } from '@openpacific/testing';
 import { openEmmett } from './emmett-peer';
 import { measure } from './measure';
@@ -48,7 +48,12 @@ async function alternating<K extends string>(writers: number, durationMs: number
  * transaction (one stream each), so the store's overhead shows as a ratio.
  * Raw and single appends take turns in half-second slices (`alternating`),
  * and the raw INSERT is a named (prepared) statement as the append is, so
- * the ratio compares the work and not the moment or the protocol. "next"
+ * the ratio compares the work and not the moment or the protocol. "raw event row" takes the same turns: the
+ * same event row as a single append writes (its columns, a version 7 id), as a plain named INSERT without
+ * RETURNING into a table of the log's own shape (`LIKE events INCLUDING ALL`: the defaults, the position
+ * sequence, the CHECK, the three unique indexes; and the same triggers), so that the append's distance from
+ * the raw INSERT splits into what the log's rows and index entries cost Postgres and what the store's own
+ * statement and code add to that. "next"
  * appends take the same turns: one event to the writer's own existing stream
  * at its exact version, as the services write most of their events (the
  * stream head's update, not its insert). "grouped" appends take the same turns too: the same single-event
@@ -63,6 +68,9 @@ export async function eventStoreBench(durationMs: number) {
   const db = await createTestDatabase('bench');
   await migrate(db.pool);
   await db.pool.query('CREATE TABLE raw_inserts (id uuid PRIMARY KEY, stream text, data json)');
+  await db.pool.query(`CREATE TABLE raw_events (LIKE events INCLUDING ALL);
+    CREATE TRIGGER raw_events_no_update_or_delete BEFORE UPDATE OR DELETE ON raw_events FOR EACH ROW EXECUTE FUNCTION events_refuse_change();
+    CREATE TRIGGER raw_events_no_truncate BEFORE TRUNCATE ON raw_events FOR EACH STATEMENT EXECUTE FUNCTION events_refuse_change();`);
   // As the services run it: no Postgres NOTIFY (followers are poked over NATS).
   const store = new EventStore(db.pool, { catalogue, notify: false });
   const grouped = new GroupCommit(store);
@@ -78,9 +86,16 @@ export async function eventStoreBench(durationMs: number) {
         const streamId = `x-${w}-${randomUUID()}`;
         return { streamId, version: (await store.append(streamId, [{ type: 'Benched', data: { n: 0 }, metadata: meta }], { expectedVersion: 'no_stream' })).streamVersion };
       }));
-      const { raw, single, next, group } = await alternating(writers, durationMs, {
+      const { raw, row, single, next, group } = await alternating(writers, durationMs, {
         raw: async () => {
           await db.pool.query({ name: 'bench_raw_insert', text: 'INSERT INTO raw_inserts VALUES ($1, $2, $3)', values: [randomUUID(), 'raw', JSON.stringify({ n: 1 })] });
+        },
+        row: async (w) => {
+          await db.pool.query({
+            name: 'bench_raw_event_row',
+            text: 'INSERT INTO raw_events (stream_id, stream_version, event_id, type, data, metadata) VALUES ($1, 1, $2, $3, $4, $5)',
+            values: [`r-${w}-${randomUUID()}`, newEventId(), 'Benched', JSON.stringify({ n: 1 }), JSON.stringify(meta)],
+          });
         },
         single: async (w) => {
           await store.append(`s-${w}-${randomUUID()}`, [{ type: 'Benched', data: { n: 1 }, metadata: meta }], { expectedVersion: 'no_stream' });
@@ -118,6 +133,9 @@ export async function eventStoreBench(durationMs: number) {
         'raw INSERT tx/s': Math.round(raw.perSecond),
         'append tx/s': Math.round(single.perSecond),
         'append / raw': ofRaw(single),
+        'raw event row tx/s': Math.round(row.perSecond),
+        'raw event row / raw': ofRaw(row),
+        'append / raw event row': `${Math.round((100 * single.perSecond) / row.perSecond)} %`,
         'append p50 ms': single.p50.toFixed(2),
         'append p99 ms': single.p99.toFixed(2),
         'next append tx/s': Math.round(next.perSecond),
