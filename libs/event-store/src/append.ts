@@ -1,4 +1,4 @@
-import type { Pool, PoolClient } from 'pg';
+import { Pool, type PoolClient } from 'pg';
 import { newEventId } from './event-id';
 import { ExpectedVersion, VersionConflictError } from './errors';
 import { streamVersion } from './read-stream';
@@ -34,34 +34,52 @@ function headSql(check: VersionCheck): { from: string; where: string } {
  * (position, transaction, stream version, time): the event bodies are what the caller sent, so shipping them
  * back would double the bytes on the wire and the JSON parsing for nothing. One event (most appends) binds
  * plain values, and no ORDER BY wraps the insert: arrays, unnest and the sort each cost about as much server
- * time as a raw INSERT (measured, see docs/benchmarks.md).
+ * time as a raw INSERT (measured, see docs/benchmarks.md). One event to a new stream is a plain `INSERT …
+ * VALUES` at version 1: there is no version to look up, and the unique (stream_id, stream_version) index
+ * refuses it if the stream exists.
  */
 function appendSql(check: VersionCheck, notify: boolean, single: boolean): string {
-  const head = headSql(check);
-  const rows = single
-    ? `SELECT $1::text, head.version + 1, $2::uuid, $3::text, $4::json, $5::json FROM ${head.from} ${head.where}`
-    : `SELECT $1::text, head.version + e.ord, e.id, e.type, e.data, e.metadata
-       FROM ${head.from}, unnest($2::uuid[], $3::text[], $4::json[], $5::json[]) WITH ORDINALITY AS e(id, type, data, metadata, ord)
-       ${head.where}`;
   const insert = `INSERT INTO events (stream_id, stream_version, event_id, type, data, metadata)
-      ${rows}
+      ${insertedRows(check, single)}
       RETURNING position, transaction_id, stream_version, created_at`;
   return notify ? `WITH ins AS (${insert}) SELECT ins.*, pg_notify('${APPEND_CHANNEL}', '') IS NULL AS notified FROM ins` : insert;
 }
 
-/**
- * Named, so each connection parses and plans each variant once and then only
- * binds and executes it: planning was a measurable part of a single-event
- * append (see docs/benchmarks.md).
- */
-const STATEMENTS = new Map<string, { name: string; text: string }>();
-function statement(check: VersionCheck, notify: boolean, single: boolean) {
-  const name = `op_es_append_${check}_${notify ? 'notify' : 'quiet'}_${single ? 'one' : 'many'}`;
-  let s = STATEMENTS.get(name);
-  if (!s) STATEMENTS.set(name, (s = { name, text: appendSql(check, notify, single) }));
-  return s;
+/** The rows the append inserts: $1 the stream id, then the events' ids, types and bodies (one each, or arrays). */
+function insertedRows(check: VersionCheck, single: boolean): string {
+  if (single && check === 'new') return 'VALUES ($1::text, 1, $2::uuid, $3::text, $4::json, $5::json)';
+  const head = headSql(check);
+  if (single) return `SELECT $1::text, head.version + 1, $2::uuid, $3::text, $4::json, $5::json FROM ${head.from} ${head.where}`;
+  return `SELECT $1::text, head.version + e.ord, e.id, e.type, e.data, e.metadata
+       FROM ${head.from}, unnest($2::uuid[], $3::text[], $4::json[], $5::json[]) WITH ORDINALITY AS e(id, type, data, metadata, ord)
+       ${head.where}`;
 }
 
+interface Statement {
+  name: string;
+  text: string;
+}
+
+/**
+ * Every variant, made once: named, so each connection parses and plans each variant once and then only
+ * binds and executes it (planning was a measurable part of a single-event append, see docs/benchmarks.md).
+ * Indexed by check, then NOTIFY, then one event or many.
+ */
+const STATEMENTS = Object.fromEntries(
+  (['new', 'exact', 'any'] as const).map((check) => [
+    check,
+    [false, true].map((notify) =>
+      [false, true].map((single): Statement => ({ name: `op_es_append_${check}_${notify ? 'notify' : 'quiet'}_${single ? 'one' : 'many'}`, text: appendSql(check, notify, single) })),
+    ),
+  ]),
+) as Record<VersionCheck, Statement[][]>;
+
+/**
+ * Appends `events` to one stream in one statement (`appendSql`). The path is kept flat for the one-event
+ * append from the pool, the commonest: one async function, no closure or array per call, the statement
+ * looked up rather than named anew; each layer of promises and each small allocation showed in the
+ * process's CPU per append (docs/benchmarks.md, "Fourteenth round").
+ */
 export async function appendToStream(
   db: Pool | PoolClient,
   streamId: string,
@@ -72,31 +90,47 @@ export async function appendToStream(
   if (events.length === 0) return [];
   const exact = typeof expected === 'number' && expected > 0;
   const check: VersionCheck = exact ? 'exact' : expected === 'any' ? 'any' : 'new';
-  // Lower case, as Postgres prints a uuid: the recorded id is the one a reader of the log will see.
-  const ids = events.map((e) => e.id?.toLowerCase() ?? newEventId());
-  const data = events.map((e) => JSON.stringify(e.data));
-  const metadata = events.map((e) => JSON.stringify(e.metadata));
   const single = events.length === 1;
-  const values: unknown[] = single ? [streamId, ids[0], events[0].type, data[0], metadata[0]] : [streamId, ids, events.map((e) => e.type), data, metadata];
-  if (exact) values.push(expected);
-  const query = { ...statement(check, notify, single), values };
-  let rows: any[] | undefined;
-  while (!rows) {
-    rows = await appendStatement(db, () => db.query(query)).then(
-      (r) => r.rows,
-      (err: unknown) => {
-        if (!versionTaken(err)) throw err;
-        // 'any' lost its version to a writer that has committed since: the next attempt reads past it.
-        return check === 'any' ? undefined : [];
-      },
-    );
+  const statement = STATEMENTS[check][notify ? 1 : 0][single ? 1 : 0];
+  // Lower case, as Postgres prints a uuid: the recorded id is the one a reader of the log will see.
+  let ids: string[];
+  let data: string[];
+  let metadata: string[];
+  let values: unknown[];
+  if (single) {
+    const e = events[0];
+    ids = [e.id?.toLowerCase() ?? newEventId()];
+    data = [JSON.stringify(e.data)];
+    metadata = [JSON.stringify(e.metadata)];
+    values = [streamId, ids[0], e.type, data[0], metadata[0]];
+  } else {
+    ids = events.map((e) => e.id?.toLowerCase() ?? newEventId());
+    data = events.map((e) => JSON.stringify(e.data));
+    metadata = events.map((e) => JSON.stringify(e.metadata));
+    values = [streamId, ids, events.map((e) => e.type), data, metadata];
   }
-  if (rows.length === 0) throw new VersionConflictError(streamId, expected, await streamVersion(db, streamId));
+  if (exact) values.push(expected);
+  const query = { name: statement.name, text: statement.text, values };
+  let rows: any[] | undefined;
+  for (;;) {
+    try {
+      // From the pool the statement is a transaction of its own; in a caller's transaction it runs under a savepoint.
+      rows = (db instanceof Pool ? await db.query(query) : await appendStatement(db, () => db.query(query))).rows;
+      break;
+    } catch (err) {
+      if (!versionTaken(err)) throw err;
+      // 'any' lost its version to a writer that has committed since: the next attempt reads past it.
+      if (check !== 'any') break;
+    }
+  }
+  if (!rows || rows.length === 0) throw new VersionConflictError(streamId, expected, await streamVersion(db, streamId));
+  if (single) return [recordedFromSent(rows[0], { id: ids[0], streamId, type: events[0].type, data: data[0], metadata: metadata[0] })];
   // RETURNING promises no order; stream versions run on in the order of
   // `events`, so they say which row is which. The bodies are parsed back
   // from what was stored, so callers get fresh objects as they did when
   // Postgres returned them.
-  const first = rows.reduce((min, r) => Math.min(min, Number(r.stream_version)), Infinity);
+  let first = Infinity;
+  for (const row of rows) first = Math.min(first, Number(row.stream_version));
   const recorded: RecordedEvent[] = new Array(rows.length);
   for (const row of rows) {
     const i = Number(row.stream_version) - first;
