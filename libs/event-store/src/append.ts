@@ -76,9 +76,9 @@ const STATEMENTS = Object.fromEntries(
 
 /**
  * Appends `events` to one stream in one statement (`appendSql`). The path is kept flat for the one-event
- * append from the pool, the commonest: one async function, no closure or array per call, the statement
- * looked up rather than named anew; each layer of promises and each small allocation showed in the
- * process's CPU per append (docs/benchmarks.md, "Fourteenth round").
+ * append from the pool, the commonest: one async function, no closures per call, no mapping over a single
+ * event, the statement looked up rather than named anew; each layer of promises and each small allocation
+ * showed in the process's CPU per append (docs/benchmarks.md, "Fourteenth round").
  */
 export async function appendToStream(
   db: Pool | PoolClient,
