@@ -126,8 +126,8 @@ export async function eventStoreBench(durationMs: number) {
                 await emmett.append(`b-${w}-${randomUUID()}`, batch);
               }),
             };
-      /** A cell's rate as a share of the raw INSERT's in the same run. */
-      const ofRaw = (cell: { perSecond: number }) => `${Math.round((100 * cell.perSecond) / raw.perSecond)} %`;
+      /** A cell's rate as a share of another's (by default the raw INSERT's) in the same run. */
+      const ofRaw = (cell: { perSecond: number }, base = raw) => `${Math.round((100 * cell.perSecond) / base.perSecond)} %`;
       rows.push({
         writers,
         'raw INSERT tx/s': Math.round(raw.perSecond),
@@ -135,7 +135,7 @@ export async function eventStoreBench(durationMs: number) {
         'append / raw': ofRaw(single),
         'raw event row tx/s': Math.round(row.perSecond),
         'raw event row / raw': ofRaw(row),
-        'append / raw event row': `${Math.round((100 * single.perSecond) / row.perSecond)} %`,
+        'append / raw event row': ofRaw(single, row),
         'append p50 ms': single.p50.toFixed(2),
         'append p99 ms': single.p99.toFixed(2),
         'next append tx/s': Math.round(next.perSecond),

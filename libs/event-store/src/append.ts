@@ -1,4 +1,4 @@
-import { Pool, type PoolClient } from 'pg';
+import type { Pool, PoolClient } from 'pg';
 import { newEventId } from './event-id';
 import { ExpectedVersion, VersionConflictError } from './errors';
 import { streamVersion } from './read-stream';
@@ -60,25 +60,25 @@ interface Statement {
   text: string;
 }
 
+/** One check's statements, made once, indexed by NOTIFY (0 or 1), then one event (1) or many (0). */
+function variants(check: VersionCheck): Statement[][] {
+  return [false, true].map((notify) =>
+    [false, true].map((single) => ({ name: `op_es_append_${check}_${notify ? 'notify' : 'quiet'}_${single ? 'one' : 'many'}`, text: appendSql(check, notify, single) })),
+  );
+}
+
 /**
- * Every variant, made once: named, so each connection parses and plans each variant once and then only
- * binds and executes it (planning was a measurable part of a single-event append, see docs/benchmarks.md).
- * Indexed by check, then NOTIFY, then one event or many.
+ * Every variant, made once and looked up per append: named, so each connection parses and plans each
+ * variant once and then only binds and executes it (planning was a measurable part of a single-event
+ * append, see docs/benchmarks.md).
  */
-const STATEMENTS = Object.fromEntries(
-  (['new', 'exact', 'any'] as const).map((check) => [
-    check,
-    [false, true].map((notify) =>
-      [false, true].map((single): Statement => ({ name: `op_es_append_${check}_${notify ? 'notify' : 'quiet'}_${single ? 'one' : 'many'}`, text: appendSql(check, notify, single) })),
-    ),
-  ]),
-) as Record<VersionCheck, Statement[][]>;
+const STATEMENTS: Record<VersionCheck, Statement[][]> = { new: variants('new'), exact: variants('exact'), any: variants('any') };
 
 /**
  * Appends `events` to one stream in one statement (`appendSql`). The path is kept flat for the one-event
- * append from the pool, the commonest: one async function, no closures per call, no mapping over a single
- * event, the statement looked up rather than named anew; each layer of promises and each small allocation
- * showed in the process's CPU per append (docs/benchmarks.md, "Fourteenth round").
+ * append from the pool, the commonest: one async function (`appendStatement` adds none from the pool), a
+ * refused version caught where it is sent, the statement looked up rather than named anew; each layer of
+ * promises showed in the process's CPU per append (docs/benchmarks.md, "Fourteenth round").
  */
 export async function appendToStream(
   db: Pool | PoolClient,
@@ -93,29 +93,16 @@ export async function appendToStream(
   const single = events.length === 1;
   const statement = STATEMENTS[check][notify ? 1 : 0][single ? 1 : 0];
   // Lower case, as Postgres prints a uuid: the recorded id is the one a reader of the log will see.
-  let ids: string[];
-  let data: string[];
-  let metadata: string[];
-  let values: unknown[];
-  if (single) {
-    const e = events[0];
-    ids = [e.id?.toLowerCase() ?? newEventId()];
-    data = [JSON.stringify(e.data)];
-    metadata = [JSON.stringify(e.metadata)];
-    values = [streamId, ids[0], e.type, data[0], metadata[0]];
-  } else {
-    ids = events.map((e) => e.id?.toLowerCase() ?? newEventId());
-    data = events.map((e) => JSON.stringify(e.data));
-    metadata = events.map((e) => JSON.stringify(e.metadata));
-    values = [streamId, ids, events.map((e) => e.type), data, metadata];
-  }
+  const ids = events.map((e) => e.id?.toLowerCase() ?? newEventId());
+  const data = events.map((e) => JSON.stringify(e.data));
+  const metadata = events.map((e) => JSON.stringify(e.metadata));
+  const values: unknown[] = single ? [streamId, ids[0], events[0].type, data[0], metadata[0]] : [streamId, ids, events.map((e) => e.type), data, metadata];
   if (exact) values.push(expected);
   const query = { name: statement.name, text: statement.text, values };
   let rows: any[] | undefined;
   for (;;) {
     try {
-      // From the pool the statement is a transaction of its own; in a caller's transaction it runs under a savepoint.
-      rows = (db instanceof Pool ? await db.query(query) : await appendStatement(db, () => db.query(query))).rows;
+      rows = (await appendStatement(db, () => db.query(query))).rows;
       break;
     } catch (err) {
       if (!versionTaken(err)) throw err;
@@ -124,7 +111,6 @@ export async function appendToStream(
     }
   }
   if (!rows || rows.length === 0) throw new VersionConflictError(streamId, expected, await streamVersion(db, streamId));
-  if (single) return [recordedFromSent(rows[0], { id: ids[0], streamId, type: events[0].type, data: data[0], metadata: metadata[0] })];
   // RETURNING promises no order; stream versions run on in the order of
   // `events`, so they say which row is which. The bodies are parsed back
   // from what was stored, so callers get fresh objects as they did when

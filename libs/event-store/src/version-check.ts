@@ -13,12 +13,16 @@ export function versionTaken(err: unknown): boolean {
 const STREAM_VERSION_KEY = 'events_stream_id_stream_version_key';
 
 /**
- * Runs one append statement. From the pool it is a transaction of its own. Given a client (a caller's
- * open transaction) it runs under a savepoint, so that a refused version leaves that transaction usable
- * and holding nothing of the statement (an insert of several events stops at the first refused one).
+ * Runs one append statement. From the pool it is a transaction of its own, run as it is (no promise of
+ * this function's around it: appends are the hot path). Given a client (a caller's open transaction) it runs
+ * under a savepoint, so that a refused version leaves that transaction usable and holding nothing of the
+ * statement (an insert of several events stops at the first refused one).
  */
-export async function appendStatement<T>(db: Pool | PoolClient, run: () => Promise<T>): Promise<T> {
-  if (db instanceof Pool) return run();
+export function appendStatement<T>(db: Pool | PoolClient, run: () => Promise<T>): Promise<T> {
+  return db instanceof Pool ? run() : underSavepoint(db, run);
+}
+
+async function underSavepoint<T>(db: PoolClient, run: () => Promise<T>): Promise<T> {
   await db.query('SAVEPOINT op_es_append');
   try {
     const result = await run();
