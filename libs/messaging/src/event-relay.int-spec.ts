@@ -1,10 +1,12 @@
 import { natsNames } from '@openpacific/contracts';
 import { EventStore, migrate, readAll } from '@openpacific/event-store';
 import { createTestDatabase, eventually, TestDatabase, testNatsUrl, uniqueNatsPrefix } from '@openpacific/testing';
-import { NatsConnection } from 'nats';
+import { randomUUID } from 'node:crypto';
+import { Msg, NatsConnection } from 'nats';
 import { eventMessage, EventRelay } from './event-relay';
 import { ensureEventStream } from './event-stream';
 import { connectNats } from './nats-connection';
+import { publishToStream } from './requester';
 
 const catalogue = { Noted: { type: 'object' } };
 const note = (n: number) => ({ type: 'Noted', data: { n }, metadata: { actor: 'tester', source: 'test' } });
@@ -125,5 +127,80 @@ describe('the event relay', () => {
       await relay.stop();
       await (await nc.jetstreamManager()).streams.delete(elsewhere.eventStream).catch(() => undefined);
     }
+  });
+
+  describe('with the stream\'s last sequence known', () => {
+    const ordered = natsNames(uniqueNatsPrefix('relayordered'));
+    const consumer = 'relay-ordered';
+    /** Every message published to the event subjects, in order: its message id and whether it asked for an ack. */
+    const published: Array<{ id: string; acked: boolean }> = [];
+    let relay: EventRelay;
+    let store: EventStore;
+
+    beforeAll(async () => {
+      await ensureEventStream(nc, ordered);
+      nc.subscribe(ordered.eventSubjects, { callback: (_err, m: Msg) => published.push({ id: m.headers!.get('Nats-Msg-Id'), acked: m.reply !== undefined && m.reply !== '' }) });
+      store = new EventStore(db.pool, { catalogue });
+      for (let i = 0; i < 10; i++) await store.append(`ordered-${i}`, [note(i)]);
+      relay = new EventRelay({ pool: db.pool, nc, names: ordered, consumer, batchSize: 4, pollIntervalMs: 50 });
+    });
+    afterAll(async () => {
+      await relay.stop();
+      await (await nc.jetstreamManager()).streams.delete(ordered.eventStream).catch(() => undefined);
+    });
+
+    /** The message ids in the stream, by sequence. */
+    const storedIds = async (): Promise<string[]> => {
+      const jsm = await nc.jetstreamManager();
+      const last = (await jsm.streams.info(ordered.eventStream)).state.last_seq;
+      const ids: string[] = [];
+      for (let seq = 1; seq <= last; seq++) ids.push((await jsm.streams.getMessage(ordered.eventStream, { seq })).header.get('Nats-Msg-Id'));
+      return ids;
+    };
+    const relayed = async (n: number) => eventually(async () => expect((await (await nc.jetstreamManager()).streams.info(ordered.eventStream)).state.messages).toBe(n), 10_000);
+    const logIds = async () => (await readAll(db.pool, { limit: 1000 })).map((e) => e.id);
+
+    it('asks for every ack of its first batch, then only for the last message of each batch, and stores every event once in log order', async () => {
+      await relay.start();
+      const log = await logIds();
+      await relayed(log.length);
+      expect(await storedIds()).toEqual(log);
+      // Batches of 4 in log order: the first all acknowledged; then each batch's last message only (and a lone one).
+      expect(published.map((p) => p.id)).toEqual(log);
+      const lastOfBatch = (i: number) => i % 4 === 3 || i === log.length - 1;
+      expect(published.map((p) => p.acked)).toEqual(log.map((_id, i) => i < 4 || lastOfBatch(i)));
+    });
+
+    it('publishes a batch again with every ack when another message reached the stream since its last batch', async () => {
+      const before = (await storedIds()).length;
+      await publishToStream(nc, ordered.eventSubject('Noted'), Buffer.from('{"id":"foreign"}'), { msgId: 'foreign-1', timeoutMs: 2000 });
+      await store.append('ordered-late', [note(20), note(21), note(22)]);
+      const late = (await logIds()).slice(-3);
+      await relayed(before + 4);
+      expect((await storedIds()).slice(before)).toEqual(['foreign-1', ...late]);
+      // Refused as a batch (the last message's expected sequence was one behind), then each acknowledged.
+      const attempts = published.filter((p) => late.includes(p.id));
+      expect(attempts).toEqual([...late.map((id, i) => ({ id, acked: i === 2 })), ...late.map((id) => ({ id, acked: true }))]);
+    });
+
+    it('publishes a batch again with every ack when one of its events is already in the stream, and stores that event once', async () => {
+      const early = randomUUID();
+      await publishToStream(nc, ordered.eventSubject('Noted'), Buffer.from('{"id":"early"}'), { msgId: early, timeoutMs: 2000 });
+      // A lone event: acknowledged, so the relay learns the stream's last sequence after the early message.
+      await store.append('ordered-lone', [note(30)]);
+      const lone = (await logIds()).slice(-1);
+      const before = (await storedIds()).length;
+      await eventually(async () => expect((await storedIds()).slice(-1)).toEqual(lone), 10_000);
+      const from = published.length;
+      await store.append('ordered-dup', [note(31), { ...note(32), id: early }, note(33)]);
+      const batch = (await logIds()).slice(-3);
+      expect(batch[1]).toBe(early);
+      await relayed(before + 2);
+      const ids = await storedIds();
+      expect(ids.filter((id) => id === early)).toHaveLength(1);
+      expect(ids.slice(-2)).toEqual([batch[0], batch[2]]);
+      // Refused as a batch (the early event was dropped as a duplicate, so the sequence was one short), then each acknowledged.
+      expect(published.slice(from)).toEqual([...batch.map((id, i) => ({ id, acked: i === 2 })), ...batch.map((id) => ({ id, acked: true }))]);
+    });
   });
 });

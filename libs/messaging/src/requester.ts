@@ -95,14 +95,48 @@ export function natsRequest(nc: NatsConnection, subject: string, data: Uint8Arra
 }
 
 /**
+ * What a stream must hold for it to store a message (JetStream's `Nats-Expected-Last-Sequence` and
+ * `Nats-Expected-Last-Msg-Id`): otherwise it refuses the message with a `WRONG_LAST_CODES` error.
+ */
+export interface StoreExpectations {
+  /** The stream's last sequence. */
+  lastSequence: number;
+  /** The message id of the stream's last message. */
+  lastMsgId: string;
+}
+
+/** JetStream's error codes for a message refused because the stream's last message id or sequence was not the expected one. */
+export const WRONG_LAST_CODES: ReadonlySet<number> = new Set([10070, 10071]);
+
+/**
+ * A message for the stream that captures `subject`, with its message id, published without a reply subject:
+ * JetStream stores it (once per `msgId` within its duplicate window) and answers nothing, so only a later
+ * acknowledged publish with `StoreExpectations` can tell that it was stored.
+ */
+export function publishUnacked(nc: NatsConnection, subject: string, data: Uint8Array, msgId: string): void {
+  const hdrs = headers();
+  hdrs.set('Nats-Msg-Id', msgId);
+  nc.publish(subject, data, { headers: hdrs });
+}
+
+/**
  * What `js.publish(subject, data, { msgID, timeout })` does, over the shared inbox: the stream that captures
  * the subject stores the message once per `msgId` within its duplicate window (a re-send is acked with
  * `duplicate: true`) and acks with its name and sequence. An error answer from JetStream rejects, as does a
  * subject no stream captures.
  */
-export async function publishToStream(nc: NatsConnection, subject: string, data: Uint8Array, opts: { msgId: string; timeoutMs: number }): Promise<PubAck> {
+export async function publishToStream(
+  nc: NatsConnection,
+  subject: string,
+  data: Uint8Array,
+  opts: { msgId: string; timeoutMs: number; expect?: StoreExpectations },
+): Promise<PubAck> {
   const hdrs = headers();
   hdrs.set('Nats-Msg-Id', opts.msgId);
+  if (opts.expect) {
+    hdrs.set('Nats-Expected-Last-Sequence', String(opts.expect.lastSequence));
+    hdrs.set('Nats-Expected-Last-Msg-Id', opts.expect.lastMsgId);
+  }
   let reply: Msg;
   try {
     reply = await natsRequest(nc, subject, data, opts.timeoutMs, hdrs);
