@@ -191,8 +191,8 @@ describe('the event relay', () => {
       // A lone event: acknowledged, so the relay learns the stream's last sequence after the early message.
       await store.append('ordered-lone', [note(30)]);
       const lone = (await logIds()).slice(-1);
-      const before = (await storedIds()).length;
       await eventually(async () => expect((await storedIds()).slice(-1)).toEqual(lone), 10_000);
+      const before = (await storedIds()).length;
       // Everything published so far has reached the subscriber (in order, from this one connection).
       await eventually(() => expect(published.some((p) => p.id === lone[0])).toBe(true));
       const from = published.length;
