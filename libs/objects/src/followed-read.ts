@@ -27,11 +27,12 @@ export type KeepEvent = (event: { streamId: string; type: string; data: string }
  * The next `limit` events of the log in commit order (the same page, and the same visibility rule, as the
  * event store's readAll), in one scan of the log's primary key: the rows of the followed resources whole, the
  * others as their position, stream and type only, so the reader moves past what it skips while other resources'
- * bodies are never sent nor parsed. The resource is the first part of the stream id (`streamResource`).
+ * bodies are never sent nor parsed. The resource is the first part of the stream id (`streamResource`);
+ * `resources` undefined follows every resource (for a reader that sorts events with `keep` alone).
  */
 export async function readFollowed(
   db: Pool | PoolClient,
-  opts: { after?: LogPosition; limit: number; resources: readonly string[]; keep?: KeepEvent },
+  opts: { after?: LogPosition; limit: number; resources: readonly string[] | undefined; keep?: KeepEvent },
 ): Promise<FollowedPage> {
   const after = opts.after ?? LOG_START;
   const { rows } = await namedQuery(db, {
@@ -39,14 +40,14 @@ export async function readFollowed(
     // Named (`namedQuery`): parsed once per connection.
     name: 'op_obj_read_followed',
     text: `SELECT ${FOLLOWED_FIELDS}, followed FROM (
-       SELECT e.*, split_part(e.stream_id, '/', 1) = ANY($4::text[]) AS followed FROM events e
+       SELECT e.*, ($4::text[] IS NULL OR split_part(e.stream_id, '/', 1) = ANY($4::text[])) AS followed FROM events e
         WHERE (e.transaction_id, e.position) > ($1::text::xid8, $2::bigint)
           AND e.transaction_id < pg_snapshot_xmin(pg_current_snapshot())
         ORDER BY e.transaction_id, e.position
         LIMIT $3
      ) page
      ORDER BY transaction_id, position`,
-    values: [after.transactionId.toString(), after.position.toString(), opts.limit, opts.resources],
+    values: [after.transactionId.toString(), after.position.toString(), opts.limit, opts.resources ?? null],
   });
   const last = rows[rows.length - 1];
   const keep = opts.keep;

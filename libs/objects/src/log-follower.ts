@@ -22,7 +22,7 @@ export interface LogFollowerOptions {
    * still moves past everything on each read, so the poll keeps it near the tip.
    */
   follows?: readonly string[];
-  /** With `follows`: which of the followed events to parse and apply at all (see `KeepEvent`). */
+  /** Which of the followed events (of every resource, without `follows`) to parse and apply at all (see `KeepEvent`). */
   keep?: KeepEvent;
 }
 
@@ -165,9 +165,9 @@ export class LogFollower {
     }
   }
 
-  /** The next page: every event, or only the followed ones and the page's last position. */
+  /** The next page: every event, or only the followed (and kept) ones and the page's last position. */
   private async readPage(): Promise<FollowedPage> {
-    if (this.followed) return readFollowed(this.pool, { after: this.position, limit: this.batchSize, resources: this.followed, keep: this.keep });
+    if (this.followed || this.keep) return readFollowed(this.pool, { after: this.position, limit: this.batchSize, resources: this.followed, keep: this.keep });
     const events = await this.store.readAll({ after: this.position, limit: this.batchSize });
     const last = events[events.length - 1];
     return { events, scannedTo: last && { transactionId: last.transactionId, position: last.position }, scanned: events.length };

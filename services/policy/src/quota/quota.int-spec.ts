@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { AdmissionRequest, AdmissionResponse, ObjectEventTypes, objectStreamId } from '@openpacific/contracts';
+import { AdmissionRequest, AdmissionResponse, ObjectEventTypes, objectStreamId, PodEventTypes } from '@openpacific/contracts';
 import { EventStore } from '@openpacific/event-store';
 import { RunningService, startService } from '@openpacific/service-kit';
 import { createTestDatabase, eventually, testNatsUrl, TestDatabase, uniqueNatsPrefix } from '@openpacific/testing';
@@ -99,5 +99,24 @@ describe('ResourceQuota admission across policy replicas', () => {
     await store.append(objectStreamId('pods', NS, name), [{ type: ObjectEventTypes.deleted, data: last.data as any, metadata }], { expectedVersion: last.streamVersion });
     await eventually(async () => expect((await admit(pod('after-delete'))).allowed).toBe(true), { timeoutMs: 15_000 });
     expect((await admit(pod('one-too-many'))).allowed).toBe(false);
+  }, 60_000);
+
+  it('keeps counting a pod that is bound and running, and frees the slot of one that ended', async () => {
+    const next = async (name: string, type: string, change: (object: any) => any) => {
+      const [last] = (await store.readStream(objectStreamId('pods', NS, name))).slice(-1);
+      const object = change(structuredClone((last.data as any).object));
+      await store.append(objectStreamId('pods', NS, name), [{ type, data: { resource: 'pods', object }, metadata }], { expectedVersion: last.streamVersion });
+    };
+    const bind = (o: any) => ({ ...o, spec: { ...o.spec, nodeName: 'host-1' }, status: { phase: 'Pending', conditions: [{ type: 'PodScheduled', status: 'True' }] } });
+    const phase = (p: string) => (o: any) => ({ ...o, status: { ...o.status, phase: p } });
+    await eventually(async () => expect((await quota()).object.status.used).toEqual({ pods: '9' }), { timeoutMs: 15_000 });
+    const [running, ended] = [admitted[1], admitted[2]];
+    for (const name of [running, ended]) {
+      await next(name, PodEventTypes.bound, bind);
+      await next(name, ObjectEventTypes.statusUpdated, phase('Running'));
+    }
+    await next(ended, ObjectEventTypes.statusUpdated, phase('Succeeded'));
+    // Applied in log order: once the ended pod is off the count, the bindings and Running statuses before it were read.
+    await eventually(async () => expect((await quota()).object.status.used).toEqual({ pods: '8' }), { timeoutMs: 15_000 });
   }, 60_000);
 });

@@ -2,13 +2,15 @@ import { Inject, Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/commo
 import { compareLogPositions, LogPosition } from '@openpacific/event-store';
 import { LogFollower, pokedFollower, ReadModel } from '@openpacific/objects';
 import { SERVICE_CONTEXT, ServiceContext } from '@openpacific/service-kit';
+import { policyKeeps } from './policy-keeps';
 
 /** How long an admission waits for the follower to reach the gateway's position before reading the log itself. */
 const CAUGHT_UP_WAIT_MS = 2000;
 
 /**
  * The objects the admitters decide on (quotas, limit ranges, classes, images, namespaces, pods...), kept by
- * following the event log. Secrets are not needed, so they are not decrypted.
+ * following the event log. Secrets are not needed, so they are not decrypted, and the pod events no admitter
+ * reads (bindings, statuses that do not end a pod) are passed over unparsed (`policyKeeps`).
  * `fresh()` reads whatever the log has now: admitters call it before a decision that depends on an object
  * the user may just have written (a LimitRange created a moment before a pod). `caughtUp(readAt)` does the
  * same for what the asking gateway had read, usually without reading at all.
@@ -34,7 +36,7 @@ export class PolicyState implements OnModuleInit, OnModuleDestroy {
         if (uid) this.seenUids.add(uid);
       }
       for (const l of this.listeners) l();
-    });
+    }, { keep: policyKeeps });
     await this.follower.start();
   }
 
