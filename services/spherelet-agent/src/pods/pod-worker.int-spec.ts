@@ -1,10 +1,11 @@
-import { natsNames, ObjectEventTypes, objectStreamId, PodSandboxFilter } from '@openpacific/contracts';
+import { natsNames, ObjectEventTypes, objectStreamId, PodEventTypes, PodSandboxFilter } from '@openpacific/contracts';
 import { EventStore, migrate } from '@openpacific/event-store';
-import { LogFollower } from '@openpacific/objects';
+import { LogFollower, LogFollowerOptions } from '@openpacific/objects';
 import { createTestDatabase, eventually, TestDatabase, testNatsUrl, uniqueNatsPrefix } from '@openpacific/testing';
 import { connect, NatsConnection } from 'nats';
-import { FleetFeed } from '../fleet/fleet-feed';
+import { FleetFeed, FLEET_FOLLOWS } from '../fleet/fleet-feed';
 import { SimRuntime } from '../fleet/sim-runtime';
+import { hostKeeps } from './host-keeps';
 import { PodWorker } from './pod-worker';
 
 const META = { actor: 'test', source: 'test' };
@@ -24,7 +25,7 @@ interface WorkerSuite {
  * A pod worker for host sim-1 on `runtime`, fed by a shared feed over a database of its own: started before the
  * enclosing block's tests, stopped after them.
  */
-function podWorkerSuite(label: string, runtime: SimRuntime, resyncMs: number): WorkerSuite {
+function podWorkerSuite(label: string, runtime: SimRuntime, resyncMs: number, follow: LogFollowerOptions = {}): WorkerSuite {
   const suite = {} as WorkerSuite;
   let db: TestDatabase;
   let nc: NatsConnection;
@@ -35,7 +36,7 @@ function podWorkerSuite(label: string, runtime: SimRuntime, resyncMs: number): W
     suite.store = new EventStore(db.pool);
     nc = await connect({ servers: testNatsUrl });
     suite.feed = new FleetFeed();
-    await suite.feed.start((apply) => new LogFollower(suite.store, db.pool, apply, logger, undefined, { batchSize: 500, pollMs: 50 }));
+    await suite.feed.start((apply) => new LogFollower(suite.store, db.pool, apply, logger, undefined, { batchSize: 500, pollMs: 50, ...follow }));
     const prefix = uniqueNatsPrefix(label);
     worker = new PodWorker(
       { store: suite.store, pool: db.pool, nats: nc, names: natsNames(prefix), prefix, logger, runtime, feed: suite.feed.pods },
@@ -168,5 +169,28 @@ describe('the pod worker\'s passes after a change', () => {
     expect(runtime.sandboxesAsked).toContain(undefined);
     expect(await runtime.sandboxesOf('x')).toEqual(['uid-x']);
     expect(await runtime.sandboxesOf('y')).toEqual(['uid-y']);
+  });
+});
+
+/** As the sim fleet and a host agent follow the log: the creation of a pod bound to no host is passed over unparsed. */
+describe('the pod worker on a feed that passes over unbound pods\' creations', () => {
+  const runtime = new SimRuntime(1);
+  const suite = podWorkerSuite('podworkerkeeps', runtime, 500, { follows: FLEET_FOLLOWS, keep: hostKeeps });
+  const unbound = (name: string) => {
+    const p = pod(name);
+    delete (p.spec as { nodeName?: string }).nodeName;
+    return p;
+  };
+  const stream = (name: string) => objectStreamId('pods', 'default', name);
+
+  it('starts a pod when its binding arrives, its creation never read', async () => {
+    await suite.store.append(stream('later'), [{ type: ObjectEventTypes.created, data: { resource: 'pods', object: unbound('later') }, metadata: META }], { expectedVersion: 'no_stream' });
+    // A pod created already bound after it: once that one runs, the unbound creation before it was passed over.
+    await suite.store.append(stream('bound'), [{ type: ObjectEventTypes.created, data: { resource: 'pods', object: pod('bound') }, metadata: META }], { expectedVersion: 'no_stream' });
+    await eventually(async () => expect((await statusIn(suite.store, 'bound'))?.phase).toBe('Running'));
+    expect(suite.feed.model.get('pods', 'default', 'later')).toBeUndefined();
+
+    await suite.store.append(stream('later'), [{ type: PodEventTypes.bound, data: { resource: 'pods', object: pod('later') }, metadata: META }], { expectedVersion: 1 });
+    await eventually(async () => expect((await statusIn(suite.store, 'later'))?.phase).toBe('Running'));
   });
 });

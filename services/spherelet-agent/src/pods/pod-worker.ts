@@ -6,6 +6,7 @@ import { controllerReadModel, bindingEpoch, LogFollower, objectEvent, objectKey,
 import type { Logger } from '@openpacific/service-kit';
 import type { NatsConnection } from 'nats';
 import type { Pool } from 'pg';
+import { hostKeeps } from './host-keeps';
 import { ContainerFacts, podStatus } from './pod-status';
 import type { PodRuntime } from './pod-runtime';
 import { ProbeTracker } from './probe-tracker';
@@ -157,7 +158,7 @@ export class PodWorker {
       }
       if (claims) this.wakeAll();
       else if (pods.length) this.wake(pods);
-    }, { follows: POD_WORKER_FOLLOWS });
+    }, { follows: POD_WORKER_FOLLOWS, keep: hostKeeps });
     await this.follower.start();
     this.loop.start();
   }
