@@ -169,12 +169,12 @@ export class EventRelay {
 
   /** Stores a batch in the stream: trusting order when the stream's last sequence is known, else every message acknowledged. */
   private async publish(events: RecordedEventText[]): Promise<void> {
+    // Encoded once: a batch refused in order goes out again with every ack.
+    const messages = events.map((e) => ({ id: e.id, subject: this.opts.names.eventSubject(e.type), data: Buffer.from(eventMessageJson(e)) }));
     const known = this.lastSequence;
     this.lastSequence = undefined;
-    if (known !== undefined && events.length > 1 && (await this.publishInOrder(events, known))) return;
-    const acks = await Promise.all(
-      events.map((e) => publishToStream(this.opts.nc, this.subjectOf(e), Buffer.from(eventMessageJson(e)), { msgId: e.id, timeoutMs: PUBLISH_TIMEOUT_MS })),
-    );
+    if (known !== undefined && messages.length > 1 && (await this.publishInOrder(messages, known))) return;
+    const acks = await Promise.all(messages.map((m) => publishToStream(this.opts.nc, m.subject, m.data, { msgId: m.id, timeoutMs: PUBLISH_TIMEOUT_MS })));
     // A duplicate's ack names the sequence of the message stored earlier, not the stream's last.
     const last = acks[acks.length - 1];
     if (!last.duplicate) this.lastSequence = last.seq;
@@ -184,15 +184,15 @@ export class EventRelay {
    * Every message but the last without an ack, the last with the expectations that hold only if the others
    * were stored just before it. Whether they held; an error other than their failing is thrown.
    */
-  private async publishInOrder(events: RecordedEventText[], known: number): Promise<boolean> {
+  private async publishInOrder(messages: RelayedMessage[], known: number): Promise<boolean> {
     const { nc } = this.opts;
-    const last = events[events.length - 1];
-    for (let i = 0; i < events.length - 1; i++) publishUnacked(nc, this.subjectOf(events[i]), Buffer.from(eventMessageJson(events[i])), events[i].id);
+    const last = messages[messages.length - 1];
+    for (const m of messages.slice(0, -1)) publishUnacked(nc, m.subject, m.data, m.id);
     try {
-      const ack = await publishToStream(nc, this.subjectOf(last), Buffer.from(eventMessageJson(last)), {
+      const ack = await publishToStream(nc, last.subject, last.data, {
         msgId: last.id,
         timeoutMs: PUBLISH_TIMEOUT_MS,
-        expect: { lastSequence: known + events.length - 1, lastMsgId: events[events.length - 2].id },
+        expect: { lastSequence: known + messages.length - 1, lastMsgId: messages[messages.length - 2].id },
       });
       if (ack.duplicate) return false;
       this.lastSequence = ack.seq;
@@ -203,8 +203,11 @@ export class EventRelay {
       throw err;
     }
   }
+}
 
-  private subjectOf(e: RecordedEventText): string {
-    return this.opts.names.eventSubject(e.type);
-  }
+/** An event as the relay publishes it: its id (the message id), its subject, its message. */
+interface RelayedMessage {
+  id: string;
+  subject: string;
+  data: Uint8Array;
 }

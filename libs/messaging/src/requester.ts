@@ -114,9 +114,18 @@ export const WRONG_LAST_CODES: ReadonlySet<number> = new Set([10070, 10071]);
  * acknowledged publish with `StoreExpectations` can tell that it was stored.
  */
 export function publishUnacked(nc: NatsConnection, subject: string, data: Uint8Array, msgId: string): void {
+  nc.publish(subject, data, { headers: streamHeaders(msgId) });
+}
+
+/** The headers of a message for a stream: its message id, and what the stream must hold to store it. */
+function streamHeaders(msgId: string, expect?: StoreExpectations): MsgHdrs {
   const hdrs = headers();
   hdrs.set('Nats-Msg-Id', msgId);
-  nc.publish(subject, data, { headers: hdrs });
+  if (expect) {
+    hdrs.set('Nats-Expected-Last-Sequence', String(expect.lastSequence));
+    hdrs.set('Nats-Expected-Last-Msg-Id', expect.lastMsgId);
+  }
+  return hdrs;
 }
 
 /**
@@ -131,15 +140,9 @@ export async function publishToStream(
   data: Uint8Array,
   opts: { msgId: string; timeoutMs: number; expect?: StoreExpectations },
 ): Promise<PubAck> {
-  const hdrs = headers();
-  hdrs.set('Nats-Msg-Id', opts.msgId);
-  if (opts.expect) {
-    hdrs.set('Nats-Expected-Last-Sequence', String(opts.expect.lastSequence));
-    hdrs.set('Nats-Expected-Last-Msg-Id', opts.expect.lastMsgId);
-  }
   let reply: Msg;
   try {
-    reply = await natsRequest(nc, subject, data, opts.timeoutMs, hdrs);
+    reply = await natsRequest(nc, subject, data, opts.timeoutMs, streamHeaders(opts.msgId, opts.expect));
   } catch (err) {
     if ((err as NatsError).code !== ErrorCode.NoResponders) throw err;
     throw new NatsError(`no JetStream stream captures ${subject}, or JetStream is unavailable`, ErrorCode.NoResponders, err as Error);

@@ -1,4 +1,4 @@
-import { ObjectEventTypes, PodEventTypes } from '@openpacific/contracts';
+import { ObjectEventTypes, PodEventTypes, streamResource } from '@openpacific/contracts';
 import type { KeepEvent } from '@openpacific/objects';
 
 /** A terminal phase in a pod's JSON (as any writer may space it): the status after which quota stops counting the pod. */
@@ -13,7 +13,7 @@ const TERMINAL_PHASE = /"phase"\s*:\s*"(?:Succeeded|Failed)"/;
  * the policy service for nothing. The model's copy of such a pod keeps its last state that mattered.
  */
 export const policyKeeps: KeepEvent = (event) => {
-  if (!event.streamId.startsWith('pods/')) return true;
+  if (streamResource(event.streamId) !== 'pods') return true;
   if (event.type === PodEventTypes.bound) return false;
   if (event.type === ObjectEventTypes.statusUpdated) return TERMINAL_PHASE.test(event.data);
   return true;

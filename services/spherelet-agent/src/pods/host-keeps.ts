@@ -1,4 +1,4 @@
-import { ObjectEventTypes } from '@openpacific/contracts';
+import { ObjectEventTypes, streamResource } from '@openpacific/contracts';
 import type { KeepEvent } from '@openpacific/objects';
 
 /** A `nodeName` key anywhere in a pod's JSON (as any writer may space it). */
@@ -10,4 +10,4 @@ const NODE_NAME = /"nodeName"\s*:/;
  * already bound (`spec.nodeName` set by its author) is read as any other. In a burst that is one of a pod's
  * three events, which every host agent (the sim fleet once for all its hosts) parsed and kept for nothing.
  */
-export const hostKeeps: KeepEvent = (event) => event.type !== ObjectEventTypes.created || !event.streamId.startsWith('pods/') || NODE_NAME.test(event.data);
+export const hostKeeps: KeepEvent = (event) => event.type !== ObjectEventTypes.created || streamResource(event.streamId) !== 'pods' || NODE_NAME.test(event.data);
