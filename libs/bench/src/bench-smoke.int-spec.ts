@@ -29,6 +29,13 @@ describe('benchmark suite, smoke sizes', () => {
         expect(Object.keys(row).length).toBeGreaterThan(0);
         expect({ row, problems: insaneFigures(row) }).toEqual({ row, problems: [] });
       }
+      if (name === 'burst') {
+        // What the burst appended per pod: at least its creation, its binding and a status, and the types add up.
+        const byType = Object.entries(rows[0]).filter(([k]) => k.startsWith('events/pod: ')).map(([, v]) => v as number);
+        expect(rows[0]['events/pod']).toBeGreaterThanOrEqual(3);
+        expect(byType.reduce((a, b) => a + b, 0)).toBeCloseTo(rows[0]['events/pod'] as number, 1);
+        expect(rows[0]).toEqual(expect.objectContaining({ 'events/pod: pods ResourceCreated': 1, 'events/pod: pods PodBound': 1 }));
+      }
     },
     180_000,
   );

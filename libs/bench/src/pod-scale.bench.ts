@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { ClusterState } from '@openpacific/contracts';
 import { startCluster, TestCluster } from '@openpacific/testing';
 import { createNamespace, podRunRow, runPods } from './pod-startup';
-import { clusterCpu, cpuColumns, cpuPerItem, databaseTransactions, settle } from './process-cpu';
+import { clusterCpu, cpuColumns, cpuPerItem, databaseTransactions, eventsSince, logTip, settle } from './process-cpu';
 import { clusterPids, rssMb } from './process-rss';
 import { machine, readResults, ResultsFile, writeResults } from './results';
 import type { BenchContext, BenchResult } from './scenario';
@@ -81,10 +81,13 @@ export async function burstBench(ctx: BenchContext): Promise<Record<string, unkn
     // CPU of every process from the first create to the last pod Running, per pod: on two full cores that, more
     // than the wall clock, is what a change moves by a measurable amount.
     await settle(cluster);
+    const tip = await logTip(cluster);
     const before = await clusterCpu(cluster);
     const result = await runPods(cluster, 'burst', pods, { kind: 'burst', concurrency: BURST_CONCURRENCY, direct }, ctx.smoke ? 30_000 : 600_000);
     const cpu = cpuPerItem(before, await clusterCpu(cluster), pods, 'pod');
-    return [{ hosts, concurrency: BURST_CONCURRENCY, creates: direct ? 'event store' : 'API', ...podRunRow(result), ...cpu }];
+    // What the burst appended, per pod: every follower of the log reads these again.
+    const events = await eventsSince(cluster, tip, pods, 'pod');
+    return [{ hosts, concurrency: BURST_CONCURRENCY, creates: direct ? 'event store' : 'API', ...podRunRow(result), ...cpu, ...events }];
   } finally {
     await cluster.stop();
   }

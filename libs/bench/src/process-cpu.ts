@@ -122,3 +122,35 @@ export function signalServices(cluster: TestCluster, env: NodeJS.ProcessEnv = pr
   if (env.BENCH_SIGNAL_GATEWAY === '1') names.add('api-gateway');
   for (const name of names) cluster.killService(name, 'SIGUSR2');
 }
+
+/** The log's last position so far (0 for an empty log): where `eventsSince` starts counting. */
+export async function logTip(cluster: TestCluster): Promise<string> {
+  const db = new Client({ connectionString: cluster.databaseUrl });
+  await db.connect();
+  try {
+    const { rows } = await db.query<{ p: string | null }>('SELECT max(position)::text AS p FROM events');
+    return rows[0]?.p ?? '0';
+  } finally {
+    await db.end();
+  }
+}
+
+/**
+ * Events appended after `position` per item, all together (`events/<unit>`) and by resource and type
+ * (`events/<unit>: pods ResourceStatusUpdated`), most first: what every follower of the log reads again.
+ */
+export async function eventsSince(cluster: TestCluster, position: string, count: number, unit: string): Promise<Record<string, number>> {
+  const db = new Client({ connectionString: cluster.databaseUrl });
+  await db.connect();
+  try {
+    const { rows } = await db.query<{ resource: string; type: string; n: string }>(
+      `SELECT split_part(stream_id, '/', 1) AS resource, type, count(*) AS n FROM events WHERE position > $1::bigint GROUP BY 1, 2 ORDER BY 3 DESC`,
+      [position],
+    );
+    const per = (n: number) => +(n / count).toFixed(2);
+    const total = rows.reduce((a, r) => a + Number(r.n), 0);
+    return { [`events/${unit}`]: per(total), ...Object.fromEntries(rows.map((r) => [`events/${unit}: ${r.resource} ${r.type}`, per(Number(r.n))])) };
+  } finally {
+    await db.end();
+  }
+}
