@@ -1,0 +1,90 @@
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { TestCluster } from '@openpacific/testing';
+import { CpuProfile, flameGraphSvg, flameTree, topSelf } from './flame-graph';
+import { clusterPids } from './process-rss';
+
+/**
+ * BENCH_PROFILE=<dir>: a scenario that supports it (`burst`) profiles every process of its cluster over the
+ * measured window only and leaves in <dir>, per process, the V8 profile (`<scenario>-<process>.cpuprofile`, for
+ * Chrome's DevTools or speedscope) and its flame graph (`<scenario>-flame-<process>.svg`). Profiling costs each
+ * process some of its CPU: the run's figures are not comparable with an unprofiled run's.
+ */
+export function profileDir(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const dir = env.BENCH_PROFILE?.trim();
+  if (!dir) return undefined;
+  const abs = resolve(dir);
+  mkdirSync(abs, { recursive: true });
+  return abs;
+}
+
+/** The environment that loads the profiler (profile-preload.js) into every Node.js process of a cluster. */
+export function profilingEnv(dir: string, nodeOptions?: string): Record<string, string> {
+  return { NODE_OPTIONS: [nodeOptions, `--require ${join(__dirname, 'profile-preload.js')}`].filter(Boolean).join(' '), OPENPACIFIC_PROFILE_DIR: dir };
+}
+
+/** The cluster's processes that run our Node.js code (not Postgres nor NATS when it runs them), by name. */
+function profiledPids(cluster: TestCluster): Record<string, number> {
+  const pids = clusterPids(cluster.state());
+  delete pids.postgres;
+  delete pids['nats-server'];
+  return pids;
+}
+
+/** Starts, or stops and writes, every profiler of the cluster (SIGUSR2; see profile-preload.ts); returns who was signalled. */
+export function toggleProfilers(cluster: TestCluster): Record<string, number> {
+  const pids = profiledPids(cluster);
+  for (const pid of Object.values(pids)) {
+    try {
+      process.kill(pid, 'SIGUSR2');
+    } catch {
+      // Gone since cluster.json was written: it leaves no profile, and `collectProfiles` says so.
+    }
+  }
+  return pids;
+}
+
+/**
+ * The profile without the samples taken inside the preload's own handler: stopping the profiler builds the
+ * whole profile inside its last sample (a fifth of a second in a busy gateway), time the process spent on being
+ * measured, not on its work. The file on disk keeps them.
+ */
+export function withoutProfiler(profile: CpuProfile): CpuProfile {
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const measuring = new Set<number>();
+  const mark = (id: number) => {
+    if (measuring.has(id)) return;
+    measuring.add(id);
+    for (const child of byId.get(id)?.children ?? []) mark(child);
+  };
+  for (const n of profile.nodes) if (n.callFrame.url.endsWith('profile-preload.js')) mark(n.id);
+  if (!profile.samples || !profile.timeDeltas || measuring.size === 0) return profile;
+  const keep = profile.samples.map((id) => !measuring.has(id));
+  return { ...profile, samples: profile.samples.filter((_, i) => keep[i]), timeDeltas: profile.timeDeltas.filter((_, i) => keep[i]) };
+}
+
+/**
+ * After the second `toggleProfilers`: waits (up to `timeoutMs`) for each process's profile, names it after the
+ * process, draws its flame graph, and returns one row per process: its busy time in the window and the
+ * functions with the most self time.
+ */
+export async function collectProfiles(dir: string, scenario: string, pids: Record<string, number>, timeoutMs = 15_000): Promise<Record<string, unknown>[]> {
+  const deadline = Date.now() + timeoutMs;
+  const rows: Record<string, unknown>[] = [];
+  for (const [name, pid] of Object.entries(pids)) {
+    const written = join(dir, `pid-${pid}.cpuprofile`);
+    while (!existsSync(written) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    if (!existsSync(written)) {
+      rows.push({ process: name, profile: 'none written' });
+      continue;
+    }
+    const file = `${scenario}-${name.replace(/[^a-z0-9.-]+/gi, '-')}`;
+    renameSync(written, join(dir, `${file}.cpuprofile`));
+    const profile = withoutProfiler(JSON.parse(readFileSync(join(dir, `${file}.cpuprofile`), 'utf8')) as CpuProfile);
+    const { busyUs, idleUs } = flameTree(profile);
+    writeFileSync(join(dir, `${scenario}-flame-${name.replace(/[^a-z0-9.-]+/gi, '-')}.svg`), flameGraphSvg(profile, { title: `${scenario}: ${name}` }));
+    const top = topSelf(profile, 5).map((f) => `${f.function} ${f['self %']} %`).join(', ');
+    rows.push({ process: name, 'busy (ms)': Math.round(busyUs / 1000), 'idle (ms)': Math.round(idleUs / 1000), 'most self time': top });
+  }
+  return rows;
+}
