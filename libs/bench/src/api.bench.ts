@@ -3,7 +3,8 @@ import { startCluster } from '@openpacific/testing';
 import { startBareServer } from './bare-server';
 import { BenchClient, BenchResponse } from './https-client';
 import { drive, pacedShares } from './load-drive';
-import { clusterCpu, cpuUsed, processesCpu, settle, signalServices } from './process-cpu';
+import { clusterCpu, cpuUsed, processesCpu, settle } from './process-cpu';
+import { Profiling } from './profiles';
 import { mixCycle, MixTally, perSecond } from './request-mix';
 import type { BenchContext } from './scenario';
 
@@ -44,10 +45,8 @@ export async function apiBench(ctx: BenchContext): Promise<Record<string, unknow
   const warmMs = Math.min(1000, Math.round(ctx.durationMs / 3));
   const shares = pacedShares();
   // One sim host: the scenario never schedules anything, and the others would only take CPU.
-  const cluster = await startCluster({
-    label: 'benchapi', hostCount: 1,
-    env: { CRX_DRIVER: 'sim', POD_NETWORK: 'loopback', ...(process.env.BENCH_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS } : {}) },
-  });
+  const profiling = new Profiling('api');
+  const cluster = await startCluster({ label: 'benchapi', hostCount: 1, env: { CRX_DRIVER: 'sim', POD_NETWORK: 'loopback', ...profiling.clusterEnv() } });
   const client = new BenchClient(cluster.server, cluster.caCertPem, cluster.token, CLIENTS);
   const rows: Record<string, unknown>[] = [];
   try {
@@ -75,14 +74,13 @@ export async function apiBench(ctx: BenchContext): Promise<Record<string, unknow
     await settle(cluster);
     await drive(CLIENTS, warmMs, MIX, send);
     const tally = new MixTally<string>();
-    // Each measured cell starts and ends with `signalServices` (a profiling aid, off unless asked for).
-    const signal = () => signalServices(cluster);
+    // Each measured cell is a window of its own for BENCH_PROFILE (profiles.ts; off unless asked for).
     const readCpu = () => clusterCpu(cluster);
-    signal();
+    profiling.start(cluster);
     const cpuBefore = await readCpu();
     const { seconds } = await drive(CLIENTS, ctx.durationMs, MIX, send, tally);
     const cpu = perRequest(cpuBefore, await readCpu(), tally.total);
-    signal();
+    await profiling.finish(cluster, 'saturated');
     const saturated = tally.total / seconds;
     const pacedRates: Array<{ share: number; rate: number }> = [];
     rows.push(...tally.rows(seconds, { target: 'gateway' }), { target: 'gateway', kind: 'all', requests: tally.total, 'req/s': Math.round(saturated) });
@@ -96,11 +94,11 @@ export async function apiBench(ctx: BenchContext): Promise<Record<string, unknow
       const paced = new MixTally<string>();
       // Each cell measures its own load: the services first finish what the cell before left them (followers catching up).
       const settledMs = await settle(cluster);
-      signal();
+      profiling.start(cluster);
       const pacedCpuBefore = await readCpu();
       const cell = await drive(CLIENTS, ctx.durationMs, MIX, send, paced, rate);
       const pacedCpuAfter = await readCpu();
-      signal();
+      await profiling.finish(cluster, `paced-${share}`);
       const pacedCpu = cpuUsed(pacedCpuBefore, pacedCpuAfter);
       const columns = { target: 'gateway, paced', 'share of saturated': `${share} %`, 'scheduled req/s': Math.round(rate) };
       rows.push(...paced.rows(cell.seconds, columns), {

@@ -6,7 +6,7 @@ import { startCluster, TestCluster } from '@openpacific/testing';
 import { createNamespace, podRunRow, runPods } from './pod-startup';
 import { clusterCpu, cpuColumns, cpuPerItem, databaseTransactions, eventsSince, logTip, settle } from './process-cpu';
 import { clusterPids, rssMb } from './process-rss';
-import { collectProfiles, profileDir, profilingEnv, toggleProfilers } from './profiles';
+import { benchNodeOptions, Profiling } from './profiles';
 import { machine, readResults, ResultsFile, writeResults } from './results';
 import type { BenchContext, BenchResult } from './scenario';
 import { COLORS, lineChartSvg, stackedBarChartSvg, tickLabel } from './svg-chart';
@@ -27,11 +27,11 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * Passes every 5 s without a change (changes still wake a host at once): 100 hosts × 100 pods re-derived
  * every second was the fleet's main idle cost.
  */
-async function fleetCluster(label: string, hosts: number, podsPerHost: number, profile?: string): Promise<TestCluster> {
+async function fleetCluster(label: string, hosts: number, podsPerHost: number, env: Record<string, string> = benchNodeOptions()): Promise<TestCluster> {
   // The harness gives a cluster 60 s to start; at load 30 from other clusters that is sometimes not enough.
   for (let attempt = 1; ; attempt++) {
     try {
-      return await startFleetCluster(label, hosts, podsPerHost, profile);
+      return await startFleetCluster(label, hosts, podsPerHost, env);
     } catch (err) {
       if (attempt >= 3) throw err;
       console.error(`cluster did not start (attempt ${attempt}): ${(err as Error).message.split('\n')[0]}; starting it again`);
@@ -39,13 +39,12 @@ async function fleetCluster(label: string, hosts: number, podsPerHost: number, p
   }
 }
 
-async function startFleetCluster(label: string, hosts: number, podsPerHost: number, profile?: string): Promise<TestCluster> {
-  const nodeOptions = process.env.BENCH_NODE_OPTIONS;
+async function startFleetCluster(label: string, hosts: number, podsPerHost: number, env: Record<string, string>): Promise<TestCluster> {
   const cluster = await startCluster({
     label, hostCount: 0,
     env: {
       SIM_FLEET_HOSTS: String(hosts), POD_NETWORK: 'loopback', HOST_PODS: String(podsPerHost), HOST_GRACE_MS: '30000', POD_RESYNC_MS: '5000', LEADER_CHECK_INTERVAL_MS: '5000',
-      ...(profile ? profilingEnv(profile, nodeOptions) : nodeOptions ? { NODE_OPTIONS: nodeOptions } : {}) },
+      ...env },
   });
   try {
     await cluster.hostsReady(hosts, 180_000);
@@ -73,8 +72,8 @@ export async function burstBench(ctx: BenchContext): Promise<Record<string, unkn
   const hosts = ctx.smoke ? 5 : Number(process.env.BENCH_HOSTS ?? 100);
   const pods = ctx.smoke ? 50 : Number(process.env.BENCH_PODS ?? 10_000);
   const warmup = ctx.smoke ? 0 : Number(process.env.BENCH_WARMUP_PODS ?? 0);
-  const profile = profileDir();
-  const cluster = await fleetCluster('benchburst', hosts, roomFor(pods + warmup, hosts), profile);
+  const profiling = new Profiling('burst');
+  const cluster = await fleetCluster('benchburst', hosts, roomFor(pods + warmup, hosts), profiling.clusterEnv());
   try {
     await createNamespace(cluster, 'burst');
     const direct = process.env.BENCH_DIRECT === '1';
@@ -88,16 +87,12 @@ export async function burstBench(ctx: BenchContext): Promise<Record<string, unkn
     await settle(cluster);
     const tip = await logTip(cluster);
     const before = await clusterCpu(cluster);
-    if (profile) toggleProfilers(cluster);
+    profiling.start(cluster);
     const result = await runPods(cluster, 'burst', pods, { kind: 'burst', concurrency: BURST_CONCURRENCY, direct }, ctx.smoke ? 30_000 : 600_000);
-    const profiled = profile ? toggleProfilers(cluster) : undefined;
     const cpu = cpuPerItem(before, await clusterCpu(cluster), pods, 'pod');
+    await profiling.finish(cluster, 'pods');
     // What the burst appended, per pod: every follower of the log reads these again.
     const events = await eventsSince(cluster, tip, pods, 'pod');
-    if (profile && profiled) {
-      console.error(`burst: profiles and flame graphs of the burst in ${profile}`);
-      console.table(await collectProfiles(profile, 'burst', profiled));
-    }
     return [{ hosts, concurrency: BURST_CONCURRENCY, creates: direct ? 'event store' : 'API', ...podRunRow(result), ...cpu, ...events }];
   } finally {
     await cluster.stop();

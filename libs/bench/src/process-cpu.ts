@@ -112,17 +112,6 @@ export async function settle(cluster: TestCluster, opts: { share?: number; windo
   }
 }
 
-/**
- * Profiling aid: each service named in BENCH_SIGNAL_SERVICES (comma-separated; BENCH_SIGNAL_GATEWAY=1 adds
- * `api-gateway`) gets SIGUSR2, which a scenario sends as a measured cell or run starts and ends, for a preloaded
- * profiler to start and stop on. Without one, SIGUSR2 would end the service: set them only with a profiler.
- */
-export function signalServices(cluster: TestCluster, env: NodeJS.ProcessEnv = process.env): void {
-  const names = new Set((env.BENCH_SIGNAL_SERVICES ?? '').split(',').map((n) => n.trim()).filter(Boolean));
-  if (env.BENCH_SIGNAL_GATEWAY === '1') names.add('api-gateway');
-  for (const name of names) cluster.killService(name, 'SIGUSR2');
-}
-
 /** The log's last position so far (0 for an empty log): where `eventsSince` starts counting. */
 export async function logTip(cluster: TestCluster): Promise<string> {
   const db = new Client({ connectionString: cluster.databaseUrl });

@@ -5,9 +5,10 @@ import { CpuProfile, flameGraphSvg, flameTree, topSelf } from './flame-graph';
 import { clusterPids } from './process-rss';
 
 /**
- * BENCH_PROFILE=<dir>: a scenario that supports it (`burst`) profiles every process of its cluster over the
- * measured window only and leaves in <dir>, per process, the V8 profile (`<scenario>-<process>.cpuprofile`, for
- * Chrome's DevTools or speedscope) and its flame graph (`<scenario>-flame-<process>.svg`). Profiling costs each
+ * BENCH_PROFILE=<dir>: a scenario that supports it (`burst`, `api` per cell, `vms` per run) profiles every
+ * process of its cluster over each measured window only and leaves in <dir>, per process and window, the V8
+ * profile (`<scenario>-<window>-<process>.cpuprofile`, for Chrome's DevTools or speedscope) and its flame graph
+ * (`<scenario>-<window>-flame-<process>.svg`). Profiling costs each
  * process some of its CPU: the run's figures are not comparable with an unprofiled run's.
  */
 export function profileDir(env: NodeJS.ProcessEnv = process.env): string | undefined {
@@ -87,4 +88,39 @@ export async function collectProfiles(dir: string, scenario: string, pids: Recor
     rows.push({ process: name, 'busy (ms)': Math.round(busyUs / 1000), 'idle (ms)': Math.round(idleUs / 1000), 'most self time': top });
   }
   return rows;
+}
+
+/** BENCH_NODE_OPTIONS as a cluster's NODE_OPTIONS, for a scenario that does not profile. */
+export function benchNodeOptions(): Record<string, string> {
+  const nodeOptions = process.env.BENCH_NODE_OPTIONS;
+  return nodeOptions ? { NODE_OPTIONS: nodeOptions } : {};
+}
+
+/**
+ * One scenario's profiling: `clusterEnv` for the cluster it starts, then `start` and `finish` around each measured
+ * window (a profile per process and window, named `<scenario>-<window>-<process>`). With BENCH_PROFILE unset it
+ * only passes BENCH_NODE_OPTIONS on, and start and finish do nothing.
+ */
+export class Profiling {
+  private readonly dir = profileDir();
+
+  constructor(private readonly scenario: string) {}
+
+  /** NODE_OPTIONS for every process of the cluster: BENCH_NODE_OPTIONS, and the profiler when asked for. */
+  clusterEnv(): Record<string, string> {
+    return this.dir ? profilingEnv(this.dir, process.env.BENCH_NODE_OPTIONS) : benchNodeOptions();
+  }
+
+  start(cluster: TestCluster): void {
+    if (this.dir) toggleProfilers(cluster);
+  }
+
+  /** Stops the window's profilers, and prints where their profiles and flame graphs are and what each process did most. */
+  async finish(cluster: TestCluster, window: string): Promise<void> {
+    if (!this.dir) return;
+    const name = `${this.scenario}-${window}`;
+    const rows = await collectProfiles(this.dir, name, toggleProfilers(cluster));
+    console.error(`${name}: profiles and flame graphs in ${this.dir}`);
+    console.table(rows);
+  }
 }

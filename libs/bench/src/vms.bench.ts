@@ -2,7 +2,8 @@ import { startCluster, TestCluster } from '@openpacific/testing';
 import { watchApi } from './api-watch';
 import { Latencies } from './histogram';
 import { BenchClient } from './https-client';
-import { clusterCpu, cpuPerItem, settle, signalServices } from './process-cpu';
+import { clusterCpu, cpuPerItem, settle } from './process-cpu';
+import { Profiling } from './profiles';
 import type { BenchContext } from './scenario';
 
 const NS = 'bench-vms';
@@ -114,6 +115,7 @@ export async function vmsBench(ctx: BenchContext): Promise<Record<string, unknow
   const count = Number(process.env.BENCH_VMS ?? (ctx.smoke ? 10 : 500));
   const runs = (process.env.BENCH_VMS_RUNS ?? 'created,released').split(',').map((r) => r.trim());
   for (const r of runs) if (r !== 'created' && r !== 'released') throw new Error(`BENCH_VMS_RUNS: unknown run "${r}" (created, released)`);
+  const profiling = new Profiling('vms');
   const cluster = await startCluster({
     label: 'benchvms',
     hostCount: 0,
@@ -121,7 +123,7 @@ export async function vmsBench(ctx: BenchContext): Promise<Record<string, unknow
       SIM_FLEET_HOSTS: String(HOSTS), POD_NETWORK: 'loopback', HOST_CPU: '4000', HOST_MEMORY: '8Ti', HOST_PODS: '5000',
       // As the pod scale runs: on a shared machine a 3 s lease lost to a busy event loop would fail VMs over mid-run.
       HOST_GRACE_MS: '10000', POD_RESYNC_MS: '5000',
-      ...(process.env.BENCH_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS } : {}),
+      ...profiling.clusterEnv(),
     },
   });
   const client = new BenchClient(cluster.server, cluster.caCertPem, cluster.token, CREATORS);
@@ -141,11 +143,11 @@ export async function vmsBench(ctx: BenchContext): Promise<Record<string, unknow
     for (const mode of runs as ('created' | 'released')[]) {
       // CPU of every process over the run (services, Postgres backends, this client), per VM: on two full cores
       // that, not the wall clock, is what a change to the VM path moves by a measurable amount.
-      signalServices(cluster);
+      profiling.start(cluster);
       const before = await clusterCpu(cluster);
       const row = await run(cluster, client, mode, count);
       const after = await clusterCpu(cluster);
-      signalServices(cluster);
+      await profiling.finish(cluster, mode);
       rows.push({ ...row, ...cpuPerItem(before, after, count, 'VM') });
     }
     return rows;
