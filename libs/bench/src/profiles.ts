@@ -8,8 +8,8 @@ import { clusterPids } from './process-rss';
  * BENCH_PROFILE=<dir>: a scenario that supports it (`burst`, `api` per cell, `vms` per run) profiles every
  * process of its cluster over each measured window only and leaves in <dir>, per process and window, the V8
  * profile (`<scenario>-<window>-<process>.cpuprofile`, for Chrome's DevTools or speedscope) and its flame graph
- * (`<scenario>-<window>-flame-<process>.svg`). Profiling costs each
- * process some of its CPU: the run's figures are not comparable with an unprofiled run's.
+ * (`<scenario>-<window>-flame-<process>.svg`). Profiling costs each process some of its CPU: the run's figures
+ * are not comparable with an unprofiled run's.
  */
 export function profileDir(env: NodeJS.ProcessEnv = process.env): string | undefined {
   const dir = env.BENCH_PROFILE?.trim();
@@ -21,7 +21,8 @@ export function profileDir(env: NodeJS.ProcessEnv = process.env): string | undef
 
 /** The environment that loads the profiler (profile-preload.js) into every Node.js process of a cluster. */
 export function profilingEnv(dir: string, nodeOptions?: string): Record<string, string> {
-  return { NODE_OPTIONS: [nodeOptions, `--require ${join(__dirname, 'profile-preload.js')}`].filter(Boolean).join(' '), OPENPACIFIC_PROFILE_DIR: dir };
+  // Quoted: NODE_OPTIONS splits on spaces, and a checkout's path may hold one.
+  return { NODE_OPTIONS: [nodeOptions, `--require "${join(__dirname, 'profile-preload.js')}"`].filter(Boolean).join(' '), OPENPACIFIC_PROFILE_DIR: dir };
 }
 
 /** The cluster's processes that run our Node.js code (not Postgres nor NATS when it runs them), by name. */
