@@ -2,7 +2,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { collectProfiles, withoutProfiler } from './profiles';
+import { collectProfiles, profilingEnv, withoutProfiler } from './profiles';
 
 /** The built preload, as a cluster's processes load it (`npm test` builds first). */
 const PRELOAD = join(__dirname, '..', 'dist', 'profile-preload.js');
@@ -10,8 +10,9 @@ const PRELOAD = join(__dirname, '..', 'dist', 'profile-preload.js');
 const BUSY = `function spinForTheProfile() { const end = Date.now() + 20; let x = 0; while (Date.now() < end) x += Math.sqrt(x + 1); return x; }
 setInterval(spinForTheProfile, 25); process.stdout.write('ready\\n');`;
 
-function start(env: Record<string, string>): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--require', PRELOAD, '-e', BUSY], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+/** A busy process with the preload: through NODE_OPTIONS as a cluster gets it, or on its command line. */
+function start(env: Record<string, string>, args: string[] = []): Promise<ChildProcess> {
+  const child = spawn(process.execPath, [...args, '-e', BUSY], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((resolve, reject) => {
     child.stdout!.once('data', () => resolve(child));
     child.once('exit', (code, signal) => reject(new Error(`exited (${code ?? signal}) before it was ready`)));
@@ -36,7 +37,10 @@ describe('profiling the processes of a benchmark cluster (BENCH_PROFILE)', () =>
   });
 
   it('profiles from one SIGUSR2 to the next, then leaves the profile and its flame graph named after the process', async () => {
-    const child = await start({ OPENPACIFIC_PROFILE_DIR: dir });
+    // profilingEnv names the built preload, beside the built profiles.js; from the sources, the same file by path.
+    const env = profilingEnv(dir);
+    expect(env.NODE_OPTIONS).toMatch(/^--require ".*profile-preload\.js"$/);
+    const child = await start({ ...env, NODE_OPTIONS: `--require "${PRELOAD}"` });
     children.push(child);
     await new Promise((r) => setTimeout(r, 300));
     // Nothing is written while nobody asked.
@@ -92,7 +96,7 @@ describe('profiling the processes of a benchmark cluster (BENCH_PROFILE)', () =>
   });
 
   it('leaves SIGUSR2 alone in a process started without a profile directory', async () => {
-    const child = await start({ OPENPACIFIC_PROFILE_DIR: '' });
+    const child = await start({ OPENPACIFIC_PROFILE_DIR: '' }, ['--require', PRELOAD]);
     children.push(child);
     child.kill('SIGUSR2');
     expect(await exited(child)).toBe('SIGUSR2');
