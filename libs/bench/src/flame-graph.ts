@@ -67,6 +67,9 @@ function frameOf(node: CpuProfileNode): FlameFrame {
   return { name: functionName || '(anonymous)', file: basename(url ?? ''), line: Math.max(0, (lineNumber ?? -1) + 1), selfUs: 0, totalUs: 0, children: [] };
 }
 
+/** What makes two frames one: merged among siblings in the tree, and over every path in `topSelf`. */
+const frameKey = (f: FlameFrame) => `${f.name}\n${f.file}\n${f.line}`;
+
 /** By name (code-unit order, not the locale's, so that every machine lays out alike), then file and line. */
 function byName(a: FlameFrame, b: FlameFrame): number {
   if (a.name !== b.name) return a.name < b.name ? -1 : 1;
@@ -104,7 +107,7 @@ export function flameTree(profile: CpuProfile): { root: FlameFrame; busyUs: numb
       }
       seen.add(n.id);
       const f = frameOf(n);
-      const key = `${f.name}\n${f.file}\n${f.line}`;
+      const key = frameKey(f);
       let group = groups.get(key);
       if (!group) groups.set(key, (group = { frame: f, nodes: [] }));
       group.frame.selfUs += self.get(n.id) ?? 0;
@@ -224,7 +227,7 @@ export function topSelf(profile: CpuProfile, count: number): Array<{ function: s
   const merged = new Map<string, FlameFrame>();
   const stack = [...root.children];
   for (let f = stack.pop(); f; f = stack.pop()) {
-    const key = `${f.name}\n${f.file}\n${f.line}`;
+    const key = frameKey(f);
     const row = merged.get(key);
     if (row) row.selfUs += f.selfUs;
     else merged.set(key, { ...f, children: [] });

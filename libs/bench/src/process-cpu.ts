@@ -35,6 +35,17 @@ function natsServerPids(): number[] {
   return pids;
 }
 
+/** Runs `fn` on a connection of its own to the cluster's database, closed after: the bench's readings between runs. */
+async function withClusterDatabase<T>(cluster: TestCluster, fn: (db: Client) => Promise<T>): Promise<T> {
+  const db = new Client({ connectionString: cluster.databaseUrl });
+  await db.connect();
+  try {
+    return await fn(db);
+  } finally {
+    await db.end();
+  }
+}
+
 /**
  * CPU seconds used so far by each process of a cluster (cluster.json's names), by each of its Postgres backends
  * (`postgres#<pid>`), by the machine's NATS servers (`nats-server#<pid>`; benchmarks run alone, so theirs is the
@@ -42,14 +53,10 @@ function natsServerPids(): number[] {
  */
 export async function clusterCpu(cluster: TestCluster): Promise<Record<string, number>> {
   const pids = clusterPids(cluster.state());
-  const db = new Client({ connectionString: cluster.databaseUrl });
-  await db.connect();
-  try {
-    const { rows } = await db.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()');
-    for (const r of rows) pids[`postgres#${r.pid}`] = r.pid;
-  } finally {
-    await db.end();
-  }
+  const { rows } = await withClusterDatabase(cluster, (db) =>
+    db.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()'),
+  );
+  for (const r of rows) pids[`postgres#${r.pid}`] = r.pid;
   for (const pid of natsServerPids()) pids[`nats-server#${pid}`] = pid;
   return processesCpu(pids);
 }
@@ -83,16 +90,12 @@ export function cpuColumns(before: Record<string, number>, after: Record<string,
 
 /** Transactions the cluster's database has committed or rolled back so far (Postgres's statistics, flushed about once a second). */
 export async function databaseTransactions(cluster: TestCluster): Promise<number> {
-  const db = new Client({ connectionString: cluster.databaseUrl });
-  await db.connect();
-  try {
+  return withClusterDatabase(cluster, async (db) => {
     // A fresh snapshot of the statistics, not the one this session may have cached.
     await db.query('SELECT pg_stat_clear_snapshot()');
     const { rows } = await db.query<{ n: string }>('SELECT xact_commit + xact_rollback AS n FROM pg_stat_database WHERE datname = current_database()');
     return Number(rows[0]?.n ?? 0);
-  } finally {
-    await db.end();
-  }
+  });
 }
 
 /**
@@ -114,14 +117,8 @@ export async function settle(cluster: TestCluster, opts: { share?: number; windo
 
 /** The log's last position so far (0 for an empty log): where `eventsSince` starts counting. */
 export async function logTip(cluster: TestCluster): Promise<string> {
-  const db = new Client({ connectionString: cluster.databaseUrl });
-  await db.connect();
-  try {
-    const { rows } = await db.query<{ p: string | null }>('SELECT max(position)::text AS p FROM events');
-    return rows[0]?.p ?? '0';
-  } finally {
-    await db.end();
-  }
+  const { rows } = await withClusterDatabase(cluster, (db) => db.query<{ p: string | null }>('SELECT max(position)::text AS p FROM events'));
+  return rows[0]?.p ?? '0';
 }
 
 /**
@@ -129,17 +126,13 @@ export async function logTip(cluster: TestCluster): Promise<string> {
  * (`events/<unit>: pods ResourceStatusUpdated`), most first: what every follower of the log reads again.
  */
 export async function eventsSince(cluster: TestCluster, position: string, count: number, unit: string): Promise<Record<string, number>> {
-  const db = new Client({ connectionString: cluster.databaseUrl });
-  await db.connect();
-  try {
-    const { rows } = await db.query<{ resource: string; type: string; n: string }>(
+  const { rows } = await withClusterDatabase(cluster, (db) =>
+    db.query<{ resource: string; type: string; n: string }>(
       `SELECT split_part(stream_id, '/', 1) AS resource, type, count(*) AS n FROM events WHERE position > $1::bigint GROUP BY 1, 2 ORDER BY 3 DESC`,
       [position],
-    );
-    const per = (n: number) => +(n / count).toFixed(2);
-    const total = rows.reduce((a, r) => a + Number(r.n), 0);
-    return { [`events/${unit}`]: per(total), ...Object.fromEntries(rows.map((r) => [`events/${unit}: ${r.resource} ${r.type}`, per(Number(r.n))])) };
-  } finally {
-    await db.end();
-  }
+    ),
+  );
+  const per = (n: number) => +(n / count).toFixed(2);
+  const total = rows.reduce((a, r) => a + Number(r.n), 0);
+  return { [`events/${unit}`]: per(total), ...Object.fromEntries(rows.map((r) => [`events/${unit}: ${r.resource} ${r.type}`, per(Number(r.n))])) };
 }

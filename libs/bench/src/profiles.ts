@@ -80,11 +80,13 @@ export async function collectProfiles(dir: string, scenario: string, pids: Recor
       rows.push({ process: name, profile: 'none written' });
       continue;
     }
-    const file = `${scenario}-${name.replace(/[^a-z0-9.-]+/gi, '-')}`;
-    renameSync(written, join(dir, `${file}.cpuprofile`));
-    const profile = withoutProfiler(JSON.parse(readFileSync(join(dir, `${file}.cpuprofile`), 'utf8')) as CpuProfile);
+    // A host's processes are named `<host>/<service>`: one file name each.
+    const safeName = name.replace(/[^a-z0-9.-]+/gi, '-');
+    const kept = join(dir, `${scenario}-${safeName}.cpuprofile`);
+    renameSync(written, kept);
+    const profile = withoutProfiler(JSON.parse(readFileSync(kept, 'utf8')) as CpuProfile);
     const { busyUs, idleUs } = flameTree(profile);
-    writeFileSync(join(dir, `${scenario}-flame-${name.replace(/[^a-z0-9.-]+/gi, '-')}.svg`), flameGraphSvg(profile, { title: `${scenario}: ${name}` }));
+    writeFileSync(join(dir, `${scenario}-flame-${safeName}.svg`), flameGraphSvg(profile, { title: `${scenario}: ${name}` }));
     const top = topSelf(profile, 5).map((f) => `${f.function} ${f['self %']} %`).join(', ');
     rows.push({ process: name, 'busy (ms)': Math.round(busyUs / 1000), 'idle (ms)': Math.round(idleUs / 1000), 'most self time': top });
   }
