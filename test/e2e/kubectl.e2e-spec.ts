@@ -210,15 +210,72 @@ describe('kubectl as a developer uses it against the local cluster', () => {
     expect(BigInt(second.metadata.resourceVersion)).toBeGreaterThan(BigInt(first.metadata.resourceVersion));
   });
 
-  // Skipped until server-side apply tracks field ownership (managedFields): today it is a merge, so a field
-  // the manager stops applying stays (docs/api.md, "Not supported (yet)"). Kept as the acceptance test.
-  it.skip('drops a field that the same field manager no longer applies, as server-side apply does', async () => {
+  it('drops a field that the same field manager no longer applies, and shows who manages what', async () => {
     await cluster.kubectl(['apply', '--server-side', '-f', '-'], { input: namespace('ssa-two', { kept: '1', dropped: '1' }) });
     const again = await cluster.kubectl(['apply', '--server-side', '-f', '-'], { input: namespace('ssa-two', { kept: '1' }) });
     expect(again.stdout.trim()).toBe('namespace/ssa-two serverside-applied');
     const obj = await getJson('ns', 'ssa-two', '--show-managed-fields');
     expect(obj.metadata.labels).toEqual({ kept: '1' });
-    expect(obj.metadata.managedFields).toEqual(expect.arrayContaining([expect.objectContaining({ manager: 'kubectl', operation: 'Apply' })]));
+    expect(obj.metadata.managedFields).toEqual([
+      expect.objectContaining({ manager: 'kubectl', operation: 'Apply', apiVersion: 'v1', fieldsType: 'FieldsV1', fieldsV1: { 'f:metadata': { 'f:labels': { 'f:kept': {} } } } }),
+    ]);
+    // kubectl hides them unless asked.
+    expect((await getJson('ns', 'ssa-two')).metadata.managedFields).toBeUndefined();
+    const unchanged = await cluster.kubectl(['apply', '--server-side', '-f', '-'], { input: namespace('ssa-two', { kept: '1' }) });
+    expect(unchanged.code).toBe(0);
+    expect((await getJson('ns', 'ssa-two')).metadata.resourceVersion).toBe(obj.metadata.resourceVersion);
+  });
+
+  it('refuses to apply over a field another manager changed, until the applier forces it', async () => {
+    await cluster.kubectl(['apply', '--server-side', '-f', '-'], { input: namespace('ssa-three', { team: 'a', tier: 'web' }) });
+    const labelled = await cluster.kubectl(['label', 'ns', 'ssa-three', 'team=b', '--overwrite']);
+    expect(labelled.code).toBe(0);
+    const owners = (await getJson('ns', 'ssa-three', '--show-managed-fields')).metadata.managedFields;
+    expect(owners.map((e: any) => `${e.manager}/${e.operation}`).sort()).toEqual(['kubectl-label/Update', 'kubectl/Apply']);
+    const rv = (await getJson('ns', 'ssa-three')).metadata.resourceVersion;
+
+    const refused = await cluster.kubectl(['apply', '--server-side', '-f', '-'], { input: namespace('ssa-three', { team: 'a', tier: 'web' }) });
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toMatch(/Apply failed with 1 conflict: conflict with "kubectl-label" using v1 at \S+: \.metadata\.labels\.team/);
+    expect((await getJson('ns', 'ssa-three')).metadata).toMatchObject({ resourceVersion: rv, labels: { team: 'b', tier: 'web' } });
+    // Applying without the contested field is no conflict, and gives the field up.
+    const without = await cluster.kubectl(['apply', '--server-side', '-f', '-'], { input: namespace('ssa-three', { tier: 'web' }) });
+    expect(without.code).toBe(0);
+    expect((await getJson('ns', 'ssa-three')).metadata.labels).toEqual({ team: 'b', tier: 'web' });
+
+    const forced = await cluster.kubectl(['apply', '--server-side', '--force-conflicts', '-f', '-'], { input: namespace('ssa-three', { team: 'c', tier: 'web' }) });
+    expect(forced.stdout.trim()).toBe('namespace/ssa-three serverside-applied');
+    const after = await getJson('ns', 'ssa-three', '--show-managed-fields');
+    expect(after.metadata.labels).toEqual({ team: 'c', tier: 'web' });
+    // kubectl-label owned only the team label, and lost it: its entry went.
+    expect(after.metadata.managedFields.map((e: any) => e.manager)).toEqual(['kubectl']);
+  });
+
+  it('names the field manager an apply is missing, and refuses force on another patch, writing nothing', async () => {
+    const path = '/api/v1/namespaces/ssa-two';
+    const body = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'ssa-two', labels: { other: '1' } } };
+    const events = await historyLength(path);
+    const missing = await cluster.request('PATCH', path, { body, headers: { 'content-type': 'application/apply-patch+yaml' } });
+    expect(missing.status).toBe(422);
+    expect(missing.json()).toMatchObject({ kind: 'Status', code: 422, message: expect.stringContaining('fieldManager: Required value') });
+    const forced = await cluster.request('PATCH', `${path}?force=true`, { body: { metadata: { labels: { other: '1' } } }, headers: { 'content-type': 'application/merge-patch+json' } });
+    expect(forced.status).toBe(422);
+    expect(forced.json().message).toContain('force: Forbidden: may not be specified for non-apply patch');
+    const carried = await cluster.request('PATCH', `${path}?fieldManager=me`, {
+      body: { ...body, metadata: { ...body.metadata, managedFields: [] } },
+      headers: { 'content-type': 'application/apply-patch+yaml' },
+    });
+    expect(carried.status).toBe(400);
+    expect(carried.json().message).toBe('metadata.managedFields must be nil');
+    const long = await cluster.request('PATCH', `${path}?fieldManager=${'m'.repeat(129)}`, { body, headers: { 'content-type': 'application/apply-patch+yaml' } });
+    expect(long.status).toBe(422);
+    expect(long.json().message).toContain('fieldManager: Too long');
+    expect(await historyLength(path)).toBe(events);
+
+    // As in Kubernetes, a merge patch of `[{}]` clears them.
+    const cleared = await cluster.kubectl(['patch', 'ns', 'ssa-two', '--type=merge', '-p', '{"metadata":{"managedFields":[{}]}}']);
+    expect(cleared.code).toBe(0);
+    expect((await getJson('ns', 'ssa-two', '--show-managed-fields')).metadata.managedFields).toBeUndefined();
   });
 
   it('persists nothing for a server-side dry run or a diff', async () => {

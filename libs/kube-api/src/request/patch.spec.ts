@@ -1,4 +1,4 @@
-import { applyJsonPatch, applyMergePatch, applyServerSideApply, applyStrategicMergePatch, patchContentType } from './patch';
+import { applyJsonPatch, applyMergePatch, applyServerSideApply, applyStrategicMergePatch, listShapes, patchContentType } from './patch';
 
 const pod = () => ({
   metadata: { name: 'p', labels: { a: '1' }, finalizers: ['x'] },
@@ -43,7 +43,7 @@ describe('patches', () => {
   });
 
   it('server-side apply merges the applied configuration into the live object', () => {
-    const out = applyServerSideApply(pod(), { metadata: { labels: { b: '2' } }, spec: { containers: [{ name: 'b', image: 'busybox:3' }] } }, { force: false, manager: 'kubectl' }, keys);
+    const out = applyServerSideApply(pod(), { metadata: { labels: { b: '2' } }, spec: { containers: [{ name: 'b', image: 'busybox:3' }] } }, { force: false, manager: 'kubectl', apiVersion: 'v1', scope: 'spec', shapes: listShapes(keys), now: '2026-12-03T08:00:00Z' });
     expect(out.metadata.labels).toEqual({ a: '1', b: '2' });
     expect(out.spec.containers.map((c: any) => `${c.name}:${c.image}`)).toEqual(['a:busybox:1', 'b:busybox:3']);
   });

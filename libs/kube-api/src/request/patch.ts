@@ -1,4 +1,5 @@
 import { applyPatch, Operation } from 'fast-json-patch';
+import { applyOwnership, FieldManagerOptions, ListShapes } from './managed-fields';
 import { badRequest, statusError } from './status';
 
 export type PatchType = 'merge' | 'json' | 'strategic' | 'apply';
@@ -43,7 +44,7 @@ const COMMON_MERGE_KEYS: Record<string, string> = {
   'status.conditions': 'type',
 };
 /** Lists of primitives merged as sets. */
-const SET_LISTS = new Set(['metadata.finalizers']);
+const SET_LISTS: ReadonlySet<string> = new Set(['metadata.finalizers']);
 
 /**
  * Strategic merge patch as kubectl sends it for built-in kinds: lists with a
@@ -125,29 +126,38 @@ function stripDirectives(v: any): any {
   return out;
 }
 
-/**
- * Server-side apply, approximated: the applied configuration is merged into
- * the live object (maps recursively, lists replaced unless they have a merge
- * key). Field ownership (managedFields) is not tracked.
- */
-export function applyServerSideApply(live: unknown, applied: unknown, _opts: { force: boolean; manager: string }, mergeKeys: Record<string, string> = {}): any {
-  if (!isObject(applied)) throw badRequest('an apply patch must be an object');
-  const keys = { ...COMMON_MERGE_KEYS, ...mergeKeys };
-  return applyMerge(isObject(live) ? live : {}, applied, '', keys);
+/** A kind's list shapes for field ownership: its merge keys and the common ones, and the set lists. */
+export function listShapes(mergeKeys: Record<string, string> = {}): ListShapes {
+  return { keys: { ...COMMON_MERGE_KEYS, ...mergeKeys }, sets: SET_LISTS };
 }
 
-function applyMerge(live: Record<string, any>, applied: Record<string, any>, path: string, keys: Record<string, string>): any {
+/**
+ * Server-side apply: the applied configuration is merged into the live object (maps field by field, keyed lists
+ * item by item, set lists as sets, other lists replaced), then field ownership (`applyOwnership`,
+ * managed-fields.ts) refuses a conflicting change unless forced and removes what this manager applied before
+ * and no longer applies. A configuration that carries managedFields is refused, as kube-apiserver does.
+ */
+export function applyServerSideApply(live: unknown, applied: unknown, opts: FieldManagerOptions & { force: boolean }): any {
+  if (!isObject(applied)) throw badRequest('an apply patch must be an object');
+  if (isObject(applied.metadata) && applied.metadata.managedFields != null) throw badRequest('metadata.managedFields must be nil');
+  const current = isObject(live) ? live : {};
+  const merged = applyMerge(current, applied, '', opts.shapes);
+  return applyOwnership(current, applied, merged, opts);
+}
+
+function applyMerge(live: Record<string, any>, applied: Record<string, any>, path: string, shapes: ListShapes): any {
   const out = structuredClone(live);
   for (const [k, v] of Object.entries(applied)) {
     const child = path ? `${path}.${k}` : k;
+    const key = shapes.keys[child];
     if (v === null) delete out[k];
-    else if (isObject(v)) out[k] = applyMerge(isObject(out[k]) ? out[k] : {}, v, child, keys);
-    else if (Array.isArray(v) && keys[child] && Array.isArray(out[k])) {
-      const key = keys[child];
+    else if (isObject(v)) out[k] = applyMerge(isObject(out[k]) ? out[k] : {}, v, child, shapes);
+    else if (Array.isArray(v) && shapes.sets.has(child) && Array.isArray(out[k])) out[k] = [...new Set([...out[k], ...v])];
+    else if (Array.isArray(v) && key && Array.isArray(out[k])) {
       const merged = structuredClone(out[k]);
       for (const item of v) {
         const at = merged.findIndex((o: any) => isObject(o) && isObject(item) && o[key] === item[key]);
-        if (at >= 0) merged[at] = applyMerge(merged[at], item, `${child}[]`, keys);
+        if (at >= 0) merged[at] = applyMerge(merged[at], item, `${child}[]`, shapes);
         else merged.push(structuredClone(item));
       }
       out[k] = merged;

@@ -8,9 +8,14 @@ import { convertObject, ServedResource } from '../registry/registry';
 import { catchUpPast, commitUpdate, conflictFor, isVersionConflict } from './commit';
 import { createObject } from './create';
 import { checkTypeMeta, fieldValidationOf, validateObject } from './decode';
+import { fieldManagerOf, fieldManagerOptions, forceOf, withUpdateOwnership } from './field-managers';
 import { prepareForStatusUpdate, prepareForUpdate } from './object-rules';
 
 const MAX_ATTEMPTS = 10;
+
+function applyOptions(r: ResourceRequest, served: ServedResource) {
+  return { ...fieldManagerOptions(r, served, fieldManagerOf(r, true)), force: forceOf(r, true) };
+}
 
 function acceptedPatchTypes(served: ServedResource): string[] {
   const types = ['application/json-patch+json', 'application/merge-patch+json', 'application/apply-patch+yaml'];
@@ -31,6 +36,9 @@ export async function handlePatch(core: GatewayCore, r: ResourceRequest): Promis
   }
   const patch = parseBody(r.body ?? Buffer.alloc(0), contentType) as any;
   if (type === 'json' && !Array.isArray(patch)) throw badRequest('json: cannot unmarshal object into Go value of type jsonpatch.Patch');
+  // Refused before anything is read: an apply without a manager, `force` on another patch.
+  fieldManagerOf(r, type === 'apply');
+  forceOf(r, type === 'apply');
   const attempts = () => patchAttempts(core, r, type, patch);
   // Patches of one object through this gateway take turns (store/object-turns.ts); a dry run writes nothing to wait for.
   if (isDryRun(r.query)) await attempts();
@@ -48,7 +56,8 @@ async function patchAttempts(core: GatewayCore, r: ResourceRequest, type: NonNul
         if (patch?.metadata?.name !== undefined && patch.metadata.name !== name) {
           throw badRequest(`the name of the object (${patch.metadata.name}) does not match the name on the URL (${name})`);
         }
-        const created = await createObject(core, r, { ...patch, metadata: { ...(patch?.metadata ?? {}), name } });
+        const owned = applyServerSideApply({}, { ...patch, metadata: { ...(patch?.metadata ?? {}), name } }, applyOptions(r, served));
+        const created = await createObject(core, r, owned);
         sendObject(r.res, 201, convertObject(created, served));
         return;
       }
@@ -62,14 +71,17 @@ async function patchAttempts(core: GatewayCore, r: ResourceRequest, type: NonNul
     if (type === 'merge') patched = applyMergePatch(current, patch);
     else if (type === 'json') patched = applyJsonPatch(current, patch);
     else if (type === 'strategic') patched = applyStrategicMergePatch(current, patch, served.def.mergeKeys ?? {});
-    else patched = applyServerSideApply(current, patch, { force: r.query.get('force') === 'true', manager: r.query.get('fieldManager') ?? 'unknown' });
+    else patched = applyServerSideApply(current, patch, applyOptions(r, served));
     if (typeof patched !== 'object' || patched === null || Array.isArray(patched)) throw badRequest('the patch did not result in an object');
     patched.apiVersion = current.apiVersion;
     patched.kind = current.kind;
     checkTypeMeta(patched, served);
     const obj = validateObject(r, served, patched, validation);
     const incoming = convertObject(obj, storage, stored.object);
-    const next = subresource === 'status' ? prepareForStatusUpdate(stored.object, incoming) : prepareForUpdate(served.def, stored.object, incoming);
+    let next = subresource === 'status' ? prepareForStatusUpdate(stored.object, incoming) : prepareForUpdate(served.def, stored.object, incoming);
+    // An apply's managedFields are its own (above); any other patch moves what it changed to its manager.
+    if (type !== 'apply') next = withUpdateOwnership(r, served, stored, next);
+    else if (subresource === 'status') next.metadata.managedFields = patched.metadata.managedFields;
     try {
       const written = await commitUpdate(core, r, served, stored, next, isDryRun(r.query));
       sendObject(r.res, 200, convertObject(written, served));

@@ -5,6 +5,7 @@ import { sendObject } from '../http/respond';
 import { convertObject } from '../registry/registry';
 import { commitUpdate, conflictFor, isVersionConflict } from './commit';
 import { checkTypeMeta, decodeBody, fieldValidationOf, validateObject } from './decode';
+import { withUpdateOwnership } from './field-managers';
 import { prepareForStatusUpdate, prepareForUpdate } from './object-rules';
 
 /** PUT of the whole object (or of its status). A stale resourceVersion is a 409, as is a concurrent write. */
@@ -19,7 +20,8 @@ export async function handleUpdate(core: GatewayCore, r: ResourceRequest): Promi
   if (sent && sent !== stored.object.metadata.resourceVersion) throw conflictFor(served, name!);
   const storage = core.registry.storage(served.resource);
   const incoming = convertObject(obj, storage, stored.object);
-  const next = subresource === 'status' ? prepareForStatusUpdate(stored.object, incoming) : prepareForUpdate(served.def, stored.object, incoming);
+  const prepared = subresource === 'status' ? prepareForStatusUpdate(stored.object, incoming) : prepareForUpdate(served.def, stored.object, incoming);
+  const next = withUpdateOwnership(r, served, stored, prepared);
   try {
     const written = await commitUpdate(core, r, served, stored, next, isDryRun(r.query));
     sendObject(r.res, 200, convertObject(written, served));
