@@ -186,6 +186,31 @@ describe('Deployments and ReplicaSets', () => {
     }, { timeoutMs: 90_000 });
   }, 180_000);
 
+  it('keeps the replicas kubectl scale set from a server-side apply that would undo them, as Kubernetes does', async () => {
+    // kubectl scale names no field manager: it is "kubectl" (its User-Agent) with subresource "scale", another writer than kubectl's apply.
+    const ssa = (replicas?: number) => {
+      const d = JSON.parse(deployment('v1', replicas ?? 0));
+      d.metadata = { name: 'ssa', labels: { app: 'ssa' } };
+      d.spec.selector.matchLabels = { app: 'ssa' };
+      d.spec.template.metadata.labels = { app: 'ssa' };
+      if (replicas === undefined) delete d.spec.replicas;
+      return JSON.stringify(d);
+    };
+    expect((await cluster.kubectl(['apply', '--server-side', '-f', '-'], { input: ssa(0) })).stdout.trim()).toBe('deployment.apps/ssa serverside-applied');
+    expect((await cluster.kubectl(['scale', 'deployment/ssa', '--replicas=1'])).code).toBe(0);
+    const refused = await cluster.kubectl(['apply', '--server-side', '-f', '-'], { input: ssa(0) });
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toMatch(/conflict with "kubectl" with subresource "scale" using apps\/v1 at \S+: \.spec\.replicas/);
+    // Leaving the replicas out of the configuration leaves them to the scaler.
+    expect((await cluster.kubectl(['apply', '--server-side', '-f', '-'], { input: ssa() })).code).toBe(0);
+    const d = JSON.parse((await cluster.kubectl(['get', 'deploy', 'ssa', '-o', 'json', '--show-managed-fields'])).stdout);
+    expect(d.spec.replicas).toBe(1);
+    const applied = d.metadata.managedFields.find((e: any) => e.manager === 'kubectl' && e.operation === 'Apply');
+    expect(applied.fieldsV1['f:spec']['f:template']['f:spec']['f:containers']['k:{"name":"app"}']).toHaveProperty('f:image');
+    expect(applied.fieldsV1['f:spec']).not.toHaveProperty('f:replicas');
+    expect((await cluster.kubectl(['delete', 'deployment', 'ssa'])).code).toBe(0);
+  }, 90_000);
+
   it('deleting the Deployment takes its ReplicaSets and pods with it', async () => {
     expect((await cluster.kubectl(['delete', 'deployment', 'web'])).code).toBe(0);
     await eventually(async () => {

@@ -250,7 +250,8 @@ export function applyOwnership(live: any, applied: any, merged: any, opts: Field
   const owners = ownersOf(live);
   const applying = fieldPaths(applied, opts.shapes, opts.scope);
   const mine = entryFor(owners, 'Apply', opts);
-  const others = owners.filter((o) => o !== mine && o.entry.manager !== opts.manager);
+  // Every other entry, the same manager's Update entries too: they are other writers, as in kube-apiserver.
+  const others = owners.filter((o) => o !== mine);
 
   const conflicts: Array<{ entry: ManagedFieldsEntry; path: PathKey; owner: Owner }> = [];
   for (const key of applying) {
@@ -264,7 +265,7 @@ export function applyOwnership(live: any, applied: any, merged: any, opts: Field
   for (const c of conflicts) c.owner.paths.delete(c.path);
 
   // What the manager stops applying goes, unless someone else still holds it or the new configuration sets something at or below it.
-  const keptByOthers = prefixes(owners.filter((o) => o !== mine).flatMap((o) => [...o.paths]));
+  const keptByOthers = prefixes(others.flatMap((o) => [...o.paths]));
   const appliedBelow = prefixes(applying);
   const dropped = [...mine.paths].filter((key) => !applying.has(key)).sort((a, b) => b.length - a.length);
   for (const key of dropped) {

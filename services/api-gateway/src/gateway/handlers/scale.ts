@@ -3,6 +3,7 @@ import { applyMergePatch, badRequest, conflict, invalid, methodNotAllowed, notFo
 import { GatewayCore, isDryRun, ResourceRequest } from '../core';
 import { sendJson } from '../http/respond';
 import { catchUpPast, isVersionConflict } from './commit';
+import { withUpdateOwnership } from './field-managers';
 
 function getPath(obj: any, path: string): any {
   return path.replace(/^\./, '').split('.').reduce((o, k) => (o === undefined || o === null ? undefined : o[k]), obj);
@@ -50,12 +51,14 @@ export async function handleScale(core: GatewayCore, r: ResourceRequest, method:
     const precondition = wanted?.metadata?.resourceVersion;
     if (method === 'PUT' && precondition && precondition !== stored.object.metadata.resourceVersion) throw conflict(qualifiedResource(served.def), name!);
     if (typeof wanted !== 'object') throw badRequest('the body is not a Scale');
-    const next = structuredClone(stored.object);
+    let next = structuredClone(stored.object);
     delete next.metadata.resourceVersion;
     if (getPath(next, paths.specReplicasPath) !== replicas) {
       setPath(next, paths.specReplicasPath, replicas);
       next.metadata.generation = (next.metadata.generation ?? 1) + 1;
     }
+    // The replicas become the scaler's (an Update entry with subresource "scale"), as in kube-apiserver.
+    next = withUpdateOwnership(r, served, stored, next);
     try {
       const written = await core.writer.write({
         served, operation: 'UPDATE', eventType: ObjectEventTypes.updated, object: next, oldObject: stored.object, expectedVersion: stored.streamVersion,
