@@ -46,7 +46,6 @@ describe('the audit log', () => {
   });
 
   it('records the create, get and delete of a ConfigMap and a Secret with their codes, newest first', async () => {
-    // (`kubectl create configmap|secret` send protobuf, which the gateway does not take: manifests instead.)
     const create = async (manifest: object) => {
       const res = await cluster.kubectl(['-n', ns, 'create', '-f', '-'], { input: JSON.stringify(manifest) });
       if (res.code !== 0) throw new Error(`kubectl create failed: ${res.stderr}`);

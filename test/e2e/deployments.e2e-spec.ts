@@ -74,12 +74,18 @@ describe('Deployments and ReplicaSets', () => {
     expect((await cluster.kubectl(['delete', 'deployment', 'sel'])).code).toBe(0);
   }, 60_000);
 
-  it('kubectl create deployment sends protobuf, answered 415 as for the other typed create commands (apply -f works)', async () => {
-    const r = await cluster.kubectl(['create', 'deployment', 'made', '--image=busybox', '--', 'sleep', '3600']);
-    expect(r.code).not.toBe(0);
-    expect(r.stderr).toContain('the body of the request was in an unknown format - accepted media types include: application/json');
-    expect((await cluster.kubectl(['get', 'deployment', 'made'])).stderr).toContain('deployments.apps "made" not found');
-  }, 60_000);
+  it('creates a Deployment with kubectl create deployment, which sends protobuf', async () => {
+    const r = await cluster.kubectl(['create', 'deployment', 'made', '--image=busybox', '--replicas=2', '--port=8080', '--', 'sleep', '3600']);
+    expect(r.stdout.trim()).toBe('deployment.apps/made created');
+    const d = JSON.parse((await cluster.kubectl(['get', 'deployment', 'made', '-o', 'json'])).stdout);
+    expect(d.spec).toMatchObject({ replicas: 2, selector: { matchLabels: { app: 'made' } }, template: { metadata: { labels: { app: 'made' } } } });
+    expect(d.spec.template.spec.containers).toEqual([
+      expect.objectContaining({ name: 'busybox', image: 'busybox', command: ['sleep', '3600'], ports: [{ containerPort: 8080, protocol: 'TCP' }] }),
+    ]);
+    const status = await cluster.kubectl(['rollout', 'status', 'deployment/made', '--timeout=120s']);
+    expect(status.stdout).toContain('deployment "made" successfully rolled out');
+    expect((await cluster.kubectl(['delete', 'deployment', 'made'])).code).toBe(0);
+  }, 150_000);
 
   it('rolls out three replicas, then a rolling update never goes below the replicas, with two revisions in history', async () => {
     expect((await cluster.kubectl(['apply', '-f', '-'], { input: deployment('v1') })).code).toBe(0);

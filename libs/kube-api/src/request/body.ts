@@ -1,6 +1,8 @@
 import { parseDocument } from 'yaml';
-import { decodeEnvelope, decodeFields, decodeObjectMeta } from './protobuf';
-import { badRequest, unsupportedMediaType } from './status';
+import { decodeEnvelope } from './protobuf';
+import { PROTOBUF_MESSAGES } from './protobuf-kinds';
+import { decodeMessage, UnreadFieldError } from './protobuf-message';
+import { badRequest, statusError, unsupportedMediaType } from './status';
 
 const JSON_TYPES = ['application/json', 'application/merge-patch+json', 'application/json-patch+json', 'application/strategic-merge-patch+json'];
 const YAML_TYPES = ['application/yaml', 'application/apply-patch+yaml', 'application/x-yaml', 'text/yaml'];
@@ -10,9 +12,9 @@ export function mediaType(contentType: string | undefined): string {
 }
 
 /**
- * A request body as JSON or YAML (one document). Protobuf is refused with
- * 415: this API speaks JSON; malformed bodies are a 400 naming where they
- * broke.
+ * A request body as JSON or YAML (one document), or as Kubernetes protobuf for the kinds kubectl's typed
+ * generators post (protobuf-kinds.ts); any other protobuf is a 415. Malformed bodies are a 400 naming where
+ * they broke.
  */
 export function parseBody(buf: Buffer, contentType: string | undefined): unknown {
   const type = mediaType(contentType);
@@ -38,9 +40,6 @@ function parseYaml(text: string): unknown {
   return doc.toJS();
 }
 
-/** Kinds whose protobuf form this API accepts: those kubectl's generators send with nothing but metadata that matters. */
-const PROTOBUF_KINDS = new Set(['v1/Namespace']);
-
 function parseProtobuf(buf: Buffer, type: string): unknown {
   let envelope;
   try {
@@ -48,14 +47,14 @@ function parseProtobuf(buf: Buffer, type: string): unknown {
   } catch {
     envelope = undefined; // not an envelope we can read: answered like any protobuf we do not take
   }
-  if (!envelope || !PROTOBUF_KINDS.has(`${envelope.apiVersion}/${envelope.kind}`)) {
-    throw unsupportedMediaType(type, ['application/json', 'application/yaml']);
-  }
+  const message = envelope && PROTOBUF_MESSAGES[`${envelope.apiVersion}/${envelope.kind}`];
+  if (!envelope || !message) throw unsupportedMediaType(type, ['application/json', 'application/yaml']);
   try {
-    const object = decodeFields(envelope.raw);
-    const meta = object.get(1)?.[0];
-    return { apiVersion: envelope.apiVersion, kind: envelope.kind, metadata: decodeObjectMeta(Buffer.isBuffer(meta) ? meta : Buffer.alloc(0)) };
+    return { apiVersion: envelope.apiVersion, kind: envelope.kind, ...decodeMessage(envelope.raw, message) };
   } catch (err) {
+    if (err instanceof UnreadFieldError) {
+      throw statusError(415, 'UnsupportedMediaType', `the protobuf ${envelope.kind} is read only in part: ${err.message}; send it as JSON (kubectl apply -f, kubectl create -f)`);
+    }
     throw badRequest(`the ${envelope.kind} in the protobuf body cannot be decoded: ${(err as Error).message}`);
   }
 }

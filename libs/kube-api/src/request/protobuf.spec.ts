@@ -1,23 +1,85 @@
 import { parseBody } from './body';
 
-/** Encodes what kubectl sends for `kubectl create namespace demo --dry-run` style bodies, field by field. */
+/** Protobuf as Go writes it, field by field: length-delimited fields and varints. */
+function varint(n: number): Buffer {
+  const out: number[] = [];
+  let v = n < 0 ? 2n ** 64n + BigInt(n) : BigInt(n);
+  do {
+    const b = Number(v & 0x7fn);
+    v >>= 7n;
+    out.push(v > 0n ? b | 0x80 : b);
+  } while (v > 0n);
+  return Buffer.from(out);
+}
 function field(n: number, value: Buffer | string): Buffer {
   const bytes = Buffer.isBuffer(value) ? value : Buffer.from(value, 'utf8');
-  return Buffer.concat([Buffer.from([(n << 3) | 2, bytes.length]), bytes]);
+  return Buffer.concat([varint((n << 3) | 2), varint(bytes.length), bytes]);
 }
+const num = (n: number, value: number) => Buffer.concat([varint(n << 3), varint(value)]);
+const entry = (n: number, key: string, value: Buffer | string) => field(n, Buffer.concat([field(1, key), field(2, value)]));
+const cat = (...parts: Buffer[]) => Buffer.concat(parts);
+const PROTOBUF = 'application/vnd.kubernetes.protobuf';
 
 describe('protobuf bodies', () => {
-  const envelope = (apiVersion: string, kind: string, meta: Buffer) =>
-    Buffer.concat([Buffer.from('k8s\0', 'latin1'), field(1, Buffer.concat([field(1, apiVersion), field(2, kind)])), field(2, field(1, meta))]);
+  const envelope = (apiVersion: string, kind: string, object: Buffer) =>
+    cat(Buffer.from('k8s\0', 'latin1'), field(1, cat(field(1, apiVersion), field(2, kind))), field(2, object));
+  const meta = (name: string, ...more: Buffer[]) => field(1, cat(field(1, name), field(2, ''), num(7, 0), field(8, ''), ...more));
 
-  it('decode a Namespace with its name and labels', () => {
-    const labels = field(11, Buffer.concat([field(1, 'team'), field(2, 'a')]));
-    const body = envelope('v1', 'Namespace', Buffer.concat([field(1, 'demo'), labels]));
-    expect(parseBody(body, 'application/vnd.kubernetes.protobuf')).toEqual({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'demo', labels: { team: 'a' } } });
+  it('decode a Namespace with its name and labels, leaving out the zero values Go writes', () => {
+    const body = envelope('v1', 'Namespace', cat(meta('demo', entry(11, 'team', 'a')), field(2, ''), field(3, '')));
+    expect(parseBody(body, PROTOBUF)).toEqual({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'demo', labels: { team: 'a' } } });
   });
 
-  it('answer 415 for kinds or bodies this API does not take as protobuf', () => {
-    expect(() => parseBody(envelope('v1', 'ResourceQuota', field(1, 'q')), 'application/vnd.kubernetes.protobuf')).toThrow(expect.objectContaining({ status: expect.objectContaining({ code: 415 }) }));
-    expect(() => parseBody(Buffer.from('k8s\0...'), 'application/vnd.kubernetes.protobuf')).toThrow(expect.objectContaining({ status: expect.objectContaining({ code: 415 }) }));
+  it('decode a ConfigMap and a Secret, whose bytes become base64 as in JSON', () => {
+    const cm = envelope('v1', 'ConfigMap', cat(meta('cm'), entry(2, 'a', '1'), entry(2, 'b', ''), entry(3, 'bin', Buffer.from([0, 255]))));
+    expect(parseBody(cm, PROTOBUF)).toEqual({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cm' }, data: { a: '1', b: '' }, binaryData: { bin: 'AP8=' } });
+    const secret = envelope('v1', 'Secret', cat(meta('s'), entry(2, 'password', 'hunter2'), field(3, 'Opaque'), num(5, 0)));
+    expect(parseBody(secret, PROTOBUF)).toEqual({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 's' }, data: { password: 'aHVudGVyMg==' }, type: 'Opaque', immutable: false });
+  });
+
+  it('decode a Deployment as kubectl create deployment writes it: nested messages, a pointer zero kept, quantities, ports', () => {
+    const container = cat(field(1, 'app'), field(2, 'busybox'), field(3, 'sleep'), field(3, '3600'), field(6, cat(field(1, ''), num(2, 0), num(3, 80), field(4, 'TCP'))),
+      field(8, entry(1, 'cpu', field(1, '500m'))), field(13, ''), num(16, 0));
+    const template = cat(field(1, cat(field(1, ''), entry(11, 'app', 'web'))), field(2, cat(field(2, container), field(3, ''))));
+    const spec = cat(num(1, 0), field(2, entry(1, 'app', 'web')), field(3, template), field(4, ''));
+    const body = envelope('apps/v1', 'Deployment', cat(meta('web', entry(11, 'app', 'web')), field(2, spec), field(3, cat(num(1, 0)))));
+    expect(parseBody(body, PROTOBUF)).toEqual({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'web', labels: { app: 'web' } },
+      spec: {
+        replicas: 0,
+        selector: { matchLabels: { app: 'web' } },
+        template: {
+          metadata: { labels: { app: 'web' } },
+          spec: { containers: [{ name: 'app', image: 'busybox', command: ['sleep', '3600'], ports: [{ containerPort: 80, protocol: 'TCP' }], resources: { limits: { cpu: '500m' } } }] },
+        },
+      },
+    });
+  });
+
+  it('decode a Service port whose target is a number or a name, and RBAC bindings', () => {
+    const port = (target: Buffer) => field(1, cat(field(1, '80-8080'), field(2, 'TCP'), num(3, 80), field(4, target)));
+    const svc = (target: Buffer) => parseBody(envelope('v1', 'Service', cat(meta('svc'), field(2, cat(port(target), field(4, 'ClusterIP'))))), PROTOBUF) as any;
+    expect(svc(cat(num(1, 0), num(2, 8080))).spec).toEqual({ type: 'ClusterIP', ports: [{ name: '80-8080', protocol: 'TCP', port: 80, targetPort: 8080 }] });
+    expect(svc(cat(num(1, 1), field(3, 'http'))).spec.ports[0].targetPort).toBe('http');
+    const rb = envelope('rbac.authorization.k8s.io/v1', 'RoleBinding', cat(meta('rb'), field(2, cat(field(1, 'User'), field(2, 'rbac.authorization.k8s.io'), field(3, 'dev'), field(4, ''))), field(3, cat(field(1, 'rbac.authorization.k8s.io'), field(2, 'Role'), field(3, 'r')))));
+    expect(parseBody(rb, PROTOBUF)).toMatchObject({ subjects: [{ kind: 'User', apiGroup: 'rbac.authorization.k8s.io', name: 'dev' }], roleRef: { kind: 'Role', name: 'r' } });
+  });
+
+  it('refuse a body that sets a field this API does not read, naming where, with a 415', () => {
+    // A container with a liveness probe (Container field 10).
+    const template = field(3, field(2, field(2, cat(field(1, 'app'), field(2, 'busybox'), field(10, field(1, 'x'))))));
+    const body = envelope('apps/v1', 'Deployment', cat(meta('web'), field(2, template)));
+    expect(() => parseBody(body, PROTOBUF)).toThrow(
+      expect.objectContaining({ status: expect.objectContaining({ code: 415, message: expect.stringContaining('it sets field 10 of spec.template.spec.containers[0]') }) }),
+    );
+  });
+
+  it('answer 415 for kinds or bodies this API does not take as protobuf, and 400 for a broken one', () => {
+    expect(() => parseBody(envelope('v1', 'Pod', meta('p')), PROTOBUF)).toThrow(expect.objectContaining({ status: expect.objectContaining({ code: 415 }) }));
+    expect(() => parseBody(Buffer.from('k8s\0...'), PROTOBUF)).toThrow(expect.objectContaining({ status: expect.objectContaining({ code: 415 }) }));
+    const truncated = envelope('v1', 'ConfigMap', cat(meta('cm'), Buffer.from([0x12, 0x09, 0x0a])));
+    expect(() => parseBody(truncated, PROTOBUF)).toThrow(expect.objectContaining({ status: expect.objectContaining({ code: 400, message: expect.stringContaining('ConfigMap') }) }));
   });
 });

@@ -1,9 +1,6 @@
 /**
- * Just enough of Kubernetes' protobuf encoding to accept what kubectl's
- * imperative generators send for the kinds that have no spec worth decoding:
- * `kubectl create namespace` posts a protobuf Namespace. The envelope is the
- * magic `k8s\0` and a runtime.Unknown {typeMeta{apiVersion, kind}, raw};
- * raw is the object, whose field 1 is ObjectMeta.
+ * Kubernetes' protobuf wire form, read field by field. A body is the magic `k8s\0` and a runtime.Unknown
+ * {typeMeta{apiVersion, kind}, raw}; raw is the object's message (protobuf-message.ts reads it).
  */
 type Fields = Map<number, Array<Buffer | number>>;
 
@@ -50,15 +47,6 @@ const str = (f: Fields, n: number) => {
   const v = f.get(n)?.[0];
   return Buffer.isBuffer(v) ? v.toString('utf8') : undefined;
 };
-const strings = (f: Fields, n: number) => (f.get(n) ?? []).filter(Buffer.isBuffer).map((b) => b.toString('utf8'));
-const map = (f: Fields, n: number) => {
-  const out: Record<string, string> = {};
-  for (const entry of (f.get(n) ?? []).filter(Buffer.isBuffer)) {
-    const e = decodeFields(entry);
-    out[str(e, 1) ?? ''] = str(e, 2) ?? '';
-  }
-  return out;
-};
 
 /** runtime.Unknown's typeMeta and raw bytes; undefined when the body is not a k8s protobuf envelope. */
 export function decodeEnvelope(body: Buffer): { apiVersion: string; kind: string; raw: Buffer } | undefined {
@@ -69,23 +57,4 @@ export function decodeEnvelope(body: Buffer): { apiVersion: string; kind: string
   if (!Buffer.isBuffer(typeMeta) || !Buffer.isBuffer(raw)) return undefined;
   const tm = decodeFields(typeMeta);
   return { apiVersion: str(tm, 1) ?? '', kind: str(tm, 2) ?? '', raw };
-}
-
-/** The ObjectMeta fields a client sets on create: name, generateName, namespace, labels, annotations, finalizers. */
-export function decodeObjectMeta(objectBytes: Buffer): Record<string, unknown> {
-  const meta = objectBytes.length ? decodeFields(objectBytes) : new Map();
-  const out: Record<string, unknown> = {};
-  const name = str(meta, 1);
-  const generateName = str(meta, 2);
-  const namespace = str(meta, 3);
-  if (name) out.name = name;
-  if (generateName) out.generateName = generateName;
-  if (namespace) out.namespace = namespace;
-  const labels = map(meta, 11);
-  const annotations = map(meta, 12);
-  const finalizers = strings(meta, 14);
-  if (Object.keys(labels).length) out.labels = labels;
-  if (Object.keys(annotations).length) out.annotations = annotations;
-  if (finalizers.length) out.finalizers = finalizers;
-  return out;
 }

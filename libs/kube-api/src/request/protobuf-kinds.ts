@@ -1,0 +1,161 @@
+import type { FieldSpec, Message } from './protobuf-message';
+
+/**
+ * The protobuf messages of the kinds kubectl's typed generators post (`kubectl create configmap|secret|
+ * serviceaccount|quota|role|rolebinding|clusterrole|clusterrolebinding|deployment|service|namespace`), as far as
+ * those generators and the usual clients fill them. Field numbers are those of Kubernetes' generated.proto files
+ * (core/v1, apps/v1, rbac/v1, meta/v1, intstr, resource). A field not described here that carries a value makes the
+ * body refused (protobuf-message.ts); `ignore` marks fields the server sets, read past whatever they hold.
+ */
+const str = (json: string): FieldSpec => ({ json, type: 'string' });
+const strs = (json: string): FieldSpec => ({ json, type: 'string', repeated: true });
+const int = (json: string, keepZero = false): FieldSpec => ({ json, type: 'int', keepZero });
+const bool = (json: string, keepZero = false): FieldSpec => ({ json, type: 'bool', keepZero });
+const msg = (json: string, type: Message, opts: { repeated?: boolean; keepZero?: boolean } = {}): FieldSpec => ({ json, type, ...opts });
+const mapOf = (json: string, type: 'string' | 'bytes' | 'quantity' = 'string'): FieldSpec => ({ json, type: { map: type } });
+const ignore = (json: string): FieldSpec => ({ json, type: 'ignore' });
+
+const ownerReference: Message = { 1: str('kind'), 3: str('name'), 4: str('uid'), 5: str('apiVersion'), 6: bool('controller', true), 7: bool('blockOwnerDeletion', true) };
+
+const objectMeta: Message = {
+  1: str('name'),
+  2: str('generateName'),
+  3: str('namespace'),
+  4: ignore('selfLink'),
+  5: ignore('uid'),
+  6: str('resourceVersion'),
+  7: ignore('generation'),
+  8: ignore('creationTimestamp'),
+  9: ignore('deletionTimestamp'),
+  10: ignore('deletionGracePeriodSeconds'),
+  11: mapOf('labels'),
+  12: mapOf('annotations'),
+  13: msg('ownerReferences', ownerReference, { repeated: true }),
+  14: strs('finalizers'),
+  17: ignore('managedFields'),
+};
+
+const labelSelector: Message = {
+  1: mapOf('matchLabels'),
+  2: msg('matchExpressions', { 1: str('key'), 2: str('operator'), 3: strs('values') }, { repeated: true }),
+};
+
+const localObjectReference: Message = { 1: str('name') };
+const resources: Message = { 1: mapOf('limits', 'quantity'), 2: mapOf('requests', 'quantity') };
+
+const container: Message = {
+  1: str('name'),
+  2: str('image'),
+  3: strs('command'),
+  4: strs('args'),
+  5: str('workingDir'),
+  6: msg('ports', { 1: str('name'), 2: int('hostPort'), 3: int('containerPort'), 4: str('protocol'), 5: str('hostIP') }, { repeated: true }),
+  7: msg('env', { 1: str('name'), 2: str('value') }, { repeated: true }),
+  8: msg('resources', resources),
+  9: msg('volumeMounts', { 1: str('name'), 2: bool('readOnly'), 3: str('mountPath'), 4: str('subPath'), 5: str('mountPropagation'), 6: str('subPathExpr') }, { repeated: true }),
+  13: str('terminationMessagePath'),
+  14: str('imagePullPolicy'),
+  16: bool('stdin'),
+  17: bool('stdinOnce'),
+  18: bool('tty'),
+  20: str('terminationMessagePolicy'),
+};
+
+const podSpec: Message = {
+  2: msg('containers', container, { repeated: true }),
+  3: str('restartPolicy'),
+  4: int('terminationGracePeriodSeconds', true),
+  5: int('activeDeadlineSeconds', true),
+  6: str('dnsPolicy'),
+  7: mapOf('nodeSelector'),
+  8: str('serviceAccountName'),
+  9: str('serviceAccount'),
+  10: str('nodeName'),
+  11: bool('hostNetwork'),
+  15: msg('imagePullSecrets', localObjectReference, { repeated: true }),
+  16: str('hostname'),
+  17: str('subdomain'),
+  19: str('schedulerName'),
+  20: msg('initContainers', container, { repeated: true }),
+  21: bool('automountServiceAccountToken', true),
+  24: str('priorityClassName'),
+  25: int('priority', true),
+  30: bool('enableServiceLinks', true),
+};
+
+const intOrString = (json: string): FieldSpec => ({ json, type: 'intOrString' });
+
+const deploymentSpec: Message = {
+  1: int('replicas', true),
+  2: msg('selector', labelSelector),
+  3: msg('template', { 1: msg('metadata', objectMeta), 2: msg('spec', podSpec) }),
+  4: msg('strategy', { 1: str('type'), 2: msg('rollingUpdate', { 1: intOrString('maxUnavailable'), 2: intOrString('maxSurge') }) }),
+  5: int('minReadySeconds'),
+  6: int('revisionHistoryLimit', true),
+  7: bool('paused'),
+  9: int('progressDeadlineSeconds', true),
+};
+
+const servicePort: Message = { 1: str('name'), 2: str('protocol'), 3: int('port'), 4: intOrString('targetPort'), 5: int('nodePort'), 6: str('appProtocol') };
+
+const serviceSpec: Message = {
+  1: msg('ports', servicePort, { repeated: true }),
+  2: mapOf('selector'),
+  3: str('clusterIP'),
+  4: str('type'),
+  5: strs('externalIPs'),
+  7: str('sessionAffinity'),
+  8: str('loadBalancerIP'),
+  9: strs('loadBalancerSourceRanges'),
+  10: str('externalName'),
+  11: str('externalTrafficPolicy'),
+  12: int('healthCheckNodePort'),
+  13: bool('publishNotReadyAddresses'),
+  17: str('ipFamilyPolicy'),
+  18: strs('clusterIPs'),
+  19: strs('ipFamilies'),
+  20: bool('allocateLoadBalancerNodePorts', true),
+  21: str('loadBalancerClass'),
+  22: str('internalTrafficPolicy'),
+};
+
+const policyRule: Message = { 1: strs('verbs'), 2: strs('apiGroups'), 3: strs('resources'), 4: strs('resourceNames'), 5: strs('nonResourceURLs') };
+const binding: Message = {
+  1: msg('metadata', objectMeta),
+  2: msg('subjects', { 1: str('kind'), 2: str('apiGroup'), 3: str('name'), 4: str('namespace') }, { repeated: true }),
+  3: msg('roleRef', { 1: str('apiGroup'), 2: str('kind'), 3: str('name') }),
+};
+
+const RBAC = 'rbac.authorization.k8s.io/v1';
+
+/** The top-level message of each kind taken as protobuf, by `<apiVersion>/<kind>` as the envelope names it. */
+export const PROTOBUF_MESSAGES: Record<string, Message> = {
+  'v1/Namespace': { 1: msg('metadata', objectMeta), 2: msg('spec', { 1: strs('finalizers') }), 3: ignore('status') },
+  'v1/ConfigMap': { 1: msg('metadata', objectMeta), 2: mapOf('data'), 3: mapOf('binaryData', 'bytes'), 4: bool('immutable', true) },
+  'v1/Secret': { 1: msg('metadata', objectMeta), 2: mapOf('data', 'bytes'), 3: str('type'), 4: mapOf('stringData'), 5: bool('immutable', true) },
+  'v1/ServiceAccount': {
+    1: msg('metadata', objectMeta),
+    2: msg('secrets', { 1: str('kind'), 2: str('namespace'), 3: str('name'), 4: str('uid'), 5: str('apiVersion'), 6: str('resourceVersion'), 7: str('fieldPath') }, { repeated: true }),
+    3: msg('imagePullSecrets', localObjectReference, { repeated: true }),
+    4: bool('automountServiceAccountToken', true),
+  },
+  'v1/ResourceQuota': {
+    1: msg('metadata', objectMeta),
+    2: msg('spec', {
+      1: mapOf('hard', 'quantity'),
+      2: strs('scopes'),
+      3: msg('scopeSelector', { 1: msg('matchExpressions', { 1: str('scopeName'), 2: str('operator'), 3: strs('values') }, { repeated: true }) }),
+    }),
+    3: ignore('status'),
+  },
+  'v1/Service': { 1: msg('metadata', objectMeta), 2: msg('spec', serviceSpec), 3: ignore('status') },
+  'apps/v1/Deployment': { 1: msg('metadata', objectMeta), 2: msg('spec', deploymentSpec), 3: ignore('status') },
+  [`${RBAC}/Role`]: { 1: msg('metadata', objectMeta), 2: msg('rules', policyRule, { repeated: true }) },
+  [`${RBAC}/ClusterRole`]: {
+    1: msg('metadata', objectMeta),
+    2: msg('rules', policyRule, { repeated: true }),
+    3: msg('aggregationRule', { 1: msg('clusterRoleSelectors', labelSelector, { repeated: true }) }),
+  },
+  [`${RBAC}/RoleBinding`]: binding,
+  [`${RBAC}/ClusterRoleBinding`]: binding,
+};
