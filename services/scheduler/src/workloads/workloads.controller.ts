@@ -1,72 +1,25 @@
 import type { Logger } from '@openpacific/service-kit';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import {
-  AdmissionRequest, AdmissionResponse, DEPLOYMENTS_RESOURCE, DESIRED_REPLICAS_ANNOTATION, MAX_REPLICAS_ANNOTATION, ObjectEventTypes, objectStreamId,
-  POD_TEMPLATE_HASH_LABEL, REPLICASETS_RESOURCE, REVISION_ANNOTATION,
+  DEPLOYMENTS_RESOURCE, DESIRED_REPLICAS_ANNOTATION, MAX_REPLICAS_ANNOTATION, ObjectEventTypes, objectStreamId, POD_TEMPLATE_HASH_LABEL, REPLICASETS_RESOURCE,
+  REVISION_ANNOTATION,
 } from '@openpacific/contracts';
-import { NewEvent, StreamAppend, VersionConflictError } from '@openpacific/event-store';
-import { requestJson } from '@openpacific/messaging';
+import { NewEvent, StreamAppend } from '@openpacific/event-store';
 import { controllerReadModel, type FollowerDeps, PassLoop, sameJson, type SharedFollower, StoredObject } from '@openpacific/objects';
 import {
-  controllerOf, deletionOrder, deploymentStatus, isActivePod, progressDeadlineAt, isPodAvailable, isPodReady, podTemplateHash, resolveFenceposts, revisionOf, rollingStep, RsView, safeString,
+  controllerOf, deletionOrder, deploymentStatus, isActivePod, progressDeadlineAt, isPodAvailable, isPodReady, podTemplateHash, resolveFenceposts, revisionOf, rollingStep, RsView,
   sameTemplateIgnoringHash,
 } from './workload-logic';
+import { append, clean, controllerNamed, OwnedPods, ownerRef, timestamp, workloadEvent } from './owned-pods';
 
-const DEPLOYMENT_ACTOR = { actor: 'system:serviceaccount:kube-system:deployment-controller', source: 'scheduler' };
-const REPLICASET_ACTOR = { actor: 'system:serviceaccount:kube-system:replicaset-controller', source: 'scheduler' };
-const RS_USER = { username: REPLICASET_ACTOR.actor, groups: ['system:serviceaccounts', 'system:serviceaccounts:kube-system', 'system:authenticated'] };
+const DEPLOYMENT_CONTROLLER = controllerNamed('deployment-controller');
+const REPLICASET_CONTROLLER = controllerNamed('replicaset-controller');
 /** Pods a ReplicaSet creates or deletes per pass (kube-controller-manager's burstReplicas). */
 const BURST = 500;
 /** How long a ReplicaSet waits to see its own creations and deletions before deciding again. */
 const EXPECTATIONS_TIMEOUT_MS = 30_000;
 /** Annotations of a Deployment not copied to its ReplicaSets. */
 const NOT_COPIED = new Set(['kubectl.kubernetes.io/last-applied-configuration', REVISION_ANNOTATION, 'deployment.kubernetes.io/revision-history', DESIRED_REPLICAS_ANNOTATION, MAX_REPLICAS_ANNOTATION]);
-
-function timestamp(): string {
-  return new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
-
-function clean(obj: any): any {
-  const next = structuredClone(obj);
-  delete next.metadata.resourceVersion;
-  return next;
-}
-
-function append(resource: string, obj: any, type: string, expectedVersion: StreamAppend['expectedVersion'], actor = DEPLOYMENT_ACTOR): StreamAppend {
-  return { streamId: objectStreamId(resource, obj.metadata.namespace, obj.metadata.name), events: [{ type, data: { resource, object: obj }, metadata: actor } as NewEvent], expectedVersion };
-}
-
-function ownerRef(owner: any, apiVersion: string, kind: string) {
-  return { apiVersion, kind, name: owner.metadata.name, uid: owner.metadata.uid, controller: true, blockOwnerDeletion: true };
-}
-
-/** A core v1 Event about a Deployment or ReplicaSet (`kubectl describe` lists them). */
-function workloadEvent(obj: any, kind: string, component: string, type: 'Normal' | 'Warning', reason: string, message: string): StreamAppend {
-  const now = timestamp();
-  const namespace = obj.metadata.namespace;
-  const name = `${obj.metadata.name}.${randomBytes(8).toString('hex')}`;
-  const object = {
-    apiVersion: 'v1',
-    kind: 'Event',
-    metadata: { name, namespace, uid: randomUUID(), creationTimestamp: now, generation: 1 },
-    involvedObject: { apiVersion: 'apps/v1', kind, name: obj.metadata.name, namespace, uid: obj.metadata.uid },
-    reason, message, type,
-    source: { component },
-    reportingComponent: component,
-    firstTimestamp: now,
-    lastTimestamp: now,
-    count: 1,
-  };
-  return { streamId: objectStreamId('events', namespace, name), events: [{ type: ObjectEventTypes.created, data: { resource: 'events', object }, metadata: DEPLOYMENT_ACTOR } as NewEvent], expectedVersion: 'no_stream' };
-}
-
-function qosClass(spec: any): string {
-  const containers: any[] = spec.containers ?? [];
-  const any = containers.some((c) => Object.keys(c.resources?.requests ?? {}).length || Object.keys(c.resources?.limits ?? {}).length);
-  if (!any) return 'BestEffort';
-  const guaranteed = containers.every((c) => ['cpu', 'memory'].every((r) => c.resources?.limits?.[r] !== undefined && String(c.resources.requests?.[r] ?? c.resources.limits[r]) === String(c.resources.limits[r])));
-  return guaranteed ? 'Guaranteed' : 'Burstable';
-}
 
 interface Expectation {
   creates: Set<string>;
@@ -90,6 +43,7 @@ interface Expectation {
 export class WorkloadsController {
   private readonly model = controllerReadModel([DEPLOYMENTS_RESOURCE, REPLICASETS_RESOURCE, 'pods']);
   private readonly loop: PassLoop;
+  private readonly pods: OwnedPods;
   private readonly expectations = new Map<string, Expectation>();
   /** A pass at the earliest progress deadline of the pass before, so a stalled rollout times out on time. */
   private deadlineTimer?: NodeJS.Timeout;
@@ -99,6 +53,7 @@ export class WorkloadsController {
     private readonly deps: FollowerDeps<Logger> & { log: SharedFollower },
     private readonly opts: { resyncMs?: number; admissionTimeoutMs?: number } = {},
   ) {
+    this.pods = new OwnedPods(deps, this.model, () => this.loop.schedule(), opts.admissionTimeoutMs);
     this.loop = new PassLoop(() => this.pass(), {
       resyncMs: opts.resyncMs ?? 5000,
       onError: (err) => deps.logger.warn('workloads pass failed; retrying', { error: (err as Error).message }),
@@ -176,8 +131,8 @@ export class WorkloadsController {
       const oldTotal = olds.reduce((n, s) => n + (s.object.spec?.replicas ?? 0), 0);
       const initial = olds.length === 0 ? desired : recreate ? 0 : Math.max(0, Math.min(desired, desired + maxSurge - oldTotal));
       const rs = this.newReplicaSet(d, deploymentRevision, initial);
-      writes.push([append(REPLICASETS_RESOURCE, rs, ObjectEventTypes.created, this.model.streamVersion(REPLICASETS_RESOURCE, ns, rs.metadata.name))]);
-      writes.push([workloadEvent(d, 'Deployment', 'deployment-controller', 'Normal', 'ScalingReplicaSet', `Scaled up replica set ${rs.metadata.name} from 0 to ${initial}`)]);
+      writes.push([append(REPLICASETS_RESOURCE, rs, ObjectEventTypes.created, this.model.streamVersion(REPLICASETS_RESOURCE, ns, rs.metadata.name), DEPLOYMENT_CONTROLLER)]);
+      writes.push([workloadEvent(d, DEPLOYMENT_CONTROLLER, 'Normal', 'ScalingReplicaSet', `Scaled up replica set ${rs.metadata.name} from 0 to ${initial}`)]);
       if (recreate) for (const o of olds) if ((o.object.spec?.replicas ?? 0) > 0) writes.push(this.scaleRs(d, o, 0, touched));
       newRs = undefined;
       this.deps.logger.info('deployment: new replica set', { deployment: `${ns}/${d.metadata.name}`, replicaSet: rs.metadata.name, revision: deploymentRevision });
@@ -188,7 +143,7 @@ export class WorkloadsController {
         const next = clean(newRs.object);
         next.metadata.annotations = { ...(next.metadata.annotations ?? {}), [REVISION_ANNOTATION]: String(deploymentRevision) };
         touched.add(newRs.object.metadata.uid);
-        writes.push([append(REPLICASETS_RESOURCE, next, ObjectEventTypes.updated, newRs.streamVersion)]);
+        writes.push([append(REPLICASETS_RESOURCE, next, ObjectEventTypes.updated, newRs.streamVersion, DEPLOYMENT_CONTROLLER)]);
       } else if (d.spec?.strategy?.type === 'Recreate') {
         const oldActive = olds.some((o) => podsOf.get(o.object.metadata.uid)!.some((p) => p.status?.phase !== 'Succeeded' && p.status?.phase !== 'Failed'));
         for (const o of olds) if ((o.object.spec?.replicas ?? 0) > 0) writes.push(this.scaleRs(d, o, 0, touched));
@@ -227,12 +182,12 @@ export class WorkloadsController {
     const events: NewEvent[] = [];
     const annotated = clean(d);
     annotated.metadata.annotations = next.metadata.annotations;
-    if (!sameJson(annotated.metadata, clean(d).metadata)) events.push({ type: ObjectEventTypes.updated, data: { resource: DEPLOYMENTS_RESOURCE, object: annotated }, metadata: DEPLOYMENT_ACTOR } as NewEvent);
+    if (!sameJson(annotated.metadata, clean(d).metadata)) events.push({ type: ObjectEventTypes.updated, data: { resource: DEPLOYMENTS_RESOURCE, object: annotated }, metadata: DEPLOYMENT_CONTROLLER.actor } as NewEvent);
     if (!sameJson(statusWithoutTimes(next.status), statusWithoutTimes(d.status))) {
-      events.push({ type: ObjectEventTypes.statusUpdated, data: { resource: DEPLOYMENTS_RESOURCE, object: next }, metadata: DEPLOYMENT_ACTOR } as NewEvent);
+      events.push({ type: ObjectEventTypes.statusUpdated, data: { resource: DEPLOYMENTS_RESOURCE, object: next }, metadata: DEPLOYMENT_CONTROLLER.actor } as NewEvent);
     }
     if (events.length) writes.push([{ streamId: objectStreamId(DEPLOYMENTS_RESOURCE, ns, d.metadata.name), events, expectedVersion: stored.streamVersion }]);
-    for (const w of writes) await this.write(w);
+    for (const w of writes) await this.pods.write(w);
   }
 
   private newReplicaSet(d: any, revision: number, replicas: number): any {
@@ -258,7 +213,7 @@ export class WorkloadsController {
           [MAX_REPLICAS_ANNOTATION]: String((d.spec.replicas ?? 1) + (d.spec.strategy?.type === 'Recreate' ? 0 : maxSurge)),
           [REVISION_ANNOTATION]: String(revision),
         },
-        ownerReferences: [ownerRef(d, 'apps/v1', 'Deployment')],
+        ownerReferences: [ownerRef(d)],
       },
       spec: {
         replicas,
@@ -277,8 +232,8 @@ export class WorkloadsController {
     next.metadata.annotations = { ...(next.metadata.annotations ?? {}), [DESIRED_REPLICAS_ANNOTATION]: String(d.spec?.replicas ?? 1) };
     touched.add(rs.object.metadata.uid);
     return [
-      append(REPLICASETS_RESOURCE, next, ObjectEventTypes.updated, rs.streamVersion),
-      workloadEvent(d, 'Deployment', 'deployment-controller', 'Normal', 'ScalingReplicaSet', `Scaled ${replicas > from ? 'up' : 'down'} replica set ${rs.object.metadata.name} from ${from} to ${replicas}`),
+      append(REPLICASETS_RESOURCE, next, ObjectEventTypes.updated, rs.streamVersion, DEPLOYMENT_CONTROLLER),
+      workloadEvent(d, DEPLOYMENT_CONTROLLER, 'Normal', 'ScalingReplicaSet', `Scaled ${replicas > from ? 'up' : 'down'} replica set ${rs.object.metadata.name} from ${from} to ${replicas}`),
     ];
   }
 
@@ -288,7 +243,7 @@ export class WorkloadsController {
     const empty = olds
       .filter((s) => (s.object.spec?.replicas ?? 0) === 0 && podsOf.get(s.object.metadata.uid)!.length === 0)
       .sort((a, b) => revisionOf(a.object) - revisionOf(b.object));
-    return empty.slice(0, Math.max(empty.length - limit, 0)).map((s) => [append(REPLICASETS_RESOURCE, clean(s.object), ObjectEventTypes.deleted, s.streamVersion)]);
+    return empty.slice(0, Math.max(empty.length - limit, 0)).map((s) => [append(REPLICASETS_RESOURCE, clean(s.object), ObjectEventTypes.deleted, s.streamVersion, DEPLOYMENT_CONTROLLER)]);
   }
 
   // ---- ReplicaSets ----
@@ -317,16 +272,17 @@ export class WorkloadsController {
     let refused: string | undefined;
     if (diff < 0 && rs.spec?.template) {
       for (let i = 0; i < Math.min(-diff, BURST); i++) {
-        const made = await this.createPod(rs);
-        if (typeof made === 'string') {
-          refused = made;
+        const said = (rs.status?.conditions ?? []).find((c: any) => c.type === 'ReplicaFailure')?.message;
+        const made = await this.pods.create(rs, REPLICASET_CONTROLLER, said);
+        if (made && 'refused' in made) {
+          refused = made.refused;
           break;
         }
-        if (made) expectation.creates.add(made);
+        if (made) expectation.creates.add(made.created);
       }
     } else if (diff > 0) {
       for (const pod of deletionOrder(active).slice(0, Math.min(diff, BURST))) {
-        if (await this.deletePod(rs, pod)) expectation.deletes.add(pod.metadata.name);
+        if (await this.pods.delete(rs, pod, REPLICASET_CONTROLLER)) expectation.deletes.add(pod.metadata.name);
       }
     }
     if (expectation.creates.size || expectation.deletes.size) {
@@ -346,78 +302,7 @@ export class WorkloadsController {
     if (sameJson(status, rs.status ?? {})) return;
     const next = clean(rs);
     next.status = status;
-    await this.write([append(REPLICASETS_RESOURCE, next, ObjectEventTypes.statusUpdated, stored.streamVersion, REPLICASET_ACTOR)]);
-  }
-
-  /** A pod from the template, admitted by the policy service. Its name, undefined on a lost race, or the refusal. */
-  private async createPod(rs: any): Promise<string | undefined> {
-    const ns = rs.metadata.namespace;
-    const template = rs.spec.template;
-    const name = `${rs.metadata.name}-${safeString(randomBytes(5), 5)}`;
-    let pod: any = {
-      apiVersion: 'v1',
-      kind: 'Pod',
-      metadata: {
-        name,
-        namespace: ns,
-        uid: randomUUID(),
-        creationTimestamp: timestamp(),
-        generation: 1,
-        ...(template.metadata?.labels ? { labels: { ...template.metadata.labels } } : {}),
-        ...(template.metadata?.annotations ? { annotations: { ...template.metadata.annotations } } : {}),
-        ownerReferences: [ownerRef(rs, 'apps/v1', 'ReplicaSet')],
-      },
-      spec: structuredClone(template.spec),
-    };
-    pod.status = { phase: 'Pending', qosClass: qosClass(pod.spec) };
-    let verdict: AdmissionResponse & { error?: { message: string } };
-    try {
-      verdict = await requestJson<AdmissionRequest, AdmissionResponse>(this.deps.nats, this.deps.names.admission, {
-        uid: randomUUID(), operation: 'CREATE', user: RS_USER, resource: { group: '', version: 'v1', resource: 'pods' }, kind: 'Pod', namespace: ns, name, object: pod, dryRun: false,
-      }, this.opts.admissionTimeoutMs ?? 5000);
-    } catch (err) {
-      throw new Error(`admission of a pod of replica set ${ns}/${rs.metadata.name} failed: ${(err as Error).message}`);
-    }
-    if (verdict.error) throw new Error(`admission of a pod of replica set ${ns}/${rs.metadata.name} failed: ${verdict.error.message}`);
-    if (!verdict.allowed) {
-      const message = `pods "${name}" is forbidden: ${verdict.status?.message ?? 'denied by the policy service'}`.replace(`pods "${name}" is forbidden: pods "${name}" is forbidden: `, `pods "${name}" is forbidden: `);
-      const said = (rs.status?.conditions ?? []).find((c: any) => c.type === 'ReplicaFailure')?.message;
-      if (said !== message) await this.write([workloadEvent(rs, 'ReplicaSet', 'replicaset-controller', 'Warning', 'FailedCreate', `Error creating: ${message}`)]);
-      return message;
-    }
-    if (verdict.patchedObject) pod = verdict.patchedObject;
-    const ok = await this.write([
-      append('pods', pod, ObjectEventTypes.created, 'no_stream', REPLICASET_ACTOR),
-      workloadEvent(rs, 'ReplicaSet', 'replicaset-controller', 'Normal', 'SuccessfulCreate', `Created pod: ${name}`),
-    ]);
-    return ok ? name : undefined;
-  }
-
-  /** A bound pod goes gracefully (its host stops it, then finishes the deletion); an unbound one at once. */
-  private async deletePod(rs: any, pod: any): Promise<boolean> {
-    const stored = this.model.get('pods', pod.metadata.namespace, pod.metadata.name)!;
-    const next = clean(pod);
-    const graceful = !!pod.spec?.nodeName || (pod.metadata.finalizers ?? []).length > 0;
-    if (graceful) {
-      next.metadata.deletionTimestamp = timestamp();
-      next.metadata.deletionGracePeriodSeconds = pod.spec?.nodeName ? (pod.spec.terminationGracePeriodSeconds ?? 30) : 0;
-    }
-    return this.write([
-      append('pods', next, graceful ? ObjectEventTypes.deletionStarted : ObjectEventTypes.deleted, stored.streamVersion, REPLICASET_ACTOR),
-      workloadEvent(rs, 'ReplicaSet', 'replicaset-controller', 'Normal', 'SuccessfulDelete', `Deleted pod: ${pod.metadata.name}`),
-    ]);
-  }
-
-  /** One atomic write; a conflict (someone changed the object meanwhile) only asks for another pass. */
-  private async write(writes: StreamAppend[]): Promise<boolean> {
-    try {
-      await this.deps.store.appendBatch(writes);
-      return true;
-    } catch (err) {
-      if (!(err instanceof VersionConflictError)) throw err;
-      this.loop.schedule();
-      return false;
-    }
+    await this.pods.write([append(REPLICASETS_RESOURCE, next, ObjectEventTypes.statusUpdated, stored.streamVersion, REPLICASET_CONTROLLER)]);
   }
 }
 

@@ -1,0 +1,154 @@
+import type { Logger } from '@openpacific/service-kit';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { AdmissionRequest, AdmissionResponse, ObjectEventTypes, objectStreamId } from '@openpacific/contracts';
+import { NewEvent, StreamAppend, VersionConflictError } from '@openpacific/event-store';
+import { requestJson } from '@openpacific/messaging';
+import type { FollowerDeps, ReadModel } from '@openpacific/objects';
+import { safeString } from './workload-logic';
+
+/** What the workload controllers share: writing their objects and the pods they own, and core Events about them. */
+
+export function timestamp(): string {
+  return new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+/** The object to write next: the read model's copy without its resourceVersion (the log gives the new one). */
+export function clean(obj: any): any {
+  const next = structuredClone(obj);
+  delete next.metadata.resourceVersion;
+  return next;
+}
+
+/** Who writes, in the log's metadata and to the policy service. */
+export interface Controller {
+  /** `deployment-controller`: the Events' component. */
+  component: string;
+  actor: { actor: string; source: string };
+  user: { username: string; groups: string[] };
+}
+
+export function controllerNamed(component: string): Controller {
+  const actor = `system:serviceaccount:kube-system:${component}`;
+  return { component, actor: { actor, source: 'scheduler' }, user: { username: actor, groups: ['system:serviceaccounts', 'system:serviceaccounts:kube-system', 'system:authenticated'] } };
+}
+
+export function append(resource: string, obj: any, type: string, expectedVersion: StreamAppend['expectedVersion'], by: Controller): StreamAppend {
+  return { streamId: objectStreamId(resource, obj.metadata.namespace, obj.metadata.name), events: [{ type, data: { resource, object: obj }, metadata: by.actor } as NewEvent], expectedVersion };
+}
+
+export function ownerRef(owner: any) {
+  return { apiVersion: owner.apiVersion, kind: owner.kind, name: owner.metadata.name, uid: owner.metadata.uid, controller: true, blockOwnerDeletion: true };
+}
+
+/** A core v1 Event about a workload object (`kubectl describe` lists them). */
+export function workloadEvent(obj: any, by: Controller, type: 'Normal' | 'Warning', reason: string, message: string): StreamAppend {
+  const now = timestamp();
+  const namespace = obj.metadata.namespace;
+  const name = `${obj.metadata.name}.${randomBytes(8).toString('hex')}`;
+  const object = {
+    apiVersion: 'v1',
+    kind: 'Event',
+    metadata: { name, namespace, uid: randomUUID(), creationTimestamp: now, generation: 1 },
+    involvedObject: { apiVersion: obj.apiVersion, kind: obj.kind, name: obj.metadata.name, namespace, uid: obj.metadata.uid },
+    reason, message, type,
+    source: { component: by.component },
+    reportingComponent: by.component,
+    firstTimestamp: now,
+    lastTimestamp: now,
+    count: 1,
+  };
+  return { streamId: objectStreamId('events', namespace, name), events: [{ type: ObjectEventTypes.created, data: { resource: 'events', object }, metadata: by.actor } as NewEvent], expectedVersion: 'no_stream' };
+}
+
+function qosClass(spec: any): string {
+  const containers: any[] = spec.containers ?? [];
+  const any = containers.some((c) => Object.keys(c.resources?.requests ?? {}).length || Object.keys(c.resources?.limits ?? {}).length);
+  if (!any) return 'BestEffort';
+  const guaranteed = containers.every((c) => ['cpu', 'memory'].every((r) => c.resources?.limits?.[r] !== undefined && String(c.resources.requests?.[r] ?? c.resources.limits[r]) === String(c.resources.limits[r])));
+  return guaranteed ? 'Guaranteed' : 'Burstable';
+}
+
+/** A pod create's outcome: its name, the policy service's refusal, or nothing (a lost race: another pass decides). */
+export type PodCreated = { created: string } | { refused: string } | undefined;
+
+/** Creates and deletes the pods of an owner (a ReplicaSet, a Job) as its controller, and writes atomically. */
+export class OwnedPods {
+  constructor(
+    private readonly deps: FollowerDeps<Logger>,
+    private readonly model: ReadModel,
+    private readonly onConflict: () => void,
+    private readonly admissionTimeoutMs = 5000,
+  ) {}
+
+  /**
+   * A pod from the owner's `spec.template`, admitted by the policy service as the API server would. A refusal is
+   * recorded as a Warning Event, unless it is the one the owner already reports (`said`).
+   */
+  async create(owner: any, by: Controller, said?: string): Promise<PodCreated> {
+    const ns = owner.metadata.namespace;
+    const template = owner.spec.template;
+    const name = `${owner.metadata.name}-${safeString(randomBytes(5), 5)}`;
+    let pod: any = {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: {
+        name,
+        namespace: ns,
+        uid: randomUUID(),
+        creationTimestamp: timestamp(),
+        generation: 1,
+        ...(template.metadata?.labels ? { labels: { ...template.metadata.labels } } : {}),
+        ...(template.metadata?.annotations ? { annotations: { ...template.metadata.annotations } } : {}),
+        ownerReferences: [ownerRef(owner)],
+      },
+      spec: structuredClone(template.spec),
+    };
+    pod.status = { phase: 'Pending', qosClass: qosClass(pod.spec) };
+    const what = `a pod of ${owner.kind} ${ns}/${owner.metadata.name}`;
+    let verdict: AdmissionResponse & { error?: { message: string } };
+    try {
+      verdict = await requestJson<AdmissionRequest, AdmissionResponse>(this.deps.nats, this.deps.names.admission, {
+        uid: randomUUID(), operation: 'CREATE', user: by.user, resource: { group: '', version: 'v1', resource: 'pods' }, kind: 'Pod', namespace: ns, name, object: pod, dryRun: false,
+      }, this.admissionTimeoutMs);
+    } catch (err) {
+      throw new Error(`admission of ${what} failed: ${(err as Error).message}`);
+    }
+    if (verdict.error) throw new Error(`admission of ${what} failed: ${verdict.error.message}`);
+    if (!verdict.allowed) {
+      const message = `pods "${name}" is forbidden: ${verdict.status?.message ?? 'denied by the policy service'}`.replace(`pods "${name}" is forbidden: pods "${name}" is forbidden: `, `pods "${name}" is forbidden: `);
+      if (said !== message) await this.write([workloadEvent(owner, by, 'Warning', 'FailedCreate', `Error creating: ${message}`)]);
+      return { refused: message };
+    }
+    if (verdict.patchedObject) pod = verdict.patchedObject;
+    const ok = await this.write([append('pods', pod, ObjectEventTypes.created, 'no_stream', by), workloadEvent(owner, by, 'Normal', 'SuccessfulCreate', `Created pod: ${name}`)]);
+    return ok ? { created: name } : undefined;
+  }
+
+  /** A bound pod goes gracefully (its host stops it, then finishes the deletion); an unbound one at once. */
+  async delete(owner: any, pod: any, by: Controller): Promise<boolean> {
+    const stored = this.model.get('pods', pod.metadata.namespace, pod.metadata.name);
+    if (!stored) return false;
+    const next = clean(pod);
+    const graceful = !!pod.spec?.nodeName || (pod.metadata.finalizers ?? []).length > 0;
+    if (graceful) {
+      next.metadata.deletionTimestamp = timestamp();
+      next.metadata.deletionGracePeriodSeconds = pod.spec?.nodeName ? (pod.spec.terminationGracePeriodSeconds ?? 30) : 0;
+    }
+    return this.write([
+      append('pods', next, graceful ? ObjectEventTypes.deletionStarted : ObjectEventTypes.deleted, stored.streamVersion, by),
+      workloadEvent(owner, by, 'Normal', 'SuccessfulDelete', `Deleted pod: ${pod.metadata.name}`),
+    ]);
+  }
+
+  /** One atomic write; a conflict (someone changed the object meanwhile) only asks for another pass. */
+  async write(writes: StreamAppend[]): Promise<boolean> {
+    try {
+      await this.deps.store.appendBatch(writes);
+      return true;
+    } catch (err) {
+      if (!(err instanceof VersionConflictError)) throw err;
+      this.onConflict();
+      return false;
+    }
+  }
+}
