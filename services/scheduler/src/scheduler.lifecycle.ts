@@ -8,15 +8,16 @@ import { resolve } from 'node:path';
 import { PodScheduler } from './pods/pod-scheduler';
 import { SharedFollower } from '@openpacific/objects';
 import { VolumeBinder } from './storage/volume-binder';
+import { JobsController } from './workloads/jobs.controller';
 import { WorkloadsController } from './workloads/workloads.controller';
 import type { SchedulerConfig } from './scheduler.config';
 
 /**
  * Every replica hears heartbeats; the elected one answers them (renewing the hosts' leases) and runs the
  * controllers: host lifecycle (heartbeats -> Ready), pod and VM placement with failover, and the volume
- * binder (claims to volumes carved from the datastore), and the Deployment and ReplicaSet controllers
+ * binder (claims to volumes carved from the datastore), and the Deployment, ReplicaSet and Job controllers
  * (workloads/: it already leads pod placement and follows every pod, so no extra process is needed). A replica that loses
- * the lead stops them before another can have taken over. The three controllers of the log share one follower.
+ * the lead stops them before another can have taken over. The controllers of the log share one follower.
  */
 @Injectable()
 export class SchedulerLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -26,6 +27,7 @@ export class SchedulerLifecycle implements OnApplicationBootstrap, BeforeApplica
   private pods?: PodScheduler;
   private volumes?: VolumeBinder;
   private workloads?: WorkloadsController;
+  private jobs?: JobsController;
   private log?: SharedFollower;
 
   constructor(@Inject(SERVICE_CONTEXT) private readonly ctx: ServiceContext<SchedulerConfig>) {}
@@ -46,6 +48,7 @@ export class SchedulerLifecycle implements OnApplicationBootstrap, BeforeApplica
         this.pods = new PodScheduler({ ...deps, podCIDR: clusterNetworkFromEnv(process.env).podCIDR || undefined });
         this.volumes = new VolumeBinder(deps, { datastoreDir: resolve(config.DATASTORE_DIR), datastoreCapacityBytes: config.DATASTORE_CAPACITY_BYTES || undefined });
         this.workloads = new WorkloadsController(deps);
+        this.jobs = new JobsController(deps);
         // The controllers pass only once their read models hold the whole log.
         await log.start();
         this.pods.start();
@@ -57,6 +60,7 @@ export class SchedulerLifecycle implements OnApplicationBootstrap, BeforeApplica
         this.hosts.start();
         this.volumes.start();
         this.workloads.start();
+        this.jobs.start();
         monitor.answering = true;
       },
       onDeposed: async () => {
@@ -65,8 +69,10 @@ export class SchedulerLifecycle implements OnApplicationBootstrap, BeforeApplica
         await this.pods?.stop();
         this.volumes?.stop();
         this.workloads?.stop();
+        this.jobs?.stop();
         await this.log?.stop();
         this.workloads = undefined;
+        this.jobs = undefined;
         this.volumes = undefined;
         this.hosts = undefined;
         this.pods = undefined;

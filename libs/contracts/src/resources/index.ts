@@ -13,6 +13,7 @@ import { guestClusterResources } from './guest-clusters';
 import { rbacResources } from './rbac';
 import { auditRecordResource } from './audit.resource';
 import { appsResources } from './apps';
+import { batchResources } from './batch';
 import { serviceResource } from './service.resource';
 import { endpointSliceResource } from './endpointslice.resource';
 import { networkPolicyResource } from './networkpolicy.resource';
@@ -34,9 +35,10 @@ export * from './guest-clusters';
 export * from './rbac';
 export * from './audit.resource';
 export * from './apps';
+export * from './batch';
 export * from './service.resource';
 export * from './endpointslice.resource';
 export * from './networkpolicy.resource';
 
 /** Every kind the api-gateway serves. Adding a kind = adding its entry here. */
-export const resourceDefinitions: ResourceDefinition[] = [namespaceResource, eventResource, nodeResource, podResource, hostResource, storageClassResource, persistentVolumeClaimResource, persistentVolumeResource, secretResource, configMapResource, resourceQuotaResource, limitRangeResource, ...vmoperatorResources, ...guestClusterResources, ...rbacResources, auditRecordResource, ...appsResources, serviceResource, endpointSliceResource, networkPolicyResource];
+export const resourceDefinitions: ResourceDefinition[] = [namespaceResource, eventResource, nodeResource, podResource, hostResource, storageClassResource, persistentVolumeClaimResource, persistentVolumeResource, secretResource, configMapResource, resourceQuotaResource, limitRangeResource, ...vmoperatorResources, ...guestClusterResources, ...rbacResources, auditRecordResource, ...appsResources, ...batchResources, serviceResource, endpointSliceResource, networkPolicyResource];

@@ -19,6 +19,8 @@ export interface PrinterColumn {
   format?: string;
   /** A cell no JSONPath can express (Node's `Ready,SchedulingDisabled`); used instead of jsonPath. */
   value?: (obj: any) => unknown;
+  /** A cell that is a length of time (a Job's DURATION), in ms at `now`; shown as kubectl shows ages, empty when undefined. */
+  duration?: (obj: any, now: Date) => number | undefined;
 }
 
 export interface ResourceVersionDefinition {

@@ -2,7 +2,7 @@ import type { FieldSpec, Message } from './protobuf-message';
 
 /**
  * The protobuf messages of the kinds kubectl's typed generators post (`kubectl create configmap|secret|
- * serviceaccount|quota|role|rolebinding|clusterrole|clusterrolebinding|deployment|service|namespace`), as far as
+ * serviceaccount|quota|role|rolebinding|clusterrole|clusterrolebinding|deployment|job|service|namespace`), as far as
  * those generators and the usual clients fill them. Field numbers are those of Kubernetes' generated.proto files
  * (core/v1, apps/v1, rbac/v1, meta/v1, intstr, resource). A field not described here that carries a value makes the
  * body refused (protobuf-message.ts); `ignore` marks fields the server sets, read past whatever they hold.
@@ -96,6 +96,20 @@ const deploymentSpec: Message = {
   9: int('progressDeadlineSeconds', true),
 };
 
+const jobSpec: Message = {
+  1: int('parallelism', true),
+  2: int('completions', true),
+  3: int('activeDeadlineSeconds', true),
+  4: msg('selector', labelSelector),
+  5: bool('manualSelector', true),
+  6: msg('template', { 1: msg('metadata', objectMeta), 2: msg('spec', podSpec) }),
+  7: int('backoffLimit', true),
+  8: int('ttlSecondsAfterFinished', true),
+  9: str('completionMode'),
+  10: bool('suspend', true),
+  14: str('podReplacementPolicy'),
+};
+
 const servicePort: Message = { 1: str('name'), 2: str('protocol'), 3: int('port'), 4: intOrString('targetPort'), 5: int('nodePort'), 6: str('appProtocol') };
 
 const serviceSpec: Message = {
@@ -150,6 +164,7 @@ export const PROTOBUF_MESSAGES: Record<string, Message> = {
   },
   'v1/Service': { 1: msg('metadata', objectMeta), 2: msg('spec', serviceSpec), 3: ignore('status') },
   'apps/v1/Deployment': { 1: msg('metadata', objectMeta), 2: msg('spec', deploymentSpec), 3: ignore('status') },
+  'batch/v1/Job': { 1: msg('metadata', objectMeta), 2: msg('spec', jobSpec), 3: ignore('status') },
   [`${RBAC}/Role`]: { 1: msg('metadata', objectMeta), 2: msg('rules', policyRule, { repeated: true }) },
   [`${RBAC}/ClusterRole`]: {
     1: msg('metadata', objectMeta),

@@ -72,6 +72,10 @@ export function toTable(
 
 function cell(obj: any, column: PrinterColumn, now: Date): unknown {
   const { type } = column;
+  if (column.duration) {
+    const ms = column.duration(obj, now);
+    return ms === undefined ? '' : humanDuration(ms);
+  }
   const value = column.value ? column.value(obj) : renderColumnValue(obj, column);
   if (type === 'date') {
     if (typeof value !== 'string') return '<unknown>';

@@ -3,7 +3,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { AdmissionRequest, AdmissionResponse, ObjectEventTypes, objectStreamId } from '@openpacific/contracts';
 import { NewEvent, StreamAppend, VersionConflictError } from '@openpacific/event-store';
 import { requestJson } from '@openpacific/messaging';
-import type { FollowerDeps, ReadModel } from '@openpacific/objects';
+import { type FollowedReadModel, type FollowerDeps, PassLoop, type ReadModel, type SharedFollower } from '@openpacific/objects';
 import { safeString } from './workload-logic';
 
 /** What the workload controllers share: writing their objects and the pods they own, and core Events about them. */
@@ -66,6 +66,17 @@ function qosClass(spec: any): string {
   if (!any) return 'BestEffort';
   const guaranteed = containers.every((c) => ['cpu', 'memory'].every((r) => c.resources?.limits?.[r] !== undefined && String(c.resources.requests?.[r] ?? c.resources.limits[r]) === String(c.resources.limits[r])));
   return guaranteed ? 'Guaranteed' : 'Burstable';
+}
+
+/** A controller's passes over its read model: after every change in the log it follows, and every `resyncMs`. */
+export function passesOver(deps: FollowerDeps<Logger> & { log: SharedFollower }, model: FollowedReadModel, what: string, pass: () => Promise<void>, resyncMs = 5000): PassLoop {
+  const loop = new PassLoop(pass, { resyncMs, onError: (err) => deps.logger.warn(`${what} pass failed; retrying`, { error: (err as Error).message }) });
+  deps.log.add(model.follows, (events) => {
+    let relevant = false;
+    for (const e of events) if (model.apply(e)) relevant = true;
+    if (relevant) loop.schedule();
+  });
+  return loop;
 }
 
 /** A pod create's outcome: its name, the policy service's refusal, or nothing (a lost race: another pass decides). */
@@ -150,5 +161,45 @@ export class OwnedPods {
       this.onConflict();
       return false;
     }
+  }
+}
+
+/**
+ * What the controllers of pod owners (Deployments and ReplicaSets, Jobs) share: a read model of what they follow,
+ * passes over it, the pod writer, and one more pass at the nearest deadline a pass found.
+ */
+export abstract class PodOwnersController {
+  protected readonly loop: PassLoop;
+  protected readonly pods: OwnedPods;
+  private deadlineTimer?: NodeJS.Timeout;
+
+  constructor(
+    deps: FollowerDeps<Logger> & { log: SharedFollower },
+    protected readonly model: FollowedReadModel,
+    what: string,
+    opts: { resyncMs?: number; admissionTimeoutMs?: number },
+  ) {
+    this.pods = new OwnedPods(deps, model, () => this.loop.schedule(), opts.admissionTimeoutMs);
+    this.loop = passesOver(deps, model, what, () => this.pass(), opts.resyncMs);
+  }
+
+  protected abstract pass(): Promise<void>;
+
+  /** Passes from now on; `deps.log` has replayed the log into the read model. */
+  start(): void {
+    this.loop.start();
+  }
+
+  stop(): void {
+    clearTimeout(this.deadlineTimer);
+    this.loop.stop();
+  }
+
+  /** A pass `marginMs` after `at` (ms since the epoch), instead of the one asked before; none when `at` is Infinity. */
+  protected passAt(at: number, marginMs: number): void {
+    clearTimeout(this.deadlineTimer);
+    if (!Number.isFinite(at)) return;
+    this.deadlineTimer = setTimeout(() => this.loop.schedule(), Math.max(at - Date.now() + marginMs, 0));
+    this.deadlineTimer.unref();
   }
 }

@@ -5,12 +5,12 @@ import {
   REVISION_ANNOTATION,
 } from '@openpacific/contracts';
 import { NewEvent, StreamAppend } from '@openpacific/event-store';
-import { controllerReadModel, type FollowerDeps, PassLoop, sameJson, type SharedFollower, StoredObject } from '@openpacific/objects';
+import { controllerReadModel, type FollowerDeps, sameJson, type SharedFollower, StoredObject } from '@openpacific/objects';
 import {
   controllerOf, deletionOrder, deploymentStatus, isActivePod, progressDeadlineAt, isPodAvailable, isPodReady, podTemplateHash, resolveFenceposts, revisionOf, rollingStep, RsView,
   sameTemplateIgnoringHash,
 } from './workload-logic';
-import { append, clean, controllerNamed, OwnedPods, ownerRef, timestamp, workloadEvent } from './owned-pods';
+import { append, clean, controllerNamed, PodOwnersController, ownerRef, timestamp, workloadEvent } from './owned-pods';
 
 const DEPLOYMENT_CONTROLLER = controllerNamed('deployment-controller');
 const REPLICASET_CONTROLLER = controllerNamed('replicaset-controller');
@@ -40,42 +40,18 @@ interface Expectation {
  * Every write is at the object's stream version; a conflict only asks for another pass. A ReplicaSet decides
  * again only once the read model shows the pods it created and deleted (kube-controller-manager's expectations).
  */
-export class WorkloadsController {
-  private readonly model = controllerReadModel([DEPLOYMENTS_RESOURCE, REPLICASETS_RESOURCE, 'pods']);
-  private readonly loop: PassLoop;
-  private readonly pods: OwnedPods;
+export class WorkloadsController extends PodOwnersController {
   private readonly expectations = new Map<string, Expectation>();
-  /** A pass at the earliest progress deadline of the pass before, so a stalled rollout times out on time. */
-  private deadlineTimer?: NodeJS.Timeout;
   private nextDeadline = Infinity;
 
   constructor(
     private readonly deps: FollowerDeps<Logger> & { log: SharedFollower },
-    private readonly opts: { resyncMs?: number; admissionTimeoutMs?: number } = {},
+    opts: { resyncMs?: number; admissionTimeoutMs?: number } = {},
   ) {
-    this.pods = new OwnedPods(deps, this.model, () => this.loop.schedule(), opts.admissionTimeoutMs);
-    this.loop = new PassLoop(() => this.pass(), {
-      resyncMs: opts.resyncMs ?? 5000,
-      onError: (err) => deps.logger.warn('workloads pass failed; retrying', { error: (err as Error).message }),
-    });
-    deps.log.add(this.model.follows, (events) => {
-      let relevant = false;
-      for (const e of events) if (this.model.apply(e)) relevant = true;
-      if (relevant) this.loop.schedule();
-    });
+    super(deps, controllerReadModel([DEPLOYMENTS_RESOURCE, REPLICASETS_RESOURCE, 'pods']), 'workloads', opts);
   }
 
-  /** Passes from now on; `deps.log` has replayed the log into the read model. */
-  start(): void {
-    this.loop.start();
-  }
-
-  stop(): void {
-    clearTimeout(this.deadlineTimer);
-    this.loop.stop();
-  }
-
-  private async pass(): Promise<void> {
+  protected async pass(): Promise<void> {
     const touched = new Set<string>();
     this.nextDeadline = Infinity;
     for (const stored of this.model.list(DEPLOYMENTS_RESOURCE)) {
@@ -87,12 +63,8 @@ export class WorkloadsController {
       await this.syncReplicaSet(stored);
     }
     for (const uid of this.expectations.keys()) if (!this.model.findByUid(uid)) this.expectations.delete(uid);
-    clearTimeout(this.deadlineTimer);
-    if (Number.isFinite(this.nextDeadline)) {
-      // A second past the deadline: the condition's times have whole seconds.
-      this.deadlineTimer = setTimeout(() => this.loop.schedule(), Math.max(this.nextDeadline - Date.now() + 1000, 0));
-      this.deadlineTimer.unref();
-    }
+    // A second past the deadline: the condition's times have whole seconds.
+    this.passAt(this.nextDeadline, 1000);
   }
 
   private ownedPods(owner: any): any[] {

@@ -7,7 +7,7 @@ import { defaultPod, validatePod } from './pod.strategy';
 /** apps/v1 Deployment and ReplicaSet: kube-apiserver's defaults and the validation the schema cannot express. */
 
 /** A pod template gets the pod defaults when its owner is written (as kube-apiserver defaults PodTemplateSpec). */
-function defaultTemplate(template: any): void {
+export function defaultTemplate(template: any): void {
   if (!template?.spec?.containers) return;
   const pod = defaultPod({ spec: template.spec });
   template.spec = pod.spec;
@@ -41,15 +41,18 @@ function goMap(m: Record<string, string> | undefined): string {
   return `map[string]string{${Object.entries(m ?? {}).sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => `${JSON.stringify(k)}:${JSON.stringify(v)}`).join(', ')}}`;
 }
 
-function goSelector(sel: any): string {
+export function goSelector(sel: any): string {
   const exprs = sel?.matchExpressions?.length
     ? `[]v1.LabelSelectorRequirement{${sel.matchExpressions.map((e: any) => `v1.LabelSelectorRequirement{Key:${JSON.stringify(e.key)}, Operator:${JSON.stringify(e.operator)}, Values:[]string{${(e.values ?? []).map((v: string) => JSON.stringify(v)).join(', ')}}}`).join(', ')}}`
     : '[]v1.LabelSelectorRequirement(nil)';
   return `v1.LabelSelector{MatchLabels:${sel?.matchLabels ? goMap(sel.matchLabels) : 'map[string]string(nil)'}, MatchExpressions:${exprs}}`;
 }
 
-/** Selector and template as every workload needs them, and the template's pod spec (fields under `spec.template.spec`). */
-function validateWorkload(obj: any, kind: string, templateRequired: boolean): StatusCause[] {
+/**
+ * Selector and template as every workload needs them, and the template's pod spec (fields under
+ * `spec.template.spec`) with one of the restart policies the kind runs its pods with.
+ */
+export function validateWorkload(obj: any, kind: string, templateRequired: boolean, restartPolicies = ['Always']): StatusCause[] {
   const causes: StatusCause[] = [];
   const sel = obj.spec?.selector;
   const empty = !sel || (Object.keys(sel.matchLabels ?? {}).length === 0 && (sel.matchExpressions ?? []).length === 0);
@@ -77,8 +80,9 @@ function validateWorkload(obj: any, kind: string, templateRequired: boolean): St
   }
   for (const c of validatePod({ spec: template.spec })) causes.push({ ...c, field: `spec.template.${c.field}` });
   const policy = template.spec.restartPolicy;
-  if (policy !== undefined && policy !== 'Always') {
-    causes.push({ field: 'spec.template.spec.restartPolicy', reason: 'FieldValueNotSupported', message: `Unsupported value: ${JSON.stringify(policy)}: supported values: "Always"` });
+  if (policy !== undefined && !restartPolicies.includes(policy)) {
+    const supported = restartPolicies.map((p) => JSON.stringify(p)).join(', ');
+    causes.push({ field: 'spec.template.spec.restartPolicy', reason: 'FieldValueNotSupported', message: `Unsupported value: ${JSON.stringify(policy)}: supported values: ${supported}` });
   }
   return causes;
 }

@@ -7,6 +7,7 @@ import { defaultPod, validatePod, validatePodUpdate } from './pod.strategy';
 import { storageKindStrategies } from './storage.strategy';
 import { quotaKindStrategies } from './quota.strategy';
 import { appsKindStrategies } from './apps.strategy';
+import { batchKindStrategies } from './batch.strategy';
 import { serviceKindStrategies } from './service.strategy';
 import { networkPolicyKindStrategies } from './networkpolicy.strategy';
 import { validateTanzuKubernetesCluster, validateTanzuKubernetesClusterUpdate } from './tkc.strategy';
@@ -45,6 +46,7 @@ const strategies: Record<string, KindStrategy> = {
   ...storageKindStrategies,
   ...quotaKindStrategies,
   ...appsKindStrategies,
+  ...batchKindStrategies,
   ...serviceKindStrategies,
   ...networkPolicyKindStrategies,
   'run.tanzu.vmware.com/TanzuKubernetesCluster': { validate: validateTanzuKubernetesCluster, validateUpdate: validateTanzuKubernetesClusterUpdate },

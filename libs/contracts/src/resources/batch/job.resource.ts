@@ -1,0 +1,110 @@
+import { conditionSchema, objectSchema } from '../object-meta.schema';
+import { PrinterColumn, ResourceDefinition } from '../resource-definition';
+import { countSchema, labelSelectorSchema, podTemplateSpecSchema, templateMergeKeys, workloadWideColumns } from '../apps/apps-schema';
+
+export const BATCH_GROUP = 'batch';
+export const JOBS_RESOURCE = 'jobs.batch';
+/** The labels a Job without `manualSelector` puts on its pod template (and selects by the first). */
+export const JOB_CONTROLLER_UID_LABEL = 'batch.kubernetes.io/controller-uid';
+export const JOB_NAME_LABEL = 'batch.kubernetes.io/job-name';
+/** The older names of the same two labels, which kube-apiserver still sets beside them. */
+export const LEGACY_JOB_LABELS = { uid: 'controller-uid', name: 'job-name' };
+
+const nonNegative = { type: 'integer', minimum: 0 };
+
+const jobSpecSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['template'],
+  properties: {
+    parallelism: nonNegative,
+    completions: nonNegative,
+    activeDeadlineSeconds: { type: 'integer', minimum: 1 },
+    backoffLimit: nonNegative,
+    selector: labelSelectorSchema,
+    manualSelector: { type: 'boolean' },
+    template: podTemplateSpecSchema,
+    ttlSecondsAfterFinished: nonNegative,
+    completionMode: { type: 'string', enum: ['NonIndexed', 'Indexed'] },
+    suspend: { type: 'boolean' },
+    podReplacementPolicy: { type: 'string', enum: ['TerminatingOrFailed', 'Failed'] },
+  },
+};
+
+/** A JobCondition: the common condition and the time it was last probed. */
+const jobConditionSchema = { ...conditionSchema, properties: { ...(conditionSchema.properties as object), lastProbeTime: { type: 'string' } } };
+
+const jobStatusSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    conditions: { type: 'array', items: jobConditionSchema },
+    startTime: { type: 'string' },
+    completionTime: { type: 'string' },
+    active: countSchema,
+    succeeded: countSchema,
+    failed: countSchema,
+    ready: countSchema,
+    terminating: countSchema,
+    uncountedTerminatedPods: { type: 'object' },
+  },
+};
+
+/** Is the first condition of this type True (how kubectl's printer reads a Job's conditions)? */
+export function jobCondition(job: any, type: string): boolean {
+  return (job.status?.conditions ?? []).find((c: any) => c.type === type)?.status === 'True';
+}
+
+/** kubectl's STATUS of a Job: the first that holds of Complete, Failed, Terminating, Suspended, FailureTarget, else Running. */
+export function jobStatusText(job: any): string {
+  if (jobCondition(job, 'Complete')) return 'Complete';
+  if (jobCondition(job, 'Failed')) return 'Failed';
+  if (job.metadata?.deletionTimestamp) return 'Terminating';
+  if (jobCondition(job, 'Suspended')) return 'Suspended';
+  if (jobCondition(job, 'FailureTarget')) return 'FailureTarget';
+  return 'Running';
+}
+
+const jobColumns: PrinterColumn[] = [
+  { name: 'Status', type: 'string', jsonPath: '.status.conditions', value: jobStatusText },
+  {
+    name: 'Completions',
+    type: 'string',
+    jsonPath: '.status.succeeded',
+    value: (j) => {
+      const done = j.status?.succeeded ?? 0;
+      if (j.spec?.completions !== undefined) return `${done}/${j.spec.completions}`;
+      const parallelism = j.spec?.parallelism ?? 1;
+      return parallelism > 1 ? `${done}/1 of ${parallelism}` : `${done}/1`;
+    },
+  },
+  {
+    name: 'Duration',
+    type: 'string',
+    jsonPath: '.status.completionTime',
+    duration: (j, now) => {
+      const start = Date.parse(j.status?.startTime ?? '');
+      if (Number.isNaN(start)) return undefined;
+      const end = Date.parse(j.status?.completionTime ?? '');
+      return (Number.isNaN(end) ? now.getTime() : end) - start;
+    },
+  },
+  { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
+  ...workloadWideColumns,
+];
+
+export const jobResource: ResourceDefinition = {
+  group: BATCH_GROUP,
+  kind: 'Job',
+  listKind: 'JobList',
+  plural: 'jobs',
+  singular: 'job',
+  shortNames: [],
+  categories: ['all'],
+  scope: 'Namespaced',
+  strategicMergePatch: true,
+  nameFormat: 'dns1123-subdomain',
+  subresources: { status: true },
+  mergeKeys: { ...templateMergeKeys('spec.template'), 'status.conditions': 'type' },
+  versions: [{ name: 'v1', served: true, storage: true, schema: objectSchema({ spec: jobSpecSchema, status: jobStatusSchema }, ['spec']), printerColumns: jobColumns }],
+};

@@ -1,0 +1,85 @@
+import type { Logger } from '@openpacific/service-kit';
+import { JOBS_RESOURCE, ObjectEventTypes } from '@openpacific/contracts';
+import { controllerReadModel, type FollowerDeps, sameJson, type SharedFollower, StoredObject } from '@openpacific/objects';
+import { decideJob } from './job-logic';
+import { append, clean, controllerNamed, PodOwnersController, workloadEvent } from './owned-pods';
+import { controllerOf } from './workload-logic';
+
+const JOB_CONTROLLER = controllerNamed('job-controller');
+/** Pods a Job creates per pass (kube-controller-manager's burst for Jobs). */
+const BURST = 500;
+/** How long a Job waits to see the pods it created before deciding again. */
+const EXPECTATIONS_TIMEOUT_MS = 30_000;
+
+/**
+ * The Job controller of OpenPacific (batch/v1, NonIndexed), run by the elected scheduler beside the Deployment and
+ * ReplicaSet controllers: level-triggered passes that start pods from the template up to `parallelism` until
+ * `completions` have succeeded (or, without completions, until one has and the rest finished), count failures
+ * (pods Failed, container restarts under OnFailure) against `backoffLimit`, enforce `activeDeadlineSeconds`,
+ * suspend and resume, and write the status and conditions `kubectl get jobs` and `kubectl wait` read
+ * (job-logic.ts decides; this class writes). Finished pods are kept for their logs; the Job's deletion takes them.
+ */
+export class JobsController extends PodOwnersController {
+  /** Pods created and not yet seen in the read model, by Job uid. */
+  private readonly expected = new Map<string, { names: Set<string>; since: number }>();
+  /** The policy service's last refusal of a Job's pod, by Job uid: recorded as an Event once, tried again at the resync. */
+  private readonly refusals = new Map<string, string>();
+
+  constructor(deps: FollowerDeps<Logger> & { log: SharedFollower }, opts: { resyncMs?: number; admissionTimeoutMs?: number } = {}) {
+    super(deps, controllerReadModel([JOBS_RESOURCE, 'pods']), 'jobs', opts);
+  }
+
+  protected async pass(): Promise<void> {
+    let nextDeadline = Infinity;
+    for (const stored of this.model.list(JOBS_RESOURCE)) {
+      if (stored.object.metadata.deletionTimestamp) continue;
+      const deadline = await this.syncJob(stored);
+      if (deadline !== undefined) nextDeadline = Math.min(nextDeadline, deadline);
+    }
+    for (const uid of this.expected.keys()) if (!this.model.findByUid(uid)) this.expected.delete(uid);
+    for (const uid of this.refusals.keys()) if (!this.model.findByUid(uid)) this.refusals.delete(uid);
+    this.passAt(nextDeadline, 50);
+  }
+
+  /** One Job: its pods made or removed, its status written. The time of its active deadline, if it has one ahead. */
+  private async syncJob(stored: StoredObject): Promise<number | undefined> {
+    const job = stored.object;
+    const pods = this.model.list('pods', job.metadata.namespace).map((s) => s.object).filter((p) => controllerOf(p)?.uid === job.metadata.uid);
+    const waiting = this.expected.get(job.metadata.uid);
+    if (waiting) {
+      const seen = new Set(pods.map((p) => p.metadata.name));
+      if ([...waiting.names].some((n) => !seen.has(n)) && Date.now() - waiting.since < EXPECTATIONS_TIMEOUT_MS) return undefined;
+      this.expected.delete(job.metadata.uid);
+    }
+    const decision = decideJob(job, pods, new Date());
+    for (const pod of decision.remove) await this.pods.delete(job, pod, JOB_CONTROLLER);
+    const made = new Set<string>();
+    for (let i = 0; i < Math.min(decision.create, BURST); i++) {
+      const outcome = await this.pods.create(job, JOB_CONTROLLER, this.refusals.get(job.metadata.uid));
+      if (outcome && 'refused' in outcome) {
+        this.refusals.set(job.metadata.uid, outcome.refused);
+        break;
+      }
+      if (outcome) {
+        made.add(outcome.created);
+        this.refusals.delete(job.metadata.uid);
+      }
+    }
+    if (made.size > 0) {
+      this.expected.set(job.metadata.uid, { names: made, since: Date.now() });
+      // The status follows once the read model shows these pods.
+      if (!decision.event) return decision.deadlineAt;
+    }
+    const status = decision.status;
+    if ((status.conditions ?? []).length === 0) delete status.conditions;
+    const writes = [];
+    if (!sameJson(status, job.status ?? {})) {
+      const next = clean(job);
+      next.status = status;
+      writes.push(append(JOBS_RESOURCE, next, ObjectEventTypes.statusUpdated, stored.streamVersion, JOB_CONTROLLER));
+    }
+    if (decision.event) writes.push(workloadEvent(job, JOB_CONTROLLER, decision.event.type, decision.event.reason, decision.event.message));
+    if (writes.length > 0) await this.pods.write(writes);
+    return decision.deadlineAt;
+  }
+}

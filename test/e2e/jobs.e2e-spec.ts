@@ -1,0 +1,105 @@
+import { eventually, startCluster, TestCluster } from '@openpacific/testing';
+
+/** batch/v1 Jobs through the real kubectl: run to completion, parallel completions, failure by backoff and deadline, suspend, cleanup. */
+const job = (name: string, spec: Record<string, unknown>, command: string[], restartPolicy = 'Never') =>
+  JSON.stringify({
+    apiVersion: 'batch/v1',
+    kind: 'Job',
+    metadata: { name },
+    spec: { ...spec, template: { spec: { restartPolicy, terminationGracePeriodSeconds: 1, containers: [{ name: 'work', image: 'busybox', command }] } } },
+  });
+
+describe('Jobs', () => {
+  let cluster: TestCluster;
+  const getJson = async (...args: string[]) => JSON.parse((await cluster.kubectl(['get', ...args, '-o', 'json'])).stdout);
+  const podsOf = async (name: string): Promise<any[]> => (await getJson('pods', '-l', `batch.kubernetes.io/job-name=${name}`)).items;
+  const apply = async (manifest: string) => {
+    const r = await cluster.kubectl(['apply', '-f', '-'], { input: manifest });
+    if (r.code !== 0) throw new Error(`kubectl apply failed: ${r.stderr}`);
+  };
+  const waitFor = async (condition: string, name: string) => {
+    const r = await cluster.kubectl(['wait', `--for=condition=${condition}`, `job/${name}`, '--timeout=90s'], { timeoutMs: 100_000 });
+    expect(r.stderr).toBe('');
+    expect(r.stdout.trim()).toBe(`job.batch/${name} condition met`);
+  };
+
+  beforeAll(async () => {
+    cluster = await startCluster({ label: 'jobs' });
+    await cluster.hostsReady(3);
+  }, 120_000);
+  afterAll(() => cluster?.stop(), 60_000);
+
+  it('runs kubectl create job to completion: wait, logs, the table and the status', async () => {
+    const created = await cluster.kubectl(['create', 'job', 'hello', '--image=busybox', '--', 'sh', '-c', 'echo hello from a job']);
+    expect(created.stdout.trim()).toBe('job.batch/hello created');
+    await waitFor('complete', 'hello');
+    expect((await cluster.kubectl(['logs', 'job/hello'])).stdout).toBe('hello from a job\n');
+    expect((await cluster.kubectl(['get', 'job', 'hello', '--no-headers'])).stdout).toMatch(/^hello\s+Complete\s+1\/1\s+\d+s\s+\d+s\n$/);
+    const j = await getJson('job', 'hello');
+    expect(j.spec).toMatchObject({ completions: 1, parallelism: 1, backoffLimit: 6, selector: { matchLabels: { 'batch.kubernetes.io/controller-uid': j.metadata.uid } } });
+    expect(j.status).toMatchObject({ succeeded: 1, ready: 0 });
+    expect(j.status.active).toBeUndefined();
+    expect(Date.parse(j.status.completionTime)).toBeGreaterThanOrEqual(Date.parse(j.status.startTime));
+    expect(j.status.conditions.map((c: any) => `${c.type}=${c.status}`)).toEqual(['SuccessCriteriaMet=True', 'Complete=True']);
+    const [pod] = await podsOf('hello');
+    expect(pod.status.phase).toBe('Succeeded');
+    expect(pod.metadata.ownerReferences).toEqual([expect.objectContaining({ apiVersion: 'batch/v1', kind: 'Job', name: 'hello', controller: true })]);
+  }, 150_000);
+
+  it('runs completions in parallel, never more pods at once than parallelism', async () => {
+    await apply(job('batch', { completions: 4, parallelism: 2 }, ['sh', '-c', 'sleep 1']));
+    let most = 0;
+    await eventually(async () => {
+      const pods = await podsOf('batch');
+      most = Math.max(most, pods.filter((p) => p.status?.phase !== 'Succeeded' && p.status?.phase !== 'Failed').length);
+      expect(pods.filter((p) => p.status?.phase === 'Succeeded')).toHaveLength(4);
+    }, { timeoutMs: 90_000, intervalMs: 200 });
+    expect(most).toBeLessThanOrEqual(2);
+    await waitFor('complete', 'batch');
+    expect((await cluster.kubectl(['get', 'job', 'batch', '--no-headers'])).stdout).toMatch(/^batch\s+Complete\s+4\/4\s/);
+  }, 150_000);
+
+  it('fails a Job whose pods keep failing past backoffLimit, and one past its active deadline', async () => {
+    await apply(job('flaky', { backoffLimit: 1 }, ['sh', '-c', 'exit 3']));
+    await waitFor('failed', 'flaky');
+    const flaky = await getJson('job', 'flaky');
+    expect(flaky.status.failed).toBe(2);
+    expect(flaky.status.conditions.find((c: any) => c.type === 'Failed')).toMatchObject({ status: 'True', reason: 'BackoffLimitExceeded', message: 'Job has reached the specified backoff limit' });
+    expect((await cluster.kubectl(['get', 'job', 'flaky', '--no-headers'])).stdout).toMatch(/^flaky\s+Failed\s+0\/1\s/);
+    const events = (await cluster.kubectl(['describe', 'job', 'flaky'])).stdout;
+    expect(events).toMatch(/Warning\s+BackoffLimitExceeded\s+\S+\s+job-controller\s+Job has reached the specified backoff limit/);
+
+    await apply(job('slow', { activeDeadlineSeconds: 2 }, ['sleep', '3600']));
+    await waitFor('failed', 'slow');
+    expect((await getJson('job', 'slow')).status.conditions.find((c: any) => c.type === 'Failed')).toMatchObject({ reason: 'DeadlineExceeded', message: 'Job was active longer than specified deadline' });
+    // Its running pod is stopped.
+    await eventually(async () => expect((await podsOf('slow')).filter((p) => !p.metadata.deletionTimestamp && p.status?.phase === 'Running')).toHaveLength(0), { timeoutMs: 60_000 });
+  }, 200_000);
+
+  it('starts nothing while suspended, and runs once resumed', async () => {
+    await apply(job('later', { suspend: true }, ['true']));
+    await eventually(async () => expect((await cluster.kubectl(['get', 'job', 'later', '--no-headers'])).stdout).toMatch(/^later\s+Suspended\s+0\/1\s/), { timeoutMs: 30_000 });
+    expect(await podsOf('later')).toHaveLength(0);
+    expect((await cluster.kubectl(['patch', 'job', 'later', '--type=merge', '-p', '{"spec":{"suspend":false}}'])).code).toBe(0);
+    await waitFor('complete', 'later');
+  }, 150_000);
+
+  it('refuses a template that restarts always, a selector of its own, and a changed template, writing nothing', async () => {
+    const always = await cluster.kubectl(['apply', '-f', '-'], { input: job('always', {}, ['true'], 'Always') });
+    expect(always.code).not.toBe(0);
+    expect(always.stderr).toContain('spec.template.spec.restartPolicy: Unsupported value: "Always": supported values: "OnFailure", "Never"');
+    const own = JSON.parse(job('own', { selector: { matchLabels: { a: 'b' } } }, ['true']));
+    const selector = await cluster.kubectl(['apply', '-f', '-'], { input: JSON.stringify(own) });
+    expect(selector.stderr).toContain('`selector` will be auto-generated');
+    expect((await cluster.kubectl(['get', 'job', 'always'])).stderr).toContain('jobs.batch "always" not found');
+    const changed = await cluster.kubectl(['patch', 'job', 'hello', '--type=json', '-p', '[{"op":"replace","path":"/spec/template/spec/containers/0/image","value":"other"}]']);
+    expect(changed.code).not.toBe(0);
+    expect(changed.stderr).toContain('spec.template: Invalid value');
+  });
+
+  it('takes its pods with it when deleted', async () => {
+    expect((await podsOf('batch')).length).toBe(4);
+    expect((await cluster.kubectl(['delete', 'job', 'batch'])).code).toBe(0);
+    await eventually(async () => expect(await podsOf('batch')).toHaveLength(0), { timeoutMs: 60_000 });
+  }, 90_000);
+});
