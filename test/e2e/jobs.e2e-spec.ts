@@ -84,6 +84,16 @@ describe('Jobs', () => {
     await waitFor('complete', 'later');
   }, 150_000);
 
+  it('deletes a finished Job once ttlSecondsAfterFinished has passed, and its pods with it', async () => {
+    await apply(job('brief', { ttlSecondsAfterFinished: 2 }, ['true']));
+    await waitFor('complete', 'brief');
+    expect(await podsOf('brief')).toHaveLength(1);
+    await eventually(async () => {
+      expect((await cluster.kubectl(['get', 'job', 'brief'])).stderr).toContain('jobs.batch "brief" not found');
+      expect(await podsOf('brief')).toHaveLength(0);
+    }, { timeoutMs: 60_000 });
+  }, 150_000);
+
   it('refuses a template that restarts always, a selector of its own, and a changed template, writing nothing', async () => {
     const always = await cluster.kubectl(['apply', '-f', '-'], { input: job('always', {}, ['true'], 'Always') });
     expect(always.code).not.toBe(0);

@@ -96,4 +96,11 @@ describe('the Job controller decides', () => {
     expect(d.status.active).toBeUndefined();
     expect(d.create).toBe(2);
   });
+
+  it('to delete a finished Job once its time to live has passed, and when that is', () => {
+    const finished = (ttl: number | undefined) => job({ ttlSecondsAfterFinished: ttl }, { conditions: [{ type: 'Complete', status: 'True', lastTransitionTime: '2026-12-03T07:59:58Z' }] });
+    expect(decideJob(finished(5), [], now)).toMatchObject({ expired: false, deadlineAt: Date.parse('2026-12-03T08:00:03Z') });
+    expect(decideJob(finished(2), [], now).expired).toBe(true);
+    expect(decideJob(finished(undefined), [], now)).toMatchObject({ expired: false, deadlineAt: undefined });
+  });
 });

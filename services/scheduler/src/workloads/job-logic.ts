@@ -11,8 +11,10 @@ export interface JobDecision {
   remove: any[];
   /** A finishing event to record: `Completed`, `BackoffLimitExceeded`, `DeadlineExceeded`, `Suspended`, `Resumed`. */
   event?: { type: 'Normal' | 'Warning'; reason: string; message: string };
-  /** When the Job's active deadline passes (ms since the epoch), for a pass then. */
+  /** When the Job's active deadline passes, or a finished Job's time to live ends (ms since the epoch), for a pass then. */
   deadlineAt?: number;
+  /** A finished Job whose `ttlSecondsAfterFinished` has passed: it is to be deleted (its pods go with it). */
+  expired?: boolean;
 }
 
 const terminal = (p: any) => p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed';
@@ -42,7 +44,12 @@ export function decideJob(job: any, pods: any[], now: Date): JobDecision {
   counts(status);
   status.conditions = conditions;
   const finished = jobCondition(job, 'Complete') || jobCondition(job, 'Failed');
-  if (finished) return { status: { ...status, conditions }, create: 0, remove: running };
+  if (finished) {
+    const ttl = spec.ttlSecondsAfterFinished;
+    const end = conditions.find((c) => (c.type === 'Complete' || c.type === 'Failed') && c.status === 'True')?.lastTransitionTime;
+    const expireAt = ttl !== undefined && end ? Date.parse(end) + ttl * 1000 : undefined;
+    return { status, create: 0, remove: running, deadlineAt: expireAt, expired: expireAt !== undefined && now.getTime() >= expireAt };
+  }
 
   if (spec.suspend) {
     delete status.startTime;

@@ -2,10 +2,11 @@ import type { Logger } from '@openpacific/service-kit';
 import { JOBS_RESOURCE, ObjectEventTypes } from '@openpacific/contracts';
 import { controllerReadModel, type FollowerDeps, sameJson, type SharedFollower, StoredObject } from '@openpacific/objects';
 import { decideJob } from './job-logic';
-import { append, clean, controllerNamed, PodOwnersController, workloadEvent } from './owned-pods';
+import { append, clean, controllerNamed, PodOwnersController, timestamp, workloadEvent } from './owned-pods';
 import { controllerOf } from './workload-logic';
 
 const JOB_CONTROLLER = controllerNamed('job-controller');
+const TTL_CONTROLLER = controllerNamed('ttl-after-finished-controller');
 /** Pods a Job creates per pass (kube-controller-manager's burst for Jobs). */
 const BURST = 500;
 /** How long a Job waits to see the pods it created before deciding again. */
@@ -17,7 +18,8 @@ const EXPECTATIONS_TIMEOUT_MS = 30_000;
  * `completions` have succeeded (or, without completions, until one has and the rest finished), count failures
  * (pods Failed, container restarts under OnFailure) against `backoffLimit`, enforce `activeDeadlineSeconds`,
  * suspend and resume, and write the status and conditions `kubectl get jobs` and `kubectl wait` read
- * (job-logic.ts decides; this class writes). Finished pods are kept for their logs; the Job's deletion takes them.
+ * (job-logic.ts decides; this class writes). Finished pods are kept for their logs; the Job's deletion takes them,
+ * and a finished Job with `ttlSecondsAfterFinished` is deleted once that time has passed.
  */
 export class JobsController extends PodOwnersController {
   /** Pods created and not yet seen in the read model, by Job uid. */
@@ -52,6 +54,14 @@ export class JobsController extends PodOwnersController {
       this.expected.delete(job.metadata.uid);
     }
     const decision = decideJob(job, pods, new Date());
+    if (decision.expired) {
+      // Its time to live after finishing is over (the TTL-after-finished controller): deleted, and the garbage collector takes its pods.
+      const next = clean(job);
+      const finalizers = (job.metadata.finalizers ?? []).length > 0;
+      if (finalizers) next.metadata.deletionTimestamp = timestamp();
+      await this.pods.write([append(JOBS_RESOURCE, next, finalizers ? ObjectEventTypes.deletionStarted : ObjectEventTypes.deleted, stored.streamVersion, TTL_CONTROLLER)]);
+      return undefined;
+    }
     for (const pod of decision.remove) await this.pods.delete(job, pod, JOB_CONTROLLER);
     const made = new Set<string>();
     for (let i = 0; i < Math.min(decision.create, BURST); i++) {
