@@ -1,6 +1,6 @@
 import { eventually, startCluster, TestCluster } from '@openpacific/testing';
 
-/** batch/v1 Jobs through the real kubectl: run to completion, parallel completions, failure by backoff and deadline, suspend, cleanup. */
+/** batch/v1 Jobs and CronJobs through the real kubectl: run to completion, parallel completions, failure by backoff and deadline, suspend, TTL, schedules, cleanup. */
 const job = (name: string, spec: Record<string, unknown>, command: string[], restartPolicy = 'Never') =>
   JSON.stringify({
     apiVersion: 'batch/v1',
@@ -105,6 +105,52 @@ describe('Jobs', () => {
     const changed = await cluster.kubectl(['patch', 'job', 'hello', '--type=json', '-p', '[{"op":"replace","path":"/spec/template/spec/containers/0/image","value":"other"}]']);
     expect(changed.code).not.toBe(0);
     expect(changed.stderr).toContain('spec.template: Invalid value');
+  });
+
+  it('runs a CronJob on its schedule and by hand (kubectl create job --from), keeping its history', async () => {
+    const created = await cluster.kubectl(['create', 'cronjob', 'tick', '--image=busybox', '--schedule=* * * * *', '--', 'sh', '-c', 'echo tick']);
+    expect(created.stdout.trim()).toBe('cronjob.batch/tick created');
+    expect((await cluster.kubectl(['get', 'cronjob', 'tick', '--no-headers'])).stdout).toMatch(/^tick\s+\* \* \* \* \*\s+<none>\s+False\s+0\s+<none>\s+\d+s\n$/);
+
+    const manual = await cluster.kubectl(['create', 'job', 'tick-by-hand', '--from=cronjob/tick']);
+    expect(manual.stdout.trim()).toBe('job.batch/tick-by-hand created');
+    await waitFor('complete', 'tick-by-hand');
+    expect((await cluster.kubectl(['logs', 'job/tick-by-hand'])).stdout).toBe('tick\n');
+    expect((await getJson('job', 'tick-by-hand')).metadata.annotations['cronjob.kubernetes.io/instantiate']).toBe('manual');
+
+    // The next whole minute starts a Job named by that minute.
+    const cj = await eventually(async () => {
+      const c = await getJson('cronjob', 'tick');
+      expect(c.status.lastScheduleTime).toBeDefined();
+      return c;
+    }, { timeoutMs: 90_000, intervalMs: 500 });
+    const scheduled = Date.parse(cj.status.lastScheduleTime);
+    expect(new Date(scheduled).getUTCSeconds()).toBe(0);
+    const name = `tick-${scheduled / 60_000}`;
+    await waitFor('complete', name);
+    const run = await getJson('job', name);
+    expect(run.metadata.annotations['batch.kubernetes.io/cronjob-scheduled-timestamp']).toBe(cj.status.lastScheduleTime);
+    expect(run.metadata.ownerReferences).toEqual([expect.objectContaining({ kind: 'CronJob', name: 'tick', controller: true })]);
+    await eventually(async () => expect((await getJson('cronjob', 'tick')).status.lastSuccessfulTime).toBeDefined(), { timeoutMs: 30_000 });
+    expect((await cluster.kubectl(['get', 'cronjob', 'tick', '--no-headers'])).stdout).toMatch(/^tick\s+\* \* \* \* \*\s+<none>\s+False\s+\d\s+\d+s\s+\d+s\n$/);
+    const described = (await cluster.kubectl(['describe', 'cronjob', 'tick'])).stdout;
+    expect(described).toMatch(new RegExp(`Normal\\s+SuccessfulCreate\\s+\\S+\\s+cronjob-controller\\s+Created job ${name}`));
+
+    expect((await cluster.kubectl(['delete', 'cronjob', 'tick'])).code).toBe(0);
+    await eventually(async () => expect((await getJson('jobs')).items.map((j: any) => j.metadata.name)).not.toContain(name), { timeoutMs: 60_000 });
+  }, 200_000);
+
+  it('refuses a CronJob with a schedule it cannot read, an unknown time zone or a name too long for its Jobs', async () => {
+    const cronJob = (name: string, spec: Record<string, unknown>) =>
+      JSON.stringify({ apiVersion: 'batch/v1', kind: 'CronJob', metadata: { name }, spec: { schedule: '0 * * * *', ...spec, jobTemplate: { spec: JSON.parse(job('x', {}, ['true'])).spec } } });
+    const bad = await cluster.kubectl(['apply', '-f', '-'], { input: cronJob('bad', { schedule: '* * * *' }) });
+    expect(bad.stderr).toContain('spec.schedule: Invalid value: "* * * *": expected exactly 5 fields, found 4: [* * * *]');
+    const zone = await cluster.kubectl(['apply', '-f', '-'], { input: cronJob('zone', { timeZone: 'Mars/Olympus' }) });
+    expect(zone.stderr).toContain('spec.timeZone: Invalid value: "Mars/Olympus": unknown time zone Mars/Olympus');
+    const long = 'c'.repeat(53);
+    const named = await cluster.kubectl(['apply', '-f', '-'], { input: cronJob(long, {}) });
+    expect(named.stderr).toContain(`metadata.name: Invalid value: "${long}": must be no more than 52 characters`);
+    expect((await cluster.kubectl(['get', 'cronjobs', '-o', 'name'])).stdout).toBe('');
   });
 
   it('takes its pods with it when deleted', async () => {

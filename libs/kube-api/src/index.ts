@@ -1,3 +1,4 @@
 export * from './request';
 export * from './schema';
 export * from './pki';
+export * from './schedule/cron';

@@ -8,6 +8,7 @@ import { resolve } from 'node:path';
 import { PodScheduler } from './pods/pod-scheduler';
 import { SharedFollower } from '@openpacific/objects';
 import { VolumeBinder } from './storage/volume-binder';
+import { CronJobsController } from './workloads/cronjobs.controller';
 import { JobsController } from './workloads/jobs.controller';
 import { WorkloadsController } from './workloads/workloads.controller';
 import type { SchedulerConfig } from './scheduler.config';
@@ -15,7 +16,7 @@ import type { SchedulerConfig } from './scheduler.config';
 /**
  * Every replica hears heartbeats; the elected one answers them (renewing the hosts' leases) and runs the
  * controllers: host lifecycle (heartbeats -> Ready), pod and VM placement with failover, and the volume
- * binder (claims to volumes carved from the datastore), and the Deployment, ReplicaSet and Job controllers
+ * binder (claims to volumes carved from the datastore), and the Deployment, ReplicaSet, Job and CronJob controllers
  * (workloads/: it already leads pod placement and follows every pod, so no extra process is needed). A replica that loses
  * the lead stops them before another can have taken over. The controllers of the log share one follower.
  */
@@ -28,6 +29,7 @@ export class SchedulerLifecycle implements OnApplicationBootstrap, BeforeApplica
   private volumes?: VolumeBinder;
   private workloads?: WorkloadsController;
   private jobs?: JobsController;
+  private cronJobs?: CronJobsController;
   private log?: SharedFollower;
 
   constructor(@Inject(SERVICE_CONTEXT) private readonly ctx: ServiceContext<SchedulerConfig>) {}
@@ -49,6 +51,7 @@ export class SchedulerLifecycle implements OnApplicationBootstrap, BeforeApplica
         this.volumes = new VolumeBinder(deps, { datastoreDir: resolve(config.DATASTORE_DIR), datastoreCapacityBytes: config.DATASTORE_CAPACITY_BYTES || undefined });
         this.workloads = new WorkloadsController(deps);
         this.jobs = new JobsController(deps);
+        this.cronJobs = new CronJobsController(deps);
         // The controllers pass only once their read models hold the whole log.
         await log.start();
         this.pods.start();
@@ -61,6 +64,7 @@ export class SchedulerLifecycle implements OnApplicationBootstrap, BeforeApplica
         this.volumes.start();
         this.workloads.start();
         this.jobs.start();
+        this.cronJobs.start();
         monitor.answering = true;
       },
       onDeposed: async () => {
@@ -70,9 +74,11 @@ export class SchedulerLifecycle implements OnApplicationBootstrap, BeforeApplica
         this.volumes?.stop();
         this.workloads?.stop();
         this.jobs?.stop();
+        this.cronJobs?.stop();
         await this.log?.stop();
         this.workloads = undefined;
         this.jobs = undefined;
+        this.cronJobs = undefined;
         this.volumes = undefined;
         this.hosts = undefined;
         this.pods = undefined;

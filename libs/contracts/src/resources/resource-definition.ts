@@ -21,6 +21,8 @@ export interface PrinterColumn {
   value?: (obj: any) => unknown;
   /** A cell that is a length of time (a Job's DURATION), in ms at `now`; shown as kubectl shows ages, empty when undefined. */
   duration?: (obj: any, now: Date) => number | undefined;
+  /** What a `duration` cell shows when there is no length of time (default: nothing). */
+  absent?: string;
 }
 
 export interface ResourceVersionDefinition {

@@ -2,7 +2,7 @@ import type { FieldSpec, Message } from './protobuf-message';
 
 /**
  * The protobuf messages of the kinds kubectl's typed generators post (`kubectl create configmap|secret|
- * serviceaccount|quota|role|rolebinding|clusterrole|clusterrolebinding|deployment|job|service|namespace`), as far as
+ * serviceaccount|quota|role|rolebinding|clusterrole|clusterrolebinding|deployment|job|cronjob|service|namespace`), as far as
  * those generators and the usual clients fill them. Field numbers are those of Kubernetes' generated.proto files
  * (core/v1, apps/v1, rbac/v1, meta/v1, intstr, resource). A field not described here that carries a value makes the
  * body refused (protobuf-message.ts); `ignore` marks fields the server sets, read past whatever they hold.
@@ -165,6 +165,20 @@ export const PROTOBUF_MESSAGES: Record<string, Message> = {
   'v1/Service': { 1: msg('metadata', objectMeta), 2: msg('spec', serviceSpec), 3: ignore('status') },
   'apps/v1/Deployment': { 1: msg('metadata', objectMeta), 2: msg('spec', deploymentSpec), 3: ignore('status') },
   'batch/v1/Job': { 1: msg('metadata', objectMeta), 2: msg('spec', jobSpec), 3: ignore('status') },
+  'batch/v1/CronJob': {
+    1: msg('metadata', objectMeta),
+    2: msg('spec', {
+      1: str('schedule'),
+      2: int('startingDeadlineSeconds', true),
+      3: str('concurrencyPolicy'),
+      4: bool('suspend', true),
+      5: msg('jobTemplate', { 1: msg('metadata', objectMeta), 2: msg('spec', jobSpec) }),
+      6: int('successfulJobsHistoryLimit', true),
+      7: int('failedJobsHistoryLimit', true),
+      8: str('timeZone'),
+    }),
+    3: ignore('status'),
+  },
   [`${RBAC}/Role`]: { 1: msg('metadata', objectMeta), 2: msg('rules', policyRule, { repeated: true }) },
   [`${RBAC}/ClusterRole`]: {
     1: msg('metadata', objectMeta),

@@ -74,7 +74,7 @@ function cell(obj: any, column: PrinterColumn, now: Date): unknown {
   const { type } = column;
   if (column.duration) {
     const ms = column.duration(obj, now);
-    return ms === undefined ? '' : humanDuration(ms);
+    return ms === undefined ? (column.absent ?? '') : humanDuration(ms);
   }
   const value = column.value ? column.value(obj) : renderColumnValue(obj, column);
   if (type === 'date') {

@@ -12,7 +12,7 @@ export const LEGACY_JOB_LABELS = { uid: 'controller-uid', name: 'job-name' };
 
 const nonNegative = { type: 'integer', minimum: 0 };
 
-const jobSpecSchema = {
+export const jobSpecSchema = {
   type: 'object',
   additionalProperties: false,
   required: ['template'],
@@ -49,6 +49,36 @@ const jobStatusSchema = {
     uncountedTerminatedPods: { type: 'object' },
   },
 };
+
+/** The selector a Job gets without `manualSelector`: its own uid. */
+export const generatedJobSelector = (job: any) => ({ matchLabels: { [JOB_CONTROLLER_UID_LABEL]: job.metadata.uid } });
+
+/**
+ * kube-apiserver's defaults of a Job's spec (what a Job created by the API or by a CronJob gets): completions
+ * and parallelism 1 when neither is given (only parallelism when completions is), backoffLimit 6, NonIndexed,
+ * not suspended, and without `manualSelector` a selector on the Job's uid with that label and the job-name label
+ * (and their older names) on the pod template.
+ */
+export function defaultJobSpec(job: any): any {
+  const spec = (job.spec ??= {});
+  if (spec.completions === undefined && spec.parallelism === undefined) spec.completions = 1;
+  spec.parallelism ??= 1;
+  spec.backoffLimit ??= 6;
+  spec.completionMode ??= 'NonIndexed';
+  spec.suspend ??= false;
+  spec.podReplacementPolicy ??= 'TerminatingOrFailed';
+  if (!spec.manualSelector && !spec.selector && job.metadata?.uid) {
+    spec.selector = generatedJobSelector(job);
+    const labels = (((spec.template ??= {}).metadata ??= {}).labels ??= {});
+    Object.assign(labels, {
+      [JOB_CONTROLLER_UID_LABEL]: job.metadata.uid,
+      [JOB_NAME_LABEL]: job.metadata.name,
+      [LEGACY_JOB_LABELS.uid]: job.metadata.uid,
+      [LEGACY_JOB_LABELS.name]: job.metadata.name,
+    });
+  }
+  return job;
+}
 
 /** Is the first condition of this type True (how kubectl's printer reads a Job's conditions)? */
 export function jobCondition(job: any, type: string): boolean {

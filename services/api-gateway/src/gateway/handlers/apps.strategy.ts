@@ -74,15 +74,17 @@ export function validateWorkload(obj: any, kind: string, templateRequired: boole
     }
     if (!matches) causes.push({ field: 'spec.template.metadata.labels', reason: 'FieldValueInvalid', message: `Invalid value: ${goMap(labels)}: \`selector\` does not match template \`labels\`` });
   }
-  if (!template.spec) {
-    causes.push({ field: 'spec.template.spec', reason: 'FieldValueRequired', message: 'Required value' });
-    return causes;
-  }
-  for (const c of validatePod({ spec: template.spec })) causes.push({ ...c, field: `spec.template.${c.field}` });
+  return [...causes, ...validateTemplateSpec(template, 'spec.template', restartPolicies)];
+}
+
+/** A pod template's spec (at `at`, e.g. `spec.template`): the pod rules, and one of the restart policies the owner runs pods with. */
+export function validateTemplateSpec(template: any, at: string, restartPolicies: string[]): StatusCause[] {
+  if (!template?.spec) return [{ field: `${at}.spec`, reason: 'FieldValueRequired', message: 'Required value' }];
+  const causes = validatePod({ spec: template.spec }).map((c) => ({ ...c, field: `${at}.${c.field}` }));
   const policy = template.spec.restartPolicy;
   if (policy !== undefined && !restartPolicies.includes(policy)) {
     const supported = restartPolicies.map((p) => JSON.stringify(p)).join(', ');
-    causes.push({ field: 'spec.template.spec.restartPolicy', reason: 'FieldValueNotSupported', message: `Unsupported value: ${JSON.stringify(policy)}: supported values: ${supported}` });
+    causes.push({ field: `${at}.spec.restartPolicy`, reason: 'FieldValueNotSupported', message: `Unsupported value: ${JSON.stringify(policy)}: supported values: ${supported}` });
   }
   return causes;
 }

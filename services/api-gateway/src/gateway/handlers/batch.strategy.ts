@@ -1,42 +1,25 @@
-import { JOB_CONTROLLER_UID_LABEL, JOB_NAME_LABEL, LEGACY_JOB_LABELS } from '@openpacific/contracts';
-import { StatusCause } from '@openpacific/kube-api';
-import { defaultTemplate, goSelector, validateSelectorUpdate, validateWorkload } from './apps.strategy';
+import { defaultJobSpec, generatedJobSelector } from '@openpacific/contracts';
+import { cronScheduleProblem, knownTimeZone, StatusCause } from '@openpacific/kube-api';
+import { defaultTemplate, goSelector, validateSelectorUpdate, validateTemplateSpec, validateWorkload } from './apps.strategy';
 import type { KindStrategy } from './kind-strategies';
 import { deepEqual } from './object-rules';
 
-/** batch/v1 Job: kube-apiserver's defaults (the generated selector and labels) and the validation the schema cannot express. */
+/** batch/v1 Job and CronJob: kube-apiserver's defaults (a Job's generated selector and labels) and the validation the schema cannot express. */
 
-const generatedSelector = (job: any) => ({ matchLabels: { [JOB_CONTROLLER_UID_LABEL]: job.metadata.uid } });
+const JOB_RESTART_POLICIES = ['OnFailure', 'Never'];
 
 export function defaultJob(job: any): any {
-  const spec = (job.spec ??= {});
-  if (spec.completions === undefined && spec.parallelism === undefined) spec.completions = 1;
-  spec.parallelism ??= 1;
-  spec.backoffLimit ??= 6;
-  spec.completionMode ??= 'NonIndexed';
-  spec.suspend ??= false;
-  spec.podReplacementPolicy ??= 'TerminatingOrFailed';
-  // Without manualSelector the selector is the Job's own uid, and its pods carry it (validateJob refuses another).
-  if (!spec.manualSelector && !spec.selector && job.metadata?.uid) {
-    spec.selector = generatedSelector(job);
-    const labels = (((spec.template ??= {}).metadata ??= {}).labels ??= {});
-    Object.assign(labels, {
-      [JOB_CONTROLLER_UID_LABEL]: job.metadata.uid,
-      [JOB_NAME_LABEL]: job.metadata.name,
-      [LEGACY_JOB_LABELS.uid]: job.metadata.uid,
-      [LEGACY_JOB_LABELS.name]: job.metadata.name,
-    });
-  }
-  defaultTemplate(spec.template);
+  defaultJobSpec(job);
+  defaultTemplate(job.spec.template);
   return job;
 }
 
 export function validateJob(job: any): StatusCause[] {
   const spec = job.spec ?? {};
-  if (!spec.manualSelector && spec.selector && !deepEqual(spec.selector, generatedSelector(job))) {
+  if (!spec.manualSelector && spec.selector && !deepEqual(spec.selector, generatedJobSelector(job))) {
     return [{ field: 'spec.selector', reason: 'FieldValueInvalid', message: `Invalid value: ${goSelector(spec.selector)}: \`selector\` will be auto-generated` }];
   }
-  const causes = validateWorkload(job, 'job', true, ['OnFailure', 'Never']);
+  const causes = validateWorkload(job, 'job', true, JOB_RESTART_POLICIES);
   if (spec.completionMode === 'Indexed') {
     causes.push({ field: 'spec.completionMode', reason: 'FieldValueNotSupported', message: 'Unsupported value: "Indexed": supported values: "NonIndexed"' });
   }
@@ -52,6 +35,37 @@ export function validateJobUpdate(old: any, next: any): StatusCause[] {
   return causes;
 }
 
+export function defaultCronJob(cj: any): any {
+  const spec = (cj.spec ??= {});
+  spec.concurrencyPolicy ??= 'Allow';
+  spec.suspend ??= false;
+  spec.successfulJobsHistoryLimit ??= 3;
+  spec.failedJobsHistoryLimit ??= 1;
+  defaultTemplate(spec.jobTemplate?.spec?.template);
+  return cj;
+}
+
+export function validateCronJob(cj: any): StatusCause[] {
+  const spec = cj.spec ?? {};
+  const causes: StatusCause[] = [];
+  if (spec.timeZone !== undefined && !knownTimeZone(spec.timeZone)) {
+    causes.push({ field: 'spec.timeZone', reason: 'FieldValueInvalid', message: `Invalid value: ${JSON.stringify(spec.timeZone)}: unknown time zone ${spec.timeZone}` });
+  }
+  const problem = typeof spec.schedule === 'string' ? cronScheduleProblem(spec.schedule, causes.length ? undefined : spec.timeZone) : undefined;
+  if (problem) causes.push({ field: 'spec.schedule', reason: 'FieldValueInvalid', message: `Invalid value: ${JSON.stringify(spec.schedule)}: ${problem}` });
+  const template = spec.jobTemplate?.spec?.template;
+  if (!template) causes.push({ field: 'spec.jobTemplate.spec.template', reason: 'FieldValueRequired', message: 'Required value' });
+  else causes.push(...validateTemplateSpec(template, 'spec.jobTemplate.spec.template', JOB_RESTART_POLICIES));
+  return causes;
+}
+
+/** A CronJob's Jobs are named `<name>-<minutes>`, which must stay a DNS label: 52 characters at most, on create. */
+function validateCronJobName(cj: any): StatusCause[] {
+  const name = cj.metadata?.name ?? '';
+  return name.length > 52 ? [{ field: 'metadata.name', reason: 'FieldValueInvalid', message: `Invalid value: ${JSON.stringify(name)}: must be no more than 52 characters` }] : [];
+}
+
 export const batchKindStrategies: Record<string, KindStrategy> = {
+  'batch/CronJob': { defaults: defaultCronJob, validate: validateCronJob, validateCreate: validateCronJobName, prepareUpdate: (_old, next) => defaultCronJob(next) },
   'batch/Job': { defaults: defaultJob, validate: validateJob, prepareUpdate: (_old, next) => defaultJob(next), validateUpdate: validateJobUpdate },
 };
