@@ -116,6 +116,21 @@ metadata: { name: team-b }
     expect(admin.stdout.trim()).toBe('yes');
   });
 
+  it('lists what a user may do in a namespace with kubectl auth can-i --list', async () => {
+    const dev = await cluster.kubectl(['auth', 'can-i', '--list', '-n', 'team-a', '--context', DEV]);
+    expect(dev.code).toBe(0);
+    expect(dev.stdout.split('\n')[0].trim().split(/\s{2,}/)).toEqual(['Resources', 'Non-Resource URLs', 'Resource Names', 'Verbs']);
+    const pods = dev.stdout.split('\n').find((l) => /^pods\s/.test(l));
+    expect(pods).toMatch(/\[\]\s+\[\]\s+\[.*create.*delete.*\]/);
+    expect(dev.stdout).toMatch(/^jobs\.batch\s/m);
+    // In team-b the developer has only what every signed-in user has.
+    const elsewhere = await cluster.kubectl(['auth', 'can-i', '--list', '-n', 'team-b', '--context', DEV]);
+    expect(elsewhere.stdout).not.toMatch(/^pods\s/m);
+    expect(elsewhere.stdout).toMatch(/^selfsubjectrulesreviews\.authorization\.k8s\.io\s+\[\]\s+\[\]\s+\[create\]/m);
+    const viewer = await cluster.kubectl(['auth', 'can-i', '--list', '-n', 'team-a', '--context', VIEWER]);
+    expect(viewer.stdout.split('\n').find((l) => /^pods\s/.test(l))).toMatch(/\[get list watch\]/);
+  });
+
   it('lets cluster-admin impersonate (--as, --as-group) and refuses it to others', async () => {
     expect(await whoami(['--as', 'developer', '--as-group', 'developers'])).toEqual({ username: 'developer', groups: ['developers', 'system:authenticated'] });
     const asDev = await cluster.kubectl(['run', 'x', '--image=busybox', '-n', 'team-b', '--as', 'developer']);

@@ -1,4 +1,4 @@
-import { authorize, BindingLike, forbiddenMessage, RequestAttributes, RoleLike, ruleAllows, staticLookups } from './rbac';
+import { authorize, BindingLike, forbiddenMessage, RequestAttributes, RoleLike, ruleAllows, rulesFor, staticLookups } from './rbac';
 
 const dev = { username: 'dev', groups: ['developers', 'system:authenticated'] };
 const sa = { username: 'system:serviceaccount:team-a:robot', groups: ['system:serviceaccounts', 'system:serviceaccounts:team-a', 'system:authenticated'] };
@@ -149,5 +149,27 @@ describe('forbiddenMessage', () => {
 
   it('words a non-resource refusal with the path', () => {
     expect(forbiddenMessage({ user: dev, verb: 'get', resourceRequest: false, path: '/metrics' })).toBe('forbidden: User "dev" cannot get path "/metrics"');
+  });
+});
+
+describe('rulesFor', () => {
+  const basic = clusterRole('basic', [{ verbs: ['create'], apiGroups: ['authorization.k8s.io'], resources: ['selfsubjectrulesreviews'] }, { verbs: ['get'], nonResourceURLs: ['/healthz'] }]);
+  const edit = clusterRole('edit', [{ verbs: ['*'], apiGroups: [''], resources: ['pods'], resourceNames: ['only-this'] }, { verbs: ['get'], nonResourceURLs: ['/metrics'] }]);
+  const lookups = staticLookups({
+    clusterRoles: [basic, edit],
+    clusterRoleBindings: [binding('basic', { kind: 'ClusterRole', name: 'basic' }, [{ kind: 'Group', name: 'system:authenticated' }])],
+    roleBindings: [binding('dev-edit', { kind: 'ClusterRole', name: 'edit' }, [{ kind: 'User', name: 'dev' }], 'team-a')],
+  });
+
+  it('lists the rules of the cluster bindings, and of the namespace bindings without their non-resource URLs', () => {
+    expect(rulesFor(dev, 'team-a', lookups)).toEqual({
+      resourceRules: [
+        { verbs: ['create'], apiGroups: ['authorization.k8s.io'], resources: ['selfsubjectrulesreviews'] },
+        { verbs: ['*'], apiGroups: [''], resources: ['pods'], resourceNames: ['only-this'] },
+      ],
+      nonResourceRules: [{ verbs: ['get'], nonResourceURLs: ['/healthz'] }],
+    });
+    expect(rulesFor(dev, 'team-b', lookups).resourceRules).toHaveLength(1);
+    expect(rulesFor(sa, 'team-a', lookups).resourceRules).toHaveLength(1);
   });
 });

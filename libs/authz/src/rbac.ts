@@ -169,6 +169,39 @@ export function authorize(attrs: RequestAttributes, lookups: RbacLookups): Decis
   return { allowed: false, reason: '' };
 }
 
+/** A user's rules in a namespace, as SelfSubjectRulesReview lists them (`kubectl auth can-i --list`). */
+export interface UserRules {
+  resourceRules: Array<{ verbs: string[]; apiGroups: string[]; resources: string[]; resourceNames?: string[] }>;
+  nonResourceRules: Array<{ verbs: string[]; nonResourceURLs: string[] }>;
+}
+
+/**
+ * Every rule that applies to `user` in `namespace`: those of the ClusterRoles its ClusterRoleBindings grant
+ * (resource and non-resource), and of the roles its RoleBindings in that namespace grant (resource rules only,
+ * as RoleBindings never grant non-resource URLs). Rules are listed as the roles hold them, in binding order.
+ */
+export function rulesFor(user: UserInfo, namespace: string | undefined, lookups: RbacLookups): UserRules {
+  const out: UserRules = { resourceRules: [], nonResourceRules: [] };
+  const add = (rule: PolicyRule, nonResource: boolean) => {
+    if (rule.nonResourceURLs?.length) {
+      if (nonResource) out.nonResourceRules.push({ verbs: [...rule.verbs], nonResourceURLs: [...rule.nonResourceURLs] });
+      return;
+    }
+    out.resourceRules.push({ verbs: [...rule.verbs], apiGroups: [...(rule.apiGroups ?? [])], resources: [...(rule.resources ?? [])], ...(rule.resourceNames?.length ? { resourceNames: [...rule.resourceNames] } : {}) });
+  };
+  for (const binding of lookups.clusterRoleBindings()) {
+    if (binding.roleRef.kind !== 'ClusterRole' || !(binding.subjects ?? []).some((s) => subjectMatches(s, user))) continue;
+    for (const rule of resolveRole(lookups, binding)?.rules ?? []) add(rule, true);
+  }
+  if (namespace) {
+    for (const binding of lookups.roleBindings(namespace)) {
+      if (!(binding.subjects ?? []).some((s) => subjectMatches(s, user, namespace))) continue;
+      for (const rule of resolveRole(lookups, binding, namespace)?.rules ?? []) add(rule, false);
+    }
+  }
+  return out;
+}
+
 function describeSubjects(binding: BindingLike, user: UserInfo, ns?: string): string {
   const s = (binding.subjects ?? []).find((x) => subjectMatches(x, user, ns))!;
   return s.kind === 'ServiceAccount' ? `ServiceAccount "${s.name}/${s.namespace || ns}"` : `${s.kind} "${s.name}"`;

@@ -128,6 +128,11 @@ export const selfSubjectAccessReviewResource: ResourceDefinition = {
   shortNames: [], categories: [], scope: 'Cluster', strategicMergePatch: true, nameFormat: 'dns1123-subdomain', subresources: {},
   versions: [{ name: 'v1', served: true, storage: true, schema: reviewSchema, printerColumns: [] }],
 };
+export const selfSubjectRulesReviewResource: ResourceDefinition = {
+  group: 'authorization.k8s.io', kind: 'SelfSubjectRulesReview', listKind: 'SelfSubjectRulesReviewList', plural: 'selfsubjectrulesreviews', singular: 'selfsubjectrulesreview',
+  shortNames: [], categories: [], scope: 'Cluster', strategicMergePatch: true, nameFormat: 'dns1123-subdomain', subresources: {},
+  versions: [{ name: 'v1', served: true, storage: true, schema: reviewSchema, printerColumns: [] }],
+};
 export const REVIEW_GROUPS = ['authentication.k8s.io', 'authorization.k8s.io'];
 
-export const rbacResources: ResourceDefinition[] = [serviceAccountResource, roleResource, clusterRoleResource, roleBindingResource, clusterRoleBindingResource, selfSubjectReviewResource, selfSubjectAccessReviewResource];
+export const rbacResources: ResourceDefinition[] = [serviceAccountResource, roleResource, clusterRoleResource, roleBindingResource, clusterRoleBindingResource, selfSubjectReviewResource, selfSubjectAccessReviewResource, selfSubjectRulesReviewResource];

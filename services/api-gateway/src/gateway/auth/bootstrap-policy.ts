@@ -63,7 +63,7 @@ export function bootstrapClusterRoles(defs: ResourceDefinition[]): Array<{ name:
       name: 'system:basic-user',
       rules: [
         { apiGroups: ['authentication.k8s.io'], resources: ['selfsubjectreviews'], verbs: ['create'] },
-        { apiGroups: ['authorization.k8s.io'], resources: ['selfsubjectaccessreviews'], verbs: ['create'] },
+        { apiGroups: ['authorization.k8s.io'], resources: ['selfsubjectaccessreviews', 'selfsubjectrulesreviews'], verbs: ['create'] },
       ],
     },
   ];

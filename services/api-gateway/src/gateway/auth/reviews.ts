@@ -1,4 +1,4 @@
-import { authorize, RbacLookups, RequestAttributes } from '@openpacific/authz';
+import { authorize, RbacLookups, RequestAttributes, rulesFor } from '@openpacific/authz';
 import { badRequest, decodeEnvelope, decodeFields, methodNotAllowed, notFound } from '@openpacific/kube-api';
 import type { ResourceRequest } from '../core';
 import { sendJson } from '../http/respond';
@@ -13,13 +13,18 @@ const sub = (f: Fields, n: number): Fields | undefined => {
   return Buffer.isBuffer(v) ? decodeFields(v) : undefined;
 };
 
-/** The body as JSON, or the few fields of a protobuf SelfSubjectAccessReview that matter (kubectl sends protobuf). */
+/** The body as JSON, or the few fields of a protobuf SelfSubjectAccessReview or SelfSubjectRulesReview that matter (kubectl sends protobuf). */
 function decodeReview(body: Buffer | undefined, contentType: string | undefined): any {
   const buf = body ?? Buffer.alloc(0);
   if ((contentType ?? '').startsWith('application/vnd.kubernetes.protobuf')) {
     const envelope = decodeEnvelope(buf);
     if (!envelope) throw badRequest('the protobuf body is not a Kubernetes envelope');
     const obj: any = { apiVersion: envelope.apiVersion, kind: envelope.kind, spec: {} };
+    if (envelope.kind === 'SelfSubjectRulesReview') {
+      const rulesSpec = sub(decodeFields(envelope.raw), 2);
+      if (rulesSpec && str(rulesSpec, 1)) obj.spec.namespace = str(rulesSpec, 1);
+      return obj;
+    }
     if (envelope.kind !== 'SelfSubjectAccessReview') return obj;
     const spec = sub(decodeFields(envelope.raw), 2);
     const ra = spec && sub(spec, 1);
@@ -39,8 +44,8 @@ function decodeReview(body: Buffer | undefined, contentType: string | undefined)
 }
 
 /**
- * POST selfsubjectreviews (`kubectl auth whoami`) and selfsubjectaccessreviews (`kubectl auth can-i`):
- * answered from the caller's identity and RBAC, never stored.
+ * POST selfsubjectreviews (`kubectl auth whoami`), selfsubjectaccessreviews (`kubectl auth can-i`) and
+ * selfsubjectrulesreviews (`kubectl auth can-i --list`): answered from the caller's identity and RBAC, never stored.
  */
 export function handleReview(r: ResourceRequest, method: string, lookups: RbacLookups): void {
   const def = r.target.served.def;
@@ -53,6 +58,11 @@ export function handleReview(r: ResourceRequest, method: string, lookups: RbacLo
     return sendJson(r.res, 201, { kind: 'SelfSubjectReview', apiVersion, metadata, status: { userInfo: { username: r.user.username, groups: r.user.groups } } });
   }
   const spec = body?.spec ?? {};
+  if (def.kind === 'SelfSubjectRulesReview') {
+    if (spec.namespace !== undefined && typeof spec.namespace !== 'string') throw badRequest('SelfSubjectRulesReview: spec.namespace must be a string');
+    const rules = rulesFor(r.user, spec.namespace || undefined, lookups);
+    return sendJson(r.res, 201, { kind: 'SelfSubjectRulesReview', apiVersion, metadata, spec, status: { ...rules, incomplete: false } });
+  }
   const ra = spec.resourceAttributes;
   const nra = spec.nonResourceAttributes;
   if (!ra && !nra) throw badRequest('SelfSubjectAccessReview: spec.resourceAttributes or spec.nonResourceAttributes is required');
