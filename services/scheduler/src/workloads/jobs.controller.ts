@@ -28,7 +28,8 @@ export class JobsController extends PodOwnersController {
   private readonly refusals = new Map<string, string>();
 
   constructor(deps: FollowerDeps<Logger> & { log: SharedFollower }, opts: { resyncMs?: number; admissionTimeoutMs?: number } = {}) {
-    super(deps, controllerReadModel([JOBS_RESOURCE, 'pods']), 'jobs', opts);
+    // Of the pods, only Jobs' own: the scheduler's other controllers hold every pod already.
+    super(deps, controllerReadModel([JOBS_RESOURCE, 'pods']), 'jobs', { ...opts, keep: (e) => (e.data as any)?.resource !== 'pods' || controllerOf((e.data as any).object)?.kind === 'Job' });
   }
 
   protected async pass(): Promise<void> {

@@ -1,7 +1,7 @@
 import type { Logger } from '@openpacific/service-kit';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { AdmissionRequest, AdmissionResponse, ObjectEventTypes, objectStreamId } from '@openpacific/contracts';
-import { NewEvent, StreamAppend, VersionConflictError } from '@openpacific/event-store';
+import { NewEvent, RecordedEvent, StreamAppend, VersionConflictError } from '@openpacific/event-store';
 import { requestJson } from '@openpacific/messaging';
 import { type FollowedReadModel, type FollowerDeps, PassLoop, type ReadModel, type SharedFollower } from '@openpacific/objects';
 import { safeString } from './workload-logic';
@@ -68,12 +68,22 @@ function qosClass(spec: any): string {
   return guaranteed ? 'Guaranteed' : 'Burstable';
 }
 
-/** A controller's passes over its read model: after every change in the log it follows, and every `resyncMs`. */
-export function passesOver(deps: FollowerDeps<Logger> & { log: SharedFollower }, model: FollowedReadModel, what: string, pass: () => Promise<void>, resyncMs = 5000): PassLoop {
-  const loop = new PassLoop(pass, { resyncMs, onError: (err) => deps.logger.warn(`${what} pass failed; retrying`, { error: (err as Error).message }) });
+/**
+ * A controller's passes over its read model: after every change in the log it follows, and every `resyncMs`.
+ * `keep` passes over events the model need not hold (a Job controller's pods of other owners).
+ */
+export function passesOver(
+  deps: FollowerDeps<Logger> & { log: SharedFollower },
+  model: FollowedReadModel,
+  what: string,
+  pass: () => Promise<void>,
+  opts: { resyncMs?: number; keep?: (event: RecordedEvent) => boolean } = {},
+): PassLoop {
+  const loop = new PassLoop(pass, { resyncMs: opts.resyncMs ?? 5000, onError: (err) => deps.logger.warn(`${what} pass failed; retrying`, { error: (err as Error).message }) });
+  const keep = opts.keep;
   deps.log.add(model.follows, (events) => {
     let relevant = false;
-    for (const e of events) if (model.apply(e)) relevant = true;
+    for (const e of events) if ((!keep || keep(e)) && model.apply(e)) relevant = true;
     if (relevant) loop.schedule();
   });
   return loop;
@@ -177,10 +187,10 @@ export abstract class PodOwnersController {
     deps: FollowerDeps<Logger> & { log: SharedFollower },
     protected readonly model: FollowedReadModel,
     what: string,
-    opts: { resyncMs?: number; admissionTimeoutMs?: number },
+    opts: { resyncMs?: number; admissionTimeoutMs?: number; keep?: (event: RecordedEvent) => boolean },
   ) {
     this.pods = new OwnedPods(deps, model, () => this.loop.schedule(), opts.admissionTimeoutMs);
-    this.loop = passesOver(deps, model, what, () => this.pass(), opts.resyncMs);
+    this.loop = passesOver(deps, model, what, () => this.pass(), opts);
   }
 
   protected abstract pass(): Promise<void>;
