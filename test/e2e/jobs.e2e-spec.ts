@@ -59,6 +59,22 @@ describe('Jobs', () => {
     expect((await cluster.kubectl(['get', 'job', 'batch', '--no-headers'])).stdout).toMatch(/^batch\s+Complete\s+4\/4\s/);
   }, 150_000);
 
+  it('gives each pod of an Indexed Job its completion index, and completes when every index has', async () => {
+    await apply(job('indexed', { completionMode: 'Indexed', completions: 3, parallelism: 3 }, ['sh', '-c', 'echo "index $JOB_COMPLETION_INDEX on $(hostname)"']));
+    await waitFor('complete', 'indexed');
+    const j = await getJson('job', 'indexed');
+    expect(j.status).toMatchObject({ succeeded: 3, completedIndexes: '0-2' });
+    const pods = await podsOf('indexed');
+    expect(pods.map((p) => p.metadata.annotations['batch.kubernetes.io/job-completion-index']).sort()).toEqual(['0', '1', '2']);
+    for (const p of pods) {
+      const index = p.metadata.labels['batch.kubernetes.io/job-completion-index'];
+      expect(p.metadata.name).toMatch(new RegExp(`^indexed-${index}-[a-z0-9]{5}$`));
+      expect((await cluster.kubectl(['logs', p.metadata.name])).stdout).toBe(`index ${index} on indexed-${index}\n`);
+    }
+    const missing = await cluster.kubectl(['apply', '-f', '-'], { input: job('no-completions', { completionMode: 'Indexed', parallelism: 2 }, ['true']) });
+    expect(missing.stderr).toContain('spec.completions: Required value: when completion mode is Indexed');
+  }, 150_000);
+
   it('fails a Job whose pods keep failing past backoffLimit, and one past its active deadline', async () => {
     await apply(job('flaky', { backoffLimit: 1 }, ['sh', '-c', 'exit 3']));
     await waitFor('failed', 'flaky');

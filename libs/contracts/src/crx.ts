@@ -55,6 +55,8 @@ export interface PodSandboxConfig {
   ip?: string;
   /** The resolver a pod's containers see in /etc/resolv.conf (the cluster DNS and the pod's search path). */
   dns?: { nameservers: string[]; searches: string[] };
+  /** The containers' host name: the pod's `spec.hostname`, else (absent) its name. */
+  hostname?: string;
 }
 
 /**

@@ -191,7 +191,7 @@ export class ProcessDriver implements RuntimeDriver {
     const env: Record<string, string> = {
       ...imageEnv,
       PATH: image.path,
-      HOSTNAME: sandbox.config.podName,
+      HOSTNAME: sandbox.config.hostname ?? sandbox.config.podName,
       POD_IP: sandbox.ip,
       POD_NAME: sandbox.config.podName,
       POD_NAMESPACE: sandbox.config.podNamespace,

@@ -1,4 +1,4 @@
-import { decideJob } from './job-logic';
+import { decideJob, indexRanges } from './job-logic';
 
 const now = new Date('2026-12-03T08:00:00Z');
 const job = (spec: Record<string, unknown>, status?: Record<string, unknown>) => ({
@@ -102,5 +102,24 @@ describe('the Job controller decides', () => {
     expect(decideJob(finished(5), [], now)).toMatchObject({ expired: false, deadlineAt: Date.parse('2026-12-03T08:00:03Z') });
     expect(decideJob(finished(2), [], now).expired).toBe(true);
     expect(decideJob(finished(undefined), [], now)).toMatchObject({ expired: false, deadlineAt: undefined });
+  });
+
+  it('for an Indexed Job, to start the lowest indexes neither done nor running, and to finish when every index succeeded', () => {
+    const at = (index: number, phase: string) => pod(phase, { metadata: { annotations: { 'batch.kubernetes.io/job-completion-index': String(index) } } });
+    const indexed = job({ completionMode: 'Indexed', completions: 4, parallelism: 2 });
+    expect(decideJob(indexed, [], now)).toMatchObject({ create: 2, indexes: [0, 1] });
+    expect(decideJob(indexed, [at(0, 'Succeeded'), at(1, 'Running')], now)).toMatchObject({ create: 1, indexes: [2] });
+    // A failed index is started again; an index that succeeded twice counts once.
+    const d = decideJob(indexed, [at(0, 'Succeeded'), at(0, 'Succeeded'), at(1, 'Failed'), at(3, 'Succeeded')], now);
+    expect(d).toMatchObject({ create: 2, indexes: [1, 2] });
+    expect(d.status).toMatchObject({ succeeded: 2, failed: 1, completedIndexes: '0,3' });
+    const all = decideJob(indexed, [0, 1, 2, 3].map((i) => at(i, 'Succeeded')), now);
+    expect(types(all)).toContain('Complete:CompletionsReached');
+    expect(all.status.completedIndexes).toBe('0-3');
+  });
+
+  it('writes completed indexes as Kubernetes does', () => {
+    expect(indexRanges([4, 0, 1, 2, 6, 7, 9, 10, 11])).toBe('0-2,4,6,7,9-11');
+    expect(indexRanges([])).toBe('');
   });
 });

@@ -1,4 +1,4 @@
-import { jobCondition } from '@openpacific/contracts';
+import { JOB_COMPLETION_INDEX_ANNOTATION, jobCondition } from '@openpacific/contracts';
 import { isPodReady } from './workload-logic';
 
 /** What the Job controller decides in one pass over one Job and its pods (kube-controller-manager's syncJob, for NonIndexed Jobs). */
@@ -7,6 +7,8 @@ export interface JobDecision {
   status: any;
   /** Pods to create now. */
   create: number;
+  /** For an Indexed Job, the completion index of each pod to create (lowest first). */
+  indexes?: number[];
   /** Running pods to delete: all of them once the Job has finished or is suspended, the newest beyond parallelism otherwise. */
   remove: any[];
   /** A finishing event to record: `Completed`, `BackoffLimitExceeded`, `DeadlineExceeded`, `Suspended`, `Resumed`. */
@@ -15,6 +17,24 @@ export interface JobDecision {
   deadlineAt?: number;
   /** A finished Job whose `ttlSecondsAfterFinished` has passed: it is to be deleted (its pods go with it). */
   expired?: boolean;
+}
+
+/** The completion index of an Indexed Job's pod (its annotation), NaN for another. */
+export const completionIndexOf = (p: any) => Number(p.metadata.annotations?.[JOB_COMPLETION_INDEX_ANNOTATION] ?? NaN);
+
+/** Indexes as Kubernetes' `completedIndexes` writes them: sorted, runs of three or more as ranges (`0-2,4,6-8`); pairs stay a list. */
+export function indexRanges(indexes: Iterable<number>): string {
+  const sorted = [...new Set(indexes)].sort((a, b) => a - b);
+  const parts: string[] = [];
+  for (let i = 0; i < sorted.length; ) {
+    let j = i;
+    while (j + 1 < sorted.length && sorted[j + 1] === sorted[j] + 1) j++;
+    if (j === i) parts.push(String(sorted[i]));
+    else if (j === i + 1) parts.push(String(sorted[i]), String(sorted[j]));
+    else parts.push(`${sorted[i]}-${sorted[j]}`);
+    i = j + 1;
+  }
+  return parts.join(',');
 }
 
 const terminal = (p: any) => p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed';
@@ -81,7 +101,15 @@ export function decideJob(job: any, pods: any[], now: Date): JobDecision {
   if (deadlineAt !== undefined && now.getTime() >= deadlineAt) return fail('DeadlineExceeded', 'Job was active longer than specified deadline');
 
   const completions: number | undefined = spec.completions;
-  const done = completions !== undefined ? succeeded >= completions : succeeded > 0 && running.length === 0;
+  const indexed = spec.completionMode === 'Indexed' && completions !== undefined;
+  // An Indexed Job counts each index once: the pods that succeeded with distinct indexes below completions.
+  const succeededIndexes = new Set(pods.filter((p) => p.status?.phase === 'Succeeded').map(completionIndexOf).filter((i) => i >= 0 && i < (completions ?? 0)));
+  if (indexed) {
+    if (succeededIndexes.size > 0) status.completedIndexes = indexRanges(succeededIndexes);
+    else delete status.completedIndexes;
+    if (succeededIndexes.size > 0) status.succeeded = succeededIndexes.size;
+  }
+  const done = indexed ? succeededIndexes.size >= completions : completions !== undefined ? succeeded >= completions : succeeded > 0 && running.length === 0;
   if (done) {
     const message = 'Reached expected number of succeeded pods';
     conditions.push(condition('SuccessCriteriaMet', 'CompletionsReached', message, stamp), condition('Complete', 'CompletionsReached', message, stamp));
@@ -89,6 +117,14 @@ export function decideJob(job: any, pods: any[], now: Date): JobDecision {
     return { status, create: 0, remove: running, event: { type: 'Normal', reason: 'Completed', message: 'Job completed' } };
   }
   const parallelism = spec.parallelism ?? 1;
+  if (indexed) {
+    const runningIndexes = new Set(running.map(completionIndexOf));
+    const indexes: number[] = [];
+    for (let i = 0; i < completions && running.length + indexes.length < parallelism; i++) {
+      if (!succeededIndexes.has(i) && !runningIndexes.has(i)) indexes.push(i);
+    }
+    return { status, create: indexes.length, indexes, remove: [], event, deadlineAt };
+  }
   // A work queue (no completions) starts no new pod once one has succeeded: the others finish the queue.
   const want = completions !== undefined ? Math.min(parallelism, completions - succeeded) : succeeded > 0 ? running.length : parallelism;
   const newestFirst = [...running].sort((a, b) => String(b.metadata.creationTimestamp).localeCompare(String(a.metadata.creationTimestamp)));

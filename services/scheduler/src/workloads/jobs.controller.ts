@@ -1,11 +1,30 @@
 import type { Logger } from '@openpacific/service-kit';
-import { JOBS_RESOURCE, ObjectEventTypes } from '@openpacific/contracts';
+import { JOB_COMPLETION_INDEX_ANNOTATION, JOB_COMPLETION_INDEX_ENV, JOBS_RESOURCE, ObjectEventTypes } from '@openpacific/contracts';
 import { controllerReadModel, type FollowerDeps, sameJson, type SharedFollower, StoredObject } from '@openpacific/objects';
 import { decideJob } from './job-logic';
-import { append, clean, controllerNamed, PodOwnersController, timestamp, workloadEvent } from './owned-pods';
+import { append, clean, controllerNamed, PodOwnersController, PodShape, timestamp, workloadEvent } from './owned-pods';
 import { controllerOf } from './workload-logic';
 
 const JOB_CONTROLLER = controllerNamed('job-controller');
+
+/**
+ * The pod of one completion index of an Indexed Job: `<job>-<index>-<5 chars>`, the index as annotation and label,
+ * `JOB_COMPLETION_INDEX` in every container's environment, and hostname `<job>-<index>`.
+ */
+function indexedPod(job: any, index: number): PodShape {
+  return {
+    namePrefix: `${job.metadata.name}-${index}`,
+    apply: (pod) => {
+      const value = String(index);
+      pod.metadata.annotations = { ...(pod.metadata.annotations ?? {}), [JOB_COMPLETION_INDEX_ANNOTATION]: value };
+      pod.metadata.labels = { ...(pod.metadata.labels ?? {}), [JOB_COMPLETION_INDEX_ANNOTATION]: value };
+      for (const c of [...(pod.spec.initContainers ?? []), ...(pod.spec.containers ?? [])]) {
+        c.env = [...(c.env ?? []).filter((e: any) => e.name !== JOB_COMPLETION_INDEX_ENV), { name: JOB_COMPLETION_INDEX_ENV, value }];
+      }
+      pod.spec.hostname ??= `${job.metadata.name}-${index}`;
+    },
+  };
+}
 const TTL_CONTROLLER = controllerNamed('ttl-after-finished-controller');
 /** Pods a Job creates per pass (kube-controller-manager's burst for Jobs). */
 const BURST = 500;
@@ -66,7 +85,8 @@ export class JobsController extends PodOwnersController {
     for (const pod of decision.remove) await this.pods.delete(job, pod, JOB_CONTROLLER);
     const made = new Set<string>();
     for (let i = 0; i < Math.min(decision.create, BURST); i++) {
-      const outcome = await this.pods.create(job, JOB_CONTROLLER, this.refusals.get(job.metadata.uid));
+      const index = decision.indexes?.[i];
+      const outcome = await this.pods.create(job, JOB_CONTROLLER, this.refusals.get(job.metadata.uid), index === undefined ? undefined : indexedPod(job, index));
       if (outcome && 'refused' in outcome) {
         this.refusals.set(job.metadata.uid, outcome.refused);
         break;

@@ -89,6 +89,13 @@ export function passesOver(
   return loop;
 }
 
+/** What an owner adds to a pod of its template (an Indexed Job: its index in the name, labels, env). */
+export interface PodShape {
+  /** The name before the random suffix (default: the owner's name). */
+  namePrefix?: string;
+  apply(pod: any): void;
+}
+
 /** A pod create's outcome: its name, the policy service's refusal, or nothing (a lost race: another pass decides). */
 export type PodCreated = { created: string } | { refused: string } | undefined;
 
@@ -105,10 +112,10 @@ export class OwnedPods {
    * A pod from the owner's `spec.template`, admitted by the policy service as the API server would. A refusal is
    * recorded as a Warning Event, unless it is the one the owner already reports (`said`).
    */
-  async create(owner: any, by: Controller, said?: string): Promise<PodCreated> {
+  async create(owner: any, by: Controller, said?: string, shape?: PodShape): Promise<PodCreated> {
     const ns = owner.metadata.namespace;
     const template = owner.spec.template;
-    const name = `${owner.metadata.name}-${safeString(randomBytes(5), 5)}`;
+    const name = `${shape?.namePrefix ?? owner.metadata.name}-${safeString(randomBytes(5), 5)}`;
     let pod: any = {
       apiVersion: 'v1',
       kind: 'Pod',
@@ -124,6 +131,7 @@ export class OwnedPods {
       },
       spec: structuredClone(template.spec),
     };
+    shape?.apply(pod);
     pod.status = { phase: 'Pending', qosClass: qosClass(pod.spec) };
     const what = `a pod of ${owner.kind} ${ns}/${owner.metadata.name}`;
     let verdict: AdmissionResponse & { error?: { message: string } };

@@ -289,7 +289,7 @@ export class PodWorker {
     // On a host that networks pods, a pod needs the address the scheduler picks from its namespace's subnet.
     if (!sandbox && this.opts.podNetwork === 'netns' && !ip) return;
     const dns = this.opts.clusterDns ? { nameservers: [this.opts.clusterDns], searches: podDnsSearches(pod.metadata.namespace) } : undefined;
-    const box = sandbox ?? (await this.crx.runPodSandbox({ podUid: pod.metadata.uid, podName: pod.metadata.name, podNamespace: pod.metadata.namespace, epoch: this.opts.epoch, ...(ip ? { ip } : {}), ...(dns ? { dns } : {}) }));
+    const box = sandbox ?? (await this.crx.runPodSandbox({ podUid: pod.metadata.uid, podName: pod.metadata.name, podNamespace: pod.metadata.namespace, epoch: this.opts.epoch, ...(ip ? { ip } : {}), ...(dns ? { dns } : {}), ...(pod.spec?.hostname ? { hostname: pod.spec.hostname } : {}) }));
     const facts: ContainerFacts[] = [];
     const claims = this.claimVolumes(pod);
     for (const spec of pod.spec.containers as any[]) {

@@ -7,6 +7,9 @@ export const JOBS_RESOURCE = 'jobs.batch';
 /** The labels a Job without `manualSelector` puts on its pod template (and selects by the first). */
 export const JOB_CONTROLLER_UID_LABEL = 'batch.kubernetes.io/controller-uid';
 export const JOB_NAME_LABEL = 'batch.kubernetes.io/job-name';
+/** An Indexed Job's pod's completion index (annotation and label), and the variable its containers read it from. */
+export const JOB_COMPLETION_INDEX_ANNOTATION = 'batch.kubernetes.io/job-completion-index';
+export const JOB_COMPLETION_INDEX_ENV = 'JOB_COMPLETION_INDEX';
 /** The older names of the same two labels, which kube-apiserver still sets beside them. */
 export const LEGACY_JOB_LABELS = { uid: 'controller-uid', name: 'job-name' };
 
@@ -47,6 +50,7 @@ const jobStatusSchema = {
     ready: countSchema,
     terminating: countSchema,
     uncountedTerminatedPods: { type: 'object' },
+    completedIndexes: { type: 'string' },
   },
 };
 

@@ -20,8 +20,8 @@ export function validateJob(job: any): StatusCause[] {
     return [{ field: 'spec.selector', reason: 'FieldValueInvalid', message: `Invalid value: ${goSelector(spec.selector)}: \`selector\` will be auto-generated` }];
   }
   const causes = validateWorkload(job, 'job', true, JOB_RESTART_POLICIES);
-  if (spec.completionMode === 'Indexed') {
-    causes.push({ field: 'spec.completionMode', reason: 'FieldValueNotSupported', message: 'Unsupported value: "Indexed": supported values: "NonIndexed"' });
+  if (spec.completionMode === 'Indexed' && spec.completions === undefined) {
+    causes.push({ field: 'spec.completions', reason: 'FieldValueRequired', message: 'Required value: when completion mode is Indexed' });
   }
   return causes;
 }
