@@ -38,14 +38,7 @@ export class CronJobsController extends PodOwnersController {
   }
 
   protected async pass(): Promise<void> {
-    let next = Infinity;
-    for (const stored of this.model.list(CRONJOBS_RESOURCE)) {
-      if (stored.object.metadata.deletionTimestamp) continue;
-      const at = await this.syncCronJob(stored);
-      if (at !== undefined) next = Math.min(next, at);
-    }
-    for (const uid of this.forbidden.keys()) if (!this.model.findByUid(uid)) this.forbidden.delete(uid);
-    this.passAt(next, 100);
+    await this.syncEach(CRONJOBS_RESOURCE, (stored) => this.syncCronJob(stored), 100, [this.forbidden]);
   }
 
   private async syncCronJob(stored: StoredObject): Promise<number | undefined> {

@@ -52,15 +52,7 @@ export class JobsController extends PodOwnersController {
   }
 
   protected async pass(): Promise<void> {
-    let nextDeadline = Infinity;
-    for (const stored of this.model.list(JOBS_RESOURCE)) {
-      if (stored.object.metadata.deletionTimestamp) continue;
-      const deadline = await this.syncJob(stored);
-      if (deadline !== undefined) nextDeadline = Math.min(nextDeadline, deadline);
-    }
-    for (const uid of this.expected.keys()) if (!this.model.findByUid(uid)) this.expected.delete(uid);
-    for (const uid of this.refusals.keys()) if (!this.model.findByUid(uid)) this.refusals.delete(uid);
-    this.passAt(nextDeadline, 50);
+    await this.syncEach(JOBS_RESOURCE, (stored) => this.syncJob(stored), 50, [this.expected, this.refusals]);
   }
 
   /** One Job: its pods made or removed, its status written. The time of its active deadline, if it has one ahead. */

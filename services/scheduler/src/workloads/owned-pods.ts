@@ -3,7 +3,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { AdmissionRequest, AdmissionResponse, ObjectEventTypes, objectStreamId } from '@openpacific/contracts';
 import { NewEvent, RecordedEvent, StreamAppend, VersionConflictError } from '@openpacific/event-store';
 import { requestJson } from '@openpacific/messaging';
-import { type FollowedReadModel, type FollowerDeps, PassLoop, type ReadModel, type SharedFollower } from '@openpacific/objects';
+import { type FollowedReadModel, type FollowerDeps, PassLoop, type ReadModel, type SharedFollower, type StoredObject } from '@openpacific/objects';
 import { safeString } from './workload-logic';
 
 /** What the workload controllers share: writing their objects and the pods they own, and core Events about them. */
@@ -211,6 +211,21 @@ export abstract class PodOwnersController {
   stop(): void {
     clearTimeout(this.deadlineTimer);
     this.loop.stop();
+  }
+
+  /**
+   * Syncs every object of `resource` not being deleted, in turn, then asks for a pass `marginMs` after the
+   * earliest time a sync named (a deadline, a schedule), and forgets what `memos` hold of objects now gone.
+   */
+  protected async syncEach(resource: string, sync: (stored: StoredObject) => Promise<number | undefined>, marginMs: number, memos: Array<Map<string, unknown>> = []): Promise<void> {
+    let next = Infinity;
+    for (const stored of this.model.list(resource)) {
+      if (stored.object.metadata.deletionTimestamp) continue;
+      const at = await sync(stored);
+      if (at !== undefined) next = Math.min(next, at);
+    }
+    for (const memo of memos) for (const uid of memo.keys()) if (!this.model.findByUid(uid)) memo.delete(uid);
+    this.passAt(next, marginMs);
   }
 
   /** A pass `marginMs` after `at` (ms since the epoch), instead of the one asked before; none when `at` is Infinity. */

@@ -48,14 +48,13 @@ export function fieldManagerOptions(r: ResourceRequest, served: ServedResource, 
  */
 export function withUpdateOwnership(r: ResourceRequest, served: ServedResource, stored: StoredObject, next: any): any {
   const sent = next.metadata?.managedFields;
-  const manager = fieldManagerOf(r, false);
   if (deepEqual(sent, [{}])) {
     delete next.metadata.managedFields;
     return next;
   }
   const old = stored.object;
   const entries = old.metadata?.managedFields
-    ? updateOwnership(convertObject(old, served), convertObject({ ...next, metadata: { ...next.metadata, managedFields: old.metadata.managedFields } }, served), fieldManagerOptions(r, served, manager))
+    ? updateOwnership(convertObject(old, served), convertObject({ ...next, metadata: { ...next.metadata, managedFields: old.metadata.managedFields } }, served), fieldManagerOptions(r, served, fieldManagerOf(r, false)))
     : undefined;
   if (entries) next.metadata.managedFields = entries;
   else delete next.metadata.managedFields;

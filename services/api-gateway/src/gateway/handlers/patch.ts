@@ -36,16 +36,25 @@ export async function handlePatch(core: GatewayCore, r: ResourceRequest): Promis
   }
   const patch = parseBody(r.body ?? Buffer.alloc(0), contentType) as any;
   if (type === 'json' && !Array.isArray(patch)) throw badRequest('json: cannot unmarshal object into Go value of type jsonpatch.Patch');
-  // Refused before anything is read: an apply without a manager, `force` on another patch.
-  fieldManagerOf(r, type === 'apply');
-  forceOf(r, type === 'apply');
-  const attempts = () => patchAttempts(core, r, type, patch);
+  // Refused before anything is read: an apply without a manager, a manager's name too long, `force` on another patch.
+  const apply = type === 'apply' ? applyOptions(r, r.target.served) : undefined;
+  if (!apply) {
+    fieldManagerOf(r, false);
+    forceOf(r, false);
+  }
+  const attempts = () => patchAttempts(core, r, type, patch, apply);
   // Patches of one object through this gateway take turns (store/object-turns.ts); a dry run writes nothing to wait for.
   if (isDryRun(r.query)) await attempts();
   else await core.writer.turns.run(objectStreamId(served.resource, namespace, name!), attempts);
 }
 
-async function patchAttempts(core: GatewayCore, r: ResourceRequest, type: NonNullable<ReturnType<typeof patchContentType>>, patch: any): Promise<void> {
+async function patchAttempts(
+  core: GatewayCore,
+  r: ResourceRequest,
+  type: NonNullable<ReturnType<typeof patchContentType>>,
+  patch: any,
+  apply: ReturnType<typeof applyOptions> | undefined,
+): Promise<void> {
   const { served, namespace, name, subresource } = r.target;
   const validation = fieldValidationOf(r.query);
   const storage = core.registry.storage(served.resource);
@@ -56,7 +65,7 @@ async function patchAttempts(core: GatewayCore, r: ResourceRequest, type: NonNul
         if (patch?.metadata?.name !== undefined && patch.metadata.name !== name) {
           throw badRequest(`the name of the object (${patch.metadata.name}) does not match the name on the URL (${name})`);
         }
-        const owned = applyServerSideApply({}, { ...patch, metadata: { ...(patch?.metadata ?? {}), name } }, applyOptions(r, served));
+        const owned = applyServerSideApply({}, { ...patch, metadata: { ...(patch?.metadata ?? {}), name } }, apply!);
         const created = await createObject(core, r, owned);
         sendObject(r.res, 201, convertObject(created, served));
         return;
@@ -71,7 +80,7 @@ async function patchAttempts(core: GatewayCore, r: ResourceRequest, type: NonNul
     if (type === 'merge') patched = applyMergePatch(current, patch);
     else if (type === 'json') patched = applyJsonPatch(current, patch);
     else if (type === 'strategic') patched = applyStrategicMergePatch(current, patch, served.def.mergeKeys ?? {});
-    else patched = applyServerSideApply(current, patch, applyOptions(r, served));
+    else patched = applyServerSideApply(current, patch, apply!);
     if (typeof patched !== 'object' || patched === null || Array.isArray(patched)) throw badRequest('the patch did not result in an object');
     patched.apiVersion = current.apiVersion;
     patched.kind = current.kind;
