@@ -9,14 +9,17 @@ import { PodScheduler } from './pods/pod-scheduler';
 import { SharedFollower } from '@openpacific/objects';
 import { VolumeBinder } from './storage/volume-binder';
 import { CronJobsController } from './workloads/cronjobs.controller';
+import { DaemonSetsController } from './workloads/daemonsets.controller';
 import { JobsController } from './workloads/jobs.controller';
+import { StatefulSetsController } from './workloads/statefulsets.controller';
 import { WorkloadsController } from './workloads/workloads.controller';
 import type { SchedulerConfig } from './scheduler.config';
 
 /**
  * Every replica hears heartbeats; the elected one answers them (renewing the hosts' leases) and runs the
  * controllers: host lifecycle (heartbeats -> Ready), pod and VM placement with failover, and the volume
- * binder (claims to volumes carved from the datastore), and the Deployment, ReplicaSet, Job and CronJob controllers
+ * binder (claims to volumes carved from the datastore), and the Deployment, ReplicaSet, DaemonSet, StatefulSet, Job and
+ * CronJob controllers
  * (workloads/: it already leads pod placement and follows every pod, so no extra process is needed). A replica that loses
  * the lead stops them before another can have taken over. The controllers of the log share one follower.
  */
@@ -27,9 +30,8 @@ export class SchedulerLifecycle implements OnApplicationBootstrap, BeforeApplica
   private hosts?: HostLifecycleController;
   private pods?: PodScheduler;
   private volumes?: VolumeBinder;
-  private workloads?: WorkloadsController;
-  private jobs?: JobsController;
-  private cronJobs?: CronJobsController;
+  /** The controllers of workloads (Deployments and ReplicaSets, DaemonSets, StatefulSets, Jobs, CronJobs). */
+  private workloads: Array<{ start(): void; stop(): void }> = [];
   private log?: SharedFollower;
 
   constructor(@Inject(SERVICE_CONTEXT) private readonly ctx: ServiceContext<SchedulerConfig>) {}
@@ -49,9 +51,7 @@ export class SchedulerLifecycle implements OnApplicationBootstrap, BeforeApplica
         this.log = log;
         this.pods = new PodScheduler({ ...deps, podCIDR: clusterNetworkFromEnv(process.env).podCIDR || undefined });
         this.volumes = new VolumeBinder(deps, { datastoreDir: resolve(config.DATASTORE_DIR), datastoreCapacityBytes: config.DATASTORE_CAPACITY_BYTES || undefined });
-        this.workloads = new WorkloadsController(deps);
-        this.jobs = new JobsController(deps);
-        this.cronJobs = new CronJobsController(deps);
+        this.workloads = [new WorkloadsController(deps), new DaemonSetsController(deps), new StatefulSetsController(deps), new JobsController(deps), new CronJobsController(deps)];
         // The controllers pass only once their read models hold the whole log.
         await log.start();
         this.pods.start();
@@ -62,9 +62,7 @@ export class SchedulerLifecycle implements OnApplicationBootstrap, BeforeApplica
         });
         this.hosts.start();
         this.volumes.start();
-        this.workloads.start();
-        this.jobs.start();
-        this.cronJobs.start();
+        for (const c of this.workloads) c.start();
         monitor.answering = true;
       },
       onDeposed: async () => {
@@ -72,13 +70,9 @@ export class SchedulerLifecycle implements OnApplicationBootstrap, BeforeApplica
         this.hosts?.stop();
         await this.pods?.stop();
         this.volumes?.stop();
-        this.workloads?.stop();
-        this.jobs?.stop();
-        this.cronJobs?.stop();
+        for (const c of this.workloads) c.stop();
         await this.log?.stop();
-        this.workloads = undefined;
-        this.jobs = undefined;
-        this.cronJobs = undefined;
+        this.workloads = [];
         this.volumes = undefined;
         this.hosts = undefined;
         this.pods = undefined;

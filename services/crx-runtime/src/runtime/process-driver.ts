@@ -333,7 +333,8 @@ export class ProcessDriver implements RuntimeDriver {
     // and so into its pod's network namespace too.
     const init = processTree(status.pid).find((pid) => rootOf(pid) === c.merged);
     if (!init) throw new CodedError(CrxErrorCodes.conflict, `container ${c.id} has no process in its image yet`);
-    const namespaces = attachment ? ['-m', '-p', '-n', '-r', '-w'] : ['-m', '-p', '-r', '-w'];
+    // Its host name too (the pod's `spec.hostname`): `kubectl exec … hostname` answers what the container sees.
+    const namespaces = attachment ? ['-m', '-u', '-p', '-n', '-r', '-w'] : ['-m', '-u', '-p', '-r', '-w'];
     return { file: 'nsenter', args: ['-t', String(init), ...namespaces, '--', ...command], cwd: '/', env: c.env };
   }
 

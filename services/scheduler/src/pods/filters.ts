@@ -62,8 +62,18 @@ export function tolerates(tolerations: any[], taint: any): boolean {
   });
 }
 
-function matchesNodeSelectorTerm(term: any, labels: Record<string, string>): boolean {
-  return matchesLabelSelector(labelSelectorFromObject({ matchExpressions: (term.matchExpressions ?? []).filter((e: any) => ['In', 'NotIn', 'Exists', 'DoesNotExist'].includes(e.operator)) }), labels);
+/** A term's `matchFields`: Kubernetes allows only `metadata.name` there (In or NotIn), which DaemonSet pods use to name their host. */
+function matchesNodeFields(term: any, hostName: string): boolean {
+  for (const f of term.matchFields ?? []) {
+    if (f.key !== 'metadata.name') return false;
+    const listed = (f.values ?? []).includes(hostName);
+    if ((f.operator === 'In' && !listed) || (f.operator === 'NotIn' && listed) || (f.operator !== 'In' && f.operator !== 'NotIn')) return false;
+  }
+  return true;
+}
+
+export function matchesNodeSelectorTerm(term: any, labels: Record<string, string>, hostName: string): boolean {
+  return matchesNodeFields(term, hostName) && matchesLabelSelector(labelSelectorFromObject({ matchExpressions: (term.matchExpressions ?? []).filter((e: any) => ['In', 'NotIn', 'Exists', 'DoesNotExist'].includes(e.operator)) }), labels);
 }
 
 function anyPodMatches(term: any, pod: any, pods: Map<string, any>): boolean {
@@ -91,7 +101,7 @@ export function filterHost(pod: any, view: HostView, all: HostView[]): FilterRes
     if (labels[k] !== spec.nodeSelector[k]) return "didn't match Pod's node affinity/selector";
   }
   const required = spec.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms;
-  if (Array.isArray(required) && required.length > 0 && !required.some((t: any) => matchesNodeSelectorTerm(t, labels))) {
+  if (Array.isArray(required) && required.length > 0 && !required.some((t: any) => matchesNodeSelectorTerm(t, labels, view.name))) {
     return "didn't match Pod's node affinity/selector";
   }
   if (host.spec?.taints?.length) {

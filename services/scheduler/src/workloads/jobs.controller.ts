@@ -28,8 +28,6 @@ function indexedPod(job: any, index: number): PodShape {
 const TTL_CONTROLLER = controllerNamed('ttl-after-finished-controller');
 /** Pods a Job creates per pass (kube-controller-manager's burst for Jobs). */
 const BURST = 500;
-/** How long a Job waits to see the pods it created before deciding again. */
-const EXPECTATIONS_TIMEOUT_MS = 30_000;
 
 /**
  * The Job controller of OpenPacific (batch/v1, NonIndexed), run by the elected scheduler beside the Deployment and
@@ -41,8 +39,6 @@ const EXPECTATIONS_TIMEOUT_MS = 30_000;
  * and a finished Job with `ttlSecondsAfterFinished` is deleted once that time has passed.
  */
 export class JobsController extends PodOwnersController {
-  /** Pods created and not yet seen in the read model, by Job uid. */
-  private readonly expected = new Map<string, { names: Set<string>; since: number }>();
   /** The policy service's last refusal of a Job's pod, by Job uid: recorded as an Event once, tried again at the resync. */
   private readonly refusals = new Map<string, string>();
 
@@ -52,19 +48,14 @@ export class JobsController extends PodOwnersController {
   }
 
   protected async pass(): Promise<void> {
-    await this.syncEach(JOBS_RESOURCE, (stored) => this.syncJob(stored), 50, [this.expected, this.refusals]);
+    await this.syncEach(JOBS_RESOURCE, (stored) => this.syncJob(stored), 50, [this.refusals]);
   }
 
   /** One Job: its pods made or removed, its status written. The time of its active deadline, if it has one ahead. */
   private async syncJob(stored: StoredObject): Promise<number | undefined> {
     const job = stored.object;
     const pods = this.model.list('pods', job.metadata.namespace).map((s) => s.object).filter((p) => controllerOf(p)?.uid === job.metadata.uid);
-    const waiting = this.expected.get(job.metadata.uid);
-    if (waiting) {
-      const seen = new Set(pods.map((p) => p.metadata.name));
-      if ([...waiting.names].some((n) => !seen.has(n)) && Date.now() - waiting.since < EXPECTATIONS_TIMEOUT_MS) return undefined;
-      this.expected.delete(job.metadata.uid);
-    }
+    if (this.awaitingCreates(job, pods)) return undefined;
     const decision = decideJob(job, pods, new Date());
     if (decision.expired) {
       // Its time to live after finishing is over (the TTL-after-finished controller): deleted, and the garbage collector takes its pods.
@@ -89,7 +80,7 @@ export class JobsController extends PodOwnersController {
       }
     }
     if (made.size > 0) {
-      this.expected.set(job.metadata.uid, { names: made, since: Date.now() });
+      this.expect(job, made);
       // The status follows once the read model shows these pods.
       if (!decision.event) return decision.deadlineAt;
     }

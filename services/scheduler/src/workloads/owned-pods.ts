@@ -93,6 +93,12 @@ export function passesOver(
 export interface PodShape {
   /** The name before the random suffix (default: the owner's name). */
   namePrefix?: string;
+  /** The whole name, without a random suffix (a StatefulSet's `<set>-<ordinal>`): created again at its stream's version once gone. */
+  name?: string;
+  /** The template the pod is made from (default: the owner's `spec.template`; a StatefulSet's pod of its current revision). */
+  template?: any;
+  /** The SuccessfulCreate Event's message (default: `Created pod: <name>`). */
+  created?: string;
   apply(pod: any): void;
 }
 
@@ -114,8 +120,8 @@ export class OwnedPods {
    */
   async create(owner: any, by: Controller, said?: string, shape?: PodShape): Promise<PodCreated> {
     const ns = owner.metadata.namespace;
-    const template = owner.spec.template;
-    const name = `${shape?.namePrefix ?? owner.metadata.name}-${safeString(randomBytes(5), 5)}`;
+    const template = shape?.template ?? owner.spec.template;
+    const name = shape?.name ?? `${shape?.namePrefix ?? owner.metadata.name}-${safeString(randomBytes(5), 5)}`;
     let pod: any = {
       apiVersion: 'v1',
       kind: 'Pod',
@@ -133,28 +139,45 @@ export class OwnedPods {
     };
     shape?.apply(pod);
     pod.status = { phase: 'Pending', qosClass: qosClass(pod.spec) };
-    const what = `a pod of ${owner.kind} ${ns}/${owner.metadata.name}`;
-    let verdict: AdmissionResponse & { error?: { message: string } };
-    try {
-      verdict = await requestJson<AdmissionRequest, AdmissionResponse>(this.deps.nats, this.deps.names.admission, {
-        uid: randomUUID(), operation: 'CREATE', user: by.user, resource: { group: '', version: 'v1', resource: 'pods' }, kind: 'Pod', namespace: ns, name, object: pod, dryRun: false,
-      }, this.admissionTimeoutMs);
-    } catch (err) {
-      throw new Error(`admission of ${what} failed: ${(err as Error).message}`);
-    }
-    if (verdict.error) throw new Error(`admission of ${what} failed: ${verdict.error.message}`);
+    const verdict = await this.admit(pod, 'pods', by, `a pod of ${owner.kind} ${ns}/${owner.metadata.name}`);
     if (!verdict.allowed) {
       const message = `pods "${name}" is forbidden: ${verdict.status?.message ?? 'denied by the policy service'}`.replace(`pods "${name}" is forbidden: pods "${name}" is forbidden: `, `pods "${name}" is forbidden: `);
       if (said !== message) await this.write([workloadEvent(owner, by, 'Warning', 'FailedCreate', `Error creating: ${message}`)]);
       return { refused: message };
     }
     if (verdict.patchedObject) pod = verdict.patchedObject;
-    const ok = await this.write([append('pods', pod, ObjectEventTypes.created, 'no_stream', by), workloadEvent(owner, by, 'Normal', 'SuccessfulCreate', `Created pod: ${name}`)]);
+    const event = workloadEvent(owner, by, 'Normal', 'SuccessfulCreate', shape?.created ?? `Created pod: ${name}`);
+    const streamId = objectStreamId('pods', ns, name);
+    let expected: StreamAppend['expectedVersion'] = 'no_stream';
+    if (shape?.name) {
+      // A pod of this name may have lived before (a StatefulSet's member): its stream goes on after its deletion.
+      const version = await this.deps.store.streamVersion(streamId);
+      if (version > 0) {
+        const [last] = await this.deps.store.readStream(streamId, { fromVersion: version });
+        if (last?.type !== ObjectEventTypes.deleted) return { refused: `pods "${name}" already exists` };
+        expected = version;
+      }
+    }
+    const ok = await this.write([append('pods', pod, ObjectEventTypes.created, expected, by), event]);
     return ok ? { created: name } : undefined;
   }
 
+  /** The policy service's verdict on creating `obj` (a core/v1 pod or claim) as the controller, as the API server would ask it. */
+  async admit(obj: any, resource: string, by: Controller, what: string): Promise<AdmissionResponse> {
+    let verdict: AdmissionResponse & { error?: { message: string } };
+    try {
+      verdict = await requestJson<AdmissionRequest, AdmissionResponse>(this.deps.nats, this.deps.names.admission, {
+        uid: randomUUID(), operation: 'CREATE', user: by.user, resource: { group: '', version: 'v1', resource }, kind: obj.kind, namespace: obj.metadata.namespace, name: obj.metadata.name, object: obj, dryRun: false,
+      }, this.admissionTimeoutMs);
+    } catch (err) {
+      throw new Error(`admission of ${what} failed: ${(err as Error).message}`);
+    }
+    if (verdict.error) throw new Error(`admission of ${what} failed: ${verdict.error.message}`);
+    return verdict;
+  }
+
   /** A bound pod goes gracefully (its host stops it, then finishes the deletion); an unbound one at once. */
-  async delete(owner: any, pod: any, by: Controller): Promise<boolean> {
+  async delete(owner: any, pod: any, by: Controller, message = `Deleted pod: ${pod.metadata.name}`): Promise<boolean> {
     const stored = this.model.get('pods', pod.metadata.namespace, pod.metadata.name);
     if (!stored) return false;
     const next = clean(pod);
@@ -165,7 +188,7 @@ export class OwnedPods {
     }
     return this.write([
       append('pods', next, graceful ? ObjectEventTypes.deletionStarted : ObjectEventTypes.deleted, stored.streamVersion, by),
-      workloadEvent(owner, by, 'Normal', 'SuccessfulDelete', `Deleted pod: ${pod.metadata.name}`),
+      workloadEvent(owner, by, 'Normal', 'SuccessfulDelete', message),
     ]);
   }
 
@@ -189,6 +212,8 @@ export class OwnedPods {
 export abstract class PodOwnersController {
   protected readonly loop: PassLoop;
   protected readonly pods: OwnedPods;
+  /** Pods created and not yet seen in the read model, by owner uid (kube-controller-manager's expectations). */
+  protected readonly expected = new Map<string, { names: Set<string>; since: number }>();
   private deadlineTimer?: NodeJS.Timeout;
 
   constructor(
@@ -215,7 +240,7 @@ export abstract class PodOwnersController {
 
   /**
    * Syncs every object of `resource` not being deleted, in turn, then asks for a pass `marginMs` after the
-   * earliest time a sync named (a deadline, a schedule), and forgets what `memos` hold of objects now gone.
+   * earliest time a sync named (a deadline, a schedule), and forgets what `expected` and `memos` hold of objects now gone.
    */
   protected async syncEach(resource: string, sync: (stored: StoredObject) => Promise<number | undefined>, marginMs: number, memos: Array<Map<string, unknown>> = []): Promise<void> {
     let next = Infinity;
@@ -224,8 +249,26 @@ export abstract class PodOwnersController {
       const at = await sync(stored);
       if (at !== undefined) next = Math.min(next, at);
     }
-    for (const memo of memos) for (const uid of memo.keys()) if (!this.model.findByUid(uid)) memo.delete(uid);
+    for (const memo of [this.expected, ...memos]) for (const uid of memo.keys()) if (!this.model.findByUid(uid)) memo.delete(uid);
     this.passAt(next, marginMs);
+  }
+
+  /**
+   * Whether the owner still waits to see pods it created (`expect`ed) in its `pods` from the read model: it decides
+   * again only once it sees them all, or after `timeoutMs` (a create the log never showed).
+   */
+  protected awaitingCreates(owner: any, pods: any[], timeoutMs = 30_000): boolean {
+    const waiting = this.expected.get(owner.metadata.uid);
+    if (!waiting) return false;
+    const seen = new Set(pods.map((p) => p.metadata.name));
+    if ([...waiting.names].some((n) => !seen.has(n)) && Date.now() - waiting.since < timeoutMs) return true;
+    this.expected.delete(owner.metadata.uid);
+    return false;
+  }
+
+  /** Marks pods just created by the owner, to be seen before it decides again. */
+  protected expect(owner: any, names: Set<string>): void {
+    if (names.size > 0) this.expected.set(owner.metadata.uid, { names, since: Date.now() });
   }
 
   /** A pass `marginMs` after `at` (ms since the epoch), instead of the one asked before; none when `at` is Infinity. */

@@ -14,10 +14,10 @@ function feed(model: ReadModel, resource: string, object: any, type: string = Ob
 }
 
 const service = (ns: string, name: string, spec: any) => ({ apiVersion: 'v1', kind: 'Service', metadata: { namespace: ns, name }, spec });
-const slice = (ns: string, svc: string, endpoints: Array<{ ip: string; ready?: boolean }>) => ({
+const slice = (ns: string, svc: string, endpoints: Array<{ ip: string; ready?: boolean; hostname?: string }>) => ({
   apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', addressType: 'IPv4',
   metadata: { namespace: ns, name: svc, labels: { [SERVICE_NAME_LABEL]: svc } },
-  endpoints: endpoints.map((e) => ({ addresses: [e.ip], conditions: e.ready === undefined ? {} : { ready: e.ready } })),
+  endpoints: endpoints.map((e) => ({ addresses: [e.ip], conditions: e.ready === undefined ? {} : { ready: e.ready }, ...(e.hostname ? { hostname: e.hostname } : {}) })),
 });
 
 function model(): ReadModel {
@@ -51,6 +51,32 @@ describe('cluster DNS answers', () => {
     for (const name of ['nope.shop.svc.cluster.local', 'web.other.svc.cluster.local', 'web.shop.svc.cluster.local.shop.svc.cluster.local', 'x.cluster.local']) {
       expect(ask(model(), name)).toEqual({ rcode: DnsRcode.NXDOMAIN, authoritative: true, addresses: [] });
     }
+  });
+
+  it('answers a StatefulSet pod by its hostname under its Service: Ready endpoints only, NXDOMAIN for any other', () => {
+    const m = model();
+    feed(m, SERVICES_RESOURCE, service('shop', 'pg', { type: 'ClusterIP', clusterIP: 'None' }));
+    feed(m, ENDPOINT_SLICES_RESOURCE, slice('shop', 'pg', [{ ip: '10.65.2.1', ready: true, hostname: 'pg-0' }, { ip: '10.65.2.2', ready: false, hostname: 'pg-1' }, { ip: '10.65.2.3', hostname: 'pg-2' }]));
+    expect(ask(m, 'pg-0.pg.shop.svc.cluster.local')).toEqual({ rcode: DnsRcode.NOERROR, authoritative: true, addresses: ['10.65.2.1'] });
+    expect(ask(m, 'PG-2.pg.shop.svc.cluster.local.').addresses).toEqual(['10.65.2.3']);
+    expect(ask(m, 'pg-0.pg.shop.svc.cluster.local', DnsType.AAAA)).toEqual({ rcode: DnsRcode.NOERROR, authoritative: true, addresses: [] });
+    expect(ask(m, 'pg.shop.svc.cluster.local').addresses.sort()).toEqual(['10.65.2.1', '10.65.2.3']);
+    // A not-ready pod's name is gone as its address is from the Service's name (no publishNotReadyAddresses here).
+    for (const name of ['pg-1.pg.shop.svc.cluster.local', 'pg-9.pg.shop.svc.cluster.local', 'pg-0.db.shop.svc.cluster.local', 'pg-0.nope.shop.svc.cluster.local', 'pg-0.pg.other.svc.cluster.local', 'x.pg-0.pg.shop.svc.cluster.local']) {
+      expect(ask(m, name)).toEqual({ rcode: DnsRcode.NXDOMAIN, authoritative: true, addresses: [] });
+    }
+  });
+
+  it('answers an endpoint without hostname by its dashed address, and endpoint names of a cluster-IP Service, as CoreDNS', () => {
+    const m = model();
+    expect(ask(m, '10-65-1-5.db.shop.svc.cluster.local').addresses).toEqual(['10.65.1.5']);
+    expect(ask(m, '10-65-1-6.db.shop.svc.cluster.local').rcode).toBe(DnsRcode.NXDOMAIN);
+    feed(m, ENDPOINT_SLICES_RESOURCE, slice('shop', 'web', [{ ip: '10.65.3.1', hostname: 'web-0' }]));
+    expect(ask(m, 'web-0.web.shop.svc.cluster.local').addresses).toEqual(['10.65.3.1']);
+    expect(ask(m, 'web.shop.svc.cluster.local').addresses).toEqual(['10.97.3.4']);
+    feed(m, SERVICES_RESOURCE, service('shop', 'ext', { type: 'ExternalName', externalName: 'example.com' }));
+    feed(m, ENDPOINT_SLICES_RESOURCE, slice('shop', 'ext', [{ ip: '10.65.4.1', hostname: 'ext-0' }]));
+    expect(ask(m, 'ext-0.ext.shop.svc.cluster.local').rcode).toBe(DnsRcode.NXDOMAIN);
   });
 
   it('refuses names outside the cluster domain: there is no upstream', () => {

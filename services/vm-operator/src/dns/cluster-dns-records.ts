@@ -17,14 +17,21 @@ const refused: DnsAnswerSet = { rcode: DnsRcode.REFUSED, authoritative: false, a
 const nxdomain: DnsAnswerSet = { rcode: DnsRcode.NXDOMAIN, authoritative: true, addresses: [] };
 const found = (addresses: string[]): DnsAnswerSet => ({ rcode: DnsRcode.NOERROR, authoritative: true, addresses });
 
-/** The Ready addresses of a headless Service: its EndpointSlices' endpoints whose `ready` is not false (unset counts as ready). */
-function headlessAddresses(model: ReadModel, ns: string, service: string): string[] {
+/**
+ * The Ready addresses of a Service's EndpointSlices: endpoints whose `ready` is not false (unset counts as ready).
+ * With `endpoint`, only those that answer to that name as CoreDNS names them: their `hostname`, else their address
+ * with dashes (`10-65-1-5`).
+ */
+function readyAddresses(model: ReadModel, ns: string, service: string, endpoint?: string): string[] {
   const out = new Set<string>();
   for (const { object: slice } of model.list(ENDPOINT_SLICES_RESOURCE, ns)) {
     if (slice.metadata?.labels?.[SERVICE_NAME_LABEL] !== service || slice.addressType !== 'IPv4') continue;
     for (const e of slice.endpoints ?? []) {
       if (e?.conditions?.ready === false) continue;
-      for (const a of e.addresses ?? []) if (isIPv4(a)) out.add(a);
+      for (const a of e.addresses ?? []) {
+        if (!isIPv4(a)) continue;
+        if (endpoint === undefined || String(e.hostname || a.replace(/\./g, '-')).toLowerCase() === endpoint) out.add(a);
+      }
     }
   }
   return [...out];
@@ -35,8 +42,20 @@ function serviceAddresses(model: ReadModel, ns: string, name: string): string[] 
   const svc = model.get(SERVICES_RESOURCE, ns, name)?.object;
   if (!svc) return undefined;
   if (svc.spec?.type === 'ExternalName') return []; // a CNAME in kube-dns; not served here
-  if (svc.spec?.clusterIP === 'None') return headlessAddresses(model, ns, name);
+  if (svc.spec?.clusterIP === 'None') return readyAddresses(model, ns, name);
   return isIPv4(svc.spec?.clusterIP ?? '') ? [svc.spec.clusterIP] : [];
+}
+
+/**
+ * `<endpoint>.<svc>.<ns>.svc.cluster.local`: the Ready endpoints of the Service that answer to that name (a
+ * StatefulSet pod's hostname, see `readyAddresses`). As CoreDNS, for any Service but an ExternalName one, headless or
+ * not; undefined (NXDOMAIN) when none does, not-ready ones left out as from the headless Service's own name.
+ */
+function endpointAddresses(model: ReadModel, ns: string, service: string, endpoint: string): string[] | undefined {
+  const svc = model.get(SERVICES_RESOURCE, ns, service)?.object;
+  if (!svc || svc.spec?.type === 'ExternalName') return undefined;
+  const addresses = readyAddresses(model, ns, service, endpoint);
+  return addresses.length > 0 ? addresses : undefined;
 }
 
 /** The addresses a cluster.local name (lower case, labels in order, without `cluster.local`) stands for. */
@@ -47,6 +66,7 @@ function lookup(model: ReadModel, labels: string[]): string[] | undefined {
     if (labels.length === 1) return [];
     if (labels.length === 2) return model.list(SERVICES_RESOURCE, first).length > 0 ? [] : undefined;
     if (labels.length === 3) return serviceAddresses(model, second, first);
+    if (labels.length === 4) return endpointAddresses(model, third, second, first);
     return undefined;
   }
   if (labels[labels.length - 1] === 'pod') {

@@ -43,6 +43,21 @@ describe('podServiceEndpoints', () => {
     expect(result.backends.get('TCP/80')).toEqual([]);
   });
 
+  it('gives an endpoint the pod\'s hostname only when its subdomain names the Service, headless or not', () => {
+    const named = (name: string, spec: any) => { const p = pod(name, { ip: `127.1.0.${name.length}` }); Object.assign(p.spec, spec); return p; };
+    const pods = [
+      named('db-0', { hostname: 'db-0', subdomain: 's' }),
+      named('db-10', { hostname: 'db-10', subdomain: 'other' }),
+      named('db-200', { hostname: 'db-200' }),
+      named('db-3000', { subdomain: 's' }),
+    ];
+    for (const svc of [service([{ port: 5432, protocol: 'TCP' }]), { ...service([{ port: 5432, protocol: 'TCP' }]), spec: { selector: { app: 'web' }, clusterIP: 'None', ports: [] } }]) {
+      const result = podServiceEndpoints(svc, pods);
+      expect(result.endpoints.map((e) => [e.targetRef.name, e.hostname])).toEqual([['db-0', 'db-0'], ['db-10', undefined], ['db-200', undefined], ['db-3000', undefined]]);
+      expect(result.endpoints.filter((e) => 'hostname' in e)).toHaveLength(1);
+    }
+  });
+
   it('defaults the target port to the port', () => {
     expect(resolveTargetPort(pod('a'), undefined, 80, 'TCP')).toBe(80);
     expect(resolveTargetPort(pod('a'), '8080', 80, 'TCP')).toBe(8080);

@@ -7,6 +7,8 @@ export interface SliceEndpoint {
   conditions: { ready: boolean; serving: boolean; terminating: boolean };
   targetRef: { kind: 'Pod'; namespace: string; name: string; uid: string };
   nodeName?: string;
+  /** The pod's `spec.hostname` when its `spec.subdomain` names this Service: its DNS name under the Service. */
+  hostname?: string;
 }
 
 export interface SlicePort {
@@ -79,6 +81,9 @@ export function podServiceEndpoints(service: any, pods: any[]): PodServiceEndpoi
       conditions: { ready, serving: isReady(pod), terminating },
       targetRef: { kind: 'Pod', namespace: ns, name: pod.metadata.name, uid: pod.metadata.uid },
       ...(pod.spec?.nodeName ? { nodeName: pod.spec.nodeName } : {}),
+      // As the endpointslice controller (namespace already matched), whatever the cluster IP: cluster DNS answers
+      // `<hostname>.<svc>.<ns>.svc` with it, the stable per-pod names of a StatefulSet's governing Service.
+      ...(pod.spec?.hostname && pod.spec.subdomain === service.metadata?.name ? { hostname: pod.spec.hostname } : {}),
     });
   }
   // The slice's ports: as the endpointslice controller, the target port of the first endpoint (a number target as is).

@@ -92,3 +92,31 @@ export function templateMergeKeys(prefix: string): Record<string, string> {
     [`${prefix}.spec.volumes`]: 'name',
   };
 }
+
+export const DAEMONSETS_RESOURCE = 'daemonsets.apps';
+export const STATEFULSETS_RESOURCE = 'statefulsets.apps';
+export const CONTROLLER_REVISIONS_RESOURCE = 'controllerrevisions.apps';
+/**
+ * The label on a DaemonSet's or StatefulSet's pods naming the template revision they were made from: the hash for a
+ * DaemonSet's pods, the whole ControllerRevision name for a StatefulSet's (as kube-controller-manager writes them).
+ */
+export const CONTROLLER_REVISION_HASH_LABEL = 'controller-revision-hash';
+/** The DaemonSet's generation a pod was made at. */
+export const POD_TEMPLATE_GENERATION_LABEL = 'pod-template-generation';
+export const STATEFULSET_POD_NAME_LABEL = 'statefulset.kubernetes.io/pod-name';
+export const POD_INDEX_LABEL = 'apps.kubernetes.io/pod-index';
+
+const intOrString: JsonSchema = { type: ['integer', 'string'] };
+
+/** apps/v1 DaemonSetUpdateStrategy and StatefulSetUpdateStrategy: RollingUpdate or OnDelete, and the rolling knobs. */
+export function updateStrategySchema(rolling: Record<string, JsonSchema>): JsonSchema {
+  return {
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      type: { type: 'string', enum: ['RollingUpdate', 'OnDelete'] },
+      rollingUpdate: { type: 'object', additionalProperties: false, properties: rolling },
+    },
+  };
+}
+export const intOrPercentSchema = intOrString;

@@ -15,6 +15,36 @@ export function claimStorageClass(pvc: any): string | undefined {
   return pvc?.metadata?.annotations?.[BETA_STORAGE_CLASS_ANNOTATION] ?? pvc?.spec?.storageClassName;
 }
 
+/** core/v1 PersistentVolumeClaimSpec (also a StatefulSet's `volumeClaimTemplates[].spec`). */
+export const pvcSpecSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    accessModes: accessModesSchema,
+    selector: open,
+    resources: { type: 'object', additionalProperties: false, properties: { requests: quantityMap, limits: quantityMap } },
+    volumeName: { type: 'string' },
+    storageClassName: { type: 'string' },
+    volumeMode: { type: 'string', enum: ['Filesystem', 'Block'] },
+    dataSource: open,
+    dataSourceRef: open,
+    volumeAttributesClassName: { type: 'string' },
+  },
+};
+
+export const pvcStatusSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    phase: { type: 'string', enum: ['Pending', 'Bound', 'Lost'] },
+    accessModes: accessModesSchema,
+    capacity: quantityMap,
+    conditions: { type: 'array', items: conditionSchema },
+    allocatedResources: quantityMap,
+    allocatedResourceStatuses: { type: 'object', additionalProperties: { type: 'string' } },
+  },
+};
+
 function claimPhase(pvc: any): string {
   return pvc.metadata?.deletionTimestamp ? 'Terminating' : (pvc.status?.phase ?? 'Pending');
 }
@@ -38,33 +68,8 @@ export const persistentVolumeClaimResource: ResourceDefinition = {
       storage: true,
       schema: objectSchema(
         {
-          spec: {
-            type: 'object',
-            additionalProperties: false,
-            properties: {
-              accessModes: accessModesSchema,
-              selector: open,
-              resources: { type: 'object', additionalProperties: false, properties: { requests: quantityMap, limits: quantityMap } },
-              volumeName: { type: 'string' },
-              storageClassName: { type: 'string' },
-              volumeMode: { type: 'string', enum: ['Filesystem', 'Block'] },
-              dataSource: open,
-              dataSourceRef: open,
-              volumeAttributesClassName: { type: 'string' },
-            },
-          },
-          status: {
-            type: 'object',
-            additionalProperties: false,
-            properties: {
-              phase: { type: 'string', enum: ['Pending', 'Bound', 'Lost'] },
-              accessModes: accessModesSchema,
-              capacity: quantityMap,
-              conditions: { type: 'array', items: conditionSchema },
-              allocatedResources: quantityMap,
-              allocatedResourceStatuses: { type: 'object', additionalProperties: { type: 'string' } },
-            },
-          },
+          spec: pvcSpecSchema,
+          status: pvcStatusSchema,
         },
         ['spec'],
       ),

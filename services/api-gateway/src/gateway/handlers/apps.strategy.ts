@@ -90,7 +90,7 @@ export function validateTemplateSpec(template: any, at: string, restartPolicies:
 }
 
 /** `25%` or an integer; the percent part of a string. */
-function intOrPercent(field: string, v: unknown, causes: StatusCause[]): number | undefined {
+export function intOrPercent(field: string, v: unknown, causes: StatusCause[]): number | undefined {
   if (v === undefined) return undefined;
   if (typeof v === 'number') {
     if (v < 0) causes.push({ field, reason: 'FieldValueInvalid', message: `Invalid value: ${v}: must be greater than or equal to 0` });

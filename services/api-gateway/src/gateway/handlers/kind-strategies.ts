@@ -8,6 +8,7 @@ import { storageKindStrategies } from './storage.strategy';
 import { quotaKindStrategies } from './quota.strategy';
 import { appsKindStrategies } from './apps.strategy';
 import { batchKindStrategies } from './batch.strategy';
+import { setsKindStrategies } from './sets.strategy';
 import { serviceKindStrategies } from './service.strategy';
 import { networkPolicyKindStrategies } from './networkpolicy.strategy';
 import { validateTanzuKubernetesCluster, validateTanzuKubernetesClusterUpdate } from './tkc.strategy';
@@ -47,6 +48,7 @@ const strategies: Record<string, KindStrategy> = {
   ...quotaKindStrategies,
   ...appsKindStrategies,
   ...batchKindStrategies,
+  ...setsKindStrategies,
   ...serviceKindStrategies,
   ...networkPolicyKindStrategies,
   'run.tanzu.vmware.com/TanzuKubernetesCluster': { validate: validateTanzuKubernetesCluster, validateUpdate: validateTanzuKubernetesClusterUpdate },

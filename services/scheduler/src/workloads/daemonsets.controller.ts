@@ -1,0 +1,83 @@
+import type { Logger } from '@openpacific/service-kit';
+import { CONTROLLER_REVISION_HASH_LABEL, CONTROLLER_REVISIONS_RESOURCE, DAEMONSETS_RESOURCE, HOSTS_RESOURCE, ObjectEventTypes, POD_TEMPLATE_GENERATION_LABEL } from '@openpacific/contracts';
+import { controllerReadModel, type FollowerDeps, sameJson, type SharedFollower, StoredObject } from '@openpacific/objects';
+import { syncRevisions } from './controller-revisions';
+import { pinnedSpec, planDaemonSet } from './daemonset-logic';
+import { append, clean, controllerNamed, PodOwnersController, PodShape } from './owned-pods';
+import { controllerOf } from './workload-logic';
+
+const DAEMONSET_CONTROLLER = controllerNamed('daemon-set-controller');
+/** Pods a DaemonSet creates or deletes per pass. */
+const BURST = 500;
+
+/** A daemon pod for one host: pinned to it by node affinity, labelled with its revision and the set's generation. */
+function daemonPod(ds: any, host: string, hash: string): PodShape {
+  return {
+    apply: (pod) => {
+      pod.metadata.labels = { ...(pod.metadata.labels ?? {}), [CONTROLLER_REVISION_HASH_LABEL]: hash, [POD_TEMPLATE_GENERATION_LABEL]: String(ds.metadata.generation ?? 1) };
+      pod.spec = pinnedSpec(pod.spec, host);
+    },
+  };
+}
+
+/**
+ * The DaemonSet controller of OpenPacific (apps/v1), run by the elected scheduler: one pod of the template on every
+ * host whose labels, affinity and taints let it run there (the scheduler then binds it to that host, as kube-scheduler
+ * does with kube-controller-manager's pinned pods), none elsewhere; failed pods replaced; a changed template rolled
+ * out host by host within maxUnavailable (or maxSurge), or only as pods are deleted with OnDelete; the history of
+ * templates as ControllerRevisions; and the status `kubectl get ds` and `kubectl rollout status` read.
+ */
+export class DaemonSetsController extends PodOwnersController {
+
+  constructor(deps: FollowerDeps<Logger> & { log: SharedFollower }, opts: { resyncMs?: number; admissionTimeoutMs?: number } = {}) {
+    // Of the pods, only DaemonSets' own: the scheduler's other controllers hold every pod already.
+    super(deps, controllerReadModel([DAEMONSETS_RESOURCE, CONTROLLER_REVISIONS_RESOURCE, HOSTS_RESOURCE, 'pods']), 'daemonsets', {
+      ...opts,
+      keep: (e) => (e.data as any)?.resource !== 'pods' || controllerOf((e.data as any).object)?.kind === 'DaemonSet',
+    });
+  }
+
+  protected async pass(): Promise<void> {
+    await this.syncEach(DAEMONSETS_RESOURCE, (stored) => this.syncDaemonSet(stored), 50);
+  }
+
+  /** One DaemonSet: its history, its pods made or removed, its status written. The time its pods become available, when minReadySeconds waits. */
+  private async syncDaemonSet(stored: StoredObject): Promise<number | undefined> {
+    const ds = stored.object;
+    const pods = this.model.list('pods', ds.metadata.namespace).map((s) => s.object).filter((p) => controllerOf(p)?.uid === ds.metadata.uid);
+    if (this.awaitingCreates(ds, pods)) return undefined;
+    const inUse = new Set(pods.map((p) => p.metadata.labels?.[CONTROLLER_REVISION_HASH_LABEL]).filter(Boolean));
+    const { update, writes } = syncRevisions(this.model, ds, DAEMONSET_CONTROLLER, inUse);
+    for (const w of writes) if (!(await this.pods.write(w))) return undefined;
+    const now = Date.now();
+    const plan = planDaemonSet(ds, this.model.list(HOSTS_RESOURCE).map((s) => s.object), pods, update.hash, now);
+    let changed = false;
+    for (const pod of plan.remove.slice(0, BURST)) changed = (await this.pods.delete(ds, pod, DAEMONSET_CONTROLLER)) || changed;
+    const made = new Set<string>();
+    for (const host of plan.create.slice(0, BURST)) {
+      const outcome = await this.pods.create(ds, DAEMONSET_CONTROLLER, undefined, daemonPod(ds, host, update.hash));
+      if (outcome && 'refused' in outcome) break;
+      if (outcome) made.add(outcome.created);
+    }
+    this.expect(ds, made);
+    if (made.size > 0 || changed) return undefined; // the status follows once the read model shows the changes
+    if (sameJson(plan.status, ds.status ?? {})) return nextAvailable(ds, pods, now);
+    const next = clean(ds);
+    next.status = plan.status;
+    await this.pods.write([append(DAEMONSETS_RESOURCE, next, ObjectEventTypes.statusUpdated, stored.streamVersion, DAEMONSET_CONTROLLER)]);
+    return nextAvailable(ds, pods, now);
+  }
+}
+
+/** When the next ready pod has been ready for minReadySeconds (it becomes available then), if one is still waiting. */
+export function nextAvailable(owner: any, pods: any[], now: number): number | undefined {
+  const minReady = owner.spec?.minReadySeconds ?? 0;
+  if (!minReady) return undefined;
+  let next: number | undefined;
+  for (const p of pods) {
+    const ready = (p.status?.conditions ?? []).find((c: any) => c.type === 'Ready' && c.status === 'True');
+    const at = Date.parse(ready?.lastTransitionTime ?? '') + minReady * 1000;
+    if (Number.isFinite(at) && at > now) next = Math.min(next ?? Infinity, at);
+  }
+  return next;
+}
