@@ -157,6 +157,7 @@ describe('DaemonSets and StatefulSets', () => {
         expect(pod.metadata.labels).toMatchObject({ 'statefulset.kubernetes.io/pod-name': `web-${i}`, 'apps.kubernetes.io/pod-index': String(i) });
         expect(pod.spec.volumes).toEqual(expect.arrayContaining([{ name: 'data', persistentVolumeClaim: { claimName: `data-web-${i}` } }]));
         expect((await kubectl(['exec', `web-${i}`, '--', 'hostname'])).stdout.trim()).toBe(`web-${i}`);
+        expect((await kubectl(['exec', `web-${i}`, '--', 'cat', '/etc/hosts'])).stdout).toContain(`${pod.status.podIP}\tweb-${i}.web.default.svc.cluster.local\tweb-${i}\n`);
       }
       const claims = (await kubectl(['get', 'pvc', '--no-headers'])).stdout;
       for (let i = 0; i < 3; i++) expect(claims).toMatch(new RegExp(`^data-web-${i}\\s+Bound\\s`, 'm'));

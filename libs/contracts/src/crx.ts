@@ -57,6 +57,8 @@ export interface PodSandboxConfig {
   dns?: { nameservers: string[]; searches: string[] };
   /** The containers' host name: the pod's `spec.hostname`, else (absent) its name. */
   hostname?: string;
+  /** The pod's name in cluster DNS when it has one (`spec.subdomain`: `<hostname>.<subdomain>.<ns>.svc.cluster.local`), listed in /etc/hosts. */
+  fqdn?: string;
 }
 
 /**

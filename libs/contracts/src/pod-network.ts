@@ -119,3 +119,10 @@ export function clusterDnsAddress(network: ClusterNetwork): string {
 export function podDnsSearches(ns: string): string[] {
   return [`${ns}.svc.cluster.local`, 'svc.cluster.local', 'cluster.local'];
 }
+
+/** A pod's own name in cluster DNS when it sets `spec.subdomain` (`<hostname>.<subdomain>.<ns>.svc.cluster.local`), as its /etc/hosts lists it. */
+export function podFqdn(pod: any): string | undefined {
+  const subdomain = pod.spec?.subdomain;
+  if (!subdomain) return undefined;
+  return `${pod.spec?.hostname ?? pod.metadata.name}.${subdomain}.${pod.metadata.namespace}.svc.cluster.local`;
+}

@@ -1,7 +1,8 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { hostIndexOf, loopbackReason, PodNetworkSettings, writeResolvConf } from './pod-network';
+import { podFqdn } from '@openpacific/contracts';
+import { hostIndexOf, loopbackReason, PodNetworkSettings, writeHostsFile, writeResolvConf } from './pod-network';
 
 describe('choosing how pods are networked', () => {
   const capable = { uid: 0, missing: [] };
@@ -33,6 +34,22 @@ describe('choosing how pods are networked', () => {
       expect(writeResolvConf(dir, undefined)).toBeUndefined();
       const path = writeResolvConf(dir, { nameservers: ['10.97.0.10'], searches: ['web.svc.cluster.local', 'svc.cluster.local', 'cluster.local'] });
       expect(readFileSync(path!, 'utf8')).toBe('nameserver 10.97.0.10\nsearch web.svc.cluster.local svc.cluster.local cluster.local\noptions ndots:5\n');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('writes the pod\'s /etc/hosts as the kubelet does: its address under its DNS name and host name with a subdomain', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'crx-hosts-'));
+    try {
+      const member = { metadata: { name: 'web-1', namespace: 'shop' }, spec: { hostname: 'web-1', subdomain: 'web' } };
+      expect(podFqdn(member)).toBe('web-1.web.shop.svc.cluster.local');
+      expect(podFqdn({ metadata: { name: 'lone', namespace: 'shop' }, spec: {} })).toBeUndefined();
+      const lines = (path: string) => readFileSync(path, 'utf8').split('\n');
+      expect(lines(writeHostsFile(dir, '10.65.3.7', 'web-1', podFqdn(member)))).toEqual(expect.arrayContaining(['127.0.0.1\tlocalhost', '10.65.3.7\tweb-1.web.shop.svc.cluster.local\tweb-1']));
+      const plain = lines(writeHostsFile(dir, '10.65.3.8', 'lone'));
+      expect(plain[0]).toBe('# Kubernetes-managed hosts file.');
+      expect(plain.slice(-2)).toEqual(['10.65.3.8\tlone', '']);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -283,6 +283,26 @@ export function writeResolvConf(directory: string, dns: PodSandboxConfig['dns'])
   return path;
 }
 
+/**
+ * `<sandbox dir>/hosts`, the pod's /etc/hosts as the kubelet writes it (isolated containers get it): localhost, and the
+ * pod's address under its host name, or under its cluster DNS name and host name when it has a subdomain.
+ */
+export function writeHostsFile(directory: string, ip: string, hostname: string, fqdn?: string): string {
+  const lines = [
+    '# Kubernetes-managed hosts file.',
+    '127.0.0.1\tlocalhost',
+    '::1\tlocalhost ip6-localhost ip6-loopback',
+    'fe00::0\tip6-localnet',
+    'fe00::0\tip6-mcastprefix',
+    'fe00::1\tip6-allnodes',
+    'fe00::2\tip6-allrouters',
+    fqdn ? `${ip}\t${fqdn}\t${hostname}` : `${ip}\t${hostname}`,
+  ];
+  const path = join(directory, 'hosts');
+  writeFileSync(path, lines.join('\n') + '\n');
+  return path;
+}
+
 export function netnsPath(pid: number): string {
   return `/proc/${pid}/ns/net`;
 }

@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { copyFileSync, existsSync, lstatSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import {
   CodedError, ContainerConfig, ContainerStatus, CrxErrorCodes, ExecSyncRequest, ExecSyncResponse, PodSandbox, PodSandboxConfig, PodSandboxFilter, ReadLogsRequest, ReadLogsResponse,
 } from '@openpacific/contracts';
@@ -10,7 +10,7 @@ import { Cgroups } from './cgroups';
 import { existsInImage, ImageStore } from './image-store';
 import { alive, executable, processTree, signalAll } from './process-tree';
 import { readLogFile } from './log-reader';
-import { PodNetwork, PodNetworkAttachment, PodNetworkStatus, netnsPath, SpareNetwork, writeResolvConf } from './pod-network';
+import { PodNetwork, PodNetworkAttachment, PodNetworkStatus, netnsPath, SpareNetwork, writeHostsFile, writeResolvConf } from './pod-network';
 import { SpareNetworks } from './spare-networks';
 import { containerWanted, RuntimeDriver, sandboxWanted } from './runtime-driver';
 import type { ShimSpec } from '../shim/container-process';
@@ -135,6 +135,7 @@ export class ProcessDriver implements RuntimeDriver {
     mkdirSync(join(directory, 'volumes'), { recursive: true });
     mkdirSync(join(directory, 'logs'), { recursive: true });
     writeResolvConf(directory, config.dns);
+    writeHostsFile(directory, ip, config.hostname ?? config.podName, config.fqdn);
     if (this.spares) this.state.networks![id] = this.spares.attach(id, ip);
     const sandbox: PodSandbox = { id, config, state: 'SANDBOX_READY', ip, directory, createdAt: new Date().toISOString() };
     this.state.sandboxes[id] = sandbox;
@@ -242,7 +243,8 @@ export class ProcessDriver implements RuntimeDriver {
         init: this.init, netns: attachment && netnsPath(attachment.pid),
         lower: c.rootfs, upper: join(layers, 'upper'), work: join(layers, 'work'), merged, workingDir: c.workingDir, volumes: c.volumes,
       };
-      givePodResolver(join(sandbox.directory, 'resolv.conf'), c.rootfs, isolation.upper);
+      givePodFile(join(sandbox.directory, 'resolv.conf'), c.rootfs, isolation.upper);
+      givePodFile(join(sandbox.directory, 'hosts'), c.rootfs, isolation.upper);
     }
     const spec: ShimSpec = {
       command: c.command, env: c.env, cwd: c.cwd, logPath: c.logPath, statusPath: c.statusPath, cgroupProcs, isolation,
@@ -424,20 +426,20 @@ export class ProcessDriver implements RuntimeDriver {
 }
 
 /**
- * The pod's resolver (`<sandbox>/resolv.conf`, when the pod has one) as /etc/resolv.conf of an isolated container:
- * a file of the container's own layer, written before the overlay is mounted, so set-up mounts nothing for it.
- * Only where the image has an /etc directory of its own (one that is a symlink would lead the write out of the
- * layer); an image's resolv.conf, symlink or file, is covered by it, as a bind mount would cover it.
+ * A file of the pod's (`<sandbox>/resolv.conf` when the pod has a resolver, `<sandbox>/hosts`) as the same file in /etc
+ * of an isolated container: a file of the container's own layer, written before the overlay is mounted, so set-up
+ * mounts nothing for it. Only where the image has an /etc directory of its own (one that is a symlink would lead the
+ * write out of the layer); the image's file, symlink or file, is covered by it, as a bind mount would cover it.
  */
-function givePodResolver(resolvConf: string, rootfs: string, upper: string): void {
-  if (!existsSync(resolvConf)) return;
+function givePodFile(file: string, rootfs: string, upper: string): void {
+  if (!existsSync(file)) return;
   try {
     if (!lstatSync(join(rootfs, 'etc')).isDirectory()) return;
   } catch {
     return;
   }
   mkdirSync(join(upper, 'etc'), { recursive: true });
-  copyFileSync(resolvConf, join(upper, 'etc', 'resolv.conf'));
+  copyFileSync(file, join(upper, 'etc', basename(file)));
 }
 
 function rootOf(pid: number): string | undefined {

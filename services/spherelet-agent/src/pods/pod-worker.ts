@@ -1,4 +1,4 @@
-import { ContainerConfig, ContainerStatus, CrxErrorCodes, NatsNames, ObjectEventTypes, POD_IP_ANNOTATION, PodSandbox, podDnsSearches, PVCS_RESOURCE, PVS_RESOURCE } from '@openpacific/contracts';
+import { ContainerConfig, ContainerStatus, CrxErrorCodes, NatsNames, ObjectEventTypes, POD_IP_ANNOTATION, PodSandbox, podDnsSearches, podFqdn, PVCS_RESOURCE, PVS_RESOURCE } from '@openpacific/contracts';
 import { EventStore, NewEvent, StreamAppend, VersionConflictError } from '@openpacific/event-store';
 import { milliValue, parseQuantity } from '@openpacific/kube-api';
 import { CrxClient } from '@openpacific/messaging';
@@ -289,7 +289,7 @@ export class PodWorker {
     // On a host that networks pods, a pod needs the address the scheduler picks from its namespace's subnet.
     if (!sandbox && this.opts.podNetwork === 'netns' && !ip) return;
     const dns = this.opts.clusterDns ? { nameservers: [this.opts.clusterDns], searches: podDnsSearches(pod.metadata.namespace) } : undefined;
-    const box = sandbox ?? (await this.crx.runPodSandbox({ podUid: pod.metadata.uid, podName: pod.metadata.name, podNamespace: pod.metadata.namespace, epoch: this.opts.epoch, ...(ip ? { ip } : {}), ...(dns ? { dns } : {}), ...(pod.spec?.hostname ? { hostname: pod.spec.hostname } : {}) }));
+    const box = sandbox ?? (await this.crx.runPodSandbox({ podUid: pod.metadata.uid, podName: pod.metadata.name, podNamespace: pod.metadata.namespace, epoch: this.opts.epoch, ...(ip ? { ip } : {}), ...(dns ? { dns } : {}), ...(pod.spec?.hostname ? { hostname: pod.spec.hostname } : {}), ...(podFqdn(pod) ? { fqdn: podFqdn(pod) } : {}) }));
     const facts: ContainerFacts[] = [];
     const claims = this.claimVolumes(pod);
     for (const spec of pod.spec.containers as any[]) {
