@@ -1,6 +1,5 @@
-import { labelSelectorFromObject, matchesLabelSelector } from '@openpacific/kube-api';
 import { CONTROLLER_REVISION_HASH_LABEL } from '@openpacific/contracts';
-import { tolerates } from '../pods/filters';
+import { matchesNodeSelectorTerm, tolerates } from '../pods/filters';
 import { isActivePod, isPodAvailable, isPodReady } from './workload-logic';
 
 /** Pure decisions of the DaemonSet controller (kube-controller-manager's rules): which hosts run a daemon pod, what to create and delete. */
@@ -27,15 +26,9 @@ export function shouldRun(template: any, host: any): boolean {
   const labels: Record<string, string> = host.metadata.labels ?? {};
   for (const [k, v] of Object.entries<string>(spec.nodeSelector ?? {})) if (labels[k] !== v) return false;
   const terms: any[] | undefined = spec.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms;
-  if (terms?.length && !terms.some((t) => termMatches(t, labels, host.metadata.name))) return false;
+  if (terms?.length && !terms.some((t) => matchesNodeSelectorTerm(t, labels, host.metadata.name))) return false;
   const tolerations = daemonTolerations(spec);
   return !(host.spec?.taints ?? []).some((t: any) => (t.effect === 'NoSchedule' || t.effect === 'NoExecute') && !tolerates(tolerations, t));
-}
-
-function termMatches(term: any, labels: Record<string, string>, name: string): boolean {
-  const exprs = (term.matchExpressions ?? []).filter((e: any) => ['In', 'NotIn', 'Exists', 'DoesNotExist'].includes(e.operator));
-  if (!matchesLabelSelector(labelSelectorFromObject({ matchExpressions: exprs }), labels)) return false;
-  return (term.matchFields ?? []).every((f: any) => f.key === 'metadata.name' && (f.operator === 'In') === (f.values ?? []).includes(name));
 }
 
 /** The pod's spec pinned to one host, as kube-controller-manager pins daemon pods: a required node affinity on the host's name. */

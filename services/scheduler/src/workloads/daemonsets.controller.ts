@@ -3,7 +3,7 @@ import { CONTROLLER_REVISION_HASH_LABEL, CONTROLLER_REVISIONS_RESOURCE, DAEMONSE
 import { controllerReadModel, type FollowerDeps, sameJson, type SharedFollower, StoredObject } from '@openpacific/objects';
 import { syncRevisions } from './controller-revisions';
 import { pinnedSpec, planDaemonSet } from './daemonset-logic';
-import { append, clean, controllerNamed, PodOwnersController, PodShape } from './owned-pods';
+import { append, clean, controllerNamed, nextAvailable, PodOwnersController, PodShape } from './owned-pods';
 import { controllerOf } from './workload-logic';
 
 const DAEMONSET_CONTROLLER = controllerNamed('daemon-set-controller');
@@ -67,17 +67,4 @@ export class DaemonSetsController extends PodOwnersController {
     await this.pods.write([append(DAEMONSETS_RESOURCE, next, ObjectEventTypes.statusUpdated, stored.streamVersion, DAEMONSET_CONTROLLER)]);
     return nextAvailable(ds, pods, now);
   }
-}
-
-/** When the next ready pod has been ready for minReadySeconds (it becomes available then), if one is still waiting. */
-export function nextAvailable(owner: any, pods: any[], now: number): number | undefined {
-  const minReady = owner.spec?.minReadySeconds ?? 0;
-  if (!minReady) return undefined;
-  let next: number | undefined;
-  for (const p of pods) {
-    const ready = (p.status?.conditions ?? []).find((c: any) => c.type === 'Ready' && c.status === 'True');
-    const at = Date.parse(ready?.lastTransitionTime ?? '') + minReady * 1000;
-    if (Number.isFinite(at) && at > now) next = Math.min(next ?? Infinity, at);
-  }
-  return next;
 }

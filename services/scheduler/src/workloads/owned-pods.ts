@@ -279,3 +279,16 @@ export abstract class PodOwnersController {
     this.deadlineTimer.unref();
   }
 }
+
+/** When the next ready pod has been ready for minReadySeconds (it becomes available then), if one is still waiting. */
+export function nextAvailable(owner: any, pods: any[], now: number): number | undefined {
+  const minReady = owner.spec?.minReadySeconds ?? 0;
+  if (!minReady) return undefined;
+  let next: number | undefined;
+  for (const p of pods) {
+    const ready = (p.status?.conditions ?? []).find((c: any) => c.type === 'Ready' && c.status === 'True');
+    const at = Date.parse(ready?.lastTransitionTime ?? '') + minReady * 1000;
+    if (Number.isFinite(at) && at > now) next = Math.min(next ?? Infinity, at);
+  }
+  return next;
+}

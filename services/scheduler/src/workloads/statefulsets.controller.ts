@@ -6,9 +6,8 @@ import {
 } from '@openpacific/contracts';
 import { controllerReadModel, type FollowerDeps, sameJson, type SharedFollower, StoredObject } from '@openpacific/objects';
 import { revisionTemplate, syncRevisions } from './controller-revisions';
-import { nextAvailable } from './daemonsets.controller';
-import { append, clean, controllerNamed, ownerRef, PodOwnersController, PodShape, timestamp, workloadEvent } from './owned-pods';
-import { claimName, planStatefulSet, revisionOfPod } from './statefulset-logic';
+import { append, clean, controllerNamed, nextAvailable, ownerRef, PodOwnersController, PodShape, timestamp, workloadEvent } from './owned-pods';
+import { claimName, ordinalOf, planStatefulSet, revisionOfPod } from './statefulset-logic';
 import { controllerOf } from './workload-logic';
 
 const STATEFULSET_CONTROLLER = controllerNamed('statefulset-controller');
@@ -133,7 +132,7 @@ export class StatefulSetsController extends PodOwnersController {
    */
   private async releaseClaims(set: any, pod: any): Promise<void> {
     if (set.spec?.persistentVolumeClaimRetentionPolicy?.whenScaled !== 'Delete') return;
-    const ordinal = Number(pod.metadata.name.slice(set.metadata.name.length + 1));
+    const ordinal = ordinalOf(set, pod.metadata.name)!;
     const start = set.spec?.ordinals?.start ?? 0;
     if (ordinal >= start && ordinal < start + (set.spec?.replicas ?? 1)) return; // replaced, not scaled away
     for (const template of set.spec?.volumeClaimTemplates ?? []) {
