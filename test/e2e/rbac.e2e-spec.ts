@@ -262,4 +262,49 @@ metadata:
     const revoked = await cluster.request('GET', '/api/v1/namespaces/team-a/pods', { token });
     expect(revoked.status).toBe(401);
   });
+
+  it('issues bound tokens with kubectl create token: they expire, name their audience, and die with what they are bound to', async () => {
+    // robot (team-a, bound to view) exists from the test before; its token Secret is gone.
+    const created = await cluster.kubectl(['create', 'token', 'robot', '-n', 'team-a']);
+    expect(created.stderr).toBe('');
+    const token = created.stdout.trim();
+    expect(token.split('.')).toHaveLength(3);
+    const claims = JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString('utf8'));
+    expect(claims).toMatchObject({ sub: 'system:serviceaccount:team-a:robot', aud: ['https://kubernetes.default.svc.cluster.local'], 'kubernetes.io': { namespace: 'team-a', serviceaccount: { name: 'robot' } } });
+    expect(claims.exp - claims.iat).toBe(3600);
+    const whoami = await cluster.kubectl(['auth', 'whoami', '--token', token, '-o', 'json']);
+    expect(JSON.parse(whoami.stdout).status.userInfo.username).toBe('system:serviceaccount:team-a:robot');
+    expect((await cluster.request('GET', '/api/v1/namespaces/team-a/pods', { token })).status).toBe(200);
+    expect((await cluster.request('GET', '/api/v1/namespaces/team-b/pods', { token })).status).toBe(403);
+
+    // Another audience is not this server's; a tampered token is nobody's.
+    const other = (await cluster.kubectl(['create', 'token', 'robot', '-n', 'team-a', '--audience', 'vault', '--duration', '20m'])).stdout.trim();
+    const otherClaims = JSON.parse(Buffer.from(other.split('.')[1], 'base64url').toString('utf8'));
+    expect(otherClaims.aud).toEqual(['vault']);
+    expect(otherClaims.exp - otherClaims.iat).toBe(1200);
+    expect((await cluster.request('GET', '/api/v1/namespaces/team-a/pods', { token: other })).status).toBe(401);
+    const [h, , sig] = token.split('.');
+    const forged = `${h}.${Buffer.from(JSON.stringify({ ...claims, 'kubernetes.io': { ...claims['kubernetes.io'], namespace: 'team-b' } })).toString('base64url')}.${sig}`;
+    expect((await cluster.request('GET', '/api/v1/namespaces/team-b/pods', { token: forged })).status).toBe(401);
+
+    // Bound to a Secret: good until the Secret goes.
+    await apply('apiVersion: v1\nkind: Secret\nmetadata: { name: anchor, namespace: team-a }\nstringData: { a: b }\n');
+    const bound = (await cluster.kubectl(['create', 'token', 'robot', '-n', 'team-a', '--bound-object-kind', 'Secret', '--bound-object-name', 'anchor'])).stdout.trim();
+    expect((await cluster.request('GET', '/api/v1/namespaces/team-a/pods', { token: bound })).status).toBe(200);
+    expect((await cluster.kubectl(['delete', 'secret', 'anchor', '-n', 'team-a'])).code).toBe(0);
+    expect((await cluster.request('GET', '/api/v1/namespaces/team-a/pods', { token: bound })).status).toBe(401);
+
+    // Bad input: a duration under ten minutes, a missing ServiceAccount or bound object, nothing issued.
+    const short = await cluster.kubectl(['create', 'token', 'robot', '-n', 'team-a', '--duration', '5m']);
+    expect(short.code).not.toBe(0);
+    expect(short.stderr).toContain('spec.expirationSeconds: Invalid value: 300: may not specify a duration less than 10 minutes');
+    const nobody = await cluster.kubectl(['create', 'token', 'nobody', '-n', 'team-a']);
+    expect(nobody.stderr).toContain('serviceaccounts "nobody" not found');
+    const gone = await cluster.kubectl(['create', 'token', 'robot', '-n', 'team-a', '--bound-object-kind', 'Secret', '--bound-object-name', 'anchor']);
+    expect(gone.stderr).toContain('secrets "anchor" not found');
+
+    // Deleting the ServiceAccount ends every token it was given.
+    expect((await cluster.kubectl(['delete', 'sa', 'robot', '-n', 'team-a'])).code).toBe(0);
+    expect((await cluster.request('GET', '/api/v1/namespaces/team-a/pods', { token })).status).toBe(401);
+  });
 });

@@ -2,9 +2,9 @@ import type { FieldSpec, Message } from './protobuf-message';
 
 /**
  * The protobuf messages of the kinds kubectl's typed generators post (`kubectl create configmap|secret|
- * serviceaccount|quota|role|rolebinding|clusterrole|clusterrolebinding|deployment|job|cronjob|service|namespace`), as far as
+ * serviceaccount|quota|role|rolebinding|clusterrole|clusterrolebinding|deployment|job|cronjob|service|namespace|token`), as far as
  * those generators and the usual clients fill them. Field numbers are those of Kubernetes' generated.proto files
- * (core/v1, apps/v1, rbac/v1, meta/v1, intstr, resource). A field not described here that carries a value makes the
+ * (core/v1, apps/v1, rbac/v1, authentication/v1, meta/v1, intstr, resource). A field not described here that carries a value makes the
  * body refused (protobuf-message.ts); `ignore` marks fields the server sets, read past whatever they hold.
  */
 const str = (json: string): FieldSpec => ({ json, type: 'string' });
@@ -163,6 +163,11 @@ export const PROTOBUF_MESSAGES: Record<string, Message> = {
     3: ignore('status'),
   },
   'v1/Service': { 1: msg('metadata', objectMeta), 2: msg('spec', serviceSpec), 3: ignore('status') },
+  'authentication.k8s.io/v1/TokenRequest': {
+    1: msg('metadata', objectMeta),
+    2: msg('spec', { 1: strs('audiences'), 3: msg('boundObjectRef', { 1: str('kind'), 2: str('apiVersion'), 3: str('name'), 4: str('uid') }), 4: int('expirationSeconds') }),
+    3: ignore('status'),
+  },
   'apps/v1/Deployment': { 1: msg('metadata', objectMeta), 2: msg('spec', deploymentSpec), 3: ignore('status') },
   'batch/v1/Job': { 1: msg('metadata', objectMeta), 2: msg('spec', jobSpec), 3: ignore('status') },
   'batch/v1/CronJob': {

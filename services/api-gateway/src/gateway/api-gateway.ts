@@ -7,7 +7,7 @@ import { ensureEventStream, EventRelay } from '@openpacific/messaging';
 import { precompileSchemas } from '@openpacific/kube-api';
 import type { ServiceContext } from '@openpacific/service-kit';
 import type { GatewayConfig } from '../api-gateway.config';
-import { ensureAdminToken, ensurePki, writeKubeconfig } from '../pki';
+import { ensureAdminToken, ensurePki, ensureServiceAccountKey, writeKubeconfig } from '../pki';
 import { GarbageCollector } from './controllers/garbage-collector';
 import { GatewayCore } from './core';
 import { nowTimestamp, prepareForCreate } from './handlers/object-rules';
@@ -19,6 +19,7 @@ import { auditHook, upgradeAudit } from './audit/audit-hook';
 import { readModelLookups } from './auth/rbac-lookups';
 import { ensureBootstrapPolicy } from './auth/ensure-bootstrap-policy';
 import { localUserTokens } from './auth/local-user-tokens';
+import { boundTokenSource } from './auth/bound-tokens';
 import { serviceAccountTokenSource } from './auth/service-account-tokens';
 import { UsersFile } from './auth/users-file';
 import { ResourceRegistry } from './registry/registry';
@@ -63,6 +64,7 @@ export class ApiGateway {
     const sans = config.TLS_SANS.split(',').map((s) => s.trim()).filter(Boolean);
     const pki = await ensurePki(config.DATA_DIR, sans);
     const adminToken = await ensureAdminToken(config.DATA_DIR);
+    const serviceAccountKey = await ensureServiceAccountKey(config.DATA_DIR);
 
     const registry = new ResourceRegistry();
     const readModel = new ReadModel();
@@ -80,7 +82,7 @@ export class ApiGateway {
     await follower.start();
     logger.info('read model rebuilt from the log', { ms: Date.now() - started });
     const writer = new ObjectWriter(store, follower, readModel, new AdmissionClient(nats, names, config.ADMISSION_TIMEOUT_MS), secretKey);
-    const core: GatewayCore = { registry, readModel, hub, follower, writer, store, logger, nats, natsPrefix: config.NATS_PREFIX, serviceCIDR: config.SERVICE_CIDR };
+    const core: GatewayCore = { registry, readModel, hub, follower, writer, store, logger, nats, natsPrefix: config.NATS_PREFIX, serviceCIDR: config.SERVICE_CIDR, serviceAccountKey };
     await this.ensureSystemNamespaces(core);
     await ensureBootstrapPolicy(core);
     // Expanding a claim depends on its class, which the PVC rules look up here.
@@ -112,6 +114,7 @@ export class ApiGateway {
     this.users = users;
     auth.addSource((_token, d) => users.lookup(d.toString('hex')));
     auth.addSource(serviceAccountTokenSource(readModel));
+    auth.addSource(boundTokenSource(serviceAccountKey, readModel));
     this.audit = new AuditLog(pool, logger.child({ component: 'audit' }));
     const auditDeps = { log: this.audit, registry, auth, rbac: readModelLookups(readModel), logger };
     const audit = auditHook(auditDeps);

@@ -23,6 +23,8 @@ export interface GatewayCore {
   natsPrefix: string;
   /** The /16 cluster IPs are allocated from (SERVICE_CIDR). */
   serviceCIDR: string;
+  /** What ServiceAccount tokens are signed with (TokenRequest); tokens are not served without it. */
+  serviceAccountKey?: Buffer;
 }
 
 /** One authenticated request for objects of one kind. */

@@ -4,3 +4,4 @@ export { ensureAdminToken } from './admin-token';
 export { writeKubeconfig } from './kubeconfig.writer';
 export { renderKubeconfig } from '@openpacific/kube-api';
 export type { KubeconfigOptions } from '@openpacific/kube-api';
+export { ensureServiceAccountKey } from './service-account-key';

@@ -51,6 +51,8 @@ export function bootstrapClusterRoles(defs: ResourceDefinition[]): Array<{ name:
     ...grouped(entries(writable), WRITE),
     // kubectl exec / port-forward (as kube's edit role; a WebSocket GET needs both get and create).
     { apiGroups: [''], resources: ['pods/exec', 'pods/portforward'], verbs: [...READ, ...WRITE] },
+    // kubectl create token (as kube's edit role: it may act as any ServiceAccount of the namespace anyway).
+    { apiGroups: [''], resources: ['serviceaccounts/token'], verbs: ['create'] },
     namespaces,
   ];
   const rbacNamespaced: PolicyRule = { apiGroups: [RBAC_GROUP], resources: ['roles', 'rolebindings'], verbs: [...READ, ...WRITE] };

@@ -4,6 +4,7 @@ import { GatewayCore, ResourceRequest } from '../core';
 import { handleCreate } from '../handlers/create';
 import { handleDelete, handleDeleteCollection } from '../handlers/delete';
 import { handleScale } from '../handlers/scale';
+import { handleTokenRequest } from '../handlers/token-request';
 import { handleHistory } from '../handlers/history';
 import { handleLogs } from '../handlers/logs';
 import { handleGet, handleList } from '../handlers/read';
@@ -81,10 +82,12 @@ export class ApiRequestHandler {
     if (target.served.def.scope === 'Namespaced' && target.name !== undefined && !target.namespace) throw notFound('', r.url.pathname);
     const podLog = target.subresource === 'log' && target.served.def.kind === 'Pod' && target.served.def.group === '';
     const scale = target.subresource === 'scale' && !!target.served.def.subresources.scale && target.name !== undefined;
-    if (target.subresource && !podLog && !scale && !(target.subresource === 'status' && target.served.def.subresources.status)) {
+    const token = target.subresource === 'token' && target.served.def.kind === 'ServiceAccount' && target.served.def.group === '' && target.name !== undefined;
+    if (target.subresource && !podLog && !scale && !token && !(target.subresource === 'status' && target.served.def.subresources.status)) {
       throw notFound('', r.url.pathname);
     }
     if (scale) return handleScale(core, r, method);
+    if (token) return handleTokenRequest(core, r, method);
     if (podLog) {
       if (method !== 'GET') throw methodNotAllowed(method);
       return handleLogs(core, r);

@@ -1,0 +1,133 @@
+import { randomUUID } from 'node:crypto';
+import jwt from 'jsonwebtoken';
+import { SERVICE_ACCOUNTS_RESOURCE } from '@openpacific/contracts';
+import { badRequest, conflict, invalid, notFound, StatusCause } from '@openpacific/kube-api';
+import type { ReadModel } from '@openpacific/objects';
+import type { Actor } from '../store/object-writer';
+import { serviceAccountUser } from './service-account-tokens';
+
+/**
+ * Bound ServiceAccount tokens (authentication.k8s.io/v1 TokenRequest, `kubectl create token`): signed JWTs, as
+ * kube-apiserver issues them, that name the ServiceAccount (and the object they are bound to) by uid, expire, and
+ * are good only while those objects exist. Nothing is stored: the signature, the claims and the read model decide.
+ */
+
+/** The audience a token must name to be taken by this API server (kube-apiserver's default). */
+export const API_AUDIENCE = 'https://kubernetes.default.svc.cluster.local';
+const ISSUER = API_AUDIENCE;
+const DEFAULT_EXPIRATION_SECONDS = 3600;
+const MIN_EXPIRATION_SECONDS = 600;
+const MAX_EXPIRATION_SECONDS = 2 ** 32;
+/** The kinds a token may be bound to, and where the read model keeps them. */
+const BINDABLE: Record<string, { resource: string; apiVersion: string }> = {
+  Pod: { resource: 'pods', apiVersion: 'v1' },
+  Secret: { resource: 'secrets', apiVersion: 'v1' },
+};
+
+interface Claims {
+  aud: string[];
+  sub: string;
+  jti: string;
+  'kubernetes.io': {
+    namespace: string;
+    serviceaccount: { name: string; uid: string };
+    pod?: { name: string; uid: string };
+    secret?: { name: string; uid: string };
+  };
+}
+
+function requestCauses(spec: any): StatusCause[] {
+  const causes: StatusCause[] = [];
+  const seconds = spec.expirationSeconds;
+  if (seconds !== undefined && (!Number.isInteger(seconds) || seconds < MIN_EXPIRATION_SECONDS)) {
+    causes.push({ field: 'spec.expirationSeconds', reason: 'FieldValueInvalid', message: `Invalid value: ${JSON.stringify(seconds)}: may not specify a duration less than 10 minutes` });
+  } else if (seconds !== undefined && seconds > MAX_EXPIRATION_SECONDS) {
+    causes.push({ field: 'spec.expirationSeconds', reason: 'FieldValueTooLong', message: `Invalid value: ${seconds}: may not specify a duration larger than 2^32 seconds` });
+  }
+  if (spec.audiences !== undefined && (!Array.isArray(spec.audiences) || spec.audiences.some((a: unknown) => typeof a !== 'string' || a === ''))) {
+    causes.push({ field: 'spec.audiences', reason: 'FieldValueInvalid', message: 'Invalid value: audiences must be non-empty strings' });
+  }
+  return causes;
+}
+
+/**
+ * Answers a TokenRequest for ServiceAccount `namespace/name`: the request with its defaults (an hour, the API
+ * server's audience) and `status.token`, `status.expirationTimestamp`. A missing ServiceAccount or bound object is a
+ * 404, a bound object of another uid a 409, a kind tokens cannot be bound to a 400, a bad duration a 422.
+ */
+export function issueToken(key: Buffer, readModel: ReadModel, namespace: string, name: string, request: any, now = new Date()): any {
+  if (request?.kind !== 'TokenRequest' || request?.apiVersion !== 'authentication.k8s.io/v1') {
+    throw badRequest(`the request body must be an authentication.k8s.io/v1 TokenRequest, not ${request?.apiVersion ?? '?'}/${request?.kind ?? '?'}`);
+  }
+  const spec = { ...(request.spec ?? {}) };
+  const causes = requestCauses(spec);
+  if (causes.length) throw invalid('TokenRequest', '', 'authentication.k8s.io', causes);
+  const sa = readModel.get(SERVICE_ACCOUNTS_RESOURCE, namespace, name)?.object;
+  if (!sa) throw notFound('serviceaccounts', name);
+  spec.audiences = spec.audiences?.length ? spec.audiences : [API_AUDIENCE];
+  spec.expirationSeconds ??= DEFAULT_EXPIRATION_SECONDS;
+  const claims: Claims = {
+    aud: spec.audiences,
+    sub: serviceAccountUser(namespace, name).username,
+    jti: randomUUID(),
+    'kubernetes.io': { namespace, serviceaccount: { name, uid: sa.metadata.uid } },
+  };
+  const ref = spec.boundObjectRef;
+  if (ref) {
+    const kind = BINDABLE[ref.kind];
+    if (!kind || (ref.apiVersion ?? 'v1') !== kind.apiVersion) throw badRequest(`cannot bind token to object of type ${groupVersionKind(ref)}`);
+    const bound = readModel.get(kind.resource, namespace, ref.name ?? '')?.object;
+    if (!bound) throw notFound(kind.resource, ref.name ?? '');
+    if (ref.kind === 'Pod' && (bound.spec?.serviceAccountName ?? 'default') !== name) {
+      throw badRequest(`cannot bind token for serviceaccount "${name}" to pod running with different serviceaccount name.`);
+    }
+    if (ref.uid && ref.uid !== bound.metadata.uid) {
+      throw conflict(kind.resource, ref.name, `the UID in the bound object reference (${ref.uid}) does not match the UID in record. The object might have been deleted and then recreated`);
+    }
+    claims['kubernetes.io'][ref.kind === 'Pod' ? 'pod' : 'secret'] = { name: ref.name, uid: bound.metadata.uid };
+  }
+  const iat = Math.floor(now.getTime() / 1000);
+  const exp = iat + spec.expirationSeconds;
+  const token = jwt.sign({ ...claims, iat, nbf: iat, exp, iss: ISSUER }, key, { algorithm: 'HS256' });
+  return {
+    kind: 'TokenRequest',
+    apiVersion: 'authentication.k8s.io/v1',
+    metadata: { name, namespace, creationTimestamp: null },
+    spec,
+    status: { token, expirationTimestamp: new Date(exp * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z') },
+  };
+}
+
+/** `/v1, Kind=ConfigMap`: a group, version and kind as kube-apiserver prints them. */
+function groupVersionKind(ref: any): string {
+  const apiVersion = String(ref.apiVersion ?? '');
+  const [group, version] = apiVersion.includes('/') ? apiVersion.split('/') : ['', apiVersion];
+  return `${group}/${version}, Kind=${ref.kind ?? ''}`;
+}
+
+/**
+ * The authenticator's source for bound tokens: a JWT of this server's signature, unexpired, for its audience, whose
+ * ServiceAccount (and bound object) still exist with the uids it names. Anything else is not this source's token.
+ */
+export function boundTokenSource(key: Buffer, readModel: ReadModel): (token: string) => Actor | undefined {
+  return (token) => {
+    if (token.split('.').length !== 3) return undefined;
+    let claims: Claims;
+    try {
+      claims = jwt.verify(token, key, { algorithms: ['HS256'], audience: API_AUDIENCE, issuer: ISSUER }) as Claims;
+    } catch {
+      return undefined;
+    }
+    const k8s = claims['kubernetes.io'];
+    if (!k8s?.namespace || !k8s.serviceaccount) return undefined;
+    const sa = readModel.get(SERVICE_ACCOUNTS_RESOURCE, k8s.namespace, k8s.serviceaccount.name)?.object;
+    if (!sa || sa.metadata.uid !== k8s.serviceaccount.uid || sa.metadata.deletionTimestamp) return undefined;
+    for (const [claim, resource] of [['pod', 'pods'], ['secret', 'secrets']] as const) {
+      const ref = k8s[claim];
+      if (!ref) continue;
+      const bound = readModel.get(resource, k8s.namespace, ref.name)?.object;
+      if (!bound || bound.metadata.uid !== ref.uid || bound.metadata.deletionTimestamp) return undefined;
+    }
+    return serviceAccountUser(k8s.namespace, k8s.serviceaccount.name);
+  };
+}
