@@ -307,4 +307,36 @@ metadata:
     expect((await cluster.kubectl(['delete', 'sa', 'robot', '-n', 'team-a'])).code).toBe(0);
     expect((await cluster.request('GET', '/api/v1/namespaces/team-a/pods', { token })).status).toBe(401);
   });
+
+  it('answers access reviews and token reviews about others, to those RBAC lets ask', async () => {
+    const review = (path: string, body: any, token?: string) => cluster.request('POST', path, { body, ...(token ? { token } : {}) });
+    const ra = (namespace: string) => ({ namespace, verb: 'create', resource: 'pods' });
+    const sar = (spec: any) => ({ apiVersion: 'authorization.k8s.io/v1', kind: 'SubjectAccessReview', spec });
+    const yes = await review('/apis/authorization.k8s.io/v1/subjectaccessreviews', sar({ user: 'developer', groups: ['developers'], resourceAttributes: ra('team-a') }));
+    expect(yes.status).toBe(201);
+    expect(yes.json().status).toEqual({ allowed: true, reason: expect.stringContaining('RoleBinding "developer-edit/team-a" of ClusterRole "edit"') });
+    expect((await review('/apis/authorization.k8s.io/v1/subjectaccessreviews', sar({ user: 'developer', resourceAttributes: ra('team-b') }))).json().status).toEqual({ allowed: false });
+    const local = await review('/apis/authorization.k8s.io/v1/namespaces/team-a/localsubjectaccessreviews', { apiVersion: 'authorization.k8s.io/v1', kind: 'LocalSubjectAccessReview', spec: { user: 'viewer', resourceAttributes: { namespace: 'team-a', verb: 'list', resource: 'pods' } } });
+    expect(local.status).toBe(201);
+    expect(local.json()).toMatchObject({ metadata: { namespace: 'team-a' }, status: { allowed: true } });
+    // Bad input: nobody to ask about, or a local review of another namespace.
+    const nobody = await review('/apis/authorization.k8s.io/v1/subjectaccessreviews', sar({ resourceAttributes: ra('team-a') }));
+    expect(nobody.status).toBe(422);
+    expect(nobody.json().message).toContain('spec.user: Invalid value: "": at least one of user or group must be specified');
+    const elsewhere = await review('/apis/authorization.k8s.io/v1/namespaces/team-a/localsubjectaccessreviews', { apiVersion: 'authorization.k8s.io/v1', kind: 'LocalSubjectAccessReview', spec: { user: 'viewer', resourceAttributes: ra('team-b') } });
+    expect(elsewhere.status).toBe(400);
+    expect(elsewhere.json().message).toBe('spec.resourceAttributes.namespace must match namespace: team-a');
+
+    // TokenReview: who a token is, or that it is nobody.
+    const devToken = readFileSync(join(cluster.dataDir, 'user-tokens', 'developer.token'), 'utf8').trim();
+    const tr = (token: string) => ({ apiVersion: 'authentication.k8s.io/v1', kind: 'TokenReview', spec: { token } });
+    const known = await review('/apis/authentication.k8s.io/v1/tokenreviews', tr(devToken));
+    expect(known.json().status).toEqual({ authenticated: true, user: { username: 'developer', groups: ['developers', 'system:authenticated'] } });
+    expect((await review('/apis/authentication.k8s.io/v1/tokenreviews', tr('not-a-token'))).json().status).toEqual({ authenticated: false });
+
+    // Asking about others is for those RBAC lets ask (system:auth-delegator): not the developer.
+    const denied = await review('/apis/authentication.k8s.io/v1/tokenreviews', tr(devToken), devToken);
+    expect(denied.status).toBe(403);
+    expect((await review('/apis/authorization.k8s.io/v1/subjectaccessreviews', sar({ user: 'viewer', resourceAttributes: ra('team-a') }), devToken)).status).toBe(403);
+  });
 });

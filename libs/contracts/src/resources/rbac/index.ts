@@ -118,21 +118,20 @@ const reviewSchema = objectSchema({ spec: { type: 'object', additionalProperties
  * The review kinds: create-only, never stored. They are declared so discovery lists them
  * (kubectl looks them up); the gateway answers their POSTs itself.
  */
-export const selfSubjectReviewResource: ResourceDefinition = {
-  group: 'authentication.k8s.io', kind: 'SelfSubjectReview', listKind: 'SelfSubjectReviewList', plural: 'selfsubjectreviews', singular: 'selfsubjectreview',
-  shortNames: [], categories: [], scope: 'Cluster', strategicMergePatch: true, nameFormat: 'dns1123-subdomain', subresources: {},
-  versions: [{ name: 'v1', served: true, storage: true, schema: reviewSchema, printerColumns: [] }],
-};
-export const selfSubjectAccessReviewResource: ResourceDefinition = {
-  group: 'authorization.k8s.io', kind: 'SelfSubjectAccessReview', listKind: 'SelfSubjectAccessReviewList', plural: 'selfsubjectaccessreviews', singular: 'selfsubjectaccessreview',
-  shortNames: [], categories: [], scope: 'Cluster', strategicMergePatch: true, nameFormat: 'dns1123-subdomain', subresources: {},
-  versions: [{ name: 'v1', served: true, storage: true, schema: reviewSchema, printerColumns: [] }],
-};
-export const selfSubjectRulesReviewResource: ResourceDefinition = {
-  group: 'authorization.k8s.io', kind: 'SelfSubjectRulesReview', listKind: 'SelfSubjectRulesReviewList', plural: 'selfsubjectrulesreviews', singular: 'selfsubjectrulesreview',
-  shortNames: [], categories: [], scope: 'Cluster', strategicMergePatch: true, nameFormat: 'dns1123-subdomain', subresources: {},
-  versions: [{ name: 'v1', served: true, storage: true, schema: reviewSchema, printerColumns: [] }],
-};
+function reviewResource(group: string, kind: string, scope: 'Cluster' | 'Namespaced' = 'Cluster'): ResourceDefinition {
+  const plural = `${kind.toLowerCase()}s`;
+  return {
+    group, kind, listKind: `${kind}List`, plural, singular: kind.toLowerCase(),
+    shortNames: [], categories: [], scope, strategicMergePatch: true, nameFormat: 'dns1123-subdomain', subresources: {}, verbs: ['create'],
+    versions: [{ name: 'v1', served: true, storage: true, schema: reviewSchema, printerColumns: [] }],
+  };
+}
+export const selfSubjectReviewResource = reviewResource('authentication.k8s.io', 'SelfSubjectReview');
+export const tokenReviewResource = reviewResource('authentication.k8s.io', 'TokenReview');
+export const selfSubjectAccessReviewResource = reviewResource('authorization.k8s.io', 'SelfSubjectAccessReview');
+export const selfSubjectRulesReviewResource = reviewResource('authorization.k8s.io', 'SelfSubjectRulesReview');
+export const subjectAccessReviewResource = reviewResource('authorization.k8s.io', 'SubjectAccessReview');
+export const localSubjectAccessReviewResource = reviewResource('authorization.k8s.io', 'LocalSubjectAccessReview', 'Namespaced');
 export const REVIEW_GROUPS = ['authentication.k8s.io', 'authorization.k8s.io'];
 
-export const rbacResources: ResourceDefinition[] = [serviceAccountResource, roleResource, clusterRoleResource, roleBindingResource, clusterRoleBindingResource, selfSubjectReviewResource, selfSubjectAccessReviewResource, selfSubjectRulesReviewResource];
+export const rbacResources: ResourceDefinition[] = [serviceAccountResource, roleResource, clusterRoleResource, roleBindingResource, clusterRoleBindingResource, selfSubjectReviewResource, tokenReviewResource, selfSubjectAccessReviewResource, selfSubjectRulesReviewResource, subjectAccessReviewResource, localSubjectAccessReviewResource];

@@ -66,7 +66,7 @@ describe('bootstrap ClusterRoles', () => {
     authorize({ user: u, verb, resourceRequest: true, resource, namespace, apiGroup, subresource }, lookups).allowed;
 
   it('are labelled as rbac-defaults', () => {
-    expect(roles.map((r) => r.metadata.name)).toEqual(['cluster-admin', 'admin', 'edit', 'view', 'system:basic-user']);
+    expect(roles.map((r) => r.metadata.name)).toEqual(['cluster-admin', 'admin', 'edit', 'view', 'system:auth-delegator', 'system:basic-user']);
     for (const o of objects) expect(o.object.metadata.labels).toEqual({ 'kubernetes.io/bootstrapping': 'rbac-defaults' });
   });
 

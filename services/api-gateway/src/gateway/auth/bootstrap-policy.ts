@@ -38,7 +38,8 @@ function writable(def: ResourceDefinition): string[] {
 /**
  * The built-in ClusterRoles, computed from the served kinds: `cluster-admin` (everything), `admin` (everything
  * in a namespace, roles and bindings included, quotas and limits read only), `edit` (read/write of what runs in a
- * namespace, no roles or bindings), `view` (read, no Secrets), and `system:basic-user` (the review APIs).
+ * namespace, no roles or bindings), `view` (read, no Secrets), `system:auth-delegator` (token and access reviews
+ * of others) and `system:basic-user` (the review APIs of oneself).
  */
 export function bootstrapClusterRoles(defs: ResourceDefinition[]): Array<{ name: string; rules: PolicyRule[] }> {
   const kinds = namespacedKinds(defs);
@@ -61,6 +62,14 @@ export function bootstrapClusterRoles(defs: ResourceDefinition[]): Array<{ name:
     { name: 'admin', rules: [...edit, rbacNamespaced] },
     { name: 'edit', rules: edit },
     { name: 'view', rules: view },
+    // What a webhook or an aggregated server bound to it may ask: who a token is, what someone may do (as Kubernetes').
+    {
+      name: 'system:auth-delegator',
+      rules: [
+        { apiGroups: ['authentication.k8s.io'], resources: ['tokenreviews'], verbs: ['create'] },
+        { apiGroups: ['authorization.k8s.io'], resources: ['subjectaccessreviews'], verbs: ['create'] },
+      ],
+    },
     {
       name: 'system:basic-user',
       rules: [

@@ -1,5 +1,6 @@
 import { authorize, RbacLookups, RequestAttributes, rulesFor } from '@openpacific/authz';
-import { badRequest, decodeEnvelope, decodeFields, methodNotAllowed, notFound } from '@openpacific/kube-api';
+import { badRequest, decodeEnvelope, decodeFields, invalid, methodNotAllowed, notFound, StatusCause, unsupportedMediaType } from '@openpacific/kube-api';
+import type { Actor } from '../store/object-writer';
 import type { ResourceRequest } from '../core';
 import { sendJson } from '../http/respond';
 
@@ -25,7 +26,9 @@ function decodeReview(body: Buffer | undefined, contentType: string | undefined)
       if (rulesSpec && str(rulesSpec, 1)) obj.spec.namespace = str(rulesSpec, 1);
       return obj;
     }
-    if (envelope.kind !== 'SelfSubjectAccessReview') return obj;
+    if (envelope.kind === 'SelfSubjectReview') return obj; // it asks nothing
+    // The reviews about others carry what this reader does not take apart: JSON only, rather than read wrong.
+    if (envelope.kind !== 'SelfSubjectAccessReview') throw unsupportedMediaType('application/vnd.kubernetes.protobuf', ['application/json']);
     const spec = sub(decodeFields(envelope.raw), 2);
     const ra = spec && sub(spec, 1);
     const nra = spec && sub(spec, 2);
@@ -44,12 +47,15 @@ function decodeReview(body: Buffer | undefined, contentType: string | undefined)
 }
 
 /**
- * POST selfsubjectreviews (`kubectl auth whoami`), selfsubjectaccessreviews (`kubectl auth can-i`) and
- * selfsubjectrulesreviews (`kubectl auth can-i --list`): answered from the caller's identity and RBAC, never stored.
+ * POST selfsubjectreviews (`kubectl auth whoami`), selfsubjectaccessreviews (`kubectl auth can-i`),
+ * selfsubjectrulesreviews (`kubectl auth can-i --list`), and for others than the caller (what webhooks and
+ * controllers ask; RBAC decides who may) subjectaccessreviews, localsubjectaccessreviews (in one namespace) and
+ * tokenreviews: answered from identities and RBAC, never stored.
  */
-export function handleReview(r: ResourceRequest, method: string, lookups: RbacLookups): void {
+export function handleReview(r: ResourceRequest, method: string, lookups: RbacLookups, tokens: (token: string) => Actor | undefined): void {
   const def = r.target.served.def;
   if (r.target.name !== undefined || r.target.subresource) throw notFound('', r.url.pathname);
+  if (def.scope === 'Namespaced' && !r.target.namespace) throw notFound('', r.url.pathname);
   if (method !== 'POST') throw methodNotAllowed(method);
   const body = decodeReview(r.body, r.req.headers['content-type']);
   const apiVersion = r.target.served.apiVersion;
@@ -58,6 +64,12 @@ export function handleReview(r: ResourceRequest, method: string, lookups: RbacLo
     return sendJson(r.res, 201, { kind: 'SelfSubjectReview', apiVersion, metadata, status: { userInfo: { username: r.user.username, groups: r.user.groups } } });
   }
   const spec = body?.spec ?? {};
+  if (def.kind === 'TokenReview') {
+    if (typeof spec.token !== 'string' || spec.token === '') throw invalid('TokenReview', '', def.group, [{ field: 'spec.token', reason: 'FieldValueRequired', message: 'Required value' }]);
+    const user = tokens(spec.token);
+    const status = user ? { authenticated: true, user: { username: user.username, groups: user.groups } } : { authenticated: false };
+    return sendJson(r.res, 201, { kind: 'TokenReview', apiVersion, metadata, spec, status });
+  }
   if (def.kind === 'SelfSubjectRulesReview') {
     if (spec.namespace !== undefined && typeof spec.namespace !== 'string') throw badRequest('SelfSubjectRulesReview: spec.namespace must be a string');
     const rules = rulesFor(r.user, spec.namespace || undefined, lookups);
@@ -65,14 +77,39 @@ export function handleReview(r: ResourceRequest, method: string, lookups: RbacLo
   }
   const ra = spec.resourceAttributes;
   const nra = spec.nonResourceAttributes;
-  if (!ra && !nra) throw badRequest('SelfSubjectAccessReview: spec.resourceAttributes or spec.nonResourceAttributes is required');
+  if (!ra && !nra) throw badRequest(`${def.kind}: spec.resourceAttributes or spec.nonResourceAttributes is required`);
+  const user = def.kind === 'SelfSubjectAccessReview' ? r.user : subject(r, def.kind, spec);
   const attrs: RequestAttributes = ra
     ? {
-        user: r.user, verb: String(ra.verb ?? ''), resourceRequest: true, apiGroup: String(ra.group ?? ''), resource: String(ra.resource ?? ''),
+        user, verb: String(ra.verb ?? ''), resourceRequest: true, apiGroup: String(ra.group ?? ''), resource: String(ra.resource ?? ''),
         subresource: ra.subresource || undefined, namespace: ra.namespace || undefined, name: ra.name || undefined,
       }
-    : { user: r.user, verb: String(nra.verb ?? ''), resourceRequest: false, path: String(nra.path ?? '') };
+    : { user, verb: String(nra.verb ?? ''), resourceRequest: false, path: String(nra.path ?? '') };
   const decision = authorize(attrs, lookups);
   const status = decision.allowed ? { allowed: true, reason: decision.reason } : { allowed: false };
-  sendJson(r.res, 201, { kind: 'SelfSubjectAccessReview', apiVersion, metadata, spec, status });
+  sendJson(r.res, 201, { kind: def.kind, apiVersion, metadata: def.scope === 'Namespaced' ? { ...metadata, namespace: r.target.namespace } : metadata, spec, status });
+}
+
+/**
+ * The user a (Local)SubjectAccessReview asks about, checked as kube-apiserver checks it: a user or a group, exactly
+ * one kind of attributes, and for a local review resource attributes in the namespace of the request.
+ */
+function subject(r: ResourceRequest, kind: string, spec: any): Actor {
+  const causes: StatusCause[] = [];
+  const groups: unknown = spec.groups ?? [];
+  if (!Array.isArray(groups) || groups.some((g) => typeof g !== 'string')) causes.push({ field: 'spec.groups', reason: 'FieldValueInvalid', message: 'Invalid value: groups must be strings' });
+  const user = typeof spec.user === 'string' ? spec.user : '';
+  if (!user && (!Array.isArray(groups) || groups.length === 0)) {
+    causes.push({ field: 'spec.user', reason: 'FieldValueInvalid', message: 'Invalid value: "": at least one of user or group must be specified' });
+  }
+  if (spec.resourceAttributes && spec.nonResourceAttributes) {
+    causes.push({ field: 'spec.resourceAttributes', reason: 'FieldValueInvalid', message: 'Invalid value: "": exactly one of nonResourceAttributes or resourceAttributes must be specified' });
+  }
+  if (kind === 'LocalSubjectAccessReview') {
+    if (spec.nonResourceAttributes) causes.push({ field: 'spec.nonResourceAttributes', reason: 'FieldValueInvalid', message: 'Invalid value: "": disallowed on this kind of request' });
+    const ns = spec.resourceAttributes?.namespace;
+    if (spec.resourceAttributes && ns !== r.target.namespace) throw badRequest(`spec.resourceAttributes.namespace must match namespace: ${r.target.namespace}`);
+  }
+  if (causes.length) throw invalid(kind, '', 'authorization.k8s.io', causes);
+  return { username: user, groups: groups as string[] };
 }

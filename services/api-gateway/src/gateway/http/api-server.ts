@@ -72,7 +72,7 @@ export class ApiRequestHandler {
     if (!target) throw notFound('', path);
     const r: ResourceRequest = { req, res, url, query: url.searchParams, target, user, requestId };
     if (['POST', 'PUT', 'PATCH', 'DELETE'].includes(method)) r.body = await readBody(req);
-    if (REVIEW_GROUPS.includes(target.served.def.group)) return handleReview(r, method, this.rbac);
+    if (REVIEW_GROUPS.includes(target.served.def.group)) return handleReview(r, method, this.rbac, (token) => this.auth.authenticateToken(token));
     await this.dispatch(r, method, history);
   }
 
