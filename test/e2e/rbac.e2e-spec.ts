@@ -339,4 +339,27 @@ metadata:
     expect(denied.status).toBe(403);
     expect((await review('/apis/authorization.k8s.io/v1/subjectaccessreviews', sar({ user: 'viewer', resourceAttributes: ra('team-a') }), devToken)).status).toBe(403);
   });
+
+  it('aggregates a labelled ClusterRole into view (and so edit and admin), and takes it out when it goes', async () => {
+    const forbidden = await cluster.kubectl(['get', 'secrets', '-n', 'team-a', '--context', VIEWER]);
+    expect(forbidden.stderr).toContain('cannot list resource "secrets"');
+    await apply(`
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata:
+  name: secret-readers
+  labels: { rbac.authorization.k8s.io/aggregate-to-view: "true" }
+rules:
+- { apiGroups: [""], resources: [secrets], verbs: [get, list] }
+`);
+    const rule = { apiGroups: [''], resources: ['secrets'], verbs: ['get', 'list'] };
+    await eventually(async () => {
+      for (const role of ['view', 'edit', 'admin']) expect(JSON.parse((await cluster.kubectl(['get', 'clusterrole', role, '-o', 'json'])).stdout).rules).toContainEqual(rule);
+    }, { timeoutMs: 15_000 });
+    expect((await cluster.kubectl(['get', 'secrets', '-n', 'team-a', '--context', VIEWER])).code).toBe(0);
+    expect((await cluster.kubectl(['get', 'secrets', '-n', 'team-b', '--context', VIEWER])).code).not.toBe(0);
+    expect((await cluster.kubectl(['delete', 'clusterrole', 'secret-readers'])).code).toBe(0);
+    await eventually(async () => expect(JSON.parse((await cluster.kubectl(['get', 'clusterrole', 'view', '-o', 'json'])).stdout).rules).not.toContainEqual(rule), { timeoutMs: 15_000 });
+    expect((await cluster.kubectl(['get', 'secrets', '-n', 'team-a', '--context', VIEWER])).stderr).toContain('cannot list resource "secrets"');
+  });
 });

@@ -8,6 +8,7 @@ import { precompileSchemas } from '@openpacific/kube-api';
 import type { ServiceContext } from '@openpacific/service-kit';
 import type { GatewayConfig } from '../api-gateway.config';
 import { ensureAdminToken, ensurePki, ensureServiceAccountKey, writeKubeconfig } from '../pki';
+import { RoleAggregator } from './controllers/role-aggregator';
 import { GarbageCollector } from './controllers/garbage-collector';
 import { GatewayCore } from './core';
 import { nowTimestamp, prepareForCreate } from './handlers/object-rules';
@@ -40,6 +41,7 @@ export class ApiGateway {
   private server?: Server;
   private follower?: LogFollower;
   private gc?: GarbageCollector;
+  private aggregator?: RoleAggregator;
   private gcElection?: LeaderElection;
   private relay?: EventRelay;
   private audit?: AuditLog;
@@ -87,17 +89,21 @@ export class ApiGateway {
     await ensureBootstrapPolicy(core);
     // Expanding a claim depends on its class, which the PVC rules look up here.
     setStorageClassLookup((name) => core.readModel.get(STORAGE_CLASSES_RESOURCE, undefined, name)?.object);
-    // One garbage collector (and namespace finalizer) per cluster: the leader among the gateway replicas.
+    // One garbage collector (and namespace finalizer, and ClusterRole aggregator) per cluster: the leader among the gateway replicas.
     this.gcElection = new LeaderElection(pool, {
       name: 'garbage-collector',
       logger,
       onElected: () => {
         this.gc = new GarbageCollector(core, logger);
         this.gc.start();
+        this.aggregator = new RoleAggregator(core, logger);
+        this.aggregator.start();
       },
       onDeposed: () => {
         this.gc?.stop();
+        this.aggregator?.stop();
         this.gc = undefined;
+        this.aggregator = undefined;
       },
     });
     await this.gcElection.start();

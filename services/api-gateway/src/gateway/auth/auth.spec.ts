@@ -4,6 +4,7 @@ import { ResourceRegistry } from '../registry/registry';
 import { parseResourcePath } from '../http/resource-path';
 import { Authenticator, digest } from '../http/authenticator';
 import { bootstrapObjects } from './bootstrap-policy';
+import { aggregatedRules } from './role-aggregation';
 import { validateBindingUpdate, validateClusterRoleBinding } from './rbac.strategy';
 import { nonResourceAttributes, resourceAttributes } from './request-attributes';
 import { fillServiceAccountToken, validateServiceAccountTokenSecret } from './service-account-tokens';
@@ -66,8 +67,28 @@ describe('bootstrap ClusterRoles', () => {
     authorize({ user: u, verb, resourceRequest: true, resource, namespace, apiGroup, subresource }, lookups).allowed;
 
   it('are labelled as rbac-defaults', () => {
-    expect(roles.map((r) => r.metadata.name)).toEqual(['cluster-admin', 'admin', 'edit', 'view', 'system:auth-delegator', 'system:basic-user']);
-    for (const o of objects) expect(o.object.metadata.labels).toEqual({ 'kubernetes.io/bootstrapping': 'rbac-defaults' });
+    expect(roles.map((r) => r.metadata.name)).toEqual([
+      'cluster-admin', 'admin', 'edit', 'view', 'system:aggregate-to-admin', 'system:aggregate-to-edit', 'system:aggregate-to-view', 'system:auth-delegator', 'system:basic-user',
+    ]);
+    for (const o of objects) expect(o.object.metadata.labels['kubernetes.io/bootstrapping']).toBe('rbac-defaults');
+  });
+
+  it('aggregate admin ⊇ edit ⊇ view from the roles labelled for them, as in Kubernetes', () => {
+    const role = (name: string) => roles.find((r) => r.metadata.name === name);
+    expect(role('admin').aggregationRule).toEqual({ clusterRoleSelectors: [{ matchLabels: { 'rbac.authorization.k8s.io/aggregate-to-admin': 'true' } }] });
+    expect(role('edit').metadata.labels['rbac.authorization.k8s.io/aggregate-to-admin']).toBe('true');
+    expect(role('view').metadata.labels['rbac.authorization.k8s.io/aggregate-to-edit']).toBe('true');
+    // The built-in aggregated roles start with what they gather: every view rule is in edit, every edit rule in admin.
+    for (const rule of role('view').rules) expect(role('edit').rules).toContainEqual(rule);
+    for (const rule of role('edit').rules) expect(role('admin').rules).toContainEqual(rule);
+    expect(role('view').rules).toEqual(role('system:aggregate-to-view').rules);
+    // A role an admin labels joins them; a role it does not label does not.
+    const widget = { metadata: { name: 'widgets-edit', labels: { 'rbac.authorization.k8s.io/aggregate-to-edit': 'true' } }, rules: [{ apiGroups: ['example.com'], resources: ['widgets'], verbs: ['*'] }] };
+    const other = { metadata: { name: 'other', labels: {} }, rules: [{ apiGroups: ['x'], resources: ['y'], verbs: ['get'] }] };
+    const edit = aggregatedRules(role('edit'), [...roles, widget, other]);
+    expect(edit).toContainEqual(widget.rules[0]);
+    expect(edit).not.toContainEqual(other.rules[0]);
+    expect(new Set(edit.map((r) => JSON.stringify(r))).size).toBe(edit.length);
   });
 
   it('view reads but does not write and never reads Secrets', () => {

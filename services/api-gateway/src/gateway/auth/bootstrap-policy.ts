@@ -1,5 +1,6 @@
 import { RBAC_GROUP, REVIEW_GROUPS, ResourceDefinition } from '@openpacific/contracts';
 import type { PolicyRule } from '@openpacific/authz';
+import { aggregatedRules, isAggregated } from './role-aggregation';
 
 /** Marks the roles and bindings the gateway keeps up to date itself, as kube-apiserver's bootstrap policy does. */
 export const BOOTSTRAP_LABELS = { 'kubernetes.io/bootstrapping': 'rbac-defaults' };
@@ -41,27 +42,33 @@ function writable(def: ResourceDefinition): string[] {
  * namespace, no roles or bindings), `view` (read, no Secrets), `system:auth-delegator` (token and access reviews
  * of others) and `system:basic-user` (the review APIs of oneself).
  */
-export function bootstrapClusterRoles(defs: ResourceDefinition[]): Array<{ name: string; rules: PolicyRule[] }> {
+export function bootstrapClusterRoles(defs: ResourceDefinition[]): BootstrapRole[] {
   const kinds = namespacedKinds(defs);
   const entries = (pick: (d: ResourceDefinition) => string[], from = kinds): Array<[string, string]> =>
     from.flatMap((d) => pick(d).map((r) => [d.group, r] as [string, string]));
   const namespaces: PolicyRule = { apiGroups: [''], resources: ['namespaces', 'namespaces/status', 'namespaces/history'], verbs: READ };
-  const view = [...grouped(entries(readable, kinds.filter((d) => !(d.group === '' && d.plural === 'secrets'))), READ), namespaces];
-  const edit = [
-    ...grouped(entries(readable), READ),
+  const secrets = kinds.filter((d) => d.group === '' && d.plural === 'secrets');
+  const view = [...grouped(entries(readable, kinds.filter((d) => !secrets.includes(d))), READ), namespaces];
+  // What edit adds to view (view is aggregated into edit, as in Kubernetes).
+  const editOnly = [
+    ...grouped(entries(readable, secrets), READ),
     ...grouped(entries(writable), WRITE),
     // kubectl exec / port-forward (as kube's edit role; a WebSocket GET needs both get and create).
     { apiGroups: [''], resources: ['pods/exec', 'pods/portforward'], verbs: [...READ, ...WRITE] },
     // kubectl create token (as kube's edit role: it may act as any ServiceAccount of the namespace anyway).
     { apiGroups: [''], resources: ['serviceaccounts/token'], verbs: ['create'] },
-    namespaces,
   ];
   const rbacNamespaced: PolicyRule = { apiGroups: [RBAC_GROUP], resources: ['roles', 'rolebindings'], verbs: [...READ, ...WRITE] };
   return [
     { name: 'cluster-admin', rules: [{ apiGroups: ['*'], resources: ['*'], verbs: ['*'] }, { nonResourceURLs: ['*'], verbs: ['*'] }] },
-    { name: 'admin', rules: [...edit, rbacNamespaced] },
-    { name: 'edit', rules: edit },
-    { name: 'view', rules: view },
+    // admin ⊇ edit ⊇ view, each the union of the roles labelled to aggregate into it: the built-in
+    // system:aggregate-to-* roles, and any an admin of the cluster adds (a new kind's rights, say).
+    { name: 'admin', aggregateFrom: 'admin' },
+    { name: 'edit', aggregateFrom: 'edit', aggregateTo: 'admin' },
+    { name: 'view', aggregateFrom: 'view', aggregateTo: 'edit' },
+    { name: 'system:aggregate-to-admin', rules: [rbacNamespaced], aggregateTo: 'admin' },
+    { name: 'system:aggregate-to-edit', rules: editOnly, aggregateTo: 'edit' },
+    { name: 'system:aggregate-to-view', rules: view, aggregateTo: 'view' },
     // What a webhook or an aggregated server bound to it may ask: who a token is, what someone may do (as Kubernetes').
     {
       name: 'system:auth-delegator',
@@ -80,6 +87,16 @@ export function bootstrapClusterRoles(defs: ResourceDefinition[]): Array<{ name:
   ];
 }
 
+/** A built-in ClusterRole: its own rules, or those of the roles labelled `aggregate-to-<aggregateFrom>`; `aggregateTo` labels it so. */
+export interface BootstrapRole {
+  name: string;
+  rules?: PolicyRule[];
+  aggregateFrom?: string;
+  aggregateTo?: string;
+}
+
+export const aggregateLabel = (to: string) => `rbac.authorization.k8s.io/aggregate-to-${to}`;
+
 /** Who gets the built-in roles everywhere: system:masters everything, every authenticated user the review APIs. */
 export const BOOTSTRAP_CLUSTER_ROLE_BINDINGS = [
   { name: 'cluster-admin', role: 'cluster-admin', group: 'system:masters' },
@@ -87,12 +104,19 @@ export const BOOTSTRAP_CLUSTER_ROLE_BINDINGS = [
 ];
 
 export function bootstrapObjects(defs: ResourceDefinition[]): Array<{ resource: string; object: any }> {
-  const metadata = (name: string) => ({ name, labels: { ...BOOTSTRAP_LABELS }, annotations: { [AUTOUPDATE_ANNOTATION]: 'true' } });
+  const metadata = (name: string, labels: Record<string, string> = {}) => ({ name, labels: { ...BOOTSTRAP_LABELS, ...labels }, annotations: { [AUTOUPDATE_ANNOTATION]: 'true' } });
+  const roles = bootstrapClusterRoles(defs).map((r) => ({
+    apiVersion: `${RBAC_GROUP}/v1`,
+    kind: 'ClusterRole',
+    metadata: metadata(r.name, r.aggregateTo ? { [aggregateLabel(r.aggregateTo)]: 'true' } : {}),
+    ...(r.aggregateFrom ? { aggregationRule: { clusterRoleSelectors: [{ matchLabels: { [aggregateLabel(r.aggregateFrom)]: 'true' } }] } } : { rules: r.rules }),
+  }));
+  // Aggregated roles start with the rules of the built-in roles they gather (edit's include view's, admin's edit's),
+  // so that no start of the gateway leaves them empty until the aggregator has run; it adds others' from then on.
+  // Passes until nothing changes: view settles first, then edit, then admin (a chain as long as the passes).
+  for (let pass = 0; pass < 4; pass++) for (const role of roles) if (isAggregated(role)) (role as any).rules = aggregatedRules(role, roles);
   return [
-    ...bootstrapClusterRoles(defs).map((r) => ({
-      resource: `clusterroles.${RBAC_GROUP}`,
-      object: { apiVersion: `${RBAC_GROUP}/v1`, kind: 'ClusterRole', metadata: metadata(r.name), rules: r.rules },
-    })),
+    ...roles.map((object) => ({ resource: `clusterroles.${RBAC_GROUP}`, object })),
     ...BOOTSTRAP_CLUSTER_ROLE_BINDINGS.map((b) => ({
       resource: `clusterrolebindings.${RBAC_GROUP}`,
       object: {

@@ -2,6 +2,7 @@ import { ObjectEventTypes } from '@openpacific/contracts';
 import type { GatewayCore } from '../core';
 import { deepEqual, nowTimestamp, prepareForCreate, prepareForUpdate } from '../handlers/object-rules';
 import { AUTOUPDATE_ANNOTATION, bootstrapObjects } from './bootstrap-policy';
+import { isAggregated } from './role-aggregation';
 
 const SYSTEM = { username: 'system:apiserver', groups: ['system:masters'] };
 
@@ -22,10 +23,20 @@ export async function ensureBootstrapPolicy(core: GatewayCore): Promise<void> {
       write = { operation: 'CREATE' as const, eventType: ObjectEventTypes.created, object: prepared };
     } else {
       if (existing.metadata.annotations?.[AUTOUPDATE_ANNOTATION] === 'false') continue;
-      const same = ['rules', 'roleRef', 'subjects'].every((f) => deepEqual(existing[f], object[f]));
-      if (same) continue;
-      const next = prepareForUpdate(served.def, existing, { ...existing, rules: object.rules, subjects: object.subjects, roleRef: existing.roleRef ?? object.roleRef });
-      if (object.rules === undefined) delete next.rules;
+      // An aggregated role's rules are the aggregator's to keep (they include roles added since): its selectors and labels are put back.
+      const aggregated = isAggregated(object);
+      const fields = aggregated ? ['aggregationRule', 'roleRef', 'subjects'] : ['rules', 'aggregationRule', 'roleRef', 'subjects'];
+      const labelled = Object.entries<string>(object.metadata.labels).every(([k, v]) => existing.metadata.labels?.[k] === v);
+      if (labelled && fields.every((f) => deepEqual(existing[f], object[f]))) continue;
+      const next = prepareForUpdate(served.def, existing, {
+        ...existing,
+        metadata: { ...existing.metadata, labels: { ...existing.metadata.labels, ...object.metadata.labels } },
+        rules: aggregated && existing.rules?.length ? existing.rules : object.rules,
+        aggregationRule: object.aggregationRule,
+        subjects: object.subjects,
+        roleRef: existing.roleRef ?? object.roleRef,
+      });
+      for (const f of ['rules', 'aggregationRule', 'subjects', 'roleRef']) if (next[f] === undefined) delete next[f];
       write = { operation: 'UPDATE' as const, eventType: ObjectEventTypes.updated, object: next, oldObject: existing };
     }
     try {
