@@ -14,6 +14,7 @@ import { rbacResources } from './rbac';
 import { auditRecordResource } from './audit.resource';
 import { appsResources } from './apps';
 import { batchResources } from './batch';
+import { policyResources } from './policy';
 import { serviceResource } from './service.resource';
 import { endpointSliceResource } from './endpointslice.resource';
 import { networkPolicyResource } from './networkpolicy.resource';
@@ -36,9 +37,10 @@ export * from './rbac';
 export * from './audit.resource';
 export * from './apps';
 export * from './batch';
+export * from './policy';
 export * from './service.resource';
 export * from './endpointslice.resource';
 export * from './networkpolicy.resource';
 
 /** Every kind the api-gateway serves. Adding a kind = adding its entry here. */
-export const resourceDefinitions: ResourceDefinition[] = [namespaceResource, eventResource, nodeResource, podResource, hostResource, storageClassResource, persistentVolumeClaimResource, persistentVolumeResource, secretResource, configMapResource, resourceQuotaResource, limitRangeResource, ...vmoperatorResources, ...guestClusterResources, ...rbacResources, auditRecordResource, ...appsResources, ...batchResources, serviceResource, endpointSliceResource, networkPolicyResource];
+export const resourceDefinitions: ResourceDefinition[] = [namespaceResource, eventResource, nodeResource, podResource, hostResource, storageClassResource, persistentVolumeClaimResource, persistentVolumeResource, secretResource, configMapResource, resourceQuotaResource, limitRangeResource, ...vmoperatorResources, ...guestClusterResources, ...rbacResources, auditRecordResource, ...appsResources, ...batchResources, ...policyResources, serviceResource, endpointSliceResource, networkPolicyResource];

@@ -35,7 +35,7 @@ export const podResource: ResourceDefinition = {
   scope: 'Namespaced',
   strategicMergePatch: true,
   nameFormat: 'dns1123-subdomain',
-  subresources: { status: true },
+  subresources: { status: true, served: [{ name: 'eviction', group: 'policy', version: 'v1', kind: 'Eviction', verbs: ['create'] }] },
   mergeKeys: {
     'spec.containers': 'name',
     'spec.initContainers': 'name',

@@ -48,7 +48,12 @@ export interface ResourceDefinition {
   versions: ResourceVersionDefinition[];
   /** The verbs discovery lists; every verb when absent (read-only kinds such as AuditRecord say `get`, `list`). */
   verbs?: string[];
-  subresources: { status?: boolean; scale?: { specReplicasPath: string; statusReplicasPath: string } };
+  subresources: {
+    status?: boolean;
+    scale?: { specReplicasPath: string; statusReplicasPath: string };
+    /** Subresources of another kind that the gateway answers itself (`pods/eviction`, `serviceaccounts/token`), for discovery. */
+    served?: Array<{ name: string; group: string; version: string; kind: string; verbs: string[] }>;
+  };
   /** Built-in kinds accept strategic merge patches; custom kinds answer 415. */
   strategicMergePatch: boolean;
   /** Names must be DNS-1123 labels (Namespace) or subdomains (most kinds). */

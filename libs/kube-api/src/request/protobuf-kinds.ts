@@ -2,9 +2,9 @@ import type { FieldSpec, Message } from './protobuf-message';
 
 /**
  * The protobuf messages of the kinds kubectl's typed generators post (`kubectl create configmap|secret|
- * serviceaccount|quota|role|rolebinding|clusterrole|clusterrolebinding|deployment|job|cronjob|service|namespace|token`), as far as
+ * serviceaccount|quota|role|rolebinding|clusterrole|clusterrolebinding|deployment|job|cronjob|service|namespace|token|poddisruptionbudget`, and `kubectl drain`'s evictions), as far as
  * those generators and the usual clients fill them. Field numbers are those of Kubernetes' generated.proto files
- * (core/v1, apps/v1, rbac/v1, authentication/v1, meta/v1, intstr, resource). A field not described here that carries a value makes the
+ * (core/v1, apps/v1, rbac/v1, authentication/v1, policy/v1, meta/v1, intstr, resource). A field not described here that carries a value makes the
  * body refused (protobuf-message.ts); `ignore` marks fields the server sets, read past whatever they hold.
  */
 const str = (json: string): FieldSpec => ({ json, type: 'string' });
@@ -167,6 +167,15 @@ export const PROTOBUF_MESSAGES: Record<string, Message> = {
     1: msg('metadata', objectMeta),
     2: msg('spec', { 1: strs('audiences'), 3: msg('boundObjectRef', { 1: str('kind'), 2: str('apiVersion'), 3: str('name'), 4: str('uid') }), 4: int('expirationSeconds') }),
     3: ignore('status'),
+  },
+  'policy/v1/PodDisruptionBudget': {
+    1: msg('metadata', objectMeta),
+    2: msg('spec', { 1: intOrString('minAvailable'), 2: msg('selector', labelSelector), 3: intOrString('maxUnavailable'), 4: str('unhealthyPodEvictionPolicy') }),
+    3: ignore('status'),
+  },
+  'policy/v1/Eviction': {
+    1: msg('metadata', objectMeta),
+    2: msg('deleteOptions', { 1: int('gracePeriodSeconds', true), 2: msg('preconditions', { 1: str('uid'), 2: str('resourceVersion') }), 3: bool('orphanDependents', true), 4: str('propagationPolicy'), 5: strs('dryRun') }),
   },
   'apps/v1/Deployment': { 1: msg('metadata', objectMeta), 2: msg('spec', deploymentSpec), 3: ignore('status') },
   'batch/v1/Job': { 1: msg('metadata', objectMeta), 2: msg('spec', jobSpec), 3: ignore('status') },

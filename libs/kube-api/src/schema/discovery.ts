@@ -44,11 +44,14 @@ export function aggregatedDiscovery(defs: ResourceDefinition[], scope: 'core' | 
             verbs: d.verbs ?? VERBS,
             ...(d.shortNames.length ? { shortNames: d.shortNames } : {}),
             ...(d.categories.length ? { categories: d.categories } : {}),
-            subresources: subresources(d).map((s) => ({
-              subresource: s,
-              responseKind: s === 'scale' ? { group: 'autoscaling', version: 'v1', kind: 'Scale' } : { group, version, kind: d.kind },
-              verbs: SUB_VERBS,
-            })),
+            subresources: [
+              ...subresources(d).map((s) => ({
+                subresource: s,
+                responseKind: s === 'scale' ? { group: 'autoscaling', version: 'v1', kind: 'Scale' } : { group, version, kind: d.kind },
+                verbs: SUB_VERBS,
+              })),
+              ...(d.subresources.served ?? []).map((s) => ({ subresource: s.name, responseKind: { group: s.group, version: s.version, kind: s.kind }, verbs: s.verbs })),
+            ],
           })),
       })),
     }));
@@ -92,6 +95,9 @@ export function apiResourceList(defs: ResourceDefinition[], groupVersion: string
           ...(s === 'scale' ? { group: 'autoscaling', version: 'v1', kind: 'Scale' } : { kind: d.kind }),
           verbs: SUB_VERBS,
         });
+      }
+      for (const s of d.subresources.served ?? []) {
+        resources.push({ name: `${d.plural}/${s.name}`, singularName: '', namespaced: d.scope === 'Namespaced', group: s.group, version: s.version, kind: s.kind, verbs: s.verbs });
       }
     }
   }

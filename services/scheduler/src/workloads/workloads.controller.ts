@@ -1,8 +1,8 @@
 import type { Logger } from '@openpacific/service-kit';
 import { randomUUID } from 'node:crypto';
 import {
-  DEPLOYMENTS_RESOURCE, DESIRED_REPLICAS_ANNOTATION, MAX_REPLICAS_ANNOTATION, ObjectEventTypes, objectStreamId, POD_TEMPLATE_HASH_LABEL, REPLICASETS_RESOURCE,
-  REVISION_ANNOTATION,
+  DEPLOYMENTS_RESOURCE, DESIRED_REPLICAS_ANNOTATION, MAX_REPLICAS_ANNOTATION, ObjectEventTypes, objectStreamId, PDBS_RESOURCE, POD_TEMPLATE_HASH_LABEL, REPLICASETS_RESOURCE,
+  REVISION_ANNOTATION, STATEFULSETS_RESOURCE,
 } from '@openpacific/contracts';
 import { NewEvent, StreamAppend } from '@openpacific/event-store';
 import { controllerReadModel, type FollowerDeps, sameJson, type SharedFollower, StoredObject } from '@openpacific/objects';
@@ -11,9 +11,11 @@ import {
   sameTemplateIgnoringHash,
 } from './workload-logic';
 import { append, clean, controllerNamed, PodOwnersController, ownerRef, timestamp, workloadEvent } from './owned-pods';
+import { budgetStatus, disruptionDeadline } from './disruption-logic';
 
 const DEPLOYMENT_CONTROLLER = controllerNamed('deployment-controller');
 const REPLICASET_CONTROLLER = controllerNamed('replicaset-controller');
+const DISRUPTION_CONTROLLER = controllerNamed('disruption-controller');
 /** Pods a ReplicaSet creates or deletes per pass (kube-controller-manager's burstReplicas). */
 const BURST = 500;
 /** How long a ReplicaSet waits to see its own creations and deletions before deciding again. */
@@ -48,7 +50,7 @@ export class WorkloadsController extends PodOwnersController {
     private readonly deps: FollowerDeps<Logger> & { log: SharedFollower },
     opts: { resyncMs?: number; admissionTimeoutMs?: number } = {},
   ) {
-    super(deps, controllerReadModel([DEPLOYMENTS_RESOURCE, REPLICASETS_RESOURCE, 'pods']), 'workloads', opts);
+    super(deps, controllerReadModel([DEPLOYMENTS_RESOURCE, REPLICASETS_RESOURCE, 'pods', PDBS_RESOURCE, STATEFULSETS_RESOURCE]), 'workloads', opts);
   }
 
   protected async pass(): Promise<void> {
@@ -61,6 +63,9 @@ export class WorkloadsController extends PodOwnersController {
     for (const stored of this.model.list(REPLICASETS_RESOURCE)) {
       if (stored.object.metadata.deletionTimestamp || touched.has(stored.object.metadata.uid)) continue;
       await this.syncReplicaSet(stored);
+    }
+    for (const stored of this.model.list(PDBS_RESOURCE)) {
+      if (!stored.object.metadata.deletionTimestamp) await this.syncBudget(stored);
     }
     for (const uid of this.expectations.keys()) if (!this.model.findByUid(uid)) this.expectations.delete(uid);
     // A second past the deadline: the condition's times have whole seconds.
@@ -275,6 +280,33 @@ export class WorkloadsController extends PodOwnersController {
     const next = clean(rs);
     next.status = status;
     await this.pods.write([append(REPLICASETS_RESOURCE, next, ObjectEventTypes.statusUpdated, stored.streamVersion, REPLICASET_CONTROLLER)]);
+  }
+
+  // ---- PodDisruptionBudgets (kube-controller-manager's disruption controller, on the pods this model holds) ----
+
+  private async syncBudget(stored: StoredObject): Promise<void> {
+    const pdb = stored.object;
+    const status = budgetStatus(pdb, this.model.list('pods', pdb.metadata.namespace).map((s) => s.object), (pod) => this.scaleOf(pod), Date.now());
+    const deadline = disruptionDeadline(status);
+    if (deadline !== undefined) this.nextDeadline = Math.min(this.nextDeadline, deadline);
+    if (sameJson(statusWithoutTimes(status), statusWithoutTimes(pdb.status))) return;
+    const next = clean(pdb);
+    next.status = status;
+    await this.pods.write([append(PDBS_RESOURCE, next, ObjectEventTypes.statusUpdated, stored.streamVersion, DISRUPTION_CONTROLLER)]);
+  }
+
+  /** The replicas a pod's controller wants (a Deployment's for its ReplicaSets' pods), keyed by that controller. */
+  private scaleOf(pod: any): { key: string; replicas: number } | undefined {
+    const ref = controllerOf(pod);
+    const owner = ref && this.model.findByUid(ref.uid)?.stored.object;
+    if (!owner) return undefined;
+    if (ref.kind === 'ReplicaSet') {
+      const d = controllerOf(owner);
+      const deployment = d?.kind === 'Deployment' ? this.model.findByUid(d.uid)?.stored.object : undefined;
+      if (deployment) return { key: deployment.metadata.uid, replicas: deployment.spec?.replicas ?? 1 };
+    }
+    if (ref.kind === 'ReplicaSet' || ref.kind === 'StatefulSet') return { key: owner.metadata.uid, replicas: owner.spec?.replicas ?? 1 };
+    return undefined;
   }
 }
 

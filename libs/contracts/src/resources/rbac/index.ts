@@ -93,7 +93,7 @@ export const serviceAccountResource: ResourceDefinition = {
   scope: 'Namespaced',
   strategicMergePatch: true,
   nameFormat: 'dns1123-subdomain',
-  subresources: {},
+  subresources: { served: [{ name: 'token', group: 'authentication.k8s.io', version: 'v1', kind: 'TokenRequest', verbs: ['create'] }] },
   versions: [
     {
       name: 'v1',

@@ -57,6 +57,8 @@ export function bootstrapClusterRoles(defs: ResourceDefinition[]): BootstrapRole
     { apiGroups: [''], resources: ['pods/exec', 'pods/portforward'], verbs: [...READ, ...WRITE] },
     // kubectl create token (as kube's edit role: it may act as any ServiceAccount of the namespace anyway).
     { apiGroups: [''], resources: ['serviceaccounts/token'], verbs: ['create'] },
+    // Evictions (kubectl drain of the pods one may delete anyway), as kube's edit role.
+    { apiGroups: [''], resources: ['pods/eviction'], verbs: ['create'] },
   ];
   const rbacNamespaced: PolicyRule = { apiGroups: [RBAC_GROUP], resources: ['roles', 'rolebindings'], verbs: [...READ, ...WRITE] };
   return [

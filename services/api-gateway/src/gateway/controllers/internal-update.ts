@@ -1,4 +1,4 @@
-import { ObjectEventTypes } from '@openpacific/contracts';
+import { ObjectEventType, ObjectEventTypes } from '@openpacific/contracts';
 import { GatewayCore } from '../core';
 import { readyToDelete, sameObject } from '../handlers/object-rules';
 import { Actor } from '../store/object-writer';
@@ -15,6 +15,8 @@ export async function commitUpdateInternal(
   stored: StoredObject,
   mutate: (obj: any) => void,
   actor: Actor,
+  /** `ResourceStatusUpdated` for a change of the status alone (an eviction's take of a disruption budget). */
+  updateType: ObjectEventType = ObjectEventTypes.updated,
 ): Promise<boolean> {
   const served = core.registry.storage(resource);
   const next = structuredClone(stored.object);
@@ -26,7 +28,7 @@ export async function commitUpdateInternal(
     await core.writer.write({
       served,
       operation: deleting ? 'DELETE' : 'UPDATE',
-      eventType: deleting ? ObjectEventTypes.deleted : ObjectEventTypes.updated,
+      eventType: deleting ? ObjectEventTypes.deleted : updateType,
       object: next,
       oldObject: stored.object,
       expectedVersion: stored.streamVersion,

@@ -9,6 +9,7 @@ import { quotaKindStrategies } from './quota.strategy';
 import { appsKindStrategies } from './apps.strategy';
 import { batchKindStrategies } from './batch.strategy';
 import { setsKindStrategies } from './sets.strategy';
+import { policyKindStrategies } from './policy.strategy';
 import { serviceKindStrategies } from './service.strategy';
 import { networkPolicyKindStrategies } from './networkpolicy.strategy';
 import { validateTanzuKubernetesCluster, validateTanzuKubernetesClusterUpdate } from './tkc.strategy';
@@ -49,6 +50,7 @@ const strategies: Record<string, KindStrategy> = {
   ...appsKindStrategies,
   ...batchKindStrategies,
   ...setsKindStrategies,
+  ...policyKindStrategies,
   ...serviceKindStrategies,
   ...networkPolicyKindStrategies,
   'run.tanzu.vmware.com/TanzuKubernetesCluster': { validate: validateTanzuKubernetesCluster, validateUpdate: validateTanzuKubernetesClusterUpdate },

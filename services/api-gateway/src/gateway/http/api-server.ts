@@ -5,6 +5,7 @@ import { handleCreate } from '../handlers/create';
 import { handleDelete, handleDeleteCollection } from '../handlers/delete';
 import { handleScale } from '../handlers/scale';
 import { handleTokenRequest } from '../handlers/token-request';
+import { handleEviction } from '../handlers/eviction';
 import { handleHistory } from '../handlers/history';
 import { handleLogs } from '../handlers/logs';
 import { handleGet, handleList } from '../handlers/read';
@@ -83,11 +84,13 @@ export class ApiRequestHandler {
     const podLog = target.subresource === 'log' && target.served.def.kind === 'Pod' && target.served.def.group === '';
     const scale = target.subresource === 'scale' && !!target.served.def.subresources.scale && target.name !== undefined;
     const token = target.subresource === 'token' && target.served.def.kind === 'ServiceAccount' && target.served.def.group === '' && target.name !== undefined;
-    if (target.subresource && !podLog && !scale && !token && !(target.subresource === 'status' && target.served.def.subresources.status)) {
+    const eviction = target.subresource === 'eviction' && target.served.def.kind === 'Pod' && target.served.def.group === '' && target.name !== undefined;
+    if (target.subresource && !podLog && !scale && !token && !eviction && !(target.subresource === 'status' && target.served.def.subresources.status)) {
       throw notFound('', r.url.pathname);
     }
     if (scale) return handleScale(core, r, method);
     if (token) return handleTokenRequest(core, r, method);
+    if (eviction) return handleEviction(core, r, method);
     if (podLog) {
       if (method !== 'GET') throw methodNotAllowed(method);
       return handleLogs(core, r);
