@@ -30,12 +30,14 @@ interface Expectation {
 }
 
 /**
- * The Deployment and ReplicaSet controllers of OpenPacific, run by the elected scheduler (which already follows
- * every pod and places them). Level-triggered passes over the whole state, as the volume binder's:
+ * The Deployment, ReplicaSet and disruption controllers of OpenPacific, run by the elected scheduler (which already
+ * follows every pod and places them). Level-triggered passes over the whole state, as the volume binder's:
  *
  * - Deployment → one ReplicaSet per pod template (`<deployment>-<pod-template-hash>`, revision annotations),
  *   RollingUpdate within maxSurge/maxUnavailable or Recreate, old empty ReplicaSets pruned beyond
  *   revisionHistoryLimit, and the status `kubectl rollout status` reads.
+ * - PodDisruptionBudget → its status from the pods it covers and the replicas their controllers want
+ *   (disruption-logic.ts), which the gateway's evictions read and take from.
  * - ReplicaSet → `<rs>-<5 chars>` pods owned by it (admitted by the policy service like any pod, as the API
  *   server would), replacing pods deleted or Failed; scaling down removes unscheduled, not-ready, newest first.
  *
