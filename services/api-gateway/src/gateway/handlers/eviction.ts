@@ -1,6 +1,5 @@
 import { ObjectEventTypes, PDBS_RESOURCE } from '@openpacific/contracts';
-import { badRequest, methodNotAllowed, notFound, statusError } from '@openpacific/kube-api';
-import { labelSelectorFromObject, matchesLabelSelector } from '@openpacific/kube-api';
+import { badRequest, labelSelectorFromObject, matchesLabelSelector, methodNotAllowed, notFound, statusError } from '@openpacific/kube-api';
 import type { StoredObject } from '@openpacific/objects';
 import { commitUpdateInternal } from '../controllers/internal-update';
 import { GatewayCore, ResourceRequest } from '../core';
