@@ -303,6 +303,11 @@ metadata:
     const gone = await cluster.kubectl(['create', 'token', 'robot', '-n', 'team-a', '--bound-object-kind', 'Secret', '--bound-object-name', 'anchor']);
     expect(gone.stderr).toContain('secrets "anchor" not found');
 
+    // Every namespace has its ServiceAccount `default` (made by the ServiceAccount controller), made again if deleted.
+    await eventually(async () => expect((await cluster.kubectl(['create', 'token', 'default', '-n', 'team-b'])).stdout.trim().split('.')).toHaveLength(3), { timeoutMs: 15_000 });
+    expect((await cluster.kubectl(['delete', 'sa', 'default', '-n', 'team-b'])).code).toBe(0);
+    await eventually(async () => expect((await cluster.kubectl(['get', 'sa', 'default', '-n', 'team-b', '-o', 'name'])).stdout.trim()).toBe('serviceaccount/default'), { timeoutMs: 15_000 });
+
     // Deleting the ServiceAccount ends every token it was given.
     expect((await cluster.kubectl(['delete', 'sa', 'robot', '-n', 'team-a'])).code).toBe(0);
     expect((await cluster.request('GET', '/api/v1/namespaces/team-a/pods', { token })).status).toBe(401);

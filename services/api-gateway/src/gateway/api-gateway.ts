@@ -8,6 +8,7 @@ import { precompileSchemas } from '@openpacific/kube-api';
 import type { ServiceContext } from '@openpacific/service-kit';
 import type { GatewayConfig } from '../api-gateway.config';
 import { ensureAdminToken, ensurePki, ensureServiceAccountKey, writeKubeconfig } from '../pki';
+import { DefaultServiceAccounts } from './controllers/default-service-accounts';
 import { RoleAggregator } from './controllers/role-aggregator';
 import { GarbageCollector } from './controllers/garbage-collector';
 import { GatewayCore } from './core';
@@ -42,6 +43,7 @@ export class ApiGateway {
   private follower?: LogFollower;
   private gc?: GarbageCollector;
   private aggregator?: RoleAggregator;
+  private serviceAccounts?: DefaultServiceAccounts;
   private gcElection?: LeaderElection;
   private relay?: EventRelay;
   private audit?: AuditLog;
@@ -89,7 +91,7 @@ export class ApiGateway {
     await ensureBootstrapPolicy(core);
     // Expanding a claim depends on its class, which the PVC rules look up here.
     setStorageClassLookup((name) => core.readModel.get(STORAGE_CLASSES_RESOURCE, undefined, name)?.object);
-    // One garbage collector (and namespace finalizer, and ClusterRole aggregator) per cluster: the leader among the gateway replicas.
+    // One garbage collector (and namespace finalizer, ClusterRole aggregator, default ServiceAccounts) per cluster: the leader among the gateway replicas.
     this.gcElection = new LeaderElection(pool, {
       name: 'garbage-collector',
       logger,
@@ -98,12 +100,16 @@ export class ApiGateway {
         this.gc.start();
         this.aggregator = new RoleAggregator(core, logger);
         this.aggregator.start();
+        this.serviceAccounts = new DefaultServiceAccounts(core, logger);
+        this.serviceAccounts.start();
       },
       onDeposed: () => {
         this.gc?.stop();
         this.aggregator?.stop();
+        this.serviceAccounts?.stop();
         this.gc = undefined;
         this.aggregator = undefined;
+        this.serviceAccounts = undefined;
       },
     });
     await this.gcElection.start();
