@@ -3,7 +3,7 @@ import { APPEND_CHANNEL } from './append';
 import { newEventId } from './event-id';
 import { ExpectedVersion, VersionConflictError } from './errors';
 import { streamVersions } from './read-stream';
-import { NewEvent, RecordedEvent, recordedFromSent } from './recorded-event';
+import { DECIDED, Decided, NewEvent, RecordedEvent, parseDecided, recordedFromSent } from './recorded-event';
 import { appendStatement, versionTaken } from './version-check';
 
 export interface StreamAppend {
@@ -83,7 +83,7 @@ ins AS (
   FROM numbered n JOIN heads h ON h.stream_id = n.stream_id
   WHERE (SELECT ok FROM verdict)
   ORDER BY n.stream_id, n.rel
-  RETURNING stream_id, stream_version, position, transaction_id, created_at
+  RETURNING stream_id, ${DECIDED}
 )
 SELECT ins.*${notify ? `, (SELECT pg_notify('${APPEND_CHANNEL}', '') IS NULL) AS notified` : ''} FROM ins`;
 
@@ -161,17 +161,18 @@ export async function appendStreams(db: Pool | PoolClient, items: StreamAppend[]
   }
   // RETURNING promises no order: (stream, version) says which row is which event, and a stream's
   // lowest version in the batch is the one its first event (rel 1) got.
-  const rowOf = new Map<string, any>();
+  const rowOf = new Map<string, Decided>();
   const base = new Map<string, number>();
   for (const r of rows) {
-    rowOf.set(`${r.stream_version}:${r.stream_id}`, r);
-    const before = Number(r.stream_version) - 1;
+    const decided = parseDecided(r.decided);
+    rowOf.set(`${decided.streamVersion}:${r.stream_id}`, decided);
+    const before = decided.streamVersion - 1;
     const low = base.get(r.stream_id);
     if (low === undefined || before < low) base.set(r.stream_id, before);
   }
   return items.map((item, i) =>
     item.events.map((event, j) =>
-      recordedFromSent(rowOf.get(`${(base.get(item.streamId) ?? 0) + rel[i][j]}:${item.streamId}`), {
+      recordedFromSent(rowOf.get(`${(base.get(item.streamId) ?? 0) + rel[i][j]}:${item.streamId}`)!, {
         id: ids[i][j],
         streamId: item.streamId,
         type: event.type,

@@ -3,7 +3,7 @@ import { APPEND_CHANNEL } from './append';
 import { newEventId } from './event-id';
 import { ExpectedVersion, VersionConflictError } from './errors';
 import { streamVersions } from './read-stream';
-import { NewEvent, RecordedEvent, recordedFromSent } from './recorded-event';
+import { DECIDED, NewEvent, RecordedEvent, parseDecided, recordedFromSent } from './recorded-event';
 
 /** One event for one stream, checked against its own expected version. */
 export interface SingleAppend {
@@ -41,7 +41,7 @@ ins AS (
   ) head
   WHERE i.expected IS NULL OR head.version = i.expected
   ON CONFLICT (stream_id, stream_version) DO NOTHING
-  RETURNING stream_id, position, transaction_id, stream_version, created_at
+  RETURNING stream_id, ${DECIDED}
 )
 SELECT ins.*${notify ? `, (SELECT pg_notify('${APPEND_CHANNEL}', '') IS NULL) AS notified` : ''} FROM ins`;
 
@@ -75,7 +75,7 @@ export async function appendEach(db: Pool | PoolClient, items: SingleAppend[], n
   const conflicted: number[] = [];
   items.forEach((item, i) => {
     const row = written.get(item.streamId);
-    if (row) outcomes[i] = recordedFromSent(row, { id: ids[i], streamId: item.streamId, type: item.event.type, data: data[i], metadata: metadata[i] });
+    if (row) outcomes[i] = recordedFromSent(parseDecided(row.decided), { id: ids[i], streamId: item.streamId, type: item.event.type, data: data[i], metadata: metadata[i] });
     else (item.expectedVersion === 'any' ? again : conflicted).push(i);
   });
   if (conflicted.length > 0) {

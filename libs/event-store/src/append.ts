@@ -2,7 +2,7 @@ import type { Pool, PoolClient } from 'pg';
 import { newEventId } from './event-id';
 import { ExpectedVersion, VersionConflictError } from './errors';
 import { streamVersion } from './read-stream';
-import { NewEvent, RecordedEvent, recordedFromSent } from './recorded-event';
+import { DECIDED, NewEvent, RecordedEvent, parseDecided, recordedFromSent } from './recorded-event';
 import { appendStatement, versionTaken } from './version-check';
 
 export const APPEND_CHANNEL = 'op_events_appended';
@@ -41,7 +41,7 @@ function headSql(check: VersionCheck): { from: string; where: string } {
 function appendSql(check: VersionCheck, notify: boolean, single: boolean): string {
   const insert = `INSERT INTO events (stream_id, stream_version, event_id, type, data, metadata)
       ${insertedRows(check, single)}
-      RETURNING position, transaction_id, stream_version, created_at`;
+      RETURNING ${DECIDED}`;
   return notify ? `WITH ins AS (${insert}) SELECT ins.*, pg_notify('${APPEND_CHANNEL}', '') IS NULL AS notified FROM ins` : insert;
 }
 
@@ -111,16 +111,15 @@ export async function appendToStream(
     }
   }
   if (!rows || rows.length === 0) throw new VersionConflictError(streamId, expected, await streamVersion(db, streamId));
-  // RETURNING promises no order; stream versions run on in the order of
-  // `events`, so they say which row is which. The bodies are parsed back
-  // from what was stored, so callers get fresh objects as they did when
-  // Postgres returned them.
+  // RETURNING promises no order; stream versions run on in the order of `events`, so they say which row
+  // is which.
+  const decided = rows.map((row) => parseDecided(row.decided));
   let first = Infinity;
-  for (const row of rows) first = Math.min(first, Number(row.stream_version));
+  for (const d of decided) first = Math.min(first, d.streamVersion);
   const recorded: RecordedEvent[] = new Array(rows.length);
-  for (const row of rows) {
-    const i = Number(row.stream_version) - first;
-    recorded[i] = recordedFromSent(row, { id: ids[i], streamId, type: events[i].type, data: data[i], metadata: metadata[i] });
+  for (const d of decided) {
+    const i = d.streamVersion - first;
+    recorded[i] = recordedFromSent(d, { id: ids[i], streamId, type: events[i].type, data: data[i], metadata: metadata[i] });
   }
   return recorded;
 }

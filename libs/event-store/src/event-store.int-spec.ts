@@ -34,6 +34,22 @@ describe('the event store', () => {
     expect(events[0].metadata).toEqual({ actor: 'tester', source: 'test' });
   });
 
+  it('returns from every kind of append exactly the events a read of the log returns (position, transaction, version, time)', async () => {
+    const plain = (e: { position: bigint; transactionId: bigint; streamVersion: number; createdAt: Date; id: string; data: unknown }) => ({ ...e });
+    const one = await store.append('s-same-1', [ev(1)], { expectedVersion: 'no_stream' });
+    const next = await store.append('s-same-1', [ev(2), ev(3)], { expectedVersion: 1 });
+    const [each] = await store.appendEach([{ streamId: 's-same-2', event: ev(4), expectedVersion: 'any' }]);
+    const batch = await store.appendBatch([
+      { streamId: 's-same-3', events: [ev(5)], expectedVersion: 'no_stream' },
+      { streamId: 's-same-4', events: [ev(6), ev(7)], expectedVersion: 'no_stream' },
+    ]);
+    const appended = [...one.events, ...next.events, each, ...batch.flatMap((b) => b.events)].map(plain);
+    const read = (await Promise.all(['s-same-1', 's-same-2', 's-same-3', 's-same-4'].map((s) => store.readStream(s)))).flat().map(plain);
+    expect(appended).toEqual(read);
+    expect(appended.map((e) => e.createdAt.getTime() % 1)).toEqual(appended.map(() => 0));
+    expect(new Set(appended.map((e) => e.position)).size).toBe(7);
+  });
+
   it('refuses an append at the wrong expected version with the actual version', async () => {
     await store.append('s-2', [ev(1)], { expectedVersion: 'no_stream' });
     const attempt = store.append('s-2', [ev(2)], { expectedVersion: 5 });

@@ -1,12 +1,23 @@
-import { recordedFromSent } from './recorded-event';
+import { parseDecided, recordedFromSent } from './recorded-event';
+
+describe('what Postgres decided for an append, as one text column', () => {
+  it('reads position and transaction as bigints past 2^53, the version as a number, the time to the millisecond', () => {
+    expect(parseDecided('9007199254740993 18446744073709551 12 1796169600123')).toEqual({
+      position: 9007199254740993n,
+      transactionId: 18446744073709551n,
+      streamVersion: 12,
+      createdAt: new Date('2026-12-02T00:00:00.123Z'),
+    });
+  });
+});
 
 describe('an event recorded from what its writer sent', () => {
-  const row = { position: '42', transaction_id: '7', stream_version: '3', created_at: new Date('2026-12-02T00:00:00Z') };
+  const row = parseDecided(`42 7 3 ${Date.parse('2026-12-02T00:00:00.123Z')}`);
   const sent = { id: 'e-1', streamId: 's-1', type: 'PodCreated', data: '{"object":{"name":"p"}}', metadata: '{"actor":"a","source":"s"}' };
 
   it('reads as the plain event Postgres would have returned: spread, JSON and deep equality see the bodies', () => {
     const e = recordedFromSent(row, sent);
-    const plain = { id: 'e-1', streamId: 's-1', streamVersion: 3, type: 'PodCreated', data: { object: { name: 'p' } }, metadata: { actor: 'a', source: 's' }, position: 42n, transactionId: 7n, createdAt: row.created_at };
+    const plain = { id: 'e-1', streamId: 's-1', streamVersion: 3, type: 'PodCreated', data: { object: { name: 'p' } }, metadata: { actor: 'a', source: 's' }, position: 42n, transactionId: 7n, createdAt: new Date('2026-12-02T00:00:00.123Z') };
     expect(e).toEqual(plain);
     expect({ ...e }).toEqual(plain);
     expect(Object.keys(e).sort()).toEqual(Object.keys(plain).sort());
