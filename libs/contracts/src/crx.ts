@@ -20,6 +20,7 @@ export const CrxOperations = [
   'listContainers',
   'readLogs',
   'execSync',
+  'writeVolume',
   'renewLease',
   'fences',
 ] as const;
@@ -100,9 +101,84 @@ export interface ContainerConfig {
   limits?: { memoryBytes?: number; cpuMillis?: number };
   /**
    * Volumes: name -> mount path inside the container. The source is the sandbox's emptyDir of that name,
-   * or `hostPath` when given (a persistent volume's directory on the host).
+   * or `hostPath` when given (a persistent volume's directory on the host). `readOnly`: an isolated container
+   * gets it mounted read-only (its writes fail with EROFS); a container on the host's root gets the directory as
+   * before (VOLUME_<NAME>), unprotected.
    */
-  mounts?: { name: string; mountPath: string; hostPath?: string }[];
+  mounts?: { name: string; mountPath: string; hostPath?: string; readOnly?: boolean }[];
+}
+
+/** One file of a volume whose content the agent computes (configMap, secret, downwardAPI, projected volumes). */
+export interface VolumeFile {
+  /** Relative to the volume (`key`, `dir/key`): never absolute, no `..` element, not starting with `..`. */
+  path: string;
+  /** The content, base64. */
+  data: string;
+  /** Its permission bits (`defaultMode`/`mode`, e.g. 0o644). */
+  mode: number;
+}
+
+/**
+ * `writeVolume`: the whole content of the sandbox's volume `<sandbox dir>/volumes/<name>` becomes `files`, all at
+ * once for a container that reads it, as kubelet's atomic writer does it: the files go into a new directory
+ * `..<YYYY_MM_DD_HH_MM_SS.nnnnnnnnn>`, a symlink `..data` to it replaces the previous one by a rename, and each
+ * top-level entry `<e>` of the payload is a symlink to `..data/<e>` (those of entries gone are removed, and the
+ * previous directory). The same content again changes nothing. A bad path is CRX.INVALID, an unknown sandbox
+ * CRX.NOT_FOUND.
+ */
+export interface WriteVolumeRequest {
+  sandboxId: string;
+  /** The volume's name (a directory of the sandbox's `volumes/`). */
+  name: string;
+  files: VolumeFile[];
+}
+
+export interface WriteVolumeResponse {
+  /** Files written: the payload's count, 0 when the volume held that content already (nothing was done). */
+  written: number;
+}
+
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
+/** Why a `writeVolume` request cannot be done as asked (a volume name or file path that could leave the volume, a file twice...), or undefined. */
+export function writeVolumeProblem(req: Pick<WriteVolumeRequest, 'name' | 'files'>): string | undefined {
+  const { name, files } = req;
+  if (typeof name !== 'string' || !name || name === '.' || name === '..' || /[/\\\0]/.test(name)) return `invalid volume name ${JSON.stringify(name)}`;
+  if (!Array.isArray(files)) return `volume "${name}": files must be a list`;
+  const seen = new Set<string>();
+  const dirs = new Set<string>();
+  for (const file of files) {
+    const path = file?.path;
+    const problem = volumePathProblem(path);
+    if (problem) return `volume "${name}": invalid file path ${JSON.stringify(path)}: ${problem}`;
+    if (typeof file.data !== 'string' || file.data.length % 4 !== 0 || !BASE64.test(file.data)) return `volume "${name}": the data of file "${path}" is not base64`;
+    if (!Number.isInteger(file.mode) || file.mode < 0 || file.mode > 0o7777) return `volume "${name}": file "${path}" has an invalid mode ${JSON.stringify(file.mode)}`;
+    if (seen.has(path) || dirs.has(path)) return `volume "${name}": the path "${path}" is given twice (or is also a directory of another)`;
+    seen.add(path);
+    const parts = path.split('/');
+    for (let i = 1; i < parts.length; i++) {
+      const dir = parts.slice(0, i).join('/');
+      if (seen.has(dir)) return `volume "${name}": the path "${dir}" is both a file and a directory`;
+      dirs.add(dir);
+    }
+  }
+  return undefined;
+}
+
+/** Whether two payloads are the same files in the same order (what a sim runtime compares a repeated write with). */
+export function sameVolumeFiles(a: readonly VolumeFile[] | undefined, b: readonly VolumeFile[]): boolean {
+  return !!a && a.length === b.length && a.every((f, i) => f.path === b[i].path && f.mode === b[i].mode && f.data === b[i].data);
+}
+
+function volumePathProblem(path: unknown): string | undefined {
+  if (typeof path !== 'string' || path === '') return 'it is empty';
+  if (path.startsWith('/')) return 'it is absolute';
+  if (path.startsWith('..')) return "it starts with '..'";
+  const parts = path.split('/');
+  if (parts.includes('..')) return "it contains a '..' element";
+  if (parts.some((p) => p === '' || p === '.')) return "it has an empty or '.' element";
+  if (path.includes('\0')) return 'it holds a NUL byte';
+  return undefined;
 }
 
 export type ContainerStateName = 'CONTAINER_CREATED' | 'CONTAINER_RUNNING' | 'CONTAINER_EXITED' | 'CONTAINER_UNKNOWN';

@@ -1,5 +1,6 @@
 import {
-  CodedError, ContainerConfig, ContainerStatus, crxSubject, CrxOperation, ExecSyncRequest, ExecSyncResponse, PodSandbox, PodSandboxConfig, PodSandboxFilter, ReadLogsRequest, ReadLogsResponse, RenewLeaseRequest, HostFenceRecord,
+  CodedError, ContainerConfig, ContainerStatus, crxSubject, CrxOperation, ExecSyncRequest, ExecSyncResponse, PodSandbox, PodSandboxConfig, PodSandboxFilter, ReadLogsRequest, ReadLogsResponse, RenewLeaseRequest, HostFenceRecord, VolumeFile,
+  WriteVolumeResponse,
 } from '@openpacific/contracts';
 import type { NatsConnection } from 'nats';
 import { requestJson } from './request-reply';
@@ -50,6 +51,10 @@ export class CrxClient {
   /** Every container of the host, or those of one sandbox, or of several (in one request, however many). */
   listContainers(sandbox?: string | string[]) {
     return this.call<{ items: ContainerStatus[] }>('listContainers', Array.isArray(sandbox) ? { sandboxIds: sandbox } : { sandboxId: sandbox }).then((r) => r.items);
+  }
+  /** Replaces the content of the sandbox's volume `name` with `files`, atomically for the containers that read it (see `WriteVolumeRequest`). */
+  writeVolume(sandboxId: string, name: string, files: VolumeFile[]) {
+    return this.call<WriteVolumeResponse>('writeVolume', { sandboxId, name, files }, 30_000);
   }
   readLogs(req: ReadLogsRequest) {
     return this.call<ReadLogsResponse>('readLogs', req);

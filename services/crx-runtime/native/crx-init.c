@@ -6,7 +6,8 @@
  *   OP_CGROUP_PROCS  cgroup.procs files the container joins before anything of it runs, separated by spaces
  *   OP_LOWER, OP_UPPER, OP_WORK, OP_MERGED   the overlay: the image's root, the container's layer, its work
  *                    directory and where the container's root is mounted
- *   OP_VOLUMES       emptyDir volumes, one `source|mountPath` a line, bound at mountPath under the root
+ *   OP_VOLUMES       volumes, one `source|mountPath` a line, bound at mountPath under the root; a line
+ *                    `source|mountPath|ro` is bound read-only (its writes fail with EROFS)
  *   OP_WORKDIR       the command's working directory inside the root (made when missing)
  *   OP_HOSTNAME      the container's host name (its pod's name), or empty
  *   OP_IMAGE_PATH    the command's PATH
@@ -18,7 +19,8 @@
  *      init forwards those); it exits as the init did.
  *   2. The init, PID 1 of the new PID namespace, dies with this process (SIGKILL as its parent-death signal, and
  *      the namespace's other processes with it), joins the cgroups, sets the host name, mounts the overlay, binds
- *      the volumes and the host's /dev, and mounts a /proc of the new PID namespace (nosuid, noexec, nodev).
+ *      the volumes (a read-only one then remounted read-only) and the host's /dev, and mounts a /proc of the new
+ *      PID namespace (nosuid, noexec, nodev).
  *   3. The command is forked, enters the root (chroot) and its working directory, and is executed with the image's
  *      PATH and none of the OP_ variables. The init forwards SIGTERM, SIGHUP, SIGINT, SIGQUIT, SIGUSR1, SIGUSR2
  *      and SIGWINCH to it (a command that is PID 1 itself would ignore them), reaps every orphan, and exits with
@@ -39,6 +41,7 @@
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -115,9 +118,26 @@ static void bind_volumes(const char *root) {
     char *bar = strchr(line, '|');
     if (!bar || bar == line) continue;
     *bar = '\0';
-    under(target, sizeof target, root, bar + 1);
+    char *mount_path = bar + 1;
+    size_t len = strlen(mount_path);
+    int read_only = len > 3 && strcmp(mount_path + len - 3, "|ro") == 0;
+    if (read_only) mount_path[len - 3] = '\0';
+    under(target, sizeof target, root, mount_path);
     make_dirs(target);
     if (mount(line, target, NULL, MS_BIND, NULL) != 0) fail("bind volume %s at %s", line, target);
+    if (read_only) {
+      /* A bind takes MS_RDONLY only from a remount of it; the remount keeps the flags the source's mount has. */
+      struct statvfs st;
+      if (statvfs(target, &st) != 0) fail("statvfs %s", target);
+      unsigned long flags = MS_REMOUNT | MS_BIND | MS_RDONLY;
+      if (st.f_flag & ST_NOSUID) flags |= MS_NOSUID;
+      if (st.f_flag & ST_NODEV) flags |= MS_NODEV;
+      if (st.f_flag & ST_NOEXEC) flags |= MS_NOEXEC;
+      if (st.f_flag & ST_NOATIME) flags |= MS_NOATIME;
+      if (st.f_flag & ST_NODIRATIME) flags |= MS_NODIRATIME;
+      if (st.f_flag & ST_RELATIME) flags |= MS_RELATIME;
+      if (mount(NULL, target, NULL, flags, NULL) != 0) fail("make volume %s read-only at %s", line, target);
+    }
   }
   free(volumes);
 }

@@ -38,7 +38,8 @@ export class SphereletAgentLifecycle implements OnApplicationBootstrap, BeforeAp
     const hypervisor = new SimHypervisor(resolve(config.HYPERVISOR_ROOT), { guestScript: join(__dirname, 'vms', 'sim-guest.js'), bootMs: config.SIM_VM_BOOT_MS });
     const runtime = await runtimeVersion(crx);
     const fences = runtime ? await crx.fences().catch(() => []) : [];
-    const { epoch, fence } = await registerHost(store, config.HOST_NAME, hostDescription(config, runtime), fences);
+    const description = hostDescription(config, runtime);
+    const { epoch, fence } = await registerHost(store, config.HOST_NAME, description, fences);
     logger.info('host registered', { host: config.HOST_NAME, epoch, ...(fence ? { fence } : {}) });
     this.lease = new HostLease(nats, names, crx, config.HOST_NAME, epoch, {
       intervalMs: config.HEARTBEAT_INTERVAL_MS,
@@ -52,16 +53,17 @@ export class SphereletAgentLifecycle implements OnApplicationBootstrap, BeforeAp
       },
     });
     await this.lease.start();
+    const secretKey = config.SECRETS_ENCRYPTION_KEY ? secretKeyFrom(config.SECRETS_ENCRYPTION_KEY) : undefined;
     this.pods = new PodWorker(
-      { store, pool, nats, names, prefix: config.NATS_PREFIX, logger },
+      { store, pool, nats, names, prefix: config.NATS_PREFIX, logger, secretKey },
       {
         host: config.HOST_NAME, epoch, backoffBaseMs: config.RESTART_BACKOFF_MS, resyncMs: config.POD_RESYNC_MS,
+        allocatable: description.allocatable,
         podNetwork: runtime?.podNetwork.mode === 'netns' ? 'netns' : 'loopback',
         clusterDns: clusterDnsAddress(clusterNetworkFromEnv(process.env)),
       },
     );
     await this.pods.start();
-    const secretKey = config.SECRETS_ENCRYPTION_KEY ? secretKeyFrom(config.SECRETS_ENCRYPTION_KEY) : undefined;
     this.vms = new VmWorker({ store, pool, nats, names, logger, secretKey }, { host: config.HOST_NAME, epoch, hypervisor, resyncMs: config.POD_RESYNC_MS });
     await this.vms.start();
   }

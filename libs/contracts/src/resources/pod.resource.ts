@@ -2,15 +2,40 @@ import { objectSchema } from './object-meta.schema';
 import { podSpecSchema, podStatusSchema } from './pod.schema';
 import { ResourceDefinition } from './resource-definition';
 
-/** READY column: ready containers / all containers. */
-function podReady(pod: any): string {
-  const statuses: any[] = pod.status?.containerStatuses ?? [];
-  return `${statuses.filter((s) => s.ready).length}/${(pod.spec?.containers ?? []).length}`;
+/** Init containers with restartPolicy Always (sidecars): kubectl counts them with the app containers. */
+function sidecarStatuses(pod: any): any[] {
+  const specs: any[] = pod.spec?.initContainers ?? [];
+  return (pod.status?.initContainerStatuses ?? []).filter((s: any) => specs.find((c) => c.name === s.name)?.restartPolicy === 'Always');
 }
 
-/** STATUS column as kubectl shows it: a waiting or terminated reason beats the phase. */
+/** READY column: ready containers / all containers (sidecars included, as kubectl counts them). */
+function podReady(pod: any): string {
+  const statuses: any[] = [...sidecarStatuses(pod), ...(pod.status?.containerStatuses ?? [])];
+  const total = (pod.spec?.containers ?? []).length + (pod.spec?.initContainers ?? []).filter((c: any) => c.restartPolicy === 'Always').length;
+  return `${statuses.filter((s) => s.ready).length}/${total}`;
+}
+
+/** While init containers run, the STATUS column as kubectl words it (`Init:1/2`, `Init:Error`, `Init:CrashLoopBackOff`); undefined once they are done. */
+function initStatusText(pod: any): string | undefined {
+  const specs: any[] = pod.spec?.initContainers ?? [];
+  const statuses: any[] = pod.status?.initContainerStatuses ?? [];
+  for (let i = 0; i < statuses.length; i++) {
+    const s = statuses[i];
+    const t = s.state?.terminated;
+    if (t && t.exitCode === 0) continue;
+    if (specs.find((c) => c.name === s.name)?.restartPolicy === 'Always' && s.started) continue;
+    if (t) return t.reason ? `Init:${t.reason}` : t.signal ? `Init:Signal:${t.signal}` : `Init:ExitCode:${t.exitCode}`;
+    if (s.state?.waiting?.reason && s.state.waiting.reason !== 'PodInitializing') return `Init:${s.state.waiting.reason}`;
+    return `Init:${i}/${specs.length}`;
+  }
+  return undefined;
+}
+
+/** STATUS column as kubectl shows it: init containers' progress first, then a waiting or terminated reason beats the phase. */
 export function podStatusText(pod: any): string {
   if (pod.metadata?.deletionTimestamp) return 'Terminating';
+  const initializing = (pod.status?.conditions ?? []).some((c: any) => c.type === 'Initialized' && c.status === 'True') ? undefined : initStatusText(pod);
+  if (initializing) return initializing;
   let text = pod.status?.reason ?? pod.status?.phase ?? 'Pending';
   for (const s of pod.status?.containerStatuses ?? []) {
     if (s.state?.waiting?.reason && s.state.waiting.reason !== 'ContainerCreating') text = s.state.waiting.reason;
@@ -21,7 +46,7 @@ export function podStatusText(pod: any): string {
 }
 
 function podRestarts(pod: any): number {
-  return (pod.status?.containerStatuses ?? []).reduce((n: number, s: any) => n + (s.restartCount ?? 0), 0);
+  return [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])].reduce((n: number, s: any) => n + (s.restartCount ?? 0), 0);
 }
 
 export const podResource: ResourceDefinition = {
@@ -45,6 +70,7 @@ export const podResource: ResourceDefinition = {
     'spec.containers[].volumeMounts': 'mountPath',
     'spec.volumes': 'name',
     'status.containerStatuses': 'name',
+    'status.initContainerStatuses': 'name',
   },
   versions: [
     {

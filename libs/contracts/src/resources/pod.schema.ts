@@ -89,6 +89,8 @@ export const containerSchema: JsonSchema = {
     stdin: { type: 'boolean' },
     stdinOnce: { type: 'boolean' },
     tty: { type: 'boolean' },
+    /** Only `Always`, only on an init container: a sidecar (checked at admission). */
+    restartPolicy: { type: 'string' },
   },
 };
 

@@ -1,4 +1,4 @@
-import { crxSubject } from '@openpacific/contracts';
+import { CrxErrorCodes, crxSubject } from '@openpacific/contracts';
 import { connectNats, CrxClient, requestJson } from '@openpacific/messaging';
 import { testNatsUrl, uniqueNatsPrefix } from '@openpacific/testing';
 import type { NatsConnection } from 'nats';
@@ -12,10 +12,11 @@ describe('crx-runtime over NATS', () => {
   let nc: NatsConnection;
   let server: CrxServer;
   let client: CrxClient;
+  let driver: SimDriver;
 
   beforeAll(async () => {
     nc = await connectNats({ url: testNatsUrl, name: 'crx-server-test' });
-    const driver = new SimDriver(1, { startDelayMs: 0, failureRate: 0 });
+    driver = new SimDriver(1, { startDelayMs: 0, failureRate: 0 });
     server = new CrxServer(nc, prefix, host, driver, new LeaseWatchdog(driver, {}));
     server.start();
     await nc.flush();
@@ -49,5 +50,15 @@ describe('crx-runtime over NATS', () => {
     expect(ids(old.items)).toEqual(sandboxes);
     const oldContainers = await requestJson<object, { items: { id: string }[] }>(nc, crxSubject(prefix, host, 'listContainers'), {}, 5000);
     expect(ids(oldContainers.items)).toEqual(containers);
+  });
+
+  it('writes a volume for the client, and answers a bad path and an unknown sandbox with their codes', async () => {
+    const sandbox = await client.runPodSandbox({ podUid: 'uid-vol', podName: 'vol', podNamespace: 'default' });
+    const files = [{ path: 'key', data: Buffer.from('v').toString('base64'), mode: 0o644 }];
+    expect(await client.writeVolume(sandbox.id, 'config', files)).toEqual({ written: 1 });
+    expect(await client.writeVolume(sandbox.id, 'config', files)).toEqual({ written: 0 });
+    expect(driver.volume(sandbox.id, 'config')).toEqual(files);
+    await expect(client.writeVolume(sandbox.id, 'config', [{ ...files[0], path: '../key' }])).rejects.toMatchObject({ code: CrxErrorCodes.invalid });
+    await expect(client.writeVolume('nope', 'config', files)).rejects.toMatchObject({ code: CrxErrorCodes.notFound });
   });
 });

@@ -38,6 +38,7 @@ export class CrxServer {
       listContainers: (r) => ({ items: d.listContainers(r.sandboxIds ?? r.sandboxId) }),
       readLogs: (r) => d.readLogs(r),
       execSync: (r) => d.execSync(r),
+      writeVolume: (r) => d.writeVolume({ sandboxId: r.sandboxId, name: r.name, files: r.files }),
       renewLease: (r) => this.watchdog.renew(r),
       fences: () => this.watchdog.fences(),
     };

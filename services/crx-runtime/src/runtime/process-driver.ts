@@ -4,7 +4,9 @@ import { copyFileSync, existsSync, lstatSync, mkdirSync, readFileSync, rmSync } 
 import { basename, dirname, join } from 'node:path';
 import {
   CodedError, ContainerConfig, ContainerStatus, CrxErrorCodes, ExecSyncRequest, ExecSyncResponse, PodSandbox, PodSandboxConfig, PodSandboxFilter, ReadLogsRequest, ReadLogsResponse,
+  WriteVolumeRequest, WriteVolumeResponse, writeVolumeProblem,
 } from '@openpacific/contracts';
+import { writeVolumeAtomically } from './atomic-volume';
 import { podAddress, PodAddressing } from '../crx-runtime.config';
 import { Cgroups } from './cgroups';
 import { existsInImage, ImageStore } from './image-store';
@@ -32,7 +34,8 @@ interface ContainerRecord {
   /** Where its overlay root is mounted (inside its own mount namespace); set when it is created. */
   merged?: string;
   workingDir: string;
-  volumes: { source: string; mountPath: string }[];
+  /** `readOnly`: mounted read-only when isolated. */
+  volumes: { source: string; mountPath: string; readOnly?: boolean }[];
   logPath: string;
   statusPath: string;
   createdAt: string;
@@ -201,7 +204,7 @@ export class ProcessDriver implements RuntimeDriver {
     if (!existsInImage(command[0], { ...image, path: env.PATH }, executable)) {
       throw new CodedError(CrxErrorCodes.startFailed, `exec: "${command[0]}": executable file not found in $PATH`);
     }
-    const volumes = (config.mounts ?? []).map((m) => ({ name: m.name, source: this.volumeSource(sandbox.directory, m), mountPath: m.mountPath }));
+    const volumes = (config.mounts ?? []).map((m) => ({ name: m.name, source: this.volumeSource(sandbox.directory, m), mountPath: m.mountPath, ...(m.readOnly ? { readOnly: true } : {}) }));
     if (!image.rootfs) for (const v of volumes) env[`VOLUME_${v.name.replace(/\W/g, '_').toUpperCase()}`] = v.source;
     const id = randomBytes(8).toString('hex');
     const record: ContainerRecord = {
@@ -355,6 +358,17 @@ export class ProcessDriver implements RuntimeDriver {
     const c = this.container(req.containerId);
     const finished = this.containerStatus(c.id).state === 'CONTAINER_EXITED';
     return { ...readLogFile(c.logPath, req), finished };
+  }
+
+  /**
+   * The content of a volume the agent computes (configMap, secret, downwardAPI, projected) into the sandbox's
+   * directory of that volume, swapped in at once for the containers that have it mounted (atomic-volume.ts).
+   */
+  writeVolume(req: WriteVolumeRequest): WriteVolumeResponse {
+    const sandbox = this.sandbox(req.sandboxId);
+    const problem = writeVolumeProblem(req);
+    if (problem) throw new CodedError(CrxErrorCodes.invalid, problem);
+    return { written: writeVolumeAtomically(join(sandbox.directory, 'volumes', req.name), req.files) };
   }
 
   private readStatus(c: ContainerRecord): any {

@@ -1,5 +1,5 @@
 import type { PodNetworkStatus } from './pod-network';
-import { ContainerConfig, ContainerStatus, ExecSyncRequest, ExecSyncResponse, PodSandbox, PodSandboxConfig, PodSandboxFilter, ReadLogsRequest, ReadLogsResponse, sandboxPodKey } from '@openpacific/contracts';
+import { ContainerConfig, ContainerStatus, ExecSyncRequest, ExecSyncResponse, PodSandbox, PodSandboxConfig, PodSandboxFilter, ReadLogsRequest, ReadLogsResponse, sandboxPodKey, WriteVolumeRequest, WriteVolumeResponse } from '@openpacific/contracts';
 
 /** What crx-runtime needs from a driver: the CRI-like operations, on sandboxes and containers. */
 export interface RuntimeDriver {
@@ -20,6 +20,8 @@ export interface RuntimeDriver {
   listContainers(sandbox?: string | string[]): ContainerStatus[];
   readLogs(req: ReadLogsRequest): ReadLogsResponse;
   execSync(req: ExecSyncRequest): Promise<ExecSyncResponse>;
+  /** Replaces the content of a sandbox's volume, atomically for its containers (see `WriteVolumeRequest`). */
+  writeVolume(req: WriteVolumeRequest): WriteVolumeResponse;
   /** How to start a command inside a running container (exec sessions); drivers without real processes lack it. */
   /** Lets go of what it holds for future starts (a clean stop; sandboxes and containers stay). */
   close?(): void;

@@ -1,3 +1,4 @@
+import { CrxErrorCodes } from '@openpacific/contracts';
 import { SimDriver } from './sim-driver';
 
 describe('the sim driver', () => {
@@ -44,5 +45,26 @@ describe('the sim driver', () => {
     expect(ids(driver.listContainers(b.id))).toEqual([inB.id]);
     expect(driver.listContainers([])).toEqual([]);
     expect(ids(driver.listContainers())).toEqual([inA.id, inB.id, inC.id]);
+  });
+
+  it('checks and records a volume\'s files without writing any, answers 0 for the same files again, and forgets them with the sandbox', async () => {
+    const driver = new SimDriver(1, { startDelayMs: 0, failureRate: 0 });
+    const sandbox = driver.runPodSandbox(config('v'));
+    const files = [{ path: 'key', data: Buffer.from('value').toString('base64'), mode: 0o644 }, { path: 'dir/nested', data: '', mode: 0o600 }];
+    expect(driver.writeVolume({ sandboxId: sandbox.id, name: 'config', files })).toEqual({ written: 2 });
+    expect(driver.volume(sandbox.id, 'config')).toEqual(files);
+    expect(driver.writeVolume({ sandboxId: sandbox.id, name: 'config', files: files.map((f) => ({ ...f })) })).toEqual({ written: 0 });
+    expect(driver.writeVolume({ sandboxId: sandbox.id, name: 'config', files: [{ ...files[0], mode: 0o400 }] })).toEqual({ written: 1 });
+    expect(driver.volume(sandbox.id, 'config')).toEqual([{ ...files[0], mode: 0o400 }]);
+
+    for (const path of ['/abs', '../up', 'a/../b', '..data', '']) {
+      expect(() => driver.writeVolume({ sandboxId: sandbox.id, name: 'other', files: [{ path, data: '', mode: 0o644 }] })).toThrow(expect.objectContaining({ code: CrxErrorCodes.invalid }));
+    }
+    expect(() => driver.writeVolume({ sandboxId: sandbox.id, name: '../up', files: [] })).toThrow(expect.objectContaining({ code: CrxErrorCodes.invalid }));
+    expect(driver.volume(sandbox.id, 'other')).toBeUndefined();
+    expect(() => driver.writeVolume({ sandboxId: 'nope', name: 'config', files })).toThrow(expect.objectContaining({ code: CrxErrorCodes.notFound }));
+
+    await driver.removePodSandbox(sandbox.id);
+    expect(driver.volume(sandbox.id, 'config')).toBeUndefined();
   });
 });

@@ -1,5 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { CodedError, ContainerConfig, ContainerStatus, CrxErrorCodes, ExecSyncRequest, ExecSyncResponse, PodSandbox, PodSandboxConfig, PodSandboxFilter, ReadLogsRequest, ReadLogsResponse } from '@openpacific/contracts';
+import {
+  CodedError, ContainerConfig, ContainerStatus, CrxErrorCodes, ExecSyncRequest, ExecSyncResponse, PodSandbox, PodSandboxConfig, PodSandboxFilter, ReadLogsRequest, ReadLogsResponse,
+  sameVolumeFiles, VolumeFile, WriteVolumeRequest, WriteVolumeResponse, writeVolumeProblem,
+} from '@openpacific/contracts';
 import { podAddress, PodAddressing } from '../crx-runtime.config';
 import { containerWanted, RuntimeDriver, sandboxWanted } from './runtime-driver';
 
@@ -17,6 +20,8 @@ interface SimContainer {
 export class SimDriver implements RuntimeDriver {
   private readonly sandboxes = new Map<string, PodSandbox>();
   private readonly containers = new Map<string, SimContainer>();
+  /** What each sandbox's volumes were last given by `writeVolume`, by sandbox and volume name (no files anywhere). */
+  private readonly volumes = new Map<string, Map<string, VolumeFile[]>>();
   private nextIp = 0;
 
   constructor(
@@ -49,6 +54,7 @@ export class SimDriver implements RuntimeDriver {
   async removePodSandbox(id: string): Promise<void> {
     for (const c of this.listContainers(id)) this.containers.delete(c.id);
     this.sandboxes.delete(id);
+    this.volumes.delete(id);
   }
 
   podSandboxStatus(id: string): PodSandbox {
@@ -111,6 +117,23 @@ export class SimDriver implements RuntimeDriver {
 
   async execSync(_req: ExecSyncRequest): Promise<ExecSyncResponse> {
     return { exitCode: 0, stdout: '', stderr: '' };
+  }
+
+  /** Checks the request as the process driver does and records the files; the same files again write nothing. */
+  writeVolume(req: WriteVolumeRequest): WriteVolumeResponse {
+    this.sandbox(req.sandboxId);
+    const problem = writeVolumeProblem(req);
+    if (problem) throw new CodedError(CrxErrorCodes.invalid, problem);
+    let ofSandbox = this.volumes.get(req.sandboxId);
+    if (!ofSandbox) this.volumes.set(req.sandboxId, (ofSandbox = new Map()));
+    if (sameVolumeFiles(ofSandbox.get(req.name), req.files)) return { written: 0 };
+    ofSandbox.set(req.name, req.files);
+    return { written: req.files.length };
+  }
+
+  /** The files a sandbox's volume was last given, if any. */
+  volume(sandboxId: string, name: string): VolumeFile[] | undefined {
+    return this.volumes.get(sandboxId)?.get(name);
   }
 
   private sandbox(id: string): PodSandbox {

@@ -22,7 +22,8 @@ export interface ShimSpec {
     work: string;
     merged: string;
     workingDir: string;
-    volumes: { source: string; mountPath: string }[];
+    /** Bound at `mountPath` under the root; `readOnly` ones read-only (crx-init binds, then remounts them read-only). */
+    volumes: { source: string; mountPath: string; readOnly?: boolean }[];
   };
   /** The command prefix that enters the pod's network namespace (`nsenter --net=/proc/<pause>/ns/net --`), when it has one (not isolated). */
   enter?: string[];
@@ -39,6 +40,11 @@ export interface StartedContainer {
 const HOST_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 // The container joins its cgroups itself, before exec, so nothing it allocates escapes the limits.
 const JOIN_CGROUPS = 'for f in $OP_CGROUP_PROCS; do echo $$ > "$f"; done; unset OP_CGROUP_PROCS; exec "$@"';
+
+/** A volume as crx-init's OP_VOLUMES has it: `source|mountPath`, `source|mountPath|ro` for a read-only one. */
+function volumeLine(v: { source: string; mountPath: string; readOnly?: boolean }): string {
+  return `${v.source}|${v.mountPath}${v.readOnly ? '|ro' : ''}`;
+}
 
 function writeStatus(statusPath: string, status: object): void {
   writeFileSync(`${statusPath}.tmp`, JSON.stringify(status));
@@ -62,7 +68,7 @@ export async function startContainerProcess(spec: ShimSpec, launcher: Launcher, 
   const isolationEnv: Record<string, string> = iso
     ? {
         OP_NETNS: iso.netns ?? '', OP_LOWER: iso.lower, OP_UPPER: iso.upper, OP_WORK: iso.work, OP_MERGED: iso.merged,
-        OP_WORKDIR: iso.workingDir, OP_VOLUMES: iso.volumes.map((v) => `${v.source}|${v.mountPath}`).join('\n'),
+        OP_WORKDIR: iso.workingDir, OP_VOLUMES: iso.volumes.map(volumeLine).join('\n'),
         OP_IMAGE_PATH: spec.env.PATH ?? HOST_PATH, OP_HOSTNAME: spec.env.HOSTNAME ?? '',
       }
     : {};

@@ -23,6 +23,17 @@ describe('the scheduler filters', () => {
     expect(podRequests(pod())).toEqual({ cpuMillis: 500, memoryBytes: 2 ** 30, pods: 1 });
   });
 
+  it('take the larger of the containers plus sidecars and each init container plus the sidecars started before it', () => {
+    const init = (name: string, cpu: string, sidecar = false) => ({ name, image: 'i', ...(sidecar ? { restartPolicy: 'Always' } : {}), resources: { requests: { cpu } } });
+    // A big init container alone: its request.
+    expect(podRequests(pod({ initContainers: [init('big', '2')] })).cpuMillis).toBe(2000);
+    // A sidecar adds to the containers (500m + 300m); the init container after it runs beside it (300m + 400m).
+    expect(podRequests(pod({ initContainers: [init('side', '300m', true), init('setup', '400m')] })).cpuMillis).toBe(800);
+    expect(podRequests(pod({ initContainers: [init('side', '300m', true), init('setup', '700m')] })).cpuMillis).toBe(1000);
+    // An init container before the sidecar does not run beside it.
+    expect(podRequests(pod({ initContainers: [init('setup', '700m'), init('side', '300m', true)] })).cpuMillis).toBe(800);
+  });
+
   it('reject hosts that are not Ready, cordoned, out of capacity or tainted', () => {
     const views = [host('a')];
     expect(filterHost(pod(), host('a', { ready: 'False' }), views)).toMatch(/not-ready/);

@@ -30,17 +30,32 @@ function bytes(quantity: unknown): number {
   return Math.ceil(parseQuantity((quantity ?? 0) as string | number) ?? 0);
 }
 
-/** What a pod asks of a host: the sum of its containers' requests (init containers: the largest), plus one pod slot. */
+/**
+ * What a pod asks of a host, as Kubernetes computes a pod's effective request: the sum of its containers' and its
+ * sidecars' (init containers with restartPolicy Always) requests, or, if larger, the largest of each other init
+ * container's with the sidecars started before it; plus one pod slot.
+ */
 export const podRequests = memoized((pod: any): Resources => {
+  const cpu = (c: any) => milliValue(c.resources?.requests?.cpu ?? 0) ?? 0;
+  const memory = (c: any) => bytes(c.resources?.requests?.memory);
   const sum = { cpuMillis: 0, memoryBytes: 0, pods: 1 };
   for (const c of pod?.spec?.containers ?? []) {
-    sum.cpuMillis += milliValue(c.resources?.requests?.cpu ?? 0) ?? 0;
-    sum.memoryBytes += bytes(c.resources?.requests?.memory);
+    sum.cpuMillis += cpu(c);
+    sum.memoryBytes += memory(c);
   }
+  const sidecars = { cpuMillis: 0, memoryBytes: 0 };
+  let initPeak = { cpuMillis: 0, memoryBytes: 0 };
   for (const c of pod?.spec?.initContainers ?? []) {
-    sum.cpuMillis = Math.max(sum.cpuMillis, milliValue(c.resources?.requests?.cpu ?? 0) ?? 0);
-    sum.memoryBytes = Math.max(sum.memoryBytes, bytes(c.resources?.requests?.memory));
+    if (c.restartPolicy === 'Always') {
+      sidecars.cpuMillis += cpu(c);
+      sidecars.memoryBytes += memory(c);
+      initPeak = { cpuMillis: Math.max(initPeak.cpuMillis, sidecars.cpuMillis), memoryBytes: Math.max(initPeak.memoryBytes, sidecars.memoryBytes) };
+    } else {
+      initPeak = { cpuMillis: Math.max(initPeak.cpuMillis, sidecars.cpuMillis + cpu(c)), memoryBytes: Math.max(initPeak.memoryBytes, sidecars.memoryBytes + memory(c)) };
+    }
   }
+  sum.cpuMillis = Math.max(sum.cpuMillis + sidecars.cpuMillis, initPeak.cpuMillis);
+  sum.memoryBytes = Math.max(sum.memoryBytes + sidecars.memoryBytes, initPeak.memoryBytes);
   return sum;
 });
 

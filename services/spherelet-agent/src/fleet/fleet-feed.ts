@@ -1,7 +1,7 @@
 import { ObjectEventTypes, PVCS_RESOURCE, VIRTUAL_MACHINES_RESOURCE } from '@openpacific/contracts';
 import type { RecordedEvent } from '@openpacific/event-store';
 import { controllerReadModel, decryptedEvent, LogFollower, objectKey, ReadModel, SecretKey, secretKeyFrom, StoredObject } from '@openpacific/objects';
-import { POD_WORKER_FOLLOWS, SharedPodFeed } from '../pods/pod-worker';
+import { POD_CONFIG_RESOURCES, POD_WORKER_FOLLOWS, SharedPodFeed } from '../pods/pod-worker';
 import { SharedVmFeed, vmHosts, VM_WORKER_FOLLOWS } from '../vms/vm-worker';
 
 /** What the fleet's hosts read from the log: their pod workers' resources and their VM workers'. */
@@ -122,7 +122,7 @@ export class FleetFeed {
     for (const e of events) {
       const change = this.model.apply(decryptedEvent(e, this.secretKey));
       if (!change) continue;
-      if (change.resource === PVCS_RESOURCE) everyone = true;
+      if (change.resource === PVCS_RESOURCE || POD_CONFIG_RESOURCES.includes(change.resource)) everyone = true;
       const { namespace, name, uid } = change.object.metadata;
       const key = objectKey(namespace, name);
       if (change.resource === 'pods') {

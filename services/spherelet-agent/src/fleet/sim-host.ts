@@ -53,7 +53,8 @@ export class SimHost {
     const { store, pool, nats, names, logger, feed, beats } = this.deps;
     const config = { ...this.config, HOST_NAME: this.name };
     const runtime = new SimRuntime(this.index);
-    const { epoch } = await registerHost(store, this.name, hostDescription(config, SimRuntime.version()));
+    const description = hostDescription(config, SimRuntime.version());
+    const { epoch } = await registerHost(store, this.name, description);
     this.lease = new HostLease(nats, names, runtime, this.name, epoch, {
       intervalMs: config.HEARTBEAT_INTERVAL_MS,
       leaseMs: leaseLength(config.HOST_GRACE_MS),
@@ -67,7 +68,7 @@ export class SimHost {
     await this.lease.start();
     this.pods = new PodWorker(
       { store, pool, nats, names, logger, prefix: config.NATS_PREFIX, runtime, feed: feed.pods },
-      { host: this.name, epoch, backoffBaseMs: config.RESTART_BACKOFF_MS, resyncMs: WORKER_RESYNC_MS, podNetwork: 'loopback' },
+      { host: this.name, epoch, backoffBaseMs: config.RESTART_BACKOFF_MS, resyncMs: WORKER_RESYNC_MS, podNetwork: 'loopback', allocatable: description.allocatable },
     );
     await this.pods.start();
     // Its VMs are records in this process with no guest anywhere, as its pods are, and they go with the epoch

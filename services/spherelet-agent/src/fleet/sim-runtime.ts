@@ -1,5 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { CodedError, ContainerConfig, ContainerStatus, CrxErrorCodes, ExecSyncRequest, ExecSyncResponse, PodSandbox, PodSandboxConfig, PodSandboxFilter, sandboxPodKey } from '@openpacific/contracts';
+import {
+  CodedError, ContainerConfig, ContainerStatus, CrxErrorCodes, ExecSyncRequest, ExecSyncResponse, PodSandbox, PodSandboxConfig, PodSandboxFilter, sandboxPodKey, sameVolumeFiles, VolumeFile,
+  WriteVolumeResponse, writeVolumeProblem,
+} from '@openpacific/contracts';
 import type { LeaseRuntime, PodRuntime } from '../pods/pod-runtime';
 
 /**
@@ -30,6 +33,8 @@ export class SimRuntime implements PodRuntime, LeaseRuntime {
   private readonly byPod = new Map<string, string>();
   /** Every sandbox of each pod (`namespace/name`), whatever its uid or state, in the order they were made: what a filtered list answers. */
   private readonly byPodKey = new Map<string, Set<string>>();
+  /** The files each sandbox's volumes were last given (the request's own list: nothing is copied or written). */
+  private readonly volumes = new Map<string, Map<string, VolumeFile[]>>();
   private nextIp = 0;
 
   /** `hostIndex` (1-based) picks the host's 127.x.0.0/16 (addresses nobody binds: sim pods run nowhere). */
@@ -75,6 +80,7 @@ export class SimRuntime implements PodRuntime, LeaseRuntime {
     }
     this.bySandbox.delete(id);
     this.sandboxes.delete(id);
+    this.volumes.delete(id);
     return {};
   }
 
@@ -111,6 +117,23 @@ export class SimRuntime implements PodRuntime, LeaseRuntime {
 
   async execSync(_req: ExecSyncRequest): Promise<ExecSyncResponse> {
     return { exitCode: 0, stdout: '', stderr: '' };
+  }
+
+  /** Checks the request as crx-runtime does and records it; the same files again write nothing. */
+  async writeVolume(sandboxId: string, name: string, files: VolumeFile[]): Promise<WriteVolumeResponse> {
+    this.sandbox(sandboxId);
+    const problem = writeVolumeProblem({ name, files });
+    if (problem) throw new CodedError(CrxErrorCodes.invalid, problem);
+    let ofSandbox = this.volumes.get(sandboxId);
+    if (!ofSandbox) this.volumes.set(sandboxId, (ofSandbox = new Map()));
+    if (sameVolumeFiles(ofSandbox.get(name), files)) return { written: 0 };
+    ofSandbox.set(name, files);
+    return { written: files.length };
+  }
+
+  /** The files a sandbox's volume was last given, if any. */
+  volume(sandboxId: string, name: string): VolumeFile[] | undefined {
+    return this.volumes.get(sandboxId)?.get(name);
   }
 
   async renewLease(): Promise<object> {

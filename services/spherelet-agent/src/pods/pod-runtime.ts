@@ -6,7 +6,7 @@ import type { CrxClient } from '@openpacific/messaging';
  */
 export type PodRuntime = Pick<
   CrxClient,
-  'runPodSandbox' | 'stopPodSandbox' | 'removePodSandbox' | 'listPodSandboxes' | 'createContainer' | 'startContainer' | 'stopContainer' | 'listContainers' | 'execSync'
+  'runPodSandbox' | 'stopPodSandbox' | 'removePodSandbox' | 'listPodSandboxes' | 'createContainer' | 'startContainer' | 'stopContainer' | 'listContainers' | 'execSync' | 'writeVolume'
 >;
 
 /** What the host lease asks of the runtime: it hands the lease on, and the runtime fences the epoch when it runs out. */

@@ -1,11 +1,14 @@
 import type { ContainerStatus, PodSandbox } from '@openpacific/contracts';
 
+/** The host's address as its pods see it (`status.hostIP`, a fieldRef to it): hosts and their pods share the machine's loopback. */
+export const HOST_IP = '127.0.0.1';
+
 /** What the agent knows of one container of a pod: its runtime records (all attempts) and a start error, if any. */
 export interface ContainerFacts {
   name: string;
   attempts: ContainerStatus[];
   /** Why it could not be created or started (ErrImagePull, RunContainerError...), and since when we back off. */
-  waiting?: { reason: string; message: string };
+  waiting?: { reason: string; message?: string };
   /** Probe verdicts of the running attempt (absent: no probe, so true once running). */
   ready?: boolean;
   started?: boolean;
@@ -28,19 +31,24 @@ function terminated(c: ContainerStatus) {
   };
 }
 
-/** containerStatuses as Kubernetes reports them: state, lastState, restartCount, ready. Pure. */
-export function containerStatuses(pod: any, facts: ContainerFacts[]): any[] {
-  return (pod.spec.containers as any[]).map((spec) => {
+/**
+ * containerStatuses as Kubernetes reports them: state, lastState, restartCount, ready. Pure. `init`: the statuses of
+ * init containers (pod.spec.initContainers), where one that ran to its successful end is ready.
+ */
+export function containerStatuses(pod: any, facts: ContainerFacts[], init = false): any[] {
+  return ((init ? pod.spec.initContainers : pod.spec.containers) ?? []).map((spec: any) => {
     const f = facts.find((x) => x.name === spec.name);
     const attempts = [...(f?.attempts ?? [])].sort((a, b) => a.attempt - b.attempt);
     const latest = attempts[attempts.length - 1];
     const previous = attempts[attempts.length - 2];
     let state: any;
     if (f?.waiting) state = { waiting: f.waiting };
-    else if (!latest || latest.state === 'CONTAINER_CREATED') state = { waiting: { reason: 'ContainerCreating' } };
+    else if (!latest) state = { waiting: { reason: init ? 'PodInitializing' : 'ContainerCreating' } };
+    else if (latest.state === 'CONTAINER_CREATED') state = { waiting: { reason: 'ContainerCreating' } };
     else if (latest.state === 'CONTAINER_RUNNING') state = { running: { startedAt: ts(latest.startedAt) } };
     else state = terminated(latest);
     const running = latest?.state === 'CONTAINER_RUNNING' && !f?.waiting;
+    const completed = !f?.waiting && latest?.state === 'CONTAINER_EXITED' && latest.exitCode === 0;
     return {
       name: spec.name,
       image: spec.image,
@@ -49,16 +57,28 @@ export function containerStatuses(pod: any, facts: ContainerFacts[]): any[] {
       state,
       lastState: f?.waiting && latest?.state === 'CONTAINER_EXITED' ? terminated(latest) : previous ? terminated(previous) : {},
       // A container with a readiness or startup probe is not ready until its probes say so (as the kubelet reports it).
-      ready: running && (f?.ready ?? (!spec.readinessProbe && !spec.startupProbe)),
+      // An init container (not a sidecar) is ready once it ended well, never while it runs.
+      ready: init && spec.restartPolicy !== 'Always' ? completed : running && (f?.ready ?? (!spec.readinessProbe && !spec.startupProbe)),
       started: running && (f?.started ?? true),
       restartCount: latest?.attempt ?? 0,
     };
   });
 }
 
-/** phase from the containers and the restart policy, as the kubelet computes it. */
-export function podPhase(pod: any, statuses: any[]): string {
+/** The init containers that have not done their part yet: not ended well, or (a sidecar, restartPolicy Always) not running and started. */
+function incompleteInit(pod: any, statuses: any[]): string[] {
+  const specs: any[] = pod.spec.initContainers ?? [];
+  return statuses
+    .filter((s, i) => (specs[i]?.restartPolicy === 'Always' ? !(s.state.running && s.started) : !(s.state.terminated && s.state.terminated.exitCode === 0)))
+    .map((s) => s.name);
+}
+
+/** phase from the containers and the restart policy, as the kubelet computes it; `initStatuses` those of the init containers. */
+export function podPhase(pod: any, statuses: any[], initStatuses: any[] = []): string {
   const policy = pod.spec.restartPolicy ?? 'Always';
+  const initFailed = initStatuses.some((s, i) => pod.spec.initContainers?.[i]?.restartPolicy !== 'Always' && s.state.terminated && s.state.terminated.exitCode !== 0);
+  if (initFailed && policy === 'Never') return 'Failed';
+  if (incompleteInit(pod, initStatuses).length > 0) return 'Pending';
   const running = statuses.filter((s) => s.state.running).length;
   const waiting = statuses.filter((s) => s.state.waiting).length;
   const done = statuses.filter((s) => s.state.terminated);
@@ -74,30 +94,35 @@ export function podPhase(pod: any, statuses: any[]): string {
   return waiting > 0 && policy !== 'Never' ? 'Running' : 'Pending';
 }
 
-function condition(previous: any[], type: string, status: boolean, now: string) {
+function condition(previous: any[], type: string, status: boolean, now: string, why?: { reason: string; message: string }) {
   const prior = previous.find((c) => c.type === type);
   const value = status ? 'True' : 'False';
-  return { type, status: value, lastTransitionTime: prior?.status === value ? prior.lastTransitionTime : now };
+  return { type, status: value, lastTransitionTime: prior?.status === value ? prior.lastTransitionTime : now, ...(!status && why ? why : {}) };
 }
 
-export function podStatus(pod: any, sandbox: PodSandbox | undefined, facts: ContainerFacts[], now: string): any {
+export function podStatus(pod: any, sandbox: PodSandbox | undefined, facts: ContainerFacts[], now: string, initFacts: ContainerFacts[] = []): any {
   const statuses = containerStatuses(pod, facts);
-  const phase = podPhase(pod, statuses);
+  const initStatuses = containerStatuses(pod, initFacts, true);
+  const phase = podPhase(pod, statuses, initStatuses);
   const previous: any[] = pod.status?.conditions ?? [];
-  const allReady = statuses.every((s) => s.ready);
+  const incomplete = incompleteInit(pod, initStatuses);
+  const sidecars = initStatuses.filter((_s, i) => pod.spec.initContainers[i]?.restartPolicy === 'Always');
+  const unready = [...sidecars, ...statuses].filter((s) => !s.ready).map((s) => s.name);
+  const notReady = { reason: 'ContainersNotReady', message: `containers with unready status: [${unready.join(' ')}]` };
   const scheduled = previous.find((c) => c.type === 'PodScheduled') ?? { type: 'PodScheduled', status: 'True', lastTransitionTime: now };
   return {
     ...pod.status,
     phase,
     conditions: [
-      condition(previous, 'Initialized', true, now),
-      condition(previous, 'Ready', allReady, now),
-      condition(previous, 'ContainersReady', allReady, now),
+      condition(previous, 'Initialized', incomplete.length === 0, now, { reason: 'ContainersNotInitialized', message: `containers with incomplete status: [${incomplete.join(' ')}]` }),
+      condition(previous, 'Ready', unready.length === 0, now, notReady),
+      condition(previous, 'ContainersReady', unready.length === 0, now, notReady),
       scheduled,
     ],
-    hostIP: '127.0.0.1',
-    hostIPs: [{ ip: '127.0.0.1' }],
+    hostIP: HOST_IP,
+    hostIPs: [{ ip: HOST_IP }],
     ...(sandbox ? { podIP: sandbox.ip, podIPs: [{ ip: sandbox.ip }], startTime: pod.status?.startTime ?? ts(sandbox.createdAt) } : {}),
+    ...(initStatuses.length > 0 ? { initContainerStatuses: initStatuses } : {}),
     containerStatuses: statuses,
   };
 }

@@ -1,20 +1,31 @@
+import { createHash } from 'node:crypto';
 import { ContainerConfig, ContainerStatus, CrxErrorCodes, NatsNames, ObjectEventTypes, POD_IP_ANNOTATION, PodSandbox, podDnsSearches, podFqdn, PVCS_RESOURCE, PVS_RESOURCE } from '@openpacific/contracts';
 import { EventStore, NewEvent, StreamAppend, VersionConflictError } from '@openpacific/event-store';
 import { milliValue, parseQuantity } from '@openpacific/kube-api';
 import { CrxClient } from '@openpacific/messaging';
-import { controllerReadModel, bindingEpoch, LogFollower, objectEvent, objectKey, PassLoop, podUnbound, pokedFollower, ReadModel, sameJson, StoredObject } from '@openpacific/objects';
+import { controllerReadModel, bindingEpoch, decryptedEvent, LogFollower, objectEvent, objectKey, PassLoop, podUnbound, pokedFollower, ReadModel, sameJson, SecretKey, StoredObject } from '@openpacific/objects';
 import type { Logger } from '@openpacific/service-kit';
 import type { NatsConnection } from 'nats';
 import type { Pool } from 'pg';
 import { hostKeeps } from './host-keeps';
-import { ContainerFacts, podStatus } from './pod-status';
+import { ConfigSources, containerEnv, HostAllocatable, volumeFiles } from './pod-config';
+import { ContainerFacts, HOST_IP, podStatus } from './pod-status';
 import type { PodRuntime } from './pod-runtime';
 import { ProbeTracker } from './probe-tracker';
 import { serviceEnvVars, withServiceEnv } from './service-env';
 
+const CONFIG_MAPS = 'configmaps';
+const SECRETS = 'secrets';
 
-/** What a pod worker reads from the log (its own model and follower, or a shared feed's): pods, their claims and volumes, and Services for the pods' env vars. */
-export const POD_WORKER_FOLLOWS: readonly string[] = ['pods', PVCS_RESOURCE, PVS_RESOURCE, 'services'];
+
+/**
+ * What a pod worker reads from the log (its own model and follower, or a shared feed's): pods, their claims and
+ * volumes, Services for the pods' env vars, and the ConfigMaps and Secrets pods take env vars and volumes from.
+ */
+export const POD_WORKER_FOLLOWS: readonly string[] = ['pods', PVCS_RESOURCE, PVS_RESOURCE, 'services', CONFIG_MAPS, SECRETS];
+
+/** Changes to these may change what a pod of any host sees (its volumes' content, a waiting container's env): every pod is looked at again. */
+export const POD_CONFIG_RESOURCES: readonly string[] = [CONFIG_MAPS, SECRETS];
 
 /**
  * A read model of the log that several workers share (the sim fleet: one follower for a hundred hosts instead of
@@ -42,6 +53,25 @@ export interface PodWorkerOptions {
   podNetwork?: 'netns' | 'loopback';
   /** What pods see in /etc/resolv.conf: the cluster DNS address (search path by namespace). */
   clusterDns?: string;
+  /** The host's allocatable CPU and memory (Kubernetes quantities): a resourceFieldRef to a limit a container does not set reads it, as kubelet's does. */
+  allocatable?: { cpu?: string; memory?: string };
+}
+
+/** Volume kinds whose content the worker writes (kubelet mounts them read-only whatever the mount says). */
+const CONTENT_VOLUMES = ['configMap', 'secret', 'downwardAPI', 'projected'];
+
+/** The ConfigMaps and Secrets a pod's volumes read (`configmaps/<name>`, `secrets/<name>`): a change to one rewrites the volume. */
+function volumeReferences(pod: any): string[] {
+  const refs: string[] = [];
+  for (const v of pod.spec?.volumes ?? []) {
+    if (v.configMap?.name) refs.push(`${CONFIG_MAPS}/${v.configMap.name}`);
+    if (v.secret?.secretName) refs.push(`${SECRETS}/${v.secret.secretName}`);
+    for (const source of v.projected?.sources ?? []) {
+      if (source.configMap?.name) refs.push(`${CONFIG_MAPS}/${source.configMap.name}`);
+      if (source.secret?.name) refs.push(`${SECRETS}/${source.secret.name}`);
+    }
+  }
+  return refs;
 }
 
 /** How many pods one pass reconciles at a time. */
@@ -119,8 +149,17 @@ export class PodWorker {
    * and the runtime's state. A resync skips a pod where both are still so: its status is a function of the
    * two, and re-deriving and comparing it for every pod of every host was most of what a resync cost.
    */
-  private readonly settled = new Map<string, { version: number; runtime: string }>();
+  private readonly settled = new Map<string, { version: number; runtime: string; config: string }>();
   private everyPod = true;
+  /** What each content volume last received, by `<sandbox id>/<volume>`: the digest of its files (an unchanged volume is not written again). */
+  private readonly written = new Map<string, string>();
+  /** The last mount failure and env failure reported in an Event, by `<pod uid>/<volume or container>`: each is told once until it changes. */
+  private readonly reportedFailures = new Map<string, string>();
+  private readonly allocatable: HostAllocatable;
+  private readonly sources: ConfigSources = {
+    configMap: (namespace, name) => this.model.get(CONFIG_MAPS, namespace, name)?.object,
+    secret: (namespace, name) => this.model.get(SECRETS, namespace, name)?.object,
+  };
 
   constructor(
     private readonly deps: {
@@ -129,11 +168,14 @@ export class PodWorker {
       runtime?: PodRuntime;
       /** Default: the worker's own read model and log follower. */
       feed?: SharedPodFeed;
+      /** SECRETS_ENCRYPTION_KEY's key, for the worker's own follower (a shared feed decrypts for itself). */
+      secretKey?: SecretKey;
     },
     private readonly opts: PodWorkerOptions,
   ) {
     this.crx = deps.runtime ?? new CrxClient(deps.nats, deps.prefix, opts.host);
     this.model = deps.feed?.model ?? controllerReadModel(POD_WORKER_FOLLOWS);
+    this.allocatable = { cpuMillis: milliValue(opts.allocatable?.cpu ?? '1') ?? 1000, memoryBytes: parseQuantity(opts.allocatable?.memory ?? '1Gi') ?? 2 ** 30 };
     this.loop = new PassLoop(() => this.pass(), {
       resyncMs: opts.resyncMs,
       retryMs: 200,
@@ -152,8 +194,8 @@ export class PodWorker {
       const pods: string[] = [];
       let claims = false;
       for (const e of events) {
-        const change = this.model.apply(e);
-        if (change?.resource === PVCS_RESOURCE) claims = true;
+        const change = this.model.apply(decryptedEvent(e, this.deps.secretKey));
+        if (change?.resource === PVCS_RESOURCE || POD_CONFIG_RESOURCES.includes(change?.resource as string)) claims = true;
         if (change?.resource === 'pods') pods.push(keyOf(change.object));
       }
       if (claims) this.wakeAll();
@@ -292,61 +334,146 @@ export class PodWorker {
     const box = sandbox ?? (await this.crx.runPodSandbox({ podUid: pod.metadata.uid, podName: pod.metadata.name, podNamespace: pod.metadata.namespace, epoch: this.opts.epoch, ...(ip ? { ip } : {}), ...(dns ? { dns } : {}), ...(pod.spec?.hostname ? { hostname: pod.spec.hostname } : {}), ...(podFqdn(pod) ? { fqdn: podFqdn(pod) } : {}) }));
     const facts: ContainerFacts[] = [];
     const claims = this.claimVolumes(pod);
-    for (const spec of pod.spec.containers as any[]) {
-      const attempts = containers.filter((c) => c.name === spec.name).sort((a, b) => a.attempt - b.attempt);
-      const latest = attempts[attempts.length - 1];
-      const key = `${pod.metadata.uid}/${spec.name}`;
-      const fact: ContainerFacts = { name: spec.name, attempts };
-      facts.push(fact);
-      const exitedNeedsRestart = latest?.state === 'CONTAINER_EXITED' && this.restarts(pod, latest);
-      if (latest && !exitedNeedsRestart) {
-        if (latest.state === 'CONTAINER_CREATED') await this.startContainer(pod, latest, fact, events);
-        else if (latest.state === 'CONTAINER_RUNNING') await this.probe(pod, spec, box, latest, fact, events);
-        continue;
-      }
-      const blocked = this.waiting.get(key);
-      const now = Date.now();
-      if (exitedNeedsRestart) {
-        const delay = Math.min(this.opts.backoffBaseMs * 2 ** Math.max(0, latest.attempt), 300_000);
-        const readyAt = Date.parse(latest.finishedAt ?? latest.startedAt ?? latest.createdAt) + delay;
-        if (now < readyAt) {
-          fact.waiting = { reason: 'CrashLoopBackOff', message: `back-off ${Math.round(delay / 1000)}s restarting failed container=${spec.name} pod=${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})` };
-          setTimeout(() => this.wake([key]), readyAt - now + 5).unref();
-          continue;
-        }
-      } else if (blocked && now < blocked.retryAt) {
-        fact.waiting = { reason: blocked.reason === 'ErrImagePull' ? 'ImagePullBackOff' : blocked.reason, message: blocked.message };
-        continue;
-      }
-      if (claims.waitingFor) {
-        fact.waiting = { reason: 'ContainerCreating', message: claims.waitingFor };
-        continue;
-      }
-      try {
-        const created = await this.crx.createContainer(box.id, this.containerConfig(spec, claims.paths, serviceEnvVars(pod, this.model.list('services', pod.metadata.namespace).map((x) => x.object))), latest ? latest.attempt + 1 : 0);
-        this.waiting.delete(key);
-        fact.attempts = [...attempts, created];
-        await this.startContainer(pod, created, fact, events);
-      } catch (err) {
-        const code = (err as { code?: string }).code;
-        const reason = code === CrxErrorCodes.imageNotFound ? 'ErrImagePull' : 'RunContainerError';
-        const failures = (blocked?.failures ?? 0) + 1;
-        this.waiting.set(key, { reason, message: (err as Error).message, retryAt: now + Math.min(this.opts.backoffBaseMs * 2 ** (failures - 1), 300_000), failures });
-        fact.waiting = { reason, message: (err as Error).message };
-        if (failures === 1) events.push(this.event(pod, 'Warning', reason === 'ErrImagePull' ? 'Failed' : 'Failed', `Error: ${(err as Error).message}`));
+    const unmounted = claims.waitingFor ? undefined : await this.writeVolumes(pod, box, events);
+    const mounts = { claims, unmounted };
+    // Init containers one after another, each to its successful end (a sidecar, restartPolicy Always, only to its
+    // start), before any app container is made; a failed one runs again unless the pod's policy is Never.
+    const initFacts: ContainerFacts[] = [];
+    let initialized = true;
+    for (const spec of (pod.spec.initContainers ?? []) as any[]) {
+      const sidecar = spec.restartPolicy === 'Always';
+      const fact = await this.stepContainer(pod, spec, box, containers, mounts, (c) => sidecar || (c.exitCode !== 0 && pod.spec.restartPolicy !== 'Never'), events);
+      initFacts.push(fact);
+      const latest = fact.attempts[fact.attempts.length - 1];
+      const done = sidecar ? latest?.state === 'CONTAINER_RUNNING' && !fact.waiting && fact.started !== false : latest?.state === 'CONTAINER_EXITED' && latest.exitCode === 0;
+      if (!done) {
+        initialized = false;
+        break;
       }
     }
+    for (const spec of pod.spec.containers as any[]) {
+      if (initialized) facts.push(await this.stepContainer(pod, spec, box, containers, mounts, (c) => this.restarts(pod, c), events));
+      else facts.push({ name: spec.name, attempts: containers.filter((c) => c.name === spec.name), waiting: { reason: 'PodInitializing' } });
+    }
     // Until its probes pass or nothing waits any more, the pod is looked at on every pass, not only when it changes.
-    const settling = facts.some((f) => f.waiting) || (pod.spec.containers as any[]).some(isProbed);
+    const settling = !initialized || facts.some((f) => f.waiting) || [...(pod.spec.initContainers ?? []), ...pod.spec.containers].some(isProbed);
     if (settling) this.settling.add(key);
-    const version = await this.report(stored, box, facts, events);
-    if (!settling) this.settled.set(key, { version, runtime: runtimeState(box, facts.flatMap((f) => f.attempts)) });
+    const version = await this.report(stored, box, facts, events, initFacts);
+    if (!settling) this.settled.set(key, { version, runtime: runtimeState(box, [...initFacts, ...facts].flatMap((f) => f.attempts)), config: this.configVersions(pod) });
+  }
+
+  /**
+   * One container of the pod one step on (app or init): start a created attempt, probe a running one, make a new
+   * attempt when there is none or `restarts` says an exited one is to run again (after the CrashLoopBackOff
+   * delay), or say why it waits (a start error's back-off, a volume not mounted, env it refers to missing).
+   */
+  private async stepContainer(
+    pod: any, spec: any, box: PodSandbox, containers: ContainerStatus[],
+    mounts: { claims: { paths: Map<string, string>; waitingFor?: string }; unmounted?: string },
+    restarts: (exited: ContainerStatus) => boolean, events: StreamAppend[],
+  ): Promise<ContainerFacts> {
+    const attempts = containers.filter((c) => c.name === spec.name).sort((a, b) => a.attempt - b.attempt);
+    const latest = attempts[attempts.length - 1];
+    const key = `${pod.metadata.uid}/${spec.name}`;
+    const fact: ContainerFacts = { name: spec.name, attempts };
+    const exitedNeedsRestart = latest?.state === 'CONTAINER_EXITED' && restarts(latest);
+    if (latest && !exitedNeedsRestart) {
+      if (latest.state === 'CONTAINER_CREATED') await this.startContainer(pod, latest, fact, events);
+      else if (latest.state === 'CONTAINER_RUNNING') await this.probe(pod, spec, box, latest, fact, events);
+      return fact;
+    }
+    const blocked = this.waiting.get(key);
+    const now = Date.now();
+    if (exitedNeedsRestart) {
+      const delay = Math.min(this.opts.backoffBaseMs * 2 ** Math.max(0, latest.attempt), 300_000);
+      const readyAt = Date.parse(latest.finishedAt ?? latest.startedAt ?? latest.createdAt) + delay;
+      if (now < readyAt) {
+        fact.waiting = { reason: 'CrashLoopBackOff', message: `back-off ${Math.round(delay / 1000)}s restarting failed container=${spec.name} pod=${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})` };
+        setTimeout(() => this.wake([keyOf(pod)]), readyAt - now + 5).unref();
+        return fact;
+      }
+    } else if (blocked && now < blocked.retryAt) {
+      fact.waiting = { reason: blocked.reason === 'ErrImagePull' ? 'ImagePullBackOff' : blocked.reason, message: blocked.message };
+      return fact;
+    }
+    if (mounts.claims.waitingFor || mounts.unmounted) {
+      fact.waiting = { reason: 'ContainerCreating', message: (mounts.claims.waitingFor ?? mounts.unmounted)! };
+      return fact;
+    }
+    const serviceEnv = serviceEnvVars(pod, this.model.list('services', pod.metadata.namespace).map((x) => x.object));
+    const env = containerEnv(pod, spec, this.sources, { podIP: box.ip, hostIP: HOST_IP, allocatable: this.allocatable, extra: serviceEnv });
+    const envFailureKey = `${pod.metadata.uid}/container/${spec.name}`;
+    if (!env.ok) {
+      // kubelet's CreateContainerConfigError: the container waits (looked at on every pass) until what it refers to exists.
+      fact.waiting = { reason: 'CreateContainerConfigError', message: env.message };
+      if (this.reportedFailures.get(envFailureKey) !== env.message) events.push(this.event(pod, 'Warning', 'Failed', `Error: ${env.message}`));
+      this.reportedFailures.set(envFailureKey, env.message);
+      return fact;
+    }
+    this.reportedFailures.delete(envFailureKey);
+    try {
+      const created = await this.crx.createContainer(box.id, this.containerConfig(pod, spec, mounts.claims.paths, withServiceEnv(env.value, serviceEnv)), latest ? latest.attempt + 1 : 0);
+      this.waiting.delete(key);
+      fact.attempts = [...attempts, created];
+      await this.startContainer(pod, created, fact, events);
+    } catch (err) {
+      const code = (err as { code?: string }).code;
+      const reason = code === CrxErrorCodes.imageNotFound ? 'ErrImagePull' : 'RunContainerError';
+      const failures = (blocked?.failures ?? 0) + 1;
+      this.waiting.set(key, { reason, message: (err as Error).message, retryAt: now + Math.min(this.opts.backoffBaseMs * 2 ** (failures - 1), 300_000), failures });
+      fact.waiting = { reason, message: (err as Error).message };
+      if (failures === 1) events.push(this.event(pod, 'Warning', reason === 'ErrImagePull' ? 'Failed' : 'Failed', `Error: ${(err as Error).message}`));
+    }
+    return fact;
   }
 
   /** Whether the pod and the runtime are as its last reconcile left them (or the pod's own status write is still on its way back). */
   private unchanged(stored: StoredObject, runtime: string): boolean {
     const last = this.settled.get(keyOf(stored.object));
-    return !!last && stored.streamVersion <= last.version && last.runtime === runtime;
+    return !!last && stored.streamVersion <= last.version && last.runtime === runtime && last.config === this.configVersions(stored.object);
+  }
+
+  /** The stream versions of the ConfigMaps and Secrets the pod's volumes read ('' for a pod that reads none, most of them). */
+  private configVersions(pod: any): string {
+    const refs = volumeReferences(pod);
+    if (refs.length === 0) return '';
+    return refs.map((r) => {
+      const slash = r.indexOf('/');
+      return `${r}@${this.model.get(r.slice(0, slash), pod.metadata.namespace, r.slice(slash + 1))?.streamVersion ?? 0}`;
+    }).join(' ');
+  }
+
+  /**
+   * Writes the content of the pod's configMap, secret, downwardAPI and projected volumes into its sandbox (only
+   * those whose files changed since the last write); a volume that cannot be made (its ConfigMap or Secret
+   * missing, a key it names absent) holds up every container, as kubelet's mount does, with a FailedMount Event
+   * once per failure. Returns that failure.
+   */
+  private async writeVolumes(pod: any, box: PodSandbox, events: StreamAppend[]): Promise<string | undefined> {
+    for (const v of pod.spec.volumes ?? []) {
+      const files = volumeFiles(pod, v, this.sources, { allocatable: this.allocatable });
+      if (!files) continue;
+      const failureKey = `${pod.metadata.uid}/volume/${v.name}`;
+      if (!files.ok) {
+        const message = `MountVolume.SetUp failed for volume "${v.name}" : ${files.message}`;
+        if (this.reportedFailures.get(failureKey) !== message) events.push(this.event(pod, 'Warning', 'FailedMount', message));
+        this.reportedFailures.set(failureKey, message);
+        return message;
+      }
+      this.reportedFailures.delete(failureKey);
+      const digest = createHash('sha256').update(JSON.stringify(files.value)).digest('base64');
+      const writtenKey = `${box.id}/${v.name}`;
+      if (this.written.get(writtenKey) === digest) continue;
+      await this.crx.writeVolume(box.id, v.name, files.value);
+      this.written.set(writtenKey, digest);
+    }
+    return undefined;
+  }
+
+  /** Forgets what was written and reported for a pod that is going. */
+  private forget(pod: any, sandbox: PodSandbox | undefined): void {
+    for (const key of this.reportedFailures.keys()) if (key.startsWith(`${pod.metadata.uid}/`)) this.reportedFailures.delete(key);
+    if (sandbox) for (const key of this.written.keys()) if (key.startsWith(`${sandbox.id}/`)) this.written.delete(key);
   }
 
   /** Readiness and startup gate `ready`; a failed liveness probe stops the container so the restart policy applies. */
@@ -394,28 +521,34 @@ export class PodWorker {
     return { paths };
   }
 
-  private containerConfig(spec: any, claimPaths: Map<string, string>, serviceEnv: { name: string; value: string }[] = []): ContainerConfig {
+  private containerConfig(pod: any, spec: any, claimPaths: Map<string, string>, env: { name: string; value: string }[]): ContainerConfig {
+    const readOnly = new Set((pod.spec.volumes ?? []).filter((v: any) => CONTENT_VOLUMES.some((kind) => v[kind])).map((v: any) => v.name));
     const limits = spec.resources?.limits ?? {};
     return {
       name: spec.name,
       image: spec.image,
       command: spec.command,
       args: spec.args,
-      env: withServiceEnv((spec.env ?? []).filter((e: any) => e.value !== undefined).map((e: any) => ({ name: e.name, value: String(e.value) })), serviceEnv),
+      env,
       workingDir: spec.workingDir,
       ports: spec.ports,
       limits: {
         ...(limits.memory !== undefined ? { memoryBytes: parseQuantity(limits.memory) } : {}),
         ...(limits.cpu !== undefined ? { cpuMillis: milliValue(limits.cpu) } : {}),
       },
-      mounts: (spec.volumeMounts ?? []).map((m: any) => ({ name: m.name, mountPath: m.mountPath, ...(claimPaths.has(m.name) ? { hostPath: claimPaths.get(m.name) } : {}) })),
+      mounts: (spec.volumeMounts ?? []).map((m: any) => ({
+        name: m.name,
+        mountPath: m.mountPath,
+        ...(claimPaths.has(m.name) ? { hostPath: claimPaths.get(m.name) } : {}),
+        ...(m.readOnly || readOnly.has(m.name) ? { readOnly: true } : {}),
+      })),
     };
   }
 
   /** Writes the pod's status (and any events) when it changed, at the pod's stream version; returns the version the pod's stream is at then. */
-  private async report(stored: StoredObject, sandbox: PodSandbox, facts: ContainerFacts[], events: StreamAppend[]): Promise<number> {
+  private async report(stored: StoredObject, sandbox: PodSandbox, facts: ContainerFacts[], events: StreamAppend[], initFacts: ContainerFacts[] = []): Promise<number> {
     const pod = stored.object;
-    const status = podStatus(pod, sandbox, facts, timestamp());
+    const status = podStatus(pod, sandbox, facts, timestamp(), initFacts);
     if (sameJson(status, pod.status)) {
       if (events.length) await this.deps.store.appendBatch(events);
       return stored.streamVersion;
@@ -440,6 +573,7 @@ export class PodWorker {
 
   private async finishDeletion(stored: StoredObject, sandbox: PodSandbox | undefined): Promise<void> {
     const pod = stored.object;
+    this.forget(pod, sandbox);
     if (sandbox) {
       const grace = pod.metadata.deletionGracePeriodSeconds ?? pod.spec.terminationGracePeriodSeconds ?? 30;
       await this.crx.stopPodSandbox(sandbox.id, grace);

@@ -14,13 +14,8 @@ export async function handleLogs(core: GatewayCore, r: ResourceRequest): Promise
   const { served, namespace, name } = r.target;
   const pod = core.readModel.get(served.resource, namespace, name!)?.object;
   if (!pod) throw notFound(qualifiedResource(served.def), name!);
-  const containers: any[] = pod.spec.containers ?? [];
-  const containerName = r.query.get('container') ?? (containers.length === 1 ? containers[0].name : undefined);
-  if (!containerName) {
-    throw badRequest(`a container name must be specified for pod ${name}, choose one of: [${containers.map((c) => c.name).join(' ')}]`);
-  }
-  if (!containers.some((c) => c.name === containerName)) throw badRequest(`container ${containerName} is not valid for pod ${name}`);
-  const status = (pod.status?.containerStatuses ?? []).find((s: any) => s.name === containerName);
+  const containerName = podContainerName(pod, r.query.get('container'));
+  const status = [...(pod.status?.containerStatuses ?? []), ...(pod.status?.initContainerStatuses ?? [])].find((s: any) => s.name === containerName);
   const previous = r.query.get('previous') === 'true';
   const containerID: string | undefined = previous ? status?.lastState?.terminated?.containerID : status?.containerID;
   if (!pod.spec.nodeName || !containerID) {
@@ -65,4 +60,21 @@ async function readOrExplain(crx: CrxClient, req: Parameters<CrxClient['readLogs
   } catch (err) {
     throw badRequest(`cannot read logs from host ${host}: ${(err as Error).message}`);
   }
+}
+
+/**
+ * The container a request for the pod's logs, exec or attach means: the one named (an app or an init container),
+ * or the pod's only app container; refusals worded as kube-apiserver's.
+ */
+export function podContainerName(pod: any, requested: string | null): string {
+  const containers: any[] = pod.spec.containers ?? [];
+  const inits: any[] = pod.spec.initContainers ?? [];
+  const name = pod.metadata.name;
+  if (!requested) {
+    if (containers.length === 1) return containers[0].name;
+    const initChoice = inits.length > 0 ? ` or one of the init containers: [${inits.map((c) => c.name).join(' ')}]` : '';
+    throw badRequest(`a container name must be specified for pod ${name}, choose one of: [${containers.map((c) => c.name).join(' ')}]${initChoice}`);
+  }
+  if (![...containers, ...inits].some((c) => c.name === requested)) throw badRequest(`container ${requested} is not valid for pod ${name}`);
+  return requested;
 }

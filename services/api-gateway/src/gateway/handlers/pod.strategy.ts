@@ -1,5 +1,6 @@
 import { isQuantity, milliValue, parseQuantity, StatusCause, validateDns1123Label } from '@openpacific/kube-api';
 import { deepEqual } from './object-rules';
+import { defaultPodConfig, validatePodConfig } from './pod-config.validation';
 
 /** The server's defaults for a new Pod, as kube-apiserver fills them in. */
 export function defaultPod(pod: any): any {
@@ -9,6 +10,7 @@ export function defaultPod(pod: any): any {
   spec.dnsPolicy ??= 'ClusterFirst';
   spec.schedulerName ??= 'default-scheduler';
   spec.enableServiceLinks ??= true;
+  defaultPodConfig(spec);
   for (const c of [...(spec.initContainers ?? []), ...spec.containers]) {
     c.imagePullPolicy ??= !c.image || c.image.endsWith(':latest') || !c.image.includes(':') ? 'Always' : 'IfNotPresent';
     c.terminationMessagePath ??= '/dev/termination-log';
@@ -35,16 +37,24 @@ export function qosClass(spec: any): 'Guaranteed' | 'Burstable' | 'BestEffort' {
 const MAX_CPU_MILLIS = 100_000 * 1000; // 100,000 cores: beyond any host
 const MAX_MEMORY_BYTES = 2 ** 50; // 1 PiB
 
-/** What the schema cannot say: unique container names, sane quantities, requests within limits, known volumes. */
+/**
+ * What the schema cannot say: unique container names, sane quantities, requests within limits; and env, envFrom,
+ * volume mounts (of known volumes) and volumes as kube-apiserver validates them.
+ */
 export function validatePod(pod: any): StatusCause[] {
   const causes: StatusCause[] = [];
   const spec = pod.spec ?? {};
   const containers: any[] = spec.containers ?? [];
   if (containers.length === 0) causes.push({ field: 'spec.containers', reason: 'FieldValueRequired', message: 'Required value' });
   const seen = new Set<string>();
-  const volumes = new Set((spec.volumes ?? []).map((v: any) => v.name));
-  containers.forEach((c, i) => {
-    const at = `spec.containers[${i}]`;
+  // Init containers first, as kube-apiserver checks them: a name is unique among init and app containers together.
+  const all: [container: any, at: string, init: boolean][] = [
+    ...((spec.initContainers ?? []) as any[]).map((c, i): [any, string, boolean] => [c, `spec.initContainers[${i}]`, true]),
+    ...containers.map((c, i): [any, string, boolean] => [c, `spec.containers[${i}]`, false]),
+  ];
+  all.forEach(([c, at, init]) => {
+    if (c.restartPolicy !== undefined && !init) causes.push({ field: `${at}.restartPolicy`, reason: 'FieldValueForbidden', message: 'Forbidden: may not be set for non-init containers' });
+    if (c.restartPolicy !== undefined && init && c.restartPolicy !== 'Always') causes.push({ field: `${at}.restartPolicy`, reason: 'FieldValueNotSupported', message: `Unsupported value: "${c.restartPolicy}": supported values: "Always"` });
     for (const m of validateDns1123Label(c.name)) causes.push({ field: `${at}.name`, reason: 'FieldValueInvalid', message: `Invalid value: "${c.name}": ${m}` });
     if (seen.has(c.name)) causes.push({ field: `${at}.name`, reason: 'FieldValueDuplicate', message: `Duplicate value: "${c.name}"` });
     seen.add(c.name);
@@ -69,10 +79,8 @@ export function validatePod(pod: any): StatusCause[] {
         causes.push({ field: `${at}.resources.requests`, reason: 'FieldValueInvalid', message: `Invalid value: "${request}": must be less than or equal to ${name} limit of ${limit}` });
       }
     }
-    (c.volumeMounts ?? []).forEach((m: any, j: number) => {
-      if (!volumes.has(m.name)) causes.push({ field: `${at}.volumeMounts[${j}].name`, reason: 'FieldValueNotFound', message: `Not found: "${m.name}"` });
-    });
   });
+  causes.push(...validatePodConfig(spec));
   return causes;
 }
 

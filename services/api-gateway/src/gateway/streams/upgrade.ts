@@ -6,6 +6,7 @@ import { WebSocketServer } from 'ws';
 import type { GatewayCore } from '../core';
 import { impersonate } from '../auth/impersonation';
 import { readModelLookups } from '../auth/rbac-lookups';
+import { podContainerName } from '../handlers/logs';
 import type { UpgradeAudit } from '../audit/audit-hook';
 import type { Authenticator } from '../http/authenticator';
 import { forbiddenFor } from '../http/api-server';
@@ -75,8 +76,8 @@ export class StreamUpgrades {
     const q = url.searchParams;
     const command = q.getAll('command');
     if (command.length === 0) throw badRequest('you must specify at least 1 command');
-    const containerName = this.container(pod, q.get('container'));
-    const status = (pod.status?.containerStatuses ?? []).find((s: any) => s.name === containerName);
+    const containerName = podContainerName(pod, q.get('container'));
+    const status = [...(pod.status?.containerStatuses ?? []), ...(pod.status?.initContainerStatuses ?? [])].find((s: any) => s.name === containerName);
     if (!status?.containerID || !status.state?.running) throw badRequest(`unable to upgrade connection: container not found ("${containerName}")`);
     const flag = (k: string) => ['true', '1'].includes(q.get(k) ?? '');
     const target = {
@@ -128,17 +129,6 @@ export class StreamUpgrades {
       return;
     }
     throw badRequest('unable to upgrade connection: port-forward needs a WebSocket or SPDY/3.1 upgrade');
-  }
-
-  private container(pod: any, requested: string | null): string {
-    const containers: any[] = pod.spec.containers ?? [];
-    const name = pod.metadata.name;
-    if (!requested) {
-      if (containers.length === 1) return containers[0].name;
-      throw badRequest(`a container name must be specified for pod ${name}, choose one of: [${containers.map((c) => c.name).join(' ')}]`);
-    }
-    if (!containers.some((c) => c.name === requested)) throw badRequest(`container ${requested} is not valid for pod ${name}`);
-    return requested;
   }
 
   /**

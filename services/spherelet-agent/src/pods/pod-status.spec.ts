@@ -1,0 +1,50 @@
+import type { ContainerStatus } from '@openpacific/contracts';
+import { podStatus } from './pod-status';
+
+const NOW = '2026-12-03T12:00:00Z';
+const attempt = (name: string, state: ContainerStatus['state'], exitCode?: number, n = 0): ContainerStatus =>
+  ({ id: `${name}-${n}`, sandboxId: 'sb', name, attempt: n, image: 'busybox', state, exitCode, createdAt: NOW, startedAt: NOW, ...(state === 'CONTAINER_EXITED' ? { finishedAt: NOW } : {}) }) as ContainerStatus;
+const pod = (initContainers: any[], restartPolicy = 'Always') => ({
+  metadata: { name: 'p', namespace: 'default', uid: 'u' },
+  spec: { restartPolicy, initContainers, containers: [{ name: 'app', image: 'busybox' }] },
+  status: { phase: 'Pending', conditions: [] },
+});
+const sandbox = { id: 'sb', ip: '10.1.0.2', createdAt: NOW } as any;
+
+describe('pod status with init containers', () => {
+  it('is Pending and not Initialized while an init container runs, naming the incomplete ones; the app waits PodInitializing', () => {
+    const p = pod([{ name: 'a', image: 'busybox' }, { name: 'b', image: 'busybox' }]);
+    const s = podStatus(p, sandbox, [{ name: 'app', attempts: [], waiting: { reason: 'PodInitializing' } }], NOW, [{ name: 'a', attempts: [attempt('a', 'CONTAINER_RUNNING')] }]);
+    expect(s.phase).toBe('Pending');
+    expect(s.conditions[0]).toEqual({ type: 'Initialized', status: 'False', lastTransitionTime: NOW, reason: 'ContainersNotInitialized', message: 'containers with incomplete status: [a b]' });
+    expect(s.initContainerStatuses.map((c: any) => [c.name, Object.keys(c.state)[0], c.ready])).toEqual([['a', 'running', false], ['b', 'waiting', false]]);
+    expect(s.initContainerStatuses[1].state).toEqual({ waiting: { reason: 'PodInitializing' } });
+    expect(s.containerStatuses[0].state).toEqual({ waiting: { reason: 'PodInitializing' } });
+  });
+
+  it('counts an init container that ended well as ready and complete; the pod runs once its app container does', () => {
+    const p = pod([{ name: 'a', image: 'busybox' }]);
+    const s = podStatus(p, sandbox, [{ name: 'app', attempts: [attempt('app', 'CONTAINER_RUNNING')] }], NOW, [{ name: 'a', attempts: [attempt('a', 'CONTAINER_EXITED', 0)] }]);
+    expect(s.phase).toBe('Running');
+    expect(s.conditions.slice(0, 3).map((c: any) => [c.type, c.status])).toEqual([['Initialized', 'True'], ['Ready', 'True'], ['ContainersReady', 'True']]);
+    expect(s.initContainerStatuses[0]).toMatchObject({ ready: true, state: { terminated: { exitCode: 0, reason: 'Completed' } } });
+  });
+
+  it('fails the pod when an init container fails under restartPolicy Never, and stays Pending under another policy', () => {
+    const facts = [{ name: 'a', attempts: [attempt('a', 'CONTAINER_EXITED', 2)] }];
+    expect(podStatus(pod([{ name: 'a', image: 'busybox' }], 'Never'), sandbox, [], NOW, facts).phase).toBe('Failed');
+    expect(podStatus(pod([{ name: 'a', image: 'busybox' }], 'OnFailure'), sandbox, [], NOW, facts).phase).toBe('Pending');
+  });
+
+  it('takes a sidecar as initialized once it runs and has started, and counts it in readiness', () => {
+    const p = pod([{ name: 'side', image: 'busybox', restartPolicy: 'Always' }]);
+    const s = podStatus(p, sandbox, [{ name: 'app', attempts: [attempt('app', 'CONTAINER_RUNNING')] }], NOW, [{ name: 'side', attempts: [attempt('side', 'CONTAINER_RUNNING')], ready: false }]);
+    expect(s.conditions[0].status).toBe('True');
+    expect(s.conditions[1]).toMatchObject({ type: 'Ready', status: 'False', reason: 'ContainersNotReady', message: 'containers with unready status: [side]' });
+  });
+
+  it('leaves initContainerStatuses out of a pod without init containers', () => {
+    const s = podStatus(pod([]), sandbox, [{ name: 'app', attempts: [attempt('app', 'CONTAINER_RUNNING')] }], NOW);
+    expect(s).not.toHaveProperty('initContainerStatuses');
+  });
+});
