@@ -110,6 +110,14 @@ export function loadBalancerAddress(network: ClusterNetwork, clusterIP: string):
   return intToIp(lb.base + (ipToInt(clusterIP) - svc.base));
 }
 
+/**
+ * The `kubernetes` Service's address (the API server's, in `default`): the first of the service range, as
+ * Kubernetes takes 10.96.0.1. Held for it as the DNS address is held for the DNS server.
+ */
+export function kubernetesServiceAddress(network: ClusterNetwork): string {
+  return intToIp(parseCIDR(network.serviceCIDR).base + 1);
+}
+
 /** The cluster DNS server's address: the tenth of the service range (as kube-dns takes 10.96.0.10). */
 export function clusterDnsAddress(network: ClusterNetwork): string {
   return intToIp(parseCIDR(network.serviceCIDR).base + 10);

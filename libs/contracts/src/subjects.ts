@@ -29,6 +29,51 @@ export function natsNames(prefix: string) {
 export type NatsNames = ReturnType<typeof natsNames>;
 
 /**
+ * Pod ServiceAccount tokens (request/reply, answered by every api-gateway replica in one queue group): a host's agent
+ * asks for the token of a pod's projected `serviceAccountToken` source. Request `PodTokenRequest`, reply
+ * `PodTokenReply` or `{ error: { code, message } }` with a code of `PodTokenErrorCodes` (serveJson's error shape).
+ */
+export function podTokenSubject(prefix: string): string {
+  return `${prefix}.tokens.pod`;
+}
+
+export interface PodTokenRequest {
+  namespace: string;
+  /** The pod's name and uid: a pod of that name with another uid (deleted and made again) gets no token. */
+  pod: string;
+  uid: string;
+  /** The asking host: the pod must be bound to it (`spec.nodeName`). */
+  host: string;
+  /** The token's audience; the API server's own (`https://kubernetes.default.svc.cluster.local`) when absent. */
+  audience?: string;
+  /** The token's lifetime, at least 600 (a projected source's `expirationSeconds`, 3607 for kube-api-access). */
+  expirationSeconds: number;
+}
+
+export interface PodTokenReply {
+  /** A JWT bound to the pod (as `kubectl create token <sa> --bound-object-kind Pod` gives), good while the pod exists. */
+  token: string;
+  /** RFC 3339, seconds: when the token stops working. */
+  expirationTimestamp: string;
+}
+
+/** The codes of a refused pod token request. */
+export const PodTokenErrorCodes = {
+  /** The request is malformed (a field missing, a lifetime under 600 s or not an integer). */
+  invalid: 'TOKENS.INVALID',
+  /** No pod of that namespace, name and uid: it is gone (or was made again). Asking again will not help. */
+  podNotFound: 'TOKENS.POD_NOT_FOUND',
+  /** The pod is being deleted: it gets no new token. */
+  podTerminating: 'TOKENS.POD_TERMINATING',
+  /** The pod is not bound to the asking host. */
+  wrongHost: 'TOKENS.WRONG_HOST',
+  /** The pod's ServiceAccount does not exist (yet: a namespace's `default` comes a moment after the namespace). Ask again later. */
+  serviceAccountNotFound: 'TOKENS.SERVICE_ACCOUNT_NOT_FOUND',
+  /** This gateway signs no tokens (no ServiceAccount key). */
+  unavailable: 'TOKENS.UNAVAILABLE',
+} as const;
+
+/**
  * The resource a stream's events belong to: the part of its id before the first `/` (object streams are
  * `<resource>/<namespace>/<name>` or `<resource>/<name>`). Followers filter the log on it.
  */

@@ -12,3 +12,4 @@ export * from './controller-read-model';
 export * from './followed-read';
 export * from './shared-follower';
 export * from './conditions';
+export * from './service-account-admission';

@@ -6,9 +6,12 @@ import { LeaderElection } from '@openpacific/event-store';
 import { ensureEventStream, EventRelay } from '@openpacific/messaging';
 import { precompileSchemas } from '@openpacific/kube-api';
 import type { ServiceContext } from '@openpacific/service-kit';
-import type { GatewayConfig } from '../api-gateway.config';
-import { ensureAdminToken, ensurePki, ensureServiceAccountKey, writeKubeconfig } from '../pki';
+import { type GatewayConfig, tlsSans } from '../api-gateway.config';
+import { ensureAdminToken, ensurePki, ensureServiceAccountKey, servingCertificateSans, writeKubeconfig } from '../pki';
+import type { Subscription } from 'nats';
 import { DefaultServiceAccounts } from './controllers/default-service-accounts';
+import { GatewayEndpoint, gatewayEndpoint, KubernetesServiceController } from './controllers/kubernetes-service';
+import { RootCaPublisher } from './controllers/root-ca-publisher';
 import { RoleAggregator } from './controllers/role-aggregator';
 import { GarbageCollector } from './controllers/garbage-collector';
 import { GatewayCore } from './core';
@@ -22,6 +25,7 @@ import { readModelLookups } from './auth/rbac-lookups';
 import { ensureBootstrapPolicy } from './auth/ensure-bootstrap-policy';
 import { localUserTokens } from './auth/local-user-tokens';
 import { boundTokenSource } from './auth/bound-tokens';
+import { servePodTokens } from './auth/pod-tokens';
 import { serviceAccountTokenSource } from './auth/service-account-tokens';
 import { UsersFile } from './auth/users-file';
 import { ResourceRegistry } from './registry/registry';
@@ -44,6 +48,11 @@ export class ApiGateway {
   private gc?: GarbageCollector;
   private aggregator?: RoleAggregator;
   private serviceAccounts?: DefaultServiceAccounts;
+  private kubernetesService?: KubernetesServiceController;
+  private rootCa?: RootCaPublisher;
+  /** Where this gateway listens, as the `kubernetes` EndpointSlice names it; known once it listens. */
+  private endpoint?: GatewayEndpoint;
+  private podTokens?: Subscription;
   private gcElection?: LeaderElection;
   private relay?: EventRelay;
   private audit?: AuditLog;
@@ -65,8 +74,8 @@ export class ApiGateway {
 
   private async boot(): Promise<void> {
     const { config, logger, pool, store, nats, names } = this.ctx;
-    const sans = config.TLS_SANS.split(',').map((s) => s.trim()).filter(Boolean);
-    const pki = await ensurePki(config.DATA_DIR, sans);
+    // TLS_SANS, and the names pods use through the `kubernetes` Service (kubernetes.default.svc, its cluster IP).
+    const pki = await ensurePki(config.DATA_DIR, servingCertificateSans(tlsSans(config), config.SERVICE_CIDR));
     const adminToken = await ensureAdminToken(config.DATA_DIR);
     const serviceAccountKey = await ensureServiceAccountKey(config.DATA_DIR);
 
@@ -91,7 +100,10 @@ export class ApiGateway {
     await ensureBootstrapPolicy(core);
     // Expanding a claim depends on its class, which the PVC rules look up here.
     setStorageClassLookup((name) => core.readModel.get(STORAGE_CLASSES_RESOURCE, undefined, name)?.object);
-    // One garbage collector (and namespace finalizer, ClusterRole aggregator, default ServiceAccounts) per cluster: the leader among the gateway replicas.
+    // Pods' ServiceAccount tokens for their hosts' agents (NATS request/reply): every replica, in one queue group.
+    this.podTokens = servePodTokens(nats, config.NATS_PREFIX, { readModel, serviceAccountKey, catchUp: () => follower.kick() });
+    // One garbage collector (and namespace finalizer, ClusterRole aggregator, default ServiceAccounts, the `kubernetes`
+    // Service and the root CA ConfigMaps) per cluster: the leader among the gateway replicas.
     this.gcElection = new LeaderElection(pool, {
       name: 'garbage-collector',
       logger,
@@ -102,14 +114,22 @@ export class ApiGateway {
         this.aggregator.start();
         this.serviceAccounts = new DefaultServiceAccounts(core, logger);
         this.serviceAccounts.start();
+        this.kubernetesService = new KubernetesServiceController(core, logger, () => this.endpoint);
+        this.kubernetesService.start();
+        this.rootCa = new RootCaPublisher(core, logger, pki.caCertPem);
+        this.rootCa.start();
       },
       onDeposed: () => {
         this.gc?.stop();
         this.aggregator?.stop();
         this.serviceAccounts?.stop();
+        this.kubernetesService?.stop();
+        this.rootCa?.stop();
         this.gc = undefined;
         this.aggregator = undefined;
         this.serviceAccounts = undefined;
+        this.kubernetesService = undefined;
+        this.rootCa = undefined;
       },
     });
     await this.gcElection.start();
@@ -148,6 +168,8 @@ export class ApiGateway {
     });
     const port = (server.address() as { port: number }).port;
     const publicUrl = config.GATEWAY_PUBLIC_URL || `https://127.0.0.1:${port}`;
+    this.endpoint = gatewayEndpoint(publicUrl, port);
+    this.kubernetesService?.schedule();
     const kubeconfig = join(config.DATA_DIR, 'kubeconfig');
     if (config.GATEWAY_WRITE_KUBECONFIG) await writeKubeconfig(kubeconfig, {
       server: publicUrl,
@@ -171,6 +193,7 @@ export class ApiGateway {
   async stop(): Promise<void> {
     this.ready = false;
     this.users?.stop();
+    this.podTokens?.unsubscribe();
     await this.gcElection?.stop();
     await this.relay?.stop();
     if (this.server) {

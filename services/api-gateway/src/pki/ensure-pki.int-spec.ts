@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { connect } from 'node:tls';
 import { createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { certificateSans, ensurePki } from './ensure-pki';
+import { readFileSync } from 'node:fs';
+import { certificateSans, ensurePki, servingCertificateSans } from './ensure-pki';
 
 describe('ensurePki', () => {
   let dir: string;
@@ -49,6 +50,24 @@ describe('ensurePki', () => {
     expect(second.certPem).not.toBe(first.certPem);
     expect(certificateSans(new X509Certificate(second.certPem))).toContain('gateway.example.com');
     expect((await ensurePki(dir, ['localhost', 'gateway.example.com', '::1'])).certPem).toBe(second.certPem);
+  });
+
+  it('gives a data directory from before the kubernetes Service names a serving certificate with them, by the same CA', async () => {
+    const before = await ensurePki(dir, ['localhost', '127.0.0.1', 'api-gateway']);
+    const caKey = readFileSync(join(dir, 'pki', 'ca.key'), 'utf8');
+    const sans = servingCertificateSans(['localhost', '127.0.0.1', 'api-gateway'], '10.96.0.0/16');
+    const after = await ensurePki(dir, sans);
+    expect(after.caCertPem).toBe(before.caCertPem);
+    expect(readFileSync(join(dir, 'pki', 'ca.key'), 'utf8')).toBe(caKey);
+    expect(after.certPem).not.toBe(before.certPem);
+    const cert = new X509Certificate(after.certPem);
+    expect(cert.verify(new X509Certificate(after.caCertPem).publicKey)).toBe(true);
+    expect(certificateSans(cert).sort()).toEqual([...sans].sort());
+    expect(cert.checkHost('kubernetes.default.svc')).toBe('kubernetes.default.svc');
+    expect(cert.checkIP('10.96.0.1')).toBe('10.96.0.1');
+    // Started again with the same configuration: the new certificate is kept.
+    expect((await ensurePki(dir, sans)).certPem).toBe(after.certPem);
+    expect(readFileSync(join(dir, 'pki', 'serving.crt'), 'utf8')).toBe(after.certPem);
   });
 
   it('serves TLS that a client trusting only the CA accepts', async () => {

@@ -1,6 +1,7 @@
 import { X509Certificate } from 'node:crypto';
 import { isIP } from 'node:net';
 import { join } from 'node:path';
+import { kubernetesServiceAddress, LOOPBACK_NETWORK } from '@openpacific/contracts';
 import { createCertificateAuthority, issueServingCertificate, KeyAndCert } from '@openpacific/kube-api';
 import { readIfExists, writeFileAtomic } from './pki-files';
 
@@ -13,10 +14,31 @@ export interface Pki {
 // Renew the serving certificate well before clients would start refusing it.
 const RENEW_BEFORE_MS = 30 * 24 * 3600_000;
 
+/** The names pods reach the API by through the `kubernetes` Service in `default` (kube-apiserver's own). */
+export const KUBERNETES_SERVICE_NAMES = ['kubernetes', 'kubernetes.default', 'kubernetes.default.svc', 'kubernetes.default.svc.cluster.local'];
+
+/**
+ * What the serving certificate names: the configured SANs (TLS_SANS), then the `kubernetes` Service's DNS names and
+ * cluster IP (the service range's first address), as kube-apiserver adds them to its own; each once.
+ */
+export function servingCertificateSans(configured: string[], serviceCIDR: string): string[] {
+  const out: string[] = [];
+  const seen = new Set<string>();
+  for (const san of [...configured, ...KUBERNETES_SERVICE_NAMES, kubernetesServiceAddress({ ...LOOPBACK_NETWORK, serviceCIDR })]) {
+    const key = canonicalSan(san);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push(san);
+  }
+  return out;
+}
+
 /**
  * The gateway's CA and serving certificate under `${dir}/pki/`: created on
- * first start, reused after. The serving certificate is reissued when the
- * SANs change, when it nears expiry or when it was not signed by this CA.
+ * first start, reused after. The serving certificate is reissued (by the same
+ * CA, which is never replaced while its files are there) when its SANs differ
+ * from `sans` (a data directory from before the `kubernetes` Service names gets
+ * them so), when it nears expiry or when it was not signed by this CA.
  */
 export async function ensurePki(dir: string, sans: string[]): Promise<Pki> {
   const pkiDir = join(dir, 'pki');

@@ -1,4 +1,4 @@
-export { ensurePki } from './ensure-pki';
+export { ensurePki, servingCertificateSans } from './ensure-pki';
 export type { Pki } from './ensure-pki';
 export { ensureAdminToken } from './admin-token';
 export { writeKubeconfig } from './kubeconfig.writer';

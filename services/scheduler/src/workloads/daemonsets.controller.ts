@@ -1,5 +1,5 @@
 import type { Logger } from '@openpacific/service-kit';
-import { CONTROLLER_REVISION_HASH_LABEL, CONTROLLER_REVISIONS_RESOURCE, DAEMONSETS_RESOURCE, HOSTS_RESOURCE, ObjectEventTypes, POD_TEMPLATE_GENERATION_LABEL } from '@openpacific/contracts';
+import { CONTROLLER_REVISION_HASH_LABEL, CONTROLLER_REVISIONS_RESOURCE, DAEMONSETS_RESOURCE, HOSTS_RESOURCE, ObjectEventTypes, POD_TEMPLATE_GENERATION_LABEL, SERVICE_ACCOUNTS_RESOURCE } from '@openpacific/contracts';
 import { controllerReadModel, type FollowerDeps, sameJson, type SharedFollower, StoredObject } from '@openpacific/objects';
 import { syncRevisions } from './controller-revisions';
 import { pinnedSpec, planDaemonSet } from './daemonset-logic';
@@ -31,7 +31,7 @@ export class DaemonSetsController extends PodOwnersController {
 
   constructor(deps: FollowerDeps<Logger> & { log: SharedFollower }, opts: { resyncMs?: number; admissionTimeoutMs?: number } = {}) {
     // Of the pods, only DaemonSets' own: the scheduler's other controllers hold every pod already.
-    super(deps, controllerReadModel([DAEMONSETS_RESOURCE, CONTROLLER_REVISIONS_RESOURCE, HOSTS_RESOURCE, 'pods']), 'daemonsets', {
+    super(deps, controllerReadModel([DAEMONSETS_RESOURCE, CONTROLLER_REVISIONS_RESOURCE, HOSTS_RESOURCE, 'pods', SERVICE_ACCOUNTS_RESOURCE]), 'daemonsets', {
       ...opts,
       keep: (e) => (e.data as any)?.resource !== 'pods' || controllerOf((e.data as any).object)?.kind === 'DaemonSet',
     });

@@ -1,5 +1,5 @@
 import type { Logger } from '@openpacific/service-kit';
-import { JOB_COMPLETION_INDEX_ANNOTATION, JOB_COMPLETION_INDEX_ENV, JOBS_RESOURCE, ObjectEventTypes } from '@openpacific/contracts';
+import { JOB_COMPLETION_INDEX_ANNOTATION, JOB_COMPLETION_INDEX_ENV, JOBS_RESOURCE, ObjectEventTypes, SERVICE_ACCOUNTS_RESOURCE } from '@openpacific/contracts';
 import { controllerReadModel, type FollowerDeps, sameJson, type SharedFollower, StoredObject } from '@openpacific/objects';
 import { decideJob } from './job-logic';
 import { append, clean, controllerNamed, PodOwnersController, PodShape, timestamp, workloadEvent } from './owned-pods';
@@ -44,7 +44,7 @@ export class JobsController extends PodOwnersController {
 
   constructor(deps: FollowerDeps<Logger> & { log: SharedFollower }, opts: { resyncMs?: number; admissionTimeoutMs?: number } = {}) {
     // Of the pods, only Jobs' own: the scheduler's other controllers hold every pod already.
-    super(deps, controllerReadModel([JOBS_RESOURCE, 'pods']), 'jobs', { ...opts, keep: (e) => (e.data as any)?.resource !== 'pods' || controllerOf((e.data as any).object)?.kind === 'Job' });
+    super(deps, controllerReadModel([JOBS_RESOURCE, 'pods', SERVICE_ACCOUNTS_RESOURCE]), 'jobs', { ...opts, keep: (e) => (e.data as any)?.resource !== 'pods' || controllerOf((e.data as any).object)?.kind === 'Job' });
   }
 
   protected async pass(): Promise<void> {

@@ -3,7 +3,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { AdmissionRequest, AdmissionResponse, ObjectEventTypes, objectStreamId } from '@openpacific/contracts';
 import { NewEvent, RecordedEvent, StreamAppend, VersionConflictError } from '@openpacific/event-store';
 import { requestJson } from '@openpacific/messaging';
-import { type FollowedReadModel, type FollowerDeps, PassLoop, type ReadModel, type SharedFollower, type StoredObject } from '@openpacific/objects';
+import { admitServiceAccount, type FollowedReadModel, type FollowerDeps, PassLoop, type ReadModel, readModelServiceAccounts, type SharedFollower, type StoredObject } from '@openpacific/objects';
 import { safeString } from './workload-logic';
 
 /** What the workload controllers share: writing their objects and the pods they own, and core Events about them. */
@@ -138,6 +138,9 @@ export class OwnedPods {
       spec: structuredClone(template.spec),
     };
     shape?.apply(pod);
+    // As kube-apiserver admits a controller's pods: the ServiceAccount and the API's credentials (the read model
+    // follows ServiceAccounts for their automount opt-out).
+    admitServiceAccount(pod, readModelServiceAccounts(this.model));
     pod.status = { phase: 'Pending', qosClass: qosClass(pod.spec) };
     const verdict = await this.admit(pod, 'pods', by, `a pod of ${owner.kind} ${ns}/${owner.metadata.name}`);
     if (!verdict.allowed) {

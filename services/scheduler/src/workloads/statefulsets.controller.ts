@@ -2,7 +2,7 @@ import type { Logger } from '@openpacific/service-kit';
 import { randomUUID } from 'node:crypto';
 import {
   CONTROLLER_REVISION_HASH_LABEL, CONTROLLER_REVISIONS_RESOURCE, ObjectEventTypes, POD_INDEX_LABEL, PVCS_RESOURCE, STATEFULSET_POD_NAME_LABEL,
-  STATEFULSETS_RESOURCE,
+  STATEFULSETS_RESOURCE, SERVICE_ACCOUNTS_RESOURCE,
 } from '@openpacific/contracts';
 import { controllerReadModel, type FollowerDeps, sameJson, type SharedFollower, StoredObject } from '@openpacific/objects';
 import { revisionTemplate, syncRevisions } from './controller-revisions';
@@ -26,7 +26,7 @@ export class StatefulSetsController extends PodOwnersController {
 
   constructor(deps: FollowerDeps<Logger> & { log: SharedFollower }, opts: { resyncMs?: number; admissionTimeoutMs?: number } = {}) {
     // Of the pods, only StatefulSets' own: the scheduler's other controllers hold every pod already.
-    super(deps, controllerReadModel([STATEFULSETS_RESOURCE, CONTROLLER_REVISIONS_RESOURCE, PVCS_RESOURCE, 'pods']), 'statefulsets', {
+    super(deps, controllerReadModel([STATEFULSETS_RESOURCE, CONTROLLER_REVISIONS_RESOURCE, PVCS_RESOURCE, 'pods', SERVICE_ACCOUNTS_RESOURCE]), 'statefulsets', {
       ...opts,
       keep: (e) => (e.data as any)?.resource !== 'pods' || controllerOf((e.data as any).object)?.kind === 'StatefulSet',
     });

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import { ContainerConfig, ContainerStatus, CrxErrorCodes, NatsNames, ObjectEventTypes, POD_IP_ANNOTATION, PodSandbox, podDnsSearches, podFqdn, PVCS_RESOURCE, PVS_RESOURCE } from '@openpacific/contracts';
+import { ContainerConfig, ContainerStatus, CrxErrorCodes, NatsNames, ObjectEventTypes, POD_IP_ANNOTATION, PodSandbox, podDnsSearches, podFqdn, PodTokenReply, PodTokenRequest, podTokenSubject, PVCS_RESOURCE, PVS_RESOURCE } from '@openpacific/contracts';
 import { EventStore, NewEvent, StreamAppend, VersionConflictError } from '@openpacific/event-store';
 import { milliValue, parseQuantity } from '@openpacific/kube-api';
-import { CrxClient } from '@openpacific/messaging';
+import { CrxClient, requestJson } from '@openpacific/messaging';
 import { controllerReadModel, bindingEpoch, decryptedEvent, LogFollower, objectEvent, objectKey, PassLoop, podUnbound, pokedFollower, ReadModel, sameJson, SecretKey, StoredObject } from '@openpacific/objects';
 import type { Logger } from '@openpacific/service-kit';
 import type { NatsConnection } from 'nats';
@@ -55,6 +55,27 @@ export interface PodWorkerOptions {
   clusterDns?: string;
   /** The host's allocatable CPU and memory (Kubernetes quantities): a resourceFieldRef to a limit a container does not set reads it, as kubelet's does. */
   allocatable?: { cpu?: string; memory?: string };
+  /**
+   * false: configMap, secret, downwardAPI and projected volumes are not made (the sim fleet's hosts, whose containers
+   * are records that read no files, as KWOK's are); their pods start as if mounted.
+   */
+  contentVolumes?: boolean;
+}
+
+/** A ServiceAccount token of a pod's projected volume, as the gateway issued it, and when to ask for a new one. */
+interface PodToken {
+  token: string;
+  refreshAt: number;
+}
+
+/** A token's cache key: the pod, and the source's audience and lifetime. */
+const tokenKey = (pod: any, source: { audience?: string; expirationSeconds?: number }) => `${pod.metadata.uid}/${source.audience ?? ''}/${source.expirationSeconds ?? 3600}`;
+
+/** The serviceAccountToken sources of the pod's projected volumes. */
+function tokenSources(pod: any): { audience?: string; expirationSeconds?: number; path: string }[] {
+  const out: { audience?: string; expirationSeconds?: number; path: string }[] = [];
+  for (const v of pod.spec?.volumes ?? []) for (const source of v.projected?.sources ?? []) if (source.serviceAccountToken) out.push(source.serviceAccountToken);
+  return out;
 }
 
 /** Volume kinds whose content the worker writes (kubelet mounts them read-only whatever the mount says). */
@@ -156,6 +177,8 @@ export class PodWorker {
   /** The last mount failure and env failure reported in an Event, by `<pod uid>/<volume or container>`: each is told once until it changes. */
   private readonly reportedFailures = new Map<string, string>();
   private readonly allocatable: HostAllocatable;
+  /** The pods' ServiceAccount tokens by `tokenKey`, renewed as kubelet renews them (at 80 % of their life). */
+  private readonly tokens = new Map<string, PodToken>();
   private readonly sources: ConfigSources = {
     configMap: (namespace, name) => this.model.get(CONFIG_MAPS, namespace, name)?.object,
     secret: (namespace, name) => this.model.get(SECRETS, namespace, name)?.object,
@@ -400,7 +423,7 @@ export class PodWorker {
       fact.waiting = { reason: 'ContainerCreating', message: (mounts.claims.waitingFor ?? mounts.unmounted)! };
       return fact;
     }
-    const serviceEnv = serviceEnvVars(pod, this.model.list('services', pod.metadata.namespace).map((x) => x.object));
+    const serviceEnv = serviceEnvVars(pod, this.model.list('services', pod.metadata.namespace).map((x) => x.object), this.model.get('services', 'default', 'kubernetes')?.object);
     const env = containerEnv(pod, spec, this.sources, { podIP: box.ip, hostIP: HOST_IP, allocatable: this.allocatable, extra: serviceEnv });
     const envFailureKey = `${pod.metadata.uid}/container/${spec.name}`;
     if (!env.ok) {
@@ -430,11 +453,44 @@ export class PodWorker {
   /** Whether the pod and the runtime are as its last reconcile left them (or the pod's own status write is still on its way back). */
   private unchanged(stored: StoredObject, runtime: string): boolean {
     const last = this.settled.get(keyOf(stored.object));
-    return !!last && stored.streamVersion <= last.version && last.runtime === runtime && last.config === this.configVersions(stored.object);
+    return !!last && stored.streamVersion <= last.version && last.runtime === runtime && last.config === this.configVersions(stored.object) && !this.tokenDue(stored.object);
+  }
+
+  /** Whether a token of the pod's projected volumes is missing or due for renewal. */
+  private tokenDue(pod: any): boolean {
+    if (this.opts.contentVolumes === false) return false;
+    const now = Date.now();
+    return tokenSources(pod).some((source) => (this.tokens.get(tokenKey(pod, source))?.refreshAt ?? 0) <= now);
+  }
+
+  /**
+   * The tokens the pod's projected volumes need, asked of the gateway over NATS (it signs them, bound to the pod)
+   * when missing or at 80 % of their life, as kubelet renews them; a pass is due then. A refusal or no answer
+   * leaves the token missing, so the volume fails to mount (FailedMount) and the next pass asks again.
+   */
+  private async fetchTokens(pod: any): Promise<void> {
+    const now = Date.now();
+    for (const source of tokenSources(pod)) {
+      const key = tokenKey(pod, source);
+      if ((this.tokens.get(key)?.refreshAt ?? 0) > now) continue;
+      const expirationSeconds = source.expirationSeconds ?? 3600;
+      try {
+        const request: PodTokenRequest = { namespace: pod.metadata.namespace, pod: pod.metadata.name, uid: pod.metadata.uid, host: this.opts.host, expirationSeconds, ...(source.audience ? { audience: source.audience } : {}) };
+        const reply = await requestJson<PodTokenRequest, Partial<PodTokenReply> & { error?: { message?: string } }>(this.deps.nats, podTokenSubject(this.deps.prefix), request, 5000);
+        if (!reply.token) throw new Error(reply.error?.message ?? 'no token in the reply');
+        const expires = reply.expirationTimestamp ? Date.parse(reply.expirationTimestamp) : now + expirationSeconds * 1000;
+        const refreshAt = now + 0.8 * (expires - now);
+        this.tokens.set(key, { token: reply.token, refreshAt });
+        setTimeout(() => this.wake([keyOf(pod)]), refreshAt - now + 5).unref();
+      } catch (err) {
+        this.deps.logger.warn('no ServiceAccount token for a pod', { pod: keyOf(pod), error: (err as Error).message });
+      }
+    }
   }
 
   /** The stream versions of the ConfigMaps and Secrets the pod's volumes read ('' for a pod that reads none, most of them). */
   private configVersions(pod: any): string {
+    if (this.opts.contentVolumes === false) return '';
     const refs = volumeReferences(pod);
     if (refs.length === 0) return '';
     return refs.map((r) => {
@@ -450,8 +506,11 @@ export class PodWorker {
    * once per failure. Returns that failure.
    */
   private async writeVolumes(pod: any, box: PodSandbox, events: StreamAppend[]): Promise<string | undefined> {
+    if (this.opts.contentVolumes === false) return undefined;
+    await this.fetchTokens(pod);
+    const serviceAccountToken = (source: { audience?: string; expirationSeconds: number }) => this.tokens.get(tokenKey(pod, source))?.token;
     for (const v of pod.spec.volumes ?? []) {
-      const files = volumeFiles(pod, v, this.sources, { allocatable: this.allocatable });
+      const files = volumeFiles(pod, v, this.sources, { allocatable: this.allocatable, serviceAccountToken });
       if (!files) continue;
       const failureKey = `${pod.metadata.uid}/volume/${v.name}`;
       if (!files.ok) {
@@ -472,6 +531,7 @@ export class PodWorker {
 
   /** Forgets what was written and reported for a pod that is going. */
   private forget(pod: any, sandbox: PodSandbox | undefined): void {
+    for (const key of this.tokens.keys()) if (key.startsWith(`${pod.metadata.uid}/`)) this.tokens.delete(key);
     for (const key of this.reportedFailures.keys()) if (key.startsWith(`${pod.metadata.uid}/`)) this.reportedFailures.delete(key);
     if (sandbox) for (const key of this.written.keys()) if (key.startsWith(`${sandbox.id}/`)) this.written.delete(key);
   }

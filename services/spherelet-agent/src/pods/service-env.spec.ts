@@ -39,3 +39,18 @@ describe('serviceEnvVars', () => {
     expect(merged.find((e) => e.name === 'A_SERVICE_PORT')?.value).toBe('80');
   });
 });
+
+describe('the API Service variables', () => {
+  const master = { metadata: { name: 'kubernetes', namespace: 'default' }, spec: { clusterIP: '10.97.0.1', ports: [{ name: 'https', port: 443, protocol: 'TCP' }] } };
+  const names = (vars: { name: string }[]) => vars.map((v) => v.name).filter((n) => n.startsWith('KUBERNETES_'));
+
+  it('reach a pod of any namespace, with or without service links, once each', () => {
+    const expected = ['KUBERNETES_SERVICE_HOST', 'KUBERNETES_SERVICE_PORT', 'KUBERNETES_SERVICE_PORT_HTTPS', 'KUBERNETES_PORT', 'KUBERNETES_PORT_443_TCP', 'KUBERNETES_PORT_443_TCP_PROTO', 'KUBERNETES_PORT_443_TCP_PORT', 'KUBERNETES_PORT_443_TCP_ADDR'];
+    const inNs = (namespace: string, enableServiceLinks?: boolean) => ({ metadata: { name: 'p', namespace }, spec: { enableServiceLinks } });
+    expect(names(serviceEnvVars(inNs('team-a'), [], master))).toEqual(expected);
+    expect(names(serviceEnvVars(inNs('team-a', false), [], master))).toEqual(expected);
+    expect(names(serviceEnvVars(inNs('default'), [master], master))).toEqual(expected);
+    expect(names(serviceEnvVars(inNs('default', false), [master], master))).toEqual(expected);
+    expect(serviceEnvVars(inNs('team-a'), [], master).find((v) => v.name === 'KUBERNETES_SERVICE_HOST')?.value).toBe('10.97.0.1');
+  });
+});

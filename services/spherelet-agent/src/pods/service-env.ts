@@ -2,7 +2,9 @@
  * The Docker-links-style variables kubelet gives every container for each Service of its namespace
  * (`enableServiceLinks`, on by default): `<SVC>_SERVICE_HOST`, `<SVC>_SERVICE_PORT`, `<SVC>_SERVICE_PORT_<NAME>`,
  * `<SVC>_PORT` and `<SVC>_PORT_<port>_<PROTO>[_PROTO|_PORT|_ADDR]`. Headless services and ExternalName services
- * (no cluster IP) give none. Pure: the caller passes the services that exist when the container starts.
+ * (no cluster IP) give none. `master`, the `kubernetes` Service of `default`, gives its variables to every pod
+ * (KUBERNETES_SERVICE_HOST…, what in-cluster clients read). Pure: the caller passes the services that exist when
+ * the container starts.
  */
 export interface EnvVar {
   name: string;
@@ -16,11 +18,13 @@ function hasClusterIP(svc: any): boolean {
   return typeof ip === 'string' && ip !== '' && ip !== 'None';
 }
 
-export function serviceEnvVars(pod: any, services: any[]): EnvVar[] {
-  if (pod?.spec?.enableServiceLinks === false) return [];
+export function serviceEnvVars(pod: any, services: any[], master?: any): EnvVar[] {
   const vars: EnvVar[] = [];
-  const own = services
-    .filter((s) => s?.metadata?.namespace === pod?.metadata?.namespace && hasClusterIP(s) && !s.metadata.deletionTimestamp)
+  const links = pod?.spec?.enableServiceLinks === false ? [] : services.filter((s) => s?.metadata?.namespace === pod?.metadata?.namespace);
+  // The API's own Service (`kubernetes` in `default`) is given to every pod of every namespace, links or not, as kubelet does.
+  const ofDefault = pod?.metadata?.namespace === 'default' && pod?.spec?.enableServiceLinks !== false;
+  const own = [...links, ...(master && !ofDefault ? [master] : [])]
+    .filter((s) => hasClusterIP(s) && !s.metadata.deletionTimestamp)
     .sort((a, b) => (a.metadata.name < b.metadata.name ? -1 : a.metadata.name > b.metadata.name ? 1 : 0));
   for (const svc of own) {
     const prefix = envName(svc.metadata.name);

@@ -79,6 +79,17 @@ describe('cluster DNS answers', () => {
     expect(ask(m, 'ext-0.ext.shop.svc.cluster.local').rcode).toBe(DnsRcode.NXDOMAIN);
   });
 
+  it('answers a headless Service without a selector from the slices its manager writes for it, whatever their names', () => {
+    const m = model();
+    feed(m, SERVICES_RESOURCE, service('shop', 'legacy', { type: 'ClusterIP', clusterIP: 'None', ports: [{ name: 'pg', port: 5432 }] }));
+    const written = (name: string, endpoints: Array<{ ip: string; ready?: boolean }>) => ({ ...slice('shop', 'legacy', endpoints), metadata: { namespace: 'shop', name, labels: { [SERVICE_NAME_LABEL]: 'legacy' } } });
+    feed(m, ENDPOINT_SLICES_RESOURCE, written('legacy-1', [{ ip: '192.168.7.10' }, { ip: '192.168.7.11', ready: false }]));
+    feed(m, ENDPOINT_SLICES_RESOURCE, written('legacy-2', [{ ip: '192.168.7.12', ready: true }]));
+    feed(m, ENDPOINT_SLICES_RESOURCE, { ...written('legacy-elsewhere', [{ ip: '192.168.7.13' }]), metadata: { namespace: 'other', name: 'legacy-elsewhere', labels: { [SERVICE_NAME_LABEL]: 'legacy' } } });
+    expect(ask(m, 'legacy.shop.svc.cluster.local').addresses.sort()).toEqual(['192.168.7.10', '192.168.7.12']);
+    expect(ask(m, '192-168-7-12.legacy.shop.svc.cluster.local').addresses).toEqual(['192.168.7.12']);
+  });
+
   it('refuses names outside the cluster domain: there is no upstream', () => {
     for (const name of ['example.com', 'cluster.local.example.com', '4.3.97.10.in-addr.arpa']) {
       expect(ask(model(), name)).toEqual({ rcode: DnsRcode.REFUSED, authoritative: false, addresses: [] });

@@ -7,6 +7,7 @@ import { AdmitHook, Backend, TcpLoadBalancer } from '../services/tcp-load-balanc
 import { UdpLoadBalancer } from '../services/udp-load-balancer';
 import { podServiceEndpoints, servicePortKey } from './pod-endpoints';
 import { ServiceSelectors } from './service-selectors';
+import { hasSelector, sliceServiceBackends } from './slice-backends';
 
 const ACTOR = { actor: 'system:serviceaccount:kube-system:endpointslice-controller', source: 'vm-operator' };
 const MANAGED_BY = 'endpointslice-controller.k8s.io';
@@ -27,6 +28,8 @@ function listenAddresses(svc: any, port: any, network?: ClusterNetwork): { addre
 }
 
 const serviceKey = (stored: StoredObject): string => objectKey(stored.object.metadata.namespace, stored.object.metadata.name);
+/** A slice this controller wrote (and may rewrite or delete); any other is its writer's alone. */
+const isManaged = (slice: any): boolean => slice?.metadata?.labels?.[ENDPOINT_SLICE_MANAGED_BY_LABEL] === MANAGED_BY;
 
 /** Where a Service port listens and where it sends connections. */
 interface Listener {
@@ -42,6 +45,11 @@ interface Listener {
  * TcpLoadBalancer): keeps one EndpointSlice per Service from the pods its selector matches, and proxies every TCP port
  * of the Service — on its cluster IP, its LoadBalancer ingress address and its node port — round robin to the Ready
  * pods. A port with no Ready pod has no listener, so connections are refused at once.
+ *
+ * A Service without a selector (absent or empty) is, as in Kubernetes, left to whoever manages it: no slice of this
+ * controller (one it wrote while the Service had a selector is deleted), no UpdatedEndpoints Events; its ports are
+ * proxied as kube-proxy does, to the endpoints of the EndpointSlices labelled with its name (`sliceServiceBackends`),
+ * e.g. the api-gateway's for the `kubernetes` Service or a user's pointing at an outside address.
  *
  * A pass syncs only the Services whose inputs changed (the Service, its slice, or a pod its selector matches before
  * or after the change; every Service on a resync): in a burst of pods that no Service selects, a pod costs its
@@ -104,7 +112,10 @@ export class PodServiceController {
       else this.selectors.set(key, namespace, change.object.spec?.selector);
       this.dirty.add(key);
     } else if (change.resource === ENDPOINT_SLICES_RESOURCE) {
+      // The Service the slice is labelled for, and the one it was labelled for before when relabelled.
       this.dirty.add(objectKey(namespace, labels?.[SERVICE_NAME_LABEL] ?? name));
+      const before = change.previous?.metadata?.labels?.[SERVICE_NAME_LABEL];
+      if (before) this.dirty.add(objectKey(namespace, before));
     } else {
       this.selectors.selecting(namespace, labels, this.dirty);
       if (change.previous) this.selectors.selecting(namespace, change.previous.metadata.labels, this.dirty);
@@ -119,22 +130,32 @@ export class PodServiceController {
     this.dirty.clear();
     for (const key of this.listeners.keys()) if (!live.has(key)) this.listeners.delete(key);
     for (const stored of todo) await this.syncService(stored);
-    await this.deleteOrphanSlices(live);
+    await this.deleteOrphanSlices(new Set(services.filter((s) => hasSelector(s.object)).map(serviceKey)));
     // In list order, as every pass built them before: of two Services claiming one address, the later one's listener stands.
     const wanted = new Map<string, Listener>();
     for (const s of services) for (const l of this.listeners.get(serviceKey(s)) ?? []) wanted.set(`${l.protocol}/${l.address}:${l.port}`, l);
     await this.syncBalancers(wanted);
   }
 
-  /** The Service's slice, Events and ingress as its pods say, and its listeners for the balancers. */
+  /**
+   * The Service's slice, Events and ingress as its pods say, and its listeners for the balancers. A Service without
+   * a selector gets neither slice nor Events: its backends are the endpoints of the slices others write for it.
+   */
   private async syncService(stored: StoredObject): Promise<void> {
     const svc = stored.object;
     const key = serviceKey(stored);
-    const pods = this.model.list('pods', svc.metadata.namespace).map((s) => s.object);
-    const result = podServiceEndpoints(svc, pods);
+    const ns = svc.metadata.namespace;
+    const result = hasSelector(svc) ? podServiceEndpoints(svc, this.model.list('pods', ns).map((s) => s.object)) : undefined;
+    // Without a selector, a slice of this controller's is one it wrote while the Service had one: stale, and deleted
+    // by deleteOrphanSlices in this pass.
+    const backends = result?.backends ?? sliceServiceBackends(svc, this.model.list(ENDPOINT_SLICES_RESOURCE, ns).map((s) => s.object).filter((s) => !isManaged(s)));
     try {
-      await this.syncSlice(svc, result.endpoints, result.ports);
-      await this.reportChanges(svc, result);
+      if (result) {
+        await this.syncSlice(svc, result.endpoints, result.ports);
+        await this.reportChanges(svc, result);
+      } else {
+        this.reported.delete(`${key}/${svc.metadata.uid}`);
+      }
       if (svc.spec?.type === 'LoadBalancer') await this.reportIngress(stored);
     } catch (err) {
       if (!(err instanceof VersionConflictError)) this.deps.logger.warn('service sync failed', { service: key, error: (err as Error).message });
@@ -147,8 +168,8 @@ export class PodServiceController {
         const protocol = port.protocol ?? 'TCP';
         // SCTP is accepted as Kubernetes does, but not proxied: Node has no SCTP sockets.
         if (protocol !== 'TCP' && protocol !== 'UDP') continue;
-        const backends = result.backends.get(servicePortKey(protocol, port.port)) ?? [];
-        for (const at of listenAddresses(svc, port, this.deps.network)) listeners.push({ ...at, protocol, backends, service: key });
+        const portBackends = backends.get(servicePortKey(protocol, port.port)) ?? [];
+        for (const at of listenAddresses(svc, port, this.deps.network)) listeners.push({ ...at, protocol, backends: portBackends, service: key });
       }
     }
     this.listeners.set(key, listeners);
@@ -181,17 +202,41 @@ export class PodServiceController {
     }
   }
 
+  /**
+   * Where the Service's own slice is: `<svc>`, or `<svc>-<first 5 hex digits of its uid>` when another writer's slice
+   * holds that name (one written for the Service while it had no selector), so this controller never rewrites (and
+   * later deletes) a slice it did not write. Undefined when both names are someone else's.
+   */
+  private sliceOf(svc: any): { name: string; existing?: StoredObject } | undefined {
+    const ns = svc.metadata.namespace;
+    const name = svc.metadata.name;
+    const ours = (s: StoredObject | undefined) => Boolean(s && isManaged(s.object) && s.object.metadata.labels?.[SERVICE_NAME_LABEL] === name);
+    const spare = `${name}-${String(svc.metadata.uid ?? '').replace(/[^0-9a-f]/g, '').slice(0, 5) || 'slice'}`;
+    const atSpare = this.model.get(ENDPOINT_SLICES_RESOURCE, ns, spare);
+    if (ours(atSpare)) return { name: spare, existing: atSpare };
+    const atName = this.model.get(ENDPOINT_SLICES_RESOURCE, ns, name);
+    if (!atName || ours(atName)) return { name, existing: atName };
+    return atSpare ? undefined : { name: spare };
+  }
+
   private async syncSlice(svc: any, endpoints: any[], ports: any[]): Promise<void> {
     const ns = svc.metadata.namespace;
     const name = svc.metadata.name;
-    const existing = this.model.get(ENDPOINT_SLICES_RESOURCE, ns, name);
+    const slot = this.sliceOf(svc);
+    if (!slot) {
+      const warnKey = `${ns}/${name}/${svc.metadata.uid}/slice`;
+      if (!this.warned.has(warnKey)) this.deps.logger.warn('service slice not written: its names are other writers\' slices', { service: objectKey(ns, name) });
+      this.warned.add(warnKey);
+      return;
+    }
+    const existing = slot.existing;
     const body = { addressType: 'IPv4', endpoints, ports };
     if (existing && sameJson({ addressType: existing.object.addressType, endpoints: existing.object.endpoints ?? [], ports: existing.object.ports ?? [] }, body)) return;
     const object = {
       apiVersion: 'discovery.k8s.io/v1',
       kind: 'EndpointSlice',
       metadata: {
-        ...(existing ? existing.object.metadata : { name, namespace: ns, uid: randomUUID(), creationTimestamp: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'), generation: 1 }),
+        ...(existing ? existing.object.metadata : { name: slot.name, namespace: ns, uid: randomUUID(), creationTimestamp: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'), generation: 1 }),
         labels: { [SERVICE_NAME_LABEL]: name, [ENDPOINT_SLICE_MANAGED_BY_LABEL]: MANAGED_BY },
         ownerReferences: [{ apiVersion: 'v1', kind: 'Service', name, uid: svc.metadata.uid, controller: true, blockOwnerDeletion: true }],
       },
@@ -201,16 +246,20 @@ export class PodServiceController {
     if (existing) {
       await this.deps.store.append(existing.streamId, [{ type: ObjectEventTypes.updated, data: { resource: ENDPOINT_SLICES_RESOURCE, object }, metadata: ACTOR }], { expectedVersion: existing.streamVersion });
     } else {
-      await this.deps.store.append(objectStreamId(ENDPOINT_SLICES_RESOURCE, ns, name), [{ type: ObjectEventTypes.created, data: { resource: ENDPOINT_SLICES_RESOURCE, object }, metadata: ACTOR }], { expectedVersion: 'no_stream' });
+      await this.deps.store.append(objectStreamId(ENDPOINT_SLICES_RESOURCE, ns, slot.name), [{ type: ObjectEventTypes.created, data: { resource: ENDPOINT_SLICES_RESOURCE, object }, metadata: ACTOR }], { expectedVersion: 'no_stream' });
     }
   }
 
-  private async deleteOrphanSlices(live: Set<string>): Promise<void> {
+  /**
+   * Deletes the slices this controller wrote whose Service is gone or no longer selects (`owners`: the live Services
+   * with a selector). A slice without its managed-by label is never touched, whoever wrote it.
+   */
+  private async deleteOrphanSlices(owners: Set<string>): Promise<void> {
     for (const stored of this.model.list(ENDPOINT_SLICES_RESOURCE)) {
       const slice = stored.object;
-      if (slice.metadata.labels?.[ENDPOINT_SLICE_MANAGED_BY_LABEL] !== MANAGED_BY) continue;
-      const owner = `${slice.metadata.namespace}/${slice.metadata.labels?.[SERVICE_NAME_LABEL]}`;
-      if (live.has(owner)) continue;
+      if (!isManaged(slice)) continue;
+      const owner = objectKey(slice.metadata.namespace, slice.metadata.labels?.[SERVICE_NAME_LABEL]);
+      if (owners.has(owner)) continue;
       const last = structuredClone(slice);
       delete last.metadata.resourceVersion;
       try {
@@ -218,8 +267,13 @@ export class PodServiceController {
       } catch (err) {
         if (!(err instanceof VersionConflictError)) throw err;
       }
-      this.reported.delete(owner);
+      this.forgetReported(owner);
     }
+  }
+
+  /** Forgets the endpoints last reported for a Service (`<ns>/<name>`, of any uid): its next report is a first one. */
+  private forgetReported(service: string): void {
+    for (const key of this.reported.keys()) if (key.startsWith(`${service}/`)) this.reported.delete(key);
   }
 
   /** Events on the Service: the Ready endpoints when they change, and a warning per pod whose named target port no container declares. */

@@ -4,6 +4,7 @@ import type { ReadModel } from '@openpacific/objects';
 import { validateBindingUpdate, validateClusterRoleBinding } from '../auth/rbac.strategy';
 import { fillServiceAccountToken, validateServiceAccountTokenSecret } from '../auth/service-account-tokens';
 import { defaultPod, validatePod, validatePodUpdate } from './pod.strategy';
+import { admitServiceAccount, readModelServiceAccounts } from '@openpacific/objects';
 import { storageKindStrategies } from './storage.strategy';
 import { quotaKindStrategies } from './quota.strategy';
 import { appsKindStrategies } from './apps.strategy';
@@ -36,7 +37,8 @@ export interface KindStrategy {
 }
 
 const strategies: Record<string, KindStrategy> = {
-  '/Pod': { defaults: defaultPod, validate: validatePod, validateUpdate: validatePodUpdate },
+  // The defaults, then the ServiceAccount admission plugin (a mutating admission step, after defaulting as in Kubernetes).
+  '/Pod': { defaults: (pod, ctx) => admitServiceAccount(defaultPod(pod), readModelServiceAccounts(ctx.readModel)), validate: validatePod, validateUpdate: validatePodUpdate },
   'vmoperator.vmware.com/VirtualMachine': {
     defaults: defaultVirtualMachine,
     validateCreate: validateVirtualMachineCreate,

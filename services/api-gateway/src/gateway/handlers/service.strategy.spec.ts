@@ -73,13 +73,13 @@ describe('Service strategy', () => {
   describe('cluster IP allocation', () => {
     const range = '10.97.0.0/16';
 
-    it('allocates from the service range, never its network, broadcast or DNS address', () => {
+    it('allocates from the service range, never its network, broadcast, kubernetes or DNS address', () => {
       const ctx = { readModel: new ReadModel(), serviceCIDR: range };
       for (let i = 0; i < 200; i++) {
         const { svc: s, causes } = create(svc({ ports: [{ port: 80 }] }), ctx);
         expect(causes).toEqual([]);
         expect(s.spec.clusterIP).toMatch(/^10\.97\.\d+\.\d+$/);
-        expect(['10.97.0.0', '10.97.0.10', '10.97.255.255']).not.toContain(s.spec.clusterIP);
+        expect(['10.97.0.0', '10.97.0.1', '10.97.0.10', '10.97.255.255']).not.toContain(s.spec.clusterIP);
       }
     });
 
@@ -120,6 +120,31 @@ describe('Service strategy', () => {
           field: 'spec.clusterIP', reason: 'FieldValueInvalid', message: `Invalid value: "${ip}": failed to allocate IP ${ip}: provided IP is already allocated`,
         }]);
       }
+    });
+
+    it('keeps the first address of the range for the kubernetes Service in default', () => {
+      const ctx = { readModel: new ReadModel(), serviceCIDR: range };
+      const refusal = [{ field: 'spec.clusterIP', reason: 'FieldValueInvalid', message: 'Invalid value: "10.97.0.1": failed to allocate IP 10.97.0.1: provided IP is already allocated' }];
+      // Asked for by any other Service, in any namespace (a `kubernetes` elsewhere too): already allocated, as the DNS address.
+      expect(create(svc({ clusterIP: '10.97.0.1', ports: [{ port: 80 }] }), ctx).causes).toEqual(refusal);
+      expect(create(svc({ clusterIP: '10.97.0.1', ports: [{ port: 80 }] }, 'kubernetes', 'kube-system'), ctx).causes).toEqual(refusal);
+      expect(create(svc({ clusterIP: '10.97.0.1', ports: [{ port: 80 }] }, 'other', 'default'), ctx).causes).toEqual(refusal);
+      // default/kubernetes may have it, and gets it when it names no address.
+      expect(create(svc({ clusterIP: '10.97.0.1', ports: [{ port: 443 }] }, 'kubernetes', 'default'), ctx).causes).toEqual([]);
+      const made = create(svc({ ports: [{ port: 443 }] }, 'kubernetes', 'default'), ctx);
+      expect(made.causes).toEqual([]);
+      expect(made.svc.spec.clusterIPs).toEqual(['10.97.0.1']);
+      // Held by another Service already (a cluster older than the reservation): default/kubernetes takes another one.
+      const taken = { readModel: modelWith(svc({ clusterIP: '10.97.0.1', ports: [{ port: 80 }] }, 'old')), serviceCIDR: range };
+      expect(create(svc({ ports: [{ port: 443 }] }, 'kubernetes', 'default'), taken).svc.spec.clusterIP).not.toBe('10.97.0.1');
+    });
+
+    it('never allocates the kubernetes Service\'s address to another Service', () => {
+      const held = new Set<string>();
+      for (let i = 2; i < 255; i++) if (i !== 10) held.add(`10.97.0.${i}`);
+      expect(allocateClusterIP('10.97.0.0/24', held)).toBeUndefined();
+      const ctx = { readModel: new ReadModel(), serviceCIDR: '10.97.0.0/24' };
+      for (let i = 0; i < 300; i++) expect(create(svc({ ports: [{ port: 80 }] }), ctx).svc.spec.clusterIP).not.toBe('10.97.0.1');
     });
 
     it('leaves headless and ExternalName services without an address to check', () => {

@@ -1,6 +1,6 @@
 import { randomInt } from 'node:crypto';
 import { StatusCause } from '@openpacific/kube-api';
-import { allocateClusterIP, allocatedClusterIPs, clusterIPCauses } from './cluster-ip';
+import { allocateClusterIP, allocatedClusterIPs, clusterIPCauses, isKubernetesService, kubernetesClusterIP } from './cluster-ip';
 import type { KindStrategy, StrategyContext } from './kind-strategies';
 
 /**
@@ -58,7 +58,10 @@ export function defaultService(svc: any, ctx: StrategyContext): any {
   const spec = svc.spec;
   if (spec.type !== 'ExternalName') {
     const chosen = spec.clusterIP || spec.clusterIPs?.[0];
-    const ip = chosen || allocateClusterIP(ctx.serviceCIDR, allocatedClusterIPs(ctx.readModel));
+    const held = allocatedClusterIPs(ctx.readModel);
+    // `default/kubernetes` made by a client (after deleting it) takes its own address when it names none, as the gateway would give it.
+    const own = isKubernetesService(svc.metadata) && !held.has(kubernetesClusterIP(ctx.serviceCIDR)) ? kubernetesClusterIP(ctx.serviceCIDR) : undefined;
+    const ip = chosen || own || allocateClusterIP(ctx.serviceCIDR, held);
     if (ip) setClusterIP(spec, ip);
   }
   if (wantsNodePorts(svc)) {
@@ -179,7 +182,7 @@ export function validateServiceCreate(svc: any, ctx: StrategyContext): StatusCau
   }
   if (!IPV4.test(String(spec.clusterIP))) return []; // worded by validateService
   const held = allocatedClusterIPs(ctx.readModel, { namespace: svc.metadata?.namespace, name: svc.metadata?.name });
-  return clusterIPCauses(spec.clusterIP, ctx.serviceCIDR, held);
+  return clusterIPCauses(spec.clusterIP, ctx.serviceCIDR, held, svc.metadata);
 }
 
 export function validateServiceUpdate(old: any, next: any): StatusCause[] {

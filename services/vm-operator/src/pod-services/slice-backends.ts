@@ -1,0 +1,56 @@
+import { isIPv4, SERVICE_NAME_LABEL } from '@openpacific/contracts';
+import type { Backend } from '../services/tcp-load-balancer';
+import { servicePortKey } from './pod-endpoints';
+
+/**
+ * Whether the Service selects pods: a selector with at least one label. Without one (absent or `{}`) the
+ * endpointslice controller leaves the Service alone and whoever manages it writes its EndpointSlices.
+ */
+export function hasSelector(service: any): boolean {
+  const selector = service?.spec?.selector;
+  return typeof selector === 'object' && selector !== null && Object.keys(selector).length > 0;
+}
+
+const byName = (a: any, b: any): number => {
+  const x = String(a.metadata?.name ?? '');
+  const y = String(b.metadata?.name ?? '');
+  return x < y ? -1 : x > y ? 1 : 0;
+};
+
+/**
+ * Where a Service's load balancers send connections, read from EndpointSlices as kube-proxy reads them: every slice
+ * of the Service's namespace labelled `kubernetes.io/service-name: <service>` (whoever wrote it) with
+ * `addressType: IPv4`; per Service port, the slice port of the same name ('' when unnamed) and protocol gives the
+ * target port (a slice without one adds nothing to that Service port); every address of each endpoint whose
+ * `conditions.ready` is not false (absent counts as ready) and that is not terminating. Keyed as
+ * `podServiceEndpoints` keys them (`<protocol>/<port>`), a backend listed by several slices counted once, in the
+ * order of the slices' names.
+ */
+export function sliceServiceBackends(service: any, slices: any[]): Map<string, Backend[]> {
+  const ns = service.metadata?.namespace;
+  const name = service.metadata?.name;
+  const own = slices
+    .filter((s) => s?.metadata?.namespace === ns && s.metadata?.labels?.[SERVICE_NAME_LABEL] === name && s.addressType === 'IPv4')
+    .sort(byName);
+  const backends = new Map<string, Backend[]>();
+  for (const sp of service.spec?.ports ?? []) {
+    const protocol = sp.protocol ?? 'TCP';
+    const portName = sp.name ?? '';
+    const list: Backend[] = [];
+    const seen = new Set<string>();
+    for (const slice of own) {
+      const target = (slice.ports ?? []).find((p: any) => (p?.name ?? '') === portName && (p?.protocol ?? 'TCP') === protocol)?.port;
+      if (!Number.isInteger(target) || target < 1 || target > 65535) continue;
+      for (const e of slice.endpoints ?? []) {
+        if (e?.conditions?.ready === false || e?.conditions?.terminating === true) continue;
+        for (const address of e.addresses ?? []) {
+          if (typeof address !== 'string' || !isIPv4(address) || seen.has(`${address}:${target}`)) continue;
+          seen.add(`${address}:${target}`);
+          list.push({ address, port: target });
+        }
+      }
+    }
+    backends.set(servicePortKey(protocol, sp.port), list);
+  }
+  return backends;
+}
