@@ -6,3 +6,4 @@ export * from './managed-fields';
 export * from './metadata';
 export * from './quantity';
 export { decodeEnvelope, decodeFields } from './protobuf';
+export * from './go-quote';

@@ -1,4 +1,5 @@
-import { ConfigSources, containerEnv, expandVars, formatMap, goQuote, HostAllocatable, isEnvVarName, volumeFiles, VolumeFile } from './pod-config';
+import { goQuote } from '@openpacific/kube-api';
+import { ConfigSources, containerEnv, expandVars, formatMap, HostAllocatable, isEnvVarName, volumeFiles, VolumeFile } from './pod-config';
 
 const b64 = (s: string | Buffer) => (typeof s === 'string' ? Buffer.from(s, 'utf8') : s).toString('base64');
 const text = (data: string) => Buffer.from(data, 'base64').toString('utf8');

@@ -7,7 +7,7 @@
  *
  * Error messages are kubelet's (Kubernetes 1.32), so what a user sees in Events and container states reads the same.
  */
-import { parseQuantity } from '@openpacific/kube-api';
+import { goQuote, parseQuantity } from '@openpacific/kube-api';
 
 /** Where the agent looks up what a pod refers to (its read model of the log; Secrets already decrypted). */
 export interface ConfigSources {
@@ -424,25 +424,6 @@ function splitSubscript(fieldPath: string): { path: string; key: string } | unde
 export function formatMap(m: Record<string, string> | undefined): string {
   const entries = Object.entries(stringMap(m)).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   return entries.map(([k, v]) => `${k}=${goQuote(v)}`).join('\n');
-}
-
-const PRINTABLE = /^[\p{L}\p{M}\p{N}\p{P}\p{S}]$/u;
-const SHORT_ESCAPES: Record<number, string> = { 7: '\\a', 8: '\\b', 9: '\\t', 10: '\\n', 11: '\\v', 12: '\\f', 13: '\\r' };
-
-/** Go's strconv.Quote: `"` and `\` escaped, printable runes as they are, the rest as \a..\v, \xNN, \uNNNN or \UNNNNNNNN (lower-case hex). */
-export function goQuote(s: string): string {
-  let out = '"';
-  for (const ch of s) {
-    const cp = ch.codePointAt(0)!;
-    if (ch === '"' || ch === '\\') out += '\\' + ch;
-    else if (cp >= 0x20 && cp < 0x7f) out += ch;
-    else if (cp < 0x80) out += SHORT_ESCAPES[cp] ?? `\\x${cp.toString(16).padStart(2, '0')}`;
-    else if (cp >= 0xd800 && cp <= 0xdfff) out += '\ufffd'; // a lone surrogate: what decoding it as UTF-8 gives
-    else if (PRINTABLE.test(ch)) out += ch;
-    else if (cp < 0x10000) out += `\\u${cp.toString(16).padStart(4, '0')}`;
-    else out += `\\U${cp.toString(16).padStart(8, '0')}`;
-  }
-  return out + '"';
 }
 
 function findContainer(pod: any, name: string): any | undefined {

@@ -1,9 +1,9 @@
 import type { Logger } from '@openpacific/service-kit';
-import { ObjectEventTypes, SERVICE_ACCOUNTS_RESOURCE } from '@openpacific/contracts';
+import { SERVICE_ACCOUNTS_RESOURCE } from '@openpacific/contracts';
 import { PassLoop } from '@openpacific/objects';
 import { GatewayCore } from '../core';
-import { nowTimestamp, prepareForCreate } from '../handlers/object-rules';
 import { Actor } from '../store/object-writer';
+import { keepObject } from './kept-object';
 
 const ACTOR: Actor = { username: 'system:serviceaccount:kube-system:service-account-controller', groups: ['system:serviceaccounts'] };
 
@@ -33,22 +33,15 @@ export class DefaultServiceAccounts {
   }
 
   private async pass(): Promise<void> {
-    const { readModel, registry, writer } = this.core;
-    const served = registry.storage(SERVICE_ACCOUNTS_RESOURCE);
-    for (const { object: ns } of readModel.list('namespaces')) {
-      const name = ns.metadata.name;
-      if (ns.metadata.deletionTimestamp || readModel.get(SERVICE_ACCOUNTS_RESOURCE, name, 'default')) continue;
-      const object = prepareForCreate(served.def, { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'default', namespace: name } }, name);
-      object.metadata.creationTimestamp = nowTimestamp();
-      try {
-        await writer.write({
-          served, operation: 'CREATE', eventType: ObjectEventTypes.created, object,
-          expectedVersion: readModel.streamVersion(SERVICE_ACCOUNTS_RESOURCE, name, 'default'), actor: ACTOR, dryRun: false, skipAdmission: true,
-        });
-      } catch (err) {
-        // Written meanwhile (by a user, or after the namespace began to go): the next pass sees it.
-        if ((err as { code?: string }).code !== 'EVENTSTORE.VERSION_CONFLICT') throw err;
-      }
+    for (const { object: ns } of this.core.readModel.list('namespaces')) {
+      const namespace = ns.metadata.name;
+      if (ns.metadata.deletionTimestamp) continue;
+      // Made when missing; what users set on it stays (nothing of it is the controller's to put back).
+      await keepObject(this.core, {
+        resource: SERVICE_ACCOUNTS_RESOURCE, namespace, name: 'default', actor: ACTOR,
+        make: () => ({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'default', namespace } }),
+        correct: () => undefined,
+      });
     }
   }
 }

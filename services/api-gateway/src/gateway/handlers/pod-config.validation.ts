@@ -1,4 +1,4 @@
-import { StatusCause, validateDns1123Subdomain } from '@openpacific/kube-api';
+import { goQuote, StatusCause, validateDns1123Label, validateDns1123Subdomain } from '@openpacific/kube-api';
 
 /**
  * A pod's configuration inputs as kube-apiserver (1.32) defaults and validates them: `env[].valueFrom`, `envFrom`,
@@ -370,14 +370,11 @@ function isClaimVolumeAgain(vol: Record<string, any>, name: string, earlier: any
   return claimOnly(vol) && earlier.some((v) => v?.name === name && claimOnly(v));
 }
 
-/** IsDNS1123Label, with its special word for a valid subdomain that is not a label. */
+/** IsDNS1123Label, with kube-apiserver's special word for a volume name that would be a valid subdomain. */
 function dns1123LabelProblems(name: string): string[] {
-  const out: string[] = [];
-  if (name.length > 63) out.push('must be no more than 63 characters');
-  if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(name)) {
-    out.push(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(name) ? 'must not contain dots' : DNS_LABEL_MSG);
-  }
-  return out;
+  const problems = validateDns1123Label(name);
+  const dotted = validateDns1123Subdomain(name).length === 0;
+  return problems.map((p) => (p === DNS_LABEL_MSG && dotted ? 'must not contain dots' : p));
 }
 
 function validateEmptyDir(source: any, p: string): StatusCause[] {
@@ -586,23 +583,6 @@ function goValue(value: unknown): string {
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   if (value == null) return 'null';
   return JSON.stringify(value);
-}
-
-const PRINTABLE = /^[\p{L}\p{M}\p{N}\p{P}\p{S}]$/u;
-const GO_ESCAPES: Record<string, string> = { '"': '\\"', '\\': '\\\\', '\x07': '\\a', '\b': '\\b', '\f': '\\f', '\n': '\\n', '\r': '\\r', '\t': '\\t', '\v': '\\v' };
-
-/** strconv.Quote. */
-function goQuote(s: string): string {
-  let out = '"';
-  for (const ch of s) {
-    const cp = ch.codePointAt(0)!;
-    if (GO_ESCAPES[ch]) out += GO_ESCAPES[ch];
-    else if (cp < 0x20 || cp === 0x7f) out += `\\x${cp.toString(16).padStart(2, '0')}`;
-    else if (cp < 0x7f || PRINTABLE.test(ch)) out += ch;
-    else if (cp < 0x10000) out += `\\u${cp.toString(16).padStart(4, '0')}`;
-    else out += `\\U${cp.toString(16).padStart(8, '0')}`;
-  }
-  return `${out}"`;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
