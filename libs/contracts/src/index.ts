@@ -7,3 +7,4 @@ export * from './crx';
 export * from './local-cluster';
 export * from './pod-network';
 export * from './service-bundle';
+export * from './events/field-set';

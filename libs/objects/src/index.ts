@@ -1,4 +1,5 @@
 export * from './read-model';
+export * from './stream-objects';
 export * from './log-follower';
 export * from './watch-hub';
 export * from './pass-loop';

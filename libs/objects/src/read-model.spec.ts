@@ -144,3 +144,33 @@ describe('the watch hub', () => {
     expect(seen).toEqual(['x']);
   });
 });
+
+describe('the read model on events that set some fields of an object', () => {
+  let at = 1000n;
+  const recorded = (type: string, data: any, streamVersion: number): RecordedEvent => {
+    at += 1n;
+    return { id: `f${at}`, streamId: 'pods/team/p', streamVersion, type, data, metadata: { actor: 'a', source: 'test' }, position: at, transactionId: 100n, createdAt: new Date() } as RecordedEvent;
+  };
+  const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { namespace: 'team', name: 'p', uid: 'u1', creationTimestamp: 'x', labels: { app: 'a' } }, spec: { containers: [{ name: 'c' }] }, status: { phase: 'Pending' } };
+
+  it('applies them to the object it holds, at the event\'s resourceVersion', () => {
+    const model = new ReadModel();
+    model.apply(recorded('ResourceCreated', { resource: 'pods', object: pod }, 1));
+    const bound = model.apply(recorded('PodBound', { resource: 'pods', set: { 'spec.nodeName': 'h1', status: { phase: 'Pending', conditions: [{ type: 'PodScheduled', status: 'True' }] } } }, 2))!;
+    expect(bound.type).toBe('MODIFIED');
+    expect(bound.previous.spec.nodeName).toBeUndefined();
+    expect(bound.object).toEqual({ ...pod, metadata: { ...pod.metadata, resourceVersion: bound.resourceVersion }, spec: { ...pod.spec, nodeName: 'h1' }, status: { phase: 'Pending', conditions: [{ type: 'PodScheduled', status: 'True' }] } });
+    expect(model.list('pods', 'team').map((s) => s.object.spec.nodeName)).toEqual(['h1']);
+    const running = model.apply(recorded('ResourceStatusUpdated', { resource: 'pods', set: { status: { phase: 'Running' } } }, 3))!;
+    expect(running.object.spec.nodeName).toBe('h1');
+    expect(running.object.status).toEqual({ phase: 'Running' });
+    expect(model.get('pods', 'team', 'p')).toMatchObject({ streamVersion: 3, object: { status: { phase: 'Running' } } });
+  });
+
+  it('passes over them for an object it never held, noting the stream\'s version', () => {
+    const model = new ReadModel();
+    expect(model.apply(recorded('PodBound', { resource: 'pods', set: { 'spec.nodeName': 'h1' } }, 2))).toBeUndefined();
+    expect(model.get('pods', 'team', 'p')).toBeUndefined();
+    expect(model.streamVersion('pods', 'team', 'p')).toBe(2);
+  });
+});

@@ -1,4 +1,4 @@
-import { ObjectEventTypes, objectStreamId } from '@openpacific/contracts';
+import { FieldSet, ObjectEventTypes, objectStreamId, withFieldSet } from '@openpacific/contracts';
 import { LogPosition, RecordedEvent, resourceVersionOf } from '@openpacific/event-store';
 import { KindIndex } from './kind-index';
 
@@ -29,6 +29,13 @@ export function objectKey(namespace: string | undefined, name: string): string {
   return namespace ? `${namespace}/${name}` : name;
 }
 
+/** The key of the object a stream holds (`<resource>/<namespace>/<name>` or `<resource>/<name>`). */
+function streamObjectKey(streamId: string): string {
+  const first = streamId.indexOf('/');
+  const second = streamId.indexOf('/', first + 1);
+  return second < 0 ? objectKey(undefined, streamId.slice(first + 1)) : objectKey(streamId.slice(first + 1, second), streamId.slice(second + 1));
+}
+
 /**
  * Every API object, in memory, rebuilt from the event log on start and kept
  * current by following the log. Reads are served from here; writes go to the
@@ -54,15 +61,19 @@ export class ReadModel {
   private readonly dependents = new Map<string, Set<string>>();
 
   apply(event: RecordedEvent): ObjectChange | undefined {
-    const { resource, object } = event.data as { resource: string; object: any };
-    if (!resource || !object || this.ignored.has(resource)) return undefined;
+    const { resource, object, set } = event.data as { resource: string; object?: any; set?: FieldSet };
+    if (!resource || (!object && !set) || this.ignored.has(resource)) return undefined;
     this.streamVersions.set(event.streamId, event.streamVersion);
     const resourceVersion = resourceVersionOf(event);
     const position = { transactionId: event.transactionId, position: event.position };
-    const key = objectKey(object.metadata.namespace, object.metadata.name);
     const bucket = this.bucket(resource);
+    const key = object ? objectKey(object.metadata.namespace, object.metadata.name) : streamObjectKey(event.streamId);
     const previous = bucket.get(key)?.object;
-    const current = { ...object, metadata: { ...object.metadata, resourceVersion } };
+    // Some fields only: applied to the object as this model holds it. A model that never held the object (a
+    // follower that passed over its creation) has nothing to apply them to.
+    const changed = object ?? (previous && withFieldSet(previous, set!));
+    if (!changed) return undefined;
+    const current = { ...changed, metadata: { ...changed.metadata, resourceVersion } };
     if (previous) this.unindex(previous);
     if (event.type === ObjectEventTypes.deleted) {
       bucket.delete(key);

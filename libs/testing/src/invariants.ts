@@ -1,5 +1,5 @@
 import type { Pool } from 'pg';
-import { HostEventTypes, HostFenceRecord, ObjectEventTypes, PodEventTypes, VIRTUAL_MACHINES_RESOURCE } from '@openpacific/contracts';
+import { HostEventTypes, HostFenceRecord, ObjectEventTypes, PodEventTypes, VIRTUAL_MACHINES_RESOURCE, withFieldSet } from '@openpacific/contracts';
 import { EventStore, LogPosition, RecordedEvent, resourceVersionOf } from '@openpacific/event-store';
 
 /** What a client was told succeeded. */
@@ -151,6 +151,8 @@ interface PodState {
   /** Epoch of the latest binding to each host. */
   epochs: Map<string, number | undefined>;
   open: Map<string, RunInterval>;
+  /** The pod as its stream's last event left it. */
+  object?: any;
 }
 
 /** Follows pod streams and cuts them into run intervals per host. */
@@ -161,8 +163,10 @@ export class PodRunTracker {
 
   observe(e: RecordedEvent): void {
     if (!e.streamId.startsWith(POD_STREAM_PREFIX)) return;
-    const object = e.data?.object;
-    const state = this.stateOf(e.streamId, object);
+    const state = this.stateOf(e.streamId, e.data?.object);
+    // An event that sets some fields (a binding, a host's status) changes the pod as its stream's events left it.
+    const object = e.data?.object ?? (e.data?.set ? withFieldSet(state.object ?? {}, e.data.set) : undefined);
+    state.object = object;
     const at = e.createdAt.getTime();
     if (object?.metadata?.uid) this.uids.add(object.metadata.uid);
     switch (e.type) {

@@ -31,6 +31,20 @@ const objectEvent: JsonSchema = {
   properties: { resource: { type: 'string', minLength: 1 }, object: apiObject },
 };
 
+/** Some fields of an object (`FieldSet`): the object is the one its stream holds, at the version before. */
+const fieldSetEvent: JsonSchema = {
+  type: 'object',
+  required: ['resource', 'set'],
+  additionalProperties: false,
+  properties: {
+    resource: { type: 'string', minLength: 1 },
+    set: { type: 'object', minProperties: 1, propertyNames: { pattern: '^[A-Za-z]+(\\.[A-Za-z]+)?$' } },
+  },
+};
+
+/** A change that carries the object whole, or only the fields it set. */
+const objectOrFieldSetEvent: JsonSchema = { anyOf: [objectEvent, fieldSetEvent] };
+
 /** What an agent's host did when its lease ran out: the isolation response, reported with its next registration. */
 export interface HostFenceRecord {
   /** The epoch whose lease ran out. */
@@ -127,11 +141,11 @@ export const eventCatalogue: Record<string, JsonSchema> = {
   [VirtualMachineEventTypes.placed]: objectEvent,
   [VirtualMachineEventTypes.unplaced]: podUnboundEvent,
   [HostEventTypes.registered]: hostRegisteredEvent,
-  [PodEventTypes.bound]: objectEvent,
+  [PodEventTypes.bound]: objectOrFieldSetEvent,
   [PodEventTypes.unbound]: podUnboundEvent,
   [ObjectEventTypes.created]: objectEvent,
   [ObjectEventTypes.updated]: objectEvent,
-  [ObjectEventTypes.statusUpdated]: objectEvent,
+  [ObjectEventTypes.statusUpdated]: objectOrFieldSetEvent,
   [ObjectEventTypes.deletionStarted]: objectEvent,
   [ObjectEventTypes.deleted]: objectEvent,
 };

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { HOSTS_RESOURCE, natsNames, ObjectEventTypes, objectStreamId, POD_IP_ANNOTATION, POD_NETWORK_ANNOTATION, PodEventTypes } from '@openpacific/contracts';
 import { EventStore, migrate, StreamAppend } from '@openpacific/event-store';
 import { connectNats } from '@openpacific/messaging';
-import { SharedFollower } from '@openpacific/objects';
+import { ObjectFold, SharedFollower } from '@openpacific/objects';
 import { createTestDatabase, eventually, TestDatabase, testNatsUrl, uniqueNatsPrefix } from '@openpacific/testing';
 import type { NatsConnection } from 'nats';
 import type { PoolClient } from 'pg';
@@ -52,7 +52,11 @@ describe('the pod scheduler writing what the log has not brought back yet', () =
   /** Where each pod is bound now, by name. */
   const placed = async () => {
     const out = new Map<string, string | undefined>();
-    for (const e of await store.readAll({ limit: 10_000 })) if ((e.data as any).resource === 'pods') out.set((e.data as any).object.metadata.name, (e.data as any).object.spec.nodeName);
+    const fold = new ObjectFold();
+    for (const e of await store.readAll({ limit: 10_000 })) {
+      const object = fold.apply(e);
+      if ((e.data as any).resource === 'pods') out.set(object.metadata.name, object.spec.nodeName);
+    }
     return out;
   };
 

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { HOSTS_RESOURCE, natsNames, ObjectEventTypes, objectStreamId, PodEventTypes } from '@openpacific/contracts';
 import { EventStore, migrate } from '@openpacific/event-store';
 import { connectNats } from '@openpacific/messaging';
-import { HOST_EPOCH_ANNOTATION, SharedFollower } from '@openpacific/objects';
+import { HOST_EPOCH_ANNOTATION, ObjectFold, objectOfStream, SharedFollower } from '@openpacific/objects';
 import { createTestDatabase, eventually, TestDatabase, testNatsUrl, uniqueNatsPrefix } from '@openpacific/testing';
 import type { NatsConnection } from 'nats';
 import { VolumeBinder } from '../storage/volume-binder';
@@ -43,20 +43,23 @@ describe('the pod scheduler on a follower shared with the volume binder', () => 
   /** Each pod's last PodBound, by pod name. */
   async function bindings(): Promise<Map<string, any>> {
     const out = new Map<string, any>();
-    for (const e of await store.readAll({ limit: 10_000 })) if (e.type === PodEventTypes.bound) out.set((e.data as any).object.metadata.name, (e.data as any).object);
+    const fold = new ObjectFold();
+    for (const e of await store.readAll({ limit: 10_000 })) {
+      const object = fold.apply(e);
+      if (e.type === PodEventTypes.bound) out.set(object.metadata.name, object);
+    }
     return out;
   }
 
   async function currentPod(name: string): Promise<any> {
-    const events = await store.readStream(objectStreamId('pods', 'default', name));
-    return (events[events.length - 1].data as any).object;
+    return objectOfStream(await store.readStream(objectStreamId('pods', 'default', name)));
   }
 
   /** Appends `type` to the pod's stream with the pod as `edit` leaves it, at its current version. */
   async function changePod(name: string, type: string, edit: (pod: any) => any): Promise<void> {
     const streamId = objectStreamId('pods', 'default', name);
     const events = await store.readStream(streamId);
-    const object = edit((events[events.length - 1].data as any).object);
+    const object = edit(objectOfStream(events));
     await store.append(streamId, [{ type, data: { resource: 'pods', object }, metadata: META }], { expectedVersion: events.length });
   }
 

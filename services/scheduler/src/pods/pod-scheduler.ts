@@ -8,7 +8,7 @@ import { holdsResources } from './pod-requests';
 import { networksPods, PodAddressAllocator, PodAddressesExhausted, withPodAddress } from './pod-addresses';
 import { scoreHost } from './scoring';
 import { asWorkload, pendingVms, placeVm, tooBigFor, unplaceableVm, unplaceVm, VMS } from '../vms/vm-workloads';
-import { boundPod, ObjectEventTypes, podChange, podEvent, PodEventTypes, SCHEDULER_ACTOR, unschedulablePod } from './scheduling-records';
+import { boundPod, ObjectEventTypes, podBinding, podChange, podEvent, SCHEDULER_ACTOR, unschedulablePod } from './scheduling-records';
 import { PlacementDecision, PlacementWriter } from './placement-writer';
 
 /** A decision whose first write carries the object as the writes leave it. */
@@ -208,7 +208,7 @@ export class PodScheduler {
         decisions.push({
           stored,
           object: bound,
-          writes: [podChange(bound, PodEventTypes.bound, stored.streamVersion), podEvent(pod, 'Normal', 'Scheduled', `Successfully assigned ${pod.metadata.namespace}/${pod.metadata.name} to ${best.name}`)],
+          writes: [podBinding(bound, stored.streamVersion), podEvent(pod, 'Normal', 'Scheduled', `Successfully assigned ${pod.metadata.namespace}/${pod.metadata.name} to ${best.name}`)],
         });
       } else {
         decisions.push(...this.unschedulable(stored, unschedulableMessage(views.length, reasons)));

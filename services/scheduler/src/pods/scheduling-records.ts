@@ -79,4 +79,18 @@ export function podChange(pod: any, type: string, streamVersion: number) {
   };
 }
 
+/**
+ * A pod's binding as the log carries it: the fields the binding sets (`spec.nodeName`, the annotations with the
+ * host's epoch and any pod address, the status with PodScheduled), not the whole pod: the rest is what the
+ * stream holds at the version written at. `bound` is the pod as the binding leaves it (`boundPod`).
+ */
+export function podBinding(bound: any, streamVersion: number) {
+  const set = { 'spec.nodeName': bound.spec.nodeName, 'metadata.annotations': bound.metadata.annotations, status: bound.status };
+  return {
+    streamId: objectStreamId('pods', bound.metadata.namespace, bound.metadata.name),
+    events: [{ type: PodEventTypes.bound, data: { resource: 'pods', set }, metadata: SCHEDULER_ACTOR } as NewEvent],
+    expectedVersion: streamVersion,
+  };
+}
+
 export { PodEventTypes, ObjectEventTypes };

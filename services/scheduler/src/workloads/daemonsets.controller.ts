@@ -4,7 +4,7 @@ import { controllerReadModel, type FollowerDeps, sameJson, type SharedFollower, 
 import { syncRevisions } from './controller-revisions';
 import { pinnedSpec, planDaemonSet } from './daemonset-logic';
 import { append, clean, controllerNamed, nextAvailable, PodOwnersController, PodShape } from './owned-pods';
-import { controllerOf } from './workload-logic';
+import { controllerOf, ownedPodEvent } from './workload-logic';
 
 const DAEMONSET_CONTROLLER = controllerNamed('daemon-set-controller');
 /** Pods a DaemonSet creates or deletes per pass. */
@@ -33,7 +33,7 @@ export class DaemonSetsController extends PodOwnersController {
     // Of the pods, only DaemonSets' own: the scheduler's other controllers hold every pod already.
     super(deps, controllerReadModel([DAEMONSETS_RESOURCE, CONTROLLER_REVISIONS_RESOURCE, HOSTS_RESOURCE, 'pods', SERVICE_ACCOUNTS_RESOURCE]), 'daemonsets', {
       ...opts,
-      keep: (e) => (e.data as any)?.resource !== 'pods' || controllerOf((e.data as any).object)?.kind === 'DaemonSet',
+      keep: (e) => ownedPodEvent(e, 'DaemonSet'),
     });
   }
 

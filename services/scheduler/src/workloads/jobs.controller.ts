@@ -3,7 +3,7 @@ import { JOB_COMPLETION_INDEX_ANNOTATION, JOB_COMPLETION_INDEX_ENV, JOBS_RESOURC
 import { controllerReadModel, type FollowerDeps, sameJson, type SharedFollower, StoredObject } from '@openpacific/objects';
 import { decideJob } from './job-logic';
 import { append, clean, controllerNamed, PodOwnersController, PodShape, timestamp, workloadEvent } from './owned-pods';
-import { controllerOf } from './workload-logic';
+import { controllerOf, ownedPodEvent } from './workload-logic';
 
 const JOB_CONTROLLER = controllerNamed('job-controller');
 
@@ -44,7 +44,7 @@ export class JobsController extends PodOwnersController {
 
   constructor(deps: FollowerDeps<Logger> & { log: SharedFollower }, opts: { resyncMs?: number; admissionTimeoutMs?: number } = {}) {
     // Of the pods, only Jobs' own: the scheduler's other controllers hold every pod already.
-    super(deps, controllerReadModel([JOBS_RESOURCE, 'pods', SERVICE_ACCOUNTS_RESOURCE]), 'jobs', { ...opts, keep: (e) => (e.data as any)?.resource !== 'pods' || controllerOf((e.data as any).object)?.kind === 'Job' });
+    super(deps, controllerReadModel([JOBS_RESOURCE, 'pods', SERVICE_ACCOUNTS_RESOURCE]), 'jobs', { ...opts, keep: (e) => ownedPodEvent(e, 'Job') });
   }
 
   protected async pass(): Promise<void> {

@@ -8,7 +8,7 @@ import { controllerReadModel, type FollowerDeps, sameJson, type SharedFollower, 
 import { revisionTemplate, syncRevisions } from './controller-revisions';
 import { append, clean, controllerNamed, nextAvailable, ownerRef, PodOwnersController, PodShape, timestamp, workloadEvent } from './owned-pods';
 import { claimName, ordinalOf, planStatefulSet, revisionOfPod } from './statefulset-logic';
-import { controllerOf } from './workload-logic';
+import { controllerOf, ownedPodEvent } from './workload-logic';
 
 const STATEFULSET_CONTROLLER = controllerNamed('statefulset-controller');
 
@@ -28,7 +28,7 @@ export class StatefulSetsController extends PodOwnersController {
     // Of the pods, only StatefulSets' own: the scheduler's other controllers hold every pod already.
     super(deps, controllerReadModel([STATEFULSETS_RESOURCE, CONTROLLER_REVISIONS_RESOURCE, PVCS_RESOURCE, 'pods', SERVICE_ACCOUNTS_RESOURCE]), 'statefulsets', {
       ...opts,
-      keep: (e) => (e.data as any)?.resource !== 'pods' || controllerOf((e.data as any).object)?.kind === 'StatefulSet',
+      keep: (e) => ownedPodEvent(e, 'StatefulSet'),
     });
   }
 

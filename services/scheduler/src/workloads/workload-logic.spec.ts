@@ -1,4 +1,4 @@
-import { deletionOrder, deploymentStatus, podTemplateHash, progressDeadlineAt, resolveFenceposts, rollingStep, sameTemplateIgnoringHash } from './workload-logic';
+import { deletionOrder, deploymentStatus, ownedPodEvent, podTemplateHash, progressDeadlineAt, resolveFenceposts, rollingStep, sameTemplateIgnoringHash } from './workload-logic';
 
 const rs = (name: string, replicas: number, available: number, revision: number) => ({ name, replicas, available, revision, created: `2026-01-0${revision}T00:00:00Z` });
 const pod = (name: string, opts: { node?: string; phase?: string; ready?: boolean; created?: string } = {}) => ({
@@ -109,5 +109,16 @@ describe('workload logic', () => {
       const none = { metadata: {}, spec: { replicas: 1 }, status: { replicas: 1, updatedReplicas: 1 } };
       expect(deploymentStatus(none, stalled, 'web-abc', [progressing(t(0))], t(6000)).conditions[1].reason).toBe('ReplicaSetUpdated');
     });
+  });
+});
+
+describe('which pod events a controller of one owner kind reads', () => {
+  const owned = (kind: string) => ({ metadata: { ownerReferences: [{ kind, name: 'o', uid: 'u', controller: true }] } });
+  it('reads its own kind\'s pods, any other resource, and pod events that carry only the fields they set', () => {
+    expect(ownedPodEvent({ data: { resource: 'pods', object: owned('Job') } }, 'Job')).toBe(true);
+    expect(ownedPodEvent({ data: { resource: 'pods', object: owned('ReplicaSet') } }, 'Job')).toBe(false);
+    expect(ownedPodEvent({ data: { resource: 'pods', object: { metadata: {} } } }, 'Job')).toBe(false);
+    expect(ownedPodEvent({ data: { resource: 'jobs.batch', object: owned('CronJob') } }, 'Job')).toBe(true);
+    expect(ownedPodEvent({ data: { resource: 'pods', set: { status: { phase: 'Succeeded' } } } }, 'Job')).toBe(true);
   });
 });

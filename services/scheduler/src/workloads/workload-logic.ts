@@ -88,6 +88,17 @@ export function controllerOf(obj: any): any | undefined {
 }
 
 /**
+ * Whether a controller of pods of one owner kind reads an event: every event but those of pods another kind
+ * controls. An event that sets some fields of a pod (`FieldSet`) does not say who controls it: it is read, and
+ * the controller's model applies it only to a pod it holds.
+ */
+export function ownedPodEvent(event: { data: unknown }, kind: string): boolean {
+  const data = event.data as { resource?: string; object?: any } | undefined;
+  if (data?.resource !== 'pods' || !data.object) return true;
+  return controllerOf(data.object)?.kind === kind;
+}
+
+/**
  * Which pods go first when a ReplicaSet scales down (kube-controller-manager's ActivePods order): unscheduled
  * before scheduled, Pending before Unknown before Running, not ready before ready, recently ready before long
  * ready, more restarts first, newer before older.

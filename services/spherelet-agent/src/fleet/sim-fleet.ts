@@ -1,7 +1,6 @@
 import { pokedFollower } from '@openpacific/objects';
 import type { ServiceContext } from '@openpacific/service-kit';
 import { BeatClock } from '../host/host-lease';
-import { hostKeeps } from '../pods/host-keeps';
 import type { SphereletAgentConfig } from '../spherelet-agent.config';
 import { FLEET_FOLLOWS, FleetFeed } from './fleet-feed';
 import { SimHost } from './sim-host';
@@ -39,7 +38,7 @@ export class SimFleet {
 
   async start(): Promise<void> {
     const { config, store, pool, nats, names, logger } = this.ctx;
-    await this.feed.start((apply) => pokedFollower({ store, pool, nats, names, logger }, apply, { follows: FLEET_FOLLOWS, keep: hostKeeps }));
+    await this.feed.start((apply) => pokedFollower({ store, pool, nats, names, logger }, apply, { follows: FLEET_FOLLOWS }));
     const deps = { store: gatedStore(store, WRITES), pool, nats, names, logger, feed: this.feed, beats: new BeatClock(config.HEARTBEAT_INTERVAL_MS) };
     this.resync = new StaggeredResync(config.POD_RESYNC_MS, () => this.feed.hosts(), (host) => this.feed.resync(host));
     this.resync.start();

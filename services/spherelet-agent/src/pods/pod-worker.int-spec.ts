@@ -1,11 +1,10 @@
 import { natsNames, ObjectEventTypes, objectStreamId, PodEventTypes, PodSandboxFilter } from '@openpacific/contracts';
 import { EventStore, migrate } from '@openpacific/event-store';
-import { LogFollower, LogFollowerOptions } from '@openpacific/objects';
+import { LogFollower, LogFollowerOptions, objectOfStream } from '@openpacific/objects';
 import { createTestDatabase, eventually, TestDatabase, testNatsUrl, uniqueNatsPrefix } from '@openpacific/testing';
 import { connect, NatsConnection } from 'nats';
 import { FleetFeed, FLEET_FOLLOWS } from '../fleet/fleet-feed';
 import { SimRuntime } from '../fleet/sim-runtime';
-import { hostKeeps } from './host-keeps';
 import { PodWorker } from './pod-worker';
 
 const META = { actor: 'test', source: 'test' };
@@ -53,8 +52,8 @@ function podWorkerSuite(label: string, runtime: SimRuntime, resyncMs: number, fo
   return suite;
 }
 
-/** The pod's status as its stream's last event left it. */
-const statusIn = async (store: EventStore, name: string) => ((await store.readStream(objectStreamId('pods', 'default', name))).pop()?.data as any)?.object?.status;
+/** The pod's status as its stream's events leave it. */
+const statusIn = async (store: EventStore, name: string) => objectOfStream(await store.readStream(objectStreamId('pods', 'default', name)))?.status;
 
 /**
  * A pass after a change reconciles only the pods that changed; these check that the others are still looked
@@ -101,8 +100,10 @@ describe('the pod worker on a shared feed', () => {
   });
 
   it('removes the sandbox of a pod bound elsewhere on the pass its change wakes', async () => {
-    const [last] = (await suite.store.readStream(objectStreamId('pods', 'default', 'b'))).slice(-1);
-    const moved = { ...(last.data as any).object, spec: { ...(last.data as any).object.spec, nodeName: 'sim-2' } };
+    const events = await suite.store.readStream(objectStreamId('pods', 'default', 'b'));
+    const [last] = events.slice(-1);
+    const current = objectOfStream(events);
+    const moved = { ...current, spec: { ...current.spec, nodeName: 'sim-2' } };
     await suite.store.append(objectStreamId('pods', 'default', 'b'), [{ type: ObjectEventTypes.updated, data: { resource: 'pods', object: moved }, metadata: META }], { expectedVersion: last.streamVersion });
     await eventually(async () => expect((await runtime.listPodSandboxes()).map((s) => s.config.podName).sort()).toEqual(['a', 'c']));
   });
@@ -154,8 +155,10 @@ describe('the pod worker\'s passes after a change', () => {
     runtime.sandboxesAsked.length = 0;
     runtime.containersAsked.length = 0;
 
-    const [last] = (await suite.store.readStream(objectStreamId('pods', 'default', 'x'))).slice(-1);
-    const labelled = { ...(last.data as any).object, metadata: { ...(last.data as any).object.metadata, labels: { touched: 'yes' } } };
+    const events = await suite.store.readStream(objectStreamId('pods', 'default', 'x'));
+    const [last] = events.slice(-1);
+    const current = objectOfStream(events);
+    const labelled = { ...current, metadata: { ...current.metadata, labels: { touched: 'yes' } } };
     await suite.store.append(objectStreamId('pods', 'default', 'x'), [{ type: ObjectEventTypes.updated, data: { resource: 'pods', object: labelled }, metadata: META }], { expectedVersion: last.streamVersion });
     await eventually(async () => expect(await runtime.sandboxesOf('x')).toEqual(['uid-x']));
     expect(await runtime.sandboxesOf('z')).toEqual(['uid-z']);
@@ -172,25 +175,27 @@ describe('the pod worker\'s passes after a change', () => {
   });
 });
 
-/** As the sim fleet and a host agent follow the log: the creation of a pod bound to no host is passed over unparsed. */
-describe('the pod worker on a feed that passes over unbound pods\' creations', () => {
+/** As the scheduler binds: the binding sets the pod's host fields, and the worker runs the pod its creation and binding make. */
+describe('the pod worker on a binding that carries only what it sets', () => {
   const runtime = new SimRuntime(1);
-  const suite = podWorkerSuite('podworkerkeeps', runtime, 500, { follows: FLEET_FOLLOWS, keep: hostKeeps });
-  const unbound = (name: string) => {
-    const p = pod(name);
-    delete (p.spec as { nodeName?: string }).nodeName;
-    return p;
-  };
+  const suite = podWorkerSuite('podworkerbinding', runtime, 500, { follows: FLEET_FOLLOWS });
   const stream = (name: string) => objectStreamId('pods', 'default', name);
 
-  it('starts a pod when its binding arrives, its creation never read', async () => {
-    await suite.store.append(stream('later'), [{ type: ObjectEventTypes.created, data: { resource: 'pods', object: unbound('later') }, metadata: META }], { expectedVersion: 'no_stream' });
-    // A pod created already bound after it: once that one runs, the unbound creation before it was passed over.
-    await suite.store.append(stream('bound'), [{ type: ObjectEventTypes.created, data: { resource: 'pods', object: pod('bound') }, metadata: META }], { expectedVersion: 'no_stream' });
-    await eventually(async () => expect((await statusIn(suite.store, 'bound'))?.phase).toBe('Running'));
-    expect(suite.feed.model.get('pods', 'default', 'later')).toBeUndefined();
-
-    await suite.store.append(stream('later'), [{ type: PodEventTypes.bound, data: { resource: 'pods', object: pod('later') }, metadata: META }], { expectedVersion: 1 });
+  it('starts the pod, and writes its status as the fields it sets', async () => {
+    const created = pod('later');
+    delete (created.spec as { nodeName?: string }).nodeName;
+    await suite.store.append(stream('later'), [{ type: ObjectEventTypes.created, data: { resource: 'pods', object: created }, metadata: META }], { expectedVersion: 'no_stream' });
+    const status = { phase: 'Pending', conditions: [{ type: 'PodScheduled', status: 'True' }] };
+    await suite.store.append(stream('later'), [{ type: PodEventTypes.bound, data: { resource: 'pods', set: { 'spec.nodeName': 'sim-1', status } }, metadata: META }], { expectedVersion: 1 });
     await eventually(async () => expect((await statusIn(suite.store, 'later'))?.phase).toBe('Running'));
+    const events = await suite.store.readStream(stream('later'));
+    const written = events[events.length - 1];
+    expect(written.type).toBe(ObjectEventTypes.statusUpdated);
+    expect(Object.keys(written.data as object).sort()).toEqual(['resource', 'set']);
+    expect(Object.keys((written.data as any).set)).toEqual(['status']);
+    const model = suite.feed.model.get('pods', 'default', 'later')!.object;
+    expect(model.spec).toEqual({ ...created.spec, nodeName: 'sim-1' });
+    expect(model.status.phase).toBe('Running');
+    expect(model.status.conditions.find((c: any) => c.type === 'PodScheduled')?.status).toBe('True');
   });
 });

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { ContainerConfig, ContainerStatus, CrxErrorCodes, NatsNames, ObjectEventTypes, POD_IP_ANNOTATION, PodSandbox, podDnsSearches, podFqdn, PodTokenReply, PodTokenRequest, podTokenSubject, PVCS_RESOURCE, PVS_RESOURCE } from '@openpacific/contracts';
+import { ContainerConfig, ContainerStatus, CrxErrorCodes, FieldSet, NatsNames, ObjectEventTypes, POD_IP_ANNOTATION, PodSandbox, podDnsSearches, podFqdn, PodTokenReply, PodTokenRequest, podTokenSubject, PVCS_RESOURCE, PVS_RESOURCE } from '@openpacific/contracts';
 import { EventStore, NewEvent, StreamAppend, VersionConflictError } from '@openpacific/event-store';
 import { milliValue, parseQuantity } from '@openpacific/kube-api';
 import { CrxClient, requestJson } from '@openpacific/messaging';
@@ -7,7 +7,6 @@ import { controllerReadModel, bindingEpoch, decryptedEvent, LogFollower, objectE
 import type { Logger } from '@openpacific/service-kit';
 import type { NatsConnection } from 'nats';
 import type { Pool } from 'pg';
-import { hostKeeps } from './host-keeps';
 import { ConfigSources, containerEnv, HostAllocatable, volumeFiles } from './pod-config';
 import { ContainerFacts, HOST_IP, podStatus } from './pod-status';
 import type { PodRuntime } from './pod-runtime';
@@ -223,7 +222,7 @@ export class PodWorker {
       }
       if (claims) this.wakeAll();
       else if (pods.length) this.wake(pods);
-    }, { follows: POD_WORKER_FOLLOWS, keep: hostKeeps });
+    }, { follows: POD_WORKER_FOLLOWS });
     await this.follower.start();
     this.loop.start();
   }
@@ -613,7 +612,8 @@ export class PodWorker {
       if (events.length) await this.deps.store.appendBatch(events);
       return stored.streamVersion;
     }
-    const write = { streamId: stored.streamId, events: [this.objectEvent(ObjectEventTypes.statusUpdated, podForEvent(pod, status))], expectedVersion: stored.streamVersion };
+    // The status alone: the rest of the pod is what the stream holds at the version written at.
+    const write = { streamId: stored.streamId, events: [this.fieldsEvent(ObjectEventTypes.statusUpdated, { status })], expectedVersion: stored.streamVersion };
     const [written] = await this.deps.store.appendBatch([write, ...events]);
     return written.streamVersion;
   }
@@ -644,6 +644,11 @@ export class PodWorker {
 
   private objectEvent(type: string, object: any): NewEvent {
     return { type, data: { resource: 'pods', object }, metadata: { actor: `system:node:${this.opts.host}`, source: 'spherelet-agent' } };
+  }
+
+  /** An event that sets some fields of the pod (`FieldSet`), leaving the rest as its stream holds it. */
+  private fieldsEvent(type: string, set: FieldSet): NewEvent {
+    return { type, data: { resource: 'pods', set }, metadata: { actor: `system:node:${this.opts.host}`, source: 'spherelet-agent' } };
   }
 
   /** A core v1 Event about the pod, named at random from objectEvent's page of random bytes (not a draw each). */

@@ -1,6 +1,7 @@
 import { objectStreamId, ObjectEventTypes, qualifiedResource } from '@openpacific/contracts';
 import { compareLogPositions, LogPosition, RecordedEvent, resourceVersionOf } from '@openpacific/event-store';
 import { notFound } from '@openpacific/kube-api';
+import { objectsAfter } from '@openpacific/objects';
 import { compare } from 'fast-json-patch';
 import { GatewayCore, ResourceRequest } from '../core';
 import { sendJson } from '../http/respond';
@@ -15,8 +16,9 @@ export async function handleHistory(core: GatewayCore, r: ResourceRequest): Prom
   const events = await core.store.readStream(objectStreamId(served.resource, namespace, name!));
   if (events.length === 0) throw notFound(qualifiedResource(served.def), name!);
   let previous: any = undefined;
-  const items = events.map((e) => {
-    const object = withVersion(e);
+  const objects = objectsAfter(events);
+  const items = events.map((e, i) => {
+    const object = withVersion(objects[i], e);
     const item = {
       type: e.type,
       resourceVersion: resourceVersionOf(e),
@@ -45,15 +47,16 @@ export async function handleHistory(core: GatewayCore, r: ResourceRequest): Prom
 /** The object as it was at `at`: the last event at or before it, unless that event deleted it. */
 export function foldHistory(events: RecordedEvent[], at: LogPosition): any | undefined {
   let state: any = undefined;
-  for (const e of events) {
+  const objects = objectsAfter(events);
+  for (const [i, e] of events.entries()) {
     if (compareLogPositions(e, at) > 0) break;
-    state = e.type === ObjectEventTypes.deleted ? undefined : withVersion(e);
+    state = e.type === ObjectEventTypes.deleted ? undefined : withVersion(objects[i], e);
   }
   return state;
 }
 
-function withVersion(e: RecordedEvent): any {
-  const object = (e.data as any).object;
+/** The object as an event left it (`objectsAfter`), at the event's resourceVersion. */
+function withVersion(object: any, e: RecordedEvent): any {
   return { ...object, metadata: { ...object.metadata, resourceVersion: resourceVersionOf(e) } };
 }
 
@@ -62,6 +65,6 @@ function strip(o: any): any {
 }
 
 function details(e: RecordedEvent): { details?: Record<string, unknown> } {
-  const { resource: _resource, object: _object, ...rest } = e.data as Record<string, unknown>;
+  const { resource: _resource, object: _object, set: _set, ...rest } = e.data as Record<string, unknown>;
   return Object.keys(rest).length > 0 ? { details: rest } : {};
 }
