@@ -74,10 +74,11 @@ describe('init containers', () => {
   }, 90_000);
 
   it('starts a sidecar (an init container with restartPolicy Always) before the app and keeps it running beside it', async () => {
-    await create(pod('sidecar', [busybox('logger', 'echo up > /work/sidecar; exec sleep 3600', { restartPolicy: 'Always' })], [busybox('app', 'cat /work/sidecar; exec sleep 3600')]));
+    await create(pod('sidecar', [busybox('logger', 'echo up > /work/sidecar; exec sleep 3600', { restartPolicy: 'Always' })], [busybox('app', 'until test -f /work/sidecar; do sleep 0.1; done; cat /work/sidecar; exec sleep 3600')]));
     await eventually(async () => expect(await row('sidecar')).toMatch(/^sidecar\s+2\/2\s+Running\s+0\s+/), { timeoutMs: 30_000 });
     const status = (await get('sidecar')).status;
     expect(status.initContainerStatuses[0]).toMatchObject({ name: 'logger', ready: true, started: true, state: { running: expect.any(Object) } });
+    // Started is not the same as having written the file (as in Kubernetes, without a startup probe): the app waits for it.
     await eventually(async () => expect((await kubectl(['logs', 'sidecar', '-c', 'app'])).stdout).toBe('up\n'));
   }, 60_000);
 

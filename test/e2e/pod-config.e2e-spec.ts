@@ -3,8 +3,9 @@ import { eventually, startCluster, TestCluster } from '@openpacific/testing';
 /**
  * What a pod takes from the API, as kubelet gives it, through the real kubectl on real (isolated) process pods:
  * env vars from ConfigMaps, Secrets, the pod's own fields and resources; envFrom; configMap, secret, downwardAPI and
- * projected volumes, read-only, updated in place when their ConfigMap changes; a container waiting for what it
- * refers to (CreateContainerConfigError, FailedMount) until it exists; bad references refused at the API.
+ * projected volumes, read-only, updated in place when their ConfigMap changes; a volume's subPath (a ConfigMap key
+ * as a file, a directory of an emptyDir) and a subPath leading out of its volume refused; a container waiting for what
+ * it refers to (CreateContainerConfigError, FailedMount) until it exists; bad references refused at the API.
  */
 const pod = (name: string, container: Record<string, unknown>, spec: Record<string, unknown> = {}) =>
   JSON.stringify({
@@ -128,6 +129,58 @@ describe('ConfigMaps, Secrets and the downward API in pods', () => {
     expect((await sh('mountless', 'cat /s/tls.key; ls /maybe | wc -l')).stdout).toBe('k0\n');
   }, 90_000);
 
+  it('mounts a ConfigMap key as a file by subPath, read-only and as it was, and an emptyDir subPath one container writes and another reads', async () => {
+    await ok(['create', 'configmap', 'app-conf', '--from-literal=app.conf=level=info', '--from-literal=other=x']);
+    await ok(['apply', '-f', '-'], JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'sub' },
+      spec: {
+        terminationGracePeriodSeconds: 1,
+        volumes: [{ name: 'config', configMap: { name: 'app-conf' } }, { name: 'shared', emptyDir: {} }],
+        containers: [
+          {
+            name: 'writer', image: 'busybox', command: ['sh', '-c', 'echo from $POD_NAME > /out/note; exec sleep 3600'],
+            env: [{ name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } }],
+            volumeMounts: [{ name: 'shared', mountPath: '/out', subPathExpr: 'logs/$(POD_NAME)' }],
+          },
+          {
+            name: 'reader', image: 'busybox', command: ['sh', '-c', 'exec sleep 3600'],
+            volumeMounts: [
+              { name: 'config', mountPath: '/etc/app/app.conf', subPath: 'app.conf' },
+              { name: 'config', mountPath: '/etc/config' },
+              { name: 'shared', mountPath: '/shared' },
+            ],
+          },
+        ],
+      },
+    }));
+    await running('sub');
+    const reader = (command: string) => kubectl(['exec', 'sub', '-c', 'reader', '--', 'sh', '-c', command]);
+    expect((await reader('test -f /etc/app/app.conf && cat /etc/app/app.conf; echo; ls -A /etc/app')).stdout).toBe('level=info\napp.conf\n');
+    await eventually(async () => expect((await reader('cat /shared/logs/sub/note')).stdout).toBe('from sub\n'), { timeoutMs: 10_000 });
+    expect((await kubectl(['exec', 'sub', '-c', 'writer', '--', 'ls', '-A', '/out'])).stdout).toBe('note\n');
+    const write = await reader('echo x > /etc/app/app.conf');
+    expect(write.code).not.toBe(0);
+    expect(write.stderr).toMatch(/Read-only file system/);
+
+    // The whole volume follows the ConfigMap; the key's file stays as it was mounted, as in Kubernetes.
+    await ok(['patch', 'configmap', 'app-conf', '-p', JSON.stringify({ data: { 'app.conf': 'level=debug' } })]);
+    await eventually(async () => expect((await reader('cat /etc/config/app.conf')).stdout).toBe('level=debug'), { timeoutMs: 20_000 });
+    expect((await reader('cat /etc/app/app.conf')).stdout).toBe('level=info');
+  }, 90_000);
+
+  it('refuses a subPath that a symlink in its volume leads out of, as kubelet does: CreateContainerConfigError and a Failed Event', async () => {
+    await ok(['apply', '-f', '-'], pod('escape', { volumeMounts: [{ name: 'shared', mountPath: '/host', subPath: 'escape' }] }, {
+      volumes: [{ name: 'shared', emptyDir: {} }],
+      initContainers: [{ name: 'link', image: 'busybox', command: ['ln', '-s', '/', '/shared/escape'], volumeMounts: [{ name: 'shared', mountPath: '/shared' }] }],
+    }));
+    const message = 'failed to prepare subPath for volumeMount "shared" of container "c"';
+    await eventually(async () => expect(await waiting('escape')).toEqual({ reason: 'CreateContainerConfigError', message }), { timeoutMs: 30_000 });
+    expect((await kubectl(['get', 'pod', 'escape', '--no-headers'])).stdout).toMatch(/^escape\s+0\/1\s+CreateContainerConfigError\s+0/);
+    await eventually(async () => expect((await kubectl(['describe', 'pod', 'escape'])).stdout).toContain(`Error: ${message}`), { timeoutMs: 10_000 });
+  }, 60_000);
+
   it('refuses a bad reference with a 422 naming the field, and writes nothing', async () => {
     const twoSources = await kubectl(['create', '-f', '-'], {
       input: pod('bad-env', { env: [{ name: 'X', valueFrom: { configMapKeyRef: { name: 'app', key: 'mode' }, secretKeyRef: { name: 'creds', key: 'user' } } }] }),
@@ -140,6 +193,11 @@ describe('ConfigMaps, Secrets and the downward API in pods', () => {
     });
     expect(badPath.code).not.toBe(0);
     expect(badPath.stderr).toContain('spec.volumes[0].configMap.items[0].path');
-    for (const name of ['bad-env', 'bad-vol']) expect((await kubectl(['get', 'pod', name])).stderr).toContain('NotFound');
+    const both = await kubectl(['create', '-f', '-'], {
+      input: pod('bad-sub', { volumeMounts: [{ name: 'v', mountPath: '/v', subPath: 'a', subPathExpr: '$(POD_NAME)' }] }, { volumes: [{ name: 'v', emptyDir: {} }] }),
+    });
+    expect(both.code).not.toBe(0);
+    expect(both.stderr).toContain('spec.containers[0].volumeMounts[0].subPathExpr: Invalid value: "$(POD_NAME)": subPathExpr and subPath are mutually exclusive');
+    for (const name of ['bad-env', 'bad-vol', 'bad-sub']) expect((await kubectl(['get', 'pod', name])).stderr).toContain('NotFound');
   }, 30_000);
 });

@@ -36,6 +36,11 @@ export const CrxErrorCodes = {
   imageNotFound: 'CRX.IMAGE_NOT_FOUND',
   startFailed: 'CRX.START_FAILED',
   conflict: 'CRX.CONFLICT',
+  /**
+   * What the container asks cannot be made on this host as it stands (a volume's subPath that leads out of the
+   * volume): kubelet's CreateContainerConfigError, which the agent reports until the volume allows it.
+   */
+  containerConfig: 'CRX.CONTAINER_CONFIG',
   /** The lease of this epoch ran out and its containers were stopped: the agent must register a new epoch. */
   fenced: 'CRX.FENCED',
 } as const;
@@ -104,8 +109,14 @@ export interface ContainerConfig {
    * or `hostPath` when given (a persistent volume's directory on the host). `readOnly`: an isolated container
    * gets it mounted read-only (its writes fail with EROFS); a container on the host's root gets the directory as
    * before (VOLUME_<NAME>), unprotected.
+   *
+   * `subPath` (relative, no `..`: the agent expanded any subPathExpr) mounts only that path of the volume, as
+   * kubelet does: a missing one is made a directory with the volume's mode, an existing file is mounted as a
+   * file, and one whose real path (its symlinks followed) leaves the volume is refused with `containerConfig`.
+   * It is resolved when the container is created: a configMap key's file is the content of that moment, and
+   * later writes of the volume do not reach it.
    */
-  mounts?: { name: string; mountPath: string; hostPath?: string; readOnly?: boolean }[];
+  mounts?: { name: string; mountPath: string; hostPath?: string; readOnly?: boolean; subPath?: string }[];
 }
 
 /** One file of a volume whose content the agent computes (configMap, secret, downwardAPI, projected volumes). */

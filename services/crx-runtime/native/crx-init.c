@@ -7,7 +7,10 @@
  *   OP_LOWER, OP_UPPER, OP_WORK, OP_MERGED   the overlay: the image's root, the container's layer, its work
  *                    directory and where the container's root is mounted
  *   OP_VOLUMES       volumes, one `source|mountPath` a line, bound at mountPath under the root; a line
- *                    `source|mountPath|ro` is bound read-only (its writes fail with EROFS)
+ *                    `source|mountPath|ro` is bound read-only (its writes fail with EROFS). A source
+ *                    `volume//path` is a subPath: `path` (free of symlinks, as the runtime resolved it) is opened
+ *                    from `volume` one component at a time, following no symlink, and what was opened is bound.
+ *                    A file is bound on a file (made empty where missing), anything else on a directory
  *   OP_WORKDIR       the command's working directory inside the root (made when missing)
  *   OP_HOSTNAME      the container's host name (its pod's name), or empty
  *   OP_IMAGE_PATH    the command's PATH
@@ -19,8 +22,8 @@
  *      init forwards those); it exits as the init did.
  *   2. The init, PID 1 of the new PID namespace, dies with this process (SIGKILL as its parent-death signal, and
  *      the namespace's other processes with it), joins the cgroups, sets the host name, mounts the overlay, binds
- *      the volumes (a read-only one then remounted read-only) and the host's /dev, and mounts a /proc of the new
- *      PID namespace (nosuid, noexec, nodev).
+ *      the volumes (a subPath opened beneath its volume first, a read-only one then remounted read-only) and the
+ *      host's /dev, and mounts a /proc of the new PID namespace (nosuid, noexec, nodev).
  *   3. The command is forked, enters the root (chroot) and its working directory, and is executed with the image's
  *      PATH and none of the OP_ variables. The init forwards SIGTERM, SIGHUP, SIGINT, SIGQUIT, SIGUSR1, SIGUSR2
  *      and SIGWINCH to it (a command that is PID 1 itself would ignore them), reaps every orphan, and exits with
@@ -95,6 +98,51 @@ static void make_dirs(const char *path) {
   if (mkdir(buf, 0755) != 0 && errno != EEXIST) fail("mkdir %s", buf);
 }
 
+/* An empty file at `path` where there is nothing (what a file is bound on); an existing one, or a symlink, is left as it is. */
+static void make_file(const char *path) {
+  char buf[4096];
+  if ((size_t)snprintf(buf, sizeof buf, "%s", path) >= sizeof buf) {
+    errno = ENAMETOOLONG;
+    fail("create %s", path);
+  }
+  char *slash = strrchr(buf, '/');
+  if (slash && slash != buf) {
+    *slash = '\0';
+    make_dirs(buf);
+  }
+  int fd = open(path, O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  if (fd < 0 && errno != EEXIST) fail("create %s", path);
+  if (fd >= 0) close(fd);
+}
+
+/*
+ * The subPath `path` of `volume`, opened one component at a time with O_PATH and O_NOFOLLOW (as kubelet's subpath
+ * package does): a component that is a symlink now, though it was none when the runtime resolved it (a container
+ * sharing the volume swapped it), fails the start instead of leading the bind out of the volume.
+ */
+static int open_beneath(const char *volume, const char *path) {
+  char parts[4096];
+  if ((size_t)snprintf(parts, sizeof parts, "%s", path) >= sizeof parts) {
+    errno = ENAMETOOLONG;
+    fail("subPath %s", path);
+  }
+  int dir = open(volume, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (dir < 0) fail("open volume %s", volume);
+  for (char *save = NULL, *part = strtok_r(parts, "/", &save); part; part = strtok_r(NULL, "/", &save)) {
+    int next = openat(dir, part, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+    if (next < 0) fail("open subPath %s of volume %s at %s", path, volume, part);
+    struct stat st;
+    if (fstat(next, &st) != 0) fail("stat subPath %s of volume %s at %s", path, volume, part);
+    if (S_ISLNK(st.st_mode)) {
+      errno = ELOOP;
+      fail("subPath %s of volume %s: %s became a symbolic link", path, volume, part);
+    }
+    close(dir);
+    dir = next;
+  }
+  return dir;
+}
+
 static void join_cgroups(void) {
   char list[8192], pid[32];
   if ((size_t)snprintf(list, sizeof list, "%s", env("OP_CGROUP_PROCS")) >= sizeof list) {
@@ -112,7 +160,7 @@ static void join_cgroups(void) {
 
 static void bind_volumes(const char *root) {
   char *volumes = strdup(env("OP_VOLUMES"));
-  char target[4096];
+  char target[4096], opened[64];
   if (!volumes) fail("OP_VOLUMES");
   for (char *save = NULL, *line = strtok_r(volumes, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
     char *bar = strchr(line, '|');
@@ -122,9 +170,24 @@ static void bind_volumes(const char *root) {
     size_t len = strlen(mount_path);
     int read_only = len > 3 && strcmp(mount_path + len - 3, "|ro") == 0;
     if (read_only) mount_path[len - 3] = '\0';
+    const char *source = line;
+    int fd = -1;
+    char *sub = strstr(line, "//");
+    if (sub) {
+      *sub = '\0';
+      fd = open_beneath(line, sub + 2);
+      /* The bind takes the file opened, not a path that could be swapped again. */
+      snprintf(opened, sizeof opened, "/proc/self/fd/%d", fd);
+      source = opened;
+      *sub = '/';
+    }
+    struct stat st;
+    if (stat(source, &st) != 0) fail("stat volume %s", line);
     under(target, sizeof target, root, mount_path);
-    make_dirs(target);
-    if (mount(line, target, NULL, MS_BIND, NULL) != 0) fail("bind volume %s at %s", line, target);
+    if (S_ISDIR(st.st_mode)) make_dirs(target);
+    else make_file(target);
+    if (mount(source, target, NULL, MS_BIND, NULL) != 0) fail("bind volume %s at %s", line, target);
+    if (fd >= 0) close(fd);
     if (read_only) {
       /* A bind takes MS_RDONLY only from a remount of it; the remount keeps the flags the source's mount has. */
       struct statvfs st;

@@ -28,7 +28,7 @@ export class CrxRuntimeLifecycle implements OnApplicationBootstrap, BeforeApplic
     const driver: RuntimeDriver =
       config.CRX_DRIVER === 'sim'
         ? new SimDriver(addressing, { startDelayMs: config.CRX_SIM_START_DELAY_MS, failureRate: config.CRX_SIM_FAILURE_RATE })
-        : new ProcessDriver(crxRoot(config), addressing, join(__dirname, 'shim', 'crx-shim.js'), podNetwork);
+        : new ProcessDriver(crxRoot(config), addressing, join(__dirname, 'shim', 'crx-shim.js'), podNetwork, (msg, fields) => logger.warn(msg, fields));
     this.driver = driver;
     // A sim runtime keeps its sandboxes in memory, and so its lease; the process runtime keeps both on disk.
     this.watchdog = new LeaseWatchdog(driver, {

@@ -75,7 +75,7 @@ export const containerSchema: JsonSchema = {
         type: 'object',
         required: ['name', 'mountPath'],
         additionalProperties: false,
-        properties: { name: { type: 'string' }, mountPath: { type: 'string' }, readOnly: { type: 'boolean' }, subPath: { type: 'string' } },
+        properties: { name: { type: 'string' }, mountPath: { type: 'string' }, readOnly: { type: 'boolean' }, subPath: { type: 'string' }, subPathExpr: { type: 'string' } },
       },
     },
     readinessProbe: probe,

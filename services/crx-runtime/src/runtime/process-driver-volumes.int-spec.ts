@@ -1,4 +1,4 @@
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { CrxErrorCodes, VolumeFile } from '@openpacific/contracts';
@@ -11,11 +11,13 @@ describe('persistent volumes in the process driver', () => {
   const root = mkdtempSync(join(tmpdir(), 'crx-pv-'));
   const volume = join(root, 'datastore', 'pvc-1');
   let driver: ProcessDriver;
+  /** What the runtime's log was told (subPaths refused). */
+  const logged: Record<string, unknown>[] = [];
 
   beforeAll(() => {
     if (!existsSync(shim)) throw new Error(`${shim} missing: run npm run build first`);
     mkdirSync(volume, { recursive: true });
-    driver = new ProcessDriver(join(root, 'runtime'), 9, shim);
+    driver = new ProcessDriver(join(root, 'runtime'), 9, shim, undefined, (_, fields) => logged.push(fields));
   });
   afterAll(async () => {
     for (const s of driver.listPodSandboxes()) await driver.removePodSandbox(s.id);
@@ -149,6 +151,87 @@ describe('persistent volumes in the process driver', () => {
     expect(driver.writeVolume({ sandboxId: sandbox.id, name: 'config', files: [file('key', 'two\n'), file('added', '+\n')] })).toEqual({ written: 2 });
     expect(await exec('cat /etc/config/key /etc/config/added; ls /etc/config')).toMatchObject({ exitCode: 0, stdout: 'two\n+\nadded\nkey\n' });
     await driver.stopContainer(c.id, 1);
+  });
+
+  const logOf = async (id: string, text: string) => {
+    await eventually(() => expect(driver.readLogs({ containerId: id }).content).toContain(text));
+    return driver.readLogs({ containerId: id }).content;
+  };
+
+  it('mounts only a subPath of an emptyDir, made a directory with the volume\'s mode when missing', async () => {
+    const sandbox = driver.runPodSandbox({ podUid: 'uid-sub', podName: 'sub', podNamespace: 'default' });
+    const scratch = join(sandbox.directory, 'volumes', 'scratch');
+    mkdirSync(scratch, { recursive: true });
+    chmodSync(scratch, 0o777);
+    writeFileSync(join(scratch, 'beside'), 'not for this mount');
+    // Isolated, the subPath is bound at /work; without isolation its own directory comes as VOLUME_SCRATCH.
+    const command = ['sh', '-c', 'cd "${VOLUME_SCRATCH:-/work}" && echo mine > note && ls; echo done'];
+    const c = driver.createContainer(sandbox.id, { name: 'c', image: 'busybox', command, mounts: [{ name: 'scratch', mountPath: '/work', subPath: 'logs/sub' }] }, 0);
+    for (const dir of ['logs', 'logs/sub']) expect(statSync(join(scratch, dir)).mode & 0o7777).toBe(0o777);
+    await driver.startContainer(c.id);
+    expect(await logOf(c.id, 'done')).toBe('note\ndone\n');
+    expect(readFileSync(join(scratch, 'logs', 'sub', 'note'), 'utf8')).toBe('mine\n');
+  });
+
+  it('refuses a subPath whose symlinks lead out of the volume, as kubelet\'s CreateContainerConfigError, making no container', () => {
+    const sandbox = driver.runPodSandbox({ podUid: 'uid-esc', podName: 'esc', podNamespace: 'default' });
+    const shared = join(sandbox.directory, 'volumes', 'shared');
+    mkdirSync(shared, { recursive: true });
+    symlinkSync('/', join(shared, 'escape'));
+    symlinkSync('../../..', join(shared, 'up'));
+    const create = (subPath: string) => () => driver.createContainer(sandbox.id, { name: 'app', image: 'busybox', command: ['true'], mounts: [{ name: 'shared', mountPath: '/s', subPath }] }, 0);
+    expect(create('escape')).toThrow(expect.objectContaining({ code: CrxErrorCodes.containerConfig, message: 'failed to prepare subPath for volumeMount "shared" of container "app"' }));
+    expect(create('escape/etc')).toThrow(expect.objectContaining({ code: CrxErrorCodes.containerConfig, message: 'failed to prepare subPath for volumeMount "shared" of container "app"' }));
+    expect(create('up/made-here')).toThrow(expect.objectContaining({ code: CrxErrorCodes.containerConfig, message: 'failed to create subPath directory for volumeMount "shared" of container "app"' }));
+    expect(existsSync(join(shared, '..', '..', '..', 'made-here'))).toBe(false);
+    expect(create('/etc')).toThrow(expect.objectContaining({ code: CrxErrorCodes.invalid }));
+    expect(driver.listContainers(sandbox.id)).toEqual([]);
+    // The runtime's log has what the answer leaves out.
+    expect(logged).toContainEqual(expect.objectContaining({ container: 'app', volume: 'shared', subPath: 'escape', error: expect.stringContaining('not within volume path') }));
+  });
+
+  (isolating() ? it : it.skip)('binds a file subPath on a file, and a configMap key\'s file read-only as it was when the container was made', async () => {
+    const sandbox = driver.runPodSandbox({ podUid: 'uid-key', podName: 'key', podNamespace: 'default' });
+    driver.writeVolume({ sandboxId: sandbox.id, name: 'config', files: [file('app.conf', 'level=info\n'), file('other', 'x')] });
+    mkdirSync(join(sandbox.directory, 'volumes', 'data', 'conf'), { recursive: true });
+    writeFileSync(join(sandbox.directory, 'volumes', 'data', 'conf', 'motd'), 'hello\n');
+    writeFileSync(join(volume, 'claimed'), 'pv\n');
+    symlinkSync(volume, join(root, 'datastore', 'pvc-link'));
+    const mounts = [
+      { name: 'config', mountPath: '/etc/app/app.conf', subPath: 'app.conf', readOnly: true },
+      { name: 'config', mountPath: '/etc/config', readOnly: true },
+      { name: 'data', mountPath: '/etc/motd', subPath: 'conf/motd' },
+      // A `//` in a claim's path is no subPath's mark to crx-init (which would refuse this symlink in one).
+      { name: 'pv', mountPath: '/pv', hostPath: join(root, 'datastore') + '//pvc-link' },
+    ];
+    const c = driver.createContainer(sandbox.id, { name: 'c', image: 'busybox', command: ['sh', '-c', 'echo up; sleep 3600'], mounts }, 0);
+    await driver.startContainer(c.id);
+    await logOf(c.id, 'up');
+    const exec = (script: string) => driver.execSync({ containerId: c.id, command: ['sh', '-c', script], timeoutSeconds: 5 });
+
+    expect(await exec('test -f /etc/app/app.conf && test ! -L /etc/app/app.conf && cat /etc/app/app.conf && ls -A /etc/app')).toMatchObject({ exitCode: 0, stdout: 'level=info\napp.conf\n' });
+    expect((await exec('echo level=debug > /etc/app/app.conf')).stderr).toContain('Read-only file system');
+    expect(await exec('test -f /etc/motd && cat /etc/motd && echo bye >> /etc/motd')).toMatchObject({ exitCode: 0, stdout: 'hello\n' });
+    expect(readFileSync(join(sandbox.directory, 'volumes', 'data', 'conf', 'motd'), 'utf8')).toBe('hello\nbye\n');
+    expect(await exec('cat /pv/claimed')).toMatchObject({ exitCode: 0, stdout: 'pv\n' });
+
+    // A new write reaches the whole volume's mount, not the key's: that file was bound as it was (Kubernetes' subPath caveat).
+    driver.writeVolume({ sandboxId: sandbox.id, name: 'config', files: [file('app.conf', 'level=warn\n')] });
+    expect(await exec('cat /etc/config/app.conf /etc/app/app.conf')).toMatchObject({ exitCode: 0, stdout: 'level=warn\nlevel=info\n' });
+    await driver.stopContainer(c.id, 1);
+  });
+
+  (isolating() ? it : it.skip)('does not follow a symlink swapped into a subPath between its check and its mount: the start fails instead', async () => {
+    const sandbox = driver.runPodSandbox({ podUid: 'uid-swap', podName: 'swap', podNamespace: 'default' });
+    const shared = join(sandbox.directory, 'volumes', 'shared');
+    mkdirSync(join(shared, 'dir'), { recursive: true });
+    const c = driver.createContainer(sandbox.id, { name: 'c', image: 'busybox', command: ['ls', '/s'], mounts: [{ name: 'shared', mountPath: '/s', subPath: 'dir' }] }, 0);
+    // What another container of the pod could do to the shared volume, after the check and before the bind.
+    renameSync(join(shared, 'dir'), join(shared, 'was-dir'));
+    symlinkSync('/', join(shared, 'dir'));
+    await driver.startContainer(c.id);
+    await eventually(() => expect(driver.containerStatus(c.id)).toMatchObject({ state: 'CONTAINER_EXITED', exitCode: 1 }));
+    expect(driver.readLogs({ containerId: c.id }).content).toMatch(/crx-init: subPath dir of volume .*: dir became a symbolic link: Too many levels of symbolic links\n$/);
   });
 
   function isolating(): boolean {

@@ -18,6 +18,7 @@ import { containerWanted, RuntimeDriver, sandboxWanted } from './runtime-driver'
 import type { ShimSpec } from '../shim/container-process';
 import { ShimClient, ShimGoneError, shimSocketName } from './shim-client';
 import { StateFile } from './state-file';
+import { mountSubPath } from './sub-path';
 
 interface ContainerRecord {
   id: string;
@@ -34,8 +35,11 @@ interface ContainerRecord {
   /** Where its overlay root is mounted (inside its own mount namespace); set when it is created. */
   merged?: string;
   workingDir: string;
-  /** `readOnly`: mounted read-only when isolated. */
-  volumes: { source: string; mountPath: string; readOnly?: boolean }[];
+  /**
+   * `readOnly`: mounted read-only when isolated. A subPath's `source` is its real path and `beneath` the volume's
+   * (crx-init opens the source from there again, following no symlink).
+   */
+  volumes: { source: string; mountPath: string; readOnly?: boolean; beneath?: string }[];
   logPath: string;
   statusPath: string;
   createdAt: string;
@@ -84,6 +88,8 @@ export class ProcessDriver implements RuntimeDriver {
     /** The host's shim (crx-shim.js), started when none runs. */
     shimPath: string,
     private readonly podNetwork: PodNetworking = { status: { mode: 'loopback', reason: 'POD_CIDR not set' } },
+    /** What the runtime's log is told: why a subPath was refused (kubelet's answer names no host path, its log does). */
+    private readonly log?: (message: string, fields: Record<string, unknown>) => void,
   ) {
     mkdirSync(join(root, 'pods'), { recursive: true });
     // Built beside the shim (native/build.mjs); without it containers run on the host's root.
@@ -204,7 +210,8 @@ export class ProcessDriver implements RuntimeDriver {
     if (!existsInImage(command[0], { ...image, path: env.PATH }, executable)) {
       throw new CodedError(CrxErrorCodes.startFailed, `exec: "${command[0]}": executable file not found in $PATH`);
     }
-    const volumes = (config.mounts ?? []).map((m) => ({ name: m.name, source: this.volumeSource(sandbox.directory, m), mountPath: m.mountPath, ...(m.readOnly ? { readOnly: true } : {}) }));
+    const volumes = (config.mounts ?? []).map((m) => ({ name: m.name, mountPath: m.mountPath, ...(m.readOnly ? { readOnly: true } : {}), ...this.mountSource(sandbox.directory, config.name, m) }));
+    // On the host's root a subPath's own path stands for the volume (the last mount of a volume, if it has several).
     if (!image.rootfs) for (const v of volumes) env[`VOLUME_${v.name.replace(/\W/g, '_').toUpperCase()}`] = v.source;
     const id = randomBytes(8).toString('hex');
     const record: ContainerRecord = {
@@ -377,6 +384,14 @@ export class ProcessDriver implements RuntimeDriver {
     } catch {
       return undefined;
     }
+  }
+
+  /** Where a mount's content is on the host: the volume's directory, or its subPath's real path beneath it. */
+  private mountSource(sandboxDirectory: string, container: string, mount: NonNullable<ContainerConfig['mounts']>[number]): { source: string; beneath?: string } {
+    const directory = this.volumeSource(sandboxDirectory, mount);
+    if (!mount.subPath) return { source: directory };
+    const { source, volume } = mountSubPath(directory, { name: mount.name, subPath: mount.subPath }, container, this.log);
+    return source === volume ? { source } : { source, beneath: volume };
   }
 
   /** A persistent volume's directory must exist (its provisioner made it): an empty new one would hide lost data. */

@@ -1,4 +1,5 @@
 import { appendFileSync, renameSync, writeFileSync } from 'node:fs';
+import { normalize } from 'node:path';
 import { Exit, Launcher, logRecord } from './launchers';
 
 /** What the runtime hands the shim for one container start. */
@@ -22,8 +23,11 @@ export interface ShimSpec {
     work: string;
     merged: string;
     workingDir: string;
-    /** Bound at `mountPath` under the root; `readOnly` ones read-only (crx-init binds, then remounts them read-only). */
-    volumes: { source: string; mountPath: string; readOnly?: boolean }[];
+    /**
+     * Bound at `mountPath` under the root; `readOnly` ones read-only (crx-init binds, then remounts them read-only).
+     * A subPath's `source` is opened again from `beneath` (the volume), following no symlink, before it is bound.
+     */
+    volumes: { source: string; mountPath: string; readOnly?: boolean; beneath?: string }[];
   };
   /** The command prefix that enters the pod's network namespace (`nsenter --net=/proc/<pause>/ns/net --`), when it has one (not isolated). */
   enter?: string[];
@@ -41,9 +45,13 @@ const HOST_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'
 // The container joins its cgroups itself, before exec, so nothing it allocates escapes the limits.
 const JOIN_CGROUPS = 'for f in $OP_CGROUP_PROCS; do echo $$ > "$f"; done; unset OP_CGROUP_PROCS; exec "$@"';
 
-/** A volume as crx-init's OP_VOLUMES has it: `source|mountPath`, `source|mountPath|ro` for a read-only one. */
-function volumeLine(v: { source: string; mountPath: string; readOnly?: boolean }): string {
-  return `${v.source}|${v.mountPath}${v.readOnly ? '|ro' : ''}`;
+/**
+ * A volume as crx-init's OP_VOLUMES has it: `source|mountPath`, `source|mountPath|ro` for a read-only one; a subPath's
+ * source as `volume//path below it` (real paths have no `//`, and other sources are normalized to have none).
+ */
+function volumeLine(v: { source: string; mountPath: string; readOnly?: boolean; beneath?: string }): string {
+  const below = v.beneath && v.source.startsWith(`${v.beneath}/`) ? v.source.slice(v.beneath.length + 1) : '';
+  return `${below ? `${v.beneath}//${below}` : normalize(v.source)}|${v.mountPath}${v.readOnly ? '|ro' : ''}`;
 }
 
 function writeStatus(statusPath: string, status: object): void {

@@ -1,4 +1,4 @@
-import { natsNames, ObjectEventTypes, objectStreamId, PodEventTypes, PodSandboxFilter } from '@openpacific/contracts';
+import { CodedError, ContainerConfig, CrxErrorCodes, natsNames, ObjectEventTypes, objectStreamId, PodEventTypes, PodSandboxFilter } from '@openpacific/contracts';
 import { EventStore, migrate } from '@openpacific/event-store';
 import { LogFollower, LogFollowerOptions, objectOfStream } from '@openpacific/objects';
 import { createTestDatabase, eventually, TestDatabase, testNatsUrl, uniqueNatsPrefix } from '@openpacific/testing';
@@ -197,5 +197,71 @@ describe('the pod worker on a binding that carries only what it sets', () => {
     expect(model.spec).toEqual({ ...created.spec, nodeName: 'sim-1' });
     expect(model.status.phase).toBe('Running');
     expect(model.status.conditions.find((c: any) => c.type === 'PodScheduled')?.status).toBe('True');
+  });
+});
+
+/** The sim runtime, keeping the mounts each pod's container was made with, and refusing a subPath `escape` as crx-runtime refuses one leading out of its volume. */
+class MountingRuntime extends SimRuntime {
+  readonly mounts = new Map<string, ContainerConfig['mounts']>();
+  refuseEscape = true;
+
+  override async createContainer(sandboxId: string, config: ContainerConfig, attempt: number) {
+    if (this.refuseEscape && config.mounts?.some((m) => m.subPath === 'escape')) {
+      throw new CodedError(CrxErrorCodes.containerConfig, `failed to prepare subPath for volumeMount "shared" of container "${config.name}"`);
+    }
+    const [sandbox] = (await this.listPodSandboxes()).filter((s) => s.id === sandboxId);
+    this.mounts.set(sandbox.config.podName, config.mounts);
+    return super.createContainer(sandboxId, config, attempt);
+  }
+}
+
+/** What kubelet does with a mount's subPath and subPathExpr before the runtime binds it, and when the runtime refuses one. */
+describe('the pod worker\'s subPaths', () => {
+  const runtime = new MountingRuntime(1);
+  const suite = podWorkerSuite('podworkersubpath', runtime, 500);
+  const create = (name: string, mount: Record<string, string>) => {
+    const p = pod(name);
+    const spec = {
+      ...p.spec,
+      volumes: [{ name: 'shared', emptyDir: {} }],
+      containers: [{ ...p.spec.containers[0], env: [{ name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } }], volumeMounts: [{ name: 'shared', mountPath: '/s', ...mount }] }],
+    };
+    return suite.store.append(objectStreamId('pods', 'default', name), [{ type: ObjectEventTypes.created, data: { resource: 'pods', object: { ...p, spec } }, metadata: META }], { expectedVersion: 'no_stream' });
+  };
+  const waitingOf = async (name: string) => (await statusIn(suite.store, name))?.containerStatuses?.[0]?.state?.waiting;
+  const failedEvents = async (name: string) =>
+    (await suite.store.readAll({ limit: 10_000 }))
+      .map((e) => (e.data as any)?.object)
+      .filter((o) => o?.kind === 'Event' && o.involvedObject?.name === name && o.reason === 'Failed')
+      .map((o) => `${o.type} ${o.message}`);
+
+  it('hands the runtime each mount\'s subPath, a subPathExpr expanded from the container\'s env', async () => {
+    await create('expr', { subPathExpr: 'logs/$(POD_NAME)' });
+    await create('plain', { subPath: 'data/plain' });
+    await eventually(async () => {
+      expect((await statusIn(suite.store, 'expr'))?.phase).toBe('Running');
+      expect((await statusIn(suite.store, 'plain'))?.phase).toBe('Running');
+    });
+    expect(runtime.mounts.get('expr')).toEqual([{ name: 'shared', mountPath: '/s', subPath: 'logs/expr' }]);
+    expect(runtime.mounts.get('plain')).toEqual([{ name: 'shared', mountPath: '/s', subPath: 'data/plain' }]);
+  });
+
+  it('holds a container in CreateContainerConfigError, told once in a Failed Event, while its subPathExpr lacks a variable or the runtime refuses its subPath', async () => {
+    await create('missing', { subPathExpr: '$(NOPE)/x' });
+    await create('escape', { subPath: 'escape' });
+    await eventually(async () => {
+      expect(await waitingOf('missing')).toEqual({ reason: 'CreateContainerConfigError', message: 'missing value for NOPE' });
+      expect(await waitingOf('escape')).toEqual({ reason: 'CreateContainerConfigError', message: 'failed to prepare subPath for volumeMount "shared" of container "c"' });
+    });
+    // Passes and resyncs (every 500 ms) go over both meanwhile: the Event is not told again.
+    await new Promise((r) => setTimeout(r, 2000));
+    expect(await failedEvents('missing')).toEqual(['Warning Error: missing value for NOPE']);
+    expect(await failedEvents('escape')).toEqual(['Warning Error: failed to prepare subPath for volumeMount "shared" of container "c"']);
+    expect((await statusIn(suite.store, 'escape'))?.phase).toBe('Pending');
+
+    // The volume no longer leads out (another container changed it): the next pass makes the container.
+    runtime.refuseEscape = false;
+    await eventually(async () => expect((await statusIn(suite.store, 'escape'))?.phase).toBe('Running'));
+    expect(runtime.mounts.get('escape')).toEqual([{ name: 'shared', mountPath: '/s', subPath: 'escape' }]);
   });
 });

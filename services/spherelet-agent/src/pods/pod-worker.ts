@@ -12,6 +12,7 @@ import { ContainerFacts, HOST_IP, podStatus } from './pod-status';
 import type { PodRuntime } from './pod-runtime';
 import { ProbeTracker } from './probe-tracker';
 import { serviceEnvVars, withServiceEnv } from './service-env';
+import { mountSubPaths } from './volume-mounts';
 
 const CONFIG_MAPS = 'configmaps';
 const SECRETS = 'secrets';
@@ -104,6 +105,9 @@ async function forEachConcurrently<T>(items: T[], limit: number, fn: (item: T) =
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
+
+/** Where the last CreateContainerConfigError reported for a container is kept (`reportedFailures`). */
+const configFailureKey = (pod: any, spec: any) => `${pod.metadata.uid}/container/${spec.name}`;
 
 function keyOf(pod: any): string {
   return objectKey(pod.metadata.namespace, pod.metadata.name);
@@ -424,28 +428,43 @@ export class PodWorker {
     }
     const serviceEnv = serviceEnvVars(pod, this.model.list('services', pod.metadata.namespace).map((x) => x.object), this.model.get('services', 'default', 'kubernetes')?.object);
     const env = containerEnv(pod, spec, this.sources, { podIP: box.ip, hostIP: HOST_IP, allocatable: this.allocatable, extra: serviceEnv });
-    const envFailureKey = `${pod.metadata.uid}/container/${spec.name}`;
-    if (!env.ok) {
-      // kubelet's CreateContainerConfigError: the container waits (looked at on every pass) until what it refers to exists.
-      fact.waiting = { reason: 'CreateContainerConfigError', message: env.message };
-      if (this.reportedFailures.get(envFailureKey) !== env.message) events.push(this.event(pod, 'Warning', 'Failed', `Error: ${env.message}`));
-      this.reportedFailures.set(envFailureKey, env.message);
-      return fact;
-    }
-    this.reportedFailures.delete(envFailureKey);
+    if (!env.ok) return this.configError(pod, spec, fact, events, env.message);
+    const containerEnvVars = withServiceEnv(env.value, serviceEnv);
+    // After the env, as kubelet makes the mounts: a subPathExpr reads it.
+    const subPaths = mountSubPaths(spec, containerEnvVars);
+    if (!subPaths.ok) return this.configError(pod, spec, fact, events, subPaths.message);
     try {
-      const created = await this.crx.createContainer(box.id, this.containerConfig(pod, spec, mounts.claims.paths, withServiceEnv(env.value, serviceEnv)), latest ? latest.attempt + 1 : 0);
+      const created = await this.crx.createContainer(box.id, this.containerConfig(pod, spec, mounts.claims.paths, containerEnvVars, subPaths.value), latest ? latest.attempt + 1 : 0);
       this.waiting.delete(key);
+      this.reportedFailures.delete(configFailureKey(pod, spec));
       fact.attempts = [...attempts, created];
       await this.startContainer(pod, created, fact, events);
     } catch (err) {
       const code = (err as { code?: string }).code;
+      if (code === CrxErrorCodes.containerConfig) {
+        // The runtime refused a subPath: not a start failure to back off from, but the container's config, as in kubelet.
+        this.waiting.delete(key);
+        return this.configError(pod, spec, fact, events, (err as Error).message);
+      }
+      this.reportedFailures.delete(configFailureKey(pod, spec));
       const reason = code === CrxErrorCodes.imageNotFound ? 'ErrImagePull' : 'RunContainerError';
       const failures = (blocked?.failures ?? 0) + 1;
       this.waiting.set(key, { reason, message: (err as Error).message, retryAt: now + Math.min(this.opts.backoffBaseMs * 2 ** (failures - 1), 300_000), failures });
       fact.waiting = { reason, message: (err as Error).message };
       if (failures === 1) events.push(this.event(pod, 'Warning', reason === 'ErrImagePull' ? 'Failed' : 'Failed', `Error: ${(err as Error).message}`));
     }
+    return fact;
+  }
+
+  /**
+   * kubelet's CreateContainerConfigError: the container waits (looked at on every pass, the pod settling) until what
+   * its config refers to exists, or its volume lets its subPath be mounted; a Warning `Failed` Event once per message.
+   */
+  private configError(pod: any, spec: any, fact: ContainerFacts, events: StreamAppend[], message: string): ContainerFacts {
+    const failureKey = configFailureKey(pod, spec);
+    fact.waiting = { reason: 'CreateContainerConfigError', message };
+    if (this.reportedFailures.get(failureKey) !== message) events.push(this.event(pod, 'Warning', 'Failed', `Error: ${message}`));
+    this.reportedFailures.set(failureKey, message);
     return fact;
   }
 
@@ -580,7 +599,7 @@ export class PodWorker {
     return { paths };
   }
 
-  private containerConfig(pod: any, spec: any, claimPaths: Map<string, string>, env: { name: string; value: string }[]): ContainerConfig {
+  private containerConfig(pod: any, spec: any, claimPaths: Map<string, string>, env: { name: string; value: string }[], subPaths: (string | undefined)[]): ContainerConfig {
     const readOnly = new Set((pod.spec.volumes ?? []).filter((v: any) => CONTENT_VOLUMES.some((kind) => v[kind])).map((v: any) => v.name));
     const limits = spec.resources?.limits ?? {};
     return {
@@ -595,11 +614,12 @@ export class PodWorker {
         ...(limits.memory !== undefined ? { memoryBytes: parseQuantity(limits.memory) } : {}),
         ...(limits.cpu !== undefined ? { cpuMillis: milliValue(limits.cpu) } : {}),
       },
-      mounts: (spec.volumeMounts ?? []).map((m: any) => ({
+      mounts: (spec.volumeMounts ?? []).map((m: any, i: number) => ({
         name: m.name,
         mountPath: m.mountPath,
         ...(claimPaths.has(m.name) ? { hostPath: claimPaths.get(m.name) } : {}),
         ...(m.readOnly || readOnly.has(m.name) ? { readOnly: true } : {}),
+        ...(subPaths[i] ? { subPath: subPaths[i] } : {}),
       })),
     };
   }

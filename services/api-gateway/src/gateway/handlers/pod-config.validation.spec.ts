@@ -489,6 +489,21 @@ describe('validatePodConfig', () => {
       ]);
       expect(mounts([{ name: 'v', mountPath: '/a', subPath: '..data' }])).toEqual([]);
     });
+
+    it('takes a subPathExpr alone, relative and without .., its exclusion naming the mount and its path the list', () => {
+      expect(mounts([{ name: 'v', mountPath: '/a', subPathExpr: '$(POD_NAME)/logs' }])).toEqual([]);
+      expect(mounts([{ name: 'v', mountPath: '/a', subPath: 'x', subPathExpr: '$(POD_NAME)' }])).toEqual([
+        invalid('spec.containers[0].volumeMounts[0].subPathExpr', '"$(POD_NAME)"', 'subPathExpr and subPath are mutually exclusive'),
+      ]);
+      expect(mounts([{ name: 'v', mountPath: '/a', subPath: '/x', subPathExpr: '/$(A)/../b' }])).toEqual([
+        invalid('spec.containers[0].volumeMounts.subPath', '"/x"', 'must be a relative path'),
+        invalid('spec.containers[0].volumeMounts[0].subPathExpr', '"/$(A)/../b"', 'subPathExpr and subPath are mutually exclusive'),
+        invalid('spec.containers[0].volumeMounts.subPathExpr', '"/$(A)/../b"', 'must be a relative path'),
+        invalid('spec.containers[0].volumeMounts.subPathExpr', '"/$(A)/../b"', "must not contain '..'"),
+      ]);
+      // An empty one is no expression (Go's zero value), beside a subPath or not.
+      expect(mounts([{ name: 'v', mountPath: '/a', subPath: 'x', subPathExpr: '' }])).toEqual([]);
+    });
   });
 
   describe('in pod templates', () => {

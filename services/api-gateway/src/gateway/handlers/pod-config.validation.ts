@@ -4,9 +4,9 @@ import { goQuote, StatusCause, validateDns1123Label, validateDns1123Subdomain } 
  * A pod's configuration inputs as kube-apiserver (1.32) defaults and validates them: `env[].valueFrom`, `envFrom`,
  * `volumeMounts`, and the volumes (`emptyDir`, `configMap`, `secret`, `persistentVolumeClaim`, `downwardAPI`,
  * `projected`). Fields and messages are kube-apiserver's, quirks included: a downwardAPI item is named by its
- * volume (`….downwardAPI.path`, no item index), a mount's subPath by the list (`….volumeMounts.subPath`), a
- * projected token's path by the volume (`….projected.path`), an envFrom entry with no source by the list, and a
- * downwardAPI volume beside another source is `….downwarAPI` (sic).
+ * volume (`….downwardAPI.path`, no item index), a mount's subPath and subPathExpr by the list
+ * (`….volumeMounts.subPath`), a projected token's path by the volume (`….projected.path`), an envFrom entry with no
+ * source by the list, and a downwardAPI volume beside another source is `….downwarAPI` (sic).
  */
 
 /** 0644: what configMap, secret, downwardAPI and projected volumes give their files when no mode is said. */
@@ -310,8 +310,13 @@ function validateVolumeMounts(mounts: any[], volumes: Set<string>, at: string): 
     if (mountPaths.has(mountPath)) causes.push(invalid(`${p}.mountPath`, mountPath, 'must be unique'));
     mountPaths.add(mountPath);
     const subPath = str(mount?.subPath);
-    // kube-apiserver names the list here, not the mount.
+    // kube-apiserver names the list here, not the mount (the exclusion alone names the mount).
     if (subPath !== '') causes.push(...localDescendingPath(subPath, `${at}.subPath`));
+    const subPathExpr = str(mount?.subPathExpr);
+    if (subPathExpr !== '') {
+      if (subPath !== '') causes.push(invalid(`${p}.subPathExpr`, subPathExpr, 'subPathExpr and subPath are mutually exclusive'));
+      causes.push(...localDescendingPath(subPathExpr, `${at}.subPathExpr`));
+    }
   });
   return causes;
 }
