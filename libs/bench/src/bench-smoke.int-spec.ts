@@ -35,6 +35,8 @@ describe('benchmark suite, smoke sizes', () => {
         expect(rows[0]['events/pod']).toBeGreaterThanOrEqual(3);
         expect(byType.reduce((a, b) => a + b, 0)).toBeCloseTo(rows[0]['events/pod'] as number, 1);
         expect(rows[0]).toEqual(expect.objectContaining({ 'events/pod: pods ResourceCreated': 1, 'events/pod: pods PodBound': 1 }));
+        // The bodies' bytes: a pod's creation alone is over a kilobyte of JSON.
+        expect(rows[0]['log bytes/pod']).toBeGreaterThan(1000);
       }
     },
     180_000,

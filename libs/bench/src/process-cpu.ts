@@ -123,16 +123,19 @@ export async function logTip(cluster: TestCluster): Promise<string> {
 
 /**
  * Events appended after `position` per item, all together (`events/<unit>`) and by resource and type
- * (`events/<unit>: pods ResourceStatusUpdated`), most first: what every follower of the log reads again.
+ * (`events/<unit>: pods ResourceStatusUpdated`), most first: what every follower of the log reads again; and the
+ * bytes of their bodies (`log bytes/<unit>`, data and metadata as JSON text), which every follower is sent and parses.
  */
 export async function eventsSince(cluster: TestCluster, position: string, count: number, unit: string): Promise<Record<string, number>> {
   const { rows } = await withClusterDatabase(cluster, (db) =>
-    db.query<{ resource: string; type: string; n: string }>(
-      `SELECT split_part(stream_id, '/', 1) AS resource, type, count(*) AS n FROM events WHERE position > $1::bigint GROUP BY 1, 2 ORDER BY 3 DESC`,
+    db.query<{ resource: string; type: string; n: string; bytes: string }>(
+      `SELECT split_part(stream_id, '/', 1) AS resource, type, count(*) AS n, sum(octet_length(data::text) + octet_length(metadata::text)) AS bytes
+         FROM events WHERE position > $1::bigint GROUP BY 1, 2 ORDER BY 3 DESC`,
       [position],
     ),
   );
   const per = (n: number) => +(n / count).toFixed(2);
   const total = rows.reduce((a, r) => a + Number(r.n), 0);
-  return { [`events/${unit}`]: per(total), ...Object.fromEntries(rows.map((r) => [`events/${unit}: ${r.resource} ${r.type}`, per(Number(r.n))])) };
+  const bytes = rows.reduce((a, r) => a + Number(r.bytes), 0);
+  return { [`events/${unit}`]: per(total), [`log bytes/${unit}`]: Math.round(bytes / count), ...Object.fromEntries(rows.map((r) => [`events/${unit}: ${r.resource} ${r.type}`, per(Number(r.n))])) };
 }
