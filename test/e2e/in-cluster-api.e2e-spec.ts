@@ -123,4 +123,17 @@ describe('the API from inside a pod', () => {
     await ok(['apply', '-f', '-'], pod('robotic', { serviceAccountName: 'robot' }));
     expect(JSON.parse(await ok(['get', 'pod', 'robotic', '-o', 'json'])).spec.volumes ?? []).toEqual([]);
   }, 30_000);
+
+  it('refuses a pod of a ServiceAccount that does not exist, as kube-apiserver does; a Deployment\'s pods come once it exists', async () => {
+    const refused = await kubectl(['run', 'orphan', '--image=busybox', '--overrides', JSON.stringify({ spec: { serviceAccountName: 'ghost' } }), '--', 'sleep', '3600']);
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr.trim()).toBe('Error from server (Forbidden): pods "orphan" is forbidden: error looking up service account default/ghost: serviceaccount "ghost" not found');
+    expect((await kubectl(['get', 'pod', 'orphan'])).stderr).toMatch(/NotFound/);
+
+    const deployment = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'haunted' }, spec: { replicas: 1, selector: { matchLabels: { app: 'haunted' } }, template: { metadata: { labels: { app: 'haunted' } }, spec: { serviceAccountName: 'spirit', containers: [{ name: 'c', image: 'busybox', command: ['sleep', '3600'] }] } } } };
+    await ok(['apply', '-f', '-'], JSON.stringify(deployment));
+    await eventually(async () => expect(await ok(['get', 'events', '--field-selector', 'reason=FailedCreate', '-o', 'jsonpath={.items[*].message}'])).toMatch(/Error creating: pods "haunted-[a-z0-9]+-[a-z0-9]+" is forbidden: error looking up service account default\/spirit: serviceaccount "spirit" not found/), { timeoutMs: 30_000 });
+    await ok(['create', 'serviceaccount', 'spirit']);
+    await eventually(async () => expect((await kubectl(['get', 'pods', '-l', 'app=haunted', '-o', 'jsonpath={.items[*].spec.serviceAccountName}'])).stdout).toBe('spirit'), { timeoutMs: 40_000 });
+  }, 90_000);
 });

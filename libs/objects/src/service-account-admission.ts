@@ -9,10 +9,11 @@ import type { ReadModel } from './read-model';
  * a ServiceAccount token bound to the pod (the host's agent asks the gateway for it, see auth/pod-tokens.ts), the
  * cluster CA (`kube-root-ca.crt`, published in every namespace) and the pod's namespace.
  *
- * Unlike Kubernetes, a pod whose ServiceAccount does not exist is not refused: here a namespace gets its `default`
- * ServiceAccount a moment after it is made (controllers/default-service-accounts.ts, on the gateway leading garbage
- * collection), and clients that create a namespace and its pods at once would otherwise fail at random. Such a pod is
- * admitted as if its ServiceAccount did not opt out; its token is issued once the ServiceAccount exists.
+ * A pod naming a ServiceAccount that does not exist is refused as kube-apiserver refuses it (`missingServiceAccount`),
+ * but for `default`: here a namespace gets its `default` ServiceAccount a moment after it is made
+ * (controllers/default-service-accounts.ts, on the gateway leading garbage collection), and clients that create a
+ * namespace and its pods at once would otherwise fail at random. A pod of a `default` not there yet is admitted as
+ * if it did not opt out; its token is issued once the ServiceAccount exists.
  *
  * The gateway admits the pods clients create (handlers/kind-strategies.ts); the scheduler's workload controllers
  * (ReplicaSets, Jobs, DaemonSets, StatefulSets), which append the pods they make to the log themselves, admit theirs
@@ -82,7 +83,7 @@ export function admitServiceAccount(pod: any, serviceAccounts: ServiceAccountLoo
   const name = (typeof spec.serviceAccountName === 'string' && spec.serviceAccountName) || (typeof spec.serviceAccount === 'string' && spec.serviceAccount) || 'default';
   spec.serviceAccountName = name;
   spec.serviceAccount = name;
-  // No ServiceAccount (yet): admitted all the same, see above.
+  // No ServiceAccount (yet): `default` is admitted all the same, see above (any other is refused by missingServiceAccount).
   if (!shouldAutomount(pod, serviceAccounts(pod.metadata?.namespace, name))) return pod;
 
   const volumes = list(spec.volumes);
@@ -100,3 +101,16 @@ export function admitServiceAccount(pod: any, serviceAccounts: ServiceAccountLoo
   if (mounted && !existing) spec.volumes = [...volumes, apiAccessVolume(volumeName)];
   return pod;
 }
+
+/**
+ * Why kube-apiserver's ServiceAccount admission refuses the pod, after `admitServiceAccount` named its ServiceAccount:
+ * one that does not exist (`error looking up service account ns/x: serviceaccount "x" not found`, a 403 under
+ * `pods "p" is forbidden: `). `default` is never refused (see above). Undefined when the pod may be created.
+ */
+export function missingServiceAccount(pod: any, serviceAccounts: ServiceAccountLookup): string | undefined {
+  const name = pod?.spec?.serviceAccountName;
+  const namespace = pod?.metadata?.namespace;
+  if (typeof name !== 'string' || name === '' || name === 'default' || serviceAccounts(namespace, name)) return undefined;
+  return `error looking up service account ${namespace}/${name}: serviceaccount "${name}" not found`;
+}
+

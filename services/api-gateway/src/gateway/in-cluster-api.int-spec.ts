@@ -191,8 +191,11 @@ describe('the API from inside pods (api-gateway)', () => {
     const robotic = await ok('POST', '/api/v1/namespaces/default/pods', podManifest('robotic', { serviceAccountName: 'robot' }));
     expect(robotic.spec).toMatchObject({ serviceAccountName: 'robot', serviceAccount: 'robot' });
     expect(robotic.spec.volumes).toBeUndefined();
-    // A ServiceAccount that does not exist (yet) refuses nothing.
-    expect((await ok('POST', '/api/v1/namespaces/default/pods', podManifest('early', { serviceAccountName: 'later' }))).spec.volumes).toHaveLength(1);
+    // A ServiceAccount that does not exist is refused, as kube-apiserver refuses it, and nothing is written.
+    const early = await call('POST', '/api/v1/namespaces/default/pods', podManifest('early', { serviceAccountName: 'later' }));
+    expect(early.status).toBe(403);
+    expect(early.json.message).toBe('pods "early" is forbidden: error looking up service account default/later: serviceaccount "later" not found');
+    expect((await call('GET', '/api/v1/namespaces/default/pods/early')).status).toBe(404);
   });
 
   it('issues hosts a token bound to a pod of theirs that authenticates as its ServiceAccount until the pod goes, and refuses others', async () => {

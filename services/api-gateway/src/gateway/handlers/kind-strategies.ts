@@ -1,10 +1,10 @@
 import { ResourceDefinition } from '@openpacific/contracts';
-import { StatusCause } from '@openpacific/kube-api';
+import { forbidden, StatusCause } from '@openpacific/kube-api';
 import type { ReadModel } from '@openpacific/objects';
 import { validateBindingUpdate, validateClusterRoleBinding } from '../auth/rbac.strategy';
 import { fillServiceAccountToken, validateServiceAccountTokenSecret } from '../auth/service-account-tokens';
 import { defaultPod, validatePod, validatePodUpdate } from './pod.strategy';
-import { admitServiceAccount, readModelServiceAccounts } from '@openpacific/objects';
+import { admitServiceAccount, missingServiceAccount, readModelServiceAccounts } from '@openpacific/objects';
 import { storageKindStrategies } from './storage.strategy';
 import { quotaKindStrategies } from './quota.strategy';
 import { appsKindStrategies } from './apps.strategy';
@@ -36,9 +36,20 @@ export interface KindStrategy {
   validateUpdate?(old: any, next: any): StatusCause[];
 }
 
+/**
+ * A new pod's defaults, then the ServiceAccount admission plugin (a mutating admission step, after defaulting as in
+ * Kubernetes), which refuses a pod of a ServiceAccount that does not exist with a 403 before any validation.
+ */
+function admitPod(pod: any, ctx: StrategyContext): any {
+  const serviceAccounts = readModelServiceAccounts(ctx.readModel);
+  const admitted = admitServiceAccount(defaultPod(pod), serviceAccounts);
+  const missing = missingServiceAccount(admitted, serviceAccounts);
+  if (missing) throw forbidden(`pods "${admitted.metadata.name}" is forbidden: ${missing}`);
+  return admitted;
+}
+
 const strategies: Record<string, KindStrategy> = {
-  // The defaults, then the ServiceAccount admission plugin (a mutating admission step, after defaulting as in Kubernetes).
-  '/Pod': { defaults: (pod, ctx) => admitServiceAccount(defaultPod(pod), readModelServiceAccounts(ctx.readModel)), validate: validatePod, validateUpdate: validatePodUpdate },
+  '/Pod': { defaults: admitPod, validate: validatePod, validateUpdate: validatePodUpdate },
   'vmoperator.vmware.com/VirtualMachine': {
     defaults: defaultVirtualMachine,
     validateCreate: validateVirtualMachineCreate,

@@ -4,7 +4,7 @@ import { ReadModel } from '@openpacific/objects';
 import { strategyFor } from './kind-strategies';
 import { defaultPod, validatePod, validatePodUpdate } from './pod.strategy';
 import {
-  admitServiceAccount, apiAccessVolume, apiAccessVolumeName, NAME_SUFFIX_ALPHABET, readModelServiceAccounts, SERVICE_ACCOUNT_MOUNT_PATH,
+  admitServiceAccount, apiAccessVolume, apiAccessVolumeName, missingServiceAccount, NAME_SUFFIX_ALPHABET, readModelServiceAccounts, SERVICE_ACCOUNT_MOUNT_PATH,
 } from '@openpacific/objects';
 
 const PATH = '/var/run/secrets/kubernetes.io/serviceaccount';
@@ -99,10 +99,28 @@ describe('ServiceAccount admission of a new pod', () => {
     expect(admit({ ...pod(), metadata: { name: 'p', namespace: 'elsewhere' } }, modelWith(sa('default', { automountServiceAccountToken: false }))).spec.volumes).toHaveLength(1);
   });
 
-  it('admits a pod whose ServiceAccount does not exist (yet), mounting the token', () => {
-    const { spec } = admitServiceAccount(pod({ serviceAccountName: 'later' }), none);
-    expect(spec.serviceAccountName).toBe('later');
-    expect(spec.volumes[0].name).toMatch(NAME);
+  it('mounts the token of a ServiceAccount that does not exist (yet), and names why such a pod is refused unless its account is default', () => {
+    const later = admitServiceAccount(pod({ serviceAccountName: 'later' }), none);
+    expect(later.spec.serviceAccountName).toBe('later');
+    expect(later.spec.volumes[0].name).toMatch(NAME);
+    expect(missingServiceAccount(later, none)).toBe('error looking up service account team/later: serviceaccount "later" not found');
+    expect(missingServiceAccount(later, readModelServiceAccounts(modelWith(sa('later'))))).toBeUndefined();
+    // A namespace's default comes a moment after the namespace: its pods are not refused meanwhile.
+    expect(missingServiceAccount(admitServiceAccount(pod(), none), none)).toBeUndefined();
+  });
+
+  it('refuses a pod create naming a ServiceAccount that does not exist with kube-apiserver\'s 403, before validation', () => {
+    const strategy = strategyFor(podResource);
+    const ctx = { readModel: modelWith(sa('default')), serviceCIDR: '10.96.0.0/16' };
+    let thrown: any;
+    try {
+      // Invalid besides (no image): the 403 comes first, as the plugin admits before the pod is validated.
+      strategy.defaults!(pod({ serviceAccountName: 'missing', containers: [{ name: 'c' }] }), ctx);
+    } catch (err) {
+      thrown = err;
+    }
+    expect(thrown?.status).toMatchObject({ code: 403, reason: 'Forbidden', message: 'pods "p" is forbidden: error looking up service account team/missing: serviceaccount "missing" not found' });
+    expect(strategy.defaults!(pod(), ctx).spec.serviceAccountName).toBe('default');
   });
 
   it('leaves a container that mounts something of its own at the path alone, and adds no volume when no container needs it', () => {
