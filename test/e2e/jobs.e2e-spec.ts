@@ -24,7 +24,8 @@ describe('Jobs', () => {
   };
 
   beforeAll(async () => {
-    cluster = await startCluster({ label: 'jobs' });
+    // A short pod-failure back-off, so failing pods are replaced within the test's time.
+    cluster = await startCluster({ label: 'jobs', env: { JOB_POD_FAILURE_BACKOFF_MS: '200' } });
     await cluster.hostsReady(3);
   }, 120_000);
   afterAll(() => cluster?.stop(), 60_000);
@@ -91,6 +92,73 @@ describe('Jobs', () => {
     // Its running pod is stopped.
     await eventually(async () => expect((await podsOf('slow')).filter((p) => !p.metadata.deletionTimestamp && p.status?.phase === 'Running')).toHaveLength(0), { timeoutMs: 60_000 });
   }, 200_000);
+
+  it('fails a Job at once on a podFailurePolicy FailJob exit code, stopping its other pods', async () => {
+    const byIndex = ['sh', '-c', 'if [ "$JOB_COMPLETION_INDEX" = 0 ]; then sleep 1; exit 42; fi; sleep 3600'];
+    const rules = [{ action: 'FailJob', onExitCodes: { containerName: 'work', operator: 'In', values: [42] } }];
+    await apply(job('exit42', { completionMode: 'Indexed', completions: 2, parallelism: 2, podFailurePolicy: { rules } }, byIndex));
+    await waitFor('failed', 'exit42');
+    const j = await getJson('job', 'exit42');
+    expect(j.spec.podReplacementPolicy).toBe('Failed');
+    const pods = await podsOf('exit42');
+    const failed = pods.find((p) => p.metadata.annotations['batch.kubernetes.io/job-completion-index'] === '0');
+    const message = `Container work for pod default/${failed.metadata.name} failed with exit code 42 matching FailJob rule at index 0`;
+    expect(j.status.conditions.map((c: any) => `${c.type}=${c.status} ${c.reason}: ${c.message}`)).toEqual([`FailureTarget=True PodFailurePolicy: ${message}`, `Failed=True PodFailurePolicy: ${message}`]);
+    // The pod stopped for the Job's failure may still be counted as failed while it is being deleted.
+    expect(j.status.failed).toBeGreaterThanOrEqual(1);
+    // The other index's pod was stopped before the Job became Failed, and nothing replaced the failed one.
+    expect(pods.filter((p) => p.metadata.annotations['batch.kubernetes.io/job-completion-index'] === '0')).toHaveLength(1);
+    expect(pods.filter((p) => p.status?.phase !== 'Failed' && p.status?.phase !== 'Succeeded' && !p.metadata.deletionTimestamp)).toHaveLength(0);
+    expect((await cluster.kubectl(['describe', 'job', 'exit42'])).stdout).toMatch(new RegExp(`Warning\\s+PodFailurePolicy\\s+\\S+\\s+job-controller\\s+${message.replace(/\//g, '\\/')}`));
+  }, 150_000);
+
+  it('keeps a Job alive while its failures match an Ignore rule, replacing each failed pod after a back-off', async () => {
+    const rules = [{ action: 'Ignore', onExitCodes: { operator: 'In', values: [7] } }];
+    await apply(job('ignored', { backoffLimit: 0, podFailurePolicy: { rules } }, ['sh', '-c', 'exit 7']));
+    await eventually(async () => expect((await podsOf('ignored')).filter((p) => p.status?.phase === 'Failed').length).toBeGreaterThanOrEqual(3), { timeoutMs: 90_000, intervalMs: 500 });
+    const j = await getJson('job', 'ignored');
+    // backoffLimit 0 would have failed it at the first counted failure.
+    expect(j.status.failed).toBeUndefined();
+    expect((j.status.conditions ?? []).map((c: any) => c.type)).not.toContain('Failed');
+    expect((await cluster.kubectl(['get', 'job', 'ignored', '--no-headers'])).stdout).toMatch(/^ignored\s+Running\s+0\/1\s/);
+    expect((await cluster.kubectl(['delete', 'job', 'ignored'])).code).toBe(0);
+  }, 150_000);
+
+  it('fails one index of an Indexed Job past backoffLimitPerIndex, finishes the others and then fails with FailedIndexes', async () => {
+    await apply(job('per-index', { completionMode: 'Indexed', completions: 3, parallelism: 3, backoffLimitPerIndex: 1 }, ['sh', '-c', 'if [ "$JOB_COMPLETION_INDEX" = 1 ]; then exit 3; fi']));
+    await waitFor('failed', 'per-index');
+    const j = await getJson('job', 'per-index');
+    expect(j.spec.backoffLimit).toBe(2147483647);
+    expect(j.status).toMatchObject({ failedIndexes: '1', completedIndexes: '0,2', succeeded: 2, failed: 2 });
+    expect(j.status.conditions.find((c: any) => c.type === 'Failed')).toMatchObject({ reason: 'FailedIndexes', message: 'Job has failed indexes' });
+    // Index 1 ran twice (its limit is one retry), the second pod carrying the first failure.
+    const counts = (await podsOf('per-index'))
+      .filter((p) => p.metadata.annotations['batch.kubernetes.io/job-completion-index'] === '1')
+      .map((p) => p.metadata.annotations['batch.kubernetes.io/job-index-failure-count'])
+      .sort();
+    expect(counts).toEqual(['0', '1']);
+  }, 150_000);
+
+  it('completes an Indexed Job by its successPolicy, stopping the indexes it no longer needs', async () => {
+    const successPolicy = { rules: [{ succeededIndexes: '0' }] };
+    await apply(job('leader', { completionMode: 'Indexed', completions: 3, parallelism: 3, successPolicy }, ['sh', '-c', 'if [ "$JOB_COMPLETION_INDEX" = 0 ]; then sleep 1; exit 0; fi; sleep 3600']));
+    await waitFor('complete', 'leader');
+    const j = await getJson('job', 'leader');
+    expect(j.status.conditions.map((c: any) => `${c.type} ${c.reason}: ${c.message}`)).toEqual(['SuccessCriteriaMet SuccessPolicy: Matched rules at index 0', 'Complete SuccessPolicy: Matched rules at index 0']);
+    expect(j.status).toMatchObject({ completedIndexes: '0', succeeded: 1 });
+    expect((await podsOf('leader')).filter((p) => p.status?.phase === 'Running' && !p.metadata.deletionTimestamp)).toHaveLength(0);
+  }, 150_000);
+
+  it('refuses a podFailurePolicy with restartPolicy OnFailure (422), and a FailIndex rule without backoffLimitPerIndex', async () => {
+    const rules = [{ action: 'FailJob', onExitCodes: { operator: 'In', values: [42] } }];
+    const onFailure = await cluster.kubectl(['create', '-f', '-', '-v=6'], { input: job('bad-policy', { podFailurePolicy: { rules } }, ['true'], 'OnFailure') });
+    expect(onFailure.code).not.toBe(0);
+    expect(onFailure.stderr).toMatch(/POST \S+\/apis\/batch\/v1\/namespaces\/default\/jobs\S* 422 Unprocessable Entity/);
+    expect(onFailure.stderr).toContain('The Job "bad-policy" is invalid: spec.template.spec.restartPolicy: Invalid value: "OnFailure": only "Never" is supported when podFailurePolicy is specified');
+    const failIndex = await cluster.kubectl(['apply', '-f', '-'], { input: job('bad-index', { podFailurePolicy: { rules: [{ ...rules[0], action: 'FailIndex' }] } }, ['true']) });
+    expect(failIndex.stderr).toContain('spec.podFailurePolicy.rules[0].action: Invalid value: "FailIndex": requires the backoffLimitPerIndex to be set');
+    expect((await cluster.kubectl(['get', 'jobs', 'bad-policy', 'bad-index'])).stderr).toContain('jobs.batch "bad-policy" not found');
+  });
 
   it('starts nothing while suspended, and runs once resumed', async () => {
     await apply(job('later', { suspend: true }, ['true']));

@@ -11,6 +11,8 @@ export interface SchedulerConfig extends BaseConfig {
   DATASTORE_DIR: string;
   /** Its size for capacity accounting (0: unlimited). */
   DATASTORE_CAPACITY_BYTES: number;
+  /** The first back-off before a Job's failed pod is replaced (kube-controller-manager's 10 s), doubling per failure up to 36 times itself. */
+  JOB_POD_FAILURE_BACKOFF_MS: number;
 }
 
 export const configSchema = baseSchema({
@@ -19,4 +21,5 @@ export const configSchema = baseSchema({
   LEADER_CHECK_INTERVAL_MS: { type: 'integer', minimum: 50, maximum: 60000, default: 500 },
   DATASTORE_DIR: { type: 'string', minLength: 1, default: '.data/datastore' },
   DATASTORE_CAPACITY_BYTES: { type: 'integer', minimum: 0, default: 0 },
+  JOB_POD_FAILURE_BACKOFF_MS: { type: 'integer', minimum: 10, maximum: 600000, default: 10000 },
 });

@@ -51,7 +51,7 @@ export class SchedulerLifecycle implements OnApplicationBootstrap, BeforeApplica
         this.log = log;
         this.pods = new PodScheduler({ ...deps, podCIDR: clusterNetworkFromEnv(process.env).podCIDR || undefined });
         this.volumes = new VolumeBinder(deps, { datastoreDir: resolve(config.DATASTORE_DIR), datastoreCapacityBytes: config.DATASTORE_CAPACITY_BYTES || undefined });
-        this.workloads = [new WorkloadsController(deps), new DaemonSetsController(deps), new StatefulSetsController(deps), new JobsController(deps), new CronJobsController(deps)];
+        this.workloads = [new WorkloadsController(deps), new DaemonSetsController(deps), new StatefulSetsController(deps), new JobsController(deps, { backoffMs: config.JOB_POD_FAILURE_BACKOFF_MS }), new CronJobsController(deps)];
         // The controllers pass only once their read models hold the whole log.
         await log.start();
         this.pods.start();

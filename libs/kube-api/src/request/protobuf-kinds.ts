@@ -107,7 +107,17 @@ const jobSpec: Message = {
   8: int('ttlSecondsAfterFinished', true),
   9: str('completionMode'),
   10: bool('suspend', true),
+  11: msg('podFailurePolicy', {
+    1: msg('rules', {
+      1: str('action'),
+      2: msg('onExitCodes', { 1: str('containerName'), 2: str('operator'), 3: { json: 'values', type: 'int', repeated: true } }),
+      3: msg('onPodConditions', { 1: str('type'), 2: str('status') }, { repeated: true }),
+    }, { repeated: true }),
+  }),
+  12: int('backoffLimitPerIndex', true),
+  13: int('maxFailedIndexes', true),
   14: str('podReplacementPolicy'),
+  16: msg('successPolicy', { 1: msg('rules', { 1: str('succeededIndexes'), 2: int('succeededCount', true) }, { repeated: true }) }),
 };
 
 const servicePort: Message = { 1: str('name'), 2: str('protocol'), 3: int('port'), 4: intOrString('targetPort'), 5: int('nodePort'), 6: str('appProtocol') };

@@ -37,6 +37,26 @@ describe('protobuf bodies', () => {
     expect(parseBody(secret, PROTOBUF)).toEqual({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 's' }, data: { password: 'aHVudGVyMg==' }, type: 'Opaque', immutable: false });
   });
 
+  it('decode a Job spec with its failure and success policies, exit codes packed as Go writes repeated numbers', () => {
+    const packed = field(3, Buffer.concat([varint(1), varint(42)]));
+    const rule = cat(field(1, 'FailJob'), field(2, cat(field(1, 'main'), field(2, 'In'), packed)));
+    const ignore = cat(field(1, 'Ignore'), field(3, cat(field(1, 'DisruptionTarget'), field(2, 'True'))));
+    const spec = cat(num(2, 3), field(9, 'Indexed'), field(11, cat(field(1, rule), field(1, ignore))), num(12, 1), num(13, 0), field(16, field(1, cat(field(1, '0-1'), num(2, 1)))));
+    expect(parseBody(envelope('batch/v1', 'Job', cat(meta('j'), field(2, spec))), PROTOBUF)).toEqual({
+      apiVersion: 'batch/v1',
+      kind: 'Job',
+      metadata: { name: 'j' },
+      spec: {
+        completions: 3,
+        completionMode: 'Indexed',
+        podFailurePolicy: { rules: [{ action: 'FailJob', onExitCodes: { containerName: 'main', operator: 'In', values: [1, 42] } }, { action: 'Ignore', onPodConditions: [{ type: 'DisruptionTarget', status: 'True' }] }] },
+        backoffLimitPerIndex: 1,
+        maxFailedIndexes: 0,
+        successPolicy: { rules: [{ succeededIndexes: '0-1', succeededCount: 1 }] },
+      },
+    });
+  });
+
   it('decode a Deployment as kubectl create deployment writes it: nested messages, a pointer zero kept, quantities, ports', () => {
     const container = cat(field(1, 'app'), field(2, 'busybox'), field(3, 'sleep'), field(3, '3600'), field(6, cat(field(1, ''), num(2, 0), num(3, 80), field(4, 'TCP'))),
       field(8, entry(1, 'cpu', field(1, '500m'))), field(13, ''), num(16, 0));

@@ -1,4 +1,4 @@
-import { decideJob, indexRanges } from './job-logic';
+import { decideJob } from './job-logic';
 
 const now = new Date('2026-12-03T08:00:00Z');
 const job = (spec: Record<string, unknown>, status?: Record<string, unknown>) => ({
@@ -8,7 +8,7 @@ const job = (spec: Record<string, unknown>, status?: Record<string, unknown>) =>
 });
 let n = 0;
 const pod = (phase: string, extra: Record<string, any> = {}) => ({
-  metadata: { name: `p${++n}`, creationTimestamp: `2026-12-03T07:59:${String(n % 60).padStart(2, '0')}Z`, ...(extra.metadata ?? {}) },
+  metadata: { name: `p${++n}`, creationTimestamp: `2026-12-03T07:00:${String(n % 60).padStart(2, '0')}Z`, ...(extra.metadata ?? {}) },
   status: { phase, ...(extra.status ?? {}) },
 });
 const types = (d: { status: any }) => (d.status.conditions ?? []).map((c: any) => `${c.type}:${c.reason}`);
@@ -29,13 +29,23 @@ describe('the Job controller decides', () => {
     expect(d.remove.map((p) => p.metadata.name)).toEqual([pods[2].metadata.name, pods[1].metadata.name]);
   });
 
-  it('that the Job is complete once completions succeeded, stopping what still runs', () => {
+  it('that the Job met its success criteria once completions succeeded, stopping what still runs, and is complete once that is gone', () => {
     const running = pod('Running');
-    const d = decideJob(job({ completions: 2, parallelism: 3 }), [pod('Succeeded'), pod('Succeeded'), running], now);
-    expect(types(d)).toEqual(['SuccessCriteriaMet:CompletionsReached', 'Complete:CompletionsReached']);
-    expect(d.status).toMatchObject({ succeeded: 2, active: 1, completionTime: '2026-12-03T08:00:00Z' });
+    const spec = { completions: 2, parallelism: 3 };
+    const done = [pod('Succeeded'), pod('Succeeded')];
+    const d = decideJob(job(spec), [...done, running], now);
+    expect(types(d)).toEqual(['SuccessCriteriaMet:CompletionsReached']);
+    expect(d.status).toMatchObject({ succeeded: 2, active: 1 });
+    expect(d.status.completionTime).toBeUndefined();
     expect(d.remove).toEqual([running]);
-    expect(d.event).toMatchObject({ type: 'Normal', reason: 'Completed' });
+    expect(d.event).toBeUndefined();
+    // Still stopping: nothing more yet.
+    const stopping = { ...running, metadata: { ...running.metadata, deletionTimestamp: 'x' } };
+    expect(types(decideJob(job(spec, d.status), [...done, stopping], now))).toEqual(['SuccessCriteriaMet:CompletionsReached']);
+    const complete = decideJob(job(spec, d.status), done, now);
+    expect(types(complete)).toEqual(['SuccessCriteriaMet:CompletionsReached', 'Complete:CompletionsReached']);
+    expect(complete.status.completionTime).toBe('2026-12-03T08:00:00Z');
+    expect(complete.event).toMatchObject({ type: 'Normal', reason: 'Completed', message: 'Job completed' });
   });
 
   it('that a work queue (no completions) is complete once one pod succeeded and none runs, starting none after the first success', () => {
@@ -55,7 +65,9 @@ describe('the Job controller decides', () => {
     expect(failed.status.completionTime).toBeUndefined();
     const onFailure = job({ backoffLimit: 2, template: { spec: { restartPolicy: 'OnFailure' } } });
     const restarting = pod('Running', { status: { containerStatuses: [{ restartCount: 3 }] } });
-    expect(types(decideJob(onFailure, [restarting], now))).toContain('Failed:BackoffLimitExceeded');
+    const target = decideJob(onFailure, [restarting], now);
+    expect(types(target)).toEqual(['FailureTarget:BackoffLimitExceeded']);
+    expect(target.remove).toEqual([restarting]);
   });
 
   it('that the Job failed past its active deadline, and when that deadline is', () => {
@@ -64,8 +76,11 @@ describe('the Job controller decides', () => {
     expect(types(before)).toEqual([]);
     expect(before.deadlineAt).toBe(Date.parse('2026-12-03T08:00:03Z'));
     const after = decideJob(job({ activeDeadlineSeconds: 1 }, started), [pod('Running')], now);
-    expect(types(after)).toContain('Failed:DeadlineExceeded');
+    expect(types(after)).toEqual(['FailureTarget:DeadlineExceeded']);
     expect(after.remove).toHaveLength(1);
+    const failed = decideJob(job({ activeDeadlineSeconds: 1 }, after.status), [pod('Failed')], now);
+    expect(types(failed)).toEqual(['FailureTarget:DeadlineExceeded', 'Failed:DeadlineExceeded']);
+    expect(failed.event).toEqual({ type: 'Warning', reason: 'DeadlineExceeded', message: 'Job was active longer than specified deadline' });
   });
 
   it('to leave a finished Job as it is, but for stopping what still runs', () => {
@@ -118,8 +133,138 @@ describe('the Job controller decides', () => {
     expect(all.status.completedIndexes).toBe('0-3');
   });
 
-  it('writes completed indexes as Kubernetes does', () => {
-    expect(indexRanges([4, 0, 1, 2, 6, 7, 9, 10, 11])).toBe('0-2,4,6,7,9-11');
-    expect(indexRanges([])).toBe('');
+
+  describe('with a pod failure policy', () => {
+    const exited = (code: number, extra: Record<string, any> = {}) =>
+      pod('Failed', { ...extra, status: { containerStatuses: [{ name: 'main', state: { terminated: { exitCode: code, finishedAt: '2026-12-03T07:00:00Z' } } }], ...(extra.status ?? {}) } });
+    const policy = {
+      podFailurePolicy: {
+        rules: [
+          { action: 'FailJob', onExitCodes: { containerName: 'main', operator: 'In', values: [42] } },
+          { action: 'Ignore', onExitCodes: { operator: 'In', values: [7] } },
+          { action: 'Ignore', onPodConditions: [{ type: 'DisruptionTarget', status: 'True' }] },
+        ],
+      },
+      podReplacementPolicy: 'Failed',
+    };
+
+    it('fails the Job at once on a FailJob rule, stopping what runs first, in Kubernetes words', () => {
+      const bad = exited(42, { metadata: { name: 'x', namespace: 'default' } });
+      const other = pod('Running');
+      const target = decideJob(job({ ...policy, completions: 3, parallelism: 2 }), [bad, other], now);
+      const message = 'Container main for pod default/x failed with exit code 42 matching FailJob rule at index 0';
+      expect(target.status.conditions).toEqual([expect.objectContaining({ type: 'FailureTarget', status: 'True', reason: 'PodFailurePolicy', message })]);
+      expect(target).toMatchObject({ create: 0, remove: [other] });
+      const failed = decideJob(job({ ...policy, completions: 3, parallelism: 2 }, target.status), [bad], now);
+      expect(types(failed)).toEqual(['FailureTarget:PodFailurePolicy', 'Failed:PodFailurePolicy']);
+      expect(failed.event).toEqual({ type: 'Warning', reason: 'PodFailurePolicy', message });
+      expect(failed.status.failed).toBe(1);
+    });
+
+    it('does not count a failure an Ignore rule matches (exit code or pod condition), and replaces the pod', () => {
+      const disrupted = pod('Failed', { status: { conditions: [{ type: 'DisruptionTarget', status: 'True' }] } });
+      const d = decideJob(job({ ...policy, backoffLimit: 0 }), [exited(7), disrupted], now);
+      expect(types(d)).toEqual([]);
+      expect(d.status.failed).toBeUndefined();
+      expect(d.create).toBe(1);
+      // A code no rule names counts as usual.
+      expect(types(decideJob(job({ ...policy, backoffLimit: 0 }), [exited(3)], now))).toEqual(['FailureTarget:BackoffLimitExceeded', 'Failed:BackoffLimitExceeded']);
+    });
+
+    it('keeps the place of a pod still being deleted under podReplacementPolicy Failed', () => {
+      const stopping = pod('Running', { metadata: { deletionTimestamp: 'x' } });
+      expect(decideJob(job({ ...policy }), [stopping], now).create).toBe(0);
+      expect(decideJob(job({ podReplacementPolicy: 'TerminatingOrFailed' }), [stopping], now).create).toBe(1);
+    });
+  });
+
+  describe('for an Indexed Job with backoffLimitPerIndex', () => {
+    const at = (index: number, phase: string, annotations: Record<string, string> = {}) =>
+      pod(phase, { metadata: { annotations: { 'batch.kubernetes.io/job-completion-index': String(index), ...annotations } } });
+    const perIndex = (extra: Record<string, unknown> = {}) => job({ completionMode: 'Indexed', completions: 3, parallelism: 3, backoffLimitPerIndex: 1, backoffLimit: 2147483647, ...extra });
+
+    it('fails an index past its own limit and starts it no more, while the others go on', () => {
+      const fresh = decideJob(perIndex(), [], now);
+      expect(fresh.status.failedIndexes).toBe('');
+      expect(fresh.indexFailures?.get(0)).toEqual({ failed: 0, ignored: 0 });
+      // The second pod of index 1 carries the first failure; its own failure makes two, past the limit of one.
+      const d = decideJob(perIndex(), [at(0, 'Succeeded'), at(1, 'Failed'), at(1, 'Failed', { 'batch.kubernetes.io/job-index-failure-count': '1' }), at(2, 'Running')], now);
+      expect(d.status).toMatchObject({ failedIndexes: '1', completedIndexes: '0', failed: 2 });
+      expect(types(d)).toEqual([]);
+      expect(d.create).toBe(0);
+      // Index 2 succeeds: every index has ended, one of them failed.
+      const end = decideJob(perIndex(), [at(0, 'Succeeded'), at(1, 'Failed', { 'batch.kubernetes.io/job-index-failure-count': '1' }), at(2, 'Succeeded')], now);
+      expect(end.status.failedIndexes).toBe('1');
+      expect(types(end)).toEqual(['FailureTarget:FailedIndexes', 'Failed:FailedIndexes']);
+      expect(end.event).toEqual({ type: 'Warning', reason: 'FailedIndexes', message: 'Job has failed indexes' });
+    });
+
+    it('starts a failed index again within its limit, carrying its failures', () => {
+      const d = decideJob(perIndex({ backoffLimitPerIndex: 2 }), [at(0, 'Failed', { 'batch.kubernetes.io/job-index-failure-count': '1' }), at(1, 'Running'), at(2, 'Running')], now);
+      expect(d).toMatchObject({ create: 1, indexes: [0] });
+      expect(d.indexFailures?.get(0)).toEqual({ failed: 2, ignored: 0 });
+    });
+
+    it('fails the Job once more indexes failed than maxFailedIndexes', () => {
+      const d = decideJob(perIndex({ backoffLimitPerIndex: 0, maxFailedIndexes: 1 }), [at(0, 'Failed'), at(1, 'Failed'), at(2, 'Running')], now);
+      expect(d.status.failedIndexes).toBe('0,1');
+      expect(types(d)).toEqual(['FailureTarget:MaxFailedIndexesExceeded']);
+      expect(d.status.conditions[0].message).toBe('Job has exceeded the specified maximal number of failed indexes');
+      expect(d.remove).toHaveLength(1);
+    });
+
+    it('fails an index at once by a FailIndex rule', () => {
+      const failIndex = { podFailurePolicy: { rules: [{ action: 'FailIndex', onExitCodes: { operator: 'In', values: [5] } }] }, backoffLimitPerIndex: 3 };
+      const five = at(2, 'Failed');
+      (five.status as any).containerStatuses = [{ name: 'main', state: { terminated: { exitCode: 5 } } }];
+      const d = decideJob(perIndex(failIndex), [at(0, 'Running'), at(1, 'Running'), five], now);
+      expect(d.status.failedIndexes).toBe('2');
+      expect(d.create).toBe(0);
+    });
+  });
+
+  describe('with a success policy', () => {
+    const at = (index: number, phase: string) => pod(phase, { metadata: { annotations: { 'batch.kubernetes.io/job-completion-index': String(index) } } });
+    const leader = job({ completionMode: 'Indexed', completions: 3, parallelism: 3, successPolicy: { rules: [{ succeededIndexes: '0' }] } });
+
+    it('meets its criteria when a rule holds, stops the rest and is then complete', () => {
+      expect(types(decideJob(leader, [at(1, 'Succeeded'), at(0, 'Running')], now))).toEqual([]);
+      const rest = [at(1, 'Running'), at(2, 'Running')];
+      const met = decideJob(leader, [at(0, 'Succeeded'), ...rest], now);
+      expect(met.status.conditions).toEqual([expect.objectContaining({ type: 'SuccessCriteriaMet', reason: 'SuccessPolicy', message: 'Matched rules at index 0' })]);
+      expect(met.remove).toEqual(rest);
+      const done = decideJob({ ...leader, status: met.status }, [at(0, 'Succeeded')], now);
+      expect(types(done)).toEqual(['SuccessCriteriaMet:SuccessPolicy', 'Complete:SuccessPolicy']);
+      expect(done.status.completionTime).toBe('2026-12-03T08:00:00Z');
+    });
+  });
+
+  describe('the pod-failure back-off', () => {
+    const failedAt = (time: string) => pod('Failed', { status: { containerStatuses: [{ name: 'main', state: { terminated: { exitCode: 1, finishedAt: time } } }] } });
+    const succeededAt = (time: string) => pod('Succeeded', { status: { containerStatuses: [{ name: 'main', state: { terminated: { exitCode: 0, finishedAt: time } } }] } });
+
+    it('holds back a replacement for the base delay after a failure, doubling with each failure in a row', () => {
+      const one = decideJob(job({}), [failedAt('2026-12-03T07:59:58Z')], now, { backoffMs: 10_000 });
+      expect(one).toMatchObject({ create: 0, deadlineAt: Date.parse('2026-12-03T08:00:08Z') });
+      const three = decideJob(job({}), [failedAt('2026-12-03T07:59:20Z'), failedAt('2026-12-03T07:59:30Z'), failedAt('2026-12-03T07:59:45Z')], now, { backoffMs: 10_000 });
+      expect(three).toMatchObject({ create: 0, deadlineAt: Date.parse('2026-12-03T08:00:25Z') });
+      expect(decideJob(job({}), [failedAt('2026-12-03T07:59:40Z')], now, { backoffMs: 10_000 }).create).toBe(1);
+    });
+
+    it('counts only the failures after the last success, and stops doubling at 36 times the base', () => {
+      const d = decideJob(job({ completions: 3 }), [failedAt('2026-12-03T07:59:50Z'), succeededAt('2026-12-03T07:59:55Z')], now, { backoffMs: 10_000 });
+      expect(d.create).toBe(1);
+      // Twelve failures would make 10 s × 2^11; the delay stays at 6 minutes.
+      const many = [...Array.from({ length: 11 }, (_, i) => failedAt(`2026-12-03T07:50:${String(i).padStart(2, '0')}Z`)), failedAt('2026-12-03T07:59:00Z')];
+      const capped = decideJob(job({ backoffLimit: 20 }), many, now, { backoffMs: 10_000 });
+      expect(capped.deadlineAt).toBe(Date.parse('2026-12-03T08:05:00Z'));
+    });
+
+    it('for an index with backoffLimitPerIndex, holds back only that index', () => {
+      const at = (index: number, phase: string, finishedAt?: string) =>
+        pod(phase, { metadata: { annotations: { 'batch.kubernetes.io/job-completion-index': String(index) } }, status: finishedAt ? { containerStatuses: [{ name: 'main', state: { terminated: { exitCode: 1, finishedAt } } }] } : {} });
+      const d = decideJob(job({ completionMode: 'Indexed', completions: 2, parallelism: 2, backoffLimitPerIndex: 3 }), [at(0, 'Failed', '2026-12-03T07:59:59Z')], now, { backoffMs: 10_000 });
+      expect(d).toMatchObject({ indexes: [1], deadlineAt: Date.parse('2026-12-03T08:00:09Z') });
+    });
   });
 });

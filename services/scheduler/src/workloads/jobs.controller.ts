@@ -1,7 +1,7 @@
 import type { Logger } from '@openpacific/service-kit';
 import { JOB_COMPLETION_INDEX_ANNOTATION, JOB_COMPLETION_INDEX_ENV, JOBS_RESOURCE, ObjectEventTypes, SERVICE_ACCOUNTS_RESOURCE } from '@openpacific/contracts';
 import { controllerReadModel, type FollowerDeps, sameJson, type SharedFollower, StoredObject } from '@openpacific/objects';
-import { decideJob } from './job-logic';
+import { decideJob, INDEX_FAILURE_COUNT_ANNOTATION, INDEX_IGNORED_FAILURE_COUNT_ANNOTATION, type IndexFailures } from './job-logic';
 import { append, clean, controllerNamed, PodOwnersController, PodShape, timestamp, workloadEvent } from './owned-pods';
 import { controllerOf, ownedPodEvent } from './workload-logic';
 
@@ -9,14 +9,19 @@ const JOB_CONTROLLER = controllerNamed('job-controller');
 
 /**
  * The pod of one completion index of an Indexed Job: `<job>-<index>-<5 chars>`, the index as annotation and label,
- * `JOB_COMPLETION_INDEX` in every container's environment, and hostname `<job>-<index>`.
+ * `JOB_COMPLETION_INDEX` in every container's environment, and hostname `<job>-<index>`. With backoffLimitPerIndex
+ * it carries the index's failures so far, which outlive the failed pods.
  */
-function indexedPod(job: any, index: number): PodShape {
+function indexedPod(job: any, index: number, failures?: IndexFailures): PodShape {
   return {
     namePrefix: `${job.metadata.name}-${index}`,
     apply: (pod) => {
       const value = String(index);
       pod.metadata.annotations = { ...(pod.metadata.annotations ?? {}), [JOB_COMPLETION_INDEX_ANNOTATION]: value };
+      if (failures) {
+        pod.metadata.annotations[INDEX_FAILURE_COUNT_ANNOTATION] = String(failures.failed);
+        if (failures.ignored > 0) pod.metadata.annotations[INDEX_IGNORED_FAILURE_COUNT_ANNOTATION] = String(failures.ignored);
+      }
       pod.metadata.labels = { ...(pod.metadata.labels ?? {}), [JOB_COMPLETION_INDEX_ANNOTATION]: value };
       for (const c of [...(pod.spec.initContainers ?? []), ...(pod.spec.containers ?? [])]) {
         c.env = [...(c.env ?? []).filter((e: any) => e.name !== JOB_COMPLETION_INDEX_ENV), { name: JOB_COMPLETION_INDEX_ENV, value }];
@@ -30,33 +35,38 @@ const TTL_CONTROLLER = controllerNamed('ttl-after-finished-controller');
 const BURST = 500;
 
 /**
- * The Job controller of OpenPacific (batch/v1, NonIndexed), run by the elected scheduler beside the Deployment and
+ * The Job controller of OpenPacific (batch/v1), run by the elected scheduler beside the Deployment and
  * ReplicaSet controllers: level-triggered passes that start pods from the template up to `parallelism` until
- * `completions` have succeeded (or, without completions, until one has and the rest finished), count failures
- * (pods Failed, container restarts under OnFailure) against `backoffLimit`, enforce `activeDeadlineSeconds`,
- * suspend and resume, and write the status and conditions `kubectl get jobs` and `kubectl wait` read
- * (job-logic.ts decides; this class writes). Finished pods are kept for their logs; the Job's deletion takes them,
+ * `completions` have succeeded (or, without completions, until one has and the rest finished; Indexed: every
+ * index, or what `successPolicy` asks), count failures (pods Failed as `podFailurePolicy` judges them, container
+ * restarts under OnFailure) against `backoffLimit` or `backoffLimitPerIndex`, wait the pod-failure back-off before
+ * a replacement, enforce `activeDeadlineSeconds`, suspend and resume, and write the status and conditions
+ * `kubectl get jobs` and `kubectl wait` read (job-logic.ts decides; this class writes). Finished pods are kept for their logs; the Job's deletion takes them,
  * and a finished Job with `ttlSecondsAfterFinished` is deleted once that time has passed.
  */
 export class JobsController extends PodOwnersController {
   /** The policy service's last refusal of a Job's pod, by Job uid: recorded as an Event once, tried again at the resync. */
   private readonly refusals = new Map<string, string>();
 
-  constructor(deps: FollowerDeps<Logger> & { log: SharedFollower }, opts: { resyncMs?: number; admissionTimeoutMs?: number } = {}) {
+  private readonly backoffMs?: number;
+
+  /** `backoffMs`: the first pod-failure back-off (10 s by default; tests shorten it). */
+  constructor(deps: FollowerDeps<Logger> & { log: SharedFollower }, opts: { resyncMs?: number; admissionTimeoutMs?: number; backoffMs?: number } = {}) {
     // Of the pods, only Jobs' own: the scheduler's other controllers hold every pod already.
     super(deps, controllerReadModel([JOBS_RESOURCE, 'pods', SERVICE_ACCOUNTS_RESOURCE]), 'jobs', { ...opts, keep: (e) => ownedPodEvent(e, 'Job') });
+    this.backoffMs = opts.backoffMs;
   }
 
   protected async pass(): Promise<void> {
     await this.syncEach(JOBS_RESOURCE, (stored) => this.syncJob(stored), 50, [this.refusals]);
   }
 
-  /** One Job: its pods made or removed, its status written. The time of its active deadline, if it has one ahead. */
+  /** One Job: its pods made or removed, its status written. When to look again: its active deadline or the end of a back-off, if ahead. */
   private async syncJob(stored: StoredObject): Promise<number | undefined> {
     const job = stored.object;
     const pods = this.model.list('pods', job.metadata.namespace).map((s) => s.object).filter((p) => controllerOf(p)?.uid === job.metadata.uid);
     if (this.awaitingCreates(job, pods)) return undefined;
-    const decision = decideJob(job, pods, new Date());
+    const decision = decideJob(job, pods, new Date(), { backoffMs: this.backoffMs });
     if (decision.expired) {
       // Its time to live after finishing is over (the TTL-after-finished controller): deleted, and the garbage collector takes its pods.
       const next = clean(job);
@@ -69,7 +79,7 @@ export class JobsController extends PodOwnersController {
     const made = new Set<string>();
     for (let i = 0; i < Math.min(decision.create, BURST); i++) {
       const index = decision.indexes?.[i];
-      const outcome = await this.pods.create(job, JOB_CONTROLLER, this.refusals.get(job.metadata.uid), index === undefined ? undefined : indexedPod(job, index));
+      const outcome = await this.pods.create(job, JOB_CONTROLLER, this.refusals.get(job.metadata.uid), index === undefined ? undefined : indexedPod(job, index, decision.indexFailures?.get(index)));
       if (outcome && 'refused' in outcome) {
         this.refusals.set(job.metadata.uid, outcome.refused);
         break;

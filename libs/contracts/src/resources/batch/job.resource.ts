@@ -13,7 +13,47 @@ export const JOB_COMPLETION_INDEX_ENV = 'JOB_COMPLETION_INDEX';
 /** The older names of the same two labels, which kube-apiserver still sets beside them. */
 export const LEGACY_JOB_LABELS = { uid: 'controller-uid', name: 'job-name' };
 
+const MAX_INT32 = 2147483647;
 const nonNegative = { type: 'integer', minimum: 0 };
+
+/** What the schema can say of a pod failure policy; the rules' meaning (one of onExitCodes/onPodConditions, ordered codes...) is the gateway's validation, in kube-apiserver's words. */
+const podFailurePolicySchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['rules'],
+  properties: {
+    rules: {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          action: { type: 'string' },
+          onExitCodes: {
+            type: 'object',
+            additionalProperties: false,
+            properties: { containerName: { type: 'string' }, operator: { type: 'string' }, values: { type: 'array', items: { type: 'integer' } } },
+          },
+          onPodConditions: {
+            type: 'array',
+            items: { type: 'object', additionalProperties: false, properties: { type: { type: 'string' }, status: { type: 'string' } } },
+          },
+        },
+      },
+    },
+  },
+};
+
+const successPolicySchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    rules: {
+      type: 'array',
+      items: { type: 'object', additionalProperties: false, properties: { succeededIndexes: { type: 'string' }, succeededCount: { type: 'integer' } } },
+    },
+  },
+};
 
 export const jobSpecSchema = {
   type: 'object',
@@ -31,6 +71,10 @@ export const jobSpecSchema = {
     completionMode: { type: 'string', enum: ['NonIndexed', 'Indexed'] },
     suspend: { type: 'boolean' },
     podReplacementPolicy: { type: 'string', enum: ['TerminatingOrFailed', 'Failed'] },
+    podFailurePolicy: podFailurePolicySchema,
+    successPolicy: successPolicySchema,
+    backoffLimitPerIndex: nonNegative,
+    maxFailedIndexes: nonNegative,
   },
 };
 
@@ -51,6 +95,7 @@ const jobStatusSchema = {
     terminating: countSchema,
     uncountedTerminatedPods: { type: 'object' },
     completedIndexes: { type: 'string' },
+    failedIndexes: { type: 'string' },
   },
 };
 
@@ -59,18 +104,20 @@ export const generatedJobSelector = (job: any) => ({ matchLabels: { [JOB_CONTROL
 
 /**
  * kube-apiserver's defaults of a Job's spec (what a Job created by the API or by a CronJob gets): completions
- * and parallelism 1 when neither is given (only parallelism when completions is), backoffLimit 6, NonIndexed,
- * not suspended, and without `manualSelector` a selector on the Job's uid with that label and the job-name label
- * (and their older names) on the pod template.
+ * and parallelism 1 when neither is given (only parallelism when completions is), backoffLimit 6 (the largest
+ * int32 with `backoffLimitPerIndex`, which then limits each index instead), NonIndexed, not suspended,
+ * podReplacementPolicy `Failed` with a pod failure policy (which must see a pod's end before replacing it) and
+ * `TerminatingOrFailed` otherwise, and without `manualSelector` a selector on the Job's uid with that label and
+ * the job-name label (and their older names) on the pod template.
  */
 export function defaultJobSpec(job: any): any {
   const spec = (job.spec ??= {});
   if (spec.completions === undefined && spec.parallelism === undefined) spec.completions = 1;
   spec.parallelism ??= 1;
-  spec.backoffLimit ??= 6;
+  spec.backoffLimit ??= spec.backoffLimitPerIndex !== undefined ? MAX_INT32 : 6;
   spec.completionMode ??= 'NonIndexed';
   spec.suspend ??= false;
-  spec.podReplacementPolicy ??= 'TerminatingOrFailed';
+  spec.podReplacementPolicy ??= spec.podFailurePolicy ? 'Failed' : 'TerminatingOrFailed';
   if (!spec.manualSelector && !spec.selector && job.metadata?.uid) {
     spec.selector = generatedJobSelector(job);
     const labels = (((spec.template ??= {}).metadata ??= {}).labels ??= {});

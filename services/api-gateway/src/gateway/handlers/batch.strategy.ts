@@ -2,6 +2,7 @@ import { defaultJobSpec, generatedJobSelector } from '@openpacific/contracts';
 import { cronScheduleProblem, knownTimeZone, StatusCause } from '@openpacific/kube-api';
 import { defaultTemplate, goSelector, validateSelectorUpdate, validateTemplateSpec, validateWorkload } from './apps.strategy';
 import type { KindStrategy } from './kind-strategies';
+import { validateJobPolicies, validateJobPoliciesUpdate } from './job-policy.validation';
 import { deepEqual } from './object-rules';
 
 /** batch/v1 Job and CronJob: kube-apiserver's defaults (a Job's generated selector and labels) and the validation the schema cannot express. */
@@ -23,12 +24,13 @@ export function validateJob(job: any): StatusCause[] {
   if (spec.completionMode === 'Indexed' && spec.completions === undefined) {
     causes.push({ field: 'spec.completions', reason: 'FieldValueRequired', message: 'Required value: when completion mode is Indexed' });
   }
+  causes.push(...validateJobPolicies(spec));
   return causes;
 }
 
-/** A Job's selector and pod template do not change once it exists. */
+/** A Job's selector, pod template, completion mode and policies do not change once it exists. */
 export function validateJobUpdate(old: any, next: any): StatusCause[] {
-  const causes = validateSelectorUpdate(old, next);
+  const causes = [...validateSelectorUpdate(old, next), ...validateJobPoliciesUpdate(old, next, deepEqual)];
   if (!deepEqual(old.spec?.template ?? null, next.spec?.template ?? null)) {
     causes.push({ field: 'spec.template', reason: 'FieldValueInvalid', message: 'Invalid value: the pod template: field is immutable' });
   }
@@ -56,6 +58,8 @@ export function validateCronJob(cj: any): StatusCause[] {
   const template = spec.jobTemplate?.spec?.template;
   if (!template) causes.push({ field: 'spec.jobTemplate.spec.template', reason: 'FieldValueRequired', message: 'Required value' });
   else causes.push(...validateTemplateSpec(template, 'spec.jobTemplate.spec.template', JOB_RESTART_POLICIES));
+  const jobCauses = validateJobPolicies(spec.jobTemplate?.spec ?? {});
+  causes.push(...jobCauses.map((c) => ({ ...c, field: c.field?.replace(/^spec\./, 'spec.jobTemplate.spec.') })));
   return causes;
 }
 
