@@ -117,6 +117,12 @@ export interface ContainerConfig {
    * later writes of the volume do not reach it.
    */
   mounts?: { name: string; mountPath: string; hostPath?: string; readOnly?: boolean; subPath?: string }[];
+  /**
+   * The container's stdin is a pipe the runtime keeps open for attach sessions to write to (else /dev/null). The
+   * process sees its end only when `stdinOnce`'s first attach session with stdin has ended, as kubelet's runtime does.
+   */
+  stdin?: boolean;
+  stdinOnce?: boolean;
 }
 
 /** One file of a volume whose content the agent computes (configMap, secret, downwardAPI, projected volumes). */
@@ -287,6 +293,22 @@ export const ExecChannels = {
   /** gateway → runtime: stdin reached its end (close the pipe). */
   closeStdin: 255,
 } as const;
+
+/**
+ * `kubectl attach`: the container's own stdio, from the moment of attach until the client leaves or the container
+ * exits. Asked on `<prefix>.crx.<host>.attach.start` (answered `{}` once the runtime listens); the streams are those of
+ * an exec session (`crxExecStreamSubject`), with `exit` carrying `{}` when the container ended the session (`{ error }`
+ * when the runtime lost it) and `kill` meaning only that the client went (the container runs on).
+ */
+export function crxAttachStartSubject(prefix: string, host: string): string {
+  return `${prefix}.crx.${host}.attach.start`;
+}
+
+export interface AttachStartRequest {
+  sessionId: string;
+  containerId: string;
+  stdin: boolean;
+}
 
 export interface ExecStartRequest {
   sessionId: string;

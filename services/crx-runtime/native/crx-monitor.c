@@ -7,7 +7,10 @@
  * writes its output to its log, so the shim no longer reads containers' output line by line either.
  *
  * Requests, on stdin: a decimal byte count and a newline, then that many bytes of NUL-terminated fields:
- *   id, log path, working directory, argc, argv[0..argc-1] (argv[0] an absolute path), envc, env[0..envc-1].
+ *   id, log path, working directory, stdin path (empty: /dev/null), argc, argv[0..argc-1] (argv[0] an absolute
+ *   path), envc, env[0..envc-1].
+ * The stdin path is a FIFO whose other end the shim holds open (attach sessions write to it): it is opened for
+ * reading only, so the container sees its end once every writer has closed it.
  * Answers, on stdout, a line each:
  *   started <id> <pid>
  *   failed <id> <reason>                 nothing was started (no fork, a working directory it cannot enter, no exec)
@@ -15,8 +18,8 @@
  *                                        it, signal 0 otherwise) and its output is in the log: both its pipes were
  *                                        closed, or 2 s passed (a process it left behind holds them)
  *
- * Each container runs in a session of its own with stdin from /dev/null, its stdout and stderr on pipes to this
- * program, and SIGKILL as its parent-death signal: this program has SIGKILL as its own, so a shim killed (a host
+ * Each container runs in a session of its own with stdin from /dev/null (or its FIFO), its stdout and stderr on pipes
+ * to this program, and SIGKILL as its parent-death signal: this program has SIGKILL as its own, so a shim killed (a host
  * killed as a whole) takes every container with it. Each line of output is written to the container's log as
  * `<RFC 3339 time with nanoseconds> stdout|stderr F <line>` (the CRI log format; a line longer than 16 KiB is
  * written in parts tagged P, the last part F). The monitor ignores SIGINT, SIGTERM and SIGHUP, as the shim does (the
@@ -169,7 +172,7 @@ static void reap(void) {
 }
 
 /* In the child, between fork and exec: anything that fails is written to `report` (close-on-exec) as errno. */
-static void __attribute__((noreturn)) become(const char *cwd, char **argv, char **envp, int out, int err, int report, pid_t monitor) {
+static void __attribute__((noreturn)) become(const char *cwd, const char *in, char **argv, char **envp, int out, int err, int report, pid_t monitor) {
   sigset_t none;
   sigemptyset(&none);
   sigprocmask(SIG_SETMASK, &none, NULL);
@@ -178,9 +181,9 @@ static void __attribute__((noreturn)) become(const char *cwd, char **argv, char 
   if (setsid() < 0 || prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) failure = errno;
   /* The monitor died in between: so does the container. */
   if (!failure && getppid() != monitor) _exit(137);
-  int null = open("/dev/null", O_RDONLY);
-  if (!failure && (null < 0 || dup2(null, 0) < 0 || dup2(out, 1) < 0 || dup2(err, 2) < 0)) failure = errno;
-  if (null > 2) close(null);
+  int input = open(in[0] ? in : "/dev/null", O_RDONLY);
+  if (!failure && (input < 0 || dup2(input, 0) < 0 || dup2(out, 1) < 0 || dup2(err, 2) < 0)) failure = errno;
+  if (input > 2) close(input);
   if (!failure && chdir(cwd) != 0) failure = errno;
   if (!failure) execve(argv[0], argv, envp);
   if (!failure) failure = errno;
@@ -192,10 +195,10 @@ static void __attribute__((noreturn)) become(const char *cwd, char **argv, char 
  * vfork: the child borrows this process's memory until it execs, so a start copies no page tables and this process
  * takes no copy-on-write faults afterwards. The child only makes system calls (become) before exec or _exit.
  */
-static pid_t launch(const char *cwd, char **argv, char **envp, int out, int err, int report) {
+static pid_t launch(const char *cwd, const char *in, char **argv, char **envp, int out, int err, int report) {
   pid_t monitor = getpid();
   pid_t pid = vfork();
-  if (pid == 0) become(cwd, argv, envp, out, err, report, monitor);
+  if (pid == 0) become(cwd, in, argv, envp, out, err, report, monitor);
   return pid;
 }
 
@@ -212,14 +215,14 @@ static void start(char *payload, size_t len) {
     at += strlen(payload + at) + 1;
   }
   const char *id = count > 0 ? fields[0] : "?";
-  size_t argc = count >= 5 ? strtoul(fields[3], NULL, 10) : 0;
-  size_t envc = argc >= 1 && 4 + argc < count ? strtoul(fields[4 + argc], NULL, 10) : 0;
-  if (argc < 1 || 5 + argc + envc != count) {
+  size_t argc = count >= 6 ? strtoul(fields[4], NULL, 10) : 0;
+  size_t envc = argc >= 1 && 5 + argc < count ? strtoul(fields[5 + argc], NULL, 10) : 0;
+  if (argc < 1 || 6 + argc + envc != count) {
     answer("failed %s malformed request", id);
     free(fields);
     return;
   }
-  const char *log_path = fields[1], *cwd = fields[2];
+  const char *log_path = fields[1], *cwd = fields[2], *in = fields[3];
   char **argv = calloc(argc + 1, sizeof *argv), **envp = calloc(envc + 1, sizeof *envp);
   struct container *c = calloc(1, sizeof *c);
   int out[2] = { -1, -1 }, err[2] = { -1, -1 }, report[2] = { -1, -1 };
@@ -227,9 +230,9 @@ static void start(char *payload, size_t len) {
     answer("failed %s %s", id, strerror(errno));
     goto done;
   }
-  memcpy(argv, fields + 4, argc * sizeof *argv);
-  memcpy(envp, fields + 5 + argc, envc * sizeof *envp);
-  pid_t pid = launch(cwd, argv, envp, out[1], err[1], report[1]);
+  memcpy(argv, fields + 5, argc * sizeof *argv);
+  memcpy(envp, fields + 6 + argc, envc * sizeof *envp);
+  pid_t pid = launch(cwd, in, argv, envp, out[1], err[1], report[1]);
   if (pid < 0) {
     answer("failed %s fork: %s", id, strerror(errno));
     goto done;

@@ -1,4 +1,4 @@
-import { CrxErrorCodes, crxSubject } from '@openpacific/contracts';
+import { crxAttachStartSubject, CrxErrorCodes, crxSubject } from '@openpacific/contracts';
 import { connectNats, CrxClient, requestJson } from '@openpacific/messaging';
 import { testNatsUrl, uniqueNatsPrefix } from '@openpacific/testing';
 import type { NatsConnection } from 'nats';
@@ -50,6 +50,13 @@ describe('crx-runtime over NATS', () => {
     expect(ids(old.items)).toEqual(sandboxes);
     const oldContainers = await requestJson<object, { items: { id: string }[] }>(nc, crxSubject(prefix, host, 'listContainers'), {}, 5000);
     expect(ids(oldContainers.items)).toEqual(containers);
+  });
+
+  it('answers an attach to a sim container with an error, as it does an exec', async () => {
+    const sandbox = await client.runPodSandbox({ podUid: 'uid-attach', podName: 'attach', podNamespace: 'default' });
+    const c = await client.createContainer(sandbox.id, { name: 'x', image: 'x' }, 0);
+    const reply = await requestJson<object, { error?: { code: string; message: string } }>(nc, crxAttachStartSubject(prefix, host), { sessionId: 's-1', containerId: c.id, stdin: false }, 5000);
+    expect(reply.error).toMatchObject({ code: CrxErrorCodes.invalid, message: 'this runtime driver cannot attach to containers' });
   });
 
   it('writes a volume for the client, and answers a bad path and an unknown sandbox with their codes', async () => {

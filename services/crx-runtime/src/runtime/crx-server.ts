@@ -1,6 +1,7 @@
 import { CrxOperation, crxSubject } from '@openpacific/contracts';
 import { serveJson } from '@openpacific/messaging';
 import type { NatsConnection, Subscription } from 'nats';
+import { AttachSessions } from './attach-session';
 import { ExecSessions } from './exec-session';
 import { LeaseWatchdog } from './lease-watchdog';
 import { RuntimeDriver } from './runtime-driver';
@@ -9,6 +10,7 @@ import { RuntimeDriver } from './runtime-driver';
 export class CrxServer {
   private subs: Subscription[] = [];
   private exec?: ExecSessions;
+  private attach?: AttachSessions;
 
   constructor(
     private readonly nc: NatsConnection,
@@ -53,6 +55,8 @@ export class CrxServer {
     }
     this.exec = new ExecSessions(this.nc, this.prefix, this.host, d);
     this.exec.start();
+    this.attach = new AttachSessions(this.nc, this.prefix, this.host, d);
+    this.attach.start();
   }
 
   private async time<T>(op: string, fields: Record<string, unknown>, step: () => T | Promise<T>): Promise<T> {
@@ -71,5 +75,6 @@ export class CrxServer {
     for (const s of this.subs) s.unsubscribe();
     this.subs = [];
     this.exec?.stop();
+    this.attach?.stop();
   }
 }

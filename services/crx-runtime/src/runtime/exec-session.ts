@@ -1,9 +1,8 @@
 import { ChildProcess, execFile, spawn } from 'node:child_process';
 import { readFileSync, readlinkSync } from 'node:fs';
 import { CodedError, crxExecStartSubject, crxExecStreamSubject, CrxErrorCodes, ExecChannels, ExecStartRequest } from '@openpacific/contracts';
-import { serveJson } from '@openpacific/messaging';
-import type { NatsConnection, Subscription } from 'nats';
-import { RuntimeDriver } from './runtime-driver';
+import type { Subscription } from 'nats';
+import { HostSessions } from './host-sessions';
 
 const MAX_SESSIONS = 64;
 
@@ -12,19 +11,11 @@ const MAX_SESSIONS = 64;
  * `execTarget`, as exec probes), its stdio streamed over NATS to the gateway that holds the client's WebSocket.
  * With `tty`, util-linux `script` gives the process a pseudo-terminal (node has none of its own).
  */
-export class ExecSessions {
-  private sub?: Subscription;
+export class ExecSessions extends HostSessions<ExecStartRequest> {
   private readonly sessions = new Map<string, { child: ChildProcess; input: Subscription }>();
 
-  constructor(
-    private readonly nc: NatsConnection,
-    private readonly prefix: string,
-    private readonly host: string,
-    private readonly driver: RuntimeDriver,
-  ) {}
-
-  start(): void {
-    this.sub = serveJson(this.nc, crxExecStartSubject(this.prefix, this.host), `crx-${this.host}`, (req: ExecStartRequest) => this.open(req));
+  protected startSubject(): string {
+    return crxExecStartSubject(this.prefix, this.host);
   }
 
   stop(): void {
@@ -36,7 +27,7 @@ export class ExecSessions {
     this.sessions.clear();
   }
 
-  private open(req: ExecStartRequest): Record<string, never> {
+  protected open(req: ExecStartRequest): Record<string, never> {
     if (!this.driver.execTarget) throw new CodedError(CrxErrorCodes.invalid, 'this runtime driver cannot exec into containers');
     if (!Array.isArray(req.command) || req.command.length === 0) throw new CodedError(CrxErrorCodes.invalid, 'a command is required');
     if (this.sessions.size >= MAX_SESSIONS) throw new CodedError(CrxErrorCodes.conflict, `too many exec sessions on host ${this.host}`);

@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { copyFileSync, existsSync, lstatSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
@@ -14,7 +14,7 @@ import { alive, executable, processTree, signalAll } from './process-tree';
 import { readLogFile } from './log-reader';
 import { PodNetwork, PodNetworkAttachment, PodNetworkStatus, netnsPath, SpareNetwork, writeHostsFile, writeResolvConf } from './pod-network';
 import { SpareNetworks } from './spare-networks';
-import { containerWanted, RuntimeDriver, sandboxWanted } from './runtime-driver';
+import { AttachTarget, containerWanted, RuntimeDriver, sandboxWanted } from './runtime-driver';
 import type { ShimSpec } from '../shim/container-process';
 import { ShimClient, ShimGoneError, shimSocketName } from './shim-client';
 import { StateFile } from './state-file';
@@ -42,6 +42,9 @@ interface ContainerRecord {
   volumes: { source: string; mountPath: string; readOnly?: boolean; beneath?: string }[];
   logPath: string;
   statusPath: string;
+  /** Its stdin FIFO (`stdin: true`), made when it is created; removed by the shim once `stdinOnce` closed it. */
+  stdinPath?: string;
+  stdinOnce?: boolean;
   createdAt: string;
 }
 
@@ -214,6 +217,11 @@ export class ProcessDriver implements RuntimeDriver {
     // On the host's root a subPath's own path stands for the volume (the last mount of a volume, if it has several).
     if (!image.rootfs) for (const v of volumes) env[`VOLUME_${v.name.replace(/\W/g, '_').toUpperCase()}`] = v.source;
     const id = randomBytes(8).toString('hex');
+    const stdinPath = config.stdin ? join(sandbox.directory, 'logs', `${config.name}.${attempt}.stdin`) : undefined;
+    if (stdinPath) {
+      rmSync(stdinPath, { force: true });
+      execFileSync('mkfifo', ['-m', '600', stdinPath]);
+    }
     const record: ContainerRecord = {
       id, sandboxId, name: config.name, attempt, image: config.image, command, env,
       cwd: !image.rootfs && config.workingDir && existsSync(config.workingDir) ? config.workingDir : sandbox.directory,
@@ -225,6 +233,7 @@ export class ProcessDriver implements RuntimeDriver {
       volumes,
       logPath: join(sandbox.directory, 'logs', `${config.name}.${attempt}.log`),
       statusPath: join(sandbox.directory, 'logs', `${config.name}.${attempt}.status.json`),
+      ...(stdinPath ? { stdinPath, ...(config.stdinOnce ? { stdinOnce: true } : {}) } : {}),
       createdAt: new Date().toISOString(),
     };
     this.state.containers[id] = record;
@@ -257,7 +266,7 @@ export class ProcessDriver implements RuntimeDriver {
       givePodFile(join(sandbox.directory, 'hosts'), c.rootfs, isolation.upper);
     }
     const spec: ShimSpec = {
-      command: c.command, env: c.env, cwd: c.cwd, logPath: c.logPath, statusPath: c.statusPath, cgroupProcs, isolation,
+      command: c.command, env: c.env, cwd: c.cwd, logPath: c.logPath, statusPath: c.statusPath, stdinPath: c.stdinPath, cgroupProcs, isolation,
       enter: attachment && !isolation ? this.podNetwork.network!.enter(attachment) : undefined,
     };
     await this.startThroughShim(spec, c.statusPath);
@@ -348,6 +357,20 @@ export class ProcessDriver implements RuntimeDriver {
     // Its host name too (the pod's `spec.hostname`): `kubectl exec … hostname` answers what the container sees.
     const namespaces = attachment ? ['-m', '-u', '-p', '-n', '-r', '-w'] : ['-m', '-u', '-p', '-r', '-w'];
     return { file: 'nsenter', args: ['-t', String(init), ...namespaces, '--', ...command], cwd: '/', env: c.env };
+  }
+
+  /** What an attach session reads and writes: the running container's log, and its stdin FIFO while that is open. */
+  attachTarget(containerId: string): AttachTarget {
+    const c = this.container(containerId);
+    if (this.containerStatus(c.id).state !== 'CONTAINER_RUNNING') throw new CodedError(CrxErrorCodes.conflict, `container ${c.id} is not running`);
+    const stdinPath = c.stdinPath && existsSync(c.stdinPath) ? c.stdinPath : undefined;
+    return {
+      logPath: c.logPath,
+      stdinPath,
+      stdinOnce: !!c.stdinOnce,
+      running: () => this.state.containers[c.id] !== undefined && this.containerStatus(c.id).state === 'CONTAINER_RUNNING',
+      closeStdin: () => (stdinPath ? this.shim.closeStdin(stdinPath) : Promise.resolve()),
+    };
   }
 
   /** Runs a command in a running container (its namespaces and root when isolated) and waits for it. */

@@ -22,12 +22,26 @@ export interface RuntimeDriver {
   execSync(req: ExecSyncRequest): Promise<ExecSyncResponse>;
   /** Replaces the content of a sandbox's volume, atomically for its containers (see `WriteVolumeRequest`). */
   writeVolume(req: WriteVolumeRequest): WriteVolumeResponse;
-  /** How to start a command inside a running container (exec sessions); drivers without real processes lack it. */
   /** Lets go of what it holds for future starts (a clean stop; sandboxes and containers stay). */
   close?(): void;
   /** Resolves once the changes made so far are durable, for a driver that writes them after the call (answer only then). */
   persisted?(): Promise<void>;
+  /** How to start a command inside a running container (exec sessions); drivers without real processes lack it. */
   execTarget?(containerId: string, command: string[]): { file: string; args: string[]; cwd: string; env: Record<string, string> };
+  /** The stdio of a running container for attach sessions; drivers without real processes lack it. */
+  attachTarget?(containerId: string): AttachTarget;
+}
+
+/** A running container's stdio as an attach session reaches it. */
+export interface AttachTarget {
+  /** Its output: the CRI-format log its monitor writes, a line at a time. */
+  logPath: string;
+  /** Its stdin FIFO, while it is open (`stdin: true`, and not yet closed by `stdinOnce`). */
+  stdinPath?: string;
+  stdinOnce: boolean;
+  running(): boolean;
+  /** Ends its stdin for good (`stdinOnce`): the runtime's writer must be closed too for the container to read the end. */
+  closeStdin(): Promise<void>;
 }
 
 /** Whether a driver's `listPodSandboxes` keeps a sandbox: a linear filter, as a real host has few pods. */

@@ -26,7 +26,7 @@ export class ShimGoneError extends Error {}
 export class ShimClient {
   private socket?: Promise<Socket>;
   private nextId = 1;
-  private readonly pending = new Map<number, { resolve: (s: StartedContainer) => void; reject: (e: Error) => void }>();
+  private readonly pending = new Map<number, { resolve: (answer: any) => void; reject: (e: Error) => void }>();
 
   constructor(
     private readonly socketName: string,
@@ -34,13 +34,22 @@ export class ShimClient {
   ) {}
 
   async start(spec: ShimSpec): Promise<StartedContainer> {
+    return this.ask<StartedContainer>({ spec });
+  }
+
+  /** The shim lets go of a container's stdin FIFO and removes it (`stdinOnce`: its attach session ended). */
+  async closeStdin(path: string): Promise<void> {
+    await this.ask<true>({ closeStdin: path });
+  }
+
+  private async ask<T>(request: Record<string, unknown>): Promise<T> {
     const socket = await (this.socket ??= this.connect());
     const id = this.nextId++;
-    // Referenced only while a start is pending: an idle connection must not keep a runtime (or a test) from exiting.
+    // Referenced only while a request is pending: an idle connection must not keep a runtime (or a test) from exiting.
     socket.ref();
-    return new Promise<StartedContainer>((resolve, reject) => {
+    return new Promise<T>((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      socket.write(JSON.stringify({ id, spec }) + '\n');
+      socket.write(JSON.stringify({ id, ...request }) + '\n');
     }).finally(() => this.pending.size === 0 && socket.unref());
   }
 
@@ -81,10 +90,10 @@ export class ShimClient {
     // readline passes the socket's errors on: the 'close' below handles a lost shim, so they are dropped here.
     const lines = createInterface({ input: socket, crlfDelay: Infinity }).on('error', () => undefined);
     lines.on('line', (line) => {
-      const reply = JSON.parse(line) as { id: number; started?: StartedContainer; error?: string };
+      const reply = JSON.parse(line) as { id: number; started?: StartedContainer; closed?: true; error?: string };
       const waiter = this.pending.get(reply.id);
       this.pending.delete(reply.id);
-      if (reply.started) waiter?.resolve(reply.started);
+      if (reply.started || reply.closed) waiter?.resolve(reply.started ?? reply.closed);
       else waiter?.reject(new Error(`the container shim could not start the container: ${reply.error}`));
     });
     socket.on('error', () => undefined);

@@ -1,4 +1,4 @@
-import { appendFileSync, renameSync, writeFileSync } from 'node:fs';
+import { appendFileSync, closeSync, openSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { normalize } from 'node:path';
 import { Exit, Launcher, logRecord } from './launchers';
 
@@ -29,6 +29,8 @@ export interface ShimSpec {
      */
     volumes: { source: string; mountPath: string; readOnly?: boolean; beneath?: string }[];
   };
+  /** The container's stdin FIFO (`stdin: true`): the shim holds it open for writing until the container ends or `closeStdin`. */
+  stdinPath?: string;
   /** The command prefix that enters the pod's network namespace (`nsenter --net=/proc/<pause>/ns/net --`), when it has one (not isolated). */
   enter?: string[];
 }
@@ -52,6 +54,26 @@ const JOIN_CGROUPS = 'for f in $OP_CGROUP_PROCS; do echo $$ > "$f"; done; unset 
 function volumeLine(v: { source: string; mountPath: string; readOnly?: boolean; beneath?: string }): string {
   const below = v.beneath && v.source.startsWith(`${v.beneath}/`) ? v.source.slice(v.beneath.length + 1) : '';
   return `${below ? `${v.beneath}//${below}` : normalize(v.source)}|${v.mountPath}${v.readOnly ? '|ro' : ''}`;
+}
+
+/** The write ends the shim holds of its containers' stdin FIFOs, by path. */
+const stdinHolders = new Map<string, number>();
+
+/**
+ * Lets go of a container's stdin (`stdinOnce`: its first attach session ended): with the runtime's own writer
+ * closed, the container reads the end of its input. `remove` takes the FIFO away too, so no later session can
+ * open it again (whoever asks, even a restarted runtime), as kubelet keeps stdin closed until the container restarts.
+ */
+export function closeStdin(path: string, remove = true): void {
+  const fd = stdinHolders.get(path);
+  stdinHolders.delete(path);
+  if (fd !== undefined) closeSync(fd);
+  if (!remove) return;
+  try {
+    unlinkSync(path);
+  } catch {
+    // Gone already (closed before, or its sandbox removed).
+  }
 }
 
 function writeStatus(statusPath: string, status: object): void {
@@ -82,6 +104,7 @@ export async function startContainerProcess(spec: ShimSpec, launcher: Launcher, 
     : {};
   const startedAt = new Date().toISOString();
   const exited = (pid: number, exit: Exit) => {
+    if (spec.stdinPath) closeStdin(spec.stdinPath, false);
     try {
       writeStatus(spec.statusPath, { state: 'exited', pid, shimPid: process.pid, startedAt, finishedAt: new Date().toISOString(), exitCode: exit.code, signal: exit.signal, ...(exit.message ? { message: exit.message } : {}) });
     } catch {
@@ -93,8 +116,11 @@ export async function startContainerProcess(spec: ShimSpec, launcher: Launcher, 
   const recorded: { started?: StartedContainer; early?: Exit } = {};
   let pid: number;
   try {
+    // Held open for writing (O_RDWR: the open waits for no reader) so the container reads no end of its stdin between
+    // attach sessions, nor while its runtime restarts.
+    if (spec.stdinPath) stdinHolders.set(spec.stdinPath, openSync(spec.stdinPath, 'r+'));
     pid = await launcher.launch(
-      { file, args, cwd: spec.cwd, logPath: spec.logPath, env: { ...spec.env, ...isolationEnv, OP_CGROUP_PROCS: spec.cgroupProcs.join(' ') } },
+      { file, args, cwd: spec.cwd, logPath: spec.logPath, stdinPath: spec.stdinPath, env: { ...spec.env, ...isolationEnv, OP_CGROUP_PROCS: spec.cgroupProcs.join(' ') } },
       (exit) => (recorded.started ? exited(recorded.started.pid, exit) : (recorded.early = exit)),
     );
   } catch (err) {

@@ -7,14 +7,15 @@
  * hundred kilobytes, not a Node.js start-up or a fork of this one.
  *
  * Usage: node crx-shim.js <socket name>. It answers newline-delimited JSON on that abstract Unix socket:
- * `{"id":1,"spec":{...}}` → `{"id":1,"started":{...}}` or `{"id":1,"error":"..."}`. It leaves when no
+ * `{"id":1,"spec":{...}}` → `{"id":1,"started":{...}}` or `{"id":1,"error":"..."}`, and `{"id":2,"closeStdin":"<FIFO>"}`
+ * → `{"id":2,"closed":true}` (container-process.ts, `closeStdin`). It leaves when no
  * runtime is connected and no container runs.
  */
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { abstractSocket } from '../runtime/shim-client';
-import { ShimSpec, startContainerProcess } from './container-process';
+import { closeStdin, ShimSpec, startContainerProcess } from './container-process';
 import { hostLauncher } from './launchers';
 
 /** How long the shim stays without a runtime and containers: a runtime that restarts reconnects well within it. */
@@ -43,8 +44,13 @@ const server = createServer((socket) => {
   lines.on('line', (line) => {
     let id: unknown;
     try {
-      const request = JSON.parse(line) as { id: unknown; spec: ShimSpec };
+      const request = JSON.parse(line) as { id: unknown; spec: ShimSpec; closeStdin?: string };
       id = request.id;
+      if (typeof request.closeStdin === 'string') {
+        closeStdin(request.closeStdin);
+        socket.write(JSON.stringify({ id, closed: true }) + '\n');
+        return;
+      }
       running++;
       startContainerProcess(request.spec, launcher, () => {
         running--;

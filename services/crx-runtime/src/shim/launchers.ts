@@ -1,5 +1,5 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { createWriteStream, existsSync } from 'node:fs';
+import { closeSync, createWriteStream, existsSync, openSync } from 'node:fs';
 import { constants } from 'node:os';
 import { createInterface } from 'node:readline';
 
@@ -11,6 +11,8 @@ export interface Launch {
   env: Record<string, string>;
   cwd: string;
   logPath: string;
+  /** A FIFO to be its stdin (read end only; its shim holds the write end open), else /dev/null. */
+  stdinPath?: string;
 }
 
 /** How a container's first process ended, once its output is in its log. */
@@ -22,7 +24,7 @@ export interface Exit {
 }
 
 /**
- * Starts the shim's containers: each in a session of its own, stdin from /dev/null, output to its log, SIGKILL as
+ * Starts the shim's containers: each in a session of its own, stdin from /dev/null or its FIFO, output to its log, SIGKILL as
  * its parent-death signal (it dies with the shim). `launch` resolves with the pid, or rejects with why nothing started.
  */
 export interface Launcher {
@@ -61,7 +63,7 @@ export class MonitorLauncher implements Launcher {
     const monitor = (this.monitor ??= this.spawn());
     const id = String(this.nextId++);
     const env = Object.entries(what.env).map(([k, v]) => `${k}=${v}`);
-    const fields = [id, what.logPath, what.cwd, String(what.args.length + 1), what.file, ...what.args, String(env.length), ...env];
+    const fields = [id, what.logPath, what.cwd, what.stdinPath ?? '', String(what.args.length + 1), what.file, ...what.args, String(env.length), ...env];
     if (fields.some((f) => f.includes('\0'))) return Promise.reject(new Error('a command line or environment value holds a NUL byte'));
     const payload = Buffer.from(fields.map((f) => `${f}\0`).join(''));
     return new Promise<number>((resolve, reject) => {
@@ -129,7 +131,14 @@ export class NodeLauncher implements Launcher {
 
   launch(what: Launch, onExit: (exit: Exit) => void): Promise<number> {
     const [file, ...args] = [...this.parentDeath, what.file, ...what.args];
-    const child = spawn(file, args, { cwd: what.cwd, env: what.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    // Opened for reading without waiting: the shim holds the FIFO's other end already.
+    const input = what.stdinPath ? openSync(what.stdinPath, 'r') : 'ignore';
+    let child: ChildProcess;
+    try {
+      child = spawn(file, args, { cwd: what.cwd, env: what.env, stdio: [input, 'pipe', 'pipe'], detached: true });
+    } finally {
+      if (typeof input === 'number') closeSync(input);
+    }
     this.children.add(child);
     child.on('exit', () => this.children.delete(child));
     // A log that cannot be written (its sandbox removed under it) loses lines, never the shim and its other containers.

@@ -621,6 +621,7 @@ export class PodWorker {
         ...(m.readOnly || readOnly.has(m.name) ? { readOnly: true } : {}),
         ...(subPaths[i] ? { subPath: subPaths[i] } : {}),
       })),
+      ...(spec.stdin ? { stdin: true, ...(spec.stdinOnce ? { stdinOnce: true } : {}) } : {}),
     };
   }
 

@@ -10,7 +10,7 @@ import { podContainerName } from '../handlers/logs';
 import type { UpgradeAudit } from '../audit/audit-hook';
 import type { Authenticator } from '../http/authenticator';
 import { forbiddenFor } from '../http/api-server';
-import { serveExec } from './exec';
+import { serveAttach, serveExec, StreamTarget } from './exec';
 import { servePortForward } from './port-forward';
 
 const EXEC_PROTOCOLS = ['v5.channel.k8s.io', 'v4.channel.k8s.io'];
@@ -20,7 +20,7 @@ const TUNNEL_ALIAS = 'spdy31-portforward';
 const PATH = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)\/(exec|portforward|attach)$/;
 
 /**
- * Upgraded requests (the https server's 'upgrade' event): `pods/exec` over WebSocket (remotecommand v4/v5) and
+ * Upgraded requests (the https server's 'upgrade' event): `pods/exec` and `pods/attach` over WebSocket (remotecommand v4/v5) and
  * `pods/portforward` over WebSocket-tunnelled or raw SPDY/3.1. Everything that fails before the upgrade is
  * answered as a kube Status, which is what kubectl prints (after its fallback from WebSocket to SPDY, which
  * fails the same way). Each one is audited once: 101 when it switched protocols, else the Status code.
@@ -67,7 +67,6 @@ export class StreamUpgrades {
     const as = impersonate(this.auth.authenticate(req), req, this.rbac);
     if ('refused' in as) throw forbiddenFor(as.refused);
     this.authorize(as.user, method, namespace, name, subresource);
-    if (subresource === 'attach') throw badRequest('attach is not supported: use kubectl exec');
     const pod = this.core.readModel.get('pods', namespace, name)?.object;
     if (!pod) throw notFound('pods', name);
     if (!pod.spec?.nodeName) throw badRequest(`pod ${name} does not have a host assigned`);
@@ -75,25 +74,31 @@ export class StreamUpgrades {
     if (subresource === 'portforward') return this.portForward(req, socket, head, pod, url, upgrade);
     const q = url.searchParams;
     const command = q.getAll('command');
-    if (command.length === 0) throw badRequest('you must specify at least 1 command');
+    if (subresource === 'exec' && command.length === 0) throw badRequest('you must specify at least 1 command');
     const containerName = podContainerName(pod, q.get('container'));
     const status = [...(pod.status?.containerStatuses ?? []), ...(pod.status?.initContainerStatuses ?? [])].find((s: any) => s.name === containerName);
     if (!status?.containerID || !status.state?.running) throw badRequest(`unable to upgrade connection: container not found ("${containerName}")`);
     const flag = (k: string) => ['true', '1'].includes(q.get(k) ?? '');
-    const target = {
-      host: pod.spec.nodeName, containerId: String(status.containerID).replace(/^crx:\/\//, ''), command,
+    const target: StreamTarget = {
+      host: pod.spec.nodeName, containerId: String(status.containerID).replace(/^crx:\/\//, ''),
       stdin: flag('stdin'), stdout: flag('stdout'), stderr: flag('stderr'), tty: flag('tty'),
     };
     if (!target.stdin && !target.stdout && !target.stderr) throw badRequest('you must specify at least 1 of stdin, stdout, stderr');
-    if (upgrade !== 'websocket') throw badRequest('unable to upgrade connection: this server serves exec over WebSocket (v4/v5.channel.k8s.io) only');
+    if (subresource === 'attach') {
+      // As kubelet: whether the container has a terminal was settled when it started, whatever the client asks.
+      const spec = [...(pod.spec.containers ?? []), ...(pod.spec.initContainers ?? [])].find((c: any) => c.name === containerName);
+      target.tty = spec?.tty === true;
+    }
+    if (upgrade !== 'websocket') throw badRequest(`unable to upgrade connection: this server serves ${subresource} over WebSocket (v4/v5.channel.k8s.io) only`);
     this.wss.handleUpgrade(req, socket, head, (ws) => {
       this.audit(req, 101);
       if (!EXEC_PROTOCOLS.includes(ws.protocol)) {
         ws.close(1002, 'unsupported subprotocol');
         return;
       }
-      serveExec(this.core.nats, this.core.natsPrefix, ws, target).catch((err) => {
-        this.core.logger.warn('exec session failed', { pod: `${namespace}/${name}`, error: (err as Error).message });
+      const session = subresource === 'attach' ? serveAttach(this.core.nats, this.core.natsPrefix, ws, target) : serveExec(this.core.nats, this.core.natsPrefix, ws, { ...target, command });
+      session.catch((err) => {
+        this.core.logger.warn(`${subresource} session failed`, { pod: `${namespace}/${name}`, error: (err as Error).message });
         ws.terminate();
       });
     });
