@@ -55,6 +55,25 @@ describe('kubectl attach', () => {
     expect(r.stderr).toContain('no way\n');
   }, 120_000);
 
+  it('gives kubectl run -it an interactive shell on a terminal, and deletes the pod when it exits', async () => {
+    // kubectl refuses -t when its stdin is no terminal: util-linux script gives it one, fed from the piped input.
+    const kubectl = 'kubectl run -it --rm shell --image=busybox --restart=Never -- sh';
+    const child = spawn('sh', ['-c', `printf 'tty; echo hi-$((40+2))\\nexit\\n' | script -qec '${kubectl}' /dev/null`], { env: env(), detached: true });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (out += d));
+    // A shell that never exits would leave kubectl and script behind the failed test: they go as a group.
+    const guard = setTimeout(() => process.kill(-child.pid!, 'SIGKILL'), 100_000);
+    const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+    clearTimeout(guard);
+    // The echo of the typed line shows the unexpanded $((40+2)): hi-42 is the shell's answer, and `tty` names the
+    // container's own terminal (kubectl's terminal turns any \n into \r\n, so the answer alone would not tell).
+    expect(out).toMatch(/^\/dev\/pts\/\d+\r$/m);
+    expect(out).toMatch(/^hi-42\r$/m);
+    expect(code).toBe(0);
+    await eventually(async () => expect((await cluster.kubectl(['get', 'pod', 'shell'])).stderr).toContain('pods "shell" not found'), { timeoutMs: 30_000 });
+  }, 120_000);
+
   it('refuses a viewer without pods/attach with 403', async () => {
     await cluster.kubectl(['apply', '-f', '-'], {
       input: JSON.stringify({

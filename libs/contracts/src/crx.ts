@@ -123,6 +123,12 @@ export interface ContainerConfig {
    */
   stdin?: boolean;
   stdinOnce?: boolean;
+  /**
+   * The container's stdin, stdout and stderr are a pseudo-terminal, its controlling one (in a session of its own):
+   * its output is logged as stdout, its input is what attach sessions write (with `stdin`), and their resizes set its
+   * window, as kubelet's runtime gives a `tty: true` container.
+   */
+  tty?: boolean;
 }
 
 /** One file of a volume whose content the agent computes (configMap, secret, downwardAPI, projected volumes). */

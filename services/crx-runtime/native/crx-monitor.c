@@ -7,10 +7,17 @@
  * writes its output to its log, so the shim no longer reads containers' output line by line either.
  *
  * Requests, on stdin: a decimal byte count and a newline, then that many bytes of NUL-terminated fields:
- *   id, log path, working directory, stdin path (empty: /dev/null), argc, argv[0..argc-1] (argv[0] an absolute
- *   path), envc, env[0..envc-1].
+ *   id, log path, working directory, stdin path (empty: /dev/null), terminal control path (empty: no terminal),
+ *   argc, argv[0..argc-1] (argv[0] an absolute path), envc, env[0..envc-1].
  * The stdin path is a FIFO whose other end the shim holds open (attach sessions write to it): it is opened for
  * reading only, so the container sees its end once every writer has closed it.
+ * A terminal control path (`tty: true`) is a FIFO of window sizes, each written at once as `<rows> <cols>\n` in
+ * exactly CONTROL_RECORD bytes (`%5u %5u\n`). Such a container gets a pseudo-terminal instead of pipes: its stdin,
+ * stdout and stderr are the terminal, its controlling one. This program keeps the master: what the terminal
+ * outputs goes to the log as stdout (a terminal has one output stream, as kubelet logs it), what is in the line
+ * so far too (tagged P: a prompt has no newline, and attach must show it), what comes on the stdin FIFO is
+ * copied to the master (its end becomes the terminal's end-of-file character), and each window size is set on
+ * the master (the kernel sends SIGWINCH to the terminal's foreground process group).
  * Answers, on stdout, a line each:
  *   started <id> <pid>
  *   failed <id> <reason>                 nothing was started (no fork, a working directory it cannot enter, no exec)
@@ -19,10 +26,10 @@
  *                                        closed, or 2 s passed (a process it left behind holds them)
  *
  * Each container runs in a session of its own with stdin from /dev/null (or its FIFO), its stdout and stderr on pipes
- * to this program, and SIGKILL as its parent-death signal: this program has SIGKILL as its own, so a shim killed (a host
- * killed as a whole) takes every container with it. Each line of output is written to the container's log as
- * `<RFC 3339 time with nanoseconds> stdout|stderr F <line>` (the CRI log format; a line longer than 16 KiB is
- * written in parts tagged P, the last part F). The monitor ignores SIGINT, SIGTERM and SIGHUP, as the shim does (the
+ * to this program (or all three on its terminal), and SIGKILL as its parent-death signal: this program has SIGKILL as
+ * its own, so a shim killed (a host killed as a whole) takes every container with it. Each line of output is written
+ * to the container's log as `<RFC 3339 time with nanoseconds> stdout|stderr F <line>` (the CRI log format; a line
+ * longer than 16 KiB is written in parts tagged P, the last part F). The monitor ignores SIGINT, SIGTERM and SIGHUP, as the shim does (the
  * runtime stops containers by signalling them), and leaves when its stdin closes.
  */
 #define _GNU_SOURCE
@@ -34,20 +41,25 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
 #define LINE_MAX_BYTES 16384
 #define DRAIN_MS 2000
+#define CONTROL_RECORD 12
+#define INPUT_BYTES 4096
 
 struct stream {
   int fd; /* -1 once closed */
   const char *name;
+  int partial; /* a terminal's: what is read is logged at once, a line ended or not */
   size_t len;
   char buf[LINE_MAX_BYTES];
 };
@@ -59,6 +71,11 @@ struct container {
   int code, signal;
   long long reaped_at;
   struct stream out, err;
+  /* With a terminal: its master (out reads a duplicate), the stdin FIFO and the control FIFO (-1: none or closed). */
+  int master, input, control;
+  /* Read from the stdin FIFO, not yet taken by the master: the FIFO is not read again until it is. */
+  size_t pending, sent;
+  char inbuf[INPUT_BYTES];
   struct container *next;
 };
 
@@ -128,8 +145,8 @@ static void drain(struct container *c, struct stream *s) {
       log_line(c, s->name, 'F', s->buf + start, i - start);
       start = i + 1;
     }
-    if (start == 0 && s->len == sizeof s->buf) {
-      log_line(c, s->name, 'P', s->buf, s->len);
+    if ((start == 0 && s->len == sizeof s->buf) || (s->partial && start < s->len)) {
+      log_line(c, s->name, 'P', s->buf + start, s->len - start);
       s->len = 0;
     } else if (start > 0) {
       memmove(s->buf, s->buf + start, s->len - start);
@@ -151,6 +168,9 @@ static void report_exits(void) {
     if (c->out.fd >= 0) close(c->out.fd);
     if (c->err.fd >= 0) close(c->err.fd);
     if (c->log >= 0) close(c->log);
+    if (c->master >= 0) close(c->master);
+    if (c->input >= 0) close(c->input);
+    if (c->control >= 0) close(c->control);
     answer("exited %d %d %d", (int)c->pid, c->code, c->signal);
     *p = c->next;
     free(c);
@@ -171,8 +191,12 @@ static void reap(void) {
   }
 }
 
-/* In the child, between fork and exec: anything that fails is written to `report` (close-on-exec) as errno. */
-static void __attribute__((noreturn)) become(const char *cwd, const char *in, char **argv, char **envp, int out, int err, int report, pid_t monitor) {
+/*
+ * In the child, between fork and exec: anything that fails is written to `report` (close-on-exec) as errno. With a
+ * terminal (`pts`, its slave's path) that is its stdio, opened once the child leads a session of its own so that it
+ * can become the session's controlling terminal.
+ */
+static void __attribute__((noreturn)) become(const char *cwd, const char *in, const char *pts, char **argv, char **envp, int out, int err, int report, pid_t monitor) {
   sigset_t none;
   sigemptyset(&none);
   sigprocmask(SIG_SETMASK, &none, NULL);
@@ -181,9 +205,15 @@ static void __attribute__((noreturn)) become(const char *cwd, const char *in, ch
   if (setsid() < 0 || prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) failure = errno;
   /* The monitor died in between: so does the container. */
   if (!failure && getppid() != monitor) _exit(137);
-  int input = open(in[0] ? in : "/dev/null", O_RDONLY);
-  if (!failure && (input < 0 || dup2(input, 0) < 0 || dup2(out, 1) < 0 || dup2(err, 2) < 0)) failure = errno;
-  if (input > 2) close(input);
+  if (pts) {
+    int terminal = failure ? -1 : open(pts, O_RDWR);
+    if (!failure && (terminal < 0 || ioctl(terminal, TIOCSCTTY, 0) < 0 || dup2(terminal, 0) < 0 || dup2(terminal, 1) < 0 || dup2(terminal, 2) < 0)) failure = errno;
+    if (terminal > 2) close(terminal);
+  } else {
+    int input = open(in[0] ? in : "/dev/null", O_RDONLY);
+    if (!failure && (input < 0 || dup2(input, 0) < 0 || dup2(out, 1) < 0 || dup2(err, 2) < 0)) failure = errno;
+    if (input > 2) close(input);
+  }
   if (!failure && chdir(cwd) != 0) failure = errno;
   if (!failure) execve(argv[0], argv, envp);
   if (!failure) failure = errno;
@@ -195,10 +225,10 @@ static void __attribute__((noreturn)) become(const char *cwd, const char *in, ch
  * vfork: the child borrows this process's memory until it execs, so a start copies no page tables and this process
  * takes no copy-on-write faults afterwards. The child only makes system calls (become) before exec or _exit.
  */
-static pid_t launch(const char *cwd, const char *in, char **argv, char **envp, int out, int err, int report) {
+static pid_t launch(const char *cwd, const char *in, const char *pts, char **argv, char **envp, int out, int err, int report) {
   pid_t monitor = getpid();
   pid_t pid = vfork();
-  if (pid == 0) become(cwd, in, argv, envp, out, err, report, monitor);
+  if (pid == 0) become(cwd, in, pts, argv, envp, out, err, report, monitor);
   return pid;
 }
 
@@ -215,24 +245,43 @@ static void start(char *payload, size_t len) {
     at += strlen(payload + at) + 1;
   }
   const char *id = count > 0 ? fields[0] : "?";
-  size_t argc = count >= 6 ? strtoul(fields[4], NULL, 10) : 0;
-  size_t envc = argc >= 1 && 5 + argc < count ? strtoul(fields[5 + argc], NULL, 10) : 0;
-  if (argc < 1 || 6 + argc + envc != count) {
+  size_t argc = count >= 7 ? strtoul(fields[5], NULL, 10) : 0;
+  size_t envc = argc >= 1 && 6 + argc < count ? strtoul(fields[6 + argc], NULL, 10) : 0;
+  if (argc < 1 || 7 + argc + envc != count) {
     answer("failed %s malformed request", id);
     free(fields);
     return;
   }
-  const char *log_path = fields[1], *cwd = fields[2], *in = fields[3];
+  const char *log_path = fields[1], *cwd = fields[2], *in = fields[3], *control_path = fields[4];
   char **argv = calloc(argc + 1, sizeof *argv), **envp = calloc(envc + 1, sizeof *envp);
   struct container *c = calloc(1, sizeof *c);
   int out[2] = { -1, -1 }, err[2] = { -1, -1 }, report[2] = { -1, -1 };
-  if (!argv || !envp || !c || pipe2(out, O_CLOEXEC) || pipe2(err, O_CLOEXEC) || pipe2(report, O_CLOEXEC)) {
+  int master = -1, input = -1, control = -1;
+  char pts[64];
+  if (!argv || !envp || !c || pipe2(report, O_CLOEXEC)) {
     answer("failed %s %s", id, strerror(errno));
     goto done;
   }
-  memcpy(argv, fields + 5, argc * sizeof *argv);
-  memcpy(envp, fields + 6 + argc, envc * sizeof *envp);
-  pid_t pid = launch(cwd, in, argv, envp, out[1], err[1], report[1]);
+  if (control_path[0]) {
+    /*
+     * The FIFOs are opened here, before the fork, so that a container never runs without them. Both without
+     * waiting: the shim holds the stdin FIFO's other end already; the control FIFO is opened for writing too, so
+     * that it has a writer whoever else comes and goes and never polls as hung up.
+     */
+    if ((master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC)) < 0 || grantpt(master) != 0 || unlockpt(master) != 0 ||
+        ptsname_r(master, pts, sizeof pts) != 0 || (out[0] = fcntl(master, F_DUPFD_CLOEXEC, 3)) < 0 ||
+        (control = open(control_path, O_RDWR | O_NONBLOCK | O_CLOEXEC)) < 0 ||
+        (in[0] && (input = open(in, O_RDONLY | O_NONBLOCK | O_CLOEXEC)) < 0)) {
+      answer("failed %s terminal: %s", id, strerror(errno));
+      goto done;
+    }
+  } else if (pipe2(out, O_CLOEXEC) || pipe2(err, O_CLOEXEC)) {
+    answer("failed %s %s", id, strerror(errno));
+    goto done;
+  }
+  memcpy(argv, fields + 6, argc * sizeof *argv);
+  memcpy(envp, fields + 7 + argc, envc * sizeof *envp);
+  pid_t pid = launch(cwd, in, master >= 0 ? pts : NULL, argv, envp, out[1], err[1], report[1]);
   if (pid < 0) {
     answer("failed %s fork: %s", id, strerror(errno));
     goto done;
@@ -250,11 +299,13 @@ static void start(char *payload, size_t len) {
   }
   c->pid = pid;
   c->log = open(log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-  c->out = (struct stream){ .fd = out[0], .name = "stdout" };
+  /* A terminal's duplicate shares the master's O_NONBLOCK: writes of input never block the monitor either. */
+  c->out = (struct stream){ .fd = out[0], .name = "stdout", .partial = master >= 0 };
   c->err = (struct stream){ .fd = err[0], .name = "stderr" };
   fcntl(out[0], F_SETFL, O_NONBLOCK);
-  fcntl(err[0], F_SETFL, O_NONBLOCK);
-  out[0] = err[0] = -1;
+  if (err[0] >= 0) fcntl(err[0], F_SETFL, O_NONBLOCK);
+  c->master = master, c->input = input, c->control = control;
+  out[0] = err[0] = master = input = control = -1;
   c->next = containers;
   containers = c;
   c = NULL;
@@ -265,10 +316,58 @@ done:
     if (err[i] >= 0) close(err[i]);
     if (report[i] >= 0) close(report[i]);
   }
+  if (master >= 0) close(master);
+  if (input >= 0) close(input);
+  if (control >= 0) close(control);
   free(argv);
   free(envp);
   free(c);
   free(fields);
+}
+
+/* Takes what the stdin FIFO has for the terminal; at its end (stdinOnce), the terminal's end-of-file character. */
+static void take_input(struct container *c) {
+  ssize_t n;
+  while ((n = read(c->input, c->inbuf, sizeof c->inbuf)) < 0 && errno == EINTR) {
+  }
+  if (n < 0 && errno == EAGAIN) return;
+  if (n > 0) {
+    c->pending = (size_t)n, c->sent = 0;
+    return;
+  }
+  struct termios t;
+  close(c->input);
+  c->input = -1;
+  c->inbuf[0] = tcgetattr(c->master, &t) == 0 ? (char)t.c_cc[VEOF] : 4;
+  c->pending = 1, c->sent = 0;
+}
+
+/* Gives the terminal what it will take of the pending input; a terminal that is gone gets no more. */
+static void give_input(struct container *c) {
+  ssize_t n = write(c->master, c->inbuf + c->sent, c->pending - c->sent);
+  if (n < 0 && (errno == EINTR || errno == EAGAIN)) return;
+  if (n < 0) {
+    c->pending = c->sent = 0;
+    if (c->input >= 0) close(c->input);
+    c->input = -1;
+    return;
+  }
+  c->sent += (size_t)n;
+  if (c->sent == c->pending) c->pending = c->sent = 0;
+}
+
+/* Sets the terminal's window to the last size the control FIFO has (records are whole: see CONTROL_RECORD). */
+static void resize(struct container *c) {
+  char buf[CONTROL_RECORD * 16 + 1];
+  ssize_t n;
+  while ((n = read(c->control, buf, sizeof buf - 1)) < 0 && errno == EINTR) {
+  }
+  if (n < CONTROL_RECORD) return;
+  buf[n] = '\0';
+  unsigned rows, cols;
+  if (sscanf(buf + (n / CONTROL_RECORD - 1) * CONTROL_RECORD, "%u %u", &rows, &cols) != 2 || rows > 65535 || cols > 65535) return;
+  struct winsize size = { .ws_row = (unsigned short)rows, .ws_col = (unsigned short)cols };
+  (void)ioctl(c->master, TIOCSWINSZ, &size);
 }
 
 /* Whole requests from what stdin gave; returns how many bytes they took. */
@@ -307,7 +406,7 @@ int main(void) {
   if (!in) return 1;
   for (;;) {
     size_t n = 2;
-    for (struct container *c = containers; c; c = c->next) n += 2;
+    for (struct container *c = containers; c; c = c->next) n += 4;
     struct pollfd *fds = calloc(n, sizeof *fds);
     struct container **owner = calloc(n, sizeof *owner);
     if (!fds || !owner) return 1;
@@ -318,6 +417,9 @@ int main(void) {
     for (struct container *c = containers; c; c = c->next) {
       if (c->out.fd >= 0) owner[n] = c, fds[n++] = (struct pollfd){ .fd = c->out.fd, .events = POLLIN };
       if (c->err.fd >= 0) owner[n] = c, fds[n++] = (struct pollfd){ .fd = c->err.fd, .events = POLLIN };
+      if (c->input >= 0 && !c->pending) owner[n] = c, fds[n++] = (struct pollfd){ .fd = c->input, .events = POLLIN };
+      if (c->pending) owner[n] = c, fds[n++] = (struct pollfd){ .fd = c->master, .events = POLLOUT };
+      if (c->control >= 0) owner[n] = c, fds[n++] = (struct pollfd){ .fd = c->control, .events = POLLIN };
       if (c->reaped) {
         long long left = c->reaped_at + DRAIN_MS - now_ms();
         if (timeout < 0 || left < timeout) timeout = left < 0 ? 0 : (int)left;
@@ -327,7 +429,10 @@ int main(void) {
     for (size_t i = 2; i < n; i++) {
       if (!fds[i].revents) continue;
       struct container *c = owner[i];
-      drain(c, fds[i].fd == c->out.fd ? &c->out : &c->err);
+      if (fds[i].fd == c->input) take_input(c);
+      else if (fds[i].fd == c->master) give_input(c);
+      else if (fds[i].fd == c->control) resize(c);
+      else drain(c, fds[i].fd == c->out.fd ? &c->out : &c->err);
     }
     if (fds[1].revents) {
       struct signalfd_siginfo info;

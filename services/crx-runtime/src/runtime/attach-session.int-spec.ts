@@ -53,7 +53,7 @@ describe('attach sessions', () => {
     return { reply, got, send, close: () => sub.unsubscribe() };
   };
 
-  const started = async (name: string, command: string[], config: { stdin?: boolean; stdinOnce?: boolean } = {}) => {
+  const started = async (name: string, command: string[], config: { stdin?: boolean; stdinOnce?: boolean; tty?: boolean } = {}) => {
     const sandbox = driver.runPodSandbox({ podUid: `uid-${name}`, podName: name, podNamespace: 'default' });
     const c = driver.createContainer(sandbox.id, { name: 'c', image: 'busybox', command, ...config }, 0);
     await driver.startContainer(c.id);
@@ -87,6 +87,39 @@ describe('attach sessions', () => {
     session.send(ExecChannels.stdin, 'hello\nmore\n');
     session.send(ExecChannels.closeStdin);
     await eventually(() => expect(session.got).toMatchObject({ stdout: 'got hello\nmore\nend of input\n', exit: {} }), { timeoutMs: 10_000 });
+    session.close();
+    expect(driver.containerStatus(id)).toMatchObject({ state: 'CONTAINER_EXITED', exitCode: 0 });
+  }, 30_000);
+
+  it('gives a tty container a terminal: its input echoed, stdout and stderr as one output, resizes set its window', async () => {
+    const id = await started('terminal', ['sh'], { stdin: true, stdinOnce: true, tty: true });
+    const session = await attach(id, true);
+    expect(session.reply).toEqual({});
+    session.send(ExecChannels.stdin, 'tty\n');
+    await eventually(() => expect(session.got.stdout).toMatch(/^\/dev\/pts\/\d+\r$/m));
+    // The terminal echoes the line as typed; the shell's stderr is the terminal too, so its answer comes as stdout.
+    session.send(ExecChannels.stdin, 'echo hi-$((40+2)) >&2\n');
+    await eventually(() => expect(session.got.stdout).toMatch(/echo hi-\$\(\(40\+2\)\) >&2\r\n(.*\r\n)*hi-42\r\n/));
+    // Written to the control FIFO before this input reaches the stdin FIFO, so the window is set before stty runs.
+    session.send(ExecChannels.resize, JSON.stringify({ Width: 123, Height: 45 }));
+    session.send(ExecChannels.stdin, 'stty size\n');
+    await eventually(() => expect(session.got.stdout).toMatch(/^45 123\r$/m));
+    expect(session.got.stderr).toBe('');
+    // Its log has the terminal's lines as they were shown, carriage returns and all, as kubelet logs a tty container.
+    expect(driver.readLogs({ containerId: id }).content).toMatch(/^hi-42\r\n/m);
+    session.send(ExecChannels.stdin, 'exit 3\n');
+    await eventually(() => expect(session.got.exit).toEqual({}), { timeoutMs: 10_000 });
+    session.close();
+    expect(driver.containerStatus(id)).toMatchObject({ state: 'CONTAINER_EXITED', exitCode: 3 });
+  }, 30_000);
+
+  it('ends the input of a tty container when its stdinOnce session closes stdin: the shell reads end-of-file', async () => {
+    const id = await started('terminal-once', ['sh'], { stdin: true, stdinOnce: true, tty: true });
+    const session = await attach(id, true);
+    session.send(ExecChannels.stdin, 'echo before-$((1+1))\n');
+    await eventually(() => expect(session.got.stdout).toMatch(/^before-2\r$/m));
+    session.send(ExecChannels.closeStdin);
+    await eventually(() => expect(session.got.exit).toEqual({}), { timeoutMs: 10_000 });
     session.close();
     expect(driver.containerStatus(id)).toMatchObject({ state: 'CONTAINER_EXITED', exitCode: 0 });
   }, 30_000);

@@ -3,6 +3,7 @@ import { Socket } from 'node:net';
 import { AttachStartRequest, CodedError, crxAttachStartSubject, crxExecStreamSubject, CrxErrorCodes, ExecChannels } from '@openpacific/contracts';
 import { HostSessions } from './host-sessions';
 import { outputOfLogRecords } from './log-records';
+import { terminalSizeOf } from './terminal-size';
 import { AttachTarget } from './runtime-driver';
 
 const MAX_SESSIONS = 64;
@@ -14,7 +15,8 @@ const READ_MAX = 1 << 20;
 /**
  * `kubectl attach` on this host: a session follows the container's log from its end at the moment of attach (new
  * output only, as kubelet's attach gives) and writes the client's stdin to the container's stdin FIFO. It ends when
- * the container exits (after the last of its output) or the client goes; the container runs on either way.
+ * the container exits (after the last of its output) or the client goes; the container runs on either way. A `tty`
+ * container's terminal output is all in its log as stdout; the client's resizes set its terminal's window.
  */
 export class AttachSessions extends HostSessions<AttachStartRequest> {
   private readonly sessions = new Map<string, () => void>();
@@ -71,6 +73,10 @@ export class AttachSessions extends HostSessions<AttachStartRequest> {
         const channel = msg.data[0];
         if (channel === ExecChannels.stdin) stdin?.write(Buffer.from(msg.data.subarray(1)));
         else if (channel === ExecChannels.closeStdin) stdin?.close();
+        else if (channel === ExecChannels.resize) {
+          const size = terminalSizeOf(Buffer.from(msg.data.subarray(1)));
+          if (size) target.resize?.(size);
+        }
         // The client went: the session ends, the container does not.
         else if (channel === ExecChannels.kill) end();
       },

@@ -1,7 +1,8 @@
 import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
 import { ReadLogsRequest } from '@openpacific/contracts';
 
-const RECORD = /^(\S+) (stdout|stderr) ([FP]) (.*)$/;
+// dotAll: a terminal's lines end in a carriage return, which `.` alone does not match.
+const RECORD = /^(\S+) (stdout|stderr) ([FP]) (.*)$/s;
 
 /** A line of a container's output: one record, or the parts (tagged P) of a long one and its last (F). */
 interface LogLine {

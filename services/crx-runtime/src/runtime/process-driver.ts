@@ -18,6 +18,7 @@ import { AttachTarget, containerWanted, RuntimeDriver, sandboxWanted } from './r
 import type { ShimSpec } from '../shim/container-process';
 import { ShimClient, ShimGoneError, shimSocketName } from './shim-client';
 import { StateFile } from './state-file';
+import { TerminalSize, writeTerminalSize } from './terminal-size';
 import { mountSubPath } from './sub-path';
 
 interface ContainerRecord {
@@ -45,6 +46,8 @@ interface ContainerRecord {
   /** Its stdin FIFO (`stdin: true`), made when it is created; removed by the shim once `stdinOnce` closed it. */
   stdinPath?: string;
   stdinOnce?: boolean;
+  /** Its terminal's control FIFO (`tty: true`): window sizes for its monitor to set. */
+  terminalPath?: string;
   createdAt: string;
 }
 
@@ -218,9 +221,11 @@ export class ProcessDriver implements RuntimeDriver {
     if (!image.rootfs) for (const v of volumes) env[`VOLUME_${v.name.replace(/\W/g, '_').toUpperCase()}`] = v.source;
     const id = randomBytes(8).toString('hex');
     const stdinPath = config.stdin ? join(sandbox.directory, 'logs', `${config.name}.${attempt}.stdin`) : undefined;
-    if (stdinPath) {
-      rmSync(stdinPath, { force: true });
-      execFileSync('mkfifo', ['-m', '600', stdinPath]);
+    const terminalPath = config.tty ? join(sandbox.directory, 'logs', `${config.name}.${attempt}.tty`) : undefined;
+    for (const fifo of [stdinPath, terminalPath]) {
+      if (!fifo) continue;
+      rmSync(fifo, { force: true });
+      execFileSync('mkfifo', ['-m', '600', fifo]);
     }
     const record: ContainerRecord = {
       id, sandboxId, name: config.name, attempt, image: config.image, command, env,
@@ -234,6 +239,7 @@ export class ProcessDriver implements RuntimeDriver {
       logPath: join(sandbox.directory, 'logs', `${config.name}.${attempt}.log`),
       statusPath: join(sandbox.directory, 'logs', `${config.name}.${attempt}.status.json`),
       ...(stdinPath ? { stdinPath, ...(config.stdinOnce ? { stdinOnce: true } : {}) } : {}),
+      ...(terminalPath ? { terminalPath } : {}),
       createdAt: new Date().toISOString(),
     };
     this.state.containers[id] = record;
@@ -266,7 +272,7 @@ export class ProcessDriver implements RuntimeDriver {
       givePodFile(join(sandbox.directory, 'hosts'), c.rootfs, isolation.upper);
     }
     const spec: ShimSpec = {
-      command: c.command, env: c.env, cwd: c.cwd, logPath: c.logPath, statusPath: c.statusPath, stdinPath: c.stdinPath, cgroupProcs, isolation,
+      command: c.command, env: c.env, cwd: c.cwd, logPath: c.logPath, statusPath: c.statusPath, stdinPath: c.stdinPath, terminalPath: c.terminalPath, cgroupProcs, isolation,
       enter: attachment && !isolation ? this.podNetwork.network!.enter(attachment) : undefined,
     };
     await this.startThroughShim(spec, c.statusPath);
@@ -370,6 +376,7 @@ export class ProcessDriver implements RuntimeDriver {
       stdinOnce: !!c.stdinOnce,
       running: () => this.state.containers[c.id] !== undefined && this.containerStatus(c.id).state === 'CONTAINER_RUNNING',
       closeStdin: () => (stdinPath ? this.shim.closeStdin(stdinPath) : Promise.resolve()),
+      ...(c.terminalPath ? { resize: (size: TerminalSize) => writeTerminalSize(c.terminalPath!, size) } : {}),
     };
   }
 

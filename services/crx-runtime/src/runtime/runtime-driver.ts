@@ -1,4 +1,5 @@
 import type { PodNetworkStatus } from './pod-network';
+import type { TerminalSize } from './terminal-size';
 import { ContainerConfig, ContainerStatus, ExecSyncRequest, ExecSyncResponse, PodSandbox, PodSandboxConfig, PodSandboxFilter, ReadLogsRequest, ReadLogsResponse, sandboxPodKey, WriteVolumeRequest, WriteVolumeResponse } from '@openpacific/contracts';
 
 /** What crx-runtime needs from a driver: the CRI-like operations, on sandboxes and containers. */
@@ -42,6 +43,8 @@ export interface AttachTarget {
   running(): boolean;
   /** Ends its stdin for good (`stdinOnce`): the runtime's writer must be closed too for the container to read the end. */
   closeStdin(): Promise<void>;
+  /** Sets the window of its terminal (`tty: true`); a container without one has none to set. */
+  resize?(size: TerminalSize): void;
 }
 
 /** Whether a driver's `listPodSandboxes` keeps a sandbox: a linear filter, as a real host has few pods. */

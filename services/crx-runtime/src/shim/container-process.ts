@@ -31,6 +31,8 @@ export interface ShimSpec {
   };
   /** The container's stdin FIFO (`stdin: true`): the shim holds it open for writing until the container ends or `closeStdin`. */
   stdinPath?: string;
+  /** Its terminal's control FIFO (`tty: true`): the container gets a pseudo-terminal (launchers.ts, `Launch`). */
+  terminalPath?: string;
   /** The command prefix that enters the pod's network namespace (`nsenter --net=/proc/<pause>/ns/net --`), when it has one (not isolated). */
   enter?: string[];
 }
@@ -120,7 +122,7 @@ export async function startContainerProcess(spec: ShimSpec, launcher: Launcher, 
     // attach sessions, nor while its runtime restarts.
     if (spec.stdinPath) stdinHolders.set(spec.stdinPath, openSync(spec.stdinPath, 'r+'));
     pid = await launcher.launch(
-      { file, args, cwd: spec.cwd, logPath: spec.logPath, stdinPath: spec.stdinPath, env: { ...spec.env, ...isolationEnv, OP_CGROUP_PROCS: spec.cgroupProcs.join(' ') } },
+      { file, args, cwd: spec.cwd, logPath: spec.logPath, stdinPath: spec.stdinPath, terminalPath: spec.terminalPath, env: { ...spec.env, ...isolationEnv, OP_CGROUP_PROCS: spec.cgroupProcs.join(' ') } },
       (exit) => (recorded.started ? exited(recorded.started.pid, exit) : (recorded.early = exit)),
     );
   } catch (err) {

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -67,6 +68,17 @@ describe.each([
     expect(await c.exit).toEqual({ code: 143, signal: 'SIGTERM' });
     expect(c.log()).toBe('bye\n');
     process.kill(-pid, 'SIGKILL');
+  });
+
+  it('gives a container with a terminal a pseudo-terminal as its controlling terminal and stdio, logged as stdout', async () => {
+    const terminalPath = join(dir, `${n + 1}.tty`);
+    execFileSync('mkfifo', [terminalPath]);
+    // /dev/tty opens only for a process that has a controlling terminal.
+    const c = run('tty; echo err >&2; echo controlling > /dev/tty; exit 5', { terminalPath });
+    expect(await c.exit).toEqual({ code: 5, signal: null });
+    // The terminal ends its lines with \r\n; the shim's own line reader takes both as the line's end.
+    expect(c.log()).toMatch(/^\/dev\/pts\/\d+\r?\nerr\r?\ncontrolling\r?\n$/);
+    expect(readFileSync(c.logPath, 'utf8')).not.toContain(' stderr ');
   });
 
   it('starts nothing and says why for a working directory that does not exist', async () => {

@@ -13,6 +13,11 @@ export interface Launch {
   logPath: string;
   /** A FIFO to be its stdin (read end only; its shim holds the write end open), else /dev/null. */
   stdinPath?: string;
+  /**
+   * With a terminal (`tty: true`): a FIFO of window sizes (terminal-size.ts). The container's stdio is then a
+   * pseudo-terminal fed from `stdinPath`, its output logged as stdout.
+   */
+  terminalPath?: string;
 }
 
 /** How a container's first process ended, once its output is in its log. */
@@ -42,6 +47,7 @@ export function logRecord(stream: 'stdout' | 'stderr', line: string): string {
 }
 const signalNames = new Map(Object.entries(constants.signals).map(([name, n]) => [n as number, name]));
 const SETPRIV = '/usr/bin/setpriv';
+const SCRIPT = '/usr/bin/script';
 /** How long an exit waits for the output still in its pipes (a process left behind may hold them open for ever). */
 const DRAIN_MS = 2000;
 
@@ -63,7 +69,7 @@ export class MonitorLauncher implements Launcher {
     const monitor = (this.monitor ??= this.spawn());
     const id = String(this.nextId++);
     const env = Object.entries(what.env).map(([k, v]) => `${k}=${v}`);
-    const fields = [id, what.logPath, what.cwd, what.stdinPath ?? '', String(what.args.length + 1), what.file, ...what.args, String(env.length), ...env];
+    const fields = [id, what.logPath, what.cwd, what.stdinPath ?? '', what.terminalPath ?? '', String(what.args.length + 1), what.file, ...what.args, String(env.length), ...env];
     if (fields.some((f) => f.includes('\0'))) return Promise.reject(new Error('a command line or environment value holds a NUL byte'));
     const payload = Buffer.from(fields.map((f) => `${f}\0`).join(''));
     return new Promise<number>((resolve, reject) => {
@@ -119,7 +125,8 @@ export class MonitorLauncher implements Launcher {
 
 /**
  * Without the monitor (built only where there is a C compiler) the shim forks each container itself and reads its
- * output; setpriv gives it SIGKILL as parent-death signal.
+ * output; setpriv gives it SIGKILL as parent-death signal. A container with a terminal gets one from util-linux
+ * `script` (Node.js has no pseudo-terminals), its output then logged a line at a time and its window never resized.
  */
 export class NodeLauncher implements Launcher {
   private readonly parentDeath = existsSync(SETPRIV) ? [SETPRIV, '--pdeathsig', 'KILL', '--'] : [];
@@ -130,7 +137,8 @@ export class NodeLauncher implements Launcher {
   }
 
   launch(what: Launch, onExit: (exit: Exit) => void): Promise<number> {
-    const [file, ...args] = [...this.parentDeath, what.file, ...what.args];
+    const command = what.terminalPath ? [SCRIPT, '-qfec', [what.file, ...what.args].map(shellQuote).join(' '), '/dev/null'] : [what.file, ...what.args];
+    const [file, ...args] = [...this.parentDeath, ...command];
     // Opened for reading without waiting: the shim holds the FIFO's other end already.
     const input = what.stdinPath ? openSync(what.stdinPath, 'r') : 'ignore';
     let child: ChildProcess;
@@ -171,6 +179,10 @@ export class NodeLauncher implements Launcher {
       });
     });
   }
+}
+
+function shellQuote(word: string): string {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
 }
 
 /** The monitor where it was built (beside the shim), else the shim's own forks. */

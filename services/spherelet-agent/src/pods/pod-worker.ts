@@ -622,6 +622,7 @@ export class PodWorker {
         ...(subPaths[i] ? { subPath: subPaths[i] } : {}),
       })),
       ...(spec.stdin ? { stdin: true, ...(spec.stdinOnce ? { stdinOnce: true } : {}) } : {}),
+      ...(spec.tty ? { tty: true } : {}),
     };
   }
 
