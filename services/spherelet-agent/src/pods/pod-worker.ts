@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { ContainerConfig, ContainerStatus, CrxErrorCodes, FieldSet, NatsNames, ObjectEventTypes, POD_IP_ANNOTATION, PodSandbox, podDnsSearches, podFqdn, PodTokenReply, PodTokenRequest, podTokenSubject, PVCS_RESOURCE, PVS_RESOURCE } from '@openpacific/contracts';
+import { ContainerConfig, ContainerStatus, CrxErrorCodes, EventMetadata, FieldSet, NatsNames, ObjectEventTypes, POD_IP_ANNOTATION, PodSandbox, podDnsSearches, podFqdn, PodTokenReply, PodTokenRequest, podTokenSubject, PVCS_RESOURCE, PVS_RESOURCE } from '@openpacific/contracts';
 import { EventStore, NewEvent, StreamAppend, VersionConflictError } from '@openpacific/event-store';
 import { milliValue, parseQuantity } from '@openpacific/kube-api';
 import { CrxClient, requestJson } from '@openpacific/messaging';
@@ -157,6 +157,8 @@ function runtimeState(sandbox: PodSandbox | undefined, containers: ContainerStat
  */
 export class PodWorker {
   private readonly model: ReadModel;
+  /** Who the host's events say wrote them: one frozen object for every event (it is only ever serialized). */
+  private readonly actor: EventMetadata;
   private follower?: LogFollower;
   private unsubscribe?: () => void;
   private readonly loop: PassLoop;
@@ -200,6 +202,7 @@ export class PodWorker {
     private readonly opts: PodWorkerOptions,
   ) {
     this.crx = deps.runtime ?? new CrxClient(deps.nats, deps.prefix, opts.host);
+    this.actor = Object.freeze({ actor: `system:node:${opts.host}`, source: 'spherelet-agent' });
     this.model = deps.feed?.model ?? controllerReadModel(POD_WORKER_FOLLOWS);
     this.allocatable = { cpuMillis: milliValue(opts.allocatable?.cpu ?? '1') ?? 1000, memoryBytes: parseQuantity(opts.allocatable?.memory ?? '1Gi') ?? 2 ** 30 };
     this.loop = new PassLoop(() => this.pass(), {
@@ -648,7 +651,7 @@ export class PodWorker {
     const pod = stored.object;
     const message = `host ${this.opts.host} restarted in epoch ${this.opts.epoch} without the pod's sandbox of epoch ${bindingEpoch(pod)}`;
     await this.deps.store.appendBatch([
-      podUnbound(pod, stored.streamVersion, { reason: 'HostEpochEnded', message }, { actor: `system:node:${this.opts.host}`, source: 'spherelet-agent' }),
+      podUnbound(pod, stored.streamVersion, { reason: 'HostEpochEnded', message }, this.actor),
       this.event(pod, 'Warning', 'HostFailover', `${message}; the pod will be placed again`),
     ]);
   }
@@ -665,12 +668,12 @@ export class PodWorker {
   }
 
   private objectEvent(type: string, object: any): NewEvent {
-    return { type, data: { resource: 'pods', object }, metadata: { actor: `system:node:${this.opts.host}`, source: 'spherelet-agent' } };
+    return { type, data: { resource: 'pods', object }, metadata: this.actor };
   }
 
   /** An event that sets some fields of the pod (`FieldSet`), leaving the rest as its stream holds it. */
   private fieldsEvent(type: string, set: FieldSet): NewEvent {
-    return { type, data: { resource: 'pods', set }, metadata: { actor: `system:node:${this.opts.host}`, source: 'spherelet-agent' } };
+    return { type, data: { resource: 'pods', set }, metadata: this.actor };
   }
 
   /** A core v1 Event about the pod, named at random from objectEvent's page of random bytes (not a draw each). */
@@ -678,7 +681,7 @@ export class PodWorker {
     const { name, namespace, uid } = pod.metadata;
     return objectEvent(
       { apiVersion: 'v1', kind: 'Pod', name, namespace, uid },
-      { type, reason, message, component: 'spherelet', host: this.opts.host, actor: { actor: `system:node:${this.opts.host}`, source: 'spherelet-agent' } },
+      { type, reason, message, component: 'spherelet', host: this.opts.host, actor: this.actor },
     );
   }
 }
