@@ -217,6 +217,52 @@ describe('Deployments and ReplicaSets', () => {
     expect((await cluster.kubectl(['delete', 'deployment', 'ssa'])).code).toBe(0);
   }, 90_000);
 
+  it('a relabelled pod leaves its ReplicaSet, which replaces it; a Deployment deleted with --cascade=orphan and made again adopts its ReplicaSet', async () => {
+    const keep = JSON.parse(deployment('v1', 2));
+    keep.metadata = { name: 'keep', labels: { app: 'keep' } };
+    keep.spec.selector.matchLabels = { app: 'keep' };
+    keep.spec.template.metadata.labels = { app: 'keep' };
+    const kept = async (): Promise<any[]> => JSON.parse((await cluster.kubectl(['get', 'pods', '-l', 'app=keep', '-o', 'json'])).stdout).items;
+    const replicaSets = async (): Promise<any[]> => JSON.parse((await cluster.kubectl(['get', 'rs', '-l', 'app=keep', '-o', 'json'])).stdout).items;
+    expect((await cluster.kubectl(['apply', '-f', '-'], { input: JSON.stringify(keep) })).code).toBe(0);
+    expect((await cluster.kubectl(['rollout', 'status', 'deployment/keep', '--timeout=120s'])).code).toBe(0);
+
+    // Taking a pod out of its ReplicaSet by its labels (to debug it, say): it keeps running, unowned, and is replaced.
+    const [taken] = await kept();
+    expect((await cluster.kubectl(['label', 'pod', taken.metadata.name, 'app=debug', '--overwrite'])).code).toBe(0);
+    await eventually(async () => {
+      const now = (await kept()).filter(isReady);
+      expect(now).toHaveLength(2);
+      expect(now.map((p) => p.metadata.name)).not.toContain(taken.metadata.name);
+      const debug = JSON.parse((await cluster.kubectl(['get', 'pod', taken.metadata.name, '-o', 'json'])).stdout);
+      expect(debug.metadata.ownerReferences).toBeUndefined();
+      expect(debug.status.phase).toBe('Running');
+    }, { timeoutMs: 60_000 });
+
+    // Orphaned, then adopted by the Deployment made again: the same ReplicaSet and pods, no new rollout.
+    const [rs] = await replicaSets();
+    const podNames = (await kept()).map((p) => p.metadata.name).sort();
+    expect((await cluster.kubectl(['delete', 'deployment', 'keep', '--cascade=orphan'])).code).toBe(0);
+    await eventually(async () => {
+      const [orphan] = await replicaSets();
+      expect(orphan.metadata.name).toBe(rs.metadata.name);
+      expect(orphan.metadata.ownerReferences).toBeUndefined();
+    }, { timeoutMs: 30_000 });
+    expect((await cluster.kubectl(['apply', '-f', '-'], { input: JSON.stringify(keep) })).code).toBe(0);
+    const uid = JSON.parse((await cluster.kubectl(['get', 'deployment', 'keep', '-o', 'json'])).stdout).metadata.uid;
+    await eventually(async () => {
+      const all = await replicaSets();
+      expect(all).toHaveLength(1);
+      expect(all[0].metadata.name).toBe(rs.metadata.name);
+      expect(all[0].metadata.ownerReferences).toEqual([expect.objectContaining({ kind: 'Deployment', name: 'keep', uid, controller: true })]);
+    }, { timeoutMs: 30_000 });
+    expect((await cluster.kubectl(['rollout', 'status', 'deployment/keep', '--timeout=60s'])).code).toBe(0);
+    expect((await kept()).map((p) => p.metadata.name).sort()).toEqual(podNames);
+
+    expect((await cluster.kubectl(['delete', 'deployment', 'keep'])).code).toBe(0);
+    expect((await cluster.kubectl(['delete', 'pod', taken.metadata.name, '--grace-period=0'])).code).toBe(0);
+  }, 240_000);
+
   it('deleting the Deployment takes its ReplicaSets and pods with it', async () => {
     expect((await cluster.kubectl(['delete', 'deployment', 'web'])).code).toBe(0);
     await eventually(async () => {

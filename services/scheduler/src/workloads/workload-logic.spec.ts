@@ -1,4 +1,4 @@
-import { deletionOrder, deploymentStatus, ownedPodEvent, podTemplateHash, progressDeadlineAt, resolveFenceposts, rollingStep, sameTemplateIgnoringHash } from './workload-logic';
+import { claimObjects, deletionOrder, deploymentStatus, ownedPodEvent, podTemplateHash, progressDeadlineAt, resolveFenceposts, rollingStep, sameTemplateIgnoringHash } from './workload-logic';
 
 const rs = (name: string, replicas: number, available: number, revision: number) => ({ name, replicas, available, revision, created: `2026-01-0${revision}T00:00:00Z` });
 const pod = (name: string, opts: { node?: string; phase?: string; ready?: boolean; created?: string } = {}) => ({
@@ -120,5 +120,35 @@ describe('which pod events a controller of one owner kind reads', () => {
     expect(ownedPodEvent({ data: { resource: 'pods', object: { metadata: {} } } }, 'Job')).toBe(false);
     expect(ownedPodEvent({ data: { resource: 'jobs.batch', object: owned('CronJob') } }, 'Job')).toBe(true);
     expect(ownedPodEvent({ data: { resource: 'pods', set: { status: { phase: 'Succeeded' } } } }, 'Job')).toBe(true);
+  });
+});
+
+describe('claimObjects (adoption and release by selector)', () => {
+  const owner = { kind: 'ReplicaSet', metadata: { uid: 'rs-1', namespace: 'ns' }, spec: { selector: { matchLabels: { app: 'web' }, matchExpressions: [{ key: 'tier', operator: 'NotIn', values: ['db'] }] } } };
+  const pod = (name: string, labels: Record<string, string>, controller?: string, extra: Record<string, unknown> = {}) => ({
+    metadata: { name, labels, ...(controller ? { ownerReferences: [{ kind: 'ReplicaSet', uid: controller, controller: true }] } : {}), ...extra },
+  });
+
+  it('keeps its own matching objects, releases its own that no longer match, adopts matching orphans', () => {
+    const mine = pod('a', { app: 'web' }, 'rs-1');
+    const relabelled = pod('b', { app: 'debug' }, 'rs-1');
+    const orphan = pod('c', { app: 'web', tier: 'front' });
+    const claim = claimObjects(owner, [mine, relabelled, orphan]);
+    expect(claim.owned.map((p) => p.metadata.name)).toEqual(['a', 'c']);
+    expect(claim.release.map((p) => p.metadata.name)).toEqual(['b']);
+    expect(claim.adopt.map((p) => p.metadata.name)).toEqual(['c']);
+  });
+
+  it("never touches another controller's objects, orphans being deleted or orphans the selector does not match", () => {
+    const others = pod('d', { app: 'web' }, 'rs-2');
+    const leaving = pod('e', { app: 'web' }, undefined, { deletionTimestamp: '2026-12-03T00:00:00Z' });
+    const excluded = pod('f', { app: 'web', tier: 'db' });
+    expect(claimObjects(owner, [others, leaving, excluded])).toEqual({ owned: [], adopt: [], release: [] });
+  });
+
+  it('a selector that requires nothing adopts and releases nothing', () => {
+    const empty = { ...owner, spec: { selector: {} } };
+    const mine = pod('a', { x: '1' }, 'rs-1');
+    expect(claimObjects(empty, [mine, pod('o', {})])).toEqual({ owned: [mine], adopt: [], release: [] });
   });
 });

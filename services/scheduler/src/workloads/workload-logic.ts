@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { POD_TEMPLATE_HASH_LABEL, REVISION_ANNOTATION } from '@openpacific/contracts';
+import { labelSelectorFromObject, matchesLabelSelector } from '@openpacific/kube-api';
 
 /** Pure decisions of the Deployment and ReplicaSet controllers (kube-controller-manager's rules). */
 
@@ -85,6 +86,47 @@ export function isActivePod(pod: any): boolean {
 
 export function controllerOf(obj: any): any | undefined {
   return (obj.metadata?.ownerReferences ?? []).find((r: any) => r.controller);
+}
+
+/** What an owner's selector claims of the objects of its namespace (see `claimObjects`). */
+export interface Claim<T> {
+  /** Its own objects the selector still matches, and the orphans it adopts: what it counts and manages. */
+  owned: T[];
+  /** Orphans (no controller) its selector matches: they get its controller reference. */
+  adopt: T[];
+  /** Its own objects the selector no longer matches: their reference to it goes, and it replaces them. */
+  release: T[];
+}
+
+/**
+ * kube-controller-manager's ControllerRefManager for one owner not being deleted: objects that another
+ * controller holds are never touched; its own stay while its selector matches their labels and are released
+ * when it stops matching them (relabelling a pod takes it out of its ReplicaSet, which makes a replacement);
+ * objects no controller holds are adopted when the selector matches them and they are not being deleted (a
+ * Deployment deleted with `--cascade=orphan` and made again takes its ReplicaSets back).
+ */
+export function claimObjects<T extends { metadata: any }>(owner: any, candidates: readonly T[]): Claim<T> {
+  const selector = labelSelectorFromObject(owner.spec?.selector ?? {});
+  const claim: Claim<T> = { owned: [], adopt: [], release: [] };
+  // A selector that requires nothing selects nothing here (the API refuses one for these kinds): it must never
+  // take every orphan of the namespace, nor let go of what the owner made.
+  if (selector.length === 0) {
+    claim.owned = candidates.filter((obj) => controllerOf(obj)?.uid === owner.metadata.uid);
+    return claim;
+  }
+  for (const obj of candidates) {
+    const ref = controllerOf(obj);
+    const matches = matchesLabelSelector(selector, obj.metadata.labels ?? {});
+    if (ref) {
+      if (ref.uid !== owner.metadata.uid) continue;
+      if (matches) claim.owned.push(obj);
+      else claim.release.push(obj);
+    } else if (matches && !obj.metadata.deletionTimestamp) {
+      claim.adopt.push(obj);
+      claim.owned.push(obj);
+    }
+  }
+  return claim;
 }
 
 /**

@@ -7,10 +7,10 @@ import {
 import { NewEvent, StreamAppend } from '@openpacific/event-store';
 import { controllerReadModel, type FollowerDeps, sameJson, type SharedFollower, StoredObject } from '@openpacific/objects';
 import {
-  controllerOf, deletionOrder, deploymentStatus, isActivePod, progressDeadlineAt, isPodAvailable, isPodReady, podTemplateHash, resolveFenceposts, revisionOf, rollingStep, RsView,
+  claimObjects, controllerOf, deletionOrder, deploymentStatus, isActivePod, progressDeadlineAt, isPodAvailable, isPodReady, podTemplateHash, resolveFenceposts, revisionOf, rollingStep, RsView,
   sameTemplateIgnoringHash,
 } from './workload-logic';
-import { append, clean, controllerNamed, PodOwnersController, ownerRef, timestamp, workloadEvent } from './owned-pods';
+import { append, clean, Controller, controllerNamed, PodOwnersController, ownerRef, timestamp, workloadEvent } from './owned-pods';
 import { budgetStatus, disruptionDeadline } from './disruption-logic';
 
 const DEPLOYMENT_CONTROLLER = controllerNamed('deployment-controller');
@@ -74,6 +74,32 @@ export class WorkloadsController extends PodOwnersController {
     this.passAt(this.nextDeadline, 1000);
   }
 
+  /**
+   * Adopts the orphans `owner`'s selector matches and releases its own objects it no longer matches
+   * (`claimObjects`), one update of each object's owner references at the version the model holds. Whether it
+   * wrote any: the owner's sync then waits for the next pass, which sees them read back.
+   */
+  private async claim(owner: any, resource: string, candidates: readonly any[], by: Controller): Promise<boolean> {
+    const { adopt, release } = claimObjects(owner, candidates);
+    if (adopt.length === 0 && release.length === 0) return false;
+    const writes: StreamAppend[] = [];
+    for (const obj of adopt) {
+      const next = clean(obj);
+      next.metadata.ownerReferences = [...(next.metadata.ownerReferences ?? []), ownerRef(owner)];
+      writes.push(append(resource, next, ObjectEventTypes.updated, this.model.streamVersion(resource, obj.metadata.namespace, obj.metadata.name), by));
+    }
+    for (const obj of release) {
+      const next = clean(obj);
+      const refs = (next.metadata.ownerReferences ?? []).filter((r: any) => r.uid !== owner.metadata.uid);
+      if (refs.length > 0) next.metadata.ownerReferences = refs;
+      else delete next.metadata.ownerReferences;
+      writes.push(append(resource, next, ObjectEventTypes.updated, this.model.streamVersion(resource, obj.metadata.namespace, obj.metadata.name), by));
+    }
+    this.deps.logger.info('claimed', { owner: `${owner.kind} ${owner.metadata.namespace}/${owner.metadata.name}`, resource, adopted: adopt.map((o) => o.metadata.name), released: release.map((o) => o.metadata.name) });
+    await this.pods.write(writes);
+    return true;
+  }
+
   private ownedPods(owner: any): any[] {
     return this.model.list('pods', owner.metadata.namespace).map((s) => s.object).filter((p) => controllerOf(p)?.uid === owner.metadata.uid);
   }
@@ -84,6 +110,8 @@ export class WorkloadsController extends PodOwnersController {
     const d = stored.object;
     const ns = d.metadata.namespace;
     const desired = d.spec?.replicas ?? 1;
+    const replicaSets = this.model.list(REPLICASETS_RESOURCE, ns).map((s) => s.object).filter((rs) => !rs.metadata.deletionTimestamp);
+    if (await this.claim(d, REPLICASETS_RESOURCE, replicaSets, DEPLOYMENT_CONTROLLER)) return;
     const all = this.model.list(REPLICASETS_RESOURCE, ns).filter((s) => controllerOf(s.object)?.uid === d.metadata.uid && !s.object.metadata.deletionTimestamp);
     const now = Date.now();
     const minReady = d.spec?.minReadySeconds ?? 0;
@@ -242,6 +270,8 @@ export class WorkloadsController extends PodOwnersController {
 
   private async syncReplicaSet(stored: StoredObject): Promise<void> {
     const rs = stored.object;
+    // As kube-controller-manager, only pods still running (or to run) are adopted or released.
+    if (await this.claim(rs, 'pods', this.model.list('pods', rs.metadata.namespace).map((s) => s.object).filter(isActivePod), REPLICASET_CONTROLLER)) return;
     const pods = this.ownedPods(rs);
     if (!this.expectationsMet(rs, pods)) return;
     const active = pods.filter(isActivePod);
