@@ -68,6 +68,7 @@ export const serviceResource: ResourceDefinition = {
             ipFamilyPolicy: { type: 'string' },
             internalTrafficPolicy: { type: 'string' },
             externalTrafficPolicy: { type: 'string' },
+            publishNotReadyAddresses: { type: 'boolean' },
           },
         },
         status: {

@@ -1,6 +1,7 @@
 import { ENDPOINT_SLICES_RESOURCE, ObjectEventTypes, objectStreamId, SERVICE_NAME_LABEL, SERVICES_RESOURCE } from '@openpacific/contracts';
 import type { RecordedEvent } from '@openpacific/event-store';
 import { ReadModel } from '@openpacific/objects';
+import { podServiceEndpoints } from '../pod-services/pod-endpoints';
 import { answerQuestion } from './cluster-dns-records';
 import { DnsRcode, DnsType } from './dns-message';
 
@@ -61,10 +62,35 @@ describe('cluster DNS answers', () => {
     expect(ask(m, 'PG-2.pg.shop.svc.cluster.local.').addresses).toEqual(['10.65.2.3']);
     expect(ask(m, 'pg-0.pg.shop.svc.cluster.local', DnsType.AAAA)).toEqual({ rcode: DnsRcode.NOERROR, authoritative: true, addresses: [] });
     expect(ask(m, 'pg.shop.svc.cluster.local').addresses.sort()).toEqual(['10.65.2.1', '10.65.2.3']);
-    // A not-ready pod's name is gone as its address is from the Service's name (no publishNotReadyAddresses here).
+    // A not-ready pod's name is gone as its address is from the Service's name (the Service does not publish not-ready addresses).
     for (const name of ['pg-1.pg.shop.svc.cluster.local', 'pg-9.pg.shop.svc.cluster.local', 'pg-0.db.shop.svc.cluster.local', 'pg-0.nope.shop.svc.cluster.local', 'pg-0.pg.other.svc.cluster.local', 'x.pg-0.pg.shop.svc.cluster.local']) {
       expect(ask(m, name)).toEqual({ rcode: DnsRcode.NXDOMAIN, authoritative: true, addresses: [] });
     }
+  });
+
+  it('names a StatefulSet\'s members before they are Ready when the headless Service publishes not-ready addresses', () => {
+    const member = (i: number, opts: { ready: boolean; deleting?: boolean }) => ({
+      metadata: { namespace: 'shop', name: `pg-${i}`, uid: `u${i}`, labels: { app: 'pg' }, ...(opts.deleting ? { deletionTimestamp: '2026-01-01T00:00:00Z' } : {}) },
+      spec: { hostname: `pg-${i}`, subdomain: 'pg', containers: [{ name: 'pg' }] },
+      status: { phase: 'Running', podIP: `10.65.2.${i + 1}`, conditions: [{ type: 'Ready', status: opts.ready ? 'True' : 'False' }] },
+    });
+    const members = [member(0, { ready: false }), member(1, { ready: false }), member(2, { ready: true, deleting: true })];
+    // The slice as vm-operator's endpointslice controller writes it from the pods, for each setting of the flag.
+    const answers = (publishNotReadyAddresses: boolean) => {
+      const m = model();
+      const svc = service('shop', 'pg', { type: 'ClusterIP', clusterIP: 'None', selector: { app: 'pg' }, ports: [{ port: 5432 }], publishNotReadyAddresses });
+      feed(m, SERVICES_RESOURCE, svc);
+      const { endpoints, ports } = podServiceEndpoints(svc, members);
+      feed(m, ENDPOINT_SLICES_RESOURCE, { ...slice('shop', 'pg', []), endpoints, ports });
+      return (name: string) => ask(m, name);
+    };
+    const published = answers(true);
+    expect(published('pg-1.pg.shop.svc.cluster.local')).toEqual({ rcode: DnsRcode.NOERROR, authoritative: true, addresses: ['10.65.2.2'] });
+    expect(published('pg-2.pg.shop.svc.cluster.local').addresses).toEqual(['10.65.2.3']);
+    expect(published('pg.shop.svc.cluster.local').addresses.sort()).toEqual(['10.65.2.1', '10.65.2.2', '10.65.2.3']);
+    const strict = answers(false);
+    for (const name of ['pg-0.pg.shop.svc.cluster.local', 'pg-2.pg.shop.svc.cluster.local']) expect(strict(name).rcode).toBe(DnsRcode.NXDOMAIN);
+    expect(strict('pg.shop.svc.cluster.local')).toEqual({ rcode: DnsRcode.NOERROR, authoritative: true, addresses: [] });
   });
 
   it('answers an endpoint without hostname by its dashed address, and endpoint names of a cluster-IP Service, as CoreDNS', () => {

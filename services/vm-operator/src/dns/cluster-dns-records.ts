@@ -18,7 +18,9 @@ const nxdomain: DnsAnswerSet = { rcode: DnsRcode.NXDOMAIN, authoritative: true, 
 const found = (addresses: string[]): DnsAnswerSet => ({ rcode: DnsRcode.NOERROR, authoritative: true, addresses });
 
 /**
- * The Ready addresses of a Service's EndpointSlices: endpoints whose `ready` is not false (unset counts as ready).
+ * The Ready addresses of a Service's EndpointSlices, as CoreDNS takes them: endpoints whose `ready` is not false
+ * (unset counts as ready), whatever `serving` and `terminating` say. A Service that publishes not-ready addresses has
+ * every endpoint ready in its slice, so its pods have names before they are Ready, as a StatefulSet's peers need.
  * With `endpoint`, only those that answer to that name as CoreDNS names them: their `hostname`, else their address
  * with dashes (`10-65-1-5`).
  */
@@ -49,7 +51,7 @@ function serviceAddresses(model: ReadModel, ns: string, name: string): string[] 
 /**
  * `<endpoint>.<svc>.<ns>.svc.cluster.local`: the Ready endpoints of the Service that answer to that name (a
  * StatefulSet pod's hostname, see `readyAddresses`). As CoreDNS, for any Service but an ExternalName one, headless or
- * not; undefined (NXDOMAIN) when none does, not-ready ones left out as from the headless Service's own name.
+ * not; undefined (NXDOMAIN) when none does, endpoints not ready left out as from the headless Service's own name.
  */
 function endpointAddresses(model: ReadModel, ns: string, service: string, endpoint: string): string[] | undefined {
   const svc = model.get(SERVICES_RESOURCE, ns, service)?.object;

@@ -1,9 +1,9 @@
 import { podServiceEndpoints, resolveTargetPort } from './pod-endpoints';
 
-const pod = (name: string, opts: { ready?: boolean; ip?: string; labels?: any; ports?: any[]; deleting?: boolean; ns?: string } = {}) => ({
+const pod = (name: string, opts: { ready?: boolean; ip?: string; labels?: any; ports?: any[]; deleting?: boolean; ns?: string; phase?: string } = {}) => ({
   metadata: { name, namespace: opts.ns ?? 'ns', uid: `uid-${name}`, labels: opts.labels ?? { app: 'web' }, ...(opts.deleting ? { deletionTimestamp: '2026-01-01T00:00:00Z' } : {}) },
   spec: { nodeName: 'host-1', containers: [{ name: 'c', ports: opts.ports ?? [] }] },
-  status: { podIP: opts.ip ?? `127.1.0.${name.length}`, conditions: [{ type: 'Ready', status: opts.ready === false ? 'False' : 'True' }] },
+  status: { phase: opts.phase ?? 'Running', podIP: opts.ip ?? `127.1.0.${name.length}`, conditions: [{ type: 'Ready', status: opts.ready === false ? 'False' : 'True' }] },
 });
 const service = (ports: any[], selector: any = { app: 'web' }) => ({ metadata: { name: 's', namespace: 'ns' }, spec: { selector, ports } });
 
@@ -23,6 +23,37 @@ describe('podServiceEndpoints', () => {
       ['c', { ready: false, serving: true, terminating: true }],
     ]);
     expect(result.endpoints[0]).toMatchObject({ addresses: ['127.1.0.1'], nodeName: 'host-1', targetRef: { kind: 'Pod', uid: 'uid-a' } });
+  });
+
+  it('sends connections to pods serving while they terminate only when no pod is ready, as kube-proxy', () => {
+    const svc = service([{ port: 80, targetPort: 8080, protocol: 'TCP' }]);
+    const draining = [pod('a', { ip: '127.1.0.1', deleting: true }), pod('b', { ip: '127.1.0.2', deleting: true, ready: false }), pod('c', { ip: '127.1.0.3', ready: false })];
+    expect(podServiceEndpoints(svc, draining).backends.get('TCP/80')).toEqual([{ address: '127.1.0.1', port: 8080 }]);
+    expect(podServiceEndpoints(svc, [...draining, pod('d', { ip: '127.1.0.4' })]).backends.get('TCP/80')).toEqual([{ address: '127.1.0.4', port: 8080 }]);
+    expect(podServiceEndpoints(svc, draining.slice(1)).backends.get('TCP/80')).toEqual([]);
+  });
+
+  it('lists not-ready and terminating pods as ready when the Service publishes not-ready addresses, serving as their readiness says', () => {
+    const svc = service([{ port: 80, targetPort: 8080, protocol: 'TCP' }]);
+    (svc.spec as any).publishNotReadyAddresses = true;
+    const result = podServiceEndpoints(svc, [pod('a', { ip: '127.1.0.1', ready: false }), pod('b', { ip: '127.1.0.2', deleting: true }), pod('c', { ip: '127.1.0.3', ready: false, deleting: true })]);
+    expect(result.endpoints.map((e) => [e.targetRef.name, e.conditions])).toEqual([
+      ['a', { ready: true, serving: false, terminating: false }],
+      ['b', { ready: true, serving: true, terminating: true }],
+      ['c', { ready: true, serving: false, terminating: true }],
+    ]);
+    expect(result.backends.get('TCP/80')).toEqual(['127.1.0.1', '127.1.0.2', '127.1.0.3'].map((address) => ({ address, port: 8080 })));
+  });
+
+  it('leaves out pods without an address and pods that have finished, whatever they last said of readiness', () => {
+    const result = podServiceEndpoints(service([{ port: 80, protocol: 'TCP' }]), [
+      pod('a', { ip: '127.1.0.1' }),
+      pod('b', { ip: '127.1.0.2', phase: 'Succeeded' }),
+      pod('c', { ip: '127.1.0.3', phase: 'Failed' }),
+      { ...pod('d'), status: { phase: 'Pending', conditions: [] } },
+      pod('e', { ip: '127.1.0.5', phase: 'Pending', ready: false }),
+    ]);
+    expect(result.endpoints.map((e) => e.targetRef.name)).toEqual(['a', 'e']);
   });
 
   it('resolves a named target port per pod and leaves out a pod that does not declare it', () => {

@@ -1,10 +1,11 @@
 import type { Backend } from '../services/tcp-load-balancer';
 import { matchesSelector } from '../services/vm-service-endpoints';
+import { EndpointConditions, isEndpointPod, podEndpointConditions, proxiedEndpoints } from './endpoint-conditions';
 
 /** One endpoint of a slice, as discovery.k8s.io/v1 writes it. */
 export interface SliceEndpoint {
   addresses: string[];
-  conditions: { ready: boolean; serving: boolean; terminating: boolean };
+  conditions: EndpointConditions;
   targetRef: { kind: 'Pod'; namespace: string; name: string; uid: string };
   nodeName?: string;
   /** The pod's `spec.hostname` when its `spec.subdomain` names this Service: its DNS name under the Service. */
@@ -26,13 +27,14 @@ export interface UnresolvedPort {
 export interface PodServiceEndpoints {
   endpoints: SliceEndpoint[];
   ports: SlicePort[];
-  /** Per service port (by its `port`): the Ready pods at their resolved target port, sorted by pod name. */
-  /** Ready backends by service port, keyed `<protocol>/<port>` (a port number may serve TCP and UDP apart). */
+  /**
+   * Where each service port sends new connections, keyed `<protocol>/<port>` (a port number may serve TCP and UDP
+   * apart): the pods `proxiedEndpoints` chooses, at their resolved target port, sorted by pod name.
+   */
   backends: Map<string, Backend[]>;
   unresolved: UnresolvedPort[];
 }
 
-const isReady = (pod: any) => (pod.status?.conditions ?? []).some((c: any) => c?.type === 'Ready' && c?.status === 'True');
 const byName = (a: any, b: any) => (a.metadata.name < b.metadata.name ? -1 : a.metadata.name > b.metadata.name ? 1 : 0);
 
 /** The number a target port means for a pod: an int as is, a name from the pod's container ports, undefined when none declares it. */
@@ -50,20 +52,20 @@ export const servicePortKey = (protocol: string, port: number): string => `${pro
 
 /**
  * What the EndpointSlice of a Service holds and where its load balancers send connections: every pod of the
- * namespace the selector matches that has an IP (ready or not, terminating ones too, as conditions say), and,
- * for proxying, only the Ready, not terminating ones. A pod whose container ports do not declare a named target
- * port is left out (of that port's backends, and of the slice when no port resolves) and reported in `unresolved`.
+ * namespace the selector matches that is an endpoint (`isEndpointPod`: ready or not, terminating ones too, with the
+ * conditions `podEndpointConditions` gives), and, for proxying, those `proxiedEndpoints` chooses. A pod whose
+ * container ports do not declare a named target port is left out (of that port's backends, and of the slice when no
+ * port resolves) and reported in `unresolved`.
  */
 export function podServiceEndpoints(service: any, pods: any[]): PodServiceEndpoints {
   const ns = service.metadata?.namespace;
   const ports: SlicePort[] = (service.spec?.ports ?? []).map((p: any) => ({ name: p.name ?? '', port: p.port, protocol: p.protocol ?? 'TCP' }));
-  const backends = new Map<string, Backend[]>(ports.map((p) => [servicePortKey(p.protocol, p.port), []]));
+  const candidates = new Map<string, Array<{ backend: Backend; conditions: EndpointConditions }>>(ports.map((p) => [servicePortKey(p.protocol, p.port), []]));
   const unresolved: UnresolvedPort[] = [];
   const endpoints: SliceEndpoint[] = [];
-  const selected = pods.filter((pod) => pod.metadata?.namespace === ns && matchesSelector(service.spec?.selector, pod.metadata?.labels) && pod.status?.podIP).sort(byName);
+  const selected = pods.filter((pod) => pod.metadata?.namespace === ns && matchesSelector(service.spec?.selector, pod.metadata?.labels) && isEndpointPod(pod)).sort(byName);
   for (const pod of selected) {
-    const terminating = Boolean(pod.metadata.deletionTimestamp);
-    const ready = isReady(pod) && !terminating;
+    const conditions = podEndpointConditions(pod, service);
     let resolvedAny = ports.length === 0;
     (service.spec?.ports ?? []).forEach((sp: any) => {
       const protocol = sp.protocol ?? 'TCP';
@@ -73,12 +75,12 @@ export function podServiceEndpoints(service: any, pods: any[]): PodServiceEndpoi
         return;
       }
       resolvedAny = true;
-      if (ready) backends.get(servicePortKey(protocol, sp.port))?.push({ address: pod.status.podIP, port: target });
+      candidates.get(servicePortKey(protocol, sp.port))?.push({ backend: { address: pod.status.podIP, port: target }, conditions });
     });
     if (!resolvedAny) continue;
     endpoints.push({
       addresses: [pod.status.podIP],
-      conditions: { ready, serving: isReady(pod), terminating },
+      conditions,
       targetRef: { kind: 'Pod', namespace: ns, name: pod.metadata.name, uid: pod.metadata.uid },
       ...(pod.spec?.nodeName ? { nodeName: pod.spec.nodeName } : {}),
       // As the endpointslice controller (namespace already matched), whatever the cluster IP: cluster DNS answers
@@ -92,5 +94,6 @@ export function podServiceEndpoints(service: any, pods: any[]): PodServiceEndpoi
     const port = first ? resolveTargetPort(first, sp.targetPort, sp.port, sp.protocol ?? 'TCP')! : typeof sp.targetPort === 'number' ? sp.targetPort : sp.port;
     return { name: sp.name ?? '', port, protocol: sp.protocol ?? 'TCP' };
   });
+  const backends = new Map([...candidates].map(([key, list]) => [key, proxiedEndpoints(list).map((c) => c.backend)]));
   return { endpoints, ports: slicePorts, backends, unresolved };
 }

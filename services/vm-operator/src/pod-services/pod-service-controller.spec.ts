@@ -156,6 +156,23 @@ describe('PodServiceController and Services without a selector', () => {
     ]);
   });
 
+  it('proxies to a pod that is not Ready while its Service publishes not-ready addresses, and marks it ready in the slice', async () => {
+    const pod = readyPod('shop', 'peer-0', { app: 'peer' }, '127.0.0.1');
+    await log.write('pods', { ...pod, status: { ...pod.status, conditions: [{ type: 'Ready', status: 'False' }] } });
+    const peers = svc('shop', 'peers', '127.214.0.4', [{ name: 'p', port: 17000, targetPort: backendPort, protocol: 'TCP' }], { app: 'peer' });
+    await log.write(SERVICES_RESOURCE, peers);
+    await eventually(() => expect(log.get(ENDPOINT_SLICES_RESOURCE, 'shop', 'peers')?.endpoints?.[0]?.conditions).toEqual({ ready: false, serving: false, terminating: false }));
+    expect(await fetchText('127.214.0.4', 17000)).toBe('ECONNREFUSED');
+
+    await log.write(SERVICES_RESOURCE, { ...log.get(SERVICES_RESOURCE, 'shop', 'peers'), spec: { ...peers.spec, publishNotReadyAddresses: true } }, ObjectEventTypes.updated);
+    await eventually(() => expect(log.get(ENDPOINT_SLICES_RESOURCE, 'shop', 'peers').endpoints[0].conditions).toEqual({ ready: true, serving: false, terminating: false }));
+    await eventually(async () => expect(await fetchText('127.214.0.4', 17000)).toBe('from the backend'));
+
+    await log.write(SERVICES_RESOURCE, { ...log.get(SERVICES_RESOURCE, 'shop', 'peers'), spec: { ...peers.spec, publishNotReadyAddresses: false } }, ObjectEventTypes.updated);
+    await eventually(async () => expect(await fetchText('127.214.0.4', 17000)).toBe('ECONNREFUSED'));
+    expect(log.get(ENDPOINT_SLICES_RESOURCE, 'shop', 'peers').endpoints[0].conditions.ready).toBe(false);
+  });
+
   it('writes its slice beside another writer\'s slice of the Service\'s name, and deletes only its own', async () => {
     await log.write('pods', readyPod('shop', 'db-0', { app: 'db' }, '127.0.0.1'));
     const theirs = slice('shop', 'db', 'db', [{ name: 'pg', port: backendPort, protocol: 'TCP' }], [{ addresses: ['127.0.0.1'] }]);

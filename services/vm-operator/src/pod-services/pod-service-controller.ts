@@ -43,8 +43,9 @@ interface Listener {
 /**
  * core v1 Services of pods (in the elected vm-operator, beside the VirtualMachineService controller, with the same
  * TcpLoadBalancer): keeps one EndpointSlice per Service from the pods its selector matches, and proxies every TCP port
- * of the Service — on its cluster IP, its LoadBalancer ingress address and its node port — round robin to the Ready
- * pods. A port with no Ready pod has no listener, so connections are refused at once.
+ * of the Service — on its cluster IP, its LoadBalancer ingress address and its node port — round robin to the ready
+ * endpoints, or, while none is, to those still serving through their termination (`proxiedEndpoints`). A port with
+ * nowhere to send has no listener, so connections are refused at once.
  *
  * A Service without a selector (absent or empty) is, as in Kubernetes, left to whoever manages it: no slice of this
  * controller (one it wrote while the Service had a selector is deleted), no UpdatedEndpoints Events; its ports are
@@ -175,7 +176,7 @@ export class PodServiceController {
     this.listeners.set(key, listeners);
   }
 
-  /** A listener only while there is a Ready backend: without one the port is closed and connections are refused. */
+  /** A listener only while there is a backend: without one the port is closed and connections are refused. */
   private async syncBalancers(wanted: Map<string, Listener>): Promise<void> {
     for (const [id, current] of this.balancers) {
       const want = wanted.get(id);

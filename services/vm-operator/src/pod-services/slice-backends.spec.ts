@@ -22,21 +22,36 @@ describe('hasSelector', () => {
 describe('sliceServiceBackends', () => {
   const https = [{ name: 'https', port: 6443, protocol: 'TCP' }];
 
-  it('takes endpoints whose ready condition is not false, absent counting as ready, and not terminating ones', () => {
+  it('takes endpoints whose ready condition is not false, absent counting as ready, terminating or not', () => {
     const backends = sliceServiceBackends(service([{ name: 'https', port: 443, targetPort: 6443, protocol: 'TCP' }]), [
       slice('ext', https, [
         ep(['10.0.0.1'], { ready: true }),
         ep(['10.0.0.2'], { ready: false }),
         ep(['10.0.0.3']),
         ep(['10.0.0.4'], {}),
+        // Ready while terminating: a Service publishing not-ready addresses says so, and kube-proxy goes by ready.
         ep(['10.0.0.5'], { ready: true, terminating: true }),
-        ep(['10.0.0.6'], { serving: true, terminating: true }),
+        ep(['10.0.0.6'], { ready: false, serving: true, terminating: true }),
         ep(['10.0.0.7'], { terminating: false }),
       ]),
     ]);
     expect(backends.get('TCP/443')).toEqual([
-      { address: '10.0.0.1', port: 6443 }, { address: '10.0.0.3', port: 6443 }, { address: '10.0.0.4', port: 6443 }, { address: '10.0.0.7', port: 6443 },
+      { address: '10.0.0.1', port: 6443 }, { address: '10.0.0.3', port: 6443 }, { address: '10.0.0.4', port: 6443 }, { address: '10.0.0.5', port: 6443 }, { address: '10.0.0.7', port: 6443 },
     ]);
+  });
+
+  it('falls back to the endpoints serving while they terminate when none is ready, across slices', () => {
+    const svc = service([{ name: 'https', port: 443, protocol: 'TCP' }]);
+    const draining = [
+      slice('ext-a', https, [ep(['10.0.0.1'], { ready: false, serving: true, terminating: true }), ep(['10.0.0.2'], { ready: false, serving: false, terminating: true })]),
+      slice('ext-b', https, [ep(['10.0.0.3'], { ready: false, serving: false, terminating: false }), ep(['10.0.0.4'], { ready: false, terminating: true })]),
+    ];
+    // Serving absent counts as serving, as ready absent counts as ready.
+    expect(sliceServiceBackends(svc, draining).get('TCP/443')).toEqual([{ address: '10.0.0.1', port: 6443 }, { address: '10.0.0.4', port: 6443 }]);
+    const withReady = [...draining, slice('ext-c', https, [ep(['10.0.0.5'], { ready: true, serving: true, terminating: false })])];
+    expect(sliceServiceBackends(svc, withReady).get('TCP/443')).toEqual([{ address: '10.0.0.5', port: 6443 }]);
+    const noneServing = [slice('ext-a', https, [ep(['10.0.0.2'], { ready: false, serving: false, terminating: true }), ep(['10.0.0.3'], { ready: false, serving: true, terminating: false })])];
+    expect(sliceServiceBackends(svc, noneServing).get('TCP/443')).toEqual([]);
   });
 
   it('takes every address of an endpoint', () => {

@@ -1,5 +1,6 @@
 import { isIPv4, SERVICE_NAME_LABEL } from '@openpacific/contracts';
 import type { Backend } from '../services/tcp-load-balancer';
+import { EndpointConditions, proxiedEndpoints, readEndpointConditions } from './endpoint-conditions';
 import { servicePortKey } from './pod-endpoints';
 
 /**
@@ -21,10 +22,10 @@ const byName = (a: any, b: any): number => {
  * Where a Service's load balancers send connections, read from EndpointSlices as kube-proxy reads them: every slice
  * of the Service's namespace labelled `kubernetes.io/service-name: <service>` (whoever wrote it) with
  * `addressType: IPv4`; per Service port, the slice port of the same name ('' when unnamed) and protocol gives the
- * target port (a slice without one adds nothing to that Service port); every address of each endpoint whose
- * `conditions.ready` is not false (absent counts as ready) and that is not terminating. Keyed as
- * `podServiceEndpoints` keys them (`<protocol>/<port>`), a backend listed by several slices counted once, in the
- * order of the slices' names.
+ * target port (a slice without one adds nothing to that Service port); every address of the endpoints
+ * `proxiedEndpoints` chooses among them, conditions read as kube-proxy reads them (`readEndpointConditions`: a slice
+ * written with none is ready). Keyed as `podServiceEndpoints` keys them (`<protocol>/<port>`), a backend listed by
+ * several slices counted once, in the order of the slices' names.
  */
 export function sliceServiceBackends(service: any, slices: any[]): Map<string, Backend[]> {
   const ns = service.metadata?.namespace;
@@ -36,19 +37,23 @@ export function sliceServiceBackends(service: any, slices: any[]): Map<string, B
   for (const sp of service.spec?.ports ?? []) {
     const protocol = sp.protocol ?? 'TCP';
     const portName = sp.name ?? '';
-    const list: Backend[] = [];
-    const seen = new Set<string>();
+    const candidates: Array<{ backend: Backend; conditions: EndpointConditions }> = [];
     for (const slice of own) {
       const target = (slice.ports ?? []).find((p: any) => (p?.name ?? '') === portName && (p?.protocol ?? 'TCP') === protocol)?.port;
       if (!Number.isInteger(target) || target < 1 || target > 65535) continue;
       for (const e of slice.endpoints ?? []) {
-        if (e?.conditions?.ready === false || e?.conditions?.terminating === true) continue;
-        for (const address of e.addresses ?? []) {
-          if (typeof address !== 'string' || !isIPv4(address) || seen.has(`${address}:${target}`)) continue;
-          seen.add(`${address}:${target}`);
-          list.push({ address, port: target });
+        const conditions = readEndpointConditions(e?.conditions);
+        for (const address of e?.addresses ?? []) {
+          if (typeof address === 'string' && isIPv4(address)) candidates.push({ backend: { address, port: target }, conditions });
         }
       }
+    }
+    const list: Backend[] = [];
+    const seen = new Set<string>();
+    for (const { backend } of proxiedEndpoints(candidates)) {
+      if (seen.has(`${backend.address}:${backend.port}`)) continue;
+      seen.add(`${backend.address}:${backend.port}`);
+      list.push(backend);
     }
     backends.set(servicePortKey(protocol, sp.port), list);
   }
