@@ -129,6 +129,37 @@ export interface ContainerConfig {
    * window, as kubelet's runtime gives a `tty: true` container.
    */
   tty?: boolean;
+  /**
+   * The container's effective securityContext, as kubelet computes it from the pod's and the container's (see
+   * `ContainerSecurity`). Absent: none was set, and the container runs as its image's user with the default
+   * capabilities.
+   */
+  security?: ContainerSecurity;
+}
+
+/**
+ * What kubelet hands its runtime of a container's securityContext (the container's fields over the pod's where both
+ * may set them). An isolated runtime applies it all; one running containers on its host's root applies none of it
+ * (docs/runtime.md, "Security context").
+ */
+export interface ContainerSecurity {
+  /** Overrides the image's user; `runAsGroup` its group (the user's own group from the image's /etc/passwd otherwise). */
+  runAsUser?: number;
+  runAsGroup?: number;
+  /** The container is not created (CreateContainerConfigError) when it would run as uid 0 or as a user it cannot tell. */
+  runAsNonRoot?: boolean;
+  /** The pod's fsGroup then its supplementalGroups, as kubelet passes them: added to the process's groups. */
+  supplementalGroups?: number[];
+  /** Every capability the kernel has (on top of that, nothing else of `privileged` is applied). */
+  privileged?: boolean;
+  /** `allowPrivilegeEscalation: false`: the process starts with no_new_privs. */
+  noNewPrivileges?: boolean;
+  /** Added to and dropped from the default set (`ALL` allowed), names without `CAP_` as Kubernetes writes them. */
+  capabilities?: { add?: string[]; drop?: string[] };
+  readOnlyRootFilesystem?: boolean;
+  /** The pod's fsGroup: its volumes (not persistent ones on a host path) are made group-owned by it. */
+  fsGroup?: number;
+  fsGroupChangePolicy?: 'Always' | 'OnRootMismatch';
 }
 
 /** One file of a volume whose content the agent computes (configMap, secret, downwardAPI, projected volumes). */
@@ -154,6 +185,8 @@ export interface WriteVolumeRequest {
   /** The volume's name (a directory of the sandbox's `volumes/`). */
   name: string;
   files: VolumeFile[];
+  /** The pod's fsGroup: what is written is group-owned by it, directories setgid, as kubelet's SetVolumeOwnership leaves them. */
+  fsGroup?: number;
 }
 
 export interface WriteVolumeResponse {

@@ -53,8 +53,8 @@ export class CrxClient {
     return this.call<{ items: ContainerStatus[] }>('listContainers', Array.isArray(sandbox) ? { sandboxIds: sandbox } : { sandboxId: sandbox }).then((r) => r.items);
   }
   /** Replaces the content of the sandbox's volume `name` with `files`, atomically for the containers that read it (see `WriteVolumeRequest`). */
-  writeVolume(sandboxId: string, name: string, files: VolumeFile[]) {
-    return this.call<WriteVolumeResponse>('writeVolume', { sandboxId, name, files }, 30_000);
+  writeVolume(sandboxId: string, name: string, files: VolumeFile[], fsGroup?: number) {
+    return this.call<WriteVolumeResponse>('writeVolume', { sandboxId, name, files, ...(fsGroup !== undefined ? { fsGroup } : {}) }, 30_000);
   }
   readLogs(req: ReadLogsRequest) {
     return this.call<ReadLogsResponse>('readLogs', req);

@@ -14,6 +14,17 @@
  *   OP_WORKDIR       the command's working directory inside the root (made when missing)
  *   OP_HOSTNAME      the container's host name (its pod's name), or empty
  *   OP_IMAGE_PATH    the command's PATH
+ *   OP_USER          `uid:gid:group,group...`: who the command runs as, with exactly these groups (empty: root, with the
+ *                    groups it had, as before the runtime passed one)
+ *   OP_CAPS          the capabilities it keeps, a mask in hex (bit n: capability n), as its bounding, permitted and
+ *                    effective sets; the inheritable and ambient sets are emptied (empty: all, nothing is dropped)
+ *   OP_NO_NEW_PRIVS  `1`: the command starts with no_new_privs (allowPrivilegeEscalation: false)
+ *   OP_READONLY_ROOT `1`: the container's root is mounted read-only once set up (its volumes, /dev and /proc stay
+ *                    as they are mounted)
+ *   OP_ENTER         a pid: instead of setting a container up, the command joins that process's network, UTS, PID and
+ *                    mount namespaces and its root (`kubectl exec`, exec probes), enters OP_WORKDIR and runs with the
+ *                    OP_USER, OP_CAPS and OP_NO_NEW_PRIVS of the container, as containerd runs an exec process with
+ *                    the container's user; this process waits for it (forwarding signals) and exits as it did
  *
  * What runs, in order (each step's failure is written to stderr, the container's log, and ends the start with 1):
  *   1. This process (the one the shim started, in the host's PID namespace) asks for SIGKILL when its parent, the
@@ -24,8 +35,10 @@
  *      the namespace's other processes with it), joins the cgroups, sets the host name, mounts the overlay, binds
  *      the volumes (a subPath opened beneath its volume first, a read-only one then remounted read-only) and the
  *      host's /dev, and mounts a /proc of the new PID namespace (nosuid, noexec, nodev).
- *   3. The command is forked, enters the root (chroot) and its working directory, and is executed with the image's
- *      PATH and none of the OP_ variables. The init forwards SIGTERM, SIGHUP, SIGINT, SIGQUIT, SIGUSR1, SIGUSR2
+ *   3. The command is forked, enters the root (chroot) and its working directory, becomes its user (the bounding set
+ *      first, while it may; then groups, gid and uid, keeping its capabilities across the uid's change; then the
+ *      permitted and effective sets, which the kernel empties at exec for a uid other than 0, as it does under runc;
+ *      then no_new_privs), and is executed with the image's PATH and none of the OP_ variables. The init forwards SIGTERM, SIGHUP, SIGINT, SIGQUIT, SIGUSR1, SIGUSR2
  *      and SIGWINCH to it (a command that is PID 1 itself would ignore them), reaps every orphan, and exits with
  *      the command's status (128 + the signal's number if a signal ended it), as a shell would.
  *
@@ -35,9 +48,12 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
+#include <linux/capability.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,13 +61,16 @@
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 static const char *const OP_VARIABLES[] = {
   "OP_NETNS", "OP_CGROUP_PROCS", "OP_LOWER", "OP_UPPER", "OP_WORK", "OP_MERGED",
-  "OP_VOLUMES", "OP_WORKDIR", "OP_HOSTNAME", "OP_IMAGE_PATH",
+  "OP_VOLUMES", "OP_WORKDIR", "OP_HOSTNAME", "OP_IMAGE_PATH", "OP_USER", "OP_CAPS", "OP_NO_NEW_PRIVS",
+  "OP_READONLY_ROOT", "OP_ENTER",
 };
+#define MAX_GROUPS 1024
 static const int FORWARDED[] = { SIGTERM, SIGHUP, SIGINT, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH };
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -205,6 +224,103 @@ static void bind_volumes(const char *root) {
   free(volumes);
 }
 
+/* Who the command runs as (OP_USER, OP_CAPS, OP_NO_NEW_PRIVS), read before the OP_ variables are unset. */
+struct credentials {
+  int user_set, caps_set, no_new_privs;
+  uid_t uid;
+  gid_t gid;
+  size_t ngroups;
+  gid_t groups[MAX_GROUPS];
+  uint64_t caps;
+};
+
+static unsigned long id_field(const char *text, char **end) {
+  errno = 0;
+  unsigned long value = strtoul(text, end, 10);
+  if (errno || *end == text || value > 0x7fffffffUL) {
+    errno = EINVAL;
+    fail("OP_USER %s", env("OP_USER"));
+  }
+  return value;
+}
+
+static void read_credentials(struct credentials *c) {
+  const char *user = env("OP_USER"), *caps = env("OP_CAPS");
+  char *end;
+  memset(c, 0, sizeof *c);
+  if (user[0]) {
+    c->uid = (uid_t)id_field(user, &end);
+    if (*end != ':') {
+      errno = EINVAL;
+      fail("OP_USER %s", user);
+    }
+    c->gid = (gid_t)id_field(end + 1, &end);
+    /* The groups: none after a bare `uid:gid` or `uid:gid:`. */
+    if (*end == ':' && end[1] == '\0') end++;
+    while (*end == ':' || (*end == ',' && c->ngroups > 0)) {
+      if (c->ngroups == MAX_GROUPS) {
+        errno = E2BIG;
+        fail("OP_USER %s", user);
+      }
+      c->groups[c->ngroups++] = (gid_t)id_field(end + 1, &end);
+    }
+    if (*end) {
+      errno = EINVAL;
+      fail("OP_USER %s", user);
+    }
+    c->user_set = 1;
+  }
+  if (caps[0]) {
+    errno = 0;
+    c->caps = strtoull(caps, &end, 16);
+    if (errno || *end) {
+      errno = EINVAL;
+      fail("OP_CAPS %s", caps);
+    }
+    c->caps_set = 1;
+  }
+  c->no_new_privs = strcmp(env("OP_NO_NEW_PRIVS"), "1") == 0;
+}
+
+/* The highest capability the kernel has (what /proc/sys/kernel/cap_last_cap says, without a /proc to read). */
+static int last_cap(void) {
+  int cap = 0;
+  while (cap < 63 && prctl(PR_CAPBSET_READ, cap + 1, 0, 0, 0) >= 0) cap++;
+  return cap;
+}
+
+/* Becomes the container's user: every step needs the capabilities the steps before it leave (see the header). */
+static void become_user(const struct credentials *c) {
+  int last = last_cap();
+  uint64_t known = last == 63 ? ~0ULL : (1ULL << (last + 1)) - 1;
+  if (c->caps_set) {
+    for (int cap = 0; cap <= last; cap++) {
+      if (!((c->caps >> cap) & 1) && prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0) fail("drop capability %d from the bounding set", cap);
+    }
+  }
+  if (c->user_set) {
+    if (setgroups(c->ngroups, c->groups) != 0) fail("setgroups");
+    if (setgid(c->gid) != 0) fail("setgid %u", (unsigned)c->gid);
+    if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) != 0) fail("keep capabilities");
+    if (setuid(c->uid) != 0) fail("setuid %u", (unsigned)c->uid);
+    if (prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) != 0) fail("keep capabilities");
+  }
+  if (c->caps_set) {
+    struct __user_cap_header_struct header = { .version = _LINUX_CAPABILITY_VERSION_3, .pid = 0 };
+    struct __user_cap_data_struct data[2];
+    /* Of the mask, what this process holds: a runtime that lacks some (itself in a container) cannot give them. */
+    if (syscall(SYS_capget, &header, data) != 0) fail("capget");
+    uint64_t keep = c->caps & known & (data[0].permitted | ((uint64_t)data[1].permitted << 32));
+    memset(data, 0, sizeof data);
+    data[0].effective = data[0].permitted = (uint32_t)keep;
+    data[1].effective = data[1].permitted = (uint32_t)(keep >> 32);
+    if (syscall(SYS_capset, &header, data) != 0) fail("capset");
+    /* A kernel older than ambient capabilities (4.3) has none to clear. */
+    if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) != 0 && errno != EINVAL) fail("clear ambient capabilities");
+  }
+  if (c->no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) fail("no_new_privs");
+}
+
 /* The init's set-up, as PID 1 of the container's namespaces: returns the root's path. */
 static const char *set_up(void) {
   const char *root = env("OP_MERGED");
@@ -227,17 +343,25 @@ static const char *set_up(void) {
   if (mount("proc", buf, "proc", MS_NOSUID | MS_NOEXEC | MS_NODEV, NULL) != 0) fail("mount /proc at %s", buf);
   under(buf, sizeof buf, root, env("OP_WORKDIR"));
   make_dirs(buf);
+  /* Last: every mount point above is made in the root first. A bind remount changes this mount only, not those on it. */
+  if (strcmp(env("OP_READONLY_ROOT"), "1") == 0 && mount(NULL, root, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL) != 0) fail("make the root %s read-only", root);
   return root;
 }
 
+/* Runs the command in `root` (NULL: the root it has, an entered container's). */
 static void exec_command(const char *root, char **argv) {
   const char *wd = env("OP_WORKDIR");
   char *path = strdup(env("OP_IMAGE_PATH"));
-  if (!path) fail("OP_IMAGE_PATH");
-  if (chroot(root) != 0) fail("chroot %s", root);
+  struct credentials *c = malloc(sizeof *c);
+  if (!path || !c) fail("OP_IMAGE_PATH");
+  read_credentials(c);
+  if (root && chroot(root) != 0) fail("chroot %s", root);
   if (chdir(wd[0] ? wd : "/") != 0) fail("chdir %s", wd);
   for (size_t i = 0; i < COUNT(OP_VARIABLES); i++) unsetenv(OP_VARIABLES[i]);
   if (path[0]) setenv("PATH", path, 1);
+  become_user(c);
+  /* Cleared by the change of user: set again, so an entered command dies with the process that waits for it. */
+  if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) fail("prctl");
   execvp(argv[0], argv);
   int saved = errno;
   fprintf(stderr, "crx-init: exec %s: %s\n", argv[0], strerror(saved));
@@ -252,11 +376,9 @@ static int status_code(int status) {
   return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
-static int run_init(char **argv) {
+/* Forks the command (in `root`, see exec_command), forwards signals to it, reaps orphans; returns its status code. */
+static int run_command(const char *root, char **argv) {
   sigset_t all, old;
-  /* Dies with the process that started it; the kernel then ends every process of the namespace. */
-  if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) fail("prctl");
-  const char *root = set_up();
   struct sigaction sa;
   memset(&sa, 0, sizeof sa);
   sa.sa_handler = forward;
@@ -286,6 +408,43 @@ static int run_init(char **argv) {
   }
 }
 
+static int run_init(char **argv) {
+  /* Dies with the process that started it; the kernel then ends every process of the namespace. */
+  if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) fail("prctl");
+  return run_command(set_up(), argv);
+}
+
+/*
+ * OP_ENTER: into the namespaces and root of the container process `target`. Each namespace is opened before any is
+ * joined (the mount namespace last: after it the host's /proc is not there); joining the PID namespace takes effect
+ * for the command, forked after.
+ */
+static int enter(const char *target, char **argv) {
+  static const struct { const char *name; int type; } spaces[] = {
+    { "net", CLONE_NEWNET }, { "uts", CLONE_NEWUTS }, { "pid", CLONE_NEWPID }, { "mnt", CLONE_NEWNS },
+  };
+  int fds[COUNT(spaces)];
+  char path[64];
+  if (strspn(target, "0123456789") != strlen(target)) {
+    errno = EINVAL;
+    fail("OP_ENTER %s", target);
+  }
+  for (size_t i = 0; i < COUNT(spaces); i++) {
+    snprintf(path, sizeof path, "/proc/%s/ns/%s", target, spaces[i].name);
+    if ((fds[i] = open(path, O_RDONLY | O_CLOEXEC)) < 0) fail("open %s", path);
+  }
+  snprintf(path, sizeof path, "/proc/%s/root", target);
+  int root = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (root < 0) fail("open %s", path);
+  for (size_t i = 0; i < COUNT(spaces); i++) {
+    if (setns(fds[i], spaces[i].type) != 0) fail("join the %s namespace of %s", spaces[i].name, target);
+    close(fds[i]);
+  }
+  if (fchdir(root) != 0 || chroot(".") != 0) fail("enter the root of %s", target);
+  close(root);
+  return run_command(NULL, argv);
+}
+
 int main(int argc, char **argv) {
   if (argc < 2) {
     fputs("usage: crx-init COMMAND [ARG...] (the set-up in OP_ variables)\n", stderr);
@@ -295,6 +454,8 @@ int main(int argc, char **argv) {
   pid_t shim = getppid();
   if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) fail("prctl");
   if (getppid() != shim) return 137;
+  const char *target = env("OP_ENTER");
+  if (target[0]) return enter(target, argv + 1);
   const char *netns = env("OP_NETNS");
   if (netns[0]) {
     int fd = open(netns, O_RDONLY | O_CLOEXEC);

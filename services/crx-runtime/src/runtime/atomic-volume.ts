@@ -1,6 +1,7 @@
 import { chmodSync, Dirent, lstatSync, Stats, mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { VolumeFile } from '@openpacific/contracts';
+import { setVolumeOwnership } from './volume-ownership';
 
 /** The symlink to the volume's current content, and the one that replaces it (renamed over it). */
 export const DATA_LINK = '..data';
@@ -20,8 +21,10 @@ const CONTENT_DIR = /^\.\.\d{4}(_\d\d){5}\.\d+$/;
  * A new content directory is written in full, then a new `..data` symlink is renamed over the old one (the one
  * atomic step); the entries' symlinks are made, those of entries gone removed, and the old directory with them.
  * When the current directory holds the same files already nothing is written. Returns how many files were written.
+ * With the pod's `fsGroup`, the new content is the fsGroup's (volume-ownership.ts) before it is swapped in, so that a
+ * container running as another user never sees files it cannot read; the rest of the volume after.
  */
-export function writeVolumeAtomically(dir: string, files: VolumeFile[]): number {
+export function writeVolumeAtomically(dir: string, files: VolumeFile[], fsGroup?: number): number {
   mkdirSync(dir, { recursive: true });
   const payload = files.map((f) => ({ path: f.path, data: Buffer.from(f.data, 'base64'), mode: f.mode & 0o7777 }));
   const previous = currentContent(dir);
@@ -36,6 +39,7 @@ export function writeVolumeAtomically(dir: string, files: VolumeFile[]): number 
         // writeFileSync's mode is filtered by the umask: the file gets exactly the one asked for.
         chmodSync(file, f.mode);
       }
+      if (fsGroup !== undefined) setVolumeOwnership(join(dir, current), fsGroup, { readOnly: true });
       const tmp = join(dir, DATA_TMP);
       rmSync(tmp, { force: true });
       symlinkSync(current, tmp);
@@ -50,6 +54,7 @@ export function writeVolumeAtomically(dir: string, files: VolumeFile[]): number 
   const entries = new Set(payload.map((f) => f.path.split('/')[0]));
   linkEntries(dir, entries);
   sweep(dir, entries, current!);
+  if (fsGroup !== undefined) setVolumeOwnership(dir, fsGroup, { readOnly: true });
   return current === previous ? 0 : payload.length;
 }
 

@@ -40,7 +40,7 @@ export class CrxServer {
       listContainers: (r) => ({ items: d.listContainers(r.sandboxIds ?? r.sandboxId) }),
       readLogs: (r) => d.readLogs(r),
       execSync: (r) => d.execSync(r),
-      writeVolume: (r) => d.writeVolume({ sandboxId: r.sandboxId, name: r.name, files: r.files }),
+      writeVolume: (r) => d.writeVolume({ sandboxId: r.sandboxId, name: r.name, files: r.files, ...(r.fsGroup !== undefined ? { fsGroup: r.fsGroup } : {}) }),
       renewLease: (r) => this.watchdog.renew(r),
       fences: () => this.watchdog.fences(),
     };

@@ -15,7 +15,10 @@ import { readLogFile } from './log-reader';
 import { PodNetwork, PodNetworkAttachment, PodNetworkStatus, netnsPath, SpareNetwork, writeHostsFile, writeResolvConf } from './pod-network';
 import { SpareNetworks } from './spare-networks';
 import { AttachTarget, containerWanted, RuntimeDriver, sandboxWanted } from './runtime-driver';
-import type { ShimSpec } from '../shim/container-process';
+import { ContainerCredentials, credentialsEnv, ShimSpec } from '../shim/container-process';
+import { capabilityMask } from './capabilities';
+import { containerUser, runAsNonRootProblem } from './container-user';
+import { makeVolumeDirectory, setVolumeOwnership } from './volume-ownership';
 import { ShimClient, ShimGoneError, shimSocketName } from './shim-client';
 import { StateFile } from './state-file';
 import { TerminalSize, writeTerminalSize } from './terminal-size';
@@ -41,6 +44,8 @@ interface ContainerRecord {
    * (crx-init opens the source from there again, following no symlink).
    */
   volumes: { source: string; mountPath: string; readOnly?: boolean; beneath?: string }[];
+  /** Its user and privileges when isolated, from its securityContext and image (absent: root, every capability). */
+  credentials?: ContainerCredentials;
   logPath: string;
   statusPath: string;
   /** Its stdin FIFO (`stdin: true`), made when it is created; removed by the shim once `stdinOnce` closed it. */
@@ -213,10 +218,22 @@ export class ProcessDriver implements RuntimeDriver {
       POD_NAMESPACE: sandbox.config.podNamespace,
       ...Object.fromEntries((config.env ?? []).map((e) => [e.name, e.value])),
     };
+    // kubelet checks runAsNonRoot before anything of the container is made, whatever the runtime.
+    const { podName, podNamespace, podUid } = sandbox.config;
+    const refused = runAsNonRootProblem(image.config?.user, config.security, `${podName}_${podNamespace}(${podUid})`, config.name);
+    if (refused) throw new CodedError(CrxErrorCodes.containerConfig, refused);
     if (!existsInImage(command[0], { ...image, path: env.PATH }, executable)) {
       throw new CodedError(CrxErrorCodes.startFailed, `exec: "${command[0]}": executable file not found in $PATH`);
     }
+    const credentials = image.rootfs ? containerCredentials(image.rootfs, image.config?.user, config.security) : undefined;
     const volumes = (config.mounts ?? []).map((m) => ({ name: m.name, mountPath: m.mountPath, ...(m.readOnly ? { readOnly: true } : {}), ...this.mountSource(sandbox.directory, config.name, m) }));
+    // kubelet's SetVolumeOwnership, on the pod's own volumes: a persistent volume's directory is not the pod's to change.
+    const fsGroup = config.security?.fsGroup;
+    if (fsGroup !== undefined && image.rootfs) {
+      for (const m of config.mounts ?? []) {
+        if (!m.hostPath) setVolumeOwnership(join(sandbox.directory, 'volumes', m.name), fsGroup, { policy: config.security?.fsGroupChangePolicy });
+      }
+    }
     // On the host's root a subPath's own path stands for the volume (the last mount of a volume, if it has several).
     if (!image.rootfs) for (const v of volumes) env[`VOLUME_${v.name.replace(/\W/g, '_').toUpperCase()}`] = v.source;
     const id = randomBytes(8).toString('hex');
@@ -236,6 +253,7 @@ export class ProcessDriver implements RuntimeDriver {
       merged: image.rootfs ? join(sandbox.directory, 'containers', `${config.name}.${attempt}`, 'merged') : undefined,
       workingDir: config.workingDir ?? (image.config?.workingDir || '/'),
       volumes,
+      ...(credentials ? { credentials } : {}),
       logPath: join(sandbox.directory, 'logs', `${config.name}.${attempt}.log`),
       statusPath: join(sandbox.directory, 'logs', `${config.name}.${attempt}.status.json`),
       ...(stdinPath ? { stdinPath, ...(config.stdinOnce ? { stdinOnce: true } : {}) } : {}),
@@ -267,6 +285,7 @@ export class ProcessDriver implements RuntimeDriver {
       isolation = {
         init: this.init, netns: attachment && netnsPath(attachment.pid),
         lower: c.rootfs, upper: join(layers, 'upper'), work: join(layers, 'work'), merged, workingDir: c.workingDir, volumes: c.volumes,
+        credentials: c.credentials,
       };
       givePodFile(join(sandbox.directory, 'resolv.conf'), c.rootfs, isolation.upper);
       givePodFile(join(sandbox.directory, 'hosts'), c.rootfs, isolation.upper);
@@ -357,12 +376,12 @@ export class ProcessDriver implements RuntimeDriver {
       return { file, args, cwd: c.cwd, env: c.env };
     }
     // Enter through the first process that lives in the image's root (the init before it runs on the host's),
-    // and so into its pod's network namespace too.
+    // and so into its pod's network namespace and host name too. crx-init enters (OP_ENTER) and runs the command as
+    // the container's user, with its capabilities, in its working directory, as containerd runs an exec process.
     const init = processTree(status.pid).find((pid) => rootOf(pid) === c.merged);
     if (!init) throw new CodedError(CrxErrorCodes.conflict, `container ${c.id} has no process in its image yet`);
-    // Its host name too (the pod's `spec.hostname`): `kubectl exec … hostname` answers what the container sees.
-    const namespaces = attachment ? ['-m', '-u', '-p', '-n', '-r', '-w'] : ['-m', '-u', '-p', '-r', '-w'];
-    return { file: 'nsenter', args: ['-t', String(init), ...namespaces, '--', ...command], cwd: '/', env: c.env };
+    const env = { ...c.env, OP_ENTER: String(init), OP_WORKDIR: c.workingDir, OP_IMAGE_PATH: c.env.PATH ?? '', ...credentialsEnv(c.credentials) };
+    return { file: this.init, args: command, cwd: '/', env };
   }
 
   /** What an attach session reads and writes: the running container's log, and its stdin FIFO while that is open. */
@@ -405,7 +424,11 @@ export class ProcessDriver implements RuntimeDriver {
     const sandbox = this.sandbox(req.sandboxId);
     const problem = writeVolumeProblem(req);
     if (problem) throw new CodedError(CrxErrorCodes.invalid, problem);
-    return { written: writeVolumeAtomically(join(sandbox.directory, 'volumes', req.name), req.files) };
+    if (req.fsGroup !== undefined && (!Number.isInteger(req.fsGroup) || req.fsGroup < 0 || req.fsGroup > 2 ** 31 - 1)) throw new CodedError(CrxErrorCodes.invalid, `invalid fsGroup ${JSON.stringify(req.fsGroup)}`);
+    const dir = join(sandbox.directory, 'volumes', req.name);
+    makeVolumeDirectory(dir);
+    // Ownership only where this runtime may give it (it runs as root when it isolates).
+    return { written: writeVolumeAtomically(dir, req.files, this.images.isolating ? req.fsGroup : undefined) };
   }
 
   private readStatus(c: ContainerRecord): any {
@@ -431,7 +454,7 @@ export class ProcessDriver implements RuntimeDriver {
       return mount.hostPath;
     }
     const source = join(sandboxDirectory, 'volumes', mount.name);
-    mkdirSync(source, { recursive: true });
+    makeVolumeDirectory(source);
     return source;
   }
 
@@ -499,6 +522,30 @@ function givePodFile(file: string, rootfs: string, upper: string): void {
   }
   mkdirSync(join(upper, 'etc'), { recursive: true });
   copyFileSync(file, join(upper, 'etc', basename(file)));
+}
+
+/**
+ * The credentials of a container of the image at `rootfs`: its user (container-user.ts, from the image's own
+ * /etc/passwd and /etc/group) and capabilities (capabilities.ts), from its securityContext.
+ */
+function containerCredentials(rootfs: string, imageUser: string | undefined, security: ContainerConfig['security']): ContainerCredentials {
+  const user = containerUser(imageUser, security, { passwd: imageFile(rootfs, 'passwd'), group: imageFile(rootfs, 'group') });
+  return {
+    ...user,
+    capabilities: capabilityMask(security).toString(16),
+    ...(security?.noNewPrivileges ? { noNewPrivileges: true } : {}),
+    ...(security?.readOnlyRootFilesystem ? { readOnlyRoot: true } : {}),
+  };
+}
+
+/** A file of the image's /etc, when it is a file there: a symlink could lead the runtime to read the host's. */
+function imageFile(rootfs: string, name: string): string | undefined {
+  try {
+    if (!lstatSync(join(rootfs, 'etc')).isDirectory() || !lstatSync(join(rootfs, 'etc', name)).isFile()) return undefined;
+    return readFileSync(join(rootfs, 'etc', name), 'utf8');
+  } catch {
+    return undefined;
+  }
 }
 
 function rootOf(pid: number): string | undefined {

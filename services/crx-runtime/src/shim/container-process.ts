@@ -28,6 +28,8 @@ export interface ShimSpec {
      * A subPath's `source` is opened again from `beneath` (the volume), following no symlink, before it is bound.
      */
     volumes: { source: string; mountPath: string; readOnly?: boolean; beneath?: string }[];
+    /** Who the command runs as (absent: root with every capability, a container created by an older runtime). */
+    credentials?: ContainerCredentials;
   };
   /** The container's stdin FIFO (`stdin: true`): the shim holds it open for writing until the container ends or `closeStdin`. */
   stdinPath?: string;
@@ -35,6 +37,29 @@ export interface ShimSpec {
   terminalPath?: string;
   /** The command prefix that enters the pod's network namespace (`nsenter --net=/proc/<pause>/ns/net --`), when it has one (not isolated). */
   enter?: string[];
+}
+
+/** A container's user and privileges, as crx-init applies them to its command and to every process exec'd in it. */
+export interface ContainerCredentials {
+  uid: number;
+  gid: number;
+  /** Exactly the groups it has (setgroups), the primary one among them. */
+  groups: number[];
+  /** The capabilities it keeps, a mask in hex (bit n: capability n; see capabilities.ts). */
+  capabilities: string;
+  noNewPrivileges?: boolean;
+  readOnlyRoot?: boolean;
+}
+
+/** crx-init's OP_ variables for a container's credentials (none: root with every capability). */
+export function credentialsEnv(c: ContainerCredentials | undefined): Record<string, string> {
+  if (!c) return {};
+  return {
+    OP_USER: `${c.uid}:${c.gid}:${c.groups.join(',')}`,
+    OP_CAPS: c.capabilities,
+    OP_NO_NEW_PRIVS: c.noNewPrivileges ? '1' : '',
+    OP_READONLY_ROOT: c.readOnlyRoot ? '1' : '',
+  };
 }
 
 /** What the status file says of a started container (and the shim's answer to a start). */
@@ -101,7 +126,7 @@ export async function startContainerProcess(spec: ShimSpec, launcher: Launcher, 
     ? {
         OP_NETNS: iso.netns ?? '', OP_LOWER: iso.lower, OP_UPPER: iso.upper, OP_WORK: iso.work, OP_MERGED: iso.merged,
         OP_WORKDIR: iso.workingDir, OP_VOLUMES: iso.volumes.map(volumeLine).join('\n'),
-        OP_IMAGE_PATH: spec.env.PATH ?? HOST_PATH, OP_HOSTNAME: spec.env.HOSTNAME ?? '',
+        OP_IMAGE_PATH: spec.env.PATH ?? HOST_PATH, OP_HOSTNAME: spec.env.HOSTNAME ?? '', ...credentialsEnv(iso.credentials),
       }
     : {};
   const startedAt = new Date().toISOString();

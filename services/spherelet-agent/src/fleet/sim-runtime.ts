@@ -120,7 +120,7 @@ export class SimRuntime implements PodRuntime, LeaseRuntime {
   }
 
   /** Checks the request as crx-runtime does and records it; the same files again write nothing. */
-  async writeVolume(sandboxId: string, name: string, files: VolumeFile[]): Promise<WriteVolumeResponse> {
+  async writeVolume(sandboxId: string, name: string, files: VolumeFile[], _fsGroup?: number): Promise<WriteVolumeResponse> {
     this.sandbox(sandboxId);
     const problem = writeVolumeProblem({ name, files });
     if (problem) throw new CodedError(CrxErrorCodes.invalid, problem);

@@ -11,6 +11,7 @@ import { ConfigSources, containerEnv, HostAllocatable, volumeFiles } from './pod
 import { ContainerFacts, HOST_IP, podStatus } from './pod-status';
 import type { PodRuntime } from './pod-runtime';
 import { ProbeTracker } from './probe-tracker';
+import { containerSecurity } from './security-context';
 import { serviceEnvVars, withServiceEnv } from './service-env';
 import { mountSubPaths } from './volume-mounts';
 
@@ -445,7 +446,7 @@ export class PodWorker {
     } catch (err) {
       const code = (err as { code?: string }).code;
       if (code === CrxErrorCodes.containerConfig) {
-        // The runtime refused a subPath: not a start failure to back off from, but the container's config, as in kubelet.
+        // The runtime refused a subPath or runAsNonRoot: not a start failure to back off from, but the container's config, as in kubelet.
         this.waiting.delete(key);
         return this.configError(pod, spec, fact, events, (err as Error).message);
       }
@@ -544,7 +545,8 @@ export class PodWorker {
       const digest = createHash('sha256').update(JSON.stringify(files.value)).digest('base64');
       const writtenKey = `${box.id}/${v.name}`;
       if (this.written.get(writtenKey) === digest) continue;
-      await this.crx.writeVolume(box.id, v.name, files.value);
+      const fsGroup = pod.spec.securityContext?.fsGroup;
+      await this.crx.writeVolume(box.id, v.name, files.value, Number.isInteger(fsGroup) ? fsGroup : undefined);
       this.written.set(writtenKey, digest);
     }
     return undefined;
@@ -605,6 +607,7 @@ export class PodWorker {
   private containerConfig(pod: any, spec: any, claimPaths: Map<string, string>, env: { name: string; value: string }[], subPaths: (string | undefined)[]): ContainerConfig {
     const readOnly = new Set((pod.spec.volumes ?? []).filter((v: any) => CONTENT_VOLUMES.some((kind) => v[kind])).map((v: any) => v.name));
     const limits = spec.resources?.limits ?? {};
+    const security = containerSecurity(pod, spec);
     return {
       name: spec.name,
       image: spec.image,
@@ -626,6 +629,7 @@ export class PodWorker {
       })),
       ...(spec.stdin ? { stdin: true, ...(spec.stdinOnce ? { stdinOnce: true } : {}) } : {}),
       ...(spec.tty ? { tty: true } : {}),
+      ...(security ? { security } : {}),
     };
   }
 

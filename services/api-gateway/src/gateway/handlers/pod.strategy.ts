@@ -1,6 +1,7 @@
 import { isQuantity, milliValue, parseQuantity, StatusCause, validateDns1123Label } from '@openpacific/kube-api';
 import { deepEqual } from './object-rules';
 import { defaultPodConfig, validatePodConfig } from './pod-config.validation';
+import { validateSecurityContexts } from './security-context.validation';
 
 /** The server's defaults for a new Pod, as kube-apiserver fills them in. */
 export function defaultPod(pod: any): any {
@@ -39,7 +40,7 @@ const MAX_MEMORY_BYTES = 2 ** 50; // 1 PiB
 
 /**
  * What the schema cannot say: unique container names, sane quantities, requests within limits; and env, envFrom,
- * volume mounts (of known volumes) and volumes as kube-apiserver validates them.
+ * volume mounts (of known volumes), volumes and security contexts as kube-apiserver validates them.
  */
 export function validatePod(pod: any): StatusCause[] {
   const causes: StatusCause[] = [];
@@ -81,6 +82,7 @@ export function validatePod(pod: any): StatusCause[] {
     }
   });
   causes.push(...validatePodConfig(spec));
+  causes.push(...validateSecurityContexts(spec));
   return causes;
 }
 

@@ -1,0 +1,122 @@
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { ContainerConfig, ContainerSecurity, CrxErrorCodes } from '@openpacific/contracts';
+import { eventually } from '@openpacific/testing';
+import { ProcessDriver } from './process-driver';
+
+const shim = resolve(__dirname, '..', '..', 'dist', 'shim', 'crx-shim.js');
+/** containerd's default capabilities as /proc/<pid>/status prints a set. */
+const DEFAULT_CAPS = '00000000a80425fb';
+
+describe('securityContext in the process driver (isolated containers)', () => {
+  const root = mkdtempSync(join(tmpdir(), 'crx-sec-'));
+  let driver: ProcessDriver;
+  let pods = 0;
+
+  beforeAll(() => {
+    if (!existsSync(shim)) throw new Error(`${shim} missing: run npm run build first`);
+    driver = new ProcessDriver(join(root, 'runtime'), 11, shim);
+    if (!driver.images.isolating) throw new Error('these tests need isolation: root, busybox-static and crx-init (npm run build)');
+  });
+  afterAll(async () => {
+    for (const s of driver.listPodSandboxes()) await driver.removePodSandbox(s.id);
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  /** Runs `script` in a new pod's container and returns its log once it ended, and the sandbox. */
+  async function run(script: string, security?: ContainerSecurity, extra: Partial<ContainerConfig> = {}) {
+    const sandbox = driver.runPodSandbox({ podUid: `uid-${++pods}`, podName: `sec-${pods}`, podNamespace: 'default' });
+    const c = driver.createContainer(sandbox.id, { name: 'c', image: 'busybox', command: ['sh', '-c', script], ...(security ? { security } : {}), ...extra }, 0);
+    await driver.startContainer(c.id);
+    await eventually(() => expect(driver.containerStatus(c.id).state).toBe('CONTAINER_EXITED'));
+    return { log: driver.readLogs({ containerId: c.id }).content, sandbox, exitCode: driver.containerStatus(c.id).exitCode };
+  }
+
+  const status = (log: string, field: string) => new RegExp(`^${field}:\\s*(.*)$`, 'm').exec(log)?.[1].trim();
+
+  it('runs the docs example as uid 1000, gid 3000 with groups 2000, 3000 and 4000, and no effective capabilities', async () => {
+    const security = { runAsUser: 1000, runAsGroup: 3000, supplementalGroups: [2000, 4000], fsGroup: 2000 };
+    const { log } = await run('id; cat /proc/self/status', security);
+    expect(log.split('\n')[0]).toBe('uid=1000 gid=3000 groups=2000,3000,4000');
+    expect(status(log, 'Uid')).toBe('1000\t1000\t1000\t1000');
+    expect(status(log, 'Gid')).toBe('3000\t3000\t3000\t3000');
+    // After exec a non-root user keeps no permitted or effective capability, as under runc; the bounding set stays.
+    expect(status(log, 'CapEff')).toBe('0000000000000000');
+    expect(status(log, 'CapPrm')).toBe('0000000000000000');
+    expect(status(log, 'CapInh')).toBe('0000000000000000');
+    expect(status(log, 'CapBnd')).toBe(DEFAULT_CAPS);
+    expect(status(log, 'NoNewPrivs')).toBe('0');
+  });
+
+  it('runs a container without a securityContext as root with containerd\'s default capabilities only', async () => {
+    const { log } = await run('id; cat /proc/self/status');
+    expect(log.split('\n')[0]).toBe('uid=0(root) gid=0(root) groups=0(root)');
+    expect(status(log, 'CapEff')).toBe(DEFAULT_CAPS);
+    expect(status(log, 'CapBnd')).toBe(DEFAULT_CAPS);
+    expect(status(log, 'CapAmb')).toBe('0000000000000000');
+  });
+
+  it('applies capabilities drop ALL, an add, and allowPrivilegeEscalation: false', async () => {
+    const { log } = await run('cat /proc/self/status', { capabilities: { drop: ['ALL'], add: ['NET_BIND_SERVICE'] }, noNewPrivileges: true });
+    expect(status(log, 'CapBnd')).toBe('0000000000000400');
+    expect(status(log, 'CapEff')).toBe('0000000000000400');
+    expect(status(log, 'NoNewPrivs')).toBe('1');
+  });
+
+  it('keeps CAP_SYS_ADMIN from a default container and gives it to a privileged one', async () => {
+    const plain = await run('mount -t tmpfs none /tmp && echo mounted');
+    expect(plain.log).not.toContain('mounted');
+    const privileged = await run('mount -t tmpfs none /tmp && echo mounted', { privileged: true });
+    expect(privileged.log).toContain('mounted');
+  });
+
+  it('mounts the root read-only with readOnlyRootFilesystem, its emptyDir writable for uid 1000 and the fsGroup\'s', async () => {
+    const security = { runAsUser: 1000, runAsGroup: 3000, supplementalGroups: [2000], fsGroup: 2000, readOnlyRootFilesystem: true };
+    const script = 'touch /made 2>&1; echo made > /data/file && stat -c "%u %g %a" /data /data/file';
+    const { log, sandbox } = await run(script, security, { mounts: [{ name: 'data', mountPath: '/data' }] });
+    expect(log).toContain('Read-only file system');
+    // The setgid directory gives what is made in it the fsGroup, not the process's gid 3000.
+    expect(log).toContain('0 2000 2777\n1000 2000 644');
+    expect(statSync(join(sandbox.directory, 'volumes', 'data')).mode & 0o7777).toBe(0o2777);
+  });
+
+  it('makes an emptyDir 0777 without an fsGroup, so that a non-root user writes it', async () => {
+    const { log } = await run('echo x > /data/f && stat -c "%u %g %a" /data /data/f', { runAsUser: 1000 }, { mounts: [{ name: 'scratch', mountPath: '/data' }] });
+    expect(log).toBe('0 0 777\n1000 0 644\n');
+  });
+
+  it('gives the files of a content volume to the fsGroup, group readable, with setgid directories', async () => {
+    const sandbox = driver.runPodSandbox({ podUid: `uid-${++pods}`, podName: `sec-${pods}`, podNamespace: 'default' });
+    const files = [{ path: 'key', data: Buffer.from('secret').toString('base64'), mode: 0o440 }];
+    driver.writeVolume({ sandboxId: sandbox.id, name: 'creds', files, fsGroup: 2000 });
+    const security = { runAsUser: 1000, runAsGroup: 3000, supplementalGroups: [2000], fsGroup: 2000 };
+    const c = driver.createContainer(sandbox.id, { name: 'c', image: 'busybox', command: ['sh', '-c', 'cat /creds/key; echo; stat -L -c "%g %a" /creds /creds/key'], security, mounts: [{ name: 'creds', mountPath: '/creds', readOnly: true }] }, 0);
+    await driver.startContainer(c.id);
+    await eventually(() => expect(driver.readLogs({ containerId: c.id }).content).toBe('secret\n2000 2777\n2000 440\n'));
+  });
+
+  it('runs exec sessions and probes as the container\'s user, with its capabilities and no_new_privs', async () => {
+    const sandbox = driver.runPodSandbox({ podUid: `uid-${++pods}`, podName: `sec-${pods}`, podNamespace: 'default' });
+    const security = { runAsUser: 1000, runAsGroup: 3000, supplementalGroups: [2000], noNewPrivileges: true, capabilities: { drop: ['ALL'] } };
+    const c = driver.createContainer(sandbox.id, { name: 'c', image: 'busybox', command: ['sleep', '60'], workingDir: '/tmp', security }, 0);
+    await driver.startContainer(c.id);
+    const exec = await eventually(async () => {
+      const r = await driver.execSync({ containerId: c.id, command: ['sh', '-c', 'id; pwd; grep -E "^(CapBnd|NoNewPrivs)" /proc/self/status'], timeoutSeconds: 5 });
+      expect(r.exitCode).toBe(0);
+      return r;
+    });
+    expect(exec.stdout).toBe('uid=1000 gid=3000 groups=2000,3000\n/tmp\nCapBnd:\t0000000000000000\nNoNewPrivs:\t1\n');
+    await driver.stopContainer(c.id, 0);
+  });
+
+  it('refuses runAsNonRoot for an image that runs as root, as kubelet does, and runs it with a non-root runAsUser', async () => {
+    const sandbox = driver.runPodSandbox({ podUid: 'uid-nonroot', podName: 'nonroot', podNamespace: 'team' });
+    const create = (security: ContainerSecurity) => () => driver.createContainer(sandbox.id, { name: 'app', image: 'busybox', command: ['true'], security }, 0);
+    expect(create({ runAsNonRoot: true })).toThrow(
+      expect.objectContaining({ code: CrxErrorCodes.containerConfig, message: 'container has runAsNonRoot and image will run as root (pod: "nonroot_team(uid-nonroot)", container: app)' }),
+    );
+    expect(create({ runAsNonRoot: true, runAsUser: 0 })).toThrow(expect.objectContaining({ code: CrxErrorCodes.containerConfig, message: 'container\'s runAsUser breaks non-root policy (pod: "nonroot_team(uid-nonroot)", container: app)' }));
+    expect(create({ runAsNonRoot: true, runAsUser: 65534 })().state).toBe('CONTAINER_CREATED');
+  });
+});
