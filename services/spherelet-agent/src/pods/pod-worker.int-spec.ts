@@ -266,3 +266,54 @@ describe('the pod worker\'s subPaths', () => {
     expect(runtime.mounts.get('escape')).toEqual([{ name: 'shared', mountPath: '/s', subPath: 'escape' }]);
   });
 });
+
+/** The sim runtime, holding the stop of one pod's sandbox until the test lets it end (a pod using its grace period). */
+class SlowStopRuntime extends SimRuntime {
+  private release?: () => void;
+  readonly stopping = new Set<string>();
+
+  constructor(private readonly slowPod: string) {
+    super(1);
+  }
+
+  override async stopPodSandbox(id: string): Promise<object> {
+    const sandbox = (await super.listPodSandboxes()).find((s) => s.id === id);
+    if (sandbox?.config.podName === this.slowPod) {
+      this.stopping.add(this.slowPod);
+      await new Promise<void>((resolve) => (this.release = resolve));
+    }
+    return super.stopPodSandbox(id);
+  }
+
+  endStop(): void {
+    this.release?.();
+  }
+}
+
+describe('the pod worker deleting a pod through its grace period', () => {
+  const runtime = new SlowStopRuntime('slow');
+  const suite = podWorkerSuite('podworker-grace', runtime, 60_000);
+  const create = (name: string) =>
+    suite.store.append(objectStreamId('pods', 'default', name), [{ type: ObjectEventTypes.created, data: { resource: 'pods', object: pod(name) }, metadata: META }], { expectedVersion: 'no_stream' });
+
+  it('starts other pods while one takes its grace period to stop, and writes that pod\'s deletion once it stopped', async () => {
+    await create('slow');
+    await eventually(async () => expect((await statusIn(suite.store, 'slow'))?.phase).toBe('Running'));
+    const events = await suite.store.readStream(objectStreamId('pods', 'default', 'slow'));
+    const deleting = objectOfStream(events);
+    deleting.metadata = { ...deleting.metadata, deletionTimestamp: '2026-01-01T00:01:00Z', deletionGracePeriodSeconds: 30 };
+    await suite.store.append(objectStreamId('pods', 'default', 'slow'), [{ type: ObjectEventTypes.deletionStarted, data: { resource: 'pods', object: deleting }, metadata: META }], { expectedVersion: events.length });
+    await eventually(async () => expect(runtime.stopping.has('slow')).toBe(true));
+
+    // Its stop is held: a pass waiting for it would leave this pod unstarted.
+    await create('quick');
+    await eventually(async () => expect((await statusIn(suite.store, 'quick'))?.phase).toBe('Running'));
+    expect((await suite.store.readStream(objectStreamId('pods', 'default', 'slow'))).pop()!.type).toBe(ObjectEventTypes.deletionStarted);
+
+    runtime.endStop();
+    await eventually(async () => {
+      expect((await suite.store.readStream(objectStreamId('pods', 'default', 'slow'))).pop()!.type).toBe(ObjectEventTypes.deleted);
+      expect((await runtime.listPodSandboxes()).map((s) => s.config.podName)).toEqual(['quick']);
+    });
+  });
+});

@@ -158,6 +158,8 @@ function runtimeState(sandbox: PodSandbox | undefined, containers: ContainerStat
  */
 export class PodWorker {
   private readonly model: ReadModel;
+  /** Uids of deleted pods whose containers are stopping through their grace period (see `finishDeletion`). */
+  private readonly terminating = new Set<string>();
   /** Who the host's events say wrote them: one frozen object for every event (it is only ever serialized). */
   private readonly actor: EventMetadata;
   private follower?: LogFollower;
@@ -660,13 +662,28 @@ export class PodWorker {
     ]);
   }
 
+  /**
+   * A pod being deleted: its containers are stopped through its grace period apart from the pass (as kubelet's
+   * per-pod workers do: a pod taking its 30 s to stop must not hold up every other pod of the host), and once its
+   * sandbox is gone a pass writes the deletion.
+   */
   private async finishDeletion(stored: StoredObject, sandbox: PodSandbox | undefined): Promise<void> {
     const pod = stored.object;
+    if (this.terminating.has(pod.metadata.uid)) return;
     this.forget(pod, sandbox);
     if (sandbox) {
       const grace = pod.metadata.deletionGracePeriodSeconds ?? pod.spec.terminationGracePeriodSeconds ?? 30;
-      await this.crx.stopPodSandbox(sandbox.id, grace);
-      await this.crx.removePodSandbox(sandbox.id);
+      const key = keyOf(pod);
+      this.terminating.add(pod.metadata.uid);
+      void this.crx
+        .stopPodSandbox(sandbox.id, grace)
+        .then(() => this.crx.removePodSandbox(sandbox.id))
+        .catch((err) => this.deps.logger.warn('stopping a deleted pod failed', { pod: key, error: (err as Error).message }))
+        .finally(() => {
+          this.terminating.delete(pod.metadata.uid);
+          this.wake([key]);
+        });
+      return;
     }
     await this.deps.store.append(stored.streamId, [this.objectEvent(ObjectEventTypes.deleted, podForEvent(pod))], { expectedVersion: stored.streamVersion });
   }
