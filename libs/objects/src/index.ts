@@ -6,6 +6,7 @@ export * from './pass-loop';
 export * from './poked-follower';
 export * from './pod-failover';
 export * from './vm-placement';
+export * from './vm-readiness';
 export * from './secret-codec';
 export * from './same-json';
 export * from './object-event';

@@ -8,14 +8,16 @@ import { NetworkPolicyController } from './network-policy/network-policy-control
 import { PodServiceController } from './pod-services/pod-service-controller';
 import { makeServiceRangesLocal } from './services/local-ranges';
 import { VmServiceController } from './vm-service-controller';
+import { ReadinessProber } from './vms/readiness/readiness-prober';
 import { VmController } from './vms/vm-controller';
 import { vmOperatorNetwork, type VmOperatorConfig } from './vm-operator.config';
 
-/** The elected replica runs the VirtualMachine, VirtualMachineService and (pod) Service controllers; the others wait to take over. */
+/** The elected replica runs the VirtualMachine (and their readiness probes), VirtualMachineService and (pod) Service controllers; the others wait to take over. */
 @Injectable()
 export class VmOperatorLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private election?: LeaderElection;
   private vms?: VmController;
+  private prober?: ReadinessProber;
   private services?: VmServiceController;
   private podServices?: PodServiceController;
   private networkPolicies?: NetworkPolicyController;
@@ -36,18 +38,21 @@ export class VmOperatorLifecycle implements OnApplicationBootstrap, BeforeApplic
         // Every controller reads the log through one follower, which replays the log into all of them before they start.
         const feed = new SharedFollower({ store, pool, nats, names, logger });
         const vms = new VmController({ store, feed, logger, secretKey });
+        const prober = new ReadinessProber({ store, feed, logger });
         const services = new VmServiceController({ store, feed, logger });
         const networkPolicies = new NetworkPolicyController({ feed, logger, network });
         const podServices = new PodServiceController({ store, feed, logger, network, admit: networkPolicies.admit });
         const dns = new ClusterDns({ feed, logger, address: clusterDnsAddress(network) });
         this.feed = feed;
         this.vms = vms;
+        this.prober = prober;
         this.services = services;
         this.networkPolicies = networkPolicies;
         this.podServices = podServices;
         this.dns = dns;
         await feed.start();
         vms.start();
+        prober.start();
         services.start();
         networkPolicies.start();
         podServices.start();
@@ -55,12 +60,13 @@ export class VmOperatorLifecycle implements OnApplicationBootstrap, BeforeApplic
       },
       onDeposed: async () => {
         this.vms?.stop();
+        this.prober?.stop();
         await this.services?.stop();
         await this.podServices?.stop();
         await this.networkPolicies?.stop();
         await this.dns?.stop();
         await this.feed?.stop();
-        this.feed = this.vms = this.services = this.podServices = this.networkPolicies = this.dns = undefined;
+        this.feed = this.vms = this.prober = this.services = this.podServices = this.networkPolicies = this.dns = undefined;
       },
     });
     await this.election.start();

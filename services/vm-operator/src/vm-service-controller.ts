@@ -1,9 +1,10 @@
-import { ObjectEventTypes } from '@openpacific/contracts';
+import { ENDPOINTS_RESOURCE, ObjectEventTypes, objectStreamId } from '@openpacific/contracts';
 import { EventStore, VersionConflictError } from '@openpacific/event-store';
-import { controllerReadModel, PassLoop, type SharedFollower, StoredObject } from '@openpacific/objects';
+import { randomUUID } from 'node:crypto';
+import { controllerReadModel, PassLoop, sameJson, type SharedFollower, StoredObject } from '@openpacific/objects';
 import type { Logger } from '@openpacific/service-kit';
 import { TcpLoadBalancer } from './services/tcp-load-balancer';
-import { backendsFor, ingressAddress, readyEndpoints } from './services/vm-service-endpoints';
+import { backendsFor, endpointsSubsets, ingressAddress, readyEndpoints } from './services/vm-service-endpoints';
 import { ensurePool } from './vms/address-pools';
 import { R } from './vms/vm-resources';
 
@@ -22,10 +23,11 @@ const BACKEND_COOLDOWN_MS = 500;
  * VirtualMachineServices (in the elected vm-operator): a LoadBalancer gets an ingress address
  * (`status.loadBalancer.ingress`), a ClusterIP service a cluster IP (`spec.clusterIp`), on which a TCP load
  * balancer per port forwards, round robin, to the Ready VMs its selector matches — so `nc <address> <port>`
- * reaches a VM's guest. The endpoints follow the VMs as they become Ready, move or go.
+ * reaches a VM's guest. The endpoints follow the VMs as they become Ready, move or go. As VM Operator, each
+ * service with a selector also gets a core v1 Endpoints of its name listing the VMs it selects (ready or not).
  */
 export class VmServiceController {
-  private readonly model = controllerReadModel([R.services, R.vms, R.namespaces]);
+  private readonly model = controllerReadModel([R.services, R.vms, R.namespaces, ENDPOINTS_RESOURCE]);
   private readonly loop: PassLoop;
   /** One balancer per service port, by `<ns>/<name>/<port>`. */
   private readonly balancers = new Map<string, TcpLoadBalancer>();
@@ -54,6 +56,12 @@ export class VmServiceController {
     const live = new Set<string>();
     for (const stored of this.model.list(R.services)) {
       const svc = stored.object;
+      try {
+        await this.syncEndpoints(svc);
+      } catch (err) {
+        if (!(err instanceof VersionConflictError)) this.deps.logger.warn('VM service endpoints failed', { service: svc.metadata.name, error: (err as Error).message });
+        setTimeout(() => this.loop.schedule(), 500).unref();
+      }
       if (!['LoadBalancer', 'ClusterIP'].includes(svc.spec?.type) || svc.spec.clusterIp === 'None' || svc.metadata.deletionTimestamp) continue;
       try {
         const ingress = await this.addressFor(stored);
@@ -87,6 +95,34 @@ export class VmServiceController {
         this.deps.logger.warn('stopping a load balancer failed', { balancer: key, error: (err as Error).message });
         setTimeout(() => this.loop.schedule(), 500).unref();
       }
+    }
+  }
+
+  /**
+   * The service's Endpoints (same name), written when what they list changes. A service without a selector has
+   * none written, as VM Operator leaves them to whoever manages them; nor does one whose name another controller's
+   * Endpoints hold. They go with the service (owner reference, through the garbage collector).
+   */
+  private async syncEndpoints(svc: any): Promise<void> {
+    const { namespace, name, uid } = svc.metadata;
+    if (svc.metadata.deletionTimestamp || !Object.keys(svc.spec?.selector ?? {}).length) return;
+    const existing = this.model.get(ENDPOINTS_RESOURCE, namespace, name);
+    const owner = existing?.object.metadata.ownerReferences?.find((o: any) => o.controller);
+    if (owner && owner.uid !== uid) return;
+    const subsets = endpointsSubsets(svc, this.model.list(R.vms, namespace).map((s) => s.object));
+    const labels = svc.metadata.labels ?? {};
+    const ownerReferences = [{ apiVersion: svc.apiVersion ?? 'vmoperator.vmware.com/v1alpha5', kind: 'VirtualMachineService', name, uid, controller: true, blockOwnerDeletion: true }];
+    const current = existing?.object;
+    if (current && owner && sameJson(current.subsets ?? [], subsets) && sameJson(current.metadata.labels ?? {}, labels)) return;
+    const metadata = current
+      ? { ...current.metadata, labels, ownerReferences }
+      : { name, namespace, uid: randomUUID(), creationTimestamp: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'), generation: 1, labels, ownerReferences };
+    delete (metadata as any).resourceVersion;
+    const object = { apiVersion: 'v1', kind: 'Endpoints', metadata, ...(subsets.length ? { subsets } : {}) };
+    if (existing) {
+      await this.deps.store.append(existing.streamId, [{ type: ObjectEventTypes.updated, data: { resource: ENDPOINTS_RESOURCE, object }, metadata: ACTOR }], { expectedVersion: existing.streamVersion });
+    } else {
+      await this.deps.store.append(objectStreamId(ENDPOINTS_RESOURCE, namespace, name), [{ type: ObjectEventTypes.created, data: { resource: ENDPOINTS_RESOURCE, object }, metadata: ACTOR }], { expectedVersion: 'no_stream' });
     }
   }
 

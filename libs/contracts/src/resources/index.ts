@@ -17,6 +17,7 @@ import { batchResources } from './batch';
 import { policyResources } from './policy';
 import { serviceResource } from './service.resource';
 import { endpointSliceResource } from './endpointslice.resource';
+import { endpointsResource } from './endpoints.resource';
 import { networkPolicyResource } from './networkpolicy.resource';
 import { persistentVolumeClaimResource, persistentVolumeResource, storageClassResource } from './storage';
 
@@ -40,7 +41,8 @@ export * from './batch';
 export * from './policy';
 export * from './service.resource';
 export * from './endpointslice.resource';
+export * from './endpoints.resource';
 export * from './networkpolicy.resource';
 
 /** Every kind the api-gateway serves. Adding a kind = adding its entry here. */
-export const resourceDefinitions: ResourceDefinition[] = [namespaceResource, eventResource, nodeResource, podResource, hostResource, storageClassResource, persistentVolumeClaimResource, persistentVolumeResource, secretResource, configMapResource, resourceQuotaResource, limitRangeResource, ...vmoperatorResources, ...guestClusterResources, ...rbacResources, auditRecordResource, ...appsResources, ...batchResources, ...policyResources, serviceResource, endpointSliceResource, networkPolicyResource];
+export const resourceDefinitions: ResourceDefinition[] = [namespaceResource, eventResource, nodeResource, podResource, hostResource, storageClassResource, persistentVolumeClaimResource, persistentVolumeResource, secretResource, configMapResource, resourceQuotaResource, limitRangeResource, ...vmoperatorResources, ...guestClusterResources, ...rbacResources, auditRecordResource, ...appsResources, ...batchResources, ...policyResources, serviceResource, endpointsResource, endpointSliceResource, networkPolicyResource];

@@ -1,6 +1,6 @@
 import { NatsNames, ObjectEventTypes, VIRTUAL_MACHINES_RESOURCE } from '@openpacific/contracts';
 import { EventStore, VersionConflictError } from '@openpacific/event-store';
-import { byConditionType, controllerReadModel, decryptedEvent, LogFollower, ObjectChange, objectEvent, PassLoop, pokedFollower, ReadModel, sameJson, SecretKey, StoredObject, vmPlacement, vmUserData } from '@openpacific/objects';
+import { byConditionType, controllerReadModel, decryptedEvent, hasReadinessProbe, LogFollower, ObjectChange, objectEvent, PassLoop, pokedFollower, ReadModel, sameJson, SecretKey, StoredObject, VM_GUEST_HEARTBEAT_ANNOTATION, vmPlacement, vmUserData } from '@openpacific/objects';
 import type { Logger } from '@openpacific/service-kit';
 import type { NatsConnection } from 'nats';
 import type { Pool } from 'pg';
@@ -226,19 +226,22 @@ export class VmWorker {
         ? { volumes: volumes.map((v) => ({ name: v.name, type: 'Managed', attached: !!v.path, ...(v.claim?.metadata?.uid ? { diskUUID: v.claim.metadata.uid } : {}), ...(v.capacity ? { limit: v.capacity } : {}), ...(v.path ? {} : { error: 'the claim is not bound' }) })) }
         : {}),
     };
-    status.conditions = mergeConditions(vm.status?.conditions ?? [], [
-      { type: 'VirtualMachineCreated', status: 'True', reason: 'True', message: '' },
-      up
-        ? { type: 'Ready', status: 'True', reason: 'True', message: '' }
-        : { type: 'Ready', status: 'False', reason: info.powerState === 'PoweredOn' ? 'GuestNotReady' : info.powerState, message: info.powerState === 'PoweredOn' ? 'the guest does not answer its heartbeat yet' : `the VM is ${info.powerState}` },
-    ]);
-    if (sameJson(status, vm.status)) return;
+    const created = { type: 'VirtualMachineCreated', status: 'True', reason: 'True', message: '' };
+    const ready = up
+      ? { type: 'Ready', status: 'True', reason: 'True', message: '' }
+      : { type: 'Ready', status: 'False', reason: info.powerState === 'PoweredOn' ? 'GuestNotReady' : info.powerState, message: info.powerState === 'PoweredOn' ? 'the guest does not answer its heartbeat yet' : `the VM is ${info.powerState}` };
+    // A VM with a readiness probe is Ready as the vm-operator's prober finds it; the host only reports the heartbeat.
+    status.conditions = mergeConditions(vm.status?.conditions ?? [], hasReadinessProbe(vm) ? [created] : [created, ready]);
+    const heartbeatChanged = vm.metadata.annotations?.[VM_GUEST_HEARTBEAT_ANNOTATION] !== info.guestHeartbeat;
+    if (sameJson(status, vm.status) && !heartbeatChanged) return;
     const next = structuredClone(vm);
     delete next.metadata.resourceVersion;
     next.status = status;
+    if (heartbeatChanged) next.metadata.annotations = { ...(vm.metadata.annotations ?? {}), [VM_GUEST_HEARTBEAT_ANNOTATION]: info.guestHeartbeat };
     const notes = this.changes(vm, status).map(([type, reason, message]) => this.event(vm, type, reason, message));
+    const type = heartbeatChanged ? ObjectEventTypes.updated : ObjectEventTypes.statusUpdated;
     await this.deps.store.appendBatch([
-      { streamId: stored.streamId, events: [{ type: ObjectEventTypes.statusUpdated, data: { resource: VMS, object: next }, metadata: this.actor }], expectedVersion: stored.streamVersion },
+      { streamId: stored.streamId, events: [{ type, data: { resource: VMS, object: next }, metadata: this.actor }], expectedVersion: stored.streamVersion },
       ...notes,
     ]);
   }

@@ -1,9 +1,10 @@
-import { backendsFor, ingressAddress, matchesSelector, readyEndpoints } from './vm-service-endpoints';
+import { backendsFor, endpointsSubsets, ingressAddress, matchesSelector, readyEndpoints } from './vm-service-endpoints';
 
-const vm = (name: string, opts: { ns?: string; labels?: Record<string, string>; ip?: string; ready?: string } = {}) => ({
+const vm = (name: string, opts: { ns?: string; labels?: Record<string, string>; ip?: string; ready?: string; probe?: boolean; deleting?: boolean } = {}) => ({
   apiVersion: 'vmoperator.vmware.com/v1alpha5',
   kind: 'VirtualMachine',
-  metadata: { name, namespace: opts.ns ?? 'team-a', labels: opts.labels ?? { app: 'web' } },
+  metadata: { name, namespace: opts.ns ?? 'team-a', uid: `uid-${name}`, labels: opts.labels ?? { app: 'web' }, ...(opts.deleting ? { deletionTimestamp: '2025-01-01T00:00:00Z' } : {}) },
+  spec: opts.probe ? { readinessProbe: { tcpSocket: { port: 8443 } } } : {},
   status: {
     network: opts.ip === undefined ? {} : { primaryIP4: opts.ip },
     conditions: [{ type: 'Ready', status: opts.ready ?? 'True' }],
@@ -45,13 +46,14 @@ describe('matchesSelector', () => {
 });
 
 describe('readyEndpoints', () => {
-  it('keeps the Ready, selected VMs with an IP in the service namespace, sorted by name', () => {
+  it('keeps the selected VMs with an IP in the service namespace that are ready, sorted by name', () => {
     const vms = [
       vm('web-2', { ip: '10.0.0.12' }),
       vm('web-1', { ip: '10.0.0.11' }),
-      vm('web-3', { ip: '10.0.0.13', ready: 'False' }),
+      vm('web-3', { ip: '10.0.0.13', ready: 'False', probe: true }),
       vm('web-4'),
       vm('web-5', { ip: '10.0.0.15', ns: 'team-b' }),
+      vm('web-6', { ip: '10.0.0.16', deleting: true }),
       vm('db-1', { ip: '10.0.0.21', labels: { app: 'db' } }),
     ];
     expect(readyEndpoints(service, vms)).toEqual([
@@ -60,14 +62,43 @@ describe('readyEndpoints', () => {
     ]);
   });
 
-  it('treats a VM without conditions as not Ready', () => {
+  it('takes a VM with a readiness probe as ready only when its Ready condition is True', () => {
+    expect(readyEndpoints(service, [vm('web-1', { ip: '10.0.0.11', probe: true, ready: 'True' })])).toEqual([{ name: 'web-1', ip: '10.0.0.11' }]);
+    expect(readyEndpoints(service, [vm('web-1', { ip: '10.0.0.11', probe: true, ready: 'Unknown' })])).toEqual([]);
+    const unprobed = { ...vm('web-1', { ip: '10.0.0.11', probe: true }), status: { network: { primaryIP4: '10.0.0.11' } } };
+    expect(readyEndpoints(service, [unprobed])).toEqual([]);
+  });
+
+  it('takes a VM without a readiness probe as ready once it has an address, as VM Operator does', () => {
     const bare = { metadata: { name: 'web-1', namespace: 'team-a', labels: { app: 'web' } }, status: { network: { primaryIP4: '10.0.0.11' } } };
-    expect(readyEndpoints(service, [bare])).toEqual([]);
+    expect(readyEndpoints(service, [bare])).toEqual([{ name: 'web-1', ip: '10.0.0.11' }]);
   });
 
   it('returns nothing for a service without a selector', () => {
     const noSelector = { ...service, spec: { ...service.spec, selector: undefined } };
     expect(readyEndpoints(noSelector, [vm('web-1', { ip: '10.0.0.11' })])).toEqual([]);
+  });
+});
+
+describe('endpointsSubsets', () => {
+  it('lists ready VMs in addresses and probed, not Ready ones in notReadyAddresses, at the target ports', () => {
+    const vms = [vm('web-2', { ip: '10.0.0.12', probe: true, ready: 'False' }), vm('web-1', { ip: '10.0.0.11', probe: true }), vm('web-3'), vm('db-1', { ip: '10.0.0.21', labels: { app: 'db' } })];
+    const ref = (name: string) => ({ apiVersion: 'vmoperator.vmware.com/v1alpha5', kind: 'VirtualMachine', namespace: 'team-a', name, uid: `uid-${name}` });
+    expect(endpointsSubsets(service, vms)).toEqual([
+      {
+        addresses: [{ ip: '10.0.0.11', targetRef: ref('web-1') }],
+        notReadyAddresses: [{ ip: '10.0.0.12', targetRef: ref('web-2') }],
+        ports: [
+          { name: 'https', port: 8443, protocol: 'TCP' },
+          { name: 'dns', port: 53, protocol: 'UDP' },
+          { name: 'http', port: 8080, protocol: 'TCP' },
+        ],
+      },
+    ]);
+  });
+
+  it('has no subsets when no selected VM has an address', () => {
+    expect(endpointsSubsets(service, [vm('web-1')])).toEqual([]);
   });
 });
 

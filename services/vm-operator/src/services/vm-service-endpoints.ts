@@ -1,3 +1,4 @@
+import { hasReadinessProbe } from '@openpacific/objects';
 import type { Backend } from './tcp-load-balancer';
 
 export interface Endpoint {
@@ -22,27 +23,55 @@ export function matchesSelector(selector: Record<string, string> | undefined, la
   return required.every(([key, value]) => labels?.[key] === value);
 }
 
-function isReady(vm: any): boolean {
+/**
+ * As VM Operator decides it for a service's endpoints: a VM with a readiness probe is ready when its `Ready`
+ * condition is True (as the prober found it); one without is ready once it has an address (here, once its guest
+ * answers its heartbeat).
+ */
+export function isReadyEndpoint(vm: any): boolean {
+  if (!hasReadinessProbe(vm)) return true;
   return (vm.status?.conditions ?? []).some((c: any) => c?.type === 'Ready' && c?.status === 'True');
 }
 
-function isEndpointOf(service: any, vm: any): boolean {
-  return (
-    vm.metadata?.namespace === service.metadata?.namespace &&
-    matchesSelector(service.spec?.selector, vm.metadata?.labels) &&
-    isReady(vm) &&
-    Boolean(vm.status?.network?.primaryIP4)
+/** The VMs the service selects in its own namespace that have an address and are not being deleted. */
+function selectedWithAddress(service: any, vms: any[]): any[] {
+  return vms.filter(
+    (vm) =>
+      vm.metadata?.namespace === service.metadata?.namespace &&
+      !vm.metadata?.deletionTimestamp &&
+      matchesSelector(service.spec?.selector, vm.metadata?.labels) &&
+      Boolean(vm.status?.network?.primaryIP4),
   );
 }
 
 const byName = (a: Endpoint, b: Endpoint): number => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
 
-/** The Ready VMs with an IP that the service selects in its own namespace, sorted by name. */
+/** The ready VMs with an IP that the service selects in its own namespace, sorted by name. */
 export function readyEndpoints(service: any, vms: any[]): Endpoint[] {
-  return vms
-    .filter((vm) => isEndpointOf(service, vm))
+  return selectedWithAddress(service, vms)
+    .filter(isReadyEndpoint)
     .map((vm) => ({ name: vm.metadata.name as string, ip: vm.status.network.primaryIP4 as string }))
     .sort(byName);
+}
+
+const byIp = (a: { ip: string }, b: { ip: string }): number => (a.ip < b.ip ? -1 : a.ip > b.ip ? 1 : 0);
+
+/**
+ * The `subsets` of the service's core v1 Endpoints, as VM Operator writes them: every selected VM with an
+ * address, the ready ones in `addresses`, the others in `notReadyAddresses`, each naming its VM; the ports are
+ * the service's, at their target port. All VMs share the ports, so there is one subset (none without VMs).
+ */
+export function endpointsSubsets(service: any, vms: any[]): any[] {
+  const ready: any[] = [];
+  const notReady: any[] = [];
+  for (const vm of selectedWithAddress(service, vms)) {
+    const { name, namespace, uid } = vm.metadata;
+    const address = { ip: vm.status.network.primaryIP4, targetRef: { apiVersion: vm.apiVersion ?? 'vmoperator.vmware.com/v1alpha5', kind: 'VirtualMachine', namespace, name, uid } };
+    (isReadyEndpoint(vm) ? ready : notReady).push(address);
+  }
+  if (ready.length + notReady.length === 0) return [];
+  const ports = (service.spec?.ports ?? []).map((p: any) => ({ name: p.name, port: Number(p.targetPort ?? p.port), protocol: p.protocol ?? 'TCP' }));
+  return [{ ...(ready.length ? { addresses: ready.sort(byIp) } : {}), ...(notReady.length ? { notReadyAddresses: notReady.sort(byIp) } : {}), ports }];
 }
 
 /** For each TCP port of the service (protocol defaults to TCP, as in Kubernetes), every endpoint at the target port. */

@@ -94,12 +94,16 @@ function volumeSpecSchema(v: Version): JsonSchema {
 const tcpSocket = obj({ port: intOrString, host: str }, ['port']);
 const guestHeartbeat = obj({ thresholdStatus: oneOfStrings('green', 'yellow') });
 
+/** As the CRDs bound them (kubebuilder markers of `virtualmachine_readiness_types.go`). */
+const timeoutSeconds: JsonSchema = { type: 'integer', minimum: 1, maximum: 60 };
+const periodSeconds: JsonSchema = { type: 'integer', minimum: 1 };
+
 const readinessProbe = obj({
   tcpSocket,
   guestHeartbeat,
   guestInfo: list(obj({ key: str, value: str }, ['key'])),
-  timeoutSeconds: int,
-  periodSeconds: int,
+  timeoutSeconds,
+  periodSeconds,
 });
 
 const cdromSchema = obj({ name: str, image: localKindRef, connected: bool, allowGuestControl: bool }, ['name', 'image']);
@@ -242,7 +246,7 @@ const v1alpha1Spec = obj(
     ),
     resourcePolicyName: str,
     volumes: list(obj({ name: str, persistentVolumeClaim: pvcSchema, vSphereVolume: obj({ capacity: { type: 'object', additionalProperties: quantity }, deviceKey: int }) }, ['name'])),
-    readinessProbe: obj({ tcpSocket, guestHeartbeat, timeoutSeconds: int, periodSeconds: int }),
+    readinessProbe: obj({ tcpSocket, guestHeartbeat, timeoutSeconds, periodSeconds }),
     advancedOptions: obj({ defaultVolumeProvisioningOptions: obj({ thinProvisioned: bool, eagerZeroed: bool }), changeBlockTracking: bool }),
     minHardwareVersion: int,
   },

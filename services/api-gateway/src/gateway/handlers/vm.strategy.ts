@@ -32,6 +32,27 @@ export function validateVirtualMachine(vm: any): StatusCause[] {
   }
   if (!spec.className) causes.push({ field: 'spec.className', reason: 'FieldValueRequired', message: 'Required value' });
   if (!spec.imageName && !spec.image?.name) causes.push({ field: 'spec.imageName', reason: 'FieldValueRequired', message: 'Required value' });
+  return causes.concat(validateReadinessProbe(spec.readinessProbe));
+}
+
+const IANA_SVC_NAME = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
+
+/**
+ * The validating webhook's rule (one action at most, `Forbidden: only one action can be specified`) and the
+ * port the CRD describes: a number from 1 to 65535 or an IANA service name.
+ */
+export function validateReadinessProbe(probe: any): StatusCause[] {
+  if (!probe) return [];
+  const causes: StatusCause[] = [];
+  const actions = [probe.tcpSocket, probe.guestHeartbeat, probe.guestInfo?.length ? probe.guestInfo : undefined].filter(Boolean).length;
+  if (actions > 1) causes.push({ field: 'spec.readinessProbe', reason: 'FieldValueForbidden', message: 'Forbidden: only one action can be specified' });
+  const port = probe.tcpSocket?.port;
+  const field = 'spec.readinessProbe.tcpSocket.port';
+  if (typeof port === 'number' && (!Number.isInteger(port) || port < 1 || port > 65535)) {
+    causes.push({ field, reason: 'FieldValueInvalid', message: `Invalid value: ${port}: must be between 1 and 65535, inclusive` });
+  } else if (typeof port === 'string' && (port.length > 15 || !IANA_SVC_NAME.test(port) || !/[a-z]/.test(port) || port.includes('--'))) {
+    causes.push({ field, reason: 'FieldValueInvalid', message: `Invalid value: "${port}": must be no more than 15 characters, contain only lowercase letters, digits and '-', contain at least one letter (a-z), not contain '--', and not begin or end with '-'` });
+  }
   return causes;
 }
 
