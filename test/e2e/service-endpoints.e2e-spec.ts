@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
-import * as http from 'node:http';
 import { eventually, startCluster, TestCluster } from '@openpacific/testing';
+import { httpGet } from './support/http-get';
+import { kubectlApply, kubectlJson } from './support/kubectl-json';
 
 /**
  * Service endpoints as Kubernetes computes them, through the real kubectl: a Service that publishes not-ready
@@ -27,39 +28,16 @@ const service = (name: string, app: string, spec: Record<string, unknown> = {}) 
   spec: { selector: { app }, ports: [{ name: 'http', port: 8000, targetPort: 'http' }], ...spec },
 });
 
-/** One GET on a new connection: the body, or the error code. */
-function get(host: string, port: number): Promise<string> {
-  return new Promise((resolve) => {
-    const req = http.get({ host, port, path: '/', agent: false, timeout: 5000 }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (c) => (body += c));
-      res.on('end', () => resolve(body.trim()));
-      res.on('error', (e: any) => resolve(e.code ?? e.message));
-    });
-    req.on('timeout', () => req.destroy(Object.assign(new Error('timeout'), { code: 'ETIMEDOUT' })));
-    req.on('error', (e: any) => resolve(e.code ?? e.message));
-  });
-}
-
 async function bodies(host: string, port: number, n: number): Promise<Set<string>> {
   const seen = new Set<string>();
-  for (let i = 0; i < n; i++) seen.add(await get(host, port));
+  for (let i = 0; i < n; i++) seen.add(await httpGet(host, port));
   return seen;
 }
 
 describe('Service endpoints', () => {
   let cluster: TestCluster;
-  const json = async (args: string[]) => {
-    const r = await cluster.kubectl([...args, '-o', 'json']);
-    expect(r.stderr).toBe('');
-    return JSON.parse(r.stdout);
-  };
-  const apply = async (obj: any) => {
-    const r = await cluster.kubectl(['apply', '-f', '-'], { input: JSON.stringify(obj) });
-    expect(r.stderr).toBe('');
-    expect(r.code).toBe(0);
-  };
+  const json = (args: string[]) => kubectlJson(cluster, args);
+  const apply = (obj: object) => kubectlApply(cluster, obj);
   /** The endpoints of a Service's slices, by pod name. */
   const endpointsOf = async (service: string): Promise<any[]> => {
     const slices = (await json(['get', 'endpointslices', '-l', `kubernetes.io/service-name=${service}`])).items;
@@ -125,7 +103,7 @@ describe('Service endpoints', () => {
     // Traffic reaches the not-ready members through the publishing Service, and not through the other.
     const vip = (await json(['get', 'svc', 'peers-vip'])).spec.clusterIP;
     await eventually(async () => expect(await bodies(vip, 8000, 12)).toEqual(new Set(['peers-0', 'peers-1'])), { timeoutMs: 30_000 });
-    expect(await get((await json(['get', 'svc', 'peers-strict'])).spec.clusterIP, 8000)).toBe('ECONNREFUSED');
+    expect(await httpGet((await json(['get', 'svc', 'peers-strict'])).spec.clusterIP, 8000)).toBe('ECONNREFUSED');
 
     if (cluster.network.podCIDR !== '') {
       // Each member finds its peer by name, and the Service's name gives both, before either is Ready.

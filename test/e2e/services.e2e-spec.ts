@@ -3,6 +3,7 @@ import { rmSync } from 'node:fs';
 import * as http from 'node:http';
 import { inCIDR } from '@openpacific/contracts';
 import { eventually, startCluster, TestCluster } from '@openpacific/testing';
+import { kubectlApply, kubectlJson } from './support/kubectl-json';
 
 /**
  * core v1 Services through the real kubectl: EndpointSlices from Ready pods, round-robin proxying on the cluster
@@ -76,16 +77,8 @@ async function hits(host: string, port: number, n: number): Promise<{ bodies: st
 
 describe('Services', () => {
   let cluster: TestCluster;
-  const json = async (args: string[]) => {
-    const r = await cluster.kubectl([...args, '-o', 'json']);
-    expect(r.stderr).toBe('');
-    return JSON.parse(r.stdout);
-  };
-  const apply = async (obj: any) => {
-    const r = await cluster.kubectl(['apply', '-f', '-'], { input: JSON.stringify(obj) });
-    expect(r.stderr).toBe('');
-    expect(r.code).toBe(0);
-  };
+  const json = (args: string[]) => kubectlJson(cluster, args);
+  const apply = (obj: object) => kubectlApply(cluster, obj);
   const readyPodNames = async (): Promise<string[]> => {
     const slice = (await json(['get', 'endpointslices', '-l', 'kubernetes.io/service-name=web'])).items[0];
     return (slice?.endpoints ?? []).filter((e: any) => e.conditions.ready).map((e: any) => e.targetRef.name).sort();

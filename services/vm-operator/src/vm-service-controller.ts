@@ -122,7 +122,9 @@ export class VmServiceController {
     if (existing) {
       await this.deps.store.append(existing.streamId, [{ type: ObjectEventTypes.updated, data: { resource: ENDPOINTS_RESOURCE, object }, metadata: ACTOR }], { expectedVersion: existing.streamVersion });
     } else {
-      await this.deps.store.append(objectStreamId(ENDPOINTS_RESOURCE, namespace, name), [{ type: ObjectEventTypes.created, data: { resource: ENDPOINTS_RESOURCE, object }, metadata: ACTOR }], { expectedVersion: 'no_stream' });
+      // At the stream's version (0 for a new one): the Endpoints of a service deleted and made again reuse its name's stream.
+      const at = this.model.streamVersion(ENDPOINTS_RESOURCE, namespace, name);
+      await this.deps.store.append(objectStreamId(ENDPOINTS_RESOURCE, namespace, name), [{ type: ObjectEventTypes.created, data: { resource: ENDPOINTS_RESOURCE, object }, metadata: ACTOR }], { expectedVersion: at });
     }
   }
 

@@ -3,6 +3,11 @@ import { ResourceDefinition } from './resource-definition';
 
 /** Where core v1 Endpoints live in the log and the read model. */
 export const ENDPOINTS_RESOURCE = 'endpoints';
+/**
+ * The label the endpoints controller puts on the Endpoints it writes, as kube-controller-manager does: the
+ * EndpointSliceMirroring controller mirrors every Endpoints of a selector-less Service but those labelled so.
+ */
+export const ENDPOINTS_SKIP_MIRROR_LABEL = 'endpointslice.kubernetes.io/skip-mirror';
 
 /** ENDPOINTS column as kubectl prints it: `ip:port` of the ready addresses, three at most, then `+ N more...`. */
 export function endpointsAddressesCell(endpoints: any): string {
@@ -24,7 +29,9 @@ const address = {
 
 /**
  * core v1 Endpoints: written by the VirtualMachineService controller, one per service with a selector, as VM
- * Operator does (the pods' Services use EndpointSlices).
+ * Operator does; by the pod Services' endpoints controller, one per Service with a selector; and by users for
+ * Services without one, mirrored into EndpointSlices (vm-operator, `pod-services/core-endpoints.ts`). Validation the
+ * schema cannot express (IPs, port ranges, names) is the api-gateway's `endpoints.strategy.ts`.
  */
 export const endpointsResource: ResourceDefinition = {
   group: '',

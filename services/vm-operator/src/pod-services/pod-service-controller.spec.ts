@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import * as net from 'node:net';
-import { ENDPOINT_SLICE_MANAGED_BY_LABEL, ENDPOINT_SLICES_RESOURCE, ObjectEventTypes, objectStreamId, SERVICE_NAME_LABEL, SERVICES_RESOURCE } from '@openpacific/contracts';
+import { ENDPOINT_SLICE_MANAGED_BY_LABEL, ENDPOINT_SLICES_RESOURCE, ENDPOINTS_RESOURCE, ObjectEventTypes, objectStreamId, SERVICE_NAME_LABEL, SERVICES_RESOURCE } from '@openpacific/contracts';
 import { EventStore, NewEvent, RecordedEvent, VersionConflictError } from '@openpacific/event-store';
 import type { SharedFollower } from '@openpacific/objects';
 import { eventually } from '@openpacific/testing';
@@ -156,6 +156,19 @@ describe('PodServiceController and Services without a selector', () => {
     ]);
   });
 
+  it('writes the slice again for a Service deleted and made again under the same name', async () => {
+    await log.write('pods', readyPod('shop', 'web-1', { app: 'web' }, '127.0.0.1'));
+    const selecting = svc('shop', 'web', '127.214.0.3', [{ name: 'http', port: 18081, targetPort: backendPort, protocol: 'TCP' }], { app: 'web' });
+    await log.write(SERVICES_RESOURCE, selecting);
+    await eventually(() => expect(log.get(ENDPOINT_SLICES_RESOURCE, 'shop', 'web')?.endpoints).toHaveLength(1));
+    await log.write(SERVICES_RESOURCE, log.get(SERVICES_RESOURCE, 'shop', 'web'), ObjectEventTypes.deleted);
+    await eventually(() => expect(log.get(ENDPOINT_SLICES_RESOURCE, 'shop', 'web')).toBeUndefined());
+    // Made again: a new uid, the slice's name (and stream) the same.
+    await log.write(SERVICES_RESOURCE, { ...selecting, metadata: { ...selecting.metadata, uid: randomUUID() } });
+    await eventually(() => expect(log.get(ENDPOINT_SLICES_RESOURCE, 'shop', 'web')?.endpoints).toHaveLength(1));
+    await eventually(async () => expect(await fetchText('127.214.0.3', 18081)).toBe('from the backend'));
+  });
+
   it('proxies to a pod that is not Ready while its Service publishes not-ready addresses, and marks it ready in the slice', async () => {
     const pod = readyPod('shop', 'peer-0', { app: 'peer' }, '127.0.0.1');
     await log.write('pods', { ...pod, status: { ...pod.status, conditions: [{ type: 'Ready', status: 'False' }] } });
@@ -189,4 +202,95 @@ describe('PodServiceController and Services without a selector', () => {
     expect(log.get(ENDPOINT_SLICES_RESOURCE, 'shop', 'db').metadata.labels).toEqual({ [SERVICE_NAME_LABEL]: 'db' });
     expect(log.byController().filter((e) => e.data.resource === ENDPOINT_SLICES_RESOURCE).every((e) => e.data.object.metadata.name === 'db-abcde')).toBe(true);
   });
+  it('keeps the Endpoints of a selecting Service as the endpoints controller does, and never touches another writer\'s', async () => {
+    await log.write('pods', readyPod('shop', 'api-1', { app: 'api' }, '127.0.0.1'));
+    const slow = readyPod('shop', 'api-2', { app: 'api' }, '127.0.0.2');
+    await log.write('pods', { ...slow, status: { ...slow.status, conditions: [{ type: 'Ready', status: 'False' }] } });
+    const api = svc('shop', 'api', '127.214.0.5', [{ name: 'http', port: 18081, targetPort: backendPort, protocol: 'TCP' }], { app: 'api' });
+    await log.write(SERVICES_RESOURCE, { ...api, metadata: { ...api.metadata, labels: { tier: 'back' } } });
+    const target = (name: string, ip: string) => ({ ip, targetRef: { kind: 'Pod', namespace: 'shop', name, uid: log.get('pods', 'shop', name).metadata.uid } });
+    await eventually(() => expect(log.get(ENDPOINTS_RESOURCE, 'shop', 'api')?.subsets).toEqual([
+      { addresses: [target('api-1', '127.0.0.1')], notReadyAddresses: [target('api-2', '127.0.0.2')], ports: [{ name: 'http', port: backendPort, protocol: 'TCP' }] },
+    ]));
+    const written = log.get(ENDPOINTS_RESOURCE, 'shop', 'api');
+    expect(written.metadata.labels).toEqual({ tier: 'back', 'endpointslice.kubernetes.io/skip-mirror': 'true' });
+    expect(written.metadata.ownerReferences).toEqual([expect.objectContaining({ kind: 'Service', name: 'api', uid: log.get(SERVICES_RESOURCE, 'shop', 'api').metadata.uid, controller: true })]);
+    expect(Date.parse(written.metadata.annotations['endpoints.kubernetes.io/last-change-trigger-time'])).toBeGreaterThan(Date.now() - 10_000);
+    // Its own Endpoints are not mirrored: the one slice of the Service is the endpointslice controller's.
+    expect(log.byController().filter((e) => e.data.resource === ENDPOINT_SLICES_RESOURCE).map((e) => e.data.object.metadata.name)).toEqual(['api']);
+
+    // Ready now: both in addresses; the passes after it (resyncs every 2 s) write nothing more.
+    await log.write('pods', { ...log.get('pods', 'shop', 'api-2'), status: slow.status }, ObjectEventTypes.updated);
+    await eventually(() => expect(log.get(ENDPOINTS_RESOURCE, 'shop', 'api').subsets[0].addresses).toEqual([target('api-1', '127.0.0.1'), target('api-2', '127.0.0.2')]));
+    const writes = () => log.byController().filter((e) => e.data.resource === ENDPOINTS_RESOURCE).length;
+    const settled = writes();
+    await new Promise((resolve) => setTimeout(resolve, 2300));
+    expect(writes()).toBe(settled);
+
+    // The pods gone: Endpoints without subsets, as Kubernetes writes them.
+    for (const name of ['api-1', 'api-2']) await log.write('pods', log.get('pods', 'shop', name), ObjectEventTypes.deleted);
+    await eventually(() => expect(log.get(ENDPOINTS_RESOURCE, 'shop', 'api')).not.toHaveProperty('subsets'));
+    // The selector gone: its Endpoints are deleted.
+    const { selector: _, ...bare } = log.get(SERVICES_RESOURCE, 'shop', 'api').spec;
+    await log.write(SERVICES_RESOURCE, { ...log.get(SERVICES_RESOURCE, 'shop', 'api'), spec: bare }, ObjectEventTypes.updated);
+    await eventually(() => expect(log.get(ENDPOINTS_RESOURCE, 'shop', 'api')).toBeUndefined());
+
+    // A VirtualMachineService's Endpoints of a selecting Service's name stay theirs, through the Service's life and deletion.
+    const vmOwned = {
+      apiVersion: 'v1', kind: 'Endpoints',
+      metadata: { namespace: 'shop', name: 'vms', labels: { app: 'vms' }, ownerReferences: [{ apiVersion: 'vmoperator.vmware.com/v1alpha5', kind: 'VirtualMachineService', name: 'vms', uid: 'vms-uid', controller: true }] },
+      subsets: [{ addresses: [{ ip: '127.0.0.9' }], ports: [{ name: 'ssh', port: 22, protocol: 'TCP' }] }],
+    };
+    await log.write(ENDPOINTS_RESOURCE, vmOwned);
+    await log.write('pods', readyPod('shop', 'vms-pod', { app: 'vms' }, '127.0.0.3'));
+    await log.write(SERVICES_RESOURCE, svc('shop', 'vms', '127.214.0.6', [{ name: 'ssh', port: 18022, targetPort: backendPort, protocol: 'TCP' }], { app: 'vms' }));
+    await eventually(() => expect(log.get(ENDPOINT_SLICES_RESOURCE, 'shop', 'vms')).toBeDefined());
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await log.write(SERVICES_RESOURCE, log.get(SERVICES_RESOURCE, 'shop', 'vms'), ObjectEventTypes.deleted);
+    await eventually(() => expect(log.get(ENDPOINT_SLICES_RESOURCE, 'shop', 'vms')).toBeUndefined());
+    expect(log.get(ENDPOINTS_RESOURCE, 'shop', 'vms')).toEqual(expect.objectContaining({ subsets: vmOwned.subsets, metadata: expect.objectContaining({ labels: { app: 'vms' } }) }));
+    expect(log.byController().some((e) => e.data.resource === ENDPOINTS_RESOURCE && e.data.object.metadata.name === 'vms')).toBe(false);
+  }, 15_000);
+
+  it('mirrors a user\'s Endpoints of a Service without a selector into a slice, proxies through it, and deletes it when they go', async () => {
+    await log.write(SERVICES_RESOURCE, svc('shop', 'legacy', '127.214.0.7', [{ name: 'pg', port: 15433, targetPort: 5432, protocol: 'TCP' }]));
+    const user = {
+      apiVersion: 'v1', kind: 'Endpoints', metadata: { namespace: 'shop', name: 'legacy', labels: { team: 'data' } },
+      subsets: [{ addresses: [{ ip: '127.0.0.1' }], ports: [{ name: 'pg', port: backendPort, protocol: 'TCP' }] }],
+    };
+    await log.write(ENDPOINTS_RESOURCE, user);
+    await eventually(async () => expect(await fetchText('127.214.0.7', 15433)).toBe('from the backend'));
+    const mirrored = () => log.byController().filter((e) => e.data.resource === ENDPOINT_SLICES_RESOURCE).map((e) => e.data.object);
+    expect(mirrored()).toHaveLength(1);
+    const slice = log.get(ENDPOINT_SLICES_RESOURCE, 'shop', mirrored()[0].metadata.name);
+    expect(slice).toEqual(expect.objectContaining({
+      addressType: 'IPv4', ports: [{ name: 'pg', port: backendPort, protocol: 'TCP' }], endpoints: [{ addresses: ['127.0.0.1'], conditions: { ready: true } }],
+    }));
+    expect(slice.metadata.labels).toEqual({ team: 'data', [SERVICE_NAME_LABEL]: 'legacy', [ENDPOINT_SLICE_MANAGED_BY_LABEL]: 'endpointslicemirroring-controller.k8s.io' });
+    expect(slice.metadata.ownerReferences).toEqual([expect.objectContaining({ kind: 'Endpoints', name: 'legacy', uid: log.get(ENDPOINTS_RESOURCE, 'shop', 'legacy').metadata.uid })]);
+    // The user's Endpoints are theirs: not rewritten.
+    expect(log.byController().some((e) => e.data.resource === ENDPOINTS_RESOURCE)).toBe(false);
+
+    // Not ready: ready false in the slice, out of rotation, the port closed.
+    await log.write(ENDPOINTS_RESOURCE, { ...log.get(ENDPOINTS_RESOURCE, 'shop', 'legacy'), subsets: [{ notReadyAddresses: [{ ip: '127.0.0.1' }], ports: user.subsets[0].ports }] }, ObjectEventTypes.updated);
+    await eventually(() => expect(log.get(ENDPOINT_SLICES_RESOURCE, 'shop', slice.metadata.name).endpoints).toEqual([{ addresses: ['127.0.0.1'], conditions: { ready: false } }]));
+    await eventually(async () => expect(await fetchText('127.214.0.7', 15433)).toBe('ECONNREFUSED'));
+
+    // Ready again, then the Endpoints deleted: the slice goes and the port closes.
+    await log.write(ENDPOINTS_RESOURCE, { ...log.get(ENDPOINTS_RESOURCE, 'shop', 'legacy'), subsets: user.subsets }, ObjectEventTypes.updated);
+    await eventually(async () => expect(await fetchText('127.214.0.7', 15433)).toBe('from the backend'));
+    await log.write(ENDPOINTS_RESOURCE, log.get(ENDPOINTS_RESOURCE, 'shop', 'legacy'), ObjectEventTypes.deleted);
+    await eventually(() => expect(log.get(ENDPOINT_SLICES_RESOURCE, 'shop', slice.metadata.name)).toBeUndefined());
+    await eventually(async () => expect(await fetchText('127.214.0.7', 15433)).toBe('ECONNREFUSED'));
+
+    // Written again, then the Service gets a selector: the mirrored slice goes, the user's Endpoints stay theirs.
+    await log.write(ENDPOINTS_RESOURCE, user);
+    await eventually(() => expect(log.get(ENDPOINT_SLICES_RESOURCE, 'shop', slice.metadata.name)).toBeDefined());
+    const legacy = log.get(SERVICES_RESOURCE, 'shop', 'legacy');
+    await log.write(SERVICES_RESOURCE, { ...legacy, spec: { ...legacy.spec, selector: { app: 'pg' } } }, ObjectEventTypes.updated);
+    await eventually(() => expect(log.get(ENDPOINT_SLICES_RESOURCE, 'shop', slice.metadata.name)).toBeUndefined());
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(log.get(ENDPOINTS_RESOURCE, 'shop', 'legacy').subsets).toEqual(user.subsets);
+    expect(log.byController().some((e) => e.data.resource === ENDPOINTS_RESOURCE)).toBe(false);
+  }, 15_000);
 });

@@ -1,16 +1,20 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { ClusterNetwork, ENDPOINT_SLICE_MANAGED_BY_LABEL, ENDPOINT_SLICES_RESOURCE, loadBalancerAddress, LOOPBACK_NETWORK, ObjectEventTypes, objectStreamId, SERVICE_NAME_LABEL, SERVICES_RESOURCE } from '@openpacific/contracts';
+import { ClusterNetwork, ENDPOINT_SLICE_MANAGED_BY_LABEL, ENDPOINT_SLICES_RESOURCE, ENDPOINTS_RESOURCE, ENDPOINTS_SKIP_MIRROR_LABEL, loadBalancerAddress, LOOPBACK_NETWORK, ObjectEventTypes, objectStreamId, SERVICE_NAME_LABEL, SERVICES_RESOURCE } from '@openpacific/contracts';
 import { EventStore, RecordedEvent, VersionConflictError } from '@openpacific/event-store';
 import { controllerReadModel, ObjectChange, objectKey, PassLoop, sameJson, type SharedFollower, StoredObject } from '@openpacific/objects';
 import type { Logger } from '@openpacific/service-kit';
 import { AdmitHook, Backend, TcpLoadBalancer } from '../services/tcp-load-balancer';
 import { UdpLoadBalancer } from '../services/udp-load-balancer';
+import { isMirrorable, mirroredSlices, MIRRORING_MANAGED_BY, podServiceEndpointsLabels, podServiceSubsets } from './core-endpoints';
 import { podServiceEndpoints, servicePortKey } from './pod-endpoints';
 import { ServiceSelectors } from './service-selectors';
 import { hasSelector, sliceServiceBackends } from './slice-backends';
 
 const ACTOR = { actor: 'system:serviceaccount:kube-system:endpointslice-controller', source: 'vm-operator' };
 const MANAGED_BY = 'endpointslice-controller.k8s.io';
+const ENDPOINTS_ACTOR = { actor: 'system:serviceaccount:kube-system:endpoint-controller', source: 'vm-operator' };
+const MIRRORING_ACTOR = { actor: 'system:serviceaccount:kube-system:endpointslicemirroring-controller', source: 'vm-operator' };
+const TRIGGER_TIME_ANNOTATION = 'endpoints.kubernetes.io/last-change-trigger-time';
 const PROXIED_TYPES = ['ClusterIP', 'NodePort', 'LoadBalancer'];
 
 /** A LoadBalancer's ingress address: its cluster IP at the same offset in the load balancer range (unique as the cluster IP is). */
@@ -30,6 +34,18 @@ function listenAddresses(svc: any, port: any, network?: ClusterNetwork): { addre
 const serviceKey = (stored: StoredObject): string => objectKey(stored.object.metadata.namespace, stored.object.metadata.name);
 /** A slice this controller wrote (and may rewrite or delete); any other is its writer's alone. */
 const isManaged = (slice: any): boolean => slice?.metadata?.labels?.[ENDPOINT_SLICE_MANAGED_BY_LABEL] === MANAGED_BY;
+/** A slice the mirroring half wrote from a selector-less Service's Endpoints (proxied like any other writer's slice). */
+const isMirrored = (slice: any): boolean => slice?.metadata?.labels?.[ENDPOINT_SLICE_MANAGED_BY_LABEL] === MIRRORING_MANAGED_BY;
+/**
+ * Endpoints this controller wrote (and may rewrite or delete): labelled skip-mirror, as kube-controller-manager's
+ * endpoints controller labels its own, and owned (controller reference) by the core v1 Service of their name. Any
+ * other Endpoints of that name — the VirtualMachineService controller's (owned by a VirtualMachineService), a user's —
+ * are never touched; a user's skip-mirror Endpoints without that owner are theirs too.
+ */
+const isOwnEndpoints = (endpoints: any): boolean =>
+  endpoints?.metadata?.labels?.[ENDPOINTS_SKIP_MIRROR_LABEL] === 'true' &&
+  (endpoints.metadata.ownerReferences ?? []).some((o: any) => o?.controller === true && o.apiVersion === 'v1' && o.kind === 'Service' && o.name === endpoints.metadata.name);
+const now = (): string => new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 /** Where a Service port listens and where it sends connections. */
 interface Listener {
@@ -52,12 +68,18 @@ interface Listener {
  * proxied as kube-proxy does, to the endpoints of the EndpointSlices labelled with its name (`sliceServiceBackends`),
  * e.g. the api-gateway's for the `kubernetes` Service or a user's pointing at an outside address.
  *
+ * Core v1 Endpoints, as kube-controller-manager keeps them: a Service with a selector gets Endpoints of its name
+ * (the endpoints controller: `podServiceSubsets`, labelled skip-mirror, owned by the Service; `isOwnEndpoints` says
+ * which are this controller's, any other is never touched); the Endpoints a user writes for a Service without a
+ * selector are mirrored into EndpointSlices (the EndpointSliceMirroring controller: `mirroredSlices`), which the
+ * proxy reads as any other writer's slices.
+ *
  * A pass syncs only the Services whose inputs changed (the Service, its slice, or a pod its selector matches before
  * or after the change; every Service on a resync): in a burst of pods that no Service selects, a pod costs its
  * read-model update and one index probe per label, and no pass.
  */
 export class PodServiceController {
-  private readonly model = controllerReadModel([SERVICES_RESOURCE, 'pods', ENDPOINT_SLICES_RESOURCE]);
+  private readonly model = controllerReadModel([SERVICES_RESOURCE, 'pods', ENDPOINT_SLICES_RESOURCE, ENDPOINTS_RESOURCE]);
   private readonly loop: PassLoop;
   /** Running balancers by `<protocol>/<address>:<port>`, with the service they serve. */
   private readonly balancers = new Map<string, { lb: TcpLoadBalancer | UdpLoadBalancer; service: string }>();
@@ -117,6 +139,9 @@ export class PodServiceController {
       this.dirty.add(objectKey(namespace, labels?.[SERVICE_NAME_LABEL] ?? name));
       const before = change.previous?.metadata?.labels?.[SERVICE_NAME_LABEL];
       if (before) this.dirty.add(objectKey(namespace, before));
+    } else if (change.resource === ENDPOINTS_RESOURCE) {
+      // Endpoints belong to the Service of their name: its own to keep, or a user's to mirror.
+      this.dirty.add(objectKey(namespace, name));
     } else {
       this.selectors.selecting(namespace, labels, this.dirty);
       if (change.previous) this.selectors.selecting(namespace, change.previous.metadata.labels, this.dirty);
@@ -131,7 +156,10 @@ export class PodServiceController {
     this.dirty.clear();
     for (const key of this.listeners.keys()) if (!live.has(key)) this.listeners.delete(key);
     for (const stored of todo) await this.syncService(stored);
-    await this.deleteOrphanSlices(new Set(services.filter((s) => hasSelector(s.object)).map(serviceKey)));
+    const selecting = new Set(services.filter((s) => hasSelector(s.object)).map(serviceKey));
+    await this.deleteOrphanSlices(selecting);
+    await this.deleteOrphanEndpoints(selecting);
+    await this.deleteOrphanMirrors(new Set(services.filter((s) => !hasSelector(s.object)).map(serviceKey)));
     // In list order, as every pass built them before: of two Services claiming one address, the later one's listener stands.
     const wanted = new Map<string, Listener>();
     for (const s of services) for (const l of this.listeners.get(serviceKey(s)) ?? []) wanted.set(`${l.protocol}/${l.address}:${l.port}`, l);
@@ -153,9 +181,11 @@ export class PodServiceController {
     try {
       if (result) {
         await this.syncSlice(svc, result.endpoints, result.ports);
+        await this.syncEndpoints(svc);
         await this.reportChanges(svc, result);
       } else {
         this.reported.delete(`${key}/${svc.metadata.uid}`);
+        await this.syncMirroredSlices(svc);
       }
       if (svc.spec?.type === 'LoadBalancer') await this.reportIngress(stored);
     } catch (err) {
@@ -247,7 +277,9 @@ export class PodServiceController {
     if (existing) {
       await this.deps.store.append(existing.streamId, [{ type: ObjectEventTypes.updated, data: { resource: ENDPOINT_SLICES_RESOURCE, object }, metadata: ACTOR }], { expectedVersion: existing.streamVersion });
     } else {
-      await this.deps.store.append(objectStreamId(ENDPOINT_SLICES_RESOURCE, ns, slot.name), [{ type: ObjectEventTypes.created, data: { resource: ENDPOINT_SLICES_RESOURCE, object }, metadata: ACTOR }], { expectedVersion: 'no_stream' });
+      // At the stream's version (0 for a new one): the slice of a Service deleted and made again reuses its name's stream.
+      const at = this.model.streamVersion(ENDPOINT_SLICES_RESOURCE, ns, slot.name);
+      await this.deps.store.append(objectStreamId(ENDPOINT_SLICES_RESOURCE, ns, slot.name), [{ type: ObjectEventTypes.created, data: { resource: ENDPOINT_SLICES_RESOURCE, object }, metadata: ACTOR }], { expectedVersion: at });
     }
   }
 
@@ -269,6 +301,107 @@ export class PodServiceController {
         if (!(err instanceof VersionConflictError)) throw err;
       }
       this.forgetReported(owner);
+    }
+  }
+
+  /**
+   * The endpoints controller's half: the Service's core v1 Endpoints of its name (`podServiceSubsets`), written when
+   * their subsets, labels or owner change, with the time of the change in `endpoints.kubernetes.io/last-change-trigger-time`.
+   * Endpoints of that name another writer holds (`isOwnEndpoints`) are left as they are, with a warning once.
+   */
+  private async syncEndpoints(svc: any): Promise<void> {
+    const { namespace, name, uid } = svc.metadata;
+    const existing = this.model.get(ENDPOINTS_RESOURCE, namespace, name);
+    if (existing && !isOwnEndpoints(existing.object)) {
+      const warnKey = `${namespace}/${name}/${uid}/endpoints`;
+      if (!this.warned.has(warnKey)) this.deps.logger.warn('service endpoints not written: another writer\'s Endpoints hold its name', { service: objectKey(namespace, name) });
+      this.warned.add(warnKey);
+      return;
+    }
+    const subsets = podServiceSubsets(svc, this.model.list('pods', namespace).map((s) => s.object));
+    const labels = podServiceEndpointsLabels(svc);
+    const ownerReferences = [{ apiVersion: 'v1', kind: 'Service', name, uid, controller: true, blockOwnerDeletion: true }];
+    const current = existing?.object;
+    const changed = !current || !sameJson(current.subsets ?? [], subsets);
+    if (!changed && sameJson(current.metadata.labels ?? {}, labels) && sameJson(current.metadata.ownerReferences ?? [], ownerReferences)) return;
+    const base = current ? structuredClone(current.metadata) : { name, namespace, uid: randomUUID(), creationTimestamp: now(), generation: 1 };
+    delete (base as any).resourceVersion;
+    const annotations = { ...(base as any).annotations, ...(changed ? { [TRIGGER_TIME_ANNOTATION]: new Date().toISOString() } : {}) };
+    const object = { apiVersion: 'v1', kind: 'Endpoints', metadata: { ...base, labels, annotations, ownerReferences }, ...(subsets.length ? { subsets } : {}) };
+    if (existing) {
+      await this.deps.store.append(existing.streamId, [{ type: ObjectEventTypes.updated, data: { resource: ENDPOINTS_RESOURCE, object }, metadata: ENDPOINTS_ACTOR }], { expectedVersion: existing.streamVersion });
+    } else {
+      // At the stream's version, not 'no_stream': Endpoints of a Service deleted and created again reuse the name's stream.
+      const at = this.model.streamVersion(ENDPOINTS_RESOURCE, namespace, name);
+      await this.deps.store.append(objectStreamId(ENDPOINTS_RESOURCE, namespace, name), [{ type: ObjectEventTypes.created, data: { resource: ENDPOINTS_RESOURCE, object }, metadata: ENDPOINTS_ACTOR }], { expectedVersion: at });
+    }
+  }
+
+  /**
+   * The mirroring half, for a Service without a selector: the EndpointSlices `mirroredSlices` makes of the Endpoints
+   * of its name (unless labelled skip-mirror), written when they differ; the mirrored slices of the Service it no
+   * longer wants are deleted. A slice name another writer holds is left theirs, with a warning once.
+   */
+  private async syncMirroredSlices(svc: any): Promise<void> {
+    const { namespace, name } = svc.metadata;
+    const endpoints = this.model.get(ENDPOINTS_RESOURCE, namespace, name)?.object;
+    const wanted = endpoints && !endpoints.metadata.deletionTimestamp && isMirrorable(endpoints) ? mirroredSlices(endpoints) : [];
+    for (const { name: sliceName, slice } of wanted) {
+      const existing = this.model.get(ENDPOINT_SLICES_RESOURCE, namespace, sliceName);
+      if (existing && !isMirrored(existing.object)) {
+        const warnKey = `${namespace}/${sliceName}/${endpoints.metadata.uid}/mirror`;
+        if (!this.warned.has(warnKey)) this.deps.logger.warn('endpoints not mirrored: another writer\'s slice holds the name', { endpoints: objectKey(namespace, name), slice: sliceName });
+        this.warned.add(warnKey);
+        continue;
+      }
+      const current = existing?.object;
+      const fields = (s: any) => [s.metadata.labels ?? {}, s.metadata.annotations ?? {}, s.metadata.ownerReferences ?? [], s.addressType, s.endpoints ?? [], s.ports ?? []];
+      if (current && sameJson(fields(current), fields(slice))) continue;
+      const base = current ? structuredClone(current.metadata) : { uid: randomUUID(), creationTimestamp: now(), generation: 1 };
+      delete (base as any).resourceVersion;
+      delete (base as any).annotations;
+      const object = { ...slice, metadata: { ...base, ...slice.metadata } };
+      if (existing) {
+        await this.deps.store.append(existing.streamId, [{ type: ObjectEventTypes.updated, data: { resource: ENDPOINT_SLICES_RESOURCE, object }, metadata: MIRRORING_ACTOR }], { expectedVersion: existing.streamVersion });
+      } else {
+        // The name is the same for the same ports: a slice deleted with its Endpoints comes back on the same stream.
+        const at = this.model.streamVersion(ENDPOINT_SLICES_RESOURCE, namespace, sliceName);
+        await this.deps.store.append(objectStreamId(ENDPOINT_SLICES_RESOURCE, namespace, sliceName), [{ type: ObjectEventTypes.created, data: { resource: ENDPOINT_SLICES_RESOURCE, object }, metadata: MIRRORING_ACTOR }], { expectedVersion: at });
+      }
+    }
+    const keep = new Set(wanted.map((w) => w.name));
+    for (const stored of this.model.list(ENDPOINT_SLICES_RESOURCE, namespace)) {
+      if (isMirrored(stored.object) && stored.object.metadata.labels?.[SERVICE_NAME_LABEL] === name && !keep.has(stored.object.metadata.name)) {
+        await this.remove(stored, ENDPOINT_SLICES_RESOURCE, MIRRORING_ACTOR);
+      }
+    }
+  }
+
+  /** Deletes the Endpoints this controller wrote whose Service is gone or no longer selects (`owners`: the live Services with a selector). */
+  private async deleteOrphanEndpoints(owners: Set<string>): Promise<void> {
+    for (const stored of this.model.list(ENDPOINTS_RESOURCE)) {
+      if (!isOwnEndpoints(stored.object) || owners.has(serviceKey(stored))) continue;
+      await this.remove(stored, ENDPOINTS_RESOURCE, ENDPOINTS_ACTOR);
+    }
+  }
+
+  /** Deletes the mirrored slices whose Service is gone or has a selector now (`selectorless`: the live Services without one). */
+  private async deleteOrphanMirrors(selectorless: Set<string>): Promise<void> {
+    for (const stored of this.model.list(ENDPOINT_SLICES_RESOURCE)) {
+      const slice = stored.object;
+      if (!isMirrored(slice) || selectorless.has(objectKey(slice.metadata.namespace, slice.metadata.labels?.[SERVICE_NAME_LABEL]))) continue;
+      await this.remove(stored, ENDPOINT_SLICES_RESOURCE, MIRRORING_ACTOR);
+    }
+  }
+
+  /** Deletes an object as it was last read; one changed or deleted meanwhile (e.g. by the garbage collector) is the next pass's. */
+  private async remove(stored: StoredObject, resource: string, actor: typeof ACTOR): Promise<void> {
+    const last = structuredClone(stored.object);
+    delete last.metadata.resourceVersion;
+    try {
+      await this.deps.store.append(stored.streamId, [{ type: ObjectEventTypes.deleted, data: { resource, object: last }, metadata: actor }], { expectedVersion: stored.streamVersion });
+    } catch (err) {
+      if (!(err instanceof VersionConflictError)) throw err;
     }
   }
 

@@ -13,6 +13,7 @@ import { setsKindStrategies } from './sets.strategy';
 import { policyKindStrategies } from './policy.strategy';
 import { serviceKindStrategies } from './service.strategy';
 import { networkPolicyKindStrategies } from './networkpolicy.strategy';
+import { endpointsKindStrategies } from './endpoints.strategy';
 import { validateTanzuKubernetesCluster, validateTanzuKubernetesClusterUpdate } from './tkc.strategy';
 import {
   defaultVirtualMachine, stampRestart, validateVirtualMachine, validateVirtualMachineCreate, validateVirtualMachineService, validateVirtualMachineServiceUpdate, validateVirtualMachineUpdate,
@@ -66,6 +67,7 @@ const strategies: Record<string, KindStrategy> = {
   ...policyKindStrategies,
   ...serviceKindStrategies,
   ...networkPolicyKindStrategies,
+  ...endpointsKindStrategies,
   'run.tanzu.vmware.com/TanzuKubernetesCluster': { validate: validateTanzuKubernetesCluster, validateUpdate: validateTanzuKubernetesClusterUpdate },
   '/Secret': { defaults: (s) => fillServiceAccountToken(normalizeSecret(s)), validate: validateServiceAccountTokenSecret, prepareUpdate: (_old, next) => normalizeSecret(next) },
   'rbac.authorization.k8s.io/RoleBinding': { validateUpdate: validateBindingUpdate },

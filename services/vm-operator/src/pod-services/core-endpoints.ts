@@ -1,0 +1,152 @@
+import { createHash } from 'node:crypto';
+import { isIPv4, isIPv6 } from 'node:net';
+import { ENDPOINT_SLICE_MANAGED_BY_LABEL, ENDPOINTS_SKIP_MIRROR_LABEL, SERVICE_NAME_LABEL } from '@openpacific/contracts';
+import { matchesSelector } from '../services/vm-service-endpoints';
+import { isEndpointPod } from './endpoint-conditions';
+import { resolveTargetPort } from './pod-endpoints';
+
+/** The managed-by label value of the slices mirrored from Endpoints, as kube-controller-manager's mirroring controller labels them. */
+export const MIRRORING_MANAGED_BY = 'endpointslicemirroring-controller.k8s.io';
+/** As kube-controller-manager's endpoints controller marks the Endpoints of a headless Service. */
+export const HEADLESS_LABEL = 'service.kubernetes.io/headless';
+/** The annotations a mirrored slice does not copy from its Endpoints, as the mirroring controller leaves them out. */
+const UNMIRRORED_ANNOTATIONS = ['endpoints.kubernetes.io/last-change-trigger-time', 'kubectl.kubernetes.io/last-applied-configuration'];
+
+const isPodReady = (pod: any): boolean => (pod?.status?.conditions ?? []).some((c: any) => c?.type === 'Ready' && c?.status === 'True');
+
+/** Endpoint addresses in the endpoints controller's order: by IP as a string, then by the uid of what they name. */
+function byIpThenUid(a: any, b: any): number {
+  if (a.ip !== b.ip) return a.ip < b.ip ? -1 : 1;
+  const x = a.targetRef?.uid ?? '';
+  const y = b.targetRef?.uid ?? '';
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+/**
+ * The `subsets` of a Service's core v1 Endpoints, as kube-controller-manager's endpoints controller computes them: each
+ * pod of the namespace that the selector matches, that has an address and has not finished, and is not terminating
+ * (unless the Service publishes not-ready addresses), is an address naming the pod (`targetRef`, `nodeName`,
+ * `hostname` when its subdomain is the Service) — in `addresses` when Ready or when the Service publishes not-ready
+ * addresses, else in `notReadyAddresses`; for each Service port it serves (a named target port resolved from its
+ * containers; one it does not declare is left out for that pod). Addresses sharing a set of ports are one subset
+ * (the controller's repacking), sorted by IP; subsets sorted by their ports. A headless Service without ports lists
+ * its pods without ports; any other without ports, and one with no such pod, has none (`subsets` left out).
+ *
+ * Differences from kube-controller-manager: ports keep the Service's order, where it sorts them (and the subsets) by
+ * a hash of their fields — the same sets, listed in a readable order.
+ */
+export function podServiceSubsets(service: any, pods: any[]): any[] {
+  const ns = service.metadata?.namespace;
+  const publish = service.spec?.publishNotReadyAddresses === true;
+  const headless = service.spec?.clusterIP === 'None';
+  const servicePorts: any[] = service.spec?.ports ?? [];
+  if (servicePorts.length === 0 && !headless) return [];
+  const groups = new Map<string, { ports: any[]; addresses: any[]; notReadyAddresses: any[] }>();
+  for (const pod of pods) {
+    if (pod.metadata?.namespace !== ns || !matchesSelector(service.spec?.selector, pod.metadata?.labels) || !isEndpointPod(pod)) continue;
+    if (pod.metadata?.deletionTimestamp && !publish) continue;
+    const ports: any[] = [];
+    for (const sp of servicePorts) {
+      const protocol = sp.protocol ?? 'TCP';
+      const port = resolveTargetPort(pod, sp.targetPort, sp.port, protocol);
+      if (port === undefined) continue;
+      ports.push({ ...(sp.name ? { name: sp.name } : {}), port, protocol, ...(sp.appProtocol ? { appProtocol: sp.appProtocol } : {}) });
+    }
+    if (servicePorts.length > 0 && ports.length === 0) continue;
+    const address = {
+      ip: pod.status.podIP,
+      ...(pod.spec?.hostname && pod.spec.subdomain === service.metadata?.name ? { hostname: pod.spec.hostname } : {}),
+      ...(pod.spec?.nodeName ? { nodeName: pod.spec.nodeName } : {}),
+      targetRef: { kind: 'Pod', namespace: ns, name: pod.metadata.name, uid: pod.metadata.uid },
+    };
+    const key = JSON.stringify(ports);
+    let group = groups.get(key);
+    if (!group) groups.set(key, (group = { ports, addresses: [], notReadyAddresses: [] }));
+    (publish || isPodReady(pod) ? group.addresses : group.notReadyAddresses).push(address);
+  }
+  return [...groups.entries()]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([, g]) => ({
+      ...(g.addresses.length ? { addresses: g.addresses.sort(byIpThenUid) } : {}),
+      ...(g.notReadyAddresses.length ? { notReadyAddresses: g.notReadyAddresses.sort(byIpThenUid) } : {}),
+      ...(g.ports.length ? { ports: g.ports } : {}),
+    }));
+}
+
+/** The labels of a Service's Endpoints: the Service's, the skip-mirror label (its slices are the endpointslice controller's), and the headless mark. */
+export function podServiceEndpointsLabels(service: any): Record<string, string> {
+  return {
+    ...(service.metadata?.labels ?? {}),
+    [ENDPOINTS_SKIP_MIRROR_LABEL]: 'true',
+    ...(service.spec?.clusterIP === 'None' ? { [HEADLESS_LABEL]: '' } : {}),
+  };
+}
+
+/** Whether the mirroring controller mirrors these Endpoints: unless labelled skip-mirror (the endpoints controller's own). */
+export function isMirrorable(endpoints: any): boolean {
+  return endpoints?.metadata?.labels?.[ENDPOINTS_SKIP_MIRROR_LABEL] !== 'true';
+}
+
+/** One EndpointSlice the mirroring controller keeps for an Endpoints object, by its name. */
+export interface MirroredSlice {
+  name: string;
+  slice: any;
+}
+
+/**
+ * The EndpointSlices mirroring a selector-less Service's Endpoints, as kube-controller-manager's EndpointSliceMirroring
+ * controller writes them: one per set of ports (subsets with the same ports merged) and address type, named
+ * `<endpoints>-<5 hex digits of a hash of both>` so a pass finds the same names again (Kubernetes generates random
+ * ones and tracks them); labels those of the Endpoints plus `kubernetes.io/service-name` and the mirroring
+ * controller's managed-by, annotations those of the Endpoints but its trigger time and kubectl's last-applied,
+ * owned by the Endpoints (the garbage collector removes them with it). `addresses` are endpoints with `ready: true`,
+ * `notReadyAddresses` with `ready: false`, each with its `targetRef`, `nodeName` and `hostname`; an address that is
+ * not an IP is skipped, one listed twice in a slice counted once. Ports are copied (`name` '' when absent, protocol
+ * TCP when absent).
+ */
+export function mirroredSlices(endpoints: any): MirroredSlice[] {
+  const { name, namespace, uid } = endpoints.metadata;
+  const groups = new Map<string, { ports: any[]; addressType: string; endpoints: any[]; seen: Set<string> }>();
+  for (const subset of endpoints.subsets ?? []) {
+    const ports = (subset?.ports ?? []).map((p: any) => ({ name: p?.name ?? '', port: p?.port, protocol: p?.protocol ?? 'TCP', ...(p?.appProtocol ? { appProtocol: p.appProtocol } : {}) }));
+    const listed: Array<[any, boolean]> = [...(subset?.addresses ?? []).map((a: any): [any, boolean] => [a, true]), ...(subset?.notReadyAddresses ?? []).map((a: any): [any, boolean] => [a, false])];
+    for (const [address, ready] of listed) {
+      const ip = address?.ip;
+      const addressType = typeof ip === 'string' && isIPv4(ip) ? 'IPv4' : typeof ip === 'string' && isIPv6(ip) ? 'IPv6' : undefined;
+      if (!addressType) continue;
+      const key = `${JSON.stringify(ports)}/${addressType}`;
+      let group = groups.get(key);
+      if (!group) groups.set(key, (group = { ports, addressType, endpoints: [], seen: new Set() }));
+      if (group.seen.has(ip)) continue;
+      group.seen.add(ip);
+      group.endpoints.push({
+        addresses: [ip],
+        conditions: { ready },
+        ...(address.hostname ? { hostname: address.hostname } : {}),
+        ...(address.targetRef ? { targetRef: address.targetRef } : {}),
+        ...(address.nodeName ? { nodeName: address.nodeName } : {}),
+      });
+    }
+  }
+  const annotations = Object.fromEntries(Object.entries<string>(endpoints.metadata.annotations ?? {}).filter(([k]) => !UNMIRRORED_ANNOTATIONS.includes(k)));
+  return [...groups.entries()].map(([key, g]) => {
+    const sliceName = `${name.slice(0, 247)}-${createHash('sha256').update(key).digest('hex').slice(0, 5)}`;
+    return {
+      name: sliceName,
+      slice: {
+        apiVersion: 'discovery.k8s.io/v1',
+        kind: 'EndpointSlice',
+        metadata: {
+          name: sliceName,
+          namespace,
+          labels: { ...(endpoints.metadata.labels ?? {}), [SERVICE_NAME_LABEL]: name, [ENDPOINT_SLICE_MANAGED_BY_LABEL]: MIRRORING_MANAGED_BY },
+          ...(Object.keys(annotations).length ? { annotations } : {}),
+          ownerReferences: [{ apiVersion: 'v1', kind: 'Endpoints', name, uid, controller: true, blockOwnerDeletion: true }],
+        },
+        addressType: g.addressType,
+        endpoints: g.endpoints,
+        ports: g.ports,
+      },
+    };
+  });
+}

@@ -1,0 +1,15 @@
+import type { TestCluster } from '@openpacific/testing';
+
+/** `kubectl … -o json`, parsed, with nothing on stderr. */
+export async function kubectlJson(cluster: TestCluster, args: string[]): Promise<any> {
+  const r = await cluster.kubectl([...args, '-o', 'json']);
+  expect(r.stderr).toBe('');
+  return JSON.parse(r.stdout);
+}
+
+/** `kubectl apply` of one object, which must succeed with nothing on stderr. */
+export async function kubectlApply(cluster: TestCluster, obj: object): Promise<void> {
+  const r = await cluster.kubectl(['apply', '-f', '-'], { input: JSON.stringify(obj) });
+  expect(r.stderr).toBe('');
+  expect(r.code).toBe(0);
+}
