@@ -60,6 +60,69 @@ describe('Jobs', () => {
     expect((await cluster.kubectl(['get', 'job', 'batch', '--no-headers'])).stdout).toMatch(/^batch\s+Complete\s+4\/4\s/);
   }, 150_000);
 
+  it('keeps the tracking finalizer on its pods until counted, so deleting finished pods leaves status.succeeded as it was', async () => {
+    await apply(job('tracked', { completions: 2, parallelism: 2 }, ['sh', '-c', 'sleep 3']));
+    await eventually(async () => {
+      const pods = await podsOf('tracked');
+      expect(pods).toHaveLength(2);
+      for (const p of pods) expect(p.metadata.finalizers).toEqual(['batch.kubernetes.io/job-tracking']);
+    }, { timeoutMs: 30_000, intervalMs: 200 });
+    await waitFor('complete', 'tracked');
+    const done = await getJson('job', 'tracked');
+    expect(done.status).toMatchObject({ succeeded: 2, uncountedTerminatedPods: {} });
+    const pods = await podsOf('tracked');
+    expect(pods.map((p) => p.metadata.finalizers ?? [])).toEqual([[], []]);
+    const deleted = await cluster.kubectl(['delete', 'pods', '-l', 'batch.kubernetes.io/job-name=tracked', '--timeout=60s'], { timeoutMs: 70_000 });
+    expect(deleted.code).toBe(0);
+    expect(await podsOf('tracked')).toEqual([]);
+    const after = await getJson('job', 'tracked');
+    expect(after.status).toMatchObject({ succeeded: 2 });
+    expect(after.status.failed).toBeUndefined();
+    expect((await cluster.kubectl(['get', 'job', 'tracked', '--no-headers'])).stdout).toMatch(/^tracked\s+Complete\s+2\/2\s/);
+  }, 150_000);
+
+  it('counts a running pod deleted by kubectl as failed once, and starts another in its place', async () => {
+    await apply(job('victim', { backoffLimit: 3 }, ['sleep', '300']));
+    let first: any;
+    await eventually(async () => {
+      [first] = await podsOf('victim');
+      expect(first?.status?.phase).toBe('Running');
+    }, { timeoutMs: 60_000, intervalMs: 250 });
+    expect((await cluster.kubectl(['delete', 'pod', first.metadata.name, '--timeout=60s'], { timeoutMs: 70_000 })).code).toBe(0);
+    await eventually(async () => {
+      const pods = await podsOf('victim');
+      expect(pods.map((p) => p.metadata.name)).not.toContain(first.metadata.name);
+      expect(pods).toHaveLength(1);
+      expect((await getJson('job', 'victim')).status).toMatchObject({ failed: 1, active: 1 });
+    }, { timeoutMs: 60_000, intervalMs: 250 });
+    // Counted once: its uid left uncountedTerminatedPods for the counter, and a later pass adds nothing.
+    await new Promise((r) => setTimeout(r, 2000));
+    const j = await getJson('job', 'victim');
+    expect(j.status.failed).toBe(1);
+    expect(j.status.uncountedTerminatedPods).toEqual({});
+    expect((await cluster.kubectl(['delete', 'job', 'victim', '--timeout=60s'], { timeoutMs: 70_000 })).code).toBe(0);
+    await eventually(async () => expect(await podsOf('victim')).toEqual([]), { timeoutMs: 60_000 });
+  }, 150_000);
+
+  it('leaves a Job managed by another controller alone, and refuses a bad or changed spec.managedBy (422), writing nothing', async () => {
+    await apply(job('elsewhere', { managedBy: 'example.com/other' }, ['true']));
+    const other = await getJson('job', 'elsewhere');
+    expect(other.spec.managedBy).toBe('example.com/other');
+    // Our controller's passes run every few seconds and at every change: none of them touches this Job.
+    await new Promise((r) => setTimeout(r, 6000));
+    expect(await podsOf('elsewhere')).toEqual([]);
+    expect((await getJson('job', 'elsewhere')).status ?? {}).toEqual({});
+    const bad = await cluster.kubectl(['apply', '-f', '-'], { input: job('bad-managed', { managedBy: 'other' }, ['true']) });
+    expect(bad.stderr).toContain('The Job "bad-managed" is invalid: spec.managedBy: Invalid value: "other": must be a domain-prefixed path (such as "acme.io/foo")');
+    const long = await cluster.kubectl(['apply', '-f', '-'], { input: job('long-managed', { managedBy: `example.com/${'x'.repeat(60)}` }, ['true']) });
+    expect(long.stderr).toContain('spec.managedBy: Too long: may not be more than 63 bytes');
+    expect((await cluster.kubectl(['get', 'jobs', 'bad-managed', 'long-managed'])).stderr).toContain('jobs.batch "bad-managed" not found');
+    const changed = await cluster.kubectl(['patch', 'job', 'elsewhere', '--type=merge', '-p', '{"spec":{"managedBy":"example.com/again"}}']);
+    expect(changed.stderr).toContain('spec.managedBy: Invalid value: "example.com/again": field is immutable');
+    expect((await getJson('job', 'elsewhere')).spec.managedBy).toBe('example.com/other');
+    expect((await cluster.kubectl(['delete', 'job', 'elsewhere'])).code).toBe(0);
+  }, 60_000);
+
   it('gives each pod of an Indexed Job its completion index, and completes when every index has', async () => {
     await apply(job('indexed', { completionMode: 'Indexed', completions: 3, parallelism: 3 }, ['sh', '-c', 'echo "index $JOB_COMPLETION_INDEX on $(hostname)"']));
     await waitFor('complete', 'indexed');

@@ -267,7 +267,13 @@ export class PodScheduler {
       if (pod.metadata.deletionTimestamp) {
         const gone = structuredClone(pod);
         delete gone.metadata.resourceVersion;
-        decisions.push(decided(stored, [podChange(gone, ObjectEventTypes.deleted, stored.streamVersion)]));
+        // Finalizers (a Job's tracking) hold it: its grace period ends and it is Failed, as its host would have written.
+        const held = (pod.metadata.finalizers ?? []).length > 0;
+        if (held) {
+          gone.metadata.deletionGracePeriodSeconds = 0;
+          gone.status = { ...gone.status, phase: 'Failed' };
+        }
+        decisions.push(decided(stored, [podChange(gone, held ? ObjectEventTypes.updated : ObjectEventTypes.deleted, stored.streamVersion)]));
       } else if (pod.spec.restartPolicy === 'Never') {
         decisions.push(decided(stored, [
           podChange(nodeLostPod(pod, `Pod was running on ${why}`), ObjectEventTypes.statusUpdated, stored.streamVersion),

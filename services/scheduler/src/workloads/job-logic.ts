@@ -1,5 +1,6 @@
-import { indexRanges, JOB_COMPLETION_INDEX_ANNOTATION, jobCondition } from '@openpacific/contracts';
+import { indexRanges, JOB_COMPLETION_INDEX_ANNOTATION, jobCondition, parseIndexRanges } from '@openpacific/contracts';
 import { backoffUntil, DEFAULT_POD_FAILURE_BACKOFF_MS, matchPodFailurePolicy, matchSuccessPolicy, podFinishedAt, type PodFailureVerdict } from './job-policies';
+import { holdsTracking, tallyPods, type TallyFacts, uncountedField, uncountedOf } from './job-tracking';
 import { isPodReady } from './workload-logic';
 
 /** What the Job controller decides in one pass over one Job and its pods (kube-controller-manager's syncJob). */
@@ -14,6 +15,8 @@ export interface JobDecision {
   indexFailures?: Map<number, IndexFailures>;
   /** Running pods to delete: all of them once the Job is finishing or suspended, the newest beyond parallelism otherwise. */
   remove: any[];
+  /** Pods whose job-tracking finalizer is to go, once `status` (with their uids uncounted) is written. */
+  release: any[];
   /** A finishing event to record: `Completed`, `BackoffLimitExceeded`, `DeadlineExceeded`, `PodFailurePolicy`, `Suspended`, `Resumed`... */
   event?: { type: 'Normal' | 'Warning'; reason: string; message: string };
   /** When to look again (ms since the epoch): the active deadline, the end of a pod-failure back-off, or a finished Job's time to live. */
@@ -25,6 +28,8 @@ export interface JobDecision {
 export interface JobOptions {
   /** The first pod-failure back-off (kube-controller-manager's 10 s); it doubles per failure up to 36 times itself. */
   backoffMs?: number;
+  /** Pods whose finalizer the controller removed already, by uid (the read model may not show it yet). */
+  released?: ReadonlySet<string>;
 }
 
 /** An index's failures that count against backoffLimitPerIndex, and those a pod failure policy ignored. */
@@ -39,6 +44,14 @@ export const INDEX_IGNORED_FAILURE_COUNT_ANNOTATION = 'batch.kubernetes.io/job-i
 
 /** The completion index of an Indexed Job's pod (its annotation), NaN for another. */
 export const completionIndexOf = (p: any) => Number(p.metadata.annotations?.[JOB_COMPLETION_INDEX_ANNOTATION] ?? NaN);
+
+/** The indexes a status field (`completedIndexes`, `failedIndexes`) lists. */
+function indexesIn(text: string | undefined, completions: number): Set<number> {
+  const parsed = text ? parseIndexRanges(text, completions) : undefined;
+  const out = new Set<number>();
+  if (parsed && 'intervals' in parsed) for (const [x, y] of parsed.intervals) for (let i = x; i <= y; i++) out.add(i);
+  return out;
+}
 
 const terminal = (p: any) => p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed';
 
@@ -84,36 +97,53 @@ export function decideJob(job: any, pods: any[], now: Date, opts: JobOptions = {
   const backoffMs = opts.backoffMs ?? DEFAULT_POD_FAILURE_BACKOFF_MS;
   const stamp = now.toISOString().replace(/\.\d{3}Z$/, 'Z');
   const running = pods.filter((p) => !terminal(p) && !p.metadata.deletionTimestamp);
-  const succeeded = pods.filter((p) => p.status?.phase === 'Succeeded').length;
   // Failed pods in the order they ended: the first to match a FailJob rule names the Job's failure.
   const failedPods = pods.filter((p) => p.status?.phase === 'Failed').sort((a, b) => podFinishedAt(a) - podFinishedAt(b));
   const verdicts = new Map(failedPods.map((p) => [p, matchPodFailurePolicy(spec.podFailurePolicy, p)]));
   const verdict = (p: any): PodFailureVerdict => verdicts.get(p) ?? { counts: true };
-  // A failure the policy ignores is not counted: Kubernetes leaves it out of status.failed too.
-  const failed = failedPods.filter((p) => verdict(p).counts).length;
   const terminating = pods.filter((p) => !terminal(p) && p.metadata.deletionTimestamp).length;
   const conditions: any[] = (job.status?.conditions ?? []).map((c: any) => ({ ...c }));
-  const status: any = { ...(job.status ?? {}), ready: running.filter(isPodReady).length, terminating, uncountedTerminatedPods: {} };
-  for (const [k, v] of [['active', running.length], ['succeeded', succeeded], ['failed', failed]] as const) {
-    if (v > 0) status[k] = v;
-    else delete status[k];
-  }
+  const status: any = { ...(job.status ?? {}), ready: running.filter(isPodReady).length, terminating };
+  if (running.length > 0) status.active = running.length;
+  else delete status.active;
   status.conditions = conditions;
   if (jobCondition(job, 'Complete') || jobCondition(job, 'Failed')) {
     const ttl = spec.ttlSecondsAfterFinished;
     const end = conditions.find((c) => (c.type === 'Complete' || c.type === 'Failed') && c.status === 'True')?.lastTransitionTime;
     const expireAt = ttl !== undefined && end ? Date.parse(end) + ttl * 1000 : undefined;
-    return { status, create: 0, remove: running, deadlineAt: expireAt, expired: expireAt !== undefined && now.getTime() >= expireAt };
+    // A finished Job counts nothing more: what still holds its finalizer is let go.
+    const release = pods.filter((p) => holdsTracking(p) && !opts.released?.has(p.metadata.uid));
+    return { status, create: 0, remove: running, release, deadlineAt: expireAt, expired: expireAt !== undefined && now.getTime() >= expireAt };
   }
 
   const completions: number | undefined = spec.completions;
   const indexed = spec.completionMode === 'Indexed' && completions !== undefined;
-  // An Indexed Job counts each index once: the pods that succeeded with distinct indexes below completions.
-  const succeededIndexes = new Set(pods.filter((p) => p.status?.phase === 'Succeeded').map(completionIndexOf).filter((i) => i >= 0 && i < (completions ?? 0)));
+  const validIndex = (i: number) => i >= 0 && i < (completions ?? 0);
+  // An Indexed Job counts each index once: those its status records and the valid new ones of pods just succeeded.
+  const succeededIndexes = indexed ? indexesIn(job.status?.completedIndexes, completions) : new Set<number>();
+  const facts = (ending?: TallyFacts['ending']): TallyFacts => ({
+    released: opts.released,
+    ending,
+    countsSuccess: indexed
+      ? (p) => {
+          const i = completionIndexOf(p);
+          if (!validIndex(i) || succeededIndexes.has(i)) return false;
+          succeededIndexes.add(i);
+          return true;
+        }
+      : undefined,
+    // A failure the policy ignores is not counted: Kubernetes leaves it out of status.failed too.
+    countsFailure: (p) => (p.status?.phase !== 'Failed' || verdict(p).counts) && (!indexed || validIndex(completionIndexOf(p))),
+  });
+  const endingOf = (c: any) => (c?.type === 'FailureTarget' ? 'failure' : c ? 'success' : undefined);
+  let target = conditions.find((c) => (c.type === 'FailureTarget' || c.type === 'SuccessCriteriaMet') && c.status === 'True');
+  let tally = tallyPods(uncountedOf(job.status), pods, spec, facts(endingOf(target)));
+  // The counts decided on: those written and those recorded uncounted, which the controller moves into them.
+  const succeeded = (job.status?.succeeded ?? 0) + tally.uncounted.succeeded.length;
+  const failed = (job.status?.failed ?? 0) + tally.uncounted.failed.length;
   if (indexed) {
     if (succeededIndexes.size > 0) status.completedIndexes = indexRanges(succeededIndexes);
     else delete status.completedIndexes;
-    if (succeededIndexes.size > 0) status.succeeded = succeededIndexes.size;
   }
   const perIndex = indexed && spec.backoffLimitPerIndex !== undefined;
   const failuresOf = perIndex ? indexFailures(pods, verdict) : new Map<number, IndexFailures>();
@@ -122,16 +152,17 @@ export function decideJob(job: any, pods: any[], now: Date, opts: JobOptions = {
   if (perIndex) {
     for (const [i, f] of failuresOf) if (f.failed > spec.backoffLimitPerIndex) failedIndexes.add(i);
     for (const p of failedPods) if (verdict(p).action === 'FailIndex') failedIndexes.add(completionIndexOf(p));
+    // Failed indexes stay failed after their pods are gone.
+    for (const i of indexesIn(job.status?.failedIndexes, completions)) failedIndexes.add(i);
     for (const i of [...failedIndexes]) if (succeededIndexes.has(i) || !(i >= 0 && i < completions!)) failedIndexes.delete(i);
     status.failedIndexes = indexRanges(failedIndexes);
   }
 
   // The Job's end is decided once (FailureTarget or SuccessCriteriaMet) and reached (Failed or Complete) when none of its pods runs any more.
-  let target = conditions.find((c) => (c.type === 'FailureTarget' || c.type === 'SuccessCriteriaMet') && c.status === 'True');
   let event: JobDecision['event'];
   let deadlineAt: number | undefined;
   if (!target) {
-    if (spec.suspend) return suspend(status, conditions, running, stamp);
+    if (spec.suspend) return { ...suspend(status, conditions, running, stamp), release: tally.release, status: { ...status, uncountedTerminatedPods: uncountedField(tally.uncounted) } };
     const suspended = conditions.find((c) => c.type === 'Suspended');
     if (suspended?.status === 'True') {
       Object.assign(suspended, { status: 'False', reason: 'JobResumed', message: 'Job resumed', lastProbeTime: stamp, lastTransitionTime: stamp });
@@ -152,18 +183,23 @@ export function decideJob(job: any, pods: any[], now: Date, opts: JobOptions = {
     if (end) {
       target = condition(end[0], end[1], end[2], stamp);
       conditions.push(target);
+      // Its pods that have not finished go now, counted as failed if the Job fails.
+      tally = tallyPods(tally.uncounted, pods, spec, facts(endingOf(target)));
     }
   }
+  status.uncountedTerminatedPods = uncountedField(tally.uncounted);
+  const release = tally.release;
   if (target) {
-    // What still runs is stopped first; the final condition follows once it is gone (Kubernetes' delayed terminal condition).
-    if (running.length > 0 || terminating > 0) return { status, create: 0, remove: running, event };
+    // What still runs is stopped first, and every finished pod counted; the final condition follows (Kubernetes' delayed terminal condition).
+    const uncounted = tally.uncounted.succeeded.length + tally.uncounted.failed.length;
+    if (running.length > 0 || terminating > 0 || uncounted > 0) return { status, create: 0, remove: running, release, event };
     if (target.type === 'FailureTarget') {
       conditions.push(condition('Failed', target.reason, target.message, stamp));
-      return { status, create: 0, remove: [], event: { type: 'Warning', reason: target.reason, message: target.message } };
+      return { status, create: 0, remove: [], release, event: { type: 'Warning', reason: target.reason, message: target.message } };
     }
     conditions.push(condition('Complete', target.reason, target.message, stamp));
     status.completionTime = stamp;
-    return { status, create: 0, remove: [], event: { type: 'Normal', reason: 'Completed', message: 'Job completed' } };
+    return { status, create: 0, remove: [], release, event: { type: 'Normal', reason: 'Completed', message: 'Job completed' } };
   }
 
   const parallelism = spec.parallelism ?? 1;
@@ -185,7 +221,7 @@ export function decideJob(job: any, pods: any[], now: Date, opts: JobOptions = {
       else indexes.push(i);
     }
     const indexFailuresToCarry = perIndex ? new Map(indexes.map((i) => [i, failuresOf.get(i) ?? { failed: 0, ignored: 0 }])) : undefined;
-    return { status, create: indexes.length, indexes, indexFailures: indexFailuresToCarry, remove: [], event, deadlineAt: earliest(deadlineAt, retryAt) };
+    return { status, create: indexes.length, indexes, indexFailures: indexFailuresToCarry, remove: [], release, event, deadlineAt: earliest(deadlineAt, retryAt) };
   }
   // A work queue (no completions) starts no new pod once one has succeeded: the others finish the queue.
   const want = completions !== undefined ? Math.min(parallelism, completions - succeeded) : succeeded > 0 ? running.length : parallelism;
@@ -194,7 +230,7 @@ export function decideJob(job: any, pods: any[], now: Date, opts: JobOptions = {
   let create = remove.length > 0 ? 0 : Math.max(want - holding, 0);
   const retryAt = create > 0 ? failureBackoff(failedPods, pods, backoffMs, t) : undefined;
   if (retryAt !== undefined) create = 0;
-  return { status, create, remove, event, deadlineAt: earliest(deadlineAt, retryAt) };
+  return { status, create, remove, release, event, deadlineAt: earliest(deadlineAt, retryAt) };
 }
 
 const earliest = (a?: number, b?: number) => (a === undefined ? b : b === undefined ? a : Math.min(a, b));
@@ -206,7 +242,7 @@ function failureBackoff(failedPods: any[], pods: any[], backoffMs: number, now: 
   return since.length === 0 ? undefined : backoffUntil(since.length, podFinishedAt(since.at(-1)), backoffMs, now);
 }
 
-function suspend(status: any, conditions: any[], running: any[], stamp: string): JobDecision {
+function suspend(status: any, conditions: any[], running: any[], stamp: string): Omit<JobDecision, 'release'> {
   delete status.startTime;
   const was = conditions.find((c) => c.type === 'Suspended');
   let event: JobDecision['event'];

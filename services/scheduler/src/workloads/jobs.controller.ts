@@ -1,7 +1,8 @@
 import type { Logger } from '@openpacific/service-kit';
-import { JOB_COMPLETION_INDEX_ANNOTATION, JOB_COMPLETION_INDEX_ENV, JOBS_RESOURCE, ObjectEventTypes, SERVICE_ACCOUNTS_RESOURCE } from '@openpacific/contracts';
+import { JOB_COMPLETION_INDEX_ANNOTATION, JOB_COMPLETION_INDEX_ENV, JOB_CONTROLLER_MANAGER, JOB_TRACKING_FINALIZER, JOBS_RESOURCE, ObjectEventTypes, SERVICE_ACCOUNTS_RESOURCE } from '@openpacific/contracts';
 import { controllerReadModel, type FollowerDeps, sameJson, type SharedFollower, StoredObject } from '@openpacific/objects';
 import { decideJob, INDEX_FAILURE_COUNT_ANNOTATION, INDEX_IGNORED_FAILURE_COUNT_ANNOTATION, type IndexFailures } from './job-logic';
+import { holdsTracking, settleCounts } from './job-tracking';
 import { append, clean, controllerNamed, PodOwnersController, PodShape, timestamp, workloadEvent } from './owned-pods';
 import { controllerOf, ownedPodEvent } from './workload-logic';
 
@@ -30,6 +31,20 @@ function indexedPod(job: any, index: number, failures?: IndexFailures): PodShape
     },
   };
 }
+/** Every pod of a Job carries the tracking finalizer, so it cannot go before the controller has counted it. */
+function trackedPod(shape?: PodShape): PodShape {
+  return {
+    ...shape,
+    apply: (pod) => {
+      shape?.apply(pod);
+      pod.metadata.finalizers = [...(pod.metadata.finalizers ?? []).filter((f: string) => f !== JOB_TRACKING_FINALIZER), JOB_TRACKING_FINALIZER];
+    },
+  };
+}
+
+/** A Job this controller syncs: `spec.managedBy` unset or its own (another controller, such as a queue's, owns the rest). */
+const managedHere = (job: any) => (job.spec?.managedBy ?? JOB_CONTROLLER_MANAGER) === JOB_CONTROLLER_MANAGER;
+
 const TTL_CONTROLLER = controllerNamed('ttl-after-finished-controller');
 /** Pods a Job creates per pass (kube-controller-manager's burst for Jobs). */
 const BURST = 500;
@@ -41,7 +56,8 @@ const BURST = 500;
  * index, or what `successPolicy` asks), count failures (pods Failed as `podFailurePolicy` judges them, container
  * restarts under OnFailure) against `backoffLimit` or `backoffLimitPerIndex`, wait the pod-failure back-off before
  * a replacement, enforce `activeDeadlineSeconds`, suspend and resume, and write the status and conditions
- * `kubectl get jobs` and `kubectl wait` read (job-logic.ts decides; this class writes). Finished pods are kept for their logs; the Job's deletion takes them,
+ * `kubectl get jobs` and `kubectl wait` read (job-logic.ts decides; this class writes). Every pod carries the `batch.kubernetes.io/job-tracking` finalizer until it is counted (job-tracking.ts), so deleted
+ * finished pods change no count. Finished pods are kept for their logs; the Job's deletion takes them,
  * and a finished Job with `ttlSecondsAfterFinished` is deleted once that time has passed.
  */
 export class JobsController extends PodOwnersController {
@@ -49,6 +65,9 @@ export class JobsController extends PodOwnersController {
   private readonly refusals = new Map<string, string>();
 
   private readonly backoffMs?: number;
+
+  /** Uids of pods whose tracking finalizer this controller removed, until the read model shows it gone (kube-controller-manager's finalizer expectations). */
+  private readonly released = new Set<string>();
 
   /** `backoffMs`: the first pod-failure back-off (10 s by default; tests shorten it). */
   constructor(deps: FollowerDeps<Logger> & { log: SharedFollower }, opts: { resyncMs?: number; admissionTimeoutMs?: number; backoffMs?: number } = {}) {
@@ -58,15 +77,62 @@ export class JobsController extends PodOwnersController {
   }
 
   protected async pass(): Promise<void> {
+    for (const uid of this.released) {
+      const pod = this.model.findByUid(uid)?.stored.object;
+      if (!pod || !holdsTracking(pod)) this.released.delete(uid);
+    }
     await this.syncEach(JOBS_RESOURCE, (stored) => this.syncJob(stored), 50, [this.refusals]);
+    await this.releaseOrphans();
+  }
+
+  /**
+   * Pods holding the finalizer whose Job is gone or being deleted: nothing will count them any more, so the
+   * finalizer goes (as kube-controller-manager's orphan pod handling), and a pod being deleted may then go.
+   */
+  private async releaseOrphans(): Promise<void> {
+    for (const stored of this.model.list('pods')) {
+      const pod = stored.object;
+      if (!holdsTracking(pod) || this.released.has(pod.metadata.uid)) continue;
+      const owner = controllerOf(pod);
+      const job = owner?.kind === 'Job' ? this.model.findByUid(owner.uid)?.stored.object : undefined;
+      if (job && !job.metadata.deletionTimestamp) continue;
+      if (job && !managedHere(job)) continue;
+      await this.release(job ?? { apiVersion: 'batch/v1', kind: 'Job', metadata: { name: owner?.name ?? '', namespace: pod.metadata.namespace, uid: owner?.uid } }, pod, false);
+    }
+  }
+
+  /**
+   * Step two of the count: the pod's tracking finalizer goes, in one write with its deletion when it is also to
+   * stop. A pod being deleted whose grace period is over (or that never ran on a host) is deleted with its last finalizer.
+   */
+  private async release(job: any, pod: any, remove: boolean): Promise<boolean> {
+    const stored = this.model.get('pods', pod.metadata.namespace, pod.metadata.name);
+    if (!stored || stored.object.metadata.uid !== pod.metadata.uid) return false;
+    const next = clean(stored.object);
+    const finalizers = (next.metadata.finalizers ?? []).filter((f: string) => f !== JOB_TRACKING_FINALIZER);
+    if (finalizers.length > 0) next.metadata.finalizers = finalizers;
+    else delete next.metadata.finalizers;
+    let type: string = ObjectEventTypes.updated;
+    if (remove && !next.metadata.deletionTimestamp) {
+      next.metadata.deletionTimestamp = timestamp();
+      next.metadata.deletionGracePeriodSeconds = next.spec?.nodeName ? (next.spec.terminationGracePeriodSeconds ?? 30) : 0;
+      type = ObjectEventTypes.deletionStarted;
+    }
+    if (next.metadata.deletionTimestamp && finalizers.length === 0 && (next.metadata.deletionGracePeriodSeconds ?? 0) === 0) type = ObjectEventTypes.deleted;
+    const writes = [append('pods', next, type, stored.streamVersion, JOB_CONTROLLER)];
+    if (remove) writes.push(workloadEvent(job, JOB_CONTROLLER, 'Normal', 'SuccessfulDelete', `Deleted pod: ${pod.metadata.name}`));
+    const ok = await this.pods.write(writes);
+    if (ok) this.released.add(pod.metadata.uid);
+    return ok;
   }
 
   /** One Job: its pods made or removed, its status written. When to look again: its active deadline or the end of a back-off, if ahead. */
   private async syncJob(stored: StoredObject): Promise<number | undefined> {
     const job = stored.object;
+    if (!managedHere(job)) return undefined;
     const pods = this.model.list('pods', job.metadata.namespace).map((s) => s.object).filter((p) => controllerOf(p)?.uid === job.metadata.uid);
     if (this.awaitingCreates(job, pods)) return undefined;
-    const decision = decideJob(job, pods, new Date(), { backoffMs: this.backoffMs });
+    const decision = decideJob(job, pods, new Date(), { backoffMs: this.backoffMs, released: this.released });
     if (decision.expired) {
       // Its time to live after finishing is over (the TTL-after-finished controller): deleted, and the garbage collector takes its pods.
       const next = clean(job);
@@ -75,11 +141,36 @@ export class JobsController extends PodOwnersController {
       await this.pods.write([append(JOBS_RESOURCE, next, finalizers ? ObjectEventTypes.deletionStarted : ObjectEventTypes.deleted, stored.streamVersion, TTL_CONTROLLER)]);
       return undefined;
     }
-    for (const pod of decision.remove) await this.pods.delete(job, pod, JOB_CONTROLLER);
+    // Step one: the uids of newly finished pods are recorded uncounted before any finalizer goes.
+    const status = decision.status;
+    if ((status.conditions ?? []).length === 0) delete status.conditions;
+    let version = stored.streamVersion;
+    let said = false;
+    if (!sameJson(status, job.status ?? {})) {
+      const next = clean(job);
+      next.status = status;
+      const writes = [append(JOBS_RESOURCE, next, ObjectEventTypes.statusUpdated, version, JOB_CONTROLLER)];
+      if (decision.event) writes.push(workloadEvent(job, JOB_CONTROLLER, decision.event.type, decision.event.reason, decision.event.message));
+      if (!(await this.pods.write(writes))) return undefined;
+      version += 1;
+      said = true;
+    }
+    // Step two: their finalizers go (with the deletion of those also to stop).
+    const removing = new Set(decision.remove);
+    for (const pod of decision.release) await this.release(job, pod, removing.delete(pod));
+    for (const pod of removing) await this.pods.delete(job, pod, JOB_CONTROLLER);
+    // Step three: what no pod holds any more is counted.
+    const held = new Set(pods.filter((p) => holdsTracking(p) && !this.released.has(p.metadata.uid)).map((p) => p.metadata.uid));
+    const settled = settleCounts(status, held);
+    if (!sameJson(settled, status)) {
+      const next = clean(job);
+      next.status = settled;
+      if (!(await this.pods.write([append(JOBS_RESOURCE, next, ObjectEventTypes.statusUpdated, version, JOB_CONTROLLER)]))) return undefined;
+    }
     const made = new Set<string>();
     for (let i = 0; i < Math.min(decision.create, BURST); i++) {
       const index = decision.indexes?.[i];
-      const outcome = await this.pods.create(job, JOB_CONTROLLER, this.refusals.get(job.metadata.uid), index === undefined ? undefined : indexedPod(job, index, decision.indexFailures?.get(index)));
+      const outcome = await this.pods.create(job, JOB_CONTROLLER, this.refusals.get(job.metadata.uid), trackedPod(index === undefined ? undefined : indexedPod(job, index, decision.indexFailures?.get(index))));
       if (outcome && 'refused' in outcome) {
         this.refusals.set(job.metadata.uid, outcome.refused);
         break;
@@ -89,21 +180,9 @@ export class JobsController extends PodOwnersController {
         this.refusals.delete(job.metadata.uid);
       }
     }
-    if (made.size > 0) {
-      this.expect(job, made);
-      // The status follows once the read model shows these pods.
-      if (!decision.event) return decision.deadlineAt;
-    }
-    const status = decision.status;
-    if ((status.conditions ?? []).length === 0) delete status.conditions;
-    const writes = [];
-    if (!sameJson(status, job.status ?? {})) {
-      const next = clean(job);
-      next.status = status;
-      writes.push(append(JOBS_RESOURCE, next, ObjectEventTypes.statusUpdated, stored.streamVersion, JOB_CONTROLLER));
-    }
-    if (decision.event) writes.push(workloadEvent(job, JOB_CONTROLLER, decision.event.type, decision.event.reason, decision.event.message));
-    if (writes.length > 0) await this.pods.write(writes);
+    // The status counts these pods once the read model shows them.
+    this.expect(job, made);
+    if (decision.event && !said) await this.pods.write([workloadEvent(job, JOB_CONTROLLER, decision.event.type, decision.event.reason, decision.event.message)]);
     return decision.deadlineAt;
   }
 }

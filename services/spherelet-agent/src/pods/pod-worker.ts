@@ -685,7 +685,22 @@ export class PodWorker {
         });
       return;
     }
+    if ((pod.metadata.finalizers ?? []).length > 0) return this.endGracePeriod(stored);
     await this.deps.store.append(stored.streamId, [this.objectEvent(ObjectEventTypes.deleted, podForEvent(pod))], { expectedVersion: stored.streamVersion });
+  }
+
+  /**
+   * A stopped pod that finalizers still hold (a Job's pod its controller has not counted yet): as kubelet's final
+   * delete, its grace period ends and a pod that had not finished is Failed; whoever removes the last finalizer
+   * then deletes it.
+   */
+  private async endGracePeriod(stored: StoredObject): Promise<void> {
+    const pod = stored.object;
+    const finished = pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed';
+    if (finished && pod.metadata.deletionGracePeriodSeconds === 0) return;
+    const next = podForEvent(pod, finished ? pod.status : { ...pod.status, phase: 'Failed' });
+    next.metadata = { ...next.metadata, deletionGracePeriodSeconds: 0 };
+    await this.deps.store.append(stored.streamId, [this.objectEvent(ObjectEventTypes.updated, next)], { expectedVersion: stored.streamVersion });
   }
 
   private objectEvent(type: string, object: any): NewEvent {

@@ -10,6 +10,10 @@ export const JOB_NAME_LABEL = 'batch.kubernetes.io/job-name';
 /** An Indexed Job's pod's completion index (annotation and label), and the variable its containers read it from. */
 export const JOB_COMPLETION_INDEX_ANNOTATION = 'batch.kubernetes.io/job-completion-index';
 export const JOB_COMPLETION_INDEX_ENV = 'JOB_COMPLETION_INDEX';
+/** The finalizer by which a Job's pods wait until its controller has counted them (kube-controller-manager's job tracking). */
+export const JOB_TRACKING_FINALIZER = 'batch.kubernetes.io/job-tracking';
+/** `spec.managedBy` of the Jobs the built-in Job controller syncs (also when the field is unset). */
+export const JOB_CONTROLLER_MANAGER = 'kubernetes.io/job-controller';
 /** The older names of the same two labels, which kube-apiserver still sets beside them. */
 export const LEGACY_JOB_LABELS = { uid: 'controller-uid', name: 'job-name' };
 
@@ -75,6 +79,7 @@ export const jobSpecSchema = {
     successPolicy: successPolicySchema,
     backoffLimitPerIndex: nonNegative,
     maxFailedIndexes: nonNegative,
+    managedBy: { type: 'string' },
   },
 };
 
@@ -93,7 +98,11 @@ const jobStatusSchema = {
     failed: countSchema,
     ready: countSchema,
     terminating: countSchema,
-    uncountedTerminatedPods: { type: 'object' },
+    uncountedTerminatedPods: {
+      type: 'object',
+      additionalProperties: false,
+      properties: { succeeded: { type: 'array', items: { type: 'string' } }, failed: { type: 'array', items: { type: 'string' } } },
+    },
     completedIndexes: { type: 'string' },
     failedIndexes: { type: 'string' },
   },

@@ -86,3 +86,23 @@ describe('Job policies as kube-apiserver validates them', () => {
     expect(validateJobUpdate(old, next).map((c) => `${c.field}: ${c.message}`)).toEqual(['spec.backoffLimitPerIndex: Invalid value: 2: field is immutable']);
   });
 });
+
+describe('spec.managedBy, as kube-apiserver validates it', () => {
+  const causes = (managedBy: string) => messages(job({ managedBy }));
+
+  it('takes a domain-prefixed path of at most 63 characters', () => {
+    expect(causes('kubernetes.io/job-controller')).toEqual([]);
+    expect(causes('example.com/queue/v1')).toEqual([]);
+  });
+
+  it('refuses a value without a domain, a bad domain or path, and one too long', () => {
+    expect(causes('other')).toEqual(['spec.managedBy: Invalid value: "other": must be a domain-prefixed path (such as "acme.io/foo")']);
+    expect(causes('Example.com/x')[0]).toMatch(/^spec\.managedBy: Invalid value: "Example\.com": a lowercase RFC 1123 subdomain/);
+    expect(causes('example.com/a b')[0]).toMatch(/^spec\.managedBy: Invalid value: "a b": Invalid path/);
+    expect(causes(`example.com/${'x'.repeat(60)}`)).toEqual(['spec.managedBy: Too long: may not be more than 63 bytes']);
+  });
+
+  it('is immutable', () => {
+    expect(validateJobUpdate(job({ managedBy: 'example.com/a' }), job({ managedBy: 'example.com/b' }))).toEqual([{ field: 'spec.managedBy', reason: 'FieldValueInvalid', message: 'Invalid value: "example.com/b": field is immutable' }]);
+  });
+});

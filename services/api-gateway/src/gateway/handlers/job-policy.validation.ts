@@ -1,5 +1,5 @@
 import { parseIndexRanges } from '@openpacific/contracts';
-import type { StatusCause } from '@openpacific/kube-api';
+import { type StatusCause, validateDns1123Subdomain } from '@openpacific/kube-api';
 
 /**
  * kube-apiserver's validation of a Job's failure and success policies and of backoffLimitPerIndex, in its words.
@@ -14,6 +14,10 @@ const MAX_EXIT_CODES = 255;
 const MAX_FAILED_INDEXES = 100_000;
 const QUALIFIED_NAME = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
 
+const MAX_MANAGED_BY = 63;
+/** apimachinery's httpPathFmt: the path part of a domain-prefixed path. */
+const HTTP_PATH = /^[A-Za-z0-9/\-._~%!$&'()*+,;=:]+$/;
+
 const quoted = (values: string[]) => values.map((v) => JSON.stringify(v)).join(', ');
 const goList = (values: string[]) => `[${values.map((v) => JSON.stringify(v)).join(' ')}]`;
 const goInts = (values: unknown) => (Array.isArray(values) ? `[]int32{${values.join(', ')}}` : '[]int32(nil)');
@@ -23,7 +27,7 @@ const unsupported = (field: string, value: string, supported: string[]): StatusC
 const tooMany = (field: string, n: number, max: number): StatusCause => ({ field, reason: 'FieldValueTooMany', message: `Too many: ${n}: must have at most ${max} items` });
 
 export function validateJobPolicies(spec: any): StatusCause[] {
-  const causes: StatusCause[] = [];
+  const causes: StatusCause[] = spec.managedBy === undefined ? [] : validateManagedBy(spec.managedBy);
   const indexed = spec.completionMode === 'Indexed';
   if (spec.maxFailedIndexes !== undefined && spec.backoffLimitPerIndex === undefined) causes.push(required('spec.backoffLimitPerIndex', 'when maxFailedIndexes is specified'));
   if (indexed && spec.maxFailedIndexes !== undefined) {
@@ -123,10 +127,30 @@ function validateSuccessPolicy(spec: any): StatusCause[] {
   return causes;
 }
 
-/** A Job's policies do not change once it exists. */
+/**
+ * `spec.managedBy`, the controller a Job is left to: a domain-prefixed path (`example.com/queue`) of at most 63
+ * characters, as kube-apiserver's IsDomainPrefixedPath judges it.
+ */
+function validateManagedBy(value: string): StatusCause[] {
+  const field = 'spec.managedBy';
+  if (value.length === 0) return [required(field, '')];
+  const causes: StatusCause[] = [];
+  const slash = value.indexOf('/');
+  const host = slash < 0 ? '' : value.slice(0, slash);
+  const path = slash < 0 ? '' : value.slice(slash + 1);
+  if (host.length === 0 || path.length === 0) causes.push(invalid(field, JSON.stringify(value), 'must be a domain-prefixed path (such as "acme.io/foo")'));
+  else {
+    for (const problem of validateDns1123Subdomain(host)) causes.push(invalid(field, JSON.stringify(host), problem));
+    if (causes.length === 0 && !HTTP_PATH.test(path)) causes.push(invalid(field, JSON.stringify(path), "Invalid path (regex used for validation is '[A-Za-z0-9/\\-._~%!$&'()*+,;=:]+')"));
+  }
+  if (value.length > MAX_MANAGED_BY) causes.push({ field, reason: 'FieldValueTooLong', message: `Too long: may not be more than ${MAX_MANAGED_BY} bytes` });
+  return causes;
+}
+
+/** A Job's policies and the controller it is left to do not change once it exists. */
 export function validateJobPoliciesUpdate(old: any, next: any, same: (a: unknown, b: unknown) => boolean): StatusCause[] {
   const causes: StatusCause[] = [];
-  for (const field of ['podFailurePolicy', 'backoffLimitPerIndex', 'successPolicy', 'completionMode']) {
+  for (const field of ['podFailurePolicy', 'backoffLimitPerIndex', 'successPolicy', 'completionMode', 'managedBy']) {
     if (!same(old.spec?.[field] ?? null, next.spec?.[field] ?? null)) {
       const value = next.spec?.[field];
       const shown = value === undefined ? 'null: ' : typeof value === 'object' ? '' : `${typeof value === 'string' ? JSON.stringify(value) : value}: `;

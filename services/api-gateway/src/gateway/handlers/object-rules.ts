@@ -73,10 +73,14 @@ export function sameObject(a: any, b: any): boolean {
   return deepEqual(clean(a), clean(b));
 }
 
-/** Is the object waiting on nothing more before it can go? */
+/**
+ * Is the object waiting on nothing more before it can go? A pod still in its grace period waits for its host,
+ * which stops its containers and then ends the period (kube-apiserver deletes on an update only at grace 0).
+ */
 export function readyToDelete(def: ResourceDefinition, obj: any): boolean {
   if (!obj.metadata.deletionTimestamp) return false;
   if ((obj.metadata.finalizers ?? []).length > 0) return false;
+  if ((obj.metadata.deletionGracePeriodSeconds ?? 0) > 0) return false;
   if (def.kind === 'Namespace' && def.group === '' && (obj.spec?.finalizers ?? []).length > 0) return false;
   return true;
 }
