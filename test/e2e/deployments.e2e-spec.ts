@@ -263,6 +263,35 @@ describe('Deployments and ReplicaSets', () => {
     expect((await cluster.kubectl(['delete', 'pod', taken.metadata.name, '--grace-period=0'])).code).toBe(0);
   }, 240_000);
 
+  it('scaled in the middle of a rollout, spreads the change over its ReplicaSets in proportion to their sizes', async () => {
+    const grow = JSON.parse(deployment('v1', 2));
+    grow.metadata = { name: 'grow', labels: { app: 'grow' } };
+    grow.spec.selector.matchLabels = { app: 'grow' };
+    grow.spec.template.metadata.labels = { app: 'grow' };
+    grow.spec.strategy.rollingUpdate = { maxSurge: 1, maxUnavailable: 1 };
+    // The ReplicaSets by their pods' readiness command (`true`: the first template, `false`: the second).
+    const replicaSets = async () => Object.fromEntries(JSON.parse((await cluster.kubectl(['get', 'rs', '-l', 'app=grow', '-o', 'json'])).stdout).items
+      .map((rs: any) => [rs.spec.template.spec.containers[0].readinessProbe.exec.command[0], rs]));
+    const sizes = async () => Object.fromEntries(Object.entries(await replicaSets()).map(([k, rs]: [string, any]) => [k, rs.spec.replicas]));
+    expect((await cluster.kubectl(['apply', '-f', '-'], { input: JSON.stringify(grow) })).code).toBe(0);
+    expect((await cluster.kubectl(['rollout', 'status', 'deployment/grow', '--timeout=120s'])).code).toBe(0);
+    // A template whose pods never become Ready: the rollout stops at new 2, old 1 (2 replicas, surge 1, 1 unavailable).
+    const never = '[{"op":"replace","path":"/spec/template/spec/containers/0/readinessProbe/exec/command","value":["false"]}]';
+    expect((await cluster.kubectl(['patch', 'deployment', 'grow', '--type=json', '-p', never])).code).toBe(0);
+    await eventually(async () => expect(await sizes()).toEqual({ true: 1, false: 2 }), { timeoutMs: 60_000 });
+    expect((await cluster.kubectl(['rollout', 'pause', 'deployment/grow'])).code).toBe(0);
+    expect((await cluster.kubectl(['scale', 'deployment/grow', '--replicas=4'])).code).toBe(0);
+    // 3 pods of 2 + 1 become 5 of 4 + 1: the new ReplicaSet 2/3 of them (3), the old one 1/3 (2).
+    await eventually(async () => expect(await sizes()).toEqual({ true: 2, false: 3 }), { timeoutMs: 30_000 });
+    const { true: old, false: next } = await replicaSets();
+    const events = (await cluster.kubectl(['get', 'events', '--field-selector', 'involvedObject.name=grow', '-o', 'json'])).stdout;
+    expect(JSON.parse(events).items.map((e: any) => e.message)).toEqual(expect.arrayContaining([
+      `Scaled up replica set ${old.metadata.name} from 1 to 2`,
+      `Scaled up replica set ${next.metadata.name} from 2 to 3`,
+    ]));
+    expect((await cluster.kubectl(['delete', 'deployment', 'grow'])).code).toBe(0);
+  }, 240_000);
+
   it('deleting the Deployment takes its ReplicaSets and pods with it', async () => {
     expect((await cluster.kubectl(['delete', 'deployment', 'web'])).code).toBe(0);
     await eventually(async () => {

@@ -114,6 +114,26 @@ describe('DaemonSets and StatefulSets', () => {
       expect((await kubectl(['rollout', 'history', 'ds/agents'])).stdout).toMatch(/REVISION\s+CHANGE-CAUSE\n2\s+<none>\n3\s+<none>\n/);
     }, 300_000);
 
+    it('releases a relabelled pod and replaces it; relabelled back, adopts it and keeps one pod on its host', async () => {
+      const [taken] = await podsOf('agents');
+      const host = taken.spec.nodeName;
+      expect((await kubectl(['label', 'pod', taken.metadata.name, 'app=debug', '--overwrite'])).code).toBe(0);
+      await eventually(async () => {
+        const pods = await podsOf('agents');
+        expect(pods.filter((p) => p.spec.nodeName === host && p.status.phase === 'Running')).toHaveLength(1);
+        const released = await getJson('pod', taken.metadata.name);
+        expect(released.metadata.ownerReferences).toBeUndefined();
+        expect(released.status.phase).toBe('Running');
+      }, { timeoutMs: 60_000 });
+      expect((await kubectl(['label', 'pod', taken.metadata.name, 'app=agents', '--overwrite'])).code).toBe(0);
+      // Adopted again: two pods of one revision on a host, and the newer one goes (kube-controller-manager keeps the oldest).
+      await eventually(async () => {
+        const pods = await podsOf('agents');
+        expect(pods.filter((p) => p.spec.nodeName === host).map((p) => p.metadata.name)).toEqual([taken.metadata.name]);
+        expect(pods.find((p) => p.metadata.name === taken.metadata.name).metadata.ownerReferences).toEqual([expect.objectContaining({ kind: 'DaemonSet', name: 'agents', controller: true })]);
+      }, { timeoutMs: 60_000 });
+    }, 150_000);
+
     it('refuses a DaemonSet whose selector does not match its template, or with nothing it may take down', async () => {
       const bad = JSON.parse(daemonSet('bad'));
       bad.spec.selector.matchLabels.app = 'other';
@@ -210,6 +230,44 @@ describe('DaemonSets and StatefulSets', () => {
       expect(await rolledOut('sts/web')).toMatch(/partitioned roll out complete: 3 new pods have been updated\.\.\.\n$/);
       for (let i = 0; i < 3; i++) expect(await mode(i)).toBeUndefined();
     }, 400_000);
+
+    it('with minReadySeconds, makes the next member only once the one before has been Ready that long', async () => {
+      const slow = JSON.parse(statefulSet('slow', { replicas: 2, minReadySeconds: 3 }));
+      delete slow.spec.volumeClaimTemplates;
+      slow.spec.template.spec.containers = [busybox('exec sleep 3600')];
+      await apply(JSON.stringify(slow));
+      await eventually(async () => expect((await getJson('sts', 'slow')).status).toMatchObject({ readyReplicas: 2, availableReplicas: 2 }), { timeoutMs: 90_000, intervalMs: 500 });
+      const [first, second] = (await podsOf('slow')).sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
+      const readyAt = Date.parse(first.status.conditions.find((c: any) => c.type === 'Ready').lastTransitionTime);
+      expect(Date.parse(second.metadata.creationTimestamp)).toBeGreaterThanOrEqual(readyAt + 3000);
+    }, 120_000);
+
+    it('releases a relabelled member, which holds its name until it goes; then makes the member again', async () => {
+      const taken = await getJson('pod', 'slow-1');
+      expect((await kubectl(['label', 'pod', 'slow-1', 'app=debug', '--overwrite'])).code).toBe(0);
+      // As in Kubernetes: the member's name is taken by the released pod, so the set cannot make it yet.
+      await eventually(async () => {
+        expect((await getJson('pod', 'slow-1')).metadata.ownerReferences).toBeUndefined();
+        const events = (await getJson('events', '--field-selector', 'involvedObject.name=slow')).items;
+        expect(events).toEqual(expect.arrayContaining([expect.objectContaining({
+          type: 'Warning', reason: 'FailedCreate', message: 'create Pod slow-1 in StatefulSet slow failed error: pods "slow-1" already exists',
+        })]));
+      }, { timeoutMs: 60_000 });
+      expect((await kubectl(['delete', 'pod', 'slow-1'])).code).toBe(0);
+      await eventually(async () => {
+        const pod = await getJson('pod', 'slow-1');
+        expect(pod.metadata.uid).not.toBe(taken.metadata.uid);
+        expect(pod.metadata.ownerReferences).toEqual([expect.objectContaining({ kind: 'StatefulSet', name: 'slow', controller: true })]);
+      }, { timeoutMs: 60_000 });
+      expect((await kubectl(['delete', 'sts', 'slow'])).code).toBe(0);
+    }, 150_000);
+
+    it('refuses a maxUnavailable of 0, naming the field, and writes nothing', async () => {
+      const r = await kubectl(['apply', '-f', '-'], { input: statefulSet('zero', { updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 0 } } }) });
+      expect(r.code).not.toBe(0);
+      expect(r.stderr).toContain('The StatefulSet "zero" is invalid: spec.updateStrategy.rollingUpdate.maxUnavailable: Invalid value: 0: cannot be 0');
+      expect((await kubectl(['get', 'sts', 'zero'])).stderr).toContain('NotFound');
+    });
 
     it('refuses changes to what a StatefulSet may not change, and writes nothing', async () => {
       const r = await kubectl(['patch', 'sts/web', '-p', '{"spec":{"serviceName":"other"}}']);

@@ -1,3 +1,4 @@
+import { FailedPodsBackoff } from './daemonset-backoff';
 import { daemonTolerations, hostOfPod, pinnedSpec, planDaemonSet, shouldRun } from './daemonset-logic';
 
 const now = Date.parse('2026-12-03T08:00:00Z');
@@ -183,6 +184,33 @@ describe('a DaemonSet pass', () => {
     expect(plan.status.numberMisscheduled).toBe(0);
   });
 
+  it('makes the next pod on a host only once its finished one is gone, and names the finished ones', () => {
+    const failed = pod('h1', { phase: 'Failed', ready: false });
+    const plan = planDaemonSet(ds(), [host('h1'), host('h2')], [failed], NEW, now);
+    expect(plan.create).toEqual(['h2']);
+    expect(plan.finished).toEqual([{ pod: failed, host: 'h1' }]);
+  });
+
+  it('deletes a failed pod on a host again only after the back-off, which doubles each time', () => {
+    const backoff = new FailedPodsBackoff();
+    const set = { ...ds(), metadata: { ...ds().metadata, uid: 'ds-1' } };
+    const failedAt = (t: number) => planDaemonSet(set, [host('h1')], [pod('h1', { phase: 'Failed', ready: false })], NEW, t, backoff);
+    expect(failedAt(now).remove).toHaveLength(1);
+    const waiting = failedAt(now + 500);
+    expect(waiting).toMatchObject({ remove: [], finished: [], create: [], retryAt: now + 1000 });
+    expect(failedAt(now + 1000).remove).toHaveLength(1);
+    expect(failedAt(now + 2999).retryAt).toBe(now + 3000);
+    expect(failedAt(now + 3000).remove).toHaveLength(1);
+    // Another host keeps its own back-off.
+    expect(planDaemonSet(set, [host('h2')], [pod('h2', { phase: 'Failed', ready: false })], NEW, now + 3001, backoff).remove).toHaveLength(1);
+  });
+
+  it('never deletes a Succeeded pod later for a back-off', () => {
+    const backoff = new FailedPodsBackoff();
+    const set = { ...ds(), metadata: { ...ds().metadata, uid: 'ds-1' } };
+    for (const t of [now, now + 1]) expect(planDaemonSet(set, [host('h1')], [pod('h1', { phase: 'Succeeded', ready: false })], NEW, t, backoff).remove).toHaveLength(1);
+  });
+
   it('keeps one pod of a revision on a host, removing the extra one', () => {
     const first = pod('h1');
     const extra = pod('h1');
@@ -272,5 +300,32 @@ describe('a DaemonSet pass', () => {
       numberMisscheduled: 1,
       observedGeneration: 3,
     });
+  });
+});
+
+describe('the back-off before a failed daemon pod is made again', () => {
+  it('starts at 1 s, doubles, and stops at 15 min', () => {
+    const b = new FailedPodsBackoff();
+    const delays: number[] = [];
+    let t = now;
+    for (let i = 0; i < 12; i++) {
+      b.next('k', t);
+      delays.push(b.until('k', t)! - t);
+      t = b.until('k', t)!;
+    }
+    expect(delays).toEqual([1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 900, 900].map((s) => s * 1000));
+  });
+
+  it('starts afresh once unused for twice the longest delay, and forgets it then', () => {
+    const b = new FailedPodsBackoff();
+    b.next('k', now);
+    b.next('k', now + 1000);
+    expect(b.inBackoff('k', now + 1500)).toBe(true);
+    const later = now + 1000 + 30 * 60_000 + 1;
+    expect(b.inBackoff('k', later)).toBe(false);
+    b.next('k', later);
+    expect(b.until('k', later)).toBe(later + 1000);
+    b.gc(later + 30 * 60_000 + 1);
+    expect(b.until('k', later + 30 * 60_000 + 1)).toBeUndefined();
   });
 });

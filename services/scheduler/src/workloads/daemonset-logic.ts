@@ -1,5 +1,6 @@
 import { CONTROLLER_REVISION_HASH_LABEL } from '@openpacific/contracts';
 import { matchesNodeSelectorTerm, tolerates } from '../pods/filters';
+import { type FailedPodsBackoff, failedPodsBackoffKey } from './daemonset-backoff';
 import { isActivePod, isPodAvailable, isPodReady } from './workload-logic';
 
 /** Pure decisions of the DaemonSet controller (kube-controller-manager's rules): which hosts run a daemon pod, what to create and delete. */
@@ -65,22 +66,29 @@ export interface DaemonPlan {
   create: string[];
   /** Pods to delete: on hosts that should not run them, extra, failed, or replaced by the rolling update. */
   remove: any[];
+  /** The finished pods among them, with their hosts (each gets an Event). */
+  finished: Array<{ pod: any; host: string }>;
+  /** When a failed pod's back-off ends (ms since the epoch), if one waits. */
+  retryAt?: number;
   status: any;
 }
 
 /**
  * One pass of a DaemonSet over the hosts and its pods: a pod on every host that should run one, none elsewhere,
  * failed pods replaced, and with RollingUpdate the pods of older revisions replaced within maxUnavailable (or, with
- * maxSurge, the new pod started beside the old one, which goes once the new one is available).
+ * maxSurge, the new pod started beside the old one, which goes once the new one is available). A failed pod goes
+ * only once `backoff` lets it, and its host gets the next pod once it is gone, as for any daemon pod still there.
  */
-export function planDaemonSet(ds: any, hosts: any[], pods: any[], updateHash: string, now: number): DaemonPlan {
+export function planDaemonSet(ds: any, hosts: any[], pods: any[], updateHash: string, now: number, backoff?: FailedPodsBackoff): DaemonPlan {
   const minReady = ds.spec?.minReadySeconds ?? 0;
   const desired = hosts.filter((h) => shouldRun(ds.spec.template, h)).map((h) => h.metadata.name);
   const wanted = new Set(desired);
   const byHost = new Map<string, any[]>();
   const remove: any[] = [];
-  /** Hosts where a pod of the set is still stopping: the next one starts once it is gone (it may hold the same host ports). */
+  /** Hosts where a pod of the set is still stopping or finished: the next one starts once it is gone (it may hold the same host ports). */
   const stopping = new Set<string>();
+  const finished: Array<{ pod: any; host: string }> = [];
+  let retryAt: number | undefined;
   for (const pod of pods) {
     if (pod.metadata.deletionTimestamp) {
       const host = hostOfPod(pod);
@@ -93,6 +101,16 @@ export function planDaemonSet(ds: any, hosts: any[], pods: any[], updateHash: st
       continue;
     }
     if (pod.status?.phase === 'Failed' || pod.status?.phase === 'Succeeded') {
+      stopping.add(host);
+      if (pod.status.phase === 'Failed' && backoff) {
+        const key = failedPodsBackoffKey(ds, host);
+        if (backoff.inBackoff(key, now)) {
+          retryAt = Math.min(retryAt ?? Infinity, backoff.until(key, now)!);
+          continue;
+        }
+        backoff.next(key, now);
+      }
+      finished.push({ pod, host });
       remove.push(pod);
       continue;
     }
@@ -156,5 +174,5 @@ export function planDaemonSet(ds: any, hosts: any[], pods: any[], updateHash: st
     numberAvailable: onHosts.filter((l) => available(current(l))).length,
     numberUnavailable: desired.length - onHosts.filter((l) => available(current(l))).length,
   };
-  return { create, remove, status };
+  return { create, remove, finished, ...(retryAt !== undefined ? { retryAt } : {}), status };
 }

@@ -1,9 +1,11 @@
 import type { Logger } from '@openpacific/service-kit';
 import { CONTROLLER_REVISION_HASH_LABEL, CONTROLLER_REVISIONS_RESOURCE, DAEMONSETS_RESOURCE, HOSTS_RESOURCE, ObjectEventTypes, POD_TEMPLATE_GENERATION_LABEL, SERVICE_ACCOUNTS_RESOURCE } from '@openpacific/contracts';
 import { controllerReadModel, type FollowerDeps, sameJson, type SharedFollower, StoredObject } from '@openpacific/objects';
+import { claim } from './claims';
 import { syncRevisions } from './controller-revisions';
 import { pinnedSpec, planDaemonSet } from './daemonset-logic';
-import { append, clean, controllerNamed, nextAvailable, PodOwnersController, PodShape } from './owned-pods';
+import { FailedPodsBackoff } from './daemonset-backoff';
+import { append, clean, controllerNamed, nextAvailable, PodOwnersController, PodShape, workloadEvent } from './owned-pods';
 import { controllerOf, ownedPodEvent } from './workload-logic';
 
 const DAEMONSET_CONTROLLER = controllerNamed('daemon-set-controller');
@@ -23,14 +25,16 @@ function daemonPod(ds: any, host: string, hash: string): PodShape {
 /**
  * The DaemonSet controller of OpenPacific (apps/v1), run by the elected scheduler: one pod of the template on every
  * host whose labels, affinity and taints let it run there (the scheduler then binds it to that host, as kube-scheduler
- * does with kube-controller-manager's pinned pods), none elsewhere; failed pods replaced; a changed template rolled
+ * does with kube-controller-manager's pinned pods), none elsewhere; failed pods replaced (after a back-off that grows
+ * while a host keeps failing them); a changed template rolled
  * out host by host within maxUnavailable (or maxSurge), or only as pods are deleted with OnDelete; the history of
  * templates as ControllerRevisions; and the status `kubectl get ds` and `kubectl rollout status` read.
  */
 export class DaemonSetsController extends PodOwnersController {
+  private readonly backoff = new FailedPodsBackoff();
 
   constructor(deps: FollowerDeps<Logger> & { log: SharedFollower }, opts: { resyncMs?: number; admissionTimeoutMs?: number } = {}) {
-    // Of the pods, only DaemonSets' own: the scheduler's other controllers hold every pod already.
+    // Of the pods, only DaemonSets' own and orphans (to adopt): the scheduler's other controllers hold every pod already.
     super(deps, controllerReadModel([DAEMONSETS_RESOURCE, CONTROLLER_REVISIONS_RESOURCE, HOSTS_RESOURCE, 'pods', SERVICE_ACCOUNTS_RESOURCE]), 'daemonsets', {
       ...opts,
       keep: (e) => ownedPodEvent(e, 'DaemonSet'),
@@ -38,21 +42,34 @@ export class DaemonSetsController extends PodOwnersController {
   }
 
   protected async pass(): Promise<void> {
+    this.backoff.gc(Date.now());
     await this.syncEach(DAEMONSETS_RESOURCE, (stored) => this.syncDaemonSet(stored), 50);
   }
 
   /** One DaemonSet: its history, its pods made or removed, its status written. The time its pods become available, when minReadySeconds waits. */
   private async syncDaemonSet(stored: StoredObject): Promise<number | undefined> {
     const ds = stored.object;
-    const pods = this.model.list('pods', ds.metadata.namespace).map((s) => s.object).filter((p) => controllerOf(p)?.uid === ds.metadata.uid);
+    const candidates = this.model.list('pods', ds.metadata.namespace).map((s) => s.object);
+    if (await claim(this.claimContext, ds, 'pods', candidates, DAEMONSET_CONTROLLER)) return undefined;
+    const pods = candidates.filter((p) => controllerOf(p)?.uid === ds.metadata.uid);
     if (this.awaitingCreates(ds, pods)) return undefined;
     const inUse = new Set(pods.map((p) => p.metadata.labels?.[CONTROLLER_REVISION_HASH_LABEL]).filter(Boolean));
     const { update, writes } = syncRevisions(this.model, ds, DAEMONSET_CONTROLLER, inUse);
     for (const w of writes) if (!(await this.pods.write(w))) return undefined;
     const now = Date.now();
-    const plan = planDaemonSet(ds, this.model.list(HOSTS_RESOURCE).map((s) => s.object), pods, update.hash, now);
+    const plan = planDaemonSet(ds, this.model.list(HOSTS_RESOURCE).map((s) => s.object), pods, update.hash, now, this.backoff);
     let changed = false;
-    for (const pod of plan.remove.slice(0, BURST)) changed = (await this.pods.delete(ds, pod, DAEMONSET_CONTROLLER)) || changed;
+    const finished = new Map(plan.finished.map((f) => [f.pod, f.host]));
+    for (const pod of plan.remove.slice(0, BURST)) {
+      const host = finished.get(pod);
+      // kube-controller-manager's words, so that `kubectl describe ds` tells why a daemon pod came back.
+      if (host !== undefined) {
+        const failed = pod.status?.phase === 'Failed';
+        await this.pods.write([workloadEvent(ds, DAEMONSET_CONTROLLER, failed ? 'Warning' : 'Normal', failed ? 'FailedDaemonPod' : 'SucceededDaemonPod',
+          `Found ${failed ? 'failed' : 'succeeded'} daemon pod ${pod.metadata.namespace}/${pod.metadata.name} on node ${host}, will try to ${failed ? 'kill' : 'delete'} it`)]);
+      }
+      changed = (await this.pods.delete(ds, pod, DAEMONSET_CONTROLLER)) || changed;
+    }
     const made = new Set<string>();
     for (const host of plan.create.slice(0, BURST)) {
       const outcome = await this.pods.create(ds, DAEMONSET_CONTROLLER, undefined, daemonPod(ds, host, update.hash));
@@ -60,11 +77,13 @@ export class DaemonSetsController extends PodOwnersController {
       if (outcome) made.add(outcome.created);
     }
     this.expect(ds, made);
-    if (made.size > 0 || changed) return undefined; // the status follows once the read model shows the changes
-    if (sameJson(plan.status, ds.status ?? {})) return nextAvailable(ds, pods, now);
-    const next = clean(ds);
-    next.status = plan.status;
-    await this.pods.write([append(DAEMONSETS_RESOURCE, next, ObjectEventTypes.statusUpdated, stored.streamVersion, DAEMONSET_CONTROLLER)]);
-    return nextAvailable(ds, pods, now);
+    if (made.size > 0 || changed) return plan.retryAt; // the status follows once the read model shows the changes
+    const at = Math.min(nextAvailable(ds, pods, now) ?? Infinity, plan.retryAt ?? Infinity);
+    if (!sameJson(plan.status, ds.status ?? {})) {
+      const next = clean(ds);
+      next.status = plan.status;
+      await this.pods.write([append(DAEMONSETS_RESOURCE, next, ObjectEventTypes.statusUpdated, stored.streamVersion, DAEMONSET_CONTROLLER)]);
+    }
+    return Number.isFinite(at) ? at : undefined;
   }
 }

@@ -70,7 +70,8 @@ function qosClass(spec: any): string {
 
 /**
  * A controller's passes over its read model: after every change in the log it follows, and every `resyncMs`.
- * `keep` passes over events the model need not hold (a Job controller's pods of other owners).
+ * `keep` passes over events the model need not hold (a Job controller's pods of other owners), but never over one
+ * about an object the model holds: an orphan it read that another controller adopts, or deletes, must not stay.
  */
 export function passesOver(
   deps: FollowerDeps<Logger> & { log: SharedFollower },
@@ -83,10 +84,16 @@ export function passesOver(
   const keep = opts.keep;
   deps.log.add(model.follows, (events) => {
     let relevant = false;
-    for (const e of events) if ((!keep || keep(e)) && model.apply(e)) relevant = true;
+    for (const e of events) if ((!keep || keep(e) || holds(model, e)) && model.apply(e)) relevant = true;
     if (relevant) loop.schedule();
   });
   return loop;
+}
+
+function holds(model: FollowedReadModel, event: RecordedEvent): boolean {
+  const data = event.data as { resource?: string; object?: any } | undefined;
+  const meta = data?.object?.metadata;
+  return !!data?.resource && !!meta?.name && model.follows.includes(data.resource) && !!model.get(data.resource, meta.namespace, meta.name);
 }
 
 /** What an owner adds to a pod of its template (an Indexed Job: its index in the name, labels, env). */
@@ -217,6 +224,8 @@ export class OwnedPods {
 export abstract class PodOwnersController {
   protected readonly loop: PassLoop;
   protected readonly pods: OwnedPods;
+  /** What `claim` (claims.ts) needs to adopt and release the owner's objects. */
+  protected readonly claimContext: { model: ReadModel; pods: OwnedPods; logger: Logger };
   /** Pods created and not yet seen in the read model, by owner uid (kube-controller-manager's expectations). */
   protected readonly expected = new Map<string, { names: Set<string>; since: number }>();
   private deadlineTimer?: NodeJS.Timeout;
@@ -229,6 +238,7 @@ export abstract class PodOwnersController {
   ) {
     this.pods = new OwnedPods(deps, model, () => this.loop.schedule(), opts.admissionTimeoutMs);
     this.loop = passesOver(deps, model, what, () => this.pass(), opts);
+    this.claimContext = { model, pods: this.pods, logger: deps.logger };
   }
 
   protected abstract pass(): Promise<void>;

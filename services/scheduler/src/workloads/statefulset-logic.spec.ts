@@ -1,4 +1,4 @@
-import { claimName, isHealthy, ordinalOf, planStatefulSet } from './statefulset-logic';
+import { claimName, isHealthy, ordinalOf, planStatefulSet, statefulSetMaxUnavailable } from './statefulset-logic';
 
 const now = Date.parse('2026-12-03T08:00:00Z');
 const revisions = { current: 'web-aaa', update: 'web-bbb' };
@@ -184,6 +184,56 @@ describe('a StatefulSet rolling update', () => {
     const set = sts({ updateStrategy: { type: 'OnDelete' } });
     expect(planStatefulSet(set, olds(0, 1, 2), revisions, now)).toMatchObject({ create: [], remove: [] });
     expect(planStatefulSet(set, olds(0, 1), revisions, now).create).toEqual([{ ordinal: 2, revision: NEW }]);
+  });
+});
+
+describe('a StatefulSet with minReadySeconds', () => {
+  const slow = (spec: Record<string, unknown> = {}) => sts({ minReadySeconds: 3, ...spec });
+  const readyAgo = (ordinal: number, seconds: number, rev = NEW) => member(ordinal, { rev, readySince: new Date(now - seconds * 1000).toISOString() });
+
+  it('makes the next member only once the one before has been Ready for minReadySeconds', () => {
+    expect(ordinals(planStatefulSet(slow(), [readyAgo(0, 2)], revisions, now))).toEqual([]);
+    expect(ordinals(planStatefulSet(slow(), [readyAgo(0, 3)], revisions, now))).toEqual([1]);
+  });
+
+  it('rolls the next member only once the updated one above it is available', () => {
+    const olds = [member(0, { rev: OLD }), member(1, { rev: OLD })];
+    expect(planStatefulSet(slow(), [...olds, readyAgo(2, 1)], revisions, now).remove).toEqual([]);
+    expect(names(planStatefulSet(slow(), [...olds, readyAgo(2, 3)], revisions, now).remove)).toEqual(['web-1']);
+  });
+
+  it('scales down a Ready member only once it is available', () => {
+    expect(planStatefulSet(slow({ replicas: 2 }), [...healthy(0, 1), readyAgo(2, 1)], revisions, now).remove).toEqual([]);
+    expect(names(planStatefulSet(slow({ replicas: 2 }), [...healthy(0, 1), readyAgo(2, 5)], revisions, now).remove)).toEqual(['web-2']);
+  });
+});
+
+describe('a StatefulSet rolling update with maxUnavailable', () => {
+  const withMax = (maxUnavailable: unknown, spec: Record<string, unknown> = {}) => sts({ replicas: 5, updateStrategy: { type: 'RollingUpdate', rollingUpdate: { partition: 0, maxUnavailable } }, ...spec });
+  const olds = (...ordinals: number[]) => ordinals.map((o) => member(o, { rev: OLD }));
+
+  it('resolves an int, or a percent of the replicas rounded down, never below one', () => {
+    expect(statefulSetMaxUnavailable(withMax(2))).toBe(2);
+    expect(statefulSetMaxUnavailable(withMax('50%'))).toBe(2);
+    expect(statefulSetMaxUnavailable(withMax('10%'))).toBe(1);
+    expect(statefulSetMaxUnavailable(sts())).toBe(1);
+  });
+
+  it('deletes that many old members at once, from the highest ordinal down', () => {
+    expect(names(planStatefulSet(withMax(2), olds(0, 1, 2, 3, 4), revisions, now).remove)).toEqual(['web-4', 'web-3']);
+    expect(names(planStatefulSet(withMax('60%'), olds(0, 1, 2, 3, 4), revisions, now).remove)).toEqual(['web-4', 'web-3', 'web-2']);
+  });
+
+  it('counts members unavailable anywhere in the set against it', () => {
+    const oneDown = [...olds(0, 1, 2), member(3, { ready: false }), ...olds(4)];
+    expect(names(planStatefulSet(withMax(2, { podManagementPolicy: 'Parallel' }), oneDown, revisions, now).remove)).toEqual(['web-4']);
+    const twoDown = [member(0, { rev: OLD, ready: false }), ...olds(1, 2), member(3, { ready: false }), ...olds(4)];
+    expect(planStatefulSet(withMax(2, { podManagementPolicy: 'Parallel' }), twoDown, revisions, now).remove).toEqual([]);
+  });
+
+  it('keeps to the partition', () => {
+    const set = withMax(3, { updateStrategy: { type: 'RollingUpdate', rollingUpdate: { partition: 4, maxUnavailable: 3 } } });
+    expect(names(planStatefulSet(set, olds(0, 1, 2, 3, 4), revisions, now).remove)).toEqual(['web-4']);
   });
 });
 

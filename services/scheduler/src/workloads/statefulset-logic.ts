@@ -20,9 +20,28 @@ function finished(pod: any): boolean {
   return pod.status?.phase === 'Failed' || pod.status?.phase === 'Succeeded';
 }
 
-/** Running and Ready, not being deleted: what an OrderedReady set waits for before the next member. */
+/** Running and Ready, not being deleted. */
 export function isHealthy(pod: any): boolean {
   return !pod.metadata.deletionTimestamp && pod.status?.phase === 'Running' && isPodReady(pod);
+}
+
+/**
+ * Healthy and Ready for the set's minReadySeconds: what an OrderedReady set waits for before the next member, and
+ * what a rolling update counts as available (kube-controller-manager's isRunningAndAvailable).
+ */
+export function isMemberAvailable(set: any, pod: any, now: number): boolean {
+  return isHealthy(pod) && isPodAvailable(pod, set.spec?.minReadySeconds ?? 0, now);
+}
+
+/**
+ * How many members a rolling update may have unavailable at once: `maxUnavailable` (alpha MaxUnavailableStatefulSet,
+ * kept on here) against the replicas, a percent rounded down, and never less than one.
+ */
+export function statefulSetMaxUnavailable(set: any): number {
+  const replicas = set.spec?.replicas ?? 1;
+  const value = set.spec?.updateStrategy?.rollingUpdate?.maxUnavailable ?? 1;
+  const n = typeof value === 'number' ? value : Math.floor((Number(String(value).replace('%', '')) * replicas) / 100);
+  return Math.max(Number.isFinite(n) ? n : 1, 1);
 }
 
 export interface Revisions {
@@ -44,10 +63,11 @@ export function revisionOfPod(pod: any): string | undefined {
 
 /**
  * One pass of a StatefulSet (kube-controller-manager's updateStatefulSet): members `<set>-<start>` … made in order of
- * their ordinals and each only once those before it are Running and Ready (OrderedReady), or all at once (Parallel);
- * members beyond the replicas deleted from the highest ordinal down; finished members deleted so that they are made
- * again; and with RollingUpdate, members of an older revision at or above the partition deleted one at a time from
- * the highest ordinal down, each only once all members are healthy (they come back at the update revision).
+ * their ordinals and each only once those before it are available (Running and Ready for minReadySeconds:
+ * OrderedReady), or all at once (Parallel); members beyond the replicas deleted from the highest ordinal down;
+ * finished members deleted so that they are made again; and with RollingUpdate, members of an older revision at or
+ * above the partition deleted from the highest ordinal down, as many at once as keep the unavailable members within
+ * maxUnavailable (they come back at the update revision).
  */
 export function planStatefulSet(set: any, pods: any[], revisions: Revisions, now: number): SetPlan {
   const start = set.spec?.ordinals?.start ?? 0;
@@ -55,6 +75,7 @@ export function planStatefulSet(set: any, pods: any[], revisions: Revisions, now
   const ordered = (set.spec?.podManagementPolicy ?? 'OrderedReady') === 'OrderedReady';
   const rolling = (set.spec?.updateStrategy?.type ?? 'RollingUpdate') === 'RollingUpdate';
   const partition = rolling ? (set.spec?.updateStrategy?.rollingUpdate?.partition ?? 0) : 0;
+  const available = (pod: any) => isMemberAvailable(set, pod, now);
   const members = new Map<number, any>();
   const condemned: any[] = [];
   for (const pod of pods) {
@@ -80,7 +101,7 @@ export function planStatefulSet(set: any, pods: any[], revisions: Revisions, now
       if (ordered) return plan;
       continue;
     }
-    if (ordered && !isHealthy(pod)) return plan;
+    if (ordered && !available(pod)) return plan;
   }
   for (const pod of condemned) {
     if (pod.metadata.deletionTimestamp) {
@@ -88,17 +109,21 @@ export function planStatefulSet(set: any, pods: any[], revisions: Revisions, now
       continue;
     }
     if (ordered && [...members.values()].some((p) => !isHealthy(p))) return plan;
+    // A member that is Ready goes only once it is available too (kube-controller-manager waits so before a scale down).
+    if (ordered && isHealthy(pod) && !available(pod)) return plan;
     plan.remove.push(pod);
     if (ordered) return plan;
   }
   if (plan.create.length || plan.remove.length || !rolling) return plan;
-  for (let ordinal = start + replicas - 1; ordinal >= start + partition; ordinal--) {
+  // kube-controller-manager's updateStatefulSetAfterInvariantEstablished (MaxUnavailableStatefulSet on): as many
+  // old members go as keep every unavailable member, anywhere in the set, within maxUnavailable.
+  let room = statefulSetMaxUnavailable(set) - [...members.values()].filter((p) => !available(p)).length;
+  for (let ordinal = start + replicas - 1; ordinal >= start + partition && room > 0; ordinal--) {
     const pod = members.get(ordinal)!;
     if (revisionOfPod(pod) !== revisions.update && !pod.metadata.deletionTimestamp) {
       plan.remove.push(pod);
-      return plan;
+      room--;
     }
-    if (!isHealthy(pod)) return plan;
   }
   return plan;
 }

@@ -5,6 +5,7 @@ import {
   STATEFULSETS_RESOURCE, SERVICE_ACCOUNTS_RESOURCE,
 } from '@openpacific/contracts';
 import { controllerReadModel, type FollowerDeps, sameJson, type SharedFollower, StoredObject } from '@openpacific/objects';
+import { claim } from './claims';
 import { revisionTemplate, syncRevisions } from './controller-revisions';
 import { append, clean, controllerNamed, nextAvailable, ownerRef, PodOwnersController, PodShape, timestamp, workloadEvent } from './owned-pods';
 import { claimName, ordinalOf, planStatefulSet, revisionOfPod } from './statefulset-logic';
@@ -25,7 +26,7 @@ export class StatefulSetsController extends PodOwnersController {
   private readonly refusals = new Map<string, string>();
 
   constructor(deps: FollowerDeps<Logger> & { log: SharedFollower }, opts: { resyncMs?: number; admissionTimeoutMs?: number } = {}) {
-    // Of the pods, only StatefulSets' own: the scheduler's other controllers hold every pod already.
+    // Of the pods, only StatefulSets' own and orphans (to adopt): the scheduler's other controllers hold every pod already.
     super(deps, controllerReadModel([STATEFULSETS_RESOURCE, CONTROLLER_REVISIONS_RESOURCE, PVCS_RESOURCE, 'pods', SERVICE_ACCOUNTS_RESOURCE]), 'statefulsets', {
       ...opts,
       keep: (e) => ownedPodEvent(e, 'StatefulSet'),
@@ -39,7 +40,10 @@ export class StatefulSetsController extends PodOwnersController {
   private async syncStatefulSet(stored: StoredObject): Promise<number | undefined> {
     const set = stored.object;
     const ns = set.metadata.namespace;
-    const pods = this.model.list('pods', ns).map((s) => s.object).filter((p) => controllerOf(p)?.uid === set.metadata.uid);
+    const candidates = this.model.list('pods', ns).map((s) => s.object);
+    // The selector claims only pods named as members (Kubernetes' isMemberOf).
+    if (await claim(this.claimContext, set, 'pods', candidates, STATEFULSET_CONTROLLER, (p) => ordinalOf(set, p.metadata.name) !== undefined)) return undefined;
+    const pods = candidates.filter((p) => controllerOf(p)?.uid === set.metadata.uid);
     if (this.awaitingCreates(set, pods)) return undefined;
     const inUse = new Set(pods.map(revisionOfPod).filter((r): r is string => !!r));
     if (set.status?.currentRevision) inUse.add(set.status.currentRevision);

@@ -114,10 +114,11 @@ describe('workload logic', () => {
 
 describe('which pod events a controller of one owner kind reads', () => {
   const owned = (kind: string) => ({ metadata: { ownerReferences: [{ kind, name: 'o', uid: 'u', controller: true }] } });
-  it('reads its own kind\'s pods, any other resource, and pod events that carry only the fields they set', () => {
+  it('reads its own kind\'s pods, orphans (it may adopt them), any other resource, and pod events that carry only the fields they set', () => {
     expect(ownedPodEvent({ data: { resource: 'pods', object: owned('Job') } }, 'Job')).toBe(true);
     expect(ownedPodEvent({ data: { resource: 'pods', object: owned('ReplicaSet') } }, 'Job')).toBe(false);
-    expect(ownedPodEvent({ data: { resource: 'pods', object: { metadata: {} } } }, 'Job')).toBe(false);
+    expect(ownedPodEvent({ data: { resource: 'pods', object: { metadata: {} } } }, 'Job')).toBe(true);
+    expect(ownedPodEvent({ data: { resource: 'pods', object: { metadata: { ownerReferences: [{ kind: 'ReplicaSet', uid: 'u' }] } } } }, 'Job')).toBe(true);
     expect(ownedPodEvent({ data: { resource: 'jobs.batch', object: owned('CronJob') } }, 'Job')).toBe(true);
     expect(ownedPodEvent({ data: { resource: 'pods', set: { status: { phase: 'Succeeded' } } } }, 'Job')).toBe(true);
   });
@@ -144,6 +145,15 @@ describe('claimObjects (adoption and release by selector)', () => {
     const leaving = pod('e', { app: 'web' }, undefined, { deletionTimestamp: '2026-12-03T00:00:00Z' });
     const excluded = pod('f', { app: 'web', tier: 'db' });
     expect(claimObjects(owner, [others, leaving, excluded])).toEqual({ owned: [], adopt: [], release: [] });
+  });
+
+  it('with a membership rule, adopts only members and releases its own that stop being members', () => {
+    const member = (p: any) => /^web-\d+$/.test(p.metadata.name);
+    const orphanMember = pod('web-3', { app: 'web' });
+    const orphanStranger = pod('web-x', { app: 'web' });
+    const claim = claimObjects(owner, [orphanMember, orphanStranger, pod('other', { app: 'web' }, 'rs-1')], member);
+    expect(claim.adopt.map((p) => p.metadata.name)).toEqual(['web-3']);
+    expect(claim.release.map((p) => p.metadata.name)).toEqual(['other']);
   });
 
   it('a selector that requires nothing adopts and releases nothing', () => {

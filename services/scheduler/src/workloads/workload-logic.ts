@@ -103,9 +103,10 @@ export interface Claim<T> {
  * controller holds are never touched; its own stay while its selector matches their labels and are released
  * when it stops matching them (relabelling a pod takes it out of its ReplicaSet, which makes a replacement);
  * objects no controller holds are adopted when the selector matches them and they are not being deleted (a
- * Deployment deleted with `--cascade=orphan` and made again takes its ReplicaSets back).
+ * Deployment deleted with `--cascade=orphan` and made again takes its ReplicaSets back). `isMember` narrows what
+ * the selector matches (a StatefulSet's pods are only those named `<set>-<ordinal>`, Kubernetes' isMemberOf).
  */
-export function claimObjects<T extends { metadata: any }>(owner: any, candidates: readonly T[]): Claim<T> {
+export function claimObjects<T extends { metadata: any }>(owner: any, candidates: readonly T[], isMember: (obj: T) => boolean = () => true): Claim<T> {
   const selector = labelSelectorFromObject(owner.spec?.selector ?? {});
   const claim: Claim<T> = { owned: [], adopt: [], release: [] };
   // A selector that requires nothing selects nothing here (the API refuses one for these kinds): it must never
@@ -116,7 +117,7 @@ export function claimObjects<T extends { metadata: any }>(owner: any, candidates
   }
   for (const obj of candidates) {
     const ref = controllerOf(obj);
-    const matches = matchesLabelSelector(selector, obj.metadata.labels ?? {});
+    const matches = matchesLabelSelector(selector, obj.metadata.labels ?? {}) && isMember(obj);
     if (ref) {
       if (ref.uid !== owner.metadata.uid) continue;
       if (matches) claim.owned.push(obj);
@@ -131,13 +132,15 @@ export function claimObjects<T extends { metadata: any }>(owner: any, candidates
 
 /**
  * Whether a controller of pods of one owner kind reads an event: every event but those of pods another kind
- * controls. An event that sets some fields of a pod (`FieldSet`) does not say who controls it: it is read, and
- * the controller's model applies it only to a pod it holds.
+ * controls. Orphans are read, as the owner may adopt them (and a pod it releases becomes one). An event that sets
+ * some fields of a pod (`FieldSet`) does not say who controls it: it is read, and the controller's model applies
+ * it only to a pod it holds.
  */
 export function ownedPodEvent(event: { data: unknown }, kind: string): boolean {
   const data = event.data as { resource?: string; object?: any } | undefined;
   if (data?.resource !== 'pods' || !data.object) return true;
-  return controllerOf(data.object)?.kind === kind;
+  const ref = controllerOf(data.object);
+  return !ref || ref.kind === kind;
 }
 
 /**

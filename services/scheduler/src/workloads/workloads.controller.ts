@@ -7,11 +7,13 @@ import {
 import { NewEvent, StreamAppend } from '@openpacific/event-store';
 import { controllerReadModel, type FollowerDeps, sameJson, type SharedFollower, StoredObject } from '@openpacific/objects';
 import {
-  claimObjects, controllerOf, deletionOrder, deploymentStatus, isActivePod, progressDeadlineAt, isPodAvailable, isPodReady, podTemplateHash, resolveFenceposts, revisionOf, rollingStep, RsView,
+  controllerOf, deletionOrder, deploymentStatus, isActivePod, progressDeadlineAt, isPodAvailable, isPodReady, podTemplateHash, resolveFenceposts, revisionOf, rollingStep, RsView,
   sameTemplateIgnoringHash,
 } from './workload-logic';
-import { append, clean, Controller, controllerNamed, PodOwnersController, ownerRef, timestamp, workloadEvent } from './owned-pods';
+import { append, clean, controllerNamed, PodOwnersController, ownerRef, timestamp, workloadEvent } from './owned-pods';
 import { budgetStatus, disruptionDeadline } from './disruption-logic';
+import { claim } from './claims';
+import { proportionalSizes } from './proportional-scaling';
 
 const DEPLOYMENT_CONTROLLER = controllerNamed('deployment-controller');
 const REPLICASET_CONTROLLER = controllerNamed('replicaset-controller');
@@ -74,32 +76,6 @@ export class WorkloadsController extends PodOwnersController {
     this.passAt(this.nextDeadline, 1000);
   }
 
-  /**
-   * Adopts the orphans `owner`'s selector matches and releases its own objects it no longer matches
-   * (`claimObjects`), one update of each object's owner references at the version the model holds. Whether it
-   * wrote any: the owner's sync then waits for the next pass, which sees them read back.
-   */
-  private async claim(owner: any, resource: string, candidates: readonly any[], by: Controller): Promise<boolean> {
-    const { adopt, release } = claimObjects(owner, candidates);
-    if (adopt.length === 0 && release.length === 0) return false;
-    const writes: StreamAppend[] = [];
-    for (const obj of adopt) {
-      const next = clean(obj);
-      next.metadata.ownerReferences = [...(next.metadata.ownerReferences ?? []), ownerRef(owner)];
-      writes.push(append(resource, next, ObjectEventTypes.updated, this.model.streamVersion(resource, obj.metadata.namespace, obj.metadata.name), by));
-    }
-    for (const obj of release) {
-      const next = clean(obj);
-      const refs = (next.metadata.ownerReferences ?? []).filter((r: any) => r.uid !== owner.metadata.uid);
-      if (refs.length > 0) next.metadata.ownerReferences = refs;
-      else delete next.metadata.ownerReferences;
-      writes.push(append(resource, next, ObjectEventTypes.updated, this.model.streamVersion(resource, obj.metadata.namespace, obj.metadata.name), by));
-    }
-    this.deps.logger.info('claimed', { owner: `${owner.kind} ${owner.metadata.namespace}/${owner.metadata.name}`, resource, adopted: adopt.map((o) => o.metadata.name), released: release.map((o) => o.metadata.name) });
-    await this.pods.write(writes);
-    return true;
-  }
-
   private ownedPods(owner: any): any[] {
     return this.model.list('pods', owner.metadata.namespace).map((s) => s.object).filter((p) => controllerOf(p)?.uid === owner.metadata.uid);
   }
@@ -111,7 +87,7 @@ export class WorkloadsController extends PodOwnersController {
     const ns = d.metadata.namespace;
     const desired = d.spec?.replicas ?? 1;
     const replicaSets = this.model.list(REPLICASETS_RESOURCE, ns).map((s) => s.object).filter((rs) => !rs.metadata.deletionTimestamp);
-    if (await this.claim(d, REPLICASETS_RESOURCE, replicaSets, DEPLOYMENT_CONTROLLER)) return;
+    if (await claim(this.claimContext, d, REPLICASETS_RESOURCE, replicaSets, DEPLOYMENT_CONTROLLER)) return;
     const all = this.model.list(REPLICASETS_RESOURCE, ns).filter((s) => controllerOf(s.object)?.uid === d.metadata.uid && !s.object.metadata.deletionTimestamp);
     const now = Date.now();
     const minReady = d.spec?.minReadySeconds ?? 0;
@@ -129,9 +105,12 @@ export class WorkloadsController extends PodOwnersController {
     const writes: StreamAppend[][] = [];
     let deploymentRevision = newRs ? revisionOf(newRs.object) : maxOldRevision + 1;
 
-    if (d.spec?.paused) {
-      // Paused: no rollout; the current ReplicaSet only follows the replicas.
-      if (newRs && (newRs.object.spec?.replicas ?? 0) !== desired) writes.push(this.scaleRs(d, newRs, desired, touched));
+    // A ReplicaSet holding pods sized for other replicas: the Deployment was scaled (kube-controller-manager's isScalingEvent).
+    const scaled = all.some((s) => (s.object.spec?.replicas ?? 0) > 0 && s.object.metadata.annotations?.[DESIRED_REPLICAS_ANNOTATION] !== undefined
+      && Number(s.object.metadata.annotations[DESIRED_REPLICAS_ANNOTATION]) !== desired);
+    if (d.spec?.paused || scaled) {
+      // Paused or scaled: no rollout step; the ReplicaSets only follow the replicas.
+      writes.push(...this.scale(d, newRs, olds, newRs ? view(newRs).available : 0, touched));
     } else if (!newRs) {
       const recreate = d.spec?.strategy?.type === 'Recreate';
       const { maxSurge } = resolveFenceposts(desired, d.spec?.strategy);
@@ -203,7 +182,6 @@ export class WorkloadsController extends PodOwnersController {
     template.metadata = { ...(template.metadata ?? {}), labels: { ...(template.metadata?.labels ?? {}), [POD_TEMPLATE_HASH_LABEL]: hash } };
     delete template.metadata.creationTimestamp;
     const annotations = Object.fromEntries(Object.entries<string>(d.metadata.annotations ?? {}).filter(([k]) => !NOT_COPIED.has(k)));
-    const { maxSurge } = resolveFenceposts(d.spec.replicas ?? 1, d.spec.strategy);
     return {
       apiVersion: 'apps/v1',
       kind: 'ReplicaSet',
@@ -216,8 +194,7 @@ export class WorkloadsController extends PodOwnersController {
         labels: template.metadata.labels,
         annotations: {
           ...annotations,
-          [DESIRED_REPLICAS_ANNOTATION]: String(d.spec.replicas ?? 1),
-          [MAX_REPLICAS_ANNOTATION]: String((d.spec.replicas ?? 1) + (d.spec.strategy?.type === 'Recreate' ? 0 : maxSurge)),
+          ...this.replicasAnnotations(d),
           [REVISION_ANNOTATION]: String(revision),
         },
         ownerReferences: [ownerRef(d)],
@@ -231,16 +208,59 @@ export class WorkloadsController extends PodOwnersController {
     };
   }
 
+  /**
+   * kube-controller-manager's scale(): the one ReplicaSet holding pods (or the newest) takes the replicas; a new
+   * ReplicaSet that holds them all, available, leaves the old ones at 0; otherwise a rolling Deployment spreads the
+   * change over its ReplicaSets holding pods in proportion to their sizes (proportional-scaling.ts). Each ReplicaSet
+   * it sizes (or finds sized) gets the replicas annotations, which end the scaling.
+   */
+  private scale(d: any, newRs: StoredObject | undefined, olds: StoredObject[], newAvailable: number, touched: Set<string>): StreamAppend[][] {
+    const desired = d.spec?.replicas ?? 1;
+    const size = (s: StoredObject) => s.object.spec?.replicas ?? 0;
+    const newestFirst = [...olds].sort((a, b) => (b.object.metadata.creationTimestamp ?? '').localeCompare(a.object.metadata.creationTimestamp ?? ''));
+    const active = [...newestFirst, ...(newRs ? [newRs] : [])].filter((s) => size(s) > 0);
+    const resize = (s: StoredObject, n: number) => (n !== size(s) || !this.annotated(d, s.object) ? [this.scaleRs(d, s, n, touched)] : []);
+    if (active.length <= 1) {
+      const only = active[0] ?? newRs ?? newestFirst[0];
+      return only ? resize(only, desired) : [];
+    }
+    if (newRs && size(newRs) === desired && newRs.object.metadata.annotations?.[DESIRED_REPLICAS_ANNOTATION] === String(desired) && newAvailable === desired) {
+      return active.filter((s) => s !== newRs).map((s) => this.scaleRs(d, s, 0, touched));
+    }
+    // Recreate leaves the sizes to its rollout; the annotations alone say the scale was seen, or it would wait forever.
+    if (d.spec?.strategy?.type === 'Recreate') return active.flatMap((s) => resize(s, size(s)));
+    const { maxSurge } = resolveFenceposts(desired, d.spec?.strategy);
+    const sizes = proportionalSizes(desired, maxSurge, d.status?.replicas ?? 0, active.map((s) => ({
+      name: s.object.metadata.name,
+      replicas: size(s),
+      created: s.object.metadata.creationTimestamp ?? '',
+      maxReplicas: Number(s.object.metadata.annotations?.[MAX_REPLICAS_ANNOTATION]) || undefined,
+    })));
+    return active.flatMap((s) => resize(s, sizes.get(s.object.metadata.name)!));
+  }
+
+  /** The replicas and max-replicas annotations a ReplicaSet of the Deployment carries once sized for it. */
+  private replicasAnnotations(d: any): Record<string, string> {
+    const desired = d.spec?.replicas ?? 1;
+    const surge = d.spec?.strategy?.type === 'Recreate' ? 0 : resolveFenceposts(desired, d.spec?.strategy).maxSurge;
+    return { [DESIRED_REPLICAS_ANNOTATION]: String(desired), [MAX_REPLICAS_ANNOTATION]: String(desired + surge) };
+  }
+
+  private annotated(d: any, rs: any): boolean {
+    return Object.entries(this.replicasAnnotations(d)).every(([k, v]) => rs.metadata.annotations?.[k] === v);
+  }
+
+  /** A ReplicaSet sized (and annotated) for the Deployment; an Event when its size changes. */
   private scaleRs(d: any, rs: StoredObject, replicas: number, touched: Set<string>): StreamAppend[] {
     const from = rs.object.spec?.replicas ?? 0;
     const next = clean(rs.object);
     next.spec.replicas = replicas;
-    next.metadata.generation = (next.metadata.generation ?? 1) + 1;
-    next.metadata.annotations = { ...(next.metadata.annotations ?? {}), [DESIRED_REPLICAS_ANNOTATION]: String(d.spec?.replicas ?? 1) };
+    if (replicas !== from) next.metadata.generation = (next.metadata.generation ?? 1) + 1;
+    next.metadata.annotations = { ...(next.metadata.annotations ?? {}), ...this.replicasAnnotations(d) };
     touched.add(rs.object.metadata.uid);
     return [
       append(REPLICASETS_RESOURCE, next, ObjectEventTypes.updated, rs.streamVersion, DEPLOYMENT_CONTROLLER),
-      workloadEvent(d, DEPLOYMENT_CONTROLLER, 'Normal', 'ScalingReplicaSet', `Scaled ${replicas > from ? 'up' : 'down'} replica set ${rs.object.metadata.name} from ${from} to ${replicas}`),
+      ...(replicas !== from ? [workloadEvent(d, DEPLOYMENT_CONTROLLER, 'Normal', 'ScalingReplicaSet', `Scaled ${replicas > from ? 'up' : 'down'} replica set ${rs.object.metadata.name} from ${from} to ${replicas}`)] : []),
     ];
   }
 
@@ -271,7 +291,7 @@ export class WorkloadsController extends PodOwnersController {
   private async syncReplicaSet(stored: StoredObject): Promise<void> {
     const rs = stored.object;
     // As kube-controller-manager, only pods still running (or to run) are adopted or released.
-    if (await this.claim(rs, 'pods', this.model.list('pods', rs.metadata.namespace).map((s) => s.object).filter(isActivePod), REPLICASET_CONTROLLER)) return;
+    if (await claim(this.claimContext, rs, 'pods', this.model.list('pods', rs.metadata.namespace).map((s) => s.object).filter(isActivePod), REPLICASET_CONTROLLER)) return;
     const pods = this.ownedPods(rs);
     if (!this.expectationsMet(rs, pods)) return;
     const active = pods.filter(isActivePod);

@@ -131,6 +131,18 @@ describe('StatefulSet strategy', () => {
       expect.objectContaining({ field: 'spec.updateStrategy.rollingUpdate', reason: 'FieldValueInvalid' }),
     ]);
   });
+
+  it('keeps maxUnavailable as an int or percent of at least one member, as kube-apiserver with MaxUnavailableStatefulSet on', () => {
+    const withMax = (maxUnavailable: unknown) => validateStatefulSet(statefulSet({ updateStrategy: { type: 'RollingUpdate', rollingUpdate: { partition: 0, maxUnavailable } } }));
+    expect(withMax(2)).toEqual([]);
+    expect(withMax('50%')).toEqual([]);
+    const field = 'spec.updateStrategy.rollingUpdate.maxUnavailable';
+    expect(withMax(0)).toEqual([{ field, reason: 'FieldValueInvalid', message: 'Invalid value: 0: cannot be 0' }]);
+    expect(withMax('0%')).toEqual([{ field, reason: 'FieldValueInvalid', message: 'Invalid value: "0%": cannot be 0' }]);
+    expect(withMax(-1)).toEqual([expect.objectContaining({ field, message: 'Invalid value: -1: must be greater than or equal to 0' })]);
+    expect(withMax('101%')).toEqual([expect.objectContaining({ field, message: 'Invalid value: "101%": must not be greater than 100%' })]);
+    expect(withMax('half')).toEqual([expect.objectContaining({ field, message: expect.stringContaining('a valid percent string must be a numeric string') })]);
+  });
 });
 
 describe('StatefulSet updates', () => {

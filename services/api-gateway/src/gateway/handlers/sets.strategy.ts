@@ -81,6 +81,12 @@ export function validateStatefulSet(sts: any): StatusCause[] {
   if (ru && sts.spec?.updateStrategy?.type === 'OnDelete') {
     causes.push({ field: 'spec.updateStrategy.rollingUpdate', reason: 'FieldValueInvalid', message: "Invalid value: only allowed for updateStrategy 'RollingUpdate'" });
   }
+  // Kept as kube-apiserver keeps it with the MaxUnavailableStatefulSet gate on (with the gate off it drops the field):
+  // an int or percent of at least one member.
+  if (ru?.maxUnavailable !== undefined) {
+    const field = 'spec.updateStrategy.rollingUpdate.maxUnavailable';
+    if (intOrPercent(field, ru.maxUnavailable, causes) === 0) causes.push({ field, reason: 'FieldValueInvalid', message: `Invalid value: ${JSON.stringify(ru.maxUnavailable)}: cannot be 0` });
+  }
   return causes;
 }
 
