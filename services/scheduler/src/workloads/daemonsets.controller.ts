@@ -6,7 +6,7 @@ import { syncRevisions } from './controller-revisions';
 import { pinnedSpec, planDaemonSet } from './daemonset-logic';
 import { FailedPodsBackoff } from './daemonset-backoff';
 import { append, clean, controllerNamed, nextAvailable, PodOwnersController, PodShape, workloadEvent } from './owned-pods';
-import { controllerOf, ownedPodEvent } from './workload-logic';
+import { controllerOf, ownedPodEvent, selectedByAny } from './workload-logic';
 
 const DAEMONSET_CONTROLLER = controllerNamed('daemon-set-controller');
 /** Pods a DaemonSet creates or deletes per pass. */
@@ -34,10 +34,11 @@ export class DaemonSetsController extends PodOwnersController {
   private readonly backoff = new FailedPodsBackoff();
 
   constructor(deps: FollowerDeps<Logger> & { log: SharedFollower }, opts: { resyncMs?: number; admissionTimeoutMs?: number } = {}) {
-    // Of the pods, only DaemonSets' own and orphans (to adopt): the scheduler's other controllers hold every pod already.
-    super(deps, controllerReadModel([DAEMONSETS_RESOURCE, CONTROLLER_REVISIONS_RESOURCE, HOSTS_RESOURCE, 'pods', SERVICE_ACCOUNTS_RESOURCE]), 'daemonsets', {
+    // Of the pods, only DaemonSets' own and the orphans one of them selects (to adopt): the scheduler's other controllers hold every pod already.
+    const model = controllerReadModel([DAEMONSETS_RESOURCE, CONTROLLER_REVISIONS_RESOURCE, HOSTS_RESOURCE, 'pods', SERVICE_ACCOUNTS_RESOURCE]);
+    super(deps, model, 'daemonsets', {
       ...opts,
-      keep: (e) => ownedPodEvent(e, 'DaemonSet'),
+      keep: (e) => ownedPodEvent(e, 'DaemonSet', (pod) => selectedByAny(model.list(DAEMONSETS_RESOURCE, pod.metadata?.namespace).map((s) => s.object), pod)),
     });
   }
 

@@ -9,7 +9,7 @@ import { claim } from './claims';
 import { revisionTemplate, syncRevisions } from './controller-revisions';
 import { append, clean, controllerNamed, nextAvailable, ownerRef, PodOwnersController, PodShape, timestamp, workloadEvent } from './owned-pods';
 import { claimName, ordinalOf, planStatefulSet, revisionOfPod } from './statefulset-logic';
-import { controllerOf, ownedPodEvent } from './workload-logic';
+import { controllerOf, ownedPodEvent, selectedByAny } from './workload-logic';
 
 const STATEFULSET_CONTROLLER = controllerNamed('statefulset-controller');
 
@@ -26,10 +26,11 @@ export class StatefulSetsController extends PodOwnersController {
   private readonly refusals = new Map<string, string>();
 
   constructor(deps: FollowerDeps<Logger> & { log: SharedFollower }, opts: { resyncMs?: number; admissionTimeoutMs?: number } = {}) {
-    // Of the pods, only StatefulSets' own and orphans (to adopt): the scheduler's other controllers hold every pod already.
-    super(deps, controllerReadModel([STATEFULSETS_RESOURCE, CONTROLLER_REVISIONS_RESOURCE, PVCS_RESOURCE, 'pods', SERVICE_ACCOUNTS_RESOURCE]), 'statefulsets', {
+    // Of the pods, only StatefulSets' own and the orphans one of them selects (to adopt): the scheduler's other controllers hold every pod already.
+    const model = controllerReadModel([STATEFULSETS_RESOURCE, CONTROLLER_REVISIONS_RESOURCE, PVCS_RESOURCE, 'pods', SERVICE_ACCOUNTS_RESOURCE]);
+    super(deps, model, 'statefulsets', {
       ...opts,
-      keep: (e) => ownedPodEvent(e, 'StatefulSet'),
+      keep: (e) => ownedPodEvent(e, 'StatefulSet', (pod) => selectedByAny(model.list(STATEFULSETS_RESOURCE, pod.metadata?.namespace).map((s) => s.object), pod)),
     });
   }
 

@@ -1,4 +1,4 @@
-import { claimObjects, deletionOrder, deploymentStatus, ownedPodEvent, podTemplateHash, progressDeadlineAt, resolveFenceposts, rollingStep, sameTemplateIgnoringHash } from './workload-logic';
+import { claimObjects, deletionOrder, deploymentStatus, ownedPodEvent, podTemplateHash, selectedByAny, progressDeadlineAt, resolveFenceposts, rollingStep, sameTemplateIgnoringHash } from './workload-logic';
 
 const rs = (name: string, replicas: number, available: number, revision: number) => ({ name, replicas, available, revision, created: `2026-01-0${revision}T00:00:00Z` });
 const pod = (name: string, opts: { node?: string; phase?: string; ready?: boolean; created?: string } = {}) => ({
@@ -114,11 +114,16 @@ describe('workload logic', () => {
 
 describe('which pod events a controller of one owner kind reads', () => {
   const owned = (kind: string) => ({ metadata: { ownerReferences: [{ kind, name: 'o', uid: 'u', controller: true }] } });
-  it('reads its own kind\'s pods, orphans (it may adopt them), any other resource, and pod events that carry only the fields they set', () => {
+  it('reads its own kind\'s pods, orphans one of its owners may adopt, any other resource, and pod events that carry only the fields they set', () => {
     expect(ownedPodEvent({ data: { resource: 'pods', object: owned('Job') } }, 'Job')).toBe(true);
     expect(ownedPodEvent({ data: { resource: 'pods', object: owned('ReplicaSet') } }, 'Job')).toBe(false);
-    expect(ownedPodEvent({ data: { resource: 'pods', object: { metadata: {} } } }, 'Job')).toBe(true);
-    expect(ownedPodEvent({ data: { resource: 'pods', object: { metadata: { ownerReferences: [{ kind: 'ReplicaSet', uid: 'u' }] } } } }, 'Job')).toBe(true);
+    expect(ownedPodEvent({ data: { resource: 'pods', object: { metadata: {} } } }, 'Job')).toBe(false);
+    const orphan = { metadata: { namespace: 'ns', labels: { app: 'agent' } } };
+    const ds = (selector: any, extra: any = {}) => ({ metadata: { name: 'd', ...extra }, spec: { selector } });
+    expect(ownedPodEvent({ data: { resource: 'pods', object: orphan } }, 'DaemonSet', (p) => selectedByAny([ds({ matchLabels: { app: 'agent' } })], p))).toBe(true);
+    expect(ownedPodEvent({ data: { resource: 'pods', object: orphan } }, 'DaemonSet', (p) => selectedByAny([ds({ matchLabels: { app: 'web' } }), ds({})], p))).toBe(false);
+    expect(selectedByAny([ds({ matchLabels: { app: 'agent' } }, { deletionTimestamp: '2026-01-01T00:00:00Z' })], orphan)).toBe(false);
+    expect(ownedPodEvent({ data: { resource: 'pods', object: { metadata: { ownerReferences: [{ kind: 'ReplicaSet', uid: 'u' }] } } } }, 'Job')).toBe(false);
     expect(ownedPodEvent({ data: { resource: 'jobs.batch', object: owned('CronJob') } }, 'Job')).toBe(true);
     expect(ownedPodEvent({ data: { resource: 'pods', set: { status: { phase: 'Succeeded' } } } }, 'Job')).toBe(true);
   });
