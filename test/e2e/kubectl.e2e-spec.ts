@@ -37,6 +37,24 @@ describe('kubectl as a developer uses it against the local cluster', () => {
     expect(group.stdout.split('\n')).toContain('hosts.infrastructure.openpacific.io');
   });
 
+  it('explains every served kind recursively, naming quantities and int-or-strings as Kubernetes does', async () => {
+    const kinds = (await cluster.kubectl(['api-resources', '-o', 'name'])).stdout.trim().split('\n');
+    expect(kinds.length).toBeGreaterThan(40);
+    const failed: string[] = [];
+    for (let i = 0; i < kinds.length; i += 8) {
+      const results = await Promise.all(kinds.slice(i, i + 8).map(async (kind) => ({ kind, res: await cluster.kubectl(['explain', kind, '--recursive']) })));
+      for (const { kind, res } of results) if (res.code !== 0 || !/^FIELDS:$/m.test(res.stdout)) failed.push(`${kind}: ${res.stderr.slice(0, 200)}`);
+    }
+    expect(failed).toEqual([]);
+
+    const resources = await cluster.kubectl(['explain', 'pod.spec.containers.resources']);
+    expect(resources.stdout).toMatch(/^\s+limits\s+<map\[string\]Quantity>$/m);
+    const maxSurge = await cluster.kubectl(['explain', 'deployment.spec.strategy.rollingUpdate.maxSurge']);
+    expect(maxSurge.stdout).toMatch(/^FIELD: maxSurge <IntOrString>$/m);
+    const event = await cluster.kubectl(['explain', 'events.lastTimestamp']);
+    expect(event.stdout).toMatch(/^FIELD: lastTimestamp <string>$/m);
+  }, 120_000);
+
   it('applies a namespace: created, then configured by a patch that keeps the generation, then unchanged', async () => {
     const created = await cluster.kubectl(['apply', '-f', '-'], { input: namespace('apply-me', { team: 'a', stage: 'one' }) });
     expect(created.stdout.trim()).toBe('namespace/apply-me created');

@@ -34,6 +34,66 @@ function schemaName(d: ResourceDefinition, version: string): string {
   return `${group}.${version}.${d.kind}`;
 }
 
+type Schema = Record<string, unknown>;
+
+/** Keywords whose value is one schema, and keywords whose value is a list or a map of them. */
+const ONE_SCHEMA = ['items', 'additionalProperties', 'not'];
+const SCHEMA_LISTS = ['allOf', 'anyOf', 'oneOf'];
+const SCHEMA_MAPS = ['properties', 'patternProperties'];
+
+/**
+ * A kind's validation schema (JSON Schema, as ajv reads it) as OpenAPI 3.0 says it, which is what kubectl's
+ * `explain` templates read: a `type` is one name there, never a list (a list stopped `kubectl explain` with
+ * "incompatible types for comparison"). `[T, "null"]` becomes `T` with `nullable: true`; a string-or-number
+ * refers to Kubernetes' shared schemas, `[string, number]` (a resource quantity) to `Quantity` and
+ * `[string, integer]` or a CRD-style `x-kubernetes-int-or-string` (ports, percentages) to `IntOrString`, so
+ * `kubectl explain` names them as it does on a Kubernetes server (`<map[string]Quantity>`, `<IntOrString>`).
+ * The schema the gateway validates with is not changed.
+ */
+export function toOpenApi30(schema: unknown): unknown {
+  if (typeof schema !== 'object' || schema === null || Array.isArray(schema)) return schema;
+  const out: Schema = { ...(schema as Schema) };
+  for (const key of ONE_SCHEMA) if (key in out) out[key] = toOpenApi30(out[key]);
+  for (const key of SCHEMA_LISTS) if (Array.isArray(out[key])) out[key] = (out[key] as unknown[]).map(toOpenApi30);
+  for (const key of SCHEMA_MAPS) {
+    const map = out[key];
+    if (typeof map === 'object' && map !== null) out[key] = Object.fromEntries(Object.entries(map).map(([name, s]) => [name, toOpenApi30(s)]));
+  }
+  if (out['x-kubernetes-int-or-string'] === true && out.type === undefined) {
+    out.allOf = [{ $ref: `#/components/schemas/${INT_OR_STRING}` }];
+    delete out.anyOf;
+    delete out['x-kubernetes-int-or-string'];
+    return out;
+  }
+  if (!Array.isArray(out.type)) return out;
+  const types = (out.type as string[]).filter((t) => t !== 'null');
+  if (types.length < out.type.length) out.nullable = true;
+  if (types.length === 1) {
+    out.type = types[0];
+    return out;
+  }
+  delete out.type;
+  if (types.length === 2 && types.includes('string') && (types.includes('integer') || types.includes('number'))) {
+    out.allOf = [{ $ref: `#/components/schemas/${types.includes('number') ? QUANTITY : INT_OR_STRING}` }];
+    delete out.anyOf;
+    return out;
+  }
+  out.anyOf ??= types.map((type) => ({ type }));
+  return out;
+}
+
+const QUANTITY = 'io.k8s.apimachinery.pkg.api.resource.Quantity';
+const INT_OR_STRING = 'io.k8s.apimachinery.pkg.util.intstr.IntOrString';
+
+/** The two shared schemas the kinds' string-or-number fields refer to (named as Kubernetes names them). */
+const SHARED_SCHEMAS = {
+  [QUANTITY]: {
+    description: 'A quantity of a resource: a number, or a string of a number and a suffix (a binary one such as Ki, Mi, Gi; a decimal one such as m, k, M, G; or an exponent such as e3).',
+    oneOf: [{ type: 'string' }, { type: 'number' }],
+  },
+  [INT_OR_STRING]: { description: 'An integer, or a string (such as a named port or a percentage).', oneOf: [{ type: 'integer' }, { type: 'string' }] },
+};
+
 const param = (name: string, where: 'query' | 'path', required = false) => ({ name, in: where, required, schema: { type: 'string' }, uniqueItems: true });
 
 /**
@@ -44,14 +104,14 @@ const param = (name: string, where: 'query' | 'path', required = false) => ({ na
  */
 export function openApiV3Document(defs: ResourceDefinition[], groupVersion: string) {
   const paths: Record<string, unknown> = {};
-  const schemas: Record<string, unknown> = {};
+  const schemas: Record<string, unknown> = { ...SHARED_SCHEMAS };
   for (const d of defs) {
     for (const v of d.versions) {
       if (!v.served || apiVersionOf(d, v.name) !== groupVersion) continue;
       const gvk = { group: d.group, version: v.name, kind: d.kind };
       const name = schemaName(d, v.name);
       const ref = { $ref: `#/components/schemas/${name}` };
-      schemas[name] = { ...v.schema, description: `${d.kind} (${groupVersion}), served by OpenPacific.`, 'x-kubernetes-group-version-kind': [gvk] };
+      schemas[name] = { ...(toOpenApi30(v.schema) as Schema), description: `${d.kind} (${groupVersion}), served by OpenPacific.`, 'x-kubernetes-group-version-kind': [gvk] };
       const base = d.group ? `/apis/${groupVersion}` : `/api/${v.name}`;
       const collection = d.scope === 'Namespaced' ? `${base}/namespaces/{namespace}/${d.plural}` : `${base}/${d.plural}`;
       const item = `${collection}/{name}`;
