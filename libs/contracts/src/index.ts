@@ -8,3 +8,4 @@ export * from './local-cluster';
 export * from './pod-network';
 export * from './service-bundle';
 export * from './events/field-set';
+export * from './metrics';

@@ -22,6 +22,9 @@ export function natsNames(prefix: string) {
     /** Host heartbeats (core NATS, about once a second; never events): `{ host, epoch, time }`. */
     heartbeat: (host: string) => `${prefix}.hosts.${host}.heartbeat`,
     heartbeats: `${prefix}.hosts.*.heartbeat`,
+    /** Host resource usage samples (core NATS, about every 10 s; never events): `HostMetrics` (metrics.ts). */
+    hostMetrics: (host: string) => `${prefix}.hosts.${host}.metrics`,
+    allHostMetrics: `${prefix}.hosts.*.metrics`,
     /** Health pings answered by every service instance. */
     health: (service: string) => `${prefix}.health.${service}`,
   };

@@ -5,3 +5,4 @@ export * from './event-relay';
 export * from './event-consumer';
 export * from './crx-client';
 export * from './requester';
+export * from './host-metrics';
