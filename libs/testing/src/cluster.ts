@@ -43,6 +43,8 @@ export interface TestCluster {
   caCertPem: string;
   dataDir: string;
   databaseUrl: string;
+  /** The NATS the cluster's services use, with their subject prefix (a test may publish what hosts would, e.g. HostMetrics). */
+  natsUrl: string;
   natsPrefix: string;
   /** Its pod, service and load balancer ranges (podCIDR empty: pods on loopback addresses). */
   network: ClusterNetwork;
@@ -184,6 +186,7 @@ export async function startCluster(
     caCertPem,
     dataDir,
     databaseUrl: database.url,
+    natsUrl,
     natsPrefix,
     network: network ?? clusterNetworkFromEnv(opts.env ?? {}),
     logTails: (lines, filter) => logTails(dataDir, lines, filter),

@@ -13,6 +13,8 @@ export interface SchedulerConfig extends BaseConfig {
   DATASTORE_CAPACITY_BYTES: number;
   /** The first back-off before a Job's failed pod is replaced (kube-controller-manager's 10 s), doubling per failure up to 36 times itself. */
   JOB_POD_FAILURE_BACKOFF_MS: number;
+  /** How often each HorizontalPodAutoscaler is synced (kube-controller-manager's --horizontal-pod-autoscaler-sync-period, 15 s). */
+  HPA_SYNC_PERIOD_MS: number;
 }
 
 export const configSchema = baseSchema({
@@ -22,4 +24,5 @@ export const configSchema = baseSchema({
   DATASTORE_DIR: { type: 'string', minLength: 1, default: '.data/datastore' },
   DATASTORE_CAPACITY_BYTES: { type: 'integer', minimum: 0, default: 0 },
   JOB_POD_FAILURE_BACKOFF_MS: { type: 'integer', minimum: 10, maximum: 600000, default: 10000 },
+  HPA_SYNC_PERIOD_MS: { type: 'integer', minimum: 100, maximum: 600000, default: 15000 },
 });

@@ -14,12 +14,14 @@ import { JobsController } from './workloads/jobs.controller';
 import { StatefulSetsController } from './workloads/statefulsets.controller';
 import { WorkloadsController } from './workloads/workloads.controller';
 import type { SchedulerConfig } from './scheduler.config';
+import { HostMetricsCache } from '@openpacific/messaging';
+import { HorizontalPodAutoscalersController } from './autoscaling/horizontal-pod-autoscalers.controller';
 
 /**
  * Every replica hears heartbeats; the elected one answers them (renewing the hosts' leases) and runs the
  * controllers: host lifecycle (heartbeats -> Ready), pod and VM placement with failover, and the volume
- * binder (claims to volumes carved from the datastore), and the Deployment, ReplicaSet, DaemonSet, StatefulSet, Job and
- * CronJob controllers
+ * binder (claims to volumes carved from the datastore), and the Deployment, ReplicaSet, DaemonSet, StatefulSet, Job,
+ * CronJob and HorizontalPodAutoscaler controllers
  * (workloads/: it already leads pod placement and follows every pod, so no extra process is needed). A replica that loses
  * the lead stops them before another can have taken over. The controllers of the log share one follower.
  */
@@ -33,6 +35,7 @@ export class SchedulerLifecycle implements OnApplicationBootstrap, BeforeApplica
   /** The controllers of workloads (Deployments and ReplicaSets, DaemonSets, StatefulSets, Jobs, CronJobs). */
   private workloads: Array<{ start(): void; stop(): void }> = [];
   private log?: SharedFollower;
+  private hostMetrics?: HostMetricsCache;
 
   constructor(@Inject(SERVICE_CONTEXT) private readonly ctx: ServiceContext<SchedulerConfig>) {}
 
@@ -41,6 +44,10 @@ export class SchedulerLifecycle implements OnApplicationBootstrap, BeforeApplica
     const monitor = new HeartbeatMonitor(nats, names, logger, { feedGapMs: Math.round((config.HOST_GRACE_MS * 2) / 3) });
     monitor.start();
     this.monitor = monitor;
+    // Every replica keeps the hosts' latest samples, so a new leader's first HPA sync has them.
+    const hostMetrics = new HostMetricsCache(nats, config.NATS_PREFIX);
+    hostMetrics.start();
+    this.hostMetrics = hostMetrics;
     this.election = new LeaderElection(pool, {
       name: 'scheduler',
       logger,
@@ -51,7 +58,10 @@ export class SchedulerLifecycle implements OnApplicationBootstrap, BeforeApplica
         this.log = log;
         this.pods = new PodScheduler({ ...deps, podCIDR: clusterNetworkFromEnv(process.env).podCIDR || undefined });
         this.volumes = new VolumeBinder(deps, { datastoreDir: resolve(config.DATASTORE_DIR), datastoreCapacityBytes: config.DATASTORE_CAPACITY_BYTES || undefined });
-        this.workloads = [new WorkloadsController(deps), new DaemonSetsController(deps), new StatefulSetsController(deps), new JobsController(deps, { backoffMs: config.JOB_POD_FAILURE_BACKOFF_MS }), new CronJobsController(deps)];
+        const workloads = new WorkloadsController(deps);
+        // The HPA controller reads the workloads' pods and targets, and the hosts' samples (not events: core NATS).
+        const autoscalers = new HorizontalPodAutoscalersController(deps, { targets: workloads.readModel, metrics: hostMetrics, syncPeriodMs: config.HPA_SYNC_PERIOD_MS });
+        this.workloads = [workloads, new DaemonSetsController(deps), new StatefulSetsController(deps), new JobsController(deps, { backoffMs: config.JOB_POD_FAILURE_BACKOFF_MS }), new CronJobsController(deps), autoscalers];
         // The controllers pass only once their read models hold the whole log.
         await log.start();
         this.pods.start();
@@ -87,5 +97,6 @@ export class SchedulerLifecycle implements OnApplicationBootstrap, BeforeApplica
   async beforeApplicationShutdown(): Promise<void> {
     await this.election?.stop();
     this.monitor?.stop();
+    await this.hostMetrics?.stop();
   }
 }

@@ -15,6 +15,7 @@ import { auditRecordResource } from './audit.resource';
 import { appsResources } from './apps';
 import { batchResources } from './batch';
 import { policyResources } from './policy';
+import { autoscalingResources } from './autoscaling';
 import { serviceResource } from './service.resource';
 import { endpointSliceResource } from './endpointslice.resource';
 import { endpointsResource } from './endpoints.resource';
@@ -39,10 +40,11 @@ export * from './audit.resource';
 export * from './apps';
 export * from './batch';
 export * from './policy';
+export * from './autoscaling';
 export * from './service.resource';
 export * from './endpointslice.resource';
 export * from './endpoints.resource';
 export * from './networkpolicy.resource';
 
 /** Every kind the api-gateway serves. Adding a kind = adding its entry here. */
-export const resourceDefinitions: ResourceDefinition[] = [namespaceResource, eventResource, nodeResource, podResource, hostResource, storageClassResource, persistentVolumeClaimResource, persistentVolumeResource, secretResource, configMapResource, resourceQuotaResource, limitRangeResource, ...vmoperatorResources, ...guestClusterResources, ...rbacResources, auditRecordResource, ...appsResources, ...batchResources, ...policyResources, serviceResource, endpointsResource, endpointSliceResource, networkPolicyResource];
+export const resourceDefinitions: ResourceDefinition[] = [namespaceResource, eventResource, nodeResource, podResource, hostResource, storageClassResource, persistentVolumeClaimResource, persistentVolumeResource, secretResource, configMapResource, resourceQuotaResource, limitRangeResource, ...vmoperatorResources, ...guestClusterResources, ...rbacResources, auditRecordResource, ...appsResources, ...batchResources, ...policyResources, ...autoscalingResources, serviceResource, endpointsResource, endpointSliceResource, networkPolicyResource];

@@ -2,9 +2,9 @@ import type { FieldSpec, Message } from './protobuf-message';
 
 /**
  * The protobuf messages of the kinds kubectl's typed generators post (`kubectl create configmap|secret|
- * serviceaccount|quota|role|rolebinding|clusterrole|clusterrolebinding|deployment|job|cronjob|service|namespace|token|poddisruptionbudget`, and `kubectl drain`'s evictions), as far as
+ * serviceaccount|quota|role|rolebinding|clusterrole|clusterrolebinding|deployment|job|cronjob|service|namespace|token|poddisruptionbudget`, `kubectl autoscale`'s autoscaling/v1 HorizontalPodAutoscaler, and `kubectl drain`'s evictions), as far as
  * those generators and the usual clients fill them. Field numbers are those of Kubernetes' generated.proto files
- * (core/v1, apps/v1, rbac/v1, authentication/v1, policy/v1, meta/v1, intstr, resource). A field not described here that carries a value makes the
+ * (core/v1, apps/v1, rbac/v1, authentication/v1, policy/v1, autoscaling/v1, meta/v1, intstr, resource). A field not described here that carries a value makes the
  * body refused (protobuf-message.ts); `ignore` marks fields the server sets, read past whatever they hold.
  */
 const str = (json: string): FieldSpec => ({ json, type: 'string' });
@@ -181,6 +181,11 @@ export const PROTOBUF_MESSAGES: Record<string, Message> = {
   'policy/v1/PodDisruptionBudget': {
     1: msg('metadata', objectMeta),
     2: msg('spec', { 1: intOrString('minAvailable'), 2: msg('selector', labelSelector), 3: intOrString('maxUnavailable'), 4: str('unhealthyPodEvictionPolicy') }),
+    3: ignore('status'),
+  },
+  'autoscaling/v1/HorizontalPodAutoscaler': {
+    1: msg('metadata', objectMeta),
+    2: msg('spec', { 1: msg('scaleTargetRef', { 1: str('kind'), 2: str('name'), 3: str('apiVersion') }), 2: int('minReplicas', true), 3: int('maxReplicas', true), 4: int('targetCPUUtilizationPercentage', true) }),
     3: ignore('status'),
   },
   'policy/v1/Eviction': {

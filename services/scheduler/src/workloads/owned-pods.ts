@@ -243,6 +243,11 @@ export abstract class PodOwnersController {
 
   protected abstract pass(): Promise<void>;
 
+  /** What the controller follows, for another controller of the same process to read (the HPA controller reads pods here). */
+  get readModel(): ReadModel {
+    return this.model;
+  }
+
   /** Passes from now on; `deps.log` has replayed the log into the read model. */
   start(): void {
     this.loop.start();

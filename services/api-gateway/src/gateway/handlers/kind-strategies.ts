@@ -11,6 +11,7 @@ import { appsKindStrategies } from './apps.strategy';
 import { batchKindStrategies } from './batch.strategy';
 import { setsKindStrategies } from './sets.strategy';
 import { policyKindStrategies } from './policy.strategy';
+import { autoscalingKindStrategies } from './autoscaling.strategy';
 import { serviceKindStrategies } from './service.strategy';
 import { networkPolicyKindStrategies } from './networkpolicy.strategy';
 import { endpointsKindStrategies } from './endpoints.strategy';
@@ -65,6 +66,7 @@ const strategies: Record<string, KindStrategy> = {
   ...batchKindStrategies,
   ...setsKindStrategies,
   ...policyKindStrategies,
+  ...autoscalingKindStrategies,
   ...serviceKindStrategies,
   ...networkPolicyKindStrategies,
   ...endpointsKindStrategies,
