@@ -1,12 +1,9 @@
-import { type HostMetrics, natsNames } from '@openpacific/contracts';
-import { connectNats } from '@openpacific/messaging';
 import { eventually, startCluster, TestCluster } from '@openpacific/testing';
-import type { NatsConnection } from 'nats';
 
 /**
  * autoscaling/v2 and v1 HorizontalPodAutoscalers through the real kubectl, and the HPA controller scaling a
- * Deployment. The pods' usage samples (HostMetrics) are published by this test itself, describing high then low
- * CPU: what real hosts sample and publish is tested in test/e2e/metrics.e2e-spec.ts.
+ * Deployment from what its pods really use: the hosts sample their containers every second here
+ * (METRICS_INTERVAL_MS=1000, see test/e2e/metrics.e2e-spec.ts) and the controller syncs every second.
  */
 const deployment = JSON.stringify({
   apiVersion: 'apps/v1',
@@ -27,39 +24,39 @@ const deployment = JSON.stringify({
 
 /** The v1 resource by its full name: kubectl 1.32 expands the short name `hpa.v1.autoscaling` to the preferred version (v2). */
 const V1 = 'horizontalpodautoscalers.v1.autoscaling';
-const isReady = (p: any) => !p.metadata.deletionTimestamp && (p.status?.conditions ?? []).some((c: any) => c.type === 'Ready' && c.status === 'True');
+
+/** Pods that spin: 100m requested, held to 200m by their CPU limit (twice the request, four times the HPA's 50 %). */
+const burner = JSON.stringify({
+  apiVersion: 'apps/v1',
+  kind: 'Deployment',
+  metadata: { name: 'burner' },
+  spec: {
+    replicas: 1,
+    selector: { matchLabels: { app: 'burner' } },
+    template: {
+      metadata: { labels: { app: 'burner' } },
+      spec: {
+        terminationGracePeriodSeconds: 1,
+        containers: [{ name: 'app', image: 'busybox', command: ['sh', '-c', 'while :; do :; done'], resources: { requests: { cpu: '100m' }, limits: { cpu: '200m' } } }],
+      },
+    },
+  },
+});
 
 describe('HorizontalPodAutoscalers', () => {
   let cluster: TestCluster;
-  let nc: NatsConnection;
   const json = async (args: string[]) => {
     const r = await cluster.kubectl([...args, '-o', 'json']);
     expect(r.stderr).toBe('');
     return JSON.parse(r.stdout);
   };
-  const replicas = async () => (await json(['get', 'deployment', 'web'])).spec.replicas;
-
-  /** Stands in for the hosts: one sample giving every running pod of the Deployment `millicores` of CPU. */
-  async function publishUsage(millicores: number): Promise<void> {
-    const pods = (await json(['get', 'pods', '-l', 'app=web'])).items.filter(isReady);
-    const sample: HostMetrics = {
-      host: 'test-publisher',
-      timestamp: new Date().toISOString(),
-      windowSeconds: 1,
-      node: { cpuNanoCores: 0, memoryBytes: 0 },
-      pods: pods.map((p: any) => ({ namespace: 'default', name: p.metadata.name, uid: p.metadata.uid, containers: [{ name: 'app', cpuNanoCores: millicores * 1e6, memoryBytes: 1 << 20 }] })),
-    };
-    nc.publish(natsNames(cluster.natsPrefix).hostMetrics('test-publisher'), JSON.stringify(sample));
-    await nc.flush();
-  }
+  const replicas = async (name: string) => (await json(['get', 'deployment', name])).spec.replicas;
 
   beforeAll(async () => {
-    cluster = await startCluster({ label: 'autoscaling', env: { HPA_SYNC_PERIOD_MS: '1000' } });
-    nc = await connectNats({ url: cluster.natsUrl, name: 'autoscaling-e2e' });
+    cluster = await startCluster({ label: 'autoscaling', env: { HPA_SYNC_PERIOD_MS: '1000', METRICS_INTERVAL_MS: '1000' } });
     await cluster.hostsReady(3);
   }, 120_000);
   afterAll(async () => {
-    await nc?.close();
     await cluster?.stop();
   }, 60_000);
 
@@ -105,31 +102,28 @@ describe('HorizontalPodAutoscalers', () => {
     expect(r.stderr).toContain('The HorizontalPodAutoscaler "bad" is invalid: spec.maxReplicas: Invalid value: 2: must be greater than or equal to `minReplicas`');
   }, 30_000);
 
-  it('scales the Deployment up to its maximum on high CPU, with a SuccessfulRescale Event', async () => {
-    await eventually(async () => {
-      await publishUsage(400);
-      expect(await replicas()).toBe(3);
-    }, { timeoutMs: 120_000, intervalMs: 1000 });
-    const events = (await json(['get', 'events', '--field-selector', 'involvedObject.kind=HorizontalPodAutoscaler'])).items;
+  it('scales a Deployment of spinning pods up to its maximum from their measured usage, with a SuccessfulRescale Event', async () => {
+    expect((await cluster.kubectl(['apply', '-f', '-'], { input: burner })).code).toBe(0);
+    expect((await cluster.kubectl(['autoscale', 'deployment', 'burner', '--min=1', '--max=3', '--cpu-percent=50'])).code).toBe(0);
+    await eventually(async () => expect(await replicas('burner')).toBe(3), { timeoutMs: 150_000, intervalMs: 1000 });
+    const events = (await json(['get', 'events', '--field-selector', 'involvedObject.kind=HorizontalPodAutoscaler,involvedObject.name=burner'])).items;
     expect(events.map((e: any) => `${e.reason}: ${e.message}`)).toContain('SuccessfulRescale: New size: 3; reason: cpu resource utilization (percentage of request) above target');
     await eventually(async () => {
-      await publishUsage(400);
-      const hpa = await json(['get', 'hpa', 'web']);
+      const hpa = await json(['get', 'hpa', 'burner']);
       expect(hpa.status.currentMetrics?.[0]?.resource?.current?.averageUtilization).toBeGreaterThan(50);
-      const table = await cluster.kubectl(['get', 'hpa', 'web', '--no-headers']);
-      expect(table.stdout).toMatch(/cpu: \d+%\/50%/);
+      const table = await cluster.kubectl(['get', 'hpa', 'burner', '--no-headers']);
+      expect(Number(/cpu: (\d+)%\/50%/.exec(table.stdout)?.[1])).toBeGreaterThan(50);
     }, { timeoutMs: 60_000, intervalMs: 1000 });
-  }, 180_000);
+  }, 240_000);
 
-  it('scales down to its minimum on low CPU once the scale-down window is 0', async () => {
+  it('scales down to its minimum once the pods go idle and the scale-down window is 0', async () => {
     const patch = JSON.stringify({ spec: { behavior: { scaleDown: { stabilizationWindowSeconds: 0 } } } });
-    expect((await cluster.kubectl(['patch', 'hpa', 'web', '--type=merge', '-p', patch])).code).toBe(0);
-    expect((await json(['get', 'hpa', 'web'])).spec.behavior.scaleUp.policies).toEqual([{ type: 'Pods', value: 4, periodSeconds: 15 }, { type: 'Percent', value: 100, periodSeconds: 15 }]);
-    await eventually(async () => {
-      await publishUsage(5);
-      expect(await replicas()).toBe(1);
-    }, { timeoutMs: 120_000, intervalMs: 1000 });
-    const events = (await json(['get', 'events', '--field-selector', 'involvedObject.kind=HorizontalPodAutoscaler'])).items;
+    expect((await cluster.kubectl(['patch', 'hpa', 'burner', '--type=merge', '-p', patch])).code).toBe(0);
+    expect((await json(['get', 'hpa', 'burner'])).spec.behavior.scaleUp.policies).toEqual([{ type: 'Pods', value: 4, periodSeconds: 15 }, { type: 'Percent', value: 100, periodSeconds: 15 }]);
+    const idle = JSON.stringify([{ op: 'replace', path: '/spec/template/spec/containers/0/command', value: ['sleep', '3600'] }]);
+    expect((await cluster.kubectl(['patch', 'deployment', 'burner', '--type=json', '-p', idle])).code).toBe(0);
+    await eventually(async () => expect(await replicas('burner')).toBe(1), { timeoutMs: 180_000, intervalMs: 1000 });
+    const events = (await json(['get', 'events', '--field-selector', 'involvedObject.kind=HorizontalPodAutoscaler,involvedObject.name=burner'])).items;
     expect(events.map((e: any) => e.message)).toContain('New size: 1; reason: All metrics below target');
-  }, 180_000);
+  }, 240_000);
 });

@@ -23,6 +23,7 @@ export const CrxOperations = [
   'writeVolume',
   'renewLease',
   'fences',
+  'containerStats',
 ] as const;
 export type CrxOperation = (typeof CrxOperations)[number];
 

@@ -4,6 +4,7 @@ export * from './subjects';
 export * from './admission';
 export * from './errors';
 export * from './crx';
+export * from './crx-stats';
 export * from './local-cluster';
 export * from './pod-network';
 export * from './service-bundle';

@@ -1,5 +1,5 @@
 import {
-  CodedError, ContainerConfig, ContainerStatus, crxSubject, CrxOperation, ExecSyncRequest, ExecSyncResponse, PodSandbox, PodSandboxConfig, PodSandboxFilter, ReadLogsRequest, ReadLogsResponse, RenewLeaseRequest, HostFenceRecord, VolumeFile,
+  CodedError, ContainerConfig, ContainerStatsRequest, ContainerStatsResponse, ContainerStatus, crxSubject, CrxOperation, ExecSyncRequest, ExecSyncResponse, PodSandbox, PodSandboxConfig, PodSandboxFilter, ReadLogsRequest, ReadLogsResponse, RenewLeaseRequest, HostFenceRecord, VolumeFile,
   WriteVolumeResponse,
 } from '@openpacific/contracts';
 import type { NatsConnection } from 'nats';
@@ -64,6 +64,10 @@ export class CrxClient {
   }
   fences() {
     return this.call<{ items: HostFenceRecord[] }>('fences', {}).then((r) => r.items);
+  }
+  /** What the host's running containers (or these) have used so far, and the runtime itself: one request for them all. */
+  containerStats(req: ContainerStatsRequest = {}) {
+    return this.call<ContainerStatsResponse>('containerStats', req);
   }
   execSync(req: ExecSyncRequest) {
     return this.call<ExecSyncResponse>('execSync', req, ((req.timeoutSeconds ?? 1) + 5) * 1000);

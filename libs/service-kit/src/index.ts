@@ -8,3 +8,4 @@ export * from './boot/service-context';
 export { startService } from './boot/start-service';
 export type { ServiceOptions, RunningService } from './boot/start-service';
 export { runService } from './boot/run-service';
+export { processUsage } from './health/process-usage';

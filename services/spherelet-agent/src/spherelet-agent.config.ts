@@ -23,6 +23,11 @@ export interface SphereletAgentConfig extends BaseConfig {
   HYPERVISOR_ROOT: string;
   /** How long a sim guest takes to boot before it answers on its ports. */
   SIM_VM_BOOT_MS: number;
+  /**
+   * How often the host samples the CPU and memory use of its containers and of itself and publishes them (core NATS) for
+   * metrics.k8s.io and `kubectl top`; CPU rates are averaged over this window.
+   */
+  METRICS_INTERVAL_MS: number;
   /** Above 0: this process carries that many simulated hosts, `<HOST_NAME>-1`…, each with an in-process sim runtime (scale runs). */
   SIM_FLEET_HOSTS: number;
 }
@@ -42,6 +47,7 @@ export const configSchema = baseSchema(
     HYPERVISOR_ROOT: { type: 'string', minLength: 1, default: '.data/hypervisor' },
     SIM_VM_BOOT_MS: { type: 'integer', minimum: 0, maximum: 600000, default: 1000 },
     SIM_FLEET_HOSTS: { type: 'integer', minimum: 0, maximum: 10000, default: 0 },
+    METRICS_INTERVAL_MS: { type: 'integer', minimum: 500, maximum: 300000, default: 10000 },
   },
   ['HOST_NAME'],
 );

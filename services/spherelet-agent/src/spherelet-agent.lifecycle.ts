@@ -2,12 +2,13 @@ import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationBootstrap }
 import { clusterDnsAddress, clusterNetworkFromEnv } from '@openpacific/contracts';
 import { CrxClient } from '@openpacific/messaging';
 import { secretKeyFrom } from '@openpacific/objects';
-import { SERVICE_CONTEXT, ServiceContext } from '@openpacific/service-kit';
+import { processUsage, SERVICE_CONTEXT, ServiceContext } from '@openpacific/service-kit';
 import { HostLease } from './host/host-lease';
 import { registerHost } from './host/host-registration';
 import { hostDescription } from './host/host-spec';
 import { join, resolve } from 'node:path';
 import { SimFleet } from './fleet/sim-fleet';
+import { HostMetricsPublisher } from './metrics/host-metrics-publisher';
 import { PodWorker } from './pods/pod-worker';
 import { SimHypervisor } from './vms/sim-hypervisor';
 import { VmWorker } from './vms/vm-worker';
@@ -25,6 +26,7 @@ export class SphereletAgentLifecycle implements OnApplicationBootstrap, BeforeAp
   private pods?: PodWorker;
   private vms?: VmWorker;
   private fleet?: SimFleet;
+  private metrics?: HostMetricsPublisher;
 
   constructor(@Inject(SERVICE_CONTEXT) private readonly ctx: ServiceContext<SphereletAgentConfig>) {}
 
@@ -66,10 +68,15 @@ export class SphereletAgentLifecycle implements OnApplicationBootstrap, BeforeAp
     await this.pods.start();
     this.vms = new VmWorker({ store, pool, nats, names, logger, secretKey }, { host: config.HOST_NAME, epoch, hypervisor, resyncMs: config.POD_RESYNC_MS });
     await this.vms.start();
+    // One request to the runtime per interval for every container of the host, and the agent's own use beside it.
+    const usage = { host: config.HOST_NAME, read: async () => ({ ...(await crx.containerStats()), agent: processUsage(), timestamp: Date.now() }) };
+    this.metrics = new HostMetricsPublisher(nats, names, config.METRICS_INTERVAL_MS, () => [usage], logger);
+    this.metrics.start();
   }
 
   async beforeApplicationShutdown(): Promise<void> {
     await this.fleet?.stop();
+    this.metrics?.stop();
     this.lease?.stop();
     await this.pods?.stop();
     await this.vms?.stop();

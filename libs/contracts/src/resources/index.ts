@@ -20,6 +20,7 @@ import { serviceResource } from './service.resource';
 import { endpointSliceResource } from './endpointslice.resource';
 import { endpointsResource } from './endpoints.resource';
 import { networkPolicyResource } from './networkpolicy.resource';
+import { metricsResources } from './metrics.resource';
 import { persistentVolumeClaimResource, persistentVolumeResource, storageClassResource } from './storage';
 
 export * from './resource-definition';
@@ -45,6 +46,8 @@ export * from './service.resource';
 export * from './endpointslice.resource';
 export * from './endpoints.resource';
 export * from './networkpolicy.resource';
+export * from './metrics.resource';
+export * from './metrics-quantity';
 
 /** Every kind the api-gateway serves. Adding a kind = adding its entry here. */
-export const resourceDefinitions: ResourceDefinition[] = [namespaceResource, eventResource, nodeResource, podResource, hostResource, storageClassResource, persistentVolumeClaimResource, persistentVolumeResource, secretResource, configMapResource, resourceQuotaResource, limitRangeResource, ...vmoperatorResources, ...guestClusterResources, ...rbacResources, auditRecordResource, ...appsResources, ...batchResources, ...policyResources, ...autoscalingResources, serviceResource, endpointsResource, endpointSliceResource, networkPolicyResource];
+export const resourceDefinitions: ResourceDefinition[] = [namespaceResource, eventResource, nodeResource, podResource, hostResource, storageClassResource, persistentVolumeClaimResource, persistentVolumeResource, secretResource, configMapResource, resourceQuotaResource, limitRangeResource, ...vmoperatorResources, ...guestClusterResources, ...rbacResources, auditRecordResource, ...appsResources, ...batchResources, ...policyResources, ...autoscalingResources, serviceResource, endpointsResource, endpointSliceResource, networkPolicyResource, ...metricsResources];

@@ -3,7 +3,7 @@ import type { Socket } from 'node:net';
 import { join } from 'node:path';
 import { defaultStorageClass, ObjectEventTypes, STORAGE_CLASSES_RESOURCE } from '@openpacific/contracts';
 import { LeaderElection } from '@openpacific/event-store';
-import { ensureEventStream, EventRelay } from '@openpacific/messaging';
+import { ensureEventStream, EventRelay, HostMetricsCache } from '@openpacific/messaging';
 import { precompileSchemas } from '@openpacific/kube-api';
 import type { ServiceContext } from '@openpacific/service-kit';
 import { type GatewayConfig, tlsSans } from '../api-gateway.config';
@@ -55,6 +55,7 @@ export class ApiGateway {
   private podTokens?: Subscription;
   private gcElection?: LeaderElection;
   private relay?: EventRelay;
+  private metrics?: HostMetricsCache;
   private audit?: AuditLog;
   private users?: UsersFile;
   private ready = false;
@@ -95,7 +96,12 @@ export class ApiGateway {
     await follower.start();
     logger.info('read model rebuilt from the log', { ms: Date.now() - started });
     const writer = new ObjectWriter(store, follower, readModel, new AdmissionClient(nats, names, config.ADMISSION_TIMEOUT_MS), secretKey);
-    const core: GatewayCore = { registry, readModel, hub, follower, writer, store, logger, nats, natsPrefix: config.NATS_PREFIX, serviceCIDR: config.SERVICE_CIDR, serviceAccountKey };
+    // Every replica hears every host's samples (core NATS, no queue group), as each serves metrics.k8s.io.
+    this.metrics = new HostMetricsCache(nats, config.NATS_PREFIX);
+    this.metrics.start();
+    const core: GatewayCore = {
+      registry, readModel, hub, follower, writer, store, logger, nats, natsPrefix: config.NATS_PREFIX, serviceCIDR: config.SERVICE_CIDR, serviceAccountKey, metrics: this.metrics,
+    };
     await this.ensureSystemNamespaces(core);
     await ensureBootstrapPolicy(core);
     // Expanding a claim depends on its class, which the PVC rules look up here.
@@ -194,6 +200,7 @@ export class ApiGateway {
     this.ready = false;
     this.users?.stop();
     this.podTokens?.unsubscribe();
+    await this.metrics?.stop();
     await this.gcElection?.stop();
     await this.relay?.stop();
     if (this.server) {

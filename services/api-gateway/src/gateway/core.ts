@@ -7,6 +7,7 @@ import { Actor, ObjectWriter } from './store/object-writer';
 import { ReadModel } from '@openpacific/objects';
 import { WatchHub } from '@openpacific/objects';
 import type { EventStore } from '@openpacific/event-store';
+import type { HostMetricsCache } from '@openpacific/messaging';
 import type { NatsConnection } from 'nats';
 
 /** What every request handler works with. */
@@ -23,6 +24,8 @@ export interface GatewayCore {
   natsPrefix: string;
   /** The /16 cluster IPs are allocated from (SERVICE_CIDR). */
   serviceCIDR: string;
+  /** The hosts' latest usage samples, which metrics.k8s.io is served from (none: every pod and node is without metrics). */
+  metrics?: HostMetricsCache;
   /** What ServiceAccount tokens are signed with (TokenRequest); tokens are not served without it. */
   serviceAccountKey?: Buffer;
 }

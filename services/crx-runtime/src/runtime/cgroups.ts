@@ -1,10 +1,12 @@
 import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { statField, Usage, workingSet } from './container-usage';
 
 /**
  * Per-container cgroups for memory and CPU limits, on cgroup v1 (this
  * machine's kind) or v2. Where neither is writable, limits are not enforced
- * and the runtime says so.
+ * and the runtime says so. They also count what the container uses (`usage`):
+ * on v1 in a `cpuacct` cgroup too, where the host mounts that controller.
  */
 export class Cgroups {
   readonly version: 1 | 2 | undefined;
@@ -31,6 +33,8 @@ export class Cgroups {
     const cpu = join(this.root, 'cpu', this.parent, id);
     mkdirSync(memory, { recursive: true });
     mkdirSync(cpu, { recursive: true });
+    const cpuacct = this.cpuacct(id);
+    if (cpuacct) mkdirSync(cpuacct, { recursive: true });
     if (limits.memoryBytes) {
       writeFileSync(join(memory, 'memory.limit_in_bytes'), String(limits.memoryBytes));
       try {
@@ -40,7 +44,37 @@ export class Cgroups {
       }
     }
     if (limits.cpuMillis) writeFileSync(join(cpu, 'cpu.cfs_quota_us'), String(limits.cpuMillis * 100));
-    return [join(memory, 'cgroup.procs'), join(cpu, 'cgroup.procs')];
+    return [join(memory, 'cgroup.procs'), join(cpu, 'cgroup.procs'), ...(cpuacct ? [join(cpuacct, 'cgroup.procs')] : [])];
+  }
+
+  /**
+   * What the container's cgroups have counted: CPU nanoseconds (v1 `cpuacct.usage`, v2 `cpu.stat` usage_usec) and the
+   * working set (usage less inactive file pages, as cAdvisor reports it). A figure its cgroups do not count (a container
+   * started before its runtime made cpuacct cgroups, a host without cgroups) is left out, for /proc to give.
+   */
+  usage(id: string): Partial<Usage> {
+    if (!this.version) return {};
+    const out: Partial<Usage> = {};
+    if (this.version === 2) {
+      const dir = join(this.root, this.parent, id);
+      const usec = statField(read(join(dir, 'cpu.stat')) ?? '', 'usage_usec');
+      if (usec !== undefined) out.cpuUsageCoreNanoSeconds = usec * 1000;
+      const current = read(join(dir, 'memory.current'));
+      if (current !== undefined) out.memoryWorkingSetBytes = workingSet(Number(current), read(join(dir, 'memory.stat')) ?? '');
+      return out;
+    }
+    const cpuacct = this.cpuacct(id);
+    const nanos = cpuacct && read(join(cpuacct, 'cpuacct.usage'));
+    if (nanos) out.cpuUsageCoreNanoSeconds = Number(nanos);
+    const memory = join(this.root, 'memory', this.parent, id);
+    const usage = read(join(memory, 'memory.usage_in_bytes'));
+    if (usage !== undefined) out.memoryWorkingSetBytes = workingSet(Number(usage), read(join(memory, 'memory.stat')) ?? '');
+    return out;
+  }
+
+  /** The container's v1 cpuacct cgroup, where the host has that controller (on its own or mounted with cpu). */
+  private cpuacct(id: string): string | undefined {
+    return this.version === 1 && existsSync(join(this.root, 'cpuacct', this.parent)) ? join(this.root, 'cpuacct', this.parent, id) : undefined;
   }
 
   /** Every process of the container (its whole tree), to signal them all. */
@@ -64,7 +98,8 @@ export class Cgroups {
   }
 
   remove(id: string): void {
-    const dirs = this.version === 2 ? [join(this.root, this.parent, id)] : [join(this.root, 'memory', this.parent, id), join(this.root, 'cpu', this.parent, id)];
+    const cpuacct = this.cpuacct(id);
+    const dirs = this.version === 2 ? [join(this.root, this.parent, id)] : [join(this.root, 'memory', this.parent, id), join(this.root, 'cpu', this.parent, id), ...(cpuacct ? [cpuacct] : [])];
     for (const d of dirs) {
       try {
         if (existsSync(d)) rmdirSync(d);
@@ -85,10 +120,23 @@ function detect(root: string, parent: string): 1 | 2 | undefined {
     if (existsSync(join(root, 'memory')) && existsSync(join(root, 'cpu'))) {
       mkdirSync(join(root, 'memory', parent), { recursive: true });
       mkdirSync(join(root, 'cpu', parent), { recursive: true });
+      try {
+        if (existsSync(join(root, 'cpuacct'))) mkdirSync(join(root, 'cpuacct', parent), { recursive: true });
+      } catch {
+        // Usage accounting only: without it CPU usage comes from /proc, and the limits still apply.
+      }
       return 1;
     }
   } catch {
     // not root, or a read-only cgroup filesystem
   }
   return undefined;
+}
+
+function read(file: string): string | undefined {
+  try {
+    return readFileSync(file, 'utf8').trim();
+  } catch {
+    return undefined;
+  }
 }

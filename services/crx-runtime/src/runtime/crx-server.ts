@@ -1,5 +1,6 @@
-import { CrxOperation, crxSubject } from '@openpacific/contracts';
+import { ContainerStatsResponse, CrxOperation, crxSubject } from '@openpacific/contracts';
 import { serveJson } from '@openpacific/messaging';
+import { processUsage } from '@openpacific/service-kit';
 import type { NatsConnection, Subscription } from 'nats';
 import { AttachSessions } from './attach-session';
 import { ExecSessions } from './exec-session';
@@ -43,6 +44,7 @@ export class CrxServer {
       writeVolume: (r) => d.writeVolume({ sandboxId: r.sandboxId, name: r.name, files: r.files, ...(r.fsGroup !== undefined ? { fsGroup: r.fsGroup } : {}) }),
       renewLease: (r) => this.watchdog.renew(r),
       fences: () => this.watchdog.fences(),
+      containerStats: (r): ContainerStatsResponse => ({ items: d.containerStats(Array.isArray(r.containerIds) ? r.containerIds : undefined), runtime: processUsage() }),
     };
     // An answer promises what it says is kept: it goes once the driver has written the request's changes.
     const durable = (handler: (req: any) => unknown) => async (req: any) => {

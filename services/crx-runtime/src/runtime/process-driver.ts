@@ -3,12 +3,13 @@ import { randomBytes } from 'node:crypto';
 import { copyFileSync, existsSync, lstatSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import {
-  CodedError, ContainerConfig, ContainerStatus, CrxErrorCodes, ExecSyncRequest, ExecSyncResponse, PodSandbox, PodSandboxConfig, PodSandboxFilter, ReadLogsRequest, ReadLogsResponse,
+  CodedError, ContainerConfig, ContainerStats, containerStatsOf, ContainerStatus, CrxErrorCodes, ExecSyncRequest, ExecSyncResponse, PodSandbox, PodSandboxConfig, PodSandboxFilter, ReadLogsRequest, ReadLogsResponse,
   WriteVolumeRequest, WriteVolumeResponse, writeVolumeProblem,
 } from '@openpacific/contracts';
 import { writeVolumeAtomically } from './atomic-volume';
 import { podAddress, PodAddressing } from '../crx-runtime.config';
 import { Cgroups } from './cgroups';
+import { procUsage, Usage } from './container-usage';
 import { existsInImage, ImageStore } from './image-store';
 import { alive, executable, processTree, signalAll } from './process-tree';
 import { readLogFile } from './log-reader';
@@ -362,6 +363,25 @@ export class ProcessDriver implements RuntimeDriver {
   listContainers(sandbox?: string | string[]): ContainerStatus[] {
     const wanted = containerWanted(sandbox);
     return Object.values(this.state.containers).filter((c) => wanted(c.sandboxId)).map((c) => this.containerStatus(c.id));
+  }
+
+  /**
+   * Usage from the container's cgroups (cpuacct and memory on v1, the unified one on v2); what they do not count, from
+   * /proc over its process tree (CPU time and resident memory), as on a host without cgroups.
+   */
+  containerStats(ids?: string[]): ContainerStats[] {
+    const records = ids ? ids.map((id) => this.state.containers[id]).filter((c) => c !== undefined) : Object.values(this.state.containers);
+    const out: ContainerStats[] = [];
+    for (const c of records) {
+      const status = this.containerStatus(c.id);
+      const sandbox = this.state.sandboxes[c.sandboxId];
+      if (status.state !== 'CONTAINER_RUNNING' || !status.pid || !sandbox) continue;
+      const counted = this.cgroups.usage(c.id);
+      const whole = counted.cpuUsageCoreNanoSeconds !== undefined && counted.memoryWorkingSetBytes !== undefined;
+      const usage = whole ? (counted as Usage) : { ...procUsage(processTree(status.pid)), ...counted };
+      out.push(containerStatsOf(status, sandbox.config, usage, Date.now()));
+    }
+    return out;
   }
 
   /** How to start a command inside a running container: its namespaces and root when isolated (exec sessions too). */

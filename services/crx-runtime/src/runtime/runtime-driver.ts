@@ -1,6 +1,6 @@
 import type { PodNetworkStatus } from './pod-network';
 import type { TerminalSize } from './terminal-size';
-import { ContainerConfig, ContainerStatus, ExecSyncRequest, ExecSyncResponse, PodSandbox, PodSandboxConfig, PodSandboxFilter, ReadLogsRequest, ReadLogsResponse, sandboxPodKey, WriteVolumeRequest, WriteVolumeResponse } from '@openpacific/contracts';
+import { ContainerConfig, ContainerStats, ContainerStatus, ExecSyncRequest, ExecSyncResponse, PodSandbox, PodSandboxConfig, PodSandboxFilter, ReadLogsRequest, ReadLogsResponse, sandboxPodKey, WriteVolumeRequest, WriteVolumeResponse } from '@openpacific/contracts';
 
 /** What crx-runtime needs from a driver: the CRI-like operations, on sandboxes and containers. */
 export interface RuntimeDriver {
@@ -19,6 +19,11 @@ export interface RuntimeDriver {
   containerStatus(id: string): ContainerStatus;
   /** Every container, or those of one sandbox, or of several. */
   listContainers(sandbox?: string | string[]): ContainerStatus[];
+  /**
+   * What these running containers (every running one without `ids`) have used so far: cumulative CPU time and the
+   * working set now (crx-stats.ts). Unknown and stopped containers are left out.
+   */
+  containerStats(ids?: string[]): ContainerStats[];
   readLogs(req: ReadLogsRequest): ReadLogsResponse;
   execSync(req: ExecSyncRequest): Promise<ExecSyncResponse>;
   /** Replaces the content of a sandbox's volume, atomically for its containers (see `WriteVolumeRequest`). */

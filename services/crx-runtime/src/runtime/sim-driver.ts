@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import {
-  CodedError, ContainerConfig, ContainerStatus, CrxErrorCodes, ExecSyncRequest, ExecSyncResponse, PodSandbox, PodSandboxConfig, PodSandboxFilter, ReadLogsRequest, ReadLogsResponse,
+  CodedError, ContainerConfig, ContainerStats, containerStatsOf, ContainerStatus, CrxErrorCodes, NO_USAGE, ExecSyncRequest, ExecSyncResponse, PodSandbox, PodSandboxConfig, PodSandboxFilter, ReadLogsRequest, ReadLogsResponse,
   sameVolumeFiles, VolumeFile, WriteVolumeRequest, WriteVolumeResponse, writeVolumeProblem,
 } from '@openpacific/contracts';
 import { podAddress, PodAddressing } from '../crx-runtime.config';
@@ -107,6 +107,16 @@ export class SimDriver implements RuntimeDriver {
   listContainers(sandbox?: string | string[]): ContainerStatus[] {
     const wanted = containerWanted(sandbox);
     return [...this.containers.values()].filter((c) => wanted(c.status.sandboxId)).map((c) => this.containerStatus(c.status.id));
+  }
+
+  /** Its running containers have no processes: they use nothing. */
+  containerStats(ids?: string[]): ContainerStats[] {
+    const statuses = ids ? ids.filter((id) => this.containers.has(id)).map((id) => this.containerStatus(id)) : this.listContainers();
+    const now = Date.now();
+    return statuses.flatMap((c) => {
+      const sandbox = this.sandboxes.get(c.sandboxId);
+      return c.state === 'CONTAINER_RUNNING' && sandbox ? [containerStatsOf(c, sandbox.config, NO_USAGE, now)] : [];
+    });
   }
 
   readLogs(req: ReadLogsRequest): ReadLogsResponse {

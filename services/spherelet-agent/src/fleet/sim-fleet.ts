@@ -1,6 +1,7 @@
 import { pokedFollower } from '@openpacific/objects';
 import type { ServiceContext } from '@openpacific/service-kit';
 import { BeatClock } from '../host/host-lease';
+import { HostMetricsPublisher } from '../metrics/host-metrics-publisher';
 import type { SphereletAgentConfig } from '../spherelet-agent.config';
 import { FLEET_FOLLOWS, FleetFeed } from './fleet-feed';
 import { SimHost } from './sim-host';
@@ -31,6 +32,7 @@ export class SimFleet {
   private readonly feed: FleetFeed;
   private readonly hosts: SimHost[] = [];
   private resync?: StaggeredResync;
+  private metrics?: HostMetricsPublisher;
 
   constructor(private readonly ctx: ServiceContext<SphereletAgentConfig>) {
     this.feed = new FleetFeed(ctx.config.SECRETS_ENCRYPTION_KEY);
@@ -48,11 +50,15 @@ export class SimFleet {
       await Promise.all(batch.map((h) => h.start()));
       this.hosts.push(...batch);
     }
+    // One timer for the fleet: a small message per host per interval, nothing per pod event.
+    this.metrics = new HostMetricsPublisher(nats, names, config.METRICS_INTERVAL_MS, () => this.hosts.map((h) => h.usage), logger);
+    this.metrics.start();
     logger.info('sim fleet started', { hosts: all.length, first: all[0]?.name, last: all[all.length - 1]?.name });
   }
 
   async stop(): Promise<void> {
     this.resync?.stop();
+    this.metrics?.stop();
     await Promise.all(this.hosts.map((h) => h.stop()));
     await this.feed.stop();
   }

@@ -9,6 +9,7 @@ import { hostDescription } from '../host/host-spec';
 import { PodWorker } from '../pods/pod-worker';
 import { leaseLength } from '../spherelet-agent.lifecycle';
 import type { SphereletAgentConfig } from '../spherelet-agent.config';
+import type { UsageSource } from '../metrics/host-metrics-publisher';
 import { MemoryHypervisor } from '../vms/memory-hypervisor';
 import { VmWorker } from '../vms/vm-worker';
 import type { FleetFeed } from './fleet-feed';
@@ -40,6 +41,7 @@ export class SimHost {
   private lease?: HostLease;
   private pods?: PodWorker;
   private vms?: VmWorker;
+  private runtime?: SimRuntime;
   private stopped = false;
 
   constructor(
@@ -53,6 +55,7 @@ export class SimHost {
     const { store, pool, nats, names, logger, feed, beats } = this.deps;
     const config = { ...this.config, HOST_NAME: this.name };
     const runtime = new SimRuntime(this.index);
+    this.runtime = runtime;
     const description = hostDescription(config, SimRuntime.version());
     const { epoch } = await registerHost(store, this.name, description);
     this.lease = new HostLease(nats, names, runtime, this.name, epoch, {
@@ -75,6 +78,14 @@ export class SimHost {
     // (a new epoch starts with an empty hypervisor).
     this.vms = new VmWorker({ store, pool, nats, names, logger, feed: feed.vms }, { host: this.name, epoch, hypervisor: new MemoryHypervisor(), resyncMs: config.POD_RESYNC_MS });
     await this.vms.start();
+  }
+
+  /**
+   * Its usage as metrics.k8s.io shows it: its running pods, each using nothing, and nothing for the host either (the
+   * fleet's one process carries every host; no share of it is any one host's).
+   */
+  get usage(): UsageSource {
+    return { host: this.name, read: async () => ({ timestamp: Date.now(), items: this.runtime?.containerStats() ?? [] }) };
   }
 
   async stop(): Promise<void> {

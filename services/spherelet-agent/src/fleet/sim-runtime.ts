@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import {
-  CodedError, ContainerConfig, ContainerStatus, CrxErrorCodes, ExecSyncRequest, ExecSyncResponse, PodSandbox, PodSandboxConfig, PodSandboxFilter, sandboxPodKey, sameVolumeFiles, VolumeFile,
+  CodedError, ContainerConfig, ContainerStats, containerStatsOf, ContainerStatus, CrxErrorCodes, NO_USAGE, ExecSyncRequest, ExecSyncResponse, PodSandbox, PodSandboxConfig, PodSandboxFilter, sandboxPodKey, sameVolumeFiles, VolumeFile,
   WriteVolumeResponse, writeVolumeProblem,
 } from '@openpacific/contracts';
 import type { LeaseRuntime, PodRuntime } from '../pods/pod-runtime';
@@ -113,6 +113,17 @@ export class SimRuntime implements PodRuntime, LeaseRuntime {
   async listContainers(sandbox?: string | string[]): Promise<ContainerStatus[]> {
     if (sandbox === undefined) return [...this.containers.values()];
     return Array.isArray(sandbox) ? [...new Set(sandbox)].flatMap((id) => this.of(id)) : this.of(sandbox);
+  }
+
+  /** Its running containers, which use nothing: no process runs anywhere (what a sim host reports to metrics.k8s.io). */
+  containerStats(): ContainerStats[] {
+    const now = Date.now();
+    const out: ContainerStats[] = [];
+    for (const c of this.containers.values()) {
+      const sandbox = this.sandboxes.get(c.sandboxId);
+      if (c.state === 'CONTAINER_RUNNING' && sandbox) out.push(containerStatsOf(c, sandbox.config, NO_USAGE, now));
+    }
+    return out;
   }
 
   async execSync(_req: ExecSyncRequest): Promise<ExecSyncResponse> {

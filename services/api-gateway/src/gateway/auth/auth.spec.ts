@@ -68,7 +68,8 @@ describe('bootstrap ClusterRoles', () => {
 
   it('are labelled as rbac-defaults', () => {
     expect(roles.map((r) => r.metadata.name)).toEqual([
-      'cluster-admin', 'admin', 'edit', 'view', 'system:aggregate-to-admin', 'system:aggregate-to-edit', 'system:aggregate-to-view', 'system:auth-delegator', 'system:basic-user',
+      'cluster-admin', 'admin', 'edit', 'view', 'system:aggregate-to-admin', 'system:aggregate-to-edit', 'system:aggregate-to-view', 'system:aggregated-metrics-reader',
+      'system:auth-delegator', 'system:basic-user',
     ]);
     for (const o of objects) expect(o.object.metadata.labels['kubernetes.io/bootstrapping']).toBe('rbac-defaults');
   });
@@ -81,7 +82,7 @@ describe('bootstrap ClusterRoles', () => {
     // The built-in aggregated roles start with what they gather: every view rule is in edit, every edit rule in admin.
     for (const rule of role('view').rules) expect(role('edit').rules).toContainEqual(rule);
     for (const rule of role('edit').rules) expect(role('admin').rules).toContainEqual(rule);
-    expect(role('view').rules).toEqual(role('system:aggregate-to-view').rules);
+    expect(role('view').rules).toEqual([...role('system:aggregate-to-view').rules, ...role('system:aggregated-metrics-reader').rules]);
     // A role an admin labels joins them; a role it does not label does not.
     const widget = { metadata: { name: 'widgets-edit', labels: { 'rbac.authorization.k8s.io/aggregate-to-edit': 'true' } }, rules: [{ apiGroups: ['example.com'], resources: ['widgets'], verbs: ['*'] }] };
     const other = { metadata: { name: 'other', labels: {} }, rules: [{ apiGroups: ['x'], resources: ['y'], verbs: ['get'] }] };
@@ -98,6 +99,17 @@ describe('bootstrap ClusterRoles', () => {
     expect(can('create', 'pods', 'ns-view')).toBe(false);
     expect(can('get', 'secrets', 'ns-view')).toBe(false);
     expect(can('list', 'rolebindings', 'ns-view', 'rbac.authorization.k8s.io')).toBe(false);
+  });
+
+  it('view, edit and admin read pods\' usage (kubectl top) in metrics.k8s.io and nothing more of it', () => {
+    for (const ns of ['ns-view', 'ns-edit', 'ns-admin']) {
+      expect(can('list', 'pods', ns, 'metrics.k8s.io')).toBe(true);
+      expect(can('get', 'pods', ns, 'metrics.k8s.io')).toBe(true);
+      expect(can('create', 'pods', ns, 'metrics.k8s.io')).toBe(false);
+      expect(can('get', 'pods', ns, 'metrics.k8s.io', 'history')).toBe(false);
+    }
+    // Nodes are cluster-wide: a binding in a namespace does not reach them.
+    expect(can('list', 'nodes', undefined, 'metrics.k8s.io')).toBe(false);
   });
 
   it('edit writes workloads and Secrets but not roles, bindings or quotas', () => {

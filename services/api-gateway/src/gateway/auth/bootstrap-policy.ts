@@ -1,4 +1,4 @@
-import { RBAC_GROUP, REVIEW_GROUPS, ResourceDefinition } from '@openpacific/contracts';
+import { METRICS_GROUP, RBAC_GROUP, REVIEW_GROUPS, ResourceDefinition } from '@openpacific/contracts';
 import type { PolicyRule } from '@openpacific/authz';
 import { aggregatedRules, isAggregated } from './role-aggregation';
 
@@ -18,9 +18,9 @@ function grouped(entries: Array<[string, string]>, verbs: string[]): PolicyRule[
   return [...byGroup].map(([group, resources]) => ({ apiGroups: [group], resources, verbs }));
 }
 
-/** Namespaced kinds a namespace's users work with (not RBAC itself, not the review kinds). */
+/** Namespaced kinds a namespace's users work with (not RBAC itself, not the review kinds, not the metrics computed for pods). */
 function namespacedKinds(defs: ResourceDefinition[]): ResourceDefinition[] {
-  return defs.filter((d) => d.scope === 'Namespaced' && !d.viewOf && d.group !== RBAC_GROUP && !REVIEW_GROUPS.includes(d.group));
+  return defs.filter((d) => d.scope === 'Namespaced' && !d.viewOf && d.group !== RBAC_GROUP && d.group !== METRICS_GROUP && !REVIEW_GROUPS.includes(d.group));
 }
 
 function readable(def: ResourceDefinition): string[] {
@@ -39,7 +39,7 @@ function writable(def: ResourceDefinition): string[] {
 /**
  * The built-in ClusterRoles, computed from the served kinds: `cluster-admin` (everything), `admin` (everything
  * in a namespace, roles and bindings included, quotas and limits read only), `edit` (read/write of what runs in a
- * namespace, no roles or bindings), `view` (read, no Secrets), `system:auth-delegator` (token and access reviews
+ * namespace, no roles or bindings), `view` (read, no Secrets; pods' usage through `system:aggregated-metrics-reader`), `system:auth-delegator` (token and access reviews
  * of others) and `system:basic-user` (the review APIs of oneself).
  */
 export function bootstrapClusterRoles(defs: ResourceDefinition[]): BootstrapRole[] {
@@ -71,6 +71,8 @@ export function bootstrapClusterRoles(defs: ResourceDefinition[]): BootstrapRole
     { name: 'system:aggregate-to-admin', rules: [rbacNamespaced], aggregateTo: 'admin' },
     { name: 'system:aggregate-to-edit', rules: editOnly, aggregateTo: 'edit' },
     { name: 'system:aggregate-to-view', rules: view, aggregateTo: 'view' },
+    // Reading pods' and nodes' usage (kubectl top), as metrics-server's own role aggregated into view, edit and admin.
+    { name: 'system:aggregated-metrics-reader', rules: [{ apiGroups: [METRICS_GROUP], resources: ['pods', 'nodes'], verbs: READ }], aggregateTo: 'view' },
     // What a webhook or an aggregated server bound to it may ask: who a token is, what someone may do (as Kubernetes').
     {
       name: 'system:auth-delegator',

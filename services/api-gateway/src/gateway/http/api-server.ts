@@ -13,7 +13,8 @@ import { handlePatch } from '../handlers/patch';
 import { handleUpdate } from '../handlers/update';
 import { handleWatch } from '../handlers/watch';
 import { authorize, forbiddenMessage, RequestAttributes } from '@openpacific/authz';
-import { REVIEW_GROUPS } from '@openpacific/contracts';
+import { METRICS_GROUP, REVIEW_GROUPS } from '@openpacific/contracts';
+import { handleMetrics } from '../metrics/metrics-api';
 import { readModelLookups } from '../auth/rbac-lookups';
 import { nonResourceAttributes, resourceAttributes } from '../auth/request-attributes';
 import { impersonate } from '../auth/impersonation';
@@ -72,6 +73,8 @@ export class ApiRequestHandler {
     if (!authorize(attrs, this.rbac).allowed) throw forbiddenFor(attrs);
     if (!target) throw notFound('', path);
     const r: ResourceRequest = { req, res, url, query: url.searchParams, target, user, requestId };
+    // Computed from the hosts' samples, never stored: no write reaches the store.
+    if (target.served.def.group === METRICS_GROUP) return handleMetrics(this.core, r, method, history);
     if (['POST', 'PUT', 'PATCH', 'DELETE'].includes(method)) r.body = await readBody(req);
     if (REVIEW_GROUPS.includes(target.served.def.group)) return handleReview(r, method, this.rbac, (token) => this.auth.authenticateToken(token));
     await this.dispatch(r, method, history);
