@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { eventually, startCluster, TestCluster } from '@openpacific/testing';
+import { kubectlOnTerminal } from './support/kubectl-terminal';
 
 /** kubectl attach and kubectl run -i (attach over WebSocket v5.channel.k8s.io) to process-driver pods. */
 const pod = (name: string, command: string[]) =>
@@ -56,16 +57,7 @@ describe('kubectl attach', () => {
   }, 120_000);
 
   it('gives kubectl run -it an interactive shell on a terminal, and deletes the pod when it exits', async () => {
-    // kubectl refuses -t when its stdin is no terminal: util-linux script gives it one, fed from the piped input.
-    const kubectl = 'kubectl run -it --rm shell --image=busybox --restart=Never -- sh';
-    const child = spawn('sh', ['-c', `printf 'tty; echo hi-$((40+2))\\nexit\\n' | script -qec '${kubectl}' /dev/null`], { env: env(), detached: true });
-    let out = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (out += d));
-    // A shell that never exits would leave kubectl and script behind the failed test: they go as a group.
-    const guard = setTimeout(() => process.kill(-child.pid!, 'SIGKILL'), 100_000);
-    const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
-    clearTimeout(guard);
+    const { out, code } = await kubectlOnTerminal('kubectl run -it --rm shell --image=busybox --restart=Never -- sh', 'tty; echo hi-$((40+2))\\nexit\\n', env());
     // The echo of the typed line shows the unexpanded $((40+2)): hi-42 is the shell's answer, and `tty` names the
     // container's own terminal (kubectl's terminal turns any \n into \r\n, so the answer alone would not tell).
     expect(out).toMatch(/^\/dev\/pts\/\d+\r$/m);

@@ -131,6 +131,12 @@ export interface ContainerConfig {
    */
   tty?: boolean;
   /**
+   * The id of a running container of the same sandbox whose process namespace this one joins (an ephemeral
+   * container's `targetContainerName`, as kubelet's process-namespace targeting): it sees and may signal that
+   * container's processes. Where containers are not isolated (no crx-init) every container sees the host's.
+   */
+  targetContainerId?: string;
+  /**
    * The container's effective securityContext, as kubelet computes it from the pod's and the container's (see
    * `ContainerSecurity`). Absent: none was set, and the container runs as its image's user with the default
    * capabilities.

@@ -21,6 +21,10 @@
  *   OP_NO_NEW_PRIVS  `1`: the command starts with no_new_privs (allowPrivilegeEscalation: false)
  *   OP_READONLY_ROOT `1`: the container's root is mounted read-only once set up (its volumes, /dev and /proc stay
  *                    as they are mounted)
+ *   OP_PIDNS         a PID namespace to join (a /proc/<pid>/ns/pid path) instead of making one: an ephemeral container
+ *                    targeting another container (`kubectl debug --target`) sees and may signal its processes; its
+ *                    init is then not PID 1 (its orphans go to the target's init), and its own mount and UTS
+ *                    namespaces are made as for any container
  *   OP_ENTER         a pid: instead of setting a container up, the command joins that process's network, UTS, PID and
  *                    mount namespaces and its root (`kubectl exec`, exec probes), enters OP_WORKDIR and runs with the
  *                    OP_USER, OP_CAPS and OP_NO_NEW_PRIVS of the container, as containerd runs an exec process with
@@ -68,7 +72,7 @@
 static const char *const OP_VARIABLES[] = {
   "OP_NETNS", "OP_CGROUP_PROCS", "OP_LOWER", "OP_UPPER", "OP_WORK", "OP_MERGED",
   "OP_VOLUMES", "OP_WORKDIR", "OP_HOSTNAME", "OP_IMAGE_PATH", "OP_USER", "OP_CAPS", "OP_NO_NEW_PRIVS",
-  "OP_READONLY_ROOT", "OP_ENTER",
+  "OP_READONLY_ROOT", "OP_ENTER", "OP_PIDNS",
 };
 #define MAX_GROUPS 1024
 static const int FORWARDED[] = { SIGTERM, SIGHUP, SIGINT, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH };
@@ -445,6 +449,15 @@ static int enter(const char *target, char **argv) {
   return run_command(NULL, argv);
 }
 
+/* Joins the namespace at `path` (a /proc/<pid>/ns/<kind> path) of that type; nothing when `path` is empty. */
+static void join_namespace(const char *path, int type, const char *kind) {
+  if (!path[0]) return;
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) fail("open %s", path);
+  if (setns(fd, type) != 0) fail("join the %s namespace %s", kind, path);
+  close(fd);
+}
+
 int main(int argc, char **argv) {
   if (argc < 2) {
     fputs("usage: crx-init COMMAND [ARG...] (the set-up in OP_ variables)\n", stderr);
@@ -456,14 +469,11 @@ int main(int argc, char **argv) {
   if (getppid() != shim) return 137;
   const char *target = env("OP_ENTER");
   if (target[0]) return enter(target, argv + 1);
-  const char *netns = env("OP_NETNS");
-  if (netns[0]) {
-    int fd = open(netns, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) fail("open %s", netns);
-    if (setns(fd, CLONE_NEWNET) != 0) fail("join the network namespace %s", netns);
-    close(fd);
-  }
-  if (unshare(CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS) != 0) fail("unshare");
+  join_namespace(env("OP_NETNS"), CLONE_NEWNET, "network");
+  /* A PID namespace joined takes effect for the init forked below, which then mounts a /proc of that namespace. */
+  const char *pidns = env("OP_PIDNS");
+  join_namespace(pidns, CLONE_NEWPID, "PID");
+  if (unshare(CLONE_NEWNS | CLONE_NEWUTS | (pidns[0] ? 0 : CLONE_NEWPID)) != 0) fail("unshare");
   /* Nothing mounted in the container reaches the host's namespace, even under a shared / (systemd's). */
   if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0) fail("make / private");
   sigset_t stop, old;

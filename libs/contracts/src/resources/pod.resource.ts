@@ -60,10 +60,17 @@ export const podResource: ResourceDefinition = {
   scope: 'Namespaced',
   strategicMergePatch: true,
   nameFormat: 'dns1123-subdomain',
-  subresources: { status: true, served: [{ name: 'eviction', group: 'policy', version: 'v1', kind: 'Eviction', verbs: ['create'] }] },
+  subresources: {
+    status: true,
+    specFields: { ephemeralcontainers: 'ephemeralContainers' },
+    served: [{ name: 'eviction', group: 'policy', version: 'v1', kind: 'Eviction', verbs: ['create'] }],
+  },
   mergeKeys: {
     'spec.containers': 'name',
     'spec.initContainers': 'name',
+    'spec.ephemeralContainers': 'name',
+    'spec.ephemeralContainers[].env': 'name',
+    'spec.ephemeralContainers[].volumeMounts': 'mountPath',
     'spec.containers[].env': 'name',
     'spec.initContainers[].env': 'name',
     'spec.containers[].ports': 'containerPort',
@@ -71,6 +78,7 @@ export const podResource: ResourceDefinition = {
     'spec.volumes': 'name',
     'status.containerStatuses': 'name',
     'status.initContainerStatuses': 'name',
+    'status.ephemeralContainerStatuses': 'name',
   },
   versions: [
     {

@@ -94,6 +94,16 @@ export const containerSchema: JsonSchema = {
   },
 };
 
+/**
+ * An ephemeral container (`kubectl debug`): a container's fields plus the container whose process namespace it
+ * joins. Those Kubernetes forbids for it (ports, probes, lifecycle, resources...) are in the schema so that
+ * validation can refuse them by name, as kube-apiserver does, rather than as unknown fields.
+ */
+export const ephemeralContainerSchema: JsonSchema = {
+  ...containerSchema,
+  properties: { ...containerSchema.properties, resizePolicy: { type: 'array', items: open }, targetContainerName: { type: 'string' } },
+};
+
 const toleration: JsonSchema = {
   type: 'object',
   additionalProperties: false,
@@ -113,6 +123,8 @@ export const podSpecSchema: JsonSchema = {
   properties: {
     containers: { type: 'array', items: containerSchema },
     initContainers: { type: 'array', items: containerSchema },
+    /** Written through the `ephemeralcontainers` subresource only, and only added to. */
+    ephemeralContainers: { type: 'array', items: ephemeralContainerSchema },
     restartPolicy: { type: 'string', enum: ['Always', 'OnFailure', 'Never'] },
     terminationGracePeriodSeconds: { type: 'integer', minimum: 0 },
     activeDeadlineSeconds: { type: 'integer', minimum: 1 },
@@ -197,5 +209,6 @@ export const podStatusSchema: JsonSchema = {
     nominatedNodeName: { type: 'string' },
     containerStatuses: { type: 'array', items: containerStatus },
     initContainerStatuses: { type: 'array', items: containerStatus },
+    ephemeralContainerStatuses: { type: 'array', items: containerStatus },
   },
 };

@@ -51,6 +51,12 @@ export interface ResourceDefinition {
   subresources: {
     status?: boolean;
     scale?: { specReplicasPath: string; statusReplicasPath: string };
+    /**
+     * Subresources that write one field of `spec` and nothing else (`pods/ephemeralcontainers` writes
+     * `spec.ephemeralContainers`): GET answers the object, PUT and PATCH take the whole object and keep only that
+     * field of it. By subresource name, the field's name under `spec`.
+     */
+    specFields?: Record<string, string>;
     /** Subresources of another kind that the gateway answers itself (`pods/eviction`, `serviceaccounts/token`), for discovery. */
     served?: Array<{ name: string; group: string; version: string; kind: string; verbs: string[] }>;
   };

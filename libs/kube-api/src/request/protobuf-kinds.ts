@@ -2,7 +2,7 @@ import type { FieldSpec, Message } from './protobuf-message';
 
 /**
  * The protobuf messages of the kinds kubectl's typed generators post (`kubectl create configmap|secret|
- * serviceaccount|quota|role|rolebinding|clusterrole|clusterrolebinding|deployment|job|cronjob|service|namespace|token|poddisruptionbudget`, `kubectl autoscale`'s autoscaling/v1 HorizontalPodAutoscaler, and `kubectl drain`'s evictions), as far as
+ * serviceaccount|quota|role|rolebinding|clusterrole|clusterrolebinding|deployment|job|cronjob|service|namespace|token|poddisruptionbudget`, `kubectl autoscale`'s autoscaling/v1 HorizontalPodAutoscaler, `kubectl drain`'s evictions and `kubectl debug --copy-to`'s pods), as far as
  * those generators and the usual clients fill them. Field numbers are those of Kubernetes' generated.proto files
  * (core/v1, apps/v1, rbac/v1, authentication/v1, policy/v1, autoscaling/v1, meta/v1, intstr, resource). A field not described here that carries a value makes the
  * body refused (protobuf-message.ts); `ignore` marks fields the server sets, read past whatever they hold.
@@ -43,6 +43,33 @@ const labelSelector: Message = {
 const localObjectReference: Message = { 1: str('name') };
 const resources: Message = { 1: mapOf('limits', 'quantity'), 2: mapOf('requests', 'quantity') };
 
+/** A LocalObjectReference embedded in Go: `name` in JSON. */
+const namedRef: FieldSpec = { json: 'name', type: localObjectReference, inline: true };
+const objectFieldSelector: Message = { 1: str('apiVersion'), 2: str('fieldPath') };
+const resourceFieldSelector: Message = { 1: str('containerName'), 2: str('resource'), 3: { json: 'divisor', type: 'quantity' } };
+const keySelector: Message = { 1: namedRef, 2: str('key'), 3: bool('optional', true) };
+const keyToPath: Message = { 1: str('key'), 2: str('path'), 3: int('mode', true) };
+const seccompProfile: Message = { 1: str('type'), 2: str('localhostProfile') };
+
+const envVar: Message = {
+  1: str('name'),
+  2: str('value'),
+  3: msg('valueFrom', { 1: msg('fieldRef', objectFieldSelector), 2: msg('resourceFieldRef', resourceFieldSelector), 3: msg('configMapKeyRef', keySelector), 4: msg('secretKeyRef', keySelector) }),
+};
+
+const envFromSource: Message = { 1: str('prefix'), 2: msg('configMapRef', { 1: namedRef, 2: bool('optional', true) }), 3: msg('secretRef', { 1: namedRef, 2: bool('optional', true) }) };
+
+const securityContext: Message = {
+  1: msg('capabilities', { 1: strs('add'), 2: strs('drop') }),
+  2: bool('privileged', true),
+  4: int('runAsUser', true),
+  5: bool('runAsNonRoot', true),
+  6: bool('readOnlyRootFilesystem', true),
+  7: bool('allowPrivilegeEscalation', true),
+  8: int('runAsGroup', true),
+  11: msg('seccompProfile', seccompProfile),
+};
+
 const container: Message = {
   1: str('name'),
   2: str('image'),
@@ -50,18 +77,52 @@ const container: Message = {
   4: strs('args'),
   5: str('workingDir'),
   6: msg('ports', { 1: str('name'), 2: int('hostPort'), 3: int('containerPort'), 4: str('protocol'), 5: str('hostIP') }, { repeated: true }),
-  7: msg('env', { 1: str('name'), 2: str('value') }, { repeated: true }),
+  7: msg('env', envVar, { repeated: true }),
   8: msg('resources', resources),
   9: msg('volumeMounts', { 1: str('name'), 2: bool('readOnly'), 3: str('mountPath'), 4: str('subPath'), 5: str('mountPropagation'), 6: str('subPathExpr') }, { repeated: true }),
   13: str('terminationMessagePath'),
   14: str('imagePullPolicy'),
+  15: msg('securityContext', securityContext),
   16: bool('stdin'),
   17: bool('stdinOnce'),
   18: bool('tty'),
+  19: msg('envFrom', envFromSource, { repeated: true }),
   20: str('terminationMessagePolicy'),
 };
 
+const downwardAPIFile: Message = { 1: str('path'), 2: msg('fieldRef', objectFieldSelector), 3: msg('resourceFieldRef', resourceFieldSelector), 4: int('mode', true) };
+
+const volumeProjection: Message = {
+  1: msg('secret', { 1: namedRef, 2: msg('items', keyToPath, { repeated: true }), 4: bool('optional', true) }),
+  2: msg('downwardAPI', { 1: msg('items', downwardAPIFile, { repeated: true }) }),
+  3: msg('configMap', { 1: namedRef, 2: msg('items', keyToPath, { repeated: true }), 4: bool('optional', true) }),
+  4: msg('serviceAccountToken', { 1: str('audience'), 2: int('expirationSeconds', true), 3: str('path') }),
+};
+
+/** The volume sources pods of this API use (VolumeSource, embedded in Volume). */
+const volumeSource: Message = {
+  2: msg('emptyDir', { 1: str('medium'), 2: { json: 'sizeLimit', type: 'quantity' } }, { keepZero: true }),
+  6: msg('secret', { 1: str('secretName'), 2: msg('items', keyToPath, { repeated: true }), 3: int('defaultMode', true), 4: bool('optional', true) }),
+  10: msg('persistentVolumeClaim', { 1: str('claimName'), 2: bool('readOnly') }),
+  16: msg('downwardAPI', { 1: msg('items', downwardAPIFile, { repeated: true }), 2: int('defaultMode', true) }),
+  19: msg('configMap', { 1: namedRef, 2: msg('items', keyToPath, { repeated: true }), 3: int('defaultMode', true), 4: bool('optional', true) }),
+  26: msg('projected', { 1: msg('sources', volumeProjection, { repeated: true }), 2: int('defaultMode', true) }),
+};
+
+const podSecurityContext: Message = {
+  2: int('runAsUser', true),
+  3: bool('runAsNonRoot', true),
+  4: { json: 'supplementalGroups', type: 'int', repeated: true },
+  5: int('fsGroup', true),
+  6: int('runAsGroup', true),
+  9: str('fsGroupChangePolicy'),
+  10: msg('seccompProfile', seccompProfile),
+};
+
+const toleration: Message = { 1: str('key'), 2: str('operator'), 3: str('value'), 4: str('effect'), 5: int('tolerationSeconds', true) };
+
 const podSpec: Message = {
+  1: msg('volumes', { 1: str('name'), 2: { json: 'volumeSource', type: volumeSource, inline: true } }, { repeated: true }),
   2: msg('containers', container, { repeated: true }),
   3: str('restartPolicy'),
   4: int('terminationGracePeriodSeconds', true),
@@ -72,14 +133,17 @@ const podSpec: Message = {
   9: str('serviceAccount'),
   10: str('nodeName'),
   11: bool('hostNetwork'),
+  14: msg('securityContext', podSecurityContext, { keepZero: true }),
   15: msg('imagePullSecrets', localObjectReference, { repeated: true }),
   16: str('hostname'),
   17: str('subdomain'),
   19: str('schedulerName'),
   20: msg('initContainers', container, { repeated: true }),
   21: bool('automountServiceAccountToken', true),
+  22: msg('tolerations', toleration, { repeated: true }),
   24: str('priorityClassName'),
   25: int('priority', true),
+  27: bool('shareProcessNamespace', true),
   30: bool('enableServiceLinks', true),
 };
 
@@ -173,6 +237,8 @@ export const PROTOBUF_MESSAGES: Record<string, Message> = {
     3: ignore('status'),
   },
   'v1/Service': { 1: msg('metadata', objectMeta), 2: msg('spec', serviceSpec), 3: ignore('status') },
+  // What kubectl debug --copy-to posts: a copy of a pod's spec.
+  'v1/Pod': { 1: msg('metadata', objectMeta), 2: msg('spec', podSpec), 3: ignore('status') },
   'authentication.k8s.io/v1/TokenRequest': {
     1: msg('metadata', objectMeta),
     2: msg('spec', { 1: strs('audiences'), 3: msg('boundObjectRef', { 1: str('kind'), 2: str('apiVersion'), 3: str('name'), 4: str('uid') }), 4: int('expirationSeconds') }),

@@ -14,6 +14,8 @@ export interface FieldSpec {
   type: Scalar | Message | { map: Scalar } | 'ignore';
   repeated?: boolean;
   keepZero?: boolean;
+  /** A message embedded in Go (`VolumeSource` in `Volume`, `LocalObjectReference` in a key selector): its fields are the parent's in JSON. */
+  inline?: boolean;
 }
 
 export interface Message {
@@ -123,7 +125,8 @@ export function decodeMessage(buf: Buffer, message: Message, at = ''): Record<st
     } else if (spec.repeated) {
       decoded = (typeof spec.type === 'string' ? unpack(values, spec.type as Scalar) : values).map((v, i) => value(v, spec, `${what}[${i}]`));
     } else decoded = value(values[values.length - 1], spec, what);
-    if (spec.keepZero ? decoded !== undefined && decoded !== '' : !isEmpty(decoded)) out[spec.json] = decoded;
+    if (spec.inline && typeof decoded === 'object') Object.assign(out, decoded);
+    else if (spec.keepZero ? decoded !== undefined && decoded !== '' : !isEmpty(decoded)) out[spec.json] = decoded;
   }
   return out;
 }

@@ -78,6 +78,51 @@ describe('protobuf bodies', () => {
     });
   });
 
+  it('decode a Pod as kubectl debug --copy-to posts it: every kind of volume, env source, security context and toleration a copy carries', () => {
+    // The very bytes kubectl 1.32 sent for `kubectl debug rich --copy-to=rich-copy --image=busybox -- true`.
+    const body = Buffer.from(KUBECTL_DEBUG_COPY.join(''), 'base64');
+    const pod = parseBody(body, PROTOBUF) as any;
+    expect(pod.metadata).toEqual({ name: 'rich-copy', namespace: 'default' });
+    const { containers, ...spec } = pod.spec;
+    expect(spec).toEqual({
+      volumes: [
+        { name: 'e', emptyDir: { medium: 'Memory', sizeLimit: '64Mi' } },
+        { name: 'c', configMap: { name: 'cm1', items: [{ key: 'k', path: 'p', mode: 256 }], defaultMode: 384, optional: true } },
+        { name: 's', secret: { secretName: 'sec1', defaultMode: 256, optional: true } },
+        {
+          name: 'd',
+          downwardAPI: {
+            items: [{ path: 'lbl', fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.labels' } }, { path: 'cpu', resourceFieldRef: { containerName: 'c1', resource: 'limits.cpu', divisor: '1m' } }],
+            defaultMode: 288,
+          },
+        },
+      ],
+      restartPolicy: 'Always', terminationGracePeriodSeconds: 30, activeDeadlineSeconds: 5555, dnsPolicy: 'ClusterFirst', nodeSelector: { ns1: 'nv1' },
+      serviceAccountName: 'default', serviceAccount: 'default', schedulerName: 'default-scheduler', automountServiceAccountToken: false, shareProcessNamespace: true, enableServiceLinks: true,
+      securityContext: { runAsUser: 1001, runAsNonRoot: true, supplementalGroups: [1004], fsGroup: 1003, runAsGroup: 1002, fsGroupChangePolicy: 'OnRootMismatch', seccompProfile: { type: 'RuntimeDefault' } },
+      tolerations: [{ key: 'tk', operator: 'Equal', value: 'tv', effect: 'NoExecute', tolerationSeconds: 77 }],
+    });
+    expect(containers[0]).toEqual({
+      name: 'c1', image: 'busybox', command: ['sleep', '3600'], workingDir: '/tmp', ports: [{ name: 'http', containerPort: 8080, protocol: 'TCP' }],
+      env: [
+        { name: 'A', value: '1' },
+        { name: 'B', valueFrom: { fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.name' } } },
+        { name: 'C', valueFrom: { configMapKeyRef: { name: 'cm1', key: 'k', optional: true } } },
+        { name: 'D', valueFrom: { secretKeyRef: { name: 'sec1', key: 'sk', optional: true } } },
+        { name: 'E', valueFrom: { resourceFieldRef: { resource: 'limits.memory', divisor: '1Mi' } } },
+      ],
+      envFrom: [{ prefix: 'P_', configMapRef: { name: 'cm1', optional: true } }, { secretRef: { name: 'sec1', optional: true } }],
+      resources: { limits: { cpu: '500m', memory: '128Mi' }, requests: { cpu: '500m', memory: '128Mi' } },
+      volumeMounts: [{ name: 'e', mountPath: '/e' }, { name: 'c', readOnly: true, mountPath: '/c' }],
+      terminationMessagePath: '/dev/termination-log', terminationMessagePolicy: 'File', imagePullPolicy: 'Always', stdin: true, tty: true,
+      securityContext: {
+        capabilities: { add: ['NET_ADMIN'], drop: ['ALL'] }, privileged: false, runAsUser: 2001, runAsGroup: 2002, runAsNonRoot: true, readOnlyRootFilesystem: true,
+        allowPrivilegeEscalation: false, seccompProfile: { type: 'RuntimeDefault' },
+      },
+    });
+    expect(containers[1]).toEqual({ name: 'debugger-vflr8', image: 'busybox', command: ['true'], terminationMessagePolicy: 'File' });
+  });
+
   it('decode a Service port whose target is a number or a name, and RBAC bindings', () => {
     const port = (target: Buffer) => field(1, cat(field(1, '80-8080'), field(2, 'TCP'), num(3, 80), field(4, target)));
     const svc = (target: Buffer) => parseBody(envelope('v1', 'Service', cat(meta('svc'), field(2, cat(port(target), field(4, 'ClusterIP'))))), PROTOBUF) as any;
@@ -97,9 +142,22 @@ describe('protobuf bodies', () => {
   });
 
   it('answer 415 for kinds or bodies this API does not take as protobuf, and 400 for a broken one', () => {
-    expect(() => parseBody(envelope('v1', 'Pod', meta('p')), PROTOBUF)).toThrow(expect.objectContaining({ status: expect.objectContaining({ code: 415 }) }));
+    expect(() => parseBody(envelope('v1', 'Endpoints', meta('p')), PROTOBUF)).toThrow(expect.objectContaining({ status: expect.objectContaining({ code: 415 }) }));
     expect(() => parseBody(Buffer.from('k8s\0...'), PROTOBUF)).toThrow(expect.objectContaining({ status: expect.objectContaining({ code: 415 }) }));
     const truncated = envelope('v1', 'ConfigMap', cat(meta('cm'), Buffer.from([0x12, 0x09, 0x0a])));
     expect(() => parseBody(truncated, PROTOBUF)).toThrow(expect.objectContaining({ status: expect.objectContaining({ code: 400, message: expect.stringContaining('ConfigMap') }) }));
   });
 });
+
+/** A Pod in protobuf, base64, as kubectl debug --copy-to posted it (from a pod with one of each thing a copy carries). */
+const KUBECTL_DEBUG_COPY = [
+  'azhzAAoJCgJ2MRIDUG9kEtkGCiAKCXJpY2gtY29weRIAGgdkZWZhdWx0IgAqADIAOABCABKiBgoXCgFlEhISEAoGTWVtb3J5EgYKBDY0TWkKHwoBYxIamgEXCgUKA2NtMRIJCgFrEgFw',
+  'GIACGIADIAEKEgoBcxINMgsKBHNlYzEYgAIgAQpICgFkEkOCAUAKHAoDbGJsEhUKAnYxEg9tZXRhZGF0YS5sYWJlbHMKHQoDY3B1GhYKAmMxEgpsaW1pdHMuY3B1GgQKAjFtEKACEpYD',
+  'CgJjMRIHYnVzeWJveBoFc2xlZXAaBDM2MDAqBC90bXAyEgoEaHR0cBAAGJA/IgNUQ1AqADoGCgFBEgExOhwKAUISABoVChMKAnYxEg1tZXRhZGF0YS5uYW1lOhUKAUMSABoOGgwKBQoD',
+  'Y20xEgFrGAE6FwoBRBIAGhAiDgoGCgRzZWMxEgJzaxgBOiEKAUUSABoaEhgKABINbGltaXRzLm1lbW9yeRoFCgMxTWlCRAoNCgNjcHUSBgoENTAwbQoRCgZtZW1vcnkSBwoFMTI4TWkS',
+  'DQoDY3B1EgYKBDUwMG0SEQoGbWVtb3J5EgcKBTEyOE1pSg0KAWUQABoCL2UiADIASg0KAWMQARoCL2MiADIAahQvZGV2L3Rlcm1pbmF0aW9uLWxvZ3IGQWx3YXlzejIKEAoJTkVUX0FE',
+  'TUlOEgNBTEwQACDRDygBMAE4AEDSD1oQCg5SdW50aW1lRGVmYXVsdIABAYgBAJABAZoBDwoCUF8SCQoFCgNjbTEQAZoBDgoAGgoKBgoEc2VjMRABogEERmlsZRI3Cg5kZWJ1Z2dlci12',
+  'ZmxyOBIHYnVzeWJveBoEdHJ1ZSoAQgBqAHIAgAEAiAEAkAEAogEERmlsZRoGQWx3YXlzIB4osysyDENsdXN0ZXJGaXJzdDoKCgNuczESA252MUIHZGVmYXVsdEoHZGVmYXVsdFIAWABg',
+  'AGgAcjAQ6QcYASDsByjrBzDqB0oOT25Sb290TWlzbWF0Y2hSEAoOUnVudGltZURlZmF1bHSCAQCKAQCaARFkZWZhdWx0LXNjaGVkdWxlcqgBALIBHAoCdGsSBUVxdWFsGgJ0diIJTm9F',
+  'eGVjdXRlKE3CAQDYAQHwAQEaEAoAGgAiACoAMgBKAFoAcgAaACIA',
+];

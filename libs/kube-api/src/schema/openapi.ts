@@ -140,8 +140,9 @@ export function openApiV3Document(defs: ResourceDefinition[], groupVersion: stri
         }),
         delete: op('delete', { parameters: [param('dryRun', 'query'), param('propagationPolicy', 'query'), param('gracePeriodSeconds', 'query')] }),
       };
-      if (d.subresources.status) {
-        paths[`${item}/status`] = {
+      // The status subresource and those writing one field of the spec (pods/ephemeralcontainers) take the whole object.
+      for (const sub of [...(d.subresources.status ? ['status'] : []), ...Object.keys(d.subresources.specFields ?? {})]) {
+        paths[`${item}/${sub}`] = {
           parameters: [...common, param('name', 'path', true)],
           get: op('get'),
           put: op('put', { parameters: writeParams }),

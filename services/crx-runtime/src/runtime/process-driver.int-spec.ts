@@ -77,6 +77,23 @@ describe('the process driver', () => {
     await driver.stopContainer(reader.id, 1);
   });
 
+  (isolating ? it : it.skip)('joins a target container\'s PID namespace (kubectl debug --target): each sees the other\'s processes', async () => {
+    const sandbox = driver.runPodSandbox(sandboxConfig('targeted'));
+    const app = driver.createContainer(sandbox.id, { name: 'app', image: 'busybox', command: ['sh', '-c', 'exec sleep 4242'] }, 0);
+    await driver.startContainer(app.id);
+    await eventually(async () => expect((await driver.execSync({ containerId: app.id, command: ['true'] })).exitCode).toBe(0));
+    const dbg = driver.createContainer(sandbox.id, { name: 'dbg', image: 'busybox', command: ['sh', '-c', 'ps -o pid,args; sleep 3600'], targetContainerId: app.id }, 0);
+    await driver.startContainer(dbg.id);
+    // The target's command is PID 2 there (after its init): the debug container is in that namespace, not one of its own.
+    await eventually(() => expect(driver.readLogs({ containerId: dbg.id }).content).toMatch(/^\s*2 sleep 4242$/m));
+    expect((await driver.execSync({ containerId: app.id, command: ['sh', '-c', 'ps -o args'] })).stdout).toContain('sleep 3600');
+    // A container of another pod is no target.
+    const other = driver.runPodSandbox(sandboxConfig('other'));
+    expect(() => driver.createContainer(other.id, { name: 'x', image: 'busybox', command: ['true'], targetContainerId: app.id }, 0)).toThrow(/is not in pod sandbox/);
+    await driver.stopContainer(dbg.id, 1);
+    await driver.stopContainer(app.id, 1);
+  });
+
   (isolating ? it : it.skip)('keeps a container\'s mounts in its own mount namespace, under a shared mount too (systemd makes / shared)', async () => {
     // The driver's root on a shared mount: a container whose mounts were not private would show them here.
     const shared = mkdtempSync(join(tmpdir(), 'crx-shared-'));

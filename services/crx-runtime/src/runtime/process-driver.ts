@@ -54,6 +54,8 @@ interface ContainerRecord {
   stdinOnce?: boolean;
   /** Its terminal's control FIFO (`tty: true`): window sizes for its monitor to set. */
   terminalPath?: string;
+  /** The container whose PID namespace it joins (an ephemeral container's target). */
+  targetContainerId?: string;
   createdAt: string;
 }
 
@@ -259,6 +261,7 @@ export class ProcessDriver implements RuntimeDriver {
       statusPath: join(sandbox.directory, 'logs', `${config.name}.${attempt}.status.json`),
       ...(stdinPath ? { stdinPath, ...(config.stdinOnce ? { stdinOnce: true } : {}) } : {}),
       ...(terminalPath ? { terminalPath } : {}),
+      ...(config.targetContainerId ? { targetContainerId: this.targetOf(sandboxId, config.targetContainerId) } : {}),
       createdAt: new Date().toISOString(),
     };
     this.state.containers[id] = record;
@@ -285,6 +288,7 @@ export class ProcessDriver implements RuntimeDriver {
       for (const d of ['upper', 'work', 'merged']) mkdirSync(join(layers, d), { recursive: true });
       isolation = {
         init: this.init, netns: attachment && netnsPath(attachment.pid),
+        ...(c.targetContainerId ? { pidns: `/proc/${this.imageProcess(this.container(c.targetContainerId))}/ns/pid` } : {}),
         lower: c.rootfs, upper: join(layers, 'upper'), work: join(layers, 'work'), merged, workingDir: c.workingDir, volumes: c.volumes,
         credentials: c.credentials,
       };
@@ -398,10 +402,25 @@ export class ProcessDriver implements RuntimeDriver {
     // Enter through the first process that lives in the image's root (the init before it runs on the host's),
     // and so into its pod's network namespace and host name too. crx-init enters (OP_ENTER) and runs the command as
     // the container's user, with its capabilities, in its working directory, as containerd runs an exec process.
-    const init = processTree(status.pid).find((pid) => rootOf(pid) === c.merged);
-    if (!init) throw new CodedError(CrxErrorCodes.conflict, `container ${c.id} has no process in its image yet`);
+    const init = this.imageProcess(c);
     const env = { ...c.env, OP_ENTER: String(init), OP_WORKDIR: c.workingDir, OP_IMAGE_PATH: c.env.PATH ?? '', ...credentialsEnv(c.credentials) };
     return { file: this.init, args: command, cwd: '/', env };
+  }
+
+  /** A container whose PID namespace another of its sandbox may join: one of the same sandbox. */
+  private targetOf(sandboxId: string, id: string): string {
+    const target = this.container(id);
+    if (target.sandboxId !== sandboxId) throw new CodedError(CrxErrorCodes.invalid, `container ${id} is not in pod sandbox ${sandboxId}`);
+    return target.id;
+  }
+
+  /** The first process of a running isolated container that lives in the image's root: one in its namespaces. */
+  private imageProcess(c: ContainerRecord): number {
+    const status = this.containerStatus(c.id);
+    if (status.state !== 'CONTAINER_RUNNING' || !status.pid) throw new CodedError(CrxErrorCodes.conflict, `container ${c.id} is not running`);
+    const init = processTree(status.pid).find((pid) => rootOf(pid) === c.merged);
+    if (!init) throw new CodedError(CrxErrorCodes.conflict, `container ${c.id} has no process in its image yet`);
+    return init;
   }
 
   /** What an attach session reads and writes: the running container's log, and its stdin FIFO while that is open. */

@@ -18,6 +18,8 @@ export interface ShimSpec {
   isolation?: {
     init: string;
     netns?: string;
+    /** A PID namespace to join instead of a new one (`/proc/<pid>/ns/pid` of the container an ephemeral one targets). */
+    pidns?: string;
     lower: string;
     upper: string;
     work: string;
@@ -124,7 +126,7 @@ export async function startContainerProcess(spec: ShimSpec, launcher: Launcher, 
   const [file, ...args] = iso ? [iso.init, ...spec.command] : ['/bin/sh', '-c', JOIN_CGROUPS, 'sh', ...(spec.enter ?? []), ...spec.command];
   const isolationEnv: Record<string, string> = iso
     ? {
-        OP_NETNS: iso.netns ?? '', OP_LOWER: iso.lower, OP_UPPER: iso.upper, OP_WORK: iso.work, OP_MERGED: iso.merged,
+        OP_NETNS: iso.netns ?? '', OP_PIDNS: iso.pidns ?? '', OP_LOWER: iso.lower, OP_UPPER: iso.upper, OP_WORK: iso.work, OP_MERGED: iso.merged,
         OP_WORKDIR: iso.workingDir, OP_VOLUMES: iso.volumes.map(volumeLine).join('\n'),
         OP_IMAGE_PATH: spec.env.PATH ?? HOST_PATH, OP_HOSTNAME: spec.env.HOSTNAME ?? '', ...credentialsEnv(iso.credentials),
       }

@@ -4,7 +4,7 @@ import type { AdmissionContext, AdmissionVerdict, Admitter } from '../admission/
 import type { PolicyState } from '../state/policy-state';
 import { enforcedLevel, podSecurityMessage, violations } from './pod-security';
 
-/** PodSecurity: pods created or updated in a namespace labelled `pod-security.kubernetes.io/enforce` must meet its level. */
+/** PodSecurity: pods created or updated (their ephemeral containers added) in a namespace labelled `pod-security.kubernetes.io/enforce` must meet its level. */
 export class PodSecurityAdmitter implements Admitter {
   readonly name = 'PodSecurity';
 
@@ -12,7 +12,9 @@ export class PodSecurityAdmitter implements Admitter {
 
   async admit(request: AdmissionRequest, context: AdmissionContext = {}): Promise<AdmissionVerdict> {
     const ns = request.namespace;
-    if (!ns || request.kind !== 'Pod' || request.subResource || (request.operation !== 'CREATE' && request.operation !== 'UPDATE')) return { allowed: true };
+    // Ephemeral containers (kubectl debug) must meet the level too, as kube's PodSecurity checks pods/ephemeralcontainers.
+    const subresource = request.subResource && request.subResource !== 'ephemeralcontainers';
+    if (!ns || request.kind !== 'Pod' || subresource || (request.operation !== 'CREATE' && request.operation !== 'UPDATE')) return { allowed: true };
     // As kube: an update that leaves the pod's spec as it was (labels, annotations) is not evaluated.
     if (request.operation === 'UPDATE' && sameJson((request.object as any)?.spec, (request.oldObject as any)?.spec)) return { allowed: true };
     // The namespace may have been labelled a moment ago.

@@ -48,3 +48,33 @@ describe('pod status with init containers', () => {
     expect(s).not.toHaveProperty('initContainerStatuses');
   });
 });
+
+describe('pod status with ephemeral containers', () => {
+  const debugged = (restartPolicy = 'Always') => ({ ...pod([], restartPolicy), spec: { ...pod([], restartPolicy).spec, ephemeralContainers: [{ name: 'dbg', image: 'busybox' }, { name: 'dbg2', image: 'alpine' }] } });
+  const app = [{ name: 'app', attempts: [attempt('app', 'CONTAINER_RUNNING')] }];
+
+  it('reports each as kubelet does: never ready, no restarts, waiting ContainerCreating until it has an attempt', () => {
+    const s = podStatus(debugged(), sandbox, app, NOW, [], [{ name: 'dbg', attempts: [attempt('dbg', 'CONTAINER_RUNNING')] }]);
+    expect(s.ephemeralContainerStatuses).toEqual([
+      { name: 'dbg', image: 'busybox', imageID: '', containerID: 'crx://dbg-0', state: { running: { startedAt: NOW } }, lastState: {}, ready: false, restartCount: 0 },
+      { name: 'dbg2', image: 'alpine', imageID: '', state: { waiting: { reason: 'ContainerCreating' } }, lastState: {}, ready: false, restartCount: 0 },
+    ]);
+  });
+
+  it('reports an ended one terminated with its exit code and reason', () => {
+    const s = podStatus(debugged(), sandbox, app, NOW, [], [{ name: 'dbg', attempts: [attempt('dbg', 'CONTAINER_EXITED', 3)] }]);
+    expect(s.ephemeralContainerStatuses[0].state).toEqual({ terminated: { exitCode: 3, reason: 'Error', startedAt: NOW, finishedAt: NOW, containerID: 'crx://dbg-0' } });
+  });
+
+  it('counts them in neither the phase nor readiness', () => {
+    const exited = [{ name: 'app', attempts: [attempt('app', 'CONTAINER_EXITED', 0)] }];
+    const running = [{ name: 'dbg', attempts: [attempt('dbg', 'CONTAINER_RUNNING')] }];
+    expect(podStatus(debugged('Never'), sandbox, exited, NOW, [], running).phase).toBe('Succeeded');
+    const s = podStatus(debugged(), sandbox, app, NOW, [], running);
+    expect(s.conditions.slice(1, 3).map((c: any) => c.status)).toEqual(['True', 'True']);
+  });
+
+  it('leaves ephemeralContainerStatuses out of a pod without ephemeral containers', () => {
+    expect(podStatus(pod([]), sandbox, app, NOW)).not.toHaveProperty('ephemeralContainerStatuses');
+  });
+});

@@ -31,12 +31,19 @@ function terminated(c: ContainerStatus) {
   };
 }
 
+/** Which of the pod's lists of containers: app (`spec.containers`), init or ephemeral. */
+export type ContainerKind = 'app' | 'init' | 'ephemeral';
+
+const SPEC_LISTS: Record<ContainerKind, string> = { app: 'containers', init: 'initContainers', ephemeral: 'ephemeralContainers' };
+
 /**
  * containerStatuses as Kubernetes reports them: state, lastState, restartCount, ready. Pure. `init`: the statuses of
- * init containers (pod.spec.initContainers), where one that ran to its successful end is ready.
+ * init containers (pod.spec.initContainers), where one that ran to its successful end is ready; `ephemeral`: those of
+ * ephemeral containers, never ready, never restarted, with no `started` (kubelet probes none of them).
  */
-export function containerStatuses(pod: any, facts: ContainerFacts[], init = false): any[] {
-  return ((init ? pod.spec.initContainers : pod.spec.containers) ?? []).map((spec: any) => {
+export function containerStatuses(pod: any, facts: ContainerFacts[], kind: ContainerKind = 'app'): any[] {
+  const init = kind === 'init';
+  return (pod.spec[SPEC_LISTS[kind]] ?? []).map((spec: any) => {
     const f = facts.find((x) => x.name === spec.name);
     const attempts = [...(f?.attempts ?? [])].sort((a, b) => a.attempt - b.attempt);
     const latest = attempts[attempts.length - 1];
@@ -49,6 +56,9 @@ export function containerStatuses(pod: any, facts: ContainerFacts[], init = fals
     else state = terminated(latest);
     const running = latest?.state === 'CONTAINER_RUNNING' && !f?.waiting;
     const completed = !f?.waiting && latest?.state === 'CONTAINER_EXITED' && latest.exitCode === 0;
+    if (kind === 'ephemeral') {
+      return { name: spec.name, image: spec.image, imageID: '', ...(latest ? { containerID: `crx://${latest.id}` } : {}), state, lastState: {}, ready: false, restartCount: 0 };
+    }
     return {
       name: spec.name,
       image: spec.image,
@@ -100,9 +110,12 @@ function condition(previous: any[], type: string, status: boolean, now: string, 
   return { type, status: value, lastTransitionTime: prior?.status === value ? prior.lastTransitionTime : now, ...(!status && why ? why : {}) };
 }
 
-export function podStatus(pod: any, sandbox: PodSandbox | undefined, facts: ContainerFacts[], now: string, initFacts: ContainerFacts[] = []): any {
+/** The pod's status from what the agent knows of its containers (`facts`, `initFacts`, `ephemeralFacts`: of each list). */
+export function podStatus(pod: any, sandbox: PodSandbox | undefined, facts: ContainerFacts[], now: string, initFacts: ContainerFacts[] = [], ephemeralFacts: ContainerFacts[] = []): any {
   const statuses = containerStatuses(pod, facts);
-  const initStatuses = containerStatuses(pod, initFacts, true);
+  const initStatuses = containerStatuses(pod, initFacts, 'init');
+  // Ephemeral containers count for neither the phase nor readiness, as in kubelet.
+  const ephemeralStatuses = containerStatuses(pod, ephemeralFacts, 'ephemeral');
   const phase = podPhase(pod, statuses, initStatuses);
   const previous: any[] = pod.status?.conditions ?? [];
   const incomplete = incompleteInit(pod, initStatuses);
@@ -124,5 +137,6 @@ export function podStatus(pod: any, sandbox: PodSandbox | undefined, facts: Cont
     ...(sandbox ? { podIP: sandbox.ip, podIPs: [{ ip: sandbox.ip }], startTime: pod.status?.startTime ?? ts(sandbox.createdAt) } : {}),
     ...(initStatuses.length > 0 ? { initContainerStatuses: initStatuses } : {}),
     containerStatuses: statuses,
+    ...(ephemeralStatuses.length > 0 ? { ephemeralContainerStatuses: ephemeralStatuses } : {}),
   };
 }

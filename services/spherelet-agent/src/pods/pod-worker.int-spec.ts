@@ -317,3 +317,66 @@ describe('the pod worker deleting a pod through its grace period', () => {
     });
   });
 });
+
+/** The sim runtime, keeping each container it was asked to make (its config, by container name). */
+class CreatingRuntime extends SimRuntime {
+  readonly created: ContainerConfig[] = [];
+
+  override async createContainer(sandboxId: string, config: ContainerConfig, attempt: number) {
+    this.created.push(config);
+    return super.createContainer(sandboxId, config, attempt);
+  }
+}
+
+/** kubectl debug's ephemeral containers, as kubelet runs them: started once, in the target's process namespace, never again. */
+describe('the pod worker\'s ephemeral containers', () => {
+  const runtime = new CreatingRuntime(1);
+  const suite = podWorkerSuite('podworkerephemeral', runtime, 200);
+  const stream = (name: string) => objectStreamId('pods', 'default', name);
+  const debugger0 = { name: 'dbg', image: 'busybox', command: ['sh'], targetContainerName: 'c' };
+
+  const createPod = (name: string, restartPolicy: string) => suite.store.append(stream(name), [{ type: ObjectEventTypes.created, data: { resource: 'pods', object: { ...pod(name), spec: { ...pod(name).spec, restartPolicy } } }, metadata: META }], { expectedVersion: 'no_stream' });
+  /** As the gateway's ephemeralcontainers subresource writes it: the stored pod with the container added. */
+  const addEphemeral = async (name: string) => {
+    const events = await suite.store.readStream(stream(name));
+    const current = objectOfStream(events);
+    const next = { ...current, spec: { ...current.spec, ephemeralContainers: [debugger0] } };
+    await suite.store.append(stream(name), [{ type: ObjectEventTypes.updated, data: { resource: 'pods', object: next }, metadata: META }], { expectedVersion: events[events.length - 1].streamVersion });
+  };
+  const containersOf = async (name: string) => {
+    const sandbox = (await runtime.listPodSandboxes()).find((s) => s.config.podName === name)!;
+    return runtime.listContainers(sandbox.id);
+  };
+
+  it('starts an added ephemeral container once, joined to its target, and does not restart it after it exits', async () => {
+    await createPod('debugged', 'Always');
+    await eventually(async () => expect((await statusIn(suite.store, 'debugged'))?.phase).toBe('Running'));
+    await addEphemeral('debugged');
+    await eventually(async () => expect((await statusIn(suite.store, 'debugged'))?.ephemeralContainerStatuses?.[0]?.state?.running).toBeDefined());
+    const app = (await containersOf('debugged')).find((c) => c.name === 'c')!;
+    expect(runtime.created.filter((c) => c.name === 'dbg')).toEqual([expect.objectContaining({ name: 'dbg', command: ['sh'], targetContainerId: app.id })]);
+
+    const dbg = (await containersOf('debugged')).find((c) => c.name === 'dbg')!;
+    await runtime.stopContainer(dbg.id);
+    await eventually(async () => {
+      const status = (await statusIn(suite.store, 'debugged')).ephemeralContainerStatuses[0];
+      expect(status).toMatchObject({ name: 'dbg', ready: false, restartCount: 0, state: { terminated: { exitCode: 143, reason: 'Error' } } });
+    });
+    // Several resyncs (every 200 ms) pass over it: under the pod's restartPolicy Always an app container would be back.
+    await new Promise((r) => setTimeout(r, 1500));
+    expect((await containersOf('debugged')).filter((c) => c.name === 'dbg')).toHaveLength(1);
+    expect(runtime.created.filter((c) => c.name === 'dbg')).toHaveLength(1);
+    expect((await statusIn(suite.store, 'debugged')).phase).toBe('Running');
+  });
+
+  it('starts none on a pod whose containers have finished', async () => {
+    await createPod('finished', 'Never');
+    await eventually(async () => expect((await statusIn(suite.store, 'finished'))?.phase).toBe('Running'));
+    const [app] = await containersOf('finished');
+    await runtime.stopContainer(app.id);
+    await eventually(async () => expect((await statusIn(suite.store, 'finished'))?.phase).toBe('Failed'));
+    await addEphemeral('finished');
+    await new Promise((r) => setTimeout(r, 1500));
+    expect((await containersOf('finished')).map((c) => c.name)).toEqual(['c']);
+  });
+});

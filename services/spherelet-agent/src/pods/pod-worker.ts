@@ -8,7 +8,7 @@ import type { Logger } from '@openpacific/service-kit';
 import type { NatsConnection } from 'nats';
 import type { Pool } from 'pg';
 import { ConfigSources, containerEnv, HostAllocatable, volumeFiles } from './pod-config';
-import { ContainerFacts, HOST_IP, podStatus } from './pod-status';
+import { ContainerFacts, containerStatuses, HOST_IP, podPhase, podStatus } from './pod-status';
 import type { PodRuntime } from './pod-runtime';
 import { ProbeTracker } from './probe-tracker';
 import { containerSecurity } from './security-context';
@@ -94,6 +94,12 @@ function volumeReferences(pod: any): string[] {
     }
   }
   return refs;
+}
+
+/** The pod's claimed volumes' directories (or what they wait for) and why its content volumes are not mounted, if they are not. */
+interface ContainerMounts {
+  claims: { paths: Map<string, string>; waitingFor?: string };
+  unmounted?: string;
 }
 
 /** How many pods one pass reconciles at a time. */
@@ -387,11 +393,46 @@ export class PodWorker {
       if (initialized) facts.push(await this.stepContainer(pod, spec, box, containers, mounts, (c) => this.restarts(pod, c), events));
       else facts.push({ name: spec.name, attempts: containers.filter((c) => c.name === spec.name), waiting: { reason: 'PodInitializing' } });
     }
+    const ephemeralFacts = await this.stepEphemeralContainers(pod, box, containers, mounts, [...initFacts, ...facts], events);
     // Until its probes pass or nothing waits any more, the pod is looked at on every pass, not only when it changes.
-    const settling = !initialized || facts.some((f) => f.waiting) || [...(pod.spec.initContainers ?? []), ...pod.spec.containers].some(isProbed);
+    const waiting = [...facts, ...ephemeralFacts].some((f) => f.waiting);
+    const settling = !initialized || waiting || [...(pod.spec.initContainers ?? []), ...pod.spec.containers].some(isProbed);
     if (settling) this.settling.add(key);
-    const version = await this.report(stored, box, facts, events, initFacts);
-    if (!settling) this.settled.set(key, { version, runtime: runtimeState(box, [...initFacts, ...facts].flatMap((f) => f.attempts)), config: this.configVersions(pod) });
+    const version = await this.report(stored, box, { facts, initFacts, ephemeralFacts }, events);
+    if (!settling) this.settled.set(key, { version, runtime: runtimeState(box, [...initFacts, ...facts, ...ephemeralFacts].flatMap((f) => f.attempts)), config: this.configVersions(pod) });
+  }
+
+  /**
+   * The pod's ephemeral containers (kubectl debug), as kubelet runs them: each started once, even before the pod is
+   * initialized, never restarted whatever the pod's policy, none started on a pod whose containers have finished. One
+   * with a target waits for that container to run, then joins its process namespace.
+   */
+  private async stepEphemeralContainers(
+    pod: any, box: PodSandbox, containers: ContainerStatus[], mounts: ContainerMounts, others: ContainerFacts[], events: StreamAppend[],
+  ): Promise<ContainerFacts[]> {
+    const specs: any[] = pod.spec.ephemeralContainers ?? [];
+    if (specs.length === 0) return [];
+    // Names are unique among all of a pod's containers: each list's statuses pick their own facts from `others`.
+    const finished = ['Succeeded', 'Failed'].includes(podPhase(pod, containerStatuses(pod, others), containerStatuses(pod, others, 'init')));
+    const out: ContainerFacts[] = [];
+    for (const spec of specs) {
+      const attempts = containers.filter((c) => c.name === spec.name);
+      if (attempts.length === 0 && finished) {
+        out.push({ name: spec.name, attempts });
+        continue;
+      }
+      let targetContainerId: string | undefined;
+      if (spec.targetContainerName && attempts.length === 0) {
+        const target = others.find((f) => f.name === spec.targetContainerName)?.attempts.find((a) => a.state === 'CONTAINER_RUNNING');
+        if (!target) {
+          out.push({ name: spec.name, attempts, waiting: { reason: 'ContainerCreating', message: `waiting for container "${spec.targetContainerName}" to run: it joins its process namespace` } });
+          continue;
+        }
+        targetContainerId = target.id;
+      }
+      out.push(await this.stepContainer(pod, spec, box, containers, mounts, () => false, events, { targetContainerId }));
+    }
+    return out;
   }
 
   /**
@@ -400,9 +441,10 @@ export class PodWorker {
    * delay), or say why it waits (a start error's back-off, a volume not mounted, env it refers to missing).
    */
   private async stepContainer(
-    pod: any, spec: any, box: PodSandbox, containers: ContainerStatus[],
-    mounts: { claims: { paths: Map<string, string>; waitingFor?: string }; unmounted?: string },
+    pod: any, spec: any, box: PodSandbox, containers: ContainerStatus[], mounts: ContainerMounts,
     restarts: (exited: ContainerStatus) => boolean, events: StreamAppend[],
+    /** An ephemeral container's (its target's process namespace to join): its creation is told in Events too. */
+    ephemeral?: { targetContainerId?: string },
   ): Promise<ContainerFacts> {
     const attempts = containers.filter((c) => c.name === spec.name).sort((a, b) => a.attempt - b.attempt);
     const latest = attempts[attempts.length - 1];
@@ -440,7 +482,12 @@ export class PodWorker {
     const subPaths = mountSubPaths(spec, containerEnvVars);
     if (!subPaths.ok) return this.configError(pod, spec, fact, events, subPaths.message);
     try {
-      const created = await this.crx.createContainer(box.id, this.containerConfig(pod, spec, mounts.claims.paths, containerEnvVars, subPaths.value), latest ? latest.attempt + 1 : 0);
+      const config = this.containerConfig(pod, spec, mounts.claims.paths, containerEnvVars, subPaths.value);
+      const created = await this.crx.createContainer(box.id, { ...config, ...(ephemeral?.targetContainerId ? { targetContainerId: ephemeral.targetContainerId } : {}) }, latest ? latest.attempt + 1 : 0);
+      if (ephemeral) {
+        events.push(this.event(pod, 'Normal', 'Pulled', `Container image "${spec.image}" already present on machine`));
+        events.push(this.event(pod, 'Normal', 'Created', `Created container ${spec.name}`));
+      }
       this.waiting.delete(key);
       this.reportedFailures.delete(configFailureKey(pod, spec));
       fact.attempts = [...attempts, created];
@@ -636,9 +683,9 @@ export class PodWorker {
   }
 
   /** Writes the pod's status (and any events) when it changed, at the pod's stream version; returns the version the pod's stream is at then. */
-  private async report(stored: StoredObject, sandbox: PodSandbox, facts: ContainerFacts[], events: StreamAppend[], initFacts: ContainerFacts[] = []): Promise<number> {
+  private async report(stored: StoredObject, sandbox: PodSandbox, all: { facts: ContainerFacts[]; initFacts: ContainerFacts[]; ephemeralFacts: ContainerFacts[] }, events: StreamAppend[]): Promise<number> {
     const pod = stored.object;
-    const status = podStatus(pod, sandbox, facts, timestamp(), initFacts);
+    const status = podStatus(pod, sandbox, all.facts, timestamp(), all.initFacts, all.ephemeralFacts);
     if (sameJson(status, pod.status)) {
       if (events.length) await this.deps.store.appendBatch(events);
       return stored.streamVersion;

@@ -59,6 +59,8 @@ export function bootstrapClusterRoles(defs: ResourceDefinition[]): BootstrapRole
     { apiGroups: [''], resources: ['serviceaccounts/token'], verbs: ['create'] },
     // Evictions (kubectl drain of the pods one may delete anyway), as kube's edit role.
     { apiGroups: [''], resources: ['pods/eviction'], verbs: ['create'] },
+    // kubectl debug: adding ephemeral containers is granted apart from writing pods.
+    { apiGroups: [''], resources: ['pods/ephemeralcontainers'], verbs: ['get', 'patch', 'update'] },
   ];
   const rbacNamespaced: PolicyRule = { apiGroups: [RBAC_GROUP], resources: ['roles', 'rolebindings'], verbs: [...READ, ...WRITE] };
   return [

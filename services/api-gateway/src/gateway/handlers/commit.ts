@@ -24,7 +24,7 @@ export async function commitUpdate(
   if (sameObject(next, stored.object)) return stored.object;
   if (r.target.subresource !== 'status') {
     const strategy = strategyFor(served.def);
-    const causes = [...(strategy.validate?.(next) ?? []), ...(strategy.validateUpdate?.(stored.object, next) ?? [])];
+    const causes = [...(strategy.validate?.(next) ?? []), ...(strategy.validateUpdate?.(stored.object, next, r.target.subresource) ?? [])];
     if (causes.length > 0) throw invalid(served.def.kind, next.metadata.name, served.def.group, causes);
   }
   const subresource = r.target.subresource;

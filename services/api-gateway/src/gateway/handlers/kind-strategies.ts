@@ -3,7 +3,8 @@ import { forbidden, StatusCause } from '@openpacific/kube-api';
 import type { ReadModel } from '@openpacific/objects';
 import { validateBindingUpdate, validateClusterRoleBinding } from '../auth/rbac.strategy';
 import { fillServiceAccountToken, validateServiceAccountTokenSecret } from '../auth/service-account-tokens';
-import { defaultPod, validatePod, validatePodUpdate } from './pod.strategy';
+import { defaultEphemeralContainers, defaultPod, validatePod, validatePodUpdate } from './pod.strategy';
+import { validatePodCreate } from './ephemeral-containers.validation';
 import { admitServiceAccount, missingServiceAccount, readModelServiceAccounts } from '@openpacific/objects';
 import { storageKindStrategies } from './storage.strategy';
 import { quotaKindStrategies } from './quota.strategy';
@@ -35,7 +36,8 @@ export interface KindStrategy {
   validateCreate?(obj: any, ctx: StrategyContext): StatusCause[];
   /** On an update of the object (not its status), before validation: what a mutating webhook does. */
   prepareUpdate?(old: any, next: any): any;
-  validateUpdate?(old: any, next: any): StatusCause[];
+  /** `subresource`: written through one that writes part of the spec (`ephemeralcontainers`); absent for the object itself. */
+  validateUpdate?(old: any, next: any, subresource?: string): StatusCause[];
 }
 
 /**
@@ -51,7 +53,7 @@ function admitPod(pod: any, ctx: StrategyContext): any {
 }
 
 const strategies: Record<string, KindStrategy> = {
-  '/Pod': { defaults: admitPod, validate: validatePod, validateUpdate: validatePodUpdate },
+  '/Pod': { defaults: admitPod, validate: validatePod, validateCreate: validatePodCreate, prepareUpdate: (_old, next) => defaultEphemeralContainers(next), validateUpdate: validatePodUpdate },
   'vmoperator.vmware.com/VirtualMachine': {
     defaults: defaultVirtualMachine,
     validateCreate: validateVirtualMachineCreate,

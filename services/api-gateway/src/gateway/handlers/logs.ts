@@ -15,7 +15,7 @@ export async function handleLogs(core: GatewayCore, r: ResourceRequest): Promise
   const pod = core.readModel.get(served.resource, namespace, name!)?.object;
   if (!pod) throw notFound(qualifiedResource(served.def), name!);
   const containerName = podContainerName(pod, r.query.get('container'));
-  const status = [...(pod.status?.containerStatuses ?? []), ...(pod.status?.initContainerStatuses ?? [])].find((s: any) => s.name === containerName);
+  const status = podContainerStatus(pod, containerName);
   const previous = r.query.get('previous') === 'true';
   const containerID: string | undefined = previous ? status?.lastState?.terminated?.containerID : status?.containerID;
   if (!pod.spec.nodeName || !containerID) {
@@ -62,8 +62,19 @@ async function readOrExplain(crx: CrxClient, req: Parameters<CrxClient['readLogs
   }
 }
 
+/** Every container of the pod's spec: app, init and ephemeral containers. */
+export function podContainerSpecs(pod: any): any[] {
+  return [...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? []), ...(pod.spec?.ephemeralContainers ?? [])];
+}
+
+/** The status of the pod's container of that name, app, init or ephemeral. */
+export function podContainerStatus(pod: any, name: string): any {
+  const statuses = [...(pod.status?.containerStatuses ?? []), ...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.ephemeralContainerStatuses ?? [])];
+  return statuses.find((s: any) => s.name === name);
+}
+
 /**
- * The container a request for the pod's logs, exec or attach means: the one named (an app or an init container),
+ * The container a request for the pod's logs, exec or attach means: the one named (an app, init or ephemeral container),
  * or the pod's only app container; refusals worded as kube-apiserver's.
  */
 export function podContainerName(pod: any, requested: string | null): string {
@@ -75,6 +86,6 @@ export function podContainerName(pod: any, requested: string | null): string {
     const initChoice = inits.length > 0 ? ` or one of the init containers: [${inits.map((c) => c.name).join(' ')}]` : '';
     throw badRequest(`a container name must be specified for pod ${name}, choose one of: [${containers.map((c) => c.name).join(' ')}]${initChoice}`);
   }
-  if (![...containers, ...inits].some((c) => c.name === requested)) throw badRequest(`container ${requested} is not valid for pod ${name}`);
+  if (!podContainerSpecs(pod).some((c) => c.name === requested)) throw badRequest(`container ${requested} is not valid for pod ${name}`);
   return requested;
 }

@@ -59,6 +59,22 @@ export function prepareForStatusUpdate(old: any, incoming: any): any {
   return out;
 }
 
+/**
+ * The new state of an object written through one of its subresources that take the whole object: `status`, or one
+ * that writes one field of the spec (`ephemeralcontainers`); anything else is an update of the object itself.
+ */
+export function prepareForSubresourceUpdate(def: ResourceDefinition, subresource: string | undefined, old: any, incoming: any): any {
+  if (subresource === 'status') return prepareForStatusUpdate(old, incoming);
+  const field = subresource ? def.subresources.specFields?.[subresource] : undefined;
+  if (!field) return prepareForUpdate(def, old, incoming);
+  const out = structuredClone(old);
+  delete out.metadata.resourceVersion;
+  const value = incoming.spec?.[field];
+  if (value === undefined) delete out.spec[field];
+  else out.spec[field] = structuredClone(value);
+  return out;
+}
+
 /** Everything but metadata and status is "spec" for the purpose of generation. */
 export function specChanged(a: any, b: any): boolean {
   const strip = (o: any) => {

@@ -9,7 +9,7 @@ import { catchUpPast, commitUpdate, conflictFor, isVersionConflict } from './com
 import { createObject } from './create';
 import { checkTypeMeta, fieldValidationOf, validateObject } from './decode';
 import { fieldManagerOf, fieldManagerOptions, forceOf, withUpdateOwnership } from './field-managers';
-import { prepareForStatusUpdate, prepareForUpdate } from './object-rules';
+import { prepareForSubresourceUpdate } from './object-rules';
 
 const MAX_ATTEMPTS = 10;
 
@@ -87,7 +87,7 @@ async function patchAttempts(
     checkTypeMeta(patched, served);
     const obj = validateObject(r, served, patched, validation);
     const incoming = convertObject(obj, storage, stored.object);
-    let next = subresource === 'status' ? prepareForStatusUpdate(stored.object, incoming) : prepareForUpdate(served.def, stored.object, incoming);
+    let next = prepareForSubresourceUpdate(served.def, subresource, stored.object, incoming);
     // An apply's managedFields are its own (above); any other patch moves what it changed to its manager.
     if (type !== 'apply') next = withUpdateOwnership(r, served, stored, next);
     else if (subresource === 'status') next.metadata.managedFields = patched.metadata.managedFields;

@@ -63,7 +63,7 @@ export function defaultPodConfig(spec: any): void {
       }
     }
   }
-  for (const c of [...list(spec.initContainers), ...list(spec.containers)]) {
+  for (const c of [...list(spec.initContainers), ...list(spec.containers), ...list(spec.ephemeralContainers)]) {
     for (const ev of list(c?.env)) {
       if (isObject(ev?.valueFrom)) defaultFieldRef(ev.valueFrom.fieldRef);
     }
@@ -96,7 +96,7 @@ export function validatePodConfig(spec: any, path = 'spec'): StatusCause[] {
   const initContainers = list(spec.initContainers);
   const ctx: Context = { containerNames: new Set([...containers, ...initContainers].map((c) => str(c?.name)).filter((n) => n !== '')) };
   const { valid: volumes, causes } = validateVolumes(list(spec.volumes), `${path}.volumes`, ctx);
-  for (const [key, items] of [['containers', containers], ['initContainers', initContainers]] as const) {
+  for (const [key, items] of [['containers', containers], ['initContainers', initContainers], ['ephemeralContainers', list(spec.ephemeralContainers)]] as const) {
     items.forEach((c, i) => {
       const at = `${path}.${key}[${i}]`;
       causes.push(...validateEnv(list(c?.env), `${at}.env`, ctx));

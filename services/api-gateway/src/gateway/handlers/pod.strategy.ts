@@ -1,11 +1,22 @@
+import { POD_IP_ANNOTATION } from '@openpacific/contracts';
+import { HOST_EPOCH_ANNOTATION } from '@openpacific/objects';
 import { isQuantity, milliValue, parseQuantity, StatusCause, validateDns1123Label } from '@openpacific/kube-api';
 import { deepEqual } from './object-rules';
+import { validateEphemeralContainers, validateEphemeralContainersUpdate } from './ephemeral-containers.validation';
 import { defaultPodConfig, validatePodConfig } from './pod-config.validation';
 import { validateSecurityContexts } from './security-context.validation';
+
+/**
+ * What the scheduler writes on a pod it places: a new pod carries none of it, whatever it was copied from (kubectl
+ * debug --copy-to copies a pod's annotations; the copy must get an address and an epoch of its own).
+ */
+const PLACEMENT_ANNOTATIONS = [POD_IP_ANNOTATION, HOST_EPOCH_ANNOTATION];
 
 /** The server's defaults for a new Pod, as kube-apiserver fills them in. */
 export function defaultPod(pod: any): any {
   const spec = pod.spec;
+  const annotations = pod.metadata?.annotations;
+  if (annotations) for (const a of PLACEMENT_ANNOTATIONS) delete annotations[a];
   spec.restartPolicy ??= 'Always';
   spec.terminationGracePeriodSeconds ??= 30;
   spec.dnsPolicy ??= 'ClusterFirst';
@@ -13,15 +24,29 @@ export function defaultPod(pod: any): any {
   spec.enableServiceLinks ??= true;
   defaultPodConfig(spec);
   for (const c of [...(spec.initContainers ?? []), ...spec.containers]) {
-    c.imagePullPolicy ??= !c.image || c.image.endsWith(':latest') || !c.image.includes(':') ? 'Always' : 'IfNotPresent';
-    c.terminationMessagePath ??= '/dev/termination-log';
-    c.terminationMessagePolicy ??= 'File';
+    defaultContainerCommon(c);
     c.resources ??= {};
     // Limits without requests request the limit.
     if (c.resources.limits) c.resources.requests = { ...c.resources.limits, ...(c.resources.requests ?? {}) };
     for (const p of c.ports ?? []) p.protocol ??= 'TCP';
   }
   pod.status = { phase: 'Pending', qosClass: qosClass(spec) };
+  return pod;
+}
+
+/** The defaults every kind of container gets (ephemeral ones too): pull policy by tag, termination message. */
+export function defaultContainerCommon(c: any): void {
+  c.imagePullPolicy ??= !c.image || c.image.endsWith(':latest') || !c.image.includes(':') ? 'Always' : 'IfNotPresent';
+  c.terminationMessagePath ??= '/dev/termination-log';
+  c.terminationMessagePolicy ??= 'File';
+}
+
+/** The server's defaults for ephemeral containers (on the subresource's writes, as kube-apiserver defaults what it decodes). */
+export function defaultEphemeralContainers(pod: any): any {
+  const spec = pod?.spec;
+  if (!spec?.ephemeralContainers) return pod;
+  for (const c of spec.ephemeralContainers) defaultContainerCommon(c);
+  defaultPodConfig(spec);
   return pod;
 }
 
@@ -81,13 +106,19 @@ export function validatePod(pod: any): StatusCause[] {
       }
     }
   });
+  causes.push(...validateEphemeralContainers(spec));
   causes.push(...validatePodConfig(spec));
   causes.push(...validateSecurityContexts(spec));
   return causes;
 }
 
-/** Pod specs are immutable but for images, tolerations added and activeDeadlineSeconds (and nodeName, set once by binding). */
-export function validatePodUpdate(old: any, next: any): StatusCause[] {
+/**
+ * Pod specs are immutable but for images, tolerations added and activeDeadlineSeconds (and nodeName, set once by
+ * binding); ephemeral containers are added through their own subresource (`subresource` ephemeralcontainers), which
+ * may change nothing else.
+ */
+export function validatePodUpdate(old: any, next: any, subresource?: string): StatusCause[] {
+  if (subresource === 'ephemeralcontainers') return validateEphemeralContainersUpdate(old, next);
   const strip = (spec: any) => ({
     ...spec,
     containers: (spec.containers ?? []).map((c: any) => ({ ...c, image: undefined })),
@@ -95,8 +126,12 @@ export function validatePodUpdate(old: any, next: any): StatusCause[] {
     tolerations: undefined,
     activeDeadlineSeconds: undefined,
     nodeName: undefined,
+    ephemeralContainers: undefined,
   });
   const causes: StatusCause[] = [];
+  if (!deepEqual(old.spec?.ephemeralContainers ?? [], next.spec?.ephemeralContainers ?? [])) {
+    causes.push({ field: 'spec.ephemeralContainers', reason: 'FieldValueForbidden', message: 'Forbidden: pod updates may not change spec.ephemeralContainers: they are added through the ephemeralcontainers subresource' });
+  }
   if (!deepEqual(strip(old.spec ?? {}), strip(next.spec ?? {}))) {
     causes.push({ field: 'spec', reason: 'FieldValueForbidden', message: 'Forbidden: pod updates may not change fields other than `spec.containers[*].image`,`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations)' });
   }

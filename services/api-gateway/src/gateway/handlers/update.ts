@@ -6,7 +6,7 @@ import { convertObject } from '../registry/registry';
 import { commitUpdate, conflictFor, isVersionConflict } from './commit';
 import { checkTypeMeta, decodeBody, fieldValidationOf, validateObject } from './decode';
 import { withUpdateOwnership } from './field-managers';
-import { prepareForStatusUpdate, prepareForUpdate } from './object-rules';
+import { prepareForSubresourceUpdate } from './object-rules';
 
 /** PUT of the whole object (or of its status). A stale resourceVersion is a 409, as is a concurrent write. */
 export async function handleUpdate(core: GatewayCore, r: ResourceRequest): Promise<void> {
@@ -20,7 +20,7 @@ export async function handleUpdate(core: GatewayCore, r: ResourceRequest): Promi
   if (sent && sent !== stored.object.metadata.resourceVersion) throw conflictFor(served, name!);
   const storage = core.registry.storage(served.resource);
   const incoming = convertObject(obj, storage, stored.object);
-  const prepared = subresource === 'status' ? prepareForStatusUpdate(stored.object, incoming) : prepareForUpdate(served.def, stored.object, incoming);
+  const prepared = prepareForSubresourceUpdate(served.def, subresource, stored.object, incoming);
   const next = withUpdateOwnership(r, served, stored, prepared);
   try {
     const written = await commitUpdate(core, r, served, stored, next, isDryRun(r.query));

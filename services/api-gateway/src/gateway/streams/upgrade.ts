@@ -6,7 +6,7 @@ import { WebSocketServer } from 'ws';
 import type { GatewayCore } from '../core';
 import { impersonate } from '../auth/impersonation';
 import { readModelLookups } from '../auth/rbac-lookups';
-import { podContainerName } from '../handlers/logs';
+import { podContainerName, podContainerSpecs, podContainerStatus } from '../handlers/logs';
 import type { UpgradeAudit } from '../audit/audit-hook';
 import type { Authenticator } from '../http/authenticator';
 import { forbiddenFor } from '../http/api-server';
@@ -76,7 +76,7 @@ export class StreamUpgrades {
     const command = q.getAll('command');
     if (subresource === 'exec' && command.length === 0) throw badRequest('you must specify at least 1 command');
     const containerName = podContainerName(pod, q.get('container'));
-    const status = [...(pod.status?.containerStatuses ?? []), ...(pod.status?.initContainerStatuses ?? [])].find((s: any) => s.name === containerName);
+    const status = podContainerStatus(pod, containerName);
     if (!status?.containerID || !status.state?.running) throw badRequest(`unable to upgrade connection: container not found ("${containerName}")`);
     const flag = (k: string) => ['true', '1'].includes(q.get(k) ?? '');
     const target: StreamTarget = {
@@ -86,7 +86,7 @@ export class StreamUpgrades {
     if (!target.stdin && !target.stdout && !target.stderr) throw badRequest('you must specify at least 1 of stdin, stdout, stderr');
     if (subresource === 'attach') {
       // As kubelet: whether the container has a terminal was settled when it started, whatever the client asks.
-      const spec = [...(pod.spec.containers ?? []), ...(pod.spec.initContainers ?? [])].find((c: any) => c.name === containerName);
+      const spec = podContainerSpecs(pod).find((c: any) => c.name === containerName);
       target.tty = spec?.tty === true;
     }
     if (upgrade !== 'websocket') throw badRequest(`unable to upgrade connection: this server serves ${subresource} over WebSocket (v4/v5.channel.k8s.io) only`);
