@@ -141,6 +141,15 @@ describe('virtual machines', () => {
     });
     expect(suspended.status).toBe(422);
     expect(suspended.json().message).toContain('spec.powerState');
+    // VM affinity is zonal only, and an affinity needs a group.
+    const hostAffinity = await cluster.request('POST', `/apis/vmoperator.vmware.com/v1alpha5/namespaces/${NS}/virtualmachines`, {
+      body: {
+        apiVersion: 'vmoperator.vmware.com/v1alpha5', kind: 'VirtualMachine', metadata: { name: 'clingy' },
+        spec: { className: 'best-effort-small', imageName: 'ubuntu-22.04-server', affinity: { vmAffinity: { requiredDuringSchedulingPreferredDuringExecution: [{ labelSelector: { matchLabels: { app: 'web' } }, topologyKey: 'kubernetes.io/hostname' }] } } },
+      },
+    });
+    expect(hostAffinity.status).toBe(422);
+    expect(hostAffinity.json().details.causes.map((c: any) => c.field)).toEqual(['spec.groupName', 'spec.affinity.vmAffinity.requiredDuringSchedulingPreferredDuringExecution[0].topologyKey']);
   });
 
   it('says why a VM cannot be created: a missing bootstrap Secret, a class no host can hold', async () => {

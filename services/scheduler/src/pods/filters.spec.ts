@@ -72,6 +72,20 @@ describe('the scheduler filters', () => {
     expect(filterHost(pod({ affinity: { podAffinity: { requiredDuringSchedulingIgnoredDuringExecution: term } } }), a, [a, b])).toBeUndefined();
   });
 
+  it('score preferred pod affinity up and preferred anti-affinity down by the terms\' weights, per topology domain', () => {
+    const other = { metadata: { uid: 'o', namespace: 'default', labels: { app: 'db' } } };
+    const zone = { 'topology.kubernetes.io/zone': 'z1' };
+    const a = host('a', { pods: [other], labels: zone });
+    const b = host('b', { labels: zone });
+    const c = host('c', { labels: { 'topology.kubernetes.io/zone': 'z2' } });
+    const all = [a, b, c];
+    const podAffinityTerm = { labelSelector: { matchLabels: { app: 'db' } }, topologyKey: 'topology.kubernetes.io/zone' };
+    const near = pod({ affinity: { podAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 40, podAffinityTerm }] } } });
+    expect(scoreHost(near, b, all) - scoreHost(near, c, all)).toBeCloseTo(40);
+    const far = pod({ affinity: { podAntiAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 40, podAffinityTerm }] } } });
+    expect(scoreHost(far, c, all) - scoreHost(far, b, all)).toBeCloseTo(40);
+  });
+
   it('word the verdict as kube-scheduler does', () => {
     expect(unschedulableMessage(3, ['Insufficient memory', 'Insufficient memory', 'were unschedulable'])).toBe('0/3 hosts are available: 1 host(s) were unschedulable, 2 Insufficient memory.');
   });

@@ -77,12 +77,26 @@ export function matchesNodeSelectorTerm(term: any, labels: Record<string, string
 }
 
 function anyPodMatches(term: any, pod: any, pods: Map<string, any>): boolean {
+  // VM Operator: a VM term without a label selector matches no VM.
+  if (term.vmsOnly && !term.labelSelector) return false;
   const selector = labelSelectorFromObject(term.labelSelector ?? {});
   const namespaces: string[] = term.namespaces?.length ? term.namespaces : [pod.metadata.namespace];
   for (const p of pods.values()) {
+    // A VM's terms select VMs only (`vmsOnly`, set by `asWorkload`); a pod's select pods and VMs alike.
+    if (term.vmsOnly && p.kind !== 'VirtualMachine') continue;
     if (p.metadata.uid !== pod.metadata.uid && namespaces.includes(p.metadata.namespace) && matchesLabelSelector(selector, p.metadata.labels ?? {})) return true;
   }
   return false;
+}
+
+/**
+ * Whether a workload other than `pod` that `term` selects runs in the topology domain of the host labelled
+ * `labels` (the hosts sharing its value of the term's key). A host without that label is in no domain.
+ */
+export function matchedInDomain(term: any, pod: any, labels: Record<string, string>, all: HostView[]): boolean {
+  const key = term.topologyKey ?? 'kubernetes.io/hostname';
+  const domain = labels[key];
+  return domain !== undefined && all.some((v) => (v.host.metadata.labels ?? {})[key] === domain && anyPodMatches(term, pod, v.pods));
 }
 
 /**
@@ -120,13 +134,12 @@ export function filterHost(pod: any, view: HostView, all: HostView[]): FilterRes
 }
 
 function podAffinityFilter(pod: any, labels: Record<string, string>, all: HostView[]): FilterResult {
-  const topology = (term: any) => term.topologyKey ?? 'kubernetes.io/hostname';
-  const sameDomain = (term: any) => all.filter((v) => (v.host.metadata.labels ?? {})[topology(term)] === labels[topology(term)] && labels[topology(term)] !== undefined);
+  const of = (term: any) => (term.vmsOnly ? 'VM' : 'pod');
   for (const term of pod.spec.affinity.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? []) {
-    if (sameDomain(term).some((v) => anyPodMatches(term, pod, v.pods))) return "didn't match pod anti-affinity rules";
+    if (matchedInDomain(term, pod, labels, all)) return `didn't match ${of(term)} anti-affinity rules`;
   }
   for (const term of pod.spec.affinity.podAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? []) {
-    if (!sameDomain(term).some((v) => anyPodMatches(term, pod, v.pods))) return "didn't match pod affinity rules";
+    if (!matchedInDomain(term, pod, labels, all)) return `didn't match ${of(term)} affinity rules`;
   }
   return undefined;
 }

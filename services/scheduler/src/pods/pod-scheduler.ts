@@ -185,7 +185,7 @@ export class PodScheduler {
           reasons.push(why);
           continue;
         }
-        const score = scoreHost(pod, view);
+        const score = scoreHost(pod, view, views);
         if (score > bestScore || (score === bestScore && best && view.name < best.name)) {
           best = view;
           bestScore = score;
@@ -309,7 +309,7 @@ export class PodScheduler {
         const why = filterHost(workload, view, views) ?? tooBigFor(placement, view);
         if (why) reasons.push(why);
         else {
-          const score = scoreHost(workload, view);
+          const score = scoreHost(workload, view, views);
           if (score > bestScore) [best, bestScore] = [view, score];
         }
       }

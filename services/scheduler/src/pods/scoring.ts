@@ -1,12 +1,13 @@
 import { add, allocatable, podRequests } from './pod-requests';
-import { HostView, ownerOf } from './filters';
+import { HostView, matchedInDomain, ownerOf } from './filters';
 
 /**
  * Higher is better. Least-requested spreads load (the emptier host wins),
  * balanced allocation prefers hosts whose CPU and memory fill evenly, and a
- * small term spreads pods of one owner apart (as SelectorSpread does).
+ * small term spreads pods of one owner apart (as SelectorSpread does); preferred pod (anti-)affinity adds its
+ * terms' weights (`all`: every host, for topology domains wider than one host).
  */
-export function scoreHost(pod: any, view: HostView): number {
+export function scoreHost(pod: any, view: HostView, all: HostView[] = [view]): number {
   const cap = allocatable(view.host);
   const after = add(view.used, podRequests(pod));
   const cpu = cap.cpuMillis > 0 ? after.cpuMillis / cap.cpuMillis : 1;
@@ -16,5 +17,22 @@ export function scoreHost(pod: any, view: HostView): number {
   const balanced = 1 - Math.abs(cpu - mem);
   const owner = ownerOf(pod);
   const siblings = owner ? (view.owners.get(owner) ?? 0) : 0;
-  return 100 * leastRequested + 50 * balanced - 10 * siblings;
+  const preferred = pod.spec?.affinity ? preferredAffinity(pod, view, all) : 0;
+  return 100 * leastRequested + 50 * balanced - 10 * siblings + preferred;
+}
+
+/**
+ * Preferred pod (anti-)affinity, as InterPodAffinity scores it: each term's weight (1 to 100) for a host in a
+ * topology domain that runs a workload the term selects, added for affinity, taken off for anti-affinity.
+ */
+function preferredAffinity(pod: any, view: HostView, all: HostView[]): number {
+  const labels: Record<string, string> = view.host.metadata.labels ?? {};
+  let score = 0;
+  for (const { weight, podAffinityTerm } of pod.spec.affinity.podAffinity?.preferredDuringSchedulingIgnoredDuringExecution ?? []) {
+    if (matchedInDomain(podAffinityTerm, pod, labels, all)) score += weight ?? 0;
+  }
+  for (const { weight, podAffinityTerm } of pod.spec.affinity.podAntiAffinity?.preferredDuringSchedulingIgnoredDuringExecution ?? []) {
+    if (matchedInDomain(podAffinityTerm, pod, labels, all)) score -= weight ?? 0;
+  }
+  return score;
 }

@@ -24,20 +24,24 @@ describe('the scheduler placing VMs', () => {
     await store.append(objectStreamId(resource, namespace, name), [{ type: ObjectEventTypes.created, data: { resource, object }, metadata: META }], { expectedVersion: 'no_stream' });
   }
 
-  const host = (name: string) => ({
-    apiVersion: 'infrastructure.openpacific.io/v1alpha1', kind: 'Host', metadata: { name, uid: randomUUID(), creationTimestamp: now(), labels: { 'kubernetes.io/hostname': name } }, spec: {},
+  const host = (name: string, labels: Record<string, string> = {}) => ({
+    apiVersion: 'infrastructure.openpacific.io/v1alpha1', kind: 'Host', metadata: { name, uid: randomUUID(), creationTimestamp: now(), labels: { 'kubernetes.io/hostname': name, ...labels } }, spec: {},
     status: { epoch: 2, allocatable: { cpu: '4', memory: '8Gi', pods: '10' }, conditions: [{ type: 'Ready', status: 'True', reason: 'HostReady', message: '', lastTransitionTime: now() }] },
   });
   /** A VM as the vm-operator leaves it for the scheduler: resolved (the placement annotation), on no host yet. */
-  const vm = (name: string) => ({
+  const vm = (name: string, labels: Record<string, string> = {}, affinity?: any) => ({
     apiVersion: 'vmoperator.vmware.com/v1alpha5', kind: 'VirtualMachine',
     metadata: {
-      name, namespace: 'default', uid: randomUUID(), creationTimestamp: now(),
+      name, namespace: 'default', uid: randomUUID(), creationTimestamp: now(), labels,
       annotations: { [VM_PLACEMENT_ANNOTATION]: JSON.stringify({ className: 'small', cpus: 1, memoryBytes: 2 ** 30, requests: { cpuMillis: 1000, memoryBytes: 2 ** 30 }, image: { kind: 'VirtualMachineImage', name: 'img' }, ports: [], ip: '10.0.0.5' }) },
     },
-    spec: { className: 'small', imageName: 'img', powerState: 'PoweredOn' },
+    spec: { className: 'small', imageName: 'img', powerState: 'PoweredOn', ...(affinity ? { groupName: 'g', affinity } : {}) },
     status: {},
   });
+  const vmObject = async (name: string) => {
+    const events = await store.readStream(objectStreamId(VMS, 'default', name));
+    return (events[events.length - 1]?.data as any)?.object;
+  };
 
   beforeAll(async () => {
     db = await createTestDatabase('vmplacement');
@@ -80,4 +84,46 @@ describe('the scheduler placing VMs', () => {
     await new Promise((r) => setTimeout(r, 300));
     expect(store.attempts.filter((s) => s === streamId)).toHaveLength(1);
   }, 30_000);
+
+  describe('with spec.affinity', () => {
+    const selecting = (app: string, topologyKey: string) => [{ labelSelector: { matchLabels: { app } }, topologyKey }];
+
+    it('puts VMs with required anti-affinity per host on different hosts, and leaves one that fits nowhere pending, saying why', async () => {
+      await create(HOSTS_RESOURCE, host('host-b'));
+      const apart = { vmAntiAffinity: { requiredDuringSchedulingPreferredDuringExecution: selecting('spread', 'kubernetes.io/hostname') } };
+      await create(VMS, vm('spread-1', { app: 'spread' }, apart));
+      await create(VMS, vm('spread-2', { app: 'spread' }, apart));
+      const hosts = await eventually(async () => {
+        const placed = [(await vmObject('spread-1')).status.nodeName, (await vmObject('spread-2')).status.nodeName];
+        expect(placed.every(Boolean)).toBe(true);
+        return placed;
+      }, 10_000);
+      expect(new Set(hosts)).toEqual(new Set(['host-a', 'host-b']));
+
+      await create(VMS, vm('spread-3', { app: 'spread' }, apart));
+      await eventually(async () => {
+        const object = await vmObject('spread-3');
+        expect(object.status.conditions).toEqual([expect.objectContaining({
+          type: 'VirtualMachineConditionPlacementReady', status: 'False', message: "0/2 hosts are available: 2 host(s) didn't match VM anti-affinity rules.",
+        })]);
+      }, 10_000);
+      await new Promise((r) => setTimeout(r, 300));
+      expect((await vmObject('spread-3')).status.nodeName).toBeUndefined();
+    }, 30_000);
+
+    it('puts a VM with required zonal affinity where its peer runs', async () => {
+      await create(HOSTS_RESOURCE, host('host-c', { 'topology.kubernetes.io/zone': 'zone-c' }));
+      await create(HOSTS_RESOURCE, host('host-d', { 'topology.kubernetes.io/zone': 'zone-d' }));
+      // The peer runs on host-c (placed before): one host per zone, so the zone of the peer is its host.
+      await create(VMS, { ...vm('peer', { app: 'peer' }), status: { nodeName: 'host-c' } });
+      const together = { vmAffinity: { requiredDuringSchedulingPreferredDuringExecution: selecting('peer', 'topology.kubernetes.io/zone') } };
+      await create(VMS, vm('near-peer', {}, together));
+      await eventually(async () => expect((await vmObject('near-peer')).status.nodeName).toBe('host-c'), 10_000);
+      // Nothing of that label runs anywhere: the VM waits, and its condition says why.
+      await create(VMS, vm('near-nobody', {}, { vmAffinity: { requiredDuringSchedulingPreferredDuringExecution: selecting('nobody', 'topology.kubernetes.io/zone') } }));
+      await eventually(async () => {
+        expect((await vmObject('near-nobody')).status.conditions[0].message).toBe("0/4 hosts are available: 4 host(s) didn't match VM affinity rules.");
+      }, 10_000);
+    }, 30_000);
+  });
 });

@@ -11,8 +11,8 @@ function timestamp(): string {
 }
 
 /**
- * A VM as the filters and scores see a workload: its reservations as requests, and the VMs of its
- * resource policy as siblings to spread from (the score's owner term).
+ * A VM as the filters and scores see a workload: its reservations as requests, the VMs of its
+ * resource policy as siblings to spread from (the score's owner term), and its affinity to other VMs.
  */
 export function asWorkload(vm: any, placement: VmPlacement): any {
   // One per VM object and placement: every pass holds every placed VM on its host, and the requests of a
@@ -26,8 +26,36 @@ export function asWorkload(vm: any, placement: VmPlacement): any {
 
 const workloads = new WeakMap<object, { placement: VmPlacement; workload: any }>();
 
+/** VM terms as pod terms that select VMs only (`vmsOnly`, which the filters read). */
+const podTerms = (terms: any[] | undefined): any[] => (terms ?? []).map((t) => ({ labelSelector: t.labelSelector, topologyKey: t.topologyKey, vmsOnly: true }));
+
+/** A preferred VM term weighs as much as a preferred pod term can (100): the emptier host still wins among equals. */
+const PREFERRED_WEIGHT = 100;
+
+/**
+ * `spec.affinity` (v1alpha5) as pod affinity among VMs: the required terms (and the hard-during-execution ones,
+ * which are required at placement too) filter hosts, the preferred ones score them. A term without a label
+ * selector selects no VM, as in VM Operator. The zone rules of earlier releases are not used.
+ */
+export function vmPodAffinity(affinity: any): any {
+  const side = (spec: any) => {
+    if (!spec) return undefined;
+    const required = podTerms([...(spec.requiredDuringSchedulingPreferredDuringExecution ?? []), ...(spec.requiredDuringSchedulingRequiredDuringExecution ?? [])]);
+    const preferred = podTerms(spec.preferredDuringSchedulingPreferredDuringExecution).map((podAffinityTerm) => ({ weight: PREFERRED_WEIGHT, podAffinityTerm }));
+    if (required.length === 0 && preferred.length === 0) return undefined;
+    return { requiredDuringSchedulingIgnoredDuringExecution: required, preferredDuringSchedulingIgnoredDuringExecution: preferred };
+  };
+  const podAffinity = side(affinity?.vmAffinity);
+  const podAntiAffinity = side(affinity?.vmAntiAffinity);
+  if (!podAffinity && !podAntiAffinity) return undefined;
+  return { ...(podAffinity ? { podAffinity } : {}), ...(podAntiAffinity ? { podAntiAffinity } : {}) };
+}
+
 function workloadOf(vm: any, placement: VmPlacement): any {
+  const affinity = vmPodAffinity(vm.spec?.affinity);
   return {
+    // What VM terms select (pods' terms select VMs too: a VM is a workload on its host like a pod).
+    kind: 'VirtualMachine',
     metadata: {
       uid: vm.metadata.uid,
       namespace: vm.metadata.namespace,
@@ -38,7 +66,10 @@ function workloadOf(vm: any, placement: VmPlacement): any {
         ? { ownerReferences: [{ uid: `policy:${vm.metadata.namespace}/${placement.resourcePolicy ?? ''}/${placement.moduleGroup ?? ''}` }] }
         : {}),
     },
-    spec: { containers: [{ name: 'vm', resources: { requests: { cpu: `${placement.requests.cpuMillis}m`, memory: String(placement.requests.memoryBytes) } } }] },
+    spec: {
+      containers: [{ name: 'vm', resources: { requests: { cpu: `${placement.requests.cpuMillis}m`, memory: String(placement.requests.memoryBytes) } } }],
+      ...(affinity ? { affinity } : {}),
+    },
     status: { phase: 'Running' },
   };
 }

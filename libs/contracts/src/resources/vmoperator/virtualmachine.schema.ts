@@ -49,6 +49,23 @@ function bootstrapSchema(v: Version): JsonSchema {
   });
 }
 
+const labelSelector = obj({
+  matchLabels: { type: 'object', additionalProperties: str },
+  matchExpressions: list(obj({ key: str, operator: oneOfStrings('In', 'NotIn', 'Exists', 'DoesNotExist'), values: strList }, ['key', 'operator'])),
+});
+const vmAffinityTerms = list(obj({ labelSelector, topologyKey: str }, ['topologyKey']));
+/** `VMAffinitySpec` / `VMAntiAffinitySpec`: the same three lists of terms. */
+const vmAffinitySpec = obj({
+  requiredDuringSchedulingPreferredDuringExecution: vmAffinityTerms,
+  preferredDuringSchedulingPreferredDuringExecution: vmAffinityTerms,
+  requiredDuringSchedulingRequiredDuringExecution: vmAffinityTerms,
+});
+const zoneRequirements = list(obj({ key: str, operator: oneOfStrings('In', 'NotIn', 'Exists', 'DoesNotExist', 'Gt', 'Lt'), values: strList }, ['key', 'operator']));
+const zoneSelectorTerms = list(obj({ matchExpressions: zoneRequirements, matchFields: zoneRequirements }));
+const zoneAffinitySpec = obj({ requiredDuringSchedulingIgnoredDuringExecution: zoneSelectorTerms, preferredDuringSchedulingIgnoredDuringExecution: zoneSelectorTerms });
+/** v1alpha5 `AffinitySpec`; the zone rules of earlier v1alpha5 releases are still accepted (and not used). */
+const affinitySchema = obj({ vmAffinity: vmAffinitySpec, vmAntiAffinity: vmAffinitySpec, zoneAffinity: zoneAffinitySpec, zoneAntiAffinity: zoneAffinitySpec });
+
 function interfaceSpecSchema(v: Version): JsonSchema {
   const props = {
     name: { type: 'string', pattern: '^[a-z0-9]{2,}$' },
@@ -135,7 +152,7 @@ function specFields(v: Version): Record<string, JsonSchema> {
     guestID: str,
   };
   const v5 = {
-    affinity: freeForm,
+    affinity: affinitySchema,
     class: typedRef,
     promoteDisksMode: oneOfStrings('Disabled', 'Online', 'Offline'),
     bootOptions: freeForm,

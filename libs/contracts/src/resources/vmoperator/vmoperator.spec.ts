@@ -71,7 +71,13 @@ const vmV5 = {
     biosUUID: 'a8c6b8a2-0000-0000-0000-000000000002',
     guestID: 'ubuntu64Guest',
     promoteDisksMode: 'Online',
-    affinity: { vmAffinity: { requiredDuringSchedulingPreferredDuringExecution: [] } },
+    affinity: {
+      vmAffinity: { requiredDuringSchedulingPreferredDuringExecution: [{ labelSelector: { matchLabels: { tier: 'web' } }, topologyKey: 'topology.kubernetes.io/zone' }] },
+      vmAntiAffinity: {
+        requiredDuringSchedulingPreferredDuringExecution: [{ labelSelector: { matchExpressions: [{ key: 'app', operator: 'In', values: ['web'] }] }, topologyKey: 'kubernetes.io/hostname' }],
+        preferredDuringSchedulingPreferredDuringExecution: [{ labelSelector: { matchLabels: { app: 'web' } }, topologyKey: 'topology.kubernetes.io/zone' }],
+      },
+    },
     groupName: 'web',
     cdrom: [{ name: 'cd0', image: { kind: 'ClusterVirtualMachineImage', name: 'tools-iso' }, connected: true }],
   },
@@ -286,6 +292,18 @@ describe('vmoperator schemas', () => {
     expect(check(virtualMachineResource, 'v1alpha5', obj).unknown).toEqual(['.spec.imageNmae', '.status.host']);
     // v1alpha2 has neither spec.image nor status.nodeName.
     expect(check(virtualMachineResource, 'v1alpha2', { ...vmV5, apiVersion: `${G}/v1alpha2` }).unknown).toEqual(expect.arrayContaining(['.spec.image', '.status.nodeName']));
+  });
+
+  it('give spec.affinity its v1alpha5 structure: terms need a topology key, selectors take label selector operators', () => {
+    const withAffinity = (affinity: any) => ({ ...vmV5, spec: { ...vmV5.spec, affinity } });
+    const zone = { requiredDuringSchedulingIgnoredDuringExecution: [{ matchExpressions: [{ key: 'zone', operator: 'Gt', values: ['1'] }] }] };
+    expectValid(virtualMachineResource, 'v1alpha5', withAffinity({ zoneAffinity: zone, vmAffinity: { requiredDuringSchedulingRequiredDuringExecution: [{ topologyKey: 'topology.kubernetes.io/zone' }] } }));
+    expect(check(virtualMachineResource, 'v1alpha5', withAffinity({ vmAntiAffinity: { requiredDuringSchedulingPreferredDuringExecution: [{ labelSelector: {} }] } })).causes[0])
+      .toMatchObject({ field: 'spec.affinity.vmAntiAffinity.requiredDuringSchedulingPreferredDuringExecution[0].topologyKey' });
+    const badOp = { labelSelector: { matchExpressions: [{ key: 'app', operator: 'Like' }] }, topologyKey: 'kubernetes.io/hostname' };
+    expect(check(virtualMachineResource, 'v1alpha5', withAffinity({ vmAntiAffinity: { requiredDuringSchedulingPreferredDuringExecution: [badOp] } })).causes[0].field)
+      .toBe('spec.affinity.vmAntiAffinity.requiredDuringSchedulingPreferredDuringExecution[0].labelSelector.matchExpressions[0].operator');
+    expect(check(virtualMachineResource, 'v1alpha5', withAffinity({ podAffinity: {} })).unknown).toEqual(['.spec.affinity.podAffinity']);
   });
 
   it('refuse interface names that are not lower-case alphanumerics', () => {

@@ -32,7 +32,54 @@ export function validateVirtualMachine(vm: any): StatusCause[] {
   }
   if (!spec.className) causes.push({ field: 'spec.className', reason: 'FieldValueRequired', message: 'Required value' });
   if (!spec.imageName && !spec.image?.name) causes.push({ field: 'spec.imageName', reason: 'FieldValueRequired', message: 'Required value' });
-  return causes.concat(validateReadinessProbe(spec.readinessProbe));
+  return causes.concat(validateReadinessProbe(spec.readinessProbe), validateVmAffinity(spec));
+}
+
+const ZONE = 'topology.kubernetes.io/zone';
+const HOSTNAME = 'kubernetes.io/hostname';
+const VMOP_LABELS = 'label selector can not contain VM Operator managed labels (vmoperator.vmware.com)';
+/**
+ * The topology keys the webhook allows per list: VM affinity is zonal only; anti-affinity may also be per host
+ * (required terms: for privileged accounts there; every user here, which has no such accounts).
+ */
+const TOPOLOGY_KEYS: [string, string, string[]][] = [
+  ['vmAffinity', 'requiredDuringSchedulingPreferredDuringExecution', [ZONE]],
+  ['vmAffinity', 'preferredDuringSchedulingPreferredDuringExecution', [ZONE]],
+  ['vmAntiAffinity', 'requiredDuringSchedulingPreferredDuringExecution', [ZONE, HOSTNAME]],
+  ['vmAntiAffinity', 'preferredDuringSchedulingPreferredDuringExecution', [ZONE, HOSTNAME]],
+];
+
+const unsupported = (field: string, value: string, supported: string[]): StatusCause => ({
+  field, reason: 'FieldValueNotSupported', message: `Unsupported value: "${value}": supported values: ${supported.map((v) => `"${v}"`).join(', ')}`,
+});
+
+/** The webhook's `spec.affinity` rules: a group to place in, zonal or per-host topology keys, `In` selectors without VM Operator's labels. */
+export function validateVmAffinity(spec: any): StatusCause[] {
+  const affinity = spec.affinity;
+  if (!affinity) return [];
+  const causes: StatusCause[] = [];
+  if (!spec.groupName) causes.push({ field: 'spec.groupName', reason: 'FieldValueRequired', message: 'Required value: when setting affinity' });
+  for (const [kind, list, keys] of TOPOLOGY_KEYS) {
+    (affinity[kind]?.[list] ?? []).forEach((term: any, i: number) => {
+      const path = `spec.affinity.${kind}.${list}[${i}]`;
+      const selector = term.labelSelector;
+      if (Object.keys(selector?.matchLabels ?? {}).some((k) => k.includes('vmoperator.vmware.com'))) {
+        causes.push({ field: `${path}.labelSelector.matchLabels`, reason: 'FieldValueForbidden', message: `Forbidden: ${VMOP_LABELS}` });
+      }
+      (selector?.matchExpressions ?? []).forEach((e: any, j: number) => {
+        const at = `${path}.labelSelector.matchExpressions[${j}]`;
+        if (e.operator !== 'In') causes.push(unsupported(`${at}.operator`, e.operator, ['In']));
+        else if (String(e.key).includes('vmoperator.vmware.com')) causes.push({ field: `${at}.key`, reason: 'FieldValueForbidden', message: `Forbidden: ${VMOP_LABELS}` });
+      });
+      if (!keys.includes(term.topologyKey)) causes.push(unsupported(`${path}.topologyKey`, term.topologyKey, keys));
+    });
+  }
+  for (const kind of ['vmAffinity', 'vmAntiAffinity']) {
+    if (affinity[kind]?.requiredDuringSchedulingRequiredDuringExecution?.length) {
+      causes.push({ field: `spec.affinity.${kind}.requiredDuringSchedulingRequiredDuringExecution`, reason: 'FieldValueForbidden', message: 'Forbidden: VM hard affinity during execution is not enabled' });
+    }
+  }
+  return causes;
 }
 
 const IANA_SVC_NAME = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
@@ -70,6 +117,7 @@ export function validateVirtualMachineUpdate(old: any, next: any): StatusCause[]
   for (const field of ['biosUUID', 'instanceUUID'] as const) {
     if (old.spec?.[field] && next.spec?.[field] !== old.spec[field]) causes.push({ field: `spec.${field}`, reason: 'FieldValueForbidden', message: 'Forbidden: field is immutable once set' });
   }
+  if (!deepEqual(old.spec?.affinity, next.spec?.affinity)) causes.push({ field: 'spec.affinity', reason: 'FieldValueForbidden', message: 'Forbidden: updating Affinity is not allowed' });
   if (old.spec?.powerState && !next.spec?.powerState) causes.push({ field: 'spec.powerState', reason: 'FieldValueRequired', message: 'Required value: cannot be cleared once set' });
   return causes;
 }
