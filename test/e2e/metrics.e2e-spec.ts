@@ -75,7 +75,8 @@ describe('kubectl top and metrics.k8s.io', () => {
       apiVersion: 'metrics.k8s.io/v1beta1',
       metadata: { name: 'busy', namespace: 'default', creationTimestamp: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/), labels: { app: 'busy', tier: 'load' } },
       timestamp: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/),
-      window: expect.stringMatching(/^\d+(\.\d+)?s$/),
+      // A Go duration: `10.004s`, or `999ms` when two readings came a little under a second apart.
+      window: expect.stringMatching(/^\d+(\.\d+)?(ms|s)$/),
       containers: [{ name: 'busy', usage: { cpu: expect.stringMatching(/^\d+(n|u|m)?$/), memory: expect.stringMatching(/^\d+(Ki|Mi)?$/) } }],
     });
     const list = JSON.parse(await kubectl(['get', '--raw', '/apis/metrics.k8s.io/v1beta1/pods?labelSelector=app%3Didle']));
