@@ -112,6 +112,16 @@ describe('describe events, exec audit and progress deadlines', () => {
     await eventually(async () => expect((await describeRows('svc', '-n', NS, 'shell')).map((r) => r[1])).toContain('UpdatedEndpoints'), { timeoutMs: 30_000 });
   });
 
+  it('kubectl describe pod shows the scheduler\'s Scheduled and the host\'s Pulled, Created and Started, in that order', async () => {
+    await eventually(async () => {
+      const rows = await describeRows('pod', '-n', NS, 'shell');
+      expect(rows.map((r) => r[1])).toEqual(['Scheduled', 'Pulled', 'Created', 'Started']);
+      expect(rows[1]).toEqual(['Normal', 'Pulled', 'spherelet', 'Container image "busybox" already present on machine']);
+      expect(rows[2]).toEqual(['Normal', 'Created', 'spherelet', 'Created container c']);
+      expect(rows[3]).toEqual(['Normal', 'Started', 'spherelet', 'Started container c']);
+    }, { timeoutMs: 30_000 });
+  });
+
   it('records exec and port-forward in the audit log, allowed and refused', async () => {
     await eventually(async () => expect((await kubectl('get', 'pod', '-n', NS, 'shell', '-o', 'jsonpath={.status.phase}')).stdout).toBe('Running'), { timeoutMs: 30_000 });
     const ok = await kubectl('exec', '-n', NS, 'shell', '--', 'echo', 'hi');

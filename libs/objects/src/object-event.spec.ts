@@ -15,11 +15,17 @@ describe('an Event about an object', () => {
     expect('namespace' in node.events[0].data.object.involvedObject).toBe(false);
   });
 
-  it('without a once-key, is named at random: 16 hex digits, none repeated over more than a page of random bytes', () => {
+  it('without a once-key, is named after the time in nanoseconds in hex, as client-go names Events, each name after the last', () => {
     const ref = { apiVersion: 'v1', kind: 'Pod', name: 'p', namespace: 'default', uid: 'u3' };
-    const names = Array.from({ length: 2000 }, () => objectEvent(ref, { type: 'Normal', reason: 'Started', message: 'm', component: 'kubelet', actor }).streamId);
+    const now = new Date('2099-01-01T00:00:00.123Z');
+    const names = Array.from({ length: 2000 }, () => objectEvent(ref, { type: 'Normal', reason: 'Started', message: 'm', component: 'kubelet', actor }, now).streamId);
     for (const n of names) expect(n).toMatch(/^events\/default\/p\.[0-9a-f]{16}$/);
-    expect(new Set(names).size).toBe(names.length);
+    const suffixes = names.map((n) => BigInt(`0x${n.slice(n.indexOf('.') + 1)}`));
+    for (let i = 1; i < suffixes.length; i++) expect(suffixes[i] > suffixes[i - 1]).toBe(true);
+    // Made within one millisecond: the first is in it (the rest may run past it, each one nanosecond on).
+    expect(suffixes[0] / 1_000_000n).toBe(BigInt(now.getTime()));
+    const later = objectEvent(ref, { type: 'Normal', reason: 'Started', message: 'm', component: 'kubelet', actor }, new Date(now.getTime() + 1000)).streamId;
+    expect(BigInt(`0x${later.slice(later.indexOf('.') + 1)}`) / 1_000_000n).toBe(BigInt(now.getTime() + 1000));
   });
 
   it('is named after its once-key, so writing it again is refused rather than repeated', () => {

@@ -25,7 +25,7 @@ export interface ObjectEventOptions {
   /**
    * A key that makes the Event's name deterministic (`<object>.<hash of kind, uid and key>`): writing it a second
    * time (a resync, a restarted or second controller) is refused by the store (`no_stream`) instead of
-   * repeating the Event. Without one, the name is random, as a recorder's.
+   * repeating the Event. Without one, the name is the time it was made, as a recorder's.
    */
   onceKey?: string;
 }
@@ -33,15 +33,26 @@ export interface ObjectEventOptions {
 /** Random bytes drawn a page at a time: one draw per Event name was a call into the system's random source each. */
 let randomPage = Buffer.alloc(0);
 let randomAt = 0;
+/** The last name suffix this process gave, so that its Events' names keep the order it made them in. */
+let lastSuffix = 0n;
 
-/** 8 random bytes as 16 hex digits. */
-function randomHex8(): string {
-  if (randomAt + 8 > randomPage.length) {
+/**
+ * A name suffix as client-go's recorder makes one, the time in nanoseconds in hex, so that an object's Events list
+ * (by name) in the order they happened: `kubectl describe` sorts them by `lastTimestamp`, a whole second, and keeps
+ * the list's order within one. The clock gives milliseconds; the nanoseconds below are random, which keeps two
+ * processes from drawing the same name, and a later Event of this process never gets a smaller suffix.
+ */
+export function eventNameSuffix(now = new Date()): string {
+  if (randomAt + 4 > randomPage.length) {
     randomPage = randomBytes(4096);
     randomAt = 0;
   }
-  randomAt += 8;
-  return randomPage.toString('hex', randomAt - 8, randomAt);
+  const below = randomPage.readUInt32LE(randomAt) % 1_000_000;
+  randomAt += 4;
+  let suffix = BigInt(now.getTime()) * 1_000_000n + BigInt(below);
+  if (suffix <= lastSuffix) suffix = lastSuffix + 1n;
+  lastSuffix = suffix;
+  return suffix.toString(16);
 }
 
 /**
@@ -54,7 +65,7 @@ export function objectEvent(involved: InvolvedObject, opts: ObjectEventOptions, 
   const namespace = involved.namespace || 'default';
   const suffix = opts.onceKey
     ? createHash('sha256').update(`${involved.kind}\n${involved.uid}\n${opts.onceKey}`).digest('hex').slice(0, 16)
-    : randomHex8();
+    : eventNameSuffix(now);
   const name = `${involved.name}.${suffix}`;
   const object = {
     apiVersion: 'v1',

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { NewEvent } from '@openpacific/event-store';
 import { ObjectEventTypes, objectStreamId, PodEventTypes } from '@openpacific/contracts';
-import { HOST_EPOCH_ANNOTATION } from '@openpacific/objects';
+import { eventNameSuffix, HOST_EPOCH_ANNOTATION } from '@openpacific/objects';
 
 export const SCHEDULER_ACTOR = { actor: 'system:serviceaccount:kube-system:default-scheduler', source: 'scheduler' };
 
@@ -48,8 +48,7 @@ export function unschedulablePod(pod: any, message: string): any {
 export function podEvent(pod: any, type: 'Normal' | 'Warning', reason: string, message: string) {
   const now = timestamp();
   const uid = randomUUID();
-  // 16 hex digits of the uid (60 random bits) name it: one random draw per Event, not two.
-  const name = `${pod.metadata.name}.${uid.replace(/-/g, '').slice(0, 16)}`;
+  const name = `${pod.metadata.name}.${eventNameSuffix()}`;
   const object = {
     apiVersion: 'v1',
     kind: 'Event',

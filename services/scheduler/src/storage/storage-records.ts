@@ -1,6 +1,7 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { DATASTORE_PROVISIONER, ObjectEventTypes, objectStreamId, PROVISIONED_BY_ANNOTATION, PVCS_RESOURCE, PVS_RESOURCE } from '@openpacific/contracts';
 import type { NewEvent, StreamAppend } from '@openpacific/event-store';
+import { eventNameSuffix } from '@openpacific/objects';
 import { timestamp } from '../pods/scheduling-records';
 
 /** The objects and log records the volume binder writes. */
@@ -100,7 +101,7 @@ export function objectWrite(resource: typeof PVCS_RESOURCE | typeof PVS_RESOURCE
 export function storageEvent(obj: any, type: 'Normal' | 'Warning', reason: string, message: string): StreamAppend {
   const now = timestamp();
   const namespace = obj.metadata.namespace ?? 'default';
-  const name = `${obj.metadata.name}.${randomBytes(8).toString('hex')}`;
+  const name = `${obj.metadata.name}.${eventNameSuffix()}`;
   const object = {
     apiVersion: 'v1',
     kind: 'Event',

@@ -3,7 +3,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { AdmissionRequest, AdmissionResponse, ObjectEventTypes, objectStreamId } from '@openpacific/contracts';
 import { NewEvent, RecordedEvent, StreamAppend, VersionConflictError } from '@openpacific/event-store';
 import { requestJson } from '@openpacific/messaging';
-import { admitServiceAccount, type FollowedReadModel, missingServiceAccount, type FollowerDeps, PassLoop, type ReadModel, readModelServiceAccounts, type SharedFollower, type StoredObject } from '@openpacific/objects';
+import { admitServiceAccount, eventNameSuffix, type FollowedReadModel, missingServiceAccount, type FollowerDeps, PassLoop, type ReadModel, readModelServiceAccounts, type SharedFollower, type StoredObject } from '@openpacific/objects';
 import { safeString } from './workload-logic';
 
 /** What the workload controllers share: writing their objects and the pods they own, and core Events about them. */
@@ -44,7 +44,7 @@ export function ownerRef(owner: any) {
 export function workloadEvent(obj: any, by: Controller, type: 'Normal' | 'Warning', reason: string, message: string): StreamAppend {
   const now = timestamp();
   const namespace = obj.metadata.namespace;
-  const name = `${obj.metadata.name}.${randomBytes(8).toString('hex')}`;
+  const name = `${obj.metadata.name}.${eventNameSuffix()}`;
   const object = {
     apiVersion: 'v1',
     kind: 'Event',

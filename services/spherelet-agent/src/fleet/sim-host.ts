@@ -71,7 +71,7 @@ export class SimHost {
     await this.lease.start();
     this.pods = new PodWorker(
       { store, pool, nats, names, logger, prefix: config.NATS_PREFIX, runtime, feed: feed.pods },
-      { host: this.name, epoch, backoffBaseMs: config.RESTART_BACKOFF_MS, resyncMs: WORKER_RESYNC_MS, podNetwork: 'loopback', allocatable: description.allocatable, contentVolumes: false },
+      { host: this.name, epoch, backoffBaseMs: config.RESTART_BACKOFF_MS, resyncMs: WORKER_RESYNC_MS, podNetwork: 'loopback', allocatable: description.allocatable, contentVolumes: false, createEvents: false },
     );
     await this.pods.start();
     // Its VMs are records in this process with no guest anywhere, as its pods are, and they go with the epoch

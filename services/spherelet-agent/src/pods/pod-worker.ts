@@ -61,6 +61,12 @@ export interface PodWorkerOptions {
    * are records that read no files, as KWOK's are); their pods start as if mounted.
    */
   contentVolumes?: boolean;
+  /**
+   * false: a container's creation records only kubelet's `Started` Event, not `Pulled` and `Created` before it (the
+   * sim fleet's hosts, so that a burst of simulated pods writes two Events per pod: Scheduled and Started). Ephemeral
+   * containers always record all three.
+   */
+  createEvents?: boolean;
 }
 
 /** A ServiceAccount token of a pod's projected volume, as the gateway issued it, and when to ask for a new one. */
@@ -484,7 +490,7 @@ export class PodWorker {
     try {
       const config = this.containerConfig(pod, spec, mounts.claims.paths, containerEnvVars, subPaths.value);
       const created = await this.crx.createContainer(box.id, { ...config, ...(ephemeral?.targetContainerId ? { targetContainerId: ephemeral.targetContainerId } : {}) }, latest ? latest.attempt + 1 : 0);
-      if (ephemeral) {
+      if (ephemeral || this.opts.createEvents !== false) {
         events.push(this.event(pod, 'Normal', 'Pulled', `Container image "${spec.image}" already present on machine`));
         events.push(this.event(pod, 'Normal', 'Created', `Created container ${spec.name}`));
       }
