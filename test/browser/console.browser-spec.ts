@@ -99,6 +99,20 @@ describe('the web console', () => {
     await screenshot(admin, 'namespace');
   });
 
+  it("shows what the hosts and a pod use, from metrics.k8s.io, beside what the pods request", async () => {
+    await kubectlOk(cluster, ['run', 'idle', '-n', NS, '--image=busybox', '--', 'sleep', '3600']);
+    const pods = admin.getByRole('region', { name: /^Pods/ });
+    // Name, Phase, Ready, Node, IP, CPU, Memory, Age: once sampled, the pod's CPU in millicores and its memory.
+    await waitForText(pods.getByRole('row'), /idle\s*Running.*\d+m\s*\d+(\.\d+)?(Ki|Mi)?/);
+    await admin.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Hosts' }).click();
+    for (const host of ['host-1', 'host-2', 'host-3']) {
+      const card = admin.getByRole('region', { name: host });
+      await card.getByRole('meter', { name: /^CPU used: \d+(\.\d+)?m? of \d+(\.\d+)?m?$/ }).waitFor({ timeout: UI_TIMEOUT_MS });
+      await card.getByRole('meter', { name: /^Memory used: \d+(\.\d+)?(Ki|Mi|Gi)? of \d+(\.\d+)?(Mi|Gi|Ti)$/ }).waitFor({ timeout: UI_TIMEOUT_MS });
+    }
+    await screenshot(admin, 'hosts');
+  });
+
   it('shows the admin the audit records of what the test did', async () => {
     await admin.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Audit' }).click();
     await admin.getByLabel('User').fill('admin');

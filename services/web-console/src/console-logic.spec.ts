@@ -2,6 +2,7 @@ import { tokenFromKubeconfig } from './kubeconfig';
 import { formatQuantity, parseQuantity, podRequest } from './quantity';
 import { parseObjectPath, refPath, splitApiVersion } from './discovery';
 import { compareObjects, listTotal } from './watch';
+import { usageByName, usageOf } from './usage';
 
 const kubeconfig = (user: Record<string, unknown>, current = 'dev') => `
 apiVersion: v1
@@ -99,5 +100,24 @@ describe('lists arriving in pages', () => {
     expect(listTotal(500, { remainingItemCount: 0 })).toBe(500);
     expect(listTotal(500, {})).toBeUndefined();
     expect(listTotal(500, undefined)).toBeUndefined();
+  });
+});
+
+describe('usage from metrics.k8s.io', () => {
+  it("reads a node's usage, and a pod's as the sum of its containers', in cores and bytes", () => {
+    const node = usageOf({ metadata: { name: 'host-1' }, usage: { cpu: '1001m', memory: '3Gi' } });
+    expect(node.cpu).toBeCloseTo(1.001, 9);
+    expect(node.memory).toBe(3 * 2 ** 30);
+    const pod = usageOf({ metadata: { name: 'p', namespace: 'ns' }, containers: [{ usage: { cpu: '250000n', memory: '1Mi' } }, { usage: { cpu: '2m', memory: '512Ki' } }] });
+    expect(pod.cpu).toBeCloseTo(0.00225, 9);
+    expect(pod.memory).toBe(1.5 * 2 ** 20);
+    expect(usageOf({ metadata: { name: 'p', namespace: 'ns' }, containers: [] })).toEqual({ cpu: 0, memory: 0 });
+  });
+
+  it('files pods by namespace and name, nodes by name', () => {
+    const pods = usageByName({ items: [{ metadata: { name: 'web', namespace: 'a' }, containers: [{ usage: { cpu: '1m', memory: '1Ki' } }] }, { metadata: { name: 'web', namespace: 'b' }, containers: [] }] });
+    expect([...pods.keys()]).toEqual(['a/web', 'b/web']);
+    expect(usageByName({ items: [{ metadata: { name: 'host-2' }, usage: { cpu: '0', memory: '0' } }] }).get('host-2')).toEqual({ cpu: 0, memory: 0 });
+    expect(usageByName({}).size).toBe(0);
   });
 });

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
-import { AccessQuery, ApiError, canI, messageOf } from './api';
+import { AccessQuery, ApiError, canI, getJson, messageOf } from './api';
 import { collectionPath, preferredResource, ResourceInfo } from './discovery';
+import { USAGE_PERIOD_MS, usageByName, UsageState } from './usage';
 import { ListState, watchList } from './watch';
 
 const RETRY_MS = 1000;
@@ -56,4 +57,30 @@ export function useCan(q: AccessQuery | undefined): boolean {
     return () => void (live = false);
   }, [key]);
   return allowed;
+}
+
+/**
+ * The latest usage of the hosts (`nodes`) or of the pods (of `namespace`, or all), read from metrics.k8s.io now
+ * and every USAGE_PERIOD_MS while the page shows it.
+ */
+export function useUsage(kind: 'nodes' | 'pods', namespace?: string): UsageState {
+  const [state, setState] = useState<UsageState>({ byName: new Map() });
+  const path = `/apis/metrics.k8s.io/v1beta1/${namespace ? `namespaces/${encodeURIComponent(namespace)}/` : ''}${kind}`;
+  useEffect(() => {
+    let live = true;
+    const controller = new AbortController();
+    const read = () =>
+      getJson(path, { signal: controller.signal }).then(
+        (list) => live && setState({ byName: usageByName(list) }),
+        (err) => live && setState((s) => ({ byName: s.byName, error: messageOf(err) })),
+      );
+    void read();
+    const timer = setInterval(read, USAGE_PERIOD_MS);
+    return () => {
+      live = false;
+      clearInterval(timer);
+      controller.abort();
+    };
+  }, [path]);
+  return state;
 }

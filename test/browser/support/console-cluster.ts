@@ -7,9 +7,9 @@ import { gotoPage, startCluster, TestCluster } from '@openpacific/testing';
 /** Generous: the whole cluster and the browser share two busy cores. */
 export const UI_TIMEOUT_MS = 60_000;
 
-/** A local cluster of three hosts with quick sim VMs, for the console to show. */
+/** A local cluster of three hosts with quick sim VMs and usage sampled every second, for the console to show. */
 export async function startConsoleCluster(label: string): Promise<TestCluster> {
-  const cluster = await startCluster({ label, hostCount: 3, env: { SIM_VM_BOOT_MS: '200', HOST_REBOOT_DELAY_MS: '0' } });
+  const cluster = await startCluster({ label, hostCount: 3, env: { SIM_VM_BOOT_MS: '200', HOST_REBOOT_DELAY_MS: '0', METRICS_INTERVAL_MS: '1000' } });
   try {
     await cluster.hostsReady(3);
   } catch (err) {

@@ -1,9 +1,10 @@
 import { MERGE_PATCH, request } from '../api';
 import { ActionButton } from '../action';
 import { objectPath, ResourceInfo } from '../discovery';
-import { useCan, useLiveList, useResource } from '../hooks';
+import { useCan, useLiveList, useResource, useUsage } from '../hooks';
 import { formatQuantity, parseQuantity, podRequest } from '../quantity';
 import { Link, objectRoute } from '../router';
+import type { UsageReading } from '../usage';
 import { Alert, conditionOf, Usage } from '../widgets';
 
 const SHOWN = 50;
@@ -17,12 +18,14 @@ export function HostsPage() {
   const pods = useLiveList(podRes.info);
   const vms = useLiveList(vmRes.info);
   const mayCordon = useCan({ verb: 'patch', group: 'infrastructure.openpacific.io', resource: 'hosts' });
+  const usage = useUsage('nodes');
   return (
     <>
       <h1>Hosts</h1>
       <Alert message={hostRes.error ?? hosts.error} />
       <Alert message={pods.error && `Pods: ${pods.error}`} />
       <Alert message={vms.error && `Virtual machines: ${vms.error}`} />
+      <Alert message={usage.error && `Usage: ${usage.error}`} />
       {!hosts.loaded && !hosts.error && <p role="status">Loading hosts…</p>}
       {hosts.loaded && hosts.items.length === 0 && <p>No hosts have registered.</p>}
       <ul class="cards" aria-label="Hosts">
@@ -36,6 +39,7 @@ export function HostsPage() {
                 pods={pods.items.filter((p) => p.spec?.nodeName === name)}
                 vms={vms.items.filter((v) => (v.status?.nodeName ?? v.status?.host) === name)}
                 mayCordon={mayCordon}
+                usage={usage.byName.get(name)}
                 podInfo={podRes.info}
                 vmInfo={vmRes.info}
               />
@@ -53,7 +57,7 @@ export function hostState(h: any): string {
   return h.spec?.unschedulable ? `${state}, cordoned` : state;
 }
 
-function HostCard(props: { host: any; info: ResourceInfo; pods: any[]; vms: any[]; mayCordon: boolean; podInfo?: ResourceInfo; vmInfo?: ResourceInfo }) {
+function HostCard(props: { host: any; info: ResourceInfo; pods: any[]; vms: any[]; mayCordon: boolean; usage?: UsageReading; podInfo?: ResourceInfo; vmInfo?: ResourceInfo }) {
   const { host, info, pods, vms } = props;
   const name = host.metadata.name;
   const cap = host.status?.capacity ?? {};
@@ -75,6 +79,14 @@ function HostCard(props: { host: any; info: ResourceInfo; pods: any[]; vms: any[
       </p>
       <Usage label="CPU requested" used={running.reduce((s, p) => s + podRequest(p, 'cpu'), 0)} total={parseQuantity(alloc.cpu)} resource="cpu" />
       <Usage label="Memory requested" used={running.reduce((s, p) => s + podRequest(p, 'memory'), 0)} total={parseQuantity(alloc.memory)} resource="memory" />
+      {props.usage ? (
+        <>
+          <Usage label="CPU used" used={props.usage.cpu} total={parseQuantity(alloc.cpu)} resource="cpu" />
+          <Usage label="Memory used" used={props.usage.memory} total={parseQuantity(alloc.memory)} resource="memory" />
+        </>
+      ) : (
+        <p>Usage: no sample yet</p>
+      )}
       {props.mayCordon && (
         <ActionButton label={host.spec?.unschedulable ? `Uncordon ${name}` : `Cordon ${name}`} run={() => cordon(!host.spec?.unschedulable)} />
       )}

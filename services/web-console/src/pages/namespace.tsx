@@ -1,6 +1,8 @@
 import { useState } from 'preact/hooks';
 import { objectPath } from '../discovery';
-import { useLiveList, useResource } from '../hooks';
+import { useLiveList, useResource, useUsage } from '../hooks';
+import { formatQuantity } from '../quantity';
+import type { UsageReading } from '../usage';
 import { Link, objectRoute } from '../router';
 import { Column, VirtualTable } from '../virtual-table';
 import { age, Alert, conditionOf } from '../widgets';
@@ -60,6 +62,15 @@ const POD_COLUMNS: Column<any>[] = [
   { header: 'Node', cell: (o) => o.spec?.nodeName ?? '' },
   { header: 'IP', cell: (o) => o.status?.podIP ?? '' },
 ];
+
+/** A pod's CPU and memory as `kubectl top pod` shows them (millicores, Mi), or a dash before its first sample. */
+function usageColumns(usage: Map<string, UsageReading>): Column<any>[] {
+  const of = (o: any) => usage.get(`${o.metadata.namespace}/${o.metadata.name}`);
+  return [
+    { header: 'CPU', cell: (o) => (of(o) ? `${Math.round(of(o)!.cpu * 1000)}m` : '—') },
+    { header: 'Memory', cell: (o) => (of(o) ? formatQuantity(of(o)!.memory, 'memory') : '—') },
+  ];
+}
 const TKC_COLUMNS: Column<any>[] = [
   { header: 'Phase', cell: (o) => o.status?.phase ?? '' },
   { header: 'Ready', cell: readyText },
@@ -81,6 +92,7 @@ export function NamespacePage(props: { namespace: string }) {
   const quotaRes = useResource('', 'resourcequotas');
   const quotas = useLiveList(quotaRes.info, ns);
   const byLabel = { labelSelector: applied.labelSelector };
+  const usage = useUsage('pods', ns);
   return (
     <>
       <h1>Namespace {ns}</h1>
@@ -106,7 +118,8 @@ export function NamespacePage(props: { namespace: string }) {
         <button type="submit">Filter</button>
       </form>
       <LiveSection id="vms" title="Virtual machines" group="vmoperator.vmware.com" plural="virtualmachines" namespace={ns} query={byLabel} empty="No virtual machines." columns={VM_COLUMNS} />
-      <LiveSection id="pods" title="Pods" group="" plural="pods" namespace={ns} query={applied} empty="No pods." columns={POD_COLUMNS} />
+      <Alert message={usage.error && `Pod usage: ${usage.error}`} />
+      <LiveSection id="pods" title="Pods" group="" plural="pods" namespace={ns} query={applied} empty="No pods." columns={[...POD_COLUMNS, ...usageColumns(usage.byName)]} />
       <LiveSection id="tkcs" title="Tanzu Kubernetes clusters" group="run.tanzu.vmware.com" plural="tanzukubernetesclusters" namespace={ns} query={byLabel} empty="No clusters." columns={TKC_COLUMNS} />
       <LiveSection id="machines" title="Machines" group="cluster.x-k8s.io" plural="machines" namespace={ns} query={byLabel} empty="No machines." columns={MACHINE_COLUMNS} />
     </>
