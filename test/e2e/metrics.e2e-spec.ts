@@ -122,4 +122,51 @@ describe('kubectl top and metrics.k8s.io', () => {
     const nodes = await cluster.kubectl(['top', 'node', '--context', VIEWER]);
     expect(nodes.stderr).toMatch(/forbidden/);
   }, 60_000);
+
+  it("serves kube-apiserver's Prometheus metrics at /metrics: requests by verb, resource and code, their durations, open watches and stored objects", async () => {
+    await kubectl(['get', 'pod', 'busy']);
+    expect((await cluster.kubectl(['get', 'pod', 'nope'])).code).not.toBe(0);
+    const pods = JSON.parse(await kubectl(['get', 'pods', '-A', '-o', 'json'])).items.length;
+    const text = await kubectl(['get', '--raw', '/metrics']);
+    const get = { component: 'apiserver', dry_run: '', group: '', version: 'v1', resource: 'pods', subresource: '', scope: 'resource', verb: 'GET' };
+    expect(sampleOf(text, 'apiserver_request_total', { ...get, code: '200' })).toBeGreaterThanOrEqual(1);
+    expect(sampleOf(text, 'apiserver_request_total', { ...get, code: '404' })).toBeGreaterThanOrEqual(1);
+    expect(sampleOf(text, 'apiserver_request_total', { group: '', resource: 'pods', scope: 'cluster', verb: 'LIST', code: '200' })).toBeGreaterThanOrEqual(1);
+    const count = sampleOf(text, 'apiserver_request_duration_seconds_count', get);
+    expect(count).toBeGreaterThanOrEqual(2);
+    expect(sampleOf(text, 'apiserver_request_duration_seconds_bucket', { ...get, le: '60' })).toBe(count);
+    expect(sampleOf(text, 'apiserver_storage_objects', { resource: 'pods' })).toBe(pods);
+    // The scrape itself is a read being answered.
+    expect(sampleOf(text, 'apiserver_current_inflight_requests', { request_kind: 'readOnly' })).toBeGreaterThanOrEqual(1);
+    expect(text).toMatch(/^# TYPE process_cpu_seconds_total counter$/m);
+
+    // An open watch is a long-running request until its client goes.
+    const watches = { group: '', resource: 'pods', scope: 'namespace', verb: 'WATCH' };
+    const watch = cluster.kubectl(['get', 'pods', '--watch', '--request-timeout=5s']);
+    await eventually(async () => expect(sampleOf(await kubectl(['get', '--raw', '/metrics']), 'apiserver_longrunning_requests', watches)).toBe(1), { timeoutMs: 10_000 });
+    await watch;
+    await eventually(async () => expect(sampleOf(await kubectl(['get', '--raw', '/metrics']), 'apiserver_longrunning_requests', watches)).toBe(0), { timeoutMs: 10_000 });
+  });
+
+  it('lets only those RBAC allows get /metrics: 403 to the viewer until bound to system:monitoring', async () => {
+    const refused = await cluster.kubectl(['get', '--raw', '/metrics', '--context', VIEWER]);
+    expect(refused.stderr).toContain('forbidden: User "viewer" cannot get path "/metrics"');
+    await kubectl(['create', 'clusterrolebinding', 'viewer-monitoring', '--clusterrole=system:monitoring', '--user=viewer']);
+    await eventually(async () => {
+      const res = await cluster.kubectl(['get', '--raw', '/metrics', '--context', VIEWER]);
+      expect(res.stderr).toBe('');
+      expect(res.stdout).toMatch(/^apiserver_request_total\{/m);
+    }, { timeoutMs: 30_000, intervalMs: 500 });
+  });
 });
+
+/** The value of the one sample of `name` whose labels include `labels` (Prometheus' text format), NaN when none or several. */
+function sampleOf(text: string, name: string, labels: Record<string, string>): number {
+  const found = text.split('\n').flatMap((line) => {
+    const m = /^([a-zA-Z_:][\w:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
+    if (!m || m[1] !== name) return [];
+    const have = Object.fromEntries([...(m[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map((l) => [l[1], l[2]]));
+    return Object.entries(labels).every(([k, v]) => have[k] === v) ? [Number(m[3])] : [];
+  });
+  return found.length === 1 ? found[0] : NaN;
+}

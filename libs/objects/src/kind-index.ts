@@ -35,6 +35,11 @@ export class KindIndex {
     return this.byKey.get(key);
   }
 
+  /** How many objects there are. */
+  get size(): number {
+    return this.byKey.size;
+  }
+
   set(key: string, stored: StoredObject): void {
     const namespace = namespaceOf(stored);
     const isNew = !this.byKey.has(key);

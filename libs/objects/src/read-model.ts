@@ -113,6 +113,11 @@ export class ReadModel {
     return [...this.objects.keys()];
   }
 
+  /** How many objects of a resource there are (what kube-apiserver's `apiserver_storage_objects` counts). */
+  count(resource: string): number {
+    return this.objects.get(resource)?.size ?? 0;
+  }
+
   streamVersion(resource: string, namespace: string | undefined, name: string): number {
     return this.streamVersions.get(objectStreamId(resource, namespace, name)) ?? 0;
   }

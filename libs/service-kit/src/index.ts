@@ -9,3 +9,4 @@ export { startService } from './boot/start-service';
 export type { ServiceOptions, RunningService } from './boot/start-service';
 export { runService } from './boot/run-service';
 export { processUsage } from './health/process-usage';
+export { serviceMetrics } from './health/service-metrics';

@@ -93,6 +93,12 @@ describe('runService', () => {
     );
     expect(await ready.json()).toEqual({ status: 'ready' });
     expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
+    // Prometheus' text format: the process's own figures, as every service serves them.
+    const metrics = await fetch(`http://127.0.0.1:${port}/metrics`);
+    expect(metrics.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
+    const text = await metrics.text();
+    expect(text).toMatch(/^# TYPE process_cpu_seconds_total counter$/m);
+    expect(Number(/^process_resident_memory_bytes (\d+)/m.exec(text)?.[1])).toBeGreaterThan(1024 * 1024);
 
     const reply = await nc.request(natsNames(prefix).health('tiny'), undefined, { timeout: 2000 });
     expect(JSONCodec<HealthReply>().decode(reply.data)).toEqual({ service: 'tiny', instance: 'tiny-1', ready: true });

@@ -1,10 +1,12 @@
 import { createServer, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ServiceHealth } from './health-registry';
+import { serviceMetrics } from './service-metrics';
 
 /**
  * GET /healthz answers while the process lives; GET /readyz runs the
- * readiness checks and answers 503 naming the first failing one.
+ * readiness checks and answers 503 naming the first failing one; GET /metrics
+ * gives the process's Prometheus metrics (service-metrics.ts).
  */
 export async function startHealthServer(
   health: ServiceHealth,
@@ -19,6 +21,17 @@ export async function startHealthServer(
     };
     if (req.method !== 'GET' && req.method !== 'HEAD') return reply(405, { error: 'method not allowed' });
     if (path === '/healthz' || path === '/livez') return reply(200, { status: 'ok' });
+    if (path === '/metrics') {
+      const metrics = serviceMetrics();
+      metrics
+        .metrics()
+        .then((text) => {
+          res.writeHead(200, { 'content-type': metrics.contentType });
+          res.end(text);
+        })
+        .catch((err: Error) => reply(500, { error: err.message }));
+      return;
+    }
     if (path === '/readyz') {
       health
         .readiness()

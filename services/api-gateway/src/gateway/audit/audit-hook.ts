@@ -7,6 +7,7 @@ import { forbiddenFor } from '../http/api-server';
 import { requestInfo, resolvedPath } from '../http/request-info';
 import { answerOf } from '../http/respond';
 import { ResourceRegistry } from '../registry/registry';
+import type { RequestMetrics } from '../http/request-metrics';
 import { AuditLog } from './audit-log';
 import { isAuditApiPath, serveAuditApi } from './audit-api';
 import { AuditRequestAttributes, requestAttributes } from './request-attributes';
@@ -28,6 +29,8 @@ export interface AuditHookDeps {
   auth: Authenticator;
   rbac: RbacLookups;
   logger: Logger;
+  /** kube-apiserver's request metrics, fed from the same attributes as the records. */
+  metrics?: RequestMetrics;
 }
 
 export function auditHook(deps: AuditHookDeps): AuditHook {
@@ -50,7 +53,9 @@ function observe(deps: AuditHookDeps): AuditHook {
     if (UNAUDITED_PATHS.has(url.pathname) || isConsolePath(url.pathname, req.method, req.headers.accept)) return undefined;
     const method = req.method ?? 'GET';
     const user = authenticated(deps.auth, req);
-    const attrs = requestAttributes(deps.registry, method, url, resolvedPath(deps.registry, req));
+    const resolved = resolvedPath(deps.registry, req);
+    const attrs = requestAttributes(deps.registry, method, url, resolved);
+    deps.metrics?.track(req, res, attrs, resolved.target?.served.version.name ?? '', url.searchParams);
     res.setHeader('Audit-Id', requestId);
     const time = new Date();
     // A create names its object in the body: as kube-apiserver's objectRef, the name is taken from the answer.
@@ -111,7 +116,9 @@ export function upgradeAudit(deps: AuditHookDeps): UpgradeAudit {
     try {
       const { url, requestId } = requestInfo(req);
       const user = authenticated(deps.auth, req);
-      const attrs = requestAttributes(deps.registry, req.method ?? 'GET', url, resolvedPath(deps.registry, req));
+      const resolved = resolvedPath(deps.registry, req);
+      const attrs = requestAttributes(deps.registry, req.method ?? 'GET', url, resolved);
+      deps.metrics?.connected(attrs, resolved.target?.served.version.name ?? '', code);
       if (attrs.resourceRequest) attrs.verb = 'create';
       appendRecord(deps, req, { time: new Date(), requestId, user, attrs, code });
     } catch (err) {

@@ -83,6 +83,8 @@ export function bootstrapClusterRoles(defs: ResourceDefinition[]): BootstrapRole
         { apiGroups: ['authorization.k8s.io'], resources: ['subjectaccessreviews'], verbs: ['create'] },
       ],
     },
+    // Scraping the gateway's /metrics (and probing it), as kube-apiserver's role for monitoring systems.
+    { name: 'system:monitoring', rules: [{ nonResourceURLs: ['/healthz', '/healthz/*', '/livez', '/livez/*', '/metrics', '/metrics/slis', '/readyz', '/readyz/*'], verbs: ['get'] }] },
     {
       name: 'system:basic-user',
       rules: [
@@ -107,6 +109,7 @@ export const aggregateLabel = (to: string) => `rbac.authorization.k8s.io/aggrega
 export const BOOTSTRAP_CLUSTER_ROLE_BINDINGS = [
   { name: 'cluster-admin', role: 'cluster-admin', group: 'system:masters' },
   { name: 'system:basic-user', role: 'system:basic-user', group: 'system:authenticated' },
+  { name: 'system:monitoring', role: 'system:monitoring', group: 'system:monitoring' },
 ];
 
 export function bootstrapObjects(defs: ResourceDefinition[]): Array<{ resource: string; object: any }> {

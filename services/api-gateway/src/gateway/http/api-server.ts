@@ -14,6 +14,7 @@ import { handleUpdate } from '../handlers/update';
 import { handleWatch } from '../handlers/watch';
 import { authorize, forbiddenMessage, RequestAttributes } from '@openpacific/authz';
 import { METRICS_GROUP, REVIEW_GROUPS } from '@openpacific/contracts';
+import { serviceMetrics } from '@openpacific/service-kit';
 import { handleMetrics } from '../metrics/metrics-api';
 import { readModelLookups } from '../auth/rbac-lookups';
 import { nonResourceAttributes, resourceAttributes } from '../auth/request-attributes';
@@ -71,6 +72,7 @@ export class ApiRequestHandler {
     // Every request is authorized (RBAC) before it is handled; discovery above is open to any authenticated user.
     const attrs = target ? resourceAttributes(user, method, url.searchParams, target, history) : nonResourceAttributes(user, method, path);
     if (!authorize(attrs, this.rbac).allowed) throw forbiddenFor(attrs);
+    if (!target && path === '/metrics') return serveMetrics(res, method);
     if (!target) throw notFound('', path);
     const r: ResourceRequest = { req, res, url, query: url.searchParams, target, user, requestId };
     // Computed from the hosts' samples, never stored: no write reaches the store.
@@ -134,6 +136,15 @@ export class ApiRequestHandler {
 }
 
 export { sendJson };
+
+/** GET /metrics: the process's Prometheus metrics (request-metrics.ts and the runtime's), for whoever RBAC lets get it. */
+async function serveMetrics(res: ServerResponse, method: string): Promise<void> {
+  if (method !== 'GET') throw methodNotAllowed(method);
+  const registry = serviceMetrics();
+  const text = await registry.metrics();
+  res.writeHead(200, { 'Content-Type': registry.contentType });
+  res.end(text);
+}
 
 /** Postgres cannot be reached or went away mid-request (refused, reset, shutting down, connect timeout). */
 export function storeUnavailable(err: unknown): boolean {
