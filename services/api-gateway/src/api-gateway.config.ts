@@ -25,6 +25,11 @@ export interface GatewayConfig extends BaseConfig {
    * says false: its clients use a few kinds, and its workers start on the same cores meanwhile.
    */
   GATEWAY_PRECOMPILE_SCHEMAS: boolean;
+  /**
+   * leaseDurationSeconds of this replica's identity Lease in kube-system (renewed every 10 s, or a third of it if
+   * shorter): how long after its last renewal a replica that stopped stays in the `kubernetes` Service's endpoints.
+   */
+  GATEWAY_LEASE_DURATION_SECONDS: number;
 }
 
 export const gatewayConfigSchema = baseSchema({
@@ -39,6 +44,7 @@ export const gatewayConfigSchema = baseSchema({
   EVENT_STREAM_REPLICAS: { type: 'integer', minimum: 1, maximum: 5, default: 1 },
   SERVICE_CIDR: { type: 'string', pattern: '^\\d{1,3}(\\.\\d{1,3}){3}/16$', default: '127.202.0.0/16' },
   GATEWAY_PRECOMPILE_SCHEMAS: { type: 'boolean', default: true },
+  GATEWAY_LEASE_DURATION_SECONDS: { type: 'integer', minimum: 1, maximum: 3600, default: 30 },
 });
 
 /** Every service's schema goes by this name; the compose test reads it. */

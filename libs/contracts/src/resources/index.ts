@@ -16,6 +16,7 @@ import { appsResources } from './apps';
 import { batchResources } from './batch';
 import { policyResources } from './policy';
 import { autoscalingResources } from './autoscaling';
+import { coordinationResources } from './coordination';
 import { serviceResource } from './service.resource';
 import { endpointSliceResource } from './endpointslice.resource';
 import { endpointsResource } from './endpoints.resource';
@@ -42,6 +43,7 @@ export * from './apps';
 export * from './batch';
 export * from './policy';
 export * from './autoscaling';
+export * from './coordination';
 export * from './service.resource';
 export * from './endpointslice.resource';
 export * from './endpoints.resource';
@@ -50,4 +52,4 @@ export * from './metrics.resource';
 export * from './metrics-quantity';
 
 /** Every kind the api-gateway serves. Adding a kind = adding its entry here. */
-export const resourceDefinitions: ResourceDefinition[] = [namespaceResource, eventResource, nodeResource, podResource, hostResource, storageClassResource, persistentVolumeClaimResource, persistentVolumeResource, secretResource, configMapResource, resourceQuotaResource, limitRangeResource, ...vmoperatorResources, ...guestClusterResources, ...rbacResources, auditRecordResource, ...appsResources, ...batchResources, ...policyResources, ...autoscalingResources, serviceResource, endpointsResource, endpointSliceResource, networkPolicyResource, ...metricsResources];
+export const resourceDefinitions: ResourceDefinition[] = [namespaceResource, eventResource, nodeResource, podResource, hostResource, storageClassResource, persistentVolumeClaimResource, persistentVolumeResource, secretResource, configMapResource, resourceQuotaResource, limitRangeResource, ...vmoperatorResources, ...guestClusterResources, ...rbacResources, auditRecordResource, ...appsResources, ...batchResources, ...policyResources, ...autoscalingResources, ...coordinationResources, serviceResource, endpointsResource, endpointSliceResource, networkPolicyResource, ...metricsResources];

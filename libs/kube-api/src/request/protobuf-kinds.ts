@@ -2,9 +2,9 @@ import type { FieldSpec, Message } from './protobuf-message';
 
 /**
  * The protobuf messages of the kinds kubectl's typed generators post (`kubectl create configmap|secret|
- * serviceaccount|quota|role|rolebinding|clusterrole|clusterrolebinding|deployment|job|cronjob|service|namespace|token|poddisruptionbudget`, `kubectl autoscale`'s autoscaling/v1 HorizontalPodAutoscaler, `kubectl drain`'s evictions and `kubectl debug --copy-to`'s pods), as far as
+ * serviceaccount|quota|role|rolebinding|clusterrole|clusterrolebinding|deployment|job|cronjob|service|namespace|token|poddisruptionbudget`, `kubectl autoscale`'s autoscaling/v1 HorizontalPodAutoscaler, client-go leader election's coordination/v1 Leases, `kubectl drain`'s evictions and `kubectl debug --copy-to`'s pods), as far as
  * those generators and the usual clients fill them. Field numbers are those of Kubernetes' generated.proto files
- * (core/v1, apps/v1, rbac/v1, authentication/v1, policy/v1, autoscaling/v1, meta/v1, intstr, resource). A field not described here that carries a value makes the
+ * (core/v1, apps/v1, rbac/v1, authentication/v1, policy/v1, autoscaling/v1, coordination/v1, meta/v1, intstr, resource). A field not described here that carries a value makes the
  * body refused (protobuf-message.ts); `ignore` marks fields the server sets, read past whatever they hold.
  */
 const str = (json: string): FieldSpec => ({ json, type: 'string' });
@@ -253,6 +253,14 @@ export const PROTOBUF_MESSAGES: Record<string, Message> = {
     1: msg('metadata', objectMeta),
     2: msg('spec', { 1: msg('scaleTargetRef', { 1: str('kind'), 2: str('name'), 3: str('apiVersion') }), 2: int('minReplicas', true), 3: int('maxReplicas', true), 4: int('targetCPUUtilizationPercentage', true) }),
     3: ignore('status'),
+  },
+  // client-go's leaselock, in clients configured for protobuf (as Kubernetes' own components are).
+  'coordination.k8s.io/v1/Lease': {
+    1: msg('metadata', objectMeta),
+    2: msg('spec', {
+      1: str('holderIdentity'), 2: int('leaseDurationSeconds', true), 3: { json: 'acquireTime', type: 'microTime' }, 4: { json: 'renewTime', type: 'microTime' },
+      5: int('leaseTransitions', true), 6: str('strategy'), 7: str('preferredHolder'),
+    }),
   },
   'policy/v1/Eviction': {
     1: msg('metadata', objectMeta),

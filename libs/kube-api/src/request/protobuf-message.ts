@@ -6,7 +6,7 @@ import { decodeFields } from './protobuf';
  * even when it holds its zero value, where its JSON leaves it out (`omitempty`): so empty strings, lists, maps and
  * messages, and zero numbers and false, are dropped unless the field says `keepZero` (a pointer, set on purpose).
  */
-export type Scalar = 'string' | 'bytes' | 'int' | 'bool' | 'quantity' | 'intOrString' | 'time';
+export type Scalar = 'string' | 'bytes' | 'int' | 'bool' | 'quantity' | 'intOrString' | 'time' | 'microTime';
 
 export interface FieldSpec {
   json: string;
@@ -70,6 +70,14 @@ function scalar(v: Wire, type: Scalar, what: string): unknown {
       const f = decodeFields(asBuffer(v, what));
       const seconds = signed(Number(f.get(1)?.[0] ?? 0));
       return seconds === 0 ? '' : new Date(seconds * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    }
+    case 'microTime': {
+      // metav1.MicroTime: the same message; RFC 3339 with six fractional digits, as its JSON.
+      const f = decodeFields(asBuffer(v, what));
+      const seconds = signed(Number(f.get(1)?.[0] ?? 0));
+      const micros = Math.floor(Number(f.get(2)?.[0] ?? 0) / 1000);
+      if (seconds === 0 && micros === 0) return '';
+      return `${new Date(seconds * 1000).toISOString().slice(0, 19)}.${String(micros).padStart(6, '0')}Z`;
     }
   }
 }

@@ -132,6 +132,16 @@ describe('protobuf bodies', () => {
     expect(parseBody(rb, PROTOBUF)).toMatchObject({ subjects: [{ kind: 'User', apiGroup: 'rbac.authorization.k8s.io', name: 'dev' }], roleRef: { kind: 'Role', name: 'r' } });
   });
 
+  it('decode a Lease as client-go leader election updates it, its MicroTimes to the microsecond', () => {
+    const microTime = (seconds: number, nanos: number) => cat(num(1, seconds), num(2, nanos));
+    const spec = cat(field(1, 'pod-a_7f'), num(2, 15), field(3, microTime(1796355000, 123456789)), field(4, microTime(1796355010, 5000)), num(5, 0));
+    const body = envelope('coordination.k8s.io/v1', 'Lease', cat(meta('ctrl', field(6, '42')), field(2, spec)));
+    expect(parseBody(body, PROTOBUF)).toEqual({
+      apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: 'ctrl', resourceVersion: '42' },
+      spec: { holderIdentity: 'pod-a_7f', leaseDurationSeconds: 15, acquireTime: '2026-12-04T03:30:00.123456Z', renewTime: '2026-12-04T03:30:10.000005Z', leaseTransitions: 0 },
+    });
+  });
+
   it('refuse a body that sets a field this API does not read, naming where, with a 415', () => {
     // A container with a liveness probe (Container field 10).
     const template = field(3, field(2, field(2, cat(field(1, 'app'), field(2, 'busybox'), field(10, field(1, 'x'))))));

@@ -21,7 +21,7 @@ describe('the api-gateway across a restart', () => {
   const prefix = uniqueNatsPrefix('gwrestart');
   const env = () => ({
     DATABASE_URL: db.url, NATS_URL: testNatsUrl, NATS_PREFIX: prefix, LOG_LEVEL: 'warn',
-    GATEWAY_PORT: '0', DATA_DIR: dataDir, WATCH_CACHE_SIZE: '6',
+    GATEWAY_PORT: '0', DATA_DIR: dataDir, WATCH_CACHE_SIZE: '12',
   });
   const startGateway = () =>
     startService<GatewayConfig>({ name: 'api-gateway', configSchema: gatewayConfigSchema, prepareConfig: (c) => prepareGatewayConfig(c), module: () => ApiGatewayModule }, env());
@@ -77,7 +77,7 @@ describe('the api-gateway across a restart', () => {
       created = await call('POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'kept', labels: { v: '0' } } });
       expect(created.json.metadata.name).toBe('kept');
       last = created.json;
-      for (let i = 1; i <= 8; i++) last = (await call('PATCH', '/api/v1/namespaces/kept', { metadata: { labels: { v: String(i) } } })).json;
+      for (let i = 1; i <= 20; i++) last = (await call('PATCH', '/api/v1/namespaces/kept', { metadata: { labels: { v: String(i) } } })).json;
     } finally {
       await gateway.stop();
     }
@@ -85,21 +85,42 @@ describe('the api-gateway across a restart', () => {
     gateway = await startGateway();
     try {
       const after = await call('GET', '/api/v1/namespaces/kept');
-      expect(after.json.metadata).toMatchObject({ uid: created.json.metadata.uid, resourceVersion: last.metadata.resourceVersion, labels: { v: '8' } });
+      expect(after.json.metadata).toMatchObject({ uid: created.json.metadata.uid, resourceVersion: last.metadata.resourceVersion, labels: { v: '20' } });
       const defaults = (await call('GET', '/api/v1/namespaces')).json.items.map((n: any) => n.metadata.name);
       expect(defaults).toEqual(['default', 'kept', 'kube-public', 'kube-system']);
 
-      // The buffer holds the last 6 changes: older resourceVersions are 410 Expired, newer ones replay.
+      // The buffer holds the last 12 changes: older resourceVersions are 410 Expired, newer ones replay. (Besides the
+      // namespace's changes it holds the gateway's own writes at start, a few: its identity Lease, the `kubernetes`
+      // Service and endpoints at its new port.)
       const expired = await call('GET', `/api/v1/namespaces?watch=true&timeoutSeconds=1&resourceVersion=${created.json.metadata.resourceVersion}`);
       expect(JSON.parse(expired.text.trim().split('\n')[0])).toMatchObject({ type: 'ERROR', object: { code: 410, reason: 'Expired' } });
       const history = (await call('GET', '/api/v1/namespaces/kept/history')).json.items;
       const from = history[history.length - 3].resourceVersion;
       const replay = await call('GET', `/api/v1/namespaces?watch=true&timeoutSeconds=1&resourceVersion=${from}`);
       const events = replay.text.trim().split('\n').map((l) => JSON.parse(l));
-      expect(events.map((e) => [e.type, e.object.metadata.labels.v])).toEqual([['MODIFIED', '7'], ['MODIFIED', '8']]);
+      expect(events.map((e) => [e.type, e.object.metadata.labels.v])).toEqual([['MODIFIED', '19'], ['MODIFIED', '20']]);
     } finally {
       await gateway.stop();
     }
+  }, 60_000);
+
+  it('holds an identity Lease in kube-system while it serves, and deletes it when it stops', async () => {
+    const gateway = await startGateway();
+    let name: string;
+    try {
+      const leases = await eventually(async () => {
+        const items = (await call('GET', '/apis/coordination.k8s.io/v1/namespaces/kube-system/leases')).json.items;
+        expect(items).toHaveLength(1);
+        return items;
+      }, { timeoutMs: 10_000 });
+      name = leases[0].metadata.name;
+      const port = new URL(parse(readFileSync(join(dataDir, 'kubeconfig'), 'utf8')).clusters[0].cluster.server).port;
+      expect(leases[0].metadata.annotations['alpha.apiserver.kubernetes.io/peer-endpoint']).toBe(`127.0.0.1:${port}`);
+    } finally {
+      await gateway.stop();
+    }
+    const { rows } = await db.pool.query('SELECT type FROM events WHERE stream_id = $1 ORDER BY stream_version', [`leases.coordination.k8s.io/kube-system/${name}`]);
+    expect(rows.map((r) => r.type).at(-1)).toBe('ResourceDeleted');
   }, 60_000);
 
   it('takes concurrent merge-patches of one object in turn: every one answered 200, none lost, one event each', async () => {

@@ -12,6 +12,7 @@ import type { Subscription } from 'nats';
 import { DefaultServiceAccounts } from './controllers/default-service-accounts';
 import { GatewayEndpoint, gatewayEndpoint, KubernetesServiceController } from './controllers/kubernetes-service';
 import { RootCaPublisher } from './controllers/root-ca-publisher';
+import { apiserverIdentity, IdentityLease } from './controllers/identity-lease';
 import { RoleAggregator } from './controllers/role-aggregator';
 import { GarbageCollector } from './controllers/garbage-collector';
 import { GatewayCore } from './core';
@@ -51,6 +52,8 @@ export class ApiGateway {
   private serviceAccounts?: DefaultServiceAccounts;
   private kubernetesService?: KubernetesServiceController;
   private rootCa?: RootCaPublisher;
+  /** This replica's identity Lease in kube-system, renewed from the moment it listens. */
+  private identityLease?: IdentityLease;
   /** Where this gateway listens, as the `kubernetes` EndpointSlice names it; known once it listens. */
   private endpoint?: GatewayEndpoint;
   private podTokens?: Subscription;
@@ -121,7 +124,8 @@ export class ApiGateway {
         this.aggregator.start();
         this.serviceAccounts = new DefaultServiceAccounts(core, logger);
         this.serviceAccounts.start();
-        this.kubernetesService = new KubernetesServiceController(core, logger, () => this.endpoint);
+        const identity = apiserverIdentity(config.INSTANCE_ID);
+        this.kubernetesService = new KubernetesServiceController(core, logger, () => this.endpoint && { lease: identity, endpoint: this.endpoint });
         this.kubernetesService.start();
         this.rootCa = new RootCaPublisher(core, logger, pki.caCertPem);
         this.rootCa.start();
@@ -177,6 +181,8 @@ export class ApiGateway {
     const port = (server.address() as { port: number }).port;
     const publicUrl = config.GATEWAY_PUBLIC_URL || `https://127.0.0.1:${port}`;
     this.endpoint = gatewayEndpoint(publicUrl, port);
+    this.identityLease = new IdentityLease(core, logger, config.INSTANCE_ID, this.endpoint, config.GATEWAY_LEASE_DURATION_SECONDS);
+    this.identityLease.start();
     this.kubernetesService?.schedule();
     const kubeconfig = join(config.DATA_DIR, 'kubeconfig');
     if (config.GATEWAY_WRITE_KUBECONFIG) await writeKubeconfig(kubeconfig, {
@@ -202,6 +208,8 @@ export class ApiGateway {
     this.ready = false;
     this.users?.stop();
     this.podTokens?.unsubscribe();
+    // Out of the `kubernetes` endpoints at once, while the log is still followed (a write waits for it).
+    await this.identityLease?.release();
     await this.metrics?.stop();
     await this.gcElection?.stop();
     await this.relay?.stop();

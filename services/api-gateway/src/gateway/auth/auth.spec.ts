@@ -92,6 +92,13 @@ describe('bootstrap ClusterRoles', () => {
     expect(new Set(edit.map((r) => JSON.stringify(r))).size).toBe(edit.length);
   });
 
+  it('grant no Leases in view, edit or admin, as Kubernetes\' roles grant none', () => {
+    for (const r of ['view', 'edit', 'admin']) {
+      expect(can('get', 'leases', `ns-${r}`, 'coordination.k8s.io')).toBe(false);
+      expect(can('update', 'leases', `ns-${r}`, 'coordination.k8s.io')).toBe(false);
+    }
+  });
+
   it('view reads but does not write and never reads Secrets', () => {
     expect(can('list', 'pods', 'ns-view')).toBe(true);
     expect(can('get', 'pods', 'ns-view', '', 'log')).toBe(true);

@@ -1,4 +1,4 @@
-import { METRICS_GROUP, RBAC_GROUP, REVIEW_GROUPS, ResourceDefinition } from '@openpacific/contracts';
+import { COORDINATION_GROUP, METRICS_GROUP, RBAC_GROUP, REVIEW_GROUPS, ResourceDefinition } from '@openpacific/contracts';
 import type { PolicyRule } from '@openpacific/authz';
 import { aggregatedRules, isAggregated } from './role-aggregation';
 
@@ -18,9 +18,14 @@ function grouped(entries: Array<[string, string]>, verbs: string[]): PolicyRule[
   return [...byGroup].map(([group, resources]) => ({ apiGroups: [group], resources, verbs }));
 }
 
-/** Namespaced kinds a namespace's users work with (not RBAC itself, not the review kinds, not the metrics computed for pods). */
+/**
+ * Namespaced kinds a namespace's users work with (not RBAC itself, not the review kinds, not the metrics computed for
+ * pods, not Leases: Kubernetes' view, edit and admin roles leave coordination.k8s.io out, so a workload doing leader
+ * election is granted its Leases by a Role of its own).
+ */
 function namespacedKinds(defs: ResourceDefinition[]): ResourceDefinition[] {
-  return defs.filter((d) => d.scope === 'Namespaced' && !d.viewOf && d.group !== RBAC_GROUP && d.group !== METRICS_GROUP && !REVIEW_GROUPS.includes(d.group));
+  const left = [RBAC_GROUP, METRICS_GROUP, COORDINATION_GROUP, ...REVIEW_GROUPS];
+  return defs.filter((d) => d.scope === 'Namespaced' && !d.viewOf && !left.includes(d.group));
 }
 
 function readable(def: ResourceDefinition): string[] {

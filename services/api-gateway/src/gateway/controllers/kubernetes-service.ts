@@ -1,10 +1,15 @@
 import type { Logger } from '@openpacific/service-kit';
-import { ENDPOINT_SLICE_MANAGED_BY_LABEL, ENDPOINT_SLICES_RESOURCE, isIPv4, SERVICE_NAME_LABEL, SERVICES_RESOURCE } from '@openpacific/contracts';
-import { PassLoop } from '@openpacific/objects';
+import {
+  ENDPOINT_SLICE_MANAGED_BY_LABEL, ENDPOINT_SLICES_RESOURCE, ENDPOINTS_RESOURCE, ENDPOINTS_SKIP_MIRROR_LABEL, isIPv4, LEASES_RESOURCE, SERVICE_NAME_LABEL, SERVICES_RESOURCE,
+} from '@openpacific/contracts';
+import { ObjectChange, PassLoop } from '@openpacific/objects';
 import { GatewayCore } from '../core';
 import { allocatedClusterIPs, KUBERNETES_SERVICE, kubernetesClusterIP } from '../handlers/cluster-ip';
 import { Actor } from '../store/object-writer';
 import { keepObject } from './kept-object';
+import { IdentityLeaseCollector, identityLeaseConcerns } from './identity-lease-gc';
+import { isExtraKubernetesSliceName, kubernetesEndpointsSubsets, kubernetesSlices, liveApiserverEndpoints, SelfEndpoint } from './apiserver-endpoints';
+import { deleteObject } from '../handlers/delete';
 
 const ACTOR: Actor = { username: 'system:apiserver', groups: ['system:masters'] };
 const { namespace: NAMESPACE, name: NAME } = KUBERNETES_SERVICE;
@@ -44,46 +49,39 @@ export function kubernetesServiceSpec(clusterIP: string, targetPort: number): an
   };
 }
 
-/** The `kubernetes` EndpointSlice's content: the gateway's endpoint, ready. */
-export function kubernetesSliceContent(endpoint: GatewayEndpoint): any {
-  return {
-    addressType: 'IPv4',
-    endpoints: [{ addresses: [endpoint.address], conditions: { ready: true, serving: true, terminating: false } }],
-    ports: [{ name: 'https', port: endpoint.port, protocol: 'TCP' }],
-  };
-}
-
 /**
  * kube-apiserver's own Service: `kubernetes` in `default`, at the service range's first address (reserved for it,
- * see handlers/cluster-ip.ts), port 443 to the gateway's port, without a selector, and its EndpointSlice `kubernetes`
- * naming this gateway. The slice carries no `endpointslice.kubernetes.io/managed-by` label: it is no endpointslice
- * controller's, and vm-operator's, which proxies the Service's cluster IP to it, leaves it alone.
+ * see handlers/cluster-ip.ts), port 443 to the gateway's port, without a selector; its EndpointSlice `kubernetes` (and
+ * `kubernetes-<port>` for replicas on further ports) and its Endpoints `kubernetes` naming every gateway replica whose
+ * identity Lease is live, as kube-apiserver's lease endpoint reconciler lists every apiserver. The slices carry no
+ * `endpointslice.kubernetes.io/managed-by` label: they are no endpointslice controller's, and vm-operator's, which
+ * proxies the Service's cluster IP to them, leaves them alone; the Endpoints carry `skip-mirror`, as kube-apiserver's.
  *
- * Run by the gateway that leads garbage collection (its endpoint is the one named: when another gateway takes the
- * lead it names itself), after changes of the two objects or of the namespace and at a resync: made again when
- * deleted, put right when changed (labels added, spec or slice content as above; what clients add besides stays).
+ * Run by the gateway that leads garbage collection (which lists itself whether or not its Lease is back from the log
+ * yet), after changes of these objects, of the namespace or of the replicas' identity Leases, when the first live
+ * Lease runs out, and at a resync: made again when deleted, put right when changed (labels added, spec or content as
+ * above; what clients add besides stays). Identity Leases that ran out are deleted (identity-lease-gc.ts).
  */
 export class KubernetesServiceController {
   private readonly loop: PassLoop;
+  private readonly leases: IdentityLeaseCollector;
   private unsubscribe?: () => void;
   private warnedShared?: string;
 
   constructor(
     private readonly core: GatewayCore,
     private readonly logger: Logger,
-    /** This gateway's endpoint, undefined until it listens. */
-    private readonly endpoint: () => GatewayEndpoint | undefined,
+    /** This gateway's identity Lease and endpoint, undefined until it listens. */
+    private readonly self: () => SelfEndpoint | undefined,
     opts = { debounceMs: 50, resyncMs: 30_000 },
   ) {
     this.loop = new PassLoop(() => this.pass(), { ...opts, onError: (err) => logger.warn('kubernetes service pass failed', { error: (err as Error).message }) });
+    this.leases = new IdentityLeaseCollector(core, logger, () => this.loop.schedule());
   }
 
   start(): void {
     this.unsubscribe = this.core.hub.subscribe((change) => {
-      const { namespace, name } = change.object.metadata;
-      if (change.resource === 'namespaces' ? name === NAMESPACE : (change.resource === SERVICES_RESOURCE || change.resource === ENDPOINT_SLICES_RESOURCE) && namespace === NAMESPACE && name === NAME) {
-        this.loop.schedule();
-      }
+      if (this.concerns(change)) this.loop.schedule();
     });
     this.loop.start();
   }
@@ -96,15 +94,27 @@ export class KubernetesServiceController {
   stop(): void {
     this.unsubscribe?.();
     this.loop.stop();
+    this.leases.stop();
+  }
+
+  private concerns(change: ObjectChange): boolean {
+    const { namespace, name } = change.object.metadata;
+    if (change.resource === 'namespaces') return name === NAMESPACE;
+    if (change.resource === LEASES_RESOURCE) return identityLeaseConcerns(change, Date.now());
+    if (namespace !== NAMESPACE) return false;
+    if (change.resource === ENDPOINT_SLICES_RESOURCE) return name === NAME || isExtraKubernetesSliceName(name);
+    return (change.resource === SERVICES_RESOURCE || change.resource === ENDPOINTS_RESOURCE) && name === NAME;
   }
 
   private async pass(): Promise<void> {
-    const endpoint = this.endpoint();
+    const self = this.self();
     const ns = this.core.readModel.get('namespaces', undefined, NAMESPACE)?.object;
-    if (!endpoint || !ns || ns.metadata.deletionTimestamp) return;
+    if (!self || !ns || ns.metadata.deletionTimestamp) return;
+    const now = Date.now();
+    const leases = this.leases.identityLeases();
     const clusterIP = kubernetesClusterIP(this.core.serviceCIDR);
     this.warnIfShared(clusterIP);
-    const spec = kubernetesServiceSpec(clusterIP, endpoint.port);
+    const spec = kubernetesServiceSpec(clusterIP, self.endpoint.port);
     await keepObject(this.core, {
       resource: SERVICES_RESOURCE, namespace: NAMESPACE, name: NAME, actor: ACTOR,
       make: () => ({ apiVersion: 'v1', kind: 'Service', metadata: { name: NAME, namespace: NAMESPACE, labels: { ...LABELS } }, spec: structuredClone(spec) }),
@@ -113,18 +123,45 @@ export class KubernetesServiceController {
         svc.spec = structuredClone(spec);
       },
     });
-    const content = kubernetesSliceContent(endpoint);
+    const live = liveApiserverEndpoints(leases, now, self);
+    await this.keepSlices(kubernetesSlices(live));
+    const subsets = kubernetesEndpointsSubsets(live);
     await keepObject(this.core, {
-      resource: ENDPOINT_SLICES_RESOURCE, namespace: NAMESPACE, name: NAME, actor: ACTOR,
-      make: () => ({ apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', metadata: { name: NAME, namespace: NAMESPACE, labels: { [SERVICE_NAME_LABEL]: NAME } }, ...structuredClone(content) }),
-      correct: (slice) => {
-        const labels = { ...(slice.metadata.labels ?? {}), [SERVICE_NAME_LABEL]: NAME };
-        // With it, vm-operator's endpointslice controller would take the slice for one of its own, stale, and delete it.
-        delete labels[ENDPOINT_SLICE_MANAGED_BY_LABEL];
-        slice.metadata.labels = labels;
-        Object.assign(slice, structuredClone(content));
+      resource: ENDPOINTS_RESOURCE, namespace: NAMESPACE, name: NAME, actor: ACTOR,
+      make: () => ({ apiVersion: 'v1', kind: 'Endpoints', metadata: { name: NAME, namespace: NAMESPACE, labels: { [ENDPOINTS_SKIP_MIRROR_LABEL]: 'true' } }, subsets: structuredClone(subsets) }),
+      correct: (ep) => {
+        ep.metadata.labels = { ...(ep.metadata.labels ?? {}), [ENDPOINTS_SKIP_MIRROR_LABEL]: 'true' };
+        ep.subsets = structuredClone(subsets);
       },
     });
+    await this.leases.collect(leases, now);
+  }
+
+  /** The wanted slices kept, and the `kubernetes-<port>` ones of ports no live replica serves on any more deleted. */
+  private async keepSlices(wanted: Array<{ name: string; content: any }>): Promise<void> {
+    for (const { name, content } of wanted) {
+      await keepObject(this.core, {
+        resource: ENDPOINT_SLICES_RESOURCE, namespace: NAMESPACE, name, actor: ACTOR,
+        make: () => ({ apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', metadata: { name, namespace: NAMESPACE, labels: { [SERVICE_NAME_LABEL]: NAME } }, ...structuredClone(content) }),
+        correct: (slice) => {
+          const labels = { ...(slice.metadata.labels ?? {}), [SERVICE_NAME_LABEL]: NAME };
+          // With it, vm-operator's endpointslice controller would take the slice for one of its own, stale, and delete it.
+          delete labels[ENDPOINT_SLICE_MANAGED_BY_LABEL];
+          slice.metadata.labels = labels;
+          Object.assign(slice, structuredClone(content));
+        },
+      });
+    }
+    const names = new Set(wanted.map((w) => w.name));
+    const slices = this.core.registry.storage(ENDPOINT_SLICES_RESOURCE);
+    for (const stale of this.core.readModel.list(ENDPOINT_SLICES_RESOURCE, NAMESPACE)) {
+      const meta = stale.object.metadata;
+      if (!isExtraKubernetesSliceName(meta.name) || names.has(meta.name) || meta.labels?.[SERVICE_NAME_LABEL] !== NAME || meta.deletionTimestamp) continue;
+      await deleteObject(this.core, slices, NAMESPACE, meta.name, { preconditions: { resourceVersion: meta.resourceVersion } }, ACTOR, false).catch((err: { code?: number }) => {
+        // Changed or gone meanwhile: the next pass sees it as it is.
+        if (err?.code !== 409 && err?.code !== 404) throw err;
+      });
+    }
   }
 
   /**

@@ -16,6 +16,7 @@ import { autoscalingKindStrategies } from './autoscaling.strategy';
 import { serviceKindStrategies } from './service.strategy';
 import { networkPolicyKindStrategies } from './networkpolicy.strategy';
 import { endpointsKindStrategies } from './endpoints.strategy';
+import { coordinationKindStrategies } from './coordination.strategy';
 import { validateTanzuKubernetesCluster, validateTanzuKubernetesClusterUpdate } from './tkc.strategy';
 import {
   defaultVirtualMachine, stampRestart, validateVirtualMachine, validateVirtualMachineCreate, validateVirtualMachineService, validateVirtualMachineServiceUpdate, validateVirtualMachineUpdate,
@@ -72,6 +73,7 @@ const strategies: Record<string, KindStrategy> = {
   ...serviceKindStrategies,
   ...networkPolicyKindStrategies,
   ...endpointsKindStrategies,
+  ...coordinationKindStrategies,
   'run.tanzu.vmware.com/TanzuKubernetesCluster': { validate: validateTanzuKubernetesCluster, validateUpdate: validateTanzuKubernetesClusterUpdate },
   '/Secret': { defaults: (s) => fillServiceAccountToken(normalizeSecret(s)), validate: validateServiceAccountTokenSecret, prepareUpdate: (_old, next) => normalizeSecret(next) },
   'rbac.authorization.k8s.io/RoleBinding': { validateUpdate: validateBindingUpdate },

@@ -6,6 +6,7 @@ import type { AuditRequestAttributes } from '../audit/request-attributes';
 const DURATION_BUCKETS = [0.005, 0.025, 0.05, 0.1, 0.2, 0.4, 0.6, 0.8, 1, 1.25, 1.5, 2, 3, 4, 5, 6, 8, 10, 15, 20, 30, 45, 60];
 const REQUEST_LABELS = ['verb', 'dry_run', 'group', 'version', 'resource', 'subresource', 'scope', 'component'] as const;
 const APPLY_PATCH = 'application/apply-patch+yaml';
+const METRIC_NAMES = ['apiserver_request_total', 'apiserver_request_duration_seconds', 'apiserver_longrunning_requests', 'apiserver_current_inflight_requests', 'apiserver_storage_objects'];
 
 type RequestLabels = Record<(typeof REQUEST_LABELS)[number], string>;
 
@@ -46,6 +47,8 @@ export class RequestMetrics {
   private readonly inflight: Gauge<string>;
 
   constructor(registry: Registry, objects: { resources: () => string[]; count: (resource: string) => number }) {
+    // A gateway started again in the same process (tests do) starts its figures anew, as a restarted process does.
+    for (const name of METRIC_NAMES) registry.removeSingleMetric(name);
     this.total = new Counter({ name: 'apiserver_request_total', help: 'Requests answered, by verb, dry run, group, version, resource, subresource, scope, component and HTTP status code.', labelNames: [...REQUEST_LABELS, 'code'], registers: [registry] });
     this.duration = new Histogram({ name: 'apiserver_request_duration_seconds', help: 'Seconds from a request to the end of its response (not for WATCH and CONNECT), by verb, dry run, group, version, resource, subresource, scope and component.', labelNames: [...REQUEST_LABELS], buckets: DURATION_BUCKETS, registers: [registry] });
     this.longRunning = new Gauge({ name: 'apiserver_longrunning_requests', help: 'Watches open now, by verb, group, version, resource, subresource, scope and component.', labelNames: REQUEST_LABELS.filter((l) => l !== 'dry_run'), registers: [registry] });
