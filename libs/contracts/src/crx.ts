@@ -60,8 +60,19 @@ export interface PodSandboxConfig {
    * namespace subnet); a runtime in loopback mode ignores it and picks a 127.x.y.z address of its own.
    */
   ip?: string;
-  /** The resolver a pod's containers see in /etc/resolv.conf (the cluster DNS and the pod's search path). */
-  dns?: { nameservers: string[]; searches: string[] };
+  /**
+   * The resolver a pod's containers see in /etc/resolv.conf (the cluster DNS and the pod's search path, or the host's
+   * own for dnsPolicy Default); `options` absent means `ndots:5`, the cluster's.
+   */
+  dns?: { nameservers: string[]; searches: string[]; options?: string[] };
+  /**
+   * The host's namespaces the pod's containers share instead of their own (`spec.hostNetwork`, `hostPID`,
+   * `hostIPC`; CRI's NamespaceMode NODE). With `hostNetwork` the sandbox gets no network namespace nor address of its
+   * own: its `ip` is the host's, and its containers keep the host's name (its UTS namespace), as containerd does.
+   */
+  hostNetwork?: boolean;
+  hostPID?: boolean;
+  hostIPC?: boolean;
   /** The containers' host name: the pod's `spec.hostname`, else (absent) its name. */
   hostname?: string;
   /** The pod's name in cluster DNS when it has one (`spec.subdomain`: `<hostname>.<subdomain>.<ns>.svc.cluster.local`), listed in /etc/hosts. */
@@ -107,7 +118,8 @@ export interface ContainerConfig {
   limits?: { memoryBytes?: number; cpuMillis?: number };
   /**
    * Volumes: name -> mount path inside the container. The source is the sandbox's emptyDir of that name,
-   * or `hostPath` when given (a persistent volume's directory on the host). `readOnly`: an isolated container
+   * or `hostPath` when given (a persistent volume's directory on the host, or a hostPath volume's path: a
+   * directory or a file, which the agent checked against the volume's type). `readOnly`: an isolated container
    * gets it mounted read-only (its writes fail with EROFS); a container on the host's root gets the directory as
    * before (VOLUME_<NAME>), unprotected.
    *

@@ -25,6 +25,9 @@
  *                    targeting another container (`kubectl debug --target`) sees and may signal its processes; its
  *                    init is then not PID 1 (its orphans go to the target's init), and its own mount and UTS
  *                    namespaces are made as for any container
+ *   OP_HOST_NAMESPACES  namespaces the container shares with the host instead of making its own, separated by spaces:
+ *                    `pid` (hostPID: it sees the machine's processes; its init is then not PID 1 and mounts a /proc of the
+ *                    host's PID namespace), `uts` (hostNetwork: the host's name, which is not set)
  *   OP_ENTER         a pid: instead of setting a container up, the command joins that process's network, UTS, PID and
  *                    mount namespaces and its root (`kubectl exec`, exec probes), enters OP_WORKDIR and runs with the
  *                    OP_USER, OP_CAPS and OP_NO_NEW_PRIVS of the container, as containerd runs an exec process with
@@ -72,7 +75,7 @@
 static const char *const OP_VARIABLES[] = {
   "OP_NETNS", "OP_CGROUP_PROCS", "OP_LOWER", "OP_UPPER", "OP_WORK", "OP_MERGED",
   "OP_VOLUMES", "OP_WORKDIR", "OP_HOSTNAME", "OP_IMAGE_PATH", "OP_USER", "OP_CAPS", "OP_NO_NEW_PRIVS",
-  "OP_READONLY_ROOT", "OP_ENTER", "OP_PIDNS",
+  "OP_READONLY_ROOT", "OP_ENTER", "OP_PIDNS", "OP_HOST_NAMESPACES",
 };
 #define MAX_GROUPS 1024
 static const int FORWARDED[] = { SIGTERM, SIGHUP, SIGINT, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH };
@@ -325,14 +328,27 @@ static void become_user(const struct credentials *c) {
   if (c->no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) fail("no_new_privs");
 }
 
+/* Whether OP_HOST_NAMESPACES names `kind`: the container keeps the host's namespace of that kind. */
+static int host_namespace(const char *kind) {
+  char list[256];
+  if ((size_t)snprintf(list, sizeof list, "%s", env("OP_HOST_NAMESPACES")) >= sizeof list) {
+    errno = E2BIG;
+    fail("OP_HOST_NAMESPACES");
+  }
+  for (char *save = NULL, *word = strtok_r(list, " ", &save); word; word = strtok_r(NULL, " ", &save)) {
+    if (strcmp(word, kind) == 0) return 1;
+  }
+  return 0;
+}
+
 /* The init's set-up, as PID 1 of the container's namespaces: returns the root's path. */
 static const char *set_up(void) {
   const char *root = env("OP_MERGED");
   char buf[4096], options[8192];
   join_cgroups();
   const char *name = env("OP_HOSTNAME");
-  /* A host name the kernel refuses (too long) leaves the namespace's own, as the shell did. */
-  if (name[0]) (void)sethostname(name, strlen(name));
+  /* A host name the kernel refuses (too long) leaves the namespace's own, as the shell did. The host's is never set. */
+  if (name[0] && !host_namespace("uts")) (void)sethostname(name, strlen(name));
   if ((size_t)snprintf(options, sizeof options, "lowerdir=%s,upperdir=%s,workdir=%s", env("OP_LOWER"), env("OP_UPPER"), env("OP_WORK")) >= sizeof options) {
     errno = ENAMETOOLONG;
     fail("overlay options");
@@ -473,7 +489,10 @@ int main(int argc, char **argv) {
   /* A PID namespace joined takes effect for the init forked below, which then mounts a /proc of that namespace. */
   const char *pidns = env("OP_PIDNS");
   join_namespace(pidns, CLONE_NEWPID, "PID");
-  if (unshare(CLONE_NEWNS | CLONE_NEWUTS | (pidns[0] ? 0 : CLONE_NEWPID)) != 0) fail("unshare");
+  int own = CLONE_NEWNS;
+  if (!host_namespace("uts")) own |= CLONE_NEWUTS;
+  if (!pidns[0] && !host_namespace("pid")) own |= CLONE_NEWPID;
+  if (unshare(own) != 0) fail("unshare");
   /* Nothing mounted in the container reaches the host's namespace, even under a shared / (systemd's). */
   if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0) fail("make / private");
   sigset_t stop, old;

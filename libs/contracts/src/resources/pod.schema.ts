@@ -130,6 +130,9 @@ export const podSpecSchema: JsonSchema = {
     activeDeadlineSeconds: { type: 'integer', minimum: 1 },
     nodeSelector: { type: 'object', additionalProperties: { type: 'string' } },
     nodeName: { type: 'string' },
+    hostNetwork: { type: 'boolean' },
+    hostPID: { type: 'boolean' },
+    hostIPC: { type: 'boolean' },
     tolerations: { type: 'array', items: toleration },
     affinity: open,
     volumes: {
@@ -140,6 +143,7 @@ export const podSpecSchema: JsonSchema = {
         additionalProperties: false,
         properties: {
           name: { type: 'string' },
+          hostPath: { type: 'object', additionalProperties: false, properties: { path: { type: 'string' }, type: { type: 'string' } } },
           emptyDir: { type: 'object', additionalProperties: false, properties: { medium: { type: 'string' }, sizeLimit: quantity } },
           configMap: open,
           secret: open,

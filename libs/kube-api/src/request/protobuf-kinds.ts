@@ -101,6 +101,8 @@ const volumeProjection: Message = {
 
 /** The volume sources pods of this API use (VolumeSource, embedded in Volume). */
 const volumeSource: Message = {
+  // kubectl debug node/…'s `host-root` volume; a type kubectl leaves unset is absent, not "".
+  1: msg('hostPath', { 1: str('path'), 2: str('type') }, { keepZero: true }),
   2: msg('emptyDir', { 1: str('medium'), 2: { json: 'sizeLimit', type: 'quantity' } }, { keepZero: true }),
   6: msg('secret', { 1: str('secretName'), 2: msg('items', keyToPath, { repeated: true }), 3: int('defaultMode', true), 4: bool('optional', true) }),
   10: msg('persistentVolumeClaim', { 1: str('claimName'), 2: bool('readOnly') }),
@@ -133,6 +135,8 @@ const podSpec: Message = {
   9: str('serviceAccount'),
   10: str('nodeName'),
   11: bool('hostNetwork'),
+  12: bool('hostPID'),
+  13: bool('hostIPC'),
   14: msg('securityContext', podSecurityContext, { keepZero: true }),
   15: msg('imagePullSecrets', localObjectReference, { repeated: true }),
   16: str('hostname'),

@@ -123,6 +123,22 @@ describe('protobuf bodies', () => {
     expect(containers[1]).toEqual({ name: 'debugger-vflr8', image: 'busybox', command: ['true'], terminationMessagePolicy: 'File' });
   });
 
+  it('decode a Pod as kubectl debug node/… writes it: host namespaces, a hostPath volume without a type, a toleration of everything', () => {
+    const container = field(2, cat(field(1, 'debugger'), field(2, 'busybox'), field(3, 'ls'), field(3, '/host'), field(9, cat(field(1, 'host-root'), field(3, '/host'))), field(20, 'File')));
+    // Volume: its name, then its VolumeSource (field 2), whose hostPath is field 1.
+    const volume = field(1, cat(field(1, 'host-root'), field(2, field(1, field(1, '/')))));
+    const spec = cat(volume, container, field(3, 'Never'), field(10, 'host-1'), num(11, 1), num(12, 1), num(13, 1), field(22, field(2, 'Exists')));
+    const pod = parseBody(envelope('v1', 'Pod', cat(meta('node-debugger-host-1-abcde'), field(2, spec))), PROTOBUF) as any;
+    expect(pod.spec).toEqual({
+      volumes: [{ name: 'host-root', hostPath: { path: '/' } }],
+      containers: [{ name: 'debugger', image: 'busybox', command: ['ls', '/host'], volumeMounts: [{ name: 'host-root', mountPath: '/host' }], terminationMessagePolicy: 'File' }],
+      restartPolicy: 'Never', nodeName: 'host-1', hostNetwork: true, hostPID: true, hostIPC: true, tolerations: [{ operator: 'Exists' }],
+    });
+    // A type set on purpose is kept.
+    const typed = field(1, cat(field(1, 'sock'), field(2, field(1, cat(field(1, '/run/x.sock'), field(2, 'Socket'))))));
+    expect((parseBody(envelope('v1', 'Pod', cat(meta('p'), field(2, cat(typed, container)))), PROTOBUF) as any).spec.volumes).toEqual([{ name: 'sock', hostPath: { path: '/run/x.sock', type: 'Socket' } }]);
+  });
+
   it('decode a Service port whose target is a number or a name, and RBAC bindings', () => {
     const port = (target: Buffer) => field(1, cat(field(1, '80-8080'), field(2, 'TCP'), num(3, 80), field(4, target)));
     const svc = (target: Buffer) => parseBody(envelope('v1', 'Service', cat(meta('svc'), field(2, cat(port(target), field(4, 'ClusterIP'))))), PROTOBUF) as any;

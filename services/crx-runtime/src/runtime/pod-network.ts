@@ -277,7 +277,8 @@ export class PodNetwork {
  */
 export function writeResolvConf(directory: string, dns: PodSandboxConfig['dns']): string | undefined {
   if (!dns?.nameservers?.length) return undefined;
-  const lines = [...dns.nameservers.map((n) => `nameserver ${n}`), ...(dns.searches?.length ? [`search ${dns.searches.join(' ')}`] : []), 'options ndots:5'];
+  const options = dns.options ?? ['ndots:5'];
+  const lines = [...dns.nameservers.map((n) => `nameserver ${n}`), ...(dns.searches?.length ? [`search ${dns.searches.join(' ')}`] : []), ...(options.length ? [`options ${options.join(' ')}`] : [])];
   const path = join(directory, 'resolv.conf');
   writeFileSync(path, lines.join('\n') + '\n');
   return path;

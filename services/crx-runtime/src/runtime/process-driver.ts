@@ -1,6 +1,7 @@
 import { execFile, execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { copyFileSync, existsSync, lstatSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import {
   CodedError, ContainerConfig, ContainerStats, containerStatsOf, ContainerStatus, CrxErrorCodes, ExecSyncRequest, ExecSyncResponse, PodSandbox, PodSandboxConfig, PodSandboxFilter, ReadLogsRequest, ReadLogsResponse,
@@ -14,6 +15,7 @@ import { existsInImage, ImageStore } from './image-store';
 import { alive, executable, processTree, signalAll } from './process-tree';
 import { readLogFile } from './log-reader';
 import { PodNetwork, PodNetworkAttachment, PodNetworkStatus, netnsPath, SpareNetwork, writeHostsFile, writeResolvConf } from './pod-network';
+import { HOST_ADDRESS, hostNamespaces, writeHostNetworkHostsFile } from './host-namespaces';
 import { SpareNetworks } from './spare-networks';
 import { AttachTarget, containerWanted, RuntimeDriver, sandboxWanted } from './runtime-driver';
 import { ContainerCredentials, credentialsEnv, ShimSpec } from '../shim/container-process';
@@ -150,16 +152,18 @@ export class ProcessDriver implements RuntimeDriver {
   runPodSandbox(config: PodSandboxConfig): PodSandbox {
     const existing = Object.values(this.state.sandboxes).find((s) => s.config.podUid === config.podUid && this.refresh(s).state === 'SANDBOX_READY');
     if (existing) return existing;
-    const { network } = this.podNetwork;
+    const network = config.hostNetwork ? undefined : this.podNetwork.network;
     const id = randomBytes(6).toString('hex');
-    // In netns mode the scheduler chose the address; in loopback mode the runtime picks a 127.x.y.z of its own.
-    const ip = network ? network.checkAddress(config, this.liveAddresses()) : podAddress(this.addressing, this.state.nextIp++);
+    // In netns mode the scheduler chose the address; in loopback mode the runtime picks a 127.x.y.z of its own. A pod on
+    // the host's network has the host's (the agent says which), and no namespace of its own.
+    const ip = config.hostNetwork ? (config.ip ?? HOST_ADDRESS) : network ? network.checkAddress(config, this.liveAddresses()) : podAddress(this.addressing, this.state.nextIp++);
     const directory = join(this.root, 'pods', `${config.podNamespace}_${config.podName}_${config.podUid}`);
     mkdirSync(join(directory, 'volumes'), { recursive: true });
     mkdirSync(join(directory, 'logs'), { recursive: true });
     writeResolvConf(directory, config.dns);
-    writeHostsFile(directory, ip, config.hostname ?? config.podName, config.fqdn);
-    if (this.spares) this.state.networks![id] = this.spares.attach(id, ip);
+    if (config.hostNetwork) writeHostNetworkHostsFile(directory);
+    else writeHostsFile(directory, ip, config.hostname ?? config.podName, config.fqdn);
+    if (this.spares && network) this.state.networks![id] = this.spares.attach(id, ip);
     const sandbox: PodSandbox = { id, config, state: 'SANDBOX_READY', ip, directory, createdAt: new Date().toISOString() };
     this.state.sandboxes[id] = sandbox;
     this.save();
@@ -215,7 +219,8 @@ export class ProcessDriver implements RuntimeDriver {
     const env: Record<string, string> = {
       ...imageEnv,
       PATH: image.path,
-      HOSTNAME: sandbox.config.hostname ?? sandbox.config.podName,
+      // containerd's: the host's own name for a pod on the host's network (kubelet gives it no host name).
+      HOSTNAME: sandbox.config.hostNetwork ? hostname() : (sandbox.config.hostname ?? sandbox.config.podName),
       POD_IP: sandbox.ip,
       POD_NAME: sandbox.config.podName,
       POD_NAMESPACE: sandbox.config.podNamespace,
@@ -289,6 +294,7 @@ export class ProcessDriver implements RuntimeDriver {
       isolation = {
         init: this.init, netns: attachment && netnsPath(attachment.pid),
         ...(c.targetContainerId ? { pidns: `/proc/${this.imageProcess(this.container(c.targetContainerId))}/ns/pid` } : {}),
+        ...hostNamespaces(sandbox.config),
         lower: c.rootfs, upper: join(layers, 'upper'), work: join(layers, 'work'), merged, workingDir: c.workingDir, volumes: c.volumes,
         credentials: c.credentials,
       };

@@ -20,6 +20,8 @@ export interface ShimSpec {
     netns?: string;
     /** A PID namespace to join instead of a new one (`/proc/<pid>/ns/pid` of the container an ephemeral one targets). */
     pidns?: string;
+    /** The host's namespaces it keeps instead of making its own: `pid` (hostPID), `uts` (hostNetwork). */
+    hostNamespaces?: ('pid' | 'uts')[];
     lower: string;
     upper: string;
     work: string;
@@ -128,7 +130,8 @@ export async function startContainerProcess(spec: ShimSpec, launcher: Launcher, 
     ? {
         OP_NETNS: iso.netns ?? '', OP_PIDNS: iso.pidns ?? '', OP_LOWER: iso.lower, OP_UPPER: iso.upper, OP_WORK: iso.work, OP_MERGED: iso.merged,
         OP_WORKDIR: iso.workingDir, OP_VOLUMES: iso.volumes.map(volumeLine).join('\n'),
-        OP_IMAGE_PATH: spec.env.PATH ?? HOST_PATH, OP_HOSTNAME: spec.env.HOSTNAME ?? '', ...credentialsEnv(iso.credentials),
+        OP_IMAGE_PATH: spec.env.PATH ?? HOST_PATH, OP_HOSTNAME: spec.env.HOSTNAME ?? '',
+        OP_HOST_NAMESPACES: (iso.hostNamespaces ?? []).join(' '), ...credentialsEnv(iso.credentials),
       }
     : {};
   const startedAt = new Date().toISOString();

@@ -193,7 +193,7 @@ export class PodScheduler {
       }
       let address: string | undefined;
       try {
-        address = best && allocator && networksPods(best.host) ? allocator.assign(stored.streamId, pod) : undefined;
+        address = best && allocator && networksPods(best.host) && !pod.spec?.hostNetwork ? allocator.assign(stored.streamId, pod) : undefined;
       } catch (err) {
         if (!(err instanceof PodAddressesExhausted)) throw err;
         decisions.push(...this.unschedulable(stored, `0/${views.length} nodes are available: ${err.message}.`));
@@ -241,7 +241,8 @@ export class PodScheduler {
   /** Bound to a host that networks its pods, without an address, and still to run there. */
   private needsAddress(stored: StoredObject): boolean {
     const pod = stored.object;
-    if (!pod.spec?.nodeName || pod.metadata.annotations?.[POD_IP_ANNOTATION] || pod.metadata.deletionTimestamp) return false;
+    // A pod on its host's network has the host's address: none is taken from its namespace's range.
+    if (!pod.spec?.nodeName || pod.spec.hostNetwork || pod.metadata.annotations?.[POD_IP_ANNOTATION] || pod.metadata.deletionTimestamp) return false;
     if (pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed') return false;
     return networksPods(this.model.get(HOSTS_RESOURCE, undefined, pod.spec.nodeName)?.object);
   }

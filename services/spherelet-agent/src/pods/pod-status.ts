@@ -14,6 +14,10 @@ export interface ContainerFacts {
   started?: boolean;
 }
 
+function podAddress(pod: any, sandbox: PodSandbox): string {
+  return pod.spec?.hostNetwork ? HOST_IP : sandbox.ip;
+}
+
 function ts(iso?: string): string | undefined {
   return iso ? iso.replace(/\.\d+Z$/, 'Z') : undefined;
 }
@@ -134,7 +138,8 @@ export function podStatus(pod: any, sandbox: PodSandbox | undefined, facts: Cont
     ],
     hostIP: HOST_IP,
     hostIPs: [{ ip: HOST_IP }],
-    ...(sandbox ? { podIP: sandbox.ip, podIPs: [{ ip: sandbox.ip }], startTime: pod.status?.startTime ?? ts(sandbox.createdAt) } : {}),
+    // kubelet's: a pod on the host's network has the host's addresses as its own, whatever its runtime says.
+    ...(sandbox ? { podIP: podAddress(pod, sandbox), podIPs: [{ ip: podAddress(pod, sandbox) }], startTime: pod.status?.startTime ?? ts(sandbox.createdAt) } : {}),
     ...(initStatuses.length > 0 ? { initContainerStatuses: initStatuses } : {}),
     containerStatuses: statuses,
     ...(ephemeralStatuses.length > 0 ? { ephemeralContainerStatuses: ephemeralStatuses } : {}),

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { ContainerConfig, ContainerStatus, CrxErrorCodes, EventMetadata, FieldSet, NatsNames, ObjectEventTypes, POD_IP_ANNOTATION, PodSandbox, podDnsSearches, podFqdn, PodTokenReply, PodTokenRequest, podTokenSubject, PVCS_RESOURCE, PVS_RESOURCE } from '@openpacific/contracts';
+import { ContainerConfig, ContainerStatus, CrxErrorCodes, EventMetadata, FieldSet, NatsNames, ObjectEventTypes, POD_IP_ANNOTATION, PodSandbox, PodSandboxConfig, podFqdn, PodTokenReply, PodTokenRequest, podTokenSubject, PVCS_RESOURCE, PVS_RESOURCE } from '@openpacific/contracts';
 import { EventStore, NewEvent, StreamAppend, VersionConflictError } from '@openpacific/event-store';
 import { milliValue, parseQuantity } from '@openpacific/kube-api';
 import { CrxClient, requestJson } from '@openpacific/messaging';
@@ -9,6 +9,8 @@ import type { NatsConnection } from 'nats';
 import type { Pool } from 'pg';
 import { ConfigSources, containerEnv, HostAllocatable, volumeFiles } from './pod-config';
 import { ContainerFacts, containerStatuses, HOST_IP, podPhase, podStatus } from './pod-status';
+import { setUpHostPath } from './host-path';
+import { podDns } from './pod-dns';
 import type { PodRuntime } from './pod-runtime';
 import { ProbeTracker } from './probe-tracker';
 import { containerSecurity } from './security-context';
@@ -372,13 +374,13 @@ export class PodWorker {
     if (!sandbox && (bindingEpoch(pod) ?? this.opts.epoch) < this.opts.epoch) return this.release(stored);
     const events: StreamAppend[] = [];
     const ip = pod.metadata.annotations?.[POD_IP_ANNOTATION] as string | undefined;
-    // On a host that networks pods, a pod needs the address the scheduler picks from its namespace's subnet.
-    if (!sandbox && this.opts.podNetwork === 'netns' && !ip) return;
-    const dns = this.opts.clusterDns ? { nameservers: [this.opts.clusterDns], searches: podDnsSearches(pod.metadata.namespace) } : undefined;
-    const box = sandbox ?? (await this.crx.runPodSandbox({ podUid: pod.metadata.uid, podName: pod.metadata.name, podNamespace: pod.metadata.namespace, epoch: this.opts.epoch, ...(ip ? { ip } : {}), ...(dns ? { dns } : {}), ...(pod.spec?.hostname ? { hostname: pod.spec.hostname } : {}), ...(podFqdn(pod) ? { fqdn: podFqdn(pod) } : {}) }));
+    // On a host that networks pods, a pod needs the address the scheduler picks from its namespace's subnet (one on
+    // the host's network has the host's).
+    if (!sandbox && this.opts.podNetwork === 'netns' && !ip && !pod.spec?.hostNetwork) return;
+    const box = sandbox ?? (await this.crx.runPodSandbox(this.sandboxConfig(pod, ip)));
     const facts: ContainerFacts[] = [];
     const claims = this.claimVolumes(pod);
-    const unmounted = claims.waitingFor ? undefined : await this.writeVolumes(pod, box, events);
+    const unmounted = claims.waitingFor ? undefined : (this.setUpHostPaths(pod, claims.paths, events) ?? (await this.writeVolumes(pod, box, events)));
     const mounts = { claims, unmounted };
     // Init containers one after another, each to its successful end (a sidecar, restartPolicy Always, only to its
     // start), before any app container is made; a failed one runs again unless the pod's policy is Never.
@@ -642,6 +644,40 @@ export class PodWorker {
     const started = await this.crx.startContainer(c.id);
     fact.attempts = [...fact.attempts.filter((a) => a.id !== c.id), started];
     events.push(this.event(pod, 'Normal', 'Started', `Started container ${c.name}`));
+  }
+
+  /** What the runtime is told of the pod's sandbox: its name, address, resolver, and the host namespaces it shares. */
+  private sandboxConfig(pod: any, ip: string | undefined): PodSandboxConfig {
+    const spec = pod.spec ?? {};
+    const dns = podDns(pod, this.opts.clusterDns);
+    const address = spec.hostNetwork ? HOST_IP : ip;
+    return {
+      podUid: pod.metadata.uid, podName: pod.metadata.name, podNamespace: pod.metadata.namespace, epoch: this.opts.epoch,
+      ...(address ? { ip: address } : {}), ...(dns ? { dns } : {}), ...(spec.hostname ? { hostname: spec.hostname } : {}), ...(podFqdn(pod) ? { fqdn: podFqdn(pod) } : {}),
+      ...(spec.hostNetwork ? { hostNetwork: true } : {}), ...(spec.hostPID ? { hostPID: true } : {}), ...(spec.hostIPC ? { hostIPC: true } : {}),
+    };
+  }
+
+  /**
+   * The pod's hostPath volumes, checked against their `type` (and made, for the `OrCreate` ones) as kubelet's volume
+   * plugin does, added to `paths`; a check that fails holds up every container with a FailedMount Event (once per
+   * message), as kubelet's mount does, and is tried again on every pass. The sim fleet's hosts check nothing.
+   */
+  private setUpHostPaths(pod: any, paths: Map<string, string>, events: StreamAppend[]): string | undefined {
+    for (const v of pod.spec.volumes ?? []) {
+      if (typeof v.hostPath?.path !== 'string') continue;
+      const failureKey = `${pod.metadata.uid}/volume/${v.name}`;
+      const problem = this.opts.contentVolumes === false ? undefined : setUpHostPath(v.hostPath.path, v.hostPath.type);
+      if (problem) {
+        const message = `MountVolume.SetUp failed for volume "${v.name}" : ${problem}`;
+        if (this.reportedFailures.get(failureKey) !== message) events.push(this.event(pod, 'Warning', 'FailedMount', message));
+        this.reportedFailures.set(failureKey, message);
+        return message;
+      }
+      this.reportedFailures.delete(failureKey);
+      paths.set(v.name, v.hostPath.path);
+    }
+    return undefined;
   }
 
   /** The directories of the pod's claimed volumes by volume name, or why a container cannot start yet. */

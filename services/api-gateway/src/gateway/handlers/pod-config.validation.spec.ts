@@ -372,6 +372,37 @@ describe('validatePodConfig', () => {
       expect(volume({ emptyDir: { sizeLimit: '-1Gi' } })).toEqual([forbidden('spec.volumes[0].emptyDir.sizeLimit', 'SizeLimit field must be a valid resource quantity')]);
     });
 
+    describe('hostPath', () => {
+      const TYPES = '"", "BlockDevice", "CharDevice", "Directory", "DirectoryOrCreate", "File", "FileOrCreate", "Socket"';
+
+      it('takes any path without a `..` element, relative ones too, and every type kubelet checks', () => {
+        for (const type of [undefined, '', 'DirectoryOrCreate', 'Directory', 'FileOrCreate', 'File', 'Socket', 'CharDevice', 'BlockDevice']) {
+          expect(volume({ hostPath: { path: '/var/log', ...(type === undefined ? {} : { type }) } })).toEqual([]);
+        }
+        expect(volume({ hostPath: { path: 'data/..x' } })).toEqual([]);
+      });
+
+      it('needs a path, and says nothing more of a volume without one', () => {
+        expect(volume({ hostPath: {} })).toEqual([required('spec.volumes[0].hostPath.path')]);
+        expect(volume({ hostPath: { path: '', type: 'Dir' } })).toEqual([required('spec.volumes[0].hostPath.path')]);
+      });
+
+      it('refuses a `..` element once, and a type kubelet does not know', () => {
+        expect(volume({ hostPath: { path: '/a/../../b' } })).toEqual([invalid('spec.volumes[0].hostPath.path', '"/a/../../b"', "must not contain '..'")]);
+        expect(volume({ hostPath: { path: '/a', type: 'Dir' } })).toEqual([notSupported('spec.volumes[0].hostPath.type', 'Dir', TYPES)]);
+      });
+
+      it('is the first source kube-apiserver counts', () => {
+        expect(volume({ emptyDir: {}, hostPath: { path: '/a' } })).toEqual([forbidden('spec.volumes[0].emptyDir', 'may not specify more than 1 volume type')]);
+      });
+
+      it('defaults the type to the empty one', () => {
+        const s = spec({}, { volumes: [{ name: 'h', hostPath: { path: '/a' } }, { name: 'd', hostPath: { path: '/b', type: 'Directory' } }] });
+        defaultPodConfig(s);
+        expect(s.volumes.map((v: any) => v.hostPath)).toEqual([{ path: '/a', type: '' }, { path: '/b', type: 'Directory' }]);
+      });
+    });
+
     describe('downwardAPI', () => {
       // kube-apiserver names the volume source, not the item, in what it says of an item.
       const at = 'spec.volumes[0].downwardAPI';

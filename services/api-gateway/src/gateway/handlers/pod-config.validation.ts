@@ -1,8 +1,9 @@
 import { goQuote, StatusCause, validateDns1123Label, validateDns1123Subdomain } from '@openpacific/kube-api';
+import { defaultHostPathVolume, validateHostPathVolume } from './host-path.validation';
 
 /**
  * A pod's configuration inputs as kube-apiserver (1.32) defaults and validates them: `env[].valueFrom`, `envFrom`,
- * `volumeMounts`, and the volumes (`emptyDir`, `configMap`, `secret`, `persistentVolumeClaim`, `downwardAPI`,
+ * `volumeMounts`, and the volumes (`hostPath`, `emptyDir`, `configMap`, `secret`, `persistentVolumeClaim`, `downwardAPI`,
  * `projected`). Fields and messages are kube-apiserver's, quirks included: a downwardAPI item is named by its
  * volume (`….downwardAPI.path`, no item index), a mount's subPath and subPathExpr by the list
  * (`….volumeMounts.subPath`), a projected token's path by the volume (`….projected.path`), an envFrom entry with no
@@ -51,6 +52,7 @@ export function defaultPodConfig(spec: any): void {
   for (const vol of list(spec.volumes)) {
     if (!isObject(vol)) continue;
     if (ALL_VOLUME_SOURCES.every((k) => vol[k] == null)) vol.emptyDir = {};
+    defaultHostPathVolume(vol.hostPath);
     for (const kind of ['configMap', 'secret', 'downwardAPI', 'projected']) {
       if (isObject(vol[kind])) vol[kind].defaultMode ??= DEFAULT_MODE;
     }
@@ -327,6 +329,7 @@ type SourceCheck = (source: any, p: string, ctx: Context) => StatusCause[];
 
 /** The sources this server knows, in kube-apiserver's order (the first one counts; later ones are forbidden). */
 const VOLUME_SOURCES: [key: string, forbiddenAs: string, check: SourceCheck][] = [
+  ['hostPath', 'hostPath', validateHostPathVolume],
   ['emptyDir', 'emptyDir', validateEmptyDir],
   ['secret', 'secret', (source, p) => validateKeyedVolume(source, p, 'secretName')],
   ['persistentVolumeClaim', 'persistentVolumeClaim', validateClaimVolume],

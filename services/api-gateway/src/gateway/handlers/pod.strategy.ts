@@ -3,6 +3,7 @@ import { HOST_EPOCH_ANNOTATION } from '@openpacific/objects';
 import { isQuantity, milliValue, parseQuantity, StatusCause, validateDns1123Label } from '@openpacific/kube-api';
 import { deepEqual } from './object-rules';
 import { validateEphemeralContainers, validateEphemeralContainersUpdate } from './ephemeral-containers.validation';
+import { defaultHostNetworkPorts, validateHostNamespaces } from './host-namespaces.validation';
 import { defaultPodConfig, validatePodConfig } from './pod-config.validation';
 import { validateSecurityContexts } from './security-context.validation';
 
@@ -30,6 +31,7 @@ export function defaultPod(pod: any): any {
     if (c.resources.limits) c.resources.requests = { ...c.resources.limits, ...(c.resources.requests ?? {}) };
     for (const p of c.ports ?? []) p.protocol ??= 'TCP';
   }
+  defaultHostNetworkPorts(spec);
   pod.status = { phase: 'Pending', qosClass: qosClass(spec) };
   return pod;
 }
@@ -109,6 +111,7 @@ export function validatePod(pod: any): StatusCause[] {
   causes.push(...validateEphemeralContainers(spec));
   causes.push(...validatePodConfig(spec));
   causes.push(...validateSecurityContexts(spec));
+  causes.push(...validateHostNamespaces(spec));
   return causes;
 }
 

@@ -1,0 +1,35 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { PodSandboxConfig } from '@openpacific/contracts';
+import type { ShimSpec } from '../shim/container-process';
+
+/** The host's address as its pods see it: a pod on the host's network has it as its own (`status.podIP`). */
+export const HOST_ADDRESS = '127.0.0.1';
+
+/**
+ * The host's namespaces an isolated container of this sandbox keeps (crx-init's OP_HOST_NAMESPACES): the PID one for
+ * `hostPID`, the UTS one for `hostNetwork` (containerd gives a host-network pod the host's name too). The network one
+ * is kept by joining none; containers make no IPC namespace of their own, so `hostIPC` asks for nothing more.
+ */
+export function hostNamespaces(config: PodSandboxConfig): Pick<NonNullable<ShimSpec['isolation']>, 'hostNamespaces'> {
+  const kept: ('pid' | 'uts')[] = [];
+  if (config.hostPID) kept.push('pid');
+  if (config.hostNetwork) kept.push('uts');
+  return kept.length ? { hostNamespaces: kept } : {};
+}
+
+/**
+ * `<sandbox dir>/hosts` for a pod on the host's network, as kubelet writes it: the machine's own /etc/hosts under
+ * kubelet's header (its entries are the host's, and so are the pod's name and address).
+ */
+export function writeHostNetworkHostsFile(directory: string, hostsFile = '/etc/hosts'): string {
+  let content = '';
+  try {
+    content = readFileSync(hostsFile, 'utf8');
+  } catch {
+    // A machine without one: the header alone, as an empty file under it.
+  }
+  const path = join(directory, 'hosts');
+  writeFileSync(path, `# Kubernetes-managed hosts file (host network).\n${content}`);
+  return path;
+}
