@@ -37,7 +37,7 @@ describe('chaos: two of three hosts die with more pods than one host holds', () 
       expect(p.status.conditions.find((c: any) => c.type === 'PodScheduled')).toMatchObject({
         status: 'False',
         reason: 'Unschedulable',
-        message: "0/3 hosts are available: 1 Too many pods, 2 host(s) had untolerated taint {node.kubernetes.io/not-ready: }.",
+        message: "0/3 hosts are available: 1 Too many pods, 2 host(s) had untolerated taint {node.kubernetes.io/not-ready: }. preemption: 0/3 hosts are available: 1 No preemption victims found for incoming pod, 2 Preemption is not helpful for scheduling..",
       });
     }
     expect((await cluster.kubectl(['get', 'events', '--field-selector', `involvedObject.name=${waiting[0].metadata.name}`])).stdout).toMatch(/FailedScheduling.*1 Too many pods/);

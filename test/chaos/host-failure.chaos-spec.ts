@@ -67,7 +67,7 @@ describe('chaos: a host dies', () => {
     expect(sticky.spec.nodeName).toBeUndefined();
     await timeUntil(Date.now(), async () => (await get('sticky')).status.conditions.some((c: any) => c.reason === 'Unschedulable'), 30_000);
     expect((await get('sticky')).status.conditions.find((c: any) => c.type === 'PodScheduled').message).toBe(
-      "0/3 hosts are available: 1 host(s) had untolerated taint {node.kubernetes.io/not-ready: }, 2 host(s) didn't match Pod's node affinity/selector.",
+      "0/3 hosts are available: 1 host(s) had untolerated taint {node.kubernetes.io/not-ready: }, 2 host(s) didn't match Pod's node affinity/selector. preemption: 0/3 hosts are available: 3 Preemption is not helpful for scheduling..",
     );
     expect((await cluster.request('GET', '/api/v1/namespaces/default/pods/leaving')).status).toBe(404);
 

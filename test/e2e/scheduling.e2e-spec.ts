@@ -42,7 +42,7 @@ describe('scheduling pods onto hosts', () => {
     await cluster.kubectl(['apply', '-f', '-'], { input: pod('picky', { nodeSelector: { disk: 'ssd' } }) });
     await eventually(async () => {
       const cond = JSON.parse((await cluster.kubectl(['get', 'pod', 'picky', '-o', 'jsonpath={.status.conditions[0]}'])).stdout || '{}');
-      expect(cond).toMatchObject({ type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message: "0/3 hosts are available: 3 host(s) didn't match Pod's node affinity/selector." });
+      expect(cond).toMatchObject({ type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message: "0/3 hosts are available: 3 host(s) didn't match Pod's node affinity/selector. preemption: 0/3 hosts are available: 3 Preemption is not helpful for scheduling.." });
     });
     expect((await cluster.kubectl(['get', 'pod', 'picky', '--no-headers'])).stdout).toMatch(/^picky\s+0\/1\s+Pending\s+0/);
     expect((await cluster.kubectl(['get', 'events', '--field-selector', 'involvedObject.name=picky'])).stdout).toMatch(/Warning\s+FailedScheduling\s+pod\/picky\s+0\/3 hosts are available/);
@@ -50,7 +50,7 @@ describe('scheduling pods onto hosts', () => {
     await eventually(async () => expect(await nodeOf('picky')).toBe('host-3'));
 
     await cluster.kubectl(['apply', '-f', '-'], { input: pod('greedy', { containers: [{ name: 'c', image: 'busybox', resources: { requests: { memory: '900Gi' } } }] }) });
-    await eventually(async () => expect((await cluster.kubectl(['get', 'pod', 'greedy', '-o', 'jsonpath={.status.conditions[0].message}'])).stdout).toBe('0/3 hosts are available: 3 Insufficient memory.'));
+    await eventually(async () => expect((await cluster.kubectl(['get', 'pod', 'greedy', '-o', 'jsonpath={.status.conditions[0].message}'])).stdout).toBe('0/3 hosts are available: 3 Insufficient memory. preemption: 0/3 hosts are available: 3 No preemption victims found for incoming pod..'));
   });
 
   it('spreads three pods with required anti-affinity over three hosts, and avoids cordoned and tainted hosts', async () => {
@@ -63,7 +63,7 @@ describe('scheduling pods onto hosts', () => {
       expect(new Set(nodes).size).toBe(3);
     });
     await cluster.kubectl(['apply', '-f', '-'], { input: anti('s4') });
-    await eventually(async () => expect((await cluster.kubectl(['get', 'pod', 's4', '-o', 'jsonpath={.status.conditions[0].message}'])).stdout).toBe("0/3 hosts are available: 3 host(s) didn't match pod anti-affinity rules."));
+    await eventually(async () => expect((await cluster.kubectl(['get', 'pod', 's4', '-o', 'jsonpath={.status.conditions[0].message}'])).stdout).toBe("0/3 hosts are available: 3 host(s) didn't match pod anti-affinity rules. preemption: 0/3 hosts are available: 3 No preemption victims found for incoming pod.."));
 
     await cluster.kubectl(['cordon', 'host-1']);
     await cluster.request('PATCH', '/api/v1/nodes/host-2', { headers: { 'Content-Type': 'application/merge-patch+json' }, body: { spec: { taints: [{ key: 'dedicated', value: 'db', effect: 'NoSchedule' }] } } });

@@ -15,3 +15,4 @@ export * from './followed-read';
 export * from './shared-follower';
 export * from './conditions';
 export * from './service-account-admission';
+export * from './priority-admission';

@@ -17,6 +17,7 @@ import { batchResources } from './batch';
 import { policyResources } from './policy';
 import { autoscalingResources } from './autoscaling';
 import { coordinationResources } from './coordination';
+import { schedulingResources } from './scheduling';
 import { serviceResource } from './service.resource';
 import { endpointSliceResource } from './endpointslice.resource';
 import { endpointsResource } from './endpoints.resource';
@@ -44,6 +45,7 @@ export * from './batch';
 export * from './policy';
 export * from './autoscaling';
 export * from './coordination';
+export * from './scheduling';
 export * from './service.resource';
 export * from './endpointslice.resource';
 export * from './endpoints.resource';
@@ -52,4 +54,4 @@ export * from './metrics.resource';
 export * from './metrics-quantity';
 
 /** Every kind the api-gateway serves. Adding a kind = adding its entry here. */
-export const resourceDefinitions: ResourceDefinition[] = [namespaceResource, eventResource, nodeResource, podResource, hostResource, storageClassResource, persistentVolumeClaimResource, persistentVolumeResource, secretResource, configMapResource, resourceQuotaResource, limitRangeResource, ...vmoperatorResources, ...guestClusterResources, ...rbacResources, auditRecordResource, ...appsResources, ...batchResources, ...policyResources, ...autoscalingResources, ...coordinationResources, serviceResource, endpointsResource, endpointSliceResource, networkPolicyResource, ...metricsResources];
+export const resourceDefinitions: ResourceDefinition[] = [namespaceResource, eventResource, nodeResource, podResource, hostResource, storageClassResource, persistentVolumeClaimResource, persistentVolumeResource, secretResource, configMapResource, resourceQuotaResource, limitRangeResource, ...vmoperatorResources, ...guestClusterResources, ...rbacResources, auditRecordResource, ...appsResources, ...batchResources, ...policyResources, ...autoscalingResources, ...coordinationResources, ...schedulingResources, serviceResource, endpointsResource, endpointSliceResource, networkPolicyResource, ...metricsResources];

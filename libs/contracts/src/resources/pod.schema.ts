@@ -162,6 +162,7 @@ export const podSpecSchema: JsonSchema = {
     dnsPolicy: { type: 'string' },
     priority: { type: 'integer' },
     priorityClassName: { type: 'string' },
+    preemptionPolicy: { type: 'string' },
     securityContext: open,
     enableServiceLinks: { type: 'boolean' },
     shareProcessNamespace: { type: 'boolean' },

@@ -2,9 +2,9 @@ import type { FieldSpec, Message } from './protobuf-message';
 
 /**
  * The protobuf messages of the kinds kubectl's typed generators post (`kubectl create configmap|secret|
- * serviceaccount|quota|role|rolebinding|clusterrole|clusterrolebinding|deployment|job|cronjob|service|namespace|token|poddisruptionbudget`, `kubectl autoscale`'s autoscaling/v1 HorizontalPodAutoscaler, client-go leader election's coordination/v1 Leases, `kubectl drain`'s evictions and `kubectl debug --copy-to`'s pods), as far as
+ * serviceaccount|quota|role|rolebinding|clusterrole|clusterrolebinding|deployment|job|cronjob|service|namespace|token|poddisruptionbudget`, `kubectl autoscale`'s autoscaling/v1 HorizontalPodAutoscaler, `kubectl create priorityclass`, client-go leader election's coordination/v1 Leases, `kubectl drain`'s evictions and `kubectl debug --copy-to`'s pods), as far as
  * those generators and the usual clients fill them. Field numbers are those of Kubernetes' generated.proto files
- * (core/v1, apps/v1, rbac/v1, authentication/v1, policy/v1, autoscaling/v1, coordination/v1, meta/v1, intstr, resource). A field not described here that carries a value makes the
+ * (core/v1, apps/v1, rbac/v1, authentication/v1, policy/v1, autoscaling/v1, coordination/v1, scheduling/v1, meta/v1, intstr, resource). A field not described here that carries a value makes the
  * body refused (protobuf-message.ts); `ignore` marks fields the server sets, read past whatever they hold.
  */
 const str = (json: string): FieldSpec => ({ json, type: 'string' });
@@ -266,6 +266,7 @@ export const PROTOBUF_MESSAGES: Record<string, Message> = {
       5: int('leaseTransitions', true), 6: str('strategy'), 7: str('preferredHolder'),
     }),
   },
+  'scheduling.k8s.io/v1/PriorityClass': { 1: msg('metadata', objectMeta), 2: int('value', true), 3: bool('globalDefault', true), 4: str('description'), 5: str('preemptionPolicy') },
   'policy/v1/Eviction': {
     1: msg('metadata', objectMeta),
     2: msg('deleteOptions', { 1: int('gracePeriodSeconds', true), 2: msg('preconditions', { 1: str('uid'), 2: str('resourceVersion') }), 3: bool('orphanDependents', true), 4: str('propagationPolicy'), 5: strs('dryRun') }),

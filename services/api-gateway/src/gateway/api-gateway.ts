@@ -1,7 +1,7 @@
 import { createServer, Server } from 'node:https';
 import type { Socket } from 'node:net';
 import { join } from 'node:path';
-import { defaultStorageClass, ObjectEventTypes, qualifiedResource, STORAGE_CLASSES_RESOURCE } from '@openpacific/contracts';
+import { defaultStorageClass, ObjectEventTypes, PRIORITY_CLASSES_RESOURCE, qualifiedResource, STORAGE_CLASSES_RESOURCE, SYSTEM_PRIORITY_CLASSES, systemPriorityClassObject } from '@openpacific/contracts';
 import { LeaderElection } from '@openpacific/event-store';
 import { ensureEventStream, EventRelay, HostMetricsCache } from '@openpacific/messaging';
 import { precompileSchemas } from '@openpacific/kube-api';
@@ -18,6 +18,7 @@ import { GarbageCollector } from './controllers/garbage-collector';
 import { GatewayCore } from './core';
 import { nowTimestamp, prepareForCreate } from './handlers/object-rules';
 import { setStorageClassLookup } from './handlers/storage.strategy';
+import { setPriorityClassesLookup } from './handlers/scheduling.strategy';
 import { ApiRequestHandler } from './http/api-server';
 import { RequestMetrics } from './http/request-metrics';
 import { Authenticator } from './http/authenticator';
@@ -110,6 +111,8 @@ export class ApiGateway {
     await ensureBootstrapPolicy(core);
     // Expanding a claim depends on its class, which the PVC rules look up here.
     setStorageClassLookup((name) => core.readModel.get(STORAGE_CLASSES_RESOURCE, undefined, name)?.object);
+    // One global default PriorityClass: the Priority admission looks at the others.
+    setPriorityClassesLookup(() => core.readModel.list(PRIORITY_CLASSES_RESOURCE).map((s) => s.object));
     // Pods' ServiceAccount tokens for their hosts' agents (NATS request/reply): every replica, in one queue group.
     this.podTokens = servePodTokens(nats, config.NATS_PREFIX, { readModel, serviceAccountKey, catchUp: () => follower.kick() });
     // One garbage collector (and namespace finalizer, ClusterRole aggregator, default ServiceAccounts, the `kubernetes`
@@ -222,11 +225,12 @@ export class ApiGateway {
     await this.follower?.stop();
   }
 
-  /** The system namespaces and the default StorageClass exist from the first start, as on any Supervisor. */
+  /** The system namespaces, the default StorageClass and the system PriorityClasses exist from the first start, as on any Supervisor. */
   private async ensureSystemNamespaces(core: GatewayCore): Promise<void> {
     const wanted: [string, any][] = [
       ...SYSTEM_NAMESPACES.map((name) => ['namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name } }] as [string, any]),
       [STORAGE_CLASSES_RESOURCE, defaultStorageClass()],
+      ...SYSTEM_PRIORITY_CLASSES.map((c) => [PRIORITY_CLASSES_RESOURCE, systemPriorityClassObject(c)] as [string, any]),
     ];
     for (const [resource, manifest] of wanted) {
       const served = core.registry.storage(resource);

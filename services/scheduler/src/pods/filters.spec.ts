@@ -88,6 +88,10 @@ describe('the scheduler filters', () => {
 
   it('word the verdict as kube-scheduler does', () => {
     expect(unschedulableMessage(3, ['Insufficient memory', 'Insufficient memory', 'were unschedulable'])).toBe('0/3 hosts are available: 1 host(s) were unschedulable, 2 Insufficient memory.');
+    // Preemption's verdicts, as kube-scheduler words them after `preemption: `.
+    expect(unschedulableMessage(3, ['Preemption is not helpful for scheduling', 'No preemption victims found for incoming pod', 'Preemption is not helpful for scheduling'])).toBe(
+      '0/3 hosts are available: 1 No preemption victims found for incoming pod, 2 Preemption is not helpful for scheduling.',
+    );
   });
 
   it('score the emptier host higher', () => {

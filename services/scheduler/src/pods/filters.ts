@@ -148,7 +148,7 @@ function podAffinityFilter(pod: any, labels: Record<string, string>, all: HostVi
 export function unschedulableMessage(total: number, reasons: string[]): string {
   const counts = new Map<string, number>();
   for (const r of reasons) counts.set(r, (counts.get(r) ?? 0) + 1);
-  // Sorted as kube-scheduler sorts them: the finished phrases, byte by byte.
-  const parts = [...counts].map(([r, n]) => (/^(Insufficient|Too many)/.test(r) ? `${n} ${r}` : `${n} host(s) ${r}`)).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  // Sorted as kube-scheduler sorts them: the finished phrases, byte by byte. Its own sentences (capacity, preemption's) take no "host(s)".
+  const parts = [...counts].map(([r, n]) => (/^(Insufficient|Too many|No preemption|Preemption is)/.test(r) ? `${n} ${r}` : `${n} host(s) ${r}`)).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   return `0/${total} hosts are available${parts.length ? `: ${parts.join(', ')}` : ''}.`;
 }

@@ -110,7 +110,7 @@ describe('the pod scheduler on a follower shared with the volume binder', () => 
     await eventually(async () => expect((await bindings()).size).toBe(8), 15_000);
     const statuses = (await store.readAll({ limit: 10_000 })).filter((e) => e.type === ObjectEventTypes.statusUpdated && (e.data as any).resource === 'pods');
     const waiting = statuses.map((e) => (e.data as any).object).find((o) => o.status.conditions?.some((c: any) => c.reason === 'Unschedulable'));
-    expect(waiting.status.conditions.find((c: any) => c.type === 'PodScheduled').message).toBe('0/2 hosts are available: 2 Too many pods.');
+    expect(waiting.status.conditions.find((c: any) => c.type === 'PodScheduled').message).toBe('0/2 hosts are available: 2 Too many pods. preemption: 0/2 hosts are available: 2 No preemption victims found for incoming pod..');
     await create(HOSTS_RESOURCE, host('host-c', 4));
     await eventually(async () => expect((await bindings()).get(waiting.metadata.name)?.spec.nodeName).toBe('host-c'), 15_000);
   }, 40_000);
@@ -133,6 +133,6 @@ describe('the pod scheduler on a follower shared with the volume binder', () => 
     }, 15_000);
     // The third waits: nothing was counted twice or lost on the way.
     const left = ['again-0', 'again-1', 'again-2'].find((n) => !bindings_.has(n))!;
-    await eventually(async () => expect((await currentPod(left)).status.conditions?.find((c: any) => c.type === 'PodScheduled')?.message).toBe('0/3 hosts are available: 3 Too many pods.'), 15_000);
+    await eventually(async () => expect((await currentPod(left)).status.conditions?.find((c: any) => c.type === 'PodScheduled')?.message).toBe('0/3 hosts are available: 3 Too many pods. preemption: 0/3 hosts are available: 3 No preemption victims found for incoming pod..'), 15_000);
   }, 40_000);
 });

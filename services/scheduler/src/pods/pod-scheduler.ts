@@ -1,5 +1,5 @@
 import type { Logger } from '@openpacific/service-kit';
-import { HOSTS_RESOURCE, POD_IP_ANNOTATION, streamResource } from '@openpacific/contracts';
+import { HOSTS_RESOURCE, PDBS_RESOURCE, POD_IP_ANNOTATION, streamResource } from '@openpacific/contracts';
 import type { StreamAppend } from '@openpacific/event-store';
 import { controllerReadModel, type FollowerDeps, nodeLostPod, PassLoop, podUnbound, type SharedFollower, StoredObject, vmPlacement } from '@openpacific/objects';
 import { filterHost, HostView, unschedulableMessage } from './filters';
@@ -10,14 +10,21 @@ import { scoreHost } from './scoring';
 import { asWorkload, pendingVms, placeVm, tooBigFor, unplaceableVm, unplaceVm, VMS } from '../vms/vm-workloads';
 import { boundPod, ObjectEventTypes, podBinding, podChange, podEvent, SCHEDULER_ACTOR, unschedulablePod } from './scheduling-records';
 import { PlacementDecision, PlacementWriter } from './placement-writer';
+import { lowestPriority } from './preemption';
+import { preemptOrWait, PreemptionDeps } from './preemption-step';
 
 /** A decision whose first write carries the object as the writes leave it. */
 function decided(stored: StoredObject, writes: StreamAppend[]): PlacementDecision {
   return { stored, object: (writes[0].events[0].data as { object: any }).object, writes };
 }
 
-/** Oldest first. Timestamps are RFC 3339 in UTC: code-unit order is time order, without `localeCompare`'s cost per comparison. */
-function byCreation(a: any, b: any): number {
+/**
+ * Higher priority first, then oldest first (kube-scheduler's PrioritySort). Timestamps are RFC 3339 in UTC: code-unit
+ * order is time order, without `localeCompare`'s cost per comparison.
+ */
+function byPriorityThenCreation(a: any, b: any): number {
+  const d = (b.spec?.priority ?? 0) - (a.spec?.priority ?? 0);
+  if (d !== 0) return d;
   const x = a.metadata.creationTimestamp;
   const y = b.metadata.creationTimestamp;
   return x < y ? -1 : x > y ? 1 : 0;
@@ -31,7 +38,7 @@ function waitsForHost(pod: any): boolean {
 
 /**
  * Binds pending pods to hosts, in batches: every pass takes the pending pods
- * (oldest first, up to `batchSize`), filters and scores the hosts for each
+ * (highest priority first, then oldest, up to `batchSize`), filters and scores the hosts for each
  * against usage that includes earlier choices not yet back from the log, and
  * hands the bindings to the placement writer, which commits them in chunks of
  * `chunkPods`, pipelined, so a burst's first pods are bound while the rest are
@@ -41,7 +48,8 @@ function waitsForHost(pod: any): boolean {
  * change, and on a periodic resync.
  */
 export class PodScheduler {
-  private readonly model = controllerReadModel(['pods', HOSTS_RESOURCE, VMS]);
+  /** PodDisruptionBudgets for preemption, which spares their pods where it can. */
+  private readonly model = controllerReadModel(['pods', HOSTS_RESOURCE, VMS, PDBS_RESOURCE]);
   /** Pods waiting for a host, by stream: kept as pods change, so a pass does not sift every pod to find them. */
   private readonly pending = new Map<string, StoredObject>();
   /** Pods and VMs (by stream) whose count on the hosts is due again: changed in the log, or decided or given up on since. */
@@ -61,6 +69,7 @@ export class PodScheduler {
    * and retried each alone, over a second before any pod could be placed elsewhere.
    */
   private readonly placements: PlacementWriter;
+  private readonly preemption: PreemptionDeps;
 
   constructor(
     private readonly deps: FollowerDeps<Logger> & { log: SharedFollower; podCIDR?: string },
@@ -76,6 +85,13 @@ export class PodScheduler {
       forgotten: (stored) => this.countAgain(stored.streamId, streamResource(stored.streamId), stored.object),
     });
     this.addresses = deps.podCIDR ? new PodAddressAllocator(deps.podCIDR) : undefined;
+    this.preemption = {
+      model: this.model,
+      tallies: this.tallies,
+      isAssumed: (streamId) => this.placements.isAssumed(streamId),
+      countAgain: (streamId, resource, object) => this.countAgain(streamId, resource, object),
+      logger: deps.logger,
+    };
     deps.log.add(this.model.follows, (events) => {
       let relevant = false;
       for (const e of events) {
@@ -87,6 +103,7 @@ export class PodScheduler {
           if (networks !== networksPods(change.previous)) this.networkingChanged = true;
           continue;
         }
+        if (change.resource === PDBS_RESOURCE) continue;
         this.countAgain(e.streamId, change.resource, change.object);
         this.placements.observed(e.streamId, e.streamVersion);
         if (change.resource !== 'pods') continue;
@@ -159,7 +176,7 @@ export class PodScheduler {
     const addressed = allocator ? this.addressBoundPods(allocator) : [];
     const pending = [...this.pending.values()]
       .filter((s) => !this.placements.isAssumed(s.streamId))
-      .sort((a, b) => byCreation(a.object, b.object))
+      .sort((a, b) => byPriorityThenCreation(a.object, b.object))
       .slice(0, this.opts.batchSize);
     const vms = pendingVms(this.model.list(VMS)).filter((s) => !this.placements.isAssumed(s.streamId));
     await this.placements.submit(addressed);
@@ -167,6 +184,8 @@ export class PodScheduler {
     const views = this.tallies.views(this.model.list(HOSTS_RESOURCE));
     await this.placements.submit(this.placeVms(vms, views));
     let decisions: PlacementDecision[] = [];
+    // Computed once a pod fits nowhere: pods of this priority or less have no one to preempt.
+    let lowest: number | undefined;
     for (const stored of pending) {
       if (decisions.length >= this.opts.chunkPods) {
         // Each chunk goes to the writer as soon as it is decided, and the event loop gets a turn in between:
@@ -211,7 +230,9 @@ export class PodScheduler {
           writes: [podBinding(bound, stored.streamVersion), podEvent(pod, 'Normal', 'Scheduled', `Successfully assigned ${pod.metadata.namespace}/${pod.metadata.name} to ${best.name}`)],
         });
       } else {
-        decisions.push(...this.unschedulable(stored, unschedulableMessage(views.length, reasons)));
+        lowest ??= lowestPriority(views);
+        const outcome = preemptOrWait(this.preemption, stored, views, reasons, lowest);
+        decisions.push(...('decision' in outcome ? [outcome.decision] : this.unschedulable(stored, outcome.message, outcome.clearNomination)));
       }
     }
     await this.placements.submit(decisions);
@@ -325,11 +346,13 @@ export class PodScheduler {
     return decisions;
   }
 
-  /** Status and a FailedScheduling event, only when the verdict changed. */
-  private unschedulable(stored: StoredObject, message: string): PlacementDecision[] {
+  /** Status and a FailedScheduling event, only when the verdict changed (or a nomination is to be cleared). */
+  private unschedulable(stored: StoredObject, message: string, clearNomination = false): PlacementDecision[] {
     const current = (stored.object.status?.conditions ?? []).find((c: any) => c.type === 'PodScheduled');
-    if (current?.status === 'False' && current.reason === 'Unschedulable' && current.message === message) return [];
+    const nominated = clearNomination && stored.object.status?.nominatedNodeName !== undefined;
+    if (current?.status === 'False' && current.reason === 'Unschedulable' && current.message === message && !nominated) return [];
     const object = unschedulablePod(stored.object, message);
+    if (nominated) delete object.status.nominatedNodeName;
     return [{ stored, object, writes: [podChange(object, ObjectEventTypes.statusUpdated, stored.streamVersion), podEvent(stored.object, 'Warning', 'FailedScheduling', message)] }];
   }
 }

@@ -1,5 +1,5 @@
 import type { Logger } from '@openpacific/service-kit';
-import { JOB_COMPLETION_INDEX_ANNOTATION, JOB_COMPLETION_INDEX_ENV, JOB_CONTROLLER_MANAGER, JOB_TRACKING_FINALIZER, JOBS_RESOURCE, ObjectEventTypes, SERVICE_ACCOUNTS_RESOURCE } from '@openpacific/contracts';
+import { JOB_COMPLETION_INDEX_ANNOTATION, JOB_COMPLETION_INDEX_ENV, JOB_CONTROLLER_MANAGER, JOB_TRACKING_FINALIZER, JOBS_RESOURCE, ObjectEventTypes, PRIORITY_CLASSES_RESOURCE, SERVICE_ACCOUNTS_RESOURCE } from '@openpacific/contracts';
 import { controllerReadModel, type FollowerDeps, sameJson, type SharedFollower, StoredObject } from '@openpacific/objects';
 import { decideJob, INDEX_FAILURE_COUNT_ANNOTATION, INDEX_IGNORED_FAILURE_COUNT_ANNOTATION, type IndexFailures } from './job-logic';
 import { holdsTracking, settleCounts } from './job-tracking';
@@ -72,7 +72,7 @@ export class JobsController extends PodOwnersController {
   /** `backoffMs`: the first pod-failure back-off (10 s by default; tests shorten it). */
   constructor(deps: FollowerDeps<Logger> & { log: SharedFollower }, opts: { resyncMs?: number; admissionTimeoutMs?: number; backoffMs?: number } = {}) {
     // Of the pods, only Jobs' own: the scheduler's other controllers hold every pod already.
-    super(deps, controllerReadModel([JOBS_RESOURCE, 'pods', SERVICE_ACCOUNTS_RESOURCE]), 'jobs', { ...opts, keep: (e) => ownedPodEvent(e, 'Job') });
+    super(deps, controllerReadModel([JOBS_RESOURCE, 'pods', SERVICE_ACCOUNTS_RESOURCE, PRIORITY_CLASSES_RESOURCE]), 'jobs', { ...opts, keep: (e) => ownedPodEvent(e, 'Job') });
     this.backoffMs = opts.backoffMs;
   }
 

@@ -3,7 +3,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { AdmissionRequest, AdmissionResponse, ObjectEventTypes, objectStreamId } from '@openpacific/contracts';
 import { NewEvent, RecordedEvent, StreamAppend, VersionConflictError } from '@openpacific/event-store';
 import { requestJson } from '@openpacific/messaging';
-import { admitServiceAccount, eventNameSuffix, type FollowedReadModel, missingServiceAccount, type FollowerDeps, PassLoop, type ReadModel, readModelServiceAccounts, type SharedFollower, type StoredObject } from '@openpacific/objects';
+import { admitPriority, admitServiceAccount, eventNameSuffix, type FollowedReadModel, missingServiceAccount, type FollowerDeps, PassLoop, type ReadModel, readModelPriorityClasses, readModelServiceAccounts, type SharedFollower, type StoredObject } from '@openpacific/objects';
 import { safeString } from './workload-logic';
 
 /** What the workload controllers share: writing their objects and the pods they own, and core Events about them. */
@@ -146,11 +146,11 @@ export class OwnedPods {
     };
     shape?.apply(pod);
     // As kube-apiserver admits a controller's pods: the ServiceAccount and the API's credentials (the read model
-    // follows ServiceAccounts for their automount opt-out).
+    // follows ServiceAccounts for their automount opt-out), then the priority of its PriorityClass.
     const serviceAccounts = readModelServiceAccounts(this.model);
     admitServiceAccount(pod, serviceAccounts);
     pod.status = { phase: 'Pending', qosClass: qosClass(pod.spec) };
-    const missing = missingServiceAccount(pod, serviceAccounts);
+    const missing = missingServiceAccount(pod, serviceAccounts) ?? admitPriority(pod, readModelPriorityClasses(this.model));
     const verdict: AdmissionResponse = missing ? { uid: '', allowed: false, status: { code: 403, reason: 'Forbidden', message: missing } } : await this.admit(pod, 'pods', by, `a pod of ${owner.kind} ${ns}/${owner.metadata.name}`);
     if (!verdict.allowed) {
       const message = `pods "${name}" is forbidden: ${verdict.status?.message ?? 'denied by the policy service'}`.replace(`pods "${name}" is forbidden: pods "${name}" is forbidden: `, `pods "${name}" is forbidden: `);

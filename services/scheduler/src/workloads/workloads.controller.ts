@@ -2,7 +2,7 @@ import type { Logger } from '@openpacific/service-kit';
 import { randomUUID } from 'node:crypto';
 import {
   DEPLOYMENTS_RESOURCE, DESIRED_REPLICAS_ANNOTATION, MAX_REPLICAS_ANNOTATION, ObjectEventTypes, objectStreamId, PDBS_RESOURCE, POD_TEMPLATE_HASH_LABEL, REPLICASETS_RESOURCE,
-  REVISION_ANNOTATION, STATEFULSETS_RESOURCE, SERVICE_ACCOUNTS_RESOURCE,
+  REVISION_ANNOTATION, STATEFULSETS_RESOURCE, PRIORITY_CLASSES_RESOURCE, SERVICE_ACCOUNTS_RESOURCE,
 } from '@openpacific/contracts';
 import { NewEvent, StreamAppend } from '@openpacific/event-store';
 import { controllerReadModel, type FollowerDeps, sameJson, type SharedFollower, StoredObject } from '@openpacific/objects';
@@ -54,7 +54,7 @@ export class WorkloadsController extends PodOwnersController {
     private readonly deps: FollowerDeps<Logger> & { log: SharedFollower },
     opts: { resyncMs?: number; admissionTimeoutMs?: number } = {},
   ) {
-    super(deps, controllerReadModel([DEPLOYMENTS_RESOURCE, REPLICASETS_RESOURCE, 'pods', PDBS_RESOURCE, STATEFULSETS_RESOURCE, SERVICE_ACCOUNTS_RESOURCE]), 'workloads', opts);
+    super(deps, controllerReadModel([DEPLOYMENTS_RESOURCE, REPLICASETS_RESOURCE, 'pods', PDBS_RESOURCE, STATEFULSETS_RESOURCE, SERVICE_ACCOUNTS_RESOURCE, PRIORITY_CLASSES_RESOURCE]), 'workloads', opts);
   }
 
   protected async pass(): Promise<void> {

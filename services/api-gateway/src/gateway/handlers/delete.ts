@@ -1,10 +1,11 @@
 import { ObjectEventTypes, qualifiedResource } from '@openpacific/contracts';
-import { badRequest, conflict, notFound, parseBody } from '@openpacific/kube-api';
+import { badRequest, conflict, forbidden, notFound, parseBody } from '@openpacific/kube-api';
 import { GatewayCore, isDryRun, ResourceRequest } from '../core';
 import { sendJson } from '../http/respond';
 import { convertObject, ServedResource } from '../registry/registry';
 import { Actor } from '../store/object-writer';
 import { catchUpPast, conflictFor, isVersionConflict } from './commit';
+import { strategyFor } from './kind-strategies';
 import { nowTimestamp } from './object-rules';
 import { selectorFor } from './read';
 
@@ -75,6 +76,8 @@ export async function deleteObject(
       throw conflict(qualifiedResource(served.def), name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${obj.metadata.resourceVersion}`);
     }
     if (obj.metadata.deletionTimestamp) return obj;
+    const refusal = strategyFor(served.def).validateDelete?.(obj);
+    if (refusal) throw forbidden(refusal);
 
     const isNamespace = served.def.kind === 'Namespace' && served.def.group === '';
     const hasDependents = core.readModel.dependentsOf(obj.metadata.uid).length > 0;

@@ -5,7 +5,7 @@ import { validateBindingUpdate, validateClusterRoleBinding } from '../auth/rbac.
 import { fillServiceAccountToken, validateServiceAccountTokenSecret } from '../auth/service-account-tokens';
 import { defaultEphemeralContainers, defaultPod, validatePod, validatePodUpdate } from './pod.strategy';
 import { validatePodCreate } from './ephemeral-containers.validation';
-import { admitServiceAccount, missingServiceAccount, readModelServiceAccounts } from '@openpacific/objects';
+import { admitPriority, admitServiceAccount, missingServiceAccount, readModelPriorityClasses, readModelServiceAccounts } from '@openpacific/objects';
 import { storageKindStrategies } from './storage.strategy';
 import { quotaKindStrategies } from './quota.strategy';
 import { appsKindStrategies } from './apps.strategy';
@@ -13,6 +13,7 @@ import { batchKindStrategies } from './batch.strategy';
 import { setsKindStrategies } from './sets.strategy';
 import { policyKindStrategies } from './policy.strategy';
 import { autoscalingKindStrategies } from './autoscaling.strategy';
+import { schedulingKindStrategies } from './scheduling.strategy';
 import { serviceKindStrategies } from './service.strategy';
 import { networkPolicyKindStrategies } from './networkpolicy.strategy';
 import { endpointsKindStrategies } from './endpoints.strategy';
@@ -39,17 +40,20 @@ export interface KindStrategy {
   prepareUpdate?(old: any, next: any): any;
   /** `subresource`: written through one that writes part of the spec (`ephemeralcontainers`); absent for the object itself. */
   validateUpdate?(old: any, next: any, subresource?: string): StatusCause[];
+  /** Why the object may not be deleted (the whole 403 message), if it may not. */
+  validateDelete?(obj: any): string | undefined;
 }
 
 /**
- * A new pod's defaults, then the ServiceAccount admission plugin (a mutating admission step, after defaulting as in
- * Kubernetes), which refuses a pod of a ServiceAccount that does not exist with a 403 before any validation.
+ * A new pod's defaults, then the ServiceAccount and Priority admission plugins (mutating admission steps, after
+ * defaulting as in Kubernetes), which refuse a pod of a ServiceAccount or a PriorityClass that does not exist with a
+ * 403 before any validation.
  */
 function admitPod(pod: any, ctx: StrategyContext): any {
   const serviceAccounts = readModelServiceAccounts(ctx.readModel);
   const admitted = admitServiceAccount(defaultPod(pod), serviceAccounts);
-  const missing = missingServiceAccount(admitted, serviceAccounts);
-  if (missing) throw forbidden(`pods "${admitted.metadata.name}" is forbidden: ${missing}`);
+  const refusal = missingServiceAccount(admitted, serviceAccounts) ?? admitPriority(admitted, readModelPriorityClasses(ctx.readModel));
+  if (refusal) throw forbidden(`pods "${admitted.metadata.name}" is forbidden: ${refusal}`);
   return admitted;
 }
 
@@ -70,6 +74,7 @@ const strategies: Record<string, KindStrategy> = {
   ...setsKindStrategies,
   ...policyKindStrategies,
   ...autoscalingKindStrategies,
+  ...schedulingKindStrategies,
   ...serviceKindStrategies,
   ...networkPolicyKindStrategies,
   ...endpointsKindStrategies,

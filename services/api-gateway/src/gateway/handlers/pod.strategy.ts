@@ -108,6 +108,10 @@ export function validatePod(pod: any): StatusCause[] {
       }
     }
   });
+  const policy = spec.preemptionPolicy;
+  if (policy !== undefined && policy !== 'PreemptLowerPriority' && policy !== 'Never') {
+    causes.push({ field: 'spec.preemptionPolicy', reason: 'FieldValueNotSupported', message: `Unsupported value: "${policy}": supported values: "Never", "PreemptLowerPriority"` });
+  }
   causes.push(...validateEphemeralContainers(spec));
   causes.push(...validatePodConfig(spec));
   causes.push(...validateSecurityContexts(spec));
