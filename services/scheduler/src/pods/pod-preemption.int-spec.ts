@@ -5,6 +5,7 @@ import { connectNats } from '@openpacific/messaging';
 import { objectOfStream, SharedFollower } from '@openpacific/objects';
 import { createTestDatabase, eventually, TestDatabase, testNatsUrl, uniqueNatsPrefix } from '@openpacific/testing';
 import type { NatsConnection } from 'nats';
+import { serviceMetrics } from '@openpacific/service-kit';
 import { PodScheduler } from './pod-scheduler';
 
 const META = { actor: 'test', source: 'test' };
@@ -92,6 +93,15 @@ describe('the pod scheduler with priorities', () => {
     expect((await current('low-2')).metadata.deletionTimestamp).toBeUndefined();
     const bound = (await store.readAll({ limit: 10_000 })).filter((e) => e.type === PodEventTypes.bound).map((e) => e.streamId);
     expect(bound.filter((s) => s === objectStreamId('pods', 'default', 'urgent'))).toHaveLength(1);
+
+    // kube-scheduler's metrics, as the health port serves them: three pods placed, one preemption of one victim, polite waiting.
+    const text = await serviceMetrics().metrics();
+    expect(text).toMatch(/^scheduler_schedule_attempts_total\{result="scheduled",profile="default-scheduler"\} 3$/m);
+    expect(text).toMatch(/^scheduler_schedule_attempts_total\{result="unschedulable",profile="default-scheduler"\} [1-9]\d*$/m);
+    expect(text).toMatch(/^scheduler_scheduling_attempt_duration_seconds_count\{result="scheduled",profile="default-scheduler"\} 3$/m);
+    expect(text).toMatch(/^scheduler_preemption_victims_sum 1$/m);
+    expect(text).toMatch(/^scheduler_pending_pods\{queue="unschedulable"\} 1$/m);
+    expect(text).toMatch(/^scheduler_pending_pods\{queue="active"\} 0$/m);
   }, 40_000);
 
   it('takes pending pods in priority order, not in order of arrival', async () => {

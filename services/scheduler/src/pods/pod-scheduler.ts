@@ -1,4 +1,4 @@
-import type { Logger } from '@openpacific/service-kit';
+import { type Logger, serviceMetrics } from '@openpacific/service-kit';
 import { HOSTS_RESOURCE, PDBS_RESOURCE, POD_IP_ANNOTATION, streamResource } from '@openpacific/contracts';
 import type { StreamAppend } from '@openpacific/event-store';
 import { controllerReadModel, type FollowerDeps, nodeLostPod, PassLoop, podUnbound, type SharedFollower, StoredObject, vmPlacement } from '@openpacific/objects';
@@ -12,6 +12,7 @@ import { boundPod, ObjectEventTypes, podBinding, podChange, podEvent, SCHEDULER_
 import { PlacementDecision, PlacementWriter } from './placement-writer';
 import { lowestPriority } from './preemption';
 import { preemptOrWait, PreemptionDeps } from './preemption-step';
+import { isUnschedulable, SchedulerMetrics } from './scheduler-metrics';
 
 /** A decision whose first write carries the object as the writes leave it. */
 function decided(stored: StoredObject, writes: StreamAppend[]): PlacementDecision {
@@ -70,6 +71,7 @@ export class PodScheduler {
    */
   private readonly placements: PlacementWriter;
   private readonly preemption: PreemptionDeps;
+  private readonly metrics: SchedulerMetrics;
 
   constructor(
     private readonly deps: FollowerDeps<Logger> & { log: SharedFollower; podCIDR?: string },
@@ -85,6 +87,11 @@ export class PodScheduler {
       forgotten: (stored) => this.countAgain(stored.streamId, streamResource(stored.streamId), stored.object),
     });
     this.addresses = deps.podCIDR ? new PodAddressAllocator(deps.podCIDR) : undefined;
+    this.metrics = new SchedulerMetrics(serviceMetrics(), () => {
+      let unschedulable = 0;
+      for (const stored of this.pending.values()) if (isUnschedulable(stored.object)) unschedulable++;
+      return { active: this.pending.size - unschedulable, unschedulable };
+    });
     this.preemption = {
       model: this.model,
       tallies: this.tallies,
@@ -195,6 +202,7 @@ export class PodScheduler {
         await new Promise((resolve) => setImmediate(resolve));
       }
       const pod = stored.object;
+      const started = process.hrtime.bigint();
       const reasons: string[] = [];
       let best: HostView | undefined;
       let bestScore = -Infinity;
@@ -216,6 +224,7 @@ export class PodScheduler {
       } catch (err) {
         if (!(err instanceof PodAddressesExhausted)) throw err;
         decisions.push(...this.unschedulable(stored, `0/${views.length} nodes are available: ${err.message}.`));
+        this.metrics.attempted('unschedulable', started);
         continue;
       }
       if (best) {
@@ -229,10 +238,14 @@ export class PodScheduler {
           object: bound,
           writes: [podBinding(bound, stored.streamVersion), podEvent(pod, 'Normal', 'Scheduled', `Successfully assigned ${pod.metadata.namespace}/${pod.metadata.name} to ${best.name}`)],
         });
+        this.metrics.attempted('scheduled', started);
       } else {
         lowest ??= lowestPriority(views);
         const outcome = preemptOrWait(this.preemption, stored, views, reasons, lowest);
         decisions.push(...('decision' in outcome ? [outcome.decision] : this.unschedulable(stored, outcome.message, outcome.clearNomination)));
+        // Nominated or not, the pod is not placed yet: kube-scheduler counts both as unschedulable.
+        this.metrics.attempted('unschedulable', started);
+        if ('decision' in outcome || outcome.searched) this.metrics.preempted('decision' in outcome ? outcome.victims : 0);
       }
     }
     await this.placements.submit(decisions);

@@ -17,7 +17,7 @@ export interface PreemptionDeps {
 }
 
 /** A preemption to write, or the verdict of a pod that waits (and whether its nomination goes). */
-export type PreemptionOutcome = { decision: PlacementDecision } | { message: string; clearNomination: boolean };
+export type PreemptionOutcome = { decision: PlacementDecision; victims: number } | { message: string; clearNomination: boolean; searched: boolean };
 
 /**
  * DefaultPreemption (kube-scheduler's PostFilter) for a pod that fits nowhere (`reasons`: each host's filter verdict):
@@ -31,7 +31,7 @@ export function preemptOrWait(deps: PreemptionDeps, stored: StoredObject, views:
   const pod = stored.object;
   const message = unschedulableMessage(views.length, reasons);
   const ineligible = notEligible(pod, views);
-  if (ineligible) return { message: `${message} preemption: ${ineligible}.`, clearNomination: false };
+  if (ineligible) return { message: `${message} preemption: ${ineligible}.`, clearNomination: false, searched: false };
   let failures: string[];
   if (podPriority(pod) <= lowest) failures = withoutVictims(reasons);
   else {
@@ -42,11 +42,11 @@ export function preemptOrWait(deps: PreemptionDeps, stored: StoredObject, views:
     }
     const budgets = deps.model.list(PDBS_RESOURCE).map((s) => budgetView(s.object));
     const result = choosePreemption(pod, views, verdicts, budgets, (v) => !deps.isAssumed(v.key));
-    if ('choice' in result) return { decision: preempt(deps, stored, result.choice, message) };
+    if ('choice' in result) return { decision: preempt(deps, stored, result.choice, message), victims: result.choice.victims.length };
     failures = result.failures;
   }
   // No host would do: kube-scheduler clears the pod's nomination.
-  return { message: `${message} preemption: ${unschedulableMessage(views.length, failures)}.`, clearNomination: true };
+  return { message: `${message} preemption: ${unschedulableMessage(views.length, failures)}.`, clearNomination: true, searched: podPriority(pod) > lowest };
 }
 
 function preempt(deps: PreemptionDeps, stored: StoredObject, choice: PreemptionChoice, message: string): PlacementDecision {
