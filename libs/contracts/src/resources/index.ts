@@ -23,6 +23,7 @@ import { endpointSliceResource } from './endpointslice.resource';
 import { endpointsResource } from './endpoints.resource';
 import { networkPolicyResource } from './networkpolicy.resource';
 import { metricsResources } from './metrics.resource';
+import { apiextensionsResources } from './apiextensions';
 import { persistentVolumeClaimResource, persistentVolumeResource, storageClassResource } from './storage';
 
 export * from './resource-definition';
@@ -52,6 +53,7 @@ export * from './endpoints.resource';
 export * from './networkpolicy.resource';
 export * from './metrics.resource';
 export * from './metrics-quantity';
+export * from './apiextensions';
 
 /** Every kind the api-gateway serves. Adding a kind = adding its entry here. */
-export const resourceDefinitions: ResourceDefinition[] = [namespaceResource, eventResource, nodeResource, podResource, hostResource, storageClassResource, persistentVolumeClaimResource, persistentVolumeResource, secretResource, configMapResource, resourceQuotaResource, limitRangeResource, ...vmoperatorResources, ...guestClusterResources, ...rbacResources, auditRecordResource, ...appsResources, ...batchResources, ...policyResources, ...autoscalingResources, ...coordinationResources, ...schedulingResources, serviceResource, endpointsResource, endpointSliceResource, networkPolicyResource, ...metricsResources];
+export const resourceDefinitions: ResourceDefinition[] = [namespaceResource, eventResource, nodeResource, podResource, hostResource, storageClassResource, persistentVolumeClaimResource, persistentVolumeResource, secretResource, configMapResource, resourceQuotaResource, limitRangeResource, ...vmoperatorResources, ...guestClusterResources, ...rbacResources, auditRecordResource, ...appsResources, ...batchResources, ...policyResources, ...autoscalingResources, ...coordinationResources, ...schedulingResources, serviceResource, endpointsResource, endpointSliceResource, networkPolicyResource, ...metricsResources, ...apiextensionsResources];

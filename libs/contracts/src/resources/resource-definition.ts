@@ -23,6 +23,8 @@ export interface PrinterColumn {
   duration?: (obj: any, now: Date) => number | undefined;
   /** What a `duration` cell shows when there is no length of time (default: nothing). */
   absent?: string;
+  /** A `date` cell shown as the timestamp it is, not as an age (kube-apiserver's default table: Created At). */
+  timestamp?: boolean;
 }
 
 export interface ResourceVersionDefinition {
@@ -50,7 +52,8 @@ export interface ResourceDefinition {
   verbs?: string[];
   subresources: {
     status?: boolean;
-    scale?: { specReplicasPath: string; statusReplicasPath: string };
+    /** `labelSelectorPath`: where the Scale's `status.selector` is read (a custom kind's); `status.selector` otherwise. */
+    scale?: { specReplicasPath: string; statusReplicasPath: string; labelSelectorPath?: string };
     /**
      * Subresources that write one field of `spec` and nothing else (`pods/ephemeralcontainers` writes
      * `spec.ephemeralContainers`): GET answers the object, PUT and PATCH take the whole object and keep only that
@@ -82,6 +85,11 @@ export interface ResourceDefinition {
    * mutate their arguments.
    */
   conversion?: ResourceConversion;
+  /**
+   * A custom kind's structural schema (CustomResourceDefinition): fields an object schema does not declare are
+   * unknown unless it says `x-kubernetes-preserve-unknown-fields`, and `default`s are filled in.
+   */
+  structural?: boolean;
 }
 
 export interface ResourceConversion {

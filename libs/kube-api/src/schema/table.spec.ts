@@ -1,4 +1,4 @@
-import { eventResource, namespaceResource, podResource } from '@openpacific/contracts';
+import { customResourceDefinitionResource, eventResource, namespaceResource, podResource } from '@openpacific/contracts';
 import { humanDuration, toTable, wantsTable } from './table';
 import { validateAgainstSchema } from './validate';
 import { evalJsonPath } from './jsonpath';
@@ -27,6 +27,11 @@ describe('tables', () => {
     expect(t.rows[0].cells.slice(0, 5)).toEqual(['<unknown>', 'Normal', 'R', 'pod/p', 'm']);
     const p = toTable(podResource, 'v1', [{ metadata: { name: 'p' }, spec: { containers: [{ name: 'c' }] }, status: { phase: 'Running', containerStatuses: [{ name: 'c', ready: true, restartCount: 2, state: { running: {} } }] } }], { includeObject: 'None', now, columnDefinitions: true, listMeta: {} });
     expect(p.rows[0].cells.slice(0, 4)).toEqual(['p', '1/1', 'Running', 2]);
+  });
+  it('show a CustomResourceDefinition as kube-apiserver\'s default table: its name and when it was created, as written', () => {
+    const t = toTable(customResourceDefinitionResource, 'v1', [{ metadata: { name: 'widgets.example.com', creationTimestamp: '2026-01-01T00:00:00Z' } }], { includeObject: 'None', now, columnDefinitions: true, listMeta: {} });
+    expect(t.columnDefinitions.map((c) => [c.name, c.type])).toEqual([['Name', 'string'], ['Created At', 'date']]);
+    expect(t.rows[0].cells).toEqual(['widgets.example.com', '2026-01-01T00:00:00Z']);
   });
   it('are wanted only when the Accept header asks for them', () => {
     expect(wantsTable('application/json;as=Table;v=v1;g=meta.k8s.io,application/json')).toBe(true);

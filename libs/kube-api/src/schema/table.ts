@@ -77,7 +77,7 @@ function cell(obj: any, column: PrinterColumn, now: Date): unknown {
     return ms === undefined ? (column.absent ?? '') : humanDuration(ms);
   }
   const value = column.value ? column.value(obj) : renderColumnValue(obj, column);
-  if (type === 'date') {
+  if (type === 'date' && !column.timestamp) {
     if (typeof value !== 'string') return '<unknown>';
     const t = Date.parse(value);
     return Number.isNaN(t) ? '<unknown>' : humanDuration(now.getTime() - t);

@@ -1,5 +1,6 @@
 import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
 import type { JsonSchema, ResourceDefinition } from '@openpacific/contracts';
+import { boundsMessage } from './schema-messages';
 
 export interface ValidationCause {
   field: string;
@@ -15,7 +16,8 @@ export interface ValidationResult {
   pruned: any;
 }
 
-const ajv = new Ajv({ allErrors: true, strict: false });
+// Formats (int32, date-time...) are not checked: custom kinds' schemas name them, and ajv knows none without a plugin.
+const ajv = new Ajv({ allErrors: true, strict: false, validateFormats: false });
 const compiled = new WeakMap<JsonSchema, ValidateFunction>();
 
 /**
@@ -27,10 +29,39 @@ export function validateAgainstSchema(def: ResourceDefinition, version: string, 
   const v = def.versions.find((x) => x.name === version);
   if (!v) throw new Error(`${def.kind} has no version ${version}`);
   const unknownFields: string[] = [];
-  const pruned = prune(v.schema, obj, '', unknownFields);
+  const pruned = def.structural ? pruneStructural(v.schema, obj, '', unknownFields) : prune(v.schema, obj, '', unknownFields);
   const validate = validatorOf(v.schema);
   const causes = validate(pruned) ? [] : (validate.errors ?? []).map((e) => toCause(e, pruned));
   return { causes: dedupe(causes), unknownFields, pruned };
+}
+
+/**
+ * Why ajv cannot compile a schema (a custom kind's), or undefined when it can. The validator is kept for the
+ * schema's later use unless `keep` is false (a CRD's schema checked on a write: a new object every time).
+ */
+export function schemaCompileError(schema: JsonSchema, opts: { keep: boolean } = { keep: true }): string | undefined {
+  try {
+    validatorOf(schema);
+    return undefined;
+  } catch (err) {
+    return (err as Error).message;
+  } finally {
+    if (!opts.keep) releaseSchema(schema);
+  }
+}
+
+/** Drops the validators of a kind no longer served (a CRD's, replaced or deleted), which ajv would keep forever. */
+export function releaseSchemas(def: ResourceDefinition): void {
+  for (const v of def.versions) releaseSchema(v.schema);
+}
+
+function releaseSchema(schema: JsonSchema): void {
+  compiled.delete(schema);
+  try {
+    ajv.removeSchema(schema);
+  } catch {
+    // Never compiled: nothing to drop.
+  }
 }
 
 function validatorOf(schema: JsonSchema): ValidateFunction {
@@ -76,6 +107,31 @@ function prune(schema: JsonSchema | undefined, value: any, path: string, unknown
   return out;
 }
 
+/**
+ * Pruning and defaulting as kube-apiserver does for a custom resource's structural schema: an object keeps the
+ * fields its `properties` (or `additionalProperties`) declare, every field under `x-kubernetes-preserve-unknown-fields`,
+ * and nothing else; a declared field that is absent and has a `default` gets it (then pruned and defaulted in turn).
+ */
+function pruneStructural(schema: JsonSchema | undefined, value: any, path: string, unknown: string[]): any {
+  if (!schema || value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map((x, i) => pruneStructural(schema.items, x, `${path}[${i}]`, unknown));
+  const props: Record<string, JsonSchema> = schema.properties ?? {};
+  const additional = schema.additionalProperties;
+  const preserve = schema['x-kubernetes-preserve-unknown-fields'] === true;
+  const out: Record<string, any> = {};
+  for (const [k, v] of Object.entries(value)) {
+    const child = `${path}.${k}`;
+    if (Object.hasOwn(props, k)) out[k] = pruneStructural(props[k], v, child, unknown);
+    else if (typeof additional === 'object') out[k] = pruneStructural(additional, v, child, unknown);
+    else if (preserve || additional === true) out[k] = v;
+    else unknown.push(child);
+  }
+  for (const [k, s] of Object.entries(props)) {
+    if (out[k] === undefined && s?.default !== undefined) out[k] = pruneStructural(s, structuredClone(s.default), `${path}.${k}`, []);
+  }
+  return out;
+}
+
 function fieldPath(instancePath: string): string {
   return instancePath
     .split('/')
@@ -106,7 +162,7 @@ function toCause(e: ErrorObject, obj: any): ValidationCause {
       return { field, reason: 'FieldValueNotSupported', message: `Unsupported value: ${JSON.stringify(value)}: supported values: ${allowed}` };
     }
     default:
-      return { field, reason: 'FieldValueInvalid', message: `Invalid value: ${JSON.stringify(value)}: ${field || 'body'} in body ${e.message}` };
+      return { field, reason: 'FieldValueInvalid', message: `Invalid value: ${JSON.stringify(value)}: ${field || 'body'} in body ${boundsMessage(e) ?? e.message}` };
   }
 }
 

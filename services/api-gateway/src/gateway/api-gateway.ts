@@ -15,6 +15,8 @@ import { RootCaPublisher } from './controllers/root-ca-publisher';
 import { apiserverIdentity, IdentityLease } from './controllers/identity-lease';
 import { RoleAggregator } from './controllers/role-aggregator';
 import { GarbageCollector } from './controllers/garbage-collector';
+import { CrdController } from './customresources/crd.controller';
+import { CustomResourceKinds } from './customresources/custom-resource-kinds';
 import { GatewayCore } from './core';
 import { nowTimestamp, prepareForCreate } from './handlers/object-rules';
 import { setStorageClassLookup } from './handlers/storage.strategy';
@@ -55,6 +57,7 @@ export class ApiGateway {
   private rootCa?: RootCaPublisher;
   /** This replica's identity Lease in kube-system, renewed from the moment it listens. */
   private identityLease?: IdentityLease;
+  private crds?: CrdController;
   /** Where this gateway listens, as the `kubernetes` EndpointSlice names it; known once it listens. */
   private endpoint?: GatewayEndpoint;
   private podTokens?: Subscription;
@@ -90,10 +93,14 @@ export class ApiGateway {
     const hub = new WatchHub(config.WATCH_CACHE_SIZE);
     const secretKey = config.SECRETS_ENCRYPTION_KEY ? secretKeyFrom(config.SECRETS_ENCRYPTION_KEY) : undefined;
     if (!secretKey) logger.warn('SECRETS_ENCRYPTION_KEY is not set: Secrets are stored in the event log as given');
+    // CustomResourceDefinitions' kinds join the registry as the log establishes them, before their changes are published.
+    const customKinds = new CustomResourceKinds(registry, logger);
     const follower = pokedFollower({ store, pool, nats, names, logger }, (events) => {
       for (const e of events) {
         const change = readModel.apply(decryptedEvent(e, secretKey));
-        if (change) hub.publish(change);
+        if (!change) continue;
+        customKinds.apply(change);
+        hub.publish(change);
       }
     });
     this.follower = follower;
@@ -132,6 +139,8 @@ export class ApiGateway {
         this.kubernetesService.start();
         this.rootCa = new RootCaPublisher(core, logger, pki.caCertPem);
         this.rootCa.start();
+        this.crds = new CrdController(core, logger);
+        this.crds.start();
       },
       onDeposed: () => {
         this.gc?.stop();
@@ -139,6 +148,8 @@ export class ApiGateway {
         this.serviceAccounts?.stop();
         this.kubernetesService?.stop();
         this.rootCa?.stop();
+        this.crds?.stop();
+        this.crds = undefined;
         this.gc = undefined;
         this.aggregator = undefined;
         this.serviceAccounts = undefined;

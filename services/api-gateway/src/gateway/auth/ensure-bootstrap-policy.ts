@@ -11,7 +11,7 @@ const SYSTEM = { username: 'system:apiserver', groups: ['system:masters'] };
  * puts back their rules (new kinds included) unless an admin annotated them `rbac.authorization.kubernetes.io/autoupdate: "false"`.
  */
 export async function ensureBootstrapPolicy(core: GatewayCore): Promise<void> {
-  for (const { resource, object } of bootstrapObjects(core.registry.definitions)) {
+  for (const { resource, object } of bootstrapObjects(core.registry.builtinDefinitions)) {
     const served = core.registry.storage(resource);
     const name = object.metadata.name;
     const existing = core.readModel.get(resource, undefined, name)?.object;

@@ -72,7 +72,7 @@ export class GarbageCollector {
 
   private async collectOrphans(): Promise<void> {
     const { readModel } = this.core;
-    for (const resource of readModel.resources()) {
+    for (const resource of this.servedResources()) {
       for (const stored of readModel.list(resource)) {
         const refs: any[] = stored.object.metadata.ownerReferences ?? [];
         if (refs.length === 0 || stored.object.metadata.deletionTimestamp) continue;
@@ -84,12 +84,12 @@ export class GarbageCollector {
 
   private async finishOwners(): Promise<void> {
     const { readModel } = this.core;
-    for (const resource of readModel.resources()) {
+    for (const resource of this.servedResources()) {
       for (const stored of readModel.list(resource)) {
         const meta = stored.object.metadata;
         const finalizers: string[] = meta.finalizers ?? [];
         if (!meta.deletionTimestamp) continue;
-        const dependents = readModel.dependentsOf(meta.uid);
+        const dependents = readModel.dependentsOf(meta.uid).filter((d) => this.core.registry.definition(d.resource));
         if (finalizers.includes('orphan')) {
           for (const d of dependents) {
             await commitUpdateInternal(this.core, d.resource, d.stored, (o) => {
@@ -126,6 +126,11 @@ export class GarbageCollector {
         }, NS_ACTOR);
       }
     }
+  }
+
+  /** The resources of the read model whose kinds are served: a custom kind's objects outlive no CRD, but are skipped if they ever do. */
+  private servedResources(): string[] {
+    return this.core.readModel.resources().filter((r) => this.core.registry.definition(r));
   }
 
   private async removeFinalizer(resource: string, stored: any, finalizer: string): Promise<void> {

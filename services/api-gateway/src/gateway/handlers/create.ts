@@ -1,5 +1,6 @@
-import { ObjectEventTypes, qualifiedResource } from '@openpacific/contracts';
-import { alreadyExists, badRequest, forbidden, generateName, invalid, methodNotAllowed, notFound } from '@openpacific/kube-api';
+import { CRDS_RESOURCE, ObjectEventTypes, qualifiedResource } from '@openpacific/contracts';
+import { alreadyExists, badRequest, forbidden, generateName, invalid, methodNotAllowed, notFound, statusError } from '@openpacific/kube-api';
+import { conditionOf } from '../customresources/crd.status';
 import { strategyFor } from './kind-strategies';
 import { GatewayCore, isDryRun, ResourceRequest } from '../core';
 import { sendObject } from '../http/respond';
@@ -21,6 +22,10 @@ export async function createObject(core: GatewayCore, r: ResourceRequest, body: 
     throw methodNotAllowed(`POST: ${served.def.plural} are registered by their hosts, not created through the API`);
   }
   checkTypeMeta(body, served);
+  // A custom kind takes no new objects while its CRD is deleting them (built-in kinds pay one property read here).
+  if (served.def.structural && conditionOf(core.readModel.get(CRDS_RESOURCE, undefined, served.resource)?.object, 'Terminating')?.status === 'True') {
+    throw statusError(405, 'MethodNotAllowed', 'create not allowed while custom resource definition is terminating');
+  }
   if (body.metadata && typeof body.metadata === 'object' && !body.metadata.name && body.metadata.generateName) {
     body.metadata.name = generateName(body.metadata.generateName);
   }

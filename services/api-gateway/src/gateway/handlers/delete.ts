@@ -1,4 +1,4 @@
-import { ObjectEventTypes, qualifiedResource } from '@openpacific/contracts';
+import { CRD_CLEANUP_FINALIZER, CRDS_RESOURCE, ObjectEventTypes, qualifiedResource } from '@openpacific/contracts';
 import { badRequest, conflict, forbidden, notFound, parseBody } from '@openpacific/kube-api';
 import { GatewayCore, isDryRun, ResourceRequest } from '../core';
 import { sendJson } from '../http/respond';
@@ -6,6 +6,7 @@ import { convertObject, ServedResource } from '../registry/registry';
 import { Actor } from '../store/object-writer';
 import { catchUpPast, conflictFor, isVersionConflict } from './commit';
 import { strategyFor } from './kind-strategies';
+import { markTerminating } from '../customresources/crd.status';
 import { nowTimestamp } from './object-rules';
 import { selectorFor } from './read';
 
@@ -85,6 +86,9 @@ export async function deleteObject(
     const policy = options.propagationPolicy ?? 'Background';
     if (hasDependents && policy === 'Foreground' && !finalizers.includes('foregroundDeletion')) finalizers.push('foregroundDeletion');
     if (hasDependents && policy === 'Orphan' && !finalizers.includes('orphan')) finalizers.push('orphan');
+    // A CustomResourceDefinition goes once its custom resources are gone (crd.controller.ts).
+    const isCrd = served.resource === CRDS_RESOURCE;
+    if (isCrd && !finalizers.includes(CRD_CLEANUP_FINALIZER)) finalizers.push(CRD_CLEANUP_FINALIZER);
     // A pod that may be running on a host goes gracefully: its host stops it, then finishes the deletion.
     const isBoundPod = served.def.kind === 'Pod' && served.def.group === '' && !!obj.spec?.nodeName && options.gracePeriodSeconds !== 0;
     const graceful = finalizers.length > 0 || isNamespace || isBoundPod;
@@ -95,6 +99,7 @@ export async function deleteObject(
       next.metadata.deletionGracePeriodSeconds = isBoundPod ? (options.gracePeriodSeconds ?? obj.spec.terminationGracePeriodSeconds ?? 30) : 0;
       if (finalizers.length > 0) next.metadata.finalizers = finalizers;
       if (isNamespace) next.status = { ...(next.status ?? {}), phase: 'Terminating' };
+      if (isCrd) markTerminating(next);
     }
     try {
       return await core.writer.write({

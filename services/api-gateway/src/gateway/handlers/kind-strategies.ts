@@ -1,4 +1,4 @@
-import { ResourceDefinition } from '@openpacific/contracts';
+import { ResourceDefinition, resourceDefinitions } from '@openpacific/contracts';
 import { forbidden, StatusCause } from '@openpacific/kube-api';
 import type { ReadModel } from '@openpacific/objects';
 import { validateBindingUpdate, validateClusterRoleBinding } from '../auth/rbac.strategy';
@@ -18,6 +18,7 @@ import { serviceKindStrategies } from './service.strategy';
 import { networkPolicyKindStrategies } from './networkpolicy.strategy';
 import { endpointsKindStrategies } from './endpoints.strategy';
 import { coordinationKindStrategies } from './coordination.strategy';
+import { defaultCrd, validateCrd, validateCrdUpdate } from '../customresources/crd.validation';
 import { validateTanzuKubernetesCluster, validateTanzuKubernetesClusterUpdate } from './tkc.strategy';
 import {
   defaultVirtualMachine, stampRestart, validateVirtualMachine, validateVirtualMachineCreate, validateVirtualMachineService, validateVirtualMachineServiceUpdate, validateVirtualMachineUpdate,
@@ -57,6 +58,9 @@ function admitPod(pod: any, ctx: StrategyContext): any {
   return admitted;
 }
 
+/** The groups of the built-in kinds, which no CustomResourceDefinition may take. */
+const BUILTIN_GROUPS = new Set(resourceDefinitions.map((d) => d.group));
+
 const strategies: Record<string, KindStrategy> = {
   '/Pod': { defaults: admitPod, validate: validatePod, validateCreate: validatePodCreate, prepareUpdate: (_old, next) => defaultEphemeralContainers(next), validateUpdate: validatePodUpdate },
   'vmoperator.vmware.com/VirtualMachine': {
@@ -83,6 +87,12 @@ const strategies: Record<string, KindStrategy> = {
   '/Secret': { defaults: (s) => fillServiceAccountToken(normalizeSecret(s)), validate: validateServiceAccountTokenSecret, prepareUpdate: (_old, next) => normalizeSecret(next) },
   'rbac.authorization.k8s.io/RoleBinding': { validateUpdate: validateBindingUpdate },
   'rbac.authorization.k8s.io/ClusterRoleBinding': { validate: validateClusterRoleBinding, validateUpdate: validateBindingUpdate },
+  'apiextensions.k8s.io/CustomResourceDefinition': {
+    defaults: defaultCrd,
+    prepareUpdate: (_old, next) => defaultCrd(next),
+    validate: (crd) => validateCrd(crd, (group) => BUILTIN_GROUPS.has(group)),
+    validateUpdate: validateCrdUpdate,
+  },
 };
 
 export function strategyFor(def: ResourceDefinition): KindStrategy {

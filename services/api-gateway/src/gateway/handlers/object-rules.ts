@@ -46,7 +46,9 @@ export function prepareForUpdate(def: ResourceDefinition, old: any, incoming: an
     else out.status = old.status;
   }
   if (def.kind === 'Namespace' && def.group === '') out.spec = old.spec;
-  if (specChanged(old, out)) meta.generation = (old.metadata.generation ?? 1) + 1;
+  // A custom kind without the status subresource counts its status too, as kube-apiserver does for it.
+  const changed = def.structural && !def.subresources.status ? !deepEqual({ ...old, metadata: undefined }, { ...out, metadata: undefined }) : specChanged(old, out);
+  if (changed) meta.generation = (old.metadata.generation ?? 1) + 1;
   return out;
 }
 

@@ -17,9 +17,9 @@ function setPath(obj: any, path: string, value: unknown): void {
 }
 
 /** The autoscaling/v1 Scale of an object whose kind has the scale subresource. */
-function scaleOf(obj: any, paths: { specReplicasPath: string; statusReplicasPath: string }) {
+function scaleOf(obj: any, paths: { specReplicasPath: string; statusReplicasPath: string; labelSelectorPath?: string }) {
   const m = obj.metadata;
-  const selector = obj.status?.selector;
+  const selector = paths.labelSelectorPath ? getPath(obj, paths.labelSelectorPath) : obj.status?.selector;
   return {
     kind: 'Scale',
     apiVersion: 'autoscaling/v1',

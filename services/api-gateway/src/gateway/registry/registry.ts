@@ -13,19 +13,55 @@ export interface ServedResource {
   resource: string;
 }
 
-/** Looks kinds up by the parts of a request path. Built once from the contracts' registry. */
+/**
+ * Looks kinds up by the parts of a request path: the contracts' registry, and the kinds of established
+ * CustomResourceDefinitions, which come and go as the log says (customresources/custom-resource-kinds.ts). Lookups are Map reads;
+ * the maps are rebuilt only when a custom kind changes.
+ */
 export class ResourceRegistry {
-  private readonly byPath = new Map<string, ServedResource>();
-  private readonly byResource = new Map<string, ResourceDefinition>();
+  private byPath = new Map<string, ServedResource>();
+  private byResource = new Map<string, ResourceDefinition>();
   /** `group/version` of every served version: asked on every request path. */
-  private readonly groupVersions = new Set<string>();
+  private groupVersions = new Set<string>();
+  private readonly custom = new Map<string, ResourceDefinition>();
+  private all: ResourceDefinition[];
 
-  constructor(readonly definitions: ResourceDefinition[] = resourceDefinitions) {
-    for (const def of definitions) {
-      if (!def.viewOf) this.byResource.set(qualifiedResource(def), def);
+  constructor(private readonly builtin: ResourceDefinition[] = resourceDefinitions) {
+    this.all = builtin;
+    this.index();
+  }
+
+  /** Every kind served now, built-in ones first. */
+  get definitions(): ResourceDefinition[] {
+    return this.all;
+  }
+
+  /** The contracts' kinds alone (the bootstrap roles grant these, never custom kinds). */
+  get builtinDefinitions(): ResourceDefinition[] {
+    return this.builtin;
+  }
+
+  /** Serves (or, with undefined, stops serving) the kind of a CustomResourceDefinition, by the CRD's name. */
+  setCustom(crdName: string, def: ResourceDefinition | undefined): void {
+    if (def) this.custom.set(crdName, def);
+    else if (!this.custom.delete(crdName)) return;
+    this.all = [...this.builtin, ...this.custom.values()];
+    this.index();
+  }
+
+  customDefinition(crdName: string): ResourceDefinition | undefined {
+    return this.custom.get(crdName);
+  }
+
+  private index(): void {
+    const byPath = new Map<string, ServedResource>();
+    const byResource = new Map<string, ResourceDefinition>();
+    const groupVersions = new Set<string>();
+    for (const def of this.all) {
+      if (!def.viewOf) byResource.set(qualifiedResource(def), def);
       for (const version of def.versions.filter((v) => v.served)) {
-        this.groupVersions.add(`${def.group}/${version.name}`);
-        this.byPath.set(`${def.group}/${version.name}/${def.plural}`, {
+        groupVersions.add(`${def.group}/${version.name}`);
+        byPath.set(`${def.group}/${version.name}/${def.plural}`, {
           def,
           version,
           apiVersion: apiVersionOf(def, version.name),
@@ -33,6 +69,9 @@ export class ResourceRegistry {
         });
       }
     }
+    this.byPath = byPath;
+    this.byResource = byResource;
+    this.groupVersions = groupVersions;
   }
 
   lookup(group: string, version: string, plural: string): ServedResource | undefined {
