@@ -149,6 +149,7 @@ const podSpec: Message = {
   25: int('priority', true),
   27: bool('shareProcessNamespace', true),
   30: bool('enableServiceLinks', true),
+  31: str('preemptionPolicy'),
 };
 
 const intOrString = (json: string): FieldSpec => ({ json, type: 'intOrString' });

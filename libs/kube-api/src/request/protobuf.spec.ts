@@ -134,6 +134,9 @@ describe('protobuf bodies', () => {
       containers: [{ name: 'debugger', image: 'busybox', command: ['ls', '/host'], volumeMounts: [{ name: 'host-root', mountPath: '/host' }], terminationMessagePolicy: 'File' }],
       restartPolicy: 'Never', nodeName: 'host-1', hostNetwork: true, hostPID: true, hostIPC: true, tolerations: [{ operator: 'Exists' }],
     });
+    // A copy of a pod keeps the priority admission gave it (every stored pod has one): class, value and policy.
+    const prioritized = cat(container, field(24, 'high'), num(25, 1000), field(31, 'PreemptLowerPriority'));
+    expect((parseBody(envelope('v1', 'Pod', cat(meta('p'), field(2, prioritized))), PROTOBUF) as any).spec).toMatchObject({ priorityClassName: 'high', priority: 1000, preemptionPolicy: 'PreemptLowerPriority' });
     // A type set on purpose is kept.
     const typed = field(1, cat(field(1, 'sock'), field(2, field(1, cat(field(1, '/run/x.sock'), field(2, 'Socket'))))));
     expect((parseBody(envelope('v1', 'Pod', cat(meta('p'), field(2, cat(typed, container)))), PROTOBUF) as any).spec.volumes).toEqual([{ name: 'sock', hostPath: { path: '/run/x.sock', type: 'Socket' } }]);
