@@ -7,18 +7,20 @@ import { ClusterDns } from './dns/cluster-dns';
 import { NetworkPolicyController } from './network-policy/network-policy-controller';
 import { PodServiceController } from './pod-services/pod-service-controller';
 import { makeServiceRangesLocal } from './services/local-ranges';
+import { PublishRequestController } from './publish/publish-request-controller';
 import { VmServiceController } from './vm-service-controller';
 import { ReadinessProber } from './vms/readiness/readiness-prober';
 import { VmController } from './vms/vm-controller';
 import { vmOperatorNetwork, type VmOperatorConfig } from './vm-operator.config';
 
-/** The elected replica runs the VirtualMachine (and their readiness probes), VirtualMachineService and (pod) Service controllers; the others wait to take over. */
+/** The elected replica runs the VirtualMachine (and their readiness probes), VirtualMachineService, VirtualMachinePublishRequest and (pod) Service controllers; the others wait to take over. */
 @Injectable()
 export class VmOperatorLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private election?: LeaderElection;
   private vms?: VmController;
   private prober?: ReadinessProber;
   private services?: VmServiceController;
+  private publishing?: PublishRequestController;
   private podServices?: PodServiceController;
   private networkPolicies?: NetworkPolicyController;
   private dns?: ClusterDns;
@@ -40,6 +42,7 @@ export class VmOperatorLifecycle implements OnApplicationBootstrap, BeforeApplic
         const vms = new VmController({ store, feed, logger, secretKey });
         const prober = new ReadinessProber({ store, feed, logger });
         const services = new VmServiceController({ store, feed, logger });
+        const publishing = new PublishRequestController({ store, feed, logger });
         const networkPolicies = new NetworkPolicyController({ feed, logger, network });
         const podServices = new PodServiceController({ store, feed, logger, network, admit: networkPolicies.admit });
         const dns = new ClusterDns({ feed, logger, address: clusterDnsAddress(network) });
@@ -47,6 +50,7 @@ export class VmOperatorLifecycle implements OnApplicationBootstrap, BeforeApplic
         this.vms = vms;
         this.prober = prober;
         this.services = services;
+        this.publishing = publishing;
         this.networkPolicies = networkPolicies;
         this.podServices = podServices;
         this.dns = dns;
@@ -54,6 +58,7 @@ export class VmOperatorLifecycle implements OnApplicationBootstrap, BeforeApplic
         vms.start();
         prober.start();
         services.start();
+        publishing.start();
         networkPolicies.start();
         podServices.start();
         await dns.start();
@@ -61,12 +66,13 @@ export class VmOperatorLifecycle implements OnApplicationBootstrap, BeforeApplic
       onDeposed: async () => {
         this.vms?.stop();
         this.prober?.stop();
+        this.publishing?.stop();
         await this.services?.stop();
         await this.podServices?.stop();
         await this.networkPolicies?.stop();
         await this.dns?.stop();
         await this.feed?.stop();
-        this.feed = this.vms = this.prober = this.services = this.podServices = this.networkPolicies = this.dns = undefined;
+        this.feed = this.vms = this.prober = this.services = this.publishing = this.podServices = this.networkPolicies = this.dns = undefined;
       },
     });
     await this.election.start();

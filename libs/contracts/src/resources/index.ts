@@ -10,6 +10,7 @@ import { resourceQuotaResource } from './resourcequota.resource';
 import { limitRangeResource } from './limitrange.resource';
 import { vmoperatorResources } from './vmoperator';
 import { guestClusterResources } from './guest-clusters';
+import { contentLibraryResource } from './imageregistry/contentlibrary.resource';
 import { rbacResources } from './rbac';
 import { auditRecordResource } from './audit.resource';
 import { appsResources } from './apps';
@@ -39,6 +40,7 @@ export * from './limitrange.resource';
 export * from './vmoperator';
 export * from './storage';
 export * from './guest-clusters';
+export * from './imageregistry/contentlibrary.resource';
 export * from './rbac';
 export * from './audit.resource';
 export * from './apps';
@@ -56,4 +58,4 @@ export * from './metrics-quantity';
 export * from './apiextensions';
 
 /** Every kind the api-gateway serves. Adding a kind = adding its entry here. */
-export const resourceDefinitions: ResourceDefinition[] = [namespaceResource, eventResource, nodeResource, podResource, hostResource, storageClassResource, persistentVolumeClaimResource, persistentVolumeResource, secretResource, configMapResource, resourceQuotaResource, limitRangeResource, ...vmoperatorResources, ...guestClusterResources, ...rbacResources, auditRecordResource, ...appsResources, ...batchResources, ...policyResources, ...autoscalingResources, ...coordinationResources, ...schedulingResources, serviceResource, endpointsResource, endpointSliceResource, networkPolicyResource, ...metricsResources, ...apiextensionsResources];
+export const resourceDefinitions: ResourceDefinition[] = [namespaceResource, eventResource, nodeResource, podResource, hostResource, storageClassResource, persistentVolumeClaimResource, persistentVolumeResource, secretResource, configMapResource, resourceQuotaResource, limitRangeResource, ...vmoperatorResources, contentLibraryResource, ...guestClusterResources, ...rbacResources, auditRecordResource, ...appsResources, ...batchResources, ...policyResources, ...autoscalingResources, ...coordinationResources, ...schedulingResources, serviceResource, endpointsResource, endpointSliceResource, networkPolicyResource, ...metricsResources, ...apiextensionsResources];

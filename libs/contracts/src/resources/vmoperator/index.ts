@@ -4,6 +4,7 @@ import { virtualMachineClassResource } from './virtualmachineclass.resource';
 import { clusterVirtualMachineImageResource, virtualMachineImageResource } from './virtualmachineimage.resource';
 import { virtualMachineServiceResource } from './virtualmachineservice.resource';
 import { virtualMachineSetResourcePolicyResource } from './setresourcepolicy.resource';
+import { virtualMachinePublishRequestResource } from './virtualmachinepublishrequest.resource';
 
 export { VMOPERATOR_GROUP, VMOPERATOR_HUB, VMOPERATOR_VERSIONS } from './common';
 export type { VmopVersion } from './common';
@@ -16,6 +17,7 @@ export {
   clusterVirtualMachineImageResource,
   virtualMachineServiceResource,
   virtualMachineSetResourcePolicyResource,
+  virtualMachinePublishRequestResource,
 };
 
 /** Where VirtualMachines live in the log and the read models (the qualified resource name). */
@@ -28,4 +30,5 @@ export const vmoperatorResources: ResourceDefinition[] = [
   clusterVirtualMachineImageResource,
   virtualMachineServiceResource,
   virtualMachineSetResourcePolicyResource,
+  virtualMachinePublishRequestResource,
 ];

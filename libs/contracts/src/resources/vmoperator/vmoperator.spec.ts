@@ -201,6 +201,7 @@ describe('vmoperator.vmware.com kinds', () => {
       ['ClusterVirtualMachineImage', 'clustervirtualmachineimages', 'Cluster', ['cvmi', 'cvmimage', 'clustervmi', 'clustervmimage']],
       ['VirtualMachineService', 'virtualmachineservices', 'Namespaced', ['vmservice']],
       ['VirtualMachineSetResourcePolicy', 'virtualmachinesetresourcepolicies', 'Namespaced', []],
+      ['VirtualMachinePublishRequest', 'virtualmachinepublishrequests', 'Namespaced', ['vmpub']],
     ]);
   });
 

@@ -23,6 +23,7 @@ import { validateTanzuKubernetesCluster, validateTanzuKubernetesClusterUpdate } 
 import {
   defaultVirtualMachine, stampRestart, validateVirtualMachine, validateVirtualMachineCreate, validateVirtualMachineService, validateVirtualMachineServiceUpdate, validateVirtualMachineUpdate,
 } from './vm.strategy';
+import { defaultPublishRequest, validatePublishRequest, validatePublishRequestUpdate } from './vmpub.strategy';
 
 /** What a create may consult besides the object: the gateway's read model (what else exists) and the cluster's ranges. */
 export interface StrategyContext {
@@ -71,6 +72,12 @@ const strategies: Record<string, KindStrategy> = {
     validateUpdate: validateVirtualMachineUpdate,
   },
   'vmoperator.vmware.com/VirtualMachineService': { validate: validateVirtualMachineService, validateUpdate: validateVirtualMachineServiceUpdate },
+  'vmoperator.vmware.com/VirtualMachinePublishRequest': {
+    defaults: defaultPublishRequest,
+    prepareUpdate: (_old, next) => defaultPublishRequest(next),
+    validate: validatePublishRequest,
+    validateUpdate: validatePublishRequestUpdate,
+  },
   ...storageKindStrategies,
   ...quotaKindStrategies,
   ...appsKindStrategies,
