@@ -9,16 +9,21 @@ import { PodServiceController } from './pod-services/pod-service-controller';
 import { makeServiceRangesLocal } from './services/local-ranges';
 import { PublishRequestController } from './publish/publish-request-controller';
 import { VmServiceController } from './vm-service-controller';
+import { VmReplicaSetController } from './replicasets/vmrs-controller';
 import { ReadinessProber } from './vms/readiness/readiness-prober';
 import { VmController } from './vms/vm-controller';
 import { vmOperatorNetwork, type VmOperatorConfig } from './vm-operator.config';
 
-/** The elected replica runs the VirtualMachine (and their readiness probes), VirtualMachineService, VirtualMachinePublishRequest and (pod) Service controllers; the others wait to take over. */
+/**
+ * The elected replica runs the VirtualMachine (and their readiness probes), VirtualMachineReplicaSet,
+ * VirtualMachineService, VirtualMachinePublishRequest and (pod) Service controllers; the others wait to take over.
+ */
 @Injectable()
 export class VmOperatorLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private election?: LeaderElection;
   private vms?: VmController;
   private prober?: ReadinessProber;
+  private replicaSets?: VmReplicaSetController;
   private services?: VmServiceController;
   private publishing?: PublishRequestController;
   private podServices?: PodServiceController;
@@ -41,6 +46,7 @@ export class VmOperatorLifecycle implements OnApplicationBootstrap, BeforeApplic
         const feed = new SharedFollower({ store, pool, nats, names, logger });
         const vms = new VmController({ store, feed, logger, secretKey });
         const prober = new ReadinessProber({ store, feed, logger });
+        const replicaSets = new VmReplicaSetController({ store, feed, logger, nats, names });
         const services = new VmServiceController({ store, feed, logger });
         const publishing = new PublishRequestController({ store, feed, logger });
         const networkPolicies = new NetworkPolicyController({ feed, logger, network });
@@ -49,6 +55,7 @@ export class VmOperatorLifecycle implements OnApplicationBootstrap, BeforeApplic
         this.feed = feed;
         this.vms = vms;
         this.prober = prober;
+        this.replicaSets = replicaSets;
         this.services = services;
         this.publishing = publishing;
         this.networkPolicies = networkPolicies;
@@ -57,6 +64,7 @@ export class VmOperatorLifecycle implements OnApplicationBootstrap, BeforeApplic
         await feed.start();
         vms.start();
         prober.start();
+        replicaSets.start();
         services.start();
         publishing.start();
         networkPolicies.start();
@@ -67,12 +75,13 @@ export class VmOperatorLifecycle implements OnApplicationBootstrap, BeforeApplic
         this.vms?.stop();
         this.prober?.stop();
         this.publishing?.stop();
+        this.replicaSets?.stop();
         await this.services?.stop();
         await this.podServices?.stop();
         await this.networkPolicies?.stop();
         await this.dns?.stop();
         await this.feed?.stop();
-        this.feed = this.vms = this.prober = this.services = this.publishing = this.podServices = this.networkPolicies = this.dns = undefined;
+        this.feed = this.vms = this.prober = this.replicaSets = this.services = this.publishing = this.podServices = this.networkPolicies = this.dns = undefined;
       },
     });
     await this.election.start();

@@ -3,6 +3,7 @@ import { virtualMachineResource } from './virtualmachine.resource';
 import { virtualMachineClassResource } from './virtualmachineclass.resource';
 import { clusterVirtualMachineImageResource, virtualMachineImageResource } from './virtualmachineimage.resource';
 import { virtualMachineServiceResource } from './virtualmachineservice.resource';
+import { virtualMachineReplicaSetResource } from './virtualmachinereplicaset.resource';
 import { virtualMachineSetResourcePolicyResource } from './setresourcepolicy.resource';
 import { virtualMachinePublishRequestResource } from './virtualmachinepublishrequest.resource';
 
@@ -10,7 +11,9 @@ export { VMOPERATOR_GROUP, VMOPERATOR_HUB, VMOPERATOR_VERSIONS } from './common'
 export type { VmopVersion } from './common';
 export { STASH_PREFIX as CONVERSION_STASH_ANNOTATION_PREFIX } from './conversion';
 export { NETWORK_TYPES as V1ALPHA1_NETWORK_TYPES } from './virtualmachine.conversion';
+export { VMRS_NAME_LABEL, VMRS_VERSIONS } from './virtualmachinereplicaset.resource';
 export {
+  virtualMachineReplicaSetResource,
   virtualMachineResource,
   virtualMachineClassResource,
   virtualMachineImageResource,
@@ -22,7 +25,9 @@ export {
 
 /** Where VirtualMachines live in the log and the read models (the qualified resource name). */
 export const VIRTUAL_MACHINES_RESOURCE = 'virtualmachines.vmoperator.vmware.com';
+export const VIRTUAL_MACHINE_REPLICASETS_RESOURCE = 'virtualmachinereplicasets.vmoperator.vmware.com';
 
+/** The kinds served at every version from v1alpha1 (VirtualMachineReplicaSet serves v1alpha3 and later only). */
 export const vmoperatorResources: ResourceDefinition[] = [
   virtualMachineResource,
   virtualMachineClassResource,

@@ -18,6 +18,7 @@ import { serviceKindStrategies } from './service.strategy';
 import { networkPolicyKindStrategies } from './networkpolicy.strategy';
 import { endpointsKindStrategies } from './endpoints.strategy';
 import { coordinationKindStrategies } from './coordination.strategy';
+import { vmReplicaSetKindStrategies } from './vmrs.strategy';
 import { defaultCrd, validateCrd, validateCrdUpdate } from '../customresources/crd.validation';
 import { validateTanzuKubernetesCluster, validateTanzuKubernetesClusterUpdate } from './tkc.strategy';
 import {
@@ -78,6 +79,7 @@ const strategies: Record<string, KindStrategy> = {
     validate: validatePublishRequest,
     validateUpdate: validatePublishRequestUpdate,
   },
+  ...vmReplicaSetKindStrategies,
   ...storageKindStrategies,
   ...quotaKindStrategies,
   ...appsKindStrategies,
