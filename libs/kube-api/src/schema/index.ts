@@ -3,3 +3,4 @@ export * from './jsonpath';
 export * from './table';
 export * from './discovery';
 export * from './openapi';
+export * from './cel';

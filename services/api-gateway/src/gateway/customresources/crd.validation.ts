@@ -1,5 +1,6 @@
 import { crdNames, customResourceSchema } from '@openpacific/contracts';
 import { parseJsonPath, schemaCompileError, StatusCause, validateDns1123Label, validateDns1123Subdomain } from '@openpacific/kube-api';
+import { validateCrdRules } from './crd-rules.validation';
 
 const COLUMN_TYPES = ['boolean', 'date', 'integer', 'number', 'string'];
 const SCHEMA_TYPES = ['array', 'boolean', 'integer', 'number', 'object', 'string'];
@@ -37,6 +38,7 @@ export function validateCrd(crd: any, builtinGroup: (group: string) => boolean):
   else if (spec.scope !== 'Namespaced' && spec.scope !== 'Cluster') causes.push(unsupported('spec.scope', spec.scope, ['Cluster', 'Namespaced']));
   causes.push(...validateNames(names));
   causes.push(...validateVersions(spec.versions));
+  causes.push(...validateCrdRules(spec.versions));
   const strategy = spec.conversion?.strategy;
   if (strategy !== undefined && strategy !== 'None') causes.push(unsupported('spec.conversion.strategy', strategy, ['None']));
   if (spec.preserveUnknownFields === true) causes.push(invalidValue('spec.preserveUnknownFields', true, 'must be false in order to use defaults in the schema'));

@@ -1,5 +1,5 @@
 import { CRDS_RESOURCE, definitionFromCrd, ResourceDefinition } from '@openpacific/contracts';
-import { releaseSchemas, schemaCompileError } from '@openpacific/kube-api';
+import { compiledRulesOf, releaseSchemas, schemaCompileError } from '@openpacific/kube-api';
 import type { ObjectChange } from '@openpacific/objects';
 import type { Logger } from '@openpacific/service-kit';
 import { ResourceRegistry } from '../registry/registry';
@@ -45,6 +45,8 @@ export class CustomResourceKinds {
       for (const v of def.versions) {
         const error = v.served ? schemaCompileError(v.schema) : undefined;
         if (error) throw new Error(`version ${v.name}: ${error}`);
+        // Its CEL rules compiled now rather than on the first object's write.
+        if (v.served) compiledRulesOf(v.schema);
       }
       return def;
     } catch (err) {

@@ -6,7 +6,7 @@ import { GatewayCore, isDryRun, ResourceRequest } from '../core';
 import { sendObject } from '../http/respond';
 import { convertObject } from '../registry/registry';
 import { isVersionConflict } from './commit';
-import { checkTypeMeta, decodeBody, fieldValidationOf, validateObject } from './decode';
+import { checkTypeMeta, decodeBody, fieldValidationOf, validateCustomRules, validateObject } from './decode';
 import { prepareForCreate } from './object-rules';
 
 export async function handleCreate(core: GatewayCore, r: ResourceRequest): Promise<void> {
@@ -47,6 +47,7 @@ export async function createObject(core: GatewayCore, r: ResourceRequest, body: 
   if (strategy.defaults) prepared = strategy.defaults(prepared, ctx);
   const kindCauses = [...(strategy.validateCreate?.(prepared, ctx) ?? []), ...(strategy.validate?.(prepared) ?? [])];
   if (kindCauses.length > 0) throw invalid(served.def.kind, prepared.metadata.name, served.def.group, kindCauses);
+  validateCustomRules(served, prepared);
   for (let attempt = 0; ; attempt++) {
     if (core.readModel.get(served.resource, namespace, prepared.metadata.name)) {
       throw alreadyExists(qualifiedResource(served.def), prepared.metadata.name);

@@ -7,7 +7,7 @@ import { sendObject } from '../http/respond';
 import { convertObject, ServedResource } from '../registry/registry';
 import { catchUpPast, commitUpdate, conflictFor, isVersionConflict } from './commit';
 import { createObject } from './create';
-import { checkTypeMeta, fieldValidationOf, validateObject } from './decode';
+import { checkTypeMeta, fieldValidationOf, validateCustomRules, validateObject } from './decode';
 import { fieldManagerOf, fieldManagerOptions, forceOf, withUpdateOwnership } from './field-managers';
 import { prepareForSubresourceUpdate } from './object-rules';
 
@@ -88,6 +88,7 @@ async function patchAttempts(
     const obj = validateObject(r, served, patched, validation);
     const incoming = convertObject(obj, storage, stored.object);
     let next = prepareForSubresourceUpdate(served.def, subresource, stored.object, incoming);
+    validateCustomRules(served, next, stored.object);
     // An apply's managedFields are its own (above); any other patch moves what it changed to its manager.
     if (type !== 'apply') next = withUpdateOwnership(r, served, stored, next);
     else if (subresource === 'status') next.metadata.managedFields = patched.metadata.managedFields;

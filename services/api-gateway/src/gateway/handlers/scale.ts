@@ -3,6 +3,7 @@ import { applyMergePatch, badRequest, conflict, invalid, methodNotAllowed, notFo
 import { GatewayCore, isDryRun, ResourceRequest } from '../core';
 import { sendJson } from '../http/respond';
 import { catchUpPast, isVersionConflict } from './commit';
+import { validateCustomRules } from './decode';
 import { withUpdateOwnership } from './field-managers';
 
 function getPath(obj: any, path: string): any {
@@ -57,6 +58,7 @@ export async function handleScale(core: GatewayCore, r: ResourceRequest, method:
       setPath(next, paths.specReplicasPath, replicas);
       next.metadata.generation = (next.metadata.generation ?? 1) + 1;
     }
+    validateCustomRules(served, next, stored.object);
     // The replicas become the scaler's (an Update entry with subresource "scale"), as in kube-apiserver.
     next = withUpdateOwnership(r, served, stored, next);
     try {

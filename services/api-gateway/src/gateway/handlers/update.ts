@@ -4,7 +4,7 @@ import { GatewayCore, isDryRun, ResourceRequest } from '../core';
 import { sendObject } from '../http/respond';
 import { convertObject } from '../registry/registry';
 import { commitUpdate, conflictFor, isVersionConflict } from './commit';
-import { checkTypeMeta, decodeBody, fieldValidationOf, validateObject } from './decode';
+import { checkTypeMeta, decodeBody, fieldValidationOf, validateCustomRules, validateObject } from './decode';
 import { withUpdateOwnership } from './field-managers';
 import { prepareForSubresourceUpdate } from './object-rules';
 
@@ -21,6 +21,7 @@ export async function handleUpdate(core: GatewayCore, r: ResourceRequest): Promi
   const storage = core.registry.storage(served.resource);
   const incoming = convertObject(obj, storage, stored.object);
   const prepared = prepareForSubresourceUpdate(served.def, subresource, stored.object, incoming);
+  validateCustomRules(served, prepared, stored.object);
   const next = withUpdateOwnership(r, served, stored, prepared);
   try {
     const written = await commitUpdate(core, r, served, stored, next, isDryRun(r.query));

@@ -1,0 +1,175 @@
+import type * as Cel from '@bufbuild/cel';
+import type { JsonSchema } from '@openpacific/contracts';
+
+/** One `x-kubernetes-validations` entry as a CRD writes it. */
+export interface ValidationRule {
+  rule: string;
+  message?: string;
+  messageExpression?: string;
+  reason?: string;
+  fieldPath?: string;
+  optionalOldSelf?: boolean;
+}
+
+export interface CompiledRule {
+  source: ValidationRule;
+  program: (vars: { self: unknown; oldSelf?: unknown }) => Cel.CelResult;
+  messageProgram?: (vars: { self: unknown; oldSelf?: unknown }) => Cel.CelResult;
+  /** Uses `oldSelf`: evaluated only on an update that has an old value (or with optionalOldSelf). */
+  transition: boolean;
+  /** How deeply comprehensions (`all`, `exists`, `map`…) nest: the exponent of the rule's cost in its value's size. */
+  depth: number;
+}
+
+let runtime: { cel: typeof Cel; env: Cel.CelEnv } | undefined;
+
+/**
+ * The CEL library, loaded when the first rule is compiled: loading it costs hundreds of milliseconds of CPU, which a
+ * gateway serving no CRD with rules (and every built-in kind) should not pay.
+ */
+function celRuntime(): { cel: typeof Cel; env: Cel.CelEnv } {
+  if (!runtime) {
+    const cel = require('@bufbuild/cel') as typeof Cel;
+    const { strings } = require('@bufbuild/cel/ext') as typeof import('@bufbuild/cel/ext');
+    runtime = { cel, env: cel.celEnv({ funcs: strings, variables: { self: cel.CelScalar.DYN, oldSelf: cel.CelScalar.DYN } }) };
+  }
+  return runtime;
+}
+
+/** Whether a rule's result is an evaluation error rather than a value. */
+export function isEvaluationError(result: Cel.CelResult): result is Cel.CelError {
+  return celRuntime().cel.isCelError(result);
+}
+
+const VARIABLES = new Set(['self', 'oldSelf']);
+// Functions of the CEL standard library and its strings extension (as cel-go and @bufbuild/cel name them).
+const FUNCTIONS = new Set([
+  'size', 'has', 'matches', 'contains', 'startsWith', 'endsWith', 'int', 'uint', 'double', 'string', 'bytes', 'bool',
+  'type', 'dyn', 'duration', 'timestamp', 'getFullYear', 'getMonth', 'getDayOfYear', 'getDayOfMonth', 'getDate',
+  'getDayOfWeek', 'getHours', 'getMinutes', 'getSeconds', 'getMilliseconds', 'charAt', 'indexOf', 'lastIndexOf',
+  'lowerAscii', 'upperAscii', 'replace', 'split', 'substring', 'trim', 'join', 'format', 'strings.quote',
+]);
+
+/** A rule kept in the log from before rules were checked, which does not compile: each object then fails on it. */
+export interface BrokenRule {
+  source: ValidationRule;
+  error: string;
+}
+
+/** The compiled rules of every schema node that has some, keyed by the node (one CRD version's schema). */
+export type CompiledRules = Map<JsonSchema, (CompiledRule | BrokenRule)[]>;
+
+/** A rule that does not compile: where it is in the schema and why, as kube-apiserver reports it. */
+export interface RuleCompileError {
+  /** The node's path below the schema root, as `.properties[spec]`. */
+  path: string;
+  index: number;
+  property: 'rule' | 'messageExpression';
+  rule: ValidationRule;
+  detail: string;
+}
+
+const cache = new WeakMap<JsonSchema, CompiledRules>();
+
+/** The compiled rules of a version's schema, compiled once and kept as long as the schema is. */
+export function compiledRulesOf(schema: JsonSchema): CompiledRules {
+  let rules = cache.get(schema);
+  if (!rules) cache.set(schema, (rules = compileSchemaRules(schema).rules));
+  return rules;
+}
+
+/** Compiles every rule of a schema, collecting those that do not compile. */
+export function compileSchemaRules(schema: JsonSchema): { rules: CompiledRules; errors: RuleCompileError[] } {
+  const rules: CompiledRules = new Map();
+  const errors: RuleCompileError[] = [];
+  const visit = (node: any, path: string) => {
+    if (typeof node !== 'object' || node === null) return;
+    const list: unknown = node['x-kubernetes-validations'];
+    if (Array.isArray(list) && list.length > 0) {
+      rules.set(node, list.map((rule: ValidationRule, index) => {
+        const result = compileRule(rule);
+        if (!('detail' in result)) return result;
+        errors.push({ path, index, rule, ...result });
+        return { source: rule, error: result.detail };
+      }));
+    }
+    for (const [name, child] of Object.entries(node.properties ?? {})) visit(child, `${path}.properties[${name}]`);
+    if (typeof node.additionalProperties === 'object') visit(node.additionalProperties, `${path}.additionalProperties`);
+    if (node.items !== undefined) visit(node.items, `${path}.items`);
+  };
+  visit(schema, '');
+  return { rules, errors };
+}
+
+function compileRule(rule: ValidationRule): CompiledRule | { property: 'rule' | 'messageExpression'; detail: string } {
+  const source = typeof rule?.rule === 'string' ? rule.rule : '';
+  const main = compileExpression(source);
+  if ('detail' in main) return { property: 'rule', detail: main.detail };
+  let message: ReturnType<typeof compileExpression> | undefined;
+  if (typeof rule.messageExpression === 'string' && rule.messageExpression.trim() !== '') {
+    message = compileExpression(rule.messageExpression);
+    if ('detail' in message) return { property: 'messageExpression', detail: message.detail };
+  }
+  return {
+    source: rule,
+    program: main.program,
+    ...(message && 'program' in message ? { messageProgram: message.program } : {}),
+    transition: main.usesOldSelf,
+    depth: main.depth,
+  };
+}
+
+function compileExpression(text: string): { program: CompiledRule['program']; usesOldSelf: boolean; depth: number } | { detail: string } {
+  const { cel, env } = celRuntime();
+  let parsed: ReturnType<typeof cel.parse>;
+  try {
+    parsed = cel.parse(text);
+  } catch (err) {
+    return { detail: `compilation failed: ERROR: ${(err as Error).message}` };
+  }
+  const facts = { usesOldSelf: false, depth: 0, problem: undefined as string | undefined };
+  inspect(parsed.expr, new Set(), 0, facts);
+  if (facts.problem) return { detail: `compilation failed: ERROR: <input>: ${facts.problem}` };
+  return { program: cel.plan(env, parsed) as CompiledRule['program'], usesOldSelf: facts.usesOldSelf, depth: facts.depth };
+}
+
+/** Walks a parsed expression: the variables it reads, the functions it calls, how deeply its comprehensions nest. */
+function inspect(expr: any, bound: Set<string>, depth: number, facts: { usesOldSelf: boolean; depth: number; problem?: string }): void {
+  if (!expr?.exprKind || facts.problem) return;
+  const { case: kind, value } = expr.exprKind;
+  switch (kind) {
+    case 'identExpr':
+      if (value.name === 'oldSelf') facts.usesOldSelf = true;
+      if (!VARIABLES.has(value.name) && !bound.has(value.name)) facts.problem = `undeclared reference to '${value.name}' (in container '')`;
+      return;
+    case 'selectExpr':
+      return inspect(value.operand, bound, depth, facts);
+    case 'callExpr': {
+      // `strings.quote(x)` parses as a call of quote on a variable strings: a qualified name.
+      const target = value.target?.exprKind;
+      const qualified = target?.case === 'identExpr' && !bound.has(target.value.name) ? `${target.value.name}.${value.function}` : undefined;
+      const name = qualified && FUNCTIONS.has(qualified) ? qualified : value.function;
+      if (!/^[_@!]/.test(name) && !FUNCTIONS.has(name)) facts.problem = `undeclared reference to '${name}' (in container '')`;
+      if (name !== qualified) inspect(value.target, bound, depth, facts);
+      for (const arg of value.args) inspect(arg, bound, depth, facts);
+      return;
+    }
+    case 'listExpr':
+      for (const e of value.elements) inspect(e, bound, depth, facts);
+      return;
+    case 'structExpr':
+      for (const e of value.entries) {
+        inspect(e.keyKind?.value, bound, depth, facts);
+        inspect(e.value, bound, depth, facts);
+      }
+      return;
+    case 'comprehensionExpr': {
+      facts.depth = Math.max(facts.depth, depth + 1);
+      inspect(value.iterRange, bound, depth, facts);
+      const inner = new Set([...bound, value.iterVar, value.iterVar2, value.accuVar].filter(Boolean));
+      for (const part of [value.accuInit, value.loopCondition, value.loopStep, value.result]) inspect(part, inner, depth + 1, facts);
+      return;
+    }
+    default:
+  }
+}

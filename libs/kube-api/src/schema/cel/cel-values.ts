@@ -1,0 +1,33 @@
+import type { JsonSchema } from '@openpacific/contracts';
+
+/**
+ * A JSON value as CEL sees it under its schema: objects as maps (so `self.x` and `has(self.x)` work on them),
+ * integers as CEL ints (bigint), `number` fields as doubles even when whole.
+ */
+export function toCel(schema: JsonSchema | undefined, value: unknown): unknown {
+  if (value === null || value === undefined) return null;
+  if (typeof value === 'number') return schema?.type === 'number' || !Number.isInteger(value) ? value : BigInt(value);
+  if (Array.isArray(value)) return value.map((x) => toCel(schema?.items, x));
+  if (typeof value === 'object') {
+    const props: Record<string, JsonSchema> = schema?.properties ?? {};
+    const additional = typeof schema?.additionalProperties === 'object' ? schema.additionalProperties : undefined;
+    return new Map(Object.entries(value).map(([k, v]) => [k, toCel(Object.hasOwn(props, k) ? props[k] : additional, v)]));
+  }
+  return value;
+}
+
+/** The CEL type name kube-apiserver puts in a rule's error (`Invalid value: "object"`). */
+export function celTypeName(schema: JsonSchema | undefined, value: unknown): string {
+  if (typeof schema?.type === 'string') return schema.type;
+  if (Array.isArray(value)) return 'array';
+  if (value === null) return 'null';
+  return typeof value === 'number' ? (Number.isInteger(value) ? 'integer' : 'number') : typeof value;
+}
+
+/** How many values a rule can walk through: every element, entry and character counts. */
+export function sizeOf(value: unknown): number {
+  if (typeof value === 'string') return value.length + 1;
+  if (Array.isArray(value)) return value.reduce((n: number, x) => n + sizeOf(x), 1);
+  if (typeof value === 'object' && value !== null) return Object.values(value).reduce((n: number, x) => n + sizeOf(x), 1);
+  return 1;
+}
