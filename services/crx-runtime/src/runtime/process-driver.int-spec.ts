@@ -129,6 +129,9 @@ describe('the process driver', () => {
     process.kill(status.shimPid, 'SIGKILL');
     await eventually(() => expect(tree.filter((p) => alive(p))).toEqual([]));
     expect(driver.containerStatus(c.id)).toMatchObject({ state: 'CONTAINER_EXITED', exitCode: 137 });
+    // The next test's start must not go to the dead shim's connection before the driver has seen it close (a start
+    // racing a shim's death fails once, with ShimGoneError): wait until it has let go of it.
+    await eventually(() => expect((driver as unknown as { shim: { socket?: unknown } }).shim.socket).toBeUndefined());
   });
 
   // crx-init (native/crx-init.c) is the isolated container's set-up and its PID 1.
