@@ -27,6 +27,18 @@ export class SharedFollower {
     this.readers.push(read);
   }
 
+  /**
+   * A controller's read model, fed every page of the resources it follows; `changed` runs after a page that changed
+   * what the model holds (a controller schedules its next pass there).
+   */
+  addModel(model: { follows: readonly string[]; apply(event: RecordedEvent): unknown }, changed: () => void): void {
+    this.add(model.follows, (events) => {
+      let relevant = false;
+      for (const e of events) if (model.apply(e)) relevant = true;
+      if (relevant) changed();
+    });
+  }
+
   /** Replays the log into every reader, then keeps following. */
   async start(): Promise<void> {
     this.follower = pokedFollower(this.deps, (events) => {

@@ -35,11 +35,7 @@ export class VmServiceController {
   /** Reads the log through `feed`, which the caller starts (replaying the log) before `start`. */
   constructor(private readonly deps: { store: EventStore; feed: SharedFollower; logger: Logger }) {
     this.loop = new PassLoop(() => this.pass(), { resyncMs: 2000, retryMs: 200, onError: (err) => deps.logger.warn('VM service pass failed', { error: (err as Error).message }) });
-    deps.feed.add(this.model.follows, (events) => {
-      let relevant = false;
-      for (const e of events) if (this.model.apply(e)) relevant = true;
-      if (relevant) this.loop.schedule();
-    });
+    deps.feed.addModel(this.model, () => this.loop.schedule());
   }
 
   start(): void {

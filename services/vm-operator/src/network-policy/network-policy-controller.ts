@@ -35,11 +35,7 @@ export class NetworkPolicyController {
   constructor(private readonly deps: NetworkPolicyControllerDeps) {
     this.notEnforced = this.notEnforcedReason();
     if (this.notEnforced) return;
-    deps.feed.add(this.model.follows, (events) => {
-      let relevant = false;
-      for (const e of events) if (this.model.apply(e)) relevant = true;
-      if (relevant) this.loop?.schedule();
-    });
+    deps.feed.addModel(this.model, () => this.loop?.schedule());
   }
 
   /** Why policies are not enforced here, or undefined when they are. */

@@ -23,11 +23,7 @@ export class PublishRequestController {
 
   constructor(private readonly deps: { store: EventStore; feed: SharedFollower; logger: Logger }) {
     this.loop = new PassLoop(() => this.pass(), { resyncMs: 5000, retryMs: 200, onError: (err) => deps.logger.warn('publish request pass failed', { error: (err as Error).message }) });
-    deps.feed.add(this.model.follows, (events) => {
-      let relevant = false;
-      for (const e of events) if (this.model.apply(e)) relevant = true;
-      if (relevant) this.loop.schedule();
-    });
+    deps.feed.addModel(this.model, () => this.loop.schedule());
   }
 
   start(): void {
