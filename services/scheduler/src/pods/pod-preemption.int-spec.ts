@@ -28,10 +28,10 @@ describe('the pod scheduler with priorities', () => {
     apiVersion: 'infrastructure.openpacific.io/v1alpha1', kind: 'Host', metadata: { name, uid: randomUUID(), creationTimestamp: now(), labels: { 'kubernetes.io/hostname': name } }, spec: {},
     status: { epoch: 1, allocatable: { cpu: '2', memory: '8Gi', pods: '10' }, conditions: [{ type: 'Ready', status: 'True', reason: 'HostReady', message: '', lastTransitionTime: now() }] },
   });
-  const pod = (name: string, priority: number, preemptionPolicy = 'PreemptLowerPriority') => ({
+  const pod = (name: string, priority: number, preemptionPolicy = 'PreemptLowerPriority', cpu = '1') => ({
     apiVersion: 'v1', kind: 'Pod',
     metadata: { name, namespace: 'default', uid: randomUUID(), creationTimestamp: now() },
-    spec: { containers: [{ name: 'c', image: 'busybox', resources: { requests: { cpu: '1' } } }], priority, preemptionPolicy, schedulerName: 'default-scheduler', terminationGracePeriodSeconds: 7 },
+    spec: { containers: [{ name: 'c', image: 'busybox', resources: { requests: { cpu } } }], priority, preemptionPolicy, schedulerName: 'default-scheduler', terminationGracePeriodSeconds: 7 },
     status: { phase: 'Pending' },
   });
   const current = async (name: string) => objectOfStream(await store.readStream(objectStreamId('pods', 'default', name)));
@@ -117,4 +117,23 @@ describe('the pod scheduler with priorities', () => {
     await eventually(async () => expect((await current('polite')).spec.nodeName).toBe('host-a'), 15_000);
     expect((await current('later-equal')).spec.nodeName).toBeUndefined();
   }, 30_000);
+
+  it('keeps the room a nominated pod waits for from pods of lower priority while its victims go', async () => {
+    // host-a runs later-higher (200) and polite (100); later-equal (100) waits. A pod of both CPUs preempts both.
+    await create('pods', pod('whole', 1000, 'PreemptLowerPriority', '2'));
+    await eventually(async () => expect((await current('whole')).status.nominatedNodeName).toBe('host-a'), 15_000);
+    expect((await current('polite')).metadata.deletionTimestamp).toEqual(expect.any(String));
+    expect((await current('later-higher')).metadata.deletionTimestamp).toEqual(expect.any(String));
+    // One victim gone: a CPU is free, and later-equal would fit in it, but the nominee holds it.
+    await finishDeletion('polite');
+    // A pass after that deletion: the new pod's verdict is written, and later-equal (earlier in the queue) was weighed too.
+    await create('pods', pod('small', 5, 'Never'));
+    const verdict = async (name: string) => (await current(name)).status.conditions?.find((c: any) => c.type === 'PodScheduled');
+    await eventually(async () => expect(await verdict('small')).toMatchObject({ status: 'False', reason: 'Unschedulable' }), 15_000);
+    expect((await current('later-equal')).spec.nodeName).toBeUndefined();
+    await finishDeletion('later-higher');
+    await eventually(async () => expect((await current('whole')).spec.nodeName).toBe('host-a'), 15_000);
+    expect((await current('later-equal')).spec.nodeName).toBeUndefined();
+    expect((await current('small')).spec.nodeName).toBeUndefined();
+  }, 40_000);
 });

@@ -2,7 +2,7 @@ import { type Logger, serviceMetrics } from '@openpacific/service-kit';
 import { HOSTS_RESOURCE, PDBS_RESOURCE, POD_IP_ANNOTATION, streamResource } from '@openpacific/contracts';
 import type { StreamAppend } from '@openpacific/event-store';
 import { controllerReadModel, type FollowerDeps, nodeLostPod, PassLoop, podUnbound, type SharedFollower, StoredObject, vmPlacement } from '@openpacific/objects';
-import { filterHost, HostView, unschedulableMessage } from './filters';
+import { HostView, unschedulableMessage } from './filters';
 import { HostTallies } from './host-tallies';
 import { holdsResources } from './pod-requests';
 import { networksPods, PodAddressAllocator, PodAddressesExhausted, withPodAddress } from './pod-addresses';
@@ -10,6 +10,7 @@ import { scoreHost } from './scoring';
 import { asWorkload, pendingVms, placeVm, tooBigFor, unplaceableVm, unplaceVm, VMS } from '../vms/vm-workloads';
 import { boundPod, ObjectEventTypes, podBinding, podChange, podEvent, SCHEDULER_ACTOR, unschedulablePod } from './scheduling-records';
 import { PlacementDecision, PlacementWriter } from './placement-writer';
+import { NominatedPods } from './nominated-pods';
 import { lowestPriority } from './preemption';
 import { preemptOrWait, PreemptionDeps } from './preemption-step';
 import { isUnschedulable, SchedulerMetrics } from './scheduler-metrics';
@@ -181,15 +182,14 @@ export class PodScheduler {
     this.updateCounts();
     const allocator = this.addresses;
     const addressed = allocator ? this.addressBoundPods(allocator) : [];
-    const pending = [...this.pending.values()]
-      .filter((s) => !this.placements.isAssumed(s.streamId))
-      .sort((a, b) => byPriorityThenCreation(a.object, b.object))
-      .slice(0, this.opts.batchSize);
+    const waiting = [...this.pending.values()].filter((s) => !this.placements.isAssumed(s.streamId));
+    const nominated = new NominatedPods(waiting);
+    const pending = waiting.sort((a, b) => byPriorityThenCreation(a.object, b.object)).slice(0, this.opts.batchSize);
     const vms = pendingVms(this.model.list(VMS)).filter((s) => !this.placements.isAssumed(s.streamId));
     await this.placements.submit(addressed);
     if (pending.length === 0 && vms.length === 0) return;
     const views = this.tallies.views(this.model.list(HOSTS_RESOURCE));
-    await this.placements.submit(this.placeVms(vms, views));
+    await this.placements.submit(this.placeVms(vms, views, nominated));
     let decisions: PlacementDecision[] = [];
     // Computed once a pod fits nowhere: pods of this priority or less have no one to preempt.
     let lowest: number | undefined;
@@ -207,7 +207,7 @@ export class PodScheduler {
       let best: HostView | undefined;
       let bestScore = -Infinity;
       for (const view of views) {
-        const why = filterHost(pod, view, views);
+        const why = nominated.filterHost(pod, stored.streamId, view, views);
         if (why) {
           reasons.push(why);
           continue;
@@ -233,6 +233,7 @@ export class PodScheduler {
         // Counted where it went for the rest of this pass; the next pass counts it again as the writer left it.
         this.tallies.count(stored.streamId, best.name, bound);
         this.countAgain(stored.streamId, 'pods', pod);
+        if (pod.status?.nominatedNodeName) nominated.forget(stored.streamId);
         decisions.push({
           stored,
           object: bound,
@@ -331,8 +332,8 @@ export class PodScheduler {
     return decisions;
   }
 
-  /** VMs go first (they are the bigger pieces), by the same filters and scores as pods. */
-  private placeVms(vms: StoredObject[], views: HostView[]): PlacementDecision[] {
+  /** VMs go first (they are the bigger pieces), by the same filters and scores as pods (a VM's priority is 0). */
+  private placeVms(vms: StoredObject[], views: HostView[], nominated: NominatedPods): PlacementDecision[] {
     const decisions: PlacementDecision[] = [];
     for (const stored of vms) {
       const workload = asWorkload(stored.object, vmPlacement(stored.object)!);
@@ -341,7 +342,7 @@ export class PodScheduler {
       let bestScore = -Infinity;
       const placement = vmPlacement(stored.object)!;
       for (const view of views) {
-        const why = filterHost(workload, view, views) ?? tooBigFor(placement, view);
+        const why = nominated.filterHost(workload, stored.streamId, view, views) ?? tooBigFor(placement, view);
         if (why) reasons.push(why);
         else {
           const score = scoreHost(workload, view, views);
