@@ -1,6 +1,7 @@
 import { eventCatalogue } from '@openpacific/contracts';
 import { EventStore, VersionConflictError } from '@openpacific/event-store';
 import type { Pool } from 'pg';
+import type { ScopeFacts } from './quota-scopes';
 import type { Usage } from './quota-usage';
 
 /** The event that records a reservation of quota, in the per-namespace stream `policy-quota/<namespace>`. */
@@ -20,6 +21,8 @@ export interface Reservation {
   at: number;
   /** For an update: the resourceVersion the write is based on; the reservation lasts while the object is still there. */
   basedOn?: string;
+  /** Of a pod: what quota scopes look at, so a scoped quota counts the reservation only if it matches the pod. */
+  scopes?: ScopeFacts;
 }
 
 const reservedEvent = {
@@ -32,7 +35,7 @@ const reservedEvent = {
       required: ['key', 'uid', 'resource', 'name', 'usage', 'at'],
       properties: {
         key: { type: 'string' }, uid: { type: 'string' }, resource: { type: 'string' }, name: { type: 'string' },
-        usage: { type: 'object', additionalProperties: { type: 'number' } }, at: { type: 'number' }, basedOn: { type: 'string' },
+        usage: { type: 'object', additionalProperties: { type: 'number' } }, at: { type: 'number' }, basedOn: { type: 'string' }, scopes: { type: 'object' },
       },
     },
   },

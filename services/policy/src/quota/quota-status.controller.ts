@@ -4,10 +4,12 @@ import type { Logger, ServiceContext } from '@openpacific/service-kit';
 import type { PolicyState } from '../state/policy-state';
 import { QUOTA_ACTOR } from './quota-ledger';
 import { objectsUsage, QUOTAS_RESOURCE } from './resource-quota.admitter';
+import { scopesKey } from './quota-scopes';
 import { usedStatus } from './quota-usage';
 
 /**
- * Keeps every ResourceQuota's status true: `hard` as the spec says, `used` what the namespace's objects use.
+ * Keeps every ResourceQuota's status true: `hard` as the spec says, `used` what the namespace's objects use
+ * (of a scoped quota, only the pods it matches).
  * Runs on the elected policy replica; writes only when the status differs, at the quota's stream version.
  */
 export class QuotaStatusController {
@@ -39,14 +41,16 @@ export class QuotaStatusController {
   }
 
   private async pass(): Promise<void> {
-    const byNamespace = new Map<string, ReturnType<typeof objectsUsage>>();
+    // Quotas of one namespace and equal scopes count the same objects: compute that once.
+    const byScopes = new Map<string, ReturnType<typeof objectsUsage>>();
     for (const stored of this.state.model.list(QUOTAS_RESOURCE)) {
       const quota = stored.object;
       if (quota.metadata.deletionTimestamp) continue;
       const ns = quota.metadata.namespace;
-      if (!byNamespace.has(ns)) byNamespace.set(ns, objectsUsage(this.state.model, ns));
+      const key = `${ns} ${scopesKey(quota)}`;
+      if (!byScopes.has(key)) byScopes.set(key, objectsUsage(this.state.model, ns, quota));
       const hard = quota.spec?.hard ?? {};
-      const status = { hard, used: usedStatus(hard, byNamespace.get(ns)!) };
+      const status = { hard, used: usedStatus(hard, byScopes.get(key)!) };
       if (sameJson(quota.status, status)) continue;
       const next = { ...quota, status, metadata: { ...quota.metadata } };
       delete next.metadata.resourceVersion;

@@ -9,6 +9,8 @@ import { configSchema, PolicyConfig } from '../policy.config';
 import { PolicyModule } from '../policy.module';
 
 const NS = 'team-q';
+/** A namespace with a BestEffort-scoped quota. */
+const SCOPED_NS = 'team-s';
 const codec = JSONCodec<unknown>();
 const metadata = { actor: 'admin', source: 'test' };
 
@@ -25,11 +27,13 @@ describe('ResourceQuota admission across policy replicas', () => {
     object.metadata.creationTimestamp ??= new Date().toISOString().replace(/\.\d+Z$/, 'Z');
     return store.append(objectStreamId(resource, object.metadata.namespace, object.metadata.name), [{ type: ObjectEventTypes.created, data: { resource, object }, metadata }]);
   };
-  const pod = (name: string) => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: NS, uid: randomUUID() }, spec: { containers: [{ name: 'c', image: 'nginx' }] } });
+  const pod = (name: string, namespace = NS, resources?: any) => ({
+    apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace, uid: randomUUID() }, spec: { containers: [{ name: 'c', image: 'nginx', ...(resources ? { resources } : {}) }] },
+  });
   const admit = async (object: any, dryRun = false, resource = { group: '', version: 'v1', resource: 'pods' }, kind = 'Pod'): Promise<AdmissionResponse> => {
     const request: AdmissionRequest = {
       uid: randomUUID(), operation: 'CREATE', user: { username: 'admin', groups: ['system:masters'] },
-      resource, kind, namespace: NS, name: object.metadata.name, object, dryRun,
+      resource, kind, namespace: object.metadata.namespace, name: object.metadata.name, object, dryRun,
     };
     const reply = await nc.request(`${prefix}.policy.admission`, codec.encode(request), { timeout: 15_000 });
     return codec.decode(reply.data) as AdmissionResponse;
@@ -55,8 +59,11 @@ describe('ResourceQuota admission across policy replicas', () => {
     await create('resourcequotas', { apiVersion: 'v1', kind: 'ResourceQuota', metadata: { name: 'pods', namespace: NS, uid: randomUUID() }, spec: { hard: { pods: '10' } } });
     // Both replicas must know the quota before the race starts (their read models follow the log).
     await create('resourcequotas', { apiVersion: 'v1', kind: 'ResourceQuota', metadata: { name: 'no-configmaps', namespace: NS, uid: randomUUID() }, spec: { hard: { 'count/configmaps': '0' } } });
-    const probe = async () => {
-      const cm = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'probe', namespace: NS, uid: randomUUID() } };
+    await create('namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: SCOPED_NS, uid: randomUUID() } });
+    await create('resourcequotas', { apiVersion: 'v1', kind: 'ResourceQuota', metadata: { name: 'best-effort', namespace: SCOPED_NS, uid: randomUUID() }, spec: { hard: { pods: '3' }, scopes: ['BestEffort'] } });
+    await create('resourcequotas', { apiVersion: 'v1', kind: 'ResourceQuota', metadata: { name: 'no-configmaps', namespace: SCOPED_NS, uid: randomUUID() }, spec: { hard: { 'count/configmaps': '0' } } });
+    const probe = async (_: unknown, i: number) => {
+      const cm = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'probe', namespace: i % 2 ? NS : SCOPED_NS, uid: randomUUID() } };
       return admit(cm, true, { group: '', version: 'v1', resource: 'configmaps' }, 'ConfigMap');
     };
     await eventually(async () => {
@@ -118,5 +125,17 @@ describe('ResourceQuota admission across policy replicas', () => {
     await next(ended, ObjectEventTypes.statusUpdated, phase('Succeeded'));
     // Applied in log order: once the ended pod is off the count, the bindings and Running statuses before it were read.
     await eventually(async () => expect((await quota()).object.status.used).toEqual({ pods: '8' }), { timeoutMs: 15_000 });
+  }, 60_000);
+
+  it('a scoped quota is exact under concurrency for the pods it matches, and leaves the others alone', async () => {
+    const bestEffort = Array.from({ length: 20 }, (_, i) => pod(`be-${i}`, SCOPED_NS));
+    const burstable = Array.from({ length: 5 }, (_, i) => pod(`burstable-${i}`, SCOPED_NS, { requests: { cpu: '100m' } }));
+    const verdicts = await Promise.all([...bestEffort, ...burstable].map((p) => admit(p)));
+    // Concurrent best-effort creates see each other's reservations; the burstable ones neither count nor wait.
+    expect(verdicts.slice(0, 20).filter((v) => v.allowed)).toHaveLength(3);
+    expect(verdicts.slice(20).every((v) => v.allowed)).toBe(true);
+    for (const v of verdicts.slice(0, 20).filter((r) => !r.allowed)) {
+      expect(v.status?.message).toMatch(/^pods "be-\d+" is forbidden: exceeded quota: best-effort, requested: pods=1, used: pods=3, limited: pods=3$/);
+    }
   }, 60_000);
 });

@@ -7,10 +7,12 @@ const TERMINAL_PHASE = /"phase"\s*:\s*"(?:Succeeded|Failed)"/;
 /**
  * The events whose bodies the policy service reads: all of them but two kinds of pod event that no admitter's
  * decision depends on. Of a pod, the admitters use its existence, its spec's containers (quota's compute
- * requests and limits) and whether it has ended (quota stops counting a pod that Succeeded or Failed); nothing
- * else of the pod is read from the model. So a binding (spec.nodeName and a condition) is passed over, and so is
- * a status update that does not end the pod; in a burst those are two of a pod's five events, parsed and kept by
- * the policy service for nothing. The model's copy of such a pod keeps its last state that mattered.
+ * requests and limits), the spec fields quota scopes look at (activeDeadlineSeconds, priorityClassName,
+ * affinity) and whether it has ended (quota stops counting a pod that Succeeded or Failed); nothing else of the
+ * pod is read from the model, and neither event passed over changes the spec but for spec.nodeName. So a
+ * binding (spec.nodeName and a condition) is passed over, and so is a status update that does not end the pod;
+ * in a burst those are two of a pod's five events, parsed and kept by the policy service for nothing. The
+ * model's copy of such a pod keeps its last state that mattered.
  */
 export const policyKeeps: KeepEvent = (event) => {
   if (streamResource(event.streamId) !== 'pods') return true;

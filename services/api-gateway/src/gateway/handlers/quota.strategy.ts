@@ -1,5 +1,6 @@
 import { isQuantity, parseQuantity, StatusCause } from '@openpacific/kube-api';
 import type { KindStrategy } from './kind-strategies';
+import { validateQuotaScopes, validateQuotaScopesUpdate } from './quota-scopes.validation';
 
 /** Validation of ResourceQuota and LimitRange that the schema cannot express: every value a quantity, worded as kube-apiserver. */
 
@@ -17,7 +18,12 @@ function resourceListCauses(field: string, list: unknown): StatusCause[] {
 }
 
 export function validateResourceQuota(quota: any): StatusCause[] {
-  return [...resourceListCauses('spec.hard', quota.spec?.hard), ...resourceListCauses('status.hard', quota.status?.hard), ...resourceListCauses('status.used', quota.status?.used)];
+  return [
+    ...resourceListCauses('spec.hard', quota.spec?.hard),
+    ...validateQuotaScopes(quota),
+    ...resourceListCauses('status.hard', quota.status?.hard),
+    ...resourceListCauses('status.used', quota.status?.used),
+  ];
 }
 
 export function validateLimitRange(lr: any): StatusCause[] {
@@ -38,6 +44,6 @@ export function validateLimitRange(lr: any): StatusCause[] {
 }
 
 export const quotaKindStrategies: Record<string, KindStrategy> = {
-  '/ResourceQuota': { validate: validateResourceQuota },
+  '/ResourceQuota': { validate: validateResourceQuota, validateUpdate: validateQuotaScopesUpdate },
   '/LimitRange': { validate: validateLimitRange },
 };
