@@ -8,6 +8,7 @@ import { NetworkPolicyController } from './network-policy/network-policy-control
 import { PodServiceController } from './pod-services/pod-service-controller';
 import { makeServiceRangesLocal } from './services/local-ranges';
 import { PublishRequestController } from './publish/publish-request-controller';
+import { SnapshotController } from './snapshots/snapshot-controller';
 import { VmServiceController } from './vm-service-controller';
 import { VmReplicaSetController } from './replicasets/vmrs-controller';
 import { ReadinessProber } from './vms/readiness/readiness-prober';
@@ -16,7 +17,7 @@ import { vmOperatorNetwork, type VmOperatorConfig } from './vm-operator.config';
 
 /**
  * The elected replica runs the VirtualMachine (and their readiness probes), VirtualMachineReplicaSet,
- * VirtualMachineService, VirtualMachinePublishRequest and (pod) Service controllers; the others wait to take over.
+ * VirtualMachineService, VirtualMachinePublishRequest, VirtualMachineSnapshot and (pod) Service controllers; the others wait to take over.
  */
 @Injectable()
 export class VmOperatorLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -26,6 +27,7 @@ export class VmOperatorLifecycle implements OnApplicationBootstrap, BeforeApplic
   private replicaSets?: VmReplicaSetController;
   private services?: VmServiceController;
   private publishing?: PublishRequestController;
+  private snapshots?: SnapshotController;
   private podServices?: PodServiceController;
   private networkPolicies?: NetworkPolicyController;
   private dns?: ClusterDns;
@@ -49,6 +51,7 @@ export class VmOperatorLifecycle implements OnApplicationBootstrap, BeforeApplic
         const replicaSets = new VmReplicaSetController({ store, feed, logger, nats, names });
         const services = new VmServiceController({ store, feed, logger });
         const publishing = new PublishRequestController({ store, feed, logger });
+        const snapshots = new SnapshotController({ store, feed, logger });
         const networkPolicies = new NetworkPolicyController({ feed, logger, network });
         const podServices = new PodServiceController({ store, feed, logger, network, admit: networkPolicies.admit });
         const dns = new ClusterDns({ feed, logger, address: clusterDnsAddress(network) });
@@ -58,6 +61,7 @@ export class VmOperatorLifecycle implements OnApplicationBootstrap, BeforeApplic
         this.replicaSets = replicaSets;
         this.services = services;
         this.publishing = publishing;
+        this.snapshots = snapshots;
         this.networkPolicies = networkPolicies;
         this.podServices = podServices;
         this.dns = dns;
@@ -67,6 +71,7 @@ export class VmOperatorLifecycle implements OnApplicationBootstrap, BeforeApplic
         replicaSets.start();
         services.start();
         publishing.start();
+        snapshots.start();
         networkPolicies.start();
         podServices.start();
         await dns.start();
@@ -75,13 +80,14 @@ export class VmOperatorLifecycle implements OnApplicationBootstrap, BeforeApplic
         this.vms?.stop();
         this.prober?.stop();
         this.publishing?.stop();
+        this.snapshots?.stop();
         this.replicaSets?.stop();
         await this.services?.stop();
         await this.podServices?.stop();
         await this.networkPolicies?.stop();
         await this.dns?.stop();
         await this.feed?.stop();
-        this.feed = this.vms = this.prober = this.replicaSets = this.services = this.publishing = this.podServices = this.networkPolicies = this.dns = undefined;
+        this.feed = this.vms = this.prober = this.replicaSets = this.services = this.publishing = this.snapshots = this.podServices = this.networkPolicies = this.dns = undefined;
       },
     });
     await this.election.start();

@@ -6,12 +6,14 @@ import { virtualMachineServiceResource } from './virtualmachineservice.resource'
 import { virtualMachineReplicaSetResource } from './virtualmachinereplicaset.resource';
 import { virtualMachineSetResourcePolicyResource } from './setresourcepolicy.resource';
 import { virtualMachinePublishRequestResource } from './virtualmachinepublishrequest.resource';
+import { virtualMachineSnapshotResource } from './virtualmachinesnapshot.resource';
 
 export { VMOPERATOR_GROUP, VMOPERATOR_HUB, VMOPERATOR_VERSIONS } from './common';
 export type { VmopVersion } from './common';
 export { STASH_PREFIX as CONVERSION_STASH_ANNOTATION_PREFIX } from './conversion';
 export { NETWORK_TYPES as V1ALPHA1_NETWORK_TYPES } from './virtualmachine.conversion';
 export { VMRS_NAME_LABEL, VMRS_VERSIONS } from './virtualmachinereplicaset.resource';
+export { VIRTUAL_MACHINE_SNAPSHOTS_RESOURCE, VMSNAPSHOT_VM_NAME_LABEL } from './virtualmachinesnapshot.resource';
 export {
   virtualMachineReplicaSetResource,
   virtualMachineResource,
@@ -21,6 +23,7 @@ export {
   virtualMachineServiceResource,
   virtualMachineSetResourcePolicyResource,
   virtualMachinePublishRequestResource,
+  virtualMachineSnapshotResource,
 };
 
 /** Where VirtualMachines live in the log and the read models (the qualified resource name). */

@@ -35,6 +35,9 @@ export const secretKeySelector: JsonSchema = obj({ name: str, key: str }, ['name
 export const typedRef: JsonSchema = obj({ apiVersion: str, kind: str, name: str });
 export const localKindRef: JsonSchema = obj({ kind: str, name: str }, ['name']);
 
+/** VirtualMachineSnapshotReference: a snapshot in a VM's tree (`Unmanaged` ones were taken outside the Supervisor). */
+export const snapshotReference: JsonSchema = obj({ type: oneOfStrings('Managed', 'Unmanaged'), name: str }, ['type']);
+
 /** metav1.Condition (v1alpha2 and later). */
 export const metaCondition: JsonSchema = obj(
   {

@@ -13,6 +13,7 @@ import {
   obj,
   oneOfStrings,
   quantity,
+  snapshotReference,
   secretKeySelector,
   str,
   strList,
@@ -226,7 +227,7 @@ function statusFields(v: Version): Record<string, JsonSchema> {
     hardwareVersion: int,
   };
   const v3 = { crypto: freeForm, storage: freeForm };
-  const v5 = { nodeName: str, currentSnapshot: freeForm, rootSnapshots: list(freeForm), guest: obj({ guestID: str, guestFullName: str }), hardware: freeForm, policies: list(freeForm) };
+  const v5 = { nodeName: str, currentSnapshot: snapshotReference, rootSnapshots: list(snapshotReference), guest: obj({ guestID: str, guestFullName: str }), hardware: freeForm, policies: list(freeForm) };
   if (v === 'v1alpha2') return v2;
   if (v === 'v1alpha3') return { ...v2, ...v3 };
   return fields({ ...v2, ...v3, ...v5 }, {}, ['host']);

@@ -19,6 +19,7 @@ import { networkPolicyKindStrategies } from './networkpolicy.strategy';
 import { endpointsKindStrategies } from './endpoints.strategy';
 import { coordinationKindStrategies } from './coordination.strategy';
 import { vmReplicaSetKindStrategies } from './vmrs.strategy';
+import { vmSnapshotKindStrategies } from './vmsnapshot.strategy';
 import { defaultCrd, validateCrd, validateCrdUpdate } from '../customresources/crd.validation';
 import { validateTanzuKubernetesCluster, validateTanzuKubernetesClusterUpdate } from './tkc.strategy';
 import {
@@ -80,6 +81,7 @@ const strategies: Record<string, KindStrategy> = {
     validateUpdate: validatePublishRequestUpdate,
   },
   ...vmReplicaSetKindStrategies,
+  ...vmSnapshotKindStrategies,
   ...storageKindStrategies,
   ...quotaKindStrategies,
   ...appsKindStrategies,

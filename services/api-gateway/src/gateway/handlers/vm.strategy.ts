@@ -21,6 +21,7 @@ export function validateVirtualMachineCreate(vm: any): StatusCause[] {
     causes.push({ field: 'spec.powerState', reason: 'FieldValueInvalid', message: 'Invalid value: "Suspended": cannot set a new VM\'s power state to Suspended' });
   }
   if (vm.spec?.nextRestartTime) causes.push({ field: 'spec.nextRestartTime', reason: 'FieldValueForbidden', message: 'Forbidden: cannot restart a VM on create' });
+  if (vm.spec?.currentSnapshotName) causes.push({ field: 'spec.currentSnapshotName', reason: 'FieldValueForbidden', message: 'Forbidden: creating VM with current snapshot is not allowed' });
   return causes;
 }
 
@@ -119,6 +120,11 @@ export function validateVirtualMachineUpdate(old: any, next: any): StatusCause[]
   }
   if (!deepEqual(old.spec?.affinity, next.spec?.affinity)) causes.push({ field: 'spec.affinity', reason: 'FieldValueForbidden', message: 'Forbidden: updating Affinity is not allowed' });
   if (old.spec?.powerState && !next.spec?.powerState) causes.push({ field: 'spec.powerState', reason: 'FieldValueRequired', message: 'Required value: cannot be cleared once set' });
+  // A revert runs until the controller clears the field: another snapshot may not be asked for meanwhile.
+  const reverting = old.spec?.currentSnapshotName;
+  if (reverting && next.spec?.currentSnapshotName && next.spec.currentSnapshotName !== reverting) {
+    causes.push({ field: 'spec.currentSnapshotName', reason: 'FieldValueForbidden', message: 'Forbidden: a snapshot revert is already in progress' });
+  }
   return causes;
 }
 
