@@ -1,11 +1,14 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { eventually, startCluster, TestCluster } from '@openpacific/testing';
 import { kubectlOnTerminal } from './support/kubectl-terminal';
 
-/** hostPath volumes, hostPID and hostNetwork pods, and kubectl debug node/…, with the real kubectl on one real host. */
-describe('host namespaces, hostPath volumes and kubectl debug node', () => {
+/**
+ * hostPath volumes, hostPID and hostNetwork pods, kubectl debug node/…, a pod's own IPC and shared process namespace,
+ * and its resolver (dnsPolicy, dnsConfig), with the real kubectl on one real host.
+ */
+describe('host namespaces, hostPath volumes, kubectl debug node and pod namespaces', () => {
   let cluster: TestCluster;
   let node: string;
   let files: string;
@@ -122,5 +125,76 @@ describe('host namespaces, hostPath volumes and kubectl debug node', () => {
     expect(out).toMatch(new RegExp(`^${readFileSync('/etc/hostname', 'utf8').trim()}\\r$`, 'm'));
     expect(out).toMatch(/^1\r$/m);
     expect(code).toBe(0);
+  }, 120_000);
+
+  it('writes the resolv.conf kubelet would for dnsPolicy None and for a dnsConfig added to ClusterFirst', async () => {
+    const options = [{ name: 'ndots', value: '2' }, { name: 'edns0' }];
+    expect((await apply(sleeper('dns-none', { dnsPolicy: 'None', dnsConfig: { nameservers: ['192.0.2.10'], searches: ['corp.example'], options } }))).code).toBe(0);
+    expect((await apply(sleeper('dns-plain'))).code).toBe(0);
+    const dnsConfig = { nameservers: ['192.0.2.20'], searches: ['corp.example'], options: [{ name: 'ndots', value: '1' }, { name: 'timeout', value: '3' }] };
+    expect((await apply(sleeper('dns-added', { dnsConfig }))).code).toBe(0);
+    for (const name of ['dns-none', 'dns-plain', 'dns-added']) await running(name);
+    const resolvConf = async (name: string) => (await cluster.kubectl(['exec', name, '--', 'cat', '/etc/resolv.conf'])).stdout;
+    expect(await resolvConf('dns-none')).toBe('nameserver 192.0.2.10\nsearch corp.example\noptions ndots:2 edns0\n');
+    // ClusterFirst's own (the cluster DNS, the namespace's search path, ndots:5) with the pod's nameserver and search
+    // domain after, and its options merged by name.
+    const plain = await resolvConf('dns-plain');
+    expect(plain).toMatch(/^nameserver \S+\nsearch default\.svc\.cluster\.local svc\.cluster\.local cluster\.local\noptions ndots:5\n$/);
+    const clusterDns = /^nameserver (\S+)$/m.exec(plain)![1];
+    expect(await resolvConf('dns-added')).toBe(
+      `nameserver ${clusterDns}\nnameserver 192.0.2.20\nsearch default.svc.cluster.local svc.cluster.local cluster.local corp.example\noptions ndots:1 timeout:3\n`,
+    );
+  }, 120_000);
+
+  it('refuses a dnsConfig kube-apiserver refuses with a 422 naming the field, and writes nothing', async () => {
+    const none = await apply(sleeper('dns-bad', { dnsPolicy: 'None', dnsConfig: { searches: ['corp.example'] } }));
+    expect(none.code).not.toBe(0);
+    expect(none.stderr).toContain('The Pod "dns-bad" is invalid: spec.dnsConfig.nameservers: Required value: must provide at least one DNS nameserver when `dnsPolicy` is None');
+    const bad = await apply(sleeper('dns-bad', { dnsConfig: { nameservers: ['dns.example'], searches: ['Corp_Example'], options: [{ value: '1' }] } }));
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toContain('spec.dnsConfig.nameservers[0]: Invalid value: "dns.example": must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)');
+    expect(bad.stderr).toContain('spec.dnsConfig.searches[0]: Invalid value: "Corp_Example": a lowercase RFC 1123 subdomain');
+    expect(bad.stderr).toContain('spec.dnsConfig.options[0]: Required value: must not be empty');
+    expect((await cluster.kubectl(['get', 'pod', 'dns-bad'])).stderr).toContain('pods "dns-bad" not found');
+  }, 60_000);
+
+  it('gives each pod an IPC namespace of its own, shared by its containers; a hostIPC pod has the machine\'s', async () => {
+    const twoContainers = (name: string, spec: object = {}) => ({
+      metadata: { name },
+      spec: { containers: ['a', 'b'].map((c) => ({ name: c, image: 'busybox', command: ['sleep', '3600'] })), ...spec },
+    });
+    for (const [name, spec] of [['ipc-1', {}], ['ipc-2', {}], ['ipc-host', { hostIPC: true }]] as const) expect((await apply(twoContainers(name, spec))).code).toBe(0);
+    for (const name of ['ipc-1', 'ipc-2', 'ipc-host']) await running(name);
+    const ipc = async (pod: string, container: string) => (await cluster.kubectl(['exec', pod, '-c', container, '--', 'readlink', '/proc/self/ns/ipc'])).stdout.trim();
+    const machine = readlinkSync('/proc/self/ns/ipc');
+    const first = await ipc('ipc-1', 'a');
+    expect(first).toMatch(/^ipc:\[\d+\]$/);
+    expect(await ipc('ipc-1', 'b')).toBe(first);
+    expect(await ipc('ipc-host', 'a')).toBe(machine);
+    expect(await ipc('ipc-host', 'b')).toBe(machine);
+    // A pod's own namespace is its pause's, which only a host with a pod network gives it.
+    if (cluster.network.podCIDR) {
+      expect(first).not.toBe(machine);
+      expect(await ipc('ipc-2', 'a')).not.toBe(first);
+      expect(await ipc('ipc-2', 'a')).toBe(await ipc('ipc-2', 'b'));
+    }
+  }, 120_000);
+
+  it('shows a container of a pod with shareProcessNamespace the processes of the others, and of no other pod', async () => {
+    const pair = (name: string, spec: object) => ({
+      metadata: { name },
+      spec: { containers: [{ name: 'app', image: 'busybox', command: ['sleep', '3603.5'] }, { name: 'sidecar', image: 'busybox', command: ['sleep', '3600'] }], ...spec },
+    });
+    expect((await apply(pair('shared-pids', { shareProcessNamespace: true }))).code).toBe(0);
+    expect((await apply(pair('own-pids', {}))).code).toBe(0);
+    for (const name of ['shared-pids', 'own-pids']) await running(name);
+    const ps = async (pod: string) => (await cluster.kubectl(['exec', pod, '-c', 'sidecar', '--', 'ps', '-o', 'pid,args'])).stdout;
+    const shared = await ps('shared-pids');
+    expect(shared).toMatch(/^\s*\d+ sleep 3603\.5$/m);
+    expect(shared).toMatch(/^\s*1 \S*crx-pidns$/m);
+    const own = await ps('own-pids');
+    expect(own).toMatch(/^\s*\d+ sleep 3600$/m);
+    expect(own).not.toMatch(/sleep 3603\.5/);
+    expect(own).not.toMatch(/sleep 4242\.75/);
   }, 120_000);
 });

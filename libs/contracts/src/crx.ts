@@ -73,6 +73,11 @@ export interface PodSandboxConfig {
   hostNetwork?: boolean;
   hostPID?: boolean;
   hostIPC?: boolean;
+  /**
+   * The pod's containers share one PID namespace (`spec.shareProcessNamespace`; CRI's NamespaceMode POD): each sees the
+   * others' processes, and PID 1 is the sandbox's, as a pause container's. Never with `hostPID` (the API refuses both).
+   */
+  shareProcessNamespace?: boolean;
   /** The containers' host name: the pod's `spec.hostname`, else (absent) its name. */
   hostname?: string;
   /** The pod's name in cluster DNS when it has one (`spec.subdomain`: `<hostname>.<subdomain>.<ns>.svc.cluster.local`), listed in /etc/hosts. */

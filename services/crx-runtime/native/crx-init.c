@@ -3,6 +3,8 @@
  *
  * Usage: crx-init COMMAND [ARG...], with the set-up in the environment (the shim's container-process.ts sets it):
  *   OP_NETNS         the pod's network namespace to join (a /proc/<pid>/ns/net path), or empty
+ *   OP_IPCNS         the pod's IPC namespace to join (its pause's /proc/<pid>/ns/ipc), or empty: the host's (hostIPC,
+ *                    or a pod without a pause), as before pods had one
  *   OP_CGROUP_PROCS  cgroup.procs files the container joins before anything of it runs, separated by spaces
  *   OP_LOWER, OP_UPPER, OP_WORK, OP_MERGED   the overlay: the image's root, the container's layer, its work
  *                    directory and where the container's root is mounted
@@ -21,21 +23,22 @@
  *   OP_NO_NEW_PRIVS  `1`: the command starts with no_new_privs (allowPrivilegeEscalation: false)
  *   OP_READONLY_ROOT `1`: the container's root is mounted read-only once set up (its volumes, /dev and /proc stay
  *                    as they are mounted)
- *   OP_PIDNS         a PID namespace to join (a /proc/<pid>/ns/pid path) instead of making one: an ephemeral container
- *                    targeting another container (`kubectl debug --target`) sees and may signal its processes; its
- *                    init is then not PID 1 (its orphans go to the target's init), and its own mount and UTS
- *                    namespaces are made as for any container
+ *   OP_PIDNS         a PID namespace to join (a /proc/<pid>/ns/pid path) instead of making one: the pod's, made by
+ *                    crx-pidns, for a pod with shareProcessNamespace; or an ephemeral container's target's (`kubectl
+ *                    debug --target`), whose processes it then sees and may signal; its init is then not PID 1 (its
+ *                    orphans go to the namespace's init), and its own mount and UTS namespaces are made as for any
+ *                    container
  *   OP_HOST_NAMESPACES  namespaces the container shares with the host instead of making its own, separated by spaces:
  *                    `pid` (hostPID: it sees the machine's processes; its init is then not PID 1 and mounts a /proc of the
  *                    host's PID namespace), `uts` (hostNetwork: the host's name, which is not set)
- *   OP_ENTER         a pid: instead of setting a container up, the command joins that process's network, UTS, PID and
- *                    mount namespaces and its root (`kubectl exec`, exec probes), enters OP_WORKDIR and runs with the
+ *   OP_ENTER         a pid: instead of setting a container up, the command joins that process's network, UTS, PID,
+ *                    IPC and mount namespaces and its root (`kubectl exec`, exec probes), enters OP_WORKDIR and runs with the
  *                    OP_USER, OP_CAPS and OP_NO_NEW_PRIVS of the container, as containerd runs an exec process with
  *                    the container's user; this process waits for it (forwarding signals) and exits as it did
  *
  * What runs, in order (each step's failure is written to stderr, the container's log, and ends the start with 1):
  *   1. This process (the one the shim started, in the host's PID namespace) asks for SIGKILL when its parent, the
- *      shim, dies, joins the pod's network namespace, and unshares mount, PID and UTS namespaces; every mount
+ *      shim, dies, joins the pod's network and IPC namespaces, and unshares mount, PID and UTS namespaces; every mount
  *      below is private to the container. It forks the init and waits for it, ignoring SIGINT and SIGTERM (the
  *      init forwards those); it exits as the init did.
  *   2. The init, PID 1 of the new PID namespace, dies with this process (SIGKILL as its parent-death signal, and
@@ -73,7 +76,7 @@
 #include <unistd.h>
 
 static const char *const OP_VARIABLES[] = {
-  "OP_NETNS", "OP_CGROUP_PROCS", "OP_LOWER", "OP_UPPER", "OP_WORK", "OP_MERGED",
+  "OP_NETNS", "OP_IPCNS", "OP_CGROUP_PROCS", "OP_LOWER", "OP_UPPER", "OP_WORK", "OP_MERGED",
   "OP_VOLUMES", "OP_WORKDIR", "OP_HOSTNAME", "OP_IMAGE_PATH", "OP_USER", "OP_CAPS", "OP_NO_NEW_PRIVS",
   "OP_READONLY_ROOT", "OP_ENTER", "OP_PIDNS", "OP_HOST_NAMESPACES",
 };
@@ -441,7 +444,7 @@ static int run_init(char **argv) {
  */
 static int enter(const char *target, char **argv) {
   static const struct { const char *name; int type; } spaces[] = {
-    { "net", CLONE_NEWNET }, { "uts", CLONE_NEWUTS }, { "pid", CLONE_NEWPID }, { "mnt", CLONE_NEWNS },
+    { "net", CLONE_NEWNET }, { "uts", CLONE_NEWUTS }, { "pid", CLONE_NEWPID }, { "ipc", CLONE_NEWIPC }, { "mnt", CLONE_NEWNS },
   };
   int fds[COUNT(spaces)];
   char path[64];
@@ -486,6 +489,7 @@ int main(int argc, char **argv) {
   const char *target = env("OP_ENTER");
   if (target[0]) return enter(target, argv + 1);
   join_namespace(env("OP_NETNS"), CLONE_NEWNET, "network");
+  join_namespace(env("OP_IPCNS"), CLONE_NEWIPC, "IPC");
   /* A PID namespace joined takes effect for the init forked below, which then mounts a /proc of that namespace. */
   const char *pidns = env("OP_PIDNS");
   join_namespace(pidns, CLONE_NEWPID, "PID");

@@ -2,8 +2,8 @@
  * crx-netns: makes a pod sandbox's network namespace in one program start, for a sandbox that finds no spare ready.
  *
  * Usage: crx-netns VETH BRIDGE GATEWAY IP. It forks the sandbox's pause process, which unshares a network namespace
- * and waits there for ever (it ends on SIGKILL, SIGTERM, SIGINT or SIGHUP, as `sleep infinity` did), then over
- * rtnetlink:
+ * and the pod's IPC namespace (its containers join both, as a pause container's) and waits there for ever (it ends
+ * on SIGKILL, SIGTERM, SIGINT or SIGHUP, as `sleep infinity` did), then over rtnetlink:
  *   1. adds the veth pair VETH (on the host, on BRIDGE, up) and eth0 (in the pause's namespace);
  *   2. in that namespace: lo up, IP/32 on eth0, eth0 up, a route to GATEWAY on eth0, the default route via GATEWAY;
  *   3. on the host: IP/32 routed to BRIDGE (replacing any route left for that address).
@@ -140,13 +140,13 @@ static struct in_addr address(const char *text, const char *what) {
   return a;
 }
 
-/* The pause: a network namespace of its own, then nothing until a signal ends it. */
+/* The pause: a network and an IPC namespace of its own (one unshare), then nothing until a signal ends it. */
 static void run_pause(int ready) {
   /* First: the caller's output ends when this program does, not when the pause does. */
   int null = open("/dev/null", O_RDWR);
   for (int fd = 0; fd < 3; fd++) dup2(null, fd);
   if (null > 2) close(null);
-  int result = unshare(CLONE_NEWNET) == 0 ? 0 : errno;
+  int result = unshare(CLONE_NEWNET | CLONE_NEWIPC) == 0 ? 0 : errno;
   (void)!write(ready, &result, sizeof result);
   if (result) _exit(1);
   close(ready);
@@ -180,7 +180,7 @@ int main(int argc, char **argv) {
   if (read(ready[0], &result, sizeof result) != sizeof result) fail("the pause process ended");
   if (result) {
     errno = result;
-    fail("unshare the network namespace");
+    fail("unshare the network and IPC namespaces");
   }
 
   /* 1. The veth pair: VETH on the bridge and up here, eth0 in the pause's namespace. */

@@ -160,6 +160,15 @@ export const podSpecSchema: JsonSchema = {
     hostname: { type: 'string' },
     subdomain: { type: 'string' },
     dnsPolicy: { type: 'string' },
+    dnsConfig: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        nameservers: strings,
+        searches: strings,
+        options: { type: 'array', items: { type: 'object', additionalProperties: false, properties: { name: { type: 'string' }, value: { type: 'string' } } } },
+      },
+    },
     priority: { type: 'integer' },
     priorityClassName: { type: 'string' },
     preemptionPolicy: { type: 'string' },

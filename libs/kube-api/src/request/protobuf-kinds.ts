@@ -147,6 +147,7 @@ const podSpec: Message = {
   22: msg('tolerations', toleration, { repeated: true }),
   24: str('priorityClassName'),
   25: int('priority', true),
+  26: msg('dnsConfig', { 1: strs('nameservers'), 2: strs('searches'), 3: msg('options', { 1: str('name'), 2: str('value') }, { repeated: true }) }),
   27: bool('shareProcessNamespace', true),
   30: bool('enableServiceLinks', true),
   31: str('preemptionPolicy'),

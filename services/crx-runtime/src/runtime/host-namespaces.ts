@@ -8,14 +8,23 @@ export const HOST_ADDRESS = '127.0.0.1';
 
 /**
  * The host's namespaces an isolated container of this sandbox keeps (crx-init's OP_HOST_NAMESPACES): the PID one for
- * `hostPID`, the UTS one for `hostNetwork` (containerd gives a host-network pod the host's name too). The network one
- * is kept by joining none; containers make no IPC namespace of their own, so `hostIPC` asks for nothing more.
+ * `hostPID`, the UTS one for `hostNetwork` (containerd gives a host-network pod the host's name too). The network and
+ * IPC ones are kept by joining none (`podIpcNamespace`).
  */
 export function hostNamespaces(config: PodSandboxConfig): Pick<NonNullable<ShimSpec['isolation']>, 'hostNamespaces'> {
   const kept: ('pid' | 'uts')[] = [];
   if (config.hostPID) kept.push('pid');
   if (config.hostNetwork) kept.push('uts');
   return kept.length ? { hostNamespaces: kept } : {};
+}
+
+/**
+ * The pod's IPC namespace, which its isolated containers join (crx-init's OP_IPCNS): the one its pause made with its
+ * network namespace, as a pause container's; none (the host's) for `hostIPC`, and for a sandbox without a pause (on the
+ * host's network, or a host without a pod network), where its containers share the machine's as before.
+ */
+export function podIpcNamespace(config: PodSandboxConfig, pausePid: number | undefined): Pick<NonNullable<ShimSpec['isolation']>, 'ipcns'> {
+  return pausePid && !config.hostIPC ? { ipcns: `/proc/${pausePid}/ns/ipc` } : {};
 }
 
 /**

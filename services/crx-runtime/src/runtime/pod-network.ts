@@ -235,7 +235,8 @@ export class PodNetwork {
    */
   private startPause(): number {
     // Spawned without waiting for it (libuv reaps it if it dies while this runtime lives; init does after).
-    const child = spawn(this.tools.unshare, ['--net', '--', this.tools.sleep, 'infinity'], { stdio: 'ignore' });
+    // The pod's IPC namespace is the pause's too, made by the same unshare.
+    const child = spawn(this.tools.unshare, ['--net', '--ipc', '--', this.tools.sleep, 'infinity'], { stdio: 'ignore' });
     child.on('error', () => undefined);
     child.unref();
     const pid = child.pid;

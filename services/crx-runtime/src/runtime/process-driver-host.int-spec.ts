@@ -1,11 +1,12 @@
 import { ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ContainerConfig, PodSandboxConfig } from '@openpacific/contracts';
 import { eventually } from '@openpacific/testing';
 import { findTool, preparePodNetwork } from './pod-network';
 import { ProcessDriver } from './process-driver';
+import { processTree } from './process-tree';
 
 const shim = resolve(__dirname, '..', '..', 'dist', 'shim', 'crx-shim.js');
 // Outside 10.64–10.95 (test clusters) and 10.60 (pod-network.int-spec.ts), so they never meet.
@@ -86,6 +87,80 @@ describe('hostPath volumes and host namespaces in the process driver (isolated c
     expect(driver.podSandboxStatus(host.sandbox.id).state).toBe('SANDBOX_READY');
     const own = await run(script);
     expect(own.log).toBe(`1\n1\n${own.sandbox.config.podName}\n${own.sandbox.ip}\n# Kubernetes-managed hosts file.\n`);
+  });
+
+  (netnsCapable ? it : it.skip)('gives a pod one IPC namespace of its own, shared by its containers and exec sessions; hostIPC keeps the machine\'s', async () => {
+    /** A pod of two containers that say their IPC namespace and stay; and what an exec session in the first says. */
+    const pod = async (config: Partial<PodSandboxConfig>) => {
+      pods++;
+      const ip = config.hostNetwork ? {} : { ip: `10.59.1.${10 + pods}` };
+      const sandbox = driver.runPodSandbox({ podUid: `uid-${pods}`, podName: `ipc-${pods}`, podNamespace: 'default', ...ip, ...config });
+      const ids: string[] = [];
+      for (const name of ['a', 'b']) {
+        const c = driver.createContainer(sandbox.id, { name, image: 'busybox', command: ['sh', '-c', 'readlink /proc/self/ns/ipc; exec sleep 3600'] }, 0);
+        await driver.startContainer(c.id);
+        ids.push(c.id);
+      }
+      const seen = await eventually(() => {
+        const said = ids.map((id) => driver.readLogs({ containerId: id }).content.trim());
+        for (const s of said) expect(s).toMatch(/^ipc:\[\d+\]$/);
+        return said;
+      });
+      const exec = await driver.execSync({ containerId: ids[0], command: ['readlink', '/proc/self/ns/ipc'], timeoutSeconds: 5 });
+      for (const id of ids) await driver.stopContainer(id, 0);
+      return { containers: seen, exec: exec.stdout.trim() };
+    };
+    const machine = readlinkSync('/proc/self/ns/ipc');
+    const first = await pod({});
+    expect(first.containers[1]).toBe(first.containers[0]);
+    expect(first.exec).toBe(first.containers[0]);
+    expect(first.containers[0]).not.toBe(machine);
+    const second = await pod({});
+    expect(second.containers[0]).toBe(second.containers[1]);
+    expect(second.containers[0]).not.toBe(first.containers[0]);
+    expect(second.containers[0]).not.toBe(machine);
+    const host = await pod({ hostIPC: true });
+    expect(host).toEqual({ containers: [machine, machine], exec: machine });
+  });
+
+  it('shares one process namespace among a pod\'s containers with shareProcessNamespace, ended with its sandbox', async () => {
+    /** A pod whose first container sleeps with an argument of its own, and whose second lists the processes it sees. */
+    const pod = async (config: Partial<PodSandboxConfig>) => {
+      pods++;
+      const ip = netnsCapable ? { ip: `10.59.1.${10 + pods}` } : {};
+      const sandbox = driver.runPodSandbox({ podUid: `uid-${pods}`, podName: `pidns-${pods}`, podNamespace: 'default', ...ip, ...config });
+      const sleeper = driver.createContainer(sandbox.id, { name: 'sleeper', image: 'busybox', command: ['sleep', '3602.5'] }, 0);
+      await driver.startContainer(sleeper.id);
+      const looker = driver.createContainer(sandbox.id, { name: 'looker', image: 'busybox', command: ['sh', '-c', 'ps -o pid,args; echo "me $$"'] }, 0);
+      await driver.startContainer(looker.id);
+      await eventually(() => expect(driver.containerStatus(looker.id).state).toBe('CONTAINER_EXITED'));
+      return { sandbox, sleeper, log: driver.readLogs({ containerId: looker.id }).content };
+    };
+    const shared = await pod({ shareProcessNamespace: true });
+    // The sandbox's PID 1 (crx-pidns), the other container's process, and its own shell, none of them PID 1.
+    expect(shared.log).toMatch(/^\s*1 .*crx-pidns$/m);
+    expect(shared.log).toMatch(/^\s*\d+ sleep 3602\.5$/m);
+    expect(Number(/me (\d+)/.exec(shared.log)![1])).toBeGreaterThan(2);
+    // The pod's namespace is not the machine's: the machine's own processes are not there.
+    expect(shared.log).not.toMatch(/sleep 3601\.25/);
+    const own = await pod({});
+    expect(own.log).not.toMatch(/sleep 3602\.5/);
+    expect(own.log).toMatch(/me 2\n$/);
+    // Removing the sandbox ends its namespace: no process of the machine is left in it, its PID 1 included.
+    // The container's status pid is crx-init's first process, in the machine's namespace; its sleep is in the pod's.
+    const sleep = processTree(driver.containerStatus(shared.sleeper.id).pid!).find((pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8') === 'sleep\u00003602.5\u0000')!;
+    const namespace = readlinkSync(`/proc/${sleep}/ns/pid`);
+    expect(namespace).not.toBe(readlinkSync('/proc/self/ns/pid'));
+    const inNamespace = () => readdirSync('/proc').filter((pid) => /^\d+$/.test(pid)).filter((pid) => {
+      try {
+        return readlinkSync(`/proc/${pid}/ns/pid`) === namespace;
+      } catch {
+        return false;
+      }
+    });
+    expect(inNamespace().length).toBeGreaterThan(1);
+    await driver.removePodSandbox(shared.sandbox.id);
+    await eventually(() => expect(inNamespace()).toEqual([]));
   });
 
   (netnsCapable ? it : it.skip)('keeps a hostNetwork pod out of a network namespace without isolation too, its hostPath in VOLUME_<NAME>', async () => {

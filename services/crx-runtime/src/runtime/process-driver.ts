@@ -15,8 +15,9 @@ import { existsInImage, ImageStore } from './image-store';
 import { alive, executable, processTree, signalAll } from './process-tree';
 import { readLogFile } from './log-reader';
 import { PodNetwork, PodNetworkAttachment, PodNetworkStatus, netnsPath, SpareNetwork, writeHostsFile, writeResolvConf } from './pod-network';
-import { HOST_ADDRESS, hostNamespaces, writeHostNetworkHostsFile } from './host-namespaces';
+import { HOST_ADDRESS, hostNamespaces, podIpcNamespace, writeHostNetworkHostsFile } from './host-namespaces';
 import { SpareNetworks } from './spare-networks';
+import { endPodPidNamespace, makePodPidNamespace, PodPidNamespace, podPidNamespaceAlive, podPidNamespacePath } from './pod-pid-namespace';
 import { AttachTarget, containerWanted, RuntimeDriver, sandboxWanted } from './runtime-driver';
 import { ContainerCredentials, credentialsEnv, ShimSpec } from '../shim/container-process';
 import { capabilityMask } from './capabilities';
@@ -69,6 +70,8 @@ interface State {
   networks?: Record<string, PodNetworkAttachment>;
   /** Namespaces made ahead for the next sandboxes (netns mode); kept here so a restarted runtime adopts them. */
   spares?: SpareNetwork[];
+  /** Per sandbox with `shareProcessNamespace`: the PID 1 of the namespace its containers share. */
+  pidNamespaces?: Record<string, PodPidNamespace>;
 }
 
 
@@ -96,6 +99,8 @@ export class ProcessDriver implements RuntimeDriver {
   private readonly init: string;
   /** The host's spare pod namespaces, with a pod network. */
   private readonly spares?: SpareNetworks;
+  /** The program that makes a shared PID namespace (native/crx-pidns.c). */
+  private readonly pidnsHelper: string;
 
   constructor(
     private readonly root: string,
@@ -115,6 +120,8 @@ export class ProcessDriver implements RuntimeDriver {
     this.stateFile = StateFile.open<State>(join(root, 'state.json'), () => ({ sandboxes: {}, containers: {}, nextIp: 0 }));
     this.state = this.stateFile.value;
     this.state.networks ??= {};
+    this.state.pidNamespaces ??= {};
+    this.pidnsHelper = join(dirname(shimPath), 'crx-pidns');
     // After this turn, so that constructing a driver stays quick; a start that comes first builds it itself.
     setImmediate(() => {
       try {
@@ -164,6 +171,17 @@ export class ProcessDriver implements RuntimeDriver {
     if (config.hostNetwork) writeHostNetworkHostsFile(directory);
     else writeHostsFile(directory, ip, config.hostname ?? config.podName, config.fqdn);
     if (this.spares && network) this.state.networks![id] = this.spares.attach(id, ip);
+    // Only isolated containers have PID namespaces to share: on the host's root every process sees every other anyway.
+    if (config.shareProcessNamespace && !config.hostPID && this.images.isolating) {
+      try {
+        this.state.pidNamespaces![id] = makePodPidNamespace(this.pidnsHelper, id);
+      } catch (err) {
+        const a = this.state.networks![id];
+        if (a) this.podNetwork.network?.detach(a);
+        delete this.state.networks![id];
+        throw err;
+      }
+    }
     const sandbox: PodSandbox = { id, config, state: 'SANDBOX_READY', ip, directory, createdAt: new Date().toISOString() };
     this.state.sandboxes[id] = sandbox;
     this.save();
@@ -187,9 +205,12 @@ export class ProcessDriver implements RuntimeDriver {
       const reused = Object.entries(this.state.networks!).some(([other, a]) => other !== id && a.ip === attachment.ip && this.podNetwork.network!.alive(a));
       this.podNetwork.network.detach(attachment, reused);
     }
+    const pidNamespace = this.state.pidNamespaces![id];
+    if (pidNamespace) endPodPidNamespace(pidNamespace);
     rmSync(sandbox.directory, { recursive: true, force: true });
     delete this.state.sandboxes[id];
     delete this.state.networks![id];
+    delete this.state.pidNamespaces![id];
     this.save();
     await this.persisted();
   }
@@ -293,8 +314,8 @@ export class ProcessDriver implements RuntimeDriver {
       for (const d of ['upper', 'work', 'merged']) mkdirSync(join(layers, d), { recursive: true });
       isolation = {
         init: this.init, netns: attachment && netnsPath(attachment.pid),
-        ...(c.targetContainerId ? { pidns: `/proc/${this.imageProcess(this.container(c.targetContainerId))}/ns/pid` } : {}),
-        ...hostNamespaces(sandbox.config),
+        ...this.pidNamespaceOf(sandbox, c),
+        ...hostNamespaces(sandbox.config), ...podIpcNamespace(sandbox.config, attachment?.pid),
         lower: c.rootfs, upper: join(layers, 'upper'), work: join(layers, 'work'), merged, workingDir: c.workingDir, volumes: c.volumes,
         credentials: c.credentials,
       };
@@ -413,6 +434,19 @@ export class ProcessDriver implements RuntimeDriver {
     return { file: this.init, args: command, cwd: '/', env };
   }
 
+  /**
+   * The PID namespace a container joins instead of making its own: the pod's, when it shares one (an ephemeral
+   * container's target is in it too); else its target's, for an ephemeral container that has one.
+   */
+  private pidNamespaceOf(sandbox: PodSandbox, c: ContainerRecord): Pick<NonNullable<ShimSpec['isolation']>, 'pidns'> {
+    const shared = this.state.pidNamespaces![sandbox.id];
+    if (shared) {
+      if (!podPidNamespaceAlive(shared)) throw new CodedError(CrxErrorCodes.conflict, `pod sandbox ${sandbox.id} has lost its process namespace (its PID 1 ${shared.pid} is gone)`);
+      return { pidns: podPidNamespacePath(shared) };
+    }
+    return c.targetContainerId ? { pidns: `/proc/${this.imageProcess(this.container(c.targetContainerId))}/ns/pid` } : {};
+  }
+
   /** A container whose PID namespace another of its sandbox may join: one of the same sandbox. */
   private targetOf(sandboxId: string, id: string): string {
     const target = this.container(id);
@@ -503,10 +537,12 @@ export class ProcessDriver implements RuntimeDriver {
     return source;
   }
 
-  /** A sandbox whose network namespace is gone (its pause died with the host) is no longer ready. */
+  /** A sandbox whose network or process namespace is gone (its pause died with the host) is no longer ready. */
   private refresh(sandbox: PodSandbox): PodSandbox {
     const a = this.state.networks![sandbox.id];
-    if (a && sandbox.state === 'SANDBOX_READY' && !this.podNetwork.network?.alive(a)) {
+    const p = this.state.pidNamespaces?.[sandbox.id];
+    const lost = (a && !this.podNetwork.network?.alive(a)) || (p && !podPidNamespaceAlive(p));
+    if (lost && sandbox.state === 'SANDBOX_READY') {
       sandbox.state = 'SANDBOX_NOTREADY';
       this.save();
     }

@@ -44,7 +44,8 @@ function spareScript(tools: SpareTools, bridge: string, gateway: string): string
   return [
     'fifo=$2; veth=$3',
     'echo "shell=$$"',
-    `${tools.unshare} --net -- ${tools.sleep} infinity &`,
+    // The pod's IPC namespace too, in the same unshare: its containers join it as they join the network one.
+    `${tools.unshare} --net --ipc -- ${tools.sleep} infinity &`,
     'pause=$!',
     'echo "pause=$pause"',
     'own=$(readlink /proc/$$/ns/net)',

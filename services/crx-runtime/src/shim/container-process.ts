@@ -13,11 +13,13 @@ export interface ShimSpec {
   cgroupProcs: string[];
   /**
    * Run inside the image, set up by `init` (crx-init, native/crx-init.c): own mount, PID and UTS namespaces, an
-   * overlay over the image's rootfs, chroot; in the pod's network namespace `netns` when it has one.
+   * overlay over the image's rootfs, chroot; in the pod's network and IPC namespaces `netns`, `ipcns` when it has them.
    */
   isolation?: {
     init: string;
     netns?: string;
+    /** The pod's IPC namespace to join (`/proc/<pause>/ns/ipc`); absent: the host's (hostIPC, or a sandbox without a pause). */
+    ipcns?: string;
     /** A PID namespace to join instead of a new one (`/proc/<pid>/ns/pid` of the container an ephemeral one targets). */
     pidns?: string;
     /** The host's namespaces it keeps instead of making its own: `pid` (hostPID), `uts` (hostNetwork). */
@@ -128,7 +130,7 @@ export async function startContainerProcess(spec: ShimSpec, launcher: Launcher, 
   const [file, ...args] = iso ? [iso.init, ...spec.command] : ['/bin/sh', '-c', JOIN_CGROUPS, 'sh', ...(spec.enter ?? []), ...spec.command];
   const isolationEnv: Record<string, string> = iso
     ? {
-        OP_NETNS: iso.netns ?? '', OP_PIDNS: iso.pidns ?? '', OP_LOWER: iso.lower, OP_UPPER: iso.upper, OP_WORK: iso.work, OP_MERGED: iso.merged,
+        OP_NETNS: iso.netns ?? '', OP_IPCNS: iso.ipcns ?? '', OP_PIDNS: iso.pidns ?? '', OP_LOWER: iso.lower, OP_UPPER: iso.upper, OP_WORK: iso.work, OP_MERGED: iso.merged,
         OP_WORKDIR: iso.workingDir, OP_VOLUMES: iso.volumes.map(volumeLine).join('\n'),
         OP_IMAGE_PATH: spec.env.PATH ?? HOST_PATH, OP_HOSTNAME: spec.env.HOSTNAME ?? '',
         OP_HOST_NAMESPACES: (iso.hostNamespaces ?? []).join(' '), ...credentialsEnv(iso.credentials),

@@ -655,6 +655,7 @@ export class PodWorker {
       podUid: pod.metadata.uid, podName: pod.metadata.name, podNamespace: pod.metadata.namespace, epoch: this.opts.epoch,
       ...(address ? { ip: address } : {}), ...(dns ? { dns } : {}), ...(spec.hostname ? { hostname: spec.hostname } : {}), ...(podFqdn(pod) ? { fqdn: podFqdn(pod) } : {}),
       ...(spec.hostNetwork ? { hostNetwork: true } : {}), ...(spec.hostPID ? { hostPID: true } : {}), ...(spec.hostIPC ? { hostIPC: true } : {}),
+      ...(spec.shareProcessNamespace && !spec.hostPID ? { shareProcessNamespace: true } : {}),
     };
   }
 

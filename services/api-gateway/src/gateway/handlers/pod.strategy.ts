@@ -5,6 +5,7 @@ import { deepEqual } from './object-rules';
 import { validateEphemeralContainers, validateEphemeralContainersUpdate } from './ephemeral-containers.validation';
 import { defaultHostNetworkPorts, validateHostNamespaces } from './host-namespaces.validation';
 import { defaultPodConfig, validatePodConfig } from './pod-config.validation';
+import { validatePodDns } from './pod-dns.validation';
 import { validateSecurityContexts } from './security-context.validation';
 
 /**
@@ -116,6 +117,7 @@ export function validatePod(pod: any): StatusCause[] {
   causes.push(...validatePodConfig(spec));
   causes.push(...validateSecurityContexts(spec));
   causes.push(...validateHostNamespaces(spec));
+  causes.push(...validatePodDns(spec));
   return causes;
 }
 
