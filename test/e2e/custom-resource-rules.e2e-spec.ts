@@ -67,6 +67,16 @@ describe('custom resource validation rules', () => {
     expect(got.spec).toEqual({ minReplicas: 1, maxReplicas: 5, mode: 'fast', tags: ['web', 'api'] });
   });
 
+  it('checks string formats and rules that use Kubernetes\' CEL libraries', async () => {
+    let stderr = await refused(['apply', '-f', '-'], policy('p3', '{ maxReplicas: 3, until: tomorrow }'));
+    expect(stderr).toContain('spec.until: Invalid value: "tomorrow": spec.until in body must be of type date-time: "tomorrow"');
+    stderr = await refused(['apply', '-f', '-'], policy('p3', '{ maxReplicas: 3, memory: 8Gi }'));
+    expect(stderr).toContain('The ScalingPolicy "p3" is invalid: spec.memory: Invalid value: "string": memory must be a quantity of at most 4Gi');
+    expect((await cluster.kubectl(['get', 'scalingpolicy', 'p3'])).code).not.toBe(0);
+    await ok(['apply', '-f', '-'], policy('p3', '{ maxReplicas: 3, until: "2027-01-01T00:00:00Z", memory: 4096Mi }'));
+    expect(JSON.parse(await ok(['get', 'scalingpolicy', 'p3', '-o', 'json'])).spec).toMatchObject({ until: '2027-01-01T00:00:00Z', memory: '4096Mi' });
+  });
+
   it('evaluates the rules on writes through the status subresource', async () => {
     const status = (ready: number) => ['patch', 'scalingpolicy', 'p1', '--subresource', 'status', '--type', 'merge', '-p', JSON.stringify({ status: { ready } })];
     const stderr = await refused(status(-1));

@@ -180,6 +180,10 @@ spec:
       [crd('gadgets.example.com', 'example.com', `[{ name: v1, served: true, storage: false, schema: ${schema} }]`), 'must have exactly one version marked as storage version'],
       [crd('gadgets.example.com', 'example.com', '[{ name: v1, served: true, storage: true }]'), 'spec.versions[0].schema.openAPIV3Schema: Required value: schemas are required'],
       [crd('gadgets.example.com', 'example.com', '[{ name: v1, served: true, storage: true, schema: { openAPIV3Schema: { type: object, properties: { spec: { type: object, properties: { n: { type: integer, minimum: "x" } } } } } } }]'), 'spec.versions[0].schema.openAPIV3Schema: Invalid value'],
+      [
+        crd('gadgets.example.com', 'example.com', '[{ name: v1, served: true, storage: true, selectableFields: [{ jsonPath: .spec.ratio }], schema: { openAPIV3Schema: { type: object, properties: { spec: { type: object, properties: { ratio: { type: number } } } } } } }]'),
+        'spec.versions[0].selectableFields[0].jsonPath: Invalid value: ".spec.ratio": must point to a field of type string, boolean or integer. Enum string fields and strings with formats are allowed.',
+      ],
     ];
     for (const [manifest, message] of cases) {
       const r = await cluster.kubectl(['apply', '-f', '-'], { input: manifest });
@@ -223,6 +227,25 @@ spec: { color: blue }
     await ok(['label', 'widget', 'w1', '-n', 'shop', 'seen=yes']);
     const events = (await watch).body.trim().split('\n').map((l) => JSON.parse(l));
     expect(events.map((e) => [e.type, e.object.metadata.name, e.object.metadata.labels.seen])).toEqual([['MODIFIED', 'w1', 'yes']]);
+  });
+
+  it('selects Widgets on their selectable fields in lists and watches, and refuses other field selectors', async () => {
+    await ok(['apply', '-f', '-'], widget('w3', '{ color: green }'));
+    const table = await ok(['get', 'widgets', '-n', 'shop', '--field-selector', 'spec.color=blue']);
+    expect(table).toMatch(/^w1\s+blue\s+/m);
+    expect(table).not.toContain('w3');
+    expect((await ok(['get', 'widgets', '-n', 'shop', '--field-selector', 'spec.color!=blue,metadata.name=w3', '-o', 'name'])).trim()).toBe('widget.example.com/w3');
+    const unsupported = await cluster.kubectl(['get', 'widgets', '-n', 'shop', '--field-selector', 'spec.replicas=4']);
+    expect(unsupported.code).not.toBe(0);
+    expect(unsupported.stderr).toContain('field label not supported: spec.replicas');
+
+    const list = (await cluster.request('GET', '/apis/example.com/v1/namespaces/shop/widgets')).json();
+    const watch = cluster.request('GET', `/apis/example.com/v1/namespaces/shop/widgets?watch=1&fieldSelector=spec.color%3Dgreen&resourceVersion=${list.metadata.resourceVersion}&timeoutSeconds=3`, { timeoutMs: 10_000 });
+    await ok(['label', 'widget', 'w1', '-n', 'shop', 'selected=no']);
+    await ok(['label', 'widget', 'w3', '-n', 'shop', 'selected=yes']);
+    const events = (await watch).body.trim().split('\n').map((l) => JSON.parse(l));
+    expect(events.map((e) => [e.type, e.object.metadata.name])).toEqual([['MODIFIED', 'w3']]);
+    await ok(['delete', 'widget', 'w3', '-n', 'shop']);
   });
 
   it('does not establish a CRD whose kind another CRD of the group has, and serves cluster-scoped kinds', async () => {

@@ -34,6 +34,8 @@ export interface ResourceVersionDefinition {
   /** OpenAPI v3 schema of the whole object (apiVersion, kind, metadata, spec, status...). */
   schema: JsonSchema;
   printerColumns: PrinterColumn[];
+  /** A custom kind's field selectors besides metadata.name and metadata.namespace (`spec.color`): its selectableFields. */
+  selectableFields?: string[];
 }
 
 export interface ResourceDefinition {

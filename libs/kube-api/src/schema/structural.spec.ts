@@ -17,6 +17,7 @@ const def = definitionFromCrd({
               replicas: { type: 'integer', default: 1, minimum: 0, exclusiveMaximum: true, maximum: 10 },
               name: { type: 'string', maxLength: 3, pattern: '^[a-z]+$' },
               port: { 'x-kubernetes-int-or-string': true },
+              when: { type: 'string', format: 'date-time' },
               selector: { type: 'object', default: { app: 'web' }, properties: { app: { type: 'string' } } },
               labels: { type: 'object', additionalProperties: { type: 'string' } },
               free: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true, properties: { n: { type: 'integer', default: 5 } } },
@@ -67,6 +68,12 @@ describe('custom resources against their structural schema', () => {
       'spec.name: Invalid value: "abcD": spec.name in body should match \'^[a-z]+$\'',
     ]);
     expect(validateAgainstSchema(def, 'v1', widget({ replicas: -1 }), 'Strict').causes[0].message).toBe('Invalid value: -1: spec.replicas in body should be greater than or equal to 0');
+  });
+
+  it('checks the string formats kube-apiserver checks, after the defaults are filled in', () => {
+    const r = validateAgainstSchema(def, 'v1', widget({ when: 'tomorrow' }), 'Strict');
+    expect(r.causes).toEqual([{ field: 'spec.when', reason: 'FieldValueTypeInvalid', message: 'Invalid value: "tomorrow": spec.when in body must be of type date-time: "tomorrow"' }]);
+    expect(validateAgainstSchema(def, 'v1', widget({ when: '2026-12-04T10:00:00Z' }), 'Strict').causes).toEqual([]);
   });
 
   it('says why a schema cannot be compiled instead of throwing', () => {

@@ -1,6 +1,7 @@
 import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
 import type { JsonSchema, ResourceDefinition } from '@openpacific/contracts';
 import { boundsMessage } from './schema-messages';
+import { formatCauses } from './string-formats';
 
 export interface ValidationCause {
   field: string;
@@ -16,7 +17,8 @@ export interface ValidationResult {
   pruned: any;
 }
 
-// Formats (int32, date-time...) are not checked: custom kinds' schemas name them, and ajv knows none without a plugin.
+// ajv checks no format: built-in kinds' schemas name formats only as documentation, and a custom kind's strings are
+// checked against kube-apiserver's own list of formats (string-formats.ts).
 const ajv = new Ajv({ allErrors: true, strict: false, validateFormats: false });
 const compiled = new WeakMap<JsonSchema, ValidateFunction>();
 
@@ -32,6 +34,7 @@ export function validateAgainstSchema(def: ResourceDefinition, version: string, 
   const pruned = def.structural ? pruneStructural(v.schema, obj, '', unknownFields) : prune(v.schema, obj, '', unknownFields);
   const validate = validatorOf(v.schema);
   const causes = validate(pruned) ? [] : (validate.errors ?? []).map((e) => toCause(e, pruned));
+  if (def.structural) causes.push(...formatCauses(v.schema, pruned));
   return { causes: dedupe(causes), unknownFields, pruned };
 }
 

@@ -100,6 +100,7 @@ export function definitionFromCrd(crd: any): ResourceDefinition {
     storage: v.storage === true,
     schema: customResourceSchema(v.schema?.openAPIV3Schema ?? { type: 'object' }),
     printerColumns: printerColumns(v),
+    ...(v.selectableFields?.length ? { selectableFields: v.selectableFields.map((f: any) => String(f.jsonPath).replace(/^\./, '')) } : {}),
   }));
   const storage = specVersions.find((v) => v.storage) ?? specVersions[0];
   const scale = storage?.subresources?.scale;

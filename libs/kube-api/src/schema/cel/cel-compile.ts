@@ -1,5 +1,6 @@
 import type * as Cel from '@bufbuild/cel';
 import type { JsonSchema } from '@openpacific/contracts';
+import { kubernetesLibraries } from './library';
 
 /** One `x-kubernetes-validations` entry as a CRD writes it. */
 export interface ValidationRule {
@@ -21,17 +22,22 @@ export interface CompiledRule {
   depth: number;
 }
 
-let runtime: { cel: typeof Cel; env: Cel.CelEnv } | undefined;
+let runtime: { cel: typeof Cel; env: Cel.CelEnv; functions: Set<string> } | undefined;
 
 /**
  * The CEL library, loaded when the first rule is compiled: loading it costs hundreds of milliseconds of CPU, which a
  * gateway serving no CRD with rules (and every built-in kind) should not pay.
  */
-function celRuntime(): { cel: typeof Cel; env: Cel.CelEnv } {
+function celRuntime(): NonNullable<typeof runtime> {
   if (!runtime) {
     const cel = require('@bufbuild/cel') as typeof Cel;
     const { strings } = require('@bufbuild/cel/ext') as typeof import('@bufbuild/cel/ext');
-    runtime = { cel, env: cel.celEnv({ funcs: strings, variables: { self: cel.CelScalar.DYN, oldSelf: cel.CelScalar.DYN } }) };
+    const kubernetes = kubernetesLibraries(cel);
+    runtime = {
+      cel,
+      env: cel.celEnv({ funcs: [...strings, ...kubernetes], variables: { self: cel.CelScalar.DYN, oldSelf: cel.CelScalar.DYN } }),
+      functions: new Set([...STANDARD_FUNCTIONS, ...kubernetes.map((f) => f.name)]),
+    };
   }
   return runtime;
 }
@@ -42,13 +48,14 @@ export function isEvaluationError(result: Cel.CelResult): result is Cel.CelError
 }
 
 const VARIABLES = new Set(['self', 'oldSelf']);
-// Functions of the CEL standard library and its strings extension (as cel-go and @bufbuild/cel name them).
-const FUNCTIONS = new Set([
+// Functions of the CEL standard library and its strings extension (as cel-go and @bufbuild/cel name them); the
+// Kubernetes libraries' are added to them when the library is loaded.
+const STANDARD_FUNCTIONS = [
   'size', 'has', 'matches', 'contains', 'startsWith', 'endsWith', 'int', 'uint', 'double', 'string', 'bytes', 'bool',
   'type', 'dyn', 'duration', 'timestamp', 'getFullYear', 'getMonth', 'getDayOfYear', 'getDayOfMonth', 'getDate',
   'getDayOfWeek', 'getHours', 'getMinutes', 'getSeconds', 'getMilliseconds', 'charAt', 'indexOf', 'lastIndexOf',
   'lowerAscii', 'upperAscii', 'replace', 'split', 'substring', 'trim', 'join', 'format', 'strings.quote',
-]);
+];
 
 /** A rule kept in the log from before rules were checked, which does not compile: each object then fails on it. */
 export interface BrokenRule {
@@ -127,14 +134,22 @@ function compileExpression(text: string): { program: CompiledRule['program']; us
   } catch (err) {
     return { detail: `compilation failed: ERROR: ${(err as Error).message}` };
   }
-  const facts = { usesOldSelf: false, depth: 0, problem: undefined as string | undefined };
+  const facts: Facts = { usesOldSelf: false, depth: 0, functions: celRuntime().functions };
   inspect(parsed.expr, new Set(), 0, facts);
   if (facts.problem) return { detail: `compilation failed: ERROR: <input>: ${facts.problem}` };
   return { program: cel.plan(env, parsed) as CompiledRule['program'], usesOldSelf: facts.usesOldSelf, depth: facts.depth };
 }
 
+/** What a walk of an expression found, and the functions it may call. */
+interface Facts {
+  usesOldSelf: boolean;
+  depth: number;
+  problem?: string;
+  functions: Set<string>;
+}
+
 /** Walks a parsed expression: the variables it reads, the functions it calls, how deeply its comprehensions nest. */
-function inspect(expr: any, bound: Set<string>, depth: number, facts: { usesOldSelf: boolean; depth: number; problem?: string }): void {
+function inspect(expr: any, bound: Set<string>, depth: number, facts: Facts): void {
   if (!expr?.exprKind || facts.problem) return;
   const { case: kind, value } = expr.exprKind;
   switch (kind) {
@@ -148,8 +163,8 @@ function inspect(expr: any, bound: Set<string>, depth: number, facts: { usesOldS
       // `strings.quote(x)` parses as a call of quote on a variable strings: a qualified name.
       const target = value.target?.exprKind;
       const qualified = target?.case === 'identExpr' && !bound.has(target.value.name) ? `${target.value.name}.${value.function}` : undefined;
-      const name = qualified && FUNCTIONS.has(qualified) ? qualified : value.function;
-      if (!/^[_@!]/.test(name) && !FUNCTIONS.has(name)) facts.problem = `undeclared reference to '${name}' (in container '')`;
+      const name = qualified && facts.functions.has(qualified) ? qualified : value.function;
+      if (!/^[_@!]/.test(name) && !facts.functions.has(name)) facts.problem = `undeclared reference to '${name}' (in container '')`;
       if (name !== qualified) inspect(value.target, bound, depth, facts);
       for (const arg of value.args) inspect(arg, bound, depth, facts);
       return;

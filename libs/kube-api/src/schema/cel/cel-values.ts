@@ -1,11 +1,14 @@
 import type { JsonSchema } from '@openpacific/contracts';
+import { formattedForCel } from './cel-formats';
 
 /**
  * A JSON value as CEL sees it under its schema: objects as maps (so `self.x` and `has(self.x)` work on them),
- * integers as CEL ints (bigint), `number` fields as doubles even when whole.
+ * integers as CEL ints (bigint), `number` fields as doubles even when whole, strings of some formats as timestamps,
+ * durations or bytes (cel-formats.ts).
  */
 export function toCel(schema: JsonSchema | undefined, value: unknown): unknown {
   if (value === null || value === undefined) return null;
+  if (typeof value === 'string' && typeof schema?.format === 'string') return formattedForCel(schema.format, value) ?? value;
   if (typeof value === 'number') return schema?.type === 'number' || !Number.isInteger(value) ? value : BigInt(value);
   if (Array.isArray(value)) return value.map((x) => toCel(schema?.items, x));
   if (typeof value === 'object') {

@@ -27,10 +27,10 @@ describe('x-kubernetes-validations of a CRD', () => {
   });
 
   it('refuses unknown variables and functions, and names the version when schemas differ', () => {
-    const spec = { type: 'object', properties: { a: { type: 'string', 'x-kubernetes-validations': [{ rule: 'self == other' }, { rule: 'isURL(self)' }, { rule: 'self.reverse() == self' }] } } };
+    const spec = { type: 'object', properties: { a: { type: 'string', 'x-kubernetes-validations': [{ rule: 'self == other' }, { rule: 'isSemver(self)' }, { rule: 'self.reverse() == self' }] } } };
     expect(lines([version('v1', spec), version('v2', { type: 'object' })]).map((l) => l.replace(/ Invalid value: .*}: /, ' '))).toEqual([
       "spec.versions[0].schema.openAPIV3Schema.properties[spec].properties[a].x-kubernetes-validations[0].rule: compilation failed: ERROR: <input>: undeclared reference to 'other' (in container '')",
-      "spec.versions[0].schema.openAPIV3Schema.properties[spec].properties[a].x-kubernetes-validations[1].rule: compilation failed: ERROR: <input>: undeclared reference to 'isURL' (in container '')",
+      "spec.versions[0].schema.openAPIV3Schema.properties[spec].properties[a].x-kubernetes-validations[1].rule: compilation failed: ERROR: <input>: undeclared reference to 'isSemver' (in container '')",
       "spec.versions[0].schema.openAPIV3Schema.properties[spec].properties[a].x-kubernetes-validations[2].rule: compilation failed: ERROR: <input>: undeclared reference to 'reverse' (in container '')",
     ]);
   });

@@ -1,6 +1,7 @@
 import { crdNames, customResourceSchema } from '@openpacific/contracts';
 import { parseJsonPath, schemaCompileError, StatusCause, validateDns1123Label, validateDns1123Subdomain } from '@openpacific/kube-api';
 import { validateCrdRules } from './crd-rules.validation';
+import { validateSelectableFields } from './crd-selectable-fields.validation';
 
 const COLUMN_TYPES = ['boolean', 'date', 'integer', 'number', 'string'];
 const SCHEMA_TYPES = ['array', 'boolean', 'integer', 'number', 'object', 'string'];
@@ -78,6 +79,7 @@ function validateVersions(versions: any[] | undefined): StatusCause[] {
     causes.push(...validateSchema(v.schema?.openAPIV3Schema, `${field}.schema.openAPIV3Schema`));
     causes.push(...validateColumns(v.additionalPrinterColumns ?? [], `${field}.additionalPrinterColumns`));
     causes.push(...validateScale(v.subresources?.scale, `${field}.subresources.scale`));
+    causes.push(...validateSelectableFields(v, `${field}.selectableFields`));
   });
   const storage = versions.filter((v) => v.storage === true).length;
   if (storage !== 1) causes.push(invalidValue('spec.versions', versions.map((v) => v.name), 'must have exactly one version marked as storage version'));

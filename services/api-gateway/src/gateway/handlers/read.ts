@@ -7,20 +7,26 @@ import { convertObject, ServedResource } from '../registry/registry';
 import { foldHistory } from './history';
 import { ContinueToken, continueExpired, decodeContinue, ListMeta, ListSnapshots, ListState, pageOf, parseLimit } from './list-pages';
 
-/** Field selectors every kind supports, plus the ones a kind adds (kube-apiserver's per-kind field labels). */
+const isCoreEvent = (served: ServedResource) => served.def.kind === 'Event' && served.def.group === '';
+
+/**
+ * Field selectors every kind supports, plus the ones a kind adds (kube-apiserver's per-kind field labels; a custom
+ * kind's selectableFields).
+ */
 export function supportedFields(served: ServedResource): string[] {
   const base = ['metadata.name', 'metadata.namespace'];
-  if (served.def.kind === 'Event' && served.def.group === '') {
+  if (isCoreEvent(served)) {
     return [...base, 'involvedObject.kind', 'involvedObject.namespace', 'involvedObject.name', 'involvedObject.uid',
       'involvedObject.apiVersion', 'involvedObject.resourceVersion', 'involvedObject.fieldPath', 'reason', 'reportingComponent', 'source', 'type'];
   }
   if (served.def.kind === 'Namespace' && served.def.group === '') return [...base, 'status.phase'];
   if (served.def.kind === 'Pod' && served.def.group === '') return [...base, 'spec.nodeName', 'spec.restartPolicy', 'spec.schedulerName', 'status.phase', 'status.podIP'];
-  return base;
+  return [...base, ...(served.version.selectableFields ?? [])];
 }
 
-export function fieldValue(obj: any, field: string): string | undefined {
-  if (field === 'source') return obj.source?.component;
+/** A field selector's value: the field as text (integers and booleans too); an Event's `source` is its component. */
+export function fieldValue(obj: any, field: string, event = false): string | undefined {
+  if (event && field === 'source') return obj.source?.component;
   const v = field.split('.').reduce((o, k) => (o == null ? undefined : o[k]), obj);
   return v === undefined || v === null ? undefined : String(v);
 }
@@ -31,9 +37,10 @@ export function selectorFor(r: ResourceRequest): (obj: any) => boolean {
   const fs = r.query.get('fieldSelector');
   const labels = ls ? parseLabelSelector(ls) : undefined;
   const fields = fs ? parseFieldSelector(fs, supportedFields(r.target.served)) : undefined;
+  const event = isCoreEvent(r.target.served);
   return (obj) =>
     (!labels || matchesLabelSelector(labels, obj.metadata.labels ?? {})) &&
-    (!fields || matchesFieldSelector(fields, (f: string) => fieldValue(obj, f)));
+    (!fields || matchesFieldSelector(fields, (f: string) => fieldValue(obj, f, event)));
 }
 
 export async function handleGet(core: GatewayCore, r: ResourceRequest): Promise<void> {
