@@ -104,6 +104,46 @@ describe('Jobs', () => {
     await eventually(async () => expect(await podsOf('victim')).toEqual([]), { timeoutMs: 60_000 });
   }, 150_000);
 
+  it('releases a pod relabelled out of its selector (reference and tracking finalizer gone), and another Job whose selector matches adopts it unrestarted', async () => {
+    // Jobs with a selector of their own (manualSelector), as kubectl would send them.
+    const selected = (name: string, app: string) => {
+      const manifest = JSON.parse(job(name, { manualSelector: true, selector: { matchLabels: { app } } }, ['sleep', '300']));
+      manifest.spec.template.metadata = { labels: { app } };
+      return JSON.stringify(manifest);
+    };
+    const podsLabelled = async (app: string) => (await getJson('pods', '-l', `app=${app}`)).items.filter((p: any) => !p.metadata.deletionTimestamp);
+    await apply(selected('giver', 'giver'));
+    let taken: any;
+    await eventually(async () => {
+      [taken] = await podsLabelled('giver');
+      expect(taken?.status?.phase).toBe('Running');
+    }, { timeoutMs: 60_000, intervalMs: 250 });
+    expect((await cluster.kubectl(['label', 'pod', taken.metadata.name, 'app=taker', '--overwrite'])).code).toBe(0);
+    await eventually(async () => {
+      const released = await getJson('pod', taken.metadata.name);
+      expect(released.metadata.ownerReferences).toBeUndefined();
+      expect(released.metadata.finalizers).toBeUndefined();
+      // The giver replaces the pod it let go.
+      const replacements = await podsLabelled('giver');
+      expect(replacements.map((p: any) => p.metadata.name)).not.toContain(taken.metadata.name);
+      expect(replacements).toHaveLength(1);
+    }, { timeoutMs: 60_000, intervalMs: 250 });
+    await apply(selected('taker', 'taker'));
+    const taker = await getJson('job', 'taker');
+    await eventually(async () => {
+      const adopted = await getJson('pod', taken.metadata.name);
+      expect(adopted.metadata.uid).toBe(taken.metadata.uid);
+      expect(adopted.metadata.ownerReferences).toEqual([{ apiVersion: 'batch/v1', kind: 'Job', name: 'taker', uid: taker.metadata.uid, controller: true, blockOwnerDeletion: true }]);
+      expect(adopted.metadata.finalizers).toEqual(['batch.kubernetes.io/job-tracking']);
+      expect(adopted.status.phase).toBe('Running');
+      // It fills the taker's parallelism of one: the taker makes no pod of its own.
+      expect((await podsLabelled('taker')).map((p: any) => p.metadata.name)).toEqual([taken.metadata.name]);
+      expect((await getJson('job', 'taker')).status).toMatchObject({ active: 1 });
+    }, { timeoutMs: 60_000, intervalMs: 250 });
+    for (const name of ['giver', 'taker']) expect((await cluster.kubectl(['delete', 'job', name, '--timeout=60s'], { timeoutMs: 70_000 })).code).toBe(0);
+    await eventually(async () => expect(await podsLabelled('taker')).toEqual([]), { timeoutMs: 60_000 });
+  }, 150_000);
+
   it('leaves a Job managed by another controller alone, and refuses a bad or changed spec.managedBy (422), writing nothing', async () => {
     await apply(job('elsewhere', { managedBy: 'example.com/other' }, ['true']));
     const other = await getJson('job', 'elsewhere');

@@ -56,6 +56,45 @@ describe('DaemonSets and StatefulSets', () => {
     return r.stdout;
   };
 
+  /**
+   * `kubectl delete --cascade=orphan` leaves the pods running, their owner references gone (the garbage collector's
+   * orphan finalizer); the same manifest applied again adopts them and their history back, without a restart or a roll.
+   */
+  const orphanedAndAdoptedBack = async (resource: 'ds' | 'sts', kind: string, name: string, manifest: string) => {
+    const uids = (pods: any[]) => pods.map((p) => p.metadata.uid).sort();
+    const before = await podsOf(name);
+    expect(before.length).toBeGreaterThan(0);
+    expect((await kubectl(['delete', resource, name, '--cascade=orphan'])).code).toBe(0);
+    await eventually(async () => {
+      expect((await kubectl(['get', resource, name])).stderr).toContain('NotFound');
+      const pods = await podsOf(name);
+      expect(uids(pods)).toEqual(uids(before));
+      for (const p of pods) {
+        expect(p.metadata.ownerReferences).toBeUndefined();
+        expect(p.status.phase).toBe('Running');
+      }
+      for (const rev of (await getJson('controllerrevisions', '-l', `app=${name}`)).items) expect(rev.metadata.ownerReferences).toBeUndefined();
+    }, { timeoutMs: 60_000 });
+    await apply(manifest);
+    const owner = await getJson(resource, name);
+    const ownedBy = [expect.objectContaining({ kind, name, uid: owner.metadata.uid, controller: true })];
+    await eventually(async () => {
+      const pods = await podsOf(name);
+      expect(uids(pods)).toEqual(uids(before));
+      for (const p of pods) {
+        expect(p.metadata.ownerReferences).toEqual(ownedBy);
+        expect(p.status.containerStatuses[0].restartCount).toBe(before.find((b) => b.metadata.uid === p.metadata.uid).status.containerStatuses[0].restartCount);
+      }
+      const revisions = (await getJson('controllerrevisions', '-l', `app=${name}`)).items;
+      expect(revisions).toHaveLength(1);
+      expect(revisions[0].metadata.ownerReferences).toEqual(ownedBy);
+    }, { timeoutMs: 60_000 });
+    await rolledOut(`${resource}/${name}`);
+    expect(uids(await podsOf(name))).toEqual(uids(before));
+    expect((await kubectl(['delete', resource, name])).code).toBe(0);
+    await eventually(async () => expect(await podsOf(name)).toEqual([]), { timeoutMs: 60_000 });
+  };
+
   beforeAll(async () => {
     cluster = await startCluster({ label: 'sets' });
     await cluster.hostsReady(3);
@@ -145,6 +184,12 @@ describe('DaemonSets and StatefulSets', () => {
       expect(zero.stderr).toContain('spec.updateStrategy.rollingUpdate.maxUnavailable: Required value: cannot be 0 when maxSurge is 0');
       expect((await kubectl(['get', 'ds', 'bad', 'zero'])).stderr).toContain('NotFound');
     });
+
+    it('leaves its pods running without an owner when deleted with --cascade=orphan, and adopts them back unrestarted when applied again', async () => {
+      await apply(daemonSet('keepers'));
+      await rolledOut('ds/keepers');
+      await orphanedAndAdoptedBack('ds', 'DaemonSet', 'keepers', daemonSet('keepers'));
+    }, 200_000);
 
     it('takes its pods with it when deleted', async () => {
       expect((await kubectl(['delete', 'ds', 'edge'])).code).toBe(0);
@@ -261,6 +306,12 @@ describe('DaemonSets and StatefulSets', () => {
       }, { timeoutMs: 60_000 });
       expect((await kubectl(['delete', 'sts', 'slow'])).code).toBe(0);
     }, 150_000);
+
+    it('leaves its members running without an owner when deleted with --cascade=orphan, and adopts them back unrestarted when applied again', async () => {
+      await apply(statefulSet('kept', { replicas: 2 }));
+      await rolledOut('sts/kept');
+      await orphanedAndAdoptedBack('sts', 'StatefulSet', 'kept', statefulSet('kept', { replicas: 2 }));
+    }, 240_000);
 
     it('refuses a maxUnavailable of 0, naming the field, and writes nothing', async () => {
       const r = await kubectl(['apply', '-f', '-'], { input: statefulSet('zero', { updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 0 } } }) });

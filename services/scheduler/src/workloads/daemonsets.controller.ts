@@ -1,7 +1,7 @@
 import type { Logger } from '@openpacific/service-kit';
 import { CONTROLLER_REVISION_HASH_LABEL, CONTROLLER_REVISIONS_RESOURCE, DAEMONSETS_RESOURCE, HOSTS_RESOURCE, ObjectEventTypes, POD_TEMPLATE_GENERATION_LABEL, PRIORITY_CLASSES_RESOURCE, SERVICE_ACCOUNTS_RESOURCE } from '@openpacific/contracts';
 import { controllerReadModel, type FollowerDeps, sameJson, type SharedFollower, StoredObject } from '@openpacific/objects';
-import { claim } from './claims';
+import { claim, claimRevisions } from './claims';
 import { syncRevisions } from './controller-revisions';
 import { pinnedSpec, planDaemonSet } from './daemonset-logic';
 import { FailedPodsBackoff } from './daemonset-backoff';
@@ -51,6 +51,7 @@ export class DaemonSetsController extends PodOwnersController {
   private async syncDaemonSet(stored: StoredObject): Promise<number | undefined> {
     const ds = stored.object;
     const candidates = this.model.list('pods', ds.metadata.namespace).map((s) => s.object);
+    if (await claimRevisions(this.claimContext, ds, DAEMONSET_CONTROLLER)) return undefined;
     if (await claim(this.claimContext, ds, 'pods', candidates, DAEMONSET_CONTROLLER)) return undefined;
     const pods = candidates.filter((p) => controllerOf(p)?.uid === ds.metadata.uid);
     if (this.awaitingCreates(ds, pods)) return undefined;

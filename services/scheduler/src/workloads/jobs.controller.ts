@@ -1,10 +1,11 @@
 import type { Logger } from '@openpacific/service-kit';
-import { JOB_COMPLETION_INDEX_ANNOTATION, JOB_COMPLETION_INDEX_ENV, JOB_CONTROLLER_MANAGER, JOB_TRACKING_FINALIZER, JOBS_RESOURCE, ObjectEventTypes, PRIORITY_CLASSES_RESOURCE, SERVICE_ACCOUNTS_RESOURCE } from '@openpacific/contracts';
+import { JOB_COMPLETION_INDEX_ANNOTATION, JOB_COMPLETION_INDEX_ENV, JOB_CONTROLLER_MANAGER, JOB_TRACKING_FINALIZER, jobCondition, JOBS_RESOURCE, ObjectEventTypes, PRIORITY_CLASSES_RESOURCE, SERVICE_ACCOUNTS_RESOURCE } from '@openpacific/contracts';
 import { controllerReadModel, type FollowerDeps, sameJson, type SharedFollower, StoredObject } from '@openpacific/objects';
 import { decideJob, INDEX_FAILURE_COUNT_ANNOTATION, INDEX_IGNORED_FAILURE_COUNT_ANNOTATION, type IndexFailures } from './job-logic';
 import { holdsTracking, settleCounts } from './job-tracking';
+import { claim } from './claims';
 import { append, clean, controllerNamed, PodOwnersController, PodShape, timestamp, workloadEvent } from './owned-pods';
-import { controllerOf, ownedPodEvent } from './workload-logic';
+import { controllerOf, ownedPodEvent, selectedByAny } from './workload-logic';
 
 const JOB_CONTROLLER = controllerNamed('job-controller');
 
@@ -45,6 +46,9 @@ function trackedPod(shape?: PodShape): PodShape {
 /** A Job this controller syncs: `spec.managedBy` unset or its own (another controller, such as a queue's, owns the rest). */
 const managedHere = (job: any) => (job.spec?.managedBy ?? JOB_CONTROLLER_MANAGER) === JOB_CONTROLLER_MANAGER;
 
+/** A Job that adopts and releases pods: one this controller syncs that has not finished (a finished Job's sync stops before it claims any, as in kube-controller-manager). */
+const adopting = (job: any) => managedHere(job) && !jobCondition(job, 'Complete') && !jobCondition(job, 'Failed');
+
 const TTL_CONTROLLER = controllerNamed('ttl-after-finished-controller');
 /** Pods a Job creates per pass (kube-controller-manager's burst for Jobs). */
 const BURST = 500;
@@ -57,7 +61,8 @@ const BURST = 500;
  * restarts under OnFailure) against `backoffLimit` or `backoffLimitPerIndex`, wait the pod-failure back-off before
  * a replacement, enforce `activeDeadlineSeconds`, suspend and resume, and write the status and conditions
  * `kubectl get jobs` and `kubectl wait` read (job-logic.ts decides; this class writes). Every pod carries the `batch.kubernetes.io/job-tracking` finalizer until it is counted (job-tracking.ts), so deleted
- * finished pods change no count. Finished pods are kept for their logs; the Job's deletion takes them,
+ * finished pods change no count. Until it finishes a Job adopts the orphans its selector matches and releases its
+ * pods it no longer matches (claims.ts), the finalizer coming and going with its reference. Finished pods are kept for their logs; the Job's deletion takes them,
  * and a finished Job with `ttlSecondsAfterFinished` is deleted once that time has passed.
  */
 export class JobsController extends PodOwnersController {
@@ -71,8 +76,12 @@ export class JobsController extends PodOwnersController {
 
   /** `backoffMs`: the first pod-failure back-off (10 s by default; tests shorten it). */
   constructor(deps: FollowerDeps<Logger> & { log: SharedFollower }, opts: { resyncMs?: number; admissionTimeoutMs?: number; backoffMs?: number } = {}) {
-    // Of the pods, only Jobs' own: the scheduler's other controllers hold every pod already.
-    super(deps, controllerReadModel([JOBS_RESOURCE, 'pods', SERVICE_ACCOUNTS_RESOURCE, PRIORITY_CLASSES_RESOURCE]), 'jobs', { ...opts, keep: (e) => ownedPodEvent(e, 'Job') });
+    // Of the pods, only Jobs' own and the orphans one of them selects (to adopt): the scheduler's other controllers hold every pod already.
+    const model = controllerReadModel([JOBS_RESOURCE, 'pods', SERVICE_ACCOUNTS_RESOURCE, PRIORITY_CLASSES_RESOURCE]);
+    super(deps, model, 'jobs', {
+      ...opts,
+      keep: (e) => ownedPodEvent(e, 'Job', (pod) => selectedByAny(model.list(JOBS_RESOURCE, pod.metadata?.namespace).map((s) => s.object).filter(adopting), pod)),
+    });
     this.backoffMs = opts.backoffMs;
   }
 
@@ -130,7 +139,10 @@ export class JobsController extends PodOwnersController {
   private async syncJob(stored: StoredObject): Promise<number | undefined> {
     const job = stored.object;
     if (!managedHere(job)) return undefined;
-    const pods = this.model.list('pods', job.metadata.namespace).map((s) => s.object).filter((p) => controllerOf(p)?.uid === job.metadata.uid);
+    const candidates = this.model.list('pods', job.metadata.namespace).map((s) => s.object);
+    // Adopted pods get the tracking finalizer with the reference, released ones lose both (kube's ClaimPods with finalizers).
+    if (adopting(job) && (await claim(this.claimContext, job, 'pods', candidates, JOB_CONTROLLER, { finalizer: JOB_TRACKING_FINALIZER }))) return undefined;
+    const pods = candidates.filter((p) => controllerOf(p)?.uid === job.metadata.uid);
     if (this.awaitingCreates(job, pods)) return undefined;
     const decision = decideJob(job, pods, new Date(), { backoffMs: this.backoffMs, released: this.released });
     if (decision.expired) {

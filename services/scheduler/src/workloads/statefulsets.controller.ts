@@ -5,7 +5,7 @@ import {
   STATEFULSETS_RESOURCE, PRIORITY_CLASSES_RESOURCE, SERVICE_ACCOUNTS_RESOURCE,
 } from '@openpacific/contracts';
 import { controllerReadModel, type FollowerDeps, sameJson, type SharedFollower, StoredObject } from '@openpacific/objects';
-import { claim } from './claims';
+import { claim, claimRevisions } from './claims';
 import { revisionTemplate, syncRevisions } from './controller-revisions';
 import { append, clean, controllerNamed, nextAvailable, ownerRef, PodOwnersController, PodShape, timestamp, workloadEvent } from './owned-pods';
 import { claimName, ordinalOf, planStatefulSet, revisionOfPod } from './statefulset-logic';
@@ -42,8 +42,9 @@ export class StatefulSetsController extends PodOwnersController {
     const set = stored.object;
     const ns = set.metadata.namespace;
     const candidates = this.model.list('pods', ns).map((s) => s.object);
+    if (await claimRevisions(this.claimContext, set, STATEFULSET_CONTROLLER)) return undefined;
     // The selector claims only pods named as members (Kubernetes' isMemberOf).
-    if (await claim(this.claimContext, set, 'pods', candidates, STATEFULSET_CONTROLLER, (p) => ordinalOf(set, p.metadata.name) !== undefined)) return undefined;
+    if (await claim(this.claimContext, set, 'pods', candidates, STATEFULSET_CONTROLLER, { isMember: (p) => ordinalOf(set, p.metadata.name) !== undefined })) return undefined;
     const pods = candidates.filter((p) => controllerOf(p)?.uid === set.metadata.uid);
     if (this.awaitingCreates(set, pods)) return undefined;
     const inUse = new Set(pods.map(revisionOfPod).filter((r): r is string => !!r));

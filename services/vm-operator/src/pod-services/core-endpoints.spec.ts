@@ -1,4 +1,4 @@
-import { isMirrorable, mirroredSlices, podServiceEndpointsLabels, podServiceSubsets } from './core-endpoints';
+import { isMirrorable, mirroredSlices, podServiceEndpointsLabels, podServiceSubsets, truncateSubsets } from './core-endpoints';
 
 const service = (spec: any = {}, labels?: any) => ({
   apiVersion: 'v1', kind: 'Service', metadata: { namespace: 'shop', name: 'web', uid: 'svc-uid', ...(labels ? { labels } : {}) },
@@ -93,5 +93,44 @@ describe('mirroredSlices (the EndpointSliceMirroring controller)', () => {
     expect(mirroredSlices({ metadata: { namespace: 'shop', name: 'legacy', uid: 'u' } })).toEqual([]);
     expect(isMirrorable(endpoints([], { labels: { 'endpointslice.kubernetes.io/skip-mirror': 'true' } }))).toBe(false);
     expect(isMirrorable(endpoints([], { labels: { 'endpointslice.kubernetes.io/skip-mirror': 'false' } }))).toBe(true);
+  });
+});
+
+describe('truncateSubsets (the endpoints controller\'s cap)', () => {
+  const ips = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => ({ ip: `${prefix}.${i}` }));
+  const ports = (port: number) => [{ port, protocol: 'TCP' }];
+
+  it('leaves subsets that fit as they are', () => {
+    const subsets = [{ addresses: ips('10.0.0', 6), notReadyAddresses: ips('10.0.1', 4), ports: ports(80) }];
+    expect(truncateSubsets(subsets, 10)).toEqual({ subsets, truncated: false });
+  });
+
+  it('keeps every ready address and cuts the not-ready ones in proportion to the room left', () => {
+    const { subsets, truncated } = truncateSubsets([
+      { addresses: ips('10.0.0', 4), notReadyAddresses: ips('10.0.1', 6), ports: ports(80) },
+      { addresses: ips('10.1.0', 2), notReadyAddresses: ips('10.1.1', 2), ports: ports(81) },
+    ], 10);
+    expect(truncated).toBe(true);
+    // Room for 4 not-ready of 8: ceil(6/8*4) = 3 from the first subset, the 1 left from the second.
+    expect(subsets).toEqual([
+      { addresses: ips('10.0.0', 4), notReadyAddresses: ips('10.0.1', 3), ports: ports(80) },
+      { addresses: ips('10.1.0', 2), notReadyAddresses: ips('10.1.1', 1), ports: ports(81) },
+    ]);
+  });
+
+  it('when the ready addresses alone are too many, cuts them in proportion and drops every not-ready one', () => {
+    const { subsets, truncated } = truncateSubsets([
+      { addresses: ips('10.0.0', 9), notReadyAddresses: ips('10.0.1', 3), ports: ports(80) },
+      { addresses: ips('10.1.0', 3), ports: ports(81) },
+    ], 10);
+    expect(truncated).toBe(true);
+    // ceil(9/12*10) = 8, then the 2 left of ceil(3/12*10) = 3.
+    expect(subsets).toEqual([{ addresses: ips('10.0.0', 8), ports: ports(80) }, { addresses: ips('10.1.0', 2), ports: ports(81) }]);
+  });
+
+  it('caps at 1000 by default', () => {
+    const { subsets, truncated } = truncateSubsets([{ addresses: ips('10.0.0', 1001), ports: ports(80) }]);
+    expect(truncated).toBe(true);
+    expect(subsets[0].addresses).toHaveLength(1000);
   });
 });

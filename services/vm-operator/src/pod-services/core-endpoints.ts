@@ -73,6 +73,40 @@ export function podServiceSubsets(service: any, pods: any[]): any[] {
     }));
 }
 
+/** The most addresses kube-controller-manager's endpoints controller puts in one Endpoints object (EndpointSlices have no such cap). */
+export const MAX_ENDPOINTS_ADDRESSES = 1000;
+/** The annotation it sets, to `truncated`, on Endpoints it cut down to that many, and removes once they fit. */
+export const OVER_CAPACITY_ANNOTATION = 'endpoints.kubernetes.io/over-capacity';
+
+/**
+ * Subsets cut down to `max` addresses as the endpoints controller's truncateEndpoints does: ready addresses first —
+ * when they alone are too many, they are kept in proportion to each subset's share (rounded up, the last subsets
+ * getting what is left) and every not-ready address goes; otherwise the not-ready ones are cut the same way to the
+ * room the ready ones leave. Each subset keeps its first addresses (in its sorted order). `truncated` says whether
+ * any went.
+ */
+export function truncateSubsets(subsets: any[], max = MAX_ENDPOINTS_ADDRESSES): { subsets: any[]; truncated: boolean } {
+  const count = (key: 'addresses' | 'notReadyAddresses') => subsets.reduce((n, s) => n + (s[key]?.length ?? 0), 0);
+  const ready = count('addresses');
+  const notReady = count('notReadyAddresses');
+  if (ready + notReady <= max) return { subsets, truncated: false };
+  const cutReady = ready > max;
+  const room = cutReady ? max : max - ready;
+  const total = cutReady ? ready : notReady;
+  const key = cutReady ? 'addresses' : 'notReadyAddresses';
+  let left = room;
+  const cut = subsets.map((subset) => {
+    const wanted = Math.min(Math.ceil(((subset[key]?.length ?? 0) / total) * room), left);
+    const kept = (subset[key] ?? []).slice(0, wanted);
+    left -= kept.length;
+    const { addresses: _a, notReadyAddresses: _n, ...rest } = subset;
+    const next: any = cutReady ? {} : { ...(subset.addresses ? { addresses: subset.addresses } : {}) };
+    if (kept.length) next[key] = kept;
+    return { ...next, ...rest };
+  });
+  return { subsets: cut, truncated: true };
+}
+
 /** The labels of a Service's Endpoints: the Service's, the skip-mirror label (its slices are the endpointslice controller's), and the headless mark. */
 export function podServiceEndpointsLabels(service: any): Record<string, string> {
   return {

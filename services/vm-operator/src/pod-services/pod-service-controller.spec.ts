@@ -252,6 +252,31 @@ describe('PodServiceController and Services without a selector', () => {
     expect(log.byController().some((e) => e.data.resource === ENDPOINTS_RESOURCE && e.data.object.metadata.name === 'vms')).toBe(false);
   }, 15_000);
 
+  it('truncates its Endpoints past 1000 addresses, ready ones first, with the over-capacity annotation, and drops it once they fit', async () => {
+    const ip = (i: number) => `127.1.${Math.floor(i / 250)}.${(i % 250) + 1}`;
+    for (let i = 0; i < 1000; i++) await log.write('pods', readyPod('big', `web-${i}`, { app: 'web' }, ip(i)));
+    const late = readyPod('big', 'web-late', { app: 'web' }, '127.9.0.1');
+    await log.write('pods', { ...late, status: { ...late.status, conditions: [{ type: 'Ready', status: 'False' }] } });
+    await log.write(SERVICES_RESOURCE, svc('big', 'web', '127.214.0.9', [{ name: 'http', port: 18090, targetPort: backendPort, protocol: 'TCP' }], { app: 'web' }));
+    await eventually(() => {
+      const endpoints = log.get(ENDPOINTS_RESOURCE, 'big', 'web');
+      expect(endpoints?.metadata.annotations['endpoints.kubernetes.io/over-capacity']).toBe('truncated');
+      // 1000 ready addresses fill it: the not-ready one is cut.
+      expect(endpoints.subsets).toHaveLength(1);
+      expect(endpoints.subsets[0].addresses).toHaveLength(1000);
+      expect(endpoints.subsets[0].notReadyAddresses).toBeUndefined();
+    }, { timeoutMs: 10_000 });
+    // The EndpointSlice is not truncated: it lists every endpoint.
+    expect(log.get(ENDPOINT_SLICES_RESOURCE, 'big', 'web').endpoints).toHaveLength(1001);
+    await log.write('pods', log.get('pods', 'big', 'web-0'), ObjectEventTypes.deleted);
+    await eventually(() => {
+      const endpoints = log.get(ENDPOINTS_RESOURCE, 'big', 'web');
+      expect(endpoints.metadata.annotations).not.toHaveProperty(['endpoints.kubernetes.io/over-capacity']);
+      expect(endpoints.subsets[0].addresses).toHaveLength(999);
+      expect(endpoints.subsets[0].notReadyAddresses).toEqual([expect.objectContaining({ ip: '127.9.0.1' })]);
+    }, { timeoutMs: 10_000 });
+  }, 30_000);
+
   it('mirrors a user\'s Endpoints of a Service without a selector into a slice, proxies through it, and deletes it when they go', async () => {
     await log.write(SERVICES_RESOURCE, svc('shop', 'legacy', '127.214.0.7', [{ name: 'pg', port: 15433, targetPort: 5432, protocol: 'TCP' }]));
     const user = {

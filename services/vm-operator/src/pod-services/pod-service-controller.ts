@@ -5,7 +5,7 @@ import { controllerReadModel, eventNameSuffix, ObjectChange, objectKey, PassLoop
 import type { Logger } from '@openpacific/service-kit';
 import { AdmitHook, Backend, TcpLoadBalancer } from '../services/tcp-load-balancer';
 import { UdpLoadBalancer } from '../services/udp-load-balancer';
-import { isMirrorable, mirroredSlices, MIRRORING_MANAGED_BY, podServiceEndpointsLabels, podServiceSubsets } from './core-endpoints';
+import { isMirrorable, mirroredSlices, MIRRORING_MANAGED_BY, OVER_CAPACITY_ANNOTATION, podServiceEndpointsLabels, podServiceSubsets, truncateSubsets } from './core-endpoints';
 import { podServiceEndpoints, servicePortKey } from './pod-endpoints';
 import { ServiceSelectors } from './service-selectors';
 import { hasSelector, sliceServiceBackends } from './slice-backends';
@@ -307,6 +307,7 @@ export class PodServiceController {
   /**
    * The endpoints controller's half: the Service's core v1 Endpoints of its name (`podServiceSubsets`), written when
    * their subsets, labels or owner change, with the time of the change in `endpoints.kubernetes.io/last-change-trigger-time`.
+   * Past 1000 addresses they are truncated (`truncateSubsets`) and annotated `endpoints.kubernetes.io/over-capacity: truncated`.
    * Endpoints of that name another writer holds (`isOwnEndpoints`) are left as they are, with a warning once.
    */
   private async syncEndpoints(svc: any): Promise<void> {
@@ -318,15 +319,18 @@ export class PodServiceController {
       this.warned.add(warnKey);
       return;
     }
-    const subsets = podServiceSubsets(svc, this.model.list('pods', namespace).map((s) => s.object));
+    const { subsets, truncated } = truncateSubsets(podServiceSubsets(svc, this.model.list('pods', namespace).map((s) => s.object)));
     const labels = podServiceEndpointsLabels(svc);
     const ownerReferences = [{ apiVersion: 'v1', kind: 'Service', name, uid, controller: true, blockOwnerDeletion: true }];
     const current = existing?.object;
     const changed = !current || !sameJson(current.subsets ?? [], subsets);
-    if (!changed && sameJson(current.metadata.labels ?? {}, labels) && sameJson(current.metadata.ownerReferences ?? [], ownerReferences)) return;
+    const overCapacity = current?.metadata.annotations?.[OVER_CAPACITY_ANNOTATION] === 'truncated';
+    if (!changed && overCapacity === truncated && sameJson(current.metadata.labels ?? {}, labels) && sameJson(current.metadata.ownerReferences ?? [], ownerReferences)) return;
     const base = current ? structuredClone(current.metadata) : { name, namespace, uid: randomUUID(), creationTimestamp: now(), generation: 1 };
     delete (base as any).resourceVersion;
     const annotations = { ...(base as any).annotations, ...(changed ? { [TRIGGER_TIME_ANNOTATION]: new Date().toISOString() } : {}) };
+    if (truncated) annotations[OVER_CAPACITY_ANNOTATION] = 'truncated';
+    else delete annotations[OVER_CAPACITY_ANNOTATION];
     const object = { apiVersion: 'v1', kind: 'Endpoints', metadata: { ...base, labels, annotations, ownerReferences }, ...(subsets.length ? { subsets } : {}) };
     if (existing) {
       await this.deps.store.append(existing.streamId, [{ type: ObjectEventTypes.updated, data: { resource: ENDPOINTS_RESOURCE, object }, metadata: ENDPOINTS_ACTOR }], { expectedVersion: existing.streamVersion });
