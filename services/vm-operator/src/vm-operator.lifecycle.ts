@@ -6,6 +6,7 @@ import { clusterDnsAddress } from '@openpacific/contracts';
 import { ClusterDns } from './dns/cluster-dns';
 import { NetworkPolicyController } from './network-policy/network-policy-controller';
 import { PodServiceController } from './pod-services/pod-service-controller';
+import { IngressController } from './ingress/ingress-controller';
 import { makeServiceRangesLocal } from './services/local-ranges';
 import { PublishRequestController } from './publish/publish-request-controller';
 import { SnapshotController } from './snapshots/snapshot-controller';
@@ -29,6 +30,7 @@ export class VmOperatorLifecycle implements OnApplicationBootstrap, BeforeApplic
   private publishing?: PublishRequestController;
   private snapshots?: SnapshotController;
   private podServices?: PodServiceController;
+  private ingresses?: IngressController;
   private networkPolicies?: NetworkPolicyController;
   private dns?: ClusterDns;
   private feed?: SharedFollower;
@@ -54,6 +56,7 @@ export class VmOperatorLifecycle implements OnApplicationBootstrap, BeforeApplic
         const snapshots = new SnapshotController({ store, feed, logger });
         const networkPolicies = new NetworkPolicyController({ feed, logger, network });
         const podServices = new PodServiceController({ store, feed, logger, network, admit: networkPolicies.admit });
+        const ingresses = new IngressController({ store, feed, logger, network, secretKey });
         const dns = new ClusterDns({ feed, logger, address: clusterDnsAddress(network) });
         this.feed = feed;
         this.vms = vms;
@@ -64,6 +67,7 @@ export class VmOperatorLifecycle implements OnApplicationBootstrap, BeforeApplic
         this.snapshots = snapshots;
         this.networkPolicies = networkPolicies;
         this.podServices = podServices;
+        this.ingresses = ingresses;
         this.dns = dns;
         await feed.start();
         vms.start();
@@ -74,6 +78,7 @@ export class VmOperatorLifecycle implements OnApplicationBootstrap, BeforeApplic
         snapshots.start();
         networkPolicies.start();
         podServices.start();
+        ingresses.start();
         await dns.start();
       },
       onDeposed: async () => {
@@ -84,10 +89,11 @@ export class VmOperatorLifecycle implements OnApplicationBootstrap, BeforeApplic
         this.replicaSets?.stop();
         await this.services?.stop();
         await this.podServices?.stop();
+        await this.ingresses?.stop();
         await this.networkPolicies?.stop();
         await this.dns?.stop();
         await this.feed?.stop();
-        this.feed = this.vms = this.prober = this.replicaSets = this.services = this.publishing = this.snapshots = this.podServices = this.networkPolicies = this.dns = undefined;
+        this.feed = this.vms = this.prober = this.replicaSets = this.services = this.publishing = this.snapshots = this.podServices = this.ingresses = this.networkPolicies = this.dns = undefined;
       },
     });
     await this.election.start();

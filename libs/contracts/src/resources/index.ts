@@ -23,6 +23,7 @@ import { serviceResource } from './service.resource';
 import { endpointSliceResource } from './endpointslice.resource';
 import { endpointsResource } from './endpoints.resource';
 import { networkPolicyResource } from './networkpolicy.resource';
+import { ingressClassResource, ingressResource } from './ingress.resource';
 import { metricsResources } from './metrics.resource';
 import { apiextensionsResources } from './apiextensions';
 import { persistentVolumeClaimResource, persistentVolumeResource, storageClassResource } from './storage';
@@ -53,9 +54,10 @@ export * from './service.resource';
 export * from './endpointslice.resource';
 export * from './endpoints.resource';
 export * from './networkpolicy.resource';
+export * from './ingress.resource';
 export * from './metrics.resource';
 export * from './metrics-quantity';
 export * from './apiextensions';
 
 /** Every kind the api-gateway serves. Adding a kind = adding its entry here. */
-export const resourceDefinitions: ResourceDefinition[] = [namespaceResource, eventResource, nodeResource, podResource, hostResource, storageClassResource, persistentVolumeClaimResource, persistentVolumeResource, secretResource, configMapResource, resourceQuotaResource, limitRangeResource, ...vmoperatorResources, contentLibraryResource, virtualMachineReplicaSetResource, virtualMachineSnapshotResource, ...guestClusterResources, ...rbacResources, auditRecordResource, ...appsResources, ...batchResources, ...policyResources, ...autoscalingResources, ...coordinationResources, ...schedulingResources, serviceResource, endpointsResource, endpointSliceResource, networkPolicyResource, ...metricsResources, ...apiextensionsResources];
+export const resourceDefinitions: ResourceDefinition[] = [namespaceResource, eventResource, nodeResource, podResource, hostResource, storageClassResource, persistentVolumeClaimResource, persistentVolumeResource, secretResource, configMapResource, resourceQuotaResource, limitRangeResource, ...vmoperatorResources, contentLibraryResource, virtualMachineReplicaSetResource, virtualMachineSnapshotResource, ...guestClusterResources, ...rbacResources, auditRecordResource, ...appsResources, ...batchResources, ...policyResources, ...autoscalingResources, ...coordinationResources, ...schedulingResources, serviceResource, endpointsResource, endpointSliceResource, networkPolicyResource, ingressResource, ingressClassResource, ...metricsResources, ...apiextensionsResources];

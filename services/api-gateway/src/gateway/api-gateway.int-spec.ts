@@ -87,7 +87,7 @@ describe('the api-gateway across a restart', () => {
       const after = await call('GET', '/api/v1/namespaces/kept');
       expect(after.json.metadata).toMatchObject({ uid: created.json.metadata.uid, resourceVersion: last.metadata.resourceVersion, labels: { v: '20' } });
       const defaults = (await call('GET', '/api/v1/namespaces')).json.items.map((n: any) => n.metadata.name);
-      expect(defaults).toEqual(['default', 'kept', 'kube-public', 'kube-system']);
+      expect(defaults).toEqual(['default', 'kept', 'kube-node-lease', 'kube-public', 'kube-system']);
 
       // The buffer holds the last 12 changes: older resourceVersions are 410 Expired, newer ones replay. (Besides the
       // namespace's changes it holds the gateway's own writes at start, a few: its identity Lease, the `kubernetes`

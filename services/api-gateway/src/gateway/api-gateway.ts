@@ -1,7 +1,7 @@
 import { createServer, Server } from 'node:https';
 import type { Socket } from 'node:net';
 import { join } from 'node:path';
-import { defaultStorageClass, ObjectEventTypes, PRIORITY_CLASSES_RESOURCE, qualifiedResource, STORAGE_CLASSES_RESOURCE, SYSTEM_PRIORITY_CLASSES, systemPriorityClassObject } from '@openpacific/contracts';
+import { defaultIngressClass, defaultStorageClass, INGRESS_CLASSES_RESOURCE, ObjectEventTypes, PRIORITY_CLASSES_RESOURCE, qualifiedResource, STORAGE_CLASSES_RESOURCE, SYSTEM_PRIORITY_CLASSES, systemPriorityClassObject } from '@openpacific/contracts';
 import { LeaderElection } from '@openpacific/event-store';
 import { ensureEventStream, EventRelay, HostMetricsCache } from '@openpacific/messaging';
 import { precompileSchemas } from '@openpacific/kube-api';
@@ -38,8 +38,11 @@ import { StreamUpgrades } from './streams/upgrade';
 import { AdmissionClient } from './store/admission-client';
 import { decryptedEvent, LogFollower, pokedFollower, ReadModel, secretKeyFrom, WatchHub } from '@openpacific/objects';
 import { ObjectWriter } from './store/object-writer';
+import { NODE_LEASE_NAMESPACE } from './node-leases/node-lease-object';
+import { NodeLeaseView } from './node-leases/node-lease-view';
+import { registeredAt } from './node-leases/host-run-start';
 
-const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public'];
+const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', NODE_LEASE_NAMESPACE];
 const ADMIN = { username: 'admin', groups: ['system:masters', 'system:authenticated'] };
 
 /**
@@ -64,6 +67,7 @@ export class ApiGateway {
   private gcElection?: LeaderElection;
   private relay?: EventRelay;
   private metrics?: HostMetricsCache;
+  private nodeLeases?: NodeLeaseView;
   private audit?: AuditLog;
   private users?: UsersFile;
   private ready = false;
@@ -111,8 +115,14 @@ export class ApiGateway {
     // Every replica hears every host's samples (core NATS, no queue group), as each serves metrics.k8s.io.
     this.metrics = new HostMetricsCache(nats, config.NATS_PREFIX);
     this.metrics.start();
+    // And every host's heartbeats, which kube-node-lease's Leases are made from (never stored: heartbeats are not events).
+    const nodeLeases = new NodeLeaseView(readModel, () => follower.current, { runStart: (host) => registeredAt(store, host) });
+    this.nodeLeases = nodeLeases;
+    hub.subscribe((change) => nodeLeases.hostChanged(change));
+    nodeLeases.start(nats, config.NATS_PREFIX);
     const core: GatewayCore = {
       registry, readModel, hub, follower, writer, store, logger, nats, natsPrefix: config.NATS_PREFIX, serviceCIDR: config.SERVICE_CIDR, serviceAccountKey, metrics: this.metrics,
+      nodeLeases,
     };
     await this.ensureSystemNamespaces(core);
     await ensureBootstrapPolicy(core);
@@ -225,6 +235,7 @@ export class ApiGateway {
     // Out of the `kubernetes` endpoints at once, while the log is still followed (a write waits for it).
     await this.identityLease?.release();
     await this.metrics?.stop();
+    this.nodeLeases?.stop();
     await this.gcElection?.stop();
     await this.relay?.stop();
     if (this.server) {
@@ -236,11 +247,12 @@ export class ApiGateway {
     await this.follower?.stop();
   }
 
-  /** The system namespaces, the default StorageClass and the system PriorityClasses exist from the first start, as on any Supervisor. */
+  /** The system namespaces, the default StorageClass and IngressClass and the system PriorityClasses exist from the first start, as on any Supervisor. */
   private async ensureSystemNamespaces(core: GatewayCore): Promise<void> {
     const wanted: [string, any][] = [
       ...SYSTEM_NAMESPACES.map((name) => ['namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name } }] as [string, any]),
       [STORAGE_CLASSES_RESOURCE, defaultStorageClass()],
+      [INGRESS_CLASSES_RESOURCE, defaultIngressClass()],
       ...SYSTEM_PRIORITY_CLASSES.map((c) => [PRIORITY_CLASSES_RESOURCE, systemPriorityClassObject(c)] as [string, any]),
     ];
     for (const [resource, manifest] of wanted) {

@@ -9,6 +9,7 @@ import { WatchHub } from '@openpacific/objects';
 import type { EventStore } from '@openpacific/event-store';
 import type { HostMetricsCache } from '@openpacific/messaging';
 import type { NatsConnection } from 'nats';
+import type { NodeLeaseView } from './node-leases/node-lease-view';
 
 /** What every request handler works with. */
 export interface GatewayCore {
@@ -26,6 +27,8 @@ export interface GatewayCore {
   serviceCIDR: string;
   /** The hosts' latest usage samples, which metrics.k8s.io is served from (none: every pod and node is without metrics). */
   metrics?: HostMetricsCache;
+  /** kube-node-lease's Leases, made from the hosts' heartbeats this replica hears (none: that namespace has no Leases). */
+  nodeLeases?: NodeLeaseView;
   /** What ServiceAccount tokens are signed with (TokenRequest); tokens are not served without it. */
   serviceAccountKey?: Buffer;
 }

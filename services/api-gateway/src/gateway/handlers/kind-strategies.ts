@@ -16,6 +16,7 @@ import { autoscalingKindStrategies } from './autoscaling.strategy';
 import { schedulingKindStrategies } from './scheduling.strategy';
 import { serviceKindStrategies } from './service.strategy';
 import { networkPolicyKindStrategies } from './networkpolicy.strategy';
+import { ingressKindStrategies } from './ingress.strategy';
 import { endpointsKindStrategies } from './endpoints.strategy';
 import { coordinationKindStrategies } from './coordination.strategy';
 import { vmReplicaSetKindStrategies } from './vmrs.strategy';
@@ -92,6 +93,7 @@ const strategies: Record<string, KindStrategy> = {
   ...schedulingKindStrategies,
   ...serviceKindStrategies,
   ...networkPolicyKindStrategies,
+  ...ingressKindStrategies,
   ...endpointsKindStrategies,
   ...coordinationKindStrategies,
   'run.tanzu.vmware.com/TanzuKubernetesCluster': { validate: validateTanzuKubernetesCluster, validateUpdate: validateTanzuKubernetesClusterUpdate },

@@ -62,7 +62,7 @@ export function validateLabelSelector(sel: any, at: string): StatusCause[] {
 }
 
 /** IsValidPortName: an IANA service name. */
-function portNameProblems(name: string): string[] {
+export function portNameProblems(name: string): string[] {
   const out: string[] = [];
   if (name.length > 15) out.push('must be no more than 15 characters');
   if (!/^[-a-z0-9]+$/.test(name)) out.push('must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)');

@@ -5,6 +5,7 @@ import { GatewayCore, ResourceRequest } from '../core';
 import { sendJson, sendList, sendObject } from '../http/respond';
 import { convertObject, ServedResource } from '../registry/registry';
 import { foldHistory } from './history';
+import { includesNodeLeases, inNodeLeaseNamespace, shadowedByNodeLeases, versionAfterRenewals } from '../node-leases/node-lease-api';
 import { ContinueToken, continueExpired, decodeContinue, ListMeta, ListSnapshots, ListState, pageOf, parseLimit } from './list-pages';
 
 const isCoreEvent = (served: ServedResource) => served.def.kind === 'Event' && served.def.group === '';
@@ -45,6 +46,11 @@ export function selectorFor(r: ResourceRequest): (obj: any) => boolean {
 
 export async function handleGet(core: GatewayCore, r: ResourceRequest): Promise<void> {
   const { served, namespace, name } = r.target;
+  if (inNodeLeaseNamespace(r.target)) {
+    const lease = core.nodeLeases?.lease(name!);
+    if (!lease) throw notFound(qualifiedResource(served.def), name!);
+    return respondObjects(r, served, [lease], false);
+  }
   const asOf = r.query.get('asOfResourceVersion');
   if (asOf) {
     await handleGetAsOf(core, r, asOf);
@@ -75,6 +81,8 @@ export async function handleList(core: GatewayCore, r: ResourceRequest): Promise
   const state = await listState(core, r, listKey, token);
   const page = pageOf(state, limit, token, listSortKey);
   if (page.meta.continue && token?.rv !== '') snapshotsOf(core).keep(`${listKey}\u0000${state.resourceVersion}`, state.items);
+  // A whole list that takes in node Leases is at their newest renewal too, so a watch from it does not send them again.
+  if (includesNodeLeases(r.target) && !token && !page.meta.continue) page.meta.resourceVersion = versionAfterRenewals(core.nodeLeases, page.meta.resourceVersion);
   respondObjects(r, served, page.items.map((o) => convertObject(o, served)), true, page.meta);
 }
 
@@ -90,6 +98,12 @@ function listSortKey(obj: any): string {
   return `${obj.metadata.namespace ?? ''}\u0000${obj.metadata.name}`;
 }
 
+/** In the order pages are cut in (`firstAfter` compares the keys as strings). */
+function byListKey(a: any, b: any): number {
+  const [x, y] = [listSortKey(a), listSortKey(b)];
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
 /** The list in the state the token names: a kept snapshot, or the read model if it is still (or, on another replica, now) at it. */
 async function listState(core: GatewayCore, r: ResourceRequest, listKey: string, token: ContinueToken | undefined): Promise<ListState<any>> {
   if (token && token.rv !== '') {
@@ -101,7 +115,9 @@ async function listState(core: GatewayCore, r: ResourceRequest, listKey: string,
   }
   const matches = selectorFor(r);
   const items = core.readModel.list(r.target.served.resource, r.target.namespace).map((s) => s.object).filter(matches);
-  return { items, resourceVersion: resourceVersionOf(core.follower.current) };
+  if (!includesNodeLeases(r.target)) return { items, resourceVersion: resourceVersionOf(core.follower.current) };
+  const merged = [...items.filter((o) => !shadowedByNodeLeases(o)), ...(core.nodeLeases?.leases() ?? []).filter(matches)].sort(byListKey);
+  return { items: merged, resourceVersion: resourceVersionOf(core.follower.current) };
 }
 
 function respondObjects(r: ResourceRequest, served: ServedResource, items: any[], asList: boolean, listMeta?: ListMeta): void {

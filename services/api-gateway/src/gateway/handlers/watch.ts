@@ -5,6 +5,7 @@ import { convertObject } from '../registry/registry';
 import { ChangeType, ObjectChange } from '@openpacific/objects';
 import { selectorFor } from './read';
 import { objectJson } from '../http/respond';
+import { includesNodeLeases, nodeLeaseReplay, shadowedByNodeLeases, versionAfterRenewals } from '../node-leases/node-lease-api';
 
 const BOOKMARK_INTERVAL_MS = 10_000;
 
@@ -57,7 +58,9 @@ export function handleWatch(core: GatewayCore, r: ResourceRequest): void {
     // The object's JSON is shared by every watcher of it (and the answer to the write that made it).
     write(`{"type":"${type}","object":${objectJson(object)}}\n`);
   };
-  const inScope = (obj: any) => obj && (!namespace || obj.metadata.namespace === namespace);
+  // The node Leases come from the view (below); a stored Lease of kube-node-lease is never served.
+  const nodeLeases = includesNodeLeases(r.target) ? core.nodeLeases : undefined;
+  const inScope = (obj: any) => obj && (!namespace || obj.metadata.namespace === namespace) && !(nodeLeases && shadowedByNodeLeases(obj));
   const deliver = (change: ObjectChange) => {
     if (change.resource !== served.resource) return;
     const now = inScope(change.object) && matches(change.object);
@@ -71,8 +74,9 @@ export function handleWatch(core: GatewayCore, r: ResourceRequest): void {
 
   if (!from) {
     for (const s of core.readModel.list(served.resource, namespace)) {
-      if (matches(s.object)) send('ADDED', convertObject(s.object, served));
+      if (inScope(s.object) && matches(s.object)) send('ADDED', convertObject(s.object, served));
     }
+    for (const lease of nodeLeases?.leases() ?? []) if (matches(lease)) send('ADDED', lease);
   } else if (!core.hub.canReplayFrom(from)) {
     const oldest = core.hub.oldest();
     send('ERROR', {
@@ -86,16 +90,29 @@ export function handleWatch(core: GatewayCore, r: ResourceRequest): void {
     });
     r.res.end();
     return;
-  } else {
+  } else if (!nodeLeases) {
     for (const change of core.hub.since(from)) deliver(change);
+  } else {
+    // The log's changes and the node Leases renewed since, in resourceVersion order (a Lease as it is now, once).
+    const changes = core.hub.since(from);
+    const replay = changes.map((c) => ({ rv: BigInt(c.resourceVersion), send: () => deliver(c) }));
+    for (const { type, object } of nodeLeases ? nodeLeaseReplay(nodeLeases, changes, from) : []) {
+      if (matches(object)) replay.push({ rv: BigInt(object.metadata.resourceVersion), send: () => send(type, object) });
+    }
+    for (const step of replay.sort((a, b) => (a.rv < b.rv ? -1 : a.rv > b.rv ? 1 : 0))) step.send();
   }
   const unsubscribe = core.hub.subscribe(deliver);
+  const unsubscribeLeases = nodeLeases?.subscribe((change) => {
+    if (matches(change.object)) send(change.type, change.object);
+  });
 
+  // A bookmark never goes back behind a node Lease's renewal already sent.
+  const bookmarkVersion = () => versionAfterRenewals(nodeLeases, resourceVersionOf(core.follower.current));
   const timers: NodeJS.Timeout[] = [];
   if (bookmarks) {
     timers.push(
       setInterval(() => {
-        send('BOOKMARK', { kind: served.def.kind, apiVersion: served.apiVersion, metadata: { resourceVersion: resourceVersionOf(core.follower.current) } });
+        send('BOOKMARK', { kind: served.def.kind, apiVersion: served.apiVersion, metadata: { resourceVersion: bookmarkVersion() } });
       }, BOOKMARK_INTERVAL_MS),
     );
   }
@@ -103,6 +120,7 @@ export function handleWatch(core: GatewayCore, r: ResourceRequest): void {
   // Node fires the request's 'close' once the body is read; the response's close is the client going away.
   r.res.on('close', () => {
     unsubscribe();
+    unsubscribeLeases?.();
     for (const t of timers) clearTimeout(t);
   });
 }

@@ -24,6 +24,7 @@ import type { AuditHook } from '../audit/audit-hook';
 import { Authenticator } from './authenticator';
 import { isConsolePath, serveConsole } from './console-assets';
 import { handleMetaRoute } from './meta-routes';
+import { inNodeLeaseNamespace, nodeLeaseWriteRefused } from '../node-leases/node-lease-api';
 import { readBody } from './read-body';
 import { requestInfo, resolvedPath } from './request-info';
 import { sendJson, sendStatus } from './respond';
@@ -86,6 +87,8 @@ export class ApiRequestHandler {
     const { target } = r;
     const core = this.core;
     if (target.served.def.scope === 'Namespaced' && target.name !== undefined && !target.namespace) throw notFound('', r.url.pathname);
+    // kube-node-lease's Leases are the hosts' heartbeats as this replica hears them: read only.
+    if (inNodeLeaseNamespace(target) && method !== 'GET') throw nodeLeaseWriteRefused(target);
     const podLog = target.subresource === 'log' && target.served.def.kind === 'Pod' && target.served.def.group === '';
     const scale = target.subresource === 'scale' && !!target.served.def.subresources.scale && target.name !== undefined;
     const token = target.subresource === 'token' && target.served.def.kind === 'ServiceAccount' && target.served.def.group === '' && target.name !== undefined;
