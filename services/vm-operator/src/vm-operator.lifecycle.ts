@@ -10,6 +10,7 @@ import { IngressController } from './ingress/ingress-controller';
 import { makeServiceRangesLocal } from './services/local-ranges';
 import { PublishRequestController } from './publish/publish-request-controller';
 import { SnapshotController } from './snapshots/snapshot-controller';
+import { GroupController } from './groups/group-controller';
 import { VmServiceController } from './vm-service-controller';
 import { VmReplicaSetController } from './replicasets/vmrs-controller';
 import { ReadinessProber } from './vms/readiness/readiness-prober';
@@ -18,7 +19,7 @@ import { vmOperatorNetwork, type VmOperatorConfig } from './vm-operator.config';
 
 /**
  * The elected replica runs the VirtualMachine (and their readiness probes), VirtualMachineReplicaSet,
- * VirtualMachineService, VirtualMachinePublishRequest, VirtualMachineSnapshot and (pod) Service controllers; the others wait to take over.
+ * VirtualMachineService, VirtualMachinePublishRequest, VirtualMachineSnapshot, VirtualMachineGroup and (pod) Service controllers; the others wait to take over.
  */
 @Injectable()
 export class VmOperatorLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -29,6 +30,7 @@ export class VmOperatorLifecycle implements OnApplicationBootstrap, BeforeApplic
   private services?: VmServiceController;
   private publishing?: PublishRequestController;
   private snapshots?: SnapshotController;
+  private groups?: GroupController;
   private podServices?: PodServiceController;
   private ingresses?: IngressController;
   private networkPolicies?: NetworkPolicyController;
@@ -54,6 +56,7 @@ export class VmOperatorLifecycle implements OnApplicationBootstrap, BeforeApplic
         const services = new VmServiceController({ store, feed, logger });
         const publishing = new PublishRequestController({ store, feed, logger });
         const snapshots = new SnapshotController({ store, feed, logger });
+        const groups = new GroupController({ store, feed, logger });
         const networkPolicies = new NetworkPolicyController({ feed, logger, network });
         const podServices = new PodServiceController({ store, feed, logger, network, admit: networkPolicies.admit });
         const ingresses = new IngressController({ store, feed, logger, network, secretKey });
@@ -65,6 +68,7 @@ export class VmOperatorLifecycle implements OnApplicationBootstrap, BeforeApplic
         this.services = services;
         this.publishing = publishing;
         this.snapshots = snapshots;
+        this.groups = groups;
         this.networkPolicies = networkPolicies;
         this.podServices = podServices;
         this.ingresses = ingresses;
@@ -76,6 +80,7 @@ export class VmOperatorLifecycle implements OnApplicationBootstrap, BeforeApplic
         services.start();
         publishing.start();
         snapshots.start();
+        groups.start();
         networkPolicies.start();
         podServices.start();
         ingresses.start();
@@ -86,6 +91,7 @@ export class VmOperatorLifecycle implements OnApplicationBootstrap, BeforeApplic
         this.prober?.stop();
         this.publishing?.stop();
         this.snapshots?.stop();
+        this.groups?.stop();
         this.replicaSets?.stop();
         await this.services?.stop();
         await this.podServices?.stop();
@@ -93,7 +99,7 @@ export class VmOperatorLifecycle implements OnApplicationBootstrap, BeforeApplic
         await this.networkPolicies?.stop();
         await this.dns?.stop();
         await this.feed?.stop();
-        this.feed = this.vms = this.prober = this.replicaSets = this.services = this.publishing = this.snapshots = this.podServices = this.ingresses = this.networkPolicies = this.dns = undefined;
+        this.feed = this.vms = this.prober = this.replicaSets = this.services = this.publishing = this.snapshots = this.groups = this.podServices = this.ingresses = this.networkPolicies = this.dns = undefined;
       },
     });
     await this.election.start();

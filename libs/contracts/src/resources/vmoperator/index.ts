@@ -7,6 +7,7 @@ import { virtualMachineReplicaSetResource } from './virtualmachinereplicaset.res
 import { virtualMachineSetResourcePolicyResource } from './setresourcepolicy.resource';
 import { virtualMachinePublishRequestResource } from './virtualmachinepublishrequest.resource';
 import { virtualMachineSnapshotResource } from './virtualmachinesnapshot.resource';
+import { virtualMachineGroupResource } from './virtualmachinegroup.resource';
 
 export { VMOPERATOR_GROUP, VMOPERATOR_HUB, VMOPERATOR_VERSIONS } from './common';
 export type { VmopVersion } from './common';
@@ -14,6 +15,7 @@ export { STASH_PREFIX as CONVERSION_STASH_ANNOTATION_PREFIX } from './conversion
 export { NETWORK_TYPES as V1ALPHA1_NETWORK_TYPES } from './virtualmachine.conversion';
 export { VMRS_NAME_LABEL, VMRS_VERSIONS } from './virtualmachinereplicaset.resource';
 export { VIRTUAL_MACHINE_SNAPSHOTS_RESOURCE, VMSNAPSHOT_VM_NAME_LABEL } from './virtualmachinesnapshot.resource';
+export { VIRTUAL_MACHINE_GROUPS_RESOURCE, VMG_APPLY_POWER_STATE_ANNOTATION, VMG_LAST_UPDATED_POWER_STATE_ANNOTATION } from './virtualmachinegroup.resource';
 export {
   virtualMachineReplicaSetResource,
   virtualMachineResource,
@@ -24,6 +26,7 @@ export {
   virtualMachineSetResourcePolicyResource,
   virtualMachinePublishRequestResource,
   virtualMachineSnapshotResource,
+  virtualMachineGroupResource,
 };
 
 /** Where VirtualMachines live in the log and the read models (the qualified resource name). */

@@ -21,6 +21,7 @@ import { endpointsKindStrategies } from './endpoints.strategy';
 import { coordinationKindStrategies } from './coordination.strategy';
 import { vmReplicaSetKindStrategies } from './vmrs.strategy';
 import { vmSnapshotKindStrategies } from './vmsnapshot.strategy';
+import { vmGroupKindStrategies } from './vmg.strategy';
 import { defaultCrd, validateCrd, validateCrdUpdate } from '../customresources/crd.validation';
 import { validateTanzuKubernetesCluster, validateTanzuKubernetesClusterUpdate } from './tkc.strategy';
 import {
@@ -83,6 +84,7 @@ const strategies: Record<string, KindStrategy> = {
   },
   ...vmReplicaSetKindStrategies,
   ...vmSnapshotKindStrategies,
+  ...vmGroupKindStrategies,
   ...storageKindStrategies,
   ...quotaKindStrategies,
   ...appsKindStrategies,
