@@ -1,4 +1,5 @@
 import { eventually, startCluster, TestCluster } from '@openpacific/testing';
+import { conditionOf, kubectlJson } from './support/kubectl-json';
 
 const NS = 'vm-pub';
 const VMOP = 'vmoperator.vmware.com/v1alpha5';
@@ -26,13 +27,9 @@ const setup = [
 /** Publishing a VM as a new image of a content library with kubectl, and deploying a VM from that image. */
 describe('virtual machine publish requests', () => {
   let cluster: TestCluster;
-  const getJson = async (args: string[]) => {
-    const r = await cluster.kubectl(['get', ...args, '-n', NS, '-o', 'json']);
-    expect(r.stderr).toBe('');
-    return JSON.parse(r.stdout);
-  };
+  const getJson = (args: string[]) => kubectlJson(cluster, ['get', ...args, '-n', NS]);
   const apply = (obj: any) => cluster.kubectl(['apply', '-f', '-'], { input: JSON.stringify(obj) });
-  const condition = (obj: any, type: string) => obj.status?.conditions?.find((c: any) => c.type === type);
+  const condition = conditionOf;
 
   beforeAll(async () => {
     cluster = await startCluster({ label: 'vmpub', env: { SIM_VM_BOOT_MS: '200' } });

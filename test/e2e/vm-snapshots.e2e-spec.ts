@@ -1,4 +1,5 @@
 import { eventually, startCluster, TestCluster } from '@openpacific/testing';
+import { conditionOf, kubectlJson } from './support/kubectl-json';
 
 const NS = 'vm-snap';
 const VMOP = 'vmoperator.vmware.com/v1alpha5';
@@ -22,14 +23,10 @@ const setup = [
 /** Snapshots of a VM with kubectl: taking them, the tree they form, reverting the VM to one, deleting them. */
 describe('virtual machine snapshots', () => {
   let cluster: TestCluster;
-  const getJson = async (args: string[]) => {
-    const r = await cluster.kubectl(['get', ...args, '-n', NS, '-o', 'json']);
-    expect(r.stderr).toBe('');
-    return JSON.parse(r.stdout);
-  };
+  const getJson = (args: string[]) => kubectlJson(cluster, ['get', ...args, '-n', NS]);
   const apply = (obj: any) => cluster.kubectl(['apply', '-f', '-'], { input: JSON.stringify(obj) });
   const patchVm = (spec: any) => cluster.kubectl(['patch', 'vm', 'web-1', '-n', NS, '--type=merge', '-p', JSON.stringify({ spec })]);
-  const condition = (obj: any, type: string) => obj.status?.conditions?.find((c: any) => c.type === type);
+  const condition = conditionOf;
   const ref = (name: string) => ({ type: 'Managed', name });
   const readySnapshot = (name: string) =>
     eventually(async () => expect(condition(await getJson(['vmsnapshot', name]), 'VirtualMachineSnapshotReady')).toMatchObject({ status: 'True' }), { timeoutMs: 30_000 });

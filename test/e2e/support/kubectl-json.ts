@@ -13,3 +13,6 @@ export async function kubectlApply(cluster: TestCluster, obj: object): Promise<v
   expect(r.stderr).toBe('');
   expect(r.code).toBe(0);
 }
+
+/** The condition of the given type in an object's status, if it has one. */
+export const conditionOf = (obj: any, type: string): any => obj.status?.conditions?.find((c: any) => c.type === type);

@@ -3,7 +3,7 @@ import { EventStore, StreamAppend, VersionConflictError } from '@openpacific/eve
 import { controllerReadModel, PassLoop, sameJson, type SharedFollower, StoredObject } from '@openpacific/objects';
 import type { Logger } from '@openpacific/service-kit';
 import { R, VM_API_VERSION } from '../vms/vm-resources';
-import { applying, bootSchedule, GROUP_FINALIZER, GROUP_LINKED, linkedCondition, Member, memberLink, mergeConditions, nanoTime, placementReady, powerSynced, readyCondition, Step, withCondition } from './group-logic';
+import { applying, appliedStamp, bootSchedule, GROUP_FINALIZER, GROUP_LINKED, linkedCondition, Member, memberLink, mergeConditions, nanoTime, placementReady, powerSynced, readyCondition, Step, withCondition } from './group-logic';
 
 const GROUPS = VIRTUAL_MACHINE_GROUPS_RESOURCE;
 const ACTOR = { actor: 'system:serviceaccount:vmware-system-vmop:vmware-system-vmop-controller-manager', source: 'vm-operator' };
@@ -193,7 +193,7 @@ export class GroupController {
     conditions = withCondition(conditions, 'Ready', readyCondition(members), at);
     group.status = { ...group.status, members, conditions };
     if (!members.length) delete group.status.members;
-    if (complete) group.status.lastUpdatedPowerStateTime = at;
+    if (complete) group.status.lastUpdatedPowerStateTime = stamp(appliedStamp(group));
     return nextDue;
   }
 

@@ -1,4 +1,4 @@
-import { applying, bootSchedule, memberLink, parseDuration, powerSynced, readyCondition } from './group-logic';
+import { appliedStamp, applying, bootSchedule, memberLink, parseDuration, powerSynced, readyCondition } from './group-logic';
 
 const STAMP = 'vmoperator.vmware.com.protected/last-updated-power-state-time';
 const APPLY = 'vmoperator.vmware.com.protected/apply-power-state-time';
@@ -37,11 +37,15 @@ describe('a group’s boot order', () => {
     expect(bootSchedule(group({ powerState: 'PoweredOn', bootOrder: [{ members: [], powerOnDelay: '5' }] }))).toEqual({ error: 'spec.bootOrder[0].powerOnDelay: time: invalid duration "5"' });
   });
 
-  it('is applying until the status records a time after the stamp (whole seconds)', () => {
+  it('is applying until the status records the stamp it applied (whole seconds)', () => {
     expect(applying(group({}))).toBe(false);
     expect(applying(group({ powerState: 'PoweredOn' }))).toBe(true);
     expect(applying(group({ powerState: 'PoweredOn' }, undefined, { lastUpdatedPowerStateTime: '2026-01-01T00:00:00Z' }))).toBe(false);
     expect(applying(group({ powerState: 'PoweredOn' }, undefined, { lastUpdatedPowerStateTime: '2025-12-31T23:59:59Z' }))).toBe(true);
+    // The power state before finished applying at 00:00:07 (its stamp 00:00:03); one stamped at 00:00:07.4 is new.
+    const after = group({ powerState: 'PoweredOff' }, { [STAMP]: '2026-01-01T00:00:07.4Z' }, { lastUpdatedPowerStateTime: '2026-01-01T00:00:03Z' });
+    expect(applying(after)).toBe(true);
+    expect(appliedStamp(after)).toBe(Date.parse('2026-01-01T00:00:07Z'));
   });
 });
 

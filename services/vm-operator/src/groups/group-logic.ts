@@ -51,10 +51,19 @@ export function nanoTime(ms: number): string {
  */
 export function applying(group: any): boolean {
   if (!group.spec?.powerState) return false;
-  const stamped = parseTime(group.metadata.annotations?.[VMG_LAST_UPDATED_POWER_STATE_ANNOTATION]) ?? 0;
   const done = parseTime(group.status?.lastUpdatedPowerStateTime);
-  // The status keeps whole seconds (metav1.Time): a stamp within the second it was applied in counts as applied.
-  return done === undefined || done < Math.floor(stamped / 1000) * 1000;
+  return done === undefined || done < appliedStamp(group);
+}
+
+/**
+ * What `status.lastUpdatedPowerStateTime` records once the group's power state is applied: the webhook's stamp of
+ * that power state, in whole seconds as metav1.Time keeps it. (Not the time the last entry was applied: a new power
+ * state stamped within the second the previous one finished would then look applied already.) Two power states
+ * stamped within one second remain indistinguishable.
+ */
+export function appliedStamp(group: any): number {
+  const stamped = parseTime(group.metadata.annotations?.[VMG_LAST_UPDATED_POWER_STATE_ANNOTATION]) ?? 0;
+  return Math.floor(stamped / 1000) * 1000;
 }
 
 /**
