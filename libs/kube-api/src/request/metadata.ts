@@ -66,9 +66,12 @@ export function validateObjectMeta(meta: any, opts: { nameFormat: 'dns1123-label
   return causes;
 }
 
-/** `generateName` + five random lowercase alphanumerics, as kube-apiserver names generated objects. */
+/**
+ * `generateName` + five random lowercase alphanumerics, as kube-apiserver names generated objects: the prefix cut to
+ * its first 58 characters, so that a prefix valid as a DNS label still gives one (63 at most).
+ */
 export function generateName(prefix: string): string {
   const alphabet = 'bcdfghjklmnpqrstvwxz2456789';
   const bytes = randomBytes(5);
-  return prefix + Array.from(bytes, (b) => alphabet[b % alphabet.length]).join('');
+  return prefix.slice(0, 58) + Array.from(bytes, (b) => alphabet[b % alphabet.length]).join('');
 }

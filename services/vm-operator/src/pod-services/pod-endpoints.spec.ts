@@ -65,7 +65,17 @@ describe('podServiceEndpoints', () => {
     expect(result.backends.get('TCP/80')).toEqual([{ address: '127.1.0.1', port: 8081 }, { address: '127.1.0.2', port: 8082 }]);
     expect(result.endpoints.map((e) => e.targetRef.name)).toEqual(['a', 'b']);
     expect(result.unresolved).toEqual([{ pod: 'c', portName: 'http' }]);
-    expect(result.ports).toEqual([{ name: '', port: 8081, protocol: 'TCP' }]);
+    // Each endpoint's slice ports at its own target port (pods a and b so go in different slices).
+    expect(result.endpointPorts).toEqual([[{ name: '', port: 8081, protocol: 'TCP' }], [{ name: '', port: 8082, protocol: 'TCP' }]]);
+  });
+
+  it('gives the slice ports of the Service ports a pod serves, with their appProtocol', () => {
+    const svc = service([{ name: 'web', port: 80, targetPort: 8080, protocol: 'TCP', appProtocol: 'http' }, { name: 'admin', port: 81, targetPort: 'admin', protocol: 'TCP' }]);
+    const result = podServiceEndpoints(svc, [pod('a', { ip: '127.1.0.1' }), pod('b', { ip: '127.1.0.2', ports: [{ name: 'admin', containerPort: 9000 }] })]);
+    expect(result.endpointPorts).toEqual([
+      [{ name: 'web', port: 8080, protocol: 'TCP', appProtocol: 'http' }],
+      [{ name: 'web', port: 8080, protocol: 'TCP', appProtocol: 'http' }, { name: 'admin', port: 9000, protocol: 'TCP' }],
+    ]);
   });
 
   it('selects nothing without a selector', () => {

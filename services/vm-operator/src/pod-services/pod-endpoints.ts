@@ -16,6 +16,7 @@ export interface SlicePort {
   name: string;
   port: number;
   protocol: string;
+  appProtocol?: string;
 }
 
 /** A pod the service selects whose container ports declare no port of the name a service port targets. */
@@ -26,7 +27,11 @@ export interface UnresolvedPort {
 
 export interface PodServiceEndpoints {
   endpoints: SliceEndpoint[];
-  ports: SlicePort[];
+  /**
+   * The slice ports of each endpoint (`endpointPorts[i]` those of `endpoints[i]`), as the endpointslice controller
+   * gives them per pod: the Service's ports that the pod serves, at the target port resolved for it.
+   */
+  endpointPorts: SlicePort[][];
   /**
    * Where each service port sends new connections, keyed `<protocol>/<port>` (a port number may serve TCP and UDP
    * apart): the pods `proxiedEndpoints` chooses, at their resolved target port, sorted by pod name.
@@ -51,11 +56,12 @@ export function resolveTargetPort(pod: any, targetPort: number | string | undefi
 export const servicePortKey = (protocol: string, port: number): string => `${protocol}/${port}`;
 
 /**
- * What the EndpointSlice of a Service holds and where its load balancers send connections: every pod of the
+ * What the EndpointSlices of a Service hold and where its load balancers send connections: every pod of the
  * namespace the selector matches that is an endpoint (`isEndpointPod`: ready or not, terminating ones too, with the
  * conditions `podEndpointConditions` gives), and, for proxying, those `proxiedEndpoints` chooses. A pod whose
  * container ports do not declare a named target port is left out (of that port's backends, and of the slice when no
- * port resolves) and reported in `unresolved`.
+ * port resolves) and reported in `unresolved`. Pods resolving a named target port to different numbers have
+ * different slice ports, so go in different slices (`planSlices`).
  */
 export function podServiceEndpoints(service: any, pods: any[]): PodServiceEndpoints {
   const ns = service.metadata?.namespace;
@@ -63,10 +69,11 @@ export function podServiceEndpoints(service: any, pods: any[]): PodServiceEndpoi
   const candidates = new Map<string, Array<{ backend: Backend; conditions: EndpointConditions }>>(ports.map((p) => [servicePortKey(p.protocol, p.port), []]));
   const unresolved: UnresolvedPort[] = [];
   const endpoints: SliceEndpoint[] = [];
+  const endpointPorts: SlicePort[][] = [];
   const selected = pods.filter((pod) => pod.metadata?.namespace === ns && matchesSelector(service.spec?.selector, pod.metadata?.labels) && isEndpointPod(pod)).sort(byName);
   for (const pod of selected) {
     const conditions = podEndpointConditions(pod, service);
-    let resolvedAny = ports.length === 0;
+    const served: SlicePort[] = [];
     (service.spec?.ports ?? []).forEach((sp: any) => {
       const protocol = sp.protocol ?? 'TCP';
       const target = resolveTargetPort(pod, sp.targetPort, sp.port, protocol);
@@ -74,10 +81,11 @@ export function podServiceEndpoints(service: any, pods: any[]): PodServiceEndpoi
         unresolved.push({ pod: pod.metadata.name, portName: String(sp.targetPort) });
         return;
       }
-      resolvedAny = true;
+      served.push({ name: sp.name ?? '', port: target, protocol, ...(sp.appProtocol ? { appProtocol: sp.appProtocol } : {}) });
       candidates.get(servicePortKey(protocol, sp.port))?.push({ backend: { address: pod.status.podIP, port: target }, conditions });
     });
-    if (!resolvedAny) continue;
+    if (ports.length > 0 && served.length === 0) continue;
+    endpointPorts.push(served);
     endpoints.push({
       addresses: [pod.status.podIP],
       conditions,
@@ -88,12 +96,6 @@ export function podServiceEndpoints(service: any, pods: any[]): PodServiceEndpoi
       ...(pod.spec?.hostname && pod.spec.subdomain === service.metadata?.name ? { hostname: pod.spec.hostname } : {}),
     });
   }
-  // The slice's ports: as the endpointslice controller, the target port of the first endpoint (a number target as is).
-  const slicePorts = (service.spec?.ports ?? []).map((sp: any) => {
-    const first = selected.find((pod) => resolveTargetPort(pod, sp.targetPort, sp.port, sp.protocol ?? 'TCP') !== undefined);
-    const port = first ? resolveTargetPort(first, sp.targetPort, sp.port, sp.protocol ?? 'TCP')! : typeof sp.targetPort === 'number' ? sp.targetPort : sp.port;
-    return { name: sp.name ?? '', port, protocol: sp.protocol ?? 'TCP' };
-  });
   const backends = new Map([...candidates].map(([key, list]) => [key, proxiedEndpoints(list).map((c) => c.backend)]));
-  return { endpoints, ports: slicePorts, backends, unresolved };
+  return { endpoints, endpointPorts, backends, unresolved };
 }

@@ -54,6 +54,11 @@ class FakeLog {
     return this.state.get(objectStreamId(resource, namespace, name));
   }
 
+  /** The live objects of a resource in a namespace. */
+  list(resource: string, namespace: string): any[] {
+    return [...this.state].filter(([streamId, o]) => streamId === objectStreamId(resource, namespace, o.metadata.name)).map(([, o]) => o);
+  }
+
   /** The controller's own appends (slices, Services' status, Events). */
   byController(): RecordedEvent[] {
     return this.events.filter((e) => e.metadata.actor !== USER.actor);
@@ -108,6 +113,12 @@ describe('PodServiceController and Services without a selector', () => {
     await new Promise((resolve) => server.close(resolve));
   });
 
+  /** The endpointslice controller's slices of a Service, by name. */
+  const ownSlices = (namespace: string, service: string): any[] =>
+    log.list(ENDPOINT_SLICES_RESOURCE, namespace)
+      .filter((s) => s.metadata.labels?.[ENDPOINT_SLICE_MANAGED_BY_LABEL] === 'endpointslice-controller.k8s.io' && s.metadata.labels?.[SERVICE_NAME_LABEL] === service)
+      .sort((a, b) => (a.metadata.name < b.metadata.name ? -1 : 1));
+
   it('proxies the Service to the endpoints of the slices written for it, and writes neither slice nor Event', async () => {
     // As the api-gateway is to write the `kubernetes` Service's slice: its own address, port name https.
     await log.write(SERVICES_RESOURCE, svc('default', 'kubernetes', '127.214.0.1', [{ name: 'https', port: 18443, targetPort: 6443, protocol: 'TCP' }]));
@@ -132,18 +143,21 @@ describe('PodServiceController and Services without a selector', () => {
     await log.write(ENDPOINT_SLICES_RESOURCE, extra);
     const selecting = svc('shop', 'web', '127.214.0.2', [{ name: 'http', port: 18080, targetPort: backendPort, protocol: 'TCP' }], { app: 'web' });
     await log.write(SERVICES_RESOURCE, selecting);
-    await eventually(() => expect(log.get(ENDPOINT_SLICES_RESOURCE, 'shop', 'web')?.metadata.labels).toEqual({ [SERVICE_NAME_LABEL]: 'web', [ENDPOINT_SLICE_MANAGED_BY_LABEL]: 'endpointslice-controller.k8s.io' }));
+    await eventually(() => expect(ownSlices('shop', 'web')).toHaveLength(1));
+    const [own] = ownSlices('shop', 'web');
+    expect(own.metadata).toEqual(expect.objectContaining({ generateName: 'web-', labels: { [SERVICE_NAME_LABEL]: 'web', [ENDPOINT_SLICE_MANAGED_BY_LABEL]: 'endpointslice-controller.k8s.io' } }));
+    expect(own.metadata.name).toMatch(/^web-[bcdfghjklmnpqrstvwxz2456789]{5}$/);
     await eventually(() => expect(log.reasons('UpdatedEndpoints')).toEqual(['web']));
 
     // An empty selector is no selector.
     await log.write(SERVICES_RESOURCE, { ...selecting, spec: { ...selecting.spec, selector: {} } }, ObjectEventTypes.updated);
-    await eventually(() => expect(log.get(ENDPOINT_SLICES_RESOURCE, 'shop', 'web')).toBeUndefined());
+    await eventually(() => expect(ownSlices('shop', 'web')).toEqual([]));
     // Proxied to the other writer's slice now: its port named http.
     await eventually(async () => expect(await fetchText('127.214.0.2', 18080)).toBe('from the backend'));
     await log.write('pods', readyPod('shop', 'web-2', { app: 'web' }, '127.0.0.2'));
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(log.reasons('UpdatedEndpoints')).toEqual(['web']);
-    expect(log.get(ENDPOINT_SLICES_RESOURCE, 'shop', 'web')).toBeUndefined();
+    expect(ownSlices('shop', 'web')).toEqual([]);
 
     // The Service gone: its listener closes, and the slice someone else wrote for it stays theirs to delete.
     await log.write(SERVICES_RESOURCE, log.get(SERVICES_RESOURCE, 'shop', 'web'), ObjectEventTypes.deleted);
@@ -151,8 +165,8 @@ describe('PodServiceController and Services without a selector', () => {
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(log.get(ENDPOINT_SLICES_RESOURCE, 'shop', 'web-extra')).toEqual(expect.objectContaining({ endpoints: extra.endpoints }));
     expect(log.byController().filter((e) => e.data.resource === ENDPOINT_SLICES_RESOURCE).map((e) => [e.type, e.data.object.metadata.name])).toEqual([
-      [ObjectEventTypes.created, 'web'],
-      [ObjectEventTypes.deleted, 'web'],
+      [ObjectEventTypes.created, own.metadata.name],
+      [ObjectEventTypes.deleted, own.metadata.name],
     ]);
   });
 
@@ -160,12 +174,13 @@ describe('PodServiceController and Services without a selector', () => {
     await log.write('pods', readyPod('shop', 'web-1', { app: 'web' }, '127.0.0.1'));
     const selecting = svc('shop', 'web', '127.214.0.3', [{ name: 'http', port: 18081, targetPort: backendPort, protocol: 'TCP' }], { app: 'web' });
     await log.write(SERVICES_RESOURCE, selecting);
-    await eventually(() => expect(log.get(ENDPOINT_SLICES_RESOURCE, 'shop', 'web')?.endpoints).toHaveLength(1));
+    await eventually(() => expect(ownSlices('shop', 'web').map((s) => s.endpoints.length)).toEqual([1]));
     await log.write(SERVICES_RESOURCE, log.get(SERVICES_RESOURCE, 'shop', 'web'), ObjectEventTypes.deleted);
-    await eventually(() => expect(log.get(ENDPOINT_SLICES_RESOURCE, 'shop', 'web')).toBeUndefined());
-    // Made again: a new uid, the slice's name (and stream) the same.
-    await log.write(SERVICES_RESOURCE, { ...selecting, metadata: { ...selecting.metadata, uid: randomUUID() } });
-    await eventually(() => expect(log.get(ENDPOINT_SLICES_RESOURCE, 'shop', 'web')?.endpoints).toHaveLength(1));
+    await eventually(() => expect(ownSlices('shop', 'web')).toEqual([]));
+    // Made again: a new uid, a slice owned by it.
+    const uid = randomUUID();
+    await log.write(SERVICES_RESOURCE, { ...selecting, metadata: { ...selecting.metadata, uid } });
+    await eventually(() => expect(ownSlices('shop', 'web').map((s) => [s.endpoints.length, s.metadata.ownerReferences[0].uid])).toEqual([[1, uid]]));
     await eventually(async () => expect(await fetchText('127.214.0.3', 18081)).toBe('from the backend'));
   });
 
@@ -174,33 +189,34 @@ describe('PodServiceController and Services without a selector', () => {
     await log.write('pods', { ...pod, status: { ...pod.status, conditions: [{ type: 'Ready', status: 'False' }] } });
     const peers = svc('shop', 'peers', '127.214.0.4', [{ name: 'p', port: 17000, targetPort: backendPort, protocol: 'TCP' }], { app: 'peer' });
     await log.write(SERVICES_RESOURCE, peers);
-    await eventually(() => expect(log.get(ENDPOINT_SLICES_RESOURCE, 'shop', 'peers')?.endpoints?.[0]?.conditions).toEqual({ ready: false, serving: false, terminating: false }));
+    await eventually(() => expect(ownSlices('shop', 'peers')[0]?.endpoints?.[0]?.conditions).toEqual({ ready: false, serving: false, terminating: false }));
     expect(await fetchText('127.214.0.4', 17000)).toBe('ECONNREFUSED');
 
     await log.write(SERVICES_RESOURCE, { ...log.get(SERVICES_RESOURCE, 'shop', 'peers'), spec: { ...peers.spec, publishNotReadyAddresses: true } }, ObjectEventTypes.updated);
-    await eventually(() => expect(log.get(ENDPOINT_SLICES_RESOURCE, 'shop', 'peers').endpoints[0].conditions).toEqual({ ready: true, serving: false, terminating: false }));
+    await eventually(() => expect(ownSlices('shop', 'peers')[0].endpoints[0].conditions).toEqual({ ready: true, serving: false, terminating: false }));
     await eventually(async () => expect(await fetchText('127.214.0.4', 17000)).toBe('from the backend'));
 
     await log.write(SERVICES_RESOURCE, { ...log.get(SERVICES_RESOURCE, 'shop', 'peers'), spec: { ...peers.spec, publishNotReadyAddresses: false } }, ObjectEventTypes.updated);
     await eventually(async () => expect(await fetchText('127.214.0.4', 17000)).toBe('ECONNREFUSED'));
-    expect(log.get(ENDPOINT_SLICES_RESOURCE, 'shop', 'peers').endpoints[0].conditions.ready).toBe(false);
+    // The slice may follow a pass later: a pass leaves the slices alone until it has read back its last write to them.
+    await eventually(() => expect(ownSlices('shop', 'peers')[0].endpoints[0].conditions.ready).toBe(false));
   });
 
-  it('writes its slice beside another writer\'s slice of the Service\'s name, and deletes only its own', async () => {
+  it('writes its slice beside another writer\'s slice named as the Service, and deletes only its own', async () => {
     await log.write('pods', readyPod('shop', 'db-0', { app: 'db' }, '127.0.0.1'));
     const theirs = slice('shop', 'db', 'db', [{ name: 'pg', port: backendPort, protocol: 'TCP' }], [{ addresses: ['127.0.0.1'] }]);
     await log.write(ENDPOINT_SLICES_RESOURCE, theirs);
     const db = svc('shop', 'db', '127.214.0.3', [{ name: 'pg', port: 15432, targetPort: backendPort, protocol: 'TCP' }], { app: 'db' });
     await log.write(SERVICES_RESOURCE, { ...db, metadata: { ...db.metadata, uid: 'abcdef12-3456-7890-abcd-ef1234567890' } });
-    await eventually(() => expect(log.get(ENDPOINT_SLICES_RESOURCE, 'shop', 'db-abcde')?.endpoints).toEqual([expect.objectContaining({ addresses: ['127.0.0.1'], targetRef: expect.objectContaining({ name: 'db-0' }) })]));
+    await eventually(() => expect(ownSlices('shop', 'db').map((s) => s.endpoints)).toEqual([[expect.objectContaining({ addresses: ['127.0.0.1'], targetRef: expect.objectContaining({ name: 'db-0' }) })]]));
     expect(log.get(ENDPOINT_SLICES_RESOURCE, 'shop', 'db')).toEqual(expect.objectContaining({ metadata: expect.objectContaining({ labels: { [SERVICE_NAME_LABEL]: 'db' } }) }));
 
     const { selector: _, ...withoutSelector } = log.get(SERVICES_RESOURCE, 'shop', 'db').spec;
     await log.write(SERVICES_RESOURCE, { ...log.get(SERVICES_RESOURCE, 'shop', 'db'), spec: withoutSelector }, ObjectEventTypes.updated);
-    await eventually(() => expect(log.get(ENDPOINT_SLICES_RESOURCE, 'shop', 'db-abcde')).toBeUndefined());
+    await eventually(() => expect(ownSlices('shop', 'db')).toEqual([]));
     await eventually(async () => expect(await fetchText('127.214.0.3', 15432)).toBe('from the backend'));
     expect(log.get(ENDPOINT_SLICES_RESOURCE, 'shop', 'db').metadata.labels).toEqual({ [SERVICE_NAME_LABEL]: 'db' });
-    expect(log.byController().filter((e) => e.data.resource === ENDPOINT_SLICES_RESOURCE).every((e) => e.data.object.metadata.name === 'db-abcde')).toBe(true);
+    expect(log.byController().filter((e) => e.data.resource === ENDPOINT_SLICES_RESOURCE).every((e) => /^db-.{5}$/.test(e.data.object.metadata.name))).toBe(true);
   });
   it('keeps the Endpoints of a selecting Service as the endpoints controller does, and never touches another writer\'s', async () => {
     await log.write('pods', readyPod('shop', 'api-1', { app: 'api' }, '127.0.0.1'));
@@ -217,7 +233,7 @@ describe('PodServiceController and Services without a selector', () => {
     expect(written.metadata.ownerReferences).toEqual([expect.objectContaining({ kind: 'Service', name: 'api', uid: log.get(SERVICES_RESOURCE, 'shop', 'api').metadata.uid, controller: true })]);
     expect(Date.parse(written.metadata.annotations['endpoints.kubernetes.io/last-change-trigger-time'])).toBeGreaterThan(Date.now() - 10_000);
     // Its own Endpoints are not mirrored: the one slice of the Service is the endpointslice controller's.
-    expect(log.byController().filter((e) => e.data.resource === ENDPOINT_SLICES_RESOURCE).map((e) => e.data.object.metadata.name)).toEqual(['api']);
+    expect(log.byController().filter((e) => e.data.resource === ENDPOINT_SLICES_RESOURCE).map((e) => e.data.object.metadata.name)).toEqual([ownSlices('shop', 'api')[0].metadata.name]);
 
     // Ready now: both in addresses; the passes after it (resyncs every 2 s) write nothing more.
     await log.write('pods', { ...log.get('pods', 'shop', 'api-2'), status: slow.status }, ObjectEventTypes.updated);
@@ -244,10 +260,10 @@ describe('PodServiceController and Services without a selector', () => {
     await log.write(ENDPOINTS_RESOURCE, vmOwned);
     await log.write('pods', readyPod('shop', 'vms-pod', { app: 'vms' }, '127.0.0.3'));
     await log.write(SERVICES_RESOURCE, svc('shop', 'vms', '127.214.0.6', [{ name: 'ssh', port: 18022, targetPort: backendPort, protocol: 'TCP' }], { app: 'vms' }));
-    await eventually(() => expect(log.get(ENDPOINT_SLICES_RESOURCE, 'shop', 'vms')).toBeDefined());
+    await eventually(() => expect(ownSlices('shop', 'vms')).toHaveLength(1));
     await new Promise((resolve) => setTimeout(resolve, 300));
     await log.write(SERVICES_RESOURCE, log.get(SERVICES_RESOURCE, 'shop', 'vms'), ObjectEventTypes.deleted);
-    await eventually(() => expect(log.get(ENDPOINT_SLICES_RESOURCE, 'shop', 'vms')).toBeUndefined());
+    await eventually(() => expect(ownSlices('shop', 'vms')).toEqual([]));
     expect(log.get(ENDPOINTS_RESOURCE, 'shop', 'vms')).toEqual(expect.objectContaining({ subsets: vmOwned.subsets, metadata: expect.objectContaining({ labels: { app: 'vms' } }) }));
     expect(log.byController().some((e) => e.data.resource === ENDPOINTS_RESOURCE && e.data.object.metadata.name === 'vms')).toBe(false);
   }, 15_000);
@@ -266,8 +282,8 @@ describe('PodServiceController and Services without a selector', () => {
       expect(endpoints.subsets[0].addresses).toHaveLength(1000);
       expect(endpoints.subsets[0].notReadyAddresses).toBeUndefined();
     }, { timeoutMs: 10_000 });
-    // The EndpointSlice is not truncated: it lists every endpoint.
-    expect(log.get(ENDPOINT_SLICES_RESOURCE, 'big', 'web').endpoints).toHaveLength(1001);
+    // The EndpointSlices are not truncated: they list every endpoint, 100 a slice.
+    await eventually(() => expect(ownSlices('big', 'web').map((s) => s.endpoints.length).sort((a, b) => b - a)).toEqual([...Array(10).fill(100), 1]));
     await log.write('pods', log.get('pods', 'big', 'web-0'), ObjectEventTypes.deleted);
     await eventually(() => {
       const endpoints = log.get(ENDPOINTS_RESOURCE, 'big', 'web');
@@ -276,6 +292,28 @@ describe('PodServiceController and Services without a selector', () => {
       expect(endpoints.subsets[0].notReadyAddresses).toEqual([expect.objectContaining({ ip: '127.9.0.1' })]);
     }, { timeoutMs: 10_000 });
   }, 30_000);
+
+  it('keeps a Service\'s endpoints in slices of at most 100 through a burst of changes, never one endpoint twice', async () => {
+    const ip = (i: number) => `127.2.${Math.floor(i / 250)}.${(i % 250) + 1}`;
+    await log.write(SERVICES_RESOURCE, svc('burst', 'web', '127.214.0.10', [{ name: 'http', port: 18091, targetPort: backendPort, protocol: 'TCP' }], { app: 'web' }));
+    // Pods arriving one by one while the controller passes: each pass must see its own slice writes before the next.
+    for (let i = 0; i < 150; i++) await log.write('pods', readyPod('burst', `web-${i}`, { app: 'web' }, ip(i)));
+    const settled = async (count: number) => eventually(() => {
+      const slices = ownSlices('burst', 'web');
+      const names = slices.flatMap((s) => s.endpoints.map((e: any) => e.targetRef.name));
+      expect(names).toHaveLength(count);
+      expect(new Set(names).size).toBe(count);
+      for (const s of slices) expect(s.endpoints.length).toBeLessThanOrEqual(100);
+      return slices;
+    }, { timeoutMs: 10_000 });
+    expect((await settled(150)).map((s) => s.endpoints.length).sort((a, b) => b - a)).toEqual([100, 50]);
+    const created = () => log.byController().filter((e) => e.data.resource === ENDPOINT_SLICES_RESOURCE && e.type === ObjectEventTypes.created).length;
+    expect(created()).toBe(2);
+    // 30 go: the same two slices rewritten, none created.
+    for (let i = 0; i < 30; i++) await log.write('pods', log.get('pods', 'burst', `web-${i * 5}`), ObjectEventTypes.deleted);
+    expect((await settled(120)).length).toBe(2);
+    expect(created()).toBe(2);
+  }, 20_000);
 
   it('mirrors a user\'s Endpoints of a Service without a selector into a slice, proxies through it, and deletes it when they go', async () => {
     await log.write(SERVICES_RESOURCE, svc('shop', 'legacy', '127.214.0.7', [{ name: 'pg', port: 15433, targetPort: 5432, protocol: 'TCP' }]));

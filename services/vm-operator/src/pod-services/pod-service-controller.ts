@@ -1,11 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { ClusterNetwork, ENDPOINT_SLICE_MANAGED_BY_LABEL, ENDPOINT_SLICES_RESOURCE, ENDPOINTS_RESOURCE, ENDPOINTS_SKIP_MIRROR_LABEL, loadBalancerAddress, LOOPBACK_NETWORK, ObjectEventTypes, objectStreamId, SERVICE_NAME_LABEL, SERVICES_RESOURCE } from '@openpacific/contracts';
 import { EventStore, RecordedEvent, VersionConflictError } from '@openpacific/event-store';
+import { generateName } from '@openpacific/kube-api';
 import { controllerReadModel, eventNameSuffix, ObjectChange, objectKey, PassLoop, sameJson, type SharedFollower, StoredObject } from '@openpacific/objects';
 import type { Logger } from '@openpacific/service-kit';
 import { AdmitHook, Backend, TcpLoadBalancer } from '../services/tcp-load-balancer';
 import { UdpLoadBalancer } from '../services/udp-load-balancer';
 import { isMirrorable, mirroredSlices, MIRRORING_MANAGED_BY, OVER_CAPACITY_ANNOTATION, podServiceEndpointsLabels, podServiceSubsets, truncateSubsets } from './core-endpoints';
+import { planSlices } from './endpoint-slicing';
 import { podServiceEndpoints, servicePortKey } from './pod-endpoints';
 import { ServiceSelectors } from './service-selectors';
 import { hasSelector, sliceServiceBackends } from './slice-backends';
@@ -58,8 +60,9 @@ interface Listener {
 
 /**
  * core v1 Services of pods (in the elected vm-operator, beside the VirtualMachineService controller, with the same
- * TcpLoadBalancer): keeps one EndpointSlice per Service from the pods its selector matches, and proxies every TCP port
- * of the Service — on its cluster IP, its LoadBalancer ingress address and its node port — round robin to the ready
+ * TcpLoadBalancer): keeps the EndpointSlices of each Service from the pods its selector matches (at most 100
+ * endpoints a slice, `planSlices`), and proxies every TCP port of the Service — on its cluster IP, its LoadBalancer
+ * ingress address and its node port — round robin to the ready
  * endpoints, or, while none is, to those still serving through their termination (`proxiedEndpoints`). A port with
  * nowhere to send has no listener, so connections are refused at once.
  *
@@ -74,7 +77,7 @@ interface Listener {
  * selector are mirrored into EndpointSlices (the EndpointSliceMirroring controller: `mirroredSlices`), which the
  * proxy reads as any other writer's slices.
  *
- * A pass syncs only the Services whose inputs changed (the Service, its slice, or a pod its selector matches before
+ * A pass syncs only the Services whose inputs changed (the Service, one of its slices, or a pod its selector matches before
  * or after the change; every Service on a resync): in a burst of pods that no Service selects, a pod costs its
  * read-model update and one index probe per label, and no pass.
  */
@@ -92,6 +95,8 @@ export class PodServiceController {
   private full = true;
   /** Each live Service's listeners as its last sync found them, by service key. */
   private readonly listeners = new Map<string, Listener[]>();
+  /** This controller's slice writes not yet read back, by service key: slice name → the stream version written. */
+  private readonly sliceWrites = new Map<string, Map<string, number>>();
 
   /** Reads the log through `feed`, which the caller starts (replaying the log) before `start`. */
   constructor(private readonly deps: { store: EventStore; feed: SharedFollower; logger: Logger; network?: ClusterNetwork; admit?: AdmitHook }) {
@@ -155,6 +160,7 @@ export class PodServiceController {
     this.full = false;
     this.dirty.clear();
     for (const key of this.listeners.keys()) if (!live.has(key)) this.listeners.delete(key);
+    for (const key of this.sliceWrites.keys()) if (!live.has(key)) this.sliceWrites.delete(key);
     for (const stored of todo) await this.syncService(stored);
     const selecting = new Set(services.filter((s) => hasSelector(s.object)).map(serviceKey));
     await this.deleteOrphanSlices(selecting);
@@ -180,7 +186,7 @@ export class PodServiceController {
     const backends = result?.backends ?? sliceServiceBackends(svc, this.model.list(ENDPOINT_SLICES_RESOURCE, ns).map((s) => s.object).filter((s) => !isManaged(s)));
     try {
       if (result) {
-        await this.syncSlice(svc, result.endpoints, result.ports);
+        await this.syncSlices(svc, result);
         await this.syncEndpoints(svc);
         await this.reportChanges(svc, result);
       } else {
@@ -234,53 +240,63 @@ export class PodServiceController {
   }
 
   /**
-   * Where the Service's own slice is: `<svc>`, or `<svc>-<first 5 hex digits of its uid>` when another writer's slice
-   * holds that name (one written for the Service while it had no selector), so this controller never rewrites (and
-   * later deletes) a slice it did not write. Undefined when both names are someone else's.
+   * The Service's EndpointSlices as kube-controller-manager's endpointslice controller keeps them (`planSlices`):
+   * at most `MAX_ENDPOINTS_PER_SLICE` endpoints each, rewritten in place where they can be, new ones named by
+   * `generateName` `<service>-`. Its slices of another Service of the name (an older uid) or of another address type
+   * are deleted. Skipped while the read model has not yet seen this controller's last writes to the Service's
+   * slices (as kube's slice tracker skips a stale cache): a pass on a stale view would place endpoints twice; the
+   * events of those writes mark the Service again.
    */
-  private sliceOf(svc: any): { name: string; existing?: StoredObject } | undefined {
-    const ns = svc.metadata.namespace;
-    const name = svc.metadata.name;
-    const ours = (s: StoredObject | undefined) => Boolean(s && isManaged(s.object) && s.object.metadata.labels?.[SERVICE_NAME_LABEL] === name);
-    const spare = `${name}-${String(svc.metadata.uid ?? '').replace(/[^0-9a-f]/g, '').slice(0, 5) || 'slice'}`;
-    const atSpare = this.model.get(ENDPOINT_SLICES_RESOURCE, ns, spare);
-    if (ours(atSpare)) return { name: spare, existing: atSpare };
-    const atName = this.model.get(ENDPOINT_SLICES_RESOURCE, ns, name);
-    if (!atName || ours(atName)) return { name, existing: atName };
-    return atSpare ? undefined : { name: spare };
+  private async syncSlices(svc: any, result: ReturnType<typeof podServiceEndpoints>): Promise<void> {
+    const { namespace: ns, name, uid } = svc.metadata;
+    const key = objectKey(ns, name);
+    if (this.slicesPending(key)) return;
+    const managed = this.model.list(ENDPOINT_SLICES_RESOURCE, ns).filter((s) => isManaged(s.object) && s.object.metadata.labels?.[SERVICE_NAME_LABEL] === name);
+    const current = (s: StoredObject) => s.object.addressType === 'IPv4' && (s.object.metadata.ownerReferences ?? []).some((o: any) => o?.uid === uid);
+    const plan = planSlices(managed.filter(current).map((s) => s.object), result.endpoints.map((endpoint, i) => ({ endpoint, ports: result.endpointPorts[i] })));
+    const labels = { [SERVICE_NAME_LABEL]: name, [ENDPOINT_SLICE_MANAGED_BY_LABEL]: MANAGED_BY };
+    const ownerReferences = [{ apiVersion: 'v1', kind: 'Service', name, uid, controller: true, blockOwnerDeletion: true }];
+    for (const content of plan.create) {
+      let sliceName = generateName(`${name}-`);
+      while (this.model.get(ENDPOINT_SLICES_RESOURCE, ns, sliceName)) sliceName = generateName(`${name}-`);
+      const metadata = { name: sliceName, generateName: `${name}-`, namespace: ns, uid: randomUUID(), creationTimestamp: now(), generation: 1, labels, ownerReferences };
+      const object = { apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', metadata, addressType: 'IPv4', ...content };
+      // At the stream's version: a name used before (and deleted) keeps its stream.
+      const at = this.model.streamVersion(ENDPOINT_SLICES_RESOURCE, ns, sliceName);
+      const written = await this.deps.store.append(objectStreamId(ENDPOINT_SLICES_RESOURCE, ns, sliceName), [{ type: ObjectEventTypes.created, data: { resource: ENDPOINT_SLICES_RESOURCE, object }, metadata: ACTOR }], { expectedVersion: at });
+      this.expectSlice(key, sliceName, written.streamVersion);
+    }
+    for (const { name: sliceName, content } of plan.update) {
+      const existing = this.model.get(ENDPOINT_SLICES_RESOURCE, ns, sliceName)!;
+      const metadata = { ...structuredClone(existing.object.metadata), labels, ownerReferences };
+      delete metadata.resourceVersion;
+      const object = { apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', metadata, addressType: 'IPv4', ...content };
+      const written = await this.deps.store.append(existing.streamId, [{ type: ObjectEventTypes.updated, data: { resource: ENDPOINT_SLICES_RESOURCE, object }, metadata: ACTOR }], { expectedVersion: existing.streamVersion });
+      this.expectSlice(key, sliceName, written.streamVersion);
+    }
+    const deleting = new Set(plan.delete);
+    for (const stored of managed) {
+      if (current(stored) && !deleting.has(stored.object.metadata.name)) continue;
+      await this.remove(stored, ENDPOINT_SLICES_RESOURCE, ACTOR);
+      this.expectSlice(key, stored.object.metadata.name, stored.streamVersion + 1);
+    }
   }
 
-  private async syncSlice(svc: any, endpoints: any[], ports: any[]): Promise<void> {
-    const ns = svc.metadata.namespace;
-    const name = svc.metadata.name;
-    const slot = this.sliceOf(svc);
-    if (!slot) {
-      const warnKey = `${ns}/${name}/${svc.metadata.uid}/slice`;
-      if (!this.warned.has(warnKey)) this.deps.logger.warn('service slice not written: its names are other writers\' slices', { service: objectKey(ns, name) });
-      this.warned.add(warnKey);
-      return;
-    }
-    const existing = slot.existing;
-    const body = { addressType: 'IPv4', endpoints, ports };
-    if (existing && sameJson({ addressType: existing.object.addressType, endpoints: existing.object.endpoints ?? [], ports: existing.object.ports ?? [] }, body)) return;
-    const object = {
-      apiVersion: 'discovery.k8s.io/v1',
-      kind: 'EndpointSlice',
-      metadata: {
-        ...(existing ? existing.object.metadata : { name: slot.name, namespace: ns, uid: randomUUID(), creationTimestamp: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'), generation: 1 }),
-        labels: { [SERVICE_NAME_LABEL]: name, [ENDPOINT_SLICE_MANAGED_BY_LABEL]: MANAGED_BY },
-        ownerReferences: [{ apiVersion: 'v1', kind: 'Service', name, uid: svc.metadata.uid, controller: true, blockOwnerDeletion: true }],
-      },
-      ...body,
-    };
-    delete (object.metadata as any).resourceVersion;
-    if (existing) {
-      await this.deps.store.append(existing.streamId, [{ type: ObjectEventTypes.updated, data: { resource: ENDPOINT_SLICES_RESOURCE, object }, metadata: ACTOR }], { expectedVersion: existing.streamVersion });
-    } else {
-      // At the stream's version (0 for a new one): the slice of a Service deleted and made again reuses its name's stream.
-      const at = this.model.streamVersion(ENDPOINT_SLICES_RESOURCE, ns, slot.name);
-      await this.deps.store.append(objectStreamId(ENDPOINT_SLICES_RESOURCE, ns, slot.name), [{ type: ObjectEventTypes.created, data: { resource: ENDPOINT_SLICES_RESOURCE, object }, metadata: ACTOR }], { expectedVersion: at });
-    }
+  /** Notes a write to one of a Service's slices, at the stream version it made, for `slicesPending`. */
+  private expectSlice(service: string, slice: string, version: number): void {
+    let writes = this.sliceWrites.get(service);
+    if (!writes) this.sliceWrites.set(service, (writes = new Map()));
+    writes.set(slice, version);
+  }
+
+  /** Whether a write `expectSlice` noted for the Service has yet to reach the read model. */
+  private slicesPending(service: string): boolean {
+    const writes = this.sliceWrites.get(service);
+    if (!writes) return false;
+    const ns = service.slice(0, service.indexOf('/'));
+    for (const [slice, version] of writes) if (this.model.streamVersion(ENDPOINT_SLICES_RESOURCE, ns, slice) >= version) writes.delete(slice);
+    if (writes.size === 0) this.sliceWrites.delete(service);
+    return writes.size > 0;
   }
 
   /**
