@@ -16,8 +16,18 @@ export interface AdmissionRequest {
 export interface AdmissionResponse {
   uid: string;
   allowed: boolean;
-  /** Set when refused: the HTTP code, a CamelCase reason and the message the user sees. */
-  status?: { code: number; reason: string; message: string };
+  /**
+   * Set when refused: the HTTP code, a CamelCase reason and the message the user sees; `details` as a
+   * Kubernetes Status carries them (kubectl words an Invalid refusal from them).
+   */
+  status?: {
+    code: number;
+    reason: string;
+    message: string;
+    details?: { name?: string; group?: string; kind?: string; causes?: Array<{ field?: string; reason?: string; message: string }> };
+  };
   /** Mutating admission: the object to store instead of the one sent. */
   patchedObject?: unknown;
+  /** Warnings for the client (a ValidatingAdmissionPolicy binding's `Warn`), sent as `Warning: 299` headers. */
+  warnings?: string[];
 }

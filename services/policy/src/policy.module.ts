@@ -8,6 +8,7 @@ import { PodSecurityAdmitter } from './pss/pod-security.admitter';
 import { QuotaLedger } from './quota/quota-ledger';
 import { QuotaStatusLifecycle } from './quota/quota-status.lifecycle';
 import { ResourceQuotaAdmitter } from './quota/resource-quota.admitter';
+import { ValidatingAdmissionPolicyAdmitter } from './admission-policy/validating-admission-policy.admitter';
 import { PolicyState } from './state/policy-state';
 import { NamespaceUsageAdmitter } from './usage/namespace-usage.admitter';
 
@@ -24,6 +25,7 @@ import { NamespaceUsageAdmitter } from './usage/namespace-usage.admitter';
         new NamespaceUsageAdmitter(state),
         new PodSecurityAdmitter(state),
         new LimitRangeAdmitter(state),
+        new ValidatingAdmissionPolicyAdmitter(state),
         new ResourceQuotaAdmitter(state, new QuotaLedger(ctx.pool)),
       ],
       inject: [SERVICE_CONTEXT, PolicyState],

@@ -10,7 +10,7 @@ const str: JsonSchema = { type: 'string' };
 const intOrString: JsonSchema = { 'x-kubernetes-int-or-string': true, anyOf: [{ type: 'integer' }, { type: 'string' }] };
 
 /** metav1.LabelSelector; operators and values are checked by the gateway's strategy, with kube-apiserver's messages. */
-const labelSelector: JsonSchema = {
+export const labelSelector: JsonSchema = {
   type: 'object',
   additionalProperties: false,
   properties: {

@@ -24,4 +24,9 @@ describe('admission batches', () => {
     expect(answer.batch).toEqual([{ uid: 'a', allowed: true }, { uid: 'b', allowed: true }]);
     expect(seen).toEqual([{ readAt: { transactionId: 5n, position: 9n } }, { readAt: { transactionId: 5n, position: 9n } }]);
   });
+
+  it('answers each item with its warnings', async () => {
+    const answer = await reviewBatch({ batch: [request('a'), request('b')] }, async (r) => (r.uid === 'a' ? { uid: 'a', allowed: true, warnings: ['careful'] } : { uid: r.uid, allowed: true }));
+    expect(answer.batch).toEqual([{ uid: 'a', allowed: true, warnings: ['careful'] }, { uid: 'b', allowed: true }]);
+  });
 });

@@ -26,7 +26,15 @@ const label = (key: string): Admitter => ({
   },
 });
 
+const warnOf = (text: string): Admitter => ({ name: `warn-${text}`, admit: () => ({ allowed: true, warnings: [text] }) });
+
 describe('AdmissionChain', () => {
+  it('gathers the admitters\' warnings, and sends those before a refusal with it', async () => {
+    expect(await new AdmissionChain([warnOf('one'), label('a'), warnOf('two')]).review(request)).toMatchObject({ allowed: true, warnings: ['one', 'two'] });
+    expect(await new AdmissionChain([warnOf('one'), refuse('Quota'), warnOf('two')]).review(request)).toMatchObject({ allowed: false, warnings: ['one'] });
+    expect(await new AdmissionChain([label('a')]).review(request)).not.toHaveProperty('warnings');
+  });
+
   it('admits everything when it has no admitters', async () => {
     expect(await new AdmissionChain([]).review(request)).toEqual({ uid: 'req-1', allowed: true });
   });

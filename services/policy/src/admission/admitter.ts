@@ -1,9 +1,9 @@
 import type { AdmissionRequest, AdmissionResponse } from '@openpacific/contracts';
 import type { LogPosition } from '@openpacific/event-store';
 
-/** An admitter's answer: pass (optionally with a mutated object) or refuse. */
+/** An admitter's answer: pass (optionally with a mutated object, and warnings for the client) or refuse. */
 export type AdmissionVerdict =
-  | { allowed: true; patchedObject?: unknown }
+  | { allowed: true; patchedObject?: unknown; warnings?: string[] }
   | { allowed: false; status: NonNullable<AdmissionResponse['status']> };
 
 /**

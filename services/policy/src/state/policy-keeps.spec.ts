@@ -25,4 +25,12 @@ describe('the events whose bodies the policy service reads', () => {
     expect(policyKeeps({ streamId: 'virtualmachines.vmoperator.vmware.com/ns/vm', type: ObjectEventTypes.statusUpdated, data: '{}' })).toBe(true);
     expect(policyKeeps({ streamId: 'podsecuritypolicies/x', type: PodEventTypes.bound, data: '{}' })).toBe(true);
   });
+
+  it('reads the admission policies, their bindings and any kind a policy may take its params from', () => {
+    for (const streamId of [
+      'validatingadmissionpolicies.admissionregistration.k8s.io/p', 'validatingadmissionpolicybindings.admissionregistration.k8s.io/b', 'configmaps/ns/limits', 'widgets.example.com/ns/w',
+    ]) {
+      for (const type of [ObjectEventTypes.created, ObjectEventTypes.updated, ObjectEventTypes.statusUpdated, ObjectEventTypes.deleted]) expect(policyKeeps({ streamId, type, data: '{}' })).toBe(true);
+    }
+  });
 });

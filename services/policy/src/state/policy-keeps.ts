@@ -12,7 +12,9 @@ const TERMINAL_PHASE = /"phase"\s*:\s*"(?:Succeeded|Failed)"/;
  * pod is read from the model, and neither event passed over changes the spec but for spec.nodeName. So a
  * binding (spec.nodeName and a condition) is passed over, and so is a status update that does not end the pod;
  * in a burst those are two of a pod's five events, parsed and kept by the policy service for nothing. The
- * model's copy of such a pod keeps its last state that mattered.
+ * model's copy of such a pod keeps its last state that mattered. Every other resource is read whole: the
+ * ValidatingAdmissionPolicies, their bindings, and the objects they take params from (a ConfigMap, a custom resource:
+ * any kind).
  */
 export const policyKeeps: KeepEvent = (event) => {
   if (streamResource(event.streamId) !== 'pods') return true;

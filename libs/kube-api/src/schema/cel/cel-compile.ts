@@ -126,7 +126,19 @@ function compileRule(rule: ValidationRule): CompiledRule | { property: 'rule' | 
   };
 }
 
-function compileExpression(text: string): { program: CompiledRule['program']; usesOldSelf: boolean; depth: number } | { detail: string } {
+/** A compiled expression over whatever variables its caller names (ValidatingAdmissionPolicy's object, request…). */
+export type CelProgram = (vars: Record<string, unknown>) => Cel.CelResult;
+
+/**
+ * Compiles an expression that may read only `variables` (and what it binds itself), with the Kubernetes libraries;
+ * the error is worded as kube-apiserver's ("compilation failed: ERROR: <input>: ...").
+ */
+export function compileCelExpression(text: string, variables: ReadonlySet<string>): { program: CelProgram } | { detail: string } {
+  const compiled = compileExpression(text, variables);
+  return 'detail' in compiled ? compiled : { program: compiled.program as CelProgram };
+}
+
+function compileExpression(text: string, variables: ReadonlySet<string> = VARIABLES): { program: CompiledRule['program']; usesOldSelf: boolean; depth: number } | { detail: string } {
   const { cel, env } = celRuntime();
   let parsed: ReturnType<typeof cel.parse>;
   try {
@@ -134,7 +146,7 @@ function compileExpression(text: string): { program: CompiledRule['program']; us
   } catch (err) {
     return { detail: `compilation failed: ERROR: ${(err as Error).message}` };
   }
-  const facts: Facts = { usesOldSelf: false, depth: 0, functions: celRuntime().functions };
+  const facts: Facts = { usesOldSelf: false, depth: 0, functions: celRuntime().functions, variables };
   inspect(parsed.expr, new Set(), 0, facts);
   if (facts.problem) return { detail: `compilation failed: ERROR: <input>: ${facts.problem}` };
   return { program: cel.plan(env, parsed) as CompiledRule['program'], usesOldSelf: facts.usesOldSelf, depth: facts.depth };
@@ -146,6 +158,7 @@ interface Facts {
   depth: number;
   problem?: string;
   functions: Set<string>;
+  variables: ReadonlySet<string>;
 }
 
 /** Walks a parsed expression: the variables it reads, the functions it calls, how deeply its comprehensions nest. */
@@ -155,7 +168,7 @@ function inspect(expr: any, bound: Set<string>, depth: number, facts: Facts): vo
   switch (kind) {
     case 'identExpr':
       if (value.name === 'oldSelf') facts.usesOldSelf = true;
-      if (!VARIABLES.has(value.name) && !bound.has(value.name)) facts.problem = `undeclared reference to '${value.name}' (in container '')`;
+      if (!facts.variables.has(value.name) && !bound.has(value.name)) facts.problem = `undeclared reference to '${value.name}' (in container '')`;
       return;
     case 'selectExpr':
       return inspect(value.operand, bound, depth, facts);

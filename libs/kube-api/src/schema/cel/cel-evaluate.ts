@@ -118,7 +118,7 @@ function joinFieldPath(path: string, fieldPath: string): string {
 }
 
 /** cel-go's wording where it differs. */
-function evalError(message: string): string {
+export function evalError(message: string): string {
   return message.replace(/^field not found: /, 'no such key: ');
 }
 

@@ -1,3 +1,6 @@
-export { compileSchemaRules, compiledRulesOf } from './cel-compile';
-export type { CompiledRule, RuleCompileError, ValidationRule } from './cel-compile';
-export { validateRules, PER_CALL_COST_LIMIT, REQUEST_COST_BUDGET } from './cel-evaluate';
+export { compileCelExpression, compileSchemaRules, compiledRulesOf, isEvaluationError } from './cel-compile';
+export { toCel } from './cel-values';
+export type { CelProgram, CompiledRule, RuleCompileError, ValidationRule } from './cel-compile';
+export { evalError, validateRules, PER_CALL_COST_LIMIT, REQUEST_COST_BUDGET } from './cel-evaluate';
+export { compilePolicyExpression, policyVariables } from './admission-policy-cel';
+export type { PolicyExpressionPlace } from './admission-policy-cel';

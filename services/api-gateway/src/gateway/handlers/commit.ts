@@ -6,6 +6,7 @@ import { GatewayCore, ResourceRequest } from '../core';
 import { ServedResource } from '../registry/registry';
 import { StoredObject } from '@openpacific/objects';
 import { readyToDelete, sameObject } from './object-rules';
+import { warn } from './decode';
 
 /**
  * Writes the next state of an existing object: nothing when nothing changed,
@@ -41,6 +42,7 @@ export async function commitUpdate(
     dryRun,
     requestId: r.requestId,
     userAgent: r.req.headers['user-agent'],
+    warn: (text) => warn(r, text),
   });
 }
 

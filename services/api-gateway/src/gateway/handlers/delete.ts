@@ -9,6 +9,7 @@ import { strategyFor } from './kind-strategies';
 import { markTerminating } from '../customresources/crd.status';
 import { nowTimestamp } from './object-rules';
 import { selectorFor } from './read';
+import { warn } from './decode';
 
 export interface DeleteOptions {
   propagationPolicy?: 'Foreground' | 'Background' | 'Orphan';
@@ -114,6 +115,7 @@ export async function deleteObject(
         requestId: r?.requestId,
         userAgent: r?.req.headers['user-agent'],
         skipAdmission: !r,
+        warn: r && ((text) => warn(r, text)),
       });
     } catch (err) {
       if (!isVersionConflict(err)) throw err;

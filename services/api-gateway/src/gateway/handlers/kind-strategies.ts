@@ -14,6 +14,7 @@ import { setsKindStrategies } from './sets.strategy';
 import { policyKindStrategies } from './policy.strategy';
 import { autoscalingKindStrategies } from './autoscaling.strategy';
 import { schedulingKindStrategies } from './scheduling.strategy';
+import { admissionPolicyKindStrategies } from './admission-policy.strategy';
 import { serviceKindStrategies } from './service.strategy';
 import { networkPolicyKindStrategies } from './networkpolicy.strategy';
 import { ingressKindStrategies } from './ingress.strategy';
@@ -93,6 +94,7 @@ const strategies: Record<string, KindStrategy> = {
   ...policyKindStrategies,
   ...autoscalingKindStrategies,
   ...schedulingKindStrategies,
+  ...admissionPolicyKindStrategies,
   ...serviceKindStrategies,
   ...networkPolicyKindStrategies,
   ...ingressKindStrategies,

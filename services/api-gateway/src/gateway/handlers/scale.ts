@@ -3,7 +3,7 @@ import { applyMergePatch, badRequest, conflict, invalid, methodNotAllowed, notFo
 import { GatewayCore, isDryRun, ResourceRequest } from '../core';
 import { sendJson } from '../http/respond';
 import { catchUpPast, isVersionConflict } from './commit';
-import { validateCustomRules } from './decode';
+import { validateCustomRules, warn } from './decode';
 import { withUpdateOwnership } from './field-managers';
 
 function getPath(obj: any, path: string): any {
@@ -64,7 +64,7 @@ export async function handleScale(core: GatewayCore, r: ResourceRequest, method:
     try {
       const written = await core.writer.write({
         served, operation: 'UPDATE', eventType: ObjectEventTypes.updated, object: next, oldObject: stored.object, expectedVersion: stored.streamVersion,
-        actor: r.user, dryRun: isDryRun(r.query), requestId: r.requestId, userAgent: r.req.headers['user-agent'],
+        actor: r.user, dryRun: isDryRun(r.query), requestId: r.requestId, userAgent: r.req.headers['user-agent'], warn: (text) => warn(r, text),
       });
       return sendJson(r.res, 200, scaleOf(written, paths));
     } catch (err) {

@@ -1,18 +1,11 @@
+import { labelSelectorString } from '@openpacific/contracts';
 import { labelSelectorFromObject, matchesLabelSelector, StatusCause } from '@openpacific/kube-api';
 import type { KindStrategy } from './kind-strategies';
 import { validateLabelSelector } from './networkpolicy.strategy';
 import { validateVirtualMachine } from './vm.strategy';
 
 /** labels.Selector's String(): requirements by key, `k=v`, `k in (a,b)`, `k notin (a)`, `k`, `!k`. */
-export function selectorString(sel: any): string {
-  const parts: Array<[string, string]> = Object.entries<string>(sel?.matchLabels ?? {}).map(([k, v]) => [k, `${k}=${v}`]);
-  for (const e of sel?.matchExpressions ?? []) {
-    const values = [...(e.values ?? [])].sort().join(',');
-    const text = { In: `${e.key} in (${values})`, NotIn: `${e.key} notin (${values})`, Exists: `${e.key}`, DoesNotExist: `!${e.key}` }[e.operator as string] ?? e.key;
-    parts.push([e.key, text]);
-  }
-  return parts.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, t]) => t).join(',');
-}
+export const selectorString = labelSelectorString;
 
 function goMap(m: Record<string, string>): string {
   return `map[${Object.keys(m).sort().map((k) => `${k}:${m[k]}`).join(' ')}]`;

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { AdmissionRequest, AdmissionResponse, NatsNames } from '@openpacific/contracts';
 import { compareLogPositions, LogPosition } from '@openpacific/event-store';
-import { KubeApiError, serviceUnavailable } from '@openpacific/kube-api';
+import { serviceUnavailable, statusError } from '@openpacific/kube-api';
 import { requestJson } from '@openpacific/messaging';
 import type { NatsConnection } from 'nats';
 
@@ -31,8 +31,11 @@ export class AdmissionClient {
     private readonly timeoutMs: number,
   ) {}
 
-  /** `readAt`: how far this gateway's read model had got when the write was decided. */
-  async admit(request: Omit<AdmissionRequest, 'uid'>, readAt?: LogPosition): Promise<AdmissionResponse> {
+  /**
+   * `readAt`: how far this gateway's read model had got when the write was decided. `warn` is given the policy
+   * service's warnings, those of a refusal too (kube-apiserver sends them along with its error).
+   */
+  async admit(request: Omit<AdmissionRequest, 'uid'>, readAt?: LogPosition, warn?: (text: string) => void): Promise<AdmissionResponse> {
     let response: Reply;
     try {
       response = await this.ask({ uid: randomUUID(), ...request }, readAt);
@@ -40,9 +43,10 @@ export class AdmissionClient {
       throw serviceUnavailable(`admission by the policy service failed: ${(err as Error).message}; nothing was written`);
     }
     if (response.error) throw serviceUnavailable(`admission by the policy service failed: ${response.error.message}; nothing was written`);
+    if (warn && Array.isArray(response.warnings)) for (const text of response.warnings) warn(String(text));
     if (!response.allowed) {
       const s = response.status ?? { code: 403, reason: 'Forbidden', message: 'denied by the policy service' };
-      throw new KubeApiError({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: s.message, reason: s.reason, code: s.code } as any);
+      throw statusError(s.code, s.reason, s.message, s.details);
     }
     return response;
   }

@@ -26,6 +26,8 @@ export interface ObjectWrite {
   userAgent?: string;
   /** Internal controllers of the gateway write without admission. */
   skipAdmission?: boolean;
+  /** Where admission's warnings go: the response's `Warning` headers (decode.ts `warn`). */
+  warn?: (text: string) => void;
 }
 
 /**
@@ -68,7 +70,7 @@ export class ObjectWriter {
         object: w.operation === 'DELETE' ? undefined : object,
         oldObject: w.oldObject,
         dryRun: w.dryRun,
-      }, readAt);
+      }, readAt, w.warn);
       if (verdict.patchedObject) object = verdict.patchedObject;
     }
     if (w.dryRun) return object;

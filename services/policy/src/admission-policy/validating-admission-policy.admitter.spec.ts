@@ -1,0 +1,156 @@
+import type { AdmissionRequest } from '@openpacific/contracts';
+import type { RecordedEvent } from '@openpacific/event-store';
+import { ReadModel } from '@openpacific/objects';
+import type { PolicyState } from '../state/policy-state';
+import { ruleMatches } from './admission-policy-match';
+import { ValidatingAdmissionPolicyAdmitter } from './validating-admission-policy.admitter';
+
+const VAPS = 'validatingadmissionpolicies.admissionregistration.k8s.io';
+const BINDINGS = 'validatingadmissionpolicybindings.admissionregistration.k8s.io';
+
+let position = 0n;
+function put(model: ReadModel, resource: string, object: any): void {
+  position += 1n;
+  const ns = object.metadata.namespace;
+  model.apply({
+    id: `e${position}`, streamId: `${resource}/${ns ? `${ns}/` : ''}${object.metadata.name}`, streamVersion: 1, type: 'ResourceCreated',
+    data: { resource, object }, metadata: { actor: 'admin', source: 'test' }, position, transactionId: 100n, createdAt: new Date(),
+  } as RecordedEvent);
+}
+
+const deploymentRules = [{ apiGroups: ['apps'], apiVersions: ['v1'], operations: ['CREATE', 'UPDATE'], resources: ['deployments'], scope: '*' }];
+const matchAll = (resourceRules = deploymentRules) => ({ matchPolicy: 'Equivalent', namespaceSelector: {}, objectSelector: {}, resourceRules });
+
+function policy(name: string, spec: any): any {
+  return { apiVersion: 'admissionregistration.k8s.io/v1', kind: 'ValidatingAdmissionPolicy', metadata: { name }, spec: { failurePolicy: 'Fail', matchConstraints: matchAll(), ...spec } };
+}
+function binding(name: string, spec: any): any {
+  return { apiVersion: 'admissionregistration.k8s.io/v1', kind: 'ValidatingAdmissionPolicyBinding', metadata: { name }, spec };
+}
+function deployment(namespace: string, replicas: number, labels: Record<string, string> = {}): AdmissionRequest {
+  const object = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web', namespace, labels }, spec: { replicas } };
+  return {
+    uid: 'u1', operation: 'CREATE', user: { username: 'alice', groups: ['devs'] }, resource: { group: 'apps', version: 'v1', resource: 'deployments' },
+    kind: 'Deployment', namespace, name: 'web', object, dryRun: false,
+  };
+}
+
+function world(...objects: Array<[string, any]>) {
+  const model = new ReadModel();
+  put(model, 'namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'test', labels: { environment: 'test' } } });
+  put(model, 'namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'prod', labels: { environment: 'prod' } } });
+  for (const [resource, object] of objects) put(model, resource, object);
+  const state = { model, caughtUp: async () => undefined } as unknown as PolicyState;
+  return new ValidatingAdmissionPolicyAdmitter(state);
+}
+
+const replicaPolicy = policy('demo-policy.example.com', { validations: [{ expression: 'object.spec.replicas <= 5' }] });
+
+describe('ValidatingAdmissionPolicy admitter', () => {
+  it('denies with kube-apiserver\'s message and 422 (reason Invalid by default)', async () => {
+    const admitter = world([VAPS, replicaPolicy], [BINDINGS, binding('demo-binding-test.example.com', { policyName: 'demo-policy.example.com', validationActions: ['Deny'] })]);
+    expect(await admitter.admit(deployment('test', 3))).toEqual({ allowed: true });
+    const cause = "ValidatingAdmissionPolicy 'demo-policy.example.com' with binding 'demo-binding-test.example.com' denied request: failed expression: object.spec.replicas <= 5";
+    expect(await admitter.admit(deployment('test', 6))).toEqual({
+      allowed: false,
+      status: {
+        code: 422, reason: 'Invalid', message: `deployments.apps "web" is forbidden: ${cause}`,
+        details: { name: 'web', group: 'apps', kind: 'deployments', causes: [{ message: cause }] },
+      },
+    });
+  });
+
+  it('takes the code from the reason and the message from messageExpression', async () => {
+    const p = policy('p', { validations: [{ expression: 'object.spec.replicas <= 5', reason: 'Forbidden', message: 'too many', messageExpression: "'replicas ' + string(object.spec.replicas) + ' > 5'" }] });
+    const admitter = world([VAPS, p], [BINDINGS, binding('b', { policyName: 'p', validationActions: ['Deny'] })]);
+    const verdict = await admitter.admit(deployment('test', 7));
+    expect(verdict).toMatchObject({ allowed: false, status: { code: 403, reason: 'Forbidden' } });
+    expect((verdict as any).status.message).toMatch(/denied request: replicas 7 > 5$/);
+  });
+
+  it('a Warn binding allows with a warning', async () => {
+    const admitter = world([VAPS, replicaPolicy], [BINDINGS, binding('warn', { policyName: 'demo-policy.example.com', validationActions: ['Warn', 'Audit'] })]);
+    expect(await admitter.admit(deployment('test', 6))).toEqual({
+      allowed: true,
+      warnings: ["Validation failed for ValidatingAdmissionPolicy 'demo-policy.example.com' with binding 'warn': failed expression: object.spec.replicas <= 5"],
+    });
+  });
+
+  it('a binding\'s namespaceSelector limits it to the namespaces it selects', async () => {
+    const b = binding('b', { policyName: 'demo-policy.example.com', validationActions: ['Deny'], matchResources: { ...matchAll([]), namespaceSelector: { matchLabels: { environment: 'test' } } } });
+    const admitter = world([VAPS, replicaPolicy], [BINDINGS, b]);
+    expect((await admitter.admit(deployment('test', 6))).allowed).toBe(false);
+    expect((await admitter.admit(deployment('prod', 6))).allowed).toBe(true);
+  });
+
+  it('reads the limit from a ConfigMap param, by name in the request\'s namespace', async () => {
+    const p = policy('limit', { paramKind: { apiVersion: 'v1', kind: 'ConfigMap' }, validations: [{ expression: 'object.spec.replicas <= int(params.data.maxReplicas)' }] });
+    const b = binding('limit-b', { policyName: 'limit', validationActions: ['Deny'], paramRef: { name: 'limits', parameterNotFoundAction: 'Deny' } });
+    const admitter = world([VAPS, p], [BINDINGS, b], ['configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'limits', namespace: 'test' }, data: { maxReplicas: '2' } }]);
+    expect((await admitter.admit(deployment('test', 2))).allowed).toBe(true);
+    expect((await admitter.admit(deployment('test', 3))).allowed).toBe(false);
+    const missing = await admitter.admit(deployment('prod', 1));
+    expect((missing as any).status).toEqual({
+      code: 403, reason: 'Forbidden', details: { name: 'web', group: 'apps', kind: 'deployments' },
+      message: "deployments.apps \"web\" is forbidden: ValidatingAdmissionPolicy 'limit' with binding 'limit-b' denied request: failed to configure binding: no params found for policy binding with `Deny` parameterNotFoundAction",
+    });
+  });
+
+  it('a param not found with Allow skips the binding', async () => {
+    const p = policy('limit', { paramKind: { apiVersion: 'v1', kind: 'ConfigMap' }, validations: [{ expression: 'false' }] });
+    const b = binding('b', { policyName: 'limit', validationActions: ['Deny'], paramRef: { name: 'absent', parameterNotFoundAction: 'Allow' } });
+    expect(await world([VAPS, p], [BINDINGS, b]).admit(deployment('test', 1))).toEqual({ allowed: true });
+  });
+
+  it('uses variables, request, namespaceObject and matchConditions', async () => {
+    const p = policy('p', {
+      matchConditions: [{ name: 'not-admin', expression: "request.userInfo.username != 'admin'" }],
+      variables: [{ name: 'env', expression: "namespaceObject.metadata.labels['environment']" }, { name: 'isTest', expression: "variables.env == 'test'" }],
+      validations: [{ expression: "!variables.isTest || request.operation != 'CREATE'", message: 'no creates in test' }],
+    });
+    const admitter = world([VAPS, p], [BINDINGS, binding('b', { policyName: 'p', validationActions: ['Deny'] })]);
+    expect((await admitter.admit(deployment('test', 1))).allowed).toBe(false);
+    expect((await admitter.admit(deployment('prod', 1))).allowed).toBe(true);
+    expect((await admitter.admit({ ...deployment('test', 1), user: { username: 'admin', groups: [] } })).allowed).toBe(true);
+  });
+
+  it('an evaluation error follows failurePolicy', async () => {
+    const failing = (failurePolicy: string) => policy('p', { failurePolicy, validations: [{ expression: 'object.spec.missing > 1' }] });
+    const b = binding('b', { policyName: 'p', validationActions: ['Deny'] });
+    const denied = await world([VAPS, failing('Fail')], [BINDINGS, b]).admit(deployment('test', 1));
+    expect((denied as any).status.code).toBe(403);
+    expect((denied as any).status.message).toContain("denied request: expression 'object.spec.missing > 1' resulted in error: no such key: missing");
+    expect(await world([VAPS, failing('Ignore')], [BINDINGS, b]).admit(deployment('test', 1))).toEqual({ allowed: true });
+  });
+
+  it('policies never judge admissionregistration objects; a binding without its policy does nothing', async () => {
+    const p = policy('p', { matchConstraints: matchAll([{ apiGroups: ['*'], apiVersions: ['*'], operations: ['*'], resources: ['*'], scope: '*' }]), validations: [{ expression: 'false' }] });
+    const admitter = world([VAPS, p], [BINDINGS, binding('b', { policyName: 'p', validationActions: ['Deny'] })], [BINDINGS, binding('orphan', { policyName: 'absent', validationActions: ['Deny'] })]);
+    const own: AdmissionRequest = { ...deployment('test', 1), resource: { group: 'admissionregistration.k8s.io', version: 'v1', resource: 'validatingadmissionpolicies' }, namespace: undefined };
+    expect(await admitter.admit(own)).toEqual({ allowed: true });
+    expect((await admitter.admit(deployment('test', 1))).allowed).toBe(false);
+  });
+});
+
+describe('resource rules', () => {
+  const request = (subResource?: string, operation: AdmissionRequest['operation'] = 'UPDATE'): AdmissionRequest => ({ ...deployment('test', 1), operation, subResource });
+  const rule = (resources: string[], extra: any = {}) => ({ apiGroups: ['apps'], apiVersions: ['*'], operations: ['*'], resources, ...extra });
+
+  it('matches resources and subresources as kube-apiserver does', () => {
+    expect(ruleMatches(rule(['deployments']), request())).toBe(true);
+    expect(ruleMatches(rule(['deployments']), request('scale'))).toBe(false);
+    expect(ruleMatches(rule(['deployments/scale']), request('scale'))).toBe(true);
+    expect(ruleMatches(rule(['*']), request('status'))).toBe(false);
+    expect(ruleMatches(rule(['*/*']), request('status'))).toBe(true);
+    expect(ruleMatches(rule(['deployments/*']), request('status'))).toBe(true);
+    expect(ruleMatches(rule(['*/status']), request('status'))).toBe(true);
+  });
+
+  it('matches operations, scope and resource names', () => {
+    expect(ruleMatches(rule(['deployments'], { operations: ['CREATE'] }), request(undefined, 'DELETE'))).toBe(false);
+    expect(ruleMatches(rule(['deployments'], { scope: 'Cluster' }), request())).toBe(false);
+    expect(ruleMatches(rule(['deployments'], { scope: 'Namespaced' }), request())).toBe(true);
+    expect(ruleMatches(rule(['deployments'], { resourceNames: ['other'] }), request())).toBe(false);
+    expect(ruleMatches(rule(['deployments'], { apiGroups: [''] }), request())).toBe(false);
+  });
+});

@@ -1,0 +1,144 @@
+import { startCluster, TestCluster } from '@openpacific/testing';
+
+/** ValidatingAdmissionPolicy and its bindings, served, validated and enforced as kube-apiserver does, through the real kubectl. */
+const namespace = (name: string, environment: string) => JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels: { environment } } });
+const deployment = (name: string, replicas: number, labels: Record<string, string> = {}) =>
+  JSON.stringify({
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name, labels },
+    spec: { replicas, selector: { matchLabels: { app: name } }, template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: 'c', image: 'busybox' }] } } },
+  });
+
+const replicaLimitPolicy = `apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicy
+metadata:
+  name: replica-limit.example.com
+spec:
+  paramKind:
+    apiVersion: v1
+    kind: ConfigMap
+  matchConstraints:
+    resourceRules:
+    - apiGroups: ["apps"]
+      apiVersions: ["v1"]
+      operations: ["CREATE", "UPDATE"]
+      resources: ["deployments"]
+  validations:
+  - expression: "object.spec.replicas <= int(params.data.maxReplicas)"
+    messageExpression: "'replicas must be no more than ' + params.data.maxReplicas"
+---
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicyBinding
+metadata:
+  name: replica-limit-test.example.com
+spec:
+  policyName: replica-limit.example.com
+  validationActions: [Deny]
+  paramRef:
+    name: replica-limits
+    parameterNotFoundAction: Deny
+  matchResources:
+    namespaceSelector:
+      matchLabels:
+        environment: test
+`;
+
+const teamLabelPolicy = `apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicy
+metadata:
+  name: team-label.example.com
+spec:
+  matchConstraints:
+    resourceRules:
+    - apiGroups: ["apps"]
+      apiVersions: ["v1"]
+      operations: ["CREATE"]
+      resources: ["deployments"]
+  validations:
+  - expression: "has(object.metadata.labels) && 'team' in object.metadata.labels"
+    message: every Deployment needs a team label
+---
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicyBinding
+metadata:
+  name: team-label-warn.example.com
+spec:
+  policyName: team-label.example.com
+  validationActions: [Warn]
+`;
+
+describe('validating admission policies', () => {
+  let cluster: TestCluster;
+  const kubectl = (args: string[], input?: string) => cluster.kubectl(args, input === undefined ? undefined : { input });
+
+  beforeAll(async () => {
+    cluster = await startCluster({ label: 'admission-policies', hostCount: 1 });
+    for (const [name, env] of [['vap-test', 'test'], ['vap-prod', 'prod'], ['vap-test-bare', 'test']]) {
+      expect((await kubectl(['apply', '-f', '-'], namespace(name, env))).code).toBe(0);
+    }
+    const limits = await kubectl(['create', 'configmap', 'replica-limits', '-n', 'vap-test', '--from-literal=maxReplicas=3']);
+    expect(limits.code).toBe(0);
+  }, 120_000);
+  afterAll(() => cluster?.stop(), 60_000);
+
+  it('serves both kinds to kubectl: apply, get with their columns, explain', async () => {
+    const applied = await kubectl(['apply', '-f', '-'], replicaLimitPolicy);
+    expect(applied.stdout.trim().split('\n')).toEqual([
+      'validatingadmissionpolicy.admissionregistration.k8s.io/replica-limit.example.com created',
+      'validatingadmissionpolicybinding.admissionregistration.k8s.io/replica-limit-test.example.com created',
+    ]);
+    const policies = (await kubectl(['get', 'validatingadmissionpolicies'])).stdout.trim().split('\n');
+    expect(policies[0]).toMatch(/^NAME\s+VALIDATIONS\s+PARAMKIND\s+AGE$/);
+    expect(policies[1]).toMatch(/^replica-limit\.example\.com\s+1\s+v1\/ConfigMap\s+\S+$/);
+    const bindings = (await kubectl(['get', 'validatingadmissionpolicybindings'])).stdout.trim().split('\n');
+    expect(bindings[0]).toMatch(/^NAME\s+POLICYNAME\s+PARAMREF\s+AGE$/);
+    expect(bindings[1]).toMatch(/^replica-limit-test\.example\.com\s+replica-limit\.example\.com\s+\*\/replica-limits\s+\S+$/);
+    const stored = JSON.parse((await kubectl(['get', 'validatingadmissionpolicy', 'replica-limit.example.com', '-o', 'json'])).stdout);
+    expect(stored.spec).toMatchObject({ failurePolicy: 'Fail', matchConstraints: { matchPolicy: 'Equivalent', namespaceSelector: {}, objectSelector: {} } });
+    const explained = await kubectl(['explain', 'validatingadmissionpolicybinding.spec.paramRef']);
+    expect(explained.code).toBe(0);
+    expect(explained.stdout).toContain('parameterNotFoundAction');
+  });
+
+  it('refuses a Deployment over the ConfigMap\'s limit in a selected namespace, and nothing is written', async () => {
+    const refused = await kubectl(['apply', '-n', 'vap-test', '-f', '-'], deployment('big', 5));
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr.trim()).toBe(
+      // kubectl words an Invalid Status from its details: the kind (the resource), the name, the cause without a field.
+      'The deployments "big" is invalid: : ValidatingAdmissionPolicy \'replica-limit.example.com\' with binding \'replica-limit-test.example.com\' denied request: replicas must be no more than 3',
+    );
+    expect((await kubectl(['get', 'deployment', 'big', '-n', 'vap-test'])).code).not.toBe(0);
+    expect((await kubectl(['apply', '-n', 'vap-test', '-f', '-'], deployment('small', 2, { team: 'a' }))).code).toBe(0);
+    // An update is judged too: scaling the Deployment's spec past the limit by a patch.
+    const patched = await kubectl(['patch', 'deployment', 'small', '-n', 'vap-test', '--type=merge', '-p', '{"spec":{"replicas":4}}']);
+    expect(patched.stderr).toContain('denied request: replicas must be no more than 3');
+  });
+
+  it('leaves a namespace the binding does not select alone, and denies where the param is missing', async () => {
+    expect((await kubectl(['apply', '-n', 'vap-prod', '-f', '-'], deployment('big', 5, { team: 'a' }))).code).toBe(0);
+    const bare = await kubectl(['apply', '-n', 'vap-test-bare', '-f', '-'], deployment('any', 1, { team: 'a' }));
+    expect(bare.stderr).toContain(
+      "Error from server (Forbidden): error when creating \"STDIN\": deployments.apps \"any\" is forbidden: ValidatingAdmissionPolicy 'replica-limit.example.com' with binding 'replica-limit-test.example.com' denied request: failed to configure binding: no params found for policy binding with `Deny` parameterNotFoundAction",
+    );
+  });
+
+  it('a Warn binding lets the write through with a Warning kubectl prints', async () => {
+    expect((await kubectl(['apply', '-f', '-'], teamLabelPolicy)).code).toBe(0);
+    const warned = await kubectl(['apply', '-n', 'vap-prod', '-f', '-'], deployment('unlabelled', 1));
+    expect(warned.code).toBe(0);
+    expect(warned.stdout.trim()).toBe('deployment.apps/unlabelled created');
+    expect(warned.stderr).toContain("Warning: Validation failed for ValidatingAdmissionPolicy 'team-label.example.com' with binding 'team-label-warn.example.com': every Deployment needs a team label");
+    const quiet = await kubectl(['apply', '-n', 'vap-prod', '-f', '-'], deployment('labelled', 1, { team: 'b' }));
+    expect(quiet.stderr).not.toContain('Warning');
+  });
+
+  it('refuses a policy whose expression does not compile, or a binding with Deny and Warn, with 422', async () => {
+    const bad = await kubectl(['apply', '-f', '-'], teamLabelPolicy.split('---')[0].replace('team-label.example.com', 'bad.example.com').replace(/expression: .*/, 'expression: "object.spec.replicas <="'));
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toMatch(/The ValidatingAdmissionPolicy "bad\.example\.com" is invalid: spec\.validations\[0\]\.expression: Invalid value: "object\.spec\.replicas <=": compilation failed: ERROR: /);
+    expect((await kubectl(['get', 'validatingadmissionpolicy', 'bad.example.com'])).code).not.toBe(0);
+    const both = await kubectl(['apply', '-f', '-'], teamLabelPolicy.split('---')[1].replace('[Warn]', '[Deny, Warn]'));
+    expect(both.stderr).toContain('spec.validationActions: Invalid value: []admissionregistration.ValidationAction{"Deny", "Warn"}: must not contain both Deny and Warn');
+  });
+});
