@@ -28,6 +28,6 @@ export interface AdmissionResponse {
   };
   /** Mutating admission: the object to store instead of the one sent. */
   patchedObject?: unknown;
-  /** Warnings for the client (a ValidatingAdmissionPolicy binding's `Warn`), sent as `Warning: 299` headers. */
+  /** Warnings for the client (a ValidatingAdmissionPolicy binding's `Warn`, an admission webhook's), sent as `Warning: 299` headers. */
   warnings?: string[];
 }

@@ -11,6 +11,8 @@ import { ResourceQuotaAdmitter } from './quota/resource-quota.admitter';
 import { ValidatingAdmissionPolicyAdmitter } from './admission-policy/validating-admission-policy.admitter';
 import { PolicyState } from './state/policy-state';
 import { NamespaceUsageAdmitter } from './usage/namespace-usage.admitter';
+import { MutatingWebhookAdmitter } from './webhooks/mutating-webhook.admitter';
+import { ValidatingWebhookAdmitter } from './webhooks/validating-webhook.admitter';
 
 /**
  * Governance per namespace (docs/governance.md): what a namespace may use (classes, images, storage
@@ -23,9 +25,11 @@ import { NamespaceUsageAdmitter } from './usage/namespace-usage.admitter';
       provide: ADMITTERS,
       useFactory: (ctx: ServiceContext, state: PolicyState): Admitter[] => [
         new NamespaceUsageAdmitter(state),
+        new MutatingWebhookAdmitter(state),
         new PodSecurityAdmitter(state),
         new LimitRangeAdmitter(state),
         new ValidatingAdmissionPolicyAdmitter(state),
+        new ValidatingWebhookAdmitter(state),
         new ResourceQuotaAdmitter(state, new QuotaLedger(ctx.pool)),
       ],
       inject: [SERVICE_CONTEXT, PolicyState],

@@ -25,6 +25,7 @@ import { endpointSliceResource } from './endpointslice.resource';
 import { endpointsResource } from './endpoints.resource';
 import { networkPolicyResource } from './networkpolicy.resource';
 import { ingressClassResource, ingressResource } from './ingress.resource';
+import { webhookConfigurationResources } from './admissionregistration/webhook-configuration.resource';
 import { metricsResources } from './metrics.resource';
 import { apiextensionsResources } from './apiextensions';
 import { persistentVolumeClaimResource, persistentVolumeResource, storageClassResource } from './storage';
@@ -57,9 +58,10 @@ export * from './endpointslice.resource';
 export * from './endpoints.resource';
 export * from './networkpolicy.resource';
 export * from './ingress.resource';
+export * from './admissionregistration/webhook-configuration.resource';
 export * from './metrics.resource';
 export * from './metrics-quantity';
 export * from './apiextensions';
 
 /** Every kind the api-gateway serves. Adding a kind = adding its entry here. */
-export const resourceDefinitions: ResourceDefinition[] = [namespaceResource, eventResource, nodeResource, podResource, hostResource, storageClassResource, persistentVolumeClaimResource, persistentVolumeResource, secretResource, configMapResource, resourceQuotaResource, limitRangeResource, ...vmoperatorResources, contentLibraryResource, virtualMachineReplicaSetResource, virtualMachineSnapshotResource, virtualMachineGroupResource, ...guestClusterResources, ...rbacResources, auditRecordResource, ...appsResources, ...batchResources, ...policyResources, ...autoscalingResources, ...coordinationResources, ...schedulingResources, validatingAdmissionPolicyResource, validatingAdmissionPolicyBindingResource, serviceResource, endpointsResource, endpointSliceResource, networkPolicyResource, ingressResource, ingressClassResource, ...metricsResources, ...apiextensionsResources];
+export const resourceDefinitions: ResourceDefinition[] = [namespaceResource, eventResource, nodeResource, podResource, hostResource, storageClassResource, persistentVolumeClaimResource, persistentVolumeResource, secretResource, configMapResource, resourceQuotaResource, limitRangeResource, ...vmoperatorResources, contentLibraryResource, virtualMachineReplicaSetResource, virtualMachineSnapshotResource, virtualMachineGroupResource, ...guestClusterResources, ...rbacResources, auditRecordResource, ...appsResources, ...batchResources, ...policyResources, ...autoscalingResources, ...coordinationResources, ...schedulingResources, validatingAdmissionPolicyResource, validatingAdmissionPolicyBindingResource, serviceResource, endpointsResource, endpointSliceResource, networkPolicyResource, ingressResource, ingressClassResource, ...webhookConfigurationResources, ...metricsResources, ...apiextensionsResources];

@@ -39,7 +39,7 @@ export class ValidatingAdmissionPolicyAdmitter implements Admitter {
     const bindings = model.list(VALIDATING_ADMISSION_POLICY_BINDINGS_RESOURCE).map((s) => s.object);
     if (bindings.length === 0) return { allowed: true };
     const namespaceObject = request.namespace ? model.get('namespaces', undefined, request.namespace)?.object ?? null : null;
-    const namespaceLabels = namespaceLabelsFor(request, namespaceObject);
+    const namespaceLabels = () => namespaceObject?.metadata?.labels ?? {};
     const inputs = { object: request.object ?? null, oldObject: request.oldObject ?? null, request: requestVariable(request), namespaceObject };
     const denials: Denial[] = [];
     const warnings: string[] = [];
@@ -88,16 +88,6 @@ export class ValidatingAdmissionPolicyAdmitter implements Admitter {
 }
 
 const byName = (a: any, b: any) => (a.metadata.name < b.metadata.name ? -1 : a.metadata.name > b.metadata.name ? 1 : 0);
-
-/** The labels a namespaceSelector sees: the request's namespace's, a Namespace's own; none for other cluster-scoped kinds. */
-function namespaceLabelsFor(request: AdmissionRequest, namespaceObject: any): Record<string, string> | undefined {
-  if (request.namespace) return namespaceObject?.metadata?.labels ?? {};
-  if (request.resource.group === '' && request.resource.resource === 'namespaces') {
-    const ns: any = request.object ?? request.oldObject;
-    return ns?.metadata?.labels ?? {};
-  }
-  return undefined;
-}
 
 function denialOf(decision: Decision): Pick<Denial, 'message' | 'reason'> {
   return decision.kind === 'failed' ? { message: decision.message, reason: decision.reason ?? 'Invalid' } : { message: decision.message };

@@ -33,4 +33,10 @@ describe('the events whose bodies the policy service reads', () => {
       for (const type of [ObjectEventTypes.created, ObjectEventTypes.updated, ObjectEventTypes.statusUpdated, ObjectEventTypes.deleted]) expect(policyKeeps({ streamId, type, data: '{}' })).toBe(true);
     }
   });
+
+  it('reads the webhook configurations and the Services a webhook is reached through (the webhook admitters)', () => {
+    for (const streamId of ['mutatingwebhookconfigurations.admissionregistration.k8s.io/c', 'validatingwebhookconfigurations.admissionregistration.k8s.io/c', 'services/ns/hooks']) {
+      for (const type of [ObjectEventTypes.created, ObjectEventTypes.updated, ObjectEventTypes.deleted]) expect(policyKeeps({ streamId, type, data: '{}' })).toBe(true);
+    }
+  });
 });

@@ -14,7 +14,7 @@ const TERMINAL_PHASE = /"phase"\s*:\s*"(?:Succeeded|Failed)"/;
  * in a burst those are two of a pod's five events, parsed and kept by the policy service for nothing. The
  * model's copy of such a pod keeps its last state that mattered. Every other resource is read whole: the
  * ValidatingAdmissionPolicies, their bindings, and the objects they take params from (a ConfigMap, a custom resource:
- * any kind).
+ * any kind); the webhook configurations and the Services their webhooks are reached through.
  */
 export const policyKeeps: KeepEvent = (event) => {
   if (streamResource(event.streamId) !== 'pods') return true;

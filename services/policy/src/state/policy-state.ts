@@ -23,6 +23,8 @@ export class PolicyState implements OnModuleInit, OnModuleDestroy {
   private follower?: LogFollower;
   /** The wait in progress for a gateway's position: the reviews of a batch (and of batches at lower positions) share it. */
   private pending?: { target: LogPosition; reached: Promise<void> };
+  /** The wait for each batch's position (see caughtUp), by the position object the batch's reviews share. */
+  private readonly waits = new WeakMap<LogPosition, Promise<void>>();
   /** Called after each batch of events applied (the quota status controller listens). */
   readonly listeners = new Set<() => void>();
 
@@ -54,7 +56,17 @@ export class PolicyState implements OnModuleInit, OnModuleDestroy {
     const follower = this.follower;
     if (!readAt || !follower) return this.fresh();
     if (compareLogPositions(follower.current, readAt) >= 0) return;
-    // Every review of a batch waits for the same position, PodSecurity and LimitRanger each: one wait (one timer) for all.
+    // Every admitter of every review of one batch asks with the batch's one position: one wait for them all, even
+    // one that timed out (a position the follower cannot reach), which would otherwise be waited for once per admitter.
+    const asked = this.waits.get(readAt);
+    if (asked) return asked;
+    const reached = this.waitFor(follower, readAt);
+    this.waits.set(readAt, reached);
+    return reached;
+  }
+
+  private waitFor(follower: LogFollower, readAt: LogPosition): Promise<void> {
+    // Batches asked at or below the position being waited for share that wait (one timer for all).
     if (this.pending && compareLogPositions(this.pending.target, readAt) >= 0) return this.pending.reached;
     const reached = (async () => {
       if (!(await follower.waitFor(readAt, CAUGHT_UP_WAIT_MS))) await this.fresh();

@@ -48,6 +48,8 @@ export function isEvaluationError(result: Cel.CelResult): result is Cel.CelError
 }
 
 const VARIABLES = new Set(['self', 'oldSelf']);
+/** What an admission expression (a webhook's matchConditions) sees: the request's objects and the request itself. */
+const ADMISSION_VARIABLES = new Set(['object', 'oldObject', 'request']);
 // Functions of the CEL standard library and its strings extension (as cel-go and @bufbuild/cel name them); the
 // Kubernetes libraries' are added to them when the library is loaded.
 const STANDARD_FUNCTIONS = [
@@ -136,6 +138,18 @@ export type CelProgram = (vars: Record<string, unknown>) => Cel.CelResult;
 export function compileCelExpression(text: string, variables: ReadonlySet<string>): { program: CelProgram } | { detail: string } {
   const compiled = compileExpression(text, variables);
   return 'detail' in compiled ? compiled : { program: compiled.program as CelProgram };
+}
+
+/** A compiled admission expression, run on `{ object, oldObject, request }` as CEL values (toCel). */
+export type AdmissionProgram = (vars: { object: unknown; oldObject: unknown; request: unknown }) => Cel.CelResult;
+
+/**
+ * An admission expression (a webhook's matchCondition) compiled, or why not as kube-apiserver words it
+ * (`compilation failed: ERROR: <input>: undeclared reference to 'x' ...`).
+ */
+export function compileAdmissionExpression(text: string): { program: AdmissionProgram } | { detail: string } {
+  const compiled = compileCelExpression(text, ADMISSION_VARIABLES);
+  return 'detail' in compiled ? compiled : { program: compiled.program as unknown as AdmissionProgram };
 }
 
 function compileExpression(text: string, variables: ReadonlySet<string> = VARIABLES): { program: CompiledRule['program']; usesOldSelf: boolean; depth: number } | { detail: string } {

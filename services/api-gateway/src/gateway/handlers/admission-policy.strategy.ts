@@ -3,7 +3,7 @@ import type { KindStrategy } from './kind-strategies';
 import { validateLabelSelector } from './networkpolicy.strategy';
 import {
   defaultMatchResources, duplicate, forbidden, goSlice, invalid, notSupported, required, subdomainCauses, validateMatchResources,
-} from './admission-policy-rules.validation';
+} from './admission-rules.validation';
 
 /**
  * admissionregistration.k8s.io/v1 ValidatingAdmissionPolicy and ValidatingAdmissionPolicyBinding as kube-apiserver

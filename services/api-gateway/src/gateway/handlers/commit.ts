@@ -6,7 +6,7 @@ import { GatewayCore, ResourceRequest } from '../core';
 import { ServedResource } from '../registry/registry';
 import { StoredObject } from '@openpacific/objects';
 import { readyToDelete, sameObject } from './object-rules';
-import { warn } from './decode';
+import { admissionHooks } from './admitted';
 
 /**
  * Writes the next state of an existing object: nothing when nothing changed,
@@ -42,7 +42,7 @@ export async function commitUpdate(
     dryRun,
     requestId: r.requestId,
     userAgent: r.req.headers['user-agent'],
-    warn: (text) => warn(r, text),
+    ...admissionHooks(r, core.registry.storage(served.resource), { old: stored.object }),
   });
 }
 

@@ -6,8 +6,9 @@ import { GatewayCore, isDryRun, ResourceRequest } from '../core';
 import { sendObject } from '../http/respond';
 import { convertObject } from '../registry/registry';
 import { isVersionConflict } from './commit';
-import { checkTypeMeta, decodeBody, fieldValidationOf, validateCustomRules, validateObject, warn } from './decode';
+import { checkTypeMeta, decodeBody, fieldValidationOf, validateCustomRules, validateObject } from './decode';
 import { prepareForCreate } from './object-rules';
+import { admissionHooks } from './admitted';
 
 export async function handleCreate(core: GatewayCore, r: ResourceRequest): Promise<void> {
   const obj = decodeBody(r);
@@ -63,7 +64,7 @@ export async function createObject(core: GatewayCore, r: ResourceRequest, body: 
         dryRun: isDryRun(r.query),
         requestId: r.requestId,
         userAgent: r.req.headers['user-agent'],
-        warn: (text) => warn(r, text),
+        ...admissionHooks(r, storage, { ctx }),
       });
     } catch (err) {
       // Someone else wrote this name meanwhile: catch up and decide again.

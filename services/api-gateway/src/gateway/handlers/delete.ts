@@ -8,8 +8,8 @@ import { catchUpPast, conflictFor, isVersionConflict } from './commit';
 import { strategyFor } from './kind-strategies';
 import { markTerminating } from '../customresources/crd.status';
 import { nowTimestamp } from './object-rules';
-import { selectorFor } from './read';
 import { warn } from './decode';
+import { selectorFor } from './read';
 
 export interface DeleteOptions {
   propagationPolicy?: 'Foreground' | 'Background' | 'Orphan';

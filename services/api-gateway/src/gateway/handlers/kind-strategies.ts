@@ -20,6 +20,7 @@ import { networkPolicyKindStrategies } from './networkpolicy.strategy';
 import { ingressKindStrategies } from './ingress.strategy';
 import { endpointsKindStrategies } from './endpoints.strategy';
 import { coordinationKindStrategies } from './coordination.strategy';
+import { webhookKindStrategies } from './webhook.strategy';
 import { vmReplicaSetKindStrategies } from './vmrs.strategy';
 import { vmSnapshotKindStrategies } from './vmsnapshot.strategy';
 import { vmGroupKindStrategies } from './vmg.strategy';
@@ -100,6 +101,7 @@ const strategies: Record<string, KindStrategy> = {
   ...ingressKindStrategies,
   ...endpointsKindStrategies,
   ...coordinationKindStrategies,
+  ...webhookKindStrategies,
   'run.tanzu.vmware.com/TanzuKubernetesCluster': { validate: validateTanzuKubernetesCluster, validateUpdate: validateTanzuKubernetesClusterUpdate },
   '/Secret': { defaults: (s) => fillServiceAccountToken(normalizeSecret(s)), validate: validateServiceAccountTokenSecret, prepareUpdate: (_old, next) => normalizeSecret(next) },
   'rbac.authorization.k8s.io/RoleBinding': { validateUpdate: validateBindingUpdate },

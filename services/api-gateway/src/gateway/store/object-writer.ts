@@ -28,6 +28,11 @@ export interface ObjectWrite {
   skipAdmission?: boolean;
   /** Where admission's warnings go: the response's `Warning` headers (decode.ts `warn`). */
   warn?: (text: string) => void;
+  /**
+   * Checks an object that mutating admission changed (a webhook's patch) as the kind's validation checks any,
+   * throwing its 422 (kube-apiserver validates after mutating admission); returns it as it is to be stored.
+   */
+  recheck?: (patched: any, sent: any) => any;
 }
 
 /**
@@ -71,7 +76,7 @@ export class ObjectWriter {
         oldObject: w.oldObject,
         dryRun: w.dryRun,
       }, readAt, w.warn);
-      if (verdict.patchedObject) object = verdict.patchedObject;
+      if (verdict.patchedObject) object = w.recheck ? w.recheck(verdict.patchedObject, object) : verdict.patchedObject;
     }
     if (w.dryRun) return object;
     const metadata: EventMetadata = { actor: w.actor.username, source: 'api-gateway', requestId: w.requestId, userAgent: w.userAgent };

@@ -2,8 +2,8 @@ import { StatusCause, validateDns1123Subdomain } from '@openpacific/kube-api';
 import { validateLabelSelector } from './networkpolicy.strategy';
 
 /**
- * The parts ValidatingAdmissionPolicy and its binding share, as kube-apiserver's admissionregistration validation
- * checks them: MatchResources and its rules, with its field paths and messages.
+ * The parts ValidatingAdmissionPolicy, its binding and the webhook configurations share, as kube-apiserver's
+ * admissionregistration validation checks them: MatchResources and rules, with its field paths and messages.
  */
 
 export const required = (field: string, detail = ''): StatusCause => ({ field, reason: 'FieldValueRequired', message: detail ? `Required value: ${detail}` : 'Required value' });
@@ -41,14 +41,15 @@ export function validateMatchResources(m: any, at: string): StatusCause[] {
   else if (!MATCH_POLICIES.includes(m.matchPolicy)) causes.push(notSupported(`${at}.matchPolicy`, m.matchPolicy, MATCH_POLICIES));
   causes.push(...validateLabelSelector(m.namespaceSelector, `${at}.namespaceSelector`));
   causes.push(...validateLabelSelector(m.objectSelector, `${at}.objectSelector`));
-  (m.resourceRules ?? []).forEach((r: any, i: number) => causes.push(...validateNamedRule(r, `${at}.resourceRules[${i}]`)));
-  (m.excludeResourceRules ?? []).forEach((r: any, i: number) => causes.push(...validateNamedRule(r, `${at}.excludeResourceRules[${i}]`)));
+  (m.resourceRules ?? []).forEach((r: any, i: number) => causes.push(...validateAdmissionRule(r, `${at}.resourceRules[${i}]`)));
+  (m.excludeResourceRules ?? []).forEach((r: any, i: number) => causes.push(...validateAdmissionRule(r, `${at}.excludeResourceRules[${i}]`)));
   return causes;
 }
 
 const hasWildcard = (list: string[]) => list.includes('*');
 
-function validateNamedRule(rule: any, at: string): StatusCause[] {
+/** A rule: a webhook's RuleWithOperations, or a policy's NamedRuleWithOperations (with resourceNames). */
+export function validateAdmissionRule(rule: any, at: string): StatusCause[] {
   const causes: StatusCause[] = [];
   const seen = new Set<string>();
   (rule?.resourceNames ?? []).forEach((name: string, i: number) => {

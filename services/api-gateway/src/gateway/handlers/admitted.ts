@@ -1,0 +1,48 @@
+import { goQuote, invalid, StatusCause, validateAgainstSchema, validateObjectMeta } from '@openpacific/kube-api';
+import type { ResourceRequest } from '../core';
+import type { ServedResource } from '../registry/registry';
+import type { ObjectWrite } from '../store/object-writer';
+import { validateCustomRules, warn } from './decode';
+import { StrategyContext, strategyFor } from './kind-strategies';
+
+/** The object is stored under the name it was asked for: a webhook may not change its name, namespace or uid. */
+function identityChanges(obj: any, sent: any): StatusCause[] {
+  return (['name', 'namespace', 'uid'] as const)
+    .filter((f) => obj?.metadata?.[f] !== sent.metadata[f])
+    .map((f) => ({ field: `metadata.${f}`, reason: 'FieldValueInvalid', message: `Invalid value: ${goQuote(String(obj?.metadata?.[f] ?? ''))}: field is immutable` }));
+}
+
+/**
+ * What a write of a client adds for admission: its warnings go back as `Warning: 299` headers, and an object a
+ * mutating webhook changed is validated again as kube-apiserver validates after mutating admission (the schema at
+ * the storage version, the metadata, the kind's rules; `old` on an update), a 422 naming the field if it no longer
+ * passes. Unlike kube-apiserver, fields unknown to the schema that a webhook adds are kept, not dropped.
+ */
+export function admissionHooks(
+  r: ResourceRequest,
+  storage: ServedResource,
+  change: { old?: any; ctx?: StrategyContext },
+): Pick<ObjectWrite, 'warn' | 'recheck'> {
+  const def = storage.def;
+  const strategy = strategyFor(def);
+  return {
+    warn: (text) => warn(r, text),
+    recheck: (obj, sent) => {
+      // Checked, not pruned: what the gateway itself added before admission stays whatever the schema says of it.
+      const result = validateAgainstSchema(def, storage.version.name, obj, 'Ignore');
+      const causes = [
+        ...validateObjectMeta(obj?.metadata, { nameFormat: def.nameFormat, namespaced: def.scope === 'Namespaced' }),
+        ...identityChanges(obj, sent),
+        ...result.causes,
+      ];
+      if (causes.length === 0) {
+        if (change.old === undefined && change.ctx) causes.push(...(strategy.validateCreate?.(obj, change.ctx) ?? []));
+        causes.push(...(strategy.validate?.(obj) ?? []));
+        if (change.old !== undefined) causes.push(...(strategy.validateUpdate?.(change.old, obj, r.target.subresource) ?? []));
+      }
+      if (causes.length > 0) throw invalid(def.kind, obj?.metadata?.name ?? '', def.group, causes);
+      validateCustomRules(storage, obj, change.old);
+      return obj;
+    },
+  };
+}
