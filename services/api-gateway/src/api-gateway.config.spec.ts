@@ -12,7 +12,7 @@ describe('gateway configuration', () => {
       GATEWAY_BIND: '127.0.0.1',
       GATEWAY_PUBLIC_URL: 'https://127.0.0.1:6443',
       DATA_DIR: '/srv/op/.data',
-      ADMISSION_TIMEOUT_MS: 35000,
+      ADMISSION_TIMEOUT_MS: 2000,
       WATCH_CACHE_SIZE: 10000,
     });
     expect(tlsSans(config)).toEqual(['localhost', '127.0.0.1', 'api-gateway']);

@@ -9,7 +9,7 @@ export interface GatewayConfig extends BaseConfig {
   GATEWAY_PUBLIC_URL?: string;
   /** Where the CA, serving certificate, admin token and kubeconfig live; always absolute after boot. */
   DATA_DIR: string;
-  /** How long a write waits for the policy service's answer: more than an admission webhook's 30 s at most. */
+  /** How long a write waits for the policy service's answer; registered admission webhooks add their timeouts (webhook-budget.ts). */
   ADMISSION_TIMEOUT_MS: number;
   /** Comma-separated DNS names and IP addresses for the serving certificate. */
   TLS_SANS: string;
@@ -38,7 +38,7 @@ export const gatewayConfigSchema = baseSchema({
   GATEWAY_BIND: { type: 'string', minLength: 1, default: '127.0.0.1' },
   GATEWAY_PUBLIC_URL: { type: 'string', format: 'uri', pattern: '^https://' },
   DATA_DIR: { type: 'string', minLength: 1, default: '.data' },
-  ADMISSION_TIMEOUT_MS: { type: 'integer', minimum: 1, default: 35000 },
+  ADMISSION_TIMEOUT_MS: { type: 'integer', minimum: 1, default: 2000 },
   TLS_SANS: { type: 'string', pattern: '^[^,\\s]+(\\s*,\\s*[^,\\s]+)*$', default: 'localhost,127.0.0.1,api-gateway' },
   WATCH_CACHE_SIZE: { type: 'integer', minimum: 1, default: 10000 },
   GATEWAY_WRITE_KUBECONFIG: { type: 'boolean', default: true },

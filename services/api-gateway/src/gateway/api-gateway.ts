@@ -38,6 +38,7 @@ import { StreamUpgrades } from './streams/upgrade';
 import { AdmissionClient } from './store/admission-client';
 import { decryptedEvent, LogFollower, pokedFollower, ReadModel, secretKeyFrom, WatchHub } from '@openpacific/objects';
 import { ObjectWriter } from './store/object-writer';
+import { webhookTimeBudgetMs } from './store/webhook-budget';
 import { NODE_LEASE_NAMESPACE } from './node-leases/node-lease-object';
 import { NodeLeaseView } from './node-leases/node-lease-view';
 import { registeredAt } from './node-leases/host-run-start';
@@ -111,7 +112,7 @@ export class ApiGateway {
     const started = Date.now();
     await follower.start();
     logger.info('read model rebuilt from the log', { ms: Date.now() - started });
-    const writer = new ObjectWriter(store, follower, readModel, new AdmissionClient(nats, names, config.ADMISSION_TIMEOUT_MS), secretKey);
+    const writer = new ObjectWriter(store, follower, readModel, new AdmissionClient(nats, names, config.ADMISSION_TIMEOUT_MS, () => webhookTimeBudgetMs(readModel)), secretKey);
     // Every replica hears every host's samples (core NATS, no queue group), as each serves metrics.k8s.io.
     this.metrics = new HostMetricsCache(nats, config.NATS_PREFIX);
     this.metrics.start();

@@ -29,6 +29,8 @@ export class AdmissionClient {
     private readonly nc: NatsConnection,
     private readonly names: NatsNames,
     private readonly timeoutMs: number,
+    /** More time while admission webhooks are registered (webhook-budget.ts), added to `timeoutMs` per message. */
+    private readonly extraMs: () => number = () => 0,
   ) {}
 
   /**
@@ -60,12 +62,13 @@ export class AdmissionClient {
   private async send(group: Queued[]): Promise<void> {
     try {
       const readAt = latest(group);
+      const timeoutMs = this.timeoutMs + this.extraMs();
       if (group.length === 1 && !readAt) {
-        group[0].resolve(await requestJson<AdmissionRequest, Reply>(this.nc, this.names.admission, group[0].payload, this.timeoutMs));
+        group[0].resolve(await requestJson<AdmissionRequest, Reply>(this.nc, this.names.admission, group[0].payload, timeoutMs));
         return;
       }
       const message = { batch: group.map((q) => q.payload), ...(readAt ? { readAt: { transactionId: readAt.transactionId.toString(), position: readAt.position.toString() } } : {}) };
-      const answer = await requestJson<typeof message, { batch?: Reply[] }>(this.nc, this.names.admission, message, this.timeoutMs);
+      const answer = await requestJson<typeof message, { batch?: Reply[] }>(this.nc, this.names.admission, message, timeoutMs);
       // A policy service that does not know batches reads one malformed request: never take that as an answer.
       if (!Array.isArray(answer.batch) || answer.batch.length !== group.length) throw new Error('the policy service did not answer the batch item by item');
       group.forEach((q, i) => q.resolve(answer.batch![i]));
