@@ -2,7 +2,7 @@ import { compilePolicyExpression, PolicyExpressionPlace, StatusCause, validateDn
 import type { KindStrategy } from './kind-strategies';
 import { validateLabelSelector } from './networkpolicy.strategy';
 import {
-  defaultMatchResources, duplicate, forbidden, goSlice, invalid, notSupported, required, subdomainCauses, validateMatchResources,
+  defaultMatchResources, duplicate, FAILURE_POLICIES, forbidden, goSlice, invalid, notSupported, required, subdomainCauses, validateMatchResources,
 } from './admission-rules.validation';
 
 /**
@@ -12,7 +12,6 @@ import {
  * ValidatingAdmissionPolicy admitter enforces them.
  */
 
-const FAILURE_POLICIES = ['Fail', 'Ignore'];
 const REASONS = ['Forbidden', 'Invalid', 'RequestEntityTooLarge', 'Unauthorized'];
 const ACTIONS = ['Audit', 'Deny', 'Warn'];
 const NOT_FOUND_ACTIONS = ['Deny', 'Allow'];
@@ -47,7 +46,7 @@ export function validateValidatingAdmissionPolicy(vap: any): StatusCause[] {
   const causes: StatusCause[] = [];
   const hasParams = spec.paramKind !== undefined && spec.paramKind !== null;
   if (!spec.failurePolicy) causes.push(required('spec.failurePolicy'));
-  else if (!FAILURE_POLICIES.includes(spec.failurePolicy)) causes.push(notSupported('spec.failurePolicy', spec.failurePolicy, ['Fail', 'Ignore'].sort()));
+  else if (!FAILURE_POLICIES.includes(spec.failurePolicy)) causes.push(notSupported('spec.failurePolicy', spec.failurePolicy, FAILURE_POLICIES));
   if (hasParams) causes.push(...validateParamKind(spec.paramKind));
   if (!spec.matchConstraints) causes.push(required('spec.matchConstraints'));
   else {

@@ -21,7 +21,8 @@ export const goSlice = (type: string, values: unknown[]): string => `[]${type}{$
 
 const OPERATIONS = ['*', 'CONNECT', 'CREATE', 'DELETE', 'UPDATE'];
 const SCOPES = ['*', 'Cluster', 'Namespaced'];
-const MATCH_POLICIES = ['Equivalent', 'Exact'];
+export const MATCH_POLICIES = ['Equivalent', 'Exact'];
+export const FAILURE_POLICIES = ['Fail', 'Ignore'];
 
 /** MatchResources' defaults: Equivalent matching, selectors that select everything, rules of any scope. */
 export function defaultMatchResources(m: any): void {

@@ -1,6 +1,6 @@
 import { compileAdmissionExpression, goQuote, StatusCause, validateDns1123Subdomain, validateQualifiedName } from '@openpacific/kube-api';
 import type { KindStrategy } from './kind-strategies';
-import { validateAdmissionRule } from './admission-rules.validation';
+import { FAILURE_POLICIES, MATCH_POLICIES, notSupported, required, validateAdmissionRule } from './admission-rules.validation';
 import { validateLabelSelector } from './networkpolicy.strategy';
 
 /**
@@ -9,8 +9,6 @@ import { validateLabelSelector } from './networkpolicy.strategy';
  * with their field paths and messages. The policy service calls the webhooks (services/policy/src/webhooks).
  */
 
-const FAILURE_POLICIES = ['Fail', 'Ignore'];
-const MATCH_POLICIES = ['Equivalent', 'Exact'];
 const SIDE_EFFECTS = ['None', 'NoneOnDryRun'];
 const REINVOCATION_POLICIES = ['IfNeeded', 'Never'];
 const REVIEW_VERSIONS = ['v1', 'v1beta1'];
@@ -22,10 +20,6 @@ const DNS1035_MESSAGE = "a DNS-1035 label must consist of lower case alphanumeri
 /** A value as kube-apiserver's message prints it (Go's %#v for lists of strings). */
 const shown = (v: unknown) => (Array.isArray(v) ? `[]string{${v.map((x) => goQuote(String(x))).join(', ')}}` : typeof v === 'string' ? goQuote(v) : String(v));
 const invalid = (field: string, value: unknown, detail: string): StatusCause => ({ field, reason: 'FieldValueInvalid', message: `Invalid value: ${shown(value)}: ${detail}` });
-const required = (field: string, detail = ''): StatusCause => ({ field, reason: 'FieldValueRequired', message: detail ? `Required value: ${detail}` : 'Required value' });
-const notSupported = (field: string, value: unknown, values: string[]): StatusCause => ({
-  field, reason: 'FieldValueNotSupported', message: `Unsupported value: ${shown(value)}: supported values: ${values.map((v) => `"${v}"`).join(', ')}`,
-});
 
 /** The v1 defaults of each webhook of a configuration. */
 export function defaultWebhookConfiguration(config: any, mutating: boolean): any {
