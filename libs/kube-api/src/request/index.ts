@@ -7,3 +7,4 @@ export * from './metadata';
 export * from './quantity';
 export { decodeEnvelope, decodeFields } from './protobuf';
 export * from './go-quote';
+export * from './field-errors';

@@ -1,5 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { JsonSchema } from '@openpacific/contracts';
+import { fieldDuplicate, fieldForbidden, fieldInvalid, fieldRequired } from '../../request/field-errors';
 import type { ValidationCause } from '../validate';
 import { BrokenRule, CompiledRule, CompiledRules, compiledRulesOf, isEvaluationError } from './cel-compile';
 import { celTypeName, sizeOf, toCel } from './cel-values';
@@ -66,14 +67,14 @@ function evaluate(walk: Walk, rules: (CompiledRule | BrokenRule)[], schema: Json
   const unchanged = old !== undefined && isDeepStrictEqual(value, old);
   for (const rule of rules) {
     if ('error' in rule) {
-      walk.causes.push(invalid(path, type, `rule compile error: ${rule.error}`));
+      walk.causes.push(fieldInvalid(path, type, `rule compile error: ${rule.error}`));
       continue;
     }
     if (rule.transition && oldSelf === undefined && !rule.source.optionalOldSelf) continue;
     if (unchanged && !rule.transition) continue;
     const cost = Math.pow(size, rule.depth) + 1;
     if (cost > PER_CALL_COST_LIMIT) {
-      walk.causes.push(invalid(path, type, `call cost exceeds limit for rule: ${ruleErrorString(rule)}`));
+      walk.causes.push(fieldInvalid(path, type, `call cost exceeds limit for rule: ${ruleErrorString(rule)}`));
       continue;
     }
     walk.budget -= cost;
@@ -81,13 +82,13 @@ function evaluate(walk: Walk, rules: (CompiledRule | BrokenRule)[], schema: Json
     // With optionalOldSelf a create sees oldSelf as an empty optional; without CEL optionals here, as null.
     const vars = { self, oldSelf: oldSelf === undefined ? null : oldSelf };
     const result = rule.program(vars);
-    if (isEvaluationError(result)) walk.causes.push(invalid(path, type, `${evalError(result.message)} evaluating rule: ${ruleErrorString(rule)}`));
+    if (isEvaluationError(result)) walk.causes.push(fieldInvalid(path, type, `${evalError(result.message)} evaluating rule: ${ruleErrorString(rule)}`));
     else if (result !== true) walk.causes.push(failure(rule, vars, path, type));
   }
 }
 
 function outOfBudget(walk: Walk, path: string, type: string): void {
-  walk.causes.push(invalid(path, type, OUT_OF_BUDGET));
+  walk.causes.push(fieldInvalid(path, type, OUT_OF_BUDGET));
   walk.budget = -1;
 }
 
@@ -101,13 +102,13 @@ function failure(rule: CompiledRule, vars: { self: unknown; oldSelf: unknown }, 
   }
   switch (rule.source.reason) {
     case 'FieldValueForbidden':
-      return { field: at, reason: 'FieldValueForbidden', message: `Forbidden: ${message}` };
+      return fieldForbidden(at, message);
     case 'FieldValueRequired':
-      return { field: at, reason: 'FieldValueRequired', message: `Required value: ${message}` };
+      return fieldRequired(at, message);
     case 'FieldValueDuplicate':
-      return { field: at, reason: 'FieldValueDuplicate', message: `Duplicate value: ${JSON.stringify(type)}` };
+      return fieldDuplicate(at, type);
     default:
-      return invalid(at, type, message);
+      return fieldInvalid(at, type, message);
   }
 }
 
@@ -124,8 +125,4 @@ export function evalError(message: string): string {
 
 function ruleErrorString(rule: CompiledRule): string {
   return rule.source.message?.trim() || rule.source.rule.trim();
-}
-
-function invalid(field: string, type: string, detail: string): ValidationCause {
-  return { field, reason: 'FieldValueInvalid', message: `Invalid value: ${JSON.stringify(type)}: ${detail}` };
 }

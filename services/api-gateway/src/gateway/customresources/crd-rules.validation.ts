@@ -1,5 +1,5 @@
 import { isDeepStrictEqual } from 'node:util';
-import { compileSchemaRules, StatusCause, ValidationRule } from '@openpacific/kube-api';
+import { compileSchemaRules, fieldInvalid, fieldNotSupported, fieldRequired, goRendered, StatusCause, ValidationRule } from '@openpacific/kube-api';
 
 const REASONS = ['FieldValueDuplicate', 'FieldValueForbidden', 'FieldValueInvalid', 'FieldValueRequired'];
 
@@ -24,20 +24,20 @@ function schemaRules(schema: any, root: string): StatusCause[] {
       const at = `${root}${path}.x-kubernetes-validations[${i}]`;
       const text = typeof rule?.rule === 'string' ? rule.rule.trim() : '';
       const message = typeof rule?.message === 'string' ? rule.message : '';
-      if (text === '') causes.push({ field: `${at}.rule`, reason: 'FieldValueRequired', message: 'Required value: rule is not specified' });
-      else if (message !== '' && message.trim() === '') causes.push(invalidValue(`${at}.message`, message, 'message must be non-empty if specified'));
-      else if (/[\r\n]/.test(message.trim())) causes.push(invalidValue(`${at}.message`, message, 'message must not contain line breaks'));
+      if (text === '') causes.push(fieldRequired(`${at}.rule`, 'rule is not specified'));
+      else if (message !== '' && message.trim() === '') causes.push(fieldInvalid(`${at}.message`, message, 'message must be non-empty if specified'));
+      else if (/[\r\n]/.test(message.trim())) causes.push(fieldInvalid(`${at}.message`, message, 'message must not contain line breaks'));
       else if (/[\r\n]/.test(text) && message.trim() === '' && !rule.messageExpression) {
-        causes.push({ field: `${at}.message`, reason: 'FieldValueRequired', message: 'Required value: message must be specified if rule contains line breaks' });
+        causes.push(fieldRequired(`${at}.message`, 'message must be specified if rule contains line breaks'));
       }
       if (rule?.reason !== undefined && !REASONS.includes(rule.reason)) {
-        causes.push({ field: `${at}.reason`, reason: 'FieldValueNotSupported', message: `Unsupported value: ${JSON.stringify(rule.reason)}: supported values: ${REASONS.map((r) => JSON.stringify(r)).join(', ')}` });
+        causes.push(fieldNotSupported(`${at}.reason`, rule.reason, REASONS));
       }
     });
   });
   if (causes.length > 0) return causes;
   for (const e of compileSchemaRules(schema).errors) {
-    causes.push(invalidValue(`${root}${e.path}.x-kubernetes-validations[${e.index}].${e.property}`, goValidationRule(e.rule), e.detail, true));
+    causes.push(fieldInvalid(`${root}${e.path}.x-kubernetes-validations[${e.index}].${e.property}`, goRendered(goValidationRule(e.rule)), e.detail));
   }
   return causes;
 }
@@ -48,10 +48,6 @@ function forEachRuleList(node: any, path: string, fn: (rules: any[], path: strin
   for (const [name, child] of Object.entries(node.properties ?? {})) forEachRuleList(child, `${path}.properties[${name}]`, fn);
   if (typeof node.additionalProperties === 'object') forEachRuleList(node.additionalProperties, `${path}.additionalProperties`, fn);
   if (node.items !== undefined) forEachRuleList(node.items, `${path}.items`, fn);
-}
-
-function invalidValue(field: string, value: unknown, detail: string, raw = false): StatusCause {
-  return { field, reason: 'FieldValueInvalid', message: `Invalid value: ${raw ? String(value) : JSON.stringify(value)}: ${detail}` };
 }
 
 /** The rule as Go's `%#v` prints kube-apiserver's internal ValidationRule in its error. */

@@ -1,10 +1,9 @@
-import { StatusCause } from '@openpacific/kube-api';
+import { fieldDuplicate, fieldInvalid, fieldRequired, fieldTooMany, StatusCause } from '@openpacific/kube-api';
 
 /** kube-apiserver's MaxSelectableFields. */
 const MAX_SELECTABLE_FIELDS = 8;
 const SELECTABLE_TYPES = ['string', 'boolean', 'integer'];
 
-const invalid = (field: string, value: string, detail: string): StatusCause => ({ field, reason: 'FieldValueInvalid', message: `Invalid value: ${JSON.stringify(value)}: ${detail}` });
 
 /**
  * A version's `selectableFields`, checked as kube-apiserver does: each jsonPath a plain path (no array notation) to a
@@ -15,7 +14,7 @@ export function validateSelectableFields(version: any, field: string): StatusCau
   if (!Array.isArray(selectable) || selectable.length === 0) return [];
   const schema = version.schema?.openAPIV3Schema;
   if (typeof schema !== 'object' || schema === null) {
-    return [invalid(field, '', 'selectableFields may only be set when version.schema.openAPIV3Schema is not included')];
+    return [fieldInvalid(field, '', 'selectableFields may only be set when version.schema.openAPIV3Schema is not included')];
   }
   const causes: StatusCause[] = [];
   const unique = new Set<string>();
@@ -23,24 +22,24 @@ export function validateSelectableFields(version: any, field: string): StatusCau
     const at = `${field}[${i}].jsonPath`;
     const jsonPath = typeof entry?.jsonPath === 'string' ? entry.jsonPath : '';
     if (jsonPath === '') {
-      causes.push({ field: at, reason: 'FieldValueRequired', message: 'Required value' });
+      causes.push(fieldRequired(at));
       return;
     }
     const found = fieldAt(schema, jsonPath);
     if ('error' in found) {
-      causes.push(invalid(at, jsonPath, `is an invalid path: ${found.error}`));
+      causes.push(fieldInvalid(at, jsonPath, `is an invalid path: ${found.error}`));
       return;
     }
-    if (found.path[0] === 'metadata') causes.push(invalid(at, jsonPath, 'must not point to fields in metadata'));
+    if (found.path[0] === 'metadata') causes.push(fieldInvalid(at, jsonPath, 'must not point to fields in metadata'));
     if (!SELECTABLE_TYPES.includes(found.schema?.type)) {
-      causes.push(invalid(at, jsonPath, 'must point to a field of type string, boolean or integer. Enum string fields and strings with formats are allowed.'));
+      causes.push(fieldInvalid(at, jsonPath, 'must point to a field of type string, boolean or integer. Enum string fields and strings with formats are allowed.'));
     }
     const key = found.path.join('.');
-    if (unique.has(key)) causes.push({ field: at, reason: 'FieldValueDuplicate', message: `Duplicate value: ${JSON.stringify(jsonPath)}` });
+    if (unique.has(key)) causes.push(fieldDuplicate(at, jsonPath));
     unique.add(key);
   });
   if (unique.size > MAX_SELECTABLE_FIELDS) {
-    causes.push({ field, reason: 'FieldValueTooMany', message: `Too many: ${unique.size}: must have at most ${MAX_SELECTABLE_FIELDS} items` });
+    causes.push(fieldTooMany(field, unique.size, MAX_SELECTABLE_FIELDS));
   }
   return causes;
 }

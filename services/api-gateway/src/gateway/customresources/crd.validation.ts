@@ -1,5 +1,14 @@
 import { crdNames, customResourceSchema } from '@openpacific/contracts';
-import { parseJsonPath, schemaCompileError, StatusCause, validateDns1123Label, validateDns1123Subdomain } from '@openpacific/kube-api';
+import {
+  fieldInvalid as invalidValue,
+  fieldNotSupported as unsupported,
+  fieldRequired as required,
+  parseJsonPath,
+  schemaCompileError,
+  StatusCause,
+  validateDns1123Label,
+  validateDns1123Subdomain,
+} from '@openpacific/kube-api';
 import { validateCrdRules } from './crd-rules.validation';
 import { validateSelectableFields } from './crd-selectable-fields.validation';
 
@@ -10,11 +19,6 @@ const UNSUPPORTED_KEYWORDS = ['$ref', '$schema', '$id', 'id', 'definitions', 'de
 const DNS1035 = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 const DNS1035_MESSAGE = `a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character (e.g. 'my-name',  or 'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')`;
 
-const invalidValue = (field: string, value: unknown, detail: string): StatusCause => ({ field, reason: 'FieldValueInvalid', message: `Invalid value: ${JSON.stringify(value)}: ${detail}` });
-const required = (field: string, detail = ''): StatusCause => ({ field, reason: 'FieldValueRequired', message: detail ? `Required value: ${detail}` : 'Required value' });
-const unsupported = (field: string, value: unknown, allowed: string[]): StatusCause => ({
-  field, reason: 'FieldValueNotSupported', message: `Unsupported value: ${JSON.stringify(value)}: supported values: ${allowed.map((a) => JSON.stringify(a)).join(', ')}`,
-});
 
 /**
  * kube-apiserver's validation of a CustomResourceDefinition (the parts that decide what is served): its name,

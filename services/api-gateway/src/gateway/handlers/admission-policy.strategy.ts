@@ -1,8 +1,21 @@
-import { compilePolicyExpression, PolicyExpressionPlace, StatusCause, validateDns1123Subdomain, validateQualifiedName } from '@openpacific/kube-api';
+import {
+  compilePolicyExpression,
+  fieldDuplicate,
+  fieldForbidden,
+  fieldInvalid,
+  fieldNotSupported,
+  fieldRequired,
+  fieldTooMany,
+  goRendered,
+  PolicyExpressionPlace,
+  StatusCause,
+  validateDns1123Subdomain,
+  validateQualifiedName,
+} from '@openpacific/kube-api';
 import type { KindStrategy } from './kind-strategies';
 import { validateLabelSelector } from './networkpolicy.strategy';
 import {
-  defaultMatchResources, duplicate, FAILURE_POLICIES, forbidden, goSlice, invalid, notSupported, required, subdomainCauses, validateMatchResources,
+  defaultMatchResources, FAILURE_POLICIES, goSlice, subdomainCauses, validateMatchResources,
 } from './admission-rules.validation';
 
 /**
@@ -36,7 +49,7 @@ export function defaultValidatingAdmissionPolicyBinding(binding: any): any {
 /** An expression compiled where it is; its error as kube-apiserver reports it at the field. */
 function compiled(field: string, text: string, place: PolicyExpressionPlace, hasParams: boolean): StatusCause[] {
   const result = compilePolicyExpression(text, place, hasParams);
-  return 'detail' in result ? [invalid(field, JSON.stringify(text), result.detail)] : [];
+  return 'detail' in result ? [fieldInvalid(field, text, result.detail)] : [];
 }
 
 const trimmed = (v: unknown) => (typeof v === 'string' ? v.trim() : '');
@@ -45,37 +58,37 @@ export function validateValidatingAdmissionPolicy(vap: any): StatusCause[] {
   const spec = vap.spec ?? {};
   const causes: StatusCause[] = [];
   const hasParams = spec.paramKind !== undefined && spec.paramKind !== null;
-  if (!spec.failurePolicy) causes.push(required('spec.failurePolicy'));
-  else if (!FAILURE_POLICIES.includes(spec.failurePolicy)) causes.push(notSupported('spec.failurePolicy', spec.failurePolicy, FAILURE_POLICIES));
+  if (!spec.failurePolicy) causes.push(fieldRequired('spec.failurePolicy'));
+  else if (!FAILURE_POLICIES.includes(spec.failurePolicy)) causes.push(fieldNotSupported('spec.failurePolicy', spec.failurePolicy, FAILURE_POLICIES));
   if (hasParams) causes.push(...validateParamKind(spec.paramKind));
-  if (!spec.matchConstraints) causes.push(required('spec.matchConstraints'));
+  if (!spec.matchConstraints) causes.push(fieldRequired('spec.matchConstraints'));
   else {
     causes.push(...validateMatchResources(spec.matchConstraints, 'spec.matchConstraints'));
     // At least one rule, to say which kinds the expressions see.
-    if (!Array.isArray(spec.matchConstraints.resourceRules) || spec.matchConstraints.resourceRules.length === 0) causes.push(required('spec.matchConstraints.resourceRules'));
+    if (!Array.isArray(spec.matchConstraints.resourceRules) || spec.matchConstraints.resourceRules.length === 0) causes.push(fieldRequired('spec.matchConstraints.resourceRules'));
   }
   causes.push(...validateMatchConditions(spec.matchConditions ?? [], hasParams, 'spec.matchConditions'));
   (spec.variables ?? []).forEach((v: any, i: number) => causes.push(...validateVariable(v, hasParams, `spec.variables[${i}]`)));
   const validations: any[] = spec.validations ?? [];
   const annotations: any[] = spec.auditAnnotations ?? [];
   if (validations.length === 0 && annotations.length === 0) {
-    causes.push(required('spec.validations', 'validations or auditAnnotations must contain at least one item'));
-    causes.push(required('spec.auditAnnotations', 'validations or auditAnnotations must contain at least one item'));
+    causes.push(fieldRequired('spec.validations', 'validations or auditAnnotations must contain at least one item'));
+    causes.push(fieldRequired('spec.auditAnnotations', 'validations or auditAnnotations must contain at least one item'));
     return causes;
   }
   validations.forEach((v, i) => causes.push(...validateValidation(v, hasParams, `spec.validations[${i}]`)));
-  if (annotations.length > MAX_AUDIT_ANNOTATIONS) causes.push(invalid('spec.auditAnnotations', `${annotations.length}`, `must not have more than ${MAX_AUDIT_ANNOTATIONS} auditAnnotations`));
+  if (annotations.length > MAX_AUDIT_ANNOTATIONS) causes.push(fieldInvalid('spec.auditAnnotations', annotations.length, `must not have more than ${MAX_AUDIT_ANNOTATIONS} auditAnnotations`));
   const keys = new Set<string>();
   annotations.forEach((a, i) => {
     const at = `spec.auditAnnotations[${i}]`;
     const name = vap.metadata?.name ?? '';
-    if (name) for (const p of validateQualifiedName(`${name}/${a?.key ?? ''}`)) causes.push(invalid(`${at}.key`, JSON.stringify(`${name}/${a?.key ?? ''}`), p));
-    else causes.push(invalid(`${at}.key`, JSON.stringify(a?.key ?? ''), 'requires metadata.name be non-empty'));
+    if (name) for (const p of validateQualifiedName(`${name}/${a?.key ?? ''}`)) causes.push(fieldInvalid(`${at}.key`, `${name}/${a?.key ?? ''}`, p));
+    else causes.push(fieldInvalid(`${at}.key`, a?.key ?? '', 'requires metadata.name be non-empty'));
     const value = trimmed(a?.valueExpression);
-    if (value === '') causes.push(required(`${at}.valueExpression`, 'valueExpression is not specified'));
-    else if (value.length > MAX_VALUE_EXPRESSION_LENGTH) causes.push(required(`${at}.valueExpression`, `must not exceed ${MAX_VALUE_EXPRESSION_LENGTH} bytes in length`));
+    if (value === '') causes.push(fieldRequired(`${at}.valueExpression`, 'valueExpression is not specified'));
+    else if (value.length > MAX_VALUE_EXPRESSION_LENGTH) causes.push(fieldRequired(`${at}.valueExpression`, `must not exceed ${MAX_VALUE_EXPRESSION_LENGTH} bytes in length`));
     else causes.push(...compiled(`${at}.valueExpression`, a.valueExpression, 'validation', hasParams));
-    if (keys.has(a?.key)) causes.push(duplicate(`${at}.key`, a?.key));
+    if (keys.has(a?.key)) causes.push(fieldDuplicate(`${at}.key`, a?.key));
     keys.add(a?.key);
   });
   return causes;
@@ -84,22 +97,22 @@ export function validateValidatingAdmissionPolicy(vap: any): StatusCause[] {
 function validateParamKind(pk: any): StatusCause[] {
   const causes: StatusCause[] = [];
   const apiVersion: string = pk?.apiVersion ?? '';
-  if (apiVersion === '') causes.push(required('spec.paramKind.apiVersion'));
+  if (apiVersion === '') causes.push(fieldRequired('spec.paramKind.apiVersion'));
   else {
     const parts = apiVersion.split('/');
     const [group, version] = parts.length === 1 ? ['', parts[0]] : parts;
-    if (parts.length > 2) causes.push(invalid('spec.paramKind.apiVersion', JSON.stringify(apiVersion), `unexpected GroupVersion string: ${apiVersion}`));
+    if (parts.length > 2) causes.push(fieldInvalid('spec.paramKind.apiVersion', apiVersion, `unexpected GroupVersion string: ${apiVersion}`));
     else {
-      if (group) for (const p of validateDns1123Subdomain(group)) causes.push(invalid('spec.paramKind.apiVersion', JSON.stringify(group), p));
-      if (!version) causes.push(invalid('spec.paramKind.apiVersion', JSON.stringify(apiVersion), 'version must be specified'));
-      else for (const p of dns1035Problems(version)) causes.push(invalid('spec.paramKind.apiVersion', JSON.stringify(version), p));
+      if (group) for (const p of validateDns1123Subdomain(group)) causes.push(fieldInvalid('spec.paramKind.apiVersion', group, p));
+      if (!version) causes.push(fieldInvalid('spec.paramKind.apiVersion', apiVersion, 'version must be specified'));
+      else for (const p of dns1035Problems(version)) causes.push(fieldInvalid('spec.paramKind.apiVersion', version, p));
     }
   }
   const kind: string = pk?.kind ?? '';
-  if (kind === '') causes.push(required('spec.paramKind.kind'));
+  if (kind === '') causes.push(fieldRequired('spec.paramKind.kind'));
   else {
     const problems = dns1035Problems(kind.toLowerCase());
-    if (problems.length > 0) causes.push(invalid('spec.paramKind.kind', JSON.stringify(kind), `may have mixed case, but should otherwise match: ${problems.join(',')}`));
+    if (problems.length > 0) causes.push(fieldInvalid('spec.paramKind.kind', kind, `may have mixed case, but should otherwise match: ${problems.join(',')}`));
   }
   return causes;
 }
@@ -115,17 +128,17 @@ function dns1035Problems(value: string): string[] {
 
 function validateMatchConditions(conditions: any[], hasParams: boolean, at: string): StatusCause[] {
   const causes: StatusCause[] = [];
-  if (conditions.length > MAX_MATCH_CONDITIONS) causes.push({ field: at, reason: 'FieldValueTooMany', message: `Too many: ${conditions.length}: must have at most ${MAX_MATCH_CONDITIONS} items` });
+  if (conditions.length > MAX_MATCH_CONDITIONS) causes.push(fieldTooMany(at, conditions.length, MAX_MATCH_CONDITIONS));
   const names = new Set<string>();
   conditions.forEach((c, i) => {
     const here = `${at}[${i}]`;
-    if (trimmed(c?.expression) === '') causes.push(required(`${here}.expression`));
+    if (trimmed(c?.expression) === '') causes.push(fieldRequired(`${here}.expression`));
     else causes.push(...compiled(`${here}.expression`, c.expression.trim(), 'matchCondition', hasParams));
     const name: string = c?.name ?? '';
-    if (name === '') causes.push(required(`${here}.name`));
-    else for (const p of validateQualifiedName(name)) causes.push(invalid(`${here}.name`, JSON.stringify(name), p));
+    if (name === '') causes.push(fieldRequired(`${here}.name`));
+    else for (const p of validateQualifiedName(name)) causes.push(fieldInvalid(`${here}.name`, name, p));
     if (name !== '') {
-      if (names.has(name)) causes.push(duplicate(`${here}.name`, name));
+      if (names.has(name)) causes.push(fieldDuplicate(`${here}.name`, name));
       names.add(name);
     }
   });
@@ -134,31 +147,31 @@ function validateMatchConditions(conditions: any[], hasParams: boolean, at: stri
 
 function validateVariable(v: any, hasParams: boolean, at: string): StatusCause[] {
   const causes: StatusCause[] = [];
-  if (trimmed(v?.name) === '') causes.push(required(`${at}.name`, 'name is not specified'));
-  else if (!CEL_IDENTIFIER.test(v.name)) causes.push(invalid(`${at}.name`, JSON.stringify(v.name), 'name is not a valid CEL identifier'));
-  if (trimmed(v?.expression) === '') causes.push(required(`${at}.expression`, 'expression is not specified'));
+  if (trimmed(v?.name) === '') causes.push(fieldRequired(`${at}.name`, 'name is not specified'));
+  else if (!CEL_IDENTIFIER.test(v.name)) causes.push(fieldInvalid(`${at}.name`, v.name, 'name is not a valid CEL identifier'));
+  if (trimmed(v?.expression) === '') causes.push(fieldRequired(`${at}.expression`, 'expression is not specified'));
   else causes.push(...compiled(`${at}.expression`, v.expression, 'validation', hasParams));
   return causes;
 }
 
 function validateValidation(v: any, hasParams: boolean, at: string): StatusCause[] {
   const causes: StatusCause[] = [];
-  if (trimmed(v?.expression) === '') causes.push(required(`${at}.expression`, 'expression is not specified'));
+  if (trimmed(v?.expression) === '') causes.push(fieldRequired(`${at}.expression`, 'expression is not specified'));
   else causes.push(...compiled(`${at}.expression`, v.expression, 'validation', hasParams));
   const messageExpression: string = v?.messageExpression ?? '';
-  if (messageExpression.length > 0 && messageExpression.trim() === '') causes.push(invalid(`${at}.messageExpression`, JSON.stringify(messageExpression), 'must be non-empty if specified'));
+  if (messageExpression.length > 0 && messageExpression.trim() === '') causes.push(fieldInvalid(`${at}.messageExpression`, messageExpression, 'must be non-empty if specified'));
   else if (messageExpression.trim() !== '') causes.push(...compiled(`${at}.messageExpression`, messageExpression, 'validation', hasParams));
   const message: string = v?.message ?? '';
-  if (message.length > 0 && message.trim() === '') causes.push(invalid(`${at}.message`, JSON.stringify(message), 'message must be non-empty if specified'));
-  else if (/[\r\n]/.test(message.trim())) causes.push(invalid(`${at}.message`, JSON.stringify(message), 'message must not contain line breaks'));
-  if (v?.reason !== undefined && !REASONS.includes(v.reason)) causes.push(notSupported(`${at}.reason`, v.reason, REASONS));
+  if (message.length > 0 && message.trim() === '') causes.push(fieldInvalid(`${at}.message`, message, 'message must be non-empty if specified'));
+  else if (/[\r\n]/.test(message.trim())) causes.push(fieldInvalid(`${at}.message`, message, 'message must not contain line breaks'));
+  if (v?.reason !== undefined && !REASONS.includes(v.reason)) causes.push(fieldNotSupported(`${at}.reason`, v.reason, REASONS));
   return causes;
 }
 
 export function validateValidatingAdmissionPolicyBinding(binding: any): StatusCause[] {
   const spec = binding.spec ?? {};
   const causes: StatusCause[] = [];
-  if (!spec.policyName) causes.push(required('spec.policyName'));
+  if (!spec.policyName) causes.push(fieldRequired('spec.policyName'));
   else causes.push(...subdomainCauses('spec.policyName', spec.policyName));
   if (spec.paramRef) causes.push(...validateParamRef(spec.paramRef, 'spec.paramRef'));
   // kube-apiserver's own spelling of the path.
@@ -176,17 +189,17 @@ function validateParamRef(ref: any, at: string): StatusCause[] {
   const causes: StatusCause[] = [];
   const name: string = ref.name ?? '';
   if (name) {
-    for (const p of pathSegmentProblems(name)) causes.push(invalid(`${at}.name`, JSON.stringify(name), p));
-    if (ref.selector) causes.push(forbidden(`${at}.name`, 'name and selector are mutually exclusive'));
+    for (const p of pathSegmentProblems(name)) causes.push(fieldInvalid(`${at}.name`, name, p));
+    if (ref.selector) causes.push(fieldForbidden(`${at}.name`, 'name and selector are mutually exclusive'));
   }
-  if (ref.namespace) for (const p of pathSegmentProblems(ref.namespace)) causes.push(invalid(`${at}.namespace`, JSON.stringify(ref.namespace), p));
+  if (ref.namespace) for (const p of pathSegmentProblems(ref.namespace)) causes.push(fieldInvalid(`${at}.namespace`, ref.namespace, p));
   if (ref.selector) {
     causes.push(...validateLabelSelector(ref.selector, `${at}.selector`));
-    if (name) causes.push(forbidden(`${at}.selector`, 'name and selector are mutually exclusive'));
+    if (name) causes.push(fieldForbidden(`${at}.selector`, 'name and selector are mutually exclusive'));
   }
-  if (!name && !ref.selector) causes.push(required(at, 'one of name or selector must be specified'));
-  if (!ref.parameterNotFoundAction) causes.push(required(`${at}.parameterNotFoundAction`));
-  else if (!NOT_FOUND_ACTIONS.includes(ref.parameterNotFoundAction)) causes.push(notSupported(`${at}.parameterNotFoundAction`, ref.parameterNotFoundAction, NOT_FOUND_ACTIONS));
+  if (!name && !ref.selector) causes.push(fieldRequired(at, 'one of name or selector must be specified'));
+  if (!ref.parameterNotFoundAction) causes.push(fieldRequired(`${at}.parameterNotFoundAction`));
+  else if (!NOT_FOUND_ACTIONS.includes(ref.parameterNotFoundAction)) causes.push(fieldNotSupported(`${at}.parameterNotFoundAction`, ref.parameterNotFoundAction, NOT_FOUND_ACTIONS));
   return causes;
 }
 
@@ -194,14 +207,14 @@ function validateValidationActions(actions: string[], at: string): StatusCause[]
   const causes: StatusCause[] = [];
   const seen = new Set<string>();
   actions.forEach((a, i) => {
-    if (!ACTIONS.includes(a)) causes.push(notSupported(`${at}[${i}]`, a, ACTIONS));
-    if (seen.has(a)) causes.push(duplicate(`${at}[${i}]`, a));
+    if (!ACTIONS.includes(a)) causes.push(fieldNotSupported(`${at}[${i}]`, a, ACTIONS));
+    if (seen.has(a)) causes.push(fieldDuplicate(`${at}[${i}]`, a));
     seen.add(a);
   });
   if (seen.has('Deny') && seen.has('Warn')) {
-    causes.push(invalid(at, goSlice('admissionregistration.ValidationAction', actions), 'must not contain both Deny and Warn (repeating the same validation failure information in the API response and headers serves no purpose)'));
+    causes.push(fieldInvalid(at, goRendered(goSlice('admissionregistration.ValidationAction', actions)), 'must not contain both Deny and Warn (repeating the same validation failure information in the API response and headers serves no purpose)'));
   }
-  if (seen.size === 0) causes.push(required(at, 'at least one validation action is required'));
+  if (seen.size === 0) causes.push(fieldRequired(at, 'at least one validation action is required'));
   return causes;
 }
 

@@ -1,20 +1,18 @@
-import { StatusCause, validateDns1123Subdomain } from '@openpacific/kube-api';
+import {
+  fieldDuplicate,
+  fieldInvalid,
+  fieldNotSupported,
+  fieldRequired,
+  goRendered,
+  StatusCause,
+  validateDns1123Subdomain,
+} from '@openpacific/kube-api';
 import { validateLabelSelector } from './networkpolicy.strategy';
 
 /**
  * The parts ValidatingAdmissionPolicy, its binding and the webhook configurations share, as kube-apiserver's
  * admissionregistration validation checks them: MatchResources and rules, with its field paths and messages.
  */
-
-export const required = (field: string, detail = ''): StatusCause => ({ field, reason: 'FieldValueRequired', message: detail ? `Required value: ${detail}` : 'Required value' });
-export const invalid = (field: string, value: string, detail: string): StatusCause => ({ field, reason: 'FieldValueInvalid', message: `Invalid value: ${value}: ${detail}` });
-export const notSupported = (field: string, value: unknown, supported: string[]): StatusCause => ({
-  field,
-  reason: 'FieldValueNotSupported',
-  message: `Unsupported value: ${JSON.stringify(value)}: supported values: ${supported.map((s) => JSON.stringify(s)).join(', ')}`,
-});
-export const duplicate = (field: string, value: unknown): StatusCause => ({ field, reason: 'FieldValueDuplicate', message: `Duplicate value: ${JSON.stringify(value)}` });
-export const forbidden = (field: string, detail: string): StatusCause => ({ field, reason: 'FieldValueForbidden', message: `Forbidden: ${detail}` });
 
 /** A Go slice as kube-apiserver prints an invalid one (`[]string{"*", "pods"}`). */
 export const goSlice = (type: string, values: unknown[]): string => `[]${type}{${values.map((v) => JSON.stringify(v)).join(', ')}}`;
@@ -38,8 +36,8 @@ export function defaultMatchResources(m: any): void {
 export function validateMatchResources(m: any, at: string): StatusCause[] {
   if (typeof m !== 'object' || m === null) return [];
   const causes: StatusCause[] = [];
-  if (!m.matchPolicy) causes.push(required(`${at}.matchPolicy`));
-  else if (!MATCH_POLICIES.includes(m.matchPolicy)) causes.push(notSupported(`${at}.matchPolicy`, m.matchPolicy, MATCH_POLICIES));
+  if (!m.matchPolicy) causes.push(fieldRequired(`${at}.matchPolicy`));
+  else if (!MATCH_POLICIES.includes(m.matchPolicy)) causes.push(fieldNotSupported(`${at}.matchPolicy`, m.matchPolicy, MATCH_POLICIES));
   causes.push(...validateLabelSelector(m.namespaceSelector, `${at}.namespaceSelector`));
   causes.push(...validateLabelSelector(m.objectSelector, `${at}.objectSelector`));
   (m.resourceRules ?? []).forEach((r: any, i: number) => causes.push(...validateAdmissionRule(r, `${at}.resourceRules[${i}]`)));
@@ -54,44 +52,44 @@ export function validateAdmissionRule(rule: any, at: string): StatusCause[] {
   const causes: StatusCause[] = [];
   const seen = new Set<string>();
   (rule?.resourceNames ?? []).forEach((name: string, i: number) => {
-    if (name === '.' || name === '..') causes.push(invalid(`${at}.resourceNames[${i}]`, JSON.stringify(name), `may not be '${name}'`));
-    else if (/[/%]/.test(name)) causes.push(invalid(`${at}.resourceNames[${i}]`, JSON.stringify(name), `may not contain '${name.includes('/') ? '/' : '%'}'`));
-    if (seen.has(name)) causes.push(duplicate(`${at}.resourceNames[${i}]`, name));
+    if (name === '.' || name === '..') causes.push(fieldInvalid(`${at}.resourceNames[${i}]`, name, `may not be '${name}'`));
+    else if (/[/%]/.test(name)) causes.push(fieldInvalid(`${at}.resourceNames[${i}]`, name, `may not contain '${name.includes('/') ? '/' : '%'}'`));
+    if (seen.has(name)) causes.push(fieldDuplicate(`${at}.resourceNames[${i}]`, name));
     seen.add(name);
   });
   const operations: string[] = rule?.operations ?? [];
-  if (operations.length === 0) causes.push(required(`${at}.operations`));
+  if (operations.length === 0) causes.push(fieldRequired(`${at}.operations`));
   if (operations.length > 1 && hasWildcard(operations)) {
-    causes.push(invalid(`${at}.operations`, goSlice('admissionregistration.OperationType', operations), "if '*' is present, must not specify other operations"));
+    causes.push(fieldInvalid(`${at}.operations`, goRendered(goSlice('admissionregistration.OperationType', operations)), "if '*' is present, must not specify other operations"));
   }
   operations.forEach((op, i) => {
-    if (!OPERATIONS.includes(op)) causes.push(notSupported(`${at}.operations[${i}]`, op, OPERATIONS));
+    if (!OPERATIONS.includes(op)) causes.push(fieldNotSupported(`${at}.operations[${i}]`, op, OPERATIONS));
   });
   const groups: string[] = rule?.apiGroups ?? [];
-  if (groups.length === 0) causes.push(required(`${at}.apiGroups`));
-  if (groups.length > 1 && hasWildcard(groups)) causes.push(invalid(`${at}.apiGroups`, goSlice('string', groups), "if '*' is present, must not specify other API groups"));
+  if (groups.length === 0) causes.push(fieldRequired(`${at}.apiGroups`));
+  if (groups.length > 1 && hasWildcard(groups)) causes.push(fieldInvalid(`${at}.apiGroups`, goRendered(goSlice('string', groups)), "if '*' is present, must not specify other API groups"));
   const versions: string[] = rule?.apiVersions ?? [];
-  if (versions.length === 0) causes.push(required(`${at}.apiVersions`));
-  if (versions.length > 1 && hasWildcard(versions)) causes.push(invalid(`${at}.apiVersions`, goSlice('string', versions), "if '*' is present, must not specify other API versions"));
+  if (versions.length === 0) causes.push(fieldRequired(`${at}.apiVersions`));
+  if (versions.length > 1 && hasWildcard(versions)) causes.push(fieldInvalid(`${at}.apiVersions`, goRendered(goSlice('string', versions)), "if '*' is present, must not specify other API versions"));
   versions.forEach((v, i) => {
-    if (v === '') causes.push(required(`${at}.apiVersions[${i}]`));
+    if (v === '') causes.push(fieldRequired(`${at}.apiVersions[${i}]`));
   });
   causes.push(...validateResources(rule?.resources ?? [], `${at}.resources`));
-  if (rule?.scope !== undefined && !SCOPES.includes(rule.scope)) causes.push(notSupported(`${at}.scope`, rule.scope, SCOPES));
+  if (rule?.scope !== undefined && !SCOPES.includes(rule.scope)) causes.push(fieldNotSupported(`${at}.scope`, rule.scope, SCOPES));
   return causes;
 }
 
 /** Resources with subresources: `x`, `x/y`, `x/*`, `*\/y`, `*`, `*\/*`, none of them overlapping another. */
 function validateResources(resources: string[], at: string): StatusCause[] {
   const causes: StatusCause[] = [];
-  if (resources.length === 0) causes.push(required(at));
+  if (resources.length === 0) causes.push(fieldRequired(at));
   const wildcardSubresourceOf = new Set<string>();
   const wildcardResourceOf = new Set<string>();
   let doubleWildcard = false;
   let singleWildcard = false;
   let withoutSubresource = false;
   resources.forEach((resSub, i) => {
-    if (resSub === '') return causes.push(required(`${at}[${i}]`));
+    if (resSub === '') return causes.push(fieldRequired(`${at}[${i}]`));
     if (resSub === '*/*') doubleWildcard = true;
     if (resSub === '*') singleWildcard = true;
     const slash = resSub.indexOf('/');
@@ -101,17 +99,17 @@ function validateResources(resources: string[], at: string): StatusCause[] {
     }
     const res = resSub.slice(0, slash);
     const sub = resSub.slice(slash + 1);
-    if (wildcardSubresourceOf.has(res)) causes.push(invalid(`${at}[${i}]`, JSON.stringify(resSub), `if '${res}/*' is present, must not specify ${resSub}`));
-    if (wildcardResourceOf.has(sub)) causes.push(invalid(`${at}[${i}]`, JSON.stringify(resSub), `if '*/${sub}' is present, must not specify ${resSub}`));
+    if (wildcardSubresourceOf.has(res)) causes.push(fieldInvalid(`${at}[${i}]`, resSub, `if '${res}/*' is present, must not specify ${resSub}`));
+    if (wildcardResourceOf.has(sub)) causes.push(fieldInvalid(`${at}[${i}]`, resSub, `if '*/${sub}' is present, must not specify ${resSub}`));
     if (sub === '*') wildcardSubresourceOf.add(res);
     if (res === '*') wildcardResourceOf.add(sub);
   });
-  if (resources.length > 1 && doubleWildcard) causes.push(invalid(at, goSlice('string', resources), "if '*/*' is present, must not specify other resources"));
-  if (singleWildcard && withoutSubresource) causes.push(invalid(at, goSlice('string', resources), "if '*' is present, must not specify other resources without subresources"));
+  if (resources.length > 1 && doubleWildcard) causes.push(fieldInvalid(at, goRendered(goSlice('string', resources)), "if '*/*' is present, must not specify other resources"));
+  if (singleWildcard && withoutSubresource) causes.push(fieldInvalid(at, goRendered(goSlice('string', resources)), "if '*' is present, must not specify other resources without subresources"));
   return causes;
 }
 
 /** A name that must be a DNS subdomain (a binding's policyName). */
 export function subdomainCauses(field: string, value: string): StatusCause[] {
-  return validateDns1123Subdomain(value).map((p) => invalid(field, JSON.stringify(value), p));
+  return validateDns1123Subdomain(value).map((p) => fieldInvalid(field, value, p));
 }

@@ -1,5 +1,14 @@
 import { completeBehavior, cpuUtilizationMetric } from '@openpacific/contracts';
-import { parseQuantity, StatusCause, validateDns1123Label, validateQualifiedName } from '@openpacific/kube-api';
+import {
+  fieldForbidden,
+  fieldInvalid,
+  fieldNotSupported,
+  fieldRequired,
+  parseQuantity,
+  StatusCause,
+  validateDns1123Label,
+  validateQualifiedName,
+} from '@openpacific/kube-api';
 import type { KindStrategy } from './kind-strategies';
 
 /**
@@ -16,14 +25,6 @@ const SELECT_POLICIES = ['Disabled', 'Max', 'Min'];
 const POLICY_TYPES = ['Percent', 'Pods'];
 const STANDARD_RESOURCES = ['cpu', 'memory', 'ephemeral-storage'];
 
-const quote = (v: unknown) => (typeof v === 'string' ? `"${v}"` : JSON.stringify(v));
-const invalid = (field: string, value: unknown, detail: string): StatusCause => ({ field, reason: 'FieldValueInvalid', message: `Invalid value: ${quote(value)}: ${detail}` });
-const required = (field: string, detail = ''): StatusCause => ({ field, reason: 'FieldValueRequired', message: detail ? `Required value: ${detail}` : 'Required value' });
-const forbidden = (field: string, detail: string): StatusCause => ({ field, reason: 'FieldValueForbidden', message: `Forbidden: ${detail}` });
-const notSupported = (field: string, value: unknown, values: string[]): StatusCause => ({
-  field, reason: 'FieldValueNotSupported', message: `Unsupported value: ${quote(value)}: supported values: ${values.map((v) => `"${v}"`).join(', ')}`,
-});
-
 export function defaultHorizontalPodAutoscaler(hpa: any): any {
   const spec = (hpa.spec ??= {});
   spec.minReplicas ??= 1;
@@ -34,52 +35,52 @@ export function defaultHorizontalPodAutoscaler(hpa: any): any {
 
 function pathSegmentName(field: string, value: string): StatusCause[] {
   const problems = value === '.' || value === '..' ? [`may not be '${value}'`] : ['/', '%'].filter((c) => value.includes(c)).map((c) => `may not contain '${c}'`);
-  return problems.map((p) => invalid(field, value, p));
+  return problems.map((p) => fieldInvalid(field, value, p));
 }
 
 function validateReference(ref: any, at: string): StatusCause[] {
   const causes: StatusCause[] = [];
   for (const key of ['kind', 'name']) {
     const value = ref?.[key];
-    if (!value) causes.push(required(`${at}.${key}`));
+    if (!value) causes.push(fieldRequired(`${at}.${key}`));
     else causes.push(...pathSegmentName(`${at}.${key}`, value));
   }
   return causes;
 }
 
 function validateMetricIdentifier(id: any, at: string): StatusCause[] {
-  if (!id?.name) return [required(`${at}.name`, 'must specify a metric name')];
+  if (!id?.name) return [fieldRequired(`${at}.name`, 'must specify a metric name')];
   return pathSegmentName(`${at}.name`, id.name);
 }
 
 function positiveQuantity(field: string, q: unknown): StatusCause[] {
   if (q === undefined) return [];
   const n = parseQuantity(q as string | number);
-  return n === undefined || n <= 0 ? [invalid(field, String(q), 'must be positive')] : [];
+  return n === undefined || n <= 0 ? [fieldInvalid(field, String(q), 'must be positive')] : [];
 }
 
 function validateTarget(t: any, at: string): StatusCause[] {
   const causes: StatusCause[] = [];
-  if (!t?.type) causes.push(required(`${at}.type`, 'must specify a metric target type'));
-  if (!['Utilization', 'Value', 'AverageValue'].includes(t?.type)) causes.push(invalid(`${at}.type`, t?.type ?? '', 'must be either Utilization, Value, or AverageValue'));
+  if (!t?.type) causes.push(fieldRequired(`${at}.type`, 'must specify a metric target type'));
+  if (!['Utilization', 'Value', 'AverageValue'].includes(t?.type)) causes.push(fieldInvalid(`${at}.type`, t?.type ?? '', 'must be either Utilization, Value, or AverageValue'));
   causes.push(...positiveQuantity(`${at}.value`, t?.value), ...positiveQuantity(`${at}.averageValue`, t?.averageValue));
-  if (t?.averageUtilization !== undefined && t.averageUtilization < 1) causes.push(invalid(`${at}.averageUtilization`, t.averageUtilization, 'must be greater than 0'));
+  if (t?.averageUtilization !== undefined && t.averageUtilization < 1) causes.push(fieldInvalid(`${at}.averageUtilization`, t.averageUtilization, 'must be greater than 0'));
   return causes;
 }
 
 function validateResourceName(name: any, at: string): StatusCause[] {
-  if (!name) return [required(`${at}.name`, 'must specify a resource name')];
-  const causes = validateQualifiedName(name).map((p) => invalid(`${at}.name`, name, p));
+  if (!name) return [fieldRequired(`${at}.name`, 'must specify a resource name')];
+  const causes = validateQualifiedName(name).map((p) => fieldInvalid(`${at}.name`, name, p));
   if (causes.length === 0 && !name.includes('/') && !STANDARD_RESOURCES.includes(name) && !name.startsWith('hugepages-')) {
-    causes.push(invalid(`${at}.name`, name, 'must be a standard resource for containers'));
+    causes.push(fieldInvalid(`${at}.name`, name, 'must be a standard resource for containers'));
   }
   return causes;
 }
 
 function validateResourceTarget(target: any, at: string): StatusCause[] {
   const causes = validateTarget(target, `${at}.target`);
-  if (target?.averageUtilization === undefined && target?.averageValue === undefined) causes.push(required(`${at}.target.averageUtilization`, 'must set either a target raw value or a target utilization'));
-  if (target?.averageUtilization !== undefined && target?.averageValue !== undefined) causes.push(invalid(`${at}.target.averageValue`, String(target.averageValue), 'may not set both a target raw value and a target utilization'));
+  if (target?.averageUtilization === undefined && target?.averageValue === undefined) causes.push(fieldRequired(`${at}.target.averageUtilization`, 'must set either a target raw value or a target utilization'));
+  if (target?.averageUtilization !== undefined && target?.averageValue !== undefined) causes.push(fieldInvalid(`${at}.target.averageValue`, String(target.averageValue), 'may not set both a target raw value and a target utilization'));
   return causes;
 }
 
@@ -87,37 +88,37 @@ const sourceChecks: Record<string, (src: any, at: string) => StatusCause[]> = {
   resource: (src, at) => [...validateResourceName(src.name, at), ...validateResourceTarget(src.target, at)],
   containerResource: (src, at) => [
     ...validateResourceName(src.name, at),
-    ...(src.container ? validateDns1123Label(src.container).map((p) => invalid(`${at}.container`, src.container, p)) : [required(`${at}.container`, 'must specify a container')]),
+    ...(src.container ? validateDns1123Label(src.container).map((p) => fieldInvalid(`${at}.container`, src.container, p)) : [fieldRequired(`${at}.container`, 'must specify a container')]),
     ...validateResourceTarget(src.target, at),
   ],
   pods: (src, at) => [
     ...validateMetricIdentifier(src.metric, `${at}.metric`),
     ...validateTarget(src.target, `${at}.target`),
-    ...(src.target?.averageValue === undefined ? [required(`${at}.target.averageValue`, 'must specify a positive target averageValue')] : []),
+    ...(src.target?.averageValue === undefined ? [fieldRequired(`${at}.target.averageValue`, 'must specify a positive target averageValue')] : []),
   ],
   object: (src, at) => [
     ...validateReference(src.describedObject, `${at}.describedObject`),
     ...validateMetricIdentifier(src.metric, `${at}.metric`),
     ...validateTarget(src.target, `${at}.target`),
-    ...(src.target?.value === undefined && src.target?.averageValue === undefined ? [required(`${at}.target.averageValue`, 'must set either a target value or averageValue')] : []),
+    ...(src.target?.value === undefined && src.target?.averageValue === undefined ? [fieldRequired(`${at}.target.averageValue`, 'must set either a target value or averageValue')] : []),
   ],
   external: (src, at) => [
     ...validateMetricIdentifier(src.metric, `${at}.metric`),
     ...validateTarget(src.target, `${at}.target`),
-    ...(src.target?.value === undefined && src.target?.averageValue === undefined ? [required(`${at}.target.averageValue`, 'must set either a target value for metric or a per-pod target')] : []),
-    ...(src.target?.value !== undefined && src.target?.averageValue !== undefined ? [invalid(`${at}.target.value`, String(src.target.value), 'may not set both a target value for metric and a per-pod target')] : []),
+    ...(src.target?.value === undefined && src.target?.averageValue === undefined ? [fieldRequired(`${at}.target.averageValue`, 'must set either a target value for metric or a per-pod target')] : []),
+    ...(src.target?.value !== undefined && src.target?.averageValue !== undefined ? [fieldInvalid(`${at}.target.value`, String(src.target.value), 'may not set both a target value for metric and a per-pod target')] : []),
   ],
 };
 
 function validateMetric(metric: any, at: string): StatusCause[] {
   const causes: StatusCause[] = [];
-  if (!metric?.type) causes.push(required(`${at}.type`, 'must specify a metric source type'));
+  if (!metric?.type) causes.push(fieldRequired(`${at}.type`, 'must specify a metric source type'));
   const present = Object.keys(sourceChecks).filter((k) => metric?.[k] !== undefined && metric[k] !== null);
   if (present.length === 1) causes.push(...sourceChecks[present[0]](metric[present[0]], `${at}.${present[0]}`));
   const expected = SOURCE_FIELDS[metric?.type];
-  if (!expected) causes.push(notSupported(`${at}.type`, metric?.type ?? '', METRIC_TYPES));
-  else if (metric[expected] === undefined || metric[expected] === null) causes.push(required(`${at}.${expected}`, 'must populate information for the given metric source'));
-  if (present.length !== 1) for (const k of present.filter((k) => k !== expected)) causes.push(forbidden(`${at}.${k}`, 'must populate the given metric source only'));
+  if (!expected) causes.push(fieldNotSupported(`${at}.type`, metric?.type ?? '', METRIC_TYPES));
+  else if (metric[expected] === undefined || metric[expected] === null) causes.push(fieldRequired(`${at}.${expected}`, 'must populate information for the given metric source'));
+  if (present.length !== 1) for (const k of present.filter((k) => k !== expected)) causes.push(fieldForbidden(`${at}.${k}`, 'must populate the given metric source only'));
   return causes;
 }
 
@@ -125,19 +126,19 @@ function validateRules(rules: any, at: string): StatusCause[] {
   if (!rules) return [];
   const causes: StatusCause[] = [];
   const window = rules.stabilizationWindowSeconds;
-  if (window !== undefined && window < 0) causes.push(invalid(`${at}.stabilizationWindowSeconds`, window, 'must be greater than or equal to zero'));
-  if (window !== undefined && window > 3600) causes.push(invalid(`${at}.stabilizationWindowSeconds`, window, 'must be less than or equal to 3600'));
-  if (rules.selectPolicy !== undefined && !SELECT_POLICIES.includes(rules.selectPolicy)) causes.push(notSupported(`${at}.selectPolicy`, rules.selectPolicy, SELECT_POLICIES));
+  if (window !== undefined && window < 0) causes.push(fieldInvalid(`${at}.stabilizationWindowSeconds`, window, 'must be greater than or equal to zero'));
+  if (window !== undefined && window > 3600) causes.push(fieldInvalid(`${at}.stabilizationWindowSeconds`, window, 'must be less than or equal to 3600'));
+  if (rules.selectPolicy !== undefined && !SELECT_POLICIES.includes(rules.selectPolicy)) causes.push(fieldNotSupported(`${at}.selectPolicy`, rules.selectPolicy, SELECT_POLICIES));
   const policies: any[] = rules.policies ?? [];
-  if (policies.length === 0) causes.push(required(`${at}.policies`, 'must specify at least one Policy'));
+  if (policies.length === 0) causes.push(fieldRequired(`${at}.policies`, 'must specify at least one Policy'));
   policies.forEach((p, i) => {
     const path = `${at}.policies[${i}]`;
-    if (!POLICY_TYPES.includes(p?.type)) causes.push(notSupported(`${path}.type`, p?.type ?? '', POLICY_TYPES));
+    if (!POLICY_TYPES.includes(p?.type)) causes.push(fieldNotSupported(`${path}.type`, p?.type ?? '', POLICY_TYPES));
     const value = p?.value ?? 0;
-    if (value <= 0) causes.push(invalid(`${path}.value`, value, 'must be greater than zero'));
+    if (value <= 0) causes.push(fieldInvalid(`${path}.value`, value, 'must be greater than zero'));
     const period = p?.periodSeconds ?? 0;
-    if (period <= 0) causes.push(invalid(`${path}.periodSeconds`, period, 'must be greater than zero'));
-    if (period > 1800) causes.push(invalid(`${path}.periodSeconds`, period, 'must be less than or equal to 1800'));
+    if (period <= 0) causes.push(fieldInvalid(`${path}.periodSeconds`, period, 'must be greater than zero'));
+    if (period > 1800) causes.push(fieldInvalid(`${path}.periodSeconds`, period, 'must be less than or equal to 1800'));
   });
   return causes;
 }
@@ -147,9 +148,9 @@ export function validateHorizontalPodAutoscaler(hpa: any): StatusCause[] {
   const causes: StatusCause[] = [];
   const min = spec.minReplicas;
   const max = spec.maxReplicas ?? 0;
-  if (min !== undefined && min < 1) causes.push(invalid('spec.minReplicas', min, 'must be greater than or equal to 1'));
-  if (max < 1) causes.push(invalid('spec.maxReplicas', max, 'must be greater than 0'));
-  if (min !== undefined && max < min) causes.push(invalid('spec.maxReplicas', max, 'must be greater than or equal to `minReplicas`'));
+  if (min !== undefined && min < 1) causes.push(fieldInvalid('spec.minReplicas', min, 'must be greater than or equal to 1'));
+  if (max < 1) causes.push(fieldInvalid('spec.maxReplicas', max, 'must be greater than 0'));
+  if (min !== undefined && max < min) causes.push(fieldInvalid('spec.maxReplicas', max, 'must be greater than or equal to `minReplicas`'));
   causes.push(...validateReference(spec.scaleTargetRef, 'spec.scaleTargetRef'));
   (spec.metrics ?? []).forEach((m: any, i: number) => causes.push(...validateMetric(m, `spec.metrics[${i}]`)));
   if (spec.behavior) causes.push(...validateRules(spec.behavior.scaleUp, 'spec.behavior.scaleUp'), ...validateRules(spec.behavior.scaleDown, 'spec.behavior.scaleDown'));

@@ -1,5 +1,5 @@
 import { LEASE_STRATEGIES, normalizeMicroTime } from '@openpacific/contracts';
-import { StatusCause, validateQualifiedName } from '@openpacific/kube-api';
+import { fieldForbidden, fieldInvalid, fieldNotSupported, StatusCause, validateQualifiedName } from '@openpacific/kube-api';
 import type { KindStrategy } from './kind-strategies';
 
 /**
@@ -9,9 +9,6 @@ import type { KindStrategy } from './kind-strategies';
  */
 
 const MICRO_TIME_FIELDS = ['acquireTime', 'renewTime'] as const;
-
-const quote = (v: unknown) => (typeof v === 'string' ? `"${v}"` : JSON.stringify(v));
-const invalid = (field: string, value: unknown, detail: string): StatusCause => ({ field, reason: 'FieldValueInvalid', message: `Invalid value: ${quote(value)}: ${detail}` });
 
 /** The spec's MicroTimes in kube-apiserver's form; a time that does not parse is left for `validateLease` to refuse. */
 export function normalizeLease(lease: any): any {
@@ -28,29 +25,29 @@ function validateStrategy(strategy: string): StatusCause[] {
   const field = 'spec.strategy';
   if (!strategy.includes('/')) {
     if (LEASE_STRATEGIES.includes(strategy)) return [];
-    return [{ field, reason: 'FieldValueNotSupported', message: `Unsupported value: ${quote(strategy)}: supported values: ${LEASE_STRATEGIES.map(quote).join(', ')}` }];
+    return [fieldNotSupported(field, strategy, LEASE_STRATEGIES)];
   }
   const problems = validateQualifiedName(strategy);
-  return problems.length ? [invalid(field, strategy, problems.join(','))] : [];
+  return problems.length ? [fieldInvalid(field, strategy, problems.join(','))] : [];
 }
 
 export function validateLease(lease: any): StatusCause[] {
   const spec = lease.spec ?? {};
   const causes: StatusCause[] = [];
   if (spec.leaseDurationSeconds !== undefined && spec.leaseDurationSeconds <= 0) {
-    causes.push(invalid('spec.leaseDurationSeconds', spec.leaseDurationSeconds, 'must be greater than 0'));
+    causes.push(fieldInvalid('spec.leaseDurationSeconds', spec.leaseDurationSeconds, 'must be greater than 0'));
   }
   if (spec.leaseTransitions !== undefined && spec.leaseTransitions < 0) {
-    causes.push(invalid('spec.leaseTransitions', spec.leaseTransitions, 'must be greater than or equal to 0'));
+    causes.push(fieldInvalid('spec.leaseTransitions', spec.leaseTransitions, 'must be greater than or equal to 0'));
   }
   if (spec.strategy !== undefined) causes.push(...validateStrategy(spec.strategy));
   if (spec.preferredHolder && !spec.strategy) {
-    causes.push({ field: 'spec.preferredHolder', reason: 'FieldValueForbidden', message: 'Forbidden: may only be specified if `strategy` is defined' });
+    causes.push(fieldForbidden('spec.preferredHolder', 'may only be specified if `strategy` is defined'));
   }
   for (const field of MICRO_TIME_FIELDS) {
     const value = spec[field];
     if (typeof value === 'string' && normalizeMicroTime(value) === undefined) {
-      causes.push(invalid(`spec.${field}`, value, 'must be an RFC 3339 time, e.g. 2026-12-04T03:30:00.123456Z'));
+      causes.push(fieldInvalid(`spec.${field}`, value, 'must be an RFC 3339 time, e.g. 2026-12-04T03:30:00.123456Z'));
     }
   }
   return causes;

@@ -1,5 +1,5 @@
 import { isIP, isIPv4 } from 'node:net';
-import { StatusCause } from '@openpacific/kube-api';
+import { fieldDuplicate, fieldInvalid, fieldNotSupported, fieldRequired, StatusCause } from '@openpacific/kube-api';
 import type { KindStrategy } from './kind-strategies';
 
 /**
@@ -15,10 +15,6 @@ import type { KindStrategy } from './kind-strategies';
 const PROTOCOLS = ['SCTP', 'TCP', 'UDP'];
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS1123_LABEL_MESSAGE = "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')";
-
-const quote = (v: unknown) => (typeof v === 'string' ? `"${v}"` : JSON.stringify(v));
-const invalid = (field: string, value: unknown, detail: string): StatusCause => ({ field, reason: 'FieldValueInvalid', message: `Invalid value: ${quote(value)}: ${detail}` });
-const required = (field: string, detail?: string): StatusCause => ({ field, reason: 'FieldValueRequired', message: `Required value${detail ? `: ${detail}` : ''}` });
 
 function labelProblems(value: string): string[] {
   const out: string[] = [];
@@ -48,13 +44,13 @@ function validateAddress(address: any, at: string): StatusCause[] {
   const causes: StatusCause[] = [];
   const ip = address?.ip;
   if (typeof ip !== 'string' || isIP(ip) === 0) {
-    causes.push(invalid(`${at}.ip`, ip, 'must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)'));
+    causes.push(fieldInvalid(`${at}.ip`, ip, 'must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)'));
   } else {
     const special = specialIPProblem(ip);
-    if (special) causes.push(invalid(`${at}.ip`, ip, special));
+    if (special) causes.push(fieldInvalid(`${at}.ip`, ip, special));
   }
   if (typeof address?.hostname === 'string' && address.hostname !== '') {
-    for (const p of labelProblems(address.hostname)) causes.push(invalid(`${at}.hostname`, address.hostname, p));
+    for (const p of labelProblems(address.hostname)) causes.push(fieldInvalid(`${at}.hostname`, address.hostname, p));
   }
   return causes;
 }
@@ -72,7 +68,7 @@ export function validateEndpoints(endpoints: any): StatusCause[] {
     const at = `subsets[${i}]`;
     const addresses: any[] = subset?.addresses ?? [];
     const notReady: any[] = subset?.notReadyAddresses ?? [];
-    if (addresses.length === 0 && notReady.length === 0) causes.push(required(at, 'must specify `addresses` or `notReadyAddresses`'));
+    if (addresses.length === 0 && notReady.length === 0) causes.push(fieldRequired(at, 'must specify `addresses` or `notReadyAddresses`'));
     addresses.forEach((a, j) => causes.push(...validateAddress(a, `${at}.addresses[${j}]`)));
     notReady.forEach((a, j) => causes.push(...validateAddress(a, `${at}.notReadyAddresses[${j}]`)));
     const ports: any[] = subset?.ports ?? [];
@@ -80,16 +76,16 @@ export function validateEndpoints(endpoints: any): StatusCause[] {
     ports.forEach((port, j) => {
       const pat = `${at}.ports[${j}]`;
       const name = port?.name ?? '';
-      if (ports.length > 1 && name === '') causes.push(required(`${pat}.name`));
+      if (ports.length > 1 && name === '') causes.push(fieldRequired(`${pat}.name`));
       else if (name !== '') {
-        for (const p of labelProblems(name)) causes.push(invalid(`${pat}.name`, name, p));
-        if (names.has(name)) causes.push({ field: `${pat}.name`, reason: 'FieldValueDuplicate', message: `Duplicate value: ${quote(name)}` });
+        for (const p of labelProblems(name)) causes.push(fieldInvalid(`${pat}.name`, name, p));
+        if (names.has(name)) causes.push(fieldDuplicate(`${pat}.name`, name));
         names.add(name);
       }
-      if (!Number.isInteger(port?.port) || port.port < 1 || port.port > 65535) causes.push(invalid(`${pat}.port`, port?.port, 'must be between 1 and 65535, inclusive'));
-      if (!port?.protocol) causes.push(required(`${pat}.protocol`));
+      if (!Number.isInteger(port?.port) || port.port < 1 || port.port > 65535) causes.push(fieldInvalid(`${pat}.port`, port?.port, 'must be between 1 and 65535, inclusive'));
+      if (!port?.protocol) causes.push(fieldRequired(`${pat}.protocol`));
       else if (!PROTOCOLS.includes(port.protocol)) {
-        causes.push({ field: `${pat}.protocol`, reason: 'FieldValueNotSupported', message: `Unsupported value: ${quote(port.protocol)}: supported values: ${PROTOCOLS.map((v) => `"${v}"`).join(', ')}` });
+        causes.push(fieldNotSupported(`${pat}.protocol`, port.protocol, PROTOCOLS));
       }
     });
   });

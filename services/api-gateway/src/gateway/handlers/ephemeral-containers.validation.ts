@@ -1,4 +1,4 @@
-import { StatusCause, validateDns1123Label } from '@openpacific/kube-api';
+import { fieldForbidden, StatusCause, validateDns1123Label } from '@openpacific/kube-api';
 import { deepEqual } from './object-rules';
 
 /**
@@ -12,7 +12,6 @@ const FIELD = 'spec.ephemeralContainers';
 /** Container fields an ephemeral container may not set (kube-apiserver keeps an allow-list; these are the rest of Container). */
 const FORBIDDEN_FIELDS = ['ports', 'resources', 'resizePolicy', 'livenessProbe', 'readinessProbe', 'startupProbe', 'lifecycle', 'restartPolicy'];
 
-const forbidden = (field: string, detail: string): StatusCause => ({ field, reason: 'FieldValueForbidden', message: `Forbidden: ${detail}` });
 
 /** Unset, or set to nothing (`resources: {}`, which kubectl debug sends): what Go's zero value would be. */
 function isEmpty(value: unknown): boolean {
@@ -23,7 +22,7 @@ function isEmpty(value: unknown): boolean {
 
 /** Only through the subresource: a new pod has none. */
 export function validatePodCreate(pod: any): StatusCause[] {
-  return (pod.spec?.ephemeralContainers ?? []).length > 0 ? [forbidden(FIELD, 'cannot be set on create')] : [];
+  return (pod.spec?.ephemeralContainers ?? []).length > 0 ? [fieldForbidden(FIELD, 'cannot be set on create')] : [];
 }
 
 /** Names unique among every container of the pod, an image, none of the forbidden fields, a target that is a container of the pod. */
@@ -38,9 +37,9 @@ export function validateEphemeralContainers(spec: any): StatusCause[] {
     if (c?.name && (others.has(c.name) || seen.has(c.name))) causes.push({ field: `${at}.name`, reason: 'FieldValueDuplicate', message: `Duplicate value: "${c.name}"` });
     seen.add(c?.name);
     if (!c?.image) causes.push({ field: `${at}.image`, reason: 'FieldValueRequired', message: 'Required value' });
-    for (const f of FORBIDDEN_FIELDS) if (!isEmpty(c?.[f])) causes.push(forbidden(`${at}.${f}`, 'cannot be set for an Ephemeral Container'));
+    for (const f of FORBIDDEN_FIELDS) if (!isEmpty(c?.[f])) causes.push(fieldForbidden(`${at}.${f}`, 'cannot be set for an Ephemeral Container'));
     ((c?.volumeMounts ?? []) as any[]).forEach((m, j) => {
-      for (const f of ['subPath', 'subPathExpr']) if (m?.[f]) causes.push(forbidden(`${at}.volumeMounts[${j}].${f}`, 'cannot be set for an Ephemeral Container'));
+      for (const f of ['subPath', 'subPathExpr']) if (m?.[f]) causes.push(fieldForbidden(`${at}.volumeMounts[${j}].${f}`, 'cannot be set for an Ephemeral Container'));
     });
     if (c?.targetContainerName && !others.has(c.targetContainerName)) {
       causes.push({ field: `${at}.targetContainerName`, reason: 'FieldValueNotFound', message: `Not found: "${c.targetContainerName}"` });
@@ -55,8 +54,8 @@ export function validateEphemeralContainersUpdate(old: any, next: any): StatusCa
   const causes: StatusCause[] = [];
   for (const before of (old.spec?.ephemeralContainers ?? []) as any[]) {
     const after = now.get(before.name);
-    if (!after) causes.push(forbidden(FIELD, `existing ephemeral containers "${before.name}" may not be removed`));
-    else if (!deepEqual(before, after)) causes.push(forbidden(FIELD, `existing ephemeral containers "${before.name}" may not be changed`));
+    if (!after) causes.push(fieldForbidden(FIELD, `existing ephemeral containers "${before.name}" may not be removed`));
+    else if (!deepEqual(before, after)) causes.push(fieldForbidden(FIELD, `existing ephemeral containers "${before.name}" may not be changed`));
   }
   return causes;
 }

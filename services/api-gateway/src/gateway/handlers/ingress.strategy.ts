@@ -1,5 +1,5 @@
 import { DEFAULT_INGRESS_CLASS_ANNOTATION, INGRESS_CLASS_ANNOTATION, INGRESS_CLASSES_RESOURCE } from '@openpacific/contracts';
-import { StatusCause, validateDns1123Subdomain } from '@openpacific/kube-api';
+import { fieldForbidden, fieldInvalid, fieldNotSupported, fieldRequired, fieldTooLong, StatusCause, validateDns1123Subdomain } from '@openpacific/kube-api';
 import type { KindStrategy, StrategyContext } from './kind-strategies';
 import { portNameProblems } from './networkpolicy.strategy';
 
@@ -20,10 +20,6 @@ const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
 const BAD_SEQUENCES = ['//', '/./', '/../', '%2f', '%2F'];
 const BAD_SUFFIXES = ['/..', '/.'];
 
-const quote = (v: unknown) => (typeof v === 'string' ? `"${v}"` : JSON.stringify(v));
-const invalid = (field: string, value: unknown, detail: string): StatusCause => ({ field, reason: 'FieldValueInvalid', message: `Invalid value: ${quote(value)}: ${detail}` });
-const required = (field: string, detail = ''): StatusCause => ({ field, reason: 'FieldValueRequired', message: detail ? `Required value: ${detail}` : 'Required value' });
-
 /** IsWildcardDNS1123Subdomain or IsDNS1123Subdomain, as the host holds a `*` or not. */
 function hostProblems(host: string): string[] {
   if (host.includes('*')) return (host.length > 253 ? ['must be no more than 253 characters'] : []).concat(WILDCARD.test(host) ? [] : [WILDCARD_MESSAGE]);
@@ -34,38 +30,38 @@ export function validateIngressBackend(backend: any, at: string): StatusCause[] 
   const causes: StatusCause[] = [];
   const service = backend?.service;
   const resource = backend?.resource;
-  if (service && resource) return [invalid(at, '', 'cannot set both resource and service backends')];
+  if (service && resource) return [fieldInvalid(at, '', 'cannot set both resource and service backends')];
   if (resource) {
-    if (!resource.kind) causes.push(required(`${at}.resource.kind`));
-    if (!resource.name) causes.push(required(`${at}.resource.name`));
+    if (!resource.kind) causes.push(fieldRequired(`${at}.resource.kind`));
+    if (!resource.name) causes.push(fieldRequired(`${at}.resource.name`));
     return causes;
   }
-  if (!service) return [invalid(at, '', 'resource or service backend is required')];
-  if (!service.name) causes.push(required(`${at}.service.name`));
-  else if (service.name.length > 63 || !DNS1035.test(service.name)) causes.push(invalid(`${at}.service.name`, service.name, DNS1035_MESSAGE));
+  if (!service) return [fieldInvalid(at, '', 'resource or service backend is required')];
+  if (!service.name) causes.push(fieldRequired(`${at}.service.name`));
+  else if (service.name.length > 63 || !DNS1035.test(service.name)) causes.push(fieldInvalid(`${at}.service.name`, service.name, DNS1035_MESSAGE));
   const name = service.port?.name;
   const number = service.port?.number;
-  if (name && number) causes.push(invalid(`${at}.service.port`, '', 'cannot set both port name & port number'));
-  else if (name) for (const p of portNameProblems(name)) causes.push(invalid(`${at}.service.port.name`, name, p));
+  if (name && number) causes.push(fieldInvalid(`${at}.service.port`, '', 'cannot set both port name & port number'));
+  else if (name) for (const p of portNameProblems(name)) causes.push(fieldInvalid(`${at}.service.port.name`, name, p));
   else if (number !== undefined && number !== 0) {
-    if (!Number.isInteger(number) || number < 1 || number > 65535) causes.push(invalid(`${at}.service.port.number`, number, 'must be between 1 and 65535, inclusive'));
-  } else causes.push(required(`${at}.service.port`, 'port name or number is required'));
+    if (!Number.isInteger(number) || number < 1 || number > 65535) causes.push(fieldInvalid(`${at}.service.port.number`, number, 'must be between 1 and 65535, inclusive'));
+  } else causes.push(fieldRequired(`${at}.service.port`, 'port name or number is required'));
   return causes;
 }
 
 function validatePath(p: any, at: string): StatusCause[] {
   const causes: StatusCause[] = [];
   const path: string = p?.path ?? '';
-  if (p?.pathType === undefined || p?.pathType === null) causes.push(required(`${at}.pathType`, 'pathType must be specified'));
+  if (p?.pathType === undefined || p?.pathType === null) causes.push(fieldRequired(`${at}.pathType`, 'pathType must be specified'));
   else if (!PATH_TYPES.includes(p.pathType)) {
-    causes.push({ field: `${at}.pathType`, reason: 'FieldValueNotSupported', message: `Unsupported value: ${quote(p.pathType)}: supported values: ${PATH_TYPES.map((t) => `"${t}"`).join(', ')}` });
+    causes.push(fieldNotSupported(`${at}.pathType`, p.pathType, PATH_TYPES));
   } else if (p.pathType === 'ImplementationSpecific') {
-    if (path.length > 0 && !path.startsWith('/')) causes.push(invalid(`${at}.path`, path, 'must be an absolute path'));
+    if (path.length > 0 && !path.startsWith('/')) causes.push(fieldInvalid(`${at}.path`, path, 'must be an absolute path'));
   } else if (!path.startsWith('/')) {
-    causes.push(invalid(`${at}.path`, path, 'must be an absolute path'));
+    causes.push(fieldInvalid(`${at}.path`, path, 'must be an absolute path'));
   } else {
-    for (const s of BAD_SEQUENCES) if (path.includes(s)) causes.push(invalid(`${at}.path`, path, `must not contain '${s}'`));
-    for (const s of BAD_SUFFIXES) if (path.endsWith(s)) causes.push(invalid(`${at}.path`, path, `cannot end with '${s}'`));
+    for (const s of BAD_SEQUENCES) if (path.includes(s)) causes.push(fieldInvalid(`${at}.path`, path, `must not contain '${s}'`));
+    for (const s of BAD_SUFFIXES) if (path.endsWith(s)) causes.push(fieldInvalid(`${at}.path`, path, `cannot end with '${s}'`));
   }
   causes.push(...validateIngressBackend(p?.backend, `${at}.backend`));
   return causes;
@@ -75,12 +71,12 @@ function validateRule(rule: any, at: string): StatusCause[] {
   const causes: StatusCause[] = [];
   const host = rule?.host;
   if (host) {
-    if (IPV4.test(host) || host.includes(':')) causes.push(invalid(`${at}.host`, host, 'must be a DNS name, not an IP address'));
-    for (const p of hostProblems(host)) causes.push(invalid(`${at}.host`, host, p));
+    if (IPV4.test(host) || host.includes(':')) causes.push(fieldInvalid(`${at}.host`, host, 'must be a DNS name, not an IP address'));
+    for (const p of hostProblems(host)) causes.push(fieldInvalid(`${at}.host`, host, p));
   }
   if (rule?.http) {
     const paths = rule.http.paths ?? [];
-    if (paths.length === 0) causes.push(required(`${at}.http.paths`));
+    if (paths.length === 0) causes.push(fieldRequired(`${at}.http.paths`));
     paths.forEach((p: any, i: number) => causes.push(...validatePath(p, `${at}.http.paths[${i}]`)));
   }
   return causes;
@@ -91,14 +87,14 @@ export function validateIngress(ing: any): StatusCause[] {
   const causes: StatusCause[] = [];
   const rules: any[] = spec.rules ?? [];
   if (spec.defaultBackend) causes.push(...validateIngressBackend(spec.defaultBackend, 'spec.defaultBackend'));
-  else if (rules.length === 0) causes.push(invalid('spec', rules, 'either `defaultBackend` or `rules` must be specified'));
+  else if (rules.length === 0) causes.push(fieldInvalid('spec', rules, 'either `defaultBackend` or `rules` must be specified'));
   rules.forEach((r, i) => causes.push(...validateRule(r, `spec.rules[${i}]`)));
   (spec.tls ?? []).forEach((t: any, i: number) => {
-    (t?.hosts ?? []).forEach((h: string, j: number) => hostProblems(String(h)).forEach((p) => causes.push(invalid(`spec.tls[${i}].hosts[${j}]`, h, p))));
-    if (t?.secretName) for (const p of validateDns1123Subdomain(t.secretName)) causes.push(invalid(`spec.tls[${i}].secretName`, t.secretName, p));
+    (t?.hosts ?? []).forEach((h: string, j: number) => hostProblems(String(h)).forEach((p) => causes.push(fieldInvalid(`spec.tls[${i}].hosts[${j}]`, h, p))));
+    if (t?.secretName) for (const p of validateDns1123Subdomain(t.secretName)) causes.push(fieldInvalid(`spec.tls[${i}].secretName`, t.secretName, p));
   });
   if (spec.ingressClassName !== undefined) {
-    for (const p of validateDns1123Subdomain(String(spec.ingressClassName))) causes.push(invalid('spec.ingressClassName', spec.ingressClassName, p));
+    for (const p of validateDns1123Subdomain(String(spec.ingressClassName))) causes.push(fieldInvalid('spec.ingressClassName', spec.ingressClassName, p));
   }
   return causes;
 }
@@ -107,7 +103,7 @@ export function validateIngress(ing: any): StatusCause[] {
 function validateIngressCreate(ing: any): StatusCause[] {
   const annotation = ing.metadata?.annotations?.[INGRESS_CLASS_ANNOTATION];
   if (annotation !== undefined && ing.spec?.ingressClassName !== undefined) {
-    return [invalid(`annotations.${INGRESS_CLASS_ANNOTATION}`, annotation, 'can not be set when the class field is also set')];
+    return [fieldInvalid(`annotations.${INGRESS_CLASS_ANNOTATION}`, annotation, 'can not be set when the class field is also set')];
   }
   return [];
 }
@@ -129,14 +125,14 @@ function defaultIngress(ing: any, ctx: StrategyContext): any {
 /** IsDomainPrefixedPath: `acme.io/foo`. */
 function controllerProblems(controller: unknown): StatusCause[] {
   const at = 'spec.controller';
-  if (typeof controller !== 'string' || controller === '') return [required(at)];
-  if (controller.length > 250) return [{ field: at, reason: 'FieldValueTooLong', message: `Too long: may not be more than 250 bytes` }];
+  if (typeof controller !== 'string' || controller === '') return [fieldRequired(at)];
+  if (controller.length > 250) return [fieldTooLong(at, 250)];
   const slash = controller.indexOf('/');
-  if (slash < 0) return [invalid(at, controller, 'must be a domain-prefixed path (such as "acme.io/foo")')];
+  if (slash < 0) return [fieldInvalid(at, controller, 'must be a domain-prefixed path (such as "acme.io/foo")')];
   const host = controller.slice(0, slash);
   const path = controller.slice(slash + 1);
-  const causes = validateDns1123Subdomain(host).map((p) => invalid(at, host, p));
-  if (!/^[A-Za-z0-9/\-._~%!$&'()*+,;=:]+$/.test(path)) causes.push(invalid(at, path, 'must be a valid path'));
+  const causes = validateDns1123Subdomain(host).map((p) => fieldInvalid(at, host, p));
+  if (!/^[A-Za-z0-9/\-._~%!$&'()*+,;=:]+$/.test(path)) causes.push(fieldInvalid(at, path, 'must be a valid path'));
   return causes;
 }
 
@@ -145,12 +141,12 @@ export function validateIngressClass(ic: any): StatusCause[] {
   const params = ic.spec?.parameters;
   if (params) {
     const at = 'spec.parameters';
-    if (!params.kind) causes.push(required(`${at}.kind`));
-    if (!params.name) causes.push(required(`${at}.name`));
+    if (!params.kind) causes.push(fieldRequired(`${at}.kind`));
+    if (!params.name) causes.push(fieldRequired(`${at}.name`));
     if (!SCOPES.includes(params.scope)) {
-      causes.push({ field: `${at}.scope`, reason: 'FieldValueNotSupported', message: `Unsupported value: ${quote(params.scope)}: supported values: "Cluster", "Namespace"` });
-    } else if (params.scope === 'Namespace' && !params.namespace) causes.push(required(`${at}.namespace`, "`parameters.scope` is set to 'Namespace'"));
-    else if (params.scope === 'Cluster' && params.namespace) causes.push({ field: `${at}.namespace`, reason: 'FieldValueForbidden', message: "Forbidden: `parameters.scope` is set to 'Cluster'" });
+      causes.push(fieldNotSupported(`${at}.scope`, params.scope, ['Cluster', 'Namespace']));
+    } else if (params.scope === 'Namespace' && !params.namespace) causes.push(fieldRequired(`${at}.namespace`, "`parameters.scope` is set to 'Namespace'"));
+    else if (params.scope === 'Cluster' && params.namespace) causes.push(fieldForbidden(`${at}.namespace`, "`parameters.scope` is set to 'Cluster'"));
   }
   return causes;
 }
@@ -162,7 +158,7 @@ function defaultIngressClassFields(ic: any): any {
 
 function validateIngressClassUpdate(old: any, next: any): StatusCause[] {
   if (old.spec?.controller === next.spec?.controller) return [];
-  return [invalid('spec.controller', next.spec?.controller, 'field is immutable')];
+  return [fieldInvalid('spec.controller', next.spec?.controller, 'field is immutable')];
 }
 
 export const ingressKindStrategies: Record<string, KindStrategy> = {

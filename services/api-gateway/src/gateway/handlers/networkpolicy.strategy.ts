@@ -1,5 +1,5 @@
 import { isIPv4, parseCIDR } from '@openpacific/contracts';
-import { StatusCause, validateQualifiedName } from '@openpacific/kube-api';
+import { fieldForbidden, fieldInvalid, fieldNotSupported, fieldRequired, StatusCause, validateQualifiedName } from '@openpacific/kube-api';
 import type { KindStrategy } from './kind-strategies';
 
 /**
@@ -12,12 +12,6 @@ const PROTOCOLS = ['TCP', 'UDP', 'SCTP'];
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 const LABEL_VALUE_MESSAGE = "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')";
 const CIDR_MESSAGE = 'must be a valid CIDR value, (e.g. 10.9.8.0/24 or 2001:db8::/64)';
-
-const quote = (v: unknown) => (typeof v === 'string' ? `"${v}"` : JSON.stringify(v));
-const invalid = (field: string, value: unknown, detail: string): StatusCause => ({ field, reason: 'FieldValueInvalid', message: `Invalid value: ${quote(value)}: ${detail}` });
-const notSupported = (field: string, value: unknown, values: string[]): StatusCause => ({
-  field, reason: 'FieldValueNotSupported', message: `Unsupported value: ${quote(value)}: supported values: ${values.map((v) => `"${v}"`).join(', ')}`,
-});
 
 export function defaultNetworkPolicy(policy: any): any {
   const spec = (policy.spec ??= {});
@@ -45,18 +39,18 @@ export function validateLabelSelector(sel: any, at: string): StatusCause[] {
     const path = `${at}.matchExpressions[${i}]`;
     const values: string[] = e?.values ?? [];
     if (e?.operator === 'In' || e?.operator === 'NotIn') {
-      if (values.length === 0) causes.push({ field: `${path}.values`, reason: 'FieldValueRequired', message: "Required value: must be specified when `operator` is 'In' or 'NotIn'" });
+      if (values.length === 0) causes.push(fieldRequired(`${path}.values`, "must be specified when `operator` is 'In' or 'NotIn'"));
     } else if (e?.operator === 'Exists' || e?.operator === 'DoesNotExist') {
-      if (values.length > 0) causes.push({ field: `${path}.values`, reason: 'FieldValueForbidden', message: "Forbidden: may not be specified when `operator` is 'Exists' or 'DoesNotExist'" });
+      if (values.length > 0) causes.push(fieldForbidden(`${path}.values`, "may not be specified when `operator` is 'Exists' or 'DoesNotExist'"));
     } else {
-      causes.push(invalid(`${path}.operator`, e?.operator, 'not a valid selector operator'));
+      causes.push(fieldInvalid(`${path}.operator`, e?.operator, 'not a valid selector operator'));
     }
-    for (const p of validateQualifiedName(String(e?.key ?? ''))) causes.push(invalid(`${path}.key`, e?.key, p));
-    values.forEach((v, j) => labelValueProblems(v).forEach((p) => causes.push(invalid(`${path}.values[${j}]`, v, p))));
+    for (const p of validateQualifiedName(String(e?.key ?? ''))) causes.push(fieldInvalid(`${path}.key`, e?.key, p));
+    values.forEach((v, j) => labelValueProblems(v).forEach((p) => causes.push(fieldInvalid(`${path}.values[${j}]`, v, p))));
   });
   for (const [k, v] of Object.entries<string>(sel?.matchLabels ?? {})) {
-    for (const p of validateQualifiedName(k)) causes.push(invalid(`${at}.matchLabels`, k, p));
-    for (const p of labelValueProblems(v)) causes.push(invalid(`${at}.matchLabels`, v, p));
+    for (const p of validateQualifiedName(k)) causes.push(fieldInvalid(`${at}.matchLabels`, k, p));
+    for (const p of labelValueProblems(v)) causes.push(fieldInvalid(`${at}.matchLabels`, v, p));
   }
   return causes;
 }
@@ -76,19 +70,19 @@ const validPortNumber = (n: unknown) => Number.isInteger(n) && (n as number) >= 
 
 function validatePort(port: any, at: string): StatusCause[] {
   const causes: StatusCause[] = [];
-  if (port?.protocol !== undefined && !PROTOCOLS.includes(port.protocol)) causes.push(notSupported(`${at}.protocol`, port.protocol, PROTOCOLS));
+  if (port?.protocol !== undefined && !PROTOCOLS.includes(port.protocol)) causes.push(fieldNotSupported(`${at}.protocol`, port.protocol, PROTOCOLS));
   const end = port?.endPort;
   if (port?.port === undefined) {
-    if (end !== undefined) causes.push(invalid(`${at}.endPort`, end, 'may not be specified when `port` is not specified'));
+    if (end !== undefined) causes.push(fieldInvalid(`${at}.endPort`, end, 'may not be specified when `port` is not specified'));
   } else if (typeof port.port === 'number') {
-    if (!validPortNumber(port.port)) causes.push(invalid(`${at}.port`, port.port, 'must be between 1 and 65535, inclusive'));
+    if (!validPortNumber(port.port)) causes.push(fieldInvalid(`${at}.port`, port.port, 'must be between 1 and 65535, inclusive'));
     if (end !== undefined) {
-      if (end < port.port) causes.push(invalid(`${at}.endPort`, port.port, 'must be greater than or equal to `port`'));
-      if (!validPortNumber(end)) causes.push(invalid(`${at}.endPort`, end, 'must be between 1 and 65535, inclusive'));
+      if (end < port.port) causes.push(fieldInvalid(`${at}.endPort`, port.port, 'must be greater than or equal to `port`'));
+      if (!validPortNumber(end)) causes.push(fieldInvalid(`${at}.endPort`, end, 'must be between 1 and 65535, inclusive'));
     }
   } else {
-    if (end !== undefined) causes.push(invalid(`${at}.endPort`, end, 'may not be specified when `port` is non-numeric'));
-    for (const p of portNameProblems(String(port.port))) causes.push(invalid(`${at}.port`, port.port, p));
+    if (end !== undefined) causes.push(fieldInvalid(`${at}.endPort`, end, 'may not be specified when `port` is non-numeric'));
+    for (const p of portNameProblems(String(port.port))) causes.push(fieldInvalid(`${at}.port`, port.port, p));
   }
   return causes;
 }
@@ -96,20 +90,20 @@ function validatePort(port: any, at: string): StatusCause[] {
 /** An IPv4 CIDR, or undefined (with a cause) when it is not one. */
 function cidrOf(value: unknown, at: string, causes: StatusCause[]): { base: number; prefix: number } | undefined {
   if (typeof value === 'string' && value.includes(':')) {
-    causes.push(invalid(at, value, 'IPv6 is not supported: the pod network of this cluster is IPv4 only'));
+    causes.push(fieldInvalid(at, value, 'IPv6 is not supported: the pod network of this cluster is IPv4 only'));
     return undefined;
   }
   try {
     if (typeof value !== 'string' || !isIPv4(value.split('/')[0])) throw new Error('not IPv4');
     return parseCIDR(value);
   } catch {
-    causes.push(invalid(at, value, CIDR_MESSAGE));
+    causes.push(fieldInvalid(at, value, CIDR_MESSAGE));
     return undefined;
   }
 }
 
 function validateIPBlock(block: any, at: string): StatusCause[] {
-  if (!block?.cidr) return [{ field: `${at}.cidr`, reason: 'FieldValueRequired', message: 'Required value' }];
+  if (!block?.cidr) return [fieldRequired(`${at}.cidr`)];
   const causes: StatusCause[] = [];
   const cidr = cidrOf(block.cidr, `${at}.cidr`, causes);
   if (!cidr) return causes;
@@ -117,7 +111,7 @@ function validateIPBlock(block: any, at: string): StatusCause[] {
   (block.except ?? []).forEach((value: unknown, i: number) => {
     const except = cidrOf(value, `${at}.except[${i}]`, causes);
     if (except && (((except.base & mask(cidr.prefix)) >>> 0) !== cidr.base || except.prefix <= cidr.prefix)) {
-      causes.push(invalid(`${at}.except[${i}]`, value, 'must be a strict subset of `cidr`'));
+      causes.push(fieldInvalid(`${at}.except[${i}]`, value, 'must be a strict subset of `cidr`'));
     }
   });
   return causes;
@@ -129,8 +123,8 @@ function validatePeer(peer: any, at: string): StatusCause[] {
   if (peer?.namespaceSelector) causes.push(...validateLabelSelector(peer.namespaceSelector, `${at}.namespaceSelector`));
   if (peer?.ipBlock) causes.push(...validateIPBlock(peer.ipBlock, `${at}.ipBlock`));
   const peers = [peer?.podSelector, peer?.namespaceSelector, peer?.ipBlock].filter(Boolean).length;
-  if (peers === 0) causes.push({ field: at, reason: 'FieldValueRequired', message: 'Required value: must specify a peer' });
-  else if (peers > 1 && peer.ipBlock) causes.push({ field: at, reason: 'FieldValueForbidden', message: 'Forbidden: may not specify both ipBlock and another peer' });
+  if (peers === 0) causes.push(fieldRequired(at, 'must specify a peer'));
+  else if (peers > 1 && peer.ipBlock) causes.push(fieldForbidden(at, 'may not specify both ipBlock and another peer'));
   return causes;
 }
 
@@ -146,10 +140,10 @@ export function validateNetworkPolicy(policy: any): StatusCause[] {
   }
   const types: unknown[] = spec.policyTypes ?? [];
   if (types.length > POLICY_TYPES.length) {
-    causes.push({ field: 'spec.policyTypes', reason: 'FieldValueInvalid', message: `Invalid value: ${JSON.stringify(types)}: may not specify more than two policyTypes` });
+    causes.push(fieldInvalid('spec.policyTypes', types, 'may not specify more than two policyTypes'));
   } else {
     types.forEach((t, i) => {
-      if (!POLICY_TYPES.includes(t as string)) causes.push(notSupported(`spec.policyTypes[${i}]`, t, POLICY_TYPES));
+      if (!POLICY_TYPES.includes(t as string)) causes.push(fieldNotSupported(`spec.policyTypes[${i}]`, t, POLICY_TYPES));
     });
   }
   return causes;

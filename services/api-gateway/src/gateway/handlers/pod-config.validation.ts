@@ -1,4 +1,14 @@
-import { goQuote, StatusCause, validateDns1123Label, validateDns1123Subdomain } from '@openpacific/kube-api';
+import {
+  fieldDuplicate,
+  fieldForbidden,
+  fieldInvalid,
+  fieldNotFound,
+  fieldNotSupported,
+  fieldRequired,
+  StatusCause,
+  validateDns1123Label,
+  validateDns1123Subdomain,
+} from '@openpacific/kube-api';
 import { defaultHostPathVolume, validateHostPathVolume } from './host-path.validation';
 
 /**
@@ -116,8 +126,8 @@ function validateEnv(vars: any[], at: string, ctx: Context): StatusCause[] {
   vars.forEach((ev, i) => {
     const p = `${at}[${i}]`;
     const name = str(ev?.name);
-    if (name === '') causes.push(required(`${p}.name`));
-    else for (const m of envVarNameProblems(name)) causes.push(invalid(`${p}.name`, name, m));
+    if (name === '') causes.push(fieldRequired(`${p}.name`));
+    else for (const m of envVarNameProblems(name)) causes.push(fieldInvalid(`${p}.name`, name, m));
     causes.push(...validateValueFrom(ev, `${p}.valueFrom`, ctx));
   });
   return causes;
@@ -153,9 +163,9 @@ function validateValueFrom(ev: any, p: string, ctx: Context): StatusCause[] {
     sources++;
     causes.push(...validateKeySelector(from.secretKeyRef, `${p}.secretKeyRef`));
   }
-  if (sources === 0) causes.push(invalid(p, '', 'must specify one of: `fieldRef`, `resourceFieldRef`, `configMapKeyRef` or `secretKeyRef`'));
-  else if (str(ev.value) !== '') causes.push(invalid(p, '', 'may not be specified when `value` is not empty'));
-  else if (sources > 1) causes.push(invalid(p, '', 'may not have more than one field specified at a time'));
+  if (sources === 0) causes.push(fieldInvalid(p, '', 'must specify one of: `fieldRef`, `resourceFieldRef`, `configMapKeyRef` or `secretKeyRef`'));
+  else if (str(ev.value) !== '') causes.push(fieldInvalid(p, '', 'may not be specified when `value` is not empty'));
+  else if (sources > 1) causes.push(fieldInvalid(p, '', 'may not have more than one field specified at a time'));
   return causes;
 }
 
@@ -173,19 +183,19 @@ function validateFieldRef(ref: unknown, supported: string[], p: string): StatusC
   const o = asObject(ref);
   const apiVersion = str(o.apiVersion) || 'v1';
   const fieldPath = str(o.fieldPath);
-  if (fieldPath === '') return [required(`${p}.fieldPath`)];
-  const converting = (why: string) => [invalid(`${p}.fieldPath`, fieldPath, `error converting fieldPath: ${why}`)];
+  if (fieldPath === '') return [fieldRequired(`${p}.fieldPath`)];
+  const converting = (why: string) => [fieldInvalid(`${p}.fieldPath`, fieldPath, `error converting fieldPath: ${why}`)];
   if (apiVersion !== 'v1') return converting(`unsupported pod version: ${apiVersion}`);
   const subscripted = splitSubscript(fieldPath);
   if (subscripted) {
     const [base, key] = subscripted;
     if (base !== 'metadata.annotations' && base !== 'metadata.labels') return converting(`field label does not support subscript: ${fieldPath}`);
     const checked = base === 'metadata.annotations' ? key.toLowerCase() : key;
-    return qualifiedNameProblems(checked).map((m) => invalid(p, checked, m));
+    return qualifiedNameProblems(checked).map((m) => fieldInvalid(p, checked, m));
   }
   if (!CONVERTIBLE_FIELD_PATHS.has(fieldPath)) return converting(`field label not supported: ${fieldPath}`);
   const internal = fieldPath === 'spec.host' ? 'spec.nodeName' : fieldPath;
-  if (!supported.includes(internal)) return [notSupported(`${p}.fieldPath`, internal, supported)];
+  if (!supported.includes(internal)) return [fieldNotSupported(`${p}.fieldPath`, internal, [...supported].sort())];
   return [];
 }
 
@@ -199,12 +209,12 @@ function validateResourceFieldRef(ref: unknown, p: string, inVolume: boolean, ct
   const containerName = str(o.containerName);
   const resource = str(o.resource);
   const causes: StatusCause[] = [];
-  if (inVolume && containerName === '') causes.push(required(`${p}.containerName`));
-  else if (resource === '') causes.push(required(`${p}.resource`));
+  if (inVolume && containerName === '') causes.push(fieldRequired(`${p}.containerName`));
+  else if (resource === '') causes.push(fieldRequired(`${p}.resource`));
   else if (!CONTAINER_RESOURCES.includes(resource) && !HUGEPAGES_PREFIXES.some((prefix) => resource.startsWith(prefix))) {
-    causes.push(notSupported(`${p}.resource`, resource, CONTAINER_RESOURCES));
+    causes.push(fieldNotSupported(`${p}.resource`, resource, [...CONTAINER_RESOURCES].sort()));
   }
-  if (containerName !== '' && !ctx.containerNames.has(containerName)) causes.push(notFound(`${p}.containerName`, containerName));
+  if (containerName !== '' && !ctx.containerNames.has(containerName)) causes.push(fieldNotFound(`${p}.containerName`, containerName));
   causes.push(...validateDivisor(resource, o.divisor, `${p}.divisor`));
   return causes;
 }
@@ -212,12 +222,12 @@ function validateResourceFieldRef(ref: unknown, p: string, inVolume: boolean, ct
 function validateDivisor(resource: string, divisor: unknown, field: string): StatusCause[] {
   if (divisor == null) return [];
   const q = parseQuantity(divisor);
-  if (!q) return [invalid(field, divisor, QUANTITY_MSG)];
+  if (!q) return [fieldInvalid(field, divisor, QUANTITY_MSG)];
   if (q.value === 0) return []; // zero is an unset divisor
   const canonical = canonicalUnit(q);
   const causes: StatusCause[] = [];
   const refuse = (allowed: Set<string>, msg: string) => {
-    if (canonical === undefined || !allowed.has(canonical)) causes.push(invalid(field, resource, msg));
+    if (canonical === undefined || !allowed.has(canonical)) causes.push(fieldInvalid(field, resource, msg));
   };
   if (resource === 'limits.cpu' || resource === 'requests.cpu') refuse(new Set(['1m', '1']), "only divisor's values 1m and 1 are supported with the cpu resource");
   if (resource === 'limits.memory' || resource === 'requests.memory') refuse(BYTE_DIVISORS, `only divisor's values ${BYTE_DIVISORS_TEXT} are supported with the memory resource`);
@@ -232,10 +242,10 @@ function validateDivisor(resource: string, divisor: unknown, field: string): Sta
 function validateKeySelector(ref: unknown, p: string): StatusCause[] {
   const o = asObject(ref);
   const name = str(o.name);
-  const causes = validateDns1123Subdomain(name).map((m) => invalid(`${p}.name`, name, m));
+  const causes = validateDns1123Subdomain(name).map((m) => fieldInvalid(`${p}.name`, name, m));
   const key = str(o.key);
-  if (key === '') causes.push(required(`${p}.key`));
-  else for (const m of configKeyProblems(key)) causes.push(invalid(`${p}.key`, key, m));
+  if (key === '') causes.push(fieldRequired(`${p}.key`));
+  else for (const m of configKeyProblems(key)) causes.push(fieldInvalid(`${p}.key`, key, m));
   return causes;
 }
 
@@ -276,18 +286,18 @@ function validateEnvFrom(sources: any[], at: string): StatusCause[] {
     const p = `${at}[${i}]`;
     const o = asObject(source);
     const prefix = str(o.prefix);
-    if (prefix !== '') for (const m of envVarNameProblems(prefix)) causes.push(invalid(`${p}.prefix`, prefix, m));
+    if (prefix !== '') for (const m of envVarNameProblems(prefix)) causes.push(fieldInvalid(`${p}.prefix`, prefix, m));
     let refs = 0;
     for (const kind of ['configMapRef', 'secretRef']) {
       if (o[kind] == null) continue;
       refs++;
       const name = str(asObject(o[kind]).name);
-      if (name === '') causes.push(required(`${p}.${kind}.name`));
-      else for (const m of validateDns1123Subdomain(maskTrailingDash(name))) causes.push(invalid(`${p}.${kind}.name`, name, m));
+      if (name === '') causes.push(fieldRequired(`${p}.${kind}.name`));
+      else for (const m of validateDns1123Subdomain(maskTrailingDash(name))) causes.push(fieldInvalid(`${p}.${kind}.name`, name, m));
     }
     // kube-apiserver names the list here, not the entry.
-    if (refs === 0) causes.push(invalid(at, '', 'must specify one of: `configMapRef` or `secretRef`'));
-    else if (refs > 1) causes.push(invalid(at, '', 'may not have more than one field specified at a time'));
+    if (refs === 0) causes.push(fieldInvalid(at, '', 'must specify one of: `configMapRef` or `secretRef`'));
+    else if (refs > 1) causes.push(fieldInvalid(at, '', 'may not have more than one field specified at a time'));
   });
   return causes;
 }
@@ -305,18 +315,18 @@ function validateVolumeMounts(mounts: any[], volumes: Set<string>, at: string): 
   mounts.forEach((mount, i) => {
     const p = `${at}[${i}]`;
     const name = str(mount?.name);
-    if (name === '') causes.push(required(`${p}.name`));
-    if (!volumes.has(name)) causes.push(notFound(`${p}.name`, name));
+    if (name === '') causes.push(fieldRequired(`${p}.name`));
+    if (!volumes.has(name)) causes.push(fieldNotFound(`${p}.name`, name));
     const mountPath = str(mount?.mountPath);
-    if (mountPath === '') causes.push(required(`${p}.mountPath`));
-    if (mountPaths.has(mountPath)) causes.push(invalid(`${p}.mountPath`, mountPath, 'must be unique'));
+    if (mountPath === '') causes.push(fieldRequired(`${p}.mountPath`));
+    if (mountPaths.has(mountPath)) causes.push(fieldInvalid(`${p}.mountPath`, mountPath, 'must be unique'));
     mountPaths.add(mountPath);
     const subPath = str(mount?.subPath);
     // kube-apiserver names the list here, not the mount (the exclusion alone names the mount).
     if (subPath !== '') causes.push(...localDescendingPath(subPath, `${at}.subPath`));
     const subPathExpr = str(mount?.subPathExpr);
     if (subPathExpr !== '') {
-      if (subPath !== '') causes.push(invalid(`${p}.subPathExpr`, subPathExpr, 'subPathExpr and subPath are mutually exclusive'));
+      if (subPath !== '') causes.push(fieldInvalid(`${p}.subPathExpr`, subPathExpr, 'subPathExpr and subPath are mutually exclusive'));
       causes.push(...localDescendingPath(subPathExpr, `${at}.subPathExpr`));
     }
   });
@@ -350,17 +360,17 @@ function validateVolumes(volumes: any[], at: string, ctx: Context): { valid: Set
     for (const [key, forbiddenAs, check] of VOLUME_SOURCES) {
       if (o[key] == null) continue;
       if (sources > 0) {
-        own.push(forbidden(`${p}.${forbiddenAs}`, 'may not specify more than 1 volume type'));
+        own.push(fieldForbidden(`${p}.${forbiddenAs}`, 'may not specify more than 1 volume type'));
       } else {
         sources++;
         own.push(...check(o[key], `${p}.${key}`, ctx));
       }
     }
-    if (sources === 0) own.push(required(p, 'must specify a volume type'));
+    if (sources === 0) own.push(fieldRequired(p, 'must specify a volume type'));
     const name = str(o.name);
-    if (name === '') own.push(required(`${p}.name`));
-    else for (const m of dns1123LabelProblems(name)) own.push(invalid(`${p}.name`, name, m));
-    if (valid.has(name) && !isClaimVolumeAgain(o, name, volumes.slice(0, i))) own.push(duplicate(`${p}.name`, name));
+    if (name === '') own.push(fieldRequired(`${p}.name`));
+    else for (const m of dns1123LabelProblems(name)) own.push(fieldInvalid(`${p}.name`, name, m));
+    if (valid.has(name) && !isClaimVolumeAgain(o, name, volumes.slice(0, i))) own.push(fieldDuplicate(`${p}.name`, name));
     if (own.length === 0) valid.add(name);
     else causes.push(...own);
   });
@@ -389,19 +399,19 @@ function validateEmptyDir(source: any, p: string): StatusCause[] {
   const sizeLimit = asObject(source).sizeLimit;
   if (sizeLimit == null) return [];
   const q = parseQuantity(sizeLimit);
-  if (!q) return [invalid(`${p}.sizeLimit`, sizeLimit, QUANTITY_MSG)];
-  return q.value < 0 ? [forbidden(`${p}.sizeLimit`, 'SizeLimit field must be a valid resource quantity')] : [];
+  if (!q) return [fieldInvalid(`${p}.sizeLimit`, sizeLimit, QUANTITY_MSG)];
+  return q.value < 0 ? [fieldForbidden(`${p}.sizeLimit`, 'SizeLimit field must be a valid resource quantity')] : [];
 }
 
 function validateClaimVolume(source: any, p: string): StatusCause[] {
-  return str(asObject(source).claimName) === '' ? [required(`${p}.claimName`)] : [];
+  return str(asObject(source).claimName) === '' ? [fieldRequired(`${p}.claimName`)] : [];
 }
 
 /** A configMap volume (named by `name`) or a secret volume (by `secretName`): the name, the mode, the items. */
 function validateKeyedVolume(source: any, p: string, nameField: 'name' | 'secretName'): StatusCause[] {
   const o = asObject(source);
   const causes: StatusCause[] = [];
-  if (str(o[nameField]) === '') causes.push(required(`${p}.${nameField}`));
+  if (str(o[nameField]) === '') causes.push(fieldRequired(`${p}.${nameField}`));
   causes.push(...validateMode(o.defaultMode, `${p}.defaultMode`));
   list(o.items).forEach((item, i) => causes.push(...validateKeyToPath(item, `${p}.items[${i}]`)));
   return causes;
@@ -411,8 +421,8 @@ function validateKeyToPath(item: unknown, p: string): StatusCause[] {
   const o = asObject(item);
   const causes: StatusCause[] = [];
   const path = str(o.path);
-  if (str(o.key) === '') causes.push(required(`${p}.key`));
-  if (path === '') causes.push(required(`${p}.path`));
+  if (str(o.key) === '') causes.push(fieldRequired(`${p}.key`));
+  if (path === '') causes.push(fieldRequired(`${p}.path`));
   causes.push(...localNonReservedPath(path, `${p}.path`));
   causes.push(...validateMode(o.mode, `${p}.mode`));
   return causes;
@@ -430,15 +440,15 @@ function validateDownwardAPIFile(item: unknown, p: string, ctx: Context): Status
   const o = asObject(item);
   const causes: StatusCause[] = [];
   const path = str(o.path);
-  if (path === '') causes.push(required(`${p}.path`));
+  if (path === '') causes.push(fieldRequired(`${p}.path`));
   causes.push(...localNonReservedPath(path, `${p}.path`));
   if (o.fieldRef != null) {
     causes.push(...validateFieldRef(o.fieldRef, VOLUME_FIELD_PATHS, `${p}.fieldRef`));
-    if (o.resourceFieldRef != null) causes.push(invalid(p, 'resource', 'fieldRef and resourceFieldRef can not be specified simultaneously'));
+    if (o.resourceFieldRef != null) causes.push(fieldInvalid(p, 'resource', 'fieldRef and resourceFieldRef can not be specified simultaneously'));
   } else if (o.resourceFieldRef != null) {
     causes.push(...validateResourceFieldRef(o.resourceFieldRef, `${p}.resourceFieldRef`, true, ctx));
   } else {
-    causes.push(required(p, 'one of fieldRef and resourceFieldRef is required'));
+    causes.push(fieldRequired(p, 'one of fieldRef and resourceFieldRef is required'));
   }
   causes.push(...validateMode(o.mode, `${p}.mode`));
   return causes;
@@ -455,7 +465,7 @@ function validateProjectedVolume(source: any, p: string, ctx: Context): StatusCa
   const paths = new Set<string>();
   const claim = (path: string, value: string) => {
     if (path === '') return;
-    if (paths.has(path)) causes.push(invalid(p, value, 'conflicting duplicate paths'));
+    if (paths.has(path)) causes.push(fieldInvalid(p, value, 'conflicting duplicate paths'));
     else paths.add(path);
   };
   list(o.sources).forEach((src, i) => {
@@ -467,7 +477,7 @@ function validateProjectedVolume(source: any, p: string, ctx: Context): StatusCa
       kinds++;
       const ref = asObject(s[kind]);
       const name = str(ref.name);
-      if (name === '') causes.push(required(`${sp}.${kind}.name`));
+      if (name === '') causes.push(fieldRequired(`${sp}.${kind}.name`));
       list(ref.items).forEach((item, j) => {
         causes.push(...validateKeyToPath(item, `${sp}.${kind}.items[${j}]`));
         claim(str(asObject(item).path), name);
@@ -486,19 +496,19 @@ function validateProjectedVolume(source: any, p: string, ctx: Context): StatusCa
       const token = asObject(s.serviceAccountToken);
       const seconds = token.expirationSeconds ?? DEFAULT_TOKEN_SECONDS;
       const field = `${sp}.serviceAccountToken.expirationSeconds`;
-      if (typeof seconds !== 'number' || !Number.isInteger(seconds)) causes.push(invalid(field, seconds, 'must be an integer'));
-      else if (seconds < 600) causes.push(invalid(field, seconds, 'may not specify a duration less than 10 minutes'));
-      else if (seconds > 2 ** 32) causes.push(invalid(field, seconds, 'may not specify a duration larger than 2^32 seconds'));
+      if (typeof seconds !== 'number' || !Number.isInteger(seconds)) causes.push(fieldInvalid(field, seconds, 'must be an integer'));
+      else if (seconds < 600) causes.push(fieldInvalid(field, seconds, 'may not specify a duration less than 10 minutes'));
+      else if (seconds > 2 ** 32) causes.push(fieldInvalid(field, seconds, 'may not specify a duration larger than 2^32 seconds'));
       // kube-apiserver names the volume's path, not the token's, here.
       const path = str(token.path);
-      if (path === '') causes.push(required(`${p}.path`));
+      if (path === '') causes.push(fieldRequired(`${p}.path`));
       else causes.push(...localNonReservedPath(path, `${p}.path`));
     }
     if (s.clusterTrustBundle != null) {
       kinds++;
-      causes.push(forbidden(`${sp}.clusterTrustBundle`, 'ClusterTrustBundle projections are not supported by this server'));
+      causes.push(fieldForbidden(`${sp}.clusterTrustBundle`, 'ClusterTrustBundle projections are not supported by this server'));
     }
-    if (kinds > 1) causes.push(forbidden(sp, 'may not specify more than 1 volume type per source'));
+    if (kinds > 1) causes.push(fieldForbidden(sp, 'may not specify more than 1 volume type per source'));
   });
   return causes;
 }
@@ -506,21 +516,21 @@ function validateProjectedVolume(source: any, p: string, ctx: Context): StatusCa
 function validateMode(mode: unknown, field: string): StatusCause[] {
   if (mode == null) return [];
   const ok = typeof mode === 'number' && Number.isInteger(mode) && mode >= 0 && mode <= 0o777;
-  return ok ? [] : [invalid(field, mode, FILE_MODE_MSG)];
+  return ok ? [] : [fieldInvalid(field, mode, FILE_MODE_MSG)];
 }
 
 /** Relative, with no '..' element. */
 function localDescendingPath(path: string, field: string): StatusCause[] {
   const causes: StatusCause[] = [];
-  if (path.startsWith('/')) causes.push(invalid(field, path, 'must be a relative path'));
-  if (path.split('/').includes('..')) causes.push(invalid(field, path, "must not contain '..'"));
+  if (path.startsWith('/')) causes.push(fieldInvalid(field, path, 'must be a relative path'));
+  if (path.split('/').includes('..')) causes.push(fieldInvalid(field, path, "must not contain '..'"));
   return causes;
 }
 
 /** Relative, with no '..' element, and not starting with '..' (the `..data` of atomic writers). */
 function localNonReservedPath(path: string, field: string): StatusCause[] {
   const causes = localDescendingPath(path, field);
-  if (path.startsWith('..') && !path.startsWith('../')) causes.push(invalid(field, path, "must not start with '..'"));
+  if (path.startsWith('..') && !path.startsWith('../')) causes.push(fieldInvalid(field, path, "must not start with '..'"));
   return causes;
 }
 
@@ -556,41 +566,6 @@ function canonicalUnit({ value, format }: { value: number; format: QuantityForma
   if (format === 'DecimalExponent') return undefined;
   for (const [suffix, scale] of Object.entries(DECIMAL)) if (suffix !== '' && near(value, scale)) return `1${suffix}`;
   return undefined;
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// field.Error as kube-apiserver words it
-
-function required(field: string, detail = ''): StatusCause {
-  return { field, reason: 'FieldValueRequired', message: detail ? `Required value: ${detail}` : 'Required value' };
-}
-
-function invalid(field: string, value: unknown, detail: string): StatusCause {
-  return { field, reason: 'FieldValueInvalid', message: `Invalid value: ${goValue(value)}: ${detail}` };
-}
-
-function notSupported(field: string, value: string, supported: string[]): StatusCause {
-  return { field, reason: 'FieldValueNotSupported', message: `Unsupported value: ${goQuote(value)}: supported values: ${[...supported].sort().map(goQuote).join(', ')}` };
-}
-
-function forbidden(field: string, detail: string): StatusCause {
-  return { field, reason: 'FieldValueForbidden', message: `Forbidden: ${detail}` };
-}
-
-function duplicate(field: string, value: string): StatusCause {
-  return { field, reason: 'FieldValueDuplicate', message: `Duplicate value: ${goQuote(value)}` };
-}
-
-function notFound(field: string, value: string): StatusCause {
-  return { field, reason: 'FieldValueNotFound', message: `Not found: ${goQuote(value)}` };
-}
-
-/** A bad value as field.Error prints it: numbers and booleans bare, strings as Go's %q. */
-function goValue(value: unknown): string {
-  if (typeof value === 'string') return goQuote(value);
-  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-  if (value == null) return 'null';
-  return JSON.stringify(value);
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-import type { StatusCause } from '@openpacific/kube-api';
+import { fieldInvalid, goRendered, type StatusCause } from '@openpacific/kube-api';
 
 /**
  * ResourceQuota `spec.scopes` and `spec.scopeSelector`, checked as kube-apiserver's ValidateResourceQuotaSpec
@@ -39,23 +39,22 @@ const goSelector = (sel: any) =>
     ? `[]core.ScopedResourceSelectorRequirement{${sel.matchExpressions.map(goRequirement).join(', ')}}`
     : '[]core.ScopedResourceSelectorRequirement(nil)'}}`;
 
-const invalid = (field: string, value: string, detail: string): StatusCause => ({ field, reason: 'FieldValueInvalid', message: `Invalid value: ${value}: ${detail}` });
 
 /** Hard resources (sorted, as kube walks them) that `scope` cannot narrow. */
 const misapplied = (scope: string, hard: string[]) => hard.filter((k) => isStandardQuotaResource(k) && !scopeAppliesTo(scope, k));
 
 function conflicts(used: Set<string>, field: string, scopes: unknown): StatusCause[] {
-  return CONFLICTING.filter(([a, b]) => used.has(a) && used.has(b)).map(() => invalid(field, goStrings('core.ResourceQuotaScope', scopes), 'conflicting scopes'));
+  return CONFLICTING.filter(([a, b]) => used.has(a) && used.has(b)).map(() => fieldInvalid(field, goRendered(goStrings('core.ResourceQuotaScope', scopes)), 'conflicting scopes'));
 }
 
 function scopesCauses(spec: any, hard: string[]): StatusCause[] {
   const scopes: unknown[] = Array.isArray(spec?.scopes) ? spec.scopes : [];
   if (scopes.length === 0) return [];
-  const value = goStrings('core.ResourceQuotaScope', scopes);
+  const value = goRendered(goStrings('core.ResourceQuotaScope', scopes));
   const causes: StatusCause[] = [];
   for (const scope of scopes.map(String)) {
-    if (!SCOPES.includes(scope)) causes.push(invalid('spec.scopes', value, 'unsupported scope'));
-    causes.push(...misapplied(scope, hard).map(() => invalid('spec.scopes', value, 'unsupported scope applied to resource')));
+    if (!SCOPES.includes(scope)) causes.push(fieldInvalid('spec.scopes', value, 'unsupported scope'));
+    causes.push(...misapplied(scope, hard).map(() => fieldInvalid('spec.scopes', value, 'unsupported scope applied to resource')));
   }
   return [...causes, ...conflicts(new Set(scopes.map(String)), 'spec.scopes', spec.scopes)];
 }
@@ -69,18 +68,18 @@ function selectorCauses(spec: any, hard: string[]): StatusCause[] {
   for (const e of expressions) {
     const scope = String(e?.scopeName ?? '');
     const values: unknown[] = Array.isArray(e?.values) ? e.values : [];
-    if (!SCOPES.includes(scope)) causes.push(invalid(`${at}.scopeName`, goString(scope), 'unsupported scope'));
-    causes.push(...misapplied(scope, hard).map(() => invalid(at, goSelector(selector), 'unsupported scope applied to resource')));
+    if (!SCOPES.includes(scope)) causes.push(fieldInvalid(`${at}.scopeName`, scope, 'unsupported scope'));
+    causes.push(...misapplied(scope, hard).map(() => fieldInvalid(at, goRendered(goSelector(selector)), 'unsupported scope applied to resource')));
     if (EXISTS_ONLY.has(scope) && e?.operator !== 'Exists') {
-      causes.push(invalid(`${at}.operator`, goString(e?.operator),
+      causes.push(fieldInvalid(`${at}.operator`, String(e?.operator ?? ''),
         "must be 'Exist' when scope is any of ResourceQuotaScopeTerminating, ResourceQuotaScopeNotTerminating, ResourceQuotaScopeBestEffort, ResourceQuotaScopeNotBestEffort or ResourceQuotaScopeCrossNamespacePodAffinity"));
     }
     if (e?.operator === 'In' || e?.operator === 'NotIn') {
       if (values.length === 0) causes.push({ field: `${at}.values`, reason: 'FieldValueRequired', message: "Required value: must be at least one value when `operator` is 'In' or 'NotIn' for scope selector" });
     } else if (e?.operator === 'Exists' || e?.operator === 'DoesNotExist') {
-      if (values.length > 0) causes.push(invalid(`${at}.values`, goStrings('string', values), "must be no value when `operator` is 'Exist' or 'DoesNotExist' for scope selector"));
+      if (values.length > 0) causes.push(fieldInvalid(`${at}.values`, goRendered(goStrings('string', values)), "must be no value when `operator` is 'Exist' or 'DoesNotExist' for scope selector"));
     } else {
-      causes.push(invalid(`${at}.operator`, goString(e?.operator), 'not a valid selector operator'));
+      causes.push(fieldInvalid(`${at}.operator`, String(e?.operator ?? ''), 'not a valid selector operator'));
     }
   }
   // As kube: the conflict is reported with the value of spec.scopes.
@@ -102,5 +101,5 @@ export function validateQuotaScopesUpdate(old: any, next: any): StatusCause[] {
   const before = new Set<string>((old?.spec?.scopes ?? []).map(String));
   const after = new Set<string>((next?.spec?.scopes ?? []).map(String));
   if (before.size === after.size && [...after].every((s) => before.has(s))) return [];
-  return [invalid('spec.scopes', goStrings('core.ResourceQuotaScope', next?.spec?.scopes), 'field is immutable')];
+  return [fieldInvalid('spec.scopes', goRendered(goStrings('core.ResourceQuotaScope', next?.spec?.scopes)), 'field is immutable')];
 }

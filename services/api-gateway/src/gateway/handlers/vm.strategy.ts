@@ -1,4 +1,4 @@
-import { StatusCause } from '@openpacific/kube-api';
+import { fieldNotSupported, StatusCause } from '@openpacific/kube-api';
 import { deepEqual } from './object-rules';
 
 /**
@@ -50,9 +50,6 @@ const TOPOLOGY_KEYS: [string, string, string[]][] = [
   ['vmAntiAffinity', 'preferredDuringSchedulingPreferredDuringExecution', [ZONE, HOSTNAME]],
 ];
 
-const unsupported = (field: string, value: string, supported: string[]): StatusCause => ({
-  field, reason: 'FieldValueNotSupported', message: `Unsupported value: "${value}": supported values: ${supported.map((v) => `"${v}"`).join(', ')}`,
-});
 
 /** The webhook's `spec.affinity` rules: a group to place in, zonal or per-host topology keys, `In` selectors without VM Operator's labels. */
 export function validateVmAffinity(spec: any): StatusCause[] {
@@ -69,10 +66,10 @@ export function validateVmAffinity(spec: any): StatusCause[] {
       }
       (selector?.matchExpressions ?? []).forEach((e: any, j: number) => {
         const at = `${path}.labelSelector.matchExpressions[${j}]`;
-        if (e.operator !== 'In') causes.push(unsupported(`${at}.operator`, e.operator, ['In']));
+        if (e.operator !== 'In') causes.push(fieldNotSupported(`${at}.operator`, e.operator, ['In']));
         else if (String(e.key).includes('vmoperator.vmware.com')) causes.push({ field: `${at}.key`, reason: 'FieldValueForbidden', message: `Forbidden: ${VMOP_LABELS}` });
       });
-      if (!keys.includes(term.topologyKey)) causes.push(unsupported(`${path}.topologyKey`, term.topologyKey, keys));
+      if (!keys.includes(term.topologyKey)) causes.push(fieldNotSupported(`${path}.topologyKey`, term.topologyKey, keys));
     });
   }
   for (const kind of ['vmAffinity', 'vmAntiAffinity']) {

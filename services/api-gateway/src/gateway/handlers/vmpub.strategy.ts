@@ -1,13 +1,8 @@
-import { StatusCause } from '@openpacific/kube-api';
+import { fieldNotSupported, StatusCause } from '@openpacific/kube-api';
 import { VMOPERATOR_GROUP, VMOPERATOR_HUB, VMOPERATOR_VERSIONS } from '@openpacific/contracts';
 
 const SOURCE_API_VERSIONS = VMOPERATOR_VERSIONS.map((v) => `${VMOPERATOR_GROUP}/${v}`);
 const LOCATION_API_VERSION = 'imageregistry.vmware.com/v1alpha1';
-
-function notSupported(field: string, value: unknown, supported: string[]): StatusCause {
-  const list = [...supported, ''].map((s) => `"${s}"`).join(', ');
-  return { field, reason: 'FieldValueNotSupported', message: `Unsupported value: ${JSON.stringify(value)}: supported values: ${list}` };
-}
 
 /** The CRD's defaults (kubebuilder:default) for the source's and the location's kind and apiVersion. */
 export function defaultPublishRequest(req: any): any {
@@ -24,10 +19,11 @@ export function validatePublishRequest(req: any): StatusCause[] {
   const causes: StatusCause[] = [];
   const src = req.spec?.source ?? {};
   const loc = req.spec?.target?.location ?? {};
-  if (src.apiVersion && !SOURCE_API_VERSIONS.includes(src.apiVersion)) causes.push(notSupported('spec.source.apiVersion', src.apiVersion, SOURCE_API_VERSIONS));
-  if (src.kind && src.kind !== 'VirtualMachine') causes.push(notSupported('spec.source.kind', src.kind, ['VirtualMachine']));
-  if (loc.apiVersion && loc.apiVersion !== LOCATION_API_VERSION) causes.push(notSupported('spec.target.location.apiVersion', loc.apiVersion, [LOCATION_API_VERSION]));
-  if (loc.kind && loc.kind !== 'ContentLibrary') causes.push(notSupported('spec.target.location.kind', loc.kind, ['ContentLibrary']));
+  // The CRD's enums list "" as well (an unset value), and kube-apiserver names it among the supported values.
+  if (src.apiVersion && !SOURCE_API_VERSIONS.includes(src.apiVersion)) causes.push(fieldNotSupported('spec.source.apiVersion', src.apiVersion, [...SOURCE_API_VERSIONS, '']));
+  if (src.kind && src.kind !== 'VirtualMachine') causes.push(fieldNotSupported('spec.source.kind', src.kind, ['VirtualMachine', '']));
+  if (loc.apiVersion && loc.apiVersion !== LOCATION_API_VERSION) causes.push(fieldNotSupported('spec.target.location.apiVersion', loc.apiVersion, [LOCATION_API_VERSION, '']));
+  if (loc.kind && loc.kind !== 'ContentLibrary') causes.push(fieldNotSupported('spec.target.location.kind', loc.kind, ['ContentLibrary', '']));
   return causes;
 }
 

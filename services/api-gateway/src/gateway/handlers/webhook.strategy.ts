@@ -1,6 +1,18 @@
-import { compileAdmissionExpression, goQuote, StatusCause, validateDns1123Subdomain, validateQualifiedName } from '@openpacific/kube-api';
+import {
+  compileAdmissionExpression,
+  fieldDuplicate,
+  fieldInvalid,
+  fieldNotSupported,
+  fieldRequired,
+  fieldTooMany,
+  goQuote,
+  goRendered,
+  StatusCause,
+  validateDns1123Subdomain,
+  validateQualifiedName,
+} from '@openpacific/kube-api';
 import type { KindStrategy } from './kind-strategies';
-import { FAILURE_POLICIES, MATCH_POLICIES, notSupported, required, validateAdmissionRule } from './admission-rules.validation';
+import { FAILURE_POLICIES, goSlice, MATCH_POLICIES, validateAdmissionRule } from './admission-rules.validation';
 import { validateLabelSelector } from './networkpolicy.strategy';
 
 /**
@@ -17,9 +29,6 @@ const URL_FORM = '; desired format: https://host[/path]';
 const DNS1035 = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 const DNS1035_MESSAGE = "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character (e.g. 'my-name',  or 'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')";
 
-/** A value as kube-apiserver's message prints it (Go's %#v for lists of strings). */
-const shown = (v: unknown) => (Array.isArray(v) ? `[]string{${v.map((x) => goQuote(String(x))).join(', ')}}` : typeof v === 'string' ? goQuote(v) : String(v));
-const invalid = (field: string, value: unknown, detail: string): StatusCause => ({ field, reason: 'FieldValueInvalid', message: `Invalid value: ${shown(value)}: ${detail}` });
 
 /** The v1 defaults of each webhook of a configuration. */
 export function defaultWebhookConfiguration(config: any, mutating: boolean): any {
@@ -47,7 +56,7 @@ export function validateWebhookConfiguration(config: any): StatusCause[] {
     causes.push(...validateReviewVersions(hook?.admissionReviewVersions, `${at}.admissionReviewVersions`));
     const name = hook?.name;
     if (typeof name === 'string' && name.length > 0) {
-      if (names.has(name)) causes.push({ field: `${at}.name`, reason: 'FieldValueDuplicate', message: `Duplicate value: ${goQuote(name)}` });
+      if (names.has(name)) causes.push(fieldDuplicate(`${at}.name`, name));
       names.add(name);
     }
   });
@@ -57,17 +66,17 @@ export function validateWebhookConfiguration(config: any): StatusCause[] {
 function validateWebhook(hook: any, at: string): StatusCause[] {
   const causes: StatusCause[] = [...fullyQualifiedName(hook.name ?? '', `${at}.name`)];
   (hook.rules ?? []).forEach((rule: any, i: number) => causes.push(...validateAdmissionRule(rule ?? {}, `${at}.rules[${i}]`)));
-  if (hook.failurePolicy !== undefined && !FAILURE_POLICIES.includes(hook.failurePolicy)) causes.push(notSupported(`${at}.failurePolicy`, hook.failurePolicy, FAILURE_POLICIES));
-  if (hook.matchPolicy !== undefined && !MATCH_POLICIES.includes(hook.matchPolicy)) causes.push(notSupported(`${at}.matchPolicy`, hook.matchPolicy, MATCH_POLICIES));
+  if (hook.failurePolicy !== undefined && !FAILURE_POLICIES.includes(hook.failurePolicy)) causes.push(fieldNotSupported(`${at}.failurePolicy`, hook.failurePolicy, FAILURE_POLICIES));
+  if (hook.matchPolicy !== undefined && !MATCH_POLICIES.includes(hook.matchPolicy)) causes.push(fieldNotSupported(`${at}.matchPolicy`, hook.matchPolicy, MATCH_POLICIES));
   if (hook.namespaceSelector) causes.push(...validateLabelSelector(hook.namespaceSelector, `${at}.namespaceSelector`));
   if (hook.objectSelector) causes.push(...validateLabelSelector(hook.objectSelector, `${at}.objectSelector`));
   causes.push(...validateClientConfig(hook.clientConfig ?? {}, `${at}.clientConfig`));
-  if (hook.sideEffects === undefined || hook.sideEffects === null) causes.push(required(`${at}.sideEffects`, `must specify one of ${SIDE_EFFECTS.join(', ')}`));
-  else if (!SIDE_EFFECTS.includes(hook.sideEffects)) causes.push(notSupported(`${at}.sideEffects`, hook.sideEffects, SIDE_EFFECTS));
+  if (hook.sideEffects === undefined || hook.sideEffects === null) causes.push(fieldRequired(`${at}.sideEffects`, `must specify one of ${SIDE_EFFECTS.join(', ')}`));
+  else if (!SIDE_EFFECTS.includes(hook.sideEffects)) causes.push(fieldNotSupported(`${at}.sideEffects`, hook.sideEffects, SIDE_EFFECTS));
   const timeout = hook.timeoutSeconds;
-  if (typeof timeout === 'number' && (timeout > 30 || timeout < 1)) causes.push(invalid(`${at}.timeoutSeconds`, timeout, 'the timeout value must be between 1 and 30 seconds'));
+  if (typeof timeout === 'number' && (timeout > 30 || timeout < 1)) causes.push(fieldInvalid(`${at}.timeoutSeconds`, timeout, 'the timeout value must be between 1 and 30 seconds'));
   if (hook.reinvocationPolicy !== undefined && !REINVOCATION_POLICIES.includes(hook.reinvocationPolicy)) {
-    causes.push(notSupported(`${at}.reinvocationPolicy`, hook.reinvocationPolicy, REINVOCATION_POLICIES));
+    causes.push(fieldNotSupported(`${at}.reinvocationPolicy`, hook.reinvocationPolicy, REINVOCATION_POLICIES));
   }
   causes.push(...validateMatchConditions(hook.matchConditions ?? [], `${at}.matchConditions`));
   return causes;
@@ -75,29 +84,29 @@ function validateWebhook(hook: any, at: string): StatusCause[] {
 
 /** IsFullyQualifiedName: a DNS subdomain of at least three segments. */
 function fullyQualifiedName(name: string, field: string): StatusCause[] {
-  if (name.length === 0) return [required(field)];
+  if (name.length === 0) return [fieldRequired(field)];
   const problems = validateDns1123Subdomain(name);
-  if (problems.length > 0) return [invalid(field, name, problems.join(','))];
-  if (name.split('.').length < 3) return [invalid(field, name, 'should be a domain with at least three segments separated by dots')];
+  if (problems.length > 0) return [fieldInvalid(field, name, problems.join(','))];
+  if (name.split('.').length < 3) return [fieldInvalid(field, name, 'should be a domain with at least three segments separated by dots')];
   return [];
 }
 
 function validateReviewVersions(versions: unknown, field: string): StatusCause[] {
-  if (!Array.isArray(versions) || versions.length === 0) return [required(field, `must specify one of ${REVIEW_VERSIONS.join(', ')}`)];
+  if (!Array.isArray(versions) || versions.length === 0) return [fieldRequired(field, `must specify one of ${REVIEW_VERSIONS.join(', ')}`)];
   const causes: StatusCause[] = [];
   const seen = new Set<string>();
   versions.forEach((v: string, i) => {
-    if (seen.has(v)) return void causes.push(invalid(`${field}[${i}]`, v, 'duplicate version'));
+    if (seen.has(v)) return void causes.push(fieldInvalid(`${field}[${i}]`, v, 'duplicate version'));
     seen.add(v);
-    if (String(v).length > 63) causes.push(invalid(`${field}[${i}]`, v, 'must be no more than 63 characters'));
-    if (!DNS1035.test(String(v))) causes.push(invalid(`${field}[${i}]`, v, DNS1035_MESSAGE));
+    if (String(v).length > 63) causes.push(fieldInvalid(`${field}[${i}]`, v, 'must be no more than 63 characters'));
+    if (!DNS1035.test(String(v))) causes.push(fieldInvalid(`${field}[${i}]`, v, DNS1035_MESSAGE));
   });
-  if (!versions.some((v) => REVIEW_VERSIONS.includes(v))) causes.push(invalid(field, versions, `must include at least one of ${REVIEW_VERSIONS.join(', ')}`));
+  if (!versions.some((v) => REVIEW_VERSIONS.includes(v))) causes.push(fieldInvalid(field, goRendered(goSlice('string', versions)), `must include at least one of ${REVIEW_VERSIONS.join(', ')}`));
   return causes;
 }
 
 function validateClientConfig(cc: any, at: string): StatusCause[] {
-  if ((cc.url === undefined) === (cc.service === undefined)) return [required(at, 'exactly one of url or service is required')];
+  if ((cc.url === undefined) === (cc.service === undefined)) return [fieldRequired(at, 'exactly one of url or service is required')];
   if (cc.url !== undefined) return validateWebhookUrl(String(cc.url), `${at}.url`);
   return validateWebhookService(cc.service ?? {}, `${at}.service`);
 }
@@ -108,34 +117,34 @@ export function validateWebhookUrl(text: string, field: string): StatusCause[] {
   try {
     url = new URL(text);
   } catch {
-    return [required(field, `url must be a valid URL: parse ${goQuote(text)}: invalid URI for request${URL_FORM}`)];
+    return [fieldRequired(field, `url must be a valid URL: parse ${goQuote(text)}: invalid URI for request${URL_FORM}`)];
   }
   const causes: StatusCause[] = [];
   const scheme = url.protocol.replace(/:$/, '');
-  if (scheme !== 'https') causes.push(invalid(field, scheme, `'https' is the only allowed URL scheme${URL_FORM}`));
-  if (url.host === '') causes.push(invalid(field, url.host, `host must be specified${URL_FORM}`));
-  if (url.username || url.password) causes.push(invalid(field, url.password ? `${url.username}:xxxxx` : url.username, 'user information is not permitted in the URL'));
-  if (url.hash.length > 1) causes.push(invalid(field, url.hash.slice(1), 'fragments are not permitted in the URL'));
-  if (url.search.length > 1) causes.push(invalid(field, url.search.slice(1), 'query parameters are not permitted in the URL'));
+  if (scheme !== 'https') causes.push(fieldInvalid(field, scheme, `'https' is the only allowed URL scheme${URL_FORM}`));
+  if (url.host === '') causes.push(fieldInvalid(field, url.host, `host must be specified${URL_FORM}`));
+  if (url.username || url.password) causes.push(fieldInvalid(field, url.password ? `${url.username}:xxxxx` : url.username, 'user information is not permitted in the URL'));
+  if (url.hash.length > 1) causes.push(fieldInvalid(field, url.hash.slice(1), 'fragments are not permitted in the URL'));
+  if (url.search.length > 1) causes.push(fieldInvalid(field, url.search.slice(1), 'query parameters are not permitted in the URL'));
   return causes;
 }
 
 /** ValidateWebhookService: a name and namespace, a port, a path of DNS-subdomain segments. */
 function validateWebhookService(service: any, at: string): StatusCause[] {
   const causes: StatusCause[] = [];
-  if (!service.name) causes.push(required(`${at}.name`, 'service name is required'));
-  if (!service.namespace) causes.push(required(`${at}.namespace`, 'service namespace is required'));
+  if (!service.name) causes.push(fieldRequired(`${at}.name`, 'service name is required'));
+  if (!service.namespace) causes.push(fieldRequired(`${at}.namespace`, 'service namespace is required'));
   const port = service.port;
-  if (typeof port === 'number' && (port < 1 || port > 65535)) causes.push(invalid(`${at}.port`, port, 'port is not valid: must be between 1 and 65535, inclusive'));
+  if (typeof port === 'number' && (port < 1 || port > 65535)) causes.push(fieldInvalid(`${at}.port`, port, 'port is not valid: must be between 1 and 65535, inclusive'));
   const path: string | undefined = service.path;
   if (path === undefined || path === '' || path === '/') return causes;
-  if (path === '//') return [...causes, invalid(`${at}.path`, path, 'segment[0] may not be empty')];
-  if (!path.startsWith('/')) causes.push(invalid(`${at}.path`, path, "must start with a '/'"));
+  if (path === '//') return [...causes, fieldInvalid(`${at}.path`, path, 'segment[0] may not be empty')];
+  if (!path.startsWith('/')) causes.push(fieldInvalid(`${at}.path`, path, "must start with a '/'"));
   let rest = path.slice(1);
   if (rest.endsWith('/')) rest = rest.slice(0, -1);
   rest.split('/').forEach((step, i) => {
-    if (step.length === 0) return void causes.push(invalid(`${at}.path`, path, `segment[${i}] may not be empty`));
-    for (const p of validateDns1123Subdomain(step)) causes.push(invalid(`${at}.path`, path, `segment[${i}]: ${p}`));
+    if (step.length === 0) return void causes.push(fieldInvalid(`${at}.path`, path, `segment[${i}] may not be empty`));
+    for (const p of validateDns1123Subdomain(step)) causes.push(fieldInvalid(`${at}.path`, path, `segment[${i}]: ${p}`));
   });
   return causes;
 }
@@ -143,20 +152,20 @@ function validateWebhookService(service: any, at: string): StatusCause[] {
 /** At most 64, each named (a qualified name, unique) with an expression that compiles. */
 function validateMatchConditions(conditions: any[], at: string): StatusCause[] {
   const causes: StatusCause[] = [];
-  if (conditions.length > MAX_MATCH_CONDITIONS) causes.push({ field: at, reason: 'FieldValueTooMany', message: `Too many: ${conditions.length}: must have at most ${MAX_MATCH_CONDITIONS} items` });
+  if (conditions.length > MAX_MATCH_CONDITIONS) causes.push(fieldTooMany(at, conditions.length, MAX_MATCH_CONDITIONS));
   const names = new Set<string>();
   conditions.forEach((c, i) => {
     const name = c?.name ?? '';
-    if (name === '') causes.push(required(`${at}[${i}].name`));
+    if (name === '') causes.push(fieldRequired(`${at}[${i}].name`));
     else {
-      for (const p of validateQualifiedName(name)) causes.push(invalid(`${at}[${i}].name`, name, p));
-      if (names.has(name)) causes.push({ field: `${at}[${i}].name`, reason: 'FieldValueDuplicate', message: `Duplicate value: ${goQuote(name)}` });
+      for (const p of validateQualifiedName(name)) causes.push(fieldInvalid(`${at}[${i}].name`, name, p));
+      if (names.has(name)) causes.push(fieldDuplicate(`${at}[${i}].name`, name));
       names.add(name);
     }
     const expression = c?.expression ?? '';
-    if (expression === '') return void causes.push(required(`${at}[${i}].expression`));
+    if (expression === '') return void causes.push(fieldRequired(`${at}[${i}].expression`));
     const compiled = compileAdmissionExpression(expression);
-    if ('detail' in compiled) causes.push(invalid(`${at}[${i}].expression`, expression, compiled.detail));
+    if ('detail' in compiled) causes.push(fieldInvalid(`${at}[${i}].expression`, expression, compiled.detail));
   });
   return causes;
 }
