@@ -19,6 +19,7 @@ import { policyResources } from './policy';
 import { autoscalingResources } from './autoscaling';
 import { coordinationResources } from './coordination';
 import { schedulingResources } from './scheduling';
+import { certificatesResources } from './certificates';
 import { validatingAdmissionPolicyBindingResource, validatingAdmissionPolicyResource } from './admissionregistration/validatingadmissionpolicy.resource';
 import { serviceResource } from './service.resource';
 import { endpointSliceResource } from './endpointslice.resource';
@@ -52,6 +53,7 @@ export * from './policy';
 export * from './autoscaling';
 export * from './coordination';
 export * from './scheduling';
+export * from './certificates';
 export * from './admissionregistration/validatingadmissionpolicy.resource';
 export * from './service.resource';
 export * from './endpointslice.resource';
@@ -64,4 +66,4 @@ export * from './metrics-quantity';
 export * from './apiextensions';
 
 /** Every kind the api-gateway serves. Adding a kind = adding its entry here. */
-export const resourceDefinitions: ResourceDefinition[] = [namespaceResource, eventResource, nodeResource, podResource, hostResource, storageClassResource, persistentVolumeClaimResource, persistentVolumeResource, secretResource, configMapResource, resourceQuotaResource, limitRangeResource, ...vmoperatorResources, contentLibraryResource, virtualMachineReplicaSetResource, virtualMachineSnapshotResource, virtualMachineGroupResource, ...guestClusterResources, ...rbacResources, auditRecordResource, ...appsResources, ...batchResources, ...policyResources, ...autoscalingResources, ...coordinationResources, ...schedulingResources, validatingAdmissionPolicyResource, validatingAdmissionPolicyBindingResource, serviceResource, endpointsResource, endpointSliceResource, networkPolicyResource, ingressResource, ingressClassResource, ...webhookConfigurationResources, ...metricsResources, ...apiextensionsResources];
+export const resourceDefinitions: ResourceDefinition[] = [namespaceResource, eventResource, nodeResource, podResource, hostResource, storageClassResource, persistentVolumeClaimResource, persistentVolumeResource, secretResource, configMapResource, resourceQuotaResource, limitRangeResource, ...vmoperatorResources, contentLibraryResource, virtualMachineReplicaSetResource, virtualMachineSnapshotResource, virtualMachineGroupResource, ...guestClusterResources, ...rbacResources, auditRecordResource, ...appsResources, ...batchResources, ...policyResources, ...autoscalingResources, ...coordinationResources, ...schedulingResources, ...certificatesResources, validatingAdmissionPolicyResource, validatingAdmissionPolicyBindingResource, serviceResource, endpointsResource, endpointSliceResource, networkPolicyResource, ingressResource, ingressClassResource, ...webhookConfigurationResources, ...metricsResources, ...apiextensionsResources];

@@ -62,6 +62,11 @@ export interface ResourceDefinition {
      * field of it. By subresource name, the field's name under `spec`.
      */
     specFields?: Record<string, string>;
+    /**
+     * Subresources that write one field of `status` and nothing else (`certificatesigningrequests/approval` writes
+     * `status.conditions`), taken as `specFields` are.
+     */
+    statusFields?: Record<string, string>;
     /** Subresources of another kind that the gateway answers itself (`pods/eviction`, `serviceaccounts/token`), for discovery. */
     served?: Array<{ name: string; group: string; version: string; kind: string; verbs: string[] }>;
   };

@@ -2,3 +2,4 @@ export { createCertificateAuthority, issueServingCertificate } from './certifica
 export type { KeyAndCert } from './certificates';
 export { kubeconfigContextName, renderKubeconfig } from './kubeconfig';
 export type { KubeconfigOptions } from './kubeconfig';
+export * from './certificate-requests';

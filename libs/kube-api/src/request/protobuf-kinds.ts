@@ -2,9 +2,9 @@ import type { FieldSpec, Message } from './protobuf-message';
 
 /**
  * The protobuf messages of the kinds kubectl's typed generators post (`kubectl create configmap|secret|
- * serviceaccount|quota|role|rolebinding|clusterrole|clusterrolebinding|deployment|job|cronjob|service|namespace|token|poddisruptionbudget`, `kubectl autoscale`'s autoscaling/v1 HorizontalPodAutoscaler, `kubectl create priorityclass`, client-go leader election's coordination/v1 Leases, `kubectl drain`'s evictions and `kubectl debug --copy-to`'s pods), as far as
+ * serviceaccount|quota|role|rolebinding|clusterrole|clusterrolebinding|deployment|job|cronjob|service|namespace|token|poddisruptionbudget`, `kubectl autoscale`'s autoscaling/v1 HorizontalPodAutoscaler, `kubectl create priorityclass`, client-go leader election's coordination/v1 Leases, `kubectl certificate approve|deny`'s CertificateSigningRequests, `kubectl drain`'s evictions and `kubectl debug --copy-to`'s pods), as far as
  * those generators and the usual clients fill them. Field numbers are those of Kubernetes' generated.proto files
- * (core/v1, apps/v1, rbac/v1, authentication/v1, policy/v1, autoscaling/v1, coordination/v1, scheduling/v1, meta/v1, intstr, resource). A field not described here that carries a value makes the
+ * (core/v1, apps/v1, rbac/v1, authentication/v1, policy/v1, autoscaling/v1, coordination/v1, scheduling/v1, certificates/v1, meta/v1, intstr, resource). A field not described here that carries a value makes the
  * body refused (protobuf-message.ts); `ignore` marks fields the server sets, read past whatever they hold.
  */
 const str = (json: string): FieldSpec => ({ json, type: 'string' });
@@ -266,6 +266,18 @@ export const PROTOBUF_MESSAGES: Record<string, Message> = {
     2: msg('spec', {
       1: str('holderIdentity'), 2: int('leaseDurationSeconds', true), 3: { json: 'acquireTime', type: 'microTime' }, 4: { json: 'renewTime', type: 'microTime' },
       5: int('leaseTransitions', true), 6: str('strategy'), 7: str('preferredHolder'),
+    }),
+  },
+  // kubectl certificate approve|deny: the request read back, with its new condition, through /approval.
+  'certificates.k8s.io/v1/CertificateSigningRequest': {
+    1: msg('metadata', objectMeta),
+    // The requester's fields are the server's (set on create, kept after): read past.
+    2: msg('spec', { 1: { json: 'request', type: 'bytes' }, 2: ignore('username'), 3: ignore('uid'), 4: ignore('groups'), 5: strs('usages'), 6: ignore('extra'), 7: str('signerName'), 8: int('expirationSeconds') }),
+    3: msg('status', {
+      1: msg('conditions', {
+        1: str('type'), 2: str('reason'), 3: str('message'), 4: { json: 'lastUpdateTime', type: 'time' }, 5: { json: 'lastTransitionTime', type: 'time' }, 6: str('status'),
+      }, { repeated: true }),
+      2: { json: 'certificate', type: 'bytes' },
     }),
   },
   'scheduling.k8s.io/v1/PriorityClass': { 1: msg('metadata', objectMeta), 2: int('value', true), 3: bool('globalDefault', true), 4: str('description'), 5: str('preemptionPolicy') },

@@ -22,7 +22,7 @@ function groups(defs: ResourceDefinition[]): Map<string, string[]> {
 }
 
 function subresources(d: ResourceDefinition): string[] {
-  return [...(d.subresources.status ? ['status'] : []), ...(d.subresources.scale ? ['scale'] : []), ...Object.keys(d.subresources.specFields ?? {})];
+  return [...(d.subresources.status ? ['status'] : []), ...(d.subresources.scale ? ['scale'] : []), ...Object.keys(d.subresources.specFields ?? {}), ...Object.keys(d.subresources.statusFields ?? {})];
 }
 
 /** apidiscovery.k8s.io/v2 for `/api` (scope core: the core group only) or `/apis` (every other group). */

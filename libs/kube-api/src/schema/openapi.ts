@@ -141,7 +141,7 @@ export function openApiV3Document(defs: ResourceDefinition[], groupVersion: stri
         delete: op('delete', { parameters: [param('dryRun', 'query'), param('propagationPolicy', 'query'), param('gracePeriodSeconds', 'query')] }),
       };
       // The status subresource and those writing one field of the spec (pods/ephemeralcontainers) take the whole object.
-      for (const sub of [...(d.subresources.status ? ['status'] : []), ...Object.keys(d.subresources.specFields ?? {})]) {
+      for (const sub of [...(d.subresources.status ? ['status'] : []), ...Object.keys(d.subresources.specFields ?? {}), ...Object.keys(d.subresources.statusFields ?? {})]) {
         paths[`${item}/${sub}`] = {
           parameters: [...common, param('name', 'path', true)],
           get: op('get'),

@@ -16,6 +16,7 @@ import { apiserverIdentity, IdentityLease } from './controllers/identity-lease';
 import { RoleAggregator } from './controllers/role-aggregator';
 import { GarbageCollector } from './controllers/garbage-collector';
 import { CrdController } from './customresources/crd.controller';
+import { CsrSigner } from './controllers/csr-signer';
 import { CustomResourceKinds } from './customresources/custom-resource-kinds';
 import { GatewayCore } from './core';
 import { nowTimestamp, prepareForCreate } from './handlers/object-rules';
@@ -62,6 +63,7 @@ export class ApiGateway {
   /** This replica's identity Lease in kube-system, renewed from the moment it listens. */
   private identityLease?: IdentityLease;
   private crds?: CrdController;
+  private csrSigner?: CsrSigner;
   /** Where this gateway listens, as the `kubernetes` EndpointSlice names it; known once it listens. */
   private endpoint?: GatewayEndpoint;
   private podTokens?: Subscription;
@@ -152,6 +154,8 @@ export class ApiGateway {
         this.rootCa.start();
         this.crds = new CrdController(core, logger);
         this.crds.start();
+        this.csrSigner = new CsrSigner(core, logger, { certPem: pki.caCertPem, keyPem: pki.caKeyPem });
+        this.csrSigner.start();
       },
       onDeposed: () => {
         this.gc?.stop();
@@ -161,6 +165,8 @@ export class ApiGateway {
         this.rootCa?.stop();
         this.crds?.stop();
         this.crds = undefined;
+        this.csrSigner?.stop();
+        this.csrSigner = undefined;
         this.gc = undefined;
         this.aggregator = undefined;
         this.serviceAccounts = undefined;
@@ -188,7 +194,8 @@ export class ApiGateway {
     const auditDeps = { log: this.audit, registry, auth, rbac: readModelLookups(readModel), logger, metrics };
     const audit = auditHook(auditDeps);
     const handler = new ApiRequestHandler(core, auth, () => this.ready, audit);
-    const server = createServer({ key: pki.keyPem, cert: pki.certPem }, handler.handle);
+    // Clients may show a certificate the cluster's CA signed (an approved CertificateSigningRequest): asked for, never required.
+    const server = createServer({ key: pki.keyPem, cert: pki.certPem, ca: pki.caCertPem, requestCert: true, rejectUnauthorized: false }, handler.handle);
     // kubectl exec / port-forward: WebSocket and SPDY upgrades (streams/upgrade.ts).
     server.on('upgrade', new StreamUpgrades(core, auth, upgradeAudit(auditDeps)).handle);
     // Watches stay open for as long as the client wants them.

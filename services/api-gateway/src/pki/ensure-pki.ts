@@ -7,6 +7,8 @@ import { readIfExists, writeFileAtomic } from './pki-files';
 
 export interface Pki {
   caCertPem: string;
+  /** The CA's key: the gateway that leads signs approved client certificate requests with it (controllers/csr-signer.ts). */
+  caKeyPem: string;
   certPem: string;
   keyPem: string;
 }
@@ -60,7 +62,7 @@ export async function ensurePki(dir: string, sans: string[]): Promise<Pki> {
     await writeFileAtomic(files.key, serving.keyPem, 0o600);
     await writeFileAtomic(files.cert, serving.certPem, 0o644);
   }
-  return { caCertPem: ca.certPem, certPem: serving.certPem, keyPem: serving.keyPem };
+  return { caCertPem: ca.certPem, caKeyPem: ca.keyPem, certPem: serving.certPem, keyPem: serving.keyPem };
 }
 
 async function readPair(keyFile: string, certFile: string): Promise<KeyAndCert | undefined> {

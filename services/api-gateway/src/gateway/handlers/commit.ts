@@ -1,5 +1,7 @@
 import { ObjectEventTypes, qualifiedResource } from '@openpacific/contracts';
-import { conflict, invalid } from '@openpacific/kube-api';
+import { authorize } from '@openpacific/authz';
+import { conflict, forbidden, invalid } from '@openpacific/kube-api';
+import { readModelLookups } from '../auth/rbac-lookups';
 import { strategyFor } from './kind-strategies';
 import { VersionConflictError } from '@openpacific/event-store';
 import { GatewayCore, ResourceRequest } from '../core';
@@ -21,14 +23,20 @@ export async function commitUpdate(
   next: any,
   dryRun: boolean,
 ): Promise<any> {
-  if (r.target.subresource !== 'status') next = strategyFor(served.def).prepareUpdate?.(stored.object, next) ?? next;
-  if (sameObject(next, stored.object)) return stored.object;
-  if (r.target.subresource !== 'status') {
-    const strategy = strategyFor(served.def);
-    const causes = [...(strategy.validate?.(next) ?? []), ...(strategy.validateUpdate?.(stored.object, next, r.target.subresource) ?? [])];
-    if (causes.length > 0) throw invalid(served.def.kind, next.metadata.name, served.def.group, causes);
-  }
   const subresource = r.target.subresource;
+  const strategy = strategyFor(served.def);
+  if (subresource !== 'status') next = strategy.prepareUpdate?.(stored.object, next, subresource) ?? next;
+  else next = strategy.prepareStatusUpdate?.(stored.object, next) ?? next;
+  if (sameObject(next, stored.object)) return stored.object;
+  const causes = subresource !== 'status'
+    ? [...(strategy.validate?.(next) ?? []), ...(strategy.validateUpdate?.(stored.object, next, subresource) ?? [])]
+    : (strategy.validateStatusUpdate?.(stored.object, next) ?? []);
+  if (causes.length > 0) throw invalid(served.def.kind, next.metadata.name, served.def.group, causes);
+  const refusal = strategy.authorizeWrite?.({
+    user: r.user, subresource, old: stored.object, next,
+    allowed: (attrs) => authorize({ ...attrs, user: r.user, resourceRequest: true }, readModelLookups(core.readModel)).allowed,
+  });
+  if (refusal) throw forbidden(refusal);
   const deleting = readyToDelete(served.def, next);
   return core.writer.write({
     served,

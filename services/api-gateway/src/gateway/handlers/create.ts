@@ -44,7 +44,7 @@ export async function createObject(core: GatewayCore, r: ResourceRequest, body: 
   const storage = core.registry.storage(served.resource);
   const strategy = strategyFor(served.def);
   let prepared = prepareForCreate(served.def, convertObject(obj, storage), namespace);
-  const ctx = { readModel: core.readModel, serviceCIDR: core.serviceCIDR };
+  const ctx = { readModel: core.readModel, serviceCIDR: core.serviceCIDR, user: r.user };
   if (strategy.defaults) prepared = strategy.defaults(prepared, ctx);
   const kindCauses = [...(strategy.validateCreate?.(prepared, ctx) ?? []), ...(strategy.validate?.(prepared) ?? [])];
   if (kindCauses.length > 0) throw invalid(served.def.kind, prepared.metadata.name, served.def.group, kindCauses);

@@ -14,6 +14,7 @@ import { setsKindStrategies } from './sets.strategy';
 import { policyKindStrategies } from './policy.strategy';
 import { autoscalingKindStrategies } from './autoscaling.strategy';
 import { schedulingKindStrategies } from './scheduling.strategy';
+import { certificatesKindStrategies } from './csr.strategy';
 import { admissionPolicyKindStrategies } from './admission-policy.strategy';
 import { serviceKindStrategies } from './service.strategy';
 import { networkPolicyKindStrategies } from './networkpolicy.strategy';
@@ -36,6 +37,18 @@ export interface StrategyContext {
   readModel: ReadModel;
   /** The /16 cluster IPs come from (SERVICE_CIDR). */
   serviceCIDR: string;
+  /** Who creates it (a CertificateSigningRequest records its requester). */
+  user?: { username: string; groups: string[] };
+}
+
+/** An update as an admission check that looks at who writes sees it (kube's CertificateApproval, CertificateSigning). */
+export interface WriterCheck {
+  user: { username: string; groups: string[] };
+  subresource?: string;
+  old: any;
+  next: any;
+  /** Whether RBAC lets the writer do this (a resource request; the user is the writer's). */
+  allowed(attrs: { verb: string; apiGroup: string; resource: string; name?: string; namespace?: string }): boolean;
 }
 
 /** What a kind adds to the generic create/update rules: defaults and validation the schema cannot express. */
@@ -44,8 +57,14 @@ export interface KindStrategy {
   validate?(obj: any): StatusCause[];
   /** Only on create, besides `validate`. */
   validateCreate?(obj: any, ctx: StrategyContext): StatusCause[];
-  /** On an update of the object (not its status), before validation: what a mutating webhook does. */
-  prepareUpdate?(old: any, next: any): any;
+  /** On an update of the object (or through a subresource other than status), before validation: what a mutating webhook does. */
+  prepareUpdate?(old: any, next: any, subresource?: string): any;
+  /** On a status update, before validation (a status update is otherwise taken as sent). */
+  prepareStatusUpdate?(old: any, next: any): any;
+  /** On a status update: what the kind's status may not be (status updates are otherwise not checked beyond the schema). */
+  validateStatusUpdate?(old: any, next: any): StatusCause[];
+  /** Why the writer may not make this update (the whole 403 message), if it may not. */
+  authorizeWrite?(check: WriterCheck): string | undefined;
   /** `subresource`: written through one that writes part of the spec (`ephemeralcontainers`); absent for the object itself. */
   validateUpdate?(old: any, next: any, subresource?: string): StatusCause[];
   /** Why the object may not be deleted (the whole 403 message), if it may not. */
@@ -101,6 +120,7 @@ const strategies: Record<string, KindStrategy> = {
   ...ingressKindStrategies,
   ...endpointsKindStrategies,
   ...coordinationKindStrategies,
+  ...certificatesKindStrategies,
   ...webhookKindStrategies,
   'run.tanzu.vmware.com/TanzuKubernetesCluster': { validate: validateTanzuKubernetesCluster, validateUpdate: validateTanzuKubernetesClusterUpdate },
   '/Secret': { defaults: (s) => fillServiceAccountToken(normalizeSecret(s)), validate: validateServiceAccountTokenSecret, prepareUpdate: (_old, next) => normalizeSecret(next) },

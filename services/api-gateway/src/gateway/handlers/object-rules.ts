@@ -63,10 +63,21 @@ export function prepareForStatusUpdate(old: any, incoming: any): any {
 
 /**
  * The new state of an object written through one of its subresources that take the whole object: `status`, or one
- * that writes one field of the spec (`ephemeralcontainers`); anything else is an update of the object itself.
+ * that writes one field of the spec (`ephemeralcontainers`) or of the status (`approval`); anything else is an
+ * update of the object itself.
  */
 export function prepareForSubresourceUpdate(def: ResourceDefinition, subresource: string | undefined, old: any, incoming: any): any {
   if (subresource === 'status') return prepareForStatusUpdate(old, incoming);
+  const statusField = subresource ? def.subresources.statusFields?.[subresource] : undefined;
+  if (statusField) {
+    const out = structuredClone(old);
+    delete out.metadata.resourceVersion;
+    const value = incoming.status?.[statusField];
+    out.status ??= {};
+    if (value === undefined) delete out.status[statusField];
+    else out.status[statusField] = structuredClone(value);
+    return out;
+  }
   const field = subresource ? def.subresources.specFields?.[subresource] : undefined;
   if (!field) return prepareForUpdate(def, old, incoming);
   const out = structuredClone(old);

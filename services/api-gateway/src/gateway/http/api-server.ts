@@ -93,8 +93,10 @@ export class ApiRequestHandler {
     const scale = target.subresource === 'scale' && !!target.served.def.subresources.scale && target.name !== undefined;
     const token = target.subresource === 'token' && target.served.def.kind === 'ServiceAccount' && target.served.def.group === '' && target.name !== undefined;
     const eviction = target.subresource === 'eviction' && target.served.def.kind === 'Pod' && target.served.def.group === '' && target.name !== undefined;
-    // Like status, a subresource writing one field of the spec (pods/ephemeralcontainers) is the object itself to GET, PUT and PATCH.
-    const objectLike = (target.subresource === 'status' && target.served.def.subresources.status) || !!target.served.def.subresources.specFields?.[target.subresource ?? ''];
+    // Like status, a subresource writing one field of the spec (pods/ephemeralcontainers) or of the status
+    // (certificatesigningrequests/approval) is the object itself to GET, PUT and PATCH.
+    const subresources = target.served.def.subresources;
+    const objectLike = (target.subresource === 'status' && subresources.status) || !!subresources.specFields?.[target.subresource ?? ''] || !!subresources.statusFields?.[target.subresource ?? ''];
     if (target.subresource && !podLog && !scale && !token && !eviction && !objectLike) {
       throw notFound('', r.url.pathname);
     }

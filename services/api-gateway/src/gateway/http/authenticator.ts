@@ -1,6 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import { unauthorized } from '@openpacific/kube-api';
 import { Actor } from '../store/object-writer';
 
@@ -13,7 +14,9 @@ interface TokenEntry {
 export type TokenSource = (token: string, digest: Buffer) => Actor | undefined;
 
 /**
- * Bearer tokens: the admin's (kept as a SHA-256 digest, compared in constant time), then each
+ * Client certificates signed by the cluster's CA (the TLS server asks for one and checks it against the CA): the
+ * common name is the user, each organization a group, as kube-apiserver's x509 authenticator reads them; tried first,
+ * as there. Then bearer tokens: the admin's (kept as a SHA-256 digest, compared in constant time), then each
  * source in turn. Every authenticated user is in `system:authenticated`. Unknown tokens are a 401.
  * A request is authenticated once however often it is asked about (the audit hook, then the router);
  * no user is kept across requests, so a revoked token (a users.json change, a deleted token Secret)
@@ -26,6 +29,8 @@ export class Authenticator {
   private readonly sources: TokenSource[] = [];
   private readonly authenticated = new WeakMap<IncomingMessage, Actor>();
   private readonly connectionTokens = new WeakMap<Socket, { token: string; digest: Buffer }>();
+  /** Each connection's certificate user (null: none, or not one the CA signed). */
+  private readonly connectionCertificates = new WeakMap<Socket, Actor | null>();
 
   addToken(token: string, user: Actor): void {
     this.tokens.push({ digest: digest(token), user });
@@ -38,6 +43,11 @@ export class Authenticator {
   authenticate(req: IncomingMessage): Actor {
     const known = this.authenticated.get(req);
     if (known) return known;
+    const certified = this.certificateUser(req.socket as TLSSocket | null);
+    if (certified) {
+      this.authenticated.set(req, certified);
+      return certified;
+    }
     const header = req.headers.authorization ?? '';
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
     if (!match) throw unauthorized();
@@ -52,6 +62,23 @@ export class Authenticator {
     const user = entry?.user ?? this.sources.reduce<Actor | undefined>((found, source) => found ?? source(token, d), undefined);
     if (!user) return undefined;
     return user.groups.includes('system:authenticated') ? user : { ...user, groups: [...user.groups, 'system:authenticated'] };
+  }
+
+  /**
+   * The user a verified client certificate names (CN, and O as groups); none without a certificate, or with one the
+   * CA did not sign or that has expired (a bearer token may still authenticate the request then, as in kube-apiserver's
+   * union of authenticators). Read once per connection.
+   */
+  private certificateUser(socket: TLSSocket | null): Actor | undefined {
+    if (!socket || typeof socket.getPeerCertificate !== 'function' || !socket.authorized) return undefined;
+    const cached = this.connectionCertificates.get(socket);
+    if (cached !== undefined) return cached ?? undefined;
+    const subject = socket.getPeerCertificate().subject as Record<string, string | string[]> | undefined;
+    const list = (v: string | string[] | undefined) => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
+    const name = list(subject?.CN)[0];
+    const user = name ? { username: name, groups: [...list(subject?.O).filter((g) => g !== 'system:authenticated'), 'system:authenticated'] } : null;
+    this.connectionCertificates.set(socket, user);
+    return user ?? undefined;
   }
 
   /** The token's SHA-256, hashed again only when the connection sends another token than last time. */

@@ -1,0 +1,74 @@
+import { CERTIFICATE_SIGNING_REQUESTS_RESOURCE, KUBE_APISERVER_CLIENT_SIGNER, ObjectEventTypes } from '@openpacific/contracts';
+import { KeyAndCert, signCertificateRequest } from '@openpacific/kube-api';
+import { PassLoop } from '@openpacific/objects';
+import type { Logger } from '@openpacific/service-kit';
+import { GatewayCore } from '../core';
+import { certificatePem, requestPem } from '../handlers/csr.strategy';
+import { Actor } from '../store/object-writer';
+import { commitUpdateInternal } from './internal-update';
+
+const ACTOR: Actor = { username: 'system:serviceaccount:kube-system:certificate-controller', groups: ['system:serviceaccounts', 'system:serviceaccounts:kube-system'] };
+/** kube-controller-manager's --cluster-signing-duration default: a year; a request's expirationSeconds may ask for less. */
+export const CLUSTER_SIGNING_SECONDS = 365 * 24 * 3600;
+const CLIENT_OPTIONAL_USAGES = ['digital signature', 'key encipherment'];
+
+/** Why the kube-apiserver-client signer refuses these usages (kube's words), if it does. */
+export function clientUsagesProblem(usages: string[]): string | undefined {
+  for (const u of usages) if (u !== 'client auth' && !CLIENT_OPTIONAL_USAGES.includes(u)) return `invalid usage for client certificate: ${u}`;
+  return usages.includes('client auth') ? undefined : 'missing required usage for client certificate: client auth';
+}
+
+const has = (csr: any, type: string) => ((csr.status?.conditions ?? []) as any[]).some((c) => c?.type === type && c?.status === 'True');
+
+/**
+ * kube-controller-manager's csrsigning controller for the `kubernetes.io/kube-apiserver-client` signer: an approved
+ * request (not denied, not failed, no certificate yet) is signed by the cluster's CA, for its expirationSeconds or a
+ * year, whichever is shorter, with the usages it asked for; usages a client certificate may not have make it Failed
+ * (SignerValidationFailure) instead. The gateway accepts such certificates from clients (x509 authentication:
+ * CN the user, O the groups). Other signers' requests are left for their own signers. Run by the gateway that
+ * leads garbage collection.
+ */
+export class CsrSigner {
+  private readonly loop: PassLoop;
+  private unsubscribe?: () => void;
+
+  constructor(private readonly core: GatewayCore, private readonly logger: Logger, private readonly ca: KeyAndCert, opts = { debounceMs: 20, resyncMs: 30_000 }) {
+    this.loop = new PassLoop(() => this.pass(), { ...opts, onError: (err) => logger.warn('certificate signer pass failed', { error: (err as Error).message }) });
+  }
+
+  start(): void {
+    this.unsubscribe = this.core.hub.subscribe((change) => {
+      if (change.resource === CERTIFICATE_SIGNING_REQUESTS_RESOURCE) this.loop.schedule();
+    });
+    this.loop.start();
+  }
+
+  stop(): void {
+    this.unsubscribe?.();
+    this.loop.stop();
+  }
+
+  private async pass(): Promise<void> {
+    for (const stored of this.core.readModel.list(CERTIFICATE_SIGNING_REQUESTS_RESOURCE)) {
+      const csr = stored.object;
+      if (csr.spec?.signerName !== KUBE_APISERVER_CLIENT_SIGNER || !has(csr, 'Approved') || has(csr, 'Denied') || has(csr, 'Failed') || certificatePem(csr)) continue;
+      const problem = clientUsagesProblem(csr.spec.usages ?? []);
+      let certificate: string | undefined;
+      if (!problem) {
+        const seconds = Math.min(csr.spec.expirationSeconds ?? CLUSTER_SIGNING_SECONDS, CLUSTER_SIGNING_SECONDS);
+        certificate = await signCertificateRequest(this.ca, requestPem(csr) ?? '', csr.spec.usages, seconds);
+      }
+      const at = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+      const written = await commitUpdateInternal(this.core, CERTIFICATE_SIGNING_REQUESTS_RESOURCE, stored, (next) => {
+        next.status ??= {};
+        if (certificate) next.status.certificate = Buffer.from(certificate).toString('base64');
+        else {
+          next.status.conditions = [...(next.status.conditions ?? []), {
+            type: 'Failed', status: 'True', reason: 'SignerValidationFailure', message: problem, lastUpdateTime: at, lastTransitionTime: at,
+          }];
+        }
+      }, ACTOR, ObjectEventTypes.statusUpdated);
+      if (written) this.logger.info(certificate ? 'certificate signed' : 'certificate request failed', { csr: csr.metadata.name, requestor: csr.spec.username, ...(problem ? { problem } : {}) });
+    }
+  }
+}
