@@ -68,6 +68,34 @@ spec:
   validationActions: [Warn]
 `;
 
+const scaleLimitPolicy = `apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicy
+metadata:
+  name: scale-limit.example.com
+spec:
+  matchConstraints:
+    resourceRules:
+    - apiGroups: ["apps"]
+      apiVersions: ["v1"]
+      operations: ["UPDATE"]
+      resources: ["deployments/scale"]
+  validations:
+  - expression: "object.kind == 'Scale' && object.spec.replicas <= 4"
+    messageExpression: "request.kind.group + '/' + request.kind.version + ' ' + request.kind.kind + ' of ' + request.resource.resource + '/' + request.subResource + ' allows at most 4 replicas'"
+---
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicyBinding
+metadata:
+  name: scale-limit-test.example.com
+spec:
+  policyName: scale-limit.example.com
+  validationActions: [Deny]
+  matchResources:
+    namespaceSelector:
+      matchLabels:
+        environment: test
+`;
+
 describe('validating admission policies', () => {
   let cluster: TestCluster;
   const kubectl = (args: string[], input?: string) => cluster.kubectl(args, input === undefined ? undefined : { input });
@@ -140,5 +168,24 @@ describe('validating admission policies', () => {
     expect((await kubectl(['get', 'validatingadmissionpolicy', 'bad.example.com'])).code).not.toBe(0);
     const both = await kubectl(['apply', '-f', '-'], teamLabelPolicy.split('---')[1].replace('[Warn]', '[Deny, Warn]'));
     expect(both.stderr).toContain('spec.validationActions: Invalid value: []admissionregistration.ValidationAction{"Deny", "Warn"}: must not contain both Deny and Warn');
+  });
+
+  it('judges kubectl scale as kube-apiserver does: by a policy on deployments/scale, on the Scale, not by one on deployments', async () => {
+    const replicas = async () => JSON.parse((await kubectl(['get', 'deployment', 'small', '-n', 'vap-test', '-o', 'json'])).stdout).spec.replicas;
+    // replica-limit (at most 3) lists `deployments` alone: an update through /scale is not one it sees.
+    const scaled = await kubectl(['scale', 'deployment', 'small', '-n', 'vap-test', '--replicas=4']);
+    expect(scaled.stderr).toBe('');
+    expect(scaled.stdout.trim()).toBe('deployment.apps/small scaled');
+    expect(await replicas()).toBe(4);
+
+    expect((await kubectl(['apply', '-f', '-'], scaleLimitPolicy)).code).toBe(0);
+    const refused = await kubectl(['scale', 'deployment', 'small', '-n', 'vap-test', '--replicas=5']);
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toContain(
+      "ValidatingAdmissionPolicy 'scale-limit.example.com' with binding 'scale-limit-test.example.com' denied request: autoscaling/v1 Scale of deployments/scale allows at most 4 replicas",
+    );
+    expect(await replicas()).toBe(4);
+    expect((await kubectl(['scale', 'deployment', 'small', '-n', 'vap-test', '--replicas=1'])).code).toBe(0);
+    expect(await replicas()).toBe(1);
   });
 });

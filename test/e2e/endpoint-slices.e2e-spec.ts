@@ -28,6 +28,7 @@ const service = (name: string, clusterIP?: string) => ({
  * A Service of 150 pods on simulated hosts (SIM_FLEET_HOSTS: pods run nowhere, so the test listens on their
  * addresses itself), through the real kubectl: its EndpointSlices hold at most 100 endpoints each, are rewritten in
  * place on scale down, and come down to one placeholder at zero; the Service proxies to, and cluster DNS lists, all.
+ * The slices carry the Service's labels (relabelled when those change), a headless Service's the headless mark.
  */
 describe('EndpointSlices of a Service with many pods', () => {
   let cluster: TestCluster;
@@ -96,6 +97,20 @@ describe('EndpointSlices of a Service with many pods', () => {
     const resolver = new Resolver({ timeout: 3000, tries: 2 });
     resolver.setServers([clusterDnsAddress(cluster.network)]);
     await eventually(async () => expect((await resolver.resolve4('web-peers.default.svc.cluster.local')).sort()).toEqual(ips), { timeoutMs: 20_000 });
+
+    // The headless Service's slices are marked so; the Service's own labels are copied to its slices, and a change
+    // of them relabels the same slices (their endpoints as they were), as kube's endpointslice controller does.
+    const own = (svc: string) => ({ 'kubernetes.io/service-name': svc, 'endpointslice.kubernetes.io/managed-by': 'endpointslice-controller.k8s.io' });
+    for (const s of await slices('web-peers')) expect(s.metadata.labels).toEqual({ ...own('web-peers'), 'service.kubernetes.io/headless': '' });
+    const named = (await slices('web')).map((s) => [s.metadata.name, s.endpoints]).sort();
+    expect((await cluster.kubectl(['label', 'service', 'web', 'tier=front', 'team=shop'])).code).toBe(0);
+    await eventually(async () => {
+      const web = await slices('web');
+      for (const s of web) expect(s.metadata.labels).toEqual({ ...own('web'), tier: 'front', team: 'shop' });
+      expect(web.map((s) => [s.metadata.name, s.endpoints]).sort()).toEqual(named);
+    }, { timeoutMs: 30_000, intervalMs: 1000 });
+    const selected = await cluster.kubectl(['get', 'endpointslices', '-l', 'tier=front', '-o', 'name']);
+    expect(selected.stdout.trim().split('\n').sort()).toEqual(named.map(([name]) => `endpointslice.discovery.k8s.io/${name}`));
   }, 240_000);
 
   it('rewrites the slices in place on scale down and keeps one placeholder at zero', async () => {
@@ -120,5 +135,13 @@ describe('EndpointSlices of a Service with many pods', () => {
     const resolver = new Resolver({ timeout: 3000, tries: 2 });
     resolver.setServers([clusterDnsAddress(cluster.network)]);
     await expect(resolver.resolve4('web-peers.default.svc.cluster.local')).rejects.toMatchObject({ code: 'ENODATA' });
+
+    // The placeholder follows the Service's labels too: a label removed, another changed.
+    expect((await cluster.kubectl(['label', 'service', 'web', 'team-', 'tier=back', '--overwrite'])).code).toBe(0);
+    await eventually(async () => {
+      const web = await slices('web');
+      expect(web.map((s) => s.metadata.labels)).toEqual([{ 'kubernetes.io/service-name': 'web', 'endpointslice.kubernetes.io/managed-by': 'endpointslice-controller.k8s.io', tier: 'back' }]);
+      expect(before).toContain(web[0].metadata.name);
+    }, { timeoutMs: 30_000, intervalMs: 1000 });
   }, 150_000);
 });

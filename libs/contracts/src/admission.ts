@@ -6,11 +6,22 @@ export interface AdmissionRequest {
   resource: { group: string; version: string; resource: string };
   subResource?: string;
   kind: string;
+  /**
+   * The group and version of `kind` where they are not the resource's: a subresource with a kind of its own
+   * (`scale`, whose kind is autoscaling/v1 Scale for every resource that has it).
+   */
+  kindGroupVersion?: { group: string; version: string };
   namespace?: string;
   name?: string;
   object?: unknown;
   oldObject?: unknown;
   dryRun: boolean;
+}
+
+/** The request's kind as an AdmissionReview names it (`kind` and `requestKind`). */
+export function admissionKindOf(request: Pick<AdmissionRequest, 'resource' | 'kind' | 'kindGroupVersion'>): { group: string; version: string; kind: string } {
+  const { group, version } = request.kindGroupVersion ?? request.resource;
+  return { group, version, kind: request.kind };
 }
 
 export interface AdmissionResponse {

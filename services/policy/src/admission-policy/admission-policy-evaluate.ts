@@ -1,4 +1,4 @@
-import type { AdmissionRequest } from '@openpacific/contracts';
+import { admissionKindOf, AdmissionRequest } from '@openpacific/contracts';
 import { CelProgram, compilePolicyExpression, evalError, isEvaluationError, PolicyExpressionPlace, toCel } from '@openpacific/kube-api';
 
 /** One expression of a policy, compiled (or why it does not compile: a policy written before it was checked). */
@@ -56,12 +56,13 @@ export interface PolicyInputs {
 /** kube-apiserver's `request` variable: the admission request as an AdmissionReview carries it. */
 export function requestVariable(request: AdmissionRequest): Map<string, unknown> {
   const { group, version, resource } = request.resource;
+  const kind = admissionKindOf(request);
   return toCel(undefined, {
     uid: request.uid,
-    kind: { group, version, kind: request.kind },
+    kind,
     resource: { group, version, resource },
     subResource: request.subResource ?? '',
-    requestKind: { group, version, kind: request.kind },
+    requestKind: kind,
     requestResource: { group, version, resource },
     requestSubResource: request.subResource ?? '',
     name: request.name ?? '',

@@ -132,6 +132,30 @@ describe('ValidatingAdmissionPolicy admitter', () => {
   });
 });
 
+describe('a write through /scale', () => {
+  const scale = (replicas: number) => ({ kind: 'Scale', apiVersion: 'autoscaling/v1', metadata: { name: 'web', namespace: 'test' }, spec: { replicas }, status: { replicas: 1 } });
+  const scaling = (replicas: number): AdmissionRequest => ({
+    ...deployment('test', 1), operation: 'UPDATE', subResource: 'scale', kind: 'Scale', kindGroupVersion: { group: 'autoscaling', version: 'v1' }, object: scale(replicas), oldObject: scale(1),
+  });
+  const scaleRules = [{ apiGroups: ['apps'], apiVersions: ['v1'], operations: ['UPDATE'], resources: ['deployments/scale'], scope: '*' }];
+
+  it('is judged by a policy on deployments/scale, on the Scale, with request.kind autoscaling/v1 Scale; not by one on deployments', async () => {
+    const onScale = policy('scale-limit', {
+      matchConstraints: matchAll(scaleRules),
+      validations: [{ expression: 'object.spec.replicas <= 4', messageExpression: "request.kind.group + '/' + request.kind.version + ' ' + request.requestKind.kind + ' of ' + request.resource.resource + '/' + request.subResource + ', ' + object.kind" }],
+    });
+    const admitter = world([VAPS, onScale], [BINDINGS, binding('scale-limit-binding', { policyName: 'scale-limit', validationActions: ['Deny'] })]);
+    expect(await admitter.admit(scaling(4))).toEqual({ allowed: true });
+    expect(await admitter.admit(scaling(5))).toMatchObject({ allowed: false, status: { code: 422, message: expect.stringContaining('denied request: autoscaling/v1 Scale of deployments/scale, Scale') } });
+    // The same replicas through the Deployment itself are no /scale request.
+    expect(await admitter.admit({ ...deployment('test', 5), operation: 'UPDATE' })).toEqual({ allowed: true });
+
+    const onDeployments = world([VAPS, replicaPolicy], [BINDINGS, binding('demo-binding', { policyName: 'demo-policy.example.com', validationActions: ['Deny'] })]);
+    expect(await onDeployments.admit(scaling(9))).toEqual({ allowed: true });
+    expect((await onDeployments.admit({ ...deployment('test', 9), operation: 'UPDATE' })).allowed).toBe(false);
+  });
+});
+
 describe('resource rules', () => {
   const request = (subResource?: string, operation: AdmissionRequest['operation'] = 'UPDATE'): AdmissionRequest => ({ ...deployment('test', 1), operation, subResource });
   const rule = (resources: string[], extra: any = {}) => ({ apiGroups: ['apps'], apiVersions: ['*'], operations: ['*'], resources, ...extra });

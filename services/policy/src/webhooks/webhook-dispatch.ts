@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { AdmissionRequest, AdmissionResponse } from '@openpacific/contracts';
+import { admissionKindOf, AdmissionRequest, AdmissionResponse } from '@openpacific/contracts';
 import type { ReadModel } from '@openpacific/objects';
 import type { AdmissionContext, AdmissionVerdict } from '../admission/admitter';
 import type { PolicyState } from '../state/policy-state';
@@ -42,8 +42,7 @@ export class Refusal extends Error {
 
 /** AdmissionReview.request (admission.k8s.io/v1) for a request, `object` being the object as the previous webhooks left it. */
 export function reviewRequestOf(request: AdmissionRequest, object: unknown): any {
-  const { group, version } = request.resource;
-  const kind = { group, version, kind: request.kind };
+  const kind = admissionKindOf(request);
   const options = { CREATE: 'CreateOptions', UPDATE: 'UpdateOptions', DELETE: 'DeleteOptions', CONNECT: undefined }[request.operation];
   return {
     uid: randomUUID(),

@@ -66,4 +66,25 @@ describe('which webhooks a request goes to', () => {
     expect(evaluateConditions([{ name: 'bad', expression: 'object.spec.missing == 1' }], review)).toEqual({ error: expect.stringMatching(/^matchCondition "bad" failed evaluating: /) });
     expect(evaluateConditions([{ name: 'str', expression: "'x'" }], review)).toEqual({ error: 'matchCondition "str" did not evaluate to a boolean' });
   });
+
+  it('names a /scale request as kube-apiserver does: resource the parent\'s, kind and requestKind autoscaling/v1 Scale', () => {
+    const scale = (replicas: number) => ({ kind: 'Scale', apiVersion: 'autoscaling/v1', metadata: { name: 'web', namespace: 'shop' }, spec: { replicas }, status: { replicas: 2 } });
+    const scaling = request({
+      operation: 'UPDATE', resource: { group: 'apps', version: 'v1', resource: 'deployments' }, subResource: 'scale',
+      kind: 'Scale', kindGroupVersion: { group: 'autoscaling', version: 'v1' }, object: scale(5), oldObject: scale(2),
+    });
+    const review = reviewRequestOf(scaling, scaling.object);
+    expect(review).toMatchObject({
+      kind: { group: 'autoscaling', version: 'v1', kind: 'Scale' }, requestKind: { group: 'autoscaling', version: 'v1', kind: 'Scale' },
+      resource: { group: 'apps', version: 'v1', resource: 'deployments' }, requestResource: { group: 'apps', version: 'v1', resource: 'deployments' },
+      subResource: 'scale', requestSubResource: 'scale', operation: 'UPDATE', object: scale(5), oldObject: scale(2),
+    });
+    // A rule on the parent does not take it; one on its scale subresource does.
+    const update = (resources: string[]) => rule({ operations: ['UPDATE'], apiGroups: ['apps'], resources });
+    expect(rulesMatch([update(['deployments'])], scaling)).toBe(false);
+    expect(rulesMatch([update(['deployments/scale'])], scaling)).toBe(true);
+    expect(evaluateConditions([{ name: 'scale', expression: "request.kind.kind == 'Scale' && object.spec.replicas > oldObject.spec.replicas" }], review)).toEqual({ matched: true });
+    // Any other request's kind is in the resource's group and version.
+    expect(reviewRequestOf(request(), request().object).kind).toEqual({ group: '', version: 'v1', kind: 'Pod' });
+  });
 });

@@ -1,4 +1,4 @@
-import { DesiredEndpoint, MAX_ENDPOINTS_PER_SLICE, planSlices, SliceContent, SlicePlan } from './endpoint-slicing';
+import { DesiredEndpoint, MAX_ENDPOINTS_PER_SLICE, planSlices, serviceSliceLabels, SliceContent, SlicePlan } from './endpoint-slicing';
 
 const HTTP = [{ name: 'http', port: 8080, protocol: 'TCP' }];
 const ip = (i: number) => `10.64.${Math.floor(i / 250)}.${(i % 250) + 1}`;
@@ -131,5 +131,42 @@ describe('planSlices (the endpointslice reconciler)', () => {
     const slices = [slice('web-a', { ports: HTTP, endpoints: want([0, 1]).map((d) => d.endpoint) }), slice('web-b', { ports: HTTP, endpoints: want([1]).map((d) => d.endpoint) })];
     const plan = planSlices(slices, want([0, 1]));
     expect(plan).toEqual({ create: [], update: [], delete: ['web-b'] });
+  });
+
+  it('rewrites a slice labelled otherwise than the Service now is with its endpoints, and fills it first', () => {
+    const old = { 'kubernetes.io/service-name': 'web', 'endpointslice.kubernetes.io/managed-by': 'endpointslice-controller.k8s.io', tier: 'front' };
+    const now = { ...old, tier: 'back' };
+    const labelled = (name: string, content: SliceContent, labels: Record<string, string>) => ({ ...slice(name, content), metadata: { name, labels } });
+    const slices = [labelled('web-a', { ports: HTTP, endpoints: want(range(0, 100)).map((d) => d.endpoint) }, now), labelled('web-b', { ports: HTTP, endpoints: want(range(100, 130)).map((d) => d.endpoint) }, old)];
+    expect(planSlices(slices, want(range(0, 130)), MAX_ENDPOINTS_PER_SLICE, now)).toEqual({ create: [], update: [{ name: 'web-b', content: { ports: HTTP, endpoints: want(range(100, 130)).map((d) => d.endpoint) } }], delete: [] });
+    // Labels alike in another key order are the same labels: nothing to write.
+    const reordered = Object.fromEntries(Object.entries(now).reverse());
+    expect(planSlices([slices[0]], want(range(0, 100)), MAX_ENDPOINTS_PER_SLICE, reordered)).toEqual({ create: [], update: [], delete: [] });
+    // New endpoints go into the slice being relabelled anyway, not a new one.
+    const plan = planSlices(slices, want(range(0, 135)), MAX_ENDPOINTS_PER_SLICE, now);
+    expect(plan.create).toEqual([]);
+    expect(plan.update.map((u) => [u.name, u.content.endpoints.length])).toEqual([['web-b', 35]]);
+    // A placeholder labelled otherwise is rewritten in place; one labelled alike is kept.
+    const placeholder = labelled('web-p', { ports: [], endpoints: [] }, old);
+    expect(planSlices([placeholder], [], MAX_ENDPOINTS_PER_SLICE, now)).toEqual({ create: [], update: [{ name: 'web-p', content: { ports: [], endpoints: [] } }], delete: [] });
+    expect(planSlices([placeholder], [], MAX_ENDPOINTS_PER_SLICE, old)).toEqual({ create: [], update: [], delete: [] });
+  });
+});
+
+describe('serviceSliceLabels (the endpointslice controller\'s setEndpointSliceLabels)', () => {
+  const service = (labels: Record<string, string> | undefined, clusterIP?: string) => ({ metadata: { name: 'web', labels }, spec: { ...(clusterIP !== undefined ? { clusterIP } : {}) } });
+
+  it('copies the Service\'s labels and sets the service name and managed-by, overriding the Service\'s own of those keys', () => {
+    expect(serviceSliceLabels(service({ app: 'web', 'kubernetes.io/service-name': 'other', 'endpointslice.kubernetes.io/managed-by': 'me' }, '10.96.0.10'))).toEqual({
+      app: 'web', 'kubernetes.io/service-name': 'web', 'endpointslice.kubernetes.io/managed-by': 'endpointslice-controller.k8s.io',
+    });
+    expect(serviceSliceLabels(service(undefined, '10.96.0.10'))).toEqual({ 'kubernetes.io/service-name': 'web', 'endpointslice.kubernetes.io/managed-by': 'endpointslice-controller.k8s.io' });
+  });
+
+  it('marks the slices of a Service without a cluster IP headless, and only those, whatever the Service\'s own label says', () => {
+    const headless = { 'service.kubernetes.io/headless': '', 'kubernetes.io/service-name': 'web', 'endpointslice.kubernetes.io/managed-by': 'endpointslice-controller.k8s.io' };
+    expect(serviceSliceLabels(service(undefined, 'None'))).toEqual(headless);
+    expect(serviceSliceLabels(service({ 'service.kubernetes.io/headless': 'yes' }, 'None'))).toEqual(headless);
+    expect(serviceSliceLabels(service({ 'service.kubernetes.io/headless': '' }, '10.96.0.10'))).not.toHaveProperty(['service.kubernetes.io/headless']);
   });
 });

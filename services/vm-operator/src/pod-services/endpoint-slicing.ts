@@ -1,5 +1,27 @@
+import { ENDPOINT_SLICE_MANAGED_BY_LABEL, SERVICE_NAME_LABEL } from '@openpacific/contracts';
 import { sameJson } from '@openpacific/objects';
+import { HEADLESS_LABEL } from './core-endpoints';
 import type { SliceEndpoint, SlicePort } from './pod-endpoints';
+
+/** kube-controller-manager's endpointslice controller, as its slices' `endpointslice.kubernetes.io/managed-by` names it. */
+export const SLICE_MANAGED_BY = 'endpointslice-controller.k8s.io';
+
+/** The labels the controller sets itself: a Service's own label of one of these keys is not copied to its slices. */
+const RESERVED_LABELS = new Set([SERVICE_NAME_LABEL, ENDPOINT_SLICE_MANAGED_BY_LABEL, HEADLESS_LABEL]);
+
+/**
+ * The labels of a Service's slices, as kube's endpointslice controller sets them: the Service's own (but the reserved
+ * keys), `service.kubernetes.io/headless` (empty) when it has no cluster IP, its name, and the controller's managed-by.
+ */
+export function serviceSliceLabels(service: any): Record<string, string> {
+  const labels: Record<string, string> = {};
+  for (const [key, value] of Object.entries(service.metadata?.labels ?? {})) if (!RESERVED_LABELS.has(key)) labels[key] = String(value);
+  const clusterIP = service.spec?.clusterIP;
+  if (!clusterIP || clusterIP === 'None') labels[HEADLESS_LABEL] = '';
+  labels[SERVICE_NAME_LABEL] = service.metadata.name;
+  labels[ENDPOINT_SLICE_MANAGED_BY_LABEL] = SLICE_MANAGED_BY;
+  return labels;
+}
 
 /** kube-controller-manager's `--max-endpoints-per-slice` default: the most endpoints the controller puts in one slice. */
 export const MAX_ENDPOINTS_PER_SLICE = 100;
@@ -73,12 +95,17 @@ function sliceToFill(slices: any[], count: number, max: number): any | undefined
  *    existing one is kept as it is).
  * 5. A slice to create and one to delete become a rewrite of the latter (fewer writes, the name kept).
  *
+ * Given `labels` (the Service's, `serviceSliceLabels`), a slice labelled otherwise counts as changed: it is rewritten
+ * with its endpoints (and filled first, as in 2), a placeholder replaced, as kube's reconciler relabels slices when the
+ * Service's labels change.
+ *
  * Full slices are never re-packed for tidiness: a change costs the writes of the slices it touches. Endpoints keep
  * the order they were wanted in (kube takes them from a set in no order). Unlike kube, which leaves a slice bigger
  * than a lowered cap as it is, a slice holding more than `max` endpoints (one written before the cap) is cut down to
  * it and the rest placed as new endpoints.
  */
-export function planSlices(existing: any[], desired: DesiredEndpoint[], max = MAX_ENDPOINTS_PER_SLICE): SlicePlan {
+export function planSlices(existing: any[], desired: DesiredEndpoint[], max = MAX_ENDPOINTS_PER_SLICE, labels?: Record<string, string>): SlicePlan {
+  const relabel = (slice: any): boolean => labels !== undefined && !sameJson(slice.metadata?.labels ?? {}, labels);
   const wantedByPorts = new Map<string, { ports: SlicePort[]; wanted: Map<string, SliceEndpoint> }>();
   for (const { endpoint, ports } of desired) {
     const key = portsKey(ports);
@@ -96,7 +123,7 @@ export function planSlices(existing: any[], desired: DesiredEndpoint[], max = MA
     const unchanged: any[] = [];
     for (const slice of own) {
       const kept: SliceEndpoint[] = [];
-      let changed = false;
+      let changed = relabel(slice);
       for (const e of slice.endpoints ?? []) {
         const k = endpointKey(e);
         const want = wanted.get(k);
@@ -125,7 +152,7 @@ export function planSlices(existing: any[], desired: DesiredEndpoint[], max = MA
   }
 
   if (plan.delete.length === existing.length && plan.create.length === 0) {
-    const placeholder = existing.length === 1 && (existing[0].ports ?? []).length === 0 && (existing[0].endpoints ?? []).length === 0;
+    const placeholder = existing.length === 1 && (existing[0].ports ?? []).length === 0 && (existing[0].endpoints ?? []).length === 0 && !relabel(existing[0]);
     if (placeholder) plan.delete = [];
     else plan.create.push({ ports: [], endpoints: [] });
   }

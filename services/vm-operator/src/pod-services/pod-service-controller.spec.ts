@@ -218,6 +218,33 @@ describe('PodServiceController and Services without a selector', () => {
     expect(log.get(ENDPOINT_SLICES_RESOURCE, 'shop', 'db').metadata.labels).toEqual({ [SERVICE_NAME_LABEL]: 'db' });
     expect(log.byController().filter((e) => e.data.resource === ENDPOINT_SLICES_RESOURCE).every((e) => /^db-.{5}$/.test(e.data.object.metadata.name))).toBe(true);
   });
+  it('labels its slices with the Service\'s labels, relabels them when those change, and marks a headless Service\'s', async () => {
+    await log.write('pods', readyPod('shop', 'lab-1', { app: 'lab' }, '127.0.0.1'));
+    const labelled = svc('shop', 'lab', '127.214.0.7', [{ name: 'http', port: 18082, targetPort: backendPort, protocol: 'TCP' }], { app: 'lab' });
+    // The reserved keys of a Service's own labels are the controller's to set, not copied.
+    await log.write(SERVICES_RESOURCE, { ...labelled, metadata: { ...labelled.metadata, labels: { tier: 'back', [SERVICE_NAME_LABEL]: 'other', 'service.kubernetes.io/headless': '' } } });
+    const mine = { [SERVICE_NAME_LABEL]: 'lab', [ENDPOINT_SLICE_MANAGED_BY_LABEL]: 'endpointslice-controller.k8s.io' };
+    await eventually(() => expect(ownSlices('shop', 'lab').map((s) => s.metadata.labels)).toEqual([{ tier: 'back', ...mine }]));
+    const [first] = ownSlices('shop', 'lab');
+
+    // A label changed, one added, one removed: the same slice (its endpoints as they were) relabelled.
+    const current = log.get(SERVICES_RESOURCE, 'shop', 'lab');
+    await log.write(SERVICES_RESOURCE, { ...current, metadata: { ...current.metadata, labels: { tier: 'front', team: 'a' } } }, ObjectEventTypes.updated);
+    await eventually(() => expect(ownSlices('shop', 'lab').map((s) => s.metadata.labels)).toEqual([{ tier: 'front', team: 'a', ...mine }]));
+    expect(ownSlices('shop', 'lab').map((s) => [s.metadata.name, s.endpoints])).toEqual([[first.metadata.name, first.endpoints]]);
+
+    const headless = svc('shop', 'lab-headless', 'None', [{ name: 'http', port: 80, targetPort: backendPort, protocol: 'TCP' }], { app: 'lab' });
+    await log.write(SERVICES_RESOURCE, { ...headless, spec: { ...headless.spec, clusterIPs: ['None'] } });
+    await eventually(() => expect(ownSlices('shop', 'lab-headless').map((s) => s.metadata.labels)).toEqual([
+      { 'service.kubernetes.io/headless': '', [SERVICE_NAME_LABEL]: 'lab-headless', [ENDPOINT_SLICE_MANAGED_BY_LABEL]: 'endpointslice-controller.k8s.io' },
+    ]));
+    // Settled: the passes after write no slice again.
+    const sliceWrites = () => log.byController().filter((e) => e.data.resource === ENDPOINT_SLICES_RESOURCE).length;
+    const settled = sliceWrites();
+    await new Promise((resolve) => setTimeout(resolve, 2300));
+    expect(sliceWrites()).toBe(settled);
+  });
+
   it('keeps the Endpoints of a selecting Service as the endpoints controller does, and never touches another writer\'s', async () => {
     await log.write('pods', readyPod('shop', 'api-1', { app: 'api' }, '127.0.0.1'));
     const slow = readyPod('shop', 'api-2', { app: 'api' }, '127.0.0.2');

@@ -7,13 +7,12 @@ import type { Logger } from '@openpacific/service-kit';
 import { AdmitHook, Backend, TcpLoadBalancer } from '../services/tcp-load-balancer';
 import { UdpLoadBalancer } from '../services/udp-load-balancer';
 import { isMirrorable, mirroredSlices, MIRRORING_MANAGED_BY, OVER_CAPACITY_ANNOTATION, podServiceEndpointsLabels, podServiceSubsets, truncateSubsets } from './core-endpoints';
-import { planSlices } from './endpoint-slicing';
+import { MAX_ENDPOINTS_PER_SLICE, planSlices, serviceSliceLabels, SLICE_MANAGED_BY } from './endpoint-slicing';
 import { podServiceEndpoints, servicePortKey } from './pod-endpoints';
 import { ServiceSelectors } from './service-selectors';
 import { hasSelector, sliceServiceBackends } from './slice-backends';
 
 const ACTOR = { actor: 'system:serviceaccount:kube-system:endpointslice-controller', source: 'vm-operator' };
-const MANAGED_BY = 'endpointslice-controller.k8s.io';
 const ENDPOINTS_ACTOR = { actor: 'system:serviceaccount:kube-system:endpoint-controller', source: 'vm-operator' };
 const MIRRORING_ACTOR = { actor: 'system:serviceaccount:kube-system:endpointslicemirroring-controller', source: 'vm-operator' };
 const TRIGGER_TIME_ANNOTATION = 'endpoints.kubernetes.io/last-change-trigger-time';
@@ -35,7 +34,7 @@ function listenAddresses(svc: any, port: any, network?: ClusterNetwork): { addre
 
 const serviceKey = (stored: StoredObject): string => objectKey(stored.object.metadata.namespace, stored.object.metadata.name);
 /** A slice this controller wrote (and may rewrite or delete); any other is its writer's alone. */
-const isManaged = (slice: any): boolean => slice?.metadata?.labels?.[ENDPOINT_SLICE_MANAGED_BY_LABEL] === MANAGED_BY;
+const isManaged = (slice: any): boolean => slice?.metadata?.labels?.[ENDPOINT_SLICE_MANAGED_BY_LABEL] === SLICE_MANAGED_BY;
 /** A slice the mirroring half wrote from a selector-less Service's Endpoints (proxied like any other writer's slice). */
 const isMirrored = (slice: any): boolean => slice?.metadata?.labels?.[ENDPOINT_SLICE_MANAGED_BY_LABEL] === MIRRORING_MANAGED_BY;
 /**
@@ -253,8 +252,9 @@ export class PodServiceController {
     if (this.slicesPending(key)) return;
     const managed = this.model.list(ENDPOINT_SLICES_RESOURCE, ns).filter((s) => isManaged(s.object) && s.object.metadata.labels?.[SERVICE_NAME_LABEL] === name);
     const current = (s: StoredObject) => s.object.addressType === 'IPv4' && (s.object.metadata.ownerReferences ?? []).some((o: any) => o?.uid === uid);
-    const plan = planSlices(managed.filter(current).map((s) => s.object), result.endpoints.map((endpoint, i) => ({ endpoint, ports: result.endpointPorts[i] })));
-    const labels = { [SERVICE_NAME_LABEL]: name, [ENDPOINT_SLICE_MANAGED_BY_LABEL]: MANAGED_BY };
+    // The Service's labels too, so that a change of them relabels its slices.
+    const labels = serviceSliceLabels(svc);
+    const plan = planSlices(managed.filter(current).map((s) => s.object), result.endpoints.map((endpoint, i) => ({ endpoint, ports: result.endpointPorts[i] })), MAX_ENDPOINTS_PER_SLICE, labels);
     const ownerReferences = [{ apiVersion: 'v1', kind: 'Service', name, uid, controller: true, blockOwnerDeletion: true }];
     for (const content of plan.create) {
       let sliceName = generateName(`${name}-`);

@@ -3,8 +3,10 @@ import { applyMergePatch, badRequest, conflict, invalid, methodNotAllowed, notFo
 import { GatewayCore, isDryRun, ResourceRequest } from '../core';
 import { sendJson } from '../http/respond';
 import { catchUpPast, isVersionConflict } from './commit';
-import { validateCustomRules, warn } from './decode';
+import { validateCustomRules } from './decode';
 import { withUpdateOwnership } from './field-managers';
+import { admissionHooks } from './admitted';
+import type { AdmittedAs } from '../store/object-writer';
 
 function getPath(obj: any, path: string): any {
   return path.replace(/^\./, '').split('.').reduce((o, k) => (o === undefined || o === null ? undefined : o[k]), obj);
@@ -17,8 +19,13 @@ function setPath(obj: any, path: string, value: unknown): void {
   o[keys[keys.length - 1]] = value;
 }
 
+type ScalePaths = { specReplicasPath: string; statusReplicasPath: string; labelSelectorPath?: string };
+
+/** The kind admission is told a write through `/scale` has, whatever the resource (kube-apiserver's for apps/v1 and custom resources). */
+const SCALE_KIND = { group: 'autoscaling', version: 'v1', kind: 'Scale' };
+
 /** The autoscaling/v1 Scale of an object whose kind has the scale subresource. */
-function scaleOf(obj: any, paths: { specReplicasPath: string; statusReplicasPath: string; labelSelectorPath?: string }) {
+function scaleOf(obj: any, paths: ScalePaths) {
   const m = obj.metadata;
   const selector = paths.labelSelectorPath ? getPath(obj, paths.labelSelectorPath) : obj.status?.selector;
   return {
@@ -27,6 +34,42 @@ function scaleOf(obj: any, paths: { specReplicasPath: string; statusReplicasPath
     metadata: { name: m.name, namespace: m.namespace, uid: m.uid, resourceVersion: m.resourceVersion, creationTimestamp: m.creationTimestamp },
     spec: { replicas: getPath(obj, paths.specReplicasPath) ?? 0 },
     status: { replicas: getPath(obj, paths.statusReplicasPath) ?? 0, ...(typeof selector === 'string' ? { selector } : {}) },
+  };
+}
+
+/** The replicas a Scale asks for; anything but a whole number of at least 0 is kube-apiserver's 422. */
+function replicasOf(scale: any, name: string): number {
+  const replicas = scale?.spec?.replicas;
+  if (!Number.isInteger(replicas) || replicas < 0) {
+    throw invalid('Scale', name, 'autoscaling', [{ field: 'spec.replicas', reason: 'FieldValueInvalid', message: `Invalid value: ${JSON.stringify(replicas)}: must be greater than or equal to 0` }]);
+  }
+  return replicas;
+}
+
+/** The stored object with its replicas set (to be written at the version read), its generation one up if they changed. */
+export function withReplicas(stored: any, paths: ScalePaths, replicas: number): any {
+  const next = structuredClone(stored);
+  delete next.metadata.resourceVersion;
+  if (getPath(next, paths.specReplicasPath) !== replicas) {
+    setPath(next, paths.specReplicasPath, replicas);
+    next.metadata.generation = (next.metadata.generation ?? 1) + 1;
+  }
+  return next;
+}
+
+/**
+ * How a write through `/scale` is admitted, as kube-apiserver admits it: an UPDATE of subresource `scale` whose
+ * objects are autoscaling/v1 Scales (the one read, and the one asked for), so that a rule on `deployments` does not
+ * see it and one on `deployments/scale` does. The replicas of the Scale that mutating admission returns are the ones
+ * stored (`store` makes the object of them).
+ */
+export function scaleAdmission(stored: any, paths: ScalePaths, replicas: number, store: (replicas: number) => any): AdmittedAs {
+  const current = scaleOf(stored, paths);
+  return {
+    kind: SCALE_KIND,
+    object: { ...current, spec: { ...current.spec, replicas } },
+    oldObject: current,
+    toStored: (admitted) => store(replicasOf(admitted, stored.metadata.name)),
   };
 }
 
@@ -45,26 +88,23 @@ export async function handleScale(core: GatewayCore, r: ResourceRequest, method:
     if (method !== 'PUT' && method !== 'PATCH') throw methodNotAllowed(method);
     const body = parseBody(r.body ?? Buffer.alloc(0), r.req.headers['content-type'] ?? 'application/json') as any;
     const wanted = method === 'PUT' ? body : applyMergePatch(current, body);
-    const replicas = wanted?.spec?.replicas;
-    if (!Number.isInteger(replicas) || replicas < 0) {
-      throw invalid('Scale', name!, 'autoscaling', [{ field: 'spec.replicas', reason: 'FieldValueInvalid', message: `Invalid value: ${JSON.stringify(replicas)}: must be greater than or equal to 0` }]);
-    }
-    const precondition = wanted?.metadata?.resourceVersion;
+    if (typeof wanted !== 'object' || wanted === null) throw badRequest('the body is not a Scale');
+    const replicas = replicasOf(wanted, name!);
+    const precondition = wanted.metadata?.resourceVersion;
     if (method === 'PUT' && precondition && precondition !== stored.object.metadata.resourceVersion) throw conflict(qualifiedResource(served.def), name!);
-    if (typeof wanted !== 'object') throw badRequest('the body is not a Scale');
-    let next = structuredClone(stored.object);
-    delete next.metadata.resourceVersion;
-    if (getPath(next, paths.specReplicasPath) !== replicas) {
-      setPath(next, paths.specReplicasPath, replicas);
-      next.metadata.generation = (next.metadata.generation ?? 1) + 1;
-    }
-    validateCustomRules(served, next, stored.object);
     // The replicas become the scaler's (an Update entry with subresource "scale"), as in kube-apiserver.
-    next = withUpdateOwnership(r, served, stored, next);
+    const store = (n: number) => {
+      const next = withReplicas(stored.object, paths, n);
+      validateCustomRules(served, next, stored.object);
+      return withUpdateOwnership(r, served, stored, next);
+    };
+    const next = store(replicas);
     try {
       const written = await core.writer.write({
-        served, operation: 'UPDATE', eventType: ObjectEventTypes.updated, object: next, oldObject: stored.object, expectedVersion: stored.streamVersion,
-        actor: r.user, dryRun: isDryRun(r.query), requestId: r.requestId, userAgent: r.req.headers['user-agent'], warn: (text) => warn(r, text),
+        served, operation: 'UPDATE', subresource: 'scale', eventType: ObjectEventTypes.updated, object: next, oldObject: stored.object, expectedVersion: stored.streamVersion,
+        actor: r.user, dryRun: isDryRun(r.query), requestId: r.requestId, userAgent: r.req.headers['user-agent'],
+        ...admissionHooks(r, core.registry.storage(served.resource), { old: stored.object }),
+        admitAs: scaleAdmission(stored.object, paths, replicas, store),
       });
       return sendJson(r.res, 200, scaleOf(written, paths));
     } catch (err) {

@@ -33,6 +33,37 @@ export interface ObjectWrite {
    * throwing its 422 (kube-apiserver validates after mutating admission); returns it as it is to be stored.
    */
   recheck?: (patched: any, sent: any) => any;
+  /**
+   * A write through a subresource with a kind of its own (`scale`): admission is asked about that kind's objects,
+   * not the stored ones, and what mutating admission made of the new one becomes the object to store (`toStored`,
+   * throwing a 422 for what cannot be stored), as kube-apiserver admits `/scale` as an autoscaling/v1 Scale.
+   */
+  admitAs?: AdmittedAs;
+}
+
+export interface AdmittedAs {
+  kind: { group: string; version: string; kind: string };
+  object: any;
+  oldObject: any;
+  toStored: (admitted: any) => any;
+}
+
+/** What the policy service is asked about a write (its uid aside). */
+export function admissionRequestOf(w: ObjectWrite): Omit<AdmissionRequest, 'uid'> {
+  const as = w.admitAs;
+  return {
+    operation: w.operation,
+    user: w.actor,
+    resource: { group: w.served.def.group, version: w.served.version.name, resource: w.served.def.plural },
+    subResource: w.subresource,
+    kind: as ? as.kind.kind : w.served.def.kind,
+    ...(as ? { kindGroupVersion: { group: as.kind.group, version: as.kind.version } } : {}),
+    namespace: w.object.metadata.namespace,
+    name: w.object.metadata.name,
+    object: w.operation === 'DELETE' ? undefined : as ? as.object : w.object,
+    oldObject: as ? as.oldObject : w.oldObject,
+    dryRun: w.dryRun,
+  };
 }
 
 /**
@@ -64,19 +95,11 @@ export class ObjectWriter {
       // Everything this gateway acknowledged, or served to a reader, is at or below its follower's position:
       // the policy service decides on at least that much of the log (without reading it to its end first).
       const readAt = this.follower.current;
-      const verdict = await this.admission.admit({
-        operation: w.operation,
-        user: w.actor,
-        resource: { group: w.served.def.group, version: w.served.version.name, resource: w.served.def.plural },
-        subResource: w.subresource,
-        kind: w.served.def.kind,
-        namespace: object.metadata.namespace,
-        name: object.metadata.name,
-        object: w.operation === 'DELETE' ? undefined : object,
-        oldObject: w.oldObject,
-        dryRun: w.dryRun,
-      }, readAt, w.warn);
-      if (verdict.patchedObject) object = w.recheck ? w.recheck(verdict.patchedObject, object) : verdict.patchedObject;
+      const verdict = await this.admission.admit(admissionRequestOf(w), readAt, w.warn);
+      if (verdict.patchedObject) {
+        const patched = w.admitAs ? w.admitAs.toStored(verdict.patchedObject) : verdict.patchedObject;
+        object = w.recheck ? w.recheck(patched, object) : patched;
+      }
     }
     if (w.dryRun) return object;
     const metadata: EventMetadata = { actor: w.actor.username, source: 'api-gateway', requestId: w.requestId, userAgent: w.userAgent };
