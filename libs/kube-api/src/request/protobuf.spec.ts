@@ -37,6 +37,20 @@ describe('protobuf bodies', () => {
     expect(parseBody(secret, PROTOBUF)).toEqual({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 's' }, data: { password: 'aHVudGVyMg==' }, type: 'Opaque', immutable: false });
   });
 
+  it('decode a CertificateSigningRequest as kubectl certificate approve sends it: request bytes, conditions with times, requester fields read past', () => {
+    const spec = cat(field(1, Buffer.from('PEM')), field(2, 'admin'), field(4, 'system:masters'), field(5, 'client auth'), field(7, 'kubernetes.io/kube-apiserver-client'), num(8, 86400));
+    const condition = cat(field(1, 'Approved'), field(2, 'KubectlApprove'), field(3, 'approved by kubectl'), field(4, cat(num(1, 1796400000), num(2, 0))), field(5, ''), field(6, 'True'));
+    // lastTransitionTime unset: Go writes an empty Time, left out as in JSON.
+    const body = envelope('certificates.k8s.io/v1', 'CertificateSigningRequest', cat(meta('jane'), field(2, spec), field(3, cat(field(1, condition)))));
+    expect(parseBody(body, PROTOBUF)).toEqual({
+      apiVersion: 'certificates.k8s.io/v1',
+      kind: 'CertificateSigningRequest',
+      metadata: { name: 'jane' },
+      spec: { request: 'UEVN', usages: ['client auth'], signerName: 'kubernetes.io/kube-apiserver-client', expirationSeconds: 86400 },
+      status: { conditions: [{ type: 'Approved', reason: 'KubectlApprove', message: 'approved by kubectl', lastUpdateTime: '2026-12-04T16:00:00Z', status: 'True' }] },
+    });
+  });
+
   it('decode a Job spec with its failure and success policies, exit codes packed as Go writes repeated numbers', () => {
     const packed = field(3, Buffer.concat([varint(1), varint(42)]));
     const rule = cat(field(1, 'FailJob'), field(2, cat(field(1, 'main'), field(2, 'In'), packed)));
