@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { fieldTooLong } from './field-errors';
 import { StatusCause } from './status';
 
 const LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -61,7 +62,7 @@ export function validateObjectMeta(meta: any, opts: { nameFormat: 'dns1123-label
     size += k.length + String(v).length;
   }
   if (size > MAX_ANNOTATIONS_BYTES) {
-    causes.push({ field: 'metadata.annotations', reason: 'FieldValueTooLong', message: `Too long: must have at most ${MAX_ANNOTATIONS_BYTES} bytes` });
+    causes.push(fieldTooLong('metadata.annotations', MAX_ANNOTATIONS_BYTES));
   }
   return causes;
 }

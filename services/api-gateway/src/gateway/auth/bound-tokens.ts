@@ -42,7 +42,7 @@ function requestCauses(spec: any): StatusCause[] {
   if (seconds !== undefined && (!Number.isInteger(seconds) || seconds < MIN_EXPIRATION_SECONDS)) {
     causes.push({ field: 'spec.expirationSeconds', reason: 'FieldValueInvalid', message: `Invalid value: ${JSON.stringify(seconds)}: may not specify a duration less than 10 minutes` });
   } else if (seconds !== undefined && seconds > MAX_EXPIRATION_SECONDS) {
-    causes.push({ field: 'spec.expirationSeconds', reason: 'FieldValueTooLong', message: `Invalid value: ${seconds}: may not specify a duration larger than 2^32 seconds` });
+    causes.push({ field: 'spec.expirationSeconds', reason: 'FieldValueInvalid', message: `Invalid value: ${seconds}: may not specify a duration larger than 2^32 seconds` });
   }
   if (spec.audiences !== undefined && (!Array.isArray(spec.audiences) || spec.audiences.some((a: unknown) => typeof a !== 'string' || a === ''))) {
     causes.push({ field: 'spec.audiences', reason: 'FieldValueInvalid', message: 'Invalid value: audiences must be non-empty strings' });
