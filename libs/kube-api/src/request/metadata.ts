@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { fieldTooLong } from './field-errors';
+import { fieldRequired, fieldTooLong } from './field-errors';
 import { StatusCause } from './status';
 
 const LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -45,7 +45,7 @@ export function validateObjectMeta(meta: any, opts: { nameFormat: 'dns1123-label
   const causes: StatusCause[] = [];
   const name = meta?.name;
   if (name === undefined || name === '') {
-    if (!meta?.generateName) causes.push({ field: 'metadata.name', reason: 'FieldValueRequired', message: 'Required value: name or generateName is required' });
+    if (!meta?.generateName) causes.push(fieldRequired('metadata.name', 'name or generateName is required'));
   } else if (typeof name === 'string') {
     const problems = opts.nameFormat === 'dns1123-label' ? validateDns1123Label(name) : validateDns1123Subdomain(name);
     for (const p of problems) causes.push({ field: 'metadata.name', reason: 'FieldValueInvalid', message: `Invalid value: "${name}": ${p}` });

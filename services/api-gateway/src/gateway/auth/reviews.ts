@@ -1,5 +1,5 @@
 import { authorize, RbacLookups, RequestAttributes, rulesFor } from '@openpacific/authz';
-import { badRequest, decodeEnvelope, decodeFields, invalid, methodNotAllowed, notFound, StatusCause, unsupportedMediaType } from '@openpacific/kube-api';
+import { badRequest, decodeEnvelope, decodeFields, fieldRequired, invalid, methodNotAllowed, notFound, StatusCause, unsupportedMediaType } from '@openpacific/kube-api';
 import type { Actor } from '../store/object-writer';
 import type { ResourceRequest } from '../core';
 import { sendJson } from '../http/respond';
@@ -65,7 +65,7 @@ export function handleReview(r: ResourceRequest, method: string, lookups: RbacLo
   }
   const spec = body?.spec ?? {};
   if (def.kind === 'TokenReview') {
-    if (typeof spec.token !== 'string' || spec.token === '') throw invalid('TokenReview', '', def.group, [{ field: 'spec.token', reason: 'FieldValueRequired', message: 'Required value' }]);
+    if (typeof spec.token !== 'string' || spec.token === '') throw invalid('TokenReview', '', def.group, [fieldRequired('spec.token')]);
     const user = tokens(spec.token);
     const status = user ? { authenticated: true, user: { username: user.username, groups: user.groups } } : { authenticated: false };
     return sendJson(r.res, 201, { kind: 'TokenReview', apiVersion, metadata, spec, status });

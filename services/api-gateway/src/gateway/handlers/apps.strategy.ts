@@ -1,4 +1,4 @@
-import { StatusCause } from '@openpacific/kube-api';
+import { fieldRequired, StatusCause } from '@openpacific/kube-api';
 import { labelSelectorFromObject, matchesLabelSelector } from '@openpacific/kube-api';
 import type { KindStrategy } from './kind-strategies';
 import { deepEqual } from './object-rules';
@@ -59,7 +59,7 @@ export function validateWorkload(obj: any, kind: string, templateRequired: boole
   if (empty) causes.push({ field: 'spec.selector', reason: 'FieldValueInvalid', message: `Invalid value: ${goSelector(sel)}: empty selector is invalid for ${kind}` });
   const template = obj.spec?.template;
   if (!template) {
-    if (templateRequired) causes.push({ field: 'spec.template', reason: 'FieldValueRequired', message: 'Required value' });
+    if (templateRequired) causes.push(fieldRequired('spec.template'));
     return causes;
   }
   const labels = template.metadata?.labels ?? {};

@@ -1,5 +1,5 @@
 import { defaultJobSpec, generatedJobSelector } from '@openpacific/contracts';
-import { cronScheduleProblem, knownTimeZone, StatusCause } from '@openpacific/kube-api';
+import { cronScheduleProblem, fieldRequired, knownTimeZone, StatusCause } from '@openpacific/kube-api';
 import { defaultTemplate, goSelector, validateSelectorUpdate, validateTemplateSpec, validateWorkload } from './apps.strategy';
 import type { KindStrategy } from './kind-strategies';
 import { validateJobPolicies, validateJobPoliciesUpdate } from './job-policy.validation';
@@ -22,7 +22,7 @@ export function validateJob(job: any): StatusCause[] {
   }
   const causes = validateWorkload(job, 'job', true, JOB_RESTART_POLICIES);
   if (spec.completionMode === 'Indexed' && spec.completions === undefined) {
-    causes.push({ field: 'spec.completions', reason: 'FieldValueRequired', message: 'Required value: when completion mode is Indexed' });
+    causes.push(fieldRequired('spec.completions', 'when completion mode is Indexed'));
   }
   causes.push(...validateJobPolicies(spec));
   return causes;
@@ -56,7 +56,7 @@ export function validateCronJob(cj: any): StatusCause[] {
   const problem = typeof spec.schedule === 'string' ? cronScheduleProblem(spec.schedule, causes.length ? undefined : spec.timeZone) : undefined;
   if (problem) causes.push({ field: 'spec.schedule', reason: 'FieldValueInvalid', message: `Invalid value: ${JSON.stringify(spec.schedule)}: ${problem}` });
   const template = spec.jobTemplate?.spec?.template;
-  if (!template) causes.push({ field: 'spec.jobTemplate.spec.template', reason: 'FieldValueRequired', message: 'Required value' });
+  if (!template) causes.push(fieldRequired('spec.jobTemplate.spec.template'));
   else causes.push(...validateTemplateSpec(template, 'spec.jobTemplate.spec.template', JOB_RESTART_POLICIES));
   const jobCauses = validateJobPolicies(spec.jobTemplate?.spec ?? {});
   causes.push(...jobCauses.map((c) => ({ ...c, field: c.field?.replace(/^spec\./, 'spec.jobTemplate.spec.') })));

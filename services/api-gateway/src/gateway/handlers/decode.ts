@@ -1,4 +1,4 @@
-import { badRequest, invalid, parseBody, validateAgainstSchema, validateObjectMeta, validateRules } from '@openpacific/kube-api';
+import { badRequest, fieldRequired, invalid, parseBody, validateAgainstSchema, validateObjectMeta, validateRules } from '@openpacific/kube-api';
 import { ResourceRequest } from '../core';
 import { ServedResource } from '../registry/registry';
 
@@ -45,7 +45,7 @@ export function checkTypeMeta(obj: any, served: ServedResource): void {
  */
 export function validateObject(r: ResourceRequest, served: ServedResource, obj: any, validation: FieldValidation): any {
   if (typeof obj.metadata !== 'object' || obj.metadata === null || Array.isArray(obj.metadata)) {
-    throw invalid(served.def.kind, '', served.def.group, [{ field: 'metadata', reason: 'FieldValueRequired', message: 'Required value' }]);
+    throw invalid(served.def.kind, '', served.def.group, [fieldRequired('metadata')]);
   }
   const result = validateAgainstSchema(served.def, served.version.name, obj, validation);
   if (result.unknownFields.length > 0) {

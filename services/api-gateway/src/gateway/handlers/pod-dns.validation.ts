@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import { goQuote, StatusCause, validateDns1123Subdomain } from '@openpacific/kube-api';
+import { fieldRequired, goQuote, StatusCause, validateDns1123Subdomain } from '@openpacific/kube-api';
 
 /** kube-apiserver's limits on a pod's resolver, derived from libc's (kubelet cuts what it composes to the same). */
 export const MAX_DNS_NAMESERVERS = 3;
@@ -21,15 +21,15 @@ function goStrings(list: string[]): string {
 export function validatePodDns(spec: any): StatusCause[] {
   const causes: StatusCause[] = [];
   const policy = spec?.dnsPolicy;
-  if (policy === '') causes.push({ field: 'spec.dnsPolicy', reason: 'FieldValueRequired', message: 'Required value' });
+  if (policy === '') causes.push(fieldRequired('spec.dnsPolicy'));
   else if (policy !== undefined && !DNS_POLICIES.includes(policy)) {
     causes.push({ field: 'spec.dnsPolicy', reason: 'FieldValueNotSupported', message: `Unsupported value: ${goQuote(String(policy))}: supported values: ${DNS_POLICIES.map((p) => `"${p}"`).join(', ')}` });
   }
   const config = spec?.dnsConfig;
   const nameservers: string[] = config?.nameservers ?? [];
   if (policy === 'None') {
-    if (!config) return [...causes, { field: 'spec.dnsConfig', reason: 'FieldValueRequired', message: 'Required value: must provide `dnsConfig` when `dnsPolicy` is None' }];
-    if (nameservers.length === 0) return [...causes, { field: 'spec.dnsConfig.nameservers', reason: 'FieldValueRequired', message: 'Required value: must provide at least one DNS nameserver when `dnsPolicy` is None' }];
+    if (!config) return [...causes, fieldRequired('spec.dnsConfig', 'must provide `dnsConfig` when `dnsPolicy` is None')];
+    if (nameservers.length === 0) return [...causes, fieldRequired('spec.dnsConfig.nameservers', 'must provide at least one DNS nameserver when `dnsPolicy` is None')];
   }
   if (!config) return causes;
   if (nameservers.length > MAX_DNS_NAMESERVERS) {

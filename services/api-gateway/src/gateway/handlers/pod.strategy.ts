@@ -1,6 +1,6 @@
 import { POD_IP_ANNOTATION } from '@openpacific/contracts';
 import { HOST_EPOCH_ANNOTATION } from '@openpacific/objects';
-import { isQuantity, milliValue, parseQuantity, StatusCause, validateDns1123Label } from '@openpacific/kube-api';
+import { fieldForbidden, fieldRequired, isQuantity, milliValue, parseQuantity, StatusCause, validateDns1123Label } from '@openpacific/kube-api';
 import { deepEqual } from './object-rules';
 import { validateEphemeralContainers, validateEphemeralContainersUpdate } from './ephemeral-containers.validation';
 import { defaultHostNetworkPorts, validateHostNamespaces } from './host-namespaces.validation';
@@ -74,7 +74,7 @@ export function validatePod(pod: any): StatusCause[] {
   const causes: StatusCause[] = [];
   const spec = pod.spec ?? {};
   const containers: any[] = spec.containers ?? [];
-  if (containers.length === 0) causes.push({ field: 'spec.containers', reason: 'FieldValueRequired', message: 'Required value' });
+  if (containers.length === 0) causes.push(fieldRequired('spec.containers'));
   const seen = new Set<string>();
   // Init containers first, as kube-apiserver checks them: a name is unique among init and app containers together.
   const all: [container: any, at: string, init: boolean][] = [
@@ -139,13 +139,13 @@ export function validatePodUpdate(old: any, next: any, subresource?: string): St
   });
   const causes: StatusCause[] = [];
   if (!deepEqual(old.spec?.ephemeralContainers ?? [], next.spec?.ephemeralContainers ?? [])) {
-    causes.push({ field: 'spec.ephemeralContainers', reason: 'FieldValueForbidden', message: 'Forbidden: pod updates may not change spec.ephemeralContainers: they are added through the ephemeralcontainers subresource' });
+    causes.push(fieldForbidden('spec.ephemeralContainers', 'pod updates may not change spec.ephemeralContainers: they are added through the ephemeralcontainers subresource'));
   }
   if (!deepEqual(strip(old.spec ?? {}), strip(next.spec ?? {}))) {
-    causes.push({ field: 'spec', reason: 'FieldValueForbidden', message: 'Forbidden: pod updates may not change fields other than `spec.containers[*].image`,`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations)' });
+    causes.push(fieldForbidden('spec', 'pod updates may not change fields other than `spec.containers[*].image`,`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations)'));
   }
   if (old.spec?.nodeName && next.spec?.nodeName !== old.spec.nodeName) {
-    causes.push({ field: 'spec.nodeName', reason: 'FieldValueForbidden', message: 'Forbidden: a pod cannot move: delete it and create it again' });
+    causes.push(fieldForbidden('spec.nodeName', 'a pod cannot move: delete it and create it again'));
   }
   return causes;
 }

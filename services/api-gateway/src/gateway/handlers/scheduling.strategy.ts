@@ -1,7 +1,7 @@
 import {
   globalDefaultClassOf, HIGHEST_USER_DEFINABLE_PRIORITY, PREEMPT_LOWER_PRIORITY, PREEMPT_NEVER, SYSTEM_PRIORITY_CLASS_PREFIX, systemPriorityClass,
 } from '@openpacific/contracts';
-import { forbidden, StatusCause } from '@openpacific/kube-api';
+import { fieldForbidden, forbidden, StatusCause } from '@openpacific/kube-api';
 import type { KindStrategy } from './kind-strategies';
 
 /**
@@ -39,9 +39,9 @@ export function validatePriorityClass(pc: any): StatusCause[] {
   const name: string = pc.metadata?.name ?? '';
   if (name.startsWith(SYSTEM_PRIORITY_CLASS_PREFIX)) {
     const why = unknownSystemClass(pc);
-    if (why) causes.push({ field: 'metadata.name', reason: 'FieldValueForbidden', message: `Forbidden: priority class names with '${SYSTEM_PRIORITY_CLASS_PREFIX}' prefix are reserved for system use only. error: ${why}` });
+    if (why) causes.push(fieldForbidden('metadata.name', `priority class names with '${SYSTEM_PRIORITY_CLASS_PREFIX}' prefix are reserved for system use only. error: ${why}`));
   } else if ((pc.value ?? 0) > HIGHEST_USER_DEFINABLE_PRIORITY) {
-    causes.push({ field: 'value', reason: 'FieldValueForbidden', message: `Forbidden: maximum allowed value of a user defined priority is ${HIGHEST_USER_DEFINABLE_PRIORITY}` });
+    causes.push(fieldForbidden('value', `maximum allowed value of a user defined priority is ${HIGHEST_USER_DEFINABLE_PRIORITY}`));
   }
   const policy = pc.preemptionPolicy;
   if (policy !== undefined && policy !== PREEMPT_LOWER_PRIORITY && policy !== PREEMPT_NEVER) {
@@ -52,7 +52,7 @@ export function validatePriorityClass(pc: any): StatusCause[] {
 
 export function validatePriorityClassUpdate(old: any, next: any): StatusCause[] {
   const causes: StatusCause[] = [];
-  if ((next.value ?? 0) !== (old.value ?? 0)) causes.push({ field: 'value', reason: 'FieldValueForbidden', message: 'Forbidden: may not be changed in an update.' });
+  if ((next.value ?? 0) !== (old.value ?? 0)) causes.push(fieldForbidden('value', 'may not be changed in an update.'));
   if (next.preemptionPolicy !== old.preemptionPolicy) {
     causes.push({ field: 'preemptionPolicy', reason: 'FieldValueInvalid', message: `Invalid value: "${next.preemptionPolicy ?? ''}": field is immutable` });
   }

@@ -1,5 +1,5 @@
 import { randomInt } from 'node:crypto';
-import { StatusCause } from '@openpacific/kube-api';
+import { fieldRequired, StatusCause } from '@openpacific/kube-api';
 import { allocateClusterIP, allocatedClusterIPs, clusterIPCauses, isKubernetesService, kubernetesClusterIP } from './cluster-ip';
 import type { KindStrategy, StrategyContext } from './kind-strategies';
 
@@ -102,7 +102,7 @@ function portCauses(svc: any): StatusCause[] {
   const spec = svc.spec ?? {};
   const ports: any[] = Array.isArray(spec.ports) ? spec.ports : [];
   if (spec.type !== 'ExternalName' && spec.clusterIP !== 'None' && ports.length === 0) {
-    causes.push({ field: 'spec.ports', reason: 'FieldValueRequired', message: 'Required value' });
+    causes.push(fieldRequired('spec.ports'));
   }
   const names = new Set<string>();
   const seen = new Set<string>();
@@ -155,7 +155,7 @@ export function validateService(svc: any): StatusCause[] {
     causes.push({ field: 'spec.type', reason: 'FieldValueNotSupported', message: `Unsupported value: ${quote(spec.type)}: supported values: ${supported(TYPES)}` });
   }
   if (spec.type === 'ExternalName' && !spec.externalName) {
-    causes.push({ field: 'spec.externalName', reason: 'FieldValueRequired', message: 'Required value' });
+    causes.push(fieldRequired('spec.externalName'));
   }
   const ip = spec.clusterIP;
   if (ip !== undefined && ip !== '' && ip !== 'None' && !IPV4.test(String(ip))) {

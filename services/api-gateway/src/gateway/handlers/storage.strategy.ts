@@ -1,4 +1,4 @@
-import { isQuantity, parseQuantity, StatusCause } from '@openpacific/kube-api';
+import { fieldForbidden, fieldRequired, isQuantity, parseQuantity, StatusCause } from '@openpacific/kube-api';
 import type { KindStrategy } from './kind-strategies';
 import { deepEqual } from './object-rules';
 
@@ -59,7 +59,7 @@ export function validatePersistentVolumeClaimUpdate(old: any, next: any): Status
   const before = old.spec ?? {};
   const after = next.spec ?? {};
   if (!deepEqual(claimSpecWithoutMutables(before, before), claimSpecWithoutMutables(after, before))) {
-    return [{ field: 'spec', reason: 'FieldValueForbidden', message: 'Forbidden: spec is immutable after creation except resources.requests and volumeAttributesClassName for bound claims' }];
+    return [fieldForbidden('spec', 'spec is immutable after creation except resources.requests and volumeAttributesClassName for bound claims')];
   }
   return storageChangeCauses(old, next);
 }
@@ -71,7 +71,7 @@ function storageChangeCauses(old: any, next: any): StatusCause[] {
   const now = next.spec?.resources?.requests?.storage;
   if (deepEqual(was, now) || !isQuantity(was) || !isQuantity(now)) return [];
   if (old.status?.phase !== 'Bound') {
-    return [{ field: 'spec', reason: 'FieldValueForbidden', message: 'Forbidden: spec is immutable after creation except resources.requests and volumeAttributesClassName for bound claims' }];
+    return [fieldForbidden('spec', 'spec is immutable after creation except resources.requests and volumeAttributesClassName for bound claims')];
   }
   if (parseQuantity(now)! < parseQuantity(was)!) return [{ field, reason: 'FieldValueForbidden', message: 'Forbidden: field can not be less than previous value' }];
   const className = old.spec?.storageClassName;
@@ -90,13 +90,13 @@ export function defaultStorageClassFields(sc: any): any {
 }
 
 export function validateStorageClass(sc: any): StatusCause[] {
-  return sc.provisioner ? [] : [{ field: 'provisioner', reason: 'FieldValueRequired', message: 'Required value' }];
+  return sc.provisioner ? [] : [fieldRequired('provisioner')];
 }
 
 const IMMUTABLE_CLASS_FIELDS = ['parameters', 'provisioner', 'reclaimPolicy', 'volumeBindingMode'] as const;
 
 export function validateStorageClassUpdate(old: any, next: any): StatusCause[] {
-  return IMMUTABLE_CLASS_FIELDS.filter((f) => !deepEqual(old[f], next[f])).map((f) => ({ field: f, reason: 'FieldValueForbidden', message: `Forbidden: updates to ${f} are forbidden.` }));
+  return IMMUTABLE_CLASS_FIELDS.filter((f) => !deepEqual(old[f], next[f])).map((f) => (fieldForbidden(f, `updates to ${f} are forbidden.`)));
 }
 
 // --- PersistentVolume ---
@@ -114,7 +114,7 @@ export function validatePersistentVolume(pv: any): StatusCause[] {
   const spec = pv.spec ?? {};
   const causes = [...accessModesCauses('spec.accessModes', spec.accessModes), ...storageSizeCauses('spec.capacity[storage]', spec.capacity?.storage)];
   const sources = VOLUME_SOURCES.filter((s) => spec[s] !== undefined);
-  if (sources.length === 0) causes.push({ field: 'spec', reason: 'FieldValueRequired', message: 'Required value: must specify a volume type' });
+  if (sources.length === 0) causes.push(fieldRequired('spec', 'must specify a volume type'));
   if (sources.length > 1) causes.push({ field: `spec.${sources[1]}`, reason: 'FieldValueForbidden', message: 'Forbidden: may not specify more than 1 volume type' });
   const path = spec.hostPath?.path ?? spec.local?.path;
   if (path !== undefined && !String(path).startsWith('/')) {
@@ -126,7 +126,7 @@ export function validatePersistentVolume(pv: any): StatusCause[] {
 export function validatePersistentVolumeUpdate(old: any, next: any): StatusCause[] {
   const causes: StatusCause[] = [];
   if (VOLUME_SOURCES.some((s) => !deepEqual(old.spec?.[s], next.spec?.[s]))) {
-    causes.push({ field: 'spec.persistentvolumesource', reason: 'FieldValueForbidden', message: 'Forbidden: spec.persistentvolumesource is immutable after creation' });
+    causes.push(fieldForbidden('spec.persistentvolumesource', 'spec.persistentvolumesource is immutable after creation'));
   }
   if (old.spec?.volumeMode !== next.spec?.volumeMode) causes.push({ field: 'spec.volumeMode', reason: 'FieldValueInvalid', message: `Invalid value: "${next.spec?.volumeMode}": field is immutable` });
   return causes;

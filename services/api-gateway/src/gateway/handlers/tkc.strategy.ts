@@ -1,4 +1,4 @@
-import { StatusCause } from '@openpacific/kube-api';
+import { fieldForbidden, StatusCause } from '@openpacific/kube-api';
 
 /**
  * TanzuKubernetesCluster rules of the real admission webhook, on the stored (v1alpha3) shape: a control
@@ -27,7 +27,7 @@ export function validateTanzuKubernetesClusterUpdate(old: any, next: any): Statu
   const before = releaseVersion(old.spec?.topology?.controlPlane?.tkr?.reference?.name);
   const after = releaseVersion(next.spec?.topology?.controlPlane?.tkr?.reference?.name);
   if (before && after && compareVersions(after, before) < 0) {
-    return [{ field: 'spec.topology.controlPlane.tkr.reference.name', reason: 'FieldValueForbidden', message: `Forbidden: downgrading from ${before.join('.')} to ${after.join('.')} is not supported` }];
+    return [fieldForbidden('spec.topology.controlPlane.tkr.reference.name', `downgrading from ${before.join('.')} to ${after.join('.')} is not supported`)];
   }
   return [];
 }

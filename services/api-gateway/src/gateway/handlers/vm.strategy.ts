@@ -1,4 +1,4 @@
-import { fieldNotSupported, StatusCause } from '@openpacific/kube-api';
+import { fieldForbidden, fieldNotSupported, fieldRequired, StatusCause } from '@openpacific/kube-api';
 import { deepEqual } from './object-rules';
 
 /**
@@ -20,8 +20,8 @@ export function validateVirtualMachineCreate(vm: any): StatusCause[] {
   if (vm.spec?.powerState === 'Suspended') {
     causes.push({ field: 'spec.powerState', reason: 'FieldValueInvalid', message: 'Invalid value: "Suspended": cannot set a new VM\'s power state to Suspended' });
   }
-  if (vm.spec?.nextRestartTime) causes.push({ field: 'spec.nextRestartTime', reason: 'FieldValueForbidden', message: 'Forbidden: cannot restart a VM on create' });
-  if (vm.spec?.currentSnapshotName) causes.push({ field: 'spec.currentSnapshotName', reason: 'FieldValueForbidden', message: 'Forbidden: creating VM with current snapshot is not allowed' });
+  if (vm.spec?.nextRestartTime) causes.push(fieldForbidden('spec.nextRestartTime', 'cannot restart a VM on create'));
+  if (vm.spec?.currentSnapshotName) causes.push(fieldForbidden('spec.currentSnapshotName', 'creating VM with current snapshot is not allowed'));
   return causes;
 }
 
@@ -31,8 +31,8 @@ export function validateVirtualMachine(vm: any): StatusCause[] {
   if (spec.nextRestartTime !== undefined && spec.nextRestartTime !== '' && spec.nextRestartTime !== 'now' && Number.isNaN(Date.parse(spec.nextRestartTime))) {
     causes.push({ field: 'spec.nextRestartTime', reason: 'FieldValueInvalid', message: `Invalid value: "${spec.nextRestartTime}": may only be set to "now"` });
   }
-  if (!spec.className) causes.push({ field: 'spec.className', reason: 'FieldValueRequired', message: 'Required value' });
-  if (!spec.imageName && !spec.image?.name) causes.push({ field: 'spec.imageName', reason: 'FieldValueRequired', message: 'Required value' });
+  if (!spec.className) causes.push(fieldRequired('spec.className'));
+  if (!spec.imageName && !spec.image?.name) causes.push(fieldRequired('spec.imageName'));
   return causes.concat(validateReadinessProbe(spec.readinessProbe), validateVmAffinity(spec));
 }
 
@@ -56,7 +56,7 @@ export function validateVmAffinity(spec: any): StatusCause[] {
   const affinity = spec.affinity;
   if (!affinity) return [];
   const causes: StatusCause[] = [];
-  if (!spec.groupName) causes.push({ field: 'spec.groupName', reason: 'FieldValueRequired', message: 'Required value: when setting affinity' });
+  if (!spec.groupName) causes.push(fieldRequired('spec.groupName', 'when setting affinity'));
   for (const [kind, list, keys] of TOPOLOGY_KEYS) {
     (affinity[kind]?.[list] ?? []).forEach((term: any, i: number) => {
       const path = `spec.affinity.${kind}.${list}[${i}]`;
@@ -90,7 +90,7 @@ export function validateReadinessProbe(probe: any): StatusCause[] {
   if (!probe) return [];
   const causes: StatusCause[] = [];
   const actions = [probe.tcpSocket, probe.guestHeartbeat, probe.guestInfo?.length ? probe.guestInfo : undefined].filter(Boolean).length;
-  if (actions > 1) causes.push({ field: 'spec.readinessProbe', reason: 'FieldValueForbidden', message: 'Forbidden: only one action can be specified' });
+  if (actions > 1) causes.push(fieldForbidden('spec.readinessProbe', 'only one action can be specified'));
   const port = probe.tcpSocket?.port;
   const field = 'spec.readinessProbe.tcpSocket.port';
   if (typeof port === 'number' && (!Number.isInteger(port) || port < 1 || port > 65535)) {
@@ -115,12 +115,12 @@ export function validateVirtualMachineUpdate(old: any, next: any): StatusCause[]
   for (const field of ['biosUUID', 'instanceUUID'] as const) {
     if (old.spec?.[field] && next.spec?.[field] !== old.spec[field]) causes.push({ field: `spec.${field}`, reason: 'FieldValueForbidden', message: 'Forbidden: field is immutable once set' });
   }
-  if (!deepEqual(old.spec?.affinity, next.spec?.affinity)) causes.push({ field: 'spec.affinity', reason: 'FieldValueForbidden', message: 'Forbidden: updating Affinity is not allowed' });
-  if (old.spec?.powerState && !next.spec?.powerState) causes.push({ field: 'spec.powerState', reason: 'FieldValueRequired', message: 'Required value: cannot be cleared once set' });
+  if (!deepEqual(old.spec?.affinity, next.spec?.affinity)) causes.push(fieldForbidden('spec.affinity', 'updating Affinity is not allowed'));
+  if (old.spec?.powerState && !next.spec?.powerState) causes.push(fieldRequired('spec.powerState', 'cannot be cleared once set'));
   // A revert runs until the controller clears the field: another snapshot may not be asked for meanwhile.
   const reverting = old.spec?.currentSnapshotName;
   if (reverting && next.spec?.currentSnapshotName && next.spec.currentSnapshotName !== reverting) {
-    causes.push({ field: 'spec.currentSnapshotName', reason: 'FieldValueForbidden', message: 'Forbidden: a snapshot revert is already in progress' });
+    causes.push(fieldForbidden('spec.currentSnapshotName', 'a snapshot revert is already in progress'));
   }
   return causes;
 }
@@ -133,16 +133,16 @@ export function stampRestart(vm: any): any {
 
 export function validateVirtualMachineServiceUpdate(old: any, next: any): StatusCause[] {
   const causes: StatusCause[] = [];
-  if (old.spec?.type !== next.spec?.type) causes.push({ field: 'spec.type', reason: 'FieldValueForbidden', message: 'Forbidden: field is immutable' });
-  if (old.spec?.clusterIp && old.spec.clusterIp !== next.spec?.clusterIp) causes.push({ field: 'spec.clusterIp', reason: 'FieldValueForbidden', message: 'Forbidden: field is immutable' });
+  if (old.spec?.type !== next.spec?.type) causes.push(fieldForbidden('spec.type', 'field is immutable'));
+  if (old.spec?.clusterIp && old.spec.clusterIp !== next.spec?.clusterIp) causes.push(fieldForbidden('spec.clusterIp', 'field is immutable'));
   return causes;
 }
 
 export function validateVirtualMachineService(svc: any): StatusCause[] {
   const causes: StatusCause[] = [];
   const spec = svc.spec ?? {};
-  if (!spec.type) causes.push({ field: 'spec.type', reason: 'FieldValueRequired', message: 'Required value' });
-  if (spec.type !== 'ExternalName' && spec.clusterIp !== 'None' && !(spec.ports ?? []).length) causes.push({ field: 'spec.ports', reason: 'FieldValueRequired', message: 'Required value' });
+  if (!spec.type) causes.push(fieldRequired('spec.type'));
+  if (spec.type !== 'ExternalName' && spec.clusterIp !== 'None' && !(spec.ports ?? []).length) causes.push(fieldRequired('spec.ports'));
   (spec.ports ?? []).forEach((p: any, i: number) => {
     if (!p.name) causes.push({ field: `spec.ports[${i}].name`, reason: 'FieldValueRequired', message: 'Required value' });
     if (p.protocol && !['TCP', 'UDP'].includes(p.protocol)) causes.push({ field: `spec.ports[${i}].protocol`, reason: 'FieldValueNotSupported', message: `Unsupported value: "${p.protocol}": supported values: "TCP", "UDP"` });

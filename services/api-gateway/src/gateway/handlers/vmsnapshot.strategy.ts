@@ -1,4 +1,4 @@
-import { StatusCause } from '@openpacific/kube-api';
+import { fieldRequired, StatusCause } from '@openpacific/kube-api';
 import { VMSNAPSHOT_VM_NAME_LABEL } from '@openpacific/contracts';
 import type { KindStrategy } from './kind-strategies';
 import { deepEqual } from './object-rules';
@@ -21,7 +21,7 @@ function vmNameLabelMismatch(snap: any): StatusCause[] {
 
 /** The validating webhook on create: a snapshot names its VM. A VM that does not exist is the controller's to report. */
 export function validateVirtualMachineSnapshotCreate(snap: any): StatusCause[] {
-  if (!snap.spec?.vmName) return [{ field: 'spec.vmName', reason: 'FieldValueRequired', message: 'Required value: vmName must be provided' }];
+  if (!snap.spec?.vmName) return [fieldRequired('spec.vmName', 'vmName must be provided')];
   return vmNameLabelMismatch(snap);
 }
 
