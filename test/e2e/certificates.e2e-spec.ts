@@ -166,6 +166,12 @@ describe('CertificateSigningRequests and client certificates', () => {
     // No signer here for example.com: it stays approved, unsigned.
     expect((await kubectl(['get', 'csr', 'custom', '--no-headers'])).stdout).toMatch(/\sApproved\n$/);
 
+    // Kubernetes' bootstrap role for its client signer does the same for kubernetes.io/kube-apiserver-client requests.
+    await kubectl(['apply', '-f', '-'], csr('by-role', { request: request('by-role', '/CN=by-role'), signerName: 'kubernetes.io/kube-apiserver-client', usages: ['client auth'] }));
+    expect((await kubectl(['certificate', 'approve', 'by-role', `--token=${token}`])).stderr).toContain('user not permitted to approve requests with signerName "kubernetes.io/kube-apiserver-client"');
+    await kubectl(['create', 'clusterrolebinding', 'client-approver', '--clusterrole=system:certificates.k8s.io:kube-apiserver-client-approver', '--serviceaccount=default:approver']);
+    expect((await kubectl(['certificate', 'approve', 'by-role', `--token=${token}`])).stdout).toBe('certificatesigningrequest.certificates.k8s.io/by-role approved\n');
+
     // Approved and Denied at once, through /approval itself (kubectl refuses to send it): a 422, nothing written.
     const approved = await kubectlJson(cluster, ['get', 'csr', 'custom']);
     const both = { ...approved, status: { conditions: [...approved.status.conditions, { type: 'Denied', status: 'True', reason: 'Changed', message: 'no' }] } };

@@ -90,6 +90,12 @@ export function bootstrapClusterRoles(defs: ResourceDefinition[]): BootstrapRole
     },
     // Scraping the gateway's /metrics (and probing it), as kube-apiserver's role for monitoring systems.
     { name: 'system:monitoring', rules: [{ nonResourceURLs: ['/healthz', '/healthz/*', '/livez', '/livez/*', '/metrics', '/metrics/slis', '/readyz', '/readyz/*'], verbs: ['get'] }] },
+    // Approving CertificateSigningRequests for Kubernetes' own signers, as kube-apiserver's bootstrap roles grant it
+    // (bind one to let someone approve without being cluster-admin: certificatesigningrequests/approval as well).
+    ...['kube-apiserver-client', 'kube-apiserver-client-kubelet', 'kubelet-serving', 'legacy-unknown'].map((signer) => ({
+      name: `system:certificates.k8s.io:${signer}-approver`,
+      rules: [{ apiGroups: ['certificates.k8s.io'], resources: ['signers'], resourceNames: [`kubernetes.io/${signer}`], verbs: ['approve'] }],
+    })),
     {
       name: 'system:basic-user',
       rules: [
