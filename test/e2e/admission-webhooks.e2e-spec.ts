@@ -34,6 +34,7 @@ function webhookServer(cert: { keyPem: string; certPem: string }, seen: Seen[]):
           ? [{ op: 'add', path: '/metadata/labels/webhooked', value }]
           : [{ op: 'add', path: '/metadata/labels', value: { webhooked: value } }];
         if (name === 'renamed') patch.push({ op: 'replace', path: '/metadata/name', value: 'renamed-by-webhook' });
+        if (name === 'with-extra') patch.push({ op: 'add', path: '/extra', value: 'unknown to ConfigMap' }, { op: 'add', path: '/data/added', value: 'kept' });
         response.patchType = 'JSONPatch';
         response.patch = Buffer.from(JSON.stringify(patch)).toString('base64');
         response.warnings = ['labelled by the test webhook'];
@@ -146,6 +147,12 @@ describe('admission webhooks', () => {
       options: { kind: 'CreateOptions', apiVersion: 'meta.k8s.io/v1' },
     });
     expect(call.review.request.uid).toMatch(/^[0-9a-f-]{36}$/);
+
+    // A field the kind does not have, added by the webhook, is dropped as kube-apiserver drops it; known ones stay.
+    expect((await kubectl(['create', 'configmap', 'with-extra', '--from-literal=a=b'])).code).toBe(0);
+    const extra = await kubectlJson(cluster, ['get', 'configmap', 'with-extra']);
+    expect(extra.extra).toBeUndefined();
+    expect(extra.data).toEqual({ a: 'b', added: 'kept' });
 
     // A patch that leaves the object invalid is refused as kube-apiserver refuses it, after mutating admission.
     const bad = await kubectl(['create', 'configmap', 'badly-patched']);

@@ -12,11 +12,24 @@ function identityChanges(obj: any, sent: any): StatusCause[] {
     .map((f) => ({ field: `metadata.${f}`, reason: 'FieldValueInvalid', message: `Invalid value: ${goQuote(String(obj?.metadata?.[f] ?? ''))}: field is immutable` }));
 }
 
+/** `obj` without the fields at these paths (`.spec.extra`, `.spec.containers[0].extra`, as the schema's pruning names them). */
+export function withoutFields(obj: any, paths: string[]): any {
+  const out = structuredClone(obj);
+  for (const path of paths) {
+    const steps = [...path.matchAll(/\.([^.[\]]+)|\[(\d+)\]/g)].map((m) => (m[1] !== undefined ? m[1] : Number(m[2])));
+    let at = out;
+    for (const step of steps.slice(0, -1)) at = at?.[step];
+    if (at && typeof at === 'object') delete at[steps[steps.length - 1]];
+  }
+  return out;
+}
+
 /**
  * What a write of a client adds for admission: its warnings go back as `Warning: 299` headers, and an object a
  * mutating webhook changed is validated again as kube-apiserver validates after mutating admission (the schema at
  * the storage version, the metadata, the kind's rules; `old` on an update), a 422 naming the field if it no longer
- * passes. Unlike kube-apiserver, fields unknown to the schema that a webhook adds are kept, not dropped.
+ * passes. Fields unknown to the schema that the webhooks added are dropped, as kube-apiserver's decoding (and a
+ * custom kind's pruning) drops them; what was there before admission stays as the gateway had it.
  */
 export function admissionHooks(
   r: ResourceRequest,
@@ -27,9 +40,12 @@ export function admissionHooks(
   const strategy = strategyFor(def);
   return {
     warn: (text) => warn(r, text),
-    recheck: (obj, sent) => {
-      // Checked, not pruned: what the gateway itself added before admission stays whatever the schema says of it.
-      const result = validateAgainstSchema(def, storage.version.name, obj, 'Ignore');
+    recheck: (patched, sent) => {
+      const checked = validateAgainstSchema(def, storage.version.name, patched, 'Ignore');
+      const before = new Set(checked.unknownFields.length ? validateAgainstSchema(def, storage.version.name, sent, 'Ignore').unknownFields : []);
+      const added = checked.unknownFields.filter((path) => !before.has(path));
+      const obj = added.length ? withoutFields(patched, added) : patched;
+      const result = added.length ? validateAgainstSchema(def, storage.version.name, obj, 'Ignore') : checked;
       const causes = [
         ...validateObjectMeta(obj?.metadata, { nameFormat: def.nameFormat, namespaced: def.scope === 'Namespaced' }),
         ...identityChanges(obj, sent),
