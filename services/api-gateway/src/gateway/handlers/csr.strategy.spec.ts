@@ -2,7 +2,8 @@ import 'reflect-metadata';
 import { webcrypto } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
 import { authorizeCsrWrite, prepareCsrCreate, prepareCsrUpdate, validateCsrCreate, validateCsrUpdate, validateSignerName } from './csr.strategy';
-import { clientUsagesProblem } from '../controllers/csr-signer';
+import { clientUsagesProblem, csrCleanupReason } from '../controllers/csr-signer';
+import { createCertificateAuthority, signCertificateRequest } from '@openpacific/kube-api';
 
 const ALG = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' };
 async function request(name: string): Promise<string> {
@@ -100,5 +101,27 @@ describe('CertificateSigningRequest strategy', () => {
     expect(clientUsagesProblem(['digital signature', 'key encipherment', 'client auth'])).toBeUndefined();
     expect(clientUsagesProblem(['server auth', 'client auth'])).toBe('invalid usage for client certificate: server auth');
     expect(clientUsagesProblem(['digital signature'])).toBe('missing required usage for client certificate: client auth');
+  });
+
+  it("deletes what kube-controller-manager's CSR cleaner deletes, when it would", async () => {
+    const now = Date.parse('2026-12-04T12:00:00Z');
+    const at = (hoursAgo: number) => new Date(now - hoursAgo * 3600_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    const made = (hoursAgo: number, status?: any) => ({ metadata: { name: 'x', creationTimestamp: at(hoursAgo) }, spec: {}, ...(status ? { status } : {}) });
+    expect(csrCleanupReason(made(23, {}), now)).toBeUndefined();
+    expect(csrCleanupReason(made(25, {}), now)).toBe('pending for more than a day');
+    expect(csrCleanupReason(made(2, { conditions: [{ type: 'Denied', status: 'True', lastUpdateTime: at(0.5) }] }), now)).toBeUndefined();
+    expect(csrCleanupReason(made(2, { conditions: [{ type: 'Denied', status: 'True', lastUpdateTime: at(1.5) }] }), now)).toBe('denied more than an hour ago');
+    expect(csrCleanupReason(made(2, { conditions: [{ type: 'Approved', status: 'True', lastUpdateTime: at(1.5) }, { type: 'Failed', status: 'True', lastUpdateTime: at(1.2) }] }), now)).toBe('failed more than an hour ago');
+    // Approved but not issued (a signer of its own, not running): kept, as kube keeps it, until a day has passed.
+    expect(csrCleanupReason(made(2, { conditions: [{ type: 'Approved', status: 'True', lastUpdateTime: at(1.5) }] }), now)).toBeUndefined();
+    const ca = await createCertificateAuthority();
+    const pem = await signCertificateRequest(ca, Buffer.from(await request('CN=jane'), 'base64').toString(), ['client auth'], 600);
+    // The certificate is real, issued now for ten minutes: times from here on are the clock's.
+    const real = Date.now();
+    const ago = (hours: number) => new Date(real - hours * 3600_000).toISOString();
+    const issued = (hoursAgo: number) => ({ metadata: { name: 'x', creationTimestamp: ago(hoursAgo) }, spec: {}, status: { conditions: [{ type: 'Approved', status: 'True', lastUpdateTime: ago(hoursAgo) }], certificate: Buffer.from(pem).toString('base64') } });
+    expect(csrCleanupReason(issued(0), real)).toBeUndefined();
+    expect(csrCleanupReason(issued(1.5), real)).toBe('issued more than an hour ago');
+    expect(csrCleanupReason(issued(0), real + 30 * 60_000)).toBe('its certificate has expired');
   });
 });
