@@ -9,6 +9,7 @@ import { PodServiceController } from './pod-services/pod-service-controller';
 import { IngressController } from './ingress/ingress-controller';
 import { makeServiceRangesLocal } from './services/local-ranges';
 import { PublishRequestController } from './publish/publish-request-controller';
+import { GroupPublishRequestController } from './publish/group-publish-request-controller';
 import { SnapshotController } from './snapshots/snapshot-controller';
 import { GroupController } from './groups/group-controller';
 import { VmServiceController } from './vm-service-controller';
@@ -19,7 +20,8 @@ import { vmOperatorNetwork, type VmOperatorConfig } from './vm-operator.config';
 
 /**
  * The elected replica runs the VirtualMachine (and their readiness probes), VirtualMachineReplicaSet,
- * VirtualMachineService, VirtualMachinePublishRequest, VirtualMachineSnapshot, VirtualMachineGroup and (pod) Service controllers; the others wait to take over.
+ * VirtualMachineService, VirtualMachinePublishRequest, VirtualMachineGroupPublishRequest, VirtualMachineSnapshot, VirtualMachineGroup and (pod)
+ * Service controllers; the others wait to take over.
  */
 @Injectable()
 export class VmOperatorLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -29,6 +31,7 @@ export class VmOperatorLifecycle implements OnApplicationBootstrap, BeforeApplic
   private replicaSets?: VmReplicaSetController;
   private services?: VmServiceController;
   private publishing?: PublishRequestController;
+  private groupPublishing?: GroupPublishRequestController;
   private snapshots?: SnapshotController;
   private groups?: GroupController;
   private podServices?: PodServiceController;
@@ -55,6 +58,7 @@ export class VmOperatorLifecycle implements OnApplicationBootstrap, BeforeApplic
         const replicaSets = new VmReplicaSetController({ store, feed, logger, nats, names });
         const services = new VmServiceController({ store, feed, logger });
         const publishing = new PublishRequestController({ store, feed, logger });
+        const groupPublishing = new GroupPublishRequestController({ store, feed, logger });
         const snapshots = new SnapshotController({ store, feed, logger });
         const groups = new GroupController({ store, feed, logger });
         const networkPolicies = new NetworkPolicyController({ feed, logger, network });
@@ -67,6 +71,7 @@ export class VmOperatorLifecycle implements OnApplicationBootstrap, BeforeApplic
         this.replicaSets = replicaSets;
         this.services = services;
         this.publishing = publishing;
+        this.groupPublishing = groupPublishing;
         this.snapshots = snapshots;
         this.groups = groups;
         this.networkPolicies = networkPolicies;
@@ -79,6 +84,7 @@ export class VmOperatorLifecycle implements OnApplicationBootstrap, BeforeApplic
         replicaSets.start();
         services.start();
         publishing.start();
+        groupPublishing.start();
         snapshots.start();
         groups.start();
         networkPolicies.start();
@@ -90,6 +96,7 @@ export class VmOperatorLifecycle implements OnApplicationBootstrap, BeforeApplic
         this.vms?.stop();
         this.prober?.stop();
         this.publishing?.stop();
+        this.groupPublishing?.stop();
         this.snapshots?.stop();
         this.groups?.stop();
         this.replicaSets?.stop();
@@ -99,7 +106,7 @@ export class VmOperatorLifecycle implements OnApplicationBootstrap, BeforeApplic
         await this.networkPolicies?.stop();
         await this.dns?.stop();
         await this.feed?.stop();
-        this.feed = this.vms = this.prober = this.replicaSets = this.services = this.publishing = this.snapshots = this.groups = this.podServices = this.ingresses = this.networkPolicies = this.dns = undefined;
+        this.feed = this.vms = this.prober = this.replicaSets = this.services = this.publishing = this.groupPublishing = this.snapshots = this.groups = this.podServices = this.ingresses = this.networkPolicies = this.dns = undefined;
       },
     });
     await this.election.start();

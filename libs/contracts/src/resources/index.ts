@@ -8,7 +8,7 @@ import { configMapResource } from './configmap.resource';
 import { secretResource } from './secret.resource';
 import { resourceQuotaResource } from './resourcequota.resource';
 import { limitRangeResource } from './limitrange.resource';
-import { virtualMachineGroupResource, virtualMachineReplicaSetResource, virtualMachineSnapshotResource, vmoperatorResources } from './vmoperator';
+import { virtualMachineGroupPublishRequestResource, virtualMachineGroupResource, virtualMachineReplicaSetResource, virtualMachineSnapshotResource, vmoperatorResources } from './vmoperator';
 import { guestClusterResources } from './guest-clusters';
 import { contentLibraryResource } from './imageregistry/contentlibrary.resource';
 import { rbacResources } from './rbac';
@@ -66,4 +66,4 @@ export * from './metrics-quantity';
 export * from './apiextensions';
 
 /** Every kind the api-gateway serves. Adding a kind = adding its entry here. */
-export const resourceDefinitions: ResourceDefinition[] = [namespaceResource, eventResource, nodeResource, podResource, hostResource, storageClassResource, persistentVolumeClaimResource, persistentVolumeResource, secretResource, configMapResource, resourceQuotaResource, limitRangeResource, ...vmoperatorResources, contentLibraryResource, virtualMachineReplicaSetResource, virtualMachineSnapshotResource, virtualMachineGroupResource, ...guestClusterResources, ...rbacResources, auditRecordResource, ...appsResources, ...batchResources, ...policyResources, ...autoscalingResources, ...coordinationResources, ...schedulingResources, ...certificatesResources, validatingAdmissionPolicyResource, validatingAdmissionPolicyBindingResource, serviceResource, endpointsResource, endpointSliceResource, networkPolicyResource, ingressResource, ingressClassResource, ...webhookConfigurationResources, ...metricsResources, ...apiextensionsResources];
+export const resourceDefinitions: ResourceDefinition[] = [namespaceResource, eventResource, nodeResource, podResource, hostResource, storageClassResource, persistentVolumeClaimResource, persistentVolumeResource, secretResource, configMapResource, resourceQuotaResource, limitRangeResource, ...vmoperatorResources, contentLibraryResource, virtualMachineReplicaSetResource, virtualMachineSnapshotResource, virtualMachineGroupResource, virtualMachineGroupPublishRequestResource, ...guestClusterResources, ...rbacResources, auditRecordResource, ...appsResources, ...batchResources, ...policyResources, ...autoscalingResources, ...coordinationResources, ...schedulingResources, ...certificatesResources, validatingAdmissionPolicyResource, validatingAdmissionPolicyBindingResource, serviceResource, endpointsResource, endpointSliceResource, networkPolicyResource, ingressResource, ingressClassResource, ...webhookConfigurationResources, ...metricsResources, ...apiextensionsResources];

@@ -1,10 +1,9 @@
 import { CONTENT_LIBRARIES_RESOURCE, DEFAULT_LIBRARY_LABEL, ObjectEventTypes, objectStreamId } from '@openpacific/contracts';
-import { EventStore, VersionConflictError } from '@openpacific/event-store';
-import { controllerReadModel, PassLoop, sameJson, type SharedFollower, StoredObject } from '@openpacific/objects';
-import type { Logger } from '@openpacific/service-kit';
+import { controllerReadModel, sameJson, StoredObject } from '@openpacific/objects';
 import { R } from '../vms/vm-resources';
 import { publishedImage } from './published-image';
 import { expiresAt, PublishFacts, publishConditions, publishedIds } from './publish-request.status';
+import { RequestControllerDeps, RequestPass } from './request-pass';
 
 export const PUBLISH_REQUESTS_RESOURCE = 'virtualmachinepublishrequests.vmoperator.vmware.com';
 const ACTOR = { actor: 'system:serviceaccount:vmware-system-vmop:vmware-system-vmop-controller-manager', source: 'vm-operator' };
@@ -16,41 +15,18 @@ const stamp = (d = new Date()) => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
  * of the namespace with the source's image facts and a ContentLibraryItem providerRef), reports the image, and
  * deletes the request `ttlSecondsAfterFinished` after it completed.
  */
-export class PublishRequestController {
-  private readonly model = controllerReadModel([PUBLISH_REQUESTS_RESOURCE, R.vms, R.images, R.clusterImages, CONTENT_LIBRARIES_RESOURCE]);
-  private readonly loop: PassLoop;
-  private expiry?: NodeJS.Timeout;
-
-  constructor(private readonly deps: { store: EventStore; feed: SharedFollower; logger: Logger }) {
-    this.loop = new PassLoop(() => this.pass(), { resyncMs: 5000, retryMs: 200, onError: (err) => deps.logger.warn('publish request pass failed', { error: (err as Error).message }) });
-    deps.feed.addModel(this.model, () => this.loop.schedule());
+export class PublishRequestController extends RequestPass {
+  constructor(deps: RequestControllerDeps) {
+    super(deps, controllerReadModel([PUBLISH_REQUESTS_RESOURCE, R.vms, R.images, R.clusterImages, CONTENT_LIBRARIES_RESOURCE]), PUBLISH_REQUESTS_RESOURCE, 'publish request');
   }
 
-  start(): void {
-    this.loop.start();
-  }
-
-  stop(): void {
-    this.loop.stop();
-    clearTimeout(this.expiry);
-  }
-
-  private async pass(): Promise<void> {
-    let nextExpiry = Infinity;
-    for (const stored of this.model.list(PUBLISH_REQUESTS_RESOURCE)) {
-      if (stored.object.metadata.deletionTimestamp) continue;
-      try {
-        const at = expiresAt(stored.object);
-        if (at !== undefined && at <= Date.now()) await this.remove(stored);
-        else if (at !== undefined) nextExpiry = Math.min(nextExpiry, at);
-        else if (!stored.object.status?.ready) await this.reconcile(stored);
-      } catch (err) {
-        if (!(err instanceof VersionConflictError)) this.deps.logger.warn('publish request failed', { request: stored.object.metadata.name, error: (err as Error).message });
-        setTimeout(() => this.loop.schedule(), 500).unref();
-      }
-    }
-    clearTimeout(this.expiry);
-    if (nextExpiry !== Infinity) this.expiry = setTimeout(() => this.loop.schedule(), Math.max(0, nextExpiry - Date.now()) + 50).unref();
+  protected async handle(stored: StoredObject): Promise<number | undefined> {
+    if (stored.object.metadata.deletionTimestamp) return undefined;
+    const at = expiresAt(stored.object);
+    if (at !== undefined && at <= Date.now()) await this.remove(stored);
+    else if (at !== undefined) return at;
+    else if (!stored.object.status?.ready) await this.reconcile(stored);
+    return undefined;
   }
 
   private library(namespace: string, name: string | undefined): StoredObject | undefined {

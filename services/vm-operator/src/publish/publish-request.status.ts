@@ -62,14 +62,19 @@ export function complete(f: PublishFacts): Condition {
   return ok('Complete');
 }
 
-/** The conditions that apply, in type order, keeping the transition time of those whose status did not change. */
-export function publishConditions(f: PublishFacts, previous: Condition[] | undefined, generation: number, now: string): Condition[] {
-  const next = [complete(f), imageAvailable(f), sourceValid(f), targetValid(f), uploaded(f)].filter((c): c is Condition => !!c);
+/** Conditions as written: the generation they saw, and the transition time kept for those whose status did not change. */
+export function stampConditions(next: Condition[], previous: Condition[] | undefined, generation: number, now: string): Condition[] {
   return next.map((c) => {
     const before = previous?.find((p) => p.type === c.type);
     const lastTransitionTime = before && before.status === c.status ? before.lastTransitionTime : now;
     return { ...c, observedGeneration: generation, lastTransitionTime };
   });
+}
+
+/** The conditions that apply, in type order. */
+export function publishConditions(f: PublishFacts, previous: Condition[] | undefined, generation: number, now: string): Condition[] {
+  const next = [complete(f), imageAvailable(f), sourceValid(f), targetValid(f), uploaded(f)].filter((c): c is Condition => !!c);
+  return stampConditions(next, previous, generation, now);
 }
 
 /**
@@ -82,10 +87,14 @@ export function publishedIds(requestUid: string, library: string, item: string):
   return { imageName: `vmi-${hash.slice(0, 17)}`, itemName: `clitem-${hash.slice(0, 17)}`, itemID };
 }
 
+/** When a request finished at `completionTime` is to be deleted (ms since the epoch), or undefined when it is kept. */
+export function ttlExpiry(ttlSecondsAfterFinished: number | undefined | null, completionTime: string | undefined): number | undefined {
+  if (ttlSecondsAfterFinished === undefined || ttlSecondsAfterFinished === null || !completionTime) return undefined;
+  return Date.parse(completionTime) + ttlSecondsAfterFinished * 1000;
+}
+
 /** When a finished request is to be deleted (ms since the epoch), or undefined when it is kept. */
 export function expiresAt(req: any): number | undefined {
-  const ttl = req.spec?.ttlSecondsAfterFinished;
-  const done = req.status?.completionTime;
-  if (ttl === undefined || ttl === null || !done || !req.status?.ready) return undefined;
-  return Date.parse(done) + ttl * 1000;
+  if (!req.status?.ready) return undefined;
+  return ttlExpiry(req.spec?.ttlSecondsAfterFinished, req.status?.completionTime);
 }

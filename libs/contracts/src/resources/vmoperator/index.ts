@@ -8,6 +8,7 @@ import { virtualMachineSetResourcePolicyResource } from './setresourcepolicy.res
 import { virtualMachinePublishRequestResource } from './virtualmachinepublishrequest.resource';
 import { virtualMachineSnapshotResource } from './virtualmachinesnapshot.resource';
 import { virtualMachineGroupResource } from './virtualmachinegroup.resource';
+import { virtualMachineGroupPublishRequestResource } from './virtualmachinegrouppublishrequest.resource';
 
 export { VMOPERATOR_GROUP, VMOPERATOR_HUB, VMOPERATOR_VERSIONS } from './common';
 export type { VmopVersion } from './common';
@@ -16,6 +17,7 @@ export { NETWORK_TYPES as V1ALPHA1_NETWORK_TYPES } from './virtualmachine.conver
 export { VMRS_NAME_LABEL, VMRS_VERSIONS } from './virtualmachinereplicaset.resource';
 export { VIRTUAL_MACHINE_SNAPSHOTS_RESOURCE, VMSNAPSHOT_VM_NAME_LABEL } from './virtualmachinesnapshot.resource';
 export { VIRTUAL_MACHINE_GROUPS_RESOURCE, VMG_APPLY_POWER_STATE_ANNOTATION, VMG_LAST_UPDATED_POWER_STATE_ANNOTATION } from './virtualmachinegroup.resource';
+export { VIRTUAL_MACHINE_GROUP_PUBLISH_REQUESTS_RESOURCE, VMPUB_MANAGED_BY_LABEL } from './virtualmachinegrouppublishrequest.resource';
 export {
   virtualMachineReplicaSetResource,
   virtualMachineResource,
@@ -27,6 +29,7 @@ export {
   virtualMachinePublishRequestResource,
   virtualMachineSnapshotResource,
   virtualMachineGroupResource,
+  virtualMachineGroupPublishRequestResource,
 };
 
 /** Where VirtualMachines live in the log and the read models (the qualified resource name). */

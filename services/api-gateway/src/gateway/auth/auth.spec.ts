@@ -125,6 +125,9 @@ describe('bootstrap ClusterRoles', () => {
     expect(can('create', 'pods', 'ns-edit')).toBe(true);
     expect(can('delete', 'secrets', 'ns-edit')).toBe(true);
     expect(can('patch', 'tanzukubernetesclusters', 'ns-edit', 'run.tanzu.vmware.com')).toBe(true);
+    expect(can('create', 'virtualmachinegrouppublishrequests', 'ns-edit', 'vmoperator.vmware.com')).toBe(true);
+    expect(can('create', 'virtualmachinegrouppublishrequests', 'ns-view', 'vmoperator.vmware.com')).toBe(false);
+    expect(can('get', 'virtualmachinegrouppublishrequests', 'ns-view', 'vmoperator.vmware.com', 'status')).toBe(true);
     expect(can('update', 'machinedeployments', 'ns-edit', 'cluster.x-k8s.io', 'scale')).toBe(true);
     expect(can('create', 'rolebindings', 'ns-edit', 'rbac.authorization.k8s.io')).toBe(false);
     expect(can('update', 'resourcequotas', 'ns-edit')).toBe(false);

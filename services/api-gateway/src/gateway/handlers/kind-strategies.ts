@@ -25,6 +25,7 @@ import { webhookKindStrategies } from './webhook.strategy';
 import { vmReplicaSetKindStrategies } from './vmrs.strategy';
 import { vmSnapshotKindStrategies } from './vmsnapshot.strategy';
 import { vmGroupKindStrategies } from './vmg.strategy';
+import { vmGroupPublishKindStrategies } from './vmgpub.strategy';
 import { defaultCrd, validateCrd, validateCrdUpdate } from '../customresources/crd.validation';
 import { validateTanzuKubernetesCluster, validateTanzuKubernetesClusterUpdate } from './tkc.strategy';
 import {
@@ -106,6 +107,7 @@ const strategies: Record<string, KindStrategy> = {
   ...vmReplicaSetKindStrategies,
   ...vmSnapshotKindStrategies,
   ...vmGroupKindStrategies,
+  ...vmGroupPublishKindStrategies,
   ...storageKindStrategies,
   ...quotaKindStrategies,
   ...appsKindStrategies,
