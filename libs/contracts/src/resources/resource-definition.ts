@@ -54,8 +54,11 @@ export interface ResourceDefinition {
   verbs?: string[];
   subresources: {
     status?: boolean;
-    /** `labelSelectorPath`: where the Scale's `status.selector` is read (a custom kind's); `status.selector` otherwise. */
-    scale?: { specReplicasPath: string; statusReplicasPath: string; labelSelectorPath?: string };
+    /**
+     * `labelSelectorPath`: where the Scale's `status.selector` is read (a custom kind's); `selector`: the string a
+     * built-in kind computes for it (a ReplicationController's label map); `status.selector` otherwise.
+     */
+    scale?: { specReplicasPath: string; statusReplicasPath: string; labelSelectorPath?: string; selector?: (obj: any) => string };
     /**
      * Subresources that write one field of `spec` and nothing else (`pods/ephemeralcontainers` writes
      * `spec.ephemeralContainers`): GET answers the object, PUT and PATCH take the whole object and keep only that

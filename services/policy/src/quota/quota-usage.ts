@@ -41,6 +41,7 @@ const LEGACY_COUNTS: Record<string, string> = {
   configmaps: 'configmaps',
   secrets: 'secrets',
   services: 'services',
+  replicationcontrollers: 'replicationcontrollers',
   resourcequotas: 'resourcequotas',
 };
 

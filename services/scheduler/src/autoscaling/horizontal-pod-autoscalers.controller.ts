@@ -1,5 +1,7 @@
 import type { Logger } from '@openpacific/service-kit';
-import { DEPLOYMENTS_RESOURCE, HPAS_RESOURCE, ObjectEventTypes, REPLICASETS_RESOURCE, STATEFULSETS_RESOURCE } from '@openpacific/contracts';
+import {
+  DEPLOYMENTS_RESOURCE, HPAS_RESOURCE, ObjectEventTypes, REPLICASETS_RESOURCE, REPLICATION_CONTROLLERS_RESOURCE, replicationControllerSelector, STATEFULSETS_RESOURCE,
+} from '@openpacific/contracts';
 import { type StreamAppend, VersionConflictError } from '@openpacific/event-store';
 import { labelSelectorFromObject, matchesLabelSelector } from '@openpacific/kube-api';
 import type { HostMetricsCache } from '@openpacific/messaging';
@@ -11,7 +13,18 @@ import { ScalingHistory } from './scaling-history';
 const HPA_CONTROLLER = controllerNamed('horizontal-pod-autoscaler');
 
 /** The kinds whose scale the controller reads and sets: those the scheduler's workload controllers follow. */
-const SCALABLE: Record<string, string> = { Deployment: DEPLOYMENTS_RESOURCE, ReplicaSet: REPLICASETS_RESOURCE, StatefulSet: STATEFULSETS_RESOURCE };
+const SCALABLE: Record<string, { resource: string; group: string }> = {
+  Deployment: { resource: DEPLOYMENTS_RESOURCE, group: 'apps' },
+  ReplicaSet: { resource: REPLICASETS_RESOURCE, group: 'apps' },
+  StatefulSet: { resource: STATEFULSETS_RESOURCE, group: 'apps' },
+  ReplicationController: { resource: REPLICATION_CONTROLLERS_RESOURCE, group: '' },
+};
+
+/** A target's label selector (a ReplicationController's label map as one). */
+function selectorOf(target: StoredObject): any {
+  const obj = target.object;
+  return obj.kind === 'ReplicationController' ? replicationControllerSelector(obj) : obj.spec?.selector;
+}
 
 interface Target {
   resource: string;
@@ -89,8 +102,8 @@ export class HorizontalPodAutoscalersController {
   private async sync(stored: StoredObject, now: number): Promise<boolean> {
     const hpa = stored.object;
     const target = this.target(hpa);
-    const scale: Scale | { error: string } = 'error' in target ? target : { replicas: target.stored.object.spec?.replicas ?? 1, selector: target.stored.object.spec?.selector };
-    const pods = 'error' in target ? [] : this.podsOf(hpa.metadata.namespace, target.stored.object.spec?.selector);
+    const scale: Scale | { error: string } = 'error' in target ? target : { replicas: target.stored.object.spec?.replicas ?? 1, selector: selectorOf(target.stored) };
+    const pods = 'error' in target ? [] : this.podsOf(hpa.metadata.namespace, selectorOf(target.stored));
     const readings = pods.length ? this.opts.metrics.pods(hpa.metadata.namespace) : [];
     const decision = reconcileHpa({ hpa, scale, pods, readings, history: this.history, now });
     const written = await this.write(stored, 'error' in target ? undefined : target, decision);
@@ -101,8 +114,9 @@ export class HorizontalPodAutoscalersController {
   private target(hpa: any): Target | { error: string } {
     const ref = hpa.spec.scaleTargetRef ?? {};
     const group = String(ref.apiVersion ?? '').includes('/') ? ref.apiVersion.split('/')[0] : '';
-    const resource = SCALABLE[ref.kind];
-    if (!resource || (ref.apiVersion && group !== 'apps')) return { error: `no matches for kind "${ref.kind}" in group "${group}"` };
+    const scalable = SCALABLE[ref.kind];
+    if (!scalable || (ref.apiVersion && group !== scalable.group)) return { error: `no matches for kind "${ref.kind}" in group "${group}"` };
+    const resource = scalable.resource;
     const stored = this.opts.targets.get(resource, hpa.metadata.namespace, ref.name);
     return stored ? { resource, stored } : { error: `${resource} "${ref.name}" not found` };
   }

@@ -2,7 +2,7 @@ import type { Logger } from '@openpacific/service-kit';
 import { randomUUID } from 'node:crypto';
 import {
   DEPLOYMENTS_RESOURCE, DESIRED_REPLICAS_ANNOTATION, MAX_REPLICAS_ANNOTATION, ObjectEventTypes, objectStreamId, PDBS_RESOURCE, POD_TEMPLATE_HASH_LABEL, REPLICASETS_RESOURCE,
-  REVISION_ANNOTATION, STATEFULSETS_RESOURCE, PRIORITY_CLASSES_RESOURCE, SERVICE_ACCOUNTS_RESOURCE,
+  REPLICATION_CONTROLLERS_RESOURCE, replicationControllerSelector, REVISION_ANNOTATION, STATEFULSETS_RESOURCE, PRIORITY_CLASSES_RESOURCE, SERVICE_ACCOUNTS_RESOURCE,
 } from '@openpacific/contracts';
 import { NewEvent, StreamAppend } from '@openpacific/event-store';
 import { controllerReadModel, type FollowerDeps, sameJson, type SharedFollower, StoredObject } from '@openpacific/objects';
@@ -17,7 +17,22 @@ import { proportionalSizes } from './proportional-scaling';
 
 const DEPLOYMENT_CONTROLLER = controllerNamed('deployment-controller');
 const REPLICASET_CONTROLLER = controllerNamed('replicaset-controller');
+const REPLICATION_CONTROLLER = controllerNamed('replication-controller');
 const DISRUPTION_CONTROLLER = controllerNamed('disruption-controller');
+
+/** What differs between a ReplicaSet and a ReplicationController to the one controller that runs both (kube-controller-manager's too). */
+interface ReplicasKind {
+  resource: string;
+  by: ReturnType<typeof controllerNamed>;
+  /** The object with its selector as a label selector (a ReplicationController's is a label map). */
+  view(obj: any): any;
+}
+const REPLICA_SETS: ReplicasKind = { resource: REPLICASETS_RESOURCE, by: REPLICASET_CONTROLLER, view: (rs) => rs };
+const REPLICATION_CONTROLLERS: ReplicasKind = {
+  resource: REPLICATION_CONTROLLERS_RESOURCE,
+  by: REPLICATION_CONTROLLER,
+  view: (rc) => ({ ...rc, spec: { ...rc.spec, selector: replicationControllerSelector(rc) } }),
+};
 /** Pods a ReplicaSet creates or deletes per pass (kube-controller-manager's burstReplicas). */
 const BURST = 500;
 /** How long a ReplicaSet waits to see its own creations and deletions before deciding again. */
@@ -54,7 +69,7 @@ export class WorkloadsController extends PodOwnersController {
     private readonly deps: FollowerDeps<Logger> & { log: SharedFollower },
     opts: { resyncMs?: number; admissionTimeoutMs?: number } = {},
   ) {
-    super(deps, controllerReadModel([DEPLOYMENTS_RESOURCE, REPLICASETS_RESOURCE, 'pods', PDBS_RESOURCE, STATEFULSETS_RESOURCE, SERVICE_ACCOUNTS_RESOURCE, PRIORITY_CLASSES_RESOURCE]), 'workloads', opts);
+    super(deps, controllerReadModel([DEPLOYMENTS_RESOURCE, REPLICASETS_RESOURCE, REPLICATION_CONTROLLERS_RESOURCE, 'pods', PDBS_RESOURCE, STATEFULSETS_RESOURCE, SERVICE_ACCOUNTS_RESOURCE, PRIORITY_CLASSES_RESOURCE]), 'workloads', opts);
   }
 
   protected async pass(): Promise<void> {
@@ -66,7 +81,10 @@ export class WorkloadsController extends PodOwnersController {
     }
     for (const stored of this.model.list(REPLICASETS_RESOURCE)) {
       if (stored.object.metadata.deletionTimestamp || touched.has(stored.object.metadata.uid)) continue;
-      await this.syncReplicaSet(stored);
+      await this.syncReplicaSet(stored, REPLICA_SETS);
+    }
+    for (const stored of this.model.list(REPLICATION_CONTROLLERS_RESOURCE)) {
+      if (!stored.object.metadata.deletionTimestamp) await this.syncReplicaSet(stored, REPLICATION_CONTROLLERS);
     }
     for (const stored of this.model.list(PDBS_RESOURCE)) {
       if (!stored.object.metadata.deletionTimestamp) await this.syncBudget(stored);
@@ -288,10 +306,11 @@ export class WorkloadsController extends PodOwnersController {
     return met;
   }
 
-  private async syncReplicaSet(stored: StoredObject): Promise<void> {
-    const rs = stored.object;
+  /** A ReplicaSet or a ReplicationController (`kind`): its pods made or removed, then its status. */
+  private async syncReplicaSet(stored: StoredObject, kind: ReplicasKind): Promise<void> {
+    const rs = kind.view(stored.object);
     // As kube-controller-manager, only pods still running (or to run) are adopted or released.
-    if (await claim(this.claimContext, rs, 'pods', this.model.list('pods', rs.metadata.namespace).map((s) => s.object).filter(isActivePod), REPLICASET_CONTROLLER)) return;
+    if (await claim(this.claimContext, rs, 'pods', this.model.list('pods', rs.metadata.namespace).map((s) => s.object).filter(isActivePod), kind.by)) return;
     const pods = this.ownedPods(rs);
     if (!this.expectationsMet(rs, pods)) return;
     const active = pods.filter(isActivePod);
@@ -302,7 +321,7 @@ export class WorkloadsController extends PodOwnersController {
     if (diff < 0 && rs.spec?.template) {
       for (let i = 0; i < Math.min(-diff, BURST); i++) {
         const said = (rs.status?.conditions ?? []).find((c: any) => c.type === 'ReplicaFailure')?.message;
-        const made = await this.pods.create(rs, REPLICASET_CONTROLLER, said);
+        const made = await this.pods.create(rs, kind.by, said);
         if (made && 'refused' in made) {
           refused = made.refused;
           break;
@@ -311,7 +330,7 @@ export class WorkloadsController extends PodOwnersController {
       }
     } else if (diff > 0) {
       for (const pod of deletionOrder(active).slice(0, Math.min(diff, BURST))) {
-        if (await this.pods.delete(rs, pod, REPLICASET_CONTROLLER)) expectation.deletes.add(pod.metadata.name);
+        if (await this.pods.delete(rs, pod, kind.by)) expectation.deletes.add(pod.metadata.name);
       }
     }
     if (expectation.creates.size || expectation.deletes.size) {
@@ -329,9 +348,9 @@ export class WorkloadsController extends PodOwnersController {
     const failure = (rs.status?.conditions ?? []).find((c: any) => c.type === 'ReplicaFailure');
     if (refused) status.conditions = [{ type: 'ReplicaFailure', status: 'True', lastTransitionTime: failure?.message === refused ? failure.lastTransitionTime : timestamp(), reason: 'FailedCreate', message: refused }];
     if (sameJson(status, rs.status ?? {})) return;
-    const next = clean(rs);
+    const next = clean(stored.object);
     next.status = status;
-    await this.pods.write([append(REPLICASETS_RESOURCE, next, ObjectEventTypes.statusUpdated, stored.streamVersion, REPLICASET_CONTROLLER)]);
+    await this.pods.write([append(kind.resource, next, ObjectEventTypes.statusUpdated, stored.streamVersion, kind.by)]);
   }
 
   // ---- PodDisruptionBudgets (kube-controller-manager's disruption controller, on the pods this model holds) ----
@@ -357,7 +376,7 @@ export class WorkloadsController extends PodOwnersController {
       const deployment = d?.kind === 'Deployment' ? this.model.findByUid(d.uid)?.stored.object : undefined;
       if (deployment) return { key: deployment.metadata.uid, replicas: deployment.spec?.replicas ?? 1 };
     }
-    if (ref.kind === 'ReplicaSet' || ref.kind === 'StatefulSet') return { key: owner.metadata.uid, replicas: owner.spec?.replicas ?? 1 };
+    if (ref.kind === 'ReplicaSet' || ref.kind === 'StatefulSet' || ref.kind === 'ReplicationController') return { key: owner.metadata.uid, replicas: owner.spec?.replicas ?? 1 };
     return undefined;
   }
 }

@@ -14,18 +14,19 @@ const replicaSetSpecSchema = {
   },
 };
 
+/** The counts a ReplicaSet's status and a ReplicationController's share. */
+export const replicaCountsSchema = {
+  replicas: countSchema,
+  fullyLabeledReplicas: countSchema,
+  readyReplicas: countSchema,
+  availableReplicas: countSchema,
+  observedGeneration: countSchema,
+};
+
 const replicaSetStatusSchema = {
   type: 'object',
   additionalProperties: false,
-  properties: {
-    replicas: countSchema,
-    fullyLabeledReplicas: countSchema,
-    readyReplicas: countSchema,
-    availableReplicas: countSchema,
-    terminatingReplicas: countSchema,
-    observedGeneration: countSchema,
-    conditions: { type: 'array', items: workloadConditionSchema },
-  },
+  properties: { ...replicaCountsSchema, terminatingReplicas: countSchema, conditions: { type: 'array', items: workloadConditionSchema } },
 };
 
 export const replicaSetResource: ResourceDefinition = {

@@ -37,7 +37,7 @@ export function defaultReplicaSet(rs: any): any {
 }
 
 /** A Go map as kube-apiserver prints it in messages: `map[string]string{"app":"web"}`. */
-function goMap(m: Record<string, string> | undefined): string {
+export function goMap(m: Record<string, string> | undefined): string {
   return `map[string]string{${Object.entries(m ?? {}).sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => `${JSON.stringify(k)}:${JSON.stringify(v)}`).join(', ')}}`;
 }
 

@@ -27,6 +27,7 @@ import { vmSnapshotKindStrategies } from './vmsnapshot.strategy';
 import { vmGroupKindStrategies } from './vmg.strategy';
 import { vmGroupPublishKindStrategies } from './vmgpub.strategy';
 import { defaultCrd, validateCrd, validateCrdUpdate } from '../customresources/crd.validation';
+import { replicationControllerKindStrategies } from './replication-controller.strategy';
 import { validateTanzuKubernetesCluster, validateTanzuKubernetesClusterUpdate } from './tkc.strategy';
 import {
   defaultVirtualMachine, stampRestart, validateVirtualMachine, validateVirtualMachineCreate, validateVirtualMachineService, validateVirtualMachineServiceUpdate, validateVirtualMachineUpdate,
@@ -111,6 +112,7 @@ const strategies: Record<string, KindStrategy> = {
   ...storageKindStrategies,
   ...quotaKindStrategies,
   ...appsKindStrategies,
+  ...replicationControllerKindStrategies,
   ...batchKindStrategies,
   ...setsKindStrategies,
   ...policyKindStrategies,

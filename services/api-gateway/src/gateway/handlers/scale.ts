@@ -19,7 +19,7 @@ function setPath(obj: any, path: string, value: unknown): void {
   o[keys[keys.length - 1]] = value;
 }
 
-type ScalePaths = { specReplicasPath: string; statusReplicasPath: string; labelSelectorPath?: string };
+type ScalePaths = { specReplicasPath: string; statusReplicasPath: string; labelSelectorPath?: string; selector?: (obj: any) => string };
 
 /** The kind admission is told a write through `/scale` has, whatever the resource (kube-apiserver's for apps/v1 and custom resources). */
 const SCALE_KIND = { group: 'autoscaling', version: 'v1', kind: 'Scale' };
@@ -27,7 +27,7 @@ const SCALE_KIND = { group: 'autoscaling', version: 'v1', kind: 'Scale' };
 /** The autoscaling/v1 Scale of an object whose kind has the scale subresource. */
 function scaleOf(obj: any, paths: ScalePaths) {
   const m = obj.metadata;
-  const selector = paths.labelSelectorPath ? getPath(obj, paths.labelSelectorPath) : obj.status?.selector;
+  const selector = paths.selector ? paths.selector(obj) : paths.labelSelectorPath ? getPath(obj, paths.labelSelectorPath) : obj.status?.selector;
   return {
     kind: 'Scale',
     apiVersion: 'autoscaling/v1',
