@@ -2,3 +2,4 @@ export * from './request';
 export * from './schema';
 export * from './pki';
 export * from './schedule/cron';
+export * from './webhooks';

@@ -96,6 +96,12 @@ export interface ResourceDefinition {
    */
   conversion?: ResourceConversion;
   /**
+   * A custom kind converted between versions by a webhook (its CRD's `spec.conversion.strategy: Webhook`): where
+   * the webhook is and the ConversionReview versions it reads. The api-gateway calls it for every object read or
+   * written at a version other than the one it is stored at.
+   */
+  conversionWebhook?: { clientConfig: { url?: string; service?: { namespace?: string; name?: string; path?: string; port?: number }; caBundle?: string }; reviewVersions: string[] };
+  /**
    * A custom kind's structural schema (CustomResourceDefinition): fields an object schema does not declare are
    * unknown unless it says `x-kubernetes-preserve-unknown-fields`, and `default`s are filled in.
    */

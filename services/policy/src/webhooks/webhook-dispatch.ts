@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { admissionKindOf, AdmissionRequest, AdmissionResponse } from '@openpacific/contracts';
+import { postReview, WebhookCallError, webhookTarget, type WebhookTarget } from '@openpacific/kube-api';
 import type { ReadModel } from '@openpacific/objects';
 import type { AdmissionContext, AdmissionVerdict } from '../admission/admitter';
 import type { PolicyState } from '../state/policy-state';
-import { postReview, WebhookCallError, WebhookTarget } from './webhook-call';
 import { evaluateConditions, isExempt, namespaceSelectorMatches, objectSelectorMatches, rulesMatch } from './webhook-match';
 
 type Status = NonNullable<AdmissionResponse['status']>;
@@ -78,22 +78,12 @@ export function webhookMatches(hook: any, request: AdmissionRequest, review: any
 
 /** Where the webhook is: its url, or its Service's cluster IP and port with the certificate name `<svc>.<ns>.svc`. */
 export function targetOf(hook: any, model: ReadModel): WebhookTarget {
-  const cc = hook.clientConfig ?? {};
-  const ca = cc.caBundle ? Buffer.from(String(cc.caBundle), 'base64').toString('utf8') : undefined;
-  if (cc.url) {
-    const url = new URL(cc.url);
-    const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
-    return { url, host, port: Number(url.port || 443), serverName: host, ca };
+  try {
+    return webhookTarget(hook.clientConfig ?? {}, (namespace, name) => model.get('services', namespace, name)?.object);
+  } catch (err) {
+    if (err instanceof WebhookCallError) throw new CallFailure(`failed to call webhook: ${err.message}`);
+    throw err;
   }
-  const { namespace, name, path } = cc.service ?? {};
-  const port = Number(cc.service?.port ?? 443);
-  const serverName = `${name}.${namespace}.svc`;
-  const url = new URL(`https://${serverName}:${port}${path ?? ''}`);
-  const service = model.get('services', namespace, name)?.object;
-  if (!service) throw new CallFailure(`failed to call webhook: service "${name}" not found`);
-  const clusterIP = service.spec?.clusterIP;
-  if (!clusterIP || clusterIP === 'None') throw new CallFailure(`failed to call webhook: service "${namespace}/${name}" has no cluster IP`);
-  return { url, host: clusterIP, port, serverName, ca, showPort: true };
 }
 
 /** What a webhook answered that let the request through. */

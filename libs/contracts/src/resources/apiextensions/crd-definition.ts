@@ -104,6 +104,7 @@ export function definitionFromCrd(crd: any): ResourceDefinition {
   }));
   const storage = specVersions.find((v) => v.storage) ?? specVersions[0];
   const scale = storage?.subresources?.scale;
+  const webhook = crd.spec.conversion?.strategy === 'Webhook' ? crd.spec.conversion.webhook : undefined;
   return {
     group: crd.spec.group,
     kind: names.kind,
@@ -123,5 +124,6 @@ export function definitionFromCrd(crd: any): ResourceDefinition {
     strategicMergePatch: false,
     nameFormat: 'dns1123-subdomain',
     structural: true,
+    ...(webhook ? { conversionWebhook: { clientConfig: webhook.clientConfig ?? {}, reviewVersions: webhook.conversionReviewVersions ?? [] } } : {}),
   };
 }

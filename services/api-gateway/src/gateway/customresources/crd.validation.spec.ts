@@ -76,8 +76,30 @@ describe('CustomResourceDefinition validation', () => {
     ]);
   });
 
-  it('keeps scope and group once made, and serves no conversion webhooks', () => {
+  it('keeps scope and group once made', () => {
     expect(validateCrdUpdate(crd(), crd({ scope: 'Cluster' })).map((c) => c.field)).toEqual(['spec.scope']);
-    expect(fields(crd({ conversion: { strategy: 'Webhook' } }))).toEqual(['spec.conversion.strategy: Unsupported value: "Webhook": supported values: "None"']);
+  });
+
+  it('takes a conversion webhook with where it is and the review versions it reads, named as kube-apiserver names them', () => {
+    const hook = { clientConfig: { url: 'https://127.0.0.1:8443/convert', caBundle: 'Zm9v' }, conversionReviewVersions: ['v1'] };
+    expect(fields(crd({ conversion: { strategy: 'Webhook', webhook: hook } }))).toEqual([]);
+    expect(fields(crd({ conversion: { strategy: 'Webhook', webhook: { ...hook, clientConfig: { service: { namespace: 'ns', name: 'conv', path: '/convert', port: 443 } } } } }))).toEqual([]);
+    expect(fields(crd({ conversion: { strategy: 'Webhook' } }))).toEqual([
+      'spec.conversion.webhookClientConfig: Required value: required when strategy is set to Webhook',
+      'spec.conversion.conversionReviewVersions: Required value',
+    ]);
+    expect(fields(crd({ conversion: { strategy: 'Webhook', webhook: { clientConfig: { url: 'http://h/x?a=b' }, conversionReviewVersions: ['v2'] } } }))).toEqual([
+      `spec.conversion.webhookClientConfig.url: Invalid value: "http": 'https' is the only allowed URL scheme; desired format: https://host[/path]`,
+      'spec.conversion.webhookClientConfig.url: Invalid value: "a=b": query parameters are not permitted in the URL',
+      'spec.conversion.conversionReviewVersions: Invalid value: []string{"v2"}: must include at least one of v1, v1beta1',
+    ]);
+    expect(fields(crd({ conversion: { strategy: 'Webhook', webhook: { clientConfig: {}, conversionReviewVersions: ['v1'] } } }))).toEqual([
+      'spec.conversion.webhookClientConfig: Required value: exactly one of url or service is required',
+    ]);
+    expect(fields(crd({ conversion: { strategy: 'None', webhook: hook } }))).toEqual([
+      'spec.conversion.webhookClientConfig: Forbidden: should not be set when strategy is not set to Webhook',
+      'spec.conversion.conversionReviewVersions: Forbidden: should not be set when strategy is not set to Webhook',
+    ]);
+    expect(fields(crd({ conversion: { strategy: 'Bogus' } }))).toEqual(['spec.conversion.strategy: Unsupported value: "Bogus": supported values: "None", "Webhook"']);
   });
 });

@@ -1,5 +1,6 @@
 import { crdNames, customResourceSchema } from '@openpacific/contracts';
 import {
+  fieldForbidden as forbidden,
   fieldInvalid as invalidValue,
   fieldNotSupported as unsupported,
   fieldRequired as required,
@@ -9,6 +10,7 @@ import {
   validateDns1123Label,
   validateDns1123Subdomain,
 } from '@openpacific/kube-api';
+import { validateClientConfig, validateReviewVersions } from '../handlers/webhook.strategy';
 import { validateCrdRules } from './crd-rules.validation';
 import { validateSelectableFields } from './crd-selectable-fields.validation';
 
@@ -44,9 +46,33 @@ export function validateCrd(crd: any, builtinGroup: (group: string) => boolean):
   causes.push(...validateNames(names));
   causes.push(...validateVersions(spec.versions));
   causes.push(...validateCrdRules(spec.versions));
-  const strategy = spec.conversion?.strategy;
-  if (strategy !== undefined && strategy !== 'None') causes.push(unsupported('spec.conversion.strategy', strategy, ['None']));
+  causes.push(...validateConversion(spec.conversion));
   if (spec.preserveUnknownFields === true) causes.push(invalidValue('spec.preserveUnknownFields', true, 'must be false in order to use defaults in the schema'));
+  return causes;
+}
+
+/**
+ * `spec.conversion`: None, or Webhook with where the webhook is and the ConversionReview versions it reads. The
+ * fields are named as kube-apiserver names them, after its internal type (`webhookClientConfig`,
+ * `conversionReviewVersions` directly under `spec.conversion`).
+ */
+function validateConversion(conversion: any): StatusCause[] {
+  if (conversion === undefined) return [];
+  const strategy = conversion.strategy;
+  const webhook = conversion.webhook;
+  if (strategy !== 'None' && strategy !== 'Webhook') return [unsupported('spec.conversion.strategy', strategy ?? '', ['None', 'Webhook'])];
+  if (strategy === 'None') {
+    const causes: StatusCause[] = [];
+    if (webhook?.clientConfig) causes.push(forbidden('spec.conversion.webhookClientConfig', 'should not be set when strategy is not set to Webhook'));
+    if (webhook?.conversionReviewVersions?.length) causes.push(forbidden('spec.conversion.conversionReviewVersions', 'should not be set when strategy is not set to Webhook'));
+    return causes;
+  }
+  const causes: StatusCause[] = webhook?.clientConfig
+    ? validateClientConfig(webhook.clientConfig, 'spec.conversion.webhookClientConfig')
+    : [required('spec.conversion.webhookClientConfig', 'required when strategy is set to Webhook')];
+  const versions = webhook?.conversionReviewVersions;
+  if (!Array.isArray(versions) || versions.length === 0) causes.push(required('spec.conversion.conversionReviewVersions'));
+  else causes.push(...validateReviewVersions(versions, 'spec.conversion.conversionReviewVersions'));
   return causes;
 }
 

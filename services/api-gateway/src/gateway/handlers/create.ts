@@ -4,7 +4,7 @@ import { conditionOf } from '../customresources/crd.status';
 import { strategyFor } from './kind-strategies';
 import { GatewayCore, isDryRun, ResourceRequest } from '../core';
 import { sendObject } from '../http/respond';
-import { convertObject } from '../registry/registry';
+import { convertOne } from '../customresources/conversion-webhook';
 import { isVersionConflict } from './commit';
 import { checkTypeMeta, decodeBody, fieldValidationOf, validateCustomRules, validateObject } from './decode';
 import { prepareForCreate } from './object-rules';
@@ -13,7 +13,7 @@ import { admissionHooks } from './admitted';
 export async function handleCreate(core: GatewayCore, r: ResourceRequest): Promise<void> {
   const obj = decodeBody(r);
   const created = await createObject(core, r, obj);
-  sendObject(r.res, 201, convertObject(created, r.target.served));
+  sendObject(r.res, 201, await convertOne(core.readModel, created, r.target.served));
 }
 
 /** POST, and server-side apply of an object that does not exist yet. */
@@ -43,7 +43,7 @@ export async function createObject(core: GatewayCore, r: ResourceRequest, body: 
   }
   const storage = core.registry.storage(served.resource);
   const strategy = strategyFor(served.def);
-  let prepared = prepareForCreate(served.def, convertObject(obj, storage), namespace);
+  let prepared = prepareForCreate(served.def, await convertOne(core.readModel, obj, storage), namespace);
   const ctx = { readModel: core.readModel, serviceCIDR: core.serviceCIDR, user: r.user };
   if (strategy.defaults) prepared = strategy.defaults(prepared, ctx);
   const kindCauses = [...(strategy.validateCreate?.(prepared, ctx) ?? []), ...(strategy.validate?.(prepared) ?? [])];

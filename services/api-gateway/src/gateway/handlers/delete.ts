@@ -2,7 +2,8 @@ import { CRD_CLEANUP_FINALIZER, CRDS_RESOURCE, ObjectEventTypes, qualifiedResour
 import { badRequest, conflict, forbidden, notFound, parseBody } from '@openpacific/kube-api';
 import { GatewayCore, isDryRun, ResourceRequest } from '../core';
 import { sendJson } from '../http/respond';
-import { convertObject, ServedResource } from '../registry/registry';
+import { ServedResource } from '../registry/registry';
+import { convertOne } from '../customresources/conversion-webhook';
 import { Actor } from '../store/object-writer';
 import { catchUpPast, conflictFor, isVersionConflict } from './commit';
 import { strategyFor } from './kind-strategies';
@@ -34,7 +35,7 @@ export async function handleDelete(core: GatewayCore, r: ResourceRequest): Promi
   const { served, namespace, name } = r.target;
   const options = deleteOptions(r);
   const result = await deleteObject(core, served, namespace, name!, options, r.user, isDryRun(r.query, options), r);
-  sendJson(r.res, 200, convertObject(result, served));
+  sendJson(r.res, 200, await convertOne(core.readModel, result, served));
 }
 
 /** DELETE on a collection: every object the selectors match, one by one. */
@@ -45,7 +46,7 @@ export async function handleDeleteCollection(core: GatewayCore, r: ResourceReque
   const items = [];
   for (const s of core.readModel.list(served.resource, namespace).filter((s) => matches(s.object))) {
     const m = s.object.metadata;
-    items.push(convertObject(await deleteObject(core, served, m.namespace, m.name, options, r.user, isDryRun(r.query, options), r), served));
+    items.push(await convertOne(core.readModel, await deleteObject(core, served, m.namespace, m.name, options, r.user, isDryRun(r.query, options), r), served));
   }
   sendJson(r.res, 200, { kind: served.def.listKind, apiVersion: served.apiVersion, metadata: {}, items });
 }

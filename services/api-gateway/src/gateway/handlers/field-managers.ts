@@ -53,8 +53,11 @@ export function withUpdateOwnership(r: ResourceRequest, served: ServedResource, 
     return next;
   }
   const old = stored.object;
+  // Ownership is compared at the version written; a kind converted by a webhook is compared at its storage version
+  // (the paths of its versions are the webhook's to know, and this step does not call it).
+  const shown = (obj: any) => (served.def.conversionWebhook ? obj : convertObject(obj, served));
   const entries = old.metadata?.managedFields
-    ? updateOwnership(convertObject(old, served), convertObject({ ...next, metadata: { ...next.metadata, managedFields: old.metadata.managedFields } }, served), fieldManagerOptions(r, served, fieldManagerOf(r, false)))
+    ? updateOwnership(shown(old), shown({ ...next, metadata: { ...next.metadata, managedFields: old.metadata.managedFields } }), fieldManagerOptions(r, served, fieldManagerOf(r, false)))
     : undefined;
   if (entries) next.metadata.managedFields = entries;
   else delete next.metadata.managedFields;

@@ -4,7 +4,8 @@ import {
 } from '@openpacific/kube-api';
 import { GatewayCore, isDryRun, ResourceRequest } from '../core';
 import { sendObject } from '../http/respond';
-import { convertObject, ServedResource } from '../registry/registry';
+import { ServedResource } from '../registry/registry';
+import { convertOne } from '../customresources/conversion-webhook';
 import { catchUpPast, commitUpdate, conflictFor, isVersionConflict } from './commit';
 import { createObject } from './create';
 import { checkTypeMeta, fieldValidationOf, validateCustomRules, validateObject } from './decode';
@@ -67,12 +68,12 @@ async function patchAttempts(
         }
         const owned = applyServerSideApply({}, { ...patch, metadata: { ...(patch?.metadata ?? {}), name } }, apply!);
         const created = await createObject(core, r, owned);
-        sendObject(r.res, 201, convertObject(created, served));
+        sendObject(r.res, 201, await convertOne(core.readModel, created, served));
         return;
       }
       throw notFound(qualifiedResource(served.def), name!);
     }
-    const current = convertObject(stored.object, served);
+    const current = await convertOne(core.readModel, stored.object, served);
     const precondition = type !== 'json' ? patch?.metadata?.resourceVersion : undefined;
     if (precondition && precondition !== current.metadata.resourceVersion) throw conflictFor(served, name!);
 
@@ -86,7 +87,7 @@ async function patchAttempts(
     patched.kind = current.kind;
     checkTypeMeta(patched, served);
     const obj = validateObject(r, served, patched, validation);
-    const incoming = convertObject(obj, storage, stored.object);
+    const incoming = await convertOne(core.readModel, obj, storage, stored.object);
     let next = prepareForSubresourceUpdate(served.def, subresource, stored.object, incoming);
     validateCustomRules(served, next, stored.object);
     // An apply's managedFields are its own (above); any other patch moves what it changed to its manager.
@@ -94,7 +95,7 @@ async function patchAttempts(
     else if (subresource === 'status') next.metadata.managedFields = patched.metadata.managedFields;
     try {
       const written = await commitUpdate(core, r, served, stored, next, isDryRun(r.query));
-      sendObject(r.res, 200, convertObject(written, served));
+      sendObject(r.res, 200, await convertOne(core.readModel, written, served));
       return;
     } catch (err) {
       if (!isVersionConflict(err)) throw err;

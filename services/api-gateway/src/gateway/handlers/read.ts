@@ -3,7 +3,8 @@ import { compareLogPositions, resourceVersionOf, parseResourceVersion } from '@o
 import { objectStreamId, qualifiedResource } from '@openpacific/contracts';
 import { GatewayCore, ResourceRequest } from '../core';
 import { sendJson, sendList, sendObject } from '../http/respond';
-import { convertObject, ServedResource } from '../registry/registry';
+import { ServedResource } from '../registry/registry';
+import { convertObjects, convertOne } from '../customresources/conversion-webhook';
 import { foldHistory } from './history';
 import { includesNodeLeases, inNodeLeaseNamespace, shadowedByNodeLeases, versionAfterRenewals } from '../node-leases/node-lease-api';
 import { ContinueToken, continueExpired, decodeContinue, ListMeta, ListSnapshots, ListState, pageOf, parseLimit } from './list-pages';
@@ -58,7 +59,7 @@ export async function handleGet(core: GatewayCore, r: ResourceRequest): Promise<
   }
   const stored = core.readModel.get(served.resource, namespace, name!);
   if (!stored) throw notFound(qualifiedResource(served.def), name!);
-  respondObjects(r, served, [convertObject(stored.object, served)], false);
+  respondObjects(r, served, [await convertOne(core.readModel, stored.object, served)], false);
 }
 
 async function handleGetAsOf(core: GatewayCore, r: ResourceRequest, asOf: string): Promise<void> {
@@ -68,7 +69,7 @@ async function handleGetAsOf(core: GatewayCore, r: ResourceRequest, asOf: string
   const events = await core.store.readStream(objectStreamId(served.resource, namespace, name!));
   const object = foldHistory(events, at);
   if (!object) throw notFound(qualifiedResource(served.def), name!);
-  respondObjects(r, served, [convertObject(object, served)], false);
+  respondObjects(r, served, [await convertOne(core.readModel, object, served)], false);
 }
 
 /** Lists, cut into pages when the client asks (`limit`, `continue`); see list-pages.ts. */
@@ -83,7 +84,7 @@ export async function handleList(core: GatewayCore, r: ResourceRequest): Promise
   if (page.meta.continue && token?.rv !== '') snapshotsOf(core).keep(`${listKey}\u0000${state.resourceVersion}`, state.items);
   // A whole list that takes in node Leases is at their newest renewal too, so a watch from it does not send them again.
   if (includesNodeLeases(r.target) && !token && !page.meta.continue) page.meta.resourceVersion = versionAfterRenewals(core.nodeLeases, page.meta.resourceVersion);
-  respondObjects(r, served, page.items.map((o) => convertObject(o, served)), true, page.meta);
+  respondObjects(r, served, await convertObjects(core.readModel, page.items, served), true, page.meta);
 }
 
 const snapshots = new WeakMap<GatewayCore, ListSnapshots>();

@@ -2,7 +2,7 @@ import { qualifiedResource } from '@openpacific/contracts';
 import { notFound } from '@openpacific/kube-api';
 import { GatewayCore, isDryRun, ResourceRequest } from '../core';
 import { sendObject } from '../http/respond';
-import { convertObject } from '../registry/registry';
+import { convertOne } from '../customresources/conversion-webhook';
 import { commitUpdate, conflictFor, isVersionConflict } from './commit';
 import { checkTypeMeta, decodeBody, fieldValidationOf, validateCustomRules, validateObject } from './decode';
 import { withUpdateOwnership } from './field-managers';
@@ -19,13 +19,13 @@ export async function handleUpdate(core: GatewayCore, r: ResourceRequest): Promi
   const sent = obj.metadata.resourceVersion;
   if (sent && sent !== stored.object.metadata.resourceVersion) throw conflictFor(served, name!);
   const storage = core.registry.storage(served.resource);
-  const incoming = convertObject(obj, storage, stored.object);
+  const incoming = await convertOne(core.readModel, obj, storage, stored.object);
   const prepared = prepareForSubresourceUpdate(served.def, subresource, stored.object, incoming);
   validateCustomRules(served, prepared, stored.object);
   const next = withUpdateOwnership(r, served, stored, prepared);
   try {
     const written = await commitUpdate(core, r, served, stored, next, isDryRun(r.query));
-    sendObject(r.res, 200, convertObject(written, served));
+    sendObject(r.res, 200, await convertOne(core.readModel, written, served));
   } catch (err) {
     if (isVersionConflict(err)) throw conflictFor(served, name!);
     throw err;

@@ -1,7 +1,8 @@
-import { includeObjectParam, toTable, wantsTable, badRequest } from '@openpacific/kube-api';
+import { includeObjectParam, KubeApiError, toTable, wantsTable, badRequest } from '@openpacific/kube-api';
 import { parseResourceVersion, resourceVersionOf } from '@openpacific/event-store';
 import { GatewayCore, ResourceRequest } from '../core';
 import { convertObject } from '../registry/registry';
+import { convertOne, convertsByWebhook } from '../customresources/conversion-webhook';
 import { ChangeType, ObjectChange } from '@openpacific/objects';
 import { selectorFor } from './read';
 import { objectJson } from '../http/respond';
@@ -43,7 +44,7 @@ export function handleWatch(core: GatewayCore, r: ResourceRequest): void {
     }
     r.res.write(line);
   };
-  const send = (type: string, object: any) => {
+  const emit = (type: string, object: any) => {
     if (asTable && type !== 'ERROR' && type !== 'BOOKMARK') {
       const table = toTable(served.def, served.version.name, [object], {
         includeObject,
@@ -58,6 +59,26 @@ export function handleWatch(core: GatewayCore, r: ResourceRequest): void {
     // The object's JSON is shared by every watcher of it (and the answer to the write that made it).
     write(`{"type":"${type}","object":${objectJson(object)}}\n`);
   };
+  // A kind converted by a webhook: each stored object waits for the webhook's answer, and every line after it waits
+  // too, so the watch keeps the log's order; a conversion that fails ends the watch with its Status as an ERROR.
+  let queue: Promise<void> | undefined = convertsByWebhook(served) ? Promise.resolve() : undefined;
+  const later = (line: () => Promise<void> | void) => {
+    queue = queue!.then(async () => {
+      if (r.res.writableEnded) return;
+      try {
+        await line();
+      } catch (err) {
+        if (!(err instanceof KubeApiError)) throw err;
+        emit('ERROR', err.status);
+        r.res.end();
+      }
+    }).catch(() => void r.res.end());
+  };
+  /** A line that is no stored object (a node Lease, an ERROR, a BOOKMARK). */
+  const send = (type: string, object: any) => (queue ? later(() => emit(type, object)) : emit(type, object));
+  /** A stored object, shown at the watched version. */
+  const sendStored = (type: string, object: any) =>
+    queue ? later(async () => emit(type, await convertOne(core.readModel, object, served))) : emit(type, convertObject(object, served));
   // The node Leases come from the view (below); a stored Lease of kube-node-lease is never served.
   const nodeLeases = includesNodeLeases(r.target) ? core.nodeLeases : undefined;
   const inScope = (obj: any) => obj && (!namespace || obj.metadata.namespace === namespace) && !(nodeLeases && shadowedByNodeLeases(obj));
@@ -69,12 +90,12 @@ export function handleWatch(core: GatewayCore, r: ResourceRequest): void {
     if (change.type === 'DELETED') type = before || now ? 'DELETED' : undefined;
     else if (now) type = before ? 'MODIFIED' : 'ADDED';
     else if (before) type = 'DELETED';
-    if (type) send(type, convertObject(change.object, served));
+    if (type) sendStored(type, change.object);
   };
 
   if (!from) {
     for (const s of core.readModel.list(served.resource, namespace)) {
-      if (inScope(s.object) && matches(s.object)) send('ADDED', convertObject(s.object, served));
+      if (inScope(s.object) && matches(s.object)) sendStored('ADDED', s.object);
     }
     for (const lease of nodeLeases?.leases() ?? []) if (matches(lease)) send('ADDED', lease);
   } else if (!core.hub.canReplayFrom(from)) {
@@ -88,7 +109,8 @@ export function handleWatch(core: GatewayCore, r: ResourceRequest): void {
       reason: 'Expired',
       code: 410,
     });
-    r.res.end();
+    if (queue) later(() => void r.res.end());
+    else r.res.end();
     return;
   } else if (!nodeLeases) {
     for (const change of core.hub.since(from)) deliver(change);

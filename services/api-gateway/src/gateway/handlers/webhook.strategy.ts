@@ -91,7 +91,7 @@ function fullyQualifiedName(name: string, field: string): StatusCause[] {
   return [];
 }
 
-function validateReviewVersions(versions: unknown, field: string): StatusCause[] {
+export function validateReviewVersions(versions: unknown, field: string): StatusCause[] {
   if (!Array.isArray(versions) || versions.length === 0) return [fieldRequired(field, `must specify one of ${REVIEW_VERSIONS.join(', ')}`)];
   const causes: StatusCause[] = [];
   const seen = new Set<string>();
@@ -105,7 +105,7 @@ function validateReviewVersions(versions: unknown, field: string): StatusCause[]
   return causes;
 }
 
-function validateClientConfig(cc: any, at: string): StatusCause[] {
+export function validateClientConfig(cc: any, at: string): StatusCause[] {
   if ((cc.url === undefined) === (cc.service === undefined)) return [fieldRequired(at, 'exactly one of url or service is required')];
   if (cc.url !== undefined) return validateWebhookUrl(String(cc.url), `${at}.url`);
   return validateWebhookService(cc.service ?? {}, `${at}.service`);

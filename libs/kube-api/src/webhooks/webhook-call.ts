@@ -83,3 +83,33 @@ function statusError(code: number, body: string): string {
   const shown = body.trim() === '' ? '' : ` (${JSON.stringify(body.trim().slice(0, 200))})`;
   return `an error on the server${shown} has prevented the request from succeeding`;
 }
+
+/** A webhook's `clientConfig` (admission and conversion webhooks share its shape). */
+export interface WebhookClientConfig {
+  url?: string;
+  service?: { namespace?: string; name?: string; path?: string; port?: number };
+  caBundle?: string;
+}
+
+/**
+ * Where a webhook is: its url, or its Service's cluster IP and port with the certificate name `<svc>.<ns>.svc`
+ * (`service` finds the Service object). A Service that is missing or has no cluster IP is a WebhookCallError whose
+ * message is the detail kube-apiserver gives after `failed to call webhook: `.
+ */
+export function webhookTarget(cc: WebhookClientConfig, service: (namespace: string, name: string) => any): WebhookTarget {
+  const ca = cc.caBundle ? Buffer.from(String(cc.caBundle), 'base64').toString('utf8') : undefined;
+  if (cc.url) {
+    const url = new URL(cc.url);
+    const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
+    return { url, host, port: Number(url.port || 443), serverName: host, ca };
+  }
+  const { namespace = '', name = '', path } = cc.service ?? {};
+  const port = Number(cc.service?.port ?? 443);
+  const serverName = `${name}.${namespace}.svc`;
+  const url = new URL(`https://${serverName}:${port}${path ?? ''}`);
+  const found = service(namespace, name);
+  if (!found) throw new WebhookCallError(`service "${name}" not found`);
+  const clusterIP = found.spec?.clusterIP;
+  if (!clusterIP || clusterIP === 'None') throw new WebhookCallError(`service "${namespace}/${name}" has no cluster IP`);
+  return { url, host: clusterIP, port, serverName, ca, showPort: true };
+}
