@@ -156,6 +156,10 @@ describe('DaemonSets and StatefulSets', () => {
     it('releases a relabelled pod and replaces it; relabelled back, adopts it and keeps one pod on its host', async () => {
       const [taken] = await podsOf('agents');
       const host = taken.spec.nodeName;
+      // creationTimestamp has whole seconds: the replacement must be made in a later second than the pod taken out,
+      // or the two are of one age and the one kept is the first by name, as in kube-controller-manager.
+      const age = Date.now() - Date.parse(taken.metadata.creationTimestamp);
+      if (age < 2000) await new Promise((resolve) => setTimeout(resolve, 2000 - age));
       expect((await kubectl(['label', 'pod', taken.metadata.name, 'app=debug', '--overwrite'])).code).toBe(0);
       await eventually(async () => {
         const pods = await podsOf('agents');

@@ -166,6 +166,15 @@ describe('a DaemonSet pass', () => {
     expect(plan.remove).toEqual([]);
   });
 
+  it('keeps the oldest of two pods of one revision on a host, and of two made in the same second the first by name', () => {
+    const older = pod('h1');
+    const newer = pod('h1');
+    expect(names(planDaemonSet(ds(), [host('h1')], [newer, older], NEW, now).remove)).toEqual([newer.metadata.name]);
+    const twin = { ...pod('h1'), metadata: { ...pod('h1').metadata, name: 'agent-a', creationTimestamp: older.metadata.creationTimestamp } };
+    const other = { ...twin, metadata: { ...twin.metadata, name: 'agent-b' } };
+    expect(names(planDaemonSet(ds(), [host('h1')], [other, twin], NEW, now).remove)).toEqual(['agent-b']);
+  });
+
   it('removes pods on hosts that no longer match, counting them misscheduled', () => {
     const moved = pod('h2');
     const gone = pod('h3');

@@ -129,7 +129,13 @@ export function planDaemonSet(ds: any, hosts: any[], pods: any[], updateHash: st
   let surging = 0;
   const olds: Array<{ host: string; pod: any; replacement?: any }> = [];
   for (const host of desired) {
-    const here = (byHost.get(host) ?? []).sort((a, b) => Number(isNew(b)) - Number(isNew(a)) || (a.metadata.creationTimestamp ?? '').localeCompare(b.metadata.creationTimestamp ?? ''));
+    // New revision first, then oldest first, created in the same second: by name (kube-controller-manager's order).
+    const here = (byHost.get(host) ?? []).sort(
+      (a, b) =>
+        Number(isNew(b)) - Number(isNew(a)) ||
+        (a.metadata.creationTimestamp ?? '').localeCompare(b.metadata.creationTimestamp ?? '') ||
+        (a.metadata.name < b.metadata.name ? -1 : a.metadata.name > b.metadata.name ? 1 : 0),
+    );
     if (here.length === 0) {
       if (!stopping.has(host)) create.push(host);
       unavailable++;
