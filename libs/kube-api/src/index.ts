@@ -3,3 +3,4 @@ export * from './schema';
 export * from './pki';
 export * from './schedule/cron';
 export * from './webhooks';
+export * from './admission';

@@ -104,7 +104,8 @@ export const ephemeralContainerSchema: JsonSchema = {
   properties: { ...containerSchema.properties, resizePolicy: { type: 'array', items: open }, targetContainerName: { type: 'string' } },
 };
 
-const toleration: JsonSchema = {
+/** core/v1 Toleration (a pod's, a RuntimeClass's scheduling). */
+export const tolerationSchema: JsonSchema = {
   type: 'object',
   additionalProperties: false,
   properties: {
@@ -133,7 +134,7 @@ export const podSpecSchema: JsonSchema = {
     hostNetwork: { type: 'boolean' },
     hostPID: { type: 'boolean' },
     hostIPC: { type: 'boolean' },
-    tolerations: { type: 'array', items: toleration },
+    tolerations: { type: 'array', items: tolerationSchema },
     affinity: open,
     volumes: {
       type: 'array',
@@ -172,6 +173,8 @@ export const podSpecSchema: JsonSchema = {
     priority: { type: 'integer' },
     priorityClassName: { type: 'string' },
     preemptionPolicy: { type: 'string' },
+    runtimeClassName: { type: 'string' },
+    overhead: { type: 'object', additionalProperties: quantity },
     securityContext: open,
     enableServiceLinks: { type: 'boolean' },
     shareProcessNamespace: { type: 'boolean' },

@@ -40,6 +40,14 @@ export function validateQualifiedName(key: string): string[] {
   return out;
 }
 
+/** kube's validation.IsValidLabelValue: what is wrong with a label value (none when it is valid). */
+export function validateLabelValue(v: string): string[] {
+  if (v.length <= 63 && LABEL_VALUE.test(v)) return [];
+  return [
+    "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')",
+  ];
+}
+
 /** ObjectMeta validation as kube-apiserver does it, as 422 causes. */
 export function validateObjectMeta(meta: any, opts: { nameFormat: 'dns1123-label' | 'dns1123-subdomain'; namespaced: boolean }): StatusCause[] {
   const causes: StatusCause[] = [];
@@ -52,9 +60,7 @@ export function validateObjectMeta(meta: any, opts: { nameFormat: 'dns1123-label
   }
   for (const [k, v] of Object.entries((meta?.labels ?? {}) as Record<string, string>)) {
     for (const p of validateQualifiedName(k)) causes.push({ field: 'metadata.labels', reason: 'FieldValueInvalid', message: `Invalid value: "${k}": ${p}` });
-    if (typeof v === 'string' && (v.length > 63 || !LABEL_VALUE.test(v))) {
-      causes.push({ field: 'metadata.labels', reason: 'FieldValueInvalid', message: `Invalid value: "${v}": a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')` });
-    }
+    if (typeof v === 'string') for (const p of validateLabelValue(v)) causes.push({ field: 'metadata.labels', reason: 'FieldValueInvalid', message: `Invalid value: "${v}": ${p}` });
   }
   let size = 0;
   for (const [k, v] of Object.entries((meta?.annotations ?? {}) as Record<string, string>)) {

@@ -34,6 +34,11 @@ describe('quota usage', () => {
     expect(usageOf('pods', p)).toMatchObject({ pods: 1, 'count/pods': 1, 'requests.cpu': 1000 });
   });
 
+  it("a pod's overhead (its RuntimeClass's) adds to its requests, and to its limits where it has them", () => {
+    const p = pod([{ name: 'a', resources: { requests: { cpu: '100m', memory: '64Mi' }, limits: { cpu: '200m' } } }], { overhead: { cpu: '250m', memory: '32Mi' } });
+    expect(podCompute(p)).toEqual({ 'requests.cpu': 350, cpu: 350, 'requests.memory': 96 * 2 ** 20, memory: 96 * 2 ** 20, 'limits.cpu': 450 });
+  });
+
   it('a pod that ended uses nothing', () => {
     expect(usageOf('pods', { ...pod([{ name: 'a' }]), status: { phase: 'Succeeded' } })).toEqual({});
   });

@@ -62,6 +62,14 @@ export function podCompute(pod: any): Usage {
   const sum: Usage = {};
   for (const c of pod?.spec?.containers ?? []) for (const [k, v] of Object.entries(containerAmounts(c))) sum[k] = (sum[k] ?? 0) + v;
   for (const c of pod?.spec?.initContainers ?? []) for (const [k, v] of Object.entries(containerAmounts(c))) sum[k] = Math.max(sum[k] ?? 0, v);
+  // A RuntimeClass's overhead counts as requested and as limited, as kube's quota counts it.
+  for (const r of ['cpu', 'memory']) {
+    const amount = pod?.spec?.overhead?.[r];
+    if (amount === undefined) continue;
+    const v = amountOf(`requests.${r}`, amount) ?? 0;
+    sum[`requests.${r}`] = (sum[`requests.${r}`] ?? 0) + v;
+    if (sum[`limits.${r}`] !== undefined) sum[`limits.${r}`] += v;
+  }
   if (sum['requests.cpu'] !== undefined) sum.cpu = sum['requests.cpu'];
   if (sum['requests.memory'] !== undefined) sum.memory = sum['requests.memory'];
   return sum;

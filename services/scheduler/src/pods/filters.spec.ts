@@ -34,6 +34,10 @@ describe('the scheduler filters', () => {
     expect(podRequests(pod({ initContainers: [init('setup', '700m'), init('side', '300m', true)] })).cpuMillis).toBe(800);
   });
 
+  it("add the pod's overhead (its RuntimeClass's) to what it asks of a host", () => {
+    expect(podRequests(pod({ overhead: { cpu: '250m', memory: '64Mi' } }))).toEqual({ cpuMillis: 750, memoryBytes: 2 ** 30 + 64 * 2 ** 20, pods: 1 });
+  });
+
   it('reject hosts that are not Ready, cordoned, out of capacity or tainted', () => {
     const views = [host('a')];
     expect(filterHost(pod(), host('a', { ready: 'False' }), views)).toMatch(/not-ready/);

@@ -33,7 +33,7 @@ function bytes(quantity: unknown): number {
 /**
  * What a pod asks of a host, as Kubernetes computes a pod's effective request: the sum of its containers' and its
  * sidecars' (init containers with restartPolicy Always) requests, or, if larger, the largest of each other init
- * container's with the sidecars started before it; plus one pod slot.
+ * container's with the sidecars started before it; plus its overhead (its RuntimeClass's) and one pod slot.
  */
 export const podRequests = memoized((pod: any): Resources => {
   const cpu = (c: any) => milliValue(c.resources?.requests?.cpu ?? 0) ?? 0;
@@ -56,6 +56,12 @@ export const podRequests = memoized((pod: any): Resources => {
   }
   sum.cpuMillis = Math.max(sum.cpuMillis + sidecars.cpuMillis, initPeak.cpuMillis);
   sum.memoryBytes = Math.max(sum.memoryBytes + sidecars.memoryBytes, initPeak.memoryBytes);
+  // What the pod's RuntimeClass says running it costs beyond its containers (spec.overhead, set by admission).
+  const overhead = pod?.spec?.overhead;
+  if (overhead) {
+    sum.cpuMillis += milliValue(overhead.cpu ?? 0) ?? 0;
+    sum.memoryBytes += bytes(overhead.memory);
+  }
   return sum;
 });
 

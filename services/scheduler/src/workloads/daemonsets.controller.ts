@@ -1,11 +1,11 @@
 import type { Logger } from '@openpacific/service-kit';
-import { CONTROLLER_REVISION_HASH_LABEL, CONTROLLER_REVISIONS_RESOURCE, DAEMONSETS_RESOURCE, HOSTS_RESOURCE, ObjectEventTypes, POD_TEMPLATE_GENERATION_LABEL, PRIORITY_CLASSES_RESOURCE, SERVICE_ACCOUNTS_RESOURCE } from '@openpacific/contracts';
+import { CONTROLLER_REVISION_HASH_LABEL, CONTROLLER_REVISIONS_RESOURCE, DAEMONSETS_RESOURCE, HOSTS_RESOURCE, ObjectEventTypes, POD_TEMPLATE_GENERATION_LABEL } from '@openpacific/contracts';
 import { controllerReadModel, type FollowerDeps, sameJson, type SharedFollower, StoredObject } from '@openpacific/objects';
 import { claim, claimRevisions } from './claims';
 import { syncRevisions } from './controller-revisions';
 import { pinnedSpec, planDaemonSet } from './daemonset-logic';
 import { FailedPodsBackoff } from './daemonset-backoff';
-import { append, clean, controllerNamed, nextAvailable, PodOwnersController, PodShape, workloadEvent } from './owned-pods';
+import { append, clean, controllerNamed, nextAvailable, PodOwnersController, PodShape, workloadEvent, POD_ADMISSION_RESOURCES } from './owned-pods';
 import { controllerOf, ownedPodEvent, selectedByAny } from './workload-logic';
 
 const DAEMONSET_CONTROLLER = controllerNamed('daemon-set-controller');
@@ -35,7 +35,7 @@ export class DaemonSetsController extends PodOwnersController {
 
   constructor(deps: FollowerDeps<Logger> & { log: SharedFollower }, opts: { resyncMs?: number; admissionTimeoutMs?: number } = {}) {
     // Of the pods, only DaemonSets' own and the orphans one of them selects (to adopt): the scheduler's other controllers hold every pod already.
-    const model = controllerReadModel([DAEMONSETS_RESOURCE, CONTROLLER_REVISIONS_RESOURCE, HOSTS_RESOURCE, 'pods', SERVICE_ACCOUNTS_RESOURCE, PRIORITY_CLASSES_RESOURCE]);
+    const model = controllerReadModel([DAEMONSETS_RESOURCE, CONTROLLER_REVISIONS_RESOURCE, HOSTS_RESOURCE, 'pods', ...POD_ADMISSION_RESOURCES]);
     super(deps, model, 'daemonsets', {
       ...opts,
       keep: (e) => ownedPodEvent(e, 'DaemonSet', (pod) => selectedByAny(model.list(DAEMONSETS_RESOURCE, pod.metadata?.namespace).map((s) => s.object), pod)),

@@ -1,10 +1,10 @@
 import type { Logger } from '@openpacific/service-kit';
-import { JOB_COMPLETION_INDEX_ANNOTATION, JOB_COMPLETION_INDEX_ENV, JOB_CONTROLLER_MANAGER, JOB_TRACKING_FINALIZER, jobCondition, JOBS_RESOURCE, ObjectEventTypes, PRIORITY_CLASSES_RESOURCE, SERVICE_ACCOUNTS_RESOURCE } from '@openpacific/contracts';
+import { JOB_COMPLETION_INDEX_ANNOTATION, JOB_COMPLETION_INDEX_ENV, JOB_CONTROLLER_MANAGER, JOB_TRACKING_FINALIZER, jobCondition, JOBS_RESOURCE, ObjectEventTypes } from '@openpacific/contracts';
 import { controllerReadModel, type FollowerDeps, sameJson, type SharedFollower, StoredObject } from '@openpacific/objects';
 import { decideJob, INDEX_FAILURE_COUNT_ANNOTATION, INDEX_IGNORED_FAILURE_COUNT_ANNOTATION, type IndexFailures } from './job-logic';
 import { holdsTracking, settleCounts } from './job-tracking';
 import { claim } from './claims';
-import { append, clean, controllerNamed, PodOwnersController, PodShape, timestamp, workloadEvent } from './owned-pods';
+import { append, clean, controllerNamed, PodOwnersController, PodShape, timestamp, workloadEvent, POD_ADMISSION_RESOURCES } from './owned-pods';
 import { controllerOf, ownedPodEvent, selectedByAny } from './workload-logic';
 
 const JOB_CONTROLLER = controllerNamed('job-controller');
@@ -77,7 +77,7 @@ export class JobsController extends PodOwnersController {
   /** `backoffMs`: the first pod-failure back-off (10 s by default; tests shorten it). */
   constructor(deps: FollowerDeps<Logger> & { log: SharedFollower }, opts: { resyncMs?: number; admissionTimeoutMs?: number; backoffMs?: number } = {}) {
     // Of the pods, only Jobs' own and the orphans one of them selects (to adopt): the scheduler's other controllers hold every pod already.
-    const model = controllerReadModel([JOBS_RESOURCE, 'pods', SERVICE_ACCOUNTS_RESOURCE, PRIORITY_CLASSES_RESOURCE]);
+    const model = controllerReadModel([JOBS_RESOURCE, 'pods', ...POD_ADMISSION_RESOURCES]);
     super(deps, model, 'jobs', {
       ...opts,
       keep: (e) => ownedPodEvent(e, 'Job', (pod) => selectedByAny(model.list(JOBS_RESOURCE, pod.metadata?.namespace).map((s) => s.object).filter(adopting), pod)),

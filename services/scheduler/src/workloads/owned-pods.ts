@@ -1,12 +1,16 @@
 import type { Logger } from '@openpacific/service-kit';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { AdmissionRequest, AdmissionResponse, ObjectEventTypes, objectStreamId } from '@openpacific/contracts';
+import { AdmissionRequest, AdmissionResponse, ObjectEventTypes, objectStreamId, PRIORITY_CLASSES_RESOURCE, RUNTIME_CLASSES_RESOURCE, SERVICE_ACCOUNTS_RESOURCE } from '@openpacific/contracts';
+import { admitRuntimeClass } from '@openpacific/kube-api';
 import { NewEvent, RecordedEvent, StreamAppend, VersionConflictError } from '@openpacific/event-store';
 import { requestJson } from '@openpacific/messaging';
 import { admitPriority, admitServiceAccount, eventNameSuffix, type FollowedReadModel, missingServiceAccount, type FollowerDeps, PassLoop, type ReadModel, readModelPriorityClasses, readModelServiceAccounts, type SharedFollower, type StoredObject } from '@openpacific/objects';
 import { safeString } from './workload-logic';
 
 /** What the workload controllers share: writing their objects and the pods they own, and core Events about them. */
+
+/** What a controller's read model holds for admitting the pods it creates as kube-apiserver would (ServiceAccount, Priority, RuntimeClass). */
+export const POD_ADMISSION_RESOURCES = [SERVICE_ACCOUNTS_RESOURCE, PRIORITY_CLASSES_RESOURCE, RUNTIME_CLASSES_RESOURCE];
 
 export function timestamp(): string {
   return new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
@@ -146,11 +150,14 @@ export class OwnedPods {
     };
     shape?.apply(pod);
     // As kube-apiserver admits a controller's pods: the ServiceAccount and the API's credentials (the read model
-    // follows ServiceAccounts for their automount opt-out), then the priority of its PriorityClass.
+    // follows ServiceAccounts for their automount opt-out), then the priority of its PriorityClass and its RuntimeClass.
     const serviceAccounts = readModelServiceAccounts(this.model);
     admitServiceAccount(pod, serviceAccounts);
     pod.status = { phase: 'Pending', qosClass: qosClass(pod.spec) };
-    const missing = missingServiceAccount(pod, serviceAccounts) ?? admitPriority(pod, readModelPriorityClasses(this.model));
+    const missing =
+      missingServiceAccount(pod, serviceAccounts) ??
+      admitPriority(pod, readModelPriorityClasses(this.model)) ??
+      admitRuntimeClass(pod, { get: (name) => this.model.get(RUNTIME_CLASSES_RESOURCE, undefined, name)?.object });
     const verdict: AdmissionResponse = missing ? { uid: '', allowed: false, status: { code: 403, reason: 'Forbidden', message: missing } } : await this.admit(pod, 'pods', by, `a pod of ${owner.kind} ${ns}/${owner.metadata.name}`);
     if (!verdict.allowed) {
       const message = `pods "${name}" is forbidden: ${verdict.status?.message ?? 'denied by the policy service'}`.replace(`pods "${name}" is forbidden: pods "${name}" is forbidden: `, `pods "${name}" is forbidden: `);

@@ -2,12 +2,12 @@ import type { Logger } from '@openpacific/service-kit';
 import { randomUUID } from 'node:crypto';
 import {
   CONTROLLER_REVISION_HASH_LABEL, CONTROLLER_REVISIONS_RESOURCE, ObjectEventTypes, POD_INDEX_LABEL, PVCS_RESOURCE, STATEFULSET_POD_NAME_LABEL,
-  STATEFULSETS_RESOURCE, PRIORITY_CLASSES_RESOURCE, SERVICE_ACCOUNTS_RESOURCE,
+  STATEFULSETS_RESOURCE,
 } from '@openpacific/contracts';
 import { controllerReadModel, type FollowerDeps, sameJson, type SharedFollower, StoredObject } from '@openpacific/objects';
 import { claim, claimRevisions } from './claims';
 import { revisionTemplate, syncRevisions } from './controller-revisions';
-import { append, clean, controllerNamed, nextAvailable, ownerRef, PodOwnersController, PodShape, timestamp, workloadEvent } from './owned-pods';
+import { append, clean, controllerNamed, nextAvailable, ownerRef, PodOwnersController, PodShape, timestamp, workloadEvent, POD_ADMISSION_RESOURCES } from './owned-pods';
 import { claimName, ordinalOf, planStatefulSet, revisionOfPod } from './statefulset-logic';
 import { controllerOf, ownedPodEvent, selectedByAny } from './workload-logic';
 
@@ -27,7 +27,7 @@ export class StatefulSetsController extends PodOwnersController {
 
   constructor(deps: FollowerDeps<Logger> & { log: SharedFollower }, opts: { resyncMs?: number; admissionTimeoutMs?: number } = {}) {
     // Of the pods, only StatefulSets' own and the orphans one of them selects (to adopt): the scheduler's other controllers hold every pod already.
-    const model = controllerReadModel([STATEFULSETS_RESOURCE, CONTROLLER_REVISIONS_RESOURCE, PVCS_RESOURCE, 'pods', SERVICE_ACCOUNTS_RESOURCE, PRIORITY_CLASSES_RESOURCE]);
+    const model = controllerReadModel([STATEFULSETS_RESOURCE, CONTROLLER_REVISIONS_RESOURCE, PVCS_RESOURCE, 'pods', ...POD_ADMISSION_RESOURCES]);
     super(deps, model, 'statefulsets', {
       ...opts,
       keep: (e) => ownedPodEvent(e, 'StatefulSet', (pod) => selectedByAny(model.list(STATEFULSETS_RESOURCE, pod.metadata?.namespace).map((s) => s.object), pod)),

@@ -2,7 +2,7 @@ import type { Logger } from '@openpacific/service-kit';
 import { randomUUID } from 'node:crypto';
 import {
   DEPLOYMENTS_RESOURCE, DESIRED_REPLICAS_ANNOTATION, MAX_REPLICAS_ANNOTATION, ObjectEventTypes, objectStreamId, PDBS_RESOURCE, POD_TEMPLATE_HASH_LABEL, REPLICASETS_RESOURCE,
-  REPLICATION_CONTROLLERS_RESOURCE, replicationControllerSelector, REVISION_ANNOTATION, STATEFULSETS_RESOURCE, PRIORITY_CLASSES_RESOURCE, SERVICE_ACCOUNTS_RESOURCE,
+  REPLICATION_CONTROLLERS_RESOURCE, replicationControllerSelector, REVISION_ANNOTATION, STATEFULSETS_RESOURCE,
 } from '@openpacific/contracts';
 import { NewEvent, StreamAppend } from '@openpacific/event-store';
 import { controllerReadModel, type FollowerDeps, sameJson, type SharedFollower, StoredObject } from '@openpacific/objects';
@@ -10,7 +10,7 @@ import {
   controllerOf, deletionOrder, deploymentStatus, isActivePod, progressDeadlineAt, isPodAvailable, isPodReady, podTemplateHash, resolveFenceposts, revisionOf, rollingStep, RsView,
   sameTemplateIgnoringHash,
 } from './workload-logic';
-import { append, clean, controllerNamed, PodOwnersController, ownerRef, timestamp, workloadEvent } from './owned-pods';
+import { append, clean, controllerNamed, PodOwnersController, ownerRef, timestamp, workloadEvent, POD_ADMISSION_RESOURCES } from './owned-pods';
 import { budgetStatus, disruptionDeadline } from './disruption-logic';
 import { claim } from './claims';
 import { proportionalSizes } from './proportional-scaling';
@@ -69,7 +69,7 @@ export class WorkloadsController extends PodOwnersController {
     private readonly deps: FollowerDeps<Logger> & { log: SharedFollower },
     opts: { resyncMs?: number; admissionTimeoutMs?: number } = {},
   ) {
-    super(deps, controllerReadModel([DEPLOYMENTS_RESOURCE, REPLICASETS_RESOURCE, REPLICATION_CONTROLLERS_RESOURCE, 'pods', PDBS_RESOURCE, STATEFULSETS_RESOURCE, SERVICE_ACCOUNTS_RESOURCE, PRIORITY_CLASSES_RESOURCE]), 'workloads', opts);
+    super(deps, controllerReadModel([DEPLOYMENTS_RESOURCE, REPLICASETS_RESOURCE, REPLICATION_CONTROLLERS_RESOURCE, 'pods', PDBS_RESOURCE, STATEFULSETS_RESOURCE, ...POD_ADMISSION_RESOURCES]), 'workloads', opts);
   }
 
   protected async pass(): Promise<void> {

@@ -1,5 +1,5 @@
-import { ResourceDefinition, resourceDefinitions } from '@openpacific/contracts';
-import { forbidden, StatusCause } from '@openpacific/kube-api';
+import { ResourceDefinition, resourceDefinitions, RUNTIME_CLASSES_RESOURCE } from '@openpacific/contracts';
+import { admitRuntimeClass, forbidden, StatusCause } from '@openpacific/kube-api';
 import type { ReadModel } from '@openpacific/objects';
 import { validateBindingUpdate, validateClusterRoleBinding } from '../auth/rbac.strategy';
 import { fillServiceAccountToken, validateServiceAccountTokenSecret } from '../auth/service-account-tokens';
@@ -28,6 +28,7 @@ import { vmGroupKindStrategies } from './vmg.strategy';
 import { vmGroupPublishKindStrategies } from './vmgpub.strategy';
 import { defaultCrd, validateCrd, validateCrdUpdate } from '../customresources/crd.validation';
 import { replicationControllerKindStrategies } from './replication-controller.strategy';
+import { runtimeClassKindStrategies } from './runtimeclass.strategy';
 import { validateTanzuKubernetesCluster, validateTanzuKubernetesClusterUpdate } from './tkc.strategy';
 import {
   defaultVirtualMachine, stampRestart, validateVirtualMachine, validateVirtualMachineCreate, validateVirtualMachineService, validateVirtualMachineServiceUpdate, validateVirtualMachineUpdate,
@@ -74,14 +75,17 @@ export interface KindStrategy {
 }
 
 /**
- * A new pod's defaults, then the ServiceAccount and Priority admission plugins (mutating admission steps, after
- * defaulting as in Kubernetes), which refuse a pod of a ServiceAccount or a PriorityClass that does not exist with a
- * 403 before any validation.
+ * A new pod's defaults, then the ServiceAccount, Priority and RuntimeClass admission plugins (mutating admission
+ * steps, after defaulting as in Kubernetes), which refuse a pod of a ServiceAccount, a PriorityClass or a RuntimeClass
+ * that does not exist (or an overhead or node selector at odds with its RuntimeClass) with a 403 before any validation.
  */
 function admitPod(pod: any, ctx: StrategyContext): any {
   const serviceAccounts = readModelServiceAccounts(ctx.readModel);
   const admitted = admitServiceAccount(defaultPod(pod), serviceAccounts);
-  const refusal = missingServiceAccount(admitted, serviceAccounts) ?? admitPriority(admitted, readModelPriorityClasses(ctx.readModel));
+  const refusal =
+    missingServiceAccount(admitted, serviceAccounts) ??
+    admitPriority(admitted, readModelPriorityClasses(ctx.readModel)) ??
+    admitRuntimeClass(admitted, { get: (name) => ctx.readModel.get(RUNTIME_CLASSES_RESOURCE, undefined, name)?.object });
   if (refusal) throw forbidden(`pods "${admitted.metadata.name}" is forbidden: ${refusal}`);
   return admitted;
 }
@@ -113,6 +117,7 @@ const strategies: Record<string, KindStrategy> = {
   ...quotaKindStrategies,
   ...appsKindStrategies,
   ...replicationControllerKindStrategies,
+  ...runtimeClassKindStrategies,
   ...batchKindStrategies,
   ...setsKindStrategies,
   ...policyKindStrategies,

@@ -1,6 +1,6 @@
 import { POD_IP_ANNOTATION } from '@openpacific/contracts';
 import { HOST_EPOCH_ANNOTATION } from '@openpacific/objects';
-import { fieldForbidden, fieldRequired, isQuantity, milliValue, parseQuantity, StatusCause, validateDns1123Label } from '@openpacific/kube-api';
+import { fieldForbidden, fieldInvalid, fieldRequired, isQuantity, milliValue, parseQuantity, StatusCause, validateDns1123Label, validateDns1123Subdomain } from '@openpacific/kube-api';
 import { deepEqual } from './object-rules';
 import { validateEphemeralContainers, validateEphemeralContainersUpdate } from './ephemeral-containers.validation';
 import { defaultHostNetworkPorts, validateHostNamespaces } from './host-namespaces.validation';
@@ -75,6 +75,9 @@ export function validatePod(pod: any): StatusCause[] {
   const spec = pod.spec ?? {};
   const containers: any[] = spec.containers ?? [];
   if (containers.length === 0) causes.push(fieldRequired('spec.containers'));
+  if (typeof spec.runtimeClassName === 'string') {
+    for (const m of validateDns1123Subdomain(spec.runtimeClassName)) causes.push(fieldInvalid('spec.runtimeClassName', spec.runtimeClassName, m));
+  }
   const seen = new Set<string>();
   // Init containers first, as kube-apiserver checks them: a name is unique among init and app containers together.
   const all: [container: any, at: string, init: boolean][] = [
