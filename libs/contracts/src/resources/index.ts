@@ -31,6 +31,8 @@ import { metricsResources } from './metrics.resource';
 import { apiextensionsResources } from './apiextensions';
 import { replicationControllerResource } from './replicationcontroller.resource';
 import { runtimeClassResource } from './node/runtimeclass.resource';
+import { podTemplateResource } from './podtemplate.resource';
+import { componentStatusResource } from './componentstatus.resource';
 import { persistentVolumeClaimResource, persistentVolumeResource, storageClassResource } from './storage';
 
 export * from './resource-definition';
@@ -68,6 +70,8 @@ export * from './metrics-quantity';
 export * from './apiextensions';
 export * from './replicationcontroller.resource';
 export * from './node/runtimeclass.resource';
+export * from './podtemplate.resource';
+export * from './componentstatus.resource';
 
 /** Every kind the api-gateway serves. Adding a kind = adding its entry here. */
-export const resourceDefinitions: ResourceDefinition[] = [namespaceResource, eventResource, nodeResource, podResource, hostResource, storageClassResource, persistentVolumeClaimResource, persistentVolumeResource, secretResource, configMapResource, resourceQuotaResource, limitRangeResource, ...vmoperatorResources, contentLibraryResource, virtualMachineReplicaSetResource, virtualMachineSnapshotResource, virtualMachineGroupResource, virtualMachineGroupPublishRequestResource, ...guestClusterResources, ...rbacResources, auditRecordResource, ...appsResources, ...batchResources, ...policyResources, ...autoscalingResources, ...coordinationResources, ...schedulingResources, ...certificatesResources, validatingAdmissionPolicyResource, validatingAdmissionPolicyBindingResource, serviceResource, endpointsResource, endpointSliceResource, networkPolicyResource, ingressResource, ingressClassResource, ...webhookConfigurationResources, ...metricsResources, ...apiextensionsResources, replicationControllerResource, runtimeClassResource];
+export const resourceDefinitions: ResourceDefinition[] = [namespaceResource, eventResource, nodeResource, podResource, hostResource, storageClassResource, persistentVolumeClaimResource, persistentVolumeResource, secretResource, configMapResource, resourceQuotaResource, limitRangeResource, ...vmoperatorResources, contentLibraryResource, virtualMachineReplicaSetResource, virtualMachineSnapshotResource, virtualMachineGroupResource, virtualMachineGroupPublishRequestResource, ...guestClusterResources, ...rbacResources, auditRecordResource, ...appsResources, ...batchResources, ...policyResources, ...autoscalingResources, ...coordinationResources, ...schedulingResources, ...certificatesResources, validatingAdmissionPolicyResource, validatingAdmissionPolicyBindingResource, serviceResource, endpointsResource, endpointSliceResource, networkPolicyResource, ingressResource, ingressClassResource, ...webhookConfigurationResources, ...metricsResources, ...apiextensionsResources, replicationControllerResource, runtimeClassResource, podTemplateResource, componentStatusResource];

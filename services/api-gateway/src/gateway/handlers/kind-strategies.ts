@@ -29,6 +29,7 @@ import { vmGroupPublishKindStrategies } from './vmgpub.strategy';
 import { defaultCrd, validateCrd, validateCrdUpdate } from '../customresources/crd.validation';
 import { replicationControllerKindStrategies } from './replication-controller.strategy';
 import { runtimeClassKindStrategies } from './runtimeclass.strategy';
+import { podTemplateKindStrategies } from './pod-template.strategy';
 import { validateTanzuKubernetesCluster, validateTanzuKubernetesClusterUpdate } from './tkc.strategy';
 import {
   defaultVirtualMachine, stampRestart, validateVirtualMachine, validateVirtualMachineCreate, validateVirtualMachineService, validateVirtualMachineServiceUpdate, validateVirtualMachineUpdate,
@@ -118,6 +119,7 @@ const strategies: Record<string, KindStrategy> = {
   ...appsKindStrategies,
   ...replicationControllerKindStrategies,
   ...runtimeClassKindStrategies,
+  ...podTemplateKindStrategies,
   ...batchKindStrategies,
   ...setsKindStrategies,
   ...policyKindStrategies,

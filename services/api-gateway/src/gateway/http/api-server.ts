@@ -14,6 +14,7 @@ import { handleUpdate } from '../handlers/update';
 import { handleWatch } from '../handlers/watch';
 import { authorize, forbiddenMessage, RequestAttributes } from '@openpacific/authz';
 import { METRICS_GROUP, REVIEW_GROUPS } from '@openpacific/contracts';
+import { handleComponentStatuses } from '../component-statuses/component-statuses';
 import { serviceMetrics } from '@openpacific/service-kit';
 import { handleMetrics } from '../metrics/metrics-api';
 import { readModelLookups } from '../auth/rbac-lookups';
@@ -78,6 +79,8 @@ export class ApiRequestHandler {
     const r: ResourceRequest = { req, res, url, query: url.searchParams, target, user, requestId };
     // Computed from the hosts' samples, never stored: no write reaches the store.
     if (target.served.def.group === METRICS_GROUP) return handleMetrics(this.core, r, method, history);
+    // Asked of Postgres and NATS on each request, never stored.
+    if (target.served.def.group === '' && target.served.def.kind === 'ComponentStatus') return handleComponentStatuses(this.core, r, method, history);
     if (['POST', 'PUT', 'PATCH', 'DELETE'].includes(method)) r.body = await readBody(req);
     if (REVIEW_GROUPS.includes(target.served.def.group)) return handleReview(r, method, this.rbac, (token) => this.auth.authenticateToken(token));
     await this.dispatch(r, method, history);
