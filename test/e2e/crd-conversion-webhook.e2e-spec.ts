@@ -13,7 +13,7 @@ import { kubectlApply, kubectlJson } from './support/kubectl-json';
 
 const GROUP = 'conv.example.com';
 
-/** The ConversionReviews the webhook answered, in order. */
+/** The ConversionReviews the webhook answered, in order, each with the Host it was sent to. */
 const reviews: any[] = [];
 
 function convert(obj: any, to: string): any {
@@ -35,7 +35,7 @@ function conversionServer(cert: { keyPem: string; certPem: string }): Server {
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const review = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-      reviews.push(review);
+      reviews.push({ ...review, host: req.headers.host });
       const { uid, desiredAPIVersion, objects } = review.request;
       const broken = objects.find((o: any) => o.metadata.name === 'broken');
       const response = broken
@@ -59,6 +59,7 @@ describe('CRD conversion webhooks', () => {
   let cluster: TestCluster;
   let server: Server;
   let url: string;
+  let port: number;
   let caBundle: string;
   const crd = (conversion: object) => ({
     apiVersion: 'apiextensions.k8s.io/v1',
@@ -76,11 +77,12 @@ describe('CRD conversion webhooks', () => {
 
   beforeAll(async () => {
     const ca = await createCertificateAuthority('conversion-test-ca');
-    const cert = await issueServingCertificate(ca, ['127.0.0.1']);
+    const cert = await issueServingCertificate(ca, ['127.0.0.1', 'conv.convert.svc']);
     caBundle = Buffer.from(ca.certPem).toString('base64');
     server = conversionServer(cert);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    url = `https://127.0.0.1:${(server.address() as AddressInfo).port}/convert`;
+    port = (server.address() as AddressInfo).port;
+    url = `https://127.0.0.1:${port}/convert`;
     cluster = await startCluster({ label: 'crdconversion', hostCount: 0 });
   }, 120_000);
   afterAll(async () => {
@@ -153,7 +155,28 @@ describe('CRD conversion webhooks', () => {
     ]);
   }, 60_000);
 
+  it('reaches the webhook through a selector-less Service and its EndpointSlice, by the name <service>.<namespace>.svc', async () => {
+    expect((await cluster.kubectl(['create', 'namespace', 'convert'])).code).toBe(0);
+    await kubectlApply(cluster, { apiVersion: 'v1', kind: 'Service', metadata: { name: 'conv', namespace: 'convert' }, spec: { ports: [{ name: 'https', port: 443, targetPort: port }] } });
+    await kubectlApply(cluster, {
+      apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice',
+      metadata: { name: 'conv-1', namespace: 'convert', labels: { 'kubernetes.io/service-name': 'conv' } },
+      addressType: 'IPv4', ports: [{ name: 'https', port, protocol: 'TCP' }], endpoints: [{ addresses: ['127.0.0.1'] }],
+    });
+    await kubectlApply(cluster, crd({ strategy: 'Webhook', webhook: { clientConfig: { service: { namespace: 'convert', name: 'conv', path: '/convert' }, caBundle }, conversionReviewVersions: ['v1'] } }));
+    const stored = await kubectlJson(cluster, ['get', 'crd', `backends.${GROUP}`]);
+    expect(stored.spec.conversion.webhook.clientConfig.service).toEqual({ namespace: 'convert', name: 'conv', path: '/convert', port: 443 });
+    reviews.length = 0;
+    // Once the gateway serves the changed CRD and the Service's proxy listens, reads at v2 go through it.
+    await eventually(async () => {
+      expect((await kubectlJson(cluster, ['get', `backends.v2.${GROUP}`, 'cache'])).spec).toEqual({ address: 'cache:6379' });
+      expect(reviews.map((r) => r.host)).toContain('conv.convert.svc');
+    }, { timeoutMs: 30_000 });
+  }, 60_000);
+
   it('fails a read at v2 with a 500 naming the webhook when it refuses or cannot be reached; v1 still reads', async () => {
+    await kubectlApply(cluster, crd({ strategy: 'Webhook', webhook: { clientConfig: { url, caBundle }, conversionReviewVersions: ['v1', 'v1beta1'] } }));
+    await eventually(async () => expect((await kubectlJson(cluster, ['get', 'crd', `backends.${GROUP}`])).spec.conversion.webhook.clientConfig.url).toBe(url));
     await kubectlApply(cluster, backend('v1', 'broken', { host: 'x', port: 1 }));
     const refused = await cluster.request('GET', `/apis/${GROUP}/v2/namespaces/default/backends/broken`);
     expect(refused.status).toBe(500);
@@ -168,9 +191,12 @@ describe('CRD conversion webhooks', () => {
     expect(r.stderr).toContain('cannot convert backend "broken"');
 
     await new Promise<void>((resolve) => server.close(() => resolve()));
-    const down = await cluster.request('GET', `/apis/${GROUP}/v2/namespaces/default/backends/db`);
-    expect(down.status).toBe(500);
-    expect(down.json().message).toMatch(new RegExp(`^Internal error occurred: conversion webhook for ${GROUP}/v1, Kind=Backend failed: Post "https://127\\.0\\.0\\.1:\\d+/convert\\?timeout=30s": dial tcp 127\\.0\\.0\\.1:\\d+: connect: connection refused$`));
+    // The gateway serves the CRD as changed back to the url once its follower has read it.
+    await eventually(async () => {
+      const down = await cluster.request('GET', `/apis/${GROUP}/v2/namespaces/default/backends/db`);
+      expect(down.status).toBe(500);
+      expect(down.json().message).toMatch(new RegExp(`^Internal error occurred: conversion webhook for ${GROUP}/v1, Kind=Backend failed: Post "https://127\\.0\\.0\\.1:\\d+/convert\\?timeout=30s": dial tcp 127\\.0\\.0\\.1:\\d+: connect: connection refused$`));
+    }, { timeoutMs: 15_000 });
     expect((await kubectlJson(cluster, ['get', `backends.v1.${GROUP}`, 'db'])).spec).toEqual({ host: 'db2', port: 5433 });
   }, 60_000);
 });

@@ -62,7 +62,29 @@ export const crdSchema: JsonSchema = {
         names,
         scope: str,
         versions: { type: 'array', items: version },
-        conversion: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true },
+        conversion: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            strategy: str,
+            webhook: {
+              type: 'object',
+              additionalProperties: false,
+              properties: {
+                clientConfig: {
+                  type: 'object',
+                  additionalProperties: false,
+                  properties: {
+                    url: str,
+                    caBundle: str,
+                    service: { type: 'object', additionalProperties: false, properties: { namespace: str, name: str, path: str, port: { type: 'integer' } } },
+                  },
+                },
+                conversionReviewVersions: strings,
+              },
+            },
+          },
+        },
         preserveUnknownFields: { type: 'boolean' },
       },
     },

@@ -101,5 +101,7 @@ describe('CustomResourceDefinition validation', () => {
       'spec.conversion.conversionReviewVersions: Forbidden: should not be set when strategy is not set to Webhook',
     ]);
     expect(fields(crd({ conversion: { strategy: 'Bogus' } }))).toEqual(['spec.conversion.strategy: Unsupported value: "Bogus": supported values: "None", "Webhook"']);
+    const byService = defaultCrd(crd({ conversion: { strategy: 'Webhook', webhook: { clientConfig: { service: { namespace: 'ns', name: 'conv' } }, conversionReviewVersions: ['v1'] } } }));
+    expect(byService.spec.conversion.webhook.clientConfig.service).toEqual({ namespace: 'ns', name: 'conv', port: 443 });
   });
 });

@@ -196,7 +196,7 @@ export function validateCrdUpdate(old: any, next: any): StatusCause[] {
   return causes;
 }
 
-/** Defaults kube-apiserver fills in: the names, the conversion strategy, and the cleanup finalizer. */
+/** Defaults kube-apiserver fills in: the names, the conversion strategy (and a webhook Service's port), and the cleanup finalizer. */
 export function defaultCrd(crd: any): any {
   const names = crdNames(crd);
   if (crd.spec?.names && names.kind) {
@@ -204,5 +204,8 @@ export function defaultCrd(crd: any): any {
     crd.spec.names.listKind ??= names.listKind;
   }
   if (crd.spec) crd.spec.conversion ??= { strategy: 'None' };
+  // A conversion webhook reached through a Service: port 443 unless given.
+  const service = crd.spec?.conversion?.webhook?.clientConfig?.service;
+  if (service && typeof service === 'object') service.port ??= 443;
   return crd;
 }
