@@ -1,6 +1,5 @@
-import { podTemplateSpecSchema, templateMergeKeys } from './apps/apps-schema';
+import { labelMapText, podTemplateSpecSchema, templateMergeKeys } from './apps/apps-schema';
 import { objectSchema } from './object-meta.schema';
-import { labelMapText } from './replicationcontroller.resource';
 import { ResourceDefinition } from './resource-definition';
 
 export const POD_TEMPLATES_RESOURCE = 'podtemplates';
@@ -30,7 +29,7 @@ export const podTemplateResource: ResourceDefinition = {
       printerColumns: [
         { name: 'Containers', type: 'string', jsonPath: '.template.spec.containers[*].name', value: (o) => containers(o).map((c) => c.name).join(',') },
         { name: 'Images', type: 'string', jsonPath: '.template.spec.containers[*].image', value: (o) => containers(o).map((c) => c.image).join(',') },
-        { name: 'Pod Labels', type: 'string', jsonPath: '.template.metadata.labels', value: (o) => labelMapText(o.template?.metadata?.labels) || '<none>' },
+        { name: 'Pod Labels', type: 'string', jsonPath: '.template.metadata.labels', value: (o) => labelMapText(o.template?.metadata?.labels) },
       ],
     },
   ],

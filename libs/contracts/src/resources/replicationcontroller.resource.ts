@@ -1,4 +1,4 @@
-import { podTemplateSpecSchema, replicasSchema, templateMergeKeys } from './apps/apps-schema';
+import { labelMapText, podTemplateSpecSchema, replicasSchema, templateContainerColumns, templateMergeKeys } from './apps/apps-schema';
 import { replicaCountsSchema } from './apps/replicaset.resource';
 import { objectSchema } from './object-meta.schema';
 import { ResourceDefinition } from './resource-definition';
@@ -6,21 +6,12 @@ import { ResourceDefinition } from './resource-definition';
 /** The stream resource of core/v1 ReplicationControllers. */
 export const REPLICATION_CONTROLLERS_RESOURCE = 'replicationcontrollers';
 
-/** A ReplicationController's selector (a plain label map) as kubectl prints it and a Scale carries it: `app=web,tier=fe`, keys sorted. */
-export function labelMapText(selector: Record<string, string> | undefined): string {
-  return Object.keys(selector ?? {})
-    .sort()
-    .map((k) => `${k}=${selector![k]}`)
-    .join(',');
-}
-
 /** A ReplicationController's map selector as the label selector every other workload carries (`{matchLabels}`). */
 export function replicationControllerSelector(rc: any): { matchLabels: Record<string, string> } {
   return { matchLabels: { ...(rc?.spec?.selector ?? {}) } };
 }
 
 const str = { type: 'string' };
-const containers = (o: any): any[] => o.spec?.template?.spec?.containers ?? [];
 
 const replicationControllerSpecSchema = {
   type: 'object',
@@ -78,9 +69,8 @@ export const replicationControllerResource: ResourceDefinition = {
         { name: 'Current', type: 'integer', jsonPath: '.status.replicas', value: (r) => r.status?.replicas ?? 0 },
         { name: 'Ready', type: 'integer', jsonPath: '.status.readyReplicas', value: (r) => r.status?.readyReplicas ?? 0 },
         { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
-        { name: 'Containers', type: 'string', jsonPath: '.spec.template.spec.containers[*].name', priority: 1, value: (o) => containers(o).map((c) => c.name).join(',') },
-        { name: 'Images', type: 'string', jsonPath: '.spec.template.spec.containers[*].image', priority: 1, value: (o) => containers(o).map((c) => c.image).join(',') },
-        { name: 'Selector', type: 'string', jsonPath: '.spec.selector', priority: 1, value: (o) => labelMapText(o.spec?.selector) || '<none>' },
+        ...templateContainerColumns,
+        { name: 'Selector', type: 'string', jsonPath: '.spec.selector', priority: 1, value: (o) => labelMapText(o.spec?.selector) },
       ],
     },
   ],

@@ -71,12 +71,23 @@ export function selectorText(sel: any): string {
   return parts.length ? parts.join(',') : '<none>';
 }
 
+/** A label map as kubectl prints one (`app=web,tier=fe`, keys sorted), or `<none>`: a node selector, pod labels, a ReplicationController's selector. */
+export function labelMapText(labels: Record<string, string> | undefined): string {
+  const keys = Object.keys(labels ?? {}).sort();
+  return keys.length ? keys.map((k) => `${k}=${labels![k]}`).join(',') : '<none>';
+}
+
 const containers = (o: any): any[] => o.spec?.template?.spec?.containers ?? [];
+
+/** CONTAINERS and IMAGES of a workload's pod template (`spec.template`), wide columns. */
+export const templateContainerColumns: PrinterColumn[] = [
+  { name: 'Containers', type: 'string', jsonPath: '.spec.template.spec.containers[*].name', priority: 1, value: (o) => containers(o).map((c) => c.name).join(',') },
+  { name: 'Images', type: 'string', jsonPath: '.spec.template.spec.containers[*].image', priority: 1, value: (o) => containers(o).map((c) => c.image).join(',') },
+];
 
 /** CONTAINERS, IMAGES, SELECTOR: the wide columns kubectl shows for Deployments and ReplicaSets. */
 export const workloadWideColumns: PrinterColumn[] = [
-  { name: 'Containers', type: 'string', jsonPath: '.spec.template.spec.containers[*].name', priority: 1, value: (o) => containers(o).map((c) => c.name).join(',') },
-  { name: 'Images', type: 'string', jsonPath: '.spec.template.spec.containers[*].image', priority: 1, value: (o) => containers(o).map((c) => c.image).join(',') },
+  ...templateContainerColumns,
   { name: 'Selector', type: 'string', jsonPath: '.spec.selector', priority: 1, value: (o) => selectorText(o.spec?.selector) },
 ];
 

@@ -1,7 +1,7 @@
 import { objectSchema } from '../object-meta.schema';
 import { ResourceDefinition } from '../resource-definition';
 import {
-  APPS_GROUP, countSchema, intOrPercentSchema, labelSelectorSchema, podTemplateSpecSchema, templateMergeKeys, updateStrategySchema, workloadConditionSchema, workloadWideColumns,
+  APPS_GROUP, labelMapText, countSchema, intOrPercentSchema, labelSelectorSchema, podTemplateSpecSchema, templateMergeKeys, updateStrategySchema, workloadConditionSchema, workloadWideColumns,
 } from './apps-schema';
 
 const daemonSetSpecSchema = {
@@ -34,11 +34,6 @@ const daemonSetStatusSchema = {
   },
 };
 
-/** `kubernetes.io/os=linux,tier=edge`, or `<none>`: the NODE SELECTOR column. */
-function nodeSelectorText(ds: any): string {
-  const sel = Object.entries<string>(ds.spec?.template?.spec?.nodeSelector ?? {}).sort(([a], [b]) => a.localeCompare(b));
-  return sel.length ? sel.map(([k, v]) => `${k}=${v}`).join(',') : '<none>';
-}
 
 export const daemonSetResource: ResourceDefinition = {
   group: APPS_GROUP,
@@ -65,7 +60,7 @@ export const daemonSetResource: ResourceDefinition = {
         { name: 'Ready', type: 'integer', jsonPath: '.status.numberReady', value: (d) => d.status?.numberReady ?? 0 },
         { name: 'Up-to-date', type: 'integer', jsonPath: '.status.updatedNumberScheduled', value: (d) => d.status?.updatedNumberScheduled ?? 0 },
         { name: 'Available', type: 'integer', jsonPath: '.status.numberAvailable', value: (d) => d.status?.numberAvailable ?? 0 },
-        { name: 'Node Selector', type: 'string', jsonPath: '.spec.template.spec.nodeSelector', value: nodeSelectorText },
+        { name: 'Node Selector', type: 'string', jsonPath: '.spec.template.spec.nodeSelector', value: (o) => labelMapText(o.spec?.template?.spec?.nodeSelector) },
         { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
         ...workloadWideColumns,
       ],

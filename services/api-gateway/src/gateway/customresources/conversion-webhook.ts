@@ -27,8 +27,9 @@ export async function convertObjects(model: ReadModel, objs: readonly any[], tar
   return out;
 }
 
-/** One object (see `convertObjects`). */
+/** One object (see `convertObjects`); a kind not converted by webhook converts at once, with nothing to wait for. */
 export async function convertOne(model: ReadModel, obj: any, target: ServedResource, stored?: any): Promise<any> {
+  if (!target.def.conversionWebhook) return convertObject(obj, target, stored);
   return (await convertObjects(model, [obj], target, stored))[0];
 }
 
