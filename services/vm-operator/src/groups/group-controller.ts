@@ -1,4 +1,4 @@
-import { ObjectEventTypes, VIRTUAL_MACHINE_GROUPS_RESOURCE, VMG_APPLY_POWER_STATE_ANNOTATION, VMG_LAST_UPDATED_POWER_STATE_ANNOTATION } from '@openpacific/contracts';
+import { ObjectEventTypes, powerStateStamp, VIRTUAL_MACHINE_GROUPS_RESOURCE, VMG_APPLY_POWER_STATE_ANNOTATION, VMG_LAST_UPDATED_POWER_STATE_ANNOTATION } from '@openpacific/contracts';
 import { EventStore, StreamAppend, VersionConflictError } from '@openpacific/event-store';
 import { controllerReadModel, PassLoop, sameJson, type SharedFollower, StoredObject } from '@openpacific/objects';
 import type { Logger } from '@openpacific/service-kit';
@@ -234,7 +234,7 @@ export class GroupController {
     if (group.spec.suspendMode) obj.spec.suspendMode = group.spec.suspendMode;
     const annotations = { ...(obj.metadata.annotations ?? {}) };
     if (want === 'PoweredOn') annotations[VMG_APPLY_POWER_STATE_ANNOTATION] = nanoTime(step.at);
-    if (kind === 'VirtualMachineGroup' && changed) annotations[VMG_LAST_UPDATED_POWER_STATE_ANNOTATION] = nanoTime(Date.now());
+    if (kind === 'VirtualMachineGroup' && changed) annotations[VMG_LAST_UPDATED_POWER_STATE_ANNOTATION] = powerStateStamp(annotations[VMG_LAST_UPDATED_POWER_STATE_ANNOTATION]);
     if (Object.keys(annotations).length) obj.metadata.annotations = annotations;
   }
 }

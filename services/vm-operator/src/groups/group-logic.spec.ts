@@ -1,3 +1,4 @@
+import { powerStateStamp } from '@openpacific/contracts';
 import { appliedStamp, applying, bootSchedule, memberLink, parseDuration, powerSynced, readyCondition } from './group-logic';
 
 const STAMP = 'vmoperator.vmware.com.protected/last-updated-power-state-time';
@@ -46,6 +47,11 @@ describe('a group’s boot order', () => {
     const after = group({ powerState: 'PoweredOff' }, { [STAMP]: '2026-01-01T00:00:07.4Z' }, { lastUpdatedPowerStateTime: '2026-01-01T00:00:03Z' });
     expect(applying(after)).toBe(true);
     expect(appliedStamp(after)).toBe(Date.parse('2026-01-01T00:00:07Z'));
+    // Applied (stamp 00:00:00.5 recorded as 00:00:00); a new power state within that second is stamped 00:00:01.
+    const applied = group({ powerState: 'PoweredOff' }, undefined, { lastUpdatedPowerStateTime: '2026-01-01T00:00:00Z' });
+    const next = powerStateStamp(applied.metadata.annotations[STAMP], T0 + 300);
+    expect(next).toBe('2026-01-01T00:00:01Z');
+    expect(applying(group({ powerState: 'PoweredOn' }, { [STAMP]: next }, applied.status))).toBe(true);
   });
 });
 

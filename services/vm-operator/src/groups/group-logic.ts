@@ -58,8 +58,8 @@ export function applying(group: any): boolean {
 /**
  * What `status.lastUpdatedPowerStateTime` records once the group's power state is applied: the webhook's stamp of
  * that power state, in whole seconds as metav1.Time keeps it. (Not the time the last entry was applied: a new power
- * state stamped within the second the previous one finished would then look applied already.) Two power states
- * stamped within one second remain indistinguishable.
+ * state stamped within the second the previous one finished would then look applied already.) No two stamps share
+ * a second: powerStateStamp moves one in the previous stamp's second to the next.
  */
 export function appliedStamp(group: any): number {
   const stamped = parseTime(group.metadata.annotations?.[VMG_LAST_UPDATED_POWER_STATE_ANNOTATION]) ?? 0;

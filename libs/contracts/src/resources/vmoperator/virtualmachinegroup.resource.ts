@@ -10,6 +10,19 @@ export const VMG_LAST_UPDATED_POWER_STATE_ANNOTATION = 'vmoperator.vmware.com.pr
 /** Put on a member by its group: when the group's power-on reached it (the group's time plus the boot order's delays). */
 export const VMG_APPLY_POWER_STATE_ANNOTATION = 'vmoperator.vmware.com.protected/apply-power-state-time';
 
+/**
+ * The last-updated-power-state-time for a new power state (or a forced sync), RFC3339Nano as Go formats it (no
+ * trailing zeros in the fraction). The group's `status.lastUpdatedPowerStateTime` records which stamp it applied in
+ * whole seconds, as metav1.Time keeps it, so a stamp in the same second as the previous one would look applied
+ * already: such a stamp moves to the start of the next second (the boot order then starts up to a second later).
+ */
+export function powerStateStamp(previous: string | undefined, now = Date.now()): string {
+  const before = previous ? Date.parse(previous) : NaN;
+  const second = (ms: number) => Math.floor(ms / 1000);
+  const at = !Number.isNaN(before) && second(before) >= second(now) ? (second(before) + 1) * 1000 : now;
+  return new Date(at).toISOString().replace(/\.?0+Z$/, 'Z');
+}
+
 const memberKind = { ...oneOfStrings('VirtualMachine', 'VirtualMachineGroup'), default: 'VirtualMachine' };
 const powerState = oneOfStrings('PoweredOn', 'PoweredOff', 'Suspended');
 const powerOpMode = oneOfStrings('Hard', 'Soft', 'TrySoft');

@@ -40,6 +40,16 @@ describe('VirtualMachineGroup mutation', () => {
     expect(same.metadata.annotations[STAMP]).toBe('x');
   });
 
+  it('stamps a power state changed within the second of the previous stamp at the start of the next second', () => {
+    const at = Date.parse('2026-01-02T03:04:05.800Z');
+    const old = group({ powerState: 'PoweredOff' }, { [STAMP]: '2026-01-02T03:04:05.3Z' });
+    expect(mutateVirtualMachineGroup(old, group({ powerState: 'PoweredOn' }, { [STAMP]: '2026-01-02T03:04:05.3Z' }), at).metadata.annotations[STAMP]).toBe('2026-01-02T03:04:06Z');
+    const later = group({ powerState: 'PoweredOff' }, { [STAMP]: '2026-01-02T03:04:04.9Z' });
+    expect(mutateVirtualMachineGroup(later, group({ powerState: 'PoweredOn' }), at).metadata.annotations[STAMP]).toBe('2026-01-02T03:04:05.8Z');
+    const forced = mutateVirtualMachineGroup(old, group({ powerState: 'PoweredOff', nextForcePowerStateSyncTime: 'now' }), at);
+    expect(forced.spec.nextForcePowerStateSyncTime).toBe('2026-01-02T03:04:06Z');
+  });
+
   it('turns nextForcePowerStateSyncTime "now" into the time and stamps it; keeps a cleared one; refuses anything else', () => {
     const forced = mutateVirtualMachineGroup(group({ powerState: 'PoweredOn' }), group({ powerState: 'PoweredOn', nextForcePowerStateSyncTime: 'NOW' }));
     expect(forced.spec.nextForcePowerStateSyncTime).toBe(forced.metadata.annotations[STAMP]);

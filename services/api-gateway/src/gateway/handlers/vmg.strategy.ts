@@ -1,27 +1,23 @@
 import { invalid, StatusCause } from '@openpacific/kube-api';
-import { VMG_APPLY_POWER_STATE_ANNOTATION, VMG_LAST_UPDATED_POWER_STATE_ANNOTATION } from '@openpacific/contracts';
+import { powerStateStamp, VMG_APPLY_POWER_STATE_ANNOTATION, VMG_LAST_UPDATED_POWER_STATE_ANNOTATION } from '@openpacific/contracts';
 import type { KindStrategy } from './kind-strategies';
 
 const SELF_REFERENCE = 'group cannot have itself as a member or group name';
 /** RFC3339Nano, as Go's time.Parse takes it: a date, a time with optional fraction, and a zone. */
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
 
-/** time.Now().UTC().Format(time.RFC3339Nano): trailing zeros of the fraction dropped. */
-function nowNano(d = new Date()): string {
-  return d.toISOString().replace(/\.?0+Z$/, 'Z');
-}
-
 /**
  * VM Operator's mutating webhook: `nextForcePowerStateSyncTime: now` (any case) becomes the time of the request, a
  * cleared value keeps the previous one, and anything else refuses the write; a new or changed power state, or a
- * forced sync, stamps the last-updated-power-state-time annotation the controller counts the boot order from. A
- * power state set on the group itself (not by its parent, which writes the apply-power-state-time with it) drops a
- * parent's stale apply time, so it applies now.
+ * forced sync, stamps the last-updated-power-state-time annotation the controller counts the boot order from (a
+ * stamp in the second of the previous one moves to the next second: powerStateStamp). A power state set on the
+ * group itself (not by its parent, which writes the apply-power-state-time with it) drops a parent's stale apply
+ * time, so it applies now.
  */
-export function mutateVirtualMachineGroup(old: any | undefined, next: any): any {
+export function mutateVirtualMachineGroup(old: any | undefined, next: any, at = Date.now()): any {
   const spec = (next.spec ??= {});
   const before = old?.spec?.nextForcePowerStateSyncTime ?? '';
-  const now = nowNano();
+  const now = powerStateStamp(old?.metadata?.annotations?.[VMG_LAST_UPDATED_POWER_STATE_ANNOTATION], at);
   let forced = false;
   if (!spec.nextForcePowerStateSyncTime) {
     if (before) spec.nextForcePowerStateSyncTime = before;
@@ -77,7 +73,7 @@ export function validateVirtualMachineGroup(group: any, old?: any): StatusCause[
 export const vmGroupKindStrategies: Record<string, KindStrategy> = {
   'vmoperator.vmware.com/VirtualMachineGroup': {
     defaults: (group) => mutateVirtualMachineGroup(undefined, group),
-    prepareUpdate: mutateVirtualMachineGroup,
+    prepareUpdate: (old, next) => mutateVirtualMachineGroup(old, next),
     validateCreate: (group) => validateVirtualMachineGroup(group),
     validateUpdate: (old, next) => validateVirtualMachineGroup(next, old),
   },
