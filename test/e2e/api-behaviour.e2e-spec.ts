@@ -142,7 +142,7 @@ describe('the api-gateway under bad input, dry runs, owners, finalizers and admi
   });
 
   it('lists events across namespaces and describes with their field selectors', async () => {
-    const ev = { apiVersion: 'v1', kind: 'Event', metadata: { name: 'seen' }, involvedObject: { apiVersion: 'v1', kind: 'Namespace', name: 'kube-public', uid: 'u-1' }, reason: 'Looked', message: 'looked at it', type: 'Normal', count: 1, lastTimestamp: new Date().toISOString().replace(/\.\d+Z$/, 'Z') };
+    const ev = { apiVersion: 'v1', kind: 'Event', metadata: { name: 'seen' }, involvedObject: { apiVersion: 'v1', kind: 'Namespace', name: 'kube-public', namespace: 'kube-public', uid: 'u-1' }, reason: 'Looked', message: 'looked at it', type: 'Normal', count: 1, lastTimestamp: new Date().toISOString().replace(/\.\d+Z$/, 'Z') };
     await cluster.kubectl(['create', '-n', 'kube-public', '-f', '-'], { input: JSON.stringify(ev) });
     const all = await cluster.kubectl(['get', 'events', '-A']);
     expect(all.stdout).toMatch(/^NAMESPACE\s+LAST SEEN\s+TYPE\s+REASON\s+OBJECT\s+MESSAGE$/m);

@@ -102,6 +102,7 @@ describe('kubectl as a developer uses it against the local cluster', () => {
       'involvedObject:',
       '  kind: Namespace',
       '  name: multi-doc',
+      '  namespace: multi-doc',
       'reason: Applied',
       'message: applied with the namespace',
       '',

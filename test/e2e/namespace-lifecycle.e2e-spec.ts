@@ -110,7 +110,7 @@ describe('kubectl against the local cluster: a namespace from apply to delete', 
   });
 
   it('deletes the namespace and everything in it', async () => {
-    const event = { apiVersion: 'v1', kind: 'Event', metadata: { name: 'inside' }, involvedObject: { kind: 'Namespace', name: 'team-a' }, reason: 'Tested', message: 'hello' };
+    const event = { apiVersion: 'v1', kind: 'Event', metadata: { name: 'inside' }, involvedObject: { kind: 'Namespace', name: 'team-a', namespace: 'team-a' }, reason: 'Tested', message: 'hello' };
     expect((await cluster.kubectl(['create', '-n', 'team-a', '-f', '-'], { input: JSON.stringify(event) })).stdout.trim()).toBe('event/inside created');
     const deleted = await cluster.kubectl(['delete', 'ns', 'team-a', '--timeout=30s']);
     expect(deleted.stdout.trim()).toBe('namespace "team-a" deleted');

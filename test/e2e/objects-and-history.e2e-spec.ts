@@ -35,7 +35,7 @@ describe('objects, their owners and their history through kubectl', () => {
   it('records an event in a namespace and lists it with kubectl get events', async () => {
     await cluster.kubectl(['apply', '-f', '-'], { input: namespace('ev-ns', { stage: 'one' }) });
     const ns = await getJson('ns', 'ev-ns');
-    const involved = { apiVersion: 'v1', kind: 'Namespace', name: 'ev-ns', uid: ns.metadata.uid };
+    const involved = { apiVersion: 'v1', kind: 'Namespace', name: 'ev-ns', namespace: 'ev-ns', uid: ns.metadata.uid };
     const created = await cluster.kubectl(['create', '-n', 'ev-ns', '-f', '-'], { input: event('hello', involved) });
     expect(created.stdout.trim()).toBe('event/hello created');
 
@@ -79,13 +79,13 @@ describe('objects, their owners and their history through kubectl', () => {
     const ownedBy = (o: any) => ({ ownerReferences: [{ apiVersion: o.apiVersion, kind: o.kind, name: o.metadata.name, uid: o.metadata.uid }] });
     await cluster.kubectl(['create', '-f', '-'], { input: host('owner-a') });
     const ownerA = await getJson('host', 'owner-a');
-    await cluster.kubectl(['create', '-n', 'ev-ns', '-f', '-'], { input: event('dep-a', { kind: 'Host', name: 'owner-a' }, ownedBy(ownerA)) });
+    await cluster.kubectl(['create', '-n', 'ev-ns', '-f', '-'], { input: event('dep-a', { kind: 'Host', name: 'owner-a', namespace: 'ev-ns' }, ownedBy(ownerA)) });
     expect((await cluster.kubectl(['delete', 'host', 'owner-a'])).stdout.trim()).toBe('host.infrastructure.openpacific.io "owner-a" deleted');
     await eventually(async () => expect(await status('/api/v1/namespaces/ev-ns/events/dep-a')).toBe(404), { timeoutMs: 20_000 });
 
     await cluster.kubectl(['create', '-f', '-'], { input: host('owner-b') });
     const ownerB = await getJson('host', 'owner-b');
-    await cluster.kubectl(['create', '-n', 'ev-ns', '-f', '-'], { input: event('dep-b', { kind: 'Host', name: 'owner-b' }, ownedBy(ownerB)) });
+    await cluster.kubectl(['create', '-n', 'ev-ns', '-f', '-'], { input: event('dep-b', { kind: 'Host', name: 'owner-b', namespace: 'ev-ns' }, ownedBy(ownerB)) });
     await cluster.kubectl(['delete', 'host', 'owner-b', '--cascade=orphan']);
     await eventually(async () => expect(await status(`${HOSTS}/owner-b`)).toBe(404), { timeoutMs: 20_000 });
     const kept = await getJson('ev', 'dep-b', '-n', 'ev-ns');
@@ -93,7 +93,7 @@ describe('objects, their owners and their history through kubectl', () => {
   });
 
   it('keeps an object with a finalizer until a patch removes the finalizer', async () => {
-    await cluster.kubectl(['create', '-n', 'ev-ns', '-f', '-'], { input: event('held', { kind: 'Namespace', name: 'ev-ns' }, { finalizers: ['example.com/hold'] }) });
+    await cluster.kubectl(['create', '-n', 'ev-ns', '-f', '-'], { input: event('held', { kind: 'Namespace', name: 'ev-ns', namespace: 'ev-ns' }, { finalizers: ['example.com/hold'] }) });
     const deleted = await cluster.kubectl(['delete', 'ev', 'held', '-n', 'ev-ns', '--wait=false']);
     expect(deleted.stdout.trim()).toBe('event "held" deleted');
     const held = await getJson('ev', 'held', '-n', 'ev-ns');

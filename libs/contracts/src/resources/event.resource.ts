@@ -1,7 +1,7 @@
 import { objectSchema } from './object-meta.schema';
 import { ResourceDefinition } from './resource-definition';
 
-const objectReference = {
+export const objectReferenceSchema = {
   type: 'object',
   additionalProperties: false,
   properties: {
@@ -35,8 +35,8 @@ export const eventResource: ResourceDefinition = {
       storage: true,
       schema: objectSchema(
         {
-          involvedObject: objectReference,
-          related: objectReference,
+          involvedObject: objectReferenceSchema,
+          related: objectReferenceSchema,
           reason: { type: 'string' },
           message: { type: 'string' },
           type: { type: 'string' },
@@ -61,15 +61,16 @@ export const eventResource: ResourceDefinition = {
         ['involvedObject'],
       ),
       printerColumns: [
-        { name: 'Last Seen', type: 'date', jsonPath: '.lastTimestamp' },
+        // kubectl's printer: the series' last time, else the last, first or event time (events.k8s.io Events have only eventTime).
+        { name: 'Last Seen', type: 'date', jsonPath: '.lastTimestamp', value: (e) => e.series?.lastObservedTime ?? e.lastTimestamp ?? e.firstTimestamp ?? e.eventTime },
         { name: 'Type', type: 'string', jsonPath: '.type' },
         { name: 'Reason', type: 'string', jsonPath: '.reason' },
         // kubectl shows the kind in lower case: `pod/web-1`.
         { name: 'Object', type: 'string', jsonPath: '.involvedObject', value: (e) => `${String(e.involvedObject?.kind ?? '').toLowerCase()}/${e.involvedObject?.name ?? ''}` },
         { name: 'Message', type: 'string', jsonPath: '.message' },
         { name: 'Source', type: 'string', jsonPath: '.source.component', priority: 1 },
-        { name: 'First Seen', type: 'date', jsonPath: '.firstTimestamp', priority: 1 },
-        { name: 'Count', type: 'integer', jsonPath: '.count', priority: 1 },
+        { name: 'First Seen', type: 'date', jsonPath: '.firstTimestamp', priority: 1, value: (e) => e.firstTimestamp ?? e.eventTime },
+        { name: 'Count', type: 'integer', jsonPath: '.count', priority: 1, value: (e) => e.series?.count ?? (e.count || 1) },
         { name: 'Name', type: 'string', jsonPath: '.metadata.name', priority: 1, format: 'name' },
       ],
     },

@@ -1,4 +1,5 @@
 import { eventResource } from './event.resource';
+import { eventsV1Resource } from './events-v1.resource';
 import { hostResource } from './host.resource';
 import { namespaceResource } from './namespace.resource';
 import { nodeResource } from './node.resource';
@@ -38,6 +39,7 @@ import { persistentVolumeClaimResource, persistentVolumeResource, storageClassRe
 export * from './resource-definition';
 export * from './object-meta.schema';
 export { eventResource, hostResource, namespaceResource, nodeResource };
+export { coreEventToV1, EVENTS_V1_FIELD_LABELS, eventsV1Resource, v1EventToCore } from './events-v1.resource';
 export * from './node.resource';
 export * from './pod.resource';
 export { podResource };
@@ -74,4 +76,4 @@ export * from './podtemplate.resource';
 export * from './componentstatus.resource';
 
 /** Every kind the api-gateway serves. Adding a kind = adding its entry here. */
-export const resourceDefinitions: ResourceDefinition[] = [namespaceResource, eventResource, nodeResource, podResource, hostResource, storageClassResource, persistentVolumeClaimResource, persistentVolumeResource, secretResource, configMapResource, resourceQuotaResource, limitRangeResource, ...vmoperatorResources, contentLibraryResource, virtualMachineReplicaSetResource, virtualMachineSnapshotResource, virtualMachineGroupResource, virtualMachineGroupPublishRequestResource, ...guestClusterResources, ...rbacResources, auditRecordResource, ...appsResources, ...batchResources, ...policyResources, ...autoscalingResources, ...coordinationResources, ...schedulingResources, ...certificatesResources, validatingAdmissionPolicyResource, validatingAdmissionPolicyBindingResource, serviceResource, endpointsResource, endpointSliceResource, networkPolicyResource, ingressResource, ingressClassResource, ...webhookConfigurationResources, ...metricsResources, ...apiextensionsResources, replicationControllerResource, runtimeClassResource, podTemplateResource, componentStatusResource];
+export const resourceDefinitions: ResourceDefinition[] = [namespaceResource, eventResource, nodeResource, podResource, hostResource, storageClassResource, persistentVolumeClaimResource, persistentVolumeResource, secretResource, configMapResource, resourceQuotaResource, limitRangeResource, ...vmoperatorResources, contentLibraryResource, virtualMachineReplicaSetResource, virtualMachineSnapshotResource, virtualMachineGroupResource, virtualMachineGroupPublishRequestResource, ...guestClusterResources, ...rbacResources, auditRecordResource, ...appsResources, ...batchResources, ...policyResources, ...autoscalingResources, ...coordinationResources, ...schedulingResources, ...certificatesResources, validatingAdmissionPolicyResource, validatingAdmissionPolicyBindingResource, serviceResource, endpointsResource, endpointSliceResource, networkPolicyResource, ingressResource, ingressClassResource, ...webhookConfigurationResources, ...metricsResources, ...apiextensionsResources, replicationControllerResource, runtimeClassResource, podTemplateResource, componentStatusResource, eventsV1Resource];

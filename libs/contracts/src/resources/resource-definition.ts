@@ -86,8 +86,10 @@ export interface ResourceDefinition {
    * A view kind has no objects of its own: it is another resource's objects
    * shown in a different shape (core v1 Node is a view of Host). Reads convert
    * with `toView`, writes convert back with `fromView` onto the stored object.
+   * `creates`: new objects may be created through the view (`fromView` then gets no stored object), as
+   * events.k8s.io/v1 Events are core Events created in their newer shape.
    */
-  viewOf?: { resource: string; toView: (stored: any) => any; fromView: (view: any, stored: any) => any };
+  viewOf?: { resource: string; toView: (stored: any) => any; fromView: (view: any, stored: any) => any; creates?: boolean };
   /**
    * Conversion between served versions. Objects are stored at the storage
    * version only; without `conversion` every version has the same shape and

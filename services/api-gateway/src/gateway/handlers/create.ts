@@ -19,7 +19,7 @@ export async function handleCreate(core: GatewayCore, r: ResourceRequest): Promi
 /** POST, and server-side apply of an object that does not exist yet. */
 export async function createObject(core: GatewayCore, r: ResourceRequest, body: any): Promise<any> {
   const { served, namespace } = r.target;
-  if (served.def.viewOf) {
+  if (served.def.viewOf && !served.def.viewOf.creates) {
     throw methodNotAllowed(`POST: ${served.def.plural} are registered by their hosts, not created through the API`);
   }
   checkTypeMeta(body, served);

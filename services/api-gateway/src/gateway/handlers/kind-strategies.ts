@@ -29,6 +29,7 @@ import { vmGroupPublishKindStrategies } from './vmgpub.strategy';
 import { defaultCrd, validateCrd, validateCrdUpdate } from '../customresources/crd.validation';
 import { replicationControllerKindStrategies } from './replication-controller.strategy';
 import { runtimeClassKindStrategies } from './runtimeclass.strategy';
+import { eventKindStrategies } from './event.strategy';
 import { podTemplateKindStrategies } from './pod-template.strategy';
 import { validateTanzuKubernetesCluster, validateTanzuKubernetesClusterUpdate } from './tkc.strategy';
 import {
@@ -119,6 +120,7 @@ const strategies: Record<string, KindStrategy> = {
   ...appsKindStrategies,
   ...replicationControllerKindStrategies,
   ...runtimeClassKindStrategies,
+  ...eventKindStrategies,
   ...podTemplateKindStrategies,
   ...batchKindStrategies,
   ...setsKindStrategies,

@@ -1,6 +1,6 @@
 import { includeObjectParam, matchesFieldSelector, matchesLabelSelector, notFound, parseFieldSelector, parseLabelSelector, toTable, wantsTable, badRequest } from '@openpacific/kube-api';
 import { compareLogPositions, resourceVersionOf, parseResourceVersion } from '@openpacific/event-store';
-import { objectStreamId, qualifiedResource } from '@openpacific/contracts';
+import { EVENTS_V1_FIELD_LABELS, objectStreamId, qualifiedResource } from '@openpacific/contracts';
 import { GatewayCore, ResourceRequest } from '../core';
 import { sendJson, sendList, sendObject } from '../http/respond';
 import { ServedResource } from '../registry/registry';
@@ -10,6 +10,7 @@ import { includesNodeLeases, inNodeLeaseNamespace, shadowedByNodeLeases, version
 import { ContinueToken, continueExpired, decodeContinue, ListMeta, ListSnapshots, ListState, pageOf, parseLimit } from './list-pages';
 
 const isCoreEvent = (served: ServedResource) => served.def.kind === 'Event' && served.def.group === '';
+const isEventsV1 = (served: ServedResource) => served.def.kind === 'Event' && served.def.group === 'events.k8s.io';
 
 /**
  * Field selectors every kind supports, plus the ones a kind adds (kube-apiserver's per-kind field labels; a custom
@@ -21,6 +22,8 @@ export function supportedFields(served: ServedResource): string[] {
     return [...base, 'involvedObject.kind', 'involvedObject.namespace', 'involvedObject.name', 'involvedObject.uid',
       'involvedObject.apiVersion', 'involvedObject.resourceVersion', 'involvedObject.fieldPath', 'reason', 'reportingComponent', 'source', 'type'];
   }
+  // events.k8s.io/v1's field labels, selected on the core Event each is stored as (kube's field label conversion).
+  if (isEventsV1(served)) return Object.keys(EVENTS_V1_FIELD_LABELS);
   if (served.def.kind === 'Namespace' && served.def.group === '') return [...base, 'status.phase'];
   if (served.def.kind === 'Pod' && served.def.group === '') return [...base, 'spec.nodeName', 'spec.restartPolicy', 'spec.schedulerName', 'status.phase', 'status.podIP'];
   return [...base, ...(served.version.selectableFields ?? [])];
@@ -40,9 +43,10 @@ export function selectorFor(r: ResourceRequest): (obj: any) => boolean {
   const labels = ls ? parseLabelSelector(ls) : undefined;
   const fields = fs ? parseFieldSelector(fs, supportedFields(r.target.served)) : undefined;
   const event = isCoreEvent(r.target.served);
+  const stored = isEventsV1(r.target.served) ? (f: string) => EVENTS_V1_FIELD_LABELS[f] ?? f : (f: string) => f;
   return (obj) =>
     (!labels || matchesLabelSelector(labels, obj.metadata.labels ?? {})) &&
-    (!fields || matchesFieldSelector(fields, (f: string) => fieldValue(obj, f, event)));
+    (!fields || matchesFieldSelector(fields, (f: string) => fieldValue(obj, stored(f), event)));
 }
 
 export async function handleGet(core: GatewayCore, r: ResourceRequest): Promise<void> {

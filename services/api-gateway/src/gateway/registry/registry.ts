@@ -109,11 +109,10 @@ export function convertObject(obj: any, target: ServedResource, stored?: any): a
   if (obj.apiVersion === target.apiVersion && obj.kind === target.def.kind) return obj;
   const view = target.def.viewOf;
   if (view) return view.toView(obj);
-  if (obj.kind !== target.def.kind) {
-    // Back from a view to the stored kind (Node -> Host): the view's changes onto the stored object.
-    const source = [...VIEW_SOURCES].find((d) => d.kind === obj.kind && d.viewOf?.resource === target.resource);
-    if (source && stored) return source.viewOf!.fromView(obj, stored);
-  }
+  // Back from a view to the stored kind (Node -> Host, events.k8s.io Event -> core Event): the view's changes onto
+  // the stored object, or a new object for a view that creates.
+  const source = VIEW_SOURCES.find((d) => d.kind === obj.kind && d.viewOf!.resource === target.resource && d.versions.some((v) => apiVersionOf(d, v.name) === obj.apiVersion));
+  if (source && (stored || source.viewOf!.creates)) return source.viewOf!.fromView(obj, stored);
   const conversion = target.def.conversion;
   if (conversion && obj.kind === target.def.kind) {
     const from = versionOf(obj.apiVersion);
@@ -129,4 +128,4 @@ function versionOf(apiVersion: string): string {
   return apiVersion.slice(apiVersion.lastIndexOf('/') + 1);
 }
 
-const VIEW_SOURCES = new Set(resourceDefinitions.filter((d) => d.viewOf));
+const VIEW_SOURCES = resourceDefinitions.filter((d) => d.viewOf);
