@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, createPublicKey, createVerify, randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { eventually, startCluster, TestCluster } from '@openpacific/testing';
@@ -276,6 +276,18 @@ metadata:
     expect(JSON.parse(whoami.stdout).status.userInfo.username).toBe('system:serviceaccount:team-a:robot');
     expect((await cluster.request('GET', '/api/v1/namespaces/team-a/pods', { token })).status).toBe(200);
     expect((await cluster.request('GET', '/api/v1/namespaces/team-b/pods', { token })).status).toBe(403);
+
+    // The issuer's OIDC discovery, readable by every ServiceAccount: its key checks the token's RS256 signature.
+    const discovery = JSON.parse((await cluster.kubectl(['get', '--raw', '/.well-known/openid-configuration', '--token', token])).stdout);
+    expect(discovery).toMatchObject({ issuer: 'https://kubernetes.default.svc.cluster.local', jwks_uri: expect.stringMatching(/^https:\/\/127\.0\.0\.1:\d+\/openid\/v1\/jwks$/), id_token_signing_alg_values_supported: ['RS256'] });
+    const keySet = JSON.parse((await cluster.kubectl(['get', '--raw', '/openid/v1/jwks', '--token', token])).stdout);
+    const header = JSON.parse(Buffer.from(token.split('.')[0], 'base64url').toString('utf8'));
+    expect(header).toMatchObject({ alg: 'RS256', kid: keySet.keys[0].kid });
+    const publicKey = createPublicKey({ key: keySet.keys[0], format: 'jwk' });
+    const [signed, signature] = [token.split('.').slice(0, 2).join('.'), Buffer.from(token.split('.')[2], 'base64url')];
+    expect(createVerify('RSA-SHA256').update(signed).verify(publicKey, signature)).toBe(true);
+    const devDiscovery = await cluster.kubectl(['get', '--raw', '/openid/v1/jwks', '--context', DEV]);
+    expect(devDiscovery.stderr).toContain('Forbidden');
 
     // Another audience is not this server's; a tampered token is nobody's.
     const other = (await cluster.kubectl(['create', 'token', 'robot', '-n', 'team-a', '--audience', 'vault', '--duration', '20m'])).stdout.trim();

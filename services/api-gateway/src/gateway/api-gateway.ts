@@ -212,6 +212,7 @@ export class ApiGateway {
     });
     const port = (server.address() as { port: number }).port;
     const publicUrl = config.GATEWAY_PUBLIC_URL || `https://127.0.0.1:${port}`;
+    core.publicUrl = publicUrl;
     this.endpoint = gatewayEndpoint(publicUrl, port);
     this.identityLease = new IdentityLease(core, logger, config.INSTANCE_ID, this.endpoint, config.GATEWAY_LEASE_DURATION_SECONDS);
     this.identityLease.start();

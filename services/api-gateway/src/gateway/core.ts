@@ -10,6 +10,7 @@ import type { EventStore } from '@openpacific/event-store';
 import type { HostMetricsCache } from '@openpacific/messaging';
 import type { NatsConnection } from 'nats';
 import type { NodeLeaseView } from './node-leases/node-lease-view';
+import type { ServiceAccountSigner } from '../pki';
 
 /** What every request handler works with. */
 export interface GatewayCore {
@@ -30,7 +31,9 @@ export interface GatewayCore {
   /** kube-node-lease's Leases, made from the hosts' heartbeats this replica hears (none: that namespace has no Leases). */
   nodeLeases?: NodeLeaseView;
   /** What ServiceAccount tokens are signed with (TokenRequest); tokens are not served without it. */
-  serviceAccountKey?: Buffer;
+  serviceAccountKey?: ServiceAccountSigner;
+  /** The URL clients reach this gateway at (kubeconfigs' server), known once it listens: the issuer's jwks_uri is under it. */
+  publicUrl?: string;
 }
 
 /** One authenticated request for objects of one kind. */

@@ -1,17 +1,46 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, createPrivateKey, createPublicKey, generateKeyPair, KeyObject, randomBytes } from 'node:crypto';
+import { link, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { readIfExists, writeFileAtomic } from './pki-files';
 
+/** The key pair ServiceAccount tokens are signed with (RS256) and verified by, with the key id their header names. */
+export interface ServiceAccountSigner {
+  privateKey: KeyObject;
+  publicKey: KeyObject;
+  /** kube-apiserver's key id: the SHA-256 of the public key's DER (PKIX) form, base64url without padding. */
+  kid: string;
+}
+
+/** The signer of a private key in PEM. */
+export function signerFromPem(pem: string): ServiceAccountSigner {
+  const privateKey = createPrivateKey(pem);
+  const publicKey = createPublicKey(privateKey);
+  const kid = createHash('sha256').update(publicKey.export({ type: 'spki', format: 'der' })).digest('base64url');
+  return { privateKey, publicKey, kid };
+}
+
 /**
- * The key the gateway signs ServiceAccount tokens with (TokenRequest, `kubectl create token`): 32 random bytes in
- * DATA_DIR/pki/service-account.key, made on first start and shared by the gateway's replicas as its PKI is. Only
- * the gateway holds it: the other services never see a token they could not have been given.
+ * The key the gateway signs ServiceAccount tokens with (TokenRequest, `kubectl create token`, pods' projected
+ * tokens): an RSA 2048 private key in DATA_DIR/pki/sa.key (PKCS#8 PEM), made on first start and shared by the
+ * gateway's replicas as its PKI is. Whoever holds the public half (served at /openid/v1/jwks) can check a token;
+ * only the gateway can sign one. Of two replicas starting at once, the first key written is the one both use.
  */
-export async function ensureServiceAccountKey(dir: string): Promise<Buffer> {
-  const file = join(dir, 'pki', 'service-account.key');
-  const existing = (await readIfExists(file))?.trim();
-  if (existing) return Buffer.from(existing, 'base64');
-  const key = randomBytes(32);
-  await writeFileAtomic(file, `${key.toString('base64')}\n`, 0o600);
-  return key;
+export async function ensureServiceAccountKey(dir: string): Promise<ServiceAccountSigner> {
+  const file = join(dir, 'pki', 'sa.key');
+  const existing = await readIfExists(file);
+  if (existing?.trim()) return signerFromPem(existing);
+  const { privateKey } = await promisify(generateKeyPair)('rsa', { modulusLength: 2048 });
+  const pem = privateKey.export({ type: 'pkcs8', format: 'pem' }) as string;
+  const tmp = `${file}.${randomBytes(4).toString('hex')}.new`;
+  await writeFileAtomic(tmp, pem, 0o600);
+  try {
+    // A hard link never replaces a file: a key another replica wrote first stays, and is read back.
+    await link(tmp, file);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+  } finally {
+    await unlink(tmp).catch(() => undefined);
+  }
+  return signerFromPem((await readIfExists(file))!);
 }

@@ -90,6 +90,8 @@ export function bootstrapClusterRoles(defs: ResourceDefinition[]): BootstrapRole
     },
     // Scraping the gateway's /metrics (and probing it), as kube-apiserver's role for monitoring systems.
     { name: 'system:monitoring', rules: [{ nonResourceURLs: ['/healthz', '/healthz/*', '/livez', '/livez/*', '/metrics', '/metrics/slis', '/readyz', '/readyz/*'], verbs: ['get'] }] },
+    // Reading the ServiceAccount issuer's OIDC discovery, granted to every ServiceAccount as kube-apiserver grants it.
+    { name: 'system:service-account-issuer-discovery', rules: [{ nonResourceURLs: ['/.well-known/openid-configuration', '/.well-known/openid-configuration/', '/openid/v1/jwks', '/openid/v1/jwks/'], verbs: ['get'] }] },
     // Approving CertificateSigningRequests for Kubernetes' own signers, as kube-apiserver's bootstrap roles grant it
     // (bind one to let someone approve without being cluster-admin: certificatesigningrequests/approval as well).
     ...['kube-apiserver-client', 'kube-apiserver-client-kubelet', 'kubelet-serving', 'legacy-unknown'].map((signer) => ({
@@ -121,6 +123,7 @@ export const BOOTSTRAP_CLUSTER_ROLE_BINDINGS = [
   { name: 'cluster-admin', role: 'cluster-admin', group: 'system:masters' },
   { name: 'system:basic-user', role: 'system:basic-user', group: 'system:authenticated' },
   { name: 'system:monitoring', role: 'system:monitoring', group: 'system:monitoring' },
+  { name: 'system:service-account-issuer-discovery', role: 'system:service-account-issuer-discovery', group: 'system:serviceaccounts' },
 ];
 
 export function bootstrapObjects(defs: ResourceDefinition[]): Array<{ resource: string; object: any }> {

@@ -1,8 +1,11 @@
-import { randomBytes } from 'node:crypto';
+import { generateKeyPairSync } from 'node:crypto';
+import { signerFromPem } from '../../pki';
 import type { RecordedEvent } from '@openpacific/event-store';
 import { objectStreamId } from '@openpacific/contracts';
 import { ReadModel } from '@openpacific/objects';
 import { boundTokenSource, issueToken } from './bound-tokens';
+
+const newSigner = () => signerFromPem(generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }) as string);
 
 let position = 0n;
 function put(model: ReadModel, resource: string, object: any, type = 'ResourceCreated'): void {
@@ -16,7 +19,7 @@ const meta = (name: string, uid: string) => ({ name, namespace: 'a', uid, creati
 const request = (spec: any = {}) => ({ apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec });
 
 describe('bound ServiceAccount tokens', () => {
-  const key = randomBytes(32);
+  const key = newSigner();
   const setUp = () => {
     const model = new ReadModel();
     put(model, 'serviceaccounts', { apiVersion: 'v1', kind: 'ServiceAccount', metadata: meta('robot', 'sa-1') });
@@ -34,7 +37,7 @@ describe('bound ServiceAccount tokens', () => {
     expect(boundTokenSource(key, model)(fresh.status.token)?.username).toBe('system:serviceaccount:a:robot');
     // Expired (issued long ago), signed with another key, or for another audience: not taken.
     expect(boundTokenSource(key, model)(answer.status.token)).toBeUndefined();
-    expect(boundTokenSource(randomBytes(32), model)(fresh.status.token)).toBeUndefined();
+    expect(boundTokenSource(newSigner(), model)(fresh.status.token)).toBeUndefined();
     expect(boundTokenSource(key, model)(issueToken(key, model, 'a', 'robot', request({ audiences: ['vault'] })).status.token)).toBeUndefined();
   });
 

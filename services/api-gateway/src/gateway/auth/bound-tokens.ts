@@ -3,18 +3,20 @@ import jwt from 'jsonwebtoken';
 import { SERVICE_ACCOUNTS_RESOURCE } from '@openpacific/contracts';
 import { badRequest, conflict, invalid, notFound, StatusCause } from '@openpacific/kube-api';
 import type { ReadModel } from '@openpacific/objects';
+import type { ServiceAccountSigner } from '../../pki';
 import type { Actor } from '../store/object-writer';
 import { serviceAccountUser } from './service-account-tokens';
 
 /**
- * Bound ServiceAccount tokens (authentication.k8s.io/v1 TokenRequest, `kubectl create token`): signed JWTs, as
- * kube-apiserver issues them, that name the ServiceAccount (and the object they are bound to) by uid, expire, and
+ * Bound ServiceAccount tokens (authentication.k8s.io/v1 TokenRequest, `kubectl create token`): JWTs signed RS256
+ * with the key id in their header, as kube-apiserver issues them, that name the ServiceAccount (and the object they are bound to) by uid, expire, and
  * are good only while those objects exist. Nothing is stored: the signature, the claims and the read model decide.
  */
 
 /** The audience a token must name to be taken by this API server (kube-apiserver's default). */
 export const API_AUDIENCE = 'https://kubernetes.default.svc.cluster.local';
-const ISSUER = API_AUDIENCE;
+/** The tokens' `iss`, as kube-apiserver's default --service-account-issuer (its OIDC discovery names it too). */
+export const ISSUER = API_AUDIENCE;
 const DEFAULT_EXPIRATION_SECONDS = 3600;
 const MIN_EXPIRATION_SECONDS = 600;
 const MAX_EXPIRATION_SECONDS = 2 ** 32;
@@ -55,7 +57,7 @@ function requestCauses(spec: any): StatusCause[] {
  * server's audience) and `status.token`, `status.expirationTimestamp`. A missing ServiceAccount or bound object is a
  * 404, a bound object of another uid a 409, a kind tokens cannot be bound to a 400, a bad duration a 422.
  */
-export function issueToken(key: Buffer, readModel: ReadModel, namespace: string, name: string, request: any, now = new Date()): any {
+export function issueToken(signer: ServiceAccountSigner, readModel: ReadModel, namespace: string, name: string, request: any, now = new Date()): any {
   if (request?.kind !== 'TokenRequest' || request?.apiVersion !== 'authentication.k8s.io/v1') {
     throw badRequest(`the request body must be an authentication.k8s.io/v1 TokenRequest, not ${request?.apiVersion ?? '?'}/${request?.kind ?? '?'}`);
   }
@@ -88,7 +90,7 @@ export function issueToken(key: Buffer, readModel: ReadModel, namespace: string,
   }
   const iat = Math.floor(now.getTime() / 1000);
   const exp = iat + spec.expirationSeconds;
-  const token = jwt.sign({ ...claims, iat, nbf: iat, exp, iss: ISSUER }, key, { algorithm: 'HS256' });
+  const token = jwt.sign({ ...claims, iat, nbf: iat, exp, iss: ISSUER }, signer.privateKey, { algorithm: 'RS256', keyid: signer.kid });
   return {
     kind: 'TokenRequest',
     apiVersion: 'authentication.k8s.io/v1',
@@ -109,12 +111,12 @@ function groupVersionKind(ref: any): string {
  * The authenticator's source for bound tokens: a JWT of this server's signature, unexpired, for its audience, whose
  * ServiceAccount (and bound object) still exist with the uids it names. Anything else is not this source's token.
  */
-export function boundTokenSource(key: Buffer, readModel: ReadModel): (token: string) => Actor | undefined {
+export function boundTokenSource(signer: ServiceAccountSigner, readModel: ReadModel): (token: string) => Actor | undefined {
   return (token) => {
     if (token.split('.').length !== 3) return undefined;
     let claims: Claims;
     try {
-      claims = jwt.verify(token, key, { algorithms: ['HS256'], audience: API_AUDIENCE, issuer: ISSUER }) as Claims;
+      claims = jwt.verify(token, signer.publicKey, { algorithms: ['RS256'], audience: API_AUDIENCE, issuer: ISSUER }) as Claims;
     } catch {
       return undefined;
     }

@@ -1,10 +1,13 @@
-import { randomBytes } from 'node:crypto';
+import { generateKeyPairSync } from 'node:crypto';
+import { signerFromPem } from '../../pki';
 import jwt from 'jsonwebtoken';
 import { objectStreamId, PodTokenRequest } from '@openpacific/contracts';
 import type { RecordedEvent } from '@openpacific/event-store';
 import { ReadModel } from '@openpacific/objects';
 import { boundTokenSource } from './bound-tokens';
 import { issuePodToken } from './pod-tokens';
+
+const newSigner = () => signerFromPem(generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }) as string);
 
 let position = 0n;
 function put(model: ReadModel, resource: string, object: any, type = 'ResourceCreated'): void {
@@ -18,7 +21,7 @@ const meta = (name: string, uid: string, extra: any = {}) => ({ name, namespace:
 const request = (over: Partial<PodTokenRequest> = {}): PodTokenRequest => ({ namespace: 'a', pod: 'p', uid: 'pod-1', host: 'host-1', expirationSeconds: 3607, ...over });
 
 describe('pod tokens for hosts', () => {
-  const key = randomBytes(32);
+  const key = newSigner();
   const setUp = () => {
     const model = new ReadModel();
     put(model, 'serviceaccounts', { apiVersion: 'v1', kind: 'ServiceAccount', metadata: meta('default', 'sa-1') });

@@ -4,6 +4,7 @@ import { serveJson } from '@openpacific/messaging';
 import type { ReadModel } from '@openpacific/objects';
 import type { NatsConnection, Subscription } from 'nats';
 import { API_AUDIENCE, issueToken } from './bound-tokens';
+import type { ServiceAccountSigner } from '../../pki';
 
 /** The queue group of every gateway replica: one of them answers each request. */
 export const POD_TOKENS_QUEUE = 'api-gateway';
@@ -43,7 +44,7 @@ function podRefusal(readModel: ReadModel, req: PodTokenRequest): CodedError | un
  * once the read model has caught up with the log.
  */
 export async function issuePodToken(
-  deps: { readModel: ReadModel; serviceAccountKey?: Buffer; catchUp: () => Promise<void> },
+  deps: { readModel: ReadModel; serviceAccountKey?: ServiceAccountSigner; catchUp: () => Promise<void> },
   req: PodTokenRequest,
   now = new Date(),
 ): Promise<PodTokenReply> {
@@ -86,7 +87,7 @@ function refusalCode(err: KubeApiError): string {
 export function servePodTokens(
   nats: NatsConnection,
   prefix: string,
-  deps: { readModel: ReadModel; serviceAccountKey?: Buffer; catchUp: () => Promise<void> },
+  deps: { readModel: ReadModel; serviceAccountKey?: ServiceAccountSigner; catchUp: () => Promise<void> },
 ): Subscription {
   return serveJson<PodTokenRequest, PodTokenReply>(nats, podTokenSubject(prefix), POD_TOKENS_QUEUE, (req) => issuePodToken(deps, req));
 }

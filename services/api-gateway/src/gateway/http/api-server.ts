@@ -21,6 +21,7 @@ import { readModelLookups } from '../auth/rbac-lookups';
 import { nonResourceAttributes, resourceAttributes } from '../auth/request-attributes';
 import { impersonate } from '../auth/impersonation';
 import { handleReview } from '../auth/reviews';
+import { JWKS_CONTENT_TYPE, JWKS_PATH, jwks, OPENID_CONFIGURATION_PATH, openIdConfiguration } from '../auth/issuer-discovery';
 import type { AuditHook } from '../audit/audit-hook';
 import { Authenticator } from './authenticator';
 import { isConsolePath, serveConsole } from './console-assets';
@@ -75,6 +76,7 @@ export class ApiRequestHandler {
     const attrs = target ? resourceAttributes(user, method, url.searchParams, target, history) : nonResourceAttributes(user, method, path);
     if (!authorize(attrs, this.rbac).allowed) throw forbiddenFor(attrs);
     if (!target && path === '/metrics') return serveMetrics(res, method);
+    if (!target && (path === OPENID_CONFIGURATION_PATH || path === JWKS_PATH)) return this.serveIssuerDiscovery(res, method, path);
     if (!target) throw notFound('', path);
     const r: ResourceRequest = { req, res, url, query: url.searchParams, target, user, requestId };
     // Computed from the hosts' samples, never stored: no write reaches the store.
@@ -84,6 +86,15 @@ export class ApiRequestHandler {
     if (['POST', 'PUT', 'PATCH', 'DELETE'].includes(method)) r.body = await readBody(req);
     if (REVIEW_GROUPS.includes(target.served.def.group)) return handleReview(r, method, this.rbac, (token) => this.auth.authenticateToken(token));
     await this.dispatch(r, method, history);
+  }
+
+  /** ServiceAccount issuer discovery (OIDC), as kube-apiserver serves it to those RBAC lets read it. */
+  private serveIssuerDiscovery(res: ServerResponse, method: string, path: string): void {
+    if (method !== 'GET') throw methodNotAllowed(method);
+    const signer = this.core.serviceAccountKey;
+    if (!signer || !this.core.publicUrl) throw notFound('', path);
+    if (path === JWKS_PATH) return sendJson(res, 200, jwks(signer), JWKS_CONTENT_TYPE);
+    sendJson(res, 200, openIdConfiguration(this.core.publicUrl));
   }
 
   private async dispatch(r: ResourceRequest, method: string, history: boolean): Promise<void> {
