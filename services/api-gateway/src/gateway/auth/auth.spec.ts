@@ -69,7 +69,7 @@ describe('bootstrap ClusterRoles', () => {
   it('are labelled as rbac-defaults', () => {
     expect(roles.map((r) => r.metadata.name)).toEqual([
       'cluster-admin', 'admin', 'edit', 'view', 'system:aggregate-to-admin', 'system:aggregate-to-edit', 'system:aggregate-to-view', 'system:aggregated-metrics-reader',
-      'system:auth-delegator', 'system:monitoring', 'system:certificates.k8s.io:kube-apiserver-client-approver',
+      'system:auth-delegator', 'system:monitoring', 'system:service-account-issuer-discovery', 'system:certificates.k8s.io:kube-apiserver-client-approver',
       'system:certificates.k8s.io:kube-apiserver-client-kubelet-approver', 'system:certificates.k8s.io:kubelet-serving-approver',
       'system:certificates.k8s.io:legacy-unknown-approver', 'system:basic-user',
     ]);
