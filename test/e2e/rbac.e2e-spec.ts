@@ -348,8 +348,18 @@ metadata:
     const devToken = readFileSync(join(cluster.dataDir, 'user-tokens', 'developer.token'), 'utf8').trim();
     const tr = (token: string) => ({ apiVersion: 'authentication.k8s.io/v1', kind: 'TokenReview', spec: { token } });
     const known = await review('/apis/authentication.k8s.io/v1/tokenreviews', tr(devToken));
-    expect(known.json().status).toEqual({ authenticated: true, user: { username: 'developer', groups: ['developers', 'system:authenticated'] } });
+    expect(known.json().status).toEqual({ authenticated: true, user: { username: 'developer', groups: ['developers', 'system:authenticated'] }, audiences: ['https://kubernetes.default.svc.cluster.local'] });
     expect((await review('/apis/authentication.k8s.io/v1/tokenreviews', tr('not-a-token'))).json().status).toEqual({ authenticated: false });
+    // A token for another audience (as a secrets manager asks about the tokens it is shown): good for that audience only.
+    const vault = (await cluster.kubectl(['create', 'token', 'default', '-n', 'team-b', '--audience', 'vault'])).stdout.trim();
+    const forVault = (await review('/apis/authentication.k8s.io/v1/tokenreviews', { ...tr(vault), spec: { token: vault, audiences: ['vault', 'other'] } })).json().status;
+    const sa = JSON.parse((await cluster.kubectl(['get', 'sa', 'default', '-n', 'team-b', '-o', 'json'])).stdout);
+    expect(forVault).toMatchObject({
+      authenticated: true, audiences: ['vault'],
+      user: { username: 'system:serviceaccount:team-b:default', uid: sa.metadata.uid, extra: { 'authentication.kubernetes.io/credential-id': [expect.stringMatching(/^JTI=/)] } },
+    });
+    expect((await review('/apis/authentication.k8s.io/v1/tokenreviews', tr(vault))).json().status).toEqual({ authenticated: false });
+    expect((await review('/apis/authentication.k8s.io/v1/tokenreviews', { ...tr(devToken), spec: { token: devToken, audiences: ['vault'] } })).json().status).toEqual({ authenticated: false });
 
     // Asking about others is for those RBAC lets ask (system:auth-delegator): not the developer.
     const denied = await review('/apis/authentication.k8s.io/v1/tokenreviews', tr(devToken), devToken);

@@ -190,6 +190,18 @@ describe('Authenticator', () => {
     expect(() => auth.authenticate(req())).toThrow('Unauthorized');
   });
 
+  it('reviews a token for audiences: one that names none is good for this API server only', () => {
+    const auth = new Authenticator();
+    const API = 'https://kubernetes.default.svc.cluster.local';
+    auth.addToken('root', { username: 'admin', groups: ['system:masters'] });
+    auth.addSource((t, _d, audiences) => (t === 'bound' ? { username: 'sa', groups: [], audiences: audiences.filter((a) => a === 'vault') } : undefined));
+    expect(auth.reviewToken('root')).toEqual({ user: { username: 'admin', groups: ['system:masters', 'system:authenticated'] }, audiences: [API] });
+    expect(auth.reviewToken('root', ['vault', API])?.audiences).toEqual([API]);
+    expect(auth.reviewToken('root', ['vault'])).toBeUndefined();
+    expect(auth.reviewToken('bound', ['vault'])).toEqual({ user: { username: 'sa', groups: ['system:authenticated'] }, audiences: ['vault'] });
+    expect(auth.reviewToken('bound')).toBeUndefined();
+  });
+
   it('authenticates a request once however often it is asked, and every new request afresh', () => {
     const auth = new Authenticator();
     let lookups = 0;

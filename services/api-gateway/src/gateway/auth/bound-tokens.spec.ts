@@ -41,6 +41,19 @@ describe('bound ServiceAccount tokens', () => {
     expect(boundTokenSource(key, model)(issueToken(key, model, 'a', 'robot', request({ audiences: ['vault'] })).status.token)).toBeUndefined();
   });
 
+  it('is good for the audiences it names that a review asks for, and carries the account uid and the token id', () => {
+    const model = setUp();
+    const answer = issueToken(key, model, 'a', 'robot', request({ audiences: ['vault', 'other'], boundObjectRef: { kind: 'Pod', apiVersion: 'v1', name: 'p' } }));
+    const token = answer.status.token;
+    const jti = JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString()).jti;
+    expect(boundTokenSource(key, model)(token, undefined, ['vault', 'elsewhere'])).toEqual({
+      username: 'system:serviceaccount:a:robot', groups: ['system:serviceaccounts', 'system:serviceaccounts:a', 'system:authenticated'], uid: 'sa-1',
+      extra: { 'authentication.kubernetes.io/credential-id': [`JTI=${jti}`], 'authentication.kubernetes.io/pod-name': ['p'], 'authentication.kubernetes.io/pod-uid': ['pod-1'] },
+      audiences: ['vault'],
+    });
+    expect(boundTokenSource(key, model)(token, undefined, ['elsewhere'])).toBeUndefined();
+  });
+
   it('ends a token when its ServiceAccount is recreated (another uid) or its bound pod goes', () => {
     const model = setUp();
     const plain = issueToken(key, model, 'a', 'robot', request()).status.token;

@@ -111,12 +111,12 @@ function groupVersionKind(ref: any): string {
  * The authenticator's source for bound tokens: a JWT of this server's signature, unexpired, for its audience, whose
  * ServiceAccount (and bound object) still exist with the uids it names. Anything else is not this source's token.
  */
-export function boundTokenSource(signer: ServiceAccountSigner, readModel: ReadModel): (token: string) => Actor | undefined {
-  return (token) => {
+export function boundTokenSource(signer: ServiceAccountSigner, readModel: ReadModel): (token: string, digest?: unknown, audiences?: readonly string[]) => (Actor & { audiences: string[] }) | undefined {
+  return (token, _digest, audiences = [API_AUDIENCE]) => {
     if (token.split('.').length !== 3) return undefined;
     let claims: Claims;
     try {
-      claims = jwt.verify(token, signer.publicKey, { algorithms: ['RS256'], audience: API_AUDIENCE, issuer: ISSUER }) as Claims;
+      claims = jwt.verify(token, signer.publicKey, { algorithms: ['RS256'], audience: audiences as [string, ...string[]], issuer: ISSUER }) as unknown as Claims;
     } catch {
       return undefined;
     }
@@ -130,6 +130,10 @@ export function boundTokenSource(signer: ServiceAccountSigner, readModel: ReadMo
       const bound = readModel.get(resource, k8s.namespace, ref.name)?.object;
       if (!bound || bound.metadata.uid !== ref.uid || bound.metadata.deletionTimestamp) return undefined;
     }
-    return serviceAccountUser(k8s.namespace, k8s.serviceaccount.name);
+    // kube-apiserver's uid and extra for a ServiceAccount token: the account's uid, the token's id, the pod it is bound to.
+    const extra: Record<string, string[]> = { 'authentication.kubernetes.io/credential-id': [`JTI=${claims.jti}`] };
+    if (k8s.pod) Object.assign(extra, { 'authentication.kubernetes.io/pod-name': [k8s.pod.name], 'authentication.kubernetes.io/pod-uid': [k8s.pod.uid] });
+    const aud = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
+    return { ...serviceAccountUser(k8s.namespace, k8s.serviceaccount.name), uid: k8s.serviceaccount.uid, extra, audiences: audiences.filter((a) => aud.includes(a)) };
   };
 }

@@ -52,7 +52,12 @@ function decodeReview(body: Buffer | undefined, contentType: string | undefined)
  * controllers ask; RBAC decides who may) subjectaccessreviews, localsubjectaccessreviews (in one namespace) and
  * tokenreviews: answered from identities and RBAC, never stored.
  */
-export function handleReview(r: ResourceRequest, method: string, lookups: RbacLookups, tokens: (token: string) => Actor | undefined): void {
+/** authentication.k8s.io UserInfo: username, uid, groups and extra, the last two only when the authenticator knows them. */
+function userInfo(user: Actor): Record<string, unknown> {
+  return { username: user.username, ...(user.uid ? { uid: user.uid } : {}), groups: user.groups, ...(user.extra ? { extra: user.extra } : {}) };
+}
+
+export function handleReview(r: ResourceRequest, method: string, lookups: RbacLookups, tokens: (token: string, audiences?: string[]) => { user: Actor; audiences: string[] } | undefined): void {
   const def = r.target.served.def;
   if (r.target.name !== undefined || r.target.subresource) throw notFound('', r.url.pathname);
   if (def.scope === 'Namespaced' && !r.target.namespace) throw notFound('', r.url.pathname);
@@ -61,13 +66,16 @@ export function handleReview(r: ResourceRequest, method: string, lookups: RbacLo
   const apiVersion = r.target.served.apiVersion;
   const metadata = { creationTimestamp: null };
   if (def.kind === 'SelfSubjectReview') {
-    return sendJson(r.res, 201, { kind: 'SelfSubjectReview', apiVersion, metadata, status: { userInfo: { username: r.user.username, groups: r.user.groups } } });
+    return sendJson(r.res, 201, { kind: 'SelfSubjectReview', apiVersion, metadata, status: { userInfo: userInfo(r.user) } });
   }
   const spec = body?.spec ?? {};
   if (def.kind === 'TokenReview') {
     if (typeof spec.token !== 'string' || spec.token === '') throw invalid('TokenReview', '', def.group, [fieldRequired('spec.token')]);
-    const user = tokens(spec.token);
-    const status = user ? { authenticated: true, user: { username: user.username, groups: user.groups } } : { authenticated: false };
+    if (spec.audiences !== undefined && (!Array.isArray(spec.audiences) || spec.audiences.some((a: unknown) => typeof a !== 'string'))) {
+      throw badRequest('TokenReview: spec.audiences must be a list of strings');
+    }
+    const found = tokens(spec.token, spec.audiences);
+    const status = found ? { authenticated: true, user: userInfo(found.user), audiences: found.audiences } : { authenticated: false };
     return sendJson(r.res, 201, { kind: 'TokenReview', apiVersion, metadata, spec, status });
   }
   if (def.kind === 'SelfSubjectRulesReview') {

@@ -84,7 +84,7 @@ export class ApiRequestHandler {
     // Asked of Postgres and NATS on each request, never stored.
     if (target.served.def.group === '' && target.served.def.kind === 'ComponentStatus') return handleComponentStatuses(this.core, r, method, history);
     if (['POST', 'PUT', 'PATCH', 'DELETE'].includes(method)) r.body = await readBody(req);
-    if (REVIEW_GROUPS.includes(target.served.def.group)) return handleReview(r, method, this.rbac, (token) => this.auth.authenticateToken(token));
+    if (REVIEW_GROUPS.includes(target.served.def.group)) return handleReview(r, method, this.rbac, (token, audiences) => this.auth.reviewToken(token, audiences));
     await this.dispatch(r, method, history);
   }
 

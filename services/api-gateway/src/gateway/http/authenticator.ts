@@ -4,14 +4,21 @@ import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { unauthorized } from '@openpacific/kube-api';
 import { Actor } from '../store/object-writer';
+import { API_AUDIENCE } from '../auth/bound-tokens';
 
 interface TokenEntry {
   digest: Buffer;
   user: Actor;
 }
 
-/** Another source of tokens: the users file, ServiceAccount token Secrets. Given the token and its SHA-256. */
-export type TokenSource = (token: string, digest: Buffer) => Actor | undefined;
+/** A token's user, and the audiences it was found good for when its source checks audiences (bound tokens do). */
+export type TokenUser = Actor & { audiences?: string[] };
+
+/**
+ * Another source of tokens: the users file, ServiceAccount token Secrets, bound tokens. Given the token, its SHA-256
+ * and the audiences it must be good for (one of them); a source that knows no audiences ignores them.
+ */
+export type TokenSource = (token: string, digest: Buffer, audiences: readonly string[]) => TokenUser | undefined;
 
 /**
  * Client certificates signed by the cluster's CA (the TLS server asks for one and checks it against the CA): the
@@ -58,10 +65,23 @@ export class Authenticator {
   }
 
   authenticateToken(token: string, d = digest(token)): Actor | undefined {
+    const found = this.reviewToken(token, undefined, d);
+    return found && found.user;
+  }
+
+  /**
+   * A TokenReview's answer: the token's user and the audiences (of those asked, by default this API server's) it is
+   * good for. A token its source checks no audience of (the admin's, the users file's, a token Secret's) is good for
+   * this API server only, as kube-apiserver's audience-agnostic authenticators are.
+   */
+  reviewToken(token: string, audiences?: readonly string[], d = digest(token)): { user: Actor; audiences: string[] } | undefined {
+    const wanted = audiences?.length ? audiences : [API_AUDIENCE];
     const entry = this.tokens.find((t) => timingSafeEqual(t.digest, d));
-    const user = entry?.user ?? this.sources.reduce<Actor | undefined>((found, source) => found ?? source(token, d), undefined);
-    if (!user) return undefined;
-    return user.groups.includes('system:authenticated') ? user : { ...user, groups: [...user.groups, 'system:authenticated'] };
+    const found = entry?.user ?? this.sources.reduce<TokenUser | undefined>((user, source) => user ?? source(token, d, wanted), undefined);
+    if (!found) return undefined;
+    const { audiences: good = wanted.filter((a) => a === API_AUDIENCE), ...user } = found as TokenUser;
+    if (!good.length) return undefined;
+    return { user: user.groups.includes('system:authenticated') ? user : { ...user, groups: [...user.groups, 'system:authenticated'] }, audiences: good };
   }
 
   /**

@@ -8,6 +8,9 @@ import { encryptSecret, LogFollower, ReadModel, SecretKey } from '@openpacific/o
 export interface Actor {
   username: string;
   groups: string[];
+  /** The user's uid and extra attributes, when its authenticator knows them (a ServiceAccount token's). */
+  uid?: string;
+  extra?: Record<string, string[]>;
 }
 
 export interface ObjectWrite {
