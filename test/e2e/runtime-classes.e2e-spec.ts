@@ -87,4 +87,24 @@ describe('RuntimeClasses', () => {
     // 100m asked by the container and 250m of overhead.
     await eventually(async () => expect((await get(['get', 'quota', 'compute', '-n', 'rcq'])).status.used).toEqual({ 'requests.cpu': '350m' }), { timeoutMs: 30_000 });
   }, 120_000);
+
+  it("keeps a pod whose class names a handler the hosts lack in ContainerCreating, as kubelet does, until the class names theirs", async () => {
+    const node = await get(['get', 'node', 'host-1']);
+    expect(node.status.runtimeHandlers.map((h: any) => h.name)).toEqual(['', 'crx']);
+    expect((await cluster.kubectl(['create', 'namespace', 'rch'])).code).toBe(0);
+    expect((await cluster.kubectl(['apply', '-f', '-'], { input: runtimeClass('kata', { handler: 'kata' }) })).code).toBe(0);
+    expect((await cluster.kubectl(['apply', '-n', 'rch', '-f', '-'], { input: pod('waits', { runtimeClassName: 'kata' }) })).code).toBe(0);
+    await eventually(async () => {
+      const p = await get(['get', 'pod', 'waits', '-n', 'rch']);
+      expect(p.spec.nodeName).toBeDefined();
+      expect(p.status.containerStatuses?.[0]?.state?.waiting?.reason).toBe('ContainerCreating');
+      const events = await get(['get', 'events', '-n', 'rch', '--field-selector', 'involvedObject.name=waits,reason=FailedCreatePodSandBox']);
+      expect(events.items.map((e: any) => e.message)).toEqual(['Failed to create pod sandbox: rpc error: code = Unknown desc = failed to get sandbox runtime: no runtime for "kata" is configured']);
+    }, { timeoutMs: 60_000 });
+    expect((await cluster.kubectl(['get', 'pod', 'waits', '-n', 'rch', '--no-headers'])).stdout).toMatch(/^waits\s+0\/1\s+ContainerCreating\s/);
+    // The handler is immutable: the class is made again, naming the hosts' runtime, and the waiting pod starts.
+    expect((await cluster.kubectl(['delete', 'runtimeclass', 'kata'])).code).toBe(0);
+    expect((await cluster.kubectl(['apply', '-f', '-'], { input: runtimeClass('kata') })).code).toBe(0);
+    await eventually(async () => expect((await get(['get', 'pod', 'waits', '-n', 'rch'])).status.phase).toBe('Running'), { timeoutMs: 60_000 });
+  }, 150_000);
 });

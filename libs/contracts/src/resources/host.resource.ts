@@ -1,6 +1,29 @@
 import { conditionSchema, objectSchema, taintSchema } from './object-meta.schema';
 import { ResourceDefinition } from './resource-definition';
 
+/**
+ * The runtime handlers every host's runtime has, as kubelet reports them in Node `status.runtimeHandlers`: the
+ * default (`""`) and `crx`, the runtime itself. A RuntimeClass naming another handler leaves its pods waiting in
+ * ContainerCreating (FailedCreatePodSandBox), as a node whose runtime lacks the handler does.
+ */
+export const HOST_RUNTIME_HANDLERS = ['', 'crx'].map((name) => ({ name, features: { recursiveReadOnlyMounts: false, userNamespaces: false } }));
+
+export function runtimeHandlerNames(): string[] {
+  return HOST_RUNTIME_HANDLERS.map((h) => h.name);
+}
+
+export const runtimeHandlersSchema = {
+  type: 'array',
+  items: {
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      name: { type: 'string' },
+      features: { type: 'object', additionalProperties: false, properties: { recursiveReadOnlyMounts: { type: 'boolean' }, userNamespaces: { type: 'boolean' } } },
+    },
+  },
+};
+
 const quantityMap = { type: 'object', additionalProperties: { type: ['string', 'integer'] } };
 
 /**
@@ -51,6 +74,7 @@ export const hostResource: ResourceDefinition = {
               },
             },
             nodeInfo: { type: 'object', additionalProperties: { type: 'string' } },
+            runtimeHandlers: runtimeHandlersSchema,
           },
         },
       }),

@@ -39,6 +39,7 @@ import { persistentVolumeClaimResource, persistentVolumeResource, storageClassRe
 export * from './resource-definition';
 export * from './object-meta.schema';
 export { eventResource, hostResource, namespaceResource, nodeResource };
+export { HOST_RUNTIME_HANDLERS, runtimeHandlerNames } from './host.resource';
 export { coreEventToV1, EVENTS_V1_FIELD_LABELS, eventsV1Resource, v1EventToCore } from './events-v1.resource';
 export * from './node.resource';
 export * from './pod.resource';

@@ -1,5 +1,6 @@
 import { conditionSchema, objectSchema, taintSchema } from './object-meta.schema';
 import { ResourceDefinition } from './resource-definition';
+import { runtimeHandlersSchema } from './host.resource';
 
 const quantityMap = { type: 'object', additionalProperties: { type: ['string', 'integer'] } };
 export const HOSTS_RESOURCE = 'hosts.infrastructure.openpacific.io';
@@ -23,6 +24,7 @@ export function hostToNode(host: any): any {
       conditions: status?.conditions ?? [],
       addresses: status?.addresses ?? [],
       nodeInfo: status?.nodeInfo ?? {},
+      ...(status?.runtimeHandlers ? { runtimeHandlers: status.runtimeHandlers } : {}),
     },
   };
 }
@@ -92,6 +94,7 @@ export const nodeResource: ResourceDefinition = {
             conditions: { type: 'array', items: conditionSchema },
             addresses: { type: 'array', items: { type: 'object', additionalProperties: false, properties: { type: { type: 'string' }, address: { type: 'string' } } } },
             nodeInfo: { type: 'object', additionalProperties: { type: 'string' } },
+            runtimeHandlers: runtimeHandlersSchema,
           },
         },
       }),

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { HOST_API_VERSION, HostEventTypes, HostFenceRecord, HOSTS_RESOURCE, ObjectEventTypes, objectStreamId, POD_NETWORK_ANNOTATION } from '@openpacific/contracts';
+import { HOST_API_VERSION, HOST_RUNTIME_HANDLERS, HostEventTypes, HostFenceRecord, HOSTS_RESOURCE, ObjectEventTypes, objectStreamId, POD_NETWORK_ANNOTATION } from '@openpacific/contracts';
 import { EventStore, VersionConflictError } from '@openpacific/event-store';
 
 export type HostDescription = ReturnType<typeof import('./host-spec').hostDescription>;
@@ -49,6 +49,7 @@ export async function registerHost(
         allocatable: description.allocatable,
         addresses: description.addresses,
         nodeInfo: description.nodeInfo,
+        runtimeHandlers: HOST_RUNTIME_HANDLERS,
         conditions: [
           { type: 'Ready', status: 'Unknown', reason: 'HostRegistered', message: `epoch ${epoch} started; waiting for heartbeats`, lastTransitionTime: now },
           { ...description.isolation, lastTransitionTime: now },

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { ContainerConfig, ContainerStatus, CrxErrorCodes, EventMetadata, FieldSet, NatsNames, ObjectEventTypes, POD_IP_ANNOTATION, PodSandbox, PodSandboxConfig, podFqdn, PodTokenReply, PodTokenRequest, podTokenSubject, PVCS_RESOURCE, PVS_RESOURCE } from '@openpacific/contracts';
+import { ContainerConfig, ContainerStatus, CrxErrorCodes, EventMetadata, FieldSet, NatsNames, ObjectEventTypes, POD_IP_ANNOTATION, PodSandbox, PodSandboxConfig, podFqdn, PodTokenReply, PodTokenRequest, podTokenSubject, PVCS_RESOURCE, PVS_RESOURCE, RUNTIME_CLASSES_RESOURCE, runtimeHandlerNames } from '@openpacific/contracts';
 import { EventStore, NewEvent, StreamAppend, VersionConflictError } from '@openpacific/event-store';
 import { milliValue, parseQuantity } from '@openpacific/kube-api';
 import { CrxClient, requestJson } from '@openpacific/messaging';
@@ -23,12 +23,16 @@ const SECRETS = 'secrets';
 
 /**
  * What a pod worker reads from the log (its own model and follower, or a shared feed's): pods, their claims and
- * volumes, Services for the pods' env vars, and the ConfigMaps and Secrets pods take env vars and volumes from.
+ * volumes, Services for the pods' env vars, the ConfigMaps and Secrets pods take env vars and volumes from, and the
+ * RuntimeClasses that name the runtime handler a pod's sandbox is made by.
  */
-export const POD_WORKER_FOLLOWS: readonly string[] = ['pods', PVCS_RESOURCE, PVS_RESOURCE, 'services', CONFIG_MAPS, SECRETS];
+export const POD_WORKER_FOLLOWS: readonly string[] = ['pods', PVCS_RESOURCE, PVS_RESOURCE, 'services', CONFIG_MAPS, SECRETS, RUNTIME_CLASSES_RESOURCE];
 
-/** Changes to these may change what a pod of any host sees (its volumes' content, a waiting container's env): every pod is looked at again. */
-export const POD_CONFIG_RESOURCES: readonly string[] = [CONFIG_MAPS, SECRETS];
+/**
+ * Changes to these may change what a pod of any host sees (its volumes' content, a waiting container's env, the
+ * handler its sandbox waits for): every pod is looked at again.
+ */
+export const POD_CONFIG_RESOURCES: readonly string[] = [CONFIG_MAPS, SECRETS, RUNTIME_CLASSES_RESOURCE];
 
 /**
  * A read model of the log that several workers share (the sim fleet: one follower for a hundred hosts instead of
@@ -377,6 +381,10 @@ export class PodWorker {
     // On a host that networks pods, a pod needs the address the scheduler picks from its namespace's subnet (one on
     // the host's network has the host's).
     if (!sandbox && this.opts.podNetwork === 'netns' && !ip && !pod.spec?.hostNetwork) return;
+    if (!sandbox) {
+      const refused = this.sandboxRefusal(pod);
+      if (refused) return this.sandboxRefused(stored, refused);
+    }
     const box = sandbox ?? (await this.crx.runPodSandbox(this.sandboxConfig(pod, ip)));
     const facts: ContainerFacts[] = [];
     const claims = this.claimVolumes(pod);
@@ -609,6 +617,37 @@ export class PodWorker {
     return undefined;
   }
 
+  /**
+   * Why the pod's sandbox cannot be made here, as kubelet finds it before asking the runtime: its RuntimeClass is
+   * gone, or names a handler this host's runtime does not have (`crx`, and the default).
+   */
+  private sandboxRefusal(pod: any): string | undefined {
+    const name = pod.spec?.runtimeClassName;
+    if (!name) return undefined;
+    const runtimeClass = this.model.get(RUNTIME_CLASSES_RESOURCE, undefined, name)?.object;
+    if (!runtimeClass) return `RuntimeHandler for RuntimeClass "${name}": runtimeclass.node.k8s.io "${name}" not found`;
+    const handler = runtimeClass.handler ?? '';
+    if (!runtimeHandlerNames().includes(handler)) return `rpc error: code = Unknown desc = failed to get sandbox runtime: no runtime for "${handler}" is configured`;
+    return undefined;
+  }
+
+  /**
+   * A pod whose sandbox cannot be made: its containers wait in ContainerCreating (no sandbox, no address), a
+   * FailedCreatePodSandBox Event says why once per reason, and the pod is looked at again on every pass (a
+   * RuntimeClass created or changed later lets it start).
+   */
+  private async sandboxRefused(stored: StoredObject, reason: string): Promise<void> {
+    const pod = stored.object;
+    const failureKey = `${pod.metadata.uid}/sandbox`;
+    const events: StreamAppend[] = [];
+    if (this.reportedFailures.get(failureKey) !== reason) events.push(this.event(pod, 'Warning', 'FailedCreatePodSandBox', `Failed to create pod sandbox: ${reason}`));
+    this.reportedFailures.set(failureKey, reason);
+    this.settling.add(keyOf(pod));
+    const waiting = (specs: any[] | undefined, reason: string): ContainerFacts[] => (specs ?? []).map((c) => ({ name: c.name, attempts: [], waiting: { reason } }));
+    const init = waiting(pod.spec.initContainers, 'PodInitializing');
+    await this.report(stored, undefined, { facts: waiting(pod.spec.containers, init.length ? 'PodInitializing' : 'ContainerCreating'), initFacts: init, ephemeralFacts: [] }, events);
+  }
+
   /** Forgets what was written and reported for a pod that is going. */
   private forget(pod: any, sandbox: PodSandbox | undefined): void {
     for (const key of this.tokens.keys()) if (key.startsWith(`${pod.metadata.uid}/`)) this.tokens.delete(key);
@@ -726,7 +765,7 @@ export class PodWorker {
   }
 
   /** Writes the pod's status (and any events) when it changed, at the pod's stream version; returns the version the pod's stream is at then. */
-  private async report(stored: StoredObject, sandbox: PodSandbox, all: { facts: ContainerFacts[]; initFacts: ContainerFacts[]; ephemeralFacts: ContainerFacts[] }, events: StreamAppend[]): Promise<number> {
+  private async report(stored: StoredObject, sandbox: PodSandbox | undefined, all: { facts: ContainerFacts[]; initFacts: ContainerFacts[]; ephemeralFacts: ContainerFacts[] }, events: StreamAppend[]): Promise<number> {
     const pod = stored.object;
     const status = podStatus(pod, sandbox, all.facts, timestamp(), all.initFacts, all.ephemeralFacts);
     if (sameJson(status, pod.status)) {
