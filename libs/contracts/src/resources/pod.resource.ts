@@ -63,7 +63,7 @@ export const podResource: ResourceDefinition = {
   subresources: {
     status: true,
     specFields: { ephemeralcontainers: 'ephemeralContainers' },
-    served: [{ name: 'eviction', group: 'policy', version: 'v1', kind: 'Eviction', verbs: ['create'] }],
+    served: [{ name: 'binding', group: '', version: 'v1', kind: 'Binding', verbs: ['create'] }, { name: 'eviction', group: 'policy', version: 'v1', kind: 'Eviction', verbs: ['create'] }],
   },
   mergeKeys: {
     'spec.containers': 'name',

@@ -21,6 +21,7 @@ import { readModelLookups } from '../auth/rbac-lookups';
 import { nonResourceAttributes, resourceAttributes } from '../auth/request-attributes';
 import { impersonate } from '../auth/impersonation';
 import { handleReview } from '../auth/reviews';
+import { handleBinding } from '../handlers/binding';
 import { JWKS_CONTENT_TYPE, JWKS_PATH, jwks, OPENID_CONFIGURATION_PATH, openIdConfiguration } from '../auth/issuer-discovery';
 import type { AuditHook } from '../audit/audit-hook';
 import { Authenticator } from './authenticator';
@@ -107,16 +108,18 @@ export class ApiRequestHandler {
     const scale = target.subresource === 'scale' && !!target.served.def.subresources.scale && target.name !== undefined;
     const token = target.subresource === 'token' && target.served.def.kind === 'ServiceAccount' && target.served.def.group === '' && target.name !== undefined;
     const eviction = target.subresource === 'eviction' && target.served.def.kind === 'Pod' && target.served.def.group === '' && target.name !== undefined;
+    const binding = target.subresource === 'binding' && target.served.def.kind === 'Pod' && target.served.def.group === '' && target.name !== undefined;
     // Like status, a subresource writing one field of the spec (pods/ephemeralcontainers) or of the status
     // (certificatesigningrequests/approval) is the object itself to GET, PUT and PATCH.
     const subresources = target.served.def.subresources;
     const objectLike = (target.subresource === 'status' && subresources.status) || !!subresources.specFields?.[target.subresource ?? ''] || !!subresources.statusFields?.[target.subresource ?? ''];
-    if (target.subresource && !podLog && !scale && !token && !eviction && !objectLike) {
+    if (target.subresource && !podLog && !scale && !token && !eviction && !binding && !objectLike) {
       throw notFound('', r.url.pathname);
     }
     if (scale) return handleScale(core, r, method);
     if (token) return handleTokenRequest(core, r, method);
     if (eviction) return handleEviction(core, r, method);
+    if (binding) return handleBinding(core, r, method);
     if (podLog) {
       if (method !== 'GET') throw methodNotAllowed(method);
       return handleLogs(core, r);
