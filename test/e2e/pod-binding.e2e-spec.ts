@@ -14,7 +14,7 @@ const pod = (name: string) => ({
 });
 const binding = (name: string, target: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({ apiVersion: 'v1', kind: 'Binding', metadata: { name, ...extra }, target });
 
-describe('pods/binding', () => {
+describe('pods/binding and scheduling gates', () => {
   let cluster: TestCluster;
   const bind = (name: string, body: unknown) => cluster.request('POST', `/api/v1/namespaces/${NS}/pods/${name}/binding`, { body });
   const getPod = async (name: string) => JSON.parse((await cluster.kubectl(['get', 'pod', name, '-n', NS, '-o', 'json'])).stdout);
@@ -48,6 +48,29 @@ describe('pods/binding', () => {
     const again = await bind('chosen', binding('chosen', { kind: 'Node', name: 'host-1' }));
     expect(again.status).toBe(409);
     expect(again.json().message).toBe('Operation cannot be fulfilled on binding "chosen": pod chosen is already assigned to node "host-2"');
+  }, 120_000);
+
+  it('keeps a pod with scheduling gates off every host until they are removed, and refuses new gates', async () => {
+    const gated = { ...pod('gated'), spec: { ...pod('gated').spec, schedulerName: undefined, schedulingGates: [{ name: 'example.com/quota-check' }, { name: 'example.com/approval' }] } };
+    expect((await cluster.kubectl(['apply', '-f', '-'], { input: JSON.stringify(gated) })).code).toBe(0);
+    expect((await cluster.kubectl(['get', 'pod', 'gated', '-n', NS, '--no-headers'])).stdout).toMatch(/^gated\s+0\/1\s+SchedulingGated\s/);
+    expect((await getPod('gated')).status.conditions).toContainEqual(expect.objectContaining({ type: 'PodScheduled', status: 'False', reason: 'SchedulingGated' }));
+    const bound = await bind('gated', binding('gated', { kind: 'Node', name: 'host-1' }));
+    expect(bound.status).toBe(409);
+    expect(bound.json().message).toContain('pod gated has non-empty .spec.schedulingGates');
+    const added = await cluster.kubectl(['patch', 'pod', 'gated', '-n', NS, '--type=json', '-p', '[{"op":"add","path":"/spec/schedulingGates/-","value":{"name":"late"}}]']);
+    expect(added.stderr).toContain("spec.schedulingGates: Forbidden: only deletion is allowed, but found new scheduling gate 'late'");
+    expect((await cluster.kubectl(['patch', 'pod', 'gated', '-n', NS, '--type=json', '-p', '[{"op":"remove","path":"/spec/schedulingGates/0"}]'])).code).toBe(0);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect((await getPod('gated')).spec.nodeName).toBeUndefined();
+    expect((await cluster.kubectl(['patch', 'pod', 'gated', '-n', NS, '--type=json', '-p', '[{"op":"remove","path":"/spec/schedulingGates"}]'])).code).toBe(0);
+    await eventually(async () => {
+      const p = await getPod('gated');
+      expect(p.spec.nodeName).toMatch(/^host-/);
+      expect(p.status.phase).toBe('Running');
+    }, { timeoutMs: 60_000 });
+    const created = await cluster.kubectl(['apply', '-f', '-'], { input: JSON.stringify({ ...gated, metadata: { ...gated.metadata, name: 'pinned' }, spec: { ...gated.spec, nodeName: 'host-1' } }) });
+    expect(created.stderr).toContain('spec.nodeName: Forbidden: cannot be set until all schedulingGates have been cleared');
   }, 120_000);
 
   it("refuses a bad target, a name that is not the URL's, a missing pod and other methods, writing nothing", async () => {

@@ -31,12 +31,27 @@ function initStatusText(pod: any): string | undefined {
   return undefined;
 }
 
+/** PodScheduled's reason while a pod has scheduling gates. */
+export const SCHEDULING_GATED = 'SchedulingGated';
+
+/**
+ * What kube-apiserver gives a new pod that has `spec.schedulingGates` (and no PodScheduled condition yet):
+ * PodScheduled=False, SchedulingGated. The scheduler leaves the pod alone until its gates are all removed.
+ */
+export function applySchedulingGatedCondition(pod: any): void {
+  if (!pod.spec?.schedulingGates?.length) return;
+  const conditions: any[] = pod.status?.conditions ?? [];
+  if (conditions.some((c) => c.type === 'PodScheduled')) return;
+  pod.status = { ...pod.status, conditions: [...conditions, { type: 'PodScheduled', status: 'False', reason: SCHEDULING_GATED, message: 'Scheduling is blocked due to non-empty scheduling gates' }] };
+}
+
 /** STATUS column as kubectl shows it: init containers' progress first, then a waiting or terminated reason beats the phase. */
 export function podStatusText(pod: any): string {
   if (pod.metadata?.deletionTimestamp) return 'Terminating';
   const initializing = (pod.status?.conditions ?? []).some((c: any) => c.type === 'Initialized' && c.status === 'True') ? undefined : initStatusText(pod);
   if (initializing) return initializing;
   let text = pod.status?.reason ?? pod.status?.phase ?? 'Pending';
+  if ((pod.status?.conditions ?? []).some((c: any) => c.type === 'PodScheduled' && c.reason === SCHEDULING_GATED)) text = SCHEDULING_GATED;
   for (const s of pod.status?.containerStatuses ?? []) {
     if (s.state?.waiting?.reason && s.state.waiting.reason !== 'ContainerCreating') text = s.state.waiting.reason;
     else if (s.state?.waiting?.reason === 'ContainerCreating' && text === 'Pending') text = 'ContainerCreating';

@@ -32,9 +32,10 @@ function byPriorityThenCreation(a: any, b: any): number {
   return x < y ? -1 : x > y ? 1 : 0;
 }
 
-/** Unbound, not being deleted, for this scheduler, and not finished. */
+/** Unbound, not being deleted, for this scheduler, with no scheduling gates left, and not finished. */
 function waitsForHost(pod: any): boolean {
   if (pod.spec?.nodeName || pod.metadata.deletionTimestamp || (pod.spec?.schedulerName ?? 'default-scheduler') !== 'default-scheduler') return false;
+  if (pod.spec?.schedulingGates?.length) return false;
   return pod.status?.phase === undefined || pod.status.phase === 'Pending';
 }
 

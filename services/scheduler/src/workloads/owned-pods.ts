@@ -1,6 +1,6 @@
 import type { Logger } from '@openpacific/service-kit';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { AdmissionRequest, AdmissionResponse, ObjectEventTypes, objectStreamId, PRIORITY_CLASSES_RESOURCE, RUNTIME_CLASSES_RESOURCE, SERVICE_ACCOUNTS_RESOURCE } from '@openpacific/contracts';
+import { AdmissionRequest, AdmissionResponse, applySchedulingGatedCondition, ObjectEventTypes, objectStreamId, PRIORITY_CLASSES_RESOURCE, RUNTIME_CLASSES_RESOURCE, SERVICE_ACCOUNTS_RESOURCE } from '@openpacific/contracts';
 import { admitRuntimeClass } from '@openpacific/kube-api';
 import { NewEvent, RecordedEvent, StreamAppend, VersionConflictError } from '@openpacific/event-store';
 import { requestJson } from '@openpacific/messaging';
@@ -154,6 +154,7 @@ export class OwnedPods {
     const serviceAccounts = readModelServiceAccounts(this.model);
     admitServiceAccount(pod, serviceAccounts);
     pod.status = { phase: 'Pending', qosClass: qosClass(pod.spec) };
+    applySchedulingGatedCondition(pod);
     const missing =
       missingServiceAccount(pod, serviceAccounts) ??
       admitPriority(pod, readModelPriorityClasses(this.model)) ??

@@ -20,7 +20,7 @@ export function boundByBinding(pod: any, binding: any): void {
   const annotations = binding.metadata?.annotations;
   if (annotations && Object.keys(annotations).length) pod.metadata.annotations = { ...(pod.metadata.annotations ?? {}), ...annotations };
   const conditions = (pod.status?.conditions ?? []).filter((c: any) => c.type !== 'PodScheduled');
-  pod.status = { ...pod.status, conditions: [...conditions, { type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: nowTimestamp() }] };
+  pod.status = { ...pod.status, conditions: [...conditions, { type: 'PodScheduled', status: 'True', lastTransitionTime: nowTimestamp() }] };
 }
 
 /**
@@ -46,6 +46,7 @@ export async function handleBinding(core: GatewayCore, r: ResourceRequest, metho
     const pod = stored.object;
     if (pod.metadata.deletionTimestamp) throw conflict('binding', name, `pod ${name} is being deleted, cannot be assigned to a host`);
     if (pod.spec?.nodeName) throw conflict('binding', name, `pod ${name} is already assigned to node "${pod.spec.nodeName}"`);
+    if (pod.spec?.schedulingGates?.length) throw conflict('binding', name, `pod ${name} has non-empty .spec.schedulingGates`);
     if (isDryRun(r.query) || (await commitUpdateInternal(core, 'pods', stored, (next) => boundByBinding(next, binding), r.user))) {
       sendJson(r.res, 201, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 });
       return;

@@ -3,7 +3,7 @@ import { admitRuntimeClass, forbidden, StatusCause } from '@openpacific/kube-api
 import type { ReadModel } from '@openpacific/objects';
 import { validateBindingUpdate, validateClusterRoleBinding } from '../auth/rbac.strategy';
 import { fillServiceAccountToken, validateServiceAccountTokenSecret } from '../auth/service-account-tokens';
-import { defaultEphemeralContainers, defaultPod, validatePod, validatePodUpdate } from './pod.strategy';
+import { defaultEphemeralContainers, defaultPod, schedulingGatedCreateCauses, validatePod, validatePodUpdate } from './pod.strategy';
 import { validatePodCreate } from './ephemeral-containers.validation';
 import { admitPriority, admitServiceAccount, missingServiceAccount, readModelPriorityClasses, readModelServiceAccounts } from '@openpacific/objects';
 import { storageKindStrategies } from './storage.strategy';
@@ -96,7 +96,7 @@ function admitPod(pod: any, ctx: StrategyContext): any {
 const BUILTIN_GROUPS = new Set(resourceDefinitions.map((d) => d.group));
 
 const strategies: Record<string, KindStrategy> = {
-  '/Pod': { defaults: admitPod, validate: validatePod, validateCreate: validatePodCreate, prepareUpdate: (_old, next) => defaultEphemeralContainers(next), validateUpdate: validatePodUpdate },
+  '/Pod': { defaults: admitPod, validate: validatePod, validateCreate: (pod) => [...validatePodCreate(pod), ...schedulingGatedCreateCauses(pod)], prepareUpdate: (_old, next) => defaultEphemeralContainers(next), validateUpdate: validatePodUpdate },
   'vmoperator.vmware.com/VirtualMachine': {
     defaults: defaultVirtualMachine,
     validateCreate: validateVirtualMachineCreate,

@@ -1,6 +1,6 @@
-import { POD_IP_ANNOTATION } from '@openpacific/contracts';
+import { applySchedulingGatedCondition, POD_IP_ANNOTATION } from '@openpacific/contracts';
 import { HOST_EPOCH_ANNOTATION } from '@openpacific/objects';
-import { fieldForbidden, fieldInvalid, fieldRequired, isQuantity, milliValue, parseQuantity, StatusCause, validateDns1123Label, validateDns1123Subdomain } from '@openpacific/kube-api';
+import { fieldDuplicate, fieldForbidden, fieldInvalid, fieldRequired, isQuantity, milliValue, parseQuantity, StatusCause, validateDns1123Label, validateDns1123Subdomain, validateQualifiedName } from '@openpacific/kube-api';
 import { deepEqual } from './object-rules';
 import { validateEphemeralContainers, validateEphemeralContainersUpdate } from './ephemeral-containers.validation';
 import { defaultHostNetworkPorts, validateHostNamespaces } from './host-namespaces.validation';
@@ -34,7 +34,33 @@ export function defaultPod(pod: any): any {
   }
   defaultHostNetworkPorts(spec);
   pod.status = { phase: 'Pending', qosClass: qosClass(spec) };
+  applySchedulingGatedCondition(pod);
   return pod;
+}
+
+/** kube-apiserver's validateSchedulingGates: each gate a qualified name, none twice. */
+function schedulingGateCauses(spec: any): StatusCause[] {
+  const causes: StatusCause[] = [];
+  const seen = new Set<string>();
+  ((spec.schedulingGates ?? []) as any[]).forEach((gate, i) => {
+    const field = `spec.schedulingGates[${i}]`;
+    for (const m of validateQualifiedName(gate?.name ?? '')) causes.push(fieldInvalid(field, gate?.name ?? '', m));
+    if (seen.has(gate?.name)) causes.push(fieldDuplicate(field, gate?.name));
+    seen.add(gate?.name);
+  });
+  return causes;
+}
+
+/** On create: a pod with scheduling gates is not bound yet (ValidatePodCreate). */
+export function schedulingGatedCreateCauses(pod: any): StatusCause[] {
+  return pod.spec?.schedulingGates?.length && pod.spec.nodeName ? [fieldForbidden('spec.nodeName', 'cannot be set until all schedulingGates have been cleared')] : [];
+}
+
+/** On update: gates may only be removed (ValidatePodUpdate's scheduling-gates rule). */
+function schedulingGateUpdateCauses(old: any, next: any): StatusCause[] {
+  const before = new Set(((old.spec?.schedulingGates ?? []) as any[]).map((g) => g?.name));
+  const added = ((next.spec?.schedulingGates ?? []) as any[]).find((g) => !before.has(g?.name));
+  return added ? [fieldForbidden('spec.schedulingGates', `only deletion is allowed, but found new scheduling gate '${added.name}'`)] : [];
 }
 
 /** The defaults every kind of container gets (ephemeral ones too): pull policy by tag, termination message. */
@@ -75,6 +101,7 @@ export function validatePod(pod: any): StatusCause[] {
   const spec = pod.spec ?? {};
   const containers: any[] = spec.containers ?? [];
   if (containers.length === 0) causes.push(fieldRequired('spec.containers'));
+  if (spec.schedulingGates) causes.push(...schedulingGateCauses(spec));
   if (typeof spec.runtimeClassName === 'string') {
     for (const m of validateDns1123Subdomain(spec.runtimeClassName)) causes.push(fieldInvalid('spec.runtimeClassName', spec.runtimeClassName, m));
   }
@@ -139,8 +166,9 @@ export function validatePodUpdate(old: any, next: any, subresource?: string): St
     activeDeadlineSeconds: undefined,
     nodeName: undefined,
     ephemeralContainers: undefined,
+    schedulingGates: undefined,
   });
-  const causes: StatusCause[] = [];
+  const causes: StatusCause[] = schedulingGateUpdateCauses(old, next);
   if (!deepEqual(old.spec?.ephemeralContainers ?? [], next.spec?.ephemeralContainers ?? [])) {
     causes.push(fieldForbidden('spec.ephemeralContainers', 'pod updates may not change spec.ephemeralContainers: they are added through the ephemeralcontainers subresource'));
   }
