@@ -299,6 +299,13 @@ metadata:
     const forged = `${h}.${Buffer.from(JSON.stringify({ ...claims, 'kubernetes.io': { ...claims['kubernetes.io'], namespace: 'team-b' } })).toString('base64url')}.${sig}`;
     expect((await cluster.request('GET', '/api/v1/namespaces/team-b/pods', { token: forged })).status).toBe(401);
 
+    // Bound to a Node (kubectl's --bound-object-kind Node): the token names the node's uid.
+    const hostUid = JSON.parse((await cluster.kubectl(['get', 'node', 'host-1', '-o', 'json'])).stdout).metadata.uid;
+    const onNode = (await cluster.kubectl(['create', 'token', 'robot', '-n', 'team-a', '--bound-object-kind', 'Node', '--bound-object-name', 'host-1'])).stdout.trim();
+    expect(JSON.parse(Buffer.from(onNode.split('.')[1], 'base64url').toString('utf8'))['kubernetes.io'].node).toEqual({ name: 'host-1', uid: hostUid });
+    expect((await cluster.request('GET', '/api/v1/namespaces/team-a/pods', { token: onNode })).status).toBe(200);
+    expect((await cluster.kubectl(['create', 'token', 'robot', '-n', 'team-a', '--bound-object-kind', 'Node', '--bound-object-name', 'host-9'])).stderr).toContain('nodes "host-9" not found');
+
     // Bound to a Secret: good until the Secret goes.
     await apply('apiVersion: v1\nkind: Secret\nmetadata: { name: anchor, namespace: team-a }\nstringData: { a: b }\n');
     const bound = (await cluster.kubectl(['create', 'token', 'robot', '-n', 'team-a', '--bound-object-kind', 'Secret', '--bound-object-name', 'anchor'])).stdout.trim();

@@ -54,6 +54,24 @@ describe('bound ServiceAccount tokens', () => {
     expect(boundTokenSource(key, model)(token, undefined, ['elsewhere'])).toBeUndefined();
   });
 
+  it('binds to a Node (a Host), ending with it, and names the node of a pod it is bound to', () => {
+    const model = setUp();
+    put(model, 'hosts.infrastructure.openpacific.io', { apiVersion: 'infrastructure.openpacific.io/v1alpha1', kind: 'Host', metadata: { name: 'host-1', uid: 'host-uid', creationTimestamp: 'x' } });
+    put(model, 'pods', { apiVersion: 'v1', kind: 'Pod', metadata: meta('p', 'pod-1'), spec: { serviceAccountName: 'robot', nodeName: 'host-1' } }, 'ResourceUpdated');
+    const claimsOf = (token: string) => JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString())['kubernetes.io'];
+    const onNode = issueToken(key, model, 'a', 'robot', request({ boundObjectRef: { kind: 'Node', apiVersion: 'v1', name: 'host-1' } })).status.token;
+    expect(claimsOf(onNode).node).toEqual({ name: 'host-1', uid: 'host-uid' });
+    const ofPod = issueToken(key, model, 'a', 'robot', request({ boundObjectRef: { kind: 'Pod', apiVersion: 'v1', name: 'p' } })).status.token;
+    expect(claimsOf(ofPod)).toMatchObject({ pod: { name: 'p', uid: 'pod-1' }, node: { name: 'host-1', uid: 'host-uid' } });
+    const source = boundTokenSource(key, model);
+    expect(source(ofPod)?.extra).toMatchObject({ 'authentication.kubernetes.io/node-name': ['host-1'], 'authentication.kubernetes.io/node-uid': ['host-uid'] });
+    expect(source(onNode)?.username).toBe('system:serviceaccount:a:robot');
+    expect(() => issueToken(key, model, 'a', 'robot', request({ boundObjectRef: { kind: 'Node', apiVersion: 'v1', name: 'host-9' } }))).toThrow('nodes "host-9" not found');
+    put(model, 'hosts.infrastructure.openpacific.io', { apiVersion: 'infrastructure.openpacific.io/v1alpha1', kind: 'Host', metadata: { name: 'host-1', uid: 'host-uid', creationTimestamp: 'x' } }, 'ResourceDeleted');
+    expect(source(onNode)).toBeUndefined();
+    expect(source(ofPod)?.username).toBe('system:serviceaccount:a:robot');
+  });
+
   it('ends a token when its ServiceAccount is recreated (another uid) or its bound pod goes', () => {
     const model = setUp();
     const plain = issueToken(key, model, 'a', 'robot', request()).status.token;

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import jwt from 'jsonwebtoken';
-import { SERVICE_ACCOUNTS_RESOURCE } from '@openpacific/contracts';
+import { HOSTS_RESOURCE, SERVICE_ACCOUNTS_RESOURCE } from '@openpacific/contracts';
 import { badRequest, conflict, invalid, notFound, StatusCause } from '@openpacific/kube-api';
 import type { ReadModel } from '@openpacific/objects';
 import type { ServiceAccountSigner } from '../../pki';
@@ -20,11 +20,15 @@ export const ISSUER = API_AUDIENCE;
 const DEFAULT_EXPIRATION_SECONDS = 3600;
 const MIN_EXPIRATION_SECONDS = 600;
 const MAX_EXPIRATION_SECONDS = 2 ** 32;
-/** The kinds a token may be bound to, and where the read model keeps them. */
-const BINDABLE: Record<string, { resource: string; apiVersion: string }> = {
-  Pod: { resource: 'pods', apiVersion: 'v1' },
-  Secret: { resource: 'secrets', apiVersion: 'v1' },
+/** The kinds a token may be bound to, where the read model keeps them, and the claim naming them. */
+const BINDABLE: Record<string, { resource: string; apiVersion: string; claim: 'pod' | 'secret' | 'node'; namespaced: boolean }> = {
+  Pod: { resource: 'pods', apiVersion: 'v1', claim: 'pod', namespaced: true },
+  Secret: { resource: 'secrets', apiVersion: 'v1', claim: 'secret', namespaced: true },
+  // A Node is a view of a Host: the Host's name and uid are the Node's.
+  Node: { resource: HOSTS_RESOURCE, apiVersion: 'v1', claim: 'node', namespaced: false },
 };
+/** The objects a token's claims may name, where each is kept (read as the token is checked). */
+const CLAIMED: Array<['pod' | 'secret' | 'node', string, boolean]> = [['pod', 'pods', true], ['secret', 'secrets', true], ['node', HOSTS_RESOURCE, false]];
 
 interface Claims {
   aud: string[];
@@ -35,6 +39,7 @@ interface Claims {
     serviceaccount: { name: string; uid: string };
     pod?: { name: string; uid: string };
     secret?: { name: string; uid: string };
+    node?: { name: string; uid: string };
   };
 }
 
@@ -78,15 +83,18 @@ export function issueToken(signer: ServiceAccountSigner, readModel: ReadModel, n
   if (ref) {
     const kind = BINDABLE[ref.kind];
     if (!kind || (ref.apiVersion ?? 'v1') !== kind.apiVersion) throw badRequest(`cannot bind token to object of type ${groupVersionKind(ref)}`);
-    const bound = readModel.get(kind.resource, namespace, ref.name ?? '')?.object;
-    if (!bound) throw notFound(kind.resource, ref.name ?? '');
+    const bound = readModel.get(kind.resource, kind.namespaced ? namespace : undefined, ref.name ?? '')?.object;
+    if (!bound) throw notFound(ref.kind === 'Node' ? 'nodes' : kind.resource, ref.name ?? '');
     if (ref.kind === 'Pod' && (bound.spec?.serviceAccountName ?? 'default') !== name) {
       throw badRequest(`cannot bind token for serviceaccount "${name}" to pod running with different serviceaccount name.`);
     }
     if (ref.uid && ref.uid !== bound.metadata.uid) {
       throw conflict(kind.resource, ref.name, `the UID in the bound object reference (${ref.uid}) does not match the UID in record. The object might have been deleted and then recreated`);
     }
-    claims['kubernetes.io'][ref.kind === 'Pod' ? 'pod' : 'secret'] = { name: ref.name, uid: bound.metadata.uid };
+    claims['kubernetes.io'][kind.claim] = { name: ref.name, uid: bound.metadata.uid };
+    // A pod's token also names the node the pod is on (kube-apiserver's ServiceAccountTokenPodNodeInfo).
+    const host = ref.kind === 'Pod' && bound.spec?.nodeName ? readModel.get(HOSTS_RESOURCE, undefined, bound.spec.nodeName)?.object : undefined;
+    if (host) claims['kubernetes.io'].node = { name: host.metadata.name, uid: host.metadata.uid };
   }
   const iat = Math.floor(now.getTime() / 1000);
   const exp = iat + spec.expirationSeconds;
@@ -124,15 +132,17 @@ export function boundTokenSource(signer: ServiceAccountSigner, readModel: ReadMo
     if (!k8s?.namespace || !k8s.serviceaccount) return undefined;
     const sa = readModel.get(SERVICE_ACCOUNTS_RESOURCE, k8s.namespace, k8s.serviceaccount.name)?.object;
     if (!sa || sa.metadata.uid !== k8s.serviceaccount.uid || sa.metadata.deletionTimestamp) return undefined;
-    for (const [claim, resource] of [['pod', 'pods'], ['secret', 'secrets']] as const) {
+    for (const [claim, resource, namespaced] of CLAIMED) {
       const ref = k8s[claim];
-      if (!ref) continue;
-      const bound = readModel.get(resource, k8s.namespace, ref.name)?.object;
+      // A pod's node is information, not a binding: only a token bound to a Node ends with it.
+      if (!ref || (claim === 'node' && k8s.pod)) continue;
+      const bound = readModel.get(resource, namespaced ? k8s.namespace : undefined, ref.name)?.object;
       if (!bound || bound.metadata.uid !== ref.uid || bound.metadata.deletionTimestamp) return undefined;
     }
     // kube-apiserver's uid and extra for a ServiceAccount token: the account's uid, the token's id, the pod it is bound to.
     const extra: Record<string, string[]> = { 'authentication.kubernetes.io/credential-id': [`JTI=${claims.jti}`] };
     if (k8s.pod) Object.assign(extra, { 'authentication.kubernetes.io/pod-name': [k8s.pod.name], 'authentication.kubernetes.io/pod-uid': [k8s.pod.uid] });
+    if (k8s.node) Object.assign(extra, { 'authentication.kubernetes.io/node-name': [k8s.node.name], 'authentication.kubernetes.io/node-uid': [k8s.node.uid] });
     const aud = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
     return { ...serviceAccountUser(k8s.namespace, k8s.serviceaccount.name), uid: k8s.serviceaccount.uid, extra, audiences: audiences.filter((a) => aud.includes(a)) };
   };
