@@ -180,7 +180,23 @@ export const podSpecSchema: JsonSchema = {
     enableServiceLinks: { type: 'boolean' },
     shareProcessNamespace: { type: 'boolean' },
     readinessGates: { type: 'array', items: open },
-    topologySpreadConstraints: { type: 'array', items: open },
+    topologySpreadConstraints: {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          maxSkew: { type: 'integer' },
+          topologyKey: { type: 'string' },
+          whenUnsatisfiable: { type: 'string' },
+          labelSelector: open,
+          minDomains: { type: ['integer', 'null'] },
+          nodeAffinityPolicy: { type: 'string' },
+          nodeTaintsPolicy: { type: 'string' },
+          matchLabelKeys: { type: 'array', items: { type: 'string' } },
+        },
+      },
+    },
   },
 };
 

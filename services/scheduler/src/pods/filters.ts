@@ -1,5 +1,6 @@
 import { labelSelectorFromObject, matchesLabelSelector } from '@openpacific/kube-api';
 import { add, allocatable, podRequests, Resources, subtract } from './pod-requests';
+import { topologySpreadFilter } from './topology-spread';
 
 /** Everything the filters look at for one host. */
 export interface HostView {
@@ -100,8 +101,8 @@ export function matchedInDomain(term: any, pod: any, labels: Record<string, stri
 }
 
 /**
- * The filters, in kube-scheduler's order. Topology keys other than the host
- * name are read from host labels; `kubernetes.io/hostname` is the common case.
+ * The filters, in kube-scheduler's order (PodTopologySpread after the resources, before InterPodAffinity).
+ * Topology keys other than the host name are read from host labels; `kubernetes.io/hostname` is the common case.
  */
 export function filterHost(pod: any, view: HostView, all: HostView[]): FilterResult {
   // Called for every (pod, host) pair of a pass: what a pod does not ask for is not looked at.
@@ -129,6 +130,10 @@ export function filterHost(pod: any, view: HostView, all: HostView[]): FilterRes
   if (view.used.cpuMillis + want.cpuMillis > cap.cpuMillis) return 'Insufficient cpu';
   if (view.used.memoryBytes + want.memoryBytes > cap.memoryBytes) return 'Insufficient memory';
 
+  if (spec.topologySpreadConstraints?.length) {
+    const spread = topologySpreadFilter(pod, view, all);
+    if (spread) return spread;
+  }
   if (spec.affinity) return podAffinityFilter(pod, labels, all);
   return undefined;
 }

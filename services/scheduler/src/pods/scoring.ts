@@ -1,11 +1,13 @@
 import { add, allocatable, podRequests } from './pod-requests';
 import { HostView, matchedInDomain, ownerOf } from './filters';
+import { topologySpreadScore } from './topology-spread';
 
 /**
  * Higher is better. Least-requested spreads load (the emptier host wins),
  * balanced allocation prefers hosts whose CPU and memory fill evenly, and a
  * small term spreads pods of one owner apart (as SelectorSpread does); preferred pod (anti-)affinity adds its
- * terms' weights (`all`: every host, for topology domains wider than one host).
+ * terms' weights, and `ScheduleAnyway` topology spread constraints take off for the pods already in the host's
+ * domain (`all`: every host, for topology domains wider than one host).
  */
 export function scoreHost(pod: any, view: HostView, all: HostView[] = [view]): number {
   const cap = allocatable(view.host);
@@ -18,7 +20,8 @@ export function scoreHost(pod: any, view: HostView, all: HostView[] = [view]): n
   const owner = ownerOf(pod);
   const siblings = owner ? (view.owners.get(owner) ?? 0) : 0;
   const preferred = pod.spec?.affinity ? preferredAffinity(pod, view, all) : 0;
-  return 100 * leastRequested + 50 * balanced - 10 * siblings + preferred;
+  const spread = pod.spec?.topologySpreadConstraints?.length ? topologySpreadScore(pod, view, all) : 0;
+  return 100 * leastRequested + 50 * balanced - 10 * siblings + preferred + spread;
 }
 
 /**

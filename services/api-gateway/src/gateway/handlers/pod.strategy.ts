@@ -7,6 +7,7 @@ import { defaultHostNetworkPorts, validateHostNamespaces } from './host-namespac
 import { defaultPodConfig, validatePodConfig } from './pod-config.validation';
 import { validatePodDns } from './pod-dns.validation';
 import { validateSecurityContexts } from './security-context.validation';
+import { validateTopologySpreadConstraints } from './topology-spread.validation';
 
 /**
  * What the scheduler writes on a pod it places: a new pod carries none of it, whatever it was copied from (kubectl
@@ -102,6 +103,7 @@ export function validatePod(pod: any): StatusCause[] {
   const containers: any[] = spec.containers ?? [];
   if (containers.length === 0) causes.push(fieldRequired('spec.containers'));
   if (spec.schedulingGates) causes.push(...schedulingGateCauses(spec));
+  if (spec.topologySpreadConstraints) causes.push(...validateTopologySpreadConstraints(spec.topologySpreadConstraints));
   if (typeof spec.runtimeClassName === 'string') {
     for (const m of validateDns1123Subdomain(spec.runtimeClassName)) causes.push(fieldInvalid('spec.runtimeClassName', spec.runtimeClassName, m));
   }
