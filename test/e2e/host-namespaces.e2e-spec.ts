@@ -90,6 +90,19 @@ describe('host namespaces, hostPath volumes, kubectl debug node and pod namespac
     expect((await cluster.kubectl(['exec', 'hostnet', '--', 'head', '-1', '/etc/hosts'])).stdout).toBe('# Kubernetes-managed hosts file (host network).\n');
   }, 120_000);
 
+  it("adds a pod's spec.hostAliases to its /etc/hosts, on its own network and on the host's, and refuses a bad alias", async () => {
+    const hostAliases = [{ ip: '10.1.2.3', hostnames: ['db.local', 'db'] }];
+    expect((await apply(sleeper('aliased', { hostAliases }))).code).toBe(0);
+    expect((await apply(sleeper('aliased-hostnet', { hostAliases, hostNetwork: true }))).code).toBe(0);
+    for (const name of ['aliased', 'aliased-hostnet']) {
+      await running(name);
+      const hosts = (await cluster.kubectl(['exec', name, '--', 'cat', '/etc/hosts'])).stdout;
+      expect(hosts).toMatch(/\n\n# Entries added by HostAliases\.\n10\.1\.2\.3\tdb\.local\tdb\n$/);
+    }
+    const bad = await apply(sleeper('badalias', { hostAliases: [{ ip: 'db', hostnames: ['db.local'] }] }));
+    expect(bad.stderr).toContain('spec.hostAliases[0].ip: Invalid value: "db": must be a valid IP address');
+  }, 120_000);
+
   it('runs kubectl debug node/<host> -- ls /host in a pod on that host with its root at /host, its output in kubectl logs', async () => {
     const r = await cluster.kubectl(['debug', `node/${node}`, '--image=busybox', '--', 'ls', '/host'], { timeoutMs: 60_000 });
     expect(r.code).toBe(0);

@@ -65,6 +65,8 @@ export interface PodSandboxConfig {
    * own for dnsPolicy Default); `options` absent means `ndots:5`, the cluster's.
    */
   dns?: { nameservers: string[]; searches: string[]; options?: string[] };
+  /** `spec.hostAliases`: entries kubelet adds to the pod's /etc/hosts, an address and its names each. */
+  hostAliases?: Array<{ ip: string; hostnames: string[] }>;
   /**
    * The host's namespaces the pod's containers share instead of their own (`spec.hostNetwork`, `hostPID`,
    * `hostIPC`; CRI's NamespaceMode NODE). With `hostNetwork` the sandbox gets no network namespace nor address of its

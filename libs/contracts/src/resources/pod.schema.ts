@@ -174,6 +174,7 @@ export const podSpecSchema: JsonSchema = {
     priorityClassName: { type: 'string' },
     preemptionPolicy: { type: 'string' },
     runtimeClassName: { type: 'string' },
+    hostAliases: { type: 'array', items: { type: 'object', additionalProperties: false, properties: { ip: { type: 'string' }, hostnames: { type: 'array', items: { type: 'string' } } } } },
     schedulingGates: { type: 'array', items: { type: 'object', additionalProperties: false, required: ['name'], properties: { name: { type: 'string' } } } },
     overhead: { type: 'object', additionalProperties: quantity },
     securityContext: open,

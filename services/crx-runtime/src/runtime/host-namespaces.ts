@@ -2,6 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { PodSandboxConfig } from '@openpacific/contracts';
 import type { ShimSpec } from '../shim/container-process';
+import { hostAliasLines } from './pod-network';
 
 /** The host's address as its pods see it: a pod on the host's network has it as its own (`status.podIP`). */
 export const HOST_ADDRESS = '127.0.0.1';
@@ -29,9 +30,9 @@ export function podIpcNamespace(config: PodSandboxConfig, pausePid: number | und
 
 /**
  * `<sandbox dir>/hosts` for a pod on the host's network, as kubelet writes it: the machine's own /etc/hosts under
- * kubelet's header (its entries are the host's, and so are the pod's name and address).
+ * kubelet's header (its entries are the host's, and so are the pod's name and address), then the pod's host aliases.
  */
-export function writeHostNetworkHostsFile(directory: string, hostsFile = '/etc/hosts'): string {
+export function writeHostNetworkHostsFile(directory: string, hostsFile = '/etc/hosts', aliases?: Array<{ ip: string; hostnames: string[] }>): string {
   let content = '';
   try {
     content = readFileSync(hostsFile, 'utf8');
@@ -39,6 +40,6 @@ export function writeHostNetworkHostsFile(directory: string, hostsFile = '/etc/h
     // A machine without one: the header alone, as an empty file under it.
   }
   const path = join(directory, 'hosts');
-  writeFileSync(path, `# Kubernetes-managed hosts file (host network).\n${content}`);
+  writeFileSync(path, `# Kubernetes-managed hosts file (host network).\n${content}${hostAliasLines(aliases)}`);
   return path;
 }

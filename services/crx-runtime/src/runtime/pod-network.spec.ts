@@ -50,6 +50,9 @@ describe('choosing how pods are networked', () => {
       const plain = lines(writeHostsFile(dir, '10.65.3.8', 'lone'));
       expect(plain[0]).toBe('# Kubernetes-managed hosts file.');
       expect(plain.slice(-2)).toEqual(['10.65.3.8\tlone', '']);
+      // spec.hostAliases, after kubelet's own entries under its comment.
+      const aliased = lines(writeHostsFile(dir, '10.65.3.9', 'app', undefined, [{ ip: '10.1.2.3', hostnames: ['db.local', 'db'] }, { ip: '10.1.2.4', hostnames: ['cache.local'] }]));
+      expect(aliased.slice(-6)).toEqual(['10.65.3.9\tapp', '', '# Entries added by HostAliases.', '10.1.2.3\tdb.local\tdb', '10.1.2.4\tcache.local', '']);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -285,11 +285,18 @@ export function writeResolvConf(directory: string, dns: PodSandboxConfig['dns'])
   return path;
 }
 
+/** The lines kubelet appends to a pod's /etc/hosts for its `spec.hostAliases` (none without any). */
+export function hostAliasLines(aliases: Array<{ ip: string; hostnames: string[] }> = []): string {
+  if (aliases.length === 0) return '';
+  return `\n# Entries added by HostAliases.\n${aliases.map((a) => `${a.ip}\t${a.hostnames.join('\t')}\n`).join('')}`;
+}
+
 /**
  * `<sandbox dir>/hosts`, the pod's /etc/hosts as the kubelet writes it (isolated containers get it): localhost, and the
- * pod's address under its host name, or under its cluster DNS name and host name when it has a subdomain.
+ * pod's address under its host name, or under its cluster DNS name and host name when it has a subdomain; then the
+ * pod's host aliases.
  */
-export function writeHostsFile(directory: string, ip: string, hostname: string, fqdn?: string): string {
+export function writeHostsFile(directory: string, ip: string, hostname: string, fqdn?: string, aliases?: Array<{ ip: string; hostnames: string[] }>): string {
   const lines = [
     '# Kubernetes-managed hosts file.',
     '127.0.0.1\tlocalhost',
@@ -301,7 +308,7 @@ export function writeHostsFile(directory: string, ip: string, hostname: string, 
     fqdn ? `${ip}\t${fqdn}\t${hostname}` : `${ip}\t${hostname}`,
   ];
   const path = join(directory, 'hosts');
-  writeFileSync(path, lines.join('\n') + '\n');
+  writeFileSync(path, lines.join('\n') + '\n' + hostAliasLines(aliases));
   return path;
 }
 

@@ -168,8 +168,8 @@ export class ProcessDriver implements RuntimeDriver {
     mkdirSync(join(directory, 'volumes'), { recursive: true });
     mkdirSync(join(directory, 'logs'), { recursive: true });
     writeResolvConf(directory, config.dns);
-    if (config.hostNetwork) writeHostNetworkHostsFile(directory);
-    else writeHostsFile(directory, ip, config.hostname ?? config.podName, config.fqdn);
+    if (config.hostNetwork) writeHostNetworkHostsFile(directory, undefined, config.hostAliases);
+    else writeHostsFile(directory, ip, config.hostname ?? config.podName, config.fqdn, config.hostAliases);
     if (this.spares && network) this.state.networks![id] = this.spares.attach(id, ip);
     // Only isolated containers have PID namespaces to share: on the host's root every process sees every other anyway.
     if (config.shareProcessNamespace && !config.hostPID && this.images.isolating) {

@@ -695,6 +695,7 @@ export class PodWorker {
       ...(address ? { ip: address } : {}), ...(dns ? { dns } : {}), ...(spec.hostname ? { hostname: spec.hostname } : {}), ...(podFqdn(pod) ? { fqdn: podFqdn(pod) } : {}),
       ...(spec.hostNetwork ? { hostNetwork: true } : {}), ...(spec.hostPID ? { hostPID: true } : {}), ...(spec.hostIPC ? { hostIPC: true } : {}),
       ...(spec.shareProcessNamespace && !spec.hostPID ? { shareProcessNamespace: true } : {}),
+      ...(spec.hostAliases?.length ? { hostAliases: spec.hostAliases.map((a: any) => ({ ip: a.ip, hostnames: a.hostnames ?? [] })) } : {}),
     };
   }
 

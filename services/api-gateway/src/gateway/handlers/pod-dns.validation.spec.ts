@@ -51,3 +51,13 @@ describe('dnsPolicy and dnsConfig at the API (kube-apiserver 1.32)', () => {
     ]);
   });
 });
+
+describe('hostAliases at the API', () => {
+  it('wants an IP address and DNS subdomains', () => {
+    expect(causes({ hostAliases: [{ ip: '10.1.2.3', hostnames: ['db.local', 'db'] }, { ip: '2001:db8::1', hostnames: [] }] })).toEqual([]);
+    expect(causes({ hostAliases: [{ ip: 'db', hostnames: ['Not_Valid'] }] })).toEqual([
+      { field: 'spec.hostAliases[0].ip', reason: 'FieldValueInvalid', message: 'Invalid value: "db": must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)' },
+      { field: 'spec.hostAliases[0].hostnames[0]', reason: 'FieldValueInvalid', message: `Invalid value: "Not_Valid": ${SUBDOMAIN}` },
+    ]);
+  });
+});

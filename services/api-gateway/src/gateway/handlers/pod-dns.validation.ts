@@ -18,6 +18,19 @@ function goStrings(list: string[]): string {
  * `None` needs a dnsConfig with a nameserver; at most 3 nameservers, each an IP; at most 32 search domains of 2048
  * characters together, each a DNS subdomain (a trailing dot allowed); every option named.
  */
+/** kube-apiserver's ValidateHostAliases: each alias an IP address and DNS subdomains for it. */
+export function validateHostAliases(spec: any): StatusCause[] {
+  const causes: StatusCause[] = [];
+  ((spec.hostAliases ?? []) as any[]).forEach((alias, i) => {
+    const at = `spec.hostAliases[${i}]`;
+    if (!isIP(alias?.ip ?? '')) causes.push({ field: `${at}.ip`, reason: 'FieldValueInvalid', message: `Invalid value: ${goQuote(alias?.ip ?? '')}: must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)` });
+    ((alias?.hostnames ?? []) as string[]).forEach((name, j) => {
+      for (const m of validateDns1123Subdomain(name)) causes.push({ field: `${at}.hostnames[${j}]`, reason: 'FieldValueInvalid', message: `Invalid value: ${goQuote(name)}: ${m}` });
+    });
+  });
+  return causes;
+}
+
 export function validatePodDns(spec: any): StatusCause[] {
   const causes: StatusCause[] = [];
   const policy = spec?.dnsPolicy;

@@ -5,7 +5,7 @@ import { deepEqual } from './object-rules';
 import { validateEphemeralContainers, validateEphemeralContainersUpdate } from './ephemeral-containers.validation';
 import { defaultHostNetworkPorts, validateHostNamespaces } from './host-namespaces.validation';
 import { defaultPodConfig, validatePodConfig } from './pod-config.validation';
-import { validatePodDns } from './pod-dns.validation';
+import { validateHostAliases, validatePodDns } from './pod-dns.validation';
 import { validateSecurityContexts } from './security-context.validation';
 import { validateTopologySpreadConstraints } from './topology-spread.validation';
 
@@ -150,6 +150,7 @@ export function validatePod(pod: any): StatusCause[] {
   causes.push(...validateSecurityContexts(spec));
   causes.push(...validateHostNamespaces(spec));
   causes.push(...validatePodDns(spec));
+  if (spec.hostAliases) causes.push(...validateHostAliases(spec));
   return causes;
 }
 
