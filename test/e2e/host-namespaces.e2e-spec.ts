@@ -103,6 +103,27 @@ describe('host namespaces, hostPath volumes, kubectl debug node and pod namespac
     expect(bad.stderr).toContain('spec.hostAliases[0].ip: Invalid value: "db": must be a valid IP address');
   }, 120_000);
 
+  it("runs a container's preStop hook before stopping it, records one that fails, and refuses a bad hook", async () => {
+    const out = join(files, 'prestop');
+    mkdirSync(out, { recursive: true });
+    const volumes = [{ name: 'out', hostPath: { path: out } }];
+    const volumeMounts = [{ name: 'out', mountPath: '/out' }];
+    const hooked = (name: string, command: string[]) => sleeper(name, { volumes, terminationGracePeriodSeconds: 5 }, { volumeMounts, lifecycle: { preStop: { exec: { command } } } });
+    expect((await apply(hooked('drained', ['sh', '-c', 'echo drained > /out/said']))).code).toBe(0);
+    expect((await apply(hooked('stubborn', ['sh', '-c', 'exit 3']))).code).toBe(0);
+    await running('drained');
+    await running('stubborn');
+    expect((await cluster.kubectl(['delete', 'pod', 'drained', 'stubborn'])).code).toBe(0);
+    expect(readFileSync(join(out, 'said'), 'utf8')).toBe('drained\n');
+    await eventually(async () => {
+      const events = JSON.parse((await cluster.kubectl(['get', 'events', '--field-selector', 'involvedObject.name=stubborn,reason=FailedPreStopHook', '-o', 'json'])).stdout).items;
+      expect(events.map((e: any) => `${e.type} ${e.message}`)).toEqual(['Warning PreStopHook failed']);
+    }, { timeoutMs: 20_000 });
+    const bad = await apply(sleeper('badhook', {}, { lifecycle: { preStop: { exec: { command: ['true'] }, sleep: { seconds: 1 } }, postStart: {} } }));
+    expect(bad.stderr).toContain('spec.containers[0].lifecycle.postStart: Required value: must specify a handler type');
+    expect(bad.stderr).toContain('spec.containers[0].lifecycle.preStop.sleep: Forbidden: may not specify more than 1 handler type');
+  }, 120_000);
+
   it('runs kubectl debug node/<host> -- ls /host in a pod on that host with its root at /host, its output in kubectl logs', async () => {
     const r = await cluster.kubectl(['debug', `node/${node}`, '--image=busybox', '--', 'ls', '/host'], { timeoutMs: 60_000 });
     expect(r.code).toBe(0);

@@ -13,9 +13,20 @@ import { setUpHostPath } from './host-path';
 import { podDns } from './pod-dns';
 import type { PodRuntime } from './pod-runtime';
 import { ProbeTracker } from './probe-tracker';
+import { runProbe } from './probes';
 import { containerSecurity } from './security-context';
 import { serviceEnvVars, withServiceEnv } from './service-env';
 import { mountSubPaths } from './volume-mounts';
+
+/** kubelet's minimumGracePeriodInSeconds: what a container's stop keeps after its preStop hook took the rest. */
+const MINIMUM_GRACE_SECONDS = 2;
+
+/** `work`'s answer, or undefined when it takes longer than `seconds` (it runs on, unawaited). */
+function withinSeconds<T>(seconds: number, work: Promise<T>): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), seconds * 1000)));
+  return Promise.race([work, late]).finally(() => clearTimeout(timer));
+}
 
 const CONFIG_MAPS = 'configmaps';
 const SECRETS = 'secrets';
@@ -373,7 +384,7 @@ export class PodWorker {
     const key = keyOf(pod);
     this.settling.delete(key);
     this.settled.delete(key);
-    if (pod.metadata.deletionTimestamp) return this.finishDeletion(stored, sandbox);
+    if (pod.metadata.deletionTimestamp) return this.finishDeletion(stored, sandbox, containers);
     if (pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed') return;
     if (!sandbox && (bindingEpoch(pod) ?? this.opts.epoch) < this.opts.epoch) return this.release(stored);
     const events: StreamAppend[] = [];
@@ -648,6 +659,37 @@ export class PodWorker {
     await this.report(stored, undefined, { facts: waiting(pod.spec.containers, init.length ? 'PodInitializing' : 'ContainerCreating'), initFacts: init, ephemeralFacts: [] }, events);
   }
 
+  /**
+   * The preStop hooks of the containers about to be stopped, as kubelet runs them before the stop signal: all at
+   * once, each bounded by the grace period (an exec in the container, an HTTP GET, or a sleep). A hook that fails is a
+   * Warning `FailedPreStopHook` ("PreStopHook failed", kubelet's words: the output may hold secrets). Returns the
+   * seconds they took, which the stop's grace period loses (kubelet keeps at least two).
+   */
+  private async preStop(pod: any, box: PodSandbox, running: ContainerStatus[], grace: number): Promise<number> {
+    const specs = new Map<string, any>([...(pod.spec.initContainers ?? []), ...(pod.spec.containers ?? [])].map((c: any) => [c.name, c]));
+    const hooked = running.map((c) => ({ c, hook: specs.get(c.name)?.lifecycle?.preStop })).filter((h) => h.hook);
+    if (hooked.length === 0 || grace <= 0) return 0;
+    const started = Date.now();
+    const failed: StreamAppend[] = [];
+    await Promise.all(hooked.map(async ({ c, hook }) => {
+      const ok = await withinSeconds(grace, this.runHook(hook, box, c, specs.get(c.name), grace));
+      if (ok === false) failed.push(this.event(pod, 'Warning', 'FailedPreStopHook', 'PreStopHook failed'));
+    }));
+    if (failed.length) await this.deps.store.appendBatch(failed).catch((err) => this.deps.logger.warn('recording a failed preStop hook failed', { error: (err as Error).message }));
+    return Math.ceil((Date.now() - started) / 1000);
+  }
+
+  /** One lifecycle handler, as kubelet's hook runner: exec and httpGet as probes run them, sleep as a wait. */
+  private runHook(hook: any, box: PodSandbox, c: ContainerStatus, spec: any, timeoutSeconds: number): Promise<boolean> {
+    if (hook.sleep) return new Promise((resolve) => setTimeout(() => resolve(true), Math.max(0, hook.sleep.seconds ?? 0) * 1000).unref());
+    const target = {
+      podIP: box.ip,
+      ports: spec?.ports ?? [],
+      exec: (command: string[], seconds: number) => this.crx.execSync({ containerId: c.id, command, timeoutSeconds: seconds }).then((r) => r.exitCode === 0, () => false),
+    };
+    return runProbe({ ...hook, timeoutSeconds }, target);
+  }
+
   /** Forgets what was written and reported for a pod that is going. */
   private forget(pod: any, sandbox: PodSandbox | undefined): void {
     for (const key of this.tokens.keys()) if (key.startsWith(`${pod.metadata.uid}/`)) this.tokens.delete(key);
@@ -669,8 +711,11 @@ export class PodWorker {
     if (verdict.livenessFailed) {
       events.push(this.event(pod, 'Normal', 'Killing', `Container ${spec.name} failed liveness probe, will be restarted`));
       this.probes.forget(c.id);
-      // Not awaited: a long grace period must not hold up the other pods of the host.
-      void this.crx.stopContainer(c.id, pod.spec.terminationGracePeriodSeconds ?? 30).finally(() => this.wake([keyOf(pod)]));
+      // Not awaited: a long grace period (and its preStop hook) must not hold up the other pods of the host.
+      const grace = pod.spec.terminationGracePeriodSeconds ?? 30;
+      void this.preStop(pod, box, [c], grace)
+        .then((spent) => this.crx.stopContainer(c.id, Math.max(grace - spent, MINIMUM_GRACE_SECONDS)))
+        .finally(() => this.wake([keyOf(pod)]));
     }
   }
 
@@ -797,7 +842,7 @@ export class PodWorker {
    * per-pod workers do: a pod taking its 30 s to stop must not hold up every other pod of the host), and once its
    * sandbox is gone a pass writes the deletion.
    */
-  private async finishDeletion(stored: StoredObject, sandbox: PodSandbox | undefined): Promise<void> {
+  private async finishDeletion(stored: StoredObject, sandbox: PodSandbox | undefined, containers: ContainerStatus[] = []): Promise<void> {
     const pod = stored.object;
     if (this.terminating.has(pod.metadata.uid)) return;
     this.forget(pod, sandbox);
@@ -805,8 +850,9 @@ export class PodWorker {
       const grace = pod.metadata.deletionGracePeriodSeconds ?? pod.spec.terminationGracePeriodSeconds ?? 30;
       const key = keyOf(pod);
       this.terminating.add(pod.metadata.uid);
-      void this.crx
-        .stopPodSandbox(sandbox.id, grace)
+      const running = containers.filter((c) => c.state === 'CONTAINER_RUNNING');
+      void this.preStop(pod, sandbox, running, grace)
+        .then((spent) => this.crx.stopPodSandbox(sandbox.id, Math.max(grace - spent, MINIMUM_GRACE_SECONDS)))
         .then(() => this.crx.removePodSandbox(sandbox.id))
         .catch((err) => this.deps.logger.warn('stopping a deleted pod failed', { pod: key, error: (err as Error).message }))
         .finally(() => {
