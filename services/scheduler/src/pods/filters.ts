@@ -90,6 +90,21 @@ function anyPodMatches(term: any, pod: any, pods: Map<string, any>): boolean {
   return false;
 }
 
+/** The pod's `nodeSelector` and required node affinity against a host's labels (NodeAffinity's filter). */
+export function matchesNodeSelectorAndAffinity(spec: any, labels: Record<string, string>, hostName: string): boolean {
+  for (const k in spec.nodeSelector) {
+    if (labels[k] !== spec.nodeSelector[k]) return false;
+  }
+  const required = spec.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms;
+  return !(Array.isArray(required) && required.length > 0 && !required.some((t: any) => matchesNodeSelectorTerm(t, labels, hostName)));
+}
+
+/** The host's first NoSchedule/NoExecute taint the pod does not tolerate (TaintToleration's filter). */
+export function untoleratedTaint(spec: any, host: any): any {
+  if (!host.spec?.taints?.length) return undefined;
+  return host.spec.taints.find((t: any) => (t.effect === 'NoSchedule' || t.effect === 'NoExecute') && !tolerates(spec.tolerations ?? [], t));
+}
+
 /**
  * Whether a workload other than `pod` that `term` selects runs in the topology domain of the host labelled
  * `labels` (the hosts sharing its value of the term's key). A host without that label is in no domain.
@@ -112,17 +127,9 @@ export function filterHost(pod: any, view: HostView, all: HostView[]): FilterRes
   if (!isReady(host)) return "had untolerated taint {node.kubernetes.io/not-ready: }";
   if (host.spec?.unschedulable && !tolerates(spec.tolerations ?? [], { key: 'node.kubernetes.io/unschedulable', effect: 'NoSchedule' })) return 'were unschedulable';
   if (spec.nodeName && spec.nodeName !== view.name) return "didn't match Pod's node affinity/selector";
-  for (const k in spec.nodeSelector) {
-    if (labels[k] !== spec.nodeSelector[k]) return "didn't match Pod's node affinity/selector";
-  }
-  const required = spec.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms;
-  if (Array.isArray(required) && required.length > 0 && !required.some((t: any) => matchesNodeSelectorTerm(t, labels, view.name))) {
-    return "didn't match Pod's node affinity/selector";
-  }
-  if (host.spec?.taints?.length) {
-    const untolerated = host.spec.taints.find((t: any) => (t.effect === 'NoSchedule' || t.effect === 'NoExecute') && !tolerates(spec.tolerations ?? [], t));
-    if (untolerated) return `had untolerated taint {${untolerated.key}: ${untolerated.value ?? ''}}`;
-  }
+  if (!matchesNodeSelectorAndAffinity(spec, labels, view.name)) return "didn't match Pod's node affinity/selector";
+  const untolerated = untoleratedTaint(spec, host);
+  if (untolerated) return `had untolerated taint {${untolerated.key}: ${untolerated.value ?? ''}}`;
 
   const want = podRequests(pod);
   const cap = allocatable(host);

@@ -1,5 +1,5 @@
 import { labelSelectorFromObject, LabelSelector, matchesLabelSelector } from '@openpacific/kube-api';
-import { matchesNodeSelectorTerm, tolerates, type FilterResult, type HostView } from './filters';
+import { matchesNodeSelectorAndAffinity, untoleratedTaint, type FilterResult, type HostView } from './filters';
 
 /** kube-scheduler's words for a host the spread rules keep the pod off. */
 export const SPREAD_NOT_MATCHED = "didn't match pod topology spread constraints";
@@ -20,17 +20,8 @@ interface Constraint {
 
 /** Whether a host counts for a constraint: it passes the pod's node selector and affinity (and taints, when asked). */
 function eligible(pod: any, c: any, view: HostView): boolean {
-  const labels: Record<string, string> = view.host.metadata.labels ?? {};
-  if ((c.nodeAffinityPolicy ?? 'Honor') === 'Honor') {
-    for (const k in pod.spec.nodeSelector) if (labels[k] !== pod.spec.nodeSelector[k]) return false;
-    const terms = pod.spec.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms;
-    if (Array.isArray(terms) && terms.length > 0 && !terms.some((t: any) => matchesNodeSelectorTerm(t, labels, view.name))) return false;
-  }
-  if ((c.nodeTaintsPolicy ?? 'Ignore') === 'Honor') {
-    const untolerated = (view.host.spec?.taints ?? []).some((t: any) => (t.effect === 'NoSchedule' || t.effect === 'NoExecute') && !tolerates(pod.spec.tolerations ?? [], t));
-    if (untolerated) return false;
-  }
-  return true;
+  if ((c.nodeAffinityPolicy ?? 'Honor') === 'Honor' && !matchesNodeSelectorAndAffinity(pod.spec, view.host.metadata.labels ?? {}, view.name)) return false;
+  return (c.nodeTaintsPolicy ?? 'Ignore') !== 'Honor' || !untoleratedTaint(pod.spec, view.host);
 }
 
 /** The constraint's selector: its labelSelector, with `matchLabelKeys` taken from the pod's own labels. */

@@ -1,9 +1,9 @@
-import { ObjectEventTypes, powerStateStamp, VIRTUAL_MACHINE_GROUPS_RESOURCE, VMG_APPLY_POWER_STATE_ANNOTATION, VMG_LAST_UPDATED_POWER_STATE_ANNOTATION } from '@openpacific/contracts';
+import { nanoTime, ObjectEventTypes, powerStateStamp, VIRTUAL_MACHINE_GROUPS_RESOURCE, VMG_APPLY_POWER_STATE_ANNOTATION, VMG_LAST_UPDATED_POWER_STATE_ANNOTATION } from '@openpacific/contracts';
 import { EventStore, StreamAppend, VersionConflictError } from '@openpacific/event-store';
 import { controllerReadModel, PassLoop, sameJson, type SharedFollower, StoredObject } from '@openpacific/objects';
 import type { Logger } from '@openpacific/service-kit';
 import { R, VM_API_VERSION } from '../vms/vm-resources';
-import { applying, appliedStamp, bootSchedule, GROUP_FINALIZER, GROUP_LINKED, linkedCondition, Member, memberLink, mergeConditions, nanoTime, placementReady, powerSynced, readyCondition, Step, withCondition } from './group-logic';
+import { applying, appliedStamp, bootSchedule, GROUP_FINALIZER, GROUP_LINKED, linkedCondition, Member, memberLink, mergeConditions, placementReady, powerSynced, readyCondition, Step, withCondition } from './group-logic';
 
 const GROUPS = VIRTUAL_MACHINE_GROUPS_RESOURCE;
 const ACTOR = { actor: 'system:serviceaccount:vmware-system-vmop:vmware-system-vmop-controller-manager', source: 'vm-operator' };

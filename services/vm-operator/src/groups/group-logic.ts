@@ -40,10 +40,6 @@ const parseTime = (text: string | undefined): number | undefined => {
   return Number.isNaN(t) ? undefined : t;
 };
 
-/** time.Time.Format(time.RFC3339Nano) of a millisecond time: the fraction without its trailing zeros. */
-export function nanoTime(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.?0+Z$/, 'Z');
-}
 
 /**
  * Whether the group is still applying its power state: one is set, and the status has not recorded applying it

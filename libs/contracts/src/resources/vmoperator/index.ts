@@ -16,7 +16,7 @@ export { STASH_PREFIX as CONVERSION_STASH_ANNOTATION_PREFIX } from './conversion
 export { NETWORK_TYPES as V1ALPHA1_NETWORK_TYPES } from './virtualmachine.conversion';
 export { VMRS_NAME_LABEL, VMRS_VERSIONS } from './virtualmachinereplicaset.resource';
 export { VIRTUAL_MACHINE_SNAPSHOTS_RESOURCE, VMSNAPSHOT_VM_NAME_LABEL } from './virtualmachinesnapshot.resource';
-export { powerStateStamp, VIRTUAL_MACHINE_GROUPS_RESOURCE, VMG_APPLY_POWER_STATE_ANNOTATION, VMG_LAST_UPDATED_POWER_STATE_ANNOTATION } from './virtualmachinegroup.resource';
+export { nanoTime, powerStateStamp, VIRTUAL_MACHINE_GROUPS_RESOURCE, VMG_APPLY_POWER_STATE_ANNOTATION, VMG_LAST_UPDATED_POWER_STATE_ANNOTATION } from './virtualmachinegroup.resource';
 export { VIRTUAL_MACHINE_GROUP_PUBLISH_REQUESTS_RESOURCE, VMPUB_MANAGED_BY_LABEL } from './virtualmachinegrouppublishrequest.resource';
 export {
   virtualMachineReplicaSetResource,

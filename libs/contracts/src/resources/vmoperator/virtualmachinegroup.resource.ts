@@ -19,8 +19,12 @@ export const VMG_APPLY_POWER_STATE_ANNOTATION = 'vmoperator.vmware.com.protected
 export function powerStateStamp(previous: string | undefined, now = Date.now()): string {
   const before = previous ? Date.parse(previous) : NaN;
   const second = (ms: number) => Math.floor(ms / 1000);
-  const at = !Number.isNaN(before) && second(before) >= second(now) ? (second(before) + 1) * 1000 : now;
-  return new Date(at).toISOString().replace(/\.?0+Z$/, 'Z');
+  return nanoTime(!Number.isNaN(before) && second(before) >= second(now) ? (second(before) + 1) * 1000 : now);
+}
+
+/** time.Time.Format(time.RFC3339Nano) of a millisecond time: the fraction without its trailing zeros. */
+export function nanoTime(ms: number): string {
+  return new Date(ms).toISOString().replace(/\.?0+Z$/, 'Z');
 }
 
 const memberKind = { ...oneOfStrings('VirtualMachine', 'VirtualMachineGroup'), default: 'VirtualMachine' };

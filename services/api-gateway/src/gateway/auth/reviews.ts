@@ -57,7 +57,7 @@ function userInfo(user: Actor): Record<string, unknown> {
   return { username: user.username, ...(user.uid ? { uid: user.uid } : {}), groups: user.groups, ...(user.extra ? { extra: user.extra } : {}) };
 }
 
-export function handleReview(r: ResourceRequest, method: string, lookups: RbacLookups, tokens: (token: string, audiences?: string[]) => { user: Actor; audiences: string[] } | undefined): void {
+export function handleReview(r: ResourceRequest, method: string, lookups: RbacLookups, tokens: (token: string, audiences?: string[]) => { user: Actor; audiences: readonly string[] } | undefined): void {
   const def = r.target.served.def;
   if (r.target.name !== undefined || r.target.subresource) throw notFound('', r.url.pathname);
   if (def.scope === 'Namespaced' && !r.target.namespace) throw notFound('', r.url.pathname);

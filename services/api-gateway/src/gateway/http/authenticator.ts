@@ -6,6 +6,8 @@ import { unauthorized } from '@openpacific/kube-api';
 import { Actor } from '../store/object-writer';
 import { API_AUDIENCE } from '../auth/bound-tokens';
 
+const API_AUDIENCES: readonly string[] = [API_AUDIENCE];
+
 interface TokenEntry {
   digest: Buffer;
   user: Actor;
@@ -74,12 +76,15 @@ export class Authenticator {
    * good for. A token its source checks no audience of (the admin's, the users file's, a token Secret's) is good for
    * this API server only, as kube-apiserver's audience-agnostic authenticators are.
    */
-  reviewToken(token: string, audiences?: readonly string[], d = digest(token)): { user: Actor; audiences: string[] } | undefined {
-    const wanted = audiences?.length ? audiences : [API_AUDIENCE];
+  reviewToken(token: string, audiences?: readonly string[], d = digest(token)): { user: Actor; audiences: readonly string[] } | undefined {
+    const wanted = audiences?.length ? audiences : API_AUDIENCES;
     const entry = this.tokens.find((t) => timingSafeEqual(t.digest, d));
-    const found = entry?.user ?? this.sources.reduce<TokenUser | undefined>((user, source) => user ?? source(token, d, wanted), undefined);
+    const found: TokenUser | undefined = entry?.user ?? this.sources.reduce<TokenUser | undefined>((user, source) => user ?? source(token, d, wanted), undefined);
     if (!found) return undefined;
-    const { audiences: good = wanted.filter((a) => a === API_AUDIENCE), ...user } = found as TokenUser;
+    // Every request asks this (with this server's audience): an audience-agnostic user is passed on as it is.
+    let user: Actor = found;
+    let good: readonly string[] = wanted.includes(API_AUDIENCE) ? API_AUDIENCES : [];
+    if (found.audiences) ({ audiences: good, ...user } = found);
     if (!good.length) return undefined;
     return { user: user.groups.includes('system:authenticated') ? user : { ...user, groups: [...user.groups, 'system:authenticated'] }, audiences: good };
   }
