@@ -13,11 +13,12 @@ describe('the lease watchdog (isolation response)', () => {
     await driver.startContainer(driver.createContainer(a.id, { name: 'c', image: 'x' }, 0).id);
     sandbox(driver, 'b', 1);
     watchdog.start();
-    const expiresAt = Date.now() + 60;
+    // A lease well beyond the first look, so a stalled test process cannot see it run out early.
+    const expiresAt = Date.now() + 1000;
     watchdog.renew({ epoch: 1, expiresAt });
     await sleep(30);
     expect(driver.listPodSandboxes()).toHaveLength(2);
-    await sleep(80);
+    await sleep(expiresAt - Date.now() + 50);
     await watchdog.settled();
     watchdog.stop();
     expect(driver.listPodSandboxes()).toHaveLength(0);
