@@ -124,6 +124,50 @@ describe('host namespaces, hostPath volumes, kubectl debug node and pod namespac
     expect(bad.stderr).toContain('spec.containers[0].lifecycle.preStop.sleep: Forbidden: may not specify more than 1 handler type');
   }, 120_000);
 
+  it("runs a container's postStart hook before it counts as running and before the next container starts, and kills one whose hook fails", async () => {
+    const out = join(files, 'poststart');
+    mkdirSync(out, { recursive: true });
+    const volumes = [{ name: 'out', hostPath: { path: out } }];
+    const volumeMounts = [{ name: 'out', mountPath: '/out' }];
+    const pod = {
+      metadata: { name: 'hooked' },
+      spec: {
+        volumes,
+        containers: [
+          { name: 'first', image: 'busybox', command: ['sleep', '3600'], volumeMounts, lifecycle: { postStart: { exec: { command: ['sh', '-c', 'sleep 2; echo ready > /out/hook'] } } } },
+          // Started only once the first one's hook has ended: it finds the hook's file.
+          { name: 'second', image: 'busybox', command: ['sh', '-c', 'cat /out/hook > /out/second-saw; exec sleep 3600'], volumeMounts },
+        ],
+      },
+    };
+    expect((await apply(pod)).code).toBe(0);
+    await running('hooked');
+    await eventually(async () => expect((await podJson('hooked')).status.containerStatuses.map((c: any) => Object.keys(c.state)[0])).toEqual(['running', 'running']), { timeoutMs: 30_000 });
+    expect(readFileSync(join(out, 'second-saw'), 'utf8')).toBe('ready\n');
+    // While the hook ran, the pod's status had the first container made (its ID) but not running, the second not made.
+    const history = JSON.parse((await cluster.kubectl(['get', '--raw', '/api/v1/namespaces/default/pods/hooked/history'])).stdout).items;
+    const during = history.map((h: any) => h.object.status?.containerStatuses).find((cs: any) => cs?.[0]?.containerID);
+    expect(during[0].state).toEqual({ waiting: { reason: 'ContainerCreating' } });
+    expect(during[1].containerID).toBeUndefined();
+
+    const failing = sleeper('hookfails', { terminationGracePeriodSeconds: 2 }, { lifecycle: { postStart: { exec: { command: ['sh', '-c', 'exit 7'] } } } });
+    expect((await apply(failing)).code).toBe(0);
+    await eventually(async () => {
+      const events = JSON.parse((await cluster.kubectl(['get', 'events', '--field-selector', 'involvedObject.name=hookfails', '-o', 'json'])).stdout).items;
+      const said = events.map((e: any) => `${e.type} ${e.reason} ${e.message}`);
+      expect(said).toEqual(expect.arrayContaining(['Warning FailedPostStartHook PostStartHook failed', 'Normal Killing FailedPostStartHook']));
+      expect((await podJson('hookfails')).status.containerStatuses[0].restartCount).toBeGreaterThanOrEqual(1);
+    }, { timeoutMs: 60_000 });
+    const states = JSON.parse((await cluster.kubectl(['get', '--raw', '/api/v1/namespaces/default/pods/hookfails/history'])).stdout).items
+      .map((h: any) => h.object.status?.containerStatuses?.[0]?.state?.waiting).filter(Boolean);
+    expect(states).toContainEqual({
+      reason: 'PostStartHookError',
+      message: expect.stringMatching(/^Exec lifecycle hook \(\["sh","-c","exit 7"\]\) for Container "c" in Pod "hookfails_default\(.+\)" failed$/),
+    });
+    // Never Running while its hook fails.
+    expect((await podJson('hookfails')).status.containerStatuses[0].ready).toBe(false);
+  }, 120_000);
+
   it('runs kubectl debug node/<host> -- ls /host in a pod on that host with its root at /host, its output in kubectl logs', async () => {
     const r = await cluster.kubectl(['debug', `node/${node}`, '--image=busybox', '--', 'ls', '/host'], { timeoutMs: 60_000 });
     expect(r.code).toBe(0);

@@ -21,11 +21,29 @@ import { mountSubPaths } from './volume-mounts';
 /** kubelet's minimumGracePeriodInSeconds: what a container's stop keeps after its preStop hook took the rest. */
 const MINIMUM_GRACE_SECONDS = 2;
 
+/**
+ * How long a postStart hook may run before it counts as failed. kubelet sets no bound (a hook that hangs keeps its
+ * container from running for good); an hour keeps that for any hook that means to finish, and ends one that never will.
+ */
+const POST_START_TIMEOUT_SECONDS = 3600;
+
 /** `work`'s answer, or undefined when it takes longer than `seconds` (it runs on, unawaited). */
 function withinSeconds<T>(seconds: number, work: Promise<T>): Promise<T | undefined> {
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), seconds * 1000)));
   return Promise.race([work, late]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * kubelet's message for a failed lifecycle hook, shown as the container's PostStartHookError (the Event says only
+ * "PostStartHook failed"): which handler, of which container and pod, and how it failed.
+ */
+function hookFailure(hook: any, container: string, pod: any, timedOut: boolean): string {
+  const where = `for Container "${container}" in Pod "${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})"`;
+  const how = timedOut ? `did not finish within ${POST_START_TIMEOUT_SECONDS}s` : 'failed';
+  if (hook.exec) return `Exec lifecycle hook (${JSON.stringify(hook.exec.command ?? [])}) ${where} ${how}`;
+  if (hook.httpGet) return `HTTP lifecycle hook (${hook.httpGet.path ?? '/'}) ${where} ${how}`;
+  return `Sleep lifecycle hook ${where} ${how}`;
 }
 
 const CONFIG_MAPS = 'configmaps';
@@ -198,6 +216,12 @@ export class PodWorker {
   /** Start errors per pod uid and container name, with when to try again. */
   private readonly waiting = new Map<string, { reason: string; message: string; retryAt: number; failures: number }>();
   private readonly probes = new ProbeTracker(() => this.wakeAll());
+  /**
+   * The containers (by id) whose postStart hook is still running, or failed and is being killed for it (with
+   * kubelet's PostStartHookError message). Until it ends the container is not running to the API, and the pod's
+   * later containers are not started (kubelet starts them after the hook, in order).
+   */
+  private readonly postStarts = new Map<string, { failed?: string }>();
   /** Pods (`namespace/name`) the next pass reconciles, when it does not reconcile them all. */
   private readonly changed = new Set<string>();
   /** Pods reconciled on every pass until they settle: probed, or a container waiting or backing off. */
@@ -416,9 +440,17 @@ export class PodWorker {
         break;
       }
     }
+    // A container whose postStart hook runs holds up the start of those after it, as kubelet's in-order start does.
+    let hooking = false;
     for (const spec of pod.spec.containers as any[]) {
-      if (initialized) facts.push(await this.stepContainer(pod, spec, box, containers, mounts, (c) => this.restarts(pod, c), events));
-      else facts.push({ name: spec.name, attempts: containers.filter((c) => c.name === spec.name), waiting: { reason: 'PodInitializing' } });
+      const attempts = containers.filter((c) => c.name === spec.name);
+      if (!initialized) facts.push({ name: spec.name, attempts, waiting: { reason: 'PodInitializing' } });
+      else if (hooking && attempts.length === 0) facts.push({ name: spec.name, attempts, waiting: { reason: 'ContainerCreating' } });
+      else {
+        const fact = await this.stepContainer(pod, spec, box, containers, mounts, (c) => this.restarts(pod, c), events);
+        facts.push(fact);
+        hooking ||= this.hookRunning(fact);
+      }
     }
     const ephemeralFacts = await this.stepEphemeralContainers(pod, box, containers, mounts, [...initFacts, ...facts], events);
     // Until its probes pass or nothing waits any more, the pod is looked at on every pass, not only when it changes.
@@ -479,7 +511,9 @@ export class PodWorker {
     const fact: ContainerFacts = { name: spec.name, attempts };
     const exitedNeedsRestart = latest?.state === 'CONTAINER_EXITED' && restarts(latest);
     if (latest && !exitedNeedsRestart) {
-      if (latest.state === 'CONTAINER_CREATED') await this.startContainer(pod, latest, fact, events);
+      const hook = this.postStarts.get(latest.id);
+      if (hook) fact.waiting = hook.failed === undefined ? { reason: 'ContainerCreating' } : { reason: 'PostStartHookError', message: hook.failed };
+      else if (latest.state === 'CONTAINER_CREATED') await this.startContainer(pod, spec, box, latest, fact, events);
       else if (latest.state === 'CONTAINER_RUNNING') await this.probe(pod, spec, box, latest, fact, events);
       return fact;
     }
@@ -518,7 +552,7 @@ export class PodWorker {
       this.waiting.delete(key);
       this.reportedFailures.delete(configFailureKey(pod, spec));
       fact.attempts = [...attempts, created];
-      await this.startContainer(pod, created, fact, events);
+      await this.startContainer(pod, spec, box, created, fact, events);
     } catch (err) {
       const code = (err as { code?: string }).code;
       if (code === CrxErrorCodes.containerConfig) {
@@ -679,7 +713,7 @@ export class PodWorker {
     return Math.ceil((Date.now() - started) / 1000);
   }
 
-  /** One lifecycle handler, as kubelet's hook runner: exec and httpGet as probes run them, sleep as a wait. */
+  /** One lifecycle handler, as kubelet's hook runner: exec and httpGet as probes run them (`kube-lifecycle` agent), sleep as a wait. */
   private runHook(hook: any, box: PodSandbox, c: ContainerStatus, spec: any, timeoutSeconds: number): Promise<boolean> {
     if (hook.sleep) return new Promise((resolve) => setTimeout(() => resolve(true), Math.max(0, hook.sleep.seconds ?? 0) * 1000).unref());
     const target = {
@@ -687,7 +721,7 @@ export class PodWorker {
       ports: spec?.ports ?? [],
       exec: (command: string[], seconds: number) => this.crx.execSync({ containerId: c.id, command, timeoutSeconds: seconds }).then((r) => r.exitCode === 0, () => false),
     };
-    return runProbe({ ...hook, timeoutSeconds }, target);
+    return runProbe({ ...hook, timeoutSeconds }, target, 'kube-lifecycle');
   }
 
   /** Forgets what was written and reported for a pod that is going. */
@@ -712,9 +746,8 @@ export class PodWorker {
       events.push(this.event(pod, 'Normal', 'Killing', `Container ${spec.name} failed liveness probe, will be restarted`));
       this.probes.forget(c.id);
       // Not awaited: a long grace period (and its preStop hook) must not hold up the other pods of the host.
-      const grace = pod.spec.terminationGracePeriodSeconds ?? 30;
-      void this.preStop(pod, box, [c], grace)
-        .then((spent) => this.crx.stopContainer(c.id, Math.max(grace - spent, MINIMUM_GRACE_SECONDS)))
+      void this.kill(pod, box, c)
+        .catch((err) => this.deps.logger.warn('stopping a container its liveness probe failed failed', { container: c.id, error: (err as Error).message }))
         .finally(() => this.wake([keyOf(pod)]));
     }
   }
@@ -724,10 +757,56 @@ export class PodWorker {
     return policy === 'Always' || (policy === 'OnFailure' && c.exitCode !== 0);
   }
 
-  private async startContainer(pod: any, c: ContainerStatus, fact: ContainerFacts, events: StreamAppend[]): Promise<void> {
+  private async startContainer(pod: any, spec: any, box: PodSandbox, c: ContainerStatus, fact: ContainerFacts, events: StreamAppend[]): Promise<void> {
     const started = await this.crx.startContainer(c.id);
     fact.attempts = [...fact.attempts.filter((a) => a.id !== c.id), started];
     events.push(this.event(pod, 'Normal', 'Started', `Started container ${c.name}`));
+    if (spec.lifecycle?.postStart && started.state === 'CONTAINER_RUNNING') {
+      this.postStart(pod, spec, box, started);
+      fact.waiting = { reason: 'ContainerCreating' };
+    }
+  }
+
+  /** Whether this container's postStart hook is still running (not failed: a failed one's container is being stopped). */
+  private hookRunning(fact: ContainerFacts): boolean {
+    const latest = fact.attempts[fact.attempts.length - 1];
+    const hook = latest && this.postStarts.get(latest.id);
+    return !!hook && hook.failed === undefined;
+  }
+
+  /**
+   * A container's postStart hook, as kubelet runs it right after the start: the container is not running to the API
+   * until it ends. Run beside the passes (a hook may take long; the host's other pods must not wait for it), waking the
+   * pod when it ends. One that fails is kubelet's Warning `FailedPostStartHook` ("PostStartHook failed": the output
+   * may hold secrets) and a `Killing` with message `FailedPostStartHook`; the container is stopped as a liveness kill
+   * stops it (its preStop hook first, the grace period) and shows `PostStartHookError` until then; the restart policy
+   * takes it from there.
+   */
+  private postStart(pod: any, spec: any, box: PodSandbox, c: ContainerStatus): void {
+    this.postStarts.set(c.id, {});
+    const hook = spec.lifecycle.postStart;
+    void withinSeconds(POST_START_TIMEOUT_SECONDS, this.runHook(hook, box, c, spec, POST_START_TIMEOUT_SECONDS))
+      .then(async (ok) => {
+        if (ok) return;
+        // A pod deleted meanwhile (its containers stopping, the hook failing with them) is past caring.
+        const now = this.model.get('pods', pod.metadata.namespace, pod.metadata.name)?.object;
+        if (now?.metadata.uid !== pod.metadata.uid || now.metadata.deletionTimestamp) return;
+        this.postStarts.set(c.id, { failed: hookFailure(hook, spec.name, pod, ok === undefined) });
+        const told = [this.event(pod, 'Warning', 'FailedPostStartHook', 'PostStartHook failed'), this.event(pod, 'Normal', 'Killing', 'FailedPostStartHook')];
+        await this.deps.store.appendBatch(told).catch((err) => this.deps.logger.warn('recording a failed postStart hook failed', { error: (err as Error).message }));
+        await this.kill(pod, box, c).catch((err) => this.deps.logger.warn('stopping a container whose postStart hook failed failed', { container: c.id, error: (err as Error).message }));
+      })
+      .finally(() => {
+        this.postStarts.delete(c.id);
+        this.wake([keyOf(pod)]);
+      });
+  }
+
+  /** Stops a running container as kubelet's killContainer does: its preStop hook, then the stop with what is left of the pod's grace period (at least 2 s). */
+  private async kill(pod: any, box: PodSandbox, c: ContainerStatus): Promise<void> {
+    const grace = pod.spec.terminationGracePeriodSeconds ?? 30;
+    const spent = await this.preStop(pod, box, [c], grace);
+    await this.crx.stopContainer(c.id, Math.max(grace - spent, MINIMUM_GRACE_SECONDS));
   }
 
   /** What the runtime is told of the pod's sandbox: its name, address, resolver, and the host namespaces it shares. */
