@@ -7,6 +7,7 @@ import { HostLifecycleController } from './hosts/host-lifecycle.controller';
 import { resolve } from 'node:path';
 import { PodScheduler } from './pods/pod-scheduler';
 import { SharedFollower } from '@openpacific/objects';
+import { SnapshotController } from './storage/snapshot-controller';
 import { VolumeBinder } from './storage/volume-binder';
 import { CronJobsController } from './workloads/cronjobs.controller';
 import { DaemonSetsController } from './workloads/daemonsets.controller';
@@ -20,7 +21,7 @@ import { HorizontalPodAutoscalersController } from './autoscaling/horizontal-pod
 /**
  * Every replica hears heartbeats; the elected one answers them (renewing the hosts' leases) and runs the
  * controllers: host lifecycle (heartbeats -> Ready), pod and VM placement with failover, and the volume
- * binder (claims to volumes carved from the datastore), and the Deployment, ReplicaSet, DaemonSet, StatefulSet, Job,
+ * binder (claims to volumes carved from the datastore, from snapshots and clones too) and the snapshot controller, and the Deployment, ReplicaSet, DaemonSet, StatefulSet, Job,
  * CronJob and HorizontalPodAutoscaler controllers
  * (workloads/: it already leads pod placement and follows every pod, so no extra process is needed). A replica that loses
  * the lead stops them before another can have taken over. The controllers of the log share one follower.
@@ -61,7 +62,11 @@ export class SchedulerLifecycle implements OnApplicationBootstrap, BeforeApplica
         const workloads = new WorkloadsController(deps);
         // The HPA controller reads the workloads' pods and targets, and the hosts' samples (not events: core NATS).
         const autoscalers = new HorizontalPodAutoscalersController(deps, { targets: workloads.readModel, metrics: hostMetrics, syncPeriodMs: config.HPA_SYNC_PERIOD_MS });
-        this.workloads = [workloads, new DaemonSetsController(deps), new StatefulSetsController(deps), new JobsController(deps, { backoffMs: config.JOB_POD_FAILURE_BACKOFF_MS }), new CronJobsController(deps), autoscalers];
+        this.workloads = [
+          workloads, new DaemonSetsController(deps), new StatefulSetsController(deps), new JobsController(deps, { backoffMs: config.JOB_POD_FAILURE_BACKOFF_MS }), new CronJobsController(deps), autoscalers,
+          // CSI snapshots of the datastore's volumes, beside the volume binder that restores them.
+          new SnapshotController(deps, { datastoreDir: resolve(config.DATASTORE_DIR) }),
+        ];
         // The controllers pass only once their read models hold the whole log.
         await log.start();
         this.pods.start();

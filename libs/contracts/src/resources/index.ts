@@ -50,6 +50,7 @@ export * from './resourcequota.resource';
 export * from './limitrange.resource';
 export * from './vmoperator';
 export * from './storage';
+export * from './snapshot';
 export * from './guest-clusters';
 export * from './imageregistry/contentlibrary.resource';
 export * from './rbac';

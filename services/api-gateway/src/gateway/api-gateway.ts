@@ -1,7 +1,7 @@
 import { createServer, Server } from 'node:https';
 import type { Socket } from 'node:net';
 import { join } from 'node:path';
-import { defaultIngressClass, defaultStorageClass, INGRESS_CLASSES_RESOURCE, ObjectEventTypes, PRIORITY_CLASSES_RESOURCE, qualifiedResource, STORAGE_CLASSES_RESOURCE, SYSTEM_PRIORITY_CLASSES, systemPriorityClassObject } from '@openpacific/contracts';
+import { CRDS_RESOURCE, defaultIngressClass, defaultStorageClass, INGRESS_CLASSES_RESOURCE, snapshotCrds, ObjectEventTypes, PRIORITY_CLASSES_RESOURCE, qualifiedResource, STORAGE_CLASSES_RESOURCE, SYSTEM_PRIORITY_CLASSES, systemPriorityClassObject } from '@openpacific/contracts';
 import { LeaderElection } from '@openpacific/event-store';
 import { ensureEventStream, EventRelay, HostMetricsCache } from '@openpacific/messaging';
 import { precompileSchemas } from '@openpacific/kube-api';
@@ -9,6 +9,7 @@ import { serviceMetrics, type ServiceContext } from '@openpacific/service-kit';
 import { type GatewayConfig, tlsSans } from '../api-gateway.config';
 import { ensureAdminToken, ensurePki, ensureServiceAccountKey, servingCertificateSans, writeKubeconfig } from '../pki';
 import type { Subscription } from 'nats';
+import { defaultCrd } from './customresources/crd.validation';
 import { DefaultServiceAccounts } from './controllers/default-service-accounts';
 import { GatewayEndpoint, gatewayEndpoint, KubernetesServiceController } from './controllers/kubernetes-service';
 import { RootCaPublisher } from './controllers/root-ca-publisher';
@@ -256,13 +257,18 @@ export class ApiGateway {
     await this.follower?.stop();
   }
 
-  /** The system namespaces, the default StorageClass and IngressClass and the system PriorityClasses exist from the first start, as on any Supervisor. */
+  /**
+   * The system namespaces, the default StorageClass and IngressClass, the system PriorityClasses and the volume snapshot
+   * CRDs exist from the first start, as on any Supervisor.
+   */
   private async ensureSystemNamespaces(core: GatewayCore): Promise<void> {
     const wanted: [string, any][] = [
       ...SYSTEM_NAMESPACES.map((name) => ['namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name } }] as [string, any]),
       [STORAGE_CLASSES_RESOURCE, defaultStorageClass()],
       [INGRESS_CLASSES_RESOURCE, defaultIngressClass()],
       ...SYSTEM_PRIORITY_CLASSES.map((c) => [PRIORITY_CLASSES_RESOURCE, systemPriorityClassObject(c)] as [string, any]),
+      // The CSI snapshot kinds, CRDs as on any cluster with a snapshot controller (the scheduler's).
+      ...snapshotCrds().map((crd) => [CRDS_RESOURCE, defaultCrd(crd)] as [string, any]),
     ];
     for (const [resource, manifest] of wanted) {
       const served = core.registry.storage(resource);

@@ -1,14 +1,15 @@
 import type { Logger } from '@openpacific/service-kit';
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { defaultStorageClass, ObjectEventTypes, PVCS_RESOURCE, PVS_RESOURCE, STORAGE_CLASSES_RESOURCE } from '@openpacific/contracts';
+import { defaultStorageClass, ObjectEventTypes, PVCS_RESOURCE, PVS_RESOURCE, SNAPSHOT_GROUP, STORAGE_CLASSES_RESOURCE, VOLUME_SNAPSHOT_CONTENTS_RESOURCE, VOLUME_SNAPSHOTS_RESOURCE } from '@openpacific/contracts';
 import { StreamAppend, VersionConflictError } from '@openpacific/event-store';
 import { controllerReadModel, type FollowerDeps, PassLoop, type SharedFollower, StoredObject } from '@openpacific/objects';
+import { SnapshotStore } from './snapshot-store';
 import {
   boundClaim, boundVolume, grownClaim, grownVolume, lostClaim, objectWrite, provisionedVolume, storageEvent, volumeInPhase,
 } from './storage-records';
 import {
-  claimHasConsumer, claimIsGone, claimRequestBytes, datastoreUsedBytes, effectiveClassName, fitsDatastore, planClaim, reclaimAction, volumeCapacityBytes, wantsExpansion,
+  claimHasConsumer, claimIsGone, claimRequestBytes, datastoreUsedBytes, effectiveClassName, fitsDatastore, planClaim, reclaimAction, storageBytes, volumeCapacityBytes, wantsExpansion,
 } from './volume-binding';
 
 export { defaultStorageClass };
@@ -35,6 +36,9 @@ interface Step {
   after?: () => void;
 }
 
+/** What a new volume starts with: nothing, or a snapshot's or another volume's data (its `fill`), or why it must wait. */
+type Filling = { fill?: (path: string) => void; wait?: string };
+
 /** What one pass knows: the classes, the volumes, the datastore's use so far and the volumes already spoken for. */
 interface PassState {
   classes: any[];
@@ -51,7 +55,8 @@ interface PassState {
  * Level-triggered passes over the whole state; every write is at the streams' versions.
  */
 export class VolumeBinder {
-  private readonly model = controllerReadModel([PVCS_RESOURCE, PVS_RESOURCE, STORAGE_CLASSES_RESOURCE, 'pods']);
+  private readonly model = controllerReadModel([PVCS_RESOURCE, PVS_RESOURCE, STORAGE_CLASSES_RESOURCE, 'pods', VOLUME_SNAPSHOTS_RESOURCE, VOLUME_SNAPSHOT_CONTENTS_RESOURCE]);
+  private readonly snapshots: SnapshotStore;
   private readonly loop: PassLoop;
   /** The last verdict reported per claim, so a claim that keeps waiting gets one event, not one per pass. */
   private readonly reported = new Map<string, string>();
@@ -60,6 +65,7 @@ export class VolumeBinder {
     private readonly deps: FollowerDeps<Logger> & { log: SharedFollower },
     private readonly opts: VolumeBinderOptions,
   ) {
+    this.snapshots = new SnapshotStore(opts.datastoreDir);
     this.loop = new PassLoop(() => this.pass(), {
       resyncMs: opts.resyncMs ?? 5000,
       onError: (err) => deps.logger.warn('volume binding pass failed; retrying', { error: (err as Error).message }),
@@ -178,13 +184,17 @@ export class VolumeBinder {
     for (const stored of pending) {
       const claim = stored.object;
       const className = effectiveClassName(claim, state.classes);
-      const free = [...state.volumes.values()].map((s) => s.object).filter((pv) => !state.taken.has(pv.metadata.name));
+      // A claim with a data source gets a new volume filled from it, never an existing one.
+      const sourced = !claim.spec?.volumeName && !!(claim.spec?.dataSourceRef ?? claim.spec?.dataSource);
+      const free = sourced ? [] : [...state.volumes.values()].map((s) => s.object).filter((pv) => !state.taken.has(pv.metadata.name));
       const plan = planClaim(claim, className, state.classes, free, claimHasConsumer(claim, pods));
       if (plan.action === 'bind') {
         state.taken.add(plan.volume.metadata.name);
         steps.push(this.bind(stored, state.volumes.get(plan.volume.metadata.name)!, className));
       } else if (plan.action === 'provision') {
-        steps.push(...this.provision(stored, plan.storageClass, state));
+        const filling = sourced ? this.filling(claim, className, state) : {};
+        if (filling.wait) steps.push(...this.verdict(claim, claim.metadata.uid, 'Warning', 'ProvisioningFailed', `failed to provision volume with StorageClass "${className}": ${filling.wait}`));
+        else steps.push(...this.provision(stored, plan.storageClass, state, filling.fill));
       } else {
         steps.push(...this.verdict(claim, claim.metadata.uid, plan.type, plan.reason, plan.message));
       }
@@ -203,8 +213,45 @@ export class VolumeBinder {
     };
   }
 
-  /** A directory of the datastore as the claim's volume: `pvc-<claim uid>`, the claim's size, when it fits. */
-  private provision(claim: StoredObject, storageClass: any, state: PassState): Step[] {
+  /**
+   * Where a claim's new volume takes its data from, as the CSI external-provisioner does: a VolumeSnapshot of the
+   * claim's namespace that is ready (its content's snapshot copied in), or a bound claim of the namespace and the same
+   * class (its volume cloned); the claim may not ask for less than the source holds. Otherwise why it waits, in the
+   * provisioner's words.
+   */
+  private filling(claim: any, className: string, state: PassState): Filling {
+    const ref = claim.spec.dataSourceRef ?? claim.spec.dataSource;
+    const namespace = claim.metadata.namespace;
+    const requested = claimRequestBytes(claim);
+    const handleError = (why: string) => ({ wait: `error getting handle for DataSource Type ${ref.kind} by Name ${ref.name}: ${why}` });
+    if (ref.apiGroup === SNAPSHOT_GROUP && ref.kind === 'VolumeSnapshot') {
+      const snapshot = this.model.get(VOLUME_SNAPSHOTS_RESOURCE, namespace, ref.name)?.object;
+      if (!snapshot) return handleError(`error getting snapshot ${ref.name} from api server: volumesnapshots.snapshot.storage.k8s.io "${ref.name}" not found`);
+      const content = snapshot.status?.boundVolumeSnapshotContentName ? this.model.get(VOLUME_SNAPSHOT_CONTENTS_RESOURCE, undefined, snapshot.status.boundVolumeSnapshotContentName)?.object : undefined;
+      const handle: string | undefined = content?.status?.snapshotHandle;
+      if (!snapshot.status?.readyToUse || snapshot.metadata.deletionTimestamp || !handle || !this.snapshots.read(handle)) return handleError(`snapshot ${ref.name} is not Ready`);
+      const size = this.snapshots.read(handle)!.sizeBytes;
+      if (requested < size) return handleError(`requested volume size ${requested} is less than the size ${size} for the source snapshot ${ref.name}`);
+      return { fill: (path) => this.snapshots.restore(handle, path) };
+    }
+    if (!ref.apiGroup && ref.kind === 'PersistentVolumeClaim') {
+      const source = this.model.get(PVCS_RESOURCE, namespace, ref.name)?.object;
+      if (!source) return handleError(`error getting PVC ${ref.name} (namespace "${namespace}"): persistentvolumeclaims "${ref.name}" not found`);
+      const volume = source.status?.phase === 'Bound' ? state.volumes.get(source.spec?.volumeName)?.object : undefined;
+      const path: string | undefined = volume?.spec?.hostPath?.path;
+      if (!volume || !path || source.metadata.deletionTimestamp) return handleError('claim in dataSource not bound or invalid');
+      const sourceClass = effectiveClassName(source, state.classes);
+      if (sourceClass !== className) return handleError(`the source PVC and destination PVCs must be in the same storage class for cloning.  Source is in ${sourceClass}, but new PVC is in ${className}`);
+      const size = storageBytes(source.status?.capacity?.storage ?? volume.spec?.capacity?.storage);
+      if (requested < size) return handleError(`error, new PVC request must be greater than or equal in size to the specified PVC data source, requested ${requested} but source is ${size}`);
+      return { fill: (target) => this.snapshots.clone(path, target) };
+    }
+    const kind = ref.apiGroup ? `${ref.kind}.${ref.apiGroup}` : ref.kind;
+    return { wait: `data source ${kind} "${ref.name}" is not one this cluster provisions from: only PersistentVolumeClaim and VolumeSnapshot (${SNAPSHOT_GROUP})` };
+  }
+
+  /** A directory of the datastore as the claim's volume: `pvc-<claim uid>`, the claim's size, when it fits; `fill` gives it its data. */
+  private provision(claim: StoredObject, storageClass: any, state: PassState, fill?: (path: string) => void): Step[] {
     const bytes = claimRequestBytes(claim.object);
     if (!fitsDatastore(state.usedBytes, bytes, this.opts.datastoreCapacityBytes)) {
       return this.verdict(claim.object, claim.object.metadata.uid, 'Warning', 'ProvisioningFailed', INSUFFICIENT_CAPACITY);
@@ -219,7 +266,10 @@ export class VolumeBinder {
         objectWrite(PVCS_RESOURCE, boundClaim(claim.object, pv, storageClass.metadata.name), ObjectEventTypes.updated, claim.streamVersion),
         storageEvent(claim.object, 'Normal', 'ProvisioningSucceeded', `Successfully provisioned volume ${name} using ${storageClass.provisioner}`),
       ],
-      before: () => mkdirSync(path, { recursive: true }),
+      before: () => {
+        mkdirSync(path, { recursive: true });
+        fill?.(path);
+      },
       after: () => {
         this.reported.delete(claim.object.metadata.uid);
         this.deps.logger.info('provisioned a volume', { claim: `${claim.object.metadata.namespace}/${claim.object.metadata.name}`, volume: name, bytes });

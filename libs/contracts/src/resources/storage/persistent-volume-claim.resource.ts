@@ -26,8 +26,8 @@ export const pvcSpecSchema = {
     volumeName: { type: 'string' },
     storageClassName: { type: 'string' },
     volumeMode: { type: 'string', enum: ['Filesystem', 'Block'] },
-    dataSource: open,
-    dataSourceRef: open,
+    dataSource: { type: 'object', additionalProperties: false, properties: { apiGroup: { type: 'string' }, kind: { type: 'string' }, name: { type: 'string' } } },
+    dataSourceRef: { type: 'object', additionalProperties: false, properties: { apiGroup: { type: 'string' }, kind: { type: 'string' }, name: { type: 'string' }, namespace: { type: 'string' } } },
     volumeAttributesClassName: { type: 'string' },
   },
 };

@@ -1,5 +1,6 @@
 import { customResourceSchema } from '@openpacific/contracts';
 import { validateRules } from './cel-evaluate';
+import { escapedProperty } from './cel-values';
 
 const schemaWith = (spec: any) => customResourceSchema({ type: 'object', properties: { spec } });
 const widget = (spec: any) => ({ apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w', namespace: 'shop', labels: { a: 'b' } }, spec });
@@ -97,5 +98,25 @@ describe('x-kubernetes-validations', () => {
 
   it('costs nothing for a schema without rules', () => {
     expect(validateRules(schemaWith({ type: 'object' }), widget({ a: 1 }), undefined, 0)).toEqual([]);
+  });
+});
+
+describe("a declared property's name as a rule reads it", () => {
+  it('escapes reserved words and the characters CEL identifiers cannot hold, as kube-apiserver does', () => {
+    expect(['namespace', 'if', 'a.b', 'x-y', 'k8s.io/name', 'a__b', 'plain_name', 'name'].map(escapedProperty)).toEqual([
+      '__namespace__', '__if__', 'a__dot__b', 'x__dash__y', 'k8s__dot__io__slash__name', 'a__underscores__b', 'plain_name', 'name',
+    ]);
+  });
+
+  it('lets a rule read a property named namespace as __namespace__, and keys of a map by index unescaped', () => {
+    const schema = {
+      type: 'object',
+      properties: {
+        ref: { type: 'object', properties: { namespace: { type: 'string' } }, 'x-kubernetes-validations': [{ rule: "self.__namespace__ == 'ns'", message: 'wrong namespace' }] },
+        labels: { type: 'object', additionalProperties: { type: 'string' }, 'x-kubernetes-validations': [{ rule: "self['app.kubernetes.io/name'] == 'x'", message: 'wrong label' }] },
+      },
+    };
+    expect(validateRules(schema, { ref: { namespace: 'ns' }, labels: { 'app.kubernetes.io/name': 'x' } }, undefined)).toEqual([]);
+    expect(validateRules(schema, { ref: { namespace: 'other' }, labels: { 'app.kubernetes.io/name': 'y' } }, undefined).map((c) => c.field)).toEqual(['ref', 'labels']);
   });
 });

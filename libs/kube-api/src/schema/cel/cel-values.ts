@@ -14,9 +14,23 @@ export function toCel(schema: JsonSchema | undefined, value: unknown): unknown {
   if (typeof value === 'object') {
     const props: Record<string, JsonSchema> = schema?.properties ?? {};
     const additional = typeof schema?.additionalProperties === 'object' ? schema.additionalProperties : undefined;
-    return new Map(Object.entries(value).map(([k, v]) => [k, toCel(Object.hasOwn(props, k) ? props[k] : additional, v)]));
+    return new Map(Object.entries(value).map(([k, v]) => (Object.hasOwn(props, k) ? [escapedProperty(k), toCel(props[k], v)] : [k, toCel(additional, v)])));
   }
   return value;
+}
+
+/** CEL's reserved words: a property so named is `self.__namespace__` to a rule, as kube-apiserver escapes it. */
+const CEL_RESERVED = new Set(['true', 'false', 'null', 'in', 'as', 'break', 'const', 'continue', 'else', 'for', 'function', 'if', 'import', 'let', 'loop', 'package', 'namespace', 'return', 'var', 'void', 'while']);
+
+/**
+ * A declared property's name as a rule reads it (kube-apiserver's escaping): a reserved word as `__word__`, and in other
+ * names `__` as `__underscores__`, `.` as `__dot__`, `-` as `__dash__`, `/` as `__slash__`. Keys of a map
+ * (additionalProperties) are not escaped: a rule reads them by index.
+ */
+export function escapedProperty(name: string): string {
+  if (CEL_RESERVED.has(name)) return `__${name}__`;
+  if (!/[_.\-/]/.test(name)) return name;
+  return name.replace(/__|[.\-/]/g, (m) => (m === '__' ? '__underscores__' : m === '.' ? '__dot__' : m === '-' ? '__dash__' : '__slash__'));
 }
 
 /** The CEL type name kube-apiserver puts in a rule's error (`Invalid value: "object"`). */

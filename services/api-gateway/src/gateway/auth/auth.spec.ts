@@ -69,6 +69,7 @@ describe('bootstrap ClusterRoles', () => {
   it('are labelled as rbac-defaults', () => {
     expect(roles.map((r) => r.metadata.name)).toEqual([
       'cluster-admin', 'admin', 'edit', 'view', 'system:aggregate-to-admin', 'system:aggregate-to-edit', 'system:aggregate-to-view', 'system:aggregated-metrics-reader',
+      'system:openpacific:aggregate-to-edit-volumesnapshots', 'system:openpacific:aggregate-to-view-volumesnapshots',
       'system:auth-delegator', 'system:monitoring', 'system:service-account-issuer-discovery', 'system:certificates.k8s.io:kube-apiserver-client-approver',
       'system:certificates.k8s.io:kube-apiserver-client-kubelet-approver', 'system:certificates.k8s.io:kubelet-serving-approver',
       'system:certificates.k8s.io:legacy-unknown-approver', 'system:basic-user',
@@ -84,7 +85,9 @@ describe('bootstrap ClusterRoles', () => {
     // The built-in aggregated roles start with what they gather: every view rule is in edit, every edit rule in admin.
     for (const rule of role('view').rules) expect(role('edit').rules).toContainEqual(rule);
     for (const rule of role('edit').rules) expect(role('admin').rules).toContainEqual(rule);
-    expect(role('view').rules).toEqual([...role('system:aggregate-to-view').rules, ...role('system:aggregated-metrics-reader').rules]);
+    expect(role('view').rules).toEqual([
+      ...role('system:aggregate-to-view').rules, ...role('system:aggregated-metrics-reader').rules, ...role('system:openpacific:aggregate-to-view-volumesnapshots').rules,
+    ]);
     // A role an admin labels joins them; a role it does not label does not.
     const widget = { metadata: { name: 'widgets-edit', labels: { 'rbac.authorization.k8s.io/aggregate-to-edit': 'true' } }, rules: [{ apiGroups: ['example.com'], resources: ['widgets'], verbs: ['*'] }] };
     const other = { metadata: { name: 'other', labels: {} }, rules: [{ apiGroups: ['x'], resources: ['y'], verbs: ['get'] }] };

@@ -1,4 +1,4 @@
-import { COORDINATION_GROUP, METRICS_GROUP, RBAC_GROUP, REVIEW_GROUPS, ResourceDefinition } from '@openpacific/contracts';
+import { COORDINATION_GROUP, METRICS_GROUP, RBAC_GROUP, REVIEW_GROUPS, ResourceDefinition, SNAPSHOT_GROUP } from '@openpacific/contracts';
 import type { PolicyRule } from '@openpacific/authz';
 import { aggregatedRules, isAggregated } from './role-aggregation';
 
@@ -80,6 +80,9 @@ export function bootstrapClusterRoles(defs: ResourceDefinition[]): BootstrapRole
     { name: 'system:aggregate-to-view', rules: view, aggregateTo: 'view' },
     // Reading pods' and nodes' usage (kubectl top), as metrics-server's own role aggregated into view, edit and admin.
     { name: 'system:aggregated-metrics-reader', rules: [{ apiGroups: [METRICS_GROUP], resources: ['pods', 'nodes'], verbs: READ }], aggregateTo: 'view' },
+    // VolumeSnapshots (custom kinds, so not among the served kinds above): a namespace's users snapshot their claims.
+    { name: 'system:openpacific:aggregate-to-edit-volumesnapshots', rules: [{ apiGroups: [SNAPSHOT_GROUP], resources: ['volumesnapshots'], verbs: WRITE }], aggregateTo: 'edit' },
+    { name: 'system:openpacific:aggregate-to-view-volumesnapshots', rules: [{ apiGroups: [SNAPSHOT_GROUP], resources: ['volumesnapshots', 'volumesnapshots/status'], verbs: READ }], aggregateTo: 'view' },
     // What a webhook or an aggregated server bound to it may ask: who a token is, what someone may do (as Kubernetes').
     {
       name: 'system:auth-delegator',

@@ -15,6 +15,25 @@ describe('PersistentVolumeClaim rules', () => {
     expect(validatePersistentVolumeClaim(claim('1Gi'))).toEqual([]);
   });
 
+  it('names a data source both ways (dataSource and dataSourceRef), dropping a namespace, as kube-apiserver normalizes them', () => {
+    const snapshot = { apiGroup: 'snapshot.storage.k8s.io', kind: 'VolumeSnapshot', name: 'nightly' };
+    expect(defaultPersistentVolumeClaim(claim('1Gi', { dataSource: snapshot })).spec).toMatchObject({ dataSource: snapshot, dataSourceRef: snapshot });
+    expect(defaultPersistentVolumeClaim(claim('1Gi', { dataSourceRef: { ...snapshot, namespace: 'other' } })).spec).toMatchObject({ dataSource: snapshot, dataSourceRef: snapshot });
+    expect(defaultPersistentVolumeClaim(claim('1Gi', { dataSourceRef: { ...snapshot, namespace: 'other' } })).spec.dataSourceRef.namespace).toBeUndefined();
+  });
+
+  it("refuses a data source without a kind or name, a core kind other than a claim, a bad group, and two sources that differ", () => {
+    const said = (extra: any) => validatePersistentVolumeClaim(claim('1Gi', extra)).map((c) => `${c.field}: ${c.message}`);
+    expect(said({ dataSource: { kind: 'PersistentVolumeClaim', name: 'src' } })).toEqual([]);
+    expect(said({ dataSource: { apiGroup: 'snapshot.storage.k8s.io', kind: 'VolumeSnapshot', name: 's' } })).toEqual([]);
+    expect(said({ dataSource: { apiGroup: 'snapshot.storage.k8s.io' } })).toEqual(['spec.dataSource.name: Required value', 'spec.dataSource.kind: Required value']);
+    expect(said({ dataSource: { kind: 'Secret', name: 's' } })).toEqual(["spec.dataSource: Invalid value: \"Secret\": must be 'PersistentVolumeClaim' when referencing the default apiGroup"]);
+    expect(said({ dataSourceRef: { apiGroup: 'Bad_Group', kind: 'X', name: 'x' } })[0]).toMatch(/^spec\.dataSourceRef\.apiGroup: Invalid value: "Bad_Group": /);
+    expect(said({ dataSource: { kind: 'PersistentVolumeClaim', name: 'a' }, dataSourceRef: { kind: 'PersistentVolumeClaim', name: 'b' } })).toEqual([
+      'spec.dataSource: Invalid value: "object": must match dataSourceRef',
+    ]);
+  });
+
   it('defaults a new claim to Filesystem and Pending', () => {
     expect(defaultPersistentVolumeClaim(claim('1Gi'))).toMatchObject({ spec: { volumeMode: 'Filesystem' }, status: { phase: 'Pending' } });
   });

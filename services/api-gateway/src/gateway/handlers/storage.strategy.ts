@@ -1,4 +1,4 @@
-import { fieldForbidden, fieldRequired, isQuantity, parseQuantity, StatusCause } from '@openpacific/kube-api';
+import { fieldForbidden, fieldRequired, isQuantity, parseQuantity, StatusCause, validateDns1123Subdomain } from '@openpacific/kube-api';
 import type { KindStrategy } from './kind-strategies';
 import { deepEqual } from './object-rules';
 
@@ -35,13 +35,50 @@ function accessModesCauses(field: string, modes: unknown): StatusCause[] {
 
 export function defaultPersistentVolumeClaim(pvc: any): any {
   pvc.spec.volumeMode ??= 'Filesystem';
+  normalizeDataSources(pvc.spec);
   pvc.status = { phase: 'Pending' };
   return pvc;
 }
 
+/**
+ * kube-apiserver's NormalizeDataSources: a claim naming its data source one way names it both ways (`dataSource` and
+ * `dataSourceRef`), except a reference into another namespace, which `dataSource` cannot hold. Cross-namespace
+ * sources are an alpha feature Kubernetes 1.32 has off: the namespace is dropped, as kube-apiserver drops it.
+ */
+function normalizeDataSources(spec: any): void {
+  if (spec.dataSourceRef && typeof spec.dataSourceRef === 'object') delete spec.dataSourceRef.namespace;
+  const copy = (ref: any) => ({ ...(ref.apiGroup !== undefined ? { apiGroup: ref.apiGroup } : {}), kind: ref.kind, name: ref.name });
+  if (spec.dataSource && !spec.dataSourceRef) spec.dataSourceRef = copy(spec.dataSource);
+  else if (spec.dataSourceRef && !spec.dataSource) spec.dataSource = copy(spec.dataSourceRef);
+}
+
+/** A claim's data source (`dataSource` or `dataSourceRef`), as kube-apiserver's validateDataSource checks it. */
+function dataSourceCauses(field: string, ref: any): StatusCause[] {
+  if (ref === undefined || ref === null) return [];
+  const causes: StatusCause[] = [];
+  if (!ref.name) causes.push(fieldRequired(`${field}.name`));
+  if (!ref.kind) causes.push(fieldRequired(`${field}.kind`));
+  const group = ref.apiGroup ?? '';
+  if (!group && ref.kind !== 'PersistentVolumeClaim') {
+    causes.push({ field, reason: 'FieldValueInvalid', message: `Invalid value: "${ref.kind ?? ''}": must be 'PersistentVolumeClaim' when referencing the default apiGroup` });
+  }
+  if (group) for (const problem of validateDns1123Subdomain(group)) causes.push({ field: `${field}.apiGroup`, reason: 'FieldValueInvalid', message: `Invalid value: "${group}": ${problem}` });
+  return causes;
+}
+
 export function validatePersistentVolumeClaim(pvc: any): StatusCause[] {
   const spec = pvc.spec ?? {};
-  return [...accessModesCauses('spec.accessModes', spec.accessModes), ...storageSizeCauses('spec.resources[storage]', spec.resources?.requests?.storage)];
+  const causes = [
+    ...accessModesCauses('spec.accessModes', spec.accessModes),
+    ...storageSizeCauses('spec.resources[storage]', spec.resources?.requests?.storage),
+    ...dataSourceCauses('spec.dataSource', spec.dataSource),
+    ...dataSourceCauses('spec.dataSourceRef', spec.dataSourceRef),
+  ];
+  const same = (a: any, b: any) => (a.apiGroup ?? '') === (b.apiGroup ?? '') && a.kind === b.kind && a.name === b.name;
+  if (spec.dataSource && spec.dataSourceRef && !same(spec.dataSource, spec.dataSourceRef)) {
+    causes.push({ field: 'spec.dataSource', reason: 'FieldValueInvalid', message: 'Invalid value: "object": must match dataSourceRef' });
+  }
+  return causes;
 }
 
 /** The spec without what may change after creation: the volume name (set once, by binding) and the storage request. */

@@ -1,0 +1,289 @@
+import { randomUUID } from 'node:crypto';
+import type { Logger } from '@openpacific/service-kit';
+import {
+  CRDS_RESOURCE, DATASTORE_PROVISIONER, defaultSnapshotClass, isDefaultSnapshotClass, memoryQuantity, ObjectEventTypes, objectStreamId, PVCS_RESOURCE, PVS_RESOURCE,
+  SNAPSHOT_BOUND_FINALIZER, SNAPSHOT_CONTENT_FINALIZER, SNAPSHOT_GROUP, STORAGE_CLASSES_RESOURCE, VOLUME_SNAPSHOT_CLASSES_RESOURCE,
+  VOLUME_SNAPSHOT_CONTENTS_RESOURCE, VOLUME_SNAPSHOTS_RESOURCE,
+} from '@openpacific/contracts';
+import { StreamAppend, VersionConflictError } from '@openpacific/event-store';
+import { controllerReadModel, type FollowerDeps, objectEvent, PassLoop, type SharedFollower, StoredObject } from '@openpacific/objects';
+import { timestamp } from '../pods/scheduling-records';
+import { SnapshotStore } from './snapshot-store';
+import { storageBytes } from './volume-binding';
+
+const ACTOR = { actor: 'system:serviceaccount:kube-system:snapshot-controller', source: 'scheduler' };
+const API_VERSION = `${SNAPSHOT_GROUP}/v1`;
+
+/** A write of the controller: what must happen on disk first, and the log records, committed together. */
+interface Step {
+  writes: StreamAppend[];
+  before?: () => void;
+}
+
+function write(resource: string, obj: any, type: string, expectedVersion: number): StreamAppend {
+  const next = { ...obj, metadata: { ...obj.metadata } };
+  delete next.metadata.resourceVersion;
+  return { streamId: objectStreamId(resource, next.metadata.namespace, next.metadata.name), events: [{ type, data: { resource, object: next }, metadata: ACTOR }], expectedVersion };
+}
+
+/** The object with `finalizer` taken off: deleted when it was the last one of an object being deleted. */
+function withoutFinalizer(resource: string, stored: StoredObject, finalizer: string): StreamAppend | undefined {
+  const obj = stored.object;
+  const finalizers: string[] = obj.metadata.finalizers ?? [];
+  if (!finalizers.includes(finalizer)) return undefined;
+  const left = finalizers.filter((f) => f !== finalizer);
+  const next = { ...obj, metadata: { ...obj.metadata, finalizers: left } };
+  if (left.length === 0) delete next.metadata.finalizers;
+  const gone = obj.metadata.deletionTimestamp && left.length === 0;
+  return write(resource, next, gone ? ObjectEventTypes.deleted : ObjectEventTypes.updated, stored.streamVersion);
+}
+
+const nanos = (iso: string) => BigInt(Date.parse(iso)) * 1_000_000n;
+
+/**
+ * The CSI snapshot controller of OpenPacific (in the elected scheduler, beside the volume binder): takes a
+ * VolumeSnapshot of a bound claim of the datastore as a copy of its volume (`SnapshotStore`), with a
+ * VolumeSnapshotContent `snapcontent-<snapshot uid>` bound to it both ways; binds a VolumeSnapshot to a pre-provisioned
+ * content naming it; gives a snapshot without a class its driver's default class; deletes or keeps the content and
+ * its data by the deletion policy when the snapshot goes. Creates the default class `volumesnapshotclass-delete` once
+ * the class CRD exists. Level-triggered passes; every write at the streams' versions.
+ */
+export class SnapshotController {
+  private readonly model = controllerReadModel([VOLUME_SNAPSHOTS_RESOURCE, VOLUME_SNAPSHOT_CONTENTS_RESOURCE, VOLUME_SNAPSHOT_CLASSES_RESOURCE, PVCS_RESOURCE, PVS_RESOURCE, STORAGE_CLASSES_RESOURCE, CRDS_RESOURCE]);
+  private readonly loop: PassLoop;
+  private readonly store: SnapshotStore;
+  /** The last error reported per snapshot uid: a snapshot that keeps failing the same way gets one Event. */
+  private readonly reported = new Map<string, string>();
+
+  constructor(
+    private readonly deps: FollowerDeps<Logger> & { log: SharedFollower },
+    opts: { datastoreDir: string; resyncMs?: number },
+  ) {
+    this.store = new SnapshotStore(opts.datastoreDir);
+    this.loop = new PassLoop(() => this.pass(), {
+      resyncMs: opts.resyncMs ?? 5000,
+      onError: (err) => deps.logger.warn('snapshot pass failed; retrying', { error: (err as Error).message }),
+    });
+    deps.log.add(this.model.follows, (events) => {
+      let relevant = false;
+      for (const e of events) if (this.model.apply(e)) relevant = true;
+      if (relevant) this.loop.schedule();
+    });
+  }
+
+  start(): void {
+    this.loop.start();
+  }
+
+  stop(): void {
+    this.loop.stop();
+  }
+
+  private async pass(): Promise<void> {
+    const steps: Step[] = [...this.defaultClass()];
+    // Contents first: a pre-provisioned content made ready in this pass binds its snapshot in the next.
+    for (const stored of this.model.list(VOLUME_SNAPSHOT_CONTENTS_RESOURCE)) steps.push(...this.reconcileContent(stored));
+    for (const stored of this.model.list(VOLUME_SNAPSHOTS_RESOURCE)) steps.push(...this.reconcile(stored));
+    const uids = new Set(this.model.list(VOLUME_SNAPSHOTS_RESOURCE).map((s) => s.object.metadata.uid));
+    for (const uid of this.reported.keys()) if (!uids.has(uid)) this.reported.delete(uid);
+    for (const step of steps) {
+      try {
+        step.before?.();
+        await this.deps.store.appendBatch(step.writes);
+      } catch (err) {
+        if (!(err instanceof VersionConflictError)) throw err;
+        this.loop.schedule();
+      }
+    }
+  }
+
+  /** The default class, once its kind exists and only if it never did (one an admin deleted stays deleted). */
+  private defaultClass(): Step[] {
+    const crd = `volumesnapshotclasses.${SNAPSHOT_GROUP}`;
+    const name = defaultSnapshotClass(DATASTORE_PROVISIONER).metadata.name;
+    if (!this.model.get(CRDS_RESOURCE, undefined, crd) || this.model.streamVersion(VOLUME_SNAPSHOT_CLASSES_RESOURCE, undefined, name) > 0) return [];
+    const cls = defaultSnapshotClass(DATASTORE_PROVISIONER);
+    cls.metadata = { ...cls.metadata, uid: randomUUID(), creationTimestamp: timestamp(), generation: 1 };
+    return [{ writes: [write(VOLUME_SNAPSHOT_CLASSES_RESOURCE, cls, ObjectEventTypes.created, 0)] }];
+  }
+
+  private reconcile(stored: StoredObject): Step[] {
+    const vs = stored.object;
+    if (vs.metadata.deletionTimestamp) return this.deleting(stored);
+    if (vs.status?.boundVolumeSnapshotContentName && vs.status?.readyToUse) return [];
+    if (vs.spec?.source?.volumeSnapshotContentName) return this.bindPreProvisioned(stored);
+    if (vs.spec?.source?.persistentVolumeClaimName) return this.take(stored);
+    return [];
+  }
+
+  /** Why the snapshot cannot be taken (status.error and one Warning per distinct message). */
+  private failed(stored: StoredObject, reason: string, message: string): Step[] {
+    const vs = stored.object;
+    if (this.reported.get(vs.metadata.uid) === message && vs.status?.error?.message === message) return [];
+    this.reported.set(vs.metadata.uid, message);
+    const next = { ...vs, status: { ...(vs.status ?? {}), readyToUse: false, error: { message, time: timestamp() } } };
+    return [{ writes: [write(VOLUME_SNAPSHOTS_RESOURCE, next, ObjectEventTypes.statusUpdated, stored.streamVersion), this.event(vs, 'Warning', reason, message)] }];
+  }
+
+  private event(vs: any, type: 'Normal' | 'Warning', reason: string, message: string): StreamAppend {
+    const { name, namespace, uid } = vs.metadata;
+    return objectEvent({ apiVersion: API_VERSION, kind: 'VolumeSnapshot', name, namespace, uid }, { type, reason, message, component: 'snapshot-controller', actor: ACTOR });
+  }
+
+  /** The class a snapshot of a claim uses: the one it names, or its driver's single default. */
+  private classFor(vs: any, driver: string): { cls?: any; error?: string } {
+    const named = vs.spec?.volumeSnapshotClassName;
+    if (named) {
+      const cls = this.model.get(VOLUME_SNAPSHOT_CLASSES_RESOURCE, undefined, named)?.object;
+      return cls ? { cls } : { error: `failed to get input parameters to create snapshot ${vs.metadata.name}: "volumesnapshotclass.snapshot.storage.k8s.io \\"${named}\\" not found"` };
+    }
+    const defaults = this.model.list(VOLUME_SNAPSHOT_CLASSES_RESOURCE).map((s) => s.object).filter((c) => c.driver === driver && isDefaultSnapshotClass(c));
+    if (defaults.length === 1) return { cls: defaults[0] };
+    return { error: defaults.length === 0 ? `cannot find default snapshot class for driver ${driver}` : `${defaults.length} default snapshot classes were found for driver ${driver}` };
+  }
+
+  /** A snapshot of a claim: its volume's directory copied, the content created bound to it, the snapshot ready. */
+  private take(stored: StoredObject): Step[] {
+    const vs = stored.object;
+    const claimName = vs.spec.source.persistentVolumeClaimName;
+    const claim = this.model.get(PVCS_RESOURCE, vs.metadata.namespace, claimName)?.object;
+    const contentFailed = (why: string) => this.failed(stored, 'SnapshotContentCreationFailed', `Failed to create snapshot content with error ${why}`);
+    if (!claim) return contentFailed(`failed to retrieve PVC ${claimName} from the lister: "persistentvolumeclaim \\"${claimName}\\" not found"`);
+    const pv = claim.status?.phase === 'Bound' && claim.spec?.volumeName ? this.model.get(PVS_RESOURCE, undefined, claim.spec.volumeName)?.object : undefined;
+    if (!pv) return contentFailed(`the PVC ${claimName} is not yet bound to a PV, will not attempt to take a snapshot`);
+    const storageClass = this.model.get(STORAGE_CLASSES_RESOURCE, undefined, pv.spec?.storageClassName ?? '')?.object;
+    const path: string | undefined = pv.spec?.hostPath?.path;
+    if (storageClass?.provisioner !== DATASTORE_PROVISIONER || !path) {
+      return contentFailed(`volume ${pv.metadata.name} is not a volume of the datastore (provisioner ${DATASTORE_PROVISIONER}): only those can be snapshotted`);
+    }
+    const { cls, error } = this.classFor(vs, DATASTORE_PROVISIONER);
+    if (!cls) return this.failed(stored, vs.spec?.volumeSnapshotClassName ? 'SnapshotContentCreationFailed' : 'SetDefaultSnapshotClassFailed', vs.spec?.volumeSnapshotClassName ? `Failed to create snapshot content with error ${error}` : `Failed to set default snapshot class with error ${error}`);
+    if (cls.driver !== DATASTORE_PROVISIONER) return contentFailed(`the snapshot class ${cls.metadata.name} names driver ${cls.driver}, not the volume's driver ${DATASTORE_PROVISIONER}`);
+    const contentName = `snapcontent-${vs.metadata.uid}`;
+    const handle = `snapshot-${vs.metadata.uid}`;
+    const takenAt = timestamp();
+    const sizeBytes = storageBytes(pv.spec?.capacity?.storage);
+    const restoreSize = pv.spec?.capacity?.storage ?? memoryQuantity(sizeBytes);
+    const content = {
+      apiVersion: API_VERSION,
+      kind: 'VolumeSnapshotContent',
+      metadata: { name: contentName, uid: randomUUID(), creationTimestamp: takenAt, generation: 1, finalizers: [SNAPSHOT_CONTENT_FINALIZER] },
+      spec: {
+        volumeSnapshotRef: { apiVersion: API_VERSION, kind: 'VolumeSnapshot', name: vs.metadata.name, namespace: vs.metadata.namespace, uid: vs.metadata.uid },
+        source: { volumeHandle: pv.metadata.name },
+        driver: DATASTORE_PROVISIONER,
+        deletionPolicy: cls.deletionPolicy,
+        volumeSnapshotClassName: cls.metadata.name,
+        sourceVolumeMode: pv.spec?.volumeMode ?? 'Filesystem',
+      },
+      status: { snapshotHandle: handle, creationTime: Number(nanos(takenAt)), readyToUse: true, restoreSize: sizeBytes },
+    };
+    const next = {
+      ...vs,
+      metadata: { ...vs.metadata, finalizers: [...new Set([...(vs.metadata.finalizers ?? []), SNAPSHOT_BOUND_FINALIZER])] },
+      spec: { ...vs.spec, volumeSnapshotClassName: cls.metadata.name },
+      status: { boundVolumeSnapshotContentName: contentName, creationTime: takenAt, readyToUse: true, restoreSize },
+    };
+    if (!vs.spec.volumeSnapshotClassName) next.metadata.generation = (vs.metadata.generation ?? 1) + 1;
+    const what = `${vs.metadata.namespace}/${vs.metadata.name}`;
+    this.reported.delete(vs.metadata.uid);
+    return [{
+      before: () => this.store.take(handle, path, { sizeBytes, takenAt, volume: pv.metadata.name }),
+      writes: [
+        write(VOLUME_SNAPSHOT_CONTENTS_RESOURCE, content, ObjectEventTypes.created, this.model.streamVersion(VOLUME_SNAPSHOT_CONTENTS_RESOURCE, undefined, contentName)),
+        write(VOLUME_SNAPSHOTS_RESOURCE, next, ObjectEventTypes.updated, stored.streamVersion),
+        this.event(vs, 'Normal', 'CreatingSnapshot', `Waiting for a snapshot ${what} to be created by the CSI driver.`),
+        this.event(vs, 'Normal', 'SnapshotCreated', `Snapshot ${what} was successfully created by the CSI driver.`),
+        this.event(vs, 'Normal', 'SnapshotReady', `Snapshot ${what} is ready to use.`),
+      ],
+    }];
+  }
+
+  /** A snapshot of an existing content: bound once the content names it back and its snapshot exists. */
+  private bindPreProvisioned(stored: StoredObject): Step[] {
+    const vs = stored.object;
+    const name = vs.spec.source.volumeSnapshotContentName;
+    const contentStored = this.model.get(VOLUME_SNAPSHOT_CONTENTS_RESOURCE, undefined, name);
+    const content = contentStored?.object;
+    if (!content) return this.failed(stored, 'SnapshotContentMissing', `VolumeSnapshotContent ${name} is missing`);
+    const ref = content.spec?.volumeSnapshotRef ?? {};
+    if (ref.name !== vs.metadata.name || ref.namespace !== vs.metadata.namespace || (ref.uid && ref.uid !== vs.metadata.uid)) {
+      return this.failed(stored, 'SnapshotMisbound', `VolumeSnapshotContent ${name} is bound to another snapshot: its volumeSnapshotRef does not name ${vs.metadata.namespace}/${vs.metadata.name}`);
+    }
+    if (!content.status?.readyToUse) return this.failed(stored, 'SnapshotContentNotReady', `VolumeSnapshotContent ${name} is not ready to use${content.status?.error?.message ? `: ${content.status.error.message}` : ''}`);
+    const writes: StreamAppend[] = [];
+    if (!ref.uid || !(content.metadata.finalizers ?? []).includes(SNAPSHOT_CONTENT_FINALIZER)) {
+      const bound = {
+        ...content,
+        metadata: { ...content.metadata, finalizers: [...new Set([...(content.metadata.finalizers ?? []), SNAPSHOT_CONTENT_FINALIZER])] },
+        spec: { ...content.spec, volumeSnapshotRef: { ...ref, apiVersion: API_VERSION, kind: 'VolumeSnapshot', uid: vs.metadata.uid } },
+      };
+      writes.push(write(VOLUME_SNAPSHOT_CONTENTS_RESOURCE, bound, ObjectEventTypes.updated, contentStored!.streamVersion));
+    }
+    const taken = content.status?.creationTime ? new Date(Number(BigInt(content.status.creationTime) / 1_000_000n)).toISOString().replace(/\.\d{3}Z$/, 'Z') : undefined;
+    const next = {
+      ...vs,
+      metadata: { ...vs.metadata, finalizers: [...new Set([...(vs.metadata.finalizers ?? []), SNAPSHOT_BOUND_FINALIZER])] },
+      status: { boundVolumeSnapshotContentName: name, ...(taken ? { creationTime: taken } : {}), readyToUse: true, ...(content.status?.restoreSize !== undefined ? { restoreSize: memoryQuantity(content.status.restoreSize) } : {}) },
+    };
+    writes.push(write(VOLUME_SNAPSHOTS_RESOURCE, next, ObjectEventTypes.updated, stored.streamVersion));
+    this.reported.delete(vs.metadata.uid);
+    return [{ writes }];
+  }
+
+  /**
+   * A snapshot being deleted: its bound content goes with its data (deletion policy Delete) or stays, unbound from it
+   * (Retain); then the snapshot's finalizer goes, and with it the snapshot.
+   */
+  private deleting(stored: StoredObject): Step[] {
+    const vs = stored.object;
+    const writes: StreamAppend[] = [];
+    let before: (() => void) | undefined;
+    const contentName = vs.status?.boundVolumeSnapshotContentName;
+    const contentStored = contentName ? this.model.get(VOLUME_SNAPSHOT_CONTENTS_RESOURCE, undefined, contentName) : undefined;
+    const content = contentStored?.object;
+    if (content && content.spec?.volumeSnapshotRef?.uid === vs.metadata.uid) {
+      if (content.spec.deletionPolicy === 'Delete') {
+        const handle = content.status?.snapshotHandle ?? content.spec?.source?.snapshotHandle;
+        before = () => handle && this.store.remove(handle);
+        writes.push(write(VOLUME_SNAPSHOT_CONTENTS_RESOURCE, content, ObjectEventTypes.deleted, contentStored!.streamVersion));
+      } else {
+        const released = withoutFinalizer(VOLUME_SNAPSHOT_CONTENTS_RESOURCE, contentStored!, SNAPSHOT_CONTENT_FINALIZER);
+        if (released) writes.push(released);
+      }
+    }
+    const gone = withoutFinalizer(VOLUME_SNAPSHOTS_RESOURCE, stored, SNAPSHOT_BOUND_FINALIZER);
+    if (gone) writes.push(gone);
+    return writes.length ? [{ writes, before }] : [];
+  }
+
+  /**
+   * A content of its own: a pre-provisioned one (a snapshot handle, no status yet) is ready once its snapshot exists
+   * in the store; one deleted while no snapshot holds it goes (its data too, under the Delete policy); one whose
+   * snapshot is gone for good is deleted with its data under the Delete policy.
+   */
+  private reconcileContent(stored: StoredObject): Step[] {
+    const content = stored.object;
+    const ref = content.spec?.volumeSnapshotRef ?? {};
+    const snapshot = ref.name ? this.model.get(VOLUME_SNAPSHOTS_RESOURCE, ref.namespace, ref.name)?.object : undefined;
+    const held = !!snapshot && (!ref.uid || snapshot.metadata.uid === ref.uid);
+    const handle: string | undefined = content.status?.snapshotHandle ?? content.spec?.source?.snapshotHandle;
+    if (content.metadata.deletionTimestamp) {
+      if (held) return [];
+      const step = withoutFinalizer(VOLUME_SNAPSHOT_CONTENTS_RESOURCE, stored, SNAPSHOT_CONTENT_FINALIZER);
+      return step ? [{ writes: [step], before: () => content.spec?.deletionPolicy === 'Delete' && handle && this.store.remove(handle) }] : [];
+    }
+    if (ref.uid && !held && content.spec?.deletionPolicy === 'Delete') {
+      return [{ writes: [write(VOLUME_SNAPSHOT_CONTENTS_RESOURCE, content, ObjectEventTypes.deleted, stored.streamVersion)], before: () => handle && this.store.remove(handle) }];
+    }
+    if (content.status === undefined && content.spec?.source?.snapshotHandle) {
+      const facts = this.store.read(content.spec.source.snapshotHandle);
+      const status = facts
+        ? { snapshotHandle: content.spec.source.snapshotHandle, creationTime: Number(nanos(facts.takenAt)), readyToUse: true, restoreSize: facts.sizeBytes }
+        : { readyToUse: false, error: { message: `snapshot ${content.spec.source.snapshotHandle} does not exist in the datastore`, time: timestamp() } };
+      return [{ writes: [write(VOLUME_SNAPSHOT_CONTENTS_RESOURCE, { ...content, status }, ObjectEventTypes.statusUpdated, stored.streamVersion)] }];
+    }
+    return [];
+  }
+}
+
