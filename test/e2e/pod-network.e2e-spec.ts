@@ -182,6 +182,14 @@ describe('Pod network', () => {
     expect(r.stdout).toContain(svc.spec.clusterIP);
     const missing = await kubectl(['exec', '-n', 'alpha', 'a2', '--', 'nslookup', 'nothing.alpha.svc.cluster.local', svc.spec.clusterIP.replace(/\.\d+\.\d+$/, '.0.10')]);
     expect(`${missing.stdout}${missing.stderr}`).toMatch(/NXDOMAIN|can't find/);
+    // An ExternalName Service is a CNAME, followed here to the Service it names.
+    const ext = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'ext', namespace: 'alpha' }, spec: { type: 'ExternalName', externalName: 'web.alpha.svc.cluster.local' } };
+    expect((await cluster.kubectl(['apply', '-f', '-'], { input: JSON.stringify(ext) })).code).toBe(0);
+    await eventually(async () => {
+      const alias = await kubectl(['exec', '-n', 'alpha', 'a2', '--', 'nslookup', '-type=a', 'ext.alpha.svc.cluster.local', svc.spec.clusterIP.replace(/\.\d+\.\d+$/, '.0.10')]);
+      expect(alias.stdout).toContain('canonical name = web.alpha.svc.cluster.local');
+      expect(alias.stdout).toContain(svc.spec.clusterIP);
+    }, { timeoutMs: 15_000 });
   });
 
   netIt('takes a deleted pod\'s route and namespace away', async () => {

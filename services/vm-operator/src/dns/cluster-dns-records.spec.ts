@@ -41,6 +41,24 @@ describe('cluster DNS answers', () => {
     expect(ask(model(), 'db.shop.svc.cluster.local').addresses.sort()).toEqual(['10.65.1.5', '10.65.1.7']);
   });
 
+  it("answers an ExternalName Service with a CNAME to its name, followed to addresses within the cluster, as CoreDNS", () => {
+    const m = model();
+    feed(m, SERVICES_RESOURCE, service('shop', 'alias', { type: 'ExternalName', externalName: 'web.shop.svc.cluster.local' }));
+    feed(m, SERVICES_RESOURCE, service('shop', 'twice', { type: 'ExternalName', externalName: 'Alias.shop.svc.cluster.local.' }));
+    feed(m, SERVICES_RESOURCE, service('shop', 'outside', { type: 'ExternalName', externalName: 'db.example.com' }));
+    feed(m, SERVICES_RESOURCE, service('shop', 'loop', { type: 'ExternalName', externalName: 'loop.shop.svc.cluster.local' }));
+    expect(ask(m, 'alias.shop.svc.cluster.local')).toEqual({ rcode: DnsRcode.NOERROR, authoritative: true, addresses: ['10.97.3.4'], aliases: ['web.shop.svc.cluster.local'] });
+    expect(ask(m, 'twice.shop.svc.cluster.local')).toMatchObject({ addresses: ['10.97.3.4'], aliases: ['alias.shop.svc.cluster.local', 'web.shop.svc.cluster.local'] });
+    // An outside name is the client's to look up; another type gets the CNAME without addresses; CNAME only the first.
+    expect(ask(m, 'outside.shop.svc.cluster.local')).toMatchObject({ rcode: DnsRcode.NOERROR, addresses: [], aliases: ['db.example.com'] });
+    expect(ask(m, 'alias.shop.svc.cluster.local', DnsType.AAAA)).toMatchObject({ addresses: [], aliases: ['web.shop.svc.cluster.local'] });
+    expect(ask(m, 'twice.shop.svc.cluster.local', DnsType.CNAME)).toMatchObject({ addresses: [], aliases: ['alias.shop.svc.cluster.local'] });
+    // A loop of ExternalName Services ends after eight names.
+    expect(ask(m, 'loop.shop.svc.cluster.local').aliases).toHaveLength(8);
+    // Its endpoint names do not exist, as in CoreDNS.
+    expect(ask(m, 'x.alias.shop.svc.cluster.local').rcode).toBe(DnsRcode.NXDOMAIN);
+  });
+
   it('answers a pod name with the address it spells', () => {
     expect(ask(model(), '10-65-1-5.shop.pod.cluster.local').addresses).toEqual(['10.65.1.5']);
     expect(ask(model(), '10-65-1-999.shop.pod.cluster.local').rcode).toBe(DnsRcode.NXDOMAIN);

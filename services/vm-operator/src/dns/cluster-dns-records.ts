@@ -11,7 +11,15 @@ export interface DnsAnswerSet {
   /** Authoritative: the name is in the cluster domain (answered or known not to exist). */
   authoritative: boolean;
   addresses: string[];
+  /**
+   * The names an ExternalName Service leads to, in order (CNAME records, each owned by the name before it); the
+   * addresses, when the last one is a name of the cluster that has some, are that name's.
+   */
+  aliases?: string[];
 }
+
+/** How many CNAMEs an answer follows within the cluster domain before it stops (a loop of ExternalName Services). */
+const MAX_ALIASES = 8;
 
 const refused: DnsAnswerSet = { rcode: DnsRcode.REFUSED, authoritative: false, addresses: [] };
 const nxdomain: DnsAnswerSet = { rcode: DnsRcode.NXDOMAIN, authoritative: true, addresses: [] };
@@ -43,7 +51,7 @@ function readyAddresses(model: ReadModel, ns: string, service: string, endpoint?
 function serviceAddresses(model: ReadModel, ns: string, name: string): string[] | undefined {
   const svc = model.get(SERVICES_RESOURCE, ns, name)?.object;
   if (!svc) return undefined;
-  if (svc.spec?.type === 'ExternalName') return []; // a CNAME in kube-dns; not served here
+  if (svc.spec?.type === 'ExternalName') return []; // its CNAME is answered by answerQuestion
   if (svc.spec?.clusterIP === 'None') return readyAddresses(model, ns, name);
   return isIPv4(svc.spec?.clusterIP ?? '') ? [svc.spec.clusterIP] : [];
 }
@@ -87,9 +95,44 @@ function lookup(model: ReadModel, labels: string[]): string[] | undefined {
  */
 export function answerQuestion(model: ReadModel, q: DnsQuestion): DnsAnswerSet {
   const name = q.name.toLowerCase().replace(/\.$/, '');
-  if (name !== CLUSTER_DOMAIN && !name.endsWith(`.${CLUSTER_DOMAIN}`)) return refused;
-  const labels = name === CLUSTER_DOMAIN ? [] : name.slice(0, -CLUSTER_DOMAIN.length - 1).split('.');
-  const addresses = lookup(model, labels);
+  if (!inClusterDomain(name)) return refused;
+  const addresses = lookup(model, labelsOf(name));
   if (!addresses) return nxdomain;
+  const aliases = externalNames(model, name);
+  if (aliases.length > 0) {
+    // As CoreDNS: the CNAME for any type; for A (or ANY) the addresses of the name it leads to, when that name is the
+    // cluster's and has some (an outside name is the client's to look up: this server has no upstream).
+    if (q.type === DnsType.CNAME) return { ...found([]), aliases: aliases.slice(0, 1) };
+    const last = aliases[aliases.length - 1];
+    const target = q.type === DnsType.A || q.type === DnsType.ANY ? (inClusterDomain(last) ? lookup(model, labelsOf(last)) : undefined) : undefined;
+    return { ...found(target ?? []), aliases };
+  }
   return found(q.type === DnsType.A || q.type === DnsType.ANY ? addresses : []);
+}
+
+function inClusterDomain(name: string): boolean {
+  return name === CLUSTER_DOMAIN || name.endsWith(`.${CLUSTER_DOMAIN}`);
+}
+
+function labelsOf(name: string): string[] {
+  return name === CLUSTER_DOMAIN ? [] : name.slice(0, -CLUSTER_DOMAIN.length - 1).split('.');
+}
+
+/**
+ * The CNAME chain from `name`: an ExternalName Service's `spec.externalName`, followed while it names another such
+ * Service of the cluster (at most MAX_ALIASES, so a loop ends).
+ */
+function externalNames(model: ReadModel, name: string): string[] {
+  const out: string[] = [];
+  for (let at = name; out.length < MAX_ALIASES; ) {
+    if (!inClusterDomain(at)) break;
+    const labels = labelsOf(at);
+    if (labels.length !== 3 || labels[2] !== 'svc') break;
+    const svc = model.get(SERVICES_RESOURCE, labels[1], labels[0])?.object;
+    const target = svc?.spec?.type === 'ExternalName' ? String(svc.spec.externalName ?? '').toLowerCase().replace(/\.$/, '') : '';
+    if (!target) break;
+    out.push(target);
+    at = target;
+  }
+  return out;
 }

@@ -1,6 +1,7 @@
 /**
  * The subset of RFC 1035 the cluster DNS server speaks: it reads queries (header and questions, following name
- * compression pointers) and writes responses (the question echoed, A records whose owner name points back at it).
+ * compression pointers) and writes responses (the question echoed, A and CNAME records: the first owned by the
+ * question's name, through a pointer back at it, the rest by the names the CNAMEs lead to).
  * Anything after the question section of a query (EDNS OPT records and the like) is ignored.
  */
 
@@ -32,9 +33,15 @@ export interface DnsResponse {
   authoritative: boolean;
   rcode: number;
   questions: DnsQuestion[];
-  /** A records for the first question's name. */
-  answers: { address: string; ttl: number }[];
+  /** The answer records, in order. */
+  answers: DnsRecord[];
 }
+
+/**
+ * One answer record: an A record (`address`) or a CNAME (`cname`, the name it leads to), owned by `owner`, by default
+ * the first question's name.
+ */
+export type DnsRecord = { ttl: number; owner?: string } & ({ address: string; cname?: undefined } | { cname: string; address?: undefined });
 
 /** A message that cannot be read; `id` is known when the header could be read, so a FORMERR can be returned. */
 export class DnsFormatError extends Error {
@@ -107,15 +114,16 @@ function header(r: DnsResponse, truncated: boolean, answerCount: number): Buffer
   return h;
 }
 
-function answerRecord(address: string, ttl: number): Buffer {
-  const rr = Buffer.alloc(16);
-  rr.writeUInt16BE(0xc000 | HEADER_LENGTH, 0); // the owner is the first question's name
-  rr.writeUInt16BE(DnsType.A, 2);
-  rr.writeUInt16BE(DnsClass.IN, 4);
-  rr.writeUInt32BE(ttl, 6);
-  rr.writeUInt16BE(4, 10);
-  address.split('.').forEach((octet, i) => rr.writeUInt8(Number(octet), 12 + i));
-  return rr;
+function answerRecord(record: DnsRecord): Buffer {
+  // The first question's name is referred to by a pointer to it; other owners are written out.
+  const owner = record.owner === undefined ? Buffer.from([0xc0 | (HEADER_LENGTH >> 8), HEADER_LENGTH & 0xff]) : encodeName(record.owner);
+  const data = record.cname !== undefined ? encodeName(record.cname) : Buffer.from(record.address.split('.').map(Number));
+  const fixed = Buffer.alloc(10);
+  fixed.writeUInt16BE(record.cname !== undefined ? DnsType.CNAME : DnsType.A, 0);
+  fixed.writeUInt16BE(DnsClass.IN, 2);
+  fixed.writeUInt32BE(record.ttl, 4);
+  fixed.writeUInt16BE(data.length, 8);
+  return Buffer.concat([owner, fixed, data]);
 }
 
 /**
@@ -129,9 +137,10 @@ export function encodeResponse(r: DnsResponse, limit = Infinity): Buffer {
     tail.writeUInt16BE(q.class, 2);
     return Buffer.concat([encodeName(q.name), tail]);
   });
-  const answers = r.questions.length > 0 ? r.answers.map((a) => answerRecord(a.address, a.ttl)) : [];
-  const fixed = HEADER_LENGTH + questions.reduce((n, q) => n + q.length, 0);
-  const fitting = Math.max(0, Math.min(answers.length, Math.floor((limit - fixed) / 16)));
+  const answers = r.questions.length > 0 ? r.answers.map(answerRecord) : [];
+  let length = HEADER_LENGTH + questions.reduce((n, q) => n + q.length, 0);
+  let fitting = 0;
+  while (fitting < answers.length && length + answers[fitting].length <= limit) length += answers[fitting++].length;
   const truncated = fitting < answers.length;
   return Buffer.concat([header(r, truncated, fitting), ...questions, ...answers.slice(0, fitting)]);
 }

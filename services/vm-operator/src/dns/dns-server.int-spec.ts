@@ -31,6 +31,8 @@ describe('the cluster DNS server', () => {
       metadata: { namespace: 'shop', name: 'many', labels: { [SERVICE_NAME_LABEL]: 'many' } }, addressType: 'IPv4',
       endpoints: Array.from({ length: 60 }, (_, i) => ({ addresses: [`10.65.1.${i + 1}`], conditions: { ready: true } })),
     });
+    feed(model, SERVICES_RESOURCE, { metadata: { namespace: 'shop', name: 'alias' }, spec: { type: 'ExternalName', externalName: 'web.shop.svc.cluster.local' } });
+    feed(model, SERVICES_RESOURCE, { metadata: { namespace: 'shop', name: 'outside' }, spec: { type: 'ExternalName', externalName: 'db.example.com' } });
     await server.start();
     resolver = new Resolver({ timeout: 2000, tries: 1 });
     resolver.setServers([`${ADDRESS}:${server.port}`]);
@@ -49,6 +51,12 @@ describe('the cluster DNS server', () => {
   it('says NXDOMAIN for an unknown cluster name and nothing (NODATA) for AAAA of a known one', async () => {
     await expect(resolver.resolve4('nope.shop.svc.cluster.local')).rejects.toMatchObject({ code: 'ENOTFOUND' });
     await expect(resolver.resolve6('web.shop.svc.cluster.local')).rejects.toMatchObject({ code: 'ENODATA' });
+  });
+
+  it('answers an ExternalName Service with a CNAME, and its A question with the addresses of a cluster name it leads to', async () => {
+    await expect(resolver.resolveCname('alias.shop.svc.cluster.local')).resolves.toEqual(['web.shop.svc.cluster.local']);
+    await expect(resolver.resolve4('alias.shop.svc.cluster.local', { ttl: true })).resolves.toEqual([{ address: '10.97.3.4', ttl: 5 }]);
+    await expect(resolver.resolveCname('outside.shop.svc.cluster.local')).resolves.toEqual(['db.example.com']);
   });
 
   it('refuses names outside the cluster domain', async () => {

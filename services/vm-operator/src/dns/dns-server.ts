@@ -2,7 +2,7 @@ import * as dgram from 'node:dgram';
 import * as net from 'node:net';
 import type { Logger } from '@openpacific/service-kit';
 import { DnsAnswerSet } from './cluster-dns-records';
-import { decodeQuery, DnsFormatError, DnsQuestion, DnsRcode, encodeResponse, UDP_MESSAGE_LIMIT } from './dns-message';
+import { decodeQuery, DnsFormatError, DnsQuestion, DnsRcode, DnsRecord, encodeResponse, UDP_MESSAGE_LIMIT } from './dns-message';
 
 export interface DnsServerOptions {
   address: string;
@@ -90,7 +90,13 @@ export class DnsServer {
       if (query.opcode !== 0) return encodeResponse({ ...base, authoritative: false, rcode: DnsRcode.NOTIMP }, limit);
       if (query.questions.length !== 1) return encodeResponse({ ...base, authoritative: false, rcode: DnsRcode.FORMERR }, limit);
       const set = this.opts.answer(query.questions[0]);
-      const answers = set.addresses.map((address) => ({ address, ttl: this.opts.ttl }));
+      // A CNAME chain (an ExternalName Service) first, each owned by the name before it; the addresses by the last name.
+      const ttl = this.opts.ttl;
+      const aliases = set.aliases ?? [];
+      const answers: DnsRecord[] = [
+        ...aliases.map((cname, i) => ({ cname, ttl, ...(i > 0 ? { owner: aliases[i - 1] } : {}) })),
+        ...set.addresses.map((address) => ({ address, ttl, ...(aliases.length ? { owner: aliases[aliases.length - 1] } : {}) })),
+      ];
       return encodeResponse({ ...base, authoritative: set.authoritative, rcode: set.rcode, answers }, limit);
     } catch (err) {
       if (!(err instanceof DnsFormatError) || err.id === undefined) {
