@@ -17,7 +17,7 @@ const API_VERSION = `${SNAPSHOT_GROUP}/v1`;
 /** A write of the controller: what must happen on disk first, and the log records, committed together. */
 interface Step {
   writes: StreamAppend[];
-  before?: () => void;
+  before?: () => Promise<void> | void;
 }
 
 function write(resource: string, obj: any, type: string, expectedVersion: number): StreamAppend {
@@ -88,7 +88,7 @@ export class SnapshotController {
     for (const uid of this.reported.keys()) if (!uids.has(uid)) this.reported.delete(uid);
     for (const step of steps) {
       try {
-        step.before?.();
+        await step.before?.();
         await this.deps.store.appendBatch(step.writes);
       } catch (err) {
         if (!(err instanceof VersionConflictError)) throw err;
@@ -238,14 +238,14 @@ export class SnapshotController {
   private deleting(stored: StoredObject): Step[] {
     const vs = stored.object;
     const writes: StreamAppend[] = [];
-    let before: (() => void) | undefined;
+    let before: (() => Promise<void> | void) | undefined;
     const contentName = vs.status?.boundVolumeSnapshotContentName;
     const contentStored = contentName ? this.model.get(VOLUME_SNAPSHOT_CONTENTS_RESOURCE, undefined, contentName) : undefined;
     const content = contentStored?.object;
     if (content && content.spec?.volumeSnapshotRef?.uid === vs.metadata.uid) {
       if (content.spec.deletionPolicy === 'Delete') {
         const handle = content.status?.snapshotHandle ?? content.spec?.source?.snapshotHandle;
-        before = () => handle && this.store.remove(handle);
+        before = () => (handle ? this.store.remove(handle) : undefined);
         writes.push(write(VOLUME_SNAPSHOT_CONTENTS_RESOURCE, content, ObjectEventTypes.deleted, contentStored!.streamVersion));
       } else {
         const released = withoutFinalizer(VOLUME_SNAPSHOT_CONTENTS_RESOURCE, contentStored!, SNAPSHOT_CONTENT_FINALIZER);
@@ -271,10 +271,10 @@ export class SnapshotController {
     if (content.metadata.deletionTimestamp) {
       if (held) return [];
       const step = withoutFinalizer(VOLUME_SNAPSHOT_CONTENTS_RESOURCE, stored, SNAPSHOT_CONTENT_FINALIZER);
-      return step ? [{ writes: [step], before: () => content.spec?.deletionPolicy === 'Delete' && handle && this.store.remove(handle) }] : [];
+      return step ? [{ writes: [step], before: () => (content.spec?.deletionPolicy === 'Delete' && handle ? this.store.remove(handle) : undefined) }] : [];
     }
     if (ref.uid && !held && content.spec?.deletionPolicy === 'Delete') {
-      return [{ writes: [write(VOLUME_SNAPSHOT_CONTENTS_RESOURCE, content, ObjectEventTypes.deleted, stored.streamVersion)], before: () => handle && this.store.remove(handle) }];
+      return [{ writes: [write(VOLUME_SNAPSHOT_CONTENTS_RESOURCE, content, ObjectEventTypes.deleted, stored.streamVersion)], before: () => (handle ? this.store.remove(handle) : undefined) }];
     }
     if (content.status === undefined && content.spec?.source?.snapshotHandle) {
       const facts = this.store.read(content.spec.source.snapshotHandle);

@@ -1,10 +1,12 @@
-import { cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { cp, mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 /**
  * Snapshots of the datastore's volumes, on the datastore itself: `<datastore>/snapshots/<handle>/` holds `data/` (a
  * copy of the volume's directory at the moment it was taken) and `snapshot.json` (its size and time), so a snapshot
- * handle alone (a pre-provisioned VolumeSnapshotContent's) says everything a restore needs.
+ * handle alone (a pre-provisioned VolumeSnapshotContent's) says everything a restore needs. Copies are asynchronous:
+ * the scheduler that runs the snapshot controller and the volume binder keeps placing pods while a volume is copied.
  */
 export interface SnapshotFacts {
   /** The size of the volume it was taken from, in bytes: the smallest volume it restores into. */
@@ -31,16 +33,16 @@ export class SnapshotStore {
    * Copies the volume's directory as snapshot `handle`. Written beside and renamed into place, so a snapshot either
    * exists whole or not at all; taking one that exists already (a retried pass) keeps the first.
    */
-  take(handle: string, volumePath: string, facts: SnapshotFacts): void {
+  async take(handle: string, volumePath: string, facts: SnapshotFacts): Promise<void> {
     const dir = this.dir(handle);
     if (existsSync(join(dir, 'snapshot.json'))) return;
     const partial = `${dir}.partial`;
-    rmSync(partial, { recursive: true, force: true });
-    mkdirSync(partial, { recursive: true });
-    cpSync(volumePath, join(partial, 'data'), { recursive: true, preserveTimestamps: true });
-    writeFileSync(join(partial, 'snapshot.json'), `${JSON.stringify(facts)}\n`);
-    rmSync(dir, { recursive: true, force: true });
-    renameSync(partial, dir);
+    await rm(partial, { recursive: true, force: true });
+    await mkdir(partial, { recursive: true });
+    await cp(volumePath, join(partial, 'data'), { recursive: true, preserveTimestamps: true });
+    await writeFile(join(partial, 'snapshot.json'), `${JSON.stringify(facts)}\n`);
+    await rm(dir, { recursive: true, force: true });
+    await rename(partial, dir);
   }
 
   /** What a snapshot holds, or undefined when there is no such snapshot. */
@@ -54,18 +56,18 @@ export class SnapshotStore {
   }
 
   /** Fills a new volume's directory with the snapshot's data. */
-  restore(handle: string, volumePath: string): void {
-    mkdirSync(volumePath, { recursive: true });
-    cpSync(join(this.dir(handle), 'data'), volumePath, { recursive: true, preserveTimestamps: true });
+  async restore(handle: string, volumePath: string): Promise<void> {
+    await mkdir(volumePath, { recursive: true });
+    await cp(join(this.dir(handle), 'data'), volumePath, { recursive: true, preserveTimestamps: true });
   }
 
   /** Fills a new volume's directory with another volume's data (a claim cloned from a claim). */
-  clone(sourcePath: string, volumePath: string): void {
-    mkdirSync(volumePath, { recursive: true });
-    cpSync(sourcePath, volumePath, { recursive: true, preserveTimestamps: true });
+  async clone(sourcePath: string, volumePath: string): Promise<void> {
+    await mkdir(volumePath, { recursive: true });
+    await cp(sourcePath, volumePath, { recursive: true, preserveTimestamps: true });
   }
 
-  remove(handle: string): void {
-    if (SnapshotStore.validHandle(handle)) rmSync(this.dir(handle), { recursive: true, force: true });
+  async remove(handle: string): Promise<void> {
+    if (SnapshotStore.validHandle(handle)) await rm(this.dir(handle), { recursive: true, force: true });
   }
 }

@@ -32,12 +32,13 @@ export const INSUFFICIENT_CAPACITY = 'insufficient capacity in the datastore';
 /** One atomic write of a decision, with what must happen on disk before it and what to remember after it. */
 interface Step {
   writes: StreamAppend[];
-  before?: () => void;
+  /** Done before the writes; a volume's data copied from a snapshot or a claim is awaited, not blocking the scheduler. */
+  before?: () => Promise<void> | void;
   after?: () => void;
 }
 
 /** What a new volume starts with: nothing, or a snapshot's or another volume's data (its `fill`), or why it must wait. */
-type Filling = { fill?: (path: string) => void; wait?: string };
+type Filling = { fill?: (path: string) => Promise<void>; wait?: string };
 
 /** What one pass knows: the classes, the volumes, the datastore's use so far and the volumes already spoken for. */
 interface PassState {
@@ -251,7 +252,7 @@ export class VolumeBinder {
   }
 
   /** A directory of the datastore as the claim's volume: `pvc-<claim uid>`, the claim's size, when it fits; `fill` gives it its data. */
-  private provision(claim: StoredObject, storageClass: any, state: PassState, fill?: (path: string) => void): Step[] {
+  private provision(claim: StoredObject, storageClass: any, state: PassState, fill?: (path: string) => Promise<void>): Step[] {
     const bytes = claimRequestBytes(claim.object);
     if (!fitsDatastore(state.usedBytes, bytes, this.opts.datastoreCapacityBytes)) {
       return this.verdict(claim.object, claim.object.metadata.uid, 'Warning', 'ProvisioningFailed', INSUFFICIENT_CAPACITY);
@@ -266,9 +267,9 @@ export class VolumeBinder {
         objectWrite(PVCS_RESOURCE, boundClaim(claim.object, pv, storageClass.metadata.name), ObjectEventTypes.updated, claim.streamVersion),
         storageEvent(claim.object, 'Normal', 'ProvisioningSucceeded', `Successfully provisioned volume ${name} using ${storageClass.provisioner}`),
       ],
-      before: () => {
+      before: async () => {
         mkdirSync(path, { recursive: true });
-        fill?.(path);
+        await fill?.(path);
       },
       after: () => {
         this.reported.delete(claim.object.metadata.uid);
@@ -318,7 +319,7 @@ export class VolumeBinder {
 
   /** Each decision commits on its own: a conflict (someone changed a claim or volume meanwhile) only asks for another pass. */
   private async write(step: Step): Promise<void> {
-    step.before?.();
+    await step.before?.();
     try {
       await this.deps.store.appendBatch(step.writes);
     } catch (err) {
