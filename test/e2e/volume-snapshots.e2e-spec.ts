@@ -29,7 +29,8 @@ describe('volume snapshots', () => {
   const events = async (name: string) => (await getJson('events', '--field-selector', `involvedObject.name=${name}`)).items.map((e: any) => `${e.type} ${e.reason} ${e.message}`);
 
   beforeAll(async () => {
-    cluster = await startCluster({ label: 'snapshots', hostCount: 1 });
+    // A 7 GiB datastore: room for this file's claims and snapshots, and not for the last test's.
+    cluster = await startCluster({ label: 'snapshots', hostCount: 1, env: { DATASTORE_CAPACITY_BYTES: String(7 * 2 ** 30) } });
     await cluster.hostsReady(1);
   }, 120_000);
   afterAll(() => cluster?.stop(), 60_000);
@@ -149,5 +150,20 @@ describe('volume snapshots', () => {
     expect((await getJson('vsc', 'imported-content')).spec.volumeSnapshotRef.uid).toBe((await getJson('vs', 'imported')).metadata.uid);
     expect((await apply(claim('from-import', '1Gi', { dataSource: { apiGroup: 'snapshot.storage.k8s.io', kind: 'VolumeSnapshot', name: 'imported' } }))).code).toBe(0);
     expect(readFileSync(join(await volumeDir('from-import'), 'file'), 'utf8')).toBe('after the snapshot\n');
+  }, 90_000);
+
+  it('counts snapshots against the datastore: a claim or a snapshot that would overfill it waits, saying so', async () => {
+    // Volumes hold 5 GiB (data 1, restored 1, cloned 2, from-import 1), the kept snapshot 1 GiB: 1 GiB is left.
+    expect((await apply(claim('big', '2Gi'))).code).toBe(0);
+    expect((await apply(snapshot('of-cloned', { persistentVolumeClaimName: 'cloned' }))).code).toBe(0);
+    await eventually(async () => {
+      expect(await events('big')).toContainEqual('Warning ProvisioningFailed insufficient capacity in the datastore');
+      expect((await getJson('vs', 'of-cloned')).status?.error?.message).toMatch(/^Failed to create snapshot content with error failed to take snapshot of the volume pvc-[0-9a-f-]+: insufficient capacity in the datastore$/);
+    }, { timeoutMs: 30_000 });
+    expect((await getJson('pvc', 'big')).status.phase).toBe('Pending');
+    expect((await getJson('vs', 'of-cloned')).status.readyToUse).toBe(false);
+    // A claim deleted (its volume goes with it, by the class's Delete policy) leaves room: the waiting claim is made.
+    expect((await cluster.kubectl(['delete', 'pvc', 'from-import'])).code).toBe(0);
+    await volumeDir('big');
   }, 90_000);
 });

@@ -65,7 +65,7 @@ export class SchedulerLifecycle implements OnApplicationBootstrap, BeforeApplica
         this.workloads = [
           workloads, new DaemonSetsController(deps), new StatefulSetsController(deps), new JobsController(deps, { backoffMs: config.JOB_POD_FAILURE_BACKOFF_MS }), new CronJobsController(deps), autoscalers,
           // CSI snapshots of the datastore's volumes, beside the volume binder that restores them.
-          new SnapshotController(deps, { datastoreDir: resolve(config.DATASTORE_DIR) }),
+          new SnapshotController(deps, { datastoreDir: resolve(config.DATASTORE_DIR), datastoreCapacityBytes: config.DATASTORE_CAPACITY_BYTES || undefined }),
         ];
         // The controllers pass only once their read models hold the whole log.
         await log.start();

@@ -9,7 +9,8 @@ import { StreamAppend, VersionConflictError } from '@openpacific/event-store';
 import { controllerReadModel, type FollowerDeps, objectEvent, PassLoop, type SharedFollower, StoredObject } from '@openpacific/objects';
 import { timestamp } from '../pods/scheduling-records';
 import { SnapshotStore } from './snapshot-store';
-import { storageBytes } from './volume-binding';
+import { INSUFFICIENT_CAPACITY } from './volume-binder';
+import { datastoreUsedBytes, fitsDatastore, snapshotsUsedBytes, storageBytes } from './volume-binding';
 
 const ACTOR = { actor: 'system:serviceaccount:kube-system:snapshot-controller', source: 'scheduler' };
 const API_VERSION = `${SNAPSHOT_GROUP}/v1`;
@@ -57,7 +58,7 @@ export class SnapshotController {
 
   constructor(
     private readonly deps: FollowerDeps<Logger> & { log: SharedFollower },
-    opts: { datastoreDir: string; resyncMs?: number },
+    private readonly opts: { datastoreDir: string; datastoreCapacityBytes?: number; resyncMs?: number },
   ) {
     this.store = new SnapshotStore(opts.datastoreDir);
     this.loop = new PassLoop(() => this.pass(), {
@@ -163,6 +164,9 @@ export class SnapshotController {
     const handle = `snapshot-${vs.metadata.uid}`;
     const takenAt = timestamp();
     const sizeBytes = storageBytes(pv.spec?.capacity?.storage);
+    // A snapshot is a whole copy of its volume: it must fit the datastore beside its volumes and other snapshots.
+    const used = datastoreUsedBytes(this.model.list(PVS_RESOURCE).map((s) => s.object), this.opts.datastoreDir) + snapshotsUsedBytes(this.model.list(VOLUME_SNAPSHOT_CONTENTS_RESOURCE).map((s) => s.object));
+    if (!fitsDatastore(used, sizeBytes, this.opts.datastoreCapacityBytes)) return contentFailed(`failed to take snapshot of the volume ${pv.metadata.name}: ${INSUFFICIENT_CAPACITY}`);
     const restoreSize = pv.spec?.capacity?.storage ?? memoryQuantity(sizeBytes);
     const content = {
       apiVersion: API_VERSION,

@@ -9,7 +9,7 @@ import {
   boundClaim, boundVolume, grownClaim, grownVolume, lostClaim, objectWrite, provisionedVolume, storageEvent, volumeInPhase,
 } from './storage-records';
 import {
-  claimHasConsumer, claimIsGone, claimRequestBytes, datastoreUsedBytes, effectiveClassName, fitsDatastore, planClaim, reclaimAction, storageBytes, volumeCapacityBytes, wantsExpansion,
+  claimHasConsumer, claimIsGone, claimRequestBytes, datastoreUsedBytes, effectiveClassName, fitsDatastore, planClaim, reclaimAction, snapshotsUsedBytes, storageBytes, volumeCapacityBytes, wantsExpansion,
 } from './volume-binding';
 
 export { defaultStorageClass };
@@ -103,7 +103,8 @@ export class VolumeBinder {
     const state: PassState = {
       classes: this.model.list(STORAGE_CLASSES_RESOURCE).map((s) => s.object),
       volumes,
-      usedBytes: datastoreUsedBytes([...volumes.values()].map((s) => s.object), this.opts.datastoreDir),
+      // Snapshots of the datastore take room on it too.
+      usedBytes: datastoreUsedBytes([...volumes.values()].map((s) => s.object), this.opts.datastoreDir) + snapshotsUsedBytes(this.model.list(VOLUME_SNAPSHOT_CONTENTS_RESOURCE).map((s) => s.object)),
       taken: new Set(),
     };
     this.forgetGoneClaims();

@@ -1,6 +1,7 @@
 import { DATASTORE_PROVISIONER, defaultStorageClass } from '@openpacific/contracts';
 import {
-  claimHasConsumer, claimIsGone, datastoreUsedBytes, effectiveClassName, findVolumeForClaim, fitsDatastore, inDatastore, planClaim, reclaimAction, volumeFitsClaim, wantsExpansion,
+  claimHasConsumer, claimIsGone, datastoreUsedBytes, effectiveClassName, findVolumeForClaim, fitsDatastore, inDatastore, planClaim, reclaimAction, snapshotsUsedBytes, volumeFitsClaim,
+  wantsExpansion,
 } from './volume-binding';
 
 const GI = 2 ** 30;
@@ -133,5 +134,21 @@ describe('reclaiming a volume whose claim went', () => {
     expect(reclaimAction(bound({ persistentVolumeReclaimPolicy: 'Retain', hostPath: { path: `${DS}/pv` } }), DS)).toBe('release');
     expect(reclaimAction(bound({ persistentVolumeReclaimPolicy: 'Delete', hostPath: { path: `${DS}/pv` } }), DS)).toBe('delete');
     expect(reclaimAction(bound({ persistentVolumeReclaimPolicy: 'Delete', hostPath: { path: '/srv/pv' } }), DS)).toBe('fail');
+  });
+});
+
+describe("the datastore's snapshots", () => {
+  it('take the room of the volumes they copied, counted from the contents of the datastore driver that hold a snapshot', () => {
+    const content = (driver: string, status: any) => ({ spec: { driver }, status });
+    expect(snapshotsUsedBytes([
+      content('openpacific.io/datastore', { snapshotHandle: 'snapshot-a', restoreSize: 1073741824, readyToUse: true }),
+      content('openpacific.io/datastore', { snapshotHandle: 'snapshot-b', restoreSize: 2048 }),
+      // Not ready (no handle), another driver's, or without a size: nothing on this datastore.
+      content('openpacific.io/datastore', { readyToUse: false, error: { message: 'x' } }),
+      content('csi.example.com', { snapshotHandle: 'elsewhere', restoreSize: 4096 }),
+      content('openpacific.io/datastore', { snapshotHandle: 'snapshot-c' }),
+      // One snapshot named by two contents (a retained content and its re-import) is one copy.
+      content('openpacific.io/datastore', { snapshotHandle: 'snapshot-a', restoreSize: 1073741824, readyToUse: true }),
+    ])).toBe(1073741824 + 2048);
   });
 });

@@ -71,6 +71,22 @@ export function datastoreUsedBytes(pvs: any[], datastoreDir: string): number {
   return pvs.filter((pv) => inDatastore(pv.spec?.hostPath?.path, datastoreDir)).reduce((sum, pv) => sum + volumeCapacityBytes(pv), 0);
 }
 
+/**
+ * Bytes the datastore's snapshots take: each snapshot (handle) a VolumeSnapshotContent of its driver holds, once
+ * however many contents name it, at the size of the volume it copied (its restoreSize), whether a VolumeSnapshot
+ * still names it or not.
+ */
+export function snapshotsUsedBytes(contents: any[]): number {
+  const sizes = new Map<string, number>();
+  for (const c of contents) {
+    const size = Number(c.status?.restoreSize);
+    if (c.spec?.driver === DATASTORE_PROVISIONER && c.status?.snapshotHandle && c.status?.restoreSize !== undefined && Number.isFinite(size)) sizes.set(c.status.snapshotHandle, size);
+  }
+  let sum = 0;
+  for (const size of sizes.values()) sum += size;
+  return sum;
+}
+
 /** Does `bytes` more fit; a datastore without a stated size holds anything. */
 export function fitsDatastore(usedBytes: number, bytes: number, capacityBytes?: number): boolean {
   return capacityBytes === undefined || usedBytes + bytes <= capacityBytes;
