@@ -150,7 +150,10 @@ describe('host namespaces, hostPath volumes, kubectl debug node and pod namespac
     expect(during[0].state).toEqual({ waiting: { reason: 'ContainerCreating' } });
     expect(during[1].containerID).toBeUndefined();
 
-    const failing = sleeper('hookfails', { terminationGracePeriodSeconds: 2 }, { lifecycle: { postStart: { exec: { command: ['sh', '-c', 'exit 7'] } } } });
+    // It ignores SIGTERM, so stopping it takes its whole grace period: the time its status shows the hook's error.
+    const failing = sleeper('hookfails', { terminationGracePeriodSeconds: 5 }, {
+      command: ['sh', '-c', 'trap "" TERM; sleep 3600 & wait'], lifecycle: { postStart: { exec: { command: ['sh', '-c', 'exit 7'] } } },
+    });
     expect((await apply(failing)).code).toBe(0);
     await eventually(async () => {
       const events = JSON.parse((await cluster.kubectl(['get', 'events', '--field-selector', 'involvedObject.name=hookfails', '-o', 'json'])).stdout).items;

@@ -792,6 +792,8 @@ export class PodWorker {
         const now = this.model.get('pods', pod.metadata.namespace, pod.metadata.name)?.object;
         if (now?.metadata.uid !== pod.metadata.uid || now.metadata.deletionTimestamp) return;
         this.postStarts.set(c.id, { failed: hookFailure(hook, spec.name, pod, ok === undefined) });
+        // Reported while the container is stopped (its grace period), as kubelet reports the hook's error.
+        this.wake([keyOf(pod)]);
         const told = [this.event(pod, 'Warning', 'FailedPostStartHook', 'PostStartHook failed'), this.event(pod, 'Normal', 'Killing', 'FailedPostStartHook')];
         await this.deps.store.appendBatch(told).catch((err) => this.deps.logger.warn('recording a failed postStart hook failed', { error: (err as Error).message }));
         await this.kill(pod, box, c).catch((err) => this.deps.logger.warn('stopping a container whose postStart hook failed failed', { container: c.id, error: (err as Error).message }));
