@@ -142,7 +142,11 @@ describe('host namespaces, hostPath volumes, kubectl debug node and pod namespac
     };
     expect((await apply(pod)).code).toBe(0);
     await running('hooked');
-    await eventually(async () => expect((await podJson('hooked')).status.containerStatuses.map((c: any) => Object.keys(c.state)[0])).toEqual(['running', 'running']), { timeoutMs: 30_000 });
+    await eventually(async () => expect((await podJson('hooked')).status.containerStatuses.map((c: any) => Object.keys(c.state)[0])).toEqual(['running', 'running']), { timeoutMs: 30_000 }).catch(async (err) => {
+      // Seen once in CI ([waiting, running] for 30 s): what the pod and its Events said.
+      const events = await cluster.kubectl(['get', 'events', '--field-selector', 'involvedObject.name=hooked']);
+      throw new Error(`${(err as Error).message}\npod status: ${JSON.stringify((await podJson('hooked')).status)}\n${events.stdout}`);
+    });
     expect(readFileSync(join(out, 'second-saw'), 'utf8')).toBe('ready\n');
     // While the hook ran, the pod's status had the first container made (its ID) but not running, the second not made.
     const history = JSON.parse((await cluster.kubectl(['get', '--raw', '/api/v1/namespaces/default/pods/hooked/history'])).stdout).items;

@@ -82,6 +82,9 @@ export interface PodNetworking {
 }
 
 
+/** What an exec into a container whose init has not entered its image yet is refused with. */
+const NOT_IN_IMAGE_YET = 'the container has no process in its image yet';
+
 /**
  * Containers as real Linux process trees: each started by the host's shim, which logs
  * its output and records its exit, limited by per-container cgroups where the
@@ -459,8 +462,25 @@ export class ProcessDriver implements RuntimeDriver {
     const status = this.containerStatus(c.id);
     if (status.state !== 'CONTAINER_RUNNING' || !status.pid) throw new CodedError(CrxErrorCodes.conflict, `container ${c.id} is not running`);
     const init = processTree(status.pid).find((pid) => rootOf(pid) === c.merged);
-    if (!init) throw new CodedError(CrxErrorCodes.conflict, `container ${c.id} has no process in its image yet`);
+    if (!init) throw new CodedError(CrxErrorCodes.conflict, `${NOT_IN_IMAGE_YET} (container ${c.id})`);
     return init;
+  }
+
+  /**
+   * `execTarget`, waiting (polling every 20 ms, at most `withinMs`) while a container that has just started has no
+   * process in its image yet: its init is still setting up its root. An exec right after a start (a postStart hook,
+   * a first probe) then runs in the container, as it does once containerd's start has returned, instead of failing.
+   */
+  private async execTargetOnceInImage(containerId: string, command: string[], withinMs: number): Promise<ReturnType<ProcessDriver['execTarget']>> {
+    const until = Date.now() + Math.min(withinMs, 10_000);
+    for (;;) {
+      try {
+        return this.execTarget(containerId, command);
+      } catch (err) {
+        if (!(err as Error).message.startsWith(NOT_IN_IMAGE_YET) || Date.now() >= until) throw err;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
   }
 
   /** What an attach session reads and writes: the running container's log, and its stdin FIFO while that is open. */
@@ -479,8 +499,8 @@ export class ProcessDriver implements RuntimeDriver {
   }
 
   /** Runs a command in a running container (its namespaces and root when isolated) and waits for it. */
-  execSync(req: ExecSyncRequest): Promise<ExecSyncResponse> {
-    const { file, args, cwd, env } = this.execTarget(req.containerId, req.command);
+  async execSync(req: ExecSyncRequest): Promise<ExecSyncResponse> {
+    const { file, args, cwd, env } = await this.execTargetOnceInImage(req.containerId, req.command, (req.timeoutSeconds ?? 1) * 1000);
     return new Promise((resolve) => {
       execFile(file, args, { cwd, env, timeout: (req.timeoutSeconds ?? 1) * 1000 }, (err, stdout, stderr) => {
         const code = err ? (typeof (err as any).code === 'number' ? (err as any).code : 126) : 0;

@@ -455,8 +455,15 @@ export class PodWorker {
     const ephemeralFacts = await this.stepEphemeralContainers(pod, box, containers, mounts, [...initFacts, ...facts], events);
     // Until its probes pass or nothing waits any more, the pod is looked at on every pass, not only when it changes.
     const waiting = [...facts, ...ephemeralFacts].some((f) => f.waiting);
-    const settling = !initialized || waiting || [...(pod.spec.initContainers ?? []), ...pod.spec.containers].some(isProbed);
+    // A container seen exited in this very pass (one that ended before its start returned) is restarted by a later
+    // pass: its exit was already seen here, so no change of the runtime's will ask for that pass.
+    const exitedToRestart = facts.some((f) => {
+      const latest = f.attempts[f.attempts.length - 1];
+      return !f.waiting && latest?.state === 'CONTAINER_EXITED' && this.restarts(pod, latest);
+    });
+    const settling = !initialized || waiting || exitedToRestart || [...(pod.spec.initContainers ?? []), ...pod.spec.containers].some(isProbed);
     if (settling) this.settling.add(key);
+    if (exitedToRestart) setTimeout(() => this.wake([key]), 5).unref();
     const version = await this.report(stored, box, { facts, initFacts, ephemeralFacts }, events);
     if (!settling) this.settled.set(key, { version, runtime: runtimeState(box, [...initFacts, ...facts, ...ephemeralFacts].flatMap((f) => f.attempts)), config: this.configVersions(pod) });
   }
