@@ -10,7 +10,7 @@ import { controllerReadModel, type FollowerDeps, objectEvent, PassLoop, type Sha
 import { timestamp } from '../pods/scheduling-records';
 import { SnapshotStore } from './snapshot-store';
 import { INSUFFICIENT_CAPACITY } from './volume-binder';
-import { datastoreUsedBytes, fitsDatastore, snapshotsUsedBytes, storageBytes } from './volume-binding';
+import { datastoreHeldBytes, fitsDatastore, storageBytes } from './volume-binding';
 
 const ACTOR = { actor: 'system:serviceaccount:kube-system:snapshot-controller', source: 'scheduler' };
 const API_VERSION = `${SNAPSHOT_GROUP}/v1`;
@@ -165,7 +165,7 @@ export class SnapshotController {
     const takenAt = timestamp();
     const sizeBytes = storageBytes(pv.spec?.capacity?.storage);
     // A snapshot is a whole copy of its volume: it must fit the datastore beside its volumes and other snapshots.
-    const used = datastoreUsedBytes(this.model.list(PVS_RESOURCE).map((s) => s.object), this.opts.datastoreDir) + snapshotsUsedBytes(this.model.list(VOLUME_SNAPSHOT_CONTENTS_RESOURCE).map((s) => s.object));
+    const used = datastoreHeldBytes(this.model.list(PVS_RESOURCE).map((s) => s.object), this.model.list(VOLUME_SNAPSHOT_CONTENTS_RESOURCE).map((s) => s.object), this.opts.datastoreDir);
     if (!fitsDatastore(used, sizeBytes, this.opts.datastoreCapacityBytes)) return contentFailed(`failed to take snapshot of the volume ${pv.metadata.name}: ${INSUFFICIENT_CAPACITY}`);
     const restoreSize = pv.spec?.capacity?.storage ?? memoryQuantity(sizeBytes);
     const content = {

@@ -9,7 +9,7 @@ import {
   boundClaim, boundVolume, grownClaim, grownVolume, lostClaim, objectWrite, provisionedVolume, storageEvent, volumeInPhase,
 } from './storage-records';
 import {
-  claimHasConsumer, claimIsGone, claimRequestBytes, datastoreUsedBytes, effectiveClassName, fitsDatastore, planClaim, reclaimAction, snapshotsUsedBytes, storageBytes, volumeCapacityBytes, wantsExpansion,
+  claimHasConsumer, claimIsGone, claimRequestBytes, datastoreHeldBytes, effectiveClassName, fitsDatastore, planClaim, reclaimAction, storageBytes, volumeCapacityBytes, wantsExpansion,
 } from './volume-binding';
 
 export { defaultStorageClass };
@@ -104,7 +104,7 @@ export class VolumeBinder {
       classes: this.model.list(STORAGE_CLASSES_RESOURCE).map((s) => s.object),
       volumes,
       // Snapshots of the datastore take room on it too.
-      usedBytes: datastoreUsedBytes([...volumes.values()].map((s) => s.object), this.opts.datastoreDir) + snapshotsUsedBytes(this.model.list(VOLUME_SNAPSHOT_CONTENTS_RESOURCE).map((s) => s.object)),
+      usedBytes: datastoreHeldBytes([...volumes.values()].map((s) => s.object), this.model.list(VOLUME_SNAPSHOT_CONTENTS_RESOURCE).map((s) => s.object), this.opts.datastoreDir),
       taken: new Set(),
     };
     this.forgetGoneClaims();

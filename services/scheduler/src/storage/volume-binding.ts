@@ -87,6 +87,11 @@ export function snapshotsUsedBytes(contents: any[]): number {
   return sum;
 }
 
+/** Bytes the datastore holds: its volumes (`datastoreUsedBytes`) and the snapshots of them (`snapshotsUsedBytes`). */
+export function datastoreHeldBytes(pvs: any[], contents: any[], datastoreDir: string): number {
+  return datastoreUsedBytes(pvs, datastoreDir) + snapshotsUsedBytes(contents);
+}
+
 /** Does `bytes` more fit; a datastore without a stated size holds anything. */
 export function fitsDatastore(usedBytes: number, bytes: number, capacityBytes?: number): boolean {
   return capacityBytes === undefined || usedBytes + bytes <= capacityBytes;

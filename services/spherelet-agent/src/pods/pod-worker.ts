@@ -463,7 +463,7 @@ export class PodWorker {
     });
     const settling = !initialized || waiting || exitedToRestart || [...(pod.spec.initContainers ?? []), ...pod.spec.containers].some(isProbed);
     if (settling) this.settling.add(key);
-    if (exitedToRestart) setTimeout(() => this.wake([key]), 5).unref();
+    if (exitedToRestart) this.wake([key]);
     const version = await this.report(stored, box, { facts, initFacts, ephemeralFacts }, events);
     if (!settling) this.settled.set(key, { version, runtime: runtimeState(box, [...initFacts, ...facts, ...ephemeralFacts].flatMap((f) => f.attempts)), config: this.configVersions(pod) });
   }
