@@ -1,3 +1,5 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Pool } from 'pg';
 import { eventually, startCluster, TestCluster } from '@openpacific/testing';
 
@@ -48,6 +50,35 @@ describe('storage', () => {
       expect((await cluster.kubectl(['logs', 'writer'])).stdout).toBe('written on writer\n');
     }, { timeoutMs: 40_000 });
   });
+
+  it('keeps a claim a pod uses, Terminating, until the pod is gone, and a bound volume until its claim is', async () => {
+    const getJson = async (...args: string[]) => JSON.parse((await cluster.kubectl(['get', ...args, '-o', 'json'])).stdout);
+    const notes = await getJson('pvc', 'notes');
+    expect(notes.metadata.finalizers).toEqual(['kubernetes.io/pvc-protection']);
+    const volume = await getJson('pv', notes.spec.volumeName);
+    expect(volume.metadata.finalizers).toEqual(['kubernetes.io/pv-protection']);
+    // The volume cannot go while its claim is bound to it.
+    expect((await cluster.kubectl(['delete', 'pv', volume.metadata.name, '--wait=false'])).code).toBe(0);
+    expect((await cluster.kubectl(['delete', 'pvc', 'notes', '--wait=false'])).code).toBe(0);
+    await new Promise((r) => setTimeout(r, 2000));
+    expect((await cluster.kubectl(['get', 'pvc', 'notes', '--no-headers'])).stdout).toMatch(/^notes\s+Terminating\s+pvc-/);
+    expect((await cluster.kubectl(['get', 'pv', volume.metadata.name, '--no-headers'])).stdout).toMatch(/\s+Delete\s+Terminating\s+default\/notes\s+/);
+    expect((await getJson('pod', 'writer')).status.phase).toBe('Running');
+    expect(readFileSync(join(volume.spec.hostPath.path, 'note'), 'utf8')).toContain('written on writer');
+    // The pod goes: nothing uses the claim, which goes, and its volume with its data (the class's Delete policy).
+    expect((await cluster.kubectl(['delete', 'pod', 'writer'])).code).toBe(0);
+    await eventually(async () => {
+      expect((await cluster.kubectl(['get', 'pvc', 'notes'])).stderr).toContain('NotFound');
+      expect((await cluster.kubectl(['get', 'pv', volume.metadata.name])).stderr).toContain('NotFound');
+      expect(existsSync(volume.spec.hostPath.path)).toBe(false);
+    }, { timeoutMs: 30_000 });
+    // A volume no claim is bound to goes at once.
+    const free = { apiVersion: 'v1', kind: 'PersistentVolume', metadata: { name: 'spare' }, spec: { capacity: { storage: '1Gi' }, accessModes: ['ReadWriteOnce'], storageClassName: 'none', hostPath: { path: '/tmp/spare' } } };
+    expect((await cluster.kubectl(['apply', '-f', '-'], { input: JSON.stringify(free) })).code).toBe(0);
+    expect((await getJson('pv', 'spare')).metadata.finalizers).toEqual(['kubernetes.io/pv-protection']);
+    expect((await cluster.kubectl(['delete', 'pv', 'spare'], { timeoutMs: 30_000 })).code).toBe(0);
+    expect((await cluster.kubectl(['get', 'pv', 'spare'])).stderr).toContain('NotFound');
+  }, 90_000);
 
   it('stores Secrets encrypted in the event log and serves them decrypted', async () => {
     const secret = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'db' }, stringData: { password: 'correct horse battery staple' } };

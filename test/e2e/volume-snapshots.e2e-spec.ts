@@ -61,7 +61,9 @@ describe('volume snapshots', () => {
     // No class named: the driver's default is given; the content is named after the snapshot's uid, bound both ways.
     expect(vs.spec.volumeSnapshotClassName).toBe('volumesnapshotclass-delete');
     expect(vs.status).toMatchObject({ boundVolumeSnapshotContentName: `snapcontent-${vs.metadata.uid}`, restoreSize: '1Gi', readyToUse: true });
-    expect(vs.metadata.finalizers).toContain('snapshot.storage.kubernetes.io/volumesnapshot-bound-protection');
+    expect(vs.metadata.finalizers).toEqual(expect.arrayContaining(['snapshot.storage.kubernetes.io/volumesnapshot-as-source-protection', 'snapshot.storage.kubernetes.io/volumesnapshot-bound-protection']));
+    // The claim was held while its snapshot was taken, and is let go once it is ready; its in-use protection stays.
+    await eventually(async () => expect((await getJson('pvc', 'data')).metadata.finalizers).toEqual(['kubernetes.io/pvc-protection']), { timeoutMs: 30_000 });
     const row = (await cluster.kubectl(['get', 'vs', 'nightly', '--no-headers'])).stdout;
     expect(row).toMatch(new RegExp(`^nightly\\s+true\\s+data\\s+1Gi\\s+volumesnapshotclass-delete\\s+snapcontent-${vs.metadata.uid}\\s+\\S+\\s+\\S+\\n$`));
     const content = await getJson('vsc', `snapcontent-${vs.metadata.uid}`);
@@ -121,8 +123,17 @@ describe('volume snapshots', () => {
     const content = `snapcontent-${vs.metadata.uid}`;
     const data = join(cluster.dataDir, 'datastore', 'snapshots', `snapshot-${vs.metadata.uid}`);
     expect(existsSync(data)).toBe(true);
-    expect((await cluster.kubectl(['delete', 'vs', 'nightly'])).code).toBe(0);
+    // A Pending claim restores from it (too-small, above): the snapshot is kept, content and data too, until it goes.
+    expect((await cluster.kubectl(['delete', 'vs', 'nightly', '--wait=false'])).code).toBe(0);
+    await new Promise((r) => setTimeout(r, 2000));
+    const held = await getJson('vs', 'nightly');
+    expect(held.metadata.deletionTimestamp).toBeDefined();
+    expect(held.metadata.finalizers).toContain('snapshot.storage.kubernetes.io/volumesnapshot-as-source-protection');
+    expect((await getJson('vsc', content)).metadata.name).toBe(content);
+    expect(existsSync(data)).toBe(true);
+    expect((await cluster.kubectl(['delete', 'pvc', 'too-small'])).code).toBe(0);
     await eventually(async () => {
+      expect((await cluster.kubectl(['get', 'vs', 'nightly'])).stderr).toContain('NotFound');
       expect((await cluster.kubectl(['get', 'vsc', content])).stderr).toContain('NotFound');
       expect(existsSync(data)).toBe(false);
     }, { timeoutMs: 30_000 });

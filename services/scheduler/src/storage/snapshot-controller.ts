@@ -2,13 +2,14 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from '@openpacific/service-kit';
 import {
   CRDS_RESOURCE, DATASTORE_PROVISIONER, defaultSnapshotClass, isDefaultSnapshotClass, memoryQuantity, ObjectEventTypes, objectStreamId, PVCS_RESOURCE, PVS_RESOURCE,
-  SNAPSHOT_BOUND_FINALIZER, SNAPSHOT_CONTENT_FINALIZER, SNAPSHOT_GROUP, STORAGE_CLASSES_RESOURCE, VOLUME_SNAPSHOT_CLASSES_RESOURCE,
+  PVC_AS_SNAPSHOT_SOURCE_FINALIZER, SNAPSHOT_AS_SOURCE_FINALIZER, SNAPSHOT_BOUND_FINALIZER, SNAPSHOT_CONTENT_FINALIZER, SNAPSHOT_GROUP, STORAGE_CLASSES_RESOURCE, VOLUME_SNAPSHOT_CLASSES_RESOURCE,
   VOLUME_SNAPSHOT_CONTENTS_RESOURCE, VOLUME_SNAPSHOTS_RESOURCE,
 } from '@openpacific/contracts';
 import { StreamAppend, VersionConflictError } from '@openpacific/event-store';
 import { controllerReadModel, type FollowerDeps, objectEvent, PassLoop, type SharedFollower, StoredObject } from '@openpacific/objects';
 import { timestamp } from '../pods/scheduling-records';
 import { SnapshotStore } from './snapshot-store';
+import { finalizerAdded, finalizersRemoved } from './storage-records';
 import { INSUFFICIENT_CAPACITY } from './volume-binder';
 import { datastoreHeldBytes, fitsDatastore, storageBytes } from './volume-binding';
 
@@ -19,24 +20,14 @@ const API_VERSION = `${SNAPSHOT_GROUP}/v1`;
 interface Step {
   writes: StreamAppend[];
   before?: () => Promise<void> | void;
+  /** When the writes lost to a concurrent change (after `before` ran). */
+  lost?: () => void;
 }
 
 function write(resource: string, obj: any, type: string, expectedVersion: number): StreamAppend {
   const next = { ...obj, metadata: { ...obj.metadata } };
   delete next.metadata.resourceVersion;
   return { streamId: objectStreamId(resource, next.metadata.namespace, next.metadata.name), events: [{ type, data: { resource, object: next }, metadata: ACTOR }], expectedVersion };
-}
-
-/** The object with `finalizer` taken off: deleted when it was the last one of an object being deleted. */
-function withoutFinalizer(resource: string, stored: StoredObject, finalizer: string): StreamAppend | undefined {
-  const obj = stored.object;
-  const finalizers: string[] = obj.metadata.finalizers ?? [];
-  if (!finalizers.includes(finalizer)) return undefined;
-  const left = finalizers.filter((f) => f !== finalizer);
-  const next = { ...obj, metadata: { ...obj.metadata, finalizers: left } };
-  if (left.length === 0) delete next.metadata.finalizers;
-  const gone = obj.metadata.deletionTimestamp && left.length === 0;
-  return write(resource, next, gone ? ObjectEventTypes.deleted : ObjectEventTypes.updated, stored.streamVersion);
 }
 
 const nanos = (iso: string) => BigInt(Date.parse(iso)) * 1_000_000n;
@@ -55,6 +46,8 @@ export class SnapshotController {
   private readonly store: SnapshotStore;
   /** The last error reported per snapshot uid: a snapshot that keeps failing the same way gets one Event. */
   private readonly reported = new Map<string, string>();
+  /** Copies taken whose content did not commit (the snapshot changed meanwhile), by handle, to the snapshot's uid. */
+  private readonly uncommitted = new Map<string, string>();
 
   constructor(
     private readonly deps: FollowerDeps<Logger> & { log: SharedFollower },
@@ -81,7 +74,7 @@ export class SnapshotController {
   }
 
   private async pass(): Promise<void> {
-    const steps: Step[] = [...this.defaultClass()];
+    const steps: Step[] = [...this.defaultClass(), ...this.strayCopies(), ...this.releasedClaims()];
     // Contents first: a pre-provisioned content made ready in this pass binds its snapshot in the next.
     for (const stored of this.model.list(VOLUME_SNAPSHOT_CONTENTS_RESOURCE)) steps.push(...this.reconcileContent(stored));
     for (const stored of this.model.list(VOLUME_SNAPSHOTS_RESOURCE)) steps.push(...this.reconcile(stored));
@@ -90,12 +83,55 @@ export class SnapshotController {
     for (const step of steps) {
       try {
         await step.before?.();
-        await this.deps.store.appendBatch(step.writes);
+        if (step.writes.length) await this.deps.store.appendBatch(step.writes);
       } catch (err) {
         if (!(err instanceof VersionConflictError)) throw err;
+        step.lost?.();
         this.loop.schedule();
       }
     }
+  }
+
+  /**
+   * Copies whose content never committed and whose snapshot is gone: removed. (A copy whose write lost is kept while
+   * its snapshot exists, as the next pass takes it again; one a committed content names is that content's.)
+   */
+  private strayCopies(): Step[] {
+    if (this.uncommitted.size === 0) return [];
+    const snapshots = new Set(this.model.list(VOLUME_SNAPSHOTS_RESOURCE).map((s) => s.object.metadata.uid));
+    const named = new Set(this.model.list(VOLUME_SNAPSHOT_CONTENTS_RESOURCE).map((s) => s.object.status?.snapshotHandle ?? s.object.spec?.source?.snapshotHandle));
+    const steps: Step[] = [];
+    for (const [handle, uid] of this.uncommitted) {
+      if (snapshots.has(uid)) continue;
+      this.uncommitted.delete(handle);
+      if (!named.has(handle)) steps.push({ writes: [], before: () => this.store.remove(handle) });
+    }
+    return steps;
+  }
+
+  /**
+   * Claims holding `pvc-as-source-protection` while no snapshot of theirs is left to take (every one ready, or being
+   * deleted): released, as the CSI snapshot controller releases them.
+   */
+  private releasedClaims(): Step[] {
+    const steps: Step[] = [];
+    for (const stored of this.model.list(PVCS_RESOURCE)) {
+      const claim = stored.object;
+      if (!(claim.metadata.finalizers ?? []).includes(PVC_AS_SNAPSHOT_SOURCE_FINALIZER)) continue;
+      const taking = this.model.list(VOLUME_SNAPSHOTS_RESOURCE, claim.metadata.namespace).some(({ object: vs }) =>
+        vs.spec?.source?.persistentVolumeClaimName === claim.metadata.name && !vs.status?.readyToUse && !vs.metadata.deletionTimestamp);
+      const write = taking ? undefined : finalizersRemoved(PVCS_RESOURCE, stored, [PVC_AS_SNAPSHOT_SOURCE_FINALIZER], ACTOR);
+      if (write) steps.push({ writes: [write] });
+    }
+    return steps;
+  }
+
+  /** A Pending claim of the snapshot's namespace restores from it (its data source names it). */
+  private restoringFrom(vs: any): boolean {
+    return this.model.list(PVCS_RESOURCE, vs.metadata.namespace).some(({ object: claim }) => {
+      const ref = claim.spec?.dataSourceRef ?? claim.spec?.dataSource;
+      return ref?.apiGroup === SNAPSHOT_GROUP && ref.kind === 'VolumeSnapshot' && ref.name === vs.metadata.name && !claim.metadata.deletionTimestamp && (claim.status?.phase ?? 'Pending') === 'Pending';
+    });
   }
 
   /** The default class, once its kind exists and only if it never did (one an admin deleted stays deleted). */
@@ -160,6 +196,11 @@ export class SnapshotController {
     const { cls, error } = this.classFor(vs, DATASTORE_PROVISIONER);
     if (!cls) return this.failed(stored, vs.spec?.volumeSnapshotClassName ? 'SnapshotContentCreationFailed' : 'SetDefaultSnapshotClassFailed', vs.spec?.volumeSnapshotClassName ? `Failed to create snapshot content with error ${error}` : `Failed to set default snapshot class with error ${error}`);
     if (cls.driver !== DATASTORE_PROVISIONER) return contentFailed(`the snapshot class ${cls.metadata.name} names driver ${cls.driver}, not the volume's driver ${DATASTORE_PROVISIONER}`);
+    // The claim is held (pvc-as-source-protection) from here until the snapshot is ready or deleted.
+    if (!(claim.metadata.finalizers ?? []).includes(PVC_AS_SNAPSHOT_SOURCE_FINALIZER)) {
+      if (claim.metadata.deletionTimestamp) return contentFailed(`cannot take a snapshot of the PVC ${claimName}: it is being deleted`);
+      return [{ writes: [finalizerAdded(PVCS_RESOURCE, this.model.get(PVCS_RESOURCE, vs.metadata.namespace, claimName)!, PVC_AS_SNAPSHOT_SOURCE_FINALIZER, ACTOR)!] }];
+    }
     const contentName = `snapcontent-${vs.metadata.uid}`;
     const handle = `snapshot-${vs.metadata.uid}`;
     const takenAt = timestamp();
@@ -184,7 +225,7 @@ export class SnapshotController {
     };
     const next = {
       ...vs,
-      metadata: { ...vs.metadata, finalizers: [...new Set([...(vs.metadata.finalizers ?? []), SNAPSHOT_BOUND_FINALIZER])] },
+      metadata: { ...vs.metadata, finalizers: [...new Set([...(vs.metadata.finalizers ?? []), SNAPSHOT_AS_SOURCE_FINALIZER, SNAPSHOT_BOUND_FINALIZER])] },
       spec: { ...vs.spec, volumeSnapshotClassName: cls.metadata.name },
       status: { boundVolumeSnapshotContentName: contentName, creationTime: takenAt, readyToUse: true, restoreSize },
     };
@@ -193,6 +234,7 @@ export class SnapshotController {
     this.reported.delete(vs.metadata.uid);
     return [{
       before: () => this.store.take(handle, path, { sizeBytes, takenAt, volume: pv.metadata.name }),
+      lost: () => this.uncommitted.set(handle, vs.metadata.uid),
       writes: [
         write(VOLUME_SNAPSHOT_CONTENTS_RESOURCE, content, ObjectEventTypes.created, this.model.streamVersion(VOLUME_SNAPSHOT_CONTENTS_RESOURCE, undefined, contentName)),
         write(VOLUME_SNAPSHOTS_RESOURCE, next, ObjectEventTypes.updated, stored.streamVersion),
@@ -227,7 +269,7 @@ export class SnapshotController {
     const taken = content.status?.creationTime ? new Date(Number(BigInt(content.status.creationTime) / 1_000_000n)).toISOString().replace(/\.\d{3}Z$/, 'Z') : undefined;
     const next = {
       ...vs,
-      metadata: { ...vs.metadata, finalizers: [...new Set([...(vs.metadata.finalizers ?? []), SNAPSHOT_BOUND_FINALIZER])] },
+      metadata: { ...vs.metadata, finalizers: [...new Set([...(vs.metadata.finalizers ?? []), SNAPSHOT_AS_SOURCE_FINALIZER, SNAPSHOT_BOUND_FINALIZER])] },
       status: { boundVolumeSnapshotContentName: name, ...(taken ? { creationTime: taken } : {}), readyToUse: true, ...(content.status?.restoreSize !== undefined ? { restoreSize: memoryQuantity(content.status.restoreSize) } : {}) },
     };
     writes.push(write(VOLUME_SNAPSHOTS_RESOURCE, next, ObjectEventTypes.updated, stored.streamVersion));
@@ -236,11 +278,13 @@ export class SnapshotController {
   }
 
   /**
-   * A snapshot being deleted: its bound content goes with its data (deletion policy Delete) or stays, unbound from it
-   * (Retain); then the snapshot's finalizer goes, and with it the snapshot.
+   * A snapshot being deleted: nothing while a Pending claim restores from it (volumesnapshot-as-source-protection);
+   * then its bound content goes with its data (deletion policy Delete) or stays, unbound from it (Retain), and the
+   * snapshot's finalizers go, and with them the snapshot.
    */
   private deleting(stored: StoredObject): Step[] {
     const vs = stored.object;
+    if (this.restoringFrom(vs)) return [];
     const writes: StreamAppend[] = [];
     let before: (() => Promise<void> | void) | undefined;
     const contentName = vs.status?.boundVolumeSnapshotContentName;
@@ -252,11 +296,11 @@ export class SnapshotController {
         before = () => (handle ? this.store.remove(handle) : undefined);
         writes.push(write(VOLUME_SNAPSHOT_CONTENTS_RESOURCE, content, ObjectEventTypes.deleted, contentStored!.streamVersion));
       } else {
-        const released = withoutFinalizer(VOLUME_SNAPSHOT_CONTENTS_RESOURCE, contentStored!, SNAPSHOT_CONTENT_FINALIZER);
+        const released = finalizersRemoved(VOLUME_SNAPSHOT_CONTENTS_RESOURCE, contentStored!, [SNAPSHOT_CONTENT_FINALIZER], ACTOR);
         if (released) writes.push(released);
       }
     }
-    const gone = withoutFinalizer(VOLUME_SNAPSHOTS_RESOURCE, stored, SNAPSHOT_BOUND_FINALIZER);
+    const gone = finalizersRemoved(VOLUME_SNAPSHOTS_RESOURCE, stored, [SNAPSHOT_AS_SOURCE_FINALIZER, SNAPSHOT_BOUND_FINALIZER], ACTOR);
     if (gone) writes.push(gone);
     return writes.length ? [{ writes, before }] : [];
   }
@@ -274,7 +318,7 @@ export class SnapshotController {
     const handle: string | undefined = content.status?.snapshotHandle ?? content.spec?.source?.snapshotHandle;
     if (content.metadata.deletionTimestamp) {
       if (held) return [];
-      const step = withoutFinalizer(VOLUME_SNAPSHOT_CONTENTS_RESOURCE, stored, SNAPSHOT_CONTENT_FINALIZER);
+      const step = finalizersRemoved(VOLUME_SNAPSHOT_CONTENTS_RESOURCE, stored, [SNAPSHOT_CONTENT_FINALIZER], ACTOR);
       return step ? [{ writes: [step], before: () => (content.spec?.deletionPolicy === 'Delete' && handle ? this.store.remove(handle) : undefined) }] : [];
     }
     if (ref.uid && !held && content.spec?.deletionPolicy === 'Delete') {

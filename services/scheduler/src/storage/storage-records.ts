@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { DATASTORE_PROVISIONER, ObjectEventTypes, objectStreamId, PROVISIONED_BY_ANNOTATION, PVCS_RESOURCE, PVS_RESOURCE } from '@openpacific/contracts';
+import { DATASTORE_PROVISIONER, ObjectEventTypes, objectStreamId, PROVISIONED_BY_ANNOTATION, PV_PROTECTION_FINALIZER, PVCS_RESOURCE, PVS_RESOURCE } from '@openpacific/contracts';
 import type { NewEvent, StreamAppend } from '@openpacific/event-store';
-import { eventNameSuffix } from '@openpacific/objects';
+import { eventNameSuffix, type StoredObject } from '@openpacific/objects';
 import { timestamp } from '../pods/scheduling-records';
 
 /** The objects and log records the volume binder writes. */
@@ -30,7 +30,7 @@ export function provisionedVolume(claim: any, storageClass: any, name: string, p
   return {
     apiVersion: 'v1',
     kind: 'PersistentVolume',
-    metadata: { name, uid: randomUUID(), creationTimestamp: timestamp(), generation: 1, annotations: { [PROVISIONED_BY_ANNOTATION]: DATASTORE_PROVISIONER } },
+    metadata: { name, uid: randomUUID(), creationTimestamp: timestamp(), generation: 1, annotations: { [PROVISIONED_BY_ANNOTATION]: DATASTORE_PROVISIONER }, finalizers: [PV_PROTECTION_FINALIZER] },
     spec: {
       capacity: { storage: claim.spec.resources.requests.storage },
       accessModes: [...(claim.spec.accessModes ?? [])],
@@ -95,6 +95,30 @@ export function objectWrite(resource: typeof PVCS_RESOURCE | typeof PVS_RESOURCE
     events: [{ type, data: { resource, object: obj }, metadata: BINDER_ACTOR } as NewEvent],
     expectedVersion: streamVersion,
   };
+}
+
+/**
+ * The object with the given finalizers taken off (those it holds), deleted when they were the last ones of an object
+ * being deleted; undefined when it holds none of them. Any controller of the storage kinds (`metadata`: its actor).
+ */
+export function finalizersRemoved(resource: string, stored: StoredObject, finalizers: readonly string[], metadata: { actor: string; source: string } = BINDER_ACTOR): StreamAppend | undefined {
+  const held: string[] = stored.object.metadata.finalizers ?? [];
+  if (!held.some((f) => finalizers.includes(f))) return undefined;
+  const next = clean(stored.object);
+  const left = held.filter((f) => !finalizers.includes(f));
+  if (left.length) next.metadata.finalizers = left;
+  else delete next.metadata.finalizers;
+  const type = next.metadata.deletionTimestamp && left.length === 0 ? ObjectEventTypes.deleted : ObjectEventTypes.updated;
+  return { streamId: objectStreamId(resource, next.metadata.namespace, next.metadata.name), events: [{ type, data: { resource, object: next }, metadata } as NewEvent], expectedVersion: stored.streamVersion };
+}
+
+/** The object with `finalizer` added (it holds it already: undefined). */
+export function finalizerAdded(resource: string, stored: StoredObject, finalizer: string, metadata: { actor: string; source: string } = BINDER_ACTOR): StreamAppend | undefined {
+  const held: string[] = stored.object.metadata.finalizers ?? [];
+  if (held.includes(finalizer)) return undefined;
+  const next = clean(stored.object);
+  next.metadata.finalizers = [...held, finalizer];
+  return { streamId: objectStreamId(resource, next.metadata.namespace, next.metadata.name), events: [{ type: ObjectEventTypes.updated, data: { resource, object: next }, metadata } as NewEvent], expectedVersion: stored.streamVersion };
 }
 
 /** A core v1 Event about a claim or volume (cluster-scoped volumes report in `default`, as Kubernetes does). */

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { defaultStorageClass, natsNames, ObjectEventTypes, objectStreamId, PVCS_RESOURCE, PVS_RESOURCE, STORAGE_CLASSES_RESOURCE } from '@openpacific/contracts';
+import { defaultStorageClass, natsNames, ObjectEventTypes, objectStreamId, PVCS_RESOURCE, PVS_RESOURCE, STORAGE_CLASSES_RESOURCE, VIRTUAL_MACHINES_RESOURCE } from '@openpacific/contracts';
 import { EventStore, migrate } from '@openpacific/event-store';
 import { connectNats } from '@openpacific/messaging';
 import { createTestDatabase, eventually, TestDatabase, testNatsUrl, uniqueNatsPrefix } from '@openpacific/testing';
@@ -93,6 +93,51 @@ describe('the volume binder', () => {
     await deleteClaim('data');
     await eventually(async () => expect((await latest(PVS_RESOURCE, undefined, pv.metadata.name)).object).toBeUndefined());
     expect(existsSync(pv.spec.hostPath.path)).toBe(false);
+  });
+
+  it('keeps a claim being deleted while a pod or VM uses it (pvc-protection), then deletes it and its volume', async () => {
+    const made = await create(PVCS_RESOURCE, { ...claim('used', '1Gi'), metadata: { name: 'used', namespace: 'team-a', finalizers: ['kubernetes.io/pvc-protection'] } });
+    const { claim: bound, pv } = await boundClaim('used');
+    const pod = await create('pods', {
+      apiVersion: 'v1', kind: 'Pod', metadata: { name: 'user', namespace: 'team-a' },
+      spec: { nodeName: 'esx-01', containers: [{ name: 'c', image: 'busybox' }], volumes: [{ name: 'd', persistentVolumeClaim: { claimName: 'used' } }] },
+    });
+    const vm = await create(VIRTUAL_MACHINES_RESOURCE, {
+      apiVersion: 'vmoperator.vmware.com/v1alpha5', kind: 'VirtualMachine', metadata: { name: 'db', namespace: 'team-a' },
+      spec: { className: 'small', imageName: 'photon', volumes: [{ name: 'disk', persistentVolumeClaim: { claimName: 'used' } }] },
+    });
+    // Deleted through the API: the finalizer keeps it, with a deletion timestamp.
+    const { version } = await latest(PVCS_RESOURCE, 'team-a', 'used');
+    const deleting = { ...bound, metadata: { ...bound.metadata, deletionTimestamp: new Date().toISOString() } };
+    await store.append(objectStreamId(PVCS_RESOURCE, 'team-a', 'used'), [{ type: ObjectEventTypes.updated, data: { resource: PVCS_RESOURCE, object: deleting }, metadata: META }], { expectedVersion: version });
+    const remove = async (resource: string, namespace: string, name: string) => {
+      const last = await latest(resource, namespace, name);
+      await store.append(objectStreamId(resource, namespace, name), [{ type: ObjectEventTypes.deleted, data: { resource, object: last.object }, metadata: META }], { expectedVersion: last.version });
+    };
+    await remove('pods', 'team-a', pod.metadata.name);
+    await new Promise((r) => setTimeout(r, 1000));
+    // The VM still has the disk attached.
+    expect((await latest(PVCS_RESOURCE, 'team-a', 'used')).object?.metadata.finalizers).toEqual(['kubernetes.io/pvc-protection']);
+    expect(existsSync(pv.spec.hostPath.path)).toBe(true);
+    await remove(VIRTUAL_MACHINES_RESOURCE, 'team-a', vm.metadata.name);
+    await eventually(async () => expect((await latest(PVCS_RESOURCE, 'team-a', 'used')).object).toBeUndefined());
+    await eventually(async () => expect((await latest(PVS_RESOURCE, undefined, pv.metadata.name)).object).toBeUndefined());
+    expect(existsSync(pv.spec.hostPath.path)).toBe(false);
+    expect(made.metadata.uid).toBe(bound.metadata.uid);
+  });
+
+  it('gives a provisioned volume pv-protection, and lets a volume being deleted go only once no claim is bound to it', async () => {
+    await create(PVCS_RESOURCE, claim('held', '1Gi', 'keep'));
+    const { pv } = await boundClaim('held');
+    expect(pv.metadata.finalizers).toEqual(['kubernetes.io/pv-protection']);
+    const { version } = await latest(PVS_RESOURCE, undefined, pv.metadata.name);
+    await store.append(objectStreamId(PVS_RESOURCE, undefined, pv.metadata.name), [{ type: ObjectEventTypes.updated, data: { resource: PVS_RESOURCE, object: { ...pv, metadata: { ...pv.metadata, deletionTimestamp: new Date().toISOString() } } }, metadata: META }], { expectedVersion: version });
+    await new Promise((r) => setTimeout(r, 1000));
+    expect((await latest(PVS_RESOURCE, undefined, pv.metadata.name)).object?.status.phase).toBe('Bound');
+    // Its claim goes: Retain releases it, and, being deleted, it goes (its data stays, as Retain says).
+    await deleteClaim('held');
+    await eventually(async () => expect((await latest(PVS_RESOURCE, undefined, pv.metadata.name)).object).toBeUndefined());
+    expect(existsSync(pv.spec.hostPath.path)).toBe(true);
   });
 
   it('releases a Retain volume when its claim goes, keeping the data', async () => {

@@ -1,15 +1,18 @@
 import type { Logger } from '@openpacific/service-kit';
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { defaultStorageClass, ObjectEventTypes, PVCS_RESOURCE, PVS_RESOURCE, SNAPSHOT_GROUP, STORAGE_CLASSES_RESOURCE, VOLUME_SNAPSHOT_CONTENTS_RESOURCE, VOLUME_SNAPSHOTS_RESOURCE } from '@openpacific/contracts';
+import {
+  defaultStorageClass, ObjectEventTypes, PV_PROTECTION_FINALIZER, PVC_PROTECTION_FINALIZER, PVCS_RESOURCE, PVS_RESOURCE, SNAPSHOT_GROUP, STORAGE_CLASSES_RESOURCE,
+  VIRTUAL_MACHINES_RESOURCE, VOLUME_SNAPSHOT_CONTENTS_RESOURCE, VOLUME_SNAPSHOTS_RESOURCE,
+} from '@openpacific/contracts';
 import { StreamAppend, VersionConflictError } from '@openpacific/event-store';
 import { controllerReadModel, type FollowerDeps, PassLoop, type SharedFollower, StoredObject } from '@openpacific/objects';
 import { SnapshotStore } from './snapshot-store';
 import {
-  boundClaim, boundVolume, grownClaim, grownVolume, lostClaim, objectWrite, provisionedVolume, storageEvent, volumeInPhase,
+  boundClaim, boundVolume, finalizersRemoved, grownClaim, grownVolume, lostClaim, objectWrite, provisionedVolume, storageEvent, volumeInPhase,
 } from './storage-records';
 import {
-  claimHasConsumer, claimIsGone, claimRequestBytes, datastoreHeldBytes, effectiveClassName, fitsDatastore, planClaim, reclaimAction, storageBytes, volumeCapacityBytes, wantsExpansion,
+  claimHasConsumer, claimIsGone, claimRequestBytes, claimUsers, datastoreHeldBytes, effectiveClassName, fitsDatastore, planClaim, reclaimAction, storageBytes, volumeCapacityBytes, volumeInUse, wantsExpansion,
 } from './volume-binding';
 
 export { defaultStorageClass };
@@ -25,6 +28,11 @@ export interface VolumeBinderOptions {
 /** A claim not bound yet (nor being deleted). */
 function isPending(claim: any): boolean {
   return !claim.metadata.deletionTimestamp && (claim.status?.phase ?? 'Pending') === 'Pending';
+}
+
+/** A claim being deleted that its in-use protection still holds. */
+function isProtectedGoing(claim: any): boolean {
+  return !!claim.metadata.deletionTimestamp && (claim.metadata.finalizers ?? []).includes(PVC_PROTECTION_FINALIZER);
 }
 
 export const INSUFFICIENT_CAPACITY = 'insufficient capacity in the datastore';
@@ -56,7 +64,7 @@ interface PassState {
  * Level-triggered passes over the whole state; every write is at the streams' versions.
  */
 export class VolumeBinder {
-  private readonly model = controllerReadModel([PVCS_RESOURCE, PVS_RESOURCE, STORAGE_CLASSES_RESOURCE, 'pods', VOLUME_SNAPSHOTS_RESOURCE, VOLUME_SNAPSHOT_CONTENTS_RESOURCE]);
+  private readonly model = controllerReadModel([PVCS_RESOURCE, PVS_RESOURCE, STORAGE_CLASSES_RESOURCE, 'pods', VIRTUAL_MACHINES_RESOURCE, VOLUME_SNAPSHOTS_RESOURCE, VOLUME_SNAPSHOT_CONTENTS_RESOURCE]);
   private readonly snapshots: SnapshotStore;
   private readonly loop: PassLoop;
   /** The last verdict reported per claim, so a claim that keeps waiting gets one event, not one per pass. */
@@ -76,11 +84,12 @@ export class VolumeBinder {
       let podChanged = false;
       for (const e of events) {
         const change = this.model.apply(e);
-        if (change?.resource === 'pods') podChanged = true;
+        if (change?.resource === 'pods' || change?.resource === VIRTUAL_MACHINES_RESOURCE) podChanged = true;
         else if (change) relevant = true;
       }
-      // Pods matter only to claims waiting for their first consumer: a burst of pods wakes no pass over the volumes.
-      if (relevant || (podChanged && this.claimsPending())) this.loop.schedule();
+      // Pods and VMs matter only to claims waiting for their first consumer or for their last user to go: a burst of
+      // pods wakes no pass over the volumes.
+      if (relevant || (podChanged && this.claimsWaiting())) this.loop.schedule();
     });
   }
 
@@ -94,8 +103,8 @@ export class VolumeBinder {
     this.loop.stop();
   }
 
-  private claimsPending(): boolean {
-    return this.model.list(PVCS_RESOURCE).some((s) => isPending(s.object));
+  private claimsWaiting(): boolean {
+    return this.model.list(PVCS_RESOURCE).some((s) => isPending(s.object) || isProtectedGoing(s.object));
   }
 
   private async pass(): Promise<void> {
@@ -108,8 +117,32 @@ export class VolumeBinder {
       taken: new Set(),
     };
     this.forgetGoneClaims();
-    const steps = [...this.reclaims(state), ...this.newVolumesAvailable(state), ...this.lostClaims(state), ...this.bindings(state), ...this.expansions(state)];
+    const steps = [...this.protections(state), ...this.reclaims(state), ...this.newVolumesAvailable(state), ...this.lostClaims(state), ...this.bindings(state), ...this.expansions(state)];
     for (const step of steps) await this.write(step);
+  }
+
+  /**
+   * Storage object in-use protection (kube-controller-manager's pvc-protection and pv-protection controllers): a claim
+   * being deleted loses `kubernetes.io/pvc-protection`, and goes, once no pod or VM uses it; a volume being deleted
+   * loses `kubernetes.io/pv-protection` once no claim is bound to it.
+   */
+  private protections(state: PassState): Step[] {
+    const steps: Step[] = [];
+    const claims = this.model.list(PVCS_RESOURCE).filter((s) => isProtectedGoing(s.object));
+    if (claims.length) {
+      const pods = this.model.list('pods').map((s) => s.object);
+      const vms = this.model.list(VIRTUAL_MACHINES_RESOURCE).map((s) => s.object);
+      for (const stored of claims) {
+        const write = claimUsers(stored.object, pods, vms).length ? undefined : finalizersRemoved(PVCS_RESOURCE, stored, [PVC_PROTECTION_FINALIZER]);
+        if (write) steps.push({ writes: [write] });
+      }
+    }
+    for (const stored of state.volumes.values()) {
+      if (!stored.object.metadata.deletionTimestamp || volumeInUse(stored.object)) continue;
+      const write = finalizersRemoved(PVS_RESOURCE, stored, [PV_PROTECTION_FINALIZER]);
+      if (write) steps.push({ writes: [write] });
+    }
+    return steps;
   }
 
   /** Volumes whose claim was deleted: released or deleted by their reclaim policy. */

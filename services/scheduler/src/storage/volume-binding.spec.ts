@@ -1,7 +1,7 @@
 import { DATASTORE_PROVISIONER, defaultStorageClass } from '@openpacific/contracts';
 import {
-  claimHasConsumer, claimIsGone, datastoreUsedBytes, effectiveClassName, findVolumeForClaim, fitsDatastore, inDatastore, planClaim, reclaimAction, snapshotsUsedBytes, volumeFitsClaim,
-  wantsExpansion,
+  claimHasConsumer, claimIsGone, claimUsers, datastoreUsedBytes, effectiveClassName, findVolumeForClaim, fitsDatastore, inDatastore, planClaim, reclaimAction, snapshotsUsedBytes, volumeFitsClaim,
+  volumeInUse, wantsExpansion,
 } from './volume-binding';
 
 const GI = 2 ** 30;
@@ -150,5 +150,36 @@ describe("the datastore's snapshots", () => {
       // One snapshot named by two contents (a retained content and its re-import) is one copy.
       content('openpacific.io/datastore', { snapshotHandle: 'snapshot-a', restoreSize: 1073741824, readyToUse: true }),
     ])).toBe(1073741824 + 2048);
+  });
+});
+
+describe('storage object in-use protection', () => {
+  const pod = (name: string, extra: any = {}) => ({
+    metadata: { name, namespace: 'team-a' },
+    spec: { nodeName: 'esx-01', volumes: [{ name: 'd', persistentVolumeClaim: { claimName: 'c' } }], ...extra },
+    status: { phase: 'Running' },
+  });
+
+  it('counts scheduled pods naming the claim in any phase, and VMs naming it; not unscheduled pods or other namespaces', () => {
+    const c = claim('c', '1Gi');
+    expect(claimUsers(c, [pod('web')], [])).toEqual(['pod/web']);
+    // A finished pod keeps the claim until it is deleted, as kube's pvc-protection controller counts it.
+    expect(claimUsers(c, [{ ...pod('job'), status: { phase: 'Succeeded' } }], [])).toEqual(['pod/job']);
+    expect(claimUsers(c, [pod('pending', { nodeName: undefined })], [])).toEqual([]);
+    expect(claimUsers(c, [{ ...pod('other'), metadata: { name: 'other', namespace: 'team-b' } }], [])).toEqual([]);
+    expect(claimUsers(c, [pod('unrelated', { volumes: [{ name: 'd', persistentVolumeClaim: { claimName: 'x' } }] })], [])).toEqual([]);
+    const vm = { metadata: { name: 'db', namespace: 'team-a' }, spec: { volumes: [{ name: 'disk', persistentVolumeClaim: { claimName: 'c' } }] } };
+    expect(claimUsers(c, [], [vm])).toEqual(['virtualmachine/db']);
+    expect(claimUsers(c, [], [{ ...vm, spec: {} }])).toEqual([]);
+  });
+
+  it('keeps a volume while a claim is bound to it, and binds no claim to a volume being deleted', () => {
+    expect(volumeInUse(volume('pv', '1Gi', {}, { phase: 'Bound' }))).toBe(true);
+    expect(volumeInUse(volume('pv', '1Gi', {}, { phase: 'Released' }))).toBe(false);
+    expect(volumeInUse(volume('pv', '1Gi'))).toBe(false);
+    const going = volume('pv', '1Gi');
+    going.metadata.deletionTimestamp = '2024-01-01T00:00:00Z';
+    expect(volumeFitsClaim(volume('pv', '1Gi'), claim('c', '1Gi'), 'manual')).toBe(true);
+    expect(volumeFitsClaim(going, claim('c', '1Gi'), 'manual')).toBe(false);
   });
 });

@@ -44,6 +44,7 @@ function isUnclaimed(pv: any, claim: any): boolean {
 
 /** Can this volume serve this claim: free (or reserved for it), same class and mode, all access modes, big enough. */
 export function volumeFitsClaim(pv: any, claim: any, className: string): boolean {
+  if (pv.metadata?.deletionTimestamp) return false;
   if (claim.spec?.volumeName && claim.spec.volumeName !== pv.metadata.name) return false;
   if (!isUnclaimed(pv, claim) || (pv.spec?.storageClassName ?? '') !== className) return false;
   if ((pv.spec?.volumeMode ?? 'Filesystem') !== (claim.spec?.volumeMode ?? 'Filesystem')) return false;
@@ -133,6 +134,25 @@ export function claimHasConsumer(claim: any, pods: any[]): boolean {
       p.status?.phase !== 'Failed' &&
       (p.spec?.volumes ?? []).some((v: any) => v.persistentVolumeClaim?.claimName === claim.metadata.name),
   );
+}
+
+/**
+ * Who keeps a claim being deleted, as kube-controller-manager's pvc-protection controller counts them: a scheduled pod
+ * of its namespace naming it, whatever its phase (until the pod is deleted), and, on a Supervisor, a VirtualMachine
+ * naming it among its volumes (its disk is attached). Names them (`pod/web-0`, `virtualmachine/db`); empty: unused.
+ */
+export function claimUsers(claim: any, pods: any[], vms: any[]): string[] {
+  const { namespace, name } = claim.metadata;
+  const names = (volumes: any[] | undefined) => (volumes ?? []).some((v: any) => v?.persistentVolumeClaim?.claimName === name);
+  return [
+    ...pods.filter((p) => p.metadata.namespace === namespace && p.spec?.nodeName && names(p.spec.volumes)).map((p) => `pod/${p.metadata.name}`),
+    ...vms.filter((vm) => vm.metadata.namespace === namespace && names(vm.spec?.volumes)).map((vm) => `virtualmachine/${vm.metadata.name}`),
+  ];
+}
+
+/** A volume being deleted is kept (pv-protection) while a claim is bound to it. */
+export function volumeInUse(pv: any): boolean {
+  return pv.status?.phase === 'Bound';
 }
 
 /** A bound volume whose claim is gone (or is another claim of the same name now) is to be reclaimed. */

@@ -1,7 +1,7 @@
 import type { Logger } from '@openpacific/service-kit';
 import { randomUUID } from 'node:crypto';
 import {
-  CONTROLLER_REVISION_HASH_LABEL, CONTROLLER_REVISIONS_RESOURCE, ObjectEventTypes, POD_INDEX_LABEL, PVCS_RESOURCE, STATEFULSET_POD_NAME_LABEL,
+  CONTROLLER_REVISION_HASH_LABEL, CONTROLLER_REVISIONS_RESOURCE, ObjectEventTypes, POD_INDEX_LABEL, PVC_PROTECTION_FINALIZER, PVCS_RESOURCE, STATEFULSET_POD_NAME_LABEL,
   STATEFULSETS_RESOURCE,
 } from '@openpacific/contracts';
 import { controllerReadModel, type FollowerDeps, sameJson, type SharedFollower, StoredObject } from '@openpacific/objects';
@@ -113,6 +113,8 @@ export class StatefulSetsController extends PodOwnersController {
           labels: { ...(template.metadata?.labels ?? {}), ...(set.spec?.selector?.matchLabels ?? {}) },
           ...(template.metadata?.annotations ? { annotations: { ...template.metadata.annotations } } : {}),
           ...(deleteWithSet ? { ownerReferences: [ownerRef(set)] } : {}),
+          // As every claim made through the API: in-use protection from the start.
+          finalizers: [PVC_PROTECTION_FINALIZER],
         },
         spec: structuredClone(template.spec),
         status: { phase: 'Pending' },

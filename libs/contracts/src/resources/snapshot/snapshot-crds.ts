@@ -16,6 +16,10 @@ export const DEFAULT_SNAPSHOT_CLASS_ANNOTATION = 'snapshot.storage.kubernetes.io
 export const DEFAULT_SNAPSHOT_CLASS = 'volumesnapshotclass-delete';
 /** Held by a VolumeSnapshot bound to its content, until the content is dealt with by its deletion policy. */
 export const SNAPSHOT_BOUND_FINALIZER = 'snapshot.storage.kubernetes.io/volumesnapshot-bound-protection';
+/** Held by a VolumeSnapshot from its binding on; a snapshot being deleted keeps it while a Pending claim restores from it. */
+export const SNAPSHOT_AS_SOURCE_FINALIZER = 'snapshot.storage.kubernetes.io/volumesnapshot-as-source-protection';
+/** Held by a claim while a snapshot of it is not ready yet (being taken, or waiting to be). */
+export const PVC_AS_SNAPSHOT_SOURCE_FINALIZER = 'snapshot.storage.kubernetes.io/pvc-as-source-protection';
 /** Held by a VolumeSnapshotContent while its VolumeSnapshot exists. */
 export const SNAPSHOT_CONTENT_FINALIZER = 'snapshot.storage.kubernetes.io/volumesnapshotcontent-bound-protection';
 

@@ -5,6 +5,8 @@ import { ACCESS_MODES, accessModesText } from './access-modes';
 export const PVCS_RESOURCE = 'persistentvolumeclaims';
 /** The pre-1.6 way of naming a claim's class, which kubectl still honours. */
 export const BETA_STORAGE_CLASS_ANNOTATION = 'volume.beta.kubernetes.io/storage-class';
+/** Every claim carries it from its creation; it is taken off a claim being deleted once no pod or VM uses the claim. */
+export const PVC_PROTECTION_FINALIZER = 'kubernetes.io/pvc-protection';
 
 const open = { type: 'object', 'x-kubernetes-preserve-unknown-fields': true };
 const quantityMap = { type: 'object', additionalProperties: { type: ['string', 'number'] } };

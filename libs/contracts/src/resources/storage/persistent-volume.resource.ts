@@ -4,6 +4,8 @@ import { accessModesText } from './access-modes';
 import { accessModesSchema } from './persistent-volume-claim.resource';
 
 export const PVS_RESOURCE = 'persistentvolumes';
+/** Every volume carries it from its creation; it is taken off a volume being deleted once no claim is bound to it. */
+export const PV_PROTECTION_FINALIZER = 'kubernetes.io/pv-protection';
 /** Set on volumes a provisioner created: only those does it delete again. */
 export const PROVISIONED_BY_ANNOTATION = 'pv.kubernetes.io/provisioned-by';
 

@@ -1,5 +1,5 @@
 import {
-  defaultPersistentVolumeClaim, setStorageClassLookup, validatePersistentVolume, validatePersistentVolumeClaim, validatePersistentVolumeClaimUpdate, validateStorageClassUpdate,
+  defaultPersistentVolumeClaim, setStorageClassLookup, storageKindStrategies, validatePersistentVolume, validatePersistentVolumeClaim, validatePersistentVolumeClaimUpdate, validateStorageClassUpdate,
 } from './storage.strategy';
 
 const claim = (storage: unknown, extra: any = {}) => ({ metadata: { name: 'c' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage } }, storageClassName: 'vsan', ...extra } });
@@ -64,5 +64,20 @@ describe('PersistentVolume and StorageClass rules', () => {
     const sc = { provisioner: 'p', parameters: { a: '1' }, reclaimPolicy: 'Delete', volumeBindingMode: 'Immediate', allowVolumeExpansion: false };
     expect(validateStorageClassUpdate(sc, { ...sc, allowVolumeExpansion: true })).toEqual([]);
     expect(validateStorageClassUpdate(sc, { ...sc, reclaimPolicy: 'Retain' })).toEqual([expect.objectContaining({ field: 'reclaimPolicy', message: 'Forbidden: updates to reclaimPolicy are forbidden.' })]);
+  });
+});
+
+describe('StorageObjectInUseProtection admission', () => {
+  const ctx = {} as any;
+  it('gives a new claim kubernetes.io/pvc-protection and a new volume kubernetes.io/pv-protection, beside their own finalizers, once', () => {
+    expect(storageKindStrategies['/PersistentVolumeClaim'].defaults!(claim('1Gi'), ctx).metadata.finalizers).toEqual(['kubernetes.io/pvc-protection']);
+    const own = { ...claim('1Gi'), metadata: { name: 'c', finalizers: ['example.com/keep', 'kubernetes.io/pvc-protection'] } };
+    expect(storageKindStrategies['/PersistentVolumeClaim'].defaults!(own, ctx).metadata.finalizers).toEqual(['example.com/keep', 'kubernetes.io/pvc-protection']);
+    const pv = { metadata: { name: 'pv', finalizers: ['example.com/keep'] }, spec: { capacity: { storage: '1Gi' }, accessModes: ['ReadWriteOnce'], hostPath: { path: '/srv/pv' } } };
+    expect(storageKindStrategies['/PersistentVolume'].defaults!(pv, ctx).metadata.finalizers).toEqual(['example.com/keep', 'kubernetes.io/pv-protection']);
+  });
+
+  it('leaves the finalizer off the claim defaults a StatefulSet template shares', () => {
+    expect(defaultPersistentVolumeClaim(claim('1Gi')).metadata.finalizers).toBeUndefined();
   });
 });

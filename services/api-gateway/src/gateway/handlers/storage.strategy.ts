@@ -1,4 +1,5 @@
 import { fieldForbidden, fieldRequired, isQuantity, parseQuantity, StatusCause, validateDns1123Subdomain } from '@openpacific/kube-api';
+import { PV_PROTECTION_FINALIZER, PVC_PROTECTION_FINALIZER } from '@openpacific/contracts';
 import type { KindStrategy } from './kind-strategies';
 import { deepEqual } from './object-rules';
 
@@ -33,6 +34,14 @@ function accessModesCauses(field: string, modes: unknown): StatusCause[] {
 
 // --- PersistentVolumeClaim ---
 
+/** The StorageObjectInUseProtection admission plugin: a new claim or volume carries its protection finalizer. */
+function withFinalizer(obj: any, finalizer: string): any {
+  const finalizers: string[] = Array.isArray(obj.metadata?.finalizers) ? obj.metadata.finalizers : [];
+  if (!finalizers.includes(finalizer)) obj.metadata = { ...obj.metadata, finalizers: [...finalizers, finalizer] };
+  return obj;
+}
+
+/** Also a StatefulSet's claim templates' defaults (without the admission's finalizer). */
 export function defaultPersistentVolumeClaim(pvc: any): any {
   pvc.spec.volumeMode ??= 'Filesystem';
   normalizeDataSources(pvc.spec);
@@ -172,6 +181,6 @@ export function validatePersistentVolumeUpdate(old: any, next: any): StatusCause
 /** The entries kind-strategies.ts spreads into its table. */
 export const storageKindStrategies: Record<string, KindStrategy> = {
   'storage.k8s.io/StorageClass': { defaults: defaultStorageClassFields, validate: validateStorageClass, validateUpdate: validateStorageClassUpdate },
-  '/PersistentVolumeClaim': { defaults: defaultPersistentVolumeClaim, validate: validatePersistentVolumeClaim, validateUpdate: validatePersistentVolumeClaimUpdate },
-  '/PersistentVolume': { defaults: defaultPersistentVolume, validate: validatePersistentVolume, validateUpdate: validatePersistentVolumeUpdate },
+  '/PersistentVolumeClaim': { defaults: (pvc) => withFinalizer(defaultPersistentVolumeClaim(pvc), PVC_PROTECTION_FINALIZER), validate: validatePersistentVolumeClaim, validateUpdate: validatePersistentVolumeClaimUpdate },
+  '/PersistentVolume': { defaults: (pv) => withFinalizer(defaultPersistentVolume(pv), PV_PROTECTION_FINALIZER), validate: validatePersistentVolume, validateUpdate: validatePersistentVolumeUpdate },
 };
