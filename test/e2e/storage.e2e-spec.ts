@@ -65,8 +65,14 @@ describe('storage', () => {
     expect((await cluster.kubectl(['get', 'pv', volume.metadata.name, '--no-headers'])).stdout).toMatch(/\s+Delete\s+Terminating\s+default\/notes\s+/);
     expect((await getJson('pod', 'writer')).status.phase).toBe('Running');
     expect(readFileSync(join(volume.spec.hostPath.path, 'note'), 'utf8')).toContain('written on writer');
-    // The pod goes: nothing uses the claim, which goes, and its volume with its data (the class's Delete policy).
-    expect((await cluster.kubectl(['delete', 'pod', 'writer'])).code).toBe(0);
+    // A new pod of the claim is not started on it (kubelet's refusal); once scheduled, it holds the claim too.
+    await cluster.request('POST', '/api/v1/namespaces/default/pods', { body: pod('late', 'cat /data/note') });
+    await eventually(async () => {
+      const late = await getJson('pod', 'late');
+      expect(late.status.containerStatuses?.[0]?.state?.waiting).toEqual({ reason: 'ContainerCreating', message: "error processing PVC default/notes: can't start pod because PVC default/notes is being deleted" });
+    }, { timeoutMs: 30_000 });
+    // The pods go: nothing uses the claim, which goes, and its volume with its data (the class's Delete policy).
+    expect((await cluster.kubectl(['delete', 'pod', 'writer', 'late'])).code).toBe(0);
     await eventually(async () => {
       expect((await cluster.kubectl(['get', 'pvc', 'notes'])).stderr).toContain('NotFound');
       expect((await cluster.kubectl(['get', 'pv', volume.metadata.name])).stderr).toContain('NotFound');

@@ -422,7 +422,7 @@ export class PodWorker {
     }
     const box = sandbox ?? (await this.crx.runPodSandbox(this.sandboxConfig(pod, ip)));
     const facts: ContainerFacts[] = [];
-    const claims = this.claimVolumes(pod);
+    const claims = this.claimVolumes(pod, containers.length === 0);
     const unmounted = claims.waitingFor ? undefined : (this.setUpHostPaths(pod, claims.paths, events) ?? (await this.writeVolumes(pod, box, events)));
     const mounts = { claims, unmounted };
     // Init containers one after another, each to its successful end (a sidecar, restartPolicy Always, only to its
@@ -854,13 +854,21 @@ export class PodWorker {
     return undefined;
   }
 
-  /** The directories of the pod's claimed volumes by volume name, or why a container cannot start yet. */
-  private claimVolumes(pod: any): { paths: Map<string, string>; waitingFor?: string } {
+  /**
+   * The directories of the pod's claimed volumes by volume name, or why a container cannot start yet. A pod none of
+   * whose containers exist yet (`fresh`) is not started on a claim being deleted, as kubelet refuses to set up its
+   * volumes; one already running keeps its volumes.
+   */
+  private claimVolumes(pod: any, fresh: boolean): { paths: Map<string, string>; waitingFor?: string } {
     const paths = new Map<string, string>();
     for (const v of pod.spec.volumes ?? []) {
       const claimName = v.persistentVolumeClaim?.claimName;
       if (!claimName) continue;
       const claim = this.model.get(PVCS_RESOURCE, pod.metadata.namespace, claimName)?.object;
+      if (fresh && claim?.metadata.deletionTimestamp) {
+        const ref = `${pod.metadata.namespace}/${claimName}`;
+        return { paths, waitingFor: `error processing PVC ${ref}: can't start pod because PVC ${ref} is being deleted` };
+      }
       const volume = claim?.status?.phase === 'Bound' && claim.spec?.volumeName ? this.model.get(PVS_RESOURCE, undefined, claim.spec.volumeName)?.object : undefined;
       const path = volume?.spec?.hostPath?.path ?? volume?.spec?.local?.path;
       if (!path) return { paths, waitingFor: claim ? `waiting for PersistentVolumeClaim "${claimName}" to be bound` : `persistentvolumeclaim "${claimName}" not found` };
