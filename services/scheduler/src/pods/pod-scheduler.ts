@@ -14,6 +14,7 @@ import { NominatedPods } from './nominated-pods';
 import { lowestPriority } from './preemption';
 import { preemptOrWait, PreemptionDeps } from './preemption-step';
 import { isUnschedulable, SchedulerMetrics } from './scheduler-metrics';
+import { TaintEvictions, taintEvictedPod } from './taint-eviction';
 
 /** A decision whose first write carries the object as the writes leave it. */
 function decided(stored: StoredObject, writes: StreamAppend[]): PlacementDecision {
@@ -73,6 +74,9 @@ export class PodScheduler {
    */
   private readonly placements: PlacementWriter;
   private readonly preemption: PreemptionDeps;
+  /** kube-controller-manager's taint-eviction controller: pods off hosts with NoExecute taints they do not tolerate. */
+  private readonly evictions = new TaintEvictions();
+  private evictionTimer?: NodeJS.Timeout;
   private readonly metrics: SchedulerMetrics;
 
   constructor(
@@ -137,6 +141,7 @@ export class PodScheduler {
   /** Stops passing and waits for the bindings in flight. */
   async stop(): Promise<void> {
     this.loop.stop();
+    clearTimeout(this.evictionTimer);
     await this.placements.drain();
   }
 
@@ -180,6 +185,7 @@ export class PodScheduler {
       this.loop.schedule();
       return;
     }
+    await this.taintEvictions();
     this.updateCounts();
     const allocator = this.addresses;
     const addressed = allocator ? this.addressBoundPods(allocator) : [];
@@ -251,6 +257,39 @@ export class PodScheduler {
       }
     }
     await this.placements.submit(decisions);
+  }
+
+  /**
+   * Pods on hosts with `NoExecute` taints: deleted gracefully (DisruptionTarget `DeletionByTaintManager`, Event
+   * `TaintManagerEviction`) at once when they do not tolerate one, after the least `tolerationSeconds` of the
+   * tolerations used when they do, never when those set none; a pending deletion whose taint goes is cancelled (an
+   * Event says so). Nothing is walked while no host has such a taint and no deletion is pending.
+   */
+  private async taintEvictions(): Promise<void> {
+    const hostTaints = new Map<string, any[]>();
+    for (const s of this.model.list(HOSTS_RESOURCE)) {
+      const taints: any[] = s.object.spec?.taints ?? [];
+      if (taints.some((t) => t?.effect === 'NoExecute')) hostTaints.set(s.object.metadata.name, taints);
+    }
+    if (hostTaints.size === 0 && !this.evictions.pending) return;
+    const pods = this.model.list('pods').filter((s) => !this.placements.isAssumed(s.streamId));
+    const plan = this.evictions.plan(hostTaints, pods, Date.now());
+    clearTimeout(this.evictionTimer);
+    if (plan.nextAt !== undefined) this.evictionTimer = setTimeout(() => this.loop.schedule(), Math.max(0, plan.nextAt - Date.now()) + 5).unref();
+    const decisions: PlacementDecision[] = [];
+    for (const stored of plan.evict) {
+      const pod = stored.object;
+      this.evictions.done(pod.metadata.uid);
+      this.deps.logger.info('evicting a pod off a NoExecute taint', { pod: `${pod.metadata.namespace}/${pod.metadata.name}`, host: pod.spec.nodeName });
+      decisions.push(decided(stored, [
+        podChange(taintEvictedPod(pod), ObjectEventTypes.deletionStarted, stored.streamVersion),
+        podEvent(pod, 'Normal', 'TaintManagerEviction', `Marking for deletion Pod ${pod.metadata.namespace}/${pod.metadata.name}`),
+      ]));
+    }
+    await this.placements.submit(decisions);
+    // Only an Event each: the pod itself is not written (so not held as decided).
+    const cancelled = plan.cancelled.map(({ object: pod }) => podEvent(pod, 'Normal', 'TaintManagerEviction', `Cancelling deletion of Pod ${pod.metadata.namespace}/${pod.metadata.name}`));
+    if (cancelled.length) await this.deps.store.appendBatch(cancelled);
   }
 
   /**

@@ -1,7 +1,7 @@
 import { ObjectEventTypes } from '@openpacific/contracts';
 import type { StoredObject } from '@openpacific/objects';
 import type { PlacementDecision } from './placement-writer';
-import { podChange, podEvent, timestamp, unschedulablePod } from './scheduling-records';
+import { disruptedPod, podChange, podEvent, unschedulablePod } from './scheduling-records';
 
 /**
  * A preemption as kube-scheduler records it: the preemptor's `status.nominatedNodeName` (with its Unschedulable
@@ -22,13 +22,5 @@ export function preemptionDecision(preemptor: StoredObject, message: string, hos
 
 /** The victim being deleted with its grace period (its host stops it, then finishes the deletion), DisruptionTarget=True. */
 export function preemptedPod(victim: any, schedulerName: string): any {
-  const now = timestamp();
-  const next = structuredClone(victim);
-  delete next.metadata.resourceVersion;
-  next.metadata.deletionTimestamp = now;
-  next.metadata.deletionGracePeriodSeconds = victim.spec?.terminationGracePeriodSeconds ?? 30;
-  const conditions = (next.status?.conditions ?? []).filter((c: any) => c.type !== 'DisruptionTarget');
-  conditions.push({ type: 'DisruptionTarget', status: 'True', reason: 'PreemptionByScheduler', message: `${schedulerName}: preempting to accommodate a higher priority pod`, lastTransitionTime: now });
-  next.status = { ...next.status, conditions };
-  return next;
+  return disruptedPod(victim, 'PreemptionByScheduler', `${schedulerName}: preempting to accommodate a higher priority pod`);
 }

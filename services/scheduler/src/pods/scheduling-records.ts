@@ -93,3 +93,16 @@ export function podBinding(bound: any, streamVersion: number) {
 }
 
 export { PodEventTypes, ObjectEventTypes };
+
+/** The pod deleted with its grace period (its host stops it, then finishes the deletion), DisruptionTarget=True saying why. */
+export function disruptedPod(pod: any, reason: string, message: string): any {
+  const now = timestamp();
+  const next = structuredClone(pod);
+  delete next.metadata.resourceVersion;
+  next.metadata.deletionTimestamp = now;
+  next.metadata.deletionGracePeriodSeconds = pod.spec?.terminationGracePeriodSeconds ?? 30;
+  const conditions = (next.status?.conditions ?? []).filter((c: any) => c.type !== 'DisruptionTarget');
+  conditions.push({ type: 'DisruptionTarget', status: 'True', reason, message, lastTransitionTime: now });
+  next.status = { ...next.status, conditions };
+  return next;
+}
