@@ -109,6 +109,32 @@ describe('native pods on the local cluster', () => {
     expect((await cluster.kubectl(['describe', 'pod', 'unhealthy'])).stdout).toContain('Container c failed liveness probe, will be restarted');
   }, 70_000);
 
+  it('holds Ready on readiness gates until their conditions are True, and fails a pod past its activeDeadlineSeconds', async () => {
+    const ready = (p: any) => p.status.conditions.find((c: any) => c.type === 'Ready');
+    await cluster.kubectl(['apply', '-f', '-'], { input: pod('gates', { command: ['sleep', '3600'] }, { terminationGracePeriodSeconds: 1, readinessGates: [{ conditionType: 'example.com/lb' }] }) });
+    await eventually(async () => {
+      const p = await get('gates');
+      expect(p.status.phase).toBe('Running');
+      expect(ready(p)).toMatchObject({ status: 'False', reason: 'ReadinessGatesNotReady', message: 'corresponding condition of pod readiness gate "example.com/lb" does not exist.' });
+    }, { timeoutMs: 30_000 });
+    expect((await cluster.kubectl(['get', 'pod', 'gates', '-o', 'wide', '--no-headers'])).stdout).toMatch(/\s0\/1\n$/);
+    // What a load balancer controller does: the gate's condition, through the status subresource.
+    const opened = await cluster.kubectl(['patch', 'pod', 'gates', '--subresource=status', '--type=json', '-p', JSON.stringify([{ op: 'add', path: '/status/conditions/-', value: { type: 'example.com/lb', status: 'True' } }])]);
+    expect(opened.code).toBe(0);
+    await eventually(async () => expect(ready(await get('gates')).status).toBe('True'), { timeoutMs: 20_000 });
+    expect((await get('gates')).status.conditions).toContainEqual({ type: 'example.com/lb', status: 'True' });
+    expect((await cluster.kubectl(['get', 'pod', 'gates', '-o', 'wide', '--no-headers'])).stdout).toMatch(/\s1\/1\n$/);
+
+    await cluster.kubectl(['apply', '-f', '-'], { input: pod('deadline', { command: ['sleep', '3600'] }, { terminationGracePeriodSeconds: 1, activeDeadlineSeconds: 3 }) });
+    await eventually(async () => {
+      const p = await get('deadline');
+      expect(p.status).toMatchObject({ phase: 'Failed', reason: 'DeadlineExceeded', message: 'Pod was active on the node longer than the specified deadline' });
+      expect(p.status.containerStatuses[0].state.terminated).toBeDefined();
+      expect(p.status.containerStatuses[0].restartCount).toBe(0);
+    }, { timeoutMs: 30_000 });
+    expect((await cluster.kubectl(['describe', 'pod', 'deadline'])).stdout).toMatch(/Normal\s+DeadlineExceeded\s+.*Pod was active on the node longer than the specified deadline/);
+  }, 90_000);
+
   it('keeps a pod running with the same process when only the spherelet-agent is killed and comes back', async () => {
     await cluster.kubectl(['apply', '-f', '-'], { input: pod('survivor', { command: ['sh', '-c', 'exec sleep 3601'] }) });
     await eventually(async () => expect((await get('survivor')).status.phase).toBe('Running'), { timeoutMs: 20_000 });

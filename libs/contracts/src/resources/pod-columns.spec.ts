@@ -45,3 +45,13 @@ describe("the pod table's STATUS, READY and RESTARTS with init containers, as ku
     expect(podStatusText(withSidecar)).toBe('Running');
   });
 });
+
+describe("-o wide's READINESS GATES", () => {
+  it('counts the gates whose condition is True', () => {
+    const gates = column('Readiness Gates');
+    const withGates = (conditions: any[]) => ({ metadata: { name: 'p' }, spec: { readinessGates: [{ conditionType: 'a' }, { conditionType: 'b' }], containers: [] }, status: { conditions } });
+    expect(gates(withGates([]))).toBe('0/2');
+    expect(gates(withGates([{ type: 'a', status: 'True' }, { type: 'b', status: 'False' }]))).toBe('1/2');
+    expect(gates({ metadata: { name: 'p' }, spec: { containers: [] } })).toBe('<none>');
+  });
+});

@@ -64,6 +64,14 @@ function podRestarts(pod: any): number {
   return [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])].reduce((n: number, s: any) => n + (s.restartCount ?? 0), 0);
 }
 
+/** `-o wide`'s READINESS GATES: how many of the pod's gates have their condition True, of how many. */
+function readinessGatesText(pod: any): string {
+  const gates: any[] = pod.spec?.readinessGates ?? [];
+  if (gates.length === 0) return '<none>';
+  const open = gates.filter((g) => (pod.status?.conditions ?? []).some((c: any) => c.type === g.conditionType && c.status === 'True')).length;
+  return `${open}/${gates.length}`;
+}
+
 export const podResource: ResourceDefinition = {
   group: '',
   kind: 'Pod',
@@ -109,7 +117,7 @@ export const podResource: ResourceDefinition = {
         { name: 'IP', type: 'string', jsonPath: '.status.podIP', priority: 1, value: (p) => p.status?.podIP ?? '<none>' },
         { name: 'Node', type: 'string', jsonPath: '.spec.nodeName', priority: 1, value: (p) => p.spec?.nodeName ?? '<none>' },
         { name: 'Nominated Node', type: 'string', jsonPath: '.status.nominatedNodeName', priority: 1, value: (p) => p.status?.nominatedNodeName ?? '<none>' },
-        { name: 'Readiness Gates', type: 'string', jsonPath: '.spec.readinessGates', priority: 1, value: (p) => (p.spec?.readinessGates?.length ? `0/${p.spec.readinessGates.length}` : '<none>') },
+        { name: 'Readiness Gates', type: 'string', jsonPath: '.spec.readinessGates', priority: 1, value: readinessGatesText },
       ],
     },
   ],

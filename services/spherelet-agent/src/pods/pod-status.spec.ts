@@ -78,3 +78,33 @@ describe('pod status with ephemeral containers', () => {
     expect(podStatus(pod([]), sandbox, app, NOW)).not.toHaveProperty('ephemeralContainerStatuses');
   });
 });
+
+describe('readiness gates', () => {
+  const gated = (conditions: any[]) => ({
+    metadata: { name: 'p', namespace: 'default', uid: 'u' },
+    spec: { restartPolicy: 'Always', readinessGates: [{ conditionType: 'example.com/lb' }, { conditionType: 'example.com/dns' }], containers: [{ name: 'app', image: 'busybox' }] },
+    status: { phase: 'Running', conditions },
+  });
+  const running = [{ name: 'app', attempts: [attempt('app', 'CONTAINER_RUNNING')] }];
+  const ready = (s: any) => s.conditions.find((c: any) => c.type === 'Ready');
+
+  it('keeps the pod not Ready, in kubelet\'s words, until every gate\'s condition is True; its containers are ready', () => {
+    const none = podStatus(gated([]), sandbox, running, NOW);
+    expect(ready(none)).toMatchObject({
+      status: 'False', reason: 'ReadinessGatesNotReady',
+      message: 'corresponding condition of pod readiness gate "example.com/lb" does not exist., corresponding condition of pod readiness gate "example.com/dns" does not exist.',
+    });
+    expect(none.conditions.find((c: any) => c.type === 'ContainersReady').status).toBe('True');
+    const half = podStatus(gated([{ type: 'example.com/lb', status: 'True' }, { type: 'example.com/dns', status: 'False' }]), sandbox, running, NOW);
+    expect(ready(half).message).toBe('the status of pod readiness gate "example.com/dns" is not "True", but False');
+    const open = podStatus(gated([{ type: 'example.com/lb', status: 'True' }, { type: 'example.com/dns', status: 'True' }]), sandbox, running, NOW);
+    expect(ready(open)).toEqual({ type: 'Ready', status: 'True', lastTransitionTime: NOW });
+  });
+
+  it('says ContainersNotReady first while a container is not ready, and keeps the conditions others wrote', () => {
+    const s = podStatus(gated([{ type: 'example.com/lb', status: 'True', reason: 'Registered' }, { type: 'DisruptionTarget', status: 'True' }]), sandbox, [{ name: 'app', attempts: [], waiting: { reason: 'ContainerCreating' } }], NOW);
+    expect(ready(s).reason).toBe('ContainersNotReady');
+    expect(s.conditions.map((c: any) => c.type)).toEqual(['Initialized', 'Ready', 'ContainersReady', 'PodScheduled', 'example.com/lb', 'DisruptionTarget']);
+    expect(s.conditions[4]).toEqual({ type: 'example.com/lb', status: 'True', reason: 'Registered' });
+  });
+});

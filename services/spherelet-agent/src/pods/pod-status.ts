@@ -108,6 +108,23 @@ export function podPhase(pod: any, statuses: any[], initStatuses: any[] = []): s
   return waiting > 0 && policy !== 'Never' ? 'Running' : 'Pending';
 }
 
+/** The conditions kubelet sets; any other (a readiness gate's, DisruptionTarget) is kept as its writer left it. */
+const KUBELET_CONDITIONS = new Set(['Initialized', 'Ready', 'ContainersReady', 'PodScheduled']);
+
+/**
+ * Why the pod is not Ready although its containers are: kubelet's words for each readiness gate whose condition is
+ * missing or not True, joined; undefined when every gate is open.
+ */
+export function closedReadinessGates(pod: any, conditions: any[]): string | undefined {
+  const messages: string[] = [];
+  for (const gate of pod.spec?.readinessGates ?? []) {
+    const c = conditions.find((x) => x.type === gate.conditionType);
+    if (!c) messages.push(`corresponding condition of pod readiness gate "${gate.conditionType}" does not exist.`);
+    else if (c.status !== 'True') messages.push(`the status of pod readiness gate "${gate.conditionType}" is not "True", but ${c.status}`);
+  }
+  return messages.length ? messages.join(', ') : undefined;
+}
+
 function condition(previous: any[], type: string, status: boolean, now: string, why?: { reason: string; message: string }) {
   const prior = previous.find((c) => c.type === type);
   const value = status ? 'True' : 'False';
@@ -127,14 +144,17 @@ export function podStatus(pod: any, sandbox: PodSandbox | undefined, facts: Cont
   const unready = [...sidecars, ...statuses].filter((s) => !s.ready).map((s) => s.name);
   const notReady = { reason: 'ContainersNotReady', message: `containers with unready status: [${unready.join(' ')}]` };
   const scheduled = previous.find((c) => c.type === 'PodScheduled') ?? { type: 'PodScheduled', status: 'True', lastTransitionTime: now };
+  // Ready as kubelet has it: its containers ready, then every readiness gate's condition True.
+  const gates = unready.length === 0 ? closedReadinessGates(pod, previous) : undefined;
   return {
     ...pod.status,
     phase,
     conditions: [
       condition(previous, 'Initialized', incomplete.length === 0, now, { reason: 'ContainersNotInitialized', message: `containers with incomplete status: [${incomplete.join(' ')}]` }),
-      condition(previous, 'Ready', unready.length === 0, now, notReady),
+      condition(previous, 'Ready', unready.length === 0 && !gates, now, gates ? { reason: 'ReadinessGatesNotReady', message: gates } : notReady),
       condition(previous, 'ContainersReady', unready.length === 0, now, notReady),
       scheduled,
+      ...previous.filter((c) => !KUBELET_CONDITIONS.has(c.type)),
     ],
     hostIP: HOST_IP,
     hostIPs: [{ ip: HOST_IP }],

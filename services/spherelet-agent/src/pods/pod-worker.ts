@@ -222,6 +222,10 @@ export class PodWorker {
    * later containers are not started (kubelet starts them after the hook, in order).
    */
   private readonly postStarts = new Map<string, { failed?: string }>();
+  /** Pods (uid) past their `activeDeadlineSeconds` whose containers are being stopped for it. */
+  private readonly deadlineKills = new Set<string>();
+  /** Per pod (uid), when its active deadline falls and the timer that wakes it then. */
+  private readonly deadlines = new Map<string, { at: number; timer: NodeJS.Timeout }>();
   /** Pods (`namespace/name`) the next pass reconciles, when it does not reconcile them all. */
   private readonly changed = new Set<string>();
   /** Pods reconciled on every pass until they settle: probed, or a container waiting or backing off. */
@@ -421,6 +425,7 @@ export class PodWorker {
       if (refused) return this.sandboxRefused(stored, refused);
     }
     const box = sandbox ?? (await this.crx.runPodSandbox(this.sandboxConfig(pod, ip)));
+    if (this.pastActiveDeadline(pod, box)) return this.deadlineExceeded(stored, box, containers);
     const facts: ContainerFacts[] = [];
     const claims = this.claimVolumes(pod, containers.length === 0);
     const unmounted = claims.waitingFor ? undefined : (this.setUpHostPaths(pod, claims.paths, events) ?? (await this.writeVolumes(pod, box, events)));
@@ -736,6 +741,8 @@ export class PodWorker {
     for (const key of this.tokens.keys()) if (key.startsWith(`${pod.metadata.uid}/`)) this.tokens.delete(key);
     for (const key of this.reportedFailures.keys()) if (key.startsWith(`${pod.metadata.uid}/`)) this.reportedFailures.delete(key);
     if (sandbox) for (const key of this.written.keys()) if (key.startsWith(`${sandbox.id}/`)) this.written.delete(key);
+    clearTimeout(this.deadlines.get(pod.metadata.uid)?.timer);
+    this.deadlines.delete(pod.metadata.uid);
   }
 
   /** Readiness and startup gate `ready`; a failed liveness probe stops the container so the restart policy applies. */
@@ -809,6 +816,58 @@ export class PodWorker {
         this.postStarts.delete(c.id);
         this.wake([keyOf(pod)]);
       });
+  }
+
+  /**
+   * Whether the pod has been active on the host longer than its `spec.activeDeadlineSeconds` (from its
+   * `status.startTime`), as kubelet's active-deadline handler asks; until then a timer wakes the pod when it falls.
+   */
+  private pastActiveDeadline(pod: any, box: PodSandbox): boolean {
+    const seconds = pod.spec.activeDeadlineSeconds;
+    const uid = pod.metadata.uid;
+    if (typeof seconds !== 'number') return false;
+    const at = Date.parse(pod.status?.startTime ?? box.createdAt) + seconds * 1000;
+    if (Date.now() >= at) return true;
+    const known = this.deadlines.get(uid);
+    if (known?.at !== at) {
+      if (known) clearTimeout(known.timer);
+      const key = keyOf(pod);
+      // A settled pod is skipped while nothing about it changes: its deadline is such a change.
+      const due = () => {
+        this.settled.delete(key);
+        this.wake([key]);
+      };
+      this.deadlines.set(uid, { at, timer: setTimeout(due, at - Date.now() + 5).unref() });
+    }
+    return false;
+  }
+
+  /**
+   * A pod past its active deadline, as kubelet ends it: its running containers stopped as a kill stops them (preStop
+   * hooks, the grace period; none restarted), then phase `Failed`, reason `DeadlineExceeded`, message `Pod was active
+   * on the node longer than the specified deadline`, and kubelet's Normal Event of those words.
+   */
+  private async deadlineExceeded(stored: StoredObject, box: PodSandbox, containers: ContainerStatus[]): Promise<void> {
+    const pod = stored.object;
+    const uid = pod.metadata.uid;
+    const key = keyOf(pod);
+    clearTimeout(this.deadlines.get(uid)?.timer);
+    this.deadlines.delete(uid);
+    const running = containers.filter((c) => c.state === 'CONTAINER_RUNNING');
+    if (running.length > 0 || this.deadlineKills.has(uid)) {
+      if (this.deadlineKills.has(uid)) return;
+      this.deadlineKills.add(uid);
+      void Promise.allSettled(running.map((c) => this.kill(pod, box, c))).finally(() => {
+        this.deadlineKills.delete(uid);
+        this.wake([key]);
+      });
+      return;
+    }
+    const message = 'Pod was active on the node longer than the specified deadline';
+    const ended = (specs: any[] | undefined): ContainerFacts[] => (specs ?? []).map((c: any) => ({ name: c.name, attempts: containers.filter((x) => x.name === c.name) }));
+    const status = { ...podStatus(pod, box, ended(pod.spec.containers), timestamp(), ended(pod.spec.initContainers)), phase: 'Failed', reason: 'DeadlineExceeded', message };
+    const write = { streamId: stored.streamId, events: [this.fieldsEvent(ObjectEventTypes.statusUpdated, { status })], expectedVersion: stored.streamVersion };
+    await this.deps.store.appendBatch([write, this.event(pod, 'Normal', 'DeadlineExceeded', message)]);
   }
 
   /** Stops a running container as kubelet's killContainer does: its preStop hook, then the stop with what is left of the pod's grace period (at least 2 s). */
