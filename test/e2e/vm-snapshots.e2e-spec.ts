@@ -70,6 +70,9 @@ describe('virtual machine snapshots', () => {
 
   it('takes a second snapshot of the resized, powered-off VM as a child of the first', async () => {
     expect((await patchVm({ powerState: 'PoweredOff', className: 'large' })).stderr).toBe('');
+    // Labelled and annotated after snap-1: reverting to it takes them off again.
+    expect((await cluster.kubectl(['label', 'vm', 'web-1', '-n', NS, 'release=v2'])).code).toBe(0);
+    expect((await cluster.kubectl(['annotate', 'vm', 'web-1', '-n', NS, 'example.com/note=resized'])).code).toBe(0);
     await eventually(async () => expect((await getJson(['vm', 'web-1'])).status).toMatchObject({ powerState: 'PoweredOff', class: { name: 'large' } }), { timeoutMs: 30_000 });
     expect((await apply(snapshot('snap-2', { vmName: 'web-1' }))).stderr).toBe('');
     await readySnapshot('snap-2');
@@ -85,6 +88,8 @@ describe('virtual machine snapshots', () => {
       expect(web.spec.currentSnapshotName).toBeUndefined();
       expect(web.spec).toMatchObject({ className: 'small', powerState: 'PoweredOn' });
       expect(web.status).toMatchObject({ powerState: 'PoweredOn', class: { name: 'small' }, currentSnapshot: ref('snap-1') });
+      expect(web.metadata.labels?.release).toBeUndefined();
+      expect(web.metadata.annotations?.['example.com/note']).toBeUndefined();
     }, { timeoutMs: 30_000 });
     const events = await cluster.kubectl(['get', 'events', '-n', NS, '--field-selector', 'involvedObject.kind=VirtualMachine,involvedObject.name=web-1,reason=Reverted', '-o', 'jsonpath={.items[*].message}']);
     expect(events.stdout).toBe('Reverted to snapshot "snap-1"');

@@ -1,4 +1,4 @@
-import { isReady, SNAPSHOT_RECORD_ANNOTATION, SnapshotRecord } from './snapshot.status';
+import { isReady, SNAPSHOT_RECORD_ANNOTATION, SnapshotRecord, systemAnnotation } from './snapshot.status';
 import { managed } from './snapshot-tree';
 
 export const REVERT_CONDITION = 'VirtualMachineSnapshotRevertSucceeded';
@@ -26,7 +26,7 @@ export function revertProblem(vm: any, snap: any | undefined): RevertProblem | u
 
 /**
  * The VM reverted to `snap`: its spec is the one the snapshot recorded, powered as the snapshot was (on only for a
- * memory snapshot of a running VM), `currentSnapshotName` cleared, and the snapshot its current one. What the
+ * memory snapshot of a running VM), its labels and own annotations as recorded, `currentSnapshotName` cleared, and the snapshot its current one. What the
  * revert must not undo stays: identities set since, and the restart already done (an older `nextRestartTime`
  * would restart the VM again).
  */
@@ -42,6 +42,16 @@ export function revertedVm(vm: any, snap: any): any {
   delete next.metadata.resourceVersion;
   next.metadata.generation = (vm.metadata.generation ?? 1) + 1;
   next.spec = spec;
+  // Labels and the VM's own annotations as recorded (VM Operator restores them too); the system's stay as they are.
+  if (record.labels) {
+    next.metadata.labels = { ...record.labels };
+    if (Object.keys(next.metadata.labels).length === 0) delete next.metadata.labels;
+  }
+  if (record.annotations) {
+    const kept = Object.entries(vm.metadata.annotations ?? {}).filter(([k]) => systemAnnotation(k));
+    next.metadata.annotations = { ...record.annotations, ...Object.fromEntries(kept) };
+    if (Object.keys(next.metadata.annotations).length === 0) delete next.metadata.annotations;
+  }
   next.status = {
     ...next.status,
     currentSnapshot: managed(snap.metadata.name),

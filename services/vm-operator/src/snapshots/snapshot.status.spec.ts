@@ -24,7 +24,7 @@ describe('VirtualMachineSnapshot state', () => {
 
   it('records the VM’s spec and the hardware it was placed with, and the memory it holds', () => {
     const v = vm({ spec: { currentSnapshotName: 'old' } });
-    expect(recordOf(v)).toEqual({ spec: { className: 'small', storageClass: 'gold', powerState: 'PoweredOn', biosUUID: 'b-1' }, hardware: { cpus: 2, memoryBytes: 2 * 1024 ** 3 } });
+    expect(recordOf(v)).toEqual({ spec: { className: 'small', storageClass: 'gold', powerState: 'PoweredOn', biosUUID: 'b-1' }, hardware: { cpus: 2, memoryBytes: 2 * 1024 ** 3 }, labels: {}, annotations: {} });
     const status = takenStatus({ metadata: { uid: 's' }, spec: { memory: true, quiesce: { timeout: '10m' } } }, v, recordOf(v));
     expect(status).toMatchObject({ powerState: 'PoweredOn', quiesced: true, uniqueID: expect.stringMatching(/^snapshot-\d+$/), storage: { used: String(2 * 1024 ** 3), requested: [{ storageClass: 'gold', total: '2Gi' }] } });
     expect(takenStatus({ metadata: { uid: 's' }, spec: {} }, v, recordOf(v))).toMatchObject({ powerState: 'PoweredOff', storage: { used: '0' } });
@@ -52,6 +52,28 @@ describe('reverting a VM to a snapshot', () => {
     expect(next.status.currentSnapshot).toEqual({ type: 'Managed', name: 'snap-1' });
     expect(next.status.conditions).toEqual([{ type: 'Ready', status: 'True' }]);
     expect(revertedVm(changed, snapOf(vm(), { memory: true })).spec.powerState).toBe('PoweredOn');
+  });
+
+  it('restores the recorded labels and the VM’s own annotations, keeping the system’s as they are now', () => {
+    const taken: any = vm();
+    taken.metadata.labels = { tier: 'web', release: 'v1' };
+    taken.metadata.annotations = { ...taken.metadata.annotations, owner: 'team-a', 'vmoperator.openpacific.io/guest-heartbeat': 'green' };
+    const snap = snapOf(taken);
+    const record = JSON.parse(snap.metadata.annotations[SNAPSHOT_RECORD_ANNOTATION]);
+    expect(record.annotations).toEqual({ owner: 'team-a' });
+    const later: any = vm({ spec: { currentSnapshotName: 'snap-1' } });
+    later.metadata.labels = { tier: 'web', release: 'v2', extra: 'x' };
+    later.metadata.annotations = { ...later.metadata.annotations, note: 'added later', 'vmoperator.openpacific.io/guest-heartbeat': 'red' };
+    const next = revertedVm(later, snap);
+    expect(next.metadata.labels).toEqual({ tier: 'web', release: 'v1' });
+    expect(next.metadata.annotations).toEqual({ owner: 'team-a', [VM_PLACEMENT_ANNOTATION]: later.metadata.annotations[VM_PLACEMENT_ANNOTATION], 'vmoperator.openpacific.io/guest-heartbeat': 'red' });
+    // A record from before labels were recorded leaves the metadata alone.
+    const old = snapOf(vm());
+    const oldRecord = JSON.parse(old.metadata.annotations[SNAPSHOT_RECORD_ANNOTATION]);
+    delete oldRecord.labels;
+    delete oldRecord.annotations;
+    old.metadata.annotations[SNAPSHOT_RECORD_ANNOTATION] = JSON.stringify(oldRecord);
+    expect(revertedVm(later, old).metadata.labels).toEqual(later.metadata.labels);
   });
 
   it('refuses a missing snapshot, another VM’s, and one not ready yet, with VM Operator’s reasons', () => {

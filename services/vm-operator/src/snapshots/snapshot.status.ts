@@ -12,6 +12,14 @@ export interface SnapshotRecord {
   spec: any;
   /** CPUs and memory the VM ran with, from its placement on the host. */
   hardware?: { cpus: number; memoryBytes: number };
+  /** The VM's labels and its own annotations (not those the system keeps, see `systemAnnotation`); absent in older records. */
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+}
+
+/** Annotations the system keeps on a VM (placement, guest heartbeat, protected stamps): neither recorded nor reverted. */
+export function systemAnnotation(key: string): boolean {
+  return key.startsWith('vmoperator.openpacific.io/') || key.startsWith('vmoperator.vmware.com.protected/');
 }
 
 export interface Condition {
@@ -38,7 +46,8 @@ export function recordOf(vm: any): SnapshotRecord {
   const spec = structuredClone(vm.spec ?? {});
   delete spec.currentSnapshotName;
   const placed = vmPlacement(vm);
-  return { spec, ...(placed ? { hardware: { cpus: placed.cpus, memoryBytes: placed.memoryBytes } } : {}) };
+  const annotations = Object.fromEntries(Object.entries(vm.metadata?.annotations ?? {}).filter(([k]) => !systemAnnotation(k))) as Record<string, string>;
+  return { spec, ...(placed ? { hardware: { cpus: placed.cpus, memoryBytes: placed.memoryBytes } } : {}), labels: { ...(vm.metadata?.labels ?? {}) }, annotations };
 }
 
 const GI = 1024 ** 3;
