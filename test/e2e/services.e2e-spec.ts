@@ -145,6 +145,21 @@ describe('Services', () => {
     expect(all.errors).toEqual([]);
     expect(new Set(all.bodies)).toEqual(new Set(['web-a', 'web-b', 'web-c']));
 
+    // sessionAffinity: ClientIP sends this client to one pod every time (kube-apiserver defaults the three hours).
+    await apply(service('web-sticky', { sessionAffinity: 'ClientIP' }));
+    const sticky = await json(['get', 'svc', 'web-sticky']);
+    expect(sticky.spec.sessionAffinityConfig).toEqual({ clientIP: { timeoutSeconds: 10800 } });
+    const stuck = await eventually(async () => {
+      const r = await hits(sticky.spec.clusterIP, 8000, 10);
+      expect(r.errors).toEqual([]);
+      expect(r.bodies).toHaveLength(10);
+      return r.bodies;
+    }, { timeoutMs: 30_000 });
+    expect(new Set(stuck).size).toBe(1);
+    const badAffinity = await cluster.kubectl(['apply', '-f', '-'], { input: JSON.stringify(service('web-bad', { sessionAffinity: 'ClientIP', sessionAffinityConfig: { clientIP: { timeoutSeconds: 0 } } })) });
+    expect(badAffinity.stderr).toContain('spec.sessionAffinityConfig.clientIP.timeoutSeconds: Invalid value: 0: must be greater than 0 and less than 86400');
+    expect((await cluster.kubectl(['delete', 'svc', 'web-sticky'])).code).toBe(0);
+
     const del = await cluster.kubectl(['delete', 'pod', 'web-c', '--wait=false']);
     expect(del.code).toBe(0);
     await eventually(async () => expect(await readyPodNames()).toEqual(['web-a', 'web-b']), { timeoutMs: 30_000 });

@@ -55,6 +55,8 @@ interface Listener {
   protocol: 'TCP' | 'UDP';
   backends: Backend[];
   service: string;
+  /** `sessionAffinity: ClientIP`'s timeout in seconds; undefined for None. */
+  affinitySeconds?: number;
 }
 
 /**
@@ -200,12 +202,13 @@ export class PodServiceController {
     }
     const listeners: Listener[] = [];
     if (PROXIED_TYPES.includes(svc.spec?.type) && svc.spec?.clusterIP && svc.spec.clusterIP !== 'None') {
+      const affinitySeconds = svc.spec.sessionAffinity === 'ClientIP' ? (svc.spec.sessionAffinityConfig?.clientIP?.timeoutSeconds ?? 10800) : undefined;
       for (const port of svc.spec.ports ?? []) {
         const protocol = port.protocol ?? 'TCP';
         // SCTP is accepted as Kubernetes does, but not proxied: Node has no SCTP sockets.
         if (protocol !== 'TCP' && protocol !== 'UDP') continue;
         const portBackends = backends.get(servicePortKey(protocol, port.port)) ?? [];
-        for (const at of listenAddresses(svc, port, this.deps.network)) listeners.push({ ...at, protocol, backends: portBackends, service: key });
+        for (const at of listenAddresses(svc, port, this.deps.network)) listeners.push({ ...at, protocol, backends: portBackends, service: key, affinitySeconds });
       }
     }
     this.listeners.set(key, listeners);
@@ -235,6 +238,7 @@ export class PodServiceController {
         this.balancers.set(id, entry);
       }
       entry.lb.setBackends(want.backends);
+      entry.lb.setAffinity(want.affinitySeconds);
     }
   }
 

@@ -114,6 +114,25 @@ describe('TcpLoadBalancer', () => {
     expect(lb.stats()).toEqual({ connections: 6, perBackend: { [key(a)]: 2, [key(b)]: 2, [key(c)]: 2 }, failed: {} });
   });
 
+  it('sends a client back to its backend under ClientIP session affinity, and balances afresh without it or once its backend goes', async () => {
+    await startLb();
+    lb.setAffinity(10800);
+    expect(names(await requests(lb, 5))).toEqual(['a', 'a', 'a', 'a', 'a']);
+    // Its backend leaves: the client moves on, and sticks to the next one.
+    lb.setBackends([b, c]);
+    const moved = names(await requests(lb, 3));
+    expect(moved[0]).not.toBe('a');
+    expect(moved).toEqual([moved[0], moved[0], moved[0]]);
+    lb.setAffinity(undefined);
+    expect(names(await requests(lb, 2)).sort()).toEqual(['b', 'c']);
+    // A timeout of 1 s: once it has passed since the last connection, the client is balanced again.
+    lb.setAffinity(1);
+    const [first] = names(await requests(lb, 1));
+    expect(names(await requests(lb, 1))).toEqual([first]);
+    await sleep(1100);
+    expect(names(await requests(lb, 1))).not.toEqual([first]);
+  });
+
   it('carries large payloads intact', async () => {
     await startLb();
     const payload = 'x'.repeat(2 * 1024 * 1024);

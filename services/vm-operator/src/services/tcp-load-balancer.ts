@@ -1,4 +1,5 @@
 import * as net from 'node:net';
+import { ClientAffinity } from './client-affinity';
 
 export interface Backend {
   address: string;
@@ -52,6 +53,7 @@ export class TcpLoadBalancer {
   private cursor = 0;
   private readonly failedUntil = new Map<string, number>();
   private readonly sockets = new Set<net.Socket>();
+  private readonly affinity = new ClientAffinity();
   private readonly counters: LoadBalancerStats = { connections: 0, perBackend: {}, failed: {} };
 
   constructor(opts: TcpLoadBalancerOptions) {
@@ -91,6 +93,12 @@ export class TcpLoadBalancer {
     this.backends = backends.map((b) => ({ address: b.address, port: b.port }));
     const current = new Set(this.backends.map(backendKey));
     for (const id of this.failedUntil.keys()) if (!current.has(id)) this.failedUntil.delete(id);
+    this.affinity.keepOnly(current);
+  }
+
+  /** The Service's `sessionAffinity: ClientIP` timeout in seconds, or undefined for `None`. */
+  setAffinity(timeoutSeconds: number | undefined): void {
+    this.affinity.set(timeoutSeconds);
   }
 
   async stop(): Promise<void> {
@@ -131,7 +139,8 @@ export class TcpLoadBalancer {
 
   /** Tries the next usable backend; on failure moves on to the one after, each backend at most once per client. */
   private attempt(client: net.Socket, tried: Set<string>): void {
-    const backend = this.stopped || client.destroyed ? undefined : this.pick(tried);
+    const address = (client.remoteAddress ?? '').replace(/^::ffff:/, '');
+    const backend = this.stopped || client.destroyed ? undefined : this.pick(tried, address);
     if (!backend) {
       if (!client.destroyed) client.resetAndDestroy();
       return;
@@ -157,6 +166,7 @@ export class TcpLoadBalancer {
     upstream.once('connect', () => {
       settle();
       this.markHealthy(id);
+      this.affinity.reached(address, id);
       this.splice(client, upstream);
     });
   }
@@ -166,8 +176,11 @@ export class TcpLoadBalancer {
    * every one left is cooling down: then they are tried anyway rather than the client refused (a backend
    * that failed once, say a guest's server a moment before it listened, may well answer now).
    */
-  private pick(tried: Set<string>): Backend | undefined {
-    return this.pickFrom(tried, Date.now()) ?? this.pickFrom(tried, 0);
+  private pick(tried: Set<string>, client: string): Backend | undefined {
+    // A client with session affinity goes back to its backend while that one is there and not yet tried.
+    const sticky = this.affinity.backendOf(client);
+    const kept = sticky && !tried.has(sticky) ? this.backends.find((b) => backendKey(b) === sticky) : undefined;
+    return kept ?? this.pickFrom(tried, Date.now()) ?? this.pickFrom(tried, 0);
   }
 
   private pickFrom(tried: Set<string>, now: number): Backend | undefined {

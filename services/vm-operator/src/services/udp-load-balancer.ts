@@ -1,4 +1,5 @@
 import * as dgram from 'node:dgram';
+import { ClientAffinity } from './client-affinity';
 import { AdmitHook, Backend, backendKey, LoadBalancerLogger } from './tcp-load-balancer';
 
 export interface UdpLoadBalancerOptions {
@@ -29,6 +30,7 @@ export class UdpLoadBalancer {
   private backends: Backend[] = [];
   private cursor = 0;
   private readonly flows = new Map<string, Flow>();
+  private readonly affinity = new ClientAffinity();
   private readonly logger: LoadBalancerLogger;
   private readonly idleTimeoutMs: number;
 
@@ -61,6 +63,12 @@ export class UdpLoadBalancer {
     this.backends = backends.map((b) => ({ address: b.address, port: b.port }));
     const current = new Set(this.backends.map(backendKey));
     for (const [client, flow] of this.flows) if (!current.has(backendKey(flow.backend))) this.close(client);
+    this.affinity.keepOnly(current);
+  }
+
+  /** The Service's `sessionAffinity: ClientIP` timeout in seconds (a client address's new flows go to its backend), or undefined. */
+  setAffinity(timeoutSeconds: number | undefined): void {
+    this.affinity.set(timeoutSeconds);
   }
 
   async stop(): Promise<void> {
@@ -79,6 +87,7 @@ export class UdpLoadBalancer {
       flow = this.open(client, from, backend);
     }
     this.touch(client, flow);
+    this.affinity.reached(from.address, backendKey(flow.backend));
     flow.upstream.send(msg, flow.backend.port, flow.backend.address);
   }
 
@@ -110,6 +119,9 @@ export class UdpLoadBalancer {
   }
 
   private pick(clientAddress: string): Backend | undefined {
+    const sticky = this.affinity.backendOf(clientAddress);
+    const kept = sticky ? this.backends.find((b) => backendKey(b) === sticky) : undefined;
+    if (kept && (!this.opts.admit || this.opts.admit(clientAddress, kept, this.port, 'UDP'))) return kept;
     const count = this.backends.length;
     for (let i = 0; i < count; i++) {
       const index = (this.cursor + i) % count;

@@ -31,6 +31,22 @@ const create = (s: any, ctx: StrategyContext) => {
 };
 
 describe('Service strategy', () => {
+  it('defaults ClientIP affinity to three hours and checks the affinity as kube-apiserver does', () => {
+    const sticky = defaultService(svc({ ports: [{ port: 80 }], sessionAffinity: 'ClientIP' }));
+    expect(sticky.spec.sessionAffinityConfig).toEqual({ clientIP: { timeoutSeconds: 10800 } });
+    expect(validateService(sticky)).toEqual([]);
+    expect(defaultService(svc({ ports: [{ port: 80 }] })).spec.sessionAffinityConfig).toBeUndefined();
+    const bad = (spec: any) => validateService(defaultService(svc({ ports: [{ port: 80 }], ...spec })));
+    expect(bad({ sessionAffinity: 'Cookie' })).toEqual([expect.objectContaining({ field: 'spec.sessionAffinity', message: 'Unsupported value: "Cookie": supported values: "ClientIP", "None"' })]);
+    expect(bad({ sessionAffinity: 'ClientIP', sessionAffinityConfig: { clientIP: { timeoutSeconds: 0 } } })).toEqual([
+      expect.objectContaining({ field: 'spec.sessionAffinityConfig.clientIP.timeoutSeconds', message: 'Invalid value: 0: must be greater than 0 and less than 86400' }),
+    ]);
+    expect(bad({ sessionAffinity: 'ClientIP', sessionAffinityConfig: { clientIP: { timeoutSeconds: 86401 } } })[0].field).toBe('spec.sessionAffinityConfig.clientIP.timeoutSeconds');
+    expect(bad({ sessionAffinity: 'None', sessionAffinityConfig: { clientIP: { timeoutSeconds: 60 } } })).toEqual([
+      expect.objectContaining({ field: 'spec.sessionAffinityConfig', message: 'Invalid value: {"clientIP":{"timeoutSeconds":60}}: must not be set when session affinity is None' }),
+    ]);
+  });
+
   it('defaults the type, protocol and target port and allocates a cluster IP', () => {
     const s = defaultService(svc({ ports: [{ port: 80 }] }));
     expect(s.spec).toMatchObject({ type: 'ClusterIP', ports: [{ port: 80, protocol: 'TCP', targetPort: 80 }], ipFamilies: ['IPv4'] });

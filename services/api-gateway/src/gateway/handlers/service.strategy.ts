@@ -23,12 +23,42 @@ const supported = (values: string[]) => values.map((v) => `"${v}"`).join(', ');
 
 const wantsNodePorts = (svc: any) => svc.spec?.type === 'NodePort' || svc.spec?.type === 'LoadBalancer';
 
+const AFFINITIES = ['ClientIP', 'None'];
+const DEFAULT_AFFINITY_SECONDS = 10800;
+const MAX_AFFINITY_SECONDS = 86400;
+
+/** kube-apiserver's checks of `sessionAffinity` and its config. */
+function affinityCauses(spec: any): StatusCause[] {
+  const affinity = spec.sessionAffinity;
+  if (affinity === undefined || spec.type === 'ExternalName') return [];
+  if (!AFFINITIES.includes(affinity)) {
+    return [{ field: 'spec.sessionAffinity', reason: 'FieldValueNotSupported', message: `Unsupported value: ${quote(affinity)}: supported values: ${supported(AFFINITIES)}` }];
+  }
+  const config = spec.sessionAffinityConfig;
+  if (affinity === 'None') {
+    return config === undefined || config === null ? [] : [{ field: 'spec.sessionAffinityConfig', reason: 'FieldValueInvalid', message: `Invalid value: ${JSON.stringify(config)}: must not be set when session affinity is None` }];
+  }
+  const seconds = config?.clientIP?.timeoutSeconds;
+  if (!Number.isInteger(seconds) || seconds <= 0 || seconds > MAX_AFFINITY_SECONDS) {
+    return [{ field: 'spec.sessionAffinityConfig.clientIP.timeoutSeconds', reason: 'FieldValueInvalid', message: `Invalid value: ${quote(seconds ?? null)}: must be greater than 0 and less than ${MAX_AFFINITY_SECONDS}` }];
+  }
+  return [];
+}
+
 function defaultSpec(svc: any): any {
   svc.spec ??= {};
   const spec = svc.spec;
   spec.type ??= 'ClusterIP';
   if (spec.type !== 'ExternalName') {
     spec.sessionAffinity ??= 'None';
+    // kube-apiserver's default: three hours of stickiness.
+    if (spec.sessionAffinity === 'ClientIP') {
+      spec.sessionAffinityConfig ??= {};
+      if (spec.sessionAffinityConfig && typeof spec.sessionAffinityConfig === 'object') {
+        spec.sessionAffinityConfig.clientIP ??= {};
+        if (spec.sessionAffinityConfig.clientIP && typeof spec.sessionAffinityConfig.clientIP === 'object') spec.sessionAffinityConfig.clientIP.timeoutSeconds ??= DEFAULT_AFFINITY_SECONDS;
+      }
+    }
     spec.internalTrafficPolicy ??= 'Cluster';
     if (wantsNodePorts(svc)) spec.externalTrafficPolicy ??= 'Cluster';
   }
@@ -170,7 +200,7 @@ export function validateService(svc: any): StatusCause[] {
   if (spec.selector !== undefined && (typeof spec.selector !== 'object' || spec.selector === null || Array.isArray(spec.selector))) {
     causes.push({ field: 'spec.selector', reason: 'FieldValueInvalid', message: 'Invalid value: must be a map of strings' });
   }
-  return [...causes, ...portCauses(svc)];
+  return [...causes, ...affinityCauses(spec), ...portCauses(svc)];
 }
 
 /** Create only: the cluster IP (chosen or allocated) must lie in the range and be free. */
