@@ -86,6 +86,53 @@ describe('storage', () => {
     expect((await cluster.kubectl(['get', 'pv', 'spare'])).stderr).toContain('NotFound');
   }, 90_000);
 
+  it('gives a pod a generic ephemeral volume: a claim of its own from the template, gone with the pod', async () => {
+    const getJson = async (...args: string[]) => JSON.parse((await cluster.kubectl(['get', ...args, '-o', 'json'])).stdout);
+    const template = { metadata: { labels: { type: 'scratch' } }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } };
+    const scratchPod = (name: string, tpl: object = template) => ({
+      apiVersion: 'v1', kind: 'Pod', metadata: { name },
+      spec: {
+        terminationGracePeriodSeconds: 1,
+        containers: [{ name: 'c', image: 'busybox', command: ['sh', '-c', 'echo scratch > /work/file; sleep 3600'], volumeMounts: [{ name: 'work', mountPath: '/work' }] }],
+        volumes: [{ name: 'work', ephemeral: { volumeClaimTemplate: tpl } }],
+      },
+    });
+    const bad = await cluster.kubectl(['apply', '-f', '-'], { input: JSON.stringify(scratchPod('bad', { metadata: { name: 'mine' }, spec: { resources: { requests: { storage: '1Gi' } } } })) });
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toContain('spec.volumes[0].ephemeral.volumeClaimTemplate.metadata.name: Forbidden: cannot be set for an ephemeral volume');
+    expect(bad.stderr).toContain('spec.volumes[0].ephemeral.volumeClaimTemplate.spec.accessModes: Required value');
+
+    expect((await cluster.kubectl(['apply', '-f', '-'], { input: JSON.stringify(scratchPod('eph')) })).code).toBe(0);
+    const pod = await eventually(async () => {
+      const p = await getJson('pod', 'eph');
+      expect(p.status.phase).toBe('Running');
+      return p;
+    }, { timeoutMs: 30_000 });
+    const claim = await getJson('pvc', 'eph-work');
+    expect(claim.metadata.labels).toEqual({ type: 'scratch' });
+    expect(claim.metadata.ownerReferences).toEqual([{ apiVersion: 'v1', kind: 'Pod', name: 'eph', uid: pod.metadata.uid, controller: true, blockOwnerDeletion: true }]);
+    expect(claim.status.phase).toBe('Bound');
+    const dir = (await getJson('pv', claim.spec.volumeName)).spec.hostPath.path;
+    await eventually(async () => expect(readFileSync(join(dir, 'file'), 'utf8')).toBe('scratch\n'), { timeoutMs: 10_000 });
+
+    // A claim of that name the pod does not own: the pod may not use it.
+    const squatted = { apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'other-work' }, spec: template.spec };
+    expect((await cluster.kubectl(['apply', '-f', '-'], { input: JSON.stringify(squatted) })).code).toBe(0);
+    expect((await cluster.kubectl(['apply', '-f', '-'], { input: JSON.stringify(scratchPod('other')) })).code).toBe(0);
+    await eventually(async () => {
+      const other = await getJson('pod', 'other');
+      expect(other.status.containerStatuses?.[0]?.state?.waiting?.message).toBe('PVC default/other-work was not created for pod default/other (pod is not owner)');
+    }, { timeoutMs: 30_000 });
+
+    // The pod goes: its claim goes with it (the garbage collector, then in-use protection once the pod is gone), and the volume by its class.
+    expect((await cluster.kubectl(['delete', 'pod', 'eph', 'other'])).code).toBe(0);
+    await eventually(async () => {
+      expect((await cluster.kubectl(['get', 'pvc', 'eph-work'])).stderr).toContain('NotFound');
+      expect(existsSync(dir)).toBe(false);
+    }, { timeoutMs: 30_000 });
+    expect((await getJson('pvc', 'other-work')).metadata.name).toBe('other-work');
+  }, 90_000);
+
   it('stores Secrets encrypted in the event log and serves them decrypted', async () => {
     const secret = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'db' }, stringData: { password: 'correct horse battery staple' } };
     expect((await cluster.kubectl(['apply', '-f', '-'], { input: JSON.stringify(secret) })).code).toBe(0);

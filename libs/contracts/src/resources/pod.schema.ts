@@ -1,5 +1,6 @@
 import { conditionSchema } from './object-meta.schema';
 import { JsonSchema } from './resource-definition';
+import { pvcSpecSchema } from './storage/persistent-volume-claim.resource';
 
 const open: JsonSchema = { type: 'object', 'x-kubernetes-preserve-unknown-fields': true };
 const quantity: JsonSchema = { type: ['string', 'number'] };
@@ -149,6 +150,12 @@ export const podSpecSchema: JsonSchema = {
           configMap: open,
           secret: open,
           persistentVolumeClaim: open,
+          // A generic ephemeral volume: a claim of the pod's own, made from the template (its metadata is checked at admission).
+          ephemeral: {
+            type: 'object',
+            additionalProperties: false,
+            properties: { volumeClaimTemplate: { type: 'object', additionalProperties: false, properties: { metadata: open, spec: pvcSpecSchema as JsonSchema } }, readOnly: { type: 'boolean' } },
+          },
           projected: open,
           downwardAPI: open,
         },

@@ -7,6 +7,7 @@ import {
 } from '@openpacific/contracts';
 import { StreamAppend, VersionConflictError } from '@openpacific/event-store';
 import { controllerReadModel, type FollowerDeps, PassLoop, type SharedFollower, StoredObject } from '@openpacific/objects';
+import { EphemeralClaims } from './ephemeral-volumes';
 import { SnapshotStore } from './snapshot-store';
 import {
   boundClaim, boundVolume, finalizersRemoved, grownClaim, grownVolume, lostClaim, objectWrite, provisionedVolume, storageEvent, volumeInPhase,
@@ -69,6 +70,8 @@ export class VolumeBinder {
   private readonly loop: PassLoop;
   /** The last verdict reported per claim, so a claim that keeps waiting gets one event, not one per pass. */
   private readonly reported = new Map<string, string>();
+  /** Claims of pods' generic ephemeral volumes, made before the pass binds them. */
+  private readonly ephemeral: EphemeralClaims;
 
   constructor(
     private readonly deps: FollowerDeps<Logger> & { log: SharedFollower },
@@ -79,11 +82,13 @@ export class VolumeBinder {
       resyncMs: opts.resyncMs ?? 5000,
       onError: (err) => deps.logger.warn('volume binding pass failed; retrying', { error: (err as Error).message }),
     });
+    this.ephemeral = new EphemeralClaims(deps, this.model, () => this.loop.schedule());
     deps.log.add(this.model.follows, (events) => {
       let relevant = false;
       let podChanged = false;
       for (const e of events) {
         const change = this.model.apply(e);
+        if (change?.resource === 'pods' && this.ephemeral.observe(change.object, change.type === 'DELETED')) relevant = true;
         if (change?.resource === 'pods' || change?.resource === VIRTUAL_MACHINES_RESOURCE) podChanged = true;
         else if (change) relevant = true;
       }
@@ -108,6 +113,7 @@ export class VolumeBinder {
   }
 
   private async pass(): Promise<void> {
+    await this.ephemeral.makeClaims();
     const volumes = new Map(this.model.list(PVS_RESOURCE).map((s) => [s.object.metadata.name as string, s]));
     const state: PassState = {
       classes: this.model.list(STORAGE_CLASSES_RESOURCE).map((s) => s.object),

@@ -1,5 +1,5 @@
 import { isAbsolute, relative } from 'node:path';
-import { claimStorageClass, DATASTORE_PROVISIONER, isDefaultStorageClass } from '@openpacific/contracts';
+import { claimOwnedByPod, claimStorageClass, DATASTORE_PROVISIONER, isDefaultStorageClass, volumeClaim } from '@openpacific/contracts';
 import { parseQuantity } from '@openpacific/kube-api';
 
 /**
@@ -132,8 +132,22 @@ export function claimHasConsumer(claim: any, pods: any[]): boolean {
       !p.metadata.deletionTimestamp &&
       p.status?.phase !== 'Succeeded' &&
       p.status?.phase !== 'Failed' &&
-      (p.spec?.volumes ?? []).some((v: any) => v.persistentVolumeClaim?.claimName === claim.metadata.name),
+      podNamesClaim(p, claim),
   );
+}
+
+/** Whether one of the pod's volumes is the claim: a `persistentVolumeClaim` naming it, or an ephemeral volume it is (and owned by the pod). */
+function podNamesClaim(pod: any, claim: any, ephemeral = true): boolean {
+  return (pod.spec?.volumes ?? []).some((v: any) => {
+    const named = volumeClaim(pod, v);
+    if (!named || named.name !== claim.metadata.name) return false;
+    return !named.ephemeral || (ephemeral && claimOwnedByPod(claim, pod));
+  });
+}
+
+/** kube's podIsShutDown: done with its volumes (a terminal phase, or deleted with no grace left). */
+function podIsShutDown(pod: any): boolean {
+  return pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed' || (!!pod.metadata.deletionTimestamp && pod.metadata.deletionGracePeriodSeconds === 0);
 }
 
 /**
@@ -144,8 +158,9 @@ export function claimHasConsumer(claim: any, pods: any[]): boolean {
 export function claimUsers(claim: any, pods: any[], vms: any[]): string[] {
   const { namespace, name } = claim.metadata;
   const names = (volumes: any[] | undefined) => (volumes ?? []).some((v: any) => v?.persistentVolumeClaim?.claimName === name);
+  // A pod's own ephemeral claim is used until the pod is shut down, as kube's controller counts it.
   return [
-    ...pods.filter((p) => p.metadata.namespace === namespace && p.spec?.nodeName && names(p.spec.volumes)).map((p) => `pod/${p.metadata.name}`),
+    ...pods.filter((p) => p.metadata.namespace === namespace && p.spec?.nodeName && podNamesClaim(p, claim, !podIsShutDown(p))).map((p) => `pod/${p.metadata.name}`),
     ...vms.filter((vm) => vm.metadata.namespace === namespace && names(vm.spec?.volumes)).map((vm) => `virtualmachine/${vm.metadata.name}`),
   ];
 }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { ContainerConfig, ContainerStatus, CrxErrorCodes, EventMetadata, FieldSet, NatsNames, ObjectEventTypes, POD_IP_ANNOTATION, PodSandbox, PodSandboxConfig, podFqdn, PodTokenReply, PodTokenRequest, podTokenSubject, PVCS_RESOURCE, PVS_RESOURCE, RUNTIME_CLASSES_RESOURCE, runtimeHandlerNames } from '@openpacific/contracts';
+import { claimOwnedByPod, ContainerConfig, ContainerStatus, CrxErrorCodes, EventMetadata, FieldSet, NatsNames, ObjectEventTypes, POD_IP_ANNOTATION, PodSandbox, PodSandboxConfig, podFqdn, PodTokenReply, PodTokenRequest, podTokenSubject, PVCS_RESOURCE, PVS_RESOURCE, RUNTIME_CLASSES_RESOURCE, runtimeHandlerNames, notOwnedClaimMessage, volumeClaim } from '@openpacific/contracts';
 import { EventStore, NewEvent, StreamAppend, VersionConflictError } from '@openpacific/event-store';
 import { milliValue, parseQuantity } from '@openpacific/kube-api';
 import { CrxClient, requestJson } from '@openpacific/messaging';
@@ -921,9 +921,12 @@ export class PodWorker {
   private claimVolumes(pod: any, fresh: boolean): { paths: Map<string, string>; waitingFor?: string } {
     const paths = new Map<string, string>();
     for (const v of pod.spec.volumes ?? []) {
-      const claimName = v.persistentVolumeClaim?.claimName;
-      if (!claimName) continue;
+      // A persistentVolumeClaim volume names its claim; a generic ephemeral one is the pod's own `<pod>-<volume>`.
+      const named = volumeClaim(pod, v);
+      if (!named) continue;
+      const claimName = named.name;
       const claim = this.model.get(PVCS_RESOURCE, pod.metadata.namespace, claimName)?.object;
+      if (named.ephemeral && claim && !claimOwnedByPod(claim, pod)) return { paths, waitingFor: notOwnedClaimMessage(pod, claimName) };
       if (fresh && claim?.metadata.deletionTimestamp) {
         const ref = `${pod.metadata.namespace}/${claimName}`;
         return { paths, waitingFor: `error processing PVC ${ref}: can't start pod because PVC ${ref} is being deleted` };

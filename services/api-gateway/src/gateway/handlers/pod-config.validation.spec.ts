@@ -115,6 +115,7 @@ const complete = () => ({
     },
     { name: 'scratch', emptyDir: { medium: 'Memory', sizeLimit: '64Mi' } },
     { name: 'data', persistentVolumeClaim: { claimName: 'data' } },
+    { name: 'work', ephemeral: { volumeClaimTemplate: { metadata: { labels: { type: 'scratch' } }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } } } },
   ],
 });
 
@@ -179,6 +180,17 @@ describe('defaultPodConfig', () => {
 });
 
 describe('validatePodConfig', () => {
+  it('checks a generic ephemeral volume as kube-apiserver does: a template, only labels and annotations, a claim spec', () => {
+    const ephemeral = (source: any) => validatePodConfig({ containers: [{ name: 'c', image: 'busybox' }], volumes: [{ name: 'work', ephemeral: source }] });
+    expect(ephemeral({})).toEqual([expect.objectContaining({ field: 'spec.volumes[0].ephemeral.volumeClaimTemplate', reason: 'FieldValueRequired' })]);
+    const causes = ephemeral({ volumeClaimTemplate: { metadata: { name: 'x', labels: { a: 'b' } }, spec: { resources: { requests: { storage: '-1Gi' } } } } });
+    expect(causes.map((c) => `${c.field}: ${c.message}`)).toEqual([
+      'spec.volumes[0].ephemeral.volumeClaimTemplate.metadata.name: Forbidden: cannot be set for an ephemeral volume',
+      'spec.volumes[0].ephemeral.volumeClaimTemplate.spec.accessModes: Required value: at least 1 access mode is required',
+      'spec.volumes[0].ephemeral.volumeClaimTemplate.spec.resources[storage]: Invalid value: "-1Gi": must be greater than or equal to 0',
+    ]);
+  });
+
   it('finds nothing wrong with a pod using every feature, before and after defaulting, nor in validatePod', () => {
     expect(validatePodConfig(complete())).toEqual([]);
     const s = complete();

@@ -10,6 +10,7 @@ import {
   validateDns1123Subdomain,
 } from '@openpacific/kube-api';
 import { defaultHostPathVolume, validateHostPathVolume } from './host-path.validation';
+import { validatePersistentVolumeClaim } from './storage.strategy';
 
 /**
  * A pod's configuration inputs as kube-apiserver (1.32) defaults and validates them: `env[].valueFrom`, `envFrom`,
@@ -346,7 +347,27 @@ const VOLUME_SOURCES: [key: string, forbiddenAs: string, check: SourceCheck][] =
   ['downwardAPI', 'downwarAPI', validateDownwardAPIVolume], // sic: kube-apiserver's field name in this one message
   ['configMap', 'configMap', (source, p) => validateKeyedVolume(source, p, 'name')],
   ['projected', 'projected', validateProjectedVolume],
+  ['ephemeral', 'ephemeral', validateEphemeralVolume],
 ];
+
+/** What an ephemeral volume's claim template may carry in its metadata; anything else kube-apiserver forbids. */
+const TEMPLATE_METADATA_FIELDS = new Set(['labels', 'annotations']);
+
+/**
+ * A generic ephemeral volume, as kube-apiserver checks it: a `volumeClaimTemplate` is required, its metadata may only
+ * carry labels and annotations, and its spec is a claim's (access modes, a storage request, a data source).
+ */
+function validateEphemeralVolume(source: any, p: string): StatusCause[] {
+  const template = asObject(source).volumeClaimTemplate;
+  if (template == null) return [fieldRequired(`${p}.volumeClaimTemplate`)];
+  const at = `${p}.volumeClaimTemplate`;
+  const causes: StatusCause[] = [];
+  for (const key of Object.keys(asObject(asObject(template).metadata))) {
+    if (!TEMPLATE_METADATA_FIELDS.has(key)) causes.push(fieldForbidden(`${at}.metadata.${key}`, 'cannot be set for an ephemeral volume'));
+  }
+  for (const cause of validatePersistentVolumeClaim({ spec: asObject(template).spec ?? {} })) causes.push({ ...cause, field: cause.field?.replace(/^spec/, `${at}.spec`) });
+  return causes;
+}
 
 /** The volumes' causes, and the names of those without any (what mounts may use, as kube-apiserver counts them). */
 function validateVolumes(volumes: any[], at: string, ctx: Context): { valid: Set<string>; causes: StatusCause[] } {
