@@ -27,11 +27,13 @@ export class ExecSessions extends HostSessions<ExecStartRequest> {
     this.sessions.clear();
   }
 
-  protected open(req: ExecStartRequest): Record<string, never> {
+  protected async open(req: ExecStartRequest): Promise<Record<string, never>> {
     if (!this.driver.execTarget) throw new CodedError(CrxErrorCodes.invalid, 'this runtime driver cannot exec into containers');
     if (!Array.isArray(req.command) || req.command.length === 0) throw new CodedError(CrxErrorCodes.invalid, 'a command is required');
     if (this.sessions.size >= MAX_SESSIONS) throw new CodedError(CrxErrorCodes.conflict, `too many exec sessions on host ${this.host}`);
-    const target = this.driver.execTarget(req.containerId, req.command);
+    // A container that has just started may still be entering its image: the session waits for it (up to 10 s), as
+    // an exec after containerd's start would not fail.
+    const target = this.driver.execTargetInImage ? await this.driver.execTargetInImage(req.containerId, req.command, 10_000) : this.driver.execTarget(req.containerId, req.command);
     const out = crxExecStreamSubject(this.prefix, this.host, req.sessionId, 'out');
     const send = (channel: number, data: Buffer | string) => {
       const bytes = typeof data === 'string' ? Buffer.from(data) : data;

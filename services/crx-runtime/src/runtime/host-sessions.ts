@@ -24,5 +24,5 @@ export abstract class HostSessions<Request> {
   protected abstract startSubject(): string;
 
   /** Opens one session; what it throws is the requester's answer. */
-  protected abstract open(req: Request): Record<string, never>;
+  protected abstract open(req: Request): Record<string, never> | Promise<Record<string, never>>;
 }

@@ -471,7 +471,7 @@ export class ProcessDriver implements RuntimeDriver {
    * process in its image yet: its init is still setting up its root. An exec right after a start (a postStart hook,
    * a first probe) then runs in the container, as it does once containerd's start has returned, instead of failing.
    */
-  private async execTargetOnceInImage(containerId: string, command: string[], withinMs: number): Promise<ReturnType<ProcessDriver['execTarget']>> {
+  async execTargetInImage(containerId: string, command: string[], withinMs: number): Promise<ReturnType<ProcessDriver['execTarget']>> {
     const until = Date.now() + Math.min(withinMs, 10_000);
     for (;;) {
       try {
@@ -500,7 +500,7 @@ export class ProcessDriver implements RuntimeDriver {
 
   /** Runs a command in a running container (its namespaces and root when isolated) and waits for it. */
   async execSync(req: ExecSyncRequest): Promise<ExecSyncResponse> {
-    const { file, args, cwd, env } = await this.execTargetOnceInImage(req.containerId, req.command, (req.timeoutSeconds ?? 1) * 1000);
+    const { file, args, cwd, env } = await this.execTargetInImage(req.containerId, req.command, (req.timeoutSeconds ?? 1) * 1000);
     return new Promise((resolve) => {
       execFile(file, args, { cwd, env, timeout: (req.timeoutSeconds ?? 1) * 1000 }, (err, stdout, stderr) => {
         const code = err ? (typeof (err as any).code === 'number' ? (err as any).code : 126) : 0;

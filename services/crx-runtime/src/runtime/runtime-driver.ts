@@ -34,6 +34,8 @@ export interface RuntimeDriver {
   persisted?(): Promise<void>;
   /** How to start a command inside a running container (exec sessions); drivers without real processes lack it. */
   execTarget?(containerId: string, command: string[]): { file: string; args: string[]; cwd: string; env: Record<string, string> };
+  /** `execTarget`, waiting up to `withinMs` for a container that has just started to be in its image. */
+  execTargetInImage?(containerId: string, command: string[], withinMs: number): Promise<{ file: string; args: string[]; cwd: string; env: Record<string, string> }>;
   /** The stdio of a running container for attach sessions; drivers without real processes lack it. */
   attachTarget?(containerId: string): AttachTarget;
 }
