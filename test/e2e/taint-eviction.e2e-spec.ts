@@ -26,7 +26,7 @@ describe('taint eviction', () => {
   it('deletes pods that do not tolerate a NoExecute taint at once, bounded ones after tolerationSeconds, and keeps the rest', async () => {
     const maint = { key: 'maint', operator: 'Exists', effect: 'NoExecute' };
     expect((await apply(pod('plain'))).code).toBe(0);
-    expect((await apply(pod('bounded', [{ ...maint, tolerationSeconds: 10 }]))).code).toBe(0);
+    expect((await apply(pod('bounded', [{ ...maint, tolerationSeconds: 20 }]))).code).toBe(0);
     expect((await apply(pod('forever', [maint]))).code).toBe(0);
     expect((await apply(pod('patient', [{ ...maint, tolerationSeconds: 3600 }]))).code).toBe(0);
     const web = {
