@@ -51,7 +51,7 @@ describe('taint eviction', () => {
     expect(await events('plain')).toContainEqual('Normal TaintManagerEviction Marking for deletion Pod default/plain');
     // The bounded one is still there for a while, then goes too.
     expect(await exists('bounded')).toBe(true);
-    await eventually(async () => expect(await exists('bounded')).toBe(false), { timeoutMs: 30_000 });
+    await eventually(async () => expect(await exists('bounded')).toBe(false), { timeoutMs: 45_000 });
     expect(await events('bounded')).toContainEqual('Normal TaintManagerEviction Marking for deletion Pod default/bounded');
     // The Deployment's replacement cannot go back to host-1 (its node selector allows only it): it waits, Unschedulable.
     await eventually(async () => {
