@@ -82,6 +82,7 @@ export const persistentVolumeClaimResource: ResourceDefinition = {
         { name: 'Capacity', type: 'string', jsonPath: '.status.capacity.storage', value: (c) => (c.spec?.volumeName ? (c.status?.capacity?.storage ?? '') : '') },
         { name: 'Access Modes', type: 'string', jsonPath: '.status.accessModes', value: (c) => (c.spec?.volumeName ? accessModesText(c.status?.accessModes) : '') },
         { name: 'StorageClass', type: 'string', jsonPath: '.spec.storageClassName', value: (c) => claimStorageClass(c) ?? '' },
+        { name: 'VolumeAttributesClass', type: 'string', jsonPath: '.spec.volumeAttributesClassName', value: (c) => c.spec?.volumeAttributesClassName ?? '<unset>' },
         { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
         { name: 'VolumeMode', type: 'string', jsonPath: '.spec.volumeMode', priority: 1, value: (c) => c.spec?.volumeMode ?? 'Filesystem' },
       ],

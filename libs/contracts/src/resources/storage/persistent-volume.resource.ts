@@ -89,6 +89,8 @@ export const persistentVolumeResource: ResourceDefinition = {
         { name: 'Status', type: 'string', jsonPath: '.status.phase', value: (v) => (v.metadata?.deletionTimestamp ? 'Terminating' : (v.status?.phase ?? 'Pending')) },
         { name: 'Claim', type: 'string', jsonPath: '.spec.claimRef', value: (v) => (v.spec?.claimRef ? `${v.spec.claimRef.namespace ?? ''}/${v.spec.claimRef.name ?? ''}` : '') },
         { name: 'StorageClass', type: 'string', jsonPath: '.spec.storageClassName', value: (v) => v.spec?.storageClassName ?? '' },
+        { name: 'VolumeAttributesClass', type: 'string', jsonPath: '.spec.volumeAttributesClassName', value: (v) => v.spec?.volumeAttributesClassName ?? '<unset>' },
+        { name: 'Reason', type: 'string', jsonPath: '.status.reason', value: (v) => v.status?.reason ?? '' },
         { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
         { name: 'VolumeMode', type: 'string', jsonPath: '.spec.volumeMode', priority: 1, value: (v) => v.spec?.volumeMode ?? 'Filesystem' },
       ],

@@ -29,4 +29,13 @@ describe('storage kinds as kubectl shows them', () => {
     const pv = { metadata: { name: 'pv' }, spec: { capacity: { storage: '2Gi' }, accessModes: ['ReadWriteMany'], claimRef: { namespace: 'a', name: 'c' } }, status: { phase: 'Bound' } };
     expect(cells(persistentVolumeResource, pv)).toMatchObject({ Capacity: '2Gi', 'Access Modes': 'RWX', Status: 'Bound', Claim: 'a/c', StorageClass: '' });
   });
+
+  it('has kubectl 1.32\'s VOLUMEATTRIBUTESCLASS (and a volume\'s REASON) columns, in its order', () => {
+    const names = (def: any) => def.versions[0].printerColumns.filter((c: any) => !c.priority).map((c: any) => c.name);
+    expect(names(persistentVolumeClaimResource)).toEqual(['Status', 'Volume', 'Capacity', 'Access Modes', 'StorageClass', 'VolumeAttributesClass', 'Age']);
+    expect(names(persistentVolumeResource)).toEqual(['Capacity', 'Access Modes', 'Reclaim Policy', 'Status', 'Claim', 'StorageClass', 'VolumeAttributesClass', 'Reason', 'Age']);
+    expect(cells(persistentVolumeClaimResource, { metadata: { name: 'c' }, spec: {} }).VolumeAttributesClass).toBe('<unset>');
+    expect(cells(persistentVolumeClaimResource, { metadata: { name: 'c' }, spec: { volumeAttributesClassName: 'gold' } }).VolumeAttributesClass).toBe('gold');
+    expect(cells(persistentVolumeResource, { metadata: { name: 'pv' }, spec: {}, status: { phase: 'Failed', reason: 'VolumeFailedDelete' } })).toMatchObject({ VolumeAttributesClass: '<unset>', Reason: 'VolumeFailedDelete' });
+  });
 });
