@@ -16,6 +16,13 @@ export const objectReferenceSchema = {
 };
 
 /** core v1 Event: what controllers report about objects (`kubectl describe`, `kubectl events`). */
+/** kubectl's SOURCE cell: the component (or reporting controller), then `, ` and the host (or reporting instance). */
+export function eventSource(component?: string, host?: string, reportingController?: string, reportingInstance?: string): string {
+  const who = component || reportingController || '';
+  const where = host || reportingInstance || '';
+  return where ? `${who}, ${where}` : who;
+}
+
 export const eventResource: ResourceDefinition = {
   group: '',
   kind: 'Event',
@@ -67,8 +74,9 @@ export const eventResource: ResourceDefinition = {
         { name: 'Reason', type: 'string', jsonPath: '.reason' },
         // kubectl shows the kind in lower case: `pod/web-1`.
         { name: 'Object', type: 'string', jsonPath: '.involvedObject', value: (e) => `${String(e.involvedObject?.kind ?? '').toLowerCase()}/${e.involvedObject?.name ?? ''}` },
+        { name: 'Subobject', type: 'string', jsonPath: '.involvedObject.fieldPath', priority: 1, value: (e) => e.involvedObject?.fieldPath ?? '' },
+        { name: 'Source', type: 'string', jsonPath: '.source.component', priority: 1, value: (e) => eventSource(e.source?.component, e.source?.host, e.reportingComponent, e.reportingInstance) },
         { name: 'Message', type: 'string', jsonPath: '.message' },
-        { name: 'Source', type: 'string', jsonPath: '.source.component', priority: 1 },
         { name: 'First Seen', type: 'date', jsonPath: '.firstTimestamp', priority: 1, value: (e) => e.firstTimestamp ?? e.eventTime },
         { name: 'Count', type: 'integer', jsonPath: '.count', priority: 1, value: (e) => e.series?.count ?? (e.count || 1) },
         { name: 'Name', type: 'string', jsonPath: '.metadata.name', priority: 1, format: 'name' },

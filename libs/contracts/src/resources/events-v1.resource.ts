@@ -1,4 +1,4 @@
-import { eventResource, objectReferenceSchema } from './event.resource';
+import { eventResource, eventSource, objectReferenceSchema } from './event.resource';
 import { objectSchema } from './object-meta.schema';
 import { ResourceDefinition } from './resource-definition';
 
@@ -100,8 +100,9 @@ export const eventsV1Resource: ResourceDefinition = {
         coreColumn('Type'),
         coreColumn('Reason'),
         { name: 'Object', type: 'string', jsonPath: '.regarding', value: (e) => `${String(e.regarding?.kind ?? '').toLowerCase()}/${e.regarding?.name ?? ''}` },
+        { name: 'Subobject', type: 'string', jsonPath: '.regarding.fieldPath', priority: 1, value: (e) => e.regarding?.fieldPath ?? '' },
+        { name: 'Source', type: 'string', jsonPath: '.deprecatedSource.component', priority: 1, value: (e) => eventSource(e.deprecatedSource?.component, e.deprecatedSource?.host, e.reportingController, e.reportingInstance) },
         { name: 'Message', type: 'string', jsonPath: '.note' },
-        { name: 'Source', type: 'string', jsonPath: '.deprecatedSource.component', priority: 1 },
         { name: 'First Seen', type: 'date', jsonPath: '.deprecatedFirstTimestamp', priority: 1, value: (e) => e.deprecatedFirstTimestamp ?? e.eventTime },
         { name: 'Count', type: 'integer', jsonPath: '.deprecatedCount', priority: 1, value: (e) => e.series?.count ?? (e.deprecatedCount || 1) },
         coreColumn('Name'),

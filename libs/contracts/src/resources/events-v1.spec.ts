@@ -1,4 +1,6 @@
-import { coreEventToV1, EVENTS_V1_FIELD_LABELS, v1EventToCore } from './events-v1.resource';
+import { eventResource } from './event.resource';
+import { coreEventToV1, EVENTS_V1_FIELD_LABELS, eventsV1Resource, v1EventToCore } from './events-v1.resource';
+import { nodeResource } from './node.resource';
 
 const core = {
   apiVersion: 'v1',
@@ -55,5 +57,28 @@ describe('events.k8s.io/v1 Events', () => {
     expect(EVENTS_V1_FIELD_LABELS['regarding.name']).toBe('involvedObject.name');
     expect(EVENTS_V1_FIELD_LABELS.reportingController).toBe('reportingComponent');
     expect(Object.keys(EVENTS_V1_FIELD_LABELS)).toHaveLength(12);
+  });
+});
+
+describe("the -o wide columns of Events and Nodes, in kubectl 1.32's order", () => {
+  const wide = (def: any) => def.versions[0].printerColumns.map((c: any) => c.name);
+  const cell = (def: any, name: string, obj: any) => def.versions[0].printerColumns.find((c: any) => c.name === name).value(obj);
+
+  it('puts SUBOBJECT and SOURCE between OBJECT and MESSAGE, the source as component, host', () => {
+    expect(wide(eventResource)).toEqual(['Last Seen', 'Type', 'Reason', 'Object', 'Subobject', 'Source', 'Message', 'First Seen', 'Count', 'Name']);
+    expect(wide(eventsV1Resource)).toEqual(wide(eventResource));
+    const e = { involvedObject: { kind: 'Pod', name: 'web', fieldPath: 'spec.containers{c}' }, source: { component: 'kubelet', host: 'host-1' } };
+    expect(cell(eventResource, 'Subobject', e)).toBe('spec.containers{c}');
+    expect(cell(eventResource, 'Source', e)).toBe('kubelet, host-1');
+    expect(cell(eventResource, 'Source', { reportingComponent: 'scheduler' })).toBe('scheduler');
+    expect(cell(eventsV1Resource, 'Source', { reportingController: 'kubelet', reportingInstance: 'host-2' })).toBe('kubelet, host-2');
+  });
+
+  it('shows a node\'s internal and external addresses, <none> without one', () => {
+    expect(wide(nodeResource)).toEqual(['Status', 'Roles', 'Age', 'Version', 'Internal-IP', 'External-IP', 'OS-Image', 'Kernel-Version', 'Container-Runtime']);
+    const node = { status: { addresses: [{ type: 'InternalIP', address: '10.0.0.4' }, { type: 'Hostname', address: 'host-1' }], nodeInfo: { osImage: 'Debian' } } };
+    expect(cell(nodeResource, 'Internal-IP', node)).toBe('10.0.0.4');
+    expect(cell(nodeResource, 'External-IP', node)).toBe('<none>');
+    expect(cell(nodeResource, 'Kernel-Version', node)).toBe('<unknown>');
   });
 });

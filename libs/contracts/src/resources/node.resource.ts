@@ -55,6 +55,11 @@ function nodeRoles(node: any): string {
   return roles.length ? roles.sort().join(',') : '<none>';
 }
 
+/** kubectl's `-o wide` address cells: the node's first address of the type, `<none>` without one. */
+function nodeAddress(node: any, type: string): string {
+  return (node.status?.addresses ?? []).find((a: any) => a?.type === type)?.address ?? '<none>';
+}
+
 export const nodeResource: ResourceDefinition = {
   group: '',
   kind: 'Node',
@@ -103,10 +108,11 @@ export const nodeResource: ResourceDefinition = {
         { name: 'Roles', type: 'string', jsonPath: '.metadata.labels', value: nodeRoles },
         { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
         { name: 'Version', type: 'string', jsonPath: '.status.nodeInfo.kubeletVersion' },
-        { name: 'Internal-IP', type: 'string', jsonPath: '.status.addresses[?(@.type=="InternalIP")].address', priority: 1 },
-        { name: 'OS-Image', type: 'string', jsonPath: '.status.nodeInfo.osImage', priority: 1 },
-        { name: 'Kernel-Version', type: 'string', jsonPath: '.status.nodeInfo.kernelVersion', priority: 1 },
-        { name: 'Container-Runtime', type: 'string', jsonPath: '.status.nodeInfo.containerRuntimeVersion', priority: 1 },
+        { name: 'Internal-IP', type: 'string', jsonPath: '.status.addresses[?(@.type=="InternalIP")].address', priority: 1, value: (n) => nodeAddress(n, 'InternalIP') },
+        { name: 'External-IP', type: 'string', jsonPath: '.status.addresses[?(@.type=="ExternalIP")].address', priority: 1, value: (n) => nodeAddress(n, 'ExternalIP') },
+        { name: 'OS-Image', type: 'string', jsonPath: '.status.nodeInfo.osImage', priority: 1, value: (n) => n.status?.nodeInfo?.osImage || '<unknown>' },
+        { name: 'Kernel-Version', type: 'string', jsonPath: '.status.nodeInfo.kernelVersion', priority: 1, value: (n) => n.status?.nodeInfo?.kernelVersion || '<unknown>' },
+        { name: 'Container-Runtime', type: 'string', jsonPath: '.status.nodeInfo.containerRuntimeVersion', priority: 1, value: (n) => n.status?.nodeInfo?.containerRuntimeVersion || '<unknown>' },
       ],
     },
   ],
