@@ -78,8 +78,17 @@ export const clusterRoleResource = rbacKind(
   [createdAt],
 );
 const bindingSchema = objectSchema({ roleRef: roleRefSchema, subjects: { type: 'array', items: subjectSchema } }, ['roleRef']);
-export const roleBindingResource = rbacKind('RoleBinding', 'rolebindings', 'Namespaced', bindingSchema, [roleColumn, age]);
-export const clusterRoleBindingResource = rbacKind('ClusterRoleBinding', 'clusterrolebindings', 'Cluster', bindingSchema, [roleColumn, age]);
+/** `-o wide`'s subject cells, as kubectl joins them: users and groups by name, service accounts as `namespace/name`. */
+const subjects = (kind: string, cell: (s: any) => string) => (b: any) =>
+  (b.subjects ?? []).filter((s: any) => s?.kind === kind).map(cell).join(', ');
+const subjectColumns = [
+  { name: 'Users', type: 'string' as const, jsonPath: '.subjects', priority: 1, value: subjects('User', (s) => s.name) },
+  { name: 'Groups', type: 'string' as const, jsonPath: '.subjects', priority: 1, value: subjects('Group', (s) => s.name) },
+  { name: 'ServiceAccounts', type: 'string' as const, jsonPath: '.subjects', priority: 1, value: subjects('ServiceAccount', (s) => `${s.namespace ?? ''}/${s.name}`) },
+];
+
+export const roleBindingResource = rbacKind('RoleBinding', 'rolebindings', 'Namespaced', bindingSchema, [roleColumn, age, ...subjectColumns]);
+export const clusterRoleBindingResource = rbacKind('ClusterRoleBinding', 'clusterrolebindings', 'Cluster', bindingSchema, [roleColumn, age, ...subjectColumns]);
 
 /** core/v1 ServiceAccount; its legacy token lives in a `kubernetes.io/service-account-token` Secret. */
 export const serviceAccountResource: ResourceDefinition = {
