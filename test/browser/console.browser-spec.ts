@@ -5,7 +5,7 @@ import type { Browser, Page } from 'playwright-core';
 import { parse, parseAllDocuments, stringify } from 'yaml';
 import { eventually, gotoPage, TestCluster } from '@openpacific/testing';
 import { checkAccessibility } from './support/accessibility';
-import { accessAnswers, launchChromium, markDocument, newContext, sameDocument, screenshot, settled } from './support/browser';
+import { accessAnswers, CONSOLE_DRAWN, launchChromium, markDocument, newContext, sameDocument, screenshot, settled } from './support/browser';
 import { consoleUrl, kubectlOk, NS, setUpConsoleNamespace, vmPath, vmYaml, signIn, startConsoleCluster, UI_TIMEOUT_MS, userToken, waitForText } from './support/console-cluster';
 
 /** A guest cluster for the scale test: the release's VM image of the guest-cluster e2e test, and a TKC of 1 + 1. */
@@ -46,7 +46,7 @@ describe('the web console', () => {
   }, 60_000);
 
   it('signs in with the admin token (Enter submits the form) and shows the three hosts', async () => {
-    await gotoPage(admin, consoleUrl(cluster));
+    await gotoPage(admin, consoleUrl(cluster), 'load', CONSOLE_DRAWN);
     await admin.getByLabel('Token').waitFor();
     await screenshot(admin, 'sign-in');
     await signIn(admin, cluster, cluster.token);
@@ -126,7 +126,7 @@ describe('the web console', () => {
 
   it('has no serious or critical accessibility violations on the main pages', async () => {
     const page = await (await newContext(browser)).newPage();
-    await gotoPage(page, consoleUrl(cluster));
+    await gotoPage(page, consoleUrl(cluster), 'load', CONSOLE_DRAWN);
     await page.getByLabel('Token').waitFor();
     const found = { 'sign-in': await checkAccessibility(page) };
     await signIn(page, cluster, cluster.token);
@@ -216,7 +216,7 @@ describe('the web console', () => {
       const file = join(mkdtempSync(join(tmpdir(), 'console-kubeconfig-')), 'kubeconfig');
       writeFileSync(file, stringify(kubeconfig));
       viewer = await (await newContext(browser)).newPage();
-      await gotoPage(viewer, consoleUrl(cluster));
+      await gotoPage(viewer, consoleUrl(cluster), 'load', CONSOLE_DRAWN);
       try {
         await viewer.getByLabel('Or choose a kubeconfig file').setInputFiles(file);
         await waitForText(viewer.locator('header .user'), 'viewer');
@@ -227,7 +227,7 @@ describe('the web console', () => {
 
     it('sees the VM but no Delete, Edit or power buttons, and no audit view', async () => {
       const answers = accessAnswers(viewer);
-      await gotoPage(viewer, consoleUrl(cluster, `r${vmPath}`));
+      await gotoPage(viewer, consoleUrl(cluster, `r${vmPath}`), 'load', CONSOLE_DRAWN);
       await viewer.getByRole('heading', { level: 1, name: 'VirtualMachine web-2' }).waitFor();
       await waitForText(viewer.locator('dl.summary dd'), /^PoweredOff$/);
       await viewer.getByRole('list', { name: 'History' }).locator('li').first().waitFor();

@@ -29,14 +29,23 @@ export async function launchChromium(executablePath = CHROMIUM): Promise<Browser
  * `page.goto` that tries again when Chromium aborts the navigation with ERR_NETWORK_CHANGED: on a machine where
  * test clusters add and remove pod network interfaces, Chromium's network-change watcher sees them come and go.
  */
-export async function gotoPage(page: Page, url: string, waitUntil: 'load' | 'commit' = 'load'): Promise<void> {
+export async function gotoPage(page: Page, url: string, waitUntil: 'load' | 'commit' = 'load', rendered?: string): Promise<void> {
   for (let attempt = 1; ; attempt++) {
     try {
       await page.goto(url, { waitUntil });
-      return;
     } catch (err) {
       // The abort shows as the error itself, or as this navigation interrupted by Chromium's error page.
       if (attempt >= 5 || !/ERR_NETWORK_CHANGED|chrome-error:\/\//.test(String((err as Error).message))) throw err;
+      continue;
+    }
+    // The document loaded, but a script it loads can be aborted the same way (the page then stays blank): with
+    // `rendered`, the page must show it within 15 s, else it is loaded again.
+    if (!rendered) return;
+    try {
+      await page.locator(rendered).first().waitFor({ timeout: 15_000 });
+      return;
+    } catch (err) {
+      if (attempt >= 5) throw err;
     }
   }
 }

@@ -5,6 +5,9 @@ export { launchChromium } from '@openpacific/testing';
 
 const repoRoot = join(__dirname, '..', '..', '..');
 
+/** What shows that the console's script ran: the app drew something in its root (`gotoPage` loads again until it has). */
+export const CONSOLE_DRAWN = '#root > *';
+
 /** A context of its own (cookies, storage) per user; the cluster's CA is self-signed. */
 export function newContext(browser: Browser): Promise<BrowserContext> {
   return browser.newContext({ ignoreHTTPSErrors: true, viewport: { width: 1280, height: 860 } });

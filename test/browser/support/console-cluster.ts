@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 import { parseAllDocuments, stringify } from 'yaml';
 import { gotoPage, startCluster, TestCluster } from '@openpacific/testing';
+import { CONSOLE_DRAWN } from './browser';
 
 /** Generous: the whole cluster and the browser share two busy cores. */
 export const UI_TIMEOUT_MS = 60_000;
@@ -63,7 +64,7 @@ export async function kubectlOk(cluster: TestCluster, args: string[], input?: st
 /** Opens the console and signs in with a token typed into the form, submitted with Enter. */
 export async function signIn(page: Page, cluster: TestCluster, token: string): Promise<void> {
   page.setDefaultTimeout(UI_TIMEOUT_MS);
-  await gotoPage(page, consoleUrl(cluster));
+  await gotoPage(page, consoleUrl(cluster), 'load', CONSOLE_DRAWN);
   await page.getByLabel('Token').fill(token);
   await page.getByLabel('Token').press('Enter');
   await page.getByRole('navigation', { name: 'Main' }).waitFor();
