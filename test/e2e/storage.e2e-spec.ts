@@ -65,11 +65,14 @@ describe('storage', () => {
     expect((await cluster.kubectl(['get', 'pv', volume.metadata.name, '--no-headers'])).stdout).toMatch(/\s+Delete\s+Terminating\s+default\/notes\s+/);
     expect((await getJson('pod', 'writer')).status.phase).toBe('Running');
     expect(readFileSync(join(volume.spec.hostPath.path, 'note'), 'utf8')).toContain('written on writer');
-    // A new pod of the claim is not started on it (kubelet's refusal); once scheduled, it holds the claim too.
+    // A new pod of the claim is not placed (kube-scheduler's VolumeBinding words), so it does not hold the claim.
     await cluster.request('POST', '/api/v1/namespaces/default/pods', { body: pod('late', 'cat /data/note') });
     await eventually(async () => {
       const late = await getJson('pod', 'late');
-      expect(late.status.containerStatuses?.[0]?.state?.waiting).toEqual({ reason: 'ContainerCreating', message: "error processing PVC default/notes: can't start pod because PVC default/notes is being deleted" });
+      expect(late.status.conditions).toContainEqual(expect.objectContaining({
+        type: 'PodScheduled', status: 'False', reason: 'Unschedulable',
+        message: '0/3 hosts are available: persistentvolumeclaim "notes" is being deleted. preemption: 0/3 hosts are available: 3 Preemption is not helpful for scheduling..',
+      }));
     }, { timeoutMs: 30_000 });
     // The pods go: nothing uses the claim, which goes, and its volume with its data (the class's Delete policy).
     expect((await cluster.kubectl(['delete', 'pod', 'writer', 'late'])).code).toBe(0);
@@ -121,7 +124,10 @@ describe('storage', () => {
     expect((await cluster.kubectl(['apply', '-f', '-'], { input: JSON.stringify(scratchPod('other')) })).code).toBe(0);
     await eventually(async () => {
       const other = await getJson('pod', 'other');
-      expect(other.status.containerStatuses?.[0]?.state?.waiting?.message).toBe('PVC default/other-work was not created for pod default/other (pod is not owner)');
+      expect(other.status.conditions).toContainEqual(expect.objectContaining({
+        type: 'PodScheduled', status: 'False',
+        message: '0/3 hosts are available: PVC default/other-work was not created for pod default/other (pod is not owner). preemption: 0/3 hosts are available: 3 Preemption is not helpful for scheduling..',
+      }));
     }, { timeoutMs: 30_000 });
 
     // The pod goes: its claim goes with it (the garbage collector, then in-use protection once the pod is gone), and the volume by its class.

@@ -1,5 +1,5 @@
 import { type Logger, serviceMetrics } from '@openpacific/service-kit';
-import { HOSTS_RESOURCE, PDBS_RESOURCE, POD_IP_ANNOTATION, streamResource } from '@openpacific/contracts';
+import { HOSTS_RESOURCE, PDBS_RESOURCE, POD_IP_ANNOTATION, PVCS_RESOURCE, STORAGE_CLASSES_RESOURCE, streamResource } from '@openpacific/contracts';
 import type { StreamAppend } from '@openpacific/event-store';
 import { controllerReadModel, type FollowerDeps, nodeLostPod, PassLoop, podUnbound, type SharedFollower, StoredObject, vmPlacement } from '@openpacific/objects';
 import { HostView, unschedulableMessage } from './filters';
@@ -11,10 +11,11 @@ import { asWorkload, pendingVms, placeVm, tooBigFor, unplaceableVm, unplaceVm, V
 import { boundPod, ObjectEventTypes, podBinding, podChange, podEvent, SCHEDULER_ACTOR, unschedulablePod } from './scheduling-records';
 import { PlacementDecision, PlacementWriter } from './placement-writer';
 import { NominatedPods } from './nominated-pods';
-import { lowestPriority } from './preemption';
+import { lowestPriority, NOT_HELPFUL } from './preemption';
 import { preemptOrWait, PreemptionDeps } from './preemption-step';
 import { isUnschedulable, SchedulerMetrics } from './scheduler-metrics';
 import { TaintEvictions, taintEvictedPod } from './taint-eviction';
+import { ClaimLookup, claimsPreFilter } from './volume-prefilter';
 
 /** A decision whose first write carries the object as the writes leave it. */
 function decided(stored: StoredObject, writes: StreamAppend[]): PlacementDecision {
@@ -53,7 +54,12 @@ function waitsForHost(pod: any): boolean {
  */
 export class PodScheduler {
   /** PodDisruptionBudgets for preemption, which spares their pods where it can. */
-  private readonly model = controllerReadModel(['pods', HOSTS_RESOURCE, VMS, PDBS_RESOURCE]);
+  private readonly model = controllerReadModel(['pods', HOSTS_RESOURCE, VMS, PDBS_RESOURCE, PVCS_RESOURCE, STORAGE_CLASSES_RESOURCE]);
+  /** The pods' claims and their classes, for the VolumeBinding pre-filter. */
+  private readonly claims: ClaimLookup = {
+    claim: (namespace, name) => this.model.get(PVCS_RESOURCE, namespace, name)?.object,
+    classes: () => this.model.list(STORAGE_CLASSES_RESOURCE).map((s) => s.object),
+  };
   /** Pods waiting for a host, by stream: kept as pods change, so a pass does not sift every pod to find them. */
   private readonly pending = new Map<string, StoredObject>();
   /** Pods and VMs (by stream) whose count on the hosts is due again: changed in the log, or decided or given up on since. */
@@ -116,7 +122,7 @@ export class PodScheduler {
           if (networks !== networksPods(change.previous)) this.networkingChanged = true;
           continue;
         }
-        if (change.resource === PDBS_RESOURCE) continue;
+        if (change.resource === PDBS_RESOURCE || change.resource === PVCS_RESOURCE || change.resource === STORAGE_CLASSES_RESOURCE) continue;
         this.countAgain(e.streamId, change.resource, change.object);
         this.placements.observed(e.streamId, e.streamVersion);
         if (change.resource !== 'pods') continue;
@@ -210,6 +216,14 @@ export class PodScheduler {
       }
       const pod = stored.object;
       const started = process.hrtime.bigint();
+      // VolumeBinding's pre-filter: a pod whose claims cannot be used yet fits no host, whatever the hosts.
+      const claimProblem = claimsPreFilter(pod, this.claims);
+      if (claimProblem) {
+        const total = views.length;
+        decisions.push(...this.unschedulable(stored, `0/${total} hosts are available: ${claimProblem}. preemption: ${unschedulableMessage(total, new Array(total).fill(NOT_HELPFUL))}.`));
+        this.metrics.attempted('unschedulable', started);
+        continue;
+      }
       const reasons: string[] = [];
       let best: HostView | undefined;
       let bestScore = -Infinity;
