@@ -1,3 +1,6 @@
+import { ObjectEventTypes, objectStreamId, STORAGE_CLASSES_RESOURCE } from '@openpacific/contracts';
+import type { RecordedEvent } from '@openpacific/event-store';
+import { ReadModel } from '@openpacific/objects';
 import {
   defaultPersistentVolumeClaim, setStorageClassLookup, storageKindStrategies, validatePersistentVolume, validatePersistentVolumeClaim, validatePersistentVolumeClaimUpdate, validateStorageClassUpdate,
 } from './storage.strategy';
@@ -68,7 +71,7 @@ describe('PersistentVolume and StorageClass rules', () => {
 });
 
 describe('StorageObjectInUseProtection admission', () => {
-  const ctx = {} as any;
+  const ctx = { readModel: new ReadModel() } as any;
   it('gives a new claim kubernetes.io/pvc-protection and a new volume kubernetes.io/pv-protection, beside their own finalizers, once', () => {
     expect(storageKindStrategies['/PersistentVolumeClaim'].defaults!(claim('1Gi'), ctx).metadata.finalizers).toEqual(['kubernetes.io/pvc-protection']);
     const own = { ...claim('1Gi'), metadata: { name: 'c', finalizers: ['example.com/keep', 'kubernetes.io/pvc-protection'] } };
@@ -79,5 +82,33 @@ describe('StorageObjectInUseProtection admission', () => {
 
   it('leaves the finalizer off the claim defaults a StatefulSet template shares', () => {
     expect(defaultPersistentVolumeClaim(claim('1Gi')).metadata.finalizers).toBeUndefined();
+  });
+});
+
+describe('DefaultStorageClass admission', () => {
+  let position = 0n;
+  const modelWith = (...classes: any[]) => {
+    const model = new ReadModel();
+    for (const object of classes) {
+      position += 1n;
+      model.apply({
+        id: `e${position}`, streamId: objectStreamId(STORAGE_CLASSES_RESOURCE, undefined, object.metadata.name), streamVersion: 1,
+        type: ObjectEventTypes.created, data: { resource: STORAGE_CLASSES_RESOURCE, object }, metadata: { actor: 'admin', source: 'test' },
+        position, transactionId: 1n, createdAt: new Date(),
+      } as RecordedEvent);
+    }
+    return { readModel: model } as any;
+  };
+  const cls = (name: string, created: string, isDefault: boolean) => ({ metadata: { name, creationTimestamp: created, ...(isDefault ? { annotations: { 'storageclass.kubernetes.io/is-default-class': 'true' } } : {}) }, provisioner: 'p' });
+  const admit = (pvc: any, ctx: any) => storageKindStrategies['/PersistentVolumeClaim'].defaults!(pvc, ctx);
+
+  it('gives a claim naming no class the default class, the newest of several defaults, and leaves a named class alone', () => {
+    const ctx = modelWith(cls('gold', '2026-01-01T00:00:00Z', true), cls('silver', '2026-02-01T00:00:00Z', true), cls('bronze', '2026-03-01T00:00:00Z', false));
+    expect(admit(claim('1Gi', { storageClassName: undefined }), ctx).spec.storageClassName).toBe('silver');
+    expect(admit(claim('1Gi'), ctx).spec.storageClassName).toBe('vsan');
+    expect(admit(claim('1Gi', { storageClassName: '' }), ctx).spec.storageClassName).toBe('');
+    const beta = { ...claim('1Gi', { storageClassName: undefined }), metadata: { name: 'c', annotations: { 'volume.beta.kubernetes.io/storage-class': 'gold' } } };
+    expect(admit(beta, ctx).spec.storageClassName).toBeUndefined();
+    expect(admit(claim('1Gi', { storageClassName: undefined }), modelWith(cls('bronze', '2026-03-01T00:00:00Z', false))).spec.storageClassName).toBeUndefined();
   });
 });

@@ -1,6 +1,6 @@
 import { fieldForbidden, fieldRequired, isQuantity, parseQuantity, StatusCause, validateDns1123Subdomain } from '@openpacific/kube-api';
-import { PV_PROTECTION_FINALIZER, PVC_PROTECTION_FINALIZER } from '@openpacific/contracts';
-import type { KindStrategy } from './kind-strategies';
+import { BETA_STORAGE_CLASS_ANNOTATION, isDefaultStorageClass, PV_PROTECTION_FINALIZER, PVC_PROTECTION_FINALIZER, STORAGE_CLASSES_RESOURCE } from '@openpacific/contracts';
+import type { KindStrategy, StrategyContext } from './kind-strategies';
 import { deepEqual } from './object-rules';
 
 /**
@@ -39,6 +39,18 @@ function withFinalizer(obj: any, finalizer: string): any {
   const finalizers: string[] = Array.isArray(obj.metadata?.finalizers) ? obj.metadata.finalizers : [];
   if (!finalizers.includes(finalizer)) obj.metadata = { ...obj.metadata, finalizers: [...finalizers, finalizer] };
   return obj;
+}
+
+/**
+ * The DefaultStorageClass admission plugin: a new claim naming no class (neither `spec.storageClassName` nor the beta
+ * annotation) gets the default class's name, the newest default when several are marked; none marked, none given.
+ */
+function withDefaultClass(pvc: any, ctx: StrategyContext): any {
+  if (pvc.spec.storageClassName !== undefined || pvc.metadata?.annotations?.[BETA_STORAGE_CLASS_ANNOTATION] !== undefined) return pvc;
+  const defaults = ctx.readModel.list(STORAGE_CLASSES_RESOURCE).map((s) => s.object).filter(isDefaultStorageClass);
+  defaults.sort((a, b) => String(b.metadata.creationTimestamp ?? '').localeCompare(String(a.metadata.creationTimestamp ?? '')) || String(a.metadata.name).localeCompare(String(b.metadata.name)));
+  if (defaults.length) pvc.spec.storageClassName = defaults[0].metadata.name;
+  return pvc;
 }
 
 /** Also a StatefulSet's claim templates' defaults (without the admission's finalizer). */
@@ -181,6 +193,6 @@ export function validatePersistentVolumeUpdate(old: any, next: any): StatusCause
 /** The entries kind-strategies.ts spreads into its table. */
 export const storageKindStrategies: Record<string, KindStrategy> = {
   'storage.k8s.io/StorageClass': { defaults: defaultStorageClassFields, validate: validateStorageClass, validateUpdate: validateStorageClassUpdate },
-  '/PersistentVolumeClaim': { defaults: (pvc) => withFinalizer(defaultPersistentVolumeClaim(pvc), PVC_PROTECTION_FINALIZER), validate: validatePersistentVolumeClaim, validateUpdate: validatePersistentVolumeClaimUpdate },
+  '/PersistentVolumeClaim': { defaults: (pvc, ctx) => withFinalizer(withDefaultClass(defaultPersistentVolumeClaim(pvc), ctx), PVC_PROTECTION_FINALIZER), validate: validatePersistentVolumeClaim, validateUpdate: validatePersistentVolumeClaimUpdate },
   '/PersistentVolume': { defaults: (pv) => withFinalizer(defaultPersistentVolume(pv), PV_PROTECTION_FINALIZER), validate: validatePersistentVolume, validateUpdate: validatePersistentVolumeUpdate },
 };
