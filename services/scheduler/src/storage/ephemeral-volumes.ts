@@ -41,7 +41,7 @@ export function ephemeralClaim(pod: any, volume: any): any {
  * claims): for each pod with generic ephemeral volumes, not being deleted, the claim `<pod>-<volume>` is made from
  * the volume's template, owned by the pod (so the garbage collector deletes it with the pod), admitted by the policy
  * service as the API would admit it (quota). A claim of that name that exists is left alone: if it is not the pod's,
- * the pod cannot use it and its host says so. Only pods known to have such volumes are looked at.
+ * the scheduler does not place the pod (nor does a host start it). Only pods known to have such volumes are looked at.
  */
 export class EphemeralClaims {
   /** `namespace/name` of the pods with ephemeral volumes. */
