@@ -24,7 +24,8 @@ describe('tables', () => {
   it('let a kind place its own Name column (Events show it only in -o wide) and compute cells', () => {
     const t = toTable(eventResource, 'v1', [{ metadata: { name: 'e' }, involvedObject: { kind: 'Pod', name: 'p' }, reason: 'R', type: 'Normal', message: 'm' }], { includeObject: 'None', now, columnDefinitions: true, listMeta: {} });
     expect(t.columnDefinitions[0].name).toBe('Last Seen');
-    expect(t.rows[0].cells.slice(0, 5)).toEqual(['<unknown>', 'Normal', 'R', 'pod/p', 'm']);
+    // Subobject and Source (wide) sit between Object and Message, as in kubectl's Event table.
+    expect(t.rows[0].cells.slice(0, 7)).toEqual(['<unknown>', 'Normal', 'R', 'pod/p', '', '', 'm']);
     const p = toTable(podResource, 'v1', [{ metadata: { name: 'p' }, spec: { containers: [{ name: 'c' }] }, status: { phase: 'Running', containerStatuses: [{ name: 'c', ready: true, restartCount: 2, state: { running: {} } }] } }], { includeObject: 'None', now, columnDefinitions: true, listMeta: {} });
     expect(p.rows[0].cells.slice(0, 4)).toEqual(['p', '1/1', 'Running', 2]);
   });
