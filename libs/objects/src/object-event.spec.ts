@@ -37,4 +37,26 @@ describe('an Event about an object', () => {
     expect(objectEvent({ ...ref, kind: 'Host' }, opts).streamId).not.toBe(objectEvent(ref, opts).streamId);
     expect(objectEvent(ref, opts).expectedVersion).toBe('no_stream');
   });
+
+  it('names the part of the object it is about in involvedObject.fieldPath only when given, after uid', () => {
+    const ref = { apiVersion: 'v1', kind: 'Pod', name: 'p', namespace: 'default', uid: 'u3' };
+    const opts = { type: 'Warning' as const, reason: 'BackOff', message: 'm', component: 'spherelet', actor };
+    const about = objectEvent({ ...ref, fieldPath: 'spec.containers{web}' }, opts).events[0].data.object.involvedObject;
+    expect(about).toEqual({ ...ref, fieldPath: 'spec.containers{web}' });
+    expect(Object.keys(about)).toEqual(['apiVersion', 'kind', 'name', 'namespace', 'uid', 'fieldPath']);
+    expect('fieldPath' in objectEvent(ref, opts).events[0].data.object.involvedObject).toBe(false);
+    expect('fieldPath' in objectEvent({ ...ref, fieldPath: '' }, opts).events[0].data.object.involvedObject).toBe(false);
+  });
+
+  it('with a once-key, makes one Event per fieldPath, and keeps the name it had without one', () => {
+    const ref = { apiVersion: 'v1', kind: 'Pod', name: 'p', namespace: 'default', uid: 'u3' };
+    const opts = { type: 'Warning' as const, reason: 'BackOff', message: 'm', component: 'spherelet', actor, onceKey: 'backoff/1' };
+    const web = objectEvent({ ...ref, fieldPath: 'spec.containers{web}' }, opts).streamId;
+    expect(objectEvent({ ...ref, fieldPath: 'spec.containers{web}' }, opts).streamId).toBe(web);
+    expect(objectEvent({ ...ref, fieldPath: 'spec.containers{sidecar}' }, opts).streamId).not.toBe(web);
+    expect(objectEvent({ ...ref, fieldPath: 'spec.initContainers{web}' }, opts).streamId).not.toBe(web);
+    expect(objectEvent(ref, opts).streamId).not.toBe(web);
+    // The name an Event about the whole pod had before fieldPaths existed: sha256 of `Pod\nu3\nbackoff/1`.
+    expect(objectEvent(ref, opts).streamId).toBe('events/default/p.69f071dc3907e519');
+  });
 });

@@ -9,6 +9,11 @@ export interface InvolvedObject {
   name: string;
   namespace?: string;
   uid: string;
+  /**
+   * The part of the object the Event is about, when it is about one part (`spec.containers{web}`, one container of a
+   * pod): `kubectl get events -o wide` shows it as SUBOBJECT, and Events about two parts must be told apart.
+   */
+  fieldPath?: string;
 }
 
 export interface ObjectEventOptions {
@@ -25,7 +30,8 @@ export interface ObjectEventOptions {
   /**
    * A key that makes the Event's name deterministic (`<object>.<hash of kind, uid and key>`): writing it a second
    * time (a resync, a restarted or second controller) is refused by the store (`no_stream`) instead of
-   * repeating the Event. Without one, the name is the time it was made, as a recorder's.
+   * repeating the Event. The involved object's fieldPath counts too, so that the same key said of two containers
+   * makes two Events. Without one, the name is the time it was made, as a recorder's.
    */
   onceKey?: string;
 }
@@ -63,15 +69,21 @@ export function eventNameSuffix(now = new Date()): string {
 export function objectEvent(involved: InvolvedObject, opts: ObjectEventOptions, now = new Date()): StreamAppend {
   const at = now.toISOString().replace(/\.\d{3}Z$/, 'Z');
   const namespace = involved.namespace || 'default';
-  const suffix = opts.onceKey
-    ? createHash('sha256').update(`${involved.kind}\n${involved.uid}\n${opts.onceKey}`).digest('hex').slice(0, 16)
+  // The fieldPath joins the hashed key only when given, so that the Events already written about whole objects keep
+  // their names (and a resync still finds them written).
+  const onceKey = opts.onceKey && (involved.fieldPath ? `${opts.onceKey}\n${involved.fieldPath}` : opts.onceKey);
+  const suffix = onceKey
+    ? createHash('sha256').update(`${involved.kind}\n${involved.uid}\n${onceKey}`).digest('hex').slice(0, 16)
     : eventNameSuffix(now);
   const name = `${involved.name}.${suffix}`;
   const object = {
     apiVersion: 'v1',
     kind: 'Event',
     metadata: { name, namespace, uid: randomUUID(), creationTimestamp: at, generation: 1 },
-    involvedObject: { apiVersion: involved.apiVersion, kind: involved.kind, name: involved.name, ...(involved.namespace ? { namespace: involved.namespace } : {}), uid: involved.uid },
+    involvedObject: {
+      apiVersion: involved.apiVersion, kind: involved.kind, name: involved.name, ...(involved.namespace ? { namespace: involved.namespace } : {}), uid: involved.uid,
+      ...(involved.fieldPath ? { fieldPath: involved.fieldPath } : {}),
+    },
     reason: opts.reason,
     message: opts.message,
     type: opts.type,

@@ -1,5 +1,5 @@
 import type { ContainerStatus } from '@openpacific/contracts';
-import { podStatus } from './pod-status';
+import { containerFieldPath, containerKind, podStatus } from './pod-status';
 
 const NOW = '2026-12-03T12:00:00Z';
 const attempt = (name: string, state: ContainerStatus['state'], exitCode?: number, n = 0): ContainerStatus =>
@@ -106,5 +106,26 @@ describe('readiness gates', () => {
     expect(ready(s).reason).toBe('ContainersNotReady');
     expect(s.conditions.map((c: any) => c.type)).toEqual(['Initialized', 'Ready', 'ContainersReady', 'PodScheduled', 'example.com/lb', 'DisruptionTarget']);
     expect(s.conditions[4]).toEqual({ type: 'example.com/lb', status: 'True', reason: 'Registered' });
+  });
+});
+
+describe('the container an Event is about', () => {
+  const p = {
+    spec: {
+      initContainers: [{ name: 'setup', image: 'busybox' }],
+      containers: [{ name: 'web', image: 'busybox' }, { name: 'log', image: 'busybox' }],
+      ephemeralContainers: [{ name: 'dbg', image: 'busybox' }],
+    },
+  };
+
+  it('is found in the list of the pod that holds its name, or in none', () => {
+    expect(['setup', 'web', 'log', 'dbg', 'gone'].map((name) => containerKind(p, name))).toEqual(['init', 'app', 'app', 'ephemeral', undefined]);
+    expect(containerKind({ spec: { containers: [{ name: 'web' }] } }, 'dbg')).toBeUndefined();
+  });
+
+  it('is named in the fieldPath of its list, the container in braces', () => {
+    expect(containerFieldPath('app', 'web')).toBe('spec.containers{web}');
+    expect(containerFieldPath('init', 'setup')).toBe('spec.initContainers{setup}');
+    expect(containerFieldPath('ephemeral', 'dbg')).toBe('spec.ephemeralContainers{dbg}');
   });
 });

@@ -41,6 +41,22 @@ export type ContainerKind = 'app' | 'init' | 'ephemeral';
 const SPEC_LISTS: Record<ContainerKind, string> = { app: 'containers', init: 'initContainers', ephemeral: 'ephemeralContainers' };
 
 /**
+ * Which of the pod's lists holds the container of this name, if any. A name is unique among all three lists (the
+ * API refuses a pod that repeats one), so the first list that has it is the container's.
+ */
+export function containerKind(pod: any, name: string): ContainerKind | undefined {
+  return (Object.keys(SPEC_LISTS) as ContainerKind[]).find((kind) => (pod.spec?.[SPEC_LISTS[kind]] ?? []).some((c: any) => c.name === name));
+}
+
+/**
+ * The involvedObject.fieldPath of an Event about one container (`spec.initContainers{setup}`): kubectl shows it as
+ * the Event's SUBOBJECT, and it keeps the Events of two containers of one pod apart.
+ */
+export function containerFieldPath(kind: ContainerKind, name: string): string {
+  return `spec.${SPEC_LISTS[kind]}{${name}}`;
+}
+
+/**
  * containerStatuses as Kubernetes reports them: state, lastState, restartCount, ready. Pure. `init`: the statuses of
  * init containers (pod.spec.initContainers), where one that ran to its successful end is ready; `ephemeral`: those of
  * ephemeral containers, never ready, never restarted, with no `started` (kubelet probes none of them).

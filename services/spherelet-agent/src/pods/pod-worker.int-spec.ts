@@ -355,6 +355,12 @@ describe('the pod worker\'s ephemeral containers', () => {
     await eventually(async () => expect((await statusIn(suite.store, 'debugged'))?.ephemeralContainerStatuses?.[0]?.state?.running).toBeDefined());
     const app = (await containersOf('debugged')).find((c) => c.name === 'c')!;
     expect(runtime.created.filter((c) => c.name === 'dbg')).toEqual([expect.objectContaining({ name: 'dbg', command: ['sh'], targetContainerId: app.id })]);
+    // Each container's Events name it in the list it is in, as `kubectl get events -o wide` shows them.
+    const started = (await suite.store.readAll({ limit: 10_000 }))
+      .map((e) => (e.data as any)?.object)
+      .filter((o) => o?.kind === 'Event' && o.involvedObject?.name === 'debugged' && o.reason === 'Started')
+      .map((o) => o.involvedObject.fieldPath);
+    expect(started).toEqual(['spec.containers{c}', 'spec.ephemeralContainers{dbg}']);
 
     const dbg = (await containersOf('debugged')).find((c) => c.name === 'dbg')!;
     await runtime.stopContainer(dbg.id);

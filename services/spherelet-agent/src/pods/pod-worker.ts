@@ -8,7 +8,7 @@ import type { Logger } from '@openpacific/service-kit';
 import type { NatsConnection } from 'nats';
 import type { Pool } from 'pg';
 import { ConfigSources, containerEnv, HostAllocatable, volumeFiles } from './pod-config';
-import { ContainerFacts, containerStatuses, HOST_IP, podPhase, podStatus } from './pod-status';
+import { ContainerFacts, containerFieldPath, containerKind, containerStatuses, HOST_IP, podPhase, podStatus } from './pod-status';
 import { setUpHostPath } from './host-path';
 import { podDns } from './pod-dns';
 import type { PodRuntime } from './pod-runtime';
@@ -558,8 +558,8 @@ export class PodWorker {
       const config = this.containerConfig(pod, spec, mounts.claims.paths, containerEnvVars, subPaths.value);
       const created = await this.crx.createContainer(box.id, { ...config, ...(ephemeral?.targetContainerId ? { targetContainerId: ephemeral.targetContainerId } : {}) }, latest ? latest.attempt + 1 : 0);
       if (ephemeral || this.opts.createEvents !== false) {
-        events.push(this.event(pod, 'Normal', 'Pulled', `Container image "${spec.image}" already present on machine`));
-        events.push(this.event(pod, 'Normal', 'Created', `Created container ${spec.name}`));
+        events.push(this.event(pod, 'Normal', 'Pulled', `Container image "${spec.image}" already present on machine`, spec.name));
+        events.push(this.event(pod, 'Normal', 'Created', `Created container ${spec.name}`, spec.name));
       }
       this.waiting.delete(key);
       this.reportedFailures.delete(configFailureKey(pod, spec));
@@ -577,7 +577,7 @@ export class PodWorker {
       const failures = (blocked?.failures ?? 0) + 1;
       this.waiting.set(key, { reason, message: (err as Error).message, retryAt: now + Math.min(this.opts.backoffBaseMs * 2 ** (failures - 1), 300_000), failures });
       fact.waiting = { reason, message: (err as Error).message };
-      if (failures === 1) events.push(this.event(pod, 'Warning', reason === 'ErrImagePull' ? 'Failed' : 'Failed', `Error: ${(err as Error).message}`));
+      if (failures === 1) events.push(this.event(pod, 'Warning', 'Failed', `Error: ${(err as Error).message}`, spec.name));
     }
     return fact;
   }
@@ -589,7 +589,7 @@ export class PodWorker {
   private configError(pod: any, spec: any, fact: ContainerFacts, events: StreamAppend[], message: string): ContainerFacts {
     const failureKey = configFailureKey(pod, spec);
     fact.waiting = { reason: 'CreateContainerConfigError', message };
-    if (this.reportedFailures.get(failureKey) !== message) events.push(this.event(pod, 'Warning', 'Failed', `Error: ${message}`));
+    if (this.reportedFailures.get(failureKey) !== message) events.push(this.event(pod, 'Warning', 'Failed', `Error: ${message}`, spec.name));
     this.reportedFailures.set(failureKey, message);
     return fact;
   }
@@ -719,7 +719,7 @@ export class PodWorker {
     const failed: StreamAppend[] = [];
     await Promise.all(hooked.map(async ({ c, hook }) => {
       const ok = await withinSeconds(grace, this.runHook(hook, box, c, specs.get(c.name), grace));
-      if (ok === false) failed.push(this.event(pod, 'Warning', 'FailedPreStopHook', 'PreStopHook failed'));
+      if (ok === false) failed.push(this.event(pod, 'Warning', 'FailedPreStopHook', 'PreStopHook failed', c.name));
     }));
     if (failed.length) await this.deps.store.appendBatch(failed).catch((err) => this.deps.logger.warn('recording a failed preStop hook failed', { error: (err as Error).message }));
     return Math.ceil((Date.now() - started) / 1000);
@@ -757,7 +757,7 @@ export class PodWorker {
     fact.ready = verdict.ready;
     fact.started = verdict.started;
     if (verdict.livenessFailed) {
-      events.push(this.event(pod, 'Normal', 'Killing', `Container ${spec.name} failed liveness probe, will be restarted`));
+      events.push(this.event(pod, 'Normal', 'Killing', `Container ${spec.name} failed liveness probe, will be restarted`, spec.name));
       this.probes.forget(c.id);
       // Not awaited: a long grace period (and its preStop hook) must not hold up the other pods of the host.
       void this.kill(pod, box, c)
@@ -774,7 +774,7 @@ export class PodWorker {
   private async startContainer(pod: any, spec: any, box: PodSandbox, c: ContainerStatus, fact: ContainerFacts, events: StreamAppend[]): Promise<void> {
     const started = await this.crx.startContainer(c.id);
     fact.attempts = [...fact.attempts.filter((a) => a.id !== c.id), started];
-    events.push(this.event(pod, 'Normal', 'Started', `Started container ${c.name}`));
+    events.push(this.event(pod, 'Normal', 'Started', `Started container ${c.name}`, c.name));
     if (spec.lifecycle?.postStart && started.state === 'CONTAINER_RUNNING') {
       this.postStart(pod, spec, box, started);
       fact.waiting = { reason: 'ContainerCreating' };
@@ -808,7 +808,7 @@ export class PodWorker {
         this.postStarts.set(c.id, { failed: hookFailure(hook, spec.name, pod, ok === undefined) });
         // Reported while the container is stopped (its grace period), as kubelet reports the hook's error.
         this.wake([keyOf(pod)]);
-        const told = [this.event(pod, 'Warning', 'FailedPostStartHook', 'PostStartHook failed'), this.event(pod, 'Normal', 'Killing', 'FailedPostStartHook')];
+        const told = [this.event(pod, 'Warning', 'FailedPostStartHook', 'PostStartHook failed', spec.name), this.event(pod, 'Normal', 'Killing', 'FailedPostStartHook', spec.name)];
         await this.deps.store.appendBatch(told).catch((err) => this.deps.logger.warn('recording a failed postStart hook failed', { error: (err as Error).message }));
         await this.kill(pod, box, c).catch((err) => this.deps.logger.warn('stopping a container whose postStart hook failed failed', { container: c.id, error: (err as Error).message }));
       })
@@ -1046,11 +1046,16 @@ export class PodWorker {
     return { type, data: { resource: 'pods', set }, metadata: this.actor };
   }
 
-  /** A core v1 Event about the pod, named at random from objectEvent's page of random bytes (not a draw each). */
-  private event(pod: any, type: 'Normal' | 'Warning', reason: string, message: string): StreamAppend {
+  /**
+   * A core v1 Event about the pod, named at random from objectEvent's page of random bytes (not a draw each). One about
+   * a single container (`container`, its name) says which in its fieldPath, as kubelet's do: `kubectl get events -o
+   * wide` shows it, and it keeps two containers' Events apart; one about the whole pod (its sandbox, its volumes) has none.
+   */
+  private event(pod: any, type: 'Normal' | 'Warning', reason: string, message: string, container?: string): StreamAppend {
     const { name, namespace, uid } = pod.metadata;
+    const kind = container === undefined ? undefined : containerKind(pod, container);
     return objectEvent(
-      { apiVersion: 'v1', kind: 'Pod', name, namespace, uid },
+      { apiVersion: 'v1', kind: 'Pod', name, namespace, uid, ...(container !== undefined && kind ? { fieldPath: containerFieldPath(kind, container) } : {}) },
       { type, reason, message, component: 'spherelet', host: this.opts.host, actor: this.actor },
     );
   }
