@@ -14,7 +14,7 @@ import { NominatedPods } from './nominated-pods';
 import { lowestPriority, NOT_HELPFUL } from './preemption';
 import { preemptOrWait, PreemptionDeps } from './preemption-step';
 import { isUnschedulable, SchedulerMetrics } from './scheduler-metrics';
-import { TaintEvictions, taintEvictedPod } from './taint-eviction';
+import { taintEvictionPass, TaintEvictions } from './taint-eviction';
 import { ClaimLookup, claimsPreFilter } from './volume-prefilter';
 
 /** A decision whose first write carries the object as the writes leave it. */
@@ -273,37 +273,17 @@ export class PodScheduler {
     await this.placements.submit(decisions);
   }
 
-  /**
-   * Pods on hosts with `NoExecute` taints: deleted gracefully (DisruptionTarget `DeletionByTaintManager`, Event
-   * `TaintManagerEviction`) at once when they do not tolerate one, after the least `tolerationSeconds` of the
-   * tolerations used when they do, never when those set none; a pending deletion whose taint goes is cancelled (an
-   * Event says so). Nothing is walked while no host has such a taint and no deletion is pending.
-   */
+  /** kube-controller-manager's taint eviction (`taintEvictionPass`), written through the placement writer. */
   private async taintEvictions(): Promise<void> {
-    const hostTaints = new Map<string, any[]>();
-    for (const s of this.model.list(HOSTS_RESOURCE)) {
-      const taints: any[] = s.object.spec?.taints ?? [];
-      if (taints.some((t) => t?.effect === 'NoExecute')) hostTaints.set(s.object.metadata.name, taints);
-    }
-    if (hostTaints.size === 0 && !this.evictions.pending) return;
-    const pods = this.model.list('pods').filter((s) => !this.placements.isAssumed(s.streamId));
-    const plan = this.evictions.plan(hostTaints, pods, Date.now());
+    const pass = taintEvictionPass(this.evictions, this.model.list(HOSTS_RESOURCE), () => this.model.list('pods').filter((s) => !this.placements.isAssumed(s.streamId)), Date.now());
+    if (!pass) return;
     clearTimeout(this.evictionTimer);
-    if (plan.nextAt !== undefined) this.evictionTimer = setTimeout(() => this.loop.schedule(), Math.max(0, plan.nextAt - Date.now()) + 5).unref();
-    const decisions: PlacementDecision[] = [];
-    for (const stored of plan.evict) {
-      const pod = stored.object;
-      this.evictions.done(pod.metadata.uid);
-      this.deps.logger.info('evicting a pod off a NoExecute taint', { pod: `${pod.metadata.namespace}/${pod.metadata.name}`, host: pod.spec.nodeName });
-      decisions.push(decided(stored, [
-        podChange(taintEvictedPod(pod), ObjectEventTypes.deletionStarted, stored.streamVersion),
-        podEvent(pod, 'Normal', 'TaintManagerEviction', `Marking for deletion Pod ${pod.metadata.namespace}/${pod.metadata.name}`),
-      ]));
+    if (pass.nextAt !== undefined) this.evictionTimer = setTimeout(() => this.loop.schedule(), Math.max(0, pass.nextAt - Date.now()) + 5).unref();
+    for (const { stored } of pass.evict) {
+      this.deps.logger.info('evicting a pod off a NoExecute taint', { pod: `${stored.object.metadata.namespace}/${stored.object.metadata.name}`, host: stored.object.spec.nodeName });
     }
-    await this.placements.submit(decisions);
-    // Only an Event each: the pod itself is not written (so not held as decided).
-    const cancelled = plan.cancelled.map(({ object: pod }) => podEvent(pod, 'Normal', 'TaintManagerEviction', `Cancelling deletion of Pod ${pod.metadata.namespace}/${pod.metadata.name}`));
-    if (cancelled.length) await this.deps.store.appendBatch(cancelled);
+    await this.placements.submit(pass.evict.map(({ stored, writes }) => decided(stored, writes)));
+    if (pass.cancelled.length) await this.deps.store.appendBatch(pass.cancelled);
   }
 
   /**

@@ -1,5 +1,5 @@
 import type { StoredObject } from '@openpacific/objects';
-import { noExecuteDelaySeconds, TaintEvictions, taintEvictedPod } from './taint-eviction';
+import { noExecuteDelaySeconds, TaintEvictions, taintEvictedPod, taintEvictionPass } from './taint-eviction';
 
 const maint = { key: 'maint', value: 'now', effect: 'NoExecute' };
 
@@ -65,5 +65,26 @@ describe('the eviction clock', () => {
     expect(clock.pending).toBe(false);
     const done = { ...stored('done'), object: { ...stored('done').object, status: { phase: 'Succeeded' } } };
     expect(clock.plan(new Map([['host-1', [maint]]]), [done], 0).evict).toEqual([]);
+  });
+
+  it('walks no pod while no host has a NoExecute taint, and writes each eviction with its Event and each cancellation as an Event', () => {
+    const clock = new TaintEvictions();
+    const host = (taints: any[]) => ({ streamId: 'hosts/host-1', streamVersion: 1, object: { metadata: { name: 'host-1' }, spec: { taints } } }) as any;
+    let walked = 0;
+    const pods = () => (walked++, [stored('plain'), stored('bounded', bounded)]);
+    expect(taintEvictionPass(clock, [host([{ key: 'maint', effect: 'NoSchedule' }])], pods, 0)).toBeUndefined();
+    expect(walked).toBe(0);
+    const pass = taintEvictionPass(clock, [host([maint])], pods, 0)!;
+    expect(pass.evict.map((e) => e.stored.object.metadata.name)).toEqual(['plain']);
+    const [deletion, event] = pass.evict[0].writes;
+    expect(deletion.streamId).toBe('pods/default/plain');
+    expect((deletion.events[0].data as any).object.metadata.deletionTimestamp).toBeDefined();
+    expect((event.events[0].data as any).object).toMatchObject({ reason: 'TaintManagerEviction', message: 'Marking for deletion Pod default/plain' });
+    expect(pass.nextAt).toBe(10_000);
+    // The taint goes while `bounded` still counts down: its deletion is cancelled, by an Event only.
+    const after = taintEvictionPass(clock, [host([])], pods, 5_000)!;
+    expect(after.evict).toEqual([]);
+    expect(after.cancelled.map((w) => (w.events[0].data as any).object.message)).toEqual(['Cancelling deletion of Pod default/bounded']);
+    expect(taintEvictionPass(clock, [host([])], pods, 6_000)).toBeUndefined();
   });
 });

@@ -1,6 +1,7 @@
+import type { StreamAppend } from '@openpacific/event-store';
 import type { StoredObject } from '@openpacific/objects';
 import { tolerates } from './filters';
-import { disruptedPod } from './scheduling-records';
+import { disruptedPod, ObjectEventTypes, podChange, podEvent } from './scheduling-records';
 
 /**
  * How long a pod may stay on a host with these taints, as kube-controller-manager's taint-eviction controller reads
@@ -80,4 +81,44 @@ export class TaintEvictions {
   done(uid: string): void {
     this.since.delete(uid);
   }
+}
+
+/** One pass's writes: each evicted pod's deletion with its Event, the Events of cancelled deletions, the next due time. */
+export interface TaintEvictionPass {
+  evict: { stored: StoredObject; writes: StreamAppend[] }[];
+  cancelled: StreamAppend[];
+  nextAt?: number;
+}
+
+/**
+ * Pods on hosts with `NoExecute` taints: deleted gracefully (DisruptionTarget `DeletionByTaintManager`, Event
+ * `TaintManagerEviction`) at once when they do not tolerate one, after the least `tolerationSeconds` of the
+ * tolerations used when they do, never when those set none; a pending deletion whose taint goes is cancelled (an
+ * Event says so, and the pod itself is not written). Undefined, with nothing walked but the hosts, while no host has
+ * such a taint and no deletion is pending. `pods`: the pods as the scheduler holds them (none it has just placed).
+ */
+export function taintEvictionPass(evictions: TaintEvictions, hosts: StoredObject[], pods: () => StoredObject[], now: number): TaintEvictionPass | undefined {
+  const hostTaints = new Map<string, any[]>();
+  for (const s of hosts) {
+    const taints: any[] = s.object.spec?.taints ?? [];
+    if (taints.some((t) => t?.effect === 'NoExecute')) hostTaints.set(s.object.metadata.name, taints);
+  }
+  if (hostTaints.size === 0 && !evictions.pending) return undefined;
+  const plan = evictions.plan(hostTaints, pods(), now);
+  const name = (pod: any) => `${pod.metadata.namespace}/${pod.metadata.name}`;
+  return {
+    evict: plan.evict.map((stored) => {
+      const pod = stored.object;
+      evictions.done(pod.metadata.uid);
+      return {
+        stored,
+        writes: [
+          podChange(taintEvictedPod(pod), ObjectEventTypes.deletionStarted, stored.streamVersion),
+          podEvent(pod, 'Normal', 'TaintManagerEviction', `Marking for deletion Pod ${name(pod)}`),
+        ],
+      };
+    }),
+    cancelled: plan.cancelled.map(({ object: pod }) => podEvent(pod, 'Normal', 'TaintManagerEviction', `Cancelling deletion of Pod ${name(pod)}`)),
+    nextAt: plan.nextAt,
+  };
 }
