@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import * as http from 'node:http';
@@ -20,6 +21,8 @@ const webPod = (name: string) => {
     `echo $POD_NAME > ${d}/index.html`,
     `printf '#!/bin/sh\\necho Content-Type: text/plain\\necho\\nrm -f ${d}/ready\\necho unready\\n' > ${d}/cgi-bin/unready`,
     `chmod +x ${d}/cgi-bin/unready`,
+    `printf '#!/bin/sh\\necho Content-Type: text/plain\\necho\\necho $REQUEST_METHOD $QUERY_STRING $(head -c $CONTENT_LENGTH) $CONTENT_LENGTH $CONTENT_TYPE\\n' > ${d}/cgi-bin/echo`,
+    `chmod +x ${d}/cgi-bin/echo`,
     `touch ${d}/ready`,
     `exec httpd -f -p $POD_IP:8080 -h ${d}`,
   ].join(' && ');
@@ -187,6 +190,60 @@ describe('Services', () => {
     const table = await cluster.kubectl(['get', 'svc', 'web-lb']);
     expect(table.stdout).toContain(svc.status.loadBalancer.ingress[0].ip);
   });
+
+  it('proxies HTTP through the API to a pod and to a Ready endpoint of a Service (pods/proxy, services/proxy)', async () => {
+    // web-a is the one Ready pod left (web-b answers but is unready, web-c is gone).
+    const raw = async (path: string) => {
+      const r = await cluster.kubectl(['get', '--raw', path]);
+      return r.code === 0 ? r.stdout.trim() : r.stderr.trim();
+    };
+    const ns = '/api/v1/namespaces/default';
+    expect(await raw(`${ns}/pods/web-b:8080/proxy/`)).toBe('web-b');
+    // No port: the pod's first container port; a port's name: its number.
+    expect(await raw(`${ns}/pods/web-a/proxy/index.html`)).toBe('web-a');
+    expect(await raw(`${ns}/pods/web-a:http/proxy/`)).toBe('web-a');
+    // The Service's port by name or number, to its one Ready endpoint; with no port named, the endpoints' unnamed
+    // port, which this Service has none of: kube-apiserver's 503.
+    expect(await raw(`${ns}/services/web:http/proxy/`)).toBe('web-a');
+    expect(await raw(`${ns}/services/web:8000/proxy/`)).toBe('web-a');
+    expect(await raw(`${ns}/services/web/proxy/`)).toContain('no endpoints available for service "web"');
+    // A POST with its query, body, length and type. (Not through `kubectl create --raw`: it streams its body chunked,
+    // which busybox httpd's CGI does not read.)
+    const posted = await cluster.request('POST', `${ns}/services/web:http/proxy/cgi-bin/echo?a=1`, { body: 'hello', headers: { 'content-type': 'text/plain' } });
+    expect(posted.body.trim()).toBe('POST a=1 hello 5 text/plain');
+
+    // Straight over HTTPS: the status and headers pass through, `/proxy` redirects to `/proxy/`, and errors are Statuses.
+    const missing = await cluster.request('GET', `${ns}/pods/web-a:8080/proxy/nope.html`);
+    expect(missing.status).toBe(404);
+    expect(missing.body).not.toContain('"kind":"Status"');
+    const bare = await cluster.request('GET', `${ns}/pods/web-a:8080/proxy?x=1`);
+    expect(bare.status).toBe(301);
+    expect(bare.headers.location).toBe(`${ns}/pods/web-a:8080/proxy/?x=1`);
+    const refused = await cluster.request('GET', `${ns}/pods/web-a:8081/proxy/`);
+    expect(refused.status).toBe(503);
+    expect(refused.json()).toMatchObject({ kind: 'Status', reason: 'ServiceUnavailable', message: expect.stringContaining('error trying to reach service: connect ECONNREFUSED') });
+    expect((await cluster.request('GET', `${ns}/pods/nobody/proxy/`)).json()).toMatchObject({ code: 404, message: 'pods "nobody" not found' });
+    expect((await cluster.request('GET', `${ns}/services/a:b:c:d/proxy/`)).json()).toMatchObject({ code: 400, message: 'invalid service request "a:b:c:d"' });
+    // `kubectl proxy` on a local port: the same proxy paths, through kubectl's own server.
+    const proxy = spawn('kubectl', ['proxy', '--port=0'], { env: { ...process.env, KUBECONFIG: cluster.kubeconfig }, stdio: ['ignore', 'pipe', 'pipe'] });
+    try {
+      const port = await new Promise<number>((resolve, reject) => {
+        let out = '';
+        proxy.stdout.on('data', (c) => {
+          out += c;
+          const m = /Starting to serve on 127\.0\.0\.1:(\d+)/.exec(out);
+          if (m) resolve(Number(m[1]));
+        });
+        proxy.once('exit', (code) => reject(new Error(`kubectl proxy exited with ${code}`)));
+      });
+      expect(await get('127.0.0.1', port, `${ns}/services/web:http/proxy/`)).toEqual({ body: 'web-a' });
+    } finally {
+      proxy.kill();
+    }
+    // A Service with no Ready endpoint at all.
+    await apply({ ...service('lonely'), spec: { ...service('lonely').spec, selector: { app: 'nobody' } } });
+    await eventually(async () => expect((await cluster.request('GET', `${ns}/services/lonely:http/proxy/`)).json()).toMatchObject({ code: 503, message: 'no endpoints available for service "lonely"' }), { timeoutMs: 30_000 });
+  }, 90_000);
 
   it('gives a pod started after the Service its env vars', async () => {
     const svc = await json(['get', 'svc', 'web']);

@@ -44,6 +44,18 @@ describe('request attributes', () => {
     expect(attrs('GET', '/api/v1/namespaces/a/configmaps/c/history')).toMatchObject({ verb: 'get', resource: 'configmaps', subresource: 'history', name: 'c' });
   });
 
+  it('names the proxy subresource of pods and Services by the object segment as sent, whatever path follows it', () => {
+    expect(attrs('GET', '/api/v1/namespaces/a/pods/web:8080/proxy/metrics/x')).toMatchObject({ verb: 'get', resource: 'pods', subresource: 'proxy', name: 'web:8080', namespace: 'a' });
+    expect(attrs('POST', '/api/v1/namespaces/a/services/https:web:api/proxy/')).toMatchObject({ verb: 'create', resource: 'services', subresource: 'proxy', name: 'https:web:api' });
+    expect(parseResourcePath(registry, '/api/v1/namespaces/a/pods/web/proxy')).toMatchObject({ subresource: 'proxy', proxyPath: '' });
+    expect(parseResourcePath(registry, '/api/v1/namespaces/a/pods/web/proxy/')).toMatchObject({ proxyPath: '/' });
+    // Still percent-encoded, the trailing slash kept: the backend gets the path as the caller wrote it.
+    expect(parseResourcePath(registry, '/api/v1/namespaces/a/pods/web/proxy/a%2Fb/c/')).toMatchObject({ proxyPath: '/a%2Fb/c/' });
+    // Only pods and Services proxy; a longer path of another kind is not found.
+    expect(() => parseResourcePath(registry, '/api/v1/namespaces/a/configmaps/c/proxy/x')).toThrow('the server could not find the requested resource');
+    expect(() => parseResourcePath(registry, '/api/v1/namespaces//a/pods/web/proxy/x')).toThrow('the server could not find the requested resource');
+  });
+
   it('puts a Namespace in its own namespace, and cluster kinds nowhere', () => {
     expect(attrs('GET', '/api/v1/namespaces/team-a')).toMatchObject({ resource: 'namespaces', name: 'team-a', namespace: 'team-a' });
     expect(attrs('GET', '/api/v1/namespaces')).toMatchObject({ resource: 'namespaces', namespace: undefined });
@@ -75,6 +87,15 @@ describe('bootstrap ClusterRoles', () => {
       'system:certificates.k8s.io:legacy-unknown-approver', 'system:basic-user',
     ]);
     for (const o of objects) expect(o.object.metadata.labels['kubernetes.io/bootstrapping']).toBe('rbac-defaults');
+  });
+
+  it('lets edit, not view, proxy to pods and Services (as kube-apiserver\'s edit role)', () => {
+    for (const verb of ['get', 'create', 'update', 'patch', 'delete']) {
+      expect(can(verb, 'pods', 'ns-edit', '', 'proxy')).toBe(true);
+      expect(can(verb, 'services', 'ns-admin', '', 'proxy')).toBe(true);
+      expect(can(verb, 'pods', 'ns-view', '', 'proxy')).toBe(false);
+      expect(can(verb, 'services', 'ns-view', '', 'proxy')).toBe(false);
+    }
   });
 
   it('aggregate admin ⊇ edit ⊇ view from the roles labelled for them, as in Kubernetes', () => {

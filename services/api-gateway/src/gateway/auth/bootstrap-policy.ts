@@ -58,8 +58,9 @@ export function bootstrapClusterRoles(defs: ResourceDefinition[]): BootstrapRole
   const editOnly = [
     ...grouped(entries(readable, secrets), READ),
     ...grouped(entries(writable), WRITE),
-    // kubectl attach / exec / port-forward (as kube's edit role; a WebSocket GET needs both get and create).
-    { apiGroups: [''], resources: ['pods/attach', 'pods/exec', 'pods/portforward'], verbs: [...READ, ...WRITE] },
+    // kubectl attach / exec / port-forward (as kube's edit role; a WebSocket GET needs both get and create), and the
+    // API's HTTP proxy to pods and Services.
+    { apiGroups: [''], resources: ['pods/attach', 'pods/exec', 'pods/portforward', 'pods/proxy', 'services/proxy'], verbs: [...READ, ...WRITE] },
     // kubectl create token (as kube's edit role: it may act as any ServiceAccount of the namespace anyway).
     { apiGroups: [''], resources: ['serviceaccounts/token'], verbs: ['create'] },
     // Evictions (kubectl drain of the pods one may delete anyway), as kube's edit role.
