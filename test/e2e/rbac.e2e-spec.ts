@@ -114,6 +114,11 @@ metadata: { name: team-b }
     expect(viewer.stdout.trim()).toBe('no');
     const admin = await cluster.kubectl(['auth', 'can-i', '*', '*']);
     expect(admin.stdout.trim()).toBe('yes');
+    // The API's HTTP proxy to pods and Services: edit may use it, view may not (as kube-apiserver's roles).
+    const proxy = await cluster.kubectl(['auth', 'can-i', 'get', 'services', '--subresource=proxy', '-n', 'team-a', '--context', DEV]);
+    expect(proxy.stdout.trim()).toBe('yes');
+    const viewerProxy = await cluster.kubectl(['get', '--raw', '/api/v1/namespaces/team-a/pods/web:8080/proxy/', '--context', VIEWER]);
+    expect(viewerProxy.stderr).toContain('User "viewer" cannot get resource "pods/proxy" in API group "" in the namespace "team-a"');
   });
 
   it('lists what a user may do in a namespace with kubectl auth can-i --list', async () => {
