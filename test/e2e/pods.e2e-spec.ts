@@ -135,6 +135,30 @@ describe('native pods on the local cluster', () => {
     expect((await cluster.kubectl(['describe', 'pod', 'deadline'])).stdout).toMatch(/Normal\s+DeadlineExceeded\s+.*Pod was active on the node longer than the specified deadline/);
   }, 90_000);
 
+  it('reports why a container ended, from its termination message file or its log on FallbackToLogsOnError, in a /dev of its own', async () => {
+    const never = { restartPolicy: 'Never' };
+    await cluster.kubectl(['apply', '-f', '-'], { input: pod('told', { command: ['sh', '-c', 'ls /dev > /tmp/dev; echo "bad config: port" > /dev/termination-log; exit 2'] }, never) });
+    await cluster.kubectl(['apply', '-f', '-'], { input: pod('tail', { command: ['sh', '-c', 'echo starting; echo "panic: nil map" >&2; exit 1'], terminationMessagePolicy: 'FallbackToLogsOnError' }, never) });
+    await cluster.kubectl(['apply', '-f', '-'], { input: pod('devices', { command: ['sh', '-c', 'ls /dev | tr "\\n" " "'] }, never) });
+    const terminated = async (name: string) => (await get(name)).status.containerStatuses[0].state.terminated;
+    await eventually(async () => {
+      expect(await terminated('told')).toMatchObject({ exitCode: 2, reason: 'Error', message: 'bad config: port\n' });
+      expect(await terminated('tail')).toMatchObject({ exitCode: 1, reason: 'Error', message: 'starting\npanic: nil map\n' });
+      expect(await terminated('devices')).toMatchObject({ exitCode: 0 });
+    }, { timeoutMs: 30_000 });
+    expect((await get('told')).spec.containers[0]).toMatchObject({ terminationMessagePath: '/dev/termination-log', terminationMessagePolicy: 'File' });
+    expect((await cluster.kubectl(['describe', 'pod', 'told'])).stdout).toMatch(/Message:\s+bad config: port/);
+    // The container's own /dev: the devices every container has, its termination log, nothing else of the host's.
+    expect((await cluster.kubectl(['logs', 'devices'])).stdout.trim().split(' ').sort()).toEqual(
+      ['fd', 'full', 'null', 'ptmx', 'pts', 'random', 'shm', 'stderr', 'stdin', 'stdout', 'termination-log', 'tty', 'urandom', 'zero'],
+    );
+    // Events about one container say which (kubectl get events -o wide: SUBOBJECT).
+    const events = await cluster.kubectl(['get', 'events', '--field-selector', 'involvedObject.name=told', '-o', 'wide']);
+    expect(events.stdout).toMatch(/Started\s+pod\/told\s+spec\.containers\{c\}\s/);
+    expect(events.stdout).toMatch(/Scheduled\s+pod\/told\s+default-scheduler/);
+    for (const name of ['told', 'tail', 'devices']) await cluster.kubectl(['delete', 'pod', name, '--wait=false']);
+  }, 60_000);
+
   it('keeps a pod running with the same process when only the spherelet-agent is killed and comes back', async () => {
     await cluster.kubectl(['apply', '-f', '-'], { input: pod('survivor', { command: ['sh', '-c', 'exec sleep 3601'] }) });
     await eventually(async () => expect((await get('survivor')).status.phase).toBe('Running'), { timeoutMs: 20_000 });

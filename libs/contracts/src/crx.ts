@@ -161,6 +161,15 @@ export interface ContainerConfig {
    * capabilities.
    */
   security?: ContainerSecurity;
+  /**
+   * Where an isolated container may write why it ended (its `terminationMessagePath`, `/dev/termination-log` by
+   * default): a file of the runtime's is bound there, and what the container left in it (its first 4096 bytes) is
+   * its exited status's `message`. `terminationMessagePolicy: FallbackToLogsOnError`: a container that failed (exit
+   * code not 0) and left nothing there has the last 80 lines of its log instead (at most their last 2048 bytes), as
+   * kubelet reports it; that one holds on the host's root too.
+   */
+  terminationMessagePath?: string;
+  terminationMessagePolicy?: 'File' | 'FallbackToLogsOnError';
 }
 
 /**

@@ -28,6 +28,13 @@
  *                    debug --target`), whose processes it then sees and may signal; its init is then not PID 1 (its
  *                    orphans go to the namespace's init), and its own mount and UTS namespaces are made as for any
  *                    container
+ *   OP_DEV           `own`: the container gets a /dev of its own (a small tmpfs with null, zero, full, random, urandom,
+ *                    tty and ptmx bound from the host's, the host's pts, links fd, stdin, stdout and stderr into /proc,
+ *                    and a /dev/shm, below); anything else: the host's /dev, bound whole (a privileged container)
+ *   OP_SHM           with OP_DEV=own: a directory bound at /dev/shm (the pod's, shared by its containers), or empty: a
+ *                    tmpfs of the container's own
+ *   OP_TERMINATION_LOG  `source|path`: the file bound at `path` (terminationMessagePath), after /dev is set up, for the
+ *                    container to write why it ended; empty: none
  *   OP_HOST_NAMESPACES  namespaces the container shares with the host instead of making its own, separated by spaces:
  *                    `pid` (hostPID: it sees the machine's processes; its init is then not PID 1 and mounts a /proc of the
  *                    host's PID namespace), `uts` (hostNetwork: the host's name, which is not set)
@@ -42,9 +49,10 @@
  *      below is private to the container. It forks the init and waits for it, ignoring SIGINT and SIGTERM (the
  *      init forwards those); it exits as the init did.
  *   2. The init, PID 1 of the new PID namespace, dies with this process (SIGKILL as its parent-death signal, and
- *      the namespace's other processes with it), joins the cgroups, sets the host name, mounts the overlay, binds
- *      the volumes (a subPath opened beneath its volume first, a read-only one then remounted read-only) and the
- *      host's /dev, and mounts a /proc of the new PID namespace (nosuid, noexec, nodev).
+ *      the namespace's other processes with it), joins the cgroups, sets the host name, mounts the overlay, sets up
+ *      /dev (its own, or the host's), binds the termination message file and the volumes (a subPath opened beneath
+ *      its volume first, a read-only one then remounted read-only), and mounts a /proc of the new PID namespace
+ *      (nosuid, noexec, nodev).
  *   3. The command is forked, enters the root (chroot) and its working directory, becomes its user (the bounding set
  *      first, while it may; then groups, gid and uid, keeping its capabilities across the uid's change; then the
  *      permitted and effective sets, which the kernel empties at exec for a uid other than 0, as it does under runc;
@@ -78,7 +86,13 @@
 static const char *const OP_VARIABLES[] = {
   "OP_NETNS", "OP_IPCNS", "OP_CGROUP_PROCS", "OP_LOWER", "OP_UPPER", "OP_WORK", "OP_MERGED",
   "OP_VOLUMES", "OP_WORKDIR", "OP_HOSTNAME", "OP_IMAGE_PATH", "OP_USER", "OP_CAPS", "OP_NO_NEW_PRIVS",
-  "OP_READONLY_ROOT", "OP_ENTER", "OP_PIDNS", "OP_HOST_NAMESPACES",
+  "OP_READONLY_ROOT", "OP_ENTER", "OP_PIDNS", "OP_HOST_NAMESPACES", "OP_DEV", "OP_SHM", "OP_TERMINATION_LOG",
+};
+/* The device nodes a container's own /dev has (the set runc gives every container), bound from the host's. */
+static const char *const DEVICES[] = { "null", "zero", "full", "random", "urandom", "tty", "ptmx" };
+/* And its links into /proc. */
+static const char *const DEV_LINKS[][2] = {
+  { "fd", "/proc/self/fd" }, { "stdin", "/proc/self/fd/0" }, { "stdout", "/proc/self/fd/1" }, { "stderr", "/proc/self/fd/2" },
 };
 #define MAX_GROUPS 1024
 static const int FORWARDED[] = { SIGTERM, SIGHUP, SIGINT, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH };
@@ -344,6 +358,55 @@ static int host_namespace(const char *kind) {
   return 0;
 }
 
+/* `source` (a file or a device node) bound on an empty file made at `target`. */
+static void bind_file(const char *source, const char *target) {
+  make_file(target);
+  if (mount(source, target, NULL, MS_BIND, NULL) != 0) fail("bind %s at %s", source, target);
+}
+
+/*
+ * The container's /dev: its own (OP_DEV=own) with only the devices every container needs, so that nothing of the
+ * host's disks or consoles is in reach of its root; else the host's whole /dev (a privileged container).
+ */
+static void set_up_dev(const char *root) {
+  char dev[4096], path[4096], source[64];
+  under(dev, sizeof dev, root, "/dev");
+  make_dirs(dev);
+  if (strcmp(env("OP_DEV"), "own") != 0) {
+    if (mount("/dev", dev, NULL, MS_BIND | MS_REC, NULL) != 0) fail("bind /dev at %s", dev);
+    return;
+  }
+  if (mount("tmpfs", dev, "tmpfs", MS_NOSUID, "mode=755,size=65536k") != 0) fail("mount a /dev at %s", dev);
+  for (size_t i = 0; i < COUNT(DEVICES); i++) {
+    snprintf(source, sizeof source, "/dev/%s", DEVICES[i]);
+    bind_file(source, under(path, sizeof path, dev, DEVICES[i]));
+  }
+  /* The host's terminals: a tty container's and an exec session's are opened there, by its monitor. */
+  under(path, sizeof path, dev, "pts");
+  make_dirs(path);
+  if (mount("/dev/pts", path, NULL, MS_BIND, NULL) != 0) fail("bind /dev/pts at %s", path);
+  under(path, sizeof path, dev, "shm");
+  make_dirs(path);
+  const char *shm = env("OP_SHM");
+  if (shm[0] ? mount(shm, path, NULL, MS_BIND, NULL) != 0 : mount("shm", path, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=1777,size=65536k") != 0) fail("mount /dev/shm at %s", path);
+  for (size_t i = 0; i < COUNT(DEV_LINKS); i++) {
+    if (symlink(DEV_LINKS[i][1], under(path, sizeof path, dev, DEV_LINKS[i][0])) != 0) fail("link %s", path);
+  }
+}
+
+/* The container's termination message file (OP_TERMINATION_LOG), bound where it writes it. */
+static void bind_termination_log(const char *root) {
+  char line[4096], target[4096];
+  if ((size_t)snprintf(line, sizeof line, "%s", env("OP_TERMINATION_LOG")) >= sizeof line) {
+    errno = ENAMETOOLONG;
+    fail("OP_TERMINATION_LOG");
+  }
+  char *bar = strchr(line, '|');
+  if (!bar || bar == line || !bar[1]) return;
+  *bar = '\0';
+  bind_file(line, under(target, sizeof target, root, bar + 1));
+}
+
 /* The init's set-up, as PID 1 of the container's namespaces: returns the root's path. */
 static const char *set_up(void) {
   const char *root = env("OP_MERGED");
@@ -357,10 +420,10 @@ static const char *set_up(void) {
     fail("overlay options");
   }
   if (mount("overlay", root, "overlay", 0, options) != 0) fail("mount the overlay at %s", root);
+  /* /dev first: a volume mounted below it (an emptyDir at /dev/shm) is then bound over it, not hidden under it. */
+  set_up_dev(root);
+  bind_termination_log(root);
   bind_volumes(root);
-  under(buf, sizeof buf, root, "/dev");
-  make_dirs(buf);
-  if (mount("/dev", buf, NULL, MS_BIND | MS_REC, NULL) != 0) fail("bind /dev at %s", buf);
   under(buf, sizeof buf, root, "/proc");
   make_dirs(buf);
   if (mount("proc", buf, "proc", MS_NOSUID | MS_NOEXEC | MS_NODEV, NULL) != 0) fail("mount /proc at %s", buf);

@@ -119,4 +119,47 @@ describe('securityContext in the process driver (isolated containers)', () => {
     expect(create({ runAsNonRoot: true, runAsUser: 0 })).toThrow(expect.objectContaining({ code: CrxErrorCodes.containerConfig, message: 'container\'s runAsUser breaks non-root policy (pod: "nonroot_team(uid-nonroot)", container: app)' }));
     expect(create({ runAsNonRoot: true, runAsUser: 65534 })().state).toBe('CONTAINER_CREATED');
   });
+
+  it('gives a container a /dev of its own with only the devices every container needs, and a privileged one the host\'s', async () => {
+    const own = await run('ls -A /dev | tr "\\n" " "; echo; echo x > /dev/null && head -c 4 /dev/zero | wc -c; readlink /dev/fd; ls /dev/pts >/dev/null && echo pts');
+    const [listing, ...rest] = own.log.split('\n');
+    expect(listing.trim().split(' ').sort()).toEqual(['fd', 'full', 'null', 'ptmx', 'pts', 'random', 'shm', 'stderr', 'stdin', 'stdout', 'tty', 'urandom', 'zero']);
+    expect(rest.slice(0, 3).map((l) => l.trim())).toEqual(['4', '/proc/self/fd', 'pts']);
+    // The host's disks and consoles are not there to open (this machine's /dev has loop devices and tty1).
+    const probe = await run('ls /dev/loop0 /dev/tty1 2>&1; echo done');
+    expect(probe.log).toContain('No such file or directory');
+    const privileged = await run('ls /dev', { privileged: true });
+    expect(privileged.log.split('\n')).toEqual(expect.arrayContaining(['tty1']));
+  });
+
+  it('shares /dev/shm between the containers of a pod and no further', async () => {
+    const sandbox = driver.runPodSandbox({ podUid: `uid-${++pods}`, podName: `shm-${pods}`, podNamespace: 'default' });
+    const writer = driver.createContainer(sandbox.id, { name: 'w', image: 'busybox', command: ['sh', '-c', 'echo shared > /dev/shm/note'] }, 0);
+    await driver.startContainer(writer.id);
+    await eventually(() => expect(driver.containerStatus(writer.id).state).toBe('CONTAINER_EXITED'));
+    const reader = driver.createContainer(sandbox.id, { name: 'r', image: 'busybox', command: ['cat', '/dev/shm/note'] }, 0);
+    await driver.startContainer(reader.id);
+    await eventually(() => expect(driver.containerStatus(reader.id).state).toBe('CONTAINER_EXITED'));
+    expect(driver.readLogs({ containerId: reader.id }).content).toBe('shared\n');
+    const other = await run('cat /dev/shm/note 2>&1; true');
+    expect(other.log).toContain('No such file or directory');
+  });
+
+  it('reports what a container wrote to its terminationMessagePath, and the tail of its log on FallbackToLogsOnError', async () => {
+    const file = await run('echo "config missing" > /dev/termination-log; exit 3', undefined, { terminationMessagePath: '/dev/termination-log' });
+    expect(file.exitCode).toBe(3);
+    const status = (id: string) => driver.listContainers(id).find((c) => c.name === 'c')!;
+    expect(status(file.sandbox.id).message).toBe('config missing\n');
+    // Another path, written by a user that is not root; `..` stays inside the container's root.
+    const elsewhere = await run('echo done > /tmp/why', { runAsUser: 1000 }, { terminationMessagePath: '/../tmp/why' });
+    expect(status(elsewhere.sandbox.id).message).toBe('done\n');
+    // Nothing written and a failure: the last 80 lines of the log, as kubelet falls back to them.
+    const fallback = await run('for i in $(seq 1 100); do echo line $i; done; exit 1', undefined, { terminationMessagePath: '/dev/termination-log', terminationMessagePolicy: 'FallbackToLogsOnError' });
+    const message = status(fallback.sandbox.id).message!;
+    expect(message.split('\n')[0]).toBe('line 21');
+    expect(message.endsWith('line 100\n')).toBe(true);
+    // A success says nothing, whatever the policy.
+    const ok = await run('echo fine', undefined, { terminationMessagePath: '/dev/termination-log', terminationMessagePolicy: 'FallbackToLogsOnError' });
+    expect(status(ok.sandbox.id).message).toBeUndefined();
+  });
 });

@@ -2,7 +2,7 @@ import { execFile, execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { copyFileSync, existsSync, lstatSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, posix } from 'node:path';
 import {
   CodedError, ContainerConfig, ContainerStats, containerStatsOf, ContainerStatus, CrxErrorCodes, ExecSyncRequest, ExecSyncResponse, PodSandbox, PodSandboxConfig, PodSandboxFilter, ReadLogsRequest, ReadLogsResponse,
   WriteVolumeRequest, WriteVolumeResponse, writeVolumeProblem,
@@ -27,6 +27,7 @@ import { ShimClient, ShimGoneError, shimSocketName } from './shim-client';
 import { StateFile } from './state-file';
 import { TerminalSize, writeTerminalSize } from './terminal-size';
 import { mountSubPath } from './sub-path';
+import { containerDev, terminationMessage } from './container-dev';
 
 interface ContainerRecord {
   id: string;
@@ -59,6 +60,12 @@ interface ContainerRecord {
   terminalPath?: string;
   /** The container whose PID namespace it joins (an ephemeral container's target). */
   targetContainerId?: string;
+  /** The host's whole /dev (a privileged container) instead of one of its own, when isolated. */
+  hostDev?: boolean;
+  /** Its terminationMessagePath and the host file bound there (isolated only). */
+  terminationLog?: { source: string; path: string };
+  /** `terminationMessagePolicy: FallbackToLogsOnError`. */
+  fallbackToLogs?: boolean;
   createdAt: string;
 }
 
@@ -291,6 +298,12 @@ export class ProcessDriver implements RuntimeDriver {
       ...(stdinPath ? { stdinPath, ...(config.stdinOnce ? { stdinOnce: true } : {}) } : {}),
       ...(terminalPath ? { terminalPath } : {}),
       ...(config.targetContainerId ? { targetContainerId: this.targetOf(sandboxId, config.targetContainerId) } : {}),
+      ...(image.rootfs && config.security?.privileged ? { hostDev: true } : {}),
+      ...(image.rootfs && config.terminationMessagePath?.startsWith('/')
+        ? // Normalized: `..` cannot lead the bind out of the container's root.
+          { terminationLog: { source: join(sandbox.directory, 'logs', `${config.name}.${attempt}.termination-log`), path: posix.normalize(config.terminationMessagePath) } }
+        : {}),
+      ...(config.terminationMessagePolicy === 'FallbackToLogsOnError' ? { fallbackToLogs: true } : {}),
       createdAt: new Date().toISOString(),
     };
     this.state.containers[id] = record;
@@ -321,6 +334,7 @@ export class ProcessDriver implements RuntimeDriver {
         ...hostNamespaces(sandbox.config), ...podIpcNamespace(sandbox.config, attachment?.pid),
         lower: c.rootfs, upper: join(layers, 'upper'), work: join(layers, 'work'), merged, workingDir: c.workingDir, volumes: c.volumes,
         credentials: c.credentials,
+        ...containerDev(sandbox, c),
       };
       givePodFile(join(sandbox.directory, 'resolv.conf'), c.rootfs, isolation.upper);
       givePodFile(join(sandbox.directory, 'hosts'), c.rootfs, isolation.upper);
@@ -391,7 +405,9 @@ export class ProcessDriver implements RuntimeDriver {
     const oom = this.cgroups.oomKilled(id);
     const reason = oom ? 'OOMKilled' : s.exitCode === 0 ? 'Completed' : 'Error';
     // The OOM killer SIGKILLs a process of the container; Kubernetes reports that as 137 whatever the shell made of it.
-    return { ...base, state: 'CONTAINER_EXITED', pid: s.pid, startedAt: s.startedAt, finishedAt: s.finishedAt, exitCode: oom ? 137 : s.exitCode, reason };
+    const exitCode = oom ? 137 : s.exitCode;
+    const message = terminationMessage(c, exitCode);
+    return { ...base, state: 'CONTAINER_EXITED', pid: s.pid, startedAt: s.startedAt, finishedAt: s.finishedAt, exitCode, reason, ...(message ? { message } : {}) };
   }
 
   listContainers(sandbox?: string | string[]): ContainerStatus[] {

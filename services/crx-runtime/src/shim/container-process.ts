@@ -36,6 +36,15 @@ export interface ShimSpec {
     volumes: { source: string; mountPath: string; readOnly?: boolean; beneath?: string }[];
     /** Who the command runs as (absent: root with every capability, a container created by an older runtime). */
     credentials?: ContainerCredentials;
+    /**
+     * `own`: a /dev of its own with the devices every container needs; `host`: the host's whole /dev (a privileged
+     * container, and one created by a runtime before this choice existed).
+     */
+    dev?: 'own' | 'host';
+    /** With `dev: own`: the directory bound at /dev/shm (its pod's, shared by the pod's containers); absent: a tmpfs of its own. */
+    shm?: string;
+    /** The host file bound at `path` (its terminationMessagePath), for the container to say why it ended. */
+    terminationLog?: { source: string; path: string };
   };
   /** The container's stdin FIFO (`stdin: true`): the shim holds it open for writing until the container ends or `closeStdin`. */
   stdinPath?: string;
@@ -134,6 +143,7 @@ export async function startContainerProcess(spec: ShimSpec, launcher: Launcher, 
         OP_WORKDIR: iso.workingDir, OP_VOLUMES: iso.volumes.map(volumeLine).join('\n'),
         OP_IMAGE_PATH: spec.env.PATH ?? HOST_PATH, OP_HOSTNAME: spec.env.HOSTNAME ?? '',
         OP_HOST_NAMESPACES: (iso.hostNamespaces ?? []).join(' '), ...credentialsEnv(iso.credentials),
+        OP_DEV: iso.dev ?? 'host', OP_SHM: iso.shm ?? '', OP_TERMINATION_LOG: iso.terminationLog ? `${iso.terminationLog.source}|${iso.terminationLog.path}` : '',
       }
     : {};
   const startedAt = new Date().toISOString();

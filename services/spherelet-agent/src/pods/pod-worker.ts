@@ -965,6 +965,9 @@ export class PodWorker {
       ...(spec.stdin ? { stdin: true, ...(spec.stdinOnce ? { stdinOnce: true } : {}) } : {}),
       ...(spec.tty ? { tty: true } : {}),
       ...(security ? { security } : {}),
+      // The API defaults both (`/dev/termination-log`, `File`); a pod written before that was defaulted has neither.
+      ...(spec.terminationMessagePath ? { terminationMessagePath: spec.terminationMessagePath } : {}),
+      ...(spec.terminationMessagePolicy ? { terminationMessagePolicy: spec.terminationMessagePolicy } : {}),
     };
   }
 
