@@ -46,6 +46,8 @@ describe('native pods on the local cluster', () => {
     expect((await cluster.kubectl(['delete', 'pod', 'hello', '--timeout=60s'])).stdout.trim()).toBe('pod "hello" deleted');
     expect((await cluster.kubectl(['get', 'pod', 'hello'])).stderr).toContain('pods "hello" not found');
     for (const pid of pids) expect(existsSync(`/proc/${pid}`)).toBe(false);
+    // kubelet's word for the container it stopped, which outlives the pod.
+    await eventually(async () => expect((await cluster.kubectl(['get', 'events', '--field-selector', 'involvedObject.name=hello'])).stdout).toMatch(/Normal\s+Killing\s+pod\/hello\s+Stopping container c/));
   }, 60_000);
 
   it('follows logs as they are written', async () => {
@@ -75,6 +77,8 @@ describe('native pods on the local cluster', () => {
     });
     await eventually(async () => expect((await cluster.kubectl(['get', 'pod', 'crash', '--no-headers'])).stdout).toMatch(/^crash\s+0\/1\s+CrashLoopBackOff\s+[2-9]/), { timeoutMs: 30_000 });
     expect((await cluster.kubectl(['logs', 'crash', '--previous'])).stdout).toBe('boom\n');
+    const crash = await get('crash');
+    expect((await cluster.kubectl(['describe', 'pod', 'crash'])).stdout).toMatch(new RegExp(`Warning\\s+BackOff\\s+.*Back-off restarting failed container c in pod crash_default\\(${crash.metadata.uid}\\)`));
   }, 70_000);
 
   it('ends a pod whose image or command does not exist in the state and reason Kubernetes shows, with an event', async () => {
@@ -107,6 +111,10 @@ describe('native pods on the local cluster', () => {
     });
     await eventually(async () => expect((await get('unhealthy')).status.containerStatuses?.[0]?.restartCount).toBeGreaterThanOrEqual(1), { timeoutMs: 30_000 });
     expect((await cluster.kubectl(['describe', 'pod', 'unhealthy'])).stdout).toContain('Container c failed liveness probe, will be restarted');
+    // Each failing probe in kubelet's words: an exec probe's (empty) output, a TCP probe's refused connection.
+    const unhealthyIp = (await get('unhealthy')).status.podIP;
+    expect((await cluster.kubectl(['describe', 'pod', 'unhealthy'])).stdout).toMatch(new RegExp(`Warning\\s+Unhealthy\\s+.*Liveness probe failed: dial tcp ${unhealthyIp.replace(/\./g, '\\.')}:9: connect: connection refused`));
+    expect((await cluster.kubectl(['describe', 'pod', 'gated'])).stdout).toMatch(/Warning\s+Unhealthy\s+.*Readiness probe failed:/);
   }, 70_000);
 
   it('holds Ready on readiness gates until their conditions are True, and fails a pod past its activeDeadlineSeconds', async () => {

@@ -12,8 +12,8 @@ import { ContainerFacts, containerFieldPath, containerKind, containerStatuses, H
 import { setUpHostPath } from './host-path';
 import { podDns } from './pod-dns';
 import type { PodRuntime } from './pod-runtime';
-import { ProbeTracker } from './probe-tracker';
-import { runProbe } from './probes';
+import { ProbeTracker, unhealthyMessage } from './probe-tracker';
+import { ProbeTarget, runProbe } from './probes';
 import { containerSecurity } from './security-context';
 import { serviceEnvVars, withServiceEnv } from './service-env';
 import { mountSubPaths } from './volume-mounts';
@@ -98,8 +98,8 @@ export interface PodWorkerOptions {
   contentVolumes?: boolean;
   /**
    * false: a container's creation records only kubelet's `Started` Event, not `Pulled` and `Created` before it (the
-   * sim fleet's hosts, so that a burst of simulated pods writes two Events per pod: Scheduled and Started). Ephemeral
-   * containers always record all three.
+   * sim fleet's hosts, so that a burst of simulated pods writes two Events per pod: Scheduled and Started), nor a
+   * `Killing` for each container stopped when its pod is deleted. Ephemeral containers always record all three.
    */
   createEvents?: boolean;
 }
@@ -536,6 +536,12 @@ export class PodWorker {
       const readyAt = Date.parse(latest.finishedAt ?? latest.startedAt ?? latest.createdAt) + delay;
       if (now < readyAt) {
         fact.waiting = { reason: 'CrashLoopBackOff', message: `back-off ${Math.round(delay / 1000)}s restarting failed container=${spec.name} pod=${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})` };
+        // Told once per back-off (kubelet tells it on every sync of the wait, folded into one Event's count).
+        const backoffKey = `${key}/backoff`;
+        if (this.reportedFailures.get(backoffKey) !== latest.id) {
+          this.reportedFailures.set(backoffKey, latest.id);
+          events.push(this.event(pod, 'Warning', 'BackOff', `Back-off restarting failed container ${spec.name} in pod ${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})`, spec.name));
+        }
         setTimeout(() => this.wake([keyOf(pod)]), readyAt - now + 5).unref();
         return fact;
       }
@@ -728,12 +734,7 @@ export class PodWorker {
   /** One lifecycle handler, as kubelet's hook runner: exec and httpGet as probes run them (`kube-lifecycle` agent), sleep as a wait. */
   private runHook(hook: any, box: PodSandbox, c: ContainerStatus, spec: any, timeoutSeconds: number): Promise<boolean> {
     if (hook.sleep) return new Promise((resolve) => setTimeout(() => resolve(true), Math.max(0, hook.sleep.seconds ?? 0) * 1000).unref());
-    const target = {
-      podIP: box.ip,
-      ports: spec?.ports ?? [],
-      exec: (command: string[], seconds: number) => this.crx.execSync({ containerId: c.id, command, timeoutSeconds: seconds }).then((r) => r.exitCode === 0, () => false),
-    };
-    return runProbe({ ...hook, timeoutSeconds }, target, 'kube-lifecycle');
+    return runProbe({ ...hook, timeoutSeconds }, this.probeTarget(box, c, spec), 'kube-lifecycle');
   }
 
   /** Forgets what was written and reported for a pod that is going. */
@@ -745,17 +746,31 @@ export class PodWorker {
     this.deadlines.delete(pod.metadata.uid);
   }
 
-  /** Readiness and startup gate `ready`; a failed liveness probe stops the container so the restart policy applies. */
-  private async probe(pod: any, spec: any, box: PodSandbox, c: ContainerStatus, fact: ContainerFacts, events: StreamAppend[]): Promise<void> {
-    const target = {
+  /**
+   * Where a container's probes and hooks go: its pod's address and ports, and exec through the runtime (ok on exit 0,
+   * the command's output as a failure's message, as kubelet's exec prober reports it).
+   */
+  private probeTarget(box: PodSandbox, c: ContainerStatus, spec: any): ProbeTarget {
+    return {
       podIP: box.ip,
-      ports: spec.ports ?? [],
+      ports: spec?.ports ?? [],
       exec: (command: string[], timeoutSeconds: number) =>
-        this.crx.execSync({ containerId: c.id, command, timeoutSeconds }).then((r) => r.exitCode === 0, () => false),
+        this.crx.execSync({ containerId: c.id, command, timeoutSeconds }).then(
+          (r) => ({ ok: r.exitCode === 0, message: r.exitCode === 0 ? '' : `${r.stdout}${r.stderr}` }),
+          (err) => ({ ok: false, message: (err as Error).message }),
+        ),
     };
-    const verdict = this.probes.observe(c.id, Date.parse(c.startedAt ?? c.createdAt), spec, target);
+  }
+
+  /**
+   * Readiness and startup gate `ready`; a failed liveness probe stops the container so the restart policy applies.
+   * A failed probe is told in a Warning `Unhealthy` Event (the first failure of a streak, then once per five minutes).
+   */
+  private async probe(pod: any, spec: any, box: PodSandbox, c: ContainerStatus, fact: ContainerFacts, events: StreamAppend[]): Promise<void> {
+    const verdict = this.probes.observe(c.id, Date.parse(c.startedAt ?? c.createdAt), spec, this.probeTarget(box, c, spec));
     fact.ready = verdict.ready;
     fact.started = verdict.started;
+    for (const failure of verdict.failures) events.push(this.event(pod, 'Warning', 'Unhealthy', unhealthyMessage(failure), spec.name));
     if (verdict.livenessFailed) {
       events.push(this.event(pod, 'Normal', 'Killing', `Container ${spec.name} failed liveness probe, will be restarted`, spec.name));
       this.probes.forget(c.id);
@@ -1012,6 +1027,11 @@ export class PodWorker {
       const key = keyOf(pod);
       this.terminating.add(pod.metadata.uid);
       const running = containers.filter((c) => c.state === 'CONTAINER_RUNNING');
+      // kubelet's word for each container it stops (sim containers, which the burst deletes by the thousand, excepted).
+      if (running.length && this.opts.createEvents !== false) {
+        const stopping = running.map((c) => this.event(pod, 'Normal', 'Killing', `Stopping container ${c.name}`, c.name));
+        void this.deps.store.appendBatch(stopping).catch((err) => this.deps.logger.warn('recording a pod\'s stop failed', { pod: key, error: (err as Error).message }));
+      }
       void this.preStop(pod, sandbox, running, grace)
         .then((spent) => this.crx.stopPodSandbox(sandbox.id, Math.max(grace - spent, MINIMUM_GRACE_SECONDS)))
         .then(() => this.crx.removePodSandbox(sandbox.id))

@@ -2,7 +2,7 @@ import { createServer as createHttpServer, IncomingHttpHeaders, Server } from 'n
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { createCertificateAuthority, issueServingCertificate } from '@openpacific/kube-api';
-import { ProbeTarget, runProbe } from './probes';
+import { probeResult, ProbeTarget, runProbe } from './probes';
 
 /** A server answering `status` to every GET, remembering the headers it got. */
 async function listening(make: (handler: (req: any, res: any) => void) => Server, status = 200): Promise<{ server: Server; port: number; seen: IncomingHttpHeaders[] }> {
@@ -15,7 +15,7 @@ async function listening(make: (handler: (req: any, res: any) => void) => Server
   return { server, port: (server.address() as AddressInfo).port, seen };
 }
 
-const target: ProbeTarget = { podIP: '127.0.0.1', ports: [], exec: async () => true };
+const target: ProbeTarget = { podIP: '127.0.0.1', ports: [], exec: async () => ({ ok: true, message: '' }) };
 
 describe('an httpGet probe or hook', () => {
   const servers: Server[] = [];
@@ -48,5 +48,35 @@ describe('an httpGet probe or hook', () => {
     expect(await runProbe({ httpGet: { port } }, target)).toBe(false);
     await new Promise<void>((resolve) => server.close(() => resolve()));
     expect(await runProbe({ httpGet: { port } }, target)).toBe(false);
+  });
+});
+
+describe("a failed probe's reason, in kubelet's words", () => {
+  it('names the status of an HTTP answer, and the refused connection of an HTTP or TCP probe', async () => {
+    const { server, port } = await listening((h) => createHttpServer(h), 503);
+    expect(await probeResult({ httpGet: { port, path: '/healthz' } }, target)).toEqual({ ok: false, message: 'HTTP probe failed with statuscode: 503' });
+    expect(await probeResult({ tcpSocket: { port } }, target)).toEqual({ ok: true, message: '' });
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    expect(await probeResult({ httpGet: { port, path: '/healthz' } }, target)).toEqual({
+      ok: false,
+      message: `Get "http://127.0.0.1:${port}/healthz": dial tcp 127.0.0.1:${port}: connect: connection refused`,
+    });
+    expect(await probeResult({ tcpSocket: { port } }, target)).toEqual({ ok: false, message: `dial tcp 127.0.0.1:${port}: connect: connection refused` });
+  });
+
+  it('says an HTTP probe timed out as Go\'s client does, and passes an exec probe\'s output on', async () => {
+    const { server, port } = await listening((h) => createHttpServer((req, res) => setTimeout(() => h(req, res), 1500)));
+    try {
+      expect(await probeResult({ httpGet: { port }, timeoutSeconds: 1 }, target)).toEqual({
+        ok: false,
+        message: `Get "http://127.0.0.1:${port}/": context deadline exceeded (Client.Timeout exceeded while awaiting headers)`,
+      });
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
+    const failing: ProbeTarget = { ...target, exec: async (command) => ({ ok: false, message: `${command[1]}: No such file or directory\n` }) };
+    expect(await probeResult({ exec: { command: ['cat', '/tmp/healthy'] } }, failing)).toEqual({ ok: false, message: '/tmp/healthy: No such file or directory\n' });
+    expect(await runProbe({ exec: { command: ['cat', '/tmp/healthy'] } }, failing)).toBe(false);
   });
 });

@@ -2,11 +2,17 @@ import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { connect } from 'node:net';
 
+/** A probe's verdict, and why it failed as kubelet's prober says it (the Event's message after `<Kind> probe failed: `). */
+export interface ProbeResult {
+  ok: boolean;
+  message: string;
+}
+
 export interface ProbeTarget {
   podIP: string;
   ports: { name?: string; containerPort: number }[];
-  /** Runs an exec probe's command inside the container (crx-runtime's execSync); true on exit 0. */
-  exec: (command: string[], timeoutSeconds: number) => Promise<boolean>;
+  /** Runs an exec probe's command inside the container (crx-runtime's execSync): ok on exit 0, its output as the message. */
+  exec: (command: string[], timeoutSeconds: number) => Promise<ProbeResult>;
 }
 
 function port(p: number | string, target: ProbeTarget): number {
@@ -28,6 +34,20 @@ const KUBELET_MINOR = '1.32';
  * probe's own headers say otherwise.
  */
 export function runProbe(probe: any, target: ProbeTarget, agent = 'kube-probe'): Promise<boolean> {
+  return probeResult(probe, target, agent).then((r) => r.ok);
+}
+
+/** What a failed connection says, in the words of the Go dialer kubelet's messages carry. */
+function dialError(host: string, port: number, err: NodeJS.ErrnoException | undefined): string {
+  const at = `dial tcp ${host}:${port}`;
+  if (!err) return `${at}: i/o timeout`;
+  if (err.code === 'ECONNREFUSED') return `${at}: connect: connection refused`;
+  if (err.code === 'EHOSTUNREACH') return `${at}: connect: no route to host`;
+  return `${at}: ${err.message}`;
+}
+
+/** `runProbe` with the reason of a failure, worded as kubelet's prober words it in its `Unhealthy` Events. */
+export function probeResult(probe: any, target: ProbeTarget, agent = 'kube-probe'): Promise<ProbeResult> {
   const timeoutMs = (probe.timeoutSeconds ?? 1) * 1000;
   if (probe.exec?.command?.length) return target.exec(probe.exec.command, probe.timeoutSeconds ?? 1);
   if (probe.httpGet) {
@@ -40,32 +60,46 @@ export function runProbe(probe: any, target: ProbeTarget, agent = 'kube-probe'):
       headers[h.name] = h.value;
     }
     const request = tls ? httpsRequest : httpRequest;
+    const host = g.host ?? target.podIP;
+    const to = port(g.port, target);
+    const url = `${tls ? 'https' : 'http'}://${host}:${to}${g.path ?? '/'}`;
     return new Promise((resolve) => {
+      let timedOut = false;
       const req = request(
-        { host: g.host ?? target.podIP, port: port(g.port, target), path: g.path ?? '/', method: 'GET', timeout: timeoutMs, headers, ...(tls ? { rejectUnauthorized: false } : {}) },
+        { host, port: to, path: g.path ?? '/', method: 'GET', timeout: timeoutMs, headers, ...(tls ? { rejectUnauthorized: false } : {}) },
         (res) => {
           res.resume();
-          resolve((res.statusCode ?? 0) >= 200 && (res.statusCode ?? 0) < 400);
+          const code = res.statusCode ?? 0;
+          const ok = code >= 200 && code < 400;
+          resolve({ ok, message: ok ? '' : `HTTP probe failed with statuscode: ${code}` });
         },
       );
-      req.on('timeout', () => req.destroy());
-      req.on('error', () => resolve(false));
+      req.on('timeout', () => {
+        timedOut = true;
+        req.destroy();
+      });
+      req.on('error', (err: NodeJS.ErrnoException) => {
+        const why = timedOut ? 'context deadline exceeded (Client.Timeout exceeded while awaiting headers)' : err.code === 'ECONNREFUSED' || err.code === 'EHOSTUNREACH' ? dialError(host, to, err) : err.message;
+        resolve({ ok: false, message: `Get "${url}": ${why}` });
+      });
       req.end();
     });
   }
   if (probe.tcpSocket) {
+    const host = probe.tcpSocket.host ?? target.podIP;
+    const to = port(probe.tcpSocket.port, target);
     return new Promise((resolve) => {
-      const socket = connect({ host: probe.tcpSocket.host ?? target.podIP, port: port(probe.tcpSocket.port, target), timeout: timeoutMs });
+      const socket = connect({ host, port: to, timeout: timeoutMs });
       socket.on('connect', () => {
         socket.destroy();
-        resolve(true);
+        resolve({ ok: true, message: '' });
       });
       socket.on('timeout', () => {
         socket.destroy();
-        resolve(false);
+        resolve({ ok: false, message: dialError(host, to, undefined) });
       });
-      socket.on('error', () => resolve(false));
+      socket.on('error', (err) => resolve({ ok: false, message: dialError(host, to, err) }));
     });
   }
-  return Promise.resolve(true);
+  return Promise.resolve({ ok: true, message: '' });
 }
