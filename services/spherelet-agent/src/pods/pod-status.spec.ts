@@ -9,14 +9,14 @@ const pod = (initContainers: any[], restartPolicy = 'Always') => ({
   spec: { restartPolicy, initContainers, containers: [{ name: 'app', image: 'busybox' }] },
   status: { phase: 'Pending', conditions: [] },
 });
-const sandbox = { id: 'sb', ip: '10.1.0.2', createdAt: NOW } as any;
+const sandbox = { id: 'sb', ip: '10.1.0.2', createdAt: NOW, state: 'SANDBOX_READY' } as any;
 
 describe('pod status with init containers', () => {
   it('is Pending and not Initialized while an init container runs, naming the incomplete ones; the app waits PodInitializing', () => {
     const p = pod([{ name: 'a', image: 'busybox' }, { name: 'b', image: 'busybox' }]);
     const s = podStatus(p, sandbox, [{ name: 'app', attempts: [], waiting: { reason: 'PodInitializing' } }], NOW, [{ name: 'a', attempts: [attempt('a', 'CONTAINER_RUNNING')] }]);
     expect(s.phase).toBe('Pending');
-    expect(s.conditions[0]).toEqual({ type: 'Initialized', status: 'False', lastTransitionTime: NOW, reason: 'ContainersNotInitialized', message: 'containers with incomplete status: [a b]' });
+    expect(s.conditions[1]).toEqual({ type: 'Initialized', status: 'False', lastTransitionTime: NOW, reason: 'ContainersNotInitialized', message: 'containers with incomplete status: [a b]' });
     expect(s.initContainerStatuses.map((c: any) => [c.name, Object.keys(c.state)[0], c.ready])).toEqual([['a', 'running', false], ['b', 'waiting', false]]);
     expect(s.initContainerStatuses[1].state).toEqual({ waiting: { reason: 'PodInitializing' } });
     expect(s.containerStatuses[0].state).toEqual({ waiting: { reason: 'PodInitializing' } });
@@ -26,7 +26,7 @@ describe('pod status with init containers', () => {
     const p = pod([{ name: 'a', image: 'busybox' }]);
     const s = podStatus(p, sandbox, [{ name: 'app', attempts: [attempt('app', 'CONTAINER_RUNNING')] }], NOW, [{ name: 'a', attempts: [attempt('a', 'CONTAINER_EXITED', 0)] }]);
     expect(s.phase).toBe('Running');
-    expect(s.conditions.slice(0, 3).map((c: any) => [c.type, c.status])).toEqual([['Initialized', 'True'], ['Ready', 'True'], ['ContainersReady', 'True']]);
+    expect(s.conditions.slice(0, 4).map((c: any) => [c.type, c.status])).toEqual([['PodReadyToStartContainers', 'True'], ['Initialized', 'True'], ['Ready', 'True'], ['ContainersReady', 'True']]);
     expect(s.initContainerStatuses[0]).toMatchObject({ ready: true, state: { terminated: { exitCode: 0, reason: 'Completed' } } });
   });
 
@@ -39,8 +39,17 @@ describe('pod status with init containers', () => {
   it('takes a sidecar as initialized once it runs and has started, and counts it in readiness', () => {
     const p = pod([{ name: 'side', image: 'busybox', restartPolicy: 'Always' }]);
     const s = podStatus(p, sandbox, [{ name: 'app', attempts: [attempt('app', 'CONTAINER_RUNNING')] }], NOW, [{ name: 'side', attempts: [attempt('side', 'CONTAINER_RUNNING')], ready: false }]);
-    expect(s.conditions[0].status).toBe('True');
-    expect(s.conditions[1]).toMatchObject({ type: 'Ready', status: 'False', reason: 'ContainersNotReady', message: 'containers with unready status: [side]' });
+    expect(s.conditions[1]).toMatchObject({ type: 'Initialized', status: 'True' });
+    expect(s.conditions[2]).toMatchObject({ type: 'Ready', status: 'False', reason: 'ContainersNotReady', message: 'containers with unready status: [side]' });
+  });
+
+  it('says PodReadyToStartContainers once the sandbox is ready, False before it is made or once it stops', () => {
+    const running = [{ name: 'app', attempts: [attempt('app', 'CONTAINER_RUNNING')] }];
+    const cond = (s: any) => s.conditions.find((c: any) => c.type === 'PodReadyToStartContainers');
+    expect(cond(podStatus(pod([]), sandbox, running, NOW))).toEqual({ type: 'PodReadyToStartContainers', status: 'True', lastTransitionTime: NOW });
+    expect(cond(podStatus(pod([]), undefined, [], NOW)).status).toBe('False');
+    const stopped = podStatus({ ...pod([]), status: { conditions: [{ type: 'PodReadyToStartContainers', status: 'True', lastTransitionTime: 'earlier' }] } }, { ...sandbox, state: 'SANDBOX_NOTREADY' }, running, NOW);
+    expect(cond(stopped)).toEqual({ type: 'PodReadyToStartContainers', status: 'False', lastTransitionTime: NOW });
   });
 
   it('leaves initContainerStatuses out of a pod without init containers', () => {
@@ -104,8 +113,8 @@ describe('readiness gates', () => {
   it('says ContainersNotReady first while a container is not ready, and keeps the conditions others wrote', () => {
     const s = podStatus(gated([{ type: 'example.com/lb', status: 'True', reason: 'Registered' }, { type: 'DisruptionTarget', status: 'True' }]), sandbox, [{ name: 'app', attempts: [], waiting: { reason: 'ContainerCreating' } }], NOW);
     expect(ready(s).reason).toBe('ContainersNotReady');
-    expect(s.conditions.map((c: any) => c.type)).toEqual(['Initialized', 'Ready', 'ContainersReady', 'PodScheduled', 'example.com/lb', 'DisruptionTarget']);
-    expect(s.conditions[4]).toEqual({ type: 'example.com/lb', status: 'True', reason: 'Registered' });
+    expect(s.conditions.map((c: any) => c.type)).toEqual(['PodReadyToStartContainers', 'Initialized', 'Ready', 'ContainersReady', 'PodScheduled', 'example.com/lb', 'DisruptionTarget']);
+    expect(s.conditions[5]).toEqual({ type: 'example.com/lb', status: 'True', reason: 'Registered' });
   });
 });
 

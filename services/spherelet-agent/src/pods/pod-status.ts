@@ -125,7 +125,7 @@ export function podPhase(pod: any, statuses: any[], initStatuses: any[] = []): s
 }
 
 /** The conditions kubelet sets; any other (a readiness gate's, DisruptionTarget) is kept as its writer left it. */
-const KUBELET_CONDITIONS = new Set(['Initialized', 'Ready', 'ContainersReady', 'PodScheduled']);
+const KUBELET_CONDITIONS = new Set(['PodReadyToStartContainers', 'Initialized', 'Ready', 'ContainersReady', 'PodScheduled']);
 
 /**
  * Why the pod is not Ready although its containers are: kubelet's words for each readiness gate whose condition is
@@ -166,6 +166,8 @@ export function podStatus(pod: any, sandbox: PodSandbox | undefined, facts: Cont
     ...pod.status,
     phase,
     conditions: [
+      // kubelet's (Kubernetes 1.29 on): the pod's sandbox is made and its network set up, so containers can start.
+      condition(previous, 'PodReadyToStartContainers', sandbox?.state === 'SANDBOX_READY', now),
       condition(previous, 'Initialized', incomplete.length === 0, now, { reason: 'ContainersNotInitialized', message: `containers with incomplete status: [${incomplete.join(' ')}]` }),
       condition(previous, 'Ready', unready.length === 0 && !gates, now, gates ? { reason: 'ReadinessGatesNotReady', message: gates } : notReady),
       condition(previous, 'ContainersReady', unready.length === 0, now, notReady),
