@@ -242,7 +242,8 @@ function forward(req: IncomingMessage, res: ServerResponse, location: ProxyLocat
       });
     });
     upstream.on('error', (err) => {
-      if (answered) {
+      // Answered already, or the caller went away (which destroyed this request): there is nobody to tell.
+      if (answered || res.destroyed) {
         res.destroy();
         resolve();
         return;
