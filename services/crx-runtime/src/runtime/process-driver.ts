@@ -299,7 +299,8 @@ export class ProcessDriver implements RuntimeDriver {
       ...(terminalPath ? { terminalPath } : {}),
       ...(config.targetContainerId ? { targetContainerId: this.targetOf(sandboxId, config.targetContainerId) } : {}),
       ...(image.rootfs && config.security?.privileged ? { hostDev: true } : {}),
-      ...(image.rootfs && config.terminationMessagePath?.startsWith('/')
+      // A privileged container's /dev is the host's own: a file is not made there (the message falls back as if unwritten).
+      ...(image.rootfs && config.terminationMessagePath?.startsWith('/') && !(config.security?.privileged && posix.normalize(config.terminationMessagePath).startsWith('/dev/'))
         ? // Normalized: `..` cannot lead the bind out of the container's root.
           { terminationLog: { source: join(sandbox.directory, 'logs', `${config.name}.${attempt}.termination-log`), path: posix.normalize(config.terminationMessagePath) } }
         : {}),
