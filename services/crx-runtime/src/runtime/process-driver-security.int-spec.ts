@@ -128,8 +128,10 @@ describe('securityContext in the process driver (isolated containers)', () => {
     // The host's disks and consoles are not there to open (this machine's /dev has loop devices and tty1).
     const probe = await run('ls /dev/loop0 /dev/tty1 2>&1; echo done');
     expect(probe.log).toContain('No such file or directory');
-    const privileged = await run('ls /dev', { privileged: true });
+    const privileged = await run('ls /dev; grep -c termination-log /proc/self/mountinfo', { privileged: true }, { terminationMessagePath: '/dev/termination-log' });
     expect(privileged.log.split('\n')).toEqual(expect.arrayContaining(['tty1']));
+    // Its /dev is the host's: no termination message file is bound (nor made) in it.
+    expect(privileged.log.trim().split('\n').pop()).toBe('0');
   });
 
   it('shares /dev/shm between the containers of a pod and no further', async () => {
