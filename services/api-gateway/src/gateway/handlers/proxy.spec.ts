@@ -93,6 +93,8 @@ describe('what the backend gets and what comes back', () => {
     expect(rewrittenLocation('http://10.65.0.4:9090/x', backend, base)).toBe('http://10.65.0.4:9090/x');
     expect(rewrittenLocation('//cdn.example.com/x', backend, base)).toBe('//cdn.example.com/x');
     expect(rewrittenLocation('next', backend, base)).toBe('next');
+    expect(rewrittenLocation(`${base}/x?y=1`, backend, base)).toBe(`${base}/x?y=1`);
+    expect(rewrittenLocation(`http://10.65.0.4:8080${base}/x`, backend, base)).toBe(`${base}/x`);
     expect(rewrittenLocation('http://10.65.0.4/x', { scheme: 'http', host: '10.65.0.4' }, base)).toBe(`${base}/x`);
   });
 });

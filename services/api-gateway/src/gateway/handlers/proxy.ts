@@ -162,7 +162,9 @@ export function forwardedHeaders(headers: IncomingHttpHeaders, clientAddress: st
  * naming the backend's host and port) is rewritten under the proxy's path; any other is passed on as it is.
  */
 export function rewrittenLocation(location: string, backend: ProxyLocation, proxyBase: string): string {
-  if (location.startsWith('/') && !location.startsWith('//')) return proxyBase + location;
+  // A backend that knows it is behind the proxy already names the proxy's path: kept as it is, as kube-apiserver keeps it.
+  const under = (path: string) => path === proxyBase || path.startsWith(`${proxyBase}/`);
+  if (location.startsWith('/') && !location.startsWith('//')) return under(location.split(/[?#]/)[0]) ? location : proxyBase + location;
   let url: URL;
   try {
     url = new URL(location);
@@ -172,7 +174,7 @@ export function rewrittenLocation(location: string, backend: ProxyLocation, prox
   const defaultPort = backend.scheme === 'https' ? 443 : 80;
   const samePort = Number(url.port || (url.protocol === 'https:' ? 443 : 80)) === (backend.port ?? defaultPort);
   if (url.hostname !== backend.host || !samePort) return location;
-  return proxyBase + url.pathname + url.search + url.hash;
+  return (under(url.pathname) ? '' : proxyBase) + url.pathname + url.search + url.hash;
 }
 
 /**
