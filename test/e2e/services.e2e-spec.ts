@@ -23,6 +23,7 @@ const webPod = (name: string) => {
     `chmod +x ${d}/cgi-bin/unready`,
     `printf '#!/bin/sh\\necho Content-Type: text/plain\\necho\\necho $REQUEST_METHOD $QUERY_STRING $(head -c $CONTENT_LENGTH) $CONTENT_LENGTH $CONTENT_TYPE\\n' > ${d}/cgi-bin/echo`,
     `chmod +x ${d}/cgi-bin/echo`,
+    `printf '<a href="/index.html">home</a> <a href=other.html>next</a>' > ${d}/links.html`,
     `touch ${d}/ready`,
     `exec httpd -f -p $POD_IP:8080 -h ${d}`,
   ].join(' && ');
@@ -212,6 +213,8 @@ describe('Services', () => {
     const posted = await cluster.request('POST', `${ns}/services/web:http/proxy/cgi-bin/echo?a=1`, { body: 'hello', headers: { 'content-type': 'text/plain' } });
     expect(posted.body.trim()).toBe('POST a=1 hello 5 text/plain');
 
+    // An HTML page's links to its own server are kept inside the proxy, as kube-apiserver rewrites them.
+    expect(await raw(`${ns}/pods/web-a:8080/proxy/links.html`)).toBe(`<a href="${ns}/pods/web-a:8080/proxy/index.html">home</a> <a href=other.html>next</a>`);
     // Straight over HTTPS: the status and headers pass through, `/proxy` redirects to `/proxy/`, and errors are Statuses.
     const missing = await cluster.request('GET', `${ns}/pods/web-a:8080/proxy/nope.html`);
     expect(missing.status).toBe(404);

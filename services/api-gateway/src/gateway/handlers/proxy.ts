@@ -1,9 +1,11 @@
 import { request as httpRequest, type IncomingHttpHeaders, type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { isIP } from 'node:net';
+import { deflateSync, gunzipSync, gzipSync, inflateSync } from 'node:zlib';
 import { ENDPOINTS_RESOURCE, SERVICES_RESOURCE } from '@openpacific/contracts';
 import { badRequest, KubeApiError, methodNotAllowed, notFound, statusError } from '@openpacific/kube-api';
 import type { GatewayCore, ResourceRequest } from '../core';
+import { rewriteHtmlLinks } from './proxy-html';
 
 /** The hosts' shared address on this machine (a pod on its host's network reports it), where the control plane listens too. */
 const HOST_ADDRESS = '127.0.0.1';
@@ -158,10 +160,11 @@ export function forwardedHeaders(headers: IncomingHttpHeaders, clientAddress: st
 }
 
 /**
- * A redirect from the backend kept inside the proxy: a `Location` on the backend itself (an absolute path, or a URL
- * naming the backend's host and port) is rewritten under the proxy's path; any other is passed on as it is.
+ * A link or redirect of the backend's kept inside the proxy, as kube-apiserver's proxy rewrites them: one on the
+ * backend itself (an absolute path, or a URL naming the backend's host and port, or the host the caller asked) goes
+ * under the proxy's path; a relative one, or one to another host, is passed on as it is.
  */
-export function rewrittenLocation(location: string, backend: ProxyLocation, proxyBase: string): string {
+export function rewrittenLocation(location: string, backend: ProxyLocation, proxyBase: string, requestHost?: string): string {
   // A backend that knows it is behind the proxy already names the proxy's path: kept as it is, as kube-apiserver keeps it.
   const under = (path: string) => path === proxyBase || path.startsWith(`${proxyBase}/`);
   if (location.startsWith('/') && !location.startsWith('//')) return under(location.split(/[?#]/)[0]) ? location : proxyBase + location;
@@ -173,7 +176,8 @@ export function rewrittenLocation(location: string, backend: ProxyLocation, prox
   }
   const defaultPort = backend.scheme === 'https' ? 443 : 80;
   const samePort = Number(url.port || (url.protocol === 'https:' ? 443 : 80)) === (backend.port ?? defaultPort);
-  if (url.hostname !== backend.host || !samePort) return location;
+  const backendItself = url.hostname === backend.host && samePort;
+  if (!backendItself && (!requestHost || url.host !== requestHost)) return location;
   return (under(url.pathname) ? '' : proxyBase) + url.pathname + url.search + url.hash;
 }
 
@@ -211,6 +215,23 @@ export async function handleProxy(core: GatewayCore, r: ResourceRequest, method:
   await forward(req, res, location, rest + r.url.search, base);
 }
 
+/** Pages bigger than this are passed on as they are, links and all. */
+const MAX_REWRITTEN_PAGE_BYTES = 16 * 1024 * 1024;
+
+/** An HTML answer whose links are rewritten: not compressed, or gzip or deflate (others pass as they are), of a known size under the cap. */
+function rewritesHtml(headers: IncomingHttpHeaders): boolean {
+  if (!/^\s*text\/html\b/i.test(String(headers['content-type'] ?? ''))) return false;
+  if (!['', 'identity', 'gzip', 'deflate'].includes(String(headers['content-encoding'] ?? '').toLowerCase())) return false;
+  return Number(headers['content-length'] ?? 0) <= MAX_REWRITTEN_PAGE_BYTES;
+}
+
+/** The page's links rewritten, decompressed and compressed again by its content encoding. */
+export function withHtmlLinks(body: Buffer, encoding: string, rewrite: (url: string) => string): Buffer {
+  if (encoding === 'gzip') return gzipSync(rewriteHtmlLinks(gunzipSync(body), rewrite));
+  if (encoding === 'deflate') return deflateSync(rewriteHtmlLinks(inflateSync(body), rewrite));
+  return rewriteHtmlLinks(body, rewrite);
+}
+
 function forward(req: IncomingMessage, res: ServerResponse, location: ProxyLocation, path: string, proxyBase: string): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     const send = location.scheme === 'https' ? httpsRequest : httpRequest;
@@ -234,14 +255,51 @@ function forward(req: IncomingMessage, res: ServerResponse, location: ProxyLocat
       for (const [name, value] of Object.entries(answer.headers)) {
         if (value !== undefined && !hop.has(name)) headers[name] = value;
       }
-      if (typeof answer.headers.location === 'string') headers.location = rewrittenLocation(answer.headers.location, location, proxyBase);
+      const requestHost = req.headers.host;
+      if (typeof answer.headers.location === 'string') headers.location = rewrittenLocation(answer.headers.location, location, proxyBase, requestHost);
+      const failed = () => {
+        res.destroy();
+        resolve();
+      };
+      answer.on('error', failed);
+      if (rewritesHtml(answer.headers) && req.method !== 'HEAD') {
+        // The page is read whole, its links rewritten, and sent with its new length (compressed again as it came).
+        const chunks: Buffer[] = [];
+        let size = 0;
+        const collect = (c: Buffer) => {
+          chunks.push(c);
+          size += c.length;
+          if (size <= MAX_REWRITTEN_PAGE_BYTES) return;
+          // Bigger than it said, or than the cap: what came so far and the rest go on as they are.
+          answer.off('data', collect);
+          answer.off('end', rewritten);
+          res.writeHead(answer.statusCode ?? 502, headers);
+          res.write(Buffer.concat(chunks));
+          answer.pipe(res);
+          answer.on('end', () => resolve());
+        };
+        const rewritten = () => {
+          const encoding = String(answer.headers['content-encoding'] ?? '').toLowerCase();
+          let body: Buffer;
+          try {
+            body = withHtmlLinks(Buffer.concat(chunks), encoding, (url) => rewrittenLocation(url, location, proxyBase, requestHost));
+          } catch {
+            // Not what it said it was (a bad gzip stream): passed on as the backend sent it.
+            body = Buffer.concat(chunks);
+          }
+          delete headers['transfer-encoding'];
+          headers['content-length'] = String(body.length);
+          res.writeHead(answer.statusCode ?? 502, headers);
+          res.end(body);
+          resolve();
+        };
+        answer.on('data', collect);
+        answer.on('end', rewritten);
+        return;
+      }
       res.writeHead(answer.statusCode ?? 502, headers);
       answer.pipe(res);
       answer.on('end', () => resolve());
-      answer.on('error', () => {
-        res.destroy();
-        resolve();
-      });
     });
     upstream.on('error', (err) => {
       // Answered already, or the caller went away (which destroyed this request): there is nobody to tell.
