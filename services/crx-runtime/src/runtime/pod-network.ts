@@ -205,10 +205,16 @@ export class PodNetwork {
     this.spares.close();
   }
 
-  /** Ends the namespace (its veth goes with it); the host route stays when `keepRoute` (another sandbox took the address). */
+  /**
+   * Ends the namespace (its veth goes with it); the host route stays when `keepRoute` (another sandbox took the
+   * address). Either way the machine forgets the address's link-layer neighbour on the bridge, which outlives the
+   * veth: the next pod given the address here has another MAC, and until the kernel gave up on the old one (up to
+   * 45 s for an entry in use) every packet to it would go to a MAC no port has.
+   */
   detach(a: PodNetworkAttachment, keepRoute = false): void {
     if (this.alive(a)) kill(a.pid);
     if (!keepRoute) this.ipOk(['route', 'del', `${a.ip}/32`, 'dev', this.bridge]);
+    this.ipOk(['neigh', 'del', a.ip, 'dev', this.bridge]);
   }
 
   /** Is its pause process still the one holding its namespace (a host killed as a whole takes it down)? */
@@ -220,7 +226,10 @@ export class PodNetwork {
   sweepRoutes(live: string[]): string[] {
     const out = this.run(this.tools.ip, ['-4', '-o', 'route', 'show', 'dev', this.bridge]);
     const stale = out.split('\n').map((l) => l.split(' ')[0]).filter((dst) => isIPv4(dst) && inCIDR(dst, this.podCIDR) && !live.includes(dst));
-    for (const dst of stale) this.ipOk(['route', 'del', `${dst}/32`, 'dev', this.bridge]);
+    for (const dst of stale) {
+      this.ipOk(['route', 'del', `${dst}/32`, 'dev', this.bridge]);
+      this.ipOk(['neigh', 'del', dst, 'dev', this.bridge]);
+    }
     return stale;
   }
 
