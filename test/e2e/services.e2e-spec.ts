@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { connect as tlsConnect } from 'node:tls';
 import { rmSync } from 'node:fs';
 import * as http from 'node:http';
 import { inCIDR } from '@openpacific/contracts';
@@ -243,6 +244,31 @@ describe('Services', () => {
     } finally {
       proxy.kill();
     }
+    // An upgrade (what a WebSocket asks) through the proxy: the backend's 101, then both ways byte for byte. The backend
+    // is busybox nc answering any upgrade and echoing what follows.
+    const upgrader = 'while read -r l; do l=$(printf %s "$l" | tr -d "\\r"); [ -z "$l" ] && break; done; printf "HTTP/1.1 101 Switching Protocols\\r\\nUpgrade: echo\\r\\nConnection: Upgrade\\r\\n\\r\\n"; cat';
+    await apply({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'upgrader' }, spec: { terminationGracePeriodSeconds: 1, containers: [{ name: 'nc', image: 'busybox', command: ['nc', '-ll', '-p', '18911', '-e', 'sh', '-c', upgrader], ports: [{ containerPort: 18911 }] }] } });
+    await eventually(async () => expect((await json(['get', 'pod', 'upgrader'])).status.phase).toBe('Running'), { timeoutMs: 30_000 });
+    const gateway = new URL(cluster.server);
+    const echoed = await eventually(() => new Promise<string>((resolve, reject) => {
+      const socket = tlsConnect({ host: gateway.hostname, port: Number(gateway.port), ca: cluster.caCertPem }, () => {
+        socket.write(`GET ${ns}/pods/upgrader/proxy/chat HTTP/1.1\r\nHost: ${gateway.host}\r\nAuthorization: Bearer ${cluster.token}\r\nConnection: Upgrade\r\nUpgrade: echo\r\n\r\n`);
+      });
+      let got = '';
+      socket.on('data', (c) => {
+        got += c;
+        if (got.includes('\r\n\r\n') && !got.includes('ping')) socket.write('ping\n');
+        if (got.includes('ping\n')) {
+          socket.destroy();
+          resolve(got);
+        }
+      });
+      socket.on('error', reject);
+      socket.setTimeout(5000, () => socket.destroy(new Error(`no echo: ${JSON.stringify(got)}`)));
+    }), { timeoutMs: 20_000 });
+    expect(echoed).toBe('HTTP/1.1 101 Switching Protocols\r\nUpgrade: echo\r\nConnection: Upgrade\r\n\r\nping\n');
+    expect((await cluster.kubectl(['delete', 'pod', 'upgrader', '--wait=false'])).code).toBe(0);
+
     // A Service with no Ready endpoint at all.
     await apply({ ...service('lonely'), spec: { ...service('lonely').spec, selector: { app: 'nobody' } } });
     await eventually(async () => expect((await cluster.request('GET', `${ns}/services/lonely:http/proxy/`)).json()).toMatchObject({ code: 503, message: 'no endpoints available for service "lonely"' }), { timeoutMs: 30_000 });

@@ -1,4 +1,4 @@
-import { forwardedHeaders, podLocation, proxyableAddress, rewrittenLocation, serviceLocation, splitSchemeNamePort } from './proxy';
+import { forwardedHeaders, podLocation, proxyableAddress, rewrittenLocation, serviceLocation, splitSchemeNamePort, upgradeRequestHead } from './proxy';
 
 describe('the object segment of a proxy path', () => {
   it("reads name, name:port and scheme:name:port as kube's SplitSchemeNamePort", () => {
@@ -96,5 +96,17 @@ describe('what the backend gets and what comes back', () => {
     expect(rewrittenLocation(`${base}/x?y=1`, backend, base)).toBe(`${base}/x?y=1`);
     expect(rewrittenLocation(`http://10.65.0.4:8080${base}/x`, backend, base)).toBe(`${base}/x`);
     expect(rewrittenLocation('http://10.65.0.4/x', { scheme: 'http', host: '10.65.0.4' }, base)).toBe(`${base}/x`);
+  });
+
+  it('sends an upgrade on with its backend path and host, its own headers, and the upgrade it asks for', () => {
+    const req = {
+      method: 'GET',
+      headers: { host: 'gw:6443', authorization: 'Bearer t', connection: 'Upgrade', upgrade: 'websocket', 'sec-websocket-key': 'k==', 'sec-websocket-version': '13' },
+      socket: { remoteAddress: '127.0.0.1' },
+    } as any;
+    expect(upgradeRequestHead(req, { scheme: 'http', host: '10.65.0.4', port: 3000 }, '/api/live?x=1').split('\r\n')).toEqual([
+      'GET /api/live?x=1 HTTP/1.1', 'host: 10.65.0.4:3000', 'sec-websocket-key: k==', 'sec-websocket-version: 13',
+      'x-forwarded-for: 127.0.0.1', 'x-forwarded-host: gw:6443', 'x-forwarded-proto: https', 'connection: Upgrade', 'upgrade: websocket', '', '',
+    ]);
   });
 });

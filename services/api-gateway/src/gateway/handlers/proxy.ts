@@ -5,6 +5,7 @@ import { deflateSync, gunzipSync, gzipSync, inflateSync } from 'node:zlib';
 import { ENDPOINTS_RESOURCE, SERVICES_RESOURCE } from '@openpacific/contracts';
 import { badRequest, KubeApiError, methodNotAllowed, notFound, statusError } from '@openpacific/kube-api';
 import type { GatewayCore, ResourceRequest } from '../core';
+import type { ResourceTarget } from '../http/resource-path';
 import { rewriteHtmlLinks } from './proxy-html';
 
 /** The hosts' shared address on this machine (a pod on its host's network reports it), where the control plane listens too. */
@@ -191,20 +192,7 @@ export function rewrittenLocation(location: string, backend: ProxyLocation, prox
 export async function handleProxy(core: GatewayCore, r: ResourceRequest, method: string): Promise<void> {
   const { target, req, res } = r;
   if (!PROXIED_METHODS.has(method)) throw methodNotAllowed(method);
-  const namespace = target.namespace!;
-  const rawId = target.name!;
-  const kind = target.served.def.kind;
-  const id = splitSchemeNamePort(rawId);
-  if (!id) throw badRequest(`invalid ${kind === 'Pod' ? 'pod' : 'service'} request "${rawId}"`);
-  const get = (resource: string, name: string) => core.readModel.get(resource, namespace, name)?.object;
-  let location: ProxyLocation;
-  if (kind === 'Pod') {
-    const pod = get('pods', id.name);
-    if (!pod) throw notFound('pods', id.name);
-    location = podLocation(pod, id);
-  } else {
-    location = serviceLocation({ service: (n) => get(SERVICES_RESOURCE, n), endpoints: (n) => get(ENDPOINTS_RESOURCE, n), pod: (n) => get('pods', n) }, namespace, rawId, id);
-  }
+  const location = proxyLocation(core, target);
   const rest = target.proxyPath ?? '';
   const base = r.url.pathname.slice(0, r.url.pathname.length - rest.length);
   if (rest === '') {
@@ -213,6 +201,35 @@ export async function handleProxy(core: GatewayCore, r: ResourceRequest, method:
     return;
   }
   await forward(req, res, location, rest + r.url.search, base);
+}
+
+/** Where a `pods/<id>/proxy` or `services/<id>/proxy` request goes, or kube-apiserver's 400, 404 or 503 saying why nowhere. */
+export function proxyLocation(core: GatewayCore, target: ResourceTarget): ProxyLocation {
+  const namespace = target.namespace!;
+  const rawId = target.name!;
+  const kind = target.served.def.kind;
+  const id = splitSchemeNamePort(rawId);
+  if (!id) throw badRequest(`invalid ${kind === 'Pod' ? 'pod' : 'service'} request "${rawId}"`);
+  const get = (resource: string, name: string) => core.readModel.get(resource, namespace, name)?.object;
+  if (kind === 'Pod') {
+    const pod = get('pods', id.name);
+    if (!pod) throw notFound('pods', id.name);
+    return podLocation(pod, id);
+  }
+  return serviceLocation({ service: (n) => get(SERVICES_RESOURCE, n), endpoints: (n) => get(ENDPOINTS_RESOURCE, n), pod: (n) => get('pods', n) }, namespace, rawId, id);
+}
+
+/**
+ * The head of an upgrade request (a WebSocket's) as the backend gets it: the request line with the backend's path,
+ * its Host, the caller's headers as `forwardedHeaders` passes them, and the upgrade asked for.
+ */
+export function upgradeRequestHead(req: IncomingMessage, location: ProxyLocation, path: string): string {
+  const lines = [`${req.method ?? 'GET'} ${path} HTTP/1.1`, `host: ${location.port ? `${location.host}:${location.port}` : location.host}`];
+  for (const [name, value] of Object.entries(forwardedHeaders(req.headers, req.socket?.remoteAddress))) {
+    for (const one of [value].flat()) if (one !== undefined) lines.push(`${name}: ${one}`);
+  }
+  lines.push('connection: Upgrade', `upgrade: ${req.headers.upgrade ?? ''}`);
+  return `${lines.join('\r\n')}\r\n\r\n`;
 }
 
 /** Pages bigger than this are passed on as they are, links and all. */

@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { authorize, RbacLookups, RequestAttributes, UserInfo } from '@openpacific/authz';
-import { badRequest, KubeApiError, notFound } from '@openpacific/kube-api';
+import { badRequest, KubeApiError, notFound, statusError } from '@openpacific/kube-api';
 import { WebSocketServer } from 'ws';
 import type { GatewayCore } from '../core';
 import { impersonate } from '../auth/impersonation';
@@ -12,12 +12,18 @@ import type { Authenticator } from '../http/authenticator';
 import { forbiddenFor } from '../http/api-server';
 import { serveAttach, serveExec, StreamTarget } from './exec';
 import { servePortForward } from './port-forward';
+import { connect as netConnect } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
+import { parseResourcePath } from '../http/resource-path';
+import { resourceAttributes } from '../auth/request-attributes';
+import { proxyLocation, upgradeRequestHead } from '../handlers/proxy';
 
 const EXEC_PROTOCOLS = ['v5.channel.k8s.io', 'v4.channel.k8s.io'];
 const TUNNEL_PROTOCOL = 'SPDY/3.1+portforward.k8s.io';
 /** `ws` refuses '/' in a subprotocol (not an RFC 6455 token): the tunnel's is renamed on the way in and out. */
 const TUNNEL_ALIAS = 'spdy31-portforward';
 const PATH = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)\/(exec|portforward|attach)$/;
+const PROXY_PATH = /^\/api\/v1\/namespaces\/[^/]+\/(pods|services)\/[^/]+\/proxy(\/|$)/;
 
 /**
  * Upgraded requests (the https server's 'upgrade' event): `pods/exec` and `pods/attach` over WebSocket (remotecommand v4/v5) and
@@ -60,6 +66,7 @@ export class StreamUpgrades {
 
   private route(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     const url = new URL(req.url ?? '/', 'https://gateway');
+    if (PROXY_PATH.test(url.pathname)) return this.proxyUpgrade(req, socket, head, url);
     const m = PATH.exec(url.pathname);
     const method = req.method ?? 'GET';
     if (!m) throw notFound('', url.pathname);
@@ -137,6 +144,40 @@ export class StreamUpgrades {
   }
 
   /**
+   * An upgrade (a WebSocket) through `pods/<id>/proxy` or `services/<id>/proxy`: authorized as the same request
+   * without the upgrade (`get` for a GET), sent on to where that request would go, and from then on the two
+   * connections are joined byte for byte, the backend's answer (its 101 or its refusal) included, as kube-apiserver's
+   * upgrade-aware proxy joins them. A backend that cannot be reached is a 503 Status.
+   */
+  private proxyUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, url: URL): void {
+    const target = parseResourcePath(this.core.registry, url.pathname);
+    if (!target?.name || target.subresource !== 'proxy') throw notFound('', url.pathname);
+    const as = impersonate(this.auth.authenticate(req), req, this.rbac);
+    if ('refused' in as) throw forbiddenFor(as.refused);
+    const attrs = resourceAttributes(as.user, req.method ?? 'GET', url.searchParams, target, false);
+    if (!authorize(attrs, this.rbac).allowed) throw forbiddenFor(attrs);
+    const location = proxyLocation(this.core, target);
+    const backend = location.scheme === 'https'
+      ? tlsConnect({ host: location.host, port: location.port ?? 443, rejectUnauthorized: false })
+      : netConnect({ host: location.host, port: location.port ?? 80 });
+    let joined = false;
+    backend.once(location.scheme === 'https' ? 'secureConnect' : 'connect', () => {
+      joined = true;
+      this.audit(req, 101);
+      backend.write(upgradeRequestHead(req, location, `${target.proxyPath || '/'}${url.search}`));
+      if (head.length) backend.write(head);
+      backend.pipe(socket);
+      socket.pipe(backend);
+    });
+    backend.on('error', (err) => {
+      if (joined) return socket.destroy();
+      this.audit(req, 503);
+      writeStatus(socket, statusError(503, 'ServiceUnavailable', `error trying to reach service: ${err.message}`).status);
+    });
+    socket.on('close', () => backend.destroy());
+  }
+
+  /**
    * RBAC as kube-apiserver 1.32: the request's own verb (`get` for a WebSocket GET, `create` for a POST), and
    * for a GET upgrade `create` too (AuthorizePodWebsocketUpgradeCreatePermission, on by default since 1.31).
    */
@@ -152,6 +193,6 @@ export class StreamUpgrades {
 function writeStatus(socket: Duplex, status: { code?: number }): void {
   const body = JSON.stringify({ kind: 'Status', apiVersion: 'v1', ...status });
   const code = status.code ?? 500;
-  const text = ({ 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found' } as Record<number, string>)[code] ?? 'Error';
+  const text = ({ 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 503: 'Service Unavailable' } as Record<number, string>)[code] ?? 'Error';
   socket.end(`HTTP/1.1 ${code} ${text}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
 }
