@@ -1,4 +1,5 @@
-import { forwardedHeaders, podLocation, proxyableAddress, rewrittenLocation, serviceLocation, splitSchemeNamePort, upgradeRequestHead } from './proxy';
+import { EventEmitter } from 'node:events';
+import { forwardedHeaders, PROXY_DIAL_TIMEOUT_MS, whenConnecting, podLocation, proxyableAddress, rewrittenLocation, serviceLocation, splitSchemeNamePort, upgradeRequestHead } from './proxy';
 
 describe('the object segment of a proxy path', () => {
   it("reads name, name:port and scheme:name:port as kube's SplitSchemeNamePort", () => {
@@ -108,5 +109,29 @@ describe('what the backend gets and what comes back', () => {
       'GET /api/live?x=1 HTTP/1.1', 'host: 10.65.0.4:3000', 'sec-websocket-key: k==', 'sec-websocket-version: 13',
       'x-forwarded-for: 127.0.0.1', 'x-forwarded-host: gw:6443', 'x-forwarded-proto: https', 'connection: Upgrade', 'upgrade: websocket', '', '',
     ]);
+  });
+
+  it("gives up on a backend that does not answer the connect within kube-apiserver's dial timeout", () => {
+    jest.useFakeTimers();
+    try {
+      const socket = Object.assign(new EventEmitter(), { connecting: true });
+      const request = Object.assign(new EventEmitter(), { destroy: jest.fn() });
+      whenConnecting(request as any, { scheme: 'http', host: '10.65.0.4', port: 8080 });
+      request.emit('socket', socket);
+      jest.advanceTimersByTime(PROXY_DIAL_TIMEOUT_MS - 1);
+      expect(request.destroy).not.toHaveBeenCalled();
+      jest.advanceTimersByTime(1);
+      expect(request.destroy).toHaveBeenCalledWith(new Error('dial tcp 10.65.0.4:8080: i/o timeout'));
+      // One that connects in time is not touched.
+      const quick = Object.assign(new EventEmitter(), { destroy: jest.fn() });
+      const quickSocket = Object.assign(new EventEmitter(), { connecting: true });
+      whenConnecting(quick as any, { scheme: 'https', host: '10.65.0.5' });
+      quick.emit('socket', quickSocket);
+      quickSocket.emit('connect');
+      jest.advanceTimersByTime(PROXY_DIAL_TIMEOUT_MS);
+      expect(quick.destroy).not.toHaveBeenCalled();
+    } finally {
+      jest.useRealTimers();
+    }
   });
 });

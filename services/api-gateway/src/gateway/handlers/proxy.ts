@@ -1,4 +1,4 @@
-import { request as httpRequest, type IncomingHttpHeaders, type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from 'node:http';
+import { type ClientRequest, request as httpRequest, type IncomingHttpHeaders, type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { isIP } from 'node:net';
 import { deflateSync, gunzipSync, gzipSync, inflateSync } from 'node:zlib';
@@ -232,6 +232,24 @@ export function upgradeRequestHead(req: IncomingMessage, location: ProxyLocation
   return `${lines.join('\r\n')}\r\n\r\n`;
 }
 
+/** How long a connection to a backend may take to open, as kube-apiserver's proxy dialer allows it. */
+export const PROXY_DIAL_TIMEOUT_MS = 30_000;
+
+/** The connect of a request to a backend, bounded by the dial timeout (`dial tcp <host>:<port>: i/o timeout`). */
+export function whenConnecting(request: ClientRequest, location: ProxyLocation): void {
+  request.once('socket', (socket) => {
+    if (!socket.connecting) return;
+    const timer = setTimeout(() => request.destroy(dialTimeout(location)), PROXY_DIAL_TIMEOUT_MS);
+    socket.once('connect', () => clearTimeout(timer));
+    socket.once('close', () => clearTimeout(timer));
+  });
+}
+
+/** The error of a connection to a backend that did not open within the dial timeout. */
+export function dialTimeout(location: ProxyLocation): Error {
+  return new Error(`dial tcp ${location.host}:${location.port ?? (location.scheme === 'https' ? 443 : 80)}: i/o timeout`);
+}
+
 /** Pages bigger than this are passed on as they are, links and all. */
 const MAX_REWRITTEN_PAGE_BYTES = 16 * 1024 * 1024;
 
@@ -264,6 +282,7 @@ function forward(req: IncomingMessage, res: ServerResponse, location: ProxyLocat
       ...(location.scheme === 'https' ? { rejectUnauthorized: false } : {}),
     });
     let answered = false;
+    whenConnecting(upstream, location);
     upstream.on('response', (answer) => {
       answered = true;
       const headers: OutgoingHttpHeaders = {};

@@ -16,7 +16,7 @@ import { connect as netConnect } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { parseResourcePath } from '../http/resource-path';
 import { resourceAttributes } from '../auth/request-attributes';
-import { proxyLocation, upgradeRequestHead } from '../handlers/proxy';
+import { dialTimeout, PROXY_DIAL_TIMEOUT_MS, proxyLocation, upgradeRequestHead } from '../handlers/proxy';
 
 const EXEC_PROTOCOLS = ['v5.channel.k8s.io', 'v4.channel.k8s.io'];
 const TUNNEL_PROTOCOL = 'SPDY/3.1+portforward.k8s.io';
@@ -161,7 +161,10 @@ export class StreamUpgrades {
       ? tlsConnect({ host: location.host, port: location.port ?? 443, rejectUnauthorized: false })
       : netConnect({ host: location.host, port: location.port ?? 80 });
     let joined = false;
+    const dialing = setTimeout(() => backend.destroy(dialTimeout(location)), PROXY_DIAL_TIMEOUT_MS);
+    backend.once('close', () => clearTimeout(dialing));
     backend.once(location.scheme === 'https' ? 'secureConnect' : 'connect', () => {
+      clearTimeout(dialing);
       joined = true;
       this.audit(req, 101);
       backend.write(upgradeRequestHead(req, location, `${target.proxyPath || '/'}${url.search}`));
