@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { containerDev, FALLBACK_LOG_BYTES, MAX_TERMINATION_MESSAGE_BYTES, terminationMessage } from './container-dev';
+import { containerDev, devAndMessage, FALLBACK_LOG_BYTES, MAX_TERMINATION_MESSAGE_BYTES, terminationMessage } from './container-dev';
 
 describe("an isolated container's /dev and termination message", () => {
   const dir = mkdtempSync(join(tmpdir(), 'crx-dev-'));
@@ -43,5 +43,15 @@ describe("an isolated container's /dev and termination message", () => {
     expect(tail.endsWith(`${'79'.padStart(100, '-')}\n`)).toBe(true);
     // No log at all: nothing to say.
     expect(terminationMessage({ logPath: join(dir, 'none.log'), fallbackToLogs: true }, 1)).toBeUndefined();
+  });
+
+  it("keeps of a new container the host's /dev for a privileged one, the normalized message path, and the fallback policy", () => {
+    const c = (extra: any) => ({ name: 'c', image: 'busybox', ...extra });
+    expect(devAndMessage(c({ terminationMessagePath: '/../dev/termination-log' }), '/s', true)).toEqual({ terminationLog: { source: '/s', path: '/dev/termination-log' } });
+    expect(devAndMessage(c({ terminationMessagePath: '/dev/termination-log', security: { privileged: true } }), '/s', true)).toEqual({ hostDev: true });
+    expect(devAndMessage(c({ terminationMessagePath: '/var/why', security: { privileged: true } }), '/s', true)).toEqual({ hostDev: true, terminationLog: { source: '/s', path: '/var/why' } });
+    // On the host's root: no file, no /dev of its own; the fallback still holds. A relative path is none.
+    expect(devAndMessage(c({ terminationMessagePath: '/dev/termination-log', terminationMessagePolicy: 'FallbackToLogsOnError', security: { privileged: true } }), '/s', false)).toEqual({ fallbackToLogs: true });
+    expect(devAndMessage(c({ terminationMessagePath: 'why' }), '/s', true)).toEqual({});
   });
 });

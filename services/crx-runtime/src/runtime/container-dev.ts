@@ -1,6 +1,6 @@
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import type { PodSandbox } from '@openpacific/contracts';
+import { join, posix } from 'node:path';
+import type { ContainerConfig, PodSandbox } from '@openpacific/contracts';
 import type { ShimSpec } from '../shim/container-process';
 import { readLogFile } from './log-reader';
 
@@ -17,6 +17,22 @@ export interface DevAndMessage {
   terminationLog?: { source: string; path: string };
   fallbackToLogs?: boolean;
   logPath: string;
+}
+
+/**
+ * What a new container's record keeps of its /dev and termination message: a privileged isolated container has the
+ * host's /dev; an isolated one with an absolute `terminationMessagePath` has `source` bound there (the path
+ * normalized, so `..` cannot lead the bind out of its root; none under a privileged one's /dev, the host's own, where
+ * nothing is made); `FallbackToLogsOnError` holds wherever it runs.
+ */
+export function devAndMessage(config: ContainerConfig, source: string, isolated: boolean): Omit<DevAndMessage, 'logPath'> {
+  const privileged = isolated && !!config.security?.privileged;
+  const path = config.terminationMessagePath?.startsWith('/') ? posix.normalize(config.terminationMessagePath) : undefined;
+  return {
+    ...(privileged ? { hostDev: true } : {}),
+    ...(isolated && path && !(privileged && path.startsWith('/dev/')) ? { terminationLog: { source, path } } : {}),
+    ...(config.terminationMessagePolicy === 'FallbackToLogsOnError' ? { fallbackToLogs: true } : {}),
+  };
 }
 
 /**

@@ -2,7 +2,7 @@ import { execFile, execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { copyFileSync, existsSync, lstatSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { basename, dirname, join, posix } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import {
   CodedError, ContainerConfig, ContainerStats, containerStatsOf, ContainerStatus, CrxErrorCodes, ExecSyncRequest, ExecSyncResponse, PodSandbox, PodSandboxConfig, PodSandboxFilter, ReadLogsRequest, ReadLogsResponse,
   WriteVolumeRequest, WriteVolumeResponse, writeVolumeProblem,
@@ -27,7 +27,7 @@ import { ShimClient, ShimGoneError, shimSocketName } from './shim-client';
 import { StateFile } from './state-file';
 import { TerminalSize, writeTerminalSize } from './terminal-size';
 import { mountSubPath } from './sub-path';
-import { containerDev, terminationMessage } from './container-dev';
+import { containerDev, devAndMessage, terminationMessage } from './container-dev';
 
 interface ContainerRecord {
   id: string;
@@ -60,11 +60,9 @@ interface ContainerRecord {
   terminalPath?: string;
   /** The container whose PID namespace it joins (an ephemeral container's target). */
   targetContainerId?: string;
-  /** The host's whole /dev (a privileged container) instead of one of its own, when isolated. */
+  /** Its /dev and termination message settings (`devAndMessage`). */
   hostDev?: boolean;
-  /** Its terminationMessagePath and the host file bound there (isolated only). */
   terminationLog?: { source: string; path: string };
-  /** `terminationMessagePolicy: FallbackToLogsOnError`. */
   fallbackToLogs?: boolean;
   createdAt: string;
 }
@@ -298,13 +296,7 @@ export class ProcessDriver implements RuntimeDriver {
       ...(stdinPath ? { stdinPath, ...(config.stdinOnce ? { stdinOnce: true } : {}) } : {}),
       ...(terminalPath ? { terminalPath } : {}),
       ...(config.targetContainerId ? { targetContainerId: this.targetOf(sandboxId, config.targetContainerId) } : {}),
-      ...(image.rootfs && config.security?.privileged ? { hostDev: true } : {}),
-      // A privileged container's /dev is the host's own: a file is not made there (the message falls back as if unwritten).
-      ...(image.rootfs && config.terminationMessagePath?.startsWith('/') && !(config.security?.privileged && posix.normalize(config.terminationMessagePath).startsWith('/dev/'))
-        ? // Normalized: `..` cannot lead the bind out of the container's root.
-          { terminationLog: { source: join(sandbox.directory, 'logs', `${config.name}.${attempt}.termination-log`), path: posix.normalize(config.terminationMessagePath) } }
-        : {}),
-      ...(config.terminationMessagePolicy === 'FallbackToLogsOnError' ? { fallbackToLogs: true } : {}),
+      ...devAndMessage(config, join(sandbox.directory, 'logs', `${config.name}.${attempt}.termination-log`), !!image.rootfs),
       createdAt: new Date().toISOString(),
     };
     this.state.containers[id] = record;

@@ -1,9 +1,9 @@
 import { type ClientRequest, request as httpRequest, type IncomingHttpHeaders, type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { isIP } from 'node:net';
+import { isIP, type Socket } from 'node:net';
 import { deflateSync, gunzipSync, gzipSync, inflateSync } from 'node:zlib';
 import { ENDPOINTS_RESOURCE, SERVICES_RESOURCE } from '@openpacific/contracts';
-import { badRequest, KubeApiError, methodNotAllowed, notFound, statusError } from '@openpacific/kube-api';
+import { badRequest, methodNotAllowed, notFound, serviceUnavailable } from '@openpacific/kube-api';
 import type { GatewayCore, ResourceRequest } from '../core';
 import type { ResourceTarget } from '../http/resource-path';
 import { rewriteHtmlLinks } from './proxy-html';
@@ -51,10 +51,6 @@ export function splitSchemeNamePort(id: string): { scheme: '' | 'http' | 'https'
   else return undefined;
   if (!name || (scheme !== '' && scheme !== 'http' && scheme !== 'https')) return undefined;
   return { scheme: scheme as '' | 'http' | 'https', name, port };
-}
-
-function serviceUnavailable(message: string): KubeApiError {
-  return statusError(503, 'ServiceUnavailable', message);
 }
 
 /** A port given as a number (1–65535). */
@@ -144,15 +140,20 @@ export function serviceLocation(
   throw serviceUnavailable(`no endpoints available for service "${rawId}"`);
 }
 
-/** The request's headers as the backend gets them: no hop-by-hop ones, no credentials, and who asked (X-Forwarded-*). */
-export function forwardedHeaders(headers: IncomingHttpHeaders, clientAddress: string | undefined): OutgoingHttpHeaders {
+/** Headers without the hop-by-hop ones (those above and those their `Connection` names) and impersonation. */
+function endToEnd(headers: IncomingHttpHeaders): OutgoingHttpHeaders {
   const hop = new Set(NOT_FORWARDED);
   for (const token of String(headers.connection ?? '').split(',')) if (token.trim()) hop.add(token.trim().toLowerCase());
   const out: OutgoingHttpHeaders = {};
   for (const [name, value] of Object.entries(headers)) {
-    if (value === undefined || hop.has(name) || name.startsWith('impersonate-')) continue;
-    out[name] = value;
+    if (value !== undefined && !hop.has(name) && !name.startsWith('impersonate-')) out[name] = value;
   }
+  return out;
+}
+
+/** The request's headers as the backend gets them: no hop-by-hop ones, no credentials, and who asked (X-Forwarded-*). */
+export function forwardedHeaders(headers: IncomingHttpHeaders, clientAddress: string | undefined): OutgoingHttpHeaders {
+  const out = endToEnd(headers);
   const client = (clientAddress ?? '').replace(/^::ffff:/, '');
   if (client) out['x-forwarded-for'] = headers['x-forwarded-for'] ? `${headers['x-forwarded-for']}, ${client}` : client;
   if (headers.host) out['x-forwarded-host'] = headers.host;
@@ -186,8 +187,8 @@ export function rewrittenLocation(location: string, backend: ProxyLocation, prox
  * `pods/proxy` and `services/proxy`: the request passed on over HTTP (or HTTPS, certificates unchecked, as
  * kube-apiserver's proxy does) to the pod's address, or to a ready endpoint of the Service, and the answer
  * streamed back as it comes. A request ending at `/proxy` is redirected (301) to `/proxy/`, as kube-apiserver does.
- * A backend that cannot be reached answers 503 (`error trying to reach service: ...`). Upgrades (WebSocket) are not
- * proxied.
+ * A backend that cannot be reached answers 503 (`error trying to reach service: ...`). Upgrades (WebSocket) take the
+ * same way in `streams/upgrade.ts`.
  */
 export async function handleProxy(core: GatewayCore, r: ResourceRequest, method: string): Promise<void> {
   const { target, req, res } = r;
@@ -235,19 +236,21 @@ export function upgradeRequestHead(req: IncomingMessage, location: ProxyLocation
 /** How long a connection to a backend may take to open, as kube-apiserver's proxy dialer allows it. */
 export const PROXY_DIAL_TIMEOUT_MS = 30_000;
 
-/** The connect of a request to a backend, bounded by the dial timeout (`dial tcp <host>:<port>: i/o timeout`). */
-export function whenConnecting(request: ClientRequest, location: ProxyLocation): void {
-  request.once('socket', (socket) => {
-    if (!socket.connecting) return;
-    const timer = setTimeout(() => request.destroy(dialTimeout(location)), PROXY_DIAL_TIMEOUT_MS);
-    socket.once('connect', () => clearTimeout(timer));
-    socket.once('close', () => clearTimeout(timer));
-  });
+/**
+ * A connection to a backend that has not opened within the dial timeout is ended by `destroy` with Go's words
+ * (`dial tcp <host>:<port>: i/o timeout`); one that opens or closes before is left alone.
+ */
+export function boundDial(socket: Socket, location: ProxyLocation, destroy: (err: Error) => void): void {
+  if (!socket.connecting) return;
+  const port = location.port ?? (location.scheme === 'https' ? 443 : 80);
+  const timer = setTimeout(() => destroy(new Error(`dial tcp ${location.host}:${port}: i/o timeout`)), PROXY_DIAL_TIMEOUT_MS);
+  socket.once('connect', () => clearTimeout(timer));
+  socket.once('close', () => clearTimeout(timer));
 }
 
-/** The error of a connection to a backend that did not open within the dial timeout. */
-export function dialTimeout(location: ProxyLocation): Error {
-  return new Error(`dial tcp ${location.host}:${location.port ?? (location.scheme === 'https' ? 443 : 80)}: i/o timeout`);
+/** `boundDial` for a request's connection (a kept-alive one is open already). */
+export function whenConnecting(request: ClientRequest, location: ProxyLocation): void {
+  request.once('socket', (socket) => boundDial(socket, location, (err) => request.destroy(err)));
 }
 
 /** Pages bigger than this are passed on as they are, links and all. */
@@ -285,12 +288,7 @@ function forward(req: IncomingMessage, res: ServerResponse, location: ProxyLocat
     whenConnecting(upstream, location);
     upstream.on('response', (answer) => {
       answered = true;
-      const headers: OutgoingHttpHeaders = {};
-      const hop = new Set(NOT_FORWARDED);
-      for (const token of String(answer.headers.connection ?? '').split(',')) if (token.trim()) hop.add(token.trim().toLowerCase());
-      for (const [name, value] of Object.entries(answer.headers)) {
-        if (value !== undefined && !hop.has(name)) headers[name] = value;
-      }
+      const headers = endToEnd(answer.headers);
       const requestHost = req.headers.host;
       if (typeof answer.headers.location === 'string') headers.location = rewrittenLocation(answer.headers.location, location, proxyBase, requestHost);
       const failed = () => {

@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { authorize, RbacLookups, RequestAttributes, UserInfo } from '@openpacific/authz';
-import { badRequest, KubeApiError, notFound, statusError } from '@openpacific/kube-api';
+import { badRequest, KubeApiError, notFound, serviceUnavailable } from '@openpacific/kube-api';
 import { WebSocketServer } from 'ws';
 import type { GatewayCore } from '../core';
 import { impersonate } from '../auth/impersonation';
@@ -16,7 +16,7 @@ import { connect as netConnect } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { parseResourcePath } from '../http/resource-path';
 import { resourceAttributes } from '../auth/request-attributes';
-import { dialTimeout, PROXY_DIAL_TIMEOUT_MS, proxyLocation, upgradeRequestHead } from '../handlers/proxy';
+import { boundDial, proxyLocation, upgradeRequestHead } from '../handlers/proxy';
 
 const EXEC_PROTOCOLS = ['v5.channel.k8s.io', 'v4.channel.k8s.io'];
 const TUNNEL_PROTOCOL = 'SPDY/3.1+portforward.k8s.io';
@@ -161,10 +161,8 @@ export class StreamUpgrades {
       ? tlsConnect({ host: location.host, port: location.port ?? 443, rejectUnauthorized: false })
       : netConnect({ host: location.host, port: location.port ?? 80 });
     let joined = false;
-    const dialing = setTimeout(() => backend.destroy(dialTimeout(location)), PROXY_DIAL_TIMEOUT_MS);
-    backend.once('close', () => clearTimeout(dialing));
+    boundDial(backend, location, (err) => backend.destroy(err));
     backend.once(location.scheme === 'https' ? 'secureConnect' : 'connect', () => {
-      clearTimeout(dialing);
       joined = true;
       this.audit(req, 101);
       backend.write(upgradeRequestHead(req, location, `${target.proxyPath || '/'}${url.search}`));
@@ -175,7 +173,7 @@ export class StreamUpgrades {
     backend.on('error', (err) => {
       if (joined) return socket.destroy();
       this.audit(req, 503);
-      writeStatus(socket, statusError(503, 'ServiceUnavailable', `error trying to reach service: ${err.message}`).status);
+      writeStatus(socket, serviceUnavailable(`error trying to reach service: ${err.message}`).status);
     });
     socket.on('close', () => backend.destroy());
   }
