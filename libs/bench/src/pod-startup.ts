@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { ObjectEventTypes, objectStreamId } from '@openpacific/contracts';
+import { ObjectEventTypes, objectStreamId, rfc3339 } from '@openpacific/contracts';
 import { EventStore } from '@openpacific/event-store';
 import type { TestCluster } from '@openpacific/testing';
 import { Pool } from 'pg';
@@ -140,7 +140,7 @@ async function appendPods(cluster: TestCluster, namespace: string, names: string
       const batch = names.slice(i, i + perTransaction);
       for (const name of batch) sent(name);
       await store.appendBatch(batch.map((name) => {
-        const object = { ...template, metadata: { ...template.metadata, name, uid: randomUUID(), creationTimestamp: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z') } };
+        const object = { ...template, metadata: { ...template.metadata, name, uid: randomUUID(), creationTimestamp: rfc3339() } };
         return { streamId: objectStreamId('pods', namespace, name), events: [{ type: ObjectEventTypes.created, data: { resource: 'pods', object }, metadata }], expectedVersion: 'no_stream' as const };
       }));
       for (const name of batch) acked(name);

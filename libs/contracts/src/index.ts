@@ -10,3 +10,4 @@ export * from './pod-network';
 export * from './service-bundle';
 export * from './events/field-set';
 export * from './metrics';
+export * from './time';

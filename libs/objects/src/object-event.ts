@@ -1,5 +1,5 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { ObjectEventTypes, objectStreamId } from '@openpacific/contracts';
+import { ObjectEventTypes, objectStreamId, rfc3339 } from '@openpacific/contracts';
 import type { StreamAppend } from '@openpacific/event-store';
 
 /** What a core v1 Event is about (its involvedObject). A cluster-scoped object has no namespace. */
@@ -67,7 +67,7 @@ export function eventNameSuffix(now = new Date()): string {
  * involvedObject kind, name, namespace and uid set so kubectl's field selector matches.
  */
 export function objectEvent(involved: InvolvedObject, opts: ObjectEventOptions, now = new Date()): StreamAppend {
-  const at = now.toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const at = rfc3339(now);
   const namespace = involved.namespace || 'default';
   // The fieldPath joins the hashed key only when given, so that the Events already written about whole objects keep
   // their names (and a resync still finds them written).

@@ -1,11 +1,11 @@
-import { EventMetadata, objectStreamId, PodEventTypes } from '@openpacific/contracts';
+import { EventMetadata, objectStreamId, PodEventTypes, rfc3339 } from '@openpacific/contracts';
 import type { StreamAppend } from '@openpacific/event-store';
 
 /** The epoch of the host a pod was bound to (set with the binding). */
 export const HOST_EPOCH_ANNOTATION = 'infrastructure.openpacific.io/host-epoch';
 
 function timestamp(now = new Date()): string {
-  return now.toISOString().replace(/\.\d{3}Z$/, 'Z');
+  return rfc3339(now);
 }
 
 function clean(pod: any): any {

@@ -1,4 +1,4 @@
-import { ENDPOINTS_RESOURCE, ObjectEventTypes, objectStreamId } from '@openpacific/contracts';
+import { ENDPOINTS_RESOURCE, ObjectEventTypes, objectStreamId, rfc3339 } from '@openpacific/contracts';
 import { EventStore, VersionConflictError } from '@openpacific/event-store';
 import { randomUUID } from 'node:crypto';
 import { controllerReadModel, PassLoop, sameJson, type SharedFollower, StoredObject } from '@openpacific/objects';
@@ -112,7 +112,7 @@ export class VmServiceController {
     if (current && owner && sameJson(current.subsets ?? [], subsets) && sameJson(current.metadata.labels ?? {}, labels)) return;
     const metadata = current
       ? { ...current.metadata, labels, ownerReferences }
-      : { name, namespace, uid: randomUUID(), creationTimestamp: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'), generation: 1, labels, ownerReferences };
+      : { name, namespace, uid: randomUUID(), creationTimestamp: rfc3339(), generation: 1, labels, ownerReferences };
     delete (metadata as any).resourceVersion;
     const object = { apiVersion: 'v1', kind: 'Endpoints', metadata, ...(subsets.length ? { subsets } : {}) };
     if (existing) {

@@ -1,4 +1,5 @@
 import { decodeFields } from './protobuf';
+import { rfc3339 } from '@openpacific/contracts';
 
 /**
  * Kubernetes' protobuf messages read into the objects their JSON form would be, from a description of each
@@ -69,7 +70,7 @@ function scalar(v: Wire, type: Scalar, what: string): unknown {
       // metav1.Time: seconds and nanos since the epoch; RFC 3339 to the second, as its JSON.
       const f = decodeFields(asBuffer(v, what));
       const seconds = signed(Number(f.get(1)?.[0] ?? 0));
-      return seconds === 0 ? '' : new Date(seconds * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+      return seconds === 0 ? '' : rfc3339(seconds * 1000);
     }
     case 'microTime': {
       // metav1.MicroTime: the same message; RFC 3339 with six fractional digits, as its JSON.

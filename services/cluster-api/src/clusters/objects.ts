@@ -1,6 +1,6 @@
 import { sameJson } from '@openpacific/objects';
 import { createHash, randomUUID } from 'node:crypto';
-import { EventMetadata, ObjectEventTypes, objectStreamId, STORAGE_CLASSES_RESOURCE, VIRTUAL_MACHINES_RESOURCE } from '@openpacific/contracts';
+import { EventMetadata, ObjectEventTypes, objectStreamId, STORAGE_CLASSES_RESOURCE, VIRTUAL_MACHINES_RESOURCE, rfc3339 } from '@openpacific/contracts';
 import type { StreamAppend } from '@openpacific/event-store';
 
 /** Where the objects of the three layers live (qualified resource names). */
@@ -39,7 +39,7 @@ export const LABELS = {
 export const ACTOR: EventMetadata = { actor: 'system:serviceaccount:vmware-system-capw:capi-controller-manager', source: 'cluster-api' };
 
 export function timestamp(): string {
-  return new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+  return rfc3339();
 }
 
 export function ownerRef(owner: any, controller = true) {

@@ -1,6 +1,7 @@
 import type { PodMetricsReading } from '@openpacific/messaging';
 import { isFailure, type MetricFailure, proposeFor } from './hpa-metrics';
-import { HpaCondition, rfc3339, setCondition } from './hpa.status';
+import { HpaCondition, setCondition } from './hpa.status';
+import { rfc3339 } from '@openpacific/contracts';
 import type { ScalingHistory } from './scaling-history';
 
 /**

@@ -15,6 +15,3 @@ export function setCondition(conditions: HpaCondition[], next: Omit<HpaCondition
   return conditions.map((c, i) => (i === index ? updated : c));
 }
 
-export function rfc3339(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
-}

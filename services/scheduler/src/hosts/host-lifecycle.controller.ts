@@ -1,4 +1,4 @@
-import { HOSTS_RESOURCE, ObjectEventTypes } from '@openpacific/contracts';
+import { HOSTS_RESOURCE, ObjectEventTypes, rfc3339 } from '@openpacific/contracts';
 import { EventStore, RecordedEvent, StreamAppend, VersionConflictError } from '@openpacific/event-store';
 import type { Logger } from '@openpacific/service-kit';
 import { HeartbeatMonitor } from './heartbeat-monitor';
@@ -110,7 +110,7 @@ export class HostLifecycleController {
     if (want.reason === 'HostStatusUnknown' && current?.status !== 'True') return;
     if (current && current.status === want.status && current.reason === want.reason) return;
     const transitioned = !current || current.status !== want.status;
-    const ready = { type: 'Ready', ...want, lastTransitionTime: transitioned ? new Date(now).toISOString().replace(/\.\d{3}Z$/, 'Z') : current.lastTransitionTime };
+    const ready = { type: 'Ready', ...want, lastTransitionTime: transitioned ? rfc3339(now) : current.lastTransitionTime };
     const object = structuredClone(host.object);
     object.status = { ...object.status, conditions: [...conditions.filter((c) => c.type !== 'Ready'), ready] };
     try {

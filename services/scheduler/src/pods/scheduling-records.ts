@@ -1,17 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { NewEvent } from '@openpacific/event-store';
-import { ObjectEventTypes, objectStreamId, PodEventTypes } from '@openpacific/contracts';
+import { ObjectEventTypes, objectStreamId, PodEventTypes, rfc3339 } from '@openpacific/contracts';
 import { eventNameSuffix, HOST_EPOCH_ANNOTATION } from '@openpacific/objects';
 
 export const SCHEDULER_ACTOR = { actor: 'system:serviceaccount:kube-system:default-scheduler', source: 'scheduler' };
 
-/** The last second formatted: a burst writes thousands of records a second, each with one or two timestamps. */
-let lastStamp = { second: NaN, text: '' };
-
+/** Whole seconds, as kube-apiserver's metav1.Time (the last second's text kept: a burst writes thousands a second). */
 export function timestamp(now = new Date()): string {
-  const second = Math.floor(now.getTime() / 1000);
-  if (second !== lastStamp.second) lastStamp = { second, text: now.toISOString().replace(/\.\d{3}Z$/, 'Z') };
-  return lastStamp.text;
+  return rfc3339(now);
 }
 
 function withCondition(pod: any, condition: any): any {

@@ -1,10 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '@openpacific/service-kit';
-import {
-  CRDS_RESOURCE, DATASTORE_PROVISIONER, defaultSnapshotClass, isDefaultSnapshotClass, memoryQuantity, ObjectEventTypes, objectStreamId, PVCS_RESOURCE, PVS_RESOURCE,
-  PVC_AS_SNAPSHOT_SOURCE_FINALIZER, SNAPSHOT_AS_SOURCE_FINALIZER, SNAPSHOT_BOUND_FINALIZER, SNAPSHOT_CONTENT_FINALIZER, SNAPSHOT_GROUP, STORAGE_CLASSES_RESOURCE, VOLUME_SNAPSHOT_CLASSES_RESOURCE,
-  VOLUME_SNAPSHOT_CONTENTS_RESOURCE, VOLUME_SNAPSHOTS_RESOURCE,
-} from '@openpacific/contracts';
+import { CRDS_RESOURCE, DATASTORE_PROVISIONER, defaultSnapshotClass, isDefaultSnapshotClass, memoryQuantity, ObjectEventTypes, objectStreamId, PVCS_RESOURCE, PVS_RESOURCE, PVC_AS_SNAPSHOT_SOURCE_FINALIZER, SNAPSHOT_AS_SOURCE_FINALIZER, SNAPSHOT_BOUND_FINALIZER, SNAPSHOT_CONTENT_FINALIZER, SNAPSHOT_GROUP, STORAGE_CLASSES_RESOURCE, VOLUME_SNAPSHOT_CLASSES_RESOURCE, VOLUME_SNAPSHOT_CONTENTS_RESOURCE, VOLUME_SNAPSHOTS_RESOURCE, rfc3339 } from '@openpacific/contracts';
 import { StreamAppend, VersionConflictError } from '@openpacific/event-store';
 import { controllerReadModel, type FollowerDeps, objectEvent, PassLoop, type SharedFollower, StoredObject } from '@openpacific/objects';
 import { timestamp } from '../pods/scheduling-records';
@@ -266,7 +262,7 @@ export class SnapshotController {
       };
       writes.push(write(VOLUME_SNAPSHOT_CONTENTS_RESOURCE, bound, ObjectEventTypes.updated, contentStored!.streamVersion));
     }
-    const taken = content.status?.creationTime ? new Date(Number(BigInt(content.status.creationTime) / 1_000_000n)).toISOString().replace(/\.\d{3}Z$/, 'Z') : undefined;
+    const taken = content.status?.creationTime ? rfc3339(Number(BigInt(content.status.creationTime) / 1_000_000n)) : undefined;
     const next = {
       ...vs,
       metadata: { ...vs.metadata, finalizers: [...new Set([...(vs.metadata.finalizers ?? []), SNAPSHOT_AS_SOURCE_FINALIZER, SNAPSHOT_BOUND_FINALIZER])] },

@@ -1,4 +1,4 @@
-import { objectStreamId, VIRTUAL_MACHINES_RESOURCE, VirtualMachineEventTypes } from '@openpacific/contracts';
+import { objectStreamId, VIRTUAL_MACHINES_RESOURCE, VirtualMachineEventTypes, rfc3339 } from '@openpacific/contracts';
 import type { StreamAppend } from '@openpacific/event-store';
 import { byConditionType, HOST_EPOCH_ANNOTATION, VmPlacement, vmPlacement } from '@openpacific/objects';
 import { allocatable } from '../pods/pod-requests';
@@ -7,7 +7,7 @@ export const VMS = VIRTUAL_MACHINES_RESOURCE;
 const ACTOR = { actor: 'system:serviceaccount:kube-system:default-scheduler', source: 'scheduler' };
 
 function timestamp(): string {
-  return new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+  return rfc3339();
 }
 
 /**

@@ -1,4 +1,4 @@
-import { jobCondition } from '@openpacific/contracts';
+import { jobCondition, rfc3339 } from '@openpacific/contracts';
 import { cronTimes } from '@openpacific/kube-api';
 
 /** What the CronJob controller decides in one pass over one CronJob and its Jobs (kube-controller-manager's cronjob v2 sync). */
@@ -15,7 +15,6 @@ export interface CronJobDecision {
   passedOver?: number;
 }
 
-const rfc3339 = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
 const finishedAs = (job: any): 'Complete' | 'Failed' | undefined => (jobCondition(job, 'Complete') ? 'Complete' : jobCondition(job, 'Failed') ? 'Failed' : undefined);
 const startedAt = (job: any) => Date.parse(job.status?.startTime ?? job.metadata.creationTimestamp ?? '') || 0;
 

@@ -1,6 +1,6 @@
 import type { Logger } from '@openpacific/service-kit';
 import { randomUUID } from 'node:crypto';
-import { CRONJOB_SCHEDULED_ANNOTATION, CRONJOBS_RESOURCE, defaultJobSpec, JOBS_RESOURCE, ObjectEventTypes } from '@openpacific/contracts';
+import { CRONJOB_SCHEDULED_ANNOTATION, CRONJOBS_RESOURCE, defaultJobSpec, JOBS_RESOURCE, ObjectEventTypes, rfc3339 } from '@openpacific/contracts';
 import type { StreamAppend } from '@openpacific/event-store';
 import { controllerReadModel, type FollowerDeps, sameJson, type SharedFollower, StoredObject } from '@openpacific/objects';
 import { decideCronJob, jobReference } from './cronjob-logic';
@@ -11,7 +11,7 @@ const CRONJOB_CONTROLLER = controllerNamed('cronjob-controller');
 
 /** A time as RFC 3339 in an IANA time zone (`2026-12-03T09:05:00+01:00`), or UTC (`…Z`). */
 export function rfc3339In(time: Date, timeZone: string | undefined): string {
-  if (!timeZone || timeZone === 'UTC') return time.toISOString().replace(/\.\d{3}Z$/, 'Z');
+  if (!timeZone || timeZone === 'UTC') return rfc3339(time);
   const parts = Object.fromEntries(
     new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', timeZoneName: 'longOffset' })
       .formatToParts(time)

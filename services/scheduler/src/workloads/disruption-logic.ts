@@ -1,5 +1,6 @@
 import { labelSelectorFromObject, matchesLabelSelector } from '@openpacific/kube-api';
 import { isPodReady } from './workload-logic';
+import { rfc3339 } from '@openpacific/contracts';
 
 /** Pure decisions of the disruption controller (kube-controller-manager's rules for a PodDisruptionBudget's status). */
 
@@ -74,7 +75,7 @@ export function budgetStatus(pdb: any, pods: any[], scaleOf: (pod: any) => { key
       reason: allowed > 0 ? 'SufficientPods' : 'InsufficientPods',
       message: '',
       observedGeneration: pdb.metadata.generation ?? 1,
-      lastTransitionTime: previous?.status === status ? previous.lastTransitionTime : new Date(now).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      lastTransitionTime: previous?.status === status ? previous.lastTransitionTime : rfc3339(now),
     }],
   };
 }

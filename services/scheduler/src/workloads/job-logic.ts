@@ -1,4 +1,4 @@
-import { indexRanges, JOB_COMPLETION_INDEX_ANNOTATION, jobCondition, parseIndexRanges } from '@openpacific/contracts';
+import { indexRanges, JOB_COMPLETION_INDEX_ANNOTATION, jobCondition, parseIndexRanges, rfc3339 } from '@openpacific/contracts';
 import { backoffUntil, DEFAULT_POD_FAILURE_BACKOFF_MS, matchPodFailurePolicy, matchSuccessPolicy, podFinishedAt, type PodFailureVerdict } from './job-policies';
 import { holdsTracking, tallyPods, type TallyFacts, uncountedField, uncountedOf } from './job-tracking';
 import { isPodReady } from './workload-logic';
@@ -95,7 +95,7 @@ function jobEnd(spec: any, facts: { failJob?: PodFailureVerdict; failures: numbe
 export function decideJob(job: any, pods: any[], now: Date, opts: JobOptions = {}): JobDecision {
   const spec = job.spec ?? {};
   const backoffMs = opts.backoffMs ?? DEFAULT_POD_FAILURE_BACKOFF_MS;
-  const stamp = now.toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const stamp = rfc3339(now);
   const running = pods.filter((p) => !terminal(p) && !p.metadata.deletionTimestamp);
   // Failed pods in the order they ended: the first to match a FailJob rule names the Job's failure.
   const failedPods = pods.filter((p) => p.status?.phase === 'Failed').sort((a, b) => podFinishedAt(a) - podFinishedAt(b));

@@ -1,6 +1,6 @@
 import type { Logger } from '@openpacific/service-kit';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { AdmissionRequest, AdmissionResponse, applySchedulingGatedCondition, ObjectEventTypes, objectStreamId, PRIORITY_CLASSES_RESOURCE, RUNTIME_CLASSES_RESOURCE, SERVICE_ACCOUNTS_RESOURCE } from '@openpacific/contracts';
+import { AdmissionRequest, AdmissionResponse, applySchedulingGatedCondition, ObjectEventTypes, objectStreamId, PRIORITY_CLASSES_RESOURCE, RUNTIME_CLASSES_RESOURCE, SERVICE_ACCOUNTS_RESOURCE, rfc3339 } from '@openpacific/contracts';
 import { admitRuntimeClass } from '@openpacific/kube-api';
 import { NewEvent, RecordedEvent, StreamAppend, VersionConflictError } from '@openpacific/event-store';
 import { requestJson } from '@openpacific/messaging';
@@ -13,7 +13,7 @@ import { safeString } from './workload-logic';
 export const POD_ADMISSION_RESOURCES = [SERVICE_ACCOUNTS_RESOURCE, PRIORITY_CLASSES_RESOURCE, RUNTIME_CLASSES_RESOURCE];
 
 export function timestamp(): string {
-  return new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+  return rfc3339();
 }
 
 /** The object to write next: the read model's copy without its resourceVersion (the log gives the new one). */

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { HOST_API_VERSION, HOST_RUNTIME_HANDLERS, HostEventTypes, HostFenceRecord, HOSTS_RESOURCE, ObjectEventTypes, objectStreamId, POD_NETWORK_ANNOTATION } from '@openpacific/contracts';
+import { HOST_API_VERSION, HOST_RUNTIME_HANDLERS, HostEventTypes, HostFenceRecord, HOSTS_RESOURCE, ObjectEventTypes, objectStreamId, POD_NETWORK_ANNOTATION, rfc3339 } from '@openpacific/contracts';
 import { EventStore, VersionConflictError } from '@openpacific/event-store';
 
 export type HostDescription = ReturnType<typeof import('./host-spec').hostDescription>;
 
 function nowTimestamp(): string {
-  return new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+  return rfc3339();
 }
 
 /**

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { claimOwnedByPod, ContainerConfig, ContainerStatus, CrxErrorCodes, EventMetadata, FieldSet, NatsNames, ObjectEventTypes, POD_IP_ANNOTATION, PodSandbox, PodSandboxConfig, podFqdn, PodTokenReply, PodTokenRequest, podTokenSubject, PVCS_RESOURCE, PVS_RESOURCE, RUNTIME_CLASSES_RESOURCE, runtimeHandlerNames, notOwnedClaimMessage, volumeClaim } from '@openpacific/contracts';
+import { claimOwnedByPod, ContainerConfig, ContainerStatus, CrxErrorCodes, EventMetadata, FieldSet, NatsNames, ObjectEventTypes, POD_IP_ANNOTATION, PodSandbox, PodSandboxConfig, podFqdn, PodTokenReply, PodTokenRequest, podTokenSubject, PVCS_RESOURCE, PVS_RESOURCE, RUNTIME_CLASSES_RESOURCE, runtimeHandlerNames, notOwnedClaimMessage, volumeClaim, rfc3339 } from '@openpacific/contracts';
 import { EventStore, NewEvent, StreamAppend, VersionConflictError } from '@openpacific/event-store';
 import { milliValue, parseQuantity } from '@openpacific/kube-api';
 import { CrxClient, requestJson } from '@openpacific/messaging';
@@ -166,7 +166,7 @@ function isProbed(container: any): boolean {
 }
 
 function timestamp(): string {
-  return new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+  return rfc3339();
 }
 
 /**

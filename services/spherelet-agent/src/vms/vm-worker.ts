@@ -1,4 +1,4 @@
-import { NatsNames, ObjectEventTypes, VIRTUAL_MACHINES_RESOURCE } from '@openpacific/contracts';
+import { NatsNames, ObjectEventTypes, VIRTUAL_MACHINES_RESOURCE, rfc3339 } from '@openpacific/contracts';
 import { EventStore, VersionConflictError } from '@openpacific/event-store';
 import { byConditionType, controllerReadModel, decryptedEvent, hasReadinessProbe, LogFollower, ObjectChange, objectEvent, PassLoop, pokedFollower, ReadModel, sameJson, SecretKey, StoredObject, VM_GUEST_HEARTBEAT_ANNOTATION, vmPlacement, vmUserData } from '@openpacific/objects';
 import type { Logger } from '@openpacific/service-kit';
@@ -33,7 +33,7 @@ export function vmHosts(change: ObjectChange): { before?: string; after?: string
 }
 
 function timestamp(): string {
-  return new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+  return rfc3339();
 }
 
 /**

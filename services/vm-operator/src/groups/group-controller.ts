@@ -1,4 +1,4 @@
-import { nanoTime, ObjectEventTypes, powerStateStamp, VIRTUAL_MACHINE_GROUPS_RESOURCE, VMG_APPLY_POWER_STATE_ANNOTATION, VMG_LAST_UPDATED_POWER_STATE_ANNOTATION } from '@openpacific/contracts';
+import { nanoTime, ObjectEventTypes, powerStateStamp, VIRTUAL_MACHINE_GROUPS_RESOURCE, VMG_APPLY_POWER_STATE_ANNOTATION, VMG_LAST_UPDATED_POWER_STATE_ANNOTATION, rfc3339 } from '@openpacific/contracts';
 import { EventStore, StreamAppend, VersionConflictError } from '@openpacific/event-store';
 import { controllerReadModel, PassLoop, sameJson, type SharedFollower, StoredObject } from '@openpacific/objects';
 import type { Logger } from '@openpacific/service-kit';
@@ -7,7 +7,7 @@ import { applying, appliedStamp, bootSchedule, GROUP_FINALIZER, GROUP_LINKED, li
 
 const GROUPS = VIRTUAL_MACHINE_GROUPS_RESOURCE;
 const ACTOR = { actor: 'system:serviceaccount:vmware-system-vmop:vmware-system-vmop-controller-manager', source: 'vm-operator' };
-const stamp = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+const stamp = (ms: number) => rfc3339(ms);
 const resourceOf = (kind: string) => (kind === 'VirtualMachineGroup' ? GROUPS : R.vms);
 
 /** An object as this pass will leave it: written once, with the changes of every step of the pass. */

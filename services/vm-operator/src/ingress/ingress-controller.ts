@@ -2,10 +2,7 @@ import * as http from 'node:http';
 import * as https from 'node:https';
 import * as tls from 'node:tls';
 import { randomUUID } from 'node:crypto';
-import {
-  ClusterNetwork, clusterDnsAddress, ENDPOINT_SLICES_RESOURCE, INGRESS_CLASSES_RESOURCE, INGRESS_CONTROLLER_NAME, ingressClassOf, INGRESSES_RESOURCE,
-  loadBalancerAddress, LOOPBACK_NETWORK, ObjectEventTypes, objectStreamId, SERVICES_RESOURCE,
-} from '@openpacific/contracts';
+import { ClusterNetwork, clusterDnsAddress, ENDPOINT_SLICES_RESOURCE, INGRESS_CLASSES_RESOURCE, INGRESS_CONTROLLER_NAME, ingressClassOf, INGRESSES_RESOURCE, loadBalancerAddress, LOOPBACK_NETWORK, ObjectEventTypes, objectStreamId, SERVICES_RESOURCE, rfc3339 } from '@openpacific/contracts';
 import { EventStore, RecordedEvent, VersionConflictError } from '@openpacific/event-store';
 import { controllerReadModel, decryptedEvent, eventNameSuffix, PassLoop, type SecretKey, type SharedFollower, StoredObject } from '@openpacific/objects';
 import type { Logger } from '@openpacific/service-kit';
@@ -185,7 +182,7 @@ export class IngressController {
   }
 
   private async event(ing: any, reason: string, message: string): Promise<void> {
-    const now = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+    const now = rfc3339();
     const name = `${ing.metadata.name}.${eventNameSuffix()}`;
     const object = {
       apiVersion: 'v1', kind: 'Event',

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { ClusterNetwork, ENDPOINT_SLICE_MANAGED_BY_LABEL, ENDPOINT_SLICES_RESOURCE, ENDPOINTS_RESOURCE, ENDPOINTS_SKIP_MIRROR_LABEL, loadBalancerAddress, LOOPBACK_NETWORK, ObjectEventTypes, objectStreamId, SERVICE_NAME_LABEL, SERVICES_RESOURCE } from '@openpacific/contracts';
+import { ClusterNetwork, ENDPOINT_SLICE_MANAGED_BY_LABEL, ENDPOINT_SLICES_RESOURCE, ENDPOINTS_RESOURCE, ENDPOINTS_SKIP_MIRROR_LABEL, loadBalancerAddress, LOOPBACK_NETWORK, ObjectEventTypes, objectStreamId, SERVICE_NAME_LABEL, SERVICES_RESOURCE, rfc3339 } from '@openpacific/contracts';
 import { EventStore, RecordedEvent, VersionConflictError } from '@openpacific/event-store';
 import { generateName } from '@openpacific/kube-api';
 import { controllerReadModel, eventNameSuffix, ObjectChange, objectKey, PassLoop, sameJson, type SharedFollower, StoredObject } from '@openpacific/objects';
@@ -46,7 +46,7 @@ const isMirrored = (slice: any): boolean => slice?.metadata?.labels?.[ENDPOINT_S
 const isOwnEndpoints = (endpoints: any): boolean =>
   endpoints?.metadata?.labels?.[ENDPOINTS_SKIP_MIRROR_LABEL] === 'true' &&
   (endpoints.metadata.ownerReferences ?? []).some((o: any) => o?.controller === true && o.apiVersion === 'v1' && o.kind === 'Service' && o.name === endpoints.metadata.name);
-const now = (): string => new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+const now = (): string => rfc3339();
 
 /** Where a Service port listens and where it sends connections. */
 interface Listener {
@@ -466,7 +466,7 @@ export class PodServiceController {
   }
 
   private async event(svc: any, type: 'Normal' | 'Warning', reason: string, message: string): Promise<void> {
-    const now = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+    const now = rfc3339();
     const name = `${svc.metadata.name}.${eventNameSuffix()}`;
     const object = {
       apiVersion: 'v1', kind: 'Event',

@@ -1,4 +1,4 @@
-import { ObjectEventTypes, objectStreamId, VIRTUAL_MACHINE_GROUP_PUBLISH_REQUESTS_RESOURCE } from '@openpacific/contracts';
+import { ObjectEventTypes, objectStreamId, VIRTUAL_MACHINE_GROUP_PUBLISH_REQUESTS_RESOURCE, rfc3339 } from '@openpacific/contracts';
 import type { StreamAppend } from '@openpacific/event-store';
 import { generateName } from '@openpacific/kube-api';
 import { controllerReadModel, sameJson, StoredObject } from '@openpacific/objects';
@@ -9,7 +9,7 @@ import { RequestControllerDeps, RequestPass } from './request-pass';
 
 const GROUP_REQUESTS = VIRTUAL_MACHINE_GROUP_PUBLISH_REQUESTS_RESOURCE;
 const ACTOR = { actor: 'system:serviceaccount:vmware-system-vmop:vmware-system-vmop-controller-manager', source: 'vm-operator' };
-const stamp = (d = new Date()) => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+const stamp = (d = new Date()) => rfc3339(d);
 
 /** A write of `next` over what `stored` holds, of the given event type. */
 function writeOf(resource: string, stored: StoredObject, next: any, type: string): StreamAppend {

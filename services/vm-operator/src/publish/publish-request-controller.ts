@@ -1,4 +1,4 @@
-import { CONTENT_LIBRARIES_RESOURCE, DEFAULT_LIBRARY_LABEL, ObjectEventTypes, objectStreamId } from '@openpacific/contracts';
+import { CONTENT_LIBRARIES_RESOURCE, DEFAULT_LIBRARY_LABEL, ObjectEventTypes, objectStreamId, rfc3339 } from '@openpacific/contracts';
 import { controllerReadModel, sameJson, StoredObject } from '@openpacific/objects';
 import { R } from '../vms/vm-resources';
 import { publishedImage } from './published-image';
@@ -7,7 +7,7 @@ import { RequestControllerDeps, RequestPass } from './request-pass';
 
 export const PUBLISH_REQUESTS_RESOURCE = 'virtualmachinepublishrequests.vmoperator.vmware.com';
 const ACTOR = { actor: 'system:serviceaccount:vmware-system-vmop:vmware-system-vmop-controller-manager', source: 'vm-operator' };
-const stamp = (d = new Date()) => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+const stamp = (d = new Date()) => rfc3339(d);
 
 /**
  * VirtualMachinePublishRequests (in the elected vm-operator), as VM Operator's publish controller: validates the

@@ -1,4 +1,4 @@
-import { type NatsNames, ObjectEventTypes, objectStreamId, VIRTUAL_MACHINE_REPLICASETS_RESOURCE } from '@openpacific/contracts';
+import { type NatsNames, ObjectEventTypes, objectStreamId, VIRTUAL_MACHINE_REPLICASETS_RESOURCE, rfc3339 } from '@openpacific/contracts';
 import { EventStore, NewEvent, StreamAppend, VersionConflictError } from '@openpacific/event-store';
 import { generateName } from '@openpacific/kube-api';
 import { controllerReadModel, objectEvent, PassLoop, sameJson, type SharedFollower, StoredObject } from '@openpacific/objects';
@@ -15,7 +15,7 @@ const RS = VIRTUAL_MACHINE_REPLICASETS_RESOURCE;
 const EXPECTATIONS_TIMEOUT_MS = 30_000;
 
 function timestamp(): string {
-  return new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+  return rfc3339();
 }
 
 function change(resource: string, stored: StoredObject, object: any, type: string): StreamAppend {

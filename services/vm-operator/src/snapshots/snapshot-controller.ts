@@ -1,4 +1,4 @@
-import { ObjectEventTypes, VIRTUAL_MACHINE_SNAPSHOTS_RESOURCE } from '@openpacific/contracts';
+import { ObjectEventTypes, VIRTUAL_MACHINE_SNAPSHOTS_RESOURCE, rfc3339 } from '@openpacific/contracts';
 import { EventStore, StreamAppend, VersionConflictError } from '@openpacific/event-store';
 import { controllerReadModel, objectEvent, PassLoop, sameJson, type SharedFollower, StoredObject } from '@openpacific/objects';
 import type { Logger } from '@openpacific/service-kit';
@@ -10,7 +10,7 @@ import { recordOf, SNAPSHOT_FINALIZER, SNAPSHOT_RECORD_ANNOTATION, SnapshotFacts
 const SNAPSHOTS = VIRTUAL_MACHINE_SNAPSHOTS_RESOURCE;
 const ACTOR = { actor: 'system:serviceaccount:vmware-system-vmop:vmware-system-vmop-controller-manager', source: 'vm-operator' };
 const COMPONENT = 'vmware-system-vmop';
-const stamp = (d = new Date()) => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+const stamp = (d = new Date()) => rfc3339(d);
 
 function write(resource: string, stored: StoredObject, object: any, type: string): StreamAppend {
   const next = { ...object, metadata: { ...object.metadata } };

@@ -1,4 +1,4 @@
-import { ObjectEventTypes } from '@openpacific/contracts';
+import { ObjectEventTypes, rfc3339 } from '@openpacific/contracts';
 import { milliValue, parseQuantity } from '@openpacific/kube-api';
 import { EventStore, RecordedEvent, StreamAppend, VersionConflictError } from '@openpacific/event-store';
 import { byConditionType, controllerReadModel, decryptedEvent, objectEvent, PassLoop, sameJson, SecretKey, type SharedFollower, StoredObject, VM_PLACEMENT_ANNOTATION, VmPlacement } from '@openpacific/objects';
@@ -25,7 +25,7 @@ const ACTOR = { actor: 'system:serviceaccount:vmware-system-vmop:vmware-system-v
 const OWN = ['VirtualMachineClassReady', 'VirtualMachineImageReady', 'VirtualMachineStorageReady', 'VirtualMachineBootstrapReady'];
 
 function timestamp(): string {
-  return new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+  return rfc3339();
 }
 
 /**

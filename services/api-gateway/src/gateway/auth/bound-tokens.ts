@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import jwt from 'jsonwebtoken';
-import { HOSTS_RESOURCE, SERVICE_ACCOUNTS_RESOURCE } from '@openpacific/contracts';
+import { HOSTS_RESOURCE, SERVICE_ACCOUNTS_RESOURCE, rfc3339 } from '@openpacific/contracts';
 import { badRequest, conflict, invalid, notFound, StatusCause } from '@openpacific/kube-api';
 import type { ReadModel } from '@openpacific/objects';
 import type { ServiceAccountSigner } from '../../pki';
@@ -104,7 +104,7 @@ export function issueToken(signer: ServiceAccountSigner, readModel: ReadModel, n
     apiVersion: 'authentication.k8s.io/v1',
     metadata: { name, namespace, creationTimestamp: null },
     spec,
-    status: { token, expirationTimestamp: new Date(exp * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z') },
+    status: { token, expirationTimestamp: rfc3339(exp * 1000) },
   };
 }
 

@@ -1,5 +1,5 @@
 import { X509Certificate } from 'node:crypto';
-import { CERTIFICATE_SIGNING_REQUESTS_RESOURCE, KUBE_APISERVER_CLIENT_SIGNER, ObjectEventTypes } from '@openpacific/contracts';
+import { CERTIFICATE_SIGNING_REQUESTS_RESOURCE, KUBE_APISERVER_CLIENT_SIGNER, ObjectEventTypes, rfc3339 } from '@openpacific/contracts';
 import { KeyAndCert, signCertificateRequest } from '@openpacific/kube-api';
 import { PassLoop } from '@openpacific/objects';
 import type { Logger } from '@openpacific/service-kit';
@@ -96,7 +96,7 @@ export class CsrSigner {
         const seconds = Math.min(csr.spec.expirationSeconds ?? CLUSTER_SIGNING_SECONDS, CLUSTER_SIGNING_SECONDS);
         certificate = await signCertificateRequest(this.ca, requestPem(csr) ?? '', csr.spec.usages, seconds);
       }
-      const at = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+      const at = rfc3339();
       const written = await commitUpdateInternal(this.core, CERTIFICATE_SIGNING_REQUESTS_RESOURCE, stored, (next) => {
         next.status ??= {};
         if (certificate) next.status.certificate = Buffer.from(certificate).toString('base64');

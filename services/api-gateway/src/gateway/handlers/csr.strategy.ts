@@ -1,6 +1,4 @@
-import {
-  CSR_FINAL_CONDITIONS, CSR_KEY_USAGES, KUBE_APISERVER_CLIENT_SIGNER, LEGACY_UNKNOWN_SIGNER,
-} from '@openpacific/contracts';
+import { CSR_FINAL_CONDITIONS, CSR_KEY_USAGES, KUBE_APISERVER_CLIENT_SIGNER, LEGACY_UNKNOWN_SIGNER, rfc3339 } from '@openpacific/contracts';
 import {
   certificateChainProblem, fieldDuplicate, fieldForbidden, fieldInvalid, fieldNotSupported, fieldRequired, fieldTooLong, forbidden, goQuote,
   parseCertificateRequest, StatusCause, validateDns1123Label, validateDns1123Subdomain,
@@ -25,7 +23,7 @@ const SUPPORTED_USAGES = [...CSR_KEY_USAGES].sort();
 /** The longest signer name: a domain (253), '/', a namespace (63), '.', a resource name (253). */
 const MAX_SIGNER_NAME = 253 + 1 + 63 + 1 + 253;
 
-const now = () => new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+const now = () => rfc3339();
 const conditionsOf = (csr: any): any[] => (Array.isArray(csr?.status?.conditions) ? csr.status.conditions : []);
 const ofType = (csr: any, type: string) => conditionsOf(csr).filter((c) => c?.type === type);
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { ResourceDefinition } from '@openpacific/contracts';
+import { ResourceDefinition, rfc3339 } from '@openpacific/contracts';
 import { badRequest } from '@openpacific/kube-api';
 
 /**
@@ -8,7 +8,7 @@ import { badRequest } from '@openpacific/kube-api';
  * and the few kinds with rules of their own (Namespace).
  */
 export function nowTimestamp(now = new Date()): string {
-  return now.toISOString().replace(/\.\d{3}Z$/, 'Z');
+  return rfc3339(now);
 }
 
 export function prepareForCreate(def: ResourceDefinition, obj: any, namespace: string | undefined): any {

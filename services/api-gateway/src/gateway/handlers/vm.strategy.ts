@@ -1,5 +1,6 @@
 import { fieldForbidden, fieldNotSupported, fieldRequired, StatusCause } from '@openpacific/kube-api';
 import { deepEqual } from './object-rules';
+import { rfc3339 } from '@openpacific/contracts';
 
 /**
  * VirtualMachine rules of the real vm-operator's webhooks, on the stored (v1alpha5) shape: defaults on
@@ -127,7 +128,7 @@ export function validateVirtualMachineUpdate(old: any, next: any): StatusCause[]
 
 /** `nextRestartTime: now` becomes the time of the request, as the real mutating webhook does. */
 export function stampRestart(vm: any): any {
-  if (vm.spec?.nextRestartTime === 'now') vm.spec.nextRestartTime = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+  if (vm.spec?.nextRestartTime === 'now') vm.spec.nextRestartTime = rfc3339();
   return vm;
 }
 

@@ -1,10 +1,10 @@
-import { cpuQuantity, goDuration, HostMetrics, memoryQuantity, METRICS_GROUP, METRICS_VERSION, UsageSample } from '@openpacific/contracts';
+import { cpuQuantity, goDuration, HostMetrics, memoryQuantity, METRICS_GROUP, METRICS_VERSION, UsageSample, rfc3339 } from '@openpacific/contracts';
 import type { PodMetricsReading } from '@openpacific/messaging';
 
 const API_VERSION = `${METRICS_GROUP}/${METRICS_VERSION}`;
 
 /** A time as metav1.Time writes it: RFC 3339 to the second. */
-const seconds = (iso: string): string => new Date(iso).toISOString().replace(/\.\d{3}Z$/, 'Z');
+const seconds = (iso: string): string => rfc3339(Date.parse(iso));
 
 const usage = (u: UsageSample) => ({ cpu: cpuQuantity(u.cpuNanoCores), memory: memoryQuantity(u.memoryBytes) });
 

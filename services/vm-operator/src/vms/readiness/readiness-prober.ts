@@ -1,4 +1,4 @@
-import { ObjectEventTypes } from '@openpacific/contracts';
+import { ObjectEventTypes, rfc3339 } from '@openpacific/contracts';
 import { EventStore, RecordedEvent, VersionConflictError } from '@openpacific/event-store';
 import { controllerReadModel, objectEvent, type SharedFollower, VM_GUEST_HEARTBEAT_ANNOTATION } from '@openpacific/objects';
 import type { Logger } from '@openpacific/service-kit';
@@ -20,7 +20,7 @@ interface Scheduled {
 }
 
 function timestamp(): string {
-  return new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+  return rfc3339();
 }
 
 /**
