@@ -164,8 +164,20 @@ describe('native pods on the local cluster', () => {
     const events = await cluster.kubectl(['get', 'events', '--field-selector', 'involvedObject.name=told', '-o', 'wide']);
     expect(events.stdout).toMatch(/Started\s+pod\/told\s+spec\.containers\{c\}\s/);
     expect(events.stdout).toMatch(/Scheduled\s+pod\/told\s+default-scheduler/);
+    // Finished, a pod's sandbox is stopped as kubelet stops it: its network goes (PodReadyToStartContainers False,
+    // the address free for another pod), its status keeps the address it had, and its logs are still read.
+    await eventually(async () => {
+      for (const name of ['told', 'tail', 'devices']) {
+        const p = await get(name);
+        expect(p.status.phase).toBe(name === 'devices' ? 'Succeeded' : 'Failed');
+        expect(p.status.conditions.find((c: any) => c.type === 'PodReadyToStartContainers')).toMatchObject({ status: 'False' });
+        expect(p.status.podIP).toEqual(expect.any(String));
+      }
+    }, { timeoutMs: 30_000 });
+    expect((await cluster.kubectl(['logs', 'tail'])).stdout).toBe('starting\npanic: nil map\n');
+    expect((await cluster.kubectl(['describe', 'pod', 'devices'])).stdout).toMatch(/PodReadyToStartContainers\s+False/);
     for (const name of ['told', 'tail', 'devices']) await cluster.kubectl(['delete', 'pod', name, '--wait=false']);
-  }, 60_000);
+  }, 90_000);
 
   it('keeps a pod running with the same process when only the spherelet-agent is killed and comes back', async () => {
     await cluster.kubectl(['apply', '-f', '-'], { input: pod('survivor', { command: ['sh', '-c', 'exec sleep 3601'] }) });

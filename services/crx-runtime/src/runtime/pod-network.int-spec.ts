@@ -84,17 +84,28 @@ const pod = (name: string, podIp?: string): PodSandboxConfig => ({
     expect(ip('-4', '-o', 'route', 'show', '10.60.1.12/32')).toContain('dev op60h2');
   });
 
-  it('removes the namespace, its veth and its route with the sandbox, and keeps them while it is only stopped', async () => {
+  it('ends the namespace, its veth and its route when the sandbox stops, keeping the logs until it is removed', async () => {
     const c = host2.runPodSandbox(pod('c', '10.60.2.5'));
     await host2.persisted(); // the state file holds it (the server answers only then)
     const pause = JSON.parse(readFileSync(join(root, 'host-2', 'state.json'), 'utf8')).networks[c.id];
     expect(alive(pause.pid)).toBe(true);
+    const said = host2.createContainer(c.id, { name: 'done', image: 'busybox', command: ['sh', '-c', 'echo finished'] }, 0);
+    await host2.startContainer(said.id);
+    await eventually(() => expect(host2.containerStatus(said.id).state).toBe('CONTAINER_EXITED'));
     await host2.stopPodSandbox(c.id, 1);
-    expect(linkExists(pause.veth)).toBe(true);
-    await host2.removePodSandbox(c.id);
+    // A finished pod's sandbox (the host stops it as kubelet does): its address is free on this host at once...
     expect(alive(pause.pid)).toBe(false);
     expect(ip('-4', '-o', 'route', 'show', 'dev', 'op60h2')).not.toContain('10.60.2.5');
     await eventually(() => expect(linkExists(pause.veth)).toBe(false));
+    expect(JSON.parse(readFileSync(join(root, 'host-2', 'state.json'), 'utf8')).networks[c.id]).toBeUndefined();
+    expect(host2.podSandboxStatus(c.id).state).toBe('SANDBOX_NOTREADY');
+    const again = host2.runPodSandbox(pod('c-next', '10.60.2.5'));
+    expect(again.ip).toBe('10.60.2.5');
+    await host2.removePodSandbox(again.id);
+    // ...while what it wrote is still read, until the sandbox is removed.
+    expect(readFileSync(host2.containerStatus(said.id).logPath, 'utf8')).toContain('finished');
+    await host2.removePodSandbox(c.id);
+    expect(existsSync(join(root, 'host-2', 'pods', 'default_c_uid-c'))).toBe(false);
   });
 
   it('reports a sandbox whose pause died as not ready after a restart, and drops routes of pods it no longer has', async () => {

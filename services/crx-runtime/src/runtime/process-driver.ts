@@ -196,31 +196,47 @@ export class ProcessDriver implements RuntimeDriver {
     return sandbox;
   }
 
-  stopPodSandbox(id: string, graceSeconds = 30): Promise<void> {
+  /**
+   * Stops the sandbox's containers (through their grace period), then ends what it holds on the host: its network
+   * namespace, veth, route and address, and its shared PID namespace, as a CRI runtime's StopPodSandbox tears the
+   * pod's network down. Its directory (the containers' logs, volumes) stays until removePodSandbox: a finished pod's
+   * logs are still read.
+   */
+  async stopPodSandbox(id: string, graceSeconds = 30): Promise<void> {
     const sandbox = this.sandbox(id);
     sandbox.state = 'SANDBOX_NOTREADY';
     this.save();
-    return Promise.all(this.containersOf(id).map((c) => this.stopContainer(c.id, graceSeconds))).then(() => undefined);
+    await Promise.all(this.containersOf(id).map((c) => this.stopContainer(c.id, graceSeconds)));
+    if (this.releaseHeld(id)) {
+      this.save();
+      await this.persisted();
+    }
   }
 
-  /** Its network goes only now (stopPodSandbox keeps it, as a CRI runtime does). */
   async removePodSandbox(id: string): Promise<void> {
     const sandbox = this.state.sandboxes[id];
     if (!sandbox) return;
     for (const c of this.containersOf(id)) await this.removeContainer(c.id);
+    this.releaseHeld(id);
+    rmSync(sandbox.directory, { recursive: true, force: true });
+    delete this.state.sandboxes[id];
+    this.save();
+    await this.persisted();
+  }
+
+  /** Ends the sandbox's network and PID namespaces if it still holds them; whether it did. */
+  private releaseHeld(id: string): boolean {
     const attachment = this.state.networks![id];
+    const pidNamespace = this.state.pidNamespaces![id];
     if (attachment && this.podNetwork.network) {
+      // Another sandbox already given the address (a pod failed over back here) keeps the host's route to it.
       const reused = Object.entries(this.state.networks!).some(([other, a]) => other !== id && a.ip === attachment.ip && this.podNetwork.network!.alive(a));
       this.podNetwork.network.detach(attachment, reused);
     }
-    const pidNamespace = this.state.pidNamespaces![id];
     if (pidNamespace) endPodPidNamespace(pidNamespace);
-    rmSync(sandbox.directory, { recursive: true, force: true });
-    delete this.state.sandboxes[id];
     delete this.state.networks![id];
     delete this.state.pidNamespaces![id];
-    this.save();
-    await this.persisted();
+    return Boolean(attachment || pidNamespace);
   }
 
   podSandboxStatus(id: string): PodSandbox {

@@ -55,6 +55,37 @@ describe('PodAddressAllocator', () => {
     expect(assign(a, pod('cache', 'a'))).toBe('10.70.2.2');
   });
 
+  it('gives a finished pod\'s address back once its host has stopped its sandbox, not before', () => {
+    const finished = (p: any, phase: string, sandboxUp: 'True' | 'False' | undefined) => ({
+      ...p, status: { phase, podIP: p.metadata.annotations[POD_IP_ANNOTATION], conditions: sandboxUp ? [{ type: 'PodReadyToStartContainers', status: sandboxUp }] : [] },
+    });
+    const [done, failed, running] = [pod('jobs', 'done', '10.70.1.2'), pod('jobs', 'failed', '10.70.1.3'), pod('jobs', 'running', '10.70.1.4')];
+    const a = allocator([done, failed, running]);
+    // Written Succeeded while its sandbox still stands (the host stops it next): the address stays held.
+    a.count(keyOf(done), finished(done, 'Succeeded', 'True'));
+    a.count(keyOf(failed), finished(failed, 'Failed', undefined));
+    expect(assign(a, pod('jobs', 'next'))).toBe('10.70.1.5');
+    // The host says the sandbox is gone: both addresses are free again, the lowest first.
+    a.count(keyOf(done), finished(done, 'Succeeded', 'False'));
+    a.count(keyOf(failed), finished(failed, 'Failed', 'False'));
+    expect(assign(a, pod('jobs', 'after'))).toBe('10.70.1.2');
+    expect(assign(a, pod('jobs', 'later'))).toBe('10.70.1.3');
+    // A running pod whose sandbox is not ready (being made again) keeps its address.
+    a.count(keyOf(running), { ...running, status: { phase: 'Running', conditions: [{ type: 'PodReadyToStartContainers', status: 'False' }] } });
+    expect(assign(a, pod('jobs', 'last'))).toBe('10.70.1.6');
+  });
+
+  it('lets 253 finished pods of a namespace give way to more (a Job of 300 completions)', () => {
+    const a = allocator([]);
+    for (let i = 0; i < 300; i++) {
+      const p = pod('batch', `c${i}`);
+      const ip = assign(a, p);
+      const done = { ...p, metadata: { ...p.metadata, annotations: { [POD_IP_ANNOTATION]: ip } }, status: { phase: 'Succeeded', conditions: [{ type: 'PodReadyToStartContainers', status: 'False' }] } };
+      a.count(keyOf(p), done);
+    }
+    expect(assign(a, pod('batch', 'c300'))).toBe('10.70.1.2');
+  });
+
   it('gives a pod that has been handed an address the same one until its count changes', () => {
     const a = allocator([]);
     expect(assign(a, pod('web', 'a'))).toBe('10.70.1.2');

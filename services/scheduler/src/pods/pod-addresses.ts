@@ -30,9 +30,14 @@ export class PodAddressAllocator {
     this.base = parseCIDR(podCIDR, 'POD_CIDR', 16).base;
   }
 
-  /** From now on `key` holds the address `pod` carries (none: undefined, or no annotation). */
+  /**
+   * From now on `key` holds the address `pod` carries (none: undefined, no annotation, or a finished pod whose host
+   * has stopped its sandbox and so ended its network: the address is free to give again, though the pod keeps it in
+   * its status as kubelet leaves it).
+   */
   count(key: string, pod: any): void {
     this.release(key);
+    if (addressReleased(pod)) return;
     const ip = pod?.metadata?.annotations?.[POD_IP_ANNOTATION];
     if (typeof ip !== 'string') return;
     const n = ipToInt(ip);
@@ -86,6 +91,13 @@ export class PodAddressAllocator {
     }
     throw new PodAddressesExhausted(`every /24 of the pod range is held by a namespace (${LAST_SUBNET} namespaces with pods at most)`);
   }
+}
+
+/** A finished pod (Succeeded or Failed) whose host says its sandbox is gone (`PodReadyToStartContainers` False). */
+export function addressReleased(pod: any): boolean {
+  const phase = pod?.status?.phase;
+  if (phase !== 'Succeeded' && phase !== 'Failed') return false;
+  return (pod.status.conditions ?? []).some((c: any) => c?.type === 'PodReadyToStartContainers' && c.status === 'False');
 }
 
 /** Adds `by` to the count at `key`, dropping the entry at zero. */

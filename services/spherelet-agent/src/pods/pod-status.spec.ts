@@ -1,5 +1,5 @@
 import type { ContainerStatus } from '@openpacific/contracts';
-import { containerFieldPath, containerKind, podStatus } from './pod-status';
+import { containerFieldPath, containerKind, finishedPodStatus, podStatus } from './pod-status';
 
 const NOW = '2026-12-03T12:00:00Z';
 const attempt = (name: string, state: ContainerStatus['state'], exitCode?: number, n = 0): ContainerStatus =>
@@ -136,5 +136,32 @@ describe('the container an Event is about', () => {
     expect(containerFieldPath('app', 'web')).toBe('spec.containers{web}');
     expect(containerFieldPath('init', 'setup')).toBe('spec.initContainers{setup}');
     expect(containerFieldPath('ephemeral', 'dbg')).toBe('spec.ephemeralContainers{dbg}');
+  });
+});
+
+describe('a finished pod whose sandbox is stopped', () => {
+  const conditions = [
+    { type: 'PodReadyToStartContainers', status: 'True', lastTransitionTime: '2026-12-05T10:00:00Z' },
+    { type: 'Initialized', status: 'True', lastTransitionTime: '2026-12-05T10:00:00Z' },
+    { type: 'Ready', status: 'False', reason: 'PodCompleted', lastTransitionTime: '2026-12-05T10:00:05Z' },
+  ];
+  const pod = { status: { phase: 'Succeeded', podIP: '10.70.1.2', conditions } };
+
+  it('says PodReadyToStartContainers False from now, in its place, and keeps the rest of the status', () => {
+    const status = finishedPodStatus(pod, '2026-12-05T10:00:07Z');
+    expect(status.conditions).toEqual([
+      { type: 'PodReadyToStartContainers', status: 'False', lastTransitionTime: '2026-12-05T10:00:07Z' },
+      conditions[1],
+      conditions[2],
+    ]);
+    expect(status).toMatchObject({ phase: 'Succeeded', podIP: '10.70.1.2' });
+    expect(pod.status.conditions[0].status).toBe('True');
+  });
+
+  it('changes nothing once it says so, and adds the condition first to a status without it', () => {
+    const stopped = { status: finishedPodStatus(pod, '2026-12-05T10:00:07Z') };
+    expect(finishedPodStatus(stopped, '2026-12-05T10:01:00Z')).toBeUndefined();
+    const bare = finishedPodStatus({ status: { phase: 'Failed', reason: 'DeadlineExceeded' } }, '2026-12-05T10:00:07Z');
+    expect(bare).toEqual({ phase: 'Failed', reason: 'DeadlineExceeded', conditions: [{ type: 'PodReadyToStartContainers', status: 'False', lastTransitionTime: '2026-12-05T10:00:07Z' }] });
   });
 });

@@ -147,6 +147,18 @@ function condition(previous: any[], type: string, status: boolean, now: string, 
   return { type, status: value, lastTransitionTime: prior?.status === value ? prior.lastTransitionTime : now, ...(!status && why ? why : {}) };
 }
 
+/**
+ * A finished pod's status once its sandbox is stopped: `PodReadyToStartContainers` False (kubelet's word that the
+ * sandbox and its network are gone), everything else as written when it finished; undefined when nothing changes.
+ */
+export function finishedPodStatus(pod: any, now: string): any | undefined {
+  const conditions: any[] = pod.status?.conditions ?? [];
+  const at = conditions.findIndex((c) => c.type === 'PodReadyToStartContainers');
+  if (at >= 0 && conditions[at].status === 'False') return undefined;
+  const stopped = condition(conditions, 'PodReadyToStartContainers', false, now);
+  return { ...pod.status, conditions: at >= 0 ? conditions.map((c, i) => (i === at ? stopped : c)) : [stopped, ...conditions] };
+}
+
 /** The pod's status from what the agent knows of its containers (`facts`, `initFacts`, `ephemeralFacts`: of each list). */
 export function podStatus(pod: any, sandbox: PodSandbox | undefined, facts: ContainerFacts[], now: string, initFacts: ContainerFacts[] = [], ephemeralFacts: ContainerFacts[] = []): any {
   const statuses = containerStatuses(pod, facts);

@@ -8,7 +8,7 @@ import type { Logger } from '@openpacific/service-kit';
 import type { NatsConnection } from 'nats';
 import type { Pool } from 'pg';
 import { ConfigSources, containerEnv, HostAllocatable, volumeFiles } from './pod-config';
-import { ContainerFacts, containerFieldPath, containerKind, containerStatuses, HOST_IP, podPhase, podStatus } from './pod-status';
+import { ContainerFacts, containerFieldPath, containerKind, containerStatuses, finishedPodStatus, HOST_IP, podPhase, podStatus } from './pod-status';
 import { setUpHostPath } from './host-path';
 import { podDns } from './pod-dns';
 import type { PodRuntime } from './pod-runtime';
@@ -413,7 +413,7 @@ export class PodWorker {
     this.settling.delete(key);
     this.settled.delete(key);
     if (pod.metadata.deletionTimestamp) return this.finishDeletion(stored, sandbox, containers);
-    if (pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed') return;
+    if (pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed') return this.finishPod(stored, sandbox);
     if (!sandbox && (bindingEpoch(pod) ?? this.opts.epoch) < this.opts.epoch) return this.release(stored);
     const events: StreamAppend[] = [];
     const ip = pod.metadata.annotations?.[POD_IP_ANNOTATION] as string | undefined;
@@ -469,8 +469,10 @@ export class PodWorker {
     const settling = !initialized || waiting || exitedToRestart || [...(pod.spec.initContainers ?? []), ...pod.spec.containers].some(isProbed);
     if (settling) this.settling.add(key);
     if (exitedToRestart) this.wake([key]);
-    const version = await this.report(stored, box, { facts, initFacts, ephemeralFacts }, events);
-    if (!settling) this.settled.set(key, { version, runtime: runtimeState(box, [...initFacts, ...facts, ...ephemeralFacts].flatMap((f) => f.attempts)), config: this.configVersions(pod) });
+    const { version, phase } = await this.report(stored, box, { facts, initFacts, ephemeralFacts }, events);
+    // A pod that has just finished is not settled: the pass that reads its status back stops its sandbox (finishPod).
+    const finished = phase === 'Succeeded' || phase === 'Failed';
+    if (!settling && !finished) this.settled.set(key, { version, runtime: runtimeState(box, [...initFacts, ...facts, ...ephemeralFacts].flatMap((f) => f.attempts)), config: this.configVersions(pod) });
   }
 
   /**
@@ -986,18 +988,18 @@ export class PodWorker {
     };
   }
 
-  /** Writes the pod's status (and any events) when it changed, at the pod's stream version; returns the version the pod's stream is at then. */
-  private async report(stored: StoredObject, sandbox: PodSandbox | undefined, all: { facts: ContainerFacts[]; initFacts: ContainerFacts[]; ephemeralFacts: ContainerFacts[] }, events: StreamAppend[]): Promise<number> {
+  /** Writes the pod's status (and any events) when it changed, at the pod's stream version; returns the version the pod's stream is at then and the pod's phase. */
+  private async report(stored: StoredObject, sandbox: PodSandbox | undefined, all: { facts: ContainerFacts[]; initFacts: ContainerFacts[]; ephemeralFacts: ContainerFacts[] }, events: StreamAppend[]): Promise<{ version: number; phase: string }> {
     const pod = stored.object;
     const status = podStatus(pod, sandbox, all.facts, timestamp(), all.initFacts, all.ephemeralFacts);
     if (sameJson(status, pod.status)) {
       if (events.length) await this.deps.store.appendBatch(events);
-      return stored.streamVersion;
+      return { version: stored.streamVersion, phase: status.phase };
     }
     // The status alone: the rest of the pod is what the stream holds at the version written at.
     const write = { streamId: stored.streamId, events: [this.fieldsEvent(ObjectEventTypes.statusUpdated, { status })], expectedVersion: stored.streamVersion };
     const [written] = await this.deps.store.appendBatch([write, ...events]);
-    return written.streamVersion;
+    return { version: written.streamVersion, phase: status.phase };
   }
 
   /**
@@ -1011,6 +1013,31 @@ export class PodWorker {
       podUnbound(pod, stored.streamVersion, { reason: 'HostEpochEnded', message }, this.actor),
       this.event(pod, 'Warning', 'HostFailover', `${message}; the pod will be placed again`),
     ]);
+  }
+
+  /**
+   * A pod that has finished (Succeeded or Failed: nothing of it runs again): as kubelet, its sandbox is stopped, apart
+   * from the pass (a sidecar still running gets the pod's grace period), which ends its network namespace and frees
+   * its address for the scheduler to give again; then its status says `PodReadyToStartContainers` False. The
+   * sandbox's directory stays until the pod is deleted, so its logs are still read.
+   */
+  private async finishPod(stored: StoredObject, sandbox: PodSandbox | undefined): Promise<void> {
+    const pod = stored.object;
+    if (this.terminating.has(pod.metadata.uid)) return;
+    if (sandbox?.state === 'SANDBOX_READY') {
+      const key = keyOf(pod);
+      this.terminating.add(pod.metadata.uid);
+      void this.crx.stopPodSandbox(sandbox.id, pod.spec.terminationGracePeriodSeconds ?? 30)
+        .catch((err) => this.deps.logger.warn('stopping a finished pod\'s sandbox failed', { pod: key, error: (err as Error).message }))
+        .finally(() => {
+          this.terminating.delete(pod.metadata.uid);
+          this.wake([key]);
+        });
+      return;
+    }
+    const status = finishedPodStatus(pod, timestamp());
+    if (!status) return;
+    await this.deps.store.append(stored.streamId, [this.fieldsEvent(ObjectEventTypes.statusUpdated, { status })], { expectedVersion: stored.streamVersion });
   }
 
   /**
