@@ -198,6 +198,34 @@ describe('Pod network', () => {
     await kubectl(['delete', 'pod', 'a3', '-n', 'alpha', '--wait=true']);
     await eventually(async () => expect(ip(['route', 'show', `${a3.status.podIP}/32`]).trim()).toBe(''), { timeoutMs: 15_000 });
   });
+
+  netIt('takes a finished pod\'s route and namespace away and gives its address to the next pod', async () => {
+    await kubectl(['create', 'namespace', 'batch']);
+    const once = (name: string) => ({
+      apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'batch' },
+      spec: { restartPolicy: 'Never', nodeSelector: { 'kubernetes.io/hostname': 'host-2' }, containers: [{ name: 'c', image: 'busybox', command: ['sh', '-c', 'hostname -i'] }] },
+    });
+    await apply(once('first'));
+    const done = await eventually(async () => {
+      const p = await pod('batch', 'first');
+      expect(p.status.phase).toBe('Succeeded');
+      expect(p.status.conditions.find((c: any) => c.type === 'PodReadyToStartContainers')?.status).toBe('False');
+      return p;
+    }, { timeoutMs: 30_000 });
+    // It ran with its own address, which it keeps in its status; the host no longer routes to it.
+    expect(inCIDR(done.status.podIP, cluster.network.podCIDR)).toBe(true);
+    expect((await kubectl(['logs', 'first', '-n', 'batch'])).stdout.trim()).toBe(done.status.podIP);
+    await eventually(async () => expect(ip(['route', 'show', `${done.status.podIP}/32`]).trim()).toBe(''), { timeoutMs: 15_000 });
+    // The namespace's lowest free address is the finished pod's: the next pod gets it, on the same host.
+    await apply(once('second'));
+    const next = await eventually(async () => {
+      const p = await pod('batch', 'second');
+      expect(p.status.phase).toBe('Succeeded');
+      return p;
+    }, { timeoutMs: 30_000 });
+    expect(next.status.podIP).toBe(done.status.podIP);
+    expect((await kubectl(['logs', 'second', '-n', 'batch'])).stdout.trim()).toBe(done.status.podIP);
+  });
 });
 
 describe('Pod network fallback', () => {
