@@ -68,6 +68,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <linux/capability.h>
+#include <linux/openat2.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -125,37 +126,117 @@ static char *under(char *buf, size_t size, const char *root, const char *dir) {
   return buf;
 }
 
-/* mkdir -p */
-static void make_dirs(const char *path) {
+/*
+ * Paths in the container's root are resolved as if that root were / (openat2's RESOLVE_IN_ROOT): a symbolic link of
+ * the image (`/data -> /etc`) leads to the image's /etc, never the host's, so no mount point is made, and nothing is
+ * mounted, outside the root (what runc's securejoin guards against). Set by set_up once the overlay is mounted.
+ */
+static int root_fd = -1;
+static const char *root_path;
+
+/* `path` in the container's root, opened with `flags`; -1 with errno set. A kernel without openat2 (before 5.6) gets
+ * the path under the root as it is. */
+static int open_in_root(const char *path, int flags) {
+  while (*path == '/') path++;
+  struct open_how how = { .flags = (uint64_t)(flags | O_CLOEXEC), .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS };
+  int fd = (int)syscall(SYS_openat2, root_fd, *path ? path : ".", &how, sizeof how);
+  if (fd < 0 && errno == ENOSYS) {
+    char buf[4096];
+    return open(under(buf, sizeof buf, root_path, path), flags | O_CLOEXEC);
+  }
+  return fd;
+}
+
+/* The magic link of an opened path, what a mount is given so that it lands on that very directory or file. */
+static const char *fd_path(char *buf, size_t size, int fd) {
+  snprintf(buf, size, "/proc/self/fd/%d", fd);
+  return buf;
+}
+
+static int dirs_in_root(const char *path);
+
+/*
+ * `name` in `dir` (the last component of `path`) is a symbolic link to nothing yet: what it names is made, as a
+ * directory, in the root (a relative link from `path`'s directory), as runc makes a mount point behind a link.
+ * Whether it was such a link.
+ */
+static int made_link_target(int dir, const char *path, const char *name) {
+  static int depth;
+  char link[4096], target[8192];
+  ssize_t n = readlinkat(dir, name, link, sizeof link - 1);
+  if (n <= 0) return 0;
+  link[n] = '\0';
+  if (++depth > 40) {
+    errno = ELOOP;
+    fail("mkdir %s in the root", path);
+  }
+  if (link[0] == '/') snprintf(target, sizeof target, "%s", link);
+  else snprintf(target, sizeof target, "%.*s%s", (int)(name - path), path, link);
+  close(dirs_in_root(target));
+  depth--;
+  return 1;
+}
+
+/* mkdir -p of `path` in the container's root, each directory made in the one resolved before it; an O_PATH fd of it. */
+static int dirs_in_root(const char *path) {
   char buf[4096];
   if ((size_t)snprintf(buf, sizeof buf, "%s", path) >= sizeof buf) {
     errno = ENAMETOOLONG;
     fail("mkdir %s", path);
   }
-  for (char *p = buf + 1; *p; p++) {
-    if (*p != '/') continue;
-    *p = '\0';
-    if (mkdir(buf, 0755) != 0 && errno != EEXIST) fail("mkdir %s", buf);
-    *p = '/';
+  int dir = open_in_root("/", O_PATH | O_DIRECTORY);
+  if (dir < 0) fail("open the root %s", root_path);
+  for (char *p = buf; *p;) {
+    while (*p == '/') p++;
+    if (!*p) break;
+    char *end = strchr(p, '/');
+    char saved = end ? *end : '\0';
+    if (end) *end = '\0';
+    int next = open_in_root(buf, O_PATH | O_DIRECTORY);
+    if (next < 0 && errno == ENOENT) {
+      if (mkdirat(dir, p, 0755) != 0 && errno != EEXIST) fail("mkdir %s in the root", path);
+      next = open_in_root(buf, O_PATH | O_DIRECTORY);
+      if (next < 0 && errno == ENOENT && made_link_target(dir, buf, p)) next = open_in_root(buf, O_PATH | O_DIRECTORY);
+    }
+    if (next < 0) fail("mkdir %s in the root", path);
+    close(dir);
+    dir = next;
+    if (!end) break;
+    *end = saved;
+    p = end + 1;
   }
-  if (mkdir(buf, 0755) != 0 && errno != EEXIST) fail("mkdir %s", buf);
+  return dir;
 }
 
-/* An empty file at `path` where there is nothing (what a file is bound on); an existing one, or a symlink, is left as it is. */
-static void make_file(const char *path) {
+/* An O_PATH fd of the file at `path` in the container's root, made empty where there is nothing (what a file is
+ * bound on); an existing one, or a symbolic link to one, is left as it is. */
+static int file_in_root(const char *path) {
   char buf[4096];
   if ((size_t)snprintf(buf, sizeof buf, "%s", path) >= sizeof buf) {
     errno = ENAMETOOLONG;
     fail("create %s", path);
   }
   char *slash = strrchr(buf, '/');
-  if (slash && slash != buf) {
+  const char *name = buf;
+  int dir;
+  if (slash) {
     *slash = '\0';
-    make_dirs(buf);
+    name = slash + 1;
+    dir = dirs_in_root(buf);
+    *slash = '/';
+  } else {
+    dir = dirs_in_root("/");
   }
-  int fd = open(path, O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-  if (fd < 0 && errno != EEXIST) fail("create %s", path);
-  if (fd >= 0) close(fd);
+  int fd = open_in_root(buf, O_PATH);
+  if (fd < 0 && errno == ENOENT) {
+    int made = openat(dir, name, O_RDONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+    if (made < 0 && errno != EEXIST) fail("create %s in the root", path);
+    if (made >= 0) close(made);
+    fd = open_in_root(buf, O_PATH);
+  }
+  if (fd < 0) fail("create %s in the root", path);
+  close(dir);
+  return fd;
 }
 
 /*
@@ -201,9 +282,9 @@ static void join_cgroups(void) {
   }
 }
 
-static void bind_volumes(const char *root) {
+static void bind_volumes(void) {
   char *volumes = strdup(env("OP_VOLUMES"));
-  char target[4096], opened[64];
+  char target[64], opened[64];
   if (!volumes) fail("OP_VOLUMES");
   for (char *save = NULL, *line = strtok_r(volumes, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
     char *bar = strchr(line, '|');
@@ -226,15 +307,17 @@ static void bind_volumes(const char *root) {
     }
     struct stat st;
     if (stat(source, &st) != 0) fail("stat volume %s", line);
-    under(target, sizeof target, root, mount_path);
-    if (S_ISDIR(st.st_mode)) make_dirs(target);
-    else make_file(target);
-    if (mount(source, target, NULL, MS_BIND, NULL) != 0) fail("bind volume %s at %s", line, target);
+    int at = S_ISDIR(st.st_mode) ? dirs_in_root(mount_path) : file_in_root(mount_path);
+    if (mount(source, fd_path(target, sizeof target, at), NULL, MS_BIND, NULL) != 0) fail("bind volume %s at %s", line, mount_path);
+    close(at);
     if (fd >= 0) close(fd);
     if (read_only) {
-      /* A bind takes MS_RDONLY only from a remount of it; the remount keeps the flags the source's mount has. */
+      /* A bind takes MS_RDONLY only from a remount of it (opened again: the path now leads into the bind); the
+       * remount keeps the flags the source's mount has. */
+      int bound = open_in_root(mount_path, O_PATH);
+      if (bound < 0) fail("open volume %s at %s", line, mount_path);
       struct statvfs st;
-      if (statvfs(target, &st) != 0) fail("statvfs %s", target);
+      if (fstatvfs(bound, &st) != 0) fail("statvfs %s", mount_path);
       unsigned long flags = MS_REMOUNT | MS_BIND | MS_RDONLY;
       if (st.f_flag & ST_NOSUID) flags |= MS_NOSUID;
       if (st.f_flag & ST_NODEV) flags |= MS_NODEV;
@@ -242,7 +325,8 @@ static void bind_volumes(const char *root) {
       if (st.f_flag & ST_NOATIME) flags |= MS_NOATIME;
       if (st.f_flag & ST_NODIRATIME) flags |= MS_NODIRATIME;
       if (st.f_flag & ST_RELATIME) flags |= MS_RELATIME;
-      if (mount(NULL, target, NULL, flags, NULL) != 0) fail("make volume %s read-only at %s", line, target);
+      if (mount(NULL, fd_path(target, sizeof target, bound), NULL, flags, NULL) != 0) fail("make volume %s read-only at %s", line, mount_path);
+      close(bound);
     }
   }
   free(volumes);
@@ -358,45 +442,54 @@ static int host_namespace(const char *kind) {
   return 0;
 }
 
-/* `source` (a file or a device node) bound on an empty file made at `target`. */
+/* `source` (a file or a device node) bound on an empty file made at `target` in the container's root. */
 static void bind_file(const char *source, const char *target) {
-  make_file(target);
-  if (mount(source, target, NULL, MS_BIND, NULL) != 0) fail("bind %s at %s", source, target);
+  char at[64];
+  int fd = file_in_root(target);
+  if (mount(source, fd_path(at, sizeof at, fd), NULL, MS_BIND, NULL) != 0) fail("bind %s at %s", source, target);
+  close(fd);
 }
 
 /*
  * The container's /dev: its own (OP_DEV=own) with only the devices every container needs, so that nothing of the
  * host's disks or consoles is in reach of its root; else the host's whole /dev (a privileged container).
  */
-static void set_up_dev(const char *root) {
-  char dev[4096], path[4096], source[64];
-  under(dev, sizeof dev, root, "/dev");
-  make_dirs(dev);
+static void set_up_dev(void) {
+  char path[64], at[64], source[64];
+  int dev = dirs_in_root("/dev");
   if (strcmp(env("OP_DEV"), "own") != 0) {
-    if (mount("/dev", dev, NULL, MS_BIND | MS_REC, NULL) != 0) fail("bind /dev at %s", dev);
+    if (mount("/dev", fd_path(at, sizeof at, dev), NULL, MS_BIND | MS_REC, NULL) != 0) fail("bind /dev in the root");
+    close(dev);
     return;
   }
-  if (mount("tmpfs", dev, "tmpfs", MS_NOSUID, "mode=755,size=65536k") != 0) fail("mount a /dev at %s", dev);
+  if (mount("tmpfs", fd_path(at, sizeof at, dev), "tmpfs", MS_NOSUID, "mode=755,size=65536k") != 0) fail("mount a /dev in the root");
+  close(dev);
   for (size_t i = 0; i < COUNT(DEVICES); i++) {
     snprintf(source, sizeof source, "/dev/%s", DEVICES[i]);
-    bind_file(source, under(path, sizeof path, dev, DEVICES[i]));
+    snprintf(path, sizeof path, "/dev/%s", DEVICES[i]);
+    bind_file(source, path);
   }
   /* The host's terminals: a tty container's and an exec session's are opened there, by its monitor. */
-  under(path, sizeof path, dev, "pts");
-  make_dirs(path);
-  if (mount("/dev/pts", path, NULL, MS_BIND, NULL) != 0) fail("bind /dev/pts at %s", path);
-  under(path, sizeof path, dev, "shm");
-  make_dirs(path);
+  int pts = dirs_in_root("/dev/pts");
+  if (mount("/dev/pts", fd_path(at, sizeof at, pts), NULL, MS_BIND, NULL) != 0) fail("bind /dev/pts in the root");
+  close(pts);
+  int shm_at = dirs_in_root("/dev/shm");
   const char *shm = env("OP_SHM");
-  if (shm[0] ? mount(shm, path, NULL, MS_BIND, NULL) != 0 : mount("shm", path, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=1777,size=65536k") != 0) fail("mount /dev/shm at %s", path);
+  fd_path(at, sizeof at, shm_at);
+  if (shm[0] ? mount(shm, at, NULL, MS_BIND, NULL) != 0 : mount("shm", at, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=1777,size=65536k") != 0) fail("mount /dev/shm in the root");
+  close(shm_at);
+  /* The new /dev, opened again: the path now leads into the tmpfs. */
+  dev = open_in_root("/dev", O_PATH | O_DIRECTORY);
+  if (dev < 0) fail("open /dev in the root");
   for (size_t i = 0; i < COUNT(DEV_LINKS); i++) {
-    if (symlink(DEV_LINKS[i][1], under(path, sizeof path, dev, DEV_LINKS[i][0])) != 0) fail("link %s", path);
+    if (symlinkat(DEV_LINKS[i][1], dev, DEV_LINKS[i][0]) != 0) fail("link /dev/%s", DEV_LINKS[i][0]);
   }
+  close(dev);
 }
 
 /* The container's termination message file (OP_TERMINATION_LOG), bound where it writes it. */
-static void bind_termination_log(const char *root) {
-  char line[4096], target[4096];
+static void bind_termination_log(void) {
+  char line[4096];
   if ((size_t)snprintf(line, sizeof line, "%s", env("OP_TERMINATION_LOG")) >= sizeof line) {
     errno = ENAMETOOLONG;
     fail("OP_TERMINATION_LOG");
@@ -404,7 +497,7 @@ static void bind_termination_log(const char *root) {
   char *bar = strchr(line, '|');
   if (!bar || bar == line || !bar[1]) return;
   *bar = '\0';
-  bind_file(line, under(target, sizeof target, root, bar + 1));
+  bind_file(line, bar + 1);
 }
 
 /* The init's set-up, as PID 1 of the container's namespaces: returns the root's path. */
@@ -420,15 +513,17 @@ static const char *set_up(void) {
     fail("overlay options");
   }
   if (mount("overlay", root, "overlay", 0, options) != 0) fail("mount the overlay at %s", root);
+  root_path = root;
+  root_fd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (root_fd < 0) fail("open the root %s", root);
   /* /dev first: a volume mounted below it (an emptyDir at /dev/shm) is then bound over it, not hidden under it. */
-  set_up_dev(root);
-  bind_termination_log(root);
-  bind_volumes(root);
-  under(buf, sizeof buf, root, "/proc");
-  make_dirs(buf);
-  if (mount("proc", buf, "proc", MS_NOSUID | MS_NOEXEC | MS_NODEV, NULL) != 0) fail("mount /proc at %s", buf);
-  under(buf, sizeof buf, root, env("OP_WORKDIR"));
-  make_dirs(buf);
+  set_up_dev();
+  bind_termination_log();
+  bind_volumes();
+  int proc = dirs_in_root("/proc");
+  if (mount("proc", fd_path(buf, sizeof buf, proc), "proc", MS_NOSUID | MS_NOEXEC | MS_NODEV, NULL) != 0) fail("mount /proc in the root");
+  close(proc);
+  close(dirs_in_root(env("OP_WORKDIR")));
   /* Last: every mount point above is made in the root first. A bind remount changes this mount only, not those on it. */
   if (strcmp(env("OP_READONLY_ROOT"), "1") == 0 && mount(NULL, root, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL) != 0) fail("make the root %s read-only", root);
   return root;

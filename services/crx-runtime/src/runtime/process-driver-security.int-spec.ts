@@ -1,9 +1,10 @@
-import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ContainerConfig, ContainerSecurity, CrxErrorCodes } from '@openpacific/contracts';
 import { eventually } from '@openpacific/testing';
 import { ProcessDriver } from './process-driver';
+import { safeDirName } from './image-store';
 
 const shim = resolve(__dirname, '..', '..', 'dist', 'shim', 'crx-shim.js');
 /** containerd's default capabilities as /proc/<pid>/status prints a set. */
@@ -163,5 +164,36 @@ describe('securityContext in the process driver (isolated containers)', () => {
     // A success says nothing, whatever the policy.
     const ok = await run('echo fine', undefined, { terminationMessagePath: '/dev/termination-log', terminationMessagePolicy: 'FallbackToLogsOnError' });
     expect(status(ok.sandbox.id).message).toBeUndefined();
+  });
+
+  it('resolves an image\'s symbolic links inside its root when it makes mount points: nothing is made or bound on the host', async () => {
+    // An image whose /data, /logs and /work lead out of its root to directories of the host.
+    const host = mkdtempSync(join(tmpdir(), 'crx-escape-'));
+    for (const d of ['data', 'logs', 'work']) mkdirSync(join(host, d));
+    const name = 'escape:1';
+    const dir = join(root, 'runtime', 'images', safeDirName(name));
+    cpSync(driver.images.resolve('busybox')!.rootfs!, join(dir, 'rootfs'), { recursive: true, verbatimSymlinks: true });
+    for (const d of ['data', 'logs', 'work']) symlinkSync(join(host, d), join(dir, 'rootfs', d));
+    writeFileSync(join(dir, 'image.json'), JSON.stringify({ name, digest: 'sha256:0', importedAt: new Date().toISOString(), config: {} }));
+    try {
+      const sandbox = driver.runPodSandbox({ podUid: `uid-${++pods}`, podName: `sec-${pods}`, podNamespace: 'default' });
+      const script = 'echo kept > /data/vol/f && pwd && ls /data/vol && echo why > /logs/term';
+      const c = driver.createContainer(sandbox.id, {
+        name: 'c', image: name, command: ['sh', '-c', script], workingDir: '/work/here',
+        mounts: [{ name: 'vol', mountPath: '/data/vol' }], terminationMessagePath: '/logs/term',
+      }, 0);
+      await driver.startContainer(c.id);
+      await eventually(() => expect(driver.containerStatus(c.id).state).toBe('CONTAINER_EXITED'));
+      // Inside, each link leads to the same path in the image's own root, where the volume and the message file are.
+      expect(driver.readLogs({ containerId: c.id }).content).toBe(`${join(host, 'work', 'here')}\nf\n`);
+      expect(driver.containerStatus(c.id).exitCode).toBe(0);
+      expect(driver.listContainers(sandbox.id).find((x) => x.name === 'c')!.message).toBe('why\n');
+      expect(readdirSync(join(sandbox.directory, 'volumes', 'vol'))).toEqual(['f']);
+      // On the host, the directories the links name are as they were: empty.
+      for (const d of ['data', 'logs', 'work']) expect(readdirSync(join(host, d))).toEqual([]);
+    } finally {
+      rmSync(host, { recursive: true, force: true });
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
