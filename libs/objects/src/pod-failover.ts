@@ -4,10 +4,6 @@ import type { StreamAppend } from '@openpacific/event-store';
 /** The epoch of the host a pod was bound to (set with the binding). */
 export const HOST_EPOCH_ANNOTATION = 'infrastructure.openpacific.io/host-epoch';
 
-function timestamp(now = new Date()): string {
-  return rfc3339(now);
-}
-
 function clean(pod: any): any {
   const next = structuredClone(pod);
   delete next.metadata.resourceVersion;
@@ -33,7 +29,7 @@ export function unboundPod(pod: any, message: string): any {
   }
   next.status = {
     phase: 'Pending',
-    conditions: [{ type: 'PodScheduled', status: 'False', reason: 'HostFailed', message, lastTransitionTime: timestamp() }],
+    conditions: [{ type: 'PodScheduled', status: 'False', reason: 'HostFailed', message, lastTransitionTime: rfc3339() }],
     ...(pod.status?.qosClass ? { qosClass: pod.status.qosClass } : {}),
   };
   return next;
@@ -56,7 +52,7 @@ export function podUnbound(
 /** A pod that must not be restarted (restartPolicy Never) whose host was lost: Failed, reason NodeLost, as Kubernetes reports it. */
 export function nodeLostPod(pod: any, message: string): any {
   const next = clean(pod);
-  const now = timestamp();
+  const now = rfc3339();
   const conditions = (pod.status?.conditions ?? []).map((c: any) =>
     c.type === 'Ready' || c.type === 'ContainersReady' ? { ...c, status: 'False', reason: 'NodeLost', lastTransitionTime: now } : c,
   );

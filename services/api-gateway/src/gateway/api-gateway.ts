@@ -1,7 +1,7 @@
 import { createServer, Server } from 'node:https';
 import type { Socket } from 'node:net';
 import { join } from 'node:path';
-import { CRDS_RESOURCE, defaultIngressClass, defaultStorageClass, INGRESS_CLASSES_RESOURCE, snapshotCrds, ObjectEventTypes, PRIORITY_CLASSES_RESOURCE, qualifiedResource, STORAGE_CLASSES_RESOURCE, SYSTEM_PRIORITY_CLASSES, systemPriorityClassObject } from '@openpacific/contracts';
+import { CRDS_RESOURCE, defaultIngressClass, defaultStorageClass, INGRESS_CLASSES_RESOURCE, snapshotCrds, ObjectEventTypes, PRIORITY_CLASSES_RESOURCE, qualifiedResource, STORAGE_CLASSES_RESOURCE, SYSTEM_PRIORITY_CLASSES, systemPriorityClassObject, rfc3339 } from '@openpacific/contracts';
 import { LeaderElection } from '@openpacific/event-store';
 import { ensureEventStream, EventRelay, HostMetricsCache } from '@openpacific/messaging';
 import { precompileSchemas } from '@openpacific/kube-api';
@@ -20,7 +20,7 @@ import { CrdController } from './customresources/crd.controller';
 import { CsrSigner } from './controllers/csr-signer';
 import { CustomResourceKinds } from './customresources/custom-resource-kinds';
 import { GatewayCore } from './core';
-import { nowTimestamp, prepareForCreate } from './handlers/object-rules';
+import { prepareForCreate } from './handlers/object-rules';
 import { setStorageClassLookup } from './handlers/storage.strategy';
 import { setPriorityClassesLookup } from './handlers/scheduling.strategy';
 import { ApiRequestHandler } from './http/api-server';
@@ -274,7 +274,7 @@ export class ApiGateway {
       const served = core.registry.storage(resource);
       if (core.readModel.streamVersion(resource, undefined, manifest.metadata.name) > 0) continue;
       const object = prepareForCreate(served.def, structuredClone(manifest), undefined);
-      object.metadata.creationTimestamp = nowTimestamp();
+      object.metadata.creationTimestamp = rfc3339();
       try {
         await core.writer.write({
           served, operation: 'CREATE', eventType: ObjectEventTypes.created, object, expectedVersion: 0,

@@ -1,8 +1,8 @@
-import { GuestNodeConfig, renderNodeBootstrap } from '@openpacific/contracts';
+import { GuestNodeConfig, renderNodeBootstrap, rfc3339 } from '@openpacific/contracts';
 import { renderKubeconfig } from '@openpacific/kube-api';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { parse } from 'yaml';
-import { LABELS, ownerRef, timestamp } from './objects';
+import { LABELS, ownerRef } from './objects';
 
 /** The Secret type Cluster API gives the secrets it writes for a cluster. */
 export const CLUSTER_SECRET_TYPE = 'cluster.x-k8s.io/secret';
@@ -25,7 +25,7 @@ export function secretObject(owner: any, name: string, values: Record<string, st
       name,
       namespace: owner.metadata.namespace,
       uid: randomUUID(),
-      creationTimestamp: timestamp(),
+      creationTimestamp: rfc3339(),
       labels: { [LABELS.cluster]: clusterName },
       ownerReferences: [ownerRef(owner)],
     },

@@ -38,10 +38,6 @@ export const LABELS = {
 
 export const ACTOR: EventMetadata = { actor: 'system:serviceaccount:vmware-system-capw:capi-controller-manager', source: 'cluster-api' };
 
-export function timestamp(): string {
-  return rfc3339();
-}
-
 export function ownerRef(owner: any, controller = true) {
   return { apiVersion: owner.apiVersion, kind: owner.kind, name: owner.metadata.name, uid: owner.metadata.uid, controller, blockOwnerDeletion: true };
 }
@@ -55,7 +51,7 @@ export function newObject(apiVersion: string, kind: string, namespace: string, n
       name,
       namespace,
       uid: randomUUID(),
-      creationTimestamp: timestamp(),
+      creationTimestamp: rfc3339(),
       generation: 1,
       ...(body.labels ? { labels: body.labels } : {}),
       ...(body.annotations ? { annotations: body.annotations } : {}),
@@ -109,7 +105,7 @@ export function templateHash(template: unknown): string {
 }
 
 export function condition(type: string, ok: boolean, reason = ok ? '' : 'NotReady', message = ''): any {
-  return { type, status: ok ? 'True' : 'False', lastTransitionTime: timestamp(), ...(ok ? {} : { reason, message }) };
+  return { type, status: ok ? 'True' : 'False', lastTransitionTime: rfc3339(), ...(ok ? {} : { reason, message }) };
 }
 
 /** Conditions replaced by type, keeping a transition time when the status did not change. */

@@ -5,11 +5,6 @@ import { eventNameSuffix, HOST_EPOCH_ANNOTATION } from '@openpacific/objects';
 
 export const SCHEDULER_ACTOR = { actor: 'system:serviceaccount:kube-system:default-scheduler', source: 'scheduler' };
 
-/** Whole seconds, as kube-apiserver's metav1.Time (the last second's text kept: a burst writes thousands a second). */
-export function timestamp(now = new Date()): string {
-  return rfc3339(now);
-}
-
 function withCondition(pod: any, condition: any): any {
   const conditions = (pod.status?.conditions ?? []).filter((c: any) => c.type !== condition.type);
   return { ...pod.status, conditions: [...conditions, condition] };
@@ -30,19 +25,19 @@ export function boundPod(pod: any, host: string, epoch: number): any {
   const next = clean(pod);
   next.spec.nodeName = host;
   next.metadata.annotations = { ...(next.metadata.annotations ?? {}), [HOST_EPOCH_ANNOTATION]: String(epoch) };
-  next.status = withCondition(next, { type: 'PodScheduled', status: 'True', lastTransitionTime: timestamp() });
+  next.status = withCondition(next, { type: 'PodScheduled', status: 'True', lastTransitionTime: rfc3339() });
   return next;
 }
 
 export function unschedulablePod(pod: any, message: string): any {
   const next = clean(pod);
-  next.status = withCondition(next, { type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message, lastTransitionTime: timestamp() });
+  next.status = withCondition(next, { type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message, lastTransitionTime: rfc3339() });
   return next;
 }
 
 /** A core v1 Event about a pod, as `kubectl describe pod` lists them. */
 export function podEvent(pod: any, type: 'Normal' | 'Warning', reason: string, message: string) {
-  const now = timestamp();
+  const now = rfc3339();
   const uid = randomUUID();
   const name = `${pod.metadata.name}.${eventNameSuffix()}`;
   const object = {
@@ -92,7 +87,7 @@ export { PodEventTypes, ObjectEventTypes };
 
 /** The pod deleted with its grace period (its host stops it, then finishes the deletion), DisruptionTarget=True saying why. */
 export function disruptedPod(pod: any, reason: string, message: string): any {
-  const now = timestamp();
+  const now = rfc3339();
   const next = structuredClone(pod);
   delete next.metadata.resourceVersion;
   next.metadata.deletionTimestamp = now;

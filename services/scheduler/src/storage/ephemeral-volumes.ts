@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '@openpacific/service-kit';
-import { ephemeralClaimName, ObjectEventTypes, PVC_PROTECTION_FINALIZER, PVCS_RESOURCE } from '@openpacific/contracts';
+import { ephemeralClaimName, ObjectEventTypes, PVC_PROTECTION_FINALIZER, PVCS_RESOURCE, rfc3339 } from '@openpacific/contracts';
 import type { FollowerDeps, ReadModel } from '@openpacific/objects';
-import { timestamp } from '../pods/scheduling-records';
 import { append, controllerNamed, OwnedPods, workloadEvent } from '../workloads/owned-pods';
 
 const EPHEMERAL_CONTROLLER = controllerNamed('ephemeral-volume-controller');
@@ -24,7 +23,7 @@ export function ephemeralClaim(pod: any, volume: any): any {
       name: ephemeralClaimName(pod, volume),
       namespace: pod.metadata.namespace,
       uid: randomUUID(),
-      creationTimestamp: timestamp(),
+      creationTimestamp: rfc3339(),
       generation: 1,
       ...(template.metadata?.labels ? { labels: { ...template.metadata.labels } } : {}),
       ...(template.metadata?.annotations ? { annotations: { ...template.metadata.annotations } } : {}),

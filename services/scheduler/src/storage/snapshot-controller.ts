@@ -3,7 +3,6 @@ import type { Logger } from '@openpacific/service-kit';
 import { CRDS_RESOURCE, DATASTORE_PROVISIONER, defaultSnapshotClass, isDefaultSnapshotClass, memoryQuantity, ObjectEventTypes, objectStreamId, PVCS_RESOURCE, PVS_RESOURCE, PVC_AS_SNAPSHOT_SOURCE_FINALIZER, SNAPSHOT_AS_SOURCE_FINALIZER, SNAPSHOT_BOUND_FINALIZER, SNAPSHOT_CONTENT_FINALIZER, SNAPSHOT_GROUP, STORAGE_CLASSES_RESOURCE, VOLUME_SNAPSHOT_CLASSES_RESOURCE, VOLUME_SNAPSHOT_CONTENTS_RESOURCE, VOLUME_SNAPSHOTS_RESOURCE, rfc3339 } from '@openpacific/contracts';
 import { StreamAppend, VersionConflictError } from '@openpacific/event-store';
 import { controllerReadModel, type FollowerDeps, objectEvent, PassLoop, type SharedFollower, StoredObject } from '@openpacific/objects';
-import { timestamp } from '../pods/scheduling-records';
 import { SnapshotStore } from './snapshot-store';
 import { finalizerAdded, finalizersRemoved } from './storage-records';
 import { INSUFFICIENT_CAPACITY } from './volume-binder';
@@ -136,7 +135,7 @@ export class SnapshotController {
     const name = defaultSnapshotClass(DATASTORE_PROVISIONER).metadata.name;
     if (!this.model.get(CRDS_RESOURCE, undefined, crd) || this.model.streamVersion(VOLUME_SNAPSHOT_CLASSES_RESOURCE, undefined, name) > 0) return [];
     const cls = defaultSnapshotClass(DATASTORE_PROVISIONER);
-    cls.metadata = { ...cls.metadata, uid: randomUUID(), creationTimestamp: timestamp(), generation: 1 };
+    cls.metadata = { ...cls.metadata, uid: randomUUID(), creationTimestamp: rfc3339(), generation: 1 };
     return [{ writes: [write(VOLUME_SNAPSHOT_CLASSES_RESOURCE, cls, ObjectEventTypes.created, 0)] }];
   }
 
@@ -154,7 +153,7 @@ export class SnapshotController {
     const vs = stored.object;
     if (this.reported.get(vs.metadata.uid) === message && vs.status?.error?.message === message) return [];
     this.reported.set(vs.metadata.uid, message);
-    const next = { ...vs, status: { ...(vs.status ?? {}), readyToUse: false, error: { message, time: timestamp() } } };
+    const next = { ...vs, status: { ...(vs.status ?? {}), readyToUse: false, error: { message, time: rfc3339() } } };
     return [{ writes: [write(VOLUME_SNAPSHOTS_RESOURCE, next, ObjectEventTypes.statusUpdated, stored.streamVersion), this.event(vs, 'Warning', reason, message)] }];
   }
 
@@ -199,7 +198,7 @@ export class SnapshotController {
     }
     const contentName = `snapcontent-${vs.metadata.uid}`;
     const handle = `snapshot-${vs.metadata.uid}`;
-    const takenAt = timestamp();
+    const takenAt = rfc3339();
     const sizeBytes = storageBytes(pv.spec?.capacity?.storage);
     // A snapshot is a whole copy of its volume: it must fit the datastore beside its volumes and other snapshots.
     const used = datastoreHeldBytes(this.model.list(PVS_RESOURCE).map((s) => s.object), this.model.list(VOLUME_SNAPSHOT_CONTENTS_RESOURCE).map((s) => s.object), this.opts.datastoreDir);
@@ -324,7 +323,7 @@ export class SnapshotController {
       const facts = this.store.read(content.spec.source.snapshotHandle);
       const status = facts
         ? { snapshotHandle: content.spec.source.snapshotHandle, creationTime: Number(nanos(facts.takenAt)), readyToUse: true, restoreSize: facts.sizeBytes }
-        : { readyToUse: false, error: { message: `snapshot ${content.spec.source.snapshotHandle} does not exist in the datastore`, time: timestamp() } };
+        : { readyToUse: false, error: { message: `snapshot ${content.spec.source.snapshotHandle} does not exist in the datastore`, time: rfc3339() } };
       return [{ writes: [write(VOLUME_SNAPSHOT_CONTENTS_RESOURCE, { ...content, status }, ObjectEventTypes.statusUpdated, stored.streamVersion)] }];
     }
     return [];

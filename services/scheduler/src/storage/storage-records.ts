@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { DATASTORE_PROVISIONER, ObjectEventTypes, objectStreamId, PROVISIONED_BY_ANNOTATION, PV_PROTECTION_FINALIZER, PVCS_RESOURCE, PVS_RESOURCE } from '@openpacific/contracts';
+import { DATASTORE_PROVISIONER, ObjectEventTypes, objectStreamId, PROVISIONED_BY_ANNOTATION, PV_PROTECTION_FINALIZER, PVCS_RESOURCE, PVS_RESOURCE, rfc3339 } from '@openpacific/contracts';
 import type { NewEvent, StreamAppend } from '@openpacific/event-store';
 import { eventNameSuffix, type StoredObject } from '@openpacific/objects';
-import { timestamp } from '../pods/scheduling-records';
 
 /** The objects and log records the volume binder writes. */
 
@@ -30,7 +29,7 @@ export function provisionedVolume(claim: any, storageClass: any, name: string, p
   return {
     apiVersion: 'v1',
     kind: 'PersistentVolume',
-    metadata: { name, uid: randomUUID(), creationTimestamp: timestamp(), generation: 1, annotations: { [PROVISIONED_BY_ANNOTATION]: DATASTORE_PROVISIONER }, finalizers: [PV_PROTECTION_FINALIZER] },
+    metadata: { name, uid: randomUUID(), creationTimestamp: rfc3339(), generation: 1, annotations: { [PROVISIONED_BY_ANNOTATION]: DATASTORE_PROVISIONER }, finalizers: [PV_PROTECTION_FINALIZER] },
     spec: {
       capacity: { storage: claim.spec.resources.requests.storage },
       accessModes: [...(claim.spec.accessModes ?? [])],
@@ -40,12 +39,12 @@ export function provisionedVolume(claim: any, storageClass: any, name: string, p
       hostPath: { path, type: 'Directory' },
       claimRef: claimRef(claim),
     },
-    status: { phase: 'Bound', lastPhaseTransitionTime: timestamp() },
+    status: { phase: 'Bound', lastPhaseTransitionTime: rfc3339() },
   };
 }
 
 function withPhase(phase: string, message?: string): any {
-  return { phase, ...(message ? { message } : {}), lastPhaseTransitionTime: timestamp() };
+  return { phase, ...(message ? { message } : {}), lastPhaseTransitionTime: rfc3339() };
 }
 
 /** An existing volume taken by a claim. */
@@ -123,7 +122,7 @@ export function finalizerAdded(resource: string, stored: StoredObject, finalizer
 
 /** A core v1 Event about a claim or volume (cluster-scoped volumes report in `default`, as Kubernetes does). */
 export function storageEvent(obj: any, type: 'Normal' | 'Warning', reason: string, message: string): StreamAppend {
-  const now = timestamp();
+  const now = rfc3339();
   const namespace = obj.metadata.namespace ?? 'default';
   const name = `${obj.metadata.name}.${eventNameSuffix()}`;
   const object = {

@@ -6,10 +6,6 @@ import { allocatable } from '../pods/pod-requests';
 export const VMS = VIRTUAL_MACHINES_RESOURCE;
 const ACTOR = { actor: 'system:serviceaccount:kube-system:default-scheduler', source: 'scheduler' };
 
-function timestamp(): string {
-  return rfc3339();
-}
-
 /**
  * A VM as the filters and scores see a workload: its reservations as requests, the VMs of its
  * resource policy as siblings to spread from (the score's owner term), and its affinity to other VMs.
@@ -82,7 +78,7 @@ export function pendingVms<T extends { object: any }>(vms: T[]): T[] {
 function withCondition(status: any, condition: any): any {
   const rest = (status?.conditions ?? []).filter((c: any) => c.type !== condition.type);
   const old = (status?.conditions ?? []).find((c: any) => c.type === condition.type);
-  const lastTransitionTime = old && old.status === condition.status ? old.lastTransitionTime : timestamp();
+  const lastTransitionTime = old && old.status === condition.status ? old.lastTransitionTime : rfc3339();
   return { ...status, conditions: [...rest, { ...condition, lastTransitionTime }].sort(byConditionType) };
 }
 

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { CONTROLLER_REVISION_HASH_LABEL, CONTROLLER_REVISIONS_RESOURCE, ObjectEventTypes } from '@openpacific/contracts';
+import { CONTROLLER_REVISION_HASH_LABEL, CONTROLLER_REVISIONS_RESOURCE, ObjectEventTypes, rfc3339 } from '@openpacific/contracts';
 import type { StreamAppend } from '@openpacific/event-store';
 import type { ReadModel, StoredObject } from '@openpacific/objects';
-import { append, clean, Controller, ownerRef, timestamp } from './owned-pods';
+import { append, clean, Controller, ownerRef } from './owned-pods';
 import { controllerOf, podTemplateHash, sameTemplateIgnoringHash } from './workload-logic';
 
 /**
@@ -58,7 +58,7 @@ export function syncRevisions(model: ReadModel, owner: any, by: Controller, inUs
         name,
         namespace: owner.metadata.namespace,
         uid: randomUUID(),
-        creationTimestamp: timestamp(),
+        creationTimestamp: rfc3339(),
         generation: 1,
         labels: { ...(template.metadata?.labels ?? {}), [CONTROLLER_REVISION_HASH_LABEL]: hash },
         ownerReferences: [ownerRef(owner)],

@@ -1,10 +1,10 @@
 import type { Logger } from '@openpacific/service-kit';
-import { JOB_COMPLETION_INDEX_ANNOTATION, JOB_COMPLETION_INDEX_ENV, JOB_CONTROLLER_MANAGER, JOB_TRACKING_FINALIZER, jobCondition, JOBS_RESOURCE, ObjectEventTypes } from '@openpacific/contracts';
+import { JOB_COMPLETION_INDEX_ANNOTATION, JOB_COMPLETION_INDEX_ENV, JOB_CONTROLLER_MANAGER, JOB_TRACKING_FINALIZER, jobCondition, JOBS_RESOURCE, ObjectEventTypes, rfc3339 } from '@openpacific/contracts';
 import { controllerReadModel, type FollowerDeps, sameJson, type SharedFollower, StoredObject } from '@openpacific/objects';
 import { decideJob, INDEX_FAILURE_COUNT_ANNOTATION, INDEX_IGNORED_FAILURE_COUNT_ANNOTATION, type IndexFailures } from './job-logic';
 import { holdsTracking, settleCounts } from './job-tracking';
 import { claim } from './claims';
-import { append, clean, controllerNamed, PodOwnersController, PodShape, timestamp, workloadEvent, POD_ADMISSION_RESOURCES } from './owned-pods';
+import { append, clean, controllerNamed, PodOwnersController, PodShape, workloadEvent, POD_ADMISSION_RESOURCES } from './owned-pods';
 import { controllerOf, ownedPodEvent, selectedByAny } from './workload-logic';
 
 const JOB_CONTROLLER = controllerNamed('job-controller');
@@ -123,7 +123,7 @@ export class JobsController extends PodOwnersController {
     else delete next.metadata.finalizers;
     let type: string = ObjectEventTypes.updated;
     if (remove && !next.metadata.deletionTimestamp) {
-      next.metadata.deletionTimestamp = timestamp();
+      next.metadata.deletionTimestamp = rfc3339();
       next.metadata.deletionGracePeriodSeconds = next.spec?.nodeName ? (next.spec.terminationGracePeriodSeconds ?? 30) : 0;
       type = ObjectEventTypes.deletionStarted;
     }
@@ -149,7 +149,7 @@ export class JobsController extends PodOwnersController {
       // Its time to live after finishing is over (the TTL-after-finished controller): deleted, and the garbage collector takes its pods.
       const next = clean(job);
       const finalizers = (job.metadata.finalizers ?? []).length > 0;
-      if (finalizers) next.metadata.deletionTimestamp = timestamp();
+      if (finalizers) next.metadata.deletionTimestamp = rfc3339();
       await this.pods.write([append(JOBS_RESOURCE, next, finalizers ? ObjectEventTypes.deletionStarted : ObjectEventTypes.deleted, stored.streamVersion, TTL_CONTROLLER)]);
       return undefined;
     }

@@ -12,10 +12,6 @@ import { safeString } from './workload-logic';
 /** What a controller's read model holds for admitting the pods it creates as kube-apiserver would (ServiceAccount, Priority, RuntimeClass). */
 export const POD_ADMISSION_RESOURCES = [SERVICE_ACCOUNTS_RESOURCE, PRIORITY_CLASSES_RESOURCE, RUNTIME_CLASSES_RESOURCE];
 
-export function timestamp(): string {
-  return rfc3339();
-}
-
 /** The object to write next: the read model's copy without its resourceVersion (the log gives the new one). */
 export function clean(obj: any): any {
   const next = structuredClone(obj);
@@ -46,7 +42,7 @@ export function ownerRef(owner: any) {
 
 /** A core v1 Event about a workload object (`kubectl describe` lists them). */
 export function workloadEvent(obj: any, by: Controller, type: 'Normal' | 'Warning', reason: string, message: string): StreamAppend {
-  const now = timestamp();
+  const now = rfc3339();
   const namespace = obj.metadata.namespace;
   const name = `${obj.metadata.name}.${eventNameSuffix()}`;
   const object = {
@@ -140,7 +136,7 @@ export class OwnedPods {
         name,
         namespace: ns,
         uid: randomUUID(),
-        creationTimestamp: timestamp(),
+        creationTimestamp: rfc3339(),
         generation: 1,
         ...(template.metadata?.labels ? { labels: { ...template.metadata.labels } } : {}),
         ...(template.metadata?.annotations ? { annotations: { ...template.metadata.annotations } } : {}),
@@ -203,7 +199,7 @@ export class OwnedPods {
     const next = clean(pod);
     const graceful = !!pod.spec?.nodeName || (pod.metadata.finalizers ?? []).length > 0;
     if (graceful) {
-      next.metadata.deletionTimestamp = timestamp();
+      next.metadata.deletionTimestamp = rfc3339();
       next.metadata.deletionGracePeriodSeconds = pod.spec?.nodeName ? (pod.spec.terminationGracePeriodSeconds ?? 30) : 0;
     }
     return this.write([

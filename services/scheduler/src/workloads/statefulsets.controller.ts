@@ -2,12 +2,12 @@ import type { Logger } from '@openpacific/service-kit';
 import { randomUUID } from 'node:crypto';
 import {
   CONTROLLER_REVISION_HASH_LABEL, CONTROLLER_REVISIONS_RESOURCE, ObjectEventTypes, POD_INDEX_LABEL, PVC_PROTECTION_FINALIZER, PVCS_RESOURCE, STATEFULSET_POD_NAME_LABEL,
-  STATEFULSETS_RESOURCE,
+  STATEFULSETS_RESOURCE, rfc3339,
 } from '@openpacific/contracts';
 import { controllerReadModel, type FollowerDeps, sameJson, type SharedFollower, StoredObject } from '@openpacific/objects';
 import { claim, claimRevisions } from './claims';
 import { revisionTemplate, syncRevisions } from './controller-revisions';
-import { append, clean, controllerNamed, nextAvailable, ownerRef, PodOwnersController, PodShape, timestamp, workloadEvent, POD_ADMISSION_RESOURCES } from './owned-pods';
+import { append, clean, controllerNamed, nextAvailable, ownerRef, PodOwnersController, PodShape, workloadEvent, POD_ADMISSION_RESOURCES } from './owned-pods';
 import { claimName, ordinalOf, planStatefulSet, revisionOfPod } from './statefulset-logic';
 import { controllerOf, ownedPodEvent, selectedByAny } from './workload-logic';
 
@@ -108,7 +108,7 @@ export class StatefulSetsController extends PodOwnersController {
           name,
           namespace: ns,
           uid: randomUUID(),
-          creationTimestamp: timestamp(),
+          creationTimestamp: rfc3339(),
           generation: 1,
           labels: { ...(template.metadata?.labels ?? {}), ...(set.spec?.selector?.matchLabels ?? {}) },
           ...(template.metadata?.annotations ? { annotations: { ...template.metadata.annotations } } : {}),

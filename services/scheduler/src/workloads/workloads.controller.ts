@@ -2,7 +2,7 @@ import type { Logger } from '@openpacific/service-kit';
 import { randomUUID } from 'node:crypto';
 import {
   DEPLOYMENTS_RESOURCE, DESIRED_REPLICAS_ANNOTATION, MAX_REPLICAS_ANNOTATION, ObjectEventTypes, objectStreamId, PDBS_RESOURCE, POD_TEMPLATE_HASH_LABEL, REPLICASETS_RESOURCE,
-  REPLICATION_CONTROLLERS_RESOURCE, replicationControllerSelector, REVISION_ANNOTATION, STATEFULSETS_RESOURCE,
+  REPLICATION_CONTROLLERS_RESOURCE, replicationControllerSelector, REVISION_ANNOTATION, STATEFULSETS_RESOURCE, rfc3339,
 } from '@openpacific/contracts';
 import { NewEvent, StreamAppend } from '@openpacific/event-store';
 import { controllerReadModel, type FollowerDeps, sameJson, type SharedFollower, StoredObject } from '@openpacific/objects';
@@ -10,7 +10,7 @@ import {
   controllerOf, deletionOrder, deploymentStatus, isActivePod, progressDeadlineAt, isPodAvailable, isPodReady, podTemplateHash, resolveFenceposts, revisionOf, rollingStep, RsView,
   sameTemplateIgnoringHash,
 } from './workload-logic';
-import { append, clean, controllerNamed, PodOwnersController, ownerRef, timestamp, workloadEvent, POD_ADMISSION_RESOURCES } from './owned-pods';
+import { append, clean, controllerNamed, PodOwnersController, ownerRef, workloadEvent, POD_ADMISSION_RESOURCES } from './owned-pods';
 import { budgetStatus, disruptionDeadline } from './disruption-logic';
 import { claim } from './claims';
 import { proportionalSizes } from './proportional-scaling';
@@ -179,7 +179,7 @@ export class WorkloadsController extends PodOwnersController {
       },
       newRs?.object.metadata.name ?? `${d.metadata.name}-${podTemplateHash(d.spec?.template)}`,
       d.status?.conditions,
-      timestamp(),
+      rfc3339(),
     );
     const deadline = progressDeadlineAt(d, next.status);
     if (deadline !== undefined) this.nextDeadline = Math.min(this.nextDeadline, deadline);
@@ -207,7 +207,7 @@ export class WorkloadsController extends PodOwnersController {
         name: `${d.metadata.name}-${hash}`,
         namespace: d.metadata.namespace,
         uid: randomUUID(),
-        creationTimestamp: timestamp(),
+        creationTimestamp: rfc3339(),
         generation: 1,
         labels: template.metadata.labels,
         annotations: {
@@ -346,7 +346,7 @@ export class WorkloadsController extends PodOwnersController {
       observedGeneration: rs.metadata.generation ?? 1,
     };
     const failure = (rs.status?.conditions ?? []).find((c: any) => c.type === 'ReplicaFailure');
-    if (refused) status.conditions = [{ type: 'ReplicaFailure', status: 'True', lastTransitionTime: failure?.message === refused ? failure.lastTransitionTime : timestamp(), reason: 'FailedCreate', message: refused }];
+    if (refused) status.conditions = [{ type: 'ReplicaFailure', status: 'True', lastTransitionTime: failure?.message === refused ? failure.lastTransitionTime : rfc3339(), reason: 'FailedCreate', message: refused }];
     if (sameJson(status, rs.status ?? {})) return;
     const next = clean(stored.object);
     next.status = status;

@@ -4,10 +4,6 @@ import { EventStore, VersionConflictError } from '@openpacific/event-store';
 
 export type HostDescription = ReturnType<typeof import('./host-spec').hostDescription>;
 
-function nowTimestamp(): string {
-  return rfc3339();
-}
-
 /**
  * Registers the host: creates its Host object on first start, and on every
  * start begins a new epoch (a `HostRegistered` event). Work addressed to an
@@ -28,7 +24,7 @@ export async function registerHost(
     const epoch = (previous?.status?.epoch ?? 0) + 1;
     // The runtime fenced the epoch before (its lease ran out): say so, once, with this registration.
     const fence = fences.find((f) => f.epoch === epoch - 1);
-    const now = nowTimestamp();
+    const now = rfc3339();
     const object = {
       apiVersion: HOST_API_VERSION,
       kind: 'Host',

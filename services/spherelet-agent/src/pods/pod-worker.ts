@@ -165,10 +165,6 @@ function isProbed(container: any): boolean {
   return !!(container.readinessProbe || container.livenessProbe || container.startupProbe);
 }
 
-function timestamp(): string {
-  return rfc3339();
-}
-
 /**
  * The pod as an event carries it: without its resourceVersion (the log's position is the version), with
  * `status` if given. A shallow copy: read-model objects are replaced, never changed in place, and a whole
@@ -882,7 +878,7 @@ export class PodWorker {
     }
     const message = 'Pod was active on the node longer than the specified deadline';
     const ended = (specs: any[] | undefined): ContainerFacts[] => (specs ?? []).map((c: any) => ({ name: c.name, attempts: containers.filter((x) => x.name === c.name) }));
-    const status = { ...podStatus(pod, box, ended(pod.spec.containers), timestamp(), ended(pod.spec.initContainers)), phase: 'Failed', reason: 'DeadlineExceeded', message };
+    const status = { ...podStatus(pod, box, ended(pod.spec.containers), rfc3339(), ended(pod.spec.initContainers)), phase: 'Failed', reason: 'DeadlineExceeded', message };
     const write = { streamId: stored.streamId, events: [this.fieldsEvent(ObjectEventTypes.statusUpdated, { status })], expectedVersion: stored.streamVersion };
     await this.deps.store.appendBatch([write, this.event(pod, 'Normal', 'DeadlineExceeded', message)]);
   }
@@ -991,7 +987,7 @@ export class PodWorker {
   /** Writes the pod's status (and any events) when it changed, at the pod's stream version; returns the version the pod's stream is at then and the pod's phase. */
   private async report(stored: StoredObject, sandbox: PodSandbox | undefined, all: { facts: ContainerFacts[]; initFacts: ContainerFacts[]; ephemeralFacts: ContainerFacts[] }, events: StreamAppend[]): Promise<{ version: number; phase: string }> {
     const pod = stored.object;
-    const status = podStatus(pod, sandbox, all.facts, timestamp(), all.initFacts, all.ephemeralFacts);
+    const status = podStatus(pod, sandbox, all.facts, rfc3339(), all.initFacts, all.ephemeralFacts);
     if (sameJson(status, pod.status)) {
       if (events.length) await this.deps.store.appendBatch(events);
       return { version: stored.streamVersion, phase: status.phase };
@@ -1035,7 +1031,7 @@ export class PodWorker {
         });
       return;
     }
-    const status = finishedPodStatus(pod, timestamp());
+    const status = finishedPodStatus(pod, rfc3339());
     if (!status) return;
     await this.deps.store.append(stored.streamId, [this.fieldsEvent(ObjectEventTypes.statusUpdated, { status })], { expectedVersion: stored.streamVersion });
   }

@@ -32,10 +32,6 @@ export function vmHosts(change: ObjectChange): { before?: string; after?: string
   return { before: change.previous?.status?.nodeName, after: change.type === 'DELETED' ? undefined : change.object.status?.nodeName };
 }
 
-function timestamp(): string {
-  return rfc3339();
-}
-
 /**
  * Runs the VirtualMachines placed on this host through the hypervisor driver: creates them, keeps their
  * power state as the spec asks (power off by powerOffMode, suspend, restart on nextRestartTime), resizes
@@ -309,7 +305,7 @@ function mergeConditions(existing: any[], updates: { type: string; status: strin
   for (const u of updates) {
     const old = existing.find((c) => c.type === u.type);
     if (old && old.status === u.status && old.reason === u.reason && old.message === u.message) out.push(old);
-    else out.push({ ...u, lastTransitionTime: old && old.status === u.status ? old.lastTransitionTime : (now ??= timestamp()) });
+    else out.push({ ...u, lastTransitionTime: old && old.status === u.status ? old.lastTransitionTime : (now ??= rfc3339()) });
   }
   return out.sort(byConditionType);
 }

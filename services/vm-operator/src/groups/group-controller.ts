@@ -7,7 +7,6 @@ import { applying, appliedStamp, bootSchedule, GROUP_FINALIZER, GROUP_LINKED, li
 
 const GROUPS = VIRTUAL_MACHINE_GROUPS_RESOURCE;
 const ACTOR = { actor: 'system:serviceaccount:vmware-system-vmop:vmware-system-vmop-controller-manager', source: 'vm-operator' };
-const stamp = (ms: number) => rfc3339(ms);
 const resourceOf = (kind: string) => (kind === 'VirtualMachineGroup' ? GROUPS : R.vms);
 
 /** An object as this pass will leave it: written once, with the changes of every step of the pass. */
@@ -143,7 +142,7 @@ export class GroupController {
     const groupName = vm.spec?.groupName ?? '';
     const group = groupName ? this.model.get(GROUPS, vm.metadata.namespace, groupName)?.object : undefined;
     const condition = groupName ? linkedCondition(group, 'VirtualMachine', vm.metadata.name) : undefined;
-    const conditions = withCondition(vm.status?.conditions, GROUP_LINKED, condition, stamp(Date.now()));
+    const conditions = withCondition(vm.status?.conditions, GROUP_LINKED, condition, rfc3339(Date.now()));
     if (!sameJson(conditions, vm.status?.conditions ?? [])) vm.status = { ...vm.status, conditions };
     dropStaleOwners(vm);
   }
@@ -158,7 +157,7 @@ export class GroupController {
     }
     if (!finalizers.includes(GROUP_FINALIZER)) group.metadata.finalizers = [...finalizers, GROUP_FINALIZER];
     dropStaleOwners(group);
-    const at = stamp(now);
+    const at = rfc3339(now);
     const parent = group.spec?.groupName ? this.model.get(GROUPS, group.metadata.namespace, group.spec.groupName)?.object : undefined;
     const linked = group.spec?.groupName ? linkedCondition(parent, 'VirtualMachineGroup', group.metadata.name) : undefined;
     let conditions = withCondition(group.status?.conditions, GROUP_LINKED, linked, at);
@@ -193,7 +192,7 @@ export class GroupController {
     conditions = withCondition(conditions, 'Ready', readyCondition(members), at);
     group.status = { ...group.status, members, conditions };
     if (!members.length) delete group.status.members;
-    if (complete) group.status.lastUpdatedPowerStateTime = stamp(appliedStamp(group));
+    if (complete) group.status.lastUpdatedPowerStateTime = rfc3339(appliedStamp(group));
     return nextDue;
   }
 

@@ -46,7 +46,6 @@ const isMirrored = (slice: any): boolean => slice?.metadata?.labels?.[ENDPOINT_S
 const isOwnEndpoints = (endpoints: any): boolean =>
   endpoints?.metadata?.labels?.[ENDPOINTS_SKIP_MIRROR_LABEL] === 'true' &&
   (endpoints.metadata.ownerReferences ?? []).some((o: any) => o?.controller === true && o.apiVersion === 'v1' && o.kind === 'Service' && o.name === endpoints.metadata.name);
-const now = (): string => rfc3339();
 
 /** Where a Service port listens and where it sends connections. */
 interface Listener {
@@ -263,7 +262,7 @@ export class PodServiceController {
     for (const content of plan.create) {
       let sliceName = generateName(`${name}-`);
       while (this.model.get(ENDPOINT_SLICES_RESOURCE, ns, sliceName)) sliceName = generateName(`${name}-`);
-      const metadata = { name: sliceName, generateName: `${name}-`, namespace: ns, uid: randomUUID(), creationTimestamp: now(), generation: 1, labels, ownerReferences };
+      const metadata = { name: sliceName, generateName: `${name}-`, namespace: ns, uid: randomUUID(), creationTimestamp: rfc3339(), generation: 1, labels, ownerReferences };
       const object = { apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', metadata, addressType: 'IPv4', ...content };
       // At the stream's version: a name used before (and deleted) keeps its stream.
       const at = this.model.streamVersion(ENDPOINT_SLICES_RESOURCE, ns, sliceName);
@@ -346,7 +345,7 @@ export class PodServiceController {
     const changed = !current || !sameJson(current.subsets ?? [], subsets);
     const overCapacity = current?.metadata.annotations?.[OVER_CAPACITY_ANNOTATION] === 'truncated';
     if (!changed && overCapacity === truncated && sameJson(current.metadata.labels ?? {}, labels) && sameJson(current.metadata.ownerReferences ?? [], ownerReferences)) return;
-    const base = current ? structuredClone(current.metadata) : { name, namespace, uid: randomUUID(), creationTimestamp: now(), generation: 1 };
+    const base = current ? structuredClone(current.metadata) : { name, namespace, uid: randomUUID(), creationTimestamp: rfc3339(), generation: 1 };
     delete (base as any).resourceVersion;
     const annotations = { ...(base as any).annotations, ...(changed ? { [TRIGGER_TIME_ANNOTATION]: new Date().toISOString() } : {}) };
     if (truncated) annotations[OVER_CAPACITY_ANNOTATION] = 'truncated';
@@ -381,7 +380,7 @@ export class PodServiceController {
       const current = existing?.object;
       const fields = (s: any) => [s.metadata.labels ?? {}, s.metadata.annotations ?? {}, s.metadata.ownerReferences ?? [], s.addressType, s.endpoints ?? [], s.ports ?? []];
       if (current && sameJson(fields(current), fields(slice))) continue;
-      const base = current ? structuredClone(current.metadata) : { uid: randomUUID(), creationTimestamp: now(), generation: 1 };
+      const base = current ? structuredClone(current.metadata) : { uid: randomUUID(), creationTimestamp: rfc3339(), generation: 1 };
       delete (base as any).resourceVersion;
       delete (base as any).annotations;
       const object = { ...slice, metadata: { ...base, ...slice.metadata } };

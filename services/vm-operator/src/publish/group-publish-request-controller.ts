@@ -9,7 +9,6 @@ import { RequestControllerDeps, RequestPass } from './request-pass';
 
 const GROUP_REQUESTS = VIRTUAL_MACHINE_GROUP_PUBLISH_REQUESTS_RESOURCE;
 const ACTOR = { actor: 'system:serviceaccount:vmware-system-vmop:vmware-system-vmop-controller-manager', source: 'vm-operator' };
-const stamp = (d = new Date()) => rfc3339(d);
 
 /** A write of `next` over what `stored` holds, of the given event type. */
 function writeOf(resource: string, stored: StoredObject, next: any, type: string): StreamAppend {
@@ -55,7 +54,7 @@ export class GroupPublishRequestController extends RequestPass {
   private reconcile(stored: StoredObject, expired: boolean): StreamAppend[] {
     const groupReq = stored.object;
     const { namespace } = groupReq.metadata;
-    const now = stamp();
+    const now = rfc3339();
     const finalizers: string[] = groupReq.metadata.finalizers ?? [];
     const owned = ownedRequests(groupReq, this.model.list(PUBLISH_REQUESTS_RESOURCE, namespace).map((s) => s.object));
     if (groupReq.metadata.deletionTimestamp) {

@@ -7,7 +7,6 @@ import { RequestControllerDeps, RequestPass } from './request-pass';
 
 export const PUBLISH_REQUESTS_RESOURCE = 'virtualmachinepublishrequests.vmoperator.vmware.com';
 const ACTOR = { actor: 'system:serviceaccount:vmware-system-vmop:vmware-system-vmop-controller-manager', source: 'vm-operator' };
-const stamp = (d = new Date()) => rfc3339(d);
 
 /**
  * VirtualMachinePublishRequests (in the elected vm-operator), as VM Operator's publish controller: validates the
@@ -56,7 +55,7 @@ export class PublishRequestController extends RequestPass {
       uploaded: !!ours,
       imageName: this.model.list(R.images, ns).find((i) => i.object.status?.providerItemID === ids.itemID)?.object.metadata.name,
     };
-    const now = stamp();
+    const now = rfc3339();
     const prev = req.status ?? {};
     const status: any = {
       ...prev,

@@ -14,10 +14,6 @@ const COMPONENT = 'vmware-system-vmop';
 const RS = VIRTUAL_MACHINE_REPLICASETS_RESOURCE;
 const EXPECTATIONS_TIMEOUT_MS = 30_000;
 
-function timestamp(): string {
-  return rfc3339();
-}
-
 function change(resource: string, stored: StoredObject, object: any, type: string): StreamAppend {
   const next = { ...object, metadata: { ...object.metadata } };
   delete next.metadata.resourceVersion;
@@ -86,7 +82,7 @@ export class VmReplicaSetController {
       const at = this.model.get(R.vms, namespace, vm.metadata.name)!;
       writes.push(change(R.vms, at, { ...vm, metadata: { ...vm.metadata, ownerReferences: [...(vm.metadata.ownerReferences ?? []), ownerReference(rs)] } }, ObjectEventTypes.updated));
     }
-    const now = timestamp();
+    const now = rfc3339();
     const expectation: Expectation = { creates: [], deletes: plan.delete.map((vm) => vm.metadata.name), adopts: plan.adopt.map((vm) => vm.metadata.name), since: Date.now() };
     let refused: { message: string; key: string } | undefined;
     for (let i = 0; i < plan.create; i++) {

@@ -10,7 +10,6 @@ import { recordOf, SNAPSHOT_FINALIZER, SNAPSHOT_RECORD_ANNOTATION, SnapshotFacts
 const SNAPSHOTS = VIRTUAL_MACHINE_SNAPSHOTS_RESOURCE;
 const ACTOR = { actor: 'system:serviceaccount:vmware-system-vmop:vmware-system-vmop-controller-manager', source: 'vm-operator' };
 const COMPONENT = 'vmware-system-vmop';
-const stamp = (d = new Date()) => rfc3339(d);
 
 function write(resource: string, stored: StoredObject, object: any, type: string): StreamAppend {
   const next = { ...object, metadata: { ...object.metadata } };
@@ -129,7 +128,7 @@ export class SnapshotController {
       const added = contains(before, snap.metadata.name) ? { tree: before } : addSnapshot(before, snap.metadata.name);
       writes.push(...this.treeWrites(vmStored!, before, added.tree, snap.metadata.name));
     }
-    next.status = { ...next.status, conditions: snapshotConditions(facts, snap.status?.conditions, stamp()) };
+    next.status = { ...next.status, conditions: snapshotConditions(facts, snap.status?.conditions, rfc3339()) };
     if (sameJson(next, snap)) return false;
     const failed = next.status.conditions.find((c: any) => c.type === 'VirtualMachineSnapshotCreated' && c.reason === 'VirtualMachineSnapshotCreationFailed');
     const was = (snap.status?.conditions ?? []).find((c: any) => c.type === 'VirtualMachineSnapshotCreated');
@@ -170,7 +169,7 @@ export class SnapshotController {
     if (problem) {
       const was = revertCondition(vm);
       if (was?.status === 'False' && was.reason === problem.reason && was.message === problem.message) return false;
-      const condition = { type: REVERT_CONDITION, status: 'False', reason: problem.reason, message: problem.message, lastTransitionTime: was?.status === 'False' ? was.lastTransitionTime : stamp() };
+      const condition = { type: REVERT_CONDITION, status: 'False', reason: problem.reason, message: problem.message, lastTransitionTime: was?.status === 'False' ? was.lastTransitionTime : rfc3339() };
       const conditions = [...(vm.status?.conditions ?? []).filter((c: any) => c.type !== REVERT_CONDITION), condition].sort((a, b) => (a.type < b.type ? -1 : a.type > b.type ? 1 : 0));
       await this.deps.store.appendBatch([write(R.vms, stored, { ...vm, status: { ...vm.status, conditions } }, ObjectEventTypes.statusUpdated), note(vm, 'VirtualMachine', 'Warning', problem.reason, problem.message)]);
       return false;

@@ -24,10 +24,6 @@ const ACTOR = { actor: 'system:serviceaccount:vmware-system-vmop:vmware-system-v
 /** The conditions this controller owns; the scheduler owns placement, the host the rest. */
 const OWN = ['VirtualMachineClassReady', 'VirtualMachineImageReady', 'VirtualMachineStorageReady', 'VirtualMachineBootstrapReady'];
 
-function timestamp(): string {
-  return rfc3339();
-}
-
 /**
  * Reconciles every VirtualMachine (in the elected vm-operator): holds it with a finalizer, resolves its
  * class, image, storage and bootstrap references into conditions, gives it an address from its namespace's
@@ -283,7 +279,7 @@ function withConditions(status: any, conditions: Condition[]): any {
   for (const c of conditions) {
     const old = existing.find((e) => e.type === c.type);
     const same = old && old.status === c.status && old.reason === c.reason && old.message === c.message;
-    merged.push(same ? old : { type: c.type, status: c.status, reason: c.reason, message: c.message, lastTransitionTime: old && old.status === c.status ? old.lastTransitionTime : (now ??= timestamp()) });
+    merged.push(same ? old : { type: c.type, status: c.status, reason: c.reason, message: c.message, lastTransitionTime: old && old.status === c.status ? old.lastTransitionTime : (now ??= rfc3339()) });
   }
   return { ...status, conditions: merged.sort(byConditionType) };
 }

@@ -1,6 +1,6 @@
-import { ObjectEventTypes } from '@openpacific/contracts';
+import { ObjectEventTypes, rfc3339 } from '@openpacific/contracts';
 import type { GatewayCore } from '../core';
-import { deepEqual, nowTimestamp, prepareForCreate, prepareForUpdate } from '../handlers/object-rules';
+import { deepEqual, prepareForCreate, prepareForUpdate } from '../handlers/object-rules';
 import { AUTOUPDATE_ANNOTATION, bootstrapObjects } from './bootstrap-policy';
 import { isAggregated } from './role-aggregation';
 
@@ -19,7 +19,7 @@ export async function ensureBootstrapPolicy(core: GatewayCore): Promise<void> {
     let write;
     if (!existing) {
       const prepared = prepareForCreate(served.def, structuredClone(object), undefined);
-      prepared.metadata.creationTimestamp = nowTimestamp();
+      prepared.metadata.creationTimestamp = rfc3339();
       write = { operation: 'CREATE' as const, eventType: ObjectEventTypes.created, object: prepared };
     } else {
       if (existing.metadata.annotations?.[AUTOUPDATE_ANNOTATION] === 'false') continue;

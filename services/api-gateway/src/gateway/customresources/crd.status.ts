@@ -1,5 +1,4 @@
-import { crdNames } from '@openpacific/contracts';
-import { nowTimestamp } from '../handlers/object-rules';
+import { crdNames, rfc3339 } from '@openpacific/contracts';
 
 export interface CrdCondition {
   type: string;
@@ -19,7 +18,7 @@ export function setCondition(crd: any, condition: CrdCondition): void {
   const conditions: CrdCondition[] = (status.conditions ??= []);
   const i = conditions.findIndex((c) => c.type === condition.type);
   const old = conditions[i];
-  const next = { ...condition, lastTransitionTime: old && old.status === condition.status ? old.lastTransitionTime : nowTimestamp() };
+  const next = { ...condition, lastTransitionTime: old && old.status === condition.status ? old.lastTransitionTime : rfc3339() };
   if (i < 0) conditions.push(next);
   else conditions[i] = next;
 }

@@ -3,7 +3,7 @@ import { commitUpdateInternal } from '../controllers/internal-update';
 import { GatewayCore, isDryRun, ResourceRequest } from '../core';
 import { sendJson } from '../http/respond';
 import { decodeBody } from './decode';
-import { nowTimestamp } from './object-rules';
+import { rfc3339 } from '@openpacific/contracts';
 
 /** kube-apiserver's ValidatePodBinding: a target of kind Node (or none given) and a name. */
 export function bindingCauses(binding: any): StatusCause[] {
@@ -20,7 +20,7 @@ export function boundByBinding(pod: any, binding: any): void {
   const annotations = binding.metadata?.annotations;
   if (annotations && Object.keys(annotations).length) pod.metadata.annotations = { ...(pod.metadata.annotations ?? {}), ...annotations };
   const conditions = (pod.status?.conditions ?? []).filter((c: any) => c.type !== 'PodScheduled');
-  pod.status = { ...pod.status, conditions: [...conditions, { type: 'PodScheduled', status: 'True', lastTransitionTime: nowTimestamp() }] };
+  pod.status = { ...pod.status, conditions: [...conditions, { type: 'PodScheduled', status: 'True', lastTransitionTime: rfc3339() }] };
 }
 
 /**

@@ -23,7 +23,6 @@ const SUPPORTED_USAGES = [...CSR_KEY_USAGES].sort();
 /** The longest signer name: a domain (253), '/', a namespace (63), '.', a resource name (253). */
 const MAX_SIGNER_NAME = 253 + 1 + 63 + 1 + 253;
 
-const now = () => rfc3339();
 const conditionsOf = (csr: any): any[] => (Array.isArray(csr?.status?.conditions) ? csr.status.conditions : []);
 const ofType = (csr: any, type: string) => conditionsOf(csr).filter((c) => c?.type === type);
 
@@ -142,7 +141,7 @@ export function prepareCsrCreate(csr: any, user: { username: string; groups: str
 
 /** kube's populateConditionTimestamps: lastUpdateTime now where unset; lastTransitionTime kept from the same type and status, else now. */
 function stampConditions(next: any, old: any): void {
-  const at = now();
+  const at = rfc3339();
   for (const c of conditionsOf(next)) {
     c.lastUpdateTime ??= at;
     if (c.lastTransitionTime) continue;

@@ -1,4 +1,4 @@
-import { CRD_CLEANUP_FINALIZER, CRDS_RESOURCE, ObjectEventTypes, qualifiedResource } from '@openpacific/contracts';
+import { CRD_CLEANUP_FINALIZER, CRDS_RESOURCE, ObjectEventTypes, qualifiedResource, rfc3339 } from '@openpacific/contracts';
 import { badRequest, conflict, forbidden, notFound, parseBody } from '@openpacific/kube-api';
 import { GatewayCore, isDryRun, ResourceRequest } from '../core';
 import { sendJson } from '../http/respond';
@@ -8,7 +8,6 @@ import { Actor } from '../store/object-writer';
 import { catchUpPast, conflictFor, isVersionConflict } from './commit';
 import { strategyFor } from './kind-strategies';
 import { markTerminating } from '../customresources/crd.status';
-import { nowTimestamp } from './object-rules';
 import { warn } from './decode';
 import { selectorFor } from './read';
 
@@ -97,7 +96,7 @@ export async function deleteObject(
     const next = structuredClone(obj);
     delete next.metadata.resourceVersion;
     if (graceful) {
-      next.metadata.deletionTimestamp = nowTimestamp();
+      next.metadata.deletionTimestamp = rfc3339();
       next.metadata.deletionGracePeriodSeconds = isBoundPod ? (options.gracePeriodSeconds ?? obj.spec.terminationGracePeriodSeconds ?? 30) : 0;
       if (finalizers.length > 0) next.metadata.finalizers = finalizers;
       if (isNamespace) next.status = { ...(next.status ?? {}), phase: 'Terminating' };

@@ -1,4 +1,4 @@
-import { ObjectEventTypes, PDBS_RESOURCE } from '@openpacific/contracts';
+import { ObjectEventTypes, PDBS_RESOURCE, rfc3339 } from '@openpacific/contracts';
 import { badRequest, labelSelectorFromObject, matchesLabelSelector, methodNotAllowed, notFound, statusError } from '@openpacific/kube-api';
 import type { StoredObject } from '@openpacific/objects';
 import { commitUpdateInternal } from '../controllers/internal-update';
@@ -6,7 +6,6 @@ import { GatewayCore, ResourceRequest } from '../core';
 import { sendJson } from '../http/respond';
 import { decodeBody } from './decode';
 import { deleteObject, DeleteOptions } from './delete';
-import { nowTimestamp } from './object-rules';
 
 const TOO_MANY = "Cannot evict pod as it would violate the pod's disruption budget.";
 
@@ -74,6 +73,6 @@ export async function handleEviction(core: GatewayCore, r: ResourceRequest, meth
 /** One disruption taken from the budget, at the version read; false when someone wrote it first. */
 function takeDisruption(core: GatewayCore, budget: StoredObject, pod: string, r: ResourceRequest): Promise<boolean> {
   return commitUpdateInternal(core, PDBS_RESOURCE, budget, (next) => {
-    next.status = { ...next.status, disruptionsAllowed: next.status.disruptionsAllowed - 1, disruptedPods: { ...(next.status.disruptedPods ?? {}), [pod]: nowTimestamp() } };
+    next.status = { ...next.status, disruptionsAllowed: next.status.disruptionsAllowed - 1, disruptedPods: { ...(next.status.disruptedPods ?? {}), [pod]: rfc3339() } };
   }, r.user, ObjectEventTypes.statusUpdated);
 }

@@ -2,7 +2,8 @@ import { FieldManagerOptions, invalid, listShapes, OwnedScope, updateOwnership }
 import { StoredObject } from '@openpacific/objects';
 import { ResourceRequest } from '../core';
 import { convertObject, ServedResource } from '../registry/registry';
-import { deepEqual, nowTimestamp } from './object-rules';
+import { deepEqual } from './object-rules';
+import { rfc3339 } from '@openpacific/contracts';
 
 /** A manager's name: at most 128 characters, as kube-apiserver allows. */
 const MAX_MANAGER = 128;
@@ -38,7 +39,7 @@ function scopeOf(served: ServedResource, subresource: string | undefined): Owned
 
 export function fieldManagerOptions(r: ResourceRequest, served: ServedResource, manager: string): FieldManagerOptions {
   const subresource = r.target.subresource;
-  return { manager, apiVersion: served.apiVersion, scope: scopeOf(served, subresource), shapes: listShapes(served.def.mergeKeys), now: nowTimestamp(), ...(subresource ? { subresource } : {}) };
+  return { manager, apiVersion: served.apiVersion, scope: scopeOf(served, subresource), shapes: listShapes(served.def.mergeKeys), now: rfc3339(), ...(subresource ? { subresource } : {}) };
 }
 
 /**

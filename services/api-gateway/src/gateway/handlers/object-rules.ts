@@ -7,15 +7,11 @@ import { badRequest } from '@openpacific/kube-api';
  * it: identity and timestamps, generation, what the status subresource owns,
  * and the few kinds with rules of their own (Namespace).
  */
-export function nowTimestamp(now = new Date()): string {
-  return rfc3339(now);
-}
-
 export function prepareForCreate(def: ResourceDefinition, obj: any, namespace: string | undefined): any {
   const out = structuredClone(obj);
   const meta = out.metadata;
   meta.uid = randomUUID();
-  meta.creationTimestamp = nowTimestamp();
+  meta.creationTimestamp = rfc3339();
   meta.generation = 1;
   for (const f of ['resourceVersion', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'selfLink']) delete meta[f];
   if (def.scope === 'Namespaced') meta.namespace = namespace;

@@ -1,9 +1,8 @@
-import { HostMetrics, HOSTS_RESOURCE } from '@openpacific/contracts';
+import { HostMetrics, HOSTS_RESOURCE, rfc3339 } from '@openpacific/contracts';
 import type { PodMetricsReading } from '@openpacific/messaging';
 import { includeObjectParam, methodNotAllowed, notFound, toTable, wantsTable } from '@openpacific/kube-api';
 import type { GatewayCore, ResourceRequest } from '../core';
 import { selectorFor } from '../handlers/read';
-import { nowTimestamp } from '../handlers/object-rules';
 import { sendJson } from '../http/respond';
 import { nodeMetricsObject, podMetricsObject } from './metrics-objects';
 
@@ -21,7 +20,7 @@ export function handleMetrics(core: GatewayCore, r: ResourceRequest, method: str
   if (history || subresource || (!nodes && name !== undefined && !namespace)) throw notFound('', r.url.pathname);
   const watch = r.query.get('watch') === 'true' || r.query.get('watch') === '1';
   if (method !== 'GET' || watch) throw methodNotAllowed(method);
-  const now = nowTimestamp();
+  const now = rfc3339();
   const cache = core.metrics;
   const pod = (reading: PodMetricsReading) => podMetricsObject(reading, core.readModel.get('pods', reading.namespace, reading.name)?.object, now);
   const node = (sample: HostMetrics) => nodeMetricsObject(sample, core.readModel.get(HOSTS_RESOURCE, undefined, sample.host)?.object, now);

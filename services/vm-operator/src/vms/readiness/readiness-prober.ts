@@ -19,10 +19,6 @@ interface Scheduled {
   inputs: string;
 }
 
-function timestamp(): string {
-  return rfc3339();
-}
-
 /**
  * Runs the VMs' `spec.readinessProbe` (in the elected vm-operator) and writes what it finds as their `Ready`
  * condition, as VM Operator's prober does: every `periodSeconds`, and at once when the probe or what it depends
@@ -137,7 +133,7 @@ export class ReadinessProber {
     const { stored } = found;
     const vm = stored.object;
     const wanted = readyCondition(result);
-    const status = withReadyCondition(vm.status, wanted, timestamp);
+    const status = withReadyCondition(vm.status, wanted, rfc3339);
     if (!status) return;
     const next = structuredClone(vm);
     delete next.metadata.resourceVersion;
