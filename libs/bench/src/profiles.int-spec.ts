@@ -10,9 +10,13 @@ const PRELOAD = join(__dirname, '..', 'dist', 'profile-preload.js');
 const BUSY = `function spinForTheProfile() { const end = Date.now() + 20; let x = 0; while (Date.now() < end) x += Math.sqrt(x + 1); return x; }
 setInterval(spinForTheProfile, 25); process.stdout.write('ready\\n');`;
 
-/** A busy process with the preload: through NODE_OPTIONS as a cluster gets it, or on its command line. */
+/**
+ * A busy process with the preload: through NODE_OPTIONS as a cluster gets it, or on its command line. Without
+ * inlining, so that spinForTheProfile keeps a frame of its own: once hot, TurboFan may inline it into the timer's
+ * `listOnTimeout`, whose name the samples then carry (seen once in CI on a fast machine).
+ */
 function start(env: Record<string, string>, args: string[] = []): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [...args, '-e', BUSY], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--no-turbo-inlining', ...args, '-e', BUSY], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((resolve, reject) => {
     child.stdout!.once('data', () => resolve(child));
     child.once('exit', (code, signal) => reject(new Error(`exited (${code ?? signal}) before it was ready`)));
