@@ -78,6 +78,9 @@ describe('native pods on the local cluster', () => {
     await eventually(async () => expect((await cluster.kubectl(['get', 'pod', 'crash', '--no-headers'])).stdout).toMatch(/^crash\s+0\/1\s+CrashLoopBackOff\s+[2-9]/), { timeoutMs: 30_000 });
     expect((await cluster.kubectl(['logs', 'crash', '--previous'])).stdout).toBe('boom\n');
     const crash = await get('crash');
+    // Restarting after it ended, the container counts as stopped, not waiting: the pod is Running, as kubelet says.
+    expect(crash.status.phase).toBe('Running');
+    expect((await cluster.kubectl(['describe', 'pod', 'crash'])).stdout).toMatch(/^Status:\s+Running$/m);
     expect((await cluster.kubectl(['describe', 'pod', 'crash'])).stdout).toMatch(new RegExp(`Warning\\s+BackOff\\s+.*Back-off restarting failed container c in pod crash_default\\(${crash.metadata.uid}\\)`));
   }, 70_000);
 

@@ -165,3 +165,48 @@ describe('a finished pod whose sandbox is stopped', () => {
     expect(bare).toEqual({ phase: 'Failed', reason: 'DeadlineExceeded', conditions: [{ type: 'PodReadyToStartContainers', status: 'False', lastTransitionTime: '2026-12-05T10:00:07Z' }] });
   });
 });
+
+describe('the pod phase, as kubelet computes it', () => {
+  const two = (restartPolicy = 'Always') => ({ ...pod([], restartPolicy), spec: { restartPolicy, containers: [{ name: 'app', image: 'busybox' }, { name: 'side', image: 'busybox' }] } });
+  const backOff = { reason: 'CrashLoopBackOff', message: 'back-off 10s' };
+
+  it('is Running while its only container crashes and waits to restart (CrashLoopBackOff), under Always and OnFailure', () => {
+    const crashing = [{ name: 'app', attempts: [attempt('app', 'CONTAINER_EXITED', 3)], waiting: backOff }];
+    const always = podStatus(pod([]), sandbox, crashing, NOW);
+    expect(always.containerStatuses[0]).toMatchObject({ state: { waiting: backOff }, lastState: { terminated: { exitCode: 3 } } });
+    expect(always.phase).toBe('Running');
+    expect(podStatus(pod([], 'OnFailure'), sandbox, crashing, NOW).phase).toBe('Running');
+  });
+
+  it('is Running when a container that ended well waits to start again under Always', () => {
+    const again = [{ name: 'app', attempts: [attempt('app', 'CONTAINER_EXITED', 0)], waiting: backOff }];
+    expect(podStatus(pod([]), sandbox, again, NOW).phase).toBe('Running');
+  });
+
+  it('stays Pending while one container has never started, even with another running', () => {
+    const facts = [{ name: 'app', attempts: [attempt('app', 'CONTAINER_RUNNING')] }, { name: 'side', attempts: [], waiting: { reason: 'ImagePullBackOff', message: 'x' } }];
+    expect(podStatus(two(), sandbox, facts, NOW).phase).toBe('Pending');
+  });
+
+  it('under OnFailure is Succeeded once all ended well, Running while a failed one waits to restart beside one that ended well', () => {
+    const done = [{ name: 'app', attempts: [attempt('app', 'CONTAINER_EXITED', 0)] }, { name: 'side', attempts: [attempt('side', 'CONTAINER_EXITED', 0)] }];
+    expect(podStatus(two('OnFailure'), sandbox, done, NOW).phase).toBe('Succeeded');
+    const mixed = [{ name: 'app', attempts: [attempt('app', 'CONTAINER_EXITED', 0)] }, { name: 'side', attempts: [attempt('side', 'CONTAINER_EXITED', 1)], waiting: backOff }];
+    expect(podStatus(two('OnFailure'), sandbox, mixed, NOW).phase).toBe('Running');
+  });
+
+  it('under Never is Failed when any container failed, Succeeded when all ended well', () => {
+    const failed = [{ name: 'app', attempts: [attempt('app', 'CONTAINER_EXITED', 0)] }, { name: 'side', attempts: [attempt('side', 'CONTAINER_EXITED', 1)] }];
+    expect(podStatus(two('Never'), sandbox, failed, NOW).phase).toBe('Failed');
+    const fine = [{ name: 'app', attempts: [attempt('app', 'CONTAINER_EXITED', 0)] }, { name: 'side', attempts: [attempt('side', 'CONTAINER_EXITED', 0)] }];
+    expect(podStatus(two('Never'), sandbox, fine, NOW).phase).toBe('Succeeded');
+  });
+
+  it('does not go back to Pending when a sidecar restarts after the app container started', () => {
+    const p = pod([{ name: 'side', image: 'busybox', restartPolicy: 'Always' }]);
+    const app = [{ name: 'app', attempts: [attempt('app', 'CONTAINER_RUNNING')] }];
+    expect(podStatus(p, sandbox, app, NOW, [{ name: 'side', attempts: [attempt('side', 'CONTAINER_EXITED', 1)], waiting: backOff }]).phase).toBe('Running');
+    // Before the app container has started, a sidecar not yet started keeps the pod Pending.
+    expect(podStatus(p, sandbox, [{ name: 'app', attempts: [], waiting: { reason: 'PodInitializing' } }], NOW, [{ name: 'side', attempts: [attempt('side', 'CONTAINER_RUNNING')], started: false }]).phase).toBe('Pending');
+  });
+});

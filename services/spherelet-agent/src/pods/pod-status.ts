@@ -103,25 +103,61 @@ function incompleteInit(pod: any, statuses: any[]): string[] {
     .map((s) => s.name);
 }
 
-/** phase from the containers and the restart policy, as the kubelet computes it; `initStatuses` those of the init containers. */
+/** Whether a container status says it ran and ended, now (`terminated`) or before a restart it waits for (`lastState`). */
+function endedBefore(s: any): any | undefined {
+  return s.state.terminated ?? (s.state.waiting ? s.lastState?.terminated : undefined);
+}
+
+/**
+ * phase from the containers and the restart policy, as kubelet's getPhase computes it; `initStatuses` those of the
+ * init containers. A container waiting to restart after it ended (CrashLoopBackOff) counts as stopped, not as
+ * waiting: a pod whose containers all crash and restart under `Always` is Running, as in Kubernetes, and Pending only
+ * until every container has started once. A container not started yet (waiting, never run) keeps the pod Pending
+ * even while another runs. A sidecar (an init container with restartPolicy Always) restarting after the app
+ * containers have started does not send the pod back to Pending.
+ */
 export function podPhase(pod: any, statuses: any[], initStatuses: any[] = []): string {
   const policy = pod.spec.restartPolicy ?? 'Always';
-  const initFailed = initStatuses.some((s, i) => pod.spec.initContainers?.[i]?.restartPolicy !== 'Always' && s.state.terminated && s.state.terminated.exitCode !== 0);
-  if (initFailed && policy === 'Never') return 'Failed';
-  if (incompleteInit(pod, initStatuses).length > 0) return 'Pending';
-  const running = statuses.filter((s) => s.state.running).length;
-  const waiting = statuses.filter((s) => s.state.waiting).length;
-  const done = statuses.filter((s) => s.state.terminated);
-  const failed = done.filter((s) => s.state.terminated.exitCode !== 0).length;
-  if (waiting > 0 && running === 0 && done.length === 0) return 'Pending';
-  if (running > 0) return 'Running';
-  if (done.length === statuses.length) {
-    if (policy === 'Always') return 'Running';
-    if (failed > 0 && policy === 'Never') return 'Failed';
-    if (failed === 0) return 'Succeeded';
-    return 'Running';
+  const initSpecs: any[] = pod.spec.initContainers ?? [];
+  let pendingInitialization = 0;
+  let failedInitialization = 0;
+  let running = 0;
+  let waiting = 0;
+  let stopped = 0;
+  let succeeded = 0;
+  initStatuses.forEach((s, i) => {
+    const sidecar = initSpecs[i]?.restartPolicy === 'Always';
+    const ended = endedBefore(s);
+    if (!sidecar) {
+      if (s.state.running || !ended) pendingInitialization++;
+      else if (ended.exitCode !== 0) failedInitialization++;
+    } else if (s.state.running) {
+      if (!s.started) pendingInitialization++;
+      running++;
+    } else if (!ended) {
+      pendingInitialization++;
+      waiting++;
+    }
+  });
+  let regularStarted = false;
+  for (const s of statuses) {
+    if (s.state.running || s.state.terminated) regularStarted = true;
+    const ended = endedBefore(s);
+    if (s.state.running) running++;
+    else if (ended) {
+      stopped++;
+      if (s.state.terminated && ended.exitCode === 0) succeeded++;
+    } else waiting++;
   }
-  return waiting > 0 && policy !== 'Never' ? 'Running' : 'Pending';
+  if (failedInitialization > 0 && policy === 'Never') return 'Failed';
+  if ((pendingInitialization > 0 && !regularStarted) || waiting > 0) return 'Pending';
+  if (running > 0) return 'Running';
+  if (stopped > 0) {
+    if (policy === 'Always') return 'Running';
+    if (stopped === succeeded) return 'Succeeded';
+    return policy === 'Never' ? 'Failed' : 'Running';
+  }
+  return 'Pending';
 }
 
 /** The conditions kubelet sets; any other (a readiness gate's, DisruptionTarget) is kept as its writer left it. */
