@@ -71,6 +71,37 @@ describe('the gateway refuses bad requests the way kube-apiserver does, and writ
       expect(res.json()).toMatchObject({ kind: 'Status', reason: 'RequestEntityTooLarge', code: 413 });
     }));
 
+  it('refuses a ConfigMap or Secret holding more than 1 MiB with 422, as kube-apiserver words it', () =>
+    writesNothing(async () => {
+      const file = join(scratch, 'big.txt');
+      writeFileSync(file, 'a'.repeat(1024 * 1024 + 1));
+      const cm = await cluster.kubectl(['create', 'configmap', 'too-big', '-n', 'err-ns', `--from-file=${file}`]);
+      expect(cm.stderr).toContain('ConfigMap "too-big" is invalid: []: Too long: may not be more than 1048576 bytes');
+      const secret = await cluster.kubectl(['create', 'secret', 'generic', 'too-big', '-n', 'err-ns', `--from-file=${file}`]);
+      expect(secret.stderr).toContain('Secret "too-big" is invalid: data: Too long: may not be more than 1048576 bytes');
+    }));
+
+  it('stores, changes and serves objects too large for one NATS message, and many at once', async () => {
+    // 1,045,000 bytes: under the 1 MiB a ConfigMap may hold, over what its admission review fits in a NATS message.
+    const near = join(scratch, 'near.txt');
+    writeFileSync(near, 'n'.repeat(1_045_000));
+    expect((await cluster.kubectl(['create', 'configmap', 'near', '-n', 'err-ns', `--from-file=${near}`])).stderr).toBe('');
+    // An update's review carries the old object and the new: 600 kB twice.
+    const six = join(scratch, 'six.txt');
+    writeFileSync(six, 's'.repeat(600_000));
+    expect((await cluster.kubectl(['create', 'configmap', 'six', '-n', 'err-ns', `--from-file=${six}`])).code).toBe(0);
+    const label = await cluster.kubectl(['label', 'configmap', 'six', '-n', 'err-ns', 'size=large']);
+    expect(label.stderr).toBe('');
+    expect(label.stdout).toContain('configmap/six labeled');
+    expect((await cluster.kubectl(['get', 'configmap', 'near', '-n', 'err-ns', '-o', 'jsonpath={.data.near\\.txt}'])).stdout).toHaveLength(1_045_000);
+    expect((await cluster.kubectl(['get', 'configmap', '-n', 'err-ns', '-l', 'size=large', '-o', 'name'])).stdout.trim()).toBe('configmap/six');
+    // Twenty 100 kB creates at once: the gateway asks the policy service about them in one message of 2 MB.
+    const creates = await Promise.all(Array.from({ length: 20 }, (_, i) =>
+      call('POST', `${NS}/err-ns/configmaps`, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `many-${i}` }, data: { text: 'm'.repeat(100_000) } })));
+    expect(creates.map((r) => r.status)).toEqual(Array(20).fill(201));
+    await cluster.kubectl(['delete', 'configmap', '-n', 'err-ns', 'near', 'six', ...creates.map((_, i) => `many-${i}`)]);
+  }, 60_000);
+
   it('answers unknown kinds and versions with 404', () =>
     writesNothing(async () => {
       expect((await cluster.kubectl(['get', 'foos'])).stderr).toContain('error: the server doesn\'t have a resource type "foos"');

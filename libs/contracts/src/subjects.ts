@@ -10,6 +10,11 @@ export function natsNames(prefix: string) {
     /** `<prefix>.events.<event type>`: one subject per event type. */
     eventSubject: (eventType: string) => `${prefix}.events.${eventType}`,
     eventSubjects: `${prefix}.events.>`,
+    /**
+     * The JetStream object store bucket for request and answer bodies larger than one NATS message (admission
+     * of large objects, or of many at once): the message carries a claim on the body instead (large-payloads.ts).
+     */
+    payloads: `${prefix.toUpperCase()}_PAYLOADS`,
     /** Admission requests from the api-gateway to the policy service (request/reply, queue group). */
     admission: `${prefix}.policy.admission`,
     /**

@@ -4,6 +4,7 @@ import { createTestDatabase, eventually, TestDatabase, testNatsUrl, uniqueNatsPr
 import { NatsConnection } from 'nats';
 import { EventConsumer } from './event-consumer';
 import { EventRelay } from './event-relay';
+import { messageRoom } from './large-payloads';
 import { ensureEventStream } from './event-stream';
 import { connectNats } from './nats-connection';
 
@@ -64,5 +65,24 @@ describe('an event consumer', () => {
     });
     await second.stop();
     expect(await ledger()).toEqual({ n: 4, total: 16 });
+  });
+
+  it('gets the body of an event too large for a NATS message from the log: the relay sends it without its data', async () => {
+    const store = new EventStore(db.pool, { catalogue: { Filed: { type: 'object' } } });
+    // Past the server's max_payload (1 MiB here), as an object near the API's size limit makes.
+    const text = 'x'.repeat(messageRoom(nc) + 1000);
+    const [filed] = (await store.append('file-1', [{ type: 'Filed', data: { text }, metadata: { actor: 't', source: 't' } }])).events;
+    const jsm = await nc.jetstreamManager();
+    await eventually(async () => expect((await jsm.streams.info(names.eventStream)).state.messages).toBe(5));
+    const stored = await jsm.streams.getMessage(names.eventStream, { last_by_subj: names.eventSubject('Filed') });
+    expect(stored.json()).toMatchObject({ id: filed.id, streamId: 'file-1', type: 'Filed', data: null, dataInLog: true });
+    expect(stored.data.length).toBeLessThan(1000);
+
+    const seen: any[] = [];
+    const consumer = new EventConsumer({ nc, names, pool: db.pool, durable: 'files', eventTypes: ['Filed'], handle: async (e) => void seen.push(e) });
+    await consumer.start();
+    await eventually(() => expect(seen).toHaveLength(1));
+    await consumer.stop();
+    expect(seen[0].data.text).toBe(text);
   });
 });

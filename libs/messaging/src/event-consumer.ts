@@ -72,7 +72,11 @@ export class EventConsumer {
     try {
       await client.query('BEGIN');
       const fresh = await client.query('INSERT INTO inbox (consumer, event_id) VALUES ($1, $2) ON CONFLICT DO NOTHING', [this.opts.durable, event.id]);
-      if (fresh.rowCount === 1) await this.opts.handle(event, client);
+      if (fresh.rowCount === 1) {
+        // Too large for its message: the body is the log's.
+        if (event.dataInLog) event.data = (await client.query('SELECT data FROM events WHERE event_id = $1', [event.id])).rows[0]?.data;
+        await this.opts.handle(event, client);
+      }
       await client.query('COMMIT');
     } catch (err) {
       await client.query('ROLLBACK').catch(() => undefined);

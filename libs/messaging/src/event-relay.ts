@@ -2,6 +2,7 @@ import { NatsNames } from '@openpacific/contracts';
 import { APPEND_CHANNEL, LeaderElection, loadCheckpoint, readAllText, RecordedEvent, RecordedEventText, storeCheckpoint } from '@openpacific/event-store';
 import { NatsConnection, NatsError, Subscription } from 'nats';
 import type { Pool, PoolClient } from 'pg';
+import { messageRoom } from './large-payloads';
 import { publishToStream, publishUnacked, WRONG_LAST_CODES } from './requester';
 
 /** How long a publish waits for JetStream's ack: the JetStream client's default, which the relay used before. */
@@ -25,7 +26,13 @@ export function eventMessage(e: RecordedEvent) {
     createdAt: e.createdAt.toISOString(),
   };
 }
-export type EventMessage = ReturnType<typeof eventMessage>;
+export type EventMessage = ReturnType<typeof eventMessage> & {
+  /**
+   * Set on the message of an event whose body does not fit a NATS message (an object near the API's size limit):
+   * `data` is null and the body is the log's (`events.data` of the event's id); EventConsumer reads it from there.
+   */
+  dataInLog?: true;
+};
 
 /**
  * The JSON of `eventMessage` (same fields, same order) with the bodies spliced in as the log holds them:
@@ -37,6 +44,14 @@ export function eventMessageJson(e: RecordedEventText): string {
     `"type":${JSON.stringify(e.type)},"data":${e.data},"metadata":${e.metadata},"position":"${e.position}",` +
     `"transactionId":"${e.transactionId}","createdAt":"${e.createdAt.toISOString()}"}`
   );
+}
+
+/** The message of one event on this connection: `eventMessageJson`, or without its body (`dataInLog`) when it would not fit. */
+function relayedData(e: RecordedEventText, room: number): Buffer {
+  const whole = Buffer.from(eventMessageJson(e));
+  if (whole.length <= room) return whole;
+  const json = eventMessageJson({ ...e, data: 'null' });
+  return Buffer.from(`${json.slice(0, -1)},"dataInLog":true}`);
 }
 
 /**
@@ -170,7 +185,8 @@ export class EventRelay {
   /** Stores a batch in the stream: trusting order when the stream's last sequence is known, else every message acknowledged. */
   private async publish(events: RecordedEventText[]): Promise<void> {
     // Encoded once: a batch refused in order goes out again with every ack.
-    const messages = events.map((e) => ({ id: e.id, subject: this.opts.names.eventSubject(e.type), data: Buffer.from(eventMessageJson(e)) }));
+    const room = messageRoom(this.opts.nc);
+    const messages = events.map((e) => ({ id: e.id, subject: this.opts.names.eventSubject(e.type), data: relayedData(e, room) }));
     const known = this.lastSequence;
     this.lastSequence = undefined;
     if (known !== undefined && messages.length > 1 && (await this.publishInOrder(messages, known))) return;

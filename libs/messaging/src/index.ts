@@ -6,3 +6,4 @@ export * from './event-consumer';
 export * from './crx-client';
 export * from './requester';
 export * from './host-metrics';
+export * from './large-payloads';

@@ -35,6 +35,8 @@ export class AdmissionResponder implements OnApplicationBootstrap, BeforeApplica
     };
     this.subscription = serveJson<AdmissionRequest | AdmissionBatch, unknown>(this.ctx.nats, this.ctx.names.admission, ADMISSION_QUEUE, (message) =>
       isAdmissionBatch(message) ? reviewBatch(message, review) : review(message),
+      // A review of a large object (or a batch of many) comes, and its answer goes, through the object store.
+      { payloads: this.ctx.names.payloads },
     );
     // The service is ready only once the server knows the subscription: a request before that gets "no responders".
     await this.ctx.nats.flush();

@@ -184,7 +184,7 @@ export class OwnedPods {
     try {
       verdict = await requestJson<AdmissionRequest, AdmissionResponse>(this.deps.nats, this.deps.names.admission, {
         uid: randomUUID(), operation: 'CREATE', user: by.user, resource: { group: '', version: 'v1', resource }, kind: obj.kind, namespace: obj.metadata.namespace, name: obj.metadata.name, object: obj, dryRun: false,
-      }, this.admissionTimeoutMs);
+      }, this.admissionTimeoutMs, { payloads: this.deps.names.payloads });
     } catch (err) {
       throw new Error(`admission of ${what} failed: ${(err as Error).message}`);
     }

@@ -21,7 +21,7 @@ export async function admitVm(nats: NatsConnection, names: NatsNames, vm: any): 
     uid: randomUUID(), operation: 'CREATE', user: USER, resource: { group: 'vmoperator.vmware.com', version: 'v1alpha5', resource: 'virtualmachines' },
     kind: 'VirtualMachine', namespace: vm.metadata.namespace, name: vm.metadata.name, object: vm, dryRun: false,
   };
-  const verdict = await requestJson<AdmissionRequest, AdmissionResponse & { error?: { message: string } }>(nats, names.admission, request, ADMISSION_TIMEOUT_MS);
+  const verdict = await requestJson<AdmissionRequest, AdmissionResponse & { error?: { message: string } }>(nats, names.admission, request, ADMISSION_TIMEOUT_MS, { payloads: names.payloads });
   if (verdict.error) throw new Error(`admission of VirtualMachine ${vm.metadata.namespace}/${vm.metadata.name} failed: ${verdict.error.message}`);
   if (verdict.allowed) return { allowed: true, vm: verdict.patchedObject ?? vm };
   const reason = verdict.status?.message ?? 'denied by the policy service';

@@ -31,6 +31,7 @@ import { replicationControllerKindStrategies } from './replication-controller.st
 import { runtimeClassKindStrategies } from './runtimeclass.strategy';
 import { eventKindStrategies } from './event.strategy';
 import { podTemplateKindStrategies } from './pod-template.strategy';
+import { validateConfigMapSize, validateSecretSize } from './config-data.validation';
 import { validateTanzuKubernetesCluster, validateTanzuKubernetesClusterUpdate } from './tkc.strategy';
 import {
   defaultVirtualMachine, stampRestart, validateVirtualMachine, validateVirtualMachineCreate, validateVirtualMachineService, validateVirtualMachineServiceUpdate, validateVirtualMachineUpdate,
@@ -136,7 +137,12 @@ const strategies: Record<string, KindStrategy> = {
   ...certificatesKindStrategies,
   ...webhookKindStrategies,
   'run.tanzu.vmware.com/TanzuKubernetesCluster': { validate: validateTanzuKubernetesCluster, validateUpdate: validateTanzuKubernetesClusterUpdate },
-  '/Secret': { defaults: (s) => fillServiceAccountToken(normalizeSecret(s)), validate: validateServiceAccountTokenSecret, prepareUpdate: (_old, next) => normalizeSecret(next) },
+  '/Secret': {
+    defaults: (s) => fillServiceAccountToken(normalizeSecret(s)),
+    validate: (s) => [...validateServiceAccountTokenSecret(s), ...validateSecretSize(s)],
+    prepareUpdate: (_old, next) => normalizeSecret(next),
+  },
+  '/ConfigMap': { validate: validateConfigMapSize },
   'rbac.authorization.k8s.io/RoleBinding': { validateUpdate: validateBindingUpdate },
   'rbac.authorization.k8s.io/ClusterRoleBinding': { validate: validateClusterRoleBinding, validateUpdate: validateBindingUpdate },
   'apiextensions.k8s.io/CustomResourceDefinition': {

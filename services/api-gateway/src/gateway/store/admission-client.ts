@@ -64,11 +64,11 @@ export class AdmissionClient {
       const readAt = latest(group);
       const timeoutMs = this.timeoutMs + this.extraMs();
       if (group.length === 1 && !readAt) {
-        group[0].resolve(await requestJson<AdmissionRequest, Reply>(this.nc, this.names.admission, group[0].payload, timeoutMs));
+        group[0].resolve(await requestJson<AdmissionRequest, Reply>(this.nc, this.names.admission, group[0].payload, timeoutMs, { payloads: this.names.payloads }));
         return;
       }
       const message = { batch: group.map((q) => q.payload), ...(readAt ? { readAt: { transactionId: readAt.transactionId.toString(), position: readAt.position.toString() } } : {}) };
-      const answer = await requestJson<typeof message, { batch?: Reply[] }>(this.nc, this.names.admission, message, timeoutMs);
+      const answer = await requestJson<typeof message, { batch?: Reply[] }>(this.nc, this.names.admission, message, timeoutMs, { payloads: this.names.payloads });
       // A policy service that does not know batches reads one malformed request: never take that as an answer.
       if (!Array.isArray(answer.batch) || answer.batch.length !== group.length) throw new Error('the policy service did not answer the batch item by item');
       group.forEach((q, i) => q.resolve(answer.batch![i]));
