@@ -106,6 +106,15 @@ describe('ConfigMaps, Secrets and the downward API in pods', () => {
     await ok(['patch', 'configmap', 'app', '-p', JSON.stringify({ data: { greeting: 'hello' } })]);
   }, 90_000);
 
+  it('mounts a ConfigMap holding nearly 1 MiB, larger than one NATS message to its host', async () => {
+    // The volume's files go to the host's runtime in one request: over a NATS message, through the object store.
+    const body = JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'large' }, data: { blob: 'L'.repeat(1_040_000) } });
+    await ok(['create', '-f', '-'], body);
+    await ok(['apply', '-f', '-'], pod('large', { volumeMounts: [{ name: 'large', mountPath: '/large' }] }, { volumes: [{ name: 'large', configMap: { name: 'large' } }] }));
+    await running('large');
+    expect((await sh('large', 'wc -c < /large/blob; head -c 3 /large/blob')).stdout).toBe('1040000\nLLL');
+  }, 90_000);
+
   it('holds a container in CreateContainerConfigError until the ConfigMap its env names exists, and says why', async () => {
     await ok(['apply', '-f', '-'], pod('later', { env: [{ name: 'LEVEL', valueFrom: { configMapKeyRef: { name: 'settings', key: 'level' } } }] }));
     await eventually(async () => expect(await waiting('later')).toEqual({ reason: 'CreateContainerConfigError', message: 'configmap "settings" not found' }), { timeoutMs: 20_000 });

@@ -1,6 +1,6 @@
 import {
   CodedError, ContainerConfig, ContainerStatsRequest, ContainerStatsResponse, ContainerStatus, crxSubject, CrxOperation, ExecSyncRequest, ExecSyncResponse, PodSandbox, PodSandboxConfig, PodSandboxFilter, ReadLogsRequest, ReadLogsResponse, RenewLeaseRequest, HostFenceRecord, VolumeFile,
-  WriteVolumeResponse,
+  WriteVolumeResponse, natsNames,
 } from '@openpacific/contracts';
 import type { NatsConnection } from 'nats';
 import { requestJson } from './request-reply';
@@ -12,10 +12,15 @@ export class CrxClient {
     private readonly prefix: string,
     private readonly host: string,
     private readonly timeoutMs = 10_000,
-  ) {}
+  ) {
+    this.payloads = natsNames(prefix).payloads;
+  }
+
+  /** Where a request or answer larger than one NATS message goes (large-payloads.ts): a volume's files can be 1 MiB. */
+  private readonly payloads: string;
 
   private async call<T>(op: CrxOperation, body: object, timeoutMs = this.timeoutMs): Promise<T> {
-    const reply = await requestJson<object, T & { error?: { code: string; message: string } }>(this.nc, crxSubject(this.prefix, this.host, op), body, timeoutMs);
+    const reply = await requestJson<object, T & { error?: { code: string; message: string } }>(this.nc, crxSubject(this.prefix, this.host, op), body, timeoutMs, { payloads: this.payloads });
     if (reply && typeof reply === 'object' && 'error' in reply && reply.error) throw new CodedError(reply.error.code, reply.error.message);
     return reply;
   }

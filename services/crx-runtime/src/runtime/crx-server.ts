@@ -1,4 +1,4 @@
-import { ContainerStatsResponse, CrxOperation, crxSubject } from '@openpacific/contracts';
+import { ContainerStatsResponse, CrxOperation, crxSubject, natsNames } from '@openpacific/contracts';
 import { serveJson } from '@openpacific/messaging';
 import { processUsage } from '@openpacific/service-kit';
 import type { NatsConnection, Subscription } from 'nats';
@@ -52,8 +52,11 @@ export class CrxServer {
       await d.persisted?.();
       return answer;
     };
+    // A request (the files of a large volume) or an answer (the containers of a busy host) over one NATS message's
+    // size goes through the cluster's object store bucket.
+    const payloads = natsNames(this.prefix).payloads;
     for (const [op, handler] of Object.entries(handlers)) {
-      this.subs.push(serveJson(this.nc, crxSubject(this.prefix, this.host, op as CrxOperation), `crx-${this.host}`, durable(handler)));
+      this.subs.push(serveJson(this.nc, crxSubject(this.prefix, this.host, op as CrxOperation), `crx-${this.host}`, durable(handler), { payloads }));
     }
     this.exec = new ExecSessions(this.nc, this.prefix, this.host, d);
     this.exec.start();
