@@ -589,10 +589,29 @@ static int run_command(const char *root, char **argv) {
   }
 }
 
-static int run_init(char **argv) {
+/*
+ * What `ps` in the container shows for its init: `crx-init COMMAND...`, not the host path the program was started
+ * from (the container's processes must not learn the host's layout). /proc/<pid>/cmdline is read from the process's
+ * own argument area, so the name is written over argv[0] there and the command's arguments moved up behind it (their
+ * pointers with them); what is left at the end is zeroed.
+ */
+static void name_init(int argc, char **argv) {
+  static const char name[] = "crx-init";
+  size_t old = strlen(argv[0]) + 1;
+  if (old <= sizeof name) return;
+  char *end = argv[argc - 1] + strlen(argv[argc - 1]) + 1;
+  size_t shift = old - sizeof name;
+  memcpy(argv[0], name, sizeof name);
+  memmove(argv[0] + sizeof name, argv[0] + old, (size_t)(end - (argv[0] + old)));
+  memset(end - shift, 0, shift);
+  for (int i = 1; i < argc; i++) argv[i] -= shift;
+}
+
+static int run_init(int argc, char **argv) {
   /* Dies with the process that started it; the kernel then ends every process of the namespace. */
   if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) fail("prctl");
-  return run_command(set_up(), argv);
+  name_init(argc, argv);
+  return run_command(set_up(), argv + 1);
 }
 
 /*
@@ -666,7 +685,7 @@ int main(int argc, char **argv) {
   if (init < 0) fail("fork");
   if (init == 0) {
     sigprocmask(SIG_SETMASK, &old, NULL);
-    return run_init(argv + 1);
+    return run_init(argc, argv);
   }
   int status;
   while (waitpid(init, &status, 0) < 0) {

@@ -144,6 +144,9 @@ describe('the process driver', () => {
     // The tree: the process the shim started (on the host), the init (PID 1 inside), the command.
     const [, init, command] = processTree(pid!);
     expect(readFileSync(`/proc/${command}/cmdline`, 'utf8').split('\0')[0]).toBe('sh');
+    // The init names itself, not the host path it was started from: ps in the container shows `crx-init sh -c …`.
+    expect(readFileSync(`/proc/${init}/cmdline`, 'utf8').replace(/\0+$/, '').split('\0')).toEqual(['crx-init', 'sh', '-c', script]);
+    expect((await driver.execSync({ containerId: c.id, command: ['cat', '/proc/1/cmdline'] })).stdout).not.toContain('/crx-runtime/');
     // Only the init is signalled: it forwards, as PID 1 of the container's namespace, and the command's status comes back.
     process.kill(init, 'SIGTERM');
     await eventually(() => expect(driver.containerStatus(c.id)).toMatchObject({ state: 'CONTAINER_EXITED', exitCode: 7 }));
