@@ -234,6 +234,25 @@ static int file_in_root(const char *path) {
     if (made >= 0) close(made);
     fd = open_in_root(buf, O_PATH);
   }
+  if (fd < 0 && errno == ENOENT) {
+    /* A link to nothing yet (an image's /etc/app.log -> /data/app.log): its target is made inside the root, as runc
+     * makes it, and the file is then reached through the link. */
+    static int depth;
+    char link[4096], target[8192];
+    ssize_t n = readlinkat(dir, name, link, sizeof link - 1);
+    if (n > 0) {
+      link[n] = '\0';
+      if (++depth > 40) {
+        errno = ELOOP;
+        fail("create %s in the root", path);
+      }
+      if (link[0] == '/') snprintf(target, sizeof target, "%s", link);
+      else snprintf(target, sizeof target, "%.*s%s", (int)(name - buf), buf, link);
+      close(file_in_root(target));
+      depth--;
+      fd = open_in_root(buf, O_PATH);
+    }
+  }
   if (fd < 0) fail("create %s in the root", path);
   close(dir);
   return fd;

@@ -174,6 +174,8 @@ describe('securityContext in the process driver (isolated containers)', () => {
     const dir = join(root, 'runtime', 'images', safeDirName(name));
     cpSync(driver.images.resolve('busybox')!.rootfs!, join(dir, 'rootfs'), { recursive: true, verbatimSymlinks: true });
     for (const d of ['data', 'logs', 'work']) symlinkSync(join(host, d), join(dir, 'rootfs', d));
+    // And a file link to nothing, on the host or in the image: a termination message file behind it.
+    symlinkSync(join(host, 'logs', 'msg'), join(dir, 'rootfs', 'msg'));
     writeFileSync(join(dir, 'image.json'), JSON.stringify({ name, digest: 'sha256:0', importedAt: new Date().toISOString(), config: {} }));
     try {
       const sandbox = driver.runPodSandbox({ podUid: `uid-${++pods}`, podName: `sec-${pods}`, podNamespace: 'default' });
@@ -189,6 +191,13 @@ describe('securityContext in the process driver (isolated containers)', () => {
       expect(driver.containerStatus(c.id).exitCode).toBe(0);
       expect(driver.listContainers(sandbox.id).find((x) => x.name === 'c')!.message).toBe('why\n');
       expect(readdirSync(join(sandbox.directory, 'volumes', 'vol'))).toEqual(['f']);
+      // A file mount point that is a link to nothing: its target is made in the image's root, the message read through it.
+      const d = driver.createContainer(sandbox.id, { name: 'd', image: name, command: ['sh', '-c', 'echo through > /msg; readlink /msg'], terminationMessagePath: '/msg' }, 0);
+      await driver.startContainer(d.id);
+      await eventually(() => expect(driver.containerStatus(d.id).state).toBe('CONTAINER_EXITED'));
+      expect(driver.readLogs({ containerId: d.id }).content).toBe(`${join(host, 'logs', 'msg')}\n`);
+      expect(driver.containerStatus(d.id).exitCode).toBe(0);
+      expect(driver.listContainers(sandbox.id).find((x) => x.name === 'd')!.message).toBe('through\n');
       // On the host, the directories the links name are as they were: empty.
       for (const d of ['data', 'logs', 'work']) expect(readdirSync(join(host, d))).toEqual([]);
     } finally {
