@@ -24,16 +24,38 @@ export function supportedFields(served: ServedResource): string[] {
   }
   // events.k8s.io/v1's field labels, selected on the core Event each is stored as (kube's field label conversion).
   if (isEventsV1(served)) return Object.keys(EVENTS_V1_FIELD_LABELS);
-  if (served.def.kind === 'Namespace' && served.def.group === '') return [...base, 'status.phase'];
-  if (served.def.kind === 'Pod' && served.def.group === '') return [...base, 'spec.nodeName', 'spec.restartPolicy', 'spec.schedulerName', 'status.phase', 'status.podIP'];
+  const own = KIND_FIELDS[`${served.def.group}/${served.def.kind}`];
+  if (own) return [...base, ...Object.keys(own)];
   return [...base, ...(served.version.selectableFields ?? [])];
 }
 
+/**
+ * The field labels of the built-in kinds that have any beyond the name and namespace (kube-apiserver 1.32's field
+ * label conversions), each with the value it has when the object leaves it out: kube selects on the Go field,
+ * so an unset boolean is "false" and an unset count "0".
+ */
+const KIND_FIELDS: Record<string, Record<string, string>> = {
+  '/Namespace': { 'status.phase': '' },
+  '/Pod': {
+    'spec.nodeName': '', 'spec.restartPolicy': '', 'spec.schedulerName': '', 'spec.serviceAccountName': '', 'spec.hostNetwork': 'false',
+    'status.phase': '', 'status.podIP': '', 'status.nominatedNodeName': '',
+  },
+  '/Node': { 'spec.unschedulable': 'false' },
+  '/Secret': { type: '' },
+  '/Service': { 'spec.clusterIP': '', 'spec.type': '' },
+  '/ReplicationController': { 'status.replicas': '0' },
+  'apps/ReplicaSet': { 'status.replicas': '0' },
+  'batch/Job': { 'status.successful': '0' },
+};
+
+/** Field labels that name another field of the object: a Job's `status.successful` is its `status.succeeded` count. */
+const FIELD_PATHS: Record<string, Record<string, string>> = { 'batch/Job': { 'status.successful': 'status.succeeded' } };
+
 /** A field selector's value: the field as text (integers and booleans too); an Event's `source` is its component. */
-export function fieldValue(obj: any, field: string, event = false): string | undefined {
+export function fieldValue(obj: any, field: string, event = false, unset?: string): string | undefined {
   if (event && field === 'source') return obj.source?.component;
   const v = field.split('.').reduce((o, k) => (o == null ? undefined : o[k]), obj);
-  return v === undefined || v === null ? undefined : String(v);
+  return v === undefined || v === null ? unset : String(v);
 }
 
 /** A predicate for the list/watch selectors of a request. */
@@ -43,10 +65,13 @@ export function selectorFor(r: ResourceRequest): (obj: any) => boolean {
   const labels = ls ? parseLabelSelector(ls) : undefined;
   const fields = fs ? parseFieldSelector(fs, supportedFields(r.target.served)) : undefined;
   const event = isCoreEvent(r.target.served);
-  const stored = isEventsV1(r.target.served) ? (f: string) => EVENTS_V1_FIELD_LABELS[f] ?? f : (f: string) => f;
+  const kind = `${r.target.served.def.group}/${r.target.served.def.kind}`;
+  const paths = isEventsV1(r.target.served) ? EVENTS_V1_FIELD_LABELS : FIELD_PATHS[kind] ?? {};
+  const stored = (f: string) => paths[f] ?? f;
+  const unset = KIND_FIELDS[kind] ?? {};
   return (obj) =>
     (!labels || matchesLabelSelector(labels, obj.metadata.labels ?? {})) &&
-    (!fields || matchesFieldSelector(fields, (f: string) => fieldValue(obj, stored(f), event)));
+    (!fields || matchesFieldSelector(fields, (f: string) => fieldValue(obj, stored(f), event, unset[f])));
 }
 
 export async function handleGet(core: GatewayCore, r: ResourceRequest): Promise<void> {
