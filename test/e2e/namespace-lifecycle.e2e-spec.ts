@@ -118,12 +118,33 @@ describe('kubectl against the local cluster: a namespace from apply to delete', 
     expect((await cluster.request('GET', '/api/v1/namespaces/team-a/events/inside')).status).toBe(404);
   });
 
+  it('says in its conditions what a Terminating namespace still holds, and goes once a finalizer lets the last object go', async () => {
+    await cluster.kubectl(['create', 'namespace', 'held']);
+    const held = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'kept', finalizers: ['example.com/hold'] }, data: { a: '1' } };
+    await cluster.kubectl(['create', '-n', 'held', '-f', '-'], { input: JSON.stringify(held) });
+    await cluster.kubectl(['delete', 'ns', 'held', '--wait=false']);
+    await eventually(async () => {
+      const ns = JSON.parse((await cluster.kubectl(['get', 'ns', 'held', '-o', 'json'])).stdout);
+      expect(ns.status.phase).toBe('Terminating');
+      const byType = Object.fromEntries(ns.status.conditions.map((c: any) => [c.type, c]));
+      expect(byType.NamespaceContentRemaining).toMatchObject({ status: 'True', reason: 'SomeResourcesRemain', message: 'Some resources are remaining: configmaps. has 1 resource instances' });
+      expect(byType.NamespaceFinalizersRemaining).toMatchObject({ status: 'True', reason: 'SomeFinalizersRemain', message: 'Some content in the namespace has finalizers remaining: example.com/hold in 1 resource instances' });
+      expect(byType.NamespaceDeletionContentFailure).toMatchObject({ status: 'False', reason: 'ContentDeleted' });
+    }, { timeoutMs: 15_000 });
+    expect((await cluster.kubectl(['describe', 'ns', 'held'])).stdout).toMatch(/NamespaceFinalizersRemaining\s+True\s+.*\s+SomeFinalizersRemain\s+Some content in the namespace has finalizers remaining: example\.com\/hold in 1 resource instances/);
+    await cluster.kubectl(['patch', 'configmap', 'kept', '-n', 'held', '--type=merge', '-p', '{"metadata":{"finalizers":null}}']);
+    await eventually(async () => expect((await cluster.kubectl(['get', 'ns', 'held'])).stderr).toContain('namespaces "held" not found'), { timeoutMs: 15_000 });
+  }, 60_000);
+
   it('tells the whole story of the namespace from the event log, and shows it as it was', async () => {
     const history = (await cluster.request('GET', '/api/v1/namespaces/team-a/history')).json();
     const types = history.items.map((i: any) => i.type);
     expect(types[0]).toBe('ResourceCreated');
     expect(types.filter((t: string) => t === 'ResourceUpdated').length).toBeGreaterThanOrEqual(3);
-    expect(types.slice(-2)).toEqual(['ResourceDeletionStarted', 'ResourceDeleted']);
+    // From its deletion to its end: only the namespace deleter's conditions (what it still held) in between.
+    const deletion = types.slice(types.indexOf('ResourceDeletionStarted'));
+    expect(deletion[deletion.length - 1]).toBe('ResourceDeleted');
+    expect(deletion.slice(1, -1).filter((t: string) => t !== 'ResourceStatusUpdated')).toEqual([]);
     expect(history.items[0].actor).toBe('admin');
     expect(history.items[1].changes).toEqual(expect.arrayContaining([{ op: 'replace', path: '/metadata/labels/stage', value: 'two' }]));
     const rvs = history.items.map((i: any) => BigInt(i.resourceVersion));

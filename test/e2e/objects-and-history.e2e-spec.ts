@@ -127,8 +127,12 @@ describe('objects, their owners and their history through kubectl', () => {
     const types = items.map((i) => i.type);
     expect(types[0]).toBe('ResourceCreated');
     expect(types).toContain('ResourceUpdated');
-    expect(types.slice(-2)).toEqual(['ResourceDeletionStarted', 'ResourceDeleted']);
-    for (const item of items.filter((i) => i.type !== 'ResourceDeleted')) expect(item.actor).toBe('admin');
+    // From its deletion to its end, only the namespace deleter's conditions (what it still held) in between.
+    const deletion = types.slice(types.indexOf('ResourceDeletionStarted'));
+    expect(deletion[deletion.length - 1]).toBe('ResourceDeleted');
+    expect(deletion.slice(1, -1).filter((t) => t !== 'ResourceStatusUpdated')).toEqual([]);
+    for (const item of items.filter((i) => i.type === 'ResourceStatusUpdated')) expect(item.actor).toBe('system:serviceaccount:kube-system:namespace-controller');
+    for (const item of items.filter((i) => !['ResourceDeleted', 'ResourceStatusUpdated'].includes(i.type))) expect(item.actor).toBe('admin');
     const times = items.map((i) => Date.parse(i.time));
     expect(times.every((t) => Number.isFinite(t))).toBe(true);
     for (let i = 1; i < items.length; i++) {

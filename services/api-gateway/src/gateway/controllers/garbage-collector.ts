@@ -1,9 +1,10 @@
-import { qualifiedResource } from '@openpacific/contracts';
+import { ObjectEventTypes, qualifiedResource } from '@openpacific/contracts';
 import type { Logger } from '@openpacific/service-kit';
 import { ObjectChange, PassLoop } from '@openpacific/objects';
 import { GatewayCore } from '../core';
 import { deleteObject } from '../handlers/delete';
 import { commitUpdateInternal } from './internal-update';
+import { countRemaining, sameConditions, terminatingConditions } from './namespace-conditions';
 import { Actor } from '../store/object-writer';
 
 const GC_ACTOR: Actor = { username: 'system:serviceaccount:kube-system:generic-garbage-collector', groups: ['system:serviceaccounts'] };
@@ -114,11 +115,21 @@ export class GarbageCollector {
       if (!ns.object.metadata.deletionTimestamp) continue;
       const name = ns.object.metadata.name;
       let remaining = 0;
+      const left: { resource: string; group: string; finalizers?: string[] }[] = [];
       for (const def of this.core.registry.namespacedResources()) {
         for (const stored of readModel.list(qualifiedResource(def), name)) {
           remaining++;
+          left.push({ resource: def.plural, group: def.group, finalizers: stored.object.metadata.finalizers });
           if (!stored.object.metadata.deletionTimestamp) await this.tryDelete(qualifiedResource(def), stored.object, NS_ACTOR);
         }
+      }
+      // What holds it, in the namespace deleter's conditions (kubectl describe ns shows them).
+      const conditions = terminatingConditions(ns.object.status?.conditions, countRemaining(left));
+      if (remaining > 0 && !sameConditions(ns.object.status?.conditions, conditions)) {
+        await commitUpdateInternal(this.core, 'namespaces', ns, (o) => {
+          o.status = { ...(o.status ?? {}), conditions };
+        }, NS_ACTOR, ObjectEventTypes.statusUpdated).catch((err) => this.logger.debug('a namespace\'s conditions were not written; the next pass tries again', { namespace: name, error: (err as Error).message }));
+        continue;
       }
       if (remaining === 0 && (ns.object.spec?.finalizers ?? []).includes('kubernetes')) {
         await commitUpdateInternal(this.core, 'namespaces', ns, (o) => {
