@@ -76,6 +76,10 @@ describe('native pods on the local cluster', () => {
       throw new Error(`${(err as Error).message}\npod status: ${JSON.stringify((await get('crash')).status)}\n${events.stdout}\n${cluster.logTails(30, /"level":"(warn|error)"|crash/)}`);
     });
     await eventually(async () => expect((await cluster.kubectl(['get', 'pod', 'crash', '--no-headers'])).stdout).toMatch(/^crash\s+0\/1\s+CrashLoopBackOff\s+[2-9]/), { timeoutMs: 30_000 });
+    // As kubelet: the first exit restarts at once, so the wait after the n-th restart is the base (RESTART_BACKOFF_MS,
+    // 500 ms here) doubled n - 1 times.
+    const waiting = (await get('crash')).status.containerStatuses[0];
+    expect(waiting.state.waiting.message).toMatch(new RegExp(`^back-off ${Math.round((500 * 2 ** (waiting.restartCount - 1)) / 1000)}s restarting failed container=c pod=crash_default`));
     expect((await cluster.kubectl(['logs', 'crash', '--previous'])).stdout).toBe('boom\n');
     const crash = await get('crash');
     // Restarting after it ended, the container counts as stopped, not waiting: the pod is Running, as kubelet says.

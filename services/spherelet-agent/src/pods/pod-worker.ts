@@ -530,7 +530,8 @@ export class PodWorker {
     const blocked = this.waiting.get(key);
     const now = Date.now();
     if (exitedNeedsRestart) {
-      const delay = Math.min(this.opts.backoffBaseMs * 2 ** Math.max(0, latest.attempt), 300_000);
+      // As kubelet's back-off: the first exit restarts at once, the next waits the base (10 s), each one after twice as long.
+      const delay = latest.attempt === 0 ? 0 : Math.min(this.opts.backoffBaseMs * 2 ** (latest.attempt - 1), 300_000);
       const readyAt = Date.parse(latest.finishedAt ?? latest.startedAt ?? latest.createdAt) + delay;
       if (now < readyAt) {
         fact.waiting = { reason: 'CrashLoopBackOff', message: `back-off ${Math.round(delay / 1000)}s restarting failed container=${spec.name} pod=${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})` };
