@@ -85,6 +85,32 @@ describe('list chunking', () => {
     expect(rest.items.map((i: any) => i.metadata.name)).toEqual([10, 11, 12, 13, 14].map(name));
   });
 
+  it('sends a WatchList client the state, then the bookmark that ends it; serves an Exact list only at its version', async () => {
+    const only = 'fieldSelector=metadata.name%3Dcm-0007';
+    const watched = await list(`watch=true&sendInitialEvents=true&resourceVersionMatch=NotOlderThan&allowWatchBookmarks=true&timeoutSeconds=1&${only}`);
+    expect(watched.status).toBe(200);
+    const lines = watched.body.trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines[0]).toMatchObject({ type: 'ADDED', object: { metadata: { name: 'cm-0007' } } });
+    expect(lines[1]).toMatchObject({ type: 'BOOKMARK', object: { kind: 'ConfigMap', metadata: { annotations: { 'k8s.io/initial-events-end': 'true' } } } });
+    const at = lines[1].object.metadata.resourceVersion;
+    // Without the state: sendInitialEvents=false from now sends nothing for a quiet list.
+    const quiet = await list(`watch=true&sendInitialEvents=false&resourceVersionMatch=NotOlderThan&timeoutSeconds=1&${only}`);
+    expect(quiet.body.trim()).toBe('');
+    const refused = await list('watch=true&sendInitialEvents=true');
+    expect(refused.status).toBe(422);
+    expect(refused.json().message).toBe('ListOptions.meta.k8s.io "" is invalid: resourceVersionMatch: Forbidden: sendInitialEvents requires setting resourceVersionMatch to NotOlderThan');
+
+    const current = (await list(`limit=1&${only}`)).json().metadata.resourceVersion;
+    expect((await list(`resourceVersion=${current}&resourceVersionMatch=Exact&${only}`)).status).toBe(200);
+    expect((await cluster.request('POST', configMaps, { body: configMap('after-exact') })).status).toBe(201);
+    const gone = await list(`resourceVersion=${at}&resourceVersionMatch=Exact&${only}`);
+    expect(gone.status).toBe(410);
+    expect(gone.json()).toMatchObject({ reason: 'Expired', message: expect.stringContaining(`too old resource version: ${at}`) });
+    const unmatched = await list('resourceVersionMatch=NotOlderThan');
+    expect(unmatched.status).toBe(422);
+    expect(unmatched.json().message).toContain('resourceVersionMatch: Forbidden: resourceVersionMatch is forbidden unless resourceVersion is provided');
+  });
+
   it('refuses a bad limit or continue token with a 400 naming the parameter', async () => {
     for (const query of ['limit=-1', 'limit=many']) {
       const res = await list(query);

@@ -1,4 +1,4 @@
-import { includeObjectParam, matchesFieldSelector, matchesLabelSelector, notFound, parseFieldSelector, parseLabelSelector, toTable, wantsTable, badRequest } from '@openpacific/kube-api';
+import { includeObjectParam, matchesFieldSelector, matchesLabelSelector, notFound, parseFieldSelector, parseLabelSelector, toTable, wantsTable, badRequest, statusError } from '@openpacific/kube-api';
 import { compareLogPositions, resourceVersionOf, parseResourceVersion } from '@openpacific/event-store';
 import { EVENTS_V1_FIELD_LABELS, objectStreamId, qualifiedResource } from '@openpacific/contracts';
 import { GatewayCore, ResourceRequest } from '../core';
@@ -7,6 +7,7 @@ import { ServedResource } from '../registry/registry';
 import { convertObjects, convertOne } from '../customresources/conversion-webhook';
 import { foldHistory } from './history';
 import { includesNodeLeases, inNodeLeaseNamespace, shadowedByNodeLeases, versionAfterRenewals } from '../node-leases/node-lease-api';
+import { validateListOptions } from './list-options';
 import { ContinueToken, continueExpired, decodeContinue, ListMeta, ListSnapshots, ListState, pageOf, parseLimit } from './list-pages';
 
 const isCoreEvent = (served: ServedResource) => served.def.kind === 'Event' && served.def.group === '';
@@ -104,9 +105,11 @@ async function handleGetAsOf(core: GatewayCore, r: ResourceRequest, asOf: string
 /** Lists, cut into pages when the client asks (`limit`, `continue`); see list-pages.ts. */
 export async function handleList(core: GatewayCore, r: ResourceRequest): Promise<void> {
   const { served } = r.target;
+  validateListOptions(r.query, false);
   const limit = parseLimit(r.query);
   const raw = r.query.get('continue');
   const token = raw ? decodeContinue(raw) : undefined;
+  if (!token && !includesNodeLeases(r.target)) await reachListVersion(core, r.query.get('resourceVersion'), r.query.get('resourceVersionMatch'));
   const listKey = [served.resource, r.target.namespace ?? '', r.query.get('labelSelector') ?? '', r.query.get('fieldSelector') ?? ''].join('\u0000');
   const state = await listState(core, r, listKey, token);
   const page = pageOf(state, limit, token, listSortKey);
@@ -114,6 +117,28 @@ export async function handleList(core: GatewayCore, r: ResourceRequest): Promise
   // A whole list that takes in node Leases is at their newest renewal too, so a watch from it does not send them again.
   if (includesNodeLeases(r.target) && !token && !page.meta.continue) page.meta.resourceVersion = versionAfterRenewals(core.nodeLeases, page.meta.resourceVersion);
   respondObjects(r, served, await convertObjects(core.readModel, page.items, served), true, page.meta);
+}
+
+/** How long a list waits for this gateway to read as far as the resourceVersion it names (another gateway's). */
+const LIST_VERSION_WAIT_MS = 3000;
+
+/**
+ * A list at a resourceVersion is served once the read model holds at least that version (NotOlderThan, the default),
+ * or exactly that one (Exact): kube-apiserver's 504 `Too large resource version` when the read model does not get
+ * there in time, and 410 Expired for an Exact version it has passed (it keeps no older states of a list).
+ */
+async function reachListVersion(core: GatewayCore, rv: string | null, match: string | null): Promise<void> {
+  if (!rv || rv === '0') return;
+  const at = parseResourceVersion(rv);
+  if (!at) throw badRequest(`resourceVersion: Invalid value: "${rv}": must be a resourceVersion`);
+  if (compareLogPositions(core.follower.current, at) < 0 && !(await core.follower.waitFor(at, LIST_VERSION_WAIT_MS))) {
+    throw statusError(504, 'Timeout', `Too large resource version: ${rv}, current: ${resourceVersionOf(core.follower.current)}`, {
+      causes: [{ reason: 'ResourceVersionTooLarge', message: 'Too large resource version' }],
+    });
+  }
+  if (match === 'Exact' && resourceVersionOf(core.follower.current) !== rv) {
+    throw statusError(410, 'Expired', `too old resource version: ${rv} (${resourceVersionOf(core.follower.current)})`);
+  }
 }
 
 const snapshots = new WeakMap<GatewayCore, ListSnapshots>();

@@ -5,6 +5,7 @@ import { convertObject } from '../registry/registry';
 import { convertOne, convertsByWebhook } from '../customresources/conversion-webhook';
 import { ChangeType, ObjectChange } from '@openpacific/objects';
 import { selectorFor } from './read';
+import { INITIAL_EVENTS_END_ANNOTATION, sendsInitialEvents, validateListOptions } from './list-options';
 import { objectJson } from '../http/respond';
 import { includesNodeLeases, nodeLeaseReplay, shadowedByNodeLeases, versionAfterRenewals } from '../node-leases/node-lease-api';
 
@@ -18,6 +19,10 @@ const BOOKMARK_INTERVAL_MS = 10_000;
  */
 export function handleWatch(core: GatewayCore, r: ResourceRequest): void {
   const { served, namespace } = r.target;
+  validateListOptions(r.query, true);
+  // sendInitialEvents (WatchList): true sends the state first whatever the resourceVersion, then a bookmark saying so;
+  // false sends none, starting from now when no resourceVersion is given.
+  const initialEvents = sendsInitialEvents(r.query);
   const matches = selectorFor(r);
   const rv = r.query.get('resourceVersion');
   const from = rv && rv !== '0' ? parseResourceVersion(rv) : undefined;
@@ -93,11 +98,13 @@ export function handleWatch(core: GatewayCore, r: ResourceRequest): void {
     if (type) sendStored(type, change.object);
   };
 
-  if (!from) {
+  if (initialEvents === true || (!from && initialEvents === undefined)) {
     for (const s of core.readModel.list(served.resource, namespace)) {
       if (inScope(s.object) && matches(s.object)) sendStored('ADDED', s.object);
     }
     for (const lease of nodeLeases?.leases() ?? []) if (matches(lease)) send('ADDED', lease);
+  } else if (!from) {
+    // sendInitialEvents=false without a resourceVersion: from now on.
   } else if (!core.hub.canReplayFrom(from)) {
     const oldest = core.hub.oldest();
     send('ERROR', {
@@ -131,6 +138,9 @@ export function handleWatch(core: GatewayCore, r: ResourceRequest): void {
   // A bookmark never goes back behind a node Lease's renewal already sent.
   const bookmarkVersion = () => versionAfterRenewals(nodeLeases, resourceVersionOf(core.follower.current));
   const timers: NodeJS.Timeout[] = [];
+  if (bookmarks && initialEvents === true) {
+    send('BOOKMARK', { kind: served.def.kind, apiVersion: served.apiVersion, metadata: { resourceVersion: bookmarkVersion(), annotations: { [INITIAL_EVENTS_END_ANNOTATION]: 'true' } } });
+  }
   if (bookmarks) {
     timers.push(
       setInterval(() => {
