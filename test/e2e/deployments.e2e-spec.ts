@@ -149,6 +149,10 @@ describe('Deployments and ReplicaSets', () => {
     const d = JSON.parse((await cluster.kubectl(['get', 'deploy', 'web', '-o', 'json'])).stdout);
     expect(d.metadata.annotations['deployment.kubernetes.io/revision']).toBe('3');
     expect((await cluster.kubectl(['rollout', 'history', 'deployment/web'])).stdout).toMatch(/\n2\s+<none>\n3\s+<none>\n/);
+    // The ReplicaSet taken up again keeps the revision it had.
+    const rss = JSON.parse((await cluster.kubectl(['get', 'rs', '-l', 'app=web', '-o', 'json'])).stdout).items;
+    const back = rss.find((rs: any) => rs.metadata.annotations['deployment.kubernetes.io/revision'] === '3');
+    expect(back.metadata.annotations['deployment.kubernetes.io/revision-history']).toBe('1');
   }, 180_000);
 
   it('scales with kubectl scale and rollout restart replaces every pod', async () => {
@@ -291,6 +295,72 @@ describe('Deployments and ReplicaSets', () => {
     ]));
     expect((await cluster.kubectl(['delete', 'deployment', 'grow'])).code).toBe(0);
   }, 240_000);
+
+  it('with Recreate makes its new ReplicaSet only once the old pods are gone, and never says it scaled from 0 to 0', async () => {
+    const recreate = (version: string) => {
+      const d = JSON.parse(deployment(version, 2));
+      d.metadata.name = 'rec';
+      d.metadata.labels = { app: 'rec' };
+      d.spec.selector.matchLabels = { app: 'rec' };
+      d.spec.template.metadata.labels = { app: 'rec' };
+      d.spec.strategy = { type: 'Recreate' };
+      return JSON.stringify(d);
+    };
+    expect((await cluster.kubectl(['apply', '-f', '-'], { input: recreate('v1') })).code).toBe(0);
+    expect((await cluster.kubectl(['rollout', 'status', 'deployment/rec', '--timeout=120s'])).code).toBe(0);
+    const firstRs = JSON.parse((await cluster.kubectl(['get', 'rs', '-l', 'app=rec', '-o', 'json'])).stdout).items.map((rs: any) => rs.metadata.name);
+    expect(firstRs).toHaveLength(1);
+    let sampling = true;
+    const overlaps: string[] = [];
+    const sampler = (async () => {
+      while (sampling) {
+        const items = JSON.parse((await cluster.kubectl(['get', 'rs,pods', '-l', 'app=rec', '-o', 'json'])).stdout).items;
+        const newRs = items.filter((o: any) => o.kind === 'ReplicaSet' && !firstRs.includes(o.metadata.name));
+        const oldPods = items.filter((o: any) => o.kind === 'Pod' && o.metadata.name.startsWith(`${firstRs[0]}-`) && !['Succeeded', 'Failed'].includes(o.status?.phase));
+        if (newRs.length > 0 && oldPods.length > 0) overlaps.push(`${newRs[0].metadata.name} beside ${oldPods.map((p: any) => p.metadata.name).join(',')}`);
+      }
+    })();
+    try {
+      expect((await cluster.kubectl(['apply', '-f', '-'], { input: recreate('v2') })).code).toBe(0);
+      expect((await cluster.kubectl(['rollout', 'status', 'deployment/rec', '--timeout=120s'])).code).toBe(0);
+    } finally {
+      sampling = false;
+      await sampler;
+    }
+    expect(overlaps).toEqual([]);
+    const described = (await cluster.kubectl(['describe', 'deployment', 'rec'])).stdout;
+    expect(described).toMatch(new RegExp(`Scaled down replica set ${firstRs[0]} from 2 to 0`));
+    expect(described).toMatch(/Scaled up replica set rec-[a-z0-9]{10} from 0 to 2/);
+    expect(described).not.toContain('from 0 to 0');
+    expect((await cluster.kubectl(['delete', 'deployment', 'rec'])).code).toBe(0);
+  }, 240_000);
+
+  it('backs off a ReplicaSet a quota refuses (no flood of FailedCreate Events), and its Deployment reports ReplicaFailure', async () => {
+    expect((await cluster.kubectl(['create', 'namespace', 'quota-bound'])).code).toBe(0);
+    expect((await cluster.kubectl(['create', 'quota', 'q', '--hard=pods=1', '-n', 'quota-bound'])).code).toBe(0);
+    expect((await cluster.kubectl(['create', 'deployment', 'capped', '--image=busybox', '--replicas=3', '-n', 'quota-bound', '--', 'sleep', '3600'])).code).toBe(0);
+    const failedCreates = async () => JSON.parse((await cluster.kubectl(['get', 'events', '-n', 'quota-bound', '-o', 'json'])).stdout).items.filter((e: any) => e.reason === 'FailedCreate');
+    const described = await eventually(async () => {
+      const out = (await cluster.kubectl(['describe', 'deployment', 'capped', '-n', 'quota-bound'])).stdout;
+      expect(out).toMatch(/ReplicaFailure\s+True\s+FailedCreate/);
+      return out;
+    }, { timeoutMs: 60_000 });
+    expect(described).toMatch(/Available\s+False\s+MinimumReplicasUnavailable/);
+    const d = JSON.parse((await cluster.kubectl(['get', 'deployment', 'capped', '-n', 'quota-bound', '-o', 'json'])).stdout);
+    const rf = d.status.conditions.find((c: any) => c.type === 'ReplicaFailure');
+    expect(rf.message).toMatch(/^pods "capped-[a-z0-9]{10}-[a-z0-9]{5}" is forbidden: exceeded quota: q/);
+    // After the first ten seconds of exponential back-off (5 ms doubling), at most a few more tries in the next ten.
+    await new Promise((r) => setTimeout(r, 10_000));
+    const before = (await failedCreates()).length;
+    expect(before).toBeGreaterThan(0);
+    expect(before).toBeLessThan(40);
+    await new Promise((r) => setTimeout(r, 10_000));
+    expect((await failedCreates()).length - before).toBeLessThanOrEqual(3);
+    // The RS's condition keeps its first message: no status write per refusal.
+    const rs = JSON.parse((await cluster.kubectl(['get', 'rs', '-n', 'quota-bound', '-o', 'json'])).stdout).items[0];
+    expect(rs.status.conditions).toEqual([expect.objectContaining({ type: 'ReplicaFailure', status: 'True', reason: 'FailedCreate', message: rf.message })]);
+    expect((await cluster.kubectl(['delete', 'namespace', 'quota-bound', '--wait=false'])).code).toBe(0);
+  }, 180_000);
 
   it('deleting the Deployment takes its ReplicaSets and pods with it', async () => {
     expect((await cluster.kubectl(['delete', 'deployment', 'web'])).code).toBe(0);

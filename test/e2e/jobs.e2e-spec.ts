@@ -327,6 +327,36 @@ describe('Jobs', () => {
     await eventually(async () => expect((await getJson('jobs')).items.map((j: any) => j.metadata.name)).not.toContain(name), { timeoutMs: 60_000 });
   }, 200_000);
 
+  it('does not count a Job made by hand from a Forbid CronJob as its own run: UnexpectedJob, and the schedule still starts', async () => {
+    await apply(JSON.stringify({
+      apiVersion: 'batch/v1',
+      kind: 'CronJob',
+      metadata: { name: 'fb2' },
+      spec: {
+        schedule: '* * * * *',
+        concurrencyPolicy: 'Forbid',
+        jobTemplate: { spec: { template: { spec: { restartPolicy: 'Never', terminationGracePeriodSeconds: 1, containers: [{ name: 'work', image: 'busybox', command: ['sleep', '3600'] }] } } } },
+      },
+    }));
+    expect((await cluster.kubectl(['create', 'job', 'fbman', '--from=cronjob/fb2'])).code).toBe(0);
+    const described = await eventually(async () => {
+      const out = (await cluster.kubectl(['describe', 'cronjob', 'fb2'])).stdout;
+      expect(out).toMatch(/Warning\s+UnexpectedJob\s+\S+\s+cronjob-controller\s+Saw a job that the controller did not create or forgot: fbman/);
+      return out;
+    }, { timeoutMs: 30_000 });
+    expect(described).not.toContain('JobAlreadyActive');
+    // The next whole minute starts its Job although fbman runs; only that one is active.
+    const cj = await eventually(async () => {
+      const c = await getJson('cronjob', 'fb2');
+      expect(c.status.lastScheduleTime).toBeDefined();
+      return c;
+    }, { timeoutMs: 90_000, intervalMs: 500 });
+    const name = `fb2-${Date.parse(cj.status.lastScheduleTime) / 60_000}`;
+    expect(cj.status.active.map((r: any) => r.name)).toEqual([name]);
+    expect((await cluster.kubectl(['describe', 'cronjob', 'fb2'])).stdout).toMatch(new RegExp(`Normal\\s+SuccessfulCreate\\s+\\S+\\s+cronjob-controller\\s+Created job ${name}`));
+    expect((await cluster.kubectl(['delete', 'cronjob', 'fb2'])).code).toBe(0);
+  }, 150_000);
+
   it('refuses a CronJob with a schedule it cannot read, an unknown time zone or a name too long for its Jobs', async () => {
     const cronJob = (name: string, spec: Record<string, unknown>) =>
       JSON.stringify({ apiVersion: 'batch/v1', kind: 'CronJob', metadata: { name }, spec: { schedule: '0 * * * *', ...spec, jobTemplate: { spec: JSON.parse(job('x', {}, ['true'])).spec } } });

@@ -32,13 +32,15 @@ export function rfc3339In(time: Date, timeZone: string | undefined): string {
 export class CronJobsController extends PodOwnersController {
   /** The scheduled time a Forbid policy last passed over, by CronJob uid (its Event is recorded once). */
   private readonly forbidden = new Map<string, number>();
+  /** The unexpected Jobs (running, controlled, not started by it) each CronJob warned about, by CronJob uid: one Event each. */
+  private readonly warned = new Map<string, Set<string>>();
 
   constructor(deps: FollowerDeps<Logger> & { log: SharedFollower }, opts: { resyncMs?: number } = {}) {
     super(deps, controllerReadModel([CRONJOBS_RESOURCE, JOBS_RESOURCE]), 'cronjobs', opts);
   }
 
   protected async pass(): Promise<void> {
-    await this.syncEach(CRONJOBS_RESOURCE, (stored) => this.syncCronJob(stored), 100, [this.forbidden]);
+    await this.syncEach(CRONJOBS_RESOURCE, (stored) => this.syncCronJob(stored), 100, [this.forbidden, this.warned]);
   }
 
   private async syncCronJob(stored: StoredObject): Promise<number | undefined> {
@@ -48,8 +50,10 @@ export class CronJobsController extends PodOwnersController {
     const now = new Date();
     const decision = decideCronJob(cj, jobs, now, {
       forbiddenAt: this.forbidden.get(cj.metadata.uid),
-      existing: (name) => !!this.model.get(JOBS_RESOURCE, ns, name),
+      existing: (name) => this.model.get(JOBS_RESOURCE, ns, name)?.object,
+      warned: this.warned.get(cj.metadata.uid),
     });
+    this.warned.set(cj.metadata.uid, new Set(decision.unexpected));
     const writes: StreamAppend[] = [];
     for (const job of decision.remove) {
       const current = this.model.get(JOBS_RESOURCE, ns, job.metadata.name);

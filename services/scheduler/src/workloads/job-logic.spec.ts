@@ -83,6 +83,21 @@ describe('the Job controller decides', () => {
     expect(target.remove).toEqual([restarting]);
   });
 
+  it('that an OnFailure Job failed once its pods restarted backoffLimit times (pastBackoffLimitOnFailure: >=), not one more', () => {
+    const onFailure = (limit: number) => job({ backoffLimit: limit, template: { spec: { restartPolicy: 'OnFailure' } } });
+    const restarted = (n: number, init = 0) => pod('Running', { status: { containerStatuses: [{ restartCount: n }], initContainerStatuses: [{ restartCount: init }] } });
+    expect(types(decide(onFailure(2), [restarted(1)], now))).toEqual([]);
+    expect(types(decide(onFailure(2), [restarted(2)], now))).toEqual(['FailureTarget:BackoffLimitExceeded']);
+    // Summed over the running pods, init containers included.
+    expect(types(decide(onFailure(3), [restarted(1, 1), restarted(1)], now))).toEqual(['FailureTarget:BackoffLimitExceeded']);
+    // A limit of 0: the first restart.
+    expect(types(decide(onFailure(0), [restarted(0)], now))).toEqual([]);
+    expect(types(decide(onFailure(0), [restarted(1)], now))).toEqual(['FailureTarget:BackoffLimitExceeded']);
+    // Restarts and failed pods are two checks, not one sum; restarts count only under OnFailure.
+    expect(types(decide(onFailure(3), [pod('Failed'), restarted(2)], now))).toEqual([]);
+    expect(types(decide(job({ backoffLimit: 1 }), [restarted(5)], now))).toEqual([]);
+  });
+
   it('that the Job failed past its active deadline, and when that deadline is', () => {
     const started = { startTime: '2026-12-03T07:59:58Z' };
     const before = decide(job({ activeDeadlineSeconds: 5 }, started), [pod('Running')], now);

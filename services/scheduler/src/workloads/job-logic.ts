@@ -55,8 +55,19 @@ function indexesIn(text: string | undefined, completions: number): Set<number> {
 
 const terminal = (p: any) => p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed';
 
-/** Container restarts of a pod with restartPolicy OnFailure count as failures, as in Kubernetes' backoff limit. */
-const restarts = (p: any) => (p.status?.containerStatuses ?? []).reduce((n: number, c: any) => n + (c.restartCount ?? 0), 0);
+/** A pod's container restarts, its init containers' too. */
+const restarts = (p: any) => [...(p.status?.initContainerStatuses ?? []), ...(p.status?.containerStatuses ?? [])].reduce((n: number, c: any) => n + (c.restartCount ?? 0), 0);
+
+/**
+ * kube-controller-manager's pastBackoffLimitOnFailure: under restartPolicy OnFailure the container restarts of the
+ * Job's running (or pending) pods, summed, reach backoffLimit (with a limit of 0, any restart).
+ */
+export function pastBackoffLimitOnFailure(spec: any, running: any[]): boolean {
+  if (spec.template?.spec?.restartPolicy !== 'OnFailure') return false;
+  const total = running.filter((p) => (p.status?.phase ?? 'Pending') === 'Running' || (p.status?.phase ?? 'Pending') === 'Pending').reduce((n, p) => n + restarts(p), 0);
+  const limit = spec.backoffLimit ?? 6;
+  return limit === 0 ? total > 0 : total >= limit;
+}
 
 function condition(type: string, reason: string, message: string, now: string) {
   return { type, status: 'True', lastProbeTime: now, lastTransitionTime: now, reason, message };
@@ -78,10 +89,10 @@ function indexFailures(pods: any[], verdict: (p: any) => PodFailureVerdict): Map
 }
 
 /** The end a Job has come to in this pass, if any: the interim condition and its reason and message. */
-function jobEnd(spec: any, facts: { failJob?: PodFailureVerdict; failures: number; pastDeadline: boolean; perIndex: boolean; failedIndexes: Set<number>; succeededIndexes: Set<number>; successPolicy?: string; done: boolean }): [string, string, string] | undefined {
+function jobEnd(spec: any, facts: { failJob?: PodFailureVerdict; failures: number; pastRestartLimit: boolean; pastDeadline: boolean; perIndex: boolean; failedIndexes: Set<number>; succeededIndexes: Set<number>; successPolicy?: string; done: boolean }): [string, string, string] | undefined {
   const f = facts;
   if (f.failJob) return ['FailureTarget', 'PodFailurePolicy', f.failJob.message!];
-  if (f.failures > (spec.backoffLimit ?? 6)) return ['FailureTarget', 'BackoffLimitExceeded', 'Job has reached the specified backoff limit'];
+  if (f.failures > (spec.backoffLimit ?? 6) || f.pastRestartLimit) return ['FailureTarget', 'BackoffLimitExceeded', 'Job has reached the specified backoff limit'];
   if (f.pastDeadline) return ['FailureTarget', 'DeadlineExceeded', 'Job was active longer than specified deadline'];
   if (f.perIndex && spec.maxFailedIndexes !== undefined && f.failedIndexes.size > spec.maxFailedIndexes) {
     return ['FailureTarget', 'MaxFailedIndexesExceeded', 'Job has exceeded the specified maximal number of failed indexes'];
@@ -172,7 +183,8 @@ export function decideJob(job: any, pods: any[], now: Date, opts: JobOptions = {
     deadlineAt = spec.activeDeadlineSeconds ? Date.parse(status.startTime) + spec.activeDeadlineSeconds * 1000 : undefined;
     const end = jobEnd(spec, {
       failJob: failedPods.map(verdict).find((v) => v.action === 'FailJob'),
-      failures: failed + (spec.template?.spec?.restartPolicy === 'OnFailure' ? running.reduce((n, p) => n + restarts(p), 0) : 0),
+      failures: failed,
+      pastRestartLimit: pastBackoffLimitOnFailure(spec, running),
       pastDeadline: deadlineAt !== undefined && now.getTime() >= deadlineAt,
       perIndex,
       failedIndexes,

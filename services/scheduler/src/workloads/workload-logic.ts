@@ -6,6 +6,9 @@ import { labelSelectorFromObject, matchesLabelSelector } from '@openpacific/kube
 
 const SAFE = 'bcdfghjklmnpqrstvwxz2456789';
 
+/** The revisions a ReplicaSet had before `rollout undo` made it the newest again, comma-separated. */
+export const REVISION_HISTORY_ANNOTATION = 'deployment.kubernetes.io/revision-history';
+
 /** Characters from Kubernetes' "safe" alphabet (no vowels, no look-alikes), as it suffixes generated names. */
 export function safeString(bytes: Buffer, n: number): string {
   let out = '';
@@ -247,6 +250,7 @@ export function deploymentStatus(
   newRsName: string | undefined,
   previous: any[] | undefined,
   now: string,
+  replicaFailure?: any,
 ): any {
   const desired = d.spec?.replicas ?? 1;
   const { maxUnavailable } = d.spec?.strategy?.type === 'Recreate' ? { maxUnavailable: desired } : resolveFenceposts(desired, d.spec?.strategy);
@@ -264,6 +268,11 @@ export function deploymentStatus(
       : cond('Available', 'False', 'MinimumReplicasUnavailable', 'Deployment does not have minimum availability.'),
     cond('Progressing', progressing.status, progressing.reason, progressing.message, progressing.progressed),
   ];
+  // A ReplicaSet's ReplicaFailure, copied as SetDeploymentCondition does: one of the same status and reason stays as it was.
+  if (replicaFailure) {
+    const old = (previous ?? []).find((c) => c.type === 'ReplicaFailure');
+    conditions.push(old && old.status === replicaFailure.status && old.reason === replicaFailure.reason ? old : replicaFailure);
+  }
   return {
     observedGeneration: d.metadata.generation ?? 1,
     replicas: counts.replicas,
@@ -316,4 +325,68 @@ export function progressDeadlineAt(d: any, status: any): number | undefined {
   if (!Number.isInteger(deadline) || c?.reason !== 'ReplicaSetUpdated') return undefined;
   const since = Date.parse(c.lastUpdateTime ?? '');
   return Number.isFinite(since) ? since + deadline * 1000 : undefined;
+}
+
+/**
+ * A ReplicaSet's conditions after a sync, as kube-controller-manager's calculateStatus: a sync whose creates were
+ * refused sets `ReplicaFailure True FailedCreate` with that refusal, unless the condition is there already (it then
+ * stays as it was, first message and time); a sync without a refusal removes it.
+ */
+export function replicaFailureConditions(previous: any[] | undefined, refused: string | undefined, now: string): any[] {
+  const others = (previous ?? []).filter((c) => c.type !== 'ReplicaFailure');
+  if (!refused) return others;
+  const failure = (previous ?? []).find((c) => c.type === 'ReplicaFailure');
+  return [...others, failure ?? { type: 'ReplicaFailure', status: 'True', lastTransitionTime: now, reason: 'FailedCreate', message: refused }];
+}
+
+/**
+ * The Deployment's ReplicaFailure condition, as kube-controller-manager's getReplicaFailures: the new ReplicaSet's,
+ * else an old one's (in the order given), with its lastTransitionTime as both times; undefined when none has one.
+ */
+export function deploymentReplicaFailure(newRs: any | undefined, all: readonly any[]): any | undefined {
+  const failureOf = (rs: any) => (rs?.status?.conditions ?? []).find((c: any) => c.type === 'ReplicaFailure');
+  const c = failureOf(newRs) ?? all.map(failureOf).find((x) => x);
+  if (!c) return undefined;
+  return { type: 'ReplicaFailure', status: c.status, lastUpdateTime: c.lastTransitionTime, lastTransitionTime: c.lastTransitionTime, reason: c.reason, message: c.message };
+}
+
+/** Kubernetes' limit on the length of `deployment.kubernetes.io/revision-history` (maxRevHistoryLengthInChars). */
+const MAX_REVISION_HISTORY_CHARS = 2000;
+
+/**
+ * The annotations of a ReplicaSet taken up again as the Deployment's newest revision (`rollout undo`), as
+ * kube-controller-manager's SetNewReplicaSetAnnotations: the new `deployment.kubernetes.io/revision`, and the
+ * revision it had appended to `deployment.kubernetes.io/revision-history` (comma-separated, oldest first, the oldest
+ * dropped beyond 2000 characters). A revision not below the new one is kept as it is.
+ */
+export function revisedAnnotations(annotations: Record<string, string> | undefined, newRevision: number): Record<string, string> {
+  const next = { ...(annotations ?? {}) };
+  const had = next[REVISION_ANNOTATION];
+  const old = had === undefined || had === '' ? 0 : Number(had);
+  if (!Number.isInteger(old) || old >= newRevision) return next;
+  next[REVISION_ANNOTATION] = String(newRevision);
+  if (had === undefined) return next;
+  const history = next[REVISION_HISTORY_ANNOTATION] ?? '';
+  if (history === '') {
+    next[REVISION_HISTORY_ANNOTATION] = had;
+    return next;
+  }
+  const olds = history.split(',');
+  let total = history.length + had.length + 1;
+  let start = 0;
+  while (total > MAX_REVISION_HISTORY_CHARS && start < olds.length) total -= olds[start++].length + 1;
+  if (total <= MAX_REVISION_HISTORY_CHARS) next[REVISION_HISTORY_ANNOTATION] = [...olds.slice(start), had].join(',');
+  return next;
+}
+
+/**
+ * One step of a Recreate rollout (kube-controller-manager's rolloutRecreate): old ReplicaSets still sized go to 0
+ * (and nothing else happens in that step); while an old ReplicaSet reports pods or an old pod has not finished
+ * (being deleted or not), nothing more; then the new ReplicaSet is made — only then, so no new pod starts beside an
+ * old one — or sized to the replicas.
+ */
+export function recreateStep(olds: ReadonlyArray<{ replicas: number; statusReplicas: number; pods: readonly any[] }>): 'scaleDownOld' | 'waitForOldPods' | 'scaleUpNew' {
+  if (olds.some((o) => o.replicas > 0)) return 'scaleDownOld';
+  const running = olds.some((o) => o.statusReplicas > 0 || o.pods.some((p) => p.status?.phase !== 'Succeeded' && p.status?.phase !== 'Failed'));
+  return running ? 'waitForOldPods' : 'scaleUpNew';
 }

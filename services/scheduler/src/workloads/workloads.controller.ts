@@ -7,13 +7,14 @@ import {
 import { NewEvent, StreamAppend } from '@openpacific/event-store';
 import { controllerReadModel, type FollowerDeps, sameJson, type SharedFollower, StoredObject } from '@openpacific/objects';
 import {
-  controllerOf, deletionOrder, deploymentStatus, isActivePod, progressDeadlineAt, isPodAvailable, isPodReady, podTemplateHash, resolveFenceposts, revisionOf, rollingStep, RsView,
-  sameTemplateIgnoringHash,
+  controllerOf, deletionOrder, deploymentReplicaFailure, deploymentStatus, isActivePod, progressDeadlineAt, isPodAvailable, isPodReady, podTemplateHash, recreateStep, replicaFailureConditions,
+  resolveFenceposts, REVISION_HISTORY_ANNOTATION, revisedAnnotations, revisionOf, rollingStep, RsView, sameTemplateIgnoringHash,
 } from './workload-logic';
 import { append, clean, controllerNamed, PodOwnersController, ownerRef, workloadEvent, POD_ADMISSION_RESOURCES } from './owned-pods';
 import { budgetStatus, disruptionDeadline } from './disruption-logic';
 import { claim } from './claims';
 import { proportionalSizes } from './proportional-scaling';
+import { SyncFailureBackoff } from './sync-backoff';
 
 const DEPLOYMENT_CONTROLLER = controllerNamed('deployment-controller');
 const REPLICASET_CONTROLLER = controllerNamed('replicaset-controller');
@@ -38,7 +39,12 @@ const BURST = 500;
 /** How long a ReplicaSet waits to see its own creations and deletions before deciding again. */
 const EXPECTATIONS_TIMEOUT_MS = 30_000;
 /** Annotations of a Deployment not copied to its ReplicaSets. */
-const NOT_COPIED = new Set(['kubectl.kubernetes.io/last-applied-configuration', REVISION_ANNOTATION, 'deployment.kubernetes.io/revision-history', DESIRED_REPLICAS_ANNOTATION, MAX_REPLICAS_ANNOTATION]);
+const NOT_COPIED = new Set(['kubectl.kubernetes.io/last-applied-configuration', REVISION_ANNOTATION, REVISION_HISTORY_ANNOTATION, DESIRED_REPLICAS_ANNOTATION, MAX_REPLICAS_ANNOTATION]);
+
+/** The Deployment's annotations a ReplicaSet of it carries (kube-controller-manager's copyDeploymentAnnotationsToReplicaSet). */
+function copiedAnnotations(d: any): Record<string, string> {
+  return Object.fromEntries(Object.entries<string>(d.metadata.annotations ?? {}).filter(([k]) => !NOT_COPIED.has(k)));
+}
 
 interface Expectation {
   creates: Set<string>;
@@ -63,6 +69,9 @@ interface Expectation {
  */
 export class WorkloadsController extends PodOwnersController {
   private readonly expectations = new Map<string, Expectation>();
+  /** ReplicaSets (and ReplicationControllers) whose pods could not be made: tried again only after a growing delay. */
+  private readonly createBackoff = new SyncFailureBackoff();
+  /** When the next pass is due (ms since the epoch): a progress deadline, a budget's, the end of a creation back-off. */
   private nextDeadline = Infinity;
 
   constructor(
@@ -90,8 +99,8 @@ export class WorkloadsController extends PodOwnersController {
       if (!stored.object.metadata.deletionTimestamp) await this.syncBudget(stored);
     }
     for (const uid of this.expectations.keys()) if (!this.model.findByUid(uid)) this.expectations.delete(uid);
-    // A second past the deadline: the condition's times have whole seconds.
-    this.passAt(this.nextDeadline, 1000);
+    this.createBackoff.gc((uid) => !!this.model.findByUid(uid));
+    this.passAt(this.nextDeadline, 0);
   }
 
   private ownedPods(owner: any): any[] {
@@ -131,28 +140,37 @@ export class WorkloadsController extends PodOwnersController {
       writes.push(...this.scale(d, newRs, olds, newRs ? view(newRs).available : 0, touched));
     } else if (!newRs) {
       const recreate = d.spec?.strategy?.type === 'Recreate';
-      const { maxSurge } = resolveFenceposts(desired, d.spec?.strategy);
-      const oldTotal = olds.reduce((n, s) => n + (s.object.spec?.replicas ?? 0), 0);
-      const initial = olds.length === 0 ? desired : recreate ? 0 : Math.max(0, Math.min(desired, desired + maxSurge - oldTotal));
-      const rs = this.newReplicaSet(d, deploymentRevision, initial);
-      writes.push([append(REPLICASETS_RESOURCE, rs, ObjectEventTypes.created, this.model.streamVersion(REPLICASETS_RESOURCE, ns, rs.metadata.name), DEPLOYMENT_CONTROLLER)]);
-      writes.push([workloadEvent(d, DEPLOYMENT_CONTROLLER, 'Normal', 'ScalingReplicaSet', `Scaled up replica set ${rs.metadata.name} from 0 to ${initial}`)]);
-      if (recreate) for (const o of olds) if ((o.object.spec?.replicas ?? 0) > 0) writes.push(this.scaleRs(d, o, 0, touched));
+      // Recreate makes its new ReplicaSet only once the old ones are down to 0 and their pods are gone.
+      const step = recreate ? recreateStep(olds.map((o) => this.recreateView(o, podsOf))) : 'scaleUpNew';
+      if (step === 'scaleUpNew') {
+        const { maxSurge } = resolveFenceposts(desired, d.spec?.strategy);
+        const oldTotal = olds.reduce((n, s) => n + (s.object.spec?.replicas ?? 0), 0);
+        const initial = olds.length === 0 || recreate ? desired : Math.max(0, Math.min(desired, desired + maxSurge - oldTotal));
+        const rs = this.newReplicaSet(d, deploymentRevision, initial);
+        writes.push([append(REPLICASETS_RESOURCE, rs, ObjectEventTypes.created, this.model.streamVersion(REPLICASETS_RESOURCE, ns, rs.metadata.name), DEPLOYMENT_CONTROLLER)]);
+        // As kube-controller-manager's getNewReplicaSet: no Event for a ReplicaSet made at 0.
+        if (initial > 0) writes.push([workloadEvent(d, DEPLOYMENT_CONTROLLER, 'Normal', 'ScalingReplicaSet', `Scaled up replica set ${rs.metadata.name} from 0 to ${initial}`)]);
+        this.deps.logger.info('deployment: new replica set', { deployment: `${ns}/${d.metadata.name}`, replicaSet: rs.metadata.name, revision: deploymentRevision });
+      } else {
+        if (step === 'scaleDownOld') for (const o of olds) if ((o.object.spec?.replicas ?? 0) > 0) writes.push(this.scaleRs(d, o, 0, touched));
+        // No new ReplicaSet yet: the Deployment keeps the revision it had.
+        deploymentRevision = Number(d.metadata.annotations?.[REVISION_ANNOTATION]) || maxOldRevision;
+      }
       newRs = undefined;
-      this.deps.logger.info('deployment: new replica set', { deployment: `${ns}/${d.metadata.name}`, replicaSet: rs.metadata.name, revision: deploymentRevision });
     } else {
       // An older template again (rollout undo): its ReplicaSet becomes the newest revision.
       if (revisionOf(newRs.object) <= maxOldRevision) {
         deploymentRevision = maxOldRevision + 1;
         const next = clean(newRs.object);
-        next.metadata.annotations = { ...(next.metadata.annotations ?? {}), [REVISION_ANNOTATION]: String(deploymentRevision) };
+        // The revisions it had stay in deployment.kubernetes.io/revision-history (SetNewReplicaSetAnnotations).
+        next.metadata.annotations = revisedAnnotations({ ...(next.metadata.annotations ?? {}), ...copiedAnnotations(d) }, deploymentRevision);
         touched.add(newRs.object.metadata.uid);
         writes.push([append(REPLICASETS_RESOURCE, next, ObjectEventTypes.updated, newRs.streamVersion, DEPLOYMENT_CONTROLLER)]);
       } else if (d.spec?.strategy?.type === 'Recreate') {
-        const oldActive = olds.some((o) => podsOf.get(o.object.metadata.uid)!.some((p) => p.status?.phase !== 'Succeeded' && p.status?.phase !== 'Failed'));
-        for (const o of olds) if ((o.object.spec?.replicas ?? 0) > 0) writes.push(this.scaleRs(d, o, 0, touched));
+        const step = recreateStep(olds.map((o) => this.recreateView(o, podsOf)));
+        if (step === 'scaleDownOld') for (const o of olds) if ((o.object.spec?.replicas ?? 0) > 0) writes.push(this.scaleRs(d, o, 0, touched));
         // The new pods start only once every old pod is gone.
-        if (!oldActive && (newRs.object.spec?.replicas ?? 0) !== desired) writes.push(this.scaleRs(d, newRs, desired, touched));
+        if (step === 'scaleUpNew' && (newRs.object.spec?.replicas ?? 0) !== desired) writes.push(this.scaleRs(d, newRs, desired, touched));
       } else {
         const step = rollingStep(desired, d.spec?.strategy, view(newRs), olds.map(view));
         if (step.newReplicas !== (newRs.object.spec?.replicas ?? 0)) writes.push(this.scaleRs(d, newRs, step.newReplicas, touched));
@@ -180,9 +198,12 @@ export class WorkloadsController extends PodOwnersController {
       newRs?.object.metadata.name ?? `${d.metadata.name}-${podTemplateHash(d.spec?.template)}`,
       d.status?.conditions,
       rfc3339(),
+      // A paused Deployment only scales: kube-controller-manager's sync() leaves its ReplicaFailure as it was.
+      d.spec?.paused ? (d.status?.conditions ?? []).find((c: any) => c.type === 'ReplicaFailure') : deploymentReplicaFailure(newRs?.object, all.map((s) => s.object)),
     );
     const deadline = progressDeadlineAt(d, next.status);
-    if (deadline !== undefined) this.nextDeadline = Math.min(this.nextDeadline, deadline);
+    // A second past the deadline: the condition's times have whole seconds.
+    if (deadline !== undefined) this.nextDeadline = Math.min(this.nextDeadline, deadline + 1000);
     const events: NewEvent[] = [];
     const annotated = clean(d);
     annotated.metadata.annotations = next.metadata.annotations;
@@ -199,7 +220,7 @@ export class WorkloadsController extends PodOwnersController {
     const template = structuredClone(d.spec.template);
     template.metadata = { ...(template.metadata ?? {}), labels: { ...(template.metadata?.labels ?? {}), [POD_TEMPLATE_HASH_LABEL]: hash } };
     delete template.metadata.creationTimestamp;
-    const annotations = Object.fromEntries(Object.entries<string>(d.metadata.annotations ?? {}).filter(([k]) => !NOT_COPIED.has(k)));
+    const annotations = copiedAnnotations(d);
     return {
       apiVersion: 'apps/v1',
       kind: 'ReplicaSet',
@@ -257,6 +278,11 @@ export class WorkloadsController extends PodOwnersController {
     return active.flatMap((s) => resize(s, sizes.get(s.object.metadata.name)!));
   }
 
+  /** What a Recreate rollout reads of an old ReplicaSet (recreateStep). */
+  private recreateView(o: StoredObject, podsOf: Map<string, any[]>) {
+    return { replicas: o.object.spec?.replicas ?? 0, statusReplicas: o.object.status?.replicas ?? 0, pods: podsOf.get(o.object.metadata.uid)! };
+  }
+
   /** The replicas and max-replicas annotations a ReplicaSet of the Deployment carries once sized for it. */
   private replicasAnnotations(d: any): Record<string, string> {
     const desired = d.spec?.replicas ?? 1;
@@ -311,7 +337,14 @@ export class WorkloadsController extends PodOwnersController {
     const rs = kind.view(stored.object);
     // As kube-controller-manager, only pods still running (or to run) are adopted or released.
     if (await claim(this.claimContext, rs, 'pods', this.model.list('pods', rs.metadata.namespace).map((s) => s.object).filter(isActivePod), kind.by)) return;
+    const uid = rs.metadata.uid;
     const pods = this.ownedPods(rs);
+    // What a sync reads: kube-controller-manager syncs a ReplicaSet again at once on any change of it or of its pods.
+    const fingerprint = `${stored.streamVersion}|${pods.map((p) => `${p.metadata.name}@${p.metadata.resourceVersion ?? ''}`).sort().join(',')}`;
+    if (this.createBackoff.waiting(uid, fingerprint, Date.now())) {
+      this.nextDeadline = Math.min(this.nextDeadline, this.createBackoff.until(uid)!);
+      return;
+    }
     if (!this.expectationsMet(rs, pods)) return;
     const active = pods.filter(isActivePod);
     const want = rs.spec?.replicas ?? 1;
@@ -319,6 +352,7 @@ export class WorkloadsController extends PodOwnersController {
     const expectation: Expectation = { creates: new Set(), deletes: new Set(), since: Date.now() };
     let refused: string | undefined;
     if (diff < 0 && rs.spec?.template) {
+      // One create after another, the rest skipped at the first refusal (kube-controller-manager's slowStartBatch).
       for (let i = 0; i < Math.min(-diff, BURST); i++) {
         const said = (rs.status?.conditions ?? []).find((c: any) => c.type === 'ReplicaFailure')?.message;
         const made = await this.pods.create(rs, kind.by, said);
@@ -333,6 +367,10 @@ export class WorkloadsController extends PodOwnersController {
         if (await this.pods.delete(rs, pod, kind.by)) expectation.deletes.add(pod.metadata.name);
       }
     }
+    // A refusal fails the sync: the ReplicaSet is tried again after kube's exponential back-off, unless it or its
+    // pods change first; a sync that creates what it needs forgets the failures.
+    if (refused) this.nextDeadline = Math.min(this.nextDeadline, this.createBackoff.failed(uid, fingerprint, Date.now()));
+    else this.createBackoff.succeeded(uid);
     if (expectation.creates.size || expectation.deletes.size) {
       this.expectations.set(rs.metadata.uid, expectation);
       return; // the status follows once the model shows these pods
@@ -345,8 +383,8 @@ export class WorkloadsController extends PodOwnersController {
       availableReplicas: active.filter((p) => isPodAvailable(p, rs.spec?.minReadySeconds ?? 0, now)).length,
       observedGeneration: rs.metadata.generation ?? 1,
     };
-    const failure = (rs.status?.conditions ?? []).find((c: any) => c.type === 'ReplicaFailure');
-    if (refused) status.conditions = [{ type: 'ReplicaFailure', status: 'True', lastTransitionTime: failure?.message === refused ? failure.lastTransitionTime : rfc3339(), reason: 'FailedCreate', message: refused }];
+    const conditions = replicaFailureConditions(rs.status?.conditions, refused, rfc3339());
+    if (conditions.length > 0) status.conditions = conditions;
     if (sameJson(status, rs.status ?? {})) return;
     const next = clean(stored.object);
     next.status = status;
@@ -359,7 +397,7 @@ export class WorkloadsController extends PodOwnersController {
     const pdb = stored.object;
     const status = budgetStatus(pdb, this.model.list('pods', pdb.metadata.namespace).map((s) => s.object), (pod) => this.scaleOf(pod), Date.now());
     const deadline = disruptionDeadline(status);
-    if (deadline !== undefined) this.nextDeadline = Math.min(this.nextDeadline, deadline);
+    if (deadline !== undefined) this.nextDeadline = Math.min(this.nextDeadline, deadline + 1000);
     if (sameJson(statusWithoutTimes(status), statusWithoutTimes(pdb.status))) return;
     const next = clean(pdb);
     next.status = status;
