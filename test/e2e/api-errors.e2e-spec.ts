@@ -81,6 +81,101 @@ describe('the gateway refuses bad requests the way kube-apiserver does, and writ
       expect(secret.stderr).toContain('Secret "too-big" is invalid: data: Too long: may not be more than 1048576 bytes');
     }));
 
+  /** kubectl's stderr for a refused write, and a check that it was refused. */
+  const refused = async (args: string[], input?: string) => {
+    const res = await cluster.kubectl(args, input === undefined ? undefined : { input });
+    expect(res.code).not.toBe(0);
+    return res.stderr;
+  };
+  const cmManifest = (name: string, extra: Record<string, unknown> = {}, meta: Record<string, unknown> = {}) =>
+    manifest({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'err-ns', ...meta }, ...extra });
+  const secretManifest = (name: string, type: string, stringData: Record<string, string>, extra: Record<string, unknown> = {}) =>
+    manifest({ apiVersion: 'v1', kind: 'Secret', metadata: { name, namespace: 'err-ns' }, type, stringData, ...extra });
+  const IMMUTABLE = 'Forbidden: field is immutable when `immutable` is set';
+
+  it('keeps an immutable ConfigMap\'s and Secret\'s data, and a Secret\'s type, as kube-apiserver words it', async () => {
+    await cluster.kubectl(['create', '-f', '-'], { input: cmManifest('frozen', { immutable: true, data: { a: '1' }, binaryData: { b: 'eA==' } }) });
+    await cluster.kubectl(['create', '-f', '-'], { input: secretManifest('frozen', 'Opaque', { a: '1' }, { immutable: true }) });
+    await cluster.kubectl(['create', '-f', '-'], { input: secretManifest('typed', 'Opaque', { 'tls.crt': 'C', 'tls.key': 'K' }) });
+    await writesNothing(async () => {
+      const patch = (kind: string, name: string, body: object) => refused(['patch', kind, name, '-n', 'err-ns', '--type=merge', '-p', JSON.stringify(body)]);
+      expect(await patch('configmap', 'frozen', { data: { a: '2' } })).toContain(`The ConfigMap "frozen" is invalid: data: ${IMMUTABLE}`);
+      expect(await patch('configmap', 'frozen', { binaryData: { b: 'eQ==' } })).toContain(`The ConfigMap "frozen" is invalid: binaryData: ${IMMUTABLE}`);
+      expect(await patch('configmap', 'frozen', { immutable: false })).toContain(`The ConfigMap "frozen" is invalid: immutable: ${IMMUTABLE}`);
+      expect(await patch('secret', 'frozen', { stringData: { a: '2' } })).toContain(`The Secret "frozen" is invalid: data: ${IMMUTABLE}`);
+      expect(await patch('secret', 'frozen', { immutable: null })).toContain(`The Secret "frozen" is invalid: immutable: ${IMMUTABLE}`);
+      expect(await patch('secret', 'typed', { type: 'kubernetes.io/tls' })).toContain('The Secret "typed" is invalid: type: Invalid value: "kubernetes.io/tls": field is immutable');
+    });
+    // Its metadata still changes; a mutable one's data too.
+    expect((await cluster.kubectl(['label', 'configmap', 'frozen', '-n', 'err-ns', 'l=v'])).stderr).toBe('');
+    expect((await cluster.kubectl(['patch', 'secret', 'typed', '-n', 'err-ns', '--type=merge', '-p', '{"stringData":{"x":"y"}}'])).stderr).toBe('');
+    expect((await cluster.kubectl(['get', 'configmap', 'frozen', '-n', 'err-ns', '-o', 'jsonpath={.data.a}'])).stdout).toBe('1');
+    await cluster.kubectl(['delete', 'configmap', 'frozen', '-n', 'err-ns']);
+    await cluster.kubectl(['delete', 'secret', 'frozen', 'typed', '-n', 'err-ns']);
+  });
+
+  it('checks a Secret\'s content by its type and every ConfigMap or Secret key, as kube-apiserver words it', () =>
+    writesNothing(async () => {
+      const create = (input: string) => refused(['create', '-f', '-'], input);
+      expect(await create(secretManifest('tls', 'kubernetes.io/tls', { 'tls.key': 'K' }))).toContain('The Secret "tls" is invalid: data[tls.crt]: Required value');
+      const docker = await create(secretManifest('docker', 'kubernetes.io/dockerconfigjson', { '.dockerconfigjson': 'not json' }));
+      expect(docker).toContain('The Secret "docker" is invalid: data[.dockerconfigjson]: Invalid value: "<secret contents redacted>": invalid character \'o\' in literal null (expecting \'u\')');
+      expect(await create(secretManifest('cfg', 'kubernetes.io/dockercfg', {}))).toContain('The Secret "cfg" is invalid: data[.dockercfg]: Required value');
+      const basic = await create(secretManifest('basic', 'kubernetes.io/basic-auth', {}));
+      expect(basic).toContain('data[username]: Required value');
+      expect(basic).toContain('data[password]: Required value');
+      expect(await create(secretManifest('ssh', 'kubernetes.io/ssh-auth', { other: 'x' }))).toContain('The Secret "ssh" is invalid: data[ssh-privatekey]: Required value');
+      expect(await create(secretManifest('keys', 'Opaque', { 'bad key': 'x' }))).toContain(
+        'The Secret "keys" is invalid: data[bad key]: Invalid value: "bad key": a valid config key must consist of alphanumeric characters, \'-\', \'_\' or \'.\' (e.g. \'key.name\',  or \'KEY_NAME\',  or \'key-name\', regex used for validation is \'[-._a-zA-Z0-9]+\')');
+      expect(await create(cmManifest('keys', { data: { 'bad key': 'x' } }))).toContain('The ConfigMap "keys" is invalid: data[bad key]: Invalid value: "bad key": a valid config key must consist of');
+      expect(await create(cmManifest('dup', { data: { a: 'x' }, binaryData: { a: 'eA==' } }))).toContain('The ConfigMap "dup" is invalid: data[a]: Invalid value: "a": duplicate of key present in binaryData');
+      // The raw answer: a 422 naming each field.
+      const raw = await call('POST', `${NS}/err-ns/secrets`, { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'tls' }, type: 'kubernetes.io/tls', data: {} });
+      expect(raw.status).toBe(422);
+      expect(raw.json().details.causes).toEqual([
+        { field: 'data[tls.crt]', reason: 'FieldValueRequired', message: 'Required value' },
+        { field: 'data[tls.key]', reason: 'FieldValueRequired', message: 'Required value' },
+      ]);
+    }));
+
+  it('refuses bad owner references on create and update, and new finalizers on an object being deleted, for any kind', async () => {
+    await cluster.kubectl(['create', '-f', '-'], { input: cmManifest('owned', { data: { a: '1' } }) });
+    await cluster.kubectl(['create', '-f', '-'], { input: cmManifest('leaving', {}, { finalizers: ['example.com/x'] }) });
+    expect((await cluster.kubectl(['delete', 'configmap', 'leaving', '-n', 'err-ns', '--wait=false'])).code).toBe(0);
+    const owner = (over: Record<string, unknown>) => ({ apiVersion: 'v1', kind: 'ConfigMap', name: 'x', uid: 'u1', ...over });
+    await writesNothing(async () => {
+      const create = (meta: Record<string, unknown>) => refused(['create', '-f', '-'], cmManifest('refs', {}, meta));
+      expect(await create({ ownerReferences: [owner({ uid: '' })] })).toContain('The ConfigMap "refs" is invalid: metadata.ownerReferences.uid: Invalid value: "": uid must not be empty');
+      const missing = await create({ ownerReferences: [{ apiVersion: 'v1', kind: 'ConfigMap', name: 'x' }] });
+      expect(missing).toContain('metadata.ownerReferences.uid: Invalid value: "": uid must not be empty');
+      const two = await create({ ownerReferences: [owner({ controller: true }), owner({ name: 'y', uid: 'u2', controller: true })] });
+      expect(two).toContain('The ConfigMap "refs" is invalid: metadata.ownerReferences: Invalid value: []v1.OwnerReference{');
+      expect(two).toContain('Only one reference can have Controller set to true. Found "true" in references for ConfigMap/x and ConfigMap/y');
+      expect(await create({ ownerReferences: [owner({ kind: 'Event', name: 'e' })] })).toContain('/v1, Kind=Event is disallowed from being an owner');
+      // Any kind: a Namespace (cluster-scoped) likewise.
+      const ns = await refused(['create', '-f', '-'], manifest({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'refs', ownerReferences: [owner({ name: '' })] } }));
+      expect(ns).toContain('The Namespace "refs" is invalid: metadata.ownerReferences.name: Invalid value: "": name must not be empty');
+      // On update.
+      const update = await refused(['patch', 'configmap', 'owned', '-n', 'err-ns', '--type=merge', '-p', JSON.stringify({ metadata: { ownerReferences: [owner({ apiVersion: '' })] } })]);
+      expect(update).toContain('The ConfigMap "owned" is invalid: metadata.ownerReferences.apiVersion: Invalid value: "": version must not be empty');
+      const finalizer = await refused(['patch', 'configmap', 'leaving', '-n', 'err-ns', '--type=merge', '-p', '{"metadata":{"finalizers":["example.com/x","example.com/y"]}}']);
+      expect(finalizer).toContain('The ConfigMap "leaving" is invalid: metadata.finalizers: Forbidden: no new finalizers can be added if the object is being deleted, found new finalizers []string{"example.com/y"}');
+    });
+    expect((await cluster.kubectl(['get', 'configmap', 'leaving', '-n', 'err-ns', '-o', 'jsonpath={.metadata.finalizers}'])).stdout).toBe('["example.com/x"]');
+    // Taking a finalizer away is fine: the object goes.
+    expect((await cluster.kubectl(['patch', 'configmap', 'leaving', '-n', 'err-ns', '--type=merge', '-p', '{"metadata":{"finalizers":null}}'])).code).toBe(0);
+    await cluster.kubectl(['delete', 'configmap', 'owned', '-n', 'err-ns']);
+  });
+
+  it('labels every Namespace kubernetes.io/metadata.name with its name, the system ones included, whatever the writer says', async () => {
+    for (const name of ['default', 'kube-system', 'kube-public', 'kube-node-lease', 'err-ns']) {
+      expect((await cluster.kubectl(['get', 'ns', name, '-o', 'jsonpath={.metadata.labels.kubernetes\\.io/metadata\\.name}'])).stdout).toBe(name);
+    }
+    expect((await cluster.kubectl(['label', 'ns', 'err-ns', 'kubernetes.io/metadata.name=other', '--overwrite'])).code).toBe(0);
+    expect((await cluster.kubectl(['get', 'ns', '-l', 'kubernetes.io/metadata.name=err-ns', '-o', 'name'])).stdout.trim()).toBe('namespace/err-ns');
+    expect((await cluster.kubectl(['get', 'ns', '-l', 'team=a', '-o', 'jsonpath={.items[0].metadata.labels}'])).stdout).toBe('{"kubernetes.io/metadata.name":"err-ns","team":"a"}');
+  });
+
   it('stores, changes and serves objects too large for one NATS message, and many at once', async () => {
     // 1,045,000 bytes: under the 1 MiB a ConfigMap may hold, over what its admission review fits in a NATS message.
     const near = join(scratch, 'near.txt');

@@ -73,7 +73,7 @@ describe('kubectl as a developer uses it against the local cluster', () => {
     expect(configured.stdout.trim()).toBe('namespace/apply-me configured');
     expect(configured.stderr).toMatch(/PATCH https:\S+\/api\/v1\/namespaces\/apply-me\S* 200 OK/);
     const second = await getJson('ns', 'apply-me');
-    expect(second.metadata.labels).toEqual({ team: 'a', stage: 'two' });
+    expect(second.metadata.labels).toEqual({ team: 'a', stage: 'two', 'kubernetes.io/metadata.name': 'apply-me' });
     expect(second.metadata.generation).toBe(1);
     expect(second.metadata.uid).toBe(first.metadata.uid);
     expect(BigInt(second.metadata.resourceVersion)).toBeGreaterThan(BigInt(first.metadata.resourceVersion));
@@ -114,13 +114,13 @@ describe('kubectl as a developer uses it against the local cluster', () => {
     // kubectl's three-way merge turns the dropped label into a removal.
     const trimmed = await cluster.kubectl(['apply', '-f', '-'], { input: namespace('multi-doc', { owner: 'multi' }) });
     expect(trimmed.stdout.trim()).toBe('namespace/multi-doc configured');
-    expect((await getJson('ns', 'multi-doc')).metadata.labels).toEqual({ owner: 'multi' });
+    expect((await getJson('ns', 'multi-doc')).metadata.labels).toEqual({ owner: 'multi', 'kubernetes.io/metadata.name': 'multi-doc' });
   });
 
   it('edits a namespace through kubectl edit', async () => {
     const edited = await cluster.kubectl(['edit', 'ns', 'multi-doc'], { env: { KUBE_EDITOR: 'sed -i -e "s/owner: multi/owner: edited/"' } });
     expect(edited.stdout.trim()).toBe('namespace/multi-doc edited');
-    expect((await getJson('ns', 'multi-doc')).metadata.labels).toEqual({ owner: 'edited' });
+    expect((await getJson('ns', 'multi-doc')).metadata.labels).toEqual({ owner: 'edited', 'kubernetes.io/metadata.name': 'multi-doc' });
   });
 
   it('shows the namespace in a table and as YAML with its identity and the last applied configuration verbatim', async () => {
@@ -134,7 +134,7 @@ describe('kubectl as a developer uses it against the local cluster', () => {
     expect(obj.metadata.uid).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
     expect(obj.metadata.resourceVersion).toMatch(/^\d+$/);
     expect(obj.metadata.creationTimestamp).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
-    expect(obj.metadata.labels).toEqual({ team: 'a', stage: 'two' });
+    expect(obj.metadata.labels).toEqual({ team: 'a', stage: 'two', 'kubernetes.io/metadata.name': 'apply-me' });
     expect(obj.metadata.annotations['kubectl.kubernetes.io/last-applied-configuration']).toBe(
       '{"apiVersion":"v1","kind":"Namespace","metadata":{"annotations":{},"labels":{"stage":"two","team":"a"},"name":"apply-me"}}\n',
     );
@@ -213,7 +213,7 @@ describe('kubectl as a developer uses it against the local cluster', () => {
     expect(again.stdout.trim()).toBe('namespace/apply-me patched (no change)');
 
     const after = (await getJson('ns', 'apply-me')).metadata;
-    expect(after.labels).toEqual({ team: 'a', stage: 'two', j: '2', s: '3' });
+    expect(after.labels).toEqual({ team: 'a', stage: 'two', j: '2', s: '3', 'kubernetes.io/metadata.name': 'apply-me' });
     expect(after.annotations.note).toBe('hello world');
     expect(after.annotations['kubectl.kubernetes.io/last-applied-configuration']).toContain('"name":"apply-me"');
     expect(after.resourceVersion).toBe(before.resourceVersion);
@@ -224,7 +224,7 @@ describe('kubectl as a developer uses it against the local cluster', () => {
     const created = await cluster.kubectl(['apply', '--server-side', '-f', '-'], { input: namespace('ssa-one', { a: '1' }) });
     expect(created.stdout.trim()).toBe('namespace/ssa-one serverside-applied');
     const first = await getJson('ns', 'ssa-one');
-    expect(first.metadata.labels).toEqual({ a: '1' });
+    expect(first.metadata.labels).toEqual({ a: '1', 'kubernetes.io/metadata.name': 'ssa-one' });
     expect(first.status.phase).toBe('Active');
     // Server-side apply keeps no client-side record of what was applied.
     expect(first.metadata.annotations?.['kubectl.kubernetes.io/last-applied-configuration']).toBeUndefined();
@@ -232,7 +232,7 @@ describe('kubectl as a developer uses it against the local cluster', () => {
     const updated = await cluster.kubectl(['apply', '--server-side', '-f', '-'], { input: namespace('ssa-one', { a: '2', b: '1' }) });
     expect(updated.stdout.trim()).toBe('namespace/ssa-one serverside-applied');
     const second = await getJson('ns', 'ssa-one');
-    expect(second.metadata.labels).toEqual({ a: '2', b: '1' });
+    expect(second.metadata.labels).toEqual({ a: '2', b: '1', 'kubernetes.io/metadata.name': 'ssa-one' });
     expect(second.metadata.uid).toBe(first.metadata.uid);
     expect(BigInt(second.metadata.resourceVersion)).toBeGreaterThan(BigInt(first.metadata.resourceVersion));
   });
@@ -242,7 +242,7 @@ describe('kubectl as a developer uses it against the local cluster', () => {
     const again = await cluster.kubectl(['apply', '--server-side', '-f', '-'], { input: namespace('ssa-two', { kept: '1' }) });
     expect(again.stdout.trim()).toBe('namespace/ssa-two serverside-applied');
     const obj = await getJson('ns', 'ssa-two', '--show-managed-fields');
-    expect(obj.metadata.labels).toEqual({ kept: '1' });
+    expect(obj.metadata.labels).toEqual({ kept: '1', 'kubernetes.io/metadata.name': 'ssa-two' });
     expect(obj.metadata.managedFields).toEqual([
       expect.objectContaining({ manager: 'kubectl', operation: 'Apply', apiVersion: 'v1', fieldsType: 'FieldsV1', fieldsV1: { 'f:metadata': { 'f:labels': { 'f:kept': {} } } } }),
     ]);
@@ -268,12 +268,12 @@ describe('kubectl as a developer uses it against the local cluster', () => {
     // Applying without the contested field is no conflict, and gives the field up.
     const without = await cluster.kubectl(['apply', '--server-side', '-f', '-'], { input: namespace('ssa-three', { tier: 'web' }) });
     expect(without.code).toBe(0);
-    expect((await getJson('ns', 'ssa-three')).metadata.labels).toEqual({ team: 'b', tier: 'web' });
+    expect((await getJson('ns', 'ssa-three')).metadata.labels).toEqual({ team: 'b', tier: 'web', 'kubernetes.io/metadata.name': 'ssa-three' });
 
     const forced = await cluster.kubectl(['apply', '--server-side', '--force-conflicts', '-f', '-'], { input: namespace('ssa-three', { team: 'c', tier: 'web' }) });
     expect(forced.stdout.trim()).toBe('namespace/ssa-three serverside-applied');
     const after = await getJson('ns', 'ssa-three', '--show-managed-fields');
-    expect(after.metadata.labels).toEqual({ team: 'c', tier: 'web' });
+    expect(after.metadata.labels).toEqual({ team: 'c', tier: 'web', 'kubernetes.io/metadata.name': 'ssa-three' });
     // kubectl-label owned only the team label, and lost it: its entry went.
     expect(after.metadata.managedFields.map((e: any) => e.manager)).toEqual(['kubectl']);
   });
@@ -351,7 +351,7 @@ describe('kubectl as a developer uses it against the local cluster', () => {
 
     const fresh = { ...current, metadata: { ...current.metadata, labels: { team: 'c2' } } };
     expect((await cluster.kubectl(['replace', '-f', '-'], { input: manifest(fresh) })).stdout.trim()).toBe('namespace/sel-c replaced');
-    expect((await getJson('ns', 'sel-c')).metadata.labels).toEqual({ team: 'c2' });
+    expect((await getJson('ns', 'sel-c')).metadata.labels).toEqual({ team: 'c2', 'kubernetes.io/metadata.name': 'sel-c' });
 
     const again = await cluster.kubectl(['create', '-f', '-'], { input: namespace('sel-c') });
     expect(again.code).not.toBe(0);

@@ -25,7 +25,7 @@ describe('kubectl against the local cluster: a namespace from apply to delete', 
     expect(unchanged.stdout.trim()).toBe('namespace/team-a unchanged');
 
     const obj = JSON.parse((await cluster.kubectl(['get', 'ns', 'team-a', '-o', 'json'])).stdout);
-    expect(obj.metadata.labels).toEqual({ stage: 'two' });
+    expect(obj.metadata.labels).toEqual({ stage: 'two', 'kubernetes.io/metadata.name': 'team-a' });
     expect(obj.metadata.generation).toBe(1);
     expect(obj.metadata.uid).toMatch(/^[0-9a-f-]{36}$/);
     expect(obj.metadata.annotations['kubectl.kubernetes.io/last-applied-configuration']).toBe(
@@ -152,6 +152,6 @@ describe('kubectl against the local cluster: a namespace from apply to delete', 
 
     const first = await cluster.request('GET', `/api/v1/namespaces/team-a?asOfResourceVersion=${history.items[0].resourceVersion}`);
     expect(first.status).toBe(200);
-    expect(first.json().metadata.labels).toEqual({ stage: 'one' });
+    expect(first.json().metadata.labels).toEqual({ stage: 'one', 'kubernetes.io/metadata.name': 'team-a' });
   });
 });

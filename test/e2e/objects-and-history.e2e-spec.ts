@@ -48,7 +48,7 @@ describe('objects, their owners and their history through kubectl', () => {
 
     const described = (await cluster.kubectl(['describe', 'ns', 'ev-ns'])).stdout;
     expect(described).toMatch(/^Name:\s+ev-ns$/m);
-    expect(described).toMatch(/^Labels:\s+stage=one$/m);
+    expect(described).toMatch(/^Labels:\s+kubernetes\.io\/metadata\.name=ev-ns\n\s+stage=one$/m);
     expect(described).toMatch(/^Status:\s+Active$/m);
   });
 
@@ -147,7 +147,7 @@ describe('objects, their owners and their history through kubectl', () => {
 
     const first = await cluster.request('GET', `/api/v1/namespaces/ev-ns?asOfResourceVersion=${items[0].resourceVersion}`);
     expect(first.status).toBe(200);
-    expect(first.json().metadata.labels).toEqual({ stage: 'one' });
+    expect(first.json().metadata.labels).toEqual({ stage: 'one', 'kubernetes.io/metadata.name': 'ev-ns' });
     expect(first.json().status.phase).toBe('Active');
   });
 });

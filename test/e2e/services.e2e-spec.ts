@@ -111,6 +111,75 @@ describe('Services', () => {
     expect(r4.stderr).toContain('NotFound');
   });
 
+  it('refuses a name that is no DNS-1035 label, and node ports or cluster IPs already allocated, as kube-apiserver words them', async () => {
+    const badName = await cluster.kubectl(['create', 'svc', 'clusterip', '1svc', '--tcp=80']);
+    expect(badName.code).not.toBe(0);
+    expect(badName.stderr).toContain(`metadata.name: Invalid value: "1svc": a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character (e.g. 'my-name',  or 'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')`);
+
+    // A node port another Service holds; two ports of one Service on one node port (an update: validation's duplicate).
+    expect((await cluster.kubectl(['create', 'svc', 'nodeport', 'np-a', '--tcp=80', '--node-port=31219'])).code).toBe(0);
+    const taken = await cluster.kubectl(['create', 'svc', 'nodeport', 'np-b', '--tcp=80', '--node-port=31219']);
+    expect(taken.code).not.toBe(0);
+    expect(taken.stderr).toContain('Service "np-b" is invalid: spec.ports[0].nodePort: Invalid value: 31219: provided port is already allocated');
+    const twice = await cluster.kubectl(['patch', 'svc', 'np-a', '--type=json', '-p', JSON.stringify([
+      { op: 'replace', path: '/spec/ports', value: [{ name: 'a', port: 80, nodePort: 31500 }, { name: 'b', port: 81, nodePort: 31500 }] },
+    ])]);
+    expect(twice.code).not.toBe(0);
+    expect(twice.stderr).toContain('spec.ports[1].nodePort: Duplicate value: 31500');
+    // Auto-assigned node ports never take a held one.
+    const auto = await json(['create', 'svc', 'nodeport', 'np-c', '--tcp=80,81']);
+    const assigned = auto.spec.ports.map((p: any) => p.nodePort);
+    expect(new Set(assigned).size).toBe(2);
+    for (const p of assigned) expect(p >= 30000 && p <= 32767 && p !== 31219).toBe(true);
+
+    // A cluster IP another Service holds: kube names spec.clusterIPs.
+    const clash = await cluster.kubectl(['create', 'svc', 'clusterip', 'ip-clash', '--tcp=80', `--clusterip=${auto.spec.clusterIP}`]);
+    expect(clash.stderr).toContain(`spec.clusterIPs: Invalid value: []string{"${auto.spec.clusterIP}"}: failed to allocate IP ${auto.spec.clusterIP}: provided IP is already allocated`);
+
+    // A headless Service gets kube's IP family defaults.
+    expect((await json(['create', 'svc', 'clusterip', 'headless', '--clusterip=None'])).spec).toMatchObject({ ipFamilies: ['IPv4'], ipFamilyPolicy: 'SingleStack' });
+  });
+
+  it('clears node ports going to ClusterIP and the cluster IP going to ExternalName, printing the externalName', async () => {
+    // NodePort -> ClusterIP: the server drops the node ports it allocated, and another Service may take them.
+    const toClusterIP = await cluster.kubectl(['patch', 'svc', 'np-a', '-p', '{"spec":{"type":"ClusterIP"}}']);
+    expect(toClusterIP.stderr).toBe('');
+    const plain = await json(['get', 'svc', 'np-a']);
+    expect(plain.spec.type).toBe('ClusterIP');
+    expect(plain.spec.ports[0].nodePort).toBeUndefined();
+    expect((await cluster.kubectl(['create', 'svc', 'nodeport', 'np-b', '--tcp=80', '--node-port=31219'])).code).toBe(0);
+
+    // NodePort -> ExternalName: cluster IPs, families and policy cleared, the address free again.
+    const before = await json(['get', 'svc', 'np-c']);
+    const toExternal = await cluster.kubectl(['patch', 'svc', 'np-c', '-p', '{"spec":{"type":"ExternalName","externalName":"db.example.com"}}']);
+    expect(toExternal.stderr).toBe('');
+    const external = await json(['get', 'svc', 'np-c']);
+    expect(external.spec).toMatchObject({ type: 'ExternalName', externalName: 'db.example.com', sessionAffinity: 'None' });
+    for (const f of ['clusterIP', 'clusterIPs', 'ipFamilies', 'ipFamilyPolicy']) expect(external.spec[f]).toBeUndefined();
+    expect(external.spec.ports.map((p: any) => p.nodePort)).toEqual([undefined, undefined]);
+    expect((await cluster.kubectl(['create', 'svc', 'clusterip', 'reuse', '--tcp=80', `--clusterip=${before.spec.clusterIP}`])).code).toBe(0);
+    const table = await cluster.kubectl(['get', 'svc', 'np-c']);
+    expect(table.stdout).toMatch(/np-c\s+ExternalName\s+<none>\s+db\.example\.com\s+80\/TCP,81\/TCP/);
+    // An ExternalName Service made as such gets sessionAffinity None.
+    expect((await json(['create', 'svc', 'externalname', 'ext', '--external-name=api.example.com'])).spec).toMatchObject({ sessionAffinity: 'None' });
+
+    for (const name of ['np-a', 'np-b', 'np-c', 'headless', 'reuse', 'ext']) expect((await cluster.kubectl(['delete', 'svc', name])).code).toBe(0);
+  });
+
+  it('counts node ports against a ResourceQuota with services.nodeports', async () => {
+    expect((await cluster.kubectl(['create', 'namespace', 'svc-quota'])).code).toBe(0);
+    expect((await cluster.kubectl(['create', 'quota', 'np', '-n', 'svc-quota', '--hard=services.nodeports=1'])).code).toBe(0);
+    const over = await cluster.kubectl(['create', 'svc', 'nodeport', 'two', '-n', 'svc-quota', '--tcp=80,81']);
+    expect(over.code).not.toBe(0);
+    expect(over.stderr).toContain('exceeded quota: np, requested: services.nodeports=2, used: services.nodeports=0, limited: services.nodeports=1');
+    expect((await cluster.kubectl(['create', 'svc', 'nodeport', 'one', '-n', 'svc-quota', '--tcp=80'])).code).toBe(0);
+    await eventually(async () => expect((await json(['get', 'quota', 'np', '-n', 'svc-quota'])).status?.used).toEqual({ 'services.nodeports': '1' }), { timeoutMs: 30_000 });
+    expect((await cluster.kubectl(['create', 'svc', 'clusterip', 'plain', '-n', 'svc-quota', '--tcp=80'])).code).toBe(0);
+    const upgrade = await cluster.kubectl(['patch', 'svc', 'plain', '-n', 'svc-quota', '-p', '{"spec":{"type":"NodePort"}}']);
+    expect(upgrade.stderr).toContain('exceeded quota: np, requested: services.nodeports=1, used: services.nodeports=1, limited: services.nodeports=1');
+    expect((await cluster.kubectl(['delete', 'namespace', 'svc-quota', '--wait=false'])).code).toBe(0);
+  });
+
   it('allocates a stable cluster IP, keeps it on update and refuses to change it', async () => {
     await apply(service('web'));
     const svc = await json(['get', 'svc', 'web']);

@@ -2,9 +2,12 @@ import { JsonSchema } from './resource-definition';
 
 const stringMap: JsonSchema = { type: 'object', additionalProperties: { type: 'string' } };
 
+/**
+ * No field is required here: kube-apiserver takes a missing one as empty, and ObjectMeta validation refuses an empty
+ * apiVersion, kind, name or uid in its own words (api-gateway's object-meta.validation.ts).
+ */
 export const ownerReferenceSchema: JsonSchema = {
   type: 'object',
-  required: ['apiVersion', 'kind', 'name', 'uid'],
   additionalProperties: false,
   properties: {
     apiVersion: { type: 'string' },

@@ -75,8 +75,8 @@ export interface ResourceDefinition {
   };
   /** Built-in kinds accept strategic merge patches; custom kinds answer 415. */
   strategicMergePatch: boolean;
-  /** Names must be DNS-1123 labels (Namespace) or subdomains (most kinds). */
-  nameFormat: 'dns1123-label' | 'dns1123-subdomain';
+  /** Names must be DNS-1123 labels (Namespace), DNS-1035 labels (Service) or DNS-1123 subdomains (most kinds). */
+  nameFormat: 'dns1123-label' | 'dns1123-subdomain' | 'dns1035-label';
   /**
    * Patch-merge keys for lists inside this kind, by JSON path with `[]` for list
    * items (`spec.containers` -> `name`), used by strategic merge patch.

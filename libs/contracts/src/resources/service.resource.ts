@@ -26,12 +26,35 @@ export function servicePortsCell(svc: any): string {
   return ports.map((p: any) => `${p.port}${p.nodePort ? `:${p.nodePort}` : ''}/${p.protocol ?? 'TCP'}`).join(',');
 }
 
-/** EXTERNAL-IP as kubectl prints it: `<pending>` for a LoadBalancer with no ingress yet, `<none>` otherwise. */
+/**
+ * A LoadBalancer's ingress addresses (ip, then hostname, of each) joined as kube's printer joins them. kube-apiserver
+ * prints its tables wide, so they are never cut short.
+ */
+function loadBalancerIngressCell(svc: any): string {
+  return (svc?.status?.loadBalancer?.ingress ?? []).flatMap((i: any) => [i?.ip, i?.hostname].filter(Boolean)).join(',');
+}
+
+/**
+ * EXTERNAL-IP as kube's printer (getServiceExternalIP) fills it: for ClusterIP and NodePort the `externalIPs` or
+ * `<none>`; for LoadBalancer its ingress then its `externalIPs`, or `<pending>`; for ExternalName the
+ * `externalName`; `<unknown>` for any other type.
+ */
 export function serviceExternalIpCell(svc: any): string {
-  const ingress = (svc?.status?.loadBalancer?.ingress ?? []).map((i: any) => i.ip ?? i.hostname).filter(Boolean);
-  const external = [...(svc?.spec?.externalIPs ?? []), ...ingress];
-  if (external.length > 0) return external.join(',');
-  return svc?.spec?.type === 'LoadBalancer' ? '<pending>' : '<none>';
+  const externalIPs: string[] = svc?.spec?.externalIPs ?? [];
+  switch (svc?.spec?.type) {
+    case 'ClusterIP':
+    case 'NodePort':
+      return externalIPs.length > 0 ? externalIPs.join(',') : '<none>';
+    case 'LoadBalancer': {
+      const lb = loadBalancerIngressCell(svc);
+      if (externalIPs.length > 0) return [...(lb ? lb.split(',') : []), ...externalIPs].join(',');
+      return lb || '<pending>';
+    }
+    case 'ExternalName':
+      return svc.spec.externalName ?? '';
+    default:
+      return '<unknown>';
+  }
 }
 
 export const serviceResource: ResourceDefinition = {
@@ -44,7 +67,8 @@ export const serviceResource: ResourceDefinition = {
   categories: ['all'],
   scope: 'Namespaced',
   strategicMergePatch: true,
-  nameFormat: 'dns1123-label',
+  // kube's ValidateServiceName: a Service's name is a DNS label that may not start with a digit.
+  nameFormat: 'dns1035-label',
   mergeKeys: { 'spec.ports': 'port' },
   subresources: { status: true },
   versions: [

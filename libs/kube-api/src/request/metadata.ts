@@ -3,6 +3,7 @@ import { fieldRequired, fieldTooLong } from './field-errors';
 import { StatusCause } from './status';
 
 const LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const DNS1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 const SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const QUALIFIED_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
@@ -13,6 +14,16 @@ export function validateDns1123Label(name: string): string[] {
   if (name.length > 63) out.push('must be no more than 63 characters');
   if (!LABEL.test(name)) {
     out.push(`a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')`);
+  }
+  return out;
+}
+
+/** kube's IsDNS1035Label (a Service's name: it becomes a DNS label that may not start with a digit). */
+export function validateDns1035Label(name: string): string[] {
+  const out: string[] = [];
+  if (name.length > 63) out.push('must be no more than 63 characters');
+  if (!DNS1035_LABEL.test(name)) {
+    out.push(`a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character (e.g. 'my-name',  or 'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')`);
   }
   return out;
 }
@@ -49,13 +60,13 @@ export function validateLabelValue(v: string): string[] {
 }
 
 /** ObjectMeta validation as kube-apiserver does it, as 422 causes. */
-export function validateObjectMeta(meta: any, opts: { nameFormat: 'dns1123-label' | 'dns1123-subdomain'; namespaced: boolean }): StatusCause[] {
+export function validateObjectMeta(meta: any, opts: { nameFormat: 'dns1123-label' | 'dns1123-subdomain' | 'dns1035-label'; namespaced: boolean }): StatusCause[] {
   const causes: StatusCause[] = [];
   const name = meta?.name;
   if (name === undefined || name === '') {
     if (!meta?.generateName) causes.push(fieldRequired('metadata.name', 'name or generateName is required'));
   } else if (typeof name === 'string') {
-    const problems = opts.nameFormat === 'dns1123-label' ? validateDns1123Label(name) : validateDns1123Subdomain(name);
+    const problems = opts.nameFormat === 'dns1123-label' ? validateDns1123Label(name) : opts.nameFormat === 'dns1035-label' ? validateDns1035Label(name) : validateDns1123Subdomain(name);
     for (const p of problems) causes.push({ field: 'metadata.name', reason: 'FieldValueInvalid', message: `Invalid value: "${name}": ${p}` });
   }
   for (const [k, v] of Object.entries((meta?.labels ?? {}) as Record<string, string>)) {

@@ -20,7 +20,8 @@ import { CrdController } from './customresources/crd.controller';
 import { CsrSigner } from './controllers/csr-signer';
 import { CustomResourceKinds } from './customresources/custom-resource-kinds';
 import { GatewayCore } from './core';
-import { prepareForCreate } from './handlers/object-rules';
+import { prepareForCreate, prepareForUpdate } from './handlers/object-rules';
+import { lacksNamespaceNameLabel } from './handlers/object-meta.validation';
 import { setStorageClassLookup } from './handlers/storage.strategy';
 import { setPriorityClassesLookup } from './handlers/scheduling.strategy';
 import { ApiRequestHandler } from './http/api-server';
@@ -278,6 +279,21 @@ export class ApiGateway {
       try {
         await core.writer.write({
           served, operation: 'CREATE', eventType: ObjectEventTypes.created, object, expectedVersion: 0,
+          actor: { username: 'system:apiserver', groups: ['system:masters'] }, dryRun: false, skipAdmission: true,
+        });
+      } catch (err) {
+        if ((err as { code?: string }).code !== 'EVENTSTORE.VERSION_CONFLICT') throw err;
+      }
+    }
+    // Namespaces stored before the gateway labelled them `kubernetes.io/metadata.name` get the label now, as
+    // kube-apiserver shows it on every namespace (NetworkPolicy namespaceSelectors match on it).
+    const namespaces = core.registry.storage('namespaces');
+    for (const stored of core.readModel.list('namespaces')) {
+      if (!lacksNamespaceNameLabel(stored.object)) continue;
+      try {
+        await core.writer.write({
+          served: namespaces, operation: 'UPDATE', eventType: ObjectEventTypes.updated, object: prepareForUpdate(namespaces.def, stored.object, stored.object),
+          oldObject: stored.object, expectedVersion: stored.streamVersion,
           actor: { username: 'system:apiserver', groups: ['system:masters'] }, dryRun: false, skipAdmission: true,
         });
       } catch (err) {

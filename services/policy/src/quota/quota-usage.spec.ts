@@ -58,6 +58,19 @@ describe('quota usage', () => {
     });
   });
 
+  it('a Service uses a node port per port when NodePort or LoadBalancer, a LoadBalancer one load balancer', () => {
+    const svc = (spec: any) => ({ metadata: { name: 's', namespace: 'ns' }, spec });
+    const ports = [{ port: 80 }, { port: 443 }];
+    expect(usageOf('services', svc({ type: 'ClusterIP', ports }))).toEqual({ 'count/services': 1, services: 1, 'services.nodeports': 0, 'services.loadbalancers': 0 });
+    expect(usageOf('services', svc({ type: 'NodePort', ports }))).toMatchObject({ 'services.nodeports': 2, 'services.loadbalancers': 0 });
+    expect(usageOf('services', svc({ type: 'LoadBalancer', ports }))).toMatchObject({ 'services.nodeports': 2, 'services.loadbalancers': 1 });
+    expect(usageOf('services', svc({ type: 'LoadBalancer', allocateLoadBalancerNodePorts: false, ports: [{ port: 80, nodePort: 30080 }, { port: 443 }] }))).toMatchObject({ 'services.nodeports': 1 });
+    // ClusterIP to NodePort asks for the node ports; quota refuses past the limit in kube's words.
+    const requested = usageDelta(usageOf('services', svc({ type: 'ClusterIP', ports })), usageOf('services', svc({ type: 'NodePort', ports })));
+    expect(requested).toEqual({ 'services.nodeports': 2 });
+    expect(exceededMessage('q', { 'services.nodeports': 1 }, { 'services.nodeports': 0 }, requested)).toBe('exceeded quota: q, requested: services.nodeports=2, used: services.nodeports=0, limited: services.nodeports=1');
+  });
+
   it('any kind counts as count/<resource>.<group>', () => {
     expect(usageOf('virtualmachines.vmoperator.vmware.com', { metadata: { name: 'v' } })).toEqual({ 'count/virtualmachines.vmoperator.vmware.com': 1 });
   });

@@ -105,6 +105,7 @@ export function usageOf(resource: string, obj: any): Usage {
     if (isTerminal(obj)) return {};
     Object.assign(usage, podCompute(obj));
   }
+  if (resource === 'services') Object.assign(usage, serviceUsage(obj));
   if (resource === 'persistentvolumeclaims') {
     const storage = amountOf('requests.storage', obj.spec?.resources?.requests?.storage) ?? 0;
     usage['requests.storage'] = storage;
@@ -115,6 +116,19 @@ export function usageOf(resource: string, obj: any): Usage {
     }
   }
   return usage;
+}
+
+/**
+ * kube's service evaluator: a NodePort or LoadBalancer Service takes a node port per port (a LoadBalancer with
+ * `allocateLoadBalancerNodePorts: false` only those it names), a LoadBalancer one load balancer.
+ */
+function serviceUsage(svc: any): Usage {
+  const type = svc.spec?.type;
+  const ports: any[] = Array.isArray(svc.spec?.ports) ? svc.spec.ports : [];
+  let nodePorts = 0;
+  if (type === 'NodePort') nodePorts = ports.length;
+  if (type === 'LoadBalancer') nodePorts = svc.spec?.allocateLoadBalancerNodePorts === false ? ports.filter((p) => p?.nodePort).length : ports.length;
+  return { 'services.nodeports': nodePorts, 'services.loadbalancers': type === 'LoadBalancer' ? 1 : 0 };
 }
 
 function isTerminal(pod: any): boolean {

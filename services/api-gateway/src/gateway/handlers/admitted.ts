@@ -54,7 +54,7 @@ export function admissionHooks(
       if (causes.length === 0) {
         if (change.old === undefined && change.ctx) causes.push(...(strategy.validateCreate?.(obj, change.ctx) ?? []));
         causes.push(...(strategy.validate?.(obj) ?? []));
-        if (change.old !== undefined) causes.push(...(strategy.validateUpdate?.(change.old, obj, r.target.subresource) ?? []));
+        if (change.old !== undefined) causes.push(...(strategy.validateUpdate?.(change.old, obj, r.target.subresource, change.ctx) ?? []));
       }
       if (causes.length > 0) throw invalid(def.kind, obj?.metadata?.name ?? '', def.group, causes);
       validateCustomRules(storage, obj, change.old);

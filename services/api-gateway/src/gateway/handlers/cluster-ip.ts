@@ -66,21 +66,28 @@ export function allocateClusterIP(serviceCIDR: string, held: Set<string>): strin
   return undefined;
 }
 
+/** A Go `[]string` as kube's field errors print one (`%#v`): `[]string{"10.96.0.5"}`, `[]string(nil)` when absent. */
+export function goStringSlice(values: unknown): string {
+  if (!Array.isArray(values)) return '[]string(nil)';
+  return `[]string{${values.map((v) => JSON.stringify(String(v))).join(', ')}}`;
+}
+
 /**
- * Why an address cannot be this Service's (`service`: its namespace and name), in kube-apiserver's words; nothing
- * when it can.
+ * Why an address cannot be this Service's (`service`: its namespace and name), in kube-apiserver's words (its
+ * allocIPs: the field is `spec.clusterIPs` and the value the Service's `clusterIPs`); nothing when it can.
  */
-export function clusterIPCauses(ip: string, serviceCIDR: string, held: Set<string>, service?: { namespace?: string; name?: string }): StatusCause[] {
-  const field = 'spec.clusterIP';
+export function clusterIPCauses(ip: string, serviceCIDR: string, held: Set<string>, service?: { namespace?: string; name?: string }, clusterIPs: unknown = [ip]): StatusCause[] {
+  const field = 'spec.clusterIPs';
+  const value = goStringSlice(clusterIPs);
   const { first, last, reserved } = candidates(serviceCIDR, service);
   const n = ipToInt(ip);
   if (!inCIDR(ip, serviceCIDR) || n < first || n > last) {
-    return [{ field, reason: 'FieldValueInvalid', message: `Invalid value: "${ip}": failed to allocate IP ${ip}: the provided IP (${ip}) is not in the valid range. The range of valid IPs is ${serviceCIDR}` }];
+    return [{ field, reason: 'FieldValueInvalid', message: `Invalid value: ${value}: failed to allocate IP ${ip}: the provided IP (${ip}) is not in the valid range. The range of valid IPs is ${serviceCIDR}` }];
   }
   // The DNS address counts as allocated: the cluster DNS server holds it though it is no Service object; so does the
   // `kubernetes` Service's for any other Service, whether that Service exists at the moment or not.
   if (held.has(ip) || reserved.has(n)) {
-    return [{ field, reason: 'FieldValueInvalid', message: `Invalid value: "${ip}": failed to allocate IP ${ip}: provided IP is already allocated` }];
+    return [{ field, reason: 'FieldValueInvalid', message: `Invalid value: ${value}: failed to allocate IP ${ip}: provided IP is already allocated` }];
   }
   return [];
 }

@@ -25,11 +25,12 @@ export async function commitUpdate(
 ): Promise<any> {
   const subresource = r.target.subresource;
   const strategy = strategyFor(served.def);
-  if (subresource !== 'status') next = strategy.prepareUpdate?.(stored.object, next, subresource) ?? next;
+  const ctx = { readModel: core.readModel, serviceCIDR: core.serviceCIDR, user: r.user };
+  if (subresource !== 'status') next = strategy.prepareUpdate?.(stored.object, next, subresource, ctx) ?? next;
   else next = strategy.prepareStatusUpdate?.(stored.object, next) ?? next;
   if (sameObject(next, stored.object)) return stored.object;
   const causes = subresource !== 'status'
-    ? [...(strategy.validate?.(next) ?? []), ...(strategy.validateUpdate?.(stored.object, next, subresource) ?? [])]
+    ? [...(strategy.validate?.(next) ?? []), ...(strategy.validateUpdate?.(stored.object, next, subresource, ctx) ?? [])]
     : (strategy.validateStatusUpdate?.(stored.object, next) ?? []);
   if (causes.length > 0) throw invalid(served.def.kind, next.metadata.name, served.def.group, causes);
   const refusal = strategy.authorizeWrite?.({
@@ -50,7 +51,7 @@ export async function commitUpdate(
     dryRun,
     requestId: r.requestId,
     userAgent: r.req.headers['user-agent'],
-    ...admissionHooks(r, core.registry.storage(served.resource), { old: stored.object }),
+    ...admissionHooks(r, core.registry.storage(served.resource), { old: stored.object, ctx }),
   });
 }
 

@@ -2,7 +2,7 @@ import { ResourceDefinition, resourceDefinitions, RUNTIME_CLASSES_RESOURCE } fro
 import { admitRuntimeClass, forbidden, StatusCause } from '@openpacific/kube-api';
 import type { ReadModel } from '@openpacific/objects';
 import { validateBindingUpdate, validateClusterRoleBinding } from '../auth/rbac.strategy';
-import { fillServiceAccountToken, validateServiceAccountTokenSecret } from '../auth/service-account-tokens';
+import { fillServiceAccountToken } from '../auth/service-account-tokens';
 import { defaultEphemeralContainers, defaultPod, schedulingGatedCreateCauses, validatePod, validatePodUpdate } from './pod.strategy';
 import { validatePodCreate } from './ephemeral-containers.validation';
 import { admitPriority, admitServiceAccount, missingServiceAccount, readModelPriorityClasses, readModelServiceAccounts } from '@openpacific/objects';
@@ -31,7 +31,7 @@ import { replicationControllerKindStrategies } from './replication-controller.st
 import { runtimeClassKindStrategies } from './runtimeclass.strategy';
 import { eventKindStrategies } from './event.strategy';
 import { podTemplateKindStrategies } from './pod-template.strategy';
-import { validateConfigMapSize, validateSecretSize } from './config-data.validation';
+import { validateConfigMap, validateConfigMapUpdate, validateSecret, validateSecretUpdate } from './config-data.validation';
 import { validateTanzuKubernetesCluster, validateTanzuKubernetesClusterUpdate } from './tkc.strategy';
 import {
   defaultVirtualMachine, stampRestart, validateVirtualMachine, validateVirtualMachineCreate, validateVirtualMachineService, validateVirtualMachineServiceUpdate, validateVirtualMachineUpdate,
@@ -64,7 +64,7 @@ export interface KindStrategy {
   /** Only on create, besides `validate`. */
   validateCreate?(obj: any, ctx: StrategyContext): StatusCause[];
   /** On an update of the object (or through a subresource other than status), before validation: what a mutating webhook does. */
-  prepareUpdate?(old: any, next: any, subresource?: string): any;
+  prepareUpdate?(old: any, next: any, subresource?: string, ctx?: StrategyContext): any;
   /** On a status update, before validation (a status update is otherwise taken as sent). */
   prepareStatusUpdate?(old: any, next: any): any;
   /** On a status update: what the kind's status may not be (status updates are otherwise not checked beyond the schema). */
@@ -72,7 +72,7 @@ export interface KindStrategy {
   /** Why the writer may not make this update (the whole 403 message), if it may not. */
   authorizeWrite?(check: WriterCheck): string | undefined;
   /** `subresource`: written through one that writes part of the spec (`ephemeralcontainers`); absent for the object itself. */
-  validateUpdate?(old: any, next: any, subresource?: string): StatusCause[];
+  validateUpdate?(old: any, next: any, subresource?: string, ctx?: StrategyContext): StatusCause[];
   /** Why the object may not be deleted (the whole 403 message), if it may not. */
   validateDelete?(obj: any): string | undefined;
 }
@@ -137,12 +137,14 @@ const strategies: Record<string, KindStrategy> = {
   ...certificatesKindStrategies,
   ...webhookKindStrategies,
   'run.tanzu.vmware.com/TanzuKubernetesCluster': { validate: validateTanzuKubernetesCluster, validateUpdate: validateTanzuKubernetesClusterUpdate },
+  // Create and update each run the whole of kube's validation (the update's own rules first, as kube words them).
   '/Secret': {
     defaults: (s) => fillServiceAccountToken(normalizeSecret(s)),
-    validate: (s) => [...validateServiceAccountTokenSecret(s), ...validateSecretSize(s)],
+    validateCreate: validateSecret,
     prepareUpdate: (_old, next) => normalizeSecret(next),
+    validateUpdate: validateSecretUpdate,
   },
-  '/ConfigMap': { validate: validateConfigMapSize },
+  '/ConfigMap': { validateCreate: validateConfigMap, validateUpdate: validateConfigMapUpdate },
   'rbac.authorization.k8s.io/RoleBinding': { validateUpdate: validateBindingUpdate },
   'rbac.authorization.k8s.io/ClusterRoleBinding': { validate: validateClusterRoleBinding, validateUpdate: validateBindingUpdate },
   'apiextensions.k8s.io/CustomResourceDefinition': {

@@ -1,13 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { ResourceDefinition, rfc3339 } from '@openpacific/contracts';
-import { badRequest } from '@openpacific/kube-api';
+import { badRequest, invalid, StatusCause } from '@openpacific/kube-api';
+import { labelNamespaceName, validateObjectMetaCreate, validateObjectMetaUpdate } from './object-meta.validation';
 
 /**
  * What the server decides about an object on create and update, whoever sent
  * it: identity and timestamps, generation, what the status subresource owns,
- * and the few kinds with rules of their own (Namespace).
+ * and the few kinds with rules of their own (Namespace). The ObjectMeta rules
+ * every kind shares and the request decoder does not check (owner references;
+ * no new finalizers once deleting) refuse the write with a 422 here.
  */
 export function prepareForCreate(def: ResourceDefinition, obj: any, namespace: string | undefined): any {
+  refuseInvalidMeta(def, obj, validateObjectMetaCreate(obj.metadata));
   const out = structuredClone(obj);
   const meta = out.metadata;
   meta.uid = randomUUID();
@@ -20,8 +24,13 @@ export function prepareForCreate(def: ResourceDefinition, obj: any, namespace: s
   if (def.kind === 'Namespace' && def.group === '') {
     out.spec = { ...(out.spec ?? {}), finalizers: out.spec?.finalizers ?? ['kubernetes'] };
     out.status = { phase: 'Active' };
+    labelNamespaceName(out);
   }
   return out;
+}
+
+function refuseInvalidMeta(def: ResourceDefinition, obj: any, causes: StatusCause[]): void {
+  if (causes.length > 0) throw invalid(def.kind, obj.metadata?.name ?? '', def.group, causes);
 }
 
 /** The new state of an object updated through its main resource (PUT, PATCH). */
@@ -30,6 +39,7 @@ export function prepareForUpdate(def: ResourceDefinition, old: any, incoming: an
   if (out.metadata?.name !== undefined && out.metadata.name !== old.metadata.name) {
     throw badRequest(`the name of the object (${out.metadata.name}) does not match the name on the URL (${old.metadata.name})`);
   }
+  refuseInvalidMeta(def, old, validateObjectMetaUpdate(old.metadata, out.metadata ?? {}));
   const meta = (out.metadata = { ...(out.metadata ?? {}) });
   for (const f of ['name', 'namespace', 'uid', 'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'generation']) {
     if (old.metadata[f] === undefined) delete meta[f];
@@ -41,7 +51,10 @@ export function prepareForUpdate(def: ResourceDefinition, old: any, incoming: an
     if (old.status === undefined) delete out.status;
     else out.status = old.status;
   }
-  if (def.kind === 'Namespace' && def.group === '') out.spec = old.spec;
+  if (def.kind === 'Namespace' && def.group === '') {
+    out.spec = old.spec;
+    labelNamespaceName(out);
+  }
   // A custom kind without the status subresource counts its status too, as kube-apiserver does for it.
   const changed = def.structural && !def.subresources.status ? !deepEqual({ ...old, metadata: undefined }, { ...out, metadata: undefined }) : specChanged(old, out);
   if (changed) meta.generation = (old.metadata.generation ?? 1) + 1;

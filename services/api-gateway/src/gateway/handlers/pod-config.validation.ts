@@ -10,6 +10,7 @@ import {
   validateDns1123Subdomain,
 } from '@openpacific/kube-api';
 import { defaultHostPathVolume, validateHostPathVolume } from './host-path.validation';
+import { configKeyProblems } from './config-data.validation';
 import { validatePersistentVolumeClaim } from './storage.strategy';
 
 /**
@@ -51,7 +52,6 @@ const BYTE_DIVISORS_TEXT = '1, 1k, 1M, 1G, 1T, 1P, 1E, 1Ki, 1Mi, 1Gi, 1Ti, 1Pi, 
 const FILE_MODE_MSG = 'must be a number between 0 and 0777 (octal), both inclusive';
 const QUANTITY_MSG = "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'";
 const RELAXED_ENV_NAME_MSG = "a valid environment variable name must consist only of printable ASCII characters other than '='";
-const CONFIG_KEY_MSG = "a valid config key must consist of alphanumeric characters, '-', '_' or '.' (e.g. 'key.name',  or 'KEY_NAME',  or 'key-name', regex used for validation is '[-._a-zA-Z0-9]+')";
 const DNS_LABEL_MSG = "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')";
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -266,16 +266,6 @@ function qualifiedNameProblems(key: string): string[] {
   if (name === '') out.push('name part must be non-empty');
   else if (name.length > 63) out.push('name part must be no more than 63 characters');
   if (!/^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/.test(name)) out.push(`name part ${QUALIFIED_NAME_MSG}`);
-  return out;
-}
-
-function configKeyProblems(key: string): string[] {
-  const out: string[] = [];
-  if (key.length > 253) out.push('must be no more than 253 characters');
-  if (!/^[-._a-zA-Z0-9]+$/.test(key)) out.push(CONFIG_KEY_MSG);
-  if (key === '.') out.push("must not be '.'");
-  else if (key === '..') out.push("must not be '..'");
-  else if (key.startsWith('..')) out.push("must not start with '..'");
   return out;
 }
 

@@ -1,7 +1,9 @@
-import { ObjectEventTypes, objectStreamId, SERVICES_RESOURCE } from '@openpacific/contracts';
+import { ObjectEventTypes, objectStreamId, serviceResource, SERVICES_RESOURCE } from '@openpacific/contracts';
 import type { RecordedEvent } from '@openpacific/event-store';
+import { KubeApiError, StatusCause, validateObjectMeta } from '@openpacific/kube-api';
 import { ReadModel } from '@openpacific/objects';
 import { allocateClusterIP } from './cluster-ip';
+import { allocateNodePort } from './node-ports';
 import { defaultService as defaultWith, prepareServiceUpdate, validateService, validateServiceCreate, validateServiceUpdate } from './service.strategy';
 import type { StrategyContext } from './kind-strategies';
 
@@ -24,10 +26,23 @@ function modelWith(...services: any[]): ReadModel {
 
 const loopback: StrategyContext = { readModel: new ReadModel(), serviceCIDR: '127.202.0.0/16' };
 const defaultService = (s: any) => defaultWith(s, loopback);
-/** What the gateway does on create: defaults, then the create-only and general rules. */
-const create = (s: any, ctx: StrategyContext) => {
-  const out = defaultWith(s, ctx);
-  return { svc: out, causes: [...validateServiceCreate(out, ctx), ...validateService(out)] };
+/**
+ * What the gateway does on create: defaults (with kube's allocation, whose refusal is the whole answer), then the
+ * create-only and general rules. `error` is a refusal other than a 422 (kube's 500 for a full range).
+ */
+const create = (s: any, ctx: StrategyContext): { svc: any; causes: StatusCause[]; error?: KubeApiError } => {
+  try {
+    const out = defaultWith(s, ctx);
+    return { svc: out, causes: [...validateServiceCreate(out, ctx), ...validateService(out)] };
+  } catch (err) {
+    if (!(err instanceof KubeApiError)) throw err;
+    return { svc: s, causes: err.code === 422 ? err.status.details?.causes ?? [] : [], error: err.code === 422 ? undefined : err };
+  }
+};
+/** What the gateway does on update (PUT or patch): prepare, then the general and update rules. */
+const update = (old: any, next: any, ctx: StrategyContext) => {
+  const out = prepareServiceUpdate(old, next, undefined, ctx);
+  return { svc: out, causes: [...validateService(out), ...validateServiceUpdate(old, out, undefined, ctx)] };
 };
 
 describe('Service strategy', () => {
@@ -86,6 +101,170 @@ describe('Service strategy', () => {
     expect(validateServiceUpdate(old, changed)).toEqual([{ field: 'spec.clusterIPs[0]', reason: 'FieldValueInvalid', message: 'Invalid value: []string{"127.202.9.9"}: may not change once set' }]);
   });
 
+  describe('name', () => {
+    const nameCauses = (name: string) => validateObjectMeta({ name, namespace: 'ns' }, { nameFormat: serviceResource.nameFormat, namespaced: true });
+
+    it('must be a DNS-1035 label, in kube-apiserver\'s words (ValidateServiceName)', () => {
+      expect(nameCauses('1svc')).toEqual([{
+        field: 'metadata.name', reason: 'FieldValueInvalid',
+        message: 'Invalid value: "1svc": a DNS-1035 label must consist of lower case alphanumeric characters or \'-\', start with an alphabetic character, and end with an alphanumeric character (e.g. \'my-name\',  or \'abc-123\', regex used for validation is \'[a-z]([-a-z0-9]*[a-z0-9])?\')',
+      }]);
+      expect(nameCauses('Svc').map((c) => c.message)).toEqual([expect.stringContaining('a DNS-1035 label must consist')]);
+      expect(nameCauses(`a${'b'.repeat(63)}`).map((c) => c.message)).toEqual([`Invalid value: "a${'b'.repeat(63)}": must be no more than 63 characters`]);
+      for (const ok of ['svc', 'my-svc-1', 'a']) expect(nameCauses(ok)).toEqual([]);
+    });
+  });
+
+  describe('defaults', () => {
+    it('gives a headless Service with a selector [IPv4] and SingleStack, one without RequireDualStack and both families', () => {
+      const headless = defaultService(svc({ clusterIP: 'None', selector: { app: 'db' }, ports: [{ port: 5432 }] }));
+      expect(headless.spec).toMatchObject({ clusterIP: 'None', clusterIPs: ['None'], ipFamilies: ['IPv4'], ipFamilyPolicy: 'SingleStack' });
+      expect(validateService(headless)).toEqual([]);
+      // kube's initIPFamilyFields special case: headless and selectorless defaults to dual-stack, even on a single-stack cluster.
+      expect(defaultService(svc({ clusterIP: 'None', ports: [{ port: 80 }] })).spec).toMatchObject({ ipFamilies: ['IPv4', 'IPv6'], ipFamilyPolicy: 'RequireDualStack' });
+      expect(defaultService(svc({ clusterIP: 'None', ipFamilyPolicy: 'SingleStack' })).spec).toMatchObject({ ipFamilies: ['IPv4'], ipFamilyPolicy: 'SingleStack' });
+    });
+
+    it('gives an ExternalName Service sessionAffinity None and no cluster IP, IP families or traffic policy', () => {
+      const ext = defaultService(svc({ type: 'ExternalName', externalName: 'db.example.com' }));
+      expect(ext.spec).toEqual({ type: 'ExternalName', externalName: 'db.example.com', sessionAffinity: 'None' });
+      expect(validateService(ext)).toEqual([]);
+    });
+
+    it('refuses cluster IPs and IP families on an ExternalName Service', () => {
+      const ext = defaultService(svc({ type: 'ExternalName', externalName: 'db.example.com', clusterIP: '127.202.3.3', ipFamilies: ['IPv4'], ipFamilyPolicy: 'SingleStack' }));
+      expect(validateService(ext)).toEqual(['spec.clusterIPs', 'spec.ipFamilies', 'spec.ipFamilyPolicy'].map((field) => ({
+        field, reason: 'FieldValueForbidden', message: 'Forbidden: may not be set for ExternalName services',
+      })));
+    });
+  });
+
+  describe('node ports', () => {
+    const np = (nodePort?: number, extra: any = {}) => ({ port: 80, ...(nodePort ? { nodePort } : {}), ...extra });
+
+    it('refuses a node port another Service holds, in any namespace, as kube-apiserver words it', () => {
+      const ctx = { readModel: modelWith(svc({ type: 'NodePort', clusterIP: '127.202.1.1', ports: [np(31219)] }, 'other', 'elsewhere')), serviceCIDR: '127.202.0.0/16' };
+      const { causes } = create(svc({ type: 'NodePort', ports: [np(31219)] }), ctx);
+      expect(causes).toEqual([{ field: 'spec.ports[0].nodePort', reason: 'FieldValueInvalid', message: 'Invalid value: 31219: provided port is already allocated' }]);
+      // Its health check node port too; a free one is fine.
+      const hc = { readModel: modelWith(svc({ type: 'LoadBalancer', externalTrafficPolicy: 'Local', healthCheckNodePort: 31300, clusterIP: '127.202.1.1', ports: [np(31219)] }, 'lb')), serviceCIDR: '127.202.0.0/16' };
+      expect(create(svc({ type: 'NodePort', ports: [np(31300)] }), hc).causes[0].message).toBe('Invalid value: 31300: provided port is already allocated');
+      expect(create(svc({ type: 'NodePort', ports: [np(31220)] }), ctx)).toMatchObject({ causes: [], svc: { spec: { ports: [{ nodePort: 31220 }] } } });
+    });
+
+    it('refuses a node port outside 30000-32767', () => {
+      expect(create(svc({ type: 'NodePort', ports: [np(20000)] }), loopback).causes).toEqual([{
+        field: 'spec.ports[0].nodePort', reason: 'FieldValueInvalid', message: 'Invalid value: 20000: provided port is not in the valid range. The range of valid ports is 30000-32767',
+      }]);
+    });
+
+    it('within one Service: shares one node port between a port\'s protocols, refuses it for two port numbers or twice for a protocol', () => {
+      const shared = create(svc({ type: 'NodePort', ports: [np(31500, { name: 'tcp' }), np(undefined, { name: 'udp', protocol: 'UDP' })] }), loopback);
+      expect(shared.causes).toEqual([]);
+      expect(shared.svc.spec.ports.map((p: any) => p.nodePort)).toEqual([31500, 31500]);
+      // At create kube's allocator takes the port for the first and refuses it for the second, before validation.
+      const two = create(svc({ type: 'NodePort', ports: [np(31500, { name: 'a' }), { name: 'b', port: 81, nodePort: 31500 }] }), loopback);
+      expect(two.causes).toEqual([{ field: 'spec.ports[1].nodePort', reason: 'FieldValueInvalid', message: 'Invalid value: 31500: provided port is already allocated' }]);
+      // Validation (an update adding a second port on the same node port): the duplicate, protocol by protocol.
+      const dup = defaultService(svc({ type: 'NodePort', ports: [np(31500, { name: 'a' })] }));
+      dup.spec.ports.push({ name: 'b', port: 81, nodePort: 31500, protocol: 'TCP', targetPort: 81 }, { name: 'c', port: 82, nodePort: 31500, protocol: 'UDP', targetPort: 82 });
+      expect(validateService(dup)).toEqual([{ field: 'spec.ports[1].nodePort', reason: 'FieldValueDuplicate', message: 'Duplicate value: 31500' }]);
+    });
+
+    it('never auto-assigns a node port another Service holds', () => {
+      const held = new Set<number>();
+      for (let p = 30000; p <= 32767; p++) if (p !== 31999) held.add(p);
+      for (let i = 0; i < 20; i++) expect(allocateNodePort(held)).toBe(31999);
+      held.add(31999);
+      expect(allocateNodePort(held)).toBeUndefined();
+      // Through the read model: all but two ports held, a two-port Service gets exactly those two.
+      const others = Array.from({ length: 2768 }, (_, i) => 30000 + i).filter((p) => p !== 30007 && p !== 32001);
+      const ctx = { readModel: modelWith(...others.map((p) => svc({ type: 'NodePort', clusterIP: 'None', ports: [np(p)] }, `s${p}`))), serviceCIDR: '127.202.0.0/16' };
+      const made = create(svc({ type: 'NodePort', ports: [np(undefined, { name: 'a' }), { name: 'b', port: 81 }] }), ctx);
+      expect(made.causes).toEqual([]);
+      expect(made.svc.spec.ports.map((p: any) => p.nodePort).sort()).toEqual([30007, 32001]);
+      expect(create(svc({ type: 'NodePort', ports: [np(), { name: 'b', port: 81 }, { name: 'c', port: 82 }] }), ctx).causes).toEqual([
+        { field: 'spec.ports', reason: 'FieldValueInvalid', message: 'Invalid value: "": failed to allocate a nodePort: range is full' },
+      ]);
+    });
+
+    it('on update: keeps its own node ports, refuses a new one another Service holds, assigns free ones', () => {
+      const ctx = { readModel: modelWith(svc({ type: 'NodePort', clusterIP: '127.202.1.1', ports: [np(31219)] }, 'other')), serviceCIDR: '127.202.0.0/16' };
+      const old = create(svc({ type: 'NodePort', ports: [np(31400, { name: 'http' })] }), ctx).svc;
+      // kubectl apply of a manifest without node ports: matched by name, kept.
+      expect(update(old, svc({ type: 'NodePort', ports: [{ name: 'http', port: 8080 }] }), ctx)).toMatchObject({ causes: [], svc: { spec: { ports: [{ nodePort: 31400 }] } } });
+      expect(update(old, svc({ type: 'NodePort', ports: [np(31219, { name: 'http' })] }), ctx).causes).toEqual([
+        { field: 'spec.ports[0].nodePort', reason: 'FieldValueInvalid', message: 'Invalid value: 31219: provided port is already allocated' },
+      ]);
+      const grown = update(old, svc({ type: 'NodePort', ports: [np(31400, { name: 'http' }), { name: 'https', port: 443 }] }), ctx);
+      expect(grown.causes).toEqual([]);
+      expect(grown.svc.spec.ports[1].nodePort).not.toBe(31219);
+      expect(grown.svc.spec.ports[1].nodePort).toBeGreaterThanOrEqual(30000);
+      // ClusterIP to NodePort: fresh ones.
+      const plain = create(svc({ ports: [np()] }), ctx).svc;
+      expect(update(plain, { ...structuredClone(plain), spec: { ...structuredClone(plain.spec), type: 'NodePort' } }, ctx).svc.spec.ports[0].nodePort).toBeGreaterThanOrEqual(30000);
+    });
+  });
+
+  describe('type changes (kube\'s dropTypeDependentFields)', () => {
+    const ctx = () => ({ readModel: new ReadModel(), serviceCIDR: '10.97.0.0/16' });
+    /** `kubectl patch svc -p '{"spec":{...}}'`: the stored object with the patch merged in. */
+    const patched = (old: any, spec: any) => ({ ...structuredClone(old), spec: { ...structuredClone(old.spec), ...spec } });
+
+    it('clears node ports going from NodePort or LoadBalancer to ClusterIP, when the update left them as they were', () => {
+      for (const type of ['NodePort', 'LoadBalancer']) {
+        const c = ctx();
+        const old = create(svc({ type, ports: [{ port: 80 }] }), c).svc;
+        const { svc: next, causes } = update(old, patched(old, { type: 'ClusterIP' }), c);
+        expect(causes).toEqual([]);
+        expect(next.spec.ports[0].nodePort).toBeUndefined();
+        expect(next.spec.externalTrafficPolicy).toBeUndefined();
+        expect(next.spec.clusterIP).toBe(old.spec.clusterIP);
+      }
+    });
+
+    it('keeps a node port the update changed, and refuses it on ClusterIP', () => {
+      const c = ctx();
+      const old = create(svc({ type: 'NodePort', ports: [{ port: 80, nodePort: 31000 }] }), c).svc;
+      const next = patched(old, { type: 'ClusterIP' });
+      next.spec.ports[0].nodePort = 31001;
+      expect(update(old, next, c).causes).toEqual([{ field: 'spec.ports[0].nodePort', reason: 'FieldValueForbidden', message: 'Forbidden: may not be used when `type` is \'ClusterIP\'' }]);
+    });
+
+    it('clears the cluster IPs, IP families and policy going to ExternalName, and frees the address', () => {
+      const c = ctx();
+      const old = create(svc({ type: 'NodePort', ports: [{ port: 80 }] }), c).svc;
+      const { svc: next, causes } = update(old, patched(old, { type: 'ExternalName', externalName: 'db.example.com' }), c);
+      expect(causes).toEqual([]);
+      for (const f of ['clusterIP', 'clusterIPs', 'ipFamilies', 'ipFamilyPolicy', 'externalTrafficPolicy']) expect(next.spec[f]).toBeUndefined();
+      expect(next.spec.ports[0].nodePort).toBeUndefined();
+      // Once written, another Service may take the address.
+      const after = { readModel: modelWith(next), serviceCIDR: '10.97.0.0/16' };
+      expect(create(svc({ clusterIP: old.spec.clusterIP, ports: [{ port: 80 }] }, 'other'), after).causes).toEqual([]);
+    });
+
+    it('refuses a cluster IP the update changed while going to ExternalName', () => {
+      const c = ctx();
+      const old = create(svc({ ports: [{ port: 80 }] }), c).svc;
+      const next = patched(old, { type: 'ExternalName', externalName: 'db.example.com', clusterIP: '10.97.9.9', clusterIPs: ['10.97.9.9'] });
+      expect(update(old, next, c).causes).toEqual([
+        { field: 'spec.clusterIPs', reason: 'FieldValueForbidden', message: 'Forbidden: may not be set for ExternalName services' },
+      ]);
+    });
+
+    it('allocates a cluster IP leaving ExternalName, refusing a chosen one that is held', () => {
+      const c = { readModel: modelWith(svc({ clusterIP: '10.97.4.4', clusterIPs: ['10.97.4.4'], ports: [{ port: 80 }] }, 'db')), serviceCIDR: '10.97.0.0/16' };
+      const old = create(svc({ type: 'ExternalName', externalName: 'db.example.com' }), c).svc;
+      const { svc: next, causes } = update(old, patched(old, { type: 'ClusterIP', externalName: undefined, ports: [{ port: 80 }] }), c);
+      expect(causes).toEqual([]);
+      expect(next.spec).toMatchObject({ clusterIPs: [next.spec.clusterIP], ipFamilies: ['IPv4'], ipFamilyPolicy: 'SingleStack', internalTrafficPolicy: 'Cluster' });
+      expect(next.spec.clusterIP).toMatch(/^10\.97\./);
+      expect(update(old, patched(old, { type: 'ClusterIP', clusterIP: '10.97.4.4', ports: [{ port: 80 }] }), c).causes).toEqual([{
+        field: 'spec.clusterIPs', reason: 'FieldValueInvalid', message: 'Invalid value: []string{"10.97.4.4"}: failed to allocate IP 10.97.4.4: provided IP is already allocated',
+      }]);
+    });
+  });
+
   describe('cluster IP allocation', () => {
     const range = '10.97.0.0/16';
 
@@ -123,8 +302,8 @@ describe('Service strategy', () => {
       const ctx = { readModel: new ReadModel(), serviceCIDR: range };
       for (const ip of ['10.98.0.5', '10.97.0.0', '10.97.255.255']) {
         expect(create(svc({ clusterIP: ip, ports: [{ port: 80 }] }), ctx).causes).toEqual([{
-          field: 'spec.clusterIP', reason: 'FieldValueInvalid',
-          message: `Invalid value: "${ip}": failed to allocate IP ${ip}: the provided IP (${ip}) is not in the valid range. The range of valid IPs is 10.97.0.0/16`,
+          field: 'spec.clusterIPs', reason: 'FieldValueInvalid',
+          message: `Invalid value: []string{"${ip}"}: failed to allocate IP ${ip}: the provided IP (${ip}) is not in the valid range. The range of valid IPs is 10.97.0.0/16`,
         }]);
       }
     });
@@ -133,14 +312,14 @@ describe('Service strategy', () => {
       const ctx = { readModel: modelWith(svc({ clusterIP: '10.97.3.4', clusterIPs: ['10.97.3.4'], ports: [{ port: 80 }] }, 'db', 'elsewhere')), serviceCIDR: range };
       for (const ip of ['10.97.3.4', '10.97.0.10']) {
         expect(create(svc({ clusterIP: ip, ports: [{ port: 80 }] }), ctx).causes).toEqual([{
-          field: 'spec.clusterIP', reason: 'FieldValueInvalid', message: `Invalid value: "${ip}": failed to allocate IP ${ip}: provided IP is already allocated`,
+          field: 'spec.clusterIPs', reason: 'FieldValueInvalid', message: `Invalid value: []string{"${ip}"}: failed to allocate IP ${ip}: provided IP is already allocated`,
         }]);
       }
     });
 
     it('keeps the first address of the range for the kubernetes Service in default', () => {
       const ctx = { readModel: new ReadModel(), serviceCIDR: range };
-      const refusal = [{ field: 'spec.clusterIP', reason: 'FieldValueInvalid', message: 'Invalid value: "10.97.0.1": failed to allocate IP 10.97.0.1: provided IP is already allocated' }];
+      const refusal = [{ field: 'spec.clusterIPs', reason: 'FieldValueInvalid', message: 'Invalid value: []string{"10.97.0.1"}: failed to allocate IP 10.97.0.1: provided IP is already allocated' }];
       // Asked for by any other Service, in any namespace (a `kubernetes` elsewhere too): already allocated, as the DNS address.
       expect(create(svc({ clusterIP: '10.97.0.1', ports: [{ port: 80 }] }), ctx).causes).toEqual(refusal);
       expect(create(svc({ clusterIP: '10.97.0.1', ports: [{ port: 80 }] }, 'kubernetes', 'kube-system'), ctx).causes).toEqual(refusal);
@@ -169,11 +348,10 @@ describe('Service strategy', () => {
       expect(create(svc({ type: 'ExternalName', externalName: 'db.example.com' }), ctx).svc.spec.clusterIP).toBeUndefined();
     });
 
-    it('reports a full range instead of failing the request', () => {
+    it('answers a full range with a 422 in kube-apiserver\'s words (kube\'s own answer is a 500)', () => {
       const full = modelWith(...Array.from({ length: 254 }, (_, i) => i + 1).filter((i) => i !== 10).map((i) => svc({ clusterIP: `10.97.0.${i}`, ports: [{ port: 80 }] }, `s${i}`)));
       const { causes } = create(svc({ ports: [{ port: 80 }] }), { readModel: full, serviceCIDR: '10.97.0.0/24' });
-      expect(causes.map((c) => c.field)).toEqual(['spec.clusterIP']);
-      expect(causes[0].message).toContain('range is full');
+      expect(causes).toEqual([{ field: 'spec.clusterIPs', reason: 'FieldValueInvalid', message: 'Invalid value: "": failed to allocate a serviceIP: range is full' }]);
     });
   });
 });

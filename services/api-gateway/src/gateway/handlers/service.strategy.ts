@@ -1,19 +1,19 @@
-import { randomInt } from 'node:crypto';
-import { fieldRequired, StatusCause } from '@openpacific/kube-api';
-import { allocateClusterIP, allocatedClusterIPs, clusterIPCauses, isKubernetesService, kubernetesClusterIP } from './cluster-ip';
+import { fieldRequired, invalid, KubeApiError, StatusCause } from '@openpacific/kube-api';
+import { allocateClusterIP, allocatedClusterIPs, clusterIPCauses, goStringSlice, isKubernetesService, kubernetesClusterIP } from './cluster-ip';
 import type { KindStrategy, StrategyContext } from './kind-strategies';
+import { allocatedNodePorts, initNodePorts, updateNodePorts } from './node-ports';
 
 /**
- * core v1 Service as kube-apiserver admits it: defaults (type ClusterIP, protocol TCP, targetPort = port), a
- * cluster IP allocated at create from the service range (SERVICE_CIDR, see cluster-ip.ts), node ports for NodePort and
- * LoadBalancer services, and the validation the schema cannot express. The cluster IP and node ports are kept on
- * update; changing the cluster IP is refused as kube-apiserver does.
+ * core v1 Service as kube-apiserver admits it: defaults (type ClusterIP, protocol TCP, targetPort = port, IP
+ * families), a cluster IP allocated at create from the service range (SERVICE_CIDR, see cluster-ip.ts), node ports
+ * for NodePort and LoadBalancer services (node-ports.ts), both free of other Services', and the validation the schema
+ * cannot express. On update the allocated values are kept when left out, cleared when the new type no longer uses
+ * them (kube's dropTypeDependentFields), and the cluster IP may not change. The name is a DNS-1035 label
+ * (service.resource.ts' nameFormat).
  */
 
 const TYPES = ['ClusterIP', 'ExternalName', 'LoadBalancer', 'NodePort'];
 const PROTOCOLS = ['SCTP', 'TCP', 'UDP'];
-const NODE_PORT_MIN = 30000;
-const NODE_PORT_MAX = 32767;
 const IANA_SVC_NAME = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
@@ -22,6 +22,9 @@ const quote = (v: unknown) => (typeof v === 'string' ? `"${v}"` : JSON.stringify
 const supported = (values: string[]) => values.map((v) => `"${v}"`).join(', ');
 
 const wantsNodePorts = (svc: any) => svc.spec?.type === 'NodePort' || svc.spec?.type === 'LoadBalancer';
+const needsClusterIP = (svc: any) => svc.spec?.type !== 'ExternalName';
+/** kube's ExternallyAccessible: NodePort, LoadBalancer, or ClusterIP with external IPs. */
+const externallyAccessible = (svc: any) => wantsNodePorts(svc) || (svc.spec?.type === 'ClusterIP' && (svc.spec?.externalIPs?.length ?? 0) > 0);
 
 const AFFINITIES = ['ClientIP', 'None'];
 const DEFAULT_AFFINITY_SECONDS = 10800;
@@ -30,7 +33,7 @@ const MAX_AFFINITY_SECONDS = 86400;
 /** kube-apiserver's checks of `sessionAffinity` and its config. */
 function affinityCauses(spec: any): StatusCause[] {
   const affinity = spec.sessionAffinity;
-  if (affinity === undefined || spec.type === 'ExternalName') return [];
+  if (affinity === undefined) return [];
   if (!AFFINITIES.includes(affinity)) {
     return [{ field: 'spec.sessionAffinity', reason: 'FieldValueNotSupported', message: `Unsupported value: ${quote(affinity)}: supported values: ${supported(AFFINITIES)}` }];
   }
@@ -45,23 +48,22 @@ function affinityCauses(spec: any): StatusCause[] {
   return [];
 }
 
+/** kube's SetDefaults_Service (sessionAffinity `None` for every type, ExternalName included). */
 function defaultSpec(svc: any): any {
   svc.spec ??= {};
   const spec = svc.spec;
   spec.type ??= 'ClusterIP';
-  if (spec.type !== 'ExternalName') {
-    spec.sessionAffinity ??= 'None';
-    // kube-apiserver's default: three hours of stickiness.
-    if (spec.sessionAffinity === 'ClientIP') {
-      spec.sessionAffinityConfig ??= {};
-      if (spec.sessionAffinityConfig && typeof spec.sessionAffinityConfig === 'object') {
-        spec.sessionAffinityConfig.clientIP ??= {};
-        if (spec.sessionAffinityConfig.clientIP && typeof spec.sessionAffinityConfig.clientIP === 'object') spec.sessionAffinityConfig.clientIP.timeoutSeconds ??= DEFAULT_AFFINITY_SECONDS;
-      }
+  spec.sessionAffinity ??= 'None';
+  // kube-apiserver's default: three hours of stickiness.
+  if (spec.sessionAffinity === 'ClientIP') {
+    spec.sessionAffinityConfig ??= {};
+    if (spec.sessionAffinityConfig && typeof spec.sessionAffinityConfig === 'object') {
+      spec.sessionAffinityConfig.clientIP ??= {};
+      if (spec.sessionAffinityConfig.clientIP && typeof spec.sessionAffinityConfig.clientIP === 'object') spec.sessionAffinityConfig.clientIP.timeoutSeconds ??= DEFAULT_AFFINITY_SECONDS;
     }
-    spec.internalTrafficPolicy ??= 'Cluster';
-    if (wantsNodePorts(svc)) spec.externalTrafficPolicy ??= 'Cluster';
   }
+  if (['ClusterIP', 'NodePort', 'LoadBalancer'].includes(spec.type)) spec.internalTrafficPolicy ??= 'Cluster';
+  if (externallyAccessible(svc)) spec.externalTrafficPolicy ??= 'Cluster';
   for (const p of Array.isArray(spec.ports) ? spec.ports : []) {
     if (!p || typeof p !== 'object') continue;
     p.protocol ??= 'TCP';
@@ -70,59 +72,181 @@ function defaultSpec(svc: any): any {
   return svc;
 }
 
-function setClusterIP(spec: any, ip: string): void {
-  spec.clusterIP = ip;
-  spec.clusterIPs = [ip];
-  if (ip !== 'None') {
-    spec.ipFamilies ??= ['IPv4'];
-    spec.ipFamilyPolicy ??= 'SingleStack';
+const isHeadless = (svc: any) => svc.spec?.clusterIP === 'None' || svc.spec?.clusterIPs?.[0] === 'None';
+const selectorless = (svc: any) => Object.keys(svc.spec?.selector ?? {}).length === 0;
+const sameStrings = (a: unknown, b: unknown) => {
+  const x = Array.isArray(a) ? a : [];
+  const y = Array.isArray(b) ? b : [];
+  return x.length === y.length && x.every((v, i) => v === y[i]);
+};
+
+/**
+ * kube's initIPFamilyFields on this single-stack IPv4 cluster: no policy given → the old object's on an update, else
+ * `RequireDualStack` for a headless Service without a selector, else `SingleStack`; the families default to
+ * `[IPv4]`, and a headless selectorless Service that is not SingleStack gets both families. ExternalName has none.
+ */
+function defaultIPFamilies(svc: any, old?: any): void {
+  const spec = svc.spec;
+  if (!needsClusterIP(svc)) return;
+  if (spec.ipFamilyPolicy === undefined || spec.ipFamilyPolicy === null) {
+    if (old?.spec?.ipFamilyPolicy) spec.ipFamilyPolicy = old.spec.ipFamilyPolicy;
+    else spec.ipFamilyPolicy = isHeadless(svc) && selectorless(svc) ? 'RequireDualStack' : 'SingleStack';
+  }
+  if (!Array.isArray(spec.ipFamilies) || spec.ipFamilies.length === 0) spec.ipFamilies = ['IPv4'];
+  if (isHeadless(svc) && selectorless(svc) && spec.ipFamilies.length < 2 && spec.ipFamilyPolicy !== 'SingleStack') {
+    spec.ipFamilies = [...spec.ipFamilies, spec.ipFamilies[0] === 'IPv6' ? 'IPv4' : 'IPv6'];
+  }
+}
+
+/** kube's NormalizeClusterIPs: keeps `clusterIPs` in step with `clusterIP` as old and new clients send them. */
+function normalizeClusterIPs(old: any, svc: any): void {
+  const spec = svc.spec;
+  if (!old) {
+    if (spec.clusterIP && !spec.clusterIPs?.length) spec.clusterIPs = [spec.clusterIP];
+    return;
+  }
+  const before = old.spec ?? {};
+  if (before.clusterIPs?.length && !spec.clusterIPs?.length && (before.clusterIP ?? '') === (spec.clusterIP ?? '')) spec.clusterIPs = before.clusterIPs;
+  if ((before.clusterIP ?? '') !== (spec.clusterIP ?? '')) {
+    if (before.clusterIP && !spec.clusterIP) {
+      if (sameStrings(before.clusterIPs, spec.clusterIPs)) delete spec.clusterIPs;
+    } else if (sameStrings(before.clusterIPs, spec.clusterIPs)) {
+      spec.clusterIPs = [spec.clusterIP];
+    }
   }
 }
 
 /**
- * Create: defaults, a free cluster IP of the range unless the client chose one (or `None`), node ports where the
- * type needs them. A full range leaves the cluster IP unset for `validateServiceCreate` to report.
+ * kube's patchAllocatedValues: what the server allocated stays when the client leaves it out (`kubectl apply` of
+ * the same manifest): the cluster IPs while both types need one, node ports (matched by port name) while both
+ * types need them.
+ */
+function patchAllocatedValues(svc: any, old: any): void {
+  const spec = svc.spec;
+  if (needsClusterIP(old) && needsClusterIP(svc)) {
+    if (!spec.clusterIP && old.spec?.clusterIP) spec.clusterIP = old.spec.clusterIP;
+    if (!spec.clusterIPs?.length && old.spec?.clusterIPs?.length) spec.clusterIPs = old.spec.clusterIPs;
+  }
+  if (wantsNodePorts(old) && wantsNodePorts(svc)) {
+    const byName = new Map<string, number>();
+    for (const p of Array.isArray(old.spec?.ports) ? old.spec.ports : []) byName.set(p?.name ?? '', p?.nodePort);
+    for (const p of Array.isArray(spec.ports) ? spec.ports : []) {
+      if (p && typeof p === 'object' && !p.nodePort && byName.get(p.name ?? '')) p.nodePort = byName.get(p.name ?? '');
+    }
+  }
+  const needsHealthCheck = (s: any) => s.spec?.type === 'LoadBalancer' && s.spec?.externalTrafficPolicy === 'Local';
+  if (needsHealthCheck(old) && needsHealthCheck(svc) && !spec.healthCheckNodePort && old.spec?.healthCheckNodePort) spec.healthCheckNodePort = old.spec.healthCheckNodePort;
+}
+
+/**
+ * kube's dropTypeDependentFields: on a change to a type that no longer uses them, the fields the server filled in
+ * are cleared — the cluster IPs, IP families and policy going to ExternalName (the address is then free), the node
+ * ports going to ClusterIP or ExternalName — but only those the update left as they were (a changed one is the
+ * client's, and validation judges it).
+ */
+function dropTypeDependentFields(svc: any, old: any): void {
+  const spec = svc.spec;
+  const before = old.spec ?? {};
+  if (needsClusterIP(old) && !needsClusterIP(svc)) {
+    if ((before.clusterIP ?? '') === (spec.clusterIP ?? '') && sameStrings(before.clusterIPs, spec.clusterIPs)) {
+      delete spec.clusterIP;
+      delete spec.clusterIPs;
+    }
+    if (sameStrings(before.ipFamilies, spec.ipFamilies)) delete spec.ipFamilies;
+    if ((before.ipFamilyPolicy ?? '') === (spec.ipFamilyPolicy ?? '')) delete spec.ipFamilyPolicy;
+  }
+  const nodePorts = (s: any) => new Set<number>((Array.isArray(s.spec?.ports) ? s.spec.ports : []).map((p: any) => p?.nodePort).filter(Boolean));
+  if (wantsNodePorts(old) && !wantsNodePorts(svc)) {
+    const was = nodePorts(old);
+    if ([...nodePorts(svc)].every((n) => was.has(n))) for (const p of Array.isArray(spec.ports) ? spec.ports : []) if (p && typeof p === 'object') delete p.nodePort;
+  }
+  const needsHealthCheck = (s: any) => s.spec?.type === 'LoadBalancer' && s.spec?.externalTrafficPolicy === 'Local';
+  if (needsHealthCheck(old) && !needsHealthCheck(svc) && before.healthCheckNodePort === spec.healthCheckNodePort) delete spec.healthCheckNodePort;
+  if (externallyAccessible(old) && !externallyAccessible(svc) && before.externalTrafficPolicy === spec.externalTrafficPolicy) delete spec.externalTrafficPolicy;
+}
+
+const self = (svc: any) => ({ namespace: svc.metadata?.namespace, name: svc.metadata?.name });
+/**
+ * A full range. kube-apiserver answers it with a 500 (`Internal error occurred: failed to allocate a serviceIP: range
+ * is full`); here it is a 422 naming the field with kube's words, as the project answers nothing it can foresee with a
+ * 5xx (and nothing is written either way).
+ */
+const rangeFull = (svc: any, what: 'serviceIP' | 'nodePort') =>
+  invalid('Service', svc.metadata?.name ?? '', '', [{
+    field: what === 'serviceIP' ? 'spec.clusterIPs' : 'spec.ports',
+    reason: 'FieldValueInvalid',
+    message: `Invalid value: "": failed to allocate a ${what}: range is full`,
+  }]);
+
+/**
+ * kube's allocateCreate (the Service REST's BeginCreate, before any validation): a chosen cluster IP must be free
+ * and in the range, else one is allocated (`default/kubernetes` takes the range's first); then the node ports
+ * (initNodePorts). Fills `svc` in place; the refusal, if any: a 422 naming the field (a full range too, see rangeFull).
+ */
+function allocateCreate(svc: any, ctx: StrategyContext): KubeApiError | undefined {
+  const spec = svc.spec;
+  if (needsClusterIP(svc) && !isHeadless(svc)) {
+    const chosen = spec.clusterIPs?.[0] || spec.clusterIP;
+    if (chosen) {
+      if (IPV4.test(String(chosen))) {
+        const causes = clusterIPCauses(chosen, ctx.serviceCIDR, allocatedClusterIPs(ctx.readModel, self(svc)), svc.metadata, spec.clusterIPs);
+        if (causes.length > 0) return invalid('Service', svc.metadata?.name ?? '', '', causes);
+      } // else worded by validateService
+    } else {
+      const held = allocatedClusterIPs(ctx.readModel);
+      // `default/kubernetes` made by a client (after deleting it) takes its own address when it names none, as the gateway would give it.
+      const own = isKubernetesService(svc.metadata) && !held.has(kubernetesClusterIP(ctx.serviceCIDR)) ? kubernetesClusterIP(ctx.serviceCIDR) : undefined;
+      const ip = own ?? allocateClusterIP(ctx.serviceCIDR, held);
+      if (!ip) return rangeFull(svc, 'serviceIP');
+      spec.clusterIP = ip;
+      spec.clusterIPs = [ip];
+    }
+  }
+  if (wantsNodePorts(svc) && Array.isArray(spec.ports)) {
+    const outcome = initNodePorts(spec.ports, allocatedNodePorts(ctx.readModel, self(svc)));
+    if (outcome.full) return rangeFull(svc, 'nodePort');
+    if (outcome.causes.length > 0) return invalid('Service', svc.metadata?.name ?? '', '', outcome.causes);
+  }
+  return undefined;
+}
+
+/**
+ * Create: defaults, then the cluster IP and node ports as kube-apiserver allocates them before validating; a refusal
+ * there is the whole answer, as kube's (`spec.clusterIPs: Invalid value: []string{"10.96.0.5"}: failed to allocate IP
+ * 10.96.0.5: provided IP is already allocated`, `spec.ports[0].nodePort: Invalid value: 31219: provided port is
+ * already allocated`).
  */
 export function defaultService(svc: any, ctx: StrategyContext): any {
   defaultSpec(svc);
-  const spec = svc.spec;
-  if (spec.type !== 'ExternalName') {
-    const chosen = spec.clusterIP || spec.clusterIPs?.[0];
-    const held = allocatedClusterIPs(ctx.readModel);
-    // `default/kubernetes` made by a client (after deleting it) takes its own address when it names none, as the gateway would give it.
-    const own = isKubernetesService(svc.metadata) && !held.has(kubernetesClusterIP(ctx.serviceCIDR)) ? kubernetesClusterIP(ctx.serviceCIDR) : undefined;
-    const ip = chosen || own || allocateClusterIP(ctx.serviceCIDR, held);
-    if (ip) setClusterIP(spec, ip);
-  }
-  if (wantsNodePorts(svc)) {
-    const used = new Set((spec.ports ?? []).map((p: any) => p?.nodePort).filter(Boolean));
-    for (const p of Array.isArray(spec.ports) ? spec.ports : []) {
-      if (!p || typeof p !== 'object' || p.nodePort) continue;
-      let port: number;
-      do port = randomInt(NODE_PORT_MIN, NODE_PORT_MAX + 1);
-      while (used.has(port));
-      used.add(port);
-      p.nodePort = port;
-    }
-  }
+  normalizeClusterIPs(undefined, svc);
+  defaultIPFamilies(svc);
+  const refusal = allocateCreate(svc, ctx);
+  if (refusal) throw refusal;
   return svc;
 }
 
-/** Update: the allocated cluster IP and node ports stay when the new object leaves them out (as `kubectl apply` does). */
-export function prepareServiceUpdate(old: any, next: any): any {
+/**
+ * Update, as kube's PrepareForUpdate: defaults, the allocated values kept when the client leaves them out, the
+ * fields of a type no longer used cleared (dropTypeDependentFields), IP families; then what kube's BeginUpdate
+ * allocates: a cluster IP for a Service leaving ExternalName, a node port for each port without one. Refusals of
+ * chosen ones are validateServiceUpdate's, after validation, as kube orders them.
+ */
+export function prepareServiceUpdate(old: any, next: any, _subresource?: string, ctx?: StrategyContext): any {
   defaultSpec(next);
+  patchAllocatedValues(next, old);
+  normalizeClusterIPs(old, next);
+  dropTypeDependentFields(next, old);
+  defaultIPFamilies(next, old);
   const spec = next.spec;
-  if (spec.type !== 'ExternalName' && old.spec?.clusterIP && !spec.clusterIP && !spec.clusterIPs?.length) {
-    setClusterIP(spec, old.spec.clusterIP);
-    if (old.spec.ipFamilies) spec.ipFamilies = old.spec.ipFamilies;
-    if (old.spec.ipFamilyPolicy) spec.ipFamilyPolicy = old.spec.ipFamilyPolicy;
+  if (ctx && !needsClusterIP(old) && needsClusterIP(next) && !isHeadless(next) && !spec.clusterIP && !spec.clusterIPs?.length) {
+    const ip = allocateClusterIP(ctx.serviceCIDR, allocatedClusterIPs(ctx.readModel, self(next)));
+    if (!ip) throw rangeFull(next, 'serviceIP');
+    spec.clusterIP = ip;
+    spec.clusterIPs = [ip];
   }
-  if (wantsNodePorts(next)) {
-    for (const p of Array.isArray(spec.ports) ? spec.ports : []) {
-      if (!p || p.nodePort) continue;
-      const before = (old.spec?.ports ?? []).find((o: any) => o?.port === p.port && (o?.protocol ?? 'TCP') === (p.protocol ?? 'TCP'));
-      if (before?.nodePort) p.nodePort = before.nodePort;
-    }
+  if (wantsNodePorts(next) && Array.isArray(spec.ports)) {
+    const held = ctx ? allocatedNodePorts(ctx.readModel, self(next)) : new Set<number>();
+    if (updateNodePorts(spec.ports, old.spec?.ports, held).full) throw rangeFull(next, 'nodePort');
   }
   return next;
 }
@@ -167,13 +291,18 @@ function portCauses(svc: any): StatusCause[] {
     } else if (target !== undefined) {
       causes.push({ field: `${at}.targetPort`, reason: 'FieldValueInvalid', message: `Invalid value: ${quote(target)}: must be an integer or a string` });
     }
-    if (p?.nodePort !== undefined) {
-      if (!wantsNodePorts(svc)) {
-        causes.push({ field: `${at}.nodePort`, reason: 'FieldValueForbidden', message: 'Forbidden: may not be used when `type` is \'ClusterIP\'' });
-      } else if (!Number.isInteger(p.nodePort) || p.nodePort < NODE_PORT_MIN || p.nodePort > NODE_PORT_MAX) {
-        causes.push({ field: `${at}.nodePort`, reason: 'FieldValueInvalid', message: `Invalid value: ${quote(p.nodePort)}: provided port is not in the valid range. The range of valid ports is ${NODE_PORT_MIN}-${NODE_PORT_MAX}` });
-      }
+    // Node ports in range and free are the allocator's (node-ports.ts); validation only forbids them on ClusterIP.
+    if (p?.nodePort && spec.type === 'ClusterIP') {
+      causes.push({ field: `${at}.nodePort`, reason: 'FieldValueForbidden', message: 'Forbidden: may not be used when `type` is \'ClusterIP\'' });
     }
+  });
+  // kube: the same node port twice for one protocol (80/TCP and 80/UDP may share one).
+  const nodePorts = new Set<string>();
+  ports.forEach((p, i) => {
+    if (!p?.nodePort) return;
+    const key = `${p.protocol}/${p.nodePort}`;
+    if (nodePorts.has(key)) causes.push({ field: `spec.ports[${i}].nodePort`, reason: 'FieldValueDuplicate', message: `Duplicate value: ${quote(p.nodePort)}` });
+    nodePorts.add(key);
   });
   return causes;
 }
@@ -184,8 +313,12 @@ export function validateService(svc: any): StatusCause[] {
   if (!TYPES.includes(spec.type)) {
     causes.push({ field: 'spec.type', reason: 'FieldValueNotSupported', message: `Unsupported value: ${quote(spec.type)}: supported values: ${supported(TYPES)}` });
   }
-  if (spec.type === 'ExternalName' && !spec.externalName) {
-    causes.push(fieldRequired('spec.externalName'));
+  if (spec.type === 'ExternalName') {
+    for (const field of ['clusterIPs', 'ipFamilies'] as const) {
+      if (Array.isArray(spec[field]) && spec[field].length > 0) causes.push({ field: `spec.${field}`, reason: 'FieldValueForbidden', message: 'Forbidden: may not be set for ExternalName services' });
+    }
+    if (spec.ipFamilyPolicy !== undefined && spec.ipFamilyPolicy !== null) causes.push({ field: 'spec.ipFamilyPolicy', reason: 'FieldValueForbidden', message: 'Forbidden: may not be set for ExternalName services' });
+    if (!spec.externalName) causes.push(fieldRequired('spec.externalName'));
   }
   const ip = spec.clusterIP;
   if (ip !== undefined && ip !== '' && ip !== 'None' && !IPV4.test(String(ip))) {
@@ -203,23 +336,45 @@ export function validateService(svc: any): StatusCause[] {
   return [...causes, ...affinityCauses(spec), ...portCauses(svc)];
 }
 
-/** Create only: the cluster IP (chosen or allocated) must lie in the range and be free. */
+/**
+ * Create only, besides `validateService`: the cluster IP and node ports must be free and in range. `defaultService`
+ * already refused them so; this is for the object as admission webhooks leave it.
+ */
 export function validateServiceCreate(svc: any, ctx: StrategyContext): StatusCause[] {
-  const spec = svc.spec ?? {};
-  if (spec.type === 'ExternalName' || spec.clusterIP === 'None') return [];
-  if (!spec.clusterIP) {
-    return [{ field: 'spec.clusterIP', reason: 'FieldValueInvalid', message: `Invalid value: "": failed to allocate a serviceIP: range is full. The range of valid IPs is ${ctx.serviceCIDR}` }];
-  }
-  if (!IPV4.test(String(spec.clusterIP))) return []; // worded by validateService
-  const held = allocatedClusterIPs(ctx.readModel, { namespace: svc.metadata?.namespace, name: svc.metadata?.name });
-  return clusterIPCauses(spec.clusterIP, ctx.serviceCIDR, held, svc.metadata);
+  const refusal = allocateCreate(structuredClone(svc), ctx);
+  if (!refusal) return [];
+  return refusal.status.details?.causes ?? [{ message: refusal.message }];
 }
 
-export function validateServiceUpdate(old: any, next: any): StatusCause[] {
-  const before = old.spec?.clusterIP;
-  const after = next.spec?.clusterIP;
-  if (before && after !== before && old.spec?.type !== 'ExternalName' && next.spec?.type !== 'ExternalName') {
-    return [{ field: 'spec.clusterIPs[0]', reason: 'FieldValueInvalid', message: `Invalid value: []string{${quote(after ?? '')}}: may not change once set` }];
+/**
+ * kube's validateUpgradeDowngradeClusterIPs (single-stack): the cluster IPs may not change unless the Service goes
+ * to, from or stays ExternalName, or stays headless.
+ */
+function clusterIPChangeCauses(old: any, next: any): StatusCause[] {
+  if (!needsClusterIP(old) || !needsClusterIP(next) || (isHeadless(old) && isHeadless(next))) return [];
+  const before: string[] = old.spec?.clusterIPs?.length ? old.spec.clusterIPs : old.spec?.clusterIP ? [old.spec.clusterIP] : [];
+  const after: string[] = Array.isArray(next.spec?.clusterIPs) ? next.spec.clusterIPs : [];
+  const value = goStringSlice(next.spec?.clusterIPs);
+  const cause = (i: number, why: string): StatusCause => ({ field: `spec.clusterIPs[${i}]`, reason: 'FieldValueInvalid', message: `Invalid value: ${value}: ${why}` });
+  if (before.length === after.length) return before.flatMap((ip, i) => (ip === after[i] ? [] : [cause(i, 'may not change once set')]));
+  if (after.length === 0) return [cause(0, 'primary clusterIP can not be unset')];
+  return before.length > 0 && after[0] !== before[0] ? [cause(0, 'may not change once set')] : [];
+}
+
+/**
+ * Update: the cluster IPs may not change; then, once the rest is valid (kube allocates after validating an update),
+ * a cluster IP chosen on leaving ExternalName and node ports new to the Service must be free and in range.
+ */
+export function validateServiceUpdate(old: any, next: any, _subresource?: string, ctx?: StrategyContext): StatusCause[] {
+  const causes = clusterIPChangeCauses(old, next);
+  if (causes.length > 0 || !ctx || validateService(next).length > 0) return causes;
+  const spec = next.spec ?? {};
+  if (!needsClusterIP(old) && needsClusterIP(next) && !isHeadless(next) && spec.clusterIP && IPV4.test(String(spec.clusterIP))) {
+    const refused = clusterIPCauses(spec.clusterIP, ctx.serviceCIDR, allocatedClusterIPs(ctx.readModel, self(next)), next.metadata, spec.clusterIPs);
+    if (refused.length > 0) return refused;
+  }
+  if (wantsNodePorts(next) && Array.isArray(spec.ports)) {
+    return updateNodePorts(structuredClone(spec.ports), old.spec?.ports, allocatedNodePorts(ctx.readModel, self(next))).causes;
   }
   return [];
 }

@@ -1,0 +1,118 @@
+import { randomInt } from 'node:crypto';
+import { SERVICES_RESOURCE } from '@openpacific/contracts';
+import type { StatusCause } from '@openpacific/kube-api';
+import type { ReadModel } from '@openpacific/objects';
+
+/**
+ * Node ports as kube-apiserver's port allocator hands them out (pkg/registry/core/service/portallocator and the
+ * Service REST's initNodePorts / updateNodePorts): from 30000-32767, never one another Service holds, in its words.
+ *
+ * "Holds" is what this gateway's read model knows, as for cluster IPs (cluster-ip.ts): two replicas creating
+ * Services within the read model's lag of each other could pick the same free port (about 1 in 2 768 for one such
+ * pair of random picks); deleting and recreating either Service repairs it.
+ */
+
+export const NODE_PORT_MIN = 30000;
+export const NODE_PORT_MAX = 32767;
+export const NODE_PORT_RANGE = `${NODE_PORT_MIN}-${NODE_PORT_MAX}`;
+
+/** The node ports other Services hold (their ports' and health check's; deleting Services' included). */
+export function allocatedNodePorts(readModel: ReadModel, except?: { namespace?: string; name?: string }): Set<number> {
+  const held = new Set<number>();
+  for (const { object: svc } of readModel.list(SERVICES_RESOURCE)) {
+    if (except && svc.metadata?.namespace === except.namespace && svc.metadata?.name === except.name) continue;
+    for (const p of Array.isArray(svc.spec?.ports) ? svc.spec.ports : []) if (Number.isInteger(p?.nodePort) && p.nodePort > 0) held.add(p.nodePort);
+    if (Number.isInteger(svc.spec?.healthCheckNodePort) && svc.spec.healthCheckNodePort > 0) held.add(svc.spec.healthCheckNodePort);
+  }
+  return held;
+}
+
+/** A free port of the range, picked at random (a scan from the pick when the range is crowded); undefined when full. */
+export function allocateNodePort(held: Set<number>): number | undefined {
+  const span = NODE_PORT_MAX - NODE_PORT_MIN + 1;
+  const start = randomInt(0, span);
+  for (let i = 0; i < span; i++) {
+    const port = NODE_PORT_MIN + ((start + i) % span);
+    if (!held.has(port)) return port;
+  }
+  return undefined;
+}
+
+/** Why `port` cannot be taken (the portallocator's Allocate error), or nothing; a taken port is added to `held`. */
+function take(port: number, held: Set<number>): string | undefined {
+  if (!Number.isInteger(port) || port < NODE_PORT_MIN || port > NODE_PORT_MAX) return `provided port is not in the valid range. The range of valid ports is ${NODE_PORT_RANGE}`;
+  if (held.has(port)) return 'provided port is already allocated';
+  held.add(port);
+  return undefined;
+}
+
+const refusal = (i: number, port: unknown, why: string): StatusCause => ({ field: `spec.ports[${i}].nodePort`, reason: 'FieldValueInvalid', message: `Invalid value: ${JSON.stringify(port)}: ${why}` });
+
+/** What a node port allocation came to: the refusal of a chosen port, or a full range (both 422s here). */
+export interface NodePortOutcome {
+  causes: StatusCause[];
+  full?: boolean;
+}
+
+/**
+ * kube's initNodePorts, at create: each port gets the node port it asks for or a free one; ports of the same number
+ * (80/TCP and 80/UDP) share one, the first asked for among them. `held` is what other Services hold; `ports` is
+ * filled in place. Stops at the first refusal, as kube does.
+ */
+export function initNodePorts(ports: any[], held: Set<number>): NodePortOutcome {
+  const taken = new Set(held);
+  const byPort = new Map<unknown, number>();
+  for (let i = 0; i < ports.length; i++) {
+    const p = ports[i];
+    if (!p || typeof p !== 'object') continue;
+    const shared = byPort.get(p.port);
+    if (shared === undefined) {
+      const asked = ports.find((o: any) => o && o.port === p.port && o.nodePort)?.nodePort;
+      if (asked) {
+        const why = take(asked, taken);
+        if (why) return { causes: [refusal(i, asked, why)] };
+        p.nodePort = asked;
+        byPort.set(p.port, asked);
+      } else {
+        const port = allocateNodePort(taken);
+        if (port === undefined) return { causes: [], full: true };
+        taken.add(port);
+        p.nodePort = port;
+        byPort.set(p.port, port);
+      }
+    } else if (p.nodePort !== shared) {
+      if (!p.nodePort) p.nodePort = shared;
+      else {
+        const why = take(p.nodePort, taken);
+        if (why) return { causes: [refusal(i, p.nodePort, why)] };
+      }
+    }
+  }
+  return { causes: [] };
+}
+
+/**
+ * kube's updateNodePorts: a node port the Service held before is kept without a check, a new one must be free (of
+ * other Services) and in range, a port without one gets a free one. `ports` is filled in place.
+ */
+export function updateNodePorts(ports: any[], before: any[], held: Set<number>): NodePortOutcome {
+  const own = new Set((Array.isArray(before) ? before : []).map((p: any) => p?.nodePort).filter((n: unknown) => Number.isInteger(n) && (n as number) > 0));
+  const taken = new Set([...held, ...own]);
+  const fresh = new Set<number>();
+  for (let i = 0; i < ports.length; i++) {
+    const p = ports[i];
+    if (!p || typeof p !== 'object') continue;
+    if (p.nodePort) {
+      if (own.has(p.nodePort) || fresh.has(p.nodePort)) continue;
+      const why = take(p.nodePort, taken);
+      if (why) return { causes: [refusal(i, p.nodePort, why)] };
+      fresh.add(p.nodePort);
+    } else {
+      const port = allocateNodePort(taken);
+      if (port === undefined) return { causes: [], full: true };
+      taken.add(port);
+      p.nodePort = port;
+    }
+  }
+  return { causes: [] };
+}
