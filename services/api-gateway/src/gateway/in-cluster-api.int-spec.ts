@@ -136,7 +136,7 @@ describe('the API from inside pods (api-gateway)', () => {
   it('refuses the kubernetes Service\'s address to any other Service, in kube-apiserver\'s words', async () => {
     const asked = await call('POST', '/api/v1/namespaces/default/services', { apiVersion: 'v1', kind: 'Service', metadata: { name: 'squatter' }, spec: { clusterIP: '10.121.0.1', ports: [{ port: 80 }] } });
     expect(asked.status).toBe(422);
-    expect(asked.json.details.causes).toEqual([{ field: 'spec.clusterIP', reason: 'FieldValueInvalid', message: 'Invalid value: "10.121.0.1": failed to allocate IP 10.121.0.1: provided IP is already allocated' }]);
+    expect(asked.json.details.causes).toEqual([{ field: 'spec.clusterIPs', reason: 'FieldValueInvalid', message: 'Invalid value: []string{"10.121.0.1"}: failed to allocate IP 10.121.0.1: provided IP is already allocated' }]);
   });
 
   it('publishes kube-root-ca.crt with the CA in every namespace, new ones too, made again when deleted and its data put back', async () => {
