@@ -155,12 +155,14 @@ static const char *fd_path(char *buf, size_t size, int fd) {
 
 static int dirs_in_root(const char *path);
 
+static int file_in_root(const char *path);
+
 /*
- * `name` in `dir` (the last component of `path`) is a symbolic link to nothing yet: what it names is made, as a
- * directory, in the root (a relative link from `path`'s directory), as runc makes a mount point behind a link.
- * Whether it was such a link.
+ * `name` in `dir` (the last component of `path`) is a symbolic link to nothing yet: what it names is made in the root
+ * by `make` (dirs_in_root for a directory's mount point, file_in_root for a file's; a relative link from `path`'s
+ * directory), as runc makes a mount point behind a link. Whether it was such a link; `step` words a failure.
  */
-static int made_link_target(int dir, const char *path, const char *name) {
+static int made_link_target(int dir, const char *path, const char *name, int (*make)(const char *), const char *step) {
   static int depth;
   char link[4096], target[8192];
   ssize_t n = readlinkat(dir, name, link, sizeof link - 1);
@@ -168,11 +170,11 @@ static int made_link_target(int dir, const char *path, const char *name) {
   link[n] = '\0';
   if (++depth > 40) {
     errno = ELOOP;
-    fail("mkdir %s in the root", path);
+    fail("%s %s in the root", step, path);
   }
   if (link[0] == '/') snprintf(target, sizeof target, "%s", link);
   else snprintf(target, sizeof target, "%.*s%s", (int)(name - path), path, link);
-  close(dirs_in_root(target));
+  close(make(target));
   depth--;
   return 1;
 }
@@ -196,7 +198,7 @@ static int dirs_in_root(const char *path) {
     if (next < 0 && errno == ENOENT) {
       if (mkdirat(dir, p, 0755) != 0 && errno != EEXIST) fail("mkdir %s in the root", path);
       next = open_in_root(buf, O_PATH | O_DIRECTORY);
-      if (next < 0 && errno == ENOENT && made_link_target(dir, buf, p)) next = open_in_root(buf, O_PATH | O_DIRECTORY);
+      if (next < 0 && errno == ENOENT && made_link_target(dir, buf, p, dirs_in_root, "mkdir")) next = open_in_root(buf, O_PATH | O_DIRECTORY);
     }
     if (next < 0) fail("mkdir %s in the root", path);
     close(dir);
@@ -234,25 +236,9 @@ static int file_in_root(const char *path) {
     if (made >= 0) close(made);
     fd = open_in_root(buf, O_PATH);
   }
-  if (fd < 0 && errno == ENOENT) {
-    /* A link to nothing yet (an image's /etc/app.log -> /data/app.log): its target is made inside the root, as runc
-     * makes it, and the file is then reached through the link. */
-    static int depth;
-    char link[4096], target[8192];
-    ssize_t n = readlinkat(dir, name, link, sizeof link - 1);
-    if (n > 0) {
-      link[n] = '\0';
-      if (++depth > 40) {
-        errno = ELOOP;
-        fail("create %s in the root", path);
-      }
-      if (link[0] == '/') snprintf(target, sizeof target, "%s", link);
-      else snprintf(target, sizeof target, "%.*s%s", (int)(name - buf), buf, link);
-      close(file_in_root(target));
-      depth--;
-      fd = open_in_root(buf, O_PATH);
-    }
-  }
+  /* A link to nothing yet (an image's /etc/app.log -> /data/app.log): its target is made inside the root, and the
+   * file is then reached through the link. */
+  if (fd < 0 && errno == ENOENT && made_link_target(dir, buf, name, file_in_root, "create")) fd = open_in_root(buf, O_PATH);
   if (fd < 0) fail("create %s in the root", path);
   close(dir);
   return fd;
