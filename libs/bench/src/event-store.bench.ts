@@ -11,6 +11,15 @@ const BATCH_STREAMS = 250;
 /** Slices per cell of `alternating`: about half a second each at the default 3 s. */
 const SLICE_MS = 500;
 
+/** The writer's own work between two raw INSERTs in the `spaced` cell, in microseconds of CPU. */
+const SPACING_MICROS = 20;
+
+/** Keeps this process's CPU busy for `micros` (the `spaced` cell's work between statements). */
+function busy(micros: number): void {
+  const until = performance.now() + micros / 1000;
+  while (performance.now() < until);
+}
+
 /**
  * Runs each kind of work for `durationMs` in total, in slices that take turns (raw, append, raw,
  * append…), so that a change of load on a shared machine falls on both alike rather than on whichever
@@ -20,24 +29,27 @@ const SLICE_MS = 500;
 async function alternating<K extends string>(writers: number, durationMs: number, kinds: Record<K, (writer: number) => Promise<void>>) {
   const slices = Math.max(1, Math.round(durationMs / SLICE_MS));
   const names = Object.keys(kinds) as K[];
-  const acc = new Map(names.map((k) => [k, { ops: 0, seconds: 0, latencies: [] as number[] }]));
+  const acc = new Map(names.map((k) => [k, { ops: 0, seconds: 0, cpuMicros: 0, latencies: [] as number[] }]));
   for (let slice = 0; slice < slices; slice++) {
     for (const kind of names) {
       const a = acc.get(kind)!;
+      const cpu = process.cpuUsage();
       const r = await measure(writers, durationMs / slices, async (w) => {
         const t = performance.now();
         await kinds[kind](w);
         a.latencies.push(performance.now() - t);
       });
+      const used = process.cpuUsage(cpu);
+      a.cpuMicros += used.user + used.system;
       a.ops += r.ops;
       a.seconds += r.ops > 0 ? r.ops / r.perSecond : durationMs / slices / 1000;
     }
   }
-  const out = {} as Record<K, { perSecond: number; p50: number; p99: number }>;
+  const out = {} as Record<K, { perSecond: number; p50: number; p99: number; writerMicros: number }>;
   for (const [kind, a] of acc) {
     const sorted = a.latencies.sort((x, y) => x - y);
     const pct = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
-    out[kind] = { perSecond: a.ops / a.seconds, p50: pct(50), p99: pct(99) };
+    out[kind] = { perSecond: a.ops / a.seconds, p50: pct(50), p99: pct(99), writerMicros: a.ops > 0 ? a.cpuMicros / a.ops : 0 };
   }
   return out;
 }
@@ -61,6 +73,12 @@ async function alternating<K extends string>(writers: number, durationMs: number
  * its statements are out share the next one (one round trip, one commit, each append still on its own). A
  * third cell writes `appendBatch`es of 250 new streams of one event each, the
  * shape of the scheduler's binding chunks and the fleet's status writes.
+ * "raw, 20 µs apart" takes the same turns: the raw INSERT after 20 µs of the writer's own CPU, about what the
+ * store's code adds to a statement. On a virtual machine whose idle cores wake slowly, that alone can take a
+ * single writer's rate far below the raw INSERT's, as the database's core sleeps between statements (see
+ * docs/benchmarks.md, "Thirty-eighth round"): the cell says how much of the single writer's gap is the machine.
+ * The writer's CPU per transaction (this process's, over each cell's slices) is shown for the raw INSERT and
+ * the append.
  * Emmett's PostgreSQL store runs the same cells on the same database when it
  * is installed (see emmett-peer.ts); otherwise a note says why not.
  */
@@ -86,9 +104,14 @@ export async function eventStoreBench(durationMs: number) {
         const streamId = `x-${w}-${randomUUID()}`;
         return { streamId, version: (await store.append(streamId, [{ type: 'Benched', data: { n: 0 }, metadata: meta }], { expectedVersion: 'no_stream' })).streamVersion };
       }));
-      const { raw, row, single, next, group } = await alternating(writers, durationMs, {
+      const rawInsert = () => db.pool.query({ name: 'bench_raw_insert', text: 'INSERT INTO raw_inserts VALUES ($1, $2, $3)', values: [randomUUID(), 'raw', JSON.stringify({ n: 1 })] });
+      const { raw, spaced, row, single, next, group } = await alternating(writers, durationMs, {
         raw: async () => {
-          await db.pool.query({ name: 'bench_raw_insert', text: 'INSERT INTO raw_inserts VALUES ($1, $2, $3)', values: [randomUUID(), 'raw', JSON.stringify({ n: 1 })] });
+          await rawInsert();
+        },
+        spaced: async () => {
+          busy(SPACING_MICROS);
+          await rawInsert();
         },
         row: async (w) => {
           await db.pool.query({
@@ -136,6 +159,9 @@ export async function eventStoreBench(durationMs: number) {
         'raw event row tx/s': Math.round(row.perSecond),
         'raw event row / raw': ofRaw(row),
         'append / raw event row': ofRaw(single, row),
+        [`raw, ${SPACING_MICROS} µs apart / raw`]: ofRaw(spaced),
+        'raw: writer µs/tx': Math.round(raw.writerMicros),
+        'append: writer µs/tx': Math.round(single.writerMicros),
         'append p50 ms': single.p50.toFixed(2),
         'append p99 ms': single.p99.toFixed(2),
         'next append tx/s': Math.round(next.perSecond),
