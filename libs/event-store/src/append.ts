@@ -45,13 +45,18 @@ function appendSql(check: VersionCheck, notify: boolean, single: boolean): strin
   return notify ? `WITH ins AS (${insert}) SELECT ins.*, pg_notify('${APPEND_CHANNEL}', '') IS NULL AS notified FROM ins` : insert;
 }
 
-/** The rows the append inserts: $1 the stream id, then the events' ids, types and bodies (one each, or arrays). */
+/**
+ * The rows the append inserts: $1 the stream id, then the events' ids, types and bodies (one each, or arrays;
+ * many bodies as one JSON array each, which pg sends as it is, where a json[] it would escape body by body).
+ */
 function insertedRows(check: VersionCheck, single: boolean): string {
   if (single && check === 'new') return 'VALUES ($1::text, 1, $2::uuid, $3::text, $4::json, $5::json)';
   const head = headSql(check);
   if (single) return `SELECT $1::text, head.version + 1, $2::uuid, $3::text, $4::json, $5::json FROM ${head.from} ${head.where}`;
-  return `SELECT $1::text, head.version + e.ord, e.id, e.type, e.data, e.metadata
-       FROM ${head.from}, unnest($2::uuid[], $3::text[], $4::json[], $5::json[]) WITH ORDINALITY AS e(id, type, data, metadata, ord)
+  return `SELECT $1::text, head.version + e.ord, e.id, e.type, d.data, m.metadata
+       FROM ${head.from}, unnest($2::uuid[], $3::text[]) WITH ORDINALITY AS e(id, type, ord)
+       JOIN json_array_elements($4::json) WITH ORDINALITY AS d(data, ord) ON d.ord = e.ord
+       JOIN json_array_elements($5::json) WITH ORDINALITY AS m(metadata, ord) ON m.ord = e.ord
        ${head.where}`;
 }
 
@@ -96,7 +101,9 @@ export async function appendToStream(
   const ids = events.map((e) => e.id?.toLowerCase() ?? newEventId());
   const data = events.map((e) => JSON.stringify(e.data));
   const metadata = events.map((e) => JSON.stringify(e.metadata));
-  const values: unknown[] = single ? [streamId, ids[0], events[0].type, data[0], metadata[0]] : [streamId, ids, events.map((e) => e.type), data, metadata];
+  const values: unknown[] = single
+    ? [streamId, ids[0], events[0].type, data[0], metadata[0]]
+    : [streamId, ids, events.map((e) => e.type), `[${data.join(',')}]`, `[${metadata.join(',')}]`];
   if (exact) values.push(expected);
   const query = { name: statement.name, text: statement.text, values };
   let rows: any[] | undefined;

@@ -6,6 +6,7 @@ import { NewEvent } from './recorded-event';
 
 const catalogue = {
   ThingHappened: { type: 'object', required: ['n'], properties: { n: { type: 'integer' } } },
+  NoteTaken: { type: 'object' },
 };
 const ev = (n: number): NewEvent => ({ type: 'ThingHappened', data: { n }, metadata: { actor: 'tester', source: 'test' } });
 
@@ -48,6 +49,25 @@ describe('the event store', () => {
     expect(appended).toEqual(read);
     expect(appended.map((e) => e.createdAt.getTime() % 1)).toEqual(appended.map(() => 0));
     expect(new Set(appended.map((e) => e.position)).size).toBe(7);
+  });
+
+  it('stores each body as the text the writer sent, in order, from every kind of append', async () => {
+    // Quotes, backslashes, escapes JSON keeps as text (\u0000 is valid json, not jsonb), other scripts, nesting.
+    const awkward = (i: number) => ({ i, text: `"quoted" \\ back\\slash {${i}} [x,y]`, nul: '\u0000', word: 'é漢🙂', nested: [[{ a: [] }], {}, null, -0.5e3] });
+    const notes = Array.from({ length: 40 }, (_, i): NewEvent => ({ type: 'NoteTaken', data: awkward(i), metadata: { actor: `a"${i}\\`, source: 'test' } }));
+    await store.append('s-text-1', notes.slice(0, 20), { expectedVersion: 'no_stream' });
+    await store.append('s-text-1', notes.slice(20, 30), { expectedVersion: 20 });
+    await store.appendEach(notes.slice(30, 35).map((event, k) => ({ streamId: `s-text-each-${k}`, event, expectedVersion: 'no_stream' as const })));
+    await store.appendBatch(notes.slice(35).map((event, k) => ({ streamId: `s-text-batch-${k}`, events: [event], expectedVersion: 'no_stream' as const })));
+    const { rows } = await db.pool.query(
+      `SELECT data::text AS data, metadata::text AS metadata FROM events
+       WHERE stream_id = 's-text-1' OR stream_id LIKE 's-text-each-%' OR stream_id LIKE 's-text-batch-%'`,
+    );
+    // Sorted here: Postgres' own JSON operators refuse \u0000 in a body they read.
+    rows.sort((a, b) => JSON.parse(a.data).i - JSON.parse(b.data).i);
+    expect(rows).toEqual(notes.map((e) => ({ data: JSON.stringify(e.data), metadata: JSON.stringify(e.metadata) })));
+    const stream = await store.readStream('s-text-1');
+    expect(stream.map((e) => [e.streamVersion, e.data.i])).toEqual(notes.slice(0, 30).map((_, i) => [i + 1, i]));
   });
 
   it('refuses an append at the wrong expected version with the actual version', async () => {
