@@ -86,7 +86,17 @@ describe('native pods on the local cluster', () => {
     expect(crash.status.phase).toBe('Running');
     expect((await cluster.kubectl(['describe', 'pod', 'crash'])).stdout).toMatch(/^Status:\s+Running$/m);
     expect((await cluster.kubectl(['describe', 'pod', 'crash'])).stdout).toMatch(new RegExp(`Warning\\s+BackOff\\s+.*Back-off restarting failed container c in pod crash_default\\(${crash.metadata.uid}\\)`));
-  }, 70_000);
+    // As kubelet's recorder: each start says Started again, counted up on one Event, which describe shows once, `(x3 over 2s)`.
+    await eventually(async () => {
+      const described = (await cluster.kubectl(['describe', 'pod', 'crash'])).stdout;
+      expect(described.match(/Normal\s+Started\s/g)).toHaveLength(1);
+      expect(described).toMatch(/Normal\s+Started\s+\S+ \(x([3-9]|\d\d+) over \S+\)\s+spherelet.*Started container c$/m);
+    }, { timeoutMs: 15_000 });
+    const started = JSON.parse((await cluster.kubectl(['get', 'events', '--field-selector', 'involvedObject.name=crash,reason=Started', '-o', 'json'])).stdout).items;
+    expect(started).toHaveLength(1);
+    expect(started[0].count).toBeGreaterThanOrEqual(3);
+    expect(Date.parse(started[0].lastTimestamp)).toBeGreaterThanOrEqual(Date.parse(started[0].firstTimestamp));
+  }, 90_000);
 
   it('ends a pod whose image or command does not exist in the state and reason Kubernetes shows, with an event', async () => {
     await cluster.kubectl(['apply', '-f', '-'], { input: pod('noimage', { image: 'registry.example/nothing:1' }) });

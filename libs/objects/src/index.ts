@@ -16,3 +16,4 @@ export * from './shared-follower';
 export * from './conditions';
 export * from './service-account-admission';
 export * from './priority-admission';
+export * from './event-correlator';

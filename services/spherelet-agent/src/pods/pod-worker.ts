@@ -3,7 +3,7 @@ import { claimOwnedByPod, ContainerConfig, ContainerStatus, CrxErrorCodes, Event
 import { EventStore, NewEvent, StreamAppend, VersionConflictError } from '@openpacific/event-store';
 import { milliValue, parseQuantity } from '@openpacific/kube-api';
 import { CrxClient, requestJson } from '@openpacific/messaging';
-import { controllerReadModel, bindingEpoch, decryptedEvent, LogFollower, objectEvent, objectKey, PassLoop, podUnbound, pokedFollower, ReadModel, sameJson, SecretKey, StoredObject } from '@openpacific/objects';
+import { controllerReadModel, bindingEpoch, decryptedEvent, EventCorrelator, LogFollower, objectEvent, objectKey, PassLoop, podUnbound, pokedFollower, ReadModel, sameJson, SecretKey, StoredObject } from '@openpacific/objects';
 import type { Logger } from '@openpacific/service-kit';
 import type { NatsConnection } from 'nats';
 import type { Pool } from 'pg';
@@ -209,6 +209,8 @@ export class PodWorker {
   private unsubscribe?: () => void;
   private readonly loop: PassLoop;
   private readonly crx: PodRuntime;
+  /** Writes the pod's Events, counting up one said again instead of repeating it (as kubelet's recorder). */
+  private readonly recorder: EventCorrelator;
   /** Start errors per pod uid and container name, with when to try again. */
   private readonly waiting = new Map<string, { reason: string; message: string; retryAt: number; failures: number }>();
   private readonly probes = new ProbeTracker(() => this.wakeAll());
@@ -258,6 +260,7 @@ export class PodWorker {
     private readonly opts: PodWorkerOptions,
   ) {
     this.crx = deps.runtime ?? new CrxClient(deps.nats, deps.prefix, opts.host);
+    this.recorder = new EventCorrelator(deps.store);
     this.actor = Object.freeze({ actor: `system:node:${opts.host}`, source: 'spherelet-agent' });
     this.model = deps.feed?.model ?? controllerReadModel(POD_WORKER_FOLLOWS);
     this.allocatable = { cpuMillis: milliValue(opts.allocatable?.cpu ?? '1') ?? 1000, memoryBytes: parseQuantity(opts.allocatable?.memory ?? '1Gi') ?? 2 ** 30 };
@@ -726,7 +729,7 @@ export class PodWorker {
       const ok = await withinSeconds(grace, this.runHook(hook, box, c, specs.get(c.name), grace));
       if (ok === false) failed.push(this.event(pod, 'Warning', 'FailedPreStopHook', 'PreStopHook failed', c.name));
     }));
-    if (failed.length) await this.deps.store.appendBatch(failed).catch((err) => this.deps.logger.warn('recording a failed preStop hook failed', { error: (err as Error).message }));
+    if (failed.length) await this.recorder.appendBatch(failed).catch((err) => this.deps.logger.warn('recording a failed preStop hook failed', { error: (err as Error).message }));
     return Math.ceil((Date.now() - started) / 1000);
   }
 
@@ -823,7 +826,7 @@ export class PodWorker {
         // Reported while the container is stopped (its grace period), as kubelet reports the hook's error.
         this.wake([keyOf(pod)]);
         const told = [this.event(pod, 'Warning', 'FailedPostStartHook', 'PostStartHook failed', spec.name), this.event(pod, 'Normal', 'Killing', 'FailedPostStartHook', spec.name)];
-        await this.deps.store.appendBatch(told).catch((err) => this.deps.logger.warn('recording a failed postStart hook failed', { error: (err as Error).message }));
+        await this.recorder.appendBatch(told).catch((err) => this.deps.logger.warn('recording a failed postStart hook failed', { error: (err as Error).message }));
         await this.kill(pod, box, c).catch((err) => this.deps.logger.warn('stopping a container whose postStart hook failed failed', { container: c.id, error: (err as Error).message }));
       })
       .finally(() => {
@@ -881,7 +884,7 @@ export class PodWorker {
     const ended = (specs: any[] | undefined): ContainerFacts[] => (specs ?? []).map((c: any) => ({ name: c.name, attempts: containers.filter((x) => x.name === c.name) }));
     const status = { ...podStatus(pod, box, ended(pod.spec.containers), rfc3339(), ended(pod.spec.initContainers)), phase: 'Failed', reason: 'DeadlineExceeded', message };
     const write = { streamId: stored.streamId, events: [this.fieldsEvent(ObjectEventTypes.statusUpdated, { status })], expectedVersion: stored.streamVersion };
-    await this.deps.store.appendBatch([write, this.event(pod, 'Normal', 'DeadlineExceeded', message)]);
+    await this.recorder.appendBatch([write, this.event(pod, 'Normal', 'DeadlineExceeded', message)]);
   }
 
   /** Stops a running container as kubelet's killContainer does: its preStop hook, then the stop with what is left of the pod's grace period (at least 2 s). */
@@ -990,13 +993,14 @@ export class PodWorker {
     const pod = stored.object;
     const status = podStatus(pod, sandbox, all.facts, rfc3339(), all.initFacts, all.ephemeralFacts);
     if (sameJson(status, pod.status)) {
-      if (events.length) await this.deps.store.appendBatch(events);
+      if (events.length) await this.recorder.appendBatch(events);
       return { version: stored.streamVersion, phase: status.phase };
     }
     // The status alone: the rest of the pod is what the stream holds at the version written at.
     const write = { streamId: stored.streamId, events: [this.fieldsEvent(ObjectEventTypes.statusUpdated, { status })], expectedVersion: stored.streamVersion };
-    const [written] = await this.deps.store.appendBatch([write, ...events]);
-    return { version: written.streamVersion, phase: status.phase };
+    // The status write is no Event, so it is written as it is and has its result.
+    const [written] = await this.recorder.appendBatch([write, ...events]);
+    return { version: written!.streamVersion, phase: status.phase };
   }
 
   /**
@@ -1006,7 +1010,7 @@ export class PodWorker {
   private async release(stored: StoredObject): Promise<void> {
     const pod = stored.object;
     const message = `host ${this.opts.host} restarted in epoch ${this.opts.epoch} without the pod's sandbox of epoch ${bindingEpoch(pod)}`;
-    await this.deps.store.appendBatch([
+    await this.recorder.appendBatch([
       podUnbound(pod, stored.streamVersion, { reason: 'HostEpochEnded', message }, this.actor),
       this.event(pod, 'Warning', 'HostFailover', `${message}; the pod will be placed again`),
     ]);
@@ -1054,7 +1058,7 @@ export class PodWorker {
       // kubelet's word for each container it stops (sim containers, which the burst deletes by the thousand, excepted).
       if (running.length && this.opts.createEvents !== false) {
         const stopping = running.map((c) => this.event(pod, 'Normal', 'Killing', `Stopping container ${c.name}`, c.name));
-        void this.deps.store.appendBatch(stopping).catch((err) => this.deps.logger.warn('recording a pod\'s stop failed', { pod: key, error: (err as Error).message }));
+        void this.recorder.appendBatch(stopping).catch((err) => this.deps.logger.warn('recording a pod\'s stop failed', { pod: key, error: (err as Error).message }));
       }
       void this.preStop(pod, sandbox, running, grace)
         .then((spent) => this.crx.stopPodSandbox(sandbox.id, Math.max(grace - spent, MINIMUM_GRACE_SECONDS)))

@@ -1,0 +1,93 @@
+import { ObjectEventTypes } from '@openpacific/contracts';
+import { EventStore, migrate, type StreamAppend } from '@openpacific/event-store';
+import { createTestDatabase, TestDatabase } from '@openpacific/testing';
+import { EventCorrelator } from './event-correlator';
+import { objectEvent } from './object-event';
+
+const actor = { actor: 'system:node:host-1', source: 'spherelet-agent' };
+const pod = { apiVersion: 'v1', kind: 'Pod', name: 'web', namespace: 'dev', uid: 'u-1' };
+const said = (reason: string, message: string, fieldPath = 'spec.containers{c}') =>
+  objectEvent({ ...pod, fieldPath }, { type: reason === 'BackOff' ? 'Warning' : 'Normal', reason, message, component: 'spherelet', host: 'host-1', actor });
+
+describe('writing Events as a recorder correlates them', () => {
+  let db: TestDatabase;
+  let store: EventStore;
+
+  beforeAll(async () => {
+    db = await createTestDatabase('eventcorrelator');
+    await migrate(db.pool);
+    store = new EventStore(db.pool, { notify: false });
+  });
+  afterAll(() => db?.drop());
+
+  /** The Events of the log about `uid`, as their streams hold them last. */
+  async function eventsAbout(uid: string) {
+    const { rows } = await db.pool.query(
+      `SELECT DISTINCT ON (stream_id) stream_id, stream_version, data FROM events
+       WHERE stream_id LIKE 'events/%' AND data->'object'->'involvedObject'->>'uid' = $1
+       ORDER BY stream_id, stream_version DESC`,
+      [uid],
+    );
+    return rows.map((r) => ({ streamId: r.stream_id as string, version: Number(r.stream_version), object: r.data.object }));
+  }
+
+  it('counts an Event said again up on the one written first, and writes the rest of the batch as it is', async () => {
+    const recorder = new EventCorrelator(store);
+    const other = { streamId: 'pods/dev/web', events: [{ type: ObjectEventTypes.created, data: { resource: 'pods', object: { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'web', namespace: 'dev', uid: 'u-1', creationTimestamp: '2026-12-05T10:00:00Z' } } }, metadata: actor }], expectedVersion: 'no_stream' as const };
+    const first = await recorder.appendBatch([other, said('Started', 'Started container c')], new Date('2026-12-05T10:00:00Z'));
+    expect(first.map((r) => r?.streamVersion)).toEqual([1, 1]);
+    const second = await recorder.appendBatch([said('Started', 'Started container c'), said('BackOff', 'Back-off restarting failed container c')], new Date('2026-12-05T10:00:07Z'));
+    expect(second[0]).toBeUndefined(); // a repeat: counted on the Event written before
+    await recorder.appendBatch([said('Started', 'Started container c')], new Date('2026-12-05T10:00:21Z'));
+    const events = await eventsAbout('u-1');
+    const started = events.filter((e) => e.object.reason === 'Started');
+    expect(started).toHaveLength(1);
+    expect(started[0].version).toBe(3);
+    expect(started[0].object).toMatchObject({ count: 3, lastTimestamp: '2026-12-05T10:00:21Z', involvedObject: { fieldPath: 'spec.containers{c}' } });
+    expect(started[0].object.firstTimestamp).toBe(started[0].object.metadata.creationTimestamp);
+    expect(started[0].streamId).toBe(`events/dev/${started[0].object.metadata.name}`);
+    expect(events.filter((e) => e.object.reason === 'BackOff').map((e) => e.object.count)).toEqual([1]);
+  });
+
+  it('keeps Events about another part, or with another message, apart; one said twice in one call is one Event', async () => {
+    const recorder = new EventCorrelator(store);
+    const mine = (reason: string, message: string, fieldPath?: string): StreamAppend => {
+      const item = said(reason, message, fieldPath);
+      const object = (item.events[0].data as any).object;
+      object.involvedObject.uid = 'u-2';
+      return item;
+    };
+    await recorder.appendBatch([mine('Pulled', 'image "a" present'), mine('Pulled', 'image "a" present'), mine('Pulled', 'image "a" present', 'spec.containers{d}')]);
+    await recorder.appendBatch([mine('Pulled', 'image "b" present')]);
+    const counts = (await eventsAbout('u-2')).map((e) => [e.object.involvedObject.fieldPath, e.object.message, e.object.count]).sort();
+    expect(counts).toEqual([
+      ['spec.containers{c}', 'image "a" present', 2],
+      ['spec.containers{c}', 'image "b" present', 1],
+      ['spec.containers{d}', 'image "a" present', 1],
+    ]);
+  });
+
+  it('writes a new Event when the one it counted on was changed or deleted meanwhile, and when it forgot it', async () => {
+    const recorder = new EventCorrelator(store, 2);
+    const mine = (message: string): StreamAppend => {
+      const item = said('Unhealthy', message);
+      (item.events[0].data as any).object.involvedObject.uid = 'u-3';
+      return item;
+    };
+    await recorder.appendBatch([mine('probe failed')]);
+    const [first] = await eventsAbout('u-3');
+    // Someone else deletes the Event: the recorder's next repeat conflicts and writes a fresh one.
+    await store.append(first.streamId, [{ type: ObjectEventTypes.deleted, data: { resource: 'events', object: first.object }, metadata: actor }], { expectedVersion: 1 });
+    await recorder.appendBatch([mine('probe failed')]);
+    let events = await eventsAbout('u-3');
+    expect(events).toHaveLength(2);
+    expect(events.find((e) => e.streamId !== first.streamId)!.object.count).toBe(1);
+    // Remembering two, a third Event pushes out the oldest: said again, that one is written anew.
+    await recorder.appendBatch([mine('second')]);
+    await recorder.appendBatch([mine('third')]);
+    await recorder.appendBatch([mine('probe failed'), mine('third')]);
+    events = await eventsAbout('u-3');
+    expect(events.filter((e) => e.object.message === 'probe failed' && e.version === 1 && e.streamId !== first.streamId).map((e) => e.object.count)).toEqual([1, 1]);
+    expect(events.filter((e) => e.object.message === 'third').map((e) => e.object.count)).toEqual([2]);
+  });
+});
