@@ -10,12 +10,18 @@
 // our logs read classes' names. A source map beside each bundle leads back through tsc's maps to the TypeScript
 // (`NODE_OPTIONS=--enable-source-maps` for stack traces with .ts lines). The externals are optional modules
 // NestJS and pg try to load and do without (none of them is installed).
+//
+// Each bundle is then made ASCII (asciiBundle, deploy/local-cluster/src/ascii-bundle.ts): V8 holds a source with one
+// character past Latin-1 at two bytes a character, and every service keeps its source while it runs.
 import { build } from 'esbuild';
-import { existsSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
+// Built by tsc -b before this runs, as the services' entries are.
+const { asciiBundle } = createRequire(import.meta.url)('./local-cluster/dist/ascii-bundle.js');
 const BUNDLED_SERVICES = ['policy', 'api-gateway', 'scheduler', 'crx-runtime', 'spherelet-agent', 'vm-operator', 'cluster-api'];
 const OPTIONAL = [
   '@nestjs/microservices',
@@ -47,6 +53,8 @@ await Promise.all(
       external: OPTIONAL,
       logLevel: 'warning',
     });
+    const bundle = join(dist, 'main.bundle.js');
+    writeFileSync(bundle, asciiBundle(readFileSync(bundle, 'utf8')));
     // What it was made from, so that a bundle older than the code is refused (staleServiceBundle, contracts).
     // esbuild names them relative to absWorkingDir, the repository.
     writeFileSync(join(dist, 'main.bundle.inputs.json'), `${JSON.stringify(Object.keys(metafile.inputs))}\n`);
