@@ -1,3 +1,4 @@
+import { fieldDescriptions } from '@openpacific/contracts';
 import { eventually, startCluster, TestCluster } from '@openpacific/testing';
 import { parse as parseYaml } from 'yaml';
 import { manifest, namespace, startKubectlWatch } from './support/kubectl-watch';
@@ -61,6 +62,26 @@ describe('kubectl as a developer uses it against the local cluster', () => {
     expect(maxSurge.stdout).toMatch(/^FIELD: maxSurge <IntOrString>$/m);
     const event = await cluster.kubectl(['explain', 'events.lastTimestamp']);
     expect(event.stdout).toMatch(/^FIELD: lastTimestamp <string>$/m);
+
+    // The fields' descriptions (contracts' descriptions), as kubectl prints them wrapped under DESCRIPTION.
+    const described = async (args: string[], group: string, kind: string, path: string) => {
+      const text = fieldDescriptions(group, kind)[path];
+      expect({ path, text: typeof text }).toEqual({ path, text: 'string' });
+      const out = (await cluster.kubectl(['explain', ...args])).stdout;
+      const from = out.indexOf('DESCRIPTION:\n') + 'DESCRIPTION:\n'.length;
+      const to = out.search(/^FIELDS:$/m);
+      expect(out.slice(from, to < 0 ? undefined : to).replace(/\s+/g, ' ').trim()).toBe(text.replace(/\s+/g, ' ').trim());
+    };
+    await described(['configmaps.metadata.name'], '', 'ConfigMap', 'metadata.name');
+    await described(['pods.spec.containers.image'], '', 'Pod', 'spec.containers.image');
+    await described(['deployments.spec.template.spec.containers.image'], 'apps', 'Deployment', 'spec.template.spec.containers.image');
+    await described(['deployments.spec.replicas'], 'apps', 'Deployment', 'spec.replicas');
+    await described(['virtualmachines.spec.className'], 'vmoperator.vmware.com', 'VirtualMachine', 'spec.className');
+    await described(['virtualmachines'], 'vmoperator.vmware.com', 'VirtualMachine', '');
+    await described(['tanzukubernetesclusters.spec.topology'], 'run.tanzu.vmware.com', 'TanzuKubernetesCluster', 'spec.topology');
+    await described(['services.spec.type'], '', 'Service', 'spec.type');
+    await described(['roles.rules.verbs'], 'rbac.authorization.k8s.io', 'Role', 'rules.verbs');
+    await described(['persistentvolumeclaims.spec.storageClassName'], '', 'PersistentVolumeClaim', 'spec.storageClassName');
   }, 120_000);
 
   it('applies a namespace: created, then configured by a patch that keeps the generation, then unchanged', async () => {

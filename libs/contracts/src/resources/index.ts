@@ -76,6 +76,7 @@ export * from './replicationcontroller.resource';
 export * from './node/runtimeclass.resource';
 export * from './podtemplate.resource';
 export * from './componentstatus.resource';
+export * from './descriptions';
 
 /** Every kind the api-gateway serves. Adding a kind = adding its entry here. */
 export const resourceDefinitions: ResourceDefinition[] = [namespaceResource, eventResource, nodeResource, podResource, hostResource, storageClassResource, persistentVolumeClaimResource, persistentVolumeResource, secretResource, configMapResource, resourceQuotaResource, limitRangeResource, ...vmoperatorResources, contentLibraryResource, virtualMachineReplicaSetResource, virtualMachineSnapshotResource, virtualMachineGroupResource, virtualMachineGroupPublishRequestResource, ...guestClusterResources, ...rbacResources, auditRecordResource, ...appsResources, ...batchResources, ...policyResources, ...autoscalingResources, ...coordinationResources, ...schedulingResources, ...certificatesResources, validatingAdmissionPolicyResource, validatingAdmissionPolicyBindingResource, serviceResource, endpointsResource, endpointSliceResource, networkPolicyResource, ingressResource, ingressClassResource, ...webhookConfigurationResources, ...metricsResources, ...apiextensionsResources, replicationControllerResource, runtimeClassResource, podTemplateResource, componentStatusResource, eventsV1Resource];

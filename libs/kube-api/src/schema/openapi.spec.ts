@@ -1,4 +1,5 @@
-import { toOpenApi30 } from './openapi';
+import { commonDescriptions, fieldDescriptions, resourceDefinitions } from '@openpacific/contracts';
+import { openApiV3Document, toOpenApi30 } from './openapi';
 
 describe('toOpenApi30: a kind schema as OpenAPI 3.0 (what kubectl explain reads)', () => {
   it('turns a nullable type list into one type with nullable', () => {
@@ -42,5 +43,19 @@ describe('toOpenApi30: a kind schema as OpenAPI 3.0 (what kubectl explain reads)
   it('leaves booleans and other values as they are', () => {
     expect(toOpenApi30(true)).toBe(true);
     expect(toOpenApi30({ additionalProperties: false })).toEqual({ additionalProperties: false });
+  });
+});
+
+describe("a group-version's OpenAPI v3 document", () => {
+  it("carries the kinds' field descriptions for kubectl explain, leaving the schemas the gateway validates with as they are", () => {
+    const configMap = resourceDefinitions.find((d) => d.group === '' && d.kind === 'ConfigMap')!;
+    const doc = openApiV3Document([configMap], 'v1') as any;
+    const schema = doc.components.schemas['io.k8s.api.core.v1.ConfigMap'];
+    expect(schema.properties.metadata.properties.name.description).toBe(commonDescriptions['metadata.name']);
+    expect(schema.properties.metadata.properties.ownerReferences.items.properties.uid.description).toBe(commonDescriptions['metadata.ownerReferences.uid']);
+    expect(schema.description).toBe(fieldDescriptions('', 'ConfigMap')[''] ?? 'ConfigMap (v1), served by OpenPacific.');
+    const validated = configMap.versions[0].schema as any;
+    expect(validated.properties.metadata.properties.name.description).toBeUndefined();
+    expect(validated.description).toBeUndefined();
   });
 });

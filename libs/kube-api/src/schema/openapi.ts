@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { apiVersionOf, ResourceDefinition } from '@openpacific/contracts';
+import { apiVersionOf, fieldDescriptions, fieldSchemaAt, ResourceDefinition } from '@openpacific/contracts';
 
 /**
  * `/openapi/v2` is answered with an empty body of this type: an empty
@@ -94,6 +94,20 @@ const SHARED_SCHEMAS = {
   [INT_OR_STRING]: { description: 'An integer, or a string (such as a named port or a percentage).', oneOf: [{ type: 'integer' }, { type: 'string' }] },
 };
 
+/**
+ * A kind's OpenAPI schema (a copy toOpenApi30 made) with its fields' descriptions (contracts' descriptions), which
+ * `kubectl explain` prints; a path the version does not have is passed over (a field of another version).
+ */
+function described(schema: Schema, d: ResourceDefinition, groupVersion: string): Schema {
+  const descriptions = fieldDescriptions(d.group, d.kind);
+  schema.description = descriptions[''] ?? `${d.kind} (${groupVersion}), served by OpenPacific.`;
+  for (const [path, text] of Object.entries(descriptions)) {
+    const field = path ? fieldSchemaAt(schema, path) : undefined;
+    if (field) field.description = text;
+  }
+  return schema;
+}
+
 const param = (name: string, where: 'query' | 'path', required = false) => ({ name, in: where, required, schema: { type: 'string' }, uniqueItems: true });
 
 /**
@@ -111,7 +125,7 @@ export function openApiV3Document(defs: ResourceDefinition[], groupVersion: stri
       const gvk = { group: d.group, version: v.name, kind: d.kind };
       const name = schemaName(d, v.name);
       const ref = { $ref: `#/components/schemas/${name}` };
-      schemas[name] = { ...(toOpenApi30(v.schema) as Schema), description: `${d.kind} (${groupVersion}), served by OpenPacific.`, 'x-kubernetes-group-version-kind': [gvk] };
+      schemas[name] = { ...described(toOpenApi30(v.schema) as Schema, d, groupVersion), 'x-kubernetes-group-version-kind': [gvk] };
       const base = d.group ? `/apis/${groupVersion}` : `/api/${v.name}`;
       const collection = d.scope === 'Namespaced' ? `${base}/namespaces/{namespace}/${d.plural}` : `${base}/${d.plural}`;
       const item = `${collection}/{name}`;
