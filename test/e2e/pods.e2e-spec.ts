@@ -132,7 +132,20 @@ describe('native pods on the local cluster', () => {
     const unhealthyIp = (await get('unhealthy')).status.podIP;
     expect((await cluster.kubectl(['describe', 'pod', 'unhealthy'])).stdout).toMatch(new RegExp(`Warning\\s+Unhealthy\\s+.*Liveness probe failed: dial tcp ${unhealthyIp.replace(/\./g, '\\.')}:9: connect: connection refused`));
     expect((await cluster.kubectl(['describe', 'pod', 'gated'])).stdout).toMatch(/Warning\s+Unhealthy\s+.*Readiness probe failed:/);
-  }, 70_000);
+
+    // A startup probe that fails its threshold ends the container as kubelet ends it: killed, then restarted.
+    await cluster.kubectl(['apply', '-f', '-'], {
+      input: pod('slowstart', {
+        command: ['sh', '-c', 'sleep 3600'],
+        startupProbe: { exec: { command: ['test', '-f', 'never'] }, periodSeconds: 1, failureThreshold: 2 },
+      }, { terminationGracePeriodSeconds: 1 }),
+    });
+    await eventually(async () => expect((await get('slowstart')).status.containerStatuses?.[0]?.restartCount).toBeGreaterThanOrEqual(1), { timeoutMs: 30_000 });
+    const slow = (await cluster.kubectl(['describe', 'pod', 'slowstart'])).stdout;
+    expect(slow).toContain('Container c failed startup probe, will be restarted');
+    expect(slow).toMatch(/Warning\s+Unhealthy\s+.*Startup probe failed:/);
+    expect((await get('slowstart')).status.containerStatuses[0].started).toBe(false);
+  }, 90_000);
 
   it('holds Ready on readiness gates until their conditions are True, and fails a pod past its activeDeadlineSeconds', async () => {
     const ready = (p: any) => p.status.conditions.find((c: any) => c.type === 'Ready');

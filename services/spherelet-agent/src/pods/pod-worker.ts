@@ -765,7 +765,7 @@ export class PodWorker {
   }
 
   /**
-   * Readiness and startup gate `ready`; a failed liveness probe stops the container so the restart policy applies.
+   * Readiness and startup gate `ready`; a failed liveness or startup probe stops the container so the restart policy applies.
    * A failed probe is told in a Warning `Unhealthy` Event (the first failure of a streak, then once per five minutes).
    */
   private async probe(pod: any, spec: any, box: PodSandbox, c: ContainerStatus, fact: ContainerFacts, events: StreamAppend[]): Promise<void> {
@@ -773,12 +773,12 @@ export class PodWorker {
     fact.ready = verdict.ready;
     fact.started = verdict.started;
     for (const failure of verdict.failures) events.push(this.event(pod, 'Warning', 'Unhealthy', unhealthyMessage(failure), spec.name));
-    if (verdict.livenessFailed) {
-      events.push(this.event(pod, 'Normal', 'Killing', `Container ${spec.name} failed liveness probe, will be restarted`, spec.name));
+    if (verdict.failed) {
+      events.push(this.event(pod, 'Normal', 'Killing', `Container ${spec.name} failed ${verdict.failed} probe, will be restarted`, spec.name));
       this.probes.forget(c.id);
       // Not awaited: a long grace period (and its preStop hook) must not hold up the other pods of the host.
       void this.kill(pod, box, c)
-        .catch((err) => this.deps.logger.warn('stopping a container its liveness probe failed failed', { container: c.id, error: (err as Error).message }))
+        .catch((err) => this.deps.logger.warn(`stopping a container its ${verdict.failed} probe failed failed`, { container: c.id, error: (err as Error).message }))
         .finally(() => this.wake([keyOf(pod)]));
     }
   }

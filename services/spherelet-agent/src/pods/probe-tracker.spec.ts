@@ -40,4 +40,42 @@ describe('probe failures told in Unhealthy Events', () => {
     await observe();
     expect((await observe()).failures).toEqual([{ kind: 'readiness', message: 'not ready yet\n' }]);
   });
+
+  it('fails a container whose startup probe fails its threshold, and probes neither readiness nor liveness before it passes', async () => {
+    let runs = 0;
+    const tracker = new ProbeTracker(() => undefined);
+    const target: ProbeTarget = {
+      podIP: '127.0.0.1',
+      ports: [],
+      exec: async (command) => {
+        runs++;
+        return command[0] === 'starting' ? { ok: false, message: 'not up\n' } : { ok: true, message: '' };
+      },
+    };
+    const spec = {
+      startupProbe: { exec: { command: ['starting'] }, periodSeconds: 0, failureThreshold: 2 },
+      readinessProbe: { exec: { command: ['ready'] }, periodSeconds: 0 },
+      livenessProbe: { exec: { command: ['alive'] }, periodSeconds: 0 },
+    };
+    const observe = async () => {
+      const verdict = tracker.observe('c2', 0, spec, target);
+      await new Promise((r) => setImmediate(r));
+      return verdict;
+    };
+    expect(await observe()).toMatchObject({ started: false, ready: false, failed: undefined });
+    expect(await observe()).toMatchObject({ started: false, ready: false, failed: undefined });
+    expect(await observe()).toMatchObject({ started: false, ready: false, failed: 'startup' });
+    expect(runs).toBe(3); // the startup probe alone
+  });
+
+  it('says nothing failed of a container whose startup probe passed and whose liveness probe passes', async () => {
+    const tracker = new ProbeTracker(() => undefined);
+    const target: ProbeTarget = { podIP: '127.0.0.1', ports: [], exec: async () => ({ ok: true, message: '' }) };
+    const spec = { startupProbe: { exec: { command: ['starting'] }, periodSeconds: 0 }, livenessProbe: { exec: { command: ['alive'] }, periodSeconds: 0 } };
+    tracker.observe('c3', 0, spec, target);
+    await new Promise((r) => setImmediate(r));
+    const verdict = tracker.observe('c3', 0, spec, target);
+    await new Promise((r) => setImmediate(r));
+    expect(verdict).toMatchObject({ started: true, ready: true, failed: undefined });
+  });
 });

@@ -46,8 +46,11 @@ export class ProbeTracker {
   constructor(private readonly onChange: () => void) {}
 
   /** Starts any probe that is due; returns the current verdicts and the failures not told yet (each told once). */
-  observe(containerId: string, startedAt: number, spec: any, target: ProbeTarget): { started: boolean; ready: boolean; livenessFailed: boolean; failures: ProbeFailure[] } {
-    const started = !spec.startupProbe || this.verdict(containerId, 'startup', spec.startupProbe, startedAt, target, false) === true;
+  observe(containerId: string, startedAt: number, spec: any, target: ProbeTarget): { started: boolean; ready: boolean; failed?: 'startup' | 'liveness'; failures: ProbeFailure[] } {
+    // A startup probe that fails its threshold ends the container as a failed liveness probe does (kubelet kills it
+    // and the restart policy applies); until it passes, readiness and liveness are not probed.
+    const startup = spec.startupProbe ? this.verdict(containerId, 'startup', spec.startupProbe, startedAt, target, false) : true;
+    const started = startup === true;
     const ready = started && (!spec.readinessProbe || this.verdict(containerId, 'readiness', spec.readinessProbe, startedAt, target, false) === true);
     const livenessFailed = started && !!spec.livenessProbe && this.verdict(containerId, 'liveness', spec.livenessProbe, startedAt, target, true) === false;
     const failures: ProbeFailure[] = [];
@@ -57,7 +60,7 @@ export class ProbeTracker {
       failures.push({ kind, message: s.untold });
       s.untold = undefined;
     }
-    return { started, ready, livenessFailed, failures };
+    return { started, ready, failed: startup === false ? 'startup' : livenessFailed ? 'liveness' : undefined, failures };
   }
 
   forget(containerId: string): void {

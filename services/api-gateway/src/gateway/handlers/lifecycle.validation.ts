@@ -25,3 +25,38 @@ export function validateLifecycle(container: any, at: string, gracePeriod: numbe
   }
   return causes;
 }
+
+const PROBE_HANDLERS = ['exec', 'httpGet', 'tcpSocket', 'grpc'] as const;
+
+/**
+ * kube-apiserver's validation of a container's probes (`at`: `spec.containers[0]`): each names exactly one handler (an
+ * exec one a command), a probe's own terminationGracePeriodSeconds is more than nothing and is not for readiness, and
+ * liveness and startup probes pass on one success.
+ */
+export function validateProbes(container: any, at: string): StatusCause[] {
+  const causes: StatusCause[] = [];
+  for (const kind of ['livenessProbe', 'readinessProbe', 'startupProbe'] as const) {
+    const probe = container?.[kind];
+    if (probe === undefined || probe === null) continue;
+    const path = `${at}.${kind}`;
+    const types = PROBE_HANDLERS.filter((t) => probe[t] !== undefined && probe[t] !== null);
+    if (types.length === 0) causes.push(fieldRequired(path, 'must specify a handler type'));
+    for (const extra of types.slice(1)) causes.push(fieldForbidden(`${path}.${extra}`, 'may not specify more than 1 handler type'));
+    if (types[0] === 'exec' && !probe.exec.command?.length) causes.push(fieldRequired(`${path}.exec.command`));
+    const grace = probe.terminationGracePeriodSeconds;
+    if (grace !== undefined && grace !== null) {
+      if (kind === 'readinessProbe') causes.push(fieldInvalid(`${path}.terminationGracePeriodSeconds`, grace, 'must not be set for readinessProbes'));
+      else if (grace <= 0) causes.push(fieldInvalid(`${path}.terminationGracePeriodSeconds`, grace, 'must be greater than 0'));
+    }
+    if (kind !== 'readinessProbe' && probe.successThreshold !== undefined && probe.successThreshold !== 1) causes.push(fieldInvalid(`${path}.successThreshold`, probe.successThreshold, 'must be 1'));
+  }
+  return causes;
+}
+
+/** What an init container that is not a sidecar (`restartPolicy: Always`) may not have, as kube-apiserver refuses it. */
+export function initContainerForbidden(container: any, at: string): StatusCause[] {
+  if (container?.restartPolicy === 'Always') return [];
+  return (['lifecycle', 'livenessProbe', 'readinessProbe', 'startupProbe'] as const)
+    .filter((f) => container?.[f] !== undefined && container?.[f] !== null)
+    .map((f) => fieldForbidden(`${at}.${f}`, 'may not be set for init containers without restartPolicy=Always'));
+}

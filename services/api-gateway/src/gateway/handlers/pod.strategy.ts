@@ -8,7 +8,7 @@ import { defaultPodConfig, validatePodConfig } from './pod-config.validation';
 import { validateHostAliases, validatePodDns } from './pod-dns.validation';
 import { validateSecurityContexts } from './security-context.validation';
 import { validateTopologySpreadConstraints } from './topology-spread.validation';
-import { validateLifecycle } from './lifecycle.validation';
+import { initContainerForbidden, validateLifecycle, validateProbes } from './lifecycle.validation';
 
 /**
  * What the scheduler writes on a pod it places: a new pod carries none of it, whatever it was copied from (kubectl
@@ -121,7 +121,11 @@ export function validatePod(pod: any): StatusCause[] {
     if (seen.has(c.name)) causes.push({ field: `${at}.name`, reason: 'FieldValueDuplicate', message: `Duplicate value: "${c.name}"` });
     seen.add(c.name);
     if (!c.image) causes.push({ field: `${at}.image`, reason: 'FieldValueRequired', message: 'Required value' });
-    if (c.lifecycle) causes.push(...validateLifecycle(c, at, spec.terminationGracePeriodSeconds));
+    if (init && c.restartPolicy !== 'Always') causes.push(...initContainerForbidden(c, at));
+    else {
+      if (c.lifecycle) causes.push(...validateLifecycle(c, at, spec.terminationGracePeriodSeconds));
+      causes.push(...validateProbes(c, at));
+    }
     for (const kind of ['requests', 'limits'] as const) {
       for (const [name, q] of Object.entries((c.resources?.[kind] ?? {}) as Record<string, string>)) {
         const field = `${at}.resources.${kind}.${name}`;
