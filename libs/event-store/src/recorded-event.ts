@@ -1,4 +1,5 @@
 import type { EventMetadata } from '@openpacific/contracts';
+import { types } from 'pg';
 import { LogPosition } from './log-position';
 
 export interface NewEvent<T = unknown> {
@@ -40,6 +41,20 @@ export function toRecordedEvent(row: any): RecordedEvent {
     transactionId: BigInt(row.transaction_id),
     createdAt: row.created_at,
   };
+}
+
+/** pg's own parser of a timestamptz's text (what `created_at` is parsed with when pg parses it). */
+const parseTimestamp = types.getTypeParser(1184) as (text: string) => Date;
+
+/**
+ * toRecordedEvent for a row whose `created_at` is still the text Postgres sent (read with `timesAsText`): the time
+ * is parsed when first read, as most readers of the log never read it.
+ */
+export function toRecordedEventLazyTime(row: any): RecordedEvent {
+  const text: string = row.created_at;
+  let at: Date | undefined;
+  // Every event made here gets the same accessor in place of the text, so they share one shape.
+  return Object.defineProperty(toRecordedEvent(row), 'createdAt', { get: () => (at ??= parseTimestamp(text)), enumerable: true, configurable: true });
 }
 
 /** An event as the writer sent it (bodies serialized as they were bound). */

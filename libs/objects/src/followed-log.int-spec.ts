@@ -96,6 +96,9 @@ describe('a follower of some resources', () => {
     // Every pod before the open transaction, nothing of it or after it, and no ConfigMap.
     expect(positions(read)).toEqual(positions(written.filter((e) => e.data.resource === 'pods')));
     expect(compareLogPositions(at!, written[written.length - 1])).toBe(0);
+    // The time, parsed only when read, is the one the append was given.
+    expect(read.map((e) => e.createdAt)).toEqual(written.filter((e) => e.data.resource === 'pods').map((e) => e.createdAt));
+    expect(read.every((e) => e.createdAt instanceof Date && e.createdAt.getTime() > 0)).toBe(true);
 
     await slow.query('COMMIT');
     slow.release();

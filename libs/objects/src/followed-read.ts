@@ -1,4 +1,4 @@
-import { bodiesAsText, EVENT_COLUMNS, LogPosition, LOG_START, namedQuery, RecordedEvent, toRecordedEvent } from '@openpacific/event-store';
+import { EVENT_COLUMNS, LogPosition, LOG_START, namedQuery, RecordedEvent, timesAsText, toRecordedEventLazyTime } from '@openpacific/event-store';
 import type { Pool, PoolClient } from 'pg';
 
 /** One page of the log as a follower of some resources reads it. */
@@ -36,7 +36,8 @@ export async function readFollowed(
 ): Promise<FollowedPage> {
   const after = opts.after ?? LOG_START;
   const { rows } = await namedQuery(db, {
-    ...(opts.keep ? { types: bodiesAsText } : {}),
+    // The time stays text until read (most followers never do); with `keep`, the bodies too until kept.
+    types: timesAsText(Boolean(opts.keep)),
     // Named (`namedQuery`): parsed once per connection.
     name: 'op_obj_read_followed',
     text: `SELECT ${FOLLOWED_FIELDS}, followed FROM (
@@ -57,9 +58,9 @@ export async function readFollowed(
       ? followed.map((row) => {
           row.data = JSON.parse(row.data);
           row.metadata = JSON.parse(row.metadata);
-          return toRecordedEvent(row);
+          return toRecordedEventLazyTime(row);
         })
-      : followed.map(toRecordedEvent),
+      : followed.map(toRecordedEventLazyTime),
     scannedTo: last && { transactionId: BigInt(last.transaction_id), position: BigInt(last.position) },
     scanned: rows.length,
   };
