@@ -51,6 +51,19 @@ describe('which volume fits a claim', () => {
     expect(findVolumeForClaim(claim('c', '1Gi', { volumeName: 'missing' }), 'manual', pvs)).toBeUndefined();
   });
 
+  it("binds only a volume labelled as the claim's selector asks, unless the claim names it or it is reserved for the claim", () => {
+    const selector = { matchLabels: { tier: 'gold' }, matchExpressions: [{ key: 'zone', operator: 'In', values: ['a', 'b'] }] };
+    const labelled = (name: string, storage: string, labels: Record<string, string>, extra: any = {}) => ({ ...volume(name, storage, extra), metadata: { name, uid: `uid-${name}`, labels } });
+    const pvs = [volume('plain', '1Gi'), labelled('silver', '1Gi', { tier: 'silver', zone: 'a' }), labelled('gold-c', '1Gi', { tier: 'gold', zone: 'c' }), labelled('gold-b', '5Gi', { tier: 'gold', zone: 'b' })];
+    expect(findVolumeForClaim(claim('c', '1Gi', { selector }), 'manual', pvs)?.metadata.name).toBe('gold-b');
+    expect(findVolumeForClaim(claim('c', '1Gi', { selector }), 'manual', pvs.slice(0, 3))).toBeUndefined();
+    expect(findVolumeForClaim(claim('c', '1Gi', { selector, volumeName: 'plain' }), 'manual', pvs)?.metadata.name).toBe('plain');
+    const reserved = volume('mine', '1Gi', { claimRef: { namespace: 'team-a', name: 'c' } });
+    expect(findVolumeForClaim(claim('c', '1Gi', { selector }), 'manual', [reserved])?.metadata.name).toBe('mine');
+    // Without a fitting volume, a claim with a selector is not provisioned, as a CSI provisioner refuses it.
+    expect(planClaim(claim('c', '1Gi', { selector }), 'vsan', [sc('vsan')], [], false)).toEqual({ action: 'wait', type: 'Warning', reason: 'ProvisioningFailed', message: 'claim Selector is not supported' });
+  });
+
   it('gives a claim without a class the default class, and an empty class none', () => {
     const classes = [sc('plain'), { ...sc('vsan'), metadata: { name: 'vsan', annotations: { 'storageclass.kubernetes.io/is-default-class': 'true' } } }];
     expect(effectiveClassName(claim('c', '1Gi'), classes)).toBe('vsan');

@@ -1,6 +1,6 @@
 import { isAbsolute, relative } from 'node:path';
 import { claimOwnedByPod, claimStorageClass, DATASTORE_PROVISIONER, isDefaultStorageClass, volumeClaim } from '@openpacific/contracts';
-import { parseQuantity } from '@openpacific/kube-api';
+import { labelSelectorFromObject, matchesLabelSelector, parseQuantity } from '@openpacific/kube-api';
 
 /**
  * The binding decisions of the volume binder, as pure functions of the objects: which class a claim
@@ -42,15 +42,29 @@ function isUnclaimed(pv: any, claim: any): boolean {
   return !pv.spec?.claimRef || claimRefNames(pv, claim);
 }
 
-/** Can this volume serve this claim: free (or reserved for it), same class and mode, all access modes, big enough. */
+/**
+ * Can this volume serve this claim: free (or reserved for it), same class and mode, all access modes, big enough;
+ * and, unless the claim names it or it is reserved for the claim, labelled as the claim's `selector` asks (as the
+ * persistent volume controller's FindMatchingVolume filters free volumes).
+ */
 export function volumeFitsClaim(pv: any, claim: any, className: string): boolean {
   if (pv.metadata?.deletionTimestamp) return false;
   if (claim.spec?.volumeName && claim.spec.volumeName !== pv.metadata.name) return false;
   if (!isUnclaimed(pv, claim) || (pv.spec?.storageClassName ?? '') !== className) return false;
+  if (claim.spec?.selector && !claim.spec.volumeName && !claimRefNames(pv, claim) && !selects(claim.spec.selector, pv)) return false;
   if ((pv.spec?.volumeMode ?? 'Filesystem') !== (claim.spec?.volumeMode ?? 'Filesystem')) return false;
   const modes: string[] = pv.spec?.accessModes ?? [];
   if (!(claim.spec?.accessModes ?? []).every((m: string) => modes.includes(m))) return false;
   return volumeCapacityBytes(pv) >= claimRequestBytes(claim);
+}
+
+/** Does a claim's selector take this volume; one that cannot be read (an unknown operator) takes none. */
+function selects(selector: any, pv: any): boolean {
+  try {
+    return matchesLabelSelector(labelSelectorFromObject(selector), pv.metadata?.labels ?? {});
+  } catch {
+    return false;
+  }
 }
 
 /** The volume a claim binds to: one reserved for it first, else the smallest that fits (as Kubernetes chooses). */
@@ -121,6 +135,8 @@ export function planClaim(claim: any, className: string, classes: any[], pvs: an
   if (storageClass.volumeBindingMode === 'WaitForFirstConsumer' && !hasConsumer) {
     return { action: 'wait', type: 'Normal', reason: 'WaitForFirstConsumer', message: 'waiting for first consumer to be created before binding' };
   }
+  // As a CSI provisioner refuses it: a volume made for the claim would carry none of the labels it selects.
+  if (claim.spec?.selector) return { action: 'wait', type: 'Warning', reason: 'ProvisioningFailed', message: 'claim Selector is not supported' };
   return { action: 'provision', storageClass };
 }
 

@@ -144,7 +144,7 @@ const ephemeralContainerFields: FieldDescriptions = {
 /** A PersistentVolumeClaim's spec, by path from the spec (a generic ephemeral volume's claim template). */
 export const claimSpecFields: FieldDescriptions = {
   accessModes: 'How the volume may be mounted: `ReadWriteOnce`, `ReadOnlyMany`, `ReadWriteMany` or `ReadWriteOncePod`. At least one is required; a volume made beforehand is bound only if it offers them all.',
-  selector: 'A label selector on PersistentVolumes made beforehand. Accepted, but not used when a volume is chosen here.',
+  selector: 'A label selector (`matchLabels`, `matchExpressions`) on the labels of existing volumes: the claim binds only to a free volume it selects (not checked for a volume the claim names in `volumeName` or one reserved for it). A claim with a selector is not provisioned: without a fitting volume it waits, with a Warning `ProvisioningFailed` (`claim Selector is not supported`).',
   resources: 'The storage the claim asks for.',
   'resources.requests':
     'The size asked for, as `storage` (`1Gi`); required and more than 0. A volume of that size is carved from the datastore (counted against its capacity), or a volume made beforehand that is at least as big is bound.',

@@ -18,7 +18,7 @@ const volumeAttributesClassName =
 export const persistentVolumeClaimSpecFields: FieldDescriptions = {
   accessModes: `${accessModes} At least one is required.`,
   selector:
-    'A label selector (`matchLabels`, `matchExpressions`) limiting which existing volumes the claim may bind to. Kept with the claim; OpenPacific\'s volume binder does not filter by it yet.',
+    'A label selector (`matchLabels`, `matchExpressions`) on the labels of existing volumes: the claim binds only to a free volume it selects (not checked for a volume the claim names in `volumeName` or one reserved for it). A claim with a selector is not provisioned: without a fitting volume it waits, with a Warning `ProvisioningFailed` (`claim Selector is not supported`).',
   resources: 'The storage the claim asks for.',
   'resources.requests':
     'The size wanted: `storage` (`5Gi`), required and above zero. A bound claim may ask for more (never less) when its class allows expansion: the datastore volume grows if the datastore has room. Counted by `requests.storage` quotas and LimitRanges.',
