@@ -167,7 +167,8 @@ describe('guest clusters', () => {
   it('replaces a worker that a MachineHealthCheck finds unhealthy', async () => {
     const mhc = {
       apiVersion: 'cluster.x-k8s.io/v1beta1', kind: 'MachineHealthCheck', metadata: { name: 'tkc-1-workers-mhc', namespace: NS },
-      spec: { clusterName: 'tkc-1', selector: { matchLabels: { 'cluster.x-k8s.io/deployment-name': 'tkc-1-workers' } }, unhealthyConditions: [{ type: 'Ready', status: 'False', timeout: '2s' }], maxUnhealthy: '100%', nodeStartupTimeout: '5m' },
+      // By an expression (the selector's matchLabels and matchExpressions both count): the workers, not the control plane.
+      spec: { clusterName: 'tkc-1', selector: { matchExpressions: [{ key: 'cluster.x-k8s.io/deployment-name', operator: 'In', values: ['tkc-1-workers'] }] }, unhealthyConditions: [{ type: 'Ready', status: 'False', timeout: '2s' }], maxUnhealthy: '100%', nodeStartupTimeout: '5m' },
     };
     expect((await cluster.kubectl(['apply', '-f', '-'], { input: JSON.stringify(mhc) })).code).toBe(0);
     const worker = (await vms()).find((v: any) => v.metadata.labels?.['capv.vmware.com/cluster.role'] === 'worker');

@@ -2,6 +2,7 @@ import { BOOTSTRAP_DATA_KEY, NatsNames } from '@openpacific/contracts';
 import { EventStore, StreamAppend, VersionConflictError } from '@openpacific/event-store';
 import { controllerReadModel, decryptedEvent, LogFollower, PassLoop, pokedFollower, sameJson, SecretKey, StoredObject } from '@openpacific/objects';
 import type { Logger } from '@openpacific/service-kit';
+import { labelSelectorFromObject, matchesLabelSelector } from '@openpacific/kube-api';
 import type { NatsConnection } from 'nats';
 import type { Pool } from 'pg';
 import { GuestInfrastructure } from './guest-infrastructure';
@@ -408,10 +409,8 @@ export class ClusterController {
   private healthCheck(stored: StoredObject): (StreamAppend | undefined)[] {
     const mhc = stored.object;
     const now = Date.now();
-    const match = mhc.spec.selector?.matchLabels ?? {};
-    const targets = this.list(CR.machines, mhc.metadata.namespace).filter(
-      (m) => m.object.spec.clusterName === mhc.spec.clusterName && Object.entries(match).every(([k, v]) => m.object.metadata.labels?.[k] === v),
-    );
+    const selects = machineSelector(mhc.spec.selector);
+    const targets = this.list(CR.machines, mhc.metadata.namespace).filter((m) => m.object.spec.clusterName === mhc.spec.clusterName && selects(m.object.metadata.labels ?? {}));
     const startup = durationMs(mhc.spec.nodeStartupTimeout) ?? 10 * 60_000;
     const unhealthy = targets.filter((m) => {
       const o = m.object;
@@ -482,4 +481,17 @@ export function deletionOrder(machines: StoredObject[], policy: string): StoredO
 /** A machine whose node is Ready (its VM runs and answers), as MachineSets count ready replicas. */
 function machineReady(m: any): boolean {
   return m.status?.phase === 'Running' && (m.status.conditions ?? []).some((c: any) => c.type === 'Ready' && c.status === 'True');
+}
+
+/**
+ * A MachineHealthCheck's `selector` (matchLabels and matchExpressions) as a test of a Machine's labels; one that
+ * cannot be read (an unknown operator) selects no Machine rather than stopping the controller.
+ */
+function machineSelector(selector: any): (labels: Record<string, string>) => boolean {
+  try {
+    const requirements = labelSelectorFromObject(selector ?? {});
+    return (labels) => matchesLabelSelector(requirements, labels);
+  } catch {
+    return () => false;
+  }
 }

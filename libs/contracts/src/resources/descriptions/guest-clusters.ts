@@ -506,7 +506,7 @@ const machineHealthCheck: FieldDescriptions = {
   'spec.clusterName': 'The Cluster whose machines are checked. Required.',
   'spec.selector': "Which of the cluster's Machines to check, by label. Required; OpenPacific applies `matchLabels` only.",
   ...describedUnder('spec.selector', labelSelectorFields),
-  'spec.selector.matchExpressions': 'Label rules a machine should also pass. Not applied by OpenPacific, which selects by `matchLabels` only.',
+  'spec.selector.matchExpressions': 'Label rules a machine must also pass, every one of them (`In`, `NotIn`, `Exists`, `DoesNotExist`).',
   ...describedUnder('spec', healthCheckFields),
   status: 'What the last check found.',
   'status.expectedMachines': 'How many machines the check selects.',
