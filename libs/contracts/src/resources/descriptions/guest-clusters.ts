@@ -504,7 +504,7 @@ const machineHealthCheck: FieldDescriptions = {
     'Replaces the unhealthy machines of a cluster: a machine it selects that has no node within `nodeStartupTimeout`, or has had one of `unhealthyConditions` for its timeout, is deleted and its owner makes a new one, unless more than `maxUnhealthy` are unhealthy at once.',
   spec: 'Which machines to check and what counts as unhealthy.',
   'spec.clusterName': 'The Cluster whose machines are checked. Required.',
-  'spec.selector': "Which of the cluster's Machines to check, by label. Required; OpenPacific applies `matchLabels` only.",
+  'spec.selector': "Which of the cluster's Machines to check, by label (`matchLabels` and `matchExpressions`). Required.",
   ...describedUnder('spec.selector', labelSelectorFields),
   'spec.selector.matchExpressions': 'Label rules a machine must also pass, every one of them (`In`, `NotIn`, `Exists`, `DoesNotExist`).',
   ...describedUnder('spec', healthCheckFields),
