@@ -286,6 +286,31 @@ spec:
     await ok(['delete', 'crd', 'dials.example.com', '--timeout=60s']);
   });
 
+  it('warns of a deprecated version on every request to it, in its own words or kube-apiserver\'s', async () => {
+    await ok(['apply', '-f', '-'], `
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: { name: gauges.example.com }
+spec:
+  group: example.com
+  scope: Namespaced
+  names: { plural: gauges, kind: Gauge }
+  versions:
+    - { name: v2, served: true, storage: true, schema: { openAPIV3Schema: { type: object, x-kubernetes-preserve-unknown-fields: true } } }
+    - { name: v1, served: true, storage: false, deprecated: true, schema: { openAPIV3Schema: { type: object, x-kubernetes-preserve-unknown-fields: true } } }
+    - { name: v1beta1, served: true, storage: false, deprecated: true, deprecationWarning: "gauges v1beta1 go away in 2027", schema: { openAPIV3Schema: { type: object, x-kubernetes-preserve-unknown-fields: true } } }
+`);
+    await ok(['wait', '--for', 'condition=established', '--timeout=60s', 'crd/gauges.example.com']);
+    const created = await cluster.kubectl(['apply', '-f', '-'], { input: 'apiVersion: example.com/v1\nkind: Gauge\nmetadata: { name: g1 }\nlevel: 3\n' });
+    expect(created.code).toBe(0);
+    expect(created.stderr).toContain('Warning: example.com/v1 Gauge is deprecated; use example.com/v2 Gauge');
+    expect((await cluster.kubectl(['get', 'gauges.v1beta1.example.com', 'g1'])).stderr).toContain('Warning: gauges v1beta1 go away in 2027');
+    const current = await cluster.kubectl(['get', 'gauges.v2.example.com', 'g1', '-o', 'json']);
+    expect(current.stderr).not.toContain('Warning');
+    expect(JSON.parse(current.stdout).level).toBe(3);
+    await ok(['delete', 'crd', 'gauges.example.com', '--timeout=60s']);
+  });
+
   it('deletes the Widgets with their CRD, then stops serving them', async () => {
     await ok(['apply', '-f', '-'], widget('w2', '{ color: green }'));
     // A Widget with a finalizer of its own holds the CRD in Terminating, where no Widget may be created.

@@ -36,6 +36,8 @@ export interface ResourceVersionDefinition {
   printerColumns: PrinterColumn[];
   /** A custom kind's field selectors besides metadata.name and metadata.namespace (`spec.color`): its selectableFields. */
   selectableFields?: string[];
+  /** A deprecated version's warning, sent with every request to it (a `Warning: 299` header kubectl prints). */
+  deprecationWarning?: string;
 }
 
 export interface ResourceDefinition {

@@ -44,4 +44,19 @@ describe('a CustomResourceDefinition as the kind it adds', () => {
     ]));
     expect(def.subresources).toEqual({ status: true, scale: { specReplicasPath: '.spec.replicas', statusReplicasPath: '.status.replicas' } });
   });
+
+  it("warns of a deprecated version in its own words, or kube-apiserver's naming the newest served version to use", () => {
+    const v = (name: string, extra: any = {}) => ({ name, served: true, storage: name === 'v2', schema: schema({ type: 'object' }), ...extra });
+    const def = definitionFromCrd(crd([v('v1alpha1', { deprecated: true }), v('v1', { deprecated: true }), v('v2'), v('v3beta1', { served: false }), v('v1beta1', { deprecated: true, deprecationWarning: 'use v2, v1beta1 goes in 2027' })]));
+    const warnings = Object.fromEntries(def.versions.map((x) => [x.name, x.deprecationWarning]));
+    expect(warnings).toEqual({
+      v2: undefined,
+      v1: 'example.com/v1 Widget is deprecated; use example.com/v2 Widget',
+      v3beta1: undefined,
+      v1beta1: 'use v2, v1beta1 goes in 2027',
+      v1alpha1: 'example.com/v1alpha1 Widget is deprecated; use example.com/v2 Widget',
+    });
+    const only = definitionFromCrd(crd([v('v2', { deprecated: true })]));
+    expect(only.versions[0].deprecationWarning).toBe('example.com/v2 Widget is deprecated');
+  });
 });

@@ -87,6 +87,17 @@ function printerColumns(version: any): PrinterColumn[] {
 }
 
 /**
+ * kube-apiserver's warning for a deprecated version of a custom kind that gives none of its own: `<group>/<version>
+ * <Kind> is deprecated`, then `; use <group>/<version> <Kind>` naming the served, not deprecated version of the highest
+ * priority above it, if there is one. `versions` in priority order.
+ */
+function defaultDeprecationWarning(version: string, group: string, kind: string, versions: any[]): string {
+  const message = `${group}/${version} ${kind} is deprecated`;
+  const newer = versions.find((v) => v.served === true && v.deprecated !== true && compareKubeVersions(v.name, version) < 0);
+  return newer ? `${message}; use ${group}/${newer.name} ${kind}` : message;
+}
+
+/**
  * The kind a CustomResourceDefinition (already validated) adds, as the gateway serves it: versions in
  * Kubernetes' priority order, the storage version's subresources (kube-apiserver allows them per version),
  * merge and JSON patches only, pruning and defaulting as for a structural schema.
@@ -101,6 +112,7 @@ export function definitionFromCrd(crd: any): ResourceDefinition {
     schema: customResourceSchema(v.schema?.openAPIV3Schema ?? { type: 'object' }),
     printerColumns: printerColumns(v),
     ...(v.selectableFields?.length ? { selectableFields: v.selectableFields.map((f: any) => String(f.jsonPath).replace(/^\./, '')) } : {}),
+    ...(v.deprecated === true ? { deprecationWarning: v.deprecationWarning ?? defaultDeprecationWarning(v.name, crd.spec.group, names.kind, specVersions) } : {}),
   }));
   const storage = specVersions.find((v) => v.storage) ?? specVersions[0];
   const scale = storage?.subresources?.scale;

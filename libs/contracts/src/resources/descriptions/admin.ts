@@ -409,8 +409,8 @@ const customResourceDefinition: FieldDescriptions = {
   'spec.versions.name': 'The version\'s name, as in the `apiVersion` of objects (`v1`, `v1beta1`): a DNS-1035 label, unique in the list.',
   'spec.versions.served': 'Whether the version is served; requests for a version that is not get a 404.',
   'spec.versions.storage': 'Whether objects are stored in this version. Exactly one version is the storage version.',
-  'spec.versions.deprecated': 'Marks the version as deprecated. OpenPacific does not yet send the warning Kubernetes sends for deprecated versions.',
-  'spec.versions.deprecationWarning': 'The warning to send for requests to a deprecated version, instead of the default one. Not yet sent by OpenPacific.',
+  'spec.versions.deprecated': 'Marks the version as deprecated: every request to it gets a `Warning` header (kubectl prints it), `deprecationWarning` or by default `<group>/<version> <Kind> is deprecated; use <group>/<newer version> <Kind>`.',
+  'spec.versions.deprecationWarning': 'The warning sent with requests to a deprecated version instead of the default one.',
   'spec.versions.schema': 'How objects of the version are validated, pruned and defaulted, and what `kubectl explain` shows of them.',
   'spec.versions.schema.openAPIV3Schema':
     'An OpenAPI v3 schema of the whole object, `type: object` at its root, with a `type` on every field and `items` on every array. It may use `default`, `x-kubernetes-preserve-unknown-fields`, `x-kubernetes-int-or-string` and CEL rules in `x-kubernetes-validations`; `$ref` and `patternProperties` are not allowed.',

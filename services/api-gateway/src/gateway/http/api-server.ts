@@ -13,6 +13,7 @@ import { handleGet, handleList } from '../handlers/read';
 import { handlePatch } from '../handlers/patch';
 import { handleUpdate } from '../handlers/update';
 import { handleWatch } from '../handlers/watch';
+import { warn } from '../handlers/decode';
 import { authorize, forbiddenMessage, RequestAttributes } from '@openpacific/authz';
 import { METRICS_GROUP, REVIEW_GROUPS } from '@openpacific/contracts';
 import { handleComponentStatuses } from '../component-statuses/component-statuses';
@@ -81,6 +82,8 @@ export class ApiRequestHandler {
     if (!target && (path === OPENID_CONFIGURATION_PATH || path === JWKS_PATH)) return this.serveIssuerDiscovery(res, method, path);
     if (!target) throw notFound('', path);
     const r: ResourceRequest = { req, res, url, query: url.searchParams, target, user, requestId };
+    // A deprecated version of a custom kind says so on every request to it, as kube-apiserver does.
+    if (target.served.version.deprecationWarning) warn(r, target.served.version.deprecationWarning);
     // Computed from the hosts' samples, never stored: no write reaches the store.
     if (target.served.def.group === METRICS_GROUP) return handleMetrics(this.core, r, method, history);
     // Asked of Postgres and NATS on each request, never stored.
