@@ -49,6 +49,17 @@ describe('scheduling pods onto hosts', () => {
     await cluster.kubectl(['label', 'node', 'host-3', 'disk=ssd']);
     await eventually(async () => expect(await nodeOf('picky')).toBe('host-3'));
 
+    // Preferred node affinity outweighs spreading: both go to the ssd host, which already runs a pod.
+    const preferring = { nodeAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 50, preference: { matchExpressions: [{ key: 'disk', operator: 'In', values: ['ssd'] }] } }] } };
+    for (const n of ['fond1', 'fond2']) await cluster.kubectl(['apply', '-f', '-'], { input: pod(n, { affinity: preferring }) });
+    await eventually(async () => expect([await nodeOf('fond1'), await nodeOf('fond2')]).toEqual(['host-3', 'host-3']));
+    // Gt compares the label as an integer: generation 12 is above 9 (as text it would sort below).
+    await cluster.kubectl(['label', 'node', 'host-1', 'generation=12']);
+    await cluster.kubectl(['label', 'node', 'host-2', 'generation=7']);
+    const newer = { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'generation', operator: 'Gt', values: ['9'] }] }] } } };
+    await cluster.kubectl(['apply', '-f', '-'], { input: pod('modern', { affinity: newer }) });
+    await eventually(async () => expect(await nodeOf('modern')).toBe('host-1'));
+
     await cluster.kubectl(['apply', '-f', '-'], { input: pod('greedy', { containers: [{ name: 'c', image: 'busybox', resources: { requests: { memory: '900Gi' } } }] }) });
     await eventually(async () => expect((await cluster.kubectl(['get', 'pod', 'greedy', '-o', 'jsonpath={.status.conditions[0].message}'])).stdout).toBe('0/3 hosts are available: 3 Insufficient memory. preemption: 0/3 hosts are available: 3 No preemption victims found for incoming pod..'));
   });

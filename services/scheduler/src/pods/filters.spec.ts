@@ -57,6 +57,43 @@ describe('the scheduler filters', () => {
     expect(filterHost(pod({ affinity }), ssd, [ssd])).toMatch(/node affinity\/selector/);
   });
 
+  it('compare Gt and Lt node affinity expressions as integers, and fail them on a missing or non-integer label', () => {
+    const gen = (g: string) => host(`h${g}`, { labels: { gen: g } });
+    const term = (operator: string, value: string) => ({ nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'gen', operator, values: [value] }] }] } } });
+    const fits = (affinity: any, h: HostView) => filterHost(pod({ affinity }), h, [h]) === undefined;
+    expect([fits(term('Gt', '3'), gen('4')), fits(term('Gt', '3'), gen('3')), fits(term('Gt', '3'), gen('10'))]).toEqual([true, false, true]);
+    expect([fits(term('Lt', '3'), gen('2')), fits(term('Lt', '3'), gen('-1')), fits(term('Lt', '3'), gen('3'))]).toEqual([true, true, false]);
+    expect([fits(term('Gt', '3'), gen('x')), fits(term('Gt', '3'), host('bare'))]).toEqual([false, false]);
+    // A term with nothing in it matches no host.
+    const empty = { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{}] } } };
+    expect(fits(empty, gen('1'))).toBe(false);
+  });
+
+  it('score the hosts preferred node affinity names up, the best of them by 200, others by their share of its weight', () => {
+    const ssd = host('a', { labels: { disk: 'ssd', zone: 'z1' } });
+    const hdd = host('b', { labels: { disk: 'hdd', zone: 'z1' } });
+    const other = host('c', { labels: { disk: 'hdd', zone: 'z2' } });
+    const all = [ssd, hdd, other];
+    const preferring = pod({
+      affinity: {
+        nodeAffinity: {
+          preferredDuringSchedulingIgnoredDuringExecution: [
+            { weight: 80, preference: { matchExpressions: [{ key: 'disk', operator: 'In', values: ['ssd'] }] } },
+            { weight: 20, preference: { matchExpressions: [{ key: 'zone', operator: 'In', values: ['z1'] }] } },
+          ],
+        },
+      },
+    });
+    const plain = pod();
+    const bonus = (v: HostView) => scoreHost(preferring, v, all) - scoreHost(plain, v, all);
+    expect(bonus(ssd)).toBeCloseTo(200);
+    expect(bonus(hdd)).toBeCloseTo(40);
+    expect(bonus(other)).toBeCloseTo(0);
+    // It outweighs an emptier host: the preferred host wins though it runs more.
+    const busySsd = host('a', { labels: { disk: 'ssd' }, used: { cpuMillis: 1500, memoryBytes: 3 * 2 ** 30, pods: 8 } });
+    expect(scoreHost(preferring, busySsd, [busySsd, other])).toBeGreaterThan(scoreHost(preferring, other, [busySsd, other]));
+  });
+
   it('honour tolerations by key, value, operator and effect', () => {
     const taint = { key: 'dedicated', value: 'db', effect: 'NoSchedule' };
     expect(tolerates([{ key: 'dedicated', operator: 'Equal', value: 'db', effect: 'NoSchedule' }], taint)).toBe(true);

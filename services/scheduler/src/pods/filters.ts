@@ -73,8 +73,24 @@ function matchesNodeFields(term: any, hostName: string): boolean {
   return true;
 }
 
+/**
+ * A node selector term against a host: its `matchFields`, and each of its `matchExpressions` (In, NotIn, Exists,
+ * DoesNotExist, and Gt/Lt, which compare the label as an integer with the one value given: a label that is missing or
+ * not an integer fails them, as in Kubernetes). A term with neither part matches no host.
+ */
 export function matchesNodeSelectorTerm(term: any, labels: Record<string, string>, hostName: string): boolean {
-  return matchesNodeFields(term, hostName) && matchesLabelSelector(labelSelectorFromObject({ matchExpressions: (term.matchExpressions ?? []).filter((e: any) => ['In', 'NotIn', 'Exists', 'DoesNotExist'].includes(e.operator)) }), labels);
+  const expressions: any[] = term.matchExpressions ?? [];
+  if (!expressions.length && !term.matchFields?.length) return false;
+  if (!matchesNodeFields(term, hostName)) return false;
+  const sets = expressions.filter((e) => e.operator !== 'Gt' && e.operator !== 'Lt');
+  if (!matchesLabelSelector(labelSelectorFromObject({ matchExpressions: sets }), labels)) return false;
+  return expressions.every((e) => (e.operator === 'Gt' || e.operator === 'Lt' ? comparesAsInteger(e, labels[e.key]) : true));
+}
+
+function comparesAsInteger(e: any, label: string | undefined): boolean {
+  const [bound] = e.values ?? [];
+  if (label === undefined || !/^-?\d+$/.test(label) || !/^-?\d+$/.test(String(bound))) return false;
+  return e.operator === 'Gt' ? BigInt(label) > BigInt(bound) : BigInt(label) < BigInt(bound);
 }
 
 function anyPodMatches(term: any, pod: any, pods: Map<string, any>): boolean {

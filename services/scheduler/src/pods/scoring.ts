@@ -1,12 +1,12 @@
 import { add, allocatable, podRequests } from './pod-requests';
-import { HostView, matchedInDomain, ownerOf } from './filters';
+import { HostView, matchedInDomain, matchesNodeSelectorTerm, ownerOf } from './filters';
 import { topologySpreadScore } from './topology-spread';
 
 /**
  * Higher is better. Least-requested spreads load (the emptier host wins),
  * balanced allocation prefers hosts whose CPU and memory fill evenly, and a
- * small term spreads pods of one owner apart (as SelectorSpread does); preferred pod (anti-)affinity adds its
- * terms' weights, and `ScheduleAnyway` topology spread constraints take off for the pods already in the host's
+ * small term spreads pods of one owner apart (as SelectorSpread does); preferred node affinity adds up to 200 to the
+ * hosts it prefers; preferred pod (anti-)affinity adds its terms' weights, and `ScheduleAnyway` topology spread constraints take off for the pods already in the host's
  * domain (`all`: every host, for topology domains wider than one host).
  */
 export function scoreHost(pod: any, view: HostView, all: HostView[] = [view]): number {
@@ -21,7 +21,31 @@ export function scoreHost(pod: any, view: HostView, all: HostView[] = [view]): n
   const siblings = owner ? (view.owners.get(owner) ?? 0) : 0;
   const preferred = pod.spec?.affinity ? preferredAffinity(pod, view, all) : 0;
   const spread = pod.spec?.topologySpreadConstraints?.length ? topologySpreadScore(pod, view, all) : 0;
-  return 100 * leastRequested + 50 * balanced - 10 * siblings + preferred + spread;
+  const nodePreferred = pod.spec?.affinity?.nodeAffinity?.preferredDuringSchedulingIgnoredDuringExecution?.length ? preferredNodeAffinity(pod, view, all) : 0;
+  return 100 * leastRequested + 50 * balanced - 10 * siblings + preferred + spread + nodePreferred;
+}
+
+/** The sum of the weights of a pod's preferred node affinity terms the host matches. */
+function preferredNodeWeight(pod: any, view: HostView): number {
+  const labels: Record<string, string> = view.host.metadata.labels ?? {};
+  let sum = 0;
+  for (const { weight, preference } of pod.spec.affinity.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution) {
+    if (preference && matchesNodeSelectorTerm(preference, labels, view.name)) sum += weight ?? 0;
+  }
+  return sum;
+}
+
+/**
+ * Preferred node affinity, as kube-scheduler's NodeAffinity scores it: the matched terms' weights, scaled so the
+ * best host of the pass gets 100, counted twice (the plugin's weight in the default profile), so that a preference
+ * outweighs the spreading of load (least requested, at most 100 here, as NodeResourcesFit's).
+ */
+function preferredNodeAffinity(pod: any, view: HostView, all: HostView[]): number {
+  const mine = preferredNodeWeight(pod, view);
+  if (mine === 0) return 0;
+  let best = mine;
+  for (const v of all) best = Math.max(best, preferredNodeWeight(pod, v));
+  return (2 * 100 * mine) / best;
 }
 
 /**
