@@ -57,6 +57,19 @@ describe('the scheduler filters', () => {
     expect(filterHost(pod({ affinity }), ssd, [ssd])).toMatch(/node affinity\/selector/);
   });
 
+  it("keep two pods asking for one host port off one host, on the same protocol and overlapping addresses (NodePorts)", () => {
+    const withPort = (uid: string, port: any) => ({ metadata: { name: uid, namespace: 'default', uid }, spec: { containers: [{ name: 'c', image: 'i', ports: [port] }] } });
+    const busy = host('a', { pods: [withPort('web', { containerPort: 80, hostPort: 8080 }), withPort('dns', { containerPort: 53, hostPort: 53, protocol: 'UDP', hostIP: '10.0.0.1' })] });
+    const asks = (port: any) => filterHost(withPort('new', port), busy, [busy]);
+    expect(asks({ containerPort: 80, hostPort: 8080 })).toBe("didn't have free ports for the requested pod ports");
+    expect(asks({ containerPort: 80, hostPort: 8080, hostIP: '127.0.0.1' })).toBe("didn't have free ports for the requested pod ports");
+    expect(asks({ containerPort: 80, hostPort: 8080, protocol: 'UDP' })).toBeUndefined();
+    expect(asks({ containerPort: 80, hostPort: 8081 })).toBeUndefined();
+    expect(asks({ containerPort: 53, hostPort: 53, protocol: 'UDP', hostIP: '10.0.0.2' })).toBeUndefined();
+    expect(asks({ containerPort: 53, hostPort: 53, protocol: 'UDP' })).toBe("didn't have free ports for the requested pod ports");
+    expect(asks({ containerPort: 8080 })).toBeUndefined();
+  });
+
   it('compare Gt and Lt node affinity expressions as integers, and fail them on a missing or non-integer label', () => {
     const gen = (g: string) => host(`h${g}`, { labels: { gen: g } });
     const term = (operator: string, value: string) => ({ nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'gen', operator, values: [value] }] }] } } });

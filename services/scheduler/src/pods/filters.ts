@@ -147,6 +147,8 @@ export function filterHost(pod: any, view: HostView, all: HostView[]): FilterRes
   const untolerated = untoleratedTaint(spec, host);
   if (untolerated) return `had untolerated taint {${untolerated.key}: ${untolerated.value ?? ''}}`;
 
+  if (wantsHostPorts(spec) && hostPortTaken(spec, view)) return "didn't have free ports for the requested pod ports";
+
   const want = podRequests(pod);
   const cap = allocatable(host);
   if (view.used.pods + want.pods > cap.pods) return 'Too many pods';
@@ -159,6 +161,37 @@ export function filterHost(pod: any, view: HostView, all: HostView[]): FilterRes
   }
   if (spec.affinity) return podAffinityFilter(pod, labels, all);
   return undefined;
+}
+
+/** The host ports a pod's containers and sidecars ask for (`hostPort` set), as kube-scheduler's NodePorts reads them. */
+function hostPortsOf(spec: any): Array<{ port: number; protocol: string; ip: string }> {
+  const out: Array<{ port: number; protocol: string; ip: string }> = [];
+  const containers = [...(spec?.initContainers ?? []).filter((c: any) => c.restartPolicy === 'Always'), ...(spec?.containers ?? [])];
+  for (const c of containers) {
+    for (const p of c.ports ?? []) if (p.hostPort) out.push({ port: p.hostPort, protocol: p.protocol ?? 'TCP', ip: p.hostIP || '0.0.0.0' });
+  }
+  return out;
+}
+
+function wantsHostPorts(spec: any): boolean {
+  return (spec.containers ?? []).some((c: any) => c.ports?.some((p: any) => p.hostPort)) || (spec.initContainers ?? []).some((c: any) => c.ports?.some((p: any) => p.hostPort));
+}
+
+/**
+ * Whether a pod already on the host holds one of the host ports this pod asks for (kube-scheduler's NodePorts
+ * filter): the same port and protocol on the same address, or on any address when either side listens on all
+ * (`0.0.0.0`, the default).
+ */
+function hostPortTaken(spec: any, view: HostView): boolean {
+  const wanted = hostPortsOf(spec);
+  if (!wanted.length) return false;
+  for (const other of view.pods.values()) {
+    if (!other.spec?.containers) continue;
+    for (const held of hostPortsOf(other.spec)) {
+      if (wanted.some((w) => w.port === held.port && w.protocol === held.protocol && (w.ip === held.ip || w.ip === '0.0.0.0' || held.ip === '0.0.0.0'))) return true;
+    }
+  }
+  return false;
 }
 
 function podAffinityFilter(pod: any, labels: Record<string, string>, all: HostView[]): FilterResult {

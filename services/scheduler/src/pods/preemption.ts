@@ -35,9 +35,9 @@ export function budgetView(pdb: any): BudgetView {
   return { namespace: pdb.metadata.namespace, selector: pdb.spec?.selector, disruptionsAllowed: pdb.status?.disruptionsAllowed ?? 0, disruptedPods: pdb.status?.disruptedPods ?? {} };
 }
 
-/** A filter's verdict that taking pods away could change (capacity, the pod's anti-affinity); kube-scheduler skips the rest as unresolvable. */
+/** A filter's verdict that taking pods away could change (capacity, host ports, the pod's anti-affinity); kube-scheduler skips the rest as unresolvable. */
 export function resolvable(reason: string): boolean {
-  return /^(Insufficient|Too many)/.test(reason) || reason === "didn't match pod anti-affinity rules";
+  return /^(Insufficient|Too many)/.test(reason) || reason === "didn't match pod anti-affinity rules" || reason === "didn't have free ports for the requested pod ports";
 }
 
 /** What kube-scheduler says of a host where preemption cannot help, or where no pod of lower priority runs. */

@@ -70,8 +70,8 @@ const containerFields: FieldDescriptions = {
   'ports.name': "A name for the port, unique among the container's ports: at most 15 lower-case letters, digits and \"-\", with at least one letter. Services and NetworkPolicies can name the port by it.",
   'ports.protocol': '`TCP` (the default), `UDP` or `SCTP`.',
   'ports.hostPort':
-    "A port of the host to expose the container port on (1-65535). Not forwarded here, where pods run on the machine itself, and not checked for clashes by the scheduler. On the host's network (`hostNetwork: true`) it defaults to `containerPort` and must equal it. Pod Security's `baseline` level refuses it.",
-  'ports.hostIP': 'The host address a `hostPort` would be bound to. Accepted and not used here.',
+    "A port of the host to expose the container port on (1-65535). The scheduler keeps two pods asking for one host port (same protocol, overlapping `hostIP`) off one host; the port is not forwarded to a pod in a network namespace of its own. On the host's network (`hostNetwork: true`) it defaults to `containerPort` and must equal it. Pod Security's `baseline` level refuses it.",
+  'ports.hostIP': 'The host address a `hostPort` is for; default `0.0.0.0`, every address. The scheduler counts two pods as clashing on a port when their addresses are equal or either is every address.',
   resources:
     "The CPU and memory the container asks for (`requests`) and may use at most (`limits`). Requests decide where the pod fits and its `qosClass`; limits are enforced through the container's cgroups where the host can write them.",
   'resources.requests':
