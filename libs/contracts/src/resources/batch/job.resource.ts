@@ -119,8 +119,16 @@ export const generatedJobSelector = (job: any) => ({ matchLabels: { [JOB_CONTROL
  * `TerminatingOrFailed` otherwise, and without `manualSelector` a selector on the Job's uid with that label and
  * the job-name label (and their older names) on the pod template.
  */
+/** A pod failure policy's condition patterns without a status match a True condition (kube-apiserver's default). */
+export function defaultPodFailurePolicy(spec: any): void {
+  for (const rule of spec?.podFailurePolicy?.rules ?? []) {
+    for (const pattern of Array.isArray(rule?.onPodConditions) ? rule.onPodConditions : []) if (pattern && typeof pattern === 'object' && !pattern.status) pattern.status = 'True';
+  }
+}
+
 export function defaultJobSpec(job: any): any {
   const spec = (job.spec ??= {});
+  defaultPodFailurePolicy(spec);
   if (spec.completions === undefined && spec.parallelism === undefined) spec.completions = 1;
   spec.parallelism ??= 1;
   spec.backoffLimit ??= spec.backoffLimitPerIndex !== undefined ? MAX_INT32 : 6;

@@ -169,7 +169,7 @@ const jobSpecFields: FieldDescriptions = {
   'podFailurePolicy.rules.onPodConditions':
     'Matches a pod by its conditions, such as `DisruptionTarget` (the pod was evicted or preempted); one matching pattern is enough.',
   'podFailurePolicy.rules.onPodConditions.type': 'The pod condition type to look for (`DisruptionTarget`).',
-  'podFailurePolicy.rules.onPodConditions.status': 'The status that condition must have: `True`, `False` or `Unknown`. Required.',
+  'podFailurePolicy.rules.onPodConditions.status': 'The status that condition must have: `True` (the default), `False` or `Unknown`.',
   successPolicy:
     'When an Indexed Job has succeeded before every index has: the first rule met gives `SuccessCriteriaMet` (reason `SuccessPolicy`), the remaining pods are stopped, then `Complete`. Cannot change once the Job exists.',
   'successPolicy.rules': 'Rules tried in order; each needs `succeededIndexes`, `succeededCount` or both.',

@@ -1,4 +1,4 @@
-import { defaultJobSpec, generatedJobSelector } from '@openpacific/contracts';
+import { defaultJobSpec, defaultPodFailurePolicy, generatedJobSelector } from '@openpacific/contracts';
 import { cronScheduleProblem, fieldRequired, knownTimeZone, StatusCause } from '@openpacific/kube-api';
 import { defaultTemplate, goSelector, validateSelectorUpdate, validateTemplateSpec, validateWorkload } from './apps.strategy';
 import type { KindStrategy } from './kind-strategies';
@@ -43,6 +43,7 @@ export function defaultCronJob(cj: any): any {
   spec.suspend ??= false;
   spec.successfulJobsHistoryLimit ??= 3;
   spec.failedJobsHistoryLimit ??= 1;
+  defaultPodFailurePolicy(spec.jobTemplate?.spec);
   defaultTemplate(spec.jobTemplate?.spec?.template);
   return cj;
 }

@@ -16,6 +16,10 @@ describe('Job policies as kube-apiserver validates them', () => {
     expect(j.spec.podReplacementPolicy).toBe('Failed');
     expect(job({}).spec.podReplacementPolicy).toBe('TerminatingOrFailed');
     expect(validateJob(j)).toEqual([]);
+    // A condition pattern without a status matches a True condition, as kube-apiserver defaults it.
+    const unsaid = job({ podFailurePolicy: { rules: [{ action: 'Ignore', onPodConditions: [{ type: 'DisruptionTarget' }] }] } });
+    expect(unsaid.spec.podFailurePolicy.rules[0].onPodConditions).toEqual([{ type: 'DisruptionTarget', status: 'True' }]);
+    expect(validateJob(unsaid)).toEqual([]);
   });
 
   it('refuses a pod failure policy with a template that restarts on failure, or pods replaced while terminating', () => {
