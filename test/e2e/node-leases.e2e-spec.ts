@@ -48,6 +48,12 @@ describe('node Leases', () => {
     }, { timeoutMs: 40_000, intervalMs: 1_000 });
     expect(BigInt(renewed.metadata.resourceVersion)).toBeGreaterThan(BigInt(lease.metadata.resourceVersion));
     expect(renewed.metadata.uid).toBe(lease.metadata.uid);
+    // The Node's conditions say when the host last heartbeat, the Lease's renewal to the second (kubectl describe
+    // printed year 1 without it).
+    const heartbeats = (await json(['get', 'node', 'host-1'])).status.conditions.map((c: any) => Date.parse(c.lastHeartbeatTime));
+    expect(heartbeats.length).toBeGreaterThan(0);
+    for (const at of heartbeats) expect(Math.abs(at - Date.parse(renewed.spec.renewTime))).toBeLessThan(15_000);
+    expect((await kubectl(['describe', 'node', 'host-1'])).stdout).not.toContain('Mon, 01 Jan 0001');
   });
 
   it('delivers each renewal to a watch as MODIFIED', async () => {

@@ -6,9 +6,23 @@ const quantityMap = { type: 'object', additionalProperties: { type: ['string', '
 export const HOSTS_RESOURCE = 'hosts.infrastructure.openpacific.io';
 export const HOST_API_VERSION = 'infrastructure.openpacific.io/v1alpha1';
 
+/** Where the Node view finds when a host last heartbeat (the gateway's node Leases, set at its start); nowhere by default. */
+let lastHeartbeatOf: (host: string) => string | undefined = () => undefined;
+
+/**
+ * Sets where hostToNode reads a host's last heartbeat (RFC 3339), which it gives every condition as
+ * `lastHeartbeatTime`, as kubelet stamps its conditions on each status report: heartbeats are not events, so the
+ * stored Host has none.
+ */
+export function setNodeHeartbeatSource(source: (host: string) => string | undefined): void {
+  lastHeartbeatOf = source;
+}
+
 /** A Host as core v1 Node: what `kubectl get nodes` and anything written for Kubernetes expects. */
 export function hostToNode(host: any): any {
   const { apiVersion: _a, kind: _k, status, spec, ...rest } = host;
+  const beat = host.metadata?.name ? lastHeartbeatOf(host.metadata.name) : undefined;
+  const conditions: any[] = status?.conditions ?? [];
   return {
     apiVersion: 'v1',
     kind: 'Node',
@@ -21,7 +35,7 @@ export function hostToNode(host: any): any {
     status: {
       capacity: status?.capacity ?? {},
       allocatable: status?.allocatable ?? {},
-      conditions: status?.conditions ?? [],
+      conditions: beat ? conditions.map((c) => ({ ...c, lastHeartbeatTime: beat })) : conditions,
       addresses: status?.addresses ?? [],
       nodeInfo: status?.nodeInfo ?? {},
       ...(status?.runtimeHandlers ? { runtimeHandlers: status.runtimeHandlers } : {}),

@@ -1,7 +1,7 @@
 import { createServer, Server } from 'node:https';
 import type { Socket } from 'node:net';
 import { join } from 'node:path';
-import { CRDS_RESOURCE, defaultIngressClass, defaultStorageClass, INGRESS_CLASSES_RESOURCE, snapshotCrds, ObjectEventTypes, PRIORITY_CLASSES_RESOURCE, qualifiedResource, STORAGE_CLASSES_RESOURCE, SYSTEM_PRIORITY_CLASSES, systemPriorityClassObject, rfc3339 } from '@openpacific/contracts';
+import { CRDS_RESOURCE, defaultIngressClass, defaultStorageClass, INGRESS_CLASSES_RESOURCE, snapshotCrds, ObjectEventTypes, PRIORITY_CLASSES_RESOURCE, qualifiedResource, STORAGE_CLASSES_RESOURCE, SYSTEM_PRIORITY_CLASSES, systemPriorityClassObject, rfc3339, setNodeHeartbeatSource } from '@openpacific/contracts';
 import { LeaderElection } from '@openpacific/event-store';
 import { ensureEventStream, EventRelay, HostMetricsCache } from '@openpacific/messaging';
 import { precompileSchemas } from '@openpacific/kube-api';
@@ -123,6 +123,11 @@ export class ApiGateway {
     // And every host's heartbeats, which kube-node-lease's Leases are made from (never stored: heartbeats are not events).
     const nodeLeases = new NodeLeaseView(readModel, () => follower.current, { runStart: (host) => registeredAt(store, host) });
     this.nodeLeases = nodeLeases;
+    // A Node's conditions say when its host last heartbeat, as the Lease does.
+    setNodeHeartbeatSource((host) => {
+      const at = nodeLeases.lastRenewed(host);
+      return at === undefined ? undefined : rfc3339(new Date(at));
+    });
     hub.subscribe((change) => nodeLeases.hostChanged(change));
     nodeLeases.start(nats, config.NATS_PREFIX);
     const core: GatewayCore = {

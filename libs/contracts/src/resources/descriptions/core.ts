@@ -137,7 +137,7 @@ const nodeConditionFields: FieldDescriptions = {
   type: '`Ready`, `NetworkUnavailable` or `ContainerIsolation`.',
   reason:
     'For `Ready`: `HostReady` (heartbeats arrive), `HeartbeatMissed` (none for `HOST_GRACE_MS`, 3 s by default), `HostRegistered` or `HostStatusUnknown` (a new run not heard from yet). For `NetworkUnavailable`: `PodNetworkNamespaces` or `LoopbackFallback`; for `ContainerIsolation`: `ImageRootfs` or `HostRoot`.',
-  lastHeartbeatTime: 'Not set: heartbeats are never stored. The host\'s Lease in `kube-node-lease` shows the last one that renewed it.',
+  lastHeartbeatTime: 'When the host last heartbeat: the renewal of its Lease in `kube-node-lease`, added when the Node is read (heartbeats are never stored, so the Host object has none).',
   ...conditionFields,
 };
 

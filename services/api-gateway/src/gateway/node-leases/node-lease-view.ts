@@ -118,6 +118,11 @@ export class NodeLeaseView {
       .sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
   }
 
+  /** When this replica last renewed the host's Lease (on a heartbeat), in Unix milliseconds. */
+  lastRenewed(host: string): number | undefined {
+    return this.states.get(host)?.renewedAt;
+  }
+
   lease(name: string): any | undefined {
     const stored = this.readModel.get(HOSTS_RESOURCE, undefined, name)?.object;
     return stored && nodeLeaseObject(stored, this.stateOf(stored));
