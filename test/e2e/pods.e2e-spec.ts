@@ -145,6 +145,17 @@ describe('native pods on the local cluster', () => {
     expect(slow).toContain('Container c failed startup probe, will be restarted');
     expect(slow).toMatch(/Warning\s+Unhealthy\s+.*Startup probe failed:/);
     expect((await get('slowstart')).status.containerStatuses[0].started).toBe(false);
+
+    // A grpc probe asks the pod's gRPC health service; nothing listens here, said in kubelet's words.
+    await cluster.kubectl(['apply', '-f', '-'], {
+      input: pod('grpcready', { command: ['sh', '-c', 'sleep 3600'], readinessProbe: { grpc: { port: 9000, service: 'db' }, periodSeconds: 1 } }),
+    });
+    await eventually(async () => {
+      const ip = (await get('grpcready')).status.podIP;
+      expect(ip).toBeTruthy();
+      expect((await cluster.kubectl(['describe', 'pod', 'grpcready'])).stdout).toContain(`Readiness probe failed: timeout: failed to connect service "${ip}:9000" within 1s`);
+    }, { timeoutMs: 20_000 });
+    expect((await get('grpcready')).status.containerStatuses[0].ready).toBe(false);
   }, 90_000);
 
   it('holds Ready on readiness gates until their conditions are True, and fails a pod past its activeDeadlineSeconds', async () => {

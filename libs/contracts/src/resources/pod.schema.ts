@@ -22,6 +22,7 @@ const probe: JsonSchema = {
       },
     },
     tcpSocket: { type: 'object', additionalProperties: false, required: ['port'], properties: { port: intOrString, host: { type: 'string' } } },
+    grpc: { type: 'object', additionalProperties: false, required: ['port'], properties: { port: { type: 'integer' }, service: { type: 'string' } } },
     initialDelaySeconds: { type: 'integer', minimum: 0 },
     periodSeconds: { type: 'integer', minimum: 1 },
     timeoutSeconds: { type: 'integer', minimum: 1 },

@@ -1,5 +1,6 @@
 import { createServer as createHttpServer, IncomingHttpHeaders, Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
+import { createServer as createHttp2Server } from 'node:http2';
 import type { AddressInfo } from 'node:net';
 import { createCertificateAuthority, issueServingCertificate } from '@openpacific/kube-api';
 import { probeResult, ProbeTarget, runProbe } from './probes';
@@ -80,3 +81,63 @@ describe("a failed probe's reason, in kubelet's words", () => {
     expect(await runProbe({ exec: { command: ['cat', '/tmp/healthy'] } }, failing)).toBe(false);
   });
 });
+
+describe('a grpc probe', () => {
+  /** A grpc.health.v1 server over HTTP/2 without TLS, answering each service as `statuses` says (a missing one: NOT_FOUND). */
+  async function healthServer(statuses: Record<string, number>, implemented = true) {
+    const seen: string[] = [];
+    const server = createHttp2Server((req, res) => {
+      seen.push(String(req.headers['user-agent']));
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const frame = Buffer.concat(chunks);
+        const body = frame.subarray(5);
+        const service = body.length ? body.subarray(2, 2 + body[1]).toString() : '';
+        res.addTrailers({});
+        res.writeHead(200, { 'content-type': 'application/grpc' });
+        const status = statuses[service];
+        if (!implemented || req.url !== '/grpc.health.v1.Health/Check') {
+          res.addTrailers({ 'grpc-status': '12', 'grpc-message': 'unknown service grpc.health.v1.Health' });
+          return res.end();
+        }
+        if (status === undefined) {
+          res.addTrailers({ 'grpc-status': '5', 'grpc-message': 'unknown service' });
+          return res.end();
+        }
+        const message = status === 0 ? Buffer.alloc(0) : Buffer.from([0x08, status]);
+        const head = Buffer.alloc(5);
+        head.writeUInt32BE(message.length, 1);
+        res.addTrailers({ 'grpc-status': '0' });
+        res.end(Buffer.concat([head, message]));
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    return { server, port: (server.address() as AddressInfo).port, seen };
+  }
+
+  it('is healthy when the health check of its service says SERVING, and words every other answer as kubelet does', async () => {
+    const { server, port, seen } = await healthServer({ '': 1, db: 1, down: 2, half: 0 });
+    try {
+      expect(await probeResult({ grpc: { port } }, target)).toEqual({ ok: true, message: '' });
+      expect(await probeResult({ grpc: { port, service: 'db' } }, target)).toEqual({ ok: true, message: '' });
+      expect(await probeResult({ grpc: { port, service: 'down' } }, target)).toEqual({ ok: false, message: 'service unhealthy (responded with "NOT_SERVING")' });
+      expect(await probeResult({ grpc: { port, service: 'half' } }, target)).toEqual({ ok: false, message: 'service unhealthy (responded with "UNKNOWN")' });
+      expect(await probeResult({ grpc: { port, service: 'ghost' } }, target)).toEqual({ ok: false, message: 'error: health rpc probe failed: rpc error: code = NotFound desc = unknown service' });
+      expect(seen[0]).toBe('kube-probe/1.32');
+    } finally {
+      server.close();
+    }
+  });
+
+  it('says a server without the health protocol does not implement it, and a closed port did not connect in time', async () => {
+    const { server, port } = await healthServer({}, false);
+    try {
+      expect(await probeResult({ grpc: { port } }, target)).toEqual({ ok: false, message: 'error: this server does not implement the grpc health protocol (grpc.health.v1.Health): unknown service grpc.health.v1.Health' });
+    } finally {
+      server.close();
+    }
+    expect(await probeResult({ grpc: { port }, timeoutSeconds: 2 }, target)).toEqual({ ok: false, message: `timeout: failed to connect service "127.0.0.1:${port}" within 2s` });
+  });
+});
+

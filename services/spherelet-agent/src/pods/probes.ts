@@ -1,6 +1,7 @@
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { connect } from 'node:net';
+import { grpcProbe } from './grpc-probe';
 
 /** A probe's verdict, and why it failed as kubelet's prober says it (the Event's message after `<Kind> probe failed: `). */
 export interface ProbeResult {
@@ -26,7 +27,7 @@ const KUBELET_MINOR = '1.32';
 
 /**
  * One probe, as the kubelet runs them: exec succeeds on exit 0, httpGet on a
- * 2xx or 3xx answer, tcpSocket when a connection opens; each within
+ * 2xx or 3xx answer, tcpSocket when a connection opens, grpc on a SERVING health check (grpc-probe.ts); each within
  * timeoutSeconds. Exec probes run inside the container, through the runtime.
  * An httpGet with `scheme: HTTPS` is sent over TLS without checking the
  * certificate (as kubelet's prober); it names itself `<agent>/1.32` (kubelet's
@@ -85,6 +86,7 @@ export function probeResult(probe: any, target: ProbeTarget, agent = 'kube-probe
       req.end();
     });
   }
+  if (probe.grpc) return grpcProbe(target.podIP, probe.grpc.port, probe.grpc.service ?? '', probe.timeoutSeconds ?? 1, agent);
   if (probe.tcpSocket) {
     const host = probe.tcpSocket.host ?? target.podIP;
     const to = port(probe.tcpSocket.port, target);

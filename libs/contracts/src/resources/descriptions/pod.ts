@@ -1,6 +1,6 @@
 import { describedUnder, type FieldDescriptions } from './field-descriptions';
 
-/** A probe's fields (exec, httpGet, tcpSocket and the timings), by path from the probe. */
+/** A probe's fields (exec, httpGet, tcpSocket, grpc and the timings), by path from the probe. */
 const probeFields: FieldDescriptions = {
   exec: 'Runs a command inside the container, as its user and in its working directory; an exit code of 0 is a success.',
   'exec.command': 'The command and its arguments. It is not run through a shell: write `["sh", "-c", "..."]` for one. Its output is quoted in the `Unhealthy` Event when it fails.',
@@ -15,6 +15,9 @@ const probeFields: FieldDescriptions = {
   tcpSocket: 'Opens a TCP connection; the probe succeeds if the connection is accepted.',
   'tcpSocket.port': "The port to connect to: a number (1-65535) or the name of one of the container's `ports`. Required.",
   'tcpSocket.host': "The host name or address to connect to. Default: the pod's address.",
+  grpc: 'Calls the gRPC health service (`grpc.health.v1.Health/Check`) at the pod\'s address over HTTP/2 without TLS; the probe succeeds when it answers `SERVING`.',
+  'grpc.port': 'The port of the gRPC server, a number from 1 to 65535. Required.',
+  'grpc.service': 'The service name to ask the health service about; default `""`, the server as a whole.',
   initialDelaySeconds: 'Seconds to wait after the container started before the first probe. Default 0.',
   periodSeconds: 'Seconds between two probes. Default 10, at least 1.',
   timeoutSeconds: 'Seconds a probe may take before it counts as a failure. Default 1, at least 1.',

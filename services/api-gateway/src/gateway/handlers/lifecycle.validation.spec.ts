@@ -23,6 +23,8 @@ describe('container probes and init containers at the API', () => {
   it('take one handler each, an exec with a command; liveness and startup pass on one success; a grace period is positive and not for readiness', () => {
     const ok = { exec: { command: ['true'] } };
     expect(validatePod(pod({ containers: [{ name: 'c', image: 'busybox', livenessProbe: { ...ok, successThreshold: 1 }, readinessProbe: { ...ok, successThreshold: 3 }, startupProbe: { tcpSocket: { port: 80 }, terminationGracePeriodSeconds: 5 } }] }))).toEqual([]);
+    expect(validatePod(pod({ containers: [{ name: 'c', image: 'busybox', livenessProbe: { grpc: { port: 9000, service: 'db' } } }] }))).toEqual([]);
+    expect(fields(validatePod(pod({ containers: [{ name: 'c', image: 'busybox', livenessProbe: { grpc: { port: 0 } } }] })))).toEqual(['spec.containers[0].livenessProbe.grpc.port: Invalid value: 0: must be between 1 and 65535, inclusive']);
     expect(fields(validatePod(pod({ containers: [{ name: 'c', image: 'busybox', livenessProbe: { successThreshold: 2 }, readinessProbe: { exec: {}, httpGet: { port: 80 }, terminationGracePeriodSeconds: 5 }, startupProbe: { ...ok, terminationGracePeriodSeconds: 0 } }] })))).toEqual([
       'spec.containers[0].livenessProbe: Required value: must specify a handler type',
       'spec.containers[0].livenessProbe.successThreshold: Invalid value: 2: must be 1',

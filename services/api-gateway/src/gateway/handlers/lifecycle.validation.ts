@@ -43,6 +43,7 @@ export function validateProbes(container: any, at: string): StatusCause[] {
     if (types.length === 0) causes.push(fieldRequired(path, 'must specify a handler type'));
     for (const extra of types.slice(1)) causes.push(fieldForbidden(`${path}.${extra}`, 'may not specify more than 1 handler type'));
     if (types[0] === 'exec' && !probe.exec.command?.length) causes.push(fieldRequired(`${path}.exec.command`));
+    if (types[0] === 'grpc' && !(probe.grpc.port >= 1 && probe.grpc.port <= 65535)) causes.push(fieldInvalid(`${path}.grpc.port`, probe.grpc.port, 'must be between 1 and 65535, inclusive'));
     const grace = probe.terminationGracePeriodSeconds;
     if (grace !== undefined && grace !== null) {
       if (kind === 'readinessProbe') causes.push(fieldInvalid(`${path}.terminationGracePeriodSeconds`, grace, 'must not be set for readinessProbes'));
