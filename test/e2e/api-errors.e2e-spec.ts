@@ -242,6 +242,13 @@ describe('the gateway refuses bad requests the way kube-apiserver does, and writ
       const res = await call('POST', `${NS}?fieldValidation=Strict`, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'strict' }, spec: { bogus: 1 } });
       expect(res.status).toBe(400);
       expect(res.json()).toMatchObject({ reason: 'BadRequest', message: expect.stringContaining('unknown field "spec.bogus"') });
+      // A Service's spec and ports too: a misspelt field is not kept silently.
+      const typo = manifest({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'typo', namespace: 'default' }, spec: { selector: { app: 'x' }, sessionAfinity: 'ClientIP', ports: [{ port: 80, targetport: 8080 }] } });
+      const service = await cluster.kubectl(['apply', '-f', '-'], { input: typo });
+      expect(service.code).not.toBe(0);
+      expect(service.stderr).toContain('unknown field "spec.ports[0].targetport"');
+      expect(service.stderr).toContain('unknown field "spec.sessionAfinity"');
+      expect((await cluster.kubectl(['get', 'service', 'typo', '-n', 'default'])).code).not.toBe(0);
     }));
 
   it('refuses a PUT with a wrong resourceVersion with 409', () =>

@@ -8,7 +8,7 @@ const intOrString = { 'x-kubernetes-int-or-string': true, anyOf: [{ type: 'integ
 
 const servicePortSchema = {
   type: 'object',
-  additionalProperties: true,
+  additionalProperties: false,
   properties: {
     name: { type: 'string' },
     protocol: { type: 'string' },
@@ -77,11 +77,25 @@ export const serviceResource: ResourceDefinition = {
       served: true,
       storage: true,
       schema: objectSchema({
+        // Every field of core v1 ServiceSpec (1.32), and no other: an unknown one (a typo such as `sessionAfinity`) is
+        // refused under kubectl's default fieldValidation=Strict, as kube-apiserver refuses it.
         spec: {
           type: 'object',
-          additionalProperties: true,
+          additionalProperties: false,
           properties: {
             type: { type: 'string' },
+            externalName: { type: 'string' },
+            sessionAffinityConfig: {
+              type: ['object', 'null'],
+              additionalProperties: false,
+              properties: { clientIP: { type: ['object', 'null'], additionalProperties: false, properties: { timeoutSeconds: { type: ['integer', 'null'] } } } },
+            },
+            loadBalancerIP: { type: 'string' },
+            loadBalancerSourceRanges: { type: 'array', items: { type: 'string' } },
+            loadBalancerClass: { type: 'string' },
+            healthCheckNodePort: { type: 'integer' },
+            allocateLoadBalancerNodePorts: { type: 'boolean' },
+            trafficDistribution: { type: 'string' },
             ports: { type: 'array', items: servicePortSchema },
             selector: { type: 'object', additionalProperties: { type: 'string' } },
             clusterIP: { type: 'string' },

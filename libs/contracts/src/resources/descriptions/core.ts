@@ -234,7 +234,17 @@ const serviceAccount: FieldDescriptions = {
 const service: FieldDescriptions = {
   '':
     'A stable address and port for the pods a label selector picks, with connections spread round robin over the ready ones. The elected vm-operator\'s balancer listens on the cluster IP (and a LoadBalancer\'s address and node ports), and cluster DNS names it `<name>.<namespace>.svc.cluster.local`.',
-  spec: 'How the Service is reached and which pods serve it. Kubernetes Service fields not listed here (`externalName`, `sessionAffinityConfig`) are accepted too.',
+  spec: 'How the Service is reached and which pods serve it. A field not listed here is refused under kubectl\'s default strict validation (`unknown field "spec.sessionAfinity"`).',
+  'spec.externalName': 'For `ExternalName`: the DNS name the Service is an alias of; cluster DNS answers the Service\'s name with a CNAME to it. Required for that type, not allowed for the others.',
+  'spec.sessionAffinityConfig': 'Settings of `ClientIP` session affinity; set by default for it, not allowed with `None`.',
+  'spec.sessionAffinityConfig.clientIP': 'The client address stickiness.',
+  'spec.sessionAffinityConfig.clientIP.timeoutSeconds': 'Seconds a client may be quiet and keep its endpoint: more than 0 and at most 86400; default 10800 (three hours).',
+  'spec.loadBalancerIP': 'An address asked of the load balancer. Kept; the address given is the one of the LoadBalancer range the Service\'s cluster IP maps to.',
+  'spec.loadBalancerSourceRanges': 'Client address ranges (CIDRs) a load balancer should accept. Kept, not enforced by the balancer.',
+  'spec.loadBalancerClass': 'Which load balancer implementation serves a `LoadBalancer` Service; unset means the cluster\'s own (the vm-operator\'s balancer). It cannot change once set.',
+  'spec.healthCheckNodePort': 'For a `LoadBalancer` with `externalTrafficPolicy: Local`: the node port a cloud load balancer health-checks. Kept, not used here.',
+  'spec.allocateLoadBalancerNodePorts': 'For `LoadBalancer`: whether node ports are allocated (default `true`).',
+  'spec.trafficDistribution': 'A hint on how to prefer endpoints (`PreferClose`). Kept, not used by the balancer.',
   'spec.type':
     '`ClusterIP` (the default: an address inside the cluster), `NodePort` (also a port 30000-32767 on `127.0.0.1` of the cluster\'s machine), `LoadBalancer` (also an address of the LoadBalancer range) or `ExternalName` (a DNS alias for `externalName`, without a proxy).',
   'spec.ports': 'The ports the Service serves; required unless it is headless or `ExternalName`.',
