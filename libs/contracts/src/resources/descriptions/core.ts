@@ -243,7 +243,7 @@ const service: FieldDescriptions = {
   'spec.loadBalancerSourceRanges': 'Client address ranges (CIDRs) a load balancer should accept. Kept, not enforced by the balancer.',
   'spec.loadBalancerClass': 'Which load balancer implementation serves a `LoadBalancer` Service; unset means the cluster\'s own (the vm-operator\'s balancer). It cannot change once set.',
   'spec.healthCheckNodePort': 'For a `LoadBalancer` with `externalTrafficPolicy: Local`: the node port a cloud load balancer health-checks. Kept, not used here.',
-  'spec.allocateLoadBalancerNodePorts': 'For `LoadBalancer`: whether node ports are allocated (default `true`).',
+  'spec.allocateLoadBalancerNodePorts': 'For `LoadBalancer`: `false` asks for no node ports. Kept; node ports are allocated here whatever it says (`services.nodeports` quota counts only those the Service names when it is `false`).',
   'spec.trafficDistribution': 'A hint on how to prefer endpoints (`PreferClose`). Kept, not used by the balancer.',
   'spec.type':
     '`ClusterIP` (the default: an address inside the cluster), `NodePort` (also a port 30000-32767 on `127.0.0.1` of the cluster\'s machine), `LoadBalancer` (also an address of the LoadBalancer range) or `ExternalName` (a DNS alias for `externalName`, without a proxy).',
