@@ -99,6 +99,16 @@ describe('describe events, exec audit and progress deadlines', () => {
     });
     expect(patched.status).toBe(200);
     await eventually(async () => expect((await describeRows('vm', '-n', NS, 'quiet')).map((r) => r[1]).sort()).toEqual(['Created', 'PoweredOff', 'PoweredOn']), { timeoutMs: 15_000 });
+    // Powered on again: the host counts its PoweredOn Event up (as a recorder correlates), rather than a second row.
+    const again = await cluster.request('PATCH', `/apis/vmoperator.vmware.com/v1alpha5/namespaces/${NS}/virtualmachines/quiet`, {
+      headers: { 'content-type': 'application/merge-patch+json' }, body: { spec: { powerState: 'PoweredOn' } },
+    });
+    expect(again.status).toBe(200);
+    await eventually(async () => {
+      const out = (await kubectl('describe', 'vm', '-n', NS, 'quiet')).stdout;
+      expect(eventRows(out).map((r) => r[1]).sort()).toEqual(['Created', 'PoweredOff', 'PoweredOn']);
+      expect(out).toMatch(/Normal\s+PoweredOn\s+\S+ \(x2 over \S+\)\s+spherelet\s+Powered on on host host-[12]/);
+    }, { timeoutMs: 15_000 });
     // Its class deleted under it: the VM says why it no longer resolves, once.
     expect((await kubectl('delete', 'virtualmachineclass', '-n', NS, 'retired')).code).toBe(0);
     await eventually(async () => {

@@ -1,6 +1,6 @@
 import { NatsNames, ObjectEventTypes, VIRTUAL_MACHINES_RESOURCE, rfc3339 } from '@openpacific/contracts';
 import { EventStore, VersionConflictError } from '@openpacific/event-store';
-import { byConditionType, controllerReadModel, decryptedEvent, hasReadinessProbe, LogFollower, ObjectChange, objectEvent, PassLoop, pokedFollower, ReadModel, sameJson, SecretKey, StoredObject, VM_GUEST_HEARTBEAT_ANNOTATION, vmPlacement, vmUserData } from '@openpacific/objects';
+import { byConditionType, controllerReadModel, decryptedEvent, EventCorrelator, hasReadinessProbe, LogFollower, ObjectChange, objectEvent, PassLoop, pokedFollower, ReadModel, sameJson, SecretKey, StoredObject, VM_GUEST_HEARTBEAT_ANNOTATION, vmPlacement, vmUserData } from '@openpacific/objects';
 import type { Logger } from '@openpacific/service-kit';
 import type { NatsConnection } from 'nats';
 import type { Pool } from 'pg';
@@ -46,6 +46,8 @@ export class VmWorker {
   private follower?: LogFollower;
   private unsubscribe?: () => void;
   private readonly loop: PassLoop;
+  /** Writes the VMs' Events, counting up one said again (a VM powered on again) instead of repeating it, as a recorder does. */
+  private readonly recorder: EventCorrelator;
   /** VMs on this host whose object changed (or whose guest is still booting) since their last reconcile, by uid. */
   private readonly dirty = new Set<string>();
   /** Every VM of the host is reconciled on the next pass (start, resync, a failed pass). */
@@ -57,6 +59,7 @@ export class VmWorker {
     private readonly deps: { store: EventStore; pool: Pool; nats: NatsConnection; names: NatsNames; logger: Logger; secretKey?: SecretKey; feed?: SharedVmFeed },
     private readonly opts: { host: string; epoch: number; hypervisor: HypervisorDriver; resyncMs: number },
   ) {
+    this.recorder = new EventCorrelator(deps.store);
     this.model = deps.feed?.model ?? controllerReadModel(VM_WORKER_FOLLOWS);
     this.loop = new PassLoop(() => this.pass(), {
       resyncMs: opts.resyncMs,
@@ -236,7 +239,7 @@ export class VmWorker {
     if (heartbeatChanged) next.metadata.annotations = { ...(vm.metadata.annotations ?? {}), [VM_GUEST_HEARTBEAT_ANNOTATION]: info.guestHeartbeat };
     const notes = this.changes(vm, status).map(([type, reason, message]) => this.event(vm, type, reason, message));
     const type = heartbeatChanged ? ObjectEventTypes.updated : ObjectEventTypes.statusUpdated;
-    await this.deps.store.appendBatch([
+    await this.recorder.appendBatch([
       { streamId: stored.streamId, events: [{ type, data: { resource: VMS, object: next }, metadata: this.actor }], expectedVersion: stored.streamVersion },
       ...notes,
     ]);
