@@ -60,23 +60,24 @@ function goSeconds(seconds: number): string {
 export function grpcProbe(host: string, port: number, service: string, timeoutSeconds: number, agent: string): Promise<ProbeResult> {
   const addr = host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
   return new Promise((resolve) => {
-    let session: ClientHttp2Session | undefined;
     let settled = false;
     let connected = false;
     const done = (result: ProbeResult) => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
-      session?.destroy();
+      session.destroy();
       resolve(result);
     };
+    const notConnected = `timeout: failed to connect service "${addr}" within ${goSeconds(timeoutSeconds)}`;
     const timer = setTimeout(() => {
-      done({ ok: false, message: connected ? `timeout: health rpc did not complete within ${goSeconds(timeoutSeconds)}` : `timeout: failed to connect service "${addr}" within ${goSeconds(timeoutSeconds)}` });
+      done({ ok: false, message: connected ? `timeout: health rpc did not complete within ${goSeconds(timeoutSeconds)}` : notConnected });
     }, timeoutSeconds * 1000);
-    session = connect(`http://${addr}`);
+    // `done` runs only once the session exists (on its events, its call's, or the timer).
+    const session: ClientHttp2Session = connect(`http://${addr}`);
     session.on('connect', () => (connected = true));
     // A refused or unreachable address never connects within the time (grpc-go's blocking dial keeps trying): said as kubelet says it, at once.
-    session.on('error', () => done({ ok: false, message: `timeout: failed to connect service "${addr}" within ${goSeconds(timeoutSeconds)}` }));
+    session.on('error', () => done({ ok: false, message: notConnected }));
     const call = session.request({
       [constants.HTTP2_HEADER_METHOD]: 'POST',
       [constants.HTTP2_HEADER_PATH]: '/grpc.health.v1.Health/Check',
@@ -97,8 +98,7 @@ export function grpcProbe(host: string, port: number, service: string, timeoutSe
     call.on('response', (headers) => readStatus(headers));
     call.on('trailers', (headers) => readStatus(headers));
     call.on('data', (chunk: Buffer) => chunks.push(chunk));
-    const notConnected = () => `timeout: failed to connect service "${addr}" within ${goSeconds(timeoutSeconds)}`;
-    call.on('error', (err) => done({ ok: false, message: connected ? `error: health rpc probe failed: rpc error: code = Unavailable desc = ${err.message}` : notConnected() }));
+    call.on('error', (err) => done({ ok: false, message: connected ? `error: health rpc probe failed: rpc error: code = Unavailable desc = ${err.message}` : notConnected }));
     call.on('end', () => {
       if (status === undefined) return done({ ok: false, message: 'error: health rpc probe failed: rpc error: code = Internal desc = server closed the stream without sending trailers' });
       if (status === 12) return done({ ok: false, message: `error: this server does not implement the grpc health protocol (grpc.health.v1.Health): ${statusMessage}` });
