@@ -23,16 +23,21 @@ export async function readAll(
 }
 
 /** json and jsonb; every other type keeps pg's own parser. */
-const JSON_TYPES = new Set([114, 3802]);
-/** A query's `types` that leave json bodies as the text Postgres sent (for readers that parse only some, or none). */
-export const bodiesAsText = {
-  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-    JSON_TYPES.has(oid) ? (text: string) => text : types.getTypeParser(oid, format)) as typeof types.getTypeParser,
-};
-
+const JSON_TYPES = [114, 3802];
 /** timestamptz, the log's `created_at`. */
 const TIMESTAMPTZ = 1184;
-const asText = (text: string) => text;
+
+/** A query's `types` that leave the columns of these types as the text Postgres sent; every other type keeps pg's parser. */
+function asText(oids: number[]): { getTypeParser: typeof types.getTypeParser } {
+  const text = new Set(oids);
+  const same = (value: string) => value;
+  return { getTypeParser: ((oid: number, format?: 'text' | 'binary') => (text.has(oid) ? same : types.getTypeParser(oid, format))) as typeof types.getTypeParser };
+}
+
+/** A query's `types` that leave json bodies as the text Postgres sent (for readers that parse only some, or none). */
+export const bodiesAsText = asText(JSON_TYPES);
+const TIMES_AS_TEXT = asText([TIMESTAMPTZ]);
+const BODIES_AND_TIMES_AS_TEXT = asText([...JSON_TYPES, TIMESTAMPTZ]);
 
 /**
  * A query's `types` that leave `created_at` as the text Postgres sent (and, with `bodies`, the json bodies too), for
@@ -42,13 +47,6 @@ const asText = (text: string) => text;
 export function timesAsText(bodies: boolean): { getTypeParser: typeof types.getTypeParser } {
   return bodies ? BODIES_AND_TIMES_AS_TEXT : TIMES_AS_TEXT;
 }
-const TIMES_AS_TEXT = {
-  getTypeParser: ((oid: number, format?: 'text' | 'binary') => (oid === TIMESTAMPTZ ? asText : types.getTypeParser(oid, format))) as typeof types.getTypeParser,
-};
-const BODIES_AND_TIMES_AS_TEXT = {
-  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-    oid === TIMESTAMPTZ || JSON_TYPES.has(oid) ? asText : types.getTypeParser(oid, format)) as typeof types.getTypeParser,
-};
 
 /**
  * `readAll` for a reader that passes the bodies on without looking inside them (the JetStream relay):

@@ -17,6 +17,13 @@ interface Recorded {
   count: number;
 }
 
+/** An item of a call, with the new Event it writes (if it is one) and that Event's key (sameEventKey). */
+interface Said {
+  item: StreamAppend;
+  event?: any;
+  key?: string;
+}
+
 /** A new core v1 Event as objectEvent makes it: created at version 1 of an `events/…` stream. */
 function newEvent(item: StreamAppend): any | undefined {
   if (item.expectedVersion !== 'no_stream' || item.events.length !== 1 || !item.streamId.startsWith('events/')) return undefined;
@@ -54,27 +61,27 @@ export class EventCorrelator {
    * that one. Returns the batch's results for the other items, in their order, and undefined in the repeats' places.
    */
   async appendBatch(items: StreamAppend[], now = new Date()): Promise<Array<AppendResult | undefined>> {
-    const batch: StreamAppend[] = [];
+    const batch: Said[] = [];
     const places: number[] = [];
-    const repeats: Array<{ key: string; item: StreamAppend }> = [];
+    const repeats: Said[] = [];
     const inBatch = new Set<string>();
     items.forEach((item, i) => {
       const event = newEvent(item);
-      const key = event && sameEventKey(event);
+      const said: Said = { item, event, key: event && sameEventKey(event) };
       // Said before, or earlier in this same call: counted on that one once it is written.
-      if (key !== undefined && (this.recorded.has(key) || inBatch.has(key))) repeats.push({ key, item });
+      if (said.key !== undefined && (this.recorded.has(said.key) || inBatch.has(said.key))) repeats.push(said);
       else {
-        if (key !== undefined) inBatch.add(key);
-        batch.push(item);
+        if (said.key !== undefined) inBatch.add(said.key);
+        batch.push(said);
         places.push(i);
       }
     });
     const results: Array<AppendResult | undefined> = new Array(items.length);
     if (batch.length > 0) {
-      const written = await this.store.appendBatch(batch);
-      batch.forEach((item, k) => {
+      const written = await this.store.appendBatch(batch.map((b) => b.item));
+      batch.forEach((said, k) => {
         results[places[k]] = written[k];
-        this.remember(item, written[k].streamVersion);
+        this.remember(said, written[k].streamVersion);
       });
     }
     for (const repeat of repeats) await this.again(repeat, now);
@@ -85,34 +92,30 @@ export class EventCorrelator {
    * One repeat: its Event counted up at the version written last; a conflict forgets it and writes the new one
    * instead (as does a repeat whose Event was forgotten meanwhile, the oldest of more than `remembered`).
    */
-  private async again(repeat: { key: string; item: StreamAppend }, now: Date): Promise<void> {
-    const { key, item } = repeat;
+  private async again(said: Said, now: Date): Promise<void> {
+    const key = said.key!;
     const earlier = this.recorded.get(key);
-    if (!earlier) {
-      const [written] = await this.store.appendBatch([item]);
-      this.remember(item, written.streamVersion);
-      return;
+    if (earlier) {
+      const count = earlier.count + 1;
+      const object = { ...said.event, metadata: { ...said.event.metadata, ...earlier.metadata }, firstTimestamp: earlier.firstTimestamp, lastTimestamp: rfc3339(now), count };
+      const metadata = said.item.events[0].metadata;
+      try {
+        const written = await this.store.append(earlier.streamId, [{ type: ObjectEventTypes.updated, data: { resource: 'events', object }, metadata }], { expectedVersion: earlier.version });
+        this.recorded.delete(key);
+        this.recorded.set(key, { ...earlier, version: written.streamVersion, count });
+        return;
+      } catch (err) {
+        if (!(err instanceof VersionConflictError)) throw err;
+        this.recorded.delete(key);
+      }
     }
-    const said = newEvent(item);
-    const count = earlier.count + 1;
-    const object = { ...said, metadata: { ...said.metadata, ...earlier.metadata }, firstTimestamp: earlier.firstTimestamp, lastTimestamp: rfc3339(now), count };
-    const metadata = item.events[0].metadata;
-    try {
-      const written = await this.store.append(earlier.streamId, [{ type: ObjectEventTypes.updated, data: { resource: 'events', object }, metadata }], { expectedVersion: earlier.version });
-      this.recorded.delete(key);
-      this.recorded.set(key, { ...earlier, version: written.streamVersion, count });
-    } catch (err) {
-      if (!(err instanceof VersionConflictError)) throw err;
-      this.recorded.delete(key);
-      const [written] = await this.store.appendBatch([item]);
-      this.remember(item, written.streamVersion);
-    }
+    const [written] = await this.store.appendBatch([said.item]);
+    this.remember(said, written.streamVersion);
   }
 
-  private remember(item: StreamAppend, version: number): void {
-    const event = newEvent(item);
-    if (!event) return;
-    const key = sameEventKey(event);
+  private remember(said: Said, version: number): void {
+    const { event, key, item } = said;
+    if (key === undefined) return;
     this.recorded.delete(key);
     const { name, namespace, uid, creationTimestamp } = event.metadata;
     this.recorded.set(key, { streamId: item.streamId, version, metadata: { name, namespace, uid, creationTimestamp }, firstTimestamp: event.firstTimestamp, count: event.count ?? 1 });

@@ -42,10 +42,22 @@ function preferredNodeWeight(pod: any, view: HostView): number {
  */
 function preferredNodeAffinity(pod: any, view: HostView, all: HostView[]): number {
   const mine = preferredNodeWeight(pod, view);
-  if (mine === 0) return 0;
-  let best = mine;
-  for (const v of all) best = Math.max(best, preferredNodeWeight(pod, v));
-  return (2 * 100 * mine) / best;
+  return mine === 0 ? 0 : (2 * 100 * mine) / Math.max(mine, bestPreferredWeight(pod, all));
+}
+
+/** The best host's preferred weight for a pod over the hosts of one pass: computed once per pod and pass, not per host. */
+const bestWeights = new WeakMap<HostView[], WeakMap<object, number>>();
+
+function bestPreferredWeight(pod: any, all: HostView[]): number {
+  let byPod = bestWeights.get(all);
+  if (!byPod) bestWeights.set(all, (byPod = new WeakMap()));
+  let best = byPod.get(pod);
+  if (best === undefined) {
+    best = 0;
+    for (const v of all) best = Math.max(best, preferredNodeWeight(pod, v));
+    byPod.set(pod, best);
+  }
+  return best;
 }
 
 /**

@@ -1,21 +1,13 @@
+import { labelSelector } from './common';
 import { describedUnder, descriptionKey, type FieldDescriptions } from './field-descriptions';
 
 // ---------------------------------------------------------------------------------------------------------------------
 // Shared structures
 // ---------------------------------------------------------------------------------------------------------------------
 
-/** A label selector's parts (`matchLabels`, `matchExpressions`); the '' entry is given where the selector is used. */
-const labelSelectorParts: FieldDescriptions = {
-  matchLabels: 'Labels the object must carry, each with exactly this value (`team: a`). All entries must match, together with every `matchExpressions` requirement.',
-  matchExpressions: 'Requirements on labels, all of which must hold. An empty selector (no labels, no expressions) selects everything.',
-  'matchExpressions.key': 'The label key the requirement is about.',
-  'matchExpressions.operator': '`In` or `NotIn` (the label\'s value is / is not one of `values`), `Exists` or `DoesNotExist` (the label is / is not present, whatever its value).',
-  'matchExpressions.values': 'The values for `In` and `NotIn`, which need at least one; must be empty for `Exists` and `DoesNotExist`.',
-};
-
 /** A label selector at `prefix`, described as `what`. */
 function selectorAt(prefix: string, what: string): FieldDescriptions {
-  return describedUnder(prefix, { '': what, ...labelSelectorParts });
+  return describedUnder(prefix, labelSelector(what));
 }
 
 /** rbac/v1 PolicyRule: `rules` of a Role or ClusterRole. */

@@ -33,3 +33,21 @@ export const commonDescriptions: FieldDescriptions = {
   'metadata.managedFields': 'Which field manager (a client, a controller) set which fields, and by which operation, as server-side apply records it. `kubectl get -o yaml --show-managed-fields` shows it.',
   'metadata.selfLink': 'Not set: Kubernetes stopped filling it in version 1.20.',
 };
+
+/**
+ * A metav1.LabelSelector's parts, by path from the selector (`spec.selector`), for every kind that holds one; the
+ * selector's own entry ('') says what it selects where it is used (`labelSelector`).
+ */
+export const labelSelectorFields: FieldDescriptions = {
+  matchLabels: 'Labels an object must carry, each with exactly the value given (`app: web`). All must match, and so must every `matchExpressions` requirement.',
+  matchExpressions: 'Requirements on labels, all of which must hold besides `matchLabels`. An empty selector (no labels, no expressions) selects everything.',
+  'matchExpressions.key': 'The label key the requirement is about.',
+  'matchExpressions.operator':
+    '`In` (the label is there with one of `values`), `NotIn` (the label is missing or has none of `values`), `Exists` (the key is there, whatever its value) or `DoesNotExist`.',
+  'matchExpressions.values': 'The values for `In` and `NotIn`, at least one. Must be empty for `Exists` and `DoesNotExist`.',
+};
+
+/** A label selector described as `what`, with the shared parts (`labelSelectorFields`). */
+export function labelSelector(what: string): FieldDescriptions {
+  return { '': what, ...labelSelectorFields };
+}

@@ -1,19 +1,7 @@
+import { labelSelector } from './common';
 import { describedUnder, descriptionKey, type FieldDescriptions } from './field-descriptions';
 
 // ---- Shapes several kinds share, by path from where they sit; `what` describes the field itself. ----
-
-/** A metav1.LabelSelector. */
-function labelSelector(what: string): FieldDescriptions {
-  return {
-    '': what,
-    matchLabels: 'Labels an object must carry, each with exactly the value given (`app: web`). All must match, and so must `matchExpressions`.',
-    matchExpressions: 'Requirements on labels that must all hold, besides `matchLabels`, for an object to be selected.',
-    'matchExpressions.key': 'The label key the requirement is about.',
-    'matchExpressions.operator':
-      '`In` (the label is there with one of `values`), `NotIn` (the label is missing or has none of `values`), `Exists` (the key is there, whatever its value) or `DoesNotExist`.',
-    'matchExpressions.values': 'The values for `In` and `NotIn`, at least one. Must be empty for `Exists` and `DoesNotExist`.',
-  };
-}
 
 /** A core v1 ObjectReference, as Events name their objects. */
 function objectReference(what: string): FieldDescriptions {

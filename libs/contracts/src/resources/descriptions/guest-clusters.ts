@@ -1,3 +1,4 @@
+import { labelSelectorFields } from './common';
 import { describedUnder, descriptionKey, type FieldDescriptions } from './field-descriptions';
 
 /*
@@ -27,14 +28,6 @@ const conditionFields: FieldDescriptions = {
   lastTransitionTime: 'When `status` last changed (RFC 3339, UTC).',
   reason: 'A CamelCase word for why the condition is not `True` (`NotReady`, `WaitingForBootstrapData`).',
   message: 'A sentence for people with the details of the reason.',
-};
-
-const labelSelectorFields: FieldDescriptions = {
-  matchLabels: 'Labels an object must carry, each key with this value.',
-  matchExpressions: 'Label rules an object must also pass, every one of them.',
-  'matchExpressions.key': 'The label key the rule tests.',
-  'matchExpressions.operator': 'How the label is tested: `In`, `NotIn`, `Exists` or `DoesNotExist`.',
-  'matchExpressions.values': 'The values for `In` and `NotIn`; must be empty for `Exists` and `DoesNotExist`.',
 };
 
 /** A template's metadata (Cluster API's ObjectMeta: labels and annotations only). */

@@ -1,3 +1,4 @@
+import { labelSelectorFields } from './common';
 import { describedUnder, descriptionKey, type FieldDescriptions } from './field-descriptions';
 
 const VMOP = 'vmoperator.vmware.com';
@@ -23,19 +24,10 @@ function conditionsAt(prefix: string, what: string): FieldDescriptions {
 const capiSeverity =
   'Only at v1alpha1 (Cluster API style conditions): how bad a False condition is, `Error`, `Warning` or `Info`. Not filled in here: conversion to v1alpha1 leaves it out.';
 
-/** A metav1.LabelSelector's fields selecting VMs, by path from the selector. */
-const vmLabelSelectorFields: FieldDescriptions = {
-  matchLabels: 'Labels a VM must carry, each key with exactly the value given. ANDed with `matchExpressions`.',
-  matchExpressions: 'Requirements on a VM\'s labels, all of which must hold.',
-  'matchExpressions.key': 'The label key the requirement tests.',
-  'matchExpressions.operator': '`In` or `NotIn` (the label\'s value is, or is not, one of `values`), `Exists` or `DoesNotExist` (the key is, or is not, there).',
-  'matchExpressions.values': 'The values for `In` and `NotIn` (at least one); empty for `Exists` and `DoesNotExist`.',
-};
-
 /** A VMAffinityTerm, by path from the term. */
 const vmAffinityTermFields: FieldDescriptions = {
   labelSelector: 'Which VMs of the namespace the term is about, by their labels. A term without a selector selects no VM.',
-  ...describedUnder('labelSelector', vmLabelSelectorFields),
+  ...describedUnder('labelSelector', labelSelectorFields),
   'labelSelector.matchExpressions':
     "Requirements on the other VMs' labels, all of which must hold. Admission takes only the `In` operator here and no key of the `vmoperator.vmware.com` domain (422 naming the field).",
   'labelSelector.matchExpressions.operator': 'How the key is tested. The schema lists `In`, `NotIn`, `Exists` and `DoesNotExist`, but VM affinity terms admit only `In`.',
@@ -655,7 +647,7 @@ const replicaSetFields: FieldDescriptions = {
   'spec.replicas': 'How many VMs the set keeps; defaults to 1, not negative.',
   'spec.deletePolicy': 'Which VMs go first when scaling down: only `Random` (VMs that are not ready first, then at random).',
   'spec.selector': 'Labels of the VMs the set counts and adopts. It must match the template\'s labels; a set without a selector matches nothing.',
-  ...describedUnder('spec.selector', vmLabelSelectorFields),
+  ...describedUnder('spec.selector', labelSelectorFields),
   'spec.template': 'What each new VM is made of. Changing it does not touch existing VMs.',
   'spec.template.metadata': 'Labels and annotations of each new VM; other metadata is not kept.',
   'spec.template.metadata.labels': 'Labels each new VM carries (with `vmoperator.vmware.com/replicaset-name: <set>`); they must match `spec.selector`.',

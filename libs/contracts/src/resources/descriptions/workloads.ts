@@ -1,24 +1,10 @@
+import { labelSelector } from './common';
 import { describedUnder, descriptionKey, type FieldDescriptions } from './field-descriptions';
 import { podSpecFields } from './pod';
 
 // ---------------------------------------------------------------------------------------------------------------------
 // Shared structures, by path from where each kind holds them (put in place with describedUnder).
 // ---------------------------------------------------------------------------------------------------------------------
-
-/** A label selector's parts, by path from the selector (`spec.selector`); the selector's own entry is the kind's. */
-const labelSelectorFields: FieldDescriptions = {
-  matchLabels: 'Label key/value pairs that must all be present, with exactly these values, for a match. ANDed with `matchExpressions`.',
-  matchExpressions: 'Label conditions that must all hold for a match, ANDed with `matchLabels`.',
-  'matchExpressions.key': 'The label key the condition tests.',
-  'matchExpressions.operator':
-    '`In` (the label\'s value is one of `values`), `NotIn` (the label is missing or its value is none of them), `Exists` (the key is present, any value) or `DoesNotExist`.',
-  'matchExpressions.values': 'The values `In` and `NotIn` compare with; at least one for those, none for `Exists` and `DoesNotExist`.',
-};
-
-/** A selector with its own description and the shared parts. */
-function selector(text: string): FieldDescriptions {
-  return { '': text, ...labelSelectorFields };
-}
 
 const observedGeneration = 'The `metadata.generation` the controller last acted on. While it is lower, the rest of the status does not yet reflect the latest spec.';
 
@@ -132,7 +118,7 @@ const jobSpecFields: FieldDescriptions = {
     'How many pod failures are allowed before the Job fails with `BackoffLimitExceeded`; default 6 (2147483647 with `backoffLimitPerIndex`). Under `restartPolicy: OnFailure`, container restarts count too.',
   ...describedUnder(
     'selector',
-    selector(
+    labelSelector(
       "Which pods belong to the Job. Leave it out: the server selects on the Job's uid (`batch.kubernetes.io/controller-uid`) and labels the template to match. One of your own needs `manualSelector: true`; it cannot change.",
     ),
   ),
@@ -189,7 +175,7 @@ const jobSpecFields: FieldDescriptions = {
 const metricIdentifierFields: FieldDescriptions = {
   '': 'Which metric: its name and, optionally, a selector of its series.',
   name: 'The name of the metric, as the metrics API serving it knows it.',
-  ...describedUnder('selector', selector('Labels narrowing which series of the metric are read; unset, the name alone decides.')),
+  ...describedUnder('selector', labelSelector('Labels narrowing which series of the metric are read; unset, the name alone decides.')),
 };
 
 /** A metric's target value (spec) by path from `target`. */
@@ -263,7 +249,7 @@ const deployment: FieldDescriptions = {
     replicas: 'How many pods to run; default 1. `kubectl scale` and a HorizontalPodAutoscaler change it through the `scale` subresource.',
     ...describedUnder(
       'selector',
-      selector(
+      labelSelector(
         'Which pods (and ReplicaSets) the Deployment manages, by label. Required and non-empty; it must match `spec.template.metadata.labels` and cannot change after creation.',
       ),
     ),
@@ -325,7 +311,7 @@ const replicaSet: FieldDescriptions = {
     minReadySeconds: 'Seconds a new pod must stay Ready before it counts as available; default 0.',
     ...describedUnder(
       'selector',
-      selector(
+      labelSelector(
         'Which pods are its own, by label: it adopts matching pods no controller holds and releases its pods that stop matching. Required and non-empty; it must match the template\'s labels and cannot change.',
       ),
     ),
@@ -394,7 +380,7 @@ const daemonSet: FieldDescriptions = {
     '': 'The desired state: the pod template, which pods are its own, and how a change of template rolls out.',
     ...describedUnder(
       'selector',
-      selector("Which pods are its own, by label. Required; it must match the template's labels and cannot change after creation."),
+      labelSelector("Which pods are its own, by label. Required; it must match the template's labels and cannot change after creation."),
     ),
     updateStrategy: 'How pods are replaced when the template changes. Default `RollingUpdate` with `maxUnavailable` 1 and `maxSurge` 0.',
     'updateStrategy.type':
@@ -442,7 +428,7 @@ const statefulSet: FieldDescriptions = {
     replicas: 'How many members; default 1. Scaling down removes the highest ordinals first and keeps their claims for the way back up.',
     ...describedUnder(
       'selector',
-      selector(
+      labelSelector(
         "Which pods are members, by label; only pods named as members (`<name>-<ordinal>`) are adopted. Required; it must match the template's labels and cannot change.",
       ),
     ),
@@ -641,7 +627,7 @@ const podDisruptionBudget: FieldDescriptions = {
       'How many covered pods may be unhealthy after an eviction: a number, or a percent of the pods their controllers want (rounded up). Not together with `minAvailable`.',
     ...describedUnder(
       'selector',
-      selector(
+      labelSelector(
         'The pods of its namespace the budget covers. An empty selector (`{}`) covers them all, none given covers none. A pod under two budgets cannot be evicted (409).',
       ),
     ),
