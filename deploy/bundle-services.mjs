@@ -11,7 +11,9 @@
 // (`NODE_OPTIONS=--enable-source-maps` for stack traces with .ts lines). The externals are optional modules
 // NestJS and pg try to load and do without (none of them is installed).
 //
-// Each bundle is then made ASCII (asciiBundle, deploy/local-cluster/src/ascii-bundle.ts): V8 holds a source with one
+// Each bundle then loses the `__name` calls that name a function what the language names it anyway
+// (dropRedundantNames, deploy/local-cluster/src/bundle-names.ts: keepNames wraps every closure each time it is made),
+// and is made ASCII (asciiBundle, deploy/local-cluster/src/ascii-bundle.ts): V8 holds a source with one
 // character past Latin-1 at two bytes a character, and every service keeps its source while it runs.
 import { build } from 'esbuild';
 import { createRequire } from 'node:module';
@@ -21,7 +23,9 @@ import { fileURLToPath } from 'node:url';
 
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
 // Built by tsc -b before this runs, as the services' entries are.
-const { asciiBundle } = createRequire(import.meta.url)('./local-cluster/dist/ascii-bundle.js');
+const require = createRequire(import.meta.url);
+const { asciiBundle } = require('./local-cluster/dist/ascii-bundle.js');
+const { dropRedundantNames } = require('./local-cluster/dist/bundle-names.js');
 const BUNDLED_SERVICES = ['policy', 'api-gateway', 'scheduler', 'crx-runtime', 'spherelet-agent', 'vm-operator', 'cluster-api'];
 const OPTIONAL = [
   '@nestjs/microservices',
@@ -54,7 +58,7 @@ await Promise.all(
       logLevel: 'warning',
     });
     const bundle = join(dist, 'main.bundle.js');
-    writeFileSync(bundle, asciiBundle(readFileSync(bundle, 'utf8')));
+    writeFileSync(bundle, asciiBundle(dropRedundantNames(readFileSync(bundle, 'utf8')).code));
     // What it was made from, so that a bundle older than the code is refused (staleServiceBundle, contracts).
     // esbuild names them relative to absWorkingDir, the repository.
     writeFileSync(join(dist, 'main.bundle.inputs.json'), `${JSON.stringify(Object.keys(metafile.inputs))}\n`);
