@@ -1,4 +1,4 @@
-import { commonDescriptions, fieldDescriptions, resourceDefinitions } from '@openpacific/contracts';
+import { commonFieldDescriptions, fieldDescriptions, resourceDefinitions } from '@openpacific/contracts';
 import { openApiV3Document, toOpenApi30 } from './openapi';
 
 describe('toOpenApi30: a kind schema as OpenAPI 3.0 (what kubectl explain reads)', () => {
@@ -51,8 +51,8 @@ describe("a group-version's OpenAPI v3 document", () => {
     const configMap = resourceDefinitions.find((d) => d.group === '' && d.kind === 'ConfigMap')!;
     const doc = openApiV3Document([configMap], 'v1') as any;
     const schema = doc.components.schemas['io.k8s.api.core.v1.ConfigMap'];
-    expect(schema.properties.metadata.properties.name.description).toBe(commonDescriptions['metadata.name']);
-    expect(schema.properties.metadata.properties.ownerReferences.items.properties.uid.description).toBe(commonDescriptions['metadata.ownerReferences.uid']);
+    expect(schema.properties.metadata.properties.name.description).toBe(commonFieldDescriptions()['metadata.name']);
+    expect(schema.properties.metadata.properties.ownerReferences.items.properties.uid.description).toBe(commonFieldDescriptions()['metadata.ownerReferences.uid']);
     expect(schema.description).toBe(fieldDescriptions('', 'ConfigMap')[''] ?? 'ConfigMap (v1), served by OpenPacific.');
     const validated = configMap.versions[0].schema as any;
     expect(validated.properties.metadata.properties.name.description).toBeUndefined();

@@ -1,5 +1,5 @@
 import { resourceDefinitions } from '../index';
-import { commonDescriptions, describedKinds, descriptionKey, fieldSchemaAt, ownFieldDescriptions } from './index';
+import { commonFieldDescriptions, describedKinds, descriptionKey, fieldSchemaAt, ownFieldDescriptions } from './index';
 
 const served = resourceDefinitions.filter((d) => d.versions.some((v) => v.served));
 const byKey = new Map(served.map((d) => [descriptionKey(d.group, d.kind), d]));
@@ -22,13 +22,13 @@ describe("kubectl explain's field descriptions", () => {
 
   it('name the metadata fields of a kind with the whole ObjectMeta (a kind with less, such as a review, has fewer described)', () => {
     const configMap = byKey.get(descriptionKey('', 'ConfigMap'))!;
-    expect(Object.keys(commonDescriptions).filter((path) => !fieldSchemaAt(configMap.versions[0].schema, path))).toEqual([]);
+    expect(Object.keys(commonFieldDescriptions()).filter((path) => !fieldSchemaAt(configMap.versions[0].schema, path))).toEqual([]);
   });
 
   it('are sentences', () => {
     const odd: string[] = [];
     for (const key of [...describedKinds(), '(common)']) {
-      const fields = key === '(common)' ? commonDescriptions : ownFieldDescriptions(key);
+      const fields = key === '(common)' ? commonFieldDescriptions() : ownFieldDescriptions(key);
       for (const [path, text] of Object.entries(fields)) if (!/^[A-Z0-9`"(].*[.)]$/s.test(text.trim()) || text.length > 1200) odd.push(`${key} ${path}: ${text}`);
     }
     expect(odd).toEqual([]);
