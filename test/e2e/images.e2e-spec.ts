@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { eventually, startCluster, TestCluster, writeOciArchive } from '@openpacific/testing';
@@ -65,6 +66,20 @@ function run(args: string[], env: Record<string, string>): Promise<{ code: numbe
     // The pod's own command and env override the image's.
     expect((await cluster.kubectl(['run', 'overridden', '--image=registry.local/hello:1.0', '--restart=Never', '--env=GREETING=ho', '--command', '--', 'sh', '-c', 'echo $GREETING; sleep 3600'])).code).toBe(0);
     await eventually(async () => expect((await cluster.kubectl(['logs', 'overridden'])).stdout).toBe('ho\n'), { timeoutMs: 30_000 });
+  });
+
+  it('reports the image a container was created from as its imageID: the repository in full with its digest, busybox by its binary\'s', async () => {
+    // Every host imported the same archive in the test before: the digest its store recorded is the same everywhere.
+    const record = JSON.parse(readFileSync(join(cluster.dataDir, 'hosts', 'host-1', 'crx', 'images', 'registry.local_hello_1.0', 'image.json'), 'utf8'));
+    expect(record.digest).toMatch(/^sha256:[0-9a-f]{64}$/);
+    const imageID = async (pod: string) => (await cluster.kubectl(['get', 'pod', pod, '-o', 'jsonpath={.status.containerStatuses[0].imageID}'])).stdout;
+    await eventually(async () => expect(await imageID('imported')).toBe(`registry.local/hello@${record.digest}`), { timeoutMs: 30_000 });
+    expect((await cluster.kubectl(['describe', 'pod', 'imported'])).stdout).toMatch(new RegExp(`Image ID:\\s+registry\\.local/hello@${record.digest}\n`));
+
+    // The built-in busybox is no registry's image: its id is the digest of the busybox-static binary its root was built from.
+    const busybox = `sha256:${createHash('sha256').update(readFileSync('/bin/busybox')).digest('hex')}`;
+    expect((await cluster.kubectl(['run', 'builtin', '--image=busybox', '--restart=Never', '--', 'sleep', '3600'])).code).toBe(0);
+    await eventually(async () => expect(await imageID('builtin')).toBe(busybox), { timeoutMs: 30_000 });
   });
 
   it('ends a pod whose image no host has in ErrImagePull, naming the images there are', async () => {

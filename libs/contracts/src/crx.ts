@@ -281,6 +281,14 @@ export interface ContainerStatus {
   /** Which start of this container (0 for the first): restarts are new containers with a higher attempt. */
   attempt: number;
   image: string;
+  /**
+   * The id of the image the runtime resolved `image` to when it created the container (CRI's `imageRef`, which
+   * kubelet reports as the pod's `imageID`): an imported image's repository with its digest
+   * (`docker.io/library/app@sha256:…`), the built-in busybox's `sha256:` of its binary. Absent where the container
+   * runs no image of the store (on the host's root, or in the sim driver) and for containers created before runtimes
+   * recorded it.
+   */
+  imageRef?: string;
   state: ContainerStateName;
   pid?: number;
   createdAt: string;

@@ -153,8 +153,9 @@ describe('importImageArchive', () => {
     const store = new ImageStore(images);
     const rootfs = join(images, 'app_1.0', 'rootfs');
 
+    // Each names the image by its manifest digest, the id its containers report.
     for (const ref of ['app:1.0', 'docker.io/library/app:1.0', `app@${manifest.digest}`]) {
-      expect(store.resolve(ref)).toEqual({ rootfs, path: '/bin:/usr/bin', config: expect.objectContaining({ cmd: ['echo hello'] }) });
+      expect(store.resolve(ref)).toEqual({ rootfs, path: '/bin:/usr/bin', config: expect.objectContaining({ cmd: ['echo hello'] }), ref: `docker.io/library/app@${manifest.digest}` });
     }
     expect(store.resolve('app')).toBeUndefined();
     expect(store.resolve('app:2.0')).toBeUndefined();
@@ -212,6 +213,8 @@ describe('importImageArchive', () => {
 
     expect(image).toMatchObject({ name: 'legacy:2', digest: `sha256:${configHex}`, layers: 1, config: { cmd: ['sh'] } });
     expect(readFileSync(join(images, 'legacy_2', 'rootfs', 'etc/a'), 'utf8')).toBe('a');
+    // Without a manifest, the config's digest is the image's: the one its containers report (where imported images run).
+    if (isolating) expect(new ImageStore(images).resolve('legacy:2')?.ref).toBe(`docker.io/library/legacy@sha256:${configHex}`);
   });
 
   it('asks for --name when the archive names no image, and takes the name given', async () => {

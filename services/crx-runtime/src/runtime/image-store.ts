@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { fileImageRef, importedImageRef } from './image-ref';
 
 export const BUSYBOX_IMAGE = /^(docker\.io\/)?(library\/)?busybox(:[\w.-]+)?(@sha256:[0-9a-f]+)?$/;
 /** Debian's busybox-static: the built-in busybox image, and the static `ip` a spare pod network takes its address with. */
@@ -31,6 +32,8 @@ export interface ResolvedImage {
   path: string;
   /** Defaults from an imported image's config; absent for the built-in busybox. */
   config?: ImageConfig;
+  /** The image's id, which its containers report (image-ref.ts); absent on the host's root, which is no image of the store. */
+  ref?: string;
 }
 
 export interface ImageReference {
@@ -99,6 +102,9 @@ function readRecord(file: string): ImageRecord | undefined {
  * images then don't resolve at all.
  */
 export class ImageStore {
+  /** The built-in busybox's id, hashed once per runtime: its root is built once and its binary never changes after. */
+  private builtInRef?: string;
+
   constructor(
     private readonly root: string,
     /** False when the runtime cannot isolate a container at all (its crx-init was not built). */
@@ -113,8 +119,10 @@ export class ImageStore {
     const imported = this.resolveImported(image);
     if (imported) return imported;
     if (!BUSYBOX_IMAGE.test(image)) return undefined;
+    // On the host's root the container runs the host's own programs (its /bin/sh, not busybox's): no image has an id.
     if (!this.isolating) return { path: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin' };
-    return { rootfs: this.busybox(), path: '/bin:/sbin:/usr/bin:/usr/sbin' };
+    const rootfs = this.busybox();
+    return { rootfs, path: '/bin:/sbin:/usr/bin:/usr/sbin', ref: this.busyboxRef(rootfs) };
   }
 
   list(): { name: string; digest?: string; importedAt?: string }[] {
@@ -135,7 +143,7 @@ export class ImageStore {
       ? this.records().find(({ record }) => record.digest === ref.digest && repositoryOf(record.name) === ref.repository)
       : this.record(`${ref.repository}:${ref.tag ?? 'latest'}`);
     if (!found) return undefined;
-    return { rootfs: found.rootfs, path: pathFromEnv(found.record.config.env), config: found.record.config };
+    return { rootfs: found.rootfs, path: pathFromEnv(found.record.config.env), config: found.record.config, ref: importedImageRef(repositoryOf(found.record.name), found.record.digest) };
   }
 
   private record(name: string): { record: ImageRecord; rootfs: string } | undefined {
@@ -157,10 +165,17 @@ export class ImageStore {
   /**
    * Builds the built-in busybox image's root now, if containers run isolated and it is not built yet: otherwise a
    * host's first container pays for it (a copy and some 270 links, ~100 ms on a busy machine; in a failover, a
-   * survivor that had run nothing paid it for the first of the pods it took over).
+   * survivor that had run nothing paid it for the first of the pods it took over). Its id too: hashing the 2 MB
+   * binary would cost that container some milliseconds more.
    */
   prepareBuiltIn(): void {
-    if (this.isolating) this.busybox();
+    if (this.isolating) this.busyboxRef(this.busybox());
+  }
+
+  /** The id of the binary the built-in image runs: the copy in its root, which may be older than the host's. */
+  private busyboxRef(rootfs: string): string {
+    this.builtInRef ??= fileImageRef(join(rootfs, 'bin', 'busybox'));
+    return this.builtInRef;
   }
 
   private busybox(): string {

@@ -35,6 +35,12 @@ interface ContainerRecord {
   name: string;
   attempt: number;
   image: string;
+  /**
+   * The id of the image `image` resolved to when it was created (`ContainerStatus.imageRef`), kept as kubelet's
+   * runtime keeps it: not looked up again on every status. Absent on the host's root, and in the state of a runtime
+   * from before it was recorded (its containers report none).
+   */
+  imageRef?: string;
   command: string[];
   env: Record<string, string>;
   cwd: string;
@@ -298,7 +304,7 @@ export class ProcessDriver implements RuntimeDriver {
       execFileSync('mkfifo', ['-m', '600', fifo]);
     }
     const record: ContainerRecord = {
-      id, sandboxId, name: config.name, attempt, image: config.image, command, env,
+      id, sandboxId, name: config.name, attempt, image: config.image, ...(image.ref ? { imageRef: image.ref } : {}), command, env,
       cwd: !image.rootfs && config.workingDir && existsSync(config.workingDir) ? config.workingDir : sandbox.directory,
       limits: config.limits ?? {},
       rootfs: image.rootfs,
@@ -404,7 +410,7 @@ export class ProcessDriver implements RuntimeDriver {
   containerStatus(id: string): ContainerStatus {
     const c = this.container(id);
     const s = this.readStatus(c);
-    const base = { id, sandboxId: c.sandboxId, name: c.name, attempt: c.attempt, image: c.image, createdAt: c.createdAt, logPath: c.logPath };
+    const base = { id, sandboxId: c.sandboxId, name: c.name, attempt: c.attempt, image: c.image, ...(c.imageRef ? { imageRef: c.imageRef } : {}), createdAt: c.createdAt, logPath: c.logPath };
     if (!s) return { ...base, state: 'CONTAINER_CREATED' };
     if (s.state === 'running') {
       if (alive(s.pid) || alive(s.shimPid)) return { ...base, state: 'CONTAINER_RUNNING', pid: s.pid, startedAt: s.startedAt };

@@ -16,6 +16,13 @@ describe('the sim driver', () => {
     expect((await driver.stopContainer(c.id)).state).toBe('CONTAINER_EXITED');
   });
 
+  it('reports no image id: a sim host has no image for the name to resolve to', () => {
+    const driver = new SimDriver(1, { startDelayMs: 0, failureRate: 0 });
+    const sandbox = driver.runPodSandbox(config('no-image'));
+    const c = driver.createContainer(sandbox.id, { name: 'c', image: 'busybox' }, 0);
+    expect(driver.containerStatus(c.id)).not.toHaveProperty('imageRef');
+  });
+
   it('fails the configured share of starts with exit code 1', async () => {
     const driver = new SimDriver(1, { startDelayMs: 0, failureRate: 0.5, random: (() => { let i = 0; return () => (i++ % 2 === 0 ? 0.1 : 0.9); })() });
     const sandbox = driver.runPodSandbox(config('b'));

@@ -68,6 +68,8 @@ export class SimDriver implements RuntimeDriver {
   createContainer(sandboxId: string, config: ContainerConfig, attempt: number): ContainerStatus {
     this.sandbox(sandboxId);
     const id = randomBytes(8).toString('hex');
+    // No `imageRef`: a sim host has no image store and takes any image name as it comes, so there is no image whose
+    // id it could report; a made-up digest would read as a real one in `kubectl describe pod`.
     const status: ContainerStatus = { id, sandboxId, name: config.name, attempt, image: config.image, state: 'CONTAINER_CREATED', createdAt: new Date().toISOString(), logPath: '' };
     this.containers.set(id, { status, runningAt: 0 });
     return status;

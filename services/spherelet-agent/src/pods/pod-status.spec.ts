@@ -210,3 +210,42 @@ describe('the pod phase, as kubelet computes it', () => {
     expect(podStatus(p, sandbox, [{ name: 'app', attempts: [], waiting: { reason: 'PodInitializing' } }], NOW, [{ name: 'side', attempts: [attempt('side', 'CONTAINER_RUNNING')], started: false }]).phase).toBe('Pending');
   });
 });
+
+describe('imageID', () => {
+  const APP_REF = `docker.io/library/app@sha256:${'0123456789abcdef'.repeat(4)}`;
+  const BUSYBOX_REF = `sha256:${'fedcba9876543210'.repeat(4)}`;
+  const withRef = (c: ContainerStatus, imageRef: string): ContainerStatus => ({ ...c, imageRef });
+  const p = {
+    ...pod([{ name: 'setup', image: 'busybox' }]),
+    spec: { ...pod([{ name: 'setup', image: 'busybox' }]).spec, containers: [{ name: 'app', image: 'app:1.0' }, { name: 'old', image: 'busybox' }], ephemeralContainers: [{ name: 'dbg', image: 'busybox' }, { name: 'dbg2', image: 'busybox' }] },
+  };
+  const facts = [
+    { name: 'app', attempts: [withRef(attempt('app', 'CONTAINER_RUNNING'), APP_REF)] },
+    // Created by a runtime from before image ids were recorded: it has none.
+    { name: 'old', attempts: [attempt('old', 'CONTAINER_RUNNING')] },
+  ];
+  const initFacts = [{ name: 'setup', attempts: [withRef(attempt('setup', 'CONTAINER_EXITED', 0), BUSYBOX_REF)] }];
+  const ephemeralFacts = [{ name: 'dbg', attempts: [withRef(attempt('dbg', 'CONTAINER_RUNNING'), BUSYBOX_REF)] }];
+
+  it('is the image id the runtime reports for each list\'s containers; empty with no container yet, or one without an id', () => {
+    const s = podStatus(p, sandbox, facts, NOW, initFacts, ephemeralFacts);
+    expect(s.containerStatuses.map((c: any) => [c.name, c.imageID])).toEqual([['app', APP_REF], ['old', '']]);
+    expect(s.initContainerStatuses[0].imageID).toBe(BUSYBOX_REF);
+    expect(s.ephemeralContainerStatuses.map((c: any) => [c.name, c.imageID])).toEqual([['dbg', BUSYBOX_REF], ['dbg2', '']]);
+    const creating = podStatus(p, sandbox, [{ name: 'app', attempts: [], waiting: { reason: 'ContainerCreating' } }], NOW);
+    expect(creating.containerStatuses[0].imageID).toBe('');
+  });
+
+  it('is the latest container\'s, also while it waits to restart', () => {
+    const first = withRef(attempt('app', 'CONTAINER_EXITED', 1, 0), `docker.io/library/app@sha256:${'1'.repeat(64)}`);
+    const second = withRef(attempt('app', 'CONTAINER_EXITED', 1, 1), APP_REF);
+    const s = podStatus(p, sandbox, [{ name: 'app', attempts: [second, first], waiting: { reason: 'CrashLoopBackOff', message: 'back-off 10s' } }], NOW);
+    expect(s.containerStatuses[0]).toMatchObject({ imageID: APP_REF, restartCount: 1, lastState: { terminated: { containerID: 'crx://app-1' } } });
+  });
+
+  it('changes nothing in a status already written from the same containers, so the agent writes none again', () => {
+    const written = podStatus(p, sandbox, facts, NOW, initFacts, ephemeralFacts);
+    const again = podStatus({ ...p, status: written }, sandbox, facts, '2026-12-03T12:05:00Z', initFacts, ephemeralFacts);
+    expect(again).toEqual(written);
+  });
+});

@@ -76,13 +76,16 @@ export function containerStatuses(pod: any, facts: ContainerFacts[], kind: Conta
     else state = terminated(latest);
     const running = latest?.state === 'CONTAINER_RUNNING' && !f?.waiting;
     const completed = !f?.waiting && latest?.state === 'CONTAINER_EXITED' && latest.exitCode === 0;
+    // kubelet's: the image its runtime resolved for the latest container, kept while that one waits to restart. Fixed
+    // when the container is created, so it changes the status only with the containerID beside it.
+    const imageID = latest?.imageRef ?? '';
     if (kind === 'ephemeral') {
-      return { name: spec.name, image: spec.image, imageID: '', ...(latest ? { containerID: `crx://${latest.id}` } : {}), state, lastState: {}, ready: false, restartCount: 0 };
+      return { name: spec.name, image: spec.image, imageID, ...(latest ? { containerID: `crx://${latest.id}` } : {}), state, lastState: {}, ready: false, restartCount: 0 };
     }
     return {
       name: spec.name,
       image: spec.image,
-      imageID: '',
+      imageID,
       ...(latest ? { containerID: `crx://${latest.id}` } : {}),
       state,
       lastState: f?.waiting && latest?.state === 'CONTAINER_EXITED' ? terminated(latest) : previous ? terminated(previous) : {},

@@ -303,7 +303,8 @@ const containerStatusFields: FieldDescriptions = {
   started: 'Whether the container has started: running and past its startup probe, if any.',
   restartCount: 'How many times the container has been restarted. `kubectl get pods` adds these up as RESTARTS.',
   image: 'The image the container runs, as the spec names it.',
-  imageID: "The image's digest in Kubernetes. Empty here: images come from the hosts' image stores.",
+  imageID:
+    "The id of the image the container's host resolved `image` to when it created the container: for an image imported into the hosts' stores, its repository in full with its digest (`docker.io/library/app@sha256:<digest>`, `registry.local:5000/team/app@sha256:<digest>`); for the built-in busybox, `sha256:` and the digest of its busybox binary. Empty until the container is created, and for a container that runs on its host's own root (a host without isolation) or on a simulated host.",
   containerID: "The id of the container's current run in its host's runtime, `crx://<id>`; each restart has a new one.",
 };
 
