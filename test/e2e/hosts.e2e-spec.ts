@@ -49,6 +49,32 @@ describe('hosts of the local cluster', () => {
     expect((await cluster.request('POST', '/api/v1/nodes', { body: { apiVersion: 'v1', kind: 'Node', metadata: { name: 'fake' } } })).status).toBe(405);
   });
 
+  it("shows each host's machine ID, system UUID and boot ID, and a Rebooted Event once its agent starts again", async () => {
+    const systemInfo = async (host: string) => {
+      const out = (await cluster.kubectl(['describe', 'node', host])).stdout;
+      const field = (label: string, format: RegExp) => out.match(new RegExp(`^\\s+${label}:\\s+(${format.source})$`, 'm'))?.[1];
+      const uuid = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/;
+      return { out, machineID: field('Machine ID', /[0-9a-f]{32}/), systemUUID: field('System UUID', uuid), bootID: field('Boot ID', uuid) };
+    };
+    const before = await systemInfo('host-3');
+    expect(before).toMatchObject({ machineID: expect.any(String), systemUUID: expect.any(String), bootID: expect.any(String) });
+    // The hosts share one machine, yet each is a machine of its own.
+    expect((await systemInfo('host-2')).machineID).not.toBe(before.machineID);
+    expect(before.out).not.toMatch(/\bRebooted\b/);
+
+    cluster.killAgent('host-3');
+    const after = await eventually(async () => {
+      const now = await systemInfo('host-3');
+      expect(now.bootID).toEqual(expect.any(String));
+      expect(now.bootID).not.toBe(before.bootID);
+      expect(now.out).toMatch(new RegExp(`Warning\\s+Rebooted\\s+.*Node host-3 has been rebooted, boot id: ${now.bootID}`));
+      return now;
+    }, { timeoutMs: 30_000, intervalMs: 500 });
+    expect([after.machineID, after.systemUUID]).toEqual([before.machineID, before.systemUUID]);
+    // Back to Ready in its new epoch before the next test counts on it.
+    await eventually(async () => expect((await cluster.kubectl(['get', 'node', 'host-3', '--no-headers'])).stdout).toMatch(/^host-3\s+Ready\s/), { timeoutMs: 30_000, intervalMs: 500 });
+  });
+
   it('marks a host NotReady once it stops heartbeating', async () => {
     cluster.killHost('host-1');
     await eventually(async () => {

@@ -262,6 +262,41 @@ describe('Services', () => {
     expect(table.stdout).toContain(svc.status.loadBalancer.ingress[0].ip);
   });
 
+  it('gives a LoadBalancer with allocateLoadBalancerNodePorts false no node ports, and still answers at its ingress and cluster IP', async () => {
+    await apply(service('web-lb-direct', { type: 'LoadBalancer', allocateLoadBalancerNodePorts: false }));
+    const nodePorts = async () => {
+      const r = await cluster.kubectl(['get', 'svc', 'web-lb-direct', '-o', 'jsonpath={.spec.ports[*].nodePort}']);
+      expect(r.stderr).toBe('');
+      return r.stdout;
+    };
+    expect(await nodePorts()).toBe('');
+    const svc = await eventually(async () => {
+      const s = await json(['get', 'svc', 'web-lb-direct']);
+      expect(inCIDR(s.status?.loadBalancer?.ingress?.[0]?.ip ?? '', cluster.network.loadBalancerCIDR)).toBe(true);
+      return s;
+    }, { timeoutMs: 30_000 });
+    expect(svc.spec.allocateLoadBalancerNodePorts).toBe(false);
+    await eventually(async () => expect(await get(svc.status.loadBalancer.ingress[0].ip, 8000)).toEqual({ body: 'web-a' }), { timeoutMs: 30_000 });
+    expect(await get(svc.spec.clusterIP, 8000)).toEqual({ body: 'web-a' });
+    const table = await cluster.kubectl(['get', 'svc', 'web-lb-direct']);
+    expect(table.stdout).toMatch(/web-lb-direct\s+LoadBalancer\s+\S+\s+\S+\s+8000\/TCP\s/);
+
+    // Set to true: the port gets a node port; a ClusterIP Service may not carry the field at all.
+    expect((await cluster.kubectl(['patch', 'svc', 'web-lb-direct', '-p', '{"spec":{"allocateLoadBalancerNodePorts":true}}'])).code).toBe(0);
+    const allocated = Number(await nodePorts());
+    expect(allocated >= 30000 && allocated <= 32767).toBe(true);
+    const refused = await cluster.kubectl(['create', '-f', '-'], { input: JSON.stringify(service('web-cip-alloc', { allocateLoadBalancerNodePorts: false })) });
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toContain('The Service "web-cip-alloc" is invalid: spec.allocateLoadBalancerNodePorts: Forbidden: may only be used when `type` is \'LoadBalancer\'');
+    expect((await cluster.kubectl(['get', 'svc', 'web-cip-alloc'])).stderr).toContain('NotFound');
+    // Leaving LoadBalancer drops the field with the node ports.
+    expect((await cluster.kubectl(['patch', 'svc', 'web-lb-direct', '-p', '{"spec":{"type":"ClusterIP"}}'])).stderr).toBe('');
+    const plain = await json(['get', 'svc', 'web-lb-direct']);
+    expect(plain.spec.allocateLoadBalancerNodePorts).toBeUndefined();
+    expect(plain.spec.ports[0].nodePort).toBeUndefined();
+    expect((await cluster.kubectl(['delete', 'svc', 'web-lb-direct'])).code).toBe(0);
+  });
+
   it('proxies HTTP through the API to a pod and to a Ready endpoint of a Service (pods/proxy, services/proxy)', async () => {
     // web-a is the one Ready pod left (web-b answers but is unready, web-c is gone).
     const raw = async (path: string) => {

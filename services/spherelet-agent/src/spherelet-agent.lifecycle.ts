@@ -4,6 +4,7 @@ import { CrxClient } from '@openpacific/messaging';
 import { secretKeyFrom } from '@openpacific/objects';
 import { processUsage, SERVICE_CONTEXT, ServiceContext } from '@openpacific/service-kit';
 import { HostLease } from './host/host-lease';
+import { newBootId } from './host/host-identity';
 import { registerHost } from './host/host-registration';
 import { hostDescription } from './host/host-spec';
 import { join, resolve } from 'node:path';
@@ -40,9 +41,10 @@ export class SphereletAgentLifecycle implements OnApplicationBootstrap, BeforeAp
     const hypervisor = new SimHypervisor(resolve(config.HYPERVISOR_ROOT), { guestScript: join(__dirname, 'vms', 'sim-guest.js'), bootMs: config.SIM_VM_BOOT_MS });
     const runtime = await runtimeVersion(crx);
     const fences = runtime ? await crx.fences().catch(() => []) : [];
-    const description = hostDescription(config, runtime);
-    const { epoch, fence } = await registerHost(store, config.HOST_NAME, description, fences);
-    logger.info('host registered', { host: config.HOST_NAME, epoch, ...(fence ? { fence } : {}) });
+    // Each start of the agent is a boot of its host: a new boot id, and a Rebooted Event if the Node had another.
+    const description = hostDescription(config, runtime, newBootId());
+    const { epoch, fence, rebooted } = await registerHost(store, config.HOST_NAME, description, fences);
+    logger.info('host registered', { host: config.HOST_NAME, epoch, bootID: description.nodeInfo.bootID, rebooted, ...(fence ? { fence } : {}) });
     this.lease = new HostLease(nats, names, crx, config.HOST_NAME, epoch, {
       intervalMs: config.HEARTBEAT_INTERVAL_MS,
       leaseMs: leaseLength(config.HOST_GRACE_MS),

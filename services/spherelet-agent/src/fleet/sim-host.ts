@@ -4,6 +4,7 @@ import type { Logger } from '@openpacific/service-kit';
 import type { NatsConnection } from 'nats';
 import type { Pool } from 'pg';
 import { BeatClock, HostLease } from '../host/host-lease';
+import { newBootId } from '../host/host-identity';
 import { registerHost } from '../host/host-registration';
 import { hostDescription } from '../host/host-spec';
 import { PodWorker } from '../pods/pod-worker';
@@ -43,6 +44,8 @@ export class SimHost {
   private vms?: VmWorker;
   private runtime?: SimRuntime;
   private stopped = false;
+  /** Drawn once per start of the fleet: a new epoch after a lost lease, registered in place by this process, keeps it. */
+  private readonly bootID = newBootId();
 
   constructor(
     readonly name: string,
@@ -56,7 +59,7 @@ export class SimHost {
     const config = { ...this.config, HOST_NAME: this.name };
     const runtime = new SimRuntime(this.index);
     this.runtime = runtime;
-    const description = hostDescription(config, SimRuntime.version());
+    const description = hostDescription(config, SimRuntime.version(), this.bootID);
     const { epoch } = await registerHost(store, this.name, description);
     this.lease = new HostLease(nats, names, runtime, this.name, epoch, {
       intervalMs: config.HEARTBEAT_INTERVAL_MS,

@@ -1,21 +1,38 @@
 import { randomUUID } from 'node:crypto';
 import { HOST_API_VERSION, HOST_RUNTIME_HANDLERS, HostEventTypes, HostFenceRecord, HOSTS_RESOURCE, ObjectEventTypes, objectStreamId, POD_NETWORK_ANNOTATION, rfc3339 } from '@openpacific/contracts';
-import { EventStore, VersionConflictError } from '@openpacific/event-store';
+import { EventStore, StreamAppend, VersionConflictError } from '@openpacific/event-store';
+import { objectEvent } from '@openpacific/objects';
 
 export type HostDescription = ReturnType<typeof import('./host-spec').hostDescription>;
+
+/**
+ * kubelet's Warning `Rebooted`, about the Node (what `kubectl describe node` shows) and the Host it is a view of (what
+ * `kubectl describe host` shows), both by the Host's uid.
+ */
+function rebootedEvents(host: any): StreamAppend[] {
+  const { name, uid } = host.metadata;
+  const message = `Node ${name} has been rebooted, boot id: ${host.status.nodeInfo.bootID}`;
+  const actor = { actor: `system:node:${name}`, source: 'spherelet-agent' };
+  return [
+    { apiVersion: 'v1', kind: 'Node' },
+    { apiVersion: HOST_API_VERSION, kind: 'Host' },
+  ].map((ref) => objectEvent({ ...ref, name, uid }, { type: 'Warning', reason: 'Rebooted', message, component: 'spherelet', host: name, actor }));
+}
 
 /**
  * Registers the host: creates its Host object on first start, and on every
  * start begins a new epoch (a `HostRegistered` event). Work addressed to an
  * older epoch is no longer this agent's. Labels and taints from config are
- * merged over what admins set; capacity is reported as configured.
+ * merged over what admins set; capacity is reported as configured. A boot id
+ * other than the one the Host recorded means the host was rebooted (its agent
+ * restarted): the registration says so in a Rebooted Event, written with it.
  */
 export async function registerHost(
   store: EventStore,
   name: string,
   description: HostDescription,
   fences: HostFenceRecord[] = [],
-): Promise<{ epoch: number; object: any; fence?: HostFenceRecord }> {
+): Promise<{ epoch: number; object: any; fence?: HostFenceRecord; rebooted: boolean }> {
   const streamId = objectStreamId(HOSTS_RESOURCE, undefined, name);
   for (let attempt = 1; ; attempt++) {
     const events = await store.readStream(streamId);
@@ -54,13 +71,19 @@ export async function registerHost(
       },
     };
     delete (object.metadata as any).resourceVersion;
+    // As kubelet: only a boot id recorded before and now another (a first registration, or a Host from before boot ids, has none).
+    const recordedBoot: string | undefined = previous?.status?.nodeInfo?.bootID;
+    const rebooted = !!recordedBoot && recordedBoot !== description.nodeInfo.bootID;
     try {
-      await store.append(
-        streamId,
-        [{ type: HostEventTypes.registered, data: { resource: HOSTS_RESOURCE, object, ...(fence ? { fence } : {}) }, metadata: { actor: `system:node:${name}`, source: 'spherelet-agent' } }],
-        { expectedVersion: last ? last.streamVersion : 'no_stream' },
-      );
-      return { epoch, object, fence };
+      await store.appendBatch([
+        {
+          streamId,
+          events: [{ type: HostEventTypes.registered, data: { resource: HOSTS_RESOURCE, object, ...(fence ? { fence } : {}) }, metadata: { actor: `system:node:${name}`, source: 'spherelet-agent' } }],
+          expectedVersion: last ? last.streamVersion : 'no_stream',
+        },
+        ...(rebooted ? rebootedEvents(object) : []),
+      ]);
+      return { epoch, object, fence, rebooted };
     } catch (err) {
       if (!(err instanceof VersionConflictError) || attempt >= 10) throw err;
     }

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { arch, cpus, release, totalmem } from 'node:os';
 import type { SphereletAgentConfig } from '../spherelet-agent.config';
+import { hostIdentity } from './host-identity';
 
 export const KUBELET_VERSION = 'v1.32.0-openpacific';
 
@@ -39,8 +40,11 @@ export function networkCondition(runtime: RuntimeDescription | undefined) {
   return { type: 'NetworkUnavailable', status: 'False', reason: 'LoopbackFallback', message: `pods share the host's network with their own 127.x.y.z address: ${reason ?? 'the runtime gives no reason'}` };
 }
 
-/** What a host offers, from config, defaulting to the machine it runs on. */
-export function hostDescription(config: SphereletAgentConfig, runtime: RuntimeDescription | undefined) {
+/**
+ * What a host offers, from config, defaulting to the machine it runs on; which machine it is, from its name, and
+ * which boot of it, `bootID` (new at each start of its agent).
+ */
+export function hostDescription(config: SphereletAgentConfig, runtime: RuntimeDescription | undefined, bootID: string) {
   const cpu = config.HOST_CPU || String(cpus().length);
   const memory = config.HOST_MEMORY || `${Math.floor(totalmem() / 1024)}Ki`;
   const capacity = { cpu, memory, pods: String(config.HOST_PODS) };
@@ -76,6 +80,7 @@ export function hostDescription(config: SphereletAgentConfig, runtime: RuntimeDe
       { type: 'Hostname', address: config.HOST_NAME },
     ],
     nodeInfo: {
+      ...hostIdentity(config.HOST_NAME, bootID),
       kubeletVersion: KUBELET_VERSION,
       osImage: osImage(),
       kernelVersion: release(),

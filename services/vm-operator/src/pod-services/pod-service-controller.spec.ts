@@ -93,6 +93,24 @@ function fetchText(host: string, port: number): Promise<string> {
   });
 }
 
+/**
+ * A port of the node port range nothing on this machine listens on: the controller takes `nodePort` as the API gave
+ * it, so the test picks one that is free here.
+ */
+async function freeNodePort(): Promise<number> {
+  const start = 30000 + Math.floor(Math.random() * 2768);
+  for (let i = 0; i < 2768; i++) {
+    const port = 30000 + ((start - 30000 + i) % 2768);
+    const free = await new Promise<boolean>((resolve) => {
+      const probe = net.createServer();
+      probe.once('error', () => resolve(false));
+      probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(true)));
+    });
+    if (free) return port;
+  }
+  throw new Error('no free port in 30000-32767');
+}
+
 describe('PodServiceController and Services without a selector', () => {
   let log: FakeLog;
   let controller: PodServiceController;
@@ -200,6 +218,28 @@ describe('PodServiceController and Services without a selector', () => {
     await eventually(async () => expect(await fetchText('127.214.0.4', 17000)).toBe('ECONNREFUSED'));
     // The slice may follow a pass later: a pass leaves the slices alone until it has read back its last write to them.
     await eventually(() => expect(ownSlices('shop', 'peers')[0].endpoints[0].conditions.ready).toBe(false));
+  });
+
+  it('proxies a LoadBalancer with allocateLoadBalancerNodePorts false on its cluster IP and ingress, and on 127.0.0.1 only the node port it names', async () => {
+    await log.write('pods', readyPod('shop', 'front-0', { app: 'front' }, '127.0.0.1'));
+    const nodePort = await freeNodePort();
+    // In the loopback service range (the controller's default network), so that it has an ingress address: 127.203.214.9.
+    const front = svc('shop', 'front', '127.202.214.9', [
+      { name: 'plain', port: 17100, targetPort: backendPort, protocol: 'TCP' },
+      { name: 'named', port: 17101, targetPort: backendPort, protocol: 'TCP', nodePort },
+    ], { app: 'front' });
+    await log.write(SERVICES_RESOURCE, { ...front, spec: { ...front.spec, type: 'LoadBalancer', allocateLoadBalancerNodePorts: false } });
+    await eventually(() => expect(log.get(SERVICES_RESOURCE, 'shop', 'front').status?.loadBalancer?.ingress).toEqual([{ ip: '127.203.214.9', ipMode: 'VIP' }]));
+    for (const [host, port] of [['127.202.214.9', 17100], ['127.203.214.9', 17100], ['127.202.214.9', 17101], ['127.203.214.9', 17101], ['127.0.0.1', nodePort]] as const) {
+      await eventually(async () => expect(await fetchText(host, port)).toBe('from the backend'));
+    }
+    expect(log.reasons('EnsuredLoadBalancer')).toEqual(['front']);
+
+    // The named node port given up (an update to ports without one): its listener goes, the others stay.
+    const stored = log.get(SERVICES_RESOURCE, 'shop', 'front');
+    await log.write(SERVICES_RESOURCE, { ...stored, spec: { ...stored.spec, ports: stored.spec.ports.map(({ nodePort: _n, ...p }: any) => p) } }, ObjectEventTypes.updated);
+    await eventually(async () => expect(await fetchText('127.0.0.1', nodePort)).toBe('ECONNREFUSED'));
+    expect(await fetchText('127.203.214.9', 17101)).toBe('from the backend');
   });
 
   it('writes its slice beside another writer\'s slice named as the Service, and deletes only its own', async () => {

@@ -149,7 +149,7 @@ const node: FieldDescriptions = {
   'status.addresses.type': '`InternalIP` or `Hostname`; hosts report no `ExternalIP`, `InternalDNS` or `ExternalDNS`.',
   'status.addresses.address': 'The address, or the name for `Hostname`.',
   'status.nodeInfo':
-    'The host\'s software: `kubeletVersion` (`v1.32.0-openpacific`, the VERSION column), `osImage`, `kernelVersion`, `operatingSystem` (`linux`), `architecture` and `containerRuntimeVersion` (`crx://<driver>`).',
+    'The host\'s identity and software: `machineID` (32 hex digits) and `systemUUID`, the host\'s own (several hosts share a machine), made from its name and the same at every start; `bootID`, a random UUID new at each start of its agent (a new one records a Warning `Rebooted` Event on the Node); `kubeletVersion` (`v1.32.0-openpacific`, the VERSION column), `osImage`, `kernelVersion`, `operatingSystem` (`linux`), `architecture` and `containerRuntimeVersion` (`crx://<driver>`).',
   'status.runtimeHandlers': 'The runtime handlers a RuntimeClass may name for pods here. Every host has two: the default (empty name) and `crx`.',
   'status.runtimeHandlers.name': 'The handler\'s name, as a RuntimeClass\'s `handler` gives it; empty for the default one.',
   'status.runtimeHandlers.features': 'Optional features the handler supports.',
@@ -231,7 +231,8 @@ const service: FieldDescriptions = {
   'spec.loadBalancerSourceRanges': 'Client address ranges (CIDRs) a load balancer should accept. Kept, not enforced by the balancer.',
   'spec.loadBalancerClass': 'Which load balancer implementation serves a `LoadBalancer` Service; unset means the cluster\'s own (the vm-operator\'s balancer). It cannot change once set.',
   'spec.healthCheckNodePort': 'For a `LoadBalancer` with `externalTrafficPolicy: Local`: the node port a cloud load balancer health-checks. Kept, not used here.',
-  'spec.allocateLoadBalancerNodePorts': 'For `LoadBalancer`: `false` asks for no node ports. Kept; node ports are allocated here whatever it says (`services.nodeports` quota counts only those the Service names when it is `false`).',
+  'spec.allocateLoadBalancerNodePorts':
+    'For `LoadBalancer` only (refused on other types, and dropped when the type changes away): `true` by default, giving every port a node port. `false` gives one only to the ports that name a `nodePort` (still held, so no other Service may take it); the others have none and are reached at the cluster IP and the load balancer address. Set back to `true`, the ports without one get one; set to `false`, node ports already given are kept. The `services.nodeports` quota counts only the named ones when it is `false`.',
   'spec.trafficDistribution': 'A hint on how to prefer endpoints (`PreferClose`). Kept, not used by the balancer.',
   'spec.type':
     '`ClusterIP` (the default: an address inside the cluster), `NodePort` (also a port 30000-32767 on `127.0.0.1` of the cluster\'s machine), `LoadBalancer` (also an address of the LoadBalancer range) or `ExternalName` (a DNS alias for `externalName`, without a proxy).',
@@ -243,7 +244,7 @@ const service: FieldDescriptions = {
   'spec.ports.targetPort':
     'The pods\' port connections are sent to: a number, or the name of a container port looked up on each pod. Defaults to `port`; a pod without the named port is left out, with a `FailedToResolveTargetPort` Event.',
   'spec.ports.nodePort':
-    'For `NodePort` and `LoadBalancer`: a port, 30000-32767, also listened on at `127.0.0.1` of the cluster\'s machine. Picked at random when not given; no other Service may hold it.',
+    'For `NodePort` and `LoadBalancer`: a port, 30000-32767, also listened on at `127.0.0.1` of the cluster\'s machine. Picked at random when not given, except for a `LoadBalancer` with `allocateLoadBalancerNodePorts: false`, whose port then has none; no other Service may hold it.',
   'spec.selector':
     'Labels of the pods to send traffic to: pods of the Service\'s namespace that carry them all. Without one, the Service\'s endpoints are the EndpointSlices (or Endpoints) someone else writes for it.',
   'spec.clusterIP':

@@ -652,7 +652,7 @@ const host: FieldDescriptions = {
   'status.addresses': 'How the host is reached: `InternalIP` `127.0.0.1` and `Hostname` its name.',
   ...describedUnder('status.addresses', addressFields),
   'status.nodeInfo':
-    'The host\'s system, by key: `kubeletVersion` (`v1.32.0-openpacific`), `osImage`, `kernelVersion`, `operatingSystem`, `architecture` and `containerRuntimeVersion` (`crx://<driver>`).',
+    'The host\'s system, by key: `machineID` (32 hex digits) and `systemUUID`, made from the host\'s name (the same at every start), `bootID` (a random UUID, new at each start of its agent; a change records a Warning `Rebooted` Event), `kubeletVersion` (`v1.32.0-openpacific`), `osImage`, `kernelVersion`, `operatingSystem`, `architecture` and `containerRuntimeVersion` (`crx://<driver>`).',
   'status.runtimeHandlers': 'The runtime handlers a RuntimeClass may name here: the default (`""`) and `crx`. Pods of a RuntimeClass naming another wait in ContainerCreating.',
   'status.runtimeHandlers.name': 'The handler\'s name; empty for the default handler.',
   'status.runtimeHandlers.features': 'What the handler supports.',

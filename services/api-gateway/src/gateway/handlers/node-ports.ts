@@ -56,15 +56,17 @@ export interface NodePortOutcome {
 
 /**
  * kube's initNodePorts, at create: each port gets the node port it asks for or a free one; ports of the same number
- * (80/TCP and 80/UDP) share one, the first asked for among them. `held` is what other Services hold; `ports` is
- * filled in place. Stops at the first refusal, as kube does.
+ * (80/TCP and 80/UDP) share one, the first asked for among them. Without `allocate` (a LoadBalancer with
+ * `allocateLoadBalancerNodePorts: false`) a port that asks for none gets none, and one that asks is still checked and
+ * held, as kube does. `held` is what other Services hold; `ports` is filled in place. Stops at the first refusal, as
+ * kube does.
  */
-export function initNodePorts(ports: any[], held: Set<number>): NodePortOutcome {
+export function initNodePorts(ports: any[], held: Set<number>, allocate = true): NodePortOutcome {
   const taken = new Set(held);
   const byPort = new Map<unknown, number>();
   for (let i = 0; i < ports.length; i++) {
     const p = ports[i];
-    if (!p || typeof p !== 'object') continue;
+    if (!p || typeof p !== 'object' || (!p.nodePort && !allocate)) continue;
     const shared = byPort.get(p.port);
     if (shared === undefined) {
       const asked = ports.find((o: any) => o && o.port === p.port && o.nodePort)?.nodePort;
@@ -93,15 +95,16 @@ export function initNodePorts(ports: any[], held: Set<number>): NodePortOutcome 
 
 /**
  * kube's updateNodePorts: a node port the Service held before is kept without a check, a new one must be free (of
- * other Services) and in range, a port without one gets a free one. `ports` is filled in place.
+ * other Services) and in range, a port without one gets a free one unless `allocate` is off (a LoadBalancer with
+ * `allocateLoadBalancerNodePorts: false`). `ports` is filled in place.
  */
-export function updateNodePorts(ports: any[], before: any[], held: Set<number>): NodePortOutcome {
+export function updateNodePorts(ports: any[], before: any[], held: Set<number>, allocate = true): NodePortOutcome {
   const own = new Set((Array.isArray(before) ? before : []).map((p: any) => p?.nodePort).filter((n: unknown) => Number.isInteger(n) && (n as number) > 0));
   const taken = new Set([...held, ...own]);
   const fresh = new Set<number>();
   for (let i = 0; i < ports.length; i++) {
     const p = ports[i];
-    if (!p || typeof p !== 'object') continue;
+    if (!p || typeof p !== 'object' || (!p.nodePort && !allocate)) continue;
     if (p.nodePort) {
       if (own.has(p.nodePort) || fresh.has(p.nodePort)) continue;
       const why = take(p.nodePort, taken);

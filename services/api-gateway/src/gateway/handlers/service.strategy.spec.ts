@@ -265,6 +265,106 @@ describe('Service strategy', () => {
     });
   });
 
+  describe('allocateLoadBalancerNodePorts', () => {
+    const ctx = () => ({ readModel: new ReadModel(), serviceCIDR: '10.97.0.0/16' });
+    const patched = (old: any, spec: any) => ({ ...structuredClone(old), spec: { ...structuredClone(old.spec), ...spec } });
+    const lb = (extra: any = {}) => svc({ type: 'LoadBalancer', ports: [{ name: 'http', port: 80 }, { name: 'https', port: 443 }], ...extra });
+    const nodePorts = (s: any) => s.spec.ports.map((p: any) => p.nodePort);
+    const forbidden = { field: 'spec.allocateLoadBalancerNodePorts', reason: 'FieldValueForbidden', message: 'Forbidden: may only be used when `type` is \'LoadBalancer\'' };
+
+    it('defaults to true for a LoadBalancer only, which then gets a node port for every port', () => {
+      const made = create(lb(), ctx());
+      expect(made.causes).toEqual([]);
+      expect(made.svc.spec.allocateLoadBalancerNodePorts).toBe(true);
+      for (const port of nodePorts(made.svc)) expect(port >= 30000 && port <= 32767).toBe(true);
+      for (const type of ['ClusterIP', 'NodePort']) expect(create(svc({ type, ports: [{ port: 80 }] }), ctx()).svc.spec).not.toHaveProperty('allocateLoadBalancerNodePorts');
+    });
+
+    it('when false, gives no node port to a port that names none and holds the one a port names', () => {
+      const c = ctx();
+      const made = create(lb({ allocateLoadBalancerNodePorts: false }), c);
+      expect(made.causes).toEqual([]);
+      expect(made.svc.spec.allocateLoadBalancerNodePorts).toBe(false);
+      for (const p of made.svc.spec.ports) expect(p).not.toHaveProperty('nodePort');
+
+      const named = create(lb({ allocateLoadBalancerNodePorts: false, ports: [{ name: 'http', port: 80, nodePort: 31080 }, { name: 'https', port: 443 }] }), c);
+      expect(named.causes).toEqual([]);
+      expect(nodePorts(named.svc)).toEqual([31080, undefined]);
+      // Allocated, not just kept: another Service cannot have it, and a chosen one is still checked.
+      const after = { readModel: modelWith({ ...named.svc, metadata: { name: 'named', namespace: 'ns' } }), serviceCIDR: '10.97.0.0/16' };
+      expect(create(svc({ type: 'NodePort', ports: [{ port: 80, nodePort: 31080 }] }, 'other'), after).causes).toEqual([
+        { field: 'spec.ports[0].nodePort', reason: 'FieldValueInvalid', message: 'Invalid value: 31080: provided port is already allocated' },
+      ]);
+      expect(create(lb({ allocateLoadBalancerNodePorts: false, ports: [{ port: 80, nodePort: 20000 }] }), c).causes).toEqual([
+        { field: 'spec.ports[0].nodePort', reason: 'FieldValueInvalid', message: 'Invalid value: 20000: provided port is not in the valid range. The range of valid ports is 30000-32767' },
+      ]);
+    });
+
+    it('on an update from false to true, gives node ports to the ports without one and keeps the named one', () => {
+      const c = ctx();
+      const old = create(lb({ allocateLoadBalancerNodePorts: false, ports: [{ name: 'http', port: 80, nodePort: 31080 }, { name: 'https', port: 443 }] }), c).svc;
+      const { svc: next, causes } = update(old, patched(old, { allocateLoadBalancerNodePorts: true }), c);
+      expect(causes).toEqual([]);
+      expect(next.spec.ports[0].nodePort).toBe(31080);
+      expect(next.spec.ports[1].nodePort).toBeGreaterThanOrEqual(30000);
+      expect(next.spec.ports[1].nodePort).toBeLessThanOrEqual(32767);
+      expect(next.spec.ports[1].nodePort).not.toBe(31080);
+      // A replace (kubectl replace) of a manifest that leaves the field out: defaulted to true, so allocated too.
+      const replaced = update(old, lb({ ports: [{ name: 'http', port: 80 }, { name: 'https', port: 443 }] }), c).svc;
+      expect(replaced.spec.allocateLoadBalancerNodePorts).toBe(true);
+      expect(replaced.spec.ports[0].nodePort).toBe(31080);
+      expect(replaced.spec.ports[1].nodePort).toBeGreaterThanOrEqual(30000);
+    });
+
+    it('on an update from true to false, keeps the node ports already allocated and gives a new port none', () => {
+      const c = ctx();
+      const old = create(lb(), c).svc;
+      const { svc: next, causes } = update(old, patched(old, { allocateLoadBalancerNodePorts: false }), c);
+      expect(causes).toEqual([]);
+      expect(next.spec.allocateLoadBalancerNodePorts).toBe(false);
+      expect(nodePorts(next)).toEqual(nodePorts(old));
+      // kubectl apply of the manifest with a third port: the two node ports kept by name, the new port without one.
+      const grown = update(next, lb({ allocateLoadBalancerNodePorts: false, ports: [{ name: 'http', port: 80 }, { name: 'https', port: 443 }, { name: 'alt', port: 8080 }] }), c);
+      expect(grown.causes).toEqual([]);
+      expect(nodePorts(grown.svc)).toEqual([...nodePorts(old), undefined]);
+      expect(grown.svc.spec.ports[2]).not.toHaveProperty('nodePort');
+    });
+
+    it('is refused on any type but LoadBalancer, as kube-apiserver words it', () => {
+      for (const [type, extra] of [['ClusterIP', {}], ['NodePort', {}], ['ExternalName', { externalName: 'db.example.com' }]] as const) {
+        for (const value of [true, false]) {
+          const { causes } = create(svc({ type, ports: [{ port: 80 }], allocateLoadBalancerNodePorts: value, ...extra }), ctx());
+          expect(causes).toEqual([forbidden]);
+        }
+      }
+    });
+
+    it('is cleared with the type leaving LoadBalancer, unless the update changed it; a Service becoming one takes the default or what it says', () => {
+      const c = ctx();
+      const old = create(lb({ allocateLoadBalancerNodePorts: false, ports: [{ name: 'http', port: 80, nodePort: 31080 }, { name: 'https', port: 443 }] }), c).svc;
+      const plain = update(old, patched(old, { type: 'ClusterIP' }), c);
+      expect(plain.causes).toEqual([]);
+      expect(plain.svc.spec).not.toHaveProperty('allocateLoadBalancerNodePorts');
+      expect(nodePorts(plain.svc)).toEqual([undefined, undefined]);
+      // To NodePort: cleared, and every port has a node port again, the named one kept.
+      const np = update(old, patched(old, { type: 'NodePort' }), c);
+      expect(np.causes).toEqual([]);
+      expect(np.svc.spec).not.toHaveProperty('allocateLoadBalancerNodePorts');
+      expect(np.svc.spec.ports[0].nodePort).toBe(31080);
+      expect(np.svc.spec.ports[1].nodePort).toBeGreaterThanOrEqual(30000);
+      // Changed in the same update: the client's, and refused.
+      expect(update(old, patched(old, { type: 'ClusterIP', allocateLoadBalancerNodePorts: true }), c).causes).toEqual([forbidden]);
+
+      const cip = create(svc({ ports: [{ name: 'http', port: 80 }] }), c).svc;
+      const without = update(cip, patched(cip, { type: 'LoadBalancer', allocateLoadBalancerNodePorts: false }), c);
+      expect(without.causes).toEqual([]);
+      expect(without.svc.spec.ports[0]).not.toHaveProperty('nodePort');
+      const withPorts = update(cip, patched(cip, { type: 'LoadBalancer' }), c);
+      expect(withPorts.svc.spec.allocateLoadBalancerNodePorts).toBe(true);
+      expect(withPorts.svc.spec.ports[0].nodePort).toBeGreaterThanOrEqual(30000);
+    });
+  });
+
   describe('cluster IP allocation', () => {
     const range = '10.97.0.0/16';
 

@@ -6,10 +6,11 @@ import { allocatedNodePorts, initNodePorts, updateNodePorts } from './node-ports
 /**
  * core v1 Service as kube-apiserver admits it: defaults (type ClusterIP, protocol TCP, targetPort = port, IP
  * families), a cluster IP allocated at create from the service range (SERVICE_CIDR, see cluster-ip.ts), node ports
- * for NodePort and LoadBalancer services (node-ports.ts), both free of other Services', and the validation the schema
- * cannot express. On update the allocated values are kept when left out, cleared when the new type no longer uses
- * them (kube's dropTypeDependentFields), and the cluster IP may not change. The name is a DNS-1035 label
- * (service.resource.ts' nameFormat).
+ * for NodePort and LoadBalancer services (node-ports.ts; a LoadBalancer with `allocateLoadBalancerNodePorts: false`
+ * only those it names), both free of other Services', and the validation the schema cannot express. On update the
+ * allocated values are kept when left out, cleared when the new type no longer uses them (kube's
+ * dropTypeDependentFields), and the cluster IP may not change. The name is a DNS-1035 label (service.resource.ts'
+ * nameFormat).
  */
 
 const TYPES = ['ClusterIP', 'ExternalName', 'LoadBalancer', 'NodePort'];
@@ -23,6 +24,8 @@ const supported = (values: string[]) => values.map((v) => `"${v}"`).join(', ');
 
 const wantsNodePorts = (svc: any) => svc.spec?.type === 'NodePort' || svc.spec?.type === 'LoadBalancer';
 const needsClusterIP = (svc: any) => svc.spec?.type !== 'ExternalName';
+/** kube's shouldAllocateNodePorts: whether a port that names no node port is given one. */
+const allocatesNodePorts = (svc: any) => svc.spec?.type === 'NodePort' || (svc.spec?.type === 'LoadBalancer' && svc.spec.allocateLoadBalancerNodePorts !== false);
 /** kube's ExternallyAccessible: NodePort, LoadBalancer, or ClusterIP with external IPs. */
 const externallyAccessible = (svc: any) => wantsNodePorts(svc) || (svc.spec?.type === 'ClusterIP' && (svc.spec?.externalIPs?.length ?? 0) > 0);
 
@@ -63,6 +66,7 @@ function defaultSpec(svc: any): any {
     }
   }
   if (['ClusterIP', 'NodePort', 'LoadBalancer'].includes(spec.type)) spec.internalTrafficPolicy ??= 'Cluster';
+  if (spec.type === 'LoadBalancer') spec.allocateLoadBalancerNodePorts ??= true;
   if (externallyAccessible(svc)) spec.externalTrafficPolicy ??= 'Cluster';
   for (const p of Array.isArray(spec.ports) ? spec.ports : []) {
     if (!p || typeof p !== 'object') continue;
@@ -141,8 +145,8 @@ function patchAllocatedValues(svc: any, old: any): void {
 /**
  * kube's dropTypeDependentFields: on a change to a type that no longer uses them, the fields the server filled in
  * are cleared — the cluster IPs, IP families and policy going to ExternalName (the address is then free), the node
- * ports going to ClusterIP or ExternalName — but only those the update left as they were (a changed one is the
- * client's, and validation judges it).
+ * ports going to ClusterIP or ExternalName, `allocateLoadBalancerNodePorts` leaving LoadBalancer — but only those the
+ * update left as they were (a changed one is the client's, and validation judges it).
  */
 function dropTypeDependentFields(svc: any, old: any): void {
   const spec = svc.spec;
@@ -162,6 +166,7 @@ function dropTypeDependentFields(svc: any, old: any): void {
   }
   const needsHealthCheck = (s: any) => s.spec?.type === 'LoadBalancer' && s.spec?.externalTrafficPolicy === 'Local';
   if (needsHealthCheck(old) && !needsHealthCheck(svc) && before.healthCheckNodePort === spec.healthCheckNodePort) delete spec.healthCheckNodePort;
+  if (old.spec?.type === 'LoadBalancer' && spec.type !== 'LoadBalancer' && before.allocateLoadBalancerNodePorts === spec.allocateLoadBalancerNodePorts) delete spec.allocateLoadBalancerNodePorts;
   if (externallyAccessible(old) && !externallyAccessible(svc) && before.externalTrafficPolicy === spec.externalTrafficPolicy) delete spec.externalTrafficPolicy;
 }
 
@@ -203,7 +208,7 @@ function allocateCreate(svc: any, ctx: StrategyContext): KubeApiError | undefine
     }
   }
   if (wantsNodePorts(svc) && Array.isArray(spec.ports)) {
-    const outcome = initNodePorts(spec.ports, allocatedNodePorts(ctx.readModel, self(svc)));
+    const outcome = initNodePorts(spec.ports, allocatedNodePorts(ctx.readModel, self(svc)), allocatesNodePorts(svc));
     if (outcome.full) return rangeFull(svc, 'nodePort');
     if (outcome.causes.length > 0) return invalid('Service', svc.metadata?.name ?? '', '', outcome.causes);
   }
@@ -228,8 +233,9 @@ export function defaultService(svc: any, ctx: StrategyContext): any {
 /**
  * Update, as kube's PrepareForUpdate: defaults, the allocated values kept when the client leaves them out, the
  * fields of a type no longer used cleared (dropTypeDependentFields), IP families; then what kube's BeginUpdate
- * allocates: a cluster IP for a Service leaving ExternalName, a node port for each port without one. Refusals of
- * chosen ones are validateServiceUpdate's, after validation, as kube orders them.
+ * allocates: a cluster IP for a Service leaving ExternalName, a node port for each port without one (none for a
+ * LoadBalancer with `allocateLoadBalancerNodePorts: false`, which keeps those it has). Refusals of chosen ones are
+ * validateServiceUpdate's, after validation, as kube orders them.
  */
 export function prepareServiceUpdate(old: any, next: any, _subresource?: string, ctx?: StrategyContext): any {
   defaultSpec(next);
@@ -246,7 +252,7 @@ export function prepareServiceUpdate(old: any, next: any, _subresource?: string,
   }
   if (wantsNodePorts(next) && Array.isArray(spec.ports)) {
     const held = ctx ? allocatedNodePorts(ctx.readModel, self(next)) : new Set<number>();
-    if (updateNodePorts(spec.ports, old.spec?.ports, held).full) throw rangeFull(next, 'nodePort');
+    if (updateNodePorts(spec.ports, old.spec?.ports, held, allocatesNodePorts(next)).full) throw rangeFull(next, 'nodePort');
   }
   return next;
 }
@@ -333,7 +339,10 @@ export function validateService(svc: any): StatusCause[] {
   if (spec.selector !== undefined && (typeof spec.selector !== 'object' || spec.selector === null || Array.isArray(spec.selector))) {
     causes.push({ field: 'spec.selector', reason: 'FieldValueInvalid', message: 'Invalid value: must be a map of strings' });
   }
-  return [...causes, ...affinityCauses(spec), ...portCauses(svc)];
+  const allocateCauses: StatusCause[] = spec.allocateLoadBalancerNodePorts !== undefined && spec.allocateLoadBalancerNodePorts !== null && spec.type !== 'LoadBalancer'
+    ? [{ field: 'spec.allocateLoadBalancerNodePorts', reason: 'FieldValueForbidden', message: 'Forbidden: may only be used when `type` is \'LoadBalancer\'' }]
+    : [];
+  return [...causes, ...affinityCauses(spec), ...portCauses(svc), ...allocateCauses];
 }
 
 /**
@@ -374,7 +383,7 @@ export function validateServiceUpdate(old: any, next: any, _subresource?: string
     if (refused.length > 0) return refused;
   }
   if (wantsNodePorts(next) && Array.isArray(spec.ports)) {
-    return updateNodePorts(structuredClone(spec.ports), old.spec?.ports, allocatedNodePorts(ctx.readModel, self(next))).causes;
+    return updateNodePorts(structuredClone(spec.ports), old.spec?.ports, allocatedNodePorts(ctx.readModel, self(next)), allocatesNodePorts(next)).causes;
   }
   return [];
 }
