@@ -1,4 +1,4 @@
-import { startCluster, TestCluster } from '@openpacific/testing';
+import { eventually, startCluster, TestCluster } from '@openpacific/testing';
 
 /** ValidatingAdmissionPolicy and its bindings, served, validated and enforced as kube-apiserver does, through the real kubectl. */
 const namespace = (name: string, environment: string) => JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels: { environment } } });
@@ -96,6 +96,36 @@ spec:
         environment: test
 `;
 
+const configMapSizePolicy = `apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicy
+metadata:
+  name: configmap-size.example.com
+spec:
+  matchConstraints:
+    resourceRules:
+    - apiGroups: [""]
+      apiVersions: ["v1"]
+      operations: ["CREATE"]
+      resources: ["configmaps"]
+    namespaceSelector:
+      matchLabels:
+        environment: audit
+  validations:
+  - expression: "!has(object.data) || size(object.data) <= 1"
+    message: a ConfigMap should hold one key
+  auditAnnotations:
+  - key: keys
+    valueExpression: "has(object.data) ? string(size(object.data)) + ' keys' : null"
+---
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicyBinding
+metadata:
+  name: configmap-size-audit.example.com
+spec:
+  policyName: configmap-size.example.com
+  validationActions: [Audit]
+`;
+
 describe('validating admission policies', () => {
   let cluster: TestCluster;
   const kubectl = (args: string[], input?: string) => cluster.kubectl(args, input === undefined ? undefined : { input });
@@ -159,6 +189,37 @@ describe('validating admission policies', () => {
     expect(warned.stderr).toContain("Warning: Validation failed for ValidatingAdmissionPolicy 'team-label.example.com' with binding 'team-label-warn.example.com': every Deployment needs a team label");
     const quiet = await kubectl(['apply', '-n', 'vap-prod', '-f', '-'], deployment('labelled', 1, { team: 'b' }));
     expect(quiet.stderr).not.toContain('Warning');
+  });
+
+  it('an Audit binding lets the write through, and the AuditRecord of the request holds the failure and the policy\'s audit annotations', async () => {
+    expect((await kubectl(['apply', '-f', '-'], namespace('vap-audit', 'audit'))).code).toBe(0);
+    expect((await kubectl(['apply', '-f', '-'], configMapSizePolicy)).code).toBe(0);
+    const created = await kubectl(['create', 'configmap', 'two-keys', '-n', 'vap-audit', '--from-literal=a=1', '--from-literal=b=2']);
+    expect(created.code).toBe(0);
+    expect(created.stdout.trim()).toBe('configmap/two-keys created');
+    expect(created.stderr).toBe('');
+    expect((await kubectl(['create', 'configmap', 'one-key', '-n', 'vap-audit', '--from-literal=a=1'])).code).toBe(0);
+
+    // As an admin reads the audit log: the record of each create, found by the object it made.
+    const recordOf = async (name: string) => {
+      const listed = await kubectl(['get', 'auditrecords', '--field-selector', `namespace=vap-audit,verb=create,resource=configmaps,name=${name}`, '-o', 'json']);
+      const items = JSON.parse(listed.stdout).items;
+      expect(items).toHaveLength(1);
+      return items[0];
+    };
+    await eventually(async () => {
+      const two = await recordOf('two-keys');
+      expect(two).toMatchObject({ code: 201, annotations: { 'configmap-size.example.com/keys': '2 keys' } });
+      expect(JSON.parse(two.annotations['validation.policy.admission.k8s.io/validation_failure'])).toEqual([
+        { message: 'a ConfigMap should hold one key', policy: 'configmap-size.example.com', binding: 'configmap-size-audit.example.com', expressionIndex: 0, validationActions: ['Audit'] },
+      ]);
+      expect((await recordOf('one-key')).annotations).toEqual({ 'configmap-size.example.com/keys': '1 keys' });
+    });
+    const one = await kubectl([
+      'get', 'auditrecords', '--field-selector', 'namespace=vap-audit,verb=create,name=two-keys', '-o', 'jsonpath={.items[0].annotations.configmap-size\\.example\\.com/keys}',
+    ]);
+    expect(one.stdout).toBe('2 keys');
+    expect((await kubectl(['get', 'configmap', 'two-keys', '-n', 'vap-audit'])).code).toBe(0);
   });
 
   it('refuses a policy whose expression does not compile, or a binding with Deny and Warn, with 422', async () => {

@@ -141,6 +141,30 @@ describe('the api-gateway under bad input, dry runs, owners, finalizers and admi
     await eventually(async () => expect((await cluster.request('GET', `${HOSTS}/held`)).status).toBe(404));
   });
 
+  it('answers a delete as kube-apiserver does: a Status naming a ConfigMap that went at once, the Pod itself for a pod', async () => {
+    const CONFIGMAPS = '/api/v1/namespaces/default/configmaps';
+    const configMap = (name: string) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name }, data: { k: 'v' } });
+    expect((await cluster.request('POST', CONFIGMAPS, { body: configMap('answered') })).status).toBe(201);
+    // kubectl waits for what it deleted by the uid in the Status's details.
+    const del = await cluster.kubectl(['delete', 'configmap', 'answered', '-n', 'default']);
+    expect({ code: del.code, stdout: del.stdout.trim() }).toEqual({ code: 0, stdout: 'configmap "answered" deleted' });
+
+    const created = (await cluster.request('POST', CONFIGMAPS, { body: configMap('raw-answered') })).json();
+    const raw = await cluster.kubectl(['delete', '--raw', `${CONFIGMAPS}/raw-answered`]);
+    expect(raw.code).toBe(0);
+    expect(JSON.parse(raw.stdout)).toEqual({
+      kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', details: { name: 'raw-answered', kind: 'configmaps', uid: created.metadata.uid },
+    });
+    expect((await cluster.request('GET', `${CONFIGMAPS}/raw-answered`)).status).toBe(404);
+
+    const pod = (await cluster.request('POST', '/api/v1/namespaces/default/pods', {
+      body: { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'raw-answered' }, spec: { containers: [{ name: 'c', image: 'busybox:1.36', command: ['sleep', '3600'] }] } },
+    })).json();
+    const podRaw = await cluster.kubectl(['delete', '--raw', '/api/v1/namespaces/default/pods/raw-answered?gracePeriodSeconds=0']);
+    expect(podRaw.code).toBe(0);
+    expect(JSON.parse(podRaw.stdout)).toMatchObject({ kind: 'Pod', apiVersion: 'v1', metadata: { name: 'raw-answered', uid: pod.metadata.uid } });
+  });
+
   it('lists events across namespaces and describes with their field selectors', async () => {
     const ev = { apiVersion: 'v1', kind: 'Event', metadata: { name: 'seen' }, involvedObject: { apiVersion: 'v1', kind: 'Namespace', name: 'kube-public', namespace: 'kube-public', uid: 'u-1' }, reason: 'Looked', message: 'looked at it', type: 'Normal', count: 1, lastTimestamp: new Date().toISOString().replace(/\.\d+Z$/, 'Z') };
     await cluster.kubectl(['create', '-n', 'kube-public', '-f', '-'], { input: JSON.stringify(ev) });

@@ -41,4 +41,10 @@ export interface AdmissionResponse {
   patchedObject?: unknown;
   /** Warnings for the client (a ValidatingAdmissionPolicy binding's `Warn`, an admission webhook's), sent as `Warning: 299` headers. */
   warnings?: string[];
+  /**
+   * Annotations for the audit record of the request (a ValidatingAdmissionPolicy binding's `Audit` failures, a
+   * policy's `auditAnnotations`), whatever the answer: kube-apiserver adds them to the request's audit event
+   * even when admission refuses it.
+   */
+  auditAnnotations?: Record<string, string>;
 }

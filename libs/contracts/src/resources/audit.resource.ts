@@ -29,6 +29,12 @@ export interface AuditRecord {
   code: number;
   userAgent: string;
   sourceIP: string;
+  /**
+   * What admission said of the request for the audit log, as in kube-apiserver's audit events: a
+   * ValidatingAdmissionPolicy binding's Audit failures (`validation.policy.admission.k8s.io/validation_failure`),
+   * a policy's auditAnnotations (`<policy>/<key>`). Absent when there are none.
+   */
+  annotations?: Record<string, string>;
 }
 
 const str = { type: 'string' };
@@ -73,6 +79,7 @@ export const auditRecordResource: ResourceDefinition = {
           code: { type: 'integer' },
           userAgent: str,
           sourceIP: str,
+          annotations: { type: 'object', additionalProperties: str },
         },
       },
       printerColumns: [

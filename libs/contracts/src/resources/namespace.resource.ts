@@ -11,6 +11,7 @@ export const namespaceResource: ResourceDefinition = {
   categories: [],
   scope: 'Cluster',
   strategicMergePatch: true,
+  returnsDeletedObject: true,
   nameFormat: 'dns1123-label',
   subresources: { status: true },
   versions: [

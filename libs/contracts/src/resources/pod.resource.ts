@@ -82,6 +82,7 @@ export const podResource: ResourceDefinition = {
   categories: ['all'],
   scope: 'Namespaced',
   strategicMergePatch: true,
+  returnsDeletedObject: true,
   nameFormat: 'dns1123-subdomain',
   subresources: {
     status: true,

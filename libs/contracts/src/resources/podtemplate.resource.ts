@@ -17,6 +17,7 @@ export const podTemplateResource: ResourceDefinition = {
   categories: [],
   scope: 'Namespaced',
   strategicMergePatch: true,
+  returnsDeletedObject: true,
   nameFormat: 'dns1123-subdomain',
   subresources: {},
   mergeKeys: { ...templateMergeKeys('template') },

@@ -77,6 +77,13 @@ export interface ResourceDefinition {
   };
   /** Built-in kinds accept strategic merge patches; custom kinds answer 415. */
   strategicMergePatch: boolean;
+  /**
+   * A DELETE that removes an object at once answers with the object itself, not with the Status that names it
+   * (kube-apiserver's `ReturnDeletedObject`, which a few core kinds set: Pod, Service, Namespace, ...). Clients
+   * written against kube-apiserver read one or the other by kind. A deletion that waits (finalizers, a graceful
+   * pod, a terminating namespace) answers with the object, now with its deletionTimestamp, for every kind.
+   */
+  returnsDeletedObject?: boolean;
   /** Names must be DNS-1123 labels (Namespace), DNS-1035 labels (Service) or DNS-1123 subdomains (most kinds). */
   nameFormat: 'dns1123-label' | 'dns1123-subdomain' | 'dns1035-label';
   /**

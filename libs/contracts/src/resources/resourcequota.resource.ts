@@ -40,6 +40,7 @@ export const resourceQuotaResource: ResourceDefinition = {
   categories: [],
   scope: 'Namespaced',
   strategicMergePatch: true,
+  returnsDeletedObject: true,
   nameFormat: 'dns1123-subdomain',
   subresources: { status: true },
   versions: [

@@ -67,6 +67,7 @@ export const serviceResource: ResourceDefinition = {
   categories: ['all'],
   scope: 'Namespaced',
   strategicMergePatch: true,
+  returnsDeletedObject: true,
   // kube's ValidateServiceName: a Service's name is a DNS label that may not start with a digit.
   nameFormat: 'dns1035-label',
   mergeKeys: { 'spec.ports': 'port' },

@@ -5,6 +5,7 @@ import { versionConflictMigration } from './003-version-conflict';
 import { cheaperAppendsMigration } from './004-cheaper-appends';
 import { noStreamsTableMigration } from './005-no-streams-table';
 import { jsonBodiesMigration } from './006-json-bodies';
+import { auditAnnotationsMigration } from './007-audit-annotations';
 
 export interface Migration {
   version: number;
@@ -20,6 +21,7 @@ export const migrations: Migration[] = [
   cheaperAppendsMigration,
   noStreamsTableMigration,
   jsonBodiesMigration,
+  auditAnnotationsMigration,
 ];
 
 const MIGRATION_LOCK = 7_140_211_001; // arbitrary, constant: serializes migrators across processes

@@ -44,7 +44,8 @@ export function validateQualifiedName(key: string): string[] {
   const name = parts[parts.length - 1];
   const out: string[] = [];
   if (parts.length === 2 && (parts[0].length === 0 || validateDns1123Subdomain(parts[0]).length > 0)) out.push('prefix part must be a lowercase RFC 1123 subdomain');
-  if (name.length === 0 || name.length > 63) out.push('name part must be no more than 63 characters');
+  if (name.length === 0) out.push('name part must be non-empty');
+  else if (name.length > 63) out.push('name part must be no more than 63 characters');
   if (!QUALIFIED_NAME.test(name)) {
     out.push(`name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')`);
   }

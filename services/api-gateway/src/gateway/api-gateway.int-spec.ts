@@ -174,4 +174,53 @@ describe('the api-gateway across a restart', () => {
       await gateway.stop();
     }
   }, 60_000);
+
+  it('records what the policy service\'s admission says for the audit log in the audit record of the request, allowed or refused', async () => {
+    const gateway = await startGateway();
+    try {
+      const namespace = await call('POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'audited' } });
+      const rules = [{ apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE'], resources: ['configmaps'] }];
+      const apply = async (kind: string, plural: string, name: string, spec: any) => {
+        const res = await call('POST', `/apis/admissionregistration.k8s.io/v1/${plural}`, { apiVersion: 'admissionregistration.k8s.io/v1', kind, metadata: { name }, spec });
+        expect(res.status).toBe(201);
+      };
+      const policy = (name: string, spec: any) => apply('ValidatingAdmissionPolicy', 'validatingadmissionpolicies', name, { matchConstraints: { resourceRules: rules }, ...spec });
+      const binding = (name: string, policyName: string, validationActions: string[]) =>
+        apply('ValidatingAdmissionPolicyBinding', 'validatingadmissionpolicybindings', name, { policyName, validationActions });
+      await policy('size.example.com', {
+        validations: [{ expression: '!has(object.data) || size(object.data) <= 1', message: 'at most one key' }],
+        auditAnnotations: [{ key: 'keys', valueExpression: "has(object.data) ? string(size(object.data)) + ' keys' : null" }],
+      });
+      await binding('size-audit', 'size.example.com', ['Audit']);
+      await policy('no-forbidden.example.com', { validations: [{ expression: "!has(object.data) || !('forbidden' in object.data)" }] });
+      await binding('no-forbidden-deny', 'no-forbidden.example.com', ['Deny']);
+
+      const configMap = (name: string, data: Record<string, string>) => call('POST', '/api/v1/namespaces/audited/configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name }, data });
+      const allowed = await configMap('two', { a: '1', b: '2' });
+      expect(allowed.status).toBe(201);
+      const refused = await configMap('refused', { a: '1', forbidden: 'x' });
+      expect(refused.status).toBe(422);
+      expect(refused.json.message).toContain("binding 'no-forbidden-deny' denied request");
+
+      const failure = '[{"message":"at most one key","policy":"size.example.com","binding":"size-audit","expressionIndex":0,"validationActions":["Audit"]}]';
+      const recordOf = async (res: { headers: Record<string, unknown> }) => {
+        const items = (await call('GET', `/apis/audit.openpacific.io/v1/auditrecords?fieldSelector=requestID=${res.headers['audit-id']}`)).json.items;
+        expect(items).toHaveLength(1);
+        return items[0];
+      };
+      await eventually(async () => {
+        expect(await recordOf(allowed)).toMatchObject({
+          verb: 'create', resource: 'configmaps', name: 'two', code: 201,
+          annotations: { 'size.example.com/keys': '2 keys', 'validation.policy.admission.k8s.io/validation_failure': failure },
+        });
+        const refusal = await recordOf(refused);
+        expect(refusal).toMatchObject({ code: 422, decision: 'allow' });
+        expect(refusal.annotations).toEqual({ 'size.example.com/keys': '2 keys', 'validation.policy.admission.k8s.io/validation_failure': failure });
+        // A request no policy applies to has no annotations.
+        expect(await recordOf(namespace)).not.toHaveProperty('annotations');
+      });
+    } finally {
+      await gateway.stop();
+    }
+  }, 60_000);
 });

@@ -1,5 +1,5 @@
 import { admissionKindOf, AdmissionRequest } from '@openpacific/contracts';
-import { CelProgram, compilePolicyExpression, evalError, isEvaluationError, PolicyExpressionPlace, toCel } from '@openpacific/kube-api';
+import { CelProgram, celTypeOf, compilePolicyExpression, evalError, isEvaluationError, PolicyExpressionPlace, toCel } from '@openpacific/kube-api';
 
 /** One expression of a policy, compiled (or why it does not compile: a policy written before it was checked). */
 interface Compiled {
@@ -13,10 +13,30 @@ export interface CompiledPolicy {
   matchConditions: Array<{ name: string } & Compiled>;
   variables: Array<{ name: string } & Compiled>;
   validations: Array<{ source: any; expression: Compiled; messageExpression?: Compiled }>;
+  auditAnnotations: Array<{ key: string } & Compiled>;
 }
 
-/** What one validation (or a match condition, or the policy as a whole) decided against a request. */
-export type Decision = { kind: 'failed'; message: string; reason?: string } | { kind: 'error'; message: string };
+/**
+ * What one validation (or a match condition, or the policy as a whole) decided against a request; `index` is the
+ * validation's in spec.validations (0 for the policy as a whole), as an Audit failure names it.
+ */
+export type Decision = { kind: 'failed'; index: number; message: string; reason?: string } | { kind: 'error'; index: number; message: string };
+
+/**
+ * A policy evaluated against a request: the validations that failed or could not be evaluated, the values of its
+ * auditAnnotations to record (`key` as the policy names it), and why some of them could not be had.
+ */
+export interface PolicyEvaluation {
+  readonly decisions: readonly Decision[];
+  readonly annotations: ReadonlyArray<{ key: string; value: string }>;
+  readonly annotationErrors: readonly string[];
+}
+
+/** kube-apiserver's limit on an audit annotation's value: a longer one is cut to this many bytes. */
+const MAX_ANNOTATION_VALUE_BYTES = 10 * 1024;
+/** A policy without audit annotations (or one that does not apply) shares these: nothing is made per request. */
+const NONE = Object.freeze([]) as readonly never[];
+const NOTHING: PolicyEvaluation = Object.freeze({ decisions: NONE, annotations: NONE, annotationErrors: NONE });
 
 const cache = new WeakMap<object, CompiledPolicy>();
 
@@ -39,6 +59,7 @@ export function compiledPolicy(policy: any): CompiledPolicy {
       expression: compileOne(v?.expression, 'validation', hasParams),
       ...(typeof v?.messageExpression === 'string' && v.messageExpression.trim() !== '' ? { messageExpression: compileOne(v.messageExpression, 'validation', hasParams) } : {}),
     })),
+    auditAnnotations: (spec.auditAnnotations ?? []).map((a: any) => ({ key: a?.key ?? '', ...compileOne(a?.valueExpression, 'validation', hasParams) })),
   };
   cache.set(policy, compiled);
   return compiled;
@@ -127,30 +148,64 @@ function celVariables(policy: CompiledPolicy, inputs: PolicyInputs, failed: stri
 
 /**
  * Evaluates a policy for one binding's params: its match conditions (any false: the policy does not apply; an error
- * is the decision), then every validation. The decisions are the validations that failed or could not be evaluated.
+ * is the decision), then every validation, then every audit annotation. The decisions are the validations that
+ * failed or could not be evaluated.
  */
-export function evaluatePolicy(policy: CompiledPolicy, inputs: PolicyInputs): Decision[] {
+export function evaluatePolicy(policy: CompiledPolicy, inputs: PolicyInputs): PolicyEvaluation {
   const failed: string[] = [];
   const vars = celVariables(policy, inputs, failed);
   const conditionErrors: string[] = [];
   for (const condition of policy.matchConditions) {
     const result = run(condition, vars, []);
     if ('error' in result) conditionErrors.push(result.error);
-    else if (result.value === false) return [];
+    else if (result.value === false) return NOTHING;
     else if (result.value !== true) conditionErrors.push(`matchCondition '${condition.name}' resulted in a non-boolean value`);
   }
-  if (conditionErrors.length > 0) return [{ kind: 'error', message: conditionErrors.join(', ') }];
+  if (conditionErrors.length > 0) return { ...NOTHING, decisions: [{ kind: 'error', index: 0, message: conditionErrors.join(', ') }] };
   const decisions: Decision[] = [];
-  for (const v of policy.validations) {
+  policy.validations.forEach((v, index) => {
     failed.length = 0;
     const result = run(v.expression, vars, failed);
-    if ('error' in result) decisions.push({ kind: 'error', message: result.error });
+    if ('error' in result) decisions.push({ kind: 'error', index, message: result.error });
     else if (result.value !== true) {
-      if (typeof result.value !== 'boolean') decisions.push({ kind: 'error', message: `expression '${v.expression.text}' resulted in unexpected type ${typeof result.value}` });
-      else decisions.push({ kind: 'failed', message: failureMessage(v, vars), ...(v.source.reason ? { reason: v.source.reason } : {}) });
+      if (typeof result.value !== 'boolean') decisions.push({ kind: 'error', index, message: `expression '${v.expression.text}' resulted in unexpected type ${typeof result.value}` });
+      else decisions.push({ kind: 'failed', index, message: failureMessage(v, vars), ...(v.source.reason ? { reason: v.source.reason } : {}) });
+    }
+  });
+  if (policy.auditAnnotations.length === 0) return { ...NOTHING, decisions };
+  return { decisions, ...auditAnnotationValues(policy, vars, failed) };
+}
+
+/**
+ * Each audit annotation's value as kube-apiserver takes it: a string trimmed (none when empty, cut to 10 KiB when
+ * longer), null for none; an evaluation error, or a value of another type, is an error (which kube-apiserver's
+ * type check would mostly have refused when the policy was written; OpenPacific does not type-check policies).
+ */
+function auditAnnotationValues(policy: CompiledPolicy, vars: Record<string, unknown>, failed: string[]): Omit<PolicyEvaluation, 'decisions'> {
+  const annotations: Array<{ key: string; value: string }> = [];
+  const annotationErrors: string[] = [];
+  for (const a of policy.auditAnnotations) {
+    failed.length = 0;
+    const result = run(a, vars, failed);
+    if ('error' in result) annotationErrors.push(result.error);
+    else if (typeof result.value === 'string') {
+      const value = result.value.trim();
+      if (value !== '') annotations.push({ key: a.key, value: truncated(value) });
+    } else if (result.value !== null) {
+      annotationErrors.push(`valueExpression '${a.text}' resulted in unsupported return type: ${celTypeOf(result.value)}. Return type must be either string or null.`);
     }
   }
-  return decisions;
+  return { annotations, annotationErrors };
+}
+
+/** At most MAX_ANNOTATION_VALUE_BYTES of UTF-8, never ending inside a character. */
+function truncated(value: string): string {
+  if (value.length * 3 <= MAX_ANNOTATION_VALUE_BYTES || Buffer.byteLength(value) <= MAX_ANNOTATION_VALUE_BYTES) return value;
+  const bytes = Buffer.from(value);
+  let end = MAX_ANNOTATION_VALUE_BYTES;
+  // A continuation byte (10xxxxxx) at the cut belongs to the character before it.
+  while (end > 0 && (bytes[end] & 0xc0) === 0x80) end--;
+  return bytes.subarray(0, end).toString('utf8');
 }
 
 /** The messageExpression's value when it gives a one-line string, else the message, else "failed expression: ...". */

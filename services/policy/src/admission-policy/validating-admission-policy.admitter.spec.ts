@@ -45,6 +45,7 @@ function world(...objects: Array<[string, any]>) {
 }
 
 const replicaPolicy = policy('demo-policy.example.com', { validations: [{ expression: 'object.spec.replicas <= 5' }] });
+const FAILURE = 'validation.policy.admission.k8s.io/validation_failure';
 
 describe('ValidatingAdmissionPolicy admitter', () => {
   it('denies with kube-apiserver\'s message and 422 (reason Invalid by default)', async () => {
@@ -68,11 +69,14 @@ describe('ValidatingAdmissionPolicy admitter', () => {
     expect((verdict as any).status.message).toMatch(/denied request: replicas 7 > 5$/);
   });
 
-  it('a Warn binding allows with a warning', async () => {
+  it('a Warn binding allows with a warning (and its Audit records the failure)', async () => {
     const admitter = world([VAPS, replicaPolicy], [BINDINGS, binding('warn', { policyName: 'demo-policy.example.com', validationActions: ['Warn', 'Audit'] })]);
     expect(await admitter.admit(deployment('test', 6))).toEqual({
       allowed: true,
       warnings: ["Validation failed for ValidatingAdmissionPolicy 'demo-policy.example.com' with binding 'warn': failed expression: object.spec.replicas <= 5"],
+      auditAnnotations: {
+        [FAILURE]: '[{"message":"failed expression: object.spec.replicas \\u003c= 5","policy":"demo-policy.example.com","binding":"warn","expressionIndex":0,"validationActions":["Warn","Audit"]}]',
+      },
     });
   });
 
@@ -129,6 +133,100 @@ describe('ValidatingAdmissionPolicy admitter', () => {
     const own: AdmissionRequest = { ...deployment('test', 1), resource: { group: 'admissionregistration.k8s.io', version: 'v1', resource: 'validatingadmissionpolicies' }, namespace: undefined };
     expect(await admitter.admit(own)).toEqual({ allowed: true });
     expect((await admitter.admit(deployment('test', 1))).allowed).toBe(false);
+  });
+});
+
+describe('what a request\'s audit record gets from the policies', () => {
+  const failuresOf = (verdict: any) => JSON.parse(verdict.auditAnnotations[FAILURE]);
+  const labelled = policy('labelled', {
+    validations: [{ expression: 'true' }, { expression: "has(object.metadata.labels) && 'team' in object.metadata.labels", message: 'needs a team label' }, { expression: 'object.spec.replicas <= 5' }],
+  });
+
+  it('an Audit binding lets the request through and records each failed validation: message, policy, binding, index, actions', async () => {
+    const admitter = world([VAPS, labelled], [BINDINGS, binding('labelled-audit', { policyName: 'labelled', validationActions: ['Audit'] })]);
+    expect(await admitter.admit(deployment('test', 3, { team: 'a' }))).toEqual({ allowed: true });
+    const verdict = await admitter.admit(deployment('test', 6));
+    expect(verdict).toEqual({ allowed: true, auditAnnotations: { [FAILURE]: expect.any(String) } });
+    expect(failuresOf(verdict)).toEqual([
+      { message: 'needs a team label', policy: 'labelled', binding: 'labelled-audit', expressionIndex: 1, validationActions: ['Audit'] },
+      { message: 'failed expression: object.spec.replicas <= 5', policy: 'labelled', binding: 'labelled-audit', expressionIndex: 2, validationActions: ['Audit'] },
+    ]);
+  });
+
+  it('puts the failures of every binding in one array, and keeps them with a refusal', async () => {
+    const admitter = world(
+      [VAPS, labelled], [VAPS, replicaPolicy],
+      [BINDINGS, binding('a-deny', { policyName: 'demo-policy.example.com', validationActions: ['Deny', 'Audit'] })],
+      [BINDINGS, binding('b-audit', { policyName: 'labelled', validationActions: ['Audit'] })],
+    );
+    const verdict = await admitter.admit(deployment('test', 6, { team: 'a' }));
+    expect(verdict).toMatchObject({ allowed: false, status: { code: 422, message: expect.stringContaining("binding 'a-deny' denied request") } });
+    expect(failuresOf(verdict)).toEqual([
+      { message: 'failed expression: object.spec.replicas <= 5', policy: 'demo-policy.example.com', binding: 'a-deny', expressionIndex: 0, validationActions: ['Deny', 'Audit'] },
+      { message: 'failed expression: object.spec.replicas <= 5', policy: 'labelled', binding: 'b-audit', expressionIndex: 2, validationActions: ['Audit'] },
+    ]);
+  });
+
+  it('records an evaluation error under failurePolicy Fail, and nothing under Ignore', async () => {
+    const failing = (failurePolicy: string) => policy('p', { failurePolicy, validations: [{ expression: 'object.spec.missing > 1' }] });
+    const b = binding('b', { policyName: 'p', validationActions: ['Audit'] });
+    const failed = await world([VAPS, failing('Fail')], [BINDINGS, b]).admit(deployment('test', 1));
+    expect(failed.allowed).toBe(true);
+    expect(failuresOf(failed)).toEqual([
+      { message: "expression 'object.spec.missing > 1' resulted in error: no such key: missing", policy: 'p', binding: 'b', expressionIndex: 0, validationActions: ['Audit'] },
+    ]);
+    expect(await world([VAPS, failing('Ignore')], [BINDINGS, b]).admit(deployment('test', 1))).toEqual({ allowed: true });
+  });
+
+  const annotated = (auditAnnotations: any[], extra: any = {}) => policy('annotated', { auditAnnotations, ...extra });
+
+  it('records each auditAnnotation\'s string value as <policy>/<key>, trimmed; null and blank values are left out', async () => {
+    const p = annotated([
+      { key: 'replicas', valueExpression: "'  replicas: ' + string(object.spec.replicas) + '  '" },
+      { key: 'owner', valueExpression: "has(object.metadata.labels) && 'team' in object.metadata.labels ? object.metadata.labels.team : null" },
+      { key: 'blank', valueExpression: "' '" },
+    ]);
+    const admitter = world([VAPS, p], [BINDINGS, binding('b', { policyName: 'annotated', validationActions: ['Deny'] })]);
+    expect(await admitter.admit(deployment('test', 3))).toEqual({ allowed: true, auditAnnotations: { 'annotated/replicas': 'replicas: 3' } });
+    expect(await admitter.admit(deployment('test', 3, { team: 'blue' }))).toEqual({ allowed: true, auditAnnotations: { 'annotated/replicas': 'replicas: 3', 'annotated/owner': 'blue' } });
+  });
+
+  it('keeps the annotations with a refusal, and records none when a match condition leaves the policy out', async () => {
+    const p = annotated([{ key: 'replicas', valueExpression: 'string(object.spec.replicas)' }], {
+      matchConditions: [{ name: 'not-admin', expression: "request.userInfo.username != 'admin'" }],
+      validations: [{ expression: 'object.spec.replicas <= 5' }],
+    });
+    const admitter = world([VAPS, p], [BINDINGS, binding('b', { policyName: 'annotated', validationActions: ['Deny'] })]);
+    expect(await admitter.admit(deployment('test', 6))).toMatchObject({ allowed: false, auditAnnotations: { 'annotated/replicas': '6' } });
+    expect(await admitter.admit({ ...deployment('test', 6), user: { username: 'admin', groups: [] } })).toEqual({ allowed: true });
+  });
+
+  it('joins the distinct values of several params with ", " and cuts a value at 10 KiB', async () => {
+    const p = annotated([{ key: 'team', valueExpression: 'params.data.team' }], { paramKind: { apiVersion: 'v1', kind: 'ConfigMap' } });
+    const b = binding('b', { policyName: 'annotated', validationActions: ['Audit'], paramRef: { selector: { matchLabels: { kind: 'team' } }, parameterNotFoundAction: 'Allow' } });
+    const team = (name: string, value: string) => ['configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'test', labels: { kind: 'team' } }, data: { team: value } }] as [string, any];
+    const admitter = world([VAPS, p], [BINDINGS, b], team('t1', 'blue'), team('t2', 'green'), team('t3', 'blue'));
+    expect(await admitter.admit(deployment('test', 1))).toEqual({ allowed: true, auditAnnotations: { 'annotated/team': 'blue, green' } });
+    // 6000 two-byte characters are 12000 bytes: 10240 bytes are 5120 whole characters.
+    const long = world([VAPS, p], [BINDINGS, b], team('t1', '\u00e9'.repeat(6000)));
+    expect(((await long.admit(deployment('test', 1))) as any).auditAnnotations['annotated/team']).toBe('\u00e9'.repeat(5120));
+  });
+
+  it('an auditAnnotation that cannot be evaluated denies under failurePolicy Fail, whatever the actions, and is left out under Ignore', async () => {
+    const broken = (failurePolicy: string, valueExpression: string) => annotated([{ key: 'x', valueExpression }, { key: 'ok', valueExpression: "'fine'" }], { failurePolicy });
+    const b = binding('b', { policyName: 'annotated', validationActions: ['Audit'] });
+    const denied = await world([VAPS, broken('Fail', 'object.spec.missing')], [BINDINGS, b]).admit(deployment('test', 1));
+    expect(denied).toEqual({
+      allowed: false,
+      status: {
+        code: 403, reason: 'Forbidden', details: { name: 'web', group: 'apps', kind: 'deployments' },
+        message: "deployments.apps \"web\" is forbidden: ValidatingAdmissionPolicy 'annotated' with binding 'b' denied request: expression 'object.spec.missing' resulted in error: no such key: missing",
+      },
+      auditAnnotations: { 'annotated/ok': 'fine' },
+    });
+    const wrongType = await world([VAPS, broken('Fail', 'object.spec.replicas')], [BINDINGS, b]).admit(deployment('test', 1));
+    expect((wrongType as any).status.message).toMatch(/denied request: valueExpression 'object.spec.replicas' resulted in unsupported return type: int. Return type must be either string or null.$/);
+    expect(await world([VAPS, broken('Ignore', 'object.spec.missing')], [BINDINGS, b]).admit(deployment('test', 1))).toEqual({ allowed: true, auditAnnotations: { 'annotated/ok': 'fine' } });
   });
 });
 

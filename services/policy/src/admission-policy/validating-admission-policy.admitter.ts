@@ -3,6 +3,7 @@ import {
 } from '@openpacific/contracts';
 import type { AdmissionContext, AdmissionVerdict, Admitter } from '../admission/admitter';
 import type { PolicyState } from '../state/policy-state';
+import { PolicyAuditAnnotations } from './admission-policy-audit';
 import { compiledPolicy, Decision, evaluatePolicy, requestVariable } from './admission-policy-evaluate';
 import { matchesResources } from './admission-policy-match';
 import { paramResourceOf, paramsFor } from './admission-policy-params';
@@ -22,10 +23,12 @@ interface Denial {
 
 /**
  * ValidatingAdmissionPolicy: every binding whose policy matches the request (the policy's matchConstraints, then
- * the binding's matchResources, then the policy's matchConditions) evaluates the policy's validations with the
- * binding's params. A failure is enforced as the binding's validationActions say: Deny refuses the request with
- * the first denial (its reason's code, 403 by default for errors), Warn adds a warning for the client; Audit is not
- * recorded (docs/governance.md). An evaluation error or a misconfiguration follows the policy's failurePolicy.
+ * the binding's matchResources, then the policy's matchConditions) evaluates the policy's validations and audit
+ * annotations with the binding's params. A failure is enforced as the binding's validationActions say: Deny refuses
+ * the request with the first denial (its reason's code, 403 by default for errors), Warn adds a warning for the
+ * client, Audit adds the failure to the request's audit record. The audit annotations' values go to the audit
+ * record whatever the verdict; one that cannot be evaluated denies the request, whatever the actions. An
+ * evaluation error or a misconfiguration follows the policy's failurePolicy (docs/governance.md).
  */
 export class ValidatingAdmissionPolicyAdmitter implements Admitter {
   readonly name = 'ValidatingAdmissionPolicy';
@@ -43,6 +46,7 @@ export class ValidatingAdmissionPolicyAdmitter implements Admitter {
     const inputs = { object: request.object ?? null, oldObject: request.oldObject ?? null, request: requestVariable(request), namespaceObject };
     const denials: Denial[] = [];
     const warnings: string[] = [];
+    const audit = new PolicyAuditAnnotations();
     for (const binding of [...bindings].sort(byName)) {
       const policy = model.get(VALIDATING_ADMISSION_POLICIES_RESOURCE, undefined, binding.spec?.policyName ?? '')?.object;
       if (!policy) continue;
@@ -50,8 +54,9 @@ export class ValidatingAdmissionPolicyAdmitter implements Admitter {
       if (binding.spec?.matchResources && !matchesResources(binding.spec.matchResources, request, namespaceLabels)) continue;
       const policyName = policy.metadata.name;
       const bindingName = binding.metadata.name;
+      const ignoreErrors = policy.spec?.failurePolicy === 'Ignore';
       const configError = (message: string) => {
-        if (policy.spec?.failurePolicy !== 'Ignore') denials.push({ policy: policyName, binding: bindingName, message: `failed to configure binding: ${message}` });
+        if (!ignoreErrors) denials.push({ policy: policyName, binding: bindingName, message: `failed to configure binding: ${message}` });
       };
       const paramSets = this.paramSets(policy, binding, request.namespace);
       if ('error' in paramSets) {
@@ -61,15 +66,23 @@ export class ValidatingAdmissionPolicyAdmitter implements Admitter {
       const compiled = compiledPolicy(policy);
       const actions: string[] = binding.spec?.validationActions ?? [];
       for (const params of paramSets.params) {
-        for (const decision of evaluatePolicy(compiled, { ...inputs, params })) {
-          if (decision.kind === 'error' && policy.spec?.failurePolicy === 'Ignore') continue;
+        const evaluation = evaluatePolicy(compiled, { ...inputs, params });
+        for (const decision of evaluation.decisions) {
+          if (decision.kind === 'error' && ignoreErrors) continue;
           if (actions.includes('Deny')) denials.push({ policy: policyName, binding: bindingName, ...denialOf(decision) });
           if (actions.includes('Warn')) warnings.push(`Validation failed for ValidatingAdmissionPolicy '${policyName}' with binding '${bindingName}': ${decision.message}`);
+          if (actions.includes('Audit')) {
+            audit.failed({ message: decision.message, policy: policyName, binding: bindingName, expressionIndex: decision.index, validationActions: actions });
+          }
         }
+        for (const { key, value } of evaluation.annotations) audit.add(policyName, key, value);
+        if (!ignoreErrors) for (const message of evaluation.annotationErrors) denials.push({ policy: policyName, binding: bindingName, message });
       }
     }
-    if (denials.length > 0) return refusal(request, denials[0]);
-    return warnings.length > 0 ? { allowed: true, warnings } : { allowed: true };
+    const auditAnnotations = audit.toRecord();
+    if (denials.length > 0) return refusal(request, denials[0], auditAnnotations);
+    if (warnings.length === 0 && !auditAnnotations) return { allowed: true };
+    return { allowed: true, ...(warnings.length > 0 ? { warnings } : {}), ...(auditAnnotations ? { auditAnnotations } : {}) };
   }
 
   /** Each param object the policy is evaluated with (one null without paramKind or paramRef), or a misconfiguration. */
@@ -97,14 +110,15 @@ function denialOf(decision: Decision): Pick<Denial, 'message' | 'reason'> {
  * kube-apiserver's refusal: a Forbidden naming the object; a failed validation's reason (Invalid by default) gives
  * its code and reason, and adds the denial as a cause (so kubectl says `The deployments "x" is invalid: : ...`).
  */
-function refusal(request: AdmissionRequest, denial: Denial): AdmissionVerdict {
+function refusal(request: AdmissionRequest, denial: Denial, auditAnnotations: Record<string, string> | undefined): AdmissionVerdict {
   const { group, resource } = request.resource;
   const qualified = group ? `${resource}.${group}` : resource;
   const name = request.name ?? (request.object as any)?.metadata?.name ?? '';
   const cause = `ValidatingAdmissionPolicy '${denial.policy}' with binding '${denial.binding}' denied request: ${denial.message}`;
   const message = name ? `${qualified} "${name}" is forbidden: ${cause}` : `${qualified} is forbidden: ${cause}`;
   const details = { ...(name ? { name } : {}), group, kind: resource };
-  if (!denial.reason) return { allowed: false, status: { code: 403, reason: 'Forbidden', message, details } };
+  const annotated = auditAnnotations ? { auditAnnotations } : {};
+  if (!denial.reason) return { allowed: false, status: { code: 403, reason: 'Forbidden', message, details }, ...annotated };
   const status = { code: REASON_CODES[denial.reason] ?? 403, reason: denial.reason, message, details: { ...details, causes: [{ message: cause }] } };
-  return { allowed: false, status };
+  return { allowed: false, status, ...annotated };
 }

@@ -27,12 +27,26 @@ const label = (key: string): Admitter => ({
 });
 
 const warnOf = (text: string): Admitter => ({ name: `warn-${text}`, admit: () => ({ allowed: true, warnings: [text] }) });
+const annotate = (key: string, value: string, allowed = true): Admitter => ({
+  name: `annotate-${key}`,
+  admit: () => (allowed ? { allowed, auditAnnotations: { [key]: value } } : { allowed, status: { code: 422, reason: 'Invalid', message: 'no' }, auditAnnotations: { [key]: value } }),
+});
 
 describe('AdmissionChain', () => {
   it('gathers the admitters\' warnings, and sends those before a refusal with it', async () => {
     expect(await new AdmissionChain([warnOf('one'), label('a'), warnOf('two')]).review(request)).toMatchObject({ allowed: true, warnings: ['one', 'two'] });
     expect(await new AdmissionChain([warnOf('one'), refuse('Quota'), warnOf('two')]).review(request)).toMatchObject({ allowed: false, warnings: ['one'] });
     expect(await new AdmissionChain([label('a')]).review(request)).not.toHaveProperty('warnings');
+  });
+
+  it('gathers the admitters\' audit annotations, a refusal\'s own among them, and sends none when there are none', async () => {
+    expect(await new AdmissionChain([annotate('a/x', '1'), label('a'), annotate('b/y', '2')]).review(request)).toEqual({
+      uid: 'req-1', allowed: true, patchedObject: { metadata: { name: 'web', labels: { a: 'y' } } }, auditAnnotations: { 'a/x': '1', 'b/y': '2' },
+    });
+    expect(await new AdmissionChain([annotate('a/x', '1'), annotate('b/y', '2', false), annotate('c/z', '3')]).review(request)).toEqual({
+      uid: 'req-1', allowed: false, status: { code: 422, reason: 'Invalid', message: 'no' }, auditAnnotations: { 'a/x': '1', 'b/y': '2' },
+    });
+    expect(await new AdmissionChain([warnOf('one')]).review(request)).not.toHaveProperty('auditAnnotations');
   });
 
   it('admits everything when it has no admitters', async () => {

@@ -2,8 +2,9 @@ import type { AdmissionRequest, AdmissionResponse } from '@openpacific/contracts
 import type { AdmissionContext, Admitter } from './admitter';
 
 /**
- * Runs the admitters in order: the first refusal wins, mutations and warnings accumulate (the warnings of the
- * admitters before a refusal go with it, as kube-apiserver sends them with its error).
+ * Runs the admitters in order: the first refusal wins, mutations, warnings and audit annotations accumulate (those
+ * of the admitters before a refusal, and the refusal's own annotations, go with it: kube-apiserver sends the
+ * warnings with its error and records the annotations in the audit event of a refused request too).
  * With no admitters everything is admitted. An admitter that throws refuses
  * the request (fail closed) rather than letting it through unchecked.
  */
@@ -14,7 +15,12 @@ export class AdmissionChain {
     let current = request;
     let patched = false;
     const warnings: string[] = [];
-    const withWarnings = <T extends AdmissionResponse>(response: T): T => (warnings.length > 0 ? { ...response, warnings } : response);
+    // Made only when an admitter has some: most requests have none.
+    let auditAnnotations: Record<string, string> | undefined;
+    const withExtras = <T extends AdmissionResponse>(response: T): T => {
+      const warned = warnings.length > 0 ? { ...response, warnings } : response;
+      return auditAnnotations ? { ...warned, auditAnnotations } : warned;
+    };
     for (const admitter of this.admitters) {
       let verdict;
       try {
@@ -23,13 +29,14 @@ export class AdmissionChain {
         const message = `admission plugin "${admitter.name}" failed: ${(err as Error).message}`;
         return { uid: request.uid, allowed: false, status: { code: 500, reason: 'InternalError', message } };
       }
-      if (!verdict.allowed) return withWarnings({ uid: request.uid, allowed: false, status: verdict.status });
+      if (verdict.auditAnnotations) auditAnnotations = { ...auditAnnotations, ...verdict.auditAnnotations };
+      if (!verdict.allowed) return withExtras({ uid: request.uid, allowed: false, status: verdict.status });
       if (verdict.warnings) warnings.push(...verdict.warnings);
       if (verdict.patchedObject !== undefined) {
         current = { ...current, object: verdict.patchedObject };
         patched = true;
       }
     }
-    return withWarnings(patched ? { uid: request.uid, allowed: true, patchedObject: current.object } : { uid: request.uid, allowed: true });
+    return withExtras(patched ? { uid: request.uid, allowed: true, patchedObject: current.object } : { uid: request.uid, allowed: true });
   }
 }

@@ -1,10 +1,13 @@
 import type { AdmissionRequest, AdmissionResponse } from '@openpacific/contracts';
 import type { LogPosition } from '@openpacific/event-store';
 
-/** An admitter's answer: pass (optionally with a mutated object, and warnings for the client) or refuse. */
+/**
+ * An admitter's answer: pass (optionally with a mutated object, and warnings for the client) or refuse; either way
+ * with annotations for the request's audit record, if it has any.
+ */
 export type AdmissionVerdict =
-  | { allowed: true; patchedObject?: unknown; warnings?: string[] }
-  | { allowed: false; status: NonNullable<AdmissionResponse['status']> };
+  | { allowed: true; patchedObject?: unknown; warnings?: string[]; auditAnnotations?: Record<string, string> }
+  | { allowed: false; status: NonNullable<AdmissionResponse['status']>; auditAnnotations?: Record<string, string> };
 
 /**
  * One admission rule (quota, limit range, class access, ...). Admitters run in

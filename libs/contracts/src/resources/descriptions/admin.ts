@@ -254,6 +254,8 @@ const auditRecord: FieldDescriptions = {
   code: 'The HTTP status code sent; `0` when the client went away before any answer, `101` for an exec or port-forward whose connection was upgraded.',
   userAgent: 'The client\'s `User-Agent` header (`kubectl/v1.32.0 ...`).',
   sourceIP: 'The IP address the request came from.',
+  annotations:
+    'What admission said of the request for the audit log, as in a Kubernetes audit event, whether the request was allowed or not: `validation.policy.admission.k8s.io/validation_failure` holds, as a JSON list, the failures that ValidatingAdmissionPolicy bindings with the `Audit` action saw (message, policy, binding, expressionIndex, validationActions); `<policy name>/<key>` holds the value of a policy\'s `auditAnnotations` entry. Absent when there are none.',
 };
 
 const certificateSigningRequest: FieldDescriptions = {
@@ -312,9 +314,11 @@ const validatingAdmissionPolicy: FieldDescriptions = {
   'spec.failurePolicy':
     '`Fail` (the default) or `Ignore`: what an evaluation error, a failed match condition, a missing param kind or another misconfiguration does. `Fail` treats it as a failed check, as the binding\'s actions say; `Ignore` lets the request through.',
   'spec.auditAnnotations':
-    'Annotations for the audit log, at most 20. They are compiled but not recorded: OpenPacific\'s AuditRecords have no annotations.',
-  'spec.auditAnnotations.key': 'The annotation\'s key, unique in the policy; it is recorded as `<policy name>/<key>`.',
-  'spec.auditAnnotations.valueExpression': 'A CEL expression giving the annotation\'s value (a string, or null for none), at most 5 KiB. Compiled when the policy is written.',
+    'Annotations for the audit log, at most 20: for every request a binding of the policy applies to, each value is added to the request\'s AuditRecord (`annotations`), whether the request is allowed or not.',
+  'spec.auditAnnotations.key':
+    'The annotation\'s key, unique in the policy, at most 63 characters of letters, digits, `-`, `_` and `.`; it is recorded as `<policy name>/<key>`, which must be a valid annotation key.',
+  'spec.auditAnnotations.valueExpression':
+    'A CEL expression giving the annotation\'s value, at most 5 KiB, with the same variables as the validations. A string is recorded trimmed (cut at 10 KiB); null or an empty string records nothing. The distinct values of several bindings or params are joined with ", ". An evaluation error, or a value of another type, follows `failurePolicy`: `Fail` refuses the request. Compiled when the policy is written.',
   ...describedUnder('spec.matchConditions', {
     '':
       'CEL conditions the request must all meet for the validations to run, at most 64. One that is false skips the policy; one that fails to evaluate follows `failurePolicy`.',
@@ -356,7 +360,7 @@ const validatingAdmissionPolicyBinding: FieldDescriptions = {
     ...matchResourcesParts,
   }),
   'spec.validationActions':
-    'What a failed validation does: `Deny` refuses the request, `Warn` lets it through with a warning kubectl prints, `Audit` is accepted but not recorded (the audit log has no annotations). `Deny` and `Warn` cannot be combined. Required.',
+    'What a failed validation does: `Deny` refuses the request, `Warn` lets it through with a warning kubectl prints, `Audit` records the failure in the request\'s AuditRecord (the `validation.policy.admission.k8s.io/validation_failure` annotation). `Deny` and `Warn` cannot be combined. Required.',
 };
 
 const mutatingWebhookConfiguration: FieldDescriptions = {

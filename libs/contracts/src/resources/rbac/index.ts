@@ -101,6 +101,7 @@ export const serviceAccountResource: ResourceDefinition = {
   categories: [],
   scope: 'Namespaced',
   strategicMergePatch: true,
+  returnsDeletedObject: true,
   nameFormat: 'dns1123-subdomain',
   subresources: { served: [{ name: 'token', group: 'authentication.k8s.io', version: 'v1', kind: 'TokenRequest', verbs: ['create'] }] },
   versions: [

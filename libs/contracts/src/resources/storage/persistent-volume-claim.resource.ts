@@ -61,6 +61,7 @@ export const persistentVolumeClaimResource: ResourceDefinition = {
   categories: [],
   scope: 'Namespaced',
   strategicMergePatch: true,
+  returnsDeletedObject: true,
   nameFormat: 'dns1123-subdomain',
   subresources: { status: true },
   versions: [

@@ -35,6 +35,7 @@ export const persistentVolumeResource: ResourceDefinition = {
   categories: [],
   scope: 'Cluster',
   strategicMergePatch: true,
+  returnsDeletedObject: true,
   nameFormat: 'dns1123-subdomain',
   subresources: { status: true },
   versions: [

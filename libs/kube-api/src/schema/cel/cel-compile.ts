@@ -47,6 +47,11 @@ export function isEvaluationError(result: Cel.CelResult): result is Cel.CelError
   return celRuntime().cel.isCelError(result);
 }
 
+/** The CEL type of an expression's value as cel-go prints it (`int`, `list(dyn)`), for the messages that name it. */
+export function celTypeOf(value: unknown): string {
+  return String(celRuntime().cel.celType(value as Cel.CelValue));
+}
+
 const VARIABLES = new Set(['self', 'oldSelf']);
 /** What an admission expression (a webhook's matchConditions) sees: the request's objects and the request itself. */
 const ADMISSION_VARIABLES = new Set(['object', 'oldObject', 'request']);

@@ -1,4 +1,4 @@
-export { compileAdmissionExpression, compileCelExpression, compileSchemaRules, compiledRulesOf, isEvaluationError } from './cel-compile';
+export { celTypeOf, compileAdmissionExpression, compileCelExpression, compileSchemaRules, compiledRulesOf, isEvaluationError } from './cel-compile';
 export { toCel } from './cel-values';
 export type { AdmissionProgram, CelProgram, CompiledRule, RuleCompileError, ValidationRule } from './cel-compile';
 export { evalError, validateRules, PER_CALL_COST_LIMIT, REQUEST_COST_BUDGET } from './cel-evaluate';

@@ -35,6 +35,7 @@ export function toAuditRecord(e: StoredAuditEntry): AuditRecord {
     code: e.code,
     userAgent: e.userAgent,
     sourceIP: e.sourceIp,
+    ...(e.annotations ? { annotations: e.annotations } : {}),
   };
 }
 

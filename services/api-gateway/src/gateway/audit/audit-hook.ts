@@ -8,6 +8,7 @@ import { requestInfo, resolvedPath } from '../http/request-info';
 import { answerOf } from '../http/respond';
 import { ResourceRegistry } from '../registry/registry';
 import type { RequestMetrics } from '../http/request-metrics';
+import { auditAnnotationsOf } from './audit-annotations';
 import { AuditLog } from './audit-log';
 import { isAuditApiPath, serveAuditApi } from './audit-api';
 import { AuditRequestAttributes, requestAttributes } from './request-attributes';
@@ -65,7 +66,7 @@ function observe(deps: AuditHookDeps): AuditHook {
       if (recorded) return;
       recorded = true;
       if (nameFromAnswer && code >= 200 && code < 300) attrs.name = createdName(res) ?? '';
-      appendRecord(deps, req, { time, requestId, user, attrs, code });
+      appendRecord(deps, req, { time, requestId, user, attrs, code, annotations: auditAnnotationsOf(res) });
     };
     if (attrs.verb === 'watch') onHeaders(res, () => record(res.statusCode));
     res.once('finish', () => record(res.statusCode));
@@ -80,7 +81,7 @@ function observe(deps: AuditHookDeps): AuditHook {
 function appendRecord(
   deps: AuditHookDeps,
   req: IncomingMessage,
-  r: { time: Date; requestId: string; user: UserInfo | undefined; attrs: AuditRequestAttributes; code: number },
+  r: { time: Date; requestId: string; user: UserInfo | undefined; attrs: AuditRequestAttributes; code: number; annotations?: Record<string, string> },
 ): void {
   const { user, attrs, code } = r;
   deps.log.append({
@@ -99,6 +100,7 @@ function appendRecord(
     code,
     userAgent: String(req.headers['user-agent'] ?? '').slice(0, 512),
     sourceIp: (req.socket?.remoteAddress ?? '').replace(/^::ffff:/, ''),
+    annotations: r.annotations,
   });
 }
 

@@ -120,4 +120,22 @@ describe('the audit log table and its batched writer', () => {
     expect(second).toMatchObject({ requestId: 'fields-2', groups: [] });
     await log.stop();
   });
+
+  it('keeps a record\'s annotations as they came, and a record without any has none', async () => {
+    const log = new AuditLog(db.pool, logger);
+    const annotations = {
+      'validation.policy.admission.k8s.io/validation_failure': '[{"message":"replicas \\u003c= 5","policy":"p","binding":"b","expressionIndex":0,"validationActions":["Audit"]}]',
+      'p/owner': 'team "blue", ünïcode',
+    };
+    log.append(entry({ requestId: 'annotated', namespace: 'ns-a', annotations }));
+    log.append(entry({ requestId: 'plain', namespace: 'ns-a' }));
+    await log.flush();
+    const [plain, annotated] = await log.query({ namespace: 'ns-a', limit: 10 });
+    expect(annotated).toMatchObject({ requestId: 'annotated', annotations });
+    expect(plain.requestId).toBe('plain');
+    expect(plain).not.toHaveProperty('annotations');
+    const { rows } = await db.pool.query("SELECT annotations FROM audit_records WHERE request_id = 'plain'");
+    expect(rows).toEqual([{ annotations: null }]);
+    await log.stop();
+  });
 });

@@ -18,6 +18,11 @@ export interface AuditEntry {
   code: number;
   userAgent: string;
   sourceIp: string;
+  /**
+   * What admission said of the request for the audit log, as kube-apiserver's audit events carry it (a
+   * ValidatingAdmissionPolicy binding's Audit failures, a policy's auditAnnotations). Absent when there is none.
+   */
+  annotations?: Record<string, string>;
 }
 
 export interface StoredAuditEntry extends AuditEntry {
@@ -72,7 +77,12 @@ const INSERT_COLUMNS: Array<[column: string, type: string, value: (e: AuditEntry
   ['code', 'int4', (e) => e.code],
   ['user_agent', 'text', (e) => e.userAgent],
   ['source_ip', 'text', (e) => e.sourceIp],
+  // NULL for the many requests without annotations: nothing to encode or store for them.
+  ['annotations', 'text', (e) => (e.annotations ? JSON.stringify(e.annotations) : null)],
 ];
+
+/** Columns whose batch goes as text and is cast to the column's type in the SELECT. */
+const CASTS: Record<string, string> = { groups: 'groups::text[]', annotations: 'annotations::jsonb' };
 
 /**
  * One statement text for every batch, so it is a prepared statement planned once per connection: a VALUES list
@@ -81,7 +91,7 @@ const INSERT_COLUMNS: Array<[column: string, type: string, value: (e: AuditEntry
 const INSERT_BATCH = {
   name: 'audit-records-insert',
   text: `INSERT INTO audit_records (${INSERT_COLUMNS.map(([c]) => c).join(', ')})
-    SELECT ${INSERT_COLUMNS.map(([c]) => (c === 'groups' ? 'groups::text[]' : c)).join(', ')}
+    SELECT ${INSERT_COLUMNS.map(([c]) => CASTS[c] ?? c).join(', ')}
       FROM unnest(${INSERT_COLUMNS.map(([, type], i) => `$${i + 1}::${type}[]`).join(', ')}) AS batch(${INSERT_COLUMNS.map(([c]) => c).join(', ')})`,
 };
 
@@ -188,7 +198,8 @@ export class AuditLog {
     for (const f of q.fields ?? []) add(`${f.column}::text ${f.operator === '=' ? '=' : '<>'} ?`, f.value);
     params.push(q.limit);
     const { rows } = await this.pool.query(
-      `SELECT id::text, time, request_id, username, groups, verb, api_group, resource, subresource, namespace, name, path, decision, code, user_agent, source_ip
+      `SELECT id::text, time, request_id, username, groups, verb, api_group, resource, subresource, namespace, name, path, decision, code, user_agent, source_ip,
+              annotations
          FROM audit_records ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
         ORDER BY audit_records.id DESC LIMIT $${params.length}`,
       params,
@@ -196,7 +207,7 @@ export class AuditLog {
     return rows.map((r) => ({
       id: r.id, time: r.time, requestId: r.request_id, username: r.username, groups: r.groups, verb: r.verb, apiGroup: r.api_group,
       resource: r.resource, subresource: r.subresource, namespace: r.namespace, name: r.name, path: r.path, decision: r.decision,
-      code: r.code, userAgent: r.user_agent, sourceIp: r.source_ip,
+      code: r.code, userAgent: r.user_agent, sourceIp: r.source_ip, ...(r.annotations ? { annotations: r.annotations } : {}),
     }));
   }
 

@@ -53,6 +53,36 @@ describe('ValidatingAdmissionPolicy validation', () => {
     ]);
   });
 
+  it('checks audit annotations: the key as the name part of `<policy name>/<key>`, unique; the valueExpression given and compiling', () => {
+    expect(validateValidatingAdmissionPolicy(vap({ auditAnnotations: [{ key: 'replicas', valueExpression: 'string(object.spec.replicas)' }] }))).toEqual([]);
+    const nameRule = "name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')";
+    const p = vap({
+      auditAnnotations: [
+        { key: 'replicas', valueExpression: "'x'" },
+        { key: 'Bad Key', valueExpression: "'x'" },
+        { key: 'k'.repeat(64), valueExpression: "'x'" },
+        { key: '', valueExpression: "'x'" },
+        { key: 'a/b', valueExpression: "'x'" },
+        { key: 'replicas', valueExpression: ' ' },
+        { key: 'c', valueExpression: 'nope(1)' },
+      ],
+    });
+    const causes = fields(validateValidatingAdmissionPolicy(p));
+    expect(causes.slice(0, 7)).toEqual([
+      `spec.auditAnnotations[1].key: Invalid value: "demo.example.com/Bad Key": ${nameRule}`,
+      `spec.auditAnnotations[2].key: Invalid value: "demo.example.com/${'k'.repeat(64)}": name part must be no more than 63 characters`,
+      'spec.auditAnnotations[3].key: Invalid value: "demo.example.com/": name part must be non-empty',
+      `spec.auditAnnotations[3].key: Invalid value: "demo.example.com/": ${nameRule}`,
+      `spec.auditAnnotations[4].key: Invalid value: "demo.example.com/a/b": a qualified name ${nameRule.replace(/^name part /, '')} with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')`,
+      'spec.auditAnnotations[5].valueExpression: Required value: valueExpression is not specified',
+      'spec.auditAnnotations[5].key: Duplicate value: "replicas"',
+    ]);
+    expect(causes[7]).toMatch(/^spec.auditAnnotations\[6\].valueExpression: Invalid value: "nope\(1\)": compilation failed: ERROR: <input>: undeclared reference to 'nope'/);
+    expect(causes).toHaveLength(8);
+    const many = vap({ auditAnnotations: Array.from({ length: 21 }, (_, i) => ({ key: `k${i}`, valueExpression: "'x'" })) });
+    expect(fields(validateValidatingAdmissionPolicy(many))).toEqual(['spec.auditAnnotations: Invalid value: 21: must not have more than 20 auditAnnotations']);
+  });
+
   it('requires resource rules and checks paramKind', () => {
     const p = vap({ paramKind: { apiVersion: 'v1' }, validations: [{ expression: 'true' }] });
     p.spec.matchConstraints.resourceRules = [];

@@ -1,6 +1,7 @@
 import { goQuote, invalid, StatusCause, validateAgainstSchema, validateObjectMeta } from '@openpacific/kube-api';
 import type { ResourceRequest } from '../core';
 import type { ServedResource } from '../registry/registry';
+import { annotateAudit } from '../audit/audit-annotations';
 import type { ObjectWrite } from '../store/object-writer';
 import { validateCustomRules, warn } from './decode';
 import { StrategyContext, strategyFor } from './kind-strategies';
@@ -25,21 +26,22 @@ export function withoutFields(obj: any, paths: string[]): any {
 }
 
 /**
- * What a write of a client adds for admission: its warnings go back as `Warning: 299` headers, and an object a
- * mutating webhook changed is validated again as kube-apiserver validates after mutating admission (the schema at
- * the storage version, the metadata, the kind's rules; `old` on an update), a 422 naming the field if it no longer
- * passes. Fields unknown to the schema that the webhooks added are dropped, as kube-apiserver's decoding (and a
+ * What a write of a client adds for admission: its warnings go back as `Warning: 299` headers, its audit annotations
+ * go to the request's audit record, and an object a mutating webhook changed is validated again as kube-apiserver
+ * validates after mutating admission (the schema at the storage version, the metadata, the kind's rules; `old` on an
+ * update), a 422 naming the field if it no longer passes. Fields unknown to the schema that the webhooks added are dropped, as kube-apiserver's decoding (and a
  * custom kind's pruning) drops them; what was there before admission stays as the gateway had it.
  */
 export function admissionHooks(
   r: ResourceRequest,
   storage: ServedResource,
   change: { old?: any; ctx?: StrategyContext },
-): Pick<ObjectWrite, 'warn' | 'recheck'> {
+): Pick<ObjectWrite, 'warn' | 'annotate' | 'recheck'> {
   const def = storage.def;
   const strategy = strategyFor(def);
   return {
     warn: (text) => warn(r, text),
+    annotate: (annotations) => annotateAudit(r.res, annotations),
     recheck: (patched, sent) => {
       const checked = validateAgainstSchema(def, storage.version.name, patched, 'Ignore');
       const before = new Set(checked.unknownFields.length ? validateAgainstSchema(def, storage.version.name, sent, 'Ignore').unknownFields : []);

@@ -6,9 +6,11 @@ import { ServedResource } from '../registry/registry';
 import { convertOne } from '../customresources/conversion-webhook';
 import { Actor } from '../store/object-writer';
 import { catchUpPast, conflictFor, isVersionConflict } from './commit';
+import { deletedStatus } from './delete-answer';
 import { strategyFor } from './kind-strategies';
 import { markTerminating } from '../customresources/crd.status';
 import { warn } from './decode';
+import { annotateAudit } from '../audit/audit-annotations';
 import { selectorFor } from './read';
 
 export interface DeleteOptions {
@@ -30,11 +32,16 @@ function deleteOptions(r: ResourceRequest): DeleteOptions {
   return options;
 }
 
+/**
+ * DELETE of one object: 200 with the Status naming what went, or with the object where kube-apiserver answers with it
+ * (a kind that returns the deleted object, or a deletion still under way); a dry run answers as the deletion would.
+ */
 export async function handleDelete(core: GatewayCore, r: ResourceRequest): Promise<void> {
   const { served, namespace, name } = r.target;
   const options = deleteOptions(r);
   const result = await deleteObject(core, served, namespace, name!, options, r.user, isDryRun(r.query, options), r);
-  sendJson(r.res, 200, await convertOne(core.readModel, result, served));
+  // A Status is no object of the kind: nothing to convert (or to send to a conversion webhook).
+  sendJson(r.res, 200, deletedStatus(served.def, result) ?? (await convertOne(core.readModel, result, served)));
 }
 
 /** DELETE on a collection: every object the selectors match, one by one. */
@@ -55,6 +62,8 @@ export async function handleDeleteCollection(core: GatewayCore, r: ResourceReque
  * deletionTimestamp (and the foregroundDeletion/orphan finalizer the policy
  * asks for) and lets finalizers and the garbage collector finish the job.
  * Namespaces always go through Terminating while their contents are removed.
+ * Returns the object's last state: with its deletionTimestamp while the deletion waits, without one when it is
+ * gone at once (what a DELETE's answer is chosen by, delete-answer.ts).
  */
 export async function deleteObject(
   core: GatewayCore,
@@ -116,6 +125,7 @@ export async function deleteObject(
         userAgent: r?.req.headers['user-agent'],
         skipAdmission: !r,
         warn: r && ((text) => warn(r, text)),
+        annotate: r && ((annotations) => annotateAudit(r.res, annotations)),
       });
     } catch (err) {
       if (!isVersionConflict(err)) throw err;

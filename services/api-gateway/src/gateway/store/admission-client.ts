@@ -7,6 +7,14 @@ import type { NatsConnection } from 'nats';
 
 type Reply = AdmissionResponse & { error?: { code: string; message: string } };
 
+/** Where what admission says besides its verdict goes, refusals' included (kube-apiserver keeps them too). */
+export interface AdmissionListener {
+  /** Each warning for the client. */
+  warn?: (text: string) => void;
+  /** The annotations for the request's audit record (a policy binding's Audit failures, a policy's auditAnnotations). */
+  annotate?: (annotations: Record<string, string>) => void;
+}
+
 interface Queued {
   payload: AdmissionRequest;
   readAt?: LogPosition;
@@ -34,10 +42,11 @@ export class AdmissionClient {
   ) {}
 
   /**
-   * `readAt`: how far this gateway's read model had got when the write was decided. `warn` is given the policy
-   * service's warnings, those of a refusal too (kube-apiserver sends them along with its error).
+   * `readAt`: how far this gateway's read model had got when the write was decided. `listener` is given the policy
+   * service's warnings and audit annotations, those of a refusal too (kube-apiserver sends the warnings along with
+   * its error, and audits a refused request with its annotations).
    */
-  async admit(request: Omit<AdmissionRequest, 'uid'>, readAt?: LogPosition, warn?: (text: string) => void): Promise<AdmissionResponse> {
+  async admit(request: Omit<AdmissionRequest, 'uid'>, readAt?: LogPosition, listener: AdmissionListener = {}): Promise<AdmissionResponse> {
     let response: Reply;
     try {
       response = await this.ask({ uid: randomUUID(), ...request }, readAt);
@@ -45,7 +54,9 @@ export class AdmissionClient {
       throw serviceUnavailable(`admission by the policy service failed: ${(err as Error).message}; nothing was written`);
     }
     if (response.error) throw serviceUnavailable(`admission by the policy service failed: ${response.error.message}; nothing was written`);
+    const { warn, annotate } = listener;
     if (warn && Array.isArray(response.warnings)) for (const text of response.warnings) warn(String(text));
+    if (annotate && response.auditAnnotations) annotate(stringValues(response.auditAnnotations));
     if (!response.allowed) {
       const s = response.status ?? { code: 403, reason: 'Forbidden', message: 'denied by the policy service' };
       throw statusError(s.code, s.reason, s.message, s.details);
@@ -76,6 +87,14 @@ export class AdmissionClient {
       for (const q of group) q.reject(err as Error);
     }
   }
+}
+
+/** The annotations with string values only: they come from another process, and an audit record holds strings. */
+function stringValues(annotations: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (typeof annotations !== 'object' || annotations === null) return out;
+  for (const [key, value] of Object.entries(annotations)) if (typeof value === 'string') out[key] = value;
+  return out;
 }
 
 /** The furthest read position of the group: waiting for it covers every member's. */

@@ -1,7 +1,7 @@
 import { AdmissionRequest, EventMetadata, ObjectEventType, objectStreamId } from '@openpacific/contracts';
 import { EventStore, GroupCommit, resourceVersionOf } from '@openpacific/event-store';
 import { ServedResource } from '../registry/registry';
-import { AdmissionClient } from './admission-client';
+import { AdmissionClient, AdmissionListener } from './admission-client';
 import { ObjectTurns } from './object-turns';
 import { encryptSecret, LogFollower, ReadModel, SecretKey } from '@openpacific/objects';
 
@@ -13,7 +13,11 @@ export interface Actor {
   extra?: Record<string, string[]>;
 }
 
-export interface ObjectWrite {
+/**
+ * One write. Admission's warnings go to `warn`, the response's `Warning` headers (decode.ts `warn`); its audit
+ * annotations to `annotate`, the request's audit record (audit/audit-annotations.ts).
+ */
+export interface ObjectWrite extends AdmissionListener {
   served: ServedResource;
   operation: AdmissionRequest['operation'];
   subresource?: string;
@@ -29,8 +33,6 @@ export interface ObjectWrite {
   userAgent?: string;
   /** Internal controllers of the gateway write without admission. */
   skipAdmission?: boolean;
-  /** Where admission's warnings go: the response's `Warning` headers (decode.ts `warn`). */
-  warn?: (text: string) => void;
   /**
    * Checks an object that mutating admission changed (a webhook's patch) as the kind's validation checks any,
    * throwing its 422 (kube-apiserver validates after mutating admission); returns it as it is to be stored.
@@ -98,7 +100,7 @@ export class ObjectWriter {
       // Everything this gateway acknowledged, or served to a reader, is at or below its follower's position:
       // the policy service decides on at least that much of the log (without reading it to its end first).
       const readAt = this.follower.current;
-      const verdict = await this.admission.admit(admissionRequestOf(w), readAt, w.warn);
+      const verdict = await this.admission.admit(admissionRequestOf(w), readAt, w);
       if (verdict.patchedObject) {
         const patched = w.admitAs ? w.admitAs.toStored(verdict.patchedObject) : verdict.patchedObject;
         object = w.recheck ? w.recheck(patched, object) : patched;

@@ -1,0 +1,175 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { request } from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { RunningService, startService } from '@openpacific/service-kit';
+import { createTestDatabase, eventually, TestDatabase, testNatsUrl, uniqueNatsPrefix } from '@openpacific/testing';
+import { parse } from 'yaml';
+import { configSchema as policyConfigSchema } from '../../../../policy/src/policy.config';
+import { PolicyModule } from '../../../../policy/src/policy.module';
+import { gatewayConfigSchema, GatewayConfig, prepareGatewayConfig } from '../../api-gateway.config';
+import { ApiGatewayModule } from '../../api-gateway.module';
+
+/**
+ * What DELETE answers, by kind, as kube-apiserver 1.32's generic registry does: a Status naming what went at once
+ * (details.kind the plural, details.uid the object's), the object itself for the kinds that return it (Pod), and the
+ * object with its deletionTimestamp wherever the deletion waits. Real gateway, policy service, Postgres and NATS.
+ */
+describe('the answer to a DELETE (api-gateway)', () => {
+  let db: TestDatabase;
+  let dataDir: string;
+  let policy: RunningService<any>;
+  let gateway: RunningService<any>;
+  const prefix = uniqueNatsPrefix('deletes');
+  const env = () => ({
+    DATABASE_URL: db.url, NATS_URL: testNatsUrl, NATS_PREFIX: prefix, LOG_LEVEL: 'warn', GATEWAY_PORT: '0', DATA_DIR: dataDir,
+    GATEWAY_PRECOMPILE_SCHEMAS: 'false',
+  });
+
+  type Answer = { status: number; json: any; text: string; auditId: string };
+  function call(method: string, path: string, body?: unknown, contentType?: string): Promise<Answer> {
+    const server = parse(readFileSync(join(dataDir, 'kubeconfig'), 'utf8')).clusters[0].cluster.server;
+    const token = readFileSync(join(dataDir, 'admin.token'), 'utf8').trim();
+    const payload = body === undefined ? undefined : JSON.stringify(body);
+    return new Promise((resolve, reject) => {
+      const req = request(new URL(path, server), {
+        method,
+        ca: readFileSync(join(dataDir, 'pki', 'ca.crt')),
+        headers: {
+          authorization: `Bearer ${token}`,
+          'content-type': contentType ?? 'application/json',
+          ...(payload ? { 'content-length': String(Buffer.byteLength(payload)) } : {}),
+        },
+      }, (res) => {
+        let text = '';
+        res.on('data', (c) => (text += c));
+        res.on('end', () => {
+          let json: any;
+          try {
+            json = JSON.parse(text);
+          } catch {
+            json = undefined;
+          }
+          resolve({ status: res.statusCode!, text, json, auditId: String(res.headers['audit-id']) });
+        });
+      });
+      req.on('error', reject);
+      req.end(payload);
+    });
+  }
+  const ok = async (method: string, path: string, body?: unknown, contentType?: string) => {
+    const r = await call(method, path, body, contentType);
+    if (r.status >= 300) throw new Error(`${method} ${path}: ${r.status} ${r.text}`);
+    return r;
+  };
+  const CONFIGMAPS = '/api/v1/namespaces/default/configmaps';
+  const configMap = (name: string, metadata: object = {}) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, ...metadata }, data: { k: 'v' } });
+  const gone = async (path: string) => expect((await call('GET', path)).status).toBe(404);
+
+  beforeAll(async () => {
+    db = await createTestDatabase('deletes');
+    dataDir = mkdtempSync(join(tmpdir(), 'op-deletes-'));
+    policy = await startService({ name: 'policy', configSchema: policyConfigSchema, module: () => PolicyModule }, { ...env(), HEALTH_PORT: '0' });
+    gateway = await startService<GatewayConfig>({ name: 'api-gateway', configSchema: gatewayConfigSchema, prepareConfig: (c) => prepareGatewayConfig(c), module: () => ApiGatewayModule }, env());
+  }, 60_000);
+  afterAll(async () => {
+    await gateway?.stop();
+    await policy?.stop();
+    await db?.drop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }, 30_000);
+
+  it('names a ConfigMap deleted at once in a Status with its uid and no group, and audits the delete by its name', async () => {
+    const created = (await ok('POST', CONFIGMAPS, configMap('settings'))).json;
+    const deleted = await call('DELETE', `${CONFIGMAPS}/settings`);
+    expect(deleted.status).toBe(200);
+    expect(deleted.json).toStrictEqual({
+      kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', details: { name: 'settings', kind: 'configmaps', uid: created.metadata.uid },
+    });
+    await gone(`${CONFIGMAPS}/settings`);
+    await eventually(async () => {
+      const records = (await ok('GET', `/apis/audit.openpacific.io/v1/auditrecords?fieldSelector=requestID=${deleted.auditId}`)).json.items;
+      expect(records).toMatchObject([{ verb: 'delete', resource: 'configmaps', namespace: 'default', name: 'settings', code: 200 }]);
+    });
+  });
+
+  it('answers a dry-run delete as the delete would, and keeps the object', async () => {
+    const created = (await ok('POST', CONFIGMAPS, configMap('kept'))).json;
+    const dry = await ok('DELETE', `${CONFIGMAPS}/kept?dryRun=All`);
+    expect(dry.json).toStrictEqual({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', details: { name: 'kept', kind: 'configmaps', uid: created.metadata.uid } });
+    expect((await ok('GET', `${CONFIGMAPS}/kept`)).json.metadata.resourceVersion).toBe(created.metadata.resourceVersion);
+  });
+
+  it('names a Deployment deleted at once with the group apps', async () => {
+    const deployment = {
+      apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web' },
+      spec: { selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'c', image: 'busybox:1.36' }] } } },
+    };
+    const created = (await ok('POST', '/apis/apps/v1/namespaces/default/deployments', deployment)).json;
+    const deleted = await ok('DELETE', '/apis/apps/v1/namespaces/default/deployments/web');
+    expect(deleted.json).toStrictEqual({
+      kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', details: { name: 'web', group: 'apps', kind: 'deployments', uid: created.metadata.uid },
+    });
+  });
+
+  it('answers with the Pod itself when a pod is deleted at once', async () => {
+    await eventually(() => ok('GET', '/api/v1/namespaces/default/serviceaccounts/default'));
+    const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'brief' }, spec: { containers: [{ name: 'c', image: 'busybox:1.36' }] } };
+    const created = (await ok('POST', '/api/v1/namespaces/default/pods', pod)).json;
+    const deleted = (await ok('DELETE', '/api/v1/namespaces/default/pods/brief')).json;
+    expect(deleted).toMatchObject({ kind: 'Pod', apiVersion: 'v1', metadata: { name: 'brief', uid: created.metadata.uid } });
+    expect(deleted.metadata.deletionTimestamp).toBeUndefined();
+    await gone('/api/v1/namespaces/default/pods/brief');
+  });
+
+  it('answers with the object, now with its deletionTimestamp, wherever the deletion waits: a finalizer, foreground deletion, a namespace', async () => {
+    const held = (await ok('POST', CONFIGMAPS, configMap('held', { finalizers: ['example.com/hold'] }))).json;
+    const pending = (await ok('DELETE', `${CONFIGMAPS}/held`)).json;
+    expect(pending).toMatchObject({ kind: 'ConfigMap', metadata: { name: 'held', uid: held.metadata.uid, finalizers: ['example.com/hold'] } });
+    expect(pending.metadata.deletionTimestamp).toEqual(expect.any(String));
+    // Asked again, it answers the same way: the deletion is still under way.
+    expect((await ok('DELETE', `${CONFIGMAPS}/held`)).json.metadata.deletionTimestamp).toBe(pending.metadata.deletionTimestamp);
+    await ok('PATCH', `${CONFIGMAPS}/held`, { metadata: { finalizers: null } }, 'application/merge-patch+json');
+    await eventually(() => gone(`${CONFIGMAPS}/held`));
+
+    const owner = (await ok('POST', CONFIGMAPS, configMap('owner'))).json;
+    const ownerReferences = [{ apiVersion: 'v1', kind: 'ConfigMap', name: 'owner', uid: owner.metadata.uid }];
+    await ok('POST', CONFIGMAPS, configMap('owned', { ownerReferences }));
+    const foreground = (await ok('DELETE', `${CONFIGMAPS}/owner`, { propagationPolicy: 'Foreground' })).json;
+    expect(foreground).toMatchObject({ kind: 'ConfigMap', metadata: { uid: owner.metadata.uid, finalizers: ['foregroundDeletion'] } });
+    expect(foreground.metadata.deletionTimestamp).toEqual(expect.any(String));
+    await eventually(async () => {
+      await gone(`${CONFIGMAPS}/owned`);
+      await gone(`${CONFIGMAPS}/owner`);
+    }, { timeoutMs: 20_000 });
+
+    await ok('POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'leaving' } });
+    const terminating = (await ok('DELETE', '/api/v1/namespaces/leaving')).json;
+    expect(terminating).toMatchObject({ kind: 'Namespace', metadata: { name: 'leaving' }, status: { phase: 'Terminating' } });
+    expect(terminating.metadata.deletionTimestamp).toEqual(expect.any(String));
+  }, 40_000);
+
+  it('names a custom resource in a Status at any served version, and answers a pending one at the version asked', async () => {
+    const schema = { openAPIV3Schema: { type: 'object', properties: { spec: { type: 'object', properties: { color: { type: 'string' } } } } } };
+    await ok('POST', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', {
+      apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name: 'gadgets.example.com' },
+      spec: {
+        group: 'example.com', scope: 'Namespaced', names: { plural: 'gadgets', singular: 'gadget', kind: 'Gadget' },
+        versions: [{ name: 'v1', served: true, storage: true, schema }, { name: 'v1beta1', served: true, storage: false, schema }],
+      },
+    });
+    const GADGETS = '/apis/example.com/v1/namespaces/default/gadgets';
+    const OLD_GADGETS = '/apis/example.com/v1beta1/namespaces/default/gadgets';
+    const gadget = (name: string, metadata: object = {}) => ({ apiVersion: 'example.com/v1', kind: 'Gadget', metadata: { name, ...metadata }, spec: { color: 'red' } });
+    const created = (await eventually(() => ok('POST', GADGETS, gadget('g1')))).json;
+    expect((await ok('DELETE', `${OLD_GADGETS}/g1`)).json).toStrictEqual({
+      kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', details: { name: 'g1', group: 'example.com', kind: 'gadgets', uid: created.metadata.uid },
+    });
+    await gone(`${GADGETS}/g1`);
+
+    await ok('POST', GADGETS, gadget('g2', { finalizers: ['example.com/hold'] }));
+    const pending = (await ok('DELETE', `${OLD_GADGETS}/g2`)).json;
+    expect(pending).toMatchObject({ apiVersion: 'example.com/v1beta1', kind: 'Gadget', metadata: { name: 'g2', finalizers: ['example.com/hold'] } });
+    expect(pending.metadata.deletionTimestamp).toEqual(expect.any(String));
+  });
+});
