@@ -1,5 +1,4 @@
 import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
-import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RunningService, startService } from '@openpacific/service-kit';
@@ -9,6 +8,7 @@ import { configSchema as policyConfigSchema } from '../../../policy/src/policy.c
 import { PolicyModule } from '../../../policy/src/policy.module';
 import { gatewayConfigSchema, GatewayConfig, prepareGatewayConfig } from '../api-gateway.config';
 import { ApiGatewayModule } from '../api-gateway.module';
+import { gatewayCaller } from './gateway-call.spec-support';
 
 /**
  * The gateway keeps nothing of its own: stopped and started again, it
@@ -26,37 +26,7 @@ describe('the api-gateway across a restart', () => {
   const startGateway = () =>
     startService<GatewayConfig>({ name: 'api-gateway', configSchema: gatewayConfigSchema, prepareConfig: (c) => prepareGatewayConfig(c), module: () => ApiGatewayModule }, env());
 
-  function call(method: string, path: string, body?: unknown): Promise<{ status: number; json: any; text: string; headers: Record<string, unknown> }> {
-    const kubeconfig = parse(readFileSync(join(dataDir, 'kubeconfig'), 'utf8'));
-    const server = kubeconfig.clusters[0].cluster.server;
-    const token = readFileSync(join(dataDir, 'admin.token'), 'utf8').trim();
-    const payload = body === undefined ? undefined : JSON.stringify(body);
-    return new Promise((resolve, reject) => {
-      const req = request(new URL(path, server), {
-        method,
-        ca: readFileSync(join(dataDir, 'pki', 'ca.crt')),
-        headers: {
-          authorization: `Bearer ${token}`,
-          'content-type': method === 'PATCH' ? 'application/merge-patch+json' : 'application/json',
-          ...(payload ? { 'content-length': String(Buffer.byteLength(payload)) } : {}),
-        },
-      }, (res) => {
-        let text = '';
-        res.on('data', (c) => (text += c));
-        res.on('end', () => resolve({ status: res.statusCode!, text, json: parseOrUndefined(text), headers: res.headers }));
-      });
-      req.on('error', reject);
-      req.end(payload);
-    });
-  }
-
-  const parseOrUndefined = (text: string) => {
-    try {
-      return JSON.parse(text);
-    } catch {
-      return undefined;
-    }
-  };
+  const call = gatewayCaller(() => dataDir);
 
   beforeAll(async () => {
     db = await createTestDatabase('gwrestart');

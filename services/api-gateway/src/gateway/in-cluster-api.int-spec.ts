@@ -1,5 +1,4 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PodTokenReply, PodTokenRequest, podTokenSubject } from '@openpacific/contracts';
@@ -12,6 +11,7 @@ import { configSchema as policyConfigSchema } from '../../../policy/src/policy.c
 import { PolicyModule } from '../../../policy/src/policy.module';
 import { gatewayConfigSchema, GatewayConfig, prepareGatewayConfig } from '../api-gateway.config';
 import { ApiGatewayModule } from '../api-gateway.module';
+import { gatewayCaller } from './gateway-call.spec-support';
 
 /**
  * The API from inside, as the gateway keeps it: the `kubernetes` Service and its EndpointSlice in `default`,
@@ -32,38 +32,7 @@ describe('the API from inside pods (api-gateway)', () => {
     GATEWAY_PRECOMPILE_SCHEMAS: 'false',
   });
 
-  type Answer = { status: number; json: any; text: string };
-  function call(method: string, path: string, body?: unknown, opts: { token?: string; contentType?: string } = {}): Promise<Answer> {
-    const kubeconfig = parse(readFileSync(join(dataDir, 'kubeconfig'), 'utf8'));
-    const server = kubeconfig.clusters[0].cluster.server;
-    const token = opts.token ?? readFileSync(join(dataDir, 'admin.token'), 'utf8').trim();
-    const payload = body === undefined ? undefined : JSON.stringify(body);
-    return new Promise((resolve, reject) => {
-      const req = request(new URL(path, server), {
-        method,
-        ca: readFileSync(join(dataDir, 'pki', 'ca.crt')),
-        headers: {
-          authorization: `Bearer ${token}`,
-          'content-type': opts.contentType ?? (method === 'PATCH' ? 'application/merge-patch+json' : 'application/json'),
-          ...(payload ? { 'content-length': String(Buffer.byteLength(payload)) } : {}),
-        },
-      }, (res) => {
-        let text = '';
-        res.on('data', (c) => (text += c));
-        res.on('end', () => {
-          let json: any;
-          try {
-            json = JSON.parse(text);
-          } catch {
-            json = undefined;
-          }
-          resolve({ status: res.statusCode!, text, json });
-        });
-      });
-      req.on('error', reject);
-      req.end(payload);
-    });
-  }
+  const call = gatewayCaller(() => dataDir);
   const ok = async (method: string, path: string, body?: unknown, opts?: { token?: string; contentType?: string }) => {
     const r = await call(method, path, body, opts);
     if (r.status >= 300) throw new Error(`${method} ${path}: ${r.status} ${r.text}`);

@@ -1,14 +1,13 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { request } from 'node:https';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RunningService, startService } from '@openpacific/service-kit';
 import { createTestDatabase, eventually, TestDatabase, testNatsUrl, uniqueNatsPrefix } from '@openpacific/testing';
-import { parse } from 'yaml';
 import { configSchema as policyConfigSchema } from '../../../../policy/src/policy.config';
 import { PolicyModule } from '../../../../policy/src/policy.module';
 import { gatewayConfigSchema, GatewayConfig, prepareGatewayConfig } from '../../api-gateway.config';
 import { ApiGatewayModule } from '../../api-gateway.module';
+import { gatewayCaller } from '../gateway-call.spec-support';
 
 /**
  * What DELETE answers, by kind, as kube-apiserver 1.32's generic registry does: a Status naming what went at once
@@ -26,37 +25,11 @@ describe('the answer to a DELETE (api-gateway)', () => {
     GATEWAY_PRECOMPILE_SCHEMAS: 'false',
   });
 
-  type Answer = { status: number; json: any; text: string; auditId: string };
-  function call(method: string, path: string, body?: unknown, contentType?: string): Promise<Answer> {
-    const server = parse(readFileSync(join(dataDir, 'kubeconfig'), 'utf8')).clusters[0].cluster.server;
-    const token = readFileSync(join(dataDir, 'admin.token'), 'utf8').trim();
-    const payload = body === undefined ? undefined : JSON.stringify(body);
-    return new Promise((resolve, reject) => {
-      const req = request(new URL(path, server), {
-        method,
-        ca: readFileSync(join(dataDir, 'pki', 'ca.crt')),
-        headers: {
-          authorization: `Bearer ${token}`,
-          'content-type': contentType ?? 'application/json',
-          ...(payload ? { 'content-length': String(Buffer.byteLength(payload)) } : {}),
-        },
-      }, (res) => {
-        let text = '';
-        res.on('data', (c) => (text += c));
-        res.on('end', () => {
-          let json: any;
-          try {
-            json = JSON.parse(text);
-          } catch {
-            json = undefined;
-          }
-          resolve({ status: res.statusCode!, text, json, auditId: String(res.headers['audit-id']) });
-        });
-      });
-      req.on('error', reject);
-      req.end(payload);
-    });
-  }
+  const send = gatewayCaller(() => dataDir);
+  const call = async (method: string, path: string, body?: unknown, contentType?: string) => {
+    const r = await send(method, path, body, { contentType: contentType ?? 'application/json' });
+    return { ...r, auditId: String(r.headers['audit-id']) };
+  };
   const ok = async (method: string, path: string, body?: unknown, contentType?: string) => {
     const r = await call(method, path, body, contentType);
     if (r.status >= 300) throw new Error(`${method} ${path}: ${r.status} ${r.text}`);
