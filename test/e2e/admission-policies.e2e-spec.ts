@@ -177,7 +177,8 @@ describe('validating admission policies', () => {
     expect((await kubectl(['apply', '-n', 'vap-prod', '-f', '-'], deployment('big', 5, { team: 'a' }))).code).toBe(0);
     const bare = await kubectl(['apply', '-n', 'vap-test-bare', '-f', '-'], deployment('any', 1, { team: 'a' }));
     expect(bare.stderr).toContain(
-      "Error from server (Forbidden): error when creating \"STDIN\": deployments.apps \"any\" is forbidden: ValidatingAdmissionPolicy 'replica-limit.example.com' with binding 'replica-limit-test.example.com' denied request: failed to configure binding: no params found for policy binding with `Deny` parameterNotFoundAction",
+      // A misconfiguration has no reason of its own: kube-apiserver answers it as Invalid, the denial its cause.
+      "The deployments \"any\" is invalid: : ValidatingAdmissionPolicy 'replica-limit.example.com' with binding 'replica-limit-test.example.com' denied request: failed to configure binding: no params found for policy binding with `Deny` parameterNotFoundAction",
     );
   });
 

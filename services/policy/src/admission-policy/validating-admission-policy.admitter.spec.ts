@@ -94,9 +94,10 @@ describe('ValidatingAdmissionPolicy admitter', () => {
     expect((await admitter.admit(deployment('test', 2))).allowed).toBe(true);
     expect((await admitter.admit(deployment('test', 3))).allowed).toBe(false);
     const missing = await admitter.admit(deployment('prod', 1));
+    const configCause = "ValidatingAdmissionPolicy 'limit' with binding 'limit-b' denied request: failed to configure binding: no params found for policy binding with `Deny` parameterNotFoundAction";
     expect((missing as any).status).toEqual({
-      code: 403, reason: 'Forbidden', details: { name: 'web', group: 'apps', kind: 'deployments' },
-      message: "deployments.apps \"web\" is forbidden: ValidatingAdmissionPolicy 'limit' with binding 'limit-b' denied request: failed to configure binding: no params found for policy binding with `Deny` parameterNotFoundAction",
+      code: 422, reason: 'Invalid', details: { name: 'web', group: 'apps', kind: 'deployments', causes: [{ message: configCause }] },
+      message: `deployments.apps "web" is forbidden: ${configCause}`,
     });
   });
 
@@ -122,8 +123,10 @@ describe('ValidatingAdmissionPolicy admitter', () => {
     const failing = (failurePolicy: string) => policy('p', { failurePolicy, validations: [{ expression: 'object.spec.missing > 1' }] });
     const b = binding('b', { policyName: 'p', validationActions: ['Deny'] });
     const denied = await world([VAPS, failing('Fail')], [BINDINGS, b]).admit(deployment('test', 1));
-    expect((denied as any).status.code).toBe(403);
+    // kube-apiserver answers an error as it answers a failure without a reason: Invalid, 422, the denial as a cause.
+    expect((denied as any).status).toMatchObject({ code: 422, reason: 'Invalid' });
     expect((denied as any).status.message).toContain("denied request: expression 'object.spec.missing > 1' resulted in error: no such key: missing");
+    expect((denied as any).status.details.causes).toEqual([{ message: expect.stringContaining("resulted in error: no such key: missing") }]);
     expect(await world([VAPS, failing('Ignore')], [BINDINGS, b]).admit(deployment('test', 1))).toEqual({ allowed: true });
   });
 
@@ -219,7 +222,8 @@ describe('what a request\'s audit record gets from the policies', () => {
     expect(denied).toEqual({
       allowed: false,
       status: {
-        code: 403, reason: 'Forbidden', details: { name: 'web', group: 'apps', kind: 'deployments' },
+        code: 422, reason: 'Invalid',
+        details: { name: 'web', group: 'apps', kind: 'deployments', causes: [{ message: "ValidatingAdmissionPolicy 'annotated' with binding 'b' denied request: expression 'object.spec.missing' resulted in error: no such key: missing" }] },
         message: "deployments.apps \"web\" is forbidden: ValidatingAdmissionPolicy 'annotated' with binding 'b' denied request: expression 'object.spec.missing' resulted in error: no such key: missing",
       },
       auditAnnotations: { 'annotated/ok': 'fine' },

@@ -18,6 +18,7 @@ interface Denial {
   policy: string;
   binding: string;
   message: string;
+  /** A failed validation's `reason`; absent for an error or a misconfiguration (which kube-apiserver answers as Invalid too). */
   reason?: string;
 }
 
@@ -25,7 +26,7 @@ interface Denial {
  * ValidatingAdmissionPolicy: every binding whose policy matches the request (the policy's matchConstraints, then
  * the binding's matchResources, then the policy's matchConditions) evaluates the policy's validations and audit
  * annotations with the binding's params. A failure is enforced as the binding's validationActions say: Deny refuses
- * the request with the first denial (its reason's code, 403 by default for errors), Warn adds a warning for the
+ * the request with the first denial (its reason's code; Invalid, 422, when it gives none, errors included), Warn adds a warning for the
  * client, Audit adds the failure to the request's audit record. The audit annotations' values go to the audit
  * record whatever the verdict; one that cannot be evaluated denies the request, whatever the actions. An
  * evaluation error or a misconfiguration follows the policy's failurePolicy (docs/governance.md).
@@ -103,12 +104,13 @@ export class ValidatingAdmissionPolicyAdmitter implements Admitter {
 const byName = (a: any, b: any) => (a.metadata.name < b.metadata.name ? -1 : a.metadata.name > b.metadata.name ? 1 : 0);
 
 function denialOf(decision: Decision): Pick<Denial, 'message' | 'reason'> {
-  return decision.kind === 'failed' ? { message: decision.message, reason: decision.reason ?? 'Invalid' } : { message: decision.message };
+  return decision.kind === 'failed' && decision.reason ? { message: decision.message, reason: decision.reason } : { message: decision.message };
 }
 
 /**
- * kube-apiserver's refusal: a Forbidden naming the object; a failed validation's reason (Invalid by default) gives
- * its code and reason, and adds the denial as a cause (so kubectl says `The deployments "x" is invalid: : ...`).
+ * kube-apiserver's refusal: a Forbidden naming the object, whose reason and code are then the denial's reason (Invalid,
+ * 422, when it has none: an evaluation error and a misconfiguration too), with the denial as a cause (so kubectl says
+ * `The deployments "x" is invalid: : ...`).
  */
 function refusal(request: AdmissionRequest, denial: Denial, auditAnnotations: Record<string, string> | undefined): AdmissionVerdict {
   const { group, resource } = request.resource;
@@ -118,7 +120,7 @@ function refusal(request: AdmissionRequest, denial: Denial, auditAnnotations: Re
   const message = name ? `${qualified} "${name}" is forbidden: ${cause}` : `${qualified} is forbidden: ${cause}`;
   const details = { ...(name ? { name } : {}), group, kind: resource };
   const annotated = auditAnnotations ? { auditAnnotations } : {};
-  if (!denial.reason) return { allowed: false, status: { code: 403, reason: 'Forbidden', message, details }, ...annotated };
-  const status = { code: REASON_CODES[denial.reason] ?? 403, reason: denial.reason, message, details: { ...details, causes: [{ message: cause }] } };
+  const reason = denial.reason ?? 'Invalid';
+  const status = { code: REASON_CODES[reason] ?? 403, reason, message, details: { ...details, causes: [{ message: cause }] } };
   return { allowed: false, status, ...annotated };
 }
