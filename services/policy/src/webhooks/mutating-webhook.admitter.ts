@@ -3,12 +3,13 @@ import { AdmissionRequest, MUTATING_WEBHOOK_CONFIGURATIONS_RESOURCE } from '@ope
 import { applyJsonPatch } from '@openpacific/kube-api';
 import type { AdmissionContext, AdmissionVerdict, Admitter } from '../admission/admitter';
 import type { PolicyState } from '../state/policy-state';
-import { callWebhook, internalError, reviewRequestOf, underPolicy, Webhook, webhookMatches, webhooksFor } from './webhook-dispatch';
+import { addAnnotations, callWebhook, internalError, reviewRequestOf, underPolicy, Webhook, webhookMatches, webhooksFor } from './webhook-dispatch';
 
 /**
  * kube-apiserver's MutatingAdmissionWebhook: the MutatingWebhookConfigurations' webhooks that match, one after the
  * other, each seeing the object as the previous one's JSONPatch left it. A webhook with reinvocationPolicy IfNeeded
- * is called once more when a webhook after it changed the object.
+ * is called once more when a webhook after it changed the object. The webhooks' audit annotations go to the request's
+ * audit record, a refusing webhook's too, a key answered twice keeping its first value.
  */
 export class MutatingWebhookAdmitter implements Admitter {
   readonly name = 'MutatingAdmissionWebhook';
@@ -23,17 +24,18 @@ export class MutatingWebhookAdmitter implements Admitter {
     const called: Array<{ webhook: Webhook; changesSeen: number }> = [];
     for (const webhook of webhooks) {
       const outcome = await this.call(webhook, request, run);
-      if (outcome === 'refused') return run.refusal!;
+      if (outcome === 'refused') return refusalOf(run);
       if (outcome === 'called' && webhook.hook.reinvocationPolicy === 'IfNeeded') called.push({ webhook, changesSeen: run.changes });
     }
     for (const { webhook, changesSeen } of called) {
       if (run.changes === changesSeen) continue;
-      if ((await this.call(webhook, request, run)) === 'refused') return run.refusal!;
+      if ((await this.call(webhook, request, run)) === 'refused') return refusalOf(run);
     }
     return {
       allowed: true,
       ...(isDeepStrictEqual(run.object, request.object) ? {} : { patchedObject: run.object }),
       ...(run.warnings.length > 0 ? { warnings: run.warnings } : {}),
+      ...(run.auditAnnotations ? { auditAnnotations: run.auditAnnotations } : {}),
     };
   }
 
@@ -47,12 +49,14 @@ export class MutatingWebhookAdmitter implements Admitter {
       return callWebhook(hook, current, review, this.state.model, true);
     });
     if ('refuse' in outcome) {
+      run.auditAnnotations = addAnnotations(run.auditAnnotations, outcome.refuse.auditAnnotations);
       run.refusal = outcome.refuse;
       return 'refused';
     }
     const answer = outcome.result;
     if (!answer) return 'skipped';
     run.warnings.push(...answer.warnings);
+    run.auditAnnotations = addAnnotations(run.auditAnnotations, answer.auditAnnotations);
     if (answer.patch && run.object !== undefined) {
       let patched: unknown;
       try {
@@ -76,4 +80,11 @@ interface Run {
   /** How many calls changed the object. */
   changes: number;
   refusal?: AdmissionVerdict;
+  /** The webhooks' audit annotations so far. */
+  auditAnnotations?: Record<string, string>;
+}
+
+/** The run's refusal, with the audit annotations of every webhook called before it and its own. */
+function refusalOf(run: Run): AdmissionVerdict {
+  return run.auditAnnotations ? { ...run.refusal!, auditAnnotations: run.auditAnnotations } : run.refusal!;
 }

@@ -1,12 +1,13 @@
 import { AdmissionRequest, VALIDATING_WEBHOOK_CONFIGURATIONS_RESOURCE } from '@openpacific/contracts';
 import type { AdmissionContext, AdmissionVerdict, Admitter } from '../admission/admitter';
 import type { PolicyState } from '../state/policy-state';
-import { callWebhook, reviewRequestOf, underPolicy, webhookMatches, webhooksFor } from './webhook-dispatch';
+import { addAnnotations, callWebhook, reviewRequestOf, underPolicy, webhookMatches, webhooksFor } from './webhook-dispatch';
 
 /**
  * kube-apiserver's ValidatingAdmissionWebhook: the ValidatingWebhookConfigurations' webhooks that match, called at
  * once on the object as mutating admission left it. Any refusal refuses the request (the first in webhook order);
- * the warnings of all go back to the client.
+ * the warnings of all go back to the client, and the audit annotations of those before the refusal (of all when
+ * none refuses) go to the request's audit record, a key answered twice keeping the first webhook's value.
  */
 export class ValidatingWebhookAdmitter implements Admitter {
   readonly name = 'ValidatingAdmissionWebhook';
@@ -23,10 +24,15 @@ export class ValidatingWebhookAdmitter implements Admitter {
       }),
     );
     const warnings: string[] = [];
+    let auditAnnotations: Record<string, string> | undefined;
     for (const outcome of outcomes) {
-      if ('refuse' in outcome) return outcome.refuse;
+      if ('refuse' in outcome) {
+        auditAnnotations = addAnnotations(auditAnnotations, outcome.refuse.auditAnnotations);
+        return auditAnnotations ? { ...outcome.refuse, auditAnnotations } : outcome.refuse;
+      }
       warnings.push(...(outcome.result?.warnings ?? []));
+      auditAnnotations = addAnnotations(auditAnnotations, outcome.result?.auditAnnotations);
     }
-    return warnings.length > 0 ? { allowed: true, warnings } : { allowed: true };
+    return { allowed: true, ...(warnings.length > 0 ? { warnings } : {}), ...(auditAnnotations ? { auditAnnotations } : {}) };
   }
 }

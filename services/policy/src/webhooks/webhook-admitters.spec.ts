@@ -93,6 +93,22 @@ describe('MutatingWebhookAdmitter', () => {
     });
   });
 
+  it('records each webhook\'s auditAnnotations under its name, the first value of a key kept, a refusing webhook\'s too', async () => {
+    answers.set('/a', (req) => ({ ...addLabel('a', '1')(req), auditAnnotations: { decision: 'labelled', 'bad/key': 'dropped', number: 7 } }));
+    answers.set('/b', () => ({ auditAnnotations: { decision: 'looked' } }));
+    const state = stateWith(MUTATING_WEBHOOK_CONFIGURATIONS_RESOURCE, [{ name: 'c', webhooks: [hook('a.hooks.example.com', '/a'), hook('b.hooks.example.com', '/b')] }]);
+    expect(await new MutatingWebhookAdmitter(state).admit(request())).toMatchObject({
+      allowed: true,
+      auditAnnotations: { 'a.hooks.example.com/decision': 'labelled', 'b.hooks.example.com/decision': 'looked' },
+    });
+    answers.set('/b', () => ({ allowed: false, status: { message: 'no' }, auditAnnotations: { why: 'refused' } }));
+    expect(await new MutatingWebhookAdmitter(state).admit(request())).toEqual({
+      allowed: false,
+      status: { code: 400, reason: '', message: 'admission webhook "b.hooks.example.com" denied the request: no' },
+      auditAnnotations: { 'a.hooks.example.com/decision': 'labelled', 'b.hooks.example.com/why': 'refused' },
+    });
+  });
+
   it('calls an IfNeeded webhook again once when a later one changed the object', async () => {
     answers.set('/count', (req) => patchOf([{ op: 'add', path: '/metadata/annotations', value: { seen: Object.keys(req.object.metadata.labels ?? {}).join(',') || 'none' } }]));
     answers.set('/label', addLabel('late', 'yes'));
@@ -149,6 +165,17 @@ describe('ValidatingWebhookAdmitter', () => {
     expect(await new ValidatingWebhookAdmitter(state).admit(request())).toEqual({ allowed: true, warnings: ['looked fine'] });
     expect(await new ValidatingWebhookAdmitter(state).admit(request({ name: 'bad' }))).toEqual({
       allowed: false, status: { code: 403, reason: 'Forbidden', message: 'admission webhook "no.hooks.example.com" denied the request: bad name' },
+    });
+    // Audit annotations of every webhook, under each one's name; with a refusal, the refusing webhook's and those before it.
+    answers.set('/ok', () => ({ auditAnnotations: { seen: 'yes' } }));
+    answers.set('/no', (req) => (req.name === 'bad' ? { allowed: false, status: { code: 403, reason: 'Forbidden', message: 'bad name' }, auditAnnotations: { rule: 'names' } } : { auditAnnotations: { rule: 'none' } }));
+    expect(await new ValidatingWebhookAdmitter(state).admit(request())).toEqual({
+      allowed: true, auditAnnotations: { 'ok.hooks.example.com/seen': 'yes', 'no.hooks.example.com/rule': 'none' },
+    });
+    expect(await new ValidatingWebhookAdmitter(state).admit(request({ name: 'bad' }))).toEqual({
+      allowed: false,
+      status: { code: 403, reason: 'Forbidden', message: 'admission webhook "no.hooks.example.com" denied the request: bad name' },
+      auditAnnotations: { 'ok.hooks.example.com/seen': 'yes', 'no.hooks.example.com/rule': 'names' },
     });
     // Not for other resources, and never for the configurations themselves.
     seen.length = 0;

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { admissionKindOf, AdmissionRequest, AdmissionResponse } from '@openpacific/contracts';
-import { postReview, WebhookCallError, webhookTarget, type WebhookTarget } from '@openpacific/kube-api';
+import { postReview, validateQualifiedName, WebhookCallError, webhookTarget, type WebhookTarget } from '@openpacific/kube-api';
 import type { ReadModel } from '@openpacific/objects';
 import type { AdmissionContext, AdmissionVerdict } from '../admission/admitter';
 import type { PolicyState } from '../state/policy-state';
@@ -33,9 +33,15 @@ export async function webhooksFor(state: PolicyState, resource: string, request:
 /** A failure to reach or understand a webhook: its failurePolicy decides whether it refuses the request. */
 class CallFailure extends Error {}
 
-/** An answer that is a refusal whatever the failurePolicy (a denial, a dry run the webhook does not support, a patch that does not apply). */
+/**
+ * An answer that is a refusal whatever the failurePolicy (a denial, a dry run the webhook does not support, a patch
+ * that does not apply), with the audit annotations the webhook answered (kept with a refusal, as kube-apiserver does).
+ */
 export class Refusal extends Error {
-  constructor(readonly status: Status) {
+  constructor(
+    readonly status: Status,
+    readonly auditAnnotations?: Record<string, string>,
+  ) {
     super(status.message);
   }
 }
@@ -90,6 +96,30 @@ export function targetOf(hook: any, model: ReadModel): WebhookTarget {
 export interface Allowed {
   patch?: unknown[];
   warnings: string[];
+  /** Its response.auditAnnotations, each under `<webhook name>/` (webhookAuditAnnotations). */
+  auditAnnotations?: Record<string, string>;
+}
+
+/**
+ * A webhook's response.auditAnnotations as kube-apiserver records them in the request's audit event: each key under
+ * `<webhook name>/`, the whole a qualified name with one `/`, the values strings. A key that makes no such name is left
+ * out (kube-apiserver logs it and goes on); undefined when nothing is left.
+ */
+export function webhookAuditAnnotations(hookName: string, annotations: unknown): Record<string, string> | undefined {
+  if (typeof annotations !== 'object' || annotations === null || Array.isArray(annotations)) return undefined;
+  let out: Record<string, string> | undefined;
+  for (const [key, value] of Object.entries(annotations)) {
+    const name = `${hookName}/${key}`;
+    if (typeof value !== 'string' || name.split('/').length !== 2 || validateQualifiedName(name).length > 0) continue;
+    (out ??= {})[name] = value;
+  }
+  return out;
+}
+
+/** Adds `more` to `into`, a key already there keeping its value (kube-apiserver refuses to override an annotation). */
+export function addAnnotations(into: Record<string, string> | undefined, more: Record<string, string> | undefined): Record<string, string> | undefined {
+  if (!more) return into;
+  return { ...more, ...into };
 }
 
 /**
@@ -115,9 +145,11 @@ export async function callWebhook(hook: any, request: AdmissionRequest, review: 
   }
   if (!response || typeof response !== 'object') throw invalid('response was absent');
   if (response.uid !== review.uid) throw invalid(`expected response.uid=${JSON.stringify(review.uid)}, got ${JSON.stringify(response.uid ?? '')}`);
-  if (response.allowed !== true) throw new Refusal(denial(hook.name, response.status));
+  const auditAnnotations = webhookAuditAnnotations(hook.name, response.auditAnnotations);
+  const annotated = auditAnnotations ? { auditAnnotations } : {};
+  if (response.allowed !== true) throw new Refusal(denial(hook.name, response.status), auditAnnotations);
   const warnings = Array.isArray(response.warnings) ? response.warnings.filter((w: unknown): w is string => typeof w === 'string' && w.trim() !== '') : [];
-  if (!response.patch) return { warnings };
+  if (!response.patch) return { warnings, ...annotated };
   if (!mutating) throw invalid('validating webhook may not return response.patch');
   if (!response.patchType) throw invalid('webhook returned response.patch but not response.patchType');
   if (response.patchType !== 'JSONPatch') throw invalid(`webhook returned invalid response.patchType of ${JSON.stringify(response.patchType)}`);
@@ -125,10 +157,10 @@ export async function callWebhook(hook: any, request: AdmissionRequest, review: 
   try {
     patch = JSON.parse(Buffer.from(String(response.patch), 'base64').toString('utf8'));
   } catch (err) {
-    throw new Refusal(internalError((err as Error).message));
+    throw new Refusal(internalError((err as Error).message), auditAnnotations);
   }
-  if (!Array.isArray(patch)) throw new Refusal(internalError('json: cannot unmarshal object into Go value of type jsonpatch.Patch'));
-  return { patch, warnings };
+  if (!Array.isArray(patch)) throw new Refusal(internalError('json: cannot unmarshal object into Go value of type jsonpatch.Patch'), auditAnnotations);
+  return { patch, warnings, ...annotated };
 }
 
 /** kube-apiserver's ToStatusErr: the webhook's status (a code of at least 400, 400 by default) with its name before the message. */
@@ -151,7 +183,7 @@ export async function underPolicy<T>(hook: any, step: () => Promise<T>): Promise
   try {
     return { result: await step() };
   } catch (err) {
-    if (err instanceof Refusal) return { refuse: { allowed: false, status: err.status } };
+    if (err instanceof Refusal) return { refuse: { allowed: false, status: err.status, ...(err.auditAnnotations ? { auditAnnotations: err.auditAnnotations } : {}) } };
     if (!(err instanceof CallFailure)) throw err;
     if (hook.failurePolicy === 'Ignore') return {};
     return { refuse: { allowed: false, status: internalError(`failed calling webhook ${JSON.stringify(hook.name)}: ${err.message}`) } };
