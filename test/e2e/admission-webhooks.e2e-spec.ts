@@ -39,7 +39,7 @@ function webhookServer(cert: { keyPem: string; certPem: string }, seen: Seen[]):
         response.patch = Buffer.from(JSON.stringify(patch)).toString('base64');
         response.warnings = ['labelled by the test webhook'];
       } else if (url.pathname === '/validate' && name === 'forbidden-name') {
-        Object.assign(response, { allowed: false, status: { code: 403, reason: 'Forbidden', message: 'the name forbidden-name is taken' } });
+        Object.assign(response, { allowed: false, status: { code: 403, reason: 'Forbidden', message: 'the name forbidden-name is taken' }, auditAnnotations: { rule: 'taken names' } });
       } else if (url.pathname === '/validate' && name === 'plain-refusal') {
         Object.assign(response, { allowed: false, status: { message: 'no reason given' } });
       } else if (url.pathname === '/check' && name === 'by-service') {
@@ -168,6 +168,11 @@ describe('admission webhooks', () => {
     const refused = await kubectl(['create', 'configmap', 'forbidden-name']);
     // The mutating webhook ran first: its warning comes with the refusal, as kube-apiserver sends warnings with an error.
     expect(refused.stderr.trim().split('\n')).toEqual(['Warning: labelled by the test webhook', 'error: failed to create configmap: admission webhook "names.webhooks.example.com" denied the request: the name forbidden-name is taken']);
+    // The refusing webhook's audit annotations are in the request's AuditRecord, under the webhook's name.
+    await eventually(async () => {
+      const listed = await kubectlJson(cluster, ['get', 'auditrecords', '--field-selector', 'namespace=default,verb=create,resource=configmaps,name=forbidden-name']);
+      expect(listed.items).toEqual([expect.objectContaining({ code: 403, annotations: { 'names.webhooks.example.com/rule': 'taken names' } })]);
+    });
     const plain = await kubectl(['apply', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'plain-refusal' } }));
     expect(plain.stderr).toContain('admission webhook "names.webhooks.example.com" denied the request: no reason given');
     expect((await kubectl(['get', 'configmap', 'forbidden-name'])).code).not.toBe(0);
