@@ -50,6 +50,31 @@ describe('native pods on the local cluster', () => {
     await eventually(async () => expect((await cluster.kubectl(['get', 'events', '--field-selector', 'involvedObject.name=hello'])).stdout).toMatch(/Normal\s+Killing\s+pod\/hello\s+Stopping container c/));
   }, 60_000);
 
+  it('force-deletes a pod stuck Terminating at once, and its host kills what was still running', async () => {
+    // SIGTERM ignored (and so by the sleep it starts): the pod would take its whole 120 s grace period to stop.
+    await cluster.kubectl(['apply', '-f', '-'], { input: pod('stubborn', { command: ['sh', '-c', "trap '' TERM; echo started; sleep 3600"] }, { terminationGracePeriodSeconds: 120 }) });
+    await eventually(async () => expect((await cluster.kubectl(['logs', 'stubborn'])).stdout).toBe('started\n'), { timeoutMs: 20_000 });
+    const running = (p: string) => {
+      try {
+        return readFileSync(`/proc/${p}/cmdline`, 'utf8').includes("trap '' TERM");
+      } catch {
+        return false;
+      }
+    };
+    const pids = readdirSync('/proc').filter((p) => /^\d+$/.test(p)).filter(running);
+    expect(pids.length).toBeGreaterThan(0);
+    expect((await cluster.kubectl(['delete', 'pod', 'stubborn', '--wait=false'])).code).toBe(0);
+    await eventually(async () => expect((await cluster.kubectl(['get', 'pod', 'stubborn', '--no-headers'])).stdout).toMatch(/^stubborn\s+\S+\s+Terminating/));
+    const forced = await cluster.kubectl(['delete', 'pod', 'stubborn', '--force', '--grace-period=0']);
+    expect(forced.stdout.trim()).toBe('pod "stubborn" force deleted');
+    expect(forced.stderr).toContain('Immediate deletion does not wait for confirmation that the running resource has been terminated');
+    expect((await cluster.kubectl(['get', 'pod', 'stubborn'])).stderr).toContain('pods "stubborn" not found');
+    // Its host finds a sandbox no pod owns any more and kills it, without waiting out the grace period.
+    await eventually(async () => {
+      for (const pid of pids) expect(running(pid)).toBe(false);
+    }, { timeoutMs: 30_000 });
+  }, 90_000);
+
   it('follows logs as they are written', async () => {
     await cluster.kubectl(['apply', '-f', '-'], { input: pod('ticker', { command: ['sh', '-c', 'for i in 1 2 3 4 5 6; do echo tick $i; sleep 0.3; done; sleep 3600'] }) });
     await eventually(async () => expect((await get('ticker')).status.phase).toBe('Running'), { timeoutMs: 20_000 });

@@ -95,6 +95,31 @@ describe('the answer to a DELETE (api-gateway)', () => {
     await gone('/api/v1/namespaces/default/pods/brief');
   });
 
+  it('ends a bound pod\'s graceful deletion at once when asked again with gracePeriodSeconds 0 (kubectl delete --force), finalizers still holding it', async () => {
+    await eventually(() => ok('GET', '/api/v1/namespaces/default/serviceaccounts/default'));
+    // Bound to a host no agent runs: nothing finishes its graceful deletion but the forced one.
+    const bound = (name: string, finalizers?: string[]) => ({
+      apiVersion: 'v1', kind: 'Pod', metadata: { name, ...(finalizers ? { finalizers } : {}) }, spec: { nodeName: 'nowhere', containers: [{ name: 'c', image: 'busybox:1.36' }] },
+    });
+    await ok('POST', '/api/v1/namespaces/default/pods', bound('stuck'));
+    const terminating = (await ok('DELETE', '/api/v1/namespaces/default/pods/stuck')).json;
+    expect(terminating.metadata).toMatchObject({ deletionTimestamp: expect.any(String), deletionGracePeriodSeconds: 30 });
+    // Asked again without a grace period, or with a longer one, it stays as it is.
+    expect((await ok('DELETE', '/api/v1/namespaces/default/pods/stuck')).json.metadata.resourceVersion).toBe(terminating.metadata.resourceVersion);
+    expect((await ok('DELETE', '/api/v1/namespaces/default/pods/stuck?gracePeriodSeconds=60')).json.metadata.resourceVersion).toBe(terminating.metadata.resourceVersion);
+    const forced = (await ok('DELETE', '/api/v1/namespaces/default/pods/stuck', { kind: 'DeleteOptions', apiVersion: 'v1', gracePeriodSeconds: 0 })).json;
+    expect(forced).toMatchObject({ kind: 'Pod', metadata: { name: 'stuck', uid: terminating.metadata.uid, deletionGracePeriodSeconds: 0 } });
+    await gone('/api/v1/namespaces/default/pods/stuck');
+
+    await ok('POST', '/api/v1/namespaces/default/pods', bound('held-pod', ['example.com/hold']));
+    await ok('DELETE', '/api/v1/namespaces/default/pods/held-pod');
+    const held = (await ok('DELETE', '/api/v1/namespaces/default/pods/held-pod?gracePeriodSeconds=0')).json;
+    expect(held.metadata).toMatchObject({ deletionGracePeriodSeconds: 0, finalizers: ['example.com/hold'], deletionTimestamp: expect.any(String) });
+    expect((await ok('GET', '/api/v1/namespaces/default/pods/held-pod')).json.metadata.deletionGracePeriodSeconds).toBe(0);
+    await ok('PATCH', '/api/v1/namespaces/default/pods/held-pod', { metadata: { finalizers: null } }, 'application/merge-patch+json');
+    await eventually(() => gone('/api/v1/namespaces/default/pods/held-pod'));
+  }, 30_000);
+
   it('answers with the object, now with its deletionTimestamp, wherever the deletion waits: a finalizer, foreground deletion, a namespace', async () => {
     const held = (await ok('POST', CONFIGMAPS, configMap('held', { finalizers: ['example.com/hold'] }))).json;
     const pending = (await ok('DELETE', `${CONFIGMAPS}/held`)).json;

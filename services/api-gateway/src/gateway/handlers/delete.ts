@@ -1,4 +1,4 @@
-import { CRD_CLEANUP_FINALIZER, CRDS_RESOURCE, ObjectEventTypes, qualifiedResource, rfc3339 } from '@openpacific/contracts';
+import { CRD_CLEANUP_FINALIZER, CRDS_RESOURCE, ObjectEventType, ObjectEventTypes, qualifiedResource, rfc3339 } from '@openpacific/contracts';
 import { badRequest, conflict, forbidden, notFound, parseBody } from '@openpacific/kube-api';
 import { GatewayCore, isDryRun, ResourceRequest } from '../core';
 import { sendJson } from '../http/respond';
@@ -86,37 +86,14 @@ export async function deleteObject(
     if (pre?.resourceVersion && pre.resourceVersion !== obj.metadata.resourceVersion) {
       throw conflict(qualifiedResource(served.def), name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${obj.metadata.resourceVersion}`);
     }
-    if (obj.metadata.deletionTimestamp) return obj;
-    const refusal = strategyFor(served.def).validateDelete?.(obj);
-    if (refusal) throw forbidden(refusal);
-
-    const isNamespace = served.def.kind === 'Namespace' && served.def.group === '';
-    const hasDependents = core.readModel.dependentsOf(obj.metadata.uid).length > 0;
-    const finalizers: string[] = [...(obj.metadata.finalizers ?? [])];
-    const policy = options.propagationPolicy ?? 'Background';
-    if (hasDependents && policy === 'Foreground' && !finalizers.includes('foregroundDeletion')) finalizers.push('foregroundDeletion');
-    if (hasDependents && policy === 'Orphan' && !finalizers.includes('orphan')) finalizers.push('orphan');
-    // A CustomResourceDefinition goes once its custom resources are gone (crd.controller.ts).
-    const isCrd = served.resource === CRDS_RESOURCE;
-    if (isCrd && !finalizers.includes(CRD_CLEANUP_FINALIZER)) finalizers.push(CRD_CLEANUP_FINALIZER);
-    // A pod that may be running on a host goes gracefully: its host stops it, then finishes the deletion.
-    const isBoundPod = served.def.kind === 'Pod' && served.def.group === '' && !!obj.spec?.nodeName && options.gracePeriodSeconds !== 0;
-    const graceful = finalizers.length > 0 || isNamespace || isBoundPod;
-    const next = structuredClone(obj);
-    delete next.metadata.resourceVersion;
-    if (graceful) {
-      next.metadata.deletionTimestamp = rfc3339();
-      next.metadata.deletionGracePeriodSeconds = isBoundPod ? (options.gracePeriodSeconds ?? obj.spec.terminationGracePeriodSeconds ?? 30) : 0;
-      if (finalizers.length > 0) next.metadata.finalizers = finalizers;
-      if (isNamespace) next.status = { ...(next.status ?? {}), phase: 'Terminating' };
-      if (isCrd) markTerminating(next);
-    }
+    const change = obj.metadata.deletionTimestamp ? forcedDeletion(obj, options) : deletionOf(core, served, obj, options);
+    if (!change) return obj;
     try {
       return await core.writer.write({
         served,
         operation: 'DELETE',
-        eventType: graceful ? ObjectEventTypes.deletionStarted : ObjectEventTypes.deleted,
-        object: next,
+        eventType: change.type,
+        object: change.object,
         oldObject: obj,
         expectedVersion: stored.streamVersion,
         actor,
@@ -135,4 +112,55 @@ export async function deleteObject(
       await catchUpPast(core, served.resource, namespace, name, stored.streamVersion);
     }
   }
+}
+
+/** What a DELETE writes: the event's type and the object it carries. */
+interface DeletionWrite {
+  type: ObjectEventType;
+  object: any;
+}
+
+/** What deleting an object not yet being deleted writes: its deletion, or the start of a graceful one. */
+function deletionOf(core: GatewayCore, served: ServedResource, obj: any, options: DeleteOptions): DeletionWrite {
+  const refusal = strategyFor(served.def).validateDelete?.(obj);
+  if (refusal) throw forbidden(refusal);
+  const isNamespace = served.def.kind === 'Namespace' && served.def.group === '';
+  const hasDependents = core.readModel.dependentsOf(obj.metadata.uid).length > 0;
+  const finalizers: string[] = [...(obj.metadata.finalizers ?? [])];
+  const policy = options.propagationPolicy ?? 'Background';
+  if (hasDependents && policy === 'Foreground' && !finalizers.includes('foregroundDeletion')) finalizers.push('foregroundDeletion');
+  if (hasDependents && policy === 'Orphan' && !finalizers.includes('orphan')) finalizers.push('orphan');
+  // A CustomResourceDefinition goes once its custom resources are gone (crd.controller.ts).
+  const isCrd = served.resource === CRDS_RESOURCE;
+  if (isCrd && !finalizers.includes(CRD_CLEANUP_FINALIZER)) finalizers.push(CRD_CLEANUP_FINALIZER);
+  // A pod that may be running on a host goes gracefully: its host stops it, then finishes the deletion.
+  const isBoundPod = served.def.kind === 'Pod' && served.def.group === '' && !!obj.spec?.nodeName && options.gracePeriodSeconds !== 0;
+  const graceful = finalizers.length > 0 || isNamespace || isBoundPod;
+  const next = structuredClone(obj);
+  delete next.metadata.resourceVersion;
+  if (graceful) {
+    next.metadata.deletionTimestamp = rfc3339();
+    next.metadata.deletionGracePeriodSeconds = isBoundPod ? (options.gracePeriodSeconds ?? obj.spec.terminationGracePeriodSeconds ?? 30) : 0;
+    if (finalizers.length > 0) next.metadata.finalizers = finalizers;
+    if (isNamespace) next.status = { ...(next.status ?? {}), phase: 'Terminating' };
+    if (isCrd) markTerminating(next);
+  }
+  return { type: graceful ? ObjectEventTypes.deletionStarted : ObjectEventTypes.deleted, object: next };
+}
+
+/**
+ * A DELETE with `gracePeriodSeconds: 0` of an object already being deleted gracefully (`kubectl delete pod x --force
+ * --grace-period=0` on a pod that is Terminating): as kube-apiserver, the grace period ends now, and the object goes
+ * at once unless finalizers still hold it (then it keeps them, with `deletionGracePeriodSeconds: 0`). Anything else
+ * (no grace period asked, one not shorter, an object whose grace period has ended already) changes nothing: undefined.
+ * A shorter grace period above zero is not taken: the host stops the pod with the one it started with.
+ */
+function forcedDeletion(obj: any, options: DeleteOptions): DeletionWrite | undefined {
+  const current = obj.metadata.deletionGracePeriodSeconds ?? 0;
+  if (options.gracePeriodSeconds !== 0 || current === 0) return undefined;
+  const next = structuredClone(obj);
+  delete next.metadata.resourceVersion;
+  next.metadata.deletionGracePeriodSeconds = 0;
+  const held = (obj.metadata.finalizers ?? []).length > 0;
+  return { type: held ? ObjectEventTypes.updated : ObjectEventTypes.deleted, object: next };
 }
