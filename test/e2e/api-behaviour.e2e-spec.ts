@@ -88,6 +88,32 @@ describe('the api-gateway under bad input, dry runs, owners, finalizers and admi
     expect((await cluster.request('GET', '/readyz', { token: null })).status).toBe(200);
   });
 
+  it('reads a null field as one left out, as kube-apiserver does (manifests rendered with `resources: null`)', async () => {
+    const manifest = [
+      'apiVersion: apps/v1',
+      'kind: Deployment',
+      'metadata: {name: nulls, labels: null, annotations: null}',
+      'spec:',
+      '  replicas: null',
+      '  selector: {matchLabels: {app: nulls}}',
+      '  template:',
+      '    metadata: {labels: {app: nulls}}',
+      '    spec:',
+      '      nodeSelector: null',
+      '      tolerations: null',
+      '      containers: [{name: c, image: busybox, command: [sleep, "3600"], resources: null, env: null}]',
+    ].join('\n');
+    const applied = await cluster.kubectl(['apply', '-f', '-'], { input: manifest });
+    expect(applied.stderr).toBe('');
+    expect(applied.stdout.trim()).toBe('deployment.apps/nulls created');
+    const stored = JSON.parse((await cluster.kubectl(['get', 'deployment', 'nulls', '-o', 'json'])).stdout);
+    // replicas: null is replicas left out, so defaulted; the nulls are not stored.
+    expect(stored.spec.replicas).toBe(1);
+    expect(stored.spec.template.spec).not.toHaveProperty('nodeSelector');
+    expect(stored.spec.template.spec.containers[0]).not.toHaveProperty('resources', null);
+    expect((await cluster.kubectl(['delete', 'deployment', 'nulls'])).code).toBe(0);
+  });
+
   it('refuses a stale resourceVersion and an existing name with 409', async () => {
     const current = (await cluster.request('GET', `${HOSTS}/esx-1`)).json();
     const stale = { ...current, metadata: { ...current.metadata, resourceVersion: '1' }, spec: { unschedulable: false } };

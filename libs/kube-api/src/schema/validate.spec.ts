@@ -19,3 +19,39 @@ describe('precompileSchemas', () => {
     expect(r.causes.map((c) => c.field)).toEqual(['spec.finalizers']);
   });
 });
+
+describe('validateAgainstSchema and null', () => {
+  const pod = resourceDefinitions.find((d) => d.kind === 'Pod' && d.group === '')!;
+
+  it('reads a null field of a built-in kind as the field left out, as kube-apiserver decodes it', () => {
+    const obj = {
+      apiVersion: 'v1', kind: 'Pod', metadata: { name: 'x', labels: null, annotations: null },
+      spec: { nodeSelector: null, tolerations: null, containers: [{ name: 'c', image: 'busybox', resources: null, env: null, command: null }] },
+    };
+    const r = validateAgainstSchema(pod, 'v1', obj, 'Strict');
+    expect(r.causes).toEqual([]);
+    expect(r.pruned).toEqual({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'x' }, spec: { containers: [{ name: 'c', image: 'busybox' }] } });
+  });
+
+  it('still refuses a null item of a list and a null map value; a required field left null is left out (the kind\'s rules require it)', () => {
+    const obj = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'x', labels: { a: null } }, spec: { containers: [{ name: 'c', image: null }, null] } };
+    const r = validateAgainstSchema(pod, 'v1', obj, 'Strict');
+    expect(r.causes.map((c) => c.field).sort()).toEqual(['metadata.labels.a', 'spec.containers[1]']);
+    expect(r.pruned.spec.containers[0]).toEqual({ name: 'c' });
+  });
+
+  it('prunes a custom resource\'s nulls but where the schema says nullable', () => {
+    const schema = {
+      type: 'object',
+      properties: {
+        apiVersion: { type: 'string' }, kind: { type: 'string' }, metadata: { type: 'object' },
+        spec: { type: 'object', properties: { size: { type: 'integer' }, note: { type: 'string', nullable: true }, mode: { type: 'string', default: 'auto' } } },
+      },
+    };
+    const def = { ...pod, kind: 'Widget', group: 'example.com', structural: true, versions: [{ ...pod.versions[0], name: 'v1', schema }] } as typeof pod;
+    const r = validateAgainstSchema(def, 'v1', { apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w' }, spec: { size: null, note: null, mode: null } }, 'Strict');
+    expect(r.causes).toEqual([]);
+    // A pruned null is defaulted as an absent field would be.
+    expect(r.pruned.spec).toEqual({ note: null, mode: 'auto' });
+  });
+});

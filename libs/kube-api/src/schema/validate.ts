@@ -92,6 +92,17 @@ export async function precompileSchemas(defs: readonly ResourceDefinition[], sto
   return count;
 }
 
+/**
+ * Whether a field's schema takes null (`nullable: true`, or a type list with "null"). A null in a field that does not
+ * is the field left out, as kube-apiserver reads it: a built-in kind's JSON is decoded into Go structs, where null is
+ * the zero value (`nodeSelector: null`, `resources: null` in a rendered manifest are no error), and a custom
+ * resource's nulls of fields that are not nullable are pruned before defaulting.
+ */
+function nullable(schema: JsonSchema | undefined): boolean {
+  if (!schema) return true;
+  return schema.nullable === true || (Array.isArray(schema.type) && schema.type.includes('null'));
+}
+
 function prune(schema: JsonSchema | undefined, value: any, path: string, unknown: string[]): any {
   if (!schema || value === null || typeof value !== 'object') return value;
   if (Array.isArray(value)) return schema.items ? value.map((x, i) => prune(schema.items, x, `${path}[${i}]`, unknown)) : value;
@@ -102,7 +113,9 @@ function prune(schema: JsonSchema | undefined, value: any, path: string, unknown
   const out: Record<string, any> = {};
   for (const [k, v] of Object.entries(value)) {
     const child = `${path}.${k}`;
-    if (props && k in props) out[k] = prune(props[k], v, child, unknown);
+    if (props && k in props) {
+      if (v !== null || nullable(props[k])) out[k] = prune(props[k], v, child, unknown);
+    }
     else if (typeof additional === 'object') out[k] = prune(additional, v, child, unknown);
     else if (additional === false) unknown.push(child);
     else out[k] = v;
@@ -113,7 +126,8 @@ function prune(schema: JsonSchema | undefined, value: any, path: string, unknown
 /**
  * Pruning and defaulting as kube-apiserver does for a custom resource's structural schema: an object keeps the
  * fields its `properties` (or `additionalProperties`) declare, every field under `x-kubernetes-preserve-unknown-fields`,
- * and nothing else; a declared field that is absent and has a `default` gets it (then pruned and defaulted in turn).
+ * and nothing else; a declared field that is null and not nullable goes; a declared field that is absent and has a
+ * `default` gets it (then pruned and defaulted in turn).
  */
 function pruneStructural(schema: JsonSchema | undefined, value: any, path: string, unknown: string[]): any {
   if (!schema || value === null || typeof value !== 'object') return value;
@@ -124,7 +138,9 @@ function pruneStructural(schema: JsonSchema | undefined, value: any, path: strin
   const out: Record<string, any> = {};
   for (const [k, v] of Object.entries(value)) {
     const child = `${path}.${k}`;
-    if (Object.hasOwn(props, k)) out[k] = pruneStructural(props[k], v, child, unknown);
+    if (Object.hasOwn(props, k)) {
+      if (v !== null || nullable(props[k])) out[k] = pruneStructural(props[k], v, child, unknown);
+    }
     else if (typeof additional === 'object') out[k] = pruneStructural(additional, v, child, unknown);
     else if (preserve || additional === true) out[k] = v;
     else unknown.push(child);
