@@ -15,3 +15,19 @@ export function annotateAudit(res: ServerResponse, more: Record<string, string>)
 export function auditAnnotationsOf(res: ServerResponse): Record<string, string> | undefined {
   return annotations.get(res);
 }
+
+/** The name a create's body asks for, until the request is recorded; keyed by the request's response. */
+const requestedNames = new WeakMap<ServerResponse, string>();
+
+/**
+ * Notes the name a create asks for: kube-apiserver's objectRef takes a create's name from the request's object before
+ * admission, so the record of a create that is refused (by a webhook, a policy, quota) names the object too.
+ */
+export function noteRequestedName(res: ServerResponse, name: unknown): void {
+  if (typeof name === 'string' && name !== '') requestedNames.set(res, name);
+}
+
+/** The name the create that `res` answers asked for, if it named one. */
+export function requestedNameOf(res: ServerResponse): string | undefined {
+  return requestedNames.get(res);
+}

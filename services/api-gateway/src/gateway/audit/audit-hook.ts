@@ -8,7 +8,7 @@ import { requestInfo, resolvedPath } from '../http/request-info';
 import { answerOf } from '../http/respond';
 import { ResourceRegistry } from '../registry/registry';
 import type { RequestMetrics } from '../http/request-metrics';
-import { auditAnnotationsOf } from './audit-annotations';
+import { auditAnnotationsOf, requestedNameOf } from './audit-annotations';
 import { AuditLog } from './audit-log';
 import { isAuditApiPath, serveAuditApi } from './audit-api';
 import { AuditRequestAttributes, requestAttributes } from './request-attributes';
@@ -59,13 +59,14 @@ function observe(deps: AuditHookDeps): AuditHook {
     deps.metrics?.track(req, res, attrs, resolved.target?.served.version.name ?? '', url.searchParams);
     res.setHeader('Audit-Id', requestId);
     const time = new Date();
-    // A create names its object in the body: as kube-apiserver's objectRef, the name is taken from the answer.
+    // A create names its object in the body: as kube-apiserver's objectRef, the name is the created object's, or the
+    // one the body asked for when the create was refused.
     const nameFromAnswer = attrs.verb === 'create' && attrs.resourceRequest && !attrs.name;
     let recorded = false;
     const record = (code: number) => {
       if (recorded) return;
       recorded = true;
-      if (nameFromAnswer && code >= 200 && code < 300) attrs.name = createdName(res) ?? '';
+      if (nameFromAnswer) attrs.name = (code >= 200 && code < 300 ? createdName(res) : undefined) ?? requestedNameOf(res) ?? '';
       appendRecord(deps, req, { time, requestId, user, attrs, code, annotations: auditAnnotationsOf(res) });
     };
     if (attrs.verb === 'watch') onHeaders(res, () => record(res.statusCode));

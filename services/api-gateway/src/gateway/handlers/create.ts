@@ -9,6 +9,7 @@ import { isVersionConflict } from './commit';
 import { checkTypeMeta, decodeBody, fieldValidationOf, validateCustomRules, validateObject } from './decode';
 import { prepareForCreate } from './object-rules';
 import { admissionHooks } from './admitted';
+import { noteRequestedName } from '../audit/audit-annotations';
 
 export async function handleCreate(core: GatewayCore, r: ResourceRequest): Promise<void> {
   const obj = decodeBody(r);
@@ -30,6 +31,8 @@ export async function createObject(core: GatewayCore, r: ResourceRequest, body: 
   if (body.metadata && typeof body.metadata === 'object' && !body.metadata.name && body.metadata.generateName) {
     body.metadata.name = generateName(body.metadata.generateName);
   }
+  // The audit record of a create refused from here on names the object asked for (kube-apiserver's objectRef).
+  noteRequestedName(r.res, body.metadata?.name);
   const obj = validateObject(r, served, body, fieldValidationOf(r.query));
   if (served.def.scope === 'Namespaced') {
     if (obj.metadata.namespace && obj.metadata.namespace !== namespace) {
