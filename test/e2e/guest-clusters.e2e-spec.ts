@@ -172,7 +172,7 @@ describe('guest clusters', () => {
     };
     expect((await cluster.kubectl(['apply', '-f', '-'], { input: JSON.stringify(mhc) })).code).toBe(0);
     const worker = (await vms()).find((v: any) => v.metadata.labels?.['capv.vmware.com/cluster.role'] === 'worker');
-    // A suspended guest stops answering: the machine is not Ready, and after 2 s it is replaced.
+    // A suspended guest stops heartbeating: its Node in the guest turns Ready=False, and 2 s later the machine is replaced.
     const suspended = await cluster.request('PATCH', `/apis/vmoperator.vmware.com/v1alpha5/namespaces/${NS}/virtualmachines/${worker.metadata.name}`, {
       headers: { 'content-type': 'application/merge-patch+json' }, body: { spec: { powerState: 'Suspended' } },
     });

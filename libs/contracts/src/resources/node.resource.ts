@@ -43,8 +43,12 @@ export function hostToNode(host: any): any {
   };
 }
 
-/** Changes made to the Node view (labels, annotations, cordon, taints) carried back onto the Host. */
+/**
+ * Changes made to the Node view (labels, annotations, cordon, taints; through `status`, its conditions, as
+ * node-problem-detector reports them) carried back onto the Host. The heartbeat times the view stamps stay behind.
+ */
 export function nodeToHost(node: any, host: any): any {
+  const conditions = node.status?.conditions?.map(({ lastHeartbeatTime: _beat, ...c }: any) => c);
   return {
     ...host,
     metadata: { ...host.metadata, labels: node.metadata?.labels, annotations: node.metadata?.annotations, finalizers: node.metadata?.finalizers },
@@ -53,6 +57,7 @@ export function nodeToHost(node: any, host: any): any {
       unschedulable: node.spec?.unschedulable || undefined,
       taints: node.spec?.taints?.length ? node.spec.taints : undefined,
     },
+    ...(conditions ? { status: { ...host.status, conditions } } : {}),
   };
 }
 
@@ -85,7 +90,8 @@ export const nodeResource: ResourceDefinition = {
   scope: 'Cluster',
   strategicMergePatch: true,
   nameFormat: 'dns1123-subdomain',
-  subresources: { status: true },
+  // `nodes/<name>/proxy` is the host's kubelet API, answered by its agent (the gateway's handlers/node-proxy.ts).
+  subresources: { status: true, served: [{ name: 'proxy', group: '', version: 'v1', kind: 'NodeProxyOptions', verbs: ['create', 'delete', 'get', 'patch', 'update'] }] },
   viewOf: { resource: HOSTS_RESOURCE, toView: hostToNode, fromView: nodeToHost },
   mergeKeys: { 'spec.taints': 'key', 'status.addresses': 'type' },
   versions: [

@@ -6,9 +6,11 @@ import { labelSelectorFromObject, matchesLabelSelector } from '@openpacific/kube
 import type { NatsConnection } from 'nats';
 import type { Pool } from 'pg';
 import { GuestInfrastructure } from './guest-infrastructure';
+import { secretNames } from './guest-secrets';
 import { MachineExpectations } from './machine-expectations';
+import { ClusterState, healthCheck, healthConditions, HealthTarget, remediationAsked, Verdict } from './machine-health-check';
 import { ownVirtualMachines } from './own-vms';
-import { condition, CR, created, deleted, durationMs, LABELS, mergeConditions, newObject, statusOf, suffix, templateHash, updated } from './objects';
+import { condition, CR, created, deleted, LABELS, mergeConditions, newObject, statusOf, suffix, templateHash, updated } from './objects';
 
 const CAPI = 'cluster.x-k8s.io/v1beta1';
 const KCP = 'controlplane.cluster.x-k8s.io/v1beta1';
@@ -33,6 +35,8 @@ export class ClusterController {
   private readonly expectations = new MachineExpectations();
   private readonly loop: PassLoop;
   private readonly guests: GuestInfrastructure;
+  /** What this pass's health checks found, by machine uid: each machine's status write carries it. */
+  private health = new Map<string, { verdict: Verdict; remediate: boolean }>();
 
   constructor(
     private readonly deps: { store: EventStore; pool: Pool; nats: NatsConnection; names: NatsNames; logger: Logger; secretKey?: SecretKey; databaseUrl: string; natsUrl: string },
@@ -85,6 +89,8 @@ export class ClusterController {
 
   private async reconcileAll(): Promise<void> {
     const writes: (StreamAppend | undefined)[] = this.guests.reconcile();
+    this.health = new Map();
+    for (const s of this.list(CR.mhcs)) writes.push(this.healthCheck(s));
     for (const s of this.list(CR.tkcs)) writes.push(...this.tkc(s));
     const [kcps, mss] = [this.list(CR.kcps), this.list(CR.mss)];
     this.expectations.keepOnly(new Set([...kcps, ...mss].map((s) => s.object.metadata.uid)));
@@ -93,7 +99,6 @@ export class ClusterController {
     for (const s of mss) writes.push(...this.machineSet(s));
     for (const s of this.list(CR.machines)) writes.push(...this.machine(s));
     for (const s of this.list(CR.clusters)) writes.push(...this.cluster(s));
-    for (const s of this.list(CR.mhcs)) writes.push(...this.healthCheck(s));
     // Each write is its own stream's append: they go out together rather than one round trip after another.
     let retry = false;
     const pending = writes.filter((w): w is StreamAppend => !!w);
@@ -239,8 +244,13 @@ export class ClusterController {
     };
     const replicas = kcp.spec.replicas ?? 1;
     const outdated = machines.filter((m) => m.object.spec.version !== kcp.spec.version || !sameJson(m.object.spec.infrastructureRef, template.spec.infrastructureRef));
+    // As KCP remediates: one machine at a time, not while it lacks machines, never the last of an initialized control plane.
+    const unhealthy = machines.filter((m) => remediationAsked(m.object));
+    const remediable = unhealthy.length > 0 && machines.length >= replicas && (machines.length > 1 || !kcp.status?.initialized);
     let writes: (StreamAppend | undefined)[];
-    if (outdated.length === 0 || machines.length < replicas) {
+    if (remediable) {
+      writes = [deleted(CR.machines, deletionOrder(unhealthy, 'Oldest')[0])];
+    } else if (outdated.length === 0 || machines.length < replicas) {
       writes = this.scaleMachines(kcp, machines, replicas, 'Oldest', template);
     } else if (machines.length === replicas) {
       writes = this.scaleMachines(kcp, machines, replicas + 1, 'Oldest', template);
@@ -302,10 +312,13 @@ export class ClusterController {
   private machineSet(stored: StoredObject): (StreamAppend | undefined)[] {
     const ms = stored.object;
     const machines = this.owned(CR.machines, ms);
-    const writes = this.scaleMachines(ms, machines, ms.spec.replicas ?? 1, ms.spec.deletePolicy ?? 'Random', {
+    // A MachineSet replaces every machine its health check asked it to: deleted now, made anew below.
+    const unhealthy = machines.filter((m) => remediationAsked(m.object));
+    const writes: (StreamAppend | undefined)[] = unhealthy.map((m) => deleted(CR.machines, m));
+    writes.push(...this.scaleMachines(ms, machines.filter((m) => !unhealthy.includes(m)), ms.spec.replicas ?? 1, ms.spec.deletePolicy ?? 'Random', {
       labels: { [LABELS.cluster]: ms.spec.clusterName, [LABELS.set]: ms.metadata.name, [LABELS.deployment]: ms.metadata.labels?.[LABELS.deployment] ?? '' },
       spec: { ...ms.spec.template.spec, bootstrap: ms.spec.template.spec.bootstrap?.dataSecretName ? { dataSecretName: ms.spec.template.spec.bootstrap.dataSecretName } : {} },
-    });
+    }));
     const ready = machines.filter((m) => machineReady(m.object)).length;
     writes.push(statusOf(CR.mss, stored, { ...ms.status, replicas: machines.length, fullyLabeledReplicas: machines.length, readyReplicas: ready, availableReplicas: ready, selector: `${LABELS.set}=${ms.metadata.name}` }));
     return writes;
@@ -372,6 +385,7 @@ export class ClusterController {
     // As Cluster API derives it: once its node appeared a machine stays Running; its Ready condition says how it is.
     const nodeRef = nodeSeen || m.status?.nodeRef ? { apiVersion: 'v1', kind: 'Node', name } : undefined;
     const phase = nodeRef && providerID ? 'Running' : providerID ? 'Provisioned' : vm ? 'Provisioning' : 'Pending';
+    const health = this.health.get(m.metadata.uid);
     if (providerID && m.spec.providerID !== providerID) writes.push(updated(CR.machines, stored, (o) => (o.spec.providerID = providerID)));
     else
       writes.push(
@@ -382,7 +396,12 @@ export class ClusterController {
           ...(nodeRef ? { nodeRef } : {}),
           ...(vm?.status?.network?.primaryIP4 ? { addresses: [{ type: 'InternalIP', address: vm.status.network.primaryIP4 }] } : {}),
           lastUpdated: m.status?.phase === phase ? m.status.lastUpdated : new Date().toISOString(),
-          conditions: mergeConditions(m.status?.conditions, [condition('BootstrapReady', !!boot.dataSecretName, 'WaitingForBootstrapData', boot.waitingFor ?? ''), condition('InfrastructureReady', !!providerID), condition('Ready', nodeReady)]),
+          conditions: mergeConditions(m.status?.conditions, [
+            condition('BootstrapReady', !!boot.dataSecretName, 'WaitingForBootstrapData', boot.waitingFor ?? ''),
+            condition('InfrastructureReady', !!providerID),
+            condition('Ready', nodeReady),
+            ...healthConditions(m.status?.conditions, health?.verdict, health?.remediate),
+          ]),
         }),
       );
     return writes;
@@ -401,40 +420,49 @@ export class ClusterController {
   }
 
   /**
-   * MachineHealthCheck: a Machine it selects is unhealthy when it has not started (no nodeRef) within
-   * nodeStartupTimeout, or one of the unhealthyConditions has held for its timeout. Unhealthy machines are
-   * deleted (their owner makes new ones) — unless more than maxUnhealthy are unhealthy at once, which looks
-   * like a wider failure that replacing machines would not fix.
+   * MachineHealthCheck, as Cluster API's: each Machine it selects is judged by the node its `status.nodeRef` names in
+   * the guest cluster (machine-health-check.ts); the verdicts go onto the Machines with their status writes, and
+   * those to remediate get `OwnerRemediated` False, which their owner acts on. While the guest's API does not answer,
+   * nothing is judged: the check waits rather than replace machines of a cluster it cannot see.
    */
-  private healthCheck(stored: StoredObject): (StreamAppend | undefined)[] {
+  private healthCheck(stored: StoredObject): StreamAppend | undefined {
     const mhc = stored.object;
-    const now = Date.now();
     const selects = machineSelector(mhc.spec.selector);
-    const targets = this.list(CR.machines, mhc.metadata.namespace).filter((m) => m.object.spec.clusterName === mhc.spec.clusterName && selects(m.object.metadata.labels ?? {}));
-    const startup = durationMs(mhc.spec.nodeStartupTimeout) ?? 10 * 60_000;
-    const unhealthy = targets.filter((m) => {
-      const o = m.object;
-      if (!o.status?.nodeRef) return now - Date.parse(o.metadata.creationTimestamp) > startup;
-      return (mhc.spec.unhealthyConditions ?? []).some((u: any) => {
-        const c = (o.status?.conditions ?? []).find((x: any) => x.type === u.type);
-        const since = c?.lastTransitionTime ? Date.parse(c.lastTransitionTime) : undefined;
-        return c && c.status === u.status && since !== undefined && now - since > (durationMs(u.timeout) ?? Infinity);
-      });
-    });
-    const max = String(mhc.spec.maxUnhealthy ?? '100%');
-    const allowed = max.endsWith('%') ? Math.floor((targets.length * Number(max.slice(0, -1))) / 100) : Number(max);
-    const remediate = unhealthy.length <= allowed;
-    const writes: (StreamAppend | undefined)[] = remediate ? unhealthy.map((m) => deleted(CR.machines, m)) : [];
-    if (unhealthy.length) this.deps.logger.warn('machine health check', { mhc: mhc.metadata.name, unhealthy: unhealthy.map((m) => m.object.metadata.name), remediating: remediate });
-    writes.push(statusOf(CR.mhcs, stored, {
-      expectedMachines: targets.length,
-      currentHealthy: targets.length - unhealthy.length,
-      remediationsAllowed: Math.max(0, allowed - unhealthy.length),
-      targets: targets.map((m) => m.object.metadata.name).sort(),
-      conditions: mergeConditions(mhc.status?.conditions, [condition('RemediationAllowed', remediate, 'TooManyUnhealthy', `${unhealthy.length} of ${targets.length} machines are unhealthy; at most ${allowed} may be remediated`)]),
-    }));
-    if (unhealthy.length === 0 && targets.some((m) => !m.object.status?.nodeRef)) setTimeout(() => this.loop.schedule(), 1000).unref();
-    return writes;
+    const machines = this.list(CR.machines, mhc.metadata.namespace).filter((m) => m.object.spec.clusterName === mhc.spec.clusterName && selects(m.object.metadata.labels ?? {}));
+    const seen = this.healthTargets(mhc, machines.map((m) => m.object));
+    if (!seen) {
+      this.deps.logger.debug('machine health check waits for an unreachable guest cluster', { mhc: mhc.metadata.name, cluster: mhc.spec.clusterName });
+      return undefined;
+    }
+    const outcome = healthCheck(mhc, seen.targets, seen.cluster, Date.now());
+    for (const [uid, verdict] of outcome.verdicts) this.health.set(uid, { verdict, remediate: outcome.remediationAllowed });
+    const unhealthy = machines.filter((m) => outcome.verdicts.get(m.object.metadata.uid)?.health === 'unhealthy');
+    if (unhealthy.length) this.deps.logger.warn('machine health check', { mhc: mhc.metadata.name, unhealthy: unhealthy.map((m) => m.object.metadata.name), remediating: outcome.remediationAllowed });
+    if (outcome.nextCheckMs !== undefined) setTimeout(() => this.loop.schedule(), outcome.nextCheckMs).unref();
+    return statusOf(CR.mhcs, stored, outcome.status);
+  }
+
+  /**
+   * The check's machines with their nodes: from the guest's API once its control plane is initialized (undefined
+   * while that API does not answer); none to ask before. A cluster without an API (no kubeconfig: Cluster API
+   * objects written by hand) has a node per machine only as its VM answering, whose `Ready` is the machine's.
+   */
+  private healthTargets(mhc: any, machines: any[]): { targets: HealthTarget[]; cluster: ClusterState } | undefined {
+    const ns = mhc.metadata.namespace;
+    const c = this.get(CR.clusters, ns, mhc.spec.clusterName ?? '')?.object;
+    const kcp = c?.spec.controlPlaneRef?.name ? this.get(CR.kcps, ns, c.spec.controlPlaneRef.name)?.object : undefined;
+    const infrastructure = (c?.status?.conditions ?? []).find((x: any) => x.type === 'InfrastructureReady' && x.status === 'True');
+    const cluster: ClusterState = c
+      ? { infrastructureReady: !!c.status?.infrastructureReady, infrastructureReadyAt: Date.parse(infrastructure?.lastTransitionTime) || undefined, controlPlaneInitialized: !c.spec.controlPlaneRef || !!kcp?.status?.initialized }
+      : { infrastructureReady: true, controlPlaneInitialized: true };
+    if (!c || !this.guests.secret(ns, secretNames.kubeconfig(c.metadata.name))) {
+      const standIn = (m: any) => ({ conditions: (m.status?.conditions ?? []).filter((x: any) => x.type === 'Ready') });
+      return { cluster, targets: machines.map((m) => ({ machine: m, node: m.status?.nodeRef ? standIn(m) : undefined })) };
+    }
+    if (!cluster.controlPlaneInitialized) return { cluster, targets: machines.map((m) => ({ machine: m })) };
+    const nodes = this.guests.reachableNodes(c);
+    if (!nodes) return undefined;
+    return { cluster, targets: machines.map((m) => ({ machine: m, node: m.status?.nodeRef ? nodes.get(m.status.nodeRef.name) ?? 'missing' : undefined })) };
   }
 
   /** Cluster phase as Cluster API derives it; the endpoint is the control-plane service's ingress. */

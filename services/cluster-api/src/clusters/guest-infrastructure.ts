@@ -30,7 +30,8 @@ export class GuestInfrastructure {
   ) {
     this.store = new GuestStore({ ...deps, onMade: onChange });
     // A list of a few nodes is cheap; each poll interval is latency on a machine's way to Ready (issue 9).
-    this.nodes = new GuestNodeMonitor({ intervalMs: 250, timeoutMs: 2000, logger: deps.logger, onChange });
+    // A guest silent for 10 s is unreachable: its health checks wait for it rather than act on what was last seen.
+    this.nodes = new GuestNodeMonitor({ intervalMs: 250, timeoutMs: 2000, staleMs: 10_000, logger: deps.logger, onChange });
   }
 
   stop(): void {
@@ -44,6 +45,11 @@ export class GuestInfrastructure {
   /** The node named after a machine, as its guest's API last listed it. */
   nodeOf(guest: any, name: string): GuestNode | undefined {
     return this.nodes.nodes(guest.metadata.uid)?.get(name);
+  }
+
+  /** The guest's nodes by name when its API answers now; undefined while it is unreachable. */
+  reachableNodes(guest: any): Map<string, GuestNode> | undefined {
+    return this.nodes.reachableNodes(guest.metadata.uid);
   }
 
   /** The admin kubeconfig, once the Cluster has its endpoint and CA: what `kubectl --kubeconfig` uses to reach the guest. */

@@ -1,9 +1,20 @@
 import { request } from 'node:https';
+import { sameJson } from '@openpacific/objects';
 import type { Logger } from '@openpacific/service-kit';
+
+/** A node condition as the guest reports it (the heartbeat time left out: it moves on every read). */
+export interface GuestNodeCondition {
+  type: string;
+  status: string;
+  lastTransitionTime?: string;
+  reason?: string;
+  message?: string;
+}
 
 export interface GuestNode {
   name: string;
   ready: boolean;
+  conditions: GuestNodeCondition[];
 }
 
 export interface GuestAccess {
@@ -24,12 +35,14 @@ interface Watched {
 /**
  * Reads the Nodes of each guest cluster through its own API (its kubeconfig: the control-plane endpoint, the
  * cluster CA, the admin token), as Cluster API's machine controller reads a workload cluster's nodes to set
- * `nodeRef`. Polls every interval while the cluster is known; calls `onChange` when what it sees changes.
+ * `nodeRef` and its MachineHealthCheck reads their conditions. Polls every interval while the cluster is known
+ * (each request bounded by `timeoutMs`); calls `onChange` when what it sees changes.
  */
 export class GuestNodeMonitor {
   private readonly clusters = new Map<string, Watched>();
 
-  constructor(private readonly opts: { intervalMs: number; timeoutMs: number; logger: Logger; onChange: () => void }) {}
+  /** `staleMs`: how long after its API last answered a guest still counts as reachable. */
+  constructor(private readonly opts: { intervalMs: number; timeoutMs: number; staleMs: number; logger: Logger; onChange: () => void }) {}
 
   /** Watch exactly these clusters (by uid), with their access; others are forgotten. */
   track(wanted: Map<string, GuestAccess>): void {
@@ -52,6 +65,15 @@ export class GuestNodeMonitor {
   /** The guest's nodes as last seen, or undefined when its API has never answered. */
   nodes(uid: string): Map<string, GuestNode> | undefined {
     return this.clusters.get(uid)?.nodes;
+  }
+
+  /**
+   * The guest's nodes when its API answered within `staleMs`, else undefined: a cluster that stopped answering is
+   * unreachable, and what was last seen of it is no ground for replacing machines.
+   */
+  reachableNodes(uid: string, now = Date.now()): Map<string, GuestNode> | undefined {
+    const w = this.clusters.get(uid);
+    return w?.answeredAt !== undefined && now - w.answeredAt <= this.opts.staleMs ? w.nodes : undefined;
   }
 
   stop(): void {
@@ -79,8 +101,19 @@ export class GuestNodeMonitor {
 
 function sameNodes(a: Map<string, GuestNode>, b: Map<string, GuestNode>): boolean {
   if (a.size !== b.size) return false;
-  for (const [name, n] of a) if (b.get(name)?.ready !== n.ready) return false;
+  for (const [name, n] of a) if (!sameJson(b.get(name), n)) return false;
   return true;
+}
+
+function guestNode(n: any): GuestNode {
+  const conditions: GuestNodeCondition[] = (n.status?.conditions ?? []).map((c: any) => ({
+    type: c.type,
+    status: c.status,
+    ...(c.lastTransitionTime ? { lastTransitionTime: c.lastTransitionTime } : {}),
+    ...(c.reason ? { reason: c.reason } : {}),
+    ...(c.message ? { message: c.message } : {}),
+  }));
+  return { name: n.metadata.name, ready: conditions.some((c) => c.type === 'Ready' && c.status === 'True'), conditions };
 }
 
 function listNodes(access: GuestAccess, timeoutMs: number): Promise<Map<string, GuestNode>> {
@@ -94,7 +127,7 @@ function listNodes(access: GuestAccess, timeoutMs: number): Promise<Map<string, 
         if (res.statusCode !== 200) return reject(new Error(`GET /api/v1/nodes answered ${res.statusCode}`));
         try {
           const items: any[] = JSON.parse(body).items ?? [];
-          resolve(new Map(items.map((n) => [n.metadata.name, { name: n.metadata.name, ready: (n.status?.conditions ?? []).some((c: any) => c.type === 'Ready' && c.status === 'True') }])));
+          resolve(new Map(items.map((n) => [n.metadata.name, guestNode(n)])));
         } catch (err) {
           reject(err as Error);
         }

@@ -116,9 +116,10 @@ export function mergeConditions(existing: any[] = [], next: any[]): any[] {
   });
 }
 
-/** `90s`, `5m`, `2h`, `1h30m` (Go durations as Kubernetes writes them) in ms; undefined when unparsable. */
+/** `90s`, `5m`, `2h`, `1h30m`, `0` (Go durations as Kubernetes writes them) in ms; undefined when unparsable. */
 export function durationMs(value: string | undefined): number | undefined {
   if (!value) return undefined;
+  if (value === '0') return 0;
   const units: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
   let total = 0;
   const re = /(\d+(?:\.\d+)?)(ms|s|m|h)/g;

@@ -97,15 +97,15 @@ const deploymentStrategyFields: FieldDescriptions = {
 /** A MachineHealthCheck's checks: its spec, and a Cluster topology's `machineHealthCheck`. */
 const healthCheckFields: FieldDescriptions = {
   unhealthyConditions:
-    "Conditions that make a machine unhealthy once they have had the given status for their `timeout`. OpenPacific reads them from the Machine's own conditions (its `Ready` follows its node), not from the node's.",
-  'unhealthyConditions.type': 'The condition type to watch (`Ready`).',
+    "Conditions of the machine's Node in the guest cluster that make the machine unhealthy once they have had the given status for longer than their `timeout`, read through the guest's API as Cluster API reads them. (Cluster API objects written by hand without a kubeconfig have no guest to ask: there the machine's `Ready` stands for its node's.)",
+  'unhealthyConditions.type': 'The Node condition type to watch: `Ready`, or one another reporter sets (node-problem-detector\'s `KernelDeadlock`, say).',
   'unhealthyConditions.status': 'The status that counts as unhealthy: `False` or `Unknown`.',
   'unhealthyConditions.timeout': 'How long the condition must have had that status (a duration: `5m`) before the machine is replaced.',
   maxUnhealthy:
     'The most machines that may be unhealthy at once for any to be replaced: a number or a percentage of the machines checked (default `100%`). With more, none is replaced and `RemediationAllowed` is False: new machines would not fix a wider failure.',
   unhealthyRange: 'A range of unhealthy counts (`[1-3]`) within which machines are replaced, instead of `maxUnhealthy`. Not read by OpenPacific.',
-  nodeStartupTimeout: 'How long a new machine may go without a node (a duration; default `10m`) before it counts as unhealthy.',
-  remediationTemplate: 'A template of an external remediation object to make instead of deleting an unhealthy machine. Not read: OpenPacific deletes the machine and its owner makes a new one.',
+  nodeStartupTimeout: 'How long a machine may go without a node (a duration; default `10m`; `0` turns it off), from its creation or from when it or its cluster\'s infrastructure got ready, before it counts as unhealthy.',
+  remediationTemplate: 'A template of an external remediation object to make instead of having the owner replace an unhealthy machine. Not read: its MachineSet or KubeadmControlPlane replaces it.',
   ...describedUnder('remediationTemplate', referenceFields),
 };
 
@@ -484,7 +484,8 @@ const machine: FieldDescriptions = {
   'status.bootstrapReady': 'Whether the bootstrap data Secret exists and `spec.bootstrap.dataSecretName` names it.',
   'status.infrastructureReady': 'Whether the VM exists and gave the machine its `providerID`.',
   'status.observedGeneration': 'The `metadata.generation` the controller last acted on. Not set by OpenPacific.',
-  'status.conditions': '`BootstrapReady` (False says what the data waits for), `InfrastructureReady` and `Ready` (the VM runs and answers, and its node is Ready now).',
+  'status.conditions':
+    '`BootstrapReady` (False says what the data waits for), `InfrastructureReady`, `Ready` (the VM runs and answers, and its node is Ready now) and, once a MachineHealthCheck judged it, `HealthCheckSucceeded` (False: `NodeNotFound`, `NodeStartupTimeout` or `UnhealthyNode`) and `OwnerRemediated` (False, `WaitingForRemediation`: its owner is to replace it).',
   ...describedUnder('status.conditions', conditionFields),
   'status.deletion': 'Times of the steps of deleting the machine. Not set by OpenPacific, which neither drains nodes nor waits for volumes.',
   'status.deletion.nodeDrainStartTime': 'When draining the node began (RFC 3339).',
@@ -494,7 +495,7 @@ const machine: FieldDescriptions = {
 
 const machineHealthCheck: FieldDescriptions = {
   '':
-    'Replaces the unhealthy machines of a cluster: a machine it selects that has no node within `nodeStartupTimeout`, or has had one of `unhealthyConditions` for its timeout, is deleted and its owner makes a new one, unless more than `maxUnhealthy` are unhealthy at once.',
+    "Replaces the unhealthy machines of a cluster: a machine it selects whose Node in the guest is gone, that has no node within `nodeStartupTimeout`, or whose Node has had one of `unhealthyConditions` for its timeout gets `HealthCheckSucceeded` False and `OwnerRemediated` False, and its owner deletes it and makes a new one, unless more than `maxUnhealthy` are not healthy at once. While the guest's API does not answer, nothing is judged.",
   spec: 'Which machines to check and what counts as unhealthy.',
   'spec.clusterName': 'The Cluster whose machines are checked. Required.',
   'spec.selector': "Which of the cluster's Machines to check, by label (`matchLabels` and `matchExpressions`). Required.",
@@ -503,11 +504,11 @@ const machineHealthCheck: FieldDescriptions = {
   ...describedUnder('spec', healthCheckFields),
   status: 'What the last check found.',
   'status.expectedMachines': 'How many machines the check selects.',
-  'status.currentHealthy': 'How many of them are healthy.',
-  'status.remediationsAllowed': 'How many more machines may be unhealthy before replacing stops (`maxUnhealthy` less those unhealthy now).',
+  'status.currentHealthy': 'How many of them are healthy: their node is there and no unhealthy condition holds on it.',
+  'status.remediationsAllowed': 'How many more machines may be unhealthy before replacing stops (`maxUnhealthy` less those not healthy now).',
   'status.observedGeneration': 'The `metadata.generation` the controller last acted on. Not set by OpenPacific.',
   'status.targets': 'The names of the machines checked.',
-  'status.conditions': '`RemediationAllowed`: False (`TooManyUnhealthy`) while more machines are unhealthy than `maxUnhealthy` allows.',
+  'status.conditions': '`RemediationAllowed`: False (`TooManyUnhealthy`) while more machines are not healthy (machines still waiting for their node included) than `maxUnhealthy` allows.',
   ...describedUnder('status.conditions', conditionFields),
   'status.v1beta2': "The status in Cluster API v1beta2's shape, kept as written. Not set by OpenPacific.",
 };
