@@ -75,6 +75,42 @@ describe('native pods on the local cluster', () => {
     }, { timeoutMs: 30_000 });
   }, 90_000);
 
+  it('takes a shorter grace period asked of a pod already Terminating, and its host kills it by then; a longer one is not taken', async () => {
+    // SIGTERM ignored (and so by the sleep it starts): only the end of its grace period stops it.
+    await cluster.kubectl(['apply', '-f', '-'], { input: pod('dawdler', { command: ['sh', '-c', "trap '' TERM; echo dawdling; sleep 3600"] }, { terminationGracePeriodSeconds: 300 }) });
+    await eventually(async () => expect((await cluster.kubectl(['logs', 'dawdler'])).stdout).toBe('dawdling\n'), { timeoutMs: 20_000 });
+    const running = (p: string) => {
+      try {
+        return readFileSync(`/proc/${p}/cmdline`, 'utf8').includes('echo dawdling');
+      } catch {
+        return false;
+      }
+    };
+    const pids = readdirSync('/proc').filter((p) => /^\d+$/.test(p)).filter(running);
+    expect(pids.length).toBeGreaterThan(0);
+    expect((await cluster.kubectl(['delete', 'pod', 'dawdler', '--grace-period=300', '--wait=false'])).code).toBe(0);
+    await eventually(async () => expect((await cluster.kubectl(['get', 'pod', 'dawdler', '--no-headers'])).stdout).toMatch(/^dawdler\s+\S+\s+Terminating/));
+    const first = (await get('dawdler')).metadata;
+    expect(first.deletionGracePeriodSeconds).toBe(300);
+
+    // Shorter: taken (its deletionTimestamp as much earlier); longer after it: not.
+    expect((await cluster.kubectl(['delete', 'pod', 'dawdler', '--grace-period=60', '--wait=false'])).code).toBe(0);
+    const shortened = (await get('dawdler')).metadata;
+    expect(shortened.deletionGracePeriodSeconds).toBe(60);
+    expect(Date.parse(shortened.deletionTimestamp)).toBe(Date.parse(first.deletionTimestamp) - 240_000);
+    expect((await cluster.kubectl(['delete', 'pod', 'dawdler', '--grace-period=600', '--wait=false'])).code).toBe(0);
+    expect((await get('dawdler')).metadata).toMatchObject({ deletionGracePeriodSeconds: 60, deletionTimestamp: shortened.deletionTimestamp, resourceVersion: shortened.resourceVersion });
+    for (const pid of pids) expect(running(pid)).toBe(true);
+
+    // 3 s: the host's stop under way (SIGTERM sent, 300 s to wait) is cut short, and the pod goes within seconds.
+    const asked = Date.now();
+    const deleted = await cluster.kubectl(['delete', 'pod', 'dawdler', '--grace-period=3', '--timeout=60s']);
+    expect(deleted.stdout.trim()).toBe('pod "dawdler" deleted');
+    expect(Date.now() - asked).toBeLessThan(20_000);
+    expect((await cluster.kubectl(['get', 'pod', 'dawdler'])).stderr).toContain('pods "dawdler" not found');
+    for (const pid of pids) expect(running(pid)).toBe(false);
+  }, 90_000);
+
   it('follows logs as they are written', async () => {
     await cluster.kubectl(['apply', '-f', '-'], { input: pod('ticker', { command: ['sh', '-c', 'for i in 1 2 3 4 5 6; do echo tick $i; sleep 0.3; done; sleep 3600'] }) });
     await eventually(async () => expect((await get('ticker')).status.phase).toBe('Running'), { timeoutMs: 20_000 });

@@ -40,6 +40,24 @@ describe('the process driver', () => {
     expect(driver.cgroups.available ? driver.cgroups.pids(c.id) : []).toEqual([]);
   });
 
+  it('ends a stop under way sooner when asked to stop again with a shorter grace period (a pod\'s grace period shortened)', async () => {
+    const sandbox = driver.runPodSandbox(sandboxConfig('stubborn'));
+    // SIGTERM ignored, by the sleep too: only the SIGKILL at the end of the grace period ends it.
+    const c = driver.createContainer(sandbox.id, { name: 'c', image: 'busybox', command: ['sh', '-c', "trap '' TERM; echo up; sleep 3600"] }, 0);
+    const started = await driver.startContainer(c.id);
+    await eventually(() => expect(driver.readLogs({ containerId: c.id }).content).toBe('up\n'));
+    const tree = processTree(started.pid!);
+    const first = driver.stopPodSandbox(sandbox.id, 300);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(alive(started.pid)).toBe(true);
+    const shortenedAt = Date.now();
+    await driver.stopPodSandbox(sandbox.id, 1);
+    await first;
+    expect(Date.now() - shortenedAt).toBeLessThan(5_000);
+    expect(tree.filter(alive)).toEqual([]);
+    expect(driver.containerStatus(c.id)).toMatchObject({ state: 'CONTAINER_EXITED', exitCode: 137 });
+  });
+
   it('runs args alone as the command line for an image without an entrypoint, as kubectl run -- sh -c does', async () => {
     const sandbox = driver.runPodSandbox(sandboxConfig('args'));
     const c = driver.createContainer(sandbox.id, { name: 'c', image: 'busybox', args: ['sh', '-c', 'echo from args'] }, 0);

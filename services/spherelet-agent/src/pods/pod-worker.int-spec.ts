@@ -318,6 +318,80 @@ describe('the pod worker deleting a pod through its grace period', () => {
   });
 });
 
+/**
+ * The sim runtime, stopping sandboxes as the process driver does: a stop ends the grace period it was given after it
+ * was asked, or as soon as another stop of the same sandbox (one asked with a shorter grace period) has ended it.
+ */
+class GracefulStopRuntime extends SimRuntime {
+  /** The grace period of each stop asked, by pod name. */
+  readonly asked = new Map<string, number[]>();
+  private readonly ending = new Map<string, (() => void)[]>();
+
+  override async stopPodSandbox(id: string, graceSeconds = 30): Promise<object> {
+    const [sandbox] = (await super.listPodSandboxes()).filter((s) => s.id === id);
+    const name = sandbox.config.podName;
+    this.asked.set(name, [...(this.asked.get(name) ?? []), graceSeconds]);
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(() => this.end(id), graceSeconds * 1000);
+      this.ending.set(id, [...(this.ending.get(id) ?? []), () => (clearTimeout(timer), resolve())]);
+    });
+    return super.stopPodSandbox(id);
+  }
+
+  private end(id: string): void {
+    for (const end of this.ending.get(id) ?? []) end();
+    this.ending.delete(id);
+  }
+}
+
+describe('the pod worker cutting a pod\'s stop short when its grace period is', () => {
+  const runtime = new GracefulStopRuntime(1);
+  const suite = podWorkerSuite('podworker-shorten', runtime, 60_000);
+  const stream = (name: string) => objectStreamId('pods', 'default', name);
+  const create = (name: string, container: object = {}) => {
+    const p = pod(name);
+    const object = { ...p, spec: { ...p.spec, terminationGracePeriodSeconds: 300, containers: [{ ...p.spec.containers[0], ...container }] } };
+    return suite.store.append(stream(name), [{ type: ObjectEventTypes.created, data: { resource: 'pods', object }, metadata: META }], { expectedVersion: 'no_stream' });
+  };
+  /** As the gateway writes a DELETE: the deletion's start, then each shorter grace period asked. */
+  const deleteWith = async (name: string, grace: number, type: string = ObjectEventTypes.updated) => {
+    const events = await suite.store.readStream(stream(name));
+    const current = objectOfStream(events);
+    const object = { ...current, metadata: { ...current.metadata, deletionTimestamp: '2026-01-01T00:05:00Z', deletionGracePeriodSeconds: grace } };
+    await suite.store.append(stream(name), [{ type, data: { resource: 'pods', object }, metadata: META }], { expectedVersion: events.length });
+  };
+  const deleted = async (name: string) => (await suite.store.readStream(stream(name))).pop()!.type === ObjectEventTypes.deleted;
+
+  it('stops the pod again with the shorter grace period, which ends it by then; a longer one changes nothing', async () => {
+    await create('stubborn');
+    await eventually(async () => expect((await statusIn(suite.store, 'stubborn'))?.phase).toBe('Running'));
+    await deleteWith('stubborn', 300, ObjectEventTypes.deletionStarted);
+    await eventually(async () => expect(runtime.asked.get('stubborn')).toEqual([300]));
+    await deleteWith('stubborn', 200);
+    await eventually(async () => expect(runtime.asked.get('stubborn')).toEqual([300, 200]));
+    // Not shorter than what is left: as the gateway never writes one, but a worker must not take it either.
+    await deleteWith('stubborn', 250);
+    await deleteWith('stubborn', 3);
+    const shortened = Date.now();
+    await eventually(async () => expect(runtime.asked.get('stubborn')).toEqual([300, 200, 3]));
+    await eventually(async () => expect(await deleted('stubborn')).toBe(true), { timeoutMs: 10_000 });
+    expect(Date.now() - shortened).toBeGreaterThanOrEqual(2_900);
+    expect(await runtime.listPodSandboxes({ pods: ['default/stubborn'] })).toEqual([]);
+  }, 30_000);
+
+  it('ends the wait for a preStop hook at the shorter deadline, then gives the stop signal its 2 s', async () => {
+    await create('hooked', { lifecycle: { preStop: { sleep: { seconds: 120 } } } });
+    await eventually(async () => expect((await statusIn(suite.store, 'hooked'))?.phase).toBe('Running'));
+    await deleteWith('hooked', 300, ObjectEventTypes.deletionStarted);
+    // Let the worker start the hook.
+    await new Promise((r) => setTimeout(r, 500));
+    expect(runtime.asked.get('hooked')).toBeUndefined();
+    await deleteWith('hooked', 2);
+    await eventually(async () => expect(runtime.asked.get('hooked')).toEqual([2]), { timeoutMs: 10_000 });
+    await eventually(async () => expect(await deleted('hooked')).toBe(true), { timeoutMs: 10_000 });
+  }, 30_000);
+});
+
 /** The sim runtime, keeping each container it was asked to make (its config, by container name). */
 class CreatingRuntime extends SimRuntime {
   readonly created: ContainerConfig[] = [];

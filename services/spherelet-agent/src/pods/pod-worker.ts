@@ -12,14 +12,12 @@ import { ContainerFacts, containerFieldPath, containerKind, containerStatuses, f
 import { setUpHostPath } from './host-path';
 import { podDns } from './pod-dns';
 import type { PodRuntime } from './pod-runtime';
+import { MINIMUM_GRACE_SECONDS, PodStop, StopDeadline } from './pod-stop';
 import { ProbeTracker, unhealthyMessage } from './probe-tracker';
 import { ProbeTarget, runProbe } from './probes';
 import { containerSecurity } from './security-context';
 import { serviceEnvVars, withServiceEnv } from './service-env';
 import { mountSubPaths } from './volume-mounts';
-
-/** kubelet's minimumGracePeriodInSeconds: what a container's stop keeps after its preStop hook took the rest. */
-const MINIMUM_GRACE_SECONDS = 2;
 
 /**
  * How long a postStart hook may run before it counts as failed. kubelet sets no bound (a hook that hangs keeps its
@@ -203,6 +201,8 @@ export class PodWorker {
   private readonly model: ReadModel;
   /** Uids of deleted pods whose containers are stopping through their grace period (see `finishDeletion`). */
   private readonly terminating = new Set<string>();
+  /** The stops of deleted pods under way, by pod uid: a shorter grace period asked meanwhile cuts one short. */
+  private readonly stops = new Map<string, PodStop>();
   /** Who the host's events say wrote them: one frozen object for every event (it is only ever serialized). */
   private readonly actor: EventMetadata;
   private follower?: LogFollower;
@@ -380,6 +380,11 @@ export class PodWorker {
       await this.crx.removePodSandbox(s.id);
     }
     if (retry) this.loop.schedule(200);
+  }
+
+  /** The pods this host runs (bound to it, in an epoch it has reached) as the log last said: what kubelet's `/pods` lists. */
+  boundPods(): any[] {
+    return this.podsOnHost().filter((s) => this.boundHere(s.object)).map((s) => s.object);
   }
 
   /** Every pod whose spec.nodeName is this host. */
@@ -716,21 +721,20 @@ export class PodWorker {
   /**
    * The preStop hooks of the containers about to be stopped, as kubelet runs them before the stop signal: all at
    * once, each bounded by the grace period (an exec in the container, an HTTP GET, or a sleep). A hook that fails is a
-   * Warning `FailedPreStopHook` ("PreStopHook failed", kubelet's words: the output may hold secrets). Returns the
-   * seconds they took, which the stop's grace period loses (kubelet keeps at least two).
+   * Warning `FailedPreStopHook` ("PreStopHook failed", kubelet's words: the output may hold secrets). What they take,
+   * the stop's grace period loses (kubelet keeps at least two seconds of it).
    */
-  private async preStop(pod: any, box: PodSandbox, running: ContainerStatus[], grace: number): Promise<number> {
+  private async preStop(pod: any, box: PodSandbox, running: ContainerStatus[], deadline: StopDeadline): Promise<void> {
     const specs = new Map<string, any>([...(pod.spec.initContainers ?? []), ...(pod.spec.containers ?? [])].map((c: any) => [c.name, c]));
     const hooked = running.map((c) => ({ c, hook: specs.get(c.name)?.lifecycle?.preStop })).filter((h) => h.hook);
-    if (hooked.length === 0 || grace <= 0) return 0;
-    const started = Date.now();
+    const grace = deadline.secondsLeft();
+    if (hooked.length === 0 || grace <= 0) return;
     const failed: StreamAppend[] = [];
     await Promise.all(hooked.map(async ({ c, hook }) => {
-      const ok = await withinSeconds(grace, this.runHook(hook, box, c, specs.get(c.name), grace));
+      const ok = await deadline.within(this.runHook(hook, box, c, specs.get(c.name), grace));
       if (ok === false) failed.push(this.event(pod, 'Warning', 'FailedPreStopHook', 'PreStopHook failed', c.name));
     }));
     if (failed.length) await this.recorder.appendBatch(failed).catch((err) => this.deps.logger.warn('recording a failed preStop hook failed', { error: (err as Error).message }));
-    return Math.ceil((Date.now() - started) / 1000);
   }
 
   /** One lifecycle handler, as kubelet's hook runner: exec and httpGet as probes run them (`kube-lifecycle` agent), sleep as a wait. */
@@ -889,9 +893,9 @@ export class PodWorker {
 
   /** Stops a running container as kubelet's killContainer does: its preStop hook, then the stop with what is left of the pod's grace period (at least 2 s). */
   private async kill(pod: any, box: PodSandbox, c: ContainerStatus): Promise<void> {
-    const grace = pod.spec.terminationGracePeriodSeconds ?? 30;
-    const spent = await this.preStop(pod, box, [c], grace);
-    await this.crx.stopContainer(c.id, Math.max(grace - spent, MINIMUM_GRACE_SECONDS));
+    const deadline = new StopDeadline(pod.spec.terminationGracePeriodSeconds ?? 30);
+    await this.preStop(pod, box, [c], deadline);
+    await this.crx.stopContainer(c.id, Math.max(deadline.secondsLeft(), MINIMUM_GRACE_SECONDS));
   }
 
   /** What the runtime is told of the pod's sandbox: its name, address, resolver, and the host namespaces it shares. */
@@ -1044,28 +1048,36 @@ export class PodWorker {
   /**
    * A pod being deleted: its containers are stopped through its grace period apart from the pass (as kubelet's
    * per-pod workers do: a pod taking its 30 s to stop must not hold up every other pod of the host), and once its
-   * sandbox is gone a pass writes the deletion.
+   * sandbox is gone a pass writes the deletion. A shorter grace period asked while it stops (`kubectl delete
+   * --grace-period` again) cuts the stop short to end by then (`PodStop`); 0, which only finalizers leave a pod
+   * with, is no shorter one to kubelet, nor here.
    */
   private async finishDeletion(stored: StoredObject, sandbox: PodSandbox | undefined, containers: ContainerStatus[] = []): Promise<void> {
     const pod = stored.object;
-    if (this.terminating.has(pod.metadata.uid)) return;
+    const grace = pod.metadata.deletionGracePeriodSeconds ?? pod.spec.terminationGracePeriodSeconds ?? 30;
+    if (this.terminating.has(pod.metadata.uid)) {
+      if (grace > 0) this.stops.get(pod.metadata.uid)?.shorten(grace);
+      return;
+    }
     this.forget(pod, sandbox);
     if (sandbox) {
-      const grace = pod.metadata.deletionGracePeriodSeconds ?? pod.spec.terminationGracePeriodSeconds ?? 30;
+      const uid = pod.metadata.uid;
       const key = keyOf(pod);
-      this.terminating.add(pod.metadata.uid);
+      this.terminating.add(uid);
       const running = containers.filter((c) => c.state === 'CONTAINER_RUNNING');
       // kubelet's word for each container it stops (sim containers, which the burst deletes by the thousand, excepted).
       if (running.length && this.opts.createEvents !== false) {
         const stopping = running.map((c) => this.event(pod, 'Normal', 'Killing', `Stopping container ${c.name}`, c.name));
         void this.recorder.appendBatch(stopping).catch((err) => this.deps.logger.warn('recording a pod\'s stop failed', { pod: key, error: (err as Error).message }));
       }
-      void this.preStop(pod, sandbox, running, grace)
-        .then((spent) => this.crx.stopPodSandbox(sandbox.id, Math.max(grace - spent, MINIMUM_GRACE_SECONDS)))
+      const stop = new PodStop(grace, (seconds) => this.crx.stopPodSandbox(sandbox.id, seconds));
+      this.stops.set(uid, stop);
+      void stop.run((deadline) => this.preStop(pod, sandbox, running, deadline))
         .then(() => this.crx.removePodSandbox(sandbox.id))
         .catch((err) => this.deps.logger.warn('stopping a deleted pod failed', { pod: key, error: (err as Error).message }))
         .finally(() => {
-          this.terminating.delete(pod.metadata.uid);
+          this.terminating.delete(uid);
+          this.stops.delete(uid);
           this.wake([key]);
         });
       return;

@@ -120,6 +120,38 @@ describe('the answer to a DELETE (api-gateway)', () => {
     await eventually(() => gone('/api/v1/namespaces/default/pods/held-pod'));
   }, 30_000);
 
+  it('shortens a bound pod\'s graceful deletion asked again with a shorter grace period, and never lengthens it, as kube-apiserver', async () => {
+    await eventually(() => ok('GET', '/api/v1/namespaces/default/serviceaccounts/default'));
+    // Bound to a host no agent runs: the deletion stays under way.
+    const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'slow-stop' }, spec: { nodeName: 'nowhere', terminationGracePeriodSeconds: 300, containers: [{ name: 'c', image: 'busybox:1.36' }] } };
+    await ok('POST', '/api/v1/namespaces/default/pods', pod);
+    const asked = Date.now();
+    const terminating = (await ok('DELETE', '/api/v1/namespaces/default/pods/slow-stop')).json;
+    // When it is to be gone: its grace period from the DELETE (to the second).
+    expect(terminating.metadata.deletionGracePeriodSeconds).toBe(300);
+    const due = Date.parse(terminating.metadata.deletionTimestamp);
+    expect(due).toBeGreaterThanOrEqual(Math.floor(asked / 1000) * 1000 + 300_000);
+    expect(due).toBeLessThanOrEqual(Date.now() + 300_000);
+
+    const shortened = await ok('DELETE', '/api/v1/namespaces/default/pods/slow-stop', { kind: 'DeleteOptions', apiVersion: 'v1', gracePeriodSeconds: 5 });
+    expect(shortened.status).toBe(200);
+    expect(shortened.json).toMatchObject({ kind: 'Pod', metadata: { name: 'slow-stop', uid: terminating.metadata.uid, deletionGracePeriodSeconds: 5 } });
+    expect(Date.parse(shortened.json.metadata.deletionTimestamp)).toBe(due - 295_000);
+    expect(shortened.json.metadata.resourceVersion).not.toBe(terminating.metadata.resourceVersion);
+    expect((await ok('GET', '/api/v1/namespaces/default/pods/slow-stop')).json.metadata).toMatchObject({ deletionGracePeriodSeconds: 5, deletionTimestamp: shortened.json.metadata.deletionTimestamp });
+
+    // Not shorter (longer, or the same): nothing is written.
+    for (const grace of [60, 5]) {
+      expect((await ok('DELETE', `/api/v1/namespaces/default/pods/slow-stop?gracePeriodSeconds=${grace}`)).json.metadata.resourceVersion).toBe(shortened.json.metadata.resourceVersion);
+    }
+    // A negative grace period is read as 1 s.
+    const negative = (await ok('DELETE', '/api/v1/namespaces/default/pods/slow-stop?gracePeriodSeconds=-3')).json;
+    expect(negative.metadata.deletionGracePeriodSeconds).toBe(1);
+    expect(Date.parse(negative.metadata.deletionTimestamp)).toBe(due - 299_000);
+    await ok('DELETE', '/api/v1/namespaces/default/pods/slow-stop?gracePeriodSeconds=0');
+    await gone('/api/v1/namespaces/default/pods/slow-stop');
+  }, 30_000);
+
   it('answers with the object, now with its deletionTimestamp, wherever the deletion waits: a finalizer, foreground deletion, a namespace', async () => {
     const held = (await ok('POST', CONFIGMAPS, configMap('held', { finalizers: ['example.com/hold'] }))).json;
     const pending = (await ok('DELETE', `${CONFIGMAPS}/held`)).json;

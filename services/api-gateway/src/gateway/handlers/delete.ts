@@ -86,7 +86,7 @@ export async function deleteObject(
     if (pre?.resourceVersion && pre.resourceVersion !== obj.metadata.resourceVersion) {
       throw conflict(qualifiedResource(served.def), name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${obj.metadata.resourceVersion}`);
     }
-    const change = obj.metadata.deletionTimestamp ? forcedDeletion(obj, options) : deletionOf(core, served, obj, options);
+    const change = obj.metadata.deletionTimestamp ? shortenedDeletion(obj, options) : deletionOf(core, served, obj, options);
     if (!change) return obj;
     try {
       return await core.writer.write({
@@ -120,6 +120,12 @@ interface DeletionWrite {
   object: any;
 }
 
+/** The grace period a DELETE asks for, if any: a negative one is read as 1 s, as kube-apiserver's BeforeDelete reads it. */
+function gracePeriodOf(options: DeleteOptions): number | undefined {
+  const asked = options.gracePeriodSeconds;
+  return asked !== undefined && asked < 0 ? 1 : asked;
+}
+
 /** What deleting an object not yet being deleted writes: its deletion, or the start of a graceful one. */
 function deletionOf(core: GatewayCore, served: ServedResource, obj: any, options: DeleteOptions): DeletionWrite {
   const refusal = strategyFor(served.def).validateDelete?.(obj);
@@ -139,8 +145,10 @@ function deletionOf(core: GatewayCore, served: ServedResource, obj: any, options
   const next = structuredClone(obj);
   delete next.metadata.resourceVersion;
   if (graceful) {
-    next.metadata.deletionTimestamp = rfc3339();
-    next.metadata.deletionGracePeriodSeconds = isBoundPod ? (options.gracePeriodSeconds ?? obj.spec.terminationGracePeriodSeconds ?? 30) : 0;
+    const grace = isBoundPod ? (gracePeriodOf(options) ?? obj.spec.terminationGracePeriodSeconds ?? 30) : 0;
+    // As kube-apiserver: when the object is to be gone, its grace period from now.
+    next.metadata.deletionTimestamp = rfc3339(Date.now() + grace * 1000);
+    next.metadata.deletionGracePeriodSeconds = grace;
     if (finalizers.length > 0) next.metadata.finalizers = finalizers;
     if (isNamespace) next.status = { ...(next.status ?? {}), phase: 'Terminating' };
     if (isCrd) markTerminating(next);
@@ -149,18 +157,22 @@ function deletionOf(core: GatewayCore, served: ServedResource, obj: any, options
 }
 
 /**
- * A DELETE with `gracePeriodSeconds: 0` of an object already being deleted gracefully (`kubectl delete pod x --force
- * --grace-period=0` on a pod that is Terminating): as kube-apiserver, the grace period ends now, and the object goes
- * at once unless finalizers still hold it (then it keeps them, with `deletionGracePeriodSeconds: 0`). Anything else
- * (no grace period asked, one not shorter, an object whose grace period has ended already) changes nothing: undefined.
- * A shorter grace period above zero is not taken: the host stops the pod with the one it started with.
+ * A DELETE of an object already being deleted gracefully, as kube-apiserver's BeforeDelete takes it: a grace period
+ * shorter than the one it has brings the deletion forward (`deletionGracePeriodSeconds` the one asked,
+ * `deletionTimestamp` as many seconds earlier), and the pod's host cuts its stop short to match (`kubectl delete pod x
+ * --grace-period=5` on a pod stopping with 300 s). Asked with 0 (`kubectl delete --force --grace-period=0`) the object
+ * goes at once, unless finalizers still hold it (then it keeps them, with `deletionGracePeriodSeconds: 0`). Anything
+ * else (no grace period asked, one not shorter, an object whose grace period has ended already) changes nothing:
+ * undefined. A grace period is only ever shortened.
  */
-function forcedDeletion(obj: any, options: DeleteOptions): DeletionWrite | undefined {
+function shortenedDeletion(obj: any, options: DeleteOptions): DeletionWrite | undefined {
   const current = obj.metadata.deletionGracePeriodSeconds ?? 0;
-  if (options.gracePeriodSeconds !== 0 || current === 0) return undefined;
+  const asked = gracePeriodOf(options);
+  if (asked === undefined || !Number.isFinite(asked) || current === 0 || asked >= current) return undefined;
   const next = structuredClone(obj);
   delete next.metadata.resourceVersion;
-  next.metadata.deletionGracePeriodSeconds = 0;
+  next.metadata.deletionGracePeriodSeconds = asked;
+  next.metadata.deletionTimestamp = rfc3339(Date.parse(obj.metadata.deletionTimestamp) - (current - asked) * 1000);
   const held = (obj.metadata.finalizers ?? []).length > 0;
-  return { type: held ? ObjectEventTypes.updated : ObjectEventTypes.deleted, object: next };
+  return { type: asked > 0 || held ? ObjectEventTypes.updated : ObjectEventTypes.deleted, object: next };
 }
