@@ -348,6 +348,10 @@ describe('kubectl as a developer uses it against the local cluster', () => {
     expect(diff.code).toBe(1);
     expect(diff.stdout).toMatch(/^-\s+stage: two$/m);
     expect(diff.stdout).toMatch(/^\+\s+stage: three$/m);
+    // A dry-run change answers the version it was made on, as kube-apiserver's: the diff does not show it go.
+    expect(diff.stdout).not.toMatch(/^[-+]\s+resourceVersion/m);
+    const dryPatch = await cluster.kubectl(['patch', 'ns', 'apply-me', '--dry-run=server', '-p', '{"metadata":{"labels":{"stage":"four"}}}', '-o', 'json']);
+    expect(JSON.parse(dryPatch.stdout).metadata).toMatchObject({ resourceVersion: rv, labels: { stage: 'four' } });
     const noDiff = await cluster.kubectl(['diff', '-f', '-'], { input: namespace('sel-c', { team: 'c', x: '1' }) });
     expect({ code: noDiff.code, stdout: noDiff.stdout }).toEqual({ code: 0, stdout: '' });
 

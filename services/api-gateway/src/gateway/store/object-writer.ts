@@ -106,7 +106,9 @@ export class ObjectWriter {
         object = w.recheck ? w.recheck(patched, object) : patched;
       }
     }
-    if (w.dryRun) return object;
+    // Nothing is stored, so a dry-run change keeps the version it was made on (kube-apiserver's dry-run update
+    // answers the stored resourceVersion: `kubectl diff` shows no change of it); a dry-run create has none.
+    if (w.dryRun) return w.oldObject ? { ...object, metadata: { ...object.metadata, resourceVersion: w.oldObject.metadata.resourceVersion } } : object;
     const metadata: EventMetadata = { actor: w.actor.username, source: 'api-gateway', requestId: w.requestId, userAgent: w.userAgent };
     const streamId = objectStreamId(w.served.resource, object.metadata.namespace, object.metadata.name);
     // Secrets go to the log encrypted; the read model gets them back decrypted.
