@@ -24,6 +24,8 @@ export interface ContainerStats extends ProcessUsage {
   sandboxId: string;
   /** The pod it belongs to (its sandbox's config), so one request tells the caller everything it reports. */
   pod: { namespace: string; name: string; uid: string };
+  /** When the container started (RFC 3339, its status's `startedAt`): where its cumulative CPU counts from. */
+  startedAt?: string;
 }
 
 export interface ContainerStatsResponse {
@@ -38,11 +40,12 @@ export const NO_USAGE = { cpuUsageCoreNanoSeconds: 0, memoryWorkingSetBytes: 0 }
 
 /** A running container's stats: who it is (its status and its sandbox's config) and what it used, read at `timestamp`. */
 export function containerStatsOf(
-  container: { id: string; name: string; sandboxId: string },
+  container: { id: string; name: string; sandboxId: string; startedAt?: string },
   sandbox: { podNamespace: string; podName: string; podUid: string },
   usage: Omit<ProcessUsage, 'timestamp'>,
   timestamp: number,
 ): ContainerStats {
-  const { id, name, sandboxId } = container;
-  return { id, name, sandboxId, pod: { namespace: sandbox.podNamespace, name: sandbox.podName, uid: sandbox.podUid }, ...usage, timestamp };
+  const { id, name, sandboxId, startedAt } = container;
+  const pod = { namespace: sandbox.podNamespace, name: sandbox.podName, uid: sandbox.podUid };
+  return { id, name, sandboxId, pod, ...usage, timestamp, ...(startedAt ? { startedAt } : {}) };
 }

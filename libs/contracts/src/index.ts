@@ -10,4 +10,5 @@ export * from './pod-network';
 export * from './service-bundle';
 export * from './events/field-set';
 export * from './metrics';
+export * from './kubelet';
 export * from './time';

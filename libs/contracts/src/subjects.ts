@@ -30,6 +30,8 @@ export function natsNames(prefix: string) {
     /** Host resource usage samples (core NATS, about every 10 s; never events): `HostMetrics` (metrics.ts). */
     hostMetrics: (host: string) => `${prefix}.hosts.${host}.metrics`,
     allHostMetrics: `${prefix}.hosts.*.metrics`,
+    /** A host's kubelet API (request/reply, answered by its agent): `KubeletRequest` in, `KubeletReply` out (kubelet.ts). */
+    kubelet: (host: string) => `${prefix}.hosts.${host}.kubelet`,
     /** Health pings answered by every service instance. */
     health: (service: string) => `${prefix}.health.${service}`,
   };

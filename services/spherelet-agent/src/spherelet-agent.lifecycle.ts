@@ -1,5 +1,6 @@
 import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { clusterDnsAddress, clusterNetworkFromEnv } from '@openpacific/contracts';
+import { parseQuantity } from '@openpacific/kube-api';
 import { CrxClient } from '@openpacific/messaging';
 import { secretKeyFrom } from '@openpacific/objects';
 import { processUsage, SERVICE_CONTEXT, ServiceContext } from '@openpacific/service-kit';
@@ -9,6 +10,8 @@ import { registerHost } from './host/host-registration';
 import { hostDescription } from './host/host-spec';
 import { join, resolve } from 'node:path';
 import { SimFleet } from './fleet/sim-fleet';
+import { kubeletConfiguration } from './kubelet/kubelet-configz';
+import { KubeletServer } from './kubelet/kubelet-server';
 import { HostMetricsPublisher } from './metrics/host-metrics-publisher';
 import { PodWorker } from './pods/pod-worker';
 import { SimHypervisor } from './vms/sim-hypervisor';
@@ -18,8 +21,9 @@ import type { SphereletAgentConfig } from './spherelet-agent.config';
 
 /**
  * Registers the host (a new epoch each start, reporting the fence of the epoch before if its lease ran
- * out), keeps the host lease, and runs the pods bound to it. A lost lease ends the process: the runtime has
- * stopped the epoch's containers, and the restarted agent registers a new epoch.
+ * out), keeps the host lease, runs the pods bound to it and answers its kubelet API (`nodes/<host>/proxy`).
+ * A lost lease ends the process: the runtime has stopped the epoch's containers, and the restarted agent
+ * registers a new epoch.
  */
 @Injectable()
 export class SphereletAgentLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -28,6 +32,7 @@ export class SphereletAgentLifecycle implements OnApplicationBootstrap, BeforeAp
   private vms?: VmWorker;
   private fleet?: SimFleet;
   private metrics?: HostMetricsPublisher;
+  private kubelet?: KubeletServer;
 
   constructor(@Inject(SERVICE_CONTEXT) private readonly ctx: ServiceContext<SphereletAgentConfig>) {}
 
@@ -58,13 +63,14 @@ export class SphereletAgentLifecycle implements OnApplicationBootstrap, BeforeAp
     });
     await this.lease.start();
     const secretKey = config.SECRETS_ENCRYPTION_KEY ? secretKeyFrom(config.SECRETS_ENCRYPTION_KEY) : undefined;
+    const clusterDns = clusterDnsAddress(clusterNetworkFromEnv(process.env));
     this.pods = new PodWorker(
       { store, pool, nats, names, prefix: config.NATS_PREFIX, logger, secretKey },
       {
         host: config.HOST_NAME, epoch, backoffBaseMs: config.RESTART_BACKOFF_MS, resyncMs: config.POD_RESYNC_MS,
         allocatable: description.allocatable,
         podNetwork: runtime?.podNetwork.mode === 'netns' ? 'netns' : 'loopback',
-        clusterDns: clusterDnsAddress(clusterNetworkFromEnv(process.env)),
+        clusterDns,
       },
     );
     await this.pods.start();
@@ -74,9 +80,18 @@ export class SphereletAgentLifecycle implements OnApplicationBootstrap, BeforeAp
     const usage = { host: config.HOST_NAME, read: async () => ({ ...(await crx.containerStats()), agent: processUsage(), timestamp: Date.now() }) };
     this.metrics = new HostMetricsPublisher(nats, names, config.METRICS_INTERVAL_MS, () => [usage], logger);
     this.metrics.start();
+    this.kubelet = new KubeletServer(nats, names, {
+      name: config.HOST_NAME,
+      pods: () => this.pods?.boundPods() ?? [],
+      usage: () => this.metrics?.latest(config.HOST_NAME),
+      configuration: kubeletConfiguration(config, { clusterDns, taints: description.taints }),
+      memoryCapacityBytes: parseQuantity(description.capacity.memory),
+    });
+    this.kubelet.start();
   }
 
   async beforeApplicationShutdown(): Promise<void> {
+    this.kubelet?.stop();
     await this.fleet?.stop();
     this.metrics?.stop();
     this.lease?.stop();

@@ -72,12 +72,16 @@ describe('crx-runtime over NATS', () => {
   it('answers container stats for every running container in one request: sim containers use nothing, the runtime its own', async () => {
     const sandbox = await client.runPodSandbox({ podUid: 'uid-stats', podName: 'stats', podNamespace: 'team-a' });
     const running = await client.createContainer(sandbox.id, { name: 'main', image: 'x' }, 0);
-    await client.startContainer(running.id);
+    const started = await client.startContainer(running.id);
     await client.createContainer(sandbox.id, { name: 'never-started', image: 'x' }, 0);
     const stats = await client.containerStats();
     expect(stats.items.filter((s) => s.sandboxId === sandbox.id)).toEqual([
-      { id: running.id, name: 'main', sandboxId: sandbox.id, pod: { namespace: 'team-a', name: 'stats', uid: 'uid-stats' }, cpuUsageCoreNanoSeconds: 0, memoryWorkingSetBytes: 0, timestamp: expect.any(Number) },
+      {
+        id: running.id, name: 'main', sandboxId: sandbox.id, pod: { namespace: 'team-a', name: 'stats', uid: 'uid-stats' }, cpuUsageCoreNanoSeconds: 0, memoryWorkingSetBytes: 0,
+        timestamp: expect.any(Number), startedAt: started.startedAt,
+      },
     ]);
+    expect(started.startedAt).toEqual(expect.any(String));
     expect(stats.runtime.cpuUsageCoreNanoSeconds).toBeGreaterThan(0);
     expect(stats.runtime.memoryWorkingSetBytes).toBeGreaterThan(0);
     expect((await client.containerStats({ containerIds: [running.id, 'unknown'] })).items.map((s) => s.id)).toEqual([running.id]);

@@ -41,7 +41,10 @@ export class SimFleet {
   async start(): Promise<void> {
     const { config, store, pool, nats, names, logger } = this.ctx;
     await this.feed.start((apply) => pokedFollower({ store, pool, nats, names, logger }, apply, { follows: FLEET_FOLLOWS }));
-    const deps = { store: gatedStore(store, WRITES), pool, nats, names, logger, feed: this.feed, beats: new BeatClock(config.HEARTBEAT_INTERVAL_MS) };
+    const deps = {
+      store: gatedStore(store, WRITES), pool, nats, names, logger, feed: this.feed, beats: new BeatClock(config.HEARTBEAT_INTERVAL_MS),
+      latestUsage: (host: string) => this.metrics?.latest(host),
+    };
     this.resync = new StaggeredResync(config.POD_RESYNC_MS, () => this.feed.hosts(), (host) => this.feed.resync(host));
     this.resync.start();
     const all = fleetHostNames(config.HOST_NAME, config.SIM_FLEET_HOSTS).map((name, i) => new SimHost(name, i + 1, config, deps));

@@ -1,5 +1,6 @@
 import { NatsNames } from '@openpacific/contracts';
 import type { EventStore } from '@openpacific/event-store';
+import { parseQuantity } from '@openpacific/kube-api';
 import type { Logger } from '@openpacific/service-kit';
 import type { NatsConnection } from 'nats';
 import type { Pool } from 'pg';
@@ -7,10 +8,13 @@ import { BeatClock, HostLease } from '../host/host-lease';
 import { newBootId } from '../host/host-identity';
 import { registerHost } from '../host/host-registration';
 import { hostDescription } from '../host/host-spec';
+import { kubeletConfiguration } from '../kubelet/kubelet-configz';
+import { KubeletServer } from '../kubelet/kubelet-server';
 import { PodWorker } from '../pods/pod-worker';
 import { leaseLength } from '../spherelet-agent.lifecycle';
 import type { SphereletAgentConfig } from '../spherelet-agent.config';
 import type { UsageSource } from '../metrics/host-metrics-publisher';
+import type { HostUsageSnapshot } from '../metrics/usage-rates';
 import { MemoryHypervisor } from '../vms/memory-hypervisor';
 import { VmWorker } from '../vms/vm-worker';
 import type { FleetFeed } from './fleet-feed';
@@ -31,6 +35,8 @@ export interface SimHostDeps {
   feed: FleetFeed;
   /** The fleet's one heartbeat timer. */
   beats: BeatClock;
+  /** A host's latest usage reading, taken by the fleet's one metrics timer. */
+  latestUsage: (host: string) => HostUsageSnapshot | undefined;
 }
 
 /**
@@ -43,6 +49,7 @@ export class SimHost {
   private pods?: PodWorker;
   private vms?: VmWorker;
   private runtime?: SimRuntime;
+  private kubelet?: KubeletServer;
   private stopped = false;
   /** Drawn once per start of the fleet: a new epoch after a lost lease, registered in place by this process, keeps it. */
   private readonly bootID = newBootId();
@@ -55,7 +62,7 @@ export class SimHost {
   ) {}
 
   async start(): Promise<void> {
-    const { store, pool, nats, names, logger, feed, beats } = this.deps;
+    const { store, pool, nats, names, logger, feed, beats, latestUsage } = this.deps;
     const config = { ...this.config, HOST_NAME: this.name };
     const runtime = new SimRuntime(this.index);
     this.runtime = runtime;
@@ -81,6 +88,14 @@ export class SimHost {
     // (a new epoch starts with an empty hypervisor).
     this.vms = new VmWorker({ store, pool, nats, names, logger, feed: feed.vms }, { host: this.name, epoch, hypervisor: new MemoryHypervisor(), resyncMs: config.POD_RESYNC_MS });
     await this.vms.start();
+    this.kubelet = new KubeletServer(nats, names, {
+      name: this.name,
+      pods: () => this.pods?.boundPods() ?? [],
+      usage: () => latestUsage(this.name),
+      configuration: kubeletConfiguration(config, { taints: description.taints }),
+      memoryCapacityBytes: parseQuantity(description.capacity.memory),
+    });
+    this.kubelet.start();
   }
 
   /**
@@ -93,12 +108,14 @@ export class SimHost {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.kubelet?.stop();
     this.lease?.stop();
     await this.pods?.stop();
     await this.vms?.stop();
   }
 
   private async restart(): Promise<void> {
+    this.kubelet?.stop();
     this.lease?.stop();
     await this.pods?.stop();
     await this.vms?.stop();

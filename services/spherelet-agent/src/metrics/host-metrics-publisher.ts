@@ -1,7 +1,7 @@
 import type { HostMetrics, NatsNames } from '@openpacific/contracts';
 import type { Logger } from '@openpacific/service-kit';
 import type { NatsConnection } from 'nats';
-import { HostUsageRates, HostUsageReading } from './usage-rates';
+import { HostUsageRates, HostUsageReading, HostUsageSnapshot } from './usage-rates';
 
 /** A host whose usage is sampled: its name and how to read its counters (one request to its runtime). */
 export interface UsageSource {
@@ -41,6 +41,11 @@ export class HostMetricsPublisher {
   stop(): void {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
+  }
+
+  /** The host's latest reading and what it made, for its kubelet API; undefined before the first. */
+  latest(host: string): HostUsageSnapshot | undefined {
+    return this.rates.get(host)?.latest;
   }
 
   /** One round: a reading of every host, and a sample published for each that has a window. */

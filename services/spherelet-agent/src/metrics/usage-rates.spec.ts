@@ -47,6 +47,18 @@ describe('usage rates', () => {
     expect(rates.next({ timestamp: 3000, items: [container('a2', 'p', 'one', 0, 1, 3000), container('b', 'p', 'two', 0.5, 1, 3000)] })?.pods).toEqual([]);
   });
 
+  it("keeps the host's CPU since its first reading, which never goes back as containers come, restart and go", () => {
+    const rates = new HostUsageRates('h');
+    rates.next({ timestamp: 0, items: [container('a', 'p', 'one', 5, 1, 0)] });
+    expect(rates.latest).toMatchObject({ nodeCpuCoreNanoSeconds: 5e9, since: 0, node: undefined });
+    rates.next({ timestamp: 1000, items: [container('a', 'p', 'one', 6, 1, 1000), container('b', 'q', 'two', 0.5, 1, 1000)] });
+    expect(rates.latest).toMatchObject({ nodeCpuCoreNanoSeconds: 6.5e9, node: { cpuNanoCores: 1e9 } });
+    expect([...rates.latest!.containerCpuNanoCores]).toEqual([['a', 1e9], ['b', undefined]]);
+    // `a` is gone, `b` was replaced under its id (its counter went back): what the new one used counts whole.
+    rates.next({ timestamp: 2000, items: [container('b', 'q', 'two', 0.25, 1, 2000)] });
+    expect(rates.latest).toMatchObject({ nodeCpuCoreNanoSeconds: 6.75e9, since: 0 });
+  });
+
   it('samples a host with no pods (a sim host: nothing used)', () => {
     const rates = new HostUsageRates('sim-1');
     rates.next({ timestamp: 0, items: [] });

@@ -10,6 +10,25 @@ export interface HostUsageReading {
 }
 
 /**
+ * A host's latest reading and what it makes, for the host's own kubelet API (stats/summary, metrics/resource): each
+ * counter's CPU rate over the window the reading closed, and the host's CPU since its first reading.
+ */
+export interface HostUsageSnapshot {
+  reading: HostUsageReading;
+  /** By container id: its CPU rate in nanocores over the window, undefined for a container seen for the first time. */
+  containerCpuNanoCores: Map<string, number | undefined>;
+  /** The host's figure of the sample the reading made (the one metrics.k8s.io serves), if it made one. */
+  node?: HostMetrics['node'];
+  /**
+   * CPU nanoseconds the host's processes used since `since`, a counter that never goes back however its containers
+   * come and go (as the root cgroup's does): each counter's growth since the reading before, or all of it when new.
+   */
+  nodeCpuCoreNanoSeconds: number;
+  /** When the first reading was taken (ms since the epoch): where `nodeCpuCoreNanoSeconds` counts from. */
+  since: number;
+}
+
+/**
  * CPU as a rate in nanocores between two readings of a cumulative counter (1e9: one core busy the whole time).
  * Undefined without an earlier reading, or when the counter went back (the processes it counted were replaced).
  */
@@ -31,6 +50,10 @@ export function cpuRate(previous: ProcessUsage | undefined, current: ProcessUsag
 export class HostUsageRates {
   private previous = new Map<string, ProcessUsage>();
   private lastAt?: number;
+  private nodeCpu = 0;
+  private since?: number;
+  /** The latest reading and what it made (HostUsageSnapshot). */
+  latest?: HostUsageSnapshot;
 
   constructor(private readonly host: string) {}
 
@@ -40,11 +63,22 @@ export class HostUsageRates {
     if (reading.agent) current.set('\0agent', reading.agent);
     const at = reading.timestamp;
     const lastAt = this.lastAt;
-    const rates = new Map([...current].map(([key, usage]) => [key, cpuRate(this.previous.get(key), usage)]));
+    const rates = new Map<string, number | undefined>();
+    for (const [key, usage] of current) {
+      const before = this.previous.get(key);
+      rates.set(key, cpuRate(before, usage));
+      const grown = usage.cpuUsageCoreNanoSeconds - (before?.cpuUsageCoreNanoSeconds ?? 0);
+      this.nodeCpu += grown >= 0 ? grown : usage.cpuUsageCoreNanoSeconds;
+    }
     this.previous = current;
     this.lastAt = at;
-    if (lastAt === undefined || at <= lastAt) return undefined;
+    this.since ??= at;
+    const sample = lastAt === undefined || at <= lastAt ? undefined : this.sample(reading, current, rates, at, lastAt);
+    this.latest = { reading, containerCpuNanoCores: rates, node: sample?.node, nodeCpuCoreNanoSeconds: this.nodeCpu, since: this.since };
+    return sample;
+  }
 
+  private sample(reading: HostUsageReading, current: Map<string, ProcessUsage>, rates: Map<string, number | undefined>, at: number, lastAt: number): HostMetrics {
     const node = { cpuNanoCores: 0, memoryBytes: 0 };
     for (const [key, usage] of current) {
       node.cpuNanoCores += rates.get(key) ?? 0;

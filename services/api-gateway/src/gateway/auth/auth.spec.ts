@@ -82,7 +82,7 @@ describe('bootstrap ClusterRoles', () => {
     expect(roles.map((r) => r.metadata.name)).toEqual([
       'cluster-admin', 'admin', 'edit', 'view', 'system:aggregate-to-admin', 'system:aggregate-to-edit', 'system:aggregate-to-view', 'system:aggregated-metrics-reader',
       'system:openpacific:aggregate-to-edit-volumesnapshots', 'system:openpacific:aggregate-to-view-volumesnapshots',
-      'system:auth-delegator', 'system:monitoring', 'system:service-account-issuer-discovery', 'system:certificates.k8s.io:kube-apiserver-client-approver',
+      'system:auth-delegator', 'system:monitoring', 'system:kubelet-api-admin', 'system:service-account-issuer-discovery', 'system:certificates.k8s.io:kube-apiserver-client-approver',
       'system:certificates.k8s.io:kube-apiserver-client-kubelet-approver', 'system:certificates.k8s.io:kubelet-serving-approver',
       'system:certificates.k8s.io:legacy-unknown-approver', 'system:basic-user',
     ]);
@@ -165,6 +165,21 @@ describe('bootstrap ClusterRoles', () => {
     expect(can('update', 'resourcequotas', 'ns-admin')).toBe(false);
     expect(can('list', 'nodes')).toBe(false);
     expect(can('create', 'namespaces')).toBe(false);
+  });
+
+  it("lets none of view, edit or admin call a host's kubelet API (nodes/proxy), and system:kubelet-api-admin do all of it", () => {
+    for (const ns of ['ns-view', 'ns-edit', 'ns-admin']) expect(can('get', 'nodes', ns, '', 'proxy')).toBe(false);
+    expect(can('get', 'nodes', undefined, '', 'proxy')).toBe(false);
+    const kubeletAdmin = roles.find((r) => r.metadata.name === 'system:kubelet-api-admin');
+    const only = staticLookups({
+      clusterRoles: [kubeletAdmin],
+      clusterRoleBindings: [{ metadata: { name: 'x' }, roleRef: { kind: 'ClusterRole', name: 'system:kubelet-api-admin' }, subjects: [{ kind: 'User', name: 'dev' }] }],
+    });
+    const may = (verb: string, resource: string, subresource?: string) => authorize({ user, verb, resourceRequest: true, resource, apiGroup: '', subresource }, only).allowed;
+    expect(['get', 'create', 'update', 'patch', 'delete'].every((verb) => may(verb, 'nodes', 'proxy'))).toBe(true);
+    expect(may('list', 'nodes')).toBe(true);
+    expect(may('update', 'nodes')).toBe(false);
+    expect(may('get', 'pods')).toBe(false);
   });
 
   it('cluster-admin (system:masters) does everything; every authenticated user may create reviews', () => {

@@ -94,6 +94,14 @@ export function bootstrapClusterRoles(defs: ResourceDefinition[]): BootstrapRole
     },
     // Scraping the gateway's /metrics (and probing it), as kube-apiserver's role for monitoring systems.
     { name: 'system:monitoring', rules: [{ nonResourceURLs: ['/healthz', '/healthz/*', '/livez', '/livez/*', '/metrics', '/metrics/slis', '/readyz', '/readyz/*'], verbs: ['get'] }] },
+    // Every call of the hosts' kubelet API (`nodes/<name>/proxy`: stats, pods, metrics), as kube-apiserver's role for it.
+    {
+      name: 'system:kubelet-api-admin',
+      rules: [
+        { apiGroups: [''], resources: ['nodes'], verbs: [...READ, 'proxy'] },
+        { apiGroups: [''], resources: ['nodes/proxy', 'nodes/metrics', 'nodes/spec', 'nodes/stats', 'nodes/log'], verbs: ['*'] },
+      ],
+    },
     // Reading the ServiceAccount issuer's OIDC discovery, granted to every ServiceAccount as kube-apiserver grants it.
     { name: 'system:service-account-issuer-discovery', rules: [{ nonResourceURLs: ['/.well-known/openid-configuration', '/.well-known/openid-configuration/', '/openid/v1/jwks', '/openid/v1/jwks/'], verbs: ['get'] }] },
     // Approving CertificateSigningRequests for Kubernetes' own signers, as kube-apiserver's bootstrap roles grant it

@@ -12,7 +12,7 @@ import { rewriteHtmlLinks } from './proxy-html';
 const HOST_ADDRESS = '127.0.0.1';
 
 /** The methods kube-apiserver proxies (the verbs RBAC knows for them: get, create, update, patch, delete). */
-const PROXIED_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
+export const PROXIED_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
 
 /** Headers of one hop only (RFC 9110 §7.6.1), never passed on, and the caller's credentials, spent on the gateway. */
 const NOT_FORWARDED = new Set([

@@ -9,6 +9,7 @@ import { handleEviction } from '../handlers/eviction';
 import { handleHistory } from '../handlers/history';
 import { handleLogs } from '../handlers/logs';
 import { handleProxy } from '../handlers/proxy';
+import { handleNodeProxy } from '../handlers/node-proxy';
 import { handleGet, handleList } from '../handlers/read';
 import { handlePatch } from '../handlers/patch';
 import { handleUpdate } from '../handlers/update';
@@ -88,8 +89,10 @@ export class ApiRequestHandler {
     if (target.served.def.group === METRICS_GROUP) return handleMetrics(this.core, r, method, history);
     // Asked of Postgres and NATS on each request, never stored.
     if (target.served.def.group === '' && target.served.def.kind === 'ComponentStatus') return handleComponentStatuses(this.core, r, method, history);
-    // The body of a proxied request streams on to its backend: it is not read here.
-    if (target.subresource === 'proxy' && target.proxyPath !== undefined && target.name !== undefined) return handleProxy(this.core, r, method);
+    // The body of a proxied request streams on to its backend: it is not read here. A Node's is its host's kubelet API.
+    if (target.subresource === 'proxy' && target.proxyPath !== undefined && target.name !== undefined) {
+      return target.served.def.kind === 'Node' ? handleNodeProxy(this.core, r, method) : handleProxy(this.core, r, method);
+    }
     if (['POST', 'PUT', 'PATCH', 'DELETE'].includes(method)) r.body = await readBody(req);
     if (REVIEW_GROUPS.includes(target.served.def.group)) return handleReview(r, method, this.rbac, (token, audiences) => this.auth.reviewToken(token, audiences));
     await this.dispatch(r, method, history);

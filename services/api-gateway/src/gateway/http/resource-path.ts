@@ -7,24 +7,24 @@ export interface ResourceTarget {
   namespace?: string;
   name?: string;
   subresource?: string;
-  /** `pods/<id>/proxy/...` and `services/<id>/proxy/...`: what follows `/proxy`, as sent ('' when nothing does). */
+  /** `pods/<id>/proxy/...`, `services/<id>/proxy/...` and `nodes/<id>/proxy/...`: what follows `/proxy`, as sent ('' when nothing does). */
   proxyPath?: string;
 }
 
 /**
- * What follows `/api/v1/namespaces/<ns>/<plural>/<id>/proxy` in a path, as sent (still percent-encoded, a trailing
- * slash kept): '' when nothing does.
+ * What follows `/api/v1/namespaces/<ns>/<plural>/<id>/proxy` (`depth` 8 segments) or `/api/v1/<plural>/<id>/proxy`
+ * (6) in a path, as sent (still percent-encoded, a trailing slash kept): '' when nothing does.
  */
-function proxyPathOf(pathname: string): string {
+function proxyPathOf(pathname: string, depth: number): string {
   const segments = pathname.split('/');
   // Counted by segment: a path with an empty one before `/proxy` (`//`) is not one the proxy serves.
-  if (segments.slice(1, 8).some((s) => !s)) throw notFound('', pathname);
-  const after = segments.slice(8);
+  if (segments.slice(1, depth).some((s) => !s)) throw notFound('', pathname);
+  const after = segments.slice(depth);
   return after.length ? `/${after.join('/')}` : '';
 }
 
-/** The kinds whose `proxy` subresource passes requests on to a backend (group/plural). */
-const PROXIED = new Set(['/pods', '/services']);
+/** The kinds whose `proxy` subresource passes requests on to a backend (group/plural): a pod, a Service, a host's kubelet. */
+const PROXIED = new Set(['/pods', '/services', '/nodes']);
 
 /**
  * Resolves a resource path; undefined when the path is not under /api/v1 or
@@ -54,13 +54,16 @@ export function parseResourcePath(registry: ResourceRegistry, pathname: string):
     const served = registry.lookup(group, version, rest[2]);
     if (served && served.def.scope === 'Namespaced') {
       // A proxy request's path goes on past the subresource: the rest is the backend's path.
-      if (rest[4] === 'proxy' && PROXIED.has(`${group}/${served.def.plural}`)) return { served, namespace: rest[1], name: rest[3], subresource: 'proxy', proxyPath: proxyPathOf(pathname) };
+      if (rest[4] === 'proxy' && PROXIED.has(`${group}/${served.def.plural}`)) return { served, namespace: rest[1], name: rest[3], subresource: 'proxy', proxyPath: proxyPathOf(pathname, 8) };
       if (rest.length > 5) throw notFound('', pathname);
       return { served, namespace: rest[1], name: rest[3], subresource: rest[4] };
     }
   }
   const served = registry.lookup(group, version, rest[0]);
   if (!served) throw notFoundResource(group, version, rest[0]);
+  if (rest[2] === 'proxy' && served.def.scope === 'Cluster' && PROXIED.has(`${group}/${served.def.plural}`)) {
+    return { served, name: rest[1], subresource: 'proxy', proxyPath: proxyPathOf(pathname, 6) };
+  }
   if (rest.length > 3) throw notFound('', pathname);
   return { served, name: rest[1], subresource: rest[2] };
 }
