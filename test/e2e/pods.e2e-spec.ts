@@ -219,6 +219,36 @@ describe('native pods on the local cluster', () => {
     expect((await get('grpcready')).status.containerStatuses[0].ready).toBe(false);
   }, 90_000);
 
+  it('records every failed probe as kubelet does: one Unhealthy Event counted up, shown as (xN over …) by describe', async () => {
+    await cluster.kubectl(['apply', '-f', '-'], {
+      input: pod('flaky', {
+        command: ['sh', '-c', 'sleep 3600'],
+        readinessProbe: { exec: { command: ['sh', '-c', 'echo not ready; exit 1'] }, periodSeconds: 1 },
+      }),
+    });
+    await eventually(async () => {
+      const described = (await cluster.kubectl(['describe', 'pod', 'flaky'])).stdout;
+      const line = described.match(/Warning\s+Unhealthy\s+\S+ \(x(\d+) over \S+\)\s+spherelet\s+Readiness probe failed: not ready/);
+      expect(line).not.toBeNull();
+      expect(Number(line![1])).toBeGreaterThanOrEqual(5);
+    }, { timeoutMs: 30_000 });
+    const events = JSON.parse((await cluster.kubectl(['get', 'events', '--field-selector', 'involvedObject.name=flaky', '-o', 'json'])).stdout).items;
+    const unhealthy = events.filter((e: any) => e.reason === 'Unhealthy');
+    expect(unhealthy).toHaveLength(1);
+    expect(unhealthy[0]).toMatchObject({ type: 'Warning', message: 'Readiness probe failed: not ready\n', involvedObject: { fieldPath: 'spec.containers{c}' } });
+    expect(unhealthy[0].count).toBeGreaterThanOrEqual(5);
+    expect(Date.parse(unhealthy[0].lastTimestamp)).toBeGreaterThan(Date.parse(unhealthy[0].firstTimestamp));
+
+    // Under restartPolicy Never a liveness kill promises no restart, in kubelet's words.
+    await cluster.kubectl(['apply', '-f', '-'], {
+      input: pod('doomed', { command: ['sh', '-c', 'sleep 3600'], livenessProbe: { tcpSocket: { port: 9 }, periodSeconds: 1, failureThreshold: 2 } }, { restartPolicy: 'Never', terminationGracePeriodSeconds: 1 }),
+    });
+    await eventually(async () => expect((await get('doomed')).status.phase).toBe('Failed'), { timeoutMs: 30_000 });
+    const doomed = (await cluster.kubectl(['describe', 'pod', 'doomed'])).stdout;
+    expect(doomed).toMatch(/Normal\s+Killing\s+.*Container c failed liveness probe$/m);
+    await cluster.kubectl(['delete', 'pod', 'flaky', 'doomed', '--grace-period=0', '--force']);
+  }, 90_000);
+
   it('holds Ready on readiness gates until their conditions are True, and fails a pod past its activeDeadlineSeconds', async () => {
     const ready = (p: any) => p.status.conditions.find((c: any) => c.type === 'Ready');
     await cluster.kubectl(['apply', '-f', '-'], { input: pod('gates', { command: ['sleep', '3600'] }, { terminationGracePeriodSeconds: 1, readinessGates: [{ conditionType: 'example.com/lb' }] }) });

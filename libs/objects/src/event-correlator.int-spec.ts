@@ -67,7 +67,7 @@ describe('writing Events as a recorder correlates them', () => {
     ]);
   });
 
-  it('writes a new Event when the one it counted on was changed or deleted meanwhile, and when it forgot it', async () => {
+  it('writes a new Event, with the count so far, when the one it counted on was changed or deleted meanwhile; one it forgot starts again', async () => {
     const recorder = new EventCorrelator(store, 2);
     const mine = (message: string): StreamAppend => {
       const item = said('Unhealthy', message);
@@ -81,13 +81,61 @@ describe('writing Events as a recorder correlates them', () => {
     await recorder.appendBatch([mine('probe failed')]);
     let events = await eventsAbout('u-3');
     expect(events).toHaveLength(2);
-    expect(events.find((e) => e.streamId !== first.streamId)!.object.count).toBe(1);
+    // As client-go's recorder creates the Event its patch found gone: the count it has seen so far.
+    expect(events.find((e) => e.streamId !== first.streamId)!.object.count).toBe(2);
     // Remembering two, a third Event pushes out the oldest: said again, that one is written anew.
     await recorder.appendBatch([mine('second')]);
     await recorder.appendBatch([mine('third')]);
     await recorder.appendBatch([mine('probe failed'), mine('third')]);
     events = await eventsAbout('u-3');
-    expect(events.filter((e) => e.object.message === 'probe failed' && e.version === 1 && e.streamId !== first.streamId).map((e) => e.object.count)).toEqual([1, 1]);
+    expect(events.filter((e) => e.object.message === 'probe failed' && e.version === 1 && e.streamId !== first.streamId).map((e) => e.object.count).sort()).toEqual([1, 2]);
     expect(events.filter((e) => e.object.message === 'third').map((e) => e.object.count)).toEqual([2]);
+  });
+
+  it('writes 25 Events about an object at once, then one per five minutes, that one carrying the count of those held back', async () => {
+    const recorder = new EventCorrelator(store);
+    const mine = (reason: string, message: string): StreamAppend => {
+      const item = said(reason, message);
+      (item.events[0].data as any).object.involvedObject.uid = 'u-4';
+      return item;
+    };
+    const start = Date.parse('2026-12-05T10:00:00Z');
+    const at = (seconds: number) => new Date(start + seconds * 1000);
+    await recorder.appendBatch([mine('Started', 'Started container c')], at(0));
+    for (let i = 1; i <= 40; i++) await recorder.appendBatch([mine('Unhealthy', 'Readiness probe failed: not ready\n')], at(i));
+    let events = await eventsAbout('u-4');
+    const unhealthy = () => events.find((e) => e.object.reason === 'Unhealthy')!;
+    // The Started and 24 failures spent the burst: the failures after them counted, not written.
+    expect(unhealthy().object).toMatchObject({ count: 24, lastTimestamp: '2026-12-05T10:00:24Z' });
+    const { firstTimestamp } = unhealthy().object;
+    // Another reason about the same object is held back too.
+    await recorder.appendBatch([mine('Killing', 'Container c failed liveness probe, will be restarted')], at(41));
+    events = await eventsAbout('u-4');
+    expect(events.map((e) => e.object.reason).sort()).toEqual(['Started', 'Unhealthy']);
+    // Five minutes on, a token: the next failure is written with all 41 counted.
+    await recorder.appendBatch([mine('Unhealthy', 'Readiness probe failed: not ready\n')], at(24 + 300));
+    events = await eventsAbout('u-4');
+    expect(unhealthy().object).toMatchObject({ count: 41, firstTimestamp, lastTimestamp: '2026-12-05T10:05:24Z' });
+    await recorder.appendBatch([mine('Unhealthy', 'Readiness probe failed: not ready\n')], at(24 + 301));
+    expect((await eventsAbout('u-4')).find((e) => e.object.reason === 'Unhealthy')!.object.count).toBe(41);
+  });
+
+  it('combines the tenth different message of one reason within ten minutes, and each one after, in one Event', async () => {
+    const recorder = new EventCorrelator(store);
+    const mine = (message: string): StreamAppend => {
+      const item = said('Unhealthy', message);
+      (item.events[0].data as any).object.involvedObject.uid = 'u-5';
+      return item;
+    };
+    const start = Date.parse('2026-12-05T11:00:00Z');
+    for (let i = 1; i <= 12; i++) await recorder.appendBatch([mine(`Liveness probe failed: took ${i}s`)], new Date(start + i * 1000));
+    const events = await eventsAbout('u-5');
+    expect(events).toHaveLength(10);
+    const combined = events.filter((e) => e.object.message.startsWith('(combined from similar events): '));
+    expect(combined).toHaveLength(1);
+    expect(combined[0].object).toMatchObject({ message: '(combined from similar events): Liveness probe failed: took 12s', count: 3, lastTimestamp: '2026-12-05T11:00:12Z' });
+    // Ten minutes without one: the messages are told one by one again.
+    await recorder.appendBatch([mine('Liveness probe failed: took 13s')], new Date(start + 12_000 + 601_000));
+    expect((await eventsAbout('u-5')).filter((e) => e.object.message === 'Liveness probe failed: took 13s')).toHaveLength(1);
   });
 });

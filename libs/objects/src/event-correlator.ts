@@ -1,27 +1,36 @@
 import { ObjectEventTypes, rfc3339 } from '@openpacific/contracts';
-import { type AppendResult, type EventStore, type StreamAppend, VersionConflictError } from '@openpacific/event-store';
+import { type AppendResult, type EventStore, GroupCommit, type NewEvent, type StreamAppend, VersionConflictError } from '@openpacific/event-store';
+import { EventAggregator } from './event-aggregator';
+import { EventSpamFilter, sourceObjectKey } from './event-spam-filter';
+import { LruMap } from './lru-map';
 
-/** How many Events a correlator remembers, as client-go's recorder (its LRU of 4,096). */
+/** How many Events, objects and reasons a correlator remembers, as client-go's recorder (its LRUs of 4,096). */
 const REMEMBERED = 4096;
 
-/**
- * An Event this recorder wrote: what a repeat keeps of it (the rest is the repeat's own, the same by its key). Kept
- * small, as a sim fleet carries a recorder per host and each remembers up to 4,096.
- */
-interface Recorded {
+/** Where this recorder wrote an Event: its stream, the version after its last write, and what a repeat keeps of it. */
+interface Written {
   streamId: string;
-  /** The Event's stream version after this recorder's last write of it. */
   version: number;
   metadata: { name: string; namespace: string; uid: string; creationTimestamp: string };
-  firstTimestamp: string;
-  count: number;
 }
 
-/** An item of a call, with the new Event it writes (if it is one) and that Event's key (sameEventKey). */
-interface Said {
+/**
+ * An Event as this recorder last saw it said (client-go's eventLog): counted even when the spam filter kept it from
+ * being written, so that the next one written carries the whole count. Kept small, as a sim fleet carries a recorder
+ * per host and each remembers up to 4,096.
+ */
+interface Observed {
+  count: number;
+  firstTimestamp: string;
+  written?: Written;
+}
+
+/** What one call writes of an Event: its last saying (`latest`), as a new Event in `item`'s stream or an update of `written`. */
+interface Write {
+  key: string;
   item: StreamAppend;
-  event?: any;
-  key?: string;
+  latest: any;
+  written?: Written;
 }
 
 /** A new core v1 Event as objectEvent makes it: created at version 1 of an `events/…` stream. */
@@ -32,94 +41,108 @@ function newEvent(item: StreamAppend): any | undefined {
   return event.type === ObjectEventTypes.created && data?.resource === 'events' ? data.object : undefined;
 }
 
-/** What makes two Events the same one said again (client-go's getEventKey): the source, the object and its part, type, reason and message. */
-function sameEventKey(e: any): string {
-  const o = e.involvedObject ?? {};
-  return [e.source?.component, e.source?.host, o.kind, o.namespace, o.name, o.uid, o.apiVersion, o.fieldPath, e.type, e.reason, e.message].join('\u0000');
-}
-
 /**
- * Writes a recorder's Events as client-go's EventCorrelator does: an Event said again about the same object (same
- * source, object, part, type, reason and message) is not a new Event but the one written before, its `count` one up
- * and its `lastTimestamp` now, so that `kubectl describe` shows `Started 4s (x3 over 21s)` once instead of three
- * lines (a crash-looping container says Pulled, Created, Started and BackOff again on every restart). The new Events
- * are written in one batch with whatever else the caller writes (a pod's status), as before; each repeat is then an
- * update of its Event at the version this recorder wrote, on its own, so that an Event deleted or changed meanwhile
- * (a conflict) fails nothing else and is written afresh. Like client-go's, the memory is this process's: a
- * restarted recorder starts new Events.
+ * Writes a recorder's Events as client-go's EventCorrelator does, in its order:
+ * - the aggregator: the tenth different message of one object and reason within ten minutes is said as `(combined
+ *   from similar events): …`, and so is each one after, on one Event of that reason (event-aggregator.ts);
+ * - counting: an Event said again (same source, object, part, type, reason and message) is not a new Event but the
+ *   one written before, its `count` one up, its `lastTimestamp` now, so that `kubectl describe` shows `Unhealthy 2s
+ *   (x7 over 60s)` once instead of seven lines;
+ * - the spam filter: 25 Events per source and object at once, then one per five minutes (event-spam-filter.ts). One
+ *   it holds back still counts, and the next one written carries the count.
+ * The new Events are written in one batch with whatever else the caller writes (a pod's status), as before; the
+ * repeats are updates of their Events at the version this recorder wrote, apart from that batch, so that an Event
+ * deleted or changed meanwhile (a conflict) fails nothing else, and is written afresh with its count. Updates of
+ * concurrent calls go together (GroupCommit): one statement for the repeats of a host's pass. Like client-go's, the
+ * memory is this process's: a restarted recorder starts new Events.
  */
 export class EventCorrelator {
-  private readonly recorded = new Map<string, Recorded>();
+  private readonly observed: LruMap<Observed>;
+  private readonly aggregator: EventAggregator;
+  private readonly spam: EventSpamFilter;
+  private readonly updates: GroupCommit;
 
   constructor(
     private readonly store: EventStore,
-    private readonly remembered = REMEMBERED,
-  ) {}
+    remembered = REMEMBERED,
+  ) {
+    this.observed = new LruMap(remembered);
+    this.aggregator = new EventAggregator(remembered);
+    this.spam = new EventSpamFilter(remembered);
+    this.updates = new GroupCommit(store, { maxInFlight: 2 });
+  }
 
   /**
-   * `store.appendBatch(items)`, with each new Event in `items` that repeats one written before made an update of
-   * that one. Returns the batch's results for the other items, in their order, and undefined in the repeats' places.
+   * `store.appendBatch(items)`, each new Event in `items` correlated first: one said before made an update of that
+   * one, one the spam filter holds back left out, one said twice in the call written once with both counted. Returns
+   * the batch's results for the items it wrote, in their places, and undefined in the others'.
    */
   async appendBatch(items: StreamAppend[], now = new Date()): Promise<Array<AppendResult | undefined>> {
-    const batch: Said[] = [];
-    const places: number[] = [];
-    const repeats: Said[] = [];
-    const inBatch = new Set<string>();
-    items.forEach((item, i) => {
+    const at = now.getTime();
+    const writes = new Map<string, Write>();
+    const batch: Array<{ place: number; item: StreamAppend; write?: Write }> = [];
+    items.forEach((item, place) => {
       const event = newEvent(item);
-      const said: Said = { item, event, key: event && sameEventKey(event) };
-      // Said before, or earlier in this same call: counted on that one once it is written.
-      if (said.key !== undefined && (this.recorded.has(said.key) || inBatch.has(said.key))) repeats.push(said);
-      else {
-        if (said.key !== undefined) inBatch.add(said.key);
-        batch.push(said);
-        places.push(i);
-      }
+      if (!event) return void batch.push({ place, item });
+      const objectKey = sourceObjectKey(event);
+      const reasonKey = `${objectKey}\u0000${event.type}\u0000${event.reason}`;
+      const combined = this.aggregator.aggregate(reasonKey, event.message, at);
+      // client-go's getEventKey, or the reason's key for a combined Event (counted up whatever its message).
+      const key = combined === undefined ? `e\u0000${reasonKey}\u0000${event.involvedObject?.fieldPath}\u0000${event.message}` : `c\u0000${reasonKey}`;
+      const observed: Observed = this.observed.get(key) ?? { count: 0, firstTimestamp: event.firstTimestamp };
+      observed.count++;
+      this.observed.set(key, observed);
+      if (this.spam.skip(objectKey, at)) return;
+      const latest = observed.count === 1 && combined === undefined ? event : { ...event, message: combined ?? event.message, firstTimestamp: observed.firstTimestamp, lastTimestamp: rfc3339(now), count: observed.count };
+      const write = writes.get(key);
+      if (write) return void (write.latest = latest);
+      const next: Write = { key, item, latest, written: observed.written };
+      writes.set(key, next);
+      if (!next.written) batch.push({ place, item, write: next });
     });
     const results: Array<AppendResult | undefined> = new Array(items.length);
     if (batch.length > 0) {
-      const written = await this.store.appendBatch(batch.map((b) => b.item));
-      batch.forEach((said, k) => {
-        results[places[k]] = written[k];
-        this.remember(said, written[k].streamVersion);
+      const written = await this.store.appendBatch(batch.map((b) => (b.write ? this.created(b.write) : b.item)));
+      batch.forEach((b, k) => {
+        results[b.place] = written[k];
+        if (b.write) this.wrote(b.write, written[k].streamVersion);
       });
     }
-    for (const repeat of repeats) await this.again(repeat, now);
+    await Promise.all([...writes.values()].filter((w) => w.written).map((w) => this.update(w)));
     return results;
   }
 
-  /**
-   * One repeat: its Event counted up at the version written last; a conflict forgets it and writes the new one
-   * instead (as does a repeat whose Event was forgotten meanwhile, the oldest of more than `remembered`).
-   */
-  private async again(said: Said, now: Date): Promise<void> {
-    const key = said.key!;
-    const earlier = this.recorded.get(key);
-    if (earlier) {
-      const count = earlier.count + 1;
-      const object = { ...said.event, metadata: { ...said.event.metadata, ...earlier.metadata }, firstTimestamp: earlier.firstTimestamp, lastTimestamp: rfc3339(now), count };
-      const metadata = said.item.events[0].metadata;
-      try {
-        const written = await this.store.append(earlier.streamId, [{ type: ObjectEventTypes.updated, data: { resource: 'events', object }, metadata }], { expectedVersion: earlier.version });
-        this.recorded.delete(key);
-        this.recorded.set(key, { ...earlier, version: written.streamVersion, count });
-        return;
-      } catch (err) {
-        if (!(err instanceof VersionConflictError)) throw err;
-        this.recorded.delete(key);
-      }
-    }
-    const [written] = await this.store.appendBatch([said.item]);
-    this.remember(said, written.streamVersion);
+  /** The write of a new Event in its item's stream, with its latest count and message. */
+  private created(write: Write): StreamAppend {
+    const [event] = write.item.events;
+    const own = (event.data as { object: any }).object;
+    if (write.latest === own) return write.item;
+    return { ...write.item, events: [{ ...event, data: { ...(event.data as object), object: { ...write.latest, metadata: own.metadata } } }] };
   }
 
-  private remember(said: Said, version: number): void {
-    const { event, key, item } = said;
-    if (key === undefined) return;
-    this.recorded.delete(key);
-    const { name, namespace, uid, creationTimestamp } = event.metadata;
-    this.recorded.set(key, { streamId: item.streamId, version, metadata: { name, namespace, uid, creationTimestamp }, firstTimestamp: event.firstTimestamp, count: event.count ?? 1 });
-    // A Map iterates in insertion order, and a written key is inserted anew: the first is the least recently written.
-    if (this.recorded.size > this.remembered) this.recorded.delete(this.recorded.keys().next().value as string);
+  /** One repeat: its Event counted up at the version written last; a conflict writes it as a new Event, with its count. */
+  private async update(write: Write): Promise<void> {
+    const { streamId, version, metadata } = write.written!;
+    const object = { ...write.latest, metadata: { ...write.latest.metadata, ...metadata } };
+    const event: NewEvent = { type: ObjectEventTypes.updated, data: { resource: 'events', object }, metadata: write.item.events[0].metadata };
+    try {
+      const recorded = await this.updates.append(streamId, event, version);
+      this.wrote(write, recorded.streamVersion, write.written);
+    } catch (err) {
+      if (!(err instanceof VersionConflictError)) throw err;
+      const [created] = await this.store.appendBatch([this.created(write)]);
+      this.wrote(write, created.streamVersion);
+    }
+  }
+
+  /** Remembers where the Event of `write` is now: `before`'s stream at `version`, or its own new one. */
+  private wrote(write: Write, version: number, before?: Written): void {
+    const observed = this.observed.get(write.key);
+    if (!observed) return;
+    if (before) observed.written = { ...before, version };
+    else {
+      const { name, namespace, uid, creationTimestamp } = (write.item.events[0].data as { object: any }).object.metadata;
+      observed.written = { streamId: write.item.streamId, version, metadata: { name, namespace, uid, creationTimestamp } };
+    }
   }
 }

@@ -1,3 +1,5 @@
+import { createServer, Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { CodedError, ContainerConfig, CrxErrorCodes, natsNames, ObjectEventTypes, objectStreamId, PodEventTypes, PodSandboxFilter } from '@openpacific/contracts';
 import { EventStore, migrate } from '@openpacific/event-store';
 import { LogFollower, LogFollowerOptions, objectOfStream } from '@openpacific/objects';
@@ -459,4 +461,41 @@ describe('the pod worker\'s ephemeral containers', () => {
     await new Promise((r) => setTimeout(r, 1500));
     expect((await containersOf('finished')).map((c) => c.name)).toEqual(['c']);
   });
+});
+
+describe('probe failures in Events, as kubelet records them', () => {
+  const runtime = new SimRuntime(1);
+  const suite = podWorkerSuite('podworkerprobes', runtime, 1000);
+  let server: Server;
+  beforeAll(async () => {
+    server = createServer((_req, res) => res.writeHead(503).end());
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  });
+  afterAll(() => new Promise((r) => server.close(r)));
+
+  /** The Events of the log about the pod, as their streams hold them last. */
+  async function eventsAbout(name: string): Promise<any[]> {
+    const streams = (await suite.store.listStreams('events/default/')).filter((s) => s.streamId.startsWith(`events/default/${name}.`));
+    return Promise.all(streams.map(async (s) => objectOfStream(await suite.store.readStream(s.streamId))));
+  }
+
+  it('offers every failed run to the recorder: a readiness probe failing each second counts up one Unhealthy Event', async () => {
+    const port = (server.address() as AddressInfo).port;
+    const probed = pod('unready');
+    (probed.spec.containers[0] as any).readinessProbe = { httpGet: { host: '127.0.0.1', port, path: '/ready' }, periodSeconds: 1, failureThreshold: 3 };
+    await suite.store.append(objectStreamId('pods', 'default', 'unready'), [{ type: ObjectEventTypes.created, data: { resource: 'pods', object: probed }, metadata: META }], { expectedVersion: 'no_stream' });
+    await eventually(async () => {
+      const unhealthy = (await eventsAbout('unready')).filter((e) => e.reason === 'Unhealthy');
+      expect(unhealthy).toHaveLength(1);
+      expect(unhealthy[0]).toMatchObject({
+        type: 'Warning',
+        message: 'Readiness probe failed: HTTP probe failed with statuscode: 503',
+        involvedObject: { fieldPath: 'spec.containers{c}' },
+        source: { component: 'spherelet', host: 'sim-1' },
+      });
+      expect(unhealthy[0].count).toBeGreaterThanOrEqual(5);
+      expect(Date.parse(unhealthy[0].lastTimestamp) - Date.parse(unhealthy[0].firstTimestamp)).toBeGreaterThanOrEqual(3000);
+    }, { timeoutMs: 15_000 });
+    expect((await statusIn(suite.store, 'unready')).conditions.find((c: any) => c.type === 'Ready')).toMatchObject({ status: 'False' });
+  }, 20_000);
 });

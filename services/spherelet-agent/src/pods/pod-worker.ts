@@ -13,7 +13,7 @@ import { setUpHostPath } from './host-path';
 import { podDns } from './pod-dns';
 import type { PodRuntime } from './pod-runtime';
 import { MINIMUM_GRACE_SECONDS, PodStop, StopDeadline } from './pod-stop';
-import { ProbeTracker, unhealthyMessage } from './probe-tracker';
+import { probeEvent, ProbeTracker } from './probe-tracker';
 import { ProbeTarget, runProbe } from './probes';
 import { containerSecurity } from './security-context';
 import { serviceEnvVars, withServiceEnv } from './service-env';
@@ -159,6 +159,16 @@ function keyOf(pod: any): string {
   return objectKey(pod.metadata.namespace, pod.metadata.name);
 }
 
+/**
+ * kubelet's word for a container it stops for a failed probe (computePodActions): `Container c failed liveness probe,
+ * will be restarted`, without the promise under `restartPolicy: Never`; a sidecar's `Init container c failed liveness
+ * probe`, restarted as a sidecar always is.
+ */
+function killMessage(pod: any, spec: any, probe: 'startup' | 'liveness'): string {
+  if (spec.restartPolicy === 'Always') return `Init container ${spec.name} failed ${probe} probe`;
+  return `Container ${spec.name} failed ${probe} probe${pod.spec.restartPolicy === 'Never' ? '' : ', will be restarted'}`;
+}
+
 function isProbed(container: any): boolean {
   return !!(container.readinessProbe || container.livenessProbe || container.startupProbe);
 }
@@ -213,7 +223,8 @@ export class PodWorker {
   private readonly recorder: EventCorrelator;
   /** Start errors per pod uid and container name, with when to try again. */
   private readonly waiting = new Map<string, { reason: string; message: string; retryAt: number; failures: number }>();
-  private readonly probes = new ProbeTracker(() => this.wakeAll());
+  /** A probe's verdict or run to tell wants a pass; probed pods are settling, so every pass looks at them. */
+  private readonly probes = new ProbeTracker(() => this.loop.schedule());
   /**
    * The containers (by id) whose postStart hook is still running, or failed and is being killed for it (with
    * kubelet's PostStartHookError message). Until it ends the container is not running to the API, and the pod's
@@ -763,22 +774,27 @@ export class PodWorker {
       exec: (command: string[], timeoutSeconds: number) =>
         this.crx.execSync({ containerId: c.id, command, timeoutSeconds }).then(
           (r) => ({ ok: r.exitCode === 0, message: r.exitCode === 0 ? '' : `${r.stdout}${r.stderr}` }),
-          (err) => ({ ok: false, message: (err as Error).message }),
+          // Not the command's failure but the exec's (the container gone, the runtime not answering): kubelet's probe error.
+          (err) => ({ ok: false, errored: true, message: (err as Error).message }),
         ),
     };
   }
 
   /**
    * Readiness and startup gate `ready`; a failed liveness or startup probe stops the container so the restart policy applies.
-   * A failed probe is told in a Warning `Unhealthy` Event (the first failure of a streak, then once per five minutes).
+   * Every failed run is told in a Warning `Unhealthy` Event (a warning in a `ProbeWarning`), as kubelet's prober tells
+   * it; the recorder counts the repeats up on one Event and its spam filter bounds them (EventCorrelator).
    */
   private async probe(pod: any, spec: any, box: PodSandbox, c: ContainerStatus, fact: ContainerFacts, events: StreamAppend[]): Promise<void> {
     const verdict = this.probes.observe(c.id, Date.parse(c.startedAt ?? c.createdAt), spec, this.probeTarget(box, c, spec));
     fact.ready = verdict.ready;
     fact.started = verdict.started;
-    for (const failure of verdict.failures) events.push(this.event(pod, 'Warning', 'Unhealthy', unhealthyMessage(failure), spec.name));
+    for (const report of verdict.reports) {
+      const { reason, message } = probeEvent(report);
+      events.push(this.event(pod, 'Warning', reason, message, spec.name));
+    }
     if (verdict.failed) {
-      events.push(this.event(pod, 'Normal', 'Killing', `Container ${spec.name} failed ${verdict.failed} probe, will be restarted`, spec.name));
+      events.push(this.event(pod, 'Normal', 'Killing', killMessage(pod, spec, verdict.failed), spec.name));
       this.probes.forget(c.id);
       // Not awaited: a long grace period (and its preStop hook) must not hold up the other pods of the host.
       void this.kill(pod, box, c)

@@ -33,6 +33,20 @@ describe('an httpGet probe or hook', () => {
     expect(seen[2]['x-probe']).toBe('1');
   });
 
+  it('follows a redirect to the same host, passes one to another host with a warning, and gives up after ten', async () => {
+    const server = createHttpServer((req, res) => {
+      const to: Record<string, string> = { '/old': '/healthz', '/away': 'http://example.invalid/healthz', '/loop': '/loop' };
+      if (req.url === '/healthz') return res.writeHead(503).end();
+      res.writeHead(302, { location: to[req.url ?? ''] }).end('moved');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    servers.push(server);
+    const port = (server.address() as AddressInfo).port;
+    expect(await probeResult({ httpGet: { port, path: '/old' } }, target)).toEqual({ ok: false, message: 'HTTP probe failed with statuscode: 503' });
+    expect(await probeResult({ httpGet: { port, path: '/away' } }, target)).toEqual({ ok: true, warning: true, message: 'Probe terminated redirects, Response body: moved' });
+    expect(await probeResult({ httpGet: { port, path: '/loop' } }, target)).toEqual({ ok: false, message: `Get "http://127.0.0.1:${port}/loop": stopped after 10 redirects` });
+  });
+
   it('speaks TLS for scheme HTTPS without checking the certificate (as kubelet), and plain HTTP to a TLS port fails', async () => {
     const ca = await createCertificateAuthority('probe-spec-ca');
     const cert = await issueServingCertificate(ca, ['127.0.0.1']);

@@ -7,6 +7,10 @@ import { grpcProbe } from './grpc-probe';
 export interface ProbeResult {
   ok: boolean;
   message: string;
+  /** Passed with a warning (kubelet's probe.Warning, told in a `ProbeWarning` Event): `message` says what. */
+  warning?: boolean;
+  /** The probe could not be run (kubelet's probe error, its result thrown away): `message` says why. */
+  errored?: boolean;
 }
 
 export interface ProbeTarget {
@@ -47,6 +51,70 @@ function dialError(host: string, port: number, err: NodeJS.ErrnoException | unde
   return `${at}: ${err.message}`;
 }
 
+/** A host as a URL writes it (an IPv6 address in brackets). */
+function formatHost(host: string): string {
+  return host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
+}
+
+/** How many redirects kubelet's probe client follows (Go's default) and how much of a body it reads. */
+const MAX_REDIRECTS = 10;
+const MAX_BODY_BYTES = 10 * 1024;
+
+/**
+ * An httpGet probe as kubelet's prober sends it (pkg/probe/http): a 2xx or 3xx answer passes, anything else fails
+ * with `HTTP probe failed with statuscode: <code>`. A redirect to the same host is followed (at most ten); one to
+ * another host is not, and passes with a warning (`Probe terminated redirects, Response body: <body>`), told in a
+ * `ProbeWarning` Event, as is a 3xx without a Location.
+ */
+function httpProbe(url: URL, headers: Record<string, string>, timeoutMs: number, redirects = 0, first = url): Promise<ProbeResult> {
+  const tls = url.protocol === 'https:';
+  const request = tls ? httpsRequest : httpRequest;
+  const host = url.hostname.replace(/^\[|\]$/g, '');
+  const to = Number(url.port || (tls ? 443 : 80));
+  // As kubelet's prober makes the first URL, with its port even where it is the scheme's own (`http://10.64.0.5:80/`).
+  const shown = redirects === 0 ? `${url.protocol}//${formatHost(host)}:${to}${url.pathname}${url.search}` : url.href;
+  return new Promise((resolve) => {
+    let timedOut = false;
+    const req = request(
+      { host, port: to, path: `${url.pathname}${url.search}`, method: 'GET', timeout: timeoutMs, headers, ...(tls ? { rejectUnauthorized: false } : {}) },
+      (res) => {
+        const code = res.statusCode ?? 0;
+        const location = code >= 300 && code < 400 ? res.headers.location : undefined;
+        if (location !== undefined) {
+          const next = new URL(location, url);
+          if (next.hostname === first.hostname) {
+            res.resume();
+            if (redirects + 1 >= MAX_REDIRECTS) return resolve({ ok: false, message: `Get "${next.href}": stopped after ${MAX_REDIRECTS} redirects` });
+            return void httpProbe(next, headers, timeoutMs, redirects + 1, first).then(resolve);
+          }
+        }
+        if (code < 300 || code >= 400) {
+          res.resume();
+          const ok = code >= 200 && code < 300;
+          return resolve({ ok, message: ok ? '' : `HTTP probe failed with statuscode: ${code}` });
+        }
+        const chunks: Buffer[] = [];
+        let read = 0;
+        res.on('data', (chunk: Buffer) => {
+          if (read < MAX_BODY_BYTES) chunks.push(chunk.subarray(0, MAX_BODY_BYTES - read));
+          read += chunk.length;
+        });
+        res.on('end', () => resolve({ ok: true, warning: true, message: `Probe terminated redirects, Response body: ${Buffer.concat(chunks).toString('utf8')}` }));
+        res.on('error', () => resolve({ ok: true, warning: true, message: 'Probe terminated redirects, Response body: ' }));
+      },
+    );
+    req.on('timeout', () => {
+      timedOut = true;
+      req.destroy();
+    });
+    req.on('error', (err: NodeJS.ErrnoException) => {
+      const why = timedOut ? 'context deadline exceeded (Client.Timeout exceeded while awaiting headers)' : err.code === 'ECONNREFUSED' || err.code === 'EHOSTUNREACH' ? dialError(host, to, err) : err.message;
+      resolve({ ok: false, message: `Get "${shown}": ${why}` });
+    });
+    req.end();
+  });
+}
+
 /** `runProbe` with the reason of a failure, worded as kubelet's prober words it in its `Unhealthy` Events. */
 export function probeResult(probe: any, target: ProbeTarget, agent = 'kube-probe'): Promise<ProbeResult> {
   const timeoutMs = (probe.timeoutSeconds ?? 1) * 1000;
@@ -60,31 +128,7 @@ export function probeResult(probe: any, target: ProbeTarget, agent = 'kube-probe
       for (const name of Object.keys(headers)) if (name.toLowerCase() === String(h.name).toLowerCase()) delete headers[name];
       headers[h.name] = h.value;
     }
-    const request = tls ? httpsRequest : httpRequest;
-    const host = g.host ?? target.podIP;
-    const to = port(g.port, target);
-    const url = `${tls ? 'https' : 'http'}://${host}:${to}${g.path ?? '/'}`;
-    return new Promise((resolve) => {
-      let timedOut = false;
-      const req = request(
-        { host, port: to, path: g.path ?? '/', method: 'GET', timeout: timeoutMs, headers, ...(tls ? { rejectUnauthorized: false } : {}) },
-        (res) => {
-          res.resume();
-          const code = res.statusCode ?? 0;
-          const ok = code >= 200 && code < 400;
-          resolve({ ok, message: ok ? '' : `HTTP probe failed with statuscode: ${code}` });
-        },
-      );
-      req.on('timeout', () => {
-        timedOut = true;
-        req.destroy();
-      });
-      req.on('error', (err: NodeJS.ErrnoException) => {
-        const why = timedOut ? 'context deadline exceeded (Client.Timeout exceeded while awaiting headers)' : err.code === 'ECONNREFUSED' || err.code === 'EHOSTUNREACH' ? dialError(host, to, err) : err.message;
-        resolve({ ok: false, message: `Get "${url}": ${why}` });
-      });
-      req.end();
-    });
+    return httpProbe(new URL(`${tls ? 'https' : 'http'}://${formatHost(g.host ?? target.podIP)}:${port(g.port, target)}${g.path ?? '/'}`), headers, timeoutMs);
   }
   if (probe.grpc) return grpcProbe(target.podIP, probe.grpc.port, probe.grpc.service ?? '', probe.timeoutSeconds ?? 1, agent);
   if (probe.tcpSocket) {
