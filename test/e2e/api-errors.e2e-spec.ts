@@ -260,6 +260,40 @@ describe('the gateway refuses bad requests the way kube-apiserver does, and writ
       expect(res.json().message).toContain('the object has been modified; please apply your changes to the latest version and try again');
     }));
 
+  it('refuses DeleteOptions kube-apiserver refuses, from the query or a body, with 400 or 422, and deletes nothing', async () => {
+    await cluster.kubectl(['create', 'configmap', 'kept', '-n', 'err-ns', '--from-literal=k=v']);
+    const KEPT = `${NS}/err-ns/configmaps/kept`;
+    const withBody = async (name: string, body: object) => {
+      const file = join(scratch, `${name}.json`);
+      writeFileSync(file, JSON.stringify({ kind: 'DeleteOptions', apiVersion: 'v1', ...body }));
+      return cluster.kubectl(['delete', '--raw', KEPT, '-f', file]);
+    };
+    await writesNothing(async () => {
+      // kubectl checks --grace-period itself; the parameter codec's 400 is for raw clients, read before the object is.
+      for (const path of [`${KEPT}?gracePeriodSeconds=abc`, '/api/v1/namespaces/default/pods/x?gracePeriodSeconds=abc']) {
+        const grace = await cluster.kubectl(['delete', '--raw', path]);
+        expect(grace.code).not.toBe(0);
+        expect(grace.stderr).toContain('Error from server (BadRequest): strconv.ParseInt: parsing "abc": invalid syntax');
+      }
+      const policy = await withBody('policy', { propagationPolicy: 'Sideways' });
+      expect(policy.code).not.toBe(0);
+      expect(policy.stderr).toContain('The DeleteOptions "" is invalid: propagationPolicy: Unsupported value: "Sideways": supported values: "Foreground", "Background", "Orphan", "nil"');
+      const both = await withBody('both', { orphanDependents: true, propagationPolicy: 'Orphan' });
+      expect(both.stderr).toContain('propagationPolicy: Invalid value: "Orphan": orphanDependents and deletionPropagation cannot be both set');
+      const dryRun = await call('DELETE', `${KEPT}?dryRun=Some`);
+      expect(dryRun.status).toBe(422);
+      expect(dryRun.json()).toMatchObject({
+        kind: 'Status', reason: 'Invalid', code: 422, message: 'DeleteOptions.meta.k8s.io "" is invalid: dryRun: Unsupported value: []string{"Some"}: supported values: "All"',
+        details: { name: '', group: 'meta.k8s.io', kind: 'DeleteOptions', causes: [{ field: 'dryRun', reason: 'FieldValueNotSupported' }] },
+      });
+      const collection = await call('DELETE', `${NS}/err-ns/configmaps?propagationPolicy=Sideways`);
+      expect(collection.status).toBe(422);
+      const stale = await withBody('stale', { preconditions: { resourceVersion: '1' } });
+      expect(stale.stderr).toContain('Error from server (Conflict): Operation cannot be fulfilled on ConfigMap "kept": the ResourceVersion in the precondition (1) does not match');
+      expect((await cluster.kubectl(['get', 'configmap', 'kept', '-n', 'err-ns', '-o', 'name'])).stdout.trim()).toBe('configmap/kept');
+    });
+  });
+
   it('refuses a strategic merge patch on a custom kind and protobuf bodies with 415', () =>
     writesNothing(async () => {
       const raw = await call('PATCH', `${HOSTS}/err-host`, { spec: { unschedulable: true } }, 'application/strategic-merge-patch+json');

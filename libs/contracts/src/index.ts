@@ -12,3 +12,4 @@ export * from './events/field-set';
 export * from './metrics';
 export * from './kubelet';
 export * from './time';
+export * from './graceful-deletion';

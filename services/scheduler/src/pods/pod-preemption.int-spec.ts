@@ -80,6 +80,9 @@ describe('the pod scheduler with priorities', () => {
     expect(victim.status.conditions).toEqual(expect.arrayContaining([
       expect.objectContaining({ type: 'DisruptionTarget', status: 'True', reason: 'PreemptionByScheduler', message: 'default-scheduler: preempting to accommodate a higher priority pod' }),
     ]));
+    // As kube-apiserver marks the deletion the scheduler asks for: due when its grace period ends.
+    const disrupted = victim.status.conditions.find((c: any) => c.type === 'DisruptionTarget').lastTransitionTime;
+    expect(Date.parse(victim.metadata.deletionTimestamp)).toBe(Date.parse(disrupted) + 7_000);
     expect((await current('low-2')).metadata.deletionTimestamp).toBeUndefined();
     const urgent = await current('urgent');
     expect((await events()).filter((e) => e.reason === 'Preempted')).toEqual([

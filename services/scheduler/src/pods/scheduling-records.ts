@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { NewEvent } from '@openpacific/event-store';
-import { ObjectEventTypes, objectStreamId, PodEventTypes, rfc3339 } from '@openpacific/contracts';
+import { markDeletion, ObjectEventTypes, objectStreamId, PodEventTypes, rfc3339 } from '@openpacific/contracts';
 import { eventNameSuffix, HOST_EPOCH_ANNOTATION } from '@openpacific/objects';
 
 export const SCHEDULER_ACTOR = { actor: 'system:serviceaccount:kube-system:default-scheduler', source: 'scheduler' };
@@ -87,13 +87,12 @@ export { PodEventTypes, ObjectEventTypes };
 
 /** The pod deleted with its grace period (its host stops it, then finishes the deletion), DisruptionTarget=True saying why. */
 export function disruptedPod(pod: any, reason: string, message: string): any {
-  const now = rfc3339();
+  const at = Date.now();
   const next = structuredClone(pod);
   delete next.metadata.resourceVersion;
-  next.metadata.deletionTimestamp = now;
-  next.metadata.deletionGracePeriodSeconds = pod.spec?.terminationGracePeriodSeconds ?? 30;
+  markDeletion(next.metadata, pod.spec?.terminationGracePeriodSeconds ?? 30, at);
   const conditions = (next.status?.conditions ?? []).filter((c: any) => c.type !== 'DisruptionTarget');
-  conditions.push({ type: 'DisruptionTarget', status: 'True', reason, message, lastTransitionTime: now });
+  conditions.push({ type: 'DisruptionTarget', status: 'True', reason, message, lastTransitionTime: rfc3339(at) });
   next.status = { ...next.status, conditions };
   return next;
 }

@@ -26,14 +26,19 @@ describe('NoExecute taints against tolerations', () => {
 
   it('deletes the pod with its grace period and a DisruptionTarget condition naming the taint manager', () => {
     const pod = { metadata: { name: 'p', resourceVersion: '7' }, spec: { terminationGracePeriodSeconds: 5 }, status: { conditions: [{ type: 'Ready', status: 'True' }] } };
+    const asked = Math.floor(Date.now() / 1000) * 1000;
     const evicted = taintEvictedPod(pod);
     expect(evicted.metadata.deletionGracePeriodSeconds).toBe(5);
-    expect(evicted.metadata.deletionTimestamp).toBeDefined();
     expect(evicted.metadata.resourceVersion).toBeUndefined();
     expect(evicted.status.conditions).toEqual([
       { type: 'Ready', status: 'True' },
       expect.objectContaining({ type: 'DisruptionTarget', status: 'True', reason: 'DeletionByTaintManager', message: 'Taint manager: deleting due to NoExecute taint' }),
     ]);
+    // As kube-apiserver marks the deletion the taint manager asks for: when its grace period ends, the condition at the asking.
+    const due = Date.parse(evicted.metadata.deletionTimestamp);
+    const disrupted = Date.parse(evicted.status.conditions[1].lastTransitionTime);
+    expect(disrupted).toBeGreaterThanOrEqual(asked);
+    expect(due).toBe(disrupted + 5_000);
   });
 });
 

@@ -1,5 +1,5 @@
 import type { Logger } from '@openpacific/service-kit';
-import { JOB_COMPLETION_INDEX_ANNOTATION, JOB_COMPLETION_INDEX_ENV, JOB_CONTROLLER_MANAGER, JOB_TRACKING_FINALIZER, jobCondition, JOBS_RESOURCE, ObjectEventTypes, rfc3339 } from '@openpacific/contracts';
+import { JOB_COMPLETION_INDEX_ANNOTATION, JOB_COMPLETION_INDEX_ENV, JOB_CONTROLLER_MANAGER, JOB_TRACKING_FINALIZER, jobCondition, JOBS_RESOURCE, markDeletion, ObjectEventTypes, rfc3339 } from '@openpacific/contracts';
 import { controllerReadModel, type FollowerDeps, sameJson, type SharedFollower, StoredObject } from '@openpacific/objects';
 import { decideJob, INDEX_FAILURE_COUNT_ANNOTATION, INDEX_IGNORED_FAILURE_COUNT_ANNOTATION, type IndexFailures } from './job-logic';
 import { holdsTracking, settleCounts } from './job-tracking';
@@ -123,8 +123,7 @@ export class JobsController extends PodOwnersController {
     else delete next.metadata.finalizers;
     let type: string = ObjectEventTypes.updated;
     if (remove && !next.metadata.deletionTimestamp) {
-      next.metadata.deletionTimestamp = rfc3339();
-      next.metadata.deletionGracePeriodSeconds = next.spec?.nodeName ? (next.spec.terminationGracePeriodSeconds ?? 30) : 0;
+      markDeletion(next.metadata, next.spec?.nodeName ? (next.spec.terminationGracePeriodSeconds ?? 30) : 0);
       type = ObjectEventTypes.deletionStarted;
     }
     if (next.metadata.deletionTimestamp && finalizers.length === 0 && (next.metadata.deletionGracePeriodSeconds ?? 0) === 0) type = ObjectEventTypes.deleted;

@@ -1,6 +1,6 @@
 import type { Logger } from '@openpacific/service-kit';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { AdmissionRequest, AdmissionResponse, applySchedulingGatedCondition, ObjectEventTypes, objectStreamId, PRIORITY_CLASSES_RESOURCE, RUNTIME_CLASSES_RESOURCE, SERVICE_ACCOUNTS_RESOURCE, rfc3339 } from '@openpacific/contracts';
+import { AdmissionRequest, AdmissionResponse, applySchedulingGatedCondition, ObjectEventTypes, objectStreamId, PRIORITY_CLASSES_RESOURCE, RUNTIME_CLASSES_RESOURCE, SERVICE_ACCOUNTS_RESOURCE, markDeletion, rfc3339 } from '@openpacific/contracts';
 import { admitRuntimeClass } from '@openpacific/kube-api';
 import { NewEvent, RecordedEvent, StreamAppend, VersionConflictError } from '@openpacific/event-store';
 import { requestJson } from '@openpacific/messaging';
@@ -198,10 +198,7 @@ export class OwnedPods {
     if (!stored) return false;
     const next = clean(pod);
     const graceful = !!pod.spec?.nodeName || (pod.metadata.finalizers ?? []).length > 0;
-    if (graceful) {
-      next.metadata.deletionTimestamp = rfc3339();
-      next.metadata.deletionGracePeriodSeconds = pod.spec?.nodeName ? (pod.spec.terminationGracePeriodSeconds ?? 30) : 0;
-    }
+    if (graceful) markDeletion(next.metadata, pod.spec?.nodeName ? (pod.spec.terminationGracePeriodSeconds ?? 30) : 0);
     return this.write([
       append('pods', next, graceful ? ObjectEventTypes.deletionStarted : ObjectEventTypes.deleted, stored.streamVersion, by),
       workloadEvent(owner, by, 'Normal', 'SuccessfulDelete', message),

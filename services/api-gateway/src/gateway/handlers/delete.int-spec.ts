@@ -179,6 +179,60 @@ describe('the answer to a DELETE (api-gateway)', () => {
     expect(terminating.metadata.deletionTimestamp).toEqual(expect.any(String));
   }, 40_000);
 
+  it('refuses DeleteOptions kube-apiserver refuses, for one object and for a collection, and writes nothing', async () => {
+    const created = (await ok('POST', CONFIGMAPS, configMap('guarded', { labels: { app: 'guarded' } }))).json;
+    const refusals: Array<[string, string, unknown, number, string]> = [
+      ['DELETE', `${CONFIGMAPS}/guarded?gracePeriodSeconds=abc`, undefined, 400, 'strconv.ParseInt: parsing "abc": invalid syntax'],
+      ['DELETE', `${CONFIGMAPS}/guarded`, { gracePeriodSeconds: 'abc' }, 400, 'json: cannot unmarshal string into Go struct field DeleteOptions.gracePeriodSeconds of type int64'],
+      ['DELETE', `${CONFIGMAPS}/guarded`, { propagationPolicy: 'Sideways' }, 422,
+        'DeleteOptions.meta.k8s.io "" is invalid: propagationPolicy: Unsupported value: "Sideways": supported values: "Foreground", "Background", "Orphan", "nil"'],
+      ['DELETE', `${CONFIGMAPS}/guarded?orphanDependents=true&propagationPolicy=Orphan`, undefined, 422,
+        'DeleteOptions.meta.k8s.io "" is invalid: propagationPolicy: Invalid value: "Orphan": orphanDependents and deletionPropagation cannot be both set'],
+      ['DELETE', `${CONFIGMAPS}/guarded?dryRun=Some`, undefined, 422, 'DeleteOptions.meta.k8s.io "" is invalid: dryRun: Unsupported value: []string{"Some"}: supported values: "All"'],
+      ['DELETE', `${CONFIGMAPS}?labelSelector=app%3Dguarded&gracePeriodSeconds=soon`, undefined, 400, 'strconv.ParseInt: parsing "soon": invalid syntax'],
+      ['DELETE', `${CONFIGMAPS}?labelSelector=app%3Dguarded`, { propagationPolicy: 'x' }, 422,
+        'DeleteOptions.meta.k8s.io "" is invalid: propagationPolicy: Unsupported value: "x": supported values: "Foreground", "Background", "Orphan", "nil"'],
+      ['DELETE', `${CONFIGMAPS}/guarded`, { preconditions: { uid: 'someone-else' } }, 409,
+        `Operation cannot be fulfilled on ConfigMap "guarded": the UID in the precondition (someone-else) does not match the UID in record (${created.metadata.uid}). The object might have been deleted and then recreated`],
+      ['DELETE', `${CONFIGMAPS}/guarded`, { preconditions: { resourceVersion: '1' } }, 409,
+        `Operation cannot be fulfilled on ConfigMap "guarded": the ResourceVersion in the precondition (1) does not match the ResourceVersion in record (${created.metadata.resourceVersion}). The object might have been modified`],
+    ];
+    for (const [method, path, body, code, message] of refusals) {
+      const refused = await call(method, path, body);
+      expect({ path, body, code: refused.status, json: refused.json }).toMatchObject({ path, body, code, json: { kind: 'Status', status: 'Failure', code, message } });
+    }
+    expect((await ok('GET', `${CONFIGMAPS}/guarded`)).json.metadata.resourceVersion).toBe(created.metadata.resourceVersion);
+
+    // A body is read alone: the query's dryRun beside it asks for nothing, as kube-apiserver reads it.
+    await ok('DELETE', `${CONFIGMAPS}/guarded?dryRun=All`, { kind: 'DeleteOptions', apiVersion: 'v1', preconditions: { uid: created.metadata.uid } });
+    await gone(`${CONFIGMAPS}/guarded`);
+  });
+
+  it('answers 202 with the object for a deletion left under way that asked orphanDependents: false, as kube-apiserver', async () => {
+    await ok('POST', CONFIGMAPS, configMap('kept-back', { finalizers: ['example.com/hold'] }));
+    const pending = await call('DELETE', `${CONFIGMAPS}/kept-back`, { kind: 'DeleteOptions', apiVersion: 'v1', orphanDependents: false });
+    expect(pending.status).toBe(202);
+    expect(pending.json).toMatchObject({ kind: 'ConfigMap', metadata: { name: 'kept-back', deletionTimestamp: expect.any(String), deletionGracePeriodSeconds: 0 } });
+    await ok('PATCH', `${CONFIGMAPS}/kept-back`, { metadata: { finalizers: null } }, 'application/merge-patch+json');
+    await eventually(() => gone(`${CONFIGMAPS}/kept-back`));
+  });
+
+  it('refuses an eviction whose deleteOptions kube-apiserver refuses, and leaves the pod', async () => {
+    await eventually(() => ok('GET', '/api/v1/namespaces/default/serviceaccounts/default'));
+    const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'evictee' }, spec: { containers: [{ name: 'c', image: 'busybox:1.36' }] } };
+    const created = (await ok('POST', '/api/v1/namespaces/default/pods', pod)).json;
+    const eviction = (deleteOptions: unknown) => ({ apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name: 'evictee' }, deleteOptions });
+    const refused = await call('POST', '/api/v1/namespaces/default/pods/evictee/eviction', eviction({ propagationPolicy: 'Never' }));
+    expect(refused.status).toBe(422);
+    expect(refused.json.message).toBe('DeleteOptions.meta.k8s.io "" is invalid: propagationPolicy: Unsupported value: "Never": supported values: "Foreground", "Background", "Orphan", "nil"');
+    const mistyped = await call('POST', '/api/v1/namespaces/default/pods/evictee/eviction', eviction({ gracePeriodSeconds: '5' }));
+    expect(mistyped.status).toBe(400);
+    expect(mistyped.json.message).toBe('json: cannot unmarshal string into Go struct field DeleteOptions.deleteOptions.gracePeriodSeconds of type int64');
+    const dryRun = await call('POST', '/api/v1/namespaces/default/pods/evictee/eviction?dryRun=All', eviction({}));
+    expect(dryRun.status).toBe(201);
+    expect((await ok('GET', '/api/v1/namespaces/default/pods/evictee')).json.metadata.resourceVersion).toBe(created.metadata.resourceVersion);
+  });
+
   it('names a custom resource in a Status at any served version, and answers a pending one at the version asked', async () => {
     const schema = { openAPIV3Schema: { type: 'object', properties: { spec: { type: 'object', properties: { color: { type: 'string' } } } } } };
     await ok('POST', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', {

@@ -1,6 +1,6 @@
-import { CRD_CLEANUP_FINALIZER, CRDS_RESOURCE, ObjectEventType, ObjectEventTypes, qualifiedResource, rfc3339 } from '@openpacific/contracts';
-import { badRequest, conflict, forbidden, notFound, parseBody } from '@openpacific/kube-api';
-import { GatewayCore, isDryRun, ResourceRequest } from '../core';
+import { CRD_CLEANUP_FINALIZER, CRDS_RESOURCE, markDeletion, ObjectEventType, ObjectEventTypes, qualifiedResource, rfc3339 } from '@openpacific/contracts';
+import { conflict, forbidden, notFound } from '@openpacific/kube-api';
+import { GatewayCore, ResourceRequest } from '../core';
 import { sendJson } from '../http/respond';
 import { ServedResource } from '../registry/registry';
 import { convertOne } from '../customresources/conversion-webhook';
@@ -12,25 +12,9 @@ import { markTerminating } from '../customresources/crd.status';
 import { warn } from './decode';
 import { annotateAudit } from '../audit/audit-annotations';
 import { selectorFor } from './read';
+import { DeleteOptions, deleteOptionsOf, isDryRunDelete } from './delete-options';
 
-export interface DeleteOptions {
-  propagationPolicy?: 'Foreground' | 'Background' | 'Orphan';
-  gracePeriodSeconds?: number;
-  dryRun?: string[];
-  preconditions?: { uid?: string; resourceVersion?: string };
-}
-
-function deleteOptions(r: ResourceRequest): DeleteOptions {
-  const fromBody = r.body && r.body.length > 0 ? (parseBody(r.body, r.req.headers['content-type'] ?? 'application/json') as DeleteOptions) : {};
-  const q = r.query;
-  const options: DeleteOptions = { ...fromBody };
-  if (q.get('propagationPolicy')) options.propagationPolicy = q.get('propagationPolicy') as DeleteOptions['propagationPolicy'];
-  if (q.get('gracePeriodSeconds')) options.gracePeriodSeconds = Number(q.get('gracePeriodSeconds'));
-  if (options.propagationPolicy && !['Foreground', 'Background', 'Orphan'].includes(options.propagationPolicy)) {
-    throw badRequest(`propagationPolicy: Unsupported value: "${options.propagationPolicy}": supported values: "Foreground", "Background", "Orphan"`);
-  }
-  return options;
-}
+export type { DeleteOptions } from './delete-options';
 
 /**
  * DELETE of one object: 200 with the Status naming what went, or with the object where kube-apiserver answers with it
@@ -38,21 +22,23 @@ function deleteOptions(r: ResourceRequest): DeleteOptions {
  */
 export async function handleDelete(core: GatewayCore, r: ResourceRequest): Promise<void> {
   const { served, namespace, name } = r.target;
-  const options = deleteOptions(r);
-  const result = await deleteObject(core, served, namespace, name!, options, r.user, isDryRun(r.query, options), r);
+  const options = deleteOptionsOf(r);
+  const result = await deleteObject(core, served, namespace, name!, options, r.user, isDryRunDelete(options), r);
+  // As kube-apiserver: 202 for a deletion left under way that asked for orphanDependents: false.
+  const code = result.metadata.deletionTimestamp && options.orphanDependents === false ? 202 : 200;
   // A Status is no object of the kind: nothing to convert (or to send to a conversion webhook).
-  sendJson(r.res, 200, deletedStatus(served.def, result) ?? (await convertOne(core.readModel, result, served)));
+  sendJson(r.res, code, deletedStatus(served.def, result) ?? (await convertOne(core.readModel, result, served)));
 }
 
 /** DELETE on a collection: every object the selectors match, one by one. */
 export async function handleDeleteCollection(core: GatewayCore, r: ResourceRequest): Promise<void> {
   const { served, namespace } = r.target;
-  const options = deleteOptions(r);
   const matches = selectorFor(r);
+  const options = deleteOptionsOf(r);
   const items = [];
   for (const s of core.readModel.list(served.resource, namespace).filter((s) => matches(s.object))) {
     const m = s.object.metadata;
-    items.push(await convertOne(core.readModel, await deleteObject(core, served, m.namespace, m.name, options, r.user, isDryRun(r.query, options), r), served));
+    items.push(await convertOne(core.readModel, await deleteObject(core, served, m.namespace, m.name, options, r.user, isDryRunDelete(options), r), served));
   }
   sendJson(r.res, 200, { kind: served.def.listKind, apiVersion: served.apiVersion, metadata: {}, items });
 }
@@ -79,13 +65,7 @@ export async function deleteObject(
     const stored = core.readModel.get(served.resource, namespace, name);
     if (!stored) throw notFound(qualifiedResource(served.def), name);
     const obj = stored.object;
-    const pre = options.preconditions;
-    if (pre?.uid && pre.uid !== obj.metadata.uid) {
-      throw conflict(qualifiedResource(served.def), name, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${obj.metadata.uid}`);
-    }
-    if (pre?.resourceVersion && pre.resourceVersion !== obj.metadata.resourceVersion) {
-      throw conflict(qualifiedResource(served.def), name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${obj.metadata.resourceVersion}`);
-    }
+    checkPreconditions(served, obj, options.preconditions);
     const change = obj.metadata.deletionTimestamp ? shortenedDeletion(obj, options) : deletionOf(core, served, obj, options);
     if (!change) return obj;
     try {
@@ -114,6 +94,22 @@ export async function deleteObject(
   }
 }
 
+/**
+ * A DELETE's preconditions as kube-apiserver's BeforeDelete checks them (a uid or resourceVersion given, even empty,
+ * must be the object's): 409 naming the object by its Kind, as there (`Operation cannot be fulfilled on Pod "x": the
+ * UID in the precondition (…) does not match the UID in record (…). …`).
+ */
+function checkPreconditions(served: ServedResource, obj: any, pre: DeleteOptions['preconditions']): void {
+  const kind = served.def.group ? `${served.def.kind}.${served.def.group}` : served.def.kind;
+  const { uid, resourceVersion } = obj.metadata;
+  if (pre?.uid != null && pre.uid !== uid) {
+    throw conflict(kind, obj.metadata.name, `the UID in the precondition (${pre.uid}) does not match the UID in record (${uid}). The object might have been deleted and then recreated`);
+  }
+  if (pre?.resourceVersion != null && pre.resourceVersion !== resourceVersion) {
+    throw conflict(kind, obj.metadata.name, `the ResourceVersion in the precondition (${pre.resourceVersion}) does not match the ResourceVersion in record (${resourceVersion}). The object might have been modified`);
+  }
+}
+
 /** What a DELETE writes: the event's type and the object it carries. */
 interface DeletionWrite {
   type: ObjectEventType;
@@ -133,7 +129,7 @@ function deletionOf(core: GatewayCore, served: ServedResource, obj: any, options
   const isNamespace = served.def.kind === 'Namespace' && served.def.group === '';
   const hasDependents = core.readModel.dependentsOf(obj.metadata.uid).length > 0;
   const finalizers: string[] = [...(obj.metadata.finalizers ?? [])];
-  const policy = options.propagationPolicy ?? 'Background';
+  const policy = options.propagationPolicy ?? (options.orphanDependents ? 'Orphan' : 'Background');
   if (hasDependents && policy === 'Foreground' && !finalizers.includes('foregroundDeletion')) finalizers.push('foregroundDeletion');
   if (hasDependents && policy === 'Orphan' && !finalizers.includes('orphan')) finalizers.push('orphan');
   // A CustomResourceDefinition goes once its custom resources are gone (crd.controller.ts).
@@ -145,10 +141,7 @@ function deletionOf(core: GatewayCore, served: ServedResource, obj: any, options
   const next = structuredClone(obj);
   delete next.metadata.resourceVersion;
   if (graceful) {
-    const grace = isBoundPod ? (gracePeriodOf(options) ?? obj.spec.terminationGracePeriodSeconds ?? 30) : 0;
-    // As kube-apiserver: when the object is to be gone, its grace period from now.
-    next.metadata.deletionTimestamp = rfc3339(Date.now() + grace * 1000);
-    next.metadata.deletionGracePeriodSeconds = grace;
+    markDeletion(next.metadata, isBoundPod ? (gracePeriodOf(options) ?? obj.spec.terminationGracePeriodSeconds ?? 30) : 0);
     if (finalizers.length > 0) next.metadata.finalizers = finalizers;
     if (isNamespace) next.status = { ...(next.status ?? {}), phase: 'Terminating' };
     if (isCrd) markTerminating(next);

@@ -5,7 +5,8 @@ import { commitUpdateInternal } from '../controllers/internal-update';
 import { GatewayCore, ResourceRequest } from '../core';
 import { sendJson } from '../http/respond';
 import { decodeBody } from './decode';
-import { deleteObject, DeleteOptions } from './delete';
+import { deleteObject } from './delete';
+import { decodeDeleteOptions, isDryRunDelete, validateDeleteOptions } from './delete-options';
 
 const TOO_MANY = "Cannot evict pod as it would violate the pod's disruption budget.";
 
@@ -40,8 +41,12 @@ export async function handleEviction(core: GatewayCore, r: ResourceRequest, meth
   const eviction = decodeBody(r);
   if (eviction?.kind !== 'Eviction') throw badRequest(`the request body must be a policy/v1 Eviction, not ${eviction?.apiVersion ?? '?'}/${eviction?.kind ?? '?'}`);
   if (eviction.metadata?.name && eviction.metadata.name !== name) throw badRequest('name in URL does not match name in Eviction object');
-  const options: DeleteOptions = eviction.deleteOptions ?? {};
-  const dryRun = (options.dryRun ?? []).includes('All') || r.query.getAll('dryRun').includes('All');
+  const options = decodeDeleteOptions(eviction.deleteOptions ?? {}, 'deleteOptions');
+  // As kube-apiserver's eviction: the request's own dryRun stands for the options' when they name none.
+  if (!options.dryRun?.length && r.query.getAll('dryRun').length > 0) options.dryRun = r.query.getAll('dryRun');
+  // Checked before the budget is read (kube-apiserver checks them on deleting, after taking a disruption): nothing is written.
+  validateDeleteOptions(options);
+  const dryRun = isDryRunDelete(options);
   const pods = core.registry.storage('pods');
   for (let attempt = 0; attempt < 5; attempt++) {
     const pod = core.readModel.get('pods', ns, name)?.object;
