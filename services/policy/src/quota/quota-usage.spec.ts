@@ -65,6 +65,8 @@ describe('quota usage', () => {
     expect(usageOf('services', svc({ type: 'NodePort', ports }))).toMatchObject({ 'services.nodeports': 2, 'services.loadbalancers': 0 });
     expect(usageOf('services', svc({ type: 'LoadBalancer', ports }))).toMatchObject({ 'services.nodeports': 2, 'services.loadbalancers': 1 });
     expect(usageOf('services', svc({ type: 'LoadBalancer', allocateLoadBalancerNodePorts: false, ports: [{ port: 80, nodePort: 30080 }, { port: 443 }] }))).toMatchObject({ 'services.nodeports': 1 });
+    // As kube's service evaluator: the health check node port of externalTrafficPolicy Local is not counted.
+    expect(usageOf('services', svc({ type: 'LoadBalancer', externalTrafficPolicy: 'Local', healthCheckNodePort: 31300, ports }))).toMatchObject({ 'services.nodeports': 2, 'services.loadbalancers': 1 });
     // ClusterIP to NodePort asks for the node ports; quota refuses past the limit in kube's words.
     const requested = usageDelta(usageOf('services', svc({ type: 'ClusterIP', ports })), usageOf('services', svc({ type: 'NodePort', ports })));
     expect(requested).toEqual({ 'services.nodeports': 2 });

@@ -1,6 +1,7 @@
 import type { Backend } from '../services/tcp-load-balancer';
 import { matchesSelector } from '../services/vm-service-endpoints';
 import { EndpointConditions, isEndpointPod, podEndpointConditions, proxiedEndpoints } from './endpoint-conditions';
+import type { EndpointCandidate } from './local-traffic';
 
 /** One endpoint of a slice, as discovery.k8s.io/v1 writes it. */
 export interface SliceEndpoint {
@@ -37,6 +38,8 @@ export interface PodServiceEndpoints {
    * apart): the pods `proxiedEndpoints` chooses, at their resolved target port, sorted by pod name.
    */
   backends: Map<string, Backend[]>;
+  /** Every endpoint of each service port (same keys), with its conditions and host: what `externalTrafficPolicy: Local` picks from. */
+  candidates: Map<string, EndpointCandidate[]>;
   unresolved: UnresolvedPort[];
 }
 
@@ -66,7 +69,7 @@ export const servicePortKey = (protocol: string, port: number): string => `${pro
 export function podServiceEndpoints(service: any, pods: any[]): PodServiceEndpoints {
   const ns = service.metadata?.namespace;
   const ports: SlicePort[] = (service.spec?.ports ?? []).map((p: any) => ({ name: p.name ?? '', port: p.port, protocol: p.protocol ?? 'TCP' }));
-  const candidates = new Map<string, Array<{ backend: Backend; conditions: EndpointConditions }>>(ports.map((p) => [servicePortKey(p.protocol, p.port), []]));
+  const candidates = new Map<string, EndpointCandidate[]>(ports.map((p) => [servicePortKey(p.protocol, p.port), []]));
   const unresolved: UnresolvedPort[] = [];
   const endpoints: SliceEndpoint[] = [];
   const endpointPorts: SlicePort[][] = [];
@@ -82,7 +85,7 @@ export function podServiceEndpoints(service: any, pods: any[]): PodServiceEndpoi
         return;
       }
       served.push({ name: sp.name ?? '', port: target, protocol, ...(sp.appProtocol ? { appProtocol: sp.appProtocol } : {}) });
-      candidates.get(servicePortKey(protocol, sp.port))?.push({ backend: { address: pod.status.podIP, port: target }, conditions });
+      candidates.get(servicePortKey(protocol, sp.port))?.push({ backend: { address: pod.status.podIP, port: target }, conditions, ...(pod.spec?.nodeName ? { nodeName: pod.spec.nodeName } : {}) });
     });
     if (ports.length > 0 && served.length === 0) continue;
     endpointPorts.push(served);
@@ -97,5 +100,5 @@ export function podServiceEndpoints(service: any, pods: any[]): PodServiceEndpoi
     });
   }
   const backends = new Map([...candidates].map(([key, list]) => [key, proxiedEndpoints(list).map((c) => c.backend)]));
-  return { endpoints, endpointPorts, backends, unresolved };
+  return { endpoints, endpointPorts, backends, candidates, unresolved };
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import * as net from 'node:net';
-import { ENDPOINT_SLICE_MANAGED_BY_LABEL, ENDPOINT_SLICES_RESOURCE, ENDPOINTS_RESOURCE, ObjectEventTypes, objectStreamId, SERVICE_NAME_LABEL, SERVICES_RESOURCE } from '@openpacific/contracts';
+import { ENDPOINT_SLICE_MANAGED_BY_LABEL, ENDPOINT_SLICES_RESOURCE, ENDPOINTS_RESOURCE, HOSTS_RESOURCE, ObjectEventTypes, objectStreamId, SERVICE_NAME_LABEL, SERVICES_RESOURCE } from '@openpacific/contracts';
 import { EventStore, NewEvent, RecordedEvent, VersionConflictError } from '@openpacific/event-store';
 import type { SharedFollower } from '@openpacific/objects';
 import { eventually } from '@openpacific/testing';
@@ -240,6 +240,41 @@ describe('PodServiceController and Services without a selector', () => {
     await log.write(SERVICES_RESOURCE, { ...stored, spec: { ...stored.spec, ports: stored.spec.ports.map(({ nodePort: _n, ...p }: any) => p) } }, ObjectEventTypes.updated);
     await eventually(async () => expect(await fetchText('127.0.0.1', nodePort)).toBe('ECONNREFUSED'));
     expect(await fetchText('127.203.214.9', 17101)).toBe('from the backend');
+  });
+
+  it('with externalTrafficPolicy Local serves each host\'s node port from its own endpoints and kube-proxy\'s health check on each host', async () => {
+    // host-141 and host-142: their addresses 127.241.0.1 and 127.242.0.1.
+    for (const name of ['host-141', 'host-142']) await log.write(HOSTS_RESOURCE, { apiVersion: 'infrastructure.openpacific.io/v1alpha1', kind: 'Host', metadata: { namespace: '', name } });
+    const pod = readyPod('shop', 'web-0', { app: 'web' }, '127.0.0.1');
+    await log.write('pods', { ...pod, spec: { ...pod.spec, nodeName: 'host-141' } });
+    const [nodePort, healthCheckNodePort] = [await freeNodePort(), await freeNodePort()];
+    const web = svc('shop', 'web', '127.202.214.10', [{ name: 'http', port: 17102, targetPort: backendPort, protocol: 'TCP', nodePort }], { app: 'web' });
+    await log.write(SERVICES_RESOURCE, { ...web, spec: { ...web.spec, type: 'LoadBalancer', externalTrafficPolicy: 'Local', healthCheckNodePort } });
+    const check = async (host: string) => {
+      const res = await fetch(`http://${host}:${healthCheckNodePort}/any/path`);
+      return { status: res.status, type: res.headers.get('content-type'), nosniff: res.headers.get('x-content-type-options'), body: await res.text() };
+    };
+    await eventually(async () => expect(await check('127.241.0.1')).toEqual({
+      status: 200, type: 'application/json', nosniff: 'nosniff',
+      body: '{\n\t"service": {\n\t\t"namespace": "shop",\n\t\t"name": "web"\n\t},\n\t"localEndpoints": 1,\n\t"serviceProxyHealthy": true\n}',
+    }));
+    expect(await check('127.242.0.1')).toMatchObject({ status: 503, body: expect.stringContaining('"localEndpoints": 0') });
+    expect(await fetchText('127.241.0.1', nodePort)).toBe('from the backend');
+    expect(await fetchText('127.242.0.1', nodePort)).toBe('ECONNREFUSED');
+    // The cluster IP, the ingress and 127.0.0.1 (every host at once) reach every endpoint.
+    for (const [host, port] of [['127.202.214.10', 17102], ['127.203.214.10', 17102], ['127.0.0.1', nodePort]] as const) expect(await fetchText(host, port)).toBe('from the backend');
+
+    // The pod not ready: host-141's check fails too, and its node port is closed.
+    await log.write('pods', { ...pod, spec: { ...pod.spec, nodeName: 'host-141' }, status: { ...pod.status, conditions: [{ type: 'Ready', status: 'False' }] } }, ObjectEventTypes.updated);
+    await eventually(async () => expect((await check('127.241.0.1')).status).toBe(503));
+    await eventually(async () => expect(await fetchText('127.241.0.1', nodePort)).toBe('ECONNREFUSED'));
+
+    // Back to Cluster (the gateway frees the health check port): no health check, no per-host node ports.
+    const stored = log.get(SERVICES_RESOURCE, 'shop', 'web');
+    const { healthCheckNodePort: _freed, ...spec } = stored.spec;
+    await log.write(SERVICES_RESOURCE, { ...stored, spec: { ...spec, externalTrafficPolicy: 'Cluster' } }, ObjectEventTypes.updated);
+    await eventually(async () => expect(await fetchText('127.241.0.1', healthCheckNodePort)).toBe('ECONNREFUSED'));
+    expect(await fetchText('127.242.0.1', healthCheckNodePort)).toBe('ECONNREFUSED');
   });
 
   it('writes its slice beside another writer\'s slice named as the Service, and deletes only its own', async () => {

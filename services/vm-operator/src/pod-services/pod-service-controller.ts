@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { ClusterNetwork, ENDPOINT_SLICE_MANAGED_BY_LABEL, ENDPOINT_SLICES_RESOURCE, ENDPOINTS_RESOURCE, ENDPOINTS_SKIP_MIRROR_LABEL, loadBalancerAddress, LOOPBACK_NETWORK, ObjectEventTypes, objectStreamId, SERVICE_NAME_LABEL, SERVICES_RESOURCE, rfc3339 } from '@openpacific/contracts';
+import { ClusterNetwork, ENDPOINT_SLICE_MANAGED_BY_LABEL, ENDPOINT_SLICES_RESOURCE, ENDPOINTS_RESOURCE, ENDPOINTS_SKIP_MIRROR_LABEL, HOSTS_RESOURCE, loadBalancerAddress, LOOPBACK_NETWORK, ObjectEventTypes, objectStreamId, SERVICE_NAME_LABEL, SERVICES_RESOURCE, rfc3339 } from '@openpacific/contracts';
 import { EventStore, RecordedEvent, VersionConflictError } from '@openpacific/event-store';
 import { generateName } from '@openpacific/kube-api';
 import { controllerReadModel, eventNameSuffix, ObjectChange, objectKey, PassLoop, sameJson, type SharedFollower, StoredObject } from '@openpacific/objects';
@@ -7,10 +7,12 @@ import type { Logger } from '@openpacific/service-kit';
 import { AdmitHook, Backend, TcpLoadBalancer } from '../services/tcp-load-balancer';
 import { UdpLoadBalancer } from '../services/udp-load-balancer';
 import { isMirrorable, mirroredSlices, MIRRORING_MANAGED_BY, OVER_CAPACITY_ANNOTATION, podServiceEndpointsLabels, podServiceSubsets, truncateSubsets } from './core-endpoints';
+import { proxiedEndpoints } from './endpoint-conditions';
 import { MAX_ENDPOINTS_PER_SLICE, planSlices, serviceSliceLabels, SLICE_MANAGED_BY } from './endpoint-slicing';
+import { HealthCheckServer, hostServiceAddress, localBackends, localReadyEndpoints, uniqueBackends } from './local-traffic';
 import { podServiceEndpoints, servicePortKey } from './pod-endpoints';
 import { ServiceSelectors } from './service-selectors';
-import { hasSelector, sliceServiceBackends } from './slice-backends';
+import { hasSelector, sliceServiceCandidates } from './slice-backends';
 
 const ACTOR = { actor: 'system:serviceaccount:kube-system:endpointslice-controller', source: 'vm-operator' };
 const ENDPOINTS_ACTOR = { actor: 'system:serviceaccount:kube-system:endpoint-controller', source: 'vm-operator' };
@@ -47,6 +49,19 @@ const isOwnEndpoints = (endpoints: any): boolean =>
   endpoints?.metadata?.labels?.[ENDPOINTS_SKIP_MIRROR_LABEL] === 'true' &&
   (endpoints.metadata.ownerReferences ?? []).some((o: any) => o?.controller === true && o.apiVersion === 'v1' && o.kind === 'Service' && o.name === endpoints.metadata.name);
 
+/** kube's ExternalPolicyForExternalIP's half that applies here: node ports of a NodePort or LoadBalancer with `externalTrafficPolicy: Local`. */
+const externalLocal = (svc: any): boolean => (svc.spec?.type === 'NodePort' || svc.spec?.type === 'LoadBalancer') && svc.spec?.externalTrafficPolicy === 'Local';
+
+/** A host's health check of a Service (`healthCheckNodePort` on the host's address) and what it answers. */
+interface HealthCheck {
+  address: string;
+  port: number;
+  namespace: string;
+  name: string;
+  localEndpoints: number;
+  service: string;
+}
+
 /** Where a Service port listens and where it sends connections. */
 interface Listener {
   address: string;
@@ -77,12 +92,17 @@ interface Listener {
  * selector are mirrored into EndpointSlices (the EndpointSliceMirroring controller: `mirroredSlices`), which the
  * proxy reads as any other writer's slices.
  *
+ * `externalTrafficPolicy: Local` (NodePort, LoadBalancer): each host (Node) also gets the Service's node ports on an
+ * address of its own (`hostServiceAddress`), sending only to the endpoints on that host (none → refused), and a
+ * LoadBalancer's `healthCheckNodePort` there answers kube-proxy's health check (`HealthCheckServer`). The cluster IP,
+ * the ingress and 127.0.0.1 (every host's InternalIP at once) still send to every endpoint.
+ *
  * A pass syncs only the Services whose inputs changed (the Service, one of its slices, or a pod its selector matches before
  * or after the change; every Service on a resync): in a burst of pods that no Service selects, a pod costs its
  * read-model update and one index probe per label, and no pass.
  */
 export class PodServiceController {
-  private readonly model = controllerReadModel([SERVICES_RESOURCE, 'pods', ENDPOINT_SLICES_RESOURCE, ENDPOINTS_RESOURCE]);
+  private readonly model = controllerReadModel([SERVICES_RESOURCE, 'pods', ENDPOINT_SLICES_RESOURCE, ENDPOINTS_RESOURCE, HOSTS_RESOURCE]);
   private readonly loop: PassLoop;
   /** Running balancers by `<protocol>/<address>:<port>`, with the service they serve. */
   private readonly balancers = new Map<string, { lb: TcpLoadBalancer | UdpLoadBalancer; service: string }>();
@@ -95,6 +115,9 @@ export class PodServiceController {
   private full = true;
   /** Each live Service's listeners as its last sync found them, by service key. */
   private readonly listeners = new Map<string, Listener[]>();
+  /** Each live Service's health checks (one per host) as its last sync found them, by service key; and those serving, by `<address>:<port>`. */
+  private readonly healthChecks = new Map<string, HealthCheck[]>();
+  private readonly healthServers = new Map<string, { server: HealthCheckServer; service: string }>();
   /** This controller's slice writes not yet read back, by service key: slice name → the stream version written. */
   private readonly sliceWrites = new Map<string, Map<string, number>>();
 
@@ -120,6 +143,8 @@ export class PodServiceController {
     this.loop.stop();
     await Promise.all([...this.balancers.values()].map((b) => b.lb.stop()));
     this.balancers.clear();
+    await Promise.all([...this.healthServers.values()].map((h) => h.server.stop()));
+    this.healthServers.clear();
   }
 
   private read(events: RecordedEvent[]): void {
@@ -144,6 +169,9 @@ export class PodServiceController {
       this.dirty.add(objectKey(namespace, labels?.[SERVICE_NAME_LABEL] ?? name));
       const before = change.previous?.metadata?.labels?.[SERVICE_NAME_LABEL];
       if (before) this.dirty.add(objectKey(namespace, before));
+    } else if (change.resource === HOSTS_RESOURCE) {
+      // A host come or gone: the Services served per host get or lose its listeners and health check.
+      if (change.type !== 'MODIFIED') for (const s of this.model.list(SERVICES_RESOURCE)) if (externalLocal(s.object)) this.dirty.add(serviceKey(s));
     } else if (change.resource === ENDPOINTS_RESOURCE) {
       // Endpoints belong to the Service of their name: its own to keep, or a user's to mirror.
       this.dirty.add(objectKey(namespace, name));
@@ -160,6 +188,7 @@ export class PodServiceController {
     this.full = false;
     this.dirty.clear();
     for (const key of this.listeners.keys()) if (!live.has(key)) this.listeners.delete(key);
+    for (const key of this.healthChecks.keys()) if (!live.has(key)) this.healthChecks.delete(key);
     for (const key of this.sliceWrites.keys()) if (!live.has(key)) this.sliceWrites.delete(key);
     for (const stored of todo) await this.syncService(stored);
     const selecting = new Set(services.filter((s) => hasSelector(s.object)).map(serviceKey));
@@ -170,6 +199,9 @@ export class PodServiceController {
     const wanted = new Map<string, Listener>();
     for (const s of services) for (const l of this.listeners.get(serviceKey(s)) ?? []) wanted.set(`${l.protocol}/${l.address}:${l.port}`, l);
     await this.syncBalancers(wanted);
+    const checks = new Map<string, HealthCheck>();
+    for (const s of services) for (const h of this.healthChecks.get(serviceKey(s)) ?? []) checks.set(`${h.address}:${h.port}`, h);
+    await this.syncHealthChecks(checks);
   }
 
   /**
@@ -183,7 +215,8 @@ export class PodServiceController {
     const result = hasSelector(svc) ? podServiceEndpoints(svc, this.model.list('pods', ns).map((s) => s.object)) : undefined;
     // Without a selector, a slice of this controller's is one it wrote while the Service had one: stale, and deleted
     // by deleteOrphanSlices in this pass.
-    const backends = result?.backends ?? sliceServiceBackends(svc, this.model.list(ENDPOINT_SLICES_RESOURCE, ns).map((s) => s.object).filter((s) => !isManaged(s)));
+    const candidates = result?.candidates ?? sliceServiceCandidates(svc, this.model.list(ENDPOINT_SLICES_RESOURCE, ns).map((s) => s.object).filter((s) => !isManaged(s)));
+    const backends = result?.backends ?? new Map([...candidates].map(([k, list]) => [k, uniqueBackends(proxiedEndpoints(list))]));
     try {
       if (result) {
         await this.syncSlices(svc, result);
@@ -208,9 +241,49 @@ export class PodServiceController {
         if (protocol !== 'TCP' && protocol !== 'UDP') continue;
         const portBackends = backends.get(servicePortKey(protocol, port.port)) ?? [];
         for (const at of listenAddresses(svc, port, this.deps.network)) listeners.push({ ...at, protocol, backends: portBackends, service: key, affinitySeconds });
+        // externalTrafficPolicy Local: each host's own address sends its node port to the endpoints on that host only.
+        if (externalLocal(svc) && port.nodePort) {
+          const portCandidates = candidates.get(servicePortKey(protocol, port.port)) ?? [];
+          for (const host of this.hosts()) listeners.push({ address: hostServiceAddress(host), port: port.nodePort, protocol, backends: localBackends(portCandidates, host), service: key, affinitySeconds });
+        }
       }
     }
     this.listeners.set(key, listeners);
+    const hcPort = svc.spec?.healthCheckNodePort;
+    const checks = externalLocal(svc) && svc.spec.type === 'LoadBalancer' && Number.isInteger(hcPort) && hcPort > 0
+      ? this.hosts().map((host) => ({ address: hostServiceAddress(host), port: hcPort, namespace: ns, name: svc.metadata.name, localEndpoints: localReadyEndpoints(candidates.values(), host), service: key }))
+      : [];
+    this.healthChecks.set(key, checks);
+  }
+
+  /** The hosts of the cluster (each a Node, a view of its Host: the log holds Hosts), by name. */
+  private hosts(): string[] {
+    return this.model.list(HOSTS_RESOURCE).map((n) => n.object.metadata.name as string);
+  }
+
+  /** A health check server per host and Service that needs one, answering from the last count; stale ones closed. */
+  private async syncHealthChecks(wanted: Map<string, HealthCheck>): Promise<void> {
+    for (const [id, current] of this.healthServers) {
+      const want = wanted.get(id);
+      if (want && want.service === current.service) continue;
+      this.healthServers.delete(id);
+      await current.server.stop();
+    }
+    for (const [id, want] of wanted) {
+      let entry = this.healthServers.get(id);
+      if (!entry) {
+        const server = new HealthCheckServer(want.address, want.port, { namespace: want.namespace, name: want.name });
+        try {
+          await server.start();
+        } catch (err) {
+          this.deps.logger.warn('service health check failed to listen', { service: want.service, address: id, error: (err as Error).message });
+          continue;
+        }
+        entry = { server, service: want.service };
+        this.healthServers.set(id, entry);
+      }
+      entry.server.setLocalEndpoints(want.localEndpoints);
+    }
   }
 
   /** A listener only while there is a backend: without one the port is closed and connections are refused. */

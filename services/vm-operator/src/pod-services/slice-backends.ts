@@ -1,6 +1,7 @@
 import { isIPv4, SERVICE_NAME_LABEL } from '@openpacific/contracts';
 import type { Backend } from '../services/tcp-load-balancer';
-import { EndpointConditions, proxiedEndpoints, readEndpointConditions } from './endpoint-conditions';
+import { proxiedEndpoints, readEndpointConditions } from './endpoint-conditions';
+import { EndpointCandidate, uniqueBackends } from './local-traffic';
 import { servicePortKey } from './pod-endpoints';
 
 /**
@@ -28,34 +29,32 @@ const byName = (a: any, b: any): number => {
  * several slices counted once, in the order of the slices' names.
  */
 export function sliceServiceBackends(service: any, slices: any[]): Map<string, Backend[]> {
+  return new Map([...sliceServiceCandidates(service, slices)].map(([key, candidates]) => [key, uniqueBackends(proxiedEndpoints(candidates))]));
+}
+
+/** Every endpoint of each Service port in its slices (keyed as `sliceServiceBackends`), with its conditions and `nodeName`. */
+export function sliceServiceCandidates(service: any, slices: any[]): Map<string, EndpointCandidate[]> {
   const ns = service.metadata?.namespace;
   const name = service.metadata?.name;
   const own = slices
     .filter((s) => s?.metadata?.namespace === ns && s.metadata?.labels?.[SERVICE_NAME_LABEL] === name && s.addressType === 'IPv4')
     .sort(byName);
-  const backends = new Map<string, Backend[]>();
+  const out = new Map<string, EndpointCandidate[]>();
   for (const sp of service.spec?.ports ?? []) {
     const protocol = sp.protocol ?? 'TCP';
     const portName = sp.name ?? '';
-    const candidates: Array<{ backend: Backend; conditions: EndpointConditions }> = [];
+    const candidates: EndpointCandidate[] = [];
     for (const slice of own) {
       const target = (slice.ports ?? []).find((p: any) => (p?.name ?? '') === portName && (p?.protocol ?? 'TCP') === protocol)?.port;
       if (!Number.isInteger(target) || target < 1 || target > 65535) continue;
       for (const e of slice.endpoints ?? []) {
         const conditions = readEndpointConditions(e?.conditions);
         for (const address of e?.addresses ?? []) {
-          if (typeof address === 'string' && isIPv4(address)) candidates.push({ backend: { address, port: target }, conditions });
+          if (typeof address === 'string' && isIPv4(address)) candidates.push({ backend: { address, port: target }, conditions, ...(typeof e.nodeName === 'string' ? { nodeName: e.nodeName } : {}) });
         }
       }
     }
-    const list: Backend[] = [];
-    const seen = new Set<string>();
-    for (const { backend } of proxiedEndpoints(candidates)) {
-      if (seen.has(`${backend.address}:${backend.port}`)) continue;
-      seen.add(`${backend.address}:${backend.port}`);
-      list.push(backend);
-    }
-    backends.set(servicePortKey(protocol, sp.port), list);
+    out.set(servicePortKey(protocol, sp.port), candidates);
   }
-  return backends;
+  return out;
 }

@@ -230,7 +230,7 @@ const service: FieldDescriptions = {
   'spec.loadBalancerIP': 'An address asked of the load balancer. Kept; the address given is the one of the LoadBalancer range the Service\'s cluster IP maps to.',
   'spec.loadBalancerSourceRanges': 'Client address ranges (CIDRs) a load balancer should accept. Kept, not enforced by the balancer.',
   'spec.loadBalancerClass': 'Which load balancer implementation serves a `LoadBalancer` Service; unset means the cluster\'s own (the vm-operator\'s balancer). It cannot change once set.',
-  'spec.healthCheckNodePort': 'For a `LoadBalancer` with `externalTrafficPolicy: Local`: the node port a cloud load balancer health-checks. Kept, not used here.',
+  'spec.healthCheckNodePort': 'For a `LoadBalancer` with `externalTrafficPolicy: Local` only: a node port (allocated unless chosen, kept on update, freed when the policy or type changes away) on which each host answers kube-proxy\'s health check: `200` while it has a ready endpoint of the Service, `503` otherwise. It cannot change while the Service needs it.',
   'spec.allocateLoadBalancerNodePorts':
     'For `LoadBalancer` only (refused on other types, and dropped when the type changes away): `true` by default, giving every port a node port. `false` gives one only to the ports that name a `nodePort` (still held, so no other Service may take it); the others have none and are reached at the cluster IP and the load balancer address. Set back to `true`, the ports without one get one; set to `false`, node ports already given are kept. The `services.nodeports` quota counts only the named ones when it is `false`.',
   'spec.trafficDistribution': 'A hint on how to prefer endpoints (`PreferClose`). Kept, not used by the balancer.',
@@ -258,7 +258,7 @@ const service: FieldDescriptions = {
     '`SingleStack` (the default), `PreferDualStack` or `RequireDualStack` (what a headless Service without a selector gets). Addresses are IPv4 whatever it says.',
   'spec.internalTrafficPolicy': '`Cluster` (the default): connections from inside the cluster go to any ready endpoint. `Local` is accepted, but the balancer treats it as `Cluster`.',
   'spec.externalTrafficPolicy':
-    'For `NodePort` and `LoadBalancer` Services and those with `externalIPs`: `Cluster` (the default) or `Local`. The balancer treats both alike, spreading connections over every ready endpoint.',
+    'For `NodePort` and `LoadBalancer` Services and those with `externalIPs`: `Cluster` (the default) or `Local`. With `Local`, a host\'s node port (on the host\'s own address, `127.<100 + n>.0.1` for `host-<n>`) reaches only the endpoints on that host, and refuses connections when it has none; the cluster IP, the load balancer address and `127.0.0.1` still reach every ready endpoint.',
   'spec.publishNotReadyAddresses':
     'When `true`, every pod the Service selects counts as ready, Ready or not: it gets connections and a DNS name from the start, so a StatefulSet\'s members can find each other before they are Ready.',
   status: 'What the cluster made for the Service, kept by the Service controller.',

@@ -119,3 +119,24 @@ export function updateNodePorts(ports: any[], before: any[], held: Set<number>, 
   }
   return { causes: [] };
 }
+
+/**
+ * kube's allocHealthCheckNodePort, for a LoadBalancer with `externalTrafficPolicy: Local`: the port the client chose,
+ * checked as a node port is (in range, held by no other Service nor by this one's node ports), or a free one, into
+ * `spec.healthCheckNodePort`. kube answers a refusal or a full range with a 500 (`Internal error occurred: failed to
+ * allocate requested HealthCheck NodePort …`); here it is a 422 naming the field, in kube's words.
+ */
+export function allocateHealthCheckNodePort(spec: any, held: Set<number>): StatusCause[] {
+  const taken = new Set(held);
+  for (const p of Array.isArray(spec.ports) ? spec.ports : []) if (Number.isInteger(p?.nodePort) && p.nodePort > 0) taken.add(p.nodePort);
+  const asked = spec.healthCheckNodePort;
+  const cause = (value: unknown, message: string): StatusCause[] => [{ field: 'spec.healthCheckNodePort', reason: 'FieldValueInvalid', message: `Invalid value: ${JSON.stringify(value)}: ${message}` }];
+  if (asked) {
+    const why = take(asked, taken);
+    return why ? cause(asked, `failed to allocate requested HealthCheck NodePort ${asked}: ${why}`) : [];
+  }
+  const port = allocateNodePort(taken);
+  if (port === undefined) return cause(0, 'failed to allocate a HealthCheck NodePort 0: range is full');
+  spec.healthCheckNodePort = port;
+  return [];
+}

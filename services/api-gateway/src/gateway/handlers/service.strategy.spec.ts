@@ -206,6 +206,93 @@ describe('Service strategy', () => {
     });
   });
 
+  describe('externalTrafficPolicy Local and its health check node port', () => {
+    const local = (extra: any = {}) => svc({ type: 'LoadBalancer', externalTrafficPolicy: 'Local', ports: [{ name: 'http', port: 80 }], ...extra }, 'lb');
+    const patched = (old: any, spec: any) => ({ ...structuredClone(old), spec: { ...structuredClone(old.spec), ...spec } });
+
+    it('allocates one from the node port range to a LoadBalancer with Local, apart from its node ports, and none otherwise', () => {
+      const made = create(local(), loopback);
+      expect(made.causes).toEqual([]);
+      const hc = made.svc.spec.healthCheckNodePort;
+      expect(hc).toBeGreaterThanOrEqual(30000);
+      expect(hc).toBeLessThanOrEqual(32767);
+      expect(hc).not.toBe(made.svc.spec.ports[0].nodePort);
+      expect(create(svc({ type: 'LoadBalancer', ports: [{ port: 80 }] }), loopback).svc.spec).toMatchObject({ externalTrafficPolicy: 'Cluster' });
+      expect(create(svc({ type: 'LoadBalancer', ports: [{ port: 80 }] }), loopback).svc.spec.healthCheckNodePort).toBeUndefined();
+      expect(create(svc({ type: 'NodePort', externalTrafficPolicy: 'Local', ports: [{ port: 80 }] }), loopback).svc.spec.healthCheckNodePort).toBeUndefined();
+      // With every port but one held, that one goes to the node port and the health check finds the range full.
+      const others = Array.from({ length: 2768 }, (_, i) => 30000 + i).filter((p) => p !== 30007);
+      const full = { readModel: modelWith(...others.map((p) => svc({ type: 'NodePort', clusterIP: 'None', ports: [{ port: 80, nodePort: p }] }, `s${p}`))), serviceCIDR: '127.202.0.0/16' };
+      expect(create(local(), full).causes).toEqual([
+        { field: 'spec.healthCheckNodePort', reason: 'FieldValueInvalid', message: 'Invalid value: 0: failed to allocate a HealthCheck NodePort 0: range is full' },
+      ]);
+    });
+
+    it('checks a chosen one as a node port: in range, held by no other Service\'s node ports or health check, nor its own node port', () => {
+      const ctx = { readModel: modelWith(
+        svc({ type: 'NodePort', clusterIP: '127.202.1.1', ports: [{ port: 80, nodePort: 31219 }] }, 'np', 'elsewhere'),
+        svc({ type: 'LoadBalancer', externalTrafficPolicy: 'Local', healthCheckNodePort: 31300, clusterIP: '127.202.1.2', ports: [{ port: 80, nodePort: 31301 }] }, 'other'),
+      ), serviceCIDR: '127.202.0.0/16' };
+      const refused = (healthCheckNodePort: number, ports = [{ name: 'http', port: 80 }]) => create(local({ healthCheckNodePort, ports }), ctx).causes;
+      expect(refused(31219)).toEqual([{ field: 'spec.healthCheckNodePort', reason: 'FieldValueInvalid', message: 'Invalid value: 31219: failed to allocate requested HealthCheck NodePort 31219: provided port is already allocated' }]);
+      expect(refused(31300)[0].message).toBe('Invalid value: 31300: failed to allocate requested HealthCheck NodePort 31300: provided port is already allocated');
+      expect(refused(31400, [{ name: 'http', port: 80, nodePort: 31400 } as any])[0].message).toBe('Invalid value: 31400: failed to allocate requested HealthCheck NodePort 31400: provided port is already allocated');
+      expect(refused(20000)[0].message).toBe('Invalid value: 20000: failed to allocate requested HealthCheck NodePort 20000: provided port is not in the valid range. The range of valid ports is 30000-32767');
+      expect(create(local({ healthCheckNodePort: 31500 }), ctx)).toMatchObject({ causes: [], svc: { spec: { healthCheckNodePort: 31500 } } });
+    });
+
+    it('keeps it on an update that leaves it out, refuses a change, frees it when the policy or type changes away', () => {
+      const old = create(local(), loopback).svc;
+      const hc = old.spec.healthCheckNodePort;
+      // kubectl apply of the manifest: no healthCheckNodePort in it.
+      expect(update(old, local(), loopback)).toMatchObject({ causes: [], svc: { spec: { healthCheckNodePort: hc } } });
+      const other = hc === 32767 ? 32766 : hc + 1;
+      expect(update(old, patched(old, { healthCheckNodePort: other }), loopback).causes).toEqual([{ field: 'spec.healthCheckNodePort', reason: 'FieldValueForbidden', message: 'Forbidden: field is immutable' }]);
+      const cluster = update(old, patched(old, { externalTrafficPolicy: 'Cluster' }), loopback);
+      expect(cluster.causes).toEqual([]);
+      expect(cluster.svc.spec.healthCheckNodePort).toBeUndefined();
+      const nodePort = update(old, patched(old, { type: 'NodePort' }), loopback);
+      expect(nodePort.causes).toEqual([]);
+      expect(nodePort.svc.spec).toMatchObject({ externalTrafficPolicy: 'Local' });
+      expect(nodePort.svc.spec.healthCheckNodePort).toBeUndefined();
+      // Freed: another Service may take it once the first, now Cluster, is stored so; not while the first holds it.
+      const second = (first: any) => create(svc({ type: 'LoadBalancer', externalTrafficPolicy: 'Local', healthCheckNodePort: hc, ports: [{ port: 80 }] }, 'second'), { readModel: modelWith(first), serviceCIDR: '127.202.0.0/16' }).causes;
+      expect(second(cluster.svc)).toEqual([]);
+      expect(second(old)[0].message).toBe(`Invalid value: ${hc}: failed to allocate requested HealthCheck NodePort ${hc}: provided port is already allocated`);
+    });
+
+    it('allocates one when an update turns Local on, checking one the client chose', () => {
+      const held = { readModel: modelWith(svc({ type: 'NodePort', clusterIP: '127.202.1.1', ports: [{ port: 80, nodePort: 31219 }] }, 'np')), serviceCIDR: '127.202.0.0/16' };
+      const old = create(svc({ type: 'LoadBalancer', ports: [{ name: 'http', port: 80 }] }, 'lb'), held).svc;
+      const turned = update(old, patched(old, { externalTrafficPolicy: 'Local' }), held);
+      expect(turned.causes).toEqual([]);
+      expect(turned.svc.spec.healthCheckNodePort).toBeGreaterThanOrEqual(30000);
+      expect(turned.svc.spec.healthCheckNodePort).not.toBe(31219);
+      expect(update(old, patched(old, { externalTrafficPolicy: 'Local', healthCheckNodePort: 31219 }), held).causes).toEqual([
+        { field: 'spec.healthCheckNodePort', reason: 'FieldValueInvalid', message: 'Invalid value: 31219: failed to allocate requested HealthCheck NodePort 31219: provided port is already allocated' },
+      ]);
+    });
+
+    it('refuses bad traffic policies and a health check node port where it has no meaning, in kube-apiserver\'s words', () => {
+      const causes = (spec: any) => create(svc({ ports: [{ port: 80 }], ...spec }), loopback).causes;
+      expect(causes({ type: 'NodePort', healthCheckNodePort: 31234 })).toEqual([
+        { field: 'spec.healthCheckNodePort', reason: 'FieldValueInvalid', message: 'Invalid value: 31234: may only be set when `type` is \'LoadBalancer\' and `externalTrafficPolicy` is \'Local\'' },
+      ]);
+      expect(causes({ type: 'LoadBalancer', healthCheckNodePort: 31234 })[0].field).toBe('spec.healthCheckNodePort');
+      expect(causes({ type: 'LoadBalancer', externalTrafficPolicy: 'x' })).toEqual([
+        { field: 'spec.externalTrafficPolicy', reason: 'FieldValueNotSupported', message: 'Unsupported value: "x": supported values: "Cluster", "Local"' },
+      ]);
+      expect(causes({ internalTrafficPolicy: 'Node' })).toEqual([
+        { field: 'spec.internalTrafficPolicy', reason: 'FieldValueNotSupported', message: 'Unsupported value: "Node": supported values: "Cluster", "Local"' },
+      ]);
+      expect(causes({ externalTrafficPolicy: 'Local' })).toEqual([
+        { field: 'spec.externalTrafficPolicy', reason: 'FieldValueInvalid', message: 'Invalid value: "Local": may only be set for externally-accessible services' },
+      ]);
+      expect(causes({ externalTrafficPolicy: 'Local', externalIPs: ['192.0.2.7'] })).toEqual([]);
+      expect(causes({ internalTrafficPolicy: 'Local' })).toEqual([]);
+    });
+  });
+
   describe('type changes (kube\'s dropTypeDependentFields)', () => {
     const ctx = () => ({ readModel: new ReadModel(), serviceCIDR: '10.97.0.0/16' });
     /** `kubectl patch svc -p '{"spec":{...}}'`: the stored object with the patch merged in. */

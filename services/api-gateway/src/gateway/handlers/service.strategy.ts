@@ -1,13 +1,14 @@
 import { fieldRequired, invalid, KubeApiError, StatusCause } from '@openpacific/kube-api';
 import { allocateClusterIP, allocatedClusterIPs, clusterIPCauses, goStringSlice, isKubernetesService, kubernetesClusterIP } from './cluster-ip';
 import type { KindStrategy, StrategyContext } from './kind-strategies';
-import { allocatedNodePorts, initNodePorts, updateNodePorts } from './node-ports';
+import { allocatedNodePorts, allocateHealthCheckNodePort, initNodePorts, updateNodePorts } from './node-ports';
 
 /**
  * core v1 Service as kube-apiserver admits it: defaults (type ClusterIP, protocol TCP, targetPort = port, IP
  * families), a cluster IP allocated at create from the service range (SERVICE_CIDR, see cluster-ip.ts), node ports
  * for NodePort and LoadBalancer services (node-ports.ts; a LoadBalancer with `allocateLoadBalancerNodePorts: false`
- * only those it names), both free of other Services', and the validation the schema cannot express. On update the
+ * only those it names) and a health check node port for a LoadBalancer with `externalTrafficPolicy: Local`, all free
+ * of other Services', and the validation the schema cannot express. On update the
  * allocated values are kept when left out, cleared when the new type no longer uses them (kube's
  * dropTypeDependentFields), and the cluster IP may not change. The name is a DNS-1035 label (service.resource.ts'
  * nameFormat).
@@ -28,6 +29,9 @@ const needsClusterIP = (svc: any) => svc.spec?.type !== 'ExternalName';
 const allocatesNodePorts = (svc: any) => svc.spec?.type === 'NodePort' || (svc.spec?.type === 'LoadBalancer' && svc.spec.allocateLoadBalancerNodePorts !== false);
 /** kube's ExternallyAccessible: NodePort, LoadBalancer, or ClusterIP with external IPs. */
 const externallyAccessible = (svc: any) => wantsNodePorts(svc) || (svc.spec?.type === 'ClusterIP' && (svc.spec?.externalIPs?.length ?? 0) > 0);
+/** kube's NeedsHealthCheck: a LoadBalancer with `externalTrafficPolicy: Local` has a health check node port. */
+const needsHealthCheck = (svc: any) => svc.spec?.type === 'LoadBalancer' && svc.spec?.externalTrafficPolicy === 'Local';
+const TRAFFIC_POLICIES = ['Cluster', 'Local'];
 
 const AFFINITIES = ['ClientIP', 'None'];
 const DEFAULT_AFFINITY_SECONDS = 10800;
@@ -123,7 +127,7 @@ function normalizeClusterIPs(old: any, svc: any): void {
 /**
  * kube's patchAllocatedValues: what the server allocated stays when the client leaves it out (`kubectl apply` of
  * the same manifest): the cluster IPs while both types need one, node ports (matched by port name) while both
- * types need them.
+ * types need them, the health check node port while both need one.
  */
 function patchAllocatedValues(svc: any, old: any): void {
   const spec = svc.spec;
@@ -138,14 +142,14 @@ function patchAllocatedValues(svc: any, old: any): void {
       if (p && typeof p === 'object' && !p.nodePort && byName.get(p.name ?? '')) p.nodePort = byName.get(p.name ?? '');
     }
   }
-  const needsHealthCheck = (s: any) => s.spec?.type === 'LoadBalancer' && s.spec?.externalTrafficPolicy === 'Local';
   if (needsHealthCheck(old) && needsHealthCheck(svc) && !spec.healthCheckNodePort && old.spec?.healthCheckNodePort) spec.healthCheckNodePort = old.spec.healthCheckNodePort;
 }
 
 /**
  * kube's dropTypeDependentFields: on a change to a type that no longer uses them, the fields the server filled in
  * are cleared — the cluster IPs, IP families and policy going to ExternalName (the address is then free), the node
- * ports going to ClusterIP or ExternalName, `allocateLoadBalancerNodePorts` leaving LoadBalancer — but only those the
+ * ports going to ClusterIP or ExternalName, the health check node port when the Service no longer needs one (kube's
+ * needsHCNodePort: it is then free), `allocateLoadBalancerNodePorts` leaving LoadBalancer — but only those the
  * update left as they were (a changed one is the client's, and validation judges it).
  */
 function dropTypeDependentFields(svc: any, old: any): void {
@@ -164,7 +168,6 @@ function dropTypeDependentFields(svc: any, old: any): void {
     const was = nodePorts(old);
     if ([...nodePorts(svc)].every((n) => was.has(n))) for (const p of Array.isArray(spec.ports) ? spec.ports : []) if (p && typeof p === 'object') delete p.nodePort;
   }
-  const needsHealthCheck = (s: any) => s.spec?.type === 'LoadBalancer' && s.spec?.externalTrafficPolicy === 'Local';
   if (needsHealthCheck(old) && !needsHealthCheck(svc) && before.healthCheckNodePort === spec.healthCheckNodePort) delete spec.healthCheckNodePort;
   if (old.spec?.type === 'LoadBalancer' && spec.type !== 'LoadBalancer' && before.allocateLoadBalancerNodePorts === spec.allocateLoadBalancerNodePorts) delete spec.allocateLoadBalancerNodePorts;
   if (externallyAccessible(old) && !externallyAccessible(svc) && before.externalTrafficPolicy === spec.externalTrafficPolicy) delete spec.externalTrafficPolicy;
@@ -186,7 +189,7 @@ const rangeFull = (svc: any, what: 'serviceIP' | 'nodePort') =>
 /**
  * kube's allocateCreate (the Service REST's BeginCreate, before any validation): a chosen cluster IP must be free
  * and in the range, else one is allocated (`default/kubernetes` takes the range's first); then the node ports
- * (initNodePorts). Fills `svc` in place; the refusal, if any: a 422 naming the field (a full range too, see rangeFull).
+ * (initNodePorts), and the health check node port (allocHealthCheckNodePort). Fills `svc` in place; the refusal, if any: a 422 naming the field (a full range too, see rangeFull).
  */
 function allocateCreate(svc: any, ctx: StrategyContext): KubeApiError | undefined {
   const spec = svc.spec;
@@ -212,6 +215,10 @@ function allocateCreate(svc: any, ctx: StrategyContext): KubeApiError | undefine
     if (outcome.full) return rangeFull(svc, 'nodePort');
     if (outcome.causes.length > 0) return invalid('Service', svc.metadata?.name ?? '', '', outcome.causes);
   }
+  if (needsHealthCheck(svc)) {
+    const causes = allocateHealthCheckNodePort(spec, allocatedNodePorts(ctx.readModel, self(svc)));
+    if (causes.length > 0) return invalid('Service', svc.metadata?.name ?? '', '', causes);
+  }
   return undefined;
 }
 
@@ -234,7 +241,8 @@ export function defaultService(svc: any, ctx: StrategyContext): any {
  * Update, as kube's PrepareForUpdate: defaults, the allocated values kept when the client leaves them out, the
  * fields of a type no longer used cleared (dropTypeDependentFields), IP families; then what kube's BeginUpdate
  * allocates: a cluster IP for a Service leaving ExternalName, a node port for each port without one (none for a
- * LoadBalancer with `allocateLoadBalancerNodePorts: false`, which keeps those it has). Refusals of chosen ones are
+ * LoadBalancer with `allocateLoadBalancerNodePorts: false`, which keeps those it has), a health check node port for a
+ * Service that comes to need one and names none (kube's updateHealthCheckNodePort). Refusals of chosen ones are
  * validateServiceUpdate's, after validation, as kube orders them.
  */
 export function prepareServiceUpdate(old: any, next: any, _subresource?: string, ctx?: StrategyContext): any {
@@ -253,6 +261,10 @@ export function prepareServiceUpdate(old: any, next: any, _subresource?: string,
   if (wantsNodePorts(next) && Array.isArray(spec.ports)) {
     const held = ctx ? allocatedNodePorts(ctx.readModel, self(next)) : new Set<number>();
     if (updateNodePorts(spec.ports, old.spec?.ports, held, allocatesNodePorts(next)).full) throw rangeFull(next, 'nodePort');
+  }
+  if (ctx && needsHealthCheck(next) && !needsHealthCheck(old) && !spec.healthCheckNodePort) {
+    const causes = allocateHealthCheckNodePort(spec, allocatedNodePorts(ctx.readModel, self(next)));
+    if (causes.length > 0) throw invalid('Service', next.metadata?.name ?? '', '', causes);
   }
   return next;
 }
@@ -342,7 +354,31 @@ export function validateService(svc: any): StatusCause[] {
   const allocateCauses: StatusCause[] = spec.allocateLoadBalancerNodePorts !== undefined && spec.allocateLoadBalancerNodePorts !== null && spec.type !== 'LoadBalancer'
     ? [{ field: 'spec.allocateLoadBalancerNodePorts', reason: 'FieldValueForbidden', message: 'Forbidden: may only be used when `type` is \'LoadBalancer\'' }]
     : [];
-  return [...causes, ...affinityCauses(spec), ...portCauses(svc), ...allocateCauses];
+  return [...causes, ...affinityCauses(spec), ...portCauses(svc), ...allocateCauses, ...trafficPolicyCauses(svc)];
+}
+
+/** kube's validateServiceExternalTrafficPolicy and validateServiceInternalTrafficFieldsValue. */
+function trafficPolicyCauses(svc: any): StatusCause[] {
+  const causes: StatusCause[] = [];
+  const spec = svc.spec ?? {};
+  const external = spec.externalTrafficPolicy;
+  if (!externallyAccessible(svc)) {
+    if (external !== undefined && external !== null && external !== '') causes.push({ field: 'spec.externalTrafficPolicy', reason: 'FieldValueInvalid', message: `Invalid value: ${quote(external)}: may only be set for externally-accessible services` });
+  } else if (!TRAFFIC_POLICIES.includes(external)) {
+    causes.push({ field: 'spec.externalTrafficPolicy', reason: 'FieldValueNotSupported', message: `Unsupported value: ${quote(external)}: supported values: ${supported(TRAFFIC_POLICIES)}` });
+  }
+  const port = spec.healthCheckNodePort;
+  if (needsHealthCheck(svc)) {
+    if (!port || port <= 0) causes.push({ field: 'spec.healthCheckNodePort', reason: 'FieldValueRequired', message: 'Required value: must be set when externalTrafficPolicy is \'Local\'' });
+    else if (!Number.isInteger(port) || port > 65535) causes.push({ field: 'spec.healthCheckNodePort', reason: 'FieldValueInvalid', message: `Invalid value: ${quote(port)}: must be between 1 and 65535, inclusive` });
+  } else if (port !== undefined && port !== null && port !== 0) {
+    causes.push({ field: 'spec.healthCheckNodePort', reason: 'FieldValueInvalid', message: `Invalid value: ${quote(port)}: may only be set when \`type\` is 'LoadBalancer' and \`externalTrafficPolicy\` is 'Local'` });
+  }
+  const internal = spec.internalTrafficPolicy;
+  if (internal !== undefined && internal !== null && !TRAFFIC_POLICIES.includes(internal)) {
+    causes.push({ field: 'spec.internalTrafficPolicy', reason: 'FieldValueNotSupported', message: `Unsupported value: ${quote(internal)}: supported values: ${supported(TRAFFIC_POLICIES)}` });
+  }
+  return causes;
 }
 
 /**
@@ -372,10 +408,15 @@ function clusterIPChangeCauses(old: any, next: any): StatusCause[] {
 
 /**
  * Update: the cluster IPs may not change; then, once the rest is valid (kube allocates after validating an update),
- * a cluster IP chosen on leaving ExternalName and node ports new to the Service must be free and in range.
+ * a cluster IP chosen on leaving ExternalName, node ports new to the Service and a health check node port new to it must
+ * be free and in range; the health check node port may not change while the Service needs one.
  */
 export function validateServiceUpdate(old: any, next: any, _subresource?: string, ctx?: StrategyContext): StatusCause[] {
   const causes = clusterIPChangeCauses(old, next);
+  // kube's validateServiceExternalTrafficFieldsUpdate.
+  if (needsHealthCheck(old) && needsHealthCheck(next) && old.spec?.healthCheckNodePort !== next.spec?.healthCheckNodePort) {
+    causes.push({ field: 'spec.healthCheckNodePort', reason: 'FieldValueForbidden', message: 'Forbidden: field is immutable' });
+  }
   if (causes.length > 0 || !ctx || validateService(next).length > 0) return causes;
   const spec = next.spec ?? {};
   if (!needsClusterIP(old) && needsClusterIP(next) && !isHeadless(next) && spec.clusterIP && IPV4.test(String(spec.clusterIP))) {
@@ -383,8 +424,11 @@ export function validateServiceUpdate(old: any, next: any, _subresource?: string
     if (refused.length > 0) return refused;
   }
   if (wantsNodePorts(next) && Array.isArray(spec.ports)) {
-    return updateNodePorts(structuredClone(spec.ports), old.spec?.ports, allocatedNodePorts(ctx.readModel, self(next)), allocatesNodePorts(next)).causes;
+    const refused = updateNodePorts(structuredClone(spec.ports), old.spec?.ports, allocatedNodePorts(ctx.readModel, self(next)), allocatesNodePorts(next)).causes;
+    if (refused.length > 0) return refused;
   }
+  // A health check node port new to the Service (it did not need one before) is checked as kube's updateHealthCheckNodePort allocates it.
+  if (needsHealthCheck(next) && !needsHealthCheck(old)) return allocateHealthCheckNodePort(structuredClone(spec), allocatedNodePorts(ctx.readModel, self(next)));
   return [];
 }
 
