@@ -49,6 +49,7 @@ export interface ResourceRequest {
   body?: Buffer;
 }
 
-export function isDryRun(query: URLSearchParams, options?: { dryRun?: string[] }): boolean {
-  return query.getAll('dryRun').includes('All') || (options?.dryRun ?? []).includes('All');
+/** A write's `?dryRun=All` (a DELETE reads its own options: delete-options.ts). */
+export function isDryRun(query: URLSearchParams): boolean {
+  return query.getAll('dryRun').includes('All');
 }

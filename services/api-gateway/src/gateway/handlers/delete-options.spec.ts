@@ -1,20 +1,10 @@
-import { KubeApiError } from '@openpacific/kube-api';
 import { ResourceRequest } from '../core';
 import { decodeDeleteOptions, deleteOptionsOf, validateDeleteOptions } from './delete-options';
+import { statusOf } from './thrown-status.spec-support';
 
 /** A DELETE as the handler sees it: its query and, when given, its JSON body. */
 const request = (query: string, body?: unknown) =>
   ({ query: new URLSearchParams(query), body: body === undefined ? undefined : Buffer.from(JSON.stringify(body)), req: { headers: { 'content-type': 'application/json' } } }) as unknown as ResourceRequest;
-
-function statusOf(fn: () => unknown): { code: number; reason?: string; message?: string; details?: any } {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof KubeApiError) return err.status;
-    throw err;
-  }
-  throw new Error('expected a KubeApiError');
-}
 
 describe('DeleteOptions from the query (the parameter codec)', () => {
   it('reads each option from its first value, as the generated url.Values conversion does', () => {

@@ -1,19 +1,9 @@
-import { KubeApiError } from '@openpacific/kube-api';
 import { continueExpired, decodeContinue, encodeContinue, ListSnapshots, pageOf, parseLimit } from './list-pages';
+import { statusOf } from './thrown-status.spec-support';
 
 const key = (name: string) => `ns\u0000${name}`;
 const names = (n: number) => Array.from({ length: n }, (_, i) => `cm-${String(i).padStart(4, '0')}`);
 const state = (items: string[], resourceVersion = '100') => ({ items, resourceVersion });
-
-function statusOf(fn: () => unknown): { code: number; reason?: string; message?: string } {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof KubeApiError) return err.status;
-    throw err;
-  }
-  throw new Error('expected a KubeApiError');
-}
 
 describe('list chunking', () => {
   it('walks a list page by page, each object once, with the count of what is left', () => {
