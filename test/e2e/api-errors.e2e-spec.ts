@@ -294,6 +294,34 @@ describe('the gateway refuses bad requests the way kube-apiserver does, and writ
     });
   });
 
+  it('refuses a create\'s, an update\'s or a patch\'s bad options with 422 naming the options kind, and writes nothing', async () => {
+    const CM = `${NS}/err-ns/configmaps`;
+    const made = await call('POST', CM, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'opts' }, data: { a: '1' } });
+    expect(made.status).toBe(201);
+    const stored = made.json();
+    await writesNothing(async () => {
+      const create = await call('POST', `${CM}?dryRun=Server`, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'opts-2' } });
+      expect(create.status).toBe(422);
+      expect(create.json()).toMatchObject({
+        kind: 'Status', reason: 'Invalid', code: 422,
+        message: 'CreateOptions.meta.k8s.io "" is invalid: dryRun: Unsupported value: []string{"Server"}: supported values: "All"',
+        details: { name: '', group: 'meta.k8s.io', kind: 'CreateOptions', causes: [{ field: 'dryRun', reason: 'FieldValueNotSupported' }] },
+      });
+      const update = await call('PUT', `${CM}/opts?fieldValidation=strict`, { ...stored, data: { a: '2' } });
+      expect(update.status).toBe(422);
+      expect(update.json().message).toBe('UpdateOptions.meta.k8s.io "" is invalid: fieldValidation: Unsupported value: "strict": supported values: "", "Ignore", "Strict", "Warn"');
+      const patch = await call('PATCH', `${CM}/opts?force=true&dryRun=x`, { data: { a: '3' } }, 'application/merge-patch+json');
+      expect(patch.status).toBe(422);
+      expect(patch.json().message).toBe(
+        'PatchOptions.meta.k8s.io "" is invalid: [force: Forbidden: may not be specified for non-apply patch, dryRun: Unsupported value: []string{"x"}: supported values: "All"]',
+      );
+      // kubectl --dry-run=server sends dryRun=All: taken, and nothing written either.
+      const dry = await cluster.kubectl(['create', 'configmap', 'opts-3', '-n', 'err-ns', '--dry-run=server', '-o', 'name']);
+      expect(dry.stdout.trim()).toBe('configmap/opts-3');
+    });
+    expect((await cluster.kubectl(['get', 'configmap', 'opts', '-n', 'err-ns', '-o', 'jsonpath={.data.a}'])).stdout).toBe('1');
+  });
+
   it('refuses a strategic merge patch on a custom kind and protobuf bodies with 415', () =>
     writesNothing(async () => {
       const raw = await call('PATCH', `${HOSTS}/err-host`, { spec: { unschedulable: true } }, 'application/strategic-merge-patch+json');

@@ -7,8 +7,8 @@ export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
 export function fieldValidationOf(query: URLSearchParams): FieldValidation {
   const v = query.get('fieldValidation');
   if (v === null || v === '') return 'Warn';
-  if (v === 'Strict' || v === 'Warn' || v === 'Ignore') return v;
-  throw badRequest(`fieldValidation: Unsupported value: "${v}": supported values: "Ignore", "Strict", "Warn"`);
+  // Any other value was refused with the request's other options (write-options.ts).
+  return v === 'Strict' || v === 'Ignore' ? v : 'Warn';
 }
 
 /** Adds a `Warning: 299` header, which kubectl prints on stderr. */

@@ -1,5 +1,6 @@
-import { badRequest, FieldCause, fieldInvalid, fieldNotSupported, goQuote, goRendered, parseBody, statusError } from '@openpacific/kube-api';
+import { badRequest, FieldCause, fieldInvalid, fieldNotSupported, goQuote, parseBody } from '@openpacific/kube-api';
 import { ResourceRequest } from '../core';
+import { dryRunCauses, invalidOptions } from './write-options';
 
 export type PropagationPolicy = 'Foreground' | 'Background' | 'Orphan';
 
@@ -117,12 +118,8 @@ export function validateDeleteOptions(options: DeleteOptions): void {
     causes.push(fieldInvalid('propagationPolicy', policy, 'orphanDependents and deletionPropagation cannot be both set'));
   }
   if (policy !== undefined && !POLICIES.includes(policy)) causes.push(fieldNotSupported('propagationPolicy', policy, [...POLICIES, 'nil']));
-  const dryRun = options.dryRun ?? [];
-  if (dryRun.some((v) => v !== 'All')) causes.push(fieldNotSupported('dryRun', goRendered(`[]string{${dryRun.map(goQuote).join(', ')}}`), ['All']));
-  if (causes.length === 0) return;
-  const summary = causes.map((c) => `${c.field}: ${c.message}`).join(', ');
-  const text = causes.length === 1 ? summary : `[${summary}]`;
-  throw statusError(422, 'Invalid', `DeleteOptions.meta.k8s.io "" is invalid: ${text}`, { name: '', group: 'meta.k8s.io', kind: 'DeleteOptions', causes });
+  causes.push(...dryRunCauses(options.dryRun ?? []));
+  if (causes.length > 0) throw invalidOptions('DeleteOptions', causes);
 }
 
 /** Whether the options ask for a dry run (kube-apiserver reads only the options, never the query beside a body). */

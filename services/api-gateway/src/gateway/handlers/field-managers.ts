@@ -1,34 +1,20 @@
-import { FieldManagerOptions, invalid, listShapes, OwnedScope, updateOwnership } from '@openpacific/kube-api';
+import { FieldManagerOptions, listShapes, OwnedScope, updateOwnership } from '@openpacific/kube-api';
 import { StoredObject } from '@openpacific/objects';
 import { ResourceRequest } from '../core';
 import { convertObject, ServedResource } from '../registry/registry';
 import { deepEqual } from './object-rules';
+import { MAX_MANAGER } from './write-options';
 import { rfc3339 } from '@openpacific/contracts';
-
-/** A manager's name: at most 128 characters, as kube-apiserver allows. */
-const MAX_MANAGER = 128;
-
-function refuseOptions(field: string, message: string): never {
-  throw invalid('PatchOptions', '', 'meta.k8s.io', [{ field, reason: 'FieldValueInvalid', message }]);
-}
 
 /**
  * Who is writing, for managedFields: the request's `fieldManager`, else the program name of its User-Agent
- * (`kubectl/v1.32.0 …` → `kubectl`), as kube-apiserver names an unnamed manager. Server-side apply must name one.
+ * (`kubectl/v1.32.0 …` → `kubectl`), as kube-apiserver names an unnamed manager. The name was checked with the
+ * request's other options (write-options.ts: at most 128 bytes, printable, required for an apply patch).
  */
-export function fieldManagerOf(r: ResourceRequest, apply: boolean): string {
+export function fieldManagerOf(r: ResourceRequest): string {
   const named = r.query.get('fieldManager');
-  if (named !== null && named.length > MAX_MANAGER) refuseOptions('fieldManager', `Too long: may not be more than ${MAX_MANAGER} bytes`);
   if (named) return named;
-  if (apply) refuseOptions('fieldManager', 'Required value: is required for apply patch');
   return (r.req.headers['user-agent'] ?? '').split('/')[0].slice(0, MAX_MANAGER);
-}
-
-/** `force` belongs to apply; on any other patch it is refused, as kube-apiserver does. */
-export function forceOf(r: ResourceRequest, apply: boolean): boolean {
-  const force = r.query.get('force');
-  if (force !== null && !apply) refuseOptions('force', 'Forbidden: may not be specified for non-apply patch');
-  return force === 'true';
 }
 
 /** What a write through this request may own: the status subresource only status; the main resource of a kind with one, everything else. */
@@ -58,7 +44,7 @@ export function withUpdateOwnership(r: ResourceRequest, served: ServedResource, 
   // (the paths of its versions are the webhook's to know, and this step does not call it).
   const shown = (obj: any) => (served.def.conversionWebhook ? obj : convertObject(obj, served));
   const entries = old.metadata?.managedFields
-    ? updateOwnership(shown(old), shown({ ...next, metadata: { ...next.metadata, managedFields: old.metadata.managedFields } }), fieldManagerOptions(r, served, fieldManagerOf(r, false)))
+    ? updateOwnership(shown(old), shown({ ...next, metadata: { ...next.metadata, managedFields: old.metadata.managedFields } }), fieldManagerOptions(r, served, fieldManagerOf(r)))
     : undefined;
   if (entries) next.metadata.managedFields = entries;
   else delete next.metadata.managedFields;

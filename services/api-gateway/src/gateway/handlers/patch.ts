@@ -9,13 +9,13 @@ import { convertOne } from '../customresources/conversion-webhook';
 import { catchUpPast, commitUpdate, conflictFor, isVersionConflict } from './commit';
 import { createObject } from './create';
 import { checkTypeMeta, fieldValidationOf, validateCustomRules, validateObject } from './decode';
-import { fieldManagerOf, fieldManagerOptions, forceOf, withUpdateOwnership } from './field-managers';
+import { fieldManagerOf, fieldManagerOptions, withUpdateOwnership } from './field-managers';
 import { prepareForSubresourceUpdate } from './object-rules';
 
 const MAX_ATTEMPTS = 10;
 
 function applyOptions(r: ResourceRequest, served: ServedResource) {
-  return { ...fieldManagerOptions(r, served, fieldManagerOf(r, true)), force: forceOf(r, true) };
+  return { ...fieldManagerOptions(r, served, fieldManagerOf(r)), force: r.query.get('force') === 'true' };
 }
 
 function acceptedPatchTypes(served: ServedResource): string[] {
@@ -37,12 +37,7 @@ export async function handlePatch(core: GatewayCore, r: ResourceRequest): Promis
   }
   const patch = parseBody(r.body ?? Buffer.alloc(0), contentType) as any;
   if (type === 'json' && !Array.isArray(patch)) throw badRequest('json: cannot unmarshal object into Go value of type jsonpatch.Patch');
-  // Refused before anything is read: an apply without a manager, a manager's name too long, `force` on another patch.
   const apply = type === 'apply' ? applyOptions(r, r.target.served) : undefined;
-  if (!apply) {
-    fieldManagerOf(r, false);
-    forceOf(r, false);
-  }
   const attempts = () => patchAttempts(core, r, type, patch, apply);
   // Patches of one object through this gateway take turns (store/object-turns.ts); a dry run writes nothing to wait for.
   if (isDryRun(r.query)) await attempts();

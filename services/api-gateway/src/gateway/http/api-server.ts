@@ -32,6 +32,7 @@ import { isConsolePath, serveConsole } from './console-assets';
 import { handleMetaRoute } from './meta-routes';
 import { inNodeLeaseNamespace, nodeLeaseWriteRefused } from '../node-leases/node-lease-api';
 import { readBody } from './read-body';
+import { validateWriteOptions } from '../handlers/write-options';
 import { requestInfo, resolvedPath } from './request-info';
 import { sendJson, sendStatus } from './respond';
 
@@ -125,6 +126,8 @@ export class ApiRequestHandler {
     if (target.subresource && !podLog && !scale && !token && !eviction && !binding && !objectLike) {
       throw notFound('', r.url.pathname);
     }
+    // A write's options are checked before it is handled (a verb the target does not take is 405 first).
+    if (!podLog && !history && (target.name !== undefined || method === 'POST')) validateWriteOptions(r, method);
     if (scale) return handleScale(core, r, method);
     if (token) return handleTokenRequest(core, r, method);
     if (eviction) return handleEviction(core, r, method);
