@@ -1,4 +1,4 @@
-import { hostToNode, HostEventTypes, HOSTS_RESOURCE, objectStreamId } from '@openpacific/contracts';
+import { hostToNode, HostEventTypes, HOSTS_RESOURCE, ObjectEventTypes, objectStreamId } from '@openpacific/contracts';
 import { EventStore, migrate } from '@openpacific/event-store';
 import { objectOfStream } from '@openpacific/objects';
 import { createTestDatabase, TestDatabase } from '@openpacific/testing';
@@ -71,6 +71,24 @@ describe('registering a host', () => {
     const registered = (await store.readStream(objectStreamId(HOSTS_RESOURCE, undefined, 'host-b'))).filter((e) => e.type === HostEventTypes.registered);
     expect([node.transactionId, onHost.transactionId]).toEqual([registered[2].transactionId, registered[2].transactionId]);
     expect(await eventsAbout('Node', 'host-b')).toHaveLength(1);
+  });
+
+  it('keeps the conditions others reported on the Node across a registration, and writes its own afresh', async () => {
+    await register('host-c', newBootId());
+    const host = await hostOf('host-c');
+    const reported = { type: 'KernelDeadlock', status: 'True', reason: 'DockerHung', message: 'task docker blocked', lastTransitionTime: '2026-01-01T00:00:00Z' };
+    const streamId = objectStreamId(HOSTS_RESOURCE, undefined, 'host-c');
+    const written = await store.readStream(streamId);
+    await store.appendBatch([{
+      streamId, expectedVersion: written[written.length - 1].streamVersion,
+      events: [{ type: ObjectEventTypes.statusUpdated, data: { resource: HOSTS_RESOURCE, object: { ...host, status: { ...host.status, conditions: [...host.status.conditions, reported] } } }, metadata: { actor: 'npd', source: 'api-gateway' } }],
+    }]);
+    const { epoch } = await register('host-c', newBootId());
+    const after = await hostOf('host-c');
+    expect(after.status.conditions.map((c: { type: string }) => c.type)).toEqual([...host.status.conditions.map((c: { type: string }) => c.type), 'KernelDeadlock']);
+    expect(after.status.conditions.find((c: { type: string }) => c.type === 'KernelDeadlock')).toEqual(reported);
+    expect(after.status.conditions.find((c: { type: string }) => c.type === 'Ready')).toMatchObject({ status: 'Unknown', message: `epoch ${epoch} started; waiting for heartbeats` });
+    expect(hostToNode(after).status.conditions.map((c: { type: string }) => c.type)).toContain('KernelDeadlock');
   });
 
   it('keeps a host its machine ID and system UUID across boots, and gives another host its own', async () => {

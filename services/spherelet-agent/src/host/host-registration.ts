@@ -42,6 +42,14 @@ export async function registerHost(
     // The runtime fenced the epoch before (its lease ran out): say so, once, with this registration.
     const fence = fences.find((f) => f.epoch === epoch - 1);
     const now = rfc3339();
+    const own = [
+      { type: 'Ready', status: 'Unknown', reason: 'HostRegistered', message: `epoch ${epoch} started; waiting for heartbeats`, lastTransitionTime: now },
+      { ...description.isolation, lastTransitionTime: now },
+      { ...description.network, lastTransitionTime: now },
+    ];
+    // As kubelet's node status setters: the agent writes its own conditions; those others reported through the Node
+    // (a node-problem-detector's KernelDeadlock, say) stay as they were until their writer changes them.
+    const reported = ((previous?.status?.conditions ?? []) as { type: string }[]).filter((c) => !own.some((o) => o.type === c.type));
     const object = {
       apiVersion: HOST_API_VERSION,
       kind: 'Host',
@@ -63,11 +71,7 @@ export async function registerHost(
         addresses: description.addresses,
         nodeInfo: description.nodeInfo,
         runtimeHandlers: HOST_RUNTIME_HANDLERS,
-        conditions: [
-          { type: 'Ready', status: 'Unknown', reason: 'HostRegistered', message: `epoch ${epoch} started; waiting for heartbeats`, lastTransitionTime: now },
-          { ...description.isolation, lastTransitionTime: now },
-          { ...description.network, lastTransitionTime: now },
-        ],
+        conditions: [...own, ...reported],
       },
     };
     delete (object.metadata as any).resourceVersion;
