@@ -1,4 +1,5 @@
 import { eventually, startCluster, TestCluster } from '@openpacific/testing';
+import { Client } from 'pg';
 
 /** batch/v1 Jobs and CronJobs through the real kubectl: run to completion, parallel completions, failure by backoff and deadline, suspend, TTL, schedules, cleanup. */
 const job = (name: string, spec: Record<string, unknown>, command: string[], restartPolicy = 'Never') =>
@@ -271,14 +272,32 @@ describe('Jobs', () => {
     await waitFor('complete', 'later');
   }, 150_000);
 
-  it('deletes a finished Job once ttlSecondsAfterFinished has passed, and its pods with it', async () => {
+  it('deletes a finished Job once ttlSecondsAfterFinished has passed, in the foreground: its pods first, then the Job', async () => {
     await apply(job('brief', { ttlSecondsAfterFinished: 2 }, ['true']));
     await waitFor('complete', 'brief');
-    expect(await podsOf('brief')).toHaveLength(1);
+    const [pod] = await podsOf('brief');
+    expect(pod).toBeDefined();
     await eventually(async () => {
       expect((await cluster.kubectl(['get', 'job', 'brief'])).stderr).toContain('jobs.batch "brief" not found');
       expect(await podsOf('brief')).toHaveLength(0);
     }, { timeoutMs: 60_000 });
+    // The log says how: the TTL controller started the Job's deletion held by foregroundDeletion (grace 0), the pod went, then the Job.
+    const db = new Client({ connectionString: cluster.databaseUrl });
+    await db.connect();
+    try {
+      const { rows } = await db.query(
+        `SELECT type, stream_id, metadata->>'actor' AS actor, data->'object'->'metadata' AS meta FROM events
+          WHERE stream_id = 'jobs.batch/default/brief' OR stream_id = $1 ORDER BY transaction_id, position`,
+        [`pods/default/${pod.metadata.name}`],
+      );
+      const started = rows.find((r) => r.stream_id.startsWith('jobs') && r.type === 'ResourceDeletionStarted');
+      expect(started).toMatchObject({ actor: 'system:serviceaccount:kube-system:ttl-after-finished-controller', meta: { finalizers: ['foregroundDeletion'], deletionGracePeriodSeconds: 0 } });
+      const gone = (prefix: string) => rows.findIndex((r) => r.stream_id.startsWith(prefix) && r.type === 'ResourceDeleted');
+      expect(gone('pods')).toBeGreaterThan(rows.indexOf(started));
+      expect(gone('jobs')).toBeGreaterThan(gone('pods'));
+    } finally {
+      await db.end();
+    }
   }, 150_000);
 
   it('refuses a template that restarts always, a selector of its own, and a changed template, writing nothing', async () => {

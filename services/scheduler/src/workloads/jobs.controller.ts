@@ -1,5 +1,5 @@
 import type { Logger } from '@openpacific/service-kit';
-import { JOB_COMPLETION_INDEX_ANNOTATION, JOB_COMPLETION_INDEX_ENV, JOB_CONTROLLER_MANAGER, JOB_TRACKING_FINALIZER, jobCondition, JOBS_RESOURCE, markDeletion, ObjectEventTypes, rfc3339 } from '@openpacific/contracts';
+import { JOB_COMPLETION_INDEX_ANNOTATION, JOB_COMPLETION_INDEX_ENV, JOB_CONTROLLER_MANAGER, JOB_TRACKING_FINALIZER, jobCondition, JOBS_RESOURCE, markDeletion, ObjectEventTypes } from '@openpacific/contracts';
 import { controllerReadModel, type FollowerDeps, sameJson, type SharedFollower, StoredObject } from '@openpacific/objects';
 import { decideJob, INDEX_FAILURE_COUNT_ANNOTATION, INDEX_IGNORED_FAILURE_COUNT_ANNOTATION, type IndexFailures } from './job-logic';
 import { holdsTracking, settleCounts } from './job-tracking';
@@ -50,6 +50,8 @@ const managedHere = (job: any) => (job.spec?.managedBy ?? JOB_CONTROLLER_MANAGER
 const adopting = (job: any) => managedHere(job) && !jobCondition(job, 'Complete') && !jobCondition(job, 'Failed');
 
 const TTL_CONTROLLER = controllerNamed('ttl-after-finished-controller');
+/** The finalizer that holds an owner deleted in the foreground until the garbage collector has taken its dependents. */
+const FOREGROUND_DELETION = 'foregroundDeletion';
 /** Pods a Job creates per pass (kube-controller-manager's burst for Jobs). */
 const BURST = 500;
 
@@ -145,11 +147,16 @@ export class JobsController extends PodOwnersController {
     if (this.awaitingCreates(job, pods)) return undefined;
     const decision = decideJob(job, pods, new Date(), { backoffMs: this.backoffMs, released: this.released });
     if (decision.expired) {
-      // Its time to live after finishing is over (the TTL-after-finished controller): deleted, and the garbage collector takes its pods.
+      // Its time to live after finishing is over: deleted as the TTL-after-finished controller deletes it, in the
+      // foreground, so the garbage collector takes its pods before the Job goes (deletionGracePeriodSeconds 0).
       const next = clean(job);
-      const finalizers = (job.metadata.finalizers ?? []).length > 0;
-      if (finalizers) next.metadata.deletionTimestamp = rfc3339();
-      await this.pods.write([append(JOBS_RESOURCE, next, finalizers ? ObjectEventTypes.deletionStarted : ObjectEventTypes.deleted, stored.streamVersion, TTL_CONTROLLER)]);
+      const finalizers: string[] = [...(job.metadata.finalizers ?? [])];
+      if (pods.length > 0 && !finalizers.includes(FOREGROUND_DELETION)) finalizers.push(FOREGROUND_DELETION);
+      if (finalizers.length > 0) {
+        next.metadata.finalizers = finalizers;
+        markDeletion(next.metadata, 0);
+      }
+      await this.pods.write([append(JOBS_RESOURCE, next, finalizers.length > 0 ? ObjectEventTypes.deletionStarted : ObjectEventTypes.deleted, stored.streamVersion, TTL_CONTROLLER)]);
       return undefined;
     }
     // Step one: the uids of newly finished pods are recorded uncounted before any finalizer goes.
