@@ -1,4 +1,5 @@
 import { eventually, startCluster, TestCluster } from '@openpacific/testing';
+import { kubectlRaw, sampleOf } from './support/kubectl-json';
 
 /**
  * The hosts' kubelet API through `nodes/<name>/proxy`, as kube-apiserver proxies to kubelet, read with the real
@@ -8,16 +9,7 @@ describe('nodes/<name>/proxy: the kubelet API of each host', () => {
   let cluster: TestCluster;
   let host: string;
   const VIEWER = 'viewer@openpacific';
-  const raw = async (path: string, context?: string) => {
-    const res = await cluster.kubectl(['get', '--raw', path, ...(context ? ['--context', context] : [])]);
-    if (res.code !== 0) throw new Error(`kubectl get --raw ${path} failed: ${res.stderr}`);
-    return res.stdout;
-  };
-  /** A sample's value from Prometheus text, by its exact labels. */
-  const sampleOf = (text: string, series: string) => {
-    const line = text.split('\n').find((l) => l.startsWith(`${series} `));
-    return line === undefined ? undefined : Number(line.split(' ')[1]);
-  };
+  const raw = (path: string, context?: string) => kubectlRaw(cluster, path, context);
 
   beforeAll(async () => {
     cluster = await startCluster({ label: 'nodeproxy', hostCount: 2, env: { METRICS_INTERVAL_MS: '1000' } });

@@ -86,6 +86,7 @@ export class SphereletAgentLifecycle implements OnApplicationBootstrap, BeforeAp
       usage: () => this.metrics?.latest(config.HOST_NAME),
       configuration: kubeletConfiguration(config, { clusterDns, taints: description.taints }),
       memoryCapacityBytes: parseQuantity(description.capacity.memory),
+      probes: () => this.pods?.probeMetrics.snapshot(),
     });
     this.kubelet.start();
   }

@@ -16,3 +16,16 @@ export async function kubectlApply(cluster: TestCluster, obj: object): Promise<v
 
 /** The condition of the given type in an object's status, if it has one. */
 export const conditionOf = (obj: any, type: string): any => obj.status?.conditions?.find((c: any) => c.type === type);
+
+/** `kubectl get --raw <path>` (as `context` when given): its output, or a thrown error with kubectl's stderr. */
+export async function kubectlRaw(cluster: TestCluster, path: string, context?: string): Promise<string> {
+  const res = await cluster.kubectl(['get', '--raw', path, ...(context ? ['--context', context] : [])]);
+  if (res.code !== 0) throw new Error(`kubectl get --raw ${path} failed: ${res.stderr}`);
+  return res.stdout;
+}
+
+/** A sample's value from Prometheus text, by its exact series (name and labels); undefined when it has none. */
+export function sampleOf(text: string, series: string): number | undefined {
+  const line = text.split('\n').find((l) => l.startsWith(`${series} `));
+  return line === undefined ? undefined : Number(line.split(' ')[1]);
+}

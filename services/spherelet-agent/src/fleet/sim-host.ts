@@ -94,6 +94,7 @@ export class SimHost {
       usage: () => latestUsage(this.name),
       configuration: kubeletConfiguration(config, { taints: description.taints }),
       memoryCapacityBytes: parseQuantity(description.capacity.memory),
+      probes: () => this.pods?.probeMetrics.snapshot(),
     });
     this.kubelet.start();
   }

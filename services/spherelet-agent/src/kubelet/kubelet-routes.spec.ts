@@ -2,6 +2,7 @@ import type { ContainerStats, KubeletRequest } from '@openpacific/contracts';
 import { loadConfig } from '@openpacific/service-kit';
 import { hostDescription } from '../host/host-spec';
 import { HostUsageRates } from '../metrics/usage-rates';
+import { ProbeMetrics } from '../pods/probe-metrics';
 import { configSchema, SphereletAgentConfig } from '../spherelet-agent.config';
 import { kubeletConfiguration } from './kubelet-configz';
 import { kubeletAnswer, KubeletHost } from './kubelet-routes';
@@ -30,6 +31,7 @@ function host(config: SphereletAgentConfig = loadConfig<SphereletAgentConfig>(co
     usage: () => rates.latest,
     configuration: kubeletConfiguration(config, { clusterDns: '10.96.0.10', taints: description.taints }),
     memoryCapacityBytes: 1 << 30,
+    probes: () => undefined,
   };
 }
 const ask = (h: KubeletHost, path: string, query = '', method = 'GET') => kubeletAnswer({ method, path, query } as KubeletRequest, h);
@@ -78,6 +80,16 @@ describe("a host's kubelet API", () => {
     expect(answer.body).toContain(`node_cpu_usage_seconds_total 8.7 ${ms}\n`);
     expect(answer.body).toContain(`pod_memory_working_set_bytes{namespace="default",pod="web"} 6.291456e+06 ${ms}\n`);
     expect(answer.body.endsWith('# TYPE resource_scrape_error gauge\nresource_scrape_error 0\n')).toBe(true);
+  });
+
+  it("serves the prober metrics of the host's pod worker in Prometheus text, and only the process start before any probe ran", () => {
+    const metrics = new ProbeMetrics();
+    metrics.observe({ namespace: 'default', pod: 'web', podUid: 'uid-web', container: 'main' }, 'liveness', 'failed', 1.01);
+    const answer = ask({ ...host(), probes: () => metrics.snapshot() }, '/metrics/probes');
+    expect(answer).toMatchObject({ status: 200, headers: { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8' } });
+    expect(answer.body).toMatch(/^# HELP process_start_time_seconds \[ALPHA\] Start time of the process since unix epoch in seconds\.\n# TYPE process_start_time_seconds gauge\nprocess_start_time_seconds \S+\n/);
+    expect(answer.body).toContain('\nprober_probe_total{container="main",namespace="default",pod="web",pod_uid="uid-web",probe_type="Liveness",result="failed"} 1\n');
+    expect(ask(host(), '/metrics/probes').body).not.toContain('prober_');
   });
 
   it('shows in /configz the KubeletConfiguration fields the agent really sets', () => {

@@ -1,6 +1,8 @@
 import type { KubeletReply, KubeletRequest } from '@openpacific/contracts';
 import type { HostUsageSnapshot } from '../metrics/usage-rates';
+import type { ProbeMetricsSnapshot } from '../pods/probe-metrics';
 import { hostStats, HostStats } from './host-stats';
+import { proberMetrics, processStartSeconds } from './prober-metrics';
 import { PROMETHEUS_TEXT, resourceMetrics } from './resource-metrics';
 import { statsSummary } from './stats-summary';
 
@@ -15,6 +17,8 @@ export interface KubeletHost {
   readonly configuration: Record<string, unknown>;
   /** The host's memory capacity, for the node's `availableBytes`. */
   readonly memoryCapacityBytes?: number;
+  /** The host's prober metrics (its pod worker's `probeMetrics`), undefined before its pods are followed. */
+  probes(): ProbeMetricsSnapshot | undefined;
 }
 
 /** kubelet's health checks, which an agent passes whenever it answers at all. */
@@ -37,7 +41,8 @@ function statsOf(host: KubeletHost): HostStats | undefined {
 /**
  * One request to a host's kubelet API, answered as kubelet's HTTP server answers it: `/healthz` (and its checks,
  * `?verbose` listing them), `/pods` (a v1 PodList of the pods the host runs), `/stats/summary` (the Summary API),
- * `/metrics/resource` (the resource metrics in Prometheus' text format) and `/configz`. Anything else is kubelet's
+ * `/metrics/resource` (the resource metrics in Prometheus' text format), `/metrics/probes` (the prober's: each probe
+ * run by result, the successful runs' durations) and `/configz`. Anything else is kubelet's
  * 404: go-restful's under the paths its web services own (`/pods/`, `/stats/`), Go's mux's elsewhere.
  */
 export function kubeletAnswer(req: KubeletRequest, host: KubeletHost): KubeletReply {
@@ -55,6 +60,9 @@ export function kubeletAnswer(req: KubeletRequest, host: KubeletHost): KubeletRe
     });
   }
   if (path === '/metrics/resource') return { status: 200, headers: { 'Content-Type': PROMETHEUS_TEXT }, body: resourceMetrics(statsOf(host)) };
+  if (path === '/metrics/probes') {
+    return { status: 200, headers: { 'Content-Type': PROMETHEUS_TEXT }, body: proberMetrics(host.probes(), processStartSeconds()) };
+  }
   if (path === '/configz') return json({ kubeletconfig: host.configuration });
   if (path.startsWith('/pods/') || path.startsWith('/stats/')) return text(404, '404: Page Not Found');
   return text(404, '404 page not found\n');

@@ -9,7 +9,7 @@ describe("a host's kubelet API over NATS", () => {
   const names = natsNames(prefix);
   let nc: NatsConnection;
   const pods: any[] = [];
-  const server = () => new KubeletServer(nc, names, { name: 'esx-1', pods: () => pods, usage: () => undefined, configuration: { maxPods: 5000 } });
+  const server = () => new KubeletServer(nc, names, { name: 'esx-1', pods: () => pods, usage: () => undefined, configuration: { maxPods: 5000 }, probes: () => undefined });
   const ask = (path: string) => requestJson<KubeletRequest, KubeletReply>(nc, names.kubelet('esx-1'), { method: 'GET', path, query: '' }, 5000, { payloads: names.payloads });
 
   beforeAll(async () => {

@@ -8,6 +8,7 @@ import { connect, NatsConnection } from 'nats';
 import { FleetFeed, FLEET_FOLLOWS } from '../fleet/fleet-feed';
 import { SimRuntime } from '../fleet/sim-runtime';
 import { PodWorker } from './pod-worker';
+import type { ProbeMetricsSnapshot } from './probe-metrics';
 
 const META = { actor: 'test', source: 'test' };
 const logger = { info: () => undefined, warn: () => undefined, error: () => undefined, debug: () => undefined } as any;
@@ -20,6 +21,8 @@ const pod = (name: string) => ({
 interface WorkerSuite {
   store: EventStore;
   feed: FleetFeed;
+  /** The worker's prober metrics, as its host's /metrics/probes answers with them. */
+  probes: () => ProbeMetricsSnapshot;
 }
 
 /**
@@ -44,6 +47,7 @@ function podWorkerSuite(label: string, runtime: SimRuntime, resyncMs: number, fo
       { host: 'sim-1', epoch: 1, backoffBaseMs: 10, resyncMs, podNetwork: 'loopback' },
     );
     await worker.start();
+    suite.probes = () => worker.probeMetrics.snapshot();
   }, 30_000);
   afterAll(async () => {
     await worker?.stop();
@@ -498,4 +502,66 @@ describe('probe failures in Events, as kubelet records them', () => {
     }, { timeoutMs: 15_000 });
     expect((await statusIn(suite.store, 'unready')).conditions.find((c: any) => c.type === 'Ready')).toMatchObject({ status: 'False' });
   }, 20_000);
+});
+
+/**
+ * The sim runtime with exec as crx-runtime runs a command that outlives its timeout (a `sleep 5` probe): killed at the
+ * timeout, answered with exit 126; and a container stop that takes the whole grace period it is given (a container
+ * that ignores SIGTERM). Each stop notes the host's prober metrics as they were when it was asked.
+ */
+class HangingRuntime extends SimRuntime {
+  readonly stopsAsked: { id: string; graceSeconds: number; metrics?: ProbeMetricsSnapshot }[] = [];
+  /** The host's prober metrics, set once its worker runs. */
+  probes?: () => ProbeMetricsSnapshot;
+
+  override async execSync(req: { containerId: string; command: string[]; timeoutSeconds?: number }) {
+    await new Promise((r) => setTimeout(r, (req.timeoutSeconds ?? 1) * 1000));
+    return { exitCode: 126, stdout: '', stderr: '' };
+  }
+
+  override async stopContainer(id: string, graceSeconds = 30) {
+    this.stopsAsked.push({ id, graceSeconds, metrics: this.probes?.() });
+    await new Promise((r) => setTimeout(r, graceSeconds * 1000));
+    return super.stopContainer(id);
+  }
+}
+
+describe('a container whose exec liveness probe times out, killed through a long grace period', () => {
+  const runtime = new HangingRuntime(1);
+  const suite = podWorkerSuite('podworkerliveness', runtime, 1000);
+  beforeAll(() => {
+    runtime.probes = suite.probes;
+  });
+
+  async function eventsAbout(name: string): Promise<any[]> {
+    const streams = (await suite.store.listStreams('events/default/')).filter((s) => s.streamId.startsWith(`events/default/${name}.`));
+    return Promise.all(streams.map(async (s) => objectOfStream(await suite.store.readStream(s.streamId))));
+  }
+
+  it("fails the probe with kubelet's `command \"sleep 5\" timed out`, kills the container once, and counts the failures in /metrics/probes until the pod goes", async () => {
+    const hung = pod('hung');
+    (hung.spec as any).restartPolicy = 'Never';
+    (hung.spec as any).terminationGracePeriodSeconds = 6;
+    (hung.spec.containers[0] as any).livenessProbe = { exec: { command: ['sleep', '5'] }, timeoutSeconds: 1, periodSeconds: 1, failureThreshold: 2 };
+    await suite.store.append(objectStreamId('pods', 'default', 'hung'), [{ type: ObjectEventTypes.created, data: { resource: 'pods', object: hung }, metadata: META }], { expectedVersion: 'no_stream' });
+
+    // Killed once its probe failed twice; the 6 s it takes to stop would let a probe still running kill it again.
+    await eventually(async () => expect((await statusIn(suite.store, 'hung'))?.phase).toBe('Failed'), { timeoutMs: 30_000 });
+    expect(runtime.stopsAsked).toHaveLength(1);
+    expect(runtime.stopsAsked[0].graceSeconds).toBe(6);
+    const events = await eventsAbout('hung');
+    const killing = events.filter((e) => e.reason === 'Killing');
+    expect(killing).toHaveLength(1);
+    expect(killing[0]).toMatchObject({ type: 'Normal', message: 'Container c failed liveness probe', count: 1, involvedObject: { fieldPath: 'spec.containers{c}' } });
+    const unhealthy = events.filter((e) => e.reason === 'Unhealthy');
+    expect(unhealthy).toHaveLength(1);
+    expect(unhealthy[0]).toMatchObject({ type: 'Warning', message: 'Liveness probe failed: command "sleep 5" timed out', count: 2 });
+
+    // While it was being stopped, the host's /metrics/probes counted the two failed runs (no duration: kubelet observes none).
+    const { totals, durations } = runtime.stopsAsked[0].metrics!;
+    expect(totals).toEqual([{ owner: { namespace: 'default', pod: 'hung', podUid: 'uid-hung', container: 'c' }, kind: 'liveness', result: 'failed', count: 2 }]);
+    expect(durations).toEqual([]);
+    // The pod has finished: its probes are over, and their series gone.
+    await eventually(async () => expect(suite.probes().totals).toEqual([]));
+  }, 40_000);
 });

@@ -13,8 +13,9 @@ import { setUpHostPath } from './host-path';
 import { podDns } from './pod-dns';
 import type { PodRuntime } from './pod-runtime';
 import { MINIMUM_GRACE_SECONDS, PodStop, StopDeadline } from './pod-stop';
+import { ProbeMetrics, ProbeOwner } from './probe-metrics';
 import { probeEvent, ProbeTracker } from './probe-tracker';
-import { ProbeTarget, runProbe } from './probes';
+import { execProbeResult, ProbeTarget, runProbe } from './probes';
 import { containerSecurity } from './security-context';
 import { serviceEnvVars, withServiceEnv } from './service-env';
 import { mountSubPaths } from './volume-mounts';
@@ -223,8 +224,11 @@ export class PodWorker {
   private readonly recorder: EventCorrelator;
   /** Start errors per pod uid and container name, with when to try again. */
   private readonly waiting = new Map<string, { reason: string; message: string; retryAt: number; failures: number }>();
+  /** The runs of this host's probes, by result and duration: what its kubelet API's `/metrics/probes` answers with. */
+  readonly probeMetrics = new ProbeMetrics();
   /** A probe's verdict or run to tell wants a pass; probed pods are settling, so every pass looks at them. */
-  private readonly probes = new ProbeTracker(() => this.loop.schedule());
+  private readonly probes = new ProbeTracker(() => this.loop.schedule(), this.probeMetrics);
+  /** Takes this worker's probe metrics off its host's `/metrics/probes` (set while it runs). */
   /**
    * The containers (by id) whose postStart hook is still running, or failed and is being killed for it (with
    * kubelet's PostStartHookError message). Until it ends the container is not running to the API, and the pod's
@@ -382,6 +386,8 @@ export class PodWorker {
       this.settling.delete(key);
       this.settled.delete(key);
     }
+    // The probes (and their metrics) of pods no longer here, whose going no deletion told (bound elsewhere since).
+    if (!only) this.probes.retainPods(wanted);
     // Sandboxes of pods that are gone or no longer bound here (another epoch, rescheduled) are killed. A runtime
     // older than the filter answers with every sandbox of the host: only those of the pods looked at may go.
     const looked = (s: PodSandbox) => !only || only.has(objectKey(s.config.podNamespace, s.config.podName));
@@ -761,22 +767,28 @@ export class PodWorker {
     if (sandbox) for (const key of this.written.keys()) if (key.startsWith(`${sandbox.id}/`)) this.written.delete(key);
     clearTimeout(this.deadlines.get(pod.metadata.uid)?.timer);
     this.deadlines.delete(pod.metadata.uid);
+    // Its probes end with it (kubelet stops its liveness and startup workers as it starts to terminate), and so
+    // do their series in /metrics/probes.
+    this.probes.forgetPod(pod.metadata.uid);
   }
 
   /**
    * Where a container's probes and hooks go: its pod's address and ports, and exec through the runtime (ok on exit 0,
-   * the command's output as a failure's message, as kubelet's exec prober reports it).
+   * the command's output as a failure's message, `command "…" timed out` for one that ran out of its time, as
+   * kubelet's exec prober reports them: execProbeResult).
    */
   private probeTarget(box: PodSandbox, c: ContainerStatus, spec: any): ProbeTarget {
     return {
       podIP: box.ip,
       ports: spec?.ports ?? [],
-      exec: (command: string[], timeoutSeconds: number) =>
-        this.crx.execSync({ containerId: c.id, command, timeoutSeconds }).then(
-          (r) => ({ ok: r.exitCode === 0, message: r.exitCode === 0 ? '' : `${r.stdout}${r.stderr}` }),
+      exec: (command: string[], timeoutSeconds: number) => {
+        const began = Date.now();
+        return this.crx.execSync({ containerId: c.id, command, timeoutSeconds }).then(
+          (r) => execProbeResult(command, timeoutSeconds, r, Date.now() - began),
           // Not the command's failure but the exec's (the container gone, the runtime not answering): kubelet's probe error.
           (err) => ({ ok: false, errored: true, message: (err as Error).message }),
-        ),
+        );
+      },
     };
   }
 
@@ -786,19 +798,25 @@ export class PodWorker {
    * it; the recorder counts the repeats up on one Event and its spam filter bounds them (EventCorrelator).
    */
   private async probe(pod: any, spec: any, box: PodSandbox, c: ContainerStatus, fact: ContainerFacts, events: StreamAppend[]): Promise<void> {
-    const verdict = this.probes.observe(c.id, Date.parse(c.startedAt ?? c.createdAt), spec, this.probeTarget(box, c, spec));
+    const owner: ProbeOwner = { namespace: pod.metadata.namespace, pod: pod.metadata.name, podUid: pod.metadata.uid, container: spec.name };
+    const verdict = this.probes.observe(owner, c.id, Date.parse(c.startedAt ?? c.createdAt), spec, this.probeTarget(box, c, spec));
     fact.ready = verdict.ready;
     fact.started = verdict.started;
     for (const report of verdict.reports) {
       const { reason, message } = probeEvent(report);
       events.push(this.event(pod, 'Warning', reason, message, spec.name));
     }
+    // Told once per container: its liveness and startup probes are on hold while it is killed (kubelet's worker
+    // `onHold`), so the passes of a long grace period neither probe it again nor kill it again.
     if (verdict.failed) {
       events.push(this.event(pod, 'Normal', 'Killing', killMessage(pod, spec, verdict.failed), spec.name));
-      this.probes.forget(c.id);
       // Not awaited: a long grace period (and its preStop hook) must not hold up the other pods of the host.
       void this.kill(pod, box, c)
-        .catch((err) => this.deps.logger.warn(`stopping a container its ${verdict.failed} probe failed failed`, { container: c.id, error: (err as Error).message }))
+        .catch((err) => {
+          this.deps.logger.warn(`stopping a container its ${verdict.failed} probe failed failed`, { container: c.id, error: (err as Error).message });
+          // Still running: probed again from the start, and killed again if it fails again.
+          this.probes.release(owner);
+        })
         .finally(() => this.wake([keyOf(pod)]));
     }
   }
@@ -1044,6 +1062,8 @@ export class PodWorker {
    */
   private async finishPod(stored: StoredObject, sandbox: PodSandbox | undefined): Promise<void> {
     const pod = stored.object;
+    // Nothing of it is probed again: kubelet's prober workers end with the pod's phase, their metrics with them.
+    this.probes.forgetPod(pod.metadata.uid);
     if (this.terminating.has(pod.metadata.uid)) return;
     if (sandbox?.state === 'SANDBOX_READY') {
       const key = keyOf(pod);

@@ -1,5 +1,10 @@
+import { ProbeMetrics, ProbeOwner } from './probe-metrics';
 import { probeEvent, ProbeTracker } from './probe-tracker';
 import type { ProbeResult, ProbeTarget } from './probes';
+
+const owner = (container = 'app', podUid = 'uid-web'): ProbeOwner => ({ namespace: 'default', pod: 'web', podUid, container });
+/** Lets the probe runs started by an observe end. */
+const settle = () => new Promise((r) => setImmediate(r));
 
 describe('probe runs told in Events', () => {
   /** A tracker over an exec probe whose results the test hands out, one per run. */
@@ -9,7 +14,7 @@ describe('probe runs told in Events', () => {
     const target: ProbeTarget = { podIP: '127.0.0.1', ports: [], exec: async () => results.shift() ?? { ok: true, message: '' } };
     const spec = { readinessProbe: { exec: { command: ['check'] }, periodSeconds: 0, failureThreshold } };
     const observe = async () => {
-      const verdict = tracker.observe('c1', 0, spec, target);
+      const verdict = tracker.observe(owner(), 'c1', 0, spec, target);
       await new Promise((r) => setImmediate(r));
       return verdict;
     };
@@ -63,24 +68,133 @@ describe('probe runs told in Events', () => {
       livenessProbe: { exec: { command: ['alive'] }, periodSeconds: 0 },
     };
     const observe = async () => {
-      const verdict = tracker.observe('c2', 0, spec, target);
+      const verdict = tracker.observe(owner(), 'c2', 0, spec, target);
       await new Promise((r) => setImmediate(r));
       return verdict;
     };
     expect(await observe()).toMatchObject({ started: false, ready: false, failed: undefined });
     expect(await observe()).toMatchObject({ started: false, ready: false, failed: undefined });
     expect(await observe()).toMatchObject({ started: false, ready: false, failed: 'startup' });
-    expect(runs).toBe(3); // the startup probe alone
+    // The startup probe alone, twice: on hold from its threshold on, until the container is a new one.
+    expect(runs).toBe(2);
   });
 
   it('says nothing failed of a container whose startup probe passed and whose liveness probe passes', async () => {
     const tracker = new ProbeTracker(() => undefined);
     const target: ProbeTarget = { podIP: '127.0.0.1', ports: [], exec: async () => ({ ok: true, message: '' }) };
     const spec = { startupProbe: { exec: { command: ['starting'] }, periodSeconds: 0 }, livenessProbe: { exec: { command: ['alive'] }, periodSeconds: 0 } };
-    tracker.observe('c3', 0, spec, target);
+    tracker.observe(owner(), 'c3', 0, spec, target);
     await new Promise((r) => setImmediate(r));
-    const verdict = tracker.observe('c3', 0, spec, target);
+    const verdict = tracker.observe(owner(), 'c3', 0, spec, target);
     await new Promise((r) => setImmediate(r));
     expect(verdict).toMatchObject({ started: true, ready: true, failed: undefined });
+  });
+});
+
+describe('a liveness probe that fails its threshold, as kubelet\'s prober worker holds it', () => {
+  /** A container `c` with a liveness and a readiness probe run on every observe; the test says how each run ends. */
+  function probed() {
+    const runs: string[] = [];
+    let alive = false;
+    const metrics = new ProbeMetrics();
+    const tracker = new ProbeTracker(() => undefined, metrics);
+    const target: ProbeTarget = {
+      podIP: '127.0.0.1',
+      ports: [],
+      exec: async (command) => {
+        runs.push(command[0]);
+        if (command[0] === 'ready') return { ok: true, message: '' };
+        return alive ? { ok: true, message: '' } : { ok: false, message: 'command "sleep 5" timed out' };
+      },
+    };
+    const spec = { livenessProbe: { exec: { command: ['alive'] }, periodSeconds: 0, failureThreshold: 2 }, readinessProbe: { exec: { command: ['ready'] }, periodSeconds: 0 } };
+    const observe = async (containerId: string, who = owner()) => {
+      const verdict = tracker.observe(who, containerId, 0, spec, target);
+      await settle();
+      return verdict;
+    };
+    return { runs, observe, tracker, metrics, live: () => (alive = true) };
+  }
+
+  it('says the container failed once, and runs the probe no more on it while it is killed; readiness goes on', async () => {
+    const { runs, observe } = probed();
+    const failed: (string | undefined)[] = [];
+    for (let i = 0; i < 8; i++) failed.push((await observe('c1')).failed);
+    // Two failures reach the threshold (seen on the next observe); then one `failed`, and nothing more of liveness.
+    expect(failed).toEqual([undefined, undefined, 'liveness', undefined, undefined, undefined, undefined, undefined]);
+    expect(runs.filter((r) => r === 'alive')).toHaveLength(2);
+    expect(runs.filter((r) => r === 'ready')).toHaveLength(8);
+  });
+
+  it('probes a new container afresh: a restart starts over with a passing verdict and a probe that runs', async () => {
+    const { runs, observe, live } = probed();
+    for (let i = 0; i < 4; i++) await observe('c1');
+    expect((await observe('c1')).failed).toBeUndefined();
+    live();
+    const first = await observe('c2');
+    expect(first.failed).toBeUndefined();
+    expect(runs.filter((r) => r === 'alive')).toHaveLength(3);
+    for (let i = 0; i < 3; i++) expect((await observe('c2')).failed).toBeUndefined();
+  });
+
+  it('probes the container again after a kill that did not happen, and says so again when it fails again', async () => {
+    const { observe, tracker } = probed();
+    const failed: (string | undefined)[] = [];
+    for (let i = 0; i < 3; i++) failed.push((await observe('c1')).failed);
+    tracker.release(owner());
+    for (let i = 0; i < 3; i++) failed.push((await observe('c1')).failed);
+    expect(failed).toEqual([undefined, undefined, 'liveness', undefined, undefined, 'liveness']);
+  });
+
+  it('counts each run with a verdict by result per container across its restarts, not one that errored, and drops them with the pod', async () => {
+    const metrics = new ProbeMetrics();
+    const tracker = new ProbeTracker(() => undefined, metrics);
+    const results: ProbeResult[] = [
+      { ok: false, message: 'no\n' }, { ok: false, errored: true, message: 'container gone' }, { ok: true, message: '' },
+      { ok: true, warning: true, message: 'Probe terminated redirects, Response body: ' },
+    ];
+    const target: ProbeTarget = { podIP: '127.0.0.1', ports: [], exec: async () => results.shift()! };
+    const spec = { readinessProbe: { exec: { command: ['ready'] }, periodSeconds: 0 } };
+    tracker.observe(owner(), 'c1', 0, spec, target);
+    await settle();
+    tracker.observe(owner(), 'c1', 0, spec, target);
+    await settle();
+    tracker.observe(owner(), 'c2', 0, spec, target);
+    await settle();
+    tracker.observe(owner(), 'c2', 0, spec, target);
+    await settle();
+    const { totals, durations } = metrics.snapshot();
+    expect(totals.map((t) => [t.kind, t.result, t.count]).sort()).toEqual([['readiness', 'failed', 1], ['readiness', 'successful', 2]]);
+    expect(totals[0].owner).toEqual(owner());
+    // The successful runs' durations (a failed run's is not observed, as kubelet observes none).
+    expect(durations).toHaveLength(1);
+    expect(durations[0]).toMatchObject({ owner: { namespace: 'default', pod: 'web', container: 'app' }, kind: 'readiness', count: 2 });
+
+    tracker.forgetPod('uid-web');
+    expect(metrics.snapshot()).toEqual({ totals: [], durations: [] });
+  });
+
+  it('leaves out a run that ends after its pod was forgotten', async () => {
+    const metrics = new ProbeMetrics();
+    const tracker = new ProbeTracker(() => undefined, metrics);
+    let end: (r: ProbeResult) => void = () => undefined;
+    const target: ProbeTarget = { podIP: '127.0.0.1', ports: [], exec: () => new Promise((resolve) => (end = resolve)) };
+    tracker.observe(owner(), 'c1', 0, { livenessProbe: { exec: { command: ['slow'] }, periodSeconds: 0 } }, target);
+    tracker.forgetPod('uid-web');
+    end({ ok: false, message: 'late' });
+    await settle();
+    expect(metrics.snapshot().totals).toEqual([]);
+  });
+
+  it('keeps the probes of the pods still here and drops the others', async () => {
+    const metrics = new ProbeMetrics();
+    const tracker = new ProbeTracker(() => undefined, metrics);
+    const target: ProbeTarget = { podIP: '127.0.0.1', ports: [], exec: async () => ({ ok: true, message: '' }) };
+    const spec = { livenessProbe: { exec: { command: ['alive'] }, periodSeconds: 0 } };
+    tracker.observe(owner('app', 'uid-a'), 'a1', 0, spec, target);
+    tracker.observe(owner('app', 'uid-b'), 'b1', 0, spec, target);
+    await settle();
+    tracker.retainPods(new Set(['uid-b']));
+    expect(metrics.snapshot().totals.map((t) => t.owner.podUid)).toEqual(['uid-b']);
   });
 });

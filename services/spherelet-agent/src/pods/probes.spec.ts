@@ -3,7 +3,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import { createServer as createHttp2Server } from 'node:http2';
 import type { AddressInfo } from 'node:net';
 import { createCertificateAuthority, issueServingCertificate } from '@openpacific/kube-api';
-import { probeResult, ProbeTarget, runProbe } from './probes';
+import { execProbeResult, goQuote, probeResult, ProbeTarget, runProbe } from './probes';
 
 /** A server answering `status` to every GET, remembering the headers it got. */
 async function listening(make: (handler: (req: any, res: any) => void) => Server, status = 200): Promise<{ server: Server; port: number; seen: IncomingHttpHeaders[] }> {
@@ -155,3 +155,30 @@ describe('a grpc probe', () => {
   });
 });
 
+
+describe('an exec probe\'s verdict, as kubelet\'s exec prober gives it', () => {
+  const answer = (exitCode: number, stdout = '', stderr = '') => ({ exitCode, stdout, stderr });
+
+  it('passes on exit 0 and fails any other exit with what the command wrote', () => {
+    expect(execProbeResult(['true'], 1, answer(0, 'fine\n'), 20)).toEqual({ ok: true, message: '' });
+    expect(execProbeResult(['cat', '/tmp/healthy'], 1, answer(1, '', 'cat: can\'t open \'/tmp/healthy\': No such file or directory\n'), 30))
+      .toEqual({ ok: false, message: 'cat: can\'t open \'/tmp/healthy\': No such file or directory\n' });
+  });
+
+  it('fails a command that ran out of its timeoutSeconds with `command "…" timed out`, not its exit code or output', () => {
+    // crx-runtime kills it at its timeout and answers 126, with whatever it wrote by then.
+    expect(execProbeResult(['sleep', '5'], 1, answer(126, 'partial'), 1004)).toEqual({ ok: false, message: 'command "sleep 5" timed out' });
+    expect(execProbeResult(['sh', '-c', 'echo "busy"; sleep 9'], 3, answer(143), 3010)).toEqual({ ok: false, message: 'command "sh -c echo \\"busy\\"; sleep 9" timed out' });
+    // A runtime that says so itself is believed, whatever the time.
+    expect(execProbeResult(['sleep', '5'], 1, { ...answer(0), timedOut: true }, 5)).toEqual({ ok: false, message: 'command "sleep 5" timed out' });
+    // One that failed within its time is the command's own failure.
+    expect(execProbeResult(['sleep', '5'], 2, answer(126, '', 'sleep: permission denied\n'), 1500)).toEqual({ ok: false, message: 'sleep: permission denied\n' });
+  });
+
+  it("quotes as Go's %q does", () => {
+    expect(goQuote('sleep 5')).toBe('"sleep 5"');
+    expect(goQuote('a"b\\c')).toBe('"a\\"b\\\\c"');
+    expect(goQuote('tab\there\nand\u001bbell\u0007')).toBe('"tab\\there\\nand\\x1bbell\\a"');
+    expect(goQuote('héllo ✓')).toBe('"héllo ✓"');
+  });
+});

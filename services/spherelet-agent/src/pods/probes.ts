@@ -1,6 +1,7 @@
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { connect } from 'node:net';
+import type { ExecSyncResponse } from '@openpacific/contracts';
 import { grpcProbe } from './grpc-probe';
 
 /** A probe's verdict, and why it failed as kubelet's prober says it (the Event's message after `<Kind> probe failed: `). */
@@ -18,6 +19,36 @@ export interface ProbeTarget {
   ports: { name?: string; containerPort: number }[];
   /** Runs an exec probe's command inside the container (crx-runtime's execSync): ok on exit 0, its output as the message. */
   exec: (command: string[], timeoutSeconds: number) => Promise<ProbeResult>;
+}
+
+/**
+ * A string as Go's `%q` writes it (strconv.Quote): in double quotes, `"` and `\` escaped, control characters as
+ * Go escapes them (`\n`, `\t`, `\x1b`), printable characters as they are.
+ */
+export function goQuote(text: string): string {
+  const named: Record<string, string> = { '\x07': '\\a', '\b': '\\b', '\f': '\\f', '\n': '\\n', '\r': '\\r', '\t': '\\t', '\v': '\\v', '"': '\\"', '\\': '\\\\' };
+  let out = '"';
+  for (const ch of text) {
+    const code = ch.codePointAt(0)!;
+    if (named[ch]) out += named[ch];
+    else if (code < 0x20 || code === 0x7f) out += `\\x${code.toString(16).padStart(2, '0')}`;
+    else if (code >= 0x80 && code < 0xa0) out += `\\u${code.toString(16).padStart(4, '0')}`;
+    else out += ch;
+  }
+  return `${out}"`;
+}
+
+/**
+ * An exec probe's verdict from the runtime's answer, as kubelet's exec prober gives it: exit 0 passes; a command that
+ * ran out of its `timeoutSeconds` fails with `command "<argv joined by spaces>" timed out` (the CRI client's words,
+ * with the ExecProbeTimeout gate on, as it is by default), whatever it wrote; any other exit fails with its output.
+ * crx-runtime kills a command at its timeout and answers a non-zero exit: one that took the whole timeout or longer
+ * (`elapsedMs`, as the agent saw it) is taken as timed out, unless the runtime says itself (`timedOut`).
+ */
+export function execProbeResult(command: string[], timeoutSeconds: number, answer: ExecSyncResponse & { timedOut?: boolean }, elapsedMs: number): ProbeResult {
+  if (answer.exitCode === 0 && answer.timedOut !== true) return { ok: true, message: '' };
+  if (answer.timedOut ?? elapsedMs >= timeoutSeconds * 1000) return { ok: false, message: `command ${goQuote(command.join(' '))} timed out` };
+  return { ok: false, message: `${answer.stdout}${answer.stderr}` };
 }
 
 function port(p: number | string, target: ProbeTarget): number {
