@@ -1,12 +1,10 @@
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { rfc3339 } from '@openpacific/contracts';
-import { eventually, startCluster, TestCluster } from '@openpacific/testing';
+import { eventually, TestCluster } from '@openpacific/testing';
+import { startWithGuestCluster, TKC_NAMESPACE } from './support/guest-cluster';
 import { conditionOf, kubectlApply, kubectlJson } from './support/kubectl-json';
 
-const NS = 'tkg-team';
+const NS = TKC_NAMESPACE;
 const WORKERS = 'tkc-1-workers';
-const manifests = readFileSync(join(__dirname, 'manifests', 'tkc-basics.yaml'), 'utf8');
 const ready = (m: any) => m.status?.phase === 'Running' && conditionOf(m, 'Ready')?.status === 'True';
 
 /**
@@ -29,17 +27,7 @@ describe('machine health checks of a guest cluster', () => {
   };
 
   beforeAll(async () => {
-    cluster = await startCluster({ label: 'guesthealth', env: { SIM_VM_BOOT_MS: '100', HOST_REBOOT_DELAY_MS: '0' } });
-    await cluster.hostsReady(3);
-    expect((await cluster.kubectl(['create', 'namespace', NS])).code).toBe(0);
-    expect((await cluster.kubectl(['apply', '-f', '-'], { input: manifests })).stderr).toBe('');
-    await eventually(async () => {
-      const tkc = await kubectlJson(cluster, ['get', 'tkc', 'tkc-1', '-n', NS]);
-      expect(conditionOf(tkc, 'Ready')?.status).toBe('True');
-    }, { timeoutMs: 120_000, intervalMs: 500 });
-    const secret = await kubectlJson(cluster, ['get', 'secret', 'tkc-1-kubeconfig', '-n', NS]);
-    guestKubeconfig = join(cluster.dataDir, 'tkc-1.kubeconfig');
-    writeFileSync(guestKubeconfig, Buffer.from(secret.data.value, 'base64'));
+    ({ cluster, guestKubeconfig } = await startWithGuestCluster('guesthealth'));
     await kubectlApply(cluster, {
       apiVersion: 'cluster.x-k8s.io/v1beta1', kind: 'MachineHealthCheck', metadata: { name: 'tkc-1-workers-mhc', namespace: NS },
       spec: {

@@ -1,4 +1,4 @@
-import { BOOTSTRAP_DATA_KEY, NatsNames } from '@openpacific/contracts';
+import { BOOTSTRAP_DATA_KEY, NatsNames, rfc3339 } from '@openpacific/contracts';
 import { EventStore, StreamAppend, VersionConflictError } from '@openpacific/event-store';
 import { controllerReadModel, decryptedEvent, LogFollower, PassLoop, pokedFollower, sameJson, SecretKey, StoredObject } from '@openpacific/objects';
 import type { Logger } from '@openpacific/service-kit';
@@ -6,11 +6,12 @@ import { labelSelectorFromObject, matchesLabelSelector } from '@openpacific/kube
 import type { NatsConnection } from 'nats';
 import type { Pool } from 'pg';
 import { GuestInfrastructure } from './guest-infrastructure';
-import { secretNames } from './guest-secrets';
+import { kubeconfigAccess, secretNames } from './guest-secrets';
+import { capiCondition, GuestNodeOperations, isControlPlaneMachine, MACHINE_FINALIZER, nodeDeletionRefusal, nodeDeletionTimeoutExpired, nodeDrainAllowed, setConditions } from './machine-deletion';
 import { MachineExpectations } from './machine-expectations';
-import { ClusterState, healthCheck, healthConditions, HealthTarget, remediationAsked, Verdict } from './machine-health-check';
+import { ClusterState, healthCheck, healthCheckPaused, healthConditions, HealthTarget, remediationAsked, skipsRemediation, Verdict } from './machine-health-check';
 import { ownVirtualMachines } from './own-vms';
-import { condition, CR, created, deleted, LABELS, mergeConditions, newObject, statusOf, suffix, templateHash, updated } from './objects';
+import { condition, CR, created, deleted, LABELS, mergeConditions, newObject, startDeletion, statusOf, suffix, templateHash, updated } from './objects';
 
 const CAPI = 'cluster.x-k8s.io/v1beta1';
 const KCP = 'controlplane.cluster.x-k8s.io/v1beta1';
@@ -19,6 +20,8 @@ const VMOP = 'vmoperator.vmware.com/v1alpha5';
 /** Appends of one pass in flight at once (the service's pool has ten connections). */
 const WRITE_CONCURRENCY = 6;
 const RETRY_MS = 200;
+/** A drain round that left pods (or failed), or a Node deletion that failed, is tried again after this long. */
+const DRAIN_RETRY_MS = 2000;
 
 /**
  * The three-layer cake, level-triggered in one pass over everything (in the elected cluster-api):
@@ -37,12 +40,15 @@ export class ClusterController {
   private readonly guests: GuestInfrastructure;
   /** What this pass's health checks found, by machine uid: each machine's status write carries it. */
   private health = new Map<string, { verdict: Verdict; remediate: boolean }>();
+  /** The guest API calls of machine deletions: drains and Node deletions. */
+  private readonly nodeOps: GuestNodeOperations;
 
   constructor(
     private readonly deps: { store: EventStore; pool: Pool; nats: NatsConnection; names: NatsNames; logger: Logger; secretKey?: SecretKey; databaseUrl: string; natsUrl: string },
   ) {
     this.loop = new PassLoop(() => this.pass(), { resyncMs: 3000, retryMs: 200, onError: (err) => deps.logger.warn('cluster pass failed', { error: (err as Error).message }) });
     this.guests = new GuestInfrastructure(this.model, deps, () => this.loop.schedule());
+    this.nodeOps = new GuestNodeOperations({ retryMs: DRAIN_RETRY_MS, timeoutMs: 5000, logger: deps.logger, onChange: () => this.loop.schedule() });
   }
 
   async start(): Promise<void> {
@@ -62,6 +68,7 @@ export class ClusterController {
   async stop(): Promise<void> {
     this.loop.stop();
     this.guests.stop();
+    this.nodeOps.stop();
     await this.follower?.stop();
   }
 
@@ -98,6 +105,9 @@ export class ClusterController {
     for (const s of this.list(CR.mds)) writes.push(...this.deployment(s));
     for (const s of mss) writes.push(...this.machineSet(s));
     for (const s of this.list(CR.machines)) writes.push(...this.machine(s));
+    const deleting = this.model.list(CR.machines).filter((s) => s.object.metadata.deletionTimestamp);
+    this.nodeOps.keepOnly(new Set(deleting.map((s) => s.object.metadata.uid)));
+    for (const s of deleting) writes.push(...this.machineDeletion(s));
     for (const s of this.list(CR.clusters)) writes.push(...this.cluster(s));
     // Each write is its own stream's append: they go out together rather than one round trip after another.
     let retry = false;
@@ -249,7 +259,7 @@ export class ClusterController {
     const remediable = unhealthy.length > 0 && machines.length >= replicas && (machines.length > 1 || !kcp.status?.initialized);
     let writes: (StreamAppend | undefined)[];
     if (remediable) {
-      writes = [deleted(CR.machines, deletionOrder(unhealthy, 'Oldest')[0])];
+      writes = [startDeletion(CR.machines, deletionOrder(unhealthy, 'Oldest')[0])];
     } else if (outdated.length === 0 || machines.length < replicas) {
       writes = this.scaleMachines(kcp, machines, replicas, 'Oldest', template);
     } else if (machines.length === replicas) {
@@ -257,7 +267,7 @@ export class ClusterController {
     } else {
       const upToDate = machines.filter((m) => !outdated.includes(m));
       const ready = upToDate.length > 0 && upToDate.every((m) => machineReady(m.object));
-      writes = ready ? [deleted(CR.machines, deletionOrder(outdated, 'Oldest')[0])] : [];
+      writes = ready ? [startDeletion(CR.machines, deletionOrder(outdated, 'Oldest')[0])] : [];
     }
     const ready = machines.filter((m) => machineReady(m.object)).length;
     writes.push(statusOf(CR.kcps, stored, { ...kcp.status, replicas: machines.length, readyReplicas: ready, updatedReplicas: machines.length, unavailableReplicas: machines.length - ready, initialized: !!kcp.status?.initialized || ready > 0, ready: ready > 0, version: kcp.spec.version, selector: `${LABELS.controlPlaneName}=${kcp.metadata.name}` }));
@@ -314,7 +324,7 @@ export class ClusterController {
     const machines = this.owned(CR.machines, ms);
     // A MachineSet replaces every machine its health check asked it to: deleted now, made anew below.
     const unhealthy = machines.filter((m) => remediationAsked(m.object));
-    const writes: (StreamAppend | undefined)[] = unhealthy.map((m) => deleted(CR.machines, m));
+    const writes: (StreamAppend | undefined)[] = unhealthy.map((m) => startDeletion(CR.machines, m));
     writes.push(...this.scaleMachines(ms, machines.filter((m) => !unhealthy.includes(m)), ms.spec.replicas ?? 1, ms.spec.deletePolicy ?? 'Random', {
       labels: { [LABELS.cluster]: ms.spec.clusterName, [LABELS.set]: ms.metadata.name, [LABELS.deployment]: ms.metadata.labels?.[LABELS.deployment] ?? '' },
       spec: { ...ms.spec.template.spec, bootstrap: ms.spec.template.spec.bootstrap?.dataSecretName ? { dataSecretName: ms.spec.template.spec.bootstrap.dataSecretName } : {} },
@@ -330,14 +340,16 @@ export class ClusterController {
     const base = owner.kind === 'KubeadmControlPlane' ? owner.metadata.name : owner.metadata.name.replace(/-[0-9a-f]{10}$/, '');
     const expected = this.expectations.pending(owner.metadata.uid, machines.map((m) => m.streamId));
     for (let i = machines.length + expected; i < replicas; i++) {
-      const write = created(CR.machines, newObject(CAPI, 'Machine', owner.metadata.namespace, `${base}-${suffix()}`, owner, { labels: template.labels, spec: template.spec }));
+      const machine = newObject(CAPI, 'Machine', owner.metadata.namespace, `${base}-${suffix()}`, owner, { labels: template.labels, spec: template.spec });
+      // Held from the start, so that no deletion can skip the drain.
+      const write = created(CR.machines, { ...machine, metadata: { ...machine.metadata, finalizers: [MACHINE_FINALIZER] } });
       this.expectations.created(owner.metadata.uid, write.streamId);
       writes.push(write);
     }
     // Only Machines in the log can go; one still expected counts, so it is not made again meanwhile.
     const surplus = Math.min(machines.length, machines.length + expected - replicas);
     if (surplus > 0) {
-      for (const victim of deletionOrder(machines, policy).slice(0, surplus)) writes.push(deleted(CR.machines, victim));
+      for (const victim of deletionOrder(machines, policy).slice(0, surplus)) writes.push(startDeletion(CR.machines, victim));
     }
     return writes;
   }
@@ -345,6 +357,8 @@ export class ClusterController {
   /** Machine → VSphereMachine → VirtualMachine; the Machine's phase follows the VM, as Cluster API derives it. */
   private machine(stored: StoredObject): (StreamAppend | undefined)[] {
     const m = stored.object;
+    // As Cluster API's machine controller: its finalizer first, so that a deletion always comes through reconcileDelete.
+    if (!(m.metadata.finalizers ?? []).includes(MACHINE_FINALIZER)) return [updated(CR.machines, stored, (o) => (o.metadata.finalizers = [...(o.metadata.finalizers ?? []), MACHINE_FINALIZER]))];
     const ns = m.metadata.namespace;
     const name = m.metadata.name;
     const infra = this.infrastructureOf(m);
@@ -408,6 +422,93 @@ export class ClusterController {
   }
 
   /**
+   * A Machine being deleted, as Cluster API's reconcileDelete takes it (phase `Deleting`), one step a pass:
+   * 1. its Node in the guest is cordoned and drained through the guest's API (node-drain.ts), `DrainingSucceeded`
+   *    saying how it goes (False `Draining` while pods are still to go, False `DrainingFailed` on an error, True once
+   *    drained); not when the Machine says `exclude-node-draining` or once `nodeDrainTimeout` has passed since the drain
+   *    started (`status.deletion.nodeDrainStartTime`);
+   * 2. its VirtualMachine is deleted (and waited for: its host powers it off), then its VSphereMachine;
+   * 3. its Node is deleted from the guest (given up, `NodeHealthy` False `DeletionFailed`, after `nodeDeletionTimeout`);
+   * 4. the finalizer goes, and with it the Machine.
+   * Steps 1 and 3 are skipped where Cluster API skips them (nodeDeletionRefusal): the cluster being deleted, no node,
+   * the control plane being deleted or without a machine left.
+   */
+  private machineDeletion(stored: StoredObject): (StreamAppend | undefined)[] {
+    const m = stored.object;
+    const finalizers: string[] = m.metadata.finalizers ?? [];
+    if (!finalizers.includes(MACHINE_FINALIZER)) return [];
+    const ns = m.metadata.namespace;
+    const name = m.metadata.name;
+    const now = Date.now();
+    const cluster = this.get(CR.clusters, ns, m.spec.clusterName ?? '')?.object;
+    const access = cluster ? kubeconfigAccess(this.guests.secret(ns, secretNames.kubeconfig(cluster.metadata.name))) : undefined;
+    const controlPlane = cluster?.spec?.controlPlaneRef?.name ? this.get(CR.kcps, ns, cluster.spec.controlPlaneRef.name)?.object : undefined;
+    const activeControlPlaneMachines = cluster ? this.list(CR.machines, ns).filter((x) => isControlPlaneMachine(x.object, cluster.metadata.name)).length : 0;
+    const refusal = nodeDeletionRefusal(m, cluster, { hasGuestApi: !!access, controlPlane, activeControlPlaneMachines });
+    const nodeName: string | undefined = m.status?.nodeRef?.name;
+    const changes: any[] = [];
+    let deletion = m.status?.deletion;
+    const writes: (StreamAppend | undefined)[] = [];
+    const status = () => {
+      const phase = 'Deleting';
+      return statusOf(CR.machines, stored, {
+        ...m.status,
+        phase,
+        lastUpdated: m.status?.phase === phase ? m.status.lastUpdated : new Date(now).toISOString(),
+        ...(deletion ? { deletion } : {}),
+        conditions: setConditions(m.status?.conditions, changes),
+      });
+    };
+    if (!refusal && access && nodeName && nodeDrainAllowed(m, now)) {
+      if (!deletion?.nodeDrainStartTime) deletion = { ...deletion, nodeDrainStartTime: rfc3339(now) };
+      const drained = this.nodeOps.drain(m.metadata.uid, access, nodeName);
+      if (!drained?.done) {
+        if (!drained) {
+          // Set once, when the drain starts: its transition time says since when the node is being drained.
+          if (!(m.status?.conditions ?? []).some((c: any) => c.type === 'DrainingSucceeded')) changes.push(capiCondition('DrainingSucceeded', false, 'Draining', 'Info', 'Draining the node before deletion'));
+        } else if (drained.failed) {
+          changes.push(capiCondition('DrainingSucceeded', false, 'DrainingFailed', 'Warning', drained.message));
+        } else {
+          changes.push(capiCondition('DrainingSucceeded', false, 'Draining', 'Info', drained.message));
+        }
+        return [status()];
+      }
+      changes.push(capiCondition('DrainingSucceeded', true));
+    }
+    changes.push(capiCondition('NodeHealthy', false, 'Deleting', 'Info'));
+    // The infrastructure: the VM first (its host powers it off before it goes), then the VSphereMachine.
+    const vsm = this.get(CR.vsphereMachines, ns, name);
+    const vm = this.get(CR.vms, ns, name);
+    const ours = (o: StoredObject | undefined, owner: any) => !!o && !!owner && (o.object.metadata.ownerReferences ?? []).some((r: any) => r.uid === owner.metadata.uid);
+    if (vm && ours(vm, vsm?.object)) {
+      writes.push(startDeletion(CR.vms, vm));
+      changes.push(capiCondition('InfrastructureReady', false, 'Deleting', 'Info'));
+      return [...writes, status()];
+    }
+    if (vsm && ours(vsm, m)) {
+      writes.push(startDeletion(CR.vsphereMachines, vsm));
+      changes.push(capiCondition('InfrastructureReady', false, 'Deleting', 'Info'));
+      return [...writes, status()];
+    }
+    changes.push(capiCondition('InfrastructureReady', false, 'Deleted', 'Info'));
+    // Only once the infrastructure is gone is the Node deleted (cluster-api#2565).
+    if (!refusal && access && nodeName) {
+      const gone = this.nodeOps.deleteNode(m.metadata.uid, access, nodeName);
+      if (!gone) return [status()];
+      if (!gone.ok) {
+        changes.push(capiCondition('NodeHealthy', false, 'DeletionFailed', 'Warning'));
+        if (!nodeDeletionTimeoutExpired(m, now)) {
+          this.deps.logger.warn("deleting a machine's node failed", { machine: `${ns}/${name}`, error: gone.message });
+          return [status()];
+        }
+        this.deps.logger.info('node deletion timeout expired, continuing without node deletion', { machine: `${ns}/${name}`, node: nodeName });
+      }
+    }
+    const rest = finalizers.filter((f) => f !== MACHINE_FINALIZER);
+    return [rest.length ? updated(CR.machines, stored, (o) => (o.metadata.finalizers = rest)) : deleted(CR.machines, stored)];
+  }
+
+  /**
    * What a Machine's VM is made of: the controller's own inline reference (from a TKC), or — for Cluster API
    * objects written by hand — the VSphereMachineTemplate it names (`spec.template.spec`).
    */
@@ -427,8 +528,9 @@ export class ClusterController {
    */
   private healthCheck(stored: StoredObject): StreamAppend | undefined {
     const mhc = stored.object;
+    if (healthCheckPaused(mhc, this.get(CR.clusters, mhc.metadata.namespace, mhc.spec.clusterName ?? '')?.object)) return undefined;
     const selects = machineSelector(mhc.spec.selector);
-    const machines = this.list(CR.machines, mhc.metadata.namespace).filter((m) => m.object.spec.clusterName === mhc.spec.clusterName && selects(m.object.metadata.labels ?? {}));
+    const machines = this.list(CR.machines, mhc.metadata.namespace).filter((m) => m.object.spec.clusterName === mhc.spec.clusterName && selects(m.object.metadata.labels ?? {}) && !skipsRemediation(m.object));
     const seen = this.healthTargets(mhc, machines.map((m) => m.object));
     if (!seen) {
       this.deps.logger.debug('machine health check waits for an unreachable guest cluster', { mhc: mhc.metadata.name, cluster: mhc.spec.clusterName });
@@ -492,9 +594,15 @@ function vmStatusOf(vm: any): string {
   return vm.status?.powerState ? 'created' : 'pending';
 }
 
-/** Machines to delete first, as MachineSet delete policies rank them (unhealthy ones before the rest). */
+/** On a Machine: delete it before any other when its set scales down (Cluster API's shouldDelete). */
+export const DELETE_MACHINE_ANNOTATION = 'cluster.x-k8s.io/delete-machine';
+
+/**
+ * Machines to delete first, as MachineSet delete policies rank them: those with the delete-machine annotation, then
+ * unhealthy ones, then the rest by the policy.
+ */
 export function deletionOrder(machines: StoredObject[], policy: string): StoredObject[] {
-  const unhealthy = (m: any) => (machineReady(m) ? 0 : 1);
+  const unhealthy = (m: any) => (m.metadata.annotations?.[DELETE_MACHINE_ANNOTATION] !== undefined ? 2 : machineReady(m) ? 0 : 1);
   const age = (m: any) => Date.parse(m.metadata.creationTimestamp);
   return [...machines].sort((a, b) => {
     const u = unhealthy(b.object) - unhealthy(a.object);

@@ -1,19 +1,13 @@
-import { randomUUID } from 'node:crypto';
-import { natsNames, ObjectEventTypes, objectStreamId, rfc3339 } from '@openpacific/contracts';
+import { natsNames, ObjectEventTypes, rfc3339 } from '@openpacific/contracts';
 import { EventStore, migrate } from '@openpacific/event-store';
-import { renderKubeconfig } from '@openpacific/kube-api';
 import { connectNats } from '@openpacific/messaging';
 import { createTestDatabase, dropGuestStores, eventually, TestDatabase, testNatsUrl, uniqueNatsPrefix } from '@openpacific/testing';
 import type { NatsConnection } from 'nats';
 import { ClusterController } from './cluster-controller';
-import { GuestApi, startGuestApi } from './guest-api.spec-support';
+import type { GuestApi } from './guest-api.spec-support';
+import { addGuestCluster, createIn, meta, quiet, secret } from './guest-cluster.spec-support';
 import { CR, LABELS } from './objects';
 
-const META = { actor: 'test', source: 'test' };
-const NS = 'default';
-const quiet = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined, child: () => quiet } as any;
-const meta = (name: string, extra: any = {}) => ({ name, namespace: NS, uid: randomUUID(), creationTimestamp: rfc3339(), ...extra });
-const secret = (name: string, values: Record<string, string>) => ({ apiVersion: 'v1', kind: 'Secret', metadata: meta(name), type: 'cluster.x-k8s.io/secret', data: Object.fromEntries(Object.entries(values).map(([k, v]) => [k, Buffer.from(v).toString('base64')])) });
 const infrastructureRef = { className: 'small', imageName: 'img', storageClass: 'sc', role: 'worker' };
 
 describe('a MachineHealthCheck reading the nodes of a guest cluster', () => {
@@ -23,8 +17,7 @@ describe('a MachineHealthCheck reading the nodes of a guest cluster', () => {
   let controller: ClusterController;
   const guests: Record<string, GuestApi> = {};
 
-  const create = (resource: string, object: any) =>
-    store.append(objectStreamId(resource, object.metadata.namespace, object.metadata.name), [{ type: ObjectEventTypes.created, data: { resource, object }, metadata: META }], { expectedVersion: 'no_stream' });
+  const create = (resource: string, object: any) => createIn(store, resource, object);
   /** Every object of a resource as the log has it now, and the history of each (deleted ones too). */
   const objects = async (resource: string) => {
     const now = new Map<string, any>();
@@ -44,14 +37,7 @@ describe('a MachineHealthCheck reading the nodes of a guest cluster', () => {
 
   /** A guest cluster as cluster-api sees one: a Cluster with its endpoint, CA and kubeconfig, and its API. */
   async function guestCluster(name: string): Promise<void> {
-    const api = (guests[name] = await startGuestApi());
-    const endpoint = { host: '127.0.0.1', port: Number(new URL(api.access.server).port) };
-    const kubeconfig = renderKubeconfig({ server: api.access.server, caCertPem: api.access.caCertPem, clusterName: name, users: [{ name: `${name}-admin`, token: api.access.token }], contextName: `${name}-admin@${name}`, namespace: NS });
-    await create('secrets', secret(`${name}-ca`, { 'tls.crt': api.access.caCertPem, 'tls.key': 'unused' }));
-    await create('secrets', secret(`${name}-kubeconfig`, { value: kubeconfig }));
-    await create('secrets', secret(`${name}-data`, { value: '#cloud-config\n{}\n' }));
-    await create(CR.vmServices, { apiVersion: 'vmoperator.vmware.com/v1alpha5', kind: 'VirtualMachineService', metadata: meta(`${name}-control-plane-service`), spec: { type: 'LoadBalancer' }, status: { loadBalancer: { ingress: [{ ip: endpoint.host }] } } });
-    await create(CR.clusters, { apiVersion: 'cluster.x-k8s.io/v1beta1', kind: 'Cluster', metadata: meta(name), spec: { controlPlaneEndpoint: endpoint } });
+    guests[name] = await addGuestCluster(store, name);
   }
 
   beforeAll(async () => {

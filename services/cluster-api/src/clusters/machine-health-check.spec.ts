@@ -1,4 +1,4 @@
-import { ClusterState, healthCheck, healthConditions, HealthTarget, machineVerdict, remediationAsked } from './machine-health-check';
+import { ClusterState, healthCheck, healthCheckPaused, healthConditions, HealthTarget, machineVerdict, remediationAsked, skipsRemediation } from './machine-health-check';
 import { LABELS } from './objects';
 
 const NOW = Date.parse('2026-03-01T12:00:00Z');
@@ -105,5 +105,33 @@ describe("a Machine's health conditions", () => {
     const healed = healthConditions(underWay, { health: 'healthy' }, true);
     expect(healed).toEqual([expect.objectContaining({ type: 'HealthCheckSucceeded', status: 'True' }), underWay[1]]);
     expect(remediationAsked({ status: { conditions: healed } })).toBe(false);
+  });
+});
+
+describe('the annotations a MachineHealthCheck honours', () => {
+  const annotated = (annotations: Record<string, string>) => ({ ...machine('m'), metadata: { ...machine('m').metadata, annotations } });
+
+  it('marks a machine with cluster.x-k8s.io/remediate-machine for remediation at once, whatever its node says', () => {
+    const m = annotated({ 'cluster.x-k8s.io/remediate-machine': '' });
+    const healthyNode = node({ type: 'Ready', status: 'True', lastTransitionTime: ago(900) });
+    const verdict = machineVerdict({ machine: m, node: healthyNode }, mhc(), { infrastructureReady: false, controlPlaneInitialized: false }, NOW);
+    expect(verdict).toEqual({ health: 'unhealthy', reason: 'HasRemediateMachineAnnotation', message: 'Marked for remediation via remediate-machine annotation' });
+    const outcome = healthCheck(mhc(), [{ machine: m, node: healthyNode }], up, NOW);
+    const conditions = healthConditions([], outcome.verdicts.get('uid-m'), outcome.remediationAllowed);
+    expect(conditions).toEqual([
+      expect.objectContaining({ type: 'HealthCheckSucceeded', status: 'False', reason: 'HasRemediateMachineAnnotation', severity: 'Warning', message: 'Marked for remediation via remediate-machine annotation' }),
+      expect.objectContaining({ type: 'OwnerRemediated', status: 'False', reason: 'WaitingForRemediation', severity: 'Warning' }),
+    ]);
+    expect(remediationAsked({ status: { conditions } })).toBe(true);
+  });
+
+  it('takes no machine with skip-remediation or paused as a target, and pauses with its Cluster or its own annotation', () => {
+    expect(skipsRemediation(annotated({ 'cluster.x-k8s.io/skip-remediation': '' }))).toBe(true);
+    expect(skipsRemediation(annotated({ 'cluster.x-k8s.io/paused': '' }))).toBe(true);
+    expect(skipsRemediation(annotated({ other: '' }))).toBe(false);
+    expect(healthCheckPaused(mhc(), { spec: { paused: true } })).toBe(true);
+    expect(healthCheckPaused({ ...mhc(), metadata: { name: 'mhc', annotations: { 'cluster.x-k8s.io/paused': 'true' } } }, { spec: {} })).toBe(true);
+    expect(healthCheckPaused(mhc(), { spec: { paused: false } })).toBe(false);
+    expect(healthCheckPaused(mhc(), undefined)).toBe(false);
   });
 });

@@ -4,6 +4,12 @@ import { condition, durationMs, LABELS, mergeConditions } from './objects';
 export const HEALTH_CHECK_SUCCEEDED = 'HealthCheckSucceeded';
 export const OWNER_REMEDIATED = 'OwnerRemediated';
 const DEFAULT_NODE_STARTUP_MS = 10 * 60_000;
+/** On a Machine: remediate it now, whatever its node says. */
+export const REMEDIATE_MACHINE_ANNOTATION = 'cluster.x-k8s.io/remediate-machine';
+/** On a Machine: never remediate it (it is not a target of any check). */
+export const SKIP_REMEDIATION_ANNOTATION = 'cluster.x-k8s.io/skip-remediation';
+/** On any Cluster API object: its controllers leave it alone. */
+export const PAUSED_ANNOTATION = 'cluster.x-k8s.io/paused';
 
 /** A machine a MachineHealthCheck selects, with what the guest says of the node its `status.nodeRef` names. */
 export interface HealthTarget {
@@ -22,7 +28,7 @@ export interface ClusterState {
 
 export type Verdict =
   | { health: 'healthy' }
-  | { health: 'unhealthy'; reason: 'NodeNotFound' | 'NodeStartupTimeout' | 'UnhealthyNode'; message: string }
+  | { health: 'unhealthy'; reason: 'HasRemediateMachineAnnotation' | 'NodeNotFound' | 'NodeStartupTimeout' | 'UnhealthyNode'; message: string }
   /** Not judged: waiting for its node, for a condition's timeout (`nextCheckMs`), or for its cluster. */
   | { health: 'unknown'; nextCheckMs?: number };
 
@@ -36,14 +42,29 @@ export interface HealthCheckOutcome {
 }
 
 /**
- * Whether a machine needs remediation, as Cluster API's health check target decides it (v1beta1 reasons): its node
- * is gone; it had no node within `nodeStartupTimeout` (from its creation, or from when it or its cluster's
+ * Whether a MachineHealthCheck is left alone, as Cluster API's controller leaves it: its Cluster says `spec.paused`, or
+ * the check itself carries the paused annotation. Nothing is judged and nothing written while it is.
+ */
+export function healthCheckPaused(mhc: any, cluster: any | undefined): boolean {
+  return !!cluster?.spec?.paused || mhc.metadata.annotations?.[PAUSED_ANNOTATION] !== undefined;
+}
+
+/** A Machine no check takes as a target (shouldSkipRemediation): it is paused, or says skip-remediation. */
+export function skipsRemediation(m: any): boolean {
+  const a = m.metadata.annotations ?? {};
+  return a[PAUSED_ANNOTATION] !== undefined || a[SKIP_REMEDIATION_ANNOTATION] !== undefined;
+}
+
+/**
+ * Whether a machine needs remediation, as Cluster API's health check target decides it (v1beta1 reasons): it carries
+ * the remediate-machine annotation (at once, whatever else holds); its node is gone; it had no node within `nodeStartupTimeout` (from its creation, or from when it or its cluster's
  * infrastructure got ready, whichever is latest); or one of `unhealthyConditions` has held on its node for longer
  * than its timeout. Workers are not judged before the control plane is initialized, nor any machine before its
  * cluster's infrastructure is ready.
  */
 export function machineVerdict(target: HealthTarget, mhc: any, cluster: ClusterState, now: number): Verdict {
   const m = target.machine;
+  if (m.metadata.annotations?.[REMEDIATE_MACHINE_ANNOTATION] !== undefined) return { health: 'unhealthy', reason: 'HasRemediateMachineAnnotation', message: 'Marked for remediation via remediate-machine annotation' };
   if (target.node === 'missing') return { health: 'unhealthy', reason: 'NodeNotFound', message: '' };
   const controlPlane = m.metadata.labels?.[LABELS.controlPlane] !== undefined;
   if ((!cluster.controlPlaneInitialized && !controlPlane) || !cluster.infrastructureReady) return { health: 'unknown' };

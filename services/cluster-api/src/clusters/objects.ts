@@ -1,6 +1,6 @@
 import { sameJson } from '@openpacific/objects';
 import { createHash, randomUUID } from 'node:crypto';
-import { EventMetadata, ObjectEventTypes, objectStreamId, STORAGE_CLASSES_RESOURCE, VIRTUAL_MACHINES_RESOURCE, rfc3339 } from '@openpacific/contracts';
+import { EventMetadata, markDeletion, ObjectEventTypes, objectStreamId, STORAGE_CLASSES_RESOURCE, VIRTUAL_MACHINES_RESOURCE, rfc3339 } from '@openpacific/contracts';
 import type { StreamAppend } from '@openpacific/event-store';
 
 /** Where the objects of the three layers live (qualified resource names). */
@@ -92,6 +92,18 @@ export function statusOf(resource: string, stored: { object: any; streamVersion:
 export function deleted(resource: string, stored: { object: any; streamVersion: number }): StreamAppend {
   const next = clean(stored.object);
   return { streamId: objectStreamId(resource, next.metadata.namespace, next.metadata.name), events: [{ type: ObjectEventTypes.deleted, data: { resource, object: next }, metadata: ACTOR }], expectedVersion: stored.streamVersion };
+}
+
+/**
+ * Deleted as a DELETE would: held by finalizers, it gets its deletionTimestamp (now, no grace) and goes once they are
+ * removed; otherwise it goes now. Undefined for an object already being deleted.
+ */
+export function startDeletion(resource: string, stored: { object: any; streamVersion: number }): StreamAppend | undefined {
+  if (stored.object.metadata.deletionTimestamp) return undefined;
+  if (!(stored.object.metadata.finalizers ?? []).length) return deleted(resource, stored);
+  const next = clean(stored.object);
+  markDeletion(next.metadata, 0);
+  return { streamId: objectStreamId(resource, next.metadata.namespace, next.metadata.name), events: [{ type: ObjectEventTypes.deletionStarted, data: { resource, object: next }, metadata: ACTOR }], expectedVersion: stored.streamVersion };
 }
 
 /** Five lower-case characters, as Cluster API suffixes machine names. */

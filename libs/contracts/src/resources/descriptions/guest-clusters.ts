@@ -45,9 +45,9 @@ const readinessGateFields: FieldDescriptions = {
 
 const nodeTimeoutFields: FieldDescriptions = {
   nodeDrainTimeout:
-    "How long deleting the machine waits for its node's pods to be drained (a duration: `5m`); unset waits as long as it takes. OpenPacific does not drain: a deleted machine's VM is deleted with it.",
+    "How long deleting the machine waits for its node's pods to be drained (a duration: `5m`), counted from `status.deletion.nodeDrainStartTime`; unset waits as long as it takes. The node is cordoned and its pods evicted through the guest's API (PodDisruptionBudgets hold; DaemonSet and mirror pods stay); the annotation `machine.cluster.x-k8s.io/exclude-node-draining` skips the drain.",
   nodeVolumeDetachTimeout: "How long deleting the machine waits for volumes to detach from its node (a duration). Not used by OpenPacific, which does not wait for detaching.",
-  nodeDeletionTimeout: "How long to keep trying to delete the machine's Node from the guest once the machine is gone (a duration; `10s` by default in Cluster API). Not used by OpenPacific.",
+  nodeDeletionTimeout: "How long to keep trying to delete the machine's Node from the guest once its VM is gone (a duration; `10s` by default; `0` tries for ever), after which the machine goes without it.",
 };
 
 /** Cluster API's MachineSpec: a Machine's `spec`, and the `template.spec` of MachineSets and MachineDeployments. */
@@ -170,7 +170,7 @@ const tkcMachineFields: FieldDescriptions = {
     "The VirtualMachineClass of the machines' VMs (v1alpha1: `class`). Required; it must exist in the cluster's namespace, else `ReferencesResolved` is False and the cluster does not become Ready.",
   storageClass: tkcStorageClass,
   ...describedUnder('volumes', tkcVolumeFields),
-  nodeDrainTimeout: "How long deleting a machine waits for its node's pods to drain (a duration: `5m`). Kept; OpenPacific deletes a machine's VM without draining.",
+  nodeDrainTimeout: "How long deleting a machine waits for its node's pods to drain (a duration: `5m`). Kept; the pool's machines drain with no limit.",
 };
 
 /** v1alpha1's `controlPlane` and `workers`. */
@@ -479,15 +479,15 @@ const machine: FieldDescriptions = {
   'status.addresses': "The machine's addresses: `InternalIP`, its VM's primary IPv4 address, once the VM has one.",
   ...describedUnder('status.addresses', addressFields),
   'status.phase':
-    '`Pending` (no VM yet), `Provisioning` (VM created), `Provisioned` (the VM has its `providerID`), `Running` (its node appeared in the guest); Cluster API also has `Deleting`, `Deleted`, `Failed` and `Unknown`.',
+    '`Pending` (no VM yet), `Provisioning` (VM created), `Provisioned` (the VM has its `providerID`), `Running` (its node appeared in the guest), `Deleting` (its node drains, then its VM and node go); Cluster API also has `Deleted`, `Failed` and `Unknown`.',
   'status.certificatesExpiryDate': "When the machine's control-plane certificates expire. Not set by OpenPacific.",
   'status.bootstrapReady': 'Whether the bootstrap data Secret exists and `spec.bootstrap.dataSecretName` names it.',
   'status.infrastructureReady': 'Whether the VM exists and gave the machine its `providerID`.',
   'status.observedGeneration': 'The `metadata.generation` the controller last acted on. Not set by OpenPacific.',
   'status.conditions':
-    '`BootstrapReady` (False says what the data waits for), `InfrastructureReady`, `Ready` (the VM runs and answers, and its node is Ready now) and, once a MachineHealthCheck judged it, `HealthCheckSucceeded` (False: `NodeNotFound`, `NodeStartupTimeout` or `UnhealthyNode`) and `OwnerRemediated` (False, `WaitingForRemediation`: its owner is to replace it).',
+    '`BootstrapReady` (False says what the data waits for), `InfrastructureReady`, `Ready` (the VM runs and answers, and its node is Ready now), while it is deleted `DrainingSucceeded` (False `Draining` or `DrainingFailed`, then True) and, once a MachineHealthCheck judged it, `HealthCheckSucceeded` (False: `NodeNotFound`, `NodeStartupTimeout`, `UnhealthyNode` or `HasRemediateMachineAnnotation`) and `OwnerRemediated` (False, `WaitingForRemediation`: its owner is to replace it).',
   ...describedUnder('status.conditions', conditionFields),
-  'status.deletion': 'Times of the steps of deleting the machine. Not set by OpenPacific, which neither drains nodes nor waits for volumes.',
+  'status.deletion': 'Times of the steps of deleting the machine: when draining its node began (OpenPacific does not wait for volumes to detach).',
   'status.deletion.nodeDrainStartTime': 'When draining the node began (RFC 3339).',
   'status.deletion.waitForNodeVolumeDetachStartTime': 'When waiting for volumes to detach began (RFC 3339).',
   'status.v1beta2': "The status in Cluster API v1beta2's shape, kept as written. Not set by OpenPacific.",
