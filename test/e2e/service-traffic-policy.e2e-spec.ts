@@ -4,12 +4,23 @@ import { kubectlApply, kubectlJson } from './support/kubectl-json';
 
 /**
  * `externalTrafficPolicy: Local` through the real kubectl: the health check node port allocated, kept and freed as
- * kube-apiserver does, each host's health check answering as kube-proxy's (200 with a local endpoint, 503 without)
- * and each host's node port reaching only its own endpoints; the 422s of bad traffic policies.
+ * kube-apiserver does, each host's health check answering as kube-proxy's (200 with a local endpoint, 503 without or
+ * while the host is not Ready), each host's node port reaching only its own endpoints, kube-proxy's `/healthz` and
+ * `/livez` on port 10256 of each host's address; the 422s of bad traffic policies. Then a fleet of 160 simulated hosts:
+ * an address of its own for every one, past 150 too.
  */
 
-/** A host's own address for node ports and health checks (docs/services.md): `127.<100 + n % 150>.0.1` for `host-<n>`. */
-const hostAddress = (host: string) => `127.${100 + (Number(/(\d+)$/.exec(host)?.[1] ?? 0) % 150)}.0.1`;
+const ADDRESS_ANNOTATION = 'openpacific.io/node-port-address';
+/** Each Node's own address for node ports and health checks (docs/services.md), by name, once every Node has one. */
+async function hostAddresses(cluster: TestCluster, count: number): Promise<Map<string, string>> {
+  let addresses = new Map<string, string>();
+  await eventually(async () => {
+    const nodes = (await kubectlJson(cluster, ['get', 'nodes'])).items;
+    addresses = new Map(nodes.map((n: any) => [n.metadata.name, n.metadata.annotations?.[ADDRESS_ANNOTATION]]));
+    expect([...addresses.values()].filter((a) => /^127\.\d+\.\d+\.1$/.test(a ?? ''))).toHaveLength(count);
+  }, { timeoutMs: 60_000, intervalMs: 500 });
+  return addresses;
+}
 
 /** One GET on a new connection: status, headers and body, or the error code. */
 function get(host: string, port: number, path = '/'): Promise<{ status?: number; headers?: http.IncomingHttpHeaders; body?: string; error?: string }> {
@@ -25,12 +36,18 @@ function get(host: string, port: number, path = '/'): Promise<{ status?: number;
   });
 }
 
-const body = (name: string, localEndpoints: number) =>
-  `{\n\t"service": {\n\t\t"namespace": "default",\n\t\t"name": "${name}"\n\t},\n\t"localEndpoints": ${localEndpoints},\n\t"serviceProxyHealthy": true\n}`;
+const body = (name: string, localEndpoints: number, serviceProxyHealthy = true) =>
+  `{\n\t"service": {\n\t\t"namespace": "default",\n\t\t"name": "${name}"\n\t},\n\t"localEndpoints": ${localEndpoints},\n\t"serviceProxyHealthy": ${serviceProxyHealthy}\n}`;
+/** A time as kube-proxy writes it (Go's time.Time, quoted), with or without the monotonic reading. */
+const GO_TIME = '"\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d(?:\\.\\d+)? \\+0000 UTC(?: m=\\+\\d+\\.\\d{9})?"';
+const healthzBody = (nodeEligible: boolean) => new RegExp(`^\\{"lastUpdated": ${GO_TIME},"currentTime": ${GO_TIME}, "nodeEligible": ${nodeEligible}\\}$`);
+const livezBody = new RegExp(`^\\{"lastUpdated": ${GO_TIME},"currentTime": ${GO_TIME}\\}$`);
 
 describe('Services with externalTrafficPolicy Local', () => {
   let cluster: TestCluster;
   let hosts: string[];
+  let addresses: Map<string, string>;
+  const hostAddress = (host: string) => addresses.get(host)!;
   const json = (args: string[]) => kubectlJson(cluster, args);
   const apply = (obj: object) => kubectlApply(cluster, obj);
   const refusedCreate = async (obj: any) => {
@@ -48,6 +65,7 @@ describe('Services with externalTrafficPolicy Local', () => {
     cluster = await startCluster({ label: 'traffic-policy' });
     await cluster.hostsReady(3);
     hosts = cluster.hosts.map((h) => h.name).sort();
+    addresses = await hostAddresses(cluster, 3);
   }, 120_000);
   afterAll(async () => {
     await cluster?.stop();
@@ -110,4 +128,68 @@ describe('Services with externalTrafficPolicy Local', () => {
     expect(await refusedCreate(plain('bad-hc', { type: 'NodePort', externalTrafficPolicy: 'Local', healthCheckNodePort: 31234 })))
       .toContain('spec.healthCheckNodePort: Invalid value: 31234: may only be set when `type` is \'LoadBalancer\' and `externalTrafficPolicy` is \'Local\'');
   });
+
+  it('answers kube-proxy\'s /healthz and /livez on each host\'s own address; a ToBeDeletedByClusterAutoscaler taint fails /healthz only', async () => {
+    // host-<n> keeps the address it always had for n < 100: 127.<100 + n>.0.1.
+    expect(hosts.map(hostAddress)).toEqual(hosts.map((h) => `127.${100 + Number(/(\d+)$/.exec(h)![1])}.0.1`));
+    for (const host of hosts) {
+      expect(await get(hostAddress(host), 10256, '/healthz')).toMatchObject({
+        status: 200, body: expect.stringMatching(healthzBody(true)), headers: expect.objectContaining({ 'content-type': 'application/json', 'x-content-type-options': 'nosniff' }),
+      });
+      expect(await get(hostAddress(host), 10256, '/livez')).toMatchObject({ status: 200, body: expect.stringMatching(livezBody) });
+    }
+    expect(await get(hostAddress(hosts[0]), 10256, '/metrics')).toMatchObject({ status: 404, body: '404 page not found\n' });
+
+    const tainted = hosts[2];
+    expect((await cluster.kubectl(['taint', 'node', tainted, 'ToBeDeletedByClusterAutoscaler=1700000000:NoSchedule'])).code).toBe(0);
+    await eventually(async () => expect(await get(hostAddress(tainted), 10256, '/healthz')).toMatchObject({ status: 503, body: expect.stringMatching(healthzBody(false)) }), { timeoutMs: 30_000 });
+    expect(await get(hostAddress(tainted), 10256, '/livez')).toMatchObject({ status: 200 });
+    expect(await get(hostAddress(hosts[0]), 10256, '/healthz')).toMatchObject({ status: 200 });
+    expect((await cluster.kubectl(['taint', 'node', tainted, 'ToBeDeletedByClusterAutoscaler-'])).code).toBe(0);
+    await eventually(async () => expect(await get(hostAddress(tainted), 10256, '/healthz')).toMatchObject({ status: 200, body: expect.stringMatching(healthzBody(true)) }), { timeoutMs: 30_000 });
+  });
+
+  // Last: it kills a host.
+  it('answers 503 on the health check, /healthz and /livez of a host that is not Ready', async () => {
+    const [withPod, other] = hosts;
+    // local-lb-2 (the first test's) holds its health check port with local-0 on withPod.
+    const hc = (await json(['get', 'svc', 'local-lb-2'])).spec.healthCheckNodePort;
+    await eventually(async () => expect(await get(hostAddress(withPod), hc)).toMatchObject({ status: 200, body: body('local-lb-2', 1) }), { timeoutMs: 30_000 });
+    cluster.killHost(withPod);
+    await eventually(async () => expect((await cluster.kubectl(['get', 'node', withPod, '--no-headers'])).stdout).toMatch(/\sNotReady\s/), { timeoutMs: 30_000 });
+    await eventually(async () => {
+      const res = await get(hostAddress(withPod), hc);
+      expect(res.status).toBe(503);
+      expect(res.body).toContain('"serviceProxyHealthy": false');
+    }, { timeoutMs: 30_000 });
+    expect(await get(hostAddress(withPod), 10256, '/healthz')).toMatchObject({ status: 503, body: expect.stringMatching(healthzBody(true)) });
+    expect(await get(hostAddress(withPod), 10256, '/livez')).toMatchObject({ status: 503, body: expect.stringMatching(livezBody) });
+    // The other hosts' proxies are fine.
+    expect(await get(hostAddress(other), 10256, '/healthz')).toMatchObject({ status: 200, body: expect.stringMatching(healthzBody(true)) });
+    expect((await get(hostAddress(other), hc)).body).toContain('"serviceProxyHealthy": true');
+  });
+});
+
+describe('host addresses on a fleet of 160 simulated hosts', () => {
+  let cluster: TestCluster;
+  const count = 160;
+
+  beforeAll(async () => {
+    cluster = await startCluster({ label: 'fleet-addr', hostCount: 0, env: { SIM_FLEET_HOSTS: String(count), POD_NETWORK: 'loopback', HOST_PODS: '10' } });
+    await cluster.hostsReady(count, 180_000);
+  }, 240_000);
+  afterAll(() => cluster?.stop(), 60_000);
+
+  it('gives every host an address of its own on its Node, past 150 too, each answering as its kube-proxy', async () => {
+    const addresses = await hostAddresses(cluster, count);
+    expect(new Set(addresses.values()).size).toBe(count);
+    // sim-151 no longer shares sim-1's address; sim-100..103 would be in the VM service and loopback Service ranges
+    // (127.200-203) and take the highest free addresses instead.
+    expect(['sim-1', 'sim-150', 'sim-151', 'sim-160'].map((h) => addresses.get(h))).toEqual(['127.101.0.1', '127.100.1.1', '127.101.1.1', '127.110.1.1']);
+    for (const h of ['sim-100', 'sim-101', 'sim-102', 'sim-103']) expect(addresses.get(h)).toMatch(/^127\.24\d\.255\.1$/);
+    for (const [host, address] of addresses) {
+      const res = await get(address, 10256, '/healthz');
+      expect({ host, status: res.status, eligible: healthzBody(true).test(res.body ?? '') }).toEqual({ host, status: 200, eligible: true });
+    }
+  }, 120_000);
 });

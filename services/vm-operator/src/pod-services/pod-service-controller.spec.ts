@@ -82,6 +82,13 @@ const readyPod = (namespace: string, name: string, labels: any, ip: string) => (
   spec: { containers: [{ name: 'c', image: 'busybox' }] }, status: { phase: 'Running', podIP: ip, conditions: [{ type: 'Ready', status: 'True' }] },
 });
 
+/** A Host as its agent registers it: Ready unless said otherwise. */
+const host = (name: string, ready = 'True', extra: { metadata?: any; spec?: any } = {}) => ({
+  apiVersion: 'infrastructure.openpacific.io/v1alpha1', kind: 'Host',
+  metadata: { namespace: '', name, ...extra.metadata }, spec: { ...extra.spec },
+  status: { conditions: [{ type: 'Ready', status: ready, reason: ready === 'True' ? 'HeartbeatReceived' : 'HeartbeatMissed', lastTransitionTime: '2026-01-02T03:04:05Z' }] },
+});
+
 /** What a TCP connection to the address gets back, or the error code of its failure. */
 function fetchText(host: string, port: number): Promise<string> {
   return new Promise((resolve) => {
@@ -116,13 +123,16 @@ describe('PodServiceController and Services without a selector', () => {
   let controller: PodServiceController;
   let server: net.Server;
   let backendPort: number;
+  let healthzPort: number;
 
   beforeEach(async () => {
     log = new FakeLog();
     server = net.createServer((socket) => socket.end('from the backend'));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     backendPort = (server.address() as net.AddressInfo).port;
-    controller = new PodServiceController({ store: log.store, feed: log.feed, logger: quiet as Logger });
+    // kube-proxy's 10256 stands in for a port free here: other runs on this machine may hold 10256 on a host's address.
+    healthzPort = await freeNodePort();
+    controller = new PodServiceController({ store: log.store, feed: log.feed, logger: quiet as Logger, healthzPort });
     controller.start();
   });
 
@@ -244,7 +254,7 @@ describe('PodServiceController and Services without a selector', () => {
 
   it('with externalTrafficPolicy Local serves each host\'s node port from its own endpoints and kube-proxy\'s health check on each host', async () => {
     // host-141 and host-142: their addresses 127.241.0.1 and 127.242.0.1.
-    for (const name of ['host-141', 'host-142']) await log.write(HOSTS_RESOURCE, { apiVersion: 'infrastructure.openpacific.io/v1alpha1', kind: 'Host', metadata: { namespace: '', name } });
+    for (const name of ['host-141', 'host-142']) await log.write(HOSTS_RESOURCE, host(name));
     const pod = readyPod('shop', 'web-0', { app: 'web' }, '127.0.0.1');
     await log.write('pods', { ...pod, spec: { ...pod.spec, nodeName: 'host-141' } });
     const [nodePort, healthCheckNodePort] = [await freeNodePort(), await freeNodePort()];
@@ -252,13 +262,13 @@ describe('PodServiceController and Services without a selector', () => {
     await log.write(SERVICES_RESOURCE, { ...web, spec: { ...web.spec, type: 'LoadBalancer', externalTrafficPolicy: 'Local', healthCheckNodePort } });
     const check = async (host: string) => {
       const res = await fetch(`http://${host}:${healthCheckNodePort}/any/path`);
-      return { status: res.status, type: res.headers.get('content-type'), nosniff: res.headers.get('x-content-type-options'), body: await res.text() };
+      return { status: res.status, type: res.headers.get('content-type'), nosniff: res.headers.get('x-content-type-options'), weight: res.headers.get('x-load-balancing-endpoint-weight'), body: await res.text() };
     };
     await eventually(async () => expect(await check('127.241.0.1')).toEqual({
-      status: 200, type: 'application/json', nosniff: 'nosniff',
+      status: 200, type: 'application/json', nosniff: 'nosniff', weight: '1',
       body: '{\n\t"service": {\n\t\t"namespace": "shop",\n\t\t"name": "web"\n\t},\n\t"localEndpoints": 1,\n\t"serviceProxyHealthy": true\n}',
     }));
-    expect(await check('127.242.0.1')).toMatchObject({ status: 503, body: expect.stringContaining('"localEndpoints": 0') });
+    expect(await check('127.242.0.1')).toMatchObject({ status: 503, weight: '0', body: expect.stringContaining('"localEndpoints": 0') });
     expect(await fetchText('127.241.0.1', nodePort)).toBe('from the backend');
     expect(await fetchText('127.242.0.1', nodePort)).toBe('ECONNREFUSED');
     // The cluster IP, the ingress and 127.0.0.1 (every host at once) reach every endpoint.
@@ -275,6 +285,90 @@ describe('PodServiceController and Services without a selector', () => {
     await log.write(SERVICES_RESOURCE, { ...stored, spec: { ...spec, externalTrafficPolicy: 'Cluster' } }, ObjectEventTypes.updated);
     await eventually(async () => expect(await fetchText('127.241.0.1', healthCheckNodePort)).toBe('ECONNREFUSED'));
     expect(await fetchText('127.242.0.1', healthCheckNodePort)).toBe('ECONNREFUSED');
+  });
+
+  /** One HTTP GET: status, the headers kube-proxy sets, and the body; or the error code. */
+  const get = async (url: string) => {
+    try {
+      const res = await fetch(url);
+      return { status: res.status, type: res.headers.get('content-type'), nosniff: res.headers.get('x-content-type-options'), body: await res.text() };
+    } catch (err: any) {
+      return { error: err.cause?.code ?? err.message };
+    }
+  };
+  const annotation = (name: string) => log.get(HOSTS_RESOURCE, '', name)?.metadata.annotations?.['openpacific.io/node-port-address'];
+
+  it('gives every host an address of its own, past 150 and without a number too, writes it on the Node and keeps it', async () => {
+    const at = (i: number) => ({ metadata: { creationTimestamp: `2026-01-01T00:00:0${i}Z` } });
+    await log.write(HOSTS_RESOURCE, host('host-1', 'True', at(1)));
+    await log.write(HOSTS_RESOURCE, host('host-151', 'True', at(2)));
+    await log.write(HOSTS_RESOURCE, host('worker', 'True', at(3)));
+    await log.write(HOSTS_RESOURCE, host('edge-1', 'True', at(4)));
+    await eventually(async () => expect(['host-1', 'host-151', 'worker', 'edge-1'].map(annotation)).toEqual(['127.101.0.1', '127.101.1.1', '127.249.255.1', '127.248.255.1']));
+    const written = log.byController().filter((e) => e.data.resource === HOSTS_RESOURCE);
+    expect(written.map((e) => [e.type, e.metadata.actor])).toEqual(Array(4).fill(['ResourceUpdated', 'system:serviceaccount:kube-system:kube-proxy']));
+    // Each answers as its own kube-proxy on its address.
+    for (const address of ['127.101.0.1', '127.101.1.1', '127.249.255.1', '127.248.255.1']) {
+      await eventually(async () => expect(await get(`http://${address}:${healthzPort}/healthz`)).toMatchObject({ status: 200, type: 'application/json', nosniff: 'nosniff', body: expect.stringContaining('"nodeEligible": true}') }));
+    }
+
+    // Kept for the host's life: host-1 gone, a host taking its number gets its slot; the others keep theirs, and no
+    // address is written twice.
+    await log.write(HOSTS_RESOURCE, log.get(HOSTS_RESOURCE, '', 'host-1'), ObjectEventTypes.deleted);
+    await log.write(HOSTS_RESOURCE, host('rack-1', 'True', at(5)));
+    await eventually(async () => expect(annotation('rack-1')).toBe('127.101.0.1'));
+    expect(['host-151', 'worker', 'edge-1'].map(annotation)).toEqual(['127.101.1.1', '127.249.255.1', '127.248.255.1']);
+    expect(log.byController().filter((e) => e.data.resource === HOSTS_RESOURCE)).toHaveLength(5);
+    // An address another, older host holds is not taken: the younger host gets one of its own.
+    const edge = log.get(HOSTS_RESOURCE, '', 'edge-1');
+    await log.write(HOSTS_RESOURCE, { ...edge, metadata: { ...edge.metadata, annotations: { 'openpacific.io/node-port-address': '127.101.1.1' } } }, ObjectEventTypes.updated);
+    await eventually(async () => expect(annotation('edge-1')).toBe('127.248.255.1'));
+    expect(annotation('host-151')).toBe('127.101.1.1');
+  });
+
+  it('answers 503 for a host that is not Ready, and reports a Node being deleted or ToBeDeletedByClusterAutoscaler on /healthz only', async () => {
+    await log.write(HOSTS_RESOURCE, host('host-143'));
+    const pod = readyPod('shop', 'web-0', { app: 'web' }, '127.0.0.1');
+    await log.write('pods', { ...pod, spec: { ...pod.spec, nodeName: 'host-143' } });
+    const [nodePort, healthCheckNodePort] = [await freeNodePort(), await freeNodePort()];
+    const web = svc('shop', 'web', '127.202.214.11', [{ name: 'http', port: 17103, targetPort: backendPort, protocol: 'TCP', nodePort }], { app: 'web' });
+    await log.write(SERVICES_RESOURCE, { ...web, spec: { ...web.spec, type: 'LoadBalancer', externalTrafficPolicy: 'Local', healthCheckNodePort } });
+    const address = '127.243.0.1';
+    const serviceBody = (healthy: boolean) => `{\n\t"service": {\n\t\t"namespace": "shop",\n\t\t"name": "web"\n\t},\n\t"localEndpoints": 1,\n\t"serviceProxyHealthy": ${healthy}\n}`;
+    const now = '"(\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d(\\.\\d+)? \\+0000 UTC m=\\+\\d+\\.\\d{9})"';
+    await eventually(async () => expect(await get(`http://${address}:${healthCheckNodePort}/`)).toMatchObject({ status: 200, body: serviceBody(true) }));
+    const healthz = await get(`http://${address}:${healthzPort}/healthz`);
+    expect(healthz).toMatchObject({ status: 200, type: 'application/json', nosniff: 'nosniff' });
+    // Healthy: lastUpdated is the current time, as kube-proxy writes it (Go's time.Time, quoted).
+    const [, last, , current] = new RegExp(`^\\{"lastUpdated": ${now},"currentTime": ${now}, "nodeEligible": true\\}$`).exec((healthz as any).body) ?? [];
+    expect(last).toBeDefined();
+    expect(last).toBe(current);
+    expect(await get(`http://${address}:${healthzPort}/livez`)).toMatchObject({ status: 200, body: expect.stringMatching(new RegExp(`^\\{"lastUpdated": ${now},"currentTime": ${now}\\}$`)) });
+    expect(await get(`http://${address}:${healthzPort}/metrics`)).toMatchObject({ status: 404, type: 'text/plain; charset=utf-8', body: '404 page not found\n' });
+
+    // Not Ready: the proxy on it is not healthy; its endpoint is still counted.
+    const stored = () => log.get(HOSTS_RESOURCE, '', 'host-143');
+    await log.write(HOSTS_RESOURCE, { ...stored(), status: host('host-143', 'False').status }, ObjectEventTypes.updated);
+    await eventually(async () => expect(await get(`http://${address}:${healthCheckNodePort}/`)).toMatchObject({ status: 503, body: serviceBody(false) }));
+    expect(await get(`http://${address}:${healthzPort}/healthz`)).toMatchObject({
+      status: 503, body: expect.stringMatching(new RegExp(`^\\{"lastUpdated": "2026-01-02 03:04:05 \\+0000 UTC","currentTime": ${now}, "nodeEligible": true\\}$`)),
+    });
+    expect(await get(`http://${address}:${healthzPort}/livez`)).toMatchObject({ status: 503 });
+
+    // Ready again, then tainted for deletion by cluster-autoscaler: /healthz fails, /livez and the Service's check do not.
+    await log.write(HOSTS_RESOURCE, { ...stored(), status: host('host-143').status, spec: { taints: [{ key: 'ToBeDeletedByClusterAutoscaler', value: '1700000000', effect: 'NoSchedule' }] } }, ObjectEventTypes.updated);
+    await eventually(async () => expect(await get(`http://${address}:${healthzPort}/healthz`)).toMatchObject({ status: 503, body: expect.stringContaining('"nodeEligible": false}') }));
+    expect(await get(`http://${address}:${healthzPort}/livez`)).toMatchObject({ status: 200 });
+    expect(await get(`http://${address}:${healthCheckNodePort}/`)).toMatchObject({ status: 200, body: serviceBody(true) });
+    // Untainted: eligible again; being deleted: not.
+    await log.write(HOSTS_RESOURCE, { ...stored(), spec: {} }, ObjectEventTypes.updated);
+    await eventually(async () => expect(await get(`http://${address}:${healthzPort}/healthz`)).toMatchObject({ status: 200 }));
+    await log.write(HOSTS_RESOURCE, { ...stored(), metadata: { ...stored().metadata, deletionTimestamp: '2026-01-03T00:00:00Z' } }, ObjectEventTypes.updated);
+    await eventually(async () => expect(await get(`http://${address}:${healthzPort}/healthz`)).toMatchObject({ status: 503, body: expect.stringContaining('"nodeEligible": false}') }));
+    // Gone: nothing answers on its address any more.
+    await log.write(HOSTS_RESOURCE, stored(), ObjectEventTypes.deleted);
+    await eventually(async () => expect(await get(`http://${address}:${healthzPort}/healthz`)).toEqual({ error: 'ECONNREFUSED' }));
+    expect(await fetchText(address, healthCheckNodePort)).toBe('ECONNREFUSED');
   });
 
   it('writes its slice beside another writer\'s slice named as the Service, and deletes only its own', async () => {

@@ -9,7 +9,7 @@ import { UdpLoadBalancer } from '../services/udp-load-balancer';
 import { isMirrorable, mirroredSlices, MIRRORING_MANAGED_BY, OVER_CAPACITY_ANNOTATION, podServiceEndpointsLabels, podServiceSubsets, truncateSubsets } from './core-endpoints';
 import { proxiedEndpoints } from './endpoint-conditions';
 import { MAX_ENDPOINTS_PER_SLICE, planSlices, serviceSliceLabels, SLICE_MANAGED_BY } from './endpoint-slicing';
-import { HealthCheckServer, hostServiceAddress, localBackends, localReadyEndpoints, uniqueBackends } from './local-traffic';
+import { assignHostAddresses, HealthCheckServer, HOST_ADDRESS_ANNOTATION, hostAddressUsable, HostProxyState, hostProxyState, localBackends, localReadyEndpoints, PROXY_HEALTHZ_PORT, ProxyHealthServer, uniqueBackends } from './local-traffic';
 import { podServiceEndpoints, servicePortKey } from './pod-endpoints';
 import { ServiceSelectors } from './service-selectors';
 import { hasSelector, sliceServiceCandidates } from './slice-backends';
@@ -17,6 +17,10 @@ import { hasSelector, sliceServiceCandidates } from './slice-backends';
 const ACTOR = { actor: 'system:serviceaccount:kube-system:endpointslice-controller', source: 'vm-operator' };
 const ENDPOINTS_ACTOR = { actor: 'system:serviceaccount:kube-system:endpoint-controller', source: 'vm-operator' };
 const MIRRORING_ACTOR = { actor: 'system:serviceaccount:kube-system:endpointslicemirroring-controller', source: 'vm-operator' };
+/** Who writes a host's own address on its Node: the proxy, whose address it is. */
+const PROXY_ACTOR = { actor: 'system:serviceaccount:kube-system:kube-proxy', source: 'vm-operator' };
+/** Host addresses written per pass at most: a fleet registering thousands of hosts does not hold one pass up. */
+const ADDRESS_WRITES_PER_PASS = 100;
 const TRIGGER_TIME_ANNOTATION = 'endpoints.kubernetes.io/last-change-trigger-time';
 const PROXIED_TYPES = ['ClusterIP', 'NodePort', 'LoadBalancer'];
 
@@ -59,7 +63,14 @@ interface HealthCheck {
   namespace: string;
   name: string;
   localEndpoints: number;
+  proxyHealthy: boolean;
   service: string;
+}
+
+/** A host as the proxy sees it: its own address (none past the address slots) and its kube-proxy's health. */
+interface HostInfo {
+  address?: string;
+  proxy: HostProxyState;
 }
 
 /** Where a Service port listens and where it sends connections. */
@@ -93,9 +104,11 @@ interface Listener {
  * proxy reads as any other writer's slices.
  *
  * `externalTrafficPolicy: Local` (NodePort, LoadBalancer): each host (Node) also gets the Service's node ports on an
- * address of its own (`hostServiceAddress`), sending only to the endpoints on that host (none → refused), and a
- * LoadBalancer's `healthCheckNodePort` there answers kube-proxy's health check (`HealthCheckServer`). The cluster IP,
- * the ingress and 127.0.0.1 (every host's InternalIP at once) still send to every endpoint.
+ * address of its own (`assignHostAddresses`, written on its Node as `openpacific.io/node-port-address`), sending only
+ * to the endpoints on that host (none → refused), and a LoadBalancer's `healthCheckNodePort` there answers kube-proxy's
+ * health check (`HealthCheckServer`; 503 also while the host is not Ready). The cluster IP, the ingress and 127.0.0.1
+ * (every host's InternalIP at once) still send to every endpoint. Every host's address also serves kube-proxy's
+ * `/healthz` and `/livez` on port 10256 (`ProxyHealthServer`).
  *
  * A pass syncs only the Services whose inputs changed (the Service, one of its slices, or a pod its selector matches before
  * or after the change; every Service on a resync): in a burst of pods that no Service selects, a pod costs its
@@ -120,9 +133,21 @@ export class PodServiceController {
   private readonly healthServers = new Map<string, { server: HealthCheckServer; service: string }>();
   /** This controller's slice writes not yet read back, by service key: slice name → the stream version written. */
   private readonly sliceWrites = new Map<string, Map<string, number>>();
+  /** Each host's address and proxy health, by name, as the hosts last read say (`refreshHosts`); stale when `hostsChanged`. */
+  private hostInfo = new Map<string, HostInfo>();
+  private hostsChanged = true;
+  /** This controller's address writes on Hosts not yet read back: host name → the stream version written. */
+  private readonly addressWrites = new Map<string, number>();
+  /** Each host's kube-proxy health server, by `<address>:<port>`. */
+  private readonly proxyHealthServers = new Map<string, ProxyHealthServer>();
+  /** The health server addresses that failed to listen, warned about once each until one listens. */
+  private readonly proxyHealthFailed = new Set<string>();
 
-  /** Reads the log through `feed`, which the caller starts (replaying the log) before `start`. */
-  constructor(private readonly deps: { store: EventStore; feed: SharedFollower; logger: Logger; network?: ClusterNetwork; admit?: AdmitHook }) {
+  /**
+   * Reads the log through `feed`, which the caller starts (replaying the log) before `start`. `healthzPort`: where
+   * each host's kube-proxy health server listens (10256, kube-proxy's; 0: none).
+   */
+  constructor(private readonly deps: { store: EventStore; feed: SharedFollower; logger: Logger; network?: ClusterNetwork; admit?: AdmitHook; healthzPort?: number }) {
     this.loop = new PassLoop(() => this.pass(), {
       resyncMs: 2000,
       retryMs: 200,
@@ -145,15 +170,18 @@ export class PodServiceController {
     this.balancers.clear();
     await Promise.all([...this.healthServers.values()].map((h) => h.server.stop()));
     this.healthServers.clear();
+    await Promise.all([...this.proxyHealthServers.values()].map((s) => s.stop()));
+    this.proxyHealthServers.clear();
   }
 
   private read(events: RecordedEvent[]): void {
     const before = this.dirty.size;
+    const hostsBefore = this.hostsChanged;
     for (const e of events) {
       const change = this.model.apply(e);
       if (change) this.markAffected(change);
     }
-    if (this.dirty.size > before) this.loop.schedule();
+    if (this.dirty.size > before || (this.hostsChanged && !hostsBefore)) this.loop.schedule();
   }
 
   /** The Services a change may change: the Service itself, the owner of a slice, the Services selecting a pod before or after. */
@@ -170,8 +198,10 @@ export class PodServiceController {
       const before = change.previous?.metadata?.labels?.[SERVICE_NAME_LABEL];
       if (before) this.dirty.add(objectKey(namespace, before));
     } else if (change.resource === HOSTS_RESOURCE) {
-      // A host come or gone: the Services served per host get or lose its listeners and health check.
-      if (change.type !== 'MODIFIED') for (const s of this.model.list(SERVICES_RESOURCE)) if (externalLocal(s.object)) this.dirty.add(serviceKey(s));
+      // A host come, gone or changed (its address, readiness, taints, deletion): the Services served per host get or
+      // lose its listeners and health check, or answer them anew; its own health server too.
+      this.hostsChanged = true;
+      for (const s of this.model.list(SERVICES_RESOURCE)) if (externalLocal(s.object)) this.dirty.add(serviceKey(s));
     } else if (change.resource === ENDPOINTS_RESOURCE) {
       // Endpoints belong to the Service of their name: its own to keep, or a user's to mirror.
       this.dirty.add(objectKey(namespace, name));
@@ -184,8 +214,10 @@ export class PodServiceController {
   private async pass(): Promise<void> {
     const services = this.model.list(SERVICES_RESOURCE).filter((s) => !s.object.metadata.deletionTimestamp && s.object.spec?.type !== 'ExternalName');
     const live = new Set(services.map(serviceKey));
+    if (this.full) this.hostsChanged = true;
     const todo = this.full ? services : services.filter((s) => this.dirty.has(serviceKey(s)));
     this.full = false;
+    if (this.hostsChanged) await this.refreshHosts();
     this.dirty.clear();
     for (const key of this.listeners.keys()) if (!live.has(key)) this.listeners.delete(key);
     for (const key of this.healthChecks.keys()) if (!live.has(key)) this.healthChecks.delete(key);
@@ -202,6 +234,75 @@ export class PodServiceController {
     const checks = new Map<string, HealthCheck>();
     for (const s of services) for (const h of this.healthChecks.get(serviceKey(s)) ?? []) checks.set(`${h.address}:${h.port}`, h);
     await this.syncHealthChecks(checks);
+    await this.syncProxyHealth();
+  }
+
+  /**
+   * Every host's own address (`assignHostAddresses`: kept from its Node's annotation, else allocated) and its proxy's
+   * health; the addresses not yet on their Nodes are written there (a conflict is the next pass's).
+   */
+  private async refreshHosts(): Promise<void> {
+    this.hostsChanged = false;
+    const hosts = this.model.list(HOSTS_RESOURCE);
+    const addresses = assignHostAddresses(hosts.map((h) => ({
+      name: h.object.metadata.name,
+      annotated: h.object.metadata.annotations?.[HOST_ADDRESS_ANNOTATION],
+      createdAt: h.object.metadata.creationTimestamp,
+    })), hostAddressUsable(this.deps.network ?? LOOPBACK_NETWORK));
+    this.hostInfo = new Map(hosts.map((h) => [h.object.metadata.name as string, { address: addresses.get(h.object.metadata.name), proxy: hostProxyState(h.object) }]));
+    let writes = 0;
+    for (const stored of hosts) {
+      const name: string = stored.object.metadata.name;
+      const address = addresses.get(name);
+      if (stored.streamVersion >= (this.addressWrites.get(name) ?? 0)) this.addressWrites.delete(name);
+      if (!address || stored.object.metadata.annotations?.[HOST_ADDRESS_ANNOTATION] === address || stored.object.metadata.deletionTimestamp || this.addressWrites.has(name)) continue;
+      if (++writes > ADDRESS_WRITES_PER_PASS) {
+        // The rest in the next pass, soon.
+        this.hostsChanged = true;
+        this.loop.schedule(50);
+        break;
+      }
+      const object = structuredClone(stored.object);
+      delete object.metadata.resourceVersion;
+      object.metadata.annotations = { ...object.metadata.annotations, [HOST_ADDRESS_ANNOTATION]: address };
+      try {
+        const written = await this.deps.store.append(stored.streamId, [{ type: ObjectEventTypes.updated, data: { resource: HOSTS_RESOURCE, object }, metadata: PROXY_ACTOR }], { expectedVersion: stored.streamVersion });
+        this.addressWrites.set(name, written.streamVersion);
+      } catch (err) {
+        if (!(err instanceof VersionConflictError)) this.deps.logger.warn('host address not written', { host: name, error: (err as Error).message });
+        // Its next version marks the hosts changed again when it is read; a failed write is retried after a while.
+        this.hostsChanged = true;
+        this.loop.schedule(300);
+      }
+    }
+  }
+
+  /** Each host's kube-proxy health server on its own address (`healthzPort`), answering from the host's state; stale ones closed. */
+  private async syncProxyHealth(): Promise<void> {
+    const port = this.deps.healthzPort ?? PROXY_HEALTHZ_PORT;
+    const wanted = new Map<string, HostInfo & { address: string }>();
+    if (port > 0) for (const info of this.hostInfo.values()) if (info.address) wanted.set(`${info.address}:${port}`, info as HostInfo & { address: string });
+    for (const [id, server] of this.proxyHealthServers) {
+      if (wanted.has(id)) continue;
+      this.proxyHealthServers.delete(id);
+      await server.stop();
+    }
+    for (const [id, want] of wanted) {
+      let server = this.proxyHealthServers.get(id);
+      if (!server) {
+        server = new ProxyHealthServer(want.address, port);
+        try {
+          await server.start();
+        } catch (err) {
+          if (!this.proxyHealthFailed.has(id)) this.deps.logger.warn('proxy health server failed to listen', { address: id, error: (err as Error).message });
+          this.proxyHealthFailed.add(id);
+          continue;
+        }
+        this.proxyHealthFailed.delete(id);
+        this.proxyHealthServers.set(id, server);
+      }
+      server.setState(want.proxy);
+    }
   }
 
   /**
@@ -244,21 +345,19 @@ export class PodServiceController {
         // externalTrafficPolicy Local: each host's own address sends its node port to the endpoints on that host only.
         if (externalLocal(svc) && port.nodePort) {
           const portCandidates = candidates.get(servicePortKey(protocol, port.port)) ?? [];
-          for (const host of this.hosts()) listeners.push({ address: hostServiceAddress(host), port: port.nodePort, protocol, backends: localBackends(portCandidates, host), service: key, affinitySeconds });
+          for (const [host, { address }] of this.hostInfo) if (address) listeners.push({ address, port: port.nodePort, protocol, backends: localBackends(portCandidates, host), service: key, affinitySeconds });
         }
       }
     }
     this.listeners.set(key, listeners);
     const hcPort = svc.spec?.healthCheckNodePort;
     const checks = externalLocal(svc) && svc.spec.type === 'LoadBalancer' && Number.isInteger(hcPort) && hcPort > 0
-      ? this.hosts().map((host) => ({ address: hostServiceAddress(host), port: hcPort, namespace: ns, name: svc.metadata.name, localEndpoints: localReadyEndpoints(candidates.values(), host), service: key }))
+      ? [...this.hostInfo].filter(([, info]) => info.address).map(([host, info]) => ({
+        address: info.address!, port: hcPort, namespace: ns, name: svc.metadata.name,
+        localEndpoints: localReadyEndpoints(candidates.values(), host), proxyHealthy: info.proxy.healthy, service: key,
+      }))
       : [];
     this.healthChecks.set(key, checks);
-  }
-
-  /** The hosts of the cluster (each a Node, a view of its Host: the log holds Hosts), by name. */
-  private hosts(): string[] {
-    return this.model.list(HOSTS_RESOURCE).map((n) => n.object.metadata.name as string);
   }
 
   /** A health check server per host and Service that needs one, answering from the last count; stale ones closed. */
@@ -282,7 +381,7 @@ export class PodServiceController {
         entry = { server, service: want.service };
         this.healthServers.set(id, entry);
       }
-      entry.server.setLocalEndpoints(want.localEndpoints);
+      entry.server.setLocalEndpoints(want.localEndpoints, want.proxyHealthy);
     }
   }
 

@@ -258,7 +258,7 @@ const service: FieldDescriptions = {
     '`SingleStack` (the default), `PreferDualStack` or `RequireDualStack` (what a headless Service without a selector gets). Addresses are IPv4 whatever it says.',
   'spec.internalTrafficPolicy': '`Cluster` (the default): connections from inside the cluster go to any ready endpoint. `Local` is accepted, but the balancer treats it as `Cluster`.',
   'spec.externalTrafficPolicy':
-    'For `NodePort` and `LoadBalancer` Services and those with `externalIPs`: `Cluster` (the default) or `Local`. With `Local`, a host\'s node port (on the host\'s own address, `127.<100 + n>.0.1` for `host-<n>`) reaches only the endpoints on that host, and refuses connections when it has none; the cluster IP, the load balancer address and `127.0.0.1` still reach every ready endpoint.',
+    'For `NodePort` and `LoadBalancer` Services and those with `externalIPs`: `Cluster` (the default) or `Local`. With `Local`, a host\'s node port (on the host\'s own address, which its Node\'s annotation `openpacific.io/node-port-address` names: `127.<100 + n>.0.1` for `host-<n>` up to 150) reaches only the endpoints on that host, and refuses connections when it has none; the cluster IP, the load balancer address and `127.0.0.1` still reach every ready endpoint.',
   'spec.publishNotReadyAddresses':
     'When `true`, every pod the Service selects counts as ready, Ready or not: it gets connections and a DNS name from the start, so a StatefulSet\'s members can find each other before they are Ready.',
   status: 'What the cluster made for the Service, kept by the Service controller.',
