@@ -89,10 +89,10 @@ const host = (name: string, ready = 'True', extra: { metadata?: any; spec?: any 
   status: { conditions: [{ type: 'Ready', status: ready, reason: ready === 'True' ? 'HeartbeatReceived' : 'HeartbeatMissed', lastTransitionTime: '2026-01-02T03:04:05Z' }] },
 });
 
-/** What a TCP connection to the address gets back, or the error code of its failure. */
-function fetchText(host: string, port: number): Promise<string> {
+/** What a TCP connection to the address (from `localAddress`, when given) gets back, or the error code of its failure. */
+function fetchText(host: string, port: number, localAddress?: string): Promise<string> {
   return new Promise((resolve) => {
-    const socket = net.connect({ host, port });
+    const socket = net.connect({ host, port, ...(localAddress ? { localAddress } : {}) });
     let text = '';
     socket.on('data', (d) => (text += d.toString()));
     socket.on('end', () => resolve(text));
@@ -285,6 +285,69 @@ describe('PodServiceController and Services without a selector', () => {
     await log.write(SERVICES_RESOURCE, { ...stored, spec: { ...spec, externalTrafficPolicy: 'Cluster' } }, ObjectEventTypes.updated);
     await eventually(async () => expect(await fetchText('127.241.0.1', healthCheckNodePort)).toBe('ECONNREFUSED'));
     expect(await fetchText('127.242.0.1', healthCheckNodePort)).toBe('ECONNREFUSED');
+  });
+
+  it('with internalTrafficPolicy Local keeps a pod\'s connections to the cluster IP on its host, by the pod range address it comes from', async () => {
+    // The pod network's range stands on loopback here: any 127.77.x.y is a source this machine can connect from.
+    await controller.stop();
+    controller = new PodServiceController({ store: log.store, feed: log.feed, logger: quiet as Logger, healthzPort, network: { podCIDR: '127.77.0.0/16', serviceCIDR: '127.202.0.0/16', loadBalancerCIDR: '127.203.0.0/16' } });
+    controller.start();
+    const named = async (name: string, address: string, port = 0) => {
+      const srv = net.createServer((socket) => socket.end(name));
+      await new Promise<void>((resolve) => srv.listen(port, address, resolve));
+      return srv;
+    };
+    const webA = await named('web-a', '127.77.1.10');
+    const target = (webA.address() as net.AddressInfo).port;
+    const webB = await named('web-b', '127.77.2.10', target);
+    const at = (name: string, ip: string, nodeName: string, labels: any = {}) => {
+      const p = readyPod('shop', name, labels, ip);
+      return { ...p, spec: { ...p.spec, nodeName } };
+    };
+    try {
+      await log.write('pods', at('web-a', '127.77.1.10', 'host-a', { app: 'web' }));
+      // Clients: a pod on each host, one on a host without an endpoint, one not yet on any host.
+      for (const [name, ip, node] of [['client-a', '127.77.1.20', 'host-a'], ['client-b', '127.77.2.20', 'host-b'], ['client-c', '127.77.3.20', 'host-c']]) await log.write('pods', at(name, ip, node));
+      const web = svc('shop', 'web', '127.202.214.30', [{ name: 'http', port: 17130, targetPort: target, protocol: 'TCP' }], { app: 'web' });
+      await log.write(SERVICES_RESOURCE, { ...web, spec: { ...web.spec, internalTrafficPolicy: 'Local' } });
+      const from = (source: string) => fetchText('127.202.214.30', 17130, source);
+
+      await eventually(async () => expect(await from('127.77.1.20')).toBe('web-a'));
+      // host-b has no endpoint: its pod is turned away at once (kube-proxy drops it), as is host-c's.
+      expect(await from('127.77.2.20')).toBe('ECONNRESET');
+      expect(await from('127.77.3.20')).toBe('ECONNRESET');
+      // A source that is no pod's (the machine) or outside the pod range is served as Cluster serves it.
+      expect(await from('127.0.0.1')).toBe('web-a');
+      expect(await from('127.77.9.9')).toBe('web-a');
+
+      // An endpoint on host-b: host-b's pod reaches it and only it; host-a's pod still only web-a.
+      await log.write('pods', at('web-b', '127.77.2.10', 'host-b', { app: 'web' }));
+      await eventually(async () => expect(await from('127.77.2.20')).toBe('web-b'));
+      const seen = { a: new Set<string>(), b: new Set<string>(), machine: new Set<string>() };
+      for (let i = 0; i < 6; i++) {
+        seen.a.add(await from('127.77.1.20'));
+        seen.b.add(await from('127.77.2.20'));
+        seen.machine.add(await from('127.0.0.1'));
+      }
+      expect([[...seen.a], [...seen.b], [...seen.machine].sort()]).toEqual([['web-a'], ['web-b'], ['web-a', 'web-b']]);
+
+      // web-a terminating, still serving: host-a keeps using it (no ready endpoint there), while the machine, as
+      // Cluster, has a ready one elsewhere and goes to web-b only.
+      const a = log.get('pods', 'shop', 'web-a');
+      await log.write('pods', { ...a, metadata: { ...a.metadata, deletionTimestamp: '2026-01-01T00:01:00Z' } }, ObjectEventTypes.updated);
+      await eventually(async () => expect(await from('127.0.0.1')).toBe('web-b'));
+      for (let i = 0; i < 4; i++) {
+        expect(await from('127.77.1.20')).toBe('web-a');
+        expect(await from('127.0.0.1')).toBe('web-b');
+      }
+      // The ingress and node ports are not the cluster IP: internalTrafficPolicy leaves them alone. Back to Cluster,
+      // host-c's pod reaches an endpoint too.
+      const stored = log.get(SERVICES_RESOURCE, 'shop', 'web');
+      await log.write(SERVICES_RESOURCE, { ...stored, spec: { ...stored.spec, internalTrafficPolicy: 'Cluster' } }, ObjectEventTypes.updated);
+      await eventually(async () => expect(await from('127.77.3.20')).toBe('web-b'));
+    } finally {
+      await Promise.all([webA, webB].map((srv) => new Promise((resolve) => srv.close(resolve))));
+    }
   });
 
   /** One HTTP GET: status, the headers kube-proxy sets, and the body; or the error code. */

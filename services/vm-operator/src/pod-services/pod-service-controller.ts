@@ -9,6 +9,7 @@ import { UdpLoadBalancer } from '../services/udp-load-balancer';
 import { isMirrorable, mirroredSlices, MIRRORING_MANAGED_BY, OVER_CAPACITY_ANNOTATION, podServiceEndpointsLabels, podServiceSubsets, truncateSubsets } from './core-endpoints';
 import { proxiedEndpoints } from './endpoint-conditions';
 import { MAX_ENDPOINTS_PER_SLICE, planSlices, serviceSliceLabels, SLICE_MANAGED_BY } from './endpoint-slicing';
+import { internalTrafficLocal, localEndpointsByHost, PodHostIndex } from './internal-traffic';
 import { assignHostAddresses, HealthCheckServer, HOST_ADDRESS_ANNOTATION, hostAddressUsable, HostProxyState, hostProxyState, localBackends, localReadyEndpoints, PROXY_HEALTHZ_PORT, ProxyHealthServer, uniqueBackends } from './local-traffic';
 import { podServiceEndpoints, servicePortKey } from './pod-endpoints';
 import { ServiceSelectors } from './service-selectors';
@@ -29,9 +30,12 @@ export function podServiceIngress(clusterIP: string, network: ClusterNetwork = L
   return loadBalancerAddress(network, clusterIP);
 }
 
-/** Where a service port listens: the cluster IP, the LoadBalancer ingress, and the node port on 127.0.0.1. */
-function listenAddresses(svc: any, port: any, network?: ClusterNetwork): { address: string; port: number }[] {
-  const out = [{ address: svc.spec.clusterIP as string, port: port.port as number }];
+/**
+ * Where a service port listens: the cluster IP (`internal`: the address `internalTrafficPolicy` governs), the
+ * LoadBalancer ingress, and the node port on 127.0.0.1.
+ */
+function listenAddresses(svc: any, port: any, network?: ClusterNetwork): { address: string; port: number; internal?: boolean }[] {
+  const out: { address: string; port: number; internal?: boolean }[] = [{ address: svc.spec.clusterIP as string, port: port.port as number, internal: true }];
   const ingress = svc.spec.type === 'LoadBalancer' ? podServiceIngress(svc.spec.clusterIP, network) : undefined;
   if (ingress) out.push({ address: ingress, port: port.port });
   if ((svc.spec.type === 'NodePort' || svc.spec.type === 'LoadBalancer') && port.nodePort) out.push({ address: '127.0.0.1', port: port.nodePort });
@@ -79,6 +83,8 @@ interface Listener {
   port: number;
   protocol: 'TCP' | 'UDP';
   backends: Backend[];
+  /** `internalTrafficPolicy: Local` on the cluster IP: per host, where its pods' connections go (`localEndpointsByHost`). */
+  byHost?: Map<string, Backend[]>;
   service: string;
   /** `sessionAffinity: ClientIP`'s timeout in seconds; undefined for None. */
   affinitySeconds?: number;
@@ -109,6 +115,10 @@ interface Listener {
  * health check (`HealthCheckServer`; 503 also while the host is not Ready). The cluster IP, the ingress and 127.0.0.1
  * (every host's InternalIP at once) still send to every endpoint. Every host's address also serves kube-proxy's
  * `/healthz` and `/livez` on port 10256 (`ProxyHealthServer`).
+ *
+ * `internalTrafficPolicy: Local`: on the cluster IP, a pod's connection goes only to the endpoints on its own host
+ * (none → reset), the pod known by the connection's source address where pods have addresses of their own
+ * (`PodHostIndex`, with POD_CIDR); any other client is served as under `Cluster`.
  *
  * A pass syncs only the Services whose inputs changed (the Service, one of its slices, or a pod its selector matches before
  * or after the change; every Service on a resync): in a burst of pods that no Service selects, a pod costs its
@@ -142,12 +152,15 @@ export class PodServiceController {
   private readonly proxyHealthServers = new Map<string, ProxyHealthServer>();
   /** The health server addresses that failed to listen, warned about once each until one listens. */
   private readonly proxyHealthFailed = new Set<string>();
+  /** Each pod's address → its host, for the balancers to keep pods' connections on their host (`internalTrafficPolicy: Local`). */
+  private readonly podHosts: PodHostIndex;
 
   /**
    * Reads the log through `feed`, which the caller starts (replaying the log) before `start`. `healthzPort`: where
    * each host's kube-proxy health server listens (10256, kube-proxy's; 0: none).
    */
   constructor(private readonly deps: { store: EventStore; feed: SharedFollower; logger: Logger; network?: ClusterNetwork; admit?: AdmitHook; healthzPort?: number }) {
+    this.podHosts = new PodHostIndex(deps.network?.podCIDR ?? '');
     this.loop = new PassLoop(() => this.pass(), {
       resyncMs: 2000,
       retryMs: 200,
@@ -206,6 +219,8 @@ export class PodServiceController {
       // Endpoints belong to the Service of their name: its own to keep, or a user's to mirror.
       this.dirty.add(objectKey(namespace, name));
     } else {
+      if (change.type === 'DELETED') this.podHosts.remove(objectKey(namespace, name));
+      else this.podHosts.update(objectKey(namespace, name), change.object);
       this.selectors.selecting(namespace, labels, this.dirty);
       if (change.previous) this.selectors.selecting(namespace, change.previous.metadata.labels, this.dirty);
     }
@@ -341,7 +356,11 @@ export class PodServiceController {
         // SCTP is accepted as Kubernetes does, but not proxied: Node has no SCTP sockets.
         if (protocol !== 'TCP' && protocol !== 'UDP') continue;
         const portBackends = backends.get(servicePortKey(protocol, port.port)) ?? [];
-        for (const at of listenAddresses(svc, port, this.deps.network)) listeners.push({ ...at, protocol, backends: portBackends, service: key, affinitySeconds });
+        // internalTrafficPolicy Local: the cluster IP keeps each pod's connections on its host.
+        const byHost = internalTrafficLocal(svc) ? localEndpointsByHost(candidates.get(servicePortKey(protocol, port.port)) ?? []) : undefined;
+        for (const { internal, ...at } of listenAddresses(svc, port, this.deps.network)) {
+          listeners.push({ ...at, protocol, backends: portBackends, ...(internal && byHost ? { byHost } : {}), service: key, affinitySeconds });
+        }
         // externalTrafficPolicy Local: each host's own address sends its node port to the endpoints on that host only.
         if (externalLocal(svc) && port.nodePort) {
           const portCandidates = candidates.get(servicePortKey(protocol, port.port)) ?? [];
@@ -397,7 +416,7 @@ export class PodServiceController {
       if (want.backends.length === 0) continue;
       let entry = this.balancers.get(id);
       if (!entry) {
-        const options = { bindAddress: want.address, port: want.port, logger: this.deps.logger, admit: this.deps.admit };
+        const options = { bindAddress: want.address, port: want.port, logger: this.deps.logger, admit: this.deps.admit, clientHost: this.podHosts.hostOf };
         const lb = want.protocol === 'UDP' ? new UdpLoadBalancer(options) : new TcpLoadBalancer(options);
         try {
           await lb.start();
@@ -408,7 +427,7 @@ export class PodServiceController {
         entry = { lb, service: want.service };
         this.balancers.set(id, entry);
       }
-      entry.lb.setBackends(want.backends);
+      entry.lb.setBackends(want.backends, want.byHost);
       entry.lb.setAffinity(want.affinitySeconds);
     }
   }

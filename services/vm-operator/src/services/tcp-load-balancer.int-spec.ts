@@ -47,8 +47,8 @@ function collect(socket: net.Socket): Promise<Reply> {
   });
 }
 
-function request(lb: TcpLoadBalancer, payload = 'hi'): Promise<Reply> {
-  const socket = net.connect({ host: ADDRESS, port: lb.port });
+function request(lb: TcpLoadBalancer, payload = 'hi', localAddress?: string): Promise<Reply> {
+  const socket = net.connect({ host: ADDRESS, port: lb.port, ...(localAddress ? { localAddress } : {}) });
   const reply = collect(socket);
   socket.end(payload);
   return reply;
@@ -84,7 +84,7 @@ describe('TcpLoadBalancer', () => {
   let lb: TcpLoadBalancer;
   const warnings: string[] = [];
 
-  const startLb = async (opts: { failureCooldownMs?: number; connectTimeoutMs?: number } = {}) => {
+  const startLb = async (opts: { failureCooldownMs?: number; connectTimeoutMs?: number; clientHost?: (address: string) => string | undefined } = {}) => {
     lb = new TcpLoadBalancer({ bindAddress: ADDRESS, port: 0, logger: { info: () => undefined, warn: (m, f) => warnings.push(`${m} ${JSON.stringify(f)}`) }, ...opts });
     await lb.start();
     lb.setBackends([a, b, c]);
@@ -131,6 +131,35 @@ describe('TcpLoadBalancer', () => {
     expect(names(await requests(lb, 1))).toEqual([first]);
     await sleep(1100);
     expect(names(await requests(lb, 1))).not.toEqual([first]);
+  });
+
+  it('with per-host backends sends a client whose host is known only to its host\'s, resets it when there are none, and any other client to all', async () => {
+    // Clients 127.0.0.21 and .22 are pods on h1 and h2, .23 one on h3; 127.0.0.1 says nothing about its host.
+    const hosts: Record<string, string> = { '127.0.0.21': 'h1', '127.0.0.22': 'h2', '127.0.0.23': 'h3' };
+    await startLb({ clientHost: (address) => hosts[address] });
+    lb.setBackends([a, b, c], new Map([['h1', [a, c]], ['h2', [b]]]));
+    const from = async (source: string, count: number) => {
+      const replies: Reply[] = [];
+      for (let i = 0; i < count; i++) replies.push(await request(lb, 'hi', source));
+      return replies;
+    };
+    expect(names(await from('127.0.0.21', 4))).toEqual(['a', 'c', 'a', 'c']);
+    expect(names(await from('127.0.0.22', 2))).toEqual(['b', 'b']);
+    expect(await from('127.0.0.23', 1)).toEqual([{ data: '', error: 'ECONNRESET' }]);
+    expect(names(await from('127.0.0.1', 3))).toEqual(['a', 'b', 'c']);
+    // Session affinity within the host's backends.
+    lb.setAffinity(10800);
+    const [sticky] = names(await from('127.0.0.21', 1));
+    expect(names(await from('127.0.0.21', 3))).toEqual([sticky, sticky, sticky]);
+    lb.setAffinity(undefined);
+    // A host's backend dead: the next of that host's, never another host's; its last one dead: reset.
+    await killBackend(a);
+    expect(names(await from('127.0.0.21', 2))).toEqual(['c', 'c']);
+    await killBackend(b);
+    expect(await from('127.0.0.22', 1)).toEqual([{ data: '', error: 'ECONNRESET' }]);
+    // Without per-host backends (internalTrafficPolicy Cluster) every client goes to all of them.
+    lb.setBackends([c]);
+    expect(names(await from('127.0.0.23', 1))).toEqual(['c']);
   });
 
   it('carries large payloads intact', async () => {

@@ -22,7 +22,15 @@ export interface TcpLoadBalancerOptions {
    * that admit it). Backends it refuses are skipped; a client no backend admits is reset at once.
    */
   admit?: AdmitHook;
+  /**
+   * The host (Node) a client address is known to be on, asked only while the listener has per-host backends
+   * (`setBackends`' `byHost`: `internalTrafficPolicy: Local`); undefined when the address says nothing about it.
+   */
+  clientHost?: ClientHostHook;
 }
+
+/** The host a client address is on (a pod's `spec.nodeName`), or undefined when it cannot be known. */
+export type ClientHostHook = (clientAddress: string) => string | undefined;
 
 /** `clientAddress` is the client socket's remote address; `servicePort` the port the balancer listens on. */
 export type AdmitHook = (clientAddress: string, backend: Backend, servicePort: number, protocol?: 'TCP' | 'UDP') => boolean;
@@ -38,6 +46,58 @@ const silent: LoadBalancerLogger = { info: () => undefined, warn: () => undefine
 
 export const backendKey = (backend: Backend): string => `${backend.address}:${backend.port}`;
 
+/** A socket's remote address without the IPv4-mapped prefix. */
+const remoteAddress = (socket: net.Socket): string => (socket.remoteAddress ?? '').replace(/^::ffff:/, '');
+
+/**
+ * Where a listener sends its clients: `all` for a client whose host is not known (or when there are no per-host
+ * backends), else only its host's (`byHost`; none for a host not there). Shared by the TCP and UDP balancers.
+ */
+export class BackendPools {
+  all: Backend[] = [];
+  byHost?: Map<string, Backend[]>;
+  /** The round-robin position in each pool: `''` for `all`, else `host/<name>`. */
+  private readonly cursors = new Map<string, number>();
+
+  constructor(private readonly clientHost?: ClientHostHook) {}
+
+  /** Replaces the backends; returns the keys of every backend in any pool. */
+  set(backends: Backend[], byHost?: Map<string, Backend[]>): Set<string> {
+    const copy = (list: Backend[]) => list.map((b) => ({ address: b.address, port: b.port }));
+    this.all = copy(backends);
+    this.byHost = byHost ? new Map([...byHost].map(([host, list]) => [host, copy(list)])) : undefined;
+    for (const key of this.cursors.keys()) if (key !== '' && !this.byHost?.has(key.slice(5))) this.cursors.delete(key);
+    const keys = new Set(this.all.map(backendKey));
+    for (const list of this.byHost?.values() ?? []) for (const b of list) keys.add(backendKey(b));
+    return keys;
+  }
+
+  /** The client's host when the listener keeps clients on their hosts and the address tells it; else undefined. */
+  hostOf(clientAddress: string): string | undefined {
+    return this.byHost && this.clientHost ? this.clientHost(clientAddress) : undefined;
+  }
+
+  /** The backends a client on `host` (undefined: unknown) may be sent to. */
+  pool(host: string | undefined): Backend[] {
+    return host === undefined || !this.byHost ? this.all : (this.byHost.get(host) ?? []);
+  }
+
+  /** The next backend of the host's pool, round robin, that `usable` accepts; the pool's position moves past it. */
+  next(host: string | undefined, usable: (backend: Backend) => boolean): Backend | undefined {
+    const pool = this.pool(host);
+    const key = host === undefined || !this.byHost ? '' : `host/${host}`;
+    const count = pool.length;
+    const cursor = this.cursors.get(key) ?? 0;
+    for (let i = 0; i < count; i++) {
+      const index = (cursor + i) % count;
+      if (!usable(pool[index])) continue;
+      this.cursors.set(key, (index + 1) % count);
+      return pool[index];
+    }
+    return undefined;
+  }
+}
+
 /** Round-robin TCP proxy: one listener, any number of backends, failed backends skipped for a cooldown while others remain. */
 export class TcpLoadBalancer {
   private readonly bindAddress: string;
@@ -49,8 +109,7 @@ export class TcpLoadBalancer {
   private server?: net.Server;
   private boundPort?: number;
   private stopped = false;
-  private backends: Backend[] = [];
-  private cursor = 0;
+  private readonly pools: BackendPools;
   private readonly failedUntil = new Map<string, number>();
   private readonly sockets = new Set<net.Socket>();
   private readonly affinity = new ClientAffinity();
@@ -63,6 +122,7 @@ export class TcpLoadBalancer {
     this.connectTimeoutMs = opts.connectTimeoutMs ?? 1000;
     this.failureCooldownMs = opts.failureCooldownMs ?? 5000;
     this.admit = opts.admit;
+    this.pools = new BackendPools(opts.clientHost);
   }
 
   /** The port actually bound once started (the requested one before). */
@@ -89,9 +149,12 @@ export class TcpLoadBalancer {
     this.logger.info('load balancer listening', { address: this.bindAddress, port: this.boundPort });
   }
 
-  setBackends(backends: Backend[]): void {
-    this.backends = backends.map((b) => ({ address: b.address, port: b.port }));
-    const current = new Set(this.backends.map(backendKey));
+  /**
+   * The backends, round robin. With `byHost` (`internalTrafficPolicy: Local`), a client whose host `clientHost` names
+   * goes only to that host's backends — reset at once when it has none — and any other client to `backends`.
+   */
+  setBackends(backends: Backend[], byHost?: Map<string, Backend[]>): void {
+    const current = this.pools.set(backends, byHost);
     for (const id of this.failedUntil.keys()) if (!current.has(id)) this.failedUntil.delete(id);
     this.affinity.keepOnly(current);
   }
@@ -119,15 +182,16 @@ export class TcpLoadBalancer {
     this.counters.connections++;
     this.track(client);
     client.on('error', () => undefined);
-    this.attempt(client, this.refusedBackends(client));
+    const host = this.pools.hostOf(remoteAddress(client));
+    this.attempt(client, this.refusedBackends(client, host), host);
   }
 
-  /** The backends the admit hook refuses this client, counted as tried so that `pick` passes over them. */
-  private refusedBackends(client: net.Socket): Set<string> {
+  /** The backends of the client's pool the admit hook refuses it, counted as tried so that `pick` passes over them. */
+  private refusedBackends(client: net.Socket, host: string | undefined): Set<string> {
     const refused = new Set<string>();
     if (!this.admit) return refused;
-    const address = (client.remoteAddress ?? '').replace(/^::ffff:/, '');
-    for (const backend of this.backends) if (!this.admit(address, backend, this.port)) refused.add(backendKey(backend));
+    const address = remoteAddress(client);
+    for (const backend of this.pools.pool(host)) if (!this.admit(address, backend, this.port)) refused.add(backendKey(backend));
     return refused;
   }
 
@@ -137,10 +201,13 @@ export class TcpLoadBalancer {
     return socket;
   }
 
-  /** Tries the next usable backend; on failure moves on to the one after, each backend at most once per client. */
-  private attempt(client: net.Socket, tried: Set<string>): void {
-    const address = (client.remoteAddress ?? '').replace(/^::ffff:/, '');
-    const backend = this.stopped || client.destroyed ? undefined : this.pick(tried, address);
+  /**
+   * Tries the next usable backend of the client's pool (its host's, when known and kept there); on failure moves on
+   * to the one after, each backend at most once per client.
+   */
+  private attempt(client: net.Socket, tried: Set<string>, host: string | undefined): void {
+    const address = remoteAddress(client);
+    const backend = this.stopped || client.destroyed ? undefined : this.pick(tried, address, host);
     if (!backend) {
       if (!client.destroyed) client.resetAndDestroy();
       return;
@@ -158,7 +225,7 @@ export class TcpLoadBalancer {
     const onError = (err: Error) => {
       settle();
       this.markFailed(id, err);
-      this.attempt(client, tried);
+      this.attempt(client, tried, host);
     };
     client.once('close', abandon);
     upstream.once('close', () => clearTimeout(timer));
@@ -176,24 +243,14 @@ export class TcpLoadBalancer {
    * every one left is cooling down: then they are tried anyway rather than the client refused (a backend
    * that failed once, say a guest's server a moment before it listened, may well answer now).
    */
-  private pick(tried: Set<string>, client: string): Backend | undefined {
-    // A client with session affinity goes back to its backend while that one is there and not yet tried.
+  private pick(tried: Set<string>, client: string, host: string | undefined): Backend | undefined {
+    // A client with session affinity goes back to its backend while that one is in its pool and not yet tried.
     const sticky = this.affinity.backendOf(client);
-    const kept = sticky && !tried.has(sticky) ? this.backends.find((b) => backendKey(b) === sticky) : undefined;
-    return kept ?? this.pickFrom(tried, Date.now()) ?? this.pickFrom(tried, 0);
-  }
-
-  private pickFrom(tried: Set<string>, now: number): Backend | undefined {
-    const count = this.backends.length;
-    for (let i = 0; i < count; i++) {
-      const index = (this.cursor + i) % count;
-      const backend = this.backends[index];
-      const id = backendKey(backend);
-      if (tried.has(id) || (now > 0 && (this.failedUntil.get(id) ?? 0) > now)) continue;
-      this.cursor = (index + 1) % count;
-      return backend;
-    }
-    return undefined;
+    const kept = sticky && !tried.has(sticky) ? this.pools.pool(host).find((b) => backendKey(b) === sticky) : undefined;
+    if (kept) return kept;
+    const now = Date.now();
+    const untried = (b: Backend) => !tried.has(backendKey(b));
+    return this.pools.next(host, (b) => untried(b) && (this.failedUntil.get(backendKey(b)) ?? 0) <= now) ?? this.pools.next(host, untried);
   }
 
   private markFailed(id: string, err: Error): void {

@@ -26,6 +26,13 @@ async function ask(port: number, text: string, client?: dgram.Socket, timeoutMs 
   }
 }
 
+/** A client socket bound to a source address of this machine's loopback. */
+async function client(address: string): Promise<dgram.Socket> {
+  const socket = dgram.createSocket('udp4');
+  await new Promise<void>((resolve) => socket.bind(0, address, () => resolve()));
+  return socket;
+}
+
 describe('UdpLoadBalancer', () => {
   const servers: { close(): void }[] = [];
   let lb: UdpLoadBalancer;
@@ -55,6 +62,35 @@ describe('UdpLoadBalancer', () => {
     lb.setBackends([{ address: '127.0.0.1', port: kept.port }]);
     expect(await ask(lb.port, 'z', client)).toBe(`${kept === a ? 'a' : 'b'}:z`);
     client.close();
+  });
+
+  it('with per-host backends sends a client whose host is known only to its host\'s, and drops its datagrams when there are none', async () => {
+    const a = await echo('a');
+    const b = await echo('b');
+    servers.push(a, b);
+    const [onA, onB, machine] = [await client('127.0.0.31'), await client('127.0.0.32'), await client('127.0.0.1')];
+    try {
+      const hosts: Record<string, string> = { '127.0.0.31': 'h1', '127.0.0.32': 'h2' };
+      lb = new UdpLoadBalancer({ bindAddress: '127.0.0.1', port: 0, clientHost: (address) => hosts[address] });
+      await lb.start();
+      const backendA = { address: '127.0.0.1', port: a.port };
+      const backendB = { address: '127.0.0.1', port: b.port };
+      lb.setBackends([backendA, backendB], new Map([['h1', [backendA]]]));
+      expect(await ask(lb.port, 'x', onA)).toBe('a:x');
+      expect(await ask(lb.port, 'y', onB, 200)).toBeUndefined();
+      expect(await ask(lb.port, 'z', machine)).toMatch(/^[ab]:z$/);
+      // An endpoint on h2: its client's next datagram reaches it, h1's flow stays on a.
+      lb.setBackends([backendA, backendB], new Map([['h1', [backendA]], ['h2', [backendB]]]));
+      for (let i = 0; i < 3; i++) {
+        expect(await ask(lb.port, `q${i}`, onA)).toBe(`a:q${i}`);
+        expect(await ask(lb.port, `q${i}`, onB)).toBe(`b:q${i}`);
+      }
+      // h2's endpoint goes: its flow goes with it and nothing answers.
+      lb.setBackends([backendA], new Map([['h1', [backendA]]]));
+      expect(await ask(lb.port, 'w', onB, 200)).toBeUndefined();
+    } finally {
+      for (const socket of [onA, onB, machine]) socket.close();
+    }
   });
 
   it('sends a client only to the backends it is admitted to', async () => {

@@ -1,6 +1,6 @@
 import * as dgram from 'node:dgram';
 import { ClientAffinity } from './client-affinity';
-import { AdmitHook, Backend, backendKey, LoadBalancerLogger } from './tcp-load-balancer';
+import { AdmitHook, Backend, backendKey, BackendPools, ClientHostHook, LoadBalancerLogger } from './tcp-load-balancer';
 
 export interface UdpLoadBalancerOptions {
   bindAddress: string;
@@ -10,10 +10,14 @@ export interface UdpLoadBalancerOptions {
   idleTimeoutMs?: number;
   /** Which backends a client may be sent to (NetworkPolicy); all when absent. */
   admit?: AdmitHook;
+  /** The host a client address is on, asked while there are per-host backends (`internalTrafficPolicy: Local`). */
+  clientHost?: ClientHostHook;
 }
 
 interface Flow {
   backend: Backend;
+  /** The client's host when its flow was kept to that host's backends. */
+  host?: string;
   upstream: dgram.Socket;
   timer: NodeJS.Timeout;
 }
@@ -24,11 +28,12 @@ const silent: LoadBalancerLogger = { info: () => undefined, warn: () => undefine
  * UDP for a Service port: a flow per client address and port, pinned to one backend chosen round robin when its
  * first datagram arrives; replies come back from the service address. A backend that leaves takes its flows with
  * it (the next datagram picks again); with no backend a datagram is dropped, as a UDP service without endpoints does.
+ * With per-host backends (`internalTrafficPolicy: Local`) a client whose host is known is sent only to its host's,
+ * its datagrams dropped when there are none.
  */
 export class UdpLoadBalancer {
   private socket?: dgram.Socket;
-  private backends: Backend[] = [];
-  private cursor = 0;
+  private readonly pools: BackendPools;
   private readonly flows = new Map<string, Flow>();
   private readonly affinity = new ClientAffinity();
   private readonly logger: LoadBalancerLogger;
@@ -37,6 +42,7 @@ export class UdpLoadBalancer {
   constructor(private readonly opts: UdpLoadBalancerOptions) {
     this.logger = opts.logger ?? silent;
     this.idleTimeoutMs = opts.idleTimeoutMs ?? 30_000;
+    this.pools = new BackendPools(opts.clientHost);
   }
 
   get port(): number {
@@ -59,10 +65,14 @@ export class UdpLoadBalancer {
     this.logger.info('udp load balancer listening', { address: this.opts.bindAddress, port: this.port });
   }
 
-  setBackends(backends: Backend[]): void {
-    this.backends = backends.map((b) => ({ address: b.address, port: b.port }));
-    const current = new Set(this.backends.map(backendKey));
-    for (const [client, flow] of this.flows) if (!current.has(backendKey(flow.backend))) this.close(client);
+  /** The backends; with `byHost`, a client whose host `clientHost` names is sent only to that host's (as TcpLoadBalancer). */
+  setBackends(backends: Backend[], byHost?: Map<string, Backend[]>): void {
+    const current = this.pools.set(backends, byHost);
+    // A flow whose backend left its pool (or whose pool changed) goes; its next datagram picks again.
+    for (const [client, flow] of this.flows) {
+      const host = this.pools.hostOf(client.slice(0, client.lastIndexOf(':')));
+      if (host !== flow.host || !this.pools.pool(host).some((b) => backendKey(b) === backendKey(flow.backend))) this.close(client);
+    }
     this.affinity.keepOnly(current);
   }
 
@@ -82,16 +92,17 @@ export class UdpLoadBalancer {
     const client = `${from.address}:${from.port}`;
     let flow = this.flows.get(client);
     if (!flow) {
-      const backend = this.pick(from.address);
+      const host = this.pools.hostOf(from.address);
+      const backend = this.pick(from.address, host);
       if (!backend) return;
-      flow = this.open(client, from, backend);
+      flow = this.open(client, from, backend, host);
     }
     this.touch(client, flow);
     this.affinity.reached(from.address, backendKey(flow.backend));
     flow.upstream.send(msg, flow.backend.port, flow.backend.address);
   }
 
-  private open(client: string, from: dgram.RemoteInfo, backend: Backend): Flow {
+  private open(client: string, from: dgram.RemoteInfo, backend: Backend, host: string | undefined): Flow {
     const upstream = dgram.createSocket('udp4');
     upstream.on('error', () => this.close(client));
     upstream.on('message', (reply) => {
@@ -100,7 +111,7 @@ export class UdpLoadBalancer {
       this.touch(client, flow);
       this.socket.send(reply, from.port, from.address);
     });
-    const flow: Flow = { backend, upstream, timer: setTimeout(() => this.close(client), this.idleTimeoutMs) };
+    const flow: Flow = { backend, ...(host !== undefined ? { host } : {}), upstream, timer: setTimeout(() => this.close(client), this.idleTimeoutMs) };
     this.flows.set(client, flow);
     return flow;
   }
@@ -118,18 +129,11 @@ export class UdpLoadBalancer {
     flow.upstream.close();
   }
 
-  private pick(clientAddress: string): Backend | undefined {
+  private pick(clientAddress: string, host: string | undefined): Backend | undefined {
+    const admitted = (b: Backend) => !this.opts.admit || this.opts.admit(clientAddress, b, this.port, 'UDP');
     const sticky = this.affinity.backendOf(clientAddress);
-    const kept = sticky ? this.backends.find((b) => backendKey(b) === sticky) : undefined;
-    if (kept && (!this.opts.admit || this.opts.admit(clientAddress, kept, this.port, 'UDP'))) return kept;
-    const count = this.backends.length;
-    for (let i = 0; i < count; i++) {
-      const index = (this.cursor + i) % count;
-      const backend = this.backends[index];
-      if (this.opts.admit && !this.opts.admit(clientAddress, backend, this.port, 'UDP')) continue;
-      this.cursor = (index + 1) % count;
-      return backend;
-    }
-    return undefined;
+    const kept = sticky ? this.pools.pool(host).find((b) => backendKey(b) === sticky) : undefined;
+    if (kept && admitted(kept)) return kept;
+    return this.pools.next(host, admitted);
   }
 }
