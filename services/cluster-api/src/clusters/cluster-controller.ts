@@ -1,4 +1,4 @@
-import { BOOTSTRAP_DATA_KEY, NatsNames, rfc3339 } from '@openpacific/contracts';
+import { BOOTSTRAP_DATA_KEY, NatsNames, rfc3339, tanzuKubernetesClusterClassSpec, TKC_CLUSTER_CLASS } from '@openpacific/contracts';
 import { EventStore, StreamAppend, VersionConflictError } from '@openpacific/event-store';
 import { controllerReadModel, decryptedEvent, LogFollower, PassLoop, pokedFollower, sameJson, SecretKey, StoredObject } from '@openpacific/objects';
 import type { Logger } from '@openpacific/service-kit';
@@ -10,8 +10,9 @@ import { kubeconfigAccess, secretNames } from './guest-secrets';
 import { capiCondition, GuestNodeOperations, isControlPlaneMachine, MACHINE_FINALIZER, nodeDeletionRefusal, nodeDeletionTimeoutExpired, nodeDrainAllowed, setConditions } from './machine-deletion';
 import { MachineExpectations } from './machine-expectations';
 import { ClusterState, healthCheck, healthCheckPaused, healthConditions, HealthTarget, remediationAsked, skipsRemediation, Verdict } from './machine-health-check';
+import { buildsTopologyClass, fromTanzuKubernetesCluster, fromTopology, imageOf, isTopologyCluster, MachinesSpec, NormalizedCluster, releaseOf } from './cluster-spec';
 import { ownVirtualMachines } from './own-vms';
-import { condition, CR, created, deleted, LABELS, mergeConditions, newObject, startDeletion, statusOf, suffix, templateHash, updated } from './objects';
+import { condition, CR, created, deleted, LABELS, mergeConditions, newObject, startDeletion, statusOf, suffix, templateHash, TOPOLOGY_DEPLOYMENT, TOPOLOGY_OWNED, updated } from './objects';
 
 const CAPI = 'cluster.x-k8s.io/v1beta1';
 const KCP = 'controlplane.cluster.x-k8s.io/v1beta1';
@@ -98,6 +99,7 @@ export class ClusterController {
     const writes: (StreamAppend | undefined)[] = this.guests.reconcile();
     this.health = new Map();
     for (const s of this.list(CR.mhcs)) writes.push(this.healthCheck(s));
+    writes.push(...this.clusterClasses());
     for (const s of this.list(CR.tkcs)) writes.push(...this.tkc(s));
     const [kcps, mss] = [this.list(CR.kcps), this.list(CR.mss)];
     this.expectations.keepOnly(new Set([...kcps, ...mss].map((s) => s.object.metadata.uid)));
@@ -129,85 +131,106 @@ export class ClusterController {
   }
 
 
-  /** TKC → Cluster, VSphereCluster, KubeadmControlPlane, MachineDeployments, resource policy, control-plane service; status back. */
+  /** TKC → Cluster, then what its spec asks for (build); its status back. */
   private tkc(stored: StoredObject): (StreamAppend | undefined)[] {
     const tkc = stored.object;
-    const ns = tkc.metadata.namespace;
-    const name = tkc.metadata.name;
-    const topo = tkc.spec?.topology ?? {};
-    const cp = topo.controlPlane ?? {};
-    const version = cp.tkr?.reference?.name ?? tkc.spec?.distribution?.version ?? '';
+    const spec = fromTanzuKubernetesCluster(tkc);
+    const { name, namespace: ns } = spec;
+    const writes = this.build(spec, tkc);
+    if (!this.get(CR.clusters, ns, name)) {
+      writes.push(
+        created(
+          CR.clusters,
+          newObject(CAPI, 'Cluster', ns, name, tkc, {
+            labels: { [LABELS.cluster]: name },
+            spec: {
+              topology: { class: TKC_CLUSTER_CLASS, version: spec.version, controlPlane: { replicas: spec.controlPlane.replicas }, variables: [{ name: 'vmClass', value: spec.controlPlane.vmClass }, { name: 'storageClass', value: spec.controlPlane.storageClass }] },
+              ...clusterRefs(name, ns),
+            },
+          }),
+        ),
+      );
+    }
+    writes.push(this.tkcStatus(stored, spec));
+    return writes;
+  }
+
+  /**
+   * One guest cluster's Cluster API objects, from a TKC or a Cluster's topology, all owned by `owner` (so deleting it
+   * cascades): a VirtualMachineSetResourcePolicy (cluster-module groups), the control plane's LoadBalancer
+   * VirtualMachineService on 6443, a VSphereCluster, a KubeadmControlPlane `<c>-control-plane` and a MachineDeployment
+   * `<c>-<pool>` per pool; a MachineDeployment of a pool no longer asked for is deleted. Replicas, the release (version
+   * and VM image), VM and storage class, and nodeDrainTimeout follow the spec.
+   */
+  private build(spec: NormalizedCluster, owner: any): (StreamAppend | undefined)[] {
+    const { name, namespace: ns } = spec;
+    const topology = owner.kind === 'Cluster';
     const writes: (StreamAppend | undefined)[] = [];
     const ensure = (resource: string, childName: string, make: () => any, sync?: (o: any) => void) => {
       const existing = this.get(resource, ns, childName);
       if (!existing) writes.push(created(resource, make()));
-      else if (sync) writes.push(updated(resource, existing, sync));
-      return existing?.object;
+      else if (sync && !existing.object.metadata.deletionTimestamp) writes.push(updated(resource, existing, sync));
     };
     const labels = { [LABELS.cluster]: name };
-    ensure(CR.policies, name, () => newObject(VMOP, 'VirtualMachineSetResourcePolicy', ns, name, tkc, { labels, spec: { resourcePool: { name }, folder: name, clusterModuleGroups: ['control-plane-group', ...(topo.nodePools ?? []).map((p: any) => `${p.name}-workers-group`)] } }));
+    ensure(CR.policies, name, () => newObject(VMOP, 'VirtualMachineSetResourcePolicy', ns, name, owner, { labels, spec: { resourcePool: { name }, folder: name, clusterModuleGroups: ['control-plane-group', ...spec.pools.map((p) => `${p.name}-workers-group`)] } }));
     ensure(CR.vmServices, `${name}-control-plane-service`, () =>
-      newObject(VMOP, 'VirtualMachineService', ns, `${name}-control-plane-service`, tkc, {
+      newObject(VMOP, 'VirtualMachineService', ns, `${name}-control-plane-service`, owner, {
         labels,
         spec: { type: 'LoadBalancer', selector: { [LABELS.vmCluster]: name, [LABELS.vmRole]: 'controlplane' }, ports: [{ name: 'apiserver', protocol: 'TCP', port: 6443, targetPort: 6443 }] },
       }),
     );
-    ensure(CR.vsphereClusters, name, () => newObject(CAPV, 'VSphereCluster', ns, name, tkc, { labels, spec: {} }));
-    const machineSpec = (role: string, pool: any) => ({ className: pool.vmClass, storageClass: pool.storageClass, imageName: imageOf(this.get(CR.tkrs, undefined, pool.tkr?.reference?.name ?? version)?.object, pool.tkr?.reference?.name ?? version), role });
+    ensure(CR.vsphereClusters, name, () => newObject(CAPV, 'VSphereCluster', ns, name, owner, { labels, spec: {} }));
+    const machineSpec = (role: string, m: MachinesSpec) => ({ className: m.vmClass, storageClass: m.storageClass, imageName: imageOf(this.release(m.release), m.release), role });
+    const cp = spec.controlPlane;
+    const kcpTemplate = () => ({ infrastructureRef: machineSpec('controlplane', cp), ...(cp.nodeDrainTimeout ? { nodeDrainTimeout: cp.nodeDrainTimeout } : {}) });
     ensure(
       CR.kcps,
       `${name}-control-plane`,
-      () => newObject(KCP, 'KubeadmControlPlane', ns, `${name}-control-plane`, tkc, { labels, spec: { replicas: cp.replicas ?? 1, version, machineTemplate: { infrastructureRef: machineSpec('controlplane', cp) }, kubeadmConfigSpec: {} } }),
+      () => newObject(KCP, 'KubeadmControlPlane', ns, `${name}-control-plane`, owner, { labels: topology ? { ...labels, [TOPOLOGY_OWNED]: '' } : labels, spec: { replicas: cp.replicas, version: spec.version, machineTemplate: kcpTemplate(), kubeadmConfigSpec: {} } }),
       (o) => {
-        o.spec.replicas = cp.replicas ?? 1;
-        o.spec.version = version;
-        o.spec.machineTemplate = { infrastructureRef: machineSpec('controlplane', cp) };
+        o.spec.replicas = cp.replicas;
+        o.spec.version = spec.version;
+        o.spec.machineTemplate = kcpTemplate();
       },
     );
-    for (const pool of topo.nodePools ?? []) {
+    const wanted = new Set<string>();
+    for (const pool of spec.pools) {
       const mdName = `${name}-${pool.name}`;
+      wanted.add(mdName);
+      const templateSpec = () => ({ clusterName: name, version: pool.release, infrastructureRef: machineSpec('worker', pool), ...(pool.nodeDrainTimeout ? { nodeDrainTimeout: pool.nodeDrainTimeout } : {}) });
+      const mdLabels = { ...labels, [LABELS.deployment]: mdName, ...(topology ? { [TOPOLOGY_OWNED]: '', [TOPOLOGY_DEPLOYMENT]: pool.name } : {}) };
       ensure(
         CR.mds,
         mdName,
-        () =>
-          newObject(CAPI, 'MachineDeployment', ns, mdName, tkc, {
-            labels: { ...labels, [LABELS.deployment]: mdName },
-            spec: { clusterName: name, replicas: pool.replicas ?? 1, selector: { matchLabels: { [LABELS.deployment]: mdName } }, strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } }, template: { spec: { clusterName: name, version: pool.tkr?.reference?.name ?? version, infrastructureRef: machineSpec('worker', { ...pool, tkr: pool.tkr ?? cp.tkr }) } } },
-          }),
+        () => newObject(CAPI, 'MachineDeployment', ns, mdName, owner, { labels: mdLabels, spec: { clusterName: name, replicas: pool.replicas, selector: { matchLabels: { [LABELS.deployment]: mdName } }, strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } }, template: { spec: templateSpec() } } }),
         (o) => {
-          o.spec.replicas = pool.replicas ?? 1;
-          o.spec.template.spec.version = pool.tkr?.reference?.name ?? version;
-          o.spec.template.spec.infrastructureRef = machineSpec('worker', { ...pool, tkr: pool.tkr ?? cp.tkr });
+          o.spec.replicas = pool.replicas;
+          o.spec.template.spec = { ...o.spec.template.spec, ...templateSpec() };
+          if (!pool.nodeDrainTimeout) delete o.spec.template.spec.nodeDrainTimeout;
         },
       );
     }
-    ensure(CR.clusters, name, () =>
-      newObject(CAPI, 'Cluster', ns, name, tkc, {
-        labels,
-        spec: {
-          topology: { class: 'tanzukubernetescluster', version, controlPlane: { replicas: cp.replicas ?? 1 }, variables: [{ name: 'vmClass', value: cp.vmClass }, { name: 'storageClass', value: cp.storageClass }] },
-          controlPlaneRef: { apiVersion: KCP, kind: 'KubeadmControlPlane', name: `${name}-control-plane`, namespace: ns },
-          infrastructureRef: { apiVersion: CAPV, kind: 'VSphereCluster', name, namespace: ns },
-        },
-      }),
-    );
-    writes.push(this.tkcStatus(stored, version));
+    // A pool (machineDeployment) taken out of the spec: its MachineDeployment goes, and its machines with it.
+    for (const md of this.owned(CR.mds, owner)) if (!wanted.has(md.object.metadata.name)) writes.push(startDeletion(CR.mds, md));
     return writes;
   }
 
-  private tkcStatus(stored: StoredObject, version: string): StreamAppend | undefined {
+  /** The TanzuKubernetesRelease a release names (by name or version), if there is one. */
+  private release(name: string): any {
+    return releaseOf(name, (tkr) => this.get(CR.tkrs, undefined, tkr)?.object);
+  }
+
+  private tkcStatus(stored: StoredObject, spec: NormalizedCluster): StreamAppend | undefined {
     const tkc = stored.object;
-    const kcp = this.get(CR.kcps, tkc.metadata.namespace, `${tkc.metadata.name}-control-plane`)?.object;
-    const mds = (tkc.spec?.topology?.nodePools ?? []).map((p: any) => this.get(CR.mds, tkc.metadata.namespace, `${tkc.metadata.name}-${p.name}`)?.object);
-    const cpReady = !!kcp && (kcp.status?.readyReplicas ?? 0) >= (kcp.spec.replicas ?? 1) && (kcp.status?.replicas ?? 0) === kcp.spec.replicas;
-    const poolsReady = mds.every((md: any) => md && (md.status?.readyReplicas ?? 0) >= md.spec.replicas && (md.status?.replicas ?? 0) === md.spec.replicas);
-    const endpoint = this.get(CR.vmServices, tkc.metadata.namespace, `${tkc.metadata.name}-control-plane-service`)?.object?.status?.loadBalancer?.ingress?.[0]?.ip;
-    const machines = this.list(CR.machines, tkc.metadata.namespace).filter((m) => m.object.metadata.labels?.[LABELS.cluster] === tkc.metadata.name);
-    const problems = this.unavailableReferences(tkc, version);
+    const ns = tkc.metadata.namespace;
+    const { cpReady, poolsReady, endpoint } = this.readiness(spec);
+    const mds = spec.pools.map((p) => this.get(CR.mds, ns, `${spec.name}-${p.name}`)?.object);
+    const machines = this.list(CR.machines, ns).filter((m) => m.object.metadata.labels?.[LABELS.cluster] === tkc.metadata.name);
+    const problems = this.unavailableReferences(spec);
     const ready = cpReady && poolsReady && !!endpoint && problems.length === 0;
     const status = {
       phase: ready ? 'running' : 'creating',
-      version,
+      version: spec.version,
       totalWorkerReplicas: mds.reduce((n: number, md: any) => n + (md?.status?.replicas ?? 0), 0),
       apiEndpoints: endpoint ? [{ host: endpoint, port: 6443 }] : [],
       nodeStatus: Object.fromEntries(machines.map((m) => [m.object.metadata.name, machineReady(m.object) ? 'ready' : m.object.status?.nodeRef ? 'notready' : 'pending'])),
@@ -222,21 +245,31 @@ export class ClusterController {
     return statusOf(CR.tkcs, stored, status);
   }
 
-  /** What the TKC names that its namespace does not offer: VM classes, storage classes, the release's VM image. */
-  private unavailableReferences(tkc: any, version: string): string[] {
-    const ns = tkc.metadata.namespace;
-    const topo = tkc.spec?.topology ?? {};
-    const out: string[] = [];
-    const pools: [string, any][] = [['spec.topology.controlPlane', topo.controlPlane ?? {}], ...(topo.nodePools ?? []).map((p: any, i: number): [string, any] => [`spec.topology.nodePools[${i}]`, p])];
-    for (const [where, pool] of pools) {
-      if (pool.vmClass && !this.get(CR.vmClasses, ns, pool.vmClass)) out.push(`${where}.vmClass: VirtualMachineClass "${pool.vmClass}" is not available in namespace "${ns}"`);
-      if (pool.storageClass && !this.get(CR.storageClasses, undefined, pool.storageClass)) out.push(`${where}.storageClass: StorageClass "${pool.storageClass}" does not exist`);
+  /** Whether the control plane and every pool have their machines ready, and the control plane's endpoint. */
+  private readiness(spec: NormalizedCluster): { cpReady: boolean; poolsReady: boolean; endpoint?: string } {
+    const ns = spec.namespace;
+    const kcp = this.get(CR.kcps, ns, `${spec.name}-control-plane`)?.object;
+    const mds = spec.pools.map((p) => this.get(CR.mds, ns, `${spec.name}-${p.name}`)?.object);
+    const cpReady = !!kcp && (kcp.status?.readyReplicas ?? 0) >= (kcp.spec.replicas ?? 1) && (kcp.status?.replicas ?? 0) === kcp.spec.replicas;
+    const poolsReady = mds.every((md: any) => md && (md.status?.readyReplicas ?? 0) >= md.spec.replicas && (md.status?.replicas ?? 0) === md.spec.replicas);
+    const endpoint = this.get(CR.vmServices, ns, `${spec.name}-control-plane-service`)?.object?.status?.loadBalancer?.ingress?.[0]?.ip;
+    return { cpReady, poolsReady, endpoint };
+  }
+
+  /** What the spec names that its namespace does not offer: VM classes, storage classes, the releases' VM images, each with the field that names it. */
+  private unavailableReferences(spec: NormalizedCluster): string[] {
+    const ns = spec.namespace;
+    const out = new Set<string>();
+    for (const part of [spec.controlPlane, ...spec.pools]) {
+      if (part.vmClass && !this.get(CR.vmClasses, ns, part.vmClass)) out.add(`${part.field.vmClass}: VirtualMachineClass "${part.vmClass}" is not available in namespace "${ns}"`);
+      if (part.storageClass && !this.get(CR.storageClasses, undefined, part.storageClass)) out.add(`${part.field.storageClass}: StorageClass "${part.storageClass}" does not exist`);
+      if (!part.release) continue;
+      const image = imageOf(this.release(part.release), part.release);
+      if (!this.get(CR.vmImages, ns, image) && !this.get(CR.clusterVmImages, undefined, image)) {
+        out.add(`${part.field.release}: no VM image "${image}" for release "${part.release}" is available in namespace "${ns}"`);
+      }
     }
-    const image = imageOf(this.get(CR.tkrs, undefined, version)?.object, version);
-    if (version && !this.get(CR.vmImages, ns, image) && !this.get(CR.clusterVmImages, undefined, image)) {
-      out.push(`spec.topology.controlPlane.tkr.reference.name: no VM image "${image}" for release "${version}" is available in namespace "${ns}"`);
-    }
-    return out;
+    return [...out];
   }
 
   /**
@@ -250,9 +283,10 @@ export class ClusterController {
     const machines = this.owned(CR.machines, kcp);
     const template = {
       labels: { [LABELS.cluster]: cluster, [LABELS.controlPlane]: '', [LABELS.controlPlaneName]: kcp.metadata.name },
-      spec: { clusterName: cluster, version: kcp.spec.version, bootstrap: {}, infrastructureRef: kcp.spec.machineTemplate?.infrastructureRef },
+      spec: { clusterName: cluster, version: kcp.spec.version, bootstrap: {}, infrastructureRef: kcp.spec.machineTemplate?.infrastructureRef, ...pickInPlaceFields(kcp.spec.machineTemplate) },
     };
     const replicas = kcp.spec.replicas ?? 1;
+    const inPlace = propagateInPlace(machines, kcp.spec.machineTemplate);
     const outdated = machines.filter((m) => m.object.spec.version !== kcp.spec.version || !sameJson(m.object.spec.infrastructureRef, template.spec.infrastructureRef));
     // As KCP remediates: one machine at a time, not while it lacks machines, never the last of an initialized control plane.
     const unhealthy = machines.filter((m) => remediationAsked(m.object));
@@ -269,6 +303,7 @@ export class ClusterController {
       const ready = upToDate.length > 0 && upToDate.every((m) => machineReady(m.object));
       writes = ready ? [startDeletion(CR.machines, deletionOrder(outdated, 'Oldest')[0])] : [];
     }
+    writes.push(...inPlace);
     const ready = machines.filter((m) => machineReady(m.object)).length;
     writes.push(statusOf(CR.kcps, stored, { ...kcp.status, replicas: machines.length, readyReplicas: ready, updatedReplicas: machines.length, unavailableReplicas: machines.length - ready, initialized: !!kcp.status?.initialized || ready > 0, ready: ready > 0, version: kcp.spec.version, selector: `${LABELS.controlPlaneName}=${kcp.metadata.name}` }));
     return writes;
@@ -282,7 +317,8 @@ export class ClusterController {
    */
   private deployment(stored: StoredObject): (StreamAppend | undefined)[] {
     const md = stored.object;
-    const hash = templateHash(md.spec.template);
+    // The node timeouts are not part of the hash: Cluster API propagates them in place rather than rolling machines.
+    const hash = templateHash(withoutInPlaceFields(md.spec.template));
     const msName = `${md.metadata.name}-${hash}`;
     const writes: (StreamAppend | undefined)[] = [];
     const sets = this.owned(CR.mss, md);
@@ -294,7 +330,14 @@ export class ClusterController {
       const initial = old.length === 0 ? replicas : 0;
       writes.push(created(CR.mss, newObject(CAPI, 'MachineSet', md.metadata.namespace, msName, md, { labels, spec: { clusterName: md.spec.clusterName, replicas: initial, deletePolicy: md.spec.deletePolicy ?? 'Random', selector: { matchLabels: { [LABELS.set]: msName } }, template: md.spec.template } })));
     } else if (old.length === 0) {
-      if (current.object.spec.replicas !== replicas) writes.push(updated(CR.mss, current, (o) => (o.spec.replicas = replicas)));
+      if (current.object.spec.replicas !== replicas || !sameInPlaceFields(current.object.spec.template?.spec, md.spec.template?.spec)) {
+        writes.push(
+          updated(CR.mss, current, (o) => {
+            o.spec.replicas = replicas;
+            copyInPlaceFields(md.spec.template?.spec, o.spec.template.spec);
+          }),
+        );
+      }
     } else {
       const rolling = md.spec.strategy?.rollingUpdate ?? {};
       const maxSurge = Number.isInteger(rolling.maxSurge) ? rolling.maxSurge : 1;
@@ -325,6 +368,7 @@ export class ClusterController {
     // A MachineSet replaces every machine its health check asked it to: deleted now, made anew below.
     const unhealthy = machines.filter((m) => remediationAsked(m.object));
     const writes: (StreamAppend | undefined)[] = unhealthy.map((m) => startDeletion(CR.machines, m));
+    writes.push(...propagateInPlace(machines, ms.spec.template?.spec));
     writes.push(...this.scaleMachines(ms, machines.filter((m) => !unhealthy.includes(m)), ms.spec.replicas ?? 1, ms.spec.deletePolicy ?? 'Random', {
       labels: { [LABELS.cluster]: ms.spec.clusterName, [LABELS.set]: ms.metadata.name, [LABELS.deployment]: ms.metadata.labels?.[LABELS.deployment] ?? '' },
       spec: { ...ms.spec.template.spec, bootstrap: ms.spec.template.spec.bootstrap?.dataSecretName ? { dataSecretName: ms.spec.template.spec.bootstrap.dataSecretName } : {} },
@@ -567,24 +611,133 @@ export class ClusterController {
     return { cluster, targets: machines.map((m) => ({ machine: m, node: m.status?.nodeRef ? nodes.get(m.status.nodeRef.name) ?? 'missing' : undefined })) };
   }
 
-  /** Cluster phase as Cluster API derives it; the endpoint is the control-plane service's ingress. */
+  /**
+   * Cluster → for a topology of the class `tanzukubernetescluster` (one not a TKC's own), what a TKC gets (build), owned
+   * by the Cluster; its refs, endpoint and kubeconfig; its status: phase as Cluster API derives it, `infrastructureReady`
+   * (the control-plane service has an address), `controlPlaneReady`, and conditions, with `TopologyReconciled` for a
+   * topology (False `TopologyReconcileFailed` while its ClusterClass does not exist).
+   */
   private cluster(stored: StoredObject): (StreamAppend | undefined)[] {
     const c = stored.object;
-    const endpoint = this.get(CR.vmServices, c.metadata.namespace, `${c.metadata.name}-control-plane-service`)?.object?.status?.loadBalancer?.ingress?.[0]?.ip;
-    const kcp = this.get(CR.kcps, c.metadata.namespace, c.spec.controlPlaneRef?.name ?? '')?.object;
+    const ns = c.metadata.namespace;
     const writes: (StreamAppend | undefined)[] = [];
-    if (endpoint && c.spec.controlPlaneEndpoint?.host !== endpoint) writes.push(updated(CR.clusters, stored, (o) => (o.spec.controlPlaneEndpoint = { host: endpoint, port: 6443 })));
+    const topology = isTopologyCluster(c);
+    let topologyCondition: any;
+    let problems: string[] = [];
+    let refs: any;
+    if (c.spec?.topology?.class) {
+      const classNs = c.spec.topology.classNamespace || ns;
+      const clusterClass = this.get(CR.clusterClasses, classNs, c.spec.topology.class);
+      if (!topology) topologyCondition = capiCondition('TopologyReconciled', true);
+      else if (!clusterClass) {
+        topologyCondition = capiCondition('TopologyReconciled', false, 'TopologyReconcileFailed', 'Error', `failed to retrieve ClusterClass ${classNs}/${c.spec.topology.class}: clusterclasses.cluster.x-k8s.io "${c.spec.topology.class}" not found`);
+      } else if (!buildsTopologyClass(c)) {
+        topologyCondition = capiCondition('TopologyReconciled', false, 'TopologyReconcileFailed', 'Error', `ClusterClass ${classNs}/${c.spec.topology.class} cannot be built: cluster-api builds topologies of the class "${TKC_CLUSTER_CLASS}" only`);
+      } else {
+        const spec = fromTopology(c);
+        writes.push(...this.build(spec, c));
+        problems = this.unavailableReferences(spec);
+        refs = clusterRefs(c.metadata.name, ns);
+        topologyCondition = capiCondition('TopologyReconciled', true);
+      }
+    }
+    const endpoint = this.get(CR.vmServices, ns, `${c.metadata.name}-control-plane-service`)?.object?.status?.loadBalancer?.ingress?.[0]?.ip;
+    const needsRefs = refs && (!sameJson(c.spec.controlPlaneRef, refs.controlPlaneRef) || !sameJson(c.spec.infrastructureRef, refs.infrastructureRef));
+    if ((endpoint && c.spec.controlPlaneEndpoint?.host !== endpoint) || needsRefs) {
+      writes.push(
+        updated(CR.clusters, stored, (o) => {
+          if (endpoint) o.spec.controlPlaneEndpoint = { host: endpoint, port: 6443 };
+          if (refs) Object.assign(o.spec, refs);
+        }),
+      );
+    }
     writes.push(this.guests.kubeconfig(c));
+    const kcp = this.get(CR.kcps, ns, c.spec.controlPlaneRef?.name ?? '')?.object;
     const infrastructureReady = !!endpoint;
     const controlPlaneReady = !!kcp?.status?.ready;
-    writes.push(statusOf(CR.clusters, stored, { ...c.status, phase: infrastructureReady ? 'Provisioned' : 'Provisioning', infrastructureReady, controlPlaneReady, conditions: mergeConditions(c.status?.conditions, [condition('ControlPlaneReady', controlPlaneReady), condition('InfrastructureReady', infrastructureReady), condition('Ready', infrastructureReady && controlPlaneReady)]) }));
+    // cluster_controller_phases.go reconcilePhase: Pending, Provisioning once it has its refs, Provisioned once its infrastructure is ready with an endpoint.
+    const phase = infrastructureReady && endpoint ? 'Provisioned' : c.spec.controlPlaneRef || c.spec.infrastructureRef ? 'Provisioning' : 'Pending';
+    const ready = infrastructureReady && controlPlaneReady && problems.length === 0 && (!topologyCondition || topologyCondition.status === 'True');
+    const conditions = [
+      condition('ControlPlaneReady', controlPlaneReady),
+      condition('InfrastructureReady', infrastructureReady),
+      ...(topology ? [problems.length ? condition('ReferencesResolved', false, 'NotAvailable', problems.join('; ')) : condition('ReferencesResolved', true)] : []),
+      condition('Ready', ready, problems.length ? 'NotAvailable' : topologyCondition?.status === 'False' ? topologyCondition.reason : 'NotReady', problems.length ? problems.join('; ') : topologyCondition?.status === 'False' ? topologyCondition.message : ''),
+      ...(topologyCondition ? [topologyCondition] : []),
+    ];
+    writes.push(
+      statusOf(CR.clusters, stored, {
+        ...c.status,
+        phase,
+        infrastructureReady,
+        controlPlaneReady,
+        ...(topology ? { observedGeneration: c.metadata.generation } : {}),
+        conditions: mergeConditions(c.status?.conditions, conditions),
+      }),
+    );
+    return writes;
+  }
+
+  /**
+   * Every namespace (but Kubernetes' own `kube-*` and `vmware-system-*`) offers the default ClusterClass
+   * `tanzukubernetescluster`, as a vSphere 8 Supervisor namespace does; made again when deleted, never in a namespace
+   * being deleted. Every ClusterClass gets its status as Cluster API's ClusterClass controller writes it: the
+   * variables as clusters are checked against (`from: inline`), `VariablesReconciled` and `RefVersionsUpToDate`.
+   */
+  private clusterClasses(): (StreamAppend | undefined)[] {
+    const writes: (StreamAppend | undefined)[] = [];
+    for (const { object: namespace } of this.model.list(CR.namespaces)) {
+      const ns = namespace.metadata.name;
+      if (namespace.metadata.deletionTimestamp || namespace.status?.phase === 'Terminating' || /^(kube-|vmware-system-)/.test(ns)) continue;
+      if (!this.model.get(CR.clusterClasses, ns, TKC_CLUSTER_CLASS)) writes.push(created(CR.clusterClasses, newObject(CAPI, 'ClusterClass', ns, TKC_CLUSTER_CLASS, undefined, { spec: tanzuKubernetesClusterClassSpec() })));
+    }
+    for (const stored of this.list(CR.clusterClasses)) {
+      const cc = stored.object;
+      const variables = (cc.spec?.variables ?? []).map((v: any) => ({ name: v.name, definitionsConflict: false, definitions: [{ from: 'inline', required: !!v.required, ...(v.metadata ? { metadata: v.metadata } : {}), schema: v.schema }] }));
+      const conditions = setConditions(cc.status?.conditions, [capiCondition('RefVersionsUpToDate', true), capiCondition('VariablesReconciled', true)]);
+      writes.push(statusOf(CR.clusterClasses, stored, { ...cc.status, observedGeneration: cc.metadata.generation ?? 1, variables, conditions }));
+    }
     return writes;
   }
 }
 
-/** The VM image a release names: its first OS image, else a VM image named as the release. */
-function imageOf(tkr: any, fallback: string): string {
-  return tkr?.spec?.osImages?.[0]?.name ?? tkr?.metadata?.annotations?.['run.tanzu.vmware.com/vm-image'] ?? fallback;
+/** A machine template's fields Cluster API changes on existing machines in place (no rollout). */
+const IN_PLACE_FIELDS = ['nodeDrainTimeout', 'nodeVolumeDetachTimeout', 'nodeDeletionTimeout'] as const;
+
+function pickInPlaceFields(from: any): Record<string, string> {
+  return Object.fromEntries(IN_PLACE_FIELDS.filter((f) => from?.[f] !== undefined).map((f) => [f, from[f]]));
+}
+
+function sameInPlaceFields(a: any, b: any): boolean {
+  return IN_PLACE_FIELDS.every((f) => a?.[f] === b?.[f]);
+}
+
+function copyInPlaceFields(from: any, to: any): void {
+  for (const f of IN_PLACE_FIELDS) {
+    if (from?.[f] === undefined) delete to[f];
+    else to[f] = from[f];
+  }
+}
+
+/** A MachineDeployment's template without the in-place fields: what its MachineSets' names hash. */
+export function withoutInPlaceFields(template: any): any {
+  if (!template?.spec) return template;
+  const spec = { ...template.spec };
+  for (const f of IN_PLACE_FIELDS) delete spec[f];
+  return { ...template, spec };
+}
+
+/** The machines whose node timeouts differ from their owner's template, brought in line. */
+function propagateInPlace(machines: StoredObject[], template: any): (StreamAppend | undefined)[] {
+  return machines.filter((m) => !m.object.metadata.deletionTimestamp && !sameInPlaceFields(m.object.spec, template)).map((m) => updated(CR.machines, m, (o) => copyInPlaceFields(template, o.spec)));
+}
+
+/** The refs a built Cluster carries: its KubeadmControlPlane and VSphereCluster. */
+function clusterRefs(name: string, namespace: string) {
+  return {
+    controlPlaneRef: { apiVersion: KCP, kind: 'KubeadmControlPlane', name: `${name}-control-plane`, namespace },
+    infrastructureRef: { apiVersion: CAPV, kind: 'VSphereCluster', name, namespace },
+  };
 }
 
 function vmStatusOf(vm: any): string {

@@ -59,7 +59,7 @@ export function nodeDeletionTimeoutExpired(m: any, now: number): boolean {
 
 /** A v1beta1 condition as Cluster API marks it: True, or False with a reason, a severity and a message. */
 export function capiCondition(type: string, ok: true): any;
-export function capiCondition(type: string, ok: false, reason: string, severity: 'Info' | 'Warning', message?: string): any;
+export function capiCondition(type: string, ok: false, reason: string, severity: 'Info' | 'Warning' | 'Error', message?: string): any;
 export function capiCondition(type: string, ok: boolean, reason?: string, severity?: string, message = ''): any {
   return ok ? { type, status: 'True', lastTransitionTime: rfc3339() } : { type, status: 'False', severity, lastTransitionTime: rfc3339(), reason, message };
 }

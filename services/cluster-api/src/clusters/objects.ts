@@ -8,6 +8,8 @@ export const CR = {
   tkcs: 'tanzukubernetesclusters.run.tanzu.vmware.com',
   tkrs: 'tanzukubernetesreleases.run.tanzu.vmware.com',
   clusters: 'clusters.cluster.x-k8s.io',
+  clusterClasses: 'clusterclasses.cluster.x-k8s.io',
+  namespaces: 'namespaces',
   mds: 'machinedeployments.cluster.x-k8s.io',
   mss: 'machinesets.cluster.x-k8s.io',
   machines: 'machines.cluster.x-k8s.io',
@@ -35,6 +37,10 @@ export const LABELS = {
   vmCluster: 'capv.vmware.com/cluster.name',
   vmRole: 'capv.vmware.com/cluster.role',
 } as const;
+
+/** On what a Cluster's topology made, as Cluster API's topology controller labels it. */
+export const TOPOLOGY_OWNED = 'topology.cluster.x-k8s.io/owned';
+export const TOPOLOGY_DEPLOYMENT = 'topology.cluster.x-k8s.io/deployment-name';
 
 export const ACTOR: EventMetadata = { actor: 'system:serviceaccount:vmware-system-capw:capi-controller-manager', source: 'cluster-api' };
 

@@ -2,7 +2,10 @@ import { validateAgainstSchema } from '@openpacific/kube-api';
 import { resourceDefinitions, ResourceDefinition } from '../index';
 import { CONVERSION_STASH_ANNOTATION_PREFIX } from '../vmoperator';
 import {
+  clusterClassResource,
   clusterResource,
+  tanzuKubernetesClusterClassSpec,
+  TKC_CLUSTER_CLASS,
   guestClusterResources,
   kubeadmControlPlaneResource,
   machineDeploymentResource,
@@ -178,6 +181,7 @@ describe('guest-cluster kinds', () => {
       [RUN, 'tanzukubernetesclusters', 'Namespaced', 'tkc', 'v1alpha3*,v1alpha2,v1alpha1'],
       [RUN, 'tanzukubernetesreleases', 'Cluster', 'tkr', 'v1alpha3*,v1alpha1'],
       ['cluster.x-k8s.io', 'clusters', 'Namespaced', 'cl', 'v1beta1*'],
+      ['cluster.x-k8s.io', 'clusterclasses', 'Namespaced', 'cc', 'v1beta1*'],
       ['cluster.x-k8s.io', 'machinedeployments', 'Namespaced', 'md', 'v1beta1*'],
       ['cluster.x-k8s.io', 'machinesets', 'Namespaced', 'ms', 'v1beta1*'],
       ['cluster.x-k8s.io', 'machines', 'Namespaced', 'ma', 'v1beta1*'],
@@ -415,5 +419,38 @@ describe('TanzuKubernetesRelease v1alpha1 <-> v1alpha3', () => {
     const stored = c.toStorage(written, 'v1alpha1');
     expect(stored.spec).toEqual({ version: 'v1.21.6+vmware.1-tkg.1', kubernetes: { version: 'v1.21.6+vmware.1', imageRepository: 'vmware.io', coredns: { imageRepository: 'vmware.io', imageTag: 'v1.8.0' } }, osImages: [{ name: 'photon-3-k8s-v1.21.6' }] });
     expect(c.fromStorage(stored, 'v1alpha1')).toStrictEqual(written);
+  });
+});
+
+describe('ClusterClass', () => {
+  it('takes the default class tanzukubernetescluster, with its status, in its strict schema', () => {
+    expectValid(clusterClassResource, 'v1beta1', {
+      apiVersion: CAPI,
+      kind: 'ClusterClass',
+      metadata: { ...meta, name: TKC_CLUSTER_CLASS },
+      spec: tanzuKubernetesClusterClassSpec(),
+      status: {
+        observedGeneration: 1,
+        variables: [{ name: 'vmClass', definitions: [{ from: 'inline', required: true, schema: { openAPIV3Schema: { type: 'string' } } }] }],
+        conditions: [{ type: 'VariablesReconciled', status: 'True', lastTransitionTime: '2025-01-01T00:00:00Z' }],
+      },
+    });
+  });
+
+  it('offers the worker class node-pool and requires vmClass and storageClass, as vSphere 8 does', () => {
+    const spec = tanzuKubernetesClusterClassSpec();
+    expect(spec.workers.machineDeployments.map((c: any) => c.class)).toEqual(['node-pool']);
+    expect(spec.variables.map((v: any) => [v.name, v.required])).toEqual([['vmClass', true], ['storageClass', true]]);
+    expect(spec.controlPlane.machineHealthCheck).toEqual({
+      maxUnhealthy: '100%',
+      nodeStartupTimeout: '2h0m0s',
+      unhealthyConditions: [{ type: 'Ready', status: 'Unknown', timeout: '5m0s' }, { type: 'Ready', status: 'False', timeout: '12m0s' }],
+    });
+  });
+
+  it('refuses a worker class without its template, naming the field', () => {
+    const spec = tanzuKubernetesClusterClassSpec();
+    delete spec.workers.machineDeployments[0].template;
+    expect(check(clusterClassResource, 'v1beta1', { apiVersion: CAPI, kind: 'ClusterClass', metadata: meta, spec }).causes.map((c) => c.field)).toEqual(['spec.workers.machineDeployments[0].template']);
   });
 });

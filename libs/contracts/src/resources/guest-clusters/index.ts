@@ -1,5 +1,6 @@
 import { ResourceDefinition } from '../resource-definition';
 import { clusterResource } from './cluster.resource';
+import { clusterClassResource } from './clusterclass.resource';
 import { kubeadmControlPlaneResource } from './kubeadmcontrolplane.resource';
 import { machineResource } from './machine.resource';
 import { machineDeploymentResource } from './machinedeployment.resource';
@@ -11,6 +12,7 @@ import { vsphereClusterResource, vsphereMachineResource, vsphereMachineTemplateR
 
 export { CAPI_GROUP, CAPI_VERSION, CAPV_VMWARE_GROUP, CONTROLPLANE_GROUP, RUN_GROUP } from './common';
 export { CLUSTER_PHASES } from './cluster.resource';
+export { TKC_CLUSTER_CLASS, TKC_WORKER_CLASS, tanzuKubernetesClusterClassSpec } from './clusterclass.resource';
 export { MACHINE_PHASES } from './machine.resource';
 export { TKC_HUB, V1ALPHA1_WORKERS_POOL, tkrNameOfVersion, versionOfTkrName } from './tanzukubernetescluster.conversion';
 export { TKC_VERSIONS } from './tanzukubernetescluster.schema';
@@ -21,6 +23,7 @@ export {
   tanzuKubernetesClusterResource,
   tanzuKubernetesReleaseResource,
   clusterResource,
+  clusterClassResource,
   machineResource,
   machineSetResource,
   machineDeploymentResource,
@@ -35,6 +38,7 @@ export const guestClusterResources: ResourceDefinition[] = [
   tanzuKubernetesClusterResource,
   tanzuKubernetesReleaseResource,
   clusterResource,
+  clusterClassResource,
   machineDeploymentResource,
   machineSetResource,
   machineResource,

@@ -9,6 +9,7 @@ import { ServedResource } from '../registry/registry';
 import { StoredObject } from '@openpacific/objects';
 import { readyToDelete, sameObject } from './object-rules';
 import { admissionHooks } from './admitted';
+import { warn } from './decode';
 
 /**
  * Writes the next state of an existing object: nothing when nothing changed,
@@ -25,7 +26,7 @@ export async function commitUpdate(
 ): Promise<any> {
   const subresource = r.target.subresource;
   const strategy = strategyFor(served.def);
-  const ctx = { readModel: core.readModel, serviceCIDR: core.serviceCIDR, user: r.user };
+  const ctx = { readModel: core.readModel, serviceCIDR: core.serviceCIDR, user: r.user, warn: (text: string) => warn(r, text) };
   if (subresource !== 'status') next = strategy.prepareUpdate?.(stored.object, next, subresource, ctx) ?? next;
   else next = strategy.prepareStatusUpdate?.(stored.object, next) ?? next;
   if (sameObject(next, stored.object)) return stored.object;

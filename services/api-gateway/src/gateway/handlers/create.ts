@@ -6,7 +6,7 @@ import { GatewayCore, isDryRun, ResourceRequest } from '../core';
 import { sendObject } from '../http/respond';
 import { convertOne } from '../customresources/conversion-webhook';
 import { isVersionConflict } from './commit';
-import { checkTypeMeta, decodeBody, fieldValidationOf, validateCustomRules, validateObject } from './decode';
+import { checkTypeMeta, decodeBody, fieldValidationOf, validateCustomRules, validateObject, warn } from './decode';
 import { prepareForCreate } from './object-rules';
 import { admissionHooks } from './admitted';
 import { noteRequestedName } from '../audit/audit-annotations';
@@ -47,7 +47,7 @@ export async function createObject(core: GatewayCore, r: ResourceRequest, body: 
   const storage = core.registry.storage(served.resource);
   const strategy = strategyFor(served.def);
   let prepared = prepareForCreate(served.def, await convertOne(core.readModel, obj, storage), namespace);
-  const ctx = { readModel: core.readModel, serviceCIDR: core.serviceCIDR, user: r.user };
+  const ctx = { readModel: core.readModel, serviceCIDR: core.serviceCIDR, user: r.user, warn: (text: string) => warn(r, text) };
   if (strategy.defaults) prepared = strategy.defaults(prepared, ctx);
   const kindCauses = [...(strategy.validateCreate?.(prepared, ctx) ?? []), ...(strategy.validate?.(prepared) ?? [])];
   if (kindCauses.length > 0) throw invalid(served.def.kind, prepared.metadata.name, served.def.group, kindCauses);

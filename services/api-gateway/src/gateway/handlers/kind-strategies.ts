@@ -33,6 +33,7 @@ import { eventKindStrategies } from './event.strategy';
 import { podTemplateKindStrategies } from './pod-template.strategy';
 import { validateConfigMap, validateConfigMapUpdate, validateSecret, validateSecretUpdate } from './config-data.validation';
 import { validateTanzuKubernetesCluster, validateTanzuKubernetesClusterUpdate } from './tkc.strategy';
+import { validateClusterTopology } from './cluster-topology.strategy';
 import {
   defaultVirtualMachine, stampRestart, validateVirtualMachine, validateVirtualMachineCreate, validateVirtualMachineService, validateVirtualMachineServiceUpdate, validateVirtualMachineUpdate,
 } from './vm.strategy';
@@ -45,6 +46,8 @@ export interface StrategyContext {
   serviceCIDR: string;
   /** Who creates it (a CertificateSigningRequest records its requester). */
   user?: { username: string; groups: string[] };
+  /** Adds a warning to the answer (`Warning: 299` header, which kubectl prints), as an admission webhook's warnings are. */
+  warn?(text: string): void;
 }
 
 /** An update as an admission check that looks at who writes sees it (kube's CertificateApproval, CertificateSigning). */
@@ -137,6 +140,10 @@ const strategies: Record<string, KindStrategy> = {
   ...certificatesKindStrategies,
   ...webhookKindStrategies,
   'run.tanzu.vmware.com/TanzuKubernetesCluster': { validate: validateTanzuKubernetesCluster, validateUpdate: validateTanzuKubernetesClusterUpdate },
+  'cluster.x-k8s.io/Cluster': {
+    validateCreate: (c, ctx) => validateClusterTopology(c, ctx),
+    validateUpdate: (old, next, subresource, ctx) => (subresource ? [] : validateClusterTopology(next, ctx, old)),
+  },
   // Create and update each run the whole of kube's validation (the update's own rules first, as kube words them).
   '/Secret': {
     defaults: (s) => fillServiceAccountToken(normalizeSecret(s)),

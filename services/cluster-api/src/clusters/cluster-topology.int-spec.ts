@@ -1,0 +1,149 @@
+import { natsNames, ObjectEventTypes, objectStreamId } from '@openpacific/contracts';
+import { EventStore, migrate } from '@openpacific/event-store';
+import { connectNats } from '@openpacific/messaging';
+import { createTestDatabase, dropGuestStores, eventually, TestDatabase, testNatsUrl, uniqueNatsPrefix } from '@openpacific/testing';
+import type { NatsConnection } from 'nats';
+import { ClusterController } from './cluster-controller';
+import { createIn, meta, NS, quiet } from './guest-cluster.spec-support';
+import { CR, updated } from './objects';
+
+/** A Cluster on the ClusterClass tanzukubernetescluster (TKG 2 / VKS), and a TKC's nodeDrainTimeouts, through the cluster controller. */
+describe('the cluster controller building topologies', () => {
+  let db: TestDatabase;
+  let nc: NatsConnection;
+  let store: EventStore;
+  let controller: ClusterController;
+
+  const latest = async (resource: string, name: string, namespace: string | undefined = NS) => {
+    const events = await store.readStream(objectStreamId(resource, namespace, name));
+    const last = events[events.length - 1];
+    return !last || last.type === ObjectEventTypes.deleted ? undefined : { object: (last.data as any).object, streamVersion: last.streamVersion };
+  };
+  const write = (resource: string, name: string, change: (o: any) => void) =>
+    eventually(async () => {
+      const stored = await latest(resource, name);
+      const w = updated(resource, stored!, change)!;
+      await store.append(w.streamId, w.events, { expectedVersion: w.expectedVersion });
+    }, { timeoutMs: 10_000 });
+  const condition = (o: any, type: string) => (o?.status?.conditions ?? []).find((c: any) => c.type === type);
+
+  beforeAll(async () => {
+    db = await createTestDatabase('clustertopology');
+    await migrate(db.pool);
+    store = new EventStore(db.pool);
+    nc = await connectNats({ url: testNatsUrl, name: 'cluster-topology-test' });
+    controller = new ClusterController({ store, pool: db.pool, nats: nc, names: natsNames(uniqueNatsPrefix('ct')), logger: quiet, databaseUrl: db.url, natsUrl: testNatsUrl });
+    await controller.start();
+    await createIn(store, 'namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS, uid: 'ns-1', creationTimestamp: '2025-01-01T00:00:00Z' }, status: { phase: 'Active' } });
+    await createIn(store, 'namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'kube-system', uid: 'ns-2', creationTimestamp: '2025-01-01T00:00:00Z' }, status: { phase: 'Active' } });
+  }, 30_000);
+
+  afterAll(async () => {
+    await controller?.stop();
+    await nc?.close();
+    if (db) await dropGuestStores(db.url, testNatsUrl);
+    await db?.drop();
+  });
+
+  it('offers the ClusterClass tanzukubernetescluster in a namespace, with its variables in its status', async () => {
+    await eventually(async () => {
+      const cc = (await latest(CR.clusterClasses, 'tanzukubernetescluster'))?.object;
+      expect(cc?.spec.workers.machineDeployments.map((c: any) => c.class)).toEqual(['node-pool']);
+      expect(cc.status.variables.map((v: any) => [v.name, v.definitions[0].from, v.definitions[0].required])).toEqual([['vmClass', 'inline', true], ['storageClass', 'inline', true]]);
+      expect(condition(cc, 'VariablesReconciled')?.status).toBe('True');
+    }, { timeoutMs: 10_000 });
+    expect(await latest(CR.clusterClasses, 'tanzukubernetescluster', 'kube-system')).toBeUndefined();
+  });
+
+  it('builds a topology into the objects a TKC gets, owned by the Cluster, and follows its changes', async () => {
+    const cluster = {
+      apiVersion: 'cluster.x-k8s.io/v1beta1', kind: 'Cluster', metadata: meta('c2', { generation: 1 }),
+      spec: {
+        topology: {
+          class: 'tanzukubernetescluster', version: 'v1.29.4---vmware.3-fips.1-tkg.1', controlPlane: { replicas: 1, nodeDrainTimeout: '2m' },
+          workers: { machineDeployments: [{ class: 'node-pool', name: 'np-1', replicas: 2, nodeDrainTimeout: '30s' }, { class: 'node-pool', name: 'np-2', replicas: 1, variables: { overrides: [{ name: 'vmClass', value: 'best-effort-large' }] } }] },
+          variables: [{ name: 'vmClass', value: 'best-effort-small' }, { name: 'storageClass', value: 'gold' }],
+        },
+      },
+    };
+    await createIn(store, CR.clusters, cluster);
+    const uid = cluster.metadata.uid;
+    const ownedByCluster = (o: any) => (o.metadata.ownerReferences ?? []).some((r: any) => r.uid === uid && r.kind === 'Cluster');
+    await eventually(async () => {
+      const kcp = (await latest(CR.kcps, 'c2-control-plane'))?.object;
+      expect(kcp && ownedByCluster(kcp)).toBe(true);
+      expect(kcp.spec).toMatchObject({ replicas: 1, version: 'v1.29.4---vmware.3-fips.1-tkg.1', machineTemplate: { nodeDrainTimeout: '2m', infrastructureRef: { className: 'best-effort-small', storageClass: 'gold', role: 'controlplane' } } });
+      const np1 = (await latest(CR.mds, 'c2-np-1'))?.object;
+      expect(np1 && ownedByCluster(np1)).toBe(true);
+      expect(np1.spec.replicas).toBe(2);
+      expect(np1.spec.template.spec).toMatchObject({ nodeDrainTimeout: '30s', infrastructureRef: { className: 'best-effort-small' } });
+      expect(np1.metadata.labels['topology.cluster.x-k8s.io/deployment-name']).toBe('np-1');
+      expect((await latest(CR.mds, 'c2-np-2'))?.object.spec.template.spec.infrastructureRef.className).toBe('best-effort-large');
+      for (const [resource, name] of [[CR.vsphereClusters, 'c2'], [CR.policies, 'c2'], [CR.vmServices, 'c2-control-plane-service']]) expect(ownedByCluster((await latest(resource, name))!.object)).toBe(true);
+      const c = (await latest(CR.clusters, 'c2'))!.object;
+      expect(c.spec.controlPlaneRef).toMatchObject({ kind: 'KubeadmControlPlane', name: 'c2-control-plane' });
+      expect(c.status.phase).toBe('Provisioning');
+      expect(condition(c, 'TopologyReconciled')?.status).toBe('True');
+      // Nothing in this namespace offers the VM classes or the release's image: said as the TKC path says it.
+      expect(condition(c, 'ReferencesResolved')).toMatchObject({ status: 'False', reason: 'NotAvailable' });
+      expect(condition(c, 'ReferencesResolved').message).toContain('spec.topology.variables[vmClass].value: VirtualMachineClass "best-effort-small" is not available in namespace "default"');
+      expect(condition(c, 'ReferencesResolved').message).toContain('spec.topology.workers.machineDeployments[np-2].variables.overrides[vmClass].value: VirtualMachineClass "best-effort-large"');
+    }, { timeoutMs: 15_000 });
+
+    // Scale np-1, raise the control plane, drop np-2: the objects follow.
+    await write(CR.clusters, 'c2', (o) => {
+      o.spec.topology.workers.machineDeployments = [{ ...o.spec.topology.workers.machineDeployments[0], replicas: 1 }];
+      o.spec.topology.controlPlane.replicas = 3;
+    });
+    await eventually(async () => {
+      expect((await latest(CR.mds, 'c2-np-1'))?.object.spec.replicas).toBe(1);
+      expect((await latest(CR.kcps, 'c2-control-plane'))?.object.spec.replicas).toBe(3);
+      expect(await latest(CR.mds, 'c2-np-2')).toBeUndefined();
+    }, { timeoutMs: 15_000 });
+  });
+
+  it('reports a topology of a class the namespace does not have as TopologyReconcileFailed, and builds nothing', async () => {
+    await createIn(store, CR.clusters, {
+      apiVersion: 'cluster.x-k8s.io/v1beta1', kind: 'Cluster', metadata: meta('c3'),
+      spec: { topology: { class: 'nope', version: 'v1.29.4---vmware.3-fips.1-tkg.1', controlPlane: { replicas: 1 } } },
+    });
+    await eventually(async () => {
+      const c = (await latest(CR.clusters, 'c3'))?.object;
+      expect(condition(c, 'TopologyReconciled')).toMatchObject({
+        status: 'False', reason: 'TopologyReconcileFailed', severity: 'Error',
+        message: `failed to retrieve ClusterClass ${NS}/nope: clusterclasses.cluster.x-k8s.io "nope" not found`,
+      });
+      expect(c.status.phase).toBe('Pending');
+      expect(condition(c, 'Ready')).toMatchObject({ status: 'False', reason: 'TopologyReconcileFailed' });
+    }, { timeoutMs: 10_000 });
+    expect(await latest(CR.kcps, 'c3-control-plane')).toBeUndefined();
+  });
+
+  it("passes a TKC's nodeDrainTimeouts down to the control plane's and pools' machine templates", async () => {
+    await createIn(store, CR.tkcs, {
+      apiVersion: 'run.tanzu.vmware.com/v1alpha3', kind: 'TanzuKubernetesCluster', metadata: meta('t1'),
+      spec: { topology: { controlPlane: { replicas: 1, vmClass: 'small', storageClass: 'gold', tkr: { reference: { name: 'img' } }, nodeDrainTimeout: '5m' }, nodePools: [{ name: 'workers', replicas: 1, vmClass: 'small', storageClass: 'gold', nodeDrainTimeout: '90s' }] } },
+    });
+    await eventually(async () => {
+      expect((await latest(CR.kcps, 't1-control-plane'))?.object.spec.machineTemplate.nodeDrainTimeout).toBe('5m');
+      expect((await latest(CR.mds, 't1-workers'))?.object.spec.template.spec.nodeDrainTimeout).toBe('90s');
+      // Its MachineSet, and the machine that set made, carry it too.
+      const sets = (await store.readAll({ limit: 100_000 })).filter((e) => e.streamId.startsWith(`${CR.mss}/${NS}/t1-workers`));
+      expect((sets[sets.length - 1]?.data as any)?.object.spec.template.spec.nodeDrainTimeout).toBe('90s');
+      const machines = (await store.readAll({ limit: 100_000 })).filter((e) => e.streamId.startsWith(`${CR.machines}/${NS}/t1-workers`));
+      expect((machines[machines.length - 1]?.data as any)?.object.spec.nodeDrainTimeout).toBe('90s');
+    }, { timeoutMs: 10_000 });
+    // A change goes to the MachineDeployment in place: the same MachineSet keeps it, no new one is made.
+    const before = (await store.readAll({ limit: 100_000 })).filter((e) => e.streamId.startsWith(`${CR.mss}/`) && e.type === ObjectEventTypes.created).map((e) => e.streamId);
+    await write(CR.tkcs, 't1', (o) => (o.spec.topology.nodePools[0].nodeDrainTimeout = '3m'));
+    await eventually(async () => {
+      const sets = (await store.readAll({ limit: 100_000 })).filter((e) => e.streamId.startsWith(`${CR.mss}/${NS}/t1-workers`) && e.type !== ObjectEventTypes.deleted);
+      const last = sets[sets.length - 1];
+      expect((last.data as any).object.spec.template.spec.nodeDrainTimeout).toBe('3m');
+      const machines = (await store.readAll({ limit: 100_000 })).filter((e) => e.streamId.startsWith(`${CR.machines}/${NS}/t1-workers`));
+      expect((machines[machines.length - 1].data as any).object.spec.nodeDrainTimeout).toBe('3m');
+    }, { timeoutMs: 10_000 });
+    const after = (await store.readAll({ limit: 100_000 })).filter((e) => e.streamId.startsWith(`${CR.mss}/`) && e.type === ObjectEventTypes.created).map((e) => e.streamId);
+    expect(after.filter((s) => s.includes('t1-workers'))).toEqual(before.filter((s) => s.includes('t1-workers')));
+  });
+});
