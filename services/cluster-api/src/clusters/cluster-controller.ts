@@ -7,12 +7,12 @@ import type { NatsConnection } from 'nats';
 import type { Pool } from 'pg';
 import { GuestInfrastructure } from './guest-infrastructure';
 import { kubeconfigAccess, secretNames } from './guest-secrets';
-import { capiCondition, GuestNodeOperations, isControlPlaneMachine, MACHINE_FINALIZER, nodeDeletionRefusal, nodeDeletionTimeoutExpired, nodeDrainAllowed, setConditions } from './machine-deletion';
+import { GuestNodeOperations, isControlPlaneMachine, MACHINE_FINALIZER, nodeDeletionRefusal, nodeDeletionTimeoutExpired, nodeDrainAllowed } from './machine-deletion';
 import { MachineExpectations } from './machine-expectations';
 import { ClusterState, healthCheck, healthCheckPaused, healthConditions, HealthTarget, remediationAsked, skipsRemediation, Verdict } from './machine-health-check';
 import { buildsTopologyClass, fromTanzuKubernetesCluster, fromTopology, imageOf, isTopologyCluster, MachinesSpec, NormalizedCluster, releaseOf } from './cluster-spec';
 import { ownVirtualMachines } from './own-vms';
-import { condition, CR, created, deleted, LABELS, mergeConditions, newObject, startDeletion, statusOf, suffix, templateHash, TOPOLOGY_DEPLOYMENT, TOPOLOGY_OWNED, updated } from './objects';
+import { capiCondition, condition, CR, created, deleted, LABELS, mergeConditions, setConditions, newObject, startDeletion, statusOf, suffix, templateHash, TOPOLOGY_DEPLOYMENT, TOPOLOGY_OWNED, updated } from './objects';
 
 const CAPI = 'cluster.x-k8s.io/v1beta1';
 const KCP = 'controlplane.cluster.x-k8s.io/v1beta1';

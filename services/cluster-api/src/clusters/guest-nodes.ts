@@ -1,6 +1,6 @@
-import { request } from 'node:https';
 import { sameJson } from '@openpacific/objects';
 import type { Logger } from '@openpacific/service-kit';
+import { guestRequest } from './guest-client';
 
 /** A node condition as the guest reports it (the heartbeat time left out: it moves on every read). */
 export interface GuestNodeCondition {
@@ -116,25 +116,7 @@ function guestNode(n: any): GuestNode {
   return { name: n.metadata.name, ready: conditions.some((c) => c.type === 'Ready' && c.status === 'True'), conditions };
 }
 
-function listNodes(access: GuestAccess, timeoutMs: number): Promise<Map<string, GuestNode>> {
-  return new Promise((resolve, reject) => {
-    const url = new URL('/api/v1/nodes', access.server);
-    const req = request(url, { ca: access.caCertPem, headers: { authorization: `Bearer ${access.token}`, accept: 'application/json' }, timeout: timeoutMs }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (c) => (body += c));
-      res.on('end', () => {
-        if (res.statusCode !== 200) return reject(new Error(`GET /api/v1/nodes answered ${res.statusCode}`));
-        try {
-          const items: any[] = JSON.parse(body).items ?? [];
-          resolve(new Map(items.map((n) => [n.metadata.name, guestNode(n)])));
-        } catch (err) {
-          reject(err as Error);
-        }
-      });
-    });
-    req.on('timeout', () => req.destroy(new Error('timed out')));
-    req.on('error', reject);
-    req.end();
-  });
+async function listNodes(access: GuestAccess, timeoutMs: number): Promise<Map<string, GuestNode>> {
+  const items: any[] = (await guestRequest(access, 'GET', '/api/v1/nodes', { timeoutMs }))?.items ?? [];
+  return new Map(items.map((n) => [n.metadata.name, guestNode(n)]));
 }

@@ -1,6 +1,7 @@
 import { eventually } from '@openpacific/testing';
 import { GuestApi, guestPod, startGuestApi } from './guest-api.spec-support';
-import { GuestNodeOperations, nodeDeletionRefusal, nodeDeletionTimeoutExpired, nodeDrainAllowed, nodeDrainTimeoutExceeded, setConditions } from './machine-deletion';
+import { GuestNodeOperations, nodeDeletionRefusal, nodeDeletionTimeoutExpired, nodeDrainAllowed, nodeDrainTimeoutExceeded } from './machine-deletion';
+import { setConditions } from './objects';
 
 const NOW = Date.parse('2026-03-01T12:00:00Z');
 const ago = (s: number) => new Date(NOW - s * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');

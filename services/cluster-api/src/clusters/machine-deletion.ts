@@ -1,4 +1,3 @@
-import { rfc3339 } from '@openpacific/contracts';
 import type { Logger } from '@openpacific/service-kit';
 import type { GuestAccess } from './guest-nodes';
 import { deleteGuestNode, DrainOutcome, drainNode } from './node-drain';
@@ -55,24 +54,6 @@ export function nodeDeletionTimeoutExpired(m: any, now: number): boolean {
   const since = Date.parse(m.metadata.deletionTimestamp ?? '');
   if (!timeout || !Number.isFinite(since)) return false;
   return since + timeout < now;
-}
-
-/** A v1beta1 condition as Cluster API marks it: True, or False with a reason, a severity and a message. */
-export function capiCondition(type: string, ok: true): any;
-export function capiCondition(type: string, ok: false, reason: string, severity: 'Info' | 'Warning' | 'Error', message?: string): any;
-export function capiCondition(type: string, ok: boolean, reason?: string, severity?: string, message = ''): any {
-  return ok ? { type, status: 'True', lastTransitionTime: rfc3339() } : { type, status: 'False', severity, lastTransitionTime: rfc3339(), reason, message };
-}
-
-/** Conditions set by type over the existing ones (the others kept), a transition time kept where the status did not change. */
-export function setConditions(existing: any[] = [], changes: any[]): any[] {
-  const out = [...existing];
-  for (const c of changes) {
-    const i = out.findIndex((e) => e.type === c.type);
-    if (i < 0) out.push(c);
-    else out[i] = out[i].status === c.status ? { ...c, lastTransitionTime: out[i].lastTransitionTime } : c;
-  }
-  return out;
 }
 
 interface Operation<T> {

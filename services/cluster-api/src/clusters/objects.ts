@@ -126,12 +126,31 @@ export function condition(type: string, ok: boolean, reason = ok ? '' : 'NotRead
   return { type, status: ok ? 'True' : 'False', lastTransitionTime: rfc3339(), ...(ok ? {} : { reason, message }) };
 }
 
+/** A v1beta1 condition as Cluster API marks it: True, or False with a reason, a severity and a message. */
+export function capiCondition(type: string, ok: true): any;
+export function capiCondition(type: string, ok: false, reason: string, severity: 'Info' | 'Warning' | 'Error', message?: string): any;
+export function capiCondition(type: string, ok: boolean, reason?: string, severity?: string, message = ''): any {
+  return ok ? { type, status: 'True', lastTransitionTime: rfc3339() } : { type, status: 'False', severity, lastTransitionTime: rfc3339(), reason, message };
+}
+
+/** `c` replacing `old` (of its type): `old`'s transition time kept when the status did not change. */
+function carried(old: any | undefined, c: any): any {
+  return old && old.status === c.status ? { ...c, lastTransitionTime: old.lastTransitionTime } : c;
+}
+
 /** Conditions replaced by type, keeping a transition time when the status did not change. */
 export function mergeConditions(existing: any[] = [], next: any[]): any[] {
-  return next.map((c) => {
-    const old = existing.find((e) => e.type === c.type);
-    return old && old.status === c.status ? { ...c, lastTransitionTime: old.lastTransitionTime } : c;
+  return next.map((c) => carried(existing.find((e) => e.type === c.type), c));
+}
+
+/** Conditions set by type over the existing ones (the others kept, new types after them), as `mergeConditions` carries them. */
+export function setConditions(existing: any[] = [], changes: any[]): any[] {
+  const out = existing.map((e) => {
+    const c = changes.find((x) => x.type === e.type);
+    return c ? carried(e, c) : e;
   });
+  for (const c of changes) if (!existing.some((e) => e.type === c.type)) out.push(c);
+  return out;
 }
 
 /** `90s`, `5m`, `2h`, `1h30m`, `0` (Go durations as Kubernetes writes them) in ms; undefined when unparsable. */

@@ -1,20 +1,6 @@
 import { PROBE_DURATION_BUCKETS, ProbeMetricsSnapshot } from '../pods/probe-metrics';
 import { probeTypeName } from '../pods/probe-tracker';
-import { goFloat } from './resource-metrics';
-
-type Labels = Array<[string, string]>;
-
-const escaped = (value: string) => value.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
-const labelText = (labels: Labels) => (labels.length ? `{${labels.map(([k, v]) => `${k}="${escaped(v)}"`).join(',')}}` : '');
-
-/** Orders series as Prometheus' Go client does: by their label values, label by label (labels in name order). */
-function byLabelValues(a: { labels: Labels }, b: { labels: Labels }): number {
-  for (let i = 0; i < a.labels.length; i++) {
-    const [x, y] = [a.labels[i][1], b.labels[i]?.[1] ?? ''];
-    if (x !== y) return x < y ? -1 : 1;
-  }
-  return 0;
-}
+import { byLabelValues, goFloat, type Labels, labelText } from './resource-metrics';
 
 /**
  * kubelet's `/metrics/probes` (its prober registry: the process's start time, ProberResults and ProberDuration) in

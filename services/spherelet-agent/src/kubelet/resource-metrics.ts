@@ -17,10 +17,16 @@ export function goFloat(v: number): string {
   return String(v);
 }
 
+/** A series' labels, in name order. */
+export type Labels = Array<[string, string]>;
+
 const escaped = (value: string) => value.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
 
+/** A series' labels as Prometheus' Go client writes them: `{name="value",…}` (values escaped), nothing when there are none. */
+export const labelText = (labels: Labels): string => (labels.length ? `{${labels.map(([k, v]) => `${k}="${escaped(v)}"`).join(',')}}` : '');
+
 interface Sample {
-  labels: Array<[string, string]>;
+  labels: Labels;
   value: number;
   /** ms since the epoch: when the figure was read (kubelet stamps usage samples, not start times). */
   at?: number;
@@ -72,14 +78,14 @@ export function resourceMetrics(stats: HostStats | undefined): string {
     if (f.samples.length === 0) continue;
     lines.push(`# HELP ${f.name} [STABLE] ${f.help}`, `# TYPE ${f.name} ${f.type}`);
     for (const s of [...f.samples].sort(byLabelValues)) {
-      const labels = s.labels.length ? `{${s.labels.map(([k, v]) => `${k}="${escaped(v)}"`).join(',')}}` : '';
-      lines.push(`${f.name}${labels} ${goFloat(s.value)}${s.at !== undefined ? ` ${Math.round(s.at)}` : ''}`);
+      lines.push(`${f.name}${labelText(s.labels)} ${goFloat(s.value)}${s.at !== undefined ? ` ${Math.round(s.at)}` : ''}`);
     }
   }
   return `${lines.join('\n')}\n`;
 }
 
-function byLabelValues(a: Sample, b: Sample): number {
+/** Orders series as Prometheus' Go client does: by their label values, label by label (labels in name order). */
+export function byLabelValues(a: { labels: Labels }, b: { labels: Labels }): number {
   for (let i = 0; i < a.labels.length; i++) {
     const [x, y] = [a.labels[i][1], b.labels[i]?.[1] ?? ''];
     if (x !== y) return x < y ? -1 : 1;
