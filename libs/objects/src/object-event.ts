@@ -79,7 +79,7 @@ export function objectEvent(involved: InvolvedObject, opts: ObjectEventOptions, 
   const object = {
     apiVersion: 'v1',
     kind: 'Event',
-    metadata: { name, namespace, uid: randomUUID(), creationTimestamp: at, generation: 1 },
+    metadata: { name, namespace, uid: randomUUID(), creationTimestamp: at },
     involvedObject: {
       apiVersion: involved.apiVersion, kind: involved.kind, name: involved.name, ...(involved.namespace ? { namespace: involved.namespace } : {}), uid: involved.uid,
       ...(involved.fieldPath ? { fieldPath: involved.fieldPath } : {}),

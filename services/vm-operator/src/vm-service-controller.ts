@@ -112,7 +112,7 @@ export class VmServiceController {
     if (current && owner && sameJson(current.subsets ?? [], subsets) && sameJson(current.metadata.labels ?? {}, labels)) return;
     const metadata = current
       ? { ...current.metadata, labels, ownerReferences }
-      : { name, namespace, uid: randomUUID(), creationTimestamp: rfc3339(), generation: 1, labels, ownerReferences };
+      : { name, namespace, uid: randomUUID(), creationTimestamp: rfc3339(), labels, ownerReferences };
     delete (metadata as any).resourceVersion;
     const object = { apiVersion: 'v1', kind: 'Endpoints', metadata, ...(subsets.length ? { subsets } : {}) };
     if (existing) {

@@ -21,6 +21,11 @@ export function setNodeHeartbeatSource(source: (host: string) => string | undefi
 /** A Host as core v1 Node: what `kubectl get nodes` and anything written for Kubernetes expects. */
 export function hostToNode(host: any): any {
   const { apiVersion: _a, kind: _k, status, spec, ...rest } = host;
+  // A Node has no generation (kube-apiserver sets none); its Host, a custom kind, has one.
+  if (rest.metadata?.generation !== undefined) {
+    const { generation: _g, ...metadata } = rest.metadata;
+    rest.metadata = metadata;
+  }
   const beat = host.metadata?.name ? lastHeartbeatOf(host.metadata.name) : undefined;
   const conditions: any[] = status?.conditions ?? [];
   return {

@@ -147,3 +147,22 @@ export function storageVersion(def: ResourceDefinition): ResourceVersionDefiniti
   if (!v) throw new Error(`resource ${def.plural} has no storage version`);
   return v;
 }
+
+/**
+ * The built-in kinds whose objects carry `metadata.generation`, as kube-apiserver 1.32's strategies set it (1 on
+ * create, one up when the spec changes): the workloads, and the kinds whose controllers report an
+ * `observedGeneration`. The other built-in kinds (Pod, Service, ConfigMap, Secret, Namespace, Node, Event,
+ * Endpoints, PersistentVolume(Claim), ControllerRevision, RBAC, ...) have none. Every custom kind has one.
+ */
+const GENERATION_KINDS = new Set([
+  'apps/Deployment', 'apps/ReplicaSet', 'apps/StatefulSet', 'apps/DaemonSet', '/ReplicationController', 'batch/Job', 'batch/CronJob',
+  'policy/PodDisruptionBudget', 'autoscaling/HorizontalPodAutoscaler', 'networking.k8s.io/NetworkPolicy', 'networking.k8s.io/Ingress',
+  'networking.k8s.io/IngressClass', 'discovery.k8s.io/EndpointSlice', 'apiextensions.k8s.io/CustomResourceDefinition',
+  'admissionregistration.k8s.io/ValidatingWebhookConfiguration', 'admissionregistration.k8s.io/MutatingWebhookConfiguration',
+  'admissionregistration.k8s.io/ValidatingAdmissionPolicy', 'admissionregistration.k8s.io/ValidatingAdmissionPolicyBinding',
+]);
+
+/** Does an object of this kind carry `metadata.generation`? Custom kinds (served as CRDs are, no strategic merge patch) always do. */
+export function carriesGeneration(def: Pick<ResourceDefinition, 'group' | 'kind' | 'strategicMergePatch'>): boolean {
+  return !def.strategicMergePatch || GENERATION_KINDS.has(`${def.group}/${def.kind}`);
+}

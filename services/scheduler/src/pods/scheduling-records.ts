@@ -43,7 +43,7 @@ export function podEvent(pod: any, type: 'Normal' | 'Warning', reason: string, m
   const object = {
     apiVersion: 'v1',
     kind: 'Event',
-    metadata: { name, namespace: pod.metadata.namespace, uid, creationTimestamp: now, generation: 1 },
+    metadata: { name, namespace: pod.metadata.namespace, uid, creationTimestamp: now },
     involvedObject: { apiVersion: 'v1', kind: 'Pod', name: pod.metadata.name, namespace: pod.metadata.namespace, uid: pod.metadata.uid },
     reason,
     message,

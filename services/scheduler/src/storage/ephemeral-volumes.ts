@@ -24,7 +24,6 @@ export function ephemeralClaim(pod: any, volume: any): any {
       namespace: pod.metadata.namespace,
       uid: randomUUID(),
       creationTimestamp: rfc3339(),
-      generation: 1,
       ...(template.metadata?.labels ? { labels: { ...template.metadata.labels } } : {}),
       ...(template.metadata?.annotations ? { annotations: { ...template.metadata.annotations } } : {}),
       ownerReferences: [{ apiVersion: 'v1', kind: 'Pod', name: pod.metadata.name, uid: pod.metadata.uid, controller: true, blockOwnerDeletion: true }],

@@ -15,8 +15,8 @@ function clean(obj: any): any {
 
 function withSpecChange(obj: any, change: (spec: any) => void): any {
   const next = clean(obj);
+  // Volumes and claims carry no generation (kube-apiserver's strategies set none for them).
   change(next.spec);
-  next.metadata.generation = (next.metadata.generation ?? 1) + 1;
   return next;
 }
 
@@ -29,7 +29,7 @@ export function provisionedVolume(claim: any, storageClass: any, name: string, p
   return {
     apiVersion: 'v1',
     kind: 'PersistentVolume',
-    metadata: { name, uid: randomUUID(), creationTimestamp: rfc3339(), generation: 1, annotations: { [PROVISIONED_BY_ANNOTATION]: DATASTORE_PROVISIONER }, finalizers: [PV_PROTECTION_FINALIZER] },
+    metadata: { name, uid: randomUUID(), creationTimestamp: rfc3339(), annotations: { [PROVISIONED_BY_ANNOTATION]: DATASTORE_PROVISIONER }, finalizers: [PV_PROTECTION_FINALIZER] },
     spec: {
       capacity: { storage: claim.spec.resources.requests.storage },
       accessModes: [...(claim.spec.accessModes ?? [])],
@@ -128,7 +128,7 @@ export function storageEvent(obj: any, type: 'Normal' | 'Warning', reason: strin
   const object = {
     apiVersion: 'v1',
     kind: 'Event',
-    metadata: { name, namespace, uid: randomUUID(), creationTimestamp: now, generation: 1 },
+    metadata: { name, namespace, uid: randomUUID(), creationTimestamp: now },
     involvedObject: { apiVersion: 'v1', kind: obj.kind, name: obj.metadata.name, ...(obj.metadata.namespace ? { namespace: obj.metadata.namespace } : {}), uid: obj.metadata.uid },
     reason,
     message,

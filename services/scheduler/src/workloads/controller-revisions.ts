@@ -59,7 +59,6 @@ export function syncRevisions(model: ReadModel, owner: any, by: Controller, inUs
         namespace: owner.metadata.namespace,
         uid: randomUUID(),
         creationTimestamp: rfc3339(),
-        generation: 1,
         labels: { ...(template.metadata?.labels ?? {}), [CONTROLLER_REVISION_HASH_LABEL]: hash },
         ownerReferences: [ownerRef(owner)],
       },

@@ -48,7 +48,7 @@ export function workloadEvent(obj: any, by: Controller, type: 'Normal' | 'Warnin
   const object = {
     apiVersion: 'v1',
     kind: 'Event',
-    metadata: { name, namespace, uid: randomUUID(), creationTimestamp: now, generation: 1 },
+    metadata: { name, namespace, uid: randomUUID(), creationTimestamp: now },
     involvedObject: { apiVersion: obj.apiVersion, kind: obj.kind, name: obj.metadata.name, namespace, uid: obj.metadata.uid },
     reason, message, type,
     source: { component: by.component },
@@ -137,7 +137,6 @@ export class OwnedPods {
         namespace: ns,
         uid: randomUUID(),
         creationTimestamp: rfc3339(),
-        generation: 1,
         ...(template.metadata?.labels ? { labels: { ...template.metadata.labels } } : {}),
         ...(template.metadata?.annotations ? { annotations: { ...template.metadata.annotations } } : {}),
         ownerReferences: [ownerRef(owner)],

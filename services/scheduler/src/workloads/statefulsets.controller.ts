@@ -109,7 +109,6 @@ export class StatefulSetsController extends PodOwnersController {
           namespace: ns,
           uid: randomUUID(),
           creationTimestamp: rfc3339(),
-          generation: 1,
           labels: { ...(template.metadata?.labels ?? {}), ...(set.spec?.selector?.matchLabels ?? {}) },
           ...(template.metadata?.annotations ? { annotations: { ...template.metadata.annotations } } : {}),
           ...(deleteWithSet ? { ownerReferences: [ownerRef(set)] } : {}),

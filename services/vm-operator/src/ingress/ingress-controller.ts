@@ -186,7 +186,7 @@ export class IngressController {
     const name = `${ing.metadata.name}.${eventNameSuffix()}`;
     const object = {
       apiVersion: 'v1', kind: 'Event',
-      metadata: { name, namespace: ing.metadata.namespace, uid: randomUUID(), creationTimestamp: now, generation: 1 },
+      metadata: { name, namespace: ing.metadata.namespace, uid: randomUUID(), creationTimestamp: now },
       involvedObject: { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', name: ing.metadata.name, namespace: ing.metadata.namespace, uid: ing.metadata.uid },
       reason, message, type: 'Normal', source: { component: COMPONENT }, reportingComponent: COMPONENT,
       firstTimestamp: now, lastTimestamp: now, count: 1,

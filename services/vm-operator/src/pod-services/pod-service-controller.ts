@@ -536,7 +536,7 @@ export class PodServiceController {
     const changed = !current || !sameJson(current.subsets ?? [], subsets);
     const overCapacity = current?.metadata.annotations?.[OVER_CAPACITY_ANNOTATION] === 'truncated';
     if (!changed && overCapacity === truncated && sameJson(current.metadata.labels ?? {}, labels) && sameJson(current.metadata.ownerReferences ?? [], ownerReferences)) return;
-    const base = current ? structuredClone(current.metadata) : { name, namespace, uid: randomUUID(), creationTimestamp: rfc3339(), generation: 1 };
+    const base = current ? structuredClone(current.metadata) : { name, namespace, uid: randomUUID(), creationTimestamp: rfc3339() };
     delete (base as any).resourceVersion;
     const annotations = { ...(base as any).annotations, ...(changed ? { [TRIGGER_TIME_ANNOTATION]: new Date().toISOString() } : {}) };
     if (truncated) annotations[OVER_CAPACITY_ANNOTATION] = 'truncated';
@@ -660,7 +660,7 @@ export class PodServiceController {
     const name = `${svc.metadata.name}.${eventNameSuffix()}`;
     const object = {
       apiVersion: 'v1', kind: 'Event',
-      metadata: { name, namespace: svc.metadata.namespace, uid: randomUUID(), creationTimestamp: now, generation: 1 },
+      metadata: { name, namespace: svc.metadata.namespace, uid: randomUUID(), creationTimestamp: now },
       involvedObject: { apiVersion: 'v1', kind: 'Service', name: svc.metadata.name, namespace: svc.metadata.namespace, uid: svc.metadata.uid },
       reason, message, type, source: { component: 'endpointslice-controller' }, reportingComponent: 'endpointslice-controller',
       firstTimestamp: now, lastTimestamp: now, count: 1,

@@ -1,4 +1,4 @@
-import { ObjectEventTypes } from '@openpacific/contracts';
+import { carriesGeneration, ObjectEventTypes } from '@openpacific/contracts';
 import { GatewayCore } from '../core';
 import { prepareForCreate, sameObject, specChanged } from '../handlers/object-rules';
 import { Actor } from '../store/object-writer';
@@ -32,7 +32,7 @@ export async function keepObject(core: GatewayCore, kept: KeptObject): Promise<'
     if (sameObject(next, stored.object)) return undefined;
     const corrected = await commitUpdateInternal(core, kept.resource, stored, (obj) => {
       kept.correct(obj);
-      if (specChanged(stored.object, obj)) obj.metadata.generation = (stored.object.metadata.generation ?? 1) + 1;
+      if (carriesGeneration(served.def) && specChanged(stored.object, obj)) obj.metadata.generation = (stored.object.metadata.generation ?? 1) + 1;
     }, kept.actor);
     return corrected ? 'corrected' : undefined;
   }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { ResourceDefinition, rfc3339 } from '@openpacific/contracts';
+import { carriesGeneration, ResourceDefinition, rfc3339 } from '@openpacific/contracts';
 import { badRequest, invalid, StatusCause } from '@openpacific/kube-api';
 import { labelNamespaceName, validateObjectMetaCreate, validateObjectMetaUpdate } from './object-meta.validation';
 
@@ -16,7 +16,8 @@ export function prepareForCreate(def: ResourceDefinition, obj: any, namespace: s
   const meta = out.metadata;
   meta.uid = randomUUID();
   meta.creationTimestamp = rfc3339();
-  meta.generation = 1;
+  if (carriesGeneration(def)) meta.generation = 1;
+  else delete meta.generation;
   for (const f of ['resourceVersion', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'selfLink']) delete meta[f];
   if (def.scope === 'Namespaced') meta.namespace = namespace;
   else delete meta.namespace;
@@ -57,7 +58,7 @@ export function prepareForUpdate(def: ResourceDefinition, old: any, incoming: an
   }
   // A custom kind without the status subresource counts its status too, as kube-apiserver does for it.
   const changed = def.structural && !def.subresources.status ? !deepEqual({ ...old, metadata: undefined }, { ...out, metadata: undefined }) : specChanged(old, out);
-  if (changed) meta.generation = (old.metadata.generation ?? 1) + 1;
+  if (changed && carriesGeneration(def)) meta.generation = (old.metadata.generation ?? 1) + 1;
   return out;
 }
 
