@@ -1,4 +1,5 @@
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { NftTableApplier, runNft, findNft } from './nft-applier';
 import { renderPolicyRuleset } from './nft-ruleset';
 import { PolicyEvaluator } from './policy-evaluator';
@@ -85,6 +86,10 @@ const canRun = process.getuid?.() === 0 && Boolean(findNft());
   let serverProcess: ChildProcess | undefined;
 
   beforeAll(async () => {
+    // Pods on two bridges reach each other through the host, as the netns runtime sets it up (it turns forwarding on):
+    // this file must not depend on a runtime test having run before it.
+    const forward = '/proc/sys/net/ipv4/ip_forward';
+    if (readFileSync(forward, 'utf8').trim() !== '1') writeFileSync(forward, '1');
     for (const b of BRIDGES) {
       ip('link', 'add', 'name', b.name, 'type', 'bridge');
       ip('addr', 'add', `${b.gateway}/32`, 'dev', b.name);
