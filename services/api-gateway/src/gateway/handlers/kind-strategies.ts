@@ -33,7 +33,7 @@ import { eventKindStrategies } from './event.strategy';
 import { podTemplateKindStrategies } from './pod-template.strategy';
 import { validateConfigMap, validateConfigMapUpdate, validateSecret, validateSecretUpdate } from './config-data.validation';
 import { validateTanzuKubernetesCluster, validateTanzuKubernetesClusterUpdate } from './tkc.strategy';
-import { validateClusterTopology } from './cluster-topology.strategy';
+import { defaultClusterTopology, validateClusterTopology } from './cluster-topology.strategy';
 import {
   defaultVirtualMachine, stampRestart, validateVirtualMachine, validateVirtualMachineCreate, validateVirtualMachineService, validateVirtualMachineServiceUpdate, validateVirtualMachineUpdate,
 } from './vm.strategy';
@@ -141,6 +141,8 @@ const strategies: Record<string, KindStrategy> = {
   ...webhookKindStrategies,
   'run.tanzu.vmware.com/TanzuKubernetesCluster': { validate: validateTanzuKubernetesCluster, validateUpdate: validateTanzuKubernetesClusterUpdate },
   'cluster.x-k8s.io/Cluster': {
+    defaults: defaultClusterTopology,
+    prepareUpdate: (_old, next, subresource) => (subresource ? next : defaultClusterTopology(next)),
     validateCreate: (c, ctx) => validateClusterTopology(c, ctx),
     validateUpdate: (old, next, subresource, ctx) => (subresource ? [] : validateClusterTopology(next, ctx, old)),
   },
