@@ -7,7 +7,10 @@ import type { NatsConnection } from 'nats';
 import type { Pool } from 'pg';
 import { GuestInfrastructure } from './guest-infrastructure';
 import { kubeconfigAccess, secretNames } from './guest-secrets';
-import { GuestNodeOperations, isControlPlaneMachine, MACHINE_FINALIZER, nodeDeletionRefusal, nodeDeletionTimeoutExpired, nodeDrainAllowed } from './machine-deletion';
+import {
+  CAPI_NODE_OPERATION_RETRIES, deleteHooks, GuestNodeOperations, isControlPlaneMachine, MACHINE_FINALIZER, NodeOperationRetries, nodeDeletionRefusal, nodeDeletionTimeoutExpired, nodeDrainAllowed,
+  nodeVolumeDetachAllowed, PRE_DRAIN_DELETE_HOOK, PRE_TERMINATE_DELETE_HOOK,
+} from './machine-deletion';
 import { MachineExpectations } from './machine-expectations';
 import { ClusterState, healthCheck, healthCheckPaused, healthConditions, HealthTarget, remediationAsked, skipsRemediation, Verdict } from './machine-health-check';
 import { buildsTopologyClass, fromTanzuKubernetesCluster, fromTopology, imageOf, isTopologyCluster, MachinesSpec, NormalizedCluster, releaseOf } from './cluster-spec';
@@ -21,8 +24,6 @@ const VMOP = 'vmoperator.vmware.com/v1alpha5';
 /** Appends of one pass in flight at once (the service's pool has ten connections). */
 const WRITE_CONCURRENCY = 6;
 const RETRY_MS = 200;
-/** A drain round that left pods (or failed), or a Node deletion that failed, is tried again after this long. */
-const DRAIN_RETRY_MS = 2000;
 
 /**
  * The three-layer cake, level-triggered in one pass over everything (in the elected cluster-api):
@@ -45,11 +46,15 @@ export class ClusterController {
   private readonly nodeOps: GuestNodeOperations;
 
   constructor(
-    private readonly deps: { store: EventStore; pool: Pool; nats: NatsConnection; names: NatsNames; logger: Logger; secretKey?: SecretKey; databaseUrl: string; natsUrl: string },
+    private readonly deps: {
+      store: EventStore; pool: Pool; nats: NatsConnection; names: NatsNames; logger: Logger; secretKey?: SecretKey; databaseUrl: string; natsUrl: string;
+      /** Cluster API's drain and volume-detach retry intervals (20 s) unless a spec shortens them. */
+      nodeOperationRetries?: Partial<NodeOperationRetries>;
+    },
   ) {
     this.loop = new PassLoop(() => this.pass(), { resyncMs: 3000, retryMs: 200, onError: (err) => deps.logger.warn('cluster pass failed', { error: (err as Error).message }) });
     this.guests = new GuestInfrastructure(this.model, deps, () => this.loop.schedule());
-    this.nodeOps = new GuestNodeOperations({ retryMs: DRAIN_RETRY_MS, timeoutMs: 5000, logger: deps.logger, onChange: () => this.loop.schedule() });
+    this.nodeOps = new GuestNodeOperations({ retries: { ...CAPI_NODE_OPERATION_RETRIES, ...deps.nodeOperationRetries }, timeoutMs: 5000, logger: deps.logger, onChange: () => this.loop.schedule() });
   }
 
   async start(): Promise<void> {
@@ -81,8 +86,10 @@ export class ClusterController {
     return this.model.get(resource, namespace, name);
   }
 
-  private owned(resource: string, owner: any): StoredObject[] {
-    return this.list(resource, owner.metadata.namespace).filter((s) => (s.object.metadata.ownerReferences ?? []).some((r: any) => r.uid === owner.metadata.uid));
+  /** What `owner` owns; those being deleted too when asked. */
+  private owned(resource: string, owner: any, opts: { deleting?: boolean } = {}): StoredObject[] {
+    const all = opts.deleting ? this.model.list(resource, owner.metadata.namespace) : this.list(resource, owner.metadata.namespace);
+    return all.filter((s) => (s.object.metadata.ownerReferences ?? []).some((r: any) => r.uid === owner.metadata.uid));
   }
 
   /** Never throws: a failed pass (the guests' databases unreachable, say) is retried on a timer, not at once. */
@@ -275,12 +282,16 @@ export class ClusterController {
   /**
    * KubeadmControlPlane → its Machines (the oldest goes first when scaling down). A new version or machine
    * template rolls one machine at a time, surging by one (3 → 4 → 3), so the control plane never drops
-   * below its count: the new machine must be Running before an outdated one is removed.
+   * below its count: the new machine must be Running before an outdated one is removed. Machines being deleted
+   * count as its own, and while one is, nothing is scaled, rolled or remediated (KCP's preflight check waits for
+   * machines to be deleted).
    */
   private controlPlane(stored: StoredObject): (StreamAppend | undefined)[] {
     const kcp = stored.object;
     const cluster = kcp.metadata.labels?.[LABELS.cluster];
-    const machines = this.owned(CR.machines, kcp);
+    const all = this.owned(CR.machines, kcp, { deleting: true });
+    const deleting = all.filter((m) => m.object.metadata.deletionTimestamp);
+    const machines = all.filter((m) => !deleting.includes(m));
     const template = {
       labels: { [LABELS.cluster]: cluster, [LABELS.controlPlane]: '', [LABELS.controlPlaneName]: kcp.metadata.name },
       spec: { clusterName: cluster, version: kcp.spec.version, bootstrap: {}, infrastructureRef: kcp.spec.machineTemplate?.infrastructureRef, ...pickInPlaceFields(kcp.spec.machineTemplate) },
@@ -292,7 +303,9 @@ export class ClusterController {
     const unhealthy = machines.filter((m) => remediationAsked(m.object));
     const remediable = unhealthy.length > 0 && machines.length >= replicas && (machines.length > 1 || !kcp.status?.initialized);
     let writes: (StreamAppend | undefined)[];
-    if (remediable) {
+    if (deleting.length) {
+      writes = [];
+    } else if (remediable) {
       writes = [startDeletion(CR.machines, deletionOrder(unhealthy, 'Oldest')[0])];
     } else if (outdated.length === 0 || machines.length < replicas) {
       writes = this.scaleMachines(kcp, machines, replicas, 'Oldest', template);
@@ -304,8 +317,8 @@ export class ClusterController {
       writes = ready ? [startDeletion(CR.machines, deletionOrder(outdated, 'Oldest')[0])] : [];
     }
     writes.push(...inPlace);
-    const ready = machines.filter((m) => machineReady(m.object)).length;
-    writes.push(statusOf(CR.kcps, stored, { ...kcp.status, replicas: machines.length, readyReplicas: ready, updatedReplicas: machines.length, unavailableReplicas: machines.length - ready, initialized: !!kcp.status?.initialized || ready > 0, ready: ready > 0, version: kcp.spec.version, selector: `${LABELS.controlPlaneName}=${kcp.metadata.name}` }));
+    const ready = all.filter((m) => machineReady(m.object)).length;
+    writes.push(statusOf(CR.kcps, stored, { ...kcp.status, replicas: all.length, readyReplicas: ready, updatedReplicas: all.length, unavailableReplicas: all.length - ready, initialized: !!kcp.status?.initialized || ready > 0, ready: ready > 0, version: kcp.spec.version, selector: `${LABELS.controlPlaneName}=${kcp.metadata.name}` }));
     return writes;
   }
 
@@ -345,13 +358,14 @@ export class ClusterController {
       const specTotal = sets.reduce((n, s) => n + (s.object.spec.replicas ?? 0), 0);
       const up = Math.min(replicas - current.object.spec.replicas, replicas + maxSurge - specTotal);
       if (up > 0) writes.push(updated(CR.mss, current, (o) => (o.spec.replicas += up)));
-      let removable = sets.reduce((n, s) => n + (s.object.status?.readyReplicas ?? 0), 0) - (replicas - maxUnavailable);
+      // Ready machines not being deleted: a set's status counts those draining too.
+      let removable = sets.reduce((n, s) => n + this.owned(CR.machines, s.object).filter((m) => machineReady(m.object)).length, 0) - (replicas - maxUnavailable);
       for (const s of old) {
         const down = Math.min(removable, s.object.spec.replicas ?? 0);
         if (down > 0) {
           writes.push(updated(CR.mss, s, (o) => (o.spec.replicas -= down)));
           removable -= down;
-        } else if ((s.object.spec.replicas ?? 0) === 0 && this.owned(CR.machines, s.object).length === 0) {
+        } else if ((s.object.spec.replicas ?? 0) === 0 && this.owned(CR.machines, s.object, { deleting: true }).length === 0) {
           writes.push(deleted(CR.mss, s));
         }
       }
@@ -362,24 +376,32 @@ export class ClusterController {
     return writes;
   }
 
+  /**
+   * MachineSet → its Machines. As Cluster API's, it counts the Machines being deleted as its own (cluster-api#3434):
+   * one draining is not replaced until it is gone, and a scale-down takes the ones already going first.
+   */
   private machineSet(stored: StoredObject): (StreamAppend | undefined)[] {
     const ms = stored.object;
-    const machines = this.owned(CR.machines, ms);
-    // A MachineSet replaces every machine its health check asked it to: deleted now, made anew below.
-    const unhealthy = machines.filter((m) => remediationAsked(m.object));
+    const machines = this.owned(CR.machines, ms, { deleting: true });
+    // A MachineSet replaces every machine its health check asked it to: deleted now, made anew once gone.
+    const unhealthy = machines.filter((m) => !m.object.metadata.deletionTimestamp && remediationAsked(m.object));
     const writes: (StreamAppend | undefined)[] = unhealthy.map((m) => startDeletion(CR.machines, m));
     writes.push(...propagateInPlace(machines, ms.spec.template?.spec));
-    writes.push(...this.scaleMachines(ms, machines.filter((m) => !unhealthy.includes(m)), ms.spec.replicas ?? 1, ms.spec.deletePolicy ?? 'Random', {
+    const going = new Set(unhealthy.map((m) => m.object.metadata.uid));
+    writes.push(...this.scaleMachines(ms, machines, ms.spec.replicas ?? 1, ms.spec.deletePolicy ?? 'Random', {
       labels: { [LABELS.cluster]: ms.spec.clusterName, [LABELS.set]: ms.metadata.name, [LABELS.deployment]: ms.metadata.labels?.[LABELS.deployment] ?? '' },
       spec: { ...ms.spec.template.spec, bootstrap: ms.spec.template.spec.bootstrap?.dataSecretName ? { dataSecretName: ms.spec.template.spec.bootstrap.dataSecretName } : {} },
-    }));
+    }, going));
     const ready = machines.filter((m) => machineReady(m.object)).length;
     writes.push(statusOf(CR.mss, stored, { ...ms.status, replicas: machines.length, fullyLabeledReplicas: machines.length, readyReplicas: ready, availableReplicas: ready, selector: `${LABELS.set}=${ms.metadata.name}` }));
     return writes;
   }
 
-  /** Creates what is missing, deletes the surplus by the delete policy (unhealthy ones first). */
-  private scaleMachines(owner: any, machines: StoredObject[], replicas: number, policy: string, template: { labels: Record<string, string>; spec: any }) {
+  /**
+   * Creates what is missing, deletes the surplus by the delete policy (those being deleted, or `going` this pass, first:
+   * they are waited for rather than deleted again).
+   */
+  private scaleMachines(owner: any, machines: StoredObject[], replicas: number, policy: string, template: { labels: Record<string, string>; spec: any }, going: Set<string> = new Set()) {
     const writes: (StreamAppend | undefined)[] = [];
     const base = owner.kind === 'KubeadmControlPlane' ? owner.metadata.name : owner.metadata.name.replace(/-[0-9a-f]{10}$/, '');
     const expected = this.expectations.pending(owner.metadata.uid, machines.map((m) => m.streamId));
@@ -393,7 +415,7 @@ export class ClusterController {
     // Only Machines in the log can go; one still expected counts, so it is not made again meanwhile.
     const surplus = Math.min(machines.length, machines.length + expected - replicas);
     if (surplus > 0) {
-      for (const victim of deletionOrder(machines, policy).slice(0, surplus)) writes.push(startDeletion(CR.machines, victim));
+      for (const victim of deletionOrder(machines, policy, going).slice(0, surplus)) if (!going.has(victim.object.metadata.uid)) writes.push(startDeletion(CR.machines, victim));
     }
     return writes;
   }
@@ -467,14 +489,21 @@ export class ClusterController {
 
   /**
    * A Machine being deleted, as Cluster API's reconcileDelete takes it (phase `Deleting`), one step a pass:
-   * 1. its Node in the guest is cordoned and drained through the guest's API (node-drain.ts), `DrainingSucceeded`
+   * 1. while it has `pre-drain.delete.hook.machine.cluster.x-k8s.io*` annotations, nothing more
+   *    (`PreDrainDeleteHookSucceeded` False `WaitingExternalHook`; True once they are gone);
+   * 2. its Node in the guest is cordoned and drained through the guest's API (node-drain.ts), `DrainingSucceeded`
    *    saying how it goes (False `Draining` while pods are still to go, False `DrainingFailed` on an error, True once
    *    drained); not when the Machine says `exclude-node-draining` or once `nodeDrainTimeout` has passed since the drain
    *    started (`status.deletion.nodeDrainStartTime`);
-   * 2. its VirtualMachine is deleted (and waited for: its host powers it off), then its VSphereMachine;
-   * 3. its Node is deleted from the guest (given up, `NodeHealthy` False `DeletionFailed`, after `nodeDeletionTimeout`);
-   * 4. the finalizer goes, and with it the Machine.
-   * Steps 1 and 3 are skipped where Cluster API skips them (nodeDeletionRefusal): the cluster being deleted, no node,
+   * 3. the Node's `status.volumesAttached` is waited for to empty (`VolumeDetachSucceeded` False
+   *    `WaitingForVolumeDetach`, then True); not when the Machine says `exclude-wait-for-node-volume-detach` or once
+   *    `nodeVolumeDetachTimeout` has passed since the wait began (`status.deletion.waitForNodeVolumeDetachStartTime`);
+   * 4. while it has `pre-terminate.delete.hook.machine.cluster.x-k8s.io*` annotations, nothing more
+   *    (`PreTerminateDeleteHookSucceeded` False `WaitingExternalHook`; True once they are gone);
+   * 5. its VirtualMachine is deleted (and waited for: its host powers it off), then its VSphereMachine;
+   * 6. its Node is deleted from the guest (given up, `NodeHealthy` False `DeletionFailed`, after `nodeDeletionTimeout`);
+   * 7. the finalizer goes, and with it the Machine.
+   * Steps 1–3 and 6 are skipped where Cluster API skips them (nodeDeletionRefusal): the cluster being deleted, no node,
    * the control plane being deleted or without a machine left.
    */
   private machineDeletion(stored: StoredObject): (StreamAppend | undefined)[] {
@@ -503,22 +532,48 @@ export class ClusterController {
         conditions: setConditions(m.status?.conditions, changes),
       });
     };
-    if (!refusal && access && nodeName && nodeDrainAllowed(m, now)) {
-      if (!deletion?.nodeDrainStartTime) deletion = { ...deletion, nodeDrainStartTime: rfc3339(now) };
-      const drained = this.nodeOps.drain(m.metadata.uid, access, nodeName);
-      if (!drained?.done) {
-        if (!drained) {
-          // Set once, when the drain starts: its transition time says since when the node is being drained.
-          if (!(m.status?.conditions ?? []).some((c: any) => c.type === 'DrainingSucceeded')) changes.push(capiCondition('DrainingSucceeded', false, 'Draining', 'Info', 'Draining the node before deletion'));
-        } else if (drained.failed) {
-          changes.push(capiCondition('DrainingSucceeded', false, 'DrainingFailed', 'Warning', drained.message));
-        } else {
-          changes.push(capiCondition('DrainingSucceeded', false, 'Draining', 'Info', drained.message));
-        }
+    const has = (type: string) => (m.status?.conditions ?? []).some((c: any) => c.type === type);
+    if (!refusal && access && nodeName) {
+      // Lifecycle hooks: whoever put the annotation removes it to let the deletion go on.
+      if (deleteHooks(m, PRE_DRAIN_DELETE_HOOK).length) {
+        changes.push(capiCondition('PreDrainDeleteHookSucceeded', false, 'WaitingExternalHook', 'Info'));
         return [status()];
       }
-      changes.push(capiCondition('DrainingSucceeded', true));
+      changes.push(capiCondition('PreDrainDeleteHookSucceeded', true));
+      if (nodeDrainAllowed(m, now)) {
+        if (!deletion?.nodeDrainStartTime) deletion = { ...deletion, nodeDrainStartTime: rfc3339(now) };
+        const drained = this.nodeOps.drain(m.metadata.uid, access, nodeName);
+        if (!drained?.done) {
+          if (!drained) {
+            // Set once, when the drain starts: its transition time says since when the node is being drained.
+            if (!has('DrainingSucceeded')) changes.push(capiCondition('DrainingSucceeded', false, 'Draining', 'Info', 'Draining the node before deletion'));
+          } else if (drained.failed) {
+            changes.push(capiCondition('DrainingSucceeded', false, 'DrainingFailed', 'Warning', drained.message));
+          } else {
+            changes.push(capiCondition('DrainingSucceeded', false, 'Draining', 'Info', drained.message));
+          }
+          return [status()];
+        }
+        changes.push(capiCondition('DrainingSucceeded', true));
+      }
+      // Drained: its volumes detached before the VM goes (a volume still attached would go with the VM's disks).
+      if (nodeVolumeDetachAllowed(m, now)) {
+        if (!deletion?.waitForNodeVolumeDetachStartTime) deletion = { ...deletion, waitForNodeVolumeDetachStartTime: rfc3339(now) };
+        // Set once, when the wait starts; it says no more while it lasts.
+        if (!has('VolumeDetachSucceeded')) changes.push(capiCondition('VolumeDetachSucceeded', false, 'WaitingForVolumeDetach', 'Info', 'Waiting for node volumes to be detached'));
+        const detached = this.nodeOps.volumes(m.metadata.uid, access, nodeName);
+        if (!detached?.done) {
+          if (detached?.failed) this.deps.logger.warn('error waiting for node volumes detaching', { machine: `${ns}/${name}`, node: nodeName, error: detached.message });
+          return [status()];
+        }
+        changes.push(capiCondition('VolumeDetachSucceeded', true));
+      }
     }
+    if (deleteHooks(m, PRE_TERMINATE_DELETE_HOOK).length) {
+      changes.push(capiCondition('PreTerminateDeleteHookSucceeded', false, 'WaitingExternalHook', 'Info'));
+      return [status()];
+    }
+    changes.push(capiCondition('PreTerminateDeleteHookSucceeded', true));
     changes.push(capiCondition('NodeHealthy', false, 'Deleting', 'Info'));
     // The infrastructure: the VM first (its host powers it off before it goes), then the VSphereMachine.
     const vsm = this.get(CR.vsphereMachines, ns, name);
@@ -751,11 +806,12 @@ function vmStatusOf(vm: any): string {
 export const DELETE_MACHINE_ANNOTATION = 'cluster.x-k8s.io/delete-machine';
 
 /**
- * Machines to delete first, as MachineSet delete policies rank them: those with the delete-machine annotation, then
- * unhealthy ones, then the rest by the policy.
+ * Machines to delete first, as MachineSet delete policies rank them: those being deleted already (or `going`, by uid),
+ * then those with the delete-machine annotation, then unhealthy ones, then the rest by the policy.
  */
-export function deletionOrder(machines: StoredObject[], policy: string): StoredObject[] {
-  const unhealthy = (m: any) => (m.metadata.annotations?.[DELETE_MACHINE_ANNOTATION] !== undefined ? 2 : machineReady(m) ? 0 : 1);
+export function deletionOrder(machines: StoredObject[], policy: string, going: Set<string> = new Set()): StoredObject[] {
+  const unhealthy = (m: any) =>
+    m.metadata.deletionTimestamp || going.has(m.metadata.uid) ? 3 : m.metadata.annotations?.[DELETE_MACHINE_ANNOTATION] !== undefined ? 2 : machineReady(m) ? 0 : 1;
   const age = (m: any) => Date.parse(m.metadata.creationTimestamp);
   return [...machines].sort((a, b) => {
     const u = unhealthy(b.object) - unhealthy(a.object);

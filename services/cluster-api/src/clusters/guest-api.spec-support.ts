@@ -7,8 +7,8 @@ type Conditions = { type: string; status: string; lastTransitionTime?: string }[
 
 /**
  * A guest cluster's API as specs need it: HTTPS under a CA of its own on 127.0.0.1, with the access's bearer token.
- * It answers what Cluster API's machine controller asks of a workload cluster: Nodes (`nodes`: name → conditions;
- * list, get, merge-patch of `spec.unschedulable`, delete), Pods by `spec.nodeName` (`pods`, by `ns/name`), DaemonSets
+ * It answers what Cluster API's machine controller asks of a workload cluster: Nodes (`nodes`: name → conditions,
+ * `volumesAttached`: name → attached volumes; list, get, merge-patch of `spec.unschedulable`, delete), Pods by `spec.nodeName` (`pods`, by `ns/name`), DaemonSets
  * by name (`daemonSets`), and evictions: a pod evicted gets its deletionTimestamp and goes at once, unless
  * `holdEvicted` (then it stays until a spec removes it) or `refuseEviction` answers for it (a Status). Every request
  * is logged in `requests` (`METHOD path`). While `silent`, it takes requests and never answers.
@@ -16,6 +16,8 @@ type Conditions = { type: string; status: string; lastTransitionTime?: string }[
 export interface GuestApi {
   access: GuestAccess;
   nodes: Map<string, Conditions>;
+  /** A node's `status.volumesAttached` (names), by node name. */
+  volumesAttached: Map<string, string[]>;
   cordoned: Set<string>;
   pods: Map<string, any>;
   daemonSets: Set<string>;
@@ -35,6 +37,7 @@ export async function startGuestApi(): Promise<GuestApi> {
   const api: GuestApi = {
     access: { server: '', caCertPem: ca.certPem, token },
     nodes: new Map(),
+    volumesAttached: new Map(),
     cordoned: new Set(),
     pods: new Map(),
     daemonSets: new Set(),
@@ -43,7 +46,10 @@ export async function startGuestApi(): Promise<GuestApi> {
     silent: false,
     stop: async () => undefined,
   };
-  const nodeOf = (name: string) => ({ apiVersion: 'v1', kind: 'Node', metadata: { name }, spec: api.cordoned.has(name) ? { unschedulable: true } : {}, status: { conditions: api.nodes.get(name) } });
+  const nodeOf = (name: string) => {
+    const volumes = (api.volumesAttached.get(name) ?? []).map((v) => ({ name: v, devicePath: '' }));
+    return { apiVersion: 'v1', kind: 'Node', metadata: { name }, spec: api.cordoned.has(name) ? { unschedulable: true } : {}, status: { conditions: api.nodes.get(name), ...(volumes.length ? { volumesAttached: volumes } : {}) } };
+  };
   const server = createServer({ key: serving.keyPem, cert: serving.certPem }, (req, res) => {
     if (api.silent) return;
     let text = '';

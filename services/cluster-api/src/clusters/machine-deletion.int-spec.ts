@@ -46,6 +46,22 @@ describe('the cluster controller deleting machines', () => {
     return out;
   };
   const condition = (o: any, type: string) => (o?.status?.conditions ?? []).find((c: any) => c.type === type);
+  const workersOf = async (cluster: string) => (await machinesOf(cluster)).filter((m) => m.metadata.labels?.[LABELS.set]);
+  const annotate = (name: string, change: (annotations: Record<string, string>) => void) =>
+    write(CR.machines, name, (s) => updated(CR.machines, s, (o) => {
+      o.metadata.annotations = { ...o.metadata.annotations };
+      change(o.metadata.annotations);
+    }));
+  /** Both workers of c1 (a replacement may still be on its way) have their Node in the guest, and know it (nodeRef). */
+  const workerNodesReady = () =>
+    eventually(async () => {
+      const workers = await workersOf('c1');
+      expect(workers).toHaveLength(2);
+      for (const m of workers) if (!m.metadata.deletionTimestamp && !guests.c1.nodes.has(m.metadata.name)) guests.c1.nodes.set(m.metadata.name, ready());
+      expect(workers.every((m) => !m.metadata.deletionTimestamp && m.status?.nodeRef?.name === m.metadata.name)).toBe(true);
+    }, { timeoutMs: 20_000 });
+  const PRE_DRAIN = 'pre-drain.delete.hook.machine.cluster.x-k8s.io/e2e-owner';
+  const PRE_TERMINATE = 'pre-terminate.delete.hook.machine.cluster.x-k8s.io/e2e-owner';
 
   /** A guest cluster as cluster-api sees one: a Cluster with its endpoint, CA and kubeconfig, its API, and a control-plane machine whose node is there. */
   async function guestCluster(name: string): Promise<void> {
@@ -68,7 +84,8 @@ describe('the cluster controller deleting machines', () => {
       apiVersion: 'cluster.x-k8s.io/v1beta1', kind: 'MachineSet', metadata: meta('c1-workers-0123456789', { labels: { [LABELS.deployment]: 'c1-workers' } }),
       spec: { clusterName: 'c1', replicas: 3, selector: { matchLabels: { [LABELS.set]: 'c1-workers-0123456789' } }, template: { metadata: {}, spec: { clusterName: 'c1', version: 'v1.29', bootstrap: { dataSecretName: 'c1-data' }, infrastructureRef: workerRef } } },
     });
-    controller = new ClusterController({ store, pool: db.pool, nats: nc, names: natsNames(uniqueNatsPrefix('mdel')), logger: quiet, databaseUrl: db.url, natsUrl: testNatsUrl });
+    // Cluster API waits 20 s between drain rounds and between looks at a node's volumes: shortened here.
+    controller = new ClusterController({ store, pool: db.pool, nats: nc, names: natsNames(uniqueNatsPrefix('mdel')), logger: quiet, databaseUrl: db.url, natsUrl: testNatsUrl, nodeOperationRetries: { drainMs: 1000, volumesMs: 500 } });
     await controller.start();
     const workers = await eventually(async () => {
       const ms = (await machinesOf('c1')).filter((m) => m.metadata.labels?.[LABELS.set]);
@@ -167,6 +184,128 @@ describe('the cluster controller deleting machines', () => {
     expect(api.nodes.has(victim)).toBe(false);
     expect((await history(CR.machines, victim)).some((e) => condition(e.object, 'DrainingSucceeded'))).toBe(false);
   }, 30_000);
+
+  it("holds a deletion at each lifecycle hook and at the node's attached volumes, and its MachineSet replaces it only once it is gone", async () => {
+    const api = guests.c1;
+    await workerNodesReady();
+    const before = (await workersOf('c1')).map((m) => m.metadata.name).sort();
+    expect(before).toHaveLength(2);
+    const [victim] = before;
+    api.holdEvicted = false;
+    api.pods.set('default/web-5', guestPod('default', 'web-5', victim, { controller: { kind: 'ReplicaSet', name: 'web' } }));
+    api.volumesAttached.set(victim, ['kubernetes.io/csi/csi.vsphere.vmware.com^disk-5']);
+    await annotate(victim, (a) => {
+      a[PRE_DRAIN] = '';
+      a[PRE_TERMINATE] = '';
+    });
+    const requestsBefore = api.requests.length;
+    await write(CR.machines, victim, (s) => startDeletion(CR.machines, s));
+
+    // Held before the drain: not cordoned, nothing evicted, no replacement made.
+    await eventually(async () => {
+      const m = (await latest(CR.machines, victim))!.object;
+      expect(m.status.phase).toBe('Deleting');
+      expect(condition(m, 'PreDrainDeleteHookSucceeded')).toMatchObject({ status: 'False', reason: 'WaitingExternalHook', severity: 'Info' });
+    }, { timeoutMs: 20_000 });
+    // Passes go by (the resync is every 3 s).
+    await new Promise((r) => setTimeout(r, 3500));
+    expect(api.cordoned.has(victim)).toBe(false);
+    expect(api.requests.slice(requestsBefore).filter((r) => r.includes('/eviction') || r.startsWith('PATCH'))).toEqual([]);
+    expect(condition((await latest(CR.machines, victim))!.object, 'DrainingSucceeded')).toBeUndefined();
+    expect((await workersOf('c1')).map((m) => m.metadata.name).sort()).toEqual(before);
+
+    // The hook's owner removes it: drained, then the node's volume waited for; the VM still there.
+    await annotate(victim, (a) => delete a[PRE_DRAIN]);
+    const waiting = await eventually(async () => {
+      const m = (await latest(CR.machines, victim))!.object;
+      expect(condition(m, 'PreDrainDeleteHookSucceeded')).toMatchObject({ status: 'True' });
+      expect(condition(m, 'DrainingSucceeded')).toMatchObject({ status: 'True' });
+      expect(condition(m, 'VolumeDetachSucceeded')).toMatchObject({ status: 'False', reason: 'WaitingForVolumeDetach', severity: 'Info', message: 'Waiting for node volumes to be detached' });
+      return m;
+    }, { timeoutMs: 20_000 });
+    expect(api.cordoned.has(victim)).toBe(true);
+    expect(api.pods.has('default/web-5')).toBe(false);
+    expect(waiting.status.deletion.waitForNodeVolumeDetachStartTime).toBeDefined();
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(condition((await latest(CR.machines, victim))!.object, 'VolumeDetachSucceeded')).toMatchObject({ status: 'False' });
+    expect(await latest(CR.vms, victim)).toBeDefined();
+
+    // Detached: now the pre-terminate hook holds it, its VM untouched.
+    api.volumesAttached.delete(victim);
+    await eventually(async () => {
+      const m = (await latest(CR.machines, victim))!.object;
+      expect(condition(m, 'VolumeDetachSucceeded')).toMatchObject({ status: 'True' });
+      expect(condition(m, 'PreTerminateDeleteHookSucceeded')).toMatchObject({ status: 'False', reason: 'WaitingExternalHook', severity: 'Info' });
+    }, { timeoutMs: 20_000 });
+    await new Promise((r) => setTimeout(r, 1500));
+    expect((await latest(CR.vms, victim))?.object.metadata.deletionTimestamp).toBeUndefined();
+    expect(api.nodes.has(victim)).toBe(true);
+    expect((await workersOf('c1')).map((m) => m.metadata.name).sort()).toEqual(before);
+
+    // Removed too: the VM, the Node and the Machine go; only then is its replacement made.
+    await annotate(victim, (a) => delete a[PRE_TERMINATE]);
+    await eventually(async () => expect(await latest(CR.machines, victim)).toBeUndefined(), { timeoutMs: 20_000 });
+    expect(await latest(CR.vms, victim)).toBeUndefined();
+    expect(api.nodes.has(victim)).toBe(false);
+    const last = (await history(CR.machines, victim)).at(-1)!.object;
+    expect(condition(last, 'PreTerminateDeleteHookSucceeded')).toMatchObject({ status: 'True' });
+    await eventually(async () => {
+      const now = (await workersOf('c1')).map((m) => m.metadata.name);
+      expect(now).toHaveLength(2);
+      expect(now).not.toContain(victim);
+    }, { timeoutMs: 20_000 });
+    // No machine of the set was made while the victim was still there.
+    const events = (await store.readAll({ limit: 100_000 })).filter((e) => e.streamId.startsWith(`${CR.machines}/`));
+    const of = (e: any) => (e.data as any).object;
+    const startedAt = events.findIndex((e) => e.type === ObjectEventTypes.deletionStarted && of(e).metadata.name === victim);
+    const goneAt = events.findIndex((e) => e.type === ObjectEventTypes.deleted && of(e).metadata.name === victim);
+    const madeAt = events.findIndex((e, i) => i > startedAt && e.type === ObjectEventTypes.created && of(e).metadata.labels?.[LABELS.set]);
+    expect(startedAt).toBeGreaterThan(-1);
+    expect(madeAt).toBeGreaterThan(goneAt);
+  }, 90_000);
+
+  it('stops waiting for volumes that stay attached once nodeVolumeDetachTimeout has passed', async () => {
+    const api = guests.c1;
+    await workerNodesReady();
+    const [victim] = (await workersOf('c1')).map((m) => m.metadata.name).sort();
+    api.volumesAttached.set(victim, ['kubernetes.io/csi/csi.vsphere.vmware.com^disk-6']);
+    // Set on the set's template, it reaches its machines in place.
+    await write(CR.mss, 'c1-workers-0123456789', (s) => updated(CR.mss, s, (o) => (o.spec.template.spec.nodeVolumeDetachTimeout = '1s')));
+    await eventually(async () => expect((await latest(CR.machines, victim))?.object.spec.nodeVolumeDetachTimeout).toBe('1s'), { timeoutMs: 10_000 });
+    await write(CR.machines, victim, (s) => startDeletion(CR.machines, s));
+    await eventually(async () => expect(await latest(CR.machines, victim)).toBeUndefined(), { timeoutMs: 20_000 });
+    const events = await history(CR.machines, victim);
+    expect(events.some((e) => condition(e.object, 'VolumeDetachSucceeded')?.reason === 'WaitingForVolumeDetach')).toBe(true);
+    expect(events.some((e) => condition(e.object, 'VolumeDetachSucceeded')?.status === 'True')).toBe(false);
+    expect(api.nodes.has(victim)).toBe(false);
+  }, 40_000);
+
+  it('a KubeadmControlPlane with a machine being deleted makes no other, even scaled up, until that one is gone', async () => {
+    await create(CR.kcps, {
+      apiVersion: 'controlplane.cluster.x-k8s.io/v1beta1', kind: 'KubeadmControlPlane', metadata: meta('c3-control-plane', { labels: { [LABELS.cluster]: 'c3' } }),
+      spec: { replicas: 1, version: 'v1.29', machineTemplate: { infrastructureRef: { ...workerRef, role: 'controlplane' } }, kubeadmConfigSpec: {} },
+    });
+    const ofKcp = async () => (await machinesOf('c3')).filter((m) => m.metadata.labels?.[LABELS.controlPlaneName] === 'c3-control-plane').map((m) => m.metadata.name);
+    const [first] = await eventually(async () => {
+      const names = await ofKcp();
+      expect(names).toHaveLength(1);
+      return names;
+    }, { timeoutMs: 20_000 });
+    await annotate(first, (a) => (a[PRE_TERMINATE] = ''));
+    await write(CR.machines, first, (s) => startDeletion(CR.machines, s));
+    await eventually(async () => expect(condition((await latest(CR.machines, first))?.object, 'PreTerminateDeleteHookSucceeded')).toMatchObject({ status: 'False', reason: 'WaitingExternalHook' }), { timeoutMs: 20_000 });
+    await write(CR.kcps, 'c3-control-plane', (s) => updated(CR.kcps, s, (o) => (o.spec.replicas = 2)));
+    // Passes go by: KCP waits for the machine being deleted, which it still counts as its own.
+    await new Promise((r) => setTimeout(r, 3500));
+    expect(await ofKcp()).toEqual([first]);
+    expect((await latest(CR.kcps, 'c3-control-plane'))?.object.status).toMatchObject({ replicas: 1 });
+    await annotate(first, (a) => delete a[PRE_TERMINATE]);
+    await eventually(async () => {
+      const names = await ofKcp();
+      expect(names).not.toContain(first);
+      expect(names).toHaveLength(2);
+    }, { timeoutMs: 20_000 });
+  }, 40_000);
 
   it('neither drains nor deletes Nodes of a cluster being deleted', async () => {
     await guestCluster('c2');

@@ -1,6 +1,9 @@
 import { eventually } from '@openpacific/testing';
 import { GuestApi, guestPod, startGuestApi } from './guest-api.spec-support';
-import { GuestNodeOperations, nodeDeletionRefusal, nodeDeletionTimeoutExpired, nodeDrainAllowed, nodeDrainTimeoutExceeded } from './machine-deletion';
+import {
+  deleteHooks, GuestNodeOperations, nodeDeletionRefusal, nodeDeletionTimeoutExpired, nodeDrainAllowed, nodeDrainTimeoutExceeded, nodeVolumeDetachAllowed, nodeVolumeDetachTimeoutExceeded, PRE_DRAIN_DELETE_HOOK,
+  PRE_TERMINATE_DELETE_HOOK,
+} from './machine-deletion';
 import { setConditions } from './objects';
 
 const NOW = Date.parse('2026-03-01T12:00:00Z');
@@ -39,6 +42,34 @@ describe("whether a deleted machine's node is drained and deleted", () => {
     expect(nodeDrainTimeoutExceeded(machine({ spec: { nodeDrainTimeout: '1s' } }), NOW)).toBe(false);
   });
 
+  it('waits for volumes unless the machine says exclude-wait-for-node-volume-detach or nodeVolumeDetachTimeout has passed since the wait began', () => {
+    expect(nodeVolumeDetachAllowed(machine(), NOW)).toBe(true);
+    expect(nodeVolumeDetachAllowed(machine({ annotations: { 'machine.cluster.x-k8s.io/exclude-wait-for-node-volume-detach': '' } }), NOW)).toBe(false);
+    const waiting = (s: number, timeout?: string) => machine({ spec: { nodeVolumeDetachTimeout: timeout }, status: { deletion: { nodeDrainStartTime: ago(s + 100), waitForNodeVolumeDetachStartTime: ago(s) } } });
+    expect(nodeVolumeDetachTimeoutExceeded(waiting(30, '30s'), NOW)).toBe(true);
+    expect(nodeVolumeDetachAllowed(waiting(30, '30s'), NOW)).toBe(false);
+    expect(nodeVolumeDetachTimeoutExceeded(waiting(29, '30s'), NOW)).toBe(false);
+    // Unset or 0: as long as it takes.
+    expect(nodeVolumeDetachTimeoutExceeded(waiting(86_400), NOW)).toBe(false);
+    expect(nodeVolumeDetachTimeoutExceeded(waiting(86_400, '0s'), NOW)).toBe(false);
+    // The drain's start is not the wait's.
+    expect(nodeVolumeDetachTimeoutExceeded(machine({ spec: { nodeVolumeDetachTimeout: '1s' }, status: { deletion: { nodeDrainStartTime: ago(60) } } }), NOW)).toBe(false);
+  });
+
+  it('finds the lifecycle hooks of each kind by their annotation prefix, sorted', () => {
+    const m = machine({
+      annotations: {
+        'pre-terminate.delete.hook.machine.cluster.x-k8s.io/storage': 'csi',
+        'pre-drain.delete.hook.machine.cluster.x-k8s.io/zz': 'owner-b',
+        'pre-drain.delete.hook.machine.cluster.x-k8s.io/aa': 'owner-a',
+        'machine.cluster.x-k8s.io/exclude-node-draining': '',
+      },
+    });
+    expect(deleteHooks(m, PRE_DRAIN_DELETE_HOOK)).toEqual(['pre-drain.delete.hook.machine.cluster.x-k8s.io/aa', 'pre-drain.delete.hook.machine.cluster.x-k8s.io/zz']);
+    expect(deleteHooks(m, PRE_TERMINATE_DELETE_HOOK)).toEqual(['pre-terminate.delete.hook.machine.cluster.x-k8s.io/storage']);
+    expect(deleteHooks(machine(), PRE_DRAIN_DELETE_HOOK)).toEqual([]);
+  });
+
   it('gives up deleting the Node nodeDeletionTimeout (default 10s) after the deletion began, never when it is 0', () => {
     expect(nodeDeletionTimeoutExpired(machine({ deletionTimestamp: ago(11) }), NOW)).toBe(true);
     expect(nodeDeletionTimeoutExpired(machine({ deletionTimestamp: ago(9) }), NOW)).toBe(false);
@@ -60,7 +91,7 @@ describe('the guest node operations of machine deletions', () => {
   beforeEach(async () => {
     api = await startGuestApi();
     api.nodes.set('w-1', [{ type: 'Ready', status: 'True' }]);
-    ops = new GuestNodeOperations({ retryMs: 100, timeoutMs: 2000, logger: quiet, onChange: () => changes++ });
+    ops = new GuestNodeOperations({ retries: { drainMs: 100, volumesMs: 300, deletionMs: 100 }, timeoutMs: 2000, logger: quiet, onChange: () => changes++ });
   });
   afterEach(async () => {
     ops.stop();
@@ -88,6 +119,24 @@ describe('the guest node operations of machine deletions', () => {
     await new Promise((r) => setTimeout(r, 250));
     expect(ops.drain('m1', api.access, 'w-1')).toEqual({ done: true });
     expect(api.requests).toHaveLength(requests);
+  });
+
+  it("looks at the node's attached volumes again only once the volume retry interval has passed, and no more once detached", async () => {
+    api.volumesAttached.set('w-1', ['kubernetes.io/csi/csi.vsphere.vmware.com^disk-1']);
+    const gets = () => api.requests.filter((r) => r === 'GET /api/v1/nodes/w-1').length;
+    expect(ops.volumes('m1', api.access, 'w-1')).toBeUndefined();
+    await eventually(async () => expect(ops.volumes('m1', api.access, 'w-1')).toEqual({ done: false, failed: false, attached: ['kubernetes.io/csi/csi.vsphere.vmware.com^disk-1'] }));
+    const first = gets();
+    expect(first).toBe(1);
+    // Detached meanwhile, but not looked at again before 300 ms.
+    api.volumesAttached.delete('w-1');
+    expect(ops.volumes('m1', api.access, 'w-1')).toMatchObject({ done: false });
+    expect(gets()).toBe(1);
+    await eventually(async () => expect(ops.volumes('m1', api.access, 'w-1')).toEqual({ done: true }), { timeoutMs: 3000 });
+    expect(gets()).toBe(2);
+    await new Promise((r) => setTimeout(r, 400));
+    expect(ops.volumes('m1', api.access, 'w-1')).toEqual({ done: true });
+    expect(gets()).toBe(2);
   });
 
   it('deletes the Node once, and forgets a machine no longer being deleted', async () => {

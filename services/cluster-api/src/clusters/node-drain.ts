@@ -96,7 +96,7 @@ function evictionError(err: unknown): string {
 }
 
 /** A node is unreachable when its `Ready` condition is Unknown (its kubelet stopped reporting). */
-function unreachable(node: any): boolean {
+export function nodeUnreachable(node: any): boolean {
   return (node.status?.conditions ?? []).some((c: any) => c.type === 'Ready' && c.status === 'Unknown');
 }
 
@@ -118,7 +118,7 @@ export async function drainNode(access: GuestAccess, nodeName: string, opts: { t
     if (isNotFound(err)) return { done: true };
     return { done: false, failed: true, message: `unable to get Node ${nodeName}: ${(err as Error).message}` };
   }
-  const lost = unreachable(node);
+  const lost = nodeUnreachable(node);
   if (!node.spec?.unschedulable) {
     try {
       await call('PATCH', nodePath, { body: { spec: { unschedulable: true } }, contentType: 'application/merge-patch+json' });
