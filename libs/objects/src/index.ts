@@ -17,3 +17,4 @@ export * from './conditions';
 export * from './service-account-admission';
 export * from './priority-admission';
 export * from './event-correlator';
+export * from './container-log-status';

@@ -86,7 +86,9 @@ export class SphereletAgentLifecycle implements OnApplicationBootstrap, BeforeAp
       usage: () => this.metrics?.latest(config.HOST_NAME),
       configuration: kubeletConfiguration(config, { clusterDns, taints: description.taints }),
       memoryCapacityBytes: parseQuantity(description.capacity.memory),
+      machine: description,
       probes: () => this.pods?.probeMetrics.snapshot(),
+      runtime: crx,
     });
     this.kubelet.start();
   }

@@ -27,5 +27,6 @@ export async function kubectlRaw(cluster: TestCluster, path: string, context?: s
 /** A sample's value from Prometheus text, by its exact series (name and labels); undefined when it has none. */
 export function sampleOf(text: string, series: string): number | undefined {
   const line = text.split('\n').find((l) => l.startsWith(`${series} `));
-  return line === undefined ? undefined : Number(line.split(' ')[1]);
+  // After the series itself, whose label values may hold spaces (an OS name): the value, then maybe a timestamp.
+  return line === undefined ? undefined : Number(line.slice(series.length + 1).split(' ')[0]);
 }

@@ -94,7 +94,10 @@ export class SimHost {
       usage: () => latestUsage(this.name),
       configuration: kubeletConfiguration(config, { taints: description.taints }),
       memoryCapacityBytes: parseQuantity(description.capacity.memory),
+      machine: description,
       probes: () => this.pods?.probeMetrics.snapshot(),
+      // Its sandboxes and containers, and no exec or logs: nothing runs anywhere.
+      runtime: { listPodSandboxes: () => runtime.listPodSandboxes(), listContainers: () => runtime.listContainers() },
     });
     this.kubelet.start();
   }

@@ -10,6 +10,10 @@ export interface UsageFigures {
 
 export interface ContainerFigures extends UsageFigures {
   name: string;
+  /** The runtime's id of the container (a restart is a new one). */
+  id: string;
+  /** Its image as its pod gives it. */
+  image?: string;
   /** When the container started (ms); undefined when neither its runtime nor its pod's status says. */
   startTime?: number;
 }
@@ -19,8 +23,13 @@ export interface PodFigures {
   name: string;
   uid: string;
   startTime?: number;
+  /** Its status's QoS class, which names its cgroup in kubelet's. */
+  qosClass?: string;
   containers: ContainerFigures[];
-  /** Its containers' together (a pod has no processes of its own here). */
+  /**
+   * Its containers' together (a pod has no processes of its own here): their memory now, and CPU since the pod was
+   * first read, which does not go back when a container restarts (as the pod's cgroup's does not).
+   */
   usage: UsageFigures;
 }
 
@@ -34,6 +43,12 @@ export interface HostStats {
 }
 
 const ms = (time: string | undefined) => (time ? Date.parse(time) : NaN);
+
+/** The image of a pod's container, by its name, as the pod's status says, else its spec. */
+function imageOf(pod: any, name: string): string | undefined {
+  const all = (group: string) => [...(pod.status?.[`${group}Statuses`] ?? []), ...(pod.spec?.[`${group}s`] ?? [])];
+  return [...all('container'), ...all('initContainer'), ...all('ephemeralContainer')].find((c) => c?.name === name && c.image)?.image;
+}
 
 /** When the container of this id started, as the pod's status says (`crx://<id>`), for a runtime that does not report it. */
 function statusStart(pod: any, containerId: string): number | undefined {
@@ -66,13 +81,23 @@ export function hostStats(nodeName: string, snapshot: HostUsageSnapshot, boundPo
     let figures = pods.get(c.pod.uid);
     if (!figures) {
       const started = ms(pod.status?.startTime);
-      figures = { ...c.pod, ...(Number.isNaN(started) ? {} : { startTime: started }), containers: [], usage: { at: 0, cpuCoreNanoSeconds: 0, workingSetBytes: 0 } };
+      const qosClass: unknown = pod.status?.qosClass;
+      figures = {
+        ...c.pod,
+        ...(Number.isNaN(started) ? {} : { startTime: started }),
+        ...(typeof qosClass === 'string' ? { qosClass } : {}),
+        containers: [],
+        usage: { at: 0, cpuCoreNanoSeconds: 0, workingSetBytes: 0 },
+      };
       pods.set(c.pod.uid, figures);
     }
     const started = c.startedAt ? ms(c.startedAt) : statusStart(pod, c.id);
     const rate = snapshot.containerCpuNanoCores.get(c.id);
+    const image = imageOf(pod, c.name);
     figures.containers.push({
       name: c.name,
+      id: c.id,
+      ...(image ? { image } : {}),
       ...(started !== undefined && !Number.isNaN(started) ? { startTime: started } : {}),
       at: c.timestamp,
       cpuCoreNanoSeconds: c.cpuUsageCoreNanoSeconds,
@@ -80,7 +105,10 @@ export function hostStats(nodeName: string, snapshot: HostUsageSnapshot, boundPo
       workingSetBytes: c.memoryWorkingSetBytes,
     });
   }
-  for (const p of pods.values()) p.usage = together(p.containers);
+  for (const p of pods.values()) {
+    const sum = together(p.containers);
+    p.usage = { ...sum, cpuCoreNanoSeconds: snapshot.podCpuCoreNanoSeconds.get(p.uid) ?? sum.cpuCoreNanoSeconds };
+  }
   return { nodeName, startTime: snapshot.since, node, pods: [...pods.values()] };
 }
 

@@ -1,5 +1,6 @@
 import type { ContainerStats, KubeletRequest } from '@openpacific/contracts';
 import { loadConfig } from '@openpacific/service-kit';
+import { SimRuntime } from '../fleet/sim-runtime';
 import { hostDescription } from '../host/host-spec';
 import { HostUsageRates } from '../metrics/usage-rates';
 import { ProbeMetrics } from '../pods/probe-metrics';
@@ -31,7 +32,9 @@ function host(config: SphereletAgentConfig = loadConfig<SphereletAgentConfig>(co
     usage: () => rates.latest,
     configuration: kubeletConfiguration(config, { clusterDns: '10.96.0.10', taints: description.taints }),
     memoryCapacityBytes: 1 << 30,
+    machine: description,
     probes: () => undefined,
+    runtime: new SimRuntime(1),
   };
 }
 const ask = (h: KubeletHost, path: string, query = '', method = 'GET') => kubeletAnswer({ method, path, query } as KubeletRequest, h);
@@ -82,6 +85,21 @@ describe("a host's kubelet API", () => {
     expect(answer.body.endsWith('# TYPE resource_scrape_error gauge\nresource_scrape_error 0\n')).toBe(true);
   });
 
+  it("serves cadvisor's metrics of the host's cgroups and machine in Prometheus text, its Node's capacity as machine_cpu_cores", () => {
+    const h = host(loadConfig<SphereletAgentConfig>(configSchema, { HOST_NAME: 'esx-1', HOST_MEMORY: '1Gi', HOST_CPU: '6' }));
+    const answer = ask(h, '/metrics/cadvisor');
+    expect(answer).toMatchObject({ status: 200, headers: { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8' } });
+    const ms = T0 + 10_000;
+    const { bootID, machineID, systemUUID } = h.machine!.nodeInfo;
+    expect(answer.body).toContain(`\nmachine_cpu_cores{boot_id="${bootID}",machine_id="${machineID}",system_uuid="${systemUUID}"} 6 ${ms}\n`);
+    expect(answer.body).toContain(`\nmachine_memory_bytes{boot_id="${bootID}",machine_id="${machineID}",system_uuid="${systemUUID}"} 1.073741824e+09 ${ms}\n`);
+    // The pod has no QoS class in its status here: a BestEffort pod's cgroup.
+    expect(answer.body).toContain(`\ncontainer_cpu_usage_seconds_total{container="main",cpu="total",id="/kubepods/besteffort/poduid-web/c1",image="busybox",name="c1",namespace="default",pod="web"} 3.5 ${ms}\n`);
+    expect(answer.body).toContain(`\ncontainer_cpu_usage_seconds_total{container="",cpu="total",id="/",image="",name="",namespace="",pod=""} 8.7 ${ms}\n`);
+    expect(answer.body).toContain('\ncontainer_scrape_error 0\n');
+    expect(ask({ ...h, usage: () => undefined }, '/metrics/cadvisor').body).toContain('\ncontainer_scrape_error 1\n');
+  });
+
   it("serves the prober metrics of the host's pod worker in Prometheus text, and only the process start before any probe ran", () => {
     const metrics = new ProbeMetrics();
     metrics.observe({ namespace: 'default', pod: 'web', podUid: 'uid-web', container: 'main' }, 'liveness', 'failed', 1.01);
@@ -104,7 +122,7 @@ describe("a host's kubelet API", () => {
 
   it("answers what it does not serve with kubelet's 404s, and other methods on its GET routes with 405", () => {
     expect(ask(host(), '/')).toMatchObject({ status: 404, body: '404 page not found\n' });
-    expect(ask(host(), '/metrics/cadvisor')).toMatchObject({ status: 404, body: '404 page not found\n' });
+    expect(ask(host(), '/metrics/cadvisor/')).toMatchObject({ status: 404, body: '404 page not found\n' });
     expect(ask(host(), '/stats/container')).toMatchObject({ status: 404, body: '404: Page Not Found' });
     expect(ask(host(), '/pods', '', 'POST')).toMatchObject({ status: 405, body: '405: Method Not Allowed' });
   });

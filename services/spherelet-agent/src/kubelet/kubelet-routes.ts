@@ -1,6 +1,8 @@
 import type { KubeletReply, KubeletRequest } from '@openpacific/contracts';
 import type { HostUsageSnapshot } from '../metrics/usage-rates';
 import type { ProbeMetricsSnapshot } from '../pods/probe-metrics';
+import { cadvisorMetrics, MachineDescription } from './cadvisor-metrics';
+import type { KubeletRuntime } from './debugging-host';
 import { hostStats, HostStats } from './host-stats';
 import { proberMetrics, processStartSeconds } from './prober-metrics';
 import { PROMETHEUS_TEXT, resourceMetrics } from './resource-metrics';
@@ -17,8 +19,12 @@ export interface KubeletHost {
   readonly configuration: Record<string, unknown>;
   /** The host's memory capacity, for the node's `availableBytes`. */
   readonly memoryCapacityBytes?: number;
+  /** What the host registered of its machine (its Node's capacity and nodeInfo), for cadvisor's machine metrics. */
+  readonly machine?: MachineDescription;
   /** The host's prober metrics (its pod worker's `probeMetrics`), undefined before its pods are followed. */
   probes(): ProbeMetricsSnapshot | undefined;
+  /** The host's container runtime, for the debugging handlers (kubelet-debugging.ts). */
+  readonly runtime: KubeletRuntime;
 }
 
 /** kubelet's health checks, which an agent passes whenever it answers at all. */
@@ -41,9 +47,11 @@ function statsOf(host: KubeletHost): HostStats | undefined {
 /**
  * One request to a host's kubelet API, answered as kubelet's HTTP server answers it: `/healthz` (and its checks,
  * `?verbose` listing them), `/pods` (a v1 PodList of the pods the host runs), `/stats/summary` (the Summary API),
- * `/metrics/resource` (the resource metrics in Prometheus' text format), `/metrics/probes` (the prober's: each probe
- * run by result, the successful runs' durations) and `/configz`. Anything else is kubelet's
- * 404: go-restful's under the paths its web services own (`/pods/`, `/stats/`), Go's mux's elsewhere.
+ * `/metrics/resource` (the resource metrics in Prometheus' text format), `/metrics/cadvisor` (cadvisor's, of the
+ * figures the host has), `/metrics/probes` (the prober's: each probe run by result, the successful runs' durations)
+ * and `/configz`. The debugging handlers (`/containerLogs/`, `/run/`, `/runningpods/`) are kubelet-debugging.ts's, which
+ * the server asks first. Anything else is kubelet's 404: go-restful's under the paths its web services own (`/pods/`,
+ * `/stats/`), Go's mux's elsewhere.
  */
 export function kubeletAnswer(req: KubeletRequest, host: KubeletHost): KubeletReply {
   const { path } = req;
@@ -60,6 +68,7 @@ export function kubeletAnswer(req: KubeletRequest, host: KubeletHost): KubeletRe
     });
   }
   if (path === '/metrics/resource') return { status: 200, headers: { 'Content-Type': PROMETHEUS_TEXT }, body: resourceMetrics(statsOf(host)) };
+  if (path === '/metrics/cadvisor') return { status: 200, headers: { 'Content-Type': PROMETHEUS_TEXT }, body: cadvisorMetrics(statsOf(host), host.machine, Date.now()) };
   if (path === '/metrics/probes') {
     return { status: 200, headers: { 'Content-Type': PROMETHEUS_TEXT }, body: proberMetrics(host.probes(), processStartSeconds()) };
   }

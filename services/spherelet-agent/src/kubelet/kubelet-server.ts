@@ -1,6 +1,7 @@
 import type { KubeletReply, KubeletRequest, NatsNames } from '@openpacific/contracts';
 import { serveJson } from '@openpacific/messaging';
 import type { NatsConnection, Subscription } from 'nats';
+import { debuggingAnswer } from './kubelet-debugging';
 import { kubeletAnswer, KubeletHost } from './kubelet-routes';
 
 /**
@@ -23,7 +24,10 @@ export class KubeletServer {
       this.nats,
       this.names.kubelet(this.host.name),
       `kubelet-${this.host.name}`,
-      (req) => kubeletAnswer({ method: String(req?.method ?? 'GET'), path: String(req?.path ?? '/'), query: String(req?.query ?? '') }, this.host),
+      (req) => {
+        const request = { method: String(req?.method ?? 'GET'), path: String(req?.path ?? '/'), query: String(req?.query ?? '') };
+        return debuggingAnswer(request, this.host) ?? kubeletAnswer(request, this.host);
+      },
       { payloads: this.names.payloads },
     );
   }

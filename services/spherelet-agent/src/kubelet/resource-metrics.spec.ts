@@ -11,7 +11,7 @@ describe("kubelet's resource metrics text", () => {
 
   it('orders samples by their label values and escapes them', () => {
     const figures = (at: number) => ({ at, cpuCoreNanoSeconds: 1e9, workingSetBytes: 1 });
-    const pod = (namespace: string, name: string) => ({ namespace, name, uid: name, startTime: 0, containers: [{ name: 'c', ...figures(5) }], usage: figures(5) });
+    const pod = (namespace: string, name: string) => ({ namespace, name, uid: name, startTime: 0, containers: [{ name: 'c', id: 'c1', ...figures(5) }], usage: figures(5) });
     const text = resourceMetrics({ nodeName: 'h', startTime: 0, node: figures(5), pods: [pod('b', 'x'), pod('a', 'y"\\'), pod('a', 'x')] });
     expect(text.split('\n').filter((l) => l.startsWith('pod_cpu_usage_seconds_total'))).toEqual([
       'pod_cpu_usage_seconds_total{namespace="a",pod="x"} 1 5',

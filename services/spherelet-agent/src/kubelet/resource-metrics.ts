@@ -25,14 +25,14 @@ const escaped = (value: string) => value.replace(/\\/g, '\\\\').replace(/\n/g, '
 /** A series' labels as Prometheus' Go client writes them: `{name="value",…}` (values escaped), nothing when there are none. */
 export const labelText = (labels: Labels): string => (labels.length ? `{${labels.map(([k, v]) => `${k}="${escaped(v)}"`).join(',')}}` : '');
 
-interface Sample {
+export interface Sample {
   labels: Labels;
   value: number;
   /** ms since the epoch: when the figure was read (kubelet stamps usage samples, not start times). */
   at?: number;
 }
 
-interface Family {
+export interface Family {
   name: string;
   help: string;
   type: 'counter' | 'gauge';
@@ -73,10 +73,19 @@ export function resourceMetrics(stats: HostStats | undefined): string {
       family('pod_memory_working_set_bytes').push({ labels: pod, value: p.usage.workingSetBytes, at: p.usage.at });
     }
   }
+  return familiesText(families, '[STABLE] ');
+}
+
+/**
+ * Counter and gauge families in Prometheus' text format 0.0.4, as the Go client writes a registry's: families by name
+ * (`# HELP` with `helpPrefix`, the metric's stability in a Kubernetes registry), series by their label values, a
+ * sample's time in ms after its value where it has one, and a family with no sample left out.
+ */
+export function familiesText(families: Family[], helpPrefix = ''): string {
   const lines: string[] = [];
-  for (const f of families) {
+  for (const f of [...families].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
     if (f.samples.length === 0) continue;
-    lines.push(`# HELP ${f.name} [STABLE] ${f.help}`, `# TYPE ${f.name} ${f.type}`);
+    lines.push(`# HELP ${f.name} ${helpPrefix}${f.help}`, `# TYPE ${f.name} ${f.type}`);
     for (const s of [...f.samples].sort(byLabelValues)) {
       lines.push(`${f.name}${labelText(s.labels)} ${goFloat(s.value)}${s.at !== undefined ? ` ${Math.round(s.at)}` : ''}`);
     }

@@ -59,6 +59,17 @@ describe('usage rates', () => {
     expect(rates.latest).toMatchObject({ nodeCpuCoreNanoSeconds: 6.75e9, since: 0 });
   });
 
+  it("keeps each pod's CPU since it was first read, which never goes back as its containers restart, and forgets a pod gone", () => {
+    const rates = new HostUsageRates('h');
+    rates.next({ timestamp: 0, items: [container('a', 'p', 'one', 2, 1, 0), container('b', 'p', 'two', 1, 1, 0)] });
+    expect([...rates.latest!.podCpuCoreNanoSeconds]).toEqual([['uid-p', 3e9]]);
+    // `a` restarted as `a2`: the pod keeps what `a` used and adds all of `a2`'s.
+    rates.next({ timestamp: 1000, items: [container('a2', 'p', 'one', 0.5, 1, 1000), container('b', 'p', 'two', 1.5, 1, 1000), container('c', 'q', 'one', 1, 1, 1000)] });
+    expect([...rates.latest!.podCpuCoreNanoSeconds]).toEqual([['uid-p', 4e9], ['uid-q', 1e9]]);
+    rates.next({ timestamp: 2000, items: [container('c', 'q', 'one', 1.25, 1, 2000)] });
+    expect([...rates.latest!.podCpuCoreNanoSeconds]).toEqual([['uid-q', 1.25e9]]);
+  });
+
   it('samples a host with no pods (a sim host: nothing used)', () => {
     const rates = new HostUsageRates('sim-1');
     rates.next({ timestamp: 0, items: [] });

@@ -24,6 +24,11 @@ export interface HostUsageSnapshot {
    * come and go (as the root cgroup's does): each counter's growth since the reading before, or all of it when new.
    */
   nodeCpuCoreNanoSeconds: number;
+  /**
+   * By pod uid: CPU nanoseconds its containers used since the pod was first read, a counter that never goes back as
+   * they restart (as the pod's cgroup's does), for as long as the pod has a running container.
+   */
+  podCpuCoreNanoSeconds: Map<string, number>;
   /** When the first reading was taken (ms since the epoch): where `nodeCpuCoreNanoSeconds` counts from. */
   since: number;
 }
@@ -51,6 +56,7 @@ export class HostUsageRates {
   private previous = new Map<string, ProcessUsage>();
   private lastAt?: number;
   private nodeCpu = 0;
+  private podCpu = new Map<string, number>();
   private since?: number;
   /** The latest reading and what it made (HostUsageSnapshot). */
   latest?: HostUsageSnapshot;
@@ -64,17 +70,22 @@ export class HostUsageRates {
     const at = reading.timestamp;
     const lastAt = this.lastAt;
     const rates = new Map<string, number | undefined>();
+    const added = new Map<string, number>();
     for (const [key, usage] of current) {
       const before = this.previous.get(key);
       rates.set(key, cpuRate(before, usage));
       const grown = usage.cpuUsageCoreNanoSeconds - (before?.cpuUsageCoreNanoSeconds ?? 0);
-      this.nodeCpu += grown >= 0 ? grown : usage.cpuUsageCoreNanoSeconds;
+      added.set(key, grown >= 0 ? grown : usage.cpuUsageCoreNanoSeconds);
+      this.nodeCpu += added.get(key)!;
     }
+    const podCpu = new Map<string, number>();
+    for (const c of reading.items) podCpu.set(c.pod.uid, (podCpu.get(c.pod.uid) ?? this.podCpu.get(c.pod.uid) ?? 0) + added.get(c.id)!);
+    this.podCpu = podCpu;
     this.previous = current;
     this.lastAt = at;
     this.since ??= at;
     const sample = lastAt === undefined || at <= lastAt ? undefined : this.sample(reading, current, rates, at, lastAt);
-    this.latest = { reading, containerCpuNanoCores: rates, node: sample?.node, nodeCpuCoreNanoSeconds: this.nodeCpu, since: this.since };
+    this.latest = { reading, containerCpuNanoCores: rates, node: sample?.node, nodeCpuCoreNanoSeconds: this.nodeCpu, podCpuCoreNanoSeconds: podCpu, since: this.since };
     return sample;
   }
 

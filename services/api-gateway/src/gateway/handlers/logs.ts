@@ -1,6 +1,7 @@
 import { qualifiedResource } from '@openpacific/contracts';
 import { badRequest, notFound } from '@openpacific/kube-api';
 import { CrxClient } from '@openpacific/messaging';
+import { logContainerId } from '@openpacific/objects';
 import { GatewayCore, ResourceRequest } from '../core';
 
 const FOLLOW_POLL_MS = 250;
@@ -15,19 +16,19 @@ export async function handleLogs(core: GatewayCore, r: ResourceRequest): Promise
   const pod = core.readModel.get(served.resource, namespace, name!)?.object;
   if (!pod) throw notFound(qualifiedResource(served.def), name!);
   const containerName = podContainerName(pod, r.query.get('container'));
-  const status = podContainerStatus(pod, containerName);
   const previous = r.query.get('previous') === 'true';
-  const containerID: string | undefined = previous ? status?.lastState?.terminated?.containerID : status?.containerID;
-  if (!pod.spec.nodeName || !containerID) {
+  if (!pod.spec.nodeName) {
     if (previous) throw badRequest(`previous terminated container "${containerName}" in pod "${name}" not found`);
-    const reason = status?.state?.waiting?.reason ?? 'ContainerCreating';
-    throw badRequest(`container "${containerName}" in pod "${name}" is waiting to start: ${reason}`);
+    throw badRequest(`container "${containerName}" in pod "${name}" is waiting to start: ${podContainerStatus(pod, containerName)?.state?.waiting?.reason ?? 'ContainerCreating'}`);
   }
+  // Which container's log, or why none, as the pod's kubelet answers kube-apiserver.
+  const target = logContainerId(pod, containerName, previous);
+  if ('error' in target) throw badRequest(target.error);
   const num = (key: string) => (r.query.get(key) !== null ? Number(r.query.get(key)) : undefined);
   const sinceSeconds = num('sinceSeconds');
   const sinceTime = r.query.get('sinceTime') ?? (sinceSeconds !== undefined ? new Date(Date.now() - sinceSeconds * 1000).toISOString() : undefined);
   const crx = new CrxClient(core.nats, core.natsPrefix, pod.spec.nodeName);
-  const containerId = containerID.replace(/^crx:\/\//, '');
+  const containerId = target.id;
   const first = await readOrExplain(crx, { containerId, tailLines: num('tailLines'), sinceTime, timestamps: r.query.get('timestamps') === 'true', limitBytes: num('limitBytes') }, pod.spec.nodeName);
 
   r.res.writeHead(200, { 'Content-Type': 'text/plain', 'Transfer-Encoding': 'chunked' });
