@@ -46,7 +46,11 @@ describe('a Cluster on the ClusterClass tanzukubernetescluster', () => {
     const kcp = await kubectlJson(cluster, ['get', 'kcp', 'c2-control-plane', '-n', NS]);
     const md = await kubectlJson(cluster, ['get', 'md', 'c2-np-1', '-n', NS]);
     for (const o of [kcp, md]) expect(o.metadata.ownerReferences).toEqual([expect.objectContaining({ kind: 'Cluster', name: 'c2', uid: c.metadata.uid })]);
-    expect(md.spec.template.spec.infrastructureRef).toMatchObject({ className: 'best-effort-small', imageName: 'ob-22-tkr-v1-29', storageClass: 'vsan-default-storage-policy' });
+    // Its machines' make-up is a VSphereMachineTemplate `<cluster>-<md>-<5 chars>`, as the topology controller names them.
+    expect(md.spec.template.spec.infrastructureRef).toEqual({ apiVersion: 'vmware.infrastructure.cluster.x-k8s.io/v1beta1', kind: 'VSphereMachineTemplate', name: expect.stringMatching(/^c2-np-1-[a-z0-9]{5}$/), namespace: NS });
+    const template = await kubectlJson(cluster, ['get', 'vspheremachinetemplate', md.spec.template.spec.infrastructureRef.name, '-n', NS]);
+    expect(template.spec.template.spec).toMatchObject({ className: 'best-effort-small', imageName: 'ob-22-tkr-v1-29', storageClass: 'vsan-default-storage-policy' });
+    expect(template.metadata.ownerReferences).toEqual([expect.objectContaining({ kind: 'Cluster', name: 'c2', uid: c.metadata.uid })]);
     expect((await cluster.kubectl(['get', 'cluster', 'c2', '-n', NS, '--no-headers'])).stdout).toMatch(/^c2\s+tanzukubernetescluster\s+Provisioned\s+\S+\s+v1\.29\.4\+vmware\.3-fips\.1-tkg\.1/m);
 
     await eventually(async () => {

@@ -37,10 +37,12 @@ describe('the cluster controller scaling a MachineSet', () => {
 
   it('makes each missing Machine once while its creates are not yet back from the log', async () => {
     store.hold = new LogHold(db.pool);
+    const template = { apiVersion: 'vmware.infrastructure.cluster.x-k8s.io/v1beta1', kind: 'VSphereMachineTemplate', metadata: { name: 'pool-small', namespace: 'default', uid: randomUUID(), creationTimestamp: now() }, spec: { template: { spec: { className: 'small', imageName: 'img', storageClass: 'sc' } } } };
+    await store.append(objectStreamId(CR.vsphereMachineTemplates, 'default', 'pool-small'), [{ type: ObjectEventTypes.created, data: { resource: CR.vsphereMachineTemplates, object: template }, metadata: META }], { expectedVersion: 'no_stream' });
     const ms = {
       apiVersion: 'cluster.x-k8s.io/v1beta1', kind: 'MachineSet',
       metadata: { name: 'pool-0123456789', namespace: 'default', uid: randomUUID(), creationTimestamp: now(), labels: { [LABELS.deployment]: 'pool' } },
-      spec: { clusterName: 'c1', replicas: 3, template: { metadata: {}, spec: { clusterName: 'c1', version: 'v1.29', bootstrap: {}, infrastructureRef: { className: 'small', imageName: 'img', storageClass: 'sc', role: 'worker' } } } },
+      spec: { clusterName: 'c1', replicas: 3, template: { metadata: {}, spec: { clusterName: 'c1', version: 'v1.29', bootstrap: {}, infrastructureRef: { apiVersion: template.apiVersion, kind: template.kind, name: 'pool-small' } } } },
     };
     await store.append(objectStreamId(CR.mss, 'default', ms.metadata.name), [{ type: ObjectEventTypes.created, data: { resource: CR.mss, object: ms }, metadata: META }], { expectedVersion: 'no_stream' });
     await eventually(async () => expect(store.hold?.holding).toBe(true), 10_000);

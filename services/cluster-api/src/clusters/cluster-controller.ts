@@ -1,4 +1,4 @@
-import { BOOTSTRAP_DATA_KEY, NatsNames, rfc3339, tanzuKubernetesClusterClassSpec, TKC_CLUSTER_CLASS } from '@openpacific/contracts';
+import { BOOTSTRAP_DATA_KEY, NatsNames, rfc3339, tanzuKubernetesClusterClassSpec, TKC_CLUSTER_CLASS, TKC_WORKER_CLASS } from '@openpacific/contracts';
 import { EventStore, StreamAppend, VersionConflictError } from '@openpacific/event-store';
 import { controllerReadModel, decryptedEvent, LogFollower, PassLoop, pokedFollower, sameJson, SecretKey, StoredObject } from '@openpacific/objects';
 import type { Logger } from '@openpacific/service-kit';
@@ -15,11 +15,11 @@ import { MachineExpectations } from './machine-expectations';
 import { ClusterState, healthCheck, healthCheckPaused, healthConditions, HealthTarget, remediationAsked, skipsRemediation, Verdict } from './machine-health-check';
 import { buildsTopologyClass, fromTanzuKubernetesCluster, fromTopology, imageOf, isTopologyCluster, MachinesSpec, NormalizedCluster, releaseOf } from './cluster-spec';
 import { ownVirtualMachines } from './own-vms';
+import { CAPV, clonedFrom, clonedVSphereMachine, isTemplateRef, MachineMakeUp, machineInfrastructureRef, objectRef, referencedTemplates, vsphereMachineTemplate } from './machine-templates';
 import { capiCondition, condition, CR, created, deleted, LABELS, mergeConditions, setConditions, newObject, startDeletion, statusOf, suffix, templateHash, TOPOLOGY_DEPLOYMENT, TOPOLOGY_OWNED, updated } from './objects';
 
 const CAPI = 'cluster.x-k8s.io/v1beta1';
 const KCP = 'controlplane.cluster.x-k8s.io/v1beta1';
-const CAPV = 'vmware.infrastructure.cluster.x-k8s.io/v1beta1';
 const VMOP = 'vmoperator.vmware.com/v1alpha5';
 /** Appends of one pass in flight at once (the service's pool has ten connections). */
 const WRITE_CONCURRENCY = 6;
@@ -166,8 +166,10 @@ export class ClusterController {
    * One guest cluster's Cluster API objects, from a TKC or a Cluster's topology, all owned by `owner` (so deleting it
    * cascades): a VirtualMachineSetResourcePolicy (cluster-module groups), the control plane's LoadBalancer
    * VirtualMachineService on 6443, a VSphereCluster, a KubeadmControlPlane `<c>-control-plane` and a MachineDeployment
-   * `<c>-<pool>` per pool; a MachineDeployment of a pool no longer asked for is deleted. Replicas, the release (version
-   * and VM image), VM and storage class, and nodeDrainTimeout follow the spec.
+   * `<c>-<pool>` per pool, each referring to a VSphereMachineTemplate of its VM class, image and storage class; a
+   * MachineDeployment of a pool no longer asked for is deleted. Replicas, the release (version and VM image), VM and
+   * storage class, and nodeDrainTimeout follow the spec: a new make-up is a new template, and switching the reference
+   * to it rolls the machines. A template no object refers to any more is deleted.
    */
   private build(spec: NormalizedCluster, owner: any): (StreamAppend | undefined)[] {
     const { name, namespace: ns } = spec;
@@ -175,7 +177,7 @@ export class ClusterController {
     const writes: (StreamAppend | undefined)[] = [];
     const ensure = (resource: string, childName: string, make: () => any, sync?: (o: any) => void) => {
       const existing = this.get(resource, ns, childName);
-      if (!existing) writes.push(created(resource, make()));
+      if (!existing) writes.push(created(resource, make(), this.model.streamVersion(resource, ns, childName)));
       else if (sync && !existing.object.metadata.deletionTimestamp) writes.push(updated(resource, existing, sync));
     };
     const labels = { [LABELS.cluster]: name };
@@ -187,13 +189,23 @@ export class ClusterController {
       }),
     );
     ensure(CR.vsphereClusters, name, () => newObject(CAPV, 'VSphereCluster', ns, name, owner, { labels, spec: {} }));
-    const machineSpec = (role: string, m: MachinesSpec) => ({ className: m.vmClass, storageClass: m.storageClass, imageName: imageOf(this.release(m.release), m.release), role });
+    const makeUp = (m: MachinesSpec): MachineMakeUp => ({ className: m.vmClass, imageName: imageOf(this.release(m.release), m.release), storageClass: m.storageClass });
+    // Each part's VSphereMachineTemplate, made when its make-up is new; what refers to it is switched to it below.
+    const templates = new Set<string>();
+    const templateRef = (base: string, m: MachinesSpec, templateLabels: Record<string, string>, classTemplate: string) => {
+      const template = vsphereMachineTemplate(ns, base, owner, makeUp(m), { labels: templateLabels, clonedFrom: `${TKC_CLUSTER_CLASS}-${classTemplate}` });
+      templates.add(template.metadata.name);
+      ensure(CR.vsphereMachineTemplates, template.metadata.name, () => template);
+      return objectRef(template);
+    };
     const cp = spec.controlPlane;
-    const kcpTemplate = () => ({ infrastructureRef: machineSpec('controlplane', cp), ...(cp.nodeDrainTimeout ? { nodeDrainTimeout: cp.nodeDrainTimeout } : {}) });
+    const kcpLabels = topology ? { ...labels, [TOPOLOGY_OWNED]: '' } : labels;
+    const cpRef = templateRef(`${name}-control-plane`, cp, kcpLabels, 'control-plane');
+    const kcpTemplate = () => ({ infrastructureRef: cpRef, ...(cp.nodeDrainTimeout ? { nodeDrainTimeout: cp.nodeDrainTimeout } : {}) });
     ensure(
       CR.kcps,
       `${name}-control-plane`,
-      () => newObject(KCP, 'KubeadmControlPlane', ns, `${name}-control-plane`, owner, { labels: topology ? { ...labels, [TOPOLOGY_OWNED]: '' } : labels, spec: { replicas: cp.replicas, version: spec.version, machineTemplate: kcpTemplate(), kubeadmConfigSpec: {} } }),
+      () => newObject(KCP, 'KubeadmControlPlane', ns, `${name}-control-plane`, owner, { labels: kcpLabels, spec: { replicas: cp.replicas, version: spec.version, machineTemplate: kcpTemplate(), kubeadmConfigSpec: {} } }),
       (o) => {
         o.spec.replicas = cp.replicas;
         o.spec.version = spec.version;
@@ -204,8 +216,9 @@ export class ClusterController {
     for (const pool of spec.pools) {
       const mdName = `${name}-${pool.name}`;
       wanted.add(mdName);
-      const templateSpec = () => ({ clusterName: name, version: pool.release, infrastructureRef: machineSpec('worker', pool), ...(pool.nodeDrainTimeout ? { nodeDrainTimeout: pool.nodeDrainTimeout } : {}) });
       const mdLabels = { ...labels, [LABELS.deployment]: mdName, ...(topology ? { [TOPOLOGY_OWNED]: '', [TOPOLOGY_DEPLOYMENT]: pool.name } : {}) };
+      const poolRef = templateRef(mdName, pool, { ...labels, ...(topology ? { [TOPOLOGY_OWNED]: '', [TOPOLOGY_DEPLOYMENT]: pool.name } : {}) }, TKC_WORKER_CLASS);
+      const templateSpec = () => ({ clusterName: name, version: pool.release, infrastructureRef: poolRef, ...(pool.nodeDrainTimeout ? { nodeDrainTimeout: pool.nodeDrainTimeout } : {}) });
       ensure(
         CR.mds,
         mdName,
@@ -219,7 +232,21 @@ export class ClusterController {
     }
     // A pool (machineDeployment) taken out of the spec: its MachineDeployment goes, and its machines with it.
     for (const md of this.owned(CR.mds, owner)) if (!wanted.has(md.object.metadata.name)) writes.push(startDeletion(CR.mds, md));
+    writes.push(...this.unusedTemplates(owner, templates));
     return writes;
+  }
+
+  /**
+   * The VSphereMachineTemplates `owner` made that are neither wanted now nor referred to by any control plane,
+   * MachineDeployment, MachineSet or Machine (an old MachineSet keeps its template until the rollout removed it).
+   */
+  private unusedTemplates(owner: any, wanted: Set<string>): (StreamAppend | undefined)[] {
+    const ns = owner.metadata.namespace;
+    const all = (resource: string) => this.model.list(resource, ns).map((s) => s.object);
+    const used = referencedTemplates({ kcps: all(CR.kcps), mds: all(CR.mds), mss: all(CR.mss), machines: all(CR.machines) });
+    return this.owned(CR.vsphereMachineTemplates, owner)
+      .filter((t) => !wanted.has(t.object.metadata.name) && !used.has(t.object.metadata.name))
+      .map((t) => startDeletion(CR.vsphereMachineTemplates, t));
   }
 
   /** The TanzuKubernetesRelease a release names (by name or version), if there is one. */
@@ -298,7 +325,8 @@ export class ClusterController {
     };
     const replicas = kcp.spec.replicas ?? 1;
     const inPlace = propagateInPlace(machines, kcp.spec.machineTemplate);
-    const outdated = machines.filter((m) => m.object.spec.version !== kcp.spec.version || !sameJson(m.object.spec.infrastructureRef, template.spec.infrastructureRef));
+    // As KCP tells them: another version, or a VSphereMachine cloned from another template than the current one.
+    const outdated = machines.filter((m) => m.object.spec.version !== kcp.spec.version || !this.madeFrom(m.object, template.spec.infrastructureRef));
     // As KCP remediates: one machine at a time, not while it lacks machines, never the last of an initialized control plane.
     const unhealthy = machines.filter((m) => remediationAsked(m.object));
     const remediable = unhealthy.length > 0 && machines.length >= replicas && (machines.length > 1 || !kcp.status?.initialized);
@@ -406,7 +434,10 @@ export class ClusterController {
     const base = owner.kind === 'KubeadmControlPlane' ? owner.metadata.name : owner.metadata.name.replace(/-[0-9a-f]{10}$/, '');
     const expected = this.expectations.pending(owner.metadata.uid, machines.map((m) => m.streamId));
     for (let i = machines.length + expected; i < replicas; i++) {
-      const machine = newObject(CAPI, 'Machine', owner.metadata.namespace, `${base}-${suffix()}`, owner, { labels: template.labels, spec: template.spec });
+      const name = `${base}-${suffix()}`;
+      // Its infrastructure is the VSphereMachine of its name, cloned from the owner's template (machine()).
+      const spec = { ...template.spec, infrastructureRef: machineInfrastructureRef(template.spec.infrastructureRef, owner.metadata.namespace, name) };
+      const machine = newObject(CAPI, 'Machine', owner.metadata.namespace, name, owner, { labels: template.labels, spec });
       // Held from the start, so that no deletion can skip the drain.
       const write = created(CR.machines, { ...machine, metadata: { ...machine.metadata, finalizers: [MACHINE_FINALIZER] } });
       this.expectations.created(owner.metadata.uid, write.streamId);
@@ -427,16 +458,18 @@ export class ClusterController {
     if (!(m.metadata.finalizers ?? []).includes(MACHINE_FINALIZER)) return [updated(CR.machines, stored, (o) => (o.metadata.finalizers = [...(o.metadata.finalizers ?? []), MACHINE_FINALIZER]))];
     const ns = m.metadata.namespace;
     const name = m.metadata.name;
-    const infra = this.infrastructureOf(m);
     const writes: (StreamAppend | undefined)[] = [];
     const vsm = this.get(CR.vsphereMachines, ns, name);
     if (!vsm) {
-      writes.push(created(CR.vsphereMachines, newObject(CAPV, 'VSphereMachine', ns, name, m, { labels: m.metadata.labels, spec: { className: infra.className, imageName: infra.imageName, storageClass: infra.storageClass, powerOffMode: 'trySoft' } })));
+      // Cloned once its template is there (a template created this pass comes back from the log shortly).
+      const template = this.templateOf(m);
+      if (template) writes.push(created(CR.vsphereMachines, clonedVSphereMachine(template, m), this.model.streamVersion(CR.vsphereMachines, ns, name)));
       return writes;
     }
+    const infra: MachineMakeUp = vsm.object.spec ?? {};
     const vm = this.get(CR.vms, ns, name)?.object;
     const cluster = m.metadata.labels?.[LABELS.cluster];
-    const role = infra.role === 'controlplane' ? 'controlplane' : 'worker';
+    const role = m.metadata.labels?.[LABELS.controlPlane] !== undefined ? 'controlplane' : 'worker';
     const boot = this.guests.bootstrap(stored, role);
     if (boot.write) return [boot.write];
     if (!vm && boot.dataSecretName) {
@@ -608,15 +641,27 @@ export class ClusterController {
   }
 
   /**
-   * What a Machine's VM is made of: the controller's own inline reference (from a TKC), or — for Cluster API
-   * objects written by hand — the VSphereMachineTemplate it names (`spec.template.spec`).
+   * The VSphereMachineTemplate a Machine's VSphereMachine is cloned from: the one its control plane's or MachineSet's
+   * template names (the Machine names its VSphereMachine), or — a Machine written by hand — the one it names itself.
    */
-  private infrastructureOf(m: any): { className?: string; imageName?: string; storageClass?: string; role?: string } {
+  private templateOf(m: any): any | undefined {
+    const ns = m.metadata.namespace;
+    let ref = m.spec.infrastructureRef;
+    if (ref?.kind === 'VSphereMachine') {
+      const owner = (m.metadata.ownerReferences ?? []).find((r: any) => r.controller);
+      const resource = owner?.kind === 'KubeadmControlPlane' ? CR.kcps : owner?.kind === 'MachineSet' ? CR.mss : undefined;
+      const o = resource ? this.get(resource, ns, owner.name)?.object : undefined;
+      if (!o || o.metadata.uid !== owner.uid) return undefined;
+      ref = owner.kind === 'KubeadmControlPlane' ? o.spec.machineTemplate?.infrastructureRef : o.spec.template?.spec?.infrastructureRef;
+    }
+    return isTemplateRef(ref) ? this.get(CR.vsphereMachineTemplates, ns, ref.name)?.object : undefined;
+  }
+
+  /** Whether a control-plane machine was made from the template `templateRef` names (see clonedFrom). */
+  private madeFrom(m: any, templateRef: any): boolean {
     const ref = m.spec.infrastructureRef ?? {};
-    if (ref.kind !== 'VSphereMachineTemplate') return ref;
-    const template = this.get(CR.vsphereMachineTemplates, m.metadata.namespace, ref.name)?.object?.spec?.template?.spec ?? {};
-    const role = m.metadata.labels?.[LABELS.controlPlane] !== undefined ? 'controlplane' : 'worker';
-    return { className: template.className, imageName: template.imageName, storageClass: template.storageClass, role };
+    if (ref.kind !== 'VSphereMachine') return ref.kind === templateRef?.kind && ref.name === templateRef?.name;
+    return clonedFrom(this.get(CR.vsphereMachines, m.metadata.namespace, ref.name)?.object, templateRef);
   }
 
   /**

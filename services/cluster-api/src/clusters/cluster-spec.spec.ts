@@ -61,7 +61,7 @@ describe('a guest cluster spec, from either source', () => {
   });
 
   it('names MachineSets by a template hash that leaves out the node timeouts (they change in place)', () => {
-    const template = { spec: { clusterName: 'c', version: 'v1', infrastructureRef: { className: 'small' } } };
+    const template = { spec: { clusterName: 'c', version: 'v1', infrastructureRef: { apiVersion: 'vmware.infrastructure.cluster.x-k8s.io/v1beta1', kind: 'VSphereMachineTemplate', name: 'c-workers-abcde', namespace: 'ns' } } };
     expect(withoutInPlaceFields({ spec: { ...template.spec, nodeDrainTimeout: '5m', nodeDeletionTimeout: '10s' } })).toEqual(template);
   });
 });

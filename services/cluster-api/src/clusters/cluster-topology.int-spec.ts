@@ -5,7 +5,9 @@ import { createTestDatabase, dropGuestStores, eventually, TestDatabase, testNats
 import type { NatsConnection } from 'nats';
 import { ClusterController } from './cluster-controller';
 import { createIn, meta, NS, quiet } from './guest-cluster.spec-support';
-import { CR, updated } from './objects';
+import { CR, LABELS, updated } from './objects';
+
+const CAPV = 'vmware.infrastructure.cluster.x-k8s.io/v1beta1';
 
 /** A Cluster on the ClusterClass tanzukubernetescluster (TKG 2 / VKS), and a TKC's nodeDrainTimeouts, through the cluster controller. */
 describe('the cluster controller building topologies', () => {
@@ -26,6 +28,19 @@ describe('the cluster controller building topologies', () => {
       await store.append(w.streamId, w.events, { expectedVersion: w.expectedVersion });
     }, { timeoutMs: 10_000 });
   const condition = (o: any, type: string) => (o?.status?.conditions ?? []).find((c: any) => c.type === type);
+  /** The VM make-up (`spec.template.spec`) of the VSphereMachineTemplate a reference names. */
+  const templateOf = async (ref: any) => (await latest(CR.vsphereMachineTemplates, ref.name))?.object.spec.template.spec;
+  /** Every object of a resource whose name starts with `prefix`, as the log has it now. */
+  const current = async (resource: string, prefix: string) => {
+    const now = new Map<string, any>();
+    for (const e of await store.readAll({ limit: 100_000 })) {
+      if (!e.streamId.startsWith(`${resource}/${NS}/${prefix}`)) continue;
+      const o = (e.data as any).object;
+      if (e.type === ObjectEventTypes.deleted) now.delete(o.metadata.name);
+      else now.set(o.metadata.name, o);
+    }
+    return [...now.values()];
+  };
 
   beforeAll(async () => {
     db = await createTestDatabase('clustertopology');
@@ -72,13 +87,20 @@ describe('the cluster controller building topologies', () => {
     await eventually(async () => {
       const kcp = (await latest(CR.kcps, 'c2-control-plane'))?.object;
       expect(kcp && ownedByCluster(kcp)).toBe(true);
-      expect(kcp.spec).toMatchObject({ replicas: 1, version: 'v1.29.4---vmware.3-fips.1-tkg.1', machineTemplate: { nodeDrainTimeout: '2m', infrastructureRef: { className: 'best-effort-small', storageClass: 'gold', role: 'controlplane' } } });
+      expect(kcp.spec).toMatchObject({ replicas: 1, version: 'v1.29.4---vmware.3-fips.1-tkg.1', machineTemplate: { nodeDrainTimeout: '2m', infrastructureRef: { apiVersion: CAPV, kind: 'VSphereMachineTemplate', namespace: NS } } });
+      expect(kcp.spec.machineTemplate.infrastructureRef.name).toMatch(/^c2-control-plane-[0-9a-f]{5}$/);
+      const cpTemplate = (await latest(CR.vsphereMachineTemplates, kcp.spec.machineTemplate.infrastructureRef.name))?.object;
+      expect(cpTemplate && ownedByCluster(cpTemplate)).toBe(true);
+      expect(cpTemplate.metadata.labels).toEqual({ 'cluster.x-k8s.io/cluster-name': 'c2', 'topology.cluster.x-k8s.io/owned': '' });
+      expect(cpTemplate.spec.template.spec).toMatchObject({ className: 'best-effort-small', storageClass: 'gold' });
       const np1 = (await latest(CR.mds, 'c2-np-1'))?.object;
       expect(np1 && ownedByCluster(np1)).toBe(true);
       expect(np1.spec.replicas).toBe(2);
-      expect(np1.spec.template.spec).toMatchObject({ nodeDrainTimeout: '30s', infrastructureRef: { className: 'best-effort-small' } });
+      expect(np1.spec.template.spec).toMatchObject({ nodeDrainTimeout: '30s', infrastructureRef: { kind: 'VSphereMachineTemplate', name: expect.stringMatching(/^c2-np-1-[0-9a-f]{5}$/) } });
       expect(np1.metadata.labels['topology.cluster.x-k8s.io/deployment-name']).toBe('np-1');
-      expect((await latest(CR.mds, 'c2-np-2'))?.object.spec.template.spec.infrastructureRef.className).toBe('best-effort-large');
+      expect((await templateOf(np1.spec.template.spec.infrastructureRef)).className).toBe('best-effort-small');
+      const np2 = (await latest(CR.mds, 'c2-np-2'))!.object;
+      expect((await templateOf(np2.spec.template.spec.infrastructureRef)).className).toBe('best-effort-large');
       for (const [resource, name] of [[CR.vsphereClusters, 'c2'], [CR.policies, 'c2'], [CR.vmServices, 'c2-control-plane-service']]) expect(ownedByCluster((await latest(resource, name))!.object)).toBe(true);
       const c = (await latest(CR.clusters, 'c2'))!.object;
       expect(c.spec.controlPlaneRef).toMatchObject({ kind: 'KubeadmControlPlane', name: 'c2-control-plane' });
@@ -145,5 +167,63 @@ describe('the cluster controller building topologies', () => {
     }, { timeoutMs: 10_000 });
     const after = (await store.readAll({ limit: 100_000 })).filter((e) => e.streamId.startsWith(`${CR.mss}/`) && e.type === ObjectEventTypes.created).map((e) => e.streamId);
     expect(after.filter((s) => s.includes('t1-workers'))).toEqual(before.filter((s) => s.includes('t1-workers')));
+  });
+
+  it("gives a TKC's control plane and pool VSphereMachineTemplates, its machines VSphereMachines cloned from them, and a new template for a new VM class", async () => {
+    await createIn(store, CR.tkcs, {
+      apiVersion: 'run.tanzu.vmware.com/v1alpha3', kind: 'TanzuKubernetesCluster', metadata: meta('t2'),
+      spec: { topology: { controlPlane: { replicas: 1, vmClass: 'small', storageClass: 'gold', tkr: { reference: { name: 'img' } } }, nodePools: [{ name: 'workers', replicas: 1, vmClass: 'small', storageClass: 'gold' }] } },
+    });
+    const tkcUid = (await latest(CR.tkcs, 't2'))!.object.metadata.uid;
+    const machineOf = async (label: string, value: string) => (await current(CR.machines, 't2-')).filter((m) => m.metadata.labels?.[label] === value);
+    /** Each machine refers to the VSphereMachine of its own name, cloned from a template: [machine, template name, VM class]. */
+    const clones = async (machines: any[]) =>
+      Promise.all(machines.map(async (m) => {
+        expect(m.spec.infrastructureRef).toEqual({ apiVersion: CAPV, kind: 'VSphereMachine', name: m.metadata.name, namespace: NS });
+        const vsm = (await latest(CR.vsphereMachines, m.metadata.name))?.object;
+        expect(vsm?.metadata.annotations['cluster.x-k8s.io/cloned-from-groupkind']).toBe('VSphereMachineTemplate.vmware.infrastructure.cluster.x-k8s.io');
+        expect(vsm.metadata.ownerReferences).toEqual([expect.objectContaining({ kind: 'Machine', uid: m.metadata.uid })]);
+        return [m.metadata.name, vsm.metadata.annotations['cluster.x-k8s.io/cloned-from-name'], vsm.spec.className];
+      }));
+    const [cpBefore, poolBefore] = await eventually(async () => {
+      const kcp = (await latest(CR.kcps, 't2-control-plane'))!.object;
+      const md = (await latest(CR.mds, 't2-workers'))!.object;
+      const cpName = kcp.spec.machineTemplate.infrastructureRef.name;
+      const poolName = md.spec.template.spec.infrastructureRef.name;
+      for (const name of [cpName, poolName]) {
+        const t = (await latest(CR.vsphereMachineTemplates, name))!.object;
+        expect(t.metadata.ownerReferences).toEqual([expect.objectContaining({ kind: 'TanzuKubernetesCluster', uid: tkcUid })]);
+        expect(t.spec.template.spec).toEqual({ className: 'small', imageName: 'img', storageClass: 'gold', powerOffMode: 'trySoft' });
+      }
+      expect(cpName).toMatch(/^t2-control-plane-[0-9a-f]{5}$/);
+      expect(poolName).toMatch(/^t2-workers-[0-9a-f]{5}$/);
+      expect(await clones(await machineOf(LABELS.controlPlaneName, 't2-control-plane'))).toEqual([[expect.any(String), cpName, 'small']]);
+      expect(await clones(await machineOf(LABELS.deployment, 't2-workers'))).toEqual([[expect.any(String), poolName, 'small']]);
+      return [cpName, poolName];
+    }, { timeoutMs: 15_000 });
+
+    // Another VM class: new templates, the references switched to them, and the machines rolled onto them.
+    await write(CR.tkcs, 't2', (o) => {
+      o.spec.topology.controlPlane.vmClass = 'large';
+      o.spec.topology.nodePools[0].vmClass = 'large';
+    });
+    await eventually(async () => {
+      const cpAfter = (await latest(CR.kcps, 't2-control-plane'))!.object.spec.machineTemplate.infrastructureRef.name;
+      const md = (await latest(CR.mds, 't2-workers'))!.object;
+      const poolAfter = md.spec.template.spec.infrastructureRef.name;
+      expect(cpAfter).not.toBe(cpBefore);
+      expect(poolAfter).not.toBe(poolBefore);
+      expect((await templateOf({ name: cpAfter })).className).toBe('large');
+      expect((await templateOf({ name: poolAfter })).className).toBe('large');
+      // The control plane surges one machine made from the new template (the old one goes once it runs).
+      expect((await clones(await machineOf(LABELS.controlPlaneName, 't2-control-plane'))).map(([, t, c]) => [t, c]).sort()).toEqual([[cpBefore, 'small'], [cpAfter, 'large']]);
+      // The pool gets a MachineSet of the new template, and a machine cloned from it.
+      const sets = await current(CR.mss, 't2-workers-');
+      expect(sets.map((ms) => ms.spec.template.spec.infrastructureRef.name).sort()).toEqual([poolAfter, poolBefore].sort());
+      expect((await clones(await machineOf(LABELS.deployment, 't2-workers'))).map(([, t]) => t)).toContain(poolAfter);
+      // The control plane's old template goes (no control plane refers to it); the pool's stays while its old MachineSet does.
+      expect(await latest(CR.vsphereMachineTemplates, cpBefore)).toBeUndefined();
+      expect(await latest(CR.vsphereMachineTemplates, poolBefore)).toBeDefined();
+    }, { timeoutMs: 20_000 });
   });
 });

@@ -18,6 +18,13 @@ export const secret = (name: string, values: Record<string, string>) => ({
   data: Object.fromEntries(Object.entries(values).map(([k, v]) => [k, Buffer.from(v).toString('base64')])),
 });
 
+/** A VSphereMachineTemplate in `NS` as one is written by hand (VM class `small`, image `img`, storage class `sc`). */
+export const machineTemplate = (name: string, spec: Record<string, string> = { className: 'small', imageName: 'img', storageClass: 'sc' }) => ({
+  apiVersion: 'vmware.infrastructure.cluster.x-k8s.io/v1beta1', kind: 'VSphereMachineTemplate', metadata: meta(name), spec: { template: { spec } },
+});
+/** A reference to the VSphereMachineTemplate `name`, as a Machine, MachineSet or control plane carries it. */
+export const templateRef = (name: string) => ({ apiVersion: 'vmware.infrastructure.cluster.x-k8s.io/v1beta1', kind: 'VSphereMachineTemplate', name });
+
 /** Appends the creation of `object` (its first event) to the log. */
 export const createIn = (store: EventStore, resource: string, object: any) =>
   store.append(objectStreamId(resource, object.metadata.namespace, object.metadata.name), [{ type: ObjectEventTypes.created, data: { resource, object }, metadata: META }], { expectedVersion: 'no_stream' });

@@ -5,10 +5,11 @@ import { createTestDatabase, dropGuestStores, eventually, TestDatabase, testNats
 import type { NatsConnection } from 'nats';
 import { ClusterController } from './cluster-controller';
 import { GuestApi, guestPod } from './guest-api.spec-support';
-import { addGuestCluster, createIn, meta, NS, quiet } from './guest-cluster.spec-support';
+import { addGuestCluster, createIn, machineTemplate, meta, NS, quiet, templateRef } from './guest-cluster.spec-support';
 import { CR, LABELS, startDeletion, updated } from './objects';
 
-const workerRef = { className: 'small', imageName: 'img', storageClass: 'sc', role: 'worker' };
+const workerRef = templateRef('workers');
+const controlPlaneRef = templateRef('control-plane');
 const ready = () => [{ type: 'Ready', status: 'True', lastTransitionTime: rfc3339() }];
 const PDB_REFUSAL = { code: 429, status: { kind: 'Status', apiVersion: 'v1', status: 'Failure', code: 429, reason: 'TooManyRequests', message: "Cannot evict pod as it would violate the pod's disruption budget.", details: { causes: [{ reason: 'DisruptionBudget', message: 'The disruption budget web needs 1 healthy pods and has 1 currently' }] } } };
 
@@ -69,7 +70,7 @@ describe('the cluster controller deleting machines', () => {
     // Cluster API leaves the Nodes of a cluster without control-plane machines alone: this one has one.
     await create(CR.machines, {
       apiVersion: 'cluster.x-k8s.io/v1beta1', kind: 'Machine', metadata: meta(`${name}-cp`, { labels: { [LABELS.cluster]: name, [LABELS.controlPlane]: '' } }),
-      spec: { clusterName: name, bootstrap: { dataSecretName: `${name}-data` }, infrastructureRef: { ...workerRef, role: 'controlplane' } },
+      spec: { clusterName: name, bootstrap: { dataSecretName: `${name}-data` }, infrastructureRef: controlPlaneRef },
     });
     api.nodes.set(`${name}-cp`, ready());
   }
@@ -79,6 +80,8 @@ describe('the cluster controller deleting machines', () => {
     await migrate(db.pool);
     nc = await connectNats({ url: testNatsUrl, name: 'machine-deletion-test' });
     store = new EventStore(db.pool);
+    await create(CR.vsphereMachineTemplates, machineTemplate('workers'));
+    await create(CR.vsphereMachineTemplates, machineTemplate('control-plane'));
     await guestCluster('c1');
     await create(CR.mss, {
       apiVersion: 'cluster.x-k8s.io/v1beta1', kind: 'MachineSet', metadata: meta('c1-workers-0123456789', { labels: { [LABELS.deployment]: 'c1-workers' } }),
@@ -283,7 +286,7 @@ describe('the cluster controller deleting machines', () => {
   it('a KubeadmControlPlane with a machine being deleted makes no other, even scaled up, until that one is gone', async () => {
     await create(CR.kcps, {
       apiVersion: 'controlplane.cluster.x-k8s.io/v1beta1', kind: 'KubeadmControlPlane', metadata: meta('c3-control-plane', { labels: { [LABELS.cluster]: 'c3' } }),
-      spec: { replicas: 1, version: 'v1.29', machineTemplate: { infrastructureRef: { ...workerRef, role: 'controlplane' } }, kubeadmConfigSpec: {} },
+      spec: { replicas: 1, version: 'v1.29', machineTemplate: { infrastructureRef: controlPlaneRef }, kubeadmConfigSpec: {} },
     });
     const ofKcp = async () => (await machinesOf('c3')).filter((m) => m.metadata.labels?.[LABELS.controlPlaneName] === 'c3-control-plane').map((m) => m.metadata.name);
     const [first] = await eventually(async () => {

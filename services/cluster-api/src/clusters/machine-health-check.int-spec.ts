@@ -5,10 +5,10 @@ import { createTestDatabase, dropGuestStores, eventually, TestDatabase, testNats
 import type { NatsConnection } from 'nats';
 import { ClusterController } from './cluster-controller';
 import type { GuestApi } from './guest-api.spec-support';
-import { addGuestCluster, createIn, meta, quiet, secret } from './guest-cluster.spec-support';
+import { addGuestCluster, createIn, machineTemplate, meta, quiet, secret, templateRef } from './guest-cluster.spec-support';
 import { CR, LABELS } from './objects';
 
-const infrastructureRef = { className: 'small', imageName: 'img', storageClass: 'sc', role: 'worker' };
+const infrastructureRef = templateRef('workers');
 
 describe('a MachineHealthCheck reading the nodes of a guest cluster', () => {
   let db: TestDatabase;
@@ -45,6 +45,7 @@ describe('a MachineHealthCheck reading the nodes of a guest cluster', () => {
     await migrate(db.pool);
     nc = await connectNats({ url: testNatsUrl, name: 'machine-health-test' });
     store = new EventStore(db.pool);
+    await create(CR.vsphereMachineTemplates, machineTemplate('workers'));
     await guestCluster('c1');
     await create(CR.mss, {
       apiVersion: 'cluster.x-k8s.io/v1beta1', kind: 'MachineSet', metadata: meta('c1-workers-0123456789', { labels: { [LABELS.deployment]: 'c1-workers' } }),

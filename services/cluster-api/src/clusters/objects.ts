@@ -67,8 +67,9 @@ export function newObject(apiVersion: string, kind: string, namespace: string, n
   };
 }
 
-export function created(resource: string, object: any): StreamAppend {
-  return { streamId: objectStreamId(resource, object.metadata.namespace, object.metadata.name), events: [{ type: ObjectEventTypes.created, data: { resource, object }, metadata: ACTOR }], expectedVersion: 'no_stream' };
+/** A creation; `streamVersion` (a read model's) when an object of that name existed before and was deleted. */
+export function created(resource: string, object: any, streamVersion = 0): StreamAppend {
+  return { streamId: objectStreamId(resource, object.metadata.namespace, object.metadata.name), events: [{ type: ObjectEventTypes.created, data: { resource, object }, metadata: ACTOR }], expectedVersion: streamVersion || 'no_stream' };
 }
 
 function clean(object: any): any {

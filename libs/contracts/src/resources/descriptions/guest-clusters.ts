@@ -59,7 +59,7 @@ const machineSpecFields: FieldDescriptions = {
   'bootstrap.dataSecretName':
     'The Secret (key `value`) holding the cloud-init user data the machine\'s VM boots with. OpenPacific makes a Secret named after the machine once the cluster has its endpoint, CA and kubeconfig, then sets this; one set by hand is booted once that Secret exists (`BootstrapReady` says what it waits for).',
   infrastructureRef:
-    "What the machine's VM is made of. Written by hand, it names a VSphereMachineTemplate whose `className`, `imageName` and `storageClass` the VM takes; machines a TKC makes carry those three values with the reference. Required.",
+    "What the machine's VM is made of: its VSphereMachine of the same name (machines a MachineSet or KubeadmControlPlane makes; cloned from their VSphereMachineTemplate), or, written by hand, a VSphereMachineTemplate whose `className`, `imageName` and `storageClass` the VM takes. Required.",
   ...describedUnder('infrastructureRef', referenceFields),
   version: 'The release the machine runs (a TanzuKubernetesRelease name for machines a TKC makes). A control plane replaces machines whose version is not its own.',
   providerID: "The VM's identity, `vsphere://<biosUUID>`, set by OpenPacific once the VM exists; the machine is then `Provisioned`.",
@@ -674,7 +674,7 @@ const vsphereCluster: FieldDescriptions = {
 
 const vsphereMachine: FieldDescriptions = {
   '':
-    "The VM side of a Machine, of the same name. OpenPacific makes one per Machine, with the VM class, image and storage class from the TKC or the machine's VSphereMachineTemplate, then the VirtualMachine it describes.",
+    "The VM side of a Machine, of the same name. OpenPacific makes one per Machine, cloned from the VSphereMachineTemplate of its MachineSet or control plane (annotated `cluster.x-k8s.io/cloned-from-name`), then the VirtualMachine it describes.",
   spec: 'The VM wanted.',
   ...describedUnder('spec', vsphereMachineSpecFields),
   status: "The VM as it is. Not filled by OpenPacific: the VirtualMachine of the same name and the Machine's status report it.",
