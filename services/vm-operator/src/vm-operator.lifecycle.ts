@@ -10,6 +10,7 @@ import { IngressController } from './ingress/ingress-controller';
 import { makeServiceRangesLocal } from './services/local-ranges';
 import { PublishRequestController } from './publish/publish-request-controller';
 import { GroupPublishRequestController } from './publish/group-publish-request-controller';
+import { LibraryItemController } from './content-libraries/library-item-controller';
 import { SnapshotController } from './snapshots/snapshot-controller';
 import { GroupController } from './groups/group-controller';
 import { VmServiceController } from './vm-service-controller';
@@ -20,8 +21,8 @@ import { vmOperatorNetwork, type VmOperatorConfig } from './vm-operator.config';
 
 /**
  * The elected replica runs the VirtualMachine (and their readiness probes), VirtualMachineReplicaSet,
- * VirtualMachineService, VirtualMachinePublishRequest, VirtualMachineGroupPublishRequest, VirtualMachineSnapshot, VirtualMachineGroup and (pod)
- * Service controllers; the others wait to take over.
+ * VirtualMachineService, VirtualMachinePublishRequest, VirtualMachineGroupPublishRequest, VirtualMachineSnapshot, VirtualMachineGroup, content
+ * library item and (pod) Service controllers; the others wait to take over.
  */
 @Injectable()
 export class VmOperatorLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -32,6 +33,7 @@ export class VmOperatorLifecycle implements OnApplicationBootstrap, BeforeApplic
   private services?: VmServiceController;
   private publishing?: PublishRequestController;
   private groupPublishing?: GroupPublishRequestController;
+  private libraryItems?: LibraryItemController;
   private snapshots?: SnapshotController;
   private groups?: GroupController;
   private podServices?: PodServiceController;
@@ -59,6 +61,7 @@ export class VmOperatorLifecycle implements OnApplicationBootstrap, BeforeApplic
         const services = new VmServiceController({ store, feed, logger });
         const publishing = new PublishRequestController({ store, feed, logger });
         const groupPublishing = new GroupPublishRequestController({ store, feed, logger });
+        const libraryItems = new LibraryItemController({ store, feed, logger });
         const snapshots = new SnapshotController({ store, feed, logger });
         const groups = new GroupController({ store, feed, logger });
         const networkPolicies = new NetworkPolicyController({ feed, logger, network });
@@ -72,6 +75,7 @@ export class VmOperatorLifecycle implements OnApplicationBootstrap, BeforeApplic
         this.services = services;
         this.publishing = publishing;
         this.groupPublishing = groupPublishing;
+        this.libraryItems = libraryItems;
         this.snapshots = snapshots;
         this.groups = groups;
         this.networkPolicies = networkPolicies;
@@ -85,6 +89,7 @@ export class VmOperatorLifecycle implements OnApplicationBootstrap, BeforeApplic
         services.start();
         publishing.start();
         groupPublishing.start();
+        libraryItems.start();
         snapshots.start();
         groups.start();
         networkPolicies.start();
@@ -97,6 +102,7 @@ export class VmOperatorLifecycle implements OnApplicationBootstrap, BeforeApplic
         this.prober?.stop();
         this.publishing?.stop();
         this.groupPublishing?.stop();
+        this.libraryItems?.stop();
         this.snapshots?.stop();
         this.groups?.stop();
         this.replicaSets?.stop();
@@ -106,7 +112,7 @@ export class VmOperatorLifecycle implements OnApplicationBootstrap, BeforeApplic
         await this.networkPolicies?.stop();
         await this.dns?.stop();
         await this.feed?.stop();
-        this.feed = this.vms = this.prober = this.replicaSets = this.services = this.publishing = this.groupPublishing = this.snapshots = this.groups = this.podServices = this.ingresses = this.networkPolicies = this.dns = undefined;
+        this.feed = this.vms = this.prober = this.replicaSets = this.services = this.publishing = this.groupPublishing = this.libraryItems = this.snapshots = this.groups = this.podServices = this.ingresses = this.networkPolicies = this.dns = undefined;
       },
     });
     await this.election.start();

@@ -12,6 +12,8 @@ import { limitRangeResource } from './limitrange.resource';
 import { virtualMachineGroupPublishRequestResource, virtualMachineGroupResource, virtualMachineReplicaSetResource, virtualMachineSnapshotResource, vmoperatorResources } from './vmoperator';
 import { guestClusterResources } from './guest-clusters';
 import { contentLibraryResource } from './imageregistry/contentlibrary.resource';
+import { clusterContentLibraryResource } from './imageregistry/clustercontentlibrary.resource';
+import { clusterContentLibraryItemResource, contentLibraryItemResource } from './imageregistry/contentlibraryitem.resource';
 import { rbacResources } from './rbac';
 import { auditRecordResource } from './audit.resource';
 import { appsResources } from './apps';
@@ -53,6 +55,8 @@ export * from './storage';
 export * from './snapshot';
 export * from './guest-clusters';
 export * from './imageregistry/contentlibrary.resource';
+export * from './imageregistry/clustercontentlibrary.resource';
+export * from './imageregistry/contentlibraryitem.resource';
 export * from './rbac';
 export * from './audit.resource';
 export * from './apps';
@@ -79,4 +83,4 @@ export * from './componentstatus.resource';
 export * from './descriptions';
 
 /** Every kind the api-gateway serves. Adding a kind = adding its entry here. */
-export const resourceDefinitions: ResourceDefinition[] = [namespaceResource, eventResource, nodeResource, podResource, hostResource, storageClassResource, persistentVolumeClaimResource, persistentVolumeResource, secretResource, configMapResource, resourceQuotaResource, limitRangeResource, ...vmoperatorResources, contentLibraryResource, virtualMachineReplicaSetResource, virtualMachineSnapshotResource, virtualMachineGroupResource, virtualMachineGroupPublishRequestResource, ...guestClusterResources, ...rbacResources, auditRecordResource, ...appsResources, ...batchResources, ...policyResources, ...autoscalingResources, ...coordinationResources, ...schedulingResources, ...certificatesResources, validatingAdmissionPolicyResource, validatingAdmissionPolicyBindingResource, serviceResource, endpointsResource, endpointSliceResource, networkPolicyResource, ingressResource, ingressClassResource, ...webhookConfigurationResources, ...metricsResources, ...apiextensionsResources, replicationControllerResource, runtimeClassResource, podTemplateResource, componentStatusResource, eventsV1Resource];
+export const resourceDefinitions: ResourceDefinition[] = [namespaceResource, eventResource, nodeResource, podResource, hostResource, storageClassResource, persistentVolumeClaimResource, persistentVolumeResource, secretResource, configMapResource, resourceQuotaResource, limitRangeResource, ...vmoperatorResources, contentLibraryResource, contentLibraryItemResource, clusterContentLibraryResource, clusterContentLibraryItemResource, virtualMachineReplicaSetResource, virtualMachineSnapshotResource, virtualMachineGroupResource, virtualMachineGroupPublishRequestResource, ...guestClusterResources, ...rbacResources, auditRecordResource, ...appsResources, ...batchResources, ...policyResources, ...autoscalingResources, ...coordinationResources, ...schedulingResources, ...certificatesResources, validatingAdmissionPolicyResource, validatingAdmissionPolicyBindingResource, serviceResource, endpointsResource, endpointSliceResource, networkPolicyResource, ingressResource, ingressClassResource, ...webhookConfigurationResources, ...metricsResources, ...apiextensionsResources, replicationControllerResource, runtimeClassResource, podTemplateResource, componentStatusResource, eventsV1Resource];

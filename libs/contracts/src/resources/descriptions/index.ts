@@ -25,6 +25,7 @@ function descriptions(): Loaded {
       ...(require('./vmoperator') as typeof import('./vmoperator')).vmoperatorDescriptions,
       ...(require('./guest-clusters') as typeof import('./guest-clusters')).guestClustersDescriptions,
       ...(require('./admin') as typeof import('./admin')).adminDescriptions,
+      ...(require('./imageregistry') as typeof import('./imageregistry')).imageregistryDescriptions,
     },
   });
 }

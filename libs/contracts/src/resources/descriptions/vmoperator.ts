@@ -776,7 +776,7 @@ const groupPublishFields: FieldDescriptions = {
 
 const contentLibraryFields: FieldDescriptions = {
   '':
-    'A content library of the namespace, the place VMs are published to. Its items are the namespace\'s VirtualMachineImages whose `providerRef` names a `ContentLibraryItem`; the one labelled `imageregistry.vmware.com/default` is the namespace\'s default target.',
+    'A content library of the namespace, the place VMs are published to. Its items are ContentLibraryItems, each named by the `providerRef` of a VirtualMachineImage of the namespace; deleting the library deletes them and their images. The one labelled `imageregistry.vmware.com/default` is the namespace\'s default target.',
   spec: 'Which vSphere library it is and whether it takes new items.',
   'spec.uuid': 'The library\'s id in vCenter; required.',
   'spec.writable': 'Whether VMs may be published into the library; a publish request to one that is not fails with `TargetContentLibraryNotWritable`.',
