@@ -4,6 +4,7 @@ export * from './nats';
 export * from './cluster';
 export * from './oci';
 export * from './invariants';
+export * from './schema-conformance';
 export * from './nats-cluster';
 export * from './ports';
 export * from './log-hold';

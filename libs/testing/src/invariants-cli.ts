@@ -4,10 +4,11 @@ import { Pool } from 'pg';
 import { checkInvariants, formatInvariantReport } from './invariants';
 
 /**
- * node libs/testing/dist/invariants-cli.js [--database-url URL]
- * Exits 0 when every invariant holds, 1 when one is violated, 2 when it could not check.
+ * node libs/testing/dist/invariants-cli.js [--database-url URL] [--no-schemas]
+ * Exits 0 when every invariant holds, 1 when one is violated, 2 when it could not check. Every object is also checked
+ * against its kind's schema unless --no-schemas.
  */
-const USAGE = 'usage: node libs/testing/dist/invariants-cli.js [--database-url URL]';
+const USAGE = 'usage: node libs/testing/dist/invariants-cli.js [--database-url URL] [--no-schemas]';
 const repoRoot = resolve(__dirname, '..', '..', '..');
 
 export class UsageError extends Error {}
@@ -17,27 +18,40 @@ export interface CliIo {
   err: (line: string) => void;
 }
 
-export function parseArgs(argv: string[]): { databaseUrl?: string; help: boolean } {
+export function parseArgs(argv: string[]): { databaseUrl?: string; help: boolean; schemas: boolean } {
   let databaseUrl: string | undefined;
   let help = false;
+  let schemas = true;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '-h' || arg === '--help') help = true;
+    else if (arg === '--no-schemas') schemas = false;
     else if (arg.startsWith('--database-url=')) databaseUrl = arg.slice('--database-url='.length);
     else if (arg === '--database-url') {
       databaseUrl = argv[++i];
       if (!databaseUrl) throw new UsageError('--database-url needs a value');
     } else throw new UsageError(`unknown argument: ${arg}`);
   }
-  return { databaseUrl, help };
+  return { databaseUrl, help, schemas };
+}
+
+function dataDirOf(env: NodeJS.ProcessEnv): string {
+  const dataDir = env.DATA_DIR || '.data';
+  return isAbsolute(dataDir) ? dataDir : resolve(repoRoot, dataDir);
+}
+
+/** SECRETS_ENCRYPTION_KEY, else the local cluster's DATA_DIR/secrets.key, else none (Secrets' contents go unchecked). */
+export function resolveSecretsKey(env: NodeJS.ProcessEnv): string | undefined {
+  if (env.SECRETS_ENCRYPTION_KEY) return env.SECRETS_ENCRYPTION_KEY;
+  const file = join(dataDirOf(env), 'secrets.key');
+  return existsSync(file) ? readFileSync(file, 'utf8').trim() : undefined;
 }
 
 /** --database-url, else DATABASE_URL, else the databaseUrl of the running local cluster's cluster.json. */
 export function resolveDatabaseUrl(flag: string | undefined, env: NodeJS.ProcessEnv): string {
   if (flag) return flag;
   if (env.DATABASE_URL) return env.DATABASE_URL;
-  const dataDir = env.DATA_DIR || '.data';
-  const file = join(isAbsolute(dataDir) ? dataDir : resolve(repoRoot, dataDir), 'cluster.json');
+  const file = join(dataDirOf(env), 'cluster.json');
   if (!existsSync(file)) throw new UsageError(`no database: pass --database-url, set DATABASE_URL, or start a cluster (no ${file})`);
   const url = JSON.parse(readFileSync(file, 'utf8')).databaseUrl;
   if (typeof url !== 'string' || url === '') throw new UsageError(`${file} has no databaseUrl`);
@@ -46,6 +60,7 @@ export function resolveDatabaseUrl(flag: string | undefined, env: NodeJS.Process
 
 export async function runInvariantsCli(argv: string[], env: NodeJS.ProcessEnv, io: CliIo): Promise<number> {
   let url: string;
+  let schemas: boolean;
   try {
     const args = parseArgs(argv);
     if (args.help) {
@@ -53,13 +68,14 @@ export async function runInvariantsCli(argv: string[], env: NodeJS.ProcessEnv, i
       return 0;
     }
     url = resolveDatabaseUrl(args.databaseUrl, env);
+    schemas = args.schemas;
   } catch (err) {
     io.err(`${(err as Error).message}\n${USAGE}`);
     return 2;
   }
   const pool = new Pool({ connectionString: url, max: 2 });
   try {
-    const report = await checkInvariants(pool);
+    const report = await checkInvariants(pool, { schemas, secretsKey: schemas ? resolveSecretsKey(env) : undefined });
     io.out(formatInvariantReport(report));
     return report.ok ? 0 : 1;
   } catch (err) {

@@ -210,6 +210,28 @@ describe('the invariant checker', () => {
     expect(versions).toEqual([1, 2, 3, 4]);
   });
 
+  it('reports objects off their kinds\' schemas only when asked, and the command asks unless --no-schemas', async () => {
+    const pod = new PodScript(store, 'shaped');
+    await pod.created();
+    const cm = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings', namespace: 'default', uid: randomUUID(), creationTimestamp: iso(Date.now()) }, data: { replicas: 3 }, spec: {} };
+    await store.append('configmaps/default/settings', [{ type: 'ResourceCreated', data: { resource: 'configmaps', object: cm }, metadata: SCHEDULER }]);
+    const unasked = await checkInvariants(db.pool);
+    expect(unasked).toMatchObject({ ok: true, schemaViolations: [] });
+    expect(unasked.objectsChecked).toBeUndefined();
+    const report = await checkInvariants(db.pool, { schemas: true });
+    expect(report).toMatchObject({ ok: false, objectsChecked: 2 });
+    expect(report.schemaViolations).toEqual([expect.objectContaining({ kind: 'ConfigMap', namespace: 'default', name: 'settings', writer: SCHEDULER.actor, unknownFields: ['spec'] })]);
+    expect(formatInvariantReport(report)).toContain(
+      `  off schema: ConfigMap default/settings written by ${SCHEDULER.actor} (scheduler) in ResourceCreated at ${report.schemaViolations[0].resourceVersion}: ` +
+        'unknown field "spec"; data.replicas: Invalid value: "number": data.replicas in body must be of type string: "number"',
+    );
+    const lines: string[] = [];
+    const io = { out: (l: string) => lines.push(l), err: (l: string) => lines.push(l) };
+    expect(await runInvariantsCli(['--database-url', db.url], {}, io)).toBe(1);
+    expect(await runInvariantsCli(['--database-url', db.url, '--no-schemas'], {}, io)).toBe(0);
+    expect(lines[0]).toMatch(/^invariants VIOLATED: 2 events, 2 streams, 1 pods, 2 objects checked against their schemas\n {2}off schema: ConfigMap default\/settings/);
+  });
+
   it('runs as a command: exit 0 on a clean log, 1 on a violation, 2 without a database', async () => {
     const lines: string[] = [];
     const io = { out: (l: string) => lines.push(l), err: (l: string) => lines.push(l) };

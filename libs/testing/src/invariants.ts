@@ -1,6 +1,7 @@
 import type { Pool } from 'pg';
 import { HostEventTypes, HostFenceRecord, ObjectEventTypes, PodEventTypes, VIRTUAL_MACHINES_RESOURCE, withFieldSet } from '@openpacific/contracts';
 import { EventStore, LogPosition, RecordedEvent, resourceVersionOf } from '@openpacific/event-store';
+import { describeSchemaViolation, SchemaConformanceTracker, SchemaViolation } from './schema-conformance';
 
 /** What a client was told succeeded. */
 export interface AcknowledgedWrite {
@@ -37,6 +38,10 @@ export interface InvariantReport {
   readModelBehind: { streamId: string; expected: string | null; found: string | null }[];
   doubleRuns: DoubleRun[];
   boundedWindows: DoubleRun[];
+  /** Objects checked against their kinds' schemas; undefined when the check was not asked for (`schemas`). */
+  objectsChecked?: number;
+  /** Objects written in a shape their kinds' schemas refuse (empty when not checked). */
+  schemaViolations: SchemaViolation[];
   ok: boolean;
 }
 
@@ -47,6 +52,13 @@ export interface CheckInvariantsOptions {
   slackMs?: number;
   /** Where intervals still open at the end of the log end (default: the time of the check). */
   now?: Date;
+  /**
+   * Also check every object the log holds, as each event leaves it, against its kind's served schema (unknown fields
+   * counted, as fieldValidation=Strict): controllers write to the log without the gateway's validation.
+   */
+  schemas?: boolean;
+  /** The key (base64) the cluster encrypts Secrets with in the log, so that `schemas` checks what they hold too. */
+  secretsKey?: string;
 }
 
 /** A time a pod ran on a host according to the log; `end` null while it is still running. */
@@ -340,10 +352,14 @@ class LogScan {
   readonly acknowledgedFound = new Set<string>();
   private readonly ids = new Set<string>();
 
-  constructor(private readonly acknowledged: Set<string>) {}
+  constructor(
+    private readonly acknowledged: Set<string>,
+    readonly schemas?: SchemaConformanceTracker,
+  ) {}
 
   observe(e: RecordedEvent): void {
     this.events++;
+    this.schemas?.observe(e);
     this.gaps.observe(e);
     this.pods.observe(e);
     const vm = vmEventAsPod(e);
@@ -372,7 +388,7 @@ function ackKey(streamId: string, resourceVersion: string): string {
 
 export async function checkInvariants(pool: Pool, opts: CheckInvariantsOptions = {}): Promise<InvariantReport> {
   const acknowledged = opts.acknowledged ?? [];
-  const scan = new LogScan(new Set(acknowledged.map((a) => ackKey(a.streamId, a.resourceVersion))));
+  const scan = new LogScan(new Set(acknowledged.map((a) => ackKey(a.streamId, a.resourceVersion))), opts.schemas ? new SchemaConformanceTracker({ secretsKey: opts.secretsKey }) : undefined);
   for await (const page of readLogPages(pool)) for (const e of page) scan.observe(e);
   const runs = findDoubleRuns(scan.pods.all(), scan.fences, { slackMs: opts.slackMs, now: (opts.now ?? new Date()).getTime() });
   const report: Omit<InvariantReport, 'ok'> = {
@@ -386,12 +402,14 @@ export async function checkInvariants(pool: Pool, opts: CheckInvariantsOptions =
     readModelBehind: opts.readModel ? await readModelLag(opts.readModel, readModelStreams(acknowledged, scan.ends), scan.ends) : [],
     doubleRuns: runs.filter((r) => !r.excuse),
     boundedWindows: runs.filter((r) => r.excuse),
+    ...(scan.schemas ? { objectsChecked: scan.schemas.objects } : {}),
+    schemaViolations: scan.schemas?.violations ?? [],
   };
   return { ...report, ok: isClean(report) };
 }
 
 function isClean(r: Omit<InvariantReport, 'ok'>): boolean {
-  return [r.gaps, r.duplicateEventIds, r.lost, r.duplicated, r.readModelBehind, r.doubleRuns].every((list) => list.length === 0);
+  return [r.gaps, r.duplicateEventIds, r.lost, r.duplicated, r.readModelBehind, r.doubleRuns, r.schemaViolations].every((list) => list.length === 0);
 }
 
 function readModelStreams(acknowledged: AcknowledgedWrite[], ends: Map<string, StreamEnd>): string[] {
@@ -421,7 +439,8 @@ function isAhead(found: string | null, lastInLog: string | undefined): boolean {
 }
 
 export function formatInvariantReport(r: InvariantReport): string {
-  const lines = [`invariants ${r.ok ? 'hold' : 'VIOLATED'}: ${r.events} events, ${r.streams} streams, ${r.pods} pods`];
+  const checked = r.objectsChecked === undefined ? '' : `, ${r.objectsChecked} objects checked against their schemas`;
+  const lines = [`invariants ${r.ok ? 'hold' : 'VIOLATED'}: ${r.events} events, ${r.streams} streams, ${r.pods} pods${checked}`];
   for (const g of r.gaps) lines.push(`  gap: ${g.streamId} expected version ${g.expectedVersion}, found ${g.foundVersion}`);
   for (const id of r.duplicateEventIds) lines.push(`  duplicate event id: ${id}`);
   for (const a of r.lost) lines.push(`  lost acknowledged write: ${a.streamId} resourceVersion ${a.resourceVersion}${a.requestId ? ` (request ${a.requestId})` : ''}`);
@@ -429,6 +448,7 @@ export function formatInvariantReport(r: InvariantReport): string {
   for (const b of r.readModelBehind) lines.push(`  read model behind: ${b.streamId} holds ${b.found ?? 'nothing'}, log has ${b.expected ?? 'nothing (deleted)'}`);
   for (const d of r.doubleRuns) lines.push(`  double run: ${describeRun(d)}`);
   for (const w of r.boundedWindows) lines.push(`  bounded window (allowed): ${describeRun(w)} — ${w.excuse}`);
+  for (const v of r.schemaViolations) lines.push(`  off schema: ${describeSchemaViolation(v)}`);
   return lines.join('\n');
 }
 

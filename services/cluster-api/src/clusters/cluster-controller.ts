@@ -151,7 +151,7 @@ export class ClusterController {
           newObject(CAPI, 'Cluster', ns, name, tkc, {
             labels: { [LABELS.cluster]: name },
             spec: {
-              topology: { class: TKC_CLUSTER_CLASS, version: spec.version, controlPlane: { replicas: spec.controlPlane.replicas }, variables: [{ name: 'vmClass', value: spec.controlPlane.vmClass }, { name: 'storageClass', value: spec.controlPlane.storageClass }] },
+              topology: { class: TKC_CLUSTER_CLASS, version: this.release(spec.version)?.spec?.version ?? spec.version, controlPlane: { replicas: spec.controlPlane.replicas }, variables: [{ name: 'vmClass', value: spec.controlPlane.vmClass }, { name: 'storageClass', value: spec.controlPlane.storageClass }] },
               ...clusterRefs(name, ns),
             },
           }),
@@ -219,10 +219,12 @@ export class ClusterController {
       const mdLabels = { ...labels, [LABELS.deployment]: mdName, ...(topology ? { [TOPOLOGY_OWNED]: '', [TOPOLOGY_DEPLOYMENT]: pool.name } : {}) };
       const poolRef = templateRef(mdName, pool, { ...labels, ...(topology ? { [TOPOLOGY_OWNED]: '', [TOPOLOGY_DEPLOYMENT]: pool.name } : {}) }, TKC_WORKER_CLASS);
       const templateSpec = () => ({ clusterName: name, version: pool.release, infrastructureRef: poolRef, ...(pool.nodeDrainTimeout ? { nodeDrainTimeout: pool.nodeDrainTimeout } : {}) });
+      // MachineSpec requires bootstrap (its machines' data Secrets are named later); only in a new MachineDeployment's
+      // template, as adding it to an existing one would change its template hash and roll its machines.
       ensure(
         CR.mds,
         mdName,
-        () => newObject(CAPI, 'MachineDeployment', ns, mdName, owner, { labels: mdLabels, spec: { clusterName: name, replicas: pool.replicas, selector: { matchLabels: { [LABELS.deployment]: mdName } }, strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } }, template: { spec: templateSpec() } } }),
+        () => newObject(CAPI, 'MachineDeployment', ns, mdName, owner, { labels: mdLabels, spec: { clusterName: name, replicas: pool.replicas, selector: { matchLabels: { [LABELS.deployment]: mdName } }, strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } }, template: { spec: { bootstrap: {}, ...templateSpec() } } } }),
         (o) => {
           o.spec.replicas = pool.replicas;
           o.spec.template.spec = { ...o.spec.template.spec, ...templateSpec() };

@@ -28,7 +28,10 @@ export function validateClusterTopology(cluster: any, ctx: StrategyContext | und
   if (!topology) return causes;
   if (!topology.class) return [fieldRequired('spec.topology.class', 'class cannot be empty')];
   if (old && !old.spec?.topology?.class) return [fieldForbidden('spec.topology.class', 'class cannot be set on an existing Cluster')];
-  causes.push(...versionSyntaxCauses(topology.version));
+  // On update only a changed version is judged: one the system wrote for a TKC (a VM image's name when the TKC names no
+  // TanzuKubernetesRelease) must not make every later edit of the Cluster fail.
+  const versionChanged = !old || topology.version !== old.spec?.topology?.version;
+  if (versionChanged) causes.push(...versionSyntaxCauses(topology.version));
   if (!ctx) return causes;
   const classNamespace = topology.classNamespace || cluster.metadata?.namespace;
   const clusterClass = ctx.readModel.get(CLUSTER_CLASSES, classNamespace, topology.class)?.object;
@@ -40,7 +43,7 @@ export function validateClusterTopology(cluster: any, ctx: StrategyContext | und
     );
     return causes;
   }
-  if (old && causes.length === 0) causes.push(...versionChangeCauses(topology.version, old.spec.topology.version, (current) => controlPlaneBlockOf(old, current, ctx)));
+  if (old && versionChanged && causes.length === 0) causes.push(...versionChangeCauses(topology.version, old.spec.topology.version, (current) => controlPlaneBlockOf(old, current, ctx)));
   const definitions: VariableDefinition[] = clusterClass.spec?.variables ?? [];
   causes.push(...variableCauses(topology.variables, definitions, 'spec.topology.variables', { required: true }));
   const cpOverrides = topology.controlPlane?.variables?.overrides;

@@ -142,7 +142,8 @@ const strategies: Record<string, KindStrategy> = {
   'run.tanzu.vmware.com/TanzuKubernetesCluster': { validate: validateTanzuKubernetesCluster, validateUpdate: validateTanzuKubernetesClusterUpdate },
   'cluster.x-k8s.io/Cluster': {
     defaults: defaultClusterTopology,
-    prepareUpdate: (_old, next, subresource) => (subresource ? next : defaultClusterTopology(next)),
+    // An unchanged version is left as stored (a TKC's Cluster may carry an image's name as its release).
+    prepareUpdate: (old, next, subresource) => (subresource || next.spec?.topology?.version === old.spec?.topology?.version ? next : defaultClusterTopology(next)),
     validateCreate: (c, ctx) => validateClusterTopology(c, ctx),
     validateUpdate: (old, next, subresource, ctx) => (subresource ? [] : validateClusterTopology(next, ctx, old)),
   },
