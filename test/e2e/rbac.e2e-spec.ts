@@ -81,6 +81,19 @@ metadata: { name: team-b }
     expect(crb.subjects).toEqual([{ apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name: 'system:masters' }]);
   });
 
+  it('takes RBAC names that are path segments, not DNS names (system:…), and refuses one with a slash', async () => {
+    const made = await cluster.kubectl(['create', 'clusterrole', 'system:e2e-pod-reader', '--verb=get', '--resource=pods']);
+    expect(made.stdout.trim()).toBe('clusterrole.rbac.authorization.k8s.io/system:e2e-pod-reader created');
+    const labelled = await cluster.kubectl(['label', 'clusterrole', 'system:e2e-pod-reader', 'team=e2e']);
+    expect(labelled.stdout.trim()).toBe('clusterrole.rbac.authorization.k8s.io/system:e2e-pod-reader labeled');
+    const bound = await cluster.kubectl(['create', 'rolebinding', 'Team:Readers', '-n', 'default', '--clusterrole=system:e2e-pod-reader', '--group=readers']);
+    expect(bound.stdout.trim()).toBe('rolebinding.rbac.authorization.k8s.io/Team:Readers created');
+    const slash = await cluster.kubectl(['create', '-f', '-'], {
+      input: JSON.stringify({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: '..' }, rules: [] }),
+    });
+    expect(slash.stderr).toContain(`The ClusterRole ".." is invalid: metadata.name: Invalid value: "..": may not be '..'`);
+  });
+
   it('lets the viewer list pods in team-a but not run one (403 worded as kube-apiserver does)', async () => {
     const list = await cluster.kubectl(['get', 'pods', '-n', 'team-a', '--context', VIEWER]);
     expect(list.code).toBe(0);

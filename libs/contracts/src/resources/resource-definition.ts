@@ -84,8 +84,11 @@ export interface ResourceDefinition {
    * pod, a terminating namespace) answers with the object, now with its deletionTimestamp, for every kind.
    */
   returnsDeletedObject?: boolean;
-  /** Names must be DNS-1123 labels (Namespace), DNS-1035 labels (Service) or DNS-1123 subdomains (most kinds). */
-  nameFormat: 'dns1123-label' | 'dns1123-subdomain' | 'dns1035-label';
+  /**
+   * Names must be DNS-1123 labels (Namespace), DNS-1035 labels (Service), DNS-1123 subdomains (most kinds), or only one
+   * path segment: not `.` or `..`, no `/` or `%` (the RBAC kinds: `system:basic-user`).
+   */
+  nameFormat: 'dns1123-label' | 'dns1123-subdomain' | 'dns1035-label' | 'path-segment';
   /**
    * Patch-merge keys for lists inside this kind, by JSON path with `[]` for list
    * items (`spec.containers` -> `name`), used by strategic merge patch.

@@ -60,14 +60,26 @@ export function validateLabelValue(v: string): string[] {
   ];
 }
 
+/** How a kind's names are checked: DNS-1123 labels, DNS-1035 labels, DNS-1123 subdomains, or any one path segment (RBAC). */
+export type ResourceNameFormat = 'dns1123-label' | 'dns1123-subdomain' | 'dns1035-label' | 'path-segment';
+
+/** apimachinery's path.IsValidPathSegmentName: what is wrong with a name that only has to be one segment of a URL path. */
+export function validatePathSegmentName(name: string): string[] {
+  if (name === '.' || name === '..') return [`may not be '${name}'`];
+  return ['/', '%'].filter((c) => name.includes(c)).map((c) => `may not contain '${c}'`);
+}
+
 /** ObjectMeta validation as kube-apiserver does it, as 422 causes. */
-export function validateObjectMeta(meta: any, opts: { nameFormat: 'dns1123-label' | 'dns1123-subdomain' | 'dns1035-label'; namespaced: boolean }): StatusCause[] {
+export function validateObjectMeta(meta: any, opts: { nameFormat: ResourceNameFormat; namespaced: boolean }): StatusCause[] {
   const causes: StatusCause[] = [];
   const name = meta?.name;
   if (name === undefined || name === '') {
     if (!meta?.generateName) causes.push(fieldRequired('metadata.name', 'name or generateName is required'));
   } else if (typeof name === 'string') {
-    const problems = opts.nameFormat === 'dns1123-label' ? validateDns1123Label(name) : opts.nameFormat === 'dns1035-label' ? validateDns1035Label(name) : validateDns1123Subdomain(name);
+    const problems = opts.nameFormat === 'dns1123-label' ? validateDns1123Label(name)
+      : opts.nameFormat === 'dns1035-label' ? validateDns1035Label(name)
+      : opts.nameFormat === 'path-segment' ? validatePathSegmentName(name)
+      : validateDns1123Subdomain(name);
     for (const p of problems) causes.push({ field: 'metadata.name', reason: 'FieldValueInvalid', message: `Invalid value: "${name}": ${p}` });
   }
   for (const [k, v] of Object.entries((meta?.labels ?? {}) as Record<string, string>)) {

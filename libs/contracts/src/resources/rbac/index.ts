@@ -60,7 +60,7 @@ function rbacKind(kind: string, plural: string, scope: 'Namespaced' | 'Cluster',
     categories: [],
     scope,
     strategicMergePatch: true,
-    nameFormat: 'dns1123-subdomain',
+    nameFormat: 'path-segment',
     subresources: {},
     versions: [{ name: 'v1', served: true, storage: true, schema, printerColumns }],
   };
