@@ -1,5 +1,5 @@
 import { eventually } from '@openpacific/testing';
-import { PassLoop } from './pass-loop';
+import { feedPassLoop, PassLoop } from './pass-loop';
 
 describe('a pass loop', () => {
   it('never runs two passes at once and folds requests made during a pass into one more pass', async () => {
@@ -55,6 +55,25 @@ describe('a pass loop', () => {
     // The failed pass is retried after retryMs, not now.
     await new Promise((r) => setTimeout(r, 200));
     expect(passes).toBe(2);
+    loop.stop();
+  });
+});
+
+describe('feedPassLoop', () => {
+  it('passes after a change the feed reports for its model, and logs a failed pass as the controller names it', async () => {
+    let changed: () => void = () => undefined;
+    const model = { follows: ['pods'], apply: () => true };
+    const feed = { addModel: (m: unknown, onChange: () => void) => { expect(m).toBe(model); changed = onChange; } };
+    const warnings: string[] = [];
+    let passes = 0;
+    const loop = feedPassLoop(feed, model, async () => {
+      passes++;
+      if (passes === 1) throw new Error('boom');
+    }, { what: 'VM widget', logger: { warn: (msg) => warnings.push(msg) }, resyncMs: 60_000 });
+    changed();
+    await new Promise((r) => setTimeout(r, 400));
+    expect(passes).toBe(2);
+    expect(warnings).toEqual(['VM widget pass failed']);
     loop.stop();
   });
 });

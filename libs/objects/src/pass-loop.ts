@@ -66,3 +66,18 @@ export class PassLoop {
     }
   }
 }
+
+/**
+ * The pass loop of a controller whose read model a shared feed fills: a pass after every change the model takes, a
+ * resync every `resyncMs` (5 s unless given), a failed pass retried after 200 ms and logged as `<what> pass failed`.
+ */
+export function feedPassLoop(
+  feed: { addModel(model: { follows: readonly string[]; apply(event: any): unknown }, changed: () => void): void },
+  model: { follows: readonly string[]; apply(event: any): unknown },
+  pass: () => Promise<void>,
+  opts: { what: string; logger: { warn(msg: string, fields?: Record<string, unknown>): void }; resyncMs?: number },
+): PassLoop {
+  const loop = new PassLoop(pass, { resyncMs: opts.resyncMs ?? 5000, retryMs: 200, onError: (err) => opts.logger.warn(`${opts.what} pass failed`, { error: (err as Error).message }) });
+  feed.addModel(model, () => loop.schedule());
+  return loop;
+}

@@ -1,7 +1,7 @@
 import { ENDPOINTS_RESOURCE, ObjectEventTypes, objectStreamId, rfc3339 } from '@openpacific/contracts';
 import { EventStore, VersionConflictError } from '@openpacific/event-store';
 import { randomUUID } from 'node:crypto';
-import { controllerReadModel, PassLoop, sameJson, type SharedFollower, StoredObject } from '@openpacific/objects';
+import { controllerReadModel, feedPassLoop, PassLoop, sameJson, type SharedFollower, StoredObject } from '@openpacific/objects';
 import type { Logger } from '@openpacific/service-kit';
 import { TcpLoadBalancer } from './services/tcp-load-balancer';
 import { backendsFor, endpointsSubsets, ingressAddress, readyEndpoints } from './services/vm-service-endpoints';
@@ -34,8 +34,7 @@ export class VmServiceController {
 
   /** Reads the log through `feed`, which the caller starts (replaying the log) before `start`. */
   constructor(private readonly deps: { store: EventStore; feed: SharedFollower; logger: Logger }) {
-    this.loop = new PassLoop(() => this.pass(), { resyncMs: 2000, retryMs: 200, onError: (err) => deps.logger.warn('VM service pass failed', { error: (err as Error).message }) });
-    deps.feed.addModel(this.model, () => this.loop.schedule());
+    this.loop = feedPassLoop(deps.feed, this.model, () => this.pass(), { what: 'VM service', logger: deps.logger, resyncMs: 2000 });
   }
 
   start(): void {

@@ -8,7 +8,7 @@ import {
   rfc3339,
 } from '@openpacific/contracts';
 import { EventStore, VersionConflictError } from '@openpacific/event-store';
-import { controllerReadModel, PassLoop, sameJson, type SharedFollower, StoredObject } from '@openpacific/objects';
+import { controllerReadModel, feedPassLoop, PassLoop, sameJson, type SharedFollower, StoredObject } from '@openpacific/objects';
 import type { Logger } from '@openpacific/service-kit';
 import { PUBLISH_REQUESTS_RESOURCE } from '../publish/publish-request-controller';
 import { R } from '../vms/vm-resources';
@@ -60,8 +60,7 @@ export class LibraryItemController {
   private again = false;
 
   constructor(private readonly deps: { store: EventStore; feed: SharedFollower; logger: Logger }) {
-    this.loop = new PassLoop(() => this.pass(), { resyncMs: 5000, retryMs: 200, onError: (err) => deps.logger.warn('content library item pass failed', { error: (err as Error).message }) });
-    deps.feed.addModel(this.model, () => this.loop.schedule());
+    this.loop = feedPassLoop(deps.feed, this.model, () => this.pass(), { what: 'content library item', logger: deps.logger });
   }
 
   start(): void {

@@ -1,6 +1,6 @@
 import { nanoTime, ObjectEventTypes, powerStateStamp, VIRTUAL_MACHINE_GROUPS_RESOURCE, VMG_APPLY_POWER_STATE_ANNOTATION, VMG_LAST_UPDATED_POWER_STATE_ANNOTATION, rfc3339 } from '@openpacific/contracts';
 import { EventStore, StreamAppend, VersionConflictError } from '@openpacific/event-store';
-import { controllerReadModel, PassLoop, sameJson, type SharedFollower, StoredObject } from '@openpacific/objects';
+import { controllerReadModel, feedPassLoop, PassLoop, sameJson, type SharedFollower, StoredObject } from '@openpacific/objects';
 import type { Logger } from '@openpacific/service-kit';
 import { R, VM_API_VERSION } from '../vms/vm-resources';
 import { applying, appliedStamp, bootSchedule, GROUP_FINALIZER, GROUP_LINKED, linkedCondition, Member, memberLink, mergeConditions, placementReady, powerSynced, readyCondition, Step, withCondition } from './group-logic';
@@ -64,8 +64,7 @@ export class GroupController {
   private wake?: { at: number; timer: NodeJS.Timeout };
 
   constructor(private readonly deps: { store: EventStore; feed: SharedFollower; logger: Logger }) {
-    this.loop = new PassLoop(() => this.pass(), { resyncMs: 5000, retryMs: 200, onError: (err) => deps.logger.warn('VM group pass failed', { error: (err as Error).message }) });
-    deps.feed.addModel(this.model, () => this.loop.schedule());
+    this.loop = feedPassLoop(deps.feed, this.model, () => this.pass(), { what: 'VM group', logger: deps.logger });
   }
 
   start(): void {

@@ -1,7 +1,7 @@
 import { type NatsNames, ObjectEventTypes, objectStreamId, VIRTUAL_MACHINE_REPLICASETS_RESOURCE, rfc3339 } from '@openpacific/contracts';
 import { EventStore, NewEvent, StreamAppend, VersionConflictError } from '@openpacific/event-store';
 import { generateName } from '@openpacific/kube-api';
-import { controllerReadModel, objectEvent, PassLoop, sameJson, type SharedFollower, StoredObject } from '@openpacific/objects';
+import { controllerReadModel, objectEvent, feedPassLoop, PassLoop, sameJson, type SharedFollower, StoredObject } from '@openpacific/objects';
 import type { Logger } from '@openpacific/service-kit';
 import type { NatsConnection } from 'nats';
 import { randomUUID } from 'node:crypto';
@@ -43,8 +43,7 @@ export class VmReplicaSetController {
 
   /** Reads the log through `feed`, which the caller starts (replaying the log) before `start`. */
   constructor(private readonly deps: { store: EventStore; feed: SharedFollower; logger: Logger; nats: NatsConnection; names: NatsNames }) {
-    this.loop = new PassLoop(() => this.pass(), { resyncMs: 5000, retryMs: 200, onError: (err) => deps.logger.warn('VM replica set pass failed', { error: (err as Error).message }) });
-    deps.feed.addModel(this.model, () => this.loop.schedule());
+    this.loop = feedPassLoop(deps.feed, this.model, () => this.pass(), { what: 'VM replica set', logger: deps.logger });
   }
 
   start(): void {

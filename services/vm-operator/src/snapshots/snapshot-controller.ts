@@ -1,6 +1,6 @@
 import { ObjectEventTypes, VIRTUAL_MACHINE_SNAPSHOTS_RESOURCE, rfc3339 } from '@openpacific/contracts';
 import { EventStore, StreamAppend, VersionConflictError } from '@openpacific/event-store';
-import { controllerReadModel, objectEvent, PassLoop, sameJson, type SharedFollower, StoredObject } from '@openpacific/objects';
+import { controllerReadModel, objectEvent, feedPassLoop, PassLoop, sameJson, type SharedFollower, StoredObject } from '@openpacific/objects';
 import type { Logger } from '@openpacific/service-kit';
 import { R, VM_API_VERSION } from '../vms/vm-resources';
 import { REVERT_CONDITION, revertedVm, revertProblem } from './snapshot-revert';
@@ -38,8 +38,7 @@ export class SnapshotController {
   private readonly loop: PassLoop;
 
   constructor(private readonly deps: { store: EventStore; feed: SharedFollower; logger: Logger }) {
-    this.loop = new PassLoop(() => this.pass(), { resyncMs: 5000, retryMs: 200, onError: (err) => deps.logger.warn('VM snapshot pass failed', { error: (err as Error).message }) });
-    deps.feed.addModel(this.model, () => this.loop.schedule());
+    this.loop = feedPassLoop(deps.feed, this.model, () => this.pass(), { what: 'VM snapshot', logger: deps.logger });
   }
 
   start(): void {
