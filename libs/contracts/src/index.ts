@@ -13,3 +13,4 @@ export * from './metrics';
 export * from './kubelet';
 export * from './time';
 export * from './graceful-deletion';
+export * from './vm-console';

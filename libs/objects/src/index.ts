@@ -8,6 +8,7 @@ export * from './pod-failover';
 export * from './vm-placement';
 export * from './vm-readiness';
 export * from './secret-codec';
+export * from './web-console-key';
 export * from './same-json';
 export * from './object-event';
 export * from './controller-read-model';

@@ -15,6 +15,7 @@ import { KubeletServer } from './kubelet/kubelet-server';
 import { HostMetricsPublisher } from './metrics/host-metrics-publisher';
 import { PodWorker } from './pods/pod-worker';
 import { SimHypervisor } from './vms/sim-hypervisor';
+import { VmConsoleServer } from './vms/vm-console-server';
 import { VmWorker } from './vms/vm-worker';
 import type { RuntimeDescription } from './host/host-spec';
 import type { SphereletAgentConfig } from './spherelet-agent.config';
@@ -33,6 +34,7 @@ export class SphereletAgentLifecycle implements OnApplicationBootstrap, BeforeAp
   private fleet?: SimFleet;
   private metrics?: HostMetricsPublisher;
   private kubelet?: KubeletServer;
+  private consoles?: VmConsoleServer;
 
   constructor(@Inject(SERVICE_CONTEXT) private readonly ctx: ServiceContext<SphereletAgentConfig>) {}
 
@@ -91,10 +93,13 @@ export class SphereletAgentLifecycle implements OnApplicationBootstrap, BeforeAp
       runtime: crx,
     });
     this.kubelet.start();
+    this.consoles = new VmConsoleServer(nats, config.NATS_PREFIX, config.HOST_NAME, hypervisor);
+    this.consoles.start();
   }
 
   async beforeApplicationShutdown(): Promise<void> {
     this.kubelet?.stop();
+    this.consoles?.stop();
     await this.fleet?.stop();
     this.metrics?.stop();
     this.lease?.stop();

@@ -6,6 +6,8 @@ export interface VmOperatorConfig extends BaseConfig {
   POD_CIDR: string;
   SERVICE_CIDR: string;
   LOADBALANCER_CIDR: string;
+  /** How long a web console ticket lasts before its request is deleted (VM Operator's fixed 120 s). */
+  WEB_CONSOLE_TTL_SECONDS: number;
 }
 
 const CIDR16 = '^\\d{1,3}(\\.\\d{1,3}){3}/16$';
@@ -14,6 +16,7 @@ export const configSchema = baseSchema({
   POD_CIDR: { type: 'string', pattern: `(${CIDR16})|^$`, default: LOOPBACK_NETWORK.podCIDR },
   SERVICE_CIDR: { type: 'string', pattern: CIDR16, default: LOOPBACK_NETWORK.serviceCIDR },
   LOADBALANCER_CIDR: { type: 'string', pattern: CIDR16, default: LOOPBACK_NETWORK.loadBalancerCIDR },
+  WEB_CONSOLE_TTL_SECONDS: { type: 'integer', minimum: 1, default: 120 },
 });
 
 /** The cluster network this operator serves; throws, naming the variable, on an address with a bad octet. */

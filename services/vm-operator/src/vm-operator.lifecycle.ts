@@ -2,7 +2,7 @@ import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationBootstrap }
 import { LeaderElection } from '@openpacific/event-store';
 import { secretKeyFrom, SharedFollower } from '@openpacific/objects';
 import { SERVICE_CONTEXT, ServiceContext } from '@openpacific/service-kit';
-import { clusterDnsAddress } from '@openpacific/contracts';
+import { clusterDnsAddress, WEB_CONSOLE_RESOURCES } from '@openpacific/contracts';
 import { ClusterDns } from './dns/cluster-dns';
 import { NetworkPolicyController } from './network-policy/network-policy-controller';
 import { PodServiceController } from './pod-services/pod-service-controller';
@@ -17,11 +17,13 @@ import { VmServiceController } from './vm-service-controller';
 import { VmReplicaSetController } from './replicasets/vmrs-controller';
 import { ReadinessProber } from './vms/readiness/readiness-prober';
 import { VmController } from './vms/vm-controller';
+import { ZoneController } from './zones/zone-controller';
+import { WebConsoleRequestController } from './web-console/web-console-request-controller';
 import { vmOperatorNetwork, type VmOperatorConfig } from './vm-operator.config';
 
 /**
  * The elected replica runs the VirtualMachine (and their readiness probes), VirtualMachineReplicaSet,
- * VirtualMachineService, VirtualMachinePublishRequest, VirtualMachineGroupPublishRequest, VirtualMachineSnapshot, VirtualMachineGroup, content
+ * VirtualMachineService, VirtualMachinePublishRequest, VirtualMachineGroupPublishRequest, VirtualMachineSnapshot, VirtualMachineGroup, vSphere Zone, content
  * library item and (pod) Service controllers; the others wait to take over.
  */
 @Injectable()
@@ -36,11 +38,13 @@ export class VmOperatorLifecycle implements OnApplicationBootstrap, BeforeApplic
   private libraryItems?: LibraryItemController;
   private snapshots?: SnapshotController;
   private groups?: GroupController;
+  private zones?: ZoneController;
   private podServices?: PodServiceController;
   private ingresses?: IngressController;
   private networkPolicies?: NetworkPolicyController;
   private dns?: ClusterDns;
   private feed?: SharedFollower;
+  private webConsoles: WebConsoleRequestController[] = [];
 
   constructor(@Inject(SERVICE_CONTEXT) private readonly ctx: ServiceContext<VmOperatorConfig>) {}
 
@@ -64,6 +68,8 @@ export class VmOperatorLifecycle implements OnApplicationBootstrap, BeforeApplic
         const libraryItems = new LibraryItemController({ store, feed, logger });
         const snapshots = new SnapshotController({ store, feed, logger });
         const groups = new GroupController({ store, feed, logger });
+        const zones = new ZoneController({ store, feed, logger });
+        const webConsoles = WEB_CONSOLE_RESOURCES.map((r) => new WebConsoleRequestController({ store, feed, logger, ttlMs: config.WEB_CONSOLE_TTL_SECONDS * 1000 }, r));
         const networkPolicies = new NetworkPolicyController({ feed, logger, network });
         const podServices = new PodServiceController({ store, feed, logger, network, admit: networkPolicies.admit });
         const ingresses = new IngressController({ store, feed, logger, network, secretKey });
@@ -78,6 +84,8 @@ export class VmOperatorLifecycle implements OnApplicationBootstrap, BeforeApplic
         this.libraryItems = libraryItems;
         this.snapshots = snapshots;
         this.groups = groups;
+        this.zones = zones;
+        this.webConsoles = webConsoles;
         this.networkPolicies = networkPolicies;
         this.podServices = podServices;
         this.ingresses = ingresses;
@@ -92,6 +100,8 @@ export class VmOperatorLifecycle implements OnApplicationBootstrap, BeforeApplic
         libraryItems.start();
         snapshots.start();
         groups.start();
+        zones.start();
+        for (const c of webConsoles) c.start();
         networkPolicies.start();
         podServices.start();
         ingresses.start();
@@ -105,6 +115,9 @@ export class VmOperatorLifecycle implements OnApplicationBootstrap, BeforeApplic
         this.libraryItems?.stop();
         this.snapshots?.stop();
         this.groups?.stop();
+        this.zones?.stop();
+        for (const c of this.webConsoles) c.stop();
+        this.webConsoles = [];
         this.replicaSets?.stop();
         await this.services?.stop();
         await this.podServices?.stop();
@@ -112,7 +125,7 @@ export class VmOperatorLifecycle implements OnApplicationBootstrap, BeforeApplic
         await this.networkPolicies?.stop();
         await this.dns?.stop();
         await this.feed?.stop();
-        this.feed = this.vms = this.prober = this.replicaSets = this.services = this.publishing = this.groupPublishing = this.libraryItems = this.snapshots = this.groups = this.podServices = this.ingresses = this.networkPolicies = this.dns = undefined;
+        this.feed = this.vms = this.prober = this.replicaSets = this.services = this.publishing = this.groupPublishing = this.libraryItems = this.snapshots = this.groups = this.zones = this.podServices = this.ingresses = this.networkPolicies = this.dns = undefined;
       },
     });
     await this.election.start();

@@ -9,7 +9,9 @@ import { configMapResource } from './configmap.resource';
 import { secretResource } from './secret.resource';
 import { resourceQuotaResource } from './resourcequota.resource';
 import { limitRangeResource } from './limitrange.resource';
-import { virtualMachineGroupPublishRequestResource, virtualMachineGroupResource, virtualMachineReplicaSetResource, virtualMachineSnapshotResource, vmoperatorResources } from './vmoperator';
+import {
+  virtualMachineGroupPublishRequestResource, virtualMachineGroupResource, virtualMachineReplicaSetResource, virtualMachineSnapshotResource, virtualMachineWebConsoleRequestResource, vmoperatorResources, webConsoleRequestResource,
+} from './vmoperator';
 import { guestClusterResources } from './guest-clusters';
 import { contentLibraryResource } from './imageregistry/contentlibrary.resource';
 import { clusterContentLibraryResource } from './imageregistry/clustercontentlibrary.resource';
@@ -37,6 +39,7 @@ import { runtimeClassResource } from './node/runtimeclass.resource';
 import { podTemplateResource } from './podtemplate.resource';
 import { componentStatusResource } from './componentstatus.resource';
 import { persistentVolumeClaimResource, persistentVolumeResource, storageClassResource } from './storage';
+import { topologyResources } from './topology';
 
 export * from './resource-definition';
 export * from './object-meta.schema';
@@ -81,6 +84,7 @@ export * from './node/runtimeclass.resource';
 export * from './podtemplate.resource';
 export * from './componentstatus.resource';
 export * from './descriptions';
+export * from './topology';
 
 /** Every kind the api-gateway serves. Adding a kind = adding its entry here. */
-export const resourceDefinitions: ResourceDefinition[] = [namespaceResource, eventResource, nodeResource, podResource, hostResource, storageClassResource, persistentVolumeClaimResource, persistentVolumeResource, secretResource, configMapResource, resourceQuotaResource, limitRangeResource, ...vmoperatorResources, contentLibraryResource, contentLibraryItemResource, clusterContentLibraryResource, clusterContentLibraryItemResource, virtualMachineReplicaSetResource, virtualMachineSnapshotResource, virtualMachineGroupResource, virtualMachineGroupPublishRequestResource, ...guestClusterResources, ...rbacResources, auditRecordResource, ...appsResources, ...batchResources, ...policyResources, ...autoscalingResources, ...coordinationResources, ...schedulingResources, ...certificatesResources, validatingAdmissionPolicyResource, validatingAdmissionPolicyBindingResource, serviceResource, endpointsResource, endpointSliceResource, networkPolicyResource, ingressResource, ingressClassResource, ...webhookConfigurationResources, ...metricsResources, ...apiextensionsResources, replicationControllerResource, runtimeClassResource, podTemplateResource, componentStatusResource, eventsV1Resource];
+export const resourceDefinitions: ResourceDefinition[] = [namespaceResource, eventResource, nodeResource, podResource, hostResource, storageClassResource, persistentVolumeClaimResource, persistentVolumeResource, secretResource, configMapResource, resourceQuotaResource, limitRangeResource, ...vmoperatorResources, contentLibraryResource, contentLibraryItemResource, clusterContentLibraryResource, clusterContentLibraryItemResource, virtualMachineReplicaSetResource, virtualMachineSnapshotResource, virtualMachineGroupResource, virtualMachineGroupPublishRequestResource, virtualMachineWebConsoleRequestResource, webConsoleRequestResource, ...guestClusterResources, ...rbacResources, auditRecordResource, ...appsResources, ...batchResources, ...policyResources, ...autoscalingResources, ...coordinationResources, ...schedulingResources, ...certificatesResources, validatingAdmissionPolicyResource, validatingAdmissionPolicyBindingResource, serviceResource, endpointsResource, endpointSliceResource, networkPolicyResource, ingressResource, ingressClassResource, ...webhookConfigurationResources, ...metricsResources, ...apiextensionsResources, replicationControllerResource, runtimeClassResource, podTemplateResource, componentStatusResource, eventsV1Resource, ...topologyResources];

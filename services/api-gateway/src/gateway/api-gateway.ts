@@ -38,6 +38,7 @@ import { serviceAccountTokenSource } from './auth/service-account-tokens';
 import { UsersFile } from './auth/users-file';
 import { ResourceRegistry } from './registry/registry';
 import { StreamUpgrades } from './streams/upgrade';
+import { isConsoleTicketPath, VmConsoleUpgrades } from './streams/vm-console';
 import { AdmissionClient } from './store/admission-client';
 import { decryptedEvent, LogFollower, pokedFollower, ReadModel, secretKeyFrom, WatchHub } from '@openpacific/objects';
 import { ObjectWriter } from './store/object-writer';
@@ -203,8 +204,10 @@ export class ApiGateway {
     const handler = new ApiRequestHandler(core, auth, () => this.ready, audit);
     // Clients may show a certificate the cluster's CA signed (an approved CertificateSigningRequest): asked for, never required.
     const server = createServer({ key: pki.keyPem, cert: pki.certPem, ca: pki.caCertPem, requestCert: true, rejectUnauthorized: false }, handler.handle);
-    // kubectl exec / port-forward: WebSocket and SPDY upgrades (streams/upgrade.ts).
-    server.on('upgrade', new StreamUpgrades(core, auth, upgradeAudit(auditDeps)).handle);
+    // kubectl exec / port-forward: WebSocket and SPDY upgrades (streams/upgrade.ts); VM web consoles (streams/vm-console.ts).
+    const streams = new StreamUpgrades(core, auth, upgradeAudit(auditDeps));
+    const consoles = new VmConsoleUpgrades(core);
+    server.on('upgrade', (req, socket, head) => (isConsoleTicketPath(req.url) ? consoles.handle : streams.handle)(req, socket, head));
     // Watches stay open for as long as the client wants them.
     server.requestTimeout = 0;
     server.keepAliveTimeout = 65_000;

@@ -1,4 +1,4 @@
-import { BOOTSTRAP_DATA_KEY, NatsNames, rfc3339, tanzuKubernetesClusterClassSpec, TKC_CLUSTER_CLASS, TKC_WORKER_CLASS } from '@openpacific/contracts';
+import { BOOTSTRAP_DATA_KEY, NatsNames, rfc3339, tanzuKubernetesClusterClassSpec, TKC_CLUSTER_CLASS, TKC_WORKER_CLASS, ZONE_LABEL } from '@openpacific/contracts';
 import { EventStore, StreamAppend, VersionConflictError } from '@openpacific/event-store';
 import { controllerReadModel, decryptedEvent, LogFollower, PassLoop, pokedFollower, sameJson, SecretKey, StoredObject } from '@openpacific/objects';
 import type { Logger } from '@openpacific/service-kit';
@@ -15,6 +15,7 @@ import { MachineExpectations } from './machine-expectations';
 import { ClusterState, healthCheck, healthCheckPaused, healthConditions, HealthTarget, remediationAsked, skipsRemediation, Verdict } from './machine-health-check';
 import { buildsTopologyClass, fromTanzuKubernetesCluster, fromTopology, imageOf, isTopologyCluster, MachinesSpec, NormalizedCluster, releaseOf } from './cluster-spec';
 import { ownVirtualMachines } from './own-vms';
+import { controlPlaneDomains, failureDomainsOfZones, machinesOfDomainWithMost, pickFewest, PlacedMachine, vmZoneRefusal } from './failure-domains';
 import { CAPV, clonedFrom, clonedVSphereMachine, isTemplateRef, MachineMakeUp, machineInfrastructureRef, objectRef, referencedTemplates, vsphereMachineTemplate } from './machine-templates';
 import { capiCondition, condition, CR, created, deleted, LABELS, mergeConditions, setConditions, newObject, startDeletion, statusOf, suffix, templateHash, TOPOLOGY_DEPLOYMENT, TOPOLOGY_OWNED, updated } from './objects';
 
@@ -117,6 +118,7 @@ export class ClusterController {
     const deleting = this.model.list(CR.machines).filter((s) => s.object.metadata.deletionTimestamp);
     this.nodeOps.keepOnly(new Set(deleting.map((s) => s.object.metadata.uid)));
     for (const s of deleting) writes.push(...this.machineDeletion(s));
+    for (const s of this.list(CR.vsphereClusters)) writes.push(this.vsphereCluster(s));
     for (const s of this.list(CR.clusters)) writes.push(...this.cluster(s));
     // Each write is its own stream's append: they go out together rather than one round trip after another.
     let retry = false;
@@ -168,8 +170,8 @@ export class ClusterController {
    * VirtualMachineService on 6443, a VSphereCluster, a KubeadmControlPlane `<c>-control-plane` and a MachineDeployment
    * `<c>-<pool>` per pool, each referring to a VSphereMachineTemplate of its VM class, image and storage class; a
    * MachineDeployment of a pool no longer asked for is deleted. Replicas, the release (version and VM image), VM and
-   * storage class, and nodeDrainTimeout follow the spec: a new make-up is a new template, and switching the reference
-   * to it rolls the machines. A template no object refers to any more is deleted.
+   * storage class, nodeDrainTimeout and a pool's failureDomain follow the spec: a new make-up is a new template, and
+   * switching the reference to it rolls the machines. A template no object refers to any more is deleted.
    */
   private build(spec: NormalizedCluster, owner: any): (StreamAppend | undefined)[] {
     const { name, namespace: ns } = spec;
@@ -218,7 +220,11 @@ export class ClusterController {
       wanted.add(mdName);
       const mdLabels = { ...labels, [LABELS.deployment]: mdName, ...(topology ? { [TOPOLOGY_OWNED]: '', [TOPOLOGY_DEPLOYMENT]: pool.name } : {}) };
       const poolRef = templateRef(mdName, pool, { ...labels, ...(topology ? { [TOPOLOGY_OWNED]: '', [TOPOLOGY_DEPLOYMENT]: pool.name } : {}) }, TKC_WORKER_CLASS);
-      const templateSpec = () => ({ clusterName: name, version: pool.release, infrastructureRef: poolRef, ...(pool.nodeDrainTimeout ? { nodeDrainTimeout: pool.nodeDrainTimeout } : {}) });
+      const templateSpec = () => ({
+        clusterName: name, version: pool.release, infrastructureRef: poolRef,
+        ...(pool.nodeDrainTimeout ? { nodeDrainTimeout: pool.nodeDrainTimeout } : {}),
+        ...(pool.failureDomain ? { failureDomain: pool.failureDomain } : {}),
+      });
       // MachineSpec requires bootstrap (its machines' data Secrets are named later); only in a new MachineDeployment's
       // template, as adding it to an existing one would change its template hash and roll its machines.
       ensure(
@@ -229,6 +235,7 @@ export class ClusterController {
           o.spec.replicas = pool.replicas;
           o.spec.template.spec = { ...o.spec.template.spec, ...templateSpec() };
           if (!pool.nodeDrainTimeout) delete o.spec.template.spec.nodeDrainTimeout;
+          if (!pool.failureDomain) delete o.spec.template.spec.failureDomain;
         },
       );
     }
@@ -313,11 +320,17 @@ export class ClusterController {
    * template rolls one machine at a time, surging by one (3 → 4 → 3), so the control plane never drops
    * below its count: the new machine must be Running before an outdated one is removed. Machines being deleted
    * count as its own, and while one is, nothing is scaled, rolled or remediated (KCP's preflight check waits for
-   * machines to be deleted).
+   * machines to be deleted). With failure domains (its Cluster's `status.failureDomains` marked for the control plane),
+   * as KCP places machines: each new one in the domain with the fewest up-to-date machines (then the fewest overall,
+   * then by name), and a scale-down or a rollout removes the oldest eligible machine of the domain with the most (one
+   * outside the domains first). While the namespace has Zones its Cluster does not list yet, no machine is made.
    */
   private controlPlane(stored: StoredObject): (StreamAppend | undefined)[] {
     const kcp = stored.object;
     const cluster = kcp.metadata.labels?.[LABELS.cluster];
+    const clusterObject = cluster ? this.get(CR.clusters, kcp.metadata.namespace, cluster)?.object : undefined;
+    const domains = controlPlaneDomains(clusterObject?.status?.failureDomains);
+    const awaitingDomains = domains.length === 0 && clusterObject?.spec?.infrastructureRef?.kind === 'VSphereCluster' && this.list(CR.zones, kcp.metadata.namespace).length > 0;
     const all = this.owned(CR.machines, kcp, { deleting: true });
     const deleting = all.filter((m) => m.object.metadata.deletionTimestamp);
     const machines = all.filter((m) => !deleting.includes(m));
@@ -332,24 +345,43 @@ export class ClusterController {
     // As KCP remediates: one machine at a time, not while it lacks machines, never the last of an initialized control plane.
     const unhealthy = machines.filter((m) => remediationAsked(m.object));
     const remediable = unhealthy.length > 0 && machines.length >= replicas && (machines.length > 1 || !kcp.status?.initialized);
+    const upToDate = machines.filter((m) => !outdated.includes(m));
+    // The failure domain of each new machine, counting those made before it in this pass.
+    const placement = {
+      failureDomain: (made: PlacedMachine[]) => pickFewest(domains, [...machines.map((m) => m.object), ...made], [...upToDate.map((m) => m.object), ...made]),
+      victims: (candidates: StoredObject[], count: number) => {
+        const chosen: StoredObject[] = [];
+        for (let left = candidates; chosen.length < count && left.length; left = left.filter((m) => !chosen.includes(m))) chosen.push(this.scaleDownVictim(domains, left, left));
+        return chosen;
+      },
+    };
     let writes: (StreamAppend | undefined)[];
-    if (deleting.length) {
+    if (deleting.length || awaitingDomains) {
       writes = [];
     } else if (remediable) {
       writes = [startDeletion(CR.machines, deletionOrder(unhealthy, 'Oldest')[0])];
     } else if (outdated.length === 0 || machines.length < replicas) {
-      writes = this.scaleMachines(kcp, machines, replicas, 'Oldest', template);
+      writes = this.scaleMachines(kcp, machines, replicas, 'Oldest', template, placement);
     } else if (machines.length === replicas) {
-      writes = this.scaleMachines(kcp, machines, replicas + 1, 'Oldest', template);
+      writes = this.scaleMachines(kcp, machines, replicas + 1, 'Oldest', template, placement);
     } else {
-      const upToDate = machines.filter((m) => !outdated.includes(m));
       const ready = upToDate.length > 0 && upToDate.every((m) => machineReady(m.object));
-      writes = ready ? [startDeletion(CR.machines, deletionOrder(outdated, 'Oldest')[0])] : [];
+      writes = ready ? [startDeletion(CR.machines, this.scaleDownVictim(domains, machines, outdated))] : [];
     }
     writes.push(...inPlace);
     const ready = all.filter((m) => machineReady(m.object)).length;
     writes.push(statusOf(CR.kcps, stored, { ...kcp.status, replicas: all.length, readyReplicas: ready, updatedReplicas: all.length, unavailableReplicas: all.length - ready, initialized: !!kcp.status?.initialized || ready > 0, ready: ready > 0, version: kcp.spec.version, selector: `${LABELS.controlPlaneName}=${kcp.metadata.name}` }));
     return writes;
+  }
+
+  /**
+   * The control-plane machine a scale-down removes, of those `eligible` (the outdated ones in a rollout): the oldest (an
+   * unready one first) of the failure domain with the most machines (see machinesOfDomainWithMost); without failure
+   * domains, the oldest of them all.
+   */
+  private scaleDownVictim(domains: string[], machines: StoredObject[], eligible: StoredObject[]): StoredObject {
+    const inDomain = new Set(machinesOfDomainWithMost(domains, machines.map((m) => m.object), eligible.map((m) => m.object)));
+    return deletionOrder(eligible.filter((m) => inDomain.has(m.object)), 'Oldest')[0];
   }
 
   /**
@@ -421,7 +453,7 @@ export class ClusterController {
     writes.push(...this.scaleMachines(ms, machines, ms.spec.replicas ?? 1, ms.spec.deletePolicy ?? 'Random', {
       labels: { [LABELS.cluster]: ms.spec.clusterName, [LABELS.set]: ms.metadata.name, [LABELS.deployment]: ms.metadata.labels?.[LABELS.deployment] ?? '' },
       spec: { ...ms.spec.template.spec, bootstrap: ms.spec.template.spec.bootstrap?.dataSecretName ? { dataSecretName: ms.spec.template.spec.bootstrap.dataSecretName } : {} },
-    }, going));
+    }, { going }));
     const ready = machines.filter((m) => machineReady(m.object)).length;
     writes.push(statusOf(CR.mss, stored, { ...ms.status, replicas: machines.length, fullyLabeledReplicas: machines.length, readyReplicas: ready, availableReplicas: ready, selector: `${LABELS.set}=${ms.metadata.name}` }));
     return writes;
@@ -429,17 +461,25 @@ export class ClusterController {
 
   /**
    * Creates what is missing, deletes the surplus by the delete policy (those being deleted, or `going` this pass, first:
-   * they are waited for rather than deleted again).
+   * they are waited for rather than deleted again). A control plane places each new machine in a failure domain and
+   * picks its victims by them (`placement`).
    */
-  private scaleMachines(owner: any, machines: StoredObject[], replicas: number, policy: string, template: { labels: Record<string, string>; spec: any }, going: Set<string> = new Set()) {
+  private scaleMachines(
+    owner: any, machines: StoredObject[], replicas: number, policy: string, template: { labels: Record<string, string>; spec: any },
+    opts: { going?: Set<string>; failureDomain?: (made: PlacedMachine[]) => string | undefined; victims?: (candidates: StoredObject[], count: number) => StoredObject[] } = {},
+  ) {
+    const going = opts.going ?? new Set<string>();
     const writes: (StreamAppend | undefined)[] = [];
     const base = owner.kind === 'KubeadmControlPlane' ? owner.metadata.name : owner.metadata.name.replace(/-[0-9a-f]{10}$/, '');
     const expected = this.expectations.pending(owner.metadata.uid, machines.map((m) => m.streamId));
+    const made: PlacedMachine[] = [];
     for (let i = machines.length + expected; i < replicas; i++) {
       const name = `${base}-${suffix()}`;
+      const failureDomain = opts.failureDomain?.(made);
       // Its infrastructure is the VSphereMachine of its name, cloned from the owner's template (machine()).
-      const spec = { ...template.spec, infrastructureRef: machineInfrastructureRef(template.spec.infrastructureRef, owner.metadata.namespace, name) };
+      const spec = { ...template.spec, infrastructureRef: machineInfrastructureRef(template.spec.infrastructureRef, owner.metadata.namespace, name), ...(failureDomain ? { failureDomain } : {}) };
       const machine = newObject(CAPI, 'Machine', owner.metadata.namespace, name, owner, { labels: template.labels, spec });
+      made.push(machine);
       // Held from the start, so that no deletion can skip the drain.
       const write = created(CR.machines, { ...machine, metadata: { ...machine.metadata, finalizers: [MACHINE_FINALIZER] } });
       this.expectations.created(owner.metadata.uid, write.streamId);
@@ -448,7 +488,8 @@ export class ClusterController {
     // Only Machines in the log can go; one still expected counts, so it is not made again meanwhile.
     const surplus = Math.min(machines.length, machines.length + expected - replicas);
     if (surplus > 0) {
-      for (const victim of deletionOrder(machines, policy, going).slice(0, surplus)) if (!going.has(victim.object.metadata.uid)) writes.push(startDeletion(CR.machines, victim));
+      const victims = opts.victims ? opts.victims(machines, surplus) : deletionOrder(machines, policy, going).slice(0, surplus);
+      for (const victim of victims) if (!going.has(victim.object.metadata.uid)) writes.push(startDeletion(CR.machines, victim));
     }
     return writes;
   }
@@ -468,18 +509,28 @@ export class ClusterController {
       if (template) writes.push(created(CR.vsphereMachines, clonedVSphereMachine(template, m), this.model.streamVersion(CR.vsphereMachines, ns, name)));
       return writes;
     }
+    // The failure domain: the Machine's goes to its VSphereMachine (CAPV), a VSphereMachine's to a Machine without one (Cluster API).
+    const failureDomain: string | undefined = m.spec.failureDomain || vsm.object.spec?.failureDomain || undefined;
+    if (m.spec.failureDomain && vsm.object.spec?.failureDomain !== m.spec.failureDomain) return [updated(CR.vsphereMachines, vsm, (o) => (o.spec.failureDomain = m.spec.failureDomain))];
+    if (!m.spec.failureDomain && failureDomain) return [updated(CR.machines, stored, (o) => (o.spec.failureDomain = failureDomain))];
     const infra: MachineMakeUp = vsm.object.spec ?? {};
     const vm = this.get(CR.vms, ns, name)?.object;
     const cluster = m.metadata.labels?.[LABELS.cluster];
     const role = m.metadata.labels?.[LABELS.controlPlane] !== undefined ? 'controlplane' : 'worker';
     const boot = this.guests.bootstrap(stored, role);
     if (boot.write) return [boot.write];
-    if (!vm && boot.dataSecretName) {
+    // Placed by VM Operator in its zone, which must be one of the namespace's (its webhook refuses another); a namespace
+    // without Zones places by no zone.
+    const zones = this.model.list(CR.zones, ns).map((z) => z.object);
+    const zone = failureDomain && zones.length ? failureDomain : undefined;
+    const refused = zone ? vmZoneRefusal(zone, zones) : undefined;
+    writes.push(this.vsphereMachineStatus(vsm, vm, refused));
+    if (!vm && boot.dataSecretName && !refused) {
       writes.push(
         created(
           CR.vms,
           newObject(VMOP, 'VirtualMachine', ns, name, vsm.object, {
-            labels: { ...m.metadata.labels, [LABELS.vmCluster]: cluster, [LABELS.vmRole]: role },
+            labels: { ...m.metadata.labels, [LABELS.vmCluster]: cluster, [LABELS.vmRole]: role, ...(zone ? { [ZONE_LABEL]: zone } : {}) },
             annotations: { 'vsphere-cluster-module-group': role === 'controlplane' ? 'control-plane-group' : `${m.metadata.labels?.[LABELS.deployment] ?? 'workers'}-workers-group` },
             spec: {
               className: infra.className, imageName: infra.imageName, storageClass: infra.storageClass, powerState: 'PoweredOn', powerOffMode: 'TrySoft', suspendMode: 'TrySoft', restartMode: 'TrySoft', reserved: { resourcePolicyName: cluster },
@@ -513,13 +564,29 @@ export class ClusterController {
           lastUpdated: m.status?.phase === phase ? m.status.lastUpdated : new Date().toISOString(),
           conditions: mergeConditions(m.status?.conditions, [
             condition('BootstrapReady', !!boot.dataSecretName, 'WaitingForBootstrapData', boot.waitingFor ?? ''),
-            condition('InfrastructureReady', !!providerID),
+            // A VM its VSphereMachine could not create says why, as Cluster API mirrors the infrastructure's Ready.
+            refused && !vm ? capiCondition('InfrastructureReady', false, VM_CREATION_FAILED, 'Warning', refused) : condition('InfrastructureReady', !!providerID),
             condition('Ready', nodeReady),
             ...healthConditions(m.status?.conditions, health?.verdict, health?.remediate),
           ]),
         }),
       );
     return writes;
+  }
+
+  /**
+   * A VSphereMachine's `VMProvisioned` (and its summary `Ready`), written only once its VM could not be created (CAPV's
+   * VMCreationFailed: a zone the namespace lacks) and from then on: False with the refusal while it lasts; then, its
+   * VM made, False `VMProvisionStarted` until the VM has its BIOS UUID, then True.
+   */
+  private vsphereMachineStatus(vsm: StoredObject, vm: any | undefined, refused: string | undefined): StreamAppend | undefined {
+    const status = vsm.object.status ?? {};
+    if (!refused && !status.conditions) return undefined;
+    const provisioned = vm?.status?.biosUUID
+      ? capiCondition('VMProvisioned', true)
+      : refused && !vm ? capiCondition('VMProvisioned', false, VM_CREATION_FAILED, 'Warning', refused) : capiCondition('VMProvisioned', false, 'VMProvisionStarted', 'Info');
+    const ready = provisioned.status === 'True' ? capiCondition('Ready', true) : { ...provisioned, type: 'Ready' };
+    return statusOf(CR.vsphereMachines, vsm, { ...status, ready: provisioned.status === 'True', conditions: setConditions(status.conditions, [ready, provisioned]) });
   }
 
   /**
@@ -714,6 +781,17 @@ export class ClusterController {
   }
 
   /**
+   * VSphereCluster → its `status.failureDomains`, as CAPV's Supervisor flavour reports them: one per Zone of its
+   * namespace, each for the control plane; no field while the namespace has none.
+   */
+  private vsphereCluster(stored: StoredObject): StreamAppend | undefined {
+    const vc = stored.object;
+    const failureDomains = failureDomainsOfZones(this.list(CR.zones, vc.metadata.namespace).map((z) => z.object));
+    const { failureDomains: _previous, ...rest } = vc.status ?? {};
+    return statusOf(CR.vsphereClusters, stored, { ...rest, ...(failureDomains ? { failureDomains } : {}) });
+  }
+
+  /**
    * Cluster → for a topology of the class `tanzukubernetescluster` (one not a TKC's own), what a TKC gets (build), owned
    * by the Cluster; its refs, endpoint and kubeconfig; its status: phase as Cluster API derives it, `infrastructureReady`
    * (the control-plane service has an address), `controlPlaneReady`, and conditions, with `TopologyReconciled` for a
@@ -755,6 +833,9 @@ export class ClusterController {
     }
     writes.push(this.guests.kubeconfig(c));
     const kcp = this.get(CR.kcps, ns, c.spec.controlPlaneRef?.name ?? '')?.object;
+    // As Cluster API's cluster controller copies them from its infrastructure: the VSphereCluster's failure domains.
+    const infrastructure = c.spec.infrastructureRef?.kind === 'VSphereCluster' ? this.get(CR.vsphereClusters, ns, c.spec.infrastructureRef.name ?? '')?.object : undefined;
+    const failureDomains = infrastructure?.status?.failureDomains;
     const infrastructureReady = !!endpoint;
     const controlPlaneReady = !!kcp?.status?.ready;
     // cluster_controller_phases.go reconcilePhase: Pending, Provisioning once it has its refs, Provisioned once its infrastructure is ready with an endpoint.
@@ -767,9 +848,11 @@ export class ClusterController {
       condition('Ready', ready, problems.length ? 'NotAvailable' : topologyCondition?.status === 'False' ? topologyCondition.reason : 'NotReady', problems.length ? problems.join('; ') : topologyCondition?.status === 'False' ? topologyCondition.message : ''),
       ...(topologyCondition ? [topologyCondition] : []),
     ];
+    const { failureDomains: _previous, ...status } = c.status ?? {};
     writes.push(
       statusOf(CR.clusters, stored, {
-        ...c.status,
+        ...status,
+        ...(failureDomains && Object.keys(failureDomains).length ? { failureDomains } : {}),
         phase,
         infrastructureReady,
         controlPlaneReady,
@@ -802,6 +885,9 @@ export class ClusterController {
     return writes;
   }
 }
+
+/** CAPV's reason for a VirtualMachine it could not create or update. */
+const VM_CREATION_FAILED = 'VMCreationFailed';
 
 /** A machine template's fields Cluster API changes on existing machines in place (no rollout). */
 const IN_PLACE_FIELDS = ['nodeDrainTimeout', 'nodeVolumeDetachTimeout', 'nodeDeletionTimeout'] as const;

@@ -43,6 +43,13 @@ describe('a guest cluster spec, from either source', () => {
     expect(spec.pools[1].field).toEqual({ vmClass: 'spec.topology.workers.machineDeployments[np-2].variables.overrides[vmClass].value', storageClass: 'spec.topology.variables[storageClass].value', release: 'spec.topology.version' });
   });
 
+  it("reads a pool's failure domain from a TKC's nodePools and a topology's machineDeployments; none when not given", () => {
+    const tkc = fromTanzuKubernetesCluster({ metadata: meta, spec: { topology: { controlPlane: { replicas: 3 }, nodePools: [{ name: 'a', failureDomain: 'zone-b' }, { name: 'b' }, { name: 'c', failureDomain: '' }] } } });
+    expect(tkc.pools.map((p) => p.failureDomain)).toEqual(['zone-b', undefined, undefined]);
+    const topo = fromTopology({ metadata: meta, spec: { topology: { class: 'tanzukubernetescluster', version: 'v1', workers: { machineDeployments: [{ class: 'node-pool', name: 'np-1', failureDomain: 'zone-c' }, { class: 'node-pool', name: 'np-2' }] } } } });
+    expect(topo.pools.map((p) => p.failureDomain)).toEqual(['zone-c', undefined]);
+  });
+
   it("tells a topology to build from a TKC's own Cluster, and the class it builds", () => {
     const topo = { metadata: meta, spec: { topology: { class: 'tanzukubernetescluster', version: 'v1' } } };
     expect(isTopologyCluster(topo)).toBe(true);

@@ -21,6 +21,8 @@ export interface PoolSpec extends MachinesSpec {
   /** The pool's (machineDeployment's) own name, and the MachineDeployment's: `<cluster>-<name>`. */
   name: string;
   replicas: number;
+  /** The failure domain (vSphere Zone) its machines are placed in: the MachineDeployment's `template.spec.failureDomain`. */
+  failureDomain?: string;
 }
 
 export interface NormalizedCluster {
@@ -59,6 +61,7 @@ export function fromTanzuKubernetesCluster(tkc: any): NormalizedCluster {
         vmClass: p.vmClass,
         storageClass: p.storageClass,
         nodeDrainTimeout: p.nodeDrainTimeout,
+        failureDomain: p.failureDomain || undefined,
         field: { vmClass: `${at}.vmClass`, storageClass: `${at}.storageClass`, release: p.tkr?.reference?.name ? `${at}.tkr.reference.name` : `${cpField}.tkr.reference.name` },
       };
     }),
@@ -100,6 +103,7 @@ export function fromTopology(cluster: any): NormalizedCluster {
       replicas: md.replicas ?? 1,
       release: version,
       nodeDrainTimeout: md.nodeDrainTimeout,
+      failureDomain: md.failureDomain || undefined,
       ...part(`spec.topology.workers.machineDeployments[${md.name}]`, md.variables?.overrides),
     })),
   };

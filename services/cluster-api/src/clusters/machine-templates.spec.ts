@@ -41,6 +41,9 @@ describe('VSphereMachineTemplates', () => {
       },
       spec: { ...small, powerOffMode: 'trySoft' },
     });
+    expect(vsm.spec).not.toHaveProperty('failureDomain');
+    // A Machine placed in a failure domain gives it to its VSphereMachine (CAPV's Supervisor flavour).
+    expect(clonedVSphereMachine(template, { ...machine, spec: { failureDomain: 'zone-b' } }).spec).toEqual({ ...small, powerOffMode: 'trySoft', failureDomain: 'zone-b' });
   });
 
   it('tell a VSphereMachine cloned from another template; one without the annotations counts as cloned from the current one', () => {

@@ -51,14 +51,15 @@ export function machineInfrastructureRef(templateRef: any, namespace: string, ma
 /**
  * A Machine's VSphereMachine cloned from a VSphereMachineTemplate, as Cluster API clones one: the template's
  * `spec.template` (spec, labels and annotations) with the Machine's labels, annotated with where it came from, owned by
- * the Machine.
+ * the Machine. A Machine placed in a failure domain gives it its `failureDomain`, as CAPV's Supervisor flavour does.
  */
 export function clonedVSphereMachine(template: any, machine: any) {
   const from = template.spec?.template ?? {};
+  const failureDomain = machine.spec?.failureDomain;
   return newObject(CAPV, 'VSphereMachine', machine.metadata.namespace, machine.metadata.name, machine, {
     labels: { ...from.metadata?.labels, ...machine.metadata.labels },
     annotations: { ...from.metadata?.annotations, [CLONED_FROM_NAME]: template.metadata.name, [CLONED_FROM_GROUPKIND]: TEMPLATE_GROUPKIND },
-    spec: { powerOffMode: 'trySoft', ...from.spec },
+    spec: { powerOffMode: 'trySoft', ...from.spec, ...(failureDomain ? { failureDomain } : {}) },
   });
 }
 

@@ -1,6 +1,6 @@
 import { sameJson } from '@openpacific/objects';
 import { createHash, randomUUID } from 'node:crypto';
-import { EventMetadata, markDeletion, ObjectEventTypes, objectStreamId, STORAGE_CLASSES_RESOURCE, VIRTUAL_MACHINES_RESOURCE, rfc3339 } from '@openpacific/contracts';
+import { EventMetadata, markDeletion, ObjectEventTypes, objectStreamId, STORAGE_CLASSES_RESOURCE, VIRTUAL_MACHINES_RESOURCE, rfc3339, ZONES_RESOURCE } from '@openpacific/contracts';
 import type { StreamAppend } from '@openpacific/event-store';
 
 /** Where the objects of the three layers live (qualified resource names). */
@@ -25,6 +25,8 @@ export const CR = {
   storageClasses: STORAGE_CLASSES_RESOURCE,
   vmServices: 'virtualmachineservices.vmoperator.vmware.com',
   policies: 'virtualmachinesetresourcepolicies.vmoperator.vmware.com',
+  /** A namespace's vSphere Zones: its failure domains. */
+  zones: ZONES_RESOURCE,
 } as const;
 
 export const LABELS = {

@@ -1,5 +1,5 @@
 import { type Logger, serviceMetrics } from '@openpacific/service-kit';
-import { HOSTS_RESOURCE, PDBS_RESOURCE, POD_IP_ANNOTATION, PVCS_RESOURCE, STORAGE_CLASSES_RESOURCE, streamResource } from '@openpacific/contracts';
+import { hostZone, HOSTS_RESOURCE, PDBS_RESOURCE, POD_IP_ANNOTATION, PVCS_RESOURCE, STORAGE_CLASSES_RESOURCE, streamResource, ZONES_RESOURCE } from '@openpacific/contracts';
 import type { StreamAppend } from '@openpacific/event-store';
 import { controllerReadModel, type FollowerDeps, nodeLostPod, PassLoop, podUnbound, type SharedFollower, StoredObject, vmPlacement } from '@openpacific/objects';
 import { HostView, unschedulableMessage } from './filters';
@@ -8,6 +8,7 @@ import { holdsResources } from './pod-requests';
 import { networksPods, PodAddressAllocator, PodAddressesExhausted, withPodAddress } from './pod-addresses';
 import { scoreHost } from './scoring';
 import { asWorkload, pendingVms, placeVm, tooBigFor, unplaceableVm, unplaceVm, VMS } from '../vms/vm-workloads';
+import { NamespaceZones, namespaceZones, vmZoneRule, zoneFilter } from '../vms/vm-zones';
 import { boundPod, ObjectEventTypes, podBinding, podChange, podEvent, SCHEDULER_ACTOR, unschedulablePod } from './scheduling-records';
 import { PlacementDecision, PlacementWriter } from './placement-writer';
 import { NominatedPods } from './nominated-pods';
@@ -53,8 +54,8 @@ function waitsForHost(pod: any): boolean {
  * change, and on a periodic resync.
  */
 export class PodScheduler {
-  /** PodDisruptionBudgets for preemption, which spares their pods where it can. */
-  private readonly model = controllerReadModel(['pods', HOSTS_RESOURCE, VMS, PDBS_RESOURCE, PVCS_RESOURCE, STORAGE_CLASSES_RESOURCE]);
+  /** PodDisruptionBudgets for preemption, which spares their pods where it can; namespaces and their Zones for VMs. */
+  private readonly model = controllerReadModel(['pods', HOSTS_RESOURCE, VMS, PDBS_RESOURCE, PVCS_RESOURCE, STORAGE_CLASSES_RESOURCE, 'namespaces', ZONES_RESOURCE]);
   /** The pods' claims and their classes, for the VolumeBinding pre-filter. */
   private readonly claims: ClaimLookup = {
     claim: (namespace, name) => this.model.get(PVCS_RESOURCE, namespace, name)?.object,
@@ -122,7 +123,7 @@ export class PodScheduler {
           if (networks !== networksPods(change.previous)) this.networkingChanged = true;
           continue;
         }
-        if (change.resource === PDBS_RESOURCE || change.resource === PVCS_RESOURCE || change.resource === STORAGE_CLASSES_RESOURCE) continue;
+        if (change.resource === PDBS_RESOURCE || change.resource === PVCS_RESOURCE || change.resource === STORAGE_CLASSES_RESOURCE || change.resource === 'namespaces' || change.resource === ZONES_RESOURCE) continue;
         this.countAgain(e.streamId, change.resource, change.object);
         this.placements.observed(e.streamId, e.streamVersion);
         if (change.resource !== 'pods') continue;
@@ -366,17 +367,23 @@ export class PodScheduler {
     return decisions;
   }
 
-  /** VMs go first (they are the bigger pieces), by the same filters and scores as pods (a VM's priority is 0). */
+  /**
+   * VMs go first (they are the bigger pieces), by the same filters and scores as pods (a VM's priority is 0), to the
+   * hosts of their zones when zones concern them (docs/vms.md, Zones); such a VM gets the zone of its host.
+   */
   private placeVms(vms: StoredObject[], views: HostView[], nominated: NominatedPods): PlacementDecision[] {
     const decisions: PlacementDecision[] = [];
+    const zonesByNamespace = new Map<string, NamespaceZones>();
     for (const stored of vms) {
       const workload = asWorkload(stored.object, vmPlacement(stored.object)!);
       const reasons: string[] = [];
       let best: HostView | undefined;
       let bestScore = -Infinity;
       const placement = vmPlacement(stored.object)!;
+      const zones = this.namespaceZones(zonesByNamespace, stored.object.metadata.namespace);
+      const zoneRule = vmZoneRule(stored.object, zones);
       for (const view of views) {
-        const why = nominated.filterHost(workload, stored.streamId, view, views) ?? tooBigFor(placement, view);
+        const why = zoneFilter(zoneRule, view.host) ?? nominated.filterHost(workload, stored.streamId, view, views) ?? tooBigFor(placement, view);
         if (why) reasons.push(why);
         else {
           const score = scoreHost(workload, view, views);
@@ -384,7 +391,7 @@ export class PodScheduler {
         }
       }
       // Counted where it went for the rest of this pass; the next pass counts it again as the writer left it.
-      const write = best ? placeVm(stored, best.name, best.host.status?.epoch ?? 0) : unplaceableVm(stored, unschedulableMessage(views.length, reasons));
+      const write = best ? placeVm(stored, best.name, best.host.status?.epoch ?? 0, zoneRule && hostZone(best.host)) : unplaceableVm(stored, unschedulableMessage(views.length, reasons));
       if (best) {
         this.tallies.count(stored.streamId, best.name, workload);
         this.countAgain(stored.streamId, VMS, stored.object);
@@ -392,6 +399,16 @@ export class PodScheduler {
       if (write) decisions.push(decided(stored, [write]));
     }
     return decisions;
+  }
+
+  /** The namespace's Zones, read once per pass. */
+  private namespaceZones(known: Map<string, NamespaceZones>, namespace: string): NamespaceZones {
+    let zones = known.get(namespace);
+    if (!zones) {
+      zones = namespaceZones(this.model.get('namespaces', undefined, namespace)?.object, this.model.list(ZONES_RESOURCE, namespace).map((s) => s.object));
+      known.set(namespace, zones);
+    }
+    return zones;
   }
 
   /** Status and a FailedScheduling event, only when the verdict changed (or a nomination is to be cleared). */

@@ -1,4 +1,4 @@
-import { objectStreamId, VIRTUAL_MACHINES_RESOURCE, VirtualMachineEventTypes, rfc3339 } from '@openpacific/contracts';
+import { objectStreamId, VIRTUAL_MACHINES_RESOURCE, VirtualMachineEventTypes, rfc3339, ZONE_LABEL } from '@openpacific/contracts';
 import type { StreamAppend } from '@openpacific/event-store';
 import { byConditionType, HOST_EPOCH_ANNOTATION, VmPlacement, vmPlacement } from '@openpacific/objects';
 import { allocatable } from '../pods/pod-requests';
@@ -93,10 +93,15 @@ function clean(vm: any): any {
   return { ...vm, metadata };
 }
 
-export function placeVm(stored: { object: any; streamVersion: number }, host: string, epoch: number): StreamAppend {
+/**
+ * The VM on `host`; `zone`: the host's zone, for a VM that zones concern, which then carries it as VM Operator's
+ * placement leaves it (the `topology.kubernetes.io/zone` label and `status.zone`).
+ */
+export function placeVm(stored: { object: any; streamVersion: number }, host: string, epoch: number, zone?: string): StreamAppend {
   const next = clean(stored.object);
   next.metadata.annotations = { ...(next.metadata.annotations ?? {}), [HOST_EPOCH_ANNOTATION]: String(epoch) };
-  next.status = withCondition({ ...next.status, nodeName: host }, { type: 'VirtualMachineConditionPlacementReady', status: 'True', reason: 'True', message: '' });
+  if (zone) next.metadata.labels = { ...(next.metadata.labels ?? {}), [ZONE_LABEL]: zone };
+  next.status = withCondition({ ...next.status, nodeName: host, ...(zone ? { zone } : {}) }, { type: 'VirtualMachineConditionPlacementReady', status: 'True', reason: 'True', message: '' });
   return { streamId: objectStreamId(VMS, next.metadata.namespace, next.metadata.name), events: [{ type: VirtualMachineEventTypes.placed, data: { resource: VMS, object: next }, metadata: ACTOR }], expectedVersion: stored.streamVersion };
 }
 

@@ -1,3 +1,5 @@
+import type { VmConsoleReply } from '@openpacific/contracts';
+
 /**
  * What the spherelet-agent needs from a hypervisor to run VirtualMachines on its host. A real one (ESXi,
  * KVM) could implement it; the `sim` driver runs every powered-on VM as a small guest process.
@@ -61,6 +63,8 @@ export interface HypervisorDriver {
   list(): Promise<VmInfo[]>;
   /** Current state, with a fresh guest heartbeat. */
   guestInfo(uid: string): Promise<VmInfo>;
+  /** The VM's console text from `fromByte` (vm-console.ts), and its power state now. */
+  readConsole(uid: string, fromByte: number): Promise<VmConsoleReply>;
 }
 
 /**

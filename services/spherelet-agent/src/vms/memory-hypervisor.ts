@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import type { VmConsoleReply } from '@openpacific/contracts';
 import { HypervisorDriver, PowerOpMode, VmCreateSpec, VmHardware, VmInfo } from './hypervisor';
+import { bootedLines, bootStartLines, consoleSlice, hypervisorLine } from './vm-console';
 
 type VmRecord = Omit<VmInfo, 'guestHeartbeat'>;
 
@@ -13,6 +15,8 @@ type VmRecord = Omit<VmInfo, 'guestHeartbeat'>;
 export class MemoryHypervisor implements HypervisorDriver {
   readonly name = 'memory';
   private readonly vms = new Map<string, VmRecord>();
+  /** Each VM's console text (the guest boots at once, so it prints its boot in one go). */
+  private readonly consoles = new Map<string, Buffer>();
 
   async create(spec: VmCreateSpec): Promise<VmInfo> {
     const existing = this.vms.get(spec.uid);
@@ -28,14 +32,18 @@ export class MemoryHypervisor implements HypervisorDriver {
 
   async powerOn(uid: string): Promise<VmInfo> {
     const r = this.must(uid);
-    if (r.powerState === 'PoweredOff') r.poweredOnAt = new Date().toISOString();
+    if (r.powerState === 'PoweredOff') {
+      r.poweredOnAt = new Date().toISOString();
+      this.say(uid, hypervisorLine(`powering on ${r.namespace}/${r.name} (${r.cpus} vCPU, ${Math.round(r.memoryBytes / 2 ** 20)} MiB)`) + bootStartLines(r) + bootedLines(r, 0));
+    } else if (r.powerState === 'Suspended') this.say(uid, hypervisorLine(`${r.name} resumed`));
     r.powerState = 'PoweredOn';
     return info(r);
   }
 
   /** Every mode succeeds: a guest that runs nowhere always shuts down when asked. */
-  async powerOff(uid: string, _mode: PowerOpMode): Promise<VmInfo> {
+  async powerOff(uid: string, mode: PowerOpMode): Promise<VmInfo> {
     const r = this.must(uid);
+    if (r.powerState !== 'PoweredOff') this.say(uid, hypervisorLine(`${r.name} powered off (${mode})`));
     r.powerState = 'PoweredOff';
     r.poweredOnAt = undefined;
     return info(r);
@@ -43,7 +51,10 @@ export class MemoryHypervisor implements HypervisorDriver {
 
   async suspend(uid: string): Promise<VmInfo> {
     const r = this.must(uid);
-    if (r.powerState === 'PoweredOn') r.powerState = 'Suspended';
+    if (r.powerState === 'PoweredOn') {
+      r.powerState = 'Suspended';
+      this.say(uid, hypervisorLine(`${r.name} suspended`));
+    }
     return info(r);
   }
 
@@ -57,6 +68,7 @@ export class MemoryHypervisor implements HypervisorDriver {
 
   async destroy(uid: string): Promise<void> {
     this.vms.delete(uid);
+    this.consoles.delete(uid);
   }
 
   /** Disks are attached by name only: there is no guest to see them. */
@@ -71,6 +83,15 @@ export class MemoryHypervisor implements HypervisorDriver {
 
   async guestInfo(uid: string): Promise<VmInfo> {
     return info(this.must(uid));
+  }
+
+  async readConsole(uid: string, fromByte: number): Promise<VmConsoleReply> {
+    const r = this.must(uid);
+    return { ...consoleSlice(this.consoles.get(uid) ?? Buffer.alloc(0), fromByte), powerState: r.powerState };
+  }
+
+  private say(uid: string, text: string): void {
+    this.consoles.set(uid, Buffer.concat([this.consoles.get(uid) ?? Buffer.alloc(0), Buffer.from(text)]));
   }
 
   private must(uid: string): VmRecord {

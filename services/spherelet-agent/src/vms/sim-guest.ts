@@ -3,6 +3,8 @@
  * the VM's IP and ports (each connection gets a greeting line naming the VM and the port, then an echo),
  * and answers heartbeats on a unix socket in the VM's folder. It keeps the user data it was handed.
  *
+ * It prints to its serial console (vm-console.ts): its boot, its hostname and address once up, its shutdown.
+ *
  * A guest whose user data carries a node section is a node image (see guest-node.ts): once booted it runs
  * the programs of its role; a control plane leaves port 6443 to its api-gateway.
  */
@@ -11,6 +13,7 @@ import { createServer, Server } from 'node:net';
 import { join } from 'node:path';
 import { parseNodeBootstrap } from '@openpacific/contracts';
 import { GUEST_API_PORT, GuestNode } from './guest-node';
+import { appendConsole, bootedLines, bootStartLines, guestLine, shutdownLines } from './vm-console';
 
 const dir = process.argv[2];
 const config = JSON.parse(readFileSync(join(dir, 'guest.json'), 'utf8')) as {
@@ -20,6 +23,8 @@ const nodeConfig = parseNodeBootstrap(config.userData);
 const startedAt = Date.now();
 const servers: Server[] = [];
 let node: GuestNode | undefined;
+const say = (text: string) => appendConsole(dir, text);
+say(bootStartLines(config));
 
 function listen(): void {
   const ports = nodeConfig?.role === 'control-plane' ? config.ports.filter((p) => p !== GUEST_API_PORT) : config.ports;
@@ -43,10 +48,12 @@ function listen(): void {
       // Not booted: the heartbeat stays yellow, as a node whose programs cannot start is not a working guest.
       process.stderr.write(`guest ${config.name}: node image: ${(err as Error).message}\n`);
       writeFileSync(join(dir, 'boot-failed'), `${(err as Error).message}\n`);
+      say(guestLine(Date.now() - startedAt, `node image failed to start: ${(err as Error).message}`));
       return;
     }
   }
   writeFileSync(join(dir, 'booted'), new Date().toISOString());
+  say(bootedLines(config, Date.now() - startedAt));
 }
 
 // The heartbeat answers from the start; "green" only once booted.
@@ -64,6 +71,7 @@ let shuttingDown = false;
 process.on('SIGTERM', () => {
   if (shuttingDown) return;
   shuttingDown = true;
+  say(shutdownLines(Date.now() - startedAt));
   clearTimeout(bootTimer);
   rmSync(join(dir, 'booted'), { force: true });
   for (const s of servers) s.close();

@@ -4,7 +4,9 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, renameS
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { killVmProcesses, signalVmProcesses } from './guest-node';
+import type { VmConsoleReply } from '@openpacific/contracts';
 import { HypervisorDriver, PowerOpMode, VM_UID_ENV, VmCreateSpec, VmHardware, VmInfo } from './hypervisor';
+import { appendConsole, hypervisorLine, readConsoleFile } from './vm-console';
 
 type VmRecord = Omit<VmInfo, 'guestHeartbeat'> & { userData?: string };
 
@@ -21,6 +23,8 @@ export class SimHypervisor implements HypervisorDriver {
   readonly name = 'sim';
   /** vm.json of each VM as last read or written: this agent is the only writer of its root. */
   private readonly records = new Map<string, VmRecord>();
+  /** VMs being powered off: their guest may be gone before the power-off is done (and said on the console). */
+  private readonly stopping = new Set<string>();
 
   constructor(
     private readonly root: string,
@@ -47,6 +51,7 @@ export class SimHypervisor implements HypervisorDriver {
     if (r.powerState === 'Suspended' && alive(r.pid)) {
       signalVmProcesses(uid, 'SIGCONT', [process.pid, r.pid!]);
       process.kill(r.pid!, 'SIGCONT');
+      appendConsole(this.dir(uid), hypervisorLine(`${r.name} resumed`));
     } else if (r.powerState !== 'PoweredOn' || !alive(r.pid)) {
       // What a guest that died left behind (a node image's programs and their containers) goes first. A VM
       // with no pid never had a guest since its last clean power-off, which killed everything already:
@@ -58,6 +63,7 @@ export class SimHypervisor implements HypervisorDriver {
       );
       rmSync(join(this.dir(uid), 'booted'), { force: true });
       rmSync(join(this.dir(uid), 'boot-failed'), { force: true });
+      appendConsole(this.dir(uid), hypervisorLine(`powering on ${r.namespace}/${r.name} (${r.cpus} vCPU, ${Math.round(r.memoryBytes / 2 ** 20)} MiB)`));
       // Not detached: the guest stays in the host's process group and goes down with the host.
       const guest = spawn(process.execPath, [this.opts.guestScript, this.dir(uid)], { stdio: 'ignore', env: { ...process.env, [VM_UID_ENV]: uid } });
       guest.unref();
@@ -71,9 +77,28 @@ export class SimHypervisor implements HypervisorDriver {
 
   async powerOff(uid: string, mode: PowerOpMode): Promise<VmInfo> {
     const r = this.must(uid);
+    const wasOn = r.powerState !== 'PoweredOff';
+    this.stopping.add(uid);
+    try {
+      await this.stopGuest(r, mode);
+    } finally {
+      this.stopping.delete(uid);
+    }
+    // After the guest: every other process of the VM (a soft shutdown left none; a hard one, or a guest that
+    // died on its own, may have left a node image's programs and the containers they started).
+    killVmProcesses(uid);
+    if (wasOn) appendConsole(this.dir(uid), hypervisorLine(`${r.name} powered off (${mode})`));
+    r.powerState = 'PoweredOff';
+    r.pid = undefined;
+    r.poweredOnAt = undefined;
+    this.write(r);
+    return this.info(r);
+  }
+
+  private async stopGuest(r: VmRecord, mode: PowerOpMode): Promise<void> {
     if (alive(r.pid)) {
       if (r.powerState === 'Suspended') {
-        signalVmProcesses(uid, 'SIGCONT', [process.pid, r.pid!]);
+        signalVmProcesses(r.uid, 'SIGCONT', [process.pid, r.pid!]);
         process.kill(r.pid!, 'SIGCONT');
       }
       if (mode === 'Hard') process.kill(r.pid!, 'SIGKILL');
@@ -90,14 +115,6 @@ export class SimHypervisor implements HypervisorDriver {
       const gone = Date.now() + 2000;
       while (alive(r.pid) && Date.now() < gone) await sleep(10);
     }
-    // After the guest: every other process of the VM (a soft shutdown left none; a hard one, or a guest that
-    // died on its own, may have left a node image's programs and the containers they started).
-    killVmProcesses(uid);
-    r.powerState = 'PoweredOff';
-    r.pid = undefined;
-    r.poweredOnAt = undefined;
-    this.write(r);
-    return this.info(r);
   }
 
   async suspend(uid: string): Promise<VmInfo> {
@@ -106,7 +123,10 @@ export class SimHypervisor implements HypervisorDriver {
       process.kill(r.pid!, 'SIGSTOP');
       signalVmProcesses(uid, 'SIGSTOP', [process.pid, r.pid!]);
     }
-    if (r.powerState === 'PoweredOn') r.powerState = 'Suspended';
+    if (r.powerState === 'PoweredOn') {
+      r.powerState = 'Suspended';
+      appendConsole(this.dir(uid), hypervisorLine(`${r.name} suspended`));
+    }
     this.write(r);
     return this.info(r);
   }
@@ -174,6 +194,14 @@ export class SimHypervisor implements HypervisorDriver {
 
   async guestInfo(uid: string): Promise<VmInfo> {
     return this.info(this.must(uid));
+  }
+
+  async readConsole(uid: string, fromByte: number): Promise<VmConsoleReply> {
+    const r = this.must(uid);
+    // Without the heartbeat's round trip: a reader polls. A guest that died on its own is a VM that is off; one
+    // being powered off is off once the power-off is done (its last line written).
+    const powerState = r.powerState !== 'PoweredOff' && !this.stopping.has(uid) && !alive(r.pid) ? 'PoweredOff' : r.powerState;
+    return { ...readConsoleFile(this.dir(uid), fromByte), powerState };
   }
 
   private async info(r: VmRecord): Promise<VmInfo> {

@@ -9,6 +9,7 @@ import { virtualMachinePublishRequestResource } from './virtualmachinepublishreq
 import { virtualMachineSnapshotResource } from './virtualmachinesnapshot.resource';
 import { virtualMachineGroupResource } from './virtualmachinegroup.resource';
 import { virtualMachineGroupPublishRequestResource } from './virtualmachinegrouppublishrequest.resource';
+import { virtualMachineWebConsoleRequestResource, webConsoleRequestResource } from './virtualmachinewebconsolerequest.resource';
 
 export { VMOPERATOR_GROUP, VMOPERATOR_HUB, VMOPERATOR_VERSIONS } from './common';
 export type { VmopVersion } from './common';
@@ -18,6 +19,9 @@ export { VMRS_NAME_LABEL, VMRS_VERSIONS } from './virtualmachinereplicaset.resou
 export { VIRTUAL_MACHINE_SNAPSHOTS_RESOURCE, VMSNAPSHOT_VM_NAME_LABEL } from './virtualmachinesnapshot.resource';
 export { nanoTime, powerStateStamp, VIRTUAL_MACHINE_GROUPS_RESOURCE, VMG_APPLY_POWER_STATE_ANNOTATION, VMG_LAST_UPDATED_POWER_STATE_ANNOTATION } from './virtualmachinegroup.resource';
 export { VIRTUAL_MACHINE_GROUP_PUBLISH_REQUESTS_RESOURCE, VMPUB_MANAGED_BY_LABEL } from './virtualmachinegrouppublishrequest.resource';
+export {
+  VIRTUAL_MACHINE_WEB_CONSOLE_REQUESTS_RESOURCE, WEB_CONSOLE_REQUESTS_RESOURCE, WEB_CONSOLE_RESOURCES, WEB_CONSOLE_TICKET_HASH_ANNOTATION, WEB_CONSOLE_TICKET_USED_ANNOTATION, WEB_CONSOLE_UUID_LABEL, webConsoleVmName,
+} from './virtualmachinewebconsolerequest.resource';
 export {
   virtualMachineReplicaSetResource,
   virtualMachineResource,
@@ -30,6 +34,8 @@ export {
   virtualMachineSnapshotResource,
   virtualMachineGroupResource,
   virtualMachineGroupPublishRequestResource,
+  virtualMachineWebConsoleRequestResource,
+  webConsoleRequestResource,
 };
 
 /** Where VirtualMachines live in the log and the read models (the qualified resource name). */

@@ -156,6 +156,8 @@ describe('bootstrap ClusterRoles', () => {
     expect(can('create', 'rolebindings', 'ns-edit', 'rbac.authorization.k8s.io')).toBe(false);
     expect(can('update', 'resourcequotas', 'ns-edit')).toBe(false);
     expect(can('get', 'resourcequotas', 'ns-edit')).toBe(true);
+    expect(can('delete', 'zones', 'ns-edit', 'topology.tanzu.vmware.com')).toBe(false);
+    expect(can('list', 'zones', 'ns-view', 'topology.tanzu.vmware.com')).toBe(true);
     expect(can('create', 'pods', 'ns-view')).toBe(false);
   });
 
@@ -163,6 +165,7 @@ describe('bootstrap ClusterRoles', () => {
     expect(can('create', 'rolebindings', 'ns-admin', 'rbac.authorization.k8s.io')).toBe(true);
     expect(can('delete', 'roles', 'ns-admin', 'rbac.authorization.k8s.io')).toBe(true);
     expect(can('update', 'resourcequotas', 'ns-admin')).toBe(false);
+    expect(can('create', 'zones', 'ns-admin', 'topology.tanzu.vmware.com')).toBe(false);
     expect(can('list', 'nodes')).toBe(false);
     expect(can('create', 'namespaces')).toBe(false);
   });

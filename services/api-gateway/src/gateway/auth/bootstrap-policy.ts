@@ -9,8 +9,8 @@ export const AUTOUPDATE_ANNOTATION = 'rbac.authorization.kubernetes.io/autoupdat
 
 const READ = ['get', 'list', 'watch'];
 const WRITE = ['create', 'delete', 'deletecollection', 'patch', 'update'];
-/** Kinds `edit` may read but not change (an admin of the Supervisor sets them). */
-const READ_ONLY = new Set(['/resourcequotas', '/limitranges', '/events']);
+/** Kinds `edit` may read but not change (an admin of the Supervisor sets them, as it binds a namespace to its zones). */
+const READ_ONLY = new Set(['/resourcequotas', '/limitranges', '/events', 'topology.tanzu.vmware.com/zones']);
 
 function grouped(entries: Array<[string, string]>, verbs: string[]): PolicyRule[] {
   const byGroup = new Map<string, string[]>();

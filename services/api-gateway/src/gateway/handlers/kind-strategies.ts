@@ -26,18 +26,20 @@ import { vmReplicaSetKindStrategies } from './vmrs.strategy';
 import { vmSnapshotKindStrategies } from './vmsnapshot.strategy';
 import { vmGroupKindStrategies } from './vmg.strategy';
 import { vmGroupPublishKindStrategies } from './vmgpub.strategy';
+import { vmWebConsoleKindStrategies } from './vmwebconsole.strategy';
 import { defaultCrd, validateCrd, validateCrdUpdate } from '../customresources/crd.validation';
 import { replicationControllerKindStrategies } from './replication-controller.strategy';
 import { runtimeClassKindStrategies } from './runtimeclass.strategy';
 import { eventKindStrategies } from './event.strategy';
 import { podTemplateKindStrategies } from './pod-template.strategy';
 import { validateConfigMap, validateConfigMapUpdate, validateSecret, validateSecretUpdate } from './config-data.validation';
-import { validateTanzuKubernetesCluster, validateTanzuKubernetesClusterUpdate } from './tkc.strategy';
+import { validateTanzuKubernetesCluster, validateTanzuKubernetesClusterCreate, validateTanzuKubernetesClusterUpdate } from './tkc.strategy';
 import { defaultClusterTopology, validateClusterTopology } from './cluster-topology.strategy';
 import {
   defaultVirtualMachine, stampRestart, validateVirtualMachine, validateVirtualMachineCreate, validateVirtualMachineService, validateVirtualMachineServiceUpdate, validateVirtualMachineUpdate,
 } from './vm.strategy';
 import { defaultPublishRequest, validatePublishRequest, validatePublishRequestUpdate } from './vmpub.strategy';
+import { validateVmZone } from './vm-zone.validation';
 
 /** What a create may consult besides the object: the gateway's read model (what else exists) and the cluster's ranges. */
 export interface StrategyContext {
@@ -103,10 +105,10 @@ const strategies: Record<string, KindStrategy> = {
   '/Pod': { defaults: admitPod, validate: validatePod, validateCreate: (pod) => [...validatePodCreate(pod), ...schedulingGatedCreateCauses(pod)], prepareUpdate: (_old, next) => defaultEphemeralContainers(next), validateUpdate: validatePodUpdate },
   'vmoperator.vmware.com/VirtualMachine': {
     defaults: defaultVirtualMachine,
-    validateCreate: validateVirtualMachineCreate,
+    validateCreate: (vm, ctx) => [...validateVirtualMachineCreate(vm), ...validateVmZone(vm, undefined, ctx.readModel)],
     validate: validateVirtualMachine,
     prepareUpdate: (_old, next) => stampRestart(next),
-    validateUpdate: validateVirtualMachineUpdate,
+    validateUpdate: (old, next, _subresource, ctx) => [...validateVirtualMachineUpdate(old, next), ...validateVmZone(next, old, ctx?.readModel)],
   },
   'vmoperator.vmware.com/VirtualMachineService': { validate: validateVirtualMachineService, validateUpdate: validateVirtualMachineServiceUpdate },
   'vmoperator.vmware.com/VirtualMachinePublishRequest': {
@@ -119,6 +121,7 @@ const strategies: Record<string, KindStrategy> = {
   ...vmSnapshotKindStrategies,
   ...vmGroupKindStrategies,
   ...vmGroupPublishKindStrategies,
+  ...vmWebConsoleKindStrategies,
   ...storageKindStrategies,
   ...quotaKindStrategies,
   ...appsKindStrategies,
@@ -139,7 +142,7 @@ const strategies: Record<string, KindStrategy> = {
   ...coordinationKindStrategies,
   ...certificatesKindStrategies,
   ...webhookKindStrategies,
-  'run.tanzu.vmware.com/TanzuKubernetesCluster': { validate: validateTanzuKubernetesCluster, validateUpdate: validateTanzuKubernetesClusterUpdate },
+  'run.tanzu.vmware.com/TanzuKubernetesCluster': { validate: validateTanzuKubernetesCluster, validateCreate: validateTanzuKubernetesClusterCreate, validateUpdate: validateTanzuKubernetesClusterUpdate },
   'cluster.x-k8s.io/Cluster': {
     defaults: defaultClusterTopology,
     // An unchanged version is left as stored (a TKC's Cluster may carry an image's name as its release).

@@ -1,4 +1,10 @@
-import { fieldForbidden, StatusCause } from '@openpacific/kube-api';
+import { ZONES_RESOURCE } from '@openpacific/contracts';
+import { fieldForbidden, goQuote, KubeApiError, StatusCause } from '@openpacific/kube-api';
+import type { ReadModel } from '@openpacific/objects';
+import type { StrategyContext } from './kind-strategies';
+
+/** The name the TKG service registers its TanzuKubernetesCluster validating webhook under: kube-apiserver names it in a refusal. */
+const TKC_VALIDATING_WEBHOOK = 'default.validating.tanzukubernetescluster.run.vmware.com';
 
 /**
  * TanzuKubernetesCluster rules of the real admission webhook, on the stored (v1alpha3) shape: a control
@@ -23,7 +29,35 @@ export function validateTanzuKubernetesCluster(tkc: any): StatusCause[] {
   return causes;
 }
 
-export function validateTanzuKubernetesClusterUpdate(old: any, next: any): StatusCause[] {
+/**
+ * The TKG webhook's failure-domain rule on a zonal Supervisor: a node pool's `failureDomain` must be a zone of the
+ * namespace (one of its Zones not being deleted), else the webhook denies the request (403, its words as the Status
+ * reason, `failure domain is not valid for nodepool <name>: "<zone>"` for each such pool, joined by commas). `old`: on an
+ * update only a pool whose failureDomain is new or changed is judged. A namespace without Zones is not checked.
+ */
+export function failureDomainRefusal(tkc: any, old: any | undefined, readModel: ReadModel | undefined): KubeApiError | undefined {
+  if (!readModel) return undefined;
+  const zones = readModel.list(ZONES_RESOURCE, tkc.metadata?.namespace).filter((z) => !z.object.metadata.deletionTimestamp).map((z) => z.object.metadata.name);
+  if (zones.length === 0) return undefined;
+  const before = new Map<string, unknown>((old?.spec?.topology?.nodePools ?? []).map((p: any) => [p?.name, p?.failureDomain]));
+  const invalid = (tkc.spec?.topology?.nodePools ?? [])
+    .filter((p: any) => typeof p?.failureDomain === 'string' && p.failureDomain !== '' && !zones.includes(p.failureDomain) && (!old || before.get(p.name) !== p.failureDomain))
+    .map((p: any) => `failure domain is not valid for nodepool ${p.name}: ${goQuote(p.failureDomain)}`);
+  if (invalid.length === 0) return undefined;
+  const reason = invalid.join(', ');
+  return new KubeApiError({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', reason, message: `admission webhook ${goQuote(TKC_VALIDATING_WEBHOOK)} denied the request: ${reason}`, code: 403 });
+}
+
+/** On create: the webhook's failure-domain rule (a refusal is thrown: it is a 403, not a 422 of causes). */
+export function validateTanzuKubernetesClusterCreate(tkc: any, ctx: StrategyContext): StatusCause[] {
+  const refusal = failureDomainRefusal(tkc, undefined, ctx.readModel);
+  if (refusal) throw refusal;
+  return [];
+}
+
+export function validateTanzuKubernetesClusterUpdate(old: any, next: any, _subresource?: string, ctx?: StrategyContext): StatusCause[] {
+  const refusal = failureDomainRefusal(next, old, ctx?.readModel);
+  if (refusal) throw refusal;
   const before = releaseVersion(old.spec?.topology?.controlPlane?.tkr?.reference?.name);
   const after = releaseVersion(next.spec?.topology?.controlPlane?.tkr?.reference?.name);
   if (before && after && compareVersions(after, before) < 0) {

@@ -191,9 +191,10 @@ export class StreamUpgrades {
   }
 }
 
-function writeStatus(socket: Duplex, status: { code?: number }): void {
+/** A Status answered on a socket not (yet) upgraded, closing it. */
+export function writeStatus(socket: Duplex, status: { code?: number }): void {
   const body = JSON.stringify({ kind: 'Status', apiVersion: 'v1', ...status });
   const code = status.code ?? 500;
-  const text = ({ 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 503: 'Service Unavailable' } as Record<number, string>)[code] ?? 'Error';
+  const text = ({ 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 409: 'Conflict', 500: 'Internal Server Error', 503: 'Service Unavailable' } as Record<number, string>)[code] ?? 'Error';
   socket.end(`HTTP/1.1 ${code} ${text}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
 }

@@ -1,0 +1,153 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { generateKeyPairSync, randomUUID } from 'node:crypto';
+import { ObjectEventTypes, objectStreamId, VIRTUAL_MACHINE_WEB_CONSOLE_REQUESTS_RESOURCE, VIRTUAL_MACHINES_RESOURCE } from '@openpacific/contracts';
+import { EventStore } from '@openpacific/event-store';
+import { connectNats } from '@openpacific/messaging';
+import { webConsoleTicketHash } from '@openpacific/objects';
+import { RunningService, startService } from '@openpacific/service-kit';
+import { createTestDatabase, eventually, TestDatabase, testNatsUrl, uniqueNatsPrefix } from '@openpacific/testing';
+import type { NatsConnection } from 'nats';
+import { parse } from 'yaml';
+import { WebSocket } from 'ws';
+import { configSchema as policyConfigSchema } from '../../../../policy/src/policy.config';
+import { PolicyModule } from '../../../../policy/src/policy.module';
+import { MemoryHypervisor } from '../../../../spherelet-agent/src/vms/memory-hypervisor';
+import { VmConsoleServer } from '../../../../spherelet-agent/src/vms/vm-console-server';
+import { gatewayConfigSchema, GatewayConfig, prepareGatewayConfig } from '../../api-gateway.config';
+import { ApiGatewayModule } from '../../api-gateway.module';
+import { gatewayCaller } from '../gateway-call.spec-support';
+
+const NS = 'team-a';
+const META = { actor: 'test', source: 'test' };
+
+/** What a WebSocket to a ticket URL got: the frames and how it closed, or the HTTP answer that refused it. */
+interface Session {
+  frames: string[];
+  closed?: { code: number; reason: string };
+  refused?: { status: number; body: any };
+}
+
+/**
+ * The web console endpoint end to end: the real gateway finds a request by its ticket, spends the ticket, and
+ * follows the VM's console from the VM's host (a console server over real NATS, on the memory hypervisor).
+ */
+describe('the VM web console endpoint (api-gateway)', () => {
+  let db: TestDatabase;
+  let dataDir: string;
+  let policy: RunningService<any>;
+  let gateway: RunningService<any>;
+  let nc: NatsConnection;
+  let store: EventStore;
+  let consoles: VmConsoleServer;
+  const hv = new MemoryHypervisor();
+  const prefix = uniqueNatsPrefix('vmconsole');
+  const env = () => ({ DATABASE_URL: db.url, NATS_URL: testNatsUrl, NATS_PREFIX: prefix, LOG_LEVEL: 'warn', HEALTH_PORT: '0' });
+  const call = gatewayCaller(() => dataDir);
+
+  function open(ticket: string): { session: Session; done: Promise<Session> } {
+    const server = parse(readFileSync(join(dataDir, 'kubeconfig'), 'utf8')).clusters[0].cluster.server.replace(/^https/, 'wss');
+    const session: Session = { frames: [] };
+    const ws = new WebSocket(`${server}/ticket/${ticket}`, { ca: readFileSync(join(dataDir, 'pki', 'ca.crt')) });
+    const done = new Promise<Session>((resolve) => {
+      ws.on('message', (data) => session.frames.push(data.toString()));
+      ws.on('close', (code, reason) => resolve(Object.assign(session, { closed: { code, reason: reason.toString() } })));
+      ws.on('unexpected-response', (_req, res) => {
+        let text = '';
+        res.on('data', (c) => (text += c));
+        res.on('end', () => resolve(Object.assign(session, { refused: { status: res.statusCode!, body: JSON.parse(text) } })));
+      });
+      ws.on('error', () => undefined);
+    });
+    return { session, done };
+  }
+
+  async function put(resource: string, obj: any): Promise<any> {
+    const object = { ...obj, metadata: { namespace: NS, uid: randomUUID(), creationTimestamp: new Date().toISOString(), generation: 1, ...obj.metadata } };
+    await store.append(objectStreamId(resource, NS, obj.metadata.name), [{ type: ObjectEventTypes.created, data: { resource, object }, metadata: META }], { expectedVersion: 'no_stream' });
+    return object;
+  }
+
+  const request = (name: string, ticket: string, expiryTime: string) => ({
+    apiVersion: 'vmoperator.vmware.com/v1alpha5',
+    kind: 'VirtualMachineWebConsoleRequest',
+    metadata: { name, annotations: { 'vmoperator.openpacific.io/web-console-ticket-sha256': webConsoleTicketHash(ticket) } },
+    spec: { name: 'web-1', publicKey: 'k' },
+    status: { response: 'r', expiryTime, proxyAddr: '127.0.0.1:6443' },
+  });
+  const inAMinute = () => new Date(Date.now() + 60_000).toISOString().replace(/\.\d+Z$/, 'Z');
+
+  beforeAll(async () => {
+    db = await createTestDatabase('vmconsole');
+    dataDir = mkdtempSync(join(tmpdir(), 'op-vmconsole-'));
+    policy = await startService({ name: 'policy', configSchema: policyConfigSchema, module: () => PolicyModule }, env());
+    gateway = await startService<GatewayConfig>(
+      { name: 'api-gateway', configSchema: gatewayConfigSchema, prepareConfig: (c) => prepareGatewayConfig(c), module: () => ApiGatewayModule },
+      { ...env(), GATEWAY_PORT: '0', DATA_DIR: dataDir, GATEWAY_PRECOMPILE_SCHEMAS: 'false' },
+    );
+    nc = await connectNats({ url: testNatsUrl, name: 'vm-console-endpoint-test' });
+    store = new EventStore(db.pool);
+    consoles = new VmConsoleServer(nc, prefix, 'host-a', hv);
+    consoles.start();
+    const vm = await put(VIRTUAL_MACHINES_RESOURCE, { apiVersion: 'vmoperator.vmware.com/v1alpha5', kind: 'VirtualMachine', metadata: { name: 'web-1' }, spec: {}, status: { nodeName: 'host-a' } });
+    await hv.create({ uid: vm.metadata.uid, name: 'web-1', namespace: NS, epoch: 1, cpus: 1, memoryBytes: 2 ** 30, ip: '10.0.0.9', ports: [22] });
+    await hv.powerOn(vm.metadata.uid);
+  }, 90_000);
+  afterAll(async () => {
+    consoles?.stop();
+    await nc?.close();
+    await gateway?.stop();
+    await policy?.stop();
+    await db?.drop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }, 30_000);
+
+  it('admits requests as VM Operator’s webhooks do: a bad key is a 422 naming spec.publicKey, the spec is immutable', async () => {
+    await eventually(async () => expect((await call('POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } })).status).toBe(201));
+    const base = `/apis/vmoperator.vmware.com/v1alpha5/namespaces/${NS}/virtualmachinewebconsolerequests`;
+    const bad = await call('POST', base, { apiVersion: 'vmoperator.vmware.com/v1alpha5', kind: 'VirtualMachineWebConsoleRequest', metadata: { name: 'bad' }, spec: { name: 'web-1', publicKey: 'not a key' } });
+    expect(bad.status).toBe(422);
+    expect(bad.json.details.causes).toEqual([{ field: 'spec.publicKey', reason: 'FieldValueInvalid', message: 'Invalid value: "": invalid public key format' }]);
+    const key = `-----BEGIN PUBLIC KEY-----\n${generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey.export({ type: 'pkcs1', format: 'der' }).toString('base64')}\n-----END PUBLIC KEY-----\n`;
+    const v1 = `/apis/vmoperator.vmware.com/v1alpha1/namespaces/${NS}/webconsolerequests`;
+    const made = await call('POST', v1, { apiVersion: 'vmoperator.vmware.com/v1alpha1', kind: 'WebConsoleRequest', metadata: { name: 'w1' }, spec: { virtualMachineName: 'web-1', publicKey: key } });
+    expect(made.status).toBe(201);
+    const changed = await call('PATCH', `${v1}/w1`, { spec: { virtualMachineName: 'web-2' } });
+    expect(changed.status).toBe(422);
+    expect(changed.json.details.causes).toEqual([{ field: 'spec.virtualMachineName', reason: 'FieldValueInvalid', message: 'Invalid value: "web-2": field is immutable' }]);
+  });
+
+  it('refuses a ticket nobody was given with a 404, before the upgrade', async () => {
+    const { done } = open('no-such-ticket');
+    const s = await done;
+    expect(s.refused).toMatchObject({ status: 404, body: { kind: 'Status', code: 404, reason: 'NotFound', message: expect.stringContaining('web console ticket not found') } });
+  });
+
+  it('refuses an expired ticket with a 403', async () => {
+    await put(VIRTUAL_MACHINE_WEB_CONSOLE_REQUESTS_RESOURCE, request('old', 'old-ticket', '2020-01-01T00:00:00Z'));
+    await eventually(async () => expect((await call('GET', `/apis/vmoperator.vmware.com/v1alpha5/namespaces/${NS}/virtualmachinewebconsolerequests/old`)).status).toBe(200));
+    const s = await open('old-ticket').done;
+    expect(s.refused).toMatchObject({ status: 403, body: { code: 403, reason: 'Forbidden', message: `web console ticket of ${NS}/old expired at 2020-01-01T00:00:00Z` } });
+  });
+
+  it('streams the console for a good ticket once, spends it, and closes when the VM powers off', async () => {
+    await put(VIRTUAL_MACHINE_WEB_CONSOLE_REQUESTS_RESOURCE, request('c1', 'good-ticket', inAMinute()));
+    const path = `/apis/vmoperator.vmware.com/v1alpha5/namespaces/${NS}/virtualmachinewebconsolerequests/c1`;
+    await eventually(async () => expect((await call('GET', path)).status).toBe(200));
+    const first = open('good-ticket');
+    await eventually(async () => expect(first.session.frames.join('')).toContain('web-1 login:'));
+    expect(first.session.frames.join('')).toContain('OpenPacific sim hypervisor: powering on team-a/web-1 (1 vCPU, 1024 MiB)');
+    const spent = (await call('GET', path)).json.metadata.annotations['vmoperator.openpacific.io/web-console-ticket-used'];
+    expect(spent).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+
+    const again = await open('good-ticket').done;
+    expect(again.refused).toMatchObject({ status: 403, body: { message: `web console ticket of ${NS}/c1 was already used at ${spent}: a ticket opens one console` } });
+
+    const uid = (await hv.list())[0].uid;
+    await hv.powerOff(uid, 'Hard');
+    const s = await first.done;
+    expect(s.closed).toEqual({ code: 1000, reason: 'the VM powered off' });
+    expect(s.frames.join('')).toMatch(/web-1 login: \n[\s\S]*OpenPacific sim hypervisor: web-1 powered off \(Hard\)\n$/);
+  });
+});
