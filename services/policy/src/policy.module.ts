@@ -10,28 +10,34 @@ import { QuotaStatusLifecycle } from './quota/quota-status.lifecycle';
 import { ResourceQuotaAdmitter } from './quota/resource-quota.admitter';
 import { ValidatingAdmissionPolicyAdmitter } from './admission-policy/validating-admission-policy.admitter';
 import { PolicyState } from './state/policy-state';
+import { StoragePolicyQuotaAdmitter } from './storage-policy/storage-policy-quota.admitter';
 import { NamespaceUsageAdmitter } from './usage/namespace-usage.admitter';
 import { MutatingWebhookAdmitter } from './webhooks/mutating-webhook.admitter';
 import { ValidatingWebhookAdmitter } from './webhooks/validating-webhook.admitter';
 
 /**
  * Governance per namespace (docs/governance.md): what a namespace may use (classes, images, storage
- * policies), Pod Security, LimitRange defaults and bounds, then ResourceQuota, last because it reserves.
+ * policies), Pod Security, LimitRange defaults and bounds, then StoragePolicyQuota and ResourceQuota, last because they
+ * reserve (in one ledger).
  */
 @Module({
   providers: [
     PolicyState,
     {
       provide: ADMITTERS,
-      useFactory: (ctx: ServiceContext, state: PolicyState): Admitter[] => [
-        new NamespaceUsageAdmitter(state),
-        new MutatingWebhookAdmitter(state),
-        new PodSecurityAdmitter(state),
-        new LimitRangeAdmitter(state),
-        new ValidatingAdmissionPolicyAdmitter(state),
-        new ValidatingWebhookAdmitter(state),
-        new ResourceQuotaAdmitter(state, new QuotaLedger(ctx.pool)),
-      ],
+      useFactory: (ctx: ServiceContext, state: PolicyState): Admitter[] => {
+        const ledger = new QuotaLedger(ctx.pool);
+        return [
+          new NamespaceUsageAdmitter(state),
+          new MutatingWebhookAdmitter(state),
+          new PodSecurityAdmitter(state),
+          new LimitRangeAdmitter(state),
+          new ValidatingAdmissionPolicyAdmitter(state),
+          new ValidatingWebhookAdmitter(state),
+          new StoragePolicyQuotaAdmitter(state, ledger),
+          new ResourceQuotaAdmitter(state, ledger),
+        ];
+      },
       inject: [SERVICE_CONTEXT, PolicyState],
     },
     { provide: AdmissionChain, useFactory: (admitters: Admitter[]) => new AdmissionChain(admitters), inject: [ADMITTERS] },

@@ -18,13 +18,14 @@ import { VmReplicaSetController } from './replicasets/vmrs-controller';
 import { ReadinessProber } from './vms/readiness/readiness-prober';
 import { VmController } from './vms/vm-controller';
 import { ZoneController } from './zones/zone-controller';
+import { VmUsageController } from './storage-usage/vm-usage.controller';
 import { WebConsoleRequestController } from './web-console/web-console-request-controller';
 import { vmOperatorNetwork, type VmOperatorConfig } from './vm-operator.config';
 
 /**
  * The elected replica runs the VirtualMachine (and their readiness probes), VirtualMachineReplicaSet,
  * VirtualMachineService, VirtualMachinePublishRequest, VirtualMachineGroupPublishRequest, VirtualMachineSnapshot, VirtualMachineGroup, vSphere Zone, content
- * library item and (pod) Service controllers; the others wait to take over.
+ * library item, VMs' StoragePolicyUsage and (pod) Service controllers; the others wait to take over.
  */
 @Injectable()
 export class VmOperatorLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -39,6 +40,7 @@ export class VmOperatorLifecycle implements OnApplicationBootstrap, BeforeApplic
   private snapshots?: SnapshotController;
   private groups?: GroupController;
   private zones?: ZoneController;
+  private storageUsage?: VmUsageController;
   private podServices?: PodServiceController;
   private ingresses?: IngressController;
   private networkPolicies?: NetworkPolicyController;
@@ -69,6 +71,7 @@ export class VmOperatorLifecycle implements OnApplicationBootstrap, BeforeApplic
         const snapshots = new SnapshotController({ store, feed, logger });
         const groups = new GroupController({ store, feed, logger });
         const zones = new ZoneController({ store, feed, logger });
+        const storageUsage = new VmUsageController({ store, feed, logger });
         const webConsoles = WEB_CONSOLE_RESOURCES.map((r) => new WebConsoleRequestController({ store, feed, logger, ttlMs: config.WEB_CONSOLE_TTL_SECONDS * 1000 }, r));
         const networkPolicies = new NetworkPolicyController({ feed, logger, network });
         const podServices = new PodServiceController({ store, feed, logger, network, admit: networkPolicies.admit });
@@ -85,6 +88,7 @@ export class VmOperatorLifecycle implements OnApplicationBootstrap, BeforeApplic
         this.snapshots = snapshots;
         this.groups = groups;
         this.zones = zones;
+        this.storageUsage = storageUsage;
         this.webConsoles = webConsoles;
         this.networkPolicies = networkPolicies;
         this.podServices = podServices;
@@ -101,6 +105,7 @@ export class VmOperatorLifecycle implements OnApplicationBootstrap, BeforeApplic
         snapshots.start();
         groups.start();
         zones.start();
+        storageUsage.start();
         for (const c of webConsoles) c.start();
         networkPolicies.start();
         podServices.start();
@@ -116,6 +121,8 @@ export class VmOperatorLifecycle implements OnApplicationBootstrap, BeforeApplic
         this.snapshots?.stop();
         this.groups?.stop();
         this.zones?.stop();
+        this.storageUsage?.stop();
+        this.storageUsage = undefined;
         for (const c of this.webConsoles) c.stop();
         this.webConsoles = [];
         this.replicaSets?.stop();

@@ -40,6 +40,7 @@ import { podTemplateResource } from './podtemplate.resource';
 import { componentStatusResource } from './componentstatus.resource';
 import { persistentVolumeClaimResource, persistentVolumeResource, storageClassResource } from './storage';
 import { topologyResources } from './topology';
+import { cnsResources } from './cns';
 
 export * from './resource-definition';
 export * from './object-meta.schema';
@@ -85,6 +86,7 @@ export * from './podtemplate.resource';
 export * from './componentstatus.resource';
 export * from './descriptions';
 export * from './topology';
+export * from './cns';
 
 /** Every kind the api-gateway serves. Adding a kind = adding its entry here. */
-export const resourceDefinitions: ResourceDefinition[] = [namespaceResource, eventResource, nodeResource, podResource, hostResource, storageClassResource, persistentVolumeClaimResource, persistentVolumeResource, secretResource, configMapResource, resourceQuotaResource, limitRangeResource, ...vmoperatorResources, contentLibraryResource, contentLibraryItemResource, clusterContentLibraryResource, clusterContentLibraryItemResource, virtualMachineReplicaSetResource, virtualMachineSnapshotResource, virtualMachineGroupResource, virtualMachineGroupPublishRequestResource, virtualMachineWebConsoleRequestResource, webConsoleRequestResource, ...guestClusterResources, ...rbacResources, auditRecordResource, ...appsResources, ...batchResources, ...policyResources, ...autoscalingResources, ...coordinationResources, ...schedulingResources, ...certificatesResources, validatingAdmissionPolicyResource, validatingAdmissionPolicyBindingResource, serviceResource, endpointsResource, endpointSliceResource, networkPolicyResource, ingressResource, ingressClassResource, ...webhookConfigurationResources, ...metricsResources, ...apiextensionsResources, replicationControllerResource, runtimeClassResource, podTemplateResource, componentStatusResource, eventsV1Resource, ...topologyResources];
+export const resourceDefinitions: ResourceDefinition[] = [namespaceResource, eventResource, nodeResource, podResource, hostResource, storageClassResource, persistentVolumeClaimResource, persistentVolumeResource, secretResource, configMapResource, resourceQuotaResource, limitRangeResource, ...vmoperatorResources, contentLibraryResource, contentLibraryItemResource, clusterContentLibraryResource, clusterContentLibraryItemResource, virtualMachineReplicaSetResource, virtualMachineSnapshotResource, virtualMachineGroupResource, virtualMachineGroupPublishRequestResource, virtualMachineWebConsoleRequestResource, webConsoleRequestResource, ...guestClusterResources, ...rbacResources, auditRecordResource, ...appsResources, ...batchResources, ...policyResources, ...autoscalingResources, ...coordinationResources, ...schedulingResources, ...certificatesResources, validatingAdmissionPolicyResource, validatingAdmissionPolicyBindingResource, serviceResource, endpointsResource, endpointSliceResource, networkPolicyResource, ingressResource, ingressClassResource, ...webhookConfigurationResources, ...metricsResources, ...apiextensionsResources, replicationControllerResource, runtimeClassResource, podTemplateResource, componentStatusResource, eventsV1Resource, ...topologyResources, ...cnsResources];

@@ -2,14 +2,18 @@ import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationBootstrap }
 import { LeaderElection } from '@openpacific/event-store';
 import { SERVICE_CONTEXT, ServiceContext } from '@openpacific/service-kit';
 import { PolicyState } from '../state/policy-state';
+import { StoragePolicyUsageController } from '../storage-policy/storage-policy-usage.controller';
 import { QuotaStatusController } from './quota-status.controller';
 
-/** The elected policy replica keeps the quotas' status; the others only admit. */
+/**
+ * The elected policy replica keeps the quotas' status, and the claims' StoragePolicyUsages and the
+ * StoragePolicyQuotas' status; the others only admit.
+ */
 @Injectable()
 export class QuotaStatusLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private election?: LeaderElection;
-  private controller?: QuotaStatusController;
-  private readonly onChange = () => this.controller?.kick();
+  private controllers: { start(): void; stop(): void; kick(): void }[] = [];
+  private readonly onChange = () => this.controllers.forEach((c) => c.kick());
 
   constructor(
     @Inject(SERVICE_CONTEXT) private readonly ctx: ServiceContext,
@@ -23,12 +27,15 @@ export class QuotaStatusLifecycle implements OnApplicationBootstrap, BeforeAppli
       name: 'policy-quota-status',
       logger,
       onElected: () => {
-        this.controller = new QuotaStatusController(this.ctx, this.state, logger);
-        this.controller.start();
+        this.controllers = [
+          new QuotaStatusController(this.ctx, this.state, logger),
+          new StoragePolicyUsageController({ store: this.ctx.store, state: this.state, logger: this.ctx.logger.child({ component: 'storage-policy-usage' }) }),
+        ];
+        for (const c of this.controllers) c.start();
       },
       onDeposed: () => {
-        this.controller?.stop();
-        this.controller = undefined;
+        for (const c of this.controllers) c.stop();
+        this.controllers = [];
       },
     });
     await this.election.start();
@@ -37,6 +44,6 @@ export class QuotaStatusLifecycle implements OnApplicationBootstrap, BeforeAppli
   async beforeApplicationShutdown(): Promise<void> {
     this.state.listeners.delete(this.onChange);
     await this.election?.stop();
-    this.controller?.stop();
+    for (const c of this.controllers) c.stop();
   }
 }

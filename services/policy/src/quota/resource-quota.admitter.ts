@@ -2,6 +2,7 @@ import type { AdmissionRequest } from '@openpacific/contracts';
 import type { ReadModel } from '@openpacific/objects';
 import type { AdmissionVerdict, Admitter } from '../admission/admitter';
 import type { PolicyState } from '../state/policy-state';
+import { PerKeyQueue } from './per-key-queue';
 import { QuotaLedger, Reservation } from './quota-ledger';
 import { quotaMatches, scopeFactsOf, scopesKey } from './quota-scopes';
 import { addUsage, exceededMessage, hardOf, podMissingCompute, Usage, usageDelta, usageOf } from './quota-usage';
@@ -54,7 +55,7 @@ const forbidden = (message: string): AdmissionVerdict => ({ allowed: false, stat
 export class ResourceQuotaAdmitter implements Admitter {
   readonly name = 'ResourceQuota';
   /** Decisions on one namespace run one at a time in this process; other replicas are serialized by the ledger. */
-  private readonly locks = new Map<string, Promise<unknown>>();
+  private readonly queue = new PerKeyQueue();
 
   constructor(
     private readonly state: PolicyState,
@@ -68,7 +69,7 @@ export class ResourceQuotaAdmitter implements Admitter {
     const obj = request.object as any;
     const uid = obj?.metadata?.uid;
     if (!uid || this.state.model.list(QUOTAS_RESOURCE, ns).length === 0) return { allowed: true };
-    return this.serialized(ns, () => this.decide(request, ns, obj, uid));
+    return this.queue.run(ns, () => this.decide(request, ns, obj, uid));
   }
 
   /** What each quota counts (objects + pending reservations), computed once per distinct set of scopes. */
@@ -83,17 +84,6 @@ export class ResourceQuotaAdmitter implements Admitter {
       }
       return used;
     };
-  }
-
-  private async serialized<T>(ns: string, fn: () => Promise<T>): Promise<T> {
-    const before = this.locks.get(ns) ?? Promise.resolve();
-    const run = before.then(fn, fn);
-    const tail = run.catch(() => undefined);
-    this.locks.set(ns, tail);
-    void tail.then(() => {
-      if (this.locks.get(ns) === tail) this.locks.delete(ns);
-    });
-    return run;
   }
 
   private async decide(request: AdmissionRequest, ns: string, obj: any, uid: string): Promise<AdmissionVerdict> {

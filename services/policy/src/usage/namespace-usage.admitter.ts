@@ -1,7 +1,7 @@
 import type { AdmissionRequest } from '@openpacific/contracts';
 import type { AdmissionVerdict, Admitter } from '../admission/admitter';
 import type { PolicyState } from '../state/policy-state';
-import { Objects, STORAGE_NOT_ASSOCIATED, storageClassesOf, unassociatedStorageClasses, vmClassProblem, vmImageProblem } from './namespace-usage';
+import { modelObjects, STORAGE_NOT_ASSOCIATED, storageClassesOf, unassociatedStorageClasses, vmClassProblem, vmImageProblem } from './namespace-usage';
 
 const KINDS = new Set(['VirtualMachine', 'PersistentVolumeClaim', 'TanzuKubernetesCluster']);
 
@@ -27,8 +27,7 @@ export class NamespaceUsageAdmitter implements Admitter {
   }
 
   private problems(request: AdmissionRequest, ns: string): string[] {
-    const model = this.state.model;
-    const objects: Objects = { get: (r, n, name) => model.get(r, n, name)?.object, list: (r, n) => model.list(r, n).map((s) => s.object) };
+    const objects = modelObjects(this.state.model);
     const obj = request.object as any;
     const old = request.oldObject as any;
     const out: string[] = [];

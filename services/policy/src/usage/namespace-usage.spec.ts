@@ -40,4 +40,22 @@ describe('namespace usage', () => {
     expect(unassociatedStorageClasses(['gold', 'silver'], 'team-a', world)).toEqual(['silver']);
     expect(unassociatedStorageClasses(['gold', 'silver'], 'team-b', world)).toEqual([]);
   });
+
+  it('a StoragePolicyQuota of the class\'s storagePolicyID associates it too, with or without a ResourceQuota; a namespace with neither is unrestricted', () => {
+    const spq = (namespace: string, storagePolicyId: string) => obj('q', namespace, { spec: { storagePolicyId, limit: '10Gi' } });
+    const classes = [
+      obj('gold', undefined, { parameters: { storagePolicyID: 'policy-gold' } }),
+      obj('gold-late', undefined, { parameters: { storagePolicyID: 'policy-gold' } }),
+      obj('silver', undefined, { parameters: { storagePolicyID: 'policy-silver' } }),
+      obj('plain', undefined, {}),
+    ];
+    const spqWorld = objects({
+      'storageclasses.storage.k8s.io': classes,
+      resourcequotas: [obj('pods-only', 'team-a', { spec: { hard: { pods: '10' } } })],
+      'storagepolicyquotas.cns.vmware.com': [spq('team-a', 'policy-gold'), spq('team-b', 'policy-silver')],
+    });
+    expect(unassociatedStorageClasses(['gold', 'gold-late', 'silver', 'plain', 'missing'], 'team-a', spqWorld)).toEqual(['silver', 'plain', 'missing']);
+    expect(unassociatedStorageClasses(['gold', 'silver'], 'team-b', spqWorld)).toEqual(['gold']);
+    expect(unassociatedStorageClasses(['gold', 'silver'], 'team-c', spqWorld)).toEqual([]);
+  });
 });

@@ -2,13 +2,18 @@
  * What a vSphere Namespace lets its workloads use, as the Supervisor does: the VM classes bound to it
  * (VirtualMachineClass objects in it), the images published to it (VirtualMachineImage in it, or any
  * ClusterVirtualMachineImage) and the storage policies assigned to it (a ResourceQuota entry
- * `<class>.storageclass.storage.k8s.io/requests.storage`). Pure functions over a lookup of objects.
+ * `<class>.storageclass.storage.k8s.io/requests.storage`, or a StoragePolicyQuota of the class's
+ * `storagePolicyID`). Pure functions over a lookup of objects.
  */
+import { STORAGE_CLASSES_RESOURCE, STORAGE_POLICY_QUOTAS_RESOURCE, storagePolicyIdOf, type ObjectLookup } from '@openpacific/contracts';
+import type { ReadModel } from '@openpacific/objects';
 import { STORAGE_CLASS_SUFFIX } from '../quota/quota-usage';
 
-export interface Objects {
-  get(resource: string, namespace: string | undefined, name: string): any | undefined;
-  list(resource: string, namespace?: string): any[];
+export type Objects = ObjectLookup;
+
+/** The objects of a read model, as the pure rules read them. */
+export function modelObjects(model: ReadModel): Objects {
+  return { get: (r, n, name) => model.get(r, n, name)?.object, list: (r, n) => model.list(r, n).map((s) => s.object) };
 }
 
 export const R = {
@@ -16,6 +21,8 @@ export const R = {
   images: 'virtualmachineimages.vmoperator.vmware.com',
   clusterImages: 'clustervirtualmachineimages.vmoperator.vmware.com',
   quotas: 'resourcequotas',
+  storagePolicyQuotas: STORAGE_POLICY_QUOTAS_RESOURCE,
+  storageClasses: STORAGE_CLASSES_RESOURCE,
 } as const;
 
 export const STORAGE_NOT_ASSOCIATED = 'Storage policy is not associated with the namespace';
@@ -64,12 +71,15 @@ export function storageClassesOf(kind: string, obj: any): string[] {
 }
 
 /**
- * The storage classes not associated with the namespace. A namespace without any ResourceQuota is
- * unrestricted (as a fresh local cluster): the rule applies once the namespace has quotas.
+ * The storage classes not associated with the namespace, as VM Operator's `IsStorageClassInNamespace` decides:
+ * a ResourceQuota key `<class>.storageclass.storage.k8s.io/...`, or a StoragePolicyQuota whose
+ * `spec.storagePolicyId` is the class's `parameters.storagePolicyID`. A namespace with neither a ResourceQuota nor
+ * a StoragePolicyQuota is unrestricted (as a fresh local cluster): the rule applies once it has one.
  */
 export function unassociatedStorageClasses(classes: string[], ns: string, objects: Objects): string[] {
   const quotas = objects.list(R.quotas, ns);
-  if (quotas.length === 0) return [];
+  const policies = new Set(objects.list(R.storagePolicyQuotas, ns).map((q) => q?.spec?.storagePolicyId).filter(Boolean));
+  if (quotas.length === 0 && policies.size === 0) return [];
   const associated = new Set<string>();
   for (const q of quotas) {
     for (const key of Object.keys(q?.spec?.hard ?? {})) {
@@ -77,5 +87,9 @@ export function unassociatedStorageClasses(classes: string[], ns: string, object
       if (at > 0) associated.add(key.slice(0, at));
     }
   }
-  return classes.filter((c) => !associated.has(c));
+  const ofPolicy = (c: string) => {
+    const policy = storagePolicyIdOf(objects.get(R.storageClasses, undefined, c));
+    return policy !== undefined && policies.has(policy);
+  };
+  return classes.filter((c) => !associated.has(c) && !ofPolicy(c));
 }

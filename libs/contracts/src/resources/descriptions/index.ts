@@ -26,6 +26,7 @@ function descriptions(): Loaded {
       ...(require('./guest-clusters') as typeof import('./guest-clusters')).guestClustersDescriptions,
       ...(require('./admin') as typeof import('./admin')).adminDescriptions,
       ...(require('./imageregistry') as typeof import('./imageregistry')).imageregistryDescriptions,
+      ...(require('./cns') as typeof import('./cns')).cnsDescriptions,
     },
   });
 }
