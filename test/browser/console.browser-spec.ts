@@ -6,7 +6,10 @@ import { parse, parseAllDocuments, stringify } from 'yaml';
 import { eventually, gotoPage, TestCluster } from '@openpacific/testing';
 import { checkAccessibility } from './support/accessibility';
 import { accessAnswers, CONSOLE_DRAWN, launchChromium, markDocument, newContext, sameDocument, screenshot, settled } from './support/browser';
-import { consoleUrl, kubectlOk, NS, setUpConsoleNamespace, vmPath, vmYaml, signIn, startConsoleCluster, UI_TIMEOUT_MS, userToken, waitForText } from './support/console-cluster';
+import {
+  CONSOLE_VM, consoleUrl, consoleVmPath, consoleVmYaml, kubectlOk, NS, setUpConsoleNamespace, vmPath, vmYaml, signIn, startConsoleCluster, UI_TIMEOUT_MS, userToken,
+  waitForText, webConsoleRequestHistory,
+} from './support/console-cluster';
 
 /** A guest cluster for the scale test: the release's VM image of the guest-cluster e2e test, and a TKC of 1 + 1. */
 const tkcSetUp = parseAllDocuments(readFileSync(join(__dirname, '..', 'e2e', 'manifests', 'tkc-basics.yaml'), 'utf8'))
@@ -90,6 +93,47 @@ describe('the web console', () => {
     expect(await powerChange.first().locator('tbody tr', { hasText: 'spec.powerState' }).locator('td pre').allTextContents()).toEqual(['"PoweredOn"', '"PoweredOff"']);
     expect(await sameDocument(admin)).toBe(true);
     await screenshot(admin, 'object-history');
+  });
+
+  it("opens a VM's console from its page: the boot line and login prompt arrive, and the panel says why it closed", async () => {
+    await kubectlOk(cluster, ['apply', '-f', '-'], consoleVmYaml);
+    await gotoPage(admin, consoleUrl(cluster, `r${consoleVmPath}`), 'load', CONSOLE_DRAWN);
+    await admin.getByRole('heading', { level: 1, name: `VirtualMachine ${CONSOLE_VM}` }).waitFor();
+    await waitForText(admin.locator('dl.summary dd'), /^PoweredOn$/);
+    const open = admin.getByRole('button', { name: 'Open console', exact: true });
+    // On and placed: the button no longer says why it cannot open one.
+    await eventually(async () => expect(await open.getAttribute('aria-disabled')).toBeNull(), { timeoutMs: UI_TIMEOUT_MS });
+    await open.click();
+    // A key pair in the page, a VirtualMachineWebConsoleRequest, VM Operator's encrypted ticket, the ticket's WebSocket.
+    const panel = admin.getByRole('dialog', { name: `Console of ${CONSOLE_VM}` });
+    const log = panel.getByRole('log', { name: `Console output of ${CONSOLE_VM}` });
+    await waitForText(log, `Booting ${CONSOLE_VM}`);
+    await waitForText(log, `${CONSOLE_VM} login:`);
+    expect(await admin.evaluate(() => Boolean(document.activeElement?.closest('dialog[open]')))).toBe(true);
+    expect(await checkAccessibility(admin)).toEqual([]);
+    await screenshot(admin, 'vm-console');
+
+    // The request behind it, from the log: created by the admin, answered by vm-operator, its ticket spent by the gateway.
+    const requestName = (await panel.locator('code').textContent())!.trim();
+    expect(requestName).toMatch(new RegExp(`^${CONSOLE_VM}-console-[a-z0-9]{5}$`));
+    expect((await webConsoleRequestHistory(cluster, requestName)).slice(0, 3)).toEqual([
+      'ResourceCreated api-gateway admin',
+      expect.stringMatching(/^ResourceUpdated vm-operator /),
+      expect.stringMatching(/^ResourceUpdated api-gateway /),
+    ]);
+
+    // The VM powers off: its last lines, then the gateway closes the console and the panel says why.
+    await kubectlOk(cluster, ['patch', 'vm', CONSOLE_VM, '-n', NS, '--type=merge', '-p', '{"spec":{"powerState":"PoweredOff"}}']);
+    await waitForText(panel.getByRole('status'), 'Console closed: the VM powered off.');
+    expect(await log.textContent()).toMatch(/powered off \(\w+\)\n$/);
+
+    // Escape closes the panel; focus goes back to the button, which now says why there is no console.
+    await admin.keyboard.press('Escape');
+    await panel.waitFor({ state: 'detached' });
+    expect(await admin.evaluate(() => document.activeElement?.textContent)).toBe('Open console');
+    await waitForText(admin.locator('dl.summary dd'), /^PoweredOff$/);
+    await waitForText(admin.locator('.action .hint'), 'The VM is PoweredOff: its console opens once it is powered on.');
+    expect(await open.getAttribute('aria-disabled')).toBe('true');
   });
 
   it('lists the namespace with its VM', async () => {
@@ -232,10 +276,10 @@ describe('the web console', () => {
       await waitForText(viewer.locator('dl.summary dd'), /^PoweredOff$/);
       await viewer.getByRole('list', { name: 'History' }).locator('li').first().waitFor();
       // The console asked and was refused: the buttons are absent by its decision, not because it has not asked yet.
-      const asked = ['update virtualmachines', 'patch virtualmachines', 'delete virtualmachines', 'list auditrecords'];
-      await eventually(() => expect(asked.map((q) => answers.get(q))).toEqual([false, false, false, false]), { timeoutMs: UI_TIMEOUT_MS });
+      const asked = ['update virtualmachines', 'patch virtualmachines', 'delete virtualmachines', 'create virtualmachinewebconsolerequests', 'list auditrecords'];
+      await eventually(() => expect(asked.map((q) => answers.get(q))).toEqual([false, false, false, false, false]), { timeoutMs: UI_TIMEOUT_MS });
       await settled(viewer);
-      for (const name of ['Delete', 'Edit', 'Power on', 'Power off', 'Restart']) {
+      for (const name of ['Delete', 'Edit', 'Power on', 'Power off', 'Restart', 'Open console']) {
         expect(await viewer.getByRole('button', { name, exact: true }).count()).toBe(0);
       }
       const nav = viewer.getByRole('navigation', { name: 'Main' });

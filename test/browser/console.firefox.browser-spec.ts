@@ -4,7 +4,10 @@ import { dirname, join } from 'node:path';
 import type { Browser, Page } from 'puppeteer-core';
 import { parse, stringify } from 'yaml';
 import { eventually, TestCluster } from '@openpacific/testing';
-import { consoleUrl, setUpConsoleNamespace, vmPath, vmYaml, startConsoleCluster, UI_TIMEOUT_MS, userToken } from './support/console-cluster';
+import {
+  CONSOLE_VM, consoleUrl, consoleVmPath, consoleVmYaml, kubectlOk, NS, setUpConsoleNamespace, vmPath, vmYaml, startConsoleCluster, UI_TIMEOUT_MS, userToken,
+  webConsoleRequestHistory,
+} from './support/console-cluster';
 import {
   accessAnswers,
   aria,
@@ -100,6 +103,45 @@ describe('the web console in Firefox', () => {
     expect(await sameDocument(admin)).toBe(true);
   });
 
+  it("opens a VM's console from its page: the boot line and login prompt arrive, and the panel says why it closed", async () => {
+    await kubectlOk(cluster, ['apply', '-f', '-'], consoleVmYaml);
+    await gotoFirefoxPage(admin, consoleUrl(cluster, `r${consoleVmPath}`));
+    await admin.locator(`h1${aria('heading', `VirtualMachine ${CONSOLE_VM}`)}`).wait();
+    await waitForTextIn(admin, 'dl.summary', 'dd', /^PoweredOn$/);
+    // On and placed: the button no longer says why it cannot open one.
+    await admin.waitForFunction(
+      () => [...document.querySelectorAll('button')].some((b) => b.textContent === 'Open console' && !b.hasAttribute('aria-disabled')),
+      { polling: 'mutation', timeout: UI_TIMEOUT_MS },
+    );
+    await clickRole(admin, 'button', 'Open console');
+    const panel = aria('dialog', `Console of ${CONSOLE_VM}`);
+    await admin.locator(panel).wait();
+    await admin.locator(aria('log', `Console output of ${CONSOLE_VM}`)).wait();
+    await waitForTextIn(admin, 'dialog[open]', '[role="log"]', `Booting ${CONSOLE_VM}`);
+    await waitForTextIn(admin, 'dialog[open]', '[role="log"]', `${CONSOLE_VM} login:`);
+    expect(await admin.evaluate(() => Boolean(document.activeElement?.closest('dialog[open]')))).toBe(true);
+    expect(await checkAccessibility(admin)).toEqual([]);
+
+    const requestName = (await textsIn(admin, 'dialog[open]', 'code'))[0].trim();
+    expect(requestName).toMatch(new RegExp(`^${CONSOLE_VM}-console-[a-z0-9]{5}$`));
+    expect((await webConsoleRequestHistory(cluster, requestName)).slice(0, 3)).toEqual([
+      'ResourceCreated api-gateway admin',
+      expect.stringMatching(/^ResourceUpdated vm-operator /),
+      expect.stringMatching(/^ResourceUpdated api-gateway /),
+    ]);
+
+    await kubectlOk(cluster, ['patch', 'vm', CONSOLE_VM, '-n', NS, '--type=merge', '-p', '{"spec":{"powerState":"PoweredOff"}}']);
+    await waitForTextIn(admin, 'dialog[open]', '[role="status"]', 'Console closed: the VM powered off.');
+    expect((await textsIn(admin, 'dialog[open]', '[role="log"]'))[0]).toMatch(/powered off \(\w+\)\n$/);
+
+    // Escape closes the panel; focus goes back to the button, which now says why there is no console.
+    await admin.keyboard.press('Escape');
+    await admin.waitForSelector('dialog[open]', { hidden: true });
+    expect(await admin.evaluate(() => document.activeElement?.textContent)).toBe('Open console');
+    await waitForTextIn(admin, 'dl.summary', 'dd', /^PoweredOff$/);
+    await waitForTextIn(admin, 'main', '.action .hint', 'The VM is PoweredOff: its console opens once it is powered on.');
+  });
+
   it('cordons and uncordons a host from its card, telling "Cordon" from "Uncordon" by exact name', async () => {
     const hostPath = '/apis/infrastructure.openpacific.io/v1alpha1/hosts/host-3';
     const unschedulable = async () => Boolean((await cluster.request('GET', hostPath)).json().spec?.unschedulable);
@@ -146,10 +188,10 @@ describe('the web console in Firefox', () => {
       await waitForTextIn(viewer, 'dl.summary', 'dd', /^PoweredOff$/);
       await viewer.locator(`${HISTORY} > li`).wait();
       // The console asked and was refused: the buttons are absent by its decision, not because it has not asked yet.
-      const asked = ['update virtualmachines', 'patch virtualmachines', 'delete virtualmachines', 'list auditrecords'];
-      await eventually(() => expect(asked.map((q) => answers.get(q))).toEqual([false, false, false, false]), { timeoutMs: UI_TIMEOUT_MS });
+      const asked = ['update virtualmachines', 'patch virtualmachines', 'delete virtualmachines', 'create virtualmachinewebconsolerequests', 'list auditrecords'];
+      await eventually(() => expect(asked.map((q) => answers.get(q))).toEqual([false, false, false, false, false]), { timeoutMs: UI_TIMEOUT_MS });
       await settled(viewer);
-      for (const name of ['Delete', 'Edit', 'Power on', 'Power off', 'Restart']) {
+      for (const name of ['Delete', 'Edit', 'Power on', 'Power off', 'Restart', 'Open console']) {
         expect(await countRole(viewer, 'button', name)).toBe(0);
       }
       await viewer.locator(`${MAIN_NAV} ${aria('link', 'Create')}`).wait();

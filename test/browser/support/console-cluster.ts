@@ -32,6 +32,22 @@ export const vmYaml = stringify({
   spec: { className: 'best-effort-small', imageName: 'vmi-0a1b2c3d4e5f67890', storageClass: 'vsan-default-storage-policy', powerState: 'PoweredOn' },
 });
 
+/** The VM whose console the tests open from its page (applied with kubectl; on, so it boots and shows a login prompt). */
+export const CONSOLE_VM = 'web-console-1';
+export const consoleVmPath = `/apis/vmoperator.vmware.com/v1alpha5/namespaces/${NS}/virtualmachines/${CONSOLE_VM}`;
+export const consoleVmYaml = stringify({
+  apiVersion: 'vmoperator.vmware.com/v1alpha5',
+  kind: 'VirtualMachine',
+  metadata: { name: CONSOLE_VM, namespace: NS },
+  spec: { className: 'best-effort-small', imageName: 'vmi-0a1b2c3d4e5f67890', storageClass: 'vsan-default-storage-policy', powerState: 'PoweredOn' },
+});
+/** The history of the VirtualMachineWebConsoleRequest a console was opened with, oldest first, as `type source actor`. */
+export async function webConsoleRequestHistory(cluster: TestCluster, name: string): Promise<string[]> {
+  const res = await cluster.request('GET', `/apis/vmoperator.vmware.com/v1alpha5/namespaces/${NS}/virtualmachinewebconsolerequests/${name}/history`);
+  if (res.status !== 200) throw new Error(`history of ${name}: ${res.status}`);
+  return res.json().items.map((i: any) => `${i.type} ${i.source} ${i.actor}`);
+}
+
 /** The namespace, the class and image of the VM e2e test, and the viewer's `view` binding in it. */
 export async function setUpConsoleNamespace(cluster: TestCluster): Promise<void> {
   const classAndImage = parseAllDocuments(readFileSync(join(__dirname, '..', '..', 'e2e', 'manifests', 'vm-basics.yaml'), 'utf8'))

@@ -64,28 +64,53 @@ export async function countRole(page: Page, role: string, name: string): Promise
  * Waits until an element matching `css` inside the scope (a puppeteer selector, e.g. aria(...)) has text matching
  * `text`, compared with its whitespace collapsed. A string matches as a substring. Waits on DOM mutations, no
  * polling sleeps; should the console replace the scope element itself, the scope is looked up again.
+ *
+ * The page watches with a MutationObserver of its own that includes characterData: puppeteer's `polling: 'mutation'`
+ * observes childList and attributes only, so it misses a text changed in place (Preact rewrites a text node's data,
+ * e.g. a status going from "Connected." to "Console closed: …") when nothing else on the page changes after it.
  */
 export async function waitForTextIn(page: Page, scope: string, css: string, text: RegExp | string): Promise<void> {
   const deadline = Date.now() + UI_TIMEOUT_MS;
   const pattern = typeof text === 'string' ? { plain: text } : { source: text.source, flags: text.flags };
   for (;;) {
     const root = await page.waitForSelector(scope, { timeout: Math.max(1, deadline - Date.now()) });
+    const timeout = Math.max(1, deadline - Date.now());
     const outcome = await page.waitForFunction(
-      (el: Element, sel: string, want: { plain?: string; source?: string; flags?: string }) => {
-        if (!el.isConnected) return 'gone';
-        const re = want.plain === undefined ? new RegExp(want.source!, want.flags) : undefined;
-        const found = [...el.querySelectorAll(sel)].some((e) => {
-          const t = (e.textContent ?? '').replace(/\s+/g, ' ').trim();
-          return re ? re.test(t) : t.includes(want.plain!);
-        });
-        return found ? 'found' : false;
-      },
-      { polling: 'mutation', timeout: Math.max(1, deadline - Date.now()) },
+      (el: Element, sel: string, want: { plain?: string; source?: string; flags?: string }, ms: number) =>
+        new Promise<'found' | 'gone' | 'timeout'>((resolve) => {
+          const re = want.plain === undefined ? new RegExp(want.source!, want.flags) : undefined;
+          const check = () => {
+            if (!el.isConnected) return 'gone';
+            const found = [...el.querySelectorAll(sel)].some((e) => {
+              const t = (e.textContent ?? '').replace(/\s+/g, ' ').trim();
+              return re ? re.test(t) : t.includes(want.plain!);
+            });
+            return found ? 'found' : undefined;
+          };
+          const first = check();
+          if (first) return resolve(first);
+          const observer = new MutationObserver(() => {
+            const now = check();
+            if (now) finish(now);
+          });
+          // Past the test's deadline the observer goes (puppeteer has given up by then).
+          const timer = setTimeout(() => finish('timeout'), ms + 1000);
+          const finish = (result: 'found' | 'gone' | 'timeout') => {
+            observer.disconnect();
+            clearTimeout(timer);
+            resolve(result);
+          };
+          observer.observe(el.ownerDocument, { childList: true, subtree: true, attributes: true, characterData: true });
+        }),
+      { polling: 'mutation', timeout },
       root as ElementHandle<Element>,
       css,
       pattern,
+      timeout,
     );
-    if ((await outcome.jsonValue()) === 'found') return;
+    const result = await outcome.jsonValue();
+    if (result === 'found') return;
+    if (result === 'timeout') throw new Error(`no ${css} in ${scope} with text ${String(text)} within ${UI_TIMEOUT_MS / 1000} s`);
   }
 }
 

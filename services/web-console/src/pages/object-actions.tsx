@@ -6,6 +6,7 @@ import type { ResourceInfo } from '../discovery';
 import { useCan } from '../hooks';
 import { navigate } from '../router';
 import { Alert, ConfirmDialog } from '../widgets';
+import { OpenConsoleAction } from './vm-console';
 
 interface Props {
   apiPath: string;
@@ -47,6 +48,7 @@ export function ObjectActions(p: Props) {
             <ActionButton label="Restart" run={() => patch({ spec: { nextRestartTime: 'now' } })} />
           </>
         )}
+        {kind === 'VirtualMachine' && p.object.metadata.namespace && <OpenConsoleAction vm={p.object} />}
         {mayPatch && kind === 'Host' && (
           <ActionButton
             label={p.object.spec?.unschedulable ? 'Uncordon' : 'Cordon'}
