@@ -132,6 +132,17 @@ metadata: { name: team-b }
     expect(proxy.stdout.trim()).toBe('yes');
     const viewerProxy = await cluster.kubectl(['get', '--raw', '/api/v1/namespaces/team-a/pods/web:8080/proxy/', '--context', VIEWER]);
     expect(viewerProxy.stderr).toContain('User "viewer" cannot get resource "pods/proxy" in API group "" in the namespace "team-a"');
+    // What the Supervisor's admin sets for a namespace the namespace's editors read and cannot change: its zones and
+    // its storage policy quotas (which decide the storage classes it may use).
+    for (const [verb, resource, answer] of [
+      ['create', 'storagepolicyquotas.cns.vmware.com', 'no'],
+      ['delete', 'zones.topology.tanzu.vmware.com', 'no'],
+      ['list', 'storagepolicyquotas.cns.vmware.com', 'yes'],
+      ['get', 'zones.topology.tanzu.vmware.com', 'yes'],
+    ]) {
+      const res = await cluster.kubectl(['auth', 'can-i', verb, resource, '-n', 'team-a', '--context', DEV]);
+      expect([verb, resource, res.stdout.trim()]).toEqual([verb, resource, answer]);
+    }
   });
 
   it('lists what a user may do in a namespace with kubectl auth can-i --list', async () => {

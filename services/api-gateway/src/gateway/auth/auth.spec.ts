@@ -158,6 +158,11 @@ describe('bootstrap ClusterRoles', () => {
     expect(can('get', 'resourcequotas', 'ns-edit')).toBe(true);
     expect(can('delete', 'zones', 'ns-edit', 'topology.tanzu.vmware.com')).toBe(false);
     expect(can('list', 'zones', 'ns-view', 'topology.tanzu.vmware.com')).toBe(true);
+    // A storage policy quota decides which storage classes the namespace may use: not a namespace user's to grant.
+    expect(can('create', 'storagepolicyquotas', 'ns-edit', 'cns.vmware.com')).toBe(false);
+    expect(can('patch', 'storagepolicyusages', 'ns-edit', 'cns.vmware.com', 'status')).toBe(false);
+    expect(can('get', 'storagepolicyquotas', 'ns-view', 'cns.vmware.com')).toBe(true);
+    expect(can('list', 'storagepolicyusages', 'ns-view', 'cns.vmware.com')).toBe(true);
     expect(can('create', 'pods', 'ns-view')).toBe(false);
   });
 
@@ -166,6 +171,7 @@ describe('bootstrap ClusterRoles', () => {
     expect(can('delete', 'roles', 'ns-admin', 'rbac.authorization.k8s.io')).toBe(true);
     expect(can('update', 'resourcequotas', 'ns-admin')).toBe(false);
     expect(can('create', 'zones', 'ns-admin', 'topology.tanzu.vmware.com')).toBe(false);
+    expect(can('delete', 'storagepolicyquotas', 'ns-admin', 'cns.vmware.com')).toBe(false);
     expect(can('list', 'nodes')).toBe(false);
     expect(can('create', 'namespaces')).toBe(false);
   });

@@ -9,8 +9,19 @@ export const AUTOUPDATE_ANNOTATION = 'rbac.authorization.kubernetes.io/autoupdat
 
 const READ = ['get', 'list', 'watch'];
 const WRITE = ['create', 'delete', 'deletecollection', 'patch', 'update'];
-/** Kinds `edit` may read but not change (an admin of the Supervisor sets them, as it binds a namespace to its zones). */
-const READ_ONLY = new Set(['/resourcequotas', '/limitranges', '/events', 'topology.tanzu.vmware.com/zones']);
+/**
+ * Kinds `edit` may read but not change: an admin of the Supervisor sets them (quotas and limits, the zones a namespace
+ * is bound to, its storage policy quotas, which also decide the storage classes it may use), or the system keeps them
+ * (Events, storage policy usage).
+ */
+const READ_ONLY = new Set([
+  '/resourcequotas',
+  '/limitranges',
+  '/events',
+  'topology.tanzu.vmware.com/zones',
+  'cns.vmware.com/storagepolicyquotas',
+  'cns.vmware.com/storagepolicyusages',
+]);
 
 function grouped(entries: Array<[string, string]>, verbs: string[]): PolicyRule[] {
   const byGroup = new Map<string, string[]>();
