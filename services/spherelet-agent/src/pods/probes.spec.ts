@@ -168,6 +168,8 @@ describe('an exec probe\'s verdict, as kubelet\'s exec prober gives it', () => {
   it('fails a command that ran out of its timeoutSeconds with `command "…" timed out`, not its exit code or output', () => {
     // crx-runtime kills it at its timeout and answers 126, with whatever it wrote by then.
     expect(execProbeResult(['sleep', '5'], 1, answer(126, 'partial'), 1004)).toEqual({ ok: false, message: 'command "sleep 5" timed out' });
+    // Killed at its timeout by a runtime whose timer fired by its loop's lagging clock: a hair early by the agent's.
+    expect(execProbeResult(['sleep', '5'], 1, answer(126), 999)).toEqual({ ok: false, message: 'command "sleep 5" timed out' });
     expect(execProbeResult(['sh', '-c', 'echo "busy"; sleep 9'], 3, answer(143), 3010)).toEqual({ ok: false, message: 'command "sh -c echo \\"busy\\"; sleep 9" timed out' });
     // A runtime that says so itself is believed, whatever the time.
     expect(execProbeResult(['sleep', '5'], 1, { ...answer(0), timedOut: true }, 5)).toEqual({ ok: false, message: 'command "sleep 5" timed out' });

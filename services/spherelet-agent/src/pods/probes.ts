@@ -39,15 +39,24 @@ export function goQuote(text: string): string {
 }
 
 /**
+ * How much earlier than its timeout, as the agent measures it, a killed command may answer: the runtime's timer counts
+ * from its event loop's cached time, which lags the clock by whatever that loop turn already spent, so a command
+ * killed at its timeout has been seen to answer 1 ms (and, under load, more) before `timeoutSeconds` had passed by the
+ * agent's clock. A command failing by itself within this much of its timeout is reported as timed out.
+ */
+const TIMER_SLACK_MS = 100;
+
+/**
  * An exec probe's verdict from the runtime's answer, as kubelet's exec prober gives it: exit 0 passes; a command that
  * ran out of its `timeoutSeconds` fails with `command "<argv joined by spaces>" timed out` (the CRI client's words,
  * with the ExecProbeTimeout gate on, as it is by default), whatever it wrote; any other exit fails with its output.
  * crx-runtime kills a command at its timeout and answers a non-zero exit: one that took the whole timeout or longer
- * (`elapsedMs`, as the agent saw it) is taken as timed out, unless the runtime says itself (`timedOut`).
+ * (`elapsedMs`, as the agent saw it, give or take TIMER_SLACK_MS) is taken as timed out, unless the runtime says itself
+ * (`timedOut`).
  */
 export function execProbeResult(command: string[], timeoutSeconds: number, answer: ExecSyncResponse & { timedOut?: boolean }, elapsedMs: number): ProbeResult {
   if (answer.exitCode === 0 && answer.timedOut !== true) return { ok: true, message: '' };
-  if (answer.timedOut ?? elapsedMs >= timeoutSeconds * 1000) return { ok: false, message: `command ${goQuote(command.join(' '))} timed out` };
+  if (answer.timedOut ?? elapsedMs + TIMER_SLACK_MS >= timeoutSeconds * 1000) return { ok: false, message: `command ${goQuote(command.join(' '))} timed out` };
   return { ok: false, message: `${answer.stdout}${answer.stderr}` };
 }
 
