@@ -7,10 +7,11 @@ import {
   objectStreamId,
   rfc3339,
 } from '@openpacific/contracts';
-import { EventStore, VersionConflictError } from '@openpacific/event-store';
+import { EventStore } from '@openpacific/event-store';
 import { controllerReadModel, feedPassLoop, PassLoop, sameJson, type SharedFollower, StoredObject } from '@openpacific/objects';
 import type { Logger } from '@openpacific/service-kit';
 import { PUBLISH_REQUESTS_RESOURCE } from '../publish/publish-request-controller';
+import { PassSteps } from '../pass-steps';
 import { R } from '../vms/vm-resources';
 import {
   clusterItemName,
@@ -57,10 +58,11 @@ export class LibraryItemController {
     PUBLISH_REQUESTS_RESOURCE,
   ]);
   private readonly loop: PassLoop;
-  private again = false;
+  private readonly steps: PassSteps;
 
   constructor(private readonly deps: { store: EventStore; feed: SharedFollower; logger: Logger }) {
     this.loop = feedPassLoop(deps.feed, this.model, () => this.pass(), { what: 'content library item', logger: deps.logger });
+    this.steps = new PassSteps(deps.logger, 'content library');
   }
 
   start(): void {
@@ -72,28 +74,19 @@ export class LibraryItemController {
   }
 
   private async pass(): Promise<void> {
-    this.again = false;
     const now = rfc3339();
-    await this.attempt('library', SYSTEM_LIBRARY_NAME, () => this.provideLibrary(now));
+    await this.steps.attempt('library', SYSTEM_LIBRARY_NAME, () => this.provideLibrary(now));
     for (const kind of Object.keys(PLACES) as ImageKind[]) {
       for (const stored of this.model.list(PLACES[kind].images)) {
-        if (!stored.object.metadata.deletionTimestamp) await this.attempt('image', stored.object.metadata.name, () => this.reconcileImage(kind, stored, now));
+        if (!stored.object.metadata.deletionTimestamp) await this.steps.attempt('image', stored.object.metadata.name, () => this.reconcileImage(kind, stored, now));
       }
       for (const stored of this.model.list(PLACES[kind].items)) {
-        if (managed(stored.object)) await this.attempt('item', stored.object.metadata.name, () => this.collectItem(kind, stored));
+        if (managed(stored.object)) await this.steps.attempt('item', stored.object.metadata.name, () => this.collectItem(kind, stored));
       }
     }
-    if (this.again) setTimeout(() => this.loop.schedule(), 500).unref();
+    this.steps.finish(() => this.loop.schedule());
   }
 
-  private async attempt(what: string, name: string, work: () => Promise<void>): Promise<void> {
-    try {
-      await work();
-    } catch (err) {
-      if (!(err instanceof VersionConflictError)) this.deps.logger.warn(`content library ${what} failed`, { name, error: (err as Error).message });
-      this.again = true;
-    }
-  }
 
   private async provideLibrary(now: string): Promise<void> {
     if (this.model.get(CLUSTER_CONTENT_LIBRARIES_RESOURCE, undefined, SYSTEM_LIBRARY_NAME)) return;

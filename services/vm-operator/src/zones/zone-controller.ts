@@ -1,7 +1,8 @@
 import { AVAILABILITY_ZONES_RESOURCE, HOSTS_RESOURCE, ObjectEventTypes, objectStreamId, rfc3339, ZONES_RESOURCE } from '@openpacific/contracts';
-import { EventStore, StreamAppend, VersionConflictError } from '@openpacific/event-store';
+import { EventStore, StreamAppend } from '@openpacific/event-store';
 import { controllerReadModel, feedPassLoop, PassLoop, sameJson, type SharedFollower, StoredObject } from '@openpacific/objects';
 import type { Logger } from '@openpacific/service-kit';
+import { PassSteps } from '../pass-steps';
 import { R } from '../vms/vm-resources';
 import { availabilityZoneSpec, managed, namespaceOffer, newTopologyObject, newZone, SYSTEM_NAMESPACE, withOffered, zoneNamespaceEntity, zonesOfHosts } from './zone-offers';
 
@@ -18,10 +19,11 @@ const ACTOR = { actor: 'system:serviceaccount:vmware-system-vmop:vmware-system-v
 export class ZoneController {
   private readonly model = controllerReadModel([HOSTS_RESOURCE, R.namespaces, AVAILABILITY_ZONES_RESOURCE, ZONES_RESOURCE]);
   private readonly loop: PassLoop;
-  private again = false;
+  private readonly steps: PassSteps;
 
   constructor(private readonly deps: { store: EventStore; feed: SharedFollower; logger: Logger }) {
     this.loop = feedPassLoop(deps.feed, this.model, () => this.pass(), { what: 'zone', logger: deps.logger });
+    this.steps = new PassSteps(deps.logger, 'keeping');
   }
 
   start(): void {
@@ -33,26 +35,17 @@ export class ZoneController {
   }
 
   private async pass(): Promise<void> {
-    this.again = false;
     const hostZones = zonesOfHosts(this.model.list(HOSTS_RESOURCE).map((s) => s.object));
-    await this.attempt('availability zones', '', () => this.availabilityZones(hostZones));
+    await this.steps.attempt('availability zones', '', () => this.availabilityZones(hostZones));
     const live = this.model.list(AVAILABILITY_ZONES_RESOURCE).filter((s) => !s.object.metadata.deletionTimestamp).map((s) => s.object.metadata.name);
     for (const { object: namespace } of this.model.list(R.namespaces)) {
       const name = namespace.metadata.name;
       if (namespace.metadata.deletionTimestamp || namespace.status?.phase === 'Terminating' || SYSTEM_NAMESPACE.test(name)) continue;
-      await this.attempt('namespace zones', name, () => this.namespaceZones(namespace, live, hostZones));
+      await this.steps.attempt('namespace zones', name, () => this.namespaceZones(namespace, live, hostZones));
     }
-    if (this.again) setTimeout(() => this.loop.schedule(), 500).unref();
+    this.steps.finish(() => this.loop.schedule());
   }
 
-  private async attempt(what: string, name: string, work: () => Promise<void>): Promise<void> {
-    try {
-      await work();
-    } catch (err) {
-      if (!(err instanceof VersionConflictError)) this.deps.logger.warn(`keeping ${what} failed`, { name, error: (err as Error).message });
-      this.again = true;
-    }
-  }
 
   /** An AvailabilityZone per zone of the hosts, its spec kept; managed ones of a zone no host is in any more deleted. */
   private async availabilityZones(hostZones: Map<string, string[]>): Promise<void> {
