@@ -313,10 +313,29 @@ describe('Jobs', () => {
     expect(changed.stderr).toContain('spec.template: Invalid value');
   });
 
+  /**
+   * Both schedule tests below wait for the next whole minute; their CronJobs are made here together so that one
+   * minute boundary serves both (it was two waits of up to a minute each, one after the other).
+   */
+  const startForbidCronJob = async () => {
+    await apply(JSON.stringify({
+      apiVersion: 'batch/v1',
+      kind: 'CronJob',
+      metadata: { name: 'fb2' },
+      spec: {
+        schedule: '* * * * *',
+        concurrencyPolicy: 'Forbid',
+        jobTemplate: { spec: { template: { spec: { restartPolicy: 'Never', terminationGracePeriodSeconds: 1, containers: [{ name: 'work', image: 'busybox', command: ['sleep', '3600'] }] } } } },
+      },
+    }));
+    expect((await cluster.kubectl(['create', 'job', 'fbman', '--from=cronjob/fb2'])).code).toBe(0);
+  };
+
   it('runs a CronJob on its schedule and by hand (kubectl create job --from), keeping its history', async () => {
     const created = await cluster.kubectl(['create', 'cronjob', 'tick', '--image=busybox', '--schedule=* * * * *', '--', 'sh', '-c', 'echo tick']);
     expect(created.stdout.trim()).toBe('cronjob.batch/tick created');
     expect((await cluster.kubectl(['get', 'cronjob', 'tick', '--no-headers'])).stdout).toMatch(/^tick\s+\* \* \* \* \*\s+<none>\s+False\s+0\s+<none>\s+\d+s\n$/);
+    await startForbidCronJob();
 
     const manual = await cluster.kubectl(['create', 'job', 'tick-by-hand', '--from=cronjob/tick']);
     expect(manual.stdout.trim()).toBe('job.batch/tick-by-hand created');
@@ -347,24 +366,13 @@ describe('Jobs', () => {
   }, 200_000);
 
   it('does not count a Job made by hand from a Forbid CronJob as its own run: UnexpectedJob, and the schedule still starts', async () => {
-    await apply(JSON.stringify({
-      apiVersion: 'batch/v1',
-      kind: 'CronJob',
-      metadata: { name: 'fb2' },
-      spec: {
-        schedule: '* * * * *',
-        concurrencyPolicy: 'Forbid',
-        jobTemplate: { spec: { template: { spec: { restartPolicy: 'Never', terminationGracePeriodSeconds: 1, containers: [{ name: 'work', image: 'busybox', command: ['sleep', '3600'] }] } } } },
-      },
-    }));
-    expect((await cluster.kubectl(['create', 'job', 'fbman', '--from=cronjob/fb2'])).code).toBe(0);
-    const described = await eventually(async () => {
+    await eventually(async () => {
       const out = (await cluster.kubectl(['describe', 'cronjob', 'fb2'])).stdout;
       expect(out).toMatch(/Warning\s+UnexpectedJob\s+\S+\s+cronjob-controller\s+Saw a job that the controller did not create or forgot: fbman/);
-      return out;
     }, { timeoutMs: 30_000 });
-    expect(described).not.toContain('JobAlreadyActive');
-    // The next whole minute starts its Job although fbman runs; only that one is active.
+    // The next whole minute starts its Job although fbman runs; only that one is active. (A run skipped because the
+    // CronJob counted fbman as its own would set no lastScheduleTime; a JobAlreadyActive of a later minute, while
+    // its own Job sleeps, is right, so the Events are not searched for one.)
     const cj = await eventually(async () => {
       const c = await getJson('cronjob', 'fb2');
       expect(c.status.lastScheduleTime).toBeDefined();
