@@ -108,6 +108,23 @@ describe('vSphere Zones', () => {
     expect(raw.json().details.causes).toEqual([{ field: `metadata.labels[${ZONE}]`, reason: 'FieldValueInvalid', message: 'Invalid value: "zone-x": zones.topology.tanzu.vmware.com "zone-x" not found' }]);
   });
 
+  it('makes no VM of a VirtualMachineReplicaSet whose template names a zone the namespace has not: FailedCreate in the webhook\'s words', async () => {
+    const set = {
+      apiVersion: VMOP, kind: 'VirtualMachineReplicaSet', metadata: { name: 'far', namespace: NS },
+      spec: { replicas: 2, selector: { matchLabels: { app: 'far' } }, template: { metadata: { labels: { app: 'far', [ZONE]: 'zone-x' } }, spec: vm('x').spec } },
+    };
+    expect((await apply(set)).code).toBe(0);
+    const event = await eventually(async () => {
+      const items = (await getJson(['events', '-n', NS, '--field-selector', 'involvedObject.name=far,reason=FailedCreate'])).items;
+      expect(items).toHaveLength(1);
+      return items[0];
+    }, { timeoutMs: 30_000 });
+    expect(event.type).toBe('Warning');
+    expect(event.message).toMatch(new RegExp(`^Error creating: VirtualMachine "far-[a-z0-9]{5}" is invalid: metadata\\.labels\\[${ZONE.replace(/\./g, '\\.')}\\]: Invalid value: "zone-x": zones\\.topology\\.tanzu\\.vmware\\.com "zone-x" not found$`));
+    expect((await getJson(['vm', '-n', NS, '-l', 'app=far'])).items).toEqual([]);
+    expect((await cluster.kubectl(['delete', 'vmrs', 'far', '-n', NS])).code).toBe(0);
+  });
+
   it("refuses to change a placed VM's zone label", async () => {
     const changed = await cluster.kubectl(['label', 'vm', 'pinned', `${ZONE}=zone-b`, '--overwrite', '-n', NS]);
     expect(changed.code).not.toBe(0);

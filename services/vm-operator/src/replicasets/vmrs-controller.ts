@@ -1,12 +1,12 @@
-import { type NatsNames, ObjectEventTypes, objectStreamId, VIRTUAL_MACHINE_REPLICASETS_RESOURCE, rfc3339 } from '@openpacific/contracts';
+import { type NatsNames, ObjectEventTypes, objectStreamId, VIRTUAL_MACHINE_REPLICASETS_RESOURCE, rfc3339, ZONE_LABEL, ZONE_LABEL_FIELD, ZONES_RESOURCE, zoneUseRefusal } from '@openpacific/contracts';
 import { EventStore, NewEvent, StreamAppend, VersionConflictError } from '@openpacific/event-store';
-import { generateName } from '@openpacific/kube-api';
+import { fieldInvalid, generateName, invalid } from '@openpacific/kube-api';
 import { controllerReadModel, objectEvent, feedPassLoop, PassLoop, sameJson, type SharedFollower, StoredObject } from '@openpacific/objects';
 import type { Logger } from '@openpacific/service-kit';
 import type { NatsConnection } from 'nats';
 import { randomUUID } from 'node:crypto';
 import { R, VM_API_VERSION } from '../vms/vm-resources';
-import { admitVm } from './vm-admission';
+import { admitVm, type VmAdmission } from './vm-admission';
 import { Expectation, expectationsMet, ownerReference, planReplicas, vmFromTemplate, vmrsStatus, vmsOf } from './vmrs-logic';
 
 const ACTOR = { actor: 'system:serviceaccount:vmware-system-vmop:vmware-system-vmop-controller-manager', source: 'vm-operator' };
@@ -30,7 +30,7 @@ function change(resource: string, stored: StoredObject, object: any, type: strin
  * Level-triggered: every pass reads the sets and their VMs.
  */
 export class VmReplicaSetController {
-  private readonly model = controllerReadModel([RS, R.vms]);
+  private readonly model = controllerReadModel([RS, R.vms, ZONES_RESOURCE]);
   private readonly loop: PassLoop;
   /**
    * The last create that failed, per set uid, until one succeeds (the VirtualMachinesCreated condition). The same
@@ -86,7 +86,7 @@ export class VmReplicaSetController {
     let refused: { message: string; key: string } | undefined;
     for (let i = 0; i < plan.create; i++) {
       const name = generateName(`${rs.metadata.name}-`);
-      const admitted = await admitVm(this.deps.nats, this.deps.names, vmFromTemplate(rs, name, randomUUID(), now));
+      const admitted = await this.admit(vmFromTemplate(rs, name, randomUUID(), now));
       if (!admitted.allowed) {
         const key = admitted.message.split(`"${name}"`).join('').replace(/\d+/g, '#');
         const last = this.createFailures.get(uid);
@@ -114,6 +114,20 @@ export class VmReplicaSetController {
     // After writing VMs, the status counts what the model shows once it has caught up with them: the next pass.
     if (writes.length > 0 && !refused) return;
     await this.writeStatus(stored, rs, vms.map((s) => s.object), now);
+  }
+
+  /**
+   * A VM of the set is judged as the API server judges one a user creates: VM Operator's webhook first (here its zone
+   * rule: a `topology.kubernetes.io/zone` label in the template must name a Zone of the namespace not being deleted,
+   * the gateway's `validateVmZone`), then the policy service's admission.
+   */
+  private async admit(vm: any): Promise<VmAdmission> {
+    const zone = vm.metadata.labels?.[ZONE_LABEL];
+    if (typeof zone === 'string' && zone) {
+      const refused = zoneUseRefusal(zone, this.model.get(ZONES_RESOURCE, vm.metadata.namespace, zone)?.object);
+      if (refused) return { allowed: false, message: invalid('VirtualMachine', vm.metadata.name, 'vmoperator.vmware.com', [fieldInvalid(ZONE_LABEL_FIELD, zone, refused)]).message };
+    }
+    return admitVm(this.deps.nats, this.deps.names, vm);
   }
 
   private async writeStatus(stored: StoredObject, rs: any, vms: any[], now: string): Promise<void> {
