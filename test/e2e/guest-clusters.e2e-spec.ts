@@ -1,22 +1,13 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { eventually, startCluster, TestCluster } from '@openpacific/testing';
+import { greeting } from './support/greeting';
 
 const NS = 'tkg-team';
 /** A machine whose node is Ready, not just Running (a Running machine's VM may be down for a while). */
 const ready = (m: any) => m.status?.phase === 'Running' && (m.status.conditions ?? []).some((c: any) => c.type === 'Ready' && c.status === 'True');
 const manifests = readFileSync(join(__dirname, 'manifests', 'tkc-basics.yaml'), 'utf8');
-
-function greeting(ip: string, port: number): Promise<string> {
-  return new Promise((res, rej) => {
-    const s = connect({ host: ip, port });
-    const timer = setTimeout(() => (s.destroy(), rej(new Error('timeout'))), 2000);
-    s.once('data', (d) => (clearTimeout(timer), res(d.toString().split('\n')[0]), s.destroy()));
-    s.once('error', (err) => (clearTimeout(timer), rej(err)));
-  });
-}
 
 /** Processes on this machine whose environment names the guest cluster (every program its VMs run). */
 function guestProcesses(clusterUid: string): number[] {

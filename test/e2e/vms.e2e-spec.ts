@@ -1,31 +1,11 @@
 import { readFileSync } from 'node:fs';
-import { connect } from 'node:net';
 import { join } from 'node:path';
 import { Pool } from 'pg';
 import { checkInvariants, eventually, startCluster, TestCluster } from '@openpacific/testing';
+import { greeting } from './support/greeting';
 
 const NS = 'vm-team';
 const manifests = readFileSync(join(__dirname, 'manifests', 'vm-basics.yaml'), 'utf8');
-
-/** Connects, reads the first line (the sim guest's greeting) and closes; rejects when nothing listens. */
-function greeting(ip: string, port: number): Promise<string> {
-  return new Promise((res, rej) => {
-    const s = connect({ host: ip, port });
-    const timer = setTimeout(() => {
-      s.destroy();
-      rej(new Error('timeout'));
-    }, 2000);
-    s.once('data', (d) => {
-      clearTimeout(timer);
-      res(d.toString().split('\n')[0]);
-      s.destroy();
-    });
-    s.once('error', (err) => {
-      clearTimeout(timer);
-      rej(err);
-    });
-  });
-}
 
 /** VM Service with kubectl: manifests written for the real VM Operator, VMs that run as sim guests on the hosts. */
 describe('virtual machines', () => {

@@ -1,9 +1,10 @@
-import { ENDPOINTS_RESOURCE, ObjectEventTypes, objectStreamId, rfc3339 } from '@openpacific/contracts';
+import { ENDPOINTS_RESOURCE, ObjectEventTypes, objectStreamId, rfc3339, SERVICES_RESOURCE } from '@openpacific/contracts';
 import { EventStore, VersionConflictError } from '@openpacific/event-store';
 import { randomUUID } from 'node:crypto';
-import { controllerReadModel, feedPassLoop, PassLoop, sameJson, type SharedFollower, StoredObject } from '@openpacific/objects';
+import { controllerReadModel, feedPassLoop, objectEvent, PassLoop, sameJson, type SharedFollower, StoredObject } from '@openpacific/objects';
 import type { Logger } from '@openpacific/service-kit';
 import { TcpLoadBalancer } from './services/tcp-load-balancer';
+import { coreServiceFor, hasCoreShape, vmServiceController, vmServiceOwnerReference } from './services/vm-service-core';
 import { backendsFor, endpointsSubsets, ingressAddress, readyEndpoints } from './services/vm-service-endpoints';
 import { ensurePool } from './vms/address-pools';
 import { R } from './vms/vm-resources';
@@ -19,18 +20,29 @@ export const INGRESS_INDEX_ANNOTATION = 'vmoperator.openpacific.io/ingress-index
  */
 const BACKEND_COOLDOWN_MS = 500;
 
+/** Where a VirtualMachineService listens: a LoadBalancer's ingress, and the cluster address its core Service carries. */
+interface ServiceAddresses {
+  ingress?: string;
+  cluster: string;
+}
+
 /**
  * VirtualMachineServices (in the elected vm-operator): a LoadBalancer gets an ingress address
  * (`status.loadBalancer.ingress`), a ClusterIP service a cluster IP (`spec.clusterIp`), on which a TCP load
  * balancer per port forwards, round robin, to the Ready VMs its selector matches — so `nc <address> <port>`
  * reaches a VM's guest. The endpoints follow the VMs as they become Ready, move or go. As VM Operator, each
- * service with a selector also gets a core v1 Endpoints of its name listing the VMs it selects (ready or not).
+ * service with a selector also gets a core v1 Endpoints of its name listing the VMs it selects (ready or not), and
+ * every service a selector-less core v1 Service of its name (`coreServiceFor`), so `kubectl get svc` lists it and the
+ * cluster DNS answers its name with its cluster address; a LoadBalancer's balancers listen on that address too
+ * (127.201.x.y, beside its ingress 127.200.x.y).
  */
 export class VmServiceController {
-  private readonly model = controllerReadModel([R.services, R.vms, R.namespaces, ENDPOINTS_RESOURCE]);
+  private readonly model = controllerReadModel([R.services, R.vms, R.namespaces, ENDPOINTS_RESOURCE, SERVICES_RESOURCE]);
   private readonly loop: PassLoop;
-  /** One balancer per service port, by `<ns>/<name>/<port>`. */
+  /** One balancer per service address and port, by `<ns>/<name>/<address>:<port>`. */
   private readonly balancers = new Map<string, TcpLoadBalancer>();
+  /** The Services of a VMService's name held by someone else, warned about once each (by the Service's uid). */
+  private readonly warned = new Set<string>();
 
   /** Reads the log through `feed`, which the caller starts (replaying the log) before `start`. */
   constructor(private readonly deps: { store: EventStore; feed: SharedFollower; logger: Logger }) {
@@ -57,27 +69,43 @@ export class VmServiceController {
         if (!(err instanceof VersionConflictError)) this.deps.logger.warn('VM service endpoints failed', { service: svc.metadata.name, error: (err as Error).message });
         setTimeout(() => this.loop.schedule(), 500).unref();
       }
-      if (!['LoadBalancer', 'ClusterIP'].includes(svc.spec?.type) || svc.spec.clusterIp === 'None' || svc.metadata.deletionTimestamp) continue;
-      try {
-        const ingress = await this.addressFor(stored);
-        if (!ingress) continue;
-        const endpoints = readyEndpoints(svc, this.model.list(R.vms, svc.metadata.namespace).map((s) => s.object));
-        const backends = backendsFor(svc, endpoints);
-        for (const port of svc.spec.ports ?? []) {
-          const key = `${svc.metadata.namespace}/${svc.metadata.name}/${port.port}`;
-          live.add(key);
-          let lb = this.balancers.get(key);
-          if (!lb) {
-            lb = new TcpLoadBalancer({ bindAddress: ingress, port: port.port, logger: this.deps.logger, failureCooldownMs: BACKEND_COOLDOWN_MS });
-            await lb.start();
-            this.balancers.set(key, lb);
-            this.deps.logger.info('load balancer listening', { service: `${svc.metadata.namespace}/${svc.metadata.name}`, address: `${ingress}:${port.port}` });
+      const proxied = ['LoadBalancer', 'ClusterIP'].includes(svc.spec?.type) && svc.spec.clusterIp !== 'None';
+      if (svc.metadata.deletionTimestamp) continue;
+      let addresses: ServiceAddresses | undefined;
+      if (proxied) {
+        try {
+          addresses = await this.addressFor(stored);
+          if (!addresses) continue;
+          const endpoints = readyEndpoints(svc, this.model.list(R.vms, svc.metadata.namespace).map((s) => s.object));
+          const backends = backendsFor(svc, endpoints);
+          for (const address of [addresses.ingress, addresses.cluster]) {
+            if (!address) continue;
+            for (const port of svc.spec.ports ?? []) {
+              const key = `${svc.metadata.namespace}/${svc.metadata.name}/${address}:${port.port}`;
+              live.add(key);
+              let lb = this.balancers.get(key);
+              if (!lb) {
+                lb = new TcpLoadBalancer({ bindAddress: address, port: port.port, logger: this.deps.logger, failureCooldownMs: BACKEND_COOLDOWN_MS });
+                await lb.start();
+                this.balancers.set(key, lb);
+                this.deps.logger.info('load balancer listening', { service: `${svc.metadata.namespace}/${svc.metadata.name}`, address: `${address}:${port.port}` });
+              }
+              lb.setBackends(backends.find((b) => b.name === port.name && b.port === port.port)?.backends ?? []);
+            }
           }
-          lb.setBackends(backends.find((b) => b.name === port.name && b.port === port.port)?.backends ?? []);
+          if (addresses.ingress) await this.reportIngress(stored, addresses.ingress);
+        } catch (err) {
+          if (!(err instanceof VersionConflictError)) this.deps.logger.warn('VM service failed', { service: svc.metadata.name, error: (err as Error).message });
+          setTimeout(() => this.loop.schedule(), 500).unref();
+          if (!addresses) continue;
         }
-        if (svc.spec.type === 'LoadBalancer') await this.reportIngress(stored, ingress);
+      }
+      try {
+        // The ingress as just reported: the read model may not have the status write back yet.
+        const view = addresses?.ingress ? { ...svc, status: { ...svc.status, loadBalancer: { ingress: [{ ip: addresses.ingress }] } } } : svc;
+        await this.syncCoreService(view, addresses?.cluster);
       } catch (err) {
-        if (!(err instanceof VersionConflictError)) this.deps.logger.warn('VM service failed', { service: svc.metadata.name, error: (err as Error).message });
+        if (!(err instanceof VersionConflictError)) this.deps.logger.warn('VM service core Service failed', { service: svc.metadata.name, error: (err as Error).message });
         setTimeout(() => this.loop.schedule(), 500).unref();
       }
     }
@@ -94,6 +122,62 @@ export class VmServiceController {
   }
 
   /**
+   * The core v1 Service of the VMService's name (`coreServiceFor`), created or put back when it drifted (someone edited
+   * it), at its stream version. It goes with the VMService (owner reference, through the garbage collector). A Service
+   * of that name that no VirtualMachineService controls is someone else's and never touched: a warning in the log and a
+   * Warning Event on the VMService, once; one another VirtualMachineService of the name (an older uid) controls is
+   * waited out, as the garbage collector is deleting it.
+   */
+  private async syncCoreService(svc: any, clusterIP: string | undefined): Promise<void> {
+    const { namespace, name, uid } = svc.metadata;
+    const existing = this.model.get(SERVICES_RESOURCE, namespace, name);
+    if (existing) {
+      const owner = vmServiceController(existing.object);
+      if (!owner) return this.notOwned(svc, existing.object);
+      if (owner.uid !== uid || existing.object.metadata.deletionTimestamp) return;
+    }
+    const shape = coreServiceFor(svc, clusterIP, [INGRESS_INDEX_ANNOTATION]);
+    if (existing && hasCoreShape(existing.object, shape)) return;
+    const base: any = existing ? structuredClone(existing.object.metadata) : { name, namespace, uid: randomUUID(), creationTimestamp: rfc3339() };
+    delete base.resourceVersion;
+    delete base.labels;
+    delete base.annotations;
+    const metadata = {
+      ...base,
+      ...(Object.keys(shape.labels).length ? { labels: shape.labels } : {}),
+      ...(Object.keys(shape.annotations).length ? { annotations: shape.annotations } : {}),
+      ownerReferences: shape.ownerReferences,
+    };
+    const object = { apiVersion: 'v1', kind: 'Service', metadata, spec: shape.spec, status: shape.status };
+    if (existing) {
+      await this.deps.store.append(existing.streamId, [{ type: ObjectEventTypes.updated, data: { resource: SERVICES_RESOURCE, object }, metadata: ACTOR }], { expectedVersion: existing.streamVersion });
+    } else {
+      // At the stream's version: a Service of the name deleted before keeps its stream.
+      const at = this.model.streamVersion(SERVICES_RESOURCE, namespace, name);
+      await this.deps.store.append(objectStreamId(SERVICES_RESOURCE, namespace, name), [{ type: ObjectEventTypes.created, data: { resource: SERVICES_RESOURCE, object }, metadata: ACTOR }], { expectedVersion: at });
+    }
+  }
+
+  /** A Service of the VMService's name that is not its own: said once, in the log and in a Warning Event on the VMService. */
+  private async notOwned(svc: any, service: any): Promise<void> {
+    const { namespace, name, uid } = svc.metadata;
+    const key = `${namespace}/${name}/${uid}/${service.metadata.uid}`;
+    if (this.warned.has(key)) return;
+    this.deps.logger.warn('VM service has no core Service: a Service of its name is not managed by it', { service: `${namespace}/${name}` });
+    // Named from the two uids: a second replica or a restart finds it written and records no second one.
+    const event = objectEvent(
+      { apiVersion: svc.apiVersion ?? 'vmoperator.vmware.com/v1alpha5', kind: 'VirtualMachineService', name, namespace, uid },
+      { type: 'Warning', reason: 'ErrResourceExists', message: `Resource "${name}" already exists and is not managed by VirtualMachineService`, component: 'vmware-system-vmop', actor: ACTOR, onceKey: `ErrResourceExists/${service.metadata.uid}` },
+    );
+    try {
+      await this.deps.store.append(event.streamId, event.events, { expectedVersion: event.expectedVersion });
+    } catch (err) {
+      if (!(err instanceof VersionConflictError)) throw err;
+    }
+    this.warned.add(key);
+  }
+
+  /**
    * The service's Endpoints (same name), written when what they list changes. A service without a selector has
    * none written, as VM Operator leaves them to whoever manages them; nor does one whose name another controller's
    * Endpoints hold. They go with the service (owner reference, through the garbage collector).
@@ -106,7 +190,7 @@ export class VmServiceController {
     if (owner && owner.uid !== uid) return;
     const subsets = endpointsSubsets(svc, this.model.list(R.vms, namespace).map((s) => s.object));
     const labels = svc.metadata.labels ?? {};
-    const ownerReferences = [{ apiVersion: svc.apiVersion ?? 'vmoperator.vmware.com/v1alpha5', kind: 'VirtualMachineService', name, uid, controller: true, blockOwnerDeletion: true }];
+    const ownerReferences = [vmServiceOwnerReference(svc)];
     const current = existing?.object;
     if (current && owner && sameJson(current.subsets ?? [], subsets) && sameJson(current.metadata.labels ?? {}, labels)) return;
     const metadata = current
@@ -125,19 +209,19 @@ export class VmServiceController {
 
   /**
    * Where the service listens: its namespace's pool number and its own number in the namespace give a
-   * LoadBalancer its ingress address (127.200.x.y) and a ClusterIP service its `spec.clusterIp`
-   * (127.201.x.y, set once, as kube-apiserver allocates one).
+   * LoadBalancer its ingress address (127.200.x.y) and every service its cluster address, 127.201.x.y — a ClusterIP
+   * service's `spec.clusterIp` (set once, as kube-apiserver allocates one), a LoadBalancer's the one its core Service
+   * carries (or its own `spec.clusterIp` when it names one). Undefined while an address is being written.
    */
-  private async addressFor(stored: StoredObject): Promise<string | undefined> {
+  private async addressFor(stored: StoredObject): Promise<ServiceAddresses | undefined> {
     const svc = stored.object;
     const pool = await ensurePool(this.deps.store, this.model, svc.metadata.namespace, ACTOR);
     if (pool === undefined) return undefined;
     const index = Number(svc.metadata.annotations?.[INGRESS_INDEX_ANNOTATION]);
     if (Number.isInteger(index) && index > 0) {
-      if (svc.spec.type === 'LoadBalancer') return ingressAddress(pool, index);
       const clusterIp = ingressAddress(pool, index).replace(/^127\.200\./, '127.201.');
-      if (svc.spec.clusterIp === clusterIp) return clusterIp;
-      if (svc.spec.clusterIp) return svc.spec.clusterIp;
+      if (svc.spec.type === 'LoadBalancer') return { ingress: ingressAddress(pool, index), cluster: svc.spec.clusterIp || clusterIp };
+      if (svc.spec.clusterIp) return { cluster: svc.spec.clusterIp };
       const next = structuredClone(svc);
       delete next.metadata.resourceVersion;
       next.spec.clusterIp = clusterIp;

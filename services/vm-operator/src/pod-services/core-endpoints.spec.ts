@@ -1,4 +1,4 @@
-import { isMirrorable, mirroredSlices, podServiceEndpointsLabels, podServiceSubsets, truncateSubsets } from './core-endpoints';
+import { addressesOverMirrorCap, isMirrorable, mirroredSlices, podServiceEndpointsLabels, podServiceSubsets, truncateSubsets } from './core-endpoints';
 
 const service = (spec: any = {}, labels?: any) => ({
   apiVersion: 'v1', kind: 'Service', metadata: { namespace: 'shop', name: 'web', uid: 'svc-uid', ...(labels ? { labels } : {}) },
@@ -67,9 +67,10 @@ describe('mirroredSlices (the EndpointSliceMirroring controller)', () => {
     const slices = mirroredSlices(ep);
     expect(slices.map((s) => [s.slice.addressType, s.slice.ports, s.slice.endpoints])).toEqual([
       ['IPv4', [{ name: 'pg', port: 5432, protocol: 'TCP' }], [
+        // Repacked: the ready addresses of both subsets first, by IP, then the not-ready ones.
         { addresses: ['192.168.7.10'], conditions: { ready: true }, hostname: 'a', nodeName: 'n' },
-        { addresses: ['192.168.7.11'], conditions: { ready: false }, targetRef: { kind: 'Pod', name: 'p' } },
         { addresses: ['192.168.7.12'], conditions: { ready: true } },
+        { addresses: ['192.168.7.11'], conditions: { ready: false }, targetRef: { kind: 'Pod', name: 'p' } },
       ]],
       ['IPv6', [{ name: 'pg', port: 5432, protocol: 'TCP' }], [{ addresses: ['2001:db8::1'], conditions: { ready: true } }]],
       ['IPv4', [{ name: '', port: 6379, protocol: 'TCP' }], [{ addresses: ['192.168.7.20'], conditions: { ready: true } }]],
@@ -86,6 +87,26 @@ describe('mirroredSlices (the EndpointSliceMirroring controller)', () => {
     expect(new Set(slices.map((s) => s.name)).size).toBe(3);
     // The same ports give the same names on the next pass, whatever else changed.
     expect(mirroredSlices(endpoints([{ addresses: [{ ip: '192.168.7.99' }], ports: [{ port: 6379 }] }])).map((s) => s.name)).toEqual([slices[2].name]);
+  });
+
+  it('mirrors at most 1000 addresses per set of ports, ready ones first, and counts the rest left out', () => {
+    const ips = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => ({ ip: `${prefix}.${Math.floor(i / 250)}.${i % 250}` }));
+    const ep = endpoints([
+      { addresses: ips('10.1', 700), notReadyAddresses: ips('10.2', 400), ports: [{ name: 'http', port: 80 }] },
+      // The same ports: the same subset once repacked, so under the same cap.
+      { addresses: ips('10.3', 200), ports: [{ name: 'http', port: 80 }] },
+      { addresses: [...ips('10.4', 5), { ip: 'not-an-ip' }], ports: [{ name: 'dns', port: 53, protocol: 'UDP' }] },
+    ]);
+    const slices = mirroredSlices(ep);
+    const http = slices.find((s) => s.slice.ports[0].name === 'http')!.slice.endpoints;
+    expect(http).toHaveLength(1000);
+    expect(http.filter((e: any) => e.conditions.ready)).toHaveLength(900);
+    expect(http.filter((e: any) => !e.conditions.ready).every((e: any) => e.addresses[0].startsWith('10.2.'))).toBe(true);
+    expect(slices.find((s) => s.slice.ports[0].name === 'dns')!.slice.endpoints).toHaveLength(5);
+    // 1300 valid addresses of http over the cap of 1000; the address that is no IP is not counted as over it.
+    expect(addressesOverMirrorCap(ep)).toBe(300);
+    expect(mirroredSlices(ep, 3).map((s) => s.slice.endpoints.length)).toEqual([3, 3]);
+    expect(addressesOverMirrorCap(ep, 3)).toBe(1297 + 2);
   });
 
   it('mirrors nothing for Endpoints without subsets, and never the endpoints controller\'s own', () => {

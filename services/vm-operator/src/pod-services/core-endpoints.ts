@@ -127,32 +127,68 @@ export interface MirroredSlice {
   slice: any;
 }
 
-/**
- * The EndpointSlices mirroring a selector-less Service's Endpoints, as kube-controller-manager's EndpointSliceMirroring
- * controller writes them: one per set of ports (subsets with the same ports merged) and address type, named
- * `<endpoints>-<5 hex digits of a hash of both>` so a pass finds the same names again (Kubernetes generates random
- * ones and tracks them); labels those of the Endpoints plus `kubernetes.io/service-name` and the mirroring
- * controller's managed-by, annotations those of the Endpoints but its trigger time and kubectl's last-applied,
- * owned by the Endpoints (the garbage collector removes them with it). `addresses` are endpoints with `ready: true`,
- * `notReadyAddresses` with `ready: false`, each with its `targetRef`, `nodeName` and `hostname`; an address that is
- * not an IP is skipped, one listed twice in a slice counted once. Ports are copied (`name` '' when absent, protocol
- * TCP when absent).
- */
-export function mirroredSlices(endpoints: any): MirroredSlice[] {
-  const { name, namespace, uid } = endpoints.metadata;
-  const groups = new Map<string, { ports: any[]; addressType: string; endpoints: any[]; seen: Set<string> }>();
+/** kube-controller-manager's `--mirroring-max-endpoints-per-subset` default: the most addresses mirrored per (repacked) subset. */
+export const MAX_MIRRORED_PER_SUBSET = 1000;
+
+/** The addresses of Endpoints grouped as the mirroring controller's RepackSubsets groups them: one group per set of ports. */
+function repacked(endpoints: any): Array<{ ports: any[]; ready: any[]; notReady: any[] }> {
+  const groups = new Map<string, { ports: any[]; ready: any[]; notReady: any[] }>();
   for (const subset of endpoints.subsets ?? []) {
     const ports = (subset?.ports ?? []).map((p: any) => ({ name: p?.name ?? '', port: p?.port, protocol: p?.protocol ?? 'TCP', ...(p?.appProtocol ? { appProtocol: p.appProtocol } : {}) }));
-    const listed: Array<[any, boolean]> = [...(subset?.addresses ?? []).map((a: any): [any, boolean] => [a, true]), ...(subset?.notReadyAddresses ?? []).map((a: any): [any, boolean] => [a, false])];
+    const key = JSON.stringify(ports);
+    let group = groups.get(key);
+    if (!group) groups.set(key, (group = { ports, ready: [], notReady: [] }));
+    group.ready.push(...(subset?.addresses ?? []));
+    group.notReady.push(...(subset?.notReadyAddresses ?? []));
+  }
+  return [...groups.values()];
+}
+
+const addressTypeOf = (ip: unknown): 'IPv4' | 'IPv6' | undefined => (typeof ip === 'string' && isIPv4(ip) ? 'IPv4' : typeof ip === 'string' && isIPv6(ip) ? 'IPv6' : undefined);
+
+/**
+ * How many addresses of the Endpoints `mirroredSlices` leaves out for the cap (`max` per set of ports), not counting
+ * those that are no IP: what kube's mirroring controller reports in its `TooManyAddressesToMirror` Warning.
+ */
+export function addressesOverMirrorCap(endpoints: any, max = MAX_MIRRORED_PER_SUBSET): number {
+  let skipped = 0;
+  for (const g of repacked(endpoints)) {
+    const valid = new Set([...g.ready, ...g.notReady].map((a) => a?.ip).filter((ip) => addressTypeOf(ip))).size;
+    skipped += Math.max(0, valid - max);
+  }
+  return skipped;
+}
+
+/**
+ * The EndpointSlices mirroring a selector-less Service's Endpoints, as kube-controller-manager's EndpointSliceMirroring
+ * controller writes them: one per set of ports (subsets with the same ports merged, as its RepackSubsets does) and
+ * address type, named `<endpoints>-<5 hex digits of a hash of both>` so a pass finds the same names again (Kubernetes
+ * generates random ones and tracks them); labels those of the Endpoints plus `kubernetes.io/service-name` and the mirroring
+ * controller's managed-by, annotations those of the Endpoints but its trigger time and kubectl's last-applied,
+ * owned by the Endpoints (the garbage collector removes them with it). `addresses` are endpoints with `ready: true`,
+ * `notReadyAddresses` with `ready: false` (ready ones first, each sorted by IP as repacking sorts them; an address
+ * listed as both is ready), each with its `targetRef`, `nodeName` and `hostname`; an address that is not an IP is
+ * skipped, one listed twice counted once. At most `max` addresses (1000, the controller's default) of a set of ports
+ * are mirrored, the rest left out (`addressesOverMirrorCap` counts them). Ports are copied (`name` '' when absent,
+ * protocol TCP when absent).
+ */
+export function mirroredSlices(endpoints: any, max = MAX_MIRRORED_PER_SUBSET): MirroredSlice[] {
+  const { name, namespace, uid } = endpoints.metadata;
+  const groups = new Map<string, { ports: any[]; addressType: string; endpoints: any[] }>();
+  const byIp = (a: any, b: any): number => (a?.ip === b?.ip ? 0 : String(a?.ip) < String(b?.ip) ? -1 : 1);
+  for (const g of repacked(endpoints)) {
+    const seen = new Set<string>();
+    const listed: Array<[any, boolean]> = [...[...g.ready].sort(byIp).map((a): [any, boolean] => [a, true]), ...[...g.notReady].sort(byIp).map((a): [any, boolean] => [a, false])];
     for (const [address, ready] of listed) {
       const ip = address?.ip;
-      const addressType = typeof ip === 'string' && isIPv4(ip) ? 'IPv4' : typeof ip === 'string' && isIPv6(ip) ? 'IPv6' : undefined;
-      if (!addressType) continue;
-      const key = `${JSON.stringify(ports)}/${addressType}`;
+      const addressType = addressTypeOf(ip);
+      if (!addressType || seen.has(ip)) continue;
+      // The cap counts per set of ports, over both address types, as the controller's per-subset counter does.
+      if (seen.size >= max) break;
+      seen.add(ip);
+      const key = `${JSON.stringify(g.ports)}/${addressType}`;
       let group = groups.get(key);
-      if (!group) groups.set(key, (group = { ports, addressType, endpoints: [], seen: new Set() }));
-      if (group.seen.has(ip)) continue;
-      group.seen.add(ip);
+      if (!group) groups.set(key, (group = { ports: g.ports, addressType, endpoints: [] }));
       group.endpoints.push({
         addresses: [ip],
         conditions: { ready },

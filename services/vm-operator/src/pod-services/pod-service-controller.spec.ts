@@ -574,6 +574,42 @@ describe('PodServiceController and Services without a selector', () => {
     expect(created()).toBe(2);
   }, 20_000);
 
+  it('mirrors a VirtualMachineService\'s Endpoints for its core Service, but neither listens on its addresses nor reports its ingress', async () => {
+    const owner = { apiVersion: 'vmoperator.vmware.com/v1alpha5', kind: 'VirtualMachineService', name: 'vm-web', uid: 'vms-uid', controller: true, blockOwnerDeletion: true };
+    const core = svc('vm-team', 'vm-web', '127.214.0.9', [{ name: 'http', port: 15480, targetPort: backendPort, protocol: 'TCP' }]);
+    await log.write(SERVICES_RESOURCE, { ...core, metadata: { ...core.metadata, ownerReferences: [owner] }, spec: { ...core.spec, type: 'LoadBalancer', allocateLoadBalancerNodePorts: false } });
+    // As the VirtualMachineService controller writes them: not labelled skip-mirror, so mirrored.
+    await log.write(ENDPOINTS_RESOURCE, {
+      apiVersion: 'v1', kind: 'Endpoints', metadata: { namespace: 'vm-team', name: 'vm-web', labels: { app: 'web' }, ownerReferences: [owner] },
+      subsets: [{ addresses: [{ ip: '127.0.0.1', targetRef: { kind: 'VirtualMachine', namespace: 'vm-team', name: 'web-1', uid: 'vm-uid' } }], ports: [{ name: 'http', port: backendPort, protocol: 'TCP' }] }],
+    });
+    await eventually(() => expect(log.list(ENDPOINT_SLICES_RESOURCE, 'vm-team')).toHaveLength(1));
+    const mirrored = log.list(ENDPOINT_SLICES_RESOURCE, 'vm-team')[0];
+    expect(mirrored.metadata.labels).toEqual({ app: 'web', [SERVICE_NAME_LABEL]: 'vm-web', [ENDPOINT_SLICE_MANAGED_BY_LABEL]: 'endpointslicemirroring-controller.k8s.io' });
+    expect(mirrored.endpoints).toEqual([{ addresses: ['127.0.0.1'], conditions: { ready: true }, targetRef: { kind: 'VirtualMachine', namespace: 'vm-team', name: 'web-1', uid: 'vm-uid' } }]);
+    // A pass or two more: still no listener on the cluster IP (the VMService's balancers own it) and no status written.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(await fetchText('127.214.0.9', 15480)).toBe('ECONNREFUSED');
+    expect(log.byController().filter((e) => e.data.resource !== ENDPOINT_SLICES_RESOURCE)).toEqual([]);
+    expect(log.get(SERVICES_RESOURCE, 'vm-team', 'vm-web').status).toBeUndefined();
+
+    // The same Service without that owner is proxied as any selector-less one: the check is what keeps it quiet.
+    await log.write(SERVICES_RESOURCE, { ...log.get(SERVICES_RESOURCE, 'vm-team', 'vm-web'), metadata: { ...log.get(SERVICES_RESOURCE, 'vm-team', 'vm-web').metadata, ownerReferences: undefined } }, ObjectEventTypes.updated);
+    await eventually(async () => expect(await fetchText('127.214.0.9', 15480)).toBe('from the backend'));
+  });
+
+  it('mirrors at most 1000 addresses of a set of ports and says so once in a TooManyAddressesToMirror Warning on the Endpoints', async () => {
+    await log.write(SERVICES_RESOURCE, svc('shop', 'big', '127.214.0.10', [{ name: 'http', port: 15481, protocol: 'TCP' }]));
+    const addresses = Array.from({ length: 1003 }, (_, i) => ({ ip: `10.9.${Math.floor(i / 250)}.${i % 250}` }));
+    await log.write(ENDPOINTS_RESOURCE, { apiVersion: 'v1', kind: 'Endpoints', metadata: { namespace: 'shop', name: 'big' }, subsets: [{ addresses, ports: [{ name: 'http', port: 80 }] }] });
+    await eventually(() => expect(log.list(ENDPOINT_SLICES_RESOURCE, 'shop').map((s) => s.endpoints.length)).toEqual([1000]));
+    await eventually(() => expect(log.reasons('TooManyAddressesToMirror')).toEqual(['big']));
+    const warning = log.byController().find((e) => e.data.object.reason === 'TooManyAddressesToMirror')!.data.object;
+    expect(warning).toMatchObject({ type: 'Warning', involvedObject: { kind: 'Endpoints', name: 'big' }, message: 'A max of 1000 addresses can be mirrored to EndpointSlices per Endpoints subset. 3 addresses were skipped' });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(log.reasons('TooManyAddressesToMirror')).toEqual(['big']);
+  });
+
   it('mirrors a user\'s Endpoints of a Service without a selector into a slice, proxies through it, and deletes it when they go', async () => {
     await log.write(SERVICES_RESOURCE, svc('shop', 'legacy', '127.214.0.7', [{ name: 'pg', port: 15433, targetPort: 5432, protocol: 'TCP' }]));
     const user = {

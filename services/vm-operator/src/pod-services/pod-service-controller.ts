@@ -2,11 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { ClusterNetwork, ENDPOINT_SLICE_MANAGED_BY_LABEL, ENDPOINT_SLICES_RESOURCE, ENDPOINTS_RESOURCE, ENDPOINTS_SKIP_MIRROR_LABEL, HOSTS_RESOURCE, loadBalancerAddress, LOOPBACK_NETWORK, ObjectEventTypes, objectStreamId, SERVICE_NAME_LABEL, SERVICES_RESOURCE, rfc3339 } from '@openpacific/contracts';
 import { EventStore, RecordedEvent, VersionConflictError } from '@openpacific/event-store';
 import { generateName } from '@openpacific/kube-api';
-import { controllerReadModel, eventNameSuffix, ObjectChange, objectKey, PassLoop, sameJson, type SharedFollower, StoredObject } from '@openpacific/objects';
+import { controllerReadModel, eventNameSuffix, ObjectChange, objectEvent, objectKey, PassLoop, sameJson, type SharedFollower, StoredObject } from '@openpacific/objects';
 import type { Logger } from '@openpacific/service-kit';
 import { AdmitHook, Backend, TcpLoadBalancer } from '../services/tcp-load-balancer';
 import { UdpLoadBalancer } from '../services/udp-load-balancer';
-import { isMirrorable, mirroredSlices, MIRRORING_MANAGED_BY, OVER_CAPACITY_ANNOTATION, podServiceEndpointsLabels, podServiceSubsets, truncateSubsets } from './core-endpoints';
+import { vmServiceController } from '../services/vm-service-core';
+import { addressesOverMirrorCap, isMirrorable, MAX_MIRRORED_PER_SUBSET, mirroredSlices, MIRRORING_MANAGED_BY, OVER_CAPACITY_ANNOTATION, podServiceEndpointsLabels, podServiceSubsets, truncateSubsets } from './core-endpoints';
 import { proxiedEndpoints } from './endpoint-conditions';
 import { MAX_ENDPOINTS_PER_SLICE, planSlices, serviceSliceLabels, SLICE_MANAGED_BY } from './endpoint-slicing';
 import { internalTrafficLocal, localEndpointsByHost, PodHostIndex } from './internal-traffic';
@@ -329,6 +330,9 @@ export class PodServiceController {
     const key = serviceKey(stored);
     const ns = svc.metadata.namespace;
     const result = hasSelector(svc) ? podServiceEndpoints(svc, this.model.list('pods', ns).map((s) => s.object)) : undefined;
+    // A VirtualMachineService's core Service: the VMService controller's balancers listen on its addresses and it
+    // reports its ingress; a second listener here would collide with them. Its Endpoints are still mirrored.
+    const vmServiceOwned = vmServiceController(svc) !== undefined;
     // Without a selector, a slice of this controller's is one it wrote while the Service had one: stale, and deleted
     // by deleteOrphanSlices in this pass.
     const candidates = result?.candidates ?? sliceServiceCandidates(svc, this.model.list(ENDPOINT_SLICES_RESOURCE, ns).map((s) => s.object).filter((s) => !isManaged(s)));
@@ -342,14 +346,14 @@ export class PodServiceController {
         this.reported.delete(`${key}/${svc.metadata.uid}`);
         await this.syncMirroredSlices(svc);
       }
-      if (svc.spec?.type === 'LoadBalancer') await this.reportIngress(stored);
+      if (svc.spec?.type === 'LoadBalancer' && !vmServiceOwned) await this.reportIngress(stored);
     } catch (err) {
       if (!(err instanceof VersionConflictError)) this.deps.logger.warn('service sync failed', { service: key, error: (err as Error).message });
       this.dirty.add(key);
       this.loop.schedule(300);
     }
     const listeners: Listener[] = [];
-    if (PROXIED_TYPES.includes(svc.spec?.type) && svc.spec?.clusterIP && svc.spec.clusterIP !== 'None') {
+    if (PROXIED_TYPES.includes(svc.spec?.type) && svc.spec?.clusterIP && svc.spec.clusterIP !== 'None' && !vmServiceOwned) {
       const affinitySeconds = svc.spec.sessionAffinity === 'ClientIP' ? (svc.spec.sessionAffinityConfig?.clientIP?.timeoutSeconds ?? 10800) : undefined;
       for (const port of svc.spec.ports ?? []) {
         const protocol = port.protocol ?? 'TCP';
@@ -370,7 +374,7 @@ export class PodServiceController {
     }
     this.listeners.set(key, listeners);
     const hcPort = svc.spec?.healthCheckNodePort;
-    const checks = externalLocal(svc) && svc.spec.type === 'LoadBalancer' && Number.isInteger(hcPort) && hcPort > 0
+    const checks = externalLocal(svc) && svc.spec.type === 'LoadBalancer' && !vmServiceOwned && Number.isInteger(hcPort) && hcPort > 0
       ? [...this.hostInfo].filter(([, info]) => info.address).map(([host, info]) => ({
         address: info.address!, port: hcPort, namespace: ns, name: svc.metadata.name,
         localEndpoints: localReadyEndpoints(candidates.values(), host), proxyHealthy: info.proxy.healthy, service: key,
@@ -560,6 +564,7 @@ export class PodServiceController {
     const { namespace, name } = svc.metadata;
     const endpoints = this.model.get(ENDPOINTS_RESOURCE, namespace, name)?.object;
     const wanted = endpoints && !endpoints.metadata.deletionTimestamp && isMirrorable(endpoints) ? mirroredSlices(endpoints) : [];
+    if (wanted.length) await this.reportOverMirrorCap(endpoints);
     for (const { name: sliceName, slice } of wanted) {
       const existing = this.model.get(ENDPOINT_SLICES_RESOURCE, namespace, sliceName);
       if (existing && !isMirrored(existing.object)) {
@@ -589,6 +594,31 @@ export class PodServiceController {
         await this.remove(stored, ENDPOINT_SLICES_RESOURCE, MIRRORING_ACTOR);
       }
     }
+  }
+
+  /**
+   * The mirroring controller's Warning on Endpoints with more addresses to a set of ports than it mirrors, in its words;
+   * once per Endpoints and count (the Event is named from both, so another replica or a restart writes no second one).
+   */
+  private async reportOverMirrorCap(endpoints: any): Promise<void> {
+    const skipped = addressesOverMirrorCap(endpoints);
+    if (skipped === 0) return;
+    const { namespace, name, uid } = endpoints.metadata;
+    const warnKey = `${namespace}/${name}/${uid}/over-mirror-cap/${skipped}`;
+    if (this.warned.has(warnKey)) return;
+    const event = objectEvent(
+      { apiVersion: 'v1', kind: 'Endpoints', name, namespace, uid },
+      {
+        type: 'Warning', reason: 'TooManyAddressesToMirror', component: 'endpointslicemirroring-controller', actor: MIRRORING_ACTOR, onceKey: `TooManyAddressesToMirror/${skipped}`,
+        message: `A max of ${MAX_MIRRORED_PER_SUBSET} addresses can be mirrored to EndpointSlices per Endpoints subset. ${skipped} addresses were skipped`,
+      },
+    );
+    try {
+      await this.deps.store.append(event.streamId, event.events, { expectedVersion: event.expectedVersion });
+    } catch (err) {
+      if (!(err instanceof VersionConflictError)) throw err;
+    }
+    this.warned.add(warnKey);
   }
 
   /** Deletes the Endpoints this controller wrote whose Service is gone or no longer selects (`owners`: the live Services with a selector). */

@@ -1,0 +1,166 @@
+import { randomInt, randomUUID } from 'node:crypto';
+import { AddressInfo, connect, createServer, Server } from 'node:net';
+import { ENDPOINT_SLICE_MANAGED_BY_LABEL, ENDPOINT_SLICES_RESOURCE, natsNames, ObjectEventTypes, objectStreamId, SERVICE_NAME_LABEL, SERVICES_RESOURCE } from '@openpacific/contracts';
+import { EventStore, migrate } from '@openpacific/event-store';
+import { connectNats } from '@openpacific/messaging';
+import { SharedFollower } from '@openpacific/objects';
+import { createTestDatabase, eventually, TestDatabase, testNatsUrl, uniqueNatsPrefix } from '@openpacific/testing';
+import type { NatsConnection } from 'nats';
+import { PodServiceController } from './pod-services/pod-service-controller';
+import { POOL_ANNOTATION } from './vms/address-pools';
+import { R } from './vms/vm-resources';
+import { VmServiceController } from './vm-service-controller';
+
+const META = { actor: 'test', source: 'test' };
+const quiet: any = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
+quiet.child = () => quiet;
+const NS = 'vm-team';
+// A pool few other runs on this machine use, so their balancers do not hold this test's addresses.
+const POOL = randomInt(40, 63);
+const PORT = randomInt(20000, 29000);
+
+/** What a TCP connection to the address gets back, or its error code. */
+function fetchText(host: string, port: number): Promise<string> {
+  return new Promise((resolve) => {
+    const socket = connect({ host, port });
+    let text = '';
+    socket.on('data', (d) => (text += d.toString()));
+    socket.on('end', () => resolve(text));
+    socket.on('error', (err: NodeJS.ErrnoException) => resolve(err.code ?? err.message));
+  });
+}
+
+describe('a VirtualMachineService\'s core v1 Service (VmServiceController and PodServiceController on the real log)', () => {
+  let db: TestDatabase;
+  let nc: NatsConnection;
+  let store: EventStore;
+  let feed: SharedFollower;
+  let vmServices: VmServiceController;
+  let podServices: PodServiceController;
+  let server: Server;
+  let guestPort: number;
+
+  async function latest(resource: string, name: string): Promise<{ object: any; version: number }> {
+    const events = await store.readStream(objectStreamId(resource, NS, name));
+    const last = events[events.length - 1];
+    const object = last?.type === ObjectEventTypes.deleted ? undefined : (last?.data as any)?.object;
+    return { object, version: last?.streamVersion ?? 0 };
+  }
+
+  /** A user's write: the object as given, over what is stored (its uid kept). */
+  async function put(resource: string, obj: any, type?: string): Promise<void> {
+    const prev = await latest(resource, obj.metadata.name);
+    const object = { ...obj, metadata: { namespace: NS, uid: prev.object?.metadata.uid ?? randomUUID(), creationTimestamp: new Date().toISOString(), ...obj.metadata } };
+    await store.append(objectStreamId(resource, NS, obj.metadata.name), [{ type: type ?? (prev.object ? ObjectEventTypes.updated : ObjectEventTypes.created), data: { resource, object }, metadata: META }], { expectedVersion: prev.version });
+  }
+
+  async function eventsAbout(name: string): Promise<any[]> {
+    const all = await store.readAll({ limit: 10_000 });
+    return all.map((e) => (e.data as any)?.object).filter((o) => o?.kind === 'Event' && o.involvedObject?.name === name);
+  }
+
+  const vmService = (name: string, extra: any = {}) => ({
+    apiVersion: 'vmoperator.vmware.com/v1alpha5', kind: 'VirtualMachineService',
+    metadata: { name, labels: { app: 'web' }, annotations: { note: 'kept' } },
+    spec: { type: 'LoadBalancer', selector: { app: 'web' }, ports: [{ name: 'http', protocol: 'TCP', port: PORT, targetPort: guestPort }], ...extra },
+  });
+
+  beforeAll(async () => {
+    db = await createTestDatabase('vmsvccore');
+    await migrate(db.pool);
+    nc = await connectNats({ url: testNatsUrl, name: 'vm-service-core-test' });
+    store = new EventStore(db.pool);
+    server = createServer((socket) => socket.end('from the guest'));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    guestPort = (server.address() as AddressInfo).port;
+    const ns = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS, uid: randomUUID(), creationTimestamp: new Date().toISOString(), annotations: { [POOL_ANNOTATION]: String(POOL) } } };
+    await store.append(objectStreamId('namespaces', undefined, NS), [{ type: ObjectEventTypes.created, data: { resource: 'namespaces', object: ns }, metadata: META }], { expectedVersion: 'no_stream' });
+    await put(R.vms, {
+      apiVersion: 'vmoperator.vmware.com/v1alpha5', kind: 'VirtualMachine', metadata: { name: 'web-1', labels: { app: 'web' } },
+      spec: { className: 'small', imageName: 'photon' }, status: { powerState: 'PoweredOn', network: { primaryIP4: '127.0.0.1' } },
+    });
+    feed = new SharedFollower({ store, pool: db.pool, nats: nc, names: natsNames(uniqueNatsPrefix('vmsvccore')), logger: quiet });
+    vmServices = new VmServiceController({ store, feed, logger: quiet });
+    podServices = new PodServiceController({ store, feed, logger: quiet, healthzPort: 0 });
+    await feed.start();
+    vmServices.start();
+    podServices.start();
+  }, 30_000);
+
+  afterAll(async () => {
+    await vmServices?.stop();
+    await podServices?.stop();
+    await feed?.stop();
+    await new Promise((resolve) => server?.close(resolve));
+    await nc?.close();
+    await db?.drop();
+  });
+
+  it('gives a LoadBalancer a selector-less Service of its name, owned, at its cluster address, which reaches the VM, with a mirrored slice', async () => {
+    await put(R.services, vmService('web'));
+    const ingress = `127.200.${POOL}.1`;
+    const cluster = `127.201.${POOL}.1`;
+    const vms = await eventually(async () => {
+      const o = (await latest(R.services, 'web')).object;
+      expect(o.status?.loadBalancer?.ingress).toEqual([{ ip: ingress }]);
+      return o;
+    });
+    const svc = await eventually(async () => {
+      const o = (await latest(SERVICES_RESOURCE, 'web')).object;
+      expect(o).toBeDefined();
+      return o;
+    });
+    expect(svc.metadata).toMatchObject({
+      labels: { app: 'web' },
+      annotations: { note: 'kept' },
+      ownerReferences: [{ apiVersion: 'vmoperator.vmware.com/v1alpha5', kind: 'VirtualMachineService', name: 'web', uid: vms.metadata.uid, controller: true, blockOwnerDeletion: true }],
+    });
+    expect(svc.spec).toEqual({
+      type: 'LoadBalancer', ports: [{ name: 'http', protocol: 'TCP', port: PORT, targetPort: guestPort }],
+      clusterIP: cluster, clusterIPs: [cluster], ipFamilies: ['IPv4'], ipFamilyPolicy: 'SingleStack', sessionAffinity: 'None',
+      internalTrafficPolicy: 'Cluster', externalTrafficPolicy: 'Cluster', allocateLoadBalancerNodePorts: false,
+    });
+    expect(svc.status).toEqual({ loadBalancer: { ingress: [{ ip: ingress, ipMode: 'VIP' }] } });
+    // Both addresses reach the guest, through the VMService's balancers (the core proxy leaves them be).
+    await eventually(async () => expect(await fetchText(cluster, PORT)).toBe('from the guest'));
+    expect(await fetchText(ingress, PORT)).toBe('from the guest');
+
+    // Its Endpoints, mirrored as for any selector-less Service.
+    const slice = await eventually(async () => {
+      const events = await store.readAll({ limit: 10_000 });
+      const found = events.map((e) => (e.data as any)?.object).filter((o) => o?.kind === 'EndpointSlice' && o.metadata.labels?.[SERVICE_NAME_LABEL] === 'web');
+      expect(found.length).toBeGreaterThan(0);
+      return found[found.length - 1];
+    });
+    expect(slice.metadata.labels[ENDPOINT_SLICE_MANAGED_BY_LABEL]).toBe('endpointslicemirroring-controller.k8s.io');
+    expect(slice.endpoints).toEqual([{ addresses: ['127.0.0.1'], conditions: { ready: true }, targetRef: expect.objectContaining({ kind: 'VirtualMachine', name: 'web-1' }) }]);
+    expect((await latest(ENDPOINT_SLICES_RESOURCE, slice.metadata.name)).object).toBeDefined();
+  });
+
+  it('puts back what someone changed on it, and makes it again when it is deleted', async () => {
+    const { object: before } = await latest(SERVICES_RESOURCE, 'web');
+    await put(SERVICES_RESOURCE, { ...before, metadata: { ...before.metadata, labels: { app: 'other' } }, spec: { ...before.spec, selector: { app: 'other' } } });
+    await eventually(async () => {
+      const now = (await latest(SERVICES_RESOURCE, 'web')).object;
+      expect(now.metadata.labels).toEqual({ app: 'web' });
+      expect(now.spec).toEqual(before.spec);
+    });
+    await put(SERVICES_RESOURCE, (await latest(SERVICES_RESOURCE, 'web')).object, ObjectEventTypes.deleted);
+    await eventually(async () => expect((await latest(SERVICES_RESOURCE, 'web')).object?.spec).toEqual(before.spec));
+  });
+
+  it('never touches a Service of the name that is not its own, and says so once in a Warning Event', async () => {
+    const mine = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'db', labels: { mine: 'yes' } }, spec: { type: 'ClusterIP', clusterIP: 'None', clusterIPs: ['None'], ports: [{ port: 5432 }] } };
+    await put(SERVICES_RESOURCE, mine);
+    const { version } = await latest(SERVICES_RESOURCE, 'db');
+    await put(R.services, vmService('db', { type: 'ClusterIP' }));
+    await eventually(async () => expect((await eventsAbout('db')).map((e) => [e.type, e.reason, e.message])).toEqual([
+      ['Warning', 'ErrResourceExists', 'Resource "db" already exists and is not managed by VirtualMachineService'],
+    ]));
+    // Its cluster address is written and several passes run: the user's Service stays as it was, the Event single.
+    await eventually(async () => expect((await latest(R.services, 'db')).object.spec.clusterIp).toBe(`127.201.${POOL}.2`));
+    await new Promise((resolve) => setTimeout(resolve, 2500));
+    expect((await latest(SERVICES_RESOURCE, 'db')).version).toBe(version);
+    expect(await eventsAbout('db')).toHaveLength(1);
+  });
+});

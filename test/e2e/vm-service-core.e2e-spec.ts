@@ -1,0 +1,123 @@
+import { readFileSync } from 'node:fs';
+import { Resolver } from 'node:dns/promises';
+import { join } from 'node:path';
+import { clusterDnsAddress } from '@openpacific/contracts';
+import { eventually, startCluster, TestCluster } from '@openpacific/testing';
+import { greeting } from './support/greeting';
+import { kubectlApply, kubectlJson } from './support/kubectl-json';
+
+const NS = 'vm-team';
+const manifests = readFileSync(join(__dirname, 'manifests', 'vm-basics.yaml'), 'utf8');
+const MIRRORED_BY = 'endpointslicemirroring-controller.k8s.io';
+
+/**
+ * A VirtualMachineService's core v1 Service, through the real kubectl: as VM Operator, a LoadBalancer VMService gets a
+ * selector-less Service of its name (owned by it, its ingress in status, its cluster address answered by the cluster
+ * DNS and reaching the VM), whose Endpoints are mirrored into an EndpointSlice, and which goes with the VMService. A
+ * selector-less Service with a hand-written Endpoints gets a mirrored slice too.
+ */
+describe('a VirtualMachineService\'s core Service and EndpointSlice mirroring', () => {
+  let cluster: TestCluster;
+  const json = (args: string[]) => kubectlJson(cluster, args);
+  const slicesOf = async (ns: string, service: string): Promise<any[]> => (await json(['get', 'endpointslices', '-n', ns, '-l', `kubernetes.io/service-name=${service}`])).items;
+
+  beforeAll(async () => {
+    // Ranges of its own: the cluster DNS server binds its service range's .10, port 53, which another cluster on the
+    // machine may hold in the default one.
+    cluster = await startCluster({
+      label: 'vmsvccore',
+      env: { SIM_VM_BOOT_MS: '200', HOST_REBOOT_DELAY_MS: '0', POD_NETWORK: 'loopback', SERVICE_CIDR: '127.235.0.0/16', LOADBALANCER_CIDR: '127.236.0.0/16' },
+    });
+    await cluster.hostsReady(3);
+    expect((await cluster.kubectl(['create', 'namespace', NS])).code).toBe(0);
+  }, 120_000);
+  afterAll(() => cluster?.stop(), 60_000);
+
+  it('gives a LoadBalancer VirtualMachineService a selector-less Service of its name that reaches the VM, and a mirrored slice', async () => {
+    const applied = await cluster.kubectl(['apply', '-f', '-'], { input: manifests });
+    expect(applied.stderr).toBe('');
+    expect(applied.stdout).toContain('virtualmachineservice.vmoperator.vmware.com/web created');
+    const vms = await eventually(async () => {
+      const v = await json(['get', 'vmservice', 'web', '-n', NS]);
+      expect(v.status?.loadBalancer?.ingress?.[0]?.ip).toMatch(/^127\.200\./);
+      return v;
+    }, { timeoutMs: 20_000 });
+    const ingress: string = vms.status.loadBalancer.ingress[0].ip;
+
+    const svc = await eventually(async () => {
+      const s = await json(['get', 'svc', 'web', '-n', NS]);
+      expect(s.status?.loadBalancer?.ingress?.[0]?.ip).toBe(ingress);
+      return s;
+    }, { timeoutMs: 20_000 });
+    expect(svc.spec.type).toBe('LoadBalancer');
+    expect(svc.spec.selector).toBeUndefined();
+    expect(svc.spec.clusterIP).toMatch(/^127\.201\.\d+\.\d+$/);
+    expect(svc.spec.clusterIPs).toEqual([svc.spec.clusterIP]);
+    expect(svc.spec.ports).toEqual([{ name: 'http', protocol: 'TCP', port: 80, targetPort: 8080 }]);
+    expect(svc.spec).toMatchObject({ ipFamilies: ['IPv4'], ipFamilyPolicy: 'SingleStack', sessionAffinity: 'None', externalTrafficPolicy: 'Cluster', internalTrafficPolicy: 'Cluster' });
+    expect(svc.metadata.ownerReferences).toEqual([
+      { apiVersion: expect.stringMatching(/^vmoperator\.vmware\.com\/v1alpha\d$/), kind: 'VirtualMachineService', name: 'web', uid: vms.metadata.uid, controller: true, blockOwnerDeletion: true },
+    ]);
+    const table = (await cluster.kubectl(['get', 'svc', 'web', '-n', NS])).stdout;
+    expect(table).toMatch(new RegExp(`^web\\s+LoadBalancer\\s+${svc.spec.clusterIP.replace(/\./g, '\\.')}\\s+${ingress.replace(/\./g, '\\.')}\\s+80/TCP\\s+`, 'm'));
+
+    // The cluster DNS names it by its cluster address, where the VMService's balancer reaches the guest.
+    const resolver = new Resolver({ timeout: 3000, tries: 2 });
+    resolver.setServers([clusterDnsAddress(cluster.network)]);
+    await eventually(async () => expect(await resolver.resolve4(`web.${NS}.svc.cluster.local`)).toEqual([svc.spec.clusterIP]), { timeoutMs: 10_000 });
+    await eventually(async () => expect(await greeting(svc.spec.clusterIP, 80)).toBe('web-1 8080'), { timeoutMs: 20_000 });
+
+    // Its Endpoints (the VM, once it has an address) mirrored into a slice, as for any Service without a selector.
+    const vm = await eventually(async () => {
+      const v = await json(['get', 'vm', 'web-1', '-n', NS]);
+      expect(v.status?.network?.primaryIP4).toMatch(/^127\./);
+      return v;
+    }, { timeoutMs: 20_000 });
+    await eventually(async () => {
+      const slices = await slicesOf(NS, 'web');
+      expect(slices).toHaveLength(1);
+      expect(slices[0].metadata.labels['endpointslice.kubernetes.io/managed-by']).toBe(MIRRORED_BY);
+      expect(slices[0].metadata.name).toMatch(/^web-[0-9a-f]{5}$/);
+      expect(slices[0].endpoints).toEqual([expect.objectContaining({ addresses: [vm.status.network.primaryIP4], conditions: { ready: true }, targetRef: expect.objectContaining({ kind: 'VirtualMachine', name: 'web-1' }) })]);
+      expect(slices[0].ports).toEqual([{ name: 'http', port: 8080, protocol: 'TCP' }]);
+    }, { timeoutMs: 20_000 });
+  }, 90_000);
+
+  it('puts the Service back when someone changes it, and deletes it with the VirtualMachineService', async () => {
+    expect((await cluster.kubectl(['label', 'svc', 'web', '-n', NS, 'tier=edited'])).code).toBe(0);
+    await eventually(async () => expect((await json(['get', 'svc', 'web', '-n', NS])).metadata.labels?.tier).toBeUndefined(), { timeoutMs: 15_000 });
+
+    expect((await cluster.kubectl(['delete', 'vmservice', 'web', '-n', NS])).code).toBe(0);
+    await eventually(async () => {
+      const r = await cluster.kubectl(['get', 'svc', 'web', '-n', NS]);
+      expect(r.code).not.toBe(0);
+      expect(r.stderr).toContain('services "web" not found');
+    }, { timeoutMs: 20_000 });
+    await eventually(async () => expect(await slicesOf(NS, 'web')).toEqual([]), { timeoutMs: 20_000 });
+  }, 60_000);
+
+  it('mirrors the hand-written Endpoints of a Service without a selector into an EndpointSlice', async () => {
+    expect((await cluster.kubectl(['run', 'legacy-db', '--image=busybox', '--restart=Never', '--', 'sleep', '3600'])).code).toBe(0);
+    const pod = await eventually(async () => {
+      const p = await json(['get', 'pod', 'legacy-db']);
+      expect(p.status?.podIP).toBeTruthy();
+      return p;
+    }, { timeoutMs: 30_000 });
+    await kubectlApply(cluster, { apiVersion: 'v1', kind: 'Service', metadata: { name: 'legacy' }, spec: { ports: [{ name: 'pg', port: 5432 }] } });
+    await kubectlApply(cluster, {
+      apiVersion: 'v1', kind: 'Endpoints', metadata: { name: 'legacy', labels: { team: 'data' } },
+      subsets: [{ addresses: [{ ip: pod.status.podIP, targetRef: { kind: 'Pod', namespace: 'default', name: 'legacy-db', uid: pod.metadata.uid } }], ports: [{ name: 'pg', port: 5432 }] }],
+    });
+    await eventually(async () => {
+      const slices = await slicesOf('default', 'legacy');
+      expect(slices).toHaveLength(1);
+      expect(slices[0].metadata.labels).toEqual({ team: 'data', 'kubernetes.io/service-name': 'legacy', 'endpointslice.kubernetes.io/managed-by': MIRRORED_BY });
+      expect(slices[0].addressType).toBe('IPv4');
+      expect(slices[0].endpoints).toEqual([{ addresses: [pod.status.podIP], conditions: { ready: true }, targetRef: expect.objectContaining({ kind: 'Pod', name: 'legacy-db' }) }]);
+      expect(slices[0].ports).toEqual([{ name: 'pg', port: 5432, protocol: 'TCP' }]);
+    }, { timeoutMs: 15_000 });
+    // The Endpoints gone, the slice goes.
+    expect((await cluster.kubectl(['delete', 'endpoints', 'legacy'])).code).toBe(0);
+    await eventually(async () => expect(await slicesOf('default', 'legacy')).toEqual([]), { timeoutMs: 15_000 });
+  }, 60_000);
+});
