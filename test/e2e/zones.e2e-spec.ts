@@ -96,6 +96,33 @@ describe('vSphere Zones', () => {
     expect((await cluster.kubectl(['get', 'zone', 'zone-b', '-n', NS])).stderr).toContain('NotFound');
   }, 120_000);
 
+  it("keeps the namespace's pods and daemon pods in its zones too: a pod asking for a zone it lost waits, saying why", async () => {
+    // zone-b was removed from the namespace above: of host-1 (zone-a), host-2 and host-3 (zone-b) only host-1 is its.
+    expect((await cluster.kubectl(['create', 'deployment', 'zd', '--image=busybox', '--replicas=3', '-n', NS, '--', 'sleep', '3600'])).code).toBe(0);
+    await eventually(async () => {
+      const pods = (await getJson(['pods', '-n', NS, '-l', 'app=zd'])).items;
+      expect(pods).toHaveLength(3);
+      expect(pods.map((p: any) => p.spec.nodeName)).toEqual(['host-1', 'host-1', 'host-1']);
+    }, { timeoutMs: 60_000 });
+    const pinned = JSON.stringify({ spec: { nodeSelector: { [ZONE]: 'zone-b' } } });
+    expect((await cluster.kubectl(['run', 'zb', '-n', NS, '--image=busybox', `--overrides=${pinned}`, '--', 'sleep', '3600'])).code).toBe(0);
+    const waiting = await eventually(async () => {
+      const pod = await getJson(['pod', 'zb', '-n', NS]);
+      const condition = (pod.status?.conditions ?? []).find((c: any) => c.type === 'PodScheduled');
+      expect(condition?.status).toBe('False');
+      return { pod, condition };
+    }, { timeoutMs: 30_000 });
+    expect(waiting.pod.spec.nodeName).toBeUndefined();
+    expect(waiting.condition.message).toBe(`0/3 hosts are available: 1 host(s) didn't match Pod's node affinity/selector, 2 host(s) were not in a zone of namespace "${NS}" (zone-a). preemption: 0/3 hosts are available: 3 Preemption is not helpful for scheduling..`);
+    const ds = { apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { name: 'zds', namespace: NS }, spec: { selector: { matchLabels: { app: 'zds' } }, template: { metadata: { labels: { app: 'zds' } }, spec: { containers: [{ name: 'c', image: 'busybox', command: ['sleep', '3600'] }] } } } };
+    expect((await apply(ds)).stderr).toBe('');
+    await eventually(async () => {
+      expect((await getJson(['ds', 'zds', '-n', NS])).status?.desiredNumberScheduled).toBe(1);
+      expect((await getJson(['pods', '-n', NS, '-l', 'app=zds'])).items.map((p: any) => p.spec.nodeName ?? p.spec.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms?.[0]?.matchFields?.[0]?.values?.[0])).toEqual(['host-1']);
+    }, { timeoutMs: 30_000 });
+    for (const args of [['deployment', 'zd'], ['pod', 'zb'], ['ds', 'zds']]) expect((await cluster.kubectl(['delete', ...args, '-n', NS, '--wait=false'])).code).toBe(0);
+  }, 120_000);
+
   it('refuses a VM naming a zone the namespace has not, with a 422 in VM Operator words, writing nothing', async () => {
     for (const zone of ['zone-x', 'zone-b']) {
       const refused = await apply(vm(`bad-${zone}`, { [ZONE]: zone }));

@@ -8,7 +8,7 @@ import { holdsResources } from './pod-requests';
 import { networksPods, PodAddressAllocator, PodAddressesExhausted, withPodAddress } from './pod-addresses';
 import { scoreHost } from './scoring';
 import { asWorkload, pendingVms, placeVm, tooBigFor, unplaceableVm, unplaceVm, VMS } from '../vms/vm-workloads';
-import { NamespaceZones, namespaceZones, vmZoneRule, zoneFilter } from '../vms/vm-zones';
+import { NamespaceZones, namespaceZoneRule, namespaceZones, vmZoneRule, zoneFilter } from '../vms/vm-zones';
 import { boundPod, ObjectEventTypes, podBinding, podChange, podEvent, SCHEDULER_ACTOR, unschedulablePod } from './scheduling-records';
 import { PlacementDecision, PlacementWriter } from './placement-writer';
 import { NominatedPods } from './nominated-pods';
@@ -207,6 +207,7 @@ export class PodScheduler {
     let decisions: PlacementDecision[] = [];
     // Computed once a pod fits nowhere: pods of this priority or less have no one to preempt.
     let lowest: number | undefined;
+    const zonesByNamespace = new Map<string, NamespaceZones>();
     for (const stored of pending) {
       if (decisions.length >= this.opts.chunkPods) {
         // Each chunk goes to the writer as soon as it is decided, and the event loop gets a turn in between:
@@ -228,8 +229,10 @@ export class PodScheduler {
       const reasons: string[] = [];
       let best: HostView | undefined;
       let bestScore = -Infinity;
+      // The namespace's zones first (docs/pods.md, Zones); undefined, so nothing to look at, where zones are not in use.
+      const zoneRule = namespaceZoneRule(pod.metadata.namespace, this.namespaceZones(zonesByNamespace, pod.metadata.namespace));
       for (const view of views) {
-        const why = nominated.filterHost(pod, stored.streamId, view, views);
+        const why = zoneFilter(zoneRule, view.host) ?? nominated.filterHost(pod, stored.streamId, view, views);
         if (why) {
           reasons.push(why);
           continue;
@@ -264,7 +267,7 @@ export class PodScheduler {
         this.metrics.attempted('scheduled', started);
       } else {
         lowest ??= lowestPriority(views);
-        const outcome = preemptOrWait(this.preemption, stored, views, reasons, lowest);
+        const outcome = preemptOrWait(this.preemption, stored, views, reasons, lowest, zoneRule && ((view) => zoneFilter(zoneRule, view.host)));
         decisions.push(...('decision' in outcome ? [outcome.decision] : this.unschedulable(stored, outcome.message, outcome.clearNomination)));
         // Nominated or not, the pod is not placed yet: kube-scheduler counts both as unschedulable.
         this.metrics.attempted('unschedulable', started);

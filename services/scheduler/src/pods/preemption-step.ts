@@ -27,7 +27,11 @@ export type PreemptionOutcome = { decision: PlacementDecision; victims: number }
  * of no higher priority than every running pod (`lowest`) has no one to preempt: its verdict comes from the filters'
  * alone, with no further look at the hosts.
  */
-export function preemptOrWait(deps: PreemptionDeps, stored: StoredObject, views: HostView[], reasons: string[], lowest: number): PreemptionOutcome {
+export function preemptOrWait(
+  deps: PreemptionDeps, stored: StoredObject, views: HostView[], reasons: string[], lowest: number,
+  /** A verdict the pass gave before the filters (the namespace's zones): a host it refuses is no place to preempt on. */
+  before?: (view: HostView) => string | undefined,
+): PreemptionOutcome {
   const pod = stored.object;
   const message = unschedulableMessage(views.length, reasons);
   const ineligible = notEligible(pod, views);
@@ -37,7 +41,7 @@ export function preemptOrWait(deps: PreemptionDeps, stored: StoredObject, views:
   else {
     const verdicts = new Map<string, string>();
     for (const view of views) {
-      const why = filterHost(pod, view, views);
+      const why = before?.(view) ?? filterHost(pod, view, views);
       if (why) verdicts.set(view.name, why);
     }
     const budgets = deps.model.list(PDBS_RESOURCE).map((s) => budgetView(s.object));

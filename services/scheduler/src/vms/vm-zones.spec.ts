@@ -1,5 +1,5 @@
 import { unschedulableMessage } from '../pods/filters';
-import { namespaceZones, vmZoneRule, zoneFilter } from './vm-zones';
+import { namespaceZoneRule, namespaceZones, vmZoneRule, zoneFilter } from './vm-zones';
 
 const vm = (labels: Record<string, string> = {}) => ({ metadata: { name: 'web', namespace: 'team-a', labels } });
 const host = (zone?: string) => ({ metadata: { name: 'h', labels: zone ? { 'topology.kubernetes.io/zone': zone } : {} } });
@@ -31,5 +31,16 @@ describe('VM placement by zone', () => {
   it('places no VM of a namespace whose every Zone was deleted', () => {
     const rule = vmZoneRule(vm(), namespaceZones(offered('zone-a'), []));
     expect(zoneFilter(rule, host('zone-a'))).toBe('were not in a zone of namespace "team-a" (it has none)');
+  });
+});
+
+describe("a namespace's pods by zone", () => {
+  it('keeps them to the hosts of the namespace\'s Zones, nowhere once all were deleted, anywhere without zones', () => {
+    const rule = namespaceZoneRule('team-a', namespaceZones(offered('zone-a,zone-b'), [zone('zone-a')]));
+    expect(zoneFilter(rule, host('zone-a'))).toBeUndefined();
+    expect(zoneFilter(rule, host('zone-b'))).toBe('were not in a zone of namespace "team-a" (zone-a)');
+    expect(zoneFilter(rule, host())).toBe('were not in a zone of namespace "team-a" (zone-a)');
+    expect(zoneFilter(namespaceZoneRule('team-a', namespaceZones(offered('zone-a'), [])), host('zone-a'))).toBe('were not in a zone of namespace "team-a" (it has none)');
+    expect(namespaceZoneRule('team-a', namespaceZones({ metadata: { name: 'team-a' } }, []))).toBeUndefined();
   });
 });

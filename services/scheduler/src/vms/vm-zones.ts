@@ -26,9 +26,18 @@ export interface ZoneRule {
 export function vmZoneRule(vm: any, zones: NamespaceZones): ZoneRule | undefined {
   const label = vm.metadata.labels?.[ZONE_LABEL];
   if (typeof label === 'string' && label) return { allowed: new Set([label]), reason: `were not in the VM's zone "${label}"` };
-  const ns = vm.metadata.namespace;
-  if (zones.names.length) return { allowed: new Set(zones.names), reason: `were not in a zone of namespace "${ns}" (${zones.names.join(', ')})` };
-  if (zones.offered) return { allowed: new Set(), reason: `were not in a zone of namespace "${ns}" (it has none)` };
+  return namespaceZoneRule(vm.metadata.namespace, zones);
+}
+
+/**
+ * Where the namespace's workloads may go by zone: the hosts of its Zones, none once all of them were deleted, and
+ * anywhere in a namespace never offered a zone (undefined). Pods (and the hosts a DaemonSet runs on) follow it as
+ * VMs without a zone label do: a namespace bound to zones keeps all of its workloads there. A pod's own choice of zone
+ * is its node selector or affinity, judged by the other filters.
+ */
+export function namespaceZoneRule(namespace: string, zones: NamespaceZones): ZoneRule | undefined {
+  if (zones.names.length) return { allowed: new Set(zones.names), reason: `were not in a zone of namespace "${namespace}" (${zones.names.join(', ')})` };
+  if (zones.offered) return { allowed: new Set(), reason: `were not in a zone of namespace "${namespace}" (it has none)` };
   return undefined;
 }
 

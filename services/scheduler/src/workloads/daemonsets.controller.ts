@@ -1,5 +1,5 @@
 import type { Logger } from '@openpacific/service-kit';
-import { CONTROLLER_REVISION_HASH_LABEL, CONTROLLER_REVISIONS_RESOURCE, DAEMONSETS_RESOURCE, HOSTS_RESOURCE, ObjectEventTypes, POD_TEMPLATE_GENERATION_LABEL } from '@openpacific/contracts';
+import { CONTROLLER_REVISION_HASH_LABEL, CONTROLLER_REVISIONS_RESOURCE, DAEMONSETS_RESOURCE, HOSTS_RESOURCE, ObjectEventTypes, POD_TEMPLATE_GENERATION_LABEL, ZONES_RESOURCE } from '@openpacific/contracts';
 import { controllerReadModel, type FollowerDeps, sameJson, type SharedFollower, StoredObject } from '@openpacific/objects';
 import { claim, claimRevisions } from './claims';
 import { syncRevisions } from './controller-revisions';
@@ -7,6 +7,7 @@ import { pinnedSpec, planDaemonSet } from './daemonset-logic';
 import { FailedPodsBackoff } from './daemonset-backoff';
 import { append, clean, controllerNamed, nextAvailable, PodOwnersController, PodShape, workloadEvent, POD_ADMISSION_RESOURCES } from './owned-pods';
 import { controllerOf, ownedPodEvent, selectedByAny } from './workload-logic';
+import { namespaceZoneRule, namespaceZones, zoneFilter } from '../vms/vm-zones';
 
 const DAEMONSET_CONTROLLER = controllerNamed('daemon-set-controller');
 /** Pods a DaemonSet creates or deletes per pass. */
@@ -35,7 +36,7 @@ export class DaemonSetsController extends PodOwnersController {
 
   constructor(deps: FollowerDeps<Logger> & { log: SharedFollower }, opts: { resyncMs?: number; admissionTimeoutMs?: number } = {}) {
     // Of the pods, only DaemonSets' own and the orphans one of them selects (to adopt): the scheduler's other controllers hold every pod already.
-    const model = controllerReadModel([DAEMONSETS_RESOURCE, CONTROLLER_REVISIONS_RESOURCE, HOSTS_RESOURCE, 'pods', ...POD_ADMISSION_RESOURCES]);
+    const model = controllerReadModel([DAEMONSETS_RESOURCE, CONTROLLER_REVISIONS_RESOURCE, HOSTS_RESOURCE, 'pods', 'namespaces', ZONES_RESOURCE, ...POD_ADMISSION_RESOURCES]);
     super(deps, model, 'daemonsets', {
       ...opts,
       keep: (e) => ownedPodEvent(e, 'DaemonSet', (pod) => selectedByAny(model.list(DAEMONSETS_RESOURCE, pod.metadata?.namespace).map((s) => s.object), pod)),
@@ -59,7 +60,12 @@ export class DaemonSetsController extends PodOwnersController {
     const { update, writes } = syncRevisions(this.model, ds, DAEMONSET_CONTROLLER, inUse);
     for (const w of writes) if (!(await this.pods.write(w))) return undefined;
     const now = Date.now();
-    const plan = planDaemonSet(ds, this.model.list(HOSTS_RESOURCE).map((s) => s.object), pods, update.hash, now, this.backoff);
+    // Only the hosts in the namespace's zones, as the scheduler would place its pods (docs/pods.md, Zones): a daemon pod
+    // on another host would wait there unscheduled; one already there goes, as when a host stops matching its selector.
+    const { namespace } = ds.metadata;
+    const zoneRule = namespaceZoneRule(namespace, namespaceZones(this.model.get('namespaces', undefined, namespace)?.object, this.model.list(ZONES_RESOURCE, namespace).map((s) => s.object)));
+    const hosts = this.model.list(HOSTS_RESOURCE).map((s) => s.object).filter((h) => !zoneFilter(zoneRule, h));
+    const plan = planDaemonSet(ds, hosts, pods, update.hash, now, this.backoff);
     let changed = false;
     const finished = new Map(plan.finished.map((f) => [f.pod, f.host]));
     for (const pod of plan.remove.slice(0, BURST)) {
