@@ -59,7 +59,7 @@ metadata: { name: team-b }
     const users = JSON.parse(readFileSync(join(cluster.dataDir, 'users.json'), 'utf8')).users;
     expect(users.map((u: any) => u.name).sort()).toEqual(['developer', 'viewer']);
     const devToken = readFileSync(join(cluster.dataDir, 'user-tokens', 'developer.token'), 'utf8').trim();
-    expect(users.find((u: any) => u.name === 'developer')).toEqual({ name: 'developer', groups: ['developers'], tokenSha256: createHash('sha256').update(devToken).digest('hex') });
+    expect(users.find((u: any) => u.name === 'developer')).toEqual({ name: 'developer', groups: ['developers'], tokenSha256: createHash('sha256').update(devToken).digest('hex'), passwordHash: expect.stringMatching(/^scrypt\$32768\$8\$1\$/) });
     expect(readFileSync(join(cluster.dataDir, 'users.json'), 'utf8')).not.toContain(devToken);
     const kubeconfig = readFileSync(cluster.kubeconfig, 'utf8');
     expect(kubeconfig).toMatch(/current-context: openpacific$/m);

@@ -1,4 +1,6 @@
+import { constants, generateKeyPairSync, privateDecrypt } from 'node:crypto';
 import { Pool } from 'pg';
+import { WebSocket } from 'ws';
 import { VirtualMachineEventTypes } from '@openpacific/contracts';
 import { checkInvariants, eventually, startCluster, TestCluster } from '@openpacific/testing';
 
@@ -86,6 +88,36 @@ describe('virtual machines on simulated fleet hosts', () => {
       expect(v.status.biosUUID).toBe(before.status.biosUUID);
       expect(v.status.network.primaryIP4).toBe(before.status.network.primaryIP4);
     }, { timeoutMs: 20_000, intervalMs: 200 });
+  }, 60_000);
+
+  it('serves the console of a VM on a simulated host through a one-time ticket, as a real host does', async () => {
+    const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const pem = `-----BEGIN PUBLIC KEY-----\n${publicKey.export({ type: 'pkcs1', format: 'der' }).toString('base64').replace(/(.{64})/g, '$1\n')}\n-----END PUBLIC KEY-----\n`;
+    const wcr = { apiVersion: 'vmoperator.vmware.com/v1alpha5', kind: 'VirtualMachineWebConsoleRequest', metadata: { name: 'fvm-1-console', namespace: NS }, spec: { name: 'fvm-1', publicKey: pem } };
+    expect((await cluster.kubectl(['create', '-f', '-'], { input: JSON.stringify(wcr) })).code).toBe(0);
+    let response = '';
+    await eventually(async () => {
+      response = (await cluster.request('GET', `${GROUP}/virtualmachinewebconsolerequests/fvm-1-console`)).json().status?.response ?? '';
+      expect(response).not.toBe('');
+    }, { timeoutMs: 30_000, intervalMs: 300 });
+    const url = privateDecrypt({ key: privateKey, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha512' }, Buffer.from(response, 'base64')).toString();
+    const vm = await get('fvm-1');
+    expect(hosts).toContain(vm.status.nodeName);
+    const frames: string[] = [];
+    const ws = new WebSocket(url, { ca: cluster.caCertPem });
+    const closed = new Promise<{ code: number; reason: string } | { refused: number }>((resolve) => {
+      ws.on('message', (d) => frames.push(d.toString()));
+      ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() }));
+      ws.on('unexpected-response', (_req, res) => resolve({ refused: res.statusCode! }));
+      ws.on('error', () => undefined);
+    });
+    await eventually(async () => expect(frames.join('')).toContain('fvm-1 login:'), { timeoutMs: 20_000, intervalMs: 200 });
+    expect(frames.join('')).toContain(`OpenPacific sim hypervisor: powering on ${NS}/fvm-1 (1 vCPU, 1024 MiB)`);
+    expect(frames.join('')).toContain(`eth0: link up, address ${vm.status.network.primaryIP4}`);
+    // The host goes on serving it: powering the VM off ends the console with its last line.
+    expect((await power('fvm-1', 'PoweredOff')).status).toBe(200);
+    expect(await closed).toEqual({ code: 1000, reason: 'the VM powered off' });
+    expect(frames.join('')).toMatch(/OpenPacific sim hypervisor: fvm-1 powered off \(\w+\)\n$/);
   }, 60_000);
 
   it('deletes the VMs: each host destroys its VM and removes the finalizer, and the objects go', async () => {

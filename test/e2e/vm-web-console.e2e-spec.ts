@@ -136,6 +136,49 @@ describe('virtual machine web consoles', () => {
     expect(bad.stderr).toContain('spec.virtualMachineName: Required value');
   });
 
+  it('audits a console session once, as the user who requested the ticket, and never records the ticket', async () => {
+    // A user of the namespace with the edit role (a service account's bound token) requests the console.
+    expect((await cluster.kubectl(['create', 'serviceaccount', 'console-user', '-n', NS])).code).toBe(0);
+    expect((await cluster.kubectl(['create', 'rolebinding', 'console-user-edit', '-n', NS, '--clusterrole=edit', `--serviceaccount=${NS}:console-user`])).code).toBe(0);
+    const token = (await cluster.kubectl(['create', 'token', 'console-user', '-n', NS])).stdout.trim();
+    expect(token.split('.')).toHaveLength(3);
+    const made = await cluster.kubectl(['create', '-f', '-', '--token', token], { input: JSON.stringify(request('console-audit', { name: 'web-1', publicKey: PUBLIC_KEY })) });
+    expect(made.stderr).toBe('');
+    const url = decrypt((await answered('virtualmachinewebconsolerequest', 'console-audit')).status.response);
+    const ticket = url.split('/ticket/')[1];
+    const s = openConsole(cluster, url);
+    await eventually(async () => expect(s.frames.join('')).toContain('web-1 login:'), { timeoutMs: 20_000 });
+    s.ws.close();
+    await s.done;
+
+    const user = `system:serviceaccount:${NS}:console-user`;
+    let record: any;
+    await eventually(async () => {
+      const records = (await kubectlJson(cluster, ['get', 'auditrecords', '--field-selector', `subresource=console,namespace=${NS},user=${user}`])).items;
+      expect(records).toHaveLength(1);
+      record = records[0];
+    }, { timeoutMs: 10_000 });
+    expect(record).toMatchObject({
+      user, verb: 'create', apiGroup: VMOP, resource: 'virtualmachines', subresource: 'console', namespace: NS, name: 'web-1',
+      path: '/ticket/<redacted>', decision: 'allow', code: 101,
+      annotations: { 'vmoperator.openpacific.io/webconsolerequest': 'virtualmachinewebconsolerequests/console-audit' },
+    });
+    expect(record.groups).toEqual(expect.arrayContaining(['system:serviceaccounts', `system:serviceaccounts:${NS}`, 'system:authenticated']));
+    // The table too: who opened which VM's console.
+    const table = await cluster.kubectl(['get', 'auditrecords', '--field-selector', `subresource=console,user=${user}`]);
+    expect(table.stdout).toMatch(new RegExp(`${user}\\s+create\\s+virtualmachines/console\\.vmoperator\\.vmware\\.com\\s+${NS}\\s+web-1\\s+101`));
+    // The ticket spent earlier by admin and refused the second time: recorded as admin's, a 403 denied.
+    const refused = (await kubectlJson(cluster, ['get', 'auditrecords', '--field-selector', `subresource=console,namespace=${NS},code=403`])).items;
+    expect(refused).toEqual(expect.arrayContaining([expect.objectContaining({ user: 'admin', decision: 'deny', name: 'web-1', path: '/ticket/<redacted>' })]));
+    // No ticket anywhere in the audit log.
+    const all = await cluster.kubectl(['get', 'auditrecords', '-o', 'json']);
+    expect(all.code).toBe(0);
+    for (const t of [ticket, firstUrl.split('/ticket/')[1]]) {
+      expect(t).toMatch(/^[A-Za-z0-9_-]{32}$/);
+      expect(all.stdout).not.toContain(t);
+    }
+  });
+
   it('warns of a request for a VM that does not exist and gives it no ticket', async () => {
     expect((await create(request('ghost-console', { name: 'ghost', publicKey: PUBLIC_KEY }))).code).toBe(0);
     await eventually(async () => expect(await reasons('ghost-console')).toContain('Warning/VirtualMachine Not Found'), { timeoutMs: 30_000 });

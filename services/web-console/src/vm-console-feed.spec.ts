@@ -1,9 +1,10 @@
 import { ConsoleFeed, ConsoleSocket } from './vm-console-feed';
-import { consoleTextOf, TICKET_REFUSED } from './vm-console-logic';
+import { CONSOLE_PROTOCOL, CONSOLE_REFUSAL_PROTOCOL, consoleTextOf, TICKET_REFUSED } from './vm-console-logic';
 
 /** A WebSocket as the browser drives one: events, and what the page asked of it. */
 class FakeSocket extends EventTarget implements ConsoleSocket {
   binaryType: BinaryType = 'blob';
+  protocol = '';
   closedWith?: [number | undefined, string | undefined];
   close(code?: number, reason?: string) {
     this.closedWith = [code, reason];
@@ -59,5 +60,27 @@ describe("a VM console's feed", () => {
     socket.fire('message', { data: bytes.slice(0, 1).buffer });
     socket.fire('message', { data: bytes.slice(1).buffer });
     expect(consoleTextOf(feed.text)).toBe('é\n');
+  });
+
+  it("fails to open with the gateway's own reason when it refused the ticket in the socket", async () => {
+    const socket = new FakeSocket();
+    const feed = new ConsoleFeed(socket);
+    socket.protocol = CONSOLE_REFUSAL_PROTOCOL;
+    socket.fire('open');
+    const message = 'web console ticket of vm-team/web-1-console-x7k2p was already used at 2026-12-01T10:00:00Z: a ticket opens one console';
+    socket.fire('message', { data: JSON.stringify({ kind: 'Status', apiVersion: 'v1', status: 'Failure', message, reason: 'Forbidden', code: 403 }) });
+    socket.fire('close', { code: 4403, reason: message.slice(0, 100) });
+    await expect(feed.opened).rejects.toThrow(`The gateway refused the console ticket: ${message}. Open the console again for a new ticket.`);
+    expect(consoleTextOf(feed.text)).toBe('');
+  });
+
+  it('opens as usual in the console subprotocol', async () => {
+    const socket = new FakeSocket();
+    const feed = new ConsoleFeed(socket);
+    socket.protocol = CONSOLE_PROTOCOL;
+    socket.fire('open');
+    await feed.opened;
+    socket.fire('message', { data: 'web-1 login: ' });
+    expect(consoleTextOf(feed.text)).toBe('web-1 login: ');
   });
 });

@@ -1,4 +1,6 @@
-import { appendConsoleText, closedMessage, consoleSocketUrl, consoleTextOf, consoleUnavailableReason, EMPTY_CONSOLE_TEXT, scrolledToEnd, webConsoleRequest } from './vm-console-logic';
+import {
+  appendConsoleText, closedMessage, consoleSocketUrl, consoleTextOf, consoleUnavailableReason, EMPTY_CONSOLE_TEXT, requestWarning, scrolledToEnd, TICKET_REFUSED, ticketRefusedMessage, webConsoleRequest,
+} from './vm-console-logic';
 
 const page = { protocol: 'https:', host: '127.0.0.1:6443' };
 
@@ -95,5 +97,33 @@ describe('why the console closed', () => {
     expect(closedMessage(1006, '')).toBe('Console closed: the connection to the gateway was lost.');
     expect(closedMessage(1000, '')).toBe('Console closed.');
     expect(closedMessage(4000, '')).toBe('Console closed (code 4000).');
+  });
+});
+
+describe('why a console did not open', () => {
+  it("says the gateway's refusal in its words: the Status frame's whole message, else the close reason", () => {
+    const status = JSON.stringify({ kind: 'Status', apiVersion: 'v1', message: 'web console ticket of a/b expired at 2026-12-01T10:00:00Z', code: 403 });
+    expect(ticketRefusedMessage(status, 'cut')).toBe('The gateway refused the console ticket: web console ticket of a/b expired at 2026-12-01T10:00:00Z. Open the console again for a new ticket.');
+    expect(ticketRefusedMessage(undefined, 'virtual machine a/web-1 is not placed on a host')).toBe(
+      'The gateway refused the console ticket: virtual machine a/web-1 is not placed on a host. Open the console again for a new ticket.',
+    );
+    expect(ticketRefusedMessage('not json', '')).toBe(TICKET_REFUSED);
+  });
+
+  it("takes the newest Warning about the request (of its kind, name and uid) as VM Operator's reason", () => {
+    const req = { kind: 'VirtualMachineWebConsoleRequest', name: 'web-1-console-x', uid: 'u-1' };
+    const about = (fields: any, involved: any = {}) => ({ involvedObject: { kind: req.kind, name: req.name, uid: 'u-1', ...involved }, ...fields });
+    expect(requestWarning([], req)).toBeUndefined();
+    expect(requestWarning([about({ type: 'Normal', reason: 'Acquired TicketSuccess' })], req)).toBeUndefined();
+    expect(requestWarning([about({ type: 'Warning', reason: 'VirtualMachine Not Found', message: '' })], req)).toBe('VirtualMachine Not Found');
+    expect(
+      requestWarning([
+        about({ type: 'Warning', reason: 'Old', message: 'first', lastTimestamp: '2026-12-01T10:00:00Z' }),
+        about({ type: 'Warning', reason: 'New', message: 'second', lastTimestamp: '2026-12-01T10:00:05Z' }),
+      ], req),
+    ).toBe('New: second');
+    // A request of the same name made before (another uid), or another kind's Event, is not this one's.
+    expect(requestWarning([about({ type: 'Warning', reason: 'VirtualMachine Not Found' }, { uid: 'u-0' })], req)).toBeUndefined();
+    expect(requestWarning([about({ type: 'Warning', reason: 'X' }, { kind: 'VirtualMachine' })], req)).toBeUndefined();
   });
 });

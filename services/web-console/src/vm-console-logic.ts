@@ -101,8 +101,48 @@ export function closedMessage(code: number, reason: string): string {
 }
 
 /**
- * Why a ticket opened no console. A browser is not shown the gateway's refusal (its Status: spent, expired, unknown,
- * the VM not on a host); it only sees the socket close before it opened.
+ * The WebSocket subprotocols the page offers with a ticket (the gateway's streams/vm-console.ts): the gateway picks
+ * the first when it serves the console and the second when it refuses the ticket, whose Status it then sends in the
+ * socket (one text frame, and a close with 4000 + its code and its message), since a browser is not shown the body of
+ * a refused upgrade.
+ */
+export const CONSOLE_PROTOCOL = 'webconsole.openpacific.io';
+export const CONSOLE_REFUSAL_PROTOCOL = 'refusal.webconsole.openpacific.io';
+
+/**
+ * Why a ticket opened no console when the gateway did not say (it closed the socket before it opened: a gateway that
+ * does not speak the refusal subprotocol, or a connection that failed).
  */
 export const TICKET_REFUSED =
   'The gateway refused the console ticket: it was already used or has expired, or the VM is no longer on a host. Open the console again for a new ticket.';
+
+/**
+ * What the page says of a ticket the gateway refused in the socket: the Status frame's message (whole), else the
+ * close reason (cut to a close frame's 123 bytes), else the generic words.
+ */
+export function ticketRefusedMessage(statusFrame: string | undefined, closeReason: string): string {
+  let message = '';
+  try {
+    const status = statusFrame ? JSON.parse(statusFrame) : undefined;
+    if (status?.kind === 'Status' && typeof status.message === 'string') message = status.message;
+  } catch {
+    // Not a Status: the close reason says it.
+  }
+  message ||= closeReason;
+  if (!message) return TICKET_REFUSED;
+  return `The gateway refused the console ticket: ${message.replace(/[.]$/, '')}. Open the console again for a new ticket.`;
+}
+
+/**
+ * Why VM Operator will not answer a request, from its Events: the newest Warning about it (VM Operator's
+ * `VirtualMachine Not Found`), as `kubectl describe` shows it; undefined while there is none.
+ */
+export function requestWarning(events: any[], request: { kind: string; name: string; uid?: string }): string | undefined {
+  const warnings = events.filter(
+    (e) => e?.type === 'Warning' && e.involvedObject?.kind === request.kind && e.involvedObject?.name === request.name && (!request.uid || !e.involvedObject?.uid || e.involvedObject.uid === request.uid),
+  );
+  if (!warnings.length) return undefined;
+  const time = (e: any) => Date.parse(e.lastTimestamp ?? e.eventTime ?? e.metadata?.creationTimestamp ?? '') || 0;
+  const newest = warnings.reduce((a, b) => (time(b) >= time(a) ? b : a));
+  return newest.message ? `${newest.reason}: ${newest.message}` : String(newest.reason);
+}

@@ -7,7 +7,7 @@ import { getJson, request } from './api';
 import { collectionPath, objectPath, ResourceInfo } from './discovery';
 import { ConsoleFeed } from './vm-console-feed';
 import { newConsoleKeys } from './vm-console-keys';
-import { consoleSocketUrl, webConsoleRequest } from './vm-console-logic';
+import { CONSOLE_PROTOCOL, CONSOLE_REFUSAL_PROTOCOL, consoleSocketUrl, requestWarning, webConsoleRequest } from './vm-console-logic';
 import { watchList } from './watch';
 
 /** How long VM Operator has to answer a request (it answers in about a second: a VM that is on and placed gets a ticket at once). */
@@ -40,7 +40,7 @@ export async function openVmConsole(opts: {
   opts.onStep('Waiting for VM Operator to answer…');
   let response: string;
   try {
-    response = await answerOf(resource, namespace, name, opts.timeoutMs ?? TICKET_TIMEOUT_MS, signal);
+    response = await answerOf(resource, namespace, { name, uid: created.metadata.uid }, opts.timeoutMs ?? TICKET_TIMEOUT_MS, signal);
   } catch (err) {
     // Unanswered (a VM that went away is retried for ever): nobody will use it.
     void request(objectPath(resource, namespace, name), { method: 'DELETE' }).catch(() => undefined);
@@ -49,7 +49,8 @@ export async function openVmConsole(opts: {
   const url = consoleSocketUrl(await keys.decrypt(response), location);
   signal.throwIfAborted();
   opts.onStep('Opening the console…');
-  const feed = new ConsoleFeed(new WebSocket(url));
+  // Offering the refusal subprotocol lets the gateway say why it refuses the ticket, which a browser is not shown otherwise.
+  const feed = new ConsoleFeed(new WebSocket(url, [CONSOLE_PROTOCOL, CONSOLE_REFUSAL_PROTOCOL]));
   const onAbort = () => feed.close();
   signal.addEventListener('abort', onAbort);
   try {
@@ -60,18 +61,23 @@ export async function openVmConsole(opts: {
   return { feed, requestName: name };
 }
 
-/** The request's status.response, from its list and watch (the console's shared ones), within the timeout. */
-function answerOf(resource: ResourceInfo, namespace: string, name: string, timeoutMs: number, signal: AbortSignal): Promise<string> {
+/**
+ * The request's status.response, from its list and watch (the console's shared ones), within the timeout. A Warning
+ * Event about the request (VM Operator's `VirtualMachine Not Found`) ends the wait at once with its reason: VM
+ * Operator tries again, but not soon enough for a person waiting on a button.
+ */
+function answerOf(resource: ResourceInfo, namespace: string, request: { name: string; uid?: string }, timeoutMs: number, signal: AbortSignal): Promise<string> {
+  const { name } = request;
   return new Promise<string>((resolve, reject) => {
     let lastError: string | undefined;
     let settled = false;
-    let stop: (() => void) | undefined;
+    const stops: Array<() => void> = [];
     const finish = (settle: () => void) => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
       signal.removeEventListener('abort', onAbort);
-      stop?.();
+      for (const stop of stops) stop();
       settle();
     };
     const onAbort = () => finish(() => reject(signal.reason));
@@ -80,13 +86,23 @@ function answerOf(resource: ResourceInfo, namespace: string, name: string, timeo
       timeoutMs,
     );
     signal.addEventListener('abort', onAbort);
-    const unsubscribe = watchList(collectionPath(resource, namespace), { fieldSelector: `metadata.name=${name}` }, (state) => {
-      lastError = state.error;
-      const answer = state.items.find((o) => o.metadata.name === name)?.status?.response;
+    const follow = (path: string, query: Record<string, string>, on: (items: any[]) => void, keepError: boolean) => {
+      const unsubscribe = watchList(path, query, (state) => {
+        if (keepError) lastError = state.error;
+        on(state.items);
+      });
+      // The list may have settled it while subscribing.
+      if (settled) unsubscribe();
+      else stops.push(unsubscribe);
+    };
+    follow(collectionPath(resource, namespace), { fieldSelector: `metadata.name=${name}` }, (items) => {
+      const answer = items.find((o) => o.metadata.name === name)?.status?.response;
       if (typeof answer === 'string' && answer) finish(() => resolve(answer));
-    });
-    // The list may have answered while subscribing.
-    if (settled) unsubscribe();
-    else stop = unsubscribe;
+    }, true);
+    // A user who may not read Events waits for the answer or the timeout alone.
+    follow(`/api/v1/namespaces/${encodeURIComponent(namespace)}/events`, { fieldSelector: `involvedObject.name=${name}` }, (items) => {
+      const warning = requestWarning(items, { kind: resource.kind, name, uid: request.uid });
+      if (warning) finish(() => reject(new Error(`VM Operator cannot answer ${resource.kind} ${name}: ${warning}.`)));
+    }, false);
   });
 }

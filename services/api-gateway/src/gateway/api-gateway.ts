@@ -28,7 +28,7 @@ import { ApiRequestHandler } from './http/api-server';
 import { RequestMetrics } from './http/request-metrics';
 import { Authenticator } from './http/authenticator';
 import { AuditLog } from './audit/audit-log';
-import { auditHook, upgradeAudit } from './audit/audit-hook';
+import { auditHook, consoleAudit, upgradeAudit } from './audit/audit-hook';
 import { readModelLookups } from './auth/rbac-lookups';
 import { ensureBootstrapPolicy } from './auth/ensure-bootstrap-policy';
 import { localUserTokens } from './auth/local-user-tokens';
@@ -36,6 +36,8 @@ import { boundTokenSource } from './auth/bound-tokens';
 import { servePodTokens } from './auth/pod-tokens';
 import { serviceAccountTokenSource } from './auth/service-account-tokens';
 import { UsersFile } from './auth/users-file';
+import { WcpApi } from './auth/wcp-api';
+import { sessionTokenSource } from './auth/wcp-sessions';
 import { ResourceRegistry } from './registry/registry';
 import { StreamUpgrades } from './streams/upgrade';
 import { isConsoleTicketPath, VmConsoleUpgrades } from './streams/vm-console';
@@ -197,16 +199,23 @@ export class ApiGateway {
     auth.addSource((_token, d) => users.lookup(d.toString('hex')));
     auth.addSource(serviceAccountTokenSource(readModel));
     auth.addSource(boundTokenSource(serviceAccountKey, readModel));
+    // `kubectl vsphere login` sessions: users.json's password users, signed with the same key.
+    auth.addSource(sessionTokenSource(serviceAccountKey, users));
     this.audit = new AuditLog(pool, logger.child({ component: 'audit' }));
     const metrics = new RequestMetrics(serviceMetrics(), { resources: () => registry.definitions.filter((d) => !d.viewOf).map(qualifiedResource), count: (r) => readModel.count(r) });
     const auditDeps = { log: this.audit, registry, auth, rbac: readModelLookups(readModel), logger, metrics };
     const audit = auditHook(auditDeps);
-    const handler = new ApiRequestHandler(core, auth, () => this.ready, audit);
+    const wcp = new WcpApi({
+      users, signer: serviceAccountKey, authenticate: (req) => auth.authenticate(req), rbac: () => readModelLookups(readModel),
+      namespaces: () => readModel.list('namespaces').map((s) => s.object.metadata.name),
+      namespaced: (groups, resource) => registry.namespacedResources().some((d) => (resource === '*' || d.plural === resource) && (groups.includes('*') || groups.includes(d.group))),
+    });
+    const handler = new ApiRequestHandler(core, auth, () => this.ready, audit, wcp);
     // Clients may show a certificate the cluster's CA signed (an approved CertificateSigningRequest): asked for, never required.
     const server = createServer({ key: pki.keyPem, cert: pki.certPem, ca: pki.caCertPem, requestCert: true, rejectUnauthorized: false }, handler.handle);
     // kubectl exec / port-forward: WebSocket and SPDY upgrades (streams/upgrade.ts); VM web consoles (streams/vm-console.ts).
     const streams = new StreamUpgrades(core, auth, upgradeAudit(auditDeps));
-    const consoles = new VmConsoleUpgrades(core);
+    const consoles = new VmConsoleUpgrades(core, consoleAudit(auditDeps));
     server.on('upgrade', (req, socket, head) => (isConsoleTicketPath(req.url) ? consoles.handle : streams.handle)(req, socket, head));
     // Watches stay open for as long as the client wants them.
     server.requestTimeout = 0;

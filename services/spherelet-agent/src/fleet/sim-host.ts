@@ -16,6 +16,7 @@ import type { SphereletAgentConfig } from '../spherelet-agent.config';
 import type { UsageSource } from '../metrics/host-metrics-publisher';
 import type { HostUsageSnapshot } from '../metrics/usage-rates';
 import { MemoryHypervisor } from '../vms/memory-hypervisor';
+import { VmConsoleServer } from '../vms/vm-console-server';
 import { VmWorker } from '../vms/vm-worker';
 import type { FleetFeed } from './fleet-feed';
 import { SimRuntime } from './sim-runtime';
@@ -50,6 +51,7 @@ export class SimHost {
   private vms?: VmWorker;
   private runtime?: SimRuntime;
   private kubelet?: KubeletServer;
+  private consoles?: VmConsoleServer;
   private stopped = false;
   /** Drawn once per start of the fleet: a new epoch after a lost lease, registered in place by this process, keeps it. */
   private readonly bootID = newBootId();
@@ -86,8 +88,12 @@ export class SimHost {
     await this.pods.start();
     // Its VMs are records in this process with no guest anywhere, as its pods are, and they go with the epoch
     // (a new epoch starts with an empty hypervisor).
-    this.vms = new VmWorker({ store, pool, nats, names, logger, feed: feed.vms }, { host: this.name, epoch, hypervisor: new MemoryHypervisor(), resyncMs: config.POD_RESYNC_MS });
+    const hypervisor = new MemoryHypervisor();
+    this.vms = new VmWorker({ store, pool, nats, names, logger, feed: feed.vms }, { host: this.name, epoch, hypervisor, resyncMs: config.POD_RESYNC_MS });
     await this.vms.start();
+    // Its VMs' consoles, on its own subject as a real host serves them, so the gateway reaches them by the VM's nodeName.
+    this.consoles = new VmConsoleServer(nats, config.NATS_PREFIX, this.name, hypervisor);
+    this.consoles.start();
     this.kubelet = new KubeletServer(nats, names, {
       name: this.name,
       pods: () => this.pods?.boundPods() ?? [],
@@ -113,6 +119,7 @@ export class SimHost {
   async stop(): Promise<void> {
     this.stopped = true;
     this.kubelet?.stop();
+    this.consoles?.stop();
     this.lease?.stop();
     await this.pods?.stop();
     await this.vms?.stop();
@@ -120,6 +127,8 @@ export class SimHost {
 
   private async restart(): Promise<void> {
     this.kubelet?.stop();
+    // A lost epoch's VMs are gone with its hypervisor: nothing answers for them until the host is back.
+    this.consoles?.stop();
     this.lease?.stop();
     await this.pods?.stop();
     await this.vms?.stop();

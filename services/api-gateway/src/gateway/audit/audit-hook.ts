@@ -96,7 +96,7 @@ function appendRecord(
     subresource: attrs.subresource,
     namespace: attrs.namespace,
     name: attrs.name,
-    path: attrs.path,
+    path: redactedPath(attrs.path),
     decision: decision(code, user, attrs, deps.rbac),
     code,
     userAgent: String(req.headers['user-agent'] ?? '').slice(0, 512),
@@ -126,6 +126,73 @@ export function upgradeAudit(deps: AuditHookDeps): UpgradeAudit {
       appendRecord(deps, req, { time: new Date(), requestId, user, attrs, code });
     } catch (err) {
       deps.logger.error('audit: upgrade not recorded', { error: (err as Error).message });
+    }
+  };
+}
+
+/** The path of a VM web console's ticket URL (`/ticket/<ticket>`): the ticket is a credential, never recorded. */
+const TICKET_PATH = /^\/ticket\/.*/s;
+export const REDACTED_TICKET_PATH = '/ticket/<redacted>';
+
+/** A record's path, with a web console ticket taken out (a plain GET of a ticket URL is recorded too). */
+export function redactedPath(path: string): string {
+  return TICKET_PATH.test(path) ? REDACTED_TICKET_PATH : path;
+}
+
+/** What a VM web console upgrade knew when it was answered: from its ticket's request, once that was found. */
+export interface ConsoleSession {
+  /** Who created the VirtualMachineWebConsoleRequest the ticket came from: the ticket holder acts as them. */
+  user?: UserInfo;
+  namespace?: string;
+  /** The VM's name. */
+  name?: string;
+  /** The request the ticket came from, `<resource>/<name>`, for the record's annotations. */
+  request?: string;
+  /** The ticket itself was refused (unknown, spent, expired, taken meanwhile): `deny`; otherwise `allow`. */
+  ticketRefused: boolean;
+}
+
+export type ConsoleAudit = (req: IncomingMessage, code: number, session: ConsoleSession) => void;
+
+/** The annotation of a console record naming the web console request whose ticket was used. */
+export const CONSOLE_REQUEST_AUDIT_ANNOTATION = 'vmoperator.openpacific.io/webconsolerequest';
+
+/**
+ * The audit of a VM web console (`/ticket/<ticket>`, an upgrade the request handler never sees): recorded once as
+ * verb `create` of `virtualmachines/console` in the VM's namespace, by the user who requested the ticket (a ticket is
+ * handed to whoever created the request, and carries no token of its own), with 101 once the protocol switched, else
+ * the Status code. The path is `/ticket/<redacted>`: the ticket opens a console, so it is never written down.
+ */
+export function consoleAudit(deps: AuditHookDeps): ConsoleAudit {
+  return (req, code, session) => {
+    try {
+      const { requestId } = requestInfo(req);
+      const attrs: AuditRequestAttributes = {
+        verb: 'create', apiGroup: 'vmoperator.vmware.com', resource: 'virtualmachines', subresource: 'console',
+        namespace: session.namespace ?? '', name: session.name ?? '', path: REDACTED_TICKET_PATH, resourceRequest: true,
+      };
+      deps.metrics?.connected(attrs, '', code);
+      const user = session.user ?? ANONYMOUS;
+      deps.log.append({
+        time: new Date(),
+        requestId,
+        username: user.username,
+        groups: user.groups ?? [],
+        verb: attrs.verb,
+        apiGroup: attrs.apiGroup,
+        resource: attrs.resource,
+        subresource: attrs.subresource,
+        namespace: attrs.namespace,
+        name: attrs.name,
+        path: attrs.path,
+        decision: session.ticketRefused ? 'deny' : 'allow',
+        code,
+        userAgent: String(req.headers['user-agent'] ?? '').slice(0, 512),
+        sourceIp: (req.socket?.remoteAddress ?? '').replace(/^::ffff:/, ''),
+        annotations: session.request ? { [CONSOLE_REQUEST_AUDIT_ANNOTATION]: session.request } : undefined,
+      });
+    } catch (err) {
+      deps.logger.error('audit: web console not recorded', { error: (err as Error).message });
     }
   };
 }

@@ -1,5 +1,5 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { vmWebConsoleKindStrategies } from './vmwebconsole.strategy';
+import { vmWebConsoleKindStrategies, webConsoleRequester } from './vmwebconsole.strategy';
 
 const current = vmWebConsoleKindStrategies['vmoperator.vmware.com/VirtualMachineWebConsoleRequest'];
 const v1alpha1 = vmWebConsoleKindStrategies['vmoperator.vmware.com/WebConsoleRequest'];
@@ -10,6 +10,7 @@ const KEY = `-----BEGIN PUBLIC KEY-----\n${der.toString('base64')}\n-----END PUB
 const UUID = 'vmoperator.vmware.com/webconsolerequest-uuid';
 const HASH = 'vmoperator.openpacific.io/web-console-ticket-sha256';
 const USED = 'vmoperator.openpacific.io/web-console-ticket-used';
+const REQUESTER = 'vmoperator.openpacific.io/web-console-requester';
 
 const wcr = (spec: any, metadata: any = {}) => ({ kind: 'VirtualMachineWebConsoleRequest', metadata: { name: 'c1', namespace: 'ns', ...metadata }, spec });
 
@@ -51,5 +52,16 @@ describe('web console request admission', () => {
     const next = current.prepareUpdate!(old, wcr({ name: 'web-1', publicKey: KEY }, { annotations: { [HASH]: 'forged', [USED]: 'x' } }));
     expect(next.metadata.annotations).toEqual({ [HASH]: 'h' });
     expect(current.prepareUpdate!(old, wcr({ name: 'web-1', publicKey: KEY })).metadata.annotations).toEqual({ [HASH]: 'h' });
+  });
+
+  it('records who created the request, whatever the client wrote there, and keeps it on update', () => {
+    const alice = { ...ctx, user: { username: 'alice', groups: ['devs', 'system:authenticated'] } };
+    const made = current.defaults!(wcr({ name: 'web-1', publicKey: KEY }, { annotations: { [REQUESTER]: '{"username":"admin","groups":["system:masters"]}' } }), alice);
+    expect(made.metadata.annotations).toEqual({ [REQUESTER]: '{"username":"alice","groups":["devs","system:authenticated"]}' });
+    expect(webConsoleRequester(made)).toEqual({ username: 'alice', groups: ['devs', 'system:authenticated'] });
+    const forged = current.prepareUpdate!(made, wcr({ name: 'web-1', publicKey: KEY }, { annotations: { [REQUESTER]: '{"username":"admin","groups":[]}' } }));
+    expect(webConsoleRequester(forged)).toEqual({ username: 'alice', groups: ['devs', 'system:authenticated'] });
+    expect(webConsoleRequester(wcr({}, { annotations: { [REQUESTER]: 'not json' } }))).toBeUndefined();
+    expect(webConsoleRequester(wcr({}))).toBeUndefined();
   });
 });

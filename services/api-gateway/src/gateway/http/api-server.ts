@@ -27,6 +27,7 @@ import { handleReview } from '../auth/reviews';
 import { handleBinding } from '../handlers/binding';
 import { JWKS_CONTENT_TYPE, JWKS_PATH, jwks, OPENID_CONFIGURATION_PATH, openIdConfiguration } from '../auth/issuer-discovery';
 import type { AuditHook } from '../audit/audit-hook';
+import { isWcpPath, WcpApi } from '../auth/wcp-api';
 import { Authenticator } from './authenticator';
 import { isConsolePath, serveConsole } from './console-assets';
 import { handleMetaRoute } from './meta-routes';
@@ -46,6 +47,8 @@ export class ApiRequestHandler {
     private readonly isReady: () => boolean,
     /** Records every request; serves the AuditRecord API itself (audit/audit-hook.ts). */
     private readonly audit?: AuditHook,
+    /** `kubectl vsphere login`'s API (auth/wcp-api.ts): it authenticates its own callers (a password, then a session). */
+    private readonly wcp?: WcpApi,
   ) {}
 
   private get rbac() {
@@ -68,6 +71,7 @@ export class ApiRequestHandler {
     }
     // The web console's static files are public; every API call it makes carries the user's token.
     if (isConsolePath(path, req.method, req.headers.accept)) return serveConsole(req, res, path);
+    if (this.wcp && isWcpPath(path)) return this.wcp.handle(req, res, path);
     const caller = path === '/version' ? { username: 'system:anonymous', groups: [] } : this.auth.authenticate(req);
     if (handleMetaRoute(this.core.registry, req, res, url)) return;
 

@@ -18,6 +18,7 @@ import { VmConsoleServer } from '../../../../spherelet-agent/src/vms/vm-console-
 import { gatewayConfigSchema, GatewayConfig, prepareGatewayConfig } from '../../api-gateway.config';
 import { ApiGatewayModule } from '../../api-gateway.module';
 import { gatewayCaller } from '../gateway-call.spec-support';
+import { CONSOLE_PROTOCOL, CONSOLE_REFUSAL_PROTOCOL } from './vm-console';
 
 const NS = 'team-a';
 const META = { actor: 'test', source: 'test' };
@@ -27,6 +28,8 @@ interface Session {
   frames: string[];
   closed?: { code: number; reason: string };
   refused?: { status: number; body: any };
+  /** The subprotocol the gateway chose, once the socket opened. */
+  protocol?: string;
 }
 
 /**
@@ -46,10 +49,11 @@ describe('the VM web console endpoint (api-gateway)', () => {
   const env = () => ({ DATABASE_URL: db.url, NATS_URL: testNatsUrl, NATS_PREFIX: prefix, LOG_LEVEL: 'warn', HEALTH_PORT: '0' });
   const call = gatewayCaller(() => dataDir);
 
-  function open(ticket: string): { session: Session; done: Promise<Session> } {
+  function open(ticket: string, protocols: string[] = []): { session: Session; done: Promise<Session> } {
     const server = parse(readFileSync(join(dataDir, 'kubeconfig'), 'utf8')).clusters[0].cluster.server.replace(/^https/, 'wss');
     const session: Session = { frames: [] };
-    const ws = new WebSocket(`${server}/ticket/${ticket}`, { ca: readFileSync(join(dataDir, 'pki', 'ca.crt')) });
+    const ws = new WebSocket(`${server}/ticket/${ticket}`, protocols, { ca: readFileSync(join(dataDir, 'pki', 'ca.crt')) });
+    ws.on('open', () => (session.protocol = ws.protocol));
     const done = new Promise<Session>((resolve) => {
       ws.on('message', (data) => session.frames.push(data.toString()));
       ws.on('close', (code, reason) => resolve(Object.assign(session, { closed: { code, reason: reason.toString() } })));
@@ -69,10 +73,18 @@ describe('the VM web console endpoint (api-gateway)', () => {
     return object;
   }
 
-  const request = (name: string, ticket: string, expiryTime: string) => ({
+  /** As the gateway writes a request that alice created through the API (the ticket's hash as vm-operator adds it). */
+  const ALICE = { username: 'alice', groups: ['team-a-devs', 'system:authenticated'] };
+  const request = (name: string, ticket: string, expiryTime: string, requester?: typeof ALICE) => ({
     apiVersion: 'vmoperator.vmware.com/v1alpha5',
     kind: 'VirtualMachineWebConsoleRequest',
-    metadata: { name, annotations: { 'vmoperator.openpacific.io/web-console-ticket-sha256': webConsoleTicketHash(ticket) } },
+    metadata: {
+      name,
+      annotations: {
+        'vmoperator.openpacific.io/web-console-ticket-sha256': webConsoleTicketHash(ticket),
+        ...(requester ? { 'vmoperator.openpacific.io/web-console-requester': JSON.stringify(requester) } : {}),
+      },
+    },
     spec: { name: 'web-1', publicKey: 'k' },
     status: { response: 'r', expiryTime, proxyAddr: '127.0.0.1:6443' },
   });
@@ -132,7 +144,7 @@ describe('the VM web console endpoint (api-gateway)', () => {
   });
 
   it('streams the console for a good ticket once, spends it, and closes when the VM powers off', async () => {
-    await put(VIRTUAL_MACHINE_WEB_CONSOLE_REQUESTS_RESOURCE, request('c1', 'good-ticket', inAMinute()));
+    await put(VIRTUAL_MACHINE_WEB_CONSOLE_REQUESTS_RESOURCE, request('c1', 'good-ticket', inAMinute(), ALICE));
     const path = `/apis/vmoperator.vmware.com/v1alpha5/namespaces/${NS}/virtualmachinewebconsolerequests/c1`;
     await eventually(async () => expect((await call('GET', path)).status).toBe(200));
     const first = open('good-ticket');
@@ -143,11 +155,63 @@ describe('the VM web console endpoint (api-gateway)', () => {
 
     const again = await open('good-ticket').done;
     expect(again.refused).toMatchObject({ status: 403, body: { message: `web console ticket of ${NS}/c1 was already used at ${spent}: a ticket opens one console` } });
+    // A client that can read a refusal only after an upgrade (a browser) is told in the socket.
+    const told = await open('good-ticket', [CONSOLE_PROTOCOL, CONSOLE_REFUSAL_PROTOCOL]).done;
+    expect(told.protocol).toBe(CONSOLE_REFUSAL_PROTOCOL);
+    expect(told.frames.map((f) => JSON.parse(f))).toEqual([{ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: `web console ticket of ${NS}/c1 was already used at ${spent}: a ticket opens one console`, reason: 'Forbidden', code: 403 }]);
+    expect(told.closed).toEqual({ code: 4403, reason: `web console ticket of ${NS}/c1 was already used at ${spent}: a ticket opens one console` });
 
     const uid = (await hv.list())[0].uid;
     await hv.powerOff(uid, 'Hard');
     const s = await first.done;
     expect(s.closed).toEqual({ code: 1000, reason: 'the VM powered off' });
     expect(s.frames.join('')).toMatch(/web-1 login: \n[\s\S]*OpenPacific sim hypervisor: web-1 powered off \(Hard\)\n$/);
+  });
+
+  it('opens the console in the console subprotocol for a client that offers it', async () => {
+    await put(VIRTUAL_MACHINE_WEB_CONSOLE_REQUESTS_RESOURCE, request('c2', 'browser-ticket', inAMinute(), ALICE));
+    await eventually(async () => expect((await call('GET', `/apis/vmoperator.vmware.com/v1alpha5/namespaces/${NS}/virtualmachinewebconsolerequests/c2`)).status).toBe(200));
+    const s = await open('browser-ticket', [CONSOLE_PROTOCOL, CONSOLE_REFUSAL_PROTOCOL]).done;
+    expect(s.protocol).toBe(CONSOLE_PROTOCOL);
+    // The VM was powered off above: its whole console, then the close.
+    expect(s.frames.join('')).toContain('web-1 login:');
+    expect(s.closed).toEqual({ code: 1000, reason: 'the VM powered off' });
+  });
+
+  it('audits each session once, as the requester of its ticket, and never records the ticket', async () => {
+    const consoleOnly = (records: any[]) => records.filter((r) => r.subresource === 'console');
+    let records: any[] = [];
+    await eventually(async () => {
+      const answer = await call('GET', '/apis/audit.openpacific.io/v1/auditrecords?fieldSelector=subresource%3Dconsole');
+      expect(answer.status).toBe(200);
+      records = consoleOnly(answer.json.items).reverse();
+      expect(records.map((r) => r.code)).toEqual([404, 403, 101, 403, 403, 101]);
+    });
+    const common = { verb: 'create', apiGroup: 'vmoperator.vmware.com', resource: 'virtualmachines', subresource: 'console', path: '/ticket/<redacted>' };
+    const vm = { ...common, namespace: NS, name: 'web-1' };
+    const c1 = { annotations: { 'vmoperator.openpacific.io/webconsolerequest': 'virtualmachinewebconsolerequests/c1' } };
+    expect(records[0]).toMatchObject({ ...common, user: 'system:anonymous', groups: ['system:unauthenticated'], namespace: '', name: '', decision: 'deny' });
+    // Put straight into the log by this test's actor, without the gateway's requester annotation: the creator from the log.
+    expect(records[1]).toMatchObject({ ...vm, user: 'test', decision: 'deny', annotations: { 'vmoperator.openpacific.io/webconsolerequest': 'virtualmachinewebconsolerequests/old' } });
+    expect(records[2]).toMatchObject({ ...vm, ...c1, user: 'alice', groups: ALICE.groups, decision: 'allow' });
+    expect(records[3]).toMatchObject({ ...vm, ...c1, user: 'alice', decision: 'deny' });
+    expect(records[4]).toMatchObject({ ...vm, ...c1, user: 'alice', decision: 'deny' });
+    expect(records[5]).toMatchObject({ ...vm, user: 'alice', decision: 'allow' });
+    const all = JSON.stringify((await call('GET', '/apis/audit.openpacific.io/v1/auditrecords')).json);
+    for (const ticket of ['no-such-ticket', 'old-ticket', 'good-ticket', 'browser-ticket']) expect(all).not.toContain(ticket);
+  });
+
+  it('records the creator of a request made through the API, and lets no client write it', async () => {
+    const key = `-----BEGIN PUBLIC KEY-----\n${generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey.export({ type: 'pkcs1', format: 'der' }).toString('base64')}\n-----END PUBLIC KEY-----\n`;
+    const base = `/apis/vmoperator.vmware.com/v1alpha5/namespaces/${NS}/virtualmachinewebconsolerequests`;
+    const forged = JSON.stringify(ALICE);
+    const made = await call('POST', base, { apiVersion: 'vmoperator.vmware.com/v1alpha5', kind: 'VirtualMachineWebConsoleRequest', metadata: { name: 'mine', annotations: { 'vmoperator.openpacific.io/web-console-requester': forged } }, spec: { name: 'web-1', publicKey: key } });
+    expect(made.status).toBe(201);
+    const requester = JSON.parse(made.json.metadata.annotations['vmoperator.openpacific.io/web-console-requester']);
+    expect(requester.username).toBe('admin');
+    expect(requester.groups).toContain('system:masters');
+    const patched = await call('PATCH', `${base}/mine`, { metadata: { annotations: { 'vmoperator.openpacific.io/web-console-requester': forged } } });
+    expect(patched.status).toBe(200);
+    expect(patched.json.metadata.annotations['vmoperator.openpacific.io/web-console-requester']).toBe(made.json.metadata.annotations['vmoperator.openpacific.io/web-console-requester']);
   });
 });

@@ -1,14 +1,16 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import {
-  VIRTUAL_MACHINES_RESOURCE, VM_CONSOLE_NOT_FOUND, vmConsoleSubject, VmConsoleReply, VmConsoleRequest, WEB_CONSOLE_RESOURCES, WEB_CONSOLE_TICKET_HASH_ANNOTATION,
+  ObjectEventTypes, VIRTUAL_MACHINES_RESOURCE, VM_CONSOLE_NOT_FOUND, vmConsoleSubject, VmConsoleReply, VmConsoleRequest, WEB_CONSOLE_RESOURCES, WEB_CONSOLE_TICKET_HASH_ANNOTATION,
   WEB_CONSOLE_TICKET_USED_ANNOTATION, webConsoleVmName, rfc3339,
 } from '@openpacific/contracts';
 import { badRequest, forbidden, KubeApiError, notFound, serviceUnavailable, statusError } from '@openpacific/kube-api';
 import { requestJson } from '@openpacific/messaging';
 import { StoredObject, webConsoleTicketHash } from '@openpacific/objects';
 import { WebSocket, WebSocketServer } from 'ws';
+import type { ConsoleAudit, ConsoleSession } from '../audit/audit-hook';
 import type { GatewayCore } from '../core';
+import { webConsoleRequester } from '../handlers/vmwebconsole.strategy';
 import { commitUpdateInternal } from '../controllers/internal-update';
 import { writeStatus } from './upgrade';
 
@@ -42,39 +44,78 @@ export function ticketRefusal(req: any, now = Date.now()): KubeApiError | undefi
 }
 
 /**
+ * The WebSocket subprotocols of a client that wants to read a refusal (a browser is never shown the body of a refused
+ * upgrade, only that the socket closed). It offers both; the gateway picks the first when it serves the console and
+ * the second when it refuses the ticket, then sends the refusal's Status as one text frame and closes with
+ * 4000 + its code and its message as the reason. A client that offers neither gets the Status before the upgrade.
+ * (services/web-console/src/vm-console-feed.ts offers them.)
+ */
+export const CONSOLE_PROTOCOL = 'webconsole.openpacific.io';
+export const CONSOLE_REFUSAL_PROTOCOL = 'refusal.webconsole.openpacific.io';
+/** A close frame's reason is at most 123 bytes. */
+const CLOSE_REASON_BYTES = 123;
+
+/**
  * A VM's web console, at the ticket URL VM Operator encrypts into a web console request's response
  * (`wss://<proxyAddr>/ticket/<ticket>`): the ticket is the credential (no token, as a browser opens it), good once
  * and until the request's expiryTime. It is spent (an annotation on the request, compare-and-set in the log, so two
  * replicas cannot both take it) before the upgrade; an unknown ticket is a 404, a spent or expired one a 403. Then
  * the VM's console text is sent as text frames as it grows, read from the VM's host as `kubectl logs -f` reads a
  * container's log, until the VM powers off or is deleted, which closes the socket (1000, with the reason).
- * What the client sends is ignored: the simulated console is read-only.
+ * What the client sends is ignored: the simulated console is read-only. Each session, opened or refused, is
+ * audited once, as the request's creator's (`ConsoleAudit`).
  */
 export class VmConsoleUpgrades {
-  private readonly wss = new WebSocketServer({ noServer: true });
+  // Another client's subprotocol is taken as offered (ws's default, the first), so its handshake does not fail.
+  private readonly wss = new WebSocketServer({ noServer: true, handleProtocols: (offered: Set<string>) => (offered.has(CONSOLE_PROTOCOL) ? CONSOLE_PROTOCOL : ([...offered][0] ?? false)) });
+  private readonly refusals = new WebSocketServer({ noServer: true, handleProtocols: () => CONSOLE_REFUSAL_PROTOCOL });
 
-  constructor(private readonly core: GatewayCore) {}
+  constructor(
+    private readonly core: GatewayCore,
+    private readonly audit: ConsoleAudit = () => undefined,
+  ) {}
 
   handle = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
     socket.on('error', () => undefined);
-    this.open(req, socket, head).catch((err) => {
+    const session: ConsoleSession = { ticketRefused: true };
+    this.open(req, socket, head, session).catch((err) => {
       const status = err instanceof KubeApiError ? err.status : statusError(500, 'InternalError', (err as Error).message).status;
       this.core.logger.debug?.('web console refused', { code: status.code });
-      writeStatus(socket, status);
+      this.audit(req, status.code ?? 500, session);
+      this.refuse(req, socket, head, status);
     });
   };
 
-  private async open(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+  /** The Status before the upgrade, or, to a client that offered the refusal subprotocol, in the socket. */
+  private refuse(req: IncomingMessage, socket: Duplex, head: Buffer, status: { code?: number; message?: string }): void {
+    const offered = String(req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim());
+    if (String(req.headers.upgrade ?? '').toLowerCase() !== 'websocket' || !offered.includes(CONSOLE_REFUSAL_PROTOCOL)) return writeStatus(socket, status);
+    this.refusals.handleUpgrade(req, socket, head, (ws) => {
+      ws.on('error', () => undefined);
+      ws.send(JSON.stringify({ kind: 'Status', apiVersion: 'v1', ...status }));
+      ws.close(4000 + (status.code ?? 500), closeReason(status.message ?? ''));
+    });
+  }
+
+  private async open(req: IncomingMessage, socket: Duplex, head: Buffer, session: ConsoleSession): Promise<void> {
     const url = new URL(req.url ?? '/', 'https://gateway');
     const m = PATH.exec(url.pathname);
-    if (!m) throw notFound('', url.pathname);
+    if (!m) throw notFound('', '/ticket/<redacted>');
     if (String(req.headers.upgrade ?? '').toLowerCase() !== 'websocket') throw badRequest('the web console is served over WebSocket only');
     const found = requestOfTicket(this.core, m[1]);
     if (!found) throw statusError(404, 'NotFound', 'web console ticket not found: it is not one, or its request expired and was deleted');
     const wcr = found.stored.object;
+    const vmName = webConsoleVmName(wcr);
+    Object.assign(session, {
+      user: webConsoleRequester(wcr) ?? (await this.creatorFromLog(found.stored)),
+      namespace: wcr.metadata.namespace,
+      name: vmName,
+      request: `${found.resource.split('.')[0]}/${wcr.metadata.name}`,
+    });
     const refusal = ticketRefusal(wcr);
     if (refusal) throw refusal;
-    const vmName = webConsoleVmName(wcr);
+    // From here the ticket is good: what fails is the VM's, not the holder's.
+    session.ticketRefused = false;
     const vm = this.core.readModel.get(VIRTUAL_MACHINES_RESOURCE, wcr.metadata.namespace, vmName)?.object;
     if (!vm) throw notFound(VIRTUAL_MACHINES_RESOURCE, vmName);
     const host: string | undefined = vm.status?.nodeName;
@@ -82,13 +123,31 @@ export class VmConsoleUpgrades {
     const spent = await commitUpdateInternal(this.core, found.resource, found.stored, (o) => {
       o.metadata.annotations = { ...(o.metadata.annotations ?? {}), [WEB_CONSOLE_TICKET_USED_ANNOTATION]: rfc3339() };
     }, ACTOR);
-    if (!spent) throw statusError(409, 'Conflict', `web console ticket of ${wcr.metadata.namespace}/${wcr.metadata.name} was taken meanwhile: request a new console`);
+    if (!spent) {
+      session.ticketRefused = true;
+      throw statusError(409, 'Conflict', `web console ticket of ${wcr.metadata.namespace}/${wcr.metadata.name} was taken meanwhile: request a new console`);
+    }
     this.wss.handleUpgrade(req, socket, head, (ws) => {
+      this.audit(req, 101, session);
       this.follow(ws, host, vm.metadata.uid, wcr.metadata.namespace, vmName).catch((err) => {
         this.core.logger.warn('web console failed', { vm: `${wcr.metadata.namespace}/${vmName}`, error: (err as Error).message });
         ws.terminate();
       });
     });
+  }
+
+  /**
+   * A request written without the gateway's requester annotation (by a controller, or before the gateway wrote it):
+   * the creator is the actor of its stream's last create in the log (a name only: the log keeps no groups).
+   */
+  private async creatorFromLog(stored: StoredObject): Promise<ConsoleSession['user']> {
+    try {
+      const created = (await this.core.store.readStream(stored.streamId)).filter((e) => e.type === ObjectEventTypes.created).pop();
+      const actor = created?.metadata?.actor;
+      return typeof actor === 'string' && actor ? { username: actor, groups: [] } : undefined;
+    } catch {
+      return undefined;
+    }
   }
 
   /** Sends the console text as it grows; closes once the VM is off, gone from its host or deleted, or the client went. */
@@ -118,4 +177,12 @@ export class VmConsoleUpgrades {
       await new Promise((resolve) => setTimeout(resolve, FOLLOW_POLL_MS));
     }
   }
+}
+
+/** A close reason within the 123 bytes a close frame allows, cut at a character and marked with an ellipsis. */
+export function closeReason(message: string): string {
+  if (Buffer.byteLength(message) <= CLOSE_REASON_BYTES) return message;
+  let cut = message;
+  while (Buffer.byteLength(cut) > CLOSE_REASON_BYTES - 3) cut = cut.slice(0, -1);
+  return `${cut}…`;
 }
