@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
+import { inCIDR } from '@openpacific/contracts';
 import { eventually, startCluster, TestCluster } from '@openpacific/testing';
 import { greeting } from './support/greeting';
 
@@ -61,7 +62,9 @@ describe('guest clusters', () => {
     const cpReadyAt = ms.filter((m: any) => m.metadata.labels?.['cluster.x-k8s.io/control-plane'] !== undefined).map((m: any) => m.status.conditions.find((c: any) => c.type === 'Ready').lastTransitionTime)[0];
     for (const v of (await vms()).filter((x: any) => x.metadata.labels?.['capv.vmware.com/cluster.role'] === 'worker')) expect(v.metadata.creationTimestamp >= cpReadyAt).toBe(true);
     const t = await tkc();
-    expect(t.status.apiEndpoints).toEqual([{ host: expect.stringMatching(/^127\.200\./), port: 6443 }]);
+    // The control-plane VMService's ingress: an address of the cluster's load balancer range.
+    expect(t.status.apiEndpoints).toEqual([{ host: expect.any(String), port: 6443 }]);
+    expect(inCIDR(t.status.apiEndpoints[0].host, cluster.network.loadBalancerCIDR)).toBe(true);
     // The control-plane endpoint is a load balancer in front of the guest's own api-gateway, on its control-plane VM.
     const secret = (await cluster.request('GET', `/api/v1/namespaces/${NS}/secrets/tkc-1-kubeconfig`)).json();
     expect(secret.type).toBe('cluster.x-k8s.io/secret');

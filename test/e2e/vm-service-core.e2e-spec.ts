@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Resolver } from 'node:dns/promises';
 import { join } from 'node:path';
-import { clusterDnsAddress } from '@openpacific/contracts';
+import { clusterDnsAddress, inCIDR, loadBalancerAddress } from '@openpacific/contracts';
 import { eventually, startCluster, TestCluster } from '@openpacific/testing';
 import { greeting } from './support/greeting';
 import { kubectlApply, kubectlJson } from './support/kubectl-json';
@@ -39,7 +39,7 @@ describe('a VirtualMachineService\'s core Service and EndpointSlice mirroring', 
     expect(applied.stdout).toContain('virtualmachineservice.vmoperator.vmware.com/web created');
     const vms = await eventually(async () => {
       const v = await json(['get', 'vmservice', 'web', '-n', NS]);
-      expect(v.status?.loadBalancer?.ingress?.[0]?.ip).toMatch(/^127\.200\./);
+      expect(inCIDR(v.status?.loadBalancer?.ingress?.[0]?.ip ?? '', cluster.network.loadBalancerCIDR)).toBe(true);
       return v;
     }, { timeoutMs: 20_000 });
     const ingress: string = vms.status.loadBalancer.ingress[0].ip;
@@ -51,7 +51,10 @@ describe('a VirtualMachineService\'s core Service and EndpointSlice mirroring', 
     }, { timeoutMs: 20_000 });
     expect(svc.spec.type).toBe('LoadBalancer');
     expect(svc.spec.selector).toBeUndefined();
-    expect(svc.spec.clusterIP).toMatch(/^127\.201\.\d+\.\d+$/);
+    // The VMService's cluster IP, from the service range, the ingress at its offset in the load balancer range.
+    expect(svc.spec.clusterIP).toBe(vms.spec.clusterIp);
+    expect(inCIDR(svc.spec.clusterIP, cluster.network.serviceCIDR)).toBe(true);
+    expect(ingress).toBe(loadBalancerAddress(cluster.network, svc.spec.clusterIP));
     expect(svc.spec.clusterIPs).toEqual([svc.spec.clusterIP]);
     expect(svc.spec.ports).toEqual([{ name: 'http', protocol: 'TCP', port: 80, targetPort: 8080 }]);
     expect(svc.spec).toMatchObject({ ipFamilies: ['IPv4'], ipFamilyPolicy: 'SingleStack', sessionAffinity: 'None', externalTrafficPolicy: 'Cluster', internalTrafficPolicy: 'Cluster' });

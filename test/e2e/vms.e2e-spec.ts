@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Pool } from 'pg';
+import { inCIDR } from '@openpacific/contracts';
 import { checkInvariants, eventually, startCluster, TestCluster } from '@openpacific/testing';
 import { greeting } from './support/greeting';
 
@@ -66,15 +67,15 @@ describe('virtual machines', () => {
     await eventually(async () => {
       const svc = (await cluster.request('GET', `/apis/vmoperator.vmware.com/v1alpha5/namespaces/${NS}/virtualmachineservices/web`)).json();
       ingress = svc.status?.loadBalancer?.ingress?.[0]?.ip;
-      expect(ingress).toMatch(/^127\./);
+      expect(inCIDR(ingress ?? '', cluster.network.loadBalancerCIDR)).toBe(true);
       expect(await greeting(ingress, 80)).toBe('web-1 8080');
     }, { timeoutMs: 20_000 });
-    // A ClusterIP service gets a cluster IP that forwards the same way.
+    // A ClusterIP service gets a cluster IP (from the service range) that forwards the same way.
     const internal = { apiVersion: 'vmoperator.vmware.com/v1alpha3', kind: 'VirtualMachineService', metadata: { name: 'web-internal', namespace: NS }, spec: { type: 'ClusterIP', selector: { app: 'web' }, ports: [{ name: 'ssh', protocol: 'TCP', port: 22, targetPort: 22 }] } };
     expect((await cluster.kubectl(['apply', '-f', '-'], { input: JSON.stringify(internal) })).code).toBe(0);
     await eventually(async () => {
       const svc = (await cluster.request('GET', `/apis/vmoperator.vmware.com/v1alpha5/namespaces/${NS}/virtualmachineservices/web-internal`)).json();
-      expect(svc.spec.clusterIp).toMatch(/^127\.201\./);
+      expect(inCIDR(svc.spec.clusterIp ?? '', cluster.network.serviceCIDR)).toBe(true);
       expect(await greeting(svc.spec.clusterIp, 22)).toBe('web-1 22');
     }, { timeoutMs: 20_000 });
   });

@@ -83,6 +83,24 @@ export function inCIDR(ip: string, cidr: string): boolean {
   return ((ipToInt(ip) & mask) >>> 0) === base;
 }
 
+/**
+ * A free address of a range as Kubernetes hands out cluster IPs: scanning its usable addresses (the network and
+ * broadcast addresses left out) from the `start`-th of them (a random pick, 0 ≤ start < the range's size − 2) and
+ * wrapping, past the `reserved` ones and those `held`. Undefined when none is free. The gateway's allocator for core
+ * Services and the vm-operator's for VirtualMachineServices both use it.
+ */
+export function scanFreeAddress(cidr: string, start: number, reserved: ReadonlySet<number>, held: ReadonlySet<string>): string | undefined {
+  const { base, prefix } = parseCIDR(cidr);
+  const span = 2 ** (32 - prefix) - 2;
+  for (let i = 0; i < span; i++) {
+    const n = base + 1 + ((start + i) % span);
+    if (reserved.has(n)) continue;
+    const ip = intToIp(n);
+    if (!held.has(ip)) return ip;
+  }
+  return undefined;
+}
+
 /** The `index`-th /24 of the pod /16 (1..255: a namespace's subnet; 0 holds the bridge gateways). */
 export function podSubnet(podCIDR: string, index: number): string {
   const { base } = parseCIDR(podCIDR, 'POD_CIDR', 16);

@@ -64,7 +64,7 @@ export class VmOperatorLifecycle implements OnApplicationBootstrap, BeforeApplic
         const vms = new VmController({ store, feed, logger, secretKey });
         const prober = new ReadinessProber({ store, feed, logger });
         const replicaSets = new VmReplicaSetController({ store, feed, logger, nats, names });
-        const services = new VmServiceController({ store, feed, logger });
+        const services = new VmServiceController({ store, feed, logger, network });
         const publishing = new PublishRequestController({ store, feed, logger });
         const groupPublishing = new GroupPublishRequestController({ store, feed, logger });
         const libraryItems = new LibraryItemController({ store, feed, logger });

@@ -1,16 +1,17 @@
-import { ENDPOINTS_RESOURCE, ObjectEventTypes, objectStreamId, rfc3339, SERVICES_RESOURCE } from '@openpacific/contracts';
+import { ClusterNetwork, ENDPOINTS_RESOURCE, LOOPBACK_NETWORK, ObjectEventTypes, objectStreamId, rfc3339, SERVICES_RESOURCE } from '@openpacific/contracts';
 import { EventStore, VersionConflictError } from '@openpacific/event-store';
 import { randomUUID } from 'node:crypto';
 import { controllerReadModel, feedPassLoop, objectEvent, PassLoop, sameJson, type SharedFollower, StoredObject } from '@openpacific/objects';
 import type { Logger } from '@openpacific/service-kit';
 import { TcpLoadBalancer } from './services/tcp-load-balancer';
 import { coreServiceFor, hasCoreShape, vmServiceController, vmServiceOwnerReference } from './services/vm-service-core';
-import { backendsFor, endpointsSubsets, ingressAddress, readyEndpoints } from './services/vm-service-endpoints';
+import { allocateClusterIP, heldClusterIPs, INGRESS_INDEX_ANNOTATION, ingressFor, legacyAddresses, legacyIndex } from './services/vm-service-addresses';
+import { backendsFor, endpointsSubsets, readyEndpoints } from './services/vm-service-endpoints';
 import { ensurePool } from './vms/address-pools';
 import { R } from './vms/vm-resources';
 
 const ACTOR = { actor: 'system:serviceaccount:vmware-system-vmop:vmware-system-vmop-controller-manager', source: 'vm-operator' };
-export const INGRESS_INDEX_ANNOTATION = 'vmoperator.openpacific.io/ingress-index';
+export { INGRESS_INDEX_ANNOTATION };
 /**
  * How long a backend that refused a connection is passed over. A VM is Ready (its guest answers) before the
  * program behind a port listens: a guest cluster's control plane is Ready about a second before its
@@ -19,6 +20,11 @@ export const INGRESS_INDEX_ANNOTATION = 'vmoperator.openpacific.io/ingress-index
  * spares the other backends a retry per client.
  */
 const BACKEND_COOLDOWN_MS = 500;
+/**
+ * How long a cluster IP this controller just wrote counts as held though the read model does not show it yet: the
+ * next service of the same pass, allocating before the write comes back, must not take it too.
+ */
+const CLAIM_MS = 30_000;
 
 /** Where a VirtualMachineService listens: a LoadBalancer's ingress, and the cluster address its core Service carries. */
 interface ServiceAddresses {
@@ -27,14 +33,16 @@ interface ServiceAddresses {
 }
 
 /**
- * VirtualMachineServices (in the elected vm-operator): a LoadBalancer gets an ingress address
- * (`status.loadBalancer.ingress`), a ClusterIP service a cluster IP (`spec.clusterIp`), on which a TCP load
- * balancer per port forwards, round robin, to the Ready VMs its selector matches — so `nc <address> <port>`
- * reaches a VM's guest. The endpoints follow the VMs as they become Ready, move or go. As VM Operator, each
- * service with a selector also gets a core v1 Endpoints of its name listing the VMs it selects (ready or not), and
- * every service a selector-less core v1 Service of its name (`coreServiceFor`), so `kubectl get svc` lists it and the
- * cluster DNS answers its name with its cluster address; a LoadBalancer's balancers listen on that address too
- * (127.201.x.y, beside its ingress 127.200.x.y).
+ * VirtualMachineServices (in the elected vm-operator): every proxied service gets a cluster IP from the cluster's
+ * service range (`spec.clusterIp`, set once), a LoadBalancer also an ingress address at the same offset in the load
+ * balancer range (`status.loadBalancer.ingress`), as core Services get theirs; on each a TCP load balancer per port
+ * forwards, round robin, to the Ready VMs its selector matches — so `nc <address> <port>` reaches a VM's guest, from
+ * the machine and from pods in their own network namespaces (both ranges are local on the machine, `local-ranges.ts`).
+ * The endpoints follow the VMs as they become Ready, move or go. As VM Operator, each service with a selector also
+ * gets a core v1 Endpoints of its name listing the VMs it selects (ready or not), and every service a selector-less
+ * core v1 Service of its name (`coreServiceFor`) carrying its cluster IP, so `kubectl get svc` lists it and the
+ * cluster DNS answers its name with that address. Services made before kept their loopback addresses
+ * (127.201.x.y cluster, 127.200.x.y ingress: `legacyAddresses`): a cluster IP never changes.
  */
 export class VmServiceController {
   private readonly model = controllerReadModel([R.services, R.vms, R.namespaces, ENDPOINTS_RESOURCE, SERVICES_RESOURCE]);
@@ -43,9 +51,16 @@ export class VmServiceController {
   private readonly balancers = new Map<string, TcpLoadBalancer>();
   /** The Services of a VMService's name held by someone else, warned about once each (by the Service's uid). */
   private readonly warned = new Set<string>();
+  /** Cluster IPs written to a VMService and not yet seen in the read model, by address, until when they count as held. */
+  private readonly claims = new Map<string, number>();
+  private readonly network: ClusterNetwork;
 
-  /** Reads the log through `feed`, which the caller starts (replaying the log) before `start`. */
-  constructor(private readonly deps: { store: EventStore; feed: SharedFollower; logger: Logger }) {
+  /**
+   * Reads the log through `feed`, which the caller starts (replaying the log) before `start`. `network`: the cluster's
+   * ranges (SERVICE_CIDR, LOADBALANCER_CIDR), the loopback ones when not given.
+   */
+  constructor(private readonly deps: { store: EventStore; feed: SharedFollower; logger: Logger; network?: ClusterNetwork }) {
+    this.network = deps.network ?? LOOPBACK_NETWORK;
     this.loop = feedPassLoop(deps.feed, this.model, () => this.pass(), { what: 'VM service', logger: deps.logger, resyncMs: 2000 });
   }
 
@@ -208,34 +223,54 @@ export class VmServiceController {
   }
 
   /**
-   * Where the service listens: its namespace's pool number and its own number in the namespace give a
-   * LoadBalancer its ingress address (127.200.x.y) and every service its cluster address, 127.201.x.y — a ClusterIP
-   * service's `spec.clusterIp` (set once, as kube-apiserver allocates one), a LoadBalancer's the one its core Service
-   * carries (or its own `spec.clusterIp` when it names one). Undefined while an address is being written.
+   * Where the service listens: its cluster IP (`spec.clusterIp`) and, for a LoadBalancer, the ingress at the same
+   * offset in the load balancer range. A service without a cluster IP is given one (written to `spec.clusterIp`, as
+   * VM Operator copies the one kube-apiserver gave its Service), free against every Service's and VMService's in the
+   * read model; one its author set is used as set. An older service (INGRESS_INDEX_ANNOTATION) keeps its loopback
+   * addresses, its cluster IP written if it was only on its core Service. Undefined while an address is being written.
    */
   private async addressFor(stored: StoredObject): Promise<ServiceAddresses | undefined> {
     const svc = stored.object;
-    const pool = await ensurePool(this.deps.store, this.model, svc.metadata.namespace, ACTOR);
-    if (pool === undefined) return undefined;
-    const index = Number(svc.metadata.annotations?.[INGRESS_INDEX_ANNOTATION]);
-    if (Number.isInteger(index) && index > 0) {
-      const clusterIp = ingressAddress(pool, index).replace(/^127\.200\./, '127.201.');
-      if (svc.spec.type === 'LoadBalancer') return { ingress: ingressAddress(pool, index), cluster: svc.spec.clusterIp || clusterIp };
-      if (svc.spec.clusterIp) return { cluster: svc.spec.clusterIp };
-      const next = structuredClone(svc);
-      delete next.metadata.resourceVersion;
-      next.spec.clusterIp = clusterIp;
-      await this.deps.store.append(stored.streamId, [{ type: ObjectEventTypes.updated, data: { resource: R.services, object: next }, metadata: ACTOR }], { expectedVersion: stored.streamVersion });
-      return undefined;
+    const index = legacyIndex(svc);
+    let legacy: { pool: number; index: number } | undefined;
+    if (index !== undefined) {
+      const pool = await ensurePool(this.deps.store, this.model, svc.metadata.namespace, ACTOR);
+      if (pool === undefined) return undefined;
+      legacy = { pool, index };
     }
-    const taken = new Set(this.model.list(R.services, svc.metadata.namespace).map((s) => Number(s.object.metadata.annotations?.[INGRESS_INDEX_ANNOTATION])));
-    let free = 1;
-    while (taken.has(free)) free++;
+    const clusterIp: string | undefined = svc.spec.clusterIp;
+    if (clusterIp) {
+      if (svc.spec.type !== 'LoadBalancer') return { cluster: clusterIp };
+      const ingress = ingressFor(this.network, clusterIp, legacy);
+      if (!ingress) this.warnOnce(svc, `no ingress: cluster IP ${clusterIp} is outside the service range ${this.network.serviceCIDR}`);
+      return { ingress, cluster: clusterIp };
+    }
+    const ip = legacy ? legacyAddresses(legacy.pool, legacy.index).cluster : this.allocate();
     const next = structuredClone(svc);
     delete next.metadata.resourceVersion;
-    next.metadata.annotations = { ...(next.metadata.annotations ?? {}), [INGRESS_INDEX_ANNOTATION]: String(free) };
+    next.spec.clusterIp = ip;
     await this.deps.store.append(stored.streamId, [{ type: ObjectEventTypes.updated, data: { resource: R.services, object: next }, metadata: ACTOR }], { expectedVersion: stored.streamVersion });
+    this.claims.set(ip, Date.now() + CLAIM_MS);
     return undefined;
+  }
+
+  /** A free cluster IP (`allocateClusterIP`), also clear of the ones this controller just wrote. */
+  private allocate(): string {
+    const now = Date.now();
+    for (const [ip, until] of this.claims) if (until < now) this.claims.delete(ip);
+    const held = heldClusterIPs(this.model.list(SERVICES_RESOURCE).map((s) => s.object), this.model.list(R.services).map((s) => s.object));
+    for (const ip of this.claims.keys()) held.add(ip);
+    const ip = allocateClusterIP(this.network, held);
+    if (!ip) throw new Error(`failed to allocate a cluster IP: the service range ${this.network.serviceCIDR} is full`);
+    return ip;
+  }
+
+  /** A log warning said once per service (by uid) and text. */
+  private warnOnce(svc: any, text: string): void {
+    const key = `${svc.metadata.uid}/${text}`;
+    if (this.warned.has(key)) return;
+    this.warned.add(key);
+    this.deps.logger.warn(`VM service has ${text}`, { service: `${svc.metadata.namespace}/${svc.metadata.name}` });
   }
 
   private async reportIngress(stored: StoredObject, ip: string): Promise<void> {

@@ -1,12 +1,13 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import { AddressInfo, connect, createServer, Server } from 'node:net';
-import { ENDPOINT_SLICE_MANAGED_BY_LABEL, ENDPOINT_SLICES_RESOURCE, natsNames, ObjectEventTypes, objectStreamId, SERVICE_NAME_LABEL, SERVICES_RESOURCE } from '@openpacific/contracts';
+import { ENDPOINT_SLICE_MANAGED_BY_LABEL, ENDPOINT_SLICES_RESOURCE, inCIDR, loadBalancerAddress, LOOPBACK_NETWORK, natsNames, ObjectEventTypes, objectStreamId, SERVICE_NAME_LABEL, SERVICES_RESOURCE } from '@openpacific/contracts';
 import { EventStore, migrate } from '@openpacific/event-store';
 import { connectNats } from '@openpacific/messaging';
 import { SharedFollower } from '@openpacific/objects';
 import { createTestDatabase, eventually, TestDatabase, testNatsUrl, uniqueNatsPrefix } from '@openpacific/testing';
 import type { NatsConnection } from 'nats';
 import { PodServiceController } from './pod-services/pod-service-controller';
+import { INGRESS_INDEX_ANNOTATION } from './services/vm-service-addresses';
 import { POOL_ANNOTATION } from './vms/address-pools';
 import { R } from './vms/vm-resources';
 import { VmServiceController } from './vm-service-controller';
@@ -15,8 +16,10 @@ const META = { actor: 'test', source: 'test' };
 const quiet: any = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
 quiet.child = () => quiet;
 const NS = 'vm-team';
-// A pool few other runs on this machine use, so their balancers do not hold this test's addresses.
+// A pool few other runs on this machine use, so their balancers do not hold this test's older-style addresses.
 const POOL = randomInt(40, 63);
+// The controllers run with the loopback ranges: cluster IPs from 127.202.0.0/16, ingress at the same offset in 127.203.0.0/16.
+const NET = LOOPBACK_NETWORK;
 const PORT = randomInt(20000, 29000);
 
 /** What a TCP connection to the address gets back, or its error code. */
@@ -70,7 +73,7 @@ describe('a VirtualMachineService\'s core v1 Service (VmServiceController and Po
     await migrate(db.pool);
     nc = await connectNats({ url: testNatsUrl, name: 'vm-service-core-test' });
     store = new EventStore(db.pool);
-    server = createServer((socket) => socket.end('from the guest'));
+    server = createServer((socket) => socket.on('error', () => undefined).end('from the guest'));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     guestPort = (server.address() as AddressInfo).port;
     const ns = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS, uid: randomUUID(), creationTimestamp: new Date().toISOString(), annotations: { [POOL_ANNOTATION]: String(POOL) } } };
@@ -96,15 +99,19 @@ describe('a VirtualMachineService\'s core v1 Service (VmServiceController and Po
     await db?.drop();
   });
 
-  it('gives a LoadBalancer a selector-less Service of its name, owned, at its cluster address, which reaches the VM, with a mirrored slice', async () => {
+  it('gives a LoadBalancer a cluster IP from the service range and the ingress at its offset, and a selector-less Service of its name, owned, at that cluster IP, which reaches the VM, with a mirrored slice', async () => {
     await put(R.services, vmService('web'));
-    const ingress = `127.200.${POOL}.1`;
-    const cluster = `127.201.${POOL}.1`;
     const vms = await eventually(async () => {
       const o = (await latest(R.services, 'web')).object;
-      expect(o.status?.loadBalancer?.ingress).toEqual([{ ip: ingress }]);
+      expect(o.status?.loadBalancer?.ingress?.[0]?.ip).toBeDefined();
       return o;
     });
+    const cluster: string = vms.spec.clusterIp;
+    const ingress: string = vms.status.loadBalancer.ingress[0].ip;
+    expect(inCIDR(cluster, NET.serviceCIDR)).toBe(true);
+    expect(ingress).toBe(loadBalancerAddress(NET, cluster));
+    expect(vms.status.loadBalancer.ingress).toEqual([{ ip: ingress }]);
+    expect(vms.metadata.annotations?.[INGRESS_INDEX_ANNOTATION]).toBeUndefined();
     const svc = await eventually(async () => {
       const o = (await latest(SERVICES_RESOURCE, 'web')).object;
       expect(o).toBeDefined();
@@ -157,10 +164,41 @@ describe('a VirtualMachineService\'s core v1 Service (VmServiceController and Po
     await eventually(async () => expect((await eventsAbout('db')).map((e) => [e.type, e.reason, e.message])).toEqual([
       ['Warning', 'ErrResourceExists', 'Resource "db" already exists and is not managed by VirtualMachineService'],
     ]));
-    // Its cluster address is written and several passes run: the user's Service stays as it was, the Event single.
-    await eventually(async () => expect((await latest(R.services, 'db')).object.spec.clusterIp).toBe(`127.201.${POOL}.2`));
+    // Its cluster IP is written (from the range, not web's) and several passes run: the user's Service stays as it was, the Event single.
+    const clusterIp = await eventually(async () => {
+      const ip = (await latest(R.services, 'db')).object.spec.clusterIp;
+      expect(inCIDR(ip ?? '', NET.serviceCIDR)).toBe(true);
+      return ip;
+    });
+    expect(clusterIp).not.toBe((await latest(R.services, 'web')).object.spec.clusterIp);
     await new Promise((resolve) => setTimeout(resolve, 2500));
     expect((await latest(SERVICES_RESOURCE, 'db')).version).toBe(version);
     expect(await eventsAbout('db')).toHaveLength(1);
+  });
+
+  it('keeps a cluster IP once set: one its author chose, and an older service\'s loopback pair', async () => {
+    // A free address of the range, chosen by the author: kept, the ingress at its offset, the core Service carrying it.
+    const chosen = `127.202.${randomInt(100, 250)}.${randomInt(2, 250)}`;
+    await put(R.services, vmService('chosen', { clusterIp: chosen, selector: { app: 'web' } }));
+    await eventually(async () => expect((await latest(R.services, 'chosen')).object.status?.loadBalancer?.ingress).toEqual([{ ip: loadBalancerAddress(NET, chosen) }]));
+    await eventually(async () => expect((await latest(SERVICES_RESOURCE, 'chosen')).object?.spec.clusterIP).toBe(chosen));
+    expect((await latest(R.services, 'chosen')).object.spec.clusterIp).toBe(chosen);
+    await eventually(async () => expect(await fetchText(loadBalancerAddress(NET, chosen)!, PORT)).toBe('from the guest'));
+
+    // Made before the ranges: its number in the namespace gave it 127.200/201.<pool>.<n>, which it keeps, its cluster
+    // IP now written on it as well.
+    await put(R.services, { ...vmService('older'), metadata: { name: 'older', annotations: { [INGRESS_INDEX_ANNOTATION]: '9' } } });
+    await eventually(async () => {
+      const o = (await latest(R.services, 'older')).object;
+      expect(o.spec.clusterIp).toBe(`127.201.${POOL}.9`);
+      expect(o.status?.loadBalancer?.ingress).toEqual([{ ip: `127.200.${POOL}.9` }]);
+    });
+    await eventually(async () => expect((await latest(SERVICES_RESOURCE, 'older')).object?.spec.clusterIP).toBe(`127.201.${POOL}.9`));
+    await eventually(async () => expect(await fetchText(`127.200.${POOL}.9`, PORT)).toBe('from the guest'));
+    expect(await fetchText(`127.201.${POOL}.9`, PORT)).toBe('from the guest');
+    // Passes go by: neither is given another address.
+    const versions = [(await latest(R.services, 'chosen')).version, (await latest(R.services, 'older')).version];
+    await new Promise((resolve) => setTimeout(resolve, 2500));
+    expect([(await latest(R.services, 'chosen')).version, (await latest(R.services, 'older')).version]).toEqual(versions);
   });
 });

@@ -73,7 +73,7 @@ export function kubeconfigAccess(secret: any): { server: string; caCertPem: stri
 
 /**
  * The first free /24 for a machine's pods in 127.16.0.0–127.63.255.0 (clear of the Supervisor's host pod
- * ranges from 127.100, VM addresses from 127.64 and service addresses from 127.200).
+ * ranges from 127.100, VM addresses from 127.64 and the loopback service ranges from 127.200).
  */
 export function freePodSubnet(used: Set<string>): string | undefined {
   for (let i = 0; i < 48 * 256; i++) {

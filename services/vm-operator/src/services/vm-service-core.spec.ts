@@ -15,18 +15,18 @@ describe('coreServiceFor (the core v1 Service of a VirtualMachineService)', () =
       {
         labels: { app: 'web' },
         annotations: { note: 'x', 'kubectl.kubernetes.io/last-applied-configuration': '{}', 'vmoperator.openpacific.io/ingress-index': '3' },
-        status: { loadBalancer: { ingress: [{ ip: '127.200.1.3' }] } },
+        status: { loadBalancer: { ingress: [{ ip: '10.128.4.3' }] } },
       },
     );
-    expect(coreServiceFor(vms, '127.201.1.3', ['vmoperator.openpacific.io/ingress-index'])).toEqual({
+    expect(coreServiceFor(vms, '10.96.4.3', ['vmoperator.openpacific.io/ingress-index'])).toEqual({
       labels: { app: 'web' },
       annotations: { note: 'x' },
       ownerReferences: [{ apiVersion: 'vmoperator.vmware.com/v1alpha3', kind: 'VirtualMachineService', name: 'web', uid: 'vms-uid', controller: true, blockOwnerDeletion: true }],
       spec: {
         type: 'LoadBalancer',
         ports: [{ name: 'http', protocol: 'TCP', port: 80, targetPort: 8080 }, { name: 'dns', protocol: 'UDP', port: 53, targetPort: 53 }],
-        clusterIP: '127.201.1.3',
-        clusterIPs: ['127.201.1.3'],
+        clusterIP: '10.96.4.3',
+        clusterIPs: ['10.96.4.3'],
         ipFamilies: ['IPv4'],
         ipFamilyPolicy: 'SingleStack',
         sessionAffinity: 'None',
@@ -36,14 +36,14 @@ describe('coreServiceFor (the core v1 Service of a VirtualMachineService)', () =
         loadBalancerIP: '10.0.0.5',
         loadBalancerSourceRanges: ['10.0.0.0/8'],
       },
-      status: { loadBalancer: { ingress: [{ ip: '127.200.1.3', ipMode: 'VIP' }] } },
+      status: { loadBalancer: { ingress: [{ ip: '10.128.4.3', ipMode: 'VIP' }] } },
     });
   });
 
   it('spells a ClusterIP, a headless and an ExternalName service as kube-apiserver defaults each', () => {
-    const clusterIP = coreServiceFor(vmService({ type: 'ClusterIP', clusterIp: '127.201.1.4', ports: [{ name: 'ssh', port: 22 }] }), '127.201.1.4');
+    const clusterIP = coreServiceFor(vmService({ type: 'ClusterIP', clusterIp: '10.96.4.4', ports: [{ name: 'ssh', port: 22 }] }), '10.96.4.4');
     expect(clusterIP.spec).toEqual({
-      type: 'ClusterIP', ports: [{ name: 'ssh', protocol: 'TCP', port: 22, targetPort: 22 }], clusterIP: '127.201.1.4', clusterIPs: ['127.201.1.4'],
+      type: 'ClusterIP', ports: [{ name: 'ssh', protocol: 'TCP', port: 22, targetPort: 22 }], clusterIP: '10.96.4.4', clusterIPs: ['10.96.4.4'],
       ipFamilies: ['IPv4'], ipFamilyPolicy: 'SingleStack', sessionAffinity: 'None', internalTrafficPolicy: 'Cluster',
     });
     expect(clusterIP.status).toEqual({ loadBalancer: {} });
@@ -57,7 +57,7 @@ describe('coreServiceFor (the core v1 Service of a VirtualMachineService)', () =
   });
 
   it('finds a Service drifted in any field it decides, and not in its uid, version or creation time', () => {
-    const shape = coreServiceFor(vmService({ type: 'ClusterIP', clusterIp: '127.201.1.4', ports: [{ name: 'ssh', port: 22 }] }, { labels: { a: 'b' } }), '127.201.1.4');
+    const shape = coreServiceFor(vmService({ type: 'ClusterIP', clusterIp: '10.96.4.4', ports: [{ name: 'ssh', port: 22 }] }, { labels: { a: 'b' } }), '10.96.4.4');
     const service = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web', uid: 'svc', resourceVersion: '9', creationTimestamp: 't', labels: shape.labels, ownerReferences: shape.ownerReferences }, spec: shape.spec, status: shape.status };
     expect(hasCoreShape(service, shape)).toBe(true);
     expect(hasCoreShape({ ...service, metadata: { ...service.metadata, labels: { a: 'c' } } }, shape)).toBe(false);

@@ -122,7 +122,7 @@ describe('backendsFor', () => {
 });
 
 describe('ingressAddress', () => {
-  it('derives a stable 127.200.x.y address from 1-based indexes', () => {
+  it('derives an older service\'s stable 127.200.x.y address from 1-based indexes', () => {
     expect(ingressAddress(1, 1)).toBe('127.200.1.1');
     expect(ingressAddress(3, 254)).toBe('127.200.3.254');
     expect(ingressAddress(3, 7)).toBe(ingressAddress(3, 7));

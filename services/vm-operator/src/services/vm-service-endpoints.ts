@@ -90,7 +90,10 @@ function checkIndex(what: string, index: number, max: number): void {
   }
 }
 
-/** A stable loopback address per service: 127.200.<namespace index>.<service index>, both 1-based. */
+/**
+ * The loopback ingress of a service made before addresses came from the cluster's ranges (`vm-service-addresses.ts`):
+ * 127.200.<namespace index>.<service index>, both 1-based. Such services keep it.
+ */
 export function ingressAddress(namespaceIndex: number, serviceIndex: number): string {
   checkIndex('namespace', namespaceIndex, MAX_NAMESPACE_INDEX);
   checkIndex('service', serviceIndex, MAX_SERVICE_INDEX);

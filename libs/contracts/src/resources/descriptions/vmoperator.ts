@@ -524,7 +524,7 @@ const serviceFields: FieldDescriptions = {
     'A load-balanced address for the VMs of a namespace that carry given labels, as a core Service is for pods. Here the elected vm-operator runs a TCP load balancer per port over the ready VMs and keeps an Endpoints object of the same name.',
   spec: 'The service\'s type, ports and selector.',
   'spec.type':
-    '`LoadBalancer` (an ingress address `127.200.<namespace>.<service>` in `status.loadBalancer.ingress`), `ClusterIP` (a cluster IP `127.201.…` in `spec.clusterIp`) or `ExternalName` (no proxy, no DNS name here). Required; immutable.',
+    '`LoadBalancer` (a cluster IP in `spec.clusterIp` and an ingress address in `status.loadBalancer.ingress`), `ClusterIP` (a cluster IP in `spec.clusterIp`) or `ExternalName` (no proxy, no DNS name here). Required; immutable.',
   'spec.ports': 'The ports the service listens on. Required unless the type is `ExternalName` or the service is headless.',
   'spec.ports.name': 'The port\'s name, unique in the service; required.',
   'spec.ports.protocol': '`TCP` or `UDP`. The load balancer here forwards TCP connections.',
@@ -532,15 +532,15 @@ const serviceFields: FieldDescriptions = {
   'spec.ports.targetPort': 'The port on the VMs that connections are forwarded to.',
   'spec.selector':
     'Labels, key for value, a VM must carry to back the service. A VM with a readiness probe gets traffic while `Ready` is True, one without once it has an address.',
-  'spec.loadBalancerIP': 'An address asked of the load balancer provider, where it supports it. Ignored here: addresses come from the namespace\'s range.',
+  'spec.loadBalancerIP': 'An address asked of the load balancer provider, where it supports it. Ignored here: addresses come from the cluster\'s load balancer range.',
   'spec.loadBalancerSourceRanges': 'Client networks (CIDRs such as `10.0.0.0/24`) the load balancer should accept, where the provider supports it. Not enforced here.',
   'spec.clusterIp':
-    'The service\'s cluster IP: assigned once (`127.201.<namespace>.<service>` here), or `None` for a headless service that gets no proxy. Immutable once set.',
+    'The service\'s cluster IP: assigned once from the cluster\'s service range (SERVICE_CIDR), as its core Service\'s, or `None` for a headless service that gets no proxy. Immutable once set.',
   'spec.externalName': 'The DNS name a service of type `ExternalName` stands for. Such a service gets no proxy and no DNS record here.',
   status: 'The service\'s load balancer, once it has one.',
   'status.loadBalancer': 'The load balancer of a `LoadBalancer` service.',
   'status.loadBalancer.ingress': 'Where clients reach the service.',
-  'status.loadBalancer.ingress.ip': 'The ingress address (`127.200.x.y` here); a connection to it at a service port reaches a ready VM.',
+  'status.loadBalancer.ingress.ip': 'The ingress address: the cluster IP\'s offset in the load balancer range (LOADBALANCER_CIDR); a connection to it at a service port reaches a ready VM.',
   'status.loadBalancer.ingress.hostname': 'A DNS name of the ingress point, for providers that give one. Not set here.',
 };
 

@@ -1,5 +1,5 @@
 import { randomInt } from 'node:crypto';
-import { clusterDnsAddress, inCIDR, intToIp, ipToInt, isIPv4, kubernetesServiceAddress, LOOPBACK_NETWORK, parseCIDR, SERVICES_RESOURCE } from '@openpacific/contracts';
+import { clusterDnsAddress, inCIDR, ipToInt, isIPv4, kubernetesServiceAddress, LOOPBACK_NETWORK, parseCIDR, scanFreeAddress, SERVICES_RESOURCE } from '@openpacific/contracts';
 import type { StatusCause } from '@openpacific/kube-api';
 import type { ReadModel } from '@openpacific/objects';
 
@@ -55,15 +55,7 @@ export function allocatedClusterIPs(readModel: ReadModel, except?: { namespace?:
 /** A free address of the range, picked at random (a scan from the pick when the range is crowded); undefined when full. */
 export function allocateClusterIP(serviceCIDR: string, held: Set<string>): string | undefined {
   const { first, last, reserved } = candidates(serviceCIDR);
-  const span = last - first + 1;
-  const start = randomInt(0, span);
-  for (let i = 0; i < span; i++) {
-    const n = first + ((start + i) % span);
-    if (reserved.has(n)) continue;
-    const ip = intToIp(n);
-    if (!held.has(ip)) return ip;
-  }
-  return undefined;
+  return scanFreeAddress(serviceCIDR, randomInt(0, last - first + 1), reserved, held);
 }
 
 /** A Go `[]string` as kube's field errors print one (`%#v`): `[]string{"10.96.0.5"}`, `[]string(nil)` when absent. */
