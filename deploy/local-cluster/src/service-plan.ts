@@ -81,6 +81,9 @@ export function controlPlaneEnv(
     env.DATA_DIR = config.dataDir;
     if (instance.index > 0) env[skipKubeconfigVariable] = 'false';
   }
+  // The public half of the gateways' ServiceAccount issuer key (they write it at boot): guest clusters get it to take
+  // the Supervisor's `kubectl vsphere login` sessions.
+  if (service === 'cluster-api') env.SUPERVISOR_ISSUER_PUBLIC_KEY_FILE = join(config.dataDir, 'pki', 'sa.pub');
   return env;
 }
 

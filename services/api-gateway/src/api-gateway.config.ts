@@ -31,6 +31,14 @@ export interface GatewayConfig extends BaseConfig {
    * shorter): how long after its last renewal a replica that stopped stays in the `kubernetes` Service's endpoints.
    */
   GATEWAY_LEASE_DURATION_SECONDS: number;
+  /**
+   * A guest cluster's gateway: the Supervisor's ServiceAccount issuer public key (PEM file), its issuer and this
+   * cluster's session audience. Set together, they let the Supervisor's `kubectl vsphere login` sessions for this
+   * cluster in, as `sso:<user>`; unset (the Supervisor's own gateway), no such token is taken.
+   */
+  SUPERVISOR_ISSUER_PUBLIC_KEY_FILE?: string;
+  SUPERVISOR_ISSUER?: string;
+  SUPERVISOR_SESSION_AUDIENCE?: string;
 }
 
 export const gatewayConfigSchema = baseSchema({
@@ -46,6 +54,9 @@ export const gatewayConfigSchema = baseSchema({
   SERVICE_CIDR: { type: 'string', pattern: '^\\d{1,3}(\\.\\d{1,3}){3}/16$', default: '127.202.0.0/16' },
   GATEWAY_PRECOMPILE_SCHEMAS: { type: 'boolean', default: true },
   GATEWAY_LEASE_DURATION_SECONDS: { type: 'integer', minimum: 1, maximum: 3600, default: 30 },
+  SUPERVISOR_ISSUER_PUBLIC_KEY_FILE: { type: 'string', minLength: 1 },
+  SUPERVISOR_ISSUER: { type: 'string', minLength: 1 },
+  SUPERVISOR_SESSION_AUDIENCE: { type: 'string', minLength: 1 },
 });
 
 /** Every service's schema goes by this name; the compose test reads it. */

@@ -20,7 +20,7 @@ export class ClusterApiLifecycle implements OnApplicationBootstrap, BeforeApplic
       name: 'cluster-api',
       logger,
       onElected: async () => {
-        this.clusters = new ClusterController({ store, pool, nats, names, logger, secretKey, databaseUrl: config.DATABASE_URL, natsUrl: config.NATS_URL });
+        this.clusters = new ClusterController({ store, pool, nats, names, logger, secretKey, databaseUrl: config.DATABASE_URL, natsUrl: config.NATS_URL, supervisorIssuerKeyFile: config.SUPERVISOR_ISSUER_PUBLIC_KEY_FILE });
         await this.clusters.start();
       },
       onDeposed: async () => {

@@ -7,7 +7,7 @@ import { ensureEventStream, EventRelay, HostMetricsCache } from '@openpacific/me
 import { precompileSchemas } from '@openpacific/kube-api';
 import { serviceMetrics, type ServiceContext } from '@openpacific/service-kit';
 import { type GatewayConfig, tlsSans } from '../api-gateway.config';
-import { ensureAdminToken, ensurePki, ensureServiceAccountKey, servingCertificateSans, writeKubeconfig } from '../pki';
+import { ensureAdminToken, ensurePki, ensureServiceAccountKey, publishServiceAccountPublicKey, servingCertificateSans, writeKubeconfig } from '../pki';
 import type { Subscription } from 'nats';
 import { defaultCrd } from './customresources/crd.validation';
 import { DefaultServiceAccounts } from './controllers/default-service-accounts';
@@ -37,7 +37,7 @@ import { servePodTokens } from './auth/pod-tokens';
 import { serviceAccountTokenSource } from './auth/service-account-tokens';
 import { UsersFile } from './auth/users-file';
 import { WcpApi } from './auth/wcp-api';
-import { sessionTokenSource } from './auth/wcp-sessions';
+import { guestSessionTokenSource, sessionTokenSource, supervisorSessionsOf } from './auth/wcp-sessions';
 import { ResourceRegistry } from './registry/registry';
 import { StreamUpgrades } from './streams/upgrade';
 import { isConsoleTicketPath, VmConsoleUpgrades } from './streams/vm-console';
@@ -99,6 +99,7 @@ export class ApiGateway {
     const pki = await ensurePki(config.DATA_DIR, servingCertificateSans(tlsSans(config), config.SERVICE_CIDR));
     const adminToken = await ensureAdminToken(config.DATA_DIR);
     const serviceAccountKey = await ensureServiceAccountKey(config.DATA_DIR);
+    await publishServiceAccountPublicKey(config.DATA_DIR, serviceAccountKey);
 
     const registry = new ResourceRegistry();
     const readModel = new ReadModel();
@@ -201,6 +202,9 @@ export class ApiGateway {
     auth.addSource(boundTokenSource(serviceAccountKey, readModel));
     // `kubectl vsphere login` sessions: users.json's password users, signed with the same key.
     auth.addSource(sessionTokenSource(serviceAccountKey, users));
+    // A guest cluster's gateway also takes the Supervisor's sessions for this cluster (sso: users).
+    const supervisorSessions = await supervisorSessionsOf(config);
+    if (supervisorSessions) auth.addSource(guestSessionTokenSource(supervisorSessions));
     this.audit = new AuditLog(pool, logger.child({ component: 'audit' }));
     const metrics = new RequestMetrics(serviceMetrics(), { resources: () => registry.definitions.filter((d) => !d.viewOf).map(qualifiedResource), count: (r) => readModel.count(r) });
     const auditDeps = { log: this.audit, registry, auth, rbac: readModelLookups(readModel), logger, metrics };
@@ -209,6 +213,7 @@ export class ApiGateway {
       users, signer: serviceAccountKey, authenticate: (req) => auth.authenticate(req), rbac: () => readModelLookups(readModel),
       namespaces: () => readModel.list('namespaces').map((s) => s.object.metadata.name),
       namespaced: (groups, resource) => registry.namespacedResources().some((d) => (resource === '*' || d.plural === resource) && (groups.includes('*') || groups.includes(d.group))),
+      object: (resource, namespace, name) => readModel.get(resource, namespace, name)?.object,
     });
     const handler = new ApiRequestHandler(core, auth, () => this.ready, audit, wcp);
     // Clients may show a certificate the cluster's CA signed (an approved CertificateSigningRequest): asked for, never required.

@@ -4,4 +4,4 @@ export { ensureAdminToken } from './admin-token';
 export { writeKubeconfig } from './kubeconfig.writer';
 export { renderKubeconfig } from '@openpacific/kube-api';
 export type { KubeconfigOptions } from '@openpacific/kube-api';
-export { ensureServiceAccountKey, signerFromPem, type ServiceAccountSigner } from './service-account-key';
+export { ensureServiceAccountKey, publishServiceAccountPublicKey, signerFromPem, type ServiceAccountSigner } from './service-account-key';

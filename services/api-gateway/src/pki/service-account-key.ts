@@ -44,3 +44,15 @@ export async function ensureServiceAccountKey(dir: string): Promise<ServiceAccou
   }
   return signerFromPem((await readIfExists(file))!);
 }
+
+/**
+ * DATA_DIR/pki/sa.pub: the public half in PEM, for what checks the issuer's tokens outside the gateway (cluster-api
+ * gives it to guest clusters, whose gateways take the Supervisor's `kubectl vsphere login` sessions). Rewritten only
+ * when it differs.
+ */
+export async function publishServiceAccountPublicKey(dir: string, signer: ServiceAccountSigner): Promise<string> {
+  const file = join(dir, 'pki', 'sa.pub');
+  const pem = signer.publicKey.export({ type: 'spki', format: 'pem' }) as string;
+  if ((await readIfExists(file)) !== pem) await writeFileAtomic(file, pem, 0o644);
+  return file;
+}

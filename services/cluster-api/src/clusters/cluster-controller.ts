@@ -1,10 +1,11 @@
-import { BOOTSTRAP_DATA_KEY, NatsNames, rfc3339, tanzuKubernetesClusterClassSpec, TKC_CLUSTER_CLASS, TKC_WORKER_CLASS, ZONE_LABEL } from '@openpacific/contracts';
+import { BOOTSTRAP_DATA_KEY, NatsNames, rfc3339, ROLE_BINDINGS_RESOURCE, tanzuKubernetesClusterClassSpec, TKC_CLUSTER_CLASS, TKC_WORKER_CLASS, ZONE_LABEL } from '@openpacific/contracts';
 import { EventStore, StreamAppend, VersionConflictError } from '@openpacific/event-store';
 import { controllerReadModel, decryptedEvent, LogFollower, PassLoop, pokedFollower, sameJson, SecretKey, StoredObject } from '@openpacific/objects';
 import type { Logger } from '@openpacific/service-kit';
 import { labelSelectorFromObject, matchesLabelSelector } from '@openpacific/kube-api';
 import type { NatsConnection } from 'nats';
 import type { Pool } from 'pg';
+import { authSyncTargets, GuestAuthSync } from './guest-auth-sync';
 import { GuestInfrastructure } from './guest-infrastructure';
 import { kubeconfigAccess, secretNames } from './guest-secrets';
 import {
@@ -35,7 +36,7 @@ const RETRY_MS = 200;
  * owns what it made, so a delete cascades down through the garbage collector. Status flows back up.
  */
 export class ClusterController {
-  private readonly model = controllerReadModel([...Object.values(CR), 'secrets']);
+  private readonly model = controllerReadModel([...Object.values(CR), 'secrets', ROLE_BINDINGS_RESOURCE]);
   private follower?: LogFollower;
   /** Machines this controller created that the log has not brought back yet: counted as their owners'. */
   private readonly expectations = new MachineExpectations();
@@ -45,21 +46,26 @@ export class ClusterController {
   private health = new Map<string, { verdict: Verdict; remediate: boolean }>();
   /** The guest API calls of machine deletions: drains and Node deletions. */
   private readonly nodeOps: GuestNodeOperations;
+  /** Who may edit a namespace is cluster-admin in its guests (guest-auth-sync.ts). */
+  private readonly authSync: GuestAuthSync;
 
   constructor(
     private readonly deps: {
       store: EventStore; pool: Pool; nats: NatsConnection; names: NatsNames; logger: Logger; secretKey?: SecretKey; databaseUrl: string; natsUrl: string;
       /** Cluster API's drain and volume-detach retry intervals (20 s) unless a spec shortens them. */
       nodeOperationRetries?: Partial<NodeOperationRetries>;
+      /** The Supervisor's issuer public key (PEM file) guest control planes get, to take its sessions. */
+      supervisorIssuerKeyFile?: string;
     },
   ) {
     this.loop = new PassLoop(() => this.pass(), { resyncMs: 3000, retryMs: 200, onError: (err) => deps.logger.warn('cluster pass failed', { error: (err as Error).message }) });
     this.guests = new GuestInfrastructure(this.model, deps, () => this.loop.schedule());
+    this.authSync = new GuestAuthSync({ timeoutMs: 5000, logger: deps.logger });
     this.nodeOps = new GuestNodeOperations({ retries: { ...CAPI_NODE_OPERATION_RETRIES, ...deps.nodeOperationRetries }, timeoutMs: 5000, logger: deps.logger, onChange: () => this.loop.schedule() });
   }
 
   async start(): Promise<void> {
-    const watched = new Set<string>([...Object.values(CR), 'secrets']);
+    const watched = new Set<string>([...Object.values(CR), 'secrets', ROLE_BINDINGS_RESOURCE]);
     this.follower = pokedFollower(this.deps, (events) => {
       let relevant = false;
       for (const e of events) {
@@ -75,6 +81,7 @@ export class ClusterController {
   async stop(): Promise<void> {
     this.loop.stop();
     this.guests.stop();
+    this.authSync.stop();
     this.nodeOps.stop();
     await this.follower?.stop();
   }
@@ -105,6 +112,7 @@ export class ClusterController {
 
   private async reconcileAll(): Promise<void> {
     const writes: (StreamAppend | undefined)[] = this.guests.reconcile();
+    this.authSync.track(authSyncTargets(this.model));
     this.health = new Map();
     for (const s of this.list(CR.mhcs)) writes.push(this.healthCheck(s));
     writes.push(...this.clusterClasses());

@@ -9,7 +9,7 @@ type Conditions = { type: string; status: string; lastTransitionTime?: string }[
  * A guest cluster's API as specs need it: HTTPS under a CA of its own on 127.0.0.1, with the access's bearer token.
  * It answers what Cluster API's machine controller asks of a workload cluster: Nodes (`nodes`: name → conditions,
  * `volumesAttached`: name → attached volumes; list, get, merge-patch of `spec.unschedulable`, delete), Pods by `spec.nodeName` (`pods`, by `ns/name`), DaemonSets
- * by name (`daemonSets`), and evictions: a pod evicted gets its deletionTimestamp and goes at once, unless
+ * by name (`daemonSets`), ClusterRoleBindings (`clusterRoleBindings`: list, create, replace, delete), and evictions: a pod evicted gets its deletionTimestamp and goes at once, unless
  * `holdEvicted` (then it stays until a spec removes it) or `refuseEviction` answers for it (a Status). Every request
  * is logged in `requests` (`METHOD path`). While `silent`, it takes requests and never answers.
  */
@@ -21,6 +21,8 @@ export interface GuestApi {
   cordoned: Set<string>;
   pods: Map<string, any>;
   daemonSets: Set<string>;
+  /** ClusterRoleBindings by name (list, create, replace, delete), as the auth sync keeps them. */
+  clusterRoleBindings: Map<string, any>;
   holdEvicted: boolean;
   refuseEviction?: (pod: any) => { code: number; status: any } | undefined;
   requests: string[];
@@ -41,6 +43,7 @@ export async function startGuestApi(): Promise<GuestApi> {
     cordoned: new Set(),
     pods: new Map(),
     daemonSets: new Set(),
+    clusterRoleBindings: new Map(),
     holdEvicted: false,
     requests: [],
     silent: false,
@@ -93,6 +96,29 @@ export async function startGuestApi(): Promise<GuestApi> {
       if (method === 'GET' && (m = url.pathname.match(/^\/apis\/apps\/v1\/namespaces\/([^/]+)\/daemonsets\/([^/]+)$/))) {
         const key = `${decodeURIComponent(m[1])}/${decodeURIComponent(m[2])}`;
         return api.daemonSets.has(key) ? send(200, { apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { name: m[2], namespace: m[1] } }) : send(404, statusBody(404, 'NotFound', `daemonsets.apps "${m[2]}" not found`));
+      }
+      const crbs = '/apis/rbac.authorization.k8s.io/v1/clusterrolebindings';
+      if (url.pathname === crbs && method === 'GET') return send(200, { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBindingList', metadata: {}, items: [...api.clusterRoleBindings.values()] });
+      if (url.pathname === crbs && method === 'POST') {
+        const b = JSON.parse(text);
+        if (api.clusterRoleBindings.has(b.metadata.name)) return send(409, statusBody(409, 'AlreadyExists', `clusterrolebindings.rbac.authorization.k8s.io "${b.metadata.name}" already exists`));
+        api.clusterRoleBindings.set(b.metadata.name, { ...b, metadata: { ...b.metadata, resourceVersion: '1' } });
+        return send(201, api.clusterRoleBindings.get(b.metadata.name));
+      }
+      if ((m = url.pathname.match(/^\/apis\/rbac\.authorization\.k8s\.io\/v1\/clusterrolebindings\/([^/]+)$/))) {
+        const name = decodeURIComponent(m[1]);
+        const have = api.clusterRoleBindings.get(name);
+        if (!have) return send(404, statusBody(404, 'NotFound', `clusterrolebindings.rbac.authorization.k8s.io "${name}" not found`));
+        if (method === 'DELETE') {
+          api.clusterRoleBindings.delete(name);
+          return send(200, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success' });
+        }
+        if (method === 'PUT') {
+          const b = JSON.parse(text);
+          if (b.metadata.resourceVersion !== have.metadata.resourceVersion) return send(409, statusBody(409, 'Conflict', 'the object has been modified'));
+          api.clusterRoleBindings.set(name, { ...b, metadata: { ...b.metadata, resourceVersion: String(Number(have.metadata.resourceVersion) + 1) } });
+          return send(200, api.clusterRoleBindings.get(name));
+        }
       }
       send(404, statusBody(404, 'NotFound', 'the server could not find the requested resource'));
     });

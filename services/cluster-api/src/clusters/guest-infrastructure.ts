@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { guestSessionAudience } from '@openpacific/contracts';
 import type { StreamAppend } from '@openpacific/event-store';
 import { createCertificateAuthority } from '@openpacific/kube-api';
 import { encryptSecret, ReadModel, SecretKey, StoredObject } from '@openpacific/objects';
@@ -9,6 +11,8 @@ import { bootstrapUserData, freePodSubnet, kubeconfigAccess, kubeconfigFor, newE
 import { GuestStore } from './guest-store';
 import { CR, created, deleted, LABELS, updated } from './objects';
 
+/** The Supervisor's ServiceAccount issuer (its gateway's `iss`, kube-apiserver's default --service-account-issuer). */
+export const SUPERVISOR_ISSUER = 'https://kubernetes.default.svc.cluster.local';
 /** Held on every Cluster until its guest's database and stream are removed (after its last machine). */
 const CLUSTER_FINALIZER = 'cluster.cluster.x-k8s.io';
 
@@ -25,7 +29,7 @@ export class GuestInfrastructure {
 
   constructor(
     private readonly model: ReadModel,
-    private readonly deps: { pool: Pool; nats: NatsConnection; logger: Logger; secretKey?: SecretKey; databaseUrl: string; natsUrl: string },
+    private readonly deps: { pool: Pool; nats: NatsConnection; logger: Logger; secretKey?: SecretKey; databaseUrl: string; natsUrl: string; supervisorIssuerKeyFile?: string },
     private readonly onChange: () => void,
   ) {
     this.store = new GuestStore({ ...deps, onMade: onChange });
@@ -131,6 +135,25 @@ export class GuestInfrastructure {
     return updated(CR.clusters, stored, (o) => (o.metadata.finalizers = finalizers));
   }
 
+  /**
+   * What a control plane needs to take the Supervisor's sessions for its cluster: the issuer's public key (read from
+   * the file the Supervisor's gateway writes, which may not exist for a moment at a first start) and the cluster's
+   * audience. Nothing when this service was given no key file.
+   */
+  private supervisorSessions(c: any): { issuer: string; audience: string; publicKeyPem: string } | { waitingFor: string } | undefined {
+    const file = this.deps.supervisorIssuerKeyFile;
+    if (!file) return undefined;
+    let publicKeyPem: string;
+    try {
+      publicKeyPem = readFileSync(file, 'utf8');
+    } catch (err) {
+      return { waitingFor: `the Supervisor's issuer public key ${file} is not readable: ${(err as Error).message}` };
+    }
+    if (!publicKeyPem.includes('PUBLIC KEY')) return { waitingFor: `the Supervisor's issuer public key ${file} holds no PEM public key` };
+    const audience = guestSessionAudience({ namespace: c.metadata.namespace, name: c.metadata.name, uid: c.metadata.uid });
+    return { issuer: SUPERVISOR_ISSUER, audience, publicKeyPem };
+  }
+
   secret(namespace: string, name: string): any | undefined {
     return this.model.get('secrets', namespace, name)?.object;
   }
@@ -175,6 +198,8 @@ export class GuestInfrastructure {
     }
     const name = m.metadata.name;
     if (!this.secret(ns, name)) {
+      const sessions = role === 'controlplane' ? this.supervisorSessions(c) : undefined;
+      if (sessions && 'waitingFor' in sessions) return sessions;
       const userData = bootstrapUserData({
         role: role === 'controlplane' ? 'control-plane' : 'worker',
         cluster: { name: c.metadata.name, namespace: ns, uid: c.metadata.uid },
@@ -186,6 +211,7 @@ export class GuestInfrastructure {
         controlPlaneEndpoint: { host: endpoint.host, port: endpoint.port ?? 6443 },
         podSubnet,
         ...(role === 'controlplane' ? { caCertPem: secretValue(ca, 'tls.crt'), caKeyPem: secretValue(ca, 'tls.key'), adminToken: access.token } : {}),
+        ...(sessions ? { supervisorSessions: sessions } : {}),
       });
       return { write: this.createdSecret(secretObject(m, name, { value: userData, format: 'cloud-config' }, c.metadata.name)) };
     }

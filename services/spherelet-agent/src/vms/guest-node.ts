@@ -38,6 +38,8 @@ export interface GuestService {
 
 /** The port the control plane's api-gateway listens on, at the VM's address. */
 export const GUEST_API_PORT = 6443;
+/** The Supervisor's issuer public key in the control plane gateway's pki folder. */
+const SUPERVISOR_KEY_FILE = 'supervisor-issuer.pub';
 
 const ROLE_SERVICES: Record<GuestNodeConfig['role'], string[]> = {
   // A control-plane VM is a node too (tainted, so workloads go to the workers), as in a kubeadm cluster.
@@ -80,6 +82,14 @@ export function nodeServices(config: GuestNodeConfig, vm: GuestVm, opts: { repoR
       GATEWAY_PRECOMPILE_SCHEMAS: 'false',
       TLS_SANS: [...new Set([endpoint.host, vm.ip, 'localhost'])].join(','),
       DATA_DIR: join(dir, 'gateway'),
+      // The Supervisor's `kubectl vsphere login` sessions for this cluster (writeGatewayFiles writes the key).
+      ...(config.supervisorSessions
+        ? {
+            SUPERVISOR_ISSUER_PUBLIC_KEY_FILE: join(dir, 'gateway', 'pki', SUPERVISOR_KEY_FILE),
+            SUPERVISOR_ISSUER: config.supervisorSessions.issuer,
+            SUPERVISOR_SESSION_AUDIENCE: config.supervisorSessions.audience,
+          }
+        : {}),
     },
     scheduler: { DATASTORE_DIR: join(dir, 'datastore') },
     'crx-runtime': {
@@ -117,8 +127,9 @@ export function nodeServices(config: GuestNodeConfig, vm: GuestVm, opts: { repoR
 
 /**
  * What the control plane's api-gateway finds in its DATA_DIR before it starts: the cluster's CA
- * (`pki/ca.crt`, `pki/ca.key`) and the admin's token (`admin.token`). The gateway then uses them and issues
- * its serving certificate for its SANs from that CA.
+ * (`pki/ca.crt`, `pki/ca.key`), the admin's token (`admin.token`) and, when the Supervisor's sessions are let in,
+ * the Supervisor's issuer public key (`pki/supervisor-issuer.pub`). The gateway then uses them and issues its serving
+ * certificate for its SANs from that CA.
  */
 export function writeGatewayFiles(config: GuestNodeConfig, vm: GuestVm): void {
   const dataDir = join(nodeDir(vm), 'gateway');
@@ -128,6 +139,7 @@ export function writeGatewayFiles(config: GuestNodeConfig, vm: GuestVm): void {
     writePrivate(join(dataDir, 'pki', 'ca.crt'), config.caCertPem, 0o644);
   }
   if (config.adminToken) writePrivate(join(dataDir, 'admin.token'), `${config.adminToken.trim()}\n`, 0o600);
+  if (config.supervisorSessions) writePrivate(join(dataDir, 'pki', SUPERVISOR_KEY_FILE), config.supervisorSessions.publicKeyPem, 0o644);
 }
 
 function writePrivate(file: string, content: string, mode: number): void {

@@ -30,6 +30,20 @@ export interface GuestNodeConfig {
   adminToken?: string;
   /** Worker only: the /24 its pods take their addresses from (`127.16.3.0/24`). */
   podSubnet?: string;
+  /**
+   * Control plane only: how its api-gateway recognises the Supervisor's sessions for this cluster (`kubectl vsphere
+   * login --tanzu-kubernetes-cluster-name`): RS256 JWTs of the Supervisor's ServiceAccount issuer (`issuer`, its
+   * public key in PEM) naming `audience` (`guestSessionAudience`), whose users it takes as `sso:<name>`.
+   */
+  supervisorSessions?: { issuer: string; audience: string; publicKeyPem: string };
+}
+
+/**
+ * The audience of the Supervisor's session tokens for one guest cluster: its namespace, name and uid, so that a
+ * token for one cluster (or for an earlier cluster of the same name) is good nowhere else.
+ */
+export function guestSessionAudience(cluster: { namespace: string; name: string; uid: string }): string {
+  return `wcp:${cluster.namespace}/${cluster.name}/${cluster.uid}`;
 }
 
 /** The key of the user data section a node image reads. */

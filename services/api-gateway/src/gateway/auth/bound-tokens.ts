@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { KeyObject, randomUUID } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { HOSTS_RESOURCE, SERVICE_ACCOUNTS_RESOURCE, rfc3339 } from '@openpacific/contracts';
 import { badRequest, conflict, invalid, notFound, StatusCause } from '@openpacific/kube-api';
@@ -116,18 +116,28 @@ function groupVersionKind(ref: any): string {
 }
 
 /**
+ * The claims of a JWT signed RS256 by `publicKey`'s private half, from `issuer`, naming one of `audiences`, and
+ * within its nbf/exp; undefined for anything else (another key, algorithm, issuer or audience, expired, not a JWT).
+ * Every token source of the issuer's (bound tokens, `kubectl vsphere login` sessions, a guest's Supervisor sessions)
+ * checks its tokens with this one function.
+ */
+export function verifySignedJwt<T>(token: string, publicKey: KeyObject, audiences: readonly string[], issuer = ISSUER): T | undefined {
+  if (token.split('.').length !== 3 || audiences.length === 0) return undefined;
+  try {
+    return jwt.verify(token, publicKey, { algorithms: ['RS256'], audience: audiences as [string, ...string[]], issuer }) as unknown as T;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * The authenticator's source for bound tokens: a JWT of this server's signature, unexpired, for its audience, whose
  * ServiceAccount (and bound object) still exist with the uids it names. Anything else is not this source's token.
  */
 export function boundTokenSource(signer: ServiceAccountSigner, readModel: ReadModel): (token: string, digest?: unknown, audiences?: readonly string[]) => (Actor & { audiences: string[] }) | undefined {
   return (token, _digest, audiences = [API_AUDIENCE]) => {
-    if (token.split('.').length !== 3) return undefined;
-    let claims: Claims;
-    try {
-      claims = jwt.verify(token, signer.publicKey, { algorithms: ['RS256'], audience: audiences as [string, ...string[]], issuer: ISSUER }) as unknown as Claims;
-    } catch {
-      return undefined;
-    }
+    const claims = verifySignedJwt<Claims>(token, signer.publicKey, audiences);
+    if (!claims) return undefined;
     const k8s = claims['kubernetes.io'];
     if (!k8s?.namespace || !k8s.serviceaccount) return undefined;
     const sa = readModel.get(SERVICE_ACCOUNTS_RESOURCE, k8s.namespace, k8s.serviceaccount.name)?.object;

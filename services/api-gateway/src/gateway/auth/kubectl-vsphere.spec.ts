@@ -47,7 +47,13 @@ describe('bin/kubectl-vsphere', () => {
       clusterRoles: [{ metadata: { name: 'edit' }, rules: [{ apiGroups: [''], resources: ['pods'], verbs: ['*'] }] }],
       roleBindings: ['team-a', 'team-b'].map((ns) => ({ metadata: { name: 'dev', namespace: ns }, roleRef: { kind: 'ClusterRole', name: 'edit' }, subjects: [{ kind: 'Group', name: 'developers' }] })),
     });
-    const api = new WcpApi({ users, signer, authenticate: (req) => auth.authenticate(req), rbac: () => rbac, namespaces: () => ['team-a', 'team-b', 'team-c'], namespaced: () => true });
+    const api = new WcpApi({ users, signer, authenticate: (req) => auth.authenticate(req), rbac: () => rbac, namespaces: () => ['team-a', 'team-b', 'team-c'], namespaced: () => true,
+      // One guest cluster, tkc-1 in team-a, on a port other than 6443; its CA is the test server's own.
+      object: (resource, ns, name) =>
+        resource === 'clusters.cluster.x-k8s.io' && ns === 'team-a' && name === 'tkc-1' ? { metadata: { name, namespace: ns, uid: 'uid-1' }, spec: { controlPlaneEndpoint: { host: '127.0.0.9', port: 7443 } } }
+          : resource === 'secrets' && ns === 'team-a' && name === 'tkc-1-ca' ? { metadata: { name, namespace: ns }, data: { 'tls.crt': Buffer.from(pki.caCertPem).toString('base64') } }
+            : undefined,
+    });
     server = createServer({ key: pki.keyPem, cert: pki.certPem }, (req, res) => {
       api.handle(req, res, new URL(req.url!, 'https://x').pathname).catch((err) => res.writeHead(err.code ?? 500).end(JSON.stringify({ message: err.message })));
     });
@@ -105,5 +111,35 @@ describe('bin/kubectl-vsphere', () => {
     const out = await run(['login', '--server=127.0.0.1'], { KUBECTL_VSPHERE_PASSWORD: 'x' });
     expect(out.code).toBe(1);
     expect(out.stderr).toContain('Error: --vsphere-username is required');
+  });
+
+  it('wants both Tanzu Kubernetes cluster flags or neither', async () => {
+    const name = await run(['login', `--server=${address}`, '-u', 'developer', '--tanzu-kubernetes-cluster-name', 'tkc-1'], { KUBECTL_VSPHERE_PASSWORD: 'pa:ss word' });
+    expect(name.code).toBe(1);
+    expect(name.stderr).toContain('Error: --tanzu-kubernetes-cluster-namespace is required with --tanzu-kubernetes-cluster-name');
+    const ns = await run(['login', `--server=${address}`, '-u', 'developer', '--tanzu-kubernetes-cluster-namespace=team-a'], { KUBECTL_VSPHERE_PASSWORD: 'pa:ss word' });
+    expect(ns.stderr).toContain('Error: --tanzu-kubernetes-cluster-name is required with --tanzu-kubernetes-cluster-namespace');
+  });
+
+  it('logs in to a guest cluster too: a context named after it, with its CA even when the supervisor is not verified', async () => {
+    const guest = ['--tanzu-kubernetes-cluster-name', 'tkc-1', '--tanzu-kubernetes-cluster-namespace', 'team-a'];
+    const missing = await run(['login', `--server=${address}`, '-u', 'developer', '--insecure-skip-tls-verify', '--tanzu-kubernetes-cluster-name=nope', '--tanzu-kubernetes-cluster-namespace=team-a'], { KUBECTL_VSPHERE_PASSWORD: 'pa:ss word' });
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toBe('Error: could not log in to the cluster nope in the namespace team-a as developer: clusters.cluster.x-k8s.io "nope" not found in the namespace "team-a"\n');
+    const out = await run(['login', `--server=${address}`, '-u', 'developer', '--insecure-skip-tls-verify', ...guest], { KUBECTL_VSPHERE_PASSWORD: 'pa:ss word' });
+    expect(out).toMatchObject({ code: 0, stderr: '' });
+    expect(out.stdout).toContain('You have access to the following contexts:\n   127.0.0.1\n   team-a\n   team-b\n   tkc-1\n');
+    const view = JSON.parse(await kubectl(['config', 'view', '--raw', '-o', 'json']));
+    expect(view['current-context']).toBe('tkc-1');
+    expect(view.clusters.find((c: any) => c.name === 'tkc-1').cluster).toEqual({ server: 'https://127.0.0.9:7443', 'certificate-authority-data': Buffer.from(readFileSync(caFile)).toString('base64') });
+    expect(view.contexts.find((c: any) => c.name === 'tkc-1').context).toEqual({ cluster: 'tkc-1', user: 'wcp:127.0.0.1:developer/team-a/tkc-1' });
+    const token = view.users.find((u: any) => u.name === 'wcp:127.0.0.1:developer/team-a/tkc-1').user.token;
+    expect(JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString())).toMatchObject({ sub: 'developer', aud: ['wcp:team-a/tkc-1/uid-1'] });
+    // Logging out of the supervisor takes the guest's entries with it.
+    expect((await run(['logout', `--server=${address}`])).code).toBe(0);
+    const after = JSON.parse(await kubectl(['config', 'view', '--raw', '-o', 'json']));
+    expect((after.contexts ?? []).map((c: any) => c.name)).not.toContain('tkc-1');
+    expect(after.users ?? []).toEqual([]);
+    expect((after.clusters ?? []).map((c: any) => c.name)).not.toContain('tkc-1');
   });
 });

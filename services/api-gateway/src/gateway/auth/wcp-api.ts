@@ -2,7 +2,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import type { RbacLookups } from '@openpacific/authz';
 import type { ServiceAccountSigner } from '../../pki';
+import { guestSessionAudience } from '@openpacific/contracts';
 import { annotateAudit } from '../audit/audit-annotations';
+import { readBody } from '../http/read-body';
 import type { Actor } from '../store/object-writer';
 import { DEFAULT_SCRYPT, PasswordHash, verifyPassword } from './passwords';
 import type { PasswordUser } from './users-file';
@@ -21,6 +23,8 @@ export const BAD_CREDENTIALS = 'Invalid username or password';
  * it carries no token); a refused one names nobody, as a name typed there is now and then a password.
  */
 export const LOGIN_USER_ANNOTATION = 'wcp.openpacific.io/login-user';
+/** A login's body names a guest cluster at most: a few hundred bytes. */
+const MAX_LOGIN_BODY_BYTES = 64 * 1024;
 
 export interface WcpDeps {
   users: { passwordUser(name: string, now?: number): PasswordUser | undefined };
@@ -31,6 +35,50 @@ export interface WcpDeps {
   /** Every namespace's name, from the read model. */
   namespaces(): string[];
   namespaced: NamespacedKind;
+  /** An object of the read model (Secrets decrypted), for a guest cluster's login: its Cluster and `<cluster>-ca`. */
+  object(resource: string, namespace: string, name: string): any | undefined;
+}
+
+/** The guest cluster a login names (`kubectl vsphere login --tanzu-kubernetes-cluster-name/-namespace`). */
+export interface GuestLogin {
+  name: string;
+  namespace: string;
+}
+
+/** Where the read model keeps Cluster API Clusters (a TanzuKubernetesCluster makes one of its name). */
+export const CLUSTERS_RESOURCE = 'clusters.cluster.x-k8s.io';
+/** The audit record of a guest cluster's login names the cluster. */
+export const LOGIN_GUEST_CLUSTER_ANNOTATION = 'wcp.openpacific.io/login-guest-cluster';
+
+/**
+ * The login's JSON body: none (or `{}`) for the Supervisor; `guest_cluster_name` and `guest_cluster_namespace`, both
+ * non-empty strings, for a guest cluster. A message saying what is wrong otherwise.
+ */
+export function parseLoginBody(body: Buffer): { guest?: GuestLogin } | { error: string } {
+  const text = body.toString('utf8').trim();
+  if (text === '') return {};
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch {
+    return { error: 'the request body must be a JSON object' };
+  }
+  if (!doc || typeof doc !== 'object' || Array.isArray(doc)) return { error: 'the request body must be a JSON object' };
+  const { guest_cluster_name: name, guest_cluster_namespace: namespace } = doc as Record<string, unknown>;
+  for (const [field, value] of [['guest_cluster_name', name], ['guest_cluster_namespace', namespace]] as const) {
+    if (value !== undefined && (typeof value !== 'string' || value === '')) return { error: `${field} must be a non-empty string` };
+  }
+  if (name === undefined && namespace === undefined) return {};
+  if (name === undefined) return { error: 'guest_cluster_name is required with guest_cluster_namespace' };
+  if (namespace === undefined) return { error: 'guest_cluster_namespace is required with guest_cluster_name' };
+  return { guest: { name: name as string, namespace: namespace as string } };
+}
+
+/** The endpoint as the plugin's --server takes it: the host alone on 6443 (vSphere's answer), host:port otherwise. */
+export function guestServer(endpoint: { host: string; port?: number }): string {
+  const port = endpoint.port ?? 6443;
+  if (port === 6443) return endpoint.host;
+  return `${endpoint.host.includes(':') ? `[${endpoint.host}]` : endpoint.host}:${port}`;
 }
 
 export class WcpApi {
@@ -54,6 +102,7 @@ export class WcpApi {
 
   /** HTTP Basic user:password against users.json's password hashes; a session token for the user on success. */
   private async login(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const body = await readBody(req, MAX_LOGIN_BODY_BYTES);
     const credentials = basicCredentials(req.headers.authorization);
     const challenge = { 'WWW-Authenticate': 'Basic realm="wcp"' };
     if (!credentials) return send(res, 401, { message: 'HTTP Basic authentication with a user name and password is required' }, challenge);
@@ -63,7 +112,36 @@ export class WcpApi {
     const good = await verifyPassword(credentials.password, user?.password ?? this.decoy);
     if (!user || !good) return send(res, 401, { message: BAD_CREDENTIALS }, challenge);
     annotateAudit(res, { [LOGIN_USER_ANNOTATION]: user.username });
-    send(res, 200, { session_id: issueSession(this.deps.signer, user) });
+    // The body is judged only after the password: a caller without one learns nothing from it.
+    const parsed = parseLoginBody(body);
+    if ('error' in parsed) return send(res, 400, { message: parsed.error });
+    if (!parsed.guest) return send(res, 200, { session_id: issueSession(this.deps.signer, user) });
+    annotateAudit(res, { [LOGIN_GUEST_CLUSTER_ANNOTATION]: `${parsed.guest.namespace}/${parsed.guest.name}` });
+    const guest = this.guestSession(user, parsed.guest);
+    if ('code' in guest) return send(res, guest.code, { message: guest.message });
+    send(res, 200, guest);
+  }
+
+  /**
+   * A session for a guest cluster, as vSphere's login answers it: the user must be bound in the cluster's namespace
+   * (what makes its contexts), and the Cluster must be up far enough to be reached (its control-plane endpoint) and
+   * trusted (its `<cluster>-ca`). The token's audience is that cluster's alone, so the Supervisor takes it nowhere.
+   */
+  guestSession(user: PasswordUser, guest: GuestLogin, now = new Date()): { session_id: string; guest_cluster_server: string; guest_cluster_ca: string } | { code: number; message: string } {
+    const { namespace, name } = guest;
+    // Whether the namespace exists is told only to those bound in it.
+    const bound = namespacesFor(user, this.deps.namespaces().filter((n) => n === namespace), this.deps.rbac(), this.deps.namespaced).includes(namespace);
+    if (!bound) return { code: 403, message: `user "${user.username}" has no access to the namespace "${namespace}"` };
+    const cluster = this.deps.object(CLUSTERS_RESOURCE, namespace, name);
+    if (!cluster || cluster.metadata?.deletionTimestamp) return { code: 404, message: `clusters.cluster.x-k8s.io "${name}" not found in the namespace "${namespace}"` };
+    const endpoint = cluster.spec?.controlPlaneEndpoint;
+    if (!endpoint?.host) return { code: 404, message: `the cluster "${name}" has no control plane endpoint yet` };
+    const caName = `${name}-ca`;
+    const ca = this.deps.object('secrets', namespace, caName)?.data?.['tls.crt'];
+    if (typeof ca !== 'string' || ca === '') return { code: 404, message: `the cluster "${name}" has no certificate authority yet: secrets "${caName}" not found or without tls.crt` };
+    const audience = guestSessionAudience({ namespace, name, uid: cluster.metadata.uid });
+    // data['tls.crt'] is the PEM in base64 already: the answer's form.
+    return { session_id: issueSession(this.deps.signer!, user, now, audience), guest_cluster_server: guestServer(endpoint), guest_cluster_ca: ca };
   }
 }
 

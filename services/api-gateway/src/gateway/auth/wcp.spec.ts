@@ -143,7 +143,7 @@ describe('POST /wcp/login and GET /wcp/namespaces', () => {
     const auth = new Authenticator();
     auth.addSource(sessionTokenSource(signer, users));
     const rbac = staticLookups({ clusterRoles: [{ metadata: { name: 'edit' }, rules: [{ apiGroups: [''], resources: ['pods'], verbs: ['get'] }] }], roleBindings: [{ metadata: { name: 'b', namespace: 'team-a' }, roleRef: { kind: 'ClusterRole', name: 'edit' }, subjects: [{ kind: 'User', name: 'dev' }] }] });
-    const api = new WcpApi({ users, signer, authenticate: (req) => auth.authenticate(req), rbac: () => rbac, namespaces: () => ['team-a', 'team-b'], namespaced: () => true });
+    const api = new WcpApi({ users, signer, authenticate: (req) => auth.authenticate(req), rbac: () => rbac, namespaces: () => ['team-a', 'team-b'], namespaced: () => true, object: () => undefined });
     server = createServer((req, res) => api.handle(req, res, new URL(req.url!, 'http://x').pathname).catch((err) => {
       // The gateway's router answers the Authenticator's refusal with a Status; here its code and message do.
       res.writeHead(err.code ?? 500).end(JSON.stringify({ message: err.message }));
