@@ -82,7 +82,7 @@ function observe(deps: AuditHookDeps): AuditHook {
 function appendRecord(
   deps: AuditHookDeps,
   req: IncomingMessage,
-  r: { time: Date; requestId: string; user: UserInfo | undefined; attrs: AuditRequestAttributes; code: number; annotations?: Record<string, string> },
+  r: { time: Date; requestId: string; user: UserInfo | undefined; attrs: AuditRequestAttributes; code: number; annotations?: Record<string, string>; decision?: 'allow' | 'deny' },
 ): void {
   const { user, attrs, code } = r;
   deps.log.append({
@@ -97,7 +97,7 @@ function appendRecord(
     namespace: attrs.namespace,
     name: attrs.name,
     path: redactedPath(attrs.path),
-    decision: decision(code, user, attrs, deps.rbac),
+    decision: r.decision ?? decision(code, user, attrs, deps.rbac),
     code,
     userAgent: String(req.headers['user-agent'] ?? '').slice(0, 512),
     sourceIp: (req.socket?.remoteAddress ?? '').replace(/^::ffff:/, ''),
@@ -172,23 +172,10 @@ export function consoleAudit(deps: AuditHookDeps): ConsoleAudit {
         namespace: session.namespace ?? '', name: session.name ?? '', path: REDACTED_TICKET_PATH, resourceRequest: true,
       };
       deps.metrics?.connected(attrs, '', code);
-      const user = session.user ?? ANONYMOUS;
-      deps.log.append({
-        time: new Date(),
-        requestId,
-        username: user.username,
-        groups: user.groups ?? [],
-        verb: attrs.verb,
-        apiGroup: attrs.apiGroup,
-        resource: attrs.resource,
-        subresource: attrs.subresource,
-        namespace: attrs.namespace,
-        name: attrs.name,
-        path: attrs.path,
+      appendRecord(deps, req, {
+        // A requester read back from the log has a name and no groups: none, not the anonymous user's.
+        time: new Date(), requestId, user: session.user ? { ...session.user, groups: session.user.groups ?? [] } : ANONYMOUS, attrs, code,
         decision: session.ticketRefused ? 'deny' : 'allow',
-        code,
-        userAgent: String(req.headers['user-agent'] ?? '').slice(0, 512),
-        sourceIp: (req.socket?.remoteAddress ?? '').replace(/^::ffff:/, ''),
         annotations: session.request ? { [CONSOLE_REQUEST_AUDIT_ANNOTATION]: session.request } : undefined,
       });
     } catch (err) {
