@@ -1,5 +1,5 @@
 import { ObjectEventTypes } from '@openpacific/contracts';
-import { EventStore, migrate, type StreamAppend } from '@openpacific/event-store';
+import { EventStore, migrate, type StreamAppend, VersionConflictError } from '@openpacific/event-store';
 import { createTestDatabase, TestDatabase } from '@openpacific/testing';
 import { EventCorrelator } from './event-correlator';
 import { objectEvent } from './object-event';
@@ -137,5 +137,32 @@ describe('writing Events as a recorder correlates them', () => {
     // Ten minutes without one: the messages are told one by one again.
     await recorder.appendBatch([mine('Liveness probe failed: took 13s')], new Date(start + 12_000 + 601_000));
     expect((await eventsAbout('u-5')).filter((e) => e.object.message === 'Liveness probe failed: took 13s')).toHaveLength(1);
+  });
+
+  it('counts nothing of a call whose batch conflicted: its caller saying it again on the retry is one more, not two', async () => {
+    const recorder = new EventCorrelator(store);
+    const mine = (): StreamAppend => {
+      const item = said('Started', 'Started container c');
+      (item.events[0].data as any).object.involvedObject.uid = 'u-6';
+      return item;
+    };
+    const object = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'web-6', namespace: 'dev', uid: 'u-6', creationTimestamp: '2026-12-05T10:00:00Z' } };
+    const status = (expectedVersion: number): StreamAppend => ({
+      streamId: 'pods/dev/web-6', expectedVersion, events: [{ type: ObjectEventTypes.statusUpdated, data: { resource: 'pods', object }, metadata: actor }],
+    });
+    await store.append('pods/dev/web-6', [{ type: ObjectEventTypes.created, data: { resource: 'pods', object }, metadata: actor }], { expectedVersion: 'no_stream' });
+    await recorder.appendBatch([mine()]);
+    // The status was written at a version since passed: nothing of the call is written, the repeat not counted.
+    await expect(recorder.appendBatch([status(7), mine()])).rejects.toBeInstanceOf(VersionConflictError);
+    await recorder.appendBatch([status(1), mine()]);
+    expect((await eventsAbout('u-6')).map((e) => e.object.count)).toEqual([2]);
+    // A new Event whose batch conflicted is not remembered as said: the retry writes it once, at count 1.
+    const fresh = said('Killing', 'Stopping container c');
+    (fresh.events[0].data as any).object.involvedObject.uid = 'u-6';
+    await expect(recorder.appendBatch([status(1), fresh])).rejects.toBeInstanceOf(VersionConflictError);
+    const again = said('Killing', 'Stopping container c');
+    (again.events[0].data as any).object.involvedObject.uid = 'u-6';
+    await recorder.appendBatch([status(2), again]);
+    expect((await eventsAbout('u-6')).filter((e) => e.object.reason === 'Killing').map((e) => [e.object.count ?? 1, e.version])).toEqual([[1, 1]]);
   });
 });

@@ -81,6 +81,7 @@ export class EventCorrelator {
     const at = now.getTime();
     const writes = new Map<string, Write>();
     const batch: Array<{ place: number; item: StreamAppend; write?: Write }> = [];
+    const counted: string[] = [];
     items.forEach((item, place) => {
       const event = newEvent(item);
       if (!event) return void batch.push({ place, item });
@@ -92,6 +93,7 @@ export class EventCorrelator {
       const observed: Observed = this.observed.get(key) ?? { count: 0, firstTimestamp: event.firstTimestamp };
       observed.count++;
       this.observed.set(key, observed);
+      counted.push(key);
       if (this.spam.skip(objectKey, at)) return;
       const latest = observed.count === 1 && combined === undefined ? event : { ...event, message: combined ?? event.message, firstTimestamp: observed.firstTimestamp, lastTimestamp: rfc3339(now), count: observed.count };
       const write = writes.get(key);
@@ -102,7 +104,15 @@ export class EventCorrelator {
     });
     const results: Array<AppendResult | undefined> = new Array(items.length);
     if (batch.length > 0) {
-      const written = await this.store.appendBatch(batch.map((b) => (b.write ? this.created(b.write) : b.item)));
+      let written: AppendResult[];
+      try {
+        written = await this.store.appendBatch(batch.map((b) => (b.write ? this.created(b.write) : b.item)));
+      } catch (err) {
+        // Nothing of the call was written (a pod's status conflicted): its caller says it all again on its retry,
+        // which is to count once, not twice.
+        this.uncount(counted);
+        throw err;
+      }
       batch.forEach((b, k) => {
         results[b.place] = written[k];
         if (b.write) this.wrote(b.write, written[k].streamVersion);
@@ -110,6 +120,16 @@ export class EventCorrelator {
     }
     await Promise.all([...writes.values()].filter((w) => w.written).map((w) => this.update(w)));
     return results;
+  }
+
+  /** Takes back the counting of `keys` (one per saying), for a call that wrote nothing. */
+  private uncount(keys: string[]): void {
+    for (const key of keys) {
+      const observed = this.observed.get(key);
+      if (!observed) continue;
+      observed.count--;
+      if (observed.count <= 0) this.observed.delete(key);
+    }
   }
 
   /** The write of a new Event in its item's stream, with its latest count and message. */
