@@ -9,6 +9,12 @@ import { eventually, startCluster, TestCluster } from '@openpacific/testing';
  * gets a context for the server and one per namespace the user is bound in; kubectl then works through them.
  */
 describe('kubectl vsphere login', () => {
+  /**
+   * The lockout made small: 3 failures within a minute lock a name for 4 s (long enough for the next plugin run to
+   * reach the gateway on a loaded machine, short enough to wait out).
+   */
+  const MAX_FAILURES = 3;
+  const LOCKOUT_SECONDS = 4;
   let cluster: TestCluster;
   let home: string;
   /** host:port of the gateway, as --server takes it; the host alone names the server's context and cluster. */
@@ -33,7 +39,10 @@ subjects: [{ apiGroup: rbac.authorization.k8s.io, kind: ${kind}, name: ${name} }
 `;
 
   beforeAll(async () => {
-    cluster = await startCluster({ label: 'vsphere-login', hostCount: 1 });
+    cluster = await startCluster({
+      label: 'vsphere-login', hostCount: 1,
+      env: { WCP_LOGIN_MAX_FAILURES: String(MAX_FAILURES), WCP_LOGIN_FAILURE_WINDOW_SECONDS: '60', WCP_LOGIN_LOCKOUT_SECONDS: String(LOCKOUT_SECONDS) },
+    });
     home = mkdtempSync(join(tmpdir(), 'vsphere-login-'));
     address = new URL(cluster.server).host;
     host = new URL(cluster.server).hostname;
@@ -108,6 +117,36 @@ subjects: [{ apiGroup: rbac.authorization.k8s.io, kind: ${kind}, name: ${name} }
     });
     expect(record).toMatchObject({ path: '/wcp/login', verb: 'post', code: 200, user: 'system:anonymous', annotations: { 'wcp.openpacific.io/login-user': 'developer' } });
     expect(JSON.stringify(record)).not.toContain(password());
+  });
+
+  it('locks the name after too many wrong passwords: even the right one is refused as locked until the lockout ends', async () => {
+    for (let i = 0; i < MAX_FAILURES; i++) expect((await login(`wrong-${i}`)).stderr).toContain('Invalid username or password');
+    const locked = await login(password());
+    expect(locked.code).toBe(1);
+    expect(locked.stderr).toContain(`Error: could not log in to ${address} as developer: User account is locked`);
+    // An admin sees the refusal and whose account it was.
+    await eventually(async () => {
+      const q = await cluster.request('GET', '/apis/audit.openpacific.io/v1/auditrecords?fieldSelector=code%3D401');
+      expect(q.json().items.map((r: any) => r.annotations)).toContainEqual({ 'wcp.openpacific.io/login-refused': 'AccountLocked', 'wcp.openpacific.io/login-refused-user': 'developer' });
+    });
+    // Waiting is the only way out: the lockout ends on its own.
+    await eventually(async () => expect((await login(password())).code).toBe(0), { timeoutMs: 30_000, intervalMs: 500 });
+  });
+
+  it('locks an unknown name as it locks a user, its audit record saying why but not the name', async () => {
+    const attempt = () => cluster.request('POST', '/wcp/login', { token: null, headers: { authorization: basic('no-such-user', 'guess') } });
+    for (let i = 0; i < MAX_FAILURES; i++) expect((await attempt()).json()).toEqual({ message: 'Invalid username or password' });
+    const locked = await attempt();
+    expect(locked.status).toBe(401);
+    expect(locked.json().message).toMatch(/^User account is locked/);
+    const auditId = String(locked.headers['audit-id']);
+    const record = await eventually(async () => {
+      const q = await cluster.request('GET', `/apis/audit.openpacific.io/v1/auditrecords?fieldSelector=requestID%3D${auditId}`);
+      expect(q.json().items).toHaveLength(1);
+      return q.json().items[0];
+    });
+    expect(record).toMatchObject({ path: '/wcp/login', code: 401, annotations: { 'wcp.openpacific.io/login-refused': 'AccountLocked' } });
+    expect(JSON.stringify(record)).not.toContain('no-such-user');
   });
 
   it('lists the caller\'s namespaces at /wcp/namespaces', async () => {

@@ -39,6 +39,10 @@ export interface GatewayConfig extends BaseConfig {
   SUPERVISOR_ISSUER_PUBLIC_KEY_FILE?: string;
   SUPERVISOR_ISSUER?: string;
   SUPERVISOR_SESSION_AUDIENCE?: string;
+  /** `kubectl vsphere login`'s lockout (auth/wcp-login-lockout.ts), vCenter SSO's defaults: 5 failures in 180 s lock a name 300 s. */
+  WCP_LOGIN_MAX_FAILURES: number;
+  WCP_LOGIN_FAILURE_WINDOW_SECONDS: number;
+  WCP_LOGIN_LOCKOUT_SECONDS: number;
 }
 
 export const gatewayConfigSchema = baseSchema({
@@ -57,6 +61,9 @@ export const gatewayConfigSchema = baseSchema({
   SUPERVISOR_ISSUER_PUBLIC_KEY_FILE: { type: 'string', minLength: 1 },
   SUPERVISOR_ISSUER: { type: 'string', minLength: 1 },
   SUPERVISOR_SESSION_AUDIENCE: { type: 'string', minLength: 1 },
+  WCP_LOGIN_MAX_FAILURES: { type: 'integer', minimum: 1, maximum: 1000, default: 5 },
+  WCP_LOGIN_FAILURE_WINDOW_SECONDS: { type: 'integer', minimum: 1, maximum: 86400, default: 180 },
+  WCP_LOGIN_LOCKOUT_SECONDS: { type: 'integer', minimum: 1, maximum: 86400, default: 300 },
 });
 
 /** Every service's schema goes by this name; the compose test reads it. */

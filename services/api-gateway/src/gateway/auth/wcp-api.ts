@@ -2,12 +2,13 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import type { RbacLookups } from '@openpacific/authz';
 import type { ServiceAccountSigner } from '../../pki';
-import { guestSessionAudience } from '@openpacific/contracts';
+import { guestSessionAudience, rfc3339 } from '@openpacific/contracts';
 import { annotateAudit } from '../audit/audit-annotations';
 import { readBody } from '../http/read-body';
 import type { Actor } from '../store/object-writer';
 import { DEFAULT_SCRYPT, PasswordHash, verifyPassword } from './passwords';
 import type { PasswordUser } from './users-file';
+import { LoginLockout } from './wcp-login-lockout';
 import { NamespacedKind, namespacesFor } from './wcp-namespaces';
 import { issueSession } from './wcp-sessions';
 
@@ -18,11 +19,19 @@ export const isWcpPath = (path: string) => path === WCP_LOGIN_PATH || path === W
 
 /** One answer for an unknown user and a wrong password, so that a caller cannot tell which names exist. */
 export const BAD_CREDENTIALS = 'Invalid username or password';
+/** vCenter's answer to a locked account, in other words: the name is locked, whatever the password. */
+export const ACCOUNT_LOCKED = 'User account is locked after too many failed logins: try again later or contact your administrator';
 /**
  * The audit record of a login names who signed in here (the request itself is recorded as system:anonymous's, as
- * it carries no token); a refused one names nobody, as a name typed there is now and then a password.
+ * it carries no token). A refused one names the user only when users.json has it (LOGIN_REFUSED_USER_ANNOTATION): any
+ * other typed name is now and then a password.
  */
 export const LOGIN_USER_ANNOTATION = 'wcp.openpacific.io/login-user';
+/** Why a login was refused: `InvalidCredentials` (a wrong password or an unknown name) or `AccountLocked`. */
+export const LOGIN_REFUSED_ANNOTATION = 'wcp.openpacific.io/login-refused';
+export const LOGIN_REFUSED_USER_ANNOTATION = 'wcp.openpacific.io/login-refused-user';
+/** On the failure that locks the name: until when (RFC 3339), so that an admin sees the lock begin. */
+export const LOGIN_LOCKED_UNTIL_ANNOTATION = 'wcp.openpacific.io/login-locked-until';
 /** A login's body names a guest cluster at most: a few hundred bytes. */
 const MAX_LOGIN_BODY_BYTES = 64 * 1024;
 
@@ -37,6 +46,8 @@ export interface WcpDeps {
   namespaced: NamespacedKind;
   /** An object of the read model (Secrets decrypted), for a guest cluster's login: its Cluster and `<cluster>-ca`. */
   object(resource: string, namespace: string, name: string): any | undefined;
+  /** Failed logins per name (vCenter's defaults when not given): this process's own count. */
+  lockout?: LoginLockout;
 }
 
 /** The guest cluster a login names (`kubectl vsphere login --tanzu-kubernetes-cluster-name/-namespace`). */
@@ -85,7 +96,11 @@ export class WcpApi {
   /** Checked in place of an unknown user's hash, so that its refusal costs what a wrong password's does. */
   private readonly decoy: PasswordHash = { N: DEFAULT_SCRYPT.N, r: DEFAULT_SCRYPT.r, p: DEFAULT_SCRYPT.p, salt: randomBytes(16), hash: randomBytes(DEFAULT_SCRYPT.keyBytes) };
 
-  constructor(private readonly deps: WcpDeps) {}
+  private readonly lockout: LoginLockout;
+
+  constructor(private readonly deps: WcpDeps) {
+    this.lockout = deps.lockout ?? new LoginLockout();
+  }
 
   async handle(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
     const method = req.method ?? 'GET';
@@ -107,10 +122,23 @@ export class WcpApi {
     const challenge = { 'WWW-Authenticate': 'Basic realm="wcp"' };
     if (!credentials) return send(res, 401, { message: 'HTTP Basic authentication with a user name and password is required' }, challenge);
     if (!this.deps.signer) return send(res, 503, { message: 'this api-gateway has no key to sign sessions with' });
-    // The name as users.json stores it, exactly: `dev@vsphere.local` signs in only if the file says so.
-    const user = this.deps.users.passwordUser(credentials.username);
-    const good = await verifyPassword(credentials.password, user?.password ?? this.decoy);
-    if (!user || !good) return send(res, 401, { message: BAD_CREDENTIALS }, challenge);
+    // The name as users.json stores it, exactly: `dev@vsphere.local` signs in only if the file says so. Known or not,
+    // the name is counted and locked alike; a locked one costs no scrypt.
+    const outcome = await this.lockout.attempt(credentials.username, async () => {
+      const user = this.deps.users.passwordUser(credentials.username);
+      const good = await verifyPassword(credentials.password, user?.password ?? this.decoy);
+      return good ? user : undefined;
+    });
+    if (outcome.result !== 'ok') {
+      const known = this.deps.users.passwordUser(credentials.username);
+      annotateAudit(res, {
+        [LOGIN_REFUSED_ANNOTATION]: outcome.result === 'locked' ? 'AccountLocked' : 'InvalidCredentials',
+        ...(known ? { [LOGIN_REFUSED_USER_ANNOTATION]: known.username } : {}),
+        ...(outcome.result === 'failed' && outcome.lockedUntil !== undefined ? { [LOGIN_LOCKED_UNTIL_ANNOTATION]: rfc3339(outcome.lockedUntil) } : {}),
+      });
+      return send(res, 401, { message: outcome.result === 'locked' ? ACCOUNT_LOCKED : BAD_CREDENTIALS }, challenge);
+    }
+    const user = outcome.value;
     annotateAudit(res, { [LOGIN_USER_ANNOTATION]: user.username });
     // The body is judged only after the password: a caller without one learns nothing from it.
     const parsed = parseLoginBody(body);
