@@ -14,7 +14,8 @@ const MIRRORED_BY = 'endpointslicemirroring-controller.k8s.io';
  * A VirtualMachineService's core v1 Service, through the real kubectl: as VM Operator, a LoadBalancer VMService gets a
  * selector-less Service of its name (owned by it, its ingress in status, its cluster address answered by the cluster
  * DNS and reaching the VM), whose Endpoints are mirrored into an EndpointSlice, and which goes with the VMService. A
- * selector-less Service with a hand-written Endpoints gets a mirrored slice too.
+ * selector-less Service with a hand-written Endpoints gets a mirrored slice too. A VMService's cluster IP comes from the
+ * gateway's allocator, as a core Service's: an author's taken or out-of-range one is refused.
  */
 describe('a VirtualMachineService\'s core Service and EndpointSlice mirroring', () => {
   let cluster: TestCluster;
@@ -85,6 +86,35 @@ describe('a VirtualMachineService\'s core Service and EndpointSlice mirroring', 
       expect(slices[0].ports).toEqual([{ name: 'http', port: 8080, protocol: 'TCP' }]);
     }, { timeoutMs: 20_000 });
   }, 90_000);
+
+  it('gives VMServices their cluster IPs as core Services get theirs: a taken one is refused, creates at once get their own', async () => {
+    const taken: string = (await json(['get', 'vmservice', 'web', '-n', NS])).spec.clusterIp;
+    const vmService = (name: string, clusterIp?: string) => JSON.stringify({
+      apiVersion: 'vmoperator.vmware.com/v1alpha3', kind: 'VirtualMachineService', metadata: { name, namespace: NS },
+      spec: { type: 'ClusterIP', selector: { app: 'web' }, ports: [{ name: 'ssh', protocol: 'TCP', port: 22, targetPort: 22 }], ...(clusterIp ? { clusterIp } : {}) },
+    });
+    // An author's address is checked as kube-apiserver checks a Service's, and nothing is written.
+    for (const [ip, why] of [[taken, 'provided IP is already allocated'], ['127.201.1.1', `the provided IP (127.201.1.1) is not in the valid range. The range of valid IPs is ${cluster.network.serviceCIDR}`]]) {
+      const refused = await cluster.kubectl(['apply', '-f', '-'], { input: vmService('copy', ip) });
+      expect(refused.code).not.toBe(0);
+      expect(refused.stderr).toContain(`"copy" is invalid: spec.clusterIp: Invalid value: "${ip}": failed to allocate IP ${ip}: ${why}`);
+      expect((await cluster.kubectl(['get', 'vmservice', 'copy', '-n', NS])).stderr).toContain('"copy" not found');
+    }
+
+    // Two VMServices and a core Service at once: one allocator, three addresses of the range.
+    const core = JSON.stringify({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'plain', namespace: NS }, spec: { selector: { app: 'x' }, ports: [{ port: 80 }] } });
+    const created = await Promise.all([vmService('first'), vmService('second'), core].map((input) => cluster.kubectl(['apply', '-f', '-'], { input })));
+    expect(created.map((r) => r.code)).toEqual([0, 0, 0]);
+    const addresses = [
+      (await json(['get', 'vmservice', 'first', '-n', NS])).spec.clusterIp,
+      (await json(['get', 'vmservice', 'second', '-n', NS])).spec.clusterIp,
+      (await json(['get', 'svc', 'plain', '-n', NS])).spec.clusterIP,
+    ];
+    for (const ip of addresses) expect(inCIDR(ip, cluster.network.serviceCIDR)).toBe(true);
+    expect(new Set([...addresses, taken]).size).toBe(4);
+    expect((await cluster.kubectl(['delete', 'vmservice', 'first', 'second', '-n', NS])).code).toBe(0);
+    expect((await cluster.kubectl(['delete', 'svc', 'plain', '-n', NS])).code).toBe(0);
+  }, 60_000);
 
   it('puts the Service back when someone changes it, and deletes it with the VirtualMachineService', async () => {
     expect((await cluster.kubectl(['label', 'svc', 'web', '-n', NS, 'tier=edited'])).code).toBe(0);

@@ -33,8 +33,8 @@ interface ServiceAddresses {
 }
 
 /**
- * VirtualMachineServices (in the elected vm-operator): every proxied service gets a cluster IP from the cluster's
- * service range (`spec.clusterIp`, set once), a LoadBalancer also an ingress address at the same offset in the load
+ * VirtualMachineServices (in the elected vm-operator): every proxied service has a cluster IP from the cluster's
+ * service range (`spec.clusterIp`, set once; the gateway's on create, see `addressFor`), a LoadBalancer also an ingress address at the same offset in the load
  * balancer range (`status.loadBalancer.ingress`), as core Services get theirs; on each a TCP load balancer per port
  * forwards, round robin, to the Ready VMs its selector matches — so `nc <address> <port>` reaches a VM's guest, from
  * the machine and from pods in their own network namespaces (both ranges are local on the machine, `local-ranges.ts`).
@@ -224,10 +224,12 @@ export class VmServiceController {
 
   /**
    * Where the service listens: its cluster IP (`spec.clusterIp`) and, for a LoadBalancer, the ingress at the same
-   * offset in the load balancer range. A service without a cluster IP is given one (written to `spec.clusterIp`, as
-   * VM Operator copies the one kube-apiserver gave its Service), free against every Service's and VMService's in the
-   * read model; one its author set is used as set. An older service (INGRESS_INDEX_ANNOTATION) keeps its loopback
-   * addresses, its cluster IP written if it was only on its core Service. Undefined while an address is being written.
+   * offset in the load balancer range. The gateway gives a service created through it its cluster IP (or checked the
+   * author's), from the allocator core Services' come from; this is used as found. Only a service written straight to
+   * the log without one (cluster-api's control-plane service of a guest cluster) is given one here, free against every
+   * Service's and VMService's in the read model (the gateway's allocation of the same moment may meet it, rarely:
+   * both pick at random). An older service (INGRESS_INDEX_ANNOTATION) keeps its loopback addresses, its cluster IP
+   * written if it was only on its core Service. Undefined while an address is being written.
    */
   private async addressFor(stored: StoredObject): Promise<ServiceAddresses | undefined> {
     const svc = stored.object;

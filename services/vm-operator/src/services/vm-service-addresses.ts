@@ -36,10 +36,12 @@ export function heldClusterIPs(services: any[], vmServices: any[]): Set<string> 
 }
 
 /**
- * A free cluster IP of the service range, as kube-apiserver's allocator (and the gateway's, for core Services) picks
- * one: at random, scanning on from the pick, never the range's network or broadcast address, its .1 (the `kubernetes`
- * Service's) or its .10 (the cluster DNS server's, whose load balancer offset is the Ingress address), never one
- * held. Random, as the gateway's, so the two allocating at the same moment rarely meet. Undefined when full.
+ * A free cluster IP of the service range, as kube-apiserver's allocator (and the gateway's, which gives Services and
+ * VMServices created through it theirs) picks one: at random, scanning on from the pick, never the range's network or
+ * broadcast address, its .1 (the `kubernetes` Service's) or its .10 (the cluster DNS server's, whose load balancer
+ * offset is the Ingress address), never one held. Only for a VMService written straight to the log without one
+ * (vm-service-controller.ts `addressFor`). Random, as the gateway's, so the two allocating at the same moment rarely
+ * meet. Undefined when full.
  */
 export function allocateClusterIP(network: ClusterNetwork, held: Set<string>, pick: (span: number) => number = (span) => randomInt(0, span)): string | undefined {
   const { prefix } = parseCIDR(network.serviceCIDR);

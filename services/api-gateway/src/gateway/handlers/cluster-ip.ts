@@ -7,15 +7,68 @@ import type { ReadModel } from '@openpacific/objects';
  * Cluster IPs as kube-apiserver's allocator hands them out: from the service range (SERVICE_CIDR), never its network
  * or broadcast address, never the cluster DNS address (the range's .10, kept for the DNS server as kube-dns keeps
  * 10.96.0.10), never the `kubernetes` Service's (the range's .1, as 10.96.0.1: only `default/kubernetes` may have
- * it), never one another Service holds.
+ * it), never one another Service or VirtualMachineService holds. The one allocator for both kinds: a VMService's
+ * `spec.clusterIp` comes from here too (vm.strategy.ts), so the two cannot be handed the same address.
  *
- * "Holds" is what this gateway's read model knows. Two gateway replicas creating Services at the same moment could
- * both pick the same free address: with random picks in a /16 (65 533 candidates) the chance for one such pair is
- * about 1 in 65 000, and only for creates that land within the read model's lag (milliseconds) of each other. The
- * outcome is two Services sharing a cluster IP: the DNS names each resolve to it, and the load balancer can keep only
- * one listener per address and port, so on ports they both use one Service answers for both. Deleting and recreating
- * either Service repairs it. A client-chosen address is checked the same way and has the same window.
+ * "Holds" is what this gateway's read model knows, plus the addresses this gateway handed out whose objects the read
+ * model does not show yet (ClusterIPClaims): creates in flight in one gateway never get the same address. Two gateway
+ * replicas creating Services at the same moment could both pick the same free address: with random picks in a /16
+ * (65 533 candidates) the chance for one such pair is about 1 in 65 000, and only for creates that land within the
+ * read model's lag (milliseconds) of each other. The outcome is two Services sharing a cluster IP: the DNS names each
+ * resolve to it, and the load balancer can keep only one listener per address and port, so on ports they both use
+ * one Service answers for both. Deleting and recreating either Service repairs it. A client-chosen address is checked
+ * the same way and has the same window (it is not claimed: two creates choosing one address at the same moment both
+ * pass, as with two replicas).
  */
+
+const VM_SERVICES_RESOURCE = 'virtualmachineservices.vmoperator.vmware.com';
+
+/**
+ * How long an address handed out counts as held while the read model does not show it: longer than any create takes
+ * (admission, the append, the read model catching up). One whose create failed, or was a dry run, stays claimed that
+ * long, which costs nothing: the picks are random among 65 533.
+ */
+export const CLAIM_MS = 120_000;
+
+type ObjectRef = { namespace?: string; name?: string };
+const refKey = (ref?: ObjectRef) => (ref ? `${ref.namespace ?? ''}/${ref.name ?? ''}` : '');
+
+/**
+ * Addresses handed out by this gateway that its read model does not show yet, each with the object it went to (its
+ * namespace and name: that object's own checks do not count it against itself) and when its claim lapses.
+ */
+export class ClusterIPClaims {
+  private readonly claims = new Map<string, { owner: string; until: number }>();
+
+  constructor(private readonly now: () => number = Date.now) {}
+
+  claim(ip: string, owner?: ObjectRef): void {
+    this.claims.set(ip, { owner: refKey(owner), until: this.now() + CLAIM_MS });
+  }
+
+  /**
+   * The claims still standing but `except`'s; those the read model now shows (`seen`: it holds them itself) or that
+   * lapsed go.
+   */
+  standing(seen: ReadonlySet<string>, except?: ObjectRef): string[] {
+    const now = this.now();
+    const mine = except ? refKey(except) : undefined;
+    const out: string[] = [];
+    for (const [ip, { owner, until }] of this.claims) {
+      if (seen.has(ip) || until < now) this.claims.delete(ip);
+      else if (owner !== mine) out.push(ip);
+    }
+    return out;
+  }
+}
+
+/** One set of claims per read model: the gateway has one; each test's read model starts with none. */
+const claimsByModel = new WeakMap<ReadModel, ClusterIPClaims>();
+export function claimsOf(readModel: ReadModel): ClusterIPClaims {
+  let claims = claimsByModel.get(readModel);
+  if (!claims) claimsByModel.set(readModel, (claims = new ClusterIPClaims()));
+  return claims;
+}
 
 /** The Service that holds the range's first address. */
 export const KUBERNETES_SERVICE = { namespace: 'default', name: 'kubernetes' } as const;
@@ -42,13 +95,28 @@ function candidates(serviceCIDR: string, service?: { namespace?: string; name?: 
   return { first: base + 1, last: base + size - 2, reserved };
 }
 
-/** The cluster IPs other Services hold (including ones being deleted: their address is theirs until they are gone). */
-export function allocatedClusterIPs(readModel: ReadModel, except?: { namespace?: string; name?: string }): Set<string> {
+/**
+ * The cluster IPs others hold: every Service's `clusterIP`/`clusterIPs` (but `except`'s), every VirtualMachineService's
+ * `spec.clusterIp` (its core Service may not be written yet), including ones being deleted (their address is theirs
+ * until they are gone), and the addresses this gateway handed out to creates still in flight.
+ */
+export function allocatedClusterIPs(readModel: ReadModel, except?: ObjectRef): Set<string> {
   const held = new Set<string>();
+  const seen = new Set<string>();
   for (const { object: svc } of readModel.list(SERVICES_RESOURCE)) {
-    if (except && svc.metadata?.namespace === except.namespace && svc.metadata?.name === except.name) continue;
-    for (const ip of [svc.spec?.clusterIP, ...(svc.spec?.clusterIPs ?? [])]) if (isIPv4(ip ?? '')) held.add(ip);
+    const own = except && svc.metadata?.namespace === except.namespace && svc.metadata?.name === except.name;
+    for (const ip of [svc.spec?.clusterIP, ...(svc.spec?.clusterIPs ?? [])]) {
+      if (!isIPv4(ip ?? '')) continue;
+      seen.add(ip);
+      if (!own) held.add(ip);
+    }
   }
+  for (const { object: vms } of readModel.list(VM_SERVICES_RESOURCE)) {
+    if (!isIPv4(vms.spec?.clusterIp ?? '')) continue;
+    seen.add(vms.spec.clusterIp);
+    held.add(vms.spec.clusterIp);
+  }
+  for (const ip of claimsOf(readModel).standing(seen, except)) held.add(ip);
   return held;
 }
 
@@ -56,6 +124,17 @@ export function allocatedClusterIPs(readModel: ReadModel, except?: { namespace?:
 export function allocateClusterIP(serviceCIDR: string, held: Set<string>): string | undefined {
   const { first, last, reserved } = candidates(serviceCIDR);
   return scanFreeAddress(serviceCIDR, randomInt(0, last - first + 1), reserved, held);
+}
+
+/**
+ * A cluster IP for an object this gateway is creating (a Service or a VirtualMachineService): free against the read
+ * model and the creates in flight, and claimed for `owner` until the read model shows it. Undefined when the range is
+ * full.
+ */
+export function allocateFor(ctx: { readModel: ReadModel; serviceCIDR: string }, owner?: ObjectRef): string | undefined {
+  const ip = allocateClusterIP(ctx.serviceCIDR, allocatedClusterIPs(ctx.readModel, owner));
+  if (ip) claimsOf(ctx.readModel).claim(ip, owner);
+  return ip;
 }
 
 /** A Go `[]string` as kube's field errors print one (`%#v`): `[]string{"10.96.0.5"}`, `[]string(nil)` when absent. */
@@ -66,11 +145,14 @@ export function goStringSlice(values: unknown): string {
 
 /**
  * Why an address cannot be this Service's (`service`: its namespace and name), in kube-apiserver's words (its
- * allocIPs: the field is `spec.clusterIPs` and the value the Service's `clusterIPs`); nothing when it can.
+ * allocIPs: the field is `spec.clusterIPs` and the value the Service's `clusterIPs`); nothing when it can. `as`: the
+ * field and Go-printed value to name instead (a VirtualMachineService's `spec.clusterIp`, a string).
  */
-export function clusterIPCauses(ip: string, serviceCIDR: string, held: Set<string>, service?: { namespace?: string; name?: string }, clusterIPs: unknown = [ip]): StatusCause[] {
-  const field = 'spec.clusterIPs';
-  const value = goStringSlice(clusterIPs);
+export function clusterIPCauses(
+  ip: string, serviceCIDR: string, held: Set<string>, service?: ObjectRef, clusterIPs: unknown = [ip],
+  as: { field: string; value: string } = { field: 'spec.clusterIPs', value: goStringSlice(clusterIPs) },
+): StatusCause[] {
+  const { field, value } = as;
   const { first, last, reserved } = candidates(serviceCIDR, service);
   const n = ipToInt(ip);
   if (!inCIDR(ip, serviceCIDR) || n < first || n > last) {

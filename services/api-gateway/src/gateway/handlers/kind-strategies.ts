@@ -36,7 +36,7 @@ import { validateConfigMap, validateConfigMapUpdate, validateSecret, validateSec
 import { validateTanzuKubernetesCluster, validateTanzuKubernetesClusterCreate, validateTanzuKubernetesClusterUpdate } from './tkc.strategy';
 import { defaultClusterTopology, validateClusterTopology } from './cluster-topology.strategy';
 import {
-  defaultVirtualMachine, stampRestart, validateVirtualMachine, validateVirtualMachineCreate, validateVirtualMachineService, validateVirtualMachineServiceUpdate, validateVirtualMachineUpdate,
+  defaultVirtualMachine, defaultVirtualMachineService, stampRestart, validateVirtualMachine, validateVirtualMachineCreate, validateVirtualMachineService, validateVirtualMachineServiceUpdate, validateVirtualMachineUpdate,
 } from './vm.strategy';
 import { defaultPublishRequest, validatePublishRequest, validatePublishRequestUpdate } from './vmpub.strategy';
 import { validateVmZone } from './vm-zone.validation';
@@ -110,7 +110,7 @@ const strategies: Record<string, KindStrategy> = {
     prepareUpdate: (_old, next) => stampRestart(next),
     validateUpdate: (old, next, _subresource, ctx) => [...validateVirtualMachineUpdate(old, next), ...validateVmZone(next, old, ctx?.readModel)],
   },
-  'vmoperator.vmware.com/VirtualMachineService': { validate: validateVirtualMachineService, validateUpdate: validateVirtualMachineServiceUpdate },
+  'vmoperator.vmware.com/VirtualMachineService': { defaults: defaultVirtualMachineService, validate: validateVirtualMachineService, validateUpdate: validateVirtualMachineServiceUpdate },
   'vmoperator.vmware.com/VirtualMachinePublishRequest': {
     defaults: defaultPublishRequest,
     prepareUpdate: (_old, next) => defaultPublishRequest(next),

@@ -1,5 +1,5 @@
 import { fieldRequired, invalid, KubeApiError, StatusCause } from '@openpacific/kube-api';
-import { allocateClusterIP, allocatedClusterIPs, clusterIPCauses, goStringSlice, isKubernetesService, kubernetesClusterIP } from './cluster-ip';
+import { allocatedClusterIPs, allocateFor, clusterIPCauses, goStringSlice, isKubernetesService, kubernetesClusterIP } from './cluster-ip';
 import type { KindStrategy, StrategyContext } from './kind-strategies';
 import { allocatedNodePorts, allocateHealthCheckNodePort, initNodePorts, updateNodePorts } from './node-ports';
 
@@ -201,10 +201,9 @@ function allocateCreate(svc: any, ctx: StrategyContext): KubeApiError | undefine
         if (causes.length > 0) return invalid('Service', svc.metadata?.name ?? '', '', causes);
       } // else worded by validateService
     } else {
-      const held = allocatedClusterIPs(ctx.readModel);
       // `default/kubernetes` made by a client (after deleting it) takes its own address when it names none, as the gateway would give it.
-      const own = isKubernetesService(svc.metadata) && !held.has(kubernetesClusterIP(ctx.serviceCIDR)) ? kubernetesClusterIP(ctx.serviceCIDR) : undefined;
-      const ip = own ?? allocateClusterIP(ctx.serviceCIDR, held);
+      const own = isKubernetesService(svc.metadata) && !allocatedClusterIPs(ctx.readModel).has(kubernetesClusterIP(ctx.serviceCIDR)) ? kubernetesClusterIP(ctx.serviceCIDR) : undefined;
+      const ip = own ?? allocateFor(ctx, self(svc));
       if (!ip) return rangeFull(svc, 'serviceIP');
       spec.clusterIP = ip;
       spec.clusterIPs = [ip];
@@ -253,7 +252,7 @@ export function prepareServiceUpdate(old: any, next: any, _subresource?: string,
   defaultIPFamilies(next, old);
   const spec = next.spec;
   if (ctx && !needsClusterIP(old) && needsClusterIP(next) && !isHeadless(next) && !spec.clusterIP && !spec.clusterIPs?.length) {
-    const ip = allocateClusterIP(ctx.serviceCIDR, allocatedClusterIPs(ctx.readModel, self(next)));
+    const ip = allocateFor(ctx, self(next));
     if (!ip) throw rangeFull(next, 'serviceIP');
     spec.clusterIP = ip;
     spec.clusterIPs = [ip];

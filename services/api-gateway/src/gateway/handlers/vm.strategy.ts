@@ -1,6 +1,8 @@
-import { fieldForbidden, fieldNotSupported, fieldRequired, StatusCause } from '@openpacific/kube-api';
+import { fieldForbidden, fieldInvalid, fieldNotSupported, fieldRequired, invalid, StatusCause } from '@openpacific/kube-api';
 import { deepEqual } from './object-rules';
-import { rfc3339 } from '@openpacific/contracts';
+import { isIPv4, rfc3339 } from '@openpacific/contracts';
+import { allocatedClusterIPs, allocateFor, clusterIPCauses } from './cluster-ip';
+import type { StrategyContext } from './kind-strategies';
 
 /**
  * VirtualMachine rules of the real vm-operator's webhooks, on the stored (v1alpha5) shape: defaults on
@@ -132,10 +134,49 @@ export function stampRestart(vm: any): any {
   return vm;
 }
 
-export function validateVirtualMachineServiceUpdate(old: any, next: any): StatusCause[] {
+/** A VMService with a cluster IP: not ExternalName (a name in the DNS), not headless (`clusterIp: None`). */
+const hasClusterIP = (svc: any) => svc.spec?.type !== 'ExternalName' && svc.spec?.clusterIp !== 'None';
+
+/**
+ * Why an author's `spec.clusterIp` cannot be the service's, as kube-apiserver refuses a core Service's (cluster-ip.ts,
+ * its words, the field `spec.clusterIp`): not an IPv4 address, outside SERVICE_CIDR, or held by a Service, a
+ * VMService, the cluster DNS server (.10) or the `kubernetes` Service (.1).
+ */
+function chosenClusterIPCauses(ip: string, ctx: StrategyContext): StatusCause[] {
+  if (!isIPv4(ip)) return [fieldInvalid('spec.clusterIp', ip, 'must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)')];
+  return clusterIPCauses(ip, ctx.serviceCIDR, allocatedClusterIPs(ctx.readModel), undefined, [ip], { field: 'spec.clusterIp', value: JSON.stringify(ip) });
+}
+
+/**
+ * Create: the cluster IP, from the allocator core Services' come from (SERVICE_CIDR, free against every Service's and
+ * VMService's and the creates in flight), into `spec.clusterIp` — as kube-apiserver gives VM Operator's Service one,
+ * which VM Operator copies back; vm-operator then listens where it says. An author's own is checked instead; a refusal
+ * (or a full range) is the whole answer, a 422, before anything is written.
+ */
+export function defaultVirtualMachineService(svc: any, ctx: StrategyContext): any {
+  if (!hasClusterIP(svc)) return svc;
+  const spec = (svc.spec ??= {});
+  const refuse = (causes: StatusCause[]) => invalid('VirtualMachineService', svc.metadata?.name ?? '', 'vmoperator.vmware.com', causes);
+  if (spec.clusterIp) {
+    const causes = chosenClusterIPCauses(String(spec.clusterIp), ctx);
+    if (causes.length > 0) throw refuse(causes);
+    return svc;
+  }
+  const ip = allocateFor(ctx);
+  if (!ip) throw refuse([{ field: 'spec.clusterIp', reason: 'FieldValueInvalid', message: 'Invalid value: "": failed to allocate a serviceIP: range is full' }]);
+  spec.clusterIp = ip;
+  return svc;
+}
+
+/**
+ * `type` is immutable, and `clusterIp` once set. One set by an update (on a service written without one, straight to
+ * the log) is checked as at create.
+ */
+export function validateVirtualMachineServiceUpdate(old: any, next: any, _subresource?: string, ctx?: StrategyContext): StatusCause[] {
   const causes: StatusCause[] = [];
   if (old.spec?.type !== next.spec?.type) causes.push(fieldForbidden('spec.type', 'field is immutable'));
   if (old.spec?.clusterIp && old.spec.clusterIp !== next.spec?.clusterIp) causes.push(fieldForbidden('spec.clusterIp', 'field is immutable'));
+  if (causes.length === 0 && ctx && !old.spec?.clusterIp && next.spec?.clusterIp && hasClusterIP(next)) causes.push(...chosenClusterIPCauses(String(next.spec.clusterIp), ctx));
   return causes;
 }
 
