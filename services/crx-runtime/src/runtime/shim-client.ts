@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { ChildProcess, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { connect, Socket } from 'node:net';
 import { createInterface } from 'node:readline';
@@ -15,16 +15,25 @@ export function abstractSocket(name: string): string {
 }
 
 const CONNECT_TIMEOUT_MS = 5000;
+/**
+ * How long a connection waits for the shim's greeting before it is taken for a connection to a shim of an earlier
+ * build, which does not greet (a runtime upgraded while such a shim keeps its containers running reuses it).
+ */
+const LEGACY_SHIM_GRACE_MS = 2000;
 
 /** The connection to the shim ended before it answered: it died, and whether it started the container is unknown. */
 export class ShimGoneError extends Error {}
 
 /**
  * The runtime's side of the host's shim (crx-shim.ts): one connection, kept open, over which each container
- * start is a request. It starts the shim when none answers, and again after one died.
+ * start is a request. It starts the shim when none answers, and again after one died. A connection is used only once
+ * the shim greeted it: the kernel completes a connect to a listening socket before its process accepts it, so a shim
+ * that is exiting (idle, or killed and not yet gone) still takes connections, and a request sent on one would be lost.
  */
 export class ShimClient {
   private socket?: Promise<Socket>;
+  /** The shim this client spawned, while it runs (it may leave at once: another shim got the name first). */
+  private spawned?: ChildProcess;
   private nextId = 1;
   private readonly pending = new Map<number, { resolve: (answer: any) => void; reject: (e: Error) => void }>();
 
@@ -55,10 +64,9 @@ export class ShimClient {
 
   private async connect(): Promise<Socket> {
     const deadline = Date.now() + CONNECT_TIMEOUT_MS;
-    let spawned = false;
     for (;;) {
       try {
-        const socket = await attempt(this.socketName);
+        const socket = await attempt(this.socketName, deadline);
         this.serve(socket);
         return socket;
       } catch (err) {
@@ -66,10 +74,8 @@ export class ShimClient {
           this.socket = undefined;
           throw new Error(`cannot reach the container shim: ${(err as Error).message}`);
         }
-        if (!spawned) {
-          spawned = true;
-          this.spawnShim();
-        }
+        // A shim of ours that left at once (the name was still taken, by one exiting) is spawned again.
+        if (!this.spawned) this.spawnShim();
         await new Promise((r) => setTimeout(r, 5));
       }
     }
@@ -81,7 +87,9 @@ export class ShimClient {
    */
   private spawnShim(): void {
     const shim = spawn(process.execPath, [this.shimPath, this.socketName], { stdio: 'ignore' });
-    shim.on('error', () => undefined);
+    this.spawned = shim;
+    const gone = () => this.spawned === shim && (this.spawned = undefined);
+    shim.on('error', gone).on('exit', gone);
     shim.unref();
   }
 
@@ -106,13 +114,49 @@ export class ShimClient {
   }
 }
 
-function attempt(name: string): Promise<Socket> {
+/**
+ * A connection the shim greeted (`{"serving":<pid>}`, its first line), paused until it is served. One the shim closed
+ * or reset first, or answered with anything else, fails, and is closed; one neither greeted nor closed within
+ * LEGACY_SHIM_GRACE_MS is an earlier build's shim's, and served as it is.
+ */
+function attempt(name: string, deadline: number): Promise<Socket> {
   return new Promise((resolve, reject) => {
     const socket = connect(abstractSocket(name));
-    socket.once('connect', () => {
-      socket.off('error', reject);
+    // Errors come to `fail` until the greeting, and to serve()'s handler after: none may go unhandled in between.
+    socket.on('error', () => undefined);
+    let first = '';
+    const fail = (err: Error) => {
+      clearTimeout(timer);
+      socket.destroy();
+      reject(err);
+    };
+    // A shim of an earlier build never greets: one that still holds the connection after the grace is taken to be one
+    // (it answers as before). One that is exiting closes the connection long before.
+    const timer = setTimeout(() => {
+      socket.off('data', greeted).off('error', fail).off('close', closed);
+      socket.pause();
+      if (first.length > 0) socket.unshift(Buffer.from(first, 'utf8'));
       resolve(socket);
-    });
-    socket.once('error', reject);
+    }, Math.max(0, Math.min(LEGACY_SHIM_GRACE_MS, deadline - Date.now())));
+    const greeted = (chunk: Buffer) => {
+      first += chunk.toString('utf8');
+      const end = first.indexOf('\n');
+      if (end < 0) return;
+      socket.pause();
+      socket.off('data', greeted).off('error', fail).off('close', closed);
+      clearTimeout(timer);
+      if (!isGreeting(first.slice(0, end))) return fail(new Error(`the container shim answered the connection with ${first.slice(0, Math.min(end, 80))}`));
+      resolve(socket);
+    };
+    const closed = () => fail(new Error('the container shim closed the connection before it greeted it (it was exiting)'));
+    socket.on('data', greeted).once('error', fail).once('close', closed);
   });
+}
+
+function isGreeting(line: string): boolean {
+  try {
+    return typeof (JSON.parse(line) as { serving?: unknown }).serving === 'number';
+  } catch {
+    return false;
+  }
 }

@@ -8,7 +8,9 @@
  *
  * Usage: node crx-shim.js <socket name>. It answers newline-delimited JSON on that abstract Unix socket:
  * `{"id":1,"spec":{...}}` → `{"id":1,"started":{...}}` or `{"id":1,"error":"..."}`, and `{"id":2,"closeStdin":"<FIFO>"}`
- * → `{"id":2,"closed":true}` (container-process.ts, `closeStdin`). It leaves when no
+ * → `{"id":2,"closed":true}` (container-process.ts, `closeStdin`). It greets each connection first with
+ * `{"serving":<pid>}`: a connection the kernel queued for a shim that is exiting (idle, or killed) is never greeted,
+ * so the runtime knows not to send it a request that would be lost (shim-client.ts). It leaves when no
  * runtime is connected and no container runs.
  */
 import { createServer } from 'node:net';
@@ -35,6 +37,8 @@ const server = createServer((socket) => {
   clients++;
   checkIdle();
   socket.on('error', () => undefined);
+  // Counted, so this shim no longer leaves while it is connected: now the runtime may send its requests.
+  socket.write(JSON.stringify({ serving: process.pid }) + '\n');
   socket.on('close', () => {
     clients--;
     checkIdle();
