@@ -136,7 +136,7 @@ describe('virtual machine web consoles', () => {
     expect(bad.stderr).toContain('spec.virtualMachineName: Required value');
   });
 
-  it('audits a console session once, as the user who requested the ticket, and never records the ticket', async () => {
+  it('audits a console session when it opens and when it closes, as the user who requested the ticket, and never records the ticket', async () => {
     // A user of the namespace with the edit role (a service account's bound token) requests the console.
     expect((await cluster.kubectl(['create', 'serviceaccount', 'console-user', '-n', NS])).code).toBe(0);
     expect((await cluster.kubectl(['create', 'rolebinding', 'console-user-edit', '-n', NS, '--clusterrole=edit', `--serviceaccount=${NS}:console-user`])).code).toBe(0);
@@ -152,12 +152,26 @@ describe('virtual machine web consoles', () => {
     await s.done;
 
     const user = `system:serviceaccount:${NS}:console-user`;
-    let record: any;
+    let opened: any;
+    let closed: any;
     await eventually(async () => {
       const records = (await kubectlJson(cluster, ['get', 'auditrecords', '--field-selector', `subresource=console,namespace=${NS},user=${user}`])).items;
-      expect(records).toHaveLength(1);
-      record = records[0];
+      expect(records.map((r: any) => r.stage)).toEqual(['ResponseComplete', 'ResponseStarted']);
+      [closed, opened] = records;
     }, { timeoutMs: 10_000 });
+    const record = opened;
+    // The close: the same request (time, id), when it ended, and why.
+    expect(closed).toMatchObject({
+      user, name: 'web-1', code: 101, decision: 'allow', time: opened.time, requestID: opened.requestID,
+      annotations: {
+        'vmoperator.openpacific.io/webconsolerequest': 'virtualmachinewebconsolerequests/console-audit',
+        'vmoperator.openpacific.io/console-close-code': expect.stringMatching(/^\d+$/),
+        'vmoperator.openpacific.io/console-close-reason': 'the client closed the console',
+      },
+    });
+    expect(Date.parse(closed.stageTimestamp)).toBeGreaterThanOrEqual(Date.parse(opened.stageTimestamp));
+    const ended = (await kubectlJson(cluster, ['get', 'auditrecords', '--field-selector', `subresource=console,namespace=${NS},stage=ResponseComplete,requestID=${opened.requestID}`])).items;
+    expect(ended.map((r: any) => r.metadata.name)).toEqual([closed.metadata.name]);
     expect(record).toMatchObject({
       user, verb: 'create', apiGroup: VMOP, resource: 'virtualmachines', subresource: 'console', namespace: NS, name: 'web-1',
       path: '/ticket/<redacted>', decision: 'allow', code: 101,

@@ -35,6 +35,14 @@ export interface AuditRecord {
    * a policy's auditAnnotations (`<policy>/<key>`). Absent when there are none.
    */
   annotations?: Record<string, string>;
+  /**
+   * The request's stage when this record was written, as in kube-apiserver's audit events: `ResponseStarted` (a
+   * long-running request that started: watch, exec, port-forward, a VM web console) or `ResponseComplete`. A web
+   * console gets both, with the same `time` and `requestID`. Absent in records written before stages were kept.
+   */
+  stage?: 'ResponseStarted' | 'ResponseComplete';
+  /** When the record was written at its stage; `time` is when the request was received. */
+  stageTimestamp?: string;
 }
 
 const str = { type: 'string' };
@@ -80,6 +88,8 @@ export const auditRecordResource: ResourceDefinition = {
           userAgent: str,
           sourceIP: str,
           annotations: { type: 'object', additionalProperties: str },
+          stage: { type: 'string', enum: ['ResponseStarted', 'ResponseComplete'] },
+          stageTimestamp: { type: 'string', format: 'date-time' },
         },
       },
       printerColumns: [
@@ -93,6 +103,7 @@ export const auditRecordResource: ResourceDefinition = {
         { name: 'Decision', type: 'string', jsonPath: '.decision', priority: 1 },
         { name: 'Source IP', type: 'string', jsonPath: '.sourceIP', priority: 1 },
         { name: 'Request ID', type: 'string', jsonPath: '.requestID', priority: 1 },
+        { name: 'Stage', type: 'string', jsonPath: '.stage', priority: 1, value: (r: AuditRecord) => r?.stage ?? '' },
       ],
     },
   ],

@@ -23,7 +23,8 @@ describe('migration 7 (audit annotations) on a database that already holds audit
     expect(await migrate(db.pool)).toEqual(migrations.filter((m) => m.version >= auditAnnotationsMigration.version).map((m) => m.version));
 
     const after = (await db.pool.query(`SELECT * FROM audit_records WHERE request_id = 'before'`)).rows;
-    expect(after).toEqual([{ ...before[0], annotations: null }]);
+    // Later migrations add columns of their own: this one's is what is checked.
+    expect(after).toEqual([expect.objectContaining({ ...before[0], annotations: null })]);
     await db.pool.query(insertAnnotated, ['after', JSON.stringify({ 'p/k': 'v' })]);
     const written = (await db.pool.query(`SELECT annotations FROM audit_records WHERE request_id = 'after'`)).rows;
     expect(written).toEqual([{ annotations: { 'p/k': 'v' } }]);

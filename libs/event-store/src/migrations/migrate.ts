@@ -6,6 +6,7 @@ import { cheaperAppendsMigration } from './004-cheaper-appends';
 import { noStreamsTableMigration } from './005-no-streams-table';
 import { jsonBodiesMigration } from './006-json-bodies';
 import { auditAnnotationsMigration } from './007-audit-annotations';
+import { auditStagesMigration } from './008-audit-stages';
 
 export interface Migration {
   version: number;
@@ -22,6 +23,7 @@ export const migrations: Migration[] = [
   noStreamsTableMigration,
   jsonBodiesMigration,
   auditAnnotationsMigration,
+  auditStagesMigration,
 ];
 
 const MIGRATION_LOCK = 7_140_211_001; // arbitrary, constant: serializes migrators across processes

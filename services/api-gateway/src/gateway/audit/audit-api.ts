@@ -36,6 +36,8 @@ export function toAuditRecord(e: StoredAuditEntry): AuditRecord {
     userAgent: e.userAgent,
     sourceIP: e.sourceIp,
     ...(e.annotations ? { annotations: e.annotations } : {}),
+    ...(e.stage ? { stage: e.stage } : {}),
+    ...(e.stageTimestamp ? { stageTimestamp: e.stageTimestamp.toISOString() } : {}),
   };
 }
 

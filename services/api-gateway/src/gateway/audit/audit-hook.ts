@@ -9,7 +9,7 @@ import { answerOf } from '../http/respond';
 import { ResourceRegistry } from '../registry/registry';
 import type { RequestMetrics } from '../http/request-metrics';
 import { auditAnnotationsOf, requestedNameOf } from './audit-annotations';
-import { AuditLog } from './audit-log';
+import { AuditLog, AuditStage } from './audit-log';
 import { isAuditApiPath, serveAuditApi } from './audit-api';
 import { AuditRequestAttributes, requestAttributes } from './request-attributes';
 
@@ -67,7 +67,8 @@ function observe(deps: AuditHookDeps): AuditHook {
       if (recorded) return;
       recorded = true;
       if (nameFromAnswer) attrs.name = (code >= 200 && code < 300 ? createdName(res) : undefined) ?? requestedNameOf(res) ?? '';
-      appendRecord(deps, req, { time, requestId, user, attrs, code, annotations: auditAnnotationsOf(res) });
+      // A watch is recorded when it starts, as it may stay open for hours; nothing records its end yet.
+      appendRecord(deps, req, { time, requestId, user, attrs, code, annotations: auditAnnotationsOf(res), stage: attrs.verb === 'watch' && code !== 0 && code < 300 ? 'ResponseStarted' : 'ResponseComplete' });
     };
     if (attrs.verb === 'watch') onHeaders(res, () => record(res.statusCode));
     res.once('finish', () => record(res.statusCode));
@@ -78,11 +79,17 @@ function observe(deps: AuditHookDeps): AuditHook {
   };
 }
 
-/** One request's record, as both the request handler's hook and the upgrade audit write it. */
+/**
+ * One request's record at one stage, as both the request handler's hook and the upgrade audits write it: `time` is
+ * when the request was received, the stage's timestamp is now.
+ */
 function appendRecord(
   deps: AuditHookDeps,
   req: IncomingMessage,
-  r: { time: Date; requestId: string; user: UserInfo | undefined; attrs: AuditRequestAttributes; code: number; annotations?: Record<string, string>; decision?: 'allow' | 'deny' },
+  r: {
+    time: Date; requestId: string; user: UserInfo | undefined; attrs: AuditRequestAttributes; code: number; stage: AuditStage;
+    annotations?: Record<string, string>; decision?: 'allow' | 'deny';
+  },
 ): void {
   const { user, attrs, code } = r;
   deps.log.append({
@@ -102,6 +109,8 @@ function appendRecord(
     userAgent: String(req.headers['user-agent'] ?? '').slice(0, 512),
     sourceIp: (req.socket?.remoteAddress ?? '').replace(/^::ffff:/, ''),
     annotations: r.annotations,
+    stage: r.stage,
+    stageTimestamp: new Date(),
   });
 }
 
@@ -123,7 +132,8 @@ export function upgradeAudit(deps: AuditHookDeps): UpgradeAudit {
       const attrs = requestAttributes(deps.registry, req.method ?? 'GET', url, resolved);
       deps.metrics?.connected(attrs, resolved.target?.served.version.name ?? '', code);
       if (attrs.resourceRequest) attrs.verb = 'create';
-      appendRecord(deps, req, { time: new Date(), requestId, user, attrs, code });
+      // Switched protocols: started, and its end is not recorded yet (docs/audit.md); refused: complete.
+      appendRecord(deps, req, { time: new Date(), requestId, user, attrs, code, stage: code === 101 ? 'ResponseStarted' : 'ResponseComplete' });
     } catch (err) {
       deps.logger.error('audit: upgrade not recorded', { error: (err as Error).message });
     }
@@ -141,6 +151,8 @@ export function redactedPath(path: string): string {
 
 /** What a VM web console upgrade knew when it was answered: from its ticket's request, once that was found. */
 export interface ConsoleSession {
+  /** When the upgrade request came in: the `time` of each of its records, so a session's two records share it. */
+  receivedAt: Date;
   /** Who created the VirtualMachineWebConsoleRequest the ticket came from: the ticket holder acts as them. */
   user?: UserInfo;
   namespace?: string;
@@ -152,31 +164,49 @@ export interface ConsoleSession {
   ticketRefused: boolean;
 }
 
-export type ConsoleAudit = (req: IncomingMessage, code: number, session: ConsoleSession) => void;
+/** How an opened console ended: the WebSocket close code, and why, when that is known. */
+export interface ConsoleEnd {
+  code: number;
+  reason?: string;
+}
+
+/** Records a console upgrade when it was answered (101 or the refusal's code), and an opened one again with its end. */
+export type ConsoleAudit = (req: IncomingMessage, code: number, session: ConsoleSession, ended?: ConsoleEnd) => void;
 
 /** The annotation of a console record naming the web console request whose ticket was used. */
 export const CONSOLE_REQUEST_AUDIT_ANNOTATION = 'vmoperator.openpacific.io/webconsolerequest';
+/** Annotations of a console's closing record: the WebSocket close code, and why it closed. */
+export const CONSOLE_CLOSE_CODE_AUDIT_ANNOTATION = 'vmoperator.openpacific.io/console-close-code';
+export const CONSOLE_CLOSE_REASON_AUDIT_ANNOTATION = 'vmoperator.openpacific.io/console-close-reason';
 
 /**
- * The audit of a VM web console (`/ticket/<ticket>`, an upgrade the request handler never sees): recorded once as
- * verb `create` of `virtualmachines/console` in the VM's namespace, by the user who requested the ticket (a ticket is
- * handed to whoever created the request, and carries no token of its own), with 101 once the protocol switched, else
- * the Status code. The path is `/ticket/<redacted>`: the ticket opens a console, so it is never written down.
+ * The audit of a VM web console (`/ticket/<ticket>`, an upgrade the request handler never sees), as verb `create` of
+ * `virtualmachines/console` in the VM's namespace, by the user who requested the ticket (a ticket is handed to whoever
+ * created the request, and carries no token of its own). As kube-apiserver audits a long-running request, an opened
+ * console is recorded at `ResponseStarted` (code 101) and again at `ResponseComplete` when it closed, with the same
+ * `time` and request id, the close code and reason as annotations; a refused one once, at `ResponseComplete`, with its
+ * Status code. The path is `/ticket/<redacted>`: the ticket opens a console, so it is never written down.
  */
 export function consoleAudit(deps: AuditHookDeps): ConsoleAudit {
-  return (req, code, session) => {
+  return (req, code, session, ended) => {
     try {
       const { requestId } = requestInfo(req);
       const attrs: AuditRequestAttributes = {
         verb: 'create', apiGroup: 'vmoperator.vmware.com', resource: 'virtualmachines', subresource: 'console',
         namespace: session.namespace ?? '', name: session.name ?? '', path: REDACTED_TICKET_PATH, resourceRequest: true,
       };
-      deps.metrics?.connected(attrs, '', code);
+      if (!ended) deps.metrics?.connected(attrs, '', code);
+      const annotations: Record<string, string> = {
+        ...(session.request ? { [CONSOLE_REQUEST_AUDIT_ANNOTATION]: session.request } : {}),
+        ...(ended ? { [CONSOLE_CLOSE_CODE_AUDIT_ANNOTATION]: String(ended.code) } : {}),
+        ...(ended?.reason ? { [CONSOLE_CLOSE_REASON_AUDIT_ANNOTATION]: ended.reason } : {}),
+      };
       appendRecord(deps, req, {
         // A requester read back from the log has a name and no groups: none, not the anonymous user's.
-        time: new Date(), requestId, user: session.user ? { ...session.user, groups: session.user.groups ?? [] } : ANONYMOUS, attrs, code,
+        time: session.receivedAt, requestId, user: session.user ? { ...session.user, groups: session.user.groups ?? [] } : ANONYMOUS, attrs, code,
+        stage: code === 101 && !ended ? 'ResponseStarted' : 'ResponseComplete',
         decision: session.ticketRefused ? 'deny' : 'allow',
-        annotations: session.request ? { [CONSOLE_REQUEST_AUDIT_ANNOTATION]: session.request } : undefined,
+        annotations: Object.keys(annotations).length ? annotations : undefined,
       });
     } catch (err) {
       deps.logger.error('audit: web console not recorded', { error: (err as Error).message });

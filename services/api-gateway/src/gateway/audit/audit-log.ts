@@ -23,7 +23,18 @@ export interface AuditEntry {
    * ValidatingAdmissionPolicy binding's Audit failures, a policy's auditAnnotations). Absent when there is none.
    */
   annotations?: Record<string, string>;
+  /**
+   * The stage of the request this record was written at, as kube-apiserver's audit events: `ResponseComplete` for most,
+   * `ResponseStarted` for a long-running request when it started (a watch, an exec, a web console), and a web console
+   * again at `ResponseComplete` when it closed. Absent in records written before stages were recorded.
+   */
+  stage?: AuditStage;
+  /** When the record was written at its stage (`time` is when the request was received). */
+  stageTimestamp?: Date;
 }
+
+/** kube-apiserver's audit stages the gateway writes (it writes no `RequestReceived` record of its own). */
+export type AuditStage = 'ResponseStarted' | 'ResponseComplete';
 
 export interface StoredAuditEntry extends AuditEntry {
   id: string;
@@ -56,6 +67,7 @@ export const AUDIT_COLUMNS = {
   code: 'code',
   requestID: 'request_id',
   sourceIP: 'source_ip',
+  stage: 'stage',
 } as const;
 export type AuditColumn = (typeof AUDIT_COLUMNS)[keyof typeof AUDIT_COLUMNS];
 
@@ -79,6 +91,8 @@ const INSERT_COLUMNS: Array<[column: string, type: string, value: (e: AuditEntry
   ['source_ip', 'text', (e) => e.sourceIp],
   // NULL for the many requests without annotations: nothing to encode or store for them.
   ['annotations', 'text', (e) => (e.annotations ? JSON.stringify(e.annotations) : null)],
+  ['stage', 'text', (e) => e.stage ?? null],
+  ['stage_timestamp', 'timestamptz', (e) => e.stageTimestamp ?? null],
 ];
 
 /** Columns whose batch goes as text and is cast to the column's type in the SELECT. */
@@ -199,7 +213,7 @@ export class AuditLog {
     params.push(q.limit);
     const { rows } = await this.pool.query(
       `SELECT id::text, time, request_id, username, groups, verb, api_group, resource, subresource, namespace, name, path, decision, code, user_agent, source_ip,
-              annotations
+              annotations, stage, stage_timestamp
          FROM audit_records ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
         ORDER BY audit_records.id DESC LIMIT $${params.length}`,
       params,
@@ -208,6 +222,7 @@ export class AuditLog {
       id: r.id, time: r.time, requestId: r.request_id, username: r.username, groups: r.groups, verb: r.verb, apiGroup: r.api_group,
       resource: r.resource, subresource: r.subresource, namespace: r.namespace, name: r.name, path: r.path, decision: r.decision,
       code: r.code, userAgent: r.user_agent, sourceIp: r.source_ip, ...(r.annotations ? { annotations: r.annotations } : {}),
+      ...(r.stage ? { stage: r.stage, stageTimestamp: r.stage_timestamp } : {}),
     }));
   }
 

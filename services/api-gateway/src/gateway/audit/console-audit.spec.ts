@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { AuditEntry, AuditLog } from './audit-log';
-import { consoleAudit, redactedPath, REDACTED_TICKET_PATH } from './audit-hook';
-import { closeReason } from '../streams/vm-console';
+import { ConsoleSession, consoleAudit, redactedPath, REDACTED_TICKET_PATH } from './audit-hook';
+import { clientEnd, closeReason } from '../streams/vm-console';
 
 /** The writer's one entry point, keeping what it was given (the batched writer itself is audit-log.int-spec's). */
 function recorder() {
@@ -14,38 +14,62 @@ function recorder() {
   return { audit: consoleAudit(deps), entries, errors };
 }
 
+const received = new Date('2026-11-30T10:00:00.000Z');
+const session = (s: Omit<ConsoleSession, 'receivedAt'>): ConsoleSession => ({ receivedAt: received, ...s });
 const upgrade = (ticket: string) => ({ url: `/ticket/${ticket}`, method: 'GET', headers: { 'user-agent': 'Mozilla/5.0', upgrade: 'websocket' }, socket: { remoteAddress: '::ffff:127.0.0.7' } }) as unknown as IncomingMessage;
 
 describe('the audit of VM web consoles', () => {
-  it('records an opened console as a create of virtualmachines/console by the requester, without the ticket', () => {
+  it('records an opened console as a create of virtualmachines/console by the requester, started, without the ticket', () => {
     const { audit, entries } = recorder();
     const alice = { username: 'alice', groups: ['devs', 'system:authenticated'] };
-    audit(upgrade('3YI0wq7m0zQn1C2w0J6lNnZ6eTq6m1vD'), 101, { user: alice, namespace: 'team-a', name: 'web-1', request: 'virtualmachinewebconsolerequests/web-1-console', ticketRefused: false });
+    audit(upgrade('3YI0wq7m0zQn1C2w0J6lNnZ6eTq6m1vD'), 101, session({ user: alice, namespace: 'team-a', name: 'web-1', request: 'virtualmachinewebconsolerequests/web-1-console', ticketRefused: false }));
     expect(entries).toEqual([
       {
-        time: expect.any(Date), requestId: expect.any(String), username: 'alice', groups: ['devs', 'system:authenticated'],
+        time: received, requestId: expect.any(String), username: 'alice', groups: ['devs', 'system:authenticated'],
         verb: 'create', apiGroup: 'vmoperator.vmware.com', resource: 'virtualmachines', subresource: 'console', namespace: 'team-a', name: 'web-1',
         path: '/ticket/<redacted>', decision: 'allow', code: 101, userAgent: 'Mozilla/5.0', sourceIp: '127.0.0.7',
         annotations: { 'vmoperator.openpacific.io/webconsolerequest': 'virtualmachinewebconsolerequests/web-1-console' },
+        stage: 'ResponseStarted', stageTimestamp: expect.any(Date),
       },
     ]);
     expect(JSON.stringify(entries)).not.toContain('3YI0wq7m0zQn1C2w0J6lNnZ6eTq6m1vD');
   });
 
+  it('records a closed console again, complete, with the same time and request id, its close code and reason', () => {
+    const { audit, entries } = recorder();
+    const req = upgrade('t');
+    const s = session({ user: { username: 'alice', groups: [] }, namespace: 'team-a', name: 'web-1', request: 'virtualmachinewebconsolerequests/c1', ticketRefused: false });
+    audit(req, 101, s);
+    audit(req, 101, s, { code: 1000, reason: 'the VM powered off' });
+    audit(req, 101, s, clientEnd(1001));
+    audit(req, 101, s, clientEnd(1006));
+    const [opened, ...closed] = entries;
+    expect(closed.map(({ time, requestId, stage, code, decision, annotations }) => ({ time, requestId, stage, code, decision, annotations }))).toEqual([
+      ['1000', 'the VM powered off'], ['1001', 'the client closed the console'], ['1006', 'the connection was lost'],
+    ].map(([code, reason]) => ({
+      time: received, requestId: opened.requestId, stage: 'ResponseComplete', code: 101, decision: 'allow',
+      annotations: {
+        'vmoperator.openpacific.io/webconsolerequest': 'virtualmachinewebconsolerequests/c1',
+        'vmoperator.openpacific.io/console-close-code': code, 'vmoperator.openpacific.io/console-close-reason': reason,
+      },
+    })));
+    for (const c of closed) expect(c.stageTimestamp!.getTime()).toBeGreaterThanOrEqual(opened.stageTimestamp!.getTime());
+  });
+
   it('records a refused ticket as denied: anonymous when no request has it, the requester when it was spent or expired', () => {
     const { audit, entries } = recorder();
-    audit(upgrade('nobody-has-this'), 404, { ticketRefused: true });
-    audit(upgrade('spent-one'), 403, { user: { username: 'bob', groups: [] }, namespace: 'team-b', name: 'db-1', request: 'webconsolerequests/db-1-console', ticketRefused: true });
-    expect(entries.map(({ username, groups, namespace, name, decision, code, path, annotations }) => ({ username, groups, namespace, name, decision, code, path, annotations }))).toEqual([
-      { username: 'system:anonymous', groups: ['system:unauthenticated'], namespace: '', name: '', decision: 'deny', code: 404, path: REDACTED_TICKET_PATH, annotations: undefined },
-      { username: 'bob', groups: [], namespace: 'team-b', name: 'db-1', decision: 'deny', code: 403, path: REDACTED_TICKET_PATH, annotations: { 'vmoperator.openpacific.io/webconsolerequest': 'webconsolerequests/db-1-console' } },
+    audit(upgrade('nobody-has-this'), 404, session({ ticketRefused: true }));
+    audit(upgrade('spent-one'), 403, session({ user: { username: 'bob', groups: [] }, namespace: 'team-b', name: 'db-1', request: 'webconsolerequests/db-1-console', ticketRefused: true }));
+    expect(entries.map(({ username, groups, namespace, name, decision, code, path, annotations, stage }) => ({ username, groups, namespace, name, decision, code, path, annotations, stage }))).toEqual([
+      { username: 'system:anonymous', groups: ['system:unauthenticated'], namespace: '', name: '', decision: 'deny', code: 404, path: REDACTED_TICKET_PATH, annotations: undefined, stage: 'ResponseComplete' },
+      { username: 'bob', groups: [], namespace: 'team-b', name: 'db-1', decision: 'deny', code: 403, path: REDACTED_TICKET_PATH, annotations: { 'vmoperator.openpacific.io/webconsolerequest': 'webconsolerequests/db-1-console' }, stage: 'ResponseComplete' },
     ]);
   });
 
   it('keeps a good ticket whose VM cannot be served an allowed request', () => {
     const { audit, entries } = recorder();
-    audit(upgrade('good'), 503, { user: { username: 'alice', groups: [] }, namespace: 'team-a', name: 'web-1', ticketRefused: false });
-    expect(entries[0]).toMatchObject({ decision: 'allow', code: 503 });
+    audit(upgrade('good'), 503, session({ user: { username: 'alice', groups: [] }, namespace: 'team-a', name: 'web-1', ticketRefused: false }));
+    expect(entries[0]).toMatchObject({ decision: 'allow', code: 503, stage: 'ResponseComplete' });
   });
 
   it('redacts a ticket from any recorded path, and only a ticket', () => {

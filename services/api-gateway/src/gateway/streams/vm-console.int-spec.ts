@@ -178,25 +178,39 @@ describe('the VM web console endpoint (api-gateway)', () => {
     expect(s.closed).toEqual({ code: 1000, reason: 'the VM powered off' });
   });
 
-  it('audits each session once, as the requester of its ticket, and never records the ticket', async () => {
+  it('audits a refused ticket once, an opened console when it opened and when it closed, as the requester, never the ticket', async () => {
     const consoleOnly = (records: any[]) => records.filter((r) => r.subresource === 'console');
+    const of = (records: any[], request: string) => records.filter((r) => r.annotations?.['vmoperator.openpacific.io/webconsolerequest'] === `virtualmachinewebconsolerequests/${request}`);
     let records: any[] = [];
     await eventually(async () => {
       const answer = await call('GET', '/apis/audit.openpacific.io/v1/auditrecords?fieldSelector=subresource%3Dconsole');
       expect(answer.status).toBe(200);
       records = consoleOnly(answer.json.items).reverse();
-      expect(records.map((r) => r.code)).toEqual([404, 403, 101, 403, 403, 101]);
+      expect(records).toHaveLength(8);
     });
     const common = { verb: 'create', apiGroup: 'vmoperator.vmware.com', resource: 'virtualmachines', subresource: 'console', path: '/ticket/<redacted>' };
     const vm = { ...common, namespace: NS, name: 'web-1' };
     const c1 = { annotations: { 'vmoperator.openpacific.io/webconsolerequest': 'virtualmachinewebconsolerequests/c1' } };
-    expect(records[0]).toMatchObject({ ...common, user: 'system:anonymous', groups: ['system:unauthenticated'], namespace: '', name: '', decision: 'deny' });
+    expect(records[0]).toMatchObject({ ...common, user: 'system:anonymous', groups: ['system:unauthenticated'], namespace: '', name: '', decision: 'deny', code: 404, stage: 'ResponseComplete' });
     // Put straight into the log by this test's actor, without the gateway's requester annotation: the creator from the log.
-    expect(records[1]).toMatchObject({ ...vm, user: 'test', decision: 'deny', annotations: { 'vmoperator.openpacific.io/webconsolerequest': 'virtualmachinewebconsolerequests/old' } });
-    expect(records[2]).toMatchObject({ ...vm, ...c1, user: 'alice', groups: ALICE.groups, decision: 'allow' });
-    expect(records[3]).toMatchObject({ ...vm, ...c1, user: 'alice', decision: 'deny' });
-    expect(records[4]).toMatchObject({ ...vm, ...c1, user: 'alice', decision: 'deny' });
-    expect(records[5]).toMatchObject({ ...vm, user: 'alice', decision: 'allow' });
+    expect(of(records, 'old')).toEqual([expect.objectContaining({ ...vm, user: 'test', decision: 'deny', code: 403, stage: 'ResponseComplete', annotations: { 'vmoperator.openpacific.io/webconsolerequest': 'virtualmachinewebconsolerequests/old' } })]);
+    // c1: opened, refused twice (one record each), closed when the VM powered off.
+    const first = of(records, 'c1');
+    expect(first.map((r) => [r.code, r.stage, r.decision])).toEqual([[101, 'ResponseStarted', 'allow'], [403, 'ResponseComplete', 'deny'], [403, 'ResponseComplete', 'deny'], [101, 'ResponseComplete', 'allow']]);
+    for (const r of first) expect(r).toMatchObject({ ...vm, user: 'alice' });
+    expect(first[0]).toMatchObject({ ...c1, groups: ALICE.groups });
+    const [opened, closed] = [first[0], first[3]];
+    expect(closed).toMatchObject({
+      time: opened.time, requestID: opened.requestID,
+      annotations: { ...c1.annotations, 'vmoperator.openpacific.io/console-close-code': '1000', 'vmoperator.openpacific.io/console-close-reason': 'the VM powered off' },
+    });
+    // How long it lasted: from the request's time to its completion.
+    expect(Date.parse(closed.stageTimestamp)).toBeGreaterThanOrEqual(Date.parse(opened.stageTimestamp));
+    expect(Date.parse(opened.stageTimestamp)).toBeGreaterThanOrEqual(Date.parse(opened.time));
+    expect(of(records, 'c2').map((r) => [r.user, r.code, r.stage])).toEqual([['alice', 101, 'ResponseStarted'], ['alice', 101, 'ResponseComplete']]);
+    // The stage is a field selector too.
+    const completed = await call('GET', `/apis/audit.openpacific.io/v1/auditrecords?fieldSelector=${encodeURIComponent('subresource=console,code=101,stage=ResponseComplete')}`);
+    expect(completed.json.items.map((r: any) => r.requestID).sort()).toEqual([closed.requestID, of(records, 'c2')[1].requestID].sort());
     const all = JSON.stringify((await call('GET', '/apis/audit.openpacific.io/v1/auditrecords')).json);
     for (const ticket of ['no-such-ticket', 'old-ticket', 'good-ticket', 'browser-ticket']) expect(all).not.toContain(ticket);
   });

@@ -8,7 +8,7 @@ import { badRequest, forbidden, KubeApiError, notFound, serviceUnavailable, stat
 import { requestJson } from '@openpacific/messaging';
 import { StoredObject, webConsoleTicketHash } from '@openpacific/objects';
 import { WebSocket, WebSocketServer } from 'ws';
-import type { ConsoleAudit, ConsoleSession } from '../audit/audit-hook';
+import type { ConsoleAudit, ConsoleEnd, ConsoleSession } from '../audit/audit-hook';
 import type { GatewayCore } from '../core';
 import { webConsoleRequester } from '../handlers/vmwebconsole.strategy';
 import { commitUpdateInternal } from '../controllers/internal-update';
@@ -62,8 +62,8 @@ const CLOSE_REASON_BYTES = 123;
  * replicas cannot both take it) before the upgrade; an unknown ticket is a 404, a spent or expired one a 403. Then
  * the VM's console text is sent as text frames as it grows, read from the VM's host as `kubectl logs -f` reads a
  * container's log, until the VM powers off or is deleted, which closes the socket (1000, with the reason).
- * What the client sends is ignored: the simulated console is read-only. Each session, opened or refused, is
- * audited once, as the request's creator's (`ConsoleAudit`).
+ * What the client sends is ignored: the simulated console is read-only. Each session is audited as the request's
+ * creator's (`ConsoleAudit`): a refused one once, an opened one when it opened and again when it closed, with why.
  */
 export class VmConsoleUpgrades {
   // Another client's subprotocol is taken as offered (ws's default, the first), so its handshake does not fail.
@@ -77,7 +77,7 @@ export class VmConsoleUpgrades {
 
   handle = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
     socket.on('error', () => undefined);
-    const session: ConsoleSession = { ticketRefused: true };
+    const session: ConsoleSession = { receivedAt: new Date(), ticketRefused: true };
     this.open(req, socket, head, session).catch((err) => {
       const status = err instanceof KubeApiError ? err.status : statusError(500, 'InternalError', (err as Error).message).status;
       this.core.logger.debug?.('web console refused', { code: status.code });
@@ -129,8 +129,13 @@ export class VmConsoleUpgrades {
     }
     this.wss.handleUpgrade(req, socket, head, (ws) => {
       this.audit(req, 101, session);
-      this.follow(ws, host, vm.metadata.uid, wcr.metadata.namespace, vmName).catch((err) => {
+      // Set when the gateway ends the session; otherwise the client did (or the connection was lost).
+      let ended: ConsoleEnd | undefined;
+      ws.once('close', (code: number) => this.audit(req, 101, session, ended ?? clientEnd(code)));
+      const end = (e: ConsoleEnd) => (ended ??= e);
+      this.follow(ws, end, host, vm.metadata.uid, wcr.metadata.namespace, vmName).catch((err) => {
         this.core.logger.warn('web console failed', { vm: `${wcr.metadata.namespace}/${vmName}`, error: (err as Error).message });
+        end({ code: 1006, reason: `the gateway failed: ${(err as Error).message}`.slice(0, 200) });
         ws.terminate();
       });
     });
@@ -151,12 +156,15 @@ export class VmConsoleUpgrades {
   }
 
   /** Sends the console text as it grows; closes once the VM is off, gone from its host or deleted, or the client went. */
-  private async follow(ws: WebSocket, host: string, uid: string, namespace: string, name: string): Promise<void> {
+  private async follow(ws: WebSocket, end: (e: ConsoleEnd) => void, host: string, uid: string, namespace: string, name: string): Promise<void> {
     let open = true;
     ws.on('close', () => (open = false));
     ws.on('message', () => undefined);
     const close = (code: number, reason: string) => {
-      if (open) ws.close(code, reason);
+      if (open) {
+        end({ code, reason });
+        ws.close(code, reason);
+      }
       open = false;
     };
     let at = 0;
@@ -177,6 +185,11 @@ export class VmConsoleUpgrades {
       await new Promise((resolve) => setTimeout(resolve, FOLLOW_POLL_MS));
     }
   }
+}
+
+/** How a session ended that the gateway did not end: the client's close code, or 1006 for a connection lost without one. */
+export function clientEnd(code: number): ConsoleEnd {
+  return { code, reason: code === 1006 ? 'the connection was lost' : 'the client closed the console' };
 }
 
 /** A close reason within the 123 bytes a close frame allows, cut at a character and marked with an ellipsis. */
