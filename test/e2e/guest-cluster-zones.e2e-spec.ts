@@ -26,9 +26,10 @@ const tkc = (name: string, controlPlaneReplicas: number, pool: Record<string, un
 /**
  * A guest cluster on a Supervisor with three vSphere Zones (its hosts labelled zone-a, zone-b, zone-c): the
  * TanzuKubernetesCluster's control plane is spread one machine per zone, its pool pinned to the zone its
- * failureDomain names, each Machine's VM labelled with its zone and placed on a host of it. A pool naming a zone the
- * namespace lacks is refused by the TKC webhook; a Machine written by hand in such a zone gets no VM, its
- * VSphereMachine saying why (VM Operator's webhook refusing the VM).
+ * failureDomain names, each Machine's VM labelled with its zone and placed on a host of it, and the Machine reporting
+ * that zone as its status.failureDomain; a worker annotated cluster.x-k8s.io/delete-machine goes first when the pool
+ * shrinks. A pool naming a zone the namespace lacks is refused by the TKC webhook; a Machine written by hand in such a
+ * zone gets no VM, its VSphereMachine saying why (VM Operator's webhook refusing the VM).
  */
 describe('guest clusters across vSphere Zones', () => {
   let cluster: TestCluster;
@@ -94,10 +95,30 @@ describe('guest clusters across vSphere Zones', () => {
       const history = (await cluster.request('GET', `/apis/vmoperator.vmware.com/v1alpha5/namespaces/${NS}/virtualmachines/${p.machine}/history`)).json().items as any[];
       expect(history[0].object.metadata.labels[ZONE]).toBe(p.zone);
     }
+    // Each Machine reports the zone it landed in (Cluster API v1beta2's status.failureDomain), as kubectl prints it.
+    await eventually(async () => {
+      for (const p of placed) {
+        const printed = await cluster.kubectl(['get', 'machine', p.machine, '-n', NS, '-o', 'jsonpath={.status.failureDomain}']);
+        expect([printed.stderr, printed.stdout]).toEqual(['', p.zone]);
+      }
+    }, { timeoutMs: 60_000, intervalMs: 1000 });
     // The Zone column kubectl prints for VSphereMachines.
     const columns = await cluster.kubectl(['get', 'vspheremachines', '-n', NS, '--no-headers', '-o', 'custom-columns=NAME:.metadata.name,ZONE:.spec.failureDomain']);
     expect(columns.stdout.trim().split('\n').map((l) => l.split(/\s+/)[1]).sort()).toEqual(['zone-a', 'zone-b', 'zone-b', 'zone-b', 'zone-c']);
   }, 300_000);
+
+  it('scales the pool down by the worker annotated cluster.x-k8s.io/delete-machine', async () => {
+    const workers = (await machinesOf('tkc-zoned')).filter((m: any) => !isControlPlane(m) && !m.metadata.deletionTimestamp).map((m: any) => m.metadata.name).sort();
+    expect(workers).toHaveLength(2);
+    // The pool's MachineSet deletes by `Random` (by name here): marking the second shows the annotation decides.
+    const marked = workers[1];
+    expect((await cluster.kubectl(['annotate', 'machine', marked, '-n', NS, 'cluster.x-k8s.io/delete-machine=yes'])).code).toBe(0);
+    await kubectlApply(cluster, tkc('tkc-zoned', 3, { failureDomain: 'zone-b', replicas: 1 }));
+    await eventually(async () => {
+      const left = (await machinesOf('tkc-zoned')).filter((m: any) => !isControlPlane(m)).map((m: any) => m.metadata.name);
+      expect(left).toEqual([workers[0]]);
+    }, { timeoutMs: 120_000, intervalMs: 1000 });
+  }, 150_000);
 
   it('gives a Machine written by hand in a zone the namespace lacks no VM, its VSphereMachine and Machine saying why', async () => {
     await kubectlApply(cluster, { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'by-hand-data', namespace: NS }, stringData: { value: '#cloud-config\n{}\n' } });

@@ -16,7 +16,7 @@ import { MachineExpectations } from './machine-expectations';
 import { ClusterState, healthCheck, healthCheckPaused, healthConditions, HealthTarget, remediationAsked, skipsRemediation, Verdict } from './machine-health-check';
 import { buildsTopologyClass, fromTanzuKubernetesCluster, fromTopology, imageOf, isTopologyCluster, MachinesSpec, NormalizedCluster, releaseOf } from './cluster-spec';
 import { ownVirtualMachines } from './own-vms';
-import { controlPlaneDomains, failureDomainsOfZones, machinesOfDomainWithMost, pickFewest, PlacedMachine, vmZoneRefusal } from './failure-domains';
+import { controlPlaneDomains, failureDomainsOfZones, landedFailureDomain, machinesOfDomainWithMost, pickFewest, PlacedMachine, vmZoneRefusal } from './failure-domains';
 import { CAPV, clonedFrom, clonedVSphereMachine, isTemplateRef, MachineMakeUp, machineInfrastructureRef, objectRef, referencedTemplates, vsphereMachineTemplate } from './machine-templates';
 import { capiCondition, condition, CR, created, deleted, LABELS, mergeConditions, setConditions, newObject, startDeletion, statusOf, suffix, templateHash, TOPOLOGY_DEPLOYMENT, TOPOLOGY_OWNED, updated } from './objects';
 
@@ -324,14 +324,13 @@ export class ClusterController {
   }
 
   /**
-   * KubeadmControlPlane → its Machines (the oldest goes first when scaling down). A new version or machine
+   * KubeadmControlPlane → its Machines (scaling down, see controlPlaneScaleDownVictim). A new version or machine
    * template rolls one machine at a time, surging by one (3 → 4 → 3), so the control plane never drops
    * below its count: the new machine must be Running before an outdated one is removed. Machines being deleted
    * count as its own, and while one is, nothing is scaled, rolled or remediated (KCP's preflight check waits for
    * machines to be deleted). With failure domains (its Cluster's `status.failureDomains` marked for the control plane),
    * as KCP places machines: each new one in the domain with the fewest up-to-date machines (then the fewest overall,
-   * then by name), and a scale-down or a rollout removes the oldest eligible machine of the domain with the most (one
-   * outside the domains first). While the namespace has Zones its Cluster does not list yet, no machine is made.
+   * then by name). While the namespace has Zones its Cluster does not list yet, no machine is made.
    */
   private controlPlane(stored: StoredObject): (StreamAppend | undefined)[] {
     const kcp = stored.object;
@@ -359,7 +358,7 @@ export class ClusterController {
       failureDomain: (made: PlacedMachine[]) => pickFewest(domains, [...machines.map((m) => m.object), ...made], [...upToDate.map((m) => m.object), ...made]),
       victims: (candidates: StoredObject[], count: number) => {
         const chosen: StoredObject[] = [];
-        for (let left = candidates; chosen.length < count && left.length; left = left.filter((m) => !chosen.includes(m))) chosen.push(this.scaleDownVictim(domains, left, left));
+        for (let left = candidates; chosen.length < count && left.length; left = left.filter((m) => !chosen.includes(m))) chosen.push(controlPlaneScaleDownVictim(domains, left, []));
         return chosen;
       },
     };
@@ -374,22 +373,12 @@ export class ClusterController {
       writes = this.scaleMachines(kcp, machines, replicas + 1, 'Oldest', template, placement);
     } else {
       const ready = upToDate.length > 0 && upToDate.every((m) => machineReady(m.object));
-      writes = ready ? [startDeletion(CR.machines, this.scaleDownVictim(domains, machines, outdated))] : [];
+      writes = ready ? [startDeletion(CR.machines, controlPlaneScaleDownVictim(domains, machines, outdated))] : [];
     }
     writes.push(...inPlace);
     const ready = all.filter((m) => machineReady(m.object)).length;
     writes.push(statusOf(CR.kcps, stored, { ...kcp.status, replicas: all.length, readyReplicas: ready, updatedReplicas: all.length, unavailableReplicas: all.length - ready, initialized: !!kcp.status?.initialized || ready > 0, ready: ready > 0, version: kcp.spec.version, selector: `${LABELS.controlPlaneName}=${kcp.metadata.name}` }));
     return writes;
-  }
-
-  /**
-   * The control-plane machine a scale-down removes, of those `eligible` (the outdated ones in a rollout): the oldest (an
-   * unready one first) of the failure domain with the most machines (see machinesOfDomainWithMost); without failure
-   * domains, the oldest of them all.
-   */
-  private scaleDownVictim(domains: string[], machines: StoredObject[], eligible: StoredObject[]): StoredObject {
-    const inDomain = new Set(machinesOfDomainWithMost(domains, machines.map((m) => m.object), eligible.map((m) => m.object)));
-    return deletionOrder(eligible.filter((m) => inDomain.has(m.object)), 'Oldest')[0];
   }
 
   /**
@@ -560,6 +549,7 @@ export class ClusterController {
     const nodeRef = nodeSeen || m.status?.nodeRef ? { apiVersion: 'v1', kind: 'Node', name } : undefined;
     const phase = nodeRef && providerID ? 'Running' : providerID ? 'Provisioned' : vm ? 'Provisioning' : 'Pending';
     const health = this.health.get(m.metadata.uid);
+    const landed = landedFailureDomain(vm, m.status?.failureDomain);
     if (providerID && m.spec.providerID !== providerID) writes.push(updated(CR.machines, stored, (o) => (o.spec.providerID = providerID)));
     else
       writes.push(
@@ -569,6 +559,7 @@ export class ClusterController {
           infrastructureReady: !!providerID,
           ...(nodeRef ? { nodeRef } : {}),
           ...(vm?.status?.network?.primaryIP4 ? { addresses: [{ type: 'InternalIP', address: vm.status.network.primaryIP4 }] } : {}),
+          ...(landed ? { failureDomain: landed } : {}),
           lastUpdated: m.status?.phase === phase ? m.status.lastUpdated : new Date().toISOString(),
           conditions: mergeConditions(m.status?.conditions, [
             condition('BootstrapReady', !!boot.dataSecretName, 'WaitingForBootstrapData', boot.waitingFor ?? ''),
@@ -943,8 +934,22 @@ function vmStatusOf(vm: any): string {
   return vm.status?.powerState ? 'created' : 'pending';
 }
 
-/** On a Machine: delete it before any other when its set scales down (Cluster API's shouldDelete). */
+/** On a Machine: delete it before any other when its MachineSet or KubeadmControlPlane scales down (Cluster API's shouldDelete). */
 export const DELETE_MACHINE_ANNOTATION = 'cluster.x-k8s.io/delete-machine';
+
+/**
+ * The control-plane machine a scale-down or a rollout removes, as KCP's selectMachineForScaleDown picks it. First the
+ * machines eligible: the outdated ones (`outdated`, empty outside a rollout) with the delete-machine annotation, else
+ * any with it, else the outdated ones, else all. Then, of those, the oldest (an unready one first) of the failure
+ * domain with the most machines, counting every machine (see machinesOfDomainWithMost); without failure domains, the
+ * oldest eligible machine.
+ */
+export function controlPlaneScaleDownVictim(domains: string[], machines: StoredObject[], outdated: StoredObject[]): StoredObject {
+  const marked = (ms: StoredObject[]) => ms.filter((m) => m.object.metadata.annotations?.[DELETE_MACHINE_ANNOTATION] !== undefined);
+  const eligible = [marked(outdated), marked(machines), outdated, machines].find((ms) => ms.length > 0) ?? [];
+  const inDomain = new Set(machinesOfDomainWithMost(domains, machines.map((m) => m.object), eligible.map((m) => m.object)));
+  return deletionOrder(eligible.filter((m) => inDomain.has(m.object)), 'Oldest')[0];
+}
 
 /**
  * Machines to delete first, as MachineSet delete policies rank them: those being deleted already (or `going`, by uid),

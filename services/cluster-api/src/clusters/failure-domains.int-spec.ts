@@ -6,7 +6,7 @@ import type { NatsConnection } from 'nats';
 import { ClusterController } from './cluster-controller';
 import { GuestApi } from './guest-api.spec-support';
 import { addGuestCluster, createIn, machineTemplate, meta, NS, quiet, templateRef } from './guest-cluster.spec-support';
-import { CR, LABELS, updated } from './objects';
+import { CR, LABELS, statusOf, updated } from './objects';
 
 const ZONES = { 'zone-a': { controlPlane: true }, 'zone-b': { controlPlane: true }, 'zone-c': { controlPlane: true } };
 const zone = (name: string, namespace = NS) => ({
@@ -99,6 +99,17 @@ describe('the cluster controller placing machines in failure domains', () => {
     await eventually(async () => expect(domainsOf(await controlPlaneOf('z1'))).toEqual(['zone-a', 'zone-b', 'zone-c']), { timeoutMs: 20_000 });
   });
 
+  it('scales the control plane down by the machine annotated cluster.x-k8s.io/delete-machine first, whatever its domain', async () => {
+    const [marked] = (await controlPlaneOf('z1')).filter((m) => m.spec.failureDomain === 'zone-c');
+    await write(CR.machines, marked.metadata.name, (o) => (o.metadata.annotations = { ...o.metadata.annotations, 'cluster.x-k8s.io/delete-machine': 'yes' }));
+    await write(CR.tkcs, 'z1', (o) => (o.spec.topology.controlPlane.replicas = 2));
+    // Without the annotation zone-a's machine would go (the tie of domains broken by name, as above).
+    await eventually(async () => expect(domainsOf(await controlPlaneOf('z1'))).toEqual(['zone-a', 'zone-b']), { timeoutMs: 20_000 });
+    expect(await object(CR.machines, marked.metadata.name)).toBeUndefined();
+    await write(CR.tkcs, 'z1', (o) => (o.spec.topology.controlPlane.replicas = 3));
+    await eventually(async () => expect(domainsOf(await controlPlaneOf('z1'))).toEqual(['zone-a', 'zone-b', 'zone-c']), { timeoutMs: 20_000 });
+  });
+
   it('moves a pool to another failure domain by rolling it onto a new MachineSet', async () => {
     await write(CR.tkcs, 'z1', (o) => (o.spec.topology.nodePools[0].failureDomain = 'zone-c'));
     await eventually(async () => {
@@ -135,6 +146,14 @@ describe('the cluster controller placing machines in failure domains', () => {
     // The VM of the placed machine was made with its zone label from the first: it is never changed.
     const vmEvents = await store.readStream(objectStreamId(CR.vms, NS, placed));
     expect((vmEvents[0].data as any).object.metadata.labels[ZONE_LABEL]).toBe('zone-c');
+    // No status.failureDomain until the VM is placed; then the zone VM Operator placed it in (its status.zone).
+    expect((await object(CR.machines, placed))?.status).not.toHaveProperty('failureDomain');
+    await eventually(async () => {
+      const vm = (await latest(CR.vms, placed))!;
+      const w = statusOf(CR.vms, vm, { ...vm.object.status, nodeName: 'host-3', zone: 'zone-c' })!;
+      await store.append(w.streamId, w.events, { expectedVersion: w.expectedVersion });
+    }, { timeoutMs: 10_000 });
+    await eventually(async () => expect((await object(CR.machines, placed))?.status?.failureDomain).toBe('zone-c'), { timeoutMs: 20_000 });
 
     // The zone offered to the namespace: the VM is made, and the refusal goes.
     await createIn(store, CR.zones, zone('zone-x'));

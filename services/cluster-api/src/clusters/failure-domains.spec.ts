@@ -1,4 +1,4 @@
-import { controlPlaneDomains, failureDomainsOfZones, machinesOfDomainWithMost, pickFewest, PlacedMachine, vmZoneRefusal } from './failure-domains';
+import { controlPlaneDomains, failureDomainsOfZones, landedFailureDomain, machinesOfDomainWithMost, pickFewest, PlacedMachine, vmZoneRefusal } from './failure-domains';
 
 /** A machine made `minute` minutes past ten, in `failureDomain`. */
 const machine = (name: string, minute: number, failureDomain?: string): PlacedMachine => ({
@@ -60,6 +60,17 @@ describe('failure domains', () => {
     const ms = [machine('m1', 1), machine('m2', 2), machine('m3', 3)];
     expect(names(machinesOfDomainWithMost([], ms, ms))).toEqual(['m1', 'm2', 'm3']);
     expect(names(machinesOfDomainWithMost([], ms, [ms[2]]))).toEqual(['m3']);
+  });
+
+  it("report where a machine landed: its VM's zone once placed, else what was reported before, else none", () => {
+    const vm = (status?: any) => ({ metadata: { name: 'm' }, ...(status ? { status } : {}) });
+    // Placed in the zone it asked for, or in the one VM Operator chose for a machine that named none.
+    expect(landedFailureDomain(vm({ zone: 'zone-b', nodeName: 'host-2' }), undefined)).toBe('zone-b');
+    // Not placed yet (no VM, or a VM without a zone): nothing, or what it landed in before (a VM made again).
+    expect(landedFailureDomain(undefined, undefined)).toBeUndefined();
+    expect(landedFailureDomain(vm({ powerState: 'PoweredOff' }), undefined)).toBeUndefined();
+    expect(landedFailureDomain(vm(), 'zone-a')).toBe('zone-a');
+    expect(landedFailureDomain(vm({ zone: '' }), '')).toBeUndefined();
   });
 
   it("word a zone the namespace lacks, or one being deleted, as CAPV reports VM Operator's webhook refusing the VM", () => {

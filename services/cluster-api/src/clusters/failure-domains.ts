@@ -92,6 +92,18 @@ function oldestFirst(a: PlacedMachine, b: PlacedMachine): number {
   return Date.parse(a.metadata.creationTimestamp) - Date.parse(b.metadata.creationTimestamp) || a.metadata.name.localeCompare(b.metadata.name);
 }
 
+/**
+ * A Machine's `status.failureDomain` (Cluster API v1beta2, surfaced from its infrastructure machine): the failure domain
+ * it landed in, here the zone VM Operator placed its VM in (the VM's `status.zone`): the Machine's `spec.failureDomain`,
+ * or for a machine that named none, the zone its VM was put in. Until the VM is placed
+ * it is the one reported before (`previous`: a VM made again keeps the machine's), else none; a namespace without Zones
+ * places no VM in a zone, so its machines report none.
+ */
+export function landedFailureDomain(vm: any | undefined, previous: string | undefined): string | undefined {
+  const zone = vm?.status?.zone;
+  return typeof zone === 'string' && zone ? zone : previous || undefined;
+}
+
 /** The name VM Operator registers its validating webhook for VirtualMachines under: kube-apiserver names it in a refusal. */
 const VM_VALIDATING_WEBHOOK = 'default.validating.virtualmachine.v1alpha5.vmoperator.vmware.com';
 

@@ -63,7 +63,7 @@ const machineSpecFields: FieldDescriptions = {
   ...describedUnder('infrastructureRef', referenceFields),
   version: 'The release the machine runs (a TanzuKubernetesRelease name for machines a TKC makes). A control plane replaces machines whose version is not its own.',
   providerID: "The VM's identity, `vsphere://<biosUUID>`, set by OpenPacific once the VM exists; the machine is then `Provisioned`.",
-  failureDomain: 'The zone the machine should be placed in. Kept; OpenPacific places VMs over all hosts, which form no zones.',
+  failureDomain: "The vSphere Zone (a failure domain of the Cluster) the machine's VM is placed in: its VSphereMachine's `failureDomain` and its VM's `topology.kubernetes.io/zone` label. A control plane sets it on each machine it makes; `status.failureDomain` says where the machine landed.",
   ...describedUnder('readinessGates', readinessGateFields),
   ...nodeTimeoutFields,
 };
@@ -89,7 +89,7 @@ const deploymentStrategyFields: FieldDescriptions = {
   'rollingUpdate.maxSurge':
     'How many machines above `replicas` may exist during a rollout: a whole number (a percentage counts as the default). Default 1: one new machine is made, and one old one removed once it is ready.',
   'rollingUpdate.deletePolicy':
-    "Which machines go first when a MachineSet shrinks: `Random`, `Newest` or `Oldest`; machines that are not ready always go first. The MachineSets OpenPacific makes for a deployment use `Random`.",
+    "Which machines go first when a MachineSet shrinks: `Random`, `Newest` or `Oldest`; machines annotated `cluster.x-k8s.io/delete-machine` always go first, then those that are not ready. The MachineSets OpenPacific makes for a deployment use `Random`.",
   remediation: 'Limits on replacing unhealthy machines of the deployment.',
   'remediation.maxInFlight': 'How many unhealthy machines may be replaced at once: a number or a percentage. Not read by OpenPacific.',
 };
@@ -568,6 +568,8 @@ const machine: FieldDescriptions = {
   'status.deletion': 'Times of the steps of deleting the machine: when draining its node began (OpenPacific does not wait for volumes to detach).',
   'status.deletion.nodeDrainStartTime': 'When draining the node began (RFC 3339).',
   'status.deletion.waitForNodeVolumeDetachStartTime': 'When waiting for volumes to detach began (RFC 3339).',
+  'status.failureDomain':
+    "The failure domain (vSphere Zone) the machine landed in: the zone its VM was placed in, which is `spec.failureDomain` when set, or the one chosen for it otherwise. Unset until the VM is placed, and in a namespace without Zones (a Cluster API v1beta2 field).",
   'status.v1beta2': "The status in Cluster API v1beta2's shape, kept as written. Not set by OpenPacific.",
 };
 
@@ -597,7 +599,7 @@ const kubeadmControlPlane: FieldDescriptions = {
   '':
     "The control-plane machines of a cluster, kept at their count and upgraded one machine at a time with one extra meanwhile (3, then 4, then 3 again). A TKC makes `<cluster>-control-plane`; its cluster is the one its `cluster.x-k8s.io/cluster-name` label names. The machines run the guest's API server and scheduler; `kubectl scale kubeadmcontrolplane` works on one written by hand.",
   spec: 'The control plane wanted.',
-  'spec.replicas': 'How many control-plane machines; default 1, and an odd number for a TKC. Scaling down removes machines that are not ready first, then the oldest.',
+  'spec.replicas': 'How many control-plane machines; default 1, and an odd number for a TKC. Scaling down removes a machine annotated `cluster.x-k8s.io/delete-machine` first; otherwise one of the failure domain with the most machines, not ready ones first, then the oldest.',
   'spec.version': 'The release the machines run. Required; machines of another version are replaced, one at a time.',
   'spec.machineTemplate': "What each control-plane machine is made of. A change to its `infrastructureRef` replaces the machines as a new version does. Required.",
   ...describedUnder('spec.machineTemplate.metadata', templateMetaFields),

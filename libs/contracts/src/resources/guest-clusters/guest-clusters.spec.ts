@@ -151,7 +151,7 @@ const machine = capi(
   'Machine',
   'cl-1-md-0-7f9c-x',
   { ...machineSpec, bootstrap: { dataSecretName: 'cl-1-md-0-x-bootstrap' }, providerID: 'vsphere://4203-aa', nodeDrainTimeout: '10m' },
-  { phase: 'Running', nodeRef: { apiVersion: 'v1', kind: 'Node', name: 'cl-1-md-0-7f9c-x', uid: 'n-1' }, addresses: [{ type: 'InternalIP', address: '10.244.0.20' }], bootstrapReady: true, infrastructureReady: true, lastUpdated: 't', nodeInfo: { kubeletVersion: 'v1.29.4', architecture: 'amd64' }, conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: 't' }] },
+  { phase: 'Running', nodeRef: { apiVersion: 'v1', kind: 'Node', name: 'cl-1-md-0-7f9c-x', uid: 'n-1' }, addresses: [{ type: 'InternalIP', address: '10.244.0.20' }], bootstrapReady: true, infrastructureReady: true, failureDomain: 'zone-a', lastUpdated: 't', nodeInfo: { kubeletVersion: 'v1.29.4', architecture: 'amd64' }, conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: 't' }] },
 );
 const kcp = capi(
   'KubeadmControlPlane',

@@ -38,6 +38,8 @@ const machineStatus = obj({
   observedGeneration: int,
   conditions,
   deletion: obj({ nodeDrainStartTime: str, waitForNodeVolumeDetachStartTime: str }),
+  // Cluster API v1beta2's MachineStatus.failureDomain (where the machine landed), written at v1beta1, the one version served.
+  failureDomain: str,
   v1beta2: v1beta2Status,
 });
 
