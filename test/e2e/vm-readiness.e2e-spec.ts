@@ -80,6 +80,27 @@ describe('virtual machine readiness probes', () => {
     expect(table).toMatch(new RegExp(`^web\\s+${serving.replace(/\./g, '\\.')}:8080\\s+\\S+`, 'm'));
   });
 
+  it('makes a VM Ready once its guest sets the guestinfo key its probe reads, and keeps one probing an unset key NotReady', async () => {
+    const guestInfoVm = (name: string, cloudInit: any, key: string) => ({
+      apiVersion: 'vmoperator.vmware.com/v1alpha3', kind: 'VirtualMachine', metadata: { name, namespace: NS, labels: { app: 'info' } },
+      spec: { className: 'small', imageName: 'vmi-web', storageClass: 'vsan-default-storage-policy', bootstrap: { cloudInit }, readinessProbe: { guestInfo: [{ key, value: 'true' }], periodSeconds: 1 } },
+    });
+    const items = [
+      { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'ready-data', namespace: NS }, stringData: { 'user-data': '#cloud-config\nruncmd:\n  - echo booted\n  - vmware-rpctool "info-set guestinfo.ready true"\n' } },
+      // The user data as a Secret, its runcmd line a string; inline, an argv list.
+      guestInfoVm('published', { rawCloudConfig: { name: 'ready-data', key: 'user-data' } }, 'ready'),
+      guestInfoVm('unpublished', { cloudConfig: { runcmd: [['vmware-rpctool', 'info-set guestinfo.ready true']] } }, 'never-set'),
+    ];
+    const applied = await cluster.kubectl(['apply', '-f', '-'], { input: JSON.stringify({ apiVersion: 'v1', kind: 'List', items }) });
+    expect(applied.stderr).toBe('');
+    await eventually(async () => expect(await readyOf('published')).toMatchObject({ status: 'True', reason: 'True' }), { timeoutMs: 60_000 });
+    await eventually(async () => {
+      const vm = await getJson(['vm', 'unpublished']);
+      expect(vm.metadata.annotations['vmoperator.openpacific.io/guestinfo']).toBe('{"guestinfo.ready":"true"}');
+      expect(vm.status.conditions.find((c: any) => c.type === 'Ready')).toMatchObject({ status: 'False', reason: 'NotReady', message: 'guestinfo.never-set is not set' });
+    }, { timeoutMs: 60_000 });
+  });
+
   it('writes the condition once, not on every probe', async () => {
     const before = (await getJson(['vm', 'never'])).metadata.resourceVersion;
     await new Promise((resolve) => setTimeout(resolve, 3000));

@@ -45,6 +45,11 @@ export interface VmInfo extends VmHardware {
   /** When the guest last powered on (ISO), and whether it answers its heartbeat now. */
   poweredOnAt?: string;
   guestHeartbeat: 'green' | 'red' | 'gray';
+  /**
+   * The `guestinfo.*` keys the guest has set (vSphere keeps them in the VM's extraConfig), while it is powered on
+   * or suspended; a power-off drops them and the guest sets them again as it boots.
+   */
+  guestInfo?: Record<string, string>;
   /** The guest process (sim driver). */
   pid?: number;
 }
@@ -61,7 +66,7 @@ export interface HypervisorDriver {
   /** Makes exactly these volumes (by name, a path on the datastore) the VM's attached disks. */
   attachDisks(uid: string, disks: { name: string; path: string }[]): Promise<string[]>;
   list(): Promise<VmInfo[]>;
-  /** Current state, with a fresh guest heartbeat. */
+  /** Current state, with a fresh guest heartbeat and the guestinfo keys the guest has set. */
   guestInfo(uid: string): Promise<VmInfo>;
   /** The VM's console text from `fromByte` (vm-console.ts), and its power state now. */
   readConsole(uid: string, fromByte: number): Promise<VmConsoleReply>;

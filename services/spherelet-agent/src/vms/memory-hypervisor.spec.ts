@@ -14,6 +14,21 @@ describe('the in-memory hypervisor of a simulated host', () => {
     expect(await hv.create({ ...spec, biosUUID: 'other' })).toMatchObject({ biosUUID: created.biosUUID });
   });
 
+  it('publishes the guestinfo keys its runcmd sets while powered on or suspended, and drops them at power-off', async () => {
+    const hv = new MemoryHypervisor();
+    const userData = '#cloud-config\nruncmd:\n  - vmware-rpctool "info-set guestinfo.ready true"\n  - [vmware-rpctool, "info-set guestinfo.role web"]\n';
+    expect((await hv.create({ ...spec, userData })).guestInfo).toBeUndefined();
+    const keys = { 'guestinfo.ready': 'true', 'guestinfo.role': 'web' };
+    expect((await hv.powerOn('u-1')).guestInfo).toEqual(keys);
+    expect((await hv.suspend('u-1')).guestInfo).toEqual(keys);
+    expect((await hv.powerOff('u-1', 'Hard')).guestInfo).toBeUndefined();
+    expect((await hv.guestInfo('u-1')).guestInfo).toBeUndefined();
+    expect((await hv.powerOn('u-1')).guestInfo).toEqual(keys);
+    const plain = new MemoryHypervisor();
+    await plain.create(spec);
+    expect((await plain.powerOn('u-1')).guestInfo).toBeUndefined();
+  });
+
   it('keeps identities a VM brought from another host', async () => {
     const hv = new MemoryHypervisor();
     expect(await hv.create({ ...spec, biosUUID: 'b', instanceUUID: 'i' })).toMatchObject({ biosUUID: 'b', instanceUUID: 'i' });

@@ -2,8 +2,10 @@ import { randomUUID } from 'node:crypto';
 import type { VmConsoleReply } from '@openpacific/contracts';
 import { HypervisorDriver, PowerOpMode, VmCreateSpec, VmHardware, VmInfo } from './hypervisor';
 import { bootedLines, bootStartLines, consoleSlice, hypervisorLine } from './vm-console';
+import { runcmdGuestInfo } from './cloud-init-runcmd';
 
-type VmRecord = Omit<VmInfo, 'guestHeartbeat'>;
+/** `runcmdKeys`: what the guest's runcmd sets (cloud-init-runcmd.ts), published at each power-on. */
+type VmRecord = Omit<VmInfo, 'guestHeartbeat'> & { runcmdKeys?: Record<string, string> };
 
 /**
  * The hypervisor of a simulated host (SIM_FLEET_HOSTS), in the agent's process: VMs are records in memory and
@@ -21,10 +23,11 @@ export class MemoryHypervisor implements HypervisorDriver {
   async create(spec: VmCreateSpec): Promise<VmInfo> {
     const existing = this.vms.get(spec.uid);
     if (existing) return info(existing);
+    const keys = runcmdGuestInfo(spec.userData);
     const record: VmRecord = {
       uid: spec.uid, name: spec.name, namespace: spec.namespace, epoch: spec.epoch, cpus: spec.cpus, memoryBytes: spec.memoryBytes,
       powerState: 'PoweredOff', uniqueID: `vm-${spec.uid.slice(0, 8)}`, biosUUID: spec.biosUUID ?? randomUUID(), instanceUUID: spec.instanceUUID ?? randomUUID(),
-      ip: spec.ip, ports: spec.ports,
+      ip: spec.ip, ports: spec.ports, ...(Object.keys(keys).length ? { runcmdKeys: keys } : {}),
     };
     this.vms.set(spec.uid, record);
     return info(record);
@@ -34,6 +37,8 @@ export class MemoryHypervisor implements HypervisorDriver {
     const r = this.must(uid);
     if (r.powerState === 'PoweredOff') {
       r.poweredOnAt = new Date().toISOString();
+      // The guest boots at once, its runcmd with it.
+      if (r.runcmdKeys) r.guestInfo = { ...r.runcmdKeys };
       this.say(uid, hypervisorLine(`powering on ${r.namespace}/${r.name} (${r.cpus} vCPU, ${Math.round(r.memoryBytes / 2 ** 20)} MiB)`) + bootStartLines(r) + bootedLines(r, 0));
     } else if (r.powerState === 'Suspended') this.say(uid, hypervisorLine(`${r.name} resumed`));
     r.powerState = 'PoweredOn';
@@ -46,6 +51,7 @@ export class MemoryHypervisor implements HypervisorDriver {
     if (r.powerState !== 'PoweredOff') this.say(uid, hypervisorLine(`${r.name} powered off (${mode})`));
     r.powerState = 'PoweredOff';
     r.poweredOnAt = undefined;
+    r.guestInfo = undefined;
     return info(r);
   }
 
@@ -102,5 +108,6 @@ export class MemoryHypervisor implements HypervisorDriver {
 }
 
 function info(r: VmRecord): VmInfo {
-  return { ...r, guestHeartbeat: r.powerState === 'PoweredOn' ? 'green' : 'gray' };
+  const { runcmdKeys: _runcmdKeys, guestInfo, ...rest } = r;
+  return { ...rest, guestHeartbeat: r.powerState === 'PoweredOn' ? 'green' : 'gray', ...(guestInfo ? { guestInfo: { ...guestInfo } } : {}) };
 }

@@ -5,6 +5,9 @@
  *
  * It prints to its serial console (vm-console.ts): its boot, its hostname and address once up, its shutdown.
  *
+ * As cloud-init's final stage, it sets the guestinfo keys its user data's runcmd sets with `vmware-rpctool`
+ * (cloud-init-runcmd.ts), before it reports itself booted: the host finds them once the heartbeat is green.
+ *
  * A guest whose user data carries a node section is a node image (see guest-node.ts): once booted it runs
  * the programs of its role; a control plane leaves port 6443 to its api-gateway.
  */
@@ -13,6 +16,7 @@ import { createServer, Server } from 'node:net';
 import { join } from 'node:path';
 import { parseNodeBootstrap } from '@openpacific/contracts';
 import { GUEST_API_PORT, GuestNode } from './guest-node';
+import { writeGuestInfo } from './sim-guest-info';
 import { appendConsole, bootedLines, bootStartLines, guestLine, shutdownLines } from './vm-console';
 
 const dir = process.argv[2];
@@ -52,8 +56,19 @@ function listen(): void {
       return;
     }
   }
+  setGuestInfo();
   writeFileSync(join(dir, 'booted'), new Date().toISOString());
   say(bootedLines(config, Date.now() - startedAt));
+}
+
+/** runcmd's `vmware-rpctool "info-set guestinfo.<key> <value>"` lines; the YAML parser loads only for user data that has some. */
+function setGuestInfo(): void {
+  if (!config.userData?.includes('vmware-rpctool')) return;
+  const { runcmdGuestInfo } = require('./cloud-init-runcmd') as typeof import('./cloud-init-runcmd');
+  const keys = runcmdGuestInfo(config.userData);
+  if (Object.keys(keys).length === 0) return;
+  writeGuestInfo(dir, keys);
+  for (const key of Object.keys(keys)) say(guestLine(Date.now() - startedAt, `cloud-init: runcmd: vmware-rpctool info-set ${key}`));
 }
 
 // The heartbeat answers from the start; "green" only once booted.

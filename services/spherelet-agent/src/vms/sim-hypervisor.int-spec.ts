@@ -38,6 +38,7 @@ describe('the sim hypervisor', () => {
   });
   afterAll(async () => {
     await hv.destroy('u-1').catch(() => undefined);
+    await hv.destroy('u-2').catch(() => undefined);
     rmSync(root, { recursive: true, force: true });
   });
 
@@ -71,6 +72,17 @@ describe('the sim hypervisor', () => {
     const again = await hv.powerOn('u-1');
     await hv.powerOff('u-1', 'Hard');
     expect(alive(again.pid!)).toBe(false);
+  });
+
+  it('reports the guestinfo keys the guest set from its runcmd once it is up, and none after a power-off', async () => {
+    const userData = '#cloud-config\nruncmd:\n  - vmware-rpctool "info-set guestinfo.ready true"\n  - [vmware-rpctool, "info-set guestinfo.role web"]\n  - touch /tmp/never\n';
+    await hv.create({ ...spec, uid: 'u-2', name: 'web-2', ip: '127.65.0.11', ports: [], userData });
+    expect((await hv.powerOn('u-2')).guestInfo).toBeUndefined();
+    // Set before the guest reports itself booted: a green heartbeat comes with them.
+    await eventually(async () => expect(await hv.guestInfo('u-2')).toMatchObject({ guestHeartbeat: 'green', guestInfo: { 'guestinfo.ready': 'true', 'guestinfo.role': 'web' } }));
+    expect((await hv.readConsole('u-2', 0)).content).toContain('cloud-init: runcmd: vmware-rpctool info-set guestinfo.ready');
+    expect((await hv.powerOff('u-2', 'Hard')).guestInfo).toBeUndefined();
+    await hv.destroy('u-2');
   });
 
   it('reports a VM whose guest died as off, and finds its VMs again after a restart of the agent', async () => {

@@ -7,6 +7,7 @@ import { killVmProcesses, signalVmProcesses } from './guest-node';
 import type { VmConsoleReply } from '@openpacific/contracts';
 import { HypervisorDriver, PowerOpMode, VM_UID_ENV, VmCreateSpec, VmHardware, VmInfo } from './hypervisor';
 import { appendConsole, hypervisorLine, readConsoleFile } from './vm-console';
+import { GUEST_INFO_FILE, readGuestInfo } from './sim-guest-info';
 
 type VmRecord = Omit<VmInfo, 'guestHeartbeat'> & { userData?: string };
 
@@ -63,6 +64,7 @@ export class SimHypervisor implements HypervisorDriver {
       );
       rmSync(join(this.dir(uid), 'booted'), { force: true });
       rmSync(join(this.dir(uid), 'boot-failed'), { force: true });
+      rmSync(join(this.dir(uid), GUEST_INFO_FILE), { force: true });
       appendConsole(this.dir(uid), hypervisorLine(`powering on ${r.namespace}/${r.name} (${r.cpus} vCPU, ${Math.round(r.memoryBytes / 2 ** 20)} MiB)`));
       // Not detached: the guest stays in the host's process group and goes down with the host.
       const guest = spawn(process.execPath, [this.opts.guestScript, this.dir(uid)], { stdio: 'ignore', env: { ...process.env, [VM_UID_ENV]: uid } });
@@ -87,6 +89,7 @@ export class SimHypervisor implements HypervisorDriver {
     // After the guest: every other process of the VM (a soft shutdown left none; a hard one, or a guest that
     // died on its own, may have left a node image's programs and the containers they started).
     killVmProcesses(uid);
+    rmSync(join(this.dir(uid), GUEST_INFO_FILE), { force: true });
     if (wasOn) appendConsole(this.dir(uid), hypervisorLine(`${r.name} powered off (${mode})`));
     r.powerState = 'PoweredOff';
     r.pid = undefined;
@@ -209,7 +212,8 @@ export class SimHypervisor implements HypervisorDriver {
     // A guest that died on its own (killed, crashed) is a VM that is off.
     if (r.powerState !== 'PoweredOff' && !alive(r.pid)) return { ...rest, powerState: 'PoweredOff', pid: undefined, poweredOnAt: undefined, guestHeartbeat: 'gray' };
     const heartbeat = r.powerState === 'PoweredOn' ? await ping(join(this.dir(r.uid), 'guest.sock')) : 'gray';
-    return { ...rest, guestHeartbeat: heartbeat };
+    const guestInfo = readGuestInfo(this.dir(r.uid));
+    return { ...rest, guestHeartbeat: heartbeat, ...(guestInfo ? { guestInfo } : {}) };
   }
 
   private dir(uid: string): string {

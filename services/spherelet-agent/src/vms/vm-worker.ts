@@ -1,6 +1,6 @@
 import { NatsNames, ObjectEventTypes, VIRTUAL_MACHINES_RESOURCE, rfc3339 } from '@openpacific/contracts';
 import { EventStore, VersionConflictError } from '@openpacific/event-store';
-import { byConditionType, controllerReadModel, decryptedEvent, EventCorrelator, hasReadinessProbe, LogFollower, ObjectChange, objectEvent, PassLoop, pokedFollower, ReadModel, sameJson, SecretKey, StoredObject, VM_GUEST_HEARTBEAT_ANNOTATION, vmPlacement, vmUserData } from '@openpacific/objects';
+import { byConditionType, controllerReadModel, decryptedEvent, EventCorrelator, guestInfoAnnotationValue, hasReadinessProbe, LogFollower, ObjectChange, objectEvent, PassLoop, pokedFollower, ReadModel, sameJson, SecretKey, StoredObject, VM_GUEST_HEARTBEAT_ANNOTATION, VM_GUEST_INFO_ANNOTATION, vmPlacement, vmUserData } from '@openpacific/objects';
 import type { Logger } from '@openpacific/service-kit';
 import type { NatsConnection } from 'nats';
 import type { Pool } from 'pg';
@@ -36,10 +36,11 @@ export function vmHosts(change: ObjectChange): { before?: string; after?: string
  * Runs the VirtualMachines placed on this host through the hypervisor driver: creates them, keeps their
  * power state as the spec asks (power off by powerOffMode, suspend, restart on nextRestartTime), resizes
  * them when their class changes (with the power cycle that needs), reports their status (identities,
- * power state, address once the guest answers, Ready from the guest heartbeat), destroys them when they
- * are deleted, and destroys VMs no longer placed here. What changed on the host (created, created again
- * after its host failed, powered on or off, suspended, restarted) is a core v1 Event written with the
- * status that shows it: a resync that changes nothing says nothing.
+ * power state, address once the guest answers, Ready from the guest heartbeat; the heartbeat and the guestinfo
+ * keys the guest set as annotations, written only when they change), destroys them when they are deleted,
+ * and destroys VMs no longer placed here. What changed on the host (created, created again after its host
+ * failed, powered on or off, suspended, restarted) is a core v1 Event written with the status that shows it:
+ * a resync that changes nothing says nothing.
  */
 export class VmWorker {
   private readonly model: ReadModel;
@@ -231,14 +232,26 @@ export class VmWorker {
       : { type: 'Ready', status: 'False', reason: info.powerState === 'PoweredOn' ? 'GuestNotReady' : info.powerState, message: info.powerState === 'PoweredOn' ? 'the guest does not answer its heartbeat yet' : `the VM is ${info.powerState}` };
     // A VM with a readiness probe is Ready as the vm-operator's prober finds it; the host only reports the heartbeat.
     status.conditions = mergeConditions(vm.status?.conditions ?? [], hasReadinessProbe(vm) ? [created] : [created, ready]);
-    const heartbeatChanged = vm.metadata.annotations?.[VM_GUEST_HEARTBEAT_ANNOTATION] !== info.guestHeartbeat;
-    if (sameJson(status, vm.status) && !heartbeatChanged) return;
+    // What the vm-operator's prober reads besides the status: the heartbeat, and the guestinfo keys the guest set.
+    const reported: Record<string, string | undefined> = {
+      [VM_GUEST_HEARTBEAT_ANNOTATION]: info.guestHeartbeat,
+      [VM_GUEST_INFO_ANNOTATION]: guestInfoAnnotationValue(info.guestInfo),
+    };
+    const annotationsChanged = Object.entries(reported).some(([key, value]) => vm.metadata.annotations?.[key] !== value);
+    if (sameJson(status, vm.status) && !annotationsChanged) return;
     const next = structuredClone(vm);
     delete next.metadata.resourceVersion;
     next.status = status;
-    if (heartbeatChanged) next.metadata.annotations = { ...(vm.metadata.annotations ?? {}), [VM_GUEST_HEARTBEAT_ANNOTATION]: info.guestHeartbeat };
+    if (annotationsChanged) {
+      const annotations: Record<string, string> = { ...(vm.metadata.annotations ?? {}) };
+      for (const [key, value] of Object.entries(reported)) {
+        if (value === undefined) delete annotations[key];
+        else annotations[key] = value;
+      }
+      next.metadata.annotations = annotations;
+    }
     const notes = this.changes(vm, status).map(([type, reason, message]) => this.event(vm, type, reason, message));
-    const type = heartbeatChanged ? ObjectEventTypes.updated : ObjectEventTypes.statusUpdated;
+    const type = annotationsChanged ? ObjectEventTypes.updated : ObjectEventTypes.statusUpdated;
     await this.recorder.appendBatch([
       { streamId: stored.streamId, events: [{ type, data: { resource: VMS, object: next }, metadata: this.actor }], expectedVersion: stored.streamVersion },
       ...notes,

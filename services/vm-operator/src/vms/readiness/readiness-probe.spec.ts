@@ -1,8 +1,11 @@
-import { VM_GUEST_HEARTBEAT_ANNOTATION } from '@openpacific/objects';
+import { VM_GUEST_HEARTBEAT_ANNOTATION, VM_GUEST_INFO_ANNOTATION } from '@openpacific/objects';
 import { guestInfoResult, heartbeatResult, probeAction, probePeriodMs, readyCondition, withReadyCondition } from './readiness-probe';
 
-const vm = (probe: any, opts: { power?: string; ip?: string; heartbeat?: string } = {}) => ({
-  metadata: { name: 'web-1', namespace: 'team-a', uid: 'u-1', annotations: opts.heartbeat ? { [VM_GUEST_HEARTBEAT_ANNOTATION]: opts.heartbeat } : {} },
+const vm = (probe: any, opts: { power?: string; ip?: string; heartbeat?: string; guestinfo?: string } = {}) => ({
+  metadata: {
+    name: 'web-1', namespace: 'team-a', uid: 'u-1',
+    annotations: { ...(opts.heartbeat ? { [VM_GUEST_HEARTBEAT_ANNOTATION]: opts.heartbeat } : {}), ...(opts.guestinfo !== undefined ? { [VM_GUEST_INFO_ANNOTATION]: opts.guestinfo } : {}) },
+  },
   spec: { readinessProbe: probe },
   status: { powerState: opts.power ?? 'PoweredOn', network: opts.ip ? { primaryIP4: opts.ip } : {} },
 });
@@ -43,8 +46,19 @@ describe('the readiness probe of a VM', () => {
     expect(guestInfoResult([{ key: 'missing', value: '' }], published)).toEqual({ result: 'Failure', message: 'guestinfo.missing is not set' });
   });
 
-  it('fails a guestInfo probe here, as the guests publish no keys', () => {
-    expect(probeAction(vm({ guestInfo: [{ key: 'ready', value: 'true' }] }, { ip: '127.64.1.2' }))).toEqual({ decided: { result: 'Failure', message: 'guestinfo.ready is not set' } });
+  it('judges a guestInfo probe by the keys the host reported the guest set', () => {
+    const probe = { guestInfo: [{ key: 'ready', value: 'true' }] };
+    expect(probeAction(vm(probe, { guestinfo: JSON.stringify({ 'guestinfo.ready': 'true' }) }))).toEqual({ decided: { result: 'Success' } });
+    expect(probeAction(vm(probe, { guestinfo: JSON.stringify({ 'guestinfo.ready': 'false' }) }))).toEqual({ decided: { result: 'Failure', message: 'guestinfo.ready does not match "true"' } });
+    expect(probeAction(vm(probe, { guestinfo: JSON.stringify({ 'guestinfo.other': 'true' }) }))).toEqual({ decided: { result: 'Failure', message: 'guestinfo.ready is not set' } });
+    expect(probeAction(vm(probe, { guestinfo: JSON.stringify({ 'guestinfo.ready': 'true' }), power: 'Suspended' }))).toEqual({ decided: { result: 'Failure', message: 'virtual machine is not powered on' } });
+  });
+
+  it('fails a guestInfo probe when the host reported nothing, or nothing it can read', () => {
+    const probe = { guestInfo: [{ key: 'ready' }] };
+    const notSet = { decided: { result: 'Failure', message: 'guestinfo.ready is not set' } };
+    expect(probeAction(vm(probe, { ip: '127.64.1.2' }))).toEqual(notSet);
+    for (const bad of ['not json', '["guestinfo.ready"]', '{"guestinfo.ready": 1}', '{"ready": "true"}', 'null']) expect(probeAction(vm(probe, { guestinfo: bad }))).toEqual(notSet);
   });
 });
 

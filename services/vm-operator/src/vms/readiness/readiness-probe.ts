@@ -1,4 +1,4 @@
-import { byConditionType, hasReadinessProbe, VM_GUEST_HEARTBEAT_ANNOTATION } from '@openpacific/objects';
+import { byConditionType, hasReadinessProbe, VM_GUEST_HEARTBEAT_ANNOTATION, vmGuestInfo } from '@openpacific/objects';
 
 /** VM Operator's defaults (the Kubernetes container probe's period; its TCP connect timeout). */
 export const DEFAULT_PERIOD_SECONDS = 10;
@@ -46,7 +46,7 @@ export function probeAction(vm: any): ProbeAction {
     return { tcp: { host, port, timeoutMs: timeout * 1000 } };
   }
   if (probe.guestHeartbeat) return { decided: heartbeatResult(vm.metadata.annotations?.[VM_GUEST_HEARTBEAT_ANNOTATION], probe.guestHeartbeat.thresholdStatus ?? 'green') };
-  return { decided: guestInfoResult(probe.guestInfo, {}) };
+  return { decided: guestInfoResult(probe.guestInfo, vmGuestInfo(vm)) };
 }
 
 /** The heartbeat at or above the threshold succeeds; none reported yet is Unknown. */
@@ -58,8 +58,8 @@ export function heartbeatResult(heartbeat: string | undefined, threshold: string
 
 /**
  * Every key must be set (`guestinfo.<key>`) and match its value, a regular expression; an empty or invalid
- * expression matches anything. The guests here publish no guestinfo keys, so `published` is empty and a
- * guestInfo probe fails as VM Operator's does for a guest that never set its key.
+ * expression matches anything. `published` is what the VM's host last reported its guest set (the
+ * `vmoperator.openpacific.io/guestinfo` annotation), where VM Operator reads the VM's extraConfig from vCenter.
  */
 export function guestInfoResult(wanted: { key: string; value?: string }[], published: Record<string, string>): ProbeResult {
   for (const { key, value } of wanted) {

@@ -4,7 +4,7 @@ import { AddressInfo } from 'node:net';
 import { ENDPOINTS_RESOURCE, natsNames, ObjectEventTypes, objectStreamId } from '@openpacific/contracts';
 import { EventStore, migrate } from '@openpacific/event-store';
 import { connectNats } from '@openpacific/messaging';
-import { SharedFollower, VM_GUEST_HEARTBEAT_ANNOTATION } from '@openpacific/objects';
+import { SharedFollower, VM_GUEST_HEARTBEAT_ANNOTATION, VM_GUEST_INFO_ANNOTATION } from '@openpacific/objects';
 import { createTestDatabase, eventually, TestDatabase, testNatsUrl, uniqueNatsPrefix } from '@openpacific/testing';
 import type { NatsConnection } from 'nats';
 import { VmServiceController } from '../../vm-service-controller';
@@ -135,6 +135,22 @@ describe('the readiness prober', () => {
     await eventually(async () => expect(await ready('beat')).toMatchObject({ status: 'False', reason: 'NotReady', message: 'heartbeat status "red" is below threshold' }));
     await put(R.vms, vm('beat', { guestHeartbeat: { thresholdStatus: 'green' }, periodSeconds: 600 }, { ip: '127.0.0.3', heartbeat: 'green' }));
     await eventually(async () => expect(await ready('beat')).toMatchObject({ status: 'True', reason: 'True' }));
+  });
+
+  it('judges a guestInfo probe by the keys the host reported, at once when they change', async () => {
+    const probe = { guestInfo: [{ key: 'ready', value: '^true$' }], periodSeconds: 600 };
+    const withKeys = (keys?: Record<string, string>) => {
+      const obj = vm('info', probe, { ip: '127.0.0.4' });
+      obj.metadata.annotations = keys ? { [VM_GUEST_INFO_ANNOTATION]: JSON.stringify(keys) } : {};
+      return obj;
+    };
+    await put(R.vms, withKeys());
+    await eventually(async () => expect(await ready('info')).toMatchObject({ status: 'False', reason: 'NotReady', message: 'guestinfo.ready is not set' }));
+    await put(R.vms, withKeys({ 'guestinfo.ready': 'true' }));
+    await eventually(async () => expect(await ready('info')).toMatchObject({ status: 'True', reason: 'True' }));
+    await put(R.vms, withKeys({ 'guestinfo.ready': 'truest' }));
+    await eventually(async () => expect(await ready('info')).toMatchObject({ status: 'False', reason: 'NotReady', message: 'guestinfo.ready does not match "^true$"' }));
+    await put(R.vms, { ...withKeys(), spec: { className: 'small', imageName: 'photon' } });
   });
 
   it('forgets a VM whose probe is removed, leaving its Ready to the host', async () => {

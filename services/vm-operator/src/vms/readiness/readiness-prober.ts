@@ -1,6 +1,6 @@
 import { ObjectEventTypes, rfc3339 } from '@openpacific/contracts';
 import { EventStore, RecordedEvent, VersionConflictError } from '@openpacific/event-store';
-import { controllerReadModel, objectEvent, type SharedFollower, VM_GUEST_HEARTBEAT_ANNOTATION } from '@openpacific/objects';
+import { controllerReadModel, objectEvent, type SharedFollower, VM_GUEST_HEARTBEAT_ANNOTATION, VM_GUEST_INFO_ANNOTATION } from '@openpacific/objects';
 import type { Logger } from '@openpacific/service-kit';
 import { R } from '../vm-resources';
 import { probeAction, probePeriodMs, ProbeResult, readyCondition, withReadyCondition } from './readiness-probe';
@@ -22,8 +22,9 @@ interface Scheduled {
 /**
  * Runs the VMs' `spec.readinessProbe` (in the elected vm-operator) and writes what it finds as their `Ready`
  * condition, as VM Operator's prober does: every `periodSeconds`, and at once when the probe or what it depends
- * on (power state, address, heartbeat) changes. One timer serves every VM; a VM without a probe is never
- * scheduled. A result is written only when the condition changes, with an Event when its status does.
+ * on (power state, address, heartbeat, guestinfo keys) changes. One timer serves every VM; a VM without a
+ * probe is never scheduled. A result is written only when the condition changes, with an Event when its status
+ * does.
  */
 export class ReadinessProber {
   private readonly model = controllerReadModel([R.vms]);
@@ -50,7 +51,8 @@ export class ReadinessProber {
         this.scheduled.delete(uid);
         continue;
       }
-      const inputs = JSON.stringify([vm.spec.readinessProbe, vm.status?.powerState, vm.status?.network?.primaryIP4, vm.metadata.annotations?.[VM_GUEST_HEARTBEAT_ANNOTATION]]);
+      const annotations = vm.metadata.annotations;
+      const inputs = JSON.stringify([vm.spec.readinessProbe, vm.status?.powerState, vm.status?.network?.primaryIP4, annotations?.[VM_GUEST_HEARTBEAT_ANNOTATION], annotations?.[VM_GUEST_INFO_ANNOTATION]]);
       const known = this.scheduled.get(uid);
       if (known?.inputs === inputs) continue;
       this.scheduled.set(uid, { at: Date.now(), inputs });
