@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { eventually, startCluster, TestCluster } from '@openpacific/testing';
 
 const NS = 'vm-ready';
@@ -99,6 +101,24 @@ describe('virtual machine readiness probes', () => {
       expect(vm.metadata.annotations['vmoperator.openpacific.io/guestinfo']).toBe('{"guestinfo.ready":"true"}');
       expect(vm.status.conditions.find((c: any) => c.type === 'Ready')).toMatchObject({ status: 'False', reason: 'NotReady', message: 'guestinfo.never-set is not set' });
     }, { timeoutMs: 60_000 });
+  });
+
+  it("refuses a user who may edit the VM a forged guestinfo annotation, so the probe still judges the host's report", async () => {
+    const binding = {
+      apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name: 'developer-edit', namespace: NS },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'edit' }, subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: 'developer' }],
+    };
+    expect((await cluster.kubectl(['apply', '-f', '-'], { input: JSON.stringify(binding) })).stderr).toBe('');
+    const developer = readFileSync(join(cluster.dataDir, 'user-tokens', 'developer.token'), 'utf8').trim();
+    const before = await getJson(['vm', 'unpublished']);
+    const forged = await cluster.kubectl(['annotate', 'vm', 'unpublished', '-n', NS, '--overwrite', `--token=${developer}`, 'vmoperator.openpacific.io/guestinfo={"guestinfo.never-set":"true"}']);
+    expect(forged.code).not.toBe(0);
+    expect(forged.stderr).toContain('metadata.annotations[vmoperator.openpacific.io/guestinfo]: Forbidden: modifying this annotation is restricted to privileged users');
+    // Its own annotations are still the user's to set.
+    expect((await cluster.kubectl(['annotate', 'vm', 'unpublished', '-n', NS, `--token=${developer}`, 'example.com/owner=dev'])).code).toBe(0);
+    const after = await getJson(['vm', 'unpublished']);
+    expect(after.metadata.annotations['vmoperator.openpacific.io/guestinfo']).toBe(before.metadata.annotations['vmoperator.openpacific.io/guestinfo']);
+    expect(after.status.conditions.find((c: any) => c.type === 'Ready')).toMatchObject({ status: 'False', message: 'guestinfo.never-set is not set' });
   });
 
   it('writes the condition once, not on every probe', async () => {

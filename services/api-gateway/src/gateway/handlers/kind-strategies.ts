@@ -40,6 +40,7 @@ import {
 } from './vm.strategy';
 import { defaultPublishRequest, validatePublishRequest, validatePublishRequestUpdate } from './vmpub.strategy';
 import { validateVmZone } from './vm-zone.validation';
+import { controlPlaneAnnotationCauses } from './vm-annotations.validation';
 
 /** What a create may consult besides the object: the gateway's read model (what else exists) and the cluster's ranges. */
 export interface StrategyContext {
@@ -105,10 +106,10 @@ const strategies: Record<string, KindStrategy> = {
   '/Pod': { defaults: admitPod, validate: validatePod, validateCreate: (pod) => [...validatePodCreate(pod), ...schedulingGatedCreateCauses(pod)], prepareUpdate: (_old, next) => defaultEphemeralContainers(next), validateUpdate: validatePodUpdate },
   'vmoperator.vmware.com/VirtualMachine': {
     defaults: defaultVirtualMachine,
-    validateCreate: (vm, ctx) => [...validateVirtualMachineCreate(vm), ...validateVmZone(vm, undefined, ctx.readModel)],
+    validateCreate: (vm, ctx) => [...validateVirtualMachineCreate(vm), ...validateVmZone(vm, undefined, ctx.readModel), ...controlPlaneAnnotationCauses(undefined, vm, ctx.user)],
     validate: validateVirtualMachine,
     prepareUpdate: (_old, next) => stampRestart(next),
-    validateUpdate: (old, next, _subresource, ctx) => [...validateVirtualMachineUpdate(old, next), ...validateVmZone(next, old, ctx?.readModel)],
+    validateUpdate: (old, next, _subresource, ctx) => [...validateVirtualMachineUpdate(old, next), ...validateVmZone(next, old, ctx?.readModel), ...controlPlaneAnnotationCauses(old, next, ctx?.user)],
   },
   'vmoperator.vmware.com/VirtualMachineService': { defaults: defaultVirtualMachineService, validate: validateVirtualMachineService, validateUpdate: validateVirtualMachineServiceUpdate },
   'vmoperator.vmware.com/VirtualMachinePublishRequest': {

@@ -1,6 +1,7 @@
 import { labelSelectorString } from '@openpacific/contracts';
 import { labelSelectorFromObject, matchesLabelSelector, StatusCause } from '@openpacific/kube-api';
-import type { KindStrategy } from './kind-strategies';
+import type { KindStrategy, StrategyContext } from './kind-strategies';
+import { controlPlaneAnnotationCauses } from './vm-annotations.validation';
 import { validateLabelSelector } from './networkpolicy.strategy';
 import { validateVirtualMachine } from './vm.strategy';
 
@@ -43,6 +44,20 @@ export function defaultVirtualMachineReplicaSet(rs: any): any {
   return rs;
 }
 
+/**
+ * The template's annotations as its VMs' (the set's controller copies them onto each VM it makes, past admission): the
+ * control plane's own ones are refused there as on a VM (vm-annotations.validation.ts), under `spec.template`.
+ */
+function templateAnnotationCauses(old: any, next: any, ctx?: StrategyContext): StatusCause[] {
+  const template = (rs: any) => (rs ? { metadata: rs.spec?.template?.metadata ?? {} } : undefined);
+  return controlPlaneAnnotationCauses(template(old), template(next), ctx?.user).map((c) => ({ ...c, field: `spec.template.${c.field}` }));
+}
+
 export const vmReplicaSetKindStrategies: Record<string, KindStrategy> = {
-  'vmoperator.vmware.com/VirtualMachineReplicaSet': { defaults: defaultVirtualMachineReplicaSet, validate: validateVirtualMachineReplicaSet },
+  'vmoperator.vmware.com/VirtualMachineReplicaSet': {
+    defaults: defaultVirtualMachineReplicaSet,
+    validate: validateVirtualMachineReplicaSet,
+    validateCreate: (rs, ctx) => templateAnnotationCauses(undefined, rs, ctx),
+    validateUpdate: (old, next, _subresource, ctx) => templateAnnotationCauses(old, next, ctx),
+  },
 };
