@@ -91,6 +91,7 @@ describe('the web console request controllers', () => {
     const answered = (await latest(WEB_CONSOLE_REQUESTS_RESOURCE, NS, 'c2')).object;
     expect(decrypt(answered.status.response)).toMatch(/^wss:\/\/127\.0\.0\.1:6443\/ticket\//);
     expect(answered.metadata.ownerReferences).toEqual([{ apiVersion: `${VMOP}/v1alpha1`, kind: 'VirtualMachine', name: 'web-2', uid: vm.metadata.uid, controller: true }]);
-    expect(reasonsFor('c2').sort()).toEqual(['Normal/Acquired TicketSuccess', 'Warning/VirtualMachine Not Found']);
+    // The Event reaches this read model through the feed, after the answer may already be read back.
+    await eventually(async () => expect(reasonsFor('c2').sort()).toEqual(['Normal/Acquired TicketSuccess', 'Warning/VirtualMachine Not Found']));
   }, 30_000);
 });
