@@ -85,17 +85,20 @@ describe('the pod scheduler with priorities', () => {
     expect(Date.parse(victim.metadata.deletionTimestamp)).toBe(Date.parse(disrupted) + 7_000);
     expect((await current('low-2')).metadata.deletionTimestamp).toBeUndefined();
     const urgent = await current('urgent');
-    expect((await events()).filter((e) => e.reason === 'Preempted')).toEqual([
+    // Written with the victim's deletion, but read through the global log, which shows it once no older transaction is open.
+    await eventually(async () => expect((await events()).filter((e) => e.reason === 'Preempted')).toEqual([
       expect.objectContaining({ type: 'Normal', involvedObject: expect.objectContaining({ name: 'low-1' }), message: `Preempted by pod ${urgent.metadata.uid} on node host-a` }),
-    ]);
+    ]));
     // While the victim terminates, the urgent pod waits without preempting again; then it takes the room first.
     await eventually(async () => expect(await verdict('urgent')).toBe('0/1 hosts are available: 1 Insufficient cpu. preemption: not eligible due to a terminating pod on the nominated node..'), 15_000);
     await finishDeletion('low-1');
     await eventually(async () => expect((await current('urgent')).spec.nodeName).toBe('host-a'), 15_000);
     expect((await current('polite')).spec.nodeName).toBeUndefined();
     expect((await current('low-2')).metadata.deletionTimestamp).toBeUndefined();
-    const bound = (await store.readAll({ limit: 10_000 })).filter((e) => e.type === PodEventTypes.bound).map((e) => e.streamId);
-    expect(bound.filter((s) => s === objectStreamId('pods', 'default', 'urgent'))).toHaveLength(1);
+    await eventually(async () => {
+      const bound = (await store.readAll({ limit: 10_000 })).filter((e) => e.type === PodEventTypes.bound).map((e) => e.streamId);
+      expect(bound.filter((s) => s === objectStreamId('pods', 'default', 'urgent'))).toHaveLength(1);
+    });
 
     // kube-scheduler's metrics, as the health port serves them: three pods placed, one preemption of one victim, polite waiting.
     const text = await serviceMetrics().metrics();

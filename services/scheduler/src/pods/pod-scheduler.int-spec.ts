@@ -108,8 +108,13 @@ describe('the pod scheduler on a follower shared with the volume binder', () => 
     // 8 slots, 4 taken: four more fill them, the fifth waits.
     for (let i = 0; i < 5; i++) await create('pods', pod(`fill-${i}`));
     await eventually(async () => expect((await bindings()).size).toBe(8), 15_000);
-    const statuses = (await store.readAll({ limit: 10_000 })).filter((e) => e.type === ObjectEventTypes.statusUpdated && (e.data as any).resource === 'pods');
-    const waiting = statuses.map((e) => (e.data as any).object).find((o) => o.status.conditions?.some((c: any) => c.reason === 'Unschedulable'));
+    // The fifth pod's verdict may come in a later pass than the eighth binding.
+    const waiting = await eventually(async () => {
+      const statuses = (await store.readAll({ limit: 10_000 })).filter((e) => e.type === ObjectEventTypes.statusUpdated && (e.data as any).resource === 'pods');
+      const found = statuses.map((e) => (e.data as any).object).find((o) => o.status.conditions?.some((c: any) => c.reason === 'Unschedulable'));
+      expect(found).toBeDefined();
+      return found;
+    });
     expect(waiting.status.conditions.find((c: any) => c.type === 'PodScheduled').message).toBe('0/2 hosts are available: 2 Too many pods. preemption: 0/2 hosts are available: 2 No preemption victims found for incoming pod..');
     await create(HOSTS_RESOURCE, host('host-c', 4));
     await eventually(async () => expect((await bindings()).get(waiting.metadata.name)?.spec.nodeName).toBe('host-c'), 15_000);

@@ -436,11 +436,14 @@ describe('the pod worker\'s ephemeral containers', () => {
     const app = (await containersOf('debugged')).find((c) => c.name === 'c')!;
     expect(runtime.created.filter((c) => c.name === 'dbg')).toEqual([expect.objectContaining({ name: 'dbg', command: ['sh'], targetContainerId: app.id })]);
     // Each container's Events name it in the list it is in, as `kubectl get events -o wide` shows them.
-    const started = (await suite.store.readAll({ limit: 10_000 }))
-      .map((e) => (e.data as any)?.object)
-      .filter((o) => o?.kind === 'Event' && o.involvedObject?.name === 'debugged' && o.reason === 'Started')
-      .map((o) => o.involvedObject.fieldPath);
-    expect(started).toEqual(['spec.containers{c}', 'spec.ephemeralContainers{dbg}']);
+    // Read through the global log, which shows a commit once no older transaction is open: waited for.
+    await eventually(async () => {
+      const started = (await suite.store.readAll({ limit: 10_000 }))
+        .map((e) => (e.data as any)?.object)
+        .filter((o) => o?.kind === 'Event' && o.involvedObject?.name === 'debugged' && o.reason === 'Started')
+        .map((o) => o.involvedObject.fieldPath);
+      expect(started).toEqual(['spec.containers{c}', 'spec.ephemeralContainers{dbg}']);
+    });
 
     const dbg = (await containersOf('debugged')).find((c) => c.name === 'dbg')!;
     await runtime.stopContainer(dbg.id);
