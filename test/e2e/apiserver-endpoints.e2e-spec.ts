@@ -49,9 +49,12 @@ describe('the kubernetes Service\'s endpoints with two gateway replicas', () => 
     const table = await kubectl(['get', 'endpointslices', '-n', 'default', '-l', 'kubernetes.io/service-name=kubernetes']);
     expect(table.stdout).toMatch(/^NAME\s+ADDRESSTYPE\s+PORTS\s+ENDPOINTS\s+AGE\n/);
     for (const g of cluster.gateways) expect(table.stdout).toMatch(new RegExp(`IPv4\\s+${port(g.server)}\\s+127\\.0\\.0\\.1\\s`));
-    const endpoints = await json(['get', 'endpoints', 'kubernetes', '-n', 'default']);
-    expect(endpoints.metadata.labels['endpointslice.kubernetes.io/skip-mirror']).toBe('true');
-    expect(endpoints.subsets.map((s: any) => `${s.addresses[0].ip}:${s.ports[0].port}`).sort()).toEqual(wanted);
+    // The Endpoints are written after the slices, in another append (perhaps by the other replica).
+    await eventually(async () => {
+      const endpoints = await json(['get', 'endpoints', 'kubernetes', '-n', 'default']);
+      expect(endpoints.metadata.labels['endpointslice.kubernetes.io/skip-mirror']).toBe('true');
+      expect(endpoints.subsets.map((s: any) => `${s.addresses[0].ip}:${s.ports[0].port}`).sort()).toEqual(wanted);
+    }, { timeoutMs: 20_000 });
     // Renewed: a Lease's renewTime moves on.
     const before = Object.fromEntries((await identityLeases()).map((l: any) => [l.metadata.name, l.spec.renewTime]));
     await eventually(async () => {

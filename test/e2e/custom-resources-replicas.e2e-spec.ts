@@ -32,7 +32,8 @@ describe('custom resources on several gateway replicas', () => {
     expect(created.spec).toEqual({ color: 'red', replicas: 1 });
     const discovery = (await cluster.request('GET', '/apis/example.com/v1', { server: second.server })).json();
     expect(discovery.resources.map((r: any) => r.name)).toEqual(['widgets', 'widgets/status', 'widgets/scale']);
-    expect((await cluster.request('GET', `${WIDGETS}/w1`, { server: first.server })).status).toBe(200);
+    // Written through the second replica: the first reads it once its follower has it.
+    await eventually(async () => expect((await cluster.request('GET', `${WIDGETS}/w1`, { server: first.server })).status).toBe(200), { timeoutMs: 15_000 });
   });
 
   it('serves the kind from the first answer of a restarted gateway', async () => {

@@ -78,9 +78,12 @@ describe('EndpointSlices of a Service with many pods', () => {
       expect.stringMatching(new RegExp(`^web-\\w{5}\\s+IPv4\\s+${TARGET_PORT}\\s+[\\d.,]+ \\+ (97|47) more\\.\\.\\.`)),
       expect.stringMatching(new RegExp(`^web-\\w{5}\\s+IPv4\\s+${TARGET_PORT}\\s+[\\d.,]+ \\+ (97|47) more\\.\\.\\.`)),
     ]);
-    // The core v1 Endpoints list them all in one object; kubectl describe counts them all.
-    expect((await json(['get', 'endpoints', 'web'])).subsets[0].addresses).toHaveLength(150);
-    expect((await cluster.kubectl(['describe', 'svc', 'web'])).stdout).toMatch(new RegExp(`Endpoints:\\s+(\\d+\\.\\d+\\.\\d+\\.\\d+:${TARGET_PORT},){2}\\d+\\.\\d+\\.\\d+\\.\\d+:${TARGET_PORT} \\+ 147 more\\.\\.\\.`));
+    // The core v1 Endpoints list them all in one object; kubectl describe counts them all. They are written apart
+    // from the slices (another append of the controller), so they may follow a little later.
+    await eventually(async () => {
+      expect((await json(['get', 'endpoints', 'web'])).subsets[0].addresses).toHaveLength(150);
+      expect((await cluster.kubectl(['describe', 'svc', 'web'])).stdout).toMatch(new RegExp(`Endpoints:\\s+(\\d+\\.\\d+\\.\\d+\\.\\d+:${TARGET_PORT},){2}\\d+\\.\\d+\\.\\d+\\.\\d+:${TARGET_PORT} \\+ 147 more\\.\\.\\.`));
+    }, { timeoutMs: 30_000, intervalMs: 1000 });
 
     // Each pod's address answers with itself: requests through the cluster IP reach every one.
     for (const ip of ips) {

@@ -118,8 +118,8 @@ describe('Ingress', () => {
     }, { timeoutMs: 60_000 });
     expect(await get(address, 'fruit.example.com', '/cherry')).toMatchObject({ status: 404 });
     expect(await get(address, 'other.example.com', '/apple/')).toMatchObject({ status: 404 });
-    const events = await cluster.kubectl(['describe', 'ing', 'fruit']);
-    expect(events.stdout).toMatch(/Normal\s+Sync\s+.*Scheduled for sync/);
+    // The Sync Event is its own append, after the status that carries the address.
+    await eventually(async () => expect((await cluster.kubectl(['describe', 'ing', 'fruit'])).stdout).toMatch(/Normal\s+Sync\s+.*Scheduled for sync/), { timeoutMs: 15_000 });
   }, 120_000);
 
   it('serves HTTPS on 443 with the tls Secret of the host (SNI)', async () => {

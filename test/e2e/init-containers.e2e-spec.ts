@@ -38,12 +38,15 @@ describe('init containers', () => {
   afterAll(() => cluster?.stop(), 60_000);
 
   it('runs the init containers in order, each to its end, before the app container, and kubectl shows their progress', async () => {
-    await create(pod('ordered', [busybox('first', 'sleep 2; echo one >> /work/log'), busybox('second', 'echo two >> /work/log')], [busybox('app', 'cat /work/log; exec sleep 3600')]));
-    await eventually(async () => expect(await row('ordered')).toMatch(/^ordered\s+0\/1\s+Init:0\/2\s+0\s+/), { timeoutMs: 20_000 });
-    const initializing = await get('ordered');
-    expect(initializing.status.phase).toBe('Pending');
-    expect(initializing.status.conditions).toEqual(expect.arrayContaining([expect.objectContaining({ type: 'Initialized', status: 'False', reason: 'ContainersNotInitialized', message: 'containers with incomplete status: [first second]' })]));
-    expect(initializing.status.containerStatuses[0].state).toEqual({ waiting: { reason: 'PodInitializing' } });
+    // The first runs for seconds, long enough to be seen running on a loaded machine by both reads below.
+    await create(pod('ordered', [busybox('first', 'sleep 5; echo one >> /work/log'), busybox('second', 'echo two >> /work/log')], [busybox('app', 'cat /work/log; exec sleep 3600')]));
+    await eventually(async () => {
+      expect(await row('ordered')).toMatch(/^ordered\s+0\/1\s+Init:0\/2\s+0\s+/);
+      const initializing = await get('ordered');
+      expect(initializing.status.phase).toBe('Pending');
+      expect(initializing.status.conditions).toEqual(expect.arrayContaining([expect.objectContaining({ type: 'Initialized', status: 'False', reason: 'ContainersNotInitialized', message: 'containers with incomplete status: [first second]' })]));
+      expect(initializing.status.containerStatuses[0].state).toEqual({ waiting: { reason: 'PodInitializing' } });
+    }, { timeoutMs: 20_000 });
     await eventually(async () => expect(await row('ordered')).toMatch(/^ordered\s+1\/1\s+Running\s+0\s+/), { timeoutMs: 30_000 });
     const running = await get('ordered');
     expect(running.status.initContainerStatuses.map((s: any) => [s.name, s.ready, s.state.terminated?.reason, s.state.terminated?.exitCode])).toEqual([
