@@ -111,17 +111,61 @@ describe('the audit log', () => {
     });
   });
 
-  it('records a watch when it starts, while it is still open', async () => {
+  /** The records of the audit API's field selector in namespace `ns`, oldest first. */
+  const records = async (fieldSelector: string): Promise<any[]> => {
+    const q = await cluster.request('GET', `/apis/audit.openpacific.io/v1/auditrecords?namespace=${ns}&fieldSelector=${encodeURIComponent(fieldSelector)}`);
+    expect(q.status).toBe(200);
+    return q.json().items.reverse();
+  };
+  /** A long-running request's two records: the same request id and time, ResponseStarted then ResponseComplete. */
+  const expectStartedThenComplete = (pair: any[], code: number) => {
+    expect(pair.map((r) => [r.code, r.stage])).toEqual([[code, 'ResponseStarted'], [code, 'ResponseComplete']]);
+    expect(pair[1]).toMatchObject({ requestID: pair[0].requestID, time: pair[0].time });
+    expect(Date.parse(pair[1].stageTimestamp)).toBeGreaterThanOrEqual(Date.parse(pair[0].stageTimestamp));
+  };
+
+  it('records a watch when it starts, while it is still open, and again when the client closed it', async () => {
     const watch = startKubectlWatch(cluster, ['-n', ns, 'get', 'configmaps', '--watch', '--output-watch-events']);
+    let started: any;
     try {
       await eventually(async () => {
-        const q = await cluster.request('GET', `/apis/audit.openpacific.io/v1/auditrecords?namespace=${ns}&fieldSelector=verb%3Dwatch`);
-        expect(q.json().items[0]).toMatchObject({ user: 'admin', verb: 'watch', resource: 'configmaps', namespace: ns, code: 200 });
+        [started] = await records('verb=watch,resource=configmaps');
+        expect(started).toMatchObject({ user: 'admin', verb: 'watch', resource: 'configmaps', namespace: ns, code: 200, stage: 'ResponseStarted' });
       });
+      expect(await records(`requestID=${started.requestID}`)).toHaveLength(1);
     } finally {
       watch.stop();
     }
+    await eventually(async () => expectStartedThenComplete(await records(`requestID=${started.requestID}`), 200));
   });
+
+  it('records an exec and a followed log when they start and when they end, with one request id; the get before them once', async () => {
+    await cluster.hostsReady(1);
+    const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'audit-shell' }, spec: { containers: [{ name: 'c', image: 'busybox', command: ['sh', '-c', 'echo started; sleep 3600'] }] } };
+    await cluster.kubectl(['-n', ns, 'apply', '-f', '-'], { input: JSON.stringify(pod) });
+    await eventually(async () => expect(await kubectl('-n', ns, 'get', 'pod', 'audit-shell', '-o', 'jsonpath={.status.phase}')).toBe('Running'), { timeoutMs: 60_000 });
+
+    expect(await kubectl('-n', ns, 'exec', 'audit-shell', '--', 'echo', 'hi')).toBe('hi\n');
+    await eventually(async () => {
+      const exec = await records('subresource=exec,name=audit-shell');
+      expect(exec.map((r) => [r.user, r.verb, r.resource, r.decision])).toEqual([['admin', 'create', 'pods', 'allow'], ['admin', 'create', 'pods', 'allow']]);
+      expectStartedThenComplete(exec, 101);
+    });
+    // kubectl exec reads the pod first: a plain get, one record each.
+    const gets = (await records('verb=get,resource=pods,name=audit-shell')).filter((r) => r.subresource === '');
+    expect(gets.length).toBeGreaterThan(0);
+    expect(gets.every((r) => r.stage === 'ResponseComplete')).toBe(true);
+    expect(new Set(gets.map((r) => r.requestID)).size).toBe(gets.length);
+
+    const logs = startKubectlWatch(cluster, ['-n', ns, 'logs', '-f', 'audit-shell']);
+    try {
+      await eventually(() => expect(logs.output()).toContain('started'));
+      await eventually(async () => expect((await records('subresource=log,name=audit-shell')).map((r) => [r.verb, r.code, r.stage])).toEqual([['get', 200, 'ResponseStarted']]));
+    } finally {
+      logs.stop();
+    }
+    await eventually(async () => expectStartedThenComplete(await records('subresource=log,name=audit-shell'), 200));
+  }, 120_000);
 
   it('rejects bad query parameters with a 400 naming the parameter', async () => {
     const since = await cluster.request('GET', '/apis/audit.openpacific.io/v1/auditrecords?since=yesterday');

@@ -15,7 +15,7 @@ import { AuditRequestAttributes, requestAttributes } from './request-attributes'
 
 /**
  * What the request handler calls first with every request: records it (when its response
- * finishes; a watch when it starts) and, for the AuditRecord API, returns the promise of
+ * finishes; a watch or a followed log when it starts, too) and, for the AuditRecord API, returns the promise of
  * serving it; undefined for every other request, which the handler routes as usual.
  */
 export type AuditHook = (req: IncomingMessage, res: ServerResponse) => Promise<void> | undefined;
@@ -62,21 +62,42 @@ function observe(deps: AuditHookDeps): AuditHook {
     // A create names its object in the body: as kube-apiserver's objectRef, the name is the created object's, or the
     // one the body asked for when the create was refused.
     const nameFromAnswer = attrs.verb === 'create' && attrs.resourceRequest && !attrs.name;
-    let recorded = false;
-    const record = (code: number) => {
-      if (recorded) return;
-      recorded = true;
+    const record = (stage: AuditStage, code: number) =>
+      appendRecord(deps, req, { time, requestId, user, attrs, code, annotations: auditAnnotationsOf(res), stage });
+    let completed = false;
+    let untrack: (() => void) | undefined;
+    const complete = (code: number) => {
+      if (completed) return;
+      completed = true;
+      untrack?.();
       if (nameFromAnswer) attrs.name = (code >= 200 && code < 300 ? createdName(res) : undefined) ?? requestedNameOf(res) ?? '';
-      // A watch is recorded when it starts, as it may stay open for hours; nothing records its end yet.
-      appendRecord(deps, req, { time, requestId, user, attrs, code, annotations: auditAnnotationsOf(res), stage: attrs.verb === 'watch' && code !== 0 && code < 300 ? 'ResponseStarted' : 'ResponseComplete' });
+      record('ResponseComplete', code);
     };
-    if (attrs.verb === 'watch') onHeaders(res, () => record(res.statusCode));
-    res.once('finish', () => record(res.statusCode));
+    // A long-running request is recorded when its stream starts too, as it may stay open for hours; a refused one
+    // (any status but 2xx) only once, complete, as every other request.
+    if (isLongRunning(attrs, url.searchParams)) {
+      onHeaders(res, () => {
+        if (completed || res.statusCode < 200 || res.statusCode >= 300) return;
+        record('ResponseStarted', res.statusCode);
+        untrack = deps.log.open.add(() => complete(res.statusCode));
+      });
+    }
+    res.once('finish', () => complete(res.statusCode));
     // A client gone before any answer: 0, as no status was ever sent.
-    res.once('close', () => record(res.headersSent ? res.statusCode : 0));
+    res.once('close', () => complete(res.headersSent ? res.statusCode : 0));
     if (!isAuditApiPath(url.pathname)) return undefined;
     return serve(deps, req, res, url, user, attrs);
   };
+}
+
+/**
+ * Long-running as kube-apiserver's audit treats it (`ResponseStarted`, then `ResponseComplete`) among the requests the
+ * request handler serves: a watch, and a followed pod log. (exec, attach, port-forward and proxy upgrades never reach
+ * it: `upgradeAudit`.)
+ */
+function isLongRunning(attrs: AuditRequestAttributes, query: URLSearchParams): boolean {
+  if (attrs.verb === 'watch') return true;
+  return attrs.resource === 'pods' && attrs.subresource === 'log' && query.get('follow') === 'true';
 }
 
 /**
@@ -114,14 +135,17 @@ function appendRecord(
   });
 }
 
-/** Records one upgraded request (exec, port-forward): 101 once it switched protocols, else the Status code it got. */
+/** Records one upgraded request (exec, attach, port-forward, proxy): 101 once it switched protocols, else the Status code it got. */
 export type UpgradeAudit = (req: IncomingMessage, code: number) => void;
 
 /**
- * The audit of `pods/exec` and `pods/portforward`, which never reach the request handler (the server's
- * 'upgrade' event takes them). The verb is `create`, the permission kube-apiserver 1.32 requires for them
- * (a WebSocket upgrade is a GET, but exec without `create` is refused), so `verb=create,subresource=exec`
- * finds every one, refused ones included.
+ * The audit of `pods/exec`, `pods/attach`, `pods/portforward` and upgrades through `proxy`, which never reach the
+ * request handler (the server's 'upgrade' event takes them). The verb is `create`, the permission kube-apiserver 1.32
+ * requires for exec, attach and port-forward (a WebSocket upgrade is a GET, but exec without `create` is
+ * refused), so `verb=create,subresource=exec` finds every one, refused ones included. One that switched protocols is
+ * recorded at `ResponseStarted` (101) and again at `ResponseComplete` (101) when its connection closed, whoever
+ * closed it: the upgraded socket is the request's own (`req.socket`) whatever speaks on it (WebSocket, SPDY, a
+ * proxied backend). A refused one once, complete, with its Status code.
  */
 export function upgradeAudit(deps: AuditHookDeps): UpgradeAudit {
   return (req, code) => {
@@ -132,8 +156,20 @@ export function upgradeAudit(deps: AuditHookDeps): UpgradeAudit {
       const attrs = requestAttributes(deps.registry, req.method ?? 'GET', url, resolved);
       deps.metrics?.connected(attrs, resolved.target?.served.version.name ?? '', code);
       if (attrs.resourceRequest) attrs.verb = 'create';
-      // Switched protocols: started, and its end is not recorded yet (docs/audit.md); refused: complete.
-      appendRecord(deps, req, { time: new Date(), requestId, user, attrs, code, stage: code === 101 ? 'ResponseStarted' : 'ResponseComplete' });
+      const time = new Date();
+      const record = (stage: AuditStage) => appendRecord(deps, req, { time, requestId, user, attrs, code, stage });
+      if (code !== 101) return record('ResponseComplete');
+      record('ResponseStarted');
+      let completed = false;
+      const complete = () => {
+        if (completed) return;
+        completed = true;
+        untrack();
+        record('ResponseComplete');
+      };
+      const untrack = deps.log.open.add(complete);
+      if (req.socket.destroyed) complete();
+      else req.socket.once('close', complete);
     } catch (err) {
       deps.logger.error('audit: upgrade not recorded', { error: (err as Error).message });
     }
@@ -184,11 +220,14 @@ export const CONSOLE_CLOSE_REASON_AUDIT_ANNOTATION = 'vmoperator.openpacific.io/
  * `virtualmachines/console` in the VM's namespace, by the user who requested the ticket (a ticket is handed to whoever
  * created the request, and carries no token of its own). As kube-apiserver audits a long-running request, an opened
  * console is recorded at `ResponseStarted` (code 101) and again at `ResponseComplete` when it closed, with the same
- * `time` and request id, the close code and reason as annotations; a refused one once, at `ResponseComplete`, with its
+ * `time` and request id, the close code and reason as annotations (1001, `the gateway shut down`, for one still open at
+ * a clean shutdown); a refused one once, at `ResponseComplete`, with its
  * Status code. The path is `/ticket/<redacted>`: the ticket opens a console, so it is never written down.
  */
 export function consoleAudit(deps: AuditHookDeps): ConsoleAudit {
-  return (req, code, session, ended) => {
+  // The consoles recorded as opened and not yet as closed: a clean shutdown records those still open.
+  const open = new WeakMap<ConsoleSession, () => void>();
+  const audit: ConsoleAudit = (req, code, session, ended) => {
     try {
       const { requestId } = requestInfo(req);
       const attrs: AuditRequestAttributes = {
@@ -201,18 +240,28 @@ export function consoleAudit(deps: AuditHookDeps): ConsoleAudit {
         ...(ended ? { [CONSOLE_CLOSE_CODE_AUDIT_ANNOTATION]: String(ended.code) } : {}),
         ...(ended?.reason ? { [CONSOLE_CLOSE_REASON_AUDIT_ANNOTATION]: ended.reason } : {}),
       };
+      const started = code === 101 && !ended;
+      if (ended) {
+        open.get(session)?.();
+        open.delete(session);
+      }
       appendRecord(deps, req, {
         // A requester read back from the log has a name and no groups: none, not the anonymous user's.
         time: session.receivedAt, requestId, user: session.user ? { ...session.user, groups: session.user.groups ?? [] } : ANONYMOUS, attrs, code,
-        stage: code === 101 && !ended ? 'ResponseStarted' : 'ResponseComplete',
+        stage: started ? 'ResponseStarted' : 'ResponseComplete',
         decision: session.ticketRefused ? 'deny' : 'allow',
         annotations: Object.keys(annotations).length ? annotations : undefined,
       });
+      if (started) open.set(session, deps.log.open.add(() => audit(req, code, session, CONSOLE_SHUTDOWN_END)));
     } catch (err) {
       deps.logger.error('audit: web console not recorded', { error: (err as Error).message });
     }
   };
+  return audit;
 }
+
+/** How a console still open when the gateway shut down cleanly is recorded as ended (1001: going away). */
+export const CONSOLE_SHUTDOWN_END: ConsoleEnd = { code: 1001, reason: 'the gateway shut down' };
 
 async function serve(deps: AuditHookDeps, req: IncomingMessage, res: ServerResponse, url: URL, user: UserInfo | undefined, attrs: AuditRequestAttributes): Promise<void> {
   // Authenticated and authorized as every other request: the Authenticator's 401, RBAC's 403.

@@ -1,5 +1,6 @@
 import type { Pool } from 'pg';
 import type { Logger } from '@openpacific/service-kit';
+import { OpenRequests } from './open-requests';
 
 /** One row of `audit_records` (see libs/event-store/src/migrations/002-audit-records.ts). Never a body. */
 export interface AuditEntry {
@@ -24,9 +25,10 @@ export interface AuditEntry {
    */
   annotations?: Record<string, string>;
   /**
-   * The stage of the request this record was written at, as kube-apiserver's audit events: `ResponseComplete` for most,
-   * `ResponseStarted` for a long-running request when it started (a watch, an exec, a web console), and a web console
-   * again at `ResponseComplete` when it closed. Absent in records written before stages were recorded.
+   * The stage of the request this record was written at, as kube-apiserver's audit events: a long-running request (a
+   * watch, a followed log, an exec, attach or port-forward, a web console) at `ResponseStarted` when its stream started
+   * and again at `ResponseComplete` when it ended, every other request once at `ResponseComplete`. Absent in records
+   * written before stages were recorded.
    */
   stage?: AuditStage;
   /** When the record was written at its stage (`time` is when the request was received). */
@@ -123,6 +125,8 @@ export interface AuditLogOptions {
   maxBuffered?: number;
   /** Delay before retrying a failed flush (doubles up to 30 s). */
   retryDelayMs?: number;
+  /** At stop, how long the long-running requests still open may take to record their own end. */
+  openRequestsGraceMs?: number;
 }
 
 /**
@@ -141,6 +145,9 @@ export class AuditLog {
   private readonly maxBatch: number;
   private readonly maxBuffered: number;
   private readonly retryDelayMs: number;
+  private readonly openRequestsGraceMs: number;
+  /** Long-running requests recorded as started and not yet as complete: `stop()` completes them. */
+  readonly open = new OpenRequests();
 
   constructor(
     private readonly pool: Pool,
@@ -151,6 +158,7 @@ export class AuditLog {
     this.maxBatch = opts.maxBatch ?? 200;
     this.maxBuffered = opts.maxBuffered ?? 50_000;
     this.retryDelayMs = opts.retryDelayMs ?? 500;
+    this.openRequestsGraceMs = opts.openRequestsGraceMs ?? 1000;
   }
 
   /** Records waiting to be written. */
@@ -187,8 +195,12 @@ export class AuditLog {
     }
   }
 
-  /** Stops the timer and tries a last time to write what is queued. */
+  /**
+   * Records the end of the long-running requests still open (the gateway calls this once its server has dropped every
+   * connection), stops the timer and tries a last time to write what is queued.
+   */
   async stop(): Promise<void> {
+    await this.open.close(this.openRequestsGraceMs);
     this.stopped = true;
     clearTimeout(this.timer);
     this.timer = undefined;

@@ -2,16 +2,18 @@ import type { IncomingMessage } from 'node:http';
 import type { AuditEntry, AuditLog } from './audit-log';
 import { ConsoleSession, consoleAudit, redactedPath, REDACTED_TICKET_PATH } from './audit-hook';
 import { clientEnd, closeReason } from '../streams/vm-console';
+import { OpenRequests } from './open-requests';
 
 /** The writer's one entry point, keeping what it was given (the batched writer itself is audit-log.int-spec's). */
 function recorder() {
   const entries: AuditEntry[] = [];
   const errors: string[] = [];
+  const open = new OpenRequests();
   const deps = {
-    log: { append: (e: AuditEntry) => entries.push(e) } as unknown as AuditLog,
+    log: { append: (e: AuditEntry) => entries.push(e), open } as unknown as AuditLog,
     logger: { error: (m: string) => errors.push(m) },
   } as any;
-  return { audit: consoleAudit(deps), entries, errors };
+  return { audit: consoleAudit(deps), entries, errors, open };
 }
 
 const received = new Date('2026-11-30T10:00:00.000Z');
@@ -54,6 +56,22 @@ describe('the audit of VM web consoles', () => {
       },
     })));
     for (const c of closed) expect(c.stageTimestamp!.getTime()).toBeGreaterThanOrEqual(opened.stageTimestamp!.getTime());
+  });
+
+  it('records a console still open at a clean shutdown as closed by the gateway, once; a closed one is not open any more', async () => {
+    const { audit, entries, open } = recorder();
+    const s = (name: string) => session({ user: { username: 'alice', groups: [] }, namespace: 'team-a', name, ticketRefused: false });
+    const [closed, left] = [s('web-1'), s('web-2')];
+    audit(upgrade('a'), 101, closed);
+    audit(upgrade('b'), 101, left);
+    audit(upgrade('a'), 101, closed, clientEnd(1000));
+    expect(open.size).toBe(1);
+    await open.close(10);
+    expect(open.size).toBe(0);
+    expect(entries.map((e) => [e.name, e.stage, e.annotations?.['vmoperator.openpacific.io/console-close-code'], e.annotations?.['vmoperator.openpacific.io/console-close-reason']])).toEqual([
+      ['web-1', 'ResponseStarted', undefined, undefined], ['web-2', 'ResponseStarted', undefined, undefined],
+      ['web-1', 'ResponseComplete', '1000', 'the client closed the console'], ['web-2', 'ResponseComplete', '1001', 'the gateway shut down'],
+    ]);
   });
 
   it('records a refused ticket as denied: anonymous when no request has it, the requester when it was spent or expired', () => {

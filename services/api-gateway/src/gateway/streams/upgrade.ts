@@ -29,7 +29,8 @@ const PROXY_PATH = /^\/api\/v1\/namespaces\/[^/]+\/(pods|services)\/[^/]+\/proxy
  * Upgraded requests (the https server's 'upgrade' event): `pods/exec` and `pods/attach` over WebSocket (remotecommand v4/v5) and
  * `pods/portforward` over WebSocket-tunnelled or raw SPDY/3.1. Everything that fails before the upgrade is
  * answered as a kube Status, which is what kubectl prints (after its fallback from WebSocket to SPDY, which
- * fails the same way). Each one is audited once: 101 when it switched protocols, else the Status code.
+ * fails the same way). Each one is audited (audit-hook.ts upgradeAudit): a refused one once with its Status code, a switched
+ * one at ResponseStarted (101) and again at ResponseComplete when its socket closed.
  */
 export class StreamUpgrades {
   private readonly wss = new WebSocketServer({
