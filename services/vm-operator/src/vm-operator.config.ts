@@ -1,4 +1,4 @@
-import { ClusterNetwork, clusterNetworkFromEnv, LOOPBACK_NETWORK } from '@openpacific/contracts';
+import { ClusterNetwork, clusterNetworkFromEnv, isIPv4, LOOPBACK_NETWORK } from '@openpacific/contracts';
 import { BaseConfig, configSchema as baseSchema } from '@openpacific/service-kit';
 
 export interface VmOperatorConfig extends BaseConfig {
@@ -8,6 +8,14 @@ export interface VmOperatorConfig extends BaseConfig {
   LOADBALANCER_CIDR: string;
   /** How long a web console ticket lasts before its request is deleted (VM Operator's fixed 120 s). */
   WEB_CONSOLE_TTL_SECONDS: number;
+  /**
+   * `supervisor`: every controller. `guest` (a guest cluster's control plane, started by its node image): only what a
+   * workload cluster's kube-controller-manager and kube-proxy do here — Services' EndpointSlices and Endpoints, their
+   * proxy, NetworkPolicy, cluster DNS — and no per-host node-port addresses (`openpacific.io/node-port-address`).
+   */
+  VM_OPERATOR_MODE: 'supervisor' | 'guest';
+  /** Where every Service's node ports are served: `127.0.0.1` (every host's InternalIP) on the Supervisor, a guest's control-plane VM address there. */
+  NODE_PORT_ADDRESS: string;
 }
 
 const CIDR16 = '^\\d{1,3}(\\.\\d{1,3}){3}/16$';
@@ -17,6 +25,8 @@ export const configSchema = baseSchema({
   SERVICE_CIDR: { type: 'string', pattern: CIDR16, default: LOOPBACK_NETWORK.serviceCIDR },
   LOADBALANCER_CIDR: { type: 'string', pattern: CIDR16, default: LOOPBACK_NETWORK.loadBalancerCIDR },
   WEB_CONSOLE_TTL_SECONDS: { type: 'integer', minimum: 1, default: 120 },
+  VM_OPERATOR_MODE: { type: 'string', enum: ['supervisor', 'guest'], default: 'supervisor' },
+  NODE_PORT_ADDRESS: { type: 'string', pattern: '^\\d{1,3}(\\.\\d{1,3}){3}$', default: '127.0.0.1' },
 });
 
 /** The cluster network this operator serves; throws, naming the variable, on an address with a bad octet. */
@@ -27,5 +37,6 @@ export function vmOperatorNetwork(config: Pick<VmOperatorConfig, 'POD_CIDR' | 'S
 /** Checked at boot, so a bad range stops the service with a clear message instead of failing later. */
 export function prepareVmOperatorConfig(config: VmOperatorConfig): VmOperatorConfig {
   vmOperatorNetwork(config);
+  if (!isIPv4(config.NODE_PORT_ADDRESS)) throw new Error(`NODE_PORT_ADDRESS must be an IPv4 address, got "${config.NODE_PORT_ADDRESS}"`);
   return config;
 }

@@ -2,7 +2,7 @@ import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationBootstrap }
 import { LeaderElection } from '@openpacific/event-store';
 import { secretKeyFrom, SharedFollower } from '@openpacific/objects';
 import { SERVICE_CONTEXT, ServiceContext } from '@openpacific/service-kit';
-import { clusterDnsAddress, WEB_CONSOLE_RESOURCES } from '@openpacific/contracts';
+import { ClusterNetwork, clusterDnsAddress, WEB_CONSOLE_RESOURCES } from '@openpacific/contracts';
 import { ClusterDns } from './dns/cluster-dns';
 import { NetworkPolicyController } from './network-policy/network-policy-controller';
 import { PodServiceController } from './pod-services/pod-service-controller';
@@ -25,7 +25,8 @@ import { vmOperatorNetwork, type VmOperatorConfig } from './vm-operator.config';
 /**
  * The elected replica runs the VirtualMachine (and their readiness probes), VirtualMachineReplicaSet,
  * VirtualMachineService, VirtualMachinePublishRequest, VirtualMachineGroupPublishRequest, VirtualMachineSnapshot, VirtualMachineGroup, vSphere Zone, content
- * library item, VMs' StoragePolicyUsage and (pod) Service controllers; the others wait to take over.
+ * library item, VMs' StoragePolicyUsage and (pod) Service controllers; the others wait to take over. In a guest
+ * cluster (`VM_OPERATOR_MODE=guest`) it runs only the Service, NetworkPolicy and DNS ones (`startGuest`).
  */
 @Injectable()
 export class VmOperatorLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -61,6 +62,7 @@ export class VmOperatorLifecycle implements OnApplicationBootstrap, BeforeApplic
       onElected: async () => {
         // Every controller reads the log through one follower, which replays the log into all of them before they start.
         const feed = new SharedFollower({ store, pool, nats, names, logger });
+        if (config.VM_OPERATOR_MODE === 'guest') return this.startGuest(feed, network);
         const vms = new VmController({ store, feed, logger, secretKey });
         const prober = new ReadinessProber({ store, feed, logger });
         const replicaSets = new VmReplicaSetController({ store, feed, logger, nats, names });
@@ -74,7 +76,7 @@ export class VmOperatorLifecycle implements OnApplicationBootstrap, BeforeApplic
         const storageUsage = new VmUsageController({ store, feed, logger });
         const webConsoles = WEB_CONSOLE_RESOURCES.map((r) => new WebConsoleRequestController({ store, feed, logger, ttlMs: config.WEB_CONSOLE_TTL_SECONDS * 1000 }, r));
         const networkPolicies = new NetworkPolicyController({ feed, logger, network });
-        const podServices = new PodServiceController({ store, feed, logger, network, admit: networkPolicies.admit });
+        const podServices = new PodServiceController({ store, feed, logger, network, admit: networkPolicies.admit, nodePortAddress: config.NODE_PORT_ADDRESS });
         const ingresses = new IngressController({ store, feed, logger, network, secretKey });
         const dns = new ClusterDns({ feed, logger, address: clusterDnsAddress(network) });
         this.feed = feed;
@@ -136,7 +138,28 @@ export class VmOperatorLifecycle implements OnApplicationBootstrap, BeforeApplic
       },
     });
     await this.election.start();
-    logger.info('ready', { leader: this.election.isLeader });
+    logger.info('ready', { leader: this.election.isLeader, mode: config.VM_OPERATOR_MODE });
+  }
+
+  /**
+   * A guest cluster's control plane: only the controllers a workload cluster has of these (Services' slices, Endpoints
+   * and proxy, NetworkPolicy, cluster DNS). Nothing of the Supervisor's — VMs, zones, content libraries, web consoles —
+   * is started, so nothing of theirs is written into the guest; nor per-host node-port addresses, which are loopback
+   * addresses of the Supervisor's scheme (its hosts') on this shared machine.
+   */
+  private async startGuest(feed: SharedFollower, network: ClusterNetwork): Promise<void> {
+    const { store, logger, config } = this.ctx;
+    const networkPolicies = new NetworkPolicyController({ feed, logger, network });
+    const podServices = new PodServiceController({ store, feed, logger, network, admit: networkPolicies.admit, nodePortAddress: config.NODE_PORT_ADDRESS, hostAddresses: false });
+    const dns = new ClusterDns({ feed, logger, address: clusterDnsAddress(network) });
+    this.feed = feed;
+    this.networkPolicies = networkPolicies;
+    this.podServices = podServices;
+    this.dns = dns;
+    await feed.start();
+    networkPolicies.start();
+    podServices.start();
+    await dns.start();
   }
 
   async beforeApplicationShutdown(): Promise<void> {

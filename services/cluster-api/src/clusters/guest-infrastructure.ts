@@ -8,6 +8,7 @@ import type { NatsConnection } from 'nats';
 import type { Pool } from 'pg';
 import { GuestAccess, GuestNode, GuestNodeMonitor } from './guest-nodes';
 import { bootstrapUserData, freePodSubnet, kubeconfigAccess, kubeconfigFor, newEncryptionKey, POD_SUBNET_ANNOTATION, secretNames, secretObject, secretValue } from './guest-secrets';
+import { clusterServiceRanges, freeGuestServiceRanges, LOADBALANCER_CIDR_ANNOTATION, SERVICE_CIDR_ANNOTATION } from './guest-network';
 import { GuestStore } from './guest-store';
 import { CR, created, deleted, LABELS, updated } from './objects';
 
@@ -87,6 +88,10 @@ export class GuestInfrastructure {
         writes.push(updated(CR.clusters, stored, (o) => (o.metadata.finalizers = [...(o.metadata.finalizers ?? []), CLUSTER_FINALIZER])));
         continue;
       }
+      if (!clusterServiceRanges(c)) {
+        writes.push(this.serviceRanges(stored));
+        continue;
+      }
       if (ca?.ready) writes.push(this.createdSecret(secretObject(c, secretNames.ca(name), { 'tls.crt': ca.ready.certPem, 'tls.key': ca.ready.keyPem }, name)));
       if (!ca) this.pendingCas.delete(c.metadata.uid);
       if (!this.secret(ns, secretNames.encryption(name))) writes.push(this.createdSecret(secretObject(c, secretNames.encryption(name), { key: newEncryptionKey() }, name)));
@@ -97,6 +102,24 @@ export class GuestInfrastructure {
     }
     this.nodes.track(access);
     return writes;
+  }
+
+  /**
+   * The guest's own Service and LoadBalancer /16s (`freeGuestServiceRanges`), recorded on its Cluster once and kept
+   * for its life; held while any Cluster (one being deleted too) records them.
+   */
+  private serviceRanges(stored: StoredObject): StreamAppend | undefined {
+    const used = new Set<string>();
+    for (const other of this.model.list(CR.clusters)) {
+      const ranges = clusterServiceRanges(other.object);
+      if (ranges) used.add(ranges.serviceCIDR).add(ranges.loadBalancerCIDR);
+    }
+    const free = freeGuestServiceRanges(used, stored.object.metadata.uid);
+    if (!free) {
+      this.deps.logger.warn('no guest service range is free', { cluster: `${stored.object.metadata.namespace}/${stored.object.metadata.name}` });
+      return undefined;
+    }
+    return updated(CR.clusters, stored, (o) => (o.metadata.annotations = { ...o.metadata.annotations, [SERVICE_CIDR_ANNOTATION]: free.serviceCIDR, [LOADBALANCER_CIDR_ANNOTATION]: free.loadBalancerCIDR }));
   }
 
   /** The cluster's CA being made (started on first call), with the keys once they are ready. */
@@ -172,7 +195,7 @@ export class GuestInfrastructure {
   /**
    * The Machine's bootstrap data, as a bootstrap provider makes it: a Secret named after the machine with the
    * node's configuration under `value` (role, the guest's database, NATS prefix and encryption key, the
-   * endpoint, the CA and admin token for a control plane, the /24 for its pods), made once the cluster has its
+   * endpoint, the CA and admin token for a control plane, the /24 for its pods, the Service ranges), made once the cluster has its
    * endpoint, CA and kubeconfig; then `spec.bootstrap.dataSecretName` names it. A Machine that names a data
    * Secret itself (written by hand) boots what that Secret holds, once it exists.
    */
@@ -189,6 +212,8 @@ export class GuestInfrastructure {
     const access = kubeconfigAccess(this.secret(ns, secretNames.kubeconfig(c.metadata.name)));
     if (!endpoint?.host || !ca || !key || !access) return { waitingFor: 'the cluster has no control-plane endpoint, CA and kubeconfig yet' };
     if (!this.store.isMade(c)) return { waitingFor: 'the guest cluster database is being created' };
+    const ranges = clusterServiceRanges(c);
+    if (!ranges) return { waitingFor: 'the cluster has no Service address ranges yet' };
     const podSubnet = m.metadata.annotations?.[POD_SUBNET_ANNOTATION];
     if (!podSubnet) {
       const used = new Set(this.model.list(CR.machines).map((x) => x.object.metadata.annotations?.[POD_SUBNET_ANNOTATION]).filter(Boolean));
@@ -210,6 +235,8 @@ export class GuestInfrastructure {
         secretsEncryptionKey: key,
         controlPlaneEndpoint: { host: endpoint.host, port: endpoint.port ?? 6443 },
         podSubnet,
+        serviceCIDR: ranges.serviceCIDR,
+        loadBalancerCIDR: ranges.loadBalancerCIDR,
         ...(role === 'controlplane' ? { caCertPem: secretValue(ca, 'tls.crt'), caKeyPem: secretValue(ca, 'tls.key'), adminToken: access.token } : {}),
         ...(sessions ? { supervisorSessions: sessions } : {}),
       });

@@ -4,7 +4,8 @@
  * guest cluster's own database and NATS prefix:
  *
  * - `control-plane`: policy, api-gateway (on the VM's address, port 6443, with the cluster's CA and admin
- *   token) and scheduler;
+ *   token), scheduler and, given the cluster's own Service ranges, vm-operator in its guest mode (Services'
+ *   EndpointSlices, Endpoints, proxy and DNS; node ports on the VM's address);
  * - `worker`: crx-runtime and spherelet-agent, registering the node `nodeName`.
  *
  * The programs are this repository's own built services, each bundled into one file as a node image carries
@@ -43,9 +44,15 @@ const SUPERVISOR_KEY_FILE = 'supervisor-issuer.pub';
 
 const ROLE_SERVICES: Record<GuestNodeConfig['role'], string[]> = {
   // A control-plane VM is a node too (tainted, so workloads go to the workers), as in a kubeadm cluster.
-  'control-plane': ['policy', 'api-gateway', 'scheduler', 'crx-runtime', 'spherelet-agent'],
+  'control-plane': ['policy', 'api-gateway', 'scheduler', 'vm-operator', 'crx-runtime', 'spherelet-agent'],
   worker: ['crx-runtime', 'spherelet-agent'],
 };
+
+/** The programs of a role; vm-operator (the Service proxy) only with the cluster's own ranges, never on the Supervisor's. */
+function roleServices(config: GuestNodeConfig): string[] {
+  const own = Boolean(config.serviceCIDR && config.loadBalancerCIDR);
+  return ROLE_SERVICES[config.role].filter((name) => name !== 'vm-operator' || own);
+}
 /** What marks a control-plane node, as kubeadm labels and taints it. */
 const CONTROL_PLANE_ROLE = 'node-role.kubernetes.io/control-plane';
 /** The only variables a node's programs take from the guest: never the host agent's own configuration. */
@@ -92,6 +99,8 @@ export function nodeServices(config: GuestNodeConfig, vm: GuestVm, opts: { repoR
         : {}),
     },
     scheduler: { DATASTORE_DIR: join(dir, 'datastore') },
+    // Only what a guest needs (Services, EndpointSlices, Endpoints, their proxy, cluster DNS); node ports on this VM's address.
+    'vm-operator': { VM_OPERATOR_MODE: 'guest', NODE_PORT_ADDRESS: vm.ip },
     'crx-runtime': {
       HOST_NAME: config.nodeName,
       CRX_ROOT: join(dir, 'crx'),
@@ -105,7 +114,8 @@ export function nodeServices(config: GuestNodeConfig, vm: GuestVm, opts: { repoR
       ...(config.role === 'control-plane' ? { HOST_LABELS: `${CONTROL_PLANE_ROLE}=`, HOST_TAINTS: `${CONTROL_PLANE_ROLE}:NoSchedule` } : {}),
     },
   };
-  return ROLE_SERVICES[config.role].map((name) => ({
+  const network: Record<string, string> = config.serviceCIDR && config.loadBalancerCIDR ? { SERVICE_CIDR: config.serviceCIDR, LOADBALANCER_CIDR: config.loadBalancerCIDR } : {};
+  return roleServices(config).map((name) => ({
     name,
     entry: serviceBundlePath(repoRoot, name),
     env: {
@@ -120,6 +130,7 @@ export function nodeServices(config: GuestNodeConfig, vm: GuestVm, opts: { repoR
       OPENPACIFIC_SERVICE: name,
       [GUEST_CLUSTER_ENV]: config.cluster.uid,
       [VM_UID_ENV]: vm.uid,
+      ...network,
       ...own[name],
     },
   }));

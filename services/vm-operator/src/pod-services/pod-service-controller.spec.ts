@@ -654,3 +654,41 @@ describe('PodServiceController and Services without a selector', () => {
     expect(log.byController().some((e) => e.data.resource === ENDPOINTS_RESOURCE)).toBe(false);
   }, 15_000);
 });
+
+describe('PodServiceController in a guest cluster (node ports on its own address, no host addresses)', () => {
+  let log: FakeLog;
+  let controller: PodServiceController;
+  let server: net.Server;
+  let backendPort: number;
+
+  beforeEach(async () => {
+    log = new FakeLog();
+    server = net.createServer((socket) => socket.on('error', () => undefined).end('from the backend'));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    backendPort = (server.address() as net.AddressInfo).port;
+    const healthzPort = await freeNodePort();
+    controller = new PodServiceController({ store: log.store, feed: log.feed, logger: quiet as Logger, healthzPort, nodePortAddress: '127.9.3.4', hostAddresses: false });
+    controller.start();
+  });
+
+  afterEach(async () => {
+    await controller.stop();
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  it('serves node ports on the given address, never 127.0.0.1, writes no address on the Nodes and serves Local as Cluster there', async () => {
+    await log.write(HOSTS_RESOURCE, host('host-141'));
+    const pod = readyPod('shop', 'web-0', { app: 'web' }, '127.0.0.1');
+    await log.write('pods', { ...pod, spec: { ...pod.spec, nodeName: 'host-141' } });
+    const [nodePort, healthCheckNodePort] = [await freeNodePort(), await freeNodePort()];
+    const web = svc('shop', 'web', '127.202.214.12', [{ name: 'http', port: 17104, targetPort: backendPort, protocol: 'TCP', nodePort }], { app: 'web' });
+    await log.write(SERVICES_RESOURCE, { ...web, spec: { ...web.spec, type: 'LoadBalancer', externalTrafficPolicy: 'Local', healthCheckNodePort } });
+    await eventually(async () => expect(await fetchText('127.9.3.4', nodePort)).toBe('from the backend'));
+    for (const [h, port] of [['127.202.214.12', 17104], ['127.203.214.12', 17104]] as const) expect(await fetchText(h, port)).toBe('from the backend');
+    expect(await fetchText('127.0.0.1', nodePort)).toBe('ECONNREFUSED');
+    // host-141's own address (127.241.0.1) is the Supervisor's scheme: neither written nor listened on.
+    expect(await fetchText('127.241.0.1', nodePort)).toBe('ECONNREFUSED');
+    expect(await fetchText('127.241.0.1', healthCheckNodePort)).toBe('ECONNREFUSED');
+    expect(log.get(HOSTS_RESOURCE, '', 'host-141').metadata.annotations?.['openpacific.io/node-port-address']).toBeUndefined();
+  });
+});

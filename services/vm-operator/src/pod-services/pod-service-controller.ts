@@ -31,15 +31,18 @@ export function podServiceIngress(clusterIP: string, network: ClusterNetwork = L
   return loadBalancerAddress(network, clusterIP);
 }
 
+/** Where node ports are served for every host at once: 127.0.0.1, the InternalIP every host's Node reports. */
+export const DEFAULT_NODE_PORT_ADDRESS = '127.0.0.1';
+
 /**
  * Where a service port listens: the cluster IP (`internal`: the address `internalTrafficPolicy` governs), the
- * LoadBalancer ingress, and the node port on 127.0.0.1.
+ * LoadBalancer ingress, and the node port on `nodePortAddress`.
  */
-function listenAddresses(svc: any, port: any, network?: ClusterNetwork): { address: string; port: number; internal?: boolean }[] {
+function listenAddresses(svc: any, port: any, network: ClusterNetwork | undefined, nodePortAddress: string): { address: string; port: number; internal?: boolean }[] {
   const out: { address: string; port: number; internal?: boolean }[] = [{ address: svc.spec.clusterIP as string, port: port.port as number, internal: true }];
   const ingress = svc.spec.type === 'LoadBalancer' ? podServiceIngress(svc.spec.clusterIP, network) : undefined;
   if (ingress) out.push({ address: ingress, port: port.port });
-  if ((svc.spec.type === 'NodePort' || svc.spec.type === 'LoadBalancer') && port.nodePort) out.push({ address: '127.0.0.1', port: port.nodePort });
+  if ((svc.spec.type === 'NodePort' || svc.spec.type === 'LoadBalancer') && port.nodePort) out.push({ address: nodePortAddress, port: port.nodePort });
   return out;
 }
 
@@ -160,7 +163,13 @@ export class PodServiceController {
    * Reads the log through `feed`, which the caller starts (replaying the log) before `start`. `healthzPort`: where
    * each host's kube-proxy health server listens (10256, kube-proxy's; 0: none).
    */
-  constructor(private readonly deps: { store: EventStore; feed: SharedFollower; logger: Logger; network?: ClusterNetwork; admit?: AdmitHook; healthzPort?: number }) {
+  constructor(private readonly deps: {
+    store: EventStore; feed: SharedFollower; logger: Logger; network?: ClusterNetwork; admit?: AdmitHook; healthzPort?: number;
+    /** Where node ports are served for every host (`DEFAULT_NODE_PORT_ADDRESS`; a guest cluster's control-plane VM address). */
+    nodePortAddress?: string;
+    /** Whether hosts get addresses of their own (`assignHostAddresses`: `externalTrafficPolicy: Local`, 10256); not in a guest cluster. */
+    hostAddresses?: boolean;
+  }) {
     this.podHosts = new PodHostIndex(deps.network?.podCIDR ?? '');
     this.loop = new PassLoop(() => this.pass(), {
       resyncMs: 2000,
@@ -260,7 +269,8 @@ export class PodServiceController {
   private async refreshHosts(): Promise<void> {
     this.hostsChanged = false;
     const hosts = this.model.list(HOSTS_RESOURCE);
-    const addresses = assignHostAddresses(hosts.map((h) => ({
+    // Without host addresses every host is served as its InternalIP is: `Local` node ports as `Cluster`, no health checks.
+    const addresses = this.deps.hostAddresses === false ? new Map<string, string>() : assignHostAddresses(hosts.map((h) => ({
       name: h.object.metadata.name,
       annotated: h.object.metadata.annotations?.[HOST_ADDRESS_ANNOTATION],
       createdAt: h.object.metadata.creationTimestamp,
@@ -362,7 +372,7 @@ export class PodServiceController {
         const portBackends = backends.get(servicePortKey(protocol, port.port)) ?? [];
         // internalTrafficPolicy Local: the cluster IP keeps each pod's connections on its host.
         const byHost = internalTrafficLocal(svc) ? localEndpointsByHost(candidates.get(servicePortKey(protocol, port.port)) ?? []) : undefined;
-        for (const { internal, ...at } of listenAddresses(svc, port, this.deps.network)) {
+        for (const { internal, ...at } of listenAddresses(svc, port, this.deps.network, this.deps.nodePortAddress ?? DEFAULT_NODE_PORT_ADDRESS)) {
           listeners.push({ ...at, protocol, backends: portBackends, ...(internal && byHost ? { byHost } : {}), service: key, affinitySeconds });
         }
         // externalTrafficPolicy Local: each host's own address sends its node port to the endpoints on that host only.

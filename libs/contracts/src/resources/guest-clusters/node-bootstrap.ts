@@ -5,7 +5,7 @@
  * role against the guest cluster's own database and NATS prefix:
  *
  * - `control-plane`: policy, api-gateway (on the VM's address, port 6443, with the cluster's CA and admin
- *   token) and scheduler;
+ *   token), scheduler and, with the cluster's own Service ranges, vm-operator's Service controllers;
  * - `worker`: spherelet-agent and crx-runtime, registering the node `nodeName`, pods addressed in `podSubnet`.
  *
  * It is data only, never commands: a guest runs nothing but the programs of its role.
@@ -30,6 +30,14 @@ export interface GuestNodeConfig {
   adminToken?: string;
   /** Worker only: the /24 its pods take their addresses from (`127.16.3.0/24`). */
   podSubnet?: string;
+  /**
+   * The guest cluster's own Service and LoadBalancer ranges (`127.4.0.0/16`, `127.5.0.0/16`: annotations
+   * `openpacific.io/service-cidr` and `openpacific.io/loadbalancer-cidr` on its Cluster), the SERVICE_CIDR and
+   * LOADBALANCER_CIDR of every program of the node. Absent in data made before guests had their own: such a node
+   * runs no service proxy (its addresses would be the Supervisor's).
+   */
+  serviceCIDR?: string;
+  loadBalancerCIDR?: string;
   /**
    * Control plane only: how its api-gateway recognises the Supervisor's sessions for this cluster (`kubectl vsphere
    * login --tanzu-kubernetes-cluster-name`): RS256 JWTs of the Supervisor's ServiceAccount issuer (`issuer`, its
