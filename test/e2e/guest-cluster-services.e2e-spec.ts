@@ -49,7 +49,10 @@ function get(host: string, port: number): Promise<{ body?: string; error?: strin
   });
 }
 
-/** A Service in a TanzuKubernetesCluster: its own ranges, slices, cluster IP, LoadBalancer ingress and node port, served by its control plane. */
+/**
+ * A Service in a TanzuKubernetesCluster: its own ranges, slices, cluster IP and node ports, served by its control plane; its
+ * LoadBalancer realised on the Supervisor (a VirtualMachineService), as TKG's paravirtual cloud provider does it.
+ */
 describe('services in a guest cluster', () => {
   let cluster: TestCluster;
   let kubeconfig = '';
@@ -91,7 +94,7 @@ describe('services in a guest cluster', () => {
     await eventually(async () => expect((await guest(['get', 'svc', 'kubernetes', '-o', 'jsonpath={.spec.clusterIP}'])).stdout).toBe(ranges.serviceCIDR.replace('.0/16', '.1')), { timeoutMs: 30_000 });
   });
 
-  it('routes a Deployment\'s Service at its cluster IP, LoadBalancer ingress and node port to the pod', async () => {
+  it('routes a Deployment\'s Service at its cluster IP, its node port on every node and a Supervisor load balancer to the pod', async () => {
     expect((await guest(['apply', '-f', '-'], { input: JSON.stringify(deployment) })).stderr).toBe('');
     const exposed = await guest(['expose', 'deployment', 'web', '--port', '80', '--target-port', '8080', '--type', 'LoadBalancer']);
     expect(exposed.stdout.trim()).toBe('service/web exposed');
@@ -116,18 +119,38 @@ describe('services in a guest cluster', () => {
       return s;
     }, { timeoutMs: 30_000, intervalMs: 500 });
     expect(inCIDR(svc.spec.clusterIP, ranges.serviceCIDR)).toBe(true);
+    // The ingress is the Supervisor's load balancer's, as the paravirtual cloud provider gets it, not the guest's range.
     const ingress = svc.status.loadBalancer.ingress[0].ip;
-    expect(inCIDR(ingress, ranges.loadBalancerCIDR)).toBe(true);
+    expect(inCIDR(ingress, cluster.network.loadBalancerCIDR)).toBe(true);
+    expect(inCIDR(ingress, ranges.loadBalancerCIDR)).toBe(false);
     const nodePort = svc.spec.ports[0].nodePort;
     expect(nodePort).toBeGreaterThanOrEqual(30000);
+    // Its VirtualMachineService in the cluster's Supervisor namespace: the worker VMs, port 80 to the node port.
+    const vmServices = (await cluster.request('GET', `/apis/vmoperator.vmware.com/v1alpha5/namespaces/${NS}/virtualmachineservices?labelSelector=run.tanzu.vmware.com/service.name%3Dweb`)).json().items;
+    expect(vmServices).toHaveLength(1);
+    const vmService = vmServices[0];
+    expect(vmService.metadata.name).toMatch(/^tkc-1-[0-9a-f]{21}$/);
+    expect(vmService.metadata.labels).toEqual(expect.objectContaining({ 'run.tanzu.vmware.com/cluster.name': 'tkc-1', 'run.tanzu.vmware.com/service.namespace': 'default' }));
+    expect(vmService.metadata.ownerReferences).toEqual([expect.objectContaining({ kind: 'Cluster', name: 'tkc-1' })]);
+    expect(vmService.spec).toEqual(expect.objectContaining({
+      type: 'LoadBalancer',
+      selector: { 'capv.vmware.com/cluster.name': 'tkc-1', 'capv.vmware.com/cluster.role': 'worker' },
+      ports: [expect.objectContaining({ port: 80, targetPort: nodePort, protocol: 'TCP' })],
+    }));
+    expect(vmService.status.loadBalancer.ingress[0].ip).toBe(ingress);
     // The pod answers through the guest's proxy, from this (the machine's) process.
     await eventually(async () => expect(await get(svc.spec.clusterIP, 80)).toEqual({ body: pod.metadata.name }), { timeoutMs: 30_000, intervalMs: 500 });
     await eventually(async () => expect(await get(ingress, 80)).toEqual({ body: pod.metadata.name }), { timeoutMs: 30_000, intervalMs: 500 });
-    // Node ports at the control-plane VM's address, never at the Supervisor's 127.0.0.1.
+    // Node ports at every node's InternalIP (its VM's address), never at the Supervisor's 127.0.0.1.
     const vms = (await cluster.request('GET', `/apis/vmoperator.vmware.com/v1alpha5/namespaces/${NS}/virtualmachines`)).json().items;
-    const cp = vms.find((v: any) => v.metadata.labels?.['capv.vmware.com/cluster.role'] === 'controlplane');
-    const cpAddress = cp.status.network.primaryIP4;
-    await eventually(async () => expect(await get(cpAddress, nodePort)).toEqual({ body: pod.metadata.name }), { timeoutMs: 30_000, intervalMs: 500 });
+    const nodes = (await guestJson(['get', 'nodes'])).items;
+    expect(nodes).toHaveLength(2);
+    for (const role of ['controlplane', 'worker']) {
+      const vm = vms.find((v: any) => v.metadata.labels?.['capv.vmware.com/cluster.role'] === role);
+      const address = vm.status.network.primaryIP4;
+      expect(nodes.find((n: any) => n.metadata.name === vm.metadata.name).status.addresses).toContainEqual({ type: 'InternalIP', address });
+      await eventually(async () => expect(await get(address, nodePort)).toEqual({ body: pod.metadata.name }), { timeoutMs: 30_000, intervalMs: 500 });
+    }
     expect((await get('127.0.0.1', nodePort)).error).toBe('ECONNREFUSED');
     // The guest's cluster DNS, at the tenth address of its range, names it.
     const resolver = new Resolver({ timeout: 2000, tries: 1 });
@@ -135,7 +158,7 @@ describe('services in a guest cluster', () => {
     await eventually(async () => expect(await resolver.resolve4('web.default.svc.cluster.local')).toEqual([svc.spec.clusterIP]), { timeoutMs: 20_000, intervalMs: 500 });
     // The guest's proxy gives its nodes no per-host node-port address: that scheme's loopback addresses are the Supervisor's hosts'.
     expect((await guestJson(['get', 'nodes'])).items.map((n: any) => n.metadata.annotations?.['openpacific.io/node-port-address'])).toEqual([undefined, undefined]);
-    // The Supervisor knows nothing of it: not its Service, not its slice.
+    // The Supervisor has its VirtualMachineService (and that one's core Service), never the guest's Service itself.
     expect((await cluster.kubectl(['get', 'svc', '-A', '--no-headers'])).stdout).not.toMatch(/^\S+\s+web\s/m);
   });
 
@@ -143,5 +166,13 @@ describe('services in a guest cluster', () => {
     const svc = await guestJson(['get', 'svc', 'web']);
     expect((await guest(['scale', 'deployment', 'web', '--replicas=0'])).code).toBe(0);
     await eventually(async () => expect((await get(svc.spec.clusterIP, 80)).error).toBe('ECONNREFUSED'), { timeoutMs: 30_000, intervalMs: 500 });
+  });
+
+  it('deletes the VirtualMachineService with the guest Service', async () => {
+    const selector = 'labelSelector=run.tanzu.vmware.com/service.name%3Dweb';
+    const path = `/apis/vmoperator.vmware.com/v1alpha5/namespaces/${NS}/virtualmachineservices?${selector}`;
+    expect((await cluster.request('GET', path)).json().items).toHaveLength(1);
+    expect((await guest(['delete', 'svc', 'web'])).code).toBe(0);
+    await eventually(async () => expect((await cluster.request('GET', path)).json().items).toEqual([]), { timeoutMs: 30_000, intervalMs: 500 });
   });
 });

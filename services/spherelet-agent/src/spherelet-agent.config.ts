@@ -11,6 +11,8 @@ export interface SphereletAgentConfig extends BaseConfig {
   HOST_LABELS: string;
   /** Taints, `key=value:NoSchedule,key2:NoExecute`. */
   HOST_TAINTS: string;
+  /** The Node's `InternalIP`: `127.0.0.1` for a Supervisor host (all run on the one machine), a guest node's VM address. */
+  HOST_ADDRESS: string;
   /** How often the host heartbeats over NATS (each answered heartbeat renews the host lease). */
   HEARTBEAT_INTERVAL_MS: number;
   /** The scheduler's grace period (the same setting): the host lease is a little shorter. */
@@ -40,6 +42,7 @@ export const configSchema = baseSchema(
     HOST_PODS: { type: 'integer', minimum: 1, maximum: 100000, default: 110 },
     HOST_LABELS: { type: 'string', pattern: '^([^=,]+=[^=,]*(,[^=,]+=[^=,]*)*)?$', default: '' },
     HOST_TAINTS: { type: 'string', pattern: '^([^:,]+:(NoSchedule|PreferNoSchedule|NoExecute)(,[^:,]+:(NoSchedule|PreferNoSchedule|NoExecute))*)?$', default: '' },
+    HOST_ADDRESS: { type: 'string', pattern: '^\\d{1,3}(\\.\\d{1,3}){3}$', default: '127.0.0.1' },
     HEARTBEAT_INTERVAL_MS: { type: 'integer', minimum: 100, maximum: 60000, default: 1000 },
     HOST_GRACE_MS: { type: 'integer', minimum: 500, maximum: 600000, default: 3000 },
     RESTART_BACKOFF_MS: { type: 'integer', minimum: 100, maximum: 300000, default: 10000 },

@@ -11,10 +11,14 @@ export interface VmOperatorConfig extends BaseConfig {
   /**
    * `supervisor`: every controller. `guest` (a guest cluster's control plane, started by its node image): only what a
    * workload cluster's kube-controller-manager and kube-proxy do here — Services' EndpointSlices and Endpoints, their
-   * proxy, NetworkPolicy, cluster DNS — and no per-host node-port addresses (`openpacific.io/node-port-address`).
+   * proxy (node ports on every Ready Node's InternalIP), NetworkPolicy, cluster DNS — no per-host node-port addresses
+   * (`openpacific.io/node-port-address`) and no LoadBalancer ingress (the guest's cloud provider gives it).
    */
   VM_OPERATOR_MODE: 'supervisor' | 'guest';
-  /** Where every Service's node ports are served: `127.0.0.1` (every host's InternalIP) on the Supervisor, a guest's control-plane VM address there. */
+  /**
+   * Where every Service's node ports are served: `127.0.0.1` (every host's InternalIP) on the Supervisor; in a guest, its
+   * control-plane VM's address, served besides every Ready guest Node's InternalIP (its VM's address).
+   */
   NODE_PORT_ADDRESS: string;
 }
 

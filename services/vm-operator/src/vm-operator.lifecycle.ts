@@ -143,14 +143,18 @@ export class VmOperatorLifecycle implements OnApplicationBootstrap, BeforeApplic
 
   /**
    * A guest cluster's control plane: only the controllers a workload cluster has of these (Services' slices, Endpoints
-   * and proxy, NetworkPolicy, cluster DNS). Nothing of the Supervisor's — VMs, zones, content libraries, web consoles —
+   * and proxy, NetworkPolicy, cluster DNS). A LoadBalancer's ingress is not given here: the guest's cloud provider
+   * (cluster-api's guest load balancers) asks the Supervisor for it and writes it. Nothing of the Supervisor's — VMs, zones, content libraries, web consoles —
    * is started, so nothing of theirs is written into the guest; nor per-host node-port addresses, which are loopback
    * addresses of the Supervisor's scheme (its hosts') on this shared machine.
    */
   private async startGuest(feed: SharedFollower, network: ClusterNetwork): Promise<void> {
     const { store, logger, config } = this.ctx;
     const networkPolicies = new NetworkPolicyController({ feed, logger, network });
-    const podServices = new PodServiceController({ store, feed, logger, network, admit: networkPolicies.admit, nodePortAddress: config.NODE_PORT_ADDRESS, hostAddresses: false });
+    // Node ports on every Ready guest Node's address; LoadBalancer ingress is the cloud provider's (cluster-api's, from the Supervisor).
+    const podServices = new PodServiceController({
+      store, feed, logger, network, admit: networkPolicies.admit, nodePortAddress: config.NODE_PORT_ADDRESS, hostAddresses: false, nodePortsOnNodes: true, loadBalancerIngress: false,
+    });
     const dns = new ClusterDns({ feed, logger, address: clusterDnsAddress(network) });
     this.feed = feed;
     this.networkPolicies = networkPolicies;

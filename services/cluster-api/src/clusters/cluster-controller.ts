@@ -7,6 +7,9 @@ import type { NatsConnection } from 'nats';
 import type { Pool } from 'pg';
 import { authSyncTargets, GuestAuthSync } from './guest-auth-sync';
 import { GuestInfrastructure } from './guest-infrastructure';
+import { ingressUpdates, loadBalancerWrites } from './guest-load-balancers';
+import type { GuestAccess } from './guest-nodes';
+import { GuestServiceMonitor } from './guest-services';
 import { kubeconfigAccess, secretNames } from './guest-secrets';
 import {
   CAPI_NODE_OPERATION_RETRIES, deleteHooks, GuestNodeOperations, isControlPlaneMachine, MACHINE_FINALIZER, NodeOperationRetries, nodeDeletionRefusal, nodeDeletionTimeoutExpired, nodeDrainAllowed,
@@ -48,6 +51,8 @@ export class ClusterController {
   private readonly nodeOps: GuestNodeOperations;
   /** Who may edit a namespace is cluster-admin in its guests (guest-auth-sync.ts). */
   private readonly authSync: GuestAuthSync;
+  /** Each guest's Services, for its LoadBalancers' Supervisor VirtualMachineServices (guest-load-balancers.ts). */
+  private readonly guestServices: GuestServiceMonitor;
 
   constructor(
     private readonly deps: {
@@ -61,6 +66,7 @@ export class ClusterController {
     this.loop = new PassLoop(() => this.pass(), { resyncMs: 3000, retryMs: 200, onError: (err) => deps.logger.warn('cluster pass failed', { error: (err as Error).message }) });
     this.guests = new GuestInfrastructure(this.model, deps, () => this.loop.schedule());
     this.authSync = new GuestAuthSync({ timeoutMs: 5000, logger: deps.logger });
+    this.guestServices = new GuestServiceMonitor({ intervalMs: 1000, timeoutMs: 5000, staleMs: 10_000, logger: deps.logger, onChange: () => this.loop.schedule() });
     this.nodeOps = new GuestNodeOperations({ retries: { ...CAPI_NODE_OPERATION_RETRIES, ...deps.nodeOperationRetries }, timeoutMs: 5000, logger: deps.logger, onChange: () => this.loop.schedule() });
   }
 
@@ -82,6 +88,7 @@ export class ClusterController {
     this.loop.stop();
     this.guests.stop();
     this.authSync.stop();
+    this.guestServices.stop();
     this.nodeOps.stop();
     await this.follower?.stop();
   }
@@ -110,9 +117,27 @@ export class ClusterController {
     }
   }
 
+  /**
+   * The guests' cloud provider: each reachable guest's LoadBalancer Services get their Supervisor VirtualMachineService
+   * (written with this pass), and its ingress goes back onto the guest Service's status (in the background).
+   */
+  private loadBalancers(access: Map<string, GuestAccess>): (StreamAppend | undefined)[] {
+    this.guestServices.track(access);
+    const writes: (StreamAppend | undefined)[] = [];
+    for (const { object: c } of this.model.list(CR.clusters)) {
+      const services = access.has(c.metadata.uid) ? this.guestServices.services(c.metadata.uid) : undefined;
+      if (!services) continue;
+      writes.push(...loadBalancerWrites(this.model, c, services));
+      for (const { service, loadBalancer } of ingressUpdates(this.model, c, services).values()) this.guestServices.writeStatus(c.metadata.uid, service, loadBalancer);
+    }
+    return writes;
+  }
+
   private async reconcileAll(): Promise<void> {
     const writes: (StreamAppend | undefined)[] = this.guests.reconcile();
-    this.authSync.track(authSyncTargets(this.model));
+    const guests = authSyncTargets(this.model);
+    this.authSync.track(guests);
+    writes.push(...this.loadBalancers(new Map([...guests].map(([uid, g]) => [uid, g.access]))));
     this.health = new Map();
     for (const s of this.list(CR.mhcs)) writes.push(this.healthCheck(s));
     writes.push(...this.clusterClasses());

@@ -76,7 +76,7 @@ export function hostDescription(config: SphereletAgentConfig, runtime: RuntimeDe
     capacity,
     allocatable: { ...capacity },
     addresses: [
-      { type: 'InternalIP', address: '127.0.0.1' },
+      { type: 'InternalIP', address: config.HOST_ADDRESS || '127.0.0.1' },
       { type: 'Hostname', address: config.HOST_NAME },
     ],
     nodeInfo: {

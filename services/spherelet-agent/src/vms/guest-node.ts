@@ -111,6 +111,8 @@ export function nodeServices(config: GuestNodeConfig, vm: GuestVm, opts: { repoR
       HYPERVISOR_ROOT: join(dir, 'hypervisor'),
       HOST_CPU: String(vm.cpus),
       HOST_MEMORY: String(vm.memoryBytes),
+      // Its Node's InternalIP is the VM's address, where the guest's proxy serves node ports.
+      HOST_ADDRESS: vm.ip,
       ...(config.role === 'control-plane' ? { HOST_LABELS: `${CONTROL_PLANE_ROLE}=`, HOST_TAINTS: `${CONTROL_PLANE_ROLE}:NoSchedule` } : {}),
     },
   };

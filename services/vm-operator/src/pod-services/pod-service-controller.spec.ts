@@ -5,7 +5,7 @@ import { EventStore, NewEvent, RecordedEvent, VersionConflictError } from '@open
 import type { SharedFollower } from '@openpacific/objects';
 import { eventually } from '@openpacific/testing';
 import type { Logger } from '@openpacific/service-kit';
-import { PodServiceController } from './pod-service-controller';
+import { PodServiceController, readyNodeAddresses } from './pod-service-controller';
 
 const quiet: any = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
 quiet.child = () => quiet;
@@ -655,7 +655,7 @@ describe('PodServiceController and Services without a selector', () => {
   }, 15_000);
 });
 
-describe('PodServiceController in a guest cluster (node ports on its own address, no host addresses)', () => {
+describe('PodServiceController in a guest cluster (node ports on every Ready Node\'s InternalIP, no host addresses, no ingress)', () => {
   let log: FakeLog;
   let controller: PodServiceController;
   let server: net.Server;
@@ -667,7 +667,7 @@ describe('PodServiceController in a guest cluster (node ports on its own address
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     backendPort = (server.address() as net.AddressInfo).port;
     const healthzPort = await freeNodePort();
-    controller = new PodServiceController({ store: log.store, feed: log.feed, logger: quiet as Logger, healthzPort, nodePortAddress: '127.9.3.4', hostAddresses: false });
+    controller = new PodServiceController({ store: log.store, feed: log.feed, logger: quiet as Logger, healthzPort, nodePortAddress: '127.9.3.4', hostAddresses: false, nodePortsOnNodes: true, loadBalancerIngress: false });
     controller.start();
   });
 
@@ -676,19 +676,51 @@ describe('PodServiceController in a guest cluster (node ports on its own address
     await new Promise((resolve) => server.close(resolve));
   });
 
-  it('serves node ports on the given address, never 127.0.0.1, writes no address on the Nodes and serves Local as Cluster there', async () => {
-    await log.write(HOSTS_RESOURCE, host('host-141'));
+  const node = (name: string, ip: string, ready = 'True') => {
+    const h = host(name, ready);
+    return { ...h, status: { ...h.status, addresses: [{ type: 'InternalIP', address: ip }, { type: 'Hostname', address: name }] } };
+  };
+
+  it('serves node ports on its own address and each Ready Node\'s, never 127.0.0.1, writes no address or ingress and serves Local as Cluster', async () => {
+    await log.write(HOSTS_RESOURCE, node('host-141', '127.9.3.4'));
+    await log.write(HOSTS_RESOURCE, node('worker-1', '127.9.3.5'));
+    await log.write(HOSTS_RESOURCE, node('worker-2', '127.9.3.6', 'False'));
     const pod = readyPod('shop', 'web-0', { app: 'web' }, '127.0.0.1');
-    await log.write('pods', { ...pod, spec: { ...pod.spec, nodeName: 'host-141' } });
+    await log.write('pods', { ...pod, spec: { ...pod.spec, nodeName: 'worker-1' } });
     const [nodePort, healthCheckNodePort] = [await freeNodePort(), await freeNodePort()];
     const web = svc('shop', 'web', '127.202.214.12', [{ name: 'http', port: 17104, targetPort: backendPort, protocol: 'TCP', nodePort }], { app: 'web' });
     await log.write(SERVICES_RESOURCE, { ...web, spec: { ...web.spec, type: 'LoadBalancer', externalTrafficPolicy: 'Local', healthCheckNodePort } });
-    await eventually(async () => expect(await fetchText('127.9.3.4', nodePort)).toBe('from the backend'));
-    for (const [h, port] of [['127.202.214.12', 17104], ['127.203.214.12', 17104]] as const) expect(await fetchText(h, port)).toBe('from the backend');
+    await eventually(async () => {
+      expect(await fetchText('127.9.3.4', nodePort)).toBe('from the backend');
+      expect(await fetchText('127.9.3.5', nodePort)).toBe('from the backend');
+    });
+    expect(await fetchText('127.202.214.12', 17104)).toBe('from the backend');
+    // The guest's own load balancer range is not served, nor any ingress written: the cloud provider gives it.
+    expect(await fetchText('127.203.214.12', 17104)).toBe('ECONNREFUSED');
+    expect(log.get(SERVICES_RESOURCE, 'shop', 'web').status?.loadBalancer).toBeUndefined();
+    // A Node not Ready gets none; 127.0.0.1 is the Supervisor's.
+    expect(await fetchText('127.9.3.6', nodePort)).toBe('ECONNREFUSED');
     expect(await fetchText('127.0.0.1', nodePort)).toBe('ECONNREFUSED');
     // host-141's own address (127.241.0.1) is the Supervisor's scheme: neither written nor listened on.
     expect(await fetchText('127.241.0.1', nodePort)).toBe('ECONNREFUSED');
     expect(await fetchText('127.241.0.1', healthCheckNodePort)).toBe('ECONNREFUSED');
     expect(log.get(HOSTS_RESOURCE, '', 'host-141').metadata.annotations?.['openpacific.io/node-port-address']).toBeUndefined();
+    // worker-2 becomes Ready: its address serves the node port; worker-1 goes: its address stops.
+    await log.write(HOSTS_RESOURCE, node('worker-2', '127.9.3.6'));
+    await eventually(async () => expect(await fetchText('127.9.3.6', nodePort)).toBe('from the backend'));
+    await log.write(HOSTS_RESOURCE, node('worker-1', '127.9.3.5', 'False'));
+    await eventually(async () => expect(await fetchText('127.9.3.5', nodePort)).toBe('ECONNREFUSED'));
+  });
+});
+
+describe('readyNodeAddresses', () => {
+  const node = (ip: string | undefined, ready = 'True', deleting = false) => ({
+    metadata: { name: `n-${ip}`, ...(deleting ? { deletionTimestamp: '2026-01-01T00:00:00Z' } : {}) },
+    status: { conditions: [{ type: 'Ready', status: ready }], addresses: ip ? [{ type: 'InternalIP', address: ip }] : [] },
+  });
+
+  it('lists each Ready Node\'s InternalIP once, sorted, but never 127.0.0.1, a Node not Ready, being deleted or without one', () => {
+    expect(readyNodeAddresses([node('127.64.0.9'), node('127.64.0.3'), node('127.64.0.3'), node('127.0.0.1'), node('127.64.0.4', 'False'), node('127.64.0.5', 'True', true), node(undefined), node('not-an-ip')]))
+      .toEqual(['127.64.0.3', '127.64.0.9']);
   });
 });

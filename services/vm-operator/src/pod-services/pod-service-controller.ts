@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { ClusterNetwork, ENDPOINT_SLICE_MANAGED_BY_LABEL, ENDPOINT_SLICES_RESOURCE, ENDPOINTS_RESOURCE, ENDPOINTS_SKIP_MIRROR_LABEL, HOSTS_RESOURCE, loadBalancerAddress, LOOPBACK_NETWORK, ObjectEventTypes, objectStreamId, SERVICE_NAME_LABEL, SERVICES_RESOURCE, rfc3339 } from '@openpacific/contracts';
+import { ClusterNetwork, ENDPOINT_SLICE_MANAGED_BY_LABEL, ENDPOINT_SLICES_RESOURCE, ENDPOINTS_RESOURCE, ENDPOINTS_SKIP_MIRROR_LABEL, HOSTS_RESOURCE, isIPv4, loadBalancerAddress, LOOPBACK_NETWORK, ObjectEventTypes, objectStreamId, SERVICE_NAME_LABEL, SERVICES_RESOURCE, rfc3339 } from '@openpacific/contracts';
 import { EventStore, RecordedEvent, VersionConflictError } from '@openpacific/event-store';
 import { generateName } from '@openpacific/kube-api';
 import { controllerReadModel, eventNameSuffix, ObjectChange, objectEvent, objectKey, PassLoop, sameJson, type SharedFollower, StoredObject } from '@openpacific/objects';
@@ -36,14 +36,29 @@ export const DEFAULT_NODE_PORT_ADDRESS = '127.0.0.1';
 
 /**
  * Where a service port listens: the cluster IP (`internal`: the address `internalTrafficPolicy` governs), the
- * LoadBalancer ingress, and the node port on `nodePortAddress`.
+ * LoadBalancer ingress (when this proxy gives it: `ingress`), and the node port on each of `nodePortAddresses`.
  */
-function listenAddresses(svc: any, port: any, network: ClusterNetwork | undefined, nodePortAddress: string): { address: string; port: number; internal?: boolean }[] {
+function listenAddresses(svc: any, port: any, opts: { network?: ClusterNetwork; ingress: boolean; nodePortAddresses: readonly string[] }): { address: string; port: number; internal?: boolean }[] {
   const out: { address: string; port: number; internal?: boolean }[] = [{ address: svc.spec.clusterIP as string, port: port.port as number, internal: true }];
-  const ingress = svc.spec.type === 'LoadBalancer' ? podServiceIngress(svc.spec.clusterIP, network) : undefined;
+  const ingress = opts.ingress && svc.spec.type === 'LoadBalancer' ? podServiceIngress(svc.spec.clusterIP, opts.network) : undefined;
   if (ingress) out.push({ address: ingress, port: port.port });
-  if ((svc.spec.type === 'NodePort' || svc.spec.type === 'LoadBalancer') && port.nodePort) out.push({ address: nodePortAddress, port: port.nodePort });
+  if ((svc.spec.type === 'NodePort' || svc.spec.type === 'LoadBalancer') && port.nodePort) for (const address of opts.nodePortAddresses) out.push({ address, port: port.nodePort });
   return out;
+}
+
+/**
+ * The InternalIP of every Ready Node not being deleted, sorted: where a guest cluster's proxy serves node ports, as
+ * kube-proxy serves them on each node. `127.0.0.1` (what a Supervisor host reports) is never one: it is the
+ * Supervisor's node-port address on this shared machine.
+ */
+export function readyNodeAddresses(hosts: readonly any[]): string[] {
+  const out = new Set<string>();
+  for (const h of hosts) {
+    if (h?.metadata?.deletionTimestamp || !hostProxyState(h).healthy) continue;
+    const ip = (h.status?.addresses ?? []).find((a: any) => a?.type === 'InternalIP')?.address;
+    if (typeof ip === 'string' && isIPv4(ip) && ip !== DEFAULT_NODE_PORT_ADDRESS) out.add(ip);
+  }
+  return [...out].sort();
 }
 
 const serviceKey = (stored: StoredObject): string => objectKey(stored.object.metadata.namespace, stored.object.metadata.name);
@@ -150,6 +165,8 @@ export class PodServiceController {
   /** Each host's address and proxy health, by name, as the hosts last read say (`refreshHosts`); stale when `hostsChanged`. */
   private hostInfo = new Map<string, HostInfo>();
   private hostsChanged = true;
+  /** Where node ports listen (`nodePortAddress`, and with `nodePortsOnNodes` every Ready Node's InternalIP), as `refreshHosts` last found. */
+  private nodePortAddresses: string[] = [];
   /** This controller's address writes on Hosts not yet read back: host name → the stream version written. */
   private readonly addressWrites = new Map<string, number>();
   /** Each host's kube-proxy health server, by `<address>:<port>`. */
@@ -169,6 +186,13 @@ export class PodServiceController {
     nodePortAddress?: string;
     /** Whether hosts get addresses of their own (`assignHostAddresses`: `externalTrafficPolicy: Local`, 10256); not in a guest cluster. */
     hostAddresses?: boolean;
+    /** Node ports also on every Ready Node's InternalIP (`readyNodeAddresses`), as kube-proxy on each node: a guest cluster's. */
+    nodePortsOnNodes?: boolean;
+    /**
+     * Whether this proxy gives a LoadBalancer its ingress (`podServiceIngress`, written to its status and listened on):
+     * not in a guest cluster, whose cloud provider (cluster-api on the Supervisor) writes the Supervisor's.
+     */
+    loadBalancerIngress?: boolean;
   }) {
     this.podHosts = new PodHostIndex(deps.network?.podCIDR ?? '');
     this.loop = new PassLoop(() => this.pass(), {
@@ -240,9 +264,10 @@ export class PodServiceController {
     const services = this.model.list(SERVICES_RESOURCE).filter((s) => !s.object.metadata.deletionTimestamp && s.object.spec?.type !== 'ExternalName');
     const live = new Set(services.map(serviceKey));
     if (this.full) this.hostsChanged = true;
-    const todo = this.full ? services : services.filter((s) => this.dirty.has(serviceKey(s)));
+    // Node ports moved (a guest's Node became Ready or went): every Service is listened for anew.
+    const nodePortsMoved = this.hostsChanged ? await this.refreshHosts() : false;
+    const todo = this.full || nodePortsMoved ? services : services.filter((s) => this.dirty.has(serviceKey(s)));
     this.full = false;
-    if (this.hostsChanged) await this.refreshHosts();
     this.dirty.clear();
     for (const key of this.listeners.keys()) if (!live.has(key)) this.listeners.delete(key);
     for (const key of this.healthChecks.keys()) if (!live.has(key)) this.healthChecks.delete(key);
@@ -264,11 +289,16 @@ export class PodServiceController {
 
   /**
    * Every host's own address (`assignHostAddresses`: kept from its Node's annotation, else allocated) and its proxy's
-   * health; the addresses not yet on their Nodes are written there (a conflict is the next pass's).
+   * health; the addresses not yet on their Nodes are written there (a conflict is the next pass's). Also where node
+   * ports listen; true when that changed.
    */
-  private async refreshHosts(): Promise<void> {
+  private async refreshHosts(): Promise<boolean> {
     this.hostsChanged = false;
     const hosts = this.model.list(HOSTS_RESOURCE);
+    const own = this.deps.nodePortAddress ?? DEFAULT_NODE_PORT_ADDRESS;
+    const nodePortAddresses = this.deps.nodePortsOnNodes ? [...new Set([own, ...readyNodeAddresses(hosts.map((h) => h.object))])].sort() : [own];
+    const nodePortsMoved = !sameJson(nodePortAddresses, this.nodePortAddresses);
+    this.nodePortAddresses = nodePortAddresses;
     // Without host addresses every host is served as its InternalIP is: `Local` node ports as `Cluster`, no health checks.
     const addresses = this.deps.hostAddresses === false ? new Map<string, string>() : assignHostAddresses(hosts.map((h) => ({
       name: h.object.metadata.name,
@@ -301,6 +331,7 @@ export class PodServiceController {
         this.loop.schedule(300);
       }
     }
+    return nodePortsMoved;
   }
 
   /** Each host's kube-proxy health server on its own address (`healthzPort`), answering from the host's state; stale ones closed. */
@@ -356,7 +387,7 @@ export class PodServiceController {
         this.reported.delete(`${key}/${svc.metadata.uid}`);
         await this.syncMirroredSlices(svc);
       }
-      if (svc.spec?.type === 'LoadBalancer' && !vmServiceOwned) await this.reportIngress(stored);
+      if (svc.spec?.type === 'LoadBalancer' && !vmServiceOwned && this.deps.loadBalancerIngress !== false) await this.reportIngress(stored);
     } catch (err) {
       if (!(err instanceof VersionConflictError)) this.deps.logger.warn('service sync failed', { service: key, error: (err as Error).message });
       this.dirty.add(key);
@@ -372,7 +403,7 @@ export class PodServiceController {
         const portBackends = backends.get(servicePortKey(protocol, port.port)) ?? [];
         // internalTrafficPolicy Local: the cluster IP keeps each pod's connections on its host.
         const byHost = internalTrafficLocal(svc) ? localEndpointsByHost(candidates.get(servicePortKey(protocol, port.port)) ?? []) : undefined;
-        for (const { internal, ...at } of listenAddresses(svc, port, this.deps.network, this.deps.nodePortAddress ?? DEFAULT_NODE_PORT_ADDRESS)) {
+        for (const { internal, ...at } of listenAddresses(svc, port, { network: this.deps.network, ingress: this.deps.loadBalancerIngress !== false, nodePortAddresses: this.nodePortAddresses })) {
           listeners.push({ ...at, protocol, backends: portBackends, ...(internal && byHost ? { byHost } : {}), service: key, affinitySeconds });
         }
         // externalTrafficPolicy Local: each host's own address sends its node port to the endpoints on that host only.

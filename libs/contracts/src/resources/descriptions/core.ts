@@ -145,7 +145,7 @@ const node: FieldDescriptions = {
   'status.allocatable':
     'What pods may request of the host, which the scheduler places them against. The same as `capacity` here: nothing is held back for the system.',
   ...describedUnder('status.conditions', nodeConditionFields),
-  'status.addresses': 'How to reach the host: `InternalIP` (`127.0.0.1`, as hosts run on the cluster\'s machine) and `Hostname` (its name).',
+  'status.addresses': 'How to reach the host: `InternalIP` (its agent\'s `HOST_ADDRESS`: `127.0.0.1` for a Supervisor host, as hosts run on the cluster\'s machine; a guest cluster\'s node, its VM\'s address) and `Hostname` (its name).',
   'status.addresses.type': '`InternalIP` or `Hostname`; hosts report no `ExternalIP`, `InternalDNS` or `ExternalDNS`.',
   'status.addresses.address': 'The address, or the name for `Hostname`.',
   'status.nodeInfo':

@@ -730,7 +730,7 @@ const host: FieldDescriptions = {
   'status.conditions.lastHeartbeatTime': "When the condition was last confirmed. Not set: heartbeats are not stored (the host's Lease in `kube-node-lease` shows the last one).",
   'status.conditions.observedGeneration': 'The `metadata.generation` the condition was set for. Not set by OpenPacific.',
   'status.conditions.severity': 'How serious a `False` condition is. Not set for hosts.',
-  'status.addresses': 'How the host is reached: `InternalIP` `127.0.0.1` and `Hostname` its name.',
+  'status.addresses': 'How the host is reached: `InternalIP` (`127.0.0.1` for a Supervisor host, a guest cluster\'s node its VM\'s address) and `Hostname` its name.',
   ...describedUnder('status.addresses', addressFields),
   'status.nodeInfo':
     'The host\'s system, by key: `machineID` (32 hex digits) and `systemUUID`, made from the host\'s name (the same at every start), `bootID` (a random UUID, new at each start of its agent; a change records a Warning `Rebooted` Event), `kubeletVersion` (`v1.32.0-openpacific`), `osImage`, `kernelVersion`, `operatingSystem`, `architecture` and `containerRuntimeVersion` (`crx://<driver>`).',
