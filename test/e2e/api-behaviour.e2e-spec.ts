@@ -260,19 +260,28 @@ describe('the api-gateway under bad input, dry runs, owners, finalizers and admi
   });
 
   it('answers 503 and writes nothing when the policy service does not answer, and keeps serving reads', async () => {
+    // A namespace whose LimitRange the policy service must judge writes by (docs/governance.md, "When the gateway asks").
+    const guarded = '/api/v1/namespaces/guarded/configmaps';
+    expect((await cluster.request('POST', '/api/v1/namespaces', { body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'guarded' } } })).status).toBe(201);
+    const limits = { apiVersion: 'v1', kind: 'LimitRange', metadata: { name: 'claims' }, spec: { limits: [{ type: 'PersistentVolumeClaim', max: { storage: '1Ti' } }] } };
+    expect((await cluster.request('POST', '/api/v1/namespaces/guarded/limitranges', { body: limits })).status).toBe(201);
+    const configMap = (name: string) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name }, data: { a: '1' } });
     const rv = await logLength();
     // Stopped, not killed: the launcher would restart a dead service at once.
     cluster.killService('policy', 'SIGSTOP');
     try {
-      const refused = await cluster.request('POST', HOSTS, { body: host('no-policy') });
+      const refused = await cluster.request('POST', guarded, { body: configMap('no-policy') });
       expect(refused.status).toBe(503);
       expect(refused.json()).toMatchObject({ kind: 'Status', reason: 'ServiceUnavailable' });
-      const kubectl = await cluster.kubectl(['apply', '-f', '-'], { input: JSON.stringify(host('no-policy')) });
+      const kubectl = await cluster.kubectl(['apply', '-n', 'guarded', '-f', '-'], { input: JSON.stringify(configMap('no-policy')) });
       expect(kubectl.code).not.toBe(0);
       expect(kubectl.stderr).toContain('ServiceUnavailable');
-      expect((await cluster.request('GET', `${HOSTS}/no-policy`)).status).toBe(404);
+      expect((await cluster.request('GET', `${guarded}/no-policy`)).status).toBe(404);
       expect(await logLength()).toBe(rv);
       expect((await cluster.kubectl(['get', 'hosts', 'esx-1', '-o', 'name'])).stdout.trim()).toBe('host.infrastructure.openpacific.io/esx-1');
+      // A write that nothing of the policy service could apply to is not asked about: stored while it is stopped.
+      expect((await cluster.request('POST', HOSTS, { body: host('unasked') })).status).toBe(201);
+      expect((await cluster.request('DELETE', `${HOSTS}/unasked`)).status).toBe(200);
     } finally {
       cluster.killService('policy', 'SIGCONT');
     }

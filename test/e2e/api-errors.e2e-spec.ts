@@ -44,6 +44,12 @@ describe('the gateway refuses bad requests the way kube-apiserver does, and writ
     cluster = await startCluster({ label: 'apierrors' });
     scratch = mkdtempSync(join(tmpdir(), 'openpacific-e2e-'));
     await cluster.kubectl(['apply', '-f', '-'], { input: namespace('err-ns', { team: 'a' }) });
+    // A LimitRange (for claims, which this file never writes) makes the gateway ask the policy service about every
+    // create and update in err-ns (docs/governance.md, "When the gateway asks"): the large reviews and the policy
+    // service that does not answer below need that.
+    await cluster.kubectl(['apply', '-f', '-'], {
+      input: manifest({ apiVersion: 'v1', kind: 'LimitRange', metadata: { name: 'claims', namespace: 'err-ns' }, spec: { limits: [{ type: 'PersistentVolumeClaim', max: { storage: '1Ti' } }] } }),
+    });
     await cluster.kubectl(['apply', '-f', '-'], {
       input: manifest({ apiVersion: 'infrastructure.openpacific.io/v1alpha1', kind: 'Host', metadata: { name: 'err-host' }, spec: {} }),
     });
@@ -361,13 +367,14 @@ describe('the gateway refuses bad requests the way kube-apiserver does, and writ
       // Stopped, not killed: the launcher would restart a dead service at once.
       cluster.killService('policy', 'SIGSTOP');
       try {
-        const kubectl = await cluster.kubectl(['create', '-f', '-'], { input: namespace('no-policy') });
+        // In err-ns, whose LimitRange the policy service must judge writes by.
+        const kubectl = await cluster.kubectl(['create', '-f', '-'], { input: manifest({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'no-policy', namespace: 'err-ns' } }) });
         expect(kubectl.code).not.toBe(0);
         expect(kubectl.stderr).toContain('Error from server (ServiceUnavailable)');
-        const raw = await cluster.request('POST', NS, { body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'no-policy' } } });
+        const raw = await cluster.request('POST', `${NS}/err-ns/configmaps`, { body: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'no-policy' } } });
         expect(raw.status).toBe(503);
         expect(raw.json()).toMatchObject({ kind: 'Status', reason: 'ServiceUnavailable', code: 503 });
-        expect((await cluster.kubectl(['get', 'ns', 'no-policy'])).stderr).toContain('namespaces "no-policy" not found');
+        expect((await cluster.kubectl(['get', 'configmap', 'no-policy', '-n', 'err-ns'])).stderr).toContain('configmaps "no-policy" not found');
         expect((await cluster.kubectl(['get', 'ns', '-l', 'team=a', '-o', 'name'])).stdout.trim()).toBe('namespace/err-ns');
       } finally {
         cluster.killService('policy', 'SIGCONT');

@@ -34,6 +34,12 @@ describe('gateway configuration', () => {
     expect(tlsSans(load({ TLS_SANS: 'a.example, 10.0.0.1 ,b' }))).toEqual(['a.example', '10.0.0.1', 'b']);
   });
 
+  it('skips asking the policy service about writes nothing of it applies to unless told not to', () => {
+    expect(load({}).ADMISSION_SKIP_WHEN_NOTHING_APPLIES).toBe(true);
+    expect(load({ ADMISSION_SKIP_WHEN_NOTHING_APPLIES: 'false' }).ADMISSION_SKIP_WHEN_NOTHING_APPLIES).toBe(false);
+    expect(() => load({ ADMISSION_SKIP_WHEN_NOTHING_APPLIES: 'maybe' })).toThrow(/ADMISSION_SKIP_WHEN_NOTHING_APPLIES/);
+  });
+
   it('compiles every schema validator ahead of use unless told not to (a guest cluster\'s gateway)', () => {
     expect(load({}).GATEWAY_PRECOMPILE_SCHEMAS).toBe(true);
     expect(load({ GATEWAY_PRECOMPILE_SCHEMAS: 'false' }).GATEWAY_PRECOMPILE_SCHEMAS).toBe(false);

@@ -11,6 +11,12 @@ export interface GatewayConfig extends BaseConfig {
   DATA_DIR: string;
   /** How long a write waits for the policy service's answer; registered admission webhooks add their timeouts (webhook-budget.ts). */
   ADMISSION_TIMEOUT_MS: number;
+  /**
+   * Whether a write that no admitter of the policy service could touch (no webhook configuration, no policy binding,
+   * nothing in the namespace that the namespace's admitters read: gateway/admission/policy-applies.ts) is stored
+   * without asking the policy service. false: every write is asked about, as before.
+   */
+  ADMISSION_SKIP_WHEN_NOTHING_APPLIES: boolean;
   /** Comma-separated DNS names and IP addresses for the serving certificate. */
   TLS_SANS: string;
   WATCH_CACHE_SIZE: number;
@@ -51,6 +57,7 @@ export const gatewayConfigSchema = baseSchema({
   GATEWAY_PUBLIC_URL: { type: 'string', format: 'uri', pattern: '^https://' },
   DATA_DIR: { type: 'string', minLength: 1, default: '.data' },
   ADMISSION_TIMEOUT_MS: { type: 'integer', minimum: 1, default: 2000 },
+  ADMISSION_SKIP_WHEN_NOTHING_APPLIES: { type: 'boolean', default: true },
   TLS_SANS: { type: 'string', pattern: '^[^,\\s]+(\\s*,\\s*[^,\\s]+)*$', default: 'localhost,127.0.0.1,api-gateway' },
   WATCH_CACHE_SIZE: { type: 'integer', minimum: 1, default: 10000 },
   GATEWAY_WRITE_KUBECONFIG: { type: 'boolean', default: true },

@@ -121,7 +121,8 @@ export class ApiGateway {
     const started = Date.now();
     await follower.start();
     logger.info('read model rebuilt from the log', { ms: Date.now() - started });
-    const writer = new ObjectWriter(store, follower, readModel, new AdmissionClient(nats, names, config.ADMISSION_TIMEOUT_MS, () => webhookTimeBudgetMs(readModel)), secretKey);
+    const writer = new ObjectWriter(store, follower, readModel, new AdmissionClient(nats, names, config.ADMISSION_TIMEOUT_MS, () => webhookTimeBudgetMs(readModel)), secretKey,
+      config.ADMISSION_SKIP_WHEN_NOTHING_APPLIES);
     // Every replica hears every host's samples (core NATS, no queue group), as each serves metrics.k8s.io.
     this.metrics = new HostMetricsCache(nats, config.NATS_PREFIX);
     this.metrics.start();
