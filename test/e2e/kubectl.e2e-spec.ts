@@ -82,6 +82,10 @@ describe('kubectl as a developer uses it against the local cluster', () => {
     await described(['services.spec.type'], '', 'Service', 'spec.type');
     await described(['roles.rules.verbs'], 'rbac.authorization.k8s.io', 'Role', 'rules.verbs');
     await described(['persistentvolumeclaims.spec.storageClassName'], '', 'PersistentVolumeClaim', 'spec.storageClassName');
+    await described(['zone.spec'], 'topology.tanzu.vmware.com', 'Zone', 'spec');
+    await described(['zone.spec.availabilityZoneReference.name'], 'topology.tanzu.vmware.com', 'Zone', 'spec.availabilityZoneReference.name');
+    await described(['az.spec.clusterComputeResourceMoIDs'], 'topology.tanzu.vmware.com', 'AvailabilityZone', 'spec.clusterComputeResourceMoIDs');
+    await described(['virtualmachinewebconsolerequests.status.response'], 'vmoperator.vmware.com', 'VirtualMachineWebConsoleRequest', 'status.response');
   }, 120_000);
 
   it('applies a namespace: created, then configured by a patch, then unchanged; no generation on it, as kube-apiserver', async () => {

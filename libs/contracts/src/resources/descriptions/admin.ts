@@ -238,6 +238,9 @@ const auditRecord: FieldDescriptions = {
   '':
     'One request to the API, as the api-gateway recorded it in its append-only audit log. Records are read-only (`get`, `list`, newest first; no `watch`), never hold a request or response body, and can be filtered with `--field-selector` (`user`, `namespace`, `verb`, `code`...).',
   time: 'When the gateway received the request (RFC 3339, UTC).',
+  stage:
+    'When in the request the record was written: `ResponseComplete` (most requests, once) or, for a long-running one such as a VM console, also `ResponseStarted` when its stream began. Absent in records written before stages were kept.',
+  stageTimestamp: 'When the record was written at its stage (RFC 3339, UTC); at `ResponseComplete` of a long-running request, minus `time`, how long it lasted.',
   requestID: 'The id of the request, also sent to the client in the `Audit-Id` response header.',
   user: 'The authenticated user name; `system:anonymous` when authentication failed.',
   groups: 'The authenticated user\'s groups; `system:unauthenticated` when authentication failed.',

@@ -27,6 +27,7 @@ function descriptions(): Loaded {
       ...(require('./admin') as typeof import('./admin')).adminDescriptions,
       ...(require('./imageregistry') as typeof import('./imageregistry')).imageregistryDescriptions,
       ...(require('./cns') as typeof import('./cns')).cnsDescriptions,
+      ...(require('./topology') as typeof import('./topology')).topologyDescriptions,
     },
   });
 }

@@ -784,6 +784,25 @@ const contentLibraryFields: FieldDescriptions = {
   ...conditionsAt('status.conditions', 'Observations of the library. None are written here: libraries have no `Ready` condition.'),
 };
 
+// VirtualMachineWebConsoleRequest and WebConsoleRequest ------------------------------------------
+
+/** Both kinds' fields but the VM's name, which `vmField` holds. */
+function webConsoleFields(vmField: string): FieldDescriptions {
+  return {
+    '':
+      'A request for a one-time ticket to a VM\'s console (`kubectl vsphere vm web-console`). The vm-operator answers it with the ticket URL encrypted with the request\'s key; the ticket opens one console session through the gateway, and the request is deleted once it expires.',
+    spec: 'Which VM and the key to encrypt the answer with. Immutable.',
+    [`spec.${vmField}`]: 'The VM of the request\'s namespace whose console is wanted. Required. A VM that does not exist yet is accepted: the request waits for it, with a `VirtualMachine Not Found` Warning.',
+    'spec.publicKey':
+      'An RSA public key, PEM-encoded, its first block a `PUBLIC KEY` holding the PKCS#1 key (`openssl rsa -RSAPublicKey_out`, the block renamed). Required; any other key is refused (422).',
+    status: 'The answer, written once by the vm-operator.',
+    'status.response':
+      'The ticket URL `wss://<proxyAddr>/ticket/<ticket>`, encrypted with `spec.publicKey` (RSA-OAEP with SHA-512) and base64-encoded. Only the holder of the private key can read it.',
+    'status.expiryTime': 'When the ticket stops being accepted and the request is deleted: by default two minutes after it was issued (RFC 3339, whole seconds).',
+    'status.proxyAddr': 'Where clients reach the console: the first address and https port of the `default/kubernetes` Endpoints.',
+  };
+}
+
 /** Field descriptions by kind (descriptionKey). */
 export const vmoperatorDescriptions: Record<string, FieldDescriptions> = {
   [descriptionKey(VMOP, 'VirtualMachine')]: {
@@ -809,5 +828,10 @@ export const vmoperatorDescriptions: Record<string, FieldDescriptions> = {
   [descriptionKey(VMOP, 'VirtualMachineSnapshot')]: snapshotFields,
   [descriptionKey(VMOP, 'VirtualMachineGroup')]: groupFields,
   [descriptionKey(VMOP, 'VirtualMachineGroupPublishRequest')]: groupPublishFields,
+  [descriptionKey(VMOP, 'VirtualMachineWebConsoleRequest')]: webConsoleFields('name'),
+  [descriptionKey(VMOP, 'WebConsoleRequest')]: {
+    ...webConsoleFields('virtualMachineName'),
+    '': 'The v1alpha1 kind of VirtualMachineWebConsoleRequest, deprecated: the same request, its VM named by `spec.virtualMachineName`, answered alike.',
+  },
   [descriptionKey(IMAGE_REGISTRY, 'ContentLibrary')]: contentLibraryFields,
 };
