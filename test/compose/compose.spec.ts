@@ -46,10 +46,10 @@ describe('docker-compose.yml', () => {
     expect(Object.keys(compose.services[container].environment ?? {})).toEqual(expect.arrayContaining(baseVariables));
   });
 
-  it('shares one datastore volume between the scheduler, which provisions volumes, and every host, which mounts them', () => {
+  it('shares one datastore volume between the scheduler, which provisions volumes, cluster-api, which gives guests a folder of it, and every host, which mounts them', () => {
     const mounts = (name: string) => ((compose.services[name] as { volumes?: string[] }).volumes ?? []);
-    expect(compose.services.scheduler.environment?.DATASTORE_DIR).toBe('/datastore');
-    for (const name of ['scheduler', ...hostContainers]) expect(mounts(name)).toContain('datastore:/datastore');
+    for (const name of ['scheduler', 'cluster-api']) expect(compose.services[name].environment?.DATASTORE_DIR).toBe('/datastore');
+    for (const name of ['scheduler', 'cluster-api', ...hostContainers]) expect(mounts(name)).toContain('datastore:/datastore');
   });
 
   it.each(hosts)('names host %i in both of its services', (n) => {

@@ -158,6 +158,12 @@ describe('services in a guest cluster', () => {
     await eventually(async () => expect(await resolver.resolve4('web.default.svc.cluster.local')).toEqual([svc.spec.clusterIP]), { timeoutMs: 20_000, intervalMs: 500 });
     // The guest's proxy gives its nodes no per-host node-port address: that scheme's loopback addresses are the Supervisor's hosts'.
     expect((await guestJson(['get', 'nodes'])).items.map((n: any) => n.metadata.annotations?.['openpacific.io/node-port-address'])).toEqual([undefined, undefined]);
+    // The guest's cloud provider says on the Service what it did, as Kubernetes' service controller does.
+    await eventually(async () => {
+      const described = await guest(['describe', 'svc', 'web']);
+      expect(described.stdout).toMatch(/Normal\s+EnsuringLoadBalancer\s+.*service-controller\s+Ensuring load balancer/);
+      expect(described.stdout).toMatch(/Normal\s+EnsuredLoadBalancer\s+.*service-controller\s+Ensured load balancer/);
+    }, { timeoutMs: 20_000, intervalMs: 500 });
     // The Supervisor has its VirtualMachineService (and that one's core Service), never the guest's Service itself.
     expect((await cluster.kubectl(['get', 'svc', '-A', '--no-headers'])).stdout).not.toMatch(/^\S+\s+web\s/m);
   });

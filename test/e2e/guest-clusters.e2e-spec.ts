@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { inCIDR } from '@openpacific/contracts';
@@ -34,6 +34,18 @@ describe('guest clusters', () => {
       headers: { 'content-type': 'application/json-patch+json' },
       body: [{ op: 'replace', path: '/spec/topology/nodePools/0/replicas', value: replicas }],
     });
+
+  /** A pod of the guest's claim `kept` that runs `command` once. */
+  const claimPod = (name: string, command: string) => ({
+    apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'default' },
+    spec: {
+      restartPolicy: 'Never', terminationGracePeriodSeconds: 1,
+      containers: [{ name: 'c', image: 'busybox', command: ['sh', '-c', command], volumeMounts: [{ name: 'data', mountPath: '/data' }] }],
+      volumes: [{ name: 'data', persistentVolumeClaim: { claimName: 'kept' } }],
+    },
+  });
+  /** The guest cluster's datastore: a folder of the Supervisor's that no VM owns. */
+  const guestDatastore = async () => join(cluster.dataDir, 'datastore', 'guests', (await cluster.request('GET', `/apis/cluster.x-k8s.io/v1beta1/namespaces/${NS}/clusters/tkc-1`)).json().metadata.uid);
 
   let guestKubeconfig = '';
   /** kubectl against the guest cluster, with the kubeconfig its Secret holds. */
@@ -119,8 +131,16 @@ describe('guest clusters', () => {
     }, { timeoutMs: 60_000, intervalMs: 500 });
   });
 
-  it('rolls every machine to a new release one at a time, never below the wanted count', async () => {
+  it('rolls every machine to a new release one at a time, never below the wanted count, and the guest\'s volumes stay', async () => {
     const running = (ms: any[], role: 'cp' | 'worker') => ms.filter((m) => ready(m) && (m.metadata.labels?.['cluster.x-k8s.io/control-plane'] !== undefined) === (role === 'cp')).length;
+    // A claim of the guest, written to before its control-plane VM (whose scheduler provisioned it) is replaced.
+    const claim = { apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'kept', namespace: 'default' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } };
+    expect((await guest(['apply', '-f', '-'], { input: JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [claim, claimPod('writer', 'echo kept through the upgrade > /data/note')] }) })).code).toBe(0);
+    await eventually(async () => expect((await guest(['get', 'pod', 'writer', '-o', 'jsonpath={.status.phase}'])).stdout).toBe('Succeeded'), { timeoutMs: 60_000, intervalMs: 500 });
+    const pv = JSON.parse((await guest(['get', 'pv', JSON.parse((await guest(['get', 'pvc', 'kept', '-o', 'json'])).stdout).spec.volumeName, '-o', 'json'])).stdout);
+    expect(pv.spec.hostPath.path).toBe(join(await guestDatastore(), pv.metadata.name));
+    expect(readFileSync(join(pv.spec.hostPath.path, 'note'), 'utf8')).toBe('kept through the upgrade\n');
+    expect((await guest(['delete', 'pod', 'writer', '--wait=true', '--timeout=60s'])).code).toBe(0);
     const patched = await cluster.request('PATCH', `/apis/run.tanzu.vmware.com/v1alpha3/namespaces/${NS}/tanzukubernetesclusters/tkc-1`, {
       headers: { 'content-type': 'application/merge-patch+json' },
       body: { spec: { topology: { controlPlane: { tkr: { reference: { name: 'ob-22-tkr-v1-30' } } } } } },
@@ -141,6 +161,13 @@ describe('guest clusters', () => {
     await eventually(async () => {
       expect((await vms()).filter((v: any) => v.metadata.labels?.['capv.vmware.com/cluster.name'] === 'tkc-1').map((v: any) => v.spec.imageName)).toEqual(['ob-22-tkr-v1-30', 'ob-22-tkr-v1-30']);
     }, { timeoutMs: 30_000 });
+    // On the new VMs, a new pod of the claim reads what was written before.
+    expect((await guest(['apply', '-f', '-'], { input: JSON.stringify(claimPod('reader', 'cat /data/note')) })).code).toBe(0);
+    await eventually(async () => {
+      expect((await guest(['get', 'pod', 'reader', '-o', 'jsonpath={.status.phase}'])).stdout).toBe('Succeeded');
+      expect((await guest(['logs', 'reader'])).stdout).toBe('kept through the upgrade\n');
+    }, { timeoutMs: 60_000, intervalMs: 500 });
+    expect((await guest(['delete', 'pod', 'reader', '--wait=true', '--timeout=60s'])).code).toBe(0);
   });
 
   it('brings a worker back when the host of its VM dies', async () => {
@@ -228,10 +255,12 @@ describe('guest clusters', () => {
     expect((await cluster.kubectl(['delete', 'tkc', 'tkc-bad', '-n', NS, '--wait=true', '--timeout=60s'])).code).toBe(0);
   });
 
-  it('deletes every layer when the TKC goes: no Cluster API object, no VM, no guest process, no guest database left', async () => {
+  it('deletes every layer when the TKC goes: no Cluster API object, no VM, no guest process, no guest database or datastore left', async () => {
     const endpoint = (await tkc()).status.apiEndpoints[0].host;
     const uid = (await cluster.request('GET', `/apis/cluster.x-k8s.io/v1beta1/namespaces/${NS}/clusters/tkc-1`)).json().metadata.uid;
     expect(guestProcesses(uid).length).toBeGreaterThan(0);
+    const datastore = await guestDatastore();
+    expect(existsSync(datastore)).toBe(true);
     expect((await cluster.kubectl(['delete', 'tkc', 'tkc-1', '-n', NS, '--wait=true', '--timeout=60s'])).code).toBe(0);
     await eventually(async () => {
       for (const path of ['cluster.x-k8s.io/v1beta1/namespaces/tkg-team/clusters', 'cluster.x-k8s.io/v1beta1/namespaces/tkg-team/machinedeployments', 'cluster.x-k8s.io/v1beta1/namespaces/tkg-team/machinesets', 'cluster.x-k8s.io/v1beta1/namespaces/tkg-team/machines', 'controlplane.cluster.x-k8s.io/v1beta1/namespaces/tkg-team/kubeadmcontrolplanes', 'vmoperator.vmware.com/v1alpha5/namespaces/tkg-team/virtualmachines', 'vmoperator.vmware.com/v1alpha5/namespaces/tkg-team/virtualmachineservices']) {
@@ -250,6 +279,8 @@ describe('guest clusters', () => {
       } finally {
         await pg.end();
       }
+      // The guest's volumes go with it (the claim `kept` was never deleted).
+      expect(existsSync(datastore)).toBe(false);
     }, { timeoutMs: 30_000, intervalMs: 500 });
   });
 });

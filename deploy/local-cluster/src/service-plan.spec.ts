@@ -64,6 +64,10 @@ describe('the service plan', () => {
     expect(controlPlaneEnv(config, 'scheduler', 9003, { name: 'scheduler-2', index: 1 })).toMatchObject({ INSTANCE_ID: 'scheduler-2' });
   });
 
+  it('gives the scheduler and cluster-api the one datastore, where guest clusters get their folders', () => {
+    for (const service of ['scheduler', 'cluster-api'] as const) expect(controlPlaneEnv(config, service, 9003).DATASTORE_DIR).toBe('/repo/.data/datastore');
+  });
+
   it('leaves the port of every gateway to be picked when GATEWAY_PORT is 0', () => {
     expect(gatewayPortFor({ gatewayPort: 0 }, 1)).toBeUndefined();
     expect(gatewayPortFor({ gatewayPort: 6443 }, 2)).toBe(6445);

@@ -74,8 +74,8 @@ export function controlPlaneEnv(
     INSTANCE_ID: instance.name,
     OPENPACIFIC_SERVICE: service,
   };
-  // The datastore every host reaches, as shared vSAN storage would be.
-  if (service === 'scheduler') env.DATASTORE_DIR = join(config.dataDir, 'datastore');
+  // The datastore every host reaches, as shared vSAN storage would be; cluster-api gives each guest cluster a folder of it.
+  if (service === 'scheduler' || service === 'cluster-api') env.DATASTORE_DIR = join(config.dataDir, 'datastore');
   if (service === 'api-gateway') {
     env.GATEWAY_PORT = String(instance.gatewayPort ?? config.gatewayPort);
     env.DATA_DIR = config.dataDir;

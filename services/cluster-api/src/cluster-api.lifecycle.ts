@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { LeaderElection } from '@openpacific/event-store';
 import { secretKeyFrom } from '@openpacific/objects';
@@ -20,7 +21,7 @@ export class ClusterApiLifecycle implements OnApplicationBootstrap, BeforeApplic
       name: 'cluster-api',
       logger,
       onElected: async () => {
-        this.clusters = new ClusterController({ store, pool, nats, names, logger, secretKey, databaseUrl: config.DATABASE_URL, natsUrl: config.NATS_URL, supervisorIssuerKeyFile: config.SUPERVISOR_ISSUER_PUBLIC_KEY_FILE });
+        this.clusters = new ClusterController({ store, pool, nats, names, logger, secretKey, databaseUrl: config.DATABASE_URL, natsUrl: config.NATS_URL, supervisorIssuerKeyFile: config.SUPERVISOR_ISSUER_PUBLIC_KEY_FILE, datastoreDir: config.DATASTORE_DIR && resolve(config.DATASTORE_DIR) });
         await this.clusters.start();
       },
       onDeposed: async () => {

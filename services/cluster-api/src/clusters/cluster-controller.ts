@@ -61,6 +61,8 @@ export class ClusterController {
       nodeOperationRetries?: Partial<NodeOperationRetries>;
       /** The Supervisor's issuer public key (PEM file) guest control planes get, to take its sessions. */
       supervisorIssuerKeyFile?: string;
+      /** The Supervisor's datastore (absolute), under which each guest gets its own (`guests/<cluster uid>`). */
+      datastoreDir?: string;
     },
   ) {
     this.loop = new PassLoop(() => this.pass(), { resyncMs: 3000, retryMs: 200, onError: (err) => deps.logger.warn('cluster pass failed', { error: (err as Error).message }) });
@@ -127,6 +129,7 @@ export class ClusterController {
     for (const { object: c } of this.model.list(CR.clusters)) {
       const services = access.has(c.metadata.uid) ? this.guestServices.services(c.metadata.uid) : undefined;
       if (!services) continue;
+      this.guestServices.noteLoadBalancers(c.metadata.uid, this.model, c, services);
       writes.push(...loadBalancerWrites(this.model, c, services));
       for (const { service, loadBalancer } of ingressUpdates(this.model, c, services).values()) this.guestServices.writeStatus(c.metadata.uid, service, loadBalancer);
     }

@@ -30,7 +30,7 @@ export class GuestInfrastructure {
 
   constructor(
     private readonly model: ReadModel,
-    private readonly deps: { pool: Pool; nats: NatsConnection; logger: Logger; secretKey?: SecretKey; databaseUrl: string; natsUrl: string; supervisorIssuerKeyFile?: string },
+    private readonly deps: { pool: Pool; nats: NatsConnection; logger: Logger; secretKey?: SecretKey; databaseUrl: string; natsUrl: string; supervisorIssuerKeyFile?: string; datastoreDir?: string },
     private readonly onChange: () => void,
   ) {
     this.store = new GuestStore({ ...deps, onMade: onChange });
@@ -225,6 +225,7 @@ export class GuestInfrastructure {
     if (!this.secret(ns, name)) {
       const sessions = role === 'controlplane' ? this.supervisorSessions(c) : undefined;
       if (sessions && 'waitingFor' in sessions) return sessions;
+      const datastoreDir = this.store.datastoreDir(c);
       const userData = bootstrapUserData({
         role: role === 'controlplane' ? 'control-plane' : 'worker',
         cluster: { name: c.metadata.name, namespace: ns, uid: c.metadata.uid },
@@ -239,6 +240,7 @@ export class GuestInfrastructure {
         loadBalancerCIDR: ranges.loadBalancerCIDR,
         ...(role === 'controlplane' ? { caCertPem: secretValue(ca, 'tls.crt'), caKeyPem: secretValue(ca, 'tls.key'), adminToken: access.token } : {}),
         ...(sessions ? { supervisorSessions: sessions } : {}),
+        ...(datastoreDir ? { datastoreDir } : {}),
       });
       return { write: this.createdSecret(secretObject(m, name, { value: userData, format: 'cloud-config' }, c.metadata.name)) };
     }

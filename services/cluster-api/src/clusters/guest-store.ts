@@ -1,4 +1,5 @@
-import { guestStoreNames, natsNames } from '@openpacific/contracts';
+import { rm } from 'node:fs/promises';
+import { guestDatastoreDir, guestStoreNames, natsNames } from '@openpacific/contracts';
 import type { Logger } from '@openpacific/service-kit';
 import type { NatsConnection } from 'nats';
 import type { Pool } from 'pg';
@@ -7,7 +8,8 @@ import type { Pool } from 'pg';
  * Where a guest cluster keeps its state: a database of its own on the Supervisor's Postgres server (its
  * event log, as etcd is a workload cluster's own) and a NATS prefix of its own on the Supervisor's NATS
  * (its subjects and its JetStream stream). Both are named after the Cluster's uid, made before its first
- * control-plane machine boots and removed once its last machine is gone.
+ * control-plane machine boots and removed once its last machine is gone; so is its datastore, a folder of the
+ * Supervisor's (`<datastoreDir>/guests/<uid>`) that holds its volumes whichever VMs come and go (its scheduler makes it).
  */
 export class GuestStore {
   private readonly made = new Set<string>();
@@ -17,7 +19,7 @@ export class GuestStore {
   private readonly removed = new Set<string>();
 
   /** `onMade` is called once a creation or removal started here has finished (or failed, to try again). */
-  constructor(private readonly deps: { pool: Pool; nats: NatsConnection; logger: Logger; databaseUrl: string; onMade: () => void }) {}
+  constructor(private readonly deps: { pool: Pool; nats: NatsConnection; logger: Logger; databaseUrl: string; datastoreDir?: string; onMade: () => void }) {}
 
   /** `guest_<16 hex of the uid>`: a plain identifier, unique per cluster. */
   static databaseName(cluster: any): string {
@@ -33,6 +35,11 @@ export class GuestStore {
     const url = new URL(this.deps.databaseUrl);
     url.pathname = `/${GuestStore.databaseName(cluster)}`;
     return url.toString();
+  }
+
+  /** The guest's datastore, when this service knows the Supervisor's: `<datastoreDir>/guests/<cluster uid>`. */
+  datastoreDir(cluster: any): string | undefined {
+    return this.deps.datastoreDir ? guestDatastoreDir(this.deps.datastoreDir, String(cluster.metadata.uid)) : undefined;
   }
 
   isMade(cluster: any): boolean {
@@ -84,7 +91,7 @@ export class GuestStore {
     return false;
   }
 
-  /** Drops the database (closing whatever still holds it) and deletes the guest's JetStream stream. */
+  /** Drops the database (closing whatever still holds it), deletes the guest's JetStream stream, then its datastore. */
   private async remove(cluster: any): Promise<void> {
     const name = GuestStore.databaseName(cluster);
     await this.deps.pool.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
@@ -95,6 +102,8 @@ export class GuestStore {
     } catch (err) {
       if (!/not found/i.test((err as Error).message)) throw err;
     }
-    this.deps.logger.info('guest cluster store removed', { cluster: `${cluster.metadata.namespace}/${cluster.metadata.name}`, database: name });
+    const datastore = this.datastoreDir(cluster);
+    if (datastore) await rm(datastore, { recursive: true, force: true });
+    this.deps.logger.info('guest cluster store removed', { cluster: `${cluster.metadata.namespace}/${cluster.metadata.name}`, database: name, datastore });
   }
 }

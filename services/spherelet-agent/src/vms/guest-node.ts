@@ -15,7 +15,7 @@
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import { appendFileSync, chmodSync, closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { delimiter, join, resolve } from 'node:path';
+import { delimiter, isAbsolute, join, normalize, resolve } from 'node:path';
 import { GUEST_CLUSTER_ENV, GuestNodeConfig, serviceBundlePath, staleServiceBundle } from '@openpacific/contracts';
 import { VM_UID_ENV } from './hypervisor';
 
@@ -72,6 +72,17 @@ export function nodeDir(vm: GuestVm): string {
   return join(vm.dir, 'node');
 }
 
+/**
+ * Where the guest's volumes are: the cluster's own datastore its data names (an absolute, normalised path, outside
+ * every VM's folder, so a replaced control-plane VM leaves them be) or, in data made before that, this VM's
+ * `<dir>/node/datastore`.
+ */
+export function nodeDatastoreDir(config: GuestNodeConfig, vm: GuestVm): string {
+  const given = config.datastoreDir;
+  if (given && isAbsolute(given) && normalize(given) === given) return given;
+  return join(nodeDir(vm), 'datastore');
+}
+
 /** The programs of a node's role, with their environments. */
 export function nodeServices(config: GuestNodeConfig, vm: GuestVm, opts: { repoRoot?: string; env?: NodeJS.ProcessEnv } = {}): GuestService[] {
   const repoRoot = opts.repoRoot ?? defaultRepoRoot();
@@ -98,7 +109,7 @@ export function nodeServices(config: GuestNodeConfig, vm: GuestVm, opts: { repoR
           }
         : {}),
     },
-    scheduler: { DATASTORE_DIR: join(dir, 'datastore') },
+    scheduler: { DATASTORE_DIR: nodeDatastoreDir(config, vm) },
     // Only what a guest needs (Services, EndpointSlices, Endpoints, their proxy, cluster DNS); node ports on this VM's address.
     'vm-operator': { VM_OPERATOR_MODE: 'guest', NODE_PORT_ADDRESS: vm.ip },
     'crx-runtime': {
@@ -208,7 +219,8 @@ export class GuestNode {
       if (stale) throw Object.assign(new Error(`${stale}: the services are not built (npm run build)`), { code: 'GUEST.NODE_NOT_BUILT' });
     }
     if (config.role === 'control-plane') writeGatewayFiles(config, vm);
-    for (const d of config.role === 'control-plane' ? ['gateway', 'datastore', 'crx', 'hypervisor'] : ['crx', 'hypervisor']) mkdirSync(join(nodeDir(vm), d), { recursive: true });
+    for (const d of config.role === 'control-plane' ? ['gateway', 'crx', 'hypervisor'] : ['crx', 'hypervisor']) mkdirSync(join(nodeDir(vm), d), { recursive: true });
+    if (config.role === 'control-plane') mkdirSync(nodeDatastoreDir(config, vm), { recursive: true });
     const node = new GuestNode(config, vm, services);
     node.log('node starting', { role: config.role, node: config.nodeName, services: services.map((s) => s.name), setpriv: node.setpriv ?? false });
     for (const s of node.supervised) node.launch(s);

@@ -16,7 +16,7 @@ export { TKC_CLUSTER_CLASS, TKC_WORKER_CLASS, tanzuKubernetesClusterClassSpec } 
 export { MACHINE_PHASES } from './machine.resource';
 export { TKC_HUB, V1ALPHA1_WORKERS_POOL, tkrNameOfVersion, versionOfTkrName } from './tanzukubernetescluster.conversion';
 export { TKC_VERSIONS } from './tanzukubernetescluster.schema';
-export { BOOTSTRAP_DATA_KEY, GUEST_CLUSTER_ENV, guestSessionAudience, guestStoreNames, NODE_BOOTSTRAP_SECTION, parseNodeBootstrap, renderNodeBootstrap } from './node-bootstrap';
+export { BOOTSTRAP_DATA_KEY, GUEST_CLUSTER_ENV, GUEST_DATASTORES_FOLDER, guestDatastoreDir, guestSessionAudience, guestStoreNames, NODE_BOOTSTRAP_SECTION, parseNodeBootstrap, renderNodeBootstrap } from './node-bootstrap';
 export type { GuestNodeConfig } from './node-bootstrap';
 export type { TkcVersion } from './tanzukubernetescluster.schema';
 export {

@@ -44,6 +44,25 @@ export interface GuestNodeConfig {
    * public key in PEM) naming `audience` (`guestSessionAudience`), whose users it takes as `sso:<name>`.
    */
   supervisorSessions?: { issuer: string; audience: string; publicKeyPem: string };
+  /**
+   * The guest cluster's datastore: an absolute directory that no VM owns (`<Supervisor datastore>/guests/<cluster
+   * uid>`, `guestDatastoreDir`), where the guest's scheduler provisions its volumes (its DATASTORE_DIR), so they
+   * outlive any control-plane VM. Absent in data made before: such a node keeps them in its own VM's folder.
+   */
+  datastoreDir?: string;
+}
+
+/** The folder of the Supervisor's datastore that holds the guest clusters' datastores. */
+export const GUEST_DATASTORES_FOLDER = 'guests';
+
+/**
+ * A guest cluster's datastore under the Supervisor's: `<supervisorDatastore>/guests/<cluster uid>`. Only a uid's
+ * characters (hex digits and dashes) make the last part, so no Cluster can name a folder outside; undefined for
+ * anything else.
+ */
+export function guestDatastoreDir(supervisorDatastore: string, clusterUid: string): string | undefined {
+  if (!/^[0-9a-fA-F][0-9a-fA-F-]{0,63}$/.test(clusterUid)) return undefined;
+  return `${supervisorDatastore.replace(/\/+$/, '')}/${GUEST_DATASTORES_FOLDER}/${clusterUid}`;
 }
 
 /**
