@@ -17,33 +17,48 @@ import type { ReadModel } from '@openpacific/objects';
  * read model's lag (milliseconds) of each other. The outcome is two Services sharing a cluster IP: the DNS names each
  * resolve to it, and the load balancer can keep only one listener per address and port, so on ports they both use
  * one Service answers for both. Deleting and recreating either Service repairs it. A client-chosen address is checked
- * the same way and has the same window (it is not claimed: two creates choosing one address at the same moment both
- * pass, as with two replicas).
+ * the same way and, once found free, claimed the same way for the create (or the update leaving ExternalName): of two
+ * creates choosing one address at the same moment the second is refused as already allocated. Between replicas it has
+ * the same window.
  */
 
 const VM_SERVICES_RESOURCE = 'virtualmachineservices.vmoperator.vmware.com';
 
 /**
  * How long an address handed out counts as held while the read model does not show it: longer than any create takes
- * (admission, the append, the read model catching up). One whose create failed, or was a dry run, stays claimed that
- * long, which costs nothing: the picks are random among 65 533.
+ * (admission, the append, the read model catching up). A create that is refused, fails or is a dry run gives its
+ * claim back at once (StrategyContext.onAbandon); this bounds only what nothing gave back (a gateway without that hook).
  */
 export const CLAIM_MS = 120_000;
 
-type ObjectRef = { namespace?: string; name?: string };
-const refKey = (ref?: ObjectRef) => (ref ? `${ref.namespace ?? ''}/${ref.name ?? ''}` : '');
+/** The object an address goes to; `kind` tells a VirtualMachineService's claims from those of its core Service (same name). */
+type ObjectRef = { namespace?: string; name?: string; kind?: 'VirtualMachineService' };
+const refKey = (ref?: ObjectRef) => (ref ? `${ref.kind ?? 'Service'}/${ref.namespace ?? ''}/${ref.name ?? ''}` : '');
 
 /**
  * Addresses handed out by this gateway that its read model does not show yet, each with the object it went to (its
- * namespace and name: that object's own checks do not count it against itself) and when its claim lapses.
+ * namespace and name: that object's own checks do not count it against itself), how many of that object's checks hold
+ * it (an update is checked again after mutating admission) and when its claim lapses.
  */
 export class ClusterIPClaims {
-  private readonly claims = new Map<string, { owner: string; until: number }>();
+  private readonly claims = new Map<string, { owner: string; until: number; holds: number }>();
 
   constructor(private readonly now: () => number = Date.now) {}
 
-  claim(ip: string, owner?: ObjectRef): void {
-    this.claims.set(ip, { owner: refKey(owner), until: this.now() + CLAIM_MS });
+  /** Claims `ip` for `owner`; what it returns gives this hold back (the claim goes with its last hold). */
+  claim(ip: string, owner?: ObjectRef): () => void {
+    const key = refKey(owner);
+    const held = this.claims.get(ip);
+    const entry = held && held.owner === key ? held : { owner: key, until: 0, holds: 0 };
+    entry.until = this.now() + CLAIM_MS;
+    entry.holds += 1;
+    this.claims.set(ip, entry);
+    let given = false;
+    return () => {
+      if (given) return;
+      given = true;
+      if (this.claims.get(ip) === entry && --entry.holds <= 0) this.claims.delete(ip);
+    };
   }
 
   /**
@@ -104,7 +119,7 @@ export function allocatedClusterIPs(readModel: ReadModel, except?: ObjectRef): S
   const held = new Set<string>();
   const seen = new Set<string>();
   for (const { object: svc } of readModel.list(SERVICES_RESOURCE)) {
-    const own = except && svc.metadata?.namespace === except.namespace && svc.metadata?.name === except.name;
+    const own = except && !except.kind && svc.metadata?.namespace === except.namespace && svc.metadata?.name === except.name;
     for (const ip of [svc.spec?.clusterIP, ...(svc.spec?.clusterIPs ?? [])]) {
       if (!isIPv4(ip ?? '')) continue;
       seen.add(ip);
@@ -126,15 +141,36 @@ export function allocateClusterIP(serviceCIDR: string, held: Set<string>): strin
   return scanFreeAddress(serviceCIDR, randomInt(0, last - first + 1), reserved, held);
 }
 
+/** What claiming needs of a create's or update's context (kind-strategies' StrategyContext). */
+type ClaimContext = { readModel: ReadModel; serviceCIDR: string; onAbandon?(giveBack: () => void): void };
+
+/** Claims `ip` for `owner` until the read model shows it, or until the write is abandoned (refused, failed, dry run). */
+function claimFor(ctx: ClaimContext, ip: string, owner?: ObjectRef): void {
+  const giveBack = claimsOf(ctx.readModel).claim(ip, owner);
+  ctx.onAbandon?.(giveBack);
+}
+
 /**
  * A cluster IP for an object this gateway is creating (a Service or a VirtualMachineService): free against the read
- * model and the creates in flight, and claimed for `owner` until the read model shows it. Undefined when the range is
- * full.
+ * model and the creates in flight, and claimed for `owner` (claimFor). Undefined when the range is full.
  */
-export function allocateFor(ctx: { readModel: ReadModel; serviceCIDR: string }, owner?: ObjectRef): string | undefined {
+export function allocateFor(ctx: ClaimContext, owner?: ObjectRef): string | undefined {
   const ip = allocateClusterIP(ctx.serviceCIDR, allocatedClusterIPs(ctx.readModel, owner));
-  if (ip) claimsOf(ctx.readModel).claim(ip, owner);
+  if (ip) claimFor(ctx, ip, owner);
   return ip;
+}
+
+/**
+ * An address the author chose for `owner`: why it cannot be its (clusterIPCauses, against the read model and the
+ * creates in flight, `owner`'s own claims aside), or nothing, and then it is claimed for `owner` as an allocated one is
+ * (claimFor), so a create choosing it a moment later is refused. `clusterIPs` and `as` as for clusterIPCauses.
+ */
+export function claimChosen(
+  ctx: ClaimContext, ip: string, owner: ObjectRef, clusterIPs?: unknown, as?: { field: string; value: string },
+): StatusCause[] {
+  const causes = clusterIPCauses(ip, ctx.serviceCIDR, allocatedClusterIPs(ctx.readModel, owner), owner.kind ? undefined : owner, clusterIPs, as);
+  if (causes.length === 0) claimFor(ctx, ip, owner);
+  return causes;
 }
 
 /** A Go `[]string` as kube's field errors print one (`%#v`): `[]string{"10.96.0.5"}`, `[]string(nil)` when absent. */

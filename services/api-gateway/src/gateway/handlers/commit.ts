@@ -2,7 +2,7 @@ import { ObjectEventTypes, qualifiedResource } from '@openpacific/contracts';
 import { authorize } from '@openpacific/authz';
 import { conflict, forbidden, invalid } from '@openpacific/kube-api';
 import { readModelLookups } from '../auth/rbac-lookups';
-import { strategyFor } from './kind-strategies';
+import { givenBackUnlessStored, strategyFor } from './kind-strategies';
 import { VersionConflictError } from '@openpacific/event-store';
 import { GatewayCore, ResourceRequest } from '../core';
 import { ServedResource } from '../registry/registry';
@@ -14,9 +14,10 @@ import { warn } from './decode';
 /**
  * Writes the next state of an existing object: nothing when nothing changed,
  * a deletion when the last finalizer of a deleting object went, an update
- * otherwise. A concurrent writer makes it a VersionConflictError.
+ * otherwise. A concurrent writer makes it a VersionConflictError. What the kind
+ * set aside for the update (a cluster IP claimed for it) is given back if it is not stored.
  */
-export async function commitUpdate(
+export function commitUpdate(
   core: GatewayCore,
   r: ResourceRequest,
   served: ServedResource,
@@ -24,9 +25,16 @@ export async function commitUpdate(
   next: any,
   dryRun: boolean,
 ): Promise<any> {
+  return givenBackUnlessStored(dryRun, (onAbandon) => storeUpdate(core, r, served, stored, next, dryRun, onAbandon));
+}
+
+async function storeUpdate(
+  core: GatewayCore, r: ResourceRequest, served: ServedResource, stored: StoredObject, next: any, dryRun: boolean,
+  onAbandon: (giveBack: () => void) => void,
+): Promise<any> {
   const subresource = r.target.subresource;
   const strategy = strategyFor(served.def);
-  const ctx = { readModel: core.readModel, serviceCIDR: core.serviceCIDR, user: r.user, warn: (text: string) => warn(r, text) };
+  const ctx = { readModel: core.readModel, serviceCIDR: core.serviceCIDR, user: r.user, warn: (text: string) => warn(r, text), onAbandon };
   if (subresource !== 'status') next = strategy.prepareUpdate?.(stored.object, next, subresource, ctx) ?? next;
   else next = strategy.prepareStatusUpdate?.(stored.object, next) ?? next;
   if (sameObject(next, stored.object)) return stored.object;

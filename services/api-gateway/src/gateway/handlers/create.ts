@@ -1,7 +1,7 @@
 import { CRDS_RESOURCE, ObjectEventTypes, qualifiedResource } from '@openpacific/contracts';
 import { alreadyExists, badRequest, forbidden, generateName, invalid, methodNotAllowed, notFound, statusError } from '@openpacific/kube-api';
 import { conditionOf } from '../customresources/crd.status';
-import { strategyFor } from './kind-strategies';
+import { givenBackUnlessStored, strategyFor } from './kind-strategies';
 import { GatewayCore, isDryRun, ResourceRequest } from '../core';
 import { sendObject } from '../http/respond';
 import { convertOne } from '../customresources/conversion-webhook';
@@ -17,8 +17,15 @@ export async function handleCreate(core: GatewayCore, r: ResourceRequest): Promi
   sendObject(r.res, 201, await convertOne(core.readModel, created, r.target.served));
 }
 
-/** POST, and server-side apply of an object that does not exist yet. */
-export async function createObject(core: GatewayCore, r: ResourceRequest, body: any): Promise<any> {
+/**
+ * POST, and server-side apply of an object that does not exist yet. What the kind set aside for the object (a cluster
+ * IP claimed for it) is given back if it is not stored.
+ */
+export function createObject(core: GatewayCore, r: ResourceRequest, body: any): Promise<any> {
+  return givenBackUnlessStored(isDryRun(r.query), (onAbandon) => storeNew(core, r, body, onAbandon));
+}
+
+async function storeNew(core: GatewayCore, r: ResourceRequest, body: any, onAbandon: (giveBack: () => void) => void): Promise<any> {
   const { served, namespace } = r.target;
   if (served.def.viewOf && !served.def.viewOf.creates) {
     throw methodNotAllowed(`POST: ${served.def.plural} are registered by their hosts, not created through the API`);
@@ -47,7 +54,7 @@ export async function createObject(core: GatewayCore, r: ResourceRequest, body: 
   const storage = core.registry.storage(served.resource);
   const strategy = strategyFor(served.def);
   let prepared = prepareForCreate(served.def, await convertOne(core.readModel, obj, storage), namespace);
-  const ctx = { readModel: core.readModel, serviceCIDR: core.serviceCIDR, user: r.user, warn: (text: string) => warn(r, text) };
+  const ctx = { readModel: core.readModel, serviceCIDR: core.serviceCIDR, user: r.user, warn: (text: string) => warn(r, text), onAbandon };
   if (strategy.defaults) prepared = strategy.defaults(prepared, ctx);
   const kindCauses = [...(strategy.validateCreate?.(prepared, ctx) ?? []), ...(strategy.validate?.(prepared) ?? [])];
   if (kindCauses.length > 0) throw invalid(served.def.kind, prepared.metadata.name, served.def.group, kindCauses);

@@ -51,6 +51,28 @@ export interface StrategyContext {
   user?: { username: string; groups: string[] };
   /** Adds a warning to the answer (`Warning: 299` header, which kubectl prints), as an admission webhook's warnings are. */
   warn?(text: string): void;
+  /**
+   * Takes what gives back something set aside for the object while its write is in flight (a claimed cluster IP), run
+   * if the object is not stored: the write refused or failed, or a dry run (givenBackUnlessStored).
+   */
+  onAbandon?(giveBack: () => void): void;
+}
+
+/**
+ * Runs a create or update (`write`, handed the context's onAbandon) and gives back what its strategy set aside for the
+ * object when nothing is stored: it throws, or it is a dry run.
+ */
+export async function givenBackUnlessStored<T>(dryRun: boolean, write: (onAbandon: (giveBack: () => void) => void) => Promise<T>): Promise<T> {
+  const giveBacks: Array<() => void> = [];
+  const giveBack = () => giveBacks.splice(0).forEach((fn) => fn());
+  try {
+    const stored = await write((fn) => giveBacks.push(fn));
+    if (dryRun) giveBack();
+    return stored;
+  } catch (err) {
+    giveBack();
+    throw err;
+  }
 }
 
 /** An update as an admission check that looks at who writes sees it (kube's CertificateApproval, CertificateSigning). */

@@ -1,5 +1,5 @@
 import { fieldRequired, invalid, KubeApiError, StatusCause } from '@openpacific/kube-api';
-import { allocatedClusterIPs, allocateFor, clusterIPCauses, goStringSlice, isKubernetesService, kubernetesClusterIP } from './cluster-ip';
+import { allocatedClusterIPs, allocateFor, claimChosen, goStringSlice, isKubernetesService, kubernetesClusterIP } from './cluster-ip';
 import type { KindStrategy, StrategyContext } from './kind-strategies';
 import { allocatedNodePorts, allocateHealthCheckNodePort, initNodePorts, updateNodePorts } from './node-ports';
 
@@ -188,7 +188,7 @@ const rangeFull = (svc: any, what: 'serviceIP' | 'nodePort') =>
 
 /**
  * kube's allocateCreate (the Service REST's BeginCreate, before any validation): a chosen cluster IP must be free
- * and in the range, else one is allocated (`default/kubernetes` takes the range's first); then the node ports
+ * and in the range (and is then claimed while the create is in flight, as an allocated one), else one is allocated (`default/kubernetes` takes the range's first); then the node ports
  * (initNodePorts), and the health check node port (allocHealthCheckNodePort). Fills `svc` in place; the refusal, if any: a 422 naming the field (a full range too, see rangeFull).
  */
 function allocateCreate(svc: any, ctx: StrategyContext): KubeApiError | undefined {
@@ -197,12 +197,12 @@ function allocateCreate(svc: any, ctx: StrategyContext): KubeApiError | undefine
     const chosen = spec.clusterIPs?.[0] || spec.clusterIP;
     if (chosen) {
       if (IPV4.test(String(chosen))) {
-        const causes = clusterIPCauses(chosen, ctx.serviceCIDR, allocatedClusterIPs(ctx.readModel, self(svc)), svc.metadata, spec.clusterIPs);
+        const causes = claimChosen(ctx, chosen, self(svc), spec.clusterIPs);
         if (causes.length > 0) return invalid('Service', svc.metadata?.name ?? '', '', causes);
       } // else worded by validateService
     } else {
       // `default/kubernetes` made by a client (after deleting it) takes its own address when it names none, as the gateway would give it.
-      const own = isKubernetesService(svc.metadata) && !allocatedClusterIPs(ctx.readModel).has(kubernetesClusterIP(ctx.serviceCIDR)) ? kubernetesClusterIP(ctx.serviceCIDR) : undefined;
+      const own = isKubernetesService(svc.metadata) && !allocatedClusterIPs(ctx.readModel, self(svc)).has(kubernetesClusterIP(ctx.serviceCIDR)) ? kubernetesClusterIP(ctx.serviceCIDR) : undefined;
       const ip = own ?? allocateFor(ctx, self(svc));
       if (!ip) return rangeFull(svc, 'serviceIP');
       spec.clusterIP = ip;
@@ -407,8 +407,8 @@ function clusterIPChangeCauses(old: any, next: any): StatusCause[] {
 
 /**
  * Update: the cluster IPs may not change; then, once the rest is valid (kube allocates after validating an update),
- * a cluster IP chosen on leaving ExternalName, node ports new to the Service and a health check node port new to it must
- * be free and in range; the health check node port may not change while the Service needs one.
+ * a cluster IP chosen on leaving ExternalName (claimed while the update is in flight), node ports new to the Service
+ * and a health check node port new to it must be free and in range; the health check node port may not change while the Service needs one.
  */
 export function validateServiceUpdate(old: any, next: any, _subresource?: string, ctx?: StrategyContext): StatusCause[] {
   const causes = clusterIPChangeCauses(old, next);
@@ -419,7 +419,7 @@ export function validateServiceUpdate(old: any, next: any, _subresource?: string
   if (causes.length > 0 || !ctx || validateService(next).length > 0) return causes;
   const spec = next.spec ?? {};
   if (!needsClusterIP(old) && needsClusterIP(next) && !isHeadless(next) && spec.clusterIP && IPV4.test(String(spec.clusterIP))) {
-    const refused = clusterIPCauses(spec.clusterIP, ctx.serviceCIDR, allocatedClusterIPs(ctx.readModel, self(next)), next.metadata, spec.clusterIPs);
+    const refused = claimChosen(ctx, spec.clusterIP, self(next), spec.clusterIPs);
     if (refused.length > 0) return refused;
   }
   if (wantsNodePorts(next) && Array.isArray(spec.ports)) {

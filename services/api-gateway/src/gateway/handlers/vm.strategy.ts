@@ -1,7 +1,7 @@
 import { fieldForbidden, fieldInvalid, fieldNotSupported, fieldRequired, invalid, StatusCause } from '@openpacific/kube-api';
 import { deepEqual } from './object-rules';
 import { isIPv4, rfc3339 } from '@openpacific/contracts';
-import { allocatedClusterIPs, allocateFor, clusterIPCauses } from './cluster-ip';
+import { allocateFor, claimChosen } from './cluster-ip';
 import type { StrategyContext } from './kind-strategies';
 
 /**
@@ -137,14 +137,18 @@ export function stampRestart(vm: any): any {
 /** A VMService with a cluster IP: not ExternalName (a name in the DNS), not headless (`clusterIp: None`). */
 const hasClusterIP = (svc: any) => svc.spec?.type !== 'ExternalName' && svc.spec?.clusterIp !== 'None';
 
+/** The VMService as the owner of its cluster IP's claim (cluster-ip.ts). */
+const vmServiceRef = (svc: any) => ({ kind: 'VirtualMachineService' as const, namespace: svc.metadata?.namespace, name: svc.metadata?.name });
+
 /**
  * Why an author's `spec.clusterIp` cannot be the service's, as kube-apiserver refuses a core Service's (cluster-ip.ts,
  * its words, the field `spec.clusterIp`): not an IPv4 address, outside SERVICE_CIDR, or held by a Service, a
- * VMService, the cluster DNS server (.10) or the `kubernetes` Service (.1).
+ * VMService, a create in flight, the cluster DNS server (.10) or the `kubernetes` Service (.1). A free one is claimed
+ * while the write is in flight, as an allocated one.
  */
-function chosenClusterIPCauses(ip: string, ctx: StrategyContext): StatusCause[] {
+function chosenClusterIPCauses(svc: any, ip: string, ctx: StrategyContext): StatusCause[] {
   if (!isIPv4(ip)) return [fieldInvalid('spec.clusterIp', ip, 'must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)')];
-  return clusterIPCauses(ip, ctx.serviceCIDR, allocatedClusterIPs(ctx.readModel), undefined, [ip], { field: 'spec.clusterIp', value: JSON.stringify(ip) });
+  return claimChosen(ctx, ip, vmServiceRef(svc), [ip], { field: 'spec.clusterIp', value: JSON.stringify(ip) });
 }
 
 /**
@@ -158,11 +162,11 @@ export function defaultVirtualMachineService(svc: any, ctx: StrategyContext): an
   const spec = (svc.spec ??= {});
   const refuse = (causes: StatusCause[]) => invalid('VirtualMachineService', svc.metadata?.name ?? '', 'vmoperator.vmware.com', causes);
   if (spec.clusterIp) {
-    const causes = chosenClusterIPCauses(String(spec.clusterIp), ctx);
+    const causes = chosenClusterIPCauses(svc, String(spec.clusterIp), ctx);
     if (causes.length > 0) throw refuse(causes);
     return svc;
   }
-  const ip = allocateFor(ctx);
+  const ip = allocateFor(ctx, vmServiceRef(svc));
   if (!ip) throw refuse([{ field: 'spec.clusterIp', reason: 'FieldValueInvalid', message: 'Invalid value: "": failed to allocate a serviceIP: range is full' }]);
   spec.clusterIp = ip;
   return svc;
@@ -176,7 +180,7 @@ export function validateVirtualMachineServiceUpdate(old: any, next: any, _subres
   const causes: StatusCause[] = [];
   if (old.spec?.type !== next.spec?.type) causes.push(fieldForbidden('spec.type', 'field is immutable'));
   if (old.spec?.clusterIp && old.spec.clusterIp !== next.spec?.clusterIp) causes.push(fieldForbidden('spec.clusterIp', 'field is immutable'));
-  if (causes.length === 0 && ctx && !old.spec?.clusterIp && next.spec?.clusterIp && hasClusterIP(next)) causes.push(...chosenClusterIPCauses(String(next.spec.clusterIp), ctx));
+  if (causes.length === 0 && ctx && !old.spec?.clusterIp && next.spec?.clusterIp && hasClusterIP(next)) causes.push(...chosenClusterIPCauses(next, String(next.spec.clusterIp), ctx));
   return causes;
 }
 
