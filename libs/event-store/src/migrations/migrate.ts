@@ -7,6 +7,7 @@ import { noStreamsTableMigration } from './005-no-streams-table';
 import { jsonBodiesMigration } from './006-json-bodies';
 import { auditAnnotationsMigration } from './007-audit-annotations';
 import { auditStagesMigration } from './008-audit-stages';
+import { loginLockoutsMigration } from './009-login-lockouts';
 
 export interface Migration {
   version: number;
@@ -24,6 +25,7 @@ export const migrations: Migration[] = [
   jsonBodiesMigration,
   auditAnnotationsMigration,
   auditStagesMigration,
+  loginLockoutsMigration,
 ];
 
 const MIGRATION_LOCK = 7_140_211_001; // arbitrary, constant: serializes migrators across processes

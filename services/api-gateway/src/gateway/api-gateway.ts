@@ -37,7 +37,7 @@ import { servePodTokens } from './auth/pod-tokens';
 import { serviceAccountTokenSource } from './auth/service-account-tokens';
 import { UsersFile } from './auth/users-file';
 import { WcpApi } from './auth/wcp-api';
-import { LoginLockout } from './auth/wcp-login-lockout';
+import { PostgresLoginLockout } from './auth/postgres-login-lockout';
 import { guestSessionTokenSource, sessionTokenSource, supervisorSessionsOf } from './auth/wcp-sessions';
 import { ResourceRegistry } from './registry/registry';
 import { StreamUpgrades } from './streams/upgrade';
@@ -216,7 +216,7 @@ export class ApiGateway {
       namespaces: () => readModel.list('namespaces').map((s) => s.object.metadata.name),
       namespaced: (groups, resource) => registry.namespacedResources().some((d) => (resource === '*' || d.plural === resource) && (groups.includes('*') || groups.includes(d.group))),
       object: (resource, namespace, name) => readModel.get(resource, namespace, name)?.object,
-      lockout: new LoginLockout({ maxFailures: config.WCP_LOGIN_MAX_FAILURES, failureWindowSeconds: config.WCP_LOGIN_FAILURE_WINDOW_SECONDS, lockoutSeconds: config.WCP_LOGIN_LOCKOUT_SECONDS }),
+      lockout: new PostgresLoginLockout(pool, { maxFailures: config.WCP_LOGIN_MAX_FAILURES, failureWindowSeconds: config.WCP_LOGIN_FAILURE_WINDOW_SECONDS, lockoutSeconds: config.WCP_LOGIN_LOCKOUT_SECONDS }),
     });
     const handler = new ApiRequestHandler(core, auth, () => this.ready, audit, wcp);
     // Clients may show a certificate the cluster's CA signed (an approved CertificateSigningRequest): asked for, never required.

@@ -8,7 +8,8 @@ import { readBody } from '../http/read-body';
 import type { Actor } from '../store/object-writer';
 import { DEFAULT_SCRYPT, PasswordHash, verifyPassword } from './passwords';
 import type { PasswordUser } from './users-file';
-import { LoginLockout } from './wcp-login-lockout';
+import { LoginLockoutUnavailableError } from './postgres-login-lockout';
+import { LoginLockout, LoginOutcome, MemoryLoginLockout } from './wcp-login-lockout';
 import { NamespacedKind, namespacesFor } from './wcp-namespaces';
 import { issueSession } from './wcp-sessions';
 
@@ -46,7 +47,7 @@ export interface WcpDeps {
   namespaced: NamespacedKind;
   /** An object of the read model (Secrets decrypted), for a guest cluster's login: its Cluster and `<cluster>-ca`. */
   object(resource: string, namespace: string, name: string): any | undefined;
-  /** Failed logins per name (vCenter's defaults when not given): this process's own count. */
+  /** Failed logins per name: the gateway's is in Postgres, shared by its replicas; vCenter's defaults in memory when not given. */
   lockout?: LoginLockout;
 }
 
@@ -99,7 +100,7 @@ export class WcpApi {
   private readonly lockout: LoginLockout;
 
   constructor(private readonly deps: WcpDeps) {
-    this.lockout = deps.lockout ?? new LoginLockout();
+    this.lockout = deps.lockout ?? new MemoryLoginLockout();
   }
 
   async handle(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
@@ -124,11 +125,18 @@ export class WcpApi {
     if (!this.deps.signer) return send(res, 503, { message: 'this api-gateway has no key to sign sessions with' });
     // The name as users.json stores it, exactly: `dev@vsphere.local` signs in only if the file says so. Known or not,
     // the name is counted and locked alike; a locked one costs no scrypt.
-    const outcome = await this.lockout.attempt(credentials.username, async () => {
-      const user = this.deps.users.passwordUser(credentials.username);
-      const good = await verifyPassword(credentials.password, user?.password ?? this.decoy);
-      return good ? user : undefined;
-    });
+    let outcome: LoginOutcome<PasswordUser>;
+    try {
+      outcome = await this.lockout.attempt(credentials.username, async () => {
+        const user = this.deps.users.passwordUser(credentials.username);
+        const good = await verifyPassword(credentials.password, user?.password ?? this.decoy);
+        return good ? user : undefined;
+      });
+    } catch (err) {
+      // A guess the lockout cannot judge is not let through: the client may try again.
+      if (err instanceof LoginLockoutUnavailableError) return send(res, 503, { message: `${err.message}; try again later` }, { 'Retry-After': '1' });
+      throw err;
+    }
     if (outcome.result !== 'ok') {
       const known = this.deps.users.passwordUser(credentials.username);
       annotateAudit(res, {

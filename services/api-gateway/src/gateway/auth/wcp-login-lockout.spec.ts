@@ -7,8 +7,9 @@ import { GatewayConfig, gatewayConfigSchema } from '../../api-gateway.config';
 import { signerFromPem } from '../../pki';
 import { auditAnnotationsOf } from '../audit/audit-annotations';
 import { hashPassword, parsePasswordHash } from './passwords';
+import { LoginLockoutUnavailableError } from './postgres-login-lockout';
 import { ACCOUNT_LOCKED, BAD_CREDENTIALS, WcpApi } from './wcp-api';
-import { LoginLockout, LoginOutcome, VCENTER_LOCKOUT_POLICY } from './wcp-login-lockout';
+import { LoginOutcome, MemoryLoginLockout, VCENTER_LOCKOUT_POLICY } from './wcp-login-lockout';
 
 /** A clock the test moves by hand: no test here sleeps. */
 function fakeClock(start = Date.parse('2026-11-22T10:00:00Z')) {
@@ -27,7 +28,7 @@ const results = (outcomes: LoginOutcome<unknown>[]) => outcomes.map((o) => o.res
 describe('the login lockout policy', () => {
   it("locks a name on its fifth failure within 180 s for 300 s, refusing even the right password without checking it", async () => {
     const clock = fakeClock();
-    const lockout = new LoginLockout(VCENTER_LOCKOUT_POLICY, clock.now);
+    const lockout = new MemoryLoginLockout(VCENTER_LOCKOUT_POLICY, clock.now);
     const check = checker();
     const failures = [];
     for (let i = 0; i < 5; i++) {
@@ -50,7 +51,7 @@ describe('the login lockout policy', () => {
 
   it('counts only the failures within the window', async () => {
     const clock = fakeClock();
-    const lockout = new LoginLockout(VCENTER_LOCKOUT_POLICY, clock.now);
+    const lockout = new MemoryLoginLockout(VCENTER_LOCKOUT_POLICY, clock.now);
     const check = checker();
     // Five failures 45 s apart: never five within 180 s.
     for (let i = 0; i < 10; i++) {
@@ -60,7 +61,7 @@ describe('the login lockout policy', () => {
   });
 
   it('clears the count on a success', async () => {
-    const lockout = new LoginLockout(VCENTER_LOCKOUT_POLICY, fakeClock().now);
+    const lockout = new MemoryLoginLockout(VCENTER_LOCKOUT_POLICY, fakeClock().now);
     const check = checker();
     for (let i = 0; i < 4; i++) await lockout.attempt('dev', check.verify(false));
     expect((await lockout.attempt('dev', check.verify(true))).result).toBe('ok');
@@ -69,7 +70,7 @@ describe('the login lockout policy', () => {
   });
 
   it('counts each name on its own, an unknown name as any other', async () => {
-    const lockout = new LoginLockout({ maxFailures: 2, failureWindowSeconds: 60, lockoutSeconds: 60 }, fakeClock().now);
+    const lockout = new MemoryLoginLockout({ maxFailures: 2, failureWindowSeconds: 60, lockoutSeconds: 60 }, fakeClock().now);
     const check = checker();
     await lockout.attempt('no-such-user', check.verify(false));
     await lockout.attempt('no-such-user', check.verify(false));
@@ -81,7 +82,7 @@ describe('the login lockout policy', () => {
   });
 
   it('gives guesses sent together no more than the limit: they are checked one after another', async () => {
-    const lockout = new LoginLockout({ maxFailures: 3, failureWindowSeconds: 60, lockoutSeconds: 60 }, fakeClock().now);
+    const lockout = new MemoryLoginLockout({ maxFailures: 3, failureWindowSeconds: 60, lockoutSeconds: 60 }, fakeClock().now);
     const check = checker();
     const burst = await Promise.all(Array.from({ length: 20 }, () => lockout.attempt('dev', check.verify(false))));
     expect(check.runs).toBe(3);
@@ -90,7 +91,7 @@ describe('the login lockout policy', () => {
 
   it('keeps a spray of names within the cap, forgetting the least recently tried first', async () => {
     const clock = fakeClock();
-    const lockout = new LoginLockout({ maxFailures: 2, failureWindowSeconds: 600, lockoutSeconds: 600 }, clock.now, 100);
+    const lockout = new MemoryLoginLockout({ maxFailures: 2, failureWindowSeconds: 600, lockoutSeconds: 600 }, clock.now, 100);
     const check = checker();
     await lockout.attempt('dev', check.verify(false));
     await lockout.attempt('dev', check.verify(false));
@@ -108,7 +109,7 @@ describe('the login lockout policy', () => {
 
   it('forgets names with nothing left to remember before the cap is reached', async () => {
     const clock = fakeClock();
-    const lockout = new LoginLockout({ maxFailures: 5, failureWindowSeconds: 60, lockoutSeconds: 60 }, clock.now, 100);
+    const lockout = new MemoryLoginLockout({ maxFailures: 5, failureWindowSeconds: 60, lockoutSeconds: 60 }, clock.now, 100);
     const check = checker();
     for (let i = 0; i < 10; i++) await lockout.attempt(`name-${i}`, check.verify(false));
     expect(lockout.size).toBe(10);
@@ -131,7 +132,7 @@ describe('POST /wcp/login under the lockout', () => {
     const api = new WcpApi({
       users: { passwordUser: (name) => (name === 'dev' ? dev : undefined) }, signer,
       authenticate: () => ({ username: 'system:anonymous', groups: [] }), rbac: () => staticLookups({}), namespaces: () => [], namespaced: () => true, object: () => undefined,
-      lockout: new LoginLockout({ maxFailures: 3, failureWindowSeconds: 60, lockoutSeconds: 120 }, clock.now),
+      lockout: new MemoryLoginLockout({ maxFailures: 3, failureWindowSeconds: 60, lockoutSeconds: 120 }, clock.now),
     });
     server = createServer((req: IncomingMessage, res: ServerResponse) => {
       // Kept as the answer is sent, before the client can read it.
@@ -174,6 +175,36 @@ describe('POST /wcp/login under the lockout', () => {
     expect(locked).toMatchObject({ status: 401, body: { message: ACCOUNT_LOCKED } });
     expect(locked.audit).toEqual({ 'wcp.openpacific.io/login-refused': 'AccountLocked' });
     expect(JSON.stringify(annotations)).not.toContain('s3cret');
+  });
+});
+
+describe('POST /wcp/login when the lockout cannot judge it', () => {
+  it('answers 503 without checking the password, so that no guess goes unjudged', async () => {
+    let checked = false;
+    const api = new WcpApi({
+      users: { passwordUser: () => (checked = true, undefined) },
+      signer: signerFromPem(generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }) as string),
+      authenticate: () => ({ username: 'system:anonymous', groups: [] }), rbac: () => staticLookups({}), namespaces: () => [], namespaced: () => true, object: () => undefined,
+      // What PostgresLoginLockout throws when Postgres cannot be reached (its int spec shows it does).
+      lockout: { attempt: () => Promise.reject(new LoginLockoutUnavailableError(new Error('connect ECONNREFUSED 127.0.0.1:5432'))) },
+    });
+    const server = createServer((req, res) => void api.handle(req, res, '/wcp/login'));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const answer = await new Promise<{ status: number; body: any }>((resolve, reject) => {
+        const req = request(`http://127.0.0.1:${(server.address() as AddressInfo).port}/wcp/login`, { method: 'POST', headers: { authorization: `Basic ${Buffer.from('dev:guess').toString('base64')}` } }, (res) => {
+          let text = '';
+          res.on('data', (c) => (text += c));
+          res.on('end', () => resolve({ status: res.statusCode!, body: JSON.parse(text) }));
+        });
+        req.on('error', reject);
+        req.end();
+      });
+      expect(answer).toEqual({ status: 503, body: { message: expect.stringMatching(/login lockout's store \(Postgres\) is unavailable: connect ECONNREFUSED.*try again later/) } });
+      expect(checked).toBe(false);
+    } finally {
+      await new Promise((r) => server.close(r));
+    }
   });
 });
 
