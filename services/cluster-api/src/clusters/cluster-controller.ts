@@ -352,7 +352,8 @@ export class ClusterController {
   }
 
   /**
-   * KubeadmControlPlane → its Machines (scaling down, see controlPlaneScaleDownVictim). A new version or machine
+   * KubeadmControlPlane → its Machines. A scale-down deletes one machine a pass (see controlPlaneScaleDownVictim) and
+   * the next only once that one is gone, as KCP's scaleDownControlPlane does. A new version or machine
    * template rolls one machine at a time, surging by one (3 → 4 → 3), so the control plane never drops
    * below its count: the new machine must be Running before an outdated one is removed. Machines being deleted
    * count as its own, and while one is, nothing is scaled, rolled or remediated (KCP's preflight check waits for
@@ -384,11 +385,9 @@ export class ClusterController {
     // The failure domain of each new machine, counting those made before it in this pass.
     const placement = {
       failureDomain: (made: PlacedMachine[]) => pickFewest(domains, [...machines.map((m) => m.object), ...made], [...upToDate.map((m) => m.object), ...made]),
-      victims: (candidates: StoredObject[], count: number) => {
-        const chosen: StoredObject[] = [];
-        for (let left = candidates; chosen.length < count && left.length; left = left.filter((m) => !chosen.includes(m))) chosen.push(controlPlaneScaleDownVictim(domains, left, []));
-        return chosen;
-      },
+      // As KCP scales down: one machine a pass, whatever the surplus; the next once it is gone (nothing is scaled while
+      // one is being deleted, below).
+      victims: (candidates: StoredObject[]) => [controlPlaneScaleDownVictim(domains, candidates, [])],
     };
     let writes: (StreamAppend | undefined)[];
     if (deleting.length || awaitingDomains) {
@@ -405,7 +404,11 @@ export class ClusterController {
     }
     writes.push(...inPlace);
     const ready = all.filter((m) => machineReady(m.object)).length;
-    writes.push(statusOf(CR.kcps, stored, { ...kcp.status, replicas: all.length, readyReplicas: ready, updatedReplicas: all.length, unavailableReplicas: all.length - ready, initialized: !!kcp.status?.initialized || ready > 0, ready: ready > 0, version: kcp.spec.version, selector: `${LABELS.controlPlaneName}=${kcp.metadata.name}` }));
+    // As KCP counts them: every machine it owns, those being deleted too; updated, all but the outdated ones not being deleted.
+    const status = { replicas: all.length, readyReplicas: ready, updatedReplicas: all.length - outdated.length, unavailableReplicas: all.length - ready };
+    const resized = resizedCondition(replicas, all.length, ready);
+    const conditions = resized ? { conditions: setConditions(kcp.status?.conditions, [resized]) } : {};
+    writes.push(statusOf(CR.kcps, stored, { ...kcp.status, ...status, initialized: !!kcp.status?.initialized || ready > 0, ready: ready > 0, version: kcp.spec.version, selector: `${LABELS.controlPlaneName}=${kcp.metadata.name}`, ...conditions }));
     return writes;
   }
 
@@ -964,6 +967,17 @@ function vmStatusOf(vm: any): string {
 
 /** On a Machine: delete it before any other when its MachineSet or KubeadmControlPlane scales down (Cluster API's shouldDelete). */
 export const DELETE_MACHINE_ANNOTATION = 'cluster.x-k8s.io/delete-machine';
+
+/**
+ * A KubeadmControlPlane's `Resized`, as KCP marks it: False `ScalingUp`/`ScalingDown` (Warning) while it owns fewer or
+ * more machines than `spec.replicas` (those being deleted counted), True once it owns as many and all are ready;
+ * undefined (left as it is) while the last of them are still coming up.
+ */
+export function resizedCondition(desired: number, replicas: number, ready: number): any | undefined {
+  if (replicas < desired) return capiCondition('Resized', false, 'ScalingUp', 'Warning', `Scaling up control plane to ${desired} replicas (actual ${replicas})`);
+  if (replicas > desired) return capiCondition('Resized', false, 'ScalingDown', 'Warning', `Scaling down control plane to ${desired} replicas (actual ${replicas})`);
+  return ready === replicas ? capiCondition('Resized', true) : undefined;
+}
 
 /**
  * The control-plane machine a scale-down or a rollout removes, as KCP's selectMachineForScaleDown picks it. First the

@@ -1,5 +1,5 @@
 import type { StoredObject } from '@openpacific/objects';
-import { controlPlaneScaleDownVictim, deletionOrder } from './cluster-controller';
+import { controlPlaneScaleDownVictim, deletionOrder, resizedCondition } from './cluster-controller';
 
 const running = { phase: 'Running', conditions: [{ type: 'Ready', status: 'True' }] };
 const stored = (name: string, extra: { annotations?: Record<string, string>; status?: any; created?: string; deleting?: boolean } = {}): StoredObject =>
@@ -68,5 +68,20 @@ describe('the control-plane machine a KubeadmControlPlane scale-down removes', (
     // None marked: an outdated one, of the domain with the most machines (zone-a holds old1 and new1).
     const plain = placed('new1', 5, 'zone-a');
     expect(name(controlPlaneScaleDownVictim(ABC, [old1, unmarked, plain, new2], [old1, unmarked]))).toBe('old1');
+  });
+});
+
+describe("a KubeadmControlPlane's Resized condition", () => {
+  it('is False ScalingDown while it owns more machines than its replicas, those being deleted counted', () => {
+    expect(resizedCondition(3, 5, 5)).toMatchObject({ type: 'Resized', status: 'False', reason: 'ScalingDown', severity: 'Warning', message: 'Scaling down control plane to 3 replicas (actual 5)' });
+  });
+
+  it('is False ScalingUp while it owns fewer', () => {
+    expect(resizedCondition(3, 1, 0)).toMatchObject({ status: 'False', reason: 'ScalingUp', message: 'Scaling up control plane to 3 replicas (actual 1)' });
+  });
+
+  it('is True once it owns as many and all are ready, and left as it was while some are not yet', () => {
+    expect(resizedCondition(3, 3, 3)).toMatchObject({ type: 'Resized', status: 'True' });
+    expect(resizedCondition(3, 3, 2)).toBeUndefined();
   });
 });

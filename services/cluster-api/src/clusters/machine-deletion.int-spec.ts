@@ -310,6 +310,66 @@ describe('the cluster controller deleting machines', () => {
     }, { timeoutMs: 20_000 });
   }, 40_000);
 
+  it('a KubeadmControlPlane scaled from 5 to 3 deletes one machine, and the next only once that one is gone', async () => {
+    await create(CR.kcps, {
+      apiVersion: 'controlplane.cluster.x-k8s.io/v1beta1', kind: 'KubeadmControlPlane', metadata: meta('c4-control-plane', { labels: { [LABELS.cluster]: 'c4' } }),
+      spec: { replicas: 5, version: 'v1.29', machineTemplate: { infrastructureRef: controlPlaneRef }, kubeadmConfigSpec: {} },
+    });
+    const ofKcp = async () => (await machinesOf('c4')).filter((m) => m.metadata.labels?.[LABELS.controlPlaneName] === 'c4-control-plane');
+    const deleting = async () => (await ofKcp()).filter((m) => m.metadata.deletionTimestamp).map((m) => m.metadata.name);
+    const kcpOf = async () => (await latest(CR.kcps, 'c4-control-plane'))?.object;
+    const five = await eventually(async () => {
+      const names = (await ofKcp()).map((m) => m.metadata.name);
+      expect(names).toHaveLength(5);
+      return names;
+    }, { timeoutMs: 20_000 });
+    // Each held by a pre-terminate hook: a deletion lasts until the test lets it finish.
+    for (const name of five) await annotate(name, (a) => (a[PRE_TERMINATE] = ''));
+    await write(CR.kcps, 'c4-control-plane', (s) => updated(CR.kcps, s, (o) => (o.spec.replicas = 3)));
+
+    const [first] = await eventually(async () => {
+      const going = await deleting();
+      expect(going).toHaveLength(1);
+      return going;
+    }, { timeoutMs: 20_000 });
+    // Passes go by (the resync is every 3 s): still that one alone, counted with the rest.
+    await new Promise((r) => setTimeout(r, 3500));
+    expect(await deleting()).toEqual([first]);
+    expect(await ofKcp()).toHaveLength(5);
+    await eventually(async () => {
+      const kcp = await kcpOf();
+      expect(kcp?.status).toMatchObject({ replicas: 5, updatedReplicas: 5 });
+      expect(condition(kcp, 'Resized')).toMatchObject({ status: 'False', reason: 'ScalingDown', severity: 'Warning', message: 'Scaling down control plane to 3 replicas (actual 5)' });
+    }, { timeoutMs: 10_000 });
+
+    await annotate(first, (a) => delete a[PRE_TERMINATE]);
+    const [second] = await eventually(async () => {
+      expect((await ofKcp()).map((m) => m.metadata.name)).not.toContain(first);
+      const going = await deleting();
+      expect(going).toHaveLength(1);
+      return going;
+    }, { timeoutMs: 20_000 });
+    expect(second).not.toBe(first);
+    await eventually(async () => expect(condition(await kcpOf(), 'Resized')).toMatchObject({ reason: 'ScalingDown', message: 'Scaling down control plane to 3 replicas (actual 4)' }), { timeoutMs: 10_000 });
+
+    await annotate(second, (a) => delete a[PRE_TERMINATE]);
+    await eventually(async () => {
+      const names = (await ofKcp()).map((m) => m.metadata.name);
+      expect(names).toHaveLength(3);
+      expect(names).not.toContain(second);
+      expect(await deleting()).toEqual([]);
+      expect((await kcpOf())?.status).toMatchObject({ replicas: 3, updatedReplicas: 3 });
+    }, { timeoutMs: 20_000 });
+    // From the log: two deletions in all, the second begun only after the first machine was gone.
+    const events = (await store.readAll({ limit: 100_000 })).filter((e) => e.streamId.startsWith(`${CR.machines}/${NS}/c4-control-plane-`));
+    const name = (e: any) => (e.data as any).object.metadata.name;
+    const started = events.filter((e) => e.type === ObjectEventTypes.deletionStarted);
+    expect(started.map(name)).toEqual([first, second]);
+    const firstGoneAt = events.findIndex((e) => e.type === ObjectEventTypes.deleted && name(e) === first);
+    expect(firstGoneAt).toBeGreaterThan(-1);
+    expect(events.indexOf(started[1])).toBeGreaterThan(firstGoneAt);
+  }, 60_000);
+
   it('neither drains nor deletes Nodes of a cluster being deleted', async () => {
     await guestCluster('c2');
     const api = guests.c2;
