@@ -71,6 +71,12 @@ describe('describe events, exec audit and progress deadlines', () => {
     cluster = await startCluster({ label: 'describe-events', hostCount: 2, env: { SIM_VM_BOOT_MS: '200', HOST_REBOOT_DELAY_MS: '0' } });
     await cluster.hostsReady(2);
     expect((await kubectl('create', 'namespace', NS)).code).toBe(0);
+    // The pod's projected token volume reads the namespace's kube-root-ca.crt, published a moment after the namespace:
+    // a pod that starts before it gets a FailedMount first (as with kubelet), which the exact event list below excludes.
+    await eventually(async () => {
+      expect((await kubectl('get', 'configmap', 'kube-root-ca.crt', '-n', NS)).code).toBe(0);
+      expect((await kubectl('get', 'serviceaccount', 'default', '-n', NS)).code).toBe(0);
+    }, { timeoutMs: 15_000 });
     expect((await cluster.kubectl(['apply', '-f', '-'], { input: vmObjects })).stderr).toBe('');
     for (const o of [shellPod, shellService, stuckDeployment]) expect((await cluster.kubectl(['apply', '-f', '-'], { input: o })).code).toBe(0);
   }, 120_000);
