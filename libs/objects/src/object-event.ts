@@ -9,6 +9,8 @@ export interface InvolvedObject {
   name: string;
   namespace?: string;
   uid: string;
+  /** The object's resourceVersion as the reporter read it (client-go's recorder sets it; the log's own writers do not). */
+  resourceVersion?: string;
   /**
    * The part of the object the Event is about, when it is about one part (`spec.containers{web}`, one container of a
    * pod): `kubectl get events -o wide` shows it as SUBOBJECT, and Events about two parts must be told apart.
@@ -16,7 +18,8 @@ export interface InvolvedObject {
   fieldPath?: string;
 }
 
-export interface ObjectEventOptions {
+/** What an Event says, and who says it. */
+export interface EventContent {
   type: 'Normal' | 'Warning';
   /** One CamelCase word, as Kubernetes' (`NodeReady`, `PoweredOn`). */
   reason: string;
@@ -25,8 +28,6 @@ export interface ObjectEventOptions {
   component: string;
   /** source.host, for what a host's agent reports. */
   host?: string;
-  /** Who writes it, as every event of the log names its actor. */
-  actor: { actor: string; source: string };
   /**
    * A key that makes the Event's name deterministic (`<object>.<hash of kind, uid and key>`): writing it a second
    * time (a resync, a restarted or second controller) is refused by the store (`no_stream`) instead of
@@ -34,6 +35,11 @@ export interface ObjectEventOptions {
    * makes two Events. Without one, the name is the time it was made, as a recorder's.
    */
   onceKey?: string;
+}
+
+export interface ObjectEventOptions extends EventContent {
+  /** Who writes it, as every event of the log names its actor. */
+  actor: { actor: string; source: string };
 }
 
 /** Random bytes drawn a page at a time: one draw per Event name was a call into the system's random source each. */
@@ -67,6 +73,20 @@ export function eventNameSuffix(now = new Date()): string {
  * involvedObject kind, name, namespace and uid set so kubectl's field selector matches.
  */
 export function objectEvent(involved: InvolvedObject, opts: ObjectEventOptions, now = new Date()): StreamAppend {
+  const object = eventObject(involved, opts, now, { uid: randomUUID(), creationTimestamp: rfc3339(now) });
+  const { name, namespace } = object.metadata;
+  return {
+    streamId: objectStreamId('events', namespace, name),
+    events: [{ type: ObjectEventTypes.created, data: { resource: 'events', object }, metadata: opts.actor }],
+    expectedVersion: 'no_stream',
+  };
+}
+
+/**
+ * The Event itself, named as `objectEvent` names it: what the log holds given the server's `uid` and
+ * `creationTimestamp` (`serverSet`), or without them what a client posts to an API (the cloud provider to a guest's).
+ */
+export function eventObject(involved: InvolvedObject, opts: EventContent, now = new Date(), serverSet: { uid: string; creationTimestamp: string } | Record<string, never> = {}): any {
   const at = rfc3339(now);
   const namespace = involved.namespace || 'default';
   // The fieldPath joins the hashed key only when given, so that the Events already written about whole objects keep
@@ -75,13 +95,13 @@ export function objectEvent(involved: InvolvedObject, opts: ObjectEventOptions, 
   const suffix = onceKey
     ? createHash('sha256').update(`${involved.kind}\n${involved.uid}\n${onceKey}`).digest('hex').slice(0, 16)
     : eventNameSuffix(now);
-  const name = `${involved.name}.${suffix}`;
-  const object = {
+  return {
     apiVersion: 'v1',
     kind: 'Event',
-    metadata: { name, namespace, uid: randomUUID(), creationTimestamp: at },
+    metadata: { name: `${involved.name}.${suffix}`, namespace, ...serverSet },
     involvedObject: {
       apiVersion: involved.apiVersion, kind: involved.kind, name: involved.name, ...(involved.namespace ? { namespace: involved.namespace } : {}), uid: involved.uid,
+      ...(involved.resourceVersion ? { resourceVersion: involved.resourceVersion } : {}),
       ...(involved.fieldPath ? { fieldPath: involved.fieldPath } : {}),
     },
     reason: opts.reason,
@@ -92,10 +112,5 @@ export function objectEvent(involved: InvolvedObject, opts: ObjectEventOptions, 
     firstTimestamp: at,
     lastTimestamp: at,
     count: 1,
-  };
-  return {
-    streamId: objectStreamId('events', namespace, name),
-    events: [{ type: ObjectEventTypes.created, data: { resource: 'events', object }, metadata: opts.actor }],
-    expectedVersion: 'no_stream',
   };
 }

@@ -1,5 +1,4 @@
-import { rfc3339 } from '@openpacific/contracts';
-import { eventNameSuffix } from '@openpacific/objects';
+import { eventObject } from '@openpacific/objects';
 import type { Logger } from '@openpacific/service-kit';
 import { guestRequest } from './guest-client';
 import type { GuestAccess } from './guest-nodes';
@@ -27,26 +26,13 @@ export function syncFailed(error: string): LbEvent {
 }
 
 /**
- * The core v1 Event a guest Service's cloud provider posts to the guest about it: in the Service's namespace, about
- * the Service (uid and resourceVersion as read), named as a recorder names its Events, seen once.
+ * The core v1 Event a guest Service's cloud provider posts to the guest about it (libs/objects' `eventObject`, with
+ * no server-set fields): in the Service's namespace, about the Service (uid and resourceVersion as read).
  */
 export function serviceEventBody(service: any, event: LbEvent, now = new Date()): any {
-  const at = rfc3339(now);
   const { name, namespace, uid, resourceVersion } = service.metadata;
-  return {
-    apiVersion: 'v1',
-    kind: 'Event',
-    metadata: { name: `${name}.${eventNameSuffix(now)}`, namespace },
-    involvedObject: { apiVersion: 'v1', kind: 'Service', name, namespace, uid, ...(resourceVersion ? { resourceVersion: String(resourceVersion) } : {}) },
-    type: event.type,
-    reason: event.reason,
-    message: event.message,
-    source: { component: SERVICE_CONTROLLER },
-    reportingComponent: SERVICE_CONTROLLER,
-    firstTimestamp: at,
-    lastTimestamp: at,
-    count: 1,
-  };
+  const involved = { apiVersion: 'v1', kind: 'Service', name, namespace, uid, ...(resourceVersion ? { resourceVersion: String(resourceVersion) } : {}) };
+  return eventObject(involved, { ...event, component: SERVICE_CONTROLLER }, now);
 }
 
 /** What was said about one guest Service (by its uid): a new Service of that name starts afresh. */
