@@ -153,7 +153,7 @@ export class VmOperatorLifecycle implements OnApplicationBootstrap, BeforeApplic
     const networkPolicies = new NetworkPolicyController({ feed, logger, network });
     // Node ports on every Ready guest Node's address; LoadBalancer ingress is the cloud provider's (cluster-api's, from the Supervisor).
     const podServices = new PodServiceController({
-      store, feed, logger, network, admit: networkPolicies.admit, nodePortAddress: config.NODE_PORT_ADDRESS, hostAddresses: false, nodePortsOnNodes: true, loadBalancerIngress: false,
+      store, feed, logger, network, admit: networkPolicies.admit, nodePortAddress: config.NODE_PORT_ADDRESS, guestCluster: true,
     });
     const dns = new ClusterDns({ feed, logger, address: clusterDnsAddress(network) });
     this.feed = feed;

@@ -667,7 +667,7 @@ describe('PodServiceController in a guest cluster (node ports on every Ready Nod
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     backendPort = (server.address() as net.AddressInfo).port;
     const healthzPort = await freeNodePort();
-    controller = new PodServiceController({ store: log.store, feed: log.feed, logger: quiet as Logger, healthzPort, nodePortAddress: '127.9.3.4', hostAddresses: false, nodePortsOnNodes: true, loadBalancerIngress: false });
+    controller = new PodServiceController({ store: log.store, feed: log.feed, logger: quiet as Logger, healthzPort, nodePortAddress: '127.9.3.4', guestCluster: true });
     controller.start();
   });
 

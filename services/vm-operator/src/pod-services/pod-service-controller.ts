@@ -165,7 +165,7 @@ export class PodServiceController {
   /** Each host's address and proxy health, by name, as the hosts last read say (`refreshHosts`); stale when `hostsChanged`. */
   private hostInfo = new Map<string, HostInfo>();
   private hostsChanged = true;
-  /** Where node ports listen (`nodePortAddress`, and with `nodePortsOnNodes` every Ready Node's InternalIP), as `refreshHosts` last found. */
+  /** Where node ports listen (`nodePortAddress`, and in a guest cluster every Ready Node's InternalIP), as `refreshHosts` last found. */
   private nodePortAddresses: string[] = [];
   /** This controller's address writes on Hosts not yet read back: host name → the stream version written. */
   private readonly addressWrites = new Map<string, number>();
@@ -184,15 +184,13 @@ export class PodServiceController {
     store: EventStore; feed: SharedFollower; logger: Logger; network?: ClusterNetwork; admit?: AdmitHook; healthzPort?: number;
     /** Where node ports are served for every host (`DEFAULT_NODE_PORT_ADDRESS`; a guest cluster's control-plane VM address). */
     nodePortAddress?: string;
-    /** Whether hosts get addresses of their own (`assignHostAddresses`: `externalTrafficPolicy: Local`, 10256); not in a guest cluster. */
-    hostAddresses?: boolean;
-    /** Node ports also on every Ready Node's InternalIP (`readyNodeAddresses`), as kube-proxy on each node: a guest cluster's. */
-    nodePortsOnNodes?: boolean;
     /**
-     * Whether this proxy gives a LoadBalancer its ingress (`podServiceIngress`, written to its status and listened on):
-     * not in a guest cluster, whose cloud provider (cluster-api on the Supervisor) writes the Supervisor's.
+     * A guest cluster's proxy, kube-proxy's on each of its nodes: node ports also on every Ready Node's InternalIP
+     * (`readyNodeAddresses`); no per-host addresses (`assignHostAddresses`: `externalTrafficPolicy: Local`, 10256), which
+     * are the Supervisor hosts' loopback scheme; no LoadBalancer ingress of its own (`podServiceIngress`), as the guest's
+     * cloud provider (cluster-api on the Supervisor) writes the Supervisor's.
      */
-    loadBalancerIngress?: boolean;
+    guestCluster?: boolean;
   }) {
     this.podHosts = new PodHostIndex(deps.network?.podCIDR ?? '');
     this.loop = new PassLoop(() => this.pass(), {
@@ -296,11 +294,11 @@ export class PodServiceController {
     this.hostsChanged = false;
     const hosts = this.model.list(HOSTS_RESOURCE);
     const own = this.deps.nodePortAddress ?? DEFAULT_NODE_PORT_ADDRESS;
-    const nodePortAddresses = this.deps.nodePortsOnNodes ? [...new Set([own, ...readyNodeAddresses(hosts.map((h) => h.object))])].sort() : [own];
+    const nodePortAddresses = this.deps.guestCluster ? [...new Set([own, ...readyNodeAddresses(hosts.map((h) => h.object))])].sort() : [own];
     const nodePortsMoved = !sameJson(nodePortAddresses, this.nodePortAddresses);
     this.nodePortAddresses = nodePortAddresses;
     // Without host addresses every host is served as its InternalIP is: `Local` node ports as `Cluster`, no health checks.
-    const addresses = this.deps.hostAddresses === false ? new Map<string, string>() : assignHostAddresses(hosts.map((h) => ({
+    const addresses = this.deps.guestCluster ? new Map<string, string>() : assignHostAddresses(hosts.map((h) => ({
       name: h.object.metadata.name,
       annotated: h.object.metadata.annotations?.[HOST_ADDRESS_ANNOTATION],
       createdAt: h.object.metadata.creationTimestamp,
@@ -387,7 +385,7 @@ export class PodServiceController {
         this.reported.delete(`${key}/${svc.metadata.uid}`);
         await this.syncMirroredSlices(svc);
       }
-      if (svc.spec?.type === 'LoadBalancer' && !vmServiceOwned && this.deps.loadBalancerIngress !== false) await this.reportIngress(stored);
+      if (svc.spec?.type === 'LoadBalancer' && !vmServiceOwned && !this.deps.guestCluster) await this.reportIngress(stored);
     } catch (err) {
       if (!(err instanceof VersionConflictError)) this.deps.logger.warn('service sync failed', { service: key, error: (err as Error).message });
       this.dirty.add(key);
@@ -403,7 +401,7 @@ export class PodServiceController {
         const portBackends = backends.get(servicePortKey(protocol, port.port)) ?? [];
         // internalTrafficPolicy Local: the cluster IP keeps each pod's connections on its host.
         const byHost = internalTrafficLocal(svc) ? localEndpointsByHost(candidates.get(servicePortKey(protocol, port.port)) ?? []) : undefined;
-        for (const { internal, ...at } of listenAddresses(svc, port, { network: this.deps.network, ingress: this.deps.loadBalancerIngress !== false, nodePortAddresses: this.nodePortAddresses })) {
+        for (const { internal, ...at } of listenAddresses(svc, port, { network: this.deps.network, ingress: !this.deps.guestCluster, nodePortAddresses: this.nodePortAddresses })) {
           listeners.push({ ...at, protocol, backends: portBackends, ...(internal && byHost ? { byHost } : {}), service: key, affinitySeconds });
         }
         // externalTrafficPolicy Local: each host's own address sends its node port to the endpoints on that host only.
