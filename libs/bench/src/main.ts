@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { redrawBurstCurve } from './pod-scale.bench';
 import { defaultResultsDir, machine, writeResults } from './results';
+import { cellMs } from './scenario';
 import { scenarios } from './scenarios';
 
 /**
@@ -17,13 +18,13 @@ async function main(): Promise<void> {
     return;
   }
   const smoke = process.env.BENCH_SMOKE === '1';
-  const durationMs = Number(process.env.BENCH_DURATION_MS ?? (smoke ? 300 : 3000));
   const names = wanted === 'all' ? Object.keys(scenarios) : [wanted];
   const { cpus, cpuModel } = machine();
   mkdirSync(outDir, { recursive: true });
   for (const name of names) {
     const run = scenarios[name];
     if (!run) throw new Error(`unknown scenario ${name}; known: ${Object.keys(scenarios).join(', ')}, and burst-curve-charts`);
+    const durationMs = cellMs(name, smoke);
     const result = await run({ durationMs, smoke, outDir });
     const { rows, charts } = Array.isArray(result) ? { rows: result, charts: undefined } : result;
     console.log(`\n${name} (${cpus} cores, ${cpuModel}, ${durationMs} ms per cell${smoke ? ', smoke sizes' : ''})`);

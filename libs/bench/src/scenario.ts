@@ -18,3 +18,16 @@ export interface BenchResult {
 }
 
 export type Scenario = (ctx: BenchContext) => Promise<BenchResult | Record<string, unknown>[]>;
+
+const CELL_MS: Record<string, number> = { api: 10_000 };
+
+/**
+ * The time per measured cell: BENCH_DURATION_MS, else the scenario's own default. The API bench's cells default to
+ * 10 s: a p99 needs samples, and at a quarter of a slow machine's saturated rate a 3 s cell holds about 150 creates
+ * (its p99 is then the second slowest one, and moved by tens of ms between runs of the same build).
+ */
+export function cellMs(scenario: string, smoke: boolean, env: NodeJS.ProcessEnv = process.env): number {
+  if (env.BENCH_DURATION_MS) return Number(env.BENCH_DURATION_MS);
+  if (smoke) return 300;
+  return CELL_MS[scenario] ?? 3000;
+}
