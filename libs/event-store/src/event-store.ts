@@ -102,7 +102,7 @@ export class EventStore {
     return readStream(opts.client ?? this.pool, streamId, opts);
   }
 
-  readAll(opts: { after?: LogPosition | null; limit?: number; client?: PoolClient } = {}): Promise<RecordedEvent[]> {
+  readAll(opts: { after?: LogPosition | null; limit?: number; lazyTimes?: boolean; client?: PoolClient } = {}): Promise<RecordedEvent[]> {
     return readAll(opts.client ?? this.pool, opts);
   }
 

@@ -74,4 +74,14 @@ describe('reading the global log', () => {
     expect(compareLogPositions(p, all[1])).toBe(0);
     expect(parseResourceVersion('abc')).toBeUndefined();
   });
+
+  it('gives the same events with lazy times, each time parsed when first read', async () => {
+    await store.append('lazy', [ev(10), ev(11)]);
+    const plain = await readSettled(store, null, 2);
+    const lazy = await store.readAll({ limit: plain.length, lazyTimes: true });
+    expect(lazy.map((e) => e.id)).toEqual(plain.map((e) => e.id));
+    // The accessor parses the text Postgres sent: the same instant, to the millisecond, as pg's own parser gives.
+    expect(lazy.map((e) => e.createdAt.toISOString())).toEqual(plain.map((e) => e.createdAt.toISOString()));
+    expect({ ...lazy[0] }).toEqual({ ...plain[0] });
+  });
 });

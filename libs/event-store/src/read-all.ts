@@ -1,7 +1,7 @@
 import { types, type Pool, type PoolClient } from 'pg';
 import { LOG_START, LogPosition } from './log-position';
 import { namedQuery } from './named-query';
-import { EVENT_COLUMNS, RecordedEvent, RecordedEventText, toRecordedEvent } from './recorded-event';
+import { EVENT_COLUMNS, RecordedEvent, RecordedEventText, toRecordedEvent, toRecordedEventLazyTime } from './recorded-event';
 
 /**
  * The global log in commit order, after a checkpoint.
@@ -16,8 +16,11 @@ import { EVENT_COLUMNS, RecordedEvent, RecordedEventText, toRecordedEvent } from
  */
 export async function readAll(
   db: Pool | PoolClient,
-  opts: { after?: LogPosition | null; limit?: number } = {},
+  opts: { after?: LogPosition | null; limit?: number; lazyTimes?: boolean } = {},
 ): Promise<RecordedEvent[]> {
+  // lazyTimes: `createdAt` parsed when first read (toRecordedEventLazyTime), for a follower of the whole log that
+  // rarely reads it (the gateway's).
+  if (opts.lazyTimes) return (await namedQuery(db, { ...readAllQuery(opts), types: TIMES_AS_TEXT })).rows.map(toRecordedEventLazyTime);
   const { rows } = await namedQuery(db, readAllQuery(opts));
   return rows.map(toRecordedEvent);
 }

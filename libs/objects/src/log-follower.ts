@@ -168,7 +168,7 @@ export class LogFollower {
   /** The next page: every event, or only the followed (and kept) ones and the page's last position. */
   private async readPage(): Promise<FollowedPage> {
     if (this.followed || this.keep) return readFollowed(this.pool, { after: this.position, limit: this.batchSize, resources: this.followed, keep: this.keep });
-    const events = await this.store.readAll({ after: this.position, limit: this.batchSize });
+    const events = await this.store.readAll({ after: this.position, limit: this.batchSize, lazyTimes: true });
     const last = events[events.length - 1];
     return { events, scannedTo: last && { transactionId: last.transactionId, position: last.position }, scanned: events.length };
   }
