@@ -25,8 +25,9 @@ describe('Jobs', () => {
   };
 
   beforeAll(async () => {
-    // A short pod-failure back-off, so failing pods are replaced within the test's time.
-    cluster = await startCluster({ label: 'jobs', env: { JOB_POD_FAILURE_BACKOFF_MS: '200' } });
+    // A short pod-failure back-off, so failing pods are replaced within the test's time; a CronJob's first run 10 s
+    // after its controller first waits for it (its clock moved ahead) rather than at the next whole minute.
+    cluster = await startCluster({ label: 'jobs', env: { JOB_POD_FAILURE_BACKOFF_MS: '200', CRONJOB_TEST_CLOCK_LEAD_MS: '10000' } });
     await cluster.hostsReady(3);
   }, 120_000);
   afterAll(() => cluster?.stop(), 60_000);
@@ -314,8 +315,8 @@ describe('Jobs', () => {
   });
 
   /**
-   * Both schedule tests below wait for the next whole minute; their CronJobs are made here together so that one
-   * minute boundary serves both (it was two waits of up to a minute each, one after the other).
+   * The Forbid CronJob of the second schedule test, made during the first so that their first runs overlap. It is
+   * made suspended and resumed only once its Job by hand runs, so its first scheduled run comes after that Job.
    */
   const startForbidCronJob = async () => {
     await apply(JSON.stringify({
@@ -325,10 +326,12 @@ describe('Jobs', () => {
       spec: {
         schedule: '* * * * *',
         concurrencyPolicy: 'Forbid',
+        suspend: true,
         jobTemplate: { spec: { template: { spec: { restartPolicy: 'Never', terminationGracePeriodSeconds: 1, containers: [{ name: 'work', image: 'busybox', command: ['sleep', '3600'] }] } } } },
       },
     }));
     expect((await cluster.kubectl(['create', 'job', 'fbman', '--from=cronjob/fb2'])).code).toBe(0);
+    expect((await cluster.kubectl(['patch', 'cronjob', 'fb2', '--type=merge', '-p', '{"spec":{"suspend":false}}'])).code).toBe(0);
   };
 
   it('runs a CronJob on its schedule and by hand (kubectl create job --from), keeping its history', async () => {
@@ -343,7 +346,7 @@ describe('Jobs', () => {
     expect((await cluster.kubectl(['logs', 'job/tick-by-hand'])).stdout).toBe('tick\n');
     expect((await getJson('job', 'tick-by-hand')).metadata.annotations['cronjob.kubernetes.io/instantiate']).toBe('manual');
 
-    // The next whole minute starts a Job named by that minute.
+    // The next whole minute of the controller's clock starts a Job named by that minute.
     const cj = await eventually(async () => {
       const c = await getJson('cronjob', 'tick');
       expect(c.status.lastScheduleTime).toBeDefined();
@@ -351,13 +354,15 @@ describe('Jobs', () => {
     }, { timeoutMs: 90_000, intervalMs: 500 });
     const scheduled = Date.parse(cj.status.lastScheduleTime);
     expect(new Date(scheduled).getUTCSeconds()).toBe(0);
+    expect(scheduled).toBeGreaterThan(Date.parse(cj.metadata.creationTimestamp));
     const name = `tick-${scheduled / 60_000}`;
     await waitFor('complete', name);
     const run = await getJson('job', name);
     expect(run.metadata.annotations['batch.kubernetes.io/cronjob-scheduled-timestamp']).toBe(cj.status.lastScheduleTime);
     expect(run.metadata.ownerReferences).toEqual([expect.objectContaining({ kind: 'CronJob', name: 'tick', controller: true })]);
     await eventually(async () => expect((await getJson('cronjob', 'tick')).status.lastSuccessfulTime).toBeDefined(), { timeoutMs: 30_000 });
-    expect((await cluster.kubectl(['get', 'cronjob', 'tick', '--no-headers'])).stdout).toMatch(/^tick\s+\* \* \* \* \*\s+<none>\s+False\s+\d\s+\d+s\s+\d+s\n$/);
+    // LAST SCHEDULE is <invalid> (kube's word for a time ahead) while the wall clock has not yet reached the test clock's time.
+    expect((await cluster.kubectl(['get', 'cronjob', 'tick', '--no-headers'])).stdout).toMatch(/^tick\s+\* \* \* \* \*\s+<none>\s+False\s+\d\s+(\d+s|<invalid>)\s+\d+s\n$/);
     const described = (await cluster.kubectl(['describe', 'cronjob', 'tick'])).stdout;
     expect(described).toMatch(new RegExp(`Normal\\s+SuccessfulCreate\\s+\\S+\\s+cronjob-controller\\s+Created job ${name}`));
 
@@ -370,9 +375,9 @@ describe('Jobs', () => {
       const out = (await cluster.kubectl(['describe', 'cronjob', 'fb2'])).stdout;
       expect(out).toMatch(/Warning\s+UnexpectedJob\s+\S+\s+cronjob-controller\s+Saw a job that the controller did not create or forgot: fbman/);
     }, { timeoutMs: 30_000 });
-    // The next whole minute starts its Job although fbman runs; only that one is active. (A run skipped because the
-    // CronJob counted fbman as its own would set no lastScheduleTime; a JobAlreadyActive of a later minute, while
-    // its own Job sleeps, is right, so the Events are not searched for one.)
+    // Resumed while fbman runs, it starts its Job on its schedule all the same; only that one is active. (A run skipped
+    // because the CronJob counted fbman as its own would set no lastScheduleTime; a JobAlreadyActive of a later
+    // minute, while its own Job sleeps, is right, so the Events are not searched for one.)
     const cj = await eventually(async () => {
       const c = await getJson('cronjob', 'fb2');
       expect(c.status.lastScheduleTime).toBeDefined();

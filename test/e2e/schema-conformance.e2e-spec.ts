@@ -87,8 +87,12 @@ describe('objects as their kinds\' schemas serve them', () => {
   const json = (args: string[]) => kubectlJson(cluster, args);
 
   beforeAll(async () => {
-    // The HPA controller and the hosts' metrics every second, as in autoscaling.e2e-spec.ts; VMs that boot at once.
-    cluster = await startCluster({ label: 'schemas', env: { SIM_VM_BOOT_MS: '100', HOST_REBOOT_DELAY_MS: '0', HPA_SYNC_PERIOD_MS: '1000', METRICS_INTERVAL_MS: '1000' } });
+    // The HPA controller and the hosts' metrics every second, as in autoscaling.e2e-spec.ts; VMs that boot at once; the
+    // CronJob's first run 10 s after its controller first waits for it, not at the next whole minute (as jobs.e2e-spec.ts).
+    cluster = await startCluster({
+      label: 'schemas',
+      env: { SIM_VM_BOOT_MS: '100', HOST_REBOOT_DELAY_MS: '0', HPA_SYNC_PERIOD_MS: '1000', METRICS_INTERVAL_MS: '1000', CRONJOB_TEST_CLOCK_LEAD_MS: '10000' },
+    });
     await cluster.hostsReady(3);
     for (const ns of [MIX, VMS, TKC_NAMESPACE]) expect((await cluster.kubectl(['create', 'namespace', ns])).code).toBe(0);
   }, 120_000);
@@ -137,7 +141,7 @@ describe('objects as their kinds\' schemas serve them', () => {
   }, 150_000);
 
   it('finds every object of the log in the shape its kind\'s schema serves, whoever wrote it', async () => {
-    // A CronJob run, which its controller writes, once a whole minute has passed.
+    // A CronJob run, which its controller writes, once a whole minute of its clock has passed.
     await eventually(async () => expect((await json(['get', 'cronjob', 'tick', '-n', MIX])).status?.lastSuccessfulTime).toBeDefined(), { timeoutMs: 90_000, intervalMs: 1000 });
     const pool = new Pool({ connectionString: cluster.databaseUrl, max: 2 });
     try {

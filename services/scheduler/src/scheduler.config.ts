@@ -15,6 +15,8 @@ export interface SchedulerConfig extends BaseConfig {
   JOB_POD_FAILURE_BACKOFF_MS: number;
   /** How often each HorizontalPodAutoscaler is synced (kube-controller-manager's --horizontal-pod-autoscaler-sync-period, 15 s). */
   HPA_SYNC_PERIOD_MS: number;
+  /** Tests only: a CronJob's first run comes this long after the controller first waits for it, its clock moved ahead (0: the wall clock, as kube). */
+  CRONJOB_TEST_CLOCK_LEAD_MS: number;
 }
 
 export const configSchema = baseSchema({
@@ -25,4 +27,5 @@ export const configSchema = baseSchema({
   DATASTORE_CAPACITY_BYTES: { type: 'integer', minimum: 0, default: 0 },
   JOB_POD_FAILURE_BACKOFF_MS: { type: 'integer', minimum: 10, maximum: 600000, default: 10000 },
   HPA_SYNC_PERIOD_MS: { type: 'integer', minimum: 100, maximum: 600000, default: 15000 },
+  CRONJOB_TEST_CLOCK_LEAD_MS: { type: 'integer', minimum: 0, maximum: 59000, default: 0 },
 });

@@ -9,6 +9,7 @@ import { PodScheduler } from './pods/pod-scheduler';
 import { SharedFollower } from '@openpacific/objects';
 import { SnapshotController } from './storage/snapshot-controller';
 import { VolumeBinder } from './storage/volume-binder';
+import { CronJobClock } from './workloads/cronjob-clock';
 import { CronJobsController } from './workloads/cronjobs.controller';
 import { DaemonSetsController } from './workloads/daemonsets.controller';
 import { JobsController } from './workloads/jobs.controller';
@@ -63,7 +64,7 @@ export class SchedulerLifecycle implements OnApplicationBootstrap, BeforeApplica
         // The HPA controller reads the workloads' pods and targets, and the hosts' samples (not events: core NATS).
         const autoscalers = new HorizontalPodAutoscalersController(deps, { targets: workloads.readModel, metrics: hostMetrics, syncPeriodMs: config.HPA_SYNC_PERIOD_MS });
         this.workloads = [
-          workloads, new DaemonSetsController(deps), new StatefulSetsController(deps), new JobsController(deps, { backoffMs: config.JOB_POD_FAILURE_BACKOFF_MS }), new CronJobsController(deps), autoscalers,
+          workloads, new DaemonSetsController(deps), new StatefulSetsController(deps), new JobsController(deps, { backoffMs: config.JOB_POD_FAILURE_BACKOFF_MS }), new CronJobsController(deps, { clock: new CronJobClock(config.CRONJOB_TEST_CLOCK_LEAD_MS) }), autoscalers,
           // CSI snapshots of the datastore's volumes, beside the volume binder that restores them.
           new SnapshotController(deps, { datastoreDir: resolve(config.DATASTORE_DIR), datastoreCapacityBytes: config.DATASTORE_CAPACITY_BYTES || undefined }),
         ];

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { CRONJOB_SCHEDULED_ANNOTATION, CRONJOBS_RESOURCE, defaultJobSpec, JOBS_RESOURCE, ObjectEventTypes, rfc3339 } from '@openpacific/contracts';
 import type { StreamAppend } from '@openpacific/event-store';
 import { controllerReadModel, type FollowerDeps, sameJson, type SharedFollower, StoredObject } from '@openpacific/objects';
+import { CronJobClock } from './cronjob-clock';
 import { decideCronJob, jobReference } from './cronjob-logic';
 import { append, clean, controllerNamed, ownerRef, PodOwnersController, workloadEvent } from './owned-pods';
 import { controllerOf } from './workload-logic';
@@ -27,27 +28,39 @@ export function rfc3339In(time: Date, timeZone: string | undefined): string {
  * from `jobTemplate` (with kube-apiserver's Job defaults and the scheduled time annotated), within
  * `startingDeadlineSeconds`, as `concurrencyPolicy` allows (Forbid passes over a time while a Job runs, Replace
  * deletes the running ones), keeps `successfulJobsHistoryLimit`/`failedJobsHistoryLimit` finished Jobs, and writes
- * `status.active`, `lastScheduleTime` and `lastSuccessfulTime` (cronjob-logic.ts decides; this class writes).
+ * `status.active`, `lastScheduleTime` and `lastSuccessfulTime` (cronjob-logic.ts decides; this class writes). Its
+ * times are those of its clock (cronjob-clock.ts): the wall clock, unless a test asks for a lead.
  */
 export class CronJobsController extends PodOwnersController {
   /** The scheduled time a Forbid policy last passed over, by CronJob uid (its Event is recorded once). */
   private readonly forbidden = new Map<string, number>();
   /** The unexpected Jobs (running, controlled, not started by it) each CronJob warned about, by CronJob uid: one Event each. */
   private readonly warned = new Map<string, Set<string>>();
+  private readonly clock: CronJobClock;
+  /** The earliest first time of the CronJobs not yet run, seen in this pass (a test clock may hurry it after the pass). */
+  private firstRunAt?: number;
 
-  constructor(deps: FollowerDeps<Logger> & { log: SharedFollower }, opts: { resyncMs?: number } = {}) {
+  constructor(deps: FollowerDeps<Logger> & { log: SharedFollower }, opts: { resyncMs?: number; clock?: CronJobClock } = {}) {
     super(deps, controllerReadModel([CRONJOBS_RESOURCE, JOBS_RESOURCE]), 'cronjobs', opts);
+    this.clock = opts.clock ?? new CronJobClock();
   }
 
   protected async pass(): Promise<void> {
+    this.firstRunAt = undefined;
     await this.syncEach(CRONJOBS_RESOURCE, (stored) => this.syncCronJob(stored), 100, [this.forbidden, this.warned]);
+  }
+
+  /** The next pass, at `at` on the controller's clock. A test clock moves here, between passes, so every CronJob of a pass saw the same clock. */
+  protected override passAt(at: number, marginMs: number): void {
+    if (this.firstRunAt !== undefined) this.clock.hurry(this.firstRunAt);
+    super.passAt(this.clock.wallTime(at), marginMs);
   }
 
   private async syncCronJob(stored: StoredObject): Promise<number | undefined> {
     const cj = stored.object;
     const ns = cj.metadata.namespace;
     const jobs = this.model.list(JOBS_RESOURCE, ns).map((s) => s.object).filter((j) => controllerOf(j)?.uid === cj.metadata.uid);
-    const now = new Date();
+    const now = this.clock.now();
     const decision = decideCronJob(cj, jobs, now, {
       forbiddenAt: this.forbidden.get(cj.metadata.uid),
       existing: (name) => this.model.get(JOBS_RESOURCE, ns, name)?.object,
@@ -78,6 +91,7 @@ export class CronJobsController extends PodOwnersController {
     }
     // One atomic write: a Job is never started without the lastScheduleTime that says so.
     if (writes.length > 0) await this.pods.write(writes);
+    if (decision.nextAt !== undefined && !status.lastScheduleTime) this.firstRunAt = Math.min(this.firstRunAt ?? Infinity, decision.nextAt);
     return decision.nextAt;
   }
 
