@@ -1,5 +1,6 @@
 export * from './resources';
 export * from './events/catalogue';
+export * from './events/allocations';
 export * from './subjects';
 export * from './admission';
 export * from './errors';

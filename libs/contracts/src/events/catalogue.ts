@@ -1,4 +1,5 @@
 import { JsonSchema } from '../resources/resource-definition';
+import { allocationEventSchemas } from './allocations';
 
 /**
  * The event catalogue: every event type that may be appended to the log, with
@@ -148,6 +149,7 @@ export const eventCatalogue: Record<string, JsonSchema> = {
   [ObjectEventTypes.statusUpdated]: objectOrFieldSetEvent,
   [ObjectEventTypes.deletionStarted]: objectEvent,
   [ObjectEventTypes.deleted]: objectEvent,
+  ...allocationEventSchemas,
 };
 
 /** Metadata every event carries: who caused it and through what. */

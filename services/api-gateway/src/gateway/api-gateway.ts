@@ -45,6 +45,7 @@ import { isConsoleTicketPath, VmConsoleUpgrades } from './streams/vm-console';
 import { AdmissionClient } from './store/admission-client';
 import { decryptedEvent, LogFollower, pokedFollower, ReadModel, secretKeyFrom, WatchHub } from '@openpacific/objects';
 import { ObjectWriter } from './store/object-writer';
+import { AllocationLedger } from './store/allocation-ledger';
 import { webhookTimeBudgetMs } from './store/webhook-budget';
 import { NODE_LEASE_NAMESPACE } from './node-leases/node-lease-object';
 import { NodeLeaseView } from './node-leases/node-lease-view';
@@ -109,8 +110,10 @@ export class ApiGateway {
     if (!secretKey) logger.warn('SECRETS_ENCRYPTION_KEY is not set: Secrets are stored in the event log as given');
     // CustomResourceDefinitions' kinds join the registry as the log establishes them, before their changes are published.
     const customKinds = new CustomResourceKinds(registry, logger);
+    const allocations = new AllocationLedger();
     const follower = pokedFollower({ store, pool, nats, names, logger }, (events) => {
       for (const e of events) {
+        allocations.apply(e);
         const change = readModel.apply(decryptedEvent(e, secretKey));
         if (!change) continue;
         customKinds.apply(change);
@@ -137,7 +140,7 @@ export class ApiGateway {
     hub.subscribe((change) => nodeLeases.hostChanged(change));
     nodeLeases.start(nats, config.NATS_PREFIX);
     const core: GatewayCore = {
-      registry, readModel, hub, follower, writer, store, logger, nats, natsPrefix: config.NATS_PREFIX, serviceCIDR: config.SERVICE_CIDR, serviceAccountKey, metrics: this.metrics,
+      registry, readModel, hub, follower, writer, allocations, store, logger, nats, natsPrefix: config.NATS_PREFIX, serviceCIDR: config.SERVICE_CIDR, serviceAccountKey, metrics: this.metrics,
       nodeLeases,
     };
     await this.ensureSystemNamespaces(core);

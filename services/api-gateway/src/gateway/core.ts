@@ -4,6 +4,7 @@ import { ResourceRegistry } from './registry/registry';
 import { ResourceTarget } from './http/resource-path';
 import { LogFollower } from '@openpacific/objects';
 import { Actor, ObjectWriter } from './store/object-writer';
+import type { AllocationLedger } from './store/allocation-ledger';
 import { ReadModel } from '@openpacific/objects';
 import { WatchHub } from '@openpacific/objects';
 import type { EventStore } from '@openpacific/event-store';
@@ -19,6 +20,8 @@ export interface GatewayCore {
   hub: WatchHub;
   follower: LogFollower;
   writer: ObjectWriter;
+  /** The allocation streams' versions (cluster IPs, node ports) at the read model's point of the log. */
+  allocations: AllocationLedger;
   store: EventStore;
   logger: Logger;
   /** For requests that go to a host's runtime (pod logs). */

@@ -2,6 +2,7 @@ import { randomInt } from 'node:crypto';
 import { clusterDnsAddress, inCIDR, ipToInt, isIPv4, kubernetesServiceAddress, LOOPBACK_NETWORK, parseCIDR, scanFreeAddress, SERVICES_RESOURCE } from '@openpacific/contracts';
 import type { StatusCause } from '@openpacific/kube-api';
 import type { ReadModel } from '@openpacific/objects';
+import type { AllocationChecks } from './allocations';
 
 /**
  * Cluster IPs as kube-apiserver's allocator hands them out: from the service range (SERVICE_CIDR), never its network
@@ -11,15 +12,13 @@ import type { ReadModel } from '@openpacific/objects';
  * `spec.clusterIp` comes from here too (vm.strategy.ts), so the two cannot be handed the same address.
  *
  * "Holds" is what this gateway's read model knows, plus the addresses this gateway handed out whose objects the read
- * model does not show yet (ClusterIPClaims): creates in flight in one gateway never get the same address. Two gateway
- * replicas creating Services at the same moment could both pick the same free address: with random picks in a /16
- * (65 533 candidates) the chance for one such pair is about 1 in 65 000, and only for creates that land within the
- * read model's lag (milliseconds) of each other. The outcome is two Services sharing a cluster IP: the DNS names each
- * resolve to it, and the load balancer can keep only one listener per address and port, so on ports they both use
- * one Service answers for both. Deleting and recreating either Service repairs it. A client-chosen address is checked
- * the same way and, once found free, claimed the same way for the create (or the update leaving ExternalName): of two
- * creates choosing one address at the same moment the second is refused as already allocated. Between replicas it has
- * the same window.
+ * model does not show yet (ClusterIPClaims): creates in flight in one gateway never pick the same address, and of two
+ * naming one address the second is refused at once. Across gateway replicas the read model alone cannot tell: each
+ * address judged free is noted with the version of its allocation stream at that moment (allocations.ts), and the
+ * write appends the address's allocation event at that version in one transaction with the object's event. Of two
+ * replicas that judged one address free on the same state, one append wins; the other meets a version conflict,
+ * catches up until its read model shows the winner's object, and decides again: an allocated address is picked anew,
+ * a chosen one is refused as already allocated (the same 422 as when the read model shows its holder).
  */
 
 const VM_SERVICES_RESOURCE = 'virtualmachineservices.vmoperator.vmware.com';
@@ -142,12 +141,16 @@ export function allocateClusterIP(serviceCIDR: string, held: Set<string>): strin
 }
 
 /** What claiming needs of a create's or update's context (kind-strategies' StrategyContext). */
-type ClaimContext = { readModel: ReadModel; serviceCIDR: string; onAbandon?(giveBack: () => void): void };
+type ClaimContext = { readModel: ReadModel; serviceCIDR: string; onAbandon?(giveBack: () => void): void; allocations?: AllocationChecks };
 
-/** Claims `ip` for `owner` until the read model shows it, or until the write is abandoned (refused, failed, dry run). */
+/**
+ * Claims `ip` for `owner` until the read model shows it, or until the write is abandoned (refused, failed, dry run),
+ * and notes the version of its allocation stream the write is to expect.
+ */
 function claimFor(ctx: ClaimContext, ip: string, owner?: ObjectRef): void {
   const giveBack = claimsOf(ctx.readModel).claim(ip, owner);
   ctx.onAbandon?.(giveBack);
+  ctx.allocations?.free({ address: ip });
 }
 
 /**

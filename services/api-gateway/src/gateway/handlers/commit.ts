@@ -2,7 +2,7 @@ import { ObjectEventTypes, qualifiedResource } from '@openpacific/contracts';
 import { authorize } from '@openpacific/authz';
 import { conflict, forbidden, invalid } from '@openpacific/kube-api';
 import { readModelLookups } from '../auth/rbac-lookups';
-import { givenBackUnlessStored, strategyFor } from './kind-strategies';
+import { givenBackUnlessStored, KindStrategy, strategyFor } from './kind-strategies';
 import { VersionConflictError } from '@openpacific/event-store';
 import { GatewayCore, ResourceRequest } from '../core';
 import { ServedResource } from '../registry/registry';
@@ -10,12 +10,14 @@ import { StoredObject } from '@openpacific/objects';
 import { readyToDelete, sameObject } from './object-rules';
 import { admissionHooks } from './admitted';
 import { warn } from './decode';
+import { AllocationChecks, allocationsOf, retryingAllocations } from './allocations';
 
 /**
  * Writes the next state of an existing object: nothing when nothing changed,
  * a deletion when the last finalizer of a deleting object went, an update
  * otherwise. A concurrent writer makes it a VersionConflictError. What the kind
- * set aside for the update (a cluster IP claimed for it) is given back if it is not stored.
+ * set aside for the update (a cluster IP claimed for it) is given back if it is not stored. An update giving the
+ * object an address another writer took first is made again from `next` as given (allocations.ts).
  */
 export function commitUpdate(
   core: GatewayCore,
@@ -25,16 +27,19 @@ export function commitUpdate(
   next: any,
   dryRun: boolean,
 ): Promise<any> {
-  return givenBackUnlessStored(dryRun, (onAbandon) => storeUpdate(core, r, served, stored, next, dryRun, onAbandon));
+  const strategy = strategyFor(served.def);
+  return givenBackUnlessStored(dryRun, (onAbandon) => strategy.allocated
+    ? retryingAllocations(core, next, (copy) => storeUpdate(core, r, served, strategy, stored, copy, dryRun, onAbandon),
+      () => conflictFor(served, stored.object.metadata.name, 'the addresses it was given were taken by other writes at the same time; please try again'))
+    : storeUpdate(core, r, served, strategy, stored, next, dryRun, onAbandon));
 }
 
 async function storeUpdate(
-  core: GatewayCore, r: ResourceRequest, served: ServedResource, stored: StoredObject, next: any, dryRun: boolean,
+  core: GatewayCore, r: ResourceRequest, served: ServedResource, strategy: KindStrategy, stored: StoredObject, next: any, dryRun: boolean,
   onAbandon: (giveBack: () => void) => void,
 ): Promise<any> {
   const subresource = r.target.subresource;
-  const strategy = strategyFor(served.def);
-  const ctx = { readModel: core.readModel, serviceCIDR: core.serviceCIDR, user: r.user, warn: (text: string) => warn(r, text), onAbandon };
+  const ctx = { readModel: core.readModel, serviceCIDR: core.serviceCIDR, user: r.user, warn: (text: string) => warn(r, text), onAbandon, allocations: strategy.allocated && new AllocationChecks(core.allocations) };
   if (subresource !== 'status') next = strategy.prepareUpdate?.(stored.object, next, subresource, ctx) ?? next;
   else next = strategy.prepareStatusUpdate?.(stored.object, next) ?? next;
   if (sameObject(next, stored.object)) return stored.object;
@@ -61,11 +66,12 @@ async function storeUpdate(
     requestId: r.requestId,
     userAgent: r.req.headers['user-agent'],
     ...admissionHooks(r, core.registry.storage(served.resource), { old: stored.object, ctx }),
+    allocations: ctx.allocations && !deleting ? allocationsOf(strategy, ctx.allocations, served.resource, stored.object) : undefined,
   });
 }
 
-export function conflictFor(served: ServedResource, name: string) {
-  return conflict(qualifiedResource(served.def), name);
+export function conflictFor(served: ServedResource, name: string, reason?: string) {
+  return conflict(qualifiedResource(served.def), name, reason);
 }
 
 export function isVersionConflict(err: unknown): err is VersionConflictError {

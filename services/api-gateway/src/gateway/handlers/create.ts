@@ -1,7 +1,7 @@
 import { CRDS_RESOURCE, ObjectEventTypes, qualifiedResource } from '@openpacific/contracts';
-import { alreadyExists, badRequest, forbidden, generateName, invalid, methodNotAllowed, notFound, statusError } from '@openpacific/kube-api';
+import { alreadyExists, badRequest, conflict, forbidden, generateName, invalid, methodNotAllowed, notFound, statusError } from '@openpacific/kube-api';
 import { conditionOf } from '../customresources/crd.status';
-import { givenBackUnlessStored, strategyFor } from './kind-strategies';
+import { givenBackUnlessStored, KindStrategy, strategyFor } from './kind-strategies';
 import { GatewayCore, isDryRun, ResourceRequest } from '../core';
 import { sendObject } from '../http/respond';
 import { convertOne } from '../customresources/conversion-webhook';
@@ -10,6 +10,8 @@ import { checkTypeMeta, decodeBody, fieldValidationOf, validateCustomRules, vali
 import { prepareForCreate } from './object-rules';
 import { admissionHooks } from './admitted';
 import { noteRequestedName } from '../audit/audit-annotations';
+import type { ServedResource } from '../registry/registry';
+import { AllocationChecks, allocationsOf, isAllocationConflict, retryingAllocations } from './allocations';
 
 export async function handleCreate(core: GatewayCore, r: ResourceRequest): Promise<void> {
   const obj = decodeBody(r);
@@ -19,13 +21,22 @@ export async function handleCreate(core: GatewayCore, r: ResourceRequest): Promi
 
 /**
  * POST, and server-side apply of an object that does not exist yet. What the kind set aside for the object (a cluster
- * IP claimed for it) is given back if it is not stored.
+ * IP claimed for it) is given back if it is not stored. A kind that takes addresses from a shared range is created
+ * again, from the body as sent, when another writer took one of them first (allocations.ts).
  */
 export function createObject(core: GatewayCore, r: ResourceRequest, body: any): Promise<any> {
-  return givenBackUnlessStored(isDryRun(r.query), (onAbandon) => storeNew(core, r, body, onAbandon));
+  const { served } = r.target;
+  const strategy = strategyFor(served.def);
+  return givenBackUnlessStored(isDryRun(r.query), (onAbandon) => strategy.allocated
+    ? retryingAllocations(core, body, (copy) => storeNew(core, r, strategy, copy, onAbandon), () => lostAllocation(served, body))
+    : storeNew(core, r, strategy, body, onAbandon));
 }
 
-async function storeNew(core: GatewayCore, r: ResourceRequest, body: any, onAbandon: (giveBack: () => void) => void): Promise<any> {
+/** A create whose addresses other writers kept taking (allocations.ts). */
+const lostAllocation = (served: ServedResource, body: any) =>
+  conflict(qualifiedResource(served.def), body?.metadata?.name ?? '', 'the addresses it was given were taken by other writes at the same time; please try again');
+
+async function storeNew(core: GatewayCore, r: ResourceRequest, strategy: KindStrategy, body: any, onAbandon: (giveBack: () => void) => void): Promise<any> {
   const { served, namespace } = r.target;
   if (served.def.viewOf && !served.def.viewOf.creates) {
     throw methodNotAllowed(`POST: ${served.def.plural} are registered by their hosts, not created through the API`);
@@ -52,9 +63,8 @@ async function storeNew(core: GatewayCore, r: ResourceRequest, body: any, onAban
     }
   }
   const storage = core.registry.storage(served.resource);
-  const strategy = strategyFor(served.def);
   let prepared = prepareForCreate(served.def, await convertOne(core.readModel, obj, storage), namespace);
-  const ctx = { readModel: core.readModel, serviceCIDR: core.serviceCIDR, user: r.user, warn: (text: string) => warn(r, text), onAbandon };
+  const ctx = { readModel: core.readModel, serviceCIDR: core.serviceCIDR, user: r.user, warn: (text: string) => warn(r, text), onAbandon, allocations: strategy.allocated && new AllocationChecks(core.allocations) };
   if (strategy.defaults) prepared = strategy.defaults(prepared, ctx);
   const kindCauses = [...(strategy.validateCreate?.(prepared, ctx) ?? []), ...(strategy.validate?.(prepared) ?? [])];
   if (kindCauses.length > 0) throw invalid(served.def.kind, prepared.metadata.name, served.def.group, kindCauses);
@@ -75,10 +85,12 @@ async function storeNew(core: GatewayCore, r: ResourceRequest, body: any, onAban
         requestId: r.requestId,
         userAgent: r.req.headers['user-agent'],
         ...admissionHooks(r, storage, { ctx }),
+        allocations: ctx.allocations && allocationsOf(strategy, ctx.allocations, served.resource),
       });
     } catch (err) {
-      // Someone else wrote this name meanwhile: catch up and decide again.
-      if (!isVersionConflict(err) || attempt >= 3) throw err;
+      // Someone else wrote this name meanwhile: catch up and decide again. One that took an address first: the whole
+      // create goes again (createObject).
+      if (!isVersionConflict(err) || isAllocationConflict(err) || attempt >= 3) throw err;
       await core.follower.kick();
     }
   }

@@ -36,11 +36,12 @@ import { validateConfigMap, validateConfigMapUpdate, validateSecret, validateSec
 import { validateTanzuKubernetesCluster, validateTanzuKubernetesClusterCreate, validateTanzuKubernetesClusterUpdate } from './tkc.strategy';
 import { defaultClusterTopology, validateClusterTopology } from './cluster-topology.strategy';
 import {
-  defaultVirtualMachine, defaultVirtualMachineService, stampRestart, validateVirtualMachine, validateVirtualMachineCreate, validateVirtualMachineService, validateVirtualMachineServiceUpdate, validateVirtualMachineUpdate,
+  defaultVirtualMachine, defaultVirtualMachineService, stampRestart, vmServiceAllocations, validateVirtualMachine, validateVirtualMachineCreate, validateVirtualMachineService, validateVirtualMachineServiceUpdate, validateVirtualMachineUpdate,
 } from './vm.strategy';
 import { defaultPublishRequest, validatePublishRequest, validatePublishRequestUpdate } from './vmpub.strategy';
 import { validateVmZone } from './vm-zone.validation';
 import { controlPlaneAnnotationCauses } from './vm-annotations.validation';
+import type { Allocation, AllocationChecks } from './allocations';
 
 /** What a create may consult besides the object: the gateway's read model (what else exists) and the cluster's ranges. */
 export interface StrategyContext {
@@ -56,6 +57,8 @@ export interface StrategyContext {
    * if the object is not stored: the write refused or failed, or a dry run (givenBackUnlessStored).
    */
   onAbandon?(giveBack: () => void): void;
+  /** Where a kind that holds addresses (`allocated`) notes each it judged free, and on which version (allocations.ts). */
+  allocations?: AllocationChecks;
 }
 
 /**
@@ -103,6 +106,11 @@ export interface KindStrategy {
   validateUpdate?(old: any, next: any, subresource?: string, ctx?: StrategyContext): StatusCause[];
   /** Why the object may not be deleted (the whole 403 message), if it may not. */
   validateDelete?(obj: any): string | undefined;
+  /**
+   * The cluster IPs and node ports the object holds, for a kind given them from the shared ranges: a write giving it
+   * new ones appends their allocations with the object (allocations.ts).
+   */
+  allocated?(obj: any): Allocation[];
 }
 
 /**
@@ -133,7 +141,12 @@ const strategies: Record<string, KindStrategy> = {
     prepareUpdate: (_old, next) => stampRestart(next),
     validateUpdate: (old, next, _subresource, ctx) => [...validateVirtualMachineUpdate(old, next), ...validateVmZone(next, old, ctx?.readModel), ...controlPlaneAnnotationCauses(old, next, ctx?.user)],
   },
-  'vmoperator.vmware.com/VirtualMachineService': { defaults: defaultVirtualMachineService, validate: validateVirtualMachineService, validateUpdate: validateVirtualMachineServiceUpdate },
+  'vmoperator.vmware.com/VirtualMachineService': {
+    defaults: defaultVirtualMachineService,
+    validate: validateVirtualMachineService,
+    validateUpdate: validateVirtualMachineServiceUpdate,
+    allocated: vmServiceAllocations,
+  },
   'vmoperator.vmware.com/VirtualMachinePublishRequest': {
     defaults: defaultPublishRequest,
     prepareUpdate: (_old, next) => defaultPublishRequest(next),

@@ -7,9 +7,11 @@ import type { ReadModel } from '@openpacific/objects';
  * Node ports as kube-apiserver's port allocator hands them out (pkg/registry/core/service/portallocator and the
  * Service REST's initNodePorts / updateNodePorts): from 30000-32767, never one another Service holds, in its words.
  *
- * "Holds" is what this gateway's read model knows, as for cluster IPs (cluster-ip.ts): two replicas creating
- * Services within the read model's lag of each other could pick the same free port (about 1 in 2 768 for one such
- * pair of random picks); deleting and recreating either Service repairs it.
+ * "Holds" is what this gateway's read model knows. Writes the read model does not show yet are told apart by each
+ * port's allocation stream (allocations.ts), as cluster IPs across replicas (cluster-ip.ts): each port judged free is
+ * noted with its stream's version, and the write appends the port's allocation at that version with the object's
+ * event. Of two writes, in one gateway or two, that judged one port free on the same state, the second meets a version
+ * conflict and decides again once its read model shows the first's Service.
  */
 
 export const NODE_PORT_MIN = 30000;
@@ -25,6 +27,14 @@ export function allocatedNodePorts(readModel: ReadModel, except?: { namespace?: 
     if (Number.isInteger(svc.spec?.healthCheckNodePort) && svc.spec.healthCheckNodePort > 0) held.add(svc.spec.healthCheckNodePort);
   }
   return held;
+}
+
+/** The node ports a Service holds: its ports' and its health check's. */
+export function nodePortsOf(svc: any): number[] {
+  const ports = new Set<number>();
+  for (const p of Array.isArray(svc?.spec?.ports) ? svc.spec.ports : []) if (Number.isInteger(p?.nodePort) && p.nodePort > 0) ports.add(p.nodePort);
+  if (Number.isInteger(svc?.spec?.healthCheckNodePort) && svc.spec.healthCheckNodePort > 0) ports.add(svc.spec.healthCheckNodePort);
+  return [...ports];
 }
 
 /** A free port of the range, picked at random (a scan from the pick when the range is crowded); undefined when full. */

@@ -1,7 +1,8 @@
 import { fieldRequired, invalid, KubeApiError, StatusCause } from '@openpacific/kube-api';
 import { allocatedClusterIPs, allocateFor, claimChosen, goStringSlice, isKubernetesService, kubernetesClusterIP } from './cluster-ip';
 import type { KindStrategy, StrategyContext } from './kind-strategies';
-import { allocatedNodePorts, allocateHealthCheckNodePort, initNodePorts, updateNodePorts } from './node-ports';
+import { allocatedNodePorts, allocateHealthCheckNodePort, initNodePorts, nodePortsOf, updateNodePorts } from './node-ports';
+import type { Allocation } from './allocations';
 
 /**
  * core v1 Service as kube-apiserver admits it: defaults (type ClusterIP, protocol TCP, targetPort = port, IP
@@ -174,6 +175,16 @@ function dropTypeDependentFields(svc: any, old: any): void {
 }
 
 const self = (svc: any) => ({ namespace: svc.metadata?.namespace, name: svc.metadata?.name });
+
+/** The cluster IP and node ports a Service holds (a headless one has no address). */
+export function serviceAllocations(svc: any): Allocation[] {
+  const spec = svc.spec ?? {};
+  const addresses = new Set([spec.clusterIP, ...(Array.isArray(spec.clusterIPs) ? spec.clusterIPs : [])].filter((ip) => typeof ip === 'string' && IPV4.test(ip)));
+  return [...[...addresses].map((address) => ({ address })), ...nodePortsOf(svc).map((port) => ({ port }))];
+}
+
+/** The Service's node ports were just judged free (or are its own): their versions go with the write (allocations.ts). */
+const nodePortsJudged = (svc: any, ctx: StrategyContext) => ctx.allocations?.free(...nodePortsOf(svc).map((port) => ({ port })));
 /**
  * A full range. kube-apiserver answers it with a 500 (`Internal error occurred: failed to allocate a serviceIP: range
  * is full`); here it is a 422 naming the field with kube's words, as the project answers nothing it can foresee with a
@@ -205,6 +216,7 @@ function allocateCreate(svc: any, ctx: StrategyContext): KubeApiError | undefine
       const own = isKubernetesService(svc.metadata) && !allocatedClusterIPs(ctx.readModel, self(svc)).has(kubernetesClusterIP(ctx.serviceCIDR)) ? kubernetesClusterIP(ctx.serviceCIDR) : undefined;
       const ip = own ?? allocateFor(ctx, self(svc));
       if (!ip) return rangeFull(svc, 'serviceIP');
+      if (own) ctx.allocations?.free({ address: own });
       spec.clusterIP = ip;
       spec.clusterIPs = [ip];
     }
@@ -218,6 +230,7 @@ function allocateCreate(svc: any, ctx: StrategyContext): KubeApiError | undefine
     const causes = allocateHealthCheckNodePort(spec, allocatedNodePorts(ctx.readModel, self(svc)));
     if (causes.length > 0) return invalid('Service', svc.metadata?.name ?? '', '', causes);
   }
+  nodePortsJudged(svc, ctx);
   return undefined;
 }
 
@@ -265,6 +278,7 @@ export function prepareServiceUpdate(old: any, next: any, _subresource?: string,
     const causes = allocateHealthCheckNodePort(spec, allocatedNodePorts(ctx.readModel, self(next)));
     if (causes.length > 0) throw invalid('Service', next.metadata?.name ?? '', '', causes);
   }
+  if (ctx) nodePortsJudged(next, ctx);
   return next;
 }
 
@@ -427,7 +441,11 @@ export function validateServiceUpdate(old: any, next: any, _subresource?: string
     if (refused.length > 0) return refused;
   }
   // A health check node port new to the Service (it did not need one before) is checked as kube's updateHealthCheckNodePort allocates it.
-  if (needsHealthCheck(next) && !needsHealthCheck(old)) return allocateHealthCheckNodePort(structuredClone(spec), allocatedNodePorts(ctx.readModel, self(next)));
+  if (needsHealthCheck(next) && !needsHealthCheck(old)) {
+    const refused = allocateHealthCheckNodePort(structuredClone(spec), allocatedNodePorts(ctx.readModel, self(next)));
+    if (refused.length > 0) return refused;
+  }
+  nodePortsJudged(next, ctx);
   return [];
 }
 
@@ -438,5 +456,6 @@ export const serviceKindStrategies: Record<string, KindStrategy> = {
     validate: validateService,
     prepareUpdate: prepareServiceUpdate,
     validateUpdate: validateServiceUpdate,
+    allocated: serviceAllocations,
   },
 };

@@ -3,6 +3,7 @@ import { deepEqual } from './object-rules';
 import { isIPv4, rfc3339 } from '@openpacific/contracts';
 import { allocateFor, claimChosen } from './cluster-ip';
 import type { StrategyContext } from './kind-strategies';
+import type { Allocation } from './allocations';
 
 /**
  * VirtualMachine rules of the real vm-operator's webhooks, on the stored (v1alpha5) shape: defaults on
@@ -136,6 +137,11 @@ export function stampRestart(vm: any): any {
 
 /** A VMService with a cluster IP: not ExternalName (a name in the DNS), not headless (`clusterIp: None`). */
 const hasClusterIP = (svc: any) => svc.spec?.type !== 'ExternalName' && svc.spec?.clusterIp !== 'None';
+
+/** The cluster IP a VMService holds (its core Service, of the same address, is vm-operator's and allocates nothing). */
+export function vmServiceAllocations(svc: any): Allocation[] {
+  return hasClusterIP(svc) && isIPv4(String(svc.spec?.clusterIp ?? '')) ? [{ address: svc.spec.clusterIp }] : [];
+}
 
 /** The VMService as the owner of its cluster IP's claim (cluster-ip.ts). */
 const vmServiceRef = (svc: any) => ({ kind: 'VirtualMachineService' as const, namespace: svc.metadata?.namespace, name: svc.metadata?.name });

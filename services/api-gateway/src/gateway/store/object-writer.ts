@@ -1,5 +1,5 @@
 import { AdmissionRequest, EventMetadata, ObjectEventType, objectStreamId } from '@openpacific/contracts';
-import { EventStore, GroupCommit, resourceVersionOf } from '@openpacific/event-store';
+import { EventStore, GroupCommit, RecordedEvent, resourceVersionOf, StreamAppend } from '@openpacific/event-store';
 import { policyAskReason } from '../admission/policy-applies';
 import { ServedResource } from '../registry/registry';
 import { AdmissionClient, AdmissionListener } from './admission-client';
@@ -45,6 +45,11 @@ export interface ObjectWrite extends AdmissionListener {
    * throwing a 422 for what cannot be stored), as kube-apiserver admits `/scale` as an autoscaling/v1 Scale.
    */
   admitAs?: AdmittedAs;
+  /**
+   * The allocation events that go with the object's (handlers/allocations.ts), given the object as it is to be
+   * stored: a write that has any appends them with its own in one transaction; one without goes through GroupCommit.
+   */
+  allocations?: (object: any, metadata: EventMetadata) => StreamAppend[];
 }
 
 export interface AdmittedAs {
@@ -84,7 +89,7 @@ export class ObjectWriter {
   readonly turns = new ObjectTurns();
 
   constructor(
-    store: EventStore,
+    private readonly store: EventStore,
     private readonly follower: LogFollower,
     private readonly readModel: ReadModel,
     private readonly admission: AdmissionClient,
@@ -121,14 +126,24 @@ export class ObjectWriter {
     const streamId = objectStreamId(w.served.resource, object.metadata.namespace, object.metadata.name);
     // Secrets go to the log encrypted; the read model gets them back decrypted.
     const logged = w.served.resource === 'secrets' && this.secretKey ? encryptSecret(object, this.secretKey) : object;
-    const recorded = await this.commits.append(
-      streamId,
-      { type: w.eventType, data: { resource: w.served.resource, object: logged }, metadata },
-      w.expectedVersion === 0 ? 'no_stream' : w.expectedVersion,
-    );
+    const event = { type: w.eventType, data: { resource: w.served.resource, object: logged }, metadata };
+    const expectedVersion = w.expectedVersion === 0 ? 'no_stream' : w.expectedVersion;
+    const allocations = w.allocations?.(object, metadata);
+    const recorded = allocations?.length
+      ? await this.appendWithAllocations({ streamId, events: [event], expectedVersion }, allocations)
+      : await this.commits.append(streamId, event, expectedVersion);
     const applied = await this.follower.waitFor(recorded);
     const stored = this.readModel.get(w.served.resource, object.metadata.namespace, object.metadata.name);
     if (applied && stored && stored.object.metadata.uid === object.metadata.uid) return stored.object;
     return { ...object, metadata: { ...object.metadata, resourceVersion: resourceVersionOf(recorded) } };
+  }
+
+  /**
+   * The object's event and its allocations' in one statement, all or nothing: a conflict on the object's stream or on
+   * an allocation's is the VersionConflictError naming that stream.
+   */
+  private async appendWithAllocations(own: StreamAppend, allocations: StreamAppend[]): Promise<RecordedEvent> {
+    const [written] = await this.store.appendBatch([own, ...allocations]);
+    return written.events[0];
   }
 }
