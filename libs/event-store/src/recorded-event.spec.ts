@@ -1,4 +1,4 @@
-import { parseDecided, recordedFromSent } from './recorded-event';
+import { parseDecided, recordedFromSent, toRecordedEvent, toRecordedEventLazyTime } from './recorded-event';
 
 describe('what Postgres decided for an append, as one text column', () => {
   it('reads position and transaction as bigints past 2^53, the version as a number, the time to the millisecond', () => {
@@ -34,5 +34,29 @@ describe('an event recorded from what its writer sent', () => {
     expect(b.data.object.name).toBe('p');
     a.data = { other: true };
     expect(a.data).toEqual({ other: true });
+  });
+});
+
+describe('an event read with its time left as text (toRecordedEventLazyTime)', () => {
+  const row = (id: string) => ({
+    event_id: id, stream_id: 'pods/default/p', stream_version: '2', type: 'ResourceUpdated', data: { resource: 'pods' }, metadata: { actor: 'a', source: 's' },
+    position: '42', transaction_id: '7', created_at: '2026-12-07 01:00:00.123+00',
+  });
+
+  it('reads as the event with its time parsed: fields, spread and JSON alike, the time parsed once', () => {
+    const lazy = toRecordedEventLazyTime(row('e-1'));
+    const plain = toRecordedEvent({ ...row('e-1'), created_at: new Date('2026-12-07T01:00:00.123Z') });
+    expect(lazy.createdAt).toEqual(new Date('2026-12-07T01:00:00.123Z'));
+    expect(lazy.createdAt).toBe(lazy.createdAt);
+    expect({ ...lazy }).toEqual(plain);
+    expect(Object.keys(lazy)).toEqual(Object.keys(plain));
+    expect(Object.getOwnPropertySymbols({ ...lazy })).toEqual([]);
+    expect(JSON.parse(JSON.stringify(lazy, (_k, v) => (typeof v === 'bigint' ? String(v) : v))).createdAt).toBe('2026-12-07T01:00:00.123Z');
+  });
+
+  it('keeps each event its own time', () => {
+    const a = toRecordedEventLazyTime(row('a'));
+    const b = toRecordedEventLazyTime({ ...row('b'), created_at: '2026-12-07 02:00:00+00' });
+    expect([a.createdAt.toISOString(), b.createdAt.toISOString()]).toEqual(['2026-12-07T01:00:00.123Z', '2026-12-07T02:00:00.000Z']);
   });
 });

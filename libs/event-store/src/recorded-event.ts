@@ -46,15 +46,39 @@ export function toRecordedEvent(row: any): RecordedEvent {
 /** pg's own parser of a timestamptz's text (what `created_at` is parsed with when pg parses it). */
 const parseTimestamp = types.getTypeParser(1184) as (text: string) => Date;
 
+/** Where a lazily timed event keeps the text Postgres sent and, once read, the parsed time (not enumerable: a spread or JSON copies neither). */
+const CREATED_AT_TEXT = Symbol('createdAtText');
+const CREATED_AT = Symbol('createdAt');
+type LazyTimed = { [CREATED_AT_TEXT]: string; [CREATED_AT]?: Date };
+
+/** The one getter of every lazily timed event's `createdAt`. */
+function lazyCreatedAt(this: LazyTimed): Date {
+  return (this[CREATED_AT] ??= parseTimestamp(this[CREATED_AT_TEXT]));
+}
+const LAZY_CREATED_AT: PropertyDescriptor = { get: lazyCreatedAt, enumerable: true, configurable: true };
+const HIDDEN = { writable: true, enumerable: false, configurable: true };
+
 /**
  * toRecordedEvent for a row whose `created_at` is still the text Postgres sent (read with `timesAsText`): the time
- * is parsed when first read, as most readers of the log never read it.
+ * is parsed when first read, as most readers of the log never read it. `createdAt` is an own, enumerable accessor (a
+ * spread or JSON.stringify of the event gets the Date), added to an object made without it and the same getter for
+ * every event, so these events share one shape and keep V8's fast properties (turning a data property into an
+ * accessor, or a getter closure per event, left each event a dictionary: every read of its fields a hash lookup).
  */
 export function toRecordedEventLazyTime(row: any): RecordedEvent {
-  const text: string = row.created_at;
-  let at: Date | undefined;
-  // Every event made here gets the same accessor in place of the text, so they share one shape.
-  return Object.defineProperty(toRecordedEvent(row), 'createdAt', { get: () => (at ??= parseTimestamp(text)), enumerable: true, configurable: true });
+  const event = {
+    id: row.event_id,
+    streamId: row.stream_id,
+    streamVersion: Number(row.stream_version),
+    type: row.type,
+    data: row.data,
+    metadata: row.metadata,
+    position: BigInt(row.position),
+    transactionId: BigInt(row.transaction_id),
+  };
+  Object.defineProperty(event, CREATED_AT_TEXT, { ...HIDDEN, value: row.created_at });
+  Object.defineProperty(event, CREATED_AT, { ...HIDDEN, value: undefined });
+  return Object.defineProperty(event, 'createdAt', LAZY_CREATED_AT) as RecordedEvent;
 }
 
 /** An event as the writer sent it (bodies serialized as they were bound). */
