@@ -1,46 +1,26 @@
-import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { RunningService, startService } from '@openpacific/service-kit';
-import { createTestDatabase, eventually, TestDatabase, testNatsUrl, uniqueNatsPrefix } from '@openpacific/testing';
+import { eventually } from '@openpacific/testing';
 import { parse } from 'yaml';
-import { configSchema as policyConfigSchema } from '../../../policy/src/policy.config';
-import { PolicyModule } from '../../../policy/src/policy.module';
-import { gatewayConfigSchema, GatewayConfig, prepareGatewayConfig } from '../api-gateway.config';
-import { ApiGatewayModule } from '../api-gateway.module';
 import { gatewayCaller } from './gateway-call.spec-support';
+import { GatewayWithPolicy, startGatewayWithPolicy } from './gateway-with-policy.spec-support';
 
 /**
  * The gateway keeps nothing of its own: stopped and started again, it
  * rebuilds every object, resourceVersion and the watch buffer from the log.
  */
 describe('the api-gateway across a restart', () => {
-  let db: TestDatabase;
-  let dataDir: string;
-  let policy: RunningService<any>;
-  const prefix = uniqueNatsPrefix('gwrestart');
-  const env = () => ({
-    DATABASE_URL: db.url, NATS_URL: testNatsUrl, NATS_PREFIX: prefix, LOG_LEVEL: 'warn',
-    GATEWAY_PORT: '0', DATA_DIR: dataDir, WATCH_CACHE_SIZE: '12',
-  });
-  const startGateway = () =>
-    startService<GatewayConfig>({ name: 'api-gateway', configSchema: gatewayConfigSchema, prepareConfig: (c) => prepareGatewayConfig(c), module: () => ApiGatewayModule }, env());
+  let stack: GatewayWithPolicy;
 
-  const call = gatewayCaller(() => dataDir);
+  const call = gatewayCaller(() => stack.dataDir);
 
   beforeAll(async () => {
-    db = await createTestDatabase('gwrestart');
-    dataDir = mkdtempSync(join(tmpdir(), 'op-gw-'));
-    policy = await startService({ name: 'policy', configSchema: policyConfigSchema, module: () => PolicyModule }, { ...env(), HEALTH_PORT: '0' });
+    stack = await startGatewayWithPolicy('gwrestart', { startGateway: false, gatewayEnv: { WATCH_CACHE_SIZE: '12' } });
   }, 60_000);
-  afterAll(async () => {
-    await policy?.stop();
-    await db?.drop();
-    rmSync(dataDir, { recursive: true, force: true });
-  }, 30_000);
+  afterAll(() => stack?.stop(), 30_000);
 
   it('serves the same objects and resourceVersions after a restart, and replays or expires watches from the rebuilt buffer', async () => {
-    let gateway = await startGateway();
+    let gateway = await stack.startGateway();
     let created: { json: any };
     let last: any;
     try {
@@ -52,7 +32,7 @@ describe('the api-gateway across a restart', () => {
       await gateway.stop();
     }
 
-    gateway = await startGateway();
+    gateway = await stack.startGateway();
     try {
       const after = await call('GET', '/api/v1/namespaces/kept');
       expect(after.json.metadata).toMatchObject({ uid: created.json.metadata.uid, resourceVersion: last.metadata.resourceVersion, labels: { v: '20' } });
@@ -75,7 +55,7 @@ describe('the api-gateway across a restart', () => {
   }, 60_000);
 
   it('holds an identity Lease in kube-system while it serves, and deletes it when it stops', async () => {
-    const gateway = await startGateway();
+    const gateway = await stack.startGateway();
     let name: string;
     try {
       const leases = await eventually(async () => {
@@ -84,17 +64,17 @@ describe('the api-gateway across a restart', () => {
         return items;
       }, { timeoutMs: 10_000 });
       name = leases[0].metadata.name;
-      const port = new URL(parse(readFileSync(join(dataDir, 'kubeconfig'), 'utf8')).clusters[0].cluster.server).port;
+      const port = new URL(parse(readFileSync(join(stack.dataDir, 'kubeconfig'), 'utf8')).clusters[0].cluster.server).port;
       expect(leases[0].metadata.annotations['alpha.apiserver.kubernetes.io/peer-endpoint']).toBe(`127.0.0.1:${port}`);
     } finally {
       await gateway.stop();
     }
-    const { rows } = await db.pool.query('SELECT type FROM events WHERE stream_id = $1 ORDER BY stream_version', [`leases.coordination.k8s.io/kube-system/${name}`]);
+    const { rows } = await stack.db.pool.query('SELECT type FROM events WHERE stream_id = $1 ORDER BY stream_version', [`leases.coordination.k8s.io/kube-system/${name}`]);
     expect(rows.map((r) => r.type).at(-1)).toBe('ResourceDeleted');
   }, 60_000);
 
   it('takes concurrent merge-patches of one object in turn: every one answered 200, none lost, one event each', async () => {
-    const gateway = await startGateway();
+    const gateway = await stack.startGateway();
     try {
       await call('POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'contended' } });
       const patches = await Promise.all(
@@ -111,7 +91,7 @@ describe('the api-gateway across a restart', () => {
   }, 60_000);
 
   it('answers a write, GET, LIST and watch with the same object, and ties the Audit-Id to the audit record and the event', async () => {
-    const gateway = await startGateway();
+    const gateway = await stack.startGateway();
     try {
       await call('POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'answers' } });
       const watch = call('GET', '/api/v1/namespaces/answers/configmaps?watch=true&timeoutSeconds=2');
@@ -133,7 +113,7 @@ describe('the api-gateway across a restart', () => {
 
       // One request id: the Audit-Id header, the audit record (which names the created object) and the event written.
       const requestId = created.headers['audit-id'];
-      const { rows } = await db.pool.query("SELECT metadata->>'requestId' AS id FROM events WHERE stream_id = $1 ORDER BY stream_version", [`configmaps/answers/${name}`]);
+      const { rows } = await stack.db.pool.query("SELECT metadata->>'requestId' AS id FROM events WHERE stream_id = $1 ORDER BY stream_version", [`configmaps/answers/${name}`]);
       expect(rows[0].id).toBe(requestId);
       expect(rows[1].id).toBe(patched.headers['audit-id']);
       await eventually(async () => {
@@ -146,7 +126,7 @@ describe('the api-gateway across a restart', () => {
   }, 60_000);
 
   it('records what the policy service\'s admission says for the audit log in the audit record of the request, allowed or refused', async () => {
-    const gateway = await startGateway();
+    const gateway = await stack.startGateway();
     try {
       const namespace = await call('POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'audited' } });
       const rules = [{ apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE'], resources: ['configmaps'] }];

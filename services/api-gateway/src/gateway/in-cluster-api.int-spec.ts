@@ -1,17 +1,12 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PodTokenReply, PodTokenRequest, podTokenSubject } from '@openpacific/contracts';
 import { connectNats, requestJson } from '@openpacific/messaging';
-import { RunningService, startService } from '@openpacific/service-kit';
-import { createTestDatabase, eventually, TestDatabase, testNatsUrl, uniqueNatsPrefix } from '@openpacific/testing';
+import { eventually, testNatsUrl } from '@openpacific/testing';
 import type { NatsConnection } from 'nats';
 import { parse } from 'yaml';
-import { configSchema as policyConfigSchema } from '../../../policy/src/policy.config';
-import { PolicyModule } from '../../../policy/src/policy.module';
-import { gatewayConfigSchema, GatewayConfig, prepareGatewayConfig } from '../api-gateway.config';
-import { ApiGatewayModule } from '../api-gateway.module';
 import { gatewayCaller } from './gateway-call.spec-support';
+import { GatewayWithPolicy, startGatewayWithPolicy } from './gateway-with-policy.spec-support';
 
 /**
  * The API from inside, as the gateway keeps it: the `kubernetes` Service and its EndpointSlice in `default`,
@@ -19,46 +14,32 @@ import { gatewayCaller } from './gateway-call.spec-support';
  * admission of pods, and pod tokens for hosts over NATS, with real Postgres, NATS and policy service.
  */
 describe('the API from inside pods (api-gateway)', () => {
-  let db: TestDatabase;
-  let dataDir: string;
-  let policy: RunningService<any>;
-  let gateway: RunningService<any>;
+  let stack: GatewayWithPolicy;
   let nc: NatsConnection;
-  const prefix = uniqueNatsPrefix('incluster');
   const SERVICE_CIDR = '10.121.0.0/16';
   const SA_PATH = '/var/run/secrets/kubernetes.io/serviceaccount';
-  const env = () => ({
-    DATABASE_URL: db.url, NATS_URL: testNatsUrl, NATS_PREFIX: prefix, LOG_LEVEL: 'warn', GATEWAY_PORT: '0', DATA_DIR: dataDir, SERVICE_CIDR,
-    GATEWAY_PRECOMPILE_SCHEMAS: 'false',
-  });
 
-  const call = gatewayCaller(() => dataDir);
+  const call = gatewayCaller(() => stack.dataDir);
   const ok = async (method: string, path: string, body?: unknown, opts?: { token?: string; contentType?: string }) => {
     const r = await call(method, path, body, opts);
     if (r.status >= 300) throw new Error(`${method} ${path}: ${r.status} ${r.text}`);
     return r.json;
   };
-  const gatewayPort = () => Number(new URL(parse(readFileSync(join(dataDir, 'kubeconfig'), 'utf8')).clusters[0].cluster.server).port);
-  const caPem = () => readFileSync(join(dataDir, 'pki', 'ca.crt'), 'utf8');
+  const gatewayPort = () => Number(new URL(parse(readFileSync(join(stack.dataDir, 'kubeconfig'), 'utf8')).clusters[0].cluster.server).port);
+  const caPem = () => readFileSync(join(stack.dataDir, 'pki', 'ca.crt'), 'utf8');
   const podManifest = (name: string, spec: Record<string, unknown> = {}) => ({
     apiVersion: 'v1', kind: 'Pod', metadata: { name }, spec: { containers: [{ name: 'c', image: 'busybox:1.36' }], ...spec },
   });
   const askToken = (req: Partial<PodTokenRequest>) =>
-    requestJson<Partial<PodTokenRequest>, PodTokenReply & { error?: { code: string; message: string } }>(nc, podTokenSubject(prefix), req, 5000);
+    requestJson<Partial<PodTokenRequest>, PodTokenReply & { error?: { code: string; message: string } }>(nc, podTokenSubject(stack.prefix), req, 5000);
 
   beforeAll(async () => {
-    db = await createTestDatabase('incluster');
-    dataDir = mkdtempSync(join(tmpdir(), 'op-incluster-'));
-    policy = await startService({ name: 'policy', configSchema: policyConfigSchema, module: () => PolicyModule }, { ...env(), HEALTH_PORT: '0' });
-    gateway = await startService<GatewayConfig>({ name: 'api-gateway', configSchema: gatewayConfigSchema, prepareConfig: (c) => prepareGatewayConfig(c), module: () => ApiGatewayModule }, env());
+    stack = await startGatewayWithPolicy('incluster', { gatewayEnv: { SERVICE_CIDR, GATEWAY_PRECOMPILE_SCHEMAS: 'false' } });
     nc = await connectNats({ url: testNatsUrl, name: 'in-cluster-api-test' });
   }, 60_000);
   afterAll(async () => {
     await nc?.close();
-    await gateway?.stop();
-    await policy?.stop();
-    await db?.drop();
-    rmSync(dataDir, { recursive: true, force: true });
+    await stack?.stop();
   }, 30_000);
 
   it('keeps the kubernetes Service at the first cluster IP and its EndpointSlice naming the gateway, made again when deleted', async () => {

@@ -1,16 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { natsNames } from '@openpacific/contracts';
 import { connectNats } from '@openpacific/messaging';
-import { RunningService, startService } from '@openpacific/service-kit';
-import { createTestDatabase, eventually, TestDatabase, testNatsUrl, uniqueNatsPrefix } from '@openpacific/testing';
+import { eventually, testNatsUrl, uniqueNatsPrefix } from '@openpacific/testing';
 import { JSONCodec, NatsConnection } from 'nats';
-import { configSchema as policyConfigSchema } from '../../../../policy/src/policy.config';
-import { PolicyModule } from '../../../../policy/src/policy.module';
-import { gatewayConfigSchema, GatewayConfig, prepareGatewayConfig } from '../../api-gateway.config';
-import { ApiGatewayModule } from '../../api-gateway.module';
 import { gatewayCaller } from '../gateway-call.spec-support';
+import { GatewayWithPolicy, startGatewayWithPolicy } from '../gateway-with-policy.spec-support';
 
 const json = JSONCodec<any>();
 
@@ -21,19 +14,12 @@ const json = JSONCodec<any>();
  * reach it in the order sent, so a later one that arrives proves that an earlier write was not asked about.
  */
 describe('the gateway asks the policy service only when something of it could apply', () => {
-  let db: TestDatabase;
-  let dataDir: string;
-  let policy: RunningService<any>;
-  let gateway: RunningService<any>;
+  let stack: GatewayWithPolicy;
   let nc: NatsConnection;
   const prefix = uniqueNatsPrefix('asks');
   /** The names of the objects the gateway asked about, in the order asked. */
   const asked: string[] = [];
-  const env = () => ({
-    DATABASE_URL: db.url, NATS_URL: testNatsUrl, NATS_PREFIX: prefix, LOG_LEVEL: 'warn', GATEWAY_PORT: '0', DATA_DIR: dataDir,
-    GATEWAY_PRECOMPILE_SCHEMAS: 'false',
-  });
-  const call = gatewayCaller(() => dataDir);
+  const call = gatewayCaller(() => stack.dataDir);
   const pod = (name: string) => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name }, spec: { containers: [{ name: 'c', image: 'busybox:1.36' }] } });
   const configMap = (name: string) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name }, data: { a: '1' } });
   const created = async (path: string, body: unknown) => {
@@ -43,8 +29,6 @@ describe('the gateway asks the policy service only when something of it could ap
   };
 
   beforeAll(async () => {
-    db = await createTestDatabase('asks');
-    dataDir = mkdtempSync(join(tmpdir(), 'op-asks-'));
     nc = await connectNats({ url: testNatsUrl, name: 'policy-applies-test' });
     nc.subscribe(natsNames(prefix).admission, {
       callback: (_err, msg) => {
@@ -53,15 +37,11 @@ describe('the gateway asks the policy service only when something of it could ap
       },
     });
     await nc.flush();
-    policy = await startService({ name: 'policy', configSchema: policyConfigSchema, module: () => PolicyModule }, { ...env(), HEALTH_PORT: '0' });
-    gateway = await startService<GatewayConfig>({ name: 'api-gateway', configSchema: gatewayConfigSchema, prepareConfig: (c) => prepareGatewayConfig(c), module: () => ApiGatewayModule }, env());
+    stack = await startGatewayWithPolicy('asks', { prefix, gatewayEnv: { GATEWAY_PRECOMPILE_SCHEMAS: 'false' } });
   }, 60_000);
   afterAll(async () => {
-    await gateway?.stop();
-    await policy?.stop();
+    await stack?.stop();
     await nc?.close();
-    await db?.drop();
-    rmSync(dataDir, { recursive: true, force: true });
   }, 30_000);
 
   it('stores a pod in a namespace with nothing configured unasked, and asks (and is refused) once a quota is created there', async () => {

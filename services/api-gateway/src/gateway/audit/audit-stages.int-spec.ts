@@ -1,16 +1,11 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import { request } from 'node:https';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { RunningService, startService } from '@openpacific/service-kit';
-import { createTestDatabase, eventually, TestDatabase, testNatsUrl, uniqueNatsPrefix } from '@openpacific/testing';
+import { eventually } from '@openpacific/testing';
 import { parse } from 'yaml';
-import { configSchema as policyConfigSchema } from '../../../../policy/src/policy.config';
-import { PolicyModule } from '../../../../policy/src/policy.module';
-import { gatewayConfigSchema, GatewayConfig, prepareGatewayConfig } from '../../api-gateway.config';
-import { ApiGatewayModule } from '../../api-gateway.module';
 import { gatewayCaller } from '../gateway-call.spec-support';
+import { GatewayWithPolicy, startGatewayWithPolicy } from '../gateway-with-policy.spec-support';
 
 /** An open watch as a client holds it: its Audit-Id, and `close()` to go away as kubectl does on Ctrl-C. */
 interface OpenWatch {
@@ -24,21 +19,16 @@ interface OpenWatch {
  * request once, complete.
  */
 describe('the audit stages of long-running requests (api-gateway)', () => {
-  let db: TestDatabase;
-  let dataDir: string;
-  let policy: RunningService<any>;
-  let gateway: RunningService<any> | undefined;
+  let stack: GatewayWithPolicy;
   const opened: OpenWatch[] = [];
-  const prefix = uniqueNatsPrefix('auditstages');
-  const env = () => ({ DATABASE_URL: db.url, NATS_URL: testNatsUrl, NATS_PREFIX: prefix, LOG_LEVEL: 'warn', HEALTH_PORT: '0' });
-  const call = gatewayCaller(() => dataDir);
+  const call = gatewayCaller(() => stack.dataDir);
 
   /** Starts a watch and resolves once its response started (the status line and headers came). */
   function watch(path: string): Promise<OpenWatch> {
-    const server = parse(readFileSync(join(dataDir, 'kubeconfig'), 'utf8')).clusters[0].cluster.server;
-    const token = readFileSync(join(dataDir, 'admin.token'), 'utf8').trim();
+    const server = parse(readFileSync(join(stack.dataDir, 'kubeconfig'), 'utf8')).clusters[0].cluster.server;
+    const token = readFileSync(join(stack.dataDir, 'admin.token'), 'utf8').trim();
     return new Promise((resolve, reject) => {
-      const req = request(new URL(path, server), { ca: readFileSync(join(dataDir, 'pki', 'ca.crt')), headers: { authorization: `Bearer ${token}` } }, (res: IncomingMessage) => {
+      const req = request(new URL(path, server), { ca: readFileSync(join(stack.dataDir, 'pki', 'ca.crt')), headers: { authorization: `Bearer ${token}` } }, (res: IncomingMessage) => {
         if (res.statusCode !== 200) return reject(new Error(`watch answered ${res.statusCode}`));
         res.on('data', () => undefined);
         res.on('error', () => undefined);
@@ -58,20 +48,11 @@ describe('the audit stages of long-running requests (api-gateway)', () => {
   };
 
   beforeAll(async () => {
-    db = await createTestDatabase('auditstages');
-    dataDir = mkdtempSync(join(tmpdir(), 'op-auditstages-'));
-    policy = await startService({ name: 'policy', configSchema: policyConfigSchema, module: () => PolicyModule }, env());
-    gateway = await startService<GatewayConfig>(
-      { name: 'api-gateway', configSchema: gatewayConfigSchema, prepareConfig: (c) => prepareGatewayConfig(c), module: () => ApiGatewayModule },
-      { ...env(), GATEWAY_PORT: '0', DATA_DIR: dataDir, GATEWAY_PRECOMPILE_SCHEMAS: 'false' },
-    );
+    stack = await startGatewayWithPolicy('auditstages', { gatewayEnv: { GATEWAY_PRECOMPILE_SCHEMAS: 'false' } });
   }, 90_000);
   afterAll(async () => {
     for (const w of opened) w.close();
-    await gateway?.stop();
-    await policy?.stop();
-    await db?.drop();
-    rmSync(dataDir, { recursive: true, force: true });
+    await stack?.stop();
   }, 30_000);
 
   it('records a plain GET once, at ResponseComplete', async () => {
@@ -111,10 +92,10 @@ describe('the audit stages of long-running requests (api-gateway)', () => {
   it('records the end of the watches still open when the gateway shuts down cleanly, before it exits', async () => {
     const w = await watch('/api/v1/namespaces/default/secrets?watch=true');
     await eventually(async () => expect((await recordsOf(w.auditId)).map((r) => r.stage)).toEqual(['ResponseStarted']));
-    await gateway!.stop();
-    gateway = undefined;
+    await stack.gateway!.stop();
+    stack.gateway = undefined;
     // Written by the stopped gateway: read from its table, not through an API that is gone.
-    const { rows } = await db.pool.query('SELECT code, stage FROM audit_records WHERE request_id = $1 ORDER BY id', [w.auditId]);
+    const { rows } = await stack.db.pool.query('SELECT code, stage FROM audit_records WHERE request_id = $1 ORDER BY id', [w.auditId]);
     expect(rows).toEqual([{ code: 200, stage: 'ResponseStarted' }, { code: 200, stage: 'ResponseComplete' }]);
   });
 });

@@ -1,13 +1,6 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { RunningService, startService } from '@openpacific/service-kit';
-import { createTestDatabase, eventually, TestDatabase, testNatsUrl, uniqueNatsPrefix } from '@openpacific/testing';
-import { configSchema as policyConfigSchema } from '../../../../policy/src/policy.config';
-import { PolicyModule } from '../../../../policy/src/policy.module';
-import { gatewayConfigSchema, GatewayConfig, prepareGatewayConfig } from '../../api-gateway.config';
-import { ApiGatewayModule } from '../../api-gateway.module';
+import { eventually } from '@openpacific/testing';
 import { gatewayCaller } from '../gateway-call.spec-support';
+import { GatewayWithPolicy, startGatewayWithPolicy } from '../gateway-with-policy.spec-support';
 
 /**
  * What DELETE answers, by kind, as kube-apiserver 1.32's generic registry does: a Status naming what went at once
@@ -15,17 +8,9 @@ import { gatewayCaller } from '../gateway-call.spec-support';
  * object with its deletionTimestamp wherever the deletion waits. Real gateway, policy service, Postgres and NATS.
  */
 describe('the answer to a DELETE (api-gateway)', () => {
-  let db: TestDatabase;
-  let dataDir: string;
-  let policy: RunningService<any>;
-  let gateway: RunningService<any>;
-  const prefix = uniqueNatsPrefix('deletes');
-  const env = () => ({
-    DATABASE_URL: db.url, NATS_URL: testNatsUrl, NATS_PREFIX: prefix, LOG_LEVEL: 'warn', GATEWAY_PORT: '0', DATA_DIR: dataDir,
-    GATEWAY_PRECOMPILE_SCHEMAS: 'false',
-  });
+  let stack: GatewayWithPolicy;
 
-  const send = gatewayCaller(() => dataDir);
+  const send = gatewayCaller(() => stack.dataDir);
   const call = async (method: string, path: string, body?: unknown, contentType?: string) => {
     const r = await send(method, path, body, { contentType: contentType ?? 'application/json' });
     return { ...r, auditId: String(r.headers['audit-id']) };
@@ -40,17 +25,9 @@ describe('the answer to a DELETE (api-gateway)', () => {
   const gone = async (path: string) => expect((await call('GET', path)).status).toBe(404);
 
   beforeAll(async () => {
-    db = await createTestDatabase('deletes');
-    dataDir = mkdtempSync(join(tmpdir(), 'op-deletes-'));
-    policy = await startService({ name: 'policy', configSchema: policyConfigSchema, module: () => PolicyModule }, { ...env(), HEALTH_PORT: '0' });
-    gateway = await startService<GatewayConfig>({ name: 'api-gateway', configSchema: gatewayConfigSchema, prepareConfig: (c) => prepareGatewayConfig(c), module: () => ApiGatewayModule }, env());
+    stack = await startGatewayWithPolicy('deletes', { gatewayEnv: { GATEWAY_PRECOMPILE_SCHEMAS: 'false' } });
   }, 60_000);
-  afterAll(async () => {
-    await gateway?.stop();
-    await policy?.stop();
-    await db?.drop();
-    rmSync(dataDir, { recursive: true, force: true });
-  }, 30_000);
+  afterAll(() => stack?.stop(), 30_000);
 
   it('names a ConfigMap deleted at once in a Status with its uid and no group, and audits the delete by its name', async () => {
     const created = (await ok('POST', CONFIGMAPS, configMap('settings'))).json;

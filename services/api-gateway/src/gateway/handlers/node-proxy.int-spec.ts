@@ -1,17 +1,12 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RunningService, startService } from '@openpacific/service-kit';
-import { createTestDatabase, eventually, TestDatabase, testNatsUrl, uniqueNatsPrefix } from '@openpacific/testing';
-import { configSchema as policyConfigSchema } from '../../../../policy/src/policy.config';
-import { PolicyModule } from '../../../../policy/src/policy.module';
+import { eventually } from '@openpacific/testing';
 import { configSchema as schedulerConfigSchema } from '../../../../scheduler/src/scheduler.config';
 import { SchedulerModule } from '../../../../scheduler/src/scheduler.module';
 import { configSchema as agentConfigSchema } from '../../../../spherelet-agent/src/spherelet-agent.config';
 import { SphereletAgentModule } from '../../../../spherelet-agent/src/spherelet-agent.module';
-import { gatewayConfigSchema, GatewayConfig, prepareGatewayConfig } from '../../api-gateway.config';
-import { ApiGatewayModule } from '../../api-gateway.module';
 import { gatewayCaller } from '../gateway-call.spec-support';
+import { GatewayWithPolicy, startGatewayWithPolicy } from '../gateway-with-policy.spec-support';
 import { KUBELET_ANSWER_TIMEOUT_MS } from './node-proxy';
 
 /**
@@ -20,39 +15,25 @@ import { KUBELET_ANSWER_TIMEOUT_MS } from './node-proxy';
  * whose agent is gone is a 503 at once.
  */
 describe('the nodes/proxy subresource (api-gateway and a spherelet-agent)', () => {
-  let db: TestDatabase;
-  let dataDir: string;
-  let policy: RunningService<any>;
+  let stack: GatewayWithPolicy;
   let scheduler: RunningService<any>;
-  let gateway: RunningService<any>;
   let agent: RunningService<any> | undefined;
-  const prefix = uniqueNatsPrefix('nodeproxy');
-  const env = () => ({ DATABASE_URL: db.url, NATS_URL: testNatsUrl, NATS_PREFIX: prefix, LOG_LEVEL: 'warn', HEALTH_PORT: '0' });
-  const call = gatewayCaller(() => dataDir);
+  const call = gatewayCaller(() => stack.dataDir);
   const PROXY = '/api/v1/nodes/sim-1/proxy';
 
   beforeAll(async () => {
-    db = await createTestDatabase('nodeproxy');
-    dataDir = mkdtempSync(join(tmpdir(), 'op-nodeproxy-'));
-    policy = await startService({ name: 'policy', configSchema: policyConfigSchema, module: () => PolicyModule }, env());
-    gateway = await startService<GatewayConfig>(
-      { name: 'api-gateway', configSchema: gatewayConfigSchema, prepareConfig: (c) => prepareGatewayConfig(c), module: () => ApiGatewayModule },
-      { ...env(), GATEWAY_PORT: '0', DATA_DIR: dataDir, GATEWAY_PRECOMPILE_SCHEMAS: 'false' },
-    );
-    scheduler = await startService({ name: 'scheduler', configSchema: schedulerConfigSchema, module: () => SchedulerModule }, { ...env(), DATASTORE_DIR: join(dataDir, 'datastore') });
+    stack = await startGatewayWithPolicy('nodeproxy', { gatewayEnv: { GATEWAY_PRECOMPILE_SCHEMAS: 'false' } });
+    scheduler = await startService({ name: 'scheduler', configSchema: schedulerConfigSchema, module: () => SchedulerModule }, { ...stack.env(), DATASTORE_DIR: join(stack.dataDir, 'datastore') });
     agent = await startService(
       { name: 'spherelet-agent', configSchema: agentConfigSchema, module: () => SphereletAgentModule },
-      { ...env(), HOST_NAME: 'sim', SIM_FLEET_HOSTS: '2', HOST_PODS: '20', METRICS_INTERVAL_MS: '500' },
+      { ...stack.env(), HOST_NAME: 'sim', SIM_FLEET_HOSTS: '2', HOST_PODS: '20', METRICS_INTERVAL_MS: '500' },
     );
     await eventually(async () => expect((await call('GET', '/api/v1/nodes')).json.items.map((n: any) => n.metadata.name)).toEqual(['sim-1', 'sim-2']), { timeoutMs: 30_000 });
   }, 90_000);
   afterAll(async () => {
     await agent?.stop();
     await scheduler?.stop();
-    await gateway?.stop();
-    await policy?.stop();
-    await db?.drop();
-    rmSync(dataDir, { recursive: true, force: true });
+    await stack?.stop();
   }, 30_000);
 
   it("answers each host's healthz from that host, and redirects a path ending at /proxy as kube-apiserver does", async () => {

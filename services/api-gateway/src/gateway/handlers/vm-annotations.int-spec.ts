@@ -1,13 +1,6 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { RunningService, startService } from '@openpacific/service-kit';
-import { createTestDatabase, eventually, TestDatabase, testNatsUrl, uniqueNatsPrefix } from '@openpacific/testing';
-import { configSchema as policyConfigSchema } from '../../../../policy/src/policy.config';
-import { PolicyModule } from '../../../../policy/src/policy.module';
-import { gatewayConfigSchema, GatewayConfig, prepareGatewayConfig } from '../../api-gateway.config';
-import { ApiGatewayModule } from '../../api-gateway.module';
+import { eventually } from '@openpacific/testing';
 import { gatewayCaller } from '../gateway-call.spec-support';
+import { GatewayWithPolicy, startGatewayWithPolicy } from '../gateway-with-policy.spec-support';
 
 const NS = 'team-a';
 const VMS = `/apis/vmoperator.vmware.com/v1alpha5/namespaces/${NS}/virtualmachines`;
@@ -23,15 +16,8 @@ const VMOP_SA = 'vmware-system-vmop-controller-manager';
  * written; its own annotations, and a copy written back, pass; the vm-operator's service account may write them.
  */
 describe("the control plane's VM annotations (api-gateway)", () => {
-  let db: TestDatabase;
-  let dataDir: string;
-  let policy: RunningService<any>;
-  let gateway: RunningService<any>;
-  const prefix = uniqueNatsPrefix('vmannotations');
-  const env = () => ({
-    DATABASE_URL: db.url, NATS_URL: testNatsUrl, NATS_PREFIX: prefix, LOG_LEVEL: 'warn', GATEWAY_PORT: '0', DATA_DIR: dataDir, GATEWAY_PRECOMPILE_SCHEMAS: 'false',
-  });
-  const call = gatewayCaller(() => dataDir);
+  let stack: GatewayWithPolicy;
+  const call = gatewayCaller(() => stack.dataDir);
   const ok = async (method: string, path: string, body?: unknown, opts?: { token?: string; contentType?: string }) => {
     const r = await call(method, path, body, opts);
     if (r.status >= 300) throw new Error(`${method} ${path}: ${r.status} ${r.text}`);
@@ -57,10 +43,7 @@ describe("the control plane's VM annotations (api-gateway)", () => {
   let developer: string;
 
   beforeAll(async () => {
-    db = await createTestDatabase('vmannotations');
-    dataDir = mkdtempSync(join(tmpdir(), 'op-vmannotations-'));
-    policy = await startService({ name: 'policy', configSchema: policyConfigSchema, module: () => PolicyModule }, { ...env(), HEALTH_PORT: '0' });
-    gateway = await startService<GatewayConfig>({ name: 'api-gateway', configSchema: gatewayConfigSchema, prepareConfig: (c) => prepareGatewayConfig(c), module: () => ApiGatewayModule }, env());
+    stack = await startGatewayWithPolicy('vmannotations', { gatewayEnv: { GATEWAY_PRECOMPILE_SCHEMAS: 'false' } });
     for (const name of [NS, VMOP_NS]) await ok('POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
     developer = await editorToken(NS, 'developer');
     await ok('POST', `/apis/vmoperator.vmware.com/v1alpha5/namespaces/${NS}/virtualmachineclasses`, { apiVersion: 'vmoperator.vmware.com/v1alpha5', kind: 'VirtualMachineClass', metadata: { name: 'small' }, spec: { hardware: { cpus: 1, memory: '1Gi' } } });
@@ -68,12 +51,7 @@ describe("the control plane's VM annotations (api-gateway)", () => {
     // The cluster admin (system:masters) may set them: here, a VM as its host and the scheduler left it.
     await eventually(() => ok('POST', VMS, vm('web', { [HEARTBEAT]: 'red', [GUESTINFO]: '{}', [EPOCH]: '2', 'example.com/owner': 'ops' })));
   }, 60_000);
-  afterAll(async () => {
-    await gateway?.stop();
-    await policy?.stop();
-    await db?.drop();
-    rmSync(dataDir, { recursive: true, force: true });
-  }, 30_000);
+  afterAll(() => stack?.stop(), 30_000);
 
   it('refuses a user each forgery, by PUT, every kind of PATCH and server-side apply, with a 422 naming the annotation, writing nothing', async () => {
     const before = await ok('GET', `${VMS}/web`);

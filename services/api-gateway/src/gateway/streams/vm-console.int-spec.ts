@@ -1,23 +1,18 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { ObjectEventTypes, objectStreamId, VIRTUAL_MACHINE_WEB_CONSOLE_REQUESTS_RESOURCE, VIRTUAL_MACHINES_RESOURCE } from '@openpacific/contracts';
 import { EventStore } from '@openpacific/event-store';
 import { connectNats } from '@openpacific/messaging';
 import { webConsoleTicketHash } from '@openpacific/objects';
-import { RunningService, startService } from '@openpacific/service-kit';
-import { createTestDatabase, eventually, TestDatabase, testNatsUrl, uniqueNatsPrefix } from '@openpacific/testing';
+import { eventually, testNatsUrl } from '@openpacific/testing';
 import type { NatsConnection } from 'nats';
 import { parse } from 'yaml';
 import { WebSocket } from 'ws';
-import { configSchema as policyConfigSchema } from '../../../../policy/src/policy.config';
-import { PolicyModule } from '../../../../policy/src/policy.module';
 import { MemoryHypervisor } from '../../../../spherelet-agent/src/vms/memory-hypervisor';
 import { VmConsoleServer } from '../../../../spherelet-agent/src/vms/vm-console-server';
-import { gatewayConfigSchema, GatewayConfig, prepareGatewayConfig } from '../../api-gateway.config';
-import { ApiGatewayModule } from '../../api-gateway.module';
 import { gatewayCaller } from '../gateway-call.spec-support';
+import { GatewayWithPolicy, startGatewayWithPolicy } from '../gateway-with-policy.spec-support';
 import { CONSOLE_PROTOCOL, CONSOLE_REFUSAL_PROTOCOL } from './vm-console';
 
 const NS = 'team-a';
@@ -37,22 +32,17 @@ interface Session {
  * follows the VM's console from the VM's host (a console server over real NATS, on the memory hypervisor).
  */
 describe('the VM web console endpoint (api-gateway)', () => {
-  let db: TestDatabase;
-  let dataDir: string;
-  let policy: RunningService<any>;
-  let gateway: RunningService<any>;
+  let stack: GatewayWithPolicy;
   let nc: NatsConnection;
   let store: EventStore;
   let consoles: VmConsoleServer;
   const hv = new MemoryHypervisor();
-  const prefix = uniqueNatsPrefix('vmconsole');
-  const env = () => ({ DATABASE_URL: db.url, NATS_URL: testNatsUrl, NATS_PREFIX: prefix, LOG_LEVEL: 'warn', HEALTH_PORT: '0' });
-  const call = gatewayCaller(() => dataDir);
+  const call = gatewayCaller(() => stack.dataDir);
 
   function open(ticket: string, protocols: string[] = []): { session: Session; done: Promise<Session> } {
-    const server = parse(readFileSync(join(dataDir, 'kubeconfig'), 'utf8')).clusters[0].cluster.server.replace(/^https/, 'wss');
+    const server = parse(readFileSync(join(stack.dataDir, 'kubeconfig'), 'utf8')).clusters[0].cluster.server.replace(/^https/, 'wss');
     const session: Session = { frames: [] };
-    const ws = new WebSocket(`${server}/ticket/${ticket}`, protocols, { ca: readFileSync(join(dataDir, 'pki', 'ca.crt')) });
+    const ws = new WebSocket(`${server}/ticket/${ticket}`, protocols, { ca: readFileSync(join(stack.dataDir, 'pki', 'ca.crt')) });
     ws.on('open', () => (session.protocol = ws.protocol));
     const done = new Promise<Session>((resolve) => {
       ws.on('message', (data) => session.frames.push(data.toString()));
@@ -91,16 +81,10 @@ describe('the VM web console endpoint (api-gateway)', () => {
   const inAMinute = () => new Date(Date.now() + 60_000).toISOString().replace(/\.\d+Z$/, 'Z');
 
   beforeAll(async () => {
-    db = await createTestDatabase('vmconsole');
-    dataDir = mkdtempSync(join(tmpdir(), 'op-vmconsole-'));
-    policy = await startService({ name: 'policy', configSchema: policyConfigSchema, module: () => PolicyModule }, env());
-    gateway = await startService<GatewayConfig>(
-      { name: 'api-gateway', configSchema: gatewayConfigSchema, prepareConfig: (c) => prepareGatewayConfig(c), module: () => ApiGatewayModule },
-      { ...env(), GATEWAY_PORT: '0', DATA_DIR: dataDir, GATEWAY_PRECOMPILE_SCHEMAS: 'false' },
-    );
+    stack = await startGatewayWithPolicy('vmconsole', { gatewayEnv: { GATEWAY_PRECOMPILE_SCHEMAS: 'false' } });
     nc = await connectNats({ url: testNatsUrl, name: 'vm-console-endpoint-test' });
-    store = new EventStore(db.pool);
-    consoles = new VmConsoleServer(nc, prefix, 'host-a', hv);
+    store = new EventStore(stack.db.pool);
+    consoles = new VmConsoleServer(nc, stack.prefix, 'host-a', hv);
     consoles.start();
     const vm = await put(VIRTUAL_MACHINES_RESOURCE, { apiVersion: 'vmoperator.vmware.com/v1alpha5', kind: 'VirtualMachine', metadata: { name: 'web-1' }, spec: {}, status: { nodeName: 'host-a' } });
     await hv.create({ uid: vm.metadata.uid, name: 'web-1', namespace: NS, epoch: 1, cpus: 1, memoryBytes: 2 ** 30, ip: '10.0.0.9', ports: [22] });
@@ -109,10 +93,7 @@ describe('the VM web console endpoint (api-gateway)', () => {
   afterAll(async () => {
     consoles?.stop();
     await nc?.close();
-    await gateway?.stop();
-    await policy?.stop();
-    await db?.drop();
-    rmSync(dataDir, { recursive: true, force: true });
+    await stack?.stop();
   }, 30_000);
 
   it('admits requests as VM Operator’s webhooks do: a bad key is a 422 naming spec.publicKey, the spec is immutable', async () => {
