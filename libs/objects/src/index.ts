@@ -19,3 +19,4 @@ export * from './service-account-admission';
 export * from './priority-admission';
 export * from './event-correlator';
 export * from './container-log-status';
+export * from './allocation-ledger';

@@ -1,11 +1,11 @@
-import { ClusterNetwork, ENDPOINTS_RESOURCE, LOOPBACK_NETWORK, ObjectEventTypes, objectStreamId, rfc3339, SERVICES_RESOURCE } from '@openpacific/contracts';
+import { ClusterNetwork, clusterIPStreamId, ENDPOINTS_RESOURCE, isAllocationStream, LOOPBACK_NETWORK, ObjectEventTypes, objectStreamId, rfc3339, SERVICES_RESOURCE } from '@openpacific/contracts';
 import { EventStore, VersionConflictError } from '@openpacific/event-store';
 import { randomUUID } from 'node:crypto';
-import { controllerReadModel, feedPassLoop, objectEvent, PassLoop, sameJson, type SharedFollower, StoredObject } from '@openpacific/objects';
+import { AllocationLedger, CLUSTER_IP_ALLOCATIONS, controllerReadModel, feedPassLoop, objectEvent, PassLoop, sameJson, type SharedFollower, StoredObject } from '@openpacific/objects';
 import type { Logger } from '@openpacific/service-kit';
 import { TcpLoadBalancer } from './services/tcp-load-balancer';
 import { coreServiceFor, hasCoreShape, vmServiceController, vmServiceOwnerReference } from './services/vm-service-core';
-import { allocateClusterIP, heldClusterIPs, INGRESS_INDEX_ANNOTATION, ingressFor, legacyAddresses, legacyIndex } from './services/vm-service-addresses';
+import { allocateClusterIP, clusterIPAllocation, heldClusterIPs, INGRESS_INDEX_ANNOTATION, ingressFor, legacyAddresses, legacyIndex, LostClusterIPs } from './services/vm-service-addresses';
 import { backendsFor, endpointsSubsets, readyEndpoints } from './services/vm-service-endpoints';
 import { ensurePool } from './vms/address-pools';
 import { R } from './vms/vm-resources';
@@ -53,6 +53,10 @@ export class VmServiceController {
   private readonly warned = new Set<string>();
   /** Cluster IPs written to a VMService and not yet seen in the read model, by address, until when they count as held. */
   private readonly claims = new Map<string, number>();
+  /** The cluster IPs' allocation streams' versions, at the read model's point of the log (the same feed fills both). */
+  private readonly allocations = new AllocationLedger();
+  /** Cluster IPs another writer took while this controller was writing them, passed over until the model shows it. */
+  private readonly lost = new LostClusterIPs();
   private readonly network: ClusterNetwork;
 
   /**
@@ -62,6 +66,10 @@ export class VmServiceController {
   constructor(private readonly deps: { store: EventStore; feed: SharedFollower; logger: Logger; network?: ClusterNetwork }) {
     this.network = deps.network ?? LOOPBACK_NETWORK;
     this.loop = feedPassLoop(deps.feed, this.model, () => this.pass(), { what: 'VM service', logger: deps.logger, resyncMs: 2000 });
+    // Read with the model's page, before any pass can run: the ledger and the model show one point of the log.
+    deps.feed.add([CLUSTER_IP_ALLOCATIONS], (events) => {
+      for (const e of events) this.allocations.apply(e);
+    });
   }
 
   start(): void {
@@ -227,9 +235,12 @@ export class VmServiceController {
    * offset in the load balancer range. The gateway gives a service created through it its cluster IP (or checked the
    * author's), from the allocator core Services' come from; this is used as found. Only a service written straight to
    * the log without one (cluster-api's control-plane service of a guest cluster) is given one here, free against every
-   * Service's and VMService's in the read model (the gateway's allocation of the same moment may meet it, rarely:
-   * both pick at random). An older service (INGRESS_INDEX_ANNOTATION) keeps its loopback addresses, its cluster IP
-   * written if it was only on its core Service. Undefined while an address is being written.
+   * Service's and VMService's in the read model, and written with the address's allocation event at the version the
+   * ledger showed (`clusterIPAllocation`), as the gateway writes its own: when a gateway (or another writer) gave the
+   * address out first, the write fails with a version conflict on the address's stream, and a later pass picks again,
+   * passing over the lost address until the read model shows who has it. An older service (INGRESS_INDEX_ANNOTATION)
+   * keeps its loopback addresses (outside the service range, no allocation event), its cluster IP written if it was
+   * only on its core Service. Undefined while an address is being written.
    */
   private async addressFor(stored: StoredObject): Promise<ServiceAddresses | undefined> {
     const svc = stored.object;
@@ -248,20 +259,32 @@ export class VmServiceController {
       return { ingress, cluster: clusterIp };
     }
     const ip = legacy ? legacyAddresses(legacy.pool, legacy.index).cluster : this.allocate();
+    // Read right after the pick, with no wait between: the version the address was judged free on.
+    const judgedAt = this.allocations.version(clusterIPStreamId(ip));
     const next = structuredClone(svc);
     delete next.metadata.resourceVersion;
     next.spec.clusterIp = ip;
-    await this.deps.store.append(stored.streamId, [{ type: ObjectEventTypes.updated, data: { resource: R.services, object: next }, metadata: ACTOR }], { expectedVersion: stored.streamVersion });
+    const update = { streamId: stored.streamId, events: [{ type: ObjectEventTypes.updated, data: { resource: R.services, object: next }, metadata: ACTOR }], expectedVersion: stored.streamVersion };
+    try {
+      await this.deps.store.appendBatch(legacy ? [update] : [update, clusterIPAllocation(R.services, svc, ip, judgedAt, ACTOR)]);
+    } catch (err) {
+      if (err instanceof VersionConflictError && isAllocationStream(err.streamId)) {
+        this.lost.add(ip, err.actualVersion);
+        this.deps.logger.info('VM service cluster IP given to another object meanwhile, picking another', { service: `${svc.metadata.namespace}/${svc.metadata.name}`, clusterIP: ip });
+      }
+      throw err;
+    }
     this.claims.set(ip, Date.now() + CLAIM_MS);
     return undefined;
   }
 
-  /** A free cluster IP (`allocateClusterIP`), also clear of the ones this controller just wrote. */
+  /** A free cluster IP (`allocateClusterIP`), also clear of the ones this controller just wrote or just lost. */
   private allocate(): string {
     const now = Date.now();
     for (const [ip, until] of this.claims) if (until < now) this.claims.delete(ip);
     const held = heldClusterIPs(this.model.list(SERVICES_RESOURCE).map((s) => s.object), this.model.list(R.services).map((s) => s.object));
     for (const ip of this.claims.keys()) held.add(ip);
+    for (const ip of this.lost.held(this.allocations)) held.add(ip);
     const ip = allocateClusterIP(this.network, held);
     if (!ip) throw new Error(`failed to allocate a cluster IP: the service range ${this.network.serviceCIDR} is full`);
     return ip;

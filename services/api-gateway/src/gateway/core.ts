@@ -4,7 +4,7 @@ import { ResourceRegistry } from './registry/registry';
 import { ResourceTarget } from './http/resource-path';
 import { LogFollower } from '@openpacific/objects';
 import { Actor, ObjectWriter } from './store/object-writer';
-import type { AllocationLedger } from './store/allocation-ledger';
+import type { AllocationLedger } from '@openpacific/objects';
 import { ReadModel } from '@openpacific/objects';
 import { WatchHub } from '@openpacific/objects';
 import type { EventStore } from '@openpacific/event-store';

@@ -1,5 +1,8 @@
-import { inCIDR, indexedClusterNetwork, LOOPBACK_NETWORK } from '@openpacific/contracts';
-import { allocateClusterIP, heldClusterIPs, INGRESS_INDEX_ANNOTATION, ingressFor, legacyAddresses, legacyIndex } from './vm-service-addresses';
+import Ajv from 'ajv';
+import { AllocationEventTypes, clusterIPStreamId, eventCatalogue, inCIDR, indexedClusterNetwork, LOOPBACK_NETWORK } from '@openpacific/contracts';
+import type { RecordedEvent } from '@openpacific/event-store';
+import { AllocationLedger } from '@openpacific/objects';
+import { allocateClusterIP, clusterIPAllocation, heldClusterIPs, INGRESS_INDEX_ANNOTATION, ingressFor, legacyAddresses, legacyIndex, LostClusterIPs } from './vm-service-addresses';
 
 const NET = indexedClusterNetwork(3); // services 10.99.0.0/16, load balancers 10.131.0.0/16
 
@@ -78,5 +81,53 @@ describe('older services\' addresses', () => {
     expect(legacyIndex({ metadata: { annotations: { [INGRESS_INDEX_ANNOTATION]: 'x' } } })).toBeUndefined();
     expect(legacyIndex({ metadata: {} })).toBeUndefined();
     expect(legacyAddresses(7, 3)).toEqual({ ingress: '127.200.7.3', cluster: '127.201.7.3' });
+  });
+});
+
+describe('a cluster IP\'s allocation event', () => {
+  const META = { actor: 'vm-operator', source: 'vm-operator' };
+  const vmService = { metadata: { namespace: 'c', name: 'vm-web', uid: 'u-1' }, spec: {} };
+
+  it('goes to the address\'s stream at the version the address was judged free on, naming the VMService', () => {
+    const append = clusterIPAllocation('virtualmachineservices.vmoperator.vmware.com', vmService, '10.99.2.2', 3, META);
+    expect(append).toEqual({
+      streamId: clusterIPStreamId('10.99.2.2'), expectedVersion: 3,
+      events: [{
+        type: AllocationEventTypes.clusterIP, metadata: META,
+        data: { address: '10.99.2.2', holder: { resource: 'virtualmachineservices.vmoperator.vmware.com', namespace: 'c', name: 'vm-web', uid: 'u-1' } },
+      }],
+    });
+    expect(new Ajv().compile(eventCatalogue[AllocationEventTypes.clusterIP])(append.events[0].data)).toBe(true);
+  });
+
+  it('expects no stream for an address never given out', () => {
+    expect(clusterIPAllocation('virtualmachineservices.vmoperator.vmware.com', vmService, '10.99.2.2', 0, META).expectedVersion).toBe('no_stream');
+  });
+});
+
+describe('LostClusterIPs', () => {
+  const allocated = (address: string, version: number) =>
+    ({ streamId: clusterIPStreamId(address), streamVersion: version, type: AllocationEventTypes.clusterIP, data: {}, metadata: {} }) as unknown as RecordedEvent;
+
+  it('holds a lost address until the ledger has followed its stream as far as the winner wrote it', () => {
+    const ledger = new AllocationLedger();
+    const lost = new LostClusterIPs();
+    lost.add('10.99.2.2', 2);
+    lost.add('10.99.3.3', 1);
+    expect(lost.held(ledger).sort()).toEqual(['10.99.2.2', '10.99.3.3']);
+    ledger.apply(allocated('10.99.2.2', 1));
+    ledger.apply(allocated('10.99.3.3', 1));
+    expect(lost.held(ledger)).toEqual(['10.99.2.2']);
+    ledger.apply(allocated('10.99.2.2', 2));
+    expect(lost.held(ledger)).toEqual([]);
+  });
+
+  it('keeps the furthest winner of an address lost twice', () => {
+    const ledger = new AllocationLedger();
+    const lost = new LostClusterIPs();
+    lost.add('10.99.2.2', 3);
+    lost.add('10.99.2.2', 1);
+    ledger.apply(allocated('10.99.2.2', 2));
+    expect(lost.held(ledger)).toEqual(['10.99.2.2']);
   });
 });

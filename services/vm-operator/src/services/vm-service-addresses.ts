@@ -1,5 +1,7 @@
 import { randomInt } from 'node:crypto';
-import { ClusterNetwork, clusterDnsAddress, ipToInt, isIPv4, kubernetesServiceAddress, loadBalancerAddress, parseCIDR, scanFreeAddress } from '@openpacific/contracts';
+import { AllocationEventTypes, ClusterNetwork, clusterDnsAddress, clusterIPStreamId, EventMetadata, ipToInt, isIPv4, kubernetesServiceAddress, loadBalancerAddress, parseCIDR, scanFreeAddress } from '@openpacific/contracts';
+import type { StreamAppend } from '@openpacific/event-store';
+import type { AllocationLedger } from '@openpacific/objects';
 import { ingressAddress } from './vm-service-endpoints';
 
 /**
@@ -41,7 +43,7 @@ export function heldClusterIPs(services: any[], vmServices: any[]): Set<string> 
  * broadcast address, its .1 (the `kubernetes` Service's) or its .10 (the cluster DNS server's, whose load balancer
  * offset is the Ingress address), never one held. Only for a VMService written straight to the log without one
  * (vm-service-controller.ts `addressFor`). Random, as the gateway's, so the two allocating at the same moment rarely
- * meet. Undefined when full.
+ * pick one address (and when they do, `clusterIPAllocation` lets only one of them have it). Undefined when full.
  */
 export function allocateClusterIP(network: ClusterNetwork, held: Set<string>, pick: (span: number) => number = (span) => randomInt(0, span)): string | undefined {
   const { prefix } = parseCIDR(network.serviceCIDR);
@@ -57,4 +59,41 @@ export function allocateClusterIP(network: ClusterNetwork, held: Set<string>, pi
 export function ingressFor(network: ClusterNetwork, clusterIp: string, legacy?: { pool: number; index: number }): string | undefined {
   if (legacy) return legacyAddresses(legacy.pool, legacy.index).ingress;
   return loadBalancerAddress(network, clusterIp);
+}
+
+/**
+ * The allocation event that goes, in one append, with the update giving a VMService `address` (as the gateway's
+ * writes do, contracts' allocations.ts): at the version of the address's stream the ledger showed when the address
+ * was judged free. Of this and another writer (a gateway replica) that judged the address free on the same state, one
+ * append wins and the other meets a version conflict on the address's stream.
+ */
+export function clusterIPAllocation(resource: string, vmService: any, address: string, judgedAt: number, metadata: EventMetadata): StreamAppend {
+  const { namespace, name, uid } = vmService.metadata;
+  const holder = { resource, ...(namespace ? { namespace } : {}), name, uid };
+  return {
+    streamId: clusterIPStreamId(address),
+    events: [{ type: AllocationEventTypes.clusterIP, data: { address, holder }, metadata }],
+    expectedVersion: judgedAt === 0 ? 'no_stream' : judgedAt,
+  };
+}
+
+/**
+ * Cluster IPs lost to another writer (a version conflict on the address's stream), each held until the ledger has
+ * followed the stream as far as the winner wrote it: from then the read model shows the winner's object, which holds
+ * the address (or its deletion, which frees it). The next pick, soon after the conflict, passes over them even when
+ * the read model is still behind.
+ */
+export class LostClusterIPs {
+  /** The stream version each lost address's winner wrote, by address. */
+  private readonly lost = new Map<string, number>();
+
+  add(address: string, winnerVersion: number): void {
+    this.lost.set(address, Math.max(winnerVersion, this.lost.get(address) ?? 0));
+  }
+
+  /** The lost addresses the ledger has not caught up with (those it has are forgotten). */
+  held(ledger: AllocationLedger): string[] {
+    for (const [address, version] of this.lost) if (ledger.version(clusterIPStreamId(address)) >= version) this.lost.delete(address);
+    return [...this.lost.keys()];
+  }
 }

@@ -2,7 +2,7 @@ import Ajv from 'ajv';
 import { AllocationEventTypes, clusterIPStreamId, eventCatalogue, nodePortStreamId } from '@openpacific/contracts';
 import { RecordedEvent, VersionConflictError } from '@openpacific/event-store';
 import { ReadModel } from '@openpacific/objects';
-import { AllocationLedger } from '../store/allocation-ledger';
+import { AllocationLedger } from '@openpacific/objects';
 import { AllocationChecks, allocationAppends, isAllocationConflict } from './allocations';
 import { serviceAllocations } from './service.strategy';
 

@@ -2,7 +2,7 @@ import { AllocationEventTypes, clusterIPStreamId, ErrorCodes, EventMetadata, isA
 import type { StreamAppend } from '@openpacific/event-store';
 import type { KubeApiError } from '@openpacific/kube-api';
 import type { GatewayCore } from '../core';
-import type { AllocationLedger } from '../store/allocation-ledger';
+import type { AllocationLedger } from '@openpacific/objects';
 
 /**
  * The compare-and-set that makes cluster IPs and node ports safe across gateway replicas, as kube-apiserver's
