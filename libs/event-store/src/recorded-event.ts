@@ -127,29 +127,44 @@ export function parseDecided(text: string): Decided {
  * enumerable: spreading, JSON and deep equality see them as plain fields.
  */
 export function recordedFromSent(decided: Decided, sent: SentEvent): RecordedEvent {
-  let data: unknown;
-  let metadata: EventMetadata | undefined;
-  return {
-    id: sent.id,
-    streamId: sent.streamId,
-    streamVersion: decided.streamVersion,
-    type: sent.type,
-    get data() {
-      if (data === undefined) data = JSON.parse(sent.data);
-      return data;
-    },
-    set data(value: unknown) {
-      data = value;
-    },
-    get metadata() {
-      if (metadata === undefined) metadata = JSON.parse(sent.metadata) as EventMetadata;
-      return metadata;
-    },
-    set metadata(value: EventMetadata) {
-      metadata = value;
-    },
-    position: decided.position,
-    transactionId: decided.transactionId,
-    createdAt: decided.createdAt,
-  };
+  const event = { id: sent.id, streamId: sent.streamId, streamVersion: decided.streamVersion, type: sent.type };
+  Object.defineProperty(event, SENT_DATA, { ...HIDDEN, value: sent.data });
+  Object.defineProperty(event, DATA, { ...HIDDEN, value: undefined });
+  Object.defineProperty(event, SENT_METADATA, { ...HIDDEN, value: sent.metadata });
+  Object.defineProperty(event, METADATA, { ...HIDDEN, value: undefined });
+  Object.defineProperty(event, 'data', SENT_DATA_ACCESSOR);
+  Object.defineProperty(event, 'metadata', SENT_METADATA_ACCESSOR);
+  return Object.assign(event, { position: decided.position, transactionId: decided.transactionId, createdAt: decided.createdAt }) as unknown as RecordedEvent;
 }
+
+/*
+ * The bodies' slots and accessors: one getter and setter pair for every such event (a pair of closures per event, as
+ * an object literal's `get`/`set` makes, left each event a dictionary to V8: every field read a hash lookup).
+ */
+const SENT_DATA = Symbol('sentData');
+const DATA = Symbol('data');
+const SENT_METADATA = Symbol('sentMetadata');
+const METADATA = Symbol('metadata');
+type SentBodies = { [SENT_DATA]: string; [DATA]?: unknown; [SENT_METADATA]: string; [METADATA]?: EventMetadata };
+const SENT_DATA_ACCESSOR: PropertyDescriptor = {
+  get(this: SentBodies) {
+    if (this[DATA] === undefined) this[DATA] = JSON.parse(this[SENT_DATA]);
+    return this[DATA];
+  },
+  set(this: SentBodies, value: unknown) {
+    this[DATA] = value;
+  },
+  enumerable: true,
+  configurable: true,
+};
+const SENT_METADATA_ACCESSOR: PropertyDescriptor = {
+  get(this: SentBodies) {
+    if (this[METADATA] === undefined) this[METADATA] = JSON.parse(this[SENT_METADATA]) as EventMetadata;
+    return this[METADATA];
+  },
+  set(this: SentBodies, value: EventMetadata) {
+    this[METADATA] = value;
+  },
+  enumerable: true,
+  configurable: true,
+};
