@@ -30,6 +30,13 @@ export interface RecordedEventText extends Omit<RecordedEvent, 'data' | 'metadat
 export const EVENT_COLUMNS = 'position, transaction_id, stream_id, stream_version, event_id, type, data, metadata, created_at';
 
 export function toRecordedEvent(row: any): RecordedEvent {
+  const event = eventWithoutTime(row) as RecordedEvent;
+  event.createdAt = row.created_at;
+  return event;
+}
+
+/** A row's fields but its time, which each reader adds its own way (parsed by pg, or parsed when first read). */
+function eventWithoutTime(row: any): Omit<RecordedEvent, 'createdAt'> {
   return {
     id: row.event_id,
     streamId: row.stream_id,
@@ -39,7 +46,6 @@ export function toRecordedEvent(row: any): RecordedEvent {
     metadata: row.metadata,
     position: BigInt(row.position),
     transactionId: BigInt(row.transaction_id),
-    createdAt: row.created_at,
   };
 }
 
@@ -66,16 +72,7 @@ const HIDDEN = { writable: true, enumerable: false, configurable: true };
  * accessor, or a getter closure per event, left each event a dictionary: every read of its fields a hash lookup).
  */
 export function toRecordedEventLazyTime(row: any): RecordedEvent {
-  const event = {
-    id: row.event_id,
-    streamId: row.stream_id,
-    streamVersion: Number(row.stream_version),
-    type: row.type,
-    data: row.data,
-    metadata: row.metadata,
-    position: BigInt(row.position),
-    transactionId: BigInt(row.transaction_id),
-  };
+  const event = eventWithoutTime(row);
   Object.defineProperty(event, CREATED_AT_TEXT, { ...HIDDEN, value: row.created_at });
   Object.defineProperty(event, CREATED_AT, { ...HIDDEN, value: undefined });
   return Object.defineProperty(event, 'createdAt', LAZY_CREATED_AT) as RecordedEvent;

@@ -1,11 +1,11 @@
-import { ClusterNetwork, clusterIPStreamId, ENDPOINTS_RESOURCE, isAllocationStream, LOOPBACK_NETWORK, ObjectEventTypes, objectStreamId, rfc3339, SERVICES_RESOURCE } from '@openpacific/contracts';
+import { allocationAppend, ClusterNetwork, clusterIPStreamId, ENDPOINTS_RESOURCE, isAllocationStream, LOOPBACK_NETWORK, ObjectEventTypes, objectStreamId, rfc3339, SERVICES_RESOURCE } from '@openpacific/contracts';
 import { EventStore, VersionConflictError } from '@openpacific/event-store';
 import { randomUUID } from 'node:crypto';
 import { AllocationLedger, CLUSTER_IP_ALLOCATIONS, controllerReadModel, feedPassLoop, objectEvent, PassLoop, sameJson, type SharedFollower, StoredObject } from '@openpacific/objects';
 import type { Logger } from '@openpacific/service-kit';
 import { TcpLoadBalancer } from './services/tcp-load-balancer';
 import { coreServiceFor, hasCoreShape, vmServiceController, vmServiceOwnerReference } from './services/vm-service-core';
-import { allocateClusterIP, clusterIPAllocation, heldClusterIPs, INGRESS_INDEX_ANNOTATION, ingressFor, legacyAddresses, legacyIndex, LostClusterIPs } from './services/vm-service-addresses';
+import { allocateClusterIP, heldClusterIPs, INGRESS_INDEX_ANNOTATION, ingressFor, legacyAddresses, legacyIndex, LostClusterIPs } from './services/vm-service-addresses';
 import { backendsFor, endpointsSubsets, readyEndpoints } from './services/vm-service-endpoints';
 import { ensurePool } from './vms/address-pools';
 import { R } from './vms/vm-resources';
@@ -236,7 +236,7 @@ export class VmServiceController {
    * author's), from the allocator core Services' come from; this is used as found. Only a service written straight to
    * the log without one (cluster-api's control-plane service of a guest cluster) is given one here, free against every
    * Service's and VMService's in the read model, and written with the address's allocation event at the version the
-   * ledger showed (`clusterIPAllocation`), as the gateway writes its own: when a gateway (or another writer) gave the
+   * ledger showed (contracts' `allocationAppend`), as the gateway writes its own: when a gateway (or another writer) gave the
    * address out first, the write fails with a version conflict on the address's stream, and a later pass picks again,
    * passing over the lost address until the read model shows who has it. An older service (INGRESS_INDEX_ANNOTATION)
    * keeps its loopback addresses (outside the service range, no allocation event), its cluster IP written if it was
@@ -266,7 +266,7 @@ export class VmServiceController {
     next.spec.clusterIp = ip;
     const update = { streamId: stored.streamId, events: [{ type: ObjectEventTypes.updated, data: { resource: R.services, object: next }, metadata: ACTOR }], expectedVersion: stored.streamVersion };
     try {
-      await this.deps.store.appendBatch(legacy ? [update] : [update, clusterIPAllocation(R.services, svc, ip, judgedAt, ACTOR)]);
+      await this.deps.store.appendBatch(legacy ? [update] : [update, allocationAppend({ address: ip }, R.services, svc, judgedAt, ACTOR)]);
     } catch (err) {
       if (err instanceof VersionConflictError && isAllocationStream(err.streamId)) {
         this.lost.add(ip, err.actualVersion);

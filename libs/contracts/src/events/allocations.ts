@@ -1,4 +1,5 @@
 import { JsonSchema } from '../resources/resource-definition';
+import type { EventMetadata } from './catalogue';
 
 /**
  * Events of the ranges Services take addresses and ports from. Each cluster IP and each node port has a stream of
@@ -29,6 +30,27 @@ export function nodePortStreamId(port: number): string {
 
 export function isAllocationStream(streamId: string): boolean {
   return streamId.startsWith(ALLOCATION_STREAM_PREFIX);
+}
+
+/** An address or a port an object holds. */
+export type Allocation = { address: string } | { port: number };
+
+/** The stream of an address or a port. */
+export function allocationStreamId(a: Allocation): string {
+  return 'address' in a ? clusterIPStreamId(a.address) : nodePortStreamId(a.port);
+}
+
+/**
+ * The append that gives `allocation` to `object` (of `resource`), made with the object's own in one transaction: one
+ * event on the address's stream, at the version its writer judged the address free on (0: never given out).
+ */
+export function allocationAppend(allocation: Allocation, resource: string, object: any, judgedAt: number, metadata: EventMetadata) {
+  const { namespace, name, uid } = object.metadata;
+  const holder = { resource, ...(namespace ? { namespace } : {}), name, uid };
+  const event = 'address' in allocation
+    ? { type: AllocationEventTypes.clusterIP, data: { address: allocation.address, holder }, metadata }
+    : { type: AllocationEventTypes.nodePort, data: { port: allocation.port, holder }, metadata };
+  return { streamId: allocationStreamId(allocation), events: [event], expectedVersion: judgedAt === 0 ? ('no_stream' as const) : judgedAt };
 }
 
 /** The object an address or port went to. Not `resource` at the top of the data: no read model takes it for an object. */

@@ -1,8 +1,8 @@
 import Ajv from 'ajv';
-import { AllocationEventTypes, clusterIPStreamId, eventCatalogue, inCIDR, indexedClusterNetwork, LOOPBACK_NETWORK } from '@openpacific/contracts';
+import { allocationAppend, AllocationEventTypes, clusterIPStreamId, eventCatalogue, inCIDR, indexedClusterNetwork, LOOPBACK_NETWORK } from '@openpacific/contracts';
 import type { RecordedEvent } from '@openpacific/event-store';
 import { AllocationLedger } from '@openpacific/objects';
-import { allocateClusterIP, clusterIPAllocation, heldClusterIPs, INGRESS_INDEX_ANNOTATION, ingressFor, legacyAddresses, legacyIndex, LostClusterIPs } from './vm-service-addresses';
+import { allocateClusterIP, heldClusterIPs, INGRESS_INDEX_ANNOTATION, ingressFor, legacyAddresses, legacyIndex, LostClusterIPs } from './vm-service-addresses';
 
 const NET = indexedClusterNetwork(3); // services 10.99.0.0/16, load balancers 10.131.0.0/16
 
@@ -89,7 +89,7 @@ describe('a cluster IP\'s allocation event', () => {
   const vmService = { metadata: { namespace: 'c', name: 'vm-web', uid: 'u-1' }, spec: {} };
 
   it('goes to the address\'s stream at the version the address was judged free on, naming the VMService', () => {
-    const append = clusterIPAllocation('virtualmachineservices.vmoperator.vmware.com', vmService, '10.99.2.2', 3, META);
+    const append = allocationAppend({ address: '10.99.2.2' }, 'virtualmachineservices.vmoperator.vmware.com', vmService, 3, META);
     expect(append).toEqual({
       streamId: clusterIPStreamId('10.99.2.2'), expectedVersion: 3,
       events: [{
@@ -101,7 +101,7 @@ describe('a cluster IP\'s allocation event', () => {
   });
 
   it('expects no stream for an address never given out', () => {
-    expect(clusterIPAllocation('virtualmachineservices.vmoperator.vmware.com', vmService, '10.99.2.2', 0, META).expectedVersion).toBe('no_stream');
+    expect(allocationAppend({ address: '10.99.2.2' }, 'virtualmachineservices.vmoperator.vmware.com', vmService, 0, META).expectedVersion).toBe('no_stream');
   });
 });
 

@@ -1,6 +1,5 @@
 import { randomInt } from 'node:crypto';
-import { AllocationEventTypes, ClusterNetwork, clusterDnsAddress, clusterIPStreamId, EventMetadata, ipToInt, isIPv4, kubernetesServiceAddress, loadBalancerAddress, parseCIDR, scanFreeAddress } from '@openpacific/contracts';
-import type { StreamAppend } from '@openpacific/event-store';
+import { ClusterNetwork, clusterDnsAddress, clusterIPStreamId, ipToInt, isIPv4, kubernetesServiceAddress, loadBalancerAddress, parseCIDR, scanFreeAddress } from '@openpacific/contracts';
 import type { AllocationLedger } from '@openpacific/objects';
 import { ingressAddress } from './vm-service-endpoints';
 
@@ -43,7 +42,8 @@ export function heldClusterIPs(services: any[], vmServices: any[]): Set<string> 
  * broadcast address, its .1 (the `kubernetes` Service's) or its .10 (the cluster DNS server's, whose load balancer
  * offset is the Ingress address), never one held. Only for a VMService written straight to the log without one
  * (vm-service-controller.ts `addressFor`). Random, as the gateway's, so the two allocating at the same moment rarely
- * pick one address (and when they do, `clusterIPAllocation` lets only one of them have it). Undefined when full.
+ * pick one address (and when they do, the allocation event written with it, contracts' `allocationAppend`, lets only
+ * one of them have it). Undefined when full.
  */
 export function allocateClusterIP(network: ClusterNetwork, held: Set<string>, pick: (span: number) => number = (span) => randomInt(0, span)): string | undefined {
   const { prefix } = parseCIDR(network.serviceCIDR);
@@ -59,22 +59,6 @@ export function allocateClusterIP(network: ClusterNetwork, held: Set<string>, pi
 export function ingressFor(network: ClusterNetwork, clusterIp: string, legacy?: { pool: number; index: number }): string | undefined {
   if (legacy) return legacyAddresses(legacy.pool, legacy.index).ingress;
   return loadBalancerAddress(network, clusterIp);
-}
-
-/**
- * The allocation event that goes, in one append, with the update giving a VMService `address` (as the gateway's
- * writes do, contracts' allocations.ts): at the version of the address's stream the ledger showed when the address
- * was judged free. Of this and another writer (a gateway replica) that judged the address free on the same state, one
- * append wins and the other meets a version conflict on the address's stream.
- */
-export function clusterIPAllocation(resource: string, vmService: any, address: string, judgedAt: number, metadata: EventMetadata): StreamAppend {
-  const { namespace, name, uid } = vmService.metadata;
-  const holder = { resource, ...(namespace ? { namespace } : {}), name, uid };
-  return {
-    streamId: clusterIPStreamId(address),
-    events: [{ type: AllocationEventTypes.clusterIP, data: { address, holder }, metadata }],
-    expectedVersion: judgedAt === 0 ? 'no_stream' : judgedAt,
-  };
 }
 
 /**

@@ -1,4 +1,4 @@
-import { AllocationEventTypes, clusterIPStreamId, ErrorCodes, EventMetadata, isAllocationStream, nodePortStreamId } from '@openpacific/contracts';
+import { Allocation, allocationAppend, allocationStreamId as streamOf, ErrorCodes, EventMetadata, isAllocationStream } from '@openpacific/contracts';
 import type { StreamAppend } from '@openpacific/event-store';
 import type { KubeApiError } from '@openpacific/kube-api';
 import type { GatewayCore } from '../core';
@@ -13,10 +13,7 @@ import type { AllocationLedger } from '@openpacific/objects';
  * once it has (retryingAllocations): an allocated address is picked anew, a chosen one is refused as already allocated.
  */
 
-/** An address or port an object holds. */
-export type Allocation = { address: string } | { port: number };
-
-const streamOf = (a: Allocation) => ('address' in a ? clusterIPStreamId(a.address) : nodePortStreamId(a.port));
+export type { Allocation } from '@openpacific/contracts';
 
 /** What one write judged free, at which version of each address's stream. */
 export class AllocationChecks {
@@ -46,18 +43,9 @@ export function allocationAppends(
   held: (obj: any) => Allocation[], checks: AllocationChecks, resource: string, next: any, old: any, metadata: EventMetadata,
 ): StreamAppend[] {
   const before = new Set(old ? held(old).map(streamOf) : []);
-  const { namespace, name, uid } = next.metadata;
-  const holder = { resource, ...(namespace ? { namespace } : {}), name, uid };
   return held(next)
     .filter((a) => !before.has(streamOf(a)))
-    .map((a) => {
-      const streamId = streamOf(a);
-      const expected = checks.expected(streamId);
-      const event = 'address' in a
-        ? { type: AllocationEventTypes.clusterIP, data: { address: a.address, holder }, metadata }
-        : { type: AllocationEventTypes.nodePort, data: { port: a.port, holder }, metadata };
-      return { streamId, events: [event], expectedVersion: expected === 0 ? 'no_stream' : expected };
-    });
+    .map((a) => allocationAppend(a, resource, next, checks.expected(streamOf(a)), metadata));
 }
 
 /** What a write of a kind that holds addresses appends with its object (ObjectWrite.allocations); `old` on an update. */
