@@ -62,6 +62,9 @@ export function isAllocationConflict(err: unknown): err is { streamId: string; a
   return e?.code === ErrorCodes.versionConflict && typeof e.streamId === 'string' && isAllocationStream(e.streamId);
 }
 
+/** Why a write that lost its addresses ALLOCATION_ATTEMPTS times is a 409. */
+export const ALLOCATIONS_LOST = 'the addresses it was given were taken by other writes at the same time; please try again';
+
 /** Tries of a write whose addresses other writers keep taking; then it is a 409 (`lost`), never a 5xx. */
 export const ALLOCATION_ATTEMPTS = 5;
 

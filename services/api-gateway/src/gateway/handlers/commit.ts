@@ -10,7 +10,7 @@ import { StoredObject } from '@openpacific/objects';
 import { readyToDelete, sameObject } from './object-rules';
 import { admissionHooks } from './admitted';
 import { warn } from './decode';
-import { AllocationChecks, allocationsOf, retryingAllocations } from './allocations';
+import { ALLOCATIONS_LOST, AllocationChecks, allocationsOf, retryingAllocations } from './allocations';
 
 /**
  * Writes the next state of an existing object: nothing when nothing changed,
@@ -30,7 +30,7 @@ export function commitUpdate(
   const strategy = strategyFor(served.def);
   return givenBackUnlessStored(dryRun, (onAbandon) => strategy.allocated
     ? retryingAllocations(core, next, (copy) => storeUpdate(core, r, served, strategy, stored, copy, dryRun, onAbandon),
-      () => conflictFor(served, stored.object.metadata.name, 'the addresses it was given were taken by other writes at the same time; please try again'))
+      () => conflictFor(served, stored.object.metadata.name, ALLOCATIONS_LOST))
     : storeUpdate(core, r, served, strategy, stored, next, dryRun, onAbandon));
 }
 

@@ -11,7 +11,7 @@ import { prepareForCreate } from './object-rules';
 import { admissionHooks } from './admitted';
 import { noteRequestedName } from '../audit/audit-annotations';
 import type { ServedResource } from '../registry/registry';
-import { AllocationChecks, allocationsOf, isAllocationConflict, retryingAllocations } from './allocations';
+import { ALLOCATIONS_LOST, AllocationChecks, allocationsOf, isAllocationConflict, retryingAllocations } from './allocations';
 
 export async function handleCreate(core: GatewayCore, r: ResourceRequest): Promise<void> {
   const obj = decodeBody(r);
@@ -34,7 +34,7 @@ export function createObject(core: GatewayCore, r: ResourceRequest, body: any): 
 
 /** A create whose addresses other writers kept taking (allocations.ts). */
 const lostAllocation = (served: ServedResource, body: any) =>
-  conflict(qualifiedResource(served.def), body?.metadata?.name ?? '', 'the addresses it was given were taken by other writes at the same time; please try again');
+  conflict(qualifiedResource(served.def), body?.metadata?.name ?? '', ALLOCATIONS_LOST);
 
 async function storeNew(core: GatewayCore, r: ResourceRequest, strategy: KindStrategy, body: any, onAbandon: (giveBack: () => void) => void): Promise<any> {
   const { served, namespace } = r.target;
