@@ -70,9 +70,14 @@ describe('kubectl debug', () => {
     const ports = await cluster.kubectl(['patch', 'pod', 'target', '--subresource=ephemeralcontainers', '--type=json', '-p', added({ name: 'web', image: 'busybox', ports: [{ containerPort: 80 }] })]);
     expect(ports.stderr).toMatch(/spec\.ephemeralContainers\[\d+\]\.ports: Forbidden: cannot be set for an Ephemeral Container/);
 
-    const current = await podJson();
-    current.spec.ephemeralContainers[0].image = 'alpine';
-    const changed = await cluster.request('PUT', '/api/v1/namespaces/default/pods/target/ephemeralcontainers', { body: current });
+    // Read and sent again when the host wrote the pod's status in between (a 409 for the stale resourceVersion).
+    const changed = await eventually(async () => {
+      const current = await podJson();
+      current.spec.ephemeralContainers[0].image = 'alpine';
+      const answer = await cluster.request('PUT', '/api/v1/namespaces/default/pods/target/ephemeralcontainers', { body: current });
+      expect(answer.status).not.toBe(409);
+      return answer;
+    }, { timeoutMs: 15_000 });
     expect(changed.status).toBe(422);
     expect(changed.json().message).toContain('spec.ephemeralContainers: Forbidden: existing ephemeral containers "dbg" may not be changed');
 
