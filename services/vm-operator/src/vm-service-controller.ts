@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { AllocationLedger, CLUSTER_IP_ALLOCATIONS, controllerReadModel, feedPassLoop, objectEvent, PassLoop, sameJson, type SharedFollower, StoredObject } from '@openpacific/objects';
 import type { Logger } from '@openpacific/service-kit';
 import { TcpLoadBalancer } from './services/tcp-load-balancer';
+import { UdpLoadBalancer } from './services/udp-load-balancer';
 import { coreServiceFor, hasCoreShape, vmServiceController, vmServiceOwnerReference } from './services/vm-service-core';
 import { allocateClusterIP, heldClusterIPs, INGRESS_INDEX_ANNOTATION, ingressFor, legacyAddresses, legacyIndex, LostClusterIPs } from './services/vm-service-addresses';
 import { backendsFor, endpointsSubsets, readyEndpoints } from './services/vm-service-endpoints';
@@ -35,8 +36,9 @@ interface ServiceAddresses {
 /**
  * VirtualMachineServices (in the elected vm-operator): every proxied service has a cluster IP from the cluster's
  * service range (`spec.clusterIp`, set once; the gateway's on create, see `addressFor`), a LoadBalancer also an ingress address at the same offset in the load
- * balancer range (`status.loadBalancer.ingress`), as core Services get theirs; on each a TCP load balancer per port
- * forwards, round robin, to the Ready VMs its selector matches — so `nc <address> <port>` reaches a VM's guest, from
+ * balancer range (`status.loadBalancer.ingress`), as core Services get theirs; on each a load balancer per TCP or UDP port
+ * forwards, round robin, to the Ready VMs its selector matches (UDP: a flow per client address and port, pinned to one
+ * VM, as the core Services' proxy keeps them, `UdpLoadBalancer`) — so `nc <address> <port>` reaches a VM's guest, from
  * the machine and from pods in their own network namespaces (both ranges are local on the machine, `local-ranges.ts`).
  * The endpoints follow the VMs as they become Ready, move or go. As VM Operator, each service with a selector also
  * gets a core v1 Endpoints of its name listing the VMs it selects (ready or not), and every service a selector-less
@@ -47,8 +49,8 @@ interface ServiceAddresses {
 export class VmServiceController {
   private readonly model = controllerReadModel([R.services, R.vms, R.namespaces, ENDPOINTS_RESOURCE, SERVICES_RESOURCE]);
   private readonly loop: PassLoop;
-  /** One balancer per service address and port, by `<ns>/<name>/<address>:<port>`. */
-  private readonly balancers = new Map<string, TcpLoadBalancer>();
+  /** One balancer per service address, port and protocol, by `<ns>/<name>/<address>:<port>/<protocol>`. */
+  private readonly balancers = new Map<string, TcpLoadBalancer | UdpLoadBalancer>();
   /** The Services of a VMService's name held by someone else, warned about once each (by the Service's uid). */
   private readonly warned = new Set<string>();
   /** Cluster IPs written to a VMService and not yet seen in the read model, by address, until when they count as held. */
@@ -103,17 +105,19 @@ export class VmServiceController {
           const backends = backendsFor(svc, endpoints);
           for (const address of [addresses.ingress, addresses.cluster]) {
             if (!address) continue;
-            for (const port of svc.spec.ports ?? []) {
-              const key = `${svc.metadata.namespace}/${svc.metadata.name}/${address}:${port.port}`;
+            // Each TCP and UDP port (`backendsFor` leaves others out): 53/TCP and 53/UDP are two balancers.
+            for (const port of backends) {
+              const key = `${svc.metadata.namespace}/${svc.metadata.name}/${address}:${port.port}/${port.protocol}`;
               live.add(key);
               let lb = this.balancers.get(key);
               if (!lb) {
-                lb = new TcpLoadBalancer({ bindAddress: address, port: port.port, logger: this.deps.logger, failureCooldownMs: BACKEND_COOLDOWN_MS });
+                const at = { bindAddress: address, port: port.port, logger: this.deps.logger };
+                lb = port.protocol === 'UDP' ? new UdpLoadBalancer(at) : new TcpLoadBalancer({ ...at, failureCooldownMs: BACKEND_COOLDOWN_MS });
                 await lb.start();
                 this.balancers.set(key, lb);
-                this.deps.logger.info('load balancer listening', { service: `${svc.metadata.namespace}/${svc.metadata.name}`, address: `${address}:${port.port}` });
+                this.deps.logger.info('load balancer listening', { service: `${svc.metadata.namespace}/${svc.metadata.name}`, address: `${address}:${port.port}`, protocol: port.protocol });
               }
-              lb.setBackends(backends.find((b) => b.name === port.name && b.port === port.port)?.backends ?? []);
+              lb.setBackends(port.backends);
             }
           }
           if (addresses.ingress) await this.reportIngress(stored, addresses.ingress);

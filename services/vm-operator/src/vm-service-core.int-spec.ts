@@ -1,6 +1,7 @@
 import { randomInt, randomUUID } from 'node:crypto';
+import { createSocket, Socket } from 'node:dgram';
 import { AddressInfo, connect, createServer, Server } from 'node:net';
-import { ENDPOINT_SLICE_MANAGED_BY_LABEL, ENDPOINT_SLICES_RESOURCE, inCIDR, loadBalancerAddress, LOOPBACK_NETWORK, natsNames, ObjectEventTypes, objectStreamId, SERVICE_NAME_LABEL, SERVICES_RESOURCE } from '@openpacific/contracts';
+import { ENDPOINT_SLICE_MANAGED_BY_LABEL, ENDPOINT_SLICES_RESOURCE, ENDPOINTS_RESOURCE, inCIDR, loadBalancerAddress, LOOPBACK_NETWORK, natsNames, ObjectEventTypes, objectStreamId, SERVICE_NAME_LABEL, SERVICES_RESOURCE } from '@openpacific/contracts';
 import { EventStore, migrate } from '@openpacific/event-store';
 import { connectNats } from '@openpacific/messaging';
 import { SharedFollower } from '@openpacific/objects';
@@ -31,6 +32,52 @@ function fetchText(host: string, port: number): Promise<string> {
     socket.on('end', () => resolve(text));
     socket.on('error', (err: NodeJS.ErrnoException) => resolve(err.code ?? err.message));
   });
+}
+
+/** A UDP echo server standing for a VM's guest: answers each datagram with `<tag>:<datagram>`. */
+async function udpEcho(tag: string, address: string, port = 0): Promise<Socket> {
+  const socket = createSocket('udp4');
+  socket.on('message', (msg, from) => socket.send(`${tag}:${msg}`, from.port, from.address));
+  await new Promise<void>((resolve, reject) => {
+    socket.once('error', reject);
+    socket.bind(port, address, () => resolve());
+  });
+  return socket;
+}
+
+/** The reply to one datagram sent from `client` to the address, or 'no reply' after half a second. */
+function askUdp(client: Socket, host: string, port: number, text: string): Promise<string> {
+  return new Promise((resolve) => {
+    const done = (reply: string) => {
+      clearTimeout(timer);
+      client.off('message', onMessage);
+      resolve(reply);
+    };
+    const onMessage = (msg: Buffer) => done(msg.toString());
+    const timer = setTimeout(() => done('no reply'), 500);
+    client.on('message', onMessage);
+    client.send(text, port, host);
+  });
+}
+
+/** Whether nothing holds the address and port for the protocol: binding it here succeeds (and is let go at once). */
+async function free(protocol: 'TCP' | 'UDP', address: string, port: number): Promise<boolean> {
+  if (protocol === 'UDP') {
+    const socket = createSocket('udp4');
+    const ok = await new Promise<boolean>((resolve) => {
+      socket.once('error', () => resolve(false));
+      socket.bind(port, address, () => resolve(true));
+    });
+    socket.close();
+    return ok;
+  }
+  const probe = createServer();
+  const ok = await new Promise<boolean>((resolve) => {
+    probe.once('error', () => resolve(false));
+    probe.listen(port, address, () => resolve(true));
+  });
+  if (ok) await new Promise((resolve) => probe.close(resolve));
+  return ok;
 }
 
 describe('a VirtualMachineService\'s core v1 Service (VmServiceController and PodServiceController on the real log)', () => {
@@ -200,5 +247,63 @@ describe('a VirtualMachineService\'s core v1 Service (VmServiceController and Po
     const versions = [(await latest(R.services, 'chosen')).version, (await latest(R.services, 'older')).version];
     await new Promise((resolve) => setTimeout(resolve, 2500));
     expect([(await latest(R.services, 'chosen')).version, (await latest(R.services, 'older')).version]).toEqual(versions);
+  });
+  it('balances a UDP port beside a TCP one of the same number, follows the VM to its new address, and stops the listener when the port or the service goes', async () => {
+    // The VM's guest: a TCP server (the suite's, on 127.0.0.1) and UDP echo servers on its first and later address.
+    const first = await udpEcho('first', '127.0.0.1');
+    const udpPort = (first.address() as AddressInfo).port;
+    const second = await udpEcho('second', '127.0.0.2', udpPort);
+    const client = createSocket('udp4');
+    await new Promise<void>((resolve) => client.bind(0, '127.0.0.1', () => resolve()));
+    try {
+      await put(R.vms, {
+        apiVersion: 'vmoperator.vmware.com/v1alpha5', kind: 'VirtualMachine', metadata: { name: 'dns-1', labels: { app: 'dns' } },
+        spec: { className: 'small', imageName: 'photon' }, status: { powerState: 'PoweredOn', network: { primaryIP4: '127.0.0.1' } },
+      });
+      const ports = [
+        { name: 'dns-tcp', protocol: 'TCP', port: PORT, targetPort: guestPort },
+        { name: 'dns', protocol: 'UDP', port: PORT, targetPort: udpPort },
+      ];
+      await put(R.services, { ...vmService('dns', { selector: { app: 'dns' }, ports }), metadata: { name: 'dns', labels: { app: 'dns' } } });
+      const vms = await eventually(async () => {
+        const o = (await latest(R.services, 'dns')).object;
+        expect(o.status?.loadBalancer?.ingress?.[0]?.ip).toBeDefined();
+        return o;
+      });
+      const cluster: string = vms.spec.clusterIp;
+      const ingress: string = vms.status.loadBalancer.ingress[0].ip;
+      // A datagram to either address reaches the VM's UDP server, its reply comes back; the TCP port of the same number still reaches the TCP server.
+      await eventually(async () => expect(await askUdp(client, cluster, PORT, 'q1')).toBe('first:q1'));
+      expect(await askUdp(client, ingress, PORT, 'q2')).toBe('first:q2');
+      expect(await fetchText(cluster, PORT)).toBe('from the guest');
+      expect(await fetchText(ingress, PORT)).toBe('from the guest');
+      // The Endpoints list the UDP port too, at its target port.
+      await eventually(async () => expect((await latest(ENDPOINTS_RESOURCE, 'dns')).object?.subsets?.[0]?.ports).toEqual([
+        { name: 'dns-tcp', port: guestPort, protocol: 'TCP' },
+        { name: 'dns', port: udpPort, protocol: 'UDP' },
+      ]));
+
+      // The VM moves: the same client's flow goes with it.
+      const { object: vm } = await latest(R.vms, 'dns-1');
+      await put(R.vms, { ...vm, status: { ...vm.status, network: { primaryIP4: '127.0.0.2' } } });
+      await eventually(async () => expect(await askUdp(client, cluster, PORT, 'q3')).toBe('second:q3'));
+
+      // The UDP port goes: its listeners close on both addresses, the TCP one stays.
+      await put(R.services, { ...(await latest(R.services, 'dns')).object, spec: { ...vms.spec, ports: ports.slice(0, 1) } });
+      await eventually(async () => expect([await free('UDP', cluster, PORT), await free('UDP', ingress, PORT)]).toEqual([true, true]));
+      expect(await askUdp(client, cluster, PORT, 'q4')).toBe('no reply');
+      expect([await free('TCP', cluster, PORT), await free('TCP', ingress, PORT)]).toEqual([false, false]);
+
+      // Back again, then the service goes: every listener of it closes.
+      await put(R.services, { ...(await latest(R.services, 'dns')).object, spec: { ...vms.spec, ports } });
+      await eventually(async () => expect(await askUdp(client, ingress, PORT, 'q5')).toBe('second:q5'));
+      await put(R.services, (await latest(R.services, 'dns')).object, ObjectEventTypes.deleted);
+      await eventually(async () => expect(await Promise.all([free('UDP', cluster, PORT), free('UDP', ingress, PORT), free('TCP', cluster, PORT), free('TCP', ingress, PORT)])).toEqual([true, true, true, true]));
+      expect(await askUdp(client, cluster, PORT, 'q6')).toBe('no reply');
+    } finally {
+      client.close();
+      first.close();
+      second.close();
+    }
   });
 });

@@ -108,15 +108,28 @@ describe('backendsFor', () => {
     { name: 'web-2', ip: '10.0.0.12' },
   ];
 
-  it('lists every endpoint at the target port of each TCP port', () => {
+  it('lists every endpoint at the target port of each TCP and UDP port, with its protocol', () => {
     expect(backendsFor(service, endpoints)).toEqual([
-      { name: 'https', port: 443, backends: [{ address: '10.0.0.11', port: 8443 }, { address: '10.0.0.12', port: 8443 }] },
-      { name: 'http', port: 80, backends: [{ address: '10.0.0.11', port: 8080 }, { address: '10.0.0.12', port: 8080 }] },
+      { name: 'https', protocol: 'TCP', port: 443, backends: [{ address: '10.0.0.11', port: 8443 }, { address: '10.0.0.12', port: 8443 }] },
+      { name: 'dns', protocol: 'UDP', port: 53, backends: [{ address: '10.0.0.11', port: 53 }, { address: '10.0.0.12', port: 53 }] },
+      { name: 'http', protocol: 'TCP', port: 80, backends: [{ address: '10.0.0.11', port: 8080 }, { address: '10.0.0.12', port: 8080 }] },
+    ]);
+  });
+
+  it('defaults the protocol to TCP, keeps one number\'s TCP and UDP ports apart, and leaves SCTP out', () => {
+    const ports = [
+      { name: 'dns-tcp', port: 53, targetPort: 5353 },
+      { name: 'dns-udp', protocol: 'UDP', port: 53, targetPort: 5354 },
+      { name: 'sig', protocol: 'SCTP', port: 3868 },
+    ];
+    expect(backendsFor({ spec: { ports } }, endpoints.slice(0, 1))).toEqual([
+      { name: 'dns-tcp', protocol: 'TCP', port: 53, backends: [{ address: '10.0.0.11', port: 5353 }] },
+      { name: 'dns-udp', protocol: 'UDP', port: 53, backends: [{ address: '10.0.0.11', port: 5354 }] },
     ]);
   });
 
   it('gives empty backend lists when there are no endpoints, and nothing without ports', () => {
-    expect(backendsFor(service, []).map((p) => p.backends)).toEqual([[], []]);
+    expect(backendsFor(service, []).map((p) => p.backends)).toEqual([[], [], []]);
     expect(backendsFor({ spec: {} }, endpoints)).toEqual([]);
   });
 });

@@ -7,8 +7,9 @@ export interface Endpoint {
 }
 
 export interface PortBackends {
-  /** The service port's name and the port clients connect to. */
+  /** The service port's name, its protocol and the port clients connect to. */
   name: string;
+  protocol: 'TCP' | 'UDP';
   port: number;
   backends: Backend[];
 }
@@ -74,13 +75,17 @@ export function endpointsSubsets(service: any, vms: any[]): any[] {
   return [{ ...(ready.length ? { addresses: ready.sort(byIp) } : {}), ...(notReady.length ? { notReadyAddresses: notReady.sort(byIp) } : {}), ports }];
 }
 
-/** For each TCP port of the service (protocol defaults to TCP, as in Kubernetes), every endpoint at the target port. */
+/**
+ * For each TCP and UDP port of the service (protocol defaults to TCP, as in Kubernetes), every endpoint at the target
+ * port. Any other protocol (SCTP) has none: Node has no sockets for it.
+ */
 export function backendsFor(service: any, endpoints: Endpoint[]): PortBackends[] {
   return (service.spec?.ports ?? [])
-    .filter((p: any) => (p.protocol ?? 'TCP') === 'TCP')
+    .map((p: any) => ({ ...p, protocol: p.protocol ?? 'TCP' }))
+    .filter((p: any) => p.protocol === 'TCP' || p.protocol === 'UDP')
     .map((p: any) => {
       const targetPort = Number(p.targetPort ?? p.port);
-      return { name: p.name, port: p.port, backends: endpoints.map((e) => ({ address: e.ip, port: targetPort })) };
+      return { name: p.name, protocol: p.protocol, port: p.port, backends: endpoints.map((e) => ({ address: e.ip, port: targetPort })) };
     });
 }
 
