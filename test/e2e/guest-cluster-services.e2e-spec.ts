@@ -1,7 +1,7 @@
 import * as http from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { Resolver } from 'node:dns/promises';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { inCIDR } from '@openpacific/contracts';
 import { eventually, startCluster, TestCluster } from '@openpacific/testing';
@@ -35,6 +35,22 @@ const deployment = {
   },
 };
 
+/** The environments of this machine's processes that run program `service` of the guest cluster of uid `clusterUid`. */
+function guestProgramEnvs(clusterUid: string, service: string): Map<string, string>[] {
+  const marks = [`OPENPACIFIC_GUEST_CLUSTER=${clusterUid}`, `OPENPACIFIC_SERVICE=${service}`];
+  const out: Map<string, string>[] = [];
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    let vars: string[];
+    try {
+      vars = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
+    } catch {
+      continue;
+    }
+    if (marks.every((m) => vars.includes(m))) out.push(new Map(vars.filter(Boolean).map((v) => [v.slice(0, v.indexOf('=')), v.slice(v.indexOf('=') + 1)])));
+  }
+  return out;
+}
+
 /** One GET on a new connection: the body, or the error code. */
 function get(host: string, port: number): Promise<{ body?: string; error?: string }> {
   return new Promise((resolve) => {
@@ -62,7 +78,7 @@ describe('services in a guest cluster', () => {
     expect(r.stderr).toBe('');
     return JSON.parse(r.stdout);
   };
-  let ranges = { serviceCIDR: '', loadBalancerCIDR: '' };
+  let serviceCIDR = '';
 
   beforeAll(async () => {
     cluster = await startCluster({ label: 'guestservices', env: { SIM_VM_BOOT_MS: '100', HOST_REBOOT_DELAY_MS: '0' } });
@@ -71,27 +87,32 @@ describe('services in a guest cluster', () => {
   }, 120_000);
   afterAll(() => cluster?.stop(), 60_000);
 
-  it('gives the guest Service and LoadBalancer ranges of its own, recorded on its Cluster, not the Supervisor\'s', async () => {
+  it('gives the guest a Service /16 of its own, recorded on its Cluster, not the Supervisor\'s, and no LoadBalancer range', async () => {
     expect((await cluster.kubectl(['apply', '-f', '-'], { input: manifests })).stderr).toBe('');
     await eventually(async () => {
       const t = (await cluster.request('GET', `/apis/run.tanzu.vmware.com/v1alpha3/namespaces/${NS}/tanzukubernetesclusters/tkc-1`)).json();
       expect(t.status?.conditions).toEqual(expect.arrayContaining([expect.objectContaining({ type: 'Ready', status: 'True' })]));
     }, { timeoutMs: 120_000, intervalMs: 500 });
     const cl = (await cluster.request('GET', `/apis/cluster.x-k8s.io/v1beta1/namespaces/${NS}/clusters/tkc-1`)).json();
-    ranges = { serviceCIDR: cl.metadata.annotations['openpacific.io/service-cidr'], loadBalancerCIDR: cl.metadata.annotations['openpacific.io/loadbalancer-cidr'] };
-    expect(ranges.serviceCIDR).toMatch(/^127\.(\d+)\.0\.0\/16$/);
-    expect(ranges.loadBalancerCIDR).toMatch(/^127\.(\d+)\.0\.0\/16$/);
-    for (const cidr of [ranges.serviceCIDR, ranges.loadBalancerCIDR]) {
-      expect(Number(cidr.split('.')[1])).toBeGreaterThanOrEqual(2);
-      expect(Number(cidr.split('.')[1])).toBeLessThanOrEqual(15);
-      expect([cluster.network.serviceCIDR, cluster.network.loadBalancerCIDR]).not.toContain(cidr);
-    }
-    expect(ranges.serviceCIDR).not.toBe(ranges.loadBalancerCIDR);
+    serviceCIDR = cl.metadata.annotations['openpacific.io/service-cidr'];
+    expect(serviceCIDR).toMatch(/^127\.(\d+)\.0\.0\/16$/);
+    expect(Number(serviceCIDR.split('.')[1])).toBeGreaterThanOrEqual(2);
+    expect(Number(serviceCIDR.split('.')[1])).toBeLessThanOrEqual(15);
+    expect([cluster.network.serviceCIDR, cluster.network.loadBalancerCIDR]).not.toContain(serviceCIDR);
+    // One /16 per guest: a new Cluster records no LoadBalancer range (its ingress is the Supervisor's).
+    expect(cl.metadata.annotations).not.toHaveProperty(['openpacific.io/loadbalancer-cidr']);
+    // Its control plane's proxy runs with that range, and with no LoadBalancer range of its own.
+    await eventually(async () => {
+      const proxies = guestProgramEnvs(cl.metadata.uid, 'vm-operator');
+      expect(proxies).toHaveLength(1);
+      expect(proxies[0].get('SERVICE_CIDR')).toBe(serviceCIDR);
+      expect(proxies[0].has('LOADBALANCER_CIDR')).toBe(false);
+    }, { timeoutMs: 30_000, intervalMs: 500 });
     const secret = (await cluster.request('GET', `/api/v1/namespaces/${NS}/secrets/tkc-1-kubeconfig`)).json();
     kubeconfig = join(cluster.dataDir, 'tkc-1.kubeconfig');
     writeFileSync(kubeconfig, Buffer.from(secret.data.value, 'base64'));
     // The guest's own `kubernetes` Service has the first address of its range, as the Supervisor's has of its own.
-    await eventually(async () => expect((await guest(['get', 'svc', 'kubernetes', '-o', 'jsonpath={.spec.clusterIP}'])).stdout).toBe(ranges.serviceCIDR.replace('.0/16', '.1')), { timeoutMs: 30_000 });
+    await eventually(async () => expect((await guest(['get', 'svc', 'kubernetes', '-o', 'jsonpath={.spec.clusterIP}'])).stdout).toBe(serviceCIDR.replace('.0/16', '.1')), { timeoutMs: 30_000 });
   });
 
   it('routes a Deployment\'s Service at its cluster IP, its node port on every node and a Supervisor load balancer to the pod', async () => {
@@ -118,11 +139,11 @@ describe('services in a guest cluster', () => {
       expect(s.status.loadBalancer?.ingress?.[0]?.ip).toBeDefined();
       return s;
     }, { timeoutMs: 30_000, intervalMs: 500 });
-    expect(inCIDR(svc.spec.clusterIP, ranges.serviceCIDR)).toBe(true);
-    // The ingress is the Supervisor's load balancer's, as the paravirtual cloud provider gets it, not the guest's range.
+    expect(inCIDR(svc.spec.clusterIP, serviceCIDR)).toBe(true);
+    // The ingress is the Supervisor's load balancer's, as the paravirtual cloud provider gets it, not from any guest range.
     const ingress = svc.status.loadBalancer.ingress[0].ip;
     expect(inCIDR(ingress, cluster.network.loadBalancerCIDR)).toBe(true);
-    expect(inCIDR(ingress, ranges.loadBalancerCIDR)).toBe(false);
+    expect(inCIDR(ingress, serviceCIDR)).toBe(false);
     const nodePort = svc.spec.ports[0].nodePort;
     expect(nodePort).toBeGreaterThanOrEqual(30000);
     // Its VirtualMachineService in the cluster's Supervisor namespace: the worker VMs, port 80 to the node port.
@@ -154,7 +175,7 @@ describe('services in a guest cluster', () => {
     expect((await get('127.0.0.1', nodePort)).error).toBe('ECONNREFUSED');
     // The guest's cluster DNS, at the tenth address of its range, names it.
     const resolver = new Resolver({ timeout: 2000, tries: 1 });
-    resolver.setServers([ranges.serviceCIDR.replace('.0/16', '.10')]);
+    resolver.setServers([serviceCIDR.replace('.0/16', '.10')]);
     await eventually(async () => expect(await resolver.resolve4('web.default.svc.cluster.local')).toEqual([svc.spec.clusterIP]), { timeoutMs: 20_000, intervalMs: 500 });
     // The guest's proxy gives its nodes no per-host node-port address: that scheme's loopback addresses are the Supervisor's hosts'.
     expect((await guestJson(['get', 'nodes'])).items.map((n: any) => n.metadata.annotations?.['openpacific.io/node-port-address'])).toEqual([undefined, undefined]);

@@ -8,7 +8,7 @@ import type { NatsConnection } from 'nats';
 import type { Pool } from 'pg';
 import { GuestAccess, GuestNode, GuestNodeMonitor } from './guest-nodes';
 import { bootstrapUserData, freePodSubnet, kubeconfigAccess, kubeconfigFor, newEncryptionKey, POD_SUBNET_ANNOTATION, secretNames, secretObject, secretValue } from './guest-secrets';
-import { clusterServiceRanges, freeGuestServiceRanges, LOADBALANCER_CIDR_ANNOTATION, SERVICE_CIDR_ANNOTATION } from './guest-network';
+import { clusterHeldRanges, clusterServiceRanges, freeGuestServiceRange, SERVICE_CIDR_ANNOTATION } from './guest-network';
 import { GuestStore } from './guest-store';
 import { CR, created, deleted, LABELS, updated } from './objects';
 
@@ -105,21 +105,19 @@ export class GuestInfrastructure {
   }
 
   /**
-   * The guest's own Service and LoadBalancer /16s (`freeGuestServiceRanges`), recorded on its Cluster once and kept
-   * for its life; held while any Cluster (one being deleted too) records them.
+   * The guest's own Service /16 (`freeGuestServiceRange`), recorded on its Cluster once and kept for its life; held
+   * while any Cluster (one being deleted too) records it. A Cluster made when each guest took a pair holds its old
+   * LoadBalancer /16 too, so no new Cluster takes either.
    */
   private serviceRanges(stored: StoredObject): StreamAppend | undefined {
     const used = new Set<string>();
-    for (const other of this.model.list(CR.clusters)) {
-      const ranges = clusterServiceRanges(other.object);
-      if (ranges) used.add(ranges.serviceCIDR).add(ranges.loadBalancerCIDR);
-    }
-    const free = freeGuestServiceRanges(used, stored.object.metadata.uid);
+    for (const other of this.model.list(CR.clusters)) for (const cidr of clusterHeldRanges(other.object)) used.add(cidr);
+    const free = freeGuestServiceRange(used, stored.object.metadata.uid);
     if (!free) {
       this.deps.logger.warn('no guest service range is free', { cluster: `${stored.object.metadata.namespace}/${stored.object.metadata.name}` });
       return undefined;
     }
-    return updated(CR.clusters, stored, (o) => (o.metadata.annotations = { ...o.metadata.annotations, [SERVICE_CIDR_ANNOTATION]: free.serviceCIDR, [LOADBALANCER_CIDR_ANNOTATION]: free.loadBalancerCIDR }));
+    return updated(CR.clusters, stored, (o) => (o.metadata.annotations = { ...o.metadata.annotations, [SERVICE_CIDR_ANNOTATION]: free }));
   }
 
   /** The cluster's CA being made (started on first call), with the keys once they are ready. */
@@ -213,7 +211,7 @@ export class GuestInfrastructure {
     if (!endpoint?.host || !ca || !key || !access) return { waitingFor: 'the cluster has no control-plane endpoint, CA and kubeconfig yet' };
     if (!this.store.isMade(c)) return { waitingFor: 'the guest cluster database is being created' };
     const ranges = clusterServiceRanges(c);
-    if (!ranges) return { waitingFor: 'the cluster has no Service address ranges yet' };
+    if (!ranges) return { waitingFor: 'the cluster has no Service address range yet' };
     const podSubnet = m.metadata.annotations?.[POD_SUBNET_ANNOTATION];
     if (!podSubnet) {
       const used = new Set(this.model.list(CR.machines).map((x) => x.object.metadata.annotations?.[POD_SUBNET_ANNOTATION]).filter(Boolean));
@@ -237,7 +235,8 @@ export class GuestInfrastructure {
         controlPlaneEndpoint: { host: endpoint.host, port: endpoint.port ?? 6443 },
         podSubnet,
         serviceCIDR: ranges.serviceCIDR,
-        loadBalancerCIDR: ranges.loadBalancerCIDR,
+        // Only a Cluster made when each guest took a pair of /16s has one: its nodes keep what they had.
+        ...(ranges.loadBalancerCIDR ? { loadBalancerCIDR: ranges.loadBalancerCIDR } : {}),
         ...(role === 'controlplane' ? { caCertPem: secretValue(ca, 'tls.crt'), caKeyPem: secretValue(ca, 'tls.key'), adminToken: access.token } : {}),
         ...(sessions ? { supervisorSessions: sessions } : {}),
         ...(datastoreDir ? { datastoreDir } : {}),

@@ -2,47 +2,60 @@ import { createHash } from 'node:crypto';
 
 /** On a Cluster: the /16 its guest's Service cluster IPs come from (SERVICE_CIDR of its programs). */
 export const SERVICE_CIDR_ANNOTATION = 'openpacific.io/service-cidr';
-/** On a Cluster: the /16 its guest's LoadBalancer ingress addresses come from (LOADBALANCER_CIDR). */
+/**
+ * On a Cluster made while each guest took a pair of /16s: the second, once meant for its own LoadBalancer ingress
+ * (LOADBALANCER_CIDR of its programs). Kept for the Cluster's life and never given to another, but no longer written:
+ * a guest's LoadBalancer ingress comes from the Supervisor (guest-load-balancers.ts).
+ */
 export const LOADBALANCER_CIDR_ANNOTATION = 'openpacific.io/loadbalancer-cidr';
 
-/** A guest cluster's Service and LoadBalancer ranges. */
+/** A guest cluster's ranges: its Service /16 and, on a Cluster made before guests took one /16 each, its old LoadBalancer /16. */
 export interface GuestServiceRanges {
   serviceCIDR: string;
-  loadBalancerCIDR: string;
+  loadBalancerCIDR?: string;
 }
 
 /**
- * Guests' ranges are pairs of loopback /16s in 127.2.0.0–127.15.255.255, a block nothing else on the machine takes:
+ * Guests' Service ranges are loopback /16s in 127.2.0.0–127.15.255.255, a block nothing else on the machine takes:
  * not 127.0/127.1 (the machine's own and tests'), the guests' pod /24s (127.16–63), VM addresses (127.64–127),
  * the Supervisor's hosts' loopback pods and node-port addresses (127.100–249), VirtualMachineServices'
  * (127.200/201) nor the Supervisor's own Service and LoadBalancer ranges (127.202/203). Their listeners bind
- * these addresses on the one machine, so no two clusters may share them. Pair `i` (0..6): services
- * `127.(2+2i).0.0/16`, load balancers `127.(3+2i).0.0/16`.
+ * these addresses on the one machine, so no two clusters may share them. Slot `i` (0..13) is `127.(2+i).0.0/16`.
  */
-export const GUEST_RANGE_PAIRS = 7;
+export const GUEST_SERVICE_RANGES = 14;
 
-export function guestServiceRanges(pair: number): GuestServiceRanges {
-  if (!Number.isInteger(pair) || pair < 0 || pair >= GUEST_RANGE_PAIRS) throw new Error(`guest range pair must be 0..${GUEST_RANGE_PAIRS - 1}, got ${pair}`);
-  return { serviceCIDR: `127.${2 + 2 * pair}.0.0/16`, loadBalancerCIDR: `127.${3 + 2 * pair}.0.0/16` };
-}
-
-/** A Cluster's ranges as its annotations record them; undefined when it has none (yet). */
-export function clusterServiceRanges(cluster: any): GuestServiceRanges | undefined {
-  const serviceCIDR = cluster?.metadata?.annotations?.[SERVICE_CIDR_ANNOTATION];
-  const loadBalancerCIDR = cluster?.metadata?.annotations?.[LOADBALANCER_CIDR_ANNOTATION];
-  return serviceCIDR && loadBalancerCIDR ? { serviceCIDR, loadBalancerCIDR } : undefined;
+export function guestServiceRange(slot: number): string {
+  if (!Number.isInteger(slot) || slot < 0 || slot >= GUEST_SERVICE_RANGES) throw new Error(`guest service range slot must be 0..${GUEST_SERVICE_RANGES - 1}, got ${slot}`);
+  return `127.${2 + slot}.0.0/16`;
 }
 
 /**
- * A free pair for the Cluster of uid `uid`, none of whose /16s is in `used`: looking from a pair its uid picks
- * (so that two Supervisors on one machine, each knowing only its own clusters, seldom pick the same) and wrapping.
- * Undefined when every pair is taken.
+ * A Cluster's ranges as its annotations record them: its Service /16, with the LoadBalancer /16 of one made before
+ * guests took one /16 each; undefined when it has no Service range (yet).
  */
-export function freeGuestServiceRanges(used: ReadonlySet<string>, uid: string): GuestServiceRanges | undefined {
-  const start = createHash('sha256').update(uid).digest().readUInt32BE(0) % GUEST_RANGE_PAIRS;
-  for (let i = 0; i < GUEST_RANGE_PAIRS; i++) {
-    const ranges = guestServiceRanges((start + i) % GUEST_RANGE_PAIRS);
-    if (!used.has(ranges.serviceCIDR) && !used.has(ranges.loadBalancerCIDR)) return ranges;
+export function clusterServiceRanges(cluster: any): GuestServiceRanges | undefined {
+  const serviceCIDR = cluster?.metadata?.annotations?.[SERVICE_CIDR_ANNOTATION];
+  const loadBalancerCIDR = cluster?.metadata?.annotations?.[LOADBALANCER_CIDR_ANNOTATION];
+  if (!serviceCIDR) return undefined;
+  return loadBalancerCIDR ? { serviceCIDR, loadBalancerCIDR } : { serviceCIDR };
+}
+
+/** Every /16 a Cluster holds: its Service range and any old LoadBalancer range, each given to no other. */
+export function clusterHeldRanges(cluster: any): string[] {
+  const annotations = cluster?.metadata?.annotations ?? {};
+  return [annotations[SERVICE_CIDR_ANNOTATION], annotations[LOADBALANCER_CIDR_ANNOTATION]].filter((cidr): cidr is string => typeof cidr === 'string' && cidr !== '');
+}
+
+/**
+ * A free Service /16 for the Cluster of uid `uid`, not in `used`: looking from a slot its uid picks (so that two
+ * Supervisors on one machine, each knowing only its own clusters, seldom pick the same) and wrapping. Undefined when
+ * every slot is taken.
+ */
+export function freeGuestServiceRange(used: ReadonlySet<string>, uid: string): string | undefined {
+  const start = createHash('sha256').update(uid).digest().readUInt32BE(0) % GUEST_SERVICE_RANGES;
+  for (let i = 0; i < GUEST_SERVICE_RANGES; i++) {
+    const cidr = guestServiceRange((start + i) % GUEST_SERVICE_RANGES);
+    if (!used.has(cidr)) return cidr;
   }
   return undefined;
 }

@@ -4,7 +4,7 @@
  * guest cluster's own database and NATS prefix:
  *
  * - `control-plane`: policy, api-gateway (on the VM's address, port 6443, with the cluster's CA and admin
- *   token), scheduler and, given the cluster's own Service ranges, vm-operator in its guest mode (Services'
+ *   token), scheduler and, given the cluster's own Service range, vm-operator in its guest mode (Services'
  *   EndpointSlices, Endpoints, proxy and DNS; node ports on the VM's address);
  * - `worker`: crx-runtime and spherelet-agent, registering the node `nodeName`.
  *
@@ -48,9 +48,9 @@ const ROLE_SERVICES: Record<GuestNodeConfig['role'], string[]> = {
   worker: ['crx-runtime', 'spherelet-agent'],
 };
 
-/** The programs of a role; vm-operator (the Service proxy) only with the cluster's own ranges, never on the Supervisor's. */
+/** The programs of a role; vm-operator (the Service proxy) only with the cluster's own Service range, never on the Supervisor's. */
 function roleServices(config: GuestNodeConfig): string[] {
-  const own = Boolean(config.serviceCIDR && config.loadBalancerCIDR);
+  const own = Boolean(config.serviceCIDR);
   return ROLE_SERVICES[config.role].filter((name) => name !== 'vm-operator' || own);
 }
 /** What marks a control-plane node, as kubeadm labels and taints it. */
@@ -127,7 +127,13 @@ export function nodeServices(config: GuestNodeConfig, vm: GuestVm, opts: { repoR
       ...(config.role === 'control-plane' ? { HOST_LABELS: `${CONTROL_PLANE_ROLE}=`, HOST_TAINTS: `${CONTROL_PLANE_ROLE}:NoSchedule` } : {}),
     },
   };
-  const network: Record<string, string> = config.serviceCIDR && config.loadBalancerCIDR ? { SERVICE_CIDR: config.serviceCIDR, LOADBALANCER_CIDR: config.loadBalancerCIDR } : {};
+  // The cluster's Service range; LOADBALANCER_CIDR only where the data has one (a Cluster made when each guest took a
+  // pair of /16s). Without it the programs default to 127.203.0.0/16 (LOOPBACK_NETWORK's), which a guest uses for
+  // nothing: its vm-operator neither listens at nor writes LoadBalancer ingress addresses nor gives host addresses, and
+  // routes nothing in 127/8; no other program of a node reads it.
+  const network: Record<string, string> = config.serviceCIDR
+    ? { SERVICE_CIDR: config.serviceCIDR, ...(config.loadBalancerCIDR ? { LOADBALANCER_CIDR: config.loadBalancerCIDR } : {}) }
+    : {};
   return roleServices(config).map((name) => ({
     name,
     entry: serviceBundlePath(repoRoot, name),

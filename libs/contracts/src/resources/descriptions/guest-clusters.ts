@@ -132,7 +132,7 @@ const addressFields: FieldDescriptions = {
 const clusterNetworkFields: FieldDescriptions = {
   apiServerPort: 'The port the API server listens on (Cluster API defaults 6443). OpenPacific\'s guest API servers always listen on 6443.',
   services: 'The address ranges of Services.',
-  'services.cidrBlocks': 'Service address ranges in CIDR form (`10.96.0.0/12`). Kept but not used: OpenPacific gives each guest a loopback /16 of 127.2.0.0-127.15.255.255 for its Services and another for its load balancers (annotations `openpacific.io/service-cidr`, `openpacific.io/loadbalancer-cidr`).',
+  'services.cidrBlocks': 'Service address ranges in CIDR form (`10.96.0.0/12`). Kept but not used: OpenPacific gives each guest a loopback /16 of 127.2.0.0-127.15.255.255 for its Services (annotation `openpacific.io/service-cidr`); its load balancers take the Supervisor\'s addresses.',
   pods: 'The address ranges of pods.',
   'pods.cidrBlocks': 'Pod address ranges in CIDR form (`192.168.0.0/16`). OpenPacific gives each machine\'s pods a /24 of 127.16.0.0-127.63.255.0 instead (annotation `openpacific.io/pod-subnet`).',
   serviceDomain: 'The DNS domain of the guest\'s Services (`cluster.local`).',
@@ -241,7 +241,7 @@ const tanzuKubernetesCluster: FieldDescriptions = {
   'spec.settings.network.pods': 'The address ranges of pods.',
   'spec.settings.network.pods.cidrBlocks': 'Pod address ranges in CIDR form (`192.168.0.0/16`). Not read by OpenPacific.',
   'spec.settings.network.services': 'The address ranges of Services.',
-  'spec.settings.network.services.cidrBlocks': 'Service address ranges in CIDR form (`10.96.0.0/12`). Not read by OpenPacific: the guest\'s ranges are on its Cluster\'s annotations `openpacific.io/service-cidr` and `openpacific.io/loadbalancer-cidr`.',
+  'spec.settings.network.services.cidrBlocks': 'Service address ranges in CIDR form (`10.96.0.0/12`). Not read by OpenPacific: the guest\'s Service range is on its Cluster\'s annotation `openpacific.io/service-cidr`.',
   'spec.settings.network.serviceDomain': 'The DNS domain of the guest\'s Services (`cluster.local`). Not read by OpenPacific.',
   'spec.settings.network.proxy': "HTTP proxies for the nodes' outbound traffic. Not read by OpenPacific.",
   'spec.settings.network.proxy.httpProxy': 'The proxy for plain HTTP requests (`http://proxy.example.com:3128`).',

@@ -5,7 +5,7 @@
  * role against the guest cluster's own database and NATS prefix:
  *
  * - `control-plane`: policy, api-gateway (on the VM's address, port 6443, with the cluster's CA and admin
- *   token), scheduler and, with the cluster's own Service ranges, vm-operator's Service controllers;
+ *   token), scheduler and, with the cluster's own Service range, vm-operator's Service controllers;
  * - `worker`: spherelet-agent and crx-runtime, registering the node `nodeName`, pods addressed in `podSubnet`.
  *
  * It is data only, never commands: a guest runs nothing but the programs of its role.
@@ -31,12 +31,16 @@ export interface GuestNodeConfig {
   /** Worker only: the /24 its pods take their addresses from (`127.16.3.0/24`). */
   podSubnet?: string;
   /**
-   * The guest cluster's own Service and LoadBalancer ranges (`127.4.0.0/16`, `127.5.0.0/16`: annotations
-   * `openpacific.io/service-cidr` and `openpacific.io/loadbalancer-cidr` on its Cluster), the SERVICE_CIDR and
-   * LOADBALANCER_CIDR of every program of the node. Absent in data made before guests had their own: such a node
-   * runs no service proxy (its addresses would be the Supervisor's).
+   * The guest cluster's own Service range (`127.4.0.0/16`: annotation `openpacific.io/service-cidr` on its
+   * Cluster), the SERVICE_CIDR of every program of the node. Absent in data made before guests had their own: such a
+   * node runs no service proxy (its addresses would be the Supervisor's).
    */
   serviceCIDR?: string;
+  /**
+   * Only in data of a Cluster made when each guest took a pair of /16s: its second (`openpacific.io/loadbalancer-cidr`),
+   * the LOADBALANCER_CIDR of the node's programs. Nothing in a guest uses it (a guest's LoadBalancer ingress comes
+   * from the Supervisor); it is kept so such a node runs as it did.
+   */
   loadBalancerCIDR?: string;
   /**
    * Control plane only: how its api-gateway recognises the Supervisor's sessions for this cluster (`kubectl vsphere
