@@ -27,9 +27,12 @@ export interface GatewayConfig extends BaseConfig {
   /** The /16 that Services' cluster IPs are allocated from (the cluster network's, see libs/contracts pod-network). */
   SERVICE_CIDR: string;
   /**
-   * Whether every served version's schema validator is compiled as soon as the gateway serves (about 1.7 s of
-   * CPU for all of them), so that the first object of a kind does not wait for its own. A guest cluster's gateway
-   * says false: its clients use a few kinds, and its workers start on the same cores meanwhile.
+   * Whether every served version's schema validator is made as soon as the gateway serves, so that the first object
+   * of a kind does not wait for its own. The built-in kinds' come precompiled from the build (dist/schema-validators.js,
+   * deploy/precompile-validators.mjs): making them all is then loading that file and looking each up, about 0.2 s
+   * of CPU; without the file (or for a schema changed since the build) they are compiled, 3-5 s of CPU. False makes
+   * each at its kind's first use instead (from the file too, loaded at the first). A guest cluster's gateway says
+   * false: its clients use a few kinds, and its workers start on the same cores meanwhile.
    */
   GATEWAY_PRECOMPILE_SCHEMAS: boolean;
   /**

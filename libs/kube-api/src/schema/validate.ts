@@ -1,5 +1,7 @@
+import { createRequire } from 'node:module';
 import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
 import type { JsonSchema, ResourceDefinition } from '@openpacific/contracts';
+import { schemaHash, VALIDATOR_OPTIONS } from './schema-hash';
 import { boundsMessage } from './schema-messages';
 import { formatCauses } from './string-formats';
 
@@ -17,10 +19,50 @@ export interface ValidationResult {
   pruned: any;
 }
 
-// ajv checks no format: built-in kinds' schemas name formats only as documentation, and a custom kind's strings are
-// checked against kube-apiserver's own list of formats (string-formats.ts).
-const ajv = new Ajv({ allErrors: true, strict: false, validateFormats: false });
-const compiled = new WeakMap<JsonSchema, ValidateFunction>();
+const ajv = new Ajv(VALIDATOR_OPTIONS);
+let compiled = new WeakMap<JsonSchema, ValidateFunction>();
+
+/**
+ * The built-in kinds' validators as written by the build (deploy/precompile-validators.mjs): the module's path, its
+ * exports once loaded (validators by schemaHash; null when it could not be), and how many validators came from it
+ * and from ajv.compile.
+ */
+let precompiledPath: string | undefined;
+let precompiled: Record<string, ValidateFunction | undefined> | null | undefined;
+let onUnavailable: ((reason: string) => void) | undefined;
+const counts = { precompiled: 0, compiled: 0 };
+
+/**
+ * Takes schemas' validators from the module at `path` (services/api-gateway/dist/schema-validators.js), loaded on the
+ * first schema without a validator yet, instead of compiling them: a schema whose content is not there (a custom
+ * kind's, or one changed since the build) is compiled as before, and so is every schema when the file is missing or
+ * cannot be loaded (`unavailable` is told why, once). Undefined goes back to compiling every schema. Validators
+ * already made are forgotten, so that the next use of each schema takes it from where this says.
+ */
+export function usePrecompiledValidators(path: string | undefined, unavailable?: (reason: string) => void): void {
+  precompiledPath = path;
+  precompiled = undefined;
+  onUnavailable = unavailable;
+  compiled = new WeakMap();
+}
+
+/** How many validators were taken from the precompiled module, and how many compiled, since the process started. */
+export function validatorCounts(): { precompiled: number; compiled: number } {
+  return { ...counts };
+}
+
+function precompiledValidators(): Record<string, ValidateFunction | undefined> | null {
+  if (precompiled !== undefined) return precompiled;
+  precompiled = null;
+  if (!precompiledPath) return precompiled;
+  try {
+    // createRequire: a plain require of a variable would be a warning in the services' bundles, which do not hold this file.
+    precompiled = createRequire(precompiledPath)(precompiledPath) as Record<string, ValidateFunction | undefined>;
+  } catch (err) {
+    onUnavailable?.((err as Error).message);
+  }
+  return precompiled;
+}
 
 /**
  * Validates an object against its kind's schema the way kube-apiserver
@@ -67,16 +109,32 @@ function releaseSchema(schema: JsonSchema): void {
   }
 }
 
-function validatorOf(schema: JsonSchema): ValidateFunction {
+/**
+ * A schema's validator: the precompiled one of the same content if there is one (usePrecompiledValidators), else
+ * compiled by ajv (which throws when the schema is not one it can compile). Either is used alike: `validate(obj)`,
+ * then `validate.errors`.
+ */
+export function validatorOf(schema: JsonSchema): ValidateFunction {
   let validate = compiled.get(schema);
-  if (!validate) compiled.set(schema, (validate = ajv.compile(schema)));
+  if (validate) return validate;
+  const loaded = precompiledPath ? precompiledValidators() : null;
+  const found = loaded ? loaded[schemaHash(schema)] : undefined;
+  if (typeof found === 'function') {
+    validate = found;
+    counts.precompiled++;
+  } else {
+    validate = ajv.compile(schema);
+    counts.compiled++;
+  }
+  compiled.set(schema, validate);
   return validate;
 }
 
 /**
- * Compiles the validators of every served version ahead of its first use, one per turn of the event loop
- * (the largest takes tens of milliseconds), so that the first object of a kind does not wait for it. Stops
- * early when `stopped()` says so; resolves to the number compiled.
+ * Makes the validators of every served version ahead of its first use, one per turn of the event loop (the largest
+ * takes tens of milliseconds to compile), so that the first object of a kind does not wait for it. With precompiled
+ * validators (usePrecompiledValidators) a built-in kind's is only looked up, well under a millisecond. Stops early
+ * when `stopped()` says so; resolves to the number made.
  */
 export async function precompileSchemas(defs: readonly ResourceDefinition[], stopped: () => boolean = () => false): Promise<number> {
   let count = 0;

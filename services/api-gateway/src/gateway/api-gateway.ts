@@ -1,10 +1,10 @@
 import { createServer, Server } from 'node:https';
 import type { Socket } from 'node:net';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { CRDS_RESOURCE, defaultIngressClass, defaultStorageClass, INGRESS_CLASSES_RESOURCE, snapshotCrds, ObjectEventTypes, PRIORITY_CLASSES_RESOURCE, qualifiedResource, STORAGE_CLASSES_RESOURCE, SYSTEM_PRIORITY_CLASSES, systemPriorityClassObject, rfc3339, setNodeHeartbeatSource } from '@openpacific/contracts';
 import { LeaderElection } from '@openpacific/event-store';
 import { ensureEventStream, EventRelay, HostMetricsCache } from '@openpacific/messaging';
-import { precompileSchemas } from '@openpacific/kube-api';
+import { precompileSchemas, usePrecompiledValidators, validatorCounts } from '@openpacific/kube-api';
 import { serviceMetrics, type ServiceContext } from '@openpacific/service-kit';
 import { type GatewayConfig, tlsSans } from '../api-gateway.config';
 import { ensureAdminToken, ensurePki, ensureServiceAccountKey, publishServiceAccountPublicKey, servingCertificateSans, writeKubeconfig } from '../pki';
@@ -103,6 +103,10 @@ export class ApiGateway {
     await publishServiceAccountPublicKey(config.DATA_DIR, serviceAccountKey);
 
     const registry = new ResourceRegistry();
+    // The built-in kinds' schema validators, written by the build beside the program's entry (dist/main.js or
+    // dist/main.bundle.js: this file's own folder differs between the two), loaded at the first validation.
+    const entryDir = require.main ? dirname(require.main.filename) : __dirname;
+    usePrecompiledValidators(join(entryDir, 'schema-validators.js'), (reason) => logger.info('schema validators are compiled at run time: no precompiled ones', { reason }));
     const readModel = new ReadModel();
     const hub = new WatchHub(config.WATCH_CACHE_SIZE);
     const secretKey = config.SECRETS_ENCRYPTION_KEY ? secretKeyFrom(config.SECRETS_ENCRYPTION_KEY) : undefined;
@@ -258,10 +262,12 @@ export class ApiGateway {
     this.ready = true;
     logger.info('api-gateway serving', { url: publicUrl, kubeconfig });
     // The first object of each kind would otherwise wait for its schema's validator to compile (100-200 ms
-    // on a fresh gateway, measured in docs/benchmarks.md): compile them all now, between requests.
+    // on a fresh gateway, measured in docs/benchmarks.md): make them all now, between requests. The built-in kinds'
+    // come from the build (deploy/precompile-validators.mjs) in a file beside main.js and main.bundle.js; without it,
+    // or for a schema it does not hold, they are compiled.
     // A schema that fails to compile here fails its kind's requests later, as before; it must not end the gateway.
     if (config.GATEWAY_PRECOMPILE_SCHEMAS) void precompileSchemas(registry.definitions, () => !this.ready).then(
-      (count) => logger.debug('schema validators compiled', { count }),
+      (count) => logger.debug('schema validators ready', { count, ...validatorCounts() }),
       (err: Error) => logger.warn('compiling the schema validators ahead of use stopped', { error: err.message }),
     );
   }
