@@ -104,6 +104,15 @@ describe('a VirtualMachineService\'s core v1 Service (VmServiceController and Po
     await store.append(objectStreamId(resource, NS, obj.metadata.name), [{ type: type ?? (prev.object ? ObjectEventTypes.updated : ObjectEventTypes.created), data: { resource, object }, metadata: META }], { expectedVersion: prev.version });
   }
 
+  /** The VMService once vm-operator has given it its ingress (its cluster IP is set by then too). */
+  function withIngress(name: string): Promise<any> {
+    return eventually(async () => {
+      const o = (await latest(R.services, name)).object;
+      expect(o.status?.loadBalancer?.ingress?.[0]?.ip).toBeDefined();
+      return o;
+    });
+  }
+
   async function eventsAbout(name: string): Promise<any[]> {
     const all = await store.readAll({ limit: 10_000 });
     return all.map((e) => (e.data as any)?.object).filter((o) => o?.kind === 'Event' && o.involvedObject?.name === name);
@@ -148,11 +157,7 @@ describe('a VirtualMachineService\'s core v1 Service (VmServiceController and Po
 
   it('gives a LoadBalancer a cluster IP from the service range and the ingress at its offset, and a selector-less Service of its name, owned, at that cluster IP, which reaches the VM, with a mirrored slice', async () => {
     await put(R.services, vmService('web'));
-    const vms = await eventually(async () => {
-      const o = (await latest(R.services, 'web')).object;
-      expect(o.status?.loadBalancer?.ingress?.[0]?.ip).toBeDefined();
-      return o;
-    });
+    const vms = await withIngress('web');
     const cluster: string = vms.spec.clusterIp;
     const ingress: string = vms.status.loadBalancer.ingress[0].ip;
     expect(inCIDR(cluster, NET.serviceCIDR)).toBe(true);
@@ -265,11 +270,7 @@ describe('a VirtualMachineService\'s core v1 Service (VmServiceController and Po
         { name: 'dns', protocol: 'UDP', port: PORT, targetPort: udpPort },
       ];
       await put(R.services, { ...vmService('dns', { selector: { app: 'dns' }, ports }), metadata: { name: 'dns', labels: { app: 'dns' } } });
-      const vms = await eventually(async () => {
-        const o = (await latest(R.services, 'dns')).object;
-        expect(o.status?.loadBalancer?.ingress?.[0]?.ip).toBeDefined();
-        return o;
-      });
+      const vms = await withIngress('dns');
       const cluster: string = vms.spec.clusterIp;
       const ingress: string = vms.status.loadBalancer.ingress[0].ip;
       // A datagram to either address reaches the VM's UDP server, its reply comes back; the TCP port of the same number still reaches the TCP server.

@@ -42,8 +42,8 @@ export function clusterServiceRanges(cluster: any): GuestServiceRanges | undefin
 
 /** Every /16 a Cluster holds: its Service range and any old LoadBalancer range, each given to no other. */
 export function clusterHeldRanges(cluster: any): string[] {
-  const annotations = cluster?.metadata?.annotations ?? {};
-  return [annotations[SERVICE_CIDR_ANNOTATION], annotations[LOADBALANCER_CIDR_ANNOTATION]].filter((cidr): cidr is string => typeof cidr === 'string' && cidr !== '');
+  const ranges = clusterServiceRanges(cluster);
+  return ranges ? [ranges.serviceCIDR, ...(ranges.loadBalancerCIDR ? [ranges.loadBalancerCIDR] : [])] : [];
 }
 
 /**
