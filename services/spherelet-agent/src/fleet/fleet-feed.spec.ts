@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { ObjectEventTypes, PVCS_RESOURCE, VIRTUAL_MACHINES_RESOURCE } from '@openpacific/contracts';
+import { ObjectEventTypes, PVCS_RESOURCE, RUNTIME_CLASSES_RESOURCE, VIRTUAL_MACHINES_RESOURCE } from '@openpacific/contracts';
 import type { RecordedEvent } from '@openpacific/event-store';
 import { encryptSecret, secretKeyFrom } from '@openpacific/objects';
 import { FleetFeed } from './fleet-feed';
@@ -76,9 +76,29 @@ describe('the fleet feed: pods', () => {
     expect(woken).toEqual(['sim-1']);
   });
 
-  it('wakes every host when a claim changes (any host\'s pod may be waiting for it)', () => {
+  it('wakes, for a claim, ConfigMap or Secret, the hosts of its namespace\'s pods, naming those pods; nobody for one in a namespace without pods', () => {
+    const { feed, woken, named } = feedWithHosts('', 'sim-1', 'sim-2', 'sim-3');
+    const other = (name: string, host: string) => ({ ...pod(name, host), metadata: { name, namespace: 'other', uid: name } });
+    feed.apply([
+      event(ObjectEventTypes.created, 'pods', pod('a', 'sim-1'), 1), event(ObjectEventTypes.created, 'pods', pod('b', 'sim-2'), 1),
+      event(ObjectEventTypes.created, 'pods', pod('unbound'), 1), event(ObjectEventTypes.created, 'pods', other('c', 'sim-3'), 1),
+    ]);
+    for (const resource of [PVCS_RESOURCE, 'configmaps', 'secrets']) {
+      woken.length = 0;
+      for (const k of Object.keys(named)) delete named[k];
+      feed.apply([event(ObjectEventTypes.created, resource, { metadata: { name: `x-${resource}`, namespace: 'default' } }, 1)]);
+      expect(woken.sort()).toEqual(['sim-1', 'sim-2']);
+      expect(named).toEqual({ 'sim-1': ['default/a'], 'sim-2': ['default/b'] });
+    }
+    woken.length = 0;
+    feed.apply([event(ObjectEventTypes.updated, 'configmaps', { metadata: { name: 'x', namespace: 'empty' } }, 1)]);
+    feed.apply([event(ObjectEventTypes.updated, 'services', { metadata: { name: 'svc', namespace: 'default' } }, 1)]);
+    expect(woken).toEqual([]);
+  });
+
+  it('wakes every host for all its pods when a RuntimeClass changes (any sandbox may wait for its handler)', () => {
     const { feed, woken, named } = feedWithHosts('', 'sim-1', 'sim-2');
-    feed.apply([event(ObjectEventTypes.created, PVCS_RESOURCE, { metadata: { name: 'c', namespace: 'default' } }, 1)]);
+    feed.apply([event(ObjectEventTypes.created, RUNTIME_CLASSES_RESOURCE, { metadata: { name: 'kata' } }, 1)]);
     expect(woken.sort()).toEqual(['sim-1', 'sim-2']);
     expect(named).toEqual({ 'sim-1': 'all', 'sim-2': 'all' });
   });

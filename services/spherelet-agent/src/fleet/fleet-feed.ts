@@ -1,7 +1,7 @@
-import { ObjectEventTypes, PVCS_RESOURCE, VIRTUAL_MACHINES_RESOURCE } from '@openpacific/contracts';
+import { ObjectEventTypes, VIRTUAL_MACHINES_RESOURCE } from '@openpacific/contracts';
 import type { RecordedEvent } from '@openpacific/event-store';
 import { controllerReadModel, decryptedEvent, LogFollower, objectKey, ReadModel, SecretKey, secretKeyFrom, StoredObject } from '@openpacific/objects';
-import { POD_CONFIG_RESOURCES, POD_WORKER_FOLLOWS, SharedPodFeed } from '../pods/pod-worker';
+import { configScope, EVERY_POD, POD_WORKER_FOLLOWS, SharedPodFeed } from '../pods/pod-worker';
 import { SharedVmFeed, vmHosts, VM_WORKER_FOLLOWS } from '../vms/vm-worker';
 
 /** What the fleet's hosts read from the log: their pod workers' resources and their VM workers'. */
@@ -107,7 +107,8 @@ export class FleetFeed {
 
   /**
    * Applies a batch to the model and the indexes; tells each VM's hosts at once, and wakes each host with
-   * changed pods once after the batch, naming them (every host when a claim changed: any pod may wait for it).
+   * changed pods once after the batch, naming them: a ConfigMap, Secret or claim changed names the pods of its
+   * namespace on every host (`configScope`), a RuntimeClass wakes every host for all its pods.
    * A pod's status written by its own host wakes nobody: the host wrote what it had seen, and a pass to find
    * that again was half of a burst's passes, each over every pod of the host.
    */
@@ -122,7 +123,14 @@ export class FleetFeed {
     for (const e of events) {
       const change = this.model.apply(decryptedEvent(e, this.secretKey));
       if (!change) continue;
-      if (change.resource === PVCS_RESOURCE || POD_CONFIG_RESOURCES.includes(change.resource)) everyone = true;
+      const scope = configScope(change.resource, change.object);
+      if (scope === EVERY_POD) everyone = true;
+      else if (scope !== undefined) {
+        for (const stored of this.model.list('pods', scope)) {
+          const host: string | undefined = stored.object.spec?.nodeName;
+          if (host) wake(host, objectKey(scope, stored.object.metadata.name));
+        }
+      }
       const { namespace, name, uid } = change.object.metadata;
       const key = objectKey(namespace, name);
       if (change.resource === 'pods') {

@@ -179,6 +179,17 @@ describe('the pod worker\'s passes after a change', () => {
     expect(await runtime.sandboxesOf('x')).toEqual(['uid-x']);
     expect(await runtime.sandboxesOf('y')).toEqual(['uid-y']);
   });
+
+  it('asks the runtime nothing for a ConfigMap of a namespace none of its pods is in, and for one of theirs about those pods only', async () => {
+    runtime.sandboxesAsked.length = 0;
+    const settings = (namespace: string) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings', namespace, uid: `uid-settings-${namespace}`, creationTimestamp: '2026-01-01T00:00:00Z' }, data: { a: '1' } });
+    for (const namespace of ['elsewhere', 'default']) {
+      await suite.store.append(objectStreamId('configmaps', namespace, 'settings'), [{ type: ObjectEventTypes.created, data: { resource: 'configmaps', object: settings(namespace) }, metadata: META }], { expectedVersion: 'no_stream' });
+    }
+    // The second ConfigMap's pass: any pass the first had caused came before it, and a pass over every pod asks with no filter.
+    await eventually(async () => expect(runtime.sandboxesAsked.length).toBeGreaterThan(0));
+    for (const asked of runtime.sandboxesAsked) expect([...(asked?.pods ?? ['every pod'])].sort()).toEqual(['default/x', 'default/y']);
+  });
 });
 
 /** As the scheduler binds: the binding sets the pod's host fields, and the worker runs the pod its creation and binding make. */

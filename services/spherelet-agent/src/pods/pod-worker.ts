@@ -56,11 +56,24 @@ const SECRETS = 'secrets';
  */
 export const POD_WORKER_FOLLOWS: readonly string[] = ['pods', PVCS_RESOURCE, PVS_RESOURCE, 'services', CONFIG_MAPS, SECRETS, RUNTIME_CLASSES_RESOURCE];
 
+/** `configScope`'s answer for a change every pod may care about. */
+export const EVERY_POD = Symbol('every pod');
+
 /**
- * Changes to these may change what a pod of any host sees (its volumes' content, a waiting container's env, the
- * handler its sandbox waits for): every pod is looked at again.
+ * Which pods a change to something other than a pod may concern:
+ * - a ConfigMap, Secret or PersistentVolumeClaim: only pods of its own namespace can refer to it (their volumes'
+ *   content, a waiting container's env, the claim a pod waits for), so those are looked at again. Any host's worker
+ *   used to look at every pod of its host on any such write anywhere in the cluster, asking its runtime for every
+ *   sandbox and container each time;
+ * - a RuntimeClass (cluster-scoped, the handler a sandbox waits for): every pod (`EVERY_POD`);
+ * - anything else (Services, PersistentVolumes): none; undefined.
+ * Each pod looked at is reconciled only if what it reads changed (`configVersions`).
  */
-export const POD_CONFIG_RESOURCES: readonly string[] = [CONFIG_MAPS, SECRETS, RUNTIME_CLASSES_RESOURCE];
+export function configScope(resource: string, object: any): string | typeof EVERY_POD | undefined {
+  if (resource === RUNTIME_CLASSES_RESOURCE) return EVERY_POD;
+  if (resource === CONFIG_MAPS || resource === SECRETS || resource === PVCS_RESOURCE) return object?.metadata?.namespace ?? EVERY_POD;
+  return undefined;
+}
 
 /**
  * A read model of the log that several workers share (the sim fleet: one follower for a hundred hosts instead of
@@ -70,8 +83,8 @@ export const POD_CONFIG_RESOURCES: readonly string[] = [CONFIG_MAPS, SECRETS, RU
 export interface SharedPodFeed {
   readonly model: ReadModel;
   /**
-   * Calls `changed` after events touching this host's pods (their keys, `namespace/name`) or anything every host
-   * reads (claims: no keys, every pod may care); returns the unsubscribe.
+   * Calls `changed` after events touching this host's pods (their keys, `namespace/name`; a ConfigMap, Secret or
+   * claim names its namespace's pods) or a RuntimeClass (no keys: every pod may care); returns the unsubscribe.
    */
   subscribe(host: string, changed: (pods?: string[]) => void): () => void;
   /** The pods whose spec.nodeName is `host`. */
@@ -295,14 +308,22 @@ export class PodWorker {
     }
     this.follower = pokedFollower(this.deps, (events) => {
       const pods: string[] = [];
-      let claims = false;
+      const namespaces = new Set<string>();
+      let everyPod = false;
       for (const e of events) {
         const change = this.model.apply(decryptedEvent(e, this.deps.secretKey));
-        if (change?.resource === PVCS_RESOURCE || POD_CONFIG_RESOURCES.includes(change?.resource as string)) claims = true;
-        if (change?.resource === 'pods') pods.push(keyOf(change.object));
+        if (!change) continue;
+        if (change.resource === 'pods') {
+          pods.push(keyOf(change.object));
+          continue;
+        }
+        const scope = configScope(change.resource, change.object);
+        if (scope === EVERY_POD) everyPod = true;
+        else if (scope !== undefined) namespaces.add(scope);
       }
-      if (claims) this.wakeAll();
-      else if (pods.length) this.wake(pods);
+      if (everyPod) return this.wakeAll();
+      for (const namespace of namespaces) pods.push(...this.podsOnHostIn(namespace));
+      if (pods.length) this.wake(pods);
     }, { follows: POD_WORKER_FOLLOWS });
     await this.follower.start();
     this.loop.start();
@@ -407,6 +428,13 @@ export class PodWorker {
   /** Every pod whose spec.nodeName is this host. */
   private podsOnHost(): StoredObject[] {
     return this.deps.feed ? this.deps.feed.podsOn(this.opts.host) : this.model.list('pods').filter((s) => s.object.spec?.nodeName === this.opts.host);
+  }
+
+  /** The keys of the pods of one namespace whose spec.nodeName is this host. */
+  private podsOnHostIn(namespace: string): string[] {
+    const keys: string[] = [];
+    for (const stored of this.model.list('pods', namespace)) if (stored.object.spec?.nodeName === this.opts.host) keys.push(keyOf(stored.object));
+    return keys;
   }
 
   /** The pods of these keys (`namespace/name`) that exist. */
