@@ -141,6 +141,14 @@ describe('virtual machines', () => {
       const v = (await cluster.request('GET', `/apis/vmoperator.vmware.com/v1alpha5/namespaces/${NS}/virtualmachines/no-secret`)).json();
       expect(v.status.conditions).toEqual(expect.arrayContaining([expect.objectContaining({ type: 'VirtualMachineBootstrapReady', status: 'False', reason: 'NotFound' })]));
     });
+    // The Secret written later, in the VM's namespace, is found (vm-operator looks again at that namespace's VMs).
+    const secret = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'missing' }, stringData: { 'user-data': '#cloud-config\n' } };
+    expect((await cluster.request('POST', `/api/v1/namespaces/${NS}/secrets`, { body: secret })).status).toBe(201);
+    await eventually(async () => {
+      const v = (await cluster.request('GET', `/apis/vmoperator.vmware.com/v1alpha5/namespaces/${NS}/virtualmachines/no-secret`)).json();
+      expect(v.status.conditions).toEqual(expect.arrayContaining([expect.objectContaining({ type: 'VirtualMachineBootstrapReady', status: 'True' })]));
+    });
+    expect((await cluster.request('DELETE', `/apis/vmoperator.vmware.com/v1alpha5/namespaces/${NS}/virtualmachines/no-secret`)).status).toBeLessThan(300);
     await cluster.request('POST', `/apis/vmoperator.vmware.com/v1alpha5/namespaces/${NS}/virtualmachineclasses`, {
       body: { apiVersion: 'vmoperator.vmware.com/v1alpha5', kind: 'VirtualMachineClass', metadata: { name: 'huge' }, spec: { hardware: { cpus: 4096, memory: '64Ti' } } },
     });

@@ -20,6 +20,18 @@ const RETRY_MS = 200;
  */
 const REFERRED = new Set<string>([R.classes, R.images, R.clusterImages, R.policies, R.secrets, R.configMaps, R.storageClasses, R.claims, R.volumes, R.namespaces]);
 
+/**
+ * Whose VMs a change to something they may refer to concerns: a namespaced object's (a class, image, Secret,
+ * ConfigMap, claim, set policy) only its own namespace's, since a VM refers to those in its namespace; a
+ * cluster-scoped one's (a cluster image, StorageClass, PersistentVolume), every VM: undefined. So is a Namespace's:
+ * the address pools are shared out across namespaces, and one freed may be what another's VMs wait for. A Secret
+ * written anywhere had every VM of the cluster reconciled.
+ */
+export function referrersNamespace(resource: string, object: any): string | undefined {
+  if (resource === R.namespaces) return undefined;
+  return object?.metadata?.namespace || undefined;
+}
+
 const ACTOR = { actor: 'system:serviceaccount:vmware-system-vmop:vmware-system-vmop-controller-manager', source: 'vm-operator' };
 /** The conditions this controller owns; the scheduler owns placement, the host the rest. */
 const OWN = ['VirtualMachineClassReady', 'VirtualMachineImageReady', 'VirtualMachineStorageReady', 'VirtualMachineBootstrapReady'];
@@ -61,8 +73,15 @@ export class VmController {
       const change = this.model.apply(decryptedEvent(e, this.deps.secretKey));
       if (!change) continue;
       if (change.resource !== R.vms) {
-        // A class, image, secret, claim, namespace...: any VM may refer to it.
-        if (REFERRED.has(change.resource)) this.full = relevant = true;
+        if (!REFERRED.has(change.resource)) continue;
+        const namespace = referrersNamespace(change.resource, change.object);
+        if (namespace === undefined) this.full = relevant = true;
+        else {
+          for (const vm of this.model.list(R.vms, namespace)) {
+            this.dirty.add(vm.object.metadata.uid);
+            relevant = true;
+          }
+        }
         continue;
       }
       relevant = true;
