@@ -1,6 +1,6 @@
 import { BOOTSTRAP_DATA_KEY, NatsNames, rfc3339, ROLE_BINDINGS_RESOURCE, tanzuKubernetesClusterClassSpec, TKC_CLUSTER_CLASS, TKC_WORKER_CLASS, ZONE_LABEL } from '@openpacific/contracts';
 import { EventStore, StreamAppend, VersionConflictError } from '@openpacific/event-store';
-import { controllerReadModel, decryptedEvent, LogFollower, PassLoop, pokedFollower, sameJson, SecretKey, StoredObject } from '@openpacific/objects';
+import { controllerReadModel, decryptedEvent, LogFollower, PassLoop, pokedFollower, ReadModel, sameJson, SecretKey, StoredObject } from '@openpacific/objects';
 import type { Logger } from '@openpacific/service-kit';
 import { labelSelectorFromObject, matchesLabelSelector } from '@openpacific/kube-api';
 import type { NatsConnection } from 'nats';
@@ -29,6 +29,18 @@ const VMOP = 'vmoperator.vmware.com/v1alpha5';
 /** Appends of one pass in flight at once (the service's pool has ten connections). */
 const WRITE_CONCURRENCY = 6;
 const RETRY_MS = 200;
+
+/**
+ * Whether a change to what the controller follows can matter to a pass: a Secret or RoleBinding only in a namespace
+ * that holds a TanzuKubernetesCluster or a Cluster (their kubeconfig, CA and bootstrap Secrets, and who may edit the
+ * namespace, are read in their own namespace only); anything else always. A Secret written anywhere had started a
+ * pass over every cluster.
+ */
+export function concernsClusters(model: Pick<ReadModel, 'list'>, resource: string, object: any): boolean {
+  if (resource !== 'secrets' && resource !== ROLE_BINDINGS_RESOURCE) return true;
+  const namespace: string | undefined = object?.metadata?.namespace;
+  return !namespace || model.list(CR.tkcs, namespace).length > 0 || model.list(CR.clusters, namespace).length > 0;
+}
 
 /**
  * The three-layer cake, level-triggered in one pass over everything (in the elected cluster-api):
@@ -78,7 +90,7 @@ export class ClusterController {
       let relevant = false;
       for (const e of events) {
         const change = this.model.apply(decryptedEvent(e, this.deps.secretKey));
-        if (change && watched.has(change.resource)) relevant = true;
+        if (change && watched.has(change.resource) && concernsClusters(this.model, change.resource, change.object)) relevant = true;
       }
       if (relevant) this.loop.schedule();
     }, { follows: this.model.follows, keep: ownVirtualMachines() });
