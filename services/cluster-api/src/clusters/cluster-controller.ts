@@ -90,7 +90,7 @@ export class ClusterController {
       let relevant = false;
       for (const e of events) {
         const change = this.model.apply(decryptedEvent(e, this.deps.secretKey));
-        if (change && watched.has(change.resource) && concernsClusters(this.model, change.resource, change.object)) relevant = true;
+        if (!relevant && change && watched.has(change.resource) && concernsClusters(this.model, change.resource, change.object)) relevant = true;
       }
       if (relevant) this.loop.schedule();
     }, { follows: this.model.follows, keep: ownVirtualMachines() });

@@ -120,17 +120,14 @@ export class FleetFeed {
       else woken.set(host, [key]);
     };
     let everyone = false;
+    /** Namespaces of changed ConfigMaps, Secrets and claims: their pods are named once after the batch. */
+    const namespaces = new Set<string>();
     for (const e of events) {
       const change = this.model.apply(decryptedEvent(e, this.secretKey));
       if (!change) continue;
       const scope = configScope(change.resource, change.object);
       if (scope === EVERY_POD) everyone = true;
-      else if (scope !== undefined) {
-        for (const stored of this.model.list('pods', scope)) {
-          const host: string | undefined = stored.object.spec?.nodeName;
-          if (host) wake(host, objectKey(scope, stored.object.metadata.name));
-        }
-      }
+      else if (scope !== undefined) namespaces.add(scope);
       const { namespace, name, uid } = change.object.metadata;
       const key = objectKey(namespace, name);
       if (change.resource === 'pods') {
@@ -145,6 +142,14 @@ export class FleetFeed {
         this.vmsByHost.move(key, { namespace, name }, before, after);
         if (before && before !== after) this.vmListeners.byHost.get(before)?.(uid, false);
         if (after) this.vmListeners.byHost.get(after)?.(uid, true);
+      }
+    }
+    if (!everyone) {
+      for (const namespace of namespaces) {
+        for (const stored of this.model.list('pods', namespace)) {
+          const host: string | undefined = stored.object.spec?.nodeName;
+          if (host) wake(host, objectKey(namespace, stored.object.metadata.name));
+        }
       }
     }
     for (const [host, changed] of this.podListeners.byHost) {

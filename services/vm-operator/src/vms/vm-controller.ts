@@ -69,6 +69,8 @@ export class VmController {
 
   private read(events: RecordedEvent[]): void {
     let relevant = false;
+    /** Namespaces whose referred objects changed: their VMs are marked once after the batch. */
+    const namespaces = new Set<string>();
     for (const e of events) {
       const change = this.model.apply(decryptedEvent(e, this.deps.secretKey));
       if (!change) continue;
@@ -76,18 +78,19 @@ export class VmController {
         if (!REFERRED.has(change.resource)) continue;
         const namespace = referrersNamespace(change.resource, change.object);
         if (namespace === undefined) this.full = relevant = true;
-        else {
-          for (const vm of this.model.list(R.vms, namespace)) {
-            this.dirty.add(vm.object.metadata.uid);
-            relevant = true;
-          }
-        }
+        else namespaces.add(namespace);
         continue;
       }
       relevant = true;
       const { uid } = change.object.metadata;
       if (change.type === 'DELETED' || change.object.metadata.annotations?.[VM_IP_ANNOTATION]) this.reserved.delete(uid);
       if (change.type !== 'DELETED') this.dirty.add(uid);
+    }
+    for (const namespace of namespaces) {
+      for (const vm of this.model.list(R.vms, namespace)) {
+        this.dirty.add(vm.object.metadata.uid);
+        relevant = true;
+      }
     }
     if (relevant) this.loop.schedule();
   }
