@@ -21,6 +21,7 @@ describe('an event recorded from what its writer sent', () => {
     expect(e).toEqual(plain);
     expect({ ...e }).toEqual(plain);
     expect(Object.keys(e).sort()).toEqual(Object.keys(plain).sort());
+    expect(Object.getOwnPropertySymbols({ ...e })).toEqual([]);
     expect(JSON.parse(JSON.stringify(e, (_k, v) => (typeof v === 'bigint' ? String(v) : v))).data).toEqual({ object: { name: 'p' } });
   });
 

@@ -52,17 +52,20 @@ function eventWithoutTime(row: any): Omit<RecordedEvent, 'createdAt'> {
 /** pg's own parser of a timestamptz's text (what `created_at` is parsed with when pg parses it). */
 const parseTimestamp = types.getTypeParser(1184) as (text: string) => Date;
 
-/** Where a lazily timed event keeps the text Postgres sent and, once read, the parsed time (not enumerable: a spread or JSON copies neither). */
-const CREATED_AT_TEXT = Symbol('createdAtText');
-const CREATED_AT = Symbol('createdAt');
-type LazyTimed = { [CREATED_AT_TEXT]: string; [CREATED_AT]?: Date };
+/**
+ * Where a lazily timed event keeps its time: the text Postgres sent until first read, then the parsed `Date` (not
+ * enumerable: a spread or JSON copies neither).
+ */
+const CREATED_AT_SLOT = Symbol('createdAt');
+type LazyTimed = { [CREATED_AT_SLOT]: string | Date };
 
 /** The one getter of every lazily timed event's `createdAt`. */
 function lazyCreatedAt(this: LazyTimed): Date {
-  return (this[CREATED_AT] ??= parseTimestamp(this[CREATED_AT_TEXT]));
+  const slot = this[CREATED_AT_SLOT];
+  if (typeof slot !== 'string') return slot;
+  return (this[CREATED_AT_SLOT] = parseTimestamp(slot));
 }
 const LAZY_CREATED_AT: PropertyDescriptor = { get: lazyCreatedAt, enumerable: true, configurable: true };
-const HIDDEN = { writable: true, enumerable: false, configurable: true };
 
 /**
  * toRecordedEvent for a row whose `created_at` is still the text Postgres sent (read with `timesAsText`): the time
@@ -70,11 +73,13 @@ const HIDDEN = { writable: true, enumerable: false, configurable: true };
  * spread or JSON.stringify of the event gets the Date), added to an object made without it and the same getter for
  * every event, so these events share one shape and keep V8's fast properties (turning a data property into an
  * accessor, or a getter closure per event, left each event a dictionary: every read of its fields a hash lookup).
+ * Two `Object.defineProperty` calls an event, the fewest that make a hidden slot and an accessor: each is a call into
+ * V8's runtime, and three of them, each with a descriptor spread anew, were most of this function's cost (docs/benchmarks.md,
+ * "Fiftieth round").
  */
 export function toRecordedEventLazyTime(row: any): RecordedEvent {
   const event = eventWithoutTime(row);
-  Object.defineProperty(event, CREATED_AT_TEXT, { ...HIDDEN, value: row.created_at });
-  Object.defineProperty(event, CREATED_AT, { ...HIDDEN, value: undefined });
+  Object.defineProperty(event, CREATED_AT_SLOT, { value: row.created_at, writable: true, enumerable: false, configurable: true });
   return Object.defineProperty(event, 'createdAt', LAZY_CREATED_AT) as RecordedEvent;
 }
 
@@ -125,42 +130,56 @@ export function parseDecided(text: string): Decided {
  */
 export function recordedFromSent(decided: Decided, sent: SentEvent): RecordedEvent {
   const event = { id: sent.id, streamId: sent.streamId, streamVersion: decided.streamVersion, type: sent.type };
-  Object.defineProperty(event, SENT_DATA, { ...HIDDEN, value: sent.data });
-  Object.defineProperty(event, DATA, { ...HIDDEN, value: undefined });
-  Object.defineProperty(event, SENT_METADATA, { ...HIDDEN, value: sent.metadata });
-  Object.defineProperty(event, METADATA, { ...HIDDEN, value: undefined });
+  // One hidden slot holding both bodies, and the accessors' shared descriptors: three calls into V8's runtime, where a
+  // slot per body and per parsed body, each with a descriptor spread anew, made six and cost an event about 3.6 µs
+  // against 0.5 (docs/benchmarks.md, "Fiftieth round").
+  Object.defineProperty(event, BODIES, { value: new SentBodies(sent.data, sent.metadata), writable: false, enumerable: false, configurable: true });
   Object.defineProperty(event, 'data', SENT_DATA_ACCESSOR);
   Object.defineProperty(event, 'metadata', SENT_METADATA_ACCESSOR);
-  return Object.assign(event, { position: decided.position, transactionId: decided.transactionId, createdAt: decided.createdAt }) as unknown as RecordedEvent;
+  const recorded = event as unknown as RecordedEvent;
+  recorded.position = decided.position;
+  recorded.transactionId = decided.transactionId;
+  recorded.createdAt = decided.createdAt;
+  return recorded;
 }
 
 /*
- * The bodies' slots and accessors: one getter and setter pair for every such event (a pair of closures per event, as
+ * The bodies' slot and accessors: one getter and setter pair for every such event (a pair of closures per event, as
  * an object literal's `get`/`set` makes, left each event a dictionary to V8: every field read a hash lookup).
  */
-const SENT_DATA = Symbol('sentData');
-const DATA = Symbol('data');
-const SENT_METADATA = Symbol('sentMetadata');
-const METADATA = Symbol('metadata');
-type SentBodies = { [SENT_DATA]: string; [DATA]?: unknown; [SENT_METADATA]: string; [METADATA]?: EventMetadata };
+const BODIES = Symbol('bodies');
+
+/** An event's bodies as sent, and each parsed once read (or set). */
+class SentBodies {
+  data: unknown = undefined;
+  metadata: EventMetadata | undefined = undefined;
+  constructor(
+    readonly sentData: string,
+    readonly sentMetadata: string,
+  ) {}
+}
+
+type WithBodies = { [BODIES]: SentBodies };
 const SENT_DATA_ACCESSOR: PropertyDescriptor = {
-  get(this: SentBodies) {
-    if (this[DATA] === undefined) this[DATA] = JSON.parse(this[SENT_DATA]);
-    return this[DATA];
+  get(this: WithBodies) {
+    const bodies = this[BODIES];
+    if (bodies.data === undefined) bodies.data = JSON.parse(bodies.sentData);
+    return bodies.data;
   },
-  set(this: SentBodies, value: unknown) {
-    this[DATA] = value;
+  set(this: WithBodies, value: unknown) {
+    this[BODIES].data = value;
   },
   enumerable: true,
   configurable: true,
 };
 const SENT_METADATA_ACCESSOR: PropertyDescriptor = {
-  get(this: SentBodies) {
-    if (this[METADATA] === undefined) this[METADATA] = JSON.parse(this[SENT_METADATA]) as EventMetadata;
-    return this[METADATA];
+  get(this: WithBodies) {
+    const bodies = this[BODIES];
+    if (bodies.metadata === undefined) bodies.metadata = JSON.parse(bodies.sentMetadata) as EventMetadata;
+    return bodies.metadata;
   },
-  set(this: SentBodies, value: EventMetadata) {
-    this[METADATA] = value;
+  set(this: WithBodies, value: EventMetadata) {
+    this[BODIES].metadata = value;
   },
   enumerable: true,
   configurable: true,
