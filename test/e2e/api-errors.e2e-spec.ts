@@ -215,6 +215,16 @@ describe('the gateway refuses bad requests the way kube-apiserver does, and writ
       expect(post.status).toBe(404);
     }));
 
+  it('answers a path with an invalid percent-encoding with 400, and reads an encoded one', () =>
+    writesNothing(async () => {
+      for (const method of ['GET', 'PUT', 'DELETE']) {
+        const res = await call(method, `${NS}/err-ns/configmaps/c%E0%A4%A`, method === 'PUT' ? { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' } } : undefined);
+        expect({ method, status: res.status, reason: res.json().reason }).toEqual({ method, status: 400, reason: 'BadRequest' });
+        expect(res.json().message).toContain('invalid percent-encoding');
+      }
+      expect((await call('GET', '/api/v1/namespaces/err%2Dns')).json().metadata.name).toBe('err-ns');
+    }));
+
   it('refuses an invalid name with 422 naming metadata.name', () =>
     writesNothing(async () => {
       const kubectl = await cluster.kubectl(['create', '-f', '-'], { input: namespace('Bad_Name') });

@@ -56,6 +56,13 @@ describe('request attributes', () => {
     expect(() => parseResourcePath(registry, '/api/v1/namespaces//a/pods/web/proxy/x')).toThrow('the server could not find the requested resource');
   });
 
+  it('decodes a percent-encoded segment of a resource path, and leaves a plain one as it is', () => {
+    expect(parseResourcePath(registry, '/api/v1/namespaces/a/configmaps/c%2Dx')).toMatchObject({ namespace: 'a', name: 'c-x' });
+    expect(parseResourcePath(registry, '/api/v1/namespaces/a/configmaps/c-x')).toMatchObject({ namespace: 'a', name: 'c-x' });
+    expect(parseResourcePath(registry, '/api/v1/nodes/host-1%3A10250/proxy/')).toMatchObject({ name: 'host-1:10250', proxyPath: '/' });
+    expect(() => parseResourcePath(registry, '/api/v1/namespaces/a/configmaps/c%E0%A4%A')).toThrow(expect.objectContaining({ status: expect.objectContaining({ code: 400, reason: 'BadRequest' }) }));
+  });
+
   it('puts a Namespace in its own namespace, and cluster kinds nowhere', () => {
     expect(attrs('GET', '/api/v1/namespaces/team-a')).toMatchObject({ resource: 'namespaces', name: 'team-a', namespace: 'team-a' });
     expect(attrs('GET', '/api/v1/namespaces')).toMatchObject({ resource: 'namespaces', namespace: undefined });
