@@ -225,6 +225,49 @@ describe('the gateway refuses bad requests the way kube-apiserver does, and writ
       expect((await call('GET', '/api/v1/namespaces/err%2Dns')).json().metadata.name).toBe('err-ns');
     }));
 
+  it('refuses a body nested more than 256 levels deep with 400, as JSON, a patch or server-side apply, and keeps serving', async () => {
+    expect((await call('POST', `${NS}/err-ns/configmaps`, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'shallow' }, data: { a: 'b' } })).status).toBe(201);
+    await writesNothing(async () => {
+      const nested = (levels: number) => `${'{"a":'.repeat(levels)}"x"${'}'.repeat(levels)}`;
+      const tries: Array<[string, string, string, string]> = [
+        ['POST', `${NS}/err-ns/configmaps`, 'application/json', `{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"deep","labels":${nested(300)}}}`],
+        ['PUT', `${NS}/err-ns/configmaps/shallow`, 'application/json', `{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"shallow"},"x":${nested(5_000)}}`],
+        ['PATCH', `${NS}/err-ns/configmaps/shallow`, 'application/merge-patch+json', `{"x":${nested(5_000)}}`],
+        ['PATCH', `${NS}/err-ns/configmaps/shallow`, 'application/strategic-merge-patch+json', `{"metadata":{"annotations":${nested(5_000)}}}`],
+        // A flow-style YAML body of 3,000 levels took the whole gateway down before.
+        ['PATCH', `${NS}/err-ns/configmaps/shallow?fieldManager=deep`, 'application/apply-patch+yaml', `{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"shallow"},"x":${nested(3_000)}}`],
+      ];
+      for (const [method, path, contentType, body] of tries) {
+        const res = await call(method, path, body, contentType);
+        expect({ method, contentType, status: res.status, message: res.json().message }).toEqual({
+          method, contentType, status: 400, message: 'the request body nests objects and arrays more than 256 levels deep',
+        });
+      }
+      expect((await call('GET', `${NS}/err-ns/configmaps/shallow`)).json().data).toEqual({ a: 'b' });
+    });
+  });
+
+  it('answers timeoutSeconds that is no integer with 400, ends a watch with a negative one at once, and CONNECT with 405', async () => {
+    for (const path of [`${NS}/err-ns/configmaps?timeoutSeconds=abc`, `${NS}/err-ns/configmaps?watch=true&timeoutSeconds=abc`]) {
+      const res = await call('GET', path);
+      expect({ path, status: res.status, message: res.json().message }).toEqual({ path, status: 400, message: 'strconv.ParseInt: parsing "abc": invalid syntax' });
+    }
+    const ended = await call('GET', `${NS}/err-ns/configmaps?watch=true&timeoutSeconds=-5`);
+    expect(ended.status).toBe(200);
+    const { connect } = await import('node:tls');
+    const url = new URL(cluster.server);
+    const answer = await new Promise<string>((resolve, reject) => {
+      const socket = connect({ host: url.hostname, port: Number(url.port), ca: cluster.caCertPem }, () => socket.write(`CONNECT ${NS}/err-ns/configmaps HTTP/1.1\r\nHost: ${url.host}\r\n\r\n`));
+      let text = '';
+      socket.on('data', (d) => (text += d.toString()));
+      socket.on('end', () => resolve(text));
+      socket.on('error', reject);
+    });
+    expect(answer).toMatch(/^HTTP\/1\.1 405 /);
+    expect(JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4))).toMatchObject({ kind: 'Status', code: 405, reason: 'MethodNotAllowed' });
+    expect((await cluster.kubectl(['get', 'ns', 'err-ns', '-o', 'name'])).stdout.trim()).toBe('namespace/err-ns');
+  });
+
   it('refuses an invalid name with 422 naming metadata.name', () =>
     writesNothing(async () => {
       const kubectl = await cluster.kubectl(['create', '-f', '-'], { input: namespace('Bad_Name') });

@@ -1,4 +1,5 @@
 import { parseDocument } from 'yaml';
+import { nestedDeeperThan, tooDeepMessage, yamlNestedDeeperThan } from './body-depth';
 import { decodeEnvelope } from './protobuf';
 import { PROTOBUF_MESSAGES } from './protobuf-kinds';
 import { decodeMessage, UnreadFieldError } from './protobuf-message';
@@ -14,7 +15,7 @@ export function mediaType(contentType: string | undefined): string {
 /**
  * A request body as JSON or YAML (one document), or as Kubernetes protobuf for the kinds kubectl's typed
  * generators post (protobuf-kinds.ts); any other protobuf is a 415. Malformed bodies are a 400 naming where
- * they broke.
+ * they broke, and so is a body nested more than MAX_BODY_DEPTH levels deep (body-depth.ts).
  */
 export function parseBody(buf: Buffer, contentType: string | undefined): unknown {
   const type = mediaType(contentType);
@@ -23,14 +24,19 @@ export function parseBody(buf: Buffer, contentType: string | undefined): unknown
   if (text.trim() === '') throw badRequest('the request body is empty');
   if (YAML_TYPES.includes(type)) return parseYaml(text);
   if (!JSON_TYPES.includes(type)) throw unsupportedMediaType(type, ['application/json', 'application/yaml']);
+  let value: unknown;
   try {
-    return JSON.parse(text);
+    value = JSON.parse(text);
   } catch (err) {
     throw badRequest(`the request body is not valid JSON: ${(err as Error).message}`);
   }
+  if (nestedDeeperThan(value)) throw badRequest(tooDeepMessage());
+  return value;
 }
 
 function parseYaml(text: string): unknown {
+  // Measured before the document is composed: composing recurses per level (body-depth.ts).
+  if (yamlNestedDeeperThan(text)) throw badRequest(tooDeepMessage());
   const doc = parseDocument(text, { prettyErrors: true });
   if (doc.errors.length > 0) {
     const e = doc.errors[0];

@@ -1,5 +1,6 @@
 export * from './status';
 export * from './body';
+export { MAX_BODY_DEPTH } from './body-depth';
 export * from './selectors';
 export * from './patch';
 export * from './managed-fields';

@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { CRDS_RESOURCE, defaultIngressClass, defaultStorageClass, INGRESS_CLASSES_RESOURCE, snapshotCrds, ObjectEventTypes, PRIORITY_CLASSES_RESOURCE, qualifiedResource, STORAGE_CLASSES_RESOURCE, SYSTEM_PRIORITY_CLASSES, systemPriorityClassObject, rfc3339, setNodeHeartbeatSource } from '@openpacific/contracts';
 import { LeaderElection } from '@openpacific/event-store';
 import { ensureEventStream, EventRelay, HostMetricsCache } from '@openpacific/messaging';
-import { precompileSchemas, usePrecompiledValidators, validatorCounts } from '@openpacific/kube-api';
+import { methodNotAllowed, precompileSchemas, usePrecompiledValidators, validatorCounts } from '@openpacific/kube-api';
 import { serviceMetrics, type ServiceContext } from '@openpacific/service-kit';
 import { type GatewayConfig, tlsSans } from '../api-gateway.config';
 import { ensureAdminToken, ensurePki, ensureServiceAccountKey, publishServiceAccountPublicKey, servingCertificateSans, writeKubeconfig } from '../pki';
@@ -231,6 +231,12 @@ export class ApiGateway {
     const streams = new StreamUpgrades(core, auth, upgradeAudit(auditDeps));
     const consoles = new VmConsoleUpgrades(core, consoleAudit(auditDeps));
     server.on('upgrade', (req, socket, head) => (isConsoleTicketPath(req.url) ? consoles.handle : streams.handle)(req, socket, head));
+    // CONNECT (a proxy tunnel) is no method of the API: Node hands it to a 'connect' listener or drops the connection.
+    // Answered as any method the API does not take, with a 405 Status, and the connection closed.
+    server.on('connect', (req, socket: Socket) => {
+      const body = JSON.stringify(methodNotAllowed(req.method ?? 'CONNECT').status);
+      socket.end(`HTTP/1.1 405 Method Not Allowed\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+    });
     // Watches stay open for as long as the client wants them.
     server.requestTimeout = 0;
     server.keepAliveTimeout = 65_000;

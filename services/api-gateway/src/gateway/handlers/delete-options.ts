@@ -45,7 +45,7 @@ function fromQuery(q: URLSearchParams): DeleteOptions {
 }
 
 /** Go's strconv.ParseInt(s, 10, 64), its error a 400 as the parameter codec's is. */
-function parseInt64(s: string): number {
+export function parseInt64(s: string): number {
   if (!/^[+-]?\d+$/.test(s)) throw badRequest(`strconv.ParseInt: parsing ${goQuote(s)}: invalid syntax`);
   const n = BigInt(s);
   if (n > INT64_MAX || n < -INT64_MAX - 1n) throw badRequest(`strconv.ParseInt: parsing ${goQuote(s)}: value out of range`);

@@ -1,5 +1,5 @@
 import { KubeApiError } from '@openpacific/kube-api';
-import { sendsInitialEvents, validateListOptions } from './list-options';
+import { sendsInitialEvents, timeoutSecondsOf, validateListOptions } from './list-options';
 
 const refusal = (query: Record<string, string>, watch: boolean) => {
   try {
@@ -43,5 +43,22 @@ describe('the options of a list or a watch', () => {
     expect(sendsInitialEvents(new URLSearchParams({ sendInitialEvents: 'true' }))).toBe(true);
     expect(sendsInitialEvents(new URLSearchParams({ sendInitialEvents: 'false' }))).toBe(false);
     expect(sendsInitialEvents(new URLSearchParams())).toBeUndefined();
+  });
+});
+
+describe('timeoutSeconds of a list or a watch', () => {
+  it('is an int64, absent or empty meaning none', () => {
+    expect(timeoutSecondsOf(new URLSearchParams(''))).toBe(0);
+    expect(timeoutSecondsOf(new URLSearchParams('timeoutSeconds='))).toBe(0);
+    expect(timeoutSecondsOf(new URLSearchParams('timeoutSeconds=30'))).toBe(30);
+    expect(timeoutSecondsOf(new URLSearchParams('timeoutSeconds=-5'))).toBe(-5);
+  });
+
+  it('refuses anything else with a 400 in the parameter codec\'s words, for a list as for a watch', () => {
+    for (const watch of [false, true]) {
+      expect(refusal({ timeoutSeconds: 'abc' }, watch)).toMatchObject({ code: 400, reason: 'BadRequest', message: 'strconv.ParseInt: parsing "abc": invalid syntax' });
+      expect(refusal({ timeoutSeconds: '1.5' }, watch)).toMatchObject({ code: 400 });
+      expect(refusal({ timeoutSeconds: '99999999999999999999' }, watch)).toMatchObject({ code: 400, message: 'strconv.ParseInt: parsing "99999999999999999999": value out of range' });
+    }
   });
 });

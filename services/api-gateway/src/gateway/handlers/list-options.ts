@@ -1,4 +1,5 @@
 import { FieldCause, fieldForbidden, fieldNotSupported, statusError } from '@openpacific/kube-api';
+import { parseInt64 } from './delete-options';
 
 /**
  * kube-apiserver 1.32's checks of a list's or watch's options (ValidateListOptions, with WatchList on): what
@@ -6,6 +7,8 @@ import { FieldCause, fieldForbidden, fieldNotSupported, statusError } from '@ope
  * is invalid: resourceVersionMatch: Forbidden: …`, as there.
  */
 export function validateListOptions(query: URLSearchParams, watch: boolean): void {
+  // Decoded by the parameter codec before any check: a value that is no integer is a 400 in strconv's words.
+  timeoutSecondsOf(query);
   const match = query.get('resourceVersionMatch') ?? '';
   const rv = query.get('resourceVersion') ?? '';
   const sendInitialEvents = query.get('sendInitialEvents');
@@ -42,3 +45,12 @@ export function sendsInitialEvents(query: URLSearchParams): boolean | undefined 
 
 /** The annotation on the bookmark that ends a watch's initial events (a WatchList client waits for it). */
 export const INITIAL_EVENTS_END_ANNOTATION = 'k8s.io/initial-events-end';
+
+/**
+ * `timeoutSeconds` of a list or watch: 0 when absent or empty (a watch then runs until the client leaves), else an
+ * int64, or a 400 as the parameter codec's (`strconv.ParseInt: parsing "abc": invalid syntax`).
+ */
+export function timeoutSecondsOf(query: URLSearchParams): number {
+  const raw = query.get('timeoutSeconds');
+  return raw === null || raw === '' ? 0 : parseInt64(raw);
+}

@@ -5,7 +5,7 @@ import { convertObject } from '../registry/registry';
 import { convertOne, convertsByWebhook } from '../customresources/conversion-webhook';
 import { ChangeType, ObjectChange } from '@openpacific/objects';
 import { selectorFor } from './read';
-import { INITIAL_EVENTS_END_ANNOTATION, sendsInitialEvents, validateListOptions } from './list-options';
+import { INITIAL_EVENTS_END_ANNOTATION, sendsInitialEvents, timeoutSecondsOf, validateListOptions } from './list-options';
 import { objectJson } from '../http/respond';
 import { includesNodeLeases, nodeLeaseReplay, shadowedByNodeLeases, versionAfterRenewals } from '../node-leases/node-lease-api';
 
@@ -17,6 +17,9 @@ const BOOKMARK_INTERVAL_MS = 10_000;
  * every matching object; a resourceVersion replays what came after it from the
  * buffer, or ends with 410 Expired so the client relists.
  */
+/** The longest delay a Node.js timer keeps (2^31 - 1 ms); a longer one fires at once. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 export function handleWatch(core: GatewayCore, r: ResourceRequest): void {
   const { served, namespace } = r.target;
   validateListOptions(r.query, true);
@@ -30,7 +33,7 @@ export function handleWatch(core: GatewayCore, r: ResourceRequest): void {
   const asTable = wantsTable(r.req.headers.accept);
   const includeObject = includeObjectParam(r.query);
   const bookmarks = r.query.get('allowWatchBookmarks') === 'true';
-  const timeoutSeconds = Number(r.query.get('timeoutSeconds') ?? 0);
+  const timeoutSeconds = timeoutSecondsOf(r.query);
   let sentColumns = false;
 
   r.res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private', 'Transfer-Encoding': 'chunked' });
@@ -148,7 +151,9 @@ export function handleWatch(core: GatewayCore, r: ResourceRequest): void {
       }, BOOKMARK_INTERVAL_MS),
     );
   }
-  if (timeoutSeconds > 0) timers.push(setTimeout(() => r.res.end(), timeoutSeconds * 1000));
+  // A negative timeout ends the watch at once, as kube-apiserver's timer fires at once; one past what a Node timer holds
+  // (24.8 days) is as good as none, where the timer would fire at once too.
+  if (timeoutSeconds !== 0 && timeoutSeconds * 1000 <= MAX_TIMER_MS) timers.push(setTimeout(() => r.res.end(), Math.max(0, timeoutSeconds) * 1000));
   // Node fires the request's 'close' once the body is read; the response's close is the client going away.
   r.res.on('close', () => {
     unsubscribe();
