@@ -71,3 +71,12 @@ describe('ResourceQuota scopes validation', () => {
     ]);
   });
 });
+
+describe('a ResourceQuota without a spec (a null spec is pruned to none)', () => {
+  it('has no scopes to refuse, on create or update', () => {
+    const bare = { apiVersion: 'v1', kind: 'ResourceQuota', metadata: { name: 'q' } };
+    expect(validateQuotaScopes(bare)).toEqual([]);
+    expect(validateQuotaScopesUpdate(bare, bare)).toEqual([]);
+    expect(validateQuotaScopes({ ...bare, spec: {} })).toEqual([]);
+  });
+});

@@ -56,7 +56,7 @@ function scopesCauses(spec: any, hard: string[]): StatusCause[] {
     if (!SCOPES.includes(scope)) causes.push(fieldInvalid('spec.scopes', value, 'unsupported scope'));
     causes.push(...misapplied(scope, hard).map(() => fieldInvalid('spec.scopes', value, 'unsupported scope applied to resource')));
   }
-  return [...causes, ...conflicts(new Set(scopes.map(String)), 'spec.scopes', spec.scopes)];
+  return [...causes, ...conflicts(new Set(scopes.map(String)), 'spec.scopes', spec?.scopes)];
 }
 
 function selectorCauses(spec: any, hard: string[]): StatusCause[] {
@@ -83,7 +83,7 @@ function selectorCauses(spec: any, hard: string[]): StatusCause[] {
     }
   }
   // As kube: the conflict is reported with the value of spec.scopes.
-  return [...causes, ...conflicts(new Set(expressions.map((e) => String(e?.scopeName))), at, spec.scopes)];
+  return [...causes, ...conflicts(new Set(expressions.map((e) => String(e?.scopeName))), at, spec?.scopes)];
 }
 
 /**
