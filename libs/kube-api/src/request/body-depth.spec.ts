@@ -52,6 +52,9 @@ describe('how deep a request body may nest', () => {
       }
     }
     expect(refusal(`x:\n${compact(20_000)}`, 'application/yaml')).toMatchObject({ code: 400 });
+    // Flow-style YAML that is not JSON (single quotes, plain scalars) is measured from its syntax tree.
+    expect(refusal(`{'x': ${'{a: '.repeat(3_000)}v${'}'.repeat(3_000)}}`, 'application/apply-patch+yaml')).toMatchObject({ code: 400 });
+    expect(parseBody(Buffer.from(`{'x': ${'{a: '.repeat(10)}v${'}'.repeat(10)}}`), 'application/apply-patch+yaml')).toMatchObject({ x: { a: { a: {} } } });
     // An ordinary object still parses.
     expect(parseBody(Buffer.from('{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"c","labels":{"a":"b"}},"data":{"k":"v"}}'), 'application/json')).toMatchObject({ data: { k: 'v' } });
   });

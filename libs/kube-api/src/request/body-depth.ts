@@ -58,3 +58,21 @@ export function yamlNestedDeeperThan(text: string, max = MAX_BODY_DEPTH): boolea
   }
   return false;
 }
+
+/**
+ * Whether a YAML request body nests deeper than `max` levels. kubectl's server-side apply sends JSON as YAML: a body
+ * that parses as JSON is measured from that parse (microseconds), the rest from the YAML syntax tree, which costs about
+ * half of the YAML library's own parse (300 µs of 700 for a 540-byte Deployment).
+ */
+export function yamlBodyDeeperThan(text: string, max = MAX_BODY_DEPTH): boolean {
+  if (text.trimStart().startsWith('{')) {
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      return yamlNestedDeeperThan(text, max); // YAML in flow style, not JSON
+    }
+    return nestedDeeperThan(value, max);
+  }
+  return yamlNestedDeeperThan(text, max);
+}

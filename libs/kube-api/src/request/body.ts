@@ -1,5 +1,5 @@
 import { parseDocument } from 'yaml';
-import { nestedDeeperThan, tooDeepMessage, yamlNestedDeeperThan } from './body-depth';
+import { nestedDeeperThan, tooDeepMessage, yamlBodyDeeperThan } from './body-depth';
 import { decodeEnvelope } from './protobuf';
 import { PROTOBUF_MESSAGES } from './protobuf-kinds';
 import { decodeMessage, UnreadFieldError } from './protobuf-message';
@@ -36,7 +36,7 @@ export function parseBody(buf: Buffer, contentType: string | undefined): unknown
 
 function parseYaml(text: string): unknown {
   // Measured before the document is composed: composing recurses per level (body-depth.ts).
-  if (yamlNestedDeeperThan(text)) throw badRequest(tooDeepMessage());
+  if (yamlBodyDeeperThan(text)) throw badRequest(tooDeepMessage());
   const doc = parseDocument(text, { prettyErrors: true });
   if (doc.errors.length > 0) {
     const e = doc.errors[0];
