@@ -10,6 +10,8 @@ import { objectJson } from '../http/respond';
 import { includesNodeLeases, nodeLeaseReplay, shadowedByNodeLeases, versionAfterRenewals } from '../node-leases/node-lease-api';
 
 const BOOKMARK_INTERVAL_MS = 10_000;
+/** The longest delay a Node.js timer keeps (2^31 - 1 ms); a longer one fires at once. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /**
  * A watch as client-go's reflector expects it: newline-delimited WatchEvents
@@ -17,9 +19,6 @@ const BOOKMARK_INTERVAL_MS = 10_000;
  * every matching object; a resourceVersion replays what came after it from the
  * buffer, or ends with 410 Expired so the client relists.
  */
-/** The longest delay a Node.js timer keeps (2^31 - 1 ms); a longer one fires at once. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
-
 export function handleWatch(core: GatewayCore, r: ResourceRequest): void {
   const { served, namespace } = r.target;
   validateListOptions(r.query, true);
