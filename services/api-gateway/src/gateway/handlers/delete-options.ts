@@ -1,5 +1,6 @@
-import { badRequest, FieldCause, fieldInvalid, fieldNotSupported, goQuote, parseBody } from '@openpacific/kube-api';
+import { badRequest, FieldCause, fieldInvalid, fieldNotSupported, parseBody } from '@openpacific/kube-api';
 import { ResourceRequest } from '../core';
+import { parseInt64 } from './query-params';
 import { dryRunCauses, invalidOptions } from './write-options';
 
 export type PropagationPolicy = 'Foreground' | 'Background' | 'Orphan';
@@ -14,7 +15,6 @@ export interface DeleteOptions {
 }
 
 const POLICIES: readonly string[] = ['Foreground', 'Background', 'Orphan'];
-const INT64_MAX = 2n ** 63n - 1n;
 
 /**
  * The DeleteOptions of a DELETE (one object or a collection), as kube-apiserver 1.32's handler reads them: from the
@@ -42,14 +42,6 @@ function fromQuery(q: URLSearchParams): DeleteOptions {
   const dryRun = q.getAll('dryRun');
   if (dryRun.length > 0) options.dryRun = dryRun;
   return options;
-}
-
-/** Go's strconv.ParseInt(s, 10, 64), its error a 400 as the parameter codec's is. */
-export function parseInt64(s: string): number {
-  if (!/^[+-]?\d+$/.test(s)) throw badRequest(`strconv.ParseInt: parsing ${goQuote(s)}: invalid syntax`);
-  const n = BigInt(s);
-  if (n > INT64_MAX || n < -INT64_MAX - 1n) throw badRequest(`strconv.ParseInt: parsing ${goQuote(s)}: value out of range`);
-  return Number(n);
 }
 
 /**

@@ -1,5 +1,6 @@
 import { KubeApiError } from '@openpacific/kube-api';
-import { sendsInitialEvents, timeoutSecondsOf, validateListOptions } from './list-options';
+import { sendsInitialEvents, validateListOptions } from './list-options';
+import { timeoutSecondsOf } from './query-params';
 
 const refusal = (query: Record<string, string>, watch: boolean) => {
   try {

@@ -1,14 +1,14 @@
 import { FieldCause, fieldForbidden, fieldNotSupported, statusError } from '@openpacific/kube-api';
-import { parseInt64 } from './delete-options';
+import { timeoutSecondsOf } from './query-params';
 
 /**
  * kube-apiserver 1.32's checks of a list's or watch's options (ValidateListOptions, with WatchList on): what
  * `resourceVersionMatch` and `sendInitialEvents` may be combined with. A violation is 422, `ListOptions.meta.k8s.io ""
- * is invalid: resourceVersionMatch: Forbidden: …`, as there.
+ * is invalid: resourceVersionMatch: Forbidden: …`, as there. Gives back `timeoutSeconds`, which the parameter codec
+ * decodes before any check (a value that is no integer is a 400 in strconv's words).
  */
-export function validateListOptions(query: URLSearchParams, watch: boolean): void {
-  // Decoded by the parameter codec before any check: a value that is no integer is a 400 in strconv's words.
-  timeoutSecondsOf(query);
+export function validateListOptions(query: URLSearchParams, watch: boolean): number {
+  const timeoutSeconds = timeoutSecondsOf(query);
   const match = query.get('resourceVersionMatch') ?? '';
   const rv = query.get('resourceVersion') ?? '';
   const sendInitialEvents = query.get('sendInitialEvents');
@@ -31,7 +31,7 @@ export function validateListOptions(query: URLSearchParams, watch: boolean): voi
     }
     if (sendInitialEvents !== null) forbid('sendInitialEvents is forbidden for list', 'sendInitialEvents');
   }
-  if (causes.length === 0) return;
+  if (causes.length === 0) return timeoutSeconds;
   const summary = causes.map((c) => `${c.field}: ${c.message}`).join(', ');
   const text = causes.length === 1 ? summary : `[${summary}]`;
   throw statusError(422, 'Invalid', `ListOptions.meta.k8s.io "" is invalid: ${text}`, { name: '', group: 'meta.k8s.io', kind: 'ListOptions', causes });
@@ -45,12 +45,3 @@ export function sendsInitialEvents(query: URLSearchParams): boolean | undefined 
 
 /** The annotation on the bookmark that ends a watch's initial events (a WatchList client waits for it). */
 export const INITIAL_EVENTS_END_ANNOTATION = 'k8s.io/initial-events-end';
-
-/**
- * `timeoutSeconds` of a list or watch: 0 when absent or empty (a watch then runs until the client leaves), else an
- * int64, or a 400 as the parameter codec's (`strconv.ParseInt: parsing "abc": invalid syntax`).
- */
-export function timeoutSecondsOf(query: URLSearchParams): number {
-  const raw = query.get('timeoutSeconds');
-  return raw === null || raw === '' ? 0 : parseInt64(raw);
-}

@@ -1,4 +1,5 @@
-import { continueExpired, decodeContinue, encodeContinue, ListSnapshots, pageOf, parseLimit } from './list-pages';
+import { continueExpired, decodeContinue, encodeContinue, ListSnapshots, pageOf } from './list-pages';
+import { parseLimit } from './query-params';
 import { statusOf } from './thrown-status.spec-support';
 
 const key = (name: string) => `ns\u0000${name}`;

@@ -37,16 +37,6 @@ export interface Page<T> {
 
 const TOKEN_VERSION = 'meta.k8s.io/v1';
 
-/** `limit` as kube-apiserver takes it: absent or 0 means the whole list. */
-export function parseLimit(query: URLSearchParams): number {
-  const raw = query.get('limit');
-  if (raw === null || raw === '') return 0;
-  if (!/^-?\d+$/.test(raw)) throw badRequest(`limit: Invalid value: "${raw}": must be an integer`);
-  const n = Number(raw);
-  if (n < 0) throw badRequest(`limit: Invalid value: ${raw}: must be greater than or equal to 0`);
-  return n;
-}
-
 export function encodeContinue(token: ContinueToken): string {
   return Buffer.from(JSON.stringify({ v: TOKEN_VERSION, rv: token.rv, start: token.start })).toString('base64url');
 }

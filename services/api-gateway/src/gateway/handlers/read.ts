@@ -8,7 +8,8 @@ import { convertObjects, convertOne } from '../customresources/conversion-webhoo
 import { foldHistory } from './history';
 import { includesNodeLeases, inNodeLeaseNamespace, shadowedByNodeLeases, versionAfterRenewals } from '../node-leases/node-lease-api';
 import { validateListOptions } from './list-options';
-import { ContinueToken, continueExpired, decodeContinue, ListMeta, ListSnapshots, ListState, pageOf, parseLimit } from './list-pages';
+import { ContinueToken, continueExpired, decodeContinue, ListMeta, ListSnapshots, ListState, pageOf } from './list-pages';
+import { parseLimit } from './query-params';
 
 const isCoreEvent = (served: ServedResource) => served.def.kind === 'Event' && served.def.group === '';
 const isEventsV1 = (served: ServedResource) => served.def.kind === 'Event' && served.def.group === 'events.k8s.io';

@@ -5,7 +5,7 @@ import { convertObject } from '../registry/registry';
 import { convertOne, convertsByWebhook } from '../customresources/conversion-webhook';
 import { ChangeType, ObjectChange } from '@openpacific/objects';
 import { selectorFor } from './read';
-import { INITIAL_EVENTS_END_ANNOTATION, sendsInitialEvents, timeoutSecondsOf, validateListOptions } from './list-options';
+import { INITIAL_EVENTS_END_ANNOTATION, sendsInitialEvents, validateListOptions } from './list-options';
 import { objectJson } from '../http/respond';
 import { includesNodeLeases, nodeLeaseReplay, shadowedByNodeLeases, versionAfterRenewals } from '../node-leases/node-lease-api';
 
@@ -21,7 +21,7 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
  */
 export function handleWatch(core: GatewayCore, r: ResourceRequest): void {
   const { served, namespace } = r.target;
-  validateListOptions(r.query, true);
+  const timeoutSeconds = validateListOptions(r.query, true);
   // sendInitialEvents (WatchList): true sends the state first whatever the resourceVersion, then a bookmark saying so;
   // false sends none, starting from now when no resourceVersion is given.
   const initialEvents = sendsInitialEvents(r.query);
@@ -32,7 +32,6 @@ export function handleWatch(core: GatewayCore, r: ResourceRequest): void {
   const asTable = wantsTable(r.req.headers.accept);
   const includeObject = includeObjectParam(r.query);
   const bookmarks = r.query.get('allowWatchBookmarks') === 'true';
-  const timeoutSeconds = timeoutSecondsOf(r.query);
   let sentColumns = false;
 
   r.res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private', 'Transfer-Encoding': 'chunked' });
