@@ -4,3 +4,4 @@ export * from './table';
 export * from './discovery';
 export * from './openapi';
 export * from './cel';
+export { re2, re2CompileError, re2FindAll, re2Test } from './re2';

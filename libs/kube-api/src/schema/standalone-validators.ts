@@ -12,7 +12,7 @@ import { schemaHash, VALIDATOR_OPTIONS } from './schema-hash';
  * at every start. A schema given twice (two versions sharing one) is written once.
  */
 export function standaloneValidatorsSource(schemas: readonly JsonSchema[]): { source: string; count: number } {
-  const ajv = new Ajv({ ...VALIDATOR_OPTIONS, code: { source: true } });
+  const ajv = new Ajv({ ...VALIDATOR_OPTIONS, code: { ...VALIDATOR_OPTIONS.code, source: true } });
   const exports: Record<string, string> = {};
   for (const schema of schemas) {
     const hash = schemaHash(schema);

@@ -62,6 +62,27 @@ describe('CustomResourceDefinition validation', () => {
     expect(fields(crd({ versions: [{ name: 'v1', served: true, storage: true, schema: bad }] }))[0]).toMatch(/^spec\.versions\[0\]\.schema\.openAPIV3Schema: Invalid value: "": the schema cannot be used: .*minimum/);
   });
 
+  it('wants every pattern to be a regular expression Go compiles (RE2), its logic junctors\' too', () => {
+    const string = (pattern: string) => ({ type: 'string', pattern });
+    const openAPIV3Schema = {
+      type: 'object',
+      properties: {
+        spec: {
+          type: 'object',
+          properties: { plus: string('+'), lookahead: string('a(?=b)'), flags: string('(?i)^abc$'), tags: { type: 'array', items: string('(') } },
+          additionalProperties: false,
+          anyOf: [{ properties: { plus: string('[z-a]') } }],
+        },
+      },
+    };
+    expect(fields(crd({ versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema } }] }))).toEqual([
+      'spec.versions[0].schema.openAPIV3Schema.properties[spec].properties[plus].pattern: Invalid value: "+": must be a valid regular expression, but isn\'t: error parsing regexp: missing argument to repetition operator: `+`',
+      'spec.versions[0].schema.openAPIV3Schema.properties[spec].properties[lookahead].pattern: Invalid value: "a(?=b)": must be a valid regular expression, but isn\'t: error parsing regexp: invalid or unsupported Perl syntax: `(?=`',
+      'spec.versions[0].schema.openAPIV3Schema.properties[spec].properties[tags].items.pattern: Invalid value: "(": must be a valid regular expression, but isn\'t: error parsing regexp: missing closing ): `(`',
+      'spec.versions[0].schema.openAPIV3Schema.properties[spec].anyOf[0].properties[plus].pattern: Invalid value: "[z-a]": must be a valid regular expression, but isn\'t: error parsing regexp: invalid character class range: `z-a`',
+    ]);
+  });
+
   it('checks printer columns and scale paths', () => {
     const version = {
       name: 'v1', served: true, storage: true, schema,

@@ -5,6 +5,7 @@ import {
   fieldNotSupported as unsupported,
   fieldRequired as required,
   parseJsonPath,
+  re2CompileError,
   schemaCompileError,
   StatusCause,
   validateDns1123Label,
@@ -120,7 +121,7 @@ function validateSchema(schema: any, field: string): StatusCause[] {
   if (schema === undefined || schema === null) return [required(field, 'schemas are required')];
   if (schema.type === undefined) return [required(`${field}.type`, 'must not be empty at the root')];
   if (schema.type !== 'object') return [invalidValue(`${field}.type`, schema.type, 'must be object at the root')];
-  const causes = structuralTypes(schema, field);
+  const causes = [...structuralTypes(schema, field), ...invalidPatterns(schema, field)];
   if (causes.length > 0) return causes;
   const compileError = schemaCompileError(customResourceSchema(schema), { keep: false });
   return compileError ? [invalidValue(field, '', `the schema cannot be used: ${compileError}`)] : [];
@@ -145,6 +146,27 @@ function structuralTypes(schema: any, field: string): StatusCause[] {
   else if (schema.type === 'array') causes.push(required(`${field}.items`, 'must be specified'));
   if (schema.properties && typeof schema.additionalProperties === 'object') {
     causes.push({ field: `${field}.additionalProperties`, reason: 'FieldValueForbidden', message: 'Forbidden: additionalProperties and properties are mutual exclusive' });
+  }
+  return causes;
+}
+
+/**
+ * Every `pattern` of the schema, its logic junctors' too, must compile as Go's regexp (RE2), as kube-apiserver checks:
+ * `….pattern: Invalid value: "(": must be a valid regular expression, but isn't: error parsing regexp: missing closing ): \`(\``.
+ */
+function invalidPatterns(schema: any, field: string): StatusCause[] {
+  if (typeof schema !== 'object' || schema === null || Array.isArray(schema)) return [];
+  const causes: StatusCause[] = [];
+  if (typeof schema.pattern === 'string' && schema.pattern !== '') {
+    const error = re2CompileError(schema.pattern);
+    if (error !== undefined) causes.push(invalidValue(`${field}.pattern`, schema.pattern, `must be a valid regular expression, but isn't: ${error}`));
+  }
+  for (const [name, child] of Object.entries(schema.properties ?? {})) causes.push(...invalidPatterns(child, `${field}.properties[${name}]`));
+  causes.push(...invalidPatterns(schema.additionalProperties, `${field}.additionalProperties`));
+  causes.push(...invalidPatterns(schema.items, `${field}.items`));
+  causes.push(...invalidPatterns(schema.not, `${field}.not`));
+  for (const junctor of ['allOf', 'anyOf', 'oneOf']) {
+    if (Array.isArray(schema[junctor])) schema[junctor].forEach((s: unknown, i: number) => causes.push(...invalidPatterns(s, `${field}.${junctor}[${i}]`)));
   }
   return causes;
 }

@@ -46,6 +46,14 @@ describe('the readiness probe of a VM', () => {
     expect(guestInfoResult([{ key: 'missing', value: '' }], published)).toEqual({ result: 'Failure', message: 'guestinfo.missing is not set' });
   });
 
+  it("reads the expression as Go's regexp (RE2): its flag groups, none of JavaScript's look-arounds, linear in what the guest set", () => {
+    expect(guestInfoResult([{ key: 'ready', value: '(?i)^TRUE$' }], { 'guestinfo.ready': 'true' })).toEqual({ result: 'Success' });
+    // Not RE2, so invalid, so it matches anything (JavaScript would read it and refuse `true`).
+    expect(guestInfoResult([{ key: 'ready', value: '^(?!true)' }], { 'guestinfo.ready': 'true' })).toEqual({ result: 'Success' });
+    // A guest's value that would hold a backtracking engine for ages.
+    expect(guestInfoResult([{ key: 'ready', value: '^(a+)+$' }], { 'guestinfo.ready': `${'a'.repeat(5000)}!` }).result).toBe('Failure');
+  });
+
   it('judges a guestInfo probe by the keys the host reported the guest set', () => {
     const probe = { guestInfo: [{ key: 'ready', value: 'true' }] };
     expect(probeAction(vm(probe, { guestinfo: JSON.stringify({ 'guestinfo.ready': 'true' }) }))).toEqual({ decided: { result: 'Success' } });

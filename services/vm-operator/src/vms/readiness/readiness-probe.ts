@@ -1,3 +1,4 @@
+import { re2 } from '@openpacific/kube-api';
 import { byConditionType, hasReadinessProbe, VM_GUEST_HEARTBEAT_ANNOTATION, vmGuestInfo } from '@openpacific/objects';
 
 /** VM Operator's defaults (the Kubernetes container probe's period; its TCP connect timeout). */
@@ -57,8 +58,8 @@ export function heartbeatResult(heartbeat: string | undefined, threshold: string
 }
 
 /**
- * Every key must be set (`guestinfo.<key>`) and match its value, a regular expression; an empty or invalid
- * expression matches anything. `published` is what the VM's host last reported its guest set (the
+ * Every key must be set (`guestinfo.<key>`) and match its value, a regular expression as Go's regexp (RE2) reads it,
+ * in time linear in what the guest set; an empty or invalid expression matches anything. `published` is what the VM's host last reported its guest set (the
  * `vmoperator.openpacific.io/guestinfo` annotation), where VM Operator reads the VM's extraConfig from vCenter.
  */
 export function guestInfoResult(wanted: { key: string; value?: string }[], published: Record<string, string>): ProbeResult {
@@ -66,9 +67,9 @@ export function guestInfoResult(wanted: { key: string; value?: string }[], publi
     const found = published[`guestinfo.${key}`];
     if (found === undefined) return { result: 'Failure', message: `guestinfo.${key} is not set` };
     if (!value) continue;
-    let pattern: RegExp;
+    let pattern: { test(text: string): boolean };
     try {
-      pattern = new RegExp(value);
+      pattern = re2(value);
     } catch {
       continue;
     }
