@@ -268,6 +268,20 @@ describe('the gateway refuses bad requests the way kube-apiserver does, and writ
     expect((await cluster.kubectl(['get', 'ns', 'err-ns', '-o', 'name'])).stdout.trim()).toBe('namespace/err-ns');
   });
 
+  it('refuses pod log options the parameter codec cannot decode with 400, and those ValidatePodLogOptions refuses with 422', async () => {
+    // Decoded before the pod is looked up, as kube-apiserver does: sinceSeconds=abc answered 500 (Invalid time value).
+    const cases: [string, number, string][] = [
+      ['sinceSeconds=abc', 400, 'strconv.ParseInt: parsing "abc": invalid syntax'],
+      ['tailLines=-1', 422, 'PodLogOptions "nobody" is invalid: tailLines: Invalid value: -1: must be greater than or equal to 0'],
+      ['limitBytes=0', 422, 'PodLogOptions "nobody" is invalid: limitBytes: Invalid value: 0: must be greater than 0'],
+    ];
+    for (const [query, status, message] of cases) {
+      const res = await call('GET', `${NS}/err-ns/pods/nobody/log?${query}`);
+      expect({ query, status: res.status, message: res.json().message }).toEqual({ query, status, message });
+    }
+    expect((await call('GET', `${NS}/err-ns/pods/nobody/log?tailLines=5`)).status).toBe(404);
+  });
+
   it('refuses an invalid name with 422 naming metadata.name', () =>
     writesNothing(async () => {
       const kubectl = await cluster.kubectl(['create', '-f', '-'], { input: namespace('Bad_Name') });
