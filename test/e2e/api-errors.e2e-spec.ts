@@ -406,6 +406,13 @@ describe('the gateway refuses bad requests the way kube-apiserver does, and writ
       const protobuf = await call('POST', HOSTS, Buffer.from('k8s\u0000\n\u0004Host'), 'application/vnd.kubernetes.protobuf');
       expect(protobuf.status).toBe(415);
       expect(protobuf.json()).toMatchObject({ kind: 'Status', reason: 'UnsupportedMediaType' });
+      // The reviews kubectl auth sends as protobuf, cut short: 400, not the 500 a truncated varint or field answered.
+      for (const path of ['/apis/authorization.k8s.io/v1/selfsubjectaccessreviews', '/apis/authentication.k8s.io/v1/selfsubjectreviews']) {
+        for (const bytes of [[0x0a, 0xff, 0xff, 0xff, 0xff, 0x0f], [0x0a, 0x02, 0x0a, 0x00, 0x12, 0x05, 0x68]]) {
+          const cut = await call('POST', path, Buffer.concat([Buffer.from('k8s\u0000'), Buffer.from(bytes)]), 'application/vnd.kubernetes.protobuf');
+          expect({ path, status: cut.status, message: cut.json().message }).toEqual({ path, status: 400, message: expect.stringMatching(/^the protobuf body cannot be decoded: truncated (varint|field)$/) });
+        }
+      }
     }));
 
   it('refuses requests without a token or with a wrong one with 401', async () => {

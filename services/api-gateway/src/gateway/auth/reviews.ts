@@ -1,5 +1,5 @@
 import { authorize, RbacLookups, RequestAttributes, rulesFor } from '@openpacific/authz';
-import { badRequest, decodeEnvelope, decodeFields, fieldRequired, invalid, methodNotAllowed, notFound, StatusCause, unsupportedMediaType } from '@openpacific/kube-api';
+import { badRequest, decodeEnvelope, decodeFields, fieldRequired, invalid, KubeApiError, methodNotAllowed, notFound, StatusCause, unsupportedMediaType } from '@openpacific/kube-api';
 import type { Actor } from '../store/object-writer';
 import type { ResourceRequest } from '../core';
 import { sendJson } from '../http/respond';
@@ -18,25 +18,13 @@ const sub = (f: Fields, n: number): Fields | undefined => {
 function decodeReview(body: Buffer | undefined, contentType: string | undefined): any {
   const buf = body ?? Buffer.alloc(0);
   if ((contentType ?? '').startsWith('application/vnd.kubernetes.protobuf')) {
-    const envelope = decodeEnvelope(buf);
-    if (!envelope) throw badRequest('the protobuf body is not a Kubernetes envelope');
-    const obj: any = { apiVersion: envelope.apiVersion, kind: envelope.kind, spec: {} };
-    if (envelope.kind === 'SelfSubjectRulesReview') {
-      const rulesSpec = sub(decodeFields(envelope.raw), 2);
-      if (rulesSpec && str(rulesSpec, 1)) obj.spec.namespace = str(rulesSpec, 1);
-      return obj;
+    try {
+      return decodeProtobufReview(buf);
+    } catch (err) {
+      if (err instanceof KubeApiError) throw err;
+      // A varint or field cut short: the bytes are no message, as the request's fault (it answered 500).
+      throw badRequest(`the protobuf body cannot be decoded: ${(err as Error).message}`);
     }
-    if (envelope.kind === 'SelfSubjectReview') return obj; // it asks nothing
-    // The reviews about others carry what this reader does not take apart: JSON only, rather than read wrong.
-    if (envelope.kind !== 'SelfSubjectAccessReview') throw unsupportedMediaType('application/vnd.kubernetes.protobuf', ['application/json']);
-    const spec = sub(decodeFields(envelope.raw), 2);
-    const ra = spec && sub(spec, 1);
-    const nra = spec && sub(spec, 2);
-    if (ra) {
-      obj.spec.resourceAttributes = { namespace: str(ra, 1), verb: str(ra, 2), group: str(ra, 3), version: str(ra, 4), resource: str(ra, 5), subresource: str(ra, 6), name: str(ra, 7) };
-    }
-    if (nra) obj.spec.nonResourceAttributes = { path: str(nra, 1), verb: str(nra, 2) };
-    return obj;
   }
   if (buf.length === 0) return {};
   try {
@@ -44,6 +32,29 @@ function decodeReview(body: Buffer | undefined, contentType: string | undefined)
   } catch (err) {
     throw badRequest(`the body of the request could not be decoded: ${(err as Error).message}`);
   }
+}
+
+/** A protobuf review's fields that matter; throws a plain Error when the bytes are cut short. */
+function decodeProtobufReview(buf: Buffer): any {
+  const envelope = decodeEnvelope(buf);
+  if (!envelope) throw badRequest('the protobuf body is not a Kubernetes envelope');
+  const obj: any = { apiVersion: envelope.apiVersion, kind: envelope.kind, spec: {} };
+  if (envelope.kind === 'SelfSubjectRulesReview') {
+    const rulesSpec = sub(decodeFields(envelope.raw), 2);
+    if (rulesSpec && str(rulesSpec, 1)) obj.spec.namespace = str(rulesSpec, 1);
+    return obj;
+  }
+  if (envelope.kind === 'SelfSubjectReview') return obj; // it asks nothing
+  // The reviews about others carry what this reader does not take apart: JSON only, rather than read wrong.
+  if (envelope.kind !== 'SelfSubjectAccessReview') throw unsupportedMediaType('application/vnd.kubernetes.protobuf', ['application/json']);
+  const spec = sub(decodeFields(envelope.raw), 2);
+  const ra = spec && sub(spec, 1);
+  const nra = spec && sub(spec, 2);
+  if (ra) {
+    obj.spec.resourceAttributes = { namespace: str(ra, 1), verb: str(ra, 2), group: str(ra, 3), version: str(ra, 4), resource: str(ra, 5), subresource: str(ra, 6), name: str(ra, 7) };
+  }
+  if (nra) obj.spec.nonResourceAttributes = { path: str(nra, 1), verb: str(nra, 2) };
+  return obj;
 }
 
 /**
