@@ -37,6 +37,15 @@ describe('a CustomResourceDefinition as the kind it adds', () => {
     expect(def.versions[0].schema.properties.spec.properties.ports.items).toEqual({ 'x-kubernetes-int-or-string': true, type: ['integer', 'string'], default: 80 });
   });
 
+  it('reads a keyword given as null as left out (properties: null answered 500), but a null default as a value', () => {
+    const def = definitionFromCrd(crd([{ name: 'v1', served: true, storage: true, schema: schema({
+      type: 'object',
+      properties: { spec: { type: 'object', properties: null, required: null, items: null, x: null }, note: { type: 'string', nullable: true, default: null, maxLength: null } },
+    }) }]));
+    expect(def.versions[0].schema.properties.spec).toEqual({ type: 'object' });
+    expect(def.versions[0].schema.properties.note).toEqual({ type: 'string', nullable: true, default: null });
+  });
+
   it('takes the subresources of the storage version', () => {
     const def = definitionFromCrd(crd([
       { name: 'v1', served: true, storage: true, schema: schema({ type: 'object' }), subresources: { status: {}, scale: { specReplicasPath: '.spec.replicas', statusReplicasPath: '.status.replicas' } } },

@@ -37,13 +37,15 @@ export function compareKubeVersions(a: string, b: string): number {
 /**
  * An OpenAPI 3.0 schema as the JSON Schema validator reads it: an int-or-string field takes an integer or a string
  * (`x-kubernetes-int-or-string` alone says nothing to it), and OpenAPI's boolean `exclusiveMinimum` /
- * `exclusiveMaximum` become the bounds themselves.
+ * `exclusiveMaximum` become the bounds themselves. A keyword given as null is left out, as kube-apiserver decodes it
+ * (`properties: null` is no properties), but for `default` and `example`, whose null is a value.
  */
 function forValidation(schema: unknown): unknown {
   if (typeof schema !== 'object' || schema === null) return schema;
   if (Array.isArray(schema)) return schema.map(forValidation);
   const out: JsonSchema = {};
   for (const [k, v] of Object.entries(schema)) {
+    if (v === null && k !== 'default' && k !== 'example') continue;
     if (k === 'properties' || k === 'patternProperties') out[k] = Object.fromEntries(Object.entries(v as object).map(([name, s]) => [name, forValidation(s)]));
     else if (k === 'default' || k === 'enum' || k === 'example') out[k] = v;
     else out[k] = forValidation(v);

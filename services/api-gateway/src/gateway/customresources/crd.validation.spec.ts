@@ -57,6 +57,11 @@ describe('CustomResourceDefinition validation', () => {
     ]);
   });
 
+  it('takes a schema keyword given as null as left out, as kube-apiserver decodes it (properties: null answered 500)', () => {
+    const openAPIV3Schema = { type: 'object', properties: { spec: { type: 'object', properties: null, required: null } } };
+    expect(fields(crd({ versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema } }] }))).toEqual([]);
+  });
+
   it('refuses a schema the validator cannot compile, rather than failing later', () => {
     const bad = { openAPIV3Schema: { type: 'object', properties: { n: { type: 'integer', minimum: 'x' } } } };
     expect(fields(crd({ versions: [{ name: 'v1', served: true, storage: true, schema: bad }] }))[0]).toMatch(/^spec\.versions\[0\]\.schema\.openAPIV3Schema: Invalid value: "": the schema cannot be used: .*minimum/);
