@@ -25,7 +25,8 @@ export function defaultNetworkPolicy(policy: any): any {
   return policy;
 }
 
-function labelValueProblems(value: string): string[] {
+function labelValueProblems(value: unknown): string[] {
+  if (typeof value !== 'string') return [`must be of type string: ${JSON.stringify(value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value)}`];
   const out: string[] = [];
   if (value.length > 63) out.push('must be no more than 63 characters');
   if (!LABEL_VALUE.test(value)) out.push(LABEL_VALUE_MESSAGE);
@@ -35,9 +36,15 @@ function labelValueProblems(value: string): string[] {
 /** metav1.LabelSelector: operators and their values, label keys and values. */
 export function validateLabelSelector(sel: any, at: string): StatusCause[] {
   const causes: StatusCause[] = [];
-  (sel?.matchExpressions ?? []).forEach((e: any, i: number) => {
+  // Where a kind's schema leaves the selector loose, its shape is checked here (a null or a number answered 500).
+  if (sel?.matchExpressions != null && !Array.isArray(sel.matchExpressions)) causes.push(fieldInvalid(`${at}.matchExpressions`, sel.matchExpressions, 'must be of type array'));
+  if (sel?.matchLabels != null && (typeof sel.matchLabels !== 'object' || Array.isArray(sel.matchLabels))) {
+    causes.push(fieldInvalid(`${at}.matchLabels`, sel.matchLabels, 'must be of type object'));
+    return causes;
+  }
+  (Array.isArray(sel?.matchExpressions) ? sel.matchExpressions : []).forEach((e: any, i: number) => {
     const path = `${at}.matchExpressions[${i}]`;
-    const values: string[] = e?.values ?? [];
+    const values: unknown[] = Array.isArray(e?.values) ? e.values : [];
     if (e?.operator === 'In' || e?.operator === 'NotIn') {
       if (values.length === 0) causes.push(fieldRequired(`${path}.values`, "must be specified when `operator` is 'In' or 'NotIn'"));
     } else if (e?.operator === 'Exists' || e?.operator === 'DoesNotExist') {
@@ -48,7 +55,7 @@ export function validateLabelSelector(sel: any, at: string): StatusCause[] {
     for (const p of validateQualifiedName(String(e?.key ?? ''))) causes.push(fieldInvalid(`${path}.key`, e?.key, p));
     values.forEach((v, j) => labelValueProblems(v).forEach((p) => causes.push(fieldInvalid(`${path}.values[${j}]`, v, p))));
   });
-  for (const [k, v] of Object.entries<string>(sel?.matchLabels ?? {})) {
+  for (const [k, v] of Object.entries<unknown>(sel?.matchLabels ?? {})) {
     for (const p of validateQualifiedName(k)) causes.push(fieldInvalid(`${at}.matchLabels`, k, p));
     for (const p of labelValueProblems(v)) causes.push(fieldInvalid(`${at}.matchLabels`, v, p));
   }
