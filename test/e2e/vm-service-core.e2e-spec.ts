@@ -116,6 +116,16 @@ describe('a VirtualMachineService\'s core Service and EndpointSlice mirroring', 
     expect((await cluster.kubectl(['delete', 'svc', 'plain', '-n', NS])).code).toBe(0);
   }, 60_000);
 
+  it("refuses what VM Operator's webhook refuses: a port out of range, a VM volume without a name, and writes neither", async () => {
+    const vmService = { apiVersion: 'vmoperator.vmware.com/v1alpha3', kind: 'VirtualMachineService', metadata: { name: 'bad-port', namespace: NS }, spec: { type: 'LoadBalancer', selector: { app: 'web' }, ports: [{ name: 'http', protocol: 'TCP', port: -1, targetPort: 8080 }] } };
+    let r = await cluster.kubectl(['apply', '-f', '-'], { input: JSON.stringify(vmService) });
+    expect(r.stderr).toContain('spec.ports[0].port: Invalid value: -1: must be between 1 and 65535, inclusive');
+    const vm = { apiVersion: 'vmoperator.vmware.com/v1alpha3', kind: 'VirtualMachine', metadata: { name: 'no-volume-name', namespace: NS }, spec: { className: 'best-effort-small', imageName: 'vmi-0a1b2c3d4e5f67890', volumes: [{ name: '', persistentVolumeClaim: { claimName: 'web-1-data' } }] } };
+    r = await cluster.kubectl(['apply', '-f', '-'], { input: JSON.stringify(vm) });
+    expect(r.stderr).toContain('spec.volumes[0].name: Required value');
+    expect((await cluster.kubectl(['get', 'vmservice,vm', 'bad-port', 'no-volume-name', '-n', NS, '-o', 'name'])).stdout.trim()).toBe('');
+  });
+
   it('puts the Service back when someone changes it, and deletes it with the VirtualMachineService', async () => {
     expect((await cluster.kubectl(['label', 'svc', 'web', '-n', NS, 'tier=edited'])).code).toBe(0);
     await eventually(async () => expect((await json(['get', 'svc', 'web', '-n', NS])).metadata.labels?.tier).toBeUndefined(), { timeoutMs: 15_000 });

@@ -1,4 +1,5 @@
-import { fieldForbidden, fieldInvalid, fieldNotSupported, fieldRequired, invalid, StatusCause } from '@openpacific/kube-api';
+import { isIP } from 'node:net';
+import { fieldDuplicate, fieldForbidden, fieldInvalid, fieldNotSupported, fieldRequired, invalid, StatusCause, validateDns1123Label, validateDns1123Subdomain, validateLabelValue, validateQualifiedName } from '@openpacific/kube-api';
 import { deepEqual } from './object-rules';
 import { isIPv4, rfc3339 } from '@openpacific/contracts';
 import { allocateFor, claimChosen } from './cluster-ip';
@@ -37,7 +38,32 @@ export function validateVirtualMachine(vm: any): StatusCause[] {
   }
   if (!spec.className) causes.push(fieldRequired('spec.className'));
   if (!spec.imageName && !spec.image?.name) causes.push(fieldRequired('spec.imageName'));
-  return causes.concat(validateReadinessProbe(spec.readinessProbe), validateVmAffinity(spec));
+  return causes.concat(validateVmVolumes(vm), validateReadinessProbe(spec.readinessProbe), validateVmAffinity(spec));
+}
+
+/**
+ * The webhook's volume rules: each volume named, once, so that `<vm>-<volume>` (its CNS attachment's name) is a DNS
+ * subdomain, and backed by a claim it names. A volume named "" was taken, and its host failed to attach it again and
+ * again (its directory was the VM's disks directory itself).
+ */
+export function validateVmVolumes(vm: any): StatusCause[] {
+  const causes: StatusCause[] = [];
+  const volumes = vm.spec?.volumes;
+  if (!Array.isArray(volumes)) return causes;
+  const names = new Set<string>();
+  volumes.forEach((v: any, i: number) => {
+    const at = `spec.volumes[${i}]`;
+    const name = v?.name;
+    if (!name) causes.push(fieldRequired(`${at}.name`));
+    else {
+      if (names.has(name)) causes.push(fieldDuplicate(`${at}.name`, name));
+      names.add(name);
+      for (const m of validateDns1123Subdomain(`${vm.metadata?.name ?? ''}-${name}`)) causes.push(fieldInvalid(`${at}.name`, name, m));
+    }
+    if (!v?.persistentVolumeClaim) causes.push(fieldRequired(`${at}.persistentVolumeClaim`));
+    else if (!v.persistentVolumeClaim.claimName) causes.push(fieldRequired(`${at}.persistentVolumeClaim.claimName`));
+  });
+  return causes;
 }
 
 const ZONE = 'topology.kubernetes.io/zone';
@@ -190,14 +216,75 @@ export function validateVirtualMachineServiceUpdate(old: any, next: any, _subres
   return causes;
 }
 
+const VM_SERVICE_TYPES = ['ClusterIP', 'ExternalName', 'LoadBalancer'];
+const VM_SERVICE_PROTOCOLS = ['TCP', 'UDP'];
+const PORT_RANGE = 'must be between 1 and 65535, inclusive';
+const IP_EXAMPLE = 'must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)';
+
+/** Go's net.ParseCIDR: an address, a slash and a prefix length the address family allows. */
+function isCidr(text: unknown): boolean {
+  if (typeof text !== 'string') return false;
+  const [ip, bits, extra] = text.split('/');
+  const family = isIP(ip ?? '');
+  return extra === undefined && family !== 0 && /^\d{1,3}$/.test(bits ?? '') && Number(bits) <= (family === 4 ? 32 : 128);
+}
+
+/**
+ * VM Operator's validating webhook for a VirtualMachineService, which keeps out what could not become a valid
+ * Service: a type and its fields (a LoadBalancer's IP, an ExternalName's DNS name), ports (named DNS labels, required
+ * when there are several, unique; `port` and `targetPort` from 1 to 65535; TCP or UDP; no protocol and port twice),
+ * selector labels, the cluster IP, and source ranges (CIDRs, for a LoadBalancer only). A port of -1 was taken and left
+ * vm-operator failing the service again and again.
+ */
 export function validateVirtualMachineService(svc: any): StatusCause[] {
   const causes: StatusCause[] = [];
   const spec = svc.spec ?? {};
-  if (!spec.type) causes.push(fieldRequired('spec.type'));
-  if (spec.type !== 'ExternalName' && spec.clusterIp !== 'None' && !(spec.ports ?? []).length) causes.push(fieldRequired('spec.ports'));
-  (spec.ports ?? []).forEach((p: any, i: number) => {
-    if (!p.name) causes.push({ field: `spec.ports[${i}].name`, reason: 'FieldValueRequired', message: 'Required value' });
-    if (p.protocol && !['TCP', 'UDP'].includes(p.protocol)) causes.push({ field: `spec.ports[${i}].protocol`, reason: 'FieldValueNotSupported', message: `Unsupported value: "${p.protocol}": supported values: "TCP", "UDP"` });
+  const headless = spec.clusterIp === 'None';
+  if (spec.type === 'LoadBalancer') {
+    if (headless) causes.push(fieldInvalid('spec.clusterIP', spec.clusterIp, "may not be set to 'None' for LoadBalancer services"));
+    if (spec.loadBalancerIP && !isIP(String(spec.loadBalancerIP))) causes.push(fieldInvalid('spec.loadBalancerIP', spec.loadBalancerIP, IP_EXAMPLE));
+  } else if (spec.type === 'ExternalName') {
+    if (spec.clusterIp) causes.push(fieldForbidden('spec.clusterIP', 'may not be set for ExternalName services'));
+    const cname = String(spec.externalName ?? '').replace(/\.$/, '');
+    if (!cname) causes.push(fieldRequired('spec.externalName'));
+    else for (const m of validateDns1123Subdomain(cname)) causes.push(fieldInvalid('spec.externalName', cname, m));
+  }
+  const ports: any[] = Array.isArray(spec.ports) ? spec.ports : [];
+  if (ports.length === 0 && !headless && spec.type !== 'ExternalName') causes.push(fieldRequired('spec.ports'));
+  const names = new Set<string>();
+  const pairs = new Set<string>();
+  ports.forEach((p: any, i: number) => {
+    const at = `spec.ports[${i}]`;
+    if (!p?.name) {
+      if (ports.length > 1) causes.push(fieldRequired(`${at}.name`));
+    } else {
+      for (const m of validateDns1123Label(String(p.name))) causes.push(fieldInvalid(`${at}.name`, p.name, m));
+      if (names.has(p.name)) causes.push(fieldDuplicate(`${at}.name`, p.name));
+      names.add(p.name);
+    }
+    for (const key of ['port', 'targetPort']) {
+      const n = p?.[key];
+      if (!Number.isInteger(n) || n < 1 || n > 65535) causes.push(fieldInvalid(`${at}.${key}`, n ?? 0, PORT_RANGE));
+    }
+    if (!p?.protocol) causes.push(fieldRequired(`${at}.protocol`));
+    else if (!VM_SERVICE_PROTOCOLS.includes(p.protocol)) causes.push(fieldNotSupported(`${at}.protocol`, p.protocol, VM_SERVICE_PROTOCOLS));
+    const pair = `${p?.protocol}/${p?.port}`;
+    if (pairs.has(pair)) causes.push(fieldDuplicate(at, { protocol: p?.protocol, port: p?.port }));
+    pairs.add(pair);
   });
+  if (spec.selector && typeof spec.selector === 'object') {
+    for (const [k, v] of Object.entries(spec.selector)) {
+      for (const m of validateQualifiedName(k)) causes.push(fieldInvalid('spec.selector', k, m));
+      for (const m of typeof v === 'string' ? validateLabelValue(v) : ['must be a string']) causes.push(fieldInvalid('spec.selector', v, m));
+    }
+  }
+  if (spec.clusterIp && !headless && !isIP(String(spec.clusterIp))) causes.push(fieldInvalid('spec.clusterIP', spec.clusterIp, IP_EXAMPLE));
+  if (!spec.type) causes.push(fieldRequired('spec.type'));
+  else if (!VM_SERVICE_TYPES.includes(spec.type)) causes.push(fieldNotSupported('spec.type', spec.type, VM_SERVICE_TYPES));
+  const ranges = spec.loadBalancerSourceRanges;
+  if (Array.isArray(ranges) && ranges.length > 0) {
+    if (spec.type !== 'LoadBalancer') causes.push(fieldForbidden('spec.loadBalancerSourceRanges', "may only be used when `type` is 'LoadBalancer'"));
+    if (!ranges.every(isCidr)) causes.push(fieldInvalid('spec.loadBalancerSourceRanges', `[${ranges.join(' ')}]`, 'must be a list of IP ranges. For example, 10.240.0.0/24,10.250.0.0/24'));
+  }
   return causes;
 }
