@@ -4,7 +4,7 @@ import { migrate } from '@openpacific/event-store';
 import { connectNats } from '@openpacific/messaging';
 import { createTestDatabase, eventually, HeldBackStore, LogHold, TestDatabase, testNatsUrl, uniqueNatsPrefix } from '@openpacific/testing';
 import type { NatsConnection } from 'nats';
-import { ClusterController } from './cluster-controller';
+import { ClusterController, MACHINES_PER_PASS } from './cluster-controller';
 import { CR, LABELS } from './objects';
 
 const META = { actor: 'test', source: 'test' };
@@ -57,4 +57,24 @@ describe('the cluster controller scaling a MachineSet', () => {
     expect(machines.filter((e) => e.type === ObjectEventTypes.deleted)).toHaveLength(0);
     expect(new Set(machines.filter((e) => e.type === ObjectEventTypes.created).map((e) => e.streamId)).size).toBe(3);
   }, 30_000);
+
+  it(`keeps at most ${MACHINES_PER_PASS} Machines on their way to the log, however many a set asks for (2^31 ran it out of memory)`, async () => {
+    store.attempts.length = 0;
+    store.hold = new LogHold(db.pool);
+    const ms = {
+      apiVersion: 'cluster.x-k8s.io/v1beta1', kind: 'MachineSet',
+      metadata: { name: 'huge-0123456789', namespace: 'default', uid: randomUUID(), creationTimestamp: now(), labels: { [LABELS.deployment]: 'huge' } },
+      spec: { clusterName: 'c1', replicas: 2 ** 31 - 1, template: { metadata: {}, spec: { clusterName: 'c1', version: 'v1.29', bootstrap: {}, infrastructureRef: { apiVersion: 'vmware.infrastructure.cluster.x-k8s.io/v1beta1', kind: 'VSphereMachineTemplate', name: 'pool-small' } } } },
+    };
+    await store.append(objectStreamId(CR.mss, 'default', ms.metadata.name), [{ type: ObjectEventTypes.created, data: { resource: CR.mss, object: ms }, metadata: META }], { expectedVersion: 'no_stream' });
+    await eventually(async () => expect(store.hold?.holding).toBe(true), 10_000);
+    // A periodic pass runs while the first pass's creates are held back: it makes none again, and none past the cap.
+    await new Promise((r) => setTimeout(r, 3500));
+    const hugeAttempts = () => store.attempts.filter((streamId) => streamId.includes('/huge-'));
+    expect(hugeAttempts().length).toBeGreaterThan(0);
+    expect(hugeAttempts().length).toBeLessThanOrEqual(MACHINES_PER_PASS);
+    await store.hold!.release();
+    // The next passes go on, a batch at a time.
+    await eventually(async () => expect(hugeAttempts().length).toBeGreaterThan(MACHINES_PER_PASS), 15_000);
+  }, 40_000);
 });

@@ -28,6 +28,12 @@ const KCP = 'controlplane.cluster.x-k8s.io/v1beta1';
 const VMOP = 'vmoperator.vmware.com/v1alpha5';
 /** Appends of one pass in flight at once (the service's pool has ten connections). */
 const WRITE_CONCURRENCY = 6;
+/**
+ * Machines an owner has on their way to the log at most (made by a pass, not yet read back); the rest come in later
+ * passes. A pool asking for 2^31 machines (or 1e21, before the gateway refused it) made them all in memory at once
+ * and ran the service out of heap.
+ */
+export const MACHINES_PER_PASS = 100;
 const RETRY_MS = 200;
 
 /**
@@ -513,7 +519,9 @@ export class ClusterController {
     const base = owner.kind === 'KubeadmControlPlane' ? owner.metadata.name : owner.metadata.name.replace(/-[0-9a-f]{10}$/, '');
     const expected = this.expectations.pending(owner.metadata.uid, machines.map((m) => m.streamId));
     const made: PlacedMachine[] = [];
-    for (let i = machines.length + expected; i < replicas; i++) {
+    // At most MACHINES_PER_PASS on their way to the log at once: the rest once those are in it.
+    const wanted = Math.min(replicas, machines.length + Math.max(expected, MACHINES_PER_PASS));
+    for (let i = machines.length + expected; i < wanted; i++) {
       const name = `${base}-${suffix()}`;
       const failureDomain = opts.failureDomain?.(made);
       // Its infrastructure is the VSphereMachine of its name, cloned from the owner's template (machine()).

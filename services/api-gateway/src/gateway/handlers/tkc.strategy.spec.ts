@@ -36,6 +36,15 @@ describe('TanzuKubernetesCluster admission', () => {
     ]);
   });
 
+  it('refuses replicas past a 32-bit integer, as the webhook decoding them would (1e21 was taken, and cluster-api ran out of memory)', () => {
+    const tkc = (cp: number, pool: number) => ({ spec: { topology: { controlPlane: { replicas: cp }, nodePools: [{ name: 'a', replicas: pool }] } } });
+    expect(validateTanzuKubernetesCluster(tkc(1, 2 ** 31 - 1))).toEqual([]);
+    expect(validateTanzuKubernetesCluster(tkc(2 ** 31 + 1, 1e21))).toEqual([
+      expect.objectContaining({ field: 'spec.topology.controlPlane.replicas', message: 'Invalid value: 2147483649: must be a 32-bit integer, at most 2147483647' }),
+      expect.objectContaining({ field: 'spec.topology.nodePools[0].replicas', message: 'Invalid value: 1e+21: must be a 32-bit integer, at most 2147483647' }),
+    ]);
+  });
+
   it('refuses a downgrade of the release, and accepts an upgrade', () => {
     expect(releaseVersion('v1.29.4---vmware.3-fips.1-tkg.1')).toEqual([1, 29, 4]);
     expect(validateTanzuKubernetesClusterUpdate(tkc(1), tkc(1, 'v1.30.1---vmware.1-fips-tkg.5'))).toEqual([]);

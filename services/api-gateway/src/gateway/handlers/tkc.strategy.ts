@@ -6,6 +6,10 @@ import type { StrategyContext } from './kind-strategies';
 /** The name the TKG service registers its TanzuKubernetesCluster validating webhook under: kube-apiserver names it in a refusal. */
 const TKC_VALIDATING_WEBHOOK = 'default.validating.tanzukubernetescluster.run.vmware.com';
 
+/** The webhook decodes replicas as Go's int32: 1e21 was taken, and cluster-api ran out of memory making its machines. */
+const INT32_MAX = 2 ** 31 - 1;
+const notInt32 = (field: string, value: number): StatusCause => ({ field, reason: 'FieldValueInvalid', message: `Invalid value: ${value}: must be a 32-bit integer, at most ${INT32_MAX}` });
+
 /**
  * TanzuKubernetesCluster rules of the real admission webhook, on the stored (v1alpha3) shape: a control
  * plane needs an odd number of machines (etcd quorum), and a release may only move forward.
@@ -15,7 +19,7 @@ export function validateTanzuKubernetesCluster(tkc: any): StatusCause[] {
   const replicas = tkc.spec?.topology?.controlPlane?.replicas;
   if (replicas !== undefined && (!Number.isInteger(replicas) || replicas < 1 || replicas % 2 === 0)) {
     causes.push({ field: 'spec.topology.controlPlane.replicas', reason: 'FieldValueInvalid', message: `Invalid value: ${JSON.stringify(replicas)}: the control plane needs an odd number of replicas (1, 3, 5…) for etcd quorum` });
-  }
+  } else if (typeof replicas === 'number' && replicas > INT32_MAX) causes.push(notInt32('spec.topology.controlPlane.replicas', replicas));
   const pools: any[] = tkc.spec?.topology?.nodePools ?? [];
   const seen = new Set<string>();
   pools.forEach((p, i) => {
@@ -25,6 +29,7 @@ export function validateTanzuKubernetesCluster(tkc: any): StatusCause[] {
     if (typeof p.replicas === 'number' && p.replicas < 0) {
       causes.push({ field: `spec.topology.nodePools[${i}].replicas`, reason: 'FieldValueInvalid', message: `Invalid value: ${p.replicas}: must be greater than or equal to 0` });
     }
+    if (typeof p.replicas === 'number' && p.replicas > INT32_MAX) causes.push(notInt32(`spec.topology.nodePools[${i}].replicas`, p.replicas));
   });
   return causes;
 }
