@@ -223,10 +223,15 @@ describe('validating admission policies', () => {
     expect((await kubectl(['get', 'configmap', 'two-keys', '-n', 'vap-audit'])).code).toBe(0);
   });
 
-  it('refuses a policy whose expression does not compile, or a binding with Deny and Warn, with 422', async () => {
+  it('refuses a policy whose expression does not compile or cannot be a bool, or a binding with Deny and Warn, with 422', async () => {
     const bad = await kubectl(['apply', '-f', '-'], teamLabelPolicy.split('---')[0].replace('team-label.example.com', 'bad.example.com').replace(/expression: .*/, 'expression: "object.spec.replicas <="'));
     expect(bad.code).not.toBe(0);
     expect(bad.stderr).toMatch(/The ValidatingAdmissionPolicy "bad\.example\.com" is invalid: spec\.validations\[0\]\.expression: Invalid value: "object\.spec\.replicas <=": compilation failed: ERROR: /);
+    expect((await kubectl(['get', 'validatingadmissionpolicy', 'bad.example.com'])).code).not.toBe(0);
+    // A string where a bool is needed: kube-apiserver's type check refuses it at create; taken, it failed every request.
+    const notBool = await kubectl(['apply', '-f', '-'], teamLabelPolicy.split('---')[0].replace('team-label.example.com', 'bad.example.com').replace(/expression: .*/, 'expression: "request.userInfo.username"'));
+    expect(notBool.code).not.toBe(0);
+    expect(notBool.stderr).toContain('spec.validations[0].expression: Invalid value: "request.userInfo.username": must evaluate to bool');
     expect((await kubectl(['get', 'validatingadmissionpolicy', 'bad.example.com'])).code).not.toBe(0);
     const both = await kubectl(['apply', '-f', '-'], teamLabelPolicy.split('---')[1].replace('[Warn]', '[Deny, Warn]'));
     expect(both.stderr).toContain('spec.validationActions: Invalid value: []admissionregistration.ValidationAction{"Deny", "Warn"}: must not contain both Deny and Warn');

@@ -1,4 +1,4 @@
-import { CelProgram, compileCelExpression } from './cel-compile';
+import { CelProgram, Returns, compileCelExpression } from './cel-compile';
 
 /** Where in a ValidatingAdmissionPolicy an expression is: what it may read depends on it. */
 export type PolicyExpressionPlace = 'validation' | 'matchCondition';
@@ -15,7 +15,10 @@ export function policyVariables(place: PolicyExpressionPlace, hasParams: boolean
   return new Set(names);
 }
 
-/** Compiles one expression of a policy; a failure carries kube-apiserver's "compilation failed: ..." detail. */
-export function compilePolicyExpression(text: string, place: PolicyExpressionPlace, hasParams: boolean): { program: CelProgram } | { detail: string } {
-  return compileCelExpression(text, policyVariables(place, hasParams));
+/**
+ * Compiles one expression of a policy; a failure carries kube-apiserver's "compilation failed: ..." detail, or, given
+ * what the expression's place must produce, its "must evaluate to ..." (checked where the policy is written).
+ */
+export function compilePolicyExpression(text: string, place: PolicyExpressionPlace, hasParams: boolean, returns?: Returns): { program: CelProgram } | { detail: string } {
+  return compileCelExpression(text, policyVariables(place, hasParams), returns);
 }

@@ -1,5 +1,6 @@
 import type * as Cel from '@bufbuild/cel';
 import type { JsonSchema } from '@openpacific/contracts';
+import { staticTypeOf } from './cel-types';
 import { kubernetesLibraries } from './library';
 
 /** One `x-kubernetes-validations` entry as a CRD writes it. */
@@ -117,11 +118,11 @@ export function compileSchemaRules(schema: JsonSchema): { rules: CompiledRules; 
 
 function compileRule(rule: ValidationRule): CompiledRule | { property: 'rule' | 'messageExpression'; detail: string } {
   const source = typeof rule?.rule === 'string' ? rule.rule : '';
-  const main = compileExpression(source);
+  const main = compileExpression(source, VARIABLES, RULE_RETURNS);
   if ('detail' in main) return { property: 'rule', detail: main.detail };
   let message: ReturnType<typeof compileExpression> | undefined;
   if (typeof rule.messageExpression === 'string' && rule.messageExpression.trim() !== '') {
-    message = compileExpression(rule.messageExpression);
+    message = compileExpression(rule.messageExpression, VARIABLES, MESSAGE_RETURNS);
     if ('detail' in message) return { property: 'messageExpression', detail: message.detail };
   }
   return {
@@ -140,8 +141,8 @@ export type CelProgram = (vars: Record<string, unknown>) => Cel.CelResult;
  * Compiles an expression that may read only `variables` (and what it binds itself), with the Kubernetes libraries;
  * the error is worded as kube-apiserver's ("compilation failed: ERROR: <input>: ...").
  */
-export function compileCelExpression(text: string, variables: ReadonlySet<string>): { program: CelProgram } | { detail: string } {
-  const compiled = compileExpression(text, variables);
+export function compileCelExpression(text: string, variables: ReadonlySet<string>, returns?: Returns): { program: CelProgram } | { detail: string } {
+  const compiled = compileExpression(text, variables, returns);
   return 'detail' in compiled ? compiled : { program: compiled.program as CelProgram };
 }
 
@@ -152,12 +153,31 @@ export type AdmissionProgram = (vars: { object: unknown; oldObject: unknown; req
  * An admission expression (a webhook's matchCondition) compiled, or why not as kube-apiserver words it
  * (`compilation failed: ERROR: <input>: undeclared reference to 'x' ...`).
  */
-export function compileAdmissionExpression(text: string): { program: AdmissionProgram } | { detail: string } {
-  const compiled = compileCelExpression(text, ADMISSION_VARIABLES);
+export function compileAdmissionExpression(text: string, returns?: Returns): { program: AdmissionProgram } | { detail: string } {
+  const compiled = compileCelExpression(text, ADMISSION_VARIABLES, returns);
   return 'detail' in compiled ? compiled : { program: compiled.program as unknown as AdmissionProgram };
 }
 
-function compileExpression(text: string, variables: ReadonlySet<string> = VARIABLES): { program: CompiledRule['program']; usesOldSelf: boolean; depth: number } | { detail: string } {
+/**
+ * What an expression's place requires it to produce, checked at create as kube-apiserver's type check does: the CEL
+ * types allowed and the detail that refuses another (`must evaluate to bool`). Only a type known without the
+ * variables' values is refused (cel-types.ts).
+ */
+export interface Returns {
+  types: readonly string[];
+  detail: string;
+}
+
+/** A CRD's rule and messageExpression, in apiextensions-apiserver's words. */
+const RULE_RETURNS: Returns = { types: ['bool'], detail: 'cel expression must evaluate to a bool' };
+const MESSAGE_RETURNS: Returns = { types: ['string'], detail: 'messageExpression must evaluate to a string' };
+
+/** An admission expression's required result in kube-apiserver's words: `must evaluate to bool`, or `to one of [string null_type]`. */
+export function mustReturn(...types: string[]): Returns {
+  return { types, detail: types.length === 1 ? `must evaluate to ${types[0]}` : `must evaluate to one of [${types.join(' ')}]` };
+}
+
+function compileExpression(text: string, variables: ReadonlySet<string> = VARIABLES, returns?: Returns): { program: CompiledRule['program']; usesOldSelf: boolean; depth: number } | { detail: string } {
   const { cel, env } = celRuntime();
   let parsed: ReturnType<typeof cel.parse>;
   try {
@@ -168,6 +188,10 @@ function compileExpression(text: string, variables: ReadonlySet<string> = VARIAB
   const facts: Facts = { usesOldSelf: false, depth: 0, functions: celRuntime().functions, variables };
   inspect(parsed.expr, new Set(), 0, facts);
   if (facts.problem) return { detail: `compilation failed: ERROR: <input>: ${facts.problem}` };
+  if (returns) {
+    const type = staticTypeOf(parsed.expr, variables);
+    if (type !== undefined && !returns.types.includes(type)) return { detail: returns.detail };
+  }
   return { program: cel.plan(env, parsed) as CompiledRule['program'], usesOldSelf: facts.usesOldSelf, depth: facts.depth };
 }
 

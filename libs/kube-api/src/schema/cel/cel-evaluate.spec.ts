@@ -1,4 +1,5 @@
 import { customResourceSchema } from '@openpacific/contracts';
+import { compileSchemaRules } from './cel-compile';
 import { validateRules } from './cel-evaluate';
 import { escapedProperty } from './cel-values';
 
@@ -94,6 +95,13 @@ describe('x-kubernetes-validations', () => {
   it('fails every object on a rule that does not compile (one kept from before rules were checked)', () => {
     const schema = schemaWith({ type: 'object', 'x-kubernetes-validations': [{ rule: 'self.a >' }] });
     expect(lines(schema, widget({}))).toEqual(['spec: Invalid value: "object": rule compile error: compilation failed: ERROR: <input>:1:8: found > but expecting end of input']);
+  });
+
+  it('refuses at create a rule that cannot be a bool and a messageExpression that cannot be a string', () => {
+    const errors = (rule: object) => compileSchemaRules(schemaWith({ type: 'object', 'x-kubernetes-validations': [rule] })).errors.map((e) => `${e.property}: ${e.detail}`);
+    expect(errors({ rule: 'size(self)' })).toEqual(['rule: cel expression must evaluate to a bool']);
+    expect(errors({ rule: 'self.a', messageExpression: 'self.size() > 1' })).toEqual(['messageExpression: messageExpression must evaluate to a string']);
+    expect(errors({ rule: 'self.a', messageExpression: '"a is " + string(self.a)' })).toEqual([]);
   });
 
   it('costs nothing for a schema without rules', () => {

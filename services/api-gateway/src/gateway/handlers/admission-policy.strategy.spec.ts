@@ -33,6 +33,21 @@ describe('ValidatingAdmissionPolicy validation', () => {
     expect(fields(validateValidatingAdmissionPolicy(vap({ validations: [{ expression: 'true', messageExpression: 'nope(1)' }] })))[0]).toMatch(/^spec.validations\[0\].messageExpression: Invalid value: "nope\(1\)": compilation failed/);
   });
 
+  it('refuses an expression whose result cannot be what its place needs, as kube-apiserver\'s type check does', () => {
+    const policy = vap({
+      matchConditions: [{ name: 'user', expression: 'request.userInfo.username' }, { name: 'ok', expression: 'request.userInfo.username != ""' }],
+      validations: [{ expression: 'size(object.spec.x)', messageExpression: 'object.spec.x.size() > 1' }, { expression: 'object.spec.enabled', messageExpression: '"too many: " + string(object.spec.x)' }],
+      variables: [{ name: 'n', expression: 'size(object.spec.x)' }],
+      auditAnnotations: [{ key: 'a', valueExpression: '1' }, { key: 'b', valueExpression: 'null' }, { key: 'c', valueExpression: 'object.metadata.name' }],
+    });
+    expect(fields(validateValidatingAdmissionPolicy(policy))).toEqual([
+      'spec.matchConditions[0].expression: Invalid value: "request.userInfo.username": must evaluate to bool',
+      'spec.validations[0].expression: Invalid value: "size(object.spec.x)": must evaluate to bool',
+      'spec.validations[0].messageExpression: Invalid value: "object.spec.x.size() > 1": must evaluate to string',
+      'spec.auditAnnotations[0].valueExpression: Invalid value: "1": must evaluate to one of [string null_type]',
+    ]);
+  });
+
   it('checks reasons, failurePolicy, match conditions, variables and rules', () => {
     const p = vap({
       failurePolicy: 'Maybe',

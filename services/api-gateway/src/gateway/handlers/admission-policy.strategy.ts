@@ -7,7 +7,9 @@ import {
   fieldRequired,
   fieldTooMany,
   goRendered,
+  mustReturn,
   PolicyExpressionPlace,
+  Returns,
   StatusCause,
   validateDns1123Subdomain,
   validateQualifiedName,
@@ -47,8 +49,8 @@ export function defaultValidatingAdmissionPolicyBinding(binding: any): any {
 }
 
 /** An expression compiled where it is; its error as kube-apiserver reports it at the field. */
-function compiled(field: string, text: string, place: PolicyExpressionPlace, hasParams: boolean): StatusCause[] {
-  const result = compilePolicyExpression(text, place, hasParams);
+function compiled(field: string, text: string, place: PolicyExpressionPlace, hasParams: boolean, returns?: Returns): StatusCause[] {
+  const result = compilePolicyExpression(text, place, hasParams, returns);
   return 'detail' in result ? [fieldInvalid(field, text, result.detail)] : [];
 }
 
@@ -87,7 +89,7 @@ export function validateValidatingAdmissionPolicy(vap: any): StatusCause[] {
     const value = trimmed(a?.valueExpression);
     if (value === '') causes.push(fieldRequired(`${at}.valueExpression`, 'valueExpression is not specified'));
     else if (value.length > MAX_VALUE_EXPRESSION_LENGTH) causes.push(fieldRequired(`${at}.valueExpression`, `must not exceed ${MAX_VALUE_EXPRESSION_LENGTH} bytes in length`));
-    else causes.push(...compiled(`${at}.valueExpression`, a.valueExpression, 'validation', hasParams));
+    else causes.push(...compiled(`${at}.valueExpression`, a.valueExpression, 'validation', hasParams, mustReturn('string', 'null_type')));
     if (keys.has(a?.key)) causes.push(fieldDuplicate(`${at}.key`, a?.key));
     keys.add(a?.key);
   });
@@ -133,7 +135,7 @@ function validateMatchConditions(conditions: any[], hasParams: boolean, at: stri
   conditions.forEach((c, i) => {
     const here = `${at}[${i}]`;
     if (trimmed(c?.expression) === '') causes.push(fieldRequired(`${here}.expression`));
-    else causes.push(...compiled(`${here}.expression`, c.expression.trim(), 'matchCondition', hasParams));
+    else causes.push(...compiled(`${here}.expression`, c.expression.trim(), 'matchCondition', hasParams, mustReturn('bool')));
     const name: string = c?.name ?? '';
     if (name === '') causes.push(fieldRequired(`${here}.name`));
     else for (const p of validateQualifiedName(name)) causes.push(fieldInvalid(`${here}.name`, name, p));
@@ -157,10 +159,10 @@ function validateVariable(v: any, hasParams: boolean, at: string): StatusCause[]
 function validateValidation(v: any, hasParams: boolean, at: string): StatusCause[] {
   const causes: StatusCause[] = [];
   if (trimmed(v?.expression) === '') causes.push(fieldRequired(`${at}.expression`, 'expression is not specified'));
-  else causes.push(...compiled(`${at}.expression`, v.expression, 'validation', hasParams));
+  else causes.push(...compiled(`${at}.expression`, v.expression, 'validation', hasParams, mustReturn('bool')));
   const messageExpression: string = v?.messageExpression ?? '';
   if (messageExpression.length > 0 && messageExpression.trim() === '') causes.push(fieldInvalid(`${at}.messageExpression`, messageExpression, 'must be non-empty if specified'));
-  else if (messageExpression.trim() !== '') causes.push(...compiled(`${at}.messageExpression`, messageExpression, 'validation', hasParams));
+  else if (messageExpression.trim() !== '') causes.push(...compiled(`${at}.messageExpression`, messageExpression, 'validation', hasParams, mustReturn('string')));
   const message: string = v?.message ?? '';
   if (message.length > 0 && message.trim() === '') causes.push(fieldInvalid(`${at}.message`, message, 'message must be non-empty if specified'));
   else if (/[\r\n]/.test(message.trim())) causes.push(fieldInvalid(`${at}.message`, message, 'message must not contain line breaks'));

@@ -34,7 +34,7 @@ describe('webhook configuration defaults and validation (kube-apiserver v1)', ()
   it('names the field of each fault with kube-apiserver words', () => {
     const causes = fields(validateWebhookConfiguration(config(
       { name: 'two.parts', clientConfig: { url: 'https://user:pw@h.example.com/p?q=1#frag' }, rules: [{ operations: ['*', 'CREATE'], apiGroups: [], apiVersions: ['v1'], resources: ['*/*', 'pods'], scope: 'Global' }], sideEffects: 'Some', failurePolicy: 'Never', timeoutSeconds: 0, admissionReviewVersions: ['v1', 'v1'] },
-      hook({ clientConfig: { url: 'https://h.example.com', service: { namespace: 'n', name: 's' } }, reinvocationPolicy: 'Always', matchConditions: [{ name: 'a', expression: 'object.x ==' }, { name: 'a', expression: '' }] }),
+      hook({ clientConfig: { url: 'https://h.example.com', service: { namespace: 'n', name: 's' } }, reinvocationPolicy: 'Always', matchConditions: [{ name: 'a', expression: 'object.x ==' }, { name: 'a', expression: '' }, { name: 'user', expression: 'request.userInfo.username' }] }),
       hook({ admissionReviewVersions: [], clientConfig: { service: { path: 'x//y', port: 70000 } } }),
     )));
     expect(causes).toEqual([
@@ -55,6 +55,7 @@ describe('webhook configuration defaults and validation (kube-apiserver v1)', ()
       expect.stringMatching(/^webhooks\[1\]\.matchConditions\[0\]\.expression: Invalid value: "object\.x ==": compilation failed: ERROR: /),
       'webhooks[1].matchConditions[1].name: Duplicate value: "a"',
       'webhooks[1].matchConditions[1].expression: Required value',
+      'webhooks[1].matchConditions[2].expression: Invalid value: "request.userInfo.username": must evaluate to bool',
       'webhooks[2].clientConfig.service.name: Required value: service name is required',
       'webhooks[2].clientConfig.service.namespace: Required value: service namespace is required',
       'webhooks[2].clientConfig.service.port: Invalid value: 70000: port is not valid: must be between 1 and 65535, inclusive',

@@ -7,6 +7,7 @@ import {
   fieldTooMany,
   goQuote,
   goRendered,
+  mustReturn,
   StatusCause,
   validateDns1123Subdomain,
   validateQualifiedName,
@@ -164,7 +165,7 @@ function validateMatchConditions(conditions: any[], at: string): StatusCause[] {
     }
     const expression = c?.expression ?? '';
     if (expression === '') return void causes.push(fieldRequired(`${at}[${i}].expression`));
-    const compiled = compileAdmissionExpression(expression);
+    const compiled = compileAdmissionExpression(expression, mustReturn('bool'));
     if ('detail' in compiled) causes.push(fieldInvalid(`${at}[${i}].expression`, expression, compiled.detail));
   });
   return causes;
