@@ -306,6 +306,33 @@ describe('the gateway refuses bad requests the way kube-apiserver does, and writ
       expect((await cluster.kubectl(['get', 'ns', 'err-ns', '-o', 'jsonpath={.status.phase}'])).stdout).toBe('Active');
     }));
 
+  it('refuses a null name and integers past their type (int32 replicas, any integer past 2^53) with 422, through /scale too', () =>
+    writesNothing(async () => {
+      const nullName = await call('POST', `${NS}/err-ns/configmaps`, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: null } });
+      expect(nullName.status).toBe(422);
+      expect(nullName.json().message).toContain('metadata.name: Required value: name or generateName is required');
+      // 2^31 replicas were taken, and the scheduler's StatefulSet controller planned them all until it ran out of memory.
+      const sts = manifest({
+        apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: { name: 'huge', namespace: 'err-ns' },
+        spec: { replicas: 2147483648, serviceName: 'huge', selector: { matchLabels: { app: 'huge' } }, template: { metadata: { labels: { app: 'huge' } }, spec: { containers: [{ name: 'c', image: 'busybox' }] } } },
+      });
+      const kubectl = await cluster.kubectl(['apply', '-f', '-'], { input: sts });
+      expect(kubectl.code).not.toBe(0);
+      expect(kubectl.stderr).toContain('spec.replicas: Invalid value: 2147483648: spec.replicas in body must be of type int32: "2147483648"');
+      const grace = await call('POST', `${NS}/err-ns/pods`, { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'far' }, spec: { terminationGracePeriodSeconds: 1e21, containers: [{ name: 'c', image: 'busybox' }] } });
+      expect(grace.status).toBe(422);
+      expect(grace.json().message).toContain('spec.terminationGracePeriodSeconds in body must be of type integer: "number"');
+    }));
+
+  it('serves and deletes an object whose name is a path segment of 20,000 characters (a 431 before: Node\'s header limit, not Go\'s 1 MiB)', async () => {
+    const name = `long-${'x'.repeat(20_000)}`;
+    const created = await call('POST', '/apis/rbac.authorization.k8s.io/v1/clusterroles', { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name }, rules: [] });
+    expect(created.status).toBe(201);
+    expect((await call('GET', `/apis/rbac.authorization.k8s.io/v1/clusterroles/${name}`)).json().metadata.name).toBe(name);
+    expect((await call('DELETE', `/apis/rbac.authorization.k8s.io/v1/clusterroles/${name}`)).status).toBe(200);
+    expect((await call('GET', `/apis/rbac.authorization.k8s.io/v1/clusterroles/${name}`)).status).toBe(404);
+  });
+
   it('refuses an unknown field under kubectl\'s default strict validation with 400', () =>
     writesNothing(async () => {
       const withBogus = manifest({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'err-ns', labels: { team: 'a' } }, spec: { bogus: true } });

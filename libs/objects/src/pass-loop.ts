@@ -81,3 +81,15 @@ export function feedPassLoop(
   feed.addModel(model, () => loop.schedule());
   return loop;
 }
+
+/** The longest delay a Node.js timer keeps: a longer one fires after 1 ms (with a TimeoutOverflowWarning). */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * The delay of a timer that should fire at `at` (epoch ms), kept within what Node.js can wait: a due time weeks away
+ * (a powerOnDelay of 1000h, an activeDeadlineSeconds of 35 days) fires after 24.8 days, the pass finding it not yet
+ * due and setting the timer again; unclamped it fired at once, and each pass set it again, a thousand times a second.
+ */
+export function timerDelay(at: number, now: number = Date.now()): number {
+  return Math.min(Math.max(0, at - now), MAX_TIMER_MS);
+}

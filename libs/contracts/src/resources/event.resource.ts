@@ -56,7 +56,7 @@ export const eventResource: ResourceDefinition = {
           firstTimestamp: { type: ['string', 'null'] },
           lastTimestamp: { type: ['string', 'null'] },
           eventTime: { type: ['string', 'null'] },
-          count: { type: 'integer' },
+          count: { type: 'integer', format: 'int32' },
           series: {
             type: 'object',
             additionalProperties: false,

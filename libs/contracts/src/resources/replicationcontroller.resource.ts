@@ -18,7 +18,7 @@ const replicationControllerSpecSchema = {
   additionalProperties: false,
   properties: {
     replicas: replicasSchema,
-    minReadySeconds: { type: 'integer', minimum: 0 },
+    minReadySeconds: { type: 'integer', format: 'int32', minimum: 0 },
     selector: { type: 'object', additionalProperties: { type: 'string' } },
     template: podTemplateSpecSchema,
   },

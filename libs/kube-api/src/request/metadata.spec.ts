@@ -17,3 +17,12 @@ describe('names that only have to be one path segment (the RBAC kinds, as apimac
     expect(validateObjectMeta({ name: 'system:x' }, { nameFormat: 'dns1123-subdomain', namespaced: false })).toHaveLength(1);
   });
 });
+
+describe('a name given as null', () => {
+  it('is a name left out, as Go decodes it: required unless generateName is given (it answered 500 from the log\'s event check)', () => {
+    expect(validateObjectMeta({ name: null }, { nameFormat: 'dns1123-subdomain', namespaced: true })).toEqual([
+      { field: 'metadata.name', reason: 'FieldValueRequired', message: 'Required value: name or generateName is required' },
+    ]);
+    expect(validateObjectMeta({ name: null, generateName: 'web-', namespace: 'default' }, { nameFormat: 'dns1123-subdomain', namespaced: true })).toEqual([]);
+  });
+});

@@ -73,7 +73,8 @@ export function validatePathSegmentName(name: string): string[] {
 export function validateObjectMeta(meta: any, opts: { nameFormat: ResourceNameFormat; namespaced: boolean }): StatusCause[] {
   const causes: StatusCause[] = [];
   const name = meta?.name;
-  if (name === undefined || name === '') {
+  // null is the field left out, as Go decodes it: a name is still needed.
+  if (name === undefined || name === null || name === '') {
     if (!meta?.generateName) causes.push(fieldRequired('metadata.name', 'name or generateName is required'));
   } else if (typeof name === 'string') {
     const problems = opts.nameFormat === 'dns1123-label' ? validateDns1123Label(name)

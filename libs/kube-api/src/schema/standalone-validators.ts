@@ -3,6 +3,7 @@ import Ajv from 'ajv';
 import standaloneCode from 'ajv/dist/standalone';
 import { build } from 'esbuild';
 import type { JsonSchema } from '@openpacific/contracts';
+import { withIntegerBounds } from './integer-bounds';
 import { schemaHash, VALIDATOR_OPTIONS } from './schema-hash';
 
 /**
@@ -18,7 +19,7 @@ export function standaloneValidatorsSource(schemas: readonly JsonSchema[]): { so
     const hash = schemaHash(schema);
     if (exports[hash]) continue;
     // By its hash as key: the schemas have no $id, and the export is named after it.
-    ajv.addSchema(schema, hash);
+    ajv.addSchema(withIntegerBounds(schema), hash);
     exports[hash] = hash;
   }
   return { source: standaloneCode(ajv, exports), count: Object.keys(exports).length };

@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
 import type { JsonSchema, ResourceDefinition } from '@openpacific/contracts';
+import { INT32_MAX, INT32_MIN, JSON_INTEGER_MAX, withIntegerBounds } from './integer-bounds';
 import { schemaHash, VALIDATOR_OPTIONS } from './schema-hash';
 import { boundsMessage } from './schema-messages';
 import { formatCauses } from './string-formats';
@@ -103,7 +104,7 @@ export function releaseSchemas(def: ResourceDefinition): void {
 function releaseSchema(schema: JsonSchema): void {
   compiled.delete(schema);
   try {
-    ajv.removeSchema(schema);
+    ajv.removeSchema(withIntegerBounds(schema));
   } catch {
     // Never compiled: nothing to drop.
   }
@@ -123,7 +124,7 @@ export function validatorOf(schema: JsonSchema): ValidateFunction {
     validate = found;
     counts.precompiled++;
   } else {
-    validate = ajv.compile(schema);
+    validate = ajv.compile(withIntegerBounds(schema));
     counts.compiled++;
   }
   compiled.set(schema, validate);
@@ -237,6 +238,14 @@ function toCause(e: ErrorObject, obj: any): ValidationCause {
     case 'enum': {
       const allowed = (e.params as { allowedValues: unknown[] }).allowedValues.map((a) => JSON.stringify(a)).join(', ');
       return { field, reason: 'FieldValueNotSupported', message: `Unsupported value: ${JSON.stringify(value)}: supported values: ${allowed}` };
+    }
+    case 'maximum':
+    case 'minimum': {
+      // The bounds withIntegerBounds sets, in kube-apiserver's words: an int32 that is none, a number no integer.
+      const limit = (e.params as { limit: number }).limit;
+      if (limit === INT32_MAX || limit === INT32_MIN) return { field, reason: 'FieldValueTypeInvalid', message: `Invalid value: ${JSON.stringify(value)}: ${field || 'body'} in body must be of type int32: "${value}"` };
+      if (Math.abs(limit) === JSON_INTEGER_MAX) return { field, reason: 'FieldValueTypeInvalid', message: `Invalid value: "number": ${field || 'body'} in body must be of type integer: "number"` };
+      return { field, reason: 'FieldValueInvalid', message: `Invalid value: ${JSON.stringify(value)}: ${field || 'body'} in body ${boundsMessage(e) ?? e.message}` };
     }
     default:
       return { field, reason: 'FieldValueInvalid', message: `Invalid value: ${JSON.stringify(value)}: ${field || 'body'} in body ${boundsMessage(e) ?? e.message}` };

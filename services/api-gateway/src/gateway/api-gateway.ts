@@ -52,6 +52,8 @@ import { registeredAt } from './node-leases/host-run-start';
 
 const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', NODE_LEASE_NAMESPACE];
 const ADMIN = { username: 'admin', groups: ['system:masters', 'system:authenticated'] };
+/** The largest request line and headers taken: Go's http.DefaultMaxHeaderBytes, kube-apiserver's. */
+export const MAX_HEADER_BYTES = 1 << 20;
 
 /**
  * The Kubernetes-compatible HTTPS API. Reads come from an in-memory read model
@@ -226,7 +228,9 @@ export class ApiGateway {
     });
     const handler = new ApiRequestHandler(core, auth, () => this.ready, audit, wcp);
     // Clients may show a certificate the cluster's CA signed (an approved CertificateSigningRequest): asked for, never required.
-    const server = createServer({ key: pki.keyPem, cert: pki.certPem, ca: pki.caCertPem, requestCert: true, rejectUnauthorized: false }, handler.handle);
+    // Request line and headers up to 1 MiB, as Go's HTTP server takes them (Node's 16 KiB default answered 431 to the
+    // GET or DELETE of an RBAC object whose name, a path segment of any length, it had taken on create).
+    const server = createServer({ key: pki.keyPem, cert: pki.certPem, ca: pki.caCertPem, requestCert: true, rejectUnauthorized: false, maxHeaderSize: MAX_HEADER_BYTES }, handler.handle);
     // kubectl exec / port-forward: WebSocket and SPDY upgrades (streams/upgrade.ts); VM web consoles (streams/vm-console.ts).
     const streams = new StreamUpgrades(core, auth, upgradeAudit(auditDeps));
     const consoles = new VmConsoleUpgrades(core, consoleAudit(auditDeps));

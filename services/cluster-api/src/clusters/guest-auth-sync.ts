@@ -1,5 +1,5 @@
 import { ROLE_BINDINGS_RESOURCE } from '@openpacific/contracts';
-import { ReadModel, sameJson } from '@openpacific/objects';
+import { ReadModel, sameJson, timerDelay } from '@openpacific/objects';
 import type { Logger } from '@openpacific/service-kit';
 import { guestRequest, isNotFound } from './guest-client';
 import type { GuestAccess } from './guest-nodes';
@@ -188,7 +188,7 @@ export class GuestAuthSync {
       else next = Math.min(next, due);
     }
     clearTimeout(this.timer);
-    if (next !== Infinity) this.timer = setTimeout(() => this.kick(), Math.max(next - now, 50)).unref();
+    if (next !== Infinity) this.timer = setTimeout(() => this.kick(), Math.max(timerDelay(next, now), 50)).unref();
   }
 
   private dueAt(g: Synced): number {

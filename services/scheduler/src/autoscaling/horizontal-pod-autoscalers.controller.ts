@@ -5,7 +5,7 @@ import {
 import { type StreamAppend, VersionConflictError } from '@openpacific/event-store';
 import { labelSelectorFromObject, matchesLabelSelector } from '@openpacific/kube-api';
 import type { HostMetricsCache } from '@openpacific/messaging';
-import { controllerReadModel, type FollowerDeps, type PassLoop, type ReadModel, sameJson, type SharedFollower, type StoredObject } from '@openpacific/objects';
+import { controllerReadModel, type FollowerDeps, type PassLoop, type ReadModel, sameJson, type SharedFollower, type StoredObject, timerDelay } from '@openpacific/objects';
 import { append, clean, controllerNamed, passesOver, workloadEvent } from '../workloads/owned-pods';
 import { reconcileHpa, type HpaDecision, type Scale } from './hpa.reconciler';
 import { ScalingHistory } from './scaling-history';
@@ -87,7 +87,7 @@ export class HorizontalPodAutoscalersController {
     for (const uid of this.synced.keys()) if (!this.model.findByUid(uid)) this.forget(uid);
     clearTimeout(this.dueTimer);
     if (Number.isFinite(nextDue)) {
-      this.dueTimer = setTimeout(() => this.loop.schedule(), Math.max(nextDue - Date.now(), 0));
+      this.dueTimer = setTimeout(() => this.loop.schedule(), timerDelay(nextDue));
       this.dueTimer.unref();
     }
   }

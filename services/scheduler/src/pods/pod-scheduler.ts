@@ -1,7 +1,7 @@
 import { type Logger, serviceMetrics } from '@openpacific/service-kit';
 import { hostZone, HOSTS_RESOURCE, PDBS_RESOURCE, POD_IP_ANNOTATION, PVCS_RESOURCE, STORAGE_CLASSES_RESOURCE, streamResource, ZONES_RESOURCE } from '@openpacific/contracts';
 import type { StreamAppend } from '@openpacific/event-store';
-import { controllerReadModel, type FollowerDeps, nodeLostPod, PassLoop, podUnbound, type SharedFollower, StoredObject, vmPlacement } from '@openpacific/objects';
+import { controllerReadModel, type FollowerDeps, nodeLostPod, PassLoop, podUnbound, type SharedFollower, StoredObject, timerDelay, vmPlacement } from '@openpacific/objects';
 import { HostView, unschedulableMessage } from './filters';
 import { HostTallies } from './host-tallies';
 import { holdsResources } from './pod-requests';
@@ -282,7 +282,7 @@ export class PodScheduler {
     const pass = taintEvictionPass(this.evictions, this.model.list(HOSTS_RESOURCE), () => this.model.list('pods').filter((s) => !this.placements.isAssumed(s.streamId)), Date.now());
     if (!pass) return;
     clearTimeout(this.evictionTimer);
-    if (pass.nextAt !== undefined) this.evictionTimer = setTimeout(() => this.loop.schedule(), Math.max(0, pass.nextAt - Date.now()) + 5).unref();
+    if (pass.nextAt !== undefined) this.evictionTimer = setTimeout(() => this.loop.schedule(), timerDelay(pass.nextAt + 5)).unref();
     for (const { stored } of pass.evict) {
       this.deps.logger.info('evicting a pod off a NoExecute taint', { pod: `${stored.object.metadata.namespace}/${stored.object.metadata.name}`, host: stored.object.spec.nodeName });
     }

@@ -4,7 +4,7 @@ import { AdmissionRequest, AdmissionResponse, applySchedulingGatedCondition, Obj
 import { admitRuntimeClass } from '@openpacific/kube-api';
 import { NewEvent, RecordedEvent, StreamAppend, VersionConflictError } from '@openpacific/event-store';
 import { requestJson } from '@openpacific/messaging';
-import { admitPriority, admitServiceAccount, eventNameSuffix, type FollowedReadModel, missingServiceAccount, type FollowerDeps, PassLoop, type ReadModel, readModelPriorityClasses, readModelServiceAccounts, type SharedFollower, type StoredObject } from '@openpacific/objects';
+import { admitPriority, admitServiceAccount, eventNameSuffix, type FollowedReadModel, missingServiceAccount, type FollowerDeps, PassLoop, type ReadModel, readModelPriorityClasses, readModelServiceAccounts, type SharedFollower, type StoredObject, timerDelay } from '@openpacific/objects';
 import { safeString } from './workload-logic';
 
 /** What the workload controllers share: writing their objects and the pods they own, and core Events about them. */
@@ -295,7 +295,7 @@ export abstract class PodOwnersController {
   protected passAt(at: number, marginMs: number): void {
     clearTimeout(this.deadlineTimer);
     if (!Number.isFinite(at)) return;
-    this.deadlineTimer = setTimeout(() => this.loop.schedule(), Math.max(at - Date.now() + marginMs, 0));
+    this.deadlineTimer = setTimeout(() => this.loop.schedule(), timerDelay(at + marginMs));
     this.deadlineTimer.unref();
   }
 }

@@ -1,4 +1,4 @@
-import { claimName, isHealthy, ordinalOf, planStatefulSet, statefulSetMaxUnavailable } from './statefulset-logic';
+import { claimName, isHealthy, ordinalOf, planStatefulSet, SET_CREATES_PER_PASS, statefulSetMaxUnavailable } from './statefulset-logic';
 
 const now = Date.parse('2026-12-03T08:00:00Z');
 const revisions = { current: 'web-aaa', update: 'web-bbb' };
@@ -128,6 +128,13 @@ describe('a Parallel StatefulSet pass', () => {
   it('creates every missing member at once, not waiting for health', () => {
     expect(ordinals(planStatefulSet(parallel(), [], revisions, now))).toEqual([0, 1, 2]);
     expect(ordinals(planStatefulSet(parallel(), [member(1, { phase: 'Pending', ready: false })], revisions, now))).toEqual([0, 2]);
+  });
+
+  it('plans at most SET_CREATES_PER_PASS members a pass, the lowest missing ones (2^31 - 1 replicas were all planned at once)', () => {
+    const plan = planStatefulSet(parallel({ replicas: 2 ** 31 - 1 }), healthy(0, 1), revisions, now);
+    expect(plan.create).toHaveLength(SET_CREATES_PER_PASS);
+    expect(plan.create[0].ordinal).toBe(2);
+    expect(plan.create[SET_CREATES_PER_PASS - 1].ordinal).toBe(SET_CREATES_PER_PASS + 1);
   });
 
   it('scales down all members beyond the replicas at once, highest first', () => {

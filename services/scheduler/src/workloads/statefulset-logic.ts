@@ -57,6 +57,13 @@ export interface SetPlan {
   status: any;
 }
 
+/**
+ * Members a Parallel set plans to create per pass, the rest in later passes as those are written (the burst
+ * kube-controller-manager's other workload controllers keep): a set of 2^31 - 1 replicas planned them all at once
+ * and held the scheduler, whose hosts' leases lapsed, until it ran out of memory.
+ */
+export const SET_CREATES_PER_PASS = 500;
+
 export function revisionOfPod(pod: any): string | undefined {
   return pod.metadata.labels?.[CONTROLLER_REVISION_HASH_LABEL];
 }
@@ -93,7 +100,7 @@ export function planStatefulSet(set: any, pods: any[], revisions: Revisions, now
     const pod = members.get(ordinal);
     if (!pod) {
       plan.create.push({ ordinal, revision: revisionFor(ordinal) });
-      if (ordered) return plan;
+      if (ordered || plan.create.length >= SET_CREATES_PER_PASS) return plan;
       continue;
     }
     if (finished(pod) && !pod.metadata.deletionTimestamp) {

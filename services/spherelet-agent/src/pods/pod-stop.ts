@@ -1,3 +1,5 @@
+import { timerDelay } from '@openpacific/objects';
+
 /** kubelet's minimumGracePeriodInSeconds: what a container's stop keeps after its preStop hook took the rest. */
 export const MINIMUM_GRACE_SECONDS = 2;
 
@@ -38,7 +40,7 @@ export class StopDeadline {
     const late = new Promise<undefined>((resolve) => {
       rearm = () => {
         clearTimeout(timer);
-        timer = setTimeout(() => resolve(undefined), Math.max(0, this.at - Date.now()));
+        timer = setTimeout(() => resolve(undefined), timerDelay(this.at));
       };
     });
     rearm();

@@ -3,7 +3,7 @@ import { claimOwnedByPod, ContainerConfig, ContainerStatus, CrxErrorCodes, Event
 import { EventStore, NewEvent, StreamAppend, VersionConflictError } from '@openpacific/event-store';
 import { milliValue, parseQuantity } from '@openpacific/kube-api';
 import { CrxClient, requestJson } from '@openpacific/messaging';
-import { controllerReadModel, bindingEpoch, decryptedEvent, EventCorrelator, LogFollower, objectEvent, objectKey, PassLoop, podUnbound, pokedFollower, ReadModel, sameJson, SecretKey, StoredObject } from '@openpacific/objects';
+import { controllerReadModel, bindingEpoch, decryptedEvent, EventCorrelator, LogFollower, objectEvent, objectKey, PassLoop, podUnbound, pokedFollower, ReadModel, sameJson, SecretKey, StoredObject, timerDelay } from '@openpacific/objects';
 import type { Logger } from '@openpacific/service-kit';
 import type { NatsConnection } from 'nats';
 import type { Pool } from 'pg';
@@ -594,7 +594,7 @@ export class PodWorker {
           this.reportedFailures.set(backoffKey, latest.id);
           events.push(this.event(pod, 'Warning', 'BackOff', `Back-off restarting failed container ${spec.name} in pod ${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})`, spec.name));
         }
-        setTimeout(() => this.wake([keyOf(pod)]), readyAt - now + 5).unref();
+        setTimeout(() => this.wake([keyOf(pod)]), timerDelay(readyAt + 5, now)).unref();
         return fact;
       }
     } else if (blocked && now < blocked.retryAt) {
@@ -683,7 +683,7 @@ export class PodWorker {
         const expires = reply.expirationTimestamp ? Date.parse(reply.expirationTimestamp) : now + expirationSeconds * 1000;
         const refreshAt = now + 0.8 * (expires - now);
         this.tokens.set(key, { token: reply.token, refreshAt });
-        setTimeout(() => this.wake([keyOf(pod)]), refreshAt - now + 5).unref();
+        setTimeout(() => this.wake([keyOf(pod)]), timerDelay(refreshAt + 5, now)).unref();
       } catch (err) {
         this.deps.logger.warn('no ServiceAccount token for a pod', { pod: keyOf(pod), error: (err as Error).message });
       }
@@ -920,7 +920,7 @@ export class PodWorker {
         this.settled.delete(key);
         this.wake([key]);
       };
-      this.deadlines.set(uid, { at, timer: setTimeout(due, at - Date.now() + 5).unref() });
+      this.deadlines.set(uid, { at, timer: setTimeout(due, timerDelay(at + 5)).unref() });
     }
     return false;
   }

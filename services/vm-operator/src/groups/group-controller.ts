@@ -1,6 +1,6 @@
 import { nanoTime, ObjectEventTypes, powerStateStamp, VIRTUAL_MACHINE_GROUPS_RESOURCE, VMG_APPLY_POWER_STATE_ANNOTATION, VMG_LAST_UPDATED_POWER_STATE_ANNOTATION, rfc3339 } from '@openpacific/contracts';
 import { EventStore, StreamAppend, VersionConflictError } from '@openpacific/event-store';
-import { controllerReadModel, feedPassLoop, PassLoop, sameJson, type SharedFollower, StoredObject } from '@openpacific/objects';
+import { controllerReadModel, feedPassLoop, PassLoop, sameJson, type SharedFollower, StoredObject, timerDelay } from '@openpacific/objects';
 import type { Logger } from '@openpacific/service-kit';
 import { R, VM_API_VERSION } from '../vms/vm-resources';
 import { applying, appliedStamp, bootSchedule, GROUP_FINALIZER, GROUP_LINKED, linkedCondition, Member, memberLink, mergeConditions, placementReady, powerSynced, readyCondition, Step, withCondition } from './group-logic';
@@ -130,7 +130,7 @@ export class GroupController {
     const timer = setTimeout(() => {
       this.wake = undefined;
       this.loop.schedule();
-    }, Math.max(0, at - Date.now()) + 5);
+    }, timerDelay(at + 5));
     timer.unref();
     this.wake = { at, timer };
   }

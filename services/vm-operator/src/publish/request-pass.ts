@@ -1,5 +1,5 @@
 import { EventStore, VersionConflictError } from '@openpacific/event-store';
-import { type FollowedReadModel, PassLoop, type SharedFollower, StoredObject } from '@openpacific/objects';
+import { type FollowedReadModel, PassLoop, type SharedFollower, StoredObject, timerDelay } from '@openpacific/objects';
 import type { Logger } from '@openpacific/service-kit';
 
 /** What a request controller needs of its process. */
@@ -53,6 +53,6 @@ export abstract class RequestPass {
       }
     }
     clearTimeout(this.alarm);
-    if (next !== Infinity) this.alarm = setTimeout(() => this.loop.schedule(), Math.max(0, next - Date.now()) + 50).unref();
+    if (next !== Infinity) this.alarm = setTimeout(() => this.loop.schedule(), timerDelay(next + 50)).unref();
   }
 }

@@ -1,4 +1,4 @@
-import { expectationsMet, isVmReady, pickForDeletion, planReplicas, vmFromTemplate, vmrsStatus } from './vmrs-logic';
+import { expectationsMet, isVmReady, pickForDeletion, planReplicas, vmFromTemplate, vmrsStatus, VMS_PER_PASS } from './vmrs-logic';
 
 const rs = (replicas: number, extra: any = {}) => ({
   apiVersion: 'vmoperator.vmware.com/v1alpha5',
@@ -21,6 +21,8 @@ const vm = (name: string, opts: { owned?: boolean; labels?: Record<string, strin
 describe('VirtualMachineReplicaSet decisions', () => {
   it('creates the missing VMs', () => {
     expect(planReplicas(rs(3), [vm('web-a', { owned: true })])).toEqual({ adopt: [], create: 2, delete: [] });
+    // A set of 2^31 - 1 replicas: VMS_PER_PASS now, the rest as they are seen (all at once held vm-operator for ever).
+    expect(planReplicas(rs(2 ** 31 - 1), [vm('web-a', { owned: true })]).create).toBe(VMS_PER_PASS);
   });
 
   it('adopts matching VMs without a controller and counts them, but leaves VMs of another controller or other labels alone', () => {

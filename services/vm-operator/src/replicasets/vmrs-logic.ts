@@ -54,13 +54,19 @@ export function pickForDeletion(vms: any[], count: number, random: () => number 
   return keyed.sort((a, b) => a.key - b.key).slice(0, Math.max(count, 0)).map((k) => k.vm);
 }
 
-/** Adopt the orphans, then create or delete to reach `spec.replicas`. A set being deleted does nothing. */
+/**
+ * VMs a set creates per pass, the rest in later passes once these are seen (kube-controller-manager's burstReplicas): a
+ * set of 2^31 replicas admitted VMs one by one for ever, holding every write in memory, and no other set was served.
+ */
+export const VMS_PER_PASS = 500;
+
+/** Adopt the orphans, then create (at most VMS_PER_PASS) or delete to reach `spec.replicas`. A set being deleted does nothing. */
 export function planReplicas(rs: any, vms: any[], random?: () => number): VmrsPlan {
   if (rs.metadata.deletionTimestamp) return { adopt: [], create: 0, delete: [] };
   const { owned, orphans } = vmsOf(rs, vms);
   const have = owned.length + orphans.length;
   const want = rs.spec?.replicas ?? 1;
-  return { adopt: orphans, create: Math.max(want - have, 0), delete: pickForDeletion([...owned, ...orphans], have - want, random) };
+  return { adopt: orphans, create: Math.min(Math.max(want - have, 0), VMS_PER_PASS), delete: pickForDeletion([...owned, ...orphans], have - want, random) };
 }
 
 export function ownerReference(rs: any) {

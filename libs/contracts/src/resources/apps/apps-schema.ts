@@ -13,7 +13,8 @@ export const DESIRED_REPLICAS_ANNOTATION = 'deployment.kubernetes.io/desired-rep
 export const MAX_REPLICAS_ANNOTATION = 'deployment.kubernetes.io/max-replicas';
 
 const str: JsonSchema = { type: 'string' };
-const int: JsonSchema = { type: 'integer' };
+// apps/v1's integers are int32: the bound is part of the schema (withIntegerBounds), as Go's decoding is kube-apiserver's.
+const int: JsonSchema = { type: 'integer', format: 'int32' };
 const strMap: JsonSchema = { type: 'object', additionalProperties: { type: 'string' } };
 
 export const labelSelectorSchema: JsonSchema = {
@@ -55,7 +56,7 @@ export const workloadConditionSchema: JsonSchema = {
   },
 };
 
-export const replicasSchema: JsonSchema = { type: 'integer', minimum: 0 };
+export const replicasSchema: JsonSchema = { type: 'integer', format: 'int32', minimum: 0 };
 export const countSchema: JsonSchema = int;
 
 

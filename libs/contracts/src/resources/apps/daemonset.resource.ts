@@ -12,8 +12,8 @@ const daemonSetSpecSchema = {
     selector: labelSelectorSchema,
     template: podTemplateSpecSchema,
     updateStrategy: updateStrategySchema({ maxUnavailable: intOrPercentSchema, maxSurge: intOrPercentSchema }),
-    minReadySeconds: { type: 'integer', minimum: 0 },
-    revisionHistoryLimit: { type: 'integer', minimum: 0 },
+    minReadySeconds: { type: 'integer', format: 'int32', minimum: 0 },
+    revisionHistoryLimit: { type: 'integer', format: 'int32', minimum: 0 },
   },
 };
 

@@ -22,10 +22,10 @@ const deploymentSpecSchema = {
         rollingUpdate: { type: 'object', additionalProperties: false, properties: { maxSurge: intOrString, maxUnavailable: intOrString } },
       },
     },
-    minReadySeconds: { type: 'integer', minimum: 0 },
-    revisionHistoryLimit: { type: 'integer', minimum: 0 },
+    minReadySeconds: { type: 'integer', format: 'int32', minimum: 0 },
+    revisionHistoryLimit: { type: 'integer', format: 'int32', minimum: 0 },
     paused: { type: 'boolean' },
-    progressDeadlineSeconds: { type: 'integer', minimum: 1 },
+    progressDeadlineSeconds: { type: 'integer', format: 'int32', minimum: 1 },
   },
 };
 

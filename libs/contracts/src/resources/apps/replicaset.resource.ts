@@ -10,7 +10,7 @@ const replicaSetSpecSchema = {
     replicas: replicasSchema,
     selector: labelSelectorSchema,
     template: podTemplateSpecSchema,
-    minReadySeconds: { type: 'integer', minimum: 0 },
+    minReadySeconds: { type: 'integer', format: 'int32', minimum: 0 },
   },
 };
 

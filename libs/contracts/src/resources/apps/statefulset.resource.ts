@@ -26,11 +26,11 @@ const statefulSetSpecSchema = {
     },
     serviceName: { type: 'string' },
     podManagementPolicy: { type: 'string', enum: ['OrderedReady', 'Parallel'] },
-    updateStrategy: updateStrategySchema({ partition: { type: 'integer', minimum: 0 }, maxUnavailable: intOrPercentSchema }),
-    revisionHistoryLimit: { type: 'integer', minimum: 0 },
-    minReadySeconds: { type: 'integer', minimum: 0 },
+    updateStrategy: updateStrategySchema({ partition: { type: 'integer', format: 'int32', minimum: 0 }, maxUnavailable: intOrPercentSchema }),
+    revisionHistoryLimit: { type: 'integer', format: 'int32', minimum: 0 },
+    minReadySeconds: { type: 'integer', format: 'int32', minimum: 0 },
     persistentVolumeClaimRetentionPolicy: { type: 'object', additionalProperties: false, properties: { whenDeleted: retention, whenScaled: retention } },
-    ordinals: { type: 'object', additionalProperties: false, properties: { start: { type: 'integer', minimum: 0 } } },
+    ordinals: { type: 'object', additionalProperties: false, properties: { start: { type: 'integer', format: 'int32', minimum: 0 } } },
   },
 };
 

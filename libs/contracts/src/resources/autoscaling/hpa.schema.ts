@@ -7,7 +7,7 @@ import { JsonSchema } from '../resource-definition';
  * target types, policies) are left to the gateway's validation, which words its refusals as kube-apiserver does.
  */
 const str: JsonSchema = { type: 'string' };
-const int: JsonSchema = { type: 'integer' };
+const int: JsonSchema = { type: 'integer', format: 'int32' };
 const quantity: JsonSchema = { type: ['string', 'number'] };
 const object = (properties: Record<string, JsonSchema>, required: string[] = []): JsonSchema => ({ type: 'object', additionalProperties: false, required, properties });
 

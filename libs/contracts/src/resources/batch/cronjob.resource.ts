@@ -18,8 +18,8 @@ const cronJobSpecSchema = {
     concurrencyPolicy: { type: 'string', enum: ['Allow', 'Forbid', 'Replace'] },
     suspend: { type: 'boolean' },
     jobTemplate: { type: 'object', additionalProperties: false, properties: { metadata: objectMetaSchema, spec: jobSpecSchema } },
-    successfulJobsHistoryLimit: { type: 'integer', minimum: 0 },
-    failedJobsHistoryLimit: { type: 'integer', minimum: 0 },
+    successfulJobsHistoryLimit: { type: 'integer', format: 'int32', minimum: 0 },
+    failedJobsHistoryLimit: { type: 'integer', format: 'int32', minimum: 0 },
   },
 };
 

@@ -43,10 +43,10 @@ export const leaseResource: ResourceDefinition = {
           additionalProperties: false,
           properties: {
             holderIdentity: { type: 'string' },
-            leaseDurationSeconds: { type: 'integer' },
+            leaseDurationSeconds: { type: 'integer', format: 'int32' },
             acquireTime: microTime,
             renewTime: microTime,
-            leaseTransitions: { type: 'integer' },
+            leaseTransitions: { type: 'integer', format: 'int32' },
             strategy: { type: 'string' },
             preferredHolder: { type: 'string' },
           },

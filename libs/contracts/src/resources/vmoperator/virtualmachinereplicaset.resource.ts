@@ -25,7 +25,7 @@ function vmSpecSchema(v: VmrsVersion): JsonSchema {
 function replicaSetSchema(v: VmrsVersion): JsonSchema {
   return objectSchema({
     spec: obj({
-      replicas: int,
+      replicas: { type: 'integer', format: 'int32' },
       deletePolicy: oneOfStrings('Random'),
       selector: labelSelectorSchema,
       template: obj({ metadata: obj({ labels: strMap, annotations: strMap }), spec: vmSpecSchema(v) }),

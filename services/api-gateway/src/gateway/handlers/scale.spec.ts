@@ -70,6 +70,9 @@ describe('admission of a write through /scale', () => {
     expect(() => w.admitAs!.toStored({ ...w.admitAs!.object, spec: { replicas: -1 } })).toThrow(expect.objectContaining({
       status: expect.objectContaining({ code: 422, kind: 'Status', message: 'Scale "web" is invalid: spec.replicas: Invalid value: -1: must be greater than or equal to 0', details: expect.objectContaining({ kind: 'Scale', group: 'autoscaling' }) }),
     }));
+    expect(() => w.admitAs!.toStored({ ...w.admitAs!.object, spec: { replicas: 2 ** 31 } })).toThrow(expect.objectContaining({
+      status: expect.objectContaining({ code: 422, message: 'Scale "web" is invalid: spec.replicas: Invalid value: 2147483648: spec.replicas in body must be of type int32: "2147483648"' }),
+    }));
   });
 
   it('asks about any other write as the stored kind, without a subresource', () => {

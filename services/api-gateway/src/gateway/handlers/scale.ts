@@ -1,5 +1,5 @@
 import { ObjectEventTypes, qualifiedResource } from '@openpacific/contracts';
-import { applyMergePatch, badRequest, conflict, invalid, methodNotAllowed, notFound, parseBody } from '@openpacific/kube-api';
+import { applyMergePatch, badRequest, conflict, INT32_MAX, invalid, methodNotAllowed, notFound, parseBody } from '@openpacific/kube-api';
 import { GatewayCore, isDryRun, ResourceRequest } from '../core';
 import { sendJson } from '../http/respond';
 import { catchUpPast, isVersionConflict } from './commit';
@@ -37,11 +37,15 @@ function scaleOf(obj: any, paths: ScalePaths) {
   };
 }
 
-/** The replicas a Scale asks for; anything but a whole number of at least 0 is kube-apiserver's 422. */
+/** The replicas a Scale asks for; anything but a whole number from 0 to 2^31 - 1 is a 422. */
 function replicasOf(scale: any, name: string): number {
   const replicas = scale?.spec?.replicas;
   if (!Number.isInteger(replicas) || replicas < 0) {
     throw invalid('Scale', name, 'autoscaling', [{ field: 'spec.replicas', reason: 'FieldValueInvalid', message: `Invalid value: ${JSON.stringify(replicas)}: must be greater than or equal to 0` }]);
+  }
+  // autoscaling/v1's replicas are int32, as the kinds' own (2^31 VM replicas through /scale hung vm-operator's sets).
+  if (replicas > INT32_MAX) {
+    throw invalid('Scale', name, 'autoscaling', [{ field: 'spec.replicas', reason: 'FieldValueTypeInvalid', message: `Invalid value: ${replicas}: spec.replicas in body must be of type int32: "${replicas}"` }]);
   }
   return replicas;
 }
