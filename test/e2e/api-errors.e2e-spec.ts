@@ -1,5 +1,6 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { connect } from 'node:tls';
 import { join } from 'node:path';
 import { startCluster, TestCluster } from '@openpacific/testing';
 import { Client } from 'pg';
@@ -41,7 +42,8 @@ describe('the gateway refuses bad requests the way kube-apiserver does, and writ
   };
 
   beforeAll(async () => {
-    cluster = await startCluster({ label: 'apierrors' });
+    // A short request timeout, for the body that never ends below.
+    cluster = await startCluster({ label: 'apierrors', env: { GATEWAY_REQUEST_TIMEOUT_SECONDS: '5' } });
     scratch = mkdtempSync(join(tmpdir(), 'openpacific-e2e-'));
     await cluster.kubectl(['apply', '-f', '-'], { input: namespace('err-ns', { team: 'a' }) });
     // A LimitRange (for claims, which this file never writes) makes the gateway ask the policy service about every
@@ -332,6 +334,20 @@ describe('the gateway refuses bad requests the way kube-apiserver does, and writ
     expect((await call('DELETE', `/apis/rbac.authorization.k8s.io/v1/clusterroles/${name}`)).status).toBe(200);
     expect((await call('GET', `/apis/rbac.authorization.k8s.io/v1/clusterroles/${name}`)).status).toBe(404);
   });
+
+  it('answers 408 and closes the connection when a request\'s body does not arrive in time (it held the socket for ever)', () =>
+    writesNothing(async () => {
+      const { hostname: host, port } = new URL(cluster.server);
+      const socket = connect({ host, port: Number(port), rejectUnauthorized: false });
+      await new Promise((resolve) => socket.once('secureConnect', resolve));
+      let reply = '';
+      socket.on('data', (d) => (reply += d));
+      const closed = new Promise((resolve) => socket.once('close', resolve));
+      socket.write(`POST ${NS}/err-ns/configmaps HTTP/1.1\r\nHost: ${host}\r\nAuthorization: Bearer ${cluster.token}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"apiVersion":`);
+      await closed;
+      // After the gateway's 5 s here (60 s by default), found by a check every 5 s.
+      expect(reply).toMatch(/^HTTP\/1\.1 408 /);
+    }), 30_000);
 
   it('refuses an unknown field under kubectl\'s default strict validation with 400', () =>
     writesNothing(async () => {

@@ -52,6 +52,12 @@ export interface GatewayConfig extends BaseConfig {
   WCP_LOGIN_MAX_FAILURES: number;
   WCP_LOGIN_FAILURE_WINDOW_SECONDS: number;
   WCP_LOGIN_LOCKOUT_SECONDS: number;
+  /**
+   * How long a client may take to send a whole request, headers and body (kube-apiserver gives a request 60 s): a
+   * request not received by then is answered 408 and its connection closed. A response (a watch, a log follow) is
+   * not bounded by it.
+   */
+  GATEWAY_REQUEST_TIMEOUT_SECONDS: number;
 }
 
 export const gatewayConfigSchema = baseSchema({
@@ -74,6 +80,7 @@ export const gatewayConfigSchema = baseSchema({
   WCP_LOGIN_MAX_FAILURES: { type: 'integer', minimum: 1, maximum: 1000, default: 5 },
   WCP_LOGIN_FAILURE_WINDOW_SECONDS: { type: 'integer', minimum: 1, maximum: 86400, default: 180 },
   WCP_LOGIN_LOCKOUT_SECONDS: { type: 'integer', minimum: 1, maximum: 86400, default: 300 },
+  GATEWAY_REQUEST_TIMEOUT_SECONDS: { type: 'integer', minimum: 1, maximum: 3600, default: 60 },
 });
 
 /** Every service's schema goes by this name; the compose test reads it. */

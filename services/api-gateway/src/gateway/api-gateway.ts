@@ -230,7 +230,11 @@ export class ApiGateway {
     // Clients may show a certificate the cluster's CA signed (an approved CertificateSigningRequest): asked for, never required.
     // Request line and headers up to 1 MiB, as Go's HTTP server takes them (Node's 16 KiB default answered 431 to the
     // GET or DELETE of an RBAC object whose name, a path segment of any length, it had taken on create).
-    const server = createServer({ key: pki.keyPem, cert: pki.certPem, ca: pki.caCertPem, requestCert: true, rejectUnauthorized: false, maxHeaderSize: MAX_HEADER_BYTES }, handler.handle);
+    const server = createServer({ key: pki.keyPem, cert: pki.certPem, ca: pki.caCertPem, requestCert: true, rejectUnauthorized: false, maxHeaderSize: MAX_HEADER_BYTES,
+      // A request must be received whole within the timeout (a body that never ends held its connection and socket
+      // for ever, unauthenticated ones too), checked every 5 s. Given to the constructor: a value set on the server
+      // afterwards was not the one Node.js checked.
+      requestTimeout: config.GATEWAY_REQUEST_TIMEOUT_SECONDS * 1000, connectionsCheckingInterval: 5_000 }, handler.handle);
     // kubectl exec / port-forward: WebSocket and SPDY upgrades (streams/upgrade.ts); VM web consoles (streams/vm-console.ts).
     const streams = new StreamUpgrades(core, auth, upgradeAudit(auditDeps));
     const consoles = new VmConsoleUpgrades(core, consoleAudit(auditDeps));
@@ -241,8 +245,7 @@ export class ApiGateway {
       const body = JSON.stringify(methodNotAllowed(req.method ?? 'CONNECT').status);
       socket.end(`HTTP/1.1 405 Method Not Allowed\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
     });
-    // Watches stay open for as long as the client wants them.
-    server.requestTimeout = 0;
+    // Watches stay open for as long as the client wants them: requestTimeout bounds receiving a request, not answering it.
     server.keepAliveTimeout = 65_000;
     server.on('connection', (s: Socket) => {
       this.sockets.add(s);
