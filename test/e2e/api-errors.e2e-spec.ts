@@ -225,6 +225,17 @@ describe('the gateway refuses bad requests the way kube-apiserver does, and writ
         expect(res.json().message).toContain('invalid percent-encoding');
       }
       expect((await call('GET', '/api/v1/namespaces/err%2Dns')).json().metadata.name).toBe('err-ns');
+      // The same through an exec upgrade (kubectl exec's WebSocket): it answered 500 "URI malformed".
+      const { hostname: host, port } = new URL(cluster.server);
+      const socket = connect({ host, port: Number(port), rejectUnauthorized: false });
+      await new Promise((resolve) => socket.once('secureConnect', resolve));
+      let reply = '';
+      socket.on('data', (d) => (reply += d));
+      const closed = new Promise((resolve) => socket.once('close', resolve));
+      socket.write(`GET ${NS}/err-ns/pods/%zz/exec?command=ls HTTP/1.1\r\nHost: ${host}\r\nAuthorization: Bearer ${cluster.token}\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Protocol: v5.channel.k8s.io\r\n\r\n`);
+      await closed;
+      expect(reply).toMatch(/^HTTP\/1\.1 400 /);
+      expect(reply).toContain('invalid percent-encoding');
     }));
 
   it('refuses a body nested more than 256 levels deep with 400, as JSON, a patch or server-side apply, and keeps serving', async () => {

@@ -43,7 +43,13 @@ function parseYaml(text: string): unknown {
     const where = e.linePos ? ` at line ${e.linePos[0].line}, column ${e.linePos[0].col}` : '';
     throw badRequest(`the request body is not valid YAML${where}: ${e.message.split('\n')[0]}`);
   }
-  return doc.toJS();
+  try {
+    return doc.toJS();
+  } catch (err) {
+    // An alias bomb (aliases expanding to billions of nodes): the yaml library stops it, as go-yaml refuses
+    // "excessive aliasing"; the client's error, not the server's.
+    throw badRequest(`the request body is not valid YAML: ${(err as Error).message}`);
+  }
 }
 
 function parseProtobuf(buf: Buffer, type: string): unknown {

@@ -68,6 +68,8 @@ export async function serveAuditApi(log: AuditLog, req: IncomingMessage, res: Se
 }
 
 export function listQuery(q: URLSearchParams): AuditQuery {
+  // Postgres's text holds no NUL character: such a value matches no record, and asking answered 500.
+  for (const [name, value] of q) if (value.includes('\0')) throw badRequest(`${name}: Invalid value: ${JSON.stringify(value)}: must not contain a NUL character`);
   const query: AuditQuery = { limit: DEFAULT_LIMIT, fields: [] };
   const user = q.get('user');
   if (user) query.user = user;
