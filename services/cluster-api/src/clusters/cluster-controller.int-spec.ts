@@ -58,6 +58,18 @@ describe('the cluster controller scaling a MachineSet', () => {
     expect(new Set(machines.filter((e) => e.type === ObjectEventTypes.created).map((e) => e.streamId)).size).toBe(3);
   }, 30_000);
 
+  it('reconciles every other object while one cannot be (a MachineHealthCheck without a spec threw in every pass)', async () => {
+    const broken = { apiVersion: 'cluster.x-k8s.io/v1beta1', kind: 'MachineHealthCheck', metadata: { name: 'no-spec', namespace: 'other', uid: randomUUID(), creationTimestamp: now() } };
+    await store.append(objectStreamId(CR.mhcs, 'other', 'no-spec'), [{ type: ObjectEventTypes.created, data: { resource: CR.mhcs, object: broken }, metadata: META }], { expectedVersion: 'no_stream' });
+    const ms = {
+      apiVersion: 'cluster.x-k8s.io/v1beta1', kind: 'MachineSet',
+      metadata: { name: 'after-0123456789', namespace: 'default', uid: randomUUID(), creationTimestamp: now(), labels: { [LABELS.deployment]: 'after' } },
+      spec: { clusterName: 'c1', replicas: 1, template: { metadata: {}, spec: { clusterName: 'c1', version: 'v1.29', bootstrap: {}, infrastructureRef: { apiVersion: 'vmware.infrastructure.cluster.x-k8s.io/v1beta1', kind: 'VSphereMachineTemplate', name: 'pool-small' } } } },
+    };
+    await store.append(objectStreamId(CR.mss, 'default', ms.metadata.name), [{ type: ObjectEventTypes.created, data: { resource: CR.mss, object: ms }, metadata: META }], { expectedVersion: 'no_stream' });
+    await eventually(async () => expect(store.attempts.some((streamId) => streamId.includes('/after-'))).toBe(true), 10_000);
+  }, 20_000);
+
   it(`keeps at most ${MACHINES_PER_PASS} Machines on their way to the log, however many a set asks for (2^31 ran it out of memory)`, async () => {
     store.attempts.length = 0;
     store.hold = new LogHold(db.pool);

@@ -61,6 +61,8 @@ export class ClusterController {
   private follower?: LogFollower;
   /** Machines this controller created that the log has not brought back yet: counted as their owners'. */
   private readonly expectations = new MachineExpectations();
+  /** The objects whose reconcile last failed, by uid, and how: logged once per different error. */
+  private readonly failing = new Map<string, string>();
   private readonly loop: PassLoop;
   private readonly guests: GuestInfrastructure;
   /** What this pass's health checks found, by machine uid: each machine's status write carries it. */
@@ -160,20 +162,21 @@ export class ClusterController {
     this.authSync.track(guests);
     writes.push(...this.loadBalancers(new Map([...guests].map(([uid, g]) => [uid, g.access]))));
     this.health = new Map();
-    for (const s of this.list(CR.mhcs)) writes.push(this.healthCheck(s));
+    writes.push(...this.each(this.list(CR.mhcs), 'MachineHealthCheck', (s) => this.healthCheck(s)));
     writes.push(...this.clusterClasses());
-    for (const s of this.list(CR.tkcs)) writes.push(...this.tkc(s));
+    writes.push(...this.each(this.list(CR.tkcs), 'TanzuKubernetesCluster', (s) => this.tkc(s)));
     const [kcps, mss] = [this.list(CR.kcps), this.list(CR.mss)];
     this.expectations.keepOnly(new Set([...kcps, ...mss].map((s) => s.object.metadata.uid)));
-    for (const s of kcps) writes.push(...this.controlPlane(s));
-    for (const s of this.list(CR.mds)) writes.push(...this.deployment(s));
-    for (const s of mss) writes.push(...this.machineSet(s));
-    for (const s of this.list(CR.machines)) writes.push(...this.machine(s));
+    writes.push(...this.each(kcps, 'KubeadmControlPlane', (s) => this.controlPlane(s)));
+    writes.push(...this.each(this.list(CR.mds), 'MachineDeployment', (s) => this.deployment(s)));
+    writes.push(...this.each(mss, 'MachineSet', (s) => this.machineSet(s)));
+    writes.push(...this.each(this.list(CR.machines), 'Machine', (s) => this.machine(s)));
     const deleting = this.model.list(CR.machines).filter((s) => s.object.metadata.deletionTimestamp);
     this.nodeOps.keepOnly(new Set(deleting.map((s) => s.object.metadata.uid)));
-    for (const s of deleting) writes.push(...this.machineDeletion(s));
-    for (const s of this.list(CR.vsphereClusters)) writes.push(this.vsphereCluster(s));
-    for (const s of this.list(CR.clusters)) writes.push(...this.cluster(s));
+    writes.push(...this.each(deleting, 'Machine', (s) => this.machineDeletion(s)));
+    writes.push(...this.each(this.list(CR.vsphereClusters), 'VSphereCluster', (s) => this.vsphereCluster(s)));
+    writes.push(...this.each(this.list(CR.clusters), 'Cluster', (s) => this.cluster(s)));
+    for (const uid of this.failing.keys()) if (!this.model.findByUid(uid)) this.failing.delete(uid);
     // Each write is its own stream's append: they go out together rather than one round trip after another.
     let retry = false;
     const pending = writes.filter((w): w is StreamAppend => !!w);
@@ -193,6 +196,29 @@ export class ClusterController {
     if (retry) setTimeout(() => this.loop.schedule(), RETRY_MS).unref();
   }
 
+
+  /**
+   * One kind's objects reconciled one by one, each object's failure its own: logged (once per different error) and
+   * skipped until a later pass, while the pass goes on. A MachineHealthCheck without a spec threw in every pass,
+   * and no Cluster of any namespace was reconciled until it was gone.
+   */
+  private each<T>(objects: StoredObject[], kind: string, reconcile: (s: StoredObject) => T | T[]): T[] {
+    const out: T[] = [];
+    for (const s of objects) {
+      try {
+        const result = reconcile(s);
+        if (Array.isArray(result)) out.push(...result);
+        else out.push(result);
+        this.failing.delete(s.object.metadata.uid);
+      } catch (err) {
+        const { namespace, name, uid } = s.object.metadata;
+        const error = (err as Error).message;
+        if (this.failing.get(uid) !== error) this.deps.logger.warn('object reconcile failed', { kind, namespace, name, error });
+        this.failing.set(uid, error);
+      }
+    }
+    return out;
+  }
 
   /** TKC → Cluster, then what its spec asks for (build); its status back. */
   private tkc(stored: StoredObject): (StreamAppend | undefined)[] {
