@@ -11,11 +11,36 @@ export function fieldValidationOf(query: URLSearchParams): FieldValidation {
   return v === 'Strict' || v === 'Ignore' ? v : 'Warn';
 }
 
-/** Adds a `Warning: 299` header, which kubectl prints on stderr. */
+/** kube-apiserver's warning limits: 4 KiB of text in all; past it every warning is cut to 256 runes, then the last ones dropped. */
+const WARNINGS_TOTAL_RUNES = 4 * 1024;
+const WARNING_RUNES = 256;
+const warnings = new WeakMap<object, string[]>();
+
+/**
+ * Adds a `Warning: 299` header, which kubectl prints on stderr, as kube-apiserver's warning recorder adds one: a text
+ * given twice once, and the whole within 4 KiB (a Cluster naming a class of 70,000 characters got a 70 KB header, and
+ * clients dropped the connection).
+ */
 export function warn(r: ResourceRequest, text: string): void {
-  const existing = r.res.getHeader('Warning');
-  const values = Array.isArray(existing) ? existing : existing ? [String(existing)] : [];
-  r.res.setHeader('Warning', [...values, `299 - ${JSON.stringify(text)}`]);
+  const texts = warnings.get(r.res) ?? [];
+  if (texts.includes(text)) return;
+  texts.push(text);
+  warnings.set(r.res, texts);
+  r.res.setHeader('Warning', boundedWarnings(texts).map((t) => `299 - ${JSON.stringify(t)}`));
+}
+
+export function boundedWarnings(texts: string[]): string[] {
+  const runes = (t: string) => [...t].length;
+  if (texts.reduce((n, t) => n + runes(t), 0) <= WARNINGS_TOTAL_RUNES) return texts;
+  const cut = texts.map((t) => (runes(t) > WARNING_RUNES ? [...t].slice(0, WARNING_RUNES).join('') : t));
+  const kept: string[] = [];
+  let total = 0;
+  for (const t of cut) {
+    if (total + runes(t) > WARNINGS_TOTAL_RUNES) break;
+    kept.push(t);
+    total += runes(t);
+  }
+  return kept;
 }
 
 /** The request body as an object of the requested kind and version, or a 400. */
