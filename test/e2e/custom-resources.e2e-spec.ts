@@ -94,7 +94,13 @@ describe('custom resources', () => {
 
   it('patches, scales and re-applies a Widget, bumping the generation only for spec changes', async () => {
     await ok(['patch', 'widget', 'w1', '-n', 'shop', '--type', 'merge', '-p', '{"spec":{"color":"green"}}']);
+    // A JSON patch of the Scale (it was merged as a merge patch, and always refused), then kubectl scale to the same.
+    await ok(['patch', 'widget', 'w1', '-n', 'shop', '--subresource=scale', '--type=json', '-p', '[{"op":"replace","path":"/spec/replicas","value":4}]']);
     await ok(['scale', 'widget', 'w1', '-n', 'shop', '--replicas=4']);
+    // A Scale PUT naming another object is refused, as any update is (it was taken).
+    const other = await cluster.request('PUT', '/apis/example.com/v1/namespaces/shop/widgets/w1/scale', { body: { apiVersion: 'autoscaling/v1', kind: 'Scale', metadata: { name: 'w2' }, spec: { replicas: 4 } } });
+    expect(other.status).toBe(400);
+    expect(other.json().message).toBe('the name of the object (w2) does not match the name on the URL (w1)');
     let got = await json(['get', 'widget', 'w1', '-n', 'shop']);
     expect(got.spec).toMatchObject({ color: 'green', replicas: 4 });
     expect(got.metadata.generation).toBe(3);

@@ -1,5 +1,5 @@
 import { ObjectEventTypes, qualifiedResource } from '@openpacific/contracts';
-import { applyMergePatch, badRequest, conflict, INT32_MAX, invalid, methodNotAllowed, notFound, parseBody } from '@openpacific/kube-api';
+import { applyJsonPatch, applyMergePatch, badRequest, conflict, INT32_MAX, invalid, methodNotAllowed, notFound, parseBody } from '@openpacific/kube-api';
 import { GatewayCore, isDryRun, ResourceRequest } from '../core';
 import { sendJson } from '../http/respond';
 import { catchUpPast, isVersionConflict } from './commit';
@@ -50,6 +50,15 @@ function replicasOf(scale: any, name: string): number {
   return replicas;
 }
 
+/** A Scale PUT names the object of the URL, as kube-apiserver's update requires of any object. */
+function refuseOtherObject(scale: any, name: string, namespace: string | undefined): void {
+  const meta = scale.metadata ?? {};
+  if (meta.name !== undefined && meta.name !== '' && meta.name !== name) throw badRequest(`the name of the object (${meta.name}) does not match the name on the URL (${name})`);
+  if (meta.namespace !== undefined && meta.namespace !== '' && meta.namespace !== namespace) {
+    throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
+  }
+}
+
 /** The stored object with its replicas set (to be written at the version read), its generation one up if they changed. */
 export function withReplicas(stored: any, paths: ScalePaths, replicas: number): any {
   const next = structuredClone(stored);
@@ -90,9 +99,12 @@ export async function handleScale(core: GatewayCore, r: ResourceRequest, method:
     const current = scaleOf(stored.object, paths);
     if (method === 'GET') return sendJson(r.res, 200, current);
     if (method !== 'PUT' && method !== 'PATCH') throw methodNotAllowed(method);
-    const body = parseBody(r.body ?? Buffer.alloc(0), r.req.headers['content-type'] ?? 'application/json') as any;
-    const wanted = method === 'PUT' ? body : applyMergePatch(current, body);
+    const contentType = r.req.headers['content-type'] ?? 'application/json';
+    const body = parseBody(r.body ?? Buffer.alloc(0), contentType) as any;
+    // A JSON patch (kubectl patch --type=json) is applied to the Scale as RFC 6902 says; the other patch types merge.
+    const wanted = method === 'PUT' ? body : contentType.split(';')[0].trim() === 'application/json-patch+json' ? applyJsonPatch(current, body) : applyMergePatch(current, body);
     if (typeof wanted !== 'object' || wanted === null) throw badRequest('the body is not a Scale');
+    if (method === 'PUT') refuseOtherObject(wanted, name!, namespace);
     const replicas = replicasOf(wanted, name!);
     const precondition = wanted.metadata?.resourceVersion;
     if (method === 'PUT' && precondition && precondition !== stored.object.metadata.resourceVersion) throw conflict(qualifiedResource(served.def), name!);
