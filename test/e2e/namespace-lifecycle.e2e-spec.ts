@@ -93,6 +93,21 @@ describe('kubectl against the local cluster: a namespace from apply to delete', 
     expect((await cluster.kubectl(['get', 'ns', 'ok-name'])).stderr).toContain('namespaces "ok-name" not found');
   });
 
+  it('refuses a spec finalizer that is no qualified name, and lets kubectl replace --raw .../finalize release a Namespace held by its own', async () => {
+    const bad = await cluster.kubectl(['apply', '-f', '-'], { input: JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'held' }, spec: { finalizers: ['Not A Name!', 'x'] } }) });
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toContain('spec.finalizers[1]: Invalid value: "x": name is neither a standard finalizer name nor is it fully qualified');
+    expect((await cluster.kubectl(['apply', '-f', '-'], { input: JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'held' }, spec: { finalizers: ['kubernetes', 'example.com/hold'] } }) })).code).toBe(0);
+    expect((await cluster.kubectl(['delete', 'namespace', 'held', '--wait=false'])).code).toBe(0);
+    // The namespace deleter takes `kubernetes` out; `example.com/hold` is nobody's, and an update leaves spec.finalizers as they are.
+    await eventually(async () => expect(JSON.parse((await cluster.kubectl(['get', 'ns', 'held', '-o', 'json'])).stdout).spec.finalizers).toEqual(['example.com/hold']), { timeoutMs: 30_000 });
+    expect((await cluster.kubectl(['get', 'ns', 'held', '-o', 'jsonpath={.status.phase}'])).stdout).toBe('Terminating');
+    const held = JSON.parse((await cluster.kubectl(['get', 'ns', 'held', '-o', 'json'])).stdout);
+    const released = await cluster.kubectl(['replace', '--raw', '/api/v1/namespaces/held/finalize', '-f', '-'], { input: JSON.stringify({ ...held, spec: { finalizers: [] } }) });
+    expect(released.code).toBe(0);
+    await eventually(async () => expect((await cluster.kubectl(['get', 'ns', 'held'])).stderr).toContain('namespaces "held" not found'), { timeoutMs: 30_000 });
+  });
+
   it('creates a namespace with kubectl create namespace, which sends protobuf', async () => {
     expect((await cluster.kubectl(['create', 'namespace', 'from-proto'])).stdout.trim()).toBe('namespace/from-proto created');
     expect((await cluster.kubectl(['get', 'ns', 'from-proto', '-o', 'jsonpath={.status.phase}'])).stdout).toBe('Active');

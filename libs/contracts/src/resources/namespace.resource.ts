@@ -13,7 +13,8 @@ export const namespaceResource: ResourceDefinition = {
   strategicMergePatch: true,
   returnsDeletedObject: true,
   nameFormat: 'dns1123-label',
-  subresources: { status: true },
+  // `finalize` writes spec.finalizers, which an update of the Namespace leaves as they were (kube-apiserver's namespaces/finalize).
+  subresources: { status: true, specFields: { finalize: 'finalizers' } },
   versions: [
     {
       name: 'v1',

@@ -107,3 +107,13 @@ export function generateName(prefix: string): string {
   const bytes = randomBytes(5);
   return prefix.slice(0, 58) + Array.from(bytes, (b) => alphabet[b % alphabet.length]).join('');
 }
+
+/** kube's standard finalizer names, which need no domain: a Namespace's `kubernetes`, and the garbage collector's. */
+const STANDARD_FINALIZERS = ['kubernetes', 'orphan', 'foregroundDeletion'];
+
+/** apimachinery's validateFinalizerName: a qualified name, with a domain unless it is a standard one. */
+export function finalizerNameProblems(name: string): string[] {
+  const problems = validateQualifiedName(name);
+  if (problems.length > 0) return problems;
+  return !name.includes('/') && !STANDARD_FINALIZERS.includes(name) ? ['name is neither a standard finalizer name nor is it fully qualified'] : [];
+}

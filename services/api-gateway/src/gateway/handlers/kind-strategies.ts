@@ -41,6 +41,7 @@ import {
 import { defaultPublishRequest, validatePublishRequest, validatePublishRequestUpdate } from './vmpub.strategy';
 import { validateVmZone } from './vm-zone.validation';
 import { controlPlaneAnnotationCauses } from './vm-annotations.validation';
+import { validateNamespaceFinalizers } from './namespace-finalizers.validation';
 import type { Allocation, AllocationChecks } from './allocations';
 
 /** What a create may consult besides the object: the gateway's read model (what else exists) and the cluster's ranges. */
@@ -194,6 +195,7 @@ const strategies: Record<string, KindStrategy> = {
     validateUpdate: validateSecretUpdate,
   },
   '/ConfigMap': { validateCreate: validateConfigMap, validateUpdate: validateConfigMapUpdate },
+  '/Namespace': { validate: validateNamespaceFinalizers },
   'rbac.authorization.k8s.io/RoleBinding': { validateUpdate: validateBindingUpdate },
   'rbac.authorization.k8s.io/ClusterRoleBinding': { validate: validateClusterRoleBinding, validateUpdate: validateBindingUpdate },
   'apiextensions.k8s.io/CustomResourceDefinition': {
