@@ -1,12 +1,8 @@
 import type { JsonSchema } from '../resource-definition';
-import { obj, str } from '../vmoperator/schema-helpers';
+import { obj, quantity, str } from '../vmoperator/schema-helpers';
 
 /** A resource.Quantity as the CRDs declare one: an integer or a string of the quantity pattern. */
-export const quantity: JsonSchema = {
-  type: ['string', 'integer'],
-  'x-kubernetes-int-or-string': true,
-  pattern: '^(\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))))?$',
-};
+export { quantity };
 
 /** A string of at most `max` characters. */
 export const bounded = (max: number): JsonSchema => ({ ...str, maxLength: max });

@@ -3,8 +3,15 @@ import { JsonSchema } from '../resource-definition';
 export const str: JsonSchema = { type: 'string' };
 export const int: JsonSchema = { type: 'integer' };
 export const bool: JsonSchema = { type: 'boolean' };
-/** resource.Quantity: `2Gi` or `2`. */
-export const quantity: JsonSchema = { type: ['string', 'integer'] };
+/**
+ * resource.Quantity as VM Operator's CRDs declare one: an integer, or a string of the quantity pattern (`2Gi`, `500m`);
+ * `memory: x` was taken, and a VM of the class ran with 1 GiB.
+ */
+export const quantity: JsonSchema = {
+  type: ['string', 'integer'],
+  'x-kubernetes-int-or-string': true,
+  pattern: '^(\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))))?$',
+};
 export const intOrString: JsonSchema = { type: ['string', 'integer'] };
 export const strMap: JsonSchema = { type: 'object', additionalProperties: str };
 export const strList: JsonSchema = { type: 'array', items: str };
