@@ -33,6 +33,12 @@ describe('the item an image names', () => {
     expect(itemNameOf({ metadata: {}, spec: {} }, 'VirtualMachineImage')).toBeUndefined();
   });
 
+  it('is none when the name could be no item\'s (an item of that name was made, and could not be addressed)', () => {
+    for (const name of ['Not A Name!', 'a'.repeat(70_000)]) {
+      expect(itemNameOf(image({ spec: { providerRef: { kind: 'ContentLibraryItem', name } } }), 'VirtualMachineImage')).toBeUndefined();
+    }
+  });
+
   it('given to a cluster image is named as VM Operator names items, the same for the same image', () => {
     expect(clusterItemName('uid-1')).toMatch(/^clitem-[0-9a-f]{17}$/);
     expect(clusterItemName('uid-1')).toBe(clusterItemName('uid-1'));

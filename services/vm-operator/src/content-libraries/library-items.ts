@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { parseQuantity } from '@openpacific/kube-api';
+import { parseQuantity, validateDns1123Subdomain } from '@openpacific/kube-api';
 import { publishedIds } from '../publish/publish-request.status';
 
 export const IMAGEREGISTRY_API_VERSION = 'imageregistry.vmware.com/v1alpha1';
@@ -29,9 +29,15 @@ export function clusterItemName(imageUid: string): string {
 }
 
 /** The item an image's `spec.providerRef` names, when it is of the kind that image's items are. */
+/**
+ * The library item an image names as its provider, if it can be one: an item's name is a DNS subdomain. An image
+ * whose providerRef named "Not A Name!" or 70,000 characters had an item of that name made, which the API would
+ * have refused and no client could then address.
+ */
 export function itemNameOf(image: any, kind: ImageKind): string | undefined {
   const ref = image.spec?.providerRef;
-  return ref?.kind === ITEM_KIND_OF[kind] && typeof ref.name === 'string' && ref.name ? ref.name : undefined;
+  if (ref?.kind !== ITEM_KIND_OF[kind] || typeof ref.name !== 'string' || !ref.name) return undefined;
+  return validateDns1123Subdomain(ref.name).length === 0 ? ref.name : undefined;
 }
 
 export const managed = (obj: any): boolean => obj?.metadata?.labels?.[MANAGED_BY_LABEL] === MANAGED_BY;
