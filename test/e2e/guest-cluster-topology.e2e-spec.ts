@@ -94,6 +94,10 @@ describe('a Cluster on the ClusterClass tanzukubernetescluster', () => {
       });
     }, { timeoutMs: 30_000 });
     expect((await cluster.kubectl(['get', 'kcp', 'c3-control-plane', '-n', NS])).stderr).toContain('not found');
+    // Nor does it hold a guest Service range (ten such Clusters held all fourteen), nor a CA.
+    const c3 = JSON.parse((await cluster.kubectl(['get', 'cluster', 'c3', '-n', NS, '-o', 'json'])).stdout);
+    expect(Object.keys(c3.metadata.annotations ?? {}).filter((k) => k.includes('service-cidr'))).toEqual([]);
+    expect((await cluster.kubectl(['get', 'secret', 'c3-ca', '-n', NS])).stderr).toContain('not found');
     // A missing required variable is refused in the webhook's words, and nothing is written.
     const noStorage = bad.replace('name: c3', 'name: c4').replace('class: nope', 'class: tanzukubernetescluster').replace(/\n\s+- \{name: storageClass[^\n]*/, '');
     const refusedVariables = await cluster.kubectl(['create', '-f', '-'], { input: noStorage });

@@ -10,6 +10,7 @@ import { GuestAccess, GuestNode, GuestNodeMonitor } from './guest-nodes';
 import { bootstrapUserData, freePodSubnet, kubeconfigAccess, kubeconfigFor, newEncryptionKey, POD_SUBNET_ANNOTATION, secretNames, secretObject, secretValue } from './guest-secrets';
 import { clusterHeldRanges, clusterServiceRanges, freeGuestServiceRange, SERVICE_CIDR_ANNOTATION } from './guest-network';
 import { GuestStore } from './guest-store';
+import { buildsTopologyClass, isTopologyCluster } from './cluster-spec';
 import { CR, created, deleted, LABELS, updated } from './objects';
 
 /** The Supervisor's ServiceAccount issuer (its gateway's `iss`, kube-apiserver's default --service-account-issuer). */
@@ -81,11 +82,18 @@ export class GuestInfrastructure {
         writes.push(this.finishClusterDeletion(stored));
         continue;
       }
+      // A topology no machine will be made of yet (its ClusterClass missing, or one cluster-api does not build) takes
+      // no guest Service range, CA or database: ten such Pending Clusters held every range of the Supervisor.
+      const waiting = !clusterServiceRanges(c) && this.awaitsItsClass(c);
       // The CA's RSA key takes a while (a second on a busy machine): it is made beside the passes, which go on
       // creating the cluster's other objects, and the pass after it is ready writes it.
-      const ca = this.secret(ns, secretNames.ca(name)) ? undefined : this.certificateAuthority(c);
+      const ca = waiting || this.secret(ns, secretNames.ca(name)) ? undefined : this.certificateAuthority(c);
       if (!(c.metadata.finalizers ?? []).includes(CLUSTER_FINALIZER)) {
         writes.push(updated(CR.clusters, stored, (o) => (o.metadata.finalizers = [...(o.metadata.finalizers ?? []), CLUSTER_FINALIZER])));
+        continue;
+      }
+      if (waiting) {
+        this.pendingCas.delete(c.metadata.uid);
         continue;
       }
       if (!clusterServiceRanges(c)) {
@@ -102,6 +110,13 @@ export class GuestInfrastructure {
     }
     this.nodes.track(access);
     return writes;
+  }
+
+  /** A topology Cluster whose ClusterClass does not exist, or is not the one cluster-api builds. */
+  private awaitsItsClass(c: any): boolean {
+    if (!isTopologyCluster(c)) return false;
+    const classNamespace = c.spec.topology.classNamespace || c.metadata.namespace;
+    return !this.model.get(CR.clusterClasses, classNamespace, c.spec.topology.class) || !buildsTopologyClass(c);
   }
 
   /**
