@@ -16,4 +16,15 @@ describe('ResourceQuota and LimitRange validation', () => {
     expect(validateLimitRange({ spec: { limits: [{ type: 'Container', default: { cpu: 'x' } }] } })).toEqual([expect.objectContaining({ field: 'spec.limits[0].default.cpu' })]);
     expect(validateLimitRange({ spec: { limits: [{ type: 'Container', min: { cpu: '2' }, max: { cpu: '1' } }] } })).toEqual([expect.objectContaining({ field: 'spec.limits[0].min[cpu]' })]);
   });
+
+  it('keeps min <= defaultRequest <= default <= max and the ratio within 1..max/min, in kube-apiserver\'s words (a default over the max refused every defaulted pod)', () => {
+    const messages = (item: object) => validateLimitRange({ spec: { limits: [{ type: 'Container', ...item }] } }).map((c) => `${c.field}: ${c.message}`);
+    expect(messages({ min: { memory: '64Mi' }, defaultRequest: { memory: '128Mi' }, default: { memory: '256Mi' }, max: { memory: '1Gi' }, maxLimitRequestRatio: { memory: '4' } })).toEqual([]);
+    expect(messages({ default: { cpu: '2' }, max: { cpu: '1' } })).toEqual(['spec.limits[0].default[cpu]: Invalid value: "1": default value 2 is greater than max value 1']);
+    expect(messages({ min: { cpu: '1' }, default: { cpu: '500m' } })).toEqual(['spec.limits[0].default[cpu]: Invalid value: "1": min value 1 is greater than default value 500m']);
+    expect(messages({ defaultRequest: { cpu: '2' }, default: { cpu: '1' } })).toEqual(['spec.limits[0].defaultRequest[cpu]: Invalid value: "2": default request value 2 is greater than default limit value 1']);
+    expect(messages({ min: { cpu: '1' }, defaultRequest: { cpu: '100m' } })).toEqual(['spec.limits[0].defaultRequest[cpu]: Invalid value: "100m": min value 1 is greater than default request value 100m']);
+    expect(messages({ maxLimitRequestRatio: { cpu: '0' } })).toEqual(['spec.limits[0].maxLimitRequestRatio[cpu]: Invalid value: "0": ratio 0 is less than 1']);
+    expect(messages({ min: { cpu: '1' }, max: { cpu: '2' }, maxLimitRequestRatio: { cpu: '3' } })).toEqual(['spec.limits[0].maxLimitRequestRatio[cpu]: Invalid value: "3": ratio 3 is greater than max/min = 2.000000']);
+  });
 });

@@ -32,14 +32,42 @@ export function validateLimitRange(lr: any): StatusCause[] {
     for (const key of ['default', 'defaultRequest', 'min', 'max', 'maxLimitRequestRatio']) {
       causes.push(...resourceListCauses(`spec.limits[${i}].${key}`, item?.[key]));
     }
-    // As kube-apiserver: min <= defaultRequest <= default <= max for each resource.
-    for (const [name, q] of Object.entries<any>(item?.min ?? {})) {
-      const max = item?.max?.[name];
-      if (max !== undefined && isQuantity(q) && isQuantity(max) && parseQuantity(q)! > parseQuantity(max)!) {
-        causes.push({ field: `spec.limits[${i}].min[${name}]`, reason: 'FieldValueInvalid', message: `Invalid value: "${q}": min value ${q} is greater than max value ${max}` });
-      }
-    }
+    causes.push(...limitOrderCauses(item, `spec.limits[${i}]`));
   });
+  return causes;
+}
+
+/**
+ * As kube-apiserver's ValidateLimitRange, for each resource: min <= defaultRequest <= default <= max, and a
+ * maxLimitRequestRatio of at least 1 and at most max/min. A default over the max was taken, and every pod the
+ * LimitRange defaulted was then refused for exceeding it.
+ */
+function limitOrderCauses(item: any, at: string): StatusCause[] {
+  const lists = ['min', 'max', 'default', 'defaultRequest', 'maxLimitRequestRatio'] as const;
+  const quantities: Record<string, Record<string, string>> = {};
+  for (const list of lists) {
+    const entries = typeof item?.[list] === 'object' && item[list] !== null ? Object.entries<unknown>(item[list]) : [];
+    quantities[list] = Object.fromEntries(entries.filter(([, q]) => isQuantity(q)).map(([name, q]) => [name, String(q)]));
+  }
+  const causes: StatusCause[] = [];
+  const invalid = (list: string, name: string, value: string, message: string) =>
+    causes.push({ field: `${at}.${list}[${name}]`, reason: 'FieldValueInvalid', message: `Invalid value: "${value}": ${message}` });
+  const names = new Set(lists.flatMap((list) => Object.keys(quantities[list])));
+  for (const name of names) {
+    const [min, max, dflt, request, ratio] = lists.map((list) => quantities[list][name]);
+    const value = (q: string | undefined) => (q === undefined ? undefined : parseQuantity(q)!);
+    const [minV, maxV, defaultV, requestV, ratioV] = [min, max, dflt, request, ratio].map(value);
+    if (minV !== undefined && maxV !== undefined && minV > maxV) invalid('min', name, min, `min value ${min} is greater than max value ${max}`);
+    if (requestV !== undefined && minV !== undefined && minV > requestV) invalid('defaultRequest', name, request, `min value ${min} is greater than default request value ${request}`);
+    if (requestV !== undefined && maxV !== undefined && requestV > maxV) invalid('defaultRequest', name, request, `default request value ${request} is greater than max value ${max}`);
+    if (requestV !== undefined && defaultV !== undefined && requestV > defaultV) invalid('defaultRequest', name, request, `default request value ${request} is greater than default limit value ${dflt}`);
+    if (defaultV !== undefined && minV !== undefined && minV > defaultV) invalid('default', name, min, `min value ${min} is greater than default value ${dflt}`);
+    if (defaultV !== undefined && maxV !== undefined && defaultV > maxV) invalid('default', name, max, `default value ${dflt} is greater than max value ${max}`);
+    if (ratioV !== undefined && ratioV < 1) invalid('maxLimitRequestRatio', name, ratio, `ratio ${ratio} is less than 1`);
+    if (ratioV !== undefined && minV !== undefined && maxV !== undefined && minV > 0 && ratioV > maxV / minV) {
+      invalid('maxLimitRequestRatio', name, ratio, `ratio ${ratio} is greater than max/min = ${(maxV / minV).toFixed(6)}`);
+    }
+  }
   return causes;
 }
 
