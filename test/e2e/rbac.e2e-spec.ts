@@ -118,6 +118,36 @@ metadata: { name: team-b }
     expect(escalate.stderr).toContain('resource "rolebindings" in API group "rbac.authorization.k8s.io" in the namespace "team-a"');
   });
 
+  it('lets a namespace\'s admin grant only what it holds itself: no Role over its quotas, no binding of cluster-admin', async () => {
+    await apply(binding('viewer-admin', 'team-b', 'admin', 'viewer'));
+    const quotaRole = `
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: { name: quota-editor, namespace: team-b }
+rules: [{ apiGroups: [""], resources: [resourcequotas], verbs: [update] }]
+`;
+    const role = await cluster.kubectl(['apply', '-f', '-', '--context', VIEWER], { input: quotaRole });
+    expect(role.code).not.toBe(0);
+    expect(role.stderr).toContain('roles.rbac.authorization.k8s.io "quota-editor" is forbidden: user "viewer" (groups=["viewers" "system:authenticated"]) is attempting to grant RBAC permissions not currently held:');
+    expect(role.stderr).toContain('{APIGroups:[""], Resources:["resourcequotas"], Verbs:["update"]}');
+    const selfAdmin = await cluster.kubectl(['apply', '-f', '-', '--context', VIEWER], { input: binding('viewer-cluster-admin', 'team-b', 'cluster-admin', 'viewer') });
+    expect(selfAdmin.code).not.toBe(0);
+    expect(selfAdmin.stderr).toContain('rolebindings.rbac.authorization.k8s.io "viewer-cluster-admin" is forbidden: user "viewer"');
+    expect((await cluster.kubectl(['get', 'rolebinding', 'viewer-cluster-admin', '-n', 'team-b'])).stderr).toContain('not found');
+    // What admin holds, it may grant: edit to the developer, and a Role within its own rights.
+    expect((await cluster.kubectl(['apply', '-f', '-', '--context', VIEWER], { input: binding('developer-edit', 'team-b', 'edit', 'developer') })).code).toBe(0);
+    expect((await cluster.kubectl(['apply', '-f', '-', '--context', VIEWER], { input: quotaRole.replace('[update]', '[get, list]').replace('quota-editor', 'quota-reader') })).code).toBe(0);
+    // With bind on cluster-admin in team-b (which the Supervisor's admin may give), the binding is taken.
+    await apply(`
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: { name: bind-cluster-admin, namespace: team-b }
+rules: [{ apiGroups: [rbac.authorization.k8s.io], resources: [clusterroles], verbs: [bind], resourceNames: [cluster-admin] }]
+---${binding('viewer-bind', 'team-b', 'bind-cluster-admin', 'viewer', 'User', 'Role')}`);
+    expect((await cluster.kubectl(['apply', '-f', '-', '--context', VIEWER], { input: binding('viewer-cluster-admin', 'team-b', 'cluster-admin', 'viewer') })).code).toBe(0);
+    await cluster.kubectl(['delete', 'rolebinding', 'developer-edit', 'viewer-cluster-admin', 'viewer-bind', 'viewer-admin', '-n', 'team-b']);
+  });
+
   it('answers kubectl auth can-i from the same rules', async () => {
     const yes = await cluster.kubectl(['auth', 'can-i', 'create', 'pods', '-n', 'team-a', '--context', DEV]);
     expect([yes.code, yes.stdout.trim()]).toEqual([0, 'yes']);

@@ -50,6 +50,7 @@ async function storeUpdate(
   const refusal = strategy.authorizeWrite?.({
     user: r.user, subresource, old: stored.object, next,
     allowed: (attrs) => authorize({ ...attrs, user: r.user, resourceRequest: true }, readModelLookups(core.readModel)).allowed,
+    rbac: readModelLookups(core.readModel),
   });
   if (refusal) throw forbidden(refusal);
   const deleting = readyToDelete(served.def, next);

@@ -1,7 +1,8 @@
 import { ResourceDefinition, resourceDefinitions, RUNTIME_CLASSES_RESOURCE } from '@openpacific/contracts';
 import { admitRuntimeClass, forbidden, StatusCause } from '@openpacific/kube-api';
+import type { RbacLookups } from '@openpacific/authz';
 import type { ReadModel } from '@openpacific/objects';
-import { validateBindingUpdate, validateClusterRoleBinding } from '../auth/rbac.strategy';
+import { authorizeBindingWrite, authorizeRoleWrite, validateBindingUpdate, validateClusterRoleBinding } from '../auth/rbac.strategy';
 import { fillServiceAccountToken } from '../auth/service-account-tokens';
 import { defaultEphemeralContainers, defaultPod, schedulingGatedCreateCauses, validatePod, validatePodUpdate } from './pod.strategy';
 import { validatePodCreate } from './ephemeral-containers.validation';
@@ -87,6 +88,8 @@ export interface WriterCheck {
   next: any;
   /** Whether RBAC lets the writer do this (a resource request; the user is the writer's). */
   allowed(attrs: { verb: string; apiGroup: string; resource: string; name?: string; namespace?: string }): boolean;
+  /** The roles and bindings RBAC reads (the writer's own rules, a binding's role). */
+  rbac: RbacLookups;
 }
 
 /** What a kind adds to the generic create/update rules: defaults and validation the schema cannot express. */
@@ -101,7 +104,7 @@ export interface KindStrategy {
   prepareStatusUpdate?(old: any, next: any): any;
   /** On a status update: what the kind's status may not be (status updates are otherwise not checked beyond the schema). */
   validateStatusUpdate?(old: any, next: any): StatusCause[];
-  /** Why the writer may not make this update (the whole 403 message), if it may not. */
+  /** Why the writer may not make this create or update (the whole 403 message), if it may not; `old` is absent on a create. */
   authorizeWrite?(check: WriterCheck): string | undefined;
   /** `subresource`: written through one that writes part of the spec (`ephemeralcontainers`); absent for the object itself. */
   validateUpdate?(old: any, next: any, subresource?: string, ctx?: StrategyContext): StatusCause[];
@@ -196,8 +199,10 @@ const strategies: Record<string, KindStrategy> = {
   },
   '/ConfigMap': { validateCreate: validateConfigMap, validateUpdate: validateConfigMapUpdate },
   '/Namespace': { validate: validateNamespaceFinalizers },
-  'rbac.authorization.k8s.io/RoleBinding': { validateUpdate: validateBindingUpdate },
-  'rbac.authorization.k8s.io/ClusterRoleBinding': { validate: validateClusterRoleBinding, validateUpdate: validateBindingUpdate },
+  'rbac.authorization.k8s.io/Role': { authorizeWrite: authorizeRoleWrite },
+  'rbac.authorization.k8s.io/ClusterRole': { authorizeWrite: authorizeRoleWrite },
+  'rbac.authorization.k8s.io/RoleBinding': { validateUpdate: validateBindingUpdate, authorizeWrite: authorizeBindingWrite },
+  'rbac.authorization.k8s.io/ClusterRoleBinding': { validate: validateClusterRoleBinding, validateUpdate: validateBindingUpdate, authorizeWrite: authorizeBindingWrite },
   'apiextensions.k8s.io/CustomResourceDefinition': {
     defaults: defaultCrd,
     prepareUpdate: (_old, next) => defaultCrd(next),
