@@ -1,4 +1,4 @@
-import { parseDocument } from 'yaml';
+import { isNode, isScalar, LineCounter, parseDocument, visit } from 'yaml';
 import { nestedDeeperThan, tooDeepMessage, yamlBodyDeeperThan } from './body-depth';
 import { decodeEnvelope } from './protobuf';
 import { PROTOBUF_MESSAGES } from './protobuf-kinds';
@@ -37,19 +37,55 @@ export function parseBody(buf: Buffer, contentType: string | undefined): unknown
 function parseYaml(text: string): unknown {
   // Measured before the document is composed: composing recurses per level (body-depth.ts).
   if (yamlBodyDeeperThan(text)) throw badRequest(tooDeepMessage());
-  const doc = parseDocument(text, { prettyErrors: true });
+  // The library's own duplicate-key check compares every key with every other (20,000 keys took 10 s): keys are
+  // checked here, once each.
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: false, lineCounter: lines });
   if (doc.errors.length > 0) {
     const e = doc.errors[0];
     const where = e.linePos ? ` at line ${e.linePos[0].line}, column ${e.linePos[0].col}` : '';
     throw badRequest(`the request body is not valid YAML${where}: ${e.message.split('\n')[0]}`);
   }
+  refuseDuplicateKeys(doc, lines);
+  let value: unknown;
   try {
-    return doc.toJS();
+    value = doc.toJS();
   } catch (err) {
     // An alias bomb (aliases expanding to billions of nodes): the yaml library stops it, as go-yaml refuses
     // "excessive aliasing"; the client's error, not the server's.
     throw badRequest(`the request body is not valid YAML: ${(err as Error).message}`);
   }
+  // An anchor whose value holds its own alias (`data: &d {a: *d}`) is an object inside itself: every later step
+  // recursed over it until the stack ran out (a 500).
+  if (holdsItself(value)) throw badRequest('the request body is not valid YAML: an anchor\'s value contains an alias of itself');
+  return value;
+}
+
+function refuseDuplicateKeys(doc: ReturnType<typeof parseDocument>, lines: LineCounter): void {
+  visit(doc, {
+    Map(_, map) {
+      const seen = new Set<unknown>();
+      for (const pair of map.items) {
+        const key = isScalar(pair.key) ? pair.key.value : String(pair.key);
+        if (!seen.has(key)) {
+          seen.add(key);
+          continue;
+        }
+        const at = isNode(pair.key) && pair.key.range ? lines.linePos(pair.key.range[0]) : undefined;
+        throw badRequest(`the request body is not valid YAML${at ? ` at line ${at.line}, column ${at.col}` : ''}: Map keys must be unique`);
+      }
+    },
+  });
+}
+
+/** Whether an object holds itself (a path from it leads back to it), found in one walk. */
+function holdsItself(value: unknown, ancestors = new Set<object>()): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  if (ancestors.has(value)) return true;
+  ancestors.add(value);
+  for (const child of Array.isArray(value) ? value : Object.values(value)) if (holdsItself(child, ancestors)) return true;
+  ancestors.delete(value);
+  return false;
 }
 
 function parseProtobuf(buf: Buffer, type: string): unknown {

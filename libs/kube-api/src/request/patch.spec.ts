@@ -23,6 +23,14 @@ describe('patches', () => {
   it('JSON patch (RFC 6902) applies operations and answers a failed test with 422', () => {
     expect(applyJsonPatch(pod(), [{ op: 'replace', path: '/spec/containers/0/image', value: 'busybox:2' }]).spec.containers[0].image).toBe('busybox:2');
     expect(() => applyJsonPatch(pod(), [{ op: 'test', path: '/metadata/name', value: 'other' }])).toThrow(expect.objectContaining({ status: expect.objectContaining({ code: 422 }) }));
+    // kube-apiserver's limits: 10,000 operations (413), and 3 MiB added by copies in all (422), which twenty copies of
+    // an object into itself passed (it doubled each time, and the gateway was held).
+    expect(() => applyJsonPatch(pod(), Array.from({ length: 10_001 }, () => ({ op: 'test', path: '/kind', value: 'Pod' })))).toThrow(
+      expect.objectContaining({ status: expect.objectContaining({ code: 413, message: 'The allowed maximum operations in a JSON patch is 10000, got 10001' }) }),
+    );
+    const doubling = [{ op: 'add', path: '/metadata/annotations', value: {} }, ...Array.from({ length: 40 }, (_, i) => ({ op: 'copy', from: '/metadata', path: `/metadata/annotations/a${i}` }))];
+    expect(() => applyJsonPatch(pod(), doubling)).toThrow(expect.objectContaining({ status: expect.objectContaining({ code: 422, message: expect.stringContaining('the accumulated size increase of copy is') }) }));
+    expect(() => applyJsonPatch(pod(), [{ op: 'add', path: '/__proto__/polluted', value: 1 }])).toThrow(expect.objectContaining({ status: expect.objectContaining({ code: 422 }) }));
     expect(() => applyJsonPatch(pod(), { op: 'add' })).toThrow(expect.objectContaining({ status: expect.objectContaining({ code: 400 }) }));
   });
 

@@ -1,4 +1,4 @@
-import { applyPatch, Operation } from 'fast-json-patch';
+import { applyOperation, getValueByPointer, Operation } from 'fast-json-patch';
 import { applyOwnership, FieldManagerOptions, ListShapes } from './managed-fields';
 import { badRequest, statusError } from './status';
 
@@ -27,15 +27,38 @@ export function applyMergePatch(target: unknown, patch: unknown): any {
   return out;
 }
 
-/** RFC 6902. A failing `test` or a path that does not exist is a 422, as kube-apiserver answers. */
+/** kube-apiserver's limits on a JSON patch: its operations, and the bytes its `copy` operations may add in all. */
+export const MAX_JSON_PATCH_OPERATIONS = 10_000;
+export const JSON_PATCH_COPY_LIMIT = 3 * 1024 * 1024;
+
+/**
+ * RFC 6902. A failing `test` or a path that does not exist is a 422, as kube-apiserver answers; more than 10,000
+ * operations a 413; `copy` operations adding more than 3 MiB in all a 422 (twenty copies of an object into itself
+ * made it a million times larger and held the gateway, as CVE-2019-1002100 did kube-apiserver).
+ */
 export function applyJsonPatch(target: unknown, ops: unknown): any {
   if (!Array.isArray(ops)) throw badRequest('json: cannot unmarshal object into Go value of type jsonpatch.Patch');
-  try {
-    return applyPatch(structuredClone(target), ops as Operation[], true, false).newDocument;
-  } catch (err) {
-    const e = err as { name?: string; message: string };
-    throw statusError(422, 'Invalid', `the server rejected our request due to an error in our request: ${e.message.split('\n')[0]}`);
+  if (ops.length > MAX_JSON_PATCH_OPERATIONS) {
+    throw statusError(413, 'RequestEntityTooLarge', `The allowed maximum operations in a JSON patch is ${MAX_JSON_PATCH_OPERATIONS}, got ${ops.length}`);
   }
+  const refused = (message: string) => statusError(422, 'Invalid', `the server rejected our request due to an error in our request: ${message}`);
+  let document = structuredClone(target);
+  let copied = 0;
+  try {
+    (ops as Operation[]).forEach((op, index) => {
+      if (op?.op === 'copy' && typeof op.from === 'string') {
+        const value = getValueByPointer(document, op.from);
+        copied += value === undefined ? 0 : Buffer.byteLength(JSON.stringify(value) ?? '');
+        if (copied > JSON_PATCH_COPY_LIMIT) {
+          throw Object.assign(new Error(`Unable to complete the copy, the accumulated size increase of copy is ${copied}, exceeding the limit ${JSON_PATCH_COPY_LIMIT}`), { limit: true });
+        }
+      }
+      document = applyOperation(document, op, true, true, true, index).newDocument;
+    });
+  } catch (err) {
+    throw refused((err as Error).message.split('\n')[0]);
+  }
+  return document;
 }
 
 /** Lists that merge by a key in every kind (metav1 and conventions), on top of the kind's own. */

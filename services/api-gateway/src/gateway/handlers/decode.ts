@@ -14,19 +14,33 @@ export function fieldValidationOf(query: URLSearchParams): FieldValidation {
 /** kube-apiserver's warning limits: 4 KiB of text in all; past it every warning is cut to 256 runes, then the last ones dropped. */
 const WARNINGS_TOTAL_RUNES = 4 * 1024;
 const WARNING_RUNES = 256;
-const warnings = new WeakMap<object, string[]>();
+/** No more are kept: past the budget each is at least one rune, so a later one could never be sent. */
+const MAX_WARNINGS = WARNINGS_TOTAL_RUNES;
+const warnings = new WeakMap<object, { texts: string[]; seen: Set<string> }>();
 
 /**
  * Adds a `Warning: 299` header, which kubectl prints on stderr, as kube-apiserver's warning recorder adds one: a text
- * given twice once, and the whole within 4 KiB (a Cluster naming a class of 70,000 characters got a 70 KB header, and
- * clients dropped the connection).
+ * given twice once, and the whole within 4 KiB (a Cluster naming a class of 70,000 characters got a 70 KB Warning
+ * header, and clients dropped the connection). The texts are collected and the header written once, when the response
+ * starts: set again at every warning, 70,000 unknown fields took the gateway half an hour.
  */
 export function warn(r: ResourceRequest, text: string): void {
-  const texts = warnings.get(r.res) ?? [];
-  if (texts.includes(text)) return;
-  texts.push(text);
-  warnings.set(r.res, texts);
-  r.res.setHeader('Warning', boundedWarnings(texts).map((t) => `299 - ${JSON.stringify(t)}`));
+  let state = warnings.get(r.res);
+  if (!state) {
+    const created = { texts: [] as string[], seen: new Set<string>() };
+    state = created;
+    warnings.set(r.res, created);
+    const res = r.res;
+    const writeHead = res.writeHead;
+    // Node.js starts every response through writeHead (an implicit one too): the header is set just before it.
+    res.writeHead = function (this: typeof res, ...args: unknown[]) {
+      if (!this.headersSent) this.setHeader('Warning', boundedWarnings(created.texts).map((t) => `299 - ${JSON.stringify(t)}`));
+      return (writeHead as (...a: unknown[]) => typeof res).apply(this, args);
+    } as typeof res.writeHead;
+  }
+  if (state.seen.has(text) || state.texts.length >= MAX_WARNINGS) return;
+  state.seen.add(text);
+  state.texts.push(text);
 }
 
 export function boundedWarnings(texts: string[]): string[] {
@@ -49,10 +63,19 @@ export function decodeBody(r: ResourceRequest): any {
   return body;
 }
 
+/** A body's `metadata` given as anything but an object (null is left out), refused as Go's decoder refuses it. */
+export function refuseNonObjectMetadata(obj: any): void {
+  const metadata = obj?.metadata;
+  if (metadata === undefined || metadata === null || (typeof metadata === 'object' && !Array.isArray(metadata))) return;
+  const type = Array.isArray(metadata) ? 'array' : typeof metadata === 'number' ? 'number' : typeof metadata === 'boolean' ? 'bool' : 'string';
+  throw badRequest(`json: cannot unmarshal ${type} into Go struct field .metadata of type v1.ObjectMeta`);
+}
+
 export function checkTypeMeta(obj: any, served: ServedResource): void {
   if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) {
     throw badRequest(`the request body must be a JSON or YAML object, not ${Array.isArray(obj) ? 'an array' : JSON.stringify(obj)}`);
   }
+  refuseNonObjectMetadata(obj);
   if (!obj.kind) throw badRequest(`Object 'Kind' is missing in '${truncate(JSON.stringify(obj))}'`);
   if (!obj.apiVersion) throw badRequest(`Object 'apiVersion' is missing in '${truncate(JSON.stringify(obj))}'`);
   if (obj.apiVersion !== served.apiVersion) {

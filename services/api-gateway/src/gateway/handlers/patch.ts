@@ -8,7 +8,7 @@ import { ServedResource } from '../registry/registry';
 import { convertOne } from '../customresources/conversion-webhook';
 import { catchUpPast, commitUpdate, conflictFor, isVersionConflict } from './commit';
 import { createObject } from './create';
-import { checkTypeMeta, fieldValidationOf, validateCustomRules, validateObject } from './decode';
+import { checkTypeMeta, fieldValidationOf, refuseNonObjectMetadata, validateCustomRules, validateObject } from './decode';
 import { fieldManagerOf, fieldManagerOptions, withUpdateOwnership } from './field-managers';
 import { prepareForSubresourceUpdate } from './object-rules';
 
@@ -37,6 +37,9 @@ export async function handlePatch(core: GatewayCore, r: ResourceRequest): Promis
   }
   const patch = parseBody(r.body ?? Buffer.alloc(0), contentType) as any;
   if (type === 'json' && !Array.isArray(patch)) throw badRequest('json: cannot unmarshal object into Go value of type jsonpatch.Patch');
+  // An applied object's metadata is an object, as Go decodes it: a string of 70,000 characters was spread into 70,000
+  // unknown fields.
+  if (type === 'apply') refuseNonObjectMetadata(patch);
   const apply = type === 'apply' ? applyOptions(r, r.target.served) : undefined;
   const attempts = () => patchAttempts(core, r, type, patch, apply);
   // Patches of one object through this gateway take turns (store/object-turns.ts); a dry run writes nothing to wait for.
