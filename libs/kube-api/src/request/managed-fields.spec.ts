@@ -47,6 +47,15 @@ describe('field ownership (managedFields)', () => {
     expect(owned(out, 'kubectl')).toEqual(['.metadata.labels.a', '.spec.containers[name="app"]', '.spec.containers[name="app"].image', '.spec.containers[name="app"].name']);
   });
 
+  it('leaves out an entry whose fields cannot be decoded, as kube-apiserver drops them (every later apply of its manager was a 500)', () => {
+    for (const bad of [{ 'f:data': { 'f:a': {}, zz: {} } }, { 'f:data': { 'k:{': {} } }, { 'f:spec': { 'v:{bad': {} } }]) {
+      const live = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', managedFields: [{ manager: 'm', operation: 'Apply', apiVersion: 'v1', fieldsType: 'FieldsV1', fieldsV1: bad }] }, data: { a: '1', b: '2' } };
+      const out = apply(live, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' }, data: { b: '3' } }, 'm');
+      expect(out.data).toEqual({ a: '1', b: '3' });
+      expect(owned(out, 'm')).toEqual(['.data.b']);
+    }
+  });
+
   it('removes what the same manager no longer applies, and the map that leaves empty', () => {
     const first = apply({}, pod({ kept: '1', dropped: '1' }), 'kubectl');
     const second = apply(first, pod({ kept: '1' }), 'kubectl');

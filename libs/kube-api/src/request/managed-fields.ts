@@ -187,9 +187,31 @@ interface Owner {
   paths: Set<PathKey>;
 }
 
+/**
+ * The managers of an object and their fields. An entry whose fields cannot be decoded (a `k:` or `v:` element that is
+ * no JSON, an element of no known kind) is left out, as kube-apiserver's field manager drops managed fields it cannot
+ * decode: kept, every later apply by its manager answered 500.
+ */
 function ownersOf(obj: any): Owner[] {
   const entries = Array.isArray(obj?.metadata?.managedFields) ? (obj.metadata.managedFields as ManagedFieldsEntry[]) : [];
-  return entries.filter((e) => isObject(e) && typeof e.manager === 'string').map((entry) => ({ entry, paths: fromFieldsV1(entry.fieldsV1) }));
+  return entries
+    .filter((e) => isObject(e) && typeof e.manager === 'string')
+    .map((entry) => ({ entry, paths: fromFieldsV1(entry.fieldsV1) }))
+    .filter((owner) => [...owner.paths].every(decodable));
+}
+
+function decodable(key: PathKey): boolean {
+  return (JSON.parse(key) as Path).every((el) => {
+    if (el === '.' || el.startsWith('f:')) return true;
+    if (el.startsWith('i:')) return /^\d+$/.test(el.slice(2));
+    if (!el.startsWith('k:') && !el.startsWith('v:')) return false;
+    try {
+      const value = JSON.parse(el.slice(2));
+      return !el.startsWith('k:') || isObject(value);
+    } catch {
+      return false;
+    }
+  });
 }
 
 /** The entries again, each with its (possibly changed) set; an entry left owning nothing goes, as kube-apiserver drops it. */
