@@ -1,4 +1,4 @@
-import { boundedWarnings, warn } from './decode';
+import { boundedWarnings, refuseNonObjectMetadata, warn } from './decode';
 
 /** A response whose headers are set, and sent with writeHead, as Node.js's are. */
 function response() {
@@ -39,5 +39,15 @@ describe('Warning headers, within kube-apiserver\'s limits', () => {
     const sent = headers.Warning as string[];
     expect(sent[0]).toBe('299 - "unknown field \\"metadata.0\\""');
     expect(sent.reduce((n, v) => n + v.length, 0)).toBeLessThan(8 * 1024);
+  });
+});
+
+describe('an object whose metadata is not an object', () => {
+  it('is a 400 as Go\'s decoder answers it (a 70,000-character string was spread into 70,000 unknown fields)', () => {
+    for (const [metadata, type] of [['a'.repeat(70_000), 'string'], [1, 'number'], [[], 'array'], [true, 'bool']] as const) {
+      expect(() => refuseNonObjectMetadata({ metadata })).toThrow(expect.objectContaining({ status: expect.objectContaining({ code: 400, message: `json: cannot unmarshal ${type} into Go struct field .metadata of type v1.ObjectMeta` }) }));
+    }
+    expect(() => refuseNonObjectMetadata({ metadata: null })).not.toThrow();
+    expect(() => refuseNonObjectMetadata({ metadata: { name: 'x' } })).not.toThrow();
   });
 });
