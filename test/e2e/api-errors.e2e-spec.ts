@@ -376,13 +376,16 @@ describe('the gateway refuses bad requests the way kube-apiserver does, and writ
       expect((await cluster.kubectl(['get', 'service', 'typo', '-n', 'default'])).code).not.toBe(0);
     }));
 
-  it('refuses a PUT with a wrong resourceVersion with 409', () =>
+  it('refuses a PUT, or a JSON patch, with a wrong resourceVersion with 409', () =>
     writesNothing(async () => {
       const current = (await call('GET', `${NS}/err-ns`)).json();
       const res = await call('PUT', `${NS}/err-ns`, { ...current, metadata: { ...current.metadata, resourceVersion: '1', labels: { team: 'b' } } });
       expect(res.status).toBe(409);
       expect(res.json()).toMatchObject({ kind: 'Status', reason: 'Conflict', code: 409, details: { name: 'err-ns', kind: 'namespaces' } });
       expect(res.json().message).toContain('the object has been modified; please apply your changes to the latest version and try again');
+      // A JSON patch setting a stale resourceVersion is a precondition too (it was taken: optimistic locking lost).
+      const json = await call('PATCH', `${NS}/err-ns`, [{ op: 'replace', path: '/metadata/resourceVersion', value: '1' }, { op: 'add', path: '/metadata/labels/team', value: 'b' }], 'application/json-patch+json');
+      expect(json.status).toBe(409);
     }));
 
   it('refuses DeleteOptions kube-apiserver refuses, from the query or a body, with 400 or 422, and deletes nothing', async () => {

@@ -81,6 +81,9 @@ async function patchAttempts(
     else if (type === 'strategic') patched = applyStrategicMergePatch(current, patch, served.def.mergeKeys ?? {});
     else patched = applyServerSideApply(current, patch, apply!);
     if (typeof patched !== 'object' || patched === null || Array.isArray(patched)) throw badRequest('the patch did not result in an object');
+    // A JSON patch that sets resourceVersion makes it a precondition, as in kube-apiserver (optimistic locking with
+    // `test`-less patches: a stale one was taken).
+    if (type === 'json' && patched.metadata?.resourceVersion !== undefined && patched.metadata.resourceVersion !== current.metadata.resourceVersion) throw conflictFor(served, name!);
     patched.apiVersion = current.apiVersion;
     patched.kind = current.kind;
     checkTypeMeta(patched, served);
