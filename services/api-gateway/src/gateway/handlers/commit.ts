@@ -47,10 +47,10 @@ async function storeUpdate(
     ? [...(strategy.validate?.(next) ?? []), ...(strategy.validateUpdate?.(stored.object, next, subresource, ctx) ?? [])]
     : (strategy.validateStatusUpdate?.(stored.object, next) ?? []);
   if (causes.length > 0) throw invalid(served.def.kind, next.metadata.name, served.def.group, causes);
-  const refusal = strategy.authorizeWrite?.({
-    user: r.user, subresource, old: stored.object, next,
-    allowed: (attrs) => authorize({ ...attrs, user: r.user, resourceRequest: true }, readModelLookups(core.readModel)).allowed,
-    rbac: readModelLookups(core.readModel),
+  const lookups = strategy.authorizeWrite && readModelLookups(core.readModel);
+  const refusal = lookups && strategy.authorizeWrite?.({
+    user: r.user, subresource, old: stored.object, next, rbac: lookups,
+    allowed: (attrs) => authorize({ ...attrs, user: r.user, resourceRequest: true }, lookups).allowed,
   });
   if (refusal) throw forbidden(refusal);
   const deleting = readyToDelete(served.def, next);

@@ -70,12 +70,14 @@ async function storeNew(core: GatewayCore, r: ResourceRequest, strategy: KindStr
   if (strategy.defaults) prepared = strategy.defaults(prepared, ctx);
   const kindCauses = [...(strategy.validateCreate?.(prepared, ctx) ?? []), ...(strategy.validate?.(prepared) ?? [])];
   if (kindCauses.length > 0) throw invalid(served.def.kind, prepared.metadata.name, served.def.group, kindCauses);
-  const lookups = readModelLookups(core.readModel);
-  const refusal = strategy.authorizeWrite?.({
-    user: r.user, old: undefined, next: prepared, rbac: lookups,
-    allowed: (attrs) => authorize({ ...attrs, user: r.user, resourceRequest: true }, lookups).allowed,
-  });
-  if (refusal) throw forbidden(refusal);
+  if (strategy.authorizeWrite) {
+    const lookups = readModelLookups(core.readModel);
+    const refusal = strategy.authorizeWrite({
+      user: r.user, old: undefined, next: prepared, rbac: lookups,
+      allowed: (attrs) => authorize({ ...attrs, user: r.user, resourceRequest: true }, lookups).allowed,
+    });
+    if (refusal) throw forbidden(refusal);
+  }
   validateCustomRules(served, prepared);
   for (let attempt = 0; ; attempt++) {
     if (core.readModel.get(served.resource, namespace, prepared.metadata.name)) {
