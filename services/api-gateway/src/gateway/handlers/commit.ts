@@ -47,12 +47,7 @@ async function storeUpdate(
     ? [...(strategy.validate?.(next) ?? []), ...(strategy.validateUpdate?.(stored.object, next, subresource, ctx) ?? [])]
     : (strategy.validateStatusUpdate?.(stored.object, next) ?? []);
   if (causes.length > 0) throw invalid(served.def.kind, next.metadata.name, served.def.group, causes);
-  const lookups = strategy.authorizeWrite && readModelLookups(core.readModel);
-  const refusal = lookups && strategy.authorizeWrite?.({
-    user: r.user, subresource, old: stored.object, next, rbac: lookups,
-    allowed: (attrs) => authorize({ ...attrs, user: r.user, resourceRequest: true }, lookups).allowed,
-  });
-  if (refusal) throw forbidden(refusal);
+  authorizeWriter(core, r, strategy, stored.object, next, subresource);
   const deleting = readyToDelete(served.def, next);
   return core.writer.write({
     served,
@@ -69,6 +64,17 @@ async function storeUpdate(
     ...admissionHooks(r, core.registry.storage(served.resource), { old: stored.object, ctx }),
     allocations: ctx.allocations && !deleting ? allocationsOf(strategy, ctx.allocations, served.resource, stored.object) : undefined,
   });
+}
+
+/** The kind's own check of who may write what (a role's or binding's escalation, a CSR's signer), on a create (no `old`) or an update. */
+export function authorizeWriter(core: GatewayCore, r: ResourceRequest, strategy: KindStrategy, old: any, next: any, subresource?: string): void {
+  if (!strategy.authorizeWrite) return;
+  const lookups = readModelLookups(core.readModel);
+  const refusal = strategy.authorizeWrite({
+    user: r.user, subresource, old, next, rbac: lookups,
+    allowed: (attrs) => authorize({ ...attrs, user: r.user, resourceRequest: true }, lookups).allowed,
+  });
+  if (refusal) throw forbidden(refusal);
 }
 
 export function conflictFor(served: ServedResource, name: string, reason?: string) {

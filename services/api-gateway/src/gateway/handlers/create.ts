@@ -1,17 +1,15 @@
 import { CRDS_RESOURCE, ObjectEventTypes, qualifiedResource } from '@openpacific/contracts';
-import { authorize } from '@openpacific/authz';
 import { alreadyExists, badRequest, conflict, forbidden, generateName, invalid, methodNotAllowed, notFound, statusError } from '@openpacific/kube-api';
 import { conditionOf } from '../customresources/crd.status';
 import { givenBackUnlessStored, KindStrategy, strategyFor } from './kind-strategies';
 import { GatewayCore, isDryRun, ResourceRequest } from '../core';
 import { sendObject } from '../http/respond';
 import { convertOne } from '../customresources/conversion-webhook';
-import { isVersionConflict } from './commit';
+import { authorizeWriter, isVersionConflict } from './commit';
 import { checkTypeMeta, decodeBody, fieldValidationOf, validateCustomRules, validateObject, warn } from './decode';
 import { prepareForCreate } from './object-rules';
 import { admissionHooks } from './admitted';
 import { noteRequestedName } from '../audit/audit-annotations';
-import { readModelLookups } from '../auth/rbac-lookups';
 import type { ServedResource } from '../registry/registry';
 import { ALLOCATIONS_LOST, AllocationChecks, allocationsOf, isAllocationConflict, retryingAllocations } from './allocations';
 
@@ -70,14 +68,7 @@ async function storeNew(core: GatewayCore, r: ResourceRequest, strategy: KindStr
   if (strategy.defaults) prepared = strategy.defaults(prepared, ctx);
   const kindCauses = [...(strategy.validateCreate?.(prepared, ctx) ?? []), ...(strategy.validate?.(prepared) ?? [])];
   if (kindCauses.length > 0) throw invalid(served.def.kind, prepared.metadata.name, served.def.group, kindCauses);
-  if (strategy.authorizeWrite) {
-    const lookups = readModelLookups(core.readModel);
-    const refusal = strategy.authorizeWrite({
-      user: r.user, old: undefined, next: prepared, rbac: lookups,
-      allowed: (attrs) => authorize({ ...attrs, user: r.user, resourceRequest: true }, lookups).allowed,
-    });
-    if (refusal) throw forbidden(refusal);
-  }
+  authorizeWriter(core, r, strategy, undefined, prepared);
   validateCustomRules(served, prepared);
   for (let attempt = 0; ; attempt++) {
     if (core.readModel.get(served.resource, namespace, prepared.metadata.name)) {

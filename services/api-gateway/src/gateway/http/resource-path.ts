@@ -75,9 +75,13 @@ export function parseResourcePath(registry: ResourceRegistry, pathname: string):
  */
 function decodedSegments(pathname: string): string[] {
   const segments = pathname.split('/').filter(Boolean);
-  if (!pathname.includes('%')) return segments;
+  return pathname.includes('%') ? decodedPathParts(segments, pathname) : segments;
+}
+
+/** Parts of `pathname`, percent-decoded; a `%` that starts no valid escape is the client's 400. */
+export function decodedPathParts(parts: string[], pathname: string): string[] {
   try {
-    return segments.map(decodeURIComponent);
+    return parts.map(decodeURIComponent);
   } catch {
     throw badRequest(`invalid percent-encoding in the request path ${JSON.stringify(pathname)}`);
   }

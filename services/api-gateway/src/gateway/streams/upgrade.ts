@@ -7,6 +7,7 @@ import type { GatewayCore } from '../core';
 import { impersonate } from '../auth/impersonation';
 import { readModelLookups } from '../auth/rbac-lookups';
 import { podContainerName, podContainerSpecs, podContainerStatus } from '../handlers/logs';
+import { decodedPathParts } from '../http/resource-path';
 import type { UpgradeAudit } from '../audit/audit-hook';
 import type { Authenticator } from '../http/authenticator';
 import { forbiddenFor } from '../http/api-server';
@@ -71,7 +72,7 @@ export class StreamUpgrades {
     const m = PATH.exec(url.pathname);
     const method = req.method ?? 'GET';
     if (!m) throw notFound('', url.pathname);
-    const [, namespace, name, subresource] = decodedParts(m, url.pathname);
+    const [, namespace, name, subresource] = decodedPathParts(m, url.pathname);
     const as = impersonate(this.auth.authenticate(req), req, this.rbac);
     if ('refused' in as) throw forbiddenFor(as.refused);
     this.authorize(as.user, method, namespace, name, subresource);
@@ -198,13 +199,4 @@ export function writeStatus(socket: Duplex, status: { code?: number }): void {
   const code = status.code ?? 500;
   const text = ({ 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 409: 'Conflict', 500: 'Internal Server Error', 503: 'Service Unavailable' } as Record<number, string>)[code] ?? 'Error';
   socket.end(`HTTP/1.1 ${code} ${text}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
-}
-
-/** The path's parts, percent-decoded; a `%` that starts no valid escape is the client's 400, as without an upgrade. */
-function decodedParts(parts: string[], pathname: string): string[] {
-  try {
-    return parts.map(decodeURIComponent);
-  } catch {
-    throw badRequest(`invalid percent-encoding in the request path ${JSON.stringify(pathname)}`);
-  }
 }
