@@ -24,6 +24,21 @@ describe('ComponentStatuses', () => {
     expect(one).toEqual({ kind: 'ComponentStatus', apiVersion: 'v1', metadata: { name: 'scheduler' }, conditions: [{ type: 'Healthy', status: 'True', message: 'ok' }] });
   }, 90_000);
 
+  it('answers /readyz, /livez and /healthz as kube-apiserver: ok, each check with ?verbose, ?exclude, and one check for those RBAC lets ask', async () => {
+    const raw = async (path: string) => (await cluster.kubectl(['get', '--raw', path])).stdout;
+    expect(await raw('/readyz?verbose')).toBe('[+]ping ok\n[+]log ok\n[+]postgres ok\n[+]nats ok\n[+]informer-sync ok\n[+]shutdown ok\nreadyz check passed\n');
+    expect(await raw('/livez?verbose&exclude=postgres&exclude=etcd')).toBe(
+      '[+]ping ok\n[+]log ok\n[+]postgres excluded: ok\nwarn: some health checks cannot be excluded: no matches for "etcd"\nlivez check passed\n',
+    );
+    expect(await raw('/healthz')).toBe('ok');
+    expect(await raw('/readyz/postgres')).toBe('ok');
+    // The endpoints themselves are open to anyone; a single check is for those RBAC gives it (system:monitoring).
+    expect(await cluster.request('GET', '/readyz', { token: null })).toMatchObject({ status: 200, body: 'ok' });
+    expect((await cluster.request('GET', '/readyz/postgres', { token: null })).status).not.toBe(200);
+    // A check the endpoint does not have is not found.
+    expect((await cluster.request('GET', '/livez/nats')).status).toBe(404);
+  }, 60_000);
+
   it('is read only and 404s an unknown part', async () => {
     const missing = await cluster.request('GET', '/api/v1/componentstatuses/etcd-0');
     expect(missing.status).toBe(404);

@@ -9,3 +9,4 @@ export * from './quantity';
 export { decodeEnvelope, decodeFields } from './protobuf';
 export * from './go-quote';
 export * from './field-errors';
+export * from './health';

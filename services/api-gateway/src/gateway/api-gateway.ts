@@ -24,6 +24,7 @@ import { prepareForCreate, prepareForUpdate } from './handlers/object-rules';
 import { lacksNamespaceNameLabel } from './handlers/object-meta.validation';
 import { setStorageClassLookup } from './handlers/storage.strategy';
 import { setPriorityClassesLookup } from './handlers/scheduling.strategy';
+import { GatewayHealth } from './http/health';
 import { ApiRequestHandler } from './http/api-server';
 import { RequestMetrics } from './http/request-metrics';
 import { Authenticator } from './http/authenticator';
@@ -82,6 +83,9 @@ export class ApiGateway {
   private audit?: AuditLog;
   private users?: UsersFile;
   private ready = false;
+  /** Set once the gateway has served (ready), never cleared: the health endpoints' `informer-sync`. */
+  private synced = false;
+  private stopping = false;
   private readonly sockets = new Set<Socket>();
 
   constructor(private readonly ctx: ServiceContext<GatewayConfig>) {}
@@ -226,7 +230,13 @@ export class ApiGateway {
       object: (resource, namespace, name) => readModel.get(resource, namespace, name)?.object,
       lockout: new PostgresLoginLockout(pool, { maxFailures: config.WCP_LOGIN_MAX_FAILURES, failureWindowSeconds: config.WCP_LOGIN_FAILURE_WINDOW_SECONDS, lockoutSeconds: config.WCP_LOGIN_LOCKOUT_SECONDS }),
     });
-    const handler = new ApiRequestHandler(core, auth, () => this.ready, audit, wcp);
+    const health = new GatewayHealth({
+      postgres: () => pool.query('select 1').then(() => undefined),
+      nats: () => nats.flush(),
+      synced: () => this.synced,
+      stopping: () => this.stopping,
+    }, logger);
+    const handler = new ApiRequestHandler(core, auth, health, audit, wcp);
     // Clients may show a certificate the cluster's CA signed (an approved CertificateSigningRequest): asked for, never required.
     // Request line and headers up to 1 MiB, as Go's HTTP server takes them (Node's 16 KiB default answered 431 to the
     // GET or DELETE of an RBAC object whose name, a path segment of any length, it had taken on create).
@@ -273,6 +283,7 @@ export class ApiGateway {
       namespace: 'default',
     });
     this.ready = true;
+    this.synced = true;
     logger.info('api-gateway serving', { url: publicUrl, kubeconfig });
     // The first object of each kind would otherwise wait for its schema's validator to compile (100-200 ms
     // on a fresh gateway, measured in docs/benchmarks.md): make them all now, between requests. The built-in kinds'
@@ -287,6 +298,7 @@ export class ApiGateway {
 
   async stop(): Promise<void> {
     this.ready = false;
+    this.stopping = true;
     this.users?.stop();
     this.podTokens?.unsubscribe();
     // Out of the `kubernetes` endpoints at once, while the log is still followed (a write waits for it).

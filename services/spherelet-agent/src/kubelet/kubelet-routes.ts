@@ -1,4 +1,5 @@
 import type { KubeletReply, KubeletRequest } from '@openpacific/contracts';
+import { healthPath, healthReply, singleCheckReply } from '@openpacific/kube-api';
 import type { HostUsageSnapshot } from '../metrics/usage-rates';
 import type { ProbeMetricsSnapshot } from '../pods/probe-metrics';
 import { cadvisorMetrics, MachineDescription } from './cadvisor-metrics';
@@ -55,11 +56,9 @@ function statsOf(host: KubeletHost): HostStats | undefined {
  */
 export function kubeletAnswer(req: KubeletRequest, host: KubeletHost): KubeletReply {
   const { path } = req;
-  if (path === '/healthz') {
-    if (!new URLSearchParams(req.query).has('verbose')) return text(200, 'ok');
-    return text(200, `${HEALTH_CHECKS.map((c) => `[+]${c} ok\n`).join('')}healthz check passed\n`);
-  }
-  if (path.startsWith('/healthz/') && HEALTH_CHECKS.includes(path.slice('/healthz/'.length))) return text(200, 'ok');
+  const health = healthPath(path);
+  if (health?.endpoint === 'healthz' && !health.check) return healthReply('healthz', HEALTH_CHECKS.map((name) => ({ name })), new URLSearchParams(req.query));
+  if (health?.endpoint === 'healthz' && HEALTH_CHECKS.includes(health.check!)) return singleCheckReply({ name: health.check! });
   if (path === '/pods') return restful(req, () => json({ kind: 'PodList', apiVersion: 'v1', metadata: {}, items: host.pods() }));
   if (path === '/stats/summary') {
     return restful(req, () => {

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { KubeApiError, internalError, statusError, methodNotAllowed, notFound, serviceUnavailable } from '@openpacific/kube-api';
+import { KubeApiError, internalError, statusError, methodNotAllowed, notFound, serviceUnavailable, healthPath } from '@openpacific/kube-api';
 import { GatewayCore, ResourceRequest } from '../core';
 import { handleCreate } from '../handlers/create';
 import { handleDelete, handleDeleteCollection } from '../handlers/delete';
@@ -36,15 +36,15 @@ import { readBody } from './read-body';
 import { validateWriteOptions } from '../handlers/write-options';
 import { requestInfo, resolvedPath } from './request-info';
 import { sendJson, sendStatus } from './respond';
-
-const OPEN_PATHS = new Set(['/healthz', '/livez', '/readyz', '/version']);
+import { GatewayHealth } from './health';
 
 /** Routes one HTTPS request: health, then authentication, then discovery/OpenAPI, then objects. */
 export class ApiRequestHandler {
   constructor(
     private readonly core: GatewayCore,
     private readonly auth: Authenticator,
-    private readonly isReady: () => boolean,
+    /** `/healthz`, `/livez`, `/readyz` and their checks (health.ts). */
+    private readonly health: GatewayHealth,
     /** Records every request; serves the AuditRecord API itself (audit/audit-hook.ts). */
     private readonly audit?: AuditHook,
     /** `kubectl vsphere login`'s API (auth/wcp-api.ts): it authenticates its own callers (a password, then a session). */
@@ -63,12 +63,10 @@ export class ApiRequestHandler {
   private async route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const { url, requestId } = requestInfo(req);
     const path = url.pathname;
-    if (OPEN_PATHS.has(path) && path !== '/version') {
-      const ready = path !== '/readyz' || this.isReady();
-      res.writeHead(ready ? 200 : 503, { 'Content-Type': 'text/plain' });
-      res.end(ready ? 'ok' : 'not ready');
-      return;
-    }
+    // The health endpoints themselves are open to anyone (system:public-info-viewer); one check of theirs is a
+    // non-resource URL RBAC decides on (system:monitoring), below.
+    const health = healthPath(path);
+    if (health && !health.check) return this.health.serve(res, health.endpoint, url.searchParams);
     // The web console's static files are public; every API call it makes carries the user's token.
     if (isConsolePath(path, req.method, req.headers.accept)) return serveConsole(req, res, path);
     if (this.wcp && isWcpPath(path)) return this.wcp.handle(req, res, path);
@@ -85,6 +83,7 @@ export class ApiRequestHandler {
     const attrs = target ? resourceAttributes(user, method, url.searchParams, target, history) : nonResourceAttributes(user, method, path);
     if (!authorize(attrs, this.rbac).allowed) throw forbiddenFor(attrs);
     if (!target && path === '/metrics') return serveMetrics(res, method);
+    if (!target && health?.check && this.health.has(health.endpoint, health.check)) return this.health.serve(res, health.endpoint, url.searchParams, health.check);
     if (!target && (path === OPENID_CONFIGURATION_PATH || path === JWKS_PATH)) return this.serveIssuerDiscovery(res, method, path);
     if (!target) throw notFound('', path);
     const r: ResourceRequest = { req, res, url, query: url.searchParams, target, user, requestId };
