@@ -167,6 +167,19 @@ describe('the api-gateway under bad input, dry runs, owners, finalizers and admi
     await eventually(async () => expect((await cluster.request('GET', `${HOSTS}/held`)).status).toBe(404));
   });
 
+  it('takes finalizer names as kube-apiserver does: one without a path refused on a ConfigMap, only warned of on other kinds', async () => {
+    const cm = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'fin', namespace: 'default', finalizers: ['held'] } };
+    const refused = await cluster.kubectl(['create', '-f', '-'], { input: JSON.stringify(cm) });
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toContain('The ConfigMap "fin" is invalid: metadata.finalizers[0]: Invalid value: "held": name is neither a standard finalizer name nor is it fully qualified');
+    expect((await cluster.request('GET', '/api/v1/namespaces/default/configmaps/fin')).status).toBe(404);
+    const warned = await cluster.kubectl(['create', '-f', '-'], { input: JSON.stringify({ ...host('fin'), metadata: { name: 'fin', finalizers: ['cleanup.example.com'] } }) });
+    expect(warned.code).toBe(0);
+    expect(warned.stderr).toContain('Warning: metadata.finalizers: "cleanup.example.com": prefer a domain-qualified finalizer name including a path (/) to avoid accidental conflicts with other finalizer writers');
+    expect((await cluster.kubectl(['patch', 'host', 'fin', '--type=merge', '-p', '{"metadata":{"finalizers":null}}'])).code).toBe(0);
+    expect((await cluster.kubectl(['delete', 'host', 'fin'])).code).toBe(0);
+  });
+
   it('answers a delete as kube-apiserver does: a Status naming a ConfigMap that went at once, the Pod itself for a pod', async () => {
     const CONFIGMAPS = '/api/v1/namespaces/default/configmaps';
     const configMap = (name: string) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name }, data: { k: 'v' } });

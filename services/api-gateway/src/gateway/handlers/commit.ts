@@ -10,6 +10,7 @@ import { StoredObject } from '@openpacific/objects';
 import { readyToDelete, sameObject } from './object-rules';
 import { admissionHooks } from './admitted';
 import { warn } from './decode';
+import { finalizerWarnings } from './object-meta.validation';
 import { ALLOCATIONS_LOST, AllocationChecks, allocationsOf, retryingAllocations } from './allocations';
 
 /**
@@ -47,6 +48,7 @@ async function storeUpdate(
     ? [...(strategy.validate?.(next) ?? []), ...(strategy.validateUpdate?.(stored.object, next, subresource, ctx) ?? [])]
     : (strategy.validateStatusUpdate?.(stored.object, next) ?? []);
   if (causes.length > 0) throw invalid(served.def.kind, next.metadata.name, served.def.group, causes);
+  for (const text of finalizerWarnings(served.def.group, next.metadata, stored.object.metadata)) warn(r, text);
   authorizeWriter(core, r, strategy, stored.object, next, subresource);
   const deleting = readyToDelete(served.def, next);
   return core.writer.write({

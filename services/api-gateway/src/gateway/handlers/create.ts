@@ -7,6 +7,7 @@ import { sendObject } from '../http/respond';
 import { convertOne } from '../customresources/conversion-webhook';
 import { authorizeWriter, isVersionConflict } from './commit';
 import { checkTypeMeta, decodeBody, fieldValidationOf, validateCustomRules, validateObject, warn } from './decode';
+import { finalizerWarnings } from './object-meta.validation';
 import { prepareForCreate } from './object-rules';
 import { admissionHooks } from './admitted';
 import { noteRequestedName } from '../audit/audit-annotations';
@@ -68,6 +69,7 @@ async function storeNew(core: GatewayCore, r: ResourceRequest, strategy: KindStr
   if (strategy.defaults) prepared = strategy.defaults(prepared, ctx);
   const kindCauses = [...(strategy.validateCreate?.(prepared, ctx) ?? []), ...(strategy.validate?.(prepared) ?? [])];
   if (kindCauses.length > 0) throw invalid(served.def.kind, prepared.metadata.name, served.def.group, kindCauses);
+  for (const text of finalizerWarnings(served.def.group, prepared.metadata)) warn(r, text);
   authorizeWriter(core, r, strategy, undefined, prepared);
   validateCustomRules(served, prepared);
   for (let attempt = 0; ; attempt++) {

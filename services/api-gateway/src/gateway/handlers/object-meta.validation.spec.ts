@@ -1,6 +1,6 @@
 import { configMapResource, namespaceResource } from '@openpacific/contracts';
 import { KubeApiError } from '@openpacific/kube-api';
-import { lacksNamespaceNameLabel, labelNamespaceName, validateNoNewFinalizers, validateObjectMetaUpdate, validateOwnerReferences } from './object-meta.validation';
+import { finalizerWarnings, lacksNamespaceNameLabel, labelNamespaceName, validateFinalizers, validateNoNewFinalizers, validateObjectMetaUpdate, validateOwnerReferences } from './object-meta.validation';
 import { prepareForCreate, prepareForUpdate } from './object-rules';
 
 const ref = (over: Record<string, unknown> = {}) => ({ apiVersion: 'v1', kind: 'ConfigMap', name: 'x', uid: 'u1', ...over });
@@ -77,7 +77,7 @@ describe('finalizers of an object being deleted, as apimachinery\'s ValidateNoNe
   });
 
   it('checks the finalizers before the owner references on an update', () => {
-    expect(validateObjectMetaUpdate(deleting, { finalizers: ['example.com/y'], ownerReferences: [ref({ uid: '' })] }).map((c) => c.field))
+    expect(validateObjectMetaUpdate('', deleting, { finalizers: ['example.com/y'], ownerReferences: [ref({ uid: '' })] }).map((c) => c.field))
       .toEqual(['metadata.finalizers', 'metadata.ownerReferences.uid']);
   });
 });
@@ -123,5 +123,47 @@ describe('the kubernetes.io/metadata.name label of a Namespace', () => {
     expect(lacksNamespaceNameLabel(ns())).toBe(true);
     expect(lacksNamespaceNameLabel(ns({ 'kubernetes.io/metadata.name': 'other' }))).toBe(true);
     expect(lacksNamespaceNameLabel(labelNamespaceName(ns()))).toBe(false);
+  });
+});
+
+describe('finalizer names, as apimachinery\'s ValidateFinalizers and the core group\'s validateKubeFinalizerName', () => {
+  it('takes qualified names with a path and the standard ones, for any kind', () => {
+    for (const group of ['', 'apps', 'vmoperator.vmware.com', 'example.com']) {
+      expect(validateFinalizers(group, { finalizers: ['example.com/hold', 'kubernetes', 'orphan'] })).toEqual([]);
+    }
+  });
+
+  it('refuses a name that is no qualified name, for any kind, naming metadata.finalizers', () => {
+    expect(messages(validateFinalizers('vmoperator.vmware.com', { finalizers: ['a b'] }))).toEqual([
+      'metadata.finalizers: Invalid value: "a b": name part must consist of alphanumeric characters, \'-\', \'_\' or \'.\', and must start and end with an alphanumeric character (e.g. \'MyName\',  or \'my.name\',  or \'123-abc\', regex used for validation is \'([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]\')',
+    ]);
+  });
+
+  it('refuses orphan together with foregroundDeletion', () => {
+    expect(messages(validateFinalizers('example.com', { finalizers: ['orphan', 'foregroundDeletion'] }))).toEqual([
+      'metadata.finalizers: Invalid value: []string{"orphan", "foregroundDeletion"}: finalizer orphan and foregroundDeletion cannot be both set',
+    ]);
+  });
+
+  it('refuses a name without a path for kube-apiserver\'s own kinds, and only warns for custom resources', () => {
+    expect(messages(validateFinalizers('', { finalizers: ['example.com/ok', 'held'] }))).toEqual([
+      'metadata.finalizers[1]: Invalid value: "held": name is neither a standard finalizer name nor is it fully qualified',
+    ]);
+    expect(validateFinalizers('cluster.x-k8s.io', { finalizers: ['machine.cluster.x-k8s.io'] })).toEqual([]);
+    expect(finalizerWarnings('cluster.x-k8s.io', { finalizers: ['machine.cluster.x-k8s.io', 'example.com/ok'] })).toEqual([
+      'metadata.finalizers: "machine.cluster.x-k8s.io": prefer a domain-qualified finalizer name including a path (/) to avoid accidental conflicts with other finalizer writers',
+    ]);
+    // An update warns only of those it adds; kube-apiserver's own kinds never warn (they refuse).
+    expect(finalizerWarnings('example.com', { finalizers: ['held', 'new'] }, { finalizers: ['held'] })).toHaveLength(1);
+    expect(finalizerWarnings('', { finalizers: ['held'] })).toEqual([]);
+  });
+
+  it('refuses a create or an update of a ConfigMap with such a finalizer', () => {
+    const cm = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', finalizers: ['held'] } };
+    expect(refusal(() => prepareForCreate(configMapResource, cm, 'default'))).toMatchObject({ code: 422 });
+    const stored = prepareForCreate(configMapResource, { ...cm, metadata: { name: 'c' } }, 'default');
+    expect(refusal(() => prepareForUpdate(configMapResource, stored, { ...stored, metadata: { ...stored.metadata, finalizers: ['held'] } }))).toMatchObject({
+      code: 422, causes: [{ field: 'metadata.finalizers[0]' }],
+    });
   });
 });

@@ -1,4 +1,4 @@
-import { fieldForbidden, fieldInvalid, goQuote, goRendered, StatusCause } from '@openpacific/kube-api';
+import { fieldForbidden, fieldInvalid, finalizerNameProblems, goQuote, goRendered, StatusCause, validateQualifiedName } from '@openpacific/kube-api';
 
 /**
  * The parts of apimachinery's ObjectMeta validation (k8s.io/apimachinery/pkg/api/validation/objectmeta.go, as in
@@ -76,14 +76,57 @@ export function validateNoNewFinalizers(oldMeta: any, newMeta: any): StatusCause
   return [fieldForbidden('metadata.finalizers', `no new finalizers can be added if the object is being deleted, found new finalizers []string{${added.map(goQuote).join(', ')}}`)];
 }
 
+/**
+ * The API groups kube-apiserver serves itself, whose kinds' metadata go through the core group's ValidateObjectMeta
+ * (k8s.io/kubernetes/pkg/apis/core/validation) and so its stricter finalizer names. CustomResourceDefinitions and
+ * APIServices (apiextensions, apiregistration) and every kind that is a custom resource on a Supervisor (VM
+ * Operator's, Cluster API's, TKG's, the snapshot CRDs) have apimachinery's rules only.
+ */
+const CORE_VALIDATED_GROUPS = new Set([
+  '', 'apps', 'batch', 'autoscaling', 'policy', 'rbac.authorization.k8s.io', 'networking.k8s.io', 'storage.k8s.io', 'scheduling.k8s.io',
+  'coordination.k8s.io', 'certificates.k8s.io', 'node.k8s.io', 'discovery.k8s.io', 'events.k8s.io', 'admissionregistration.k8s.io',
+  'flowcontrol.apiserver.k8s.io', 'resource.k8s.io',
+]);
+
+const finalizersOf = (meta: any): string[] => (Array.isArray(meta?.finalizers) ? meta.finalizers.filter((f: unknown): f is string => typeof f === 'string') : []);
+
+/**
+ * apimachinery's ValidateFinalizers: each finalizer a qualified name (the cause names `metadata.finalizers`, as
+ * kube-apiserver's does), not both `orphan` and `foregroundDeletion`. For the kinds of kube-apiserver's own groups,
+ * then the core group's rule: a name without a `/` must be a standard one (`kubernetes`, `orphan`,
+ * `foregroundDeletion`), which names `metadata.finalizers[i]`.
+ */
+export function validateFinalizers(group: string, meta: any): StatusCause[] {
+  const finalizers = finalizersOf(meta);
+  const causes = finalizers.flatMap((f) => validateQualifiedName(f).map((p) => fieldInvalid('metadata.finalizers', f, p)));
+  if (finalizers.includes('orphan') && finalizers.includes('foregroundDeletion')) {
+    causes.push(fieldInvalid('metadata.finalizers', goRendered(`[]string{${finalizers.map(goQuote).join(', ')}}`), 'finalizer orphan and foregroundDeletion cannot be both set'));
+  }
+  if (CORE_VALIDATED_GROUPS.has(group)) finalizers.forEach((f, i) => causes.push(...finalizerNameProblems(f).map((p) => fieldInvalid(`metadata.finalizers[${i}]`, f, p))));
+  return causes;
+}
+
+/**
+ * The warnings kube-apiserver gives a custom resource's finalizer without a path (`example.com/cleanup` is
+ * preferred to `cleanup.example.com`): on a create every such finalizer, on an update those it adds. The kinds of
+ * kube-apiserver's own groups refuse such names instead (validateFinalizers).
+ */
+export function finalizerWarnings(group: string, meta: any, oldMeta?: any): string[] {
+  if (CORE_VALIDATED_GROUPS.has(group)) return [];
+  const had = new Set(finalizersOf(oldMeta));
+  return finalizersOf(meta)
+    .filter((f) => !had.has(f) && !f.includes('/') && validateQualifiedName(f).length === 0)
+    .map((f) => `metadata.finalizers: ${goQuote(f)}: prefer a domain-qualified finalizer name including a path (/) to avoid accidental conflicts with other finalizer writers`);
+}
+
 /** The ObjectMeta rules of a create that every kind shares (besides name, labels and annotations). */
-export function validateObjectMetaCreate(meta: any): StatusCause[] {
-  return validateOwnerReferences(meta?.ownerReferences);
+export function validateObjectMetaCreate(group: string, meta: any): StatusCause[] {
+  return [...validateFinalizers(group, meta), ...validateOwnerReferences(meta?.ownerReferences)];
 }
 
 /** The ObjectMeta rules of an update that every kind shares, in kube-apiserver's order. */
-export function validateObjectMetaUpdate(oldMeta: any, newMeta: any): StatusCause[] {
-  return [...validateNoNewFinalizers(oldMeta, newMeta), ...validateOwnerReferences(newMeta?.ownerReferences)];
+export function validateObjectMetaUpdate(group: string, oldMeta: any, newMeta: any): StatusCause[] {
+  return [...validateNoNewFinalizers(oldMeta, newMeta), ...validateFinalizers(group, newMeta), ...validateOwnerReferences(newMeta?.ownerReferences)];
 }
 
 /**

@@ -11,7 +11,7 @@ import { labelNamespaceName, validateObjectMetaCreate, validateObjectMetaUpdate 
  * no new finalizers once deleting) refuse the write with a 422 here.
  */
 export function prepareForCreate(def: ResourceDefinition, obj: any, namespace: string | undefined): any {
-  refuseInvalidMeta(def, obj, validateObjectMetaCreate(obj.metadata));
+  refuseInvalidMeta(def, obj, validateObjectMetaCreate(def.group, obj.metadata));
   const out = structuredClone(obj);
   const meta = out.metadata;
   meta.uid = randomUUID();
@@ -40,7 +40,7 @@ export function prepareForUpdate(def: ResourceDefinition, old: any, incoming: an
   if (out.metadata?.name !== undefined && out.metadata.name !== old.metadata.name) {
     throw badRequest(`the name of the object (${out.metadata.name}) does not match the name on the URL (${old.metadata.name})`);
   }
-  refuseInvalidMeta(def, old, validateObjectMetaUpdate(old.metadata, out.metadata ?? {}));
+  refuseInvalidMeta(def, old, validateObjectMetaUpdate(def.group, old.metadata, out.metadata ?? {}));
   const meta = (out.metadata = { ...(out.metadata ?? {}) });
   for (const f of ['name', 'namespace', 'uid', 'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'generation']) {
     if (old.metadata[f] === undefined) delete meta[f];
