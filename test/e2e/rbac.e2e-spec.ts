@@ -148,6 +148,52 @@ rules: [{ apiGroups: [rbac.authorization.k8s.io], resources: [clusterroles], ver
     await cluster.kubectl(['delete', 'rolebinding', 'developer-edit', 'viewer-cluster-admin', 'viewer-bind', 'viewer-admin', '-n', 'team-b']);
   });
 
+  it('answers a namespace admin\'s binding of a role that does not exist with the role\'s 404, and writes nothing', async () => {
+    // Taken, it would grant whatever a role created later under that name holds: a role the admin could never bind.
+    await apply(binding('viewer-admin', 'team-b', 'admin', 'viewer'));
+    const role = await cluster.kubectl(['apply', '-f', '-', '--context', VIEWER], { input: binding('viewer-later', 'team-b', 'later-role', 'viewer', 'User', 'Role') });
+    expect(role.code).not.toBe(0);
+    expect(role.stderr).toContain('Error from server (NotFound): error when creating "STDIN": roles.rbac.authorization.k8s.io "later-role" not found');
+    const clusterRole = await cluster.kubectl(['create', 'rolebinding', 'viewer-later', '-n', 'team-b', '--clusterrole=later-cluster-role', '--user=viewer', '--context', VIEWER]);
+    expect(clusterRole.stderr).toContain('error: failed to create rolebinding: clusterroles.rbac.authorization.k8s.io "later-cluster-role" not found');
+    expect((await cluster.kubectl(['get', 'rolebinding', 'viewer-later', '-n', 'team-b'])).stderr).toContain('rolebindings.rbac.authorization.k8s.io "viewer-later" not found');
+    // The cluster's admin (system:masters) may bind a role before it exists.
+    expect((await cluster.kubectl(['apply', '-f', '-'], { input: binding('viewer-later', 'team-b', 'later-role', 'viewer', 'User', 'Role') })).code).toBe(0);
+    await cluster.kubectl(['delete', 'rolebinding', 'viewer-later', 'viewer-admin', '-n', 'team-b']);
+  });
+
+  it('validates roles and bindings as kube-apiserver does (422 naming each field), a subject\'s group defaulted', async () => {
+    const role = await cluster.kubectl(['create', '-f', '-'], { input: `
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: { name: health-reader, namespace: team-a }
+rules: [{ nonResourceURLs: [/healthz], verbs: [get] }, { apiGroups: [""], resources: [pods] }]
+` });
+    expect(role.code).not.toBe(0);
+    expect(role.stderr).toContain('The Role "health-reader" is invalid:');
+    expect(role.stderr).toContain('rules[0].nonResourceURLs: Invalid value: []string{"/healthz"}: namespaced rules cannot apply to non-resource URLs');
+    expect(role.stderr).toContain('rules[1].verbs: Required value: verbs must contain at least one value');
+    const crb = await cluster.kubectl(['create', '-f', '-'], { input: `
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: { name: e2e-role-everywhere }
+roleRef: { apiGroup: rbac.authorization.k8s.io, kind: Role, name: no-such-role }
+subjects: [{ kind: User, name: viewer }]
+` });
+    expect(crb.stderr).toContain('The ClusterRoleBinding "e2e-role-everywhere" is invalid: roleRef.kind: Unsupported value: "Role": supported values: "ClusterRole"');
+    // A User subject (and the roleRef) without apiGroup get rbac.authorization.k8s.io, as kube-apiserver defaults them.
+    const made = await cluster.kubectl(['create', '-f', '-', '-o', 'json'], { input: `
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: { name: e2e-viewer-basic }
+roleRef: { kind: ClusterRole, name: system:basic-user }
+subjects: [{ kind: User, name: viewer }]
+` });
+    expect(made.stderr).toBe('');
+    expect(JSON.parse(made.stdout)).toMatchObject({ roleRef: { apiGroup: 'rbac.authorization.k8s.io' }, subjects: [{ kind: 'User', name: 'viewer', apiGroup: 'rbac.authorization.k8s.io' }] });
+    await cluster.kubectl(['delete', 'clusterrolebinding', 'e2e-viewer-basic']);
+  });
+
   it('answers kubectl auth can-i from the same rules', async () => {
     const yes = await cluster.kubectl(['auth', 'can-i', 'create', 'pods', '-n', 'team-a', '--context', DEV]);
     expect([yes.code, yes.stdout.trim()]).toEqual([0, 'yes']);
@@ -260,7 +306,7 @@ rules: [{ apiGroups: [rbac.authorization.k8s.io], resources: [clusterroles], ver
     const one = await cluster.request('GET', '/api/v1/namespaces/team-a/pods/app', { token });
     expect(one.json().message).toBe('pods "app" is forbidden: User "nobody" cannot get resource "pods" in API group "" in the namespace "team-a"');
 
-    // Allowed to create (RBAC does not check roleRef targets), but it grants nothing.
+    // The cluster's admin may bind a role that does not exist yet; the binding grants nothing.
     await apply(binding('ghost', 'team-a', 'no-such-role', 'contractors', 'Group', 'Role'));
     const still = await cluster.kubectl(['get', 'pods', '-n', 'team-a', '--token', token]);
     expect(still.stderr).toContain('pods is forbidden: User "nobody" cannot list resource "pods" in API group "" in the namespace "team-a"');

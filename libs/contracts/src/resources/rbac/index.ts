@@ -14,34 +14,48 @@ export const SERVICE_ACCOUNT_UID_ANNOTATION = 'kubernetes.io/service-account.uid
 
 const strings: JsonSchema = { type: 'array', items: { type: 'string' } };
 
+/*
+ * No field of a rule, subject or roleRef is required or limited to some values here: kube-apiserver takes a missing
+ * one as empty (a roleRef's and a User's or Group's apiGroup then defaulted), and its RBAC validation refuses what is
+ * wrong in its own words (`rules[0].verbs: Required value: verbs must contain at least one value`, `roleRef.kind:
+ * Unsupported value: "Role": supported values: "ClusterRole"`): the api-gateway's rbac.validation.ts.
+ */
+
 /** rbac/v1 PolicyRule. */
 export const policyRuleSchema: JsonSchema = {
   type: 'object',
-  required: ['verbs'],
   additionalProperties: false,
   properties: { verbs: strings, apiGroups: strings, resources: strings, resourceNames: strings, nonResourceURLs: strings },
 };
 
 export const subjectSchema: JsonSchema = {
   type: 'object',
-  required: ['kind', 'name'],
   additionalProperties: false,
-  properties: {
-    kind: { type: 'string', enum: ['User', 'Group', 'ServiceAccount'] },
-    name: { type: 'string', minLength: 1 },
-    namespace: { type: 'string' },
-    apiGroup: { type: 'string' },
-  },
+  properties: { kind: { type: 'string' }, name: { type: 'string' }, namespace: { type: 'string' }, apiGroup: { type: 'string' } },
 };
 
 export const roleRefSchema: JsonSchema = {
   type: 'object',
-  required: ['apiGroup', 'kind', 'name'],
+  additionalProperties: false,
+  properties: { apiGroup: { type: 'string' }, kind: { type: 'string' }, name: { type: 'string' } },
+};
+
+/** rbac/v1 AggregationRule: metav1.LabelSelectors, whose operators and labels the gateway checks in kube's words. */
+const aggregationRuleSchema: JsonSchema = {
+  type: 'object',
   additionalProperties: false,
   properties: {
-    apiGroup: { type: 'string', enum: [RBAC_GROUP] },
-    kind: { type: 'string', enum: ['Role', 'ClusterRole'] },
-    name: { type: 'string', minLength: 1 },
+    clusterRoleSelectors: {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          matchLabels: { type: 'object', additionalProperties: { type: 'string' } },
+          matchExpressions: { type: 'array', items: { type: 'object', additionalProperties: false, properties: { key: { type: 'string' }, operator: { type: 'string' }, values: strings } } },
+        },
+      },
+    },
   },
 };
 
@@ -73,11 +87,11 @@ export const clusterRoleResource = rbacKind(
   'Cluster',
   objectSchema({
     rules: { type: 'array', items: policyRuleSchema },
-    aggregationRule: { type: 'object', additionalProperties: true },
+    aggregationRule: aggregationRuleSchema,
   }),
   [createdAt],
 );
-const bindingSchema = objectSchema({ roleRef: roleRefSchema, subjects: { type: 'array', items: subjectSchema } }, ['roleRef']);
+const bindingSchema = objectSchema({ roleRef: roleRefSchema, subjects: { type: 'array', items: subjectSchema } });
 /** `-o wide`'s subject cells, as kubectl joins them: users and groups by name, service accounts as `namespace/name`. */
 const subjects = (kind: string, cell: (s: any) => string) => (b: any) =>
   (b.subjects ?? []).filter((s: any) => s?.kind === kind).map(cell).join(', ');

@@ -5,7 +5,8 @@ import { parseResourcePath } from '../http/resource-path';
 import { Authenticator, digest } from '../http/authenticator';
 import { bootstrapObjects } from './bootstrap-policy';
 import { aggregatedRules } from './role-aggregation';
-import { validateBindingUpdate, validateClusterRoleBinding } from './rbac.strategy';
+import { validateBindingUpdate } from './rbac.strategy';
+import { validateClusterRoleBinding } from './rbac.validation';
 import { nonResourceAttributes, resourceAttributes } from './request-attributes';
 import { fillServiceAccountToken, validateServiceAccountTokenSecret } from './service-account-tokens';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -302,7 +303,7 @@ describe('RBAC and ServiceAccount token rules', () => {
   });
 
   it('wants the namespace of a ServiceAccount subject in a ClusterRoleBinding', () => {
-    expect(validateClusterRoleBinding({ subjects: [{ kind: 'User', name: 'a' }, { kind: 'ServiceAccount', name: 'b' }] })).toEqual([{ field: 'subjects[1].namespace', reason: 'FieldValueRequired', message: 'Required value' }]);
+    expect(validateClusterRoleBinding({ roleRef: ref, subjects: [{ kind: 'User', name: 'a', apiGroup: ref.apiGroup }, { kind: 'ServiceAccount', name: 'b' }] })).toEqual([{ field: 'subjects[1].namespace', reason: 'FieldValueRequired', message: 'Required value' }]);
   });
 
   it('fills a random token into a service-account-token Secret once, and wants the ServiceAccount annotation', () => {

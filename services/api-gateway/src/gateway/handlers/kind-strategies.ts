@@ -2,7 +2,7 @@ import { ResourceDefinition, resourceDefinitions, RUNTIME_CLASSES_RESOURCE } fro
 import { admitRuntimeClass, forbidden, StatusCause } from '@openpacific/kube-api';
 import type { RbacLookups } from '@openpacific/authz';
 import type { ReadModel } from '@openpacific/objects';
-import { authorizeBindingWrite, authorizeRoleWrite, validateBindingUpdate, validateClusterRoleBinding } from '../auth/rbac.strategy';
+import { rbacKindStrategies } from '../auth/rbac.strategy';
 import { fillServiceAccountToken } from '../auth/service-account-tokens';
 import { defaultEphemeralContainers, defaultPod, schedulingGatedCreateCauses, validatePod, validatePodUpdate } from './pod.strategy';
 import { validatePodCreate } from './ephemeral-containers.validation';
@@ -199,10 +199,7 @@ const strategies: Record<string, KindStrategy> = {
   },
   '/ConfigMap': { validateCreate: validateConfigMap, validateUpdate: validateConfigMapUpdate },
   '/Namespace': { validate: validateNamespaceFinalizers },
-  'rbac.authorization.k8s.io/Role': { authorizeWrite: authorizeRoleWrite },
-  'rbac.authorization.k8s.io/ClusterRole': { authorizeWrite: authorizeRoleWrite },
-  'rbac.authorization.k8s.io/RoleBinding': { validateUpdate: validateBindingUpdate, authorizeWrite: authorizeBindingWrite },
-  'rbac.authorization.k8s.io/ClusterRoleBinding': { validate: validateClusterRoleBinding, validateUpdate: validateBindingUpdate, authorizeWrite: authorizeBindingWrite },
+  ...rbacKindStrategies,
   'apiextensions.k8s.io/CustomResourceDefinition': {
     defaults: defaultCrd,
     prepareUpdate: (_old, next) => defaultCrd(next),
