@@ -450,6 +450,53 @@ describe('the gateway refuses bad requests the way kube-apiserver does, and writ
     expect((await cluster.kubectl(['get', 'configmap', 'opts', '-n', 'err-ns', '-o', 'jsonpath={.data.a}'])).stdout).toBe('1');
   });
 
+  it('refuses a patch that moves the object or changes its uid, and strategic merge directives strategicpatch refuses, in kube-apiserver\'s words', async () => {
+    await cluster.kubectl(['apply', '-f', '-'], {
+      input: manifest({ apiVersion: 'v1', kind: 'PodTemplate', metadata: { name: 'pt', namespace: 'err-ns' }, template: { spec: { containers: [{ name: 'a', image: 'busybox:1', args: ['x'] }] } } }),
+    });
+    const patch = (type: string, body: unknown) => cluster.kubectl(['patch', 'podtemplate', 'pt', '-n', 'err-ns', `--type=${type}`, '-p', JSON.stringify(body)]);
+    const refused = async (type: string, body: unknown, message: string) => {
+      const result = await patch(type, body);
+      expect({ body, code: result.code, stderr: result.stderr.trim() }).toEqual({ body, code: 1, stderr: message });
+    };
+    await writesNothing(async () => {
+      // Undone without a word before: the patcher's name and namespace checks (400), BeforeUpdate's immutable uid (422).
+      await refused('json', [{ op: 'replace', path: '/metadata/name', value: 'other' }], 'Error from server (BadRequest): the name of the object (other) does not match the name on the URL (pt)');
+      await refused('json', [{ op: 'remove', path: '/metadata/name' }], 'Error from server (BadRequest): the name of the object () does not match the name on the URL (pt)');
+      await refused('merge', { metadata: { namespace: 'default' } }, 'Error from server (BadRequest): the namespace of the provided object does not match the namespace sent on the request');
+      const uid = '00000000-0000-4000-8000-000000000000';
+      await refused('json', [{ op: 'replace', path: '/metadata/uid', value: uid }], `The PodTemplate "pt" is invalid: metadata.uid: Invalid value: "${uid}": field is immutable`);
+      // Ignored before. kube-apiserver sends these as a 500 with no reason (errors that are no Status); 400 here, same words.
+      await refused('strategic', { template: { spec: { containers: [{ image: 'busybox:2' }] } } }, 'Error from server (BadRequest): map: map[image:busybox:2] does not contain declared merge key: name');
+      await refused('strategic', { template: { spec: { $patch: 'x' } } }, 'Error from server (BadRequest): unknown patch type: x in map: map[$patch:x]');
+      await refused('strategic', { template: { spec: { $retainKeys: 'containers' } } }, 'Error from server (BadRequest): invalid patch format of retainKeys');
+      await refused('strategic', { template: { spec: { '$setElementOrder/containers': 'a' } } }, 'Error from server (BadRequest): expected a []interface {}, but received a string');
+      // A deletion list that is no list replaces the list, which validation then refuses (422, as kube's decoding).
+      const notList = await patch('strategic', { template: { spec: { containers: [{ name: 'a', '$deleteFromPrimitiveList/args': 'x' }] } } });
+      expect(notList.code).toBe(1);
+      expect(notList.stderr).toContain('The PodTemplate "pt" is invalid: template.spec.containers[0].args');
+    });
+    expect(JSON.parse((await cluster.kubectl(['get', 'podtemplate', 'pt', '-n', 'err-ns', '-o', 'json'])).stdout).template.spec.containers).toEqual([
+      expect.objectContaining({ name: 'a', image: 'busybox:1', args: ['x'] }),
+    ]);
+  });
+
+  it('reads force on an apply patch as the parameter codec reads a bool: any value but false and 0 forces', async () => {
+    const APPLY = 'application/apply-patch+yaml';
+    const path = `${NS}/err-ns/configmaps/forced`;
+    const applied = (a: string) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'forced' }, data: { a } });
+    expect((await call('PATCH', `${path}?fieldManager=one`, applied('1'), APPLY)).status).toBe(201);
+    expect((await call('PATCH', `${path}?fieldManager=two&force=false`, applied('2'), APPLY)).status).toBe(409);
+    // force=x was read as false: a conflict kube-apiserver forces through.
+    const forced = await call('PATCH', `${path}?fieldManager=two&force=x`, applied('2'), APPLY);
+    expect(forced.status).toBe(200);
+    expect(forced.json().data).toEqual({ a: '2' });
+    // An apply that would create an object naming a uid: 409, none has it (it was created with a uid of its own).
+    const uid = await call('PATCH', `${NS}/err-ns/configmaps/with-uid?fieldManager=one`, { ...applied('1'), metadata: { name: 'with-uid', uid: 'u-1' } }, APPLY);
+    expect(uid.status).toBe(409);
+    expect(uid.json().message).toBe('Operation cannot be fulfilled on configmaps "with-uid": uid mismatch: the provided object specified uid u-1, and no existing object was found');
+  });
+
   it('refuses a strategic merge patch on a custom kind and protobuf bodies with 415', () =>
     writesNothing(async () => {
       const raw = await call('PATCH', `${HOSTS}/err-host`, { spec: { unschedulable: true } }, 'application/strategic-merge-patch+json');

@@ -1,6 +1,7 @@
-import { objectStreamId, qualifiedResource } from '@openpacific/contracts';
+import { objectStreamId, qualifiedResource, ResourceDefinition } from '@openpacific/contracts';
 import {
-  applyJsonPatch, applyMergePatch, applyServerSideApply, applyStrategicMergePatch, badRequest, notFound, parseBody, patchContentType, unsupportedMediaType,
+  applyJsonPatch, applyMergePatch, applyServerSideApply, applyStrategicMergePatch, badRequest, fieldInvalid, invalid, notFound, parseBody, patchContentType,
+  unsupportedMediaType,
 } from '@openpacific/kube-api';
 import { GatewayCore, isDryRun, ResourceRequest } from '../core';
 import { sendObject } from '../http/respond';
@@ -11,11 +12,51 @@ import { createObject } from './create';
 import { checkTypeMeta, fieldValidationOf, refuseNonObjectMetadata, validateCustomRules, validateObject } from './decode';
 import { fieldManagerOf, fieldManagerOptions, withUpdateOwnership } from './field-managers';
 import { prepareForSubresourceUpdate } from './object-rules';
+import { forceOf } from './write-options';
 
 const MAX_ATTEMPTS = 10;
 
 function applyOptions(r: ResourceRequest, served: ServedResource) {
-  return { ...fieldManagerOptions(r, served, fieldManagerOf(r)), force: r.query.get('force') === 'true' };
+  return { ...fieldManagerOptions(r, served, fieldManagerOf(r)), force: forceOf(r.query) };
+}
+
+/**
+ * The patched object is the one the request names, as kube-apiserver's patcher requires before anything else
+ * (patcher.applyPatch): its namespace is the request's (left empty, it is set; a cluster-scoped object's is
+ * cleared), else a 400; its name is the URL's, an emptied one included, else a 400. A patch moved neither before: it
+ * was undone without a word. A metadata that is no map, or a name that is no string, is left to validation.
+ */
+export function refuseOtherObject(def: ResourceDefinition, namespace: string | undefined, name: string, patched: any): void {
+  const meta = patched.metadata;
+  if (typeof meta !== 'object' || meta === null || Array.isArray(meta)) return;
+  const expected = def.scope === 'Namespaced' ? (namespace ?? '') : '';
+  const sent = meta.namespace ?? '';
+  if (typeof sent === 'string' && sent !== expected) {
+    if (sent === '') meta.namespace = expected;
+    else if (expected === '') delete meta.namespace;
+    else throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
+  }
+  const named = meta.name ?? '';
+  if (typeof named === 'string' && named !== name) throw badRequest(`the name of the object (${named}) does not match the name on the URL (${name})`);
+}
+
+/**
+ * An object's uid is immutable (rest.BeforeUpdate, ValidateObjectMetaAccessorUpdate): a patch that changes it is a
+ * 422 naming metadata.uid; one that empties it keeps the stored uid. It was undone without a word before.
+ */
+export function refuseUidChange(def: ResourceDefinition, current: any, patched: any): void {
+  const uid = patched.metadata?.uid;
+  if (typeof uid !== 'string' || uid === '' || uid === current.metadata?.uid) return;
+  throw invalid(def.kind, patched.metadata.name ?? '', def.group, [fieldInvalid('metadata.uid', uid, 'field is immutable')]);
+}
+
+/**
+ * An apply that creates the object may not name a uid: kube-apiserver answers `uid mismatch` with a 409, since no
+ * object has it.
+ */
+export function refuseUidOnCreate(served: ServedResource, name: string, applied: any): void {
+  const uid = applied?.metadata?.uid;
+  if (typeof uid === 'string' && uid !== '') throw conflictFor(served, name, `uid mismatch: the provided object specified uid ${uid}, and no existing object was found`);
 }
 
 function acceptedPatchTypes(served: ServedResource): string[] {
@@ -61,6 +102,7 @@ async function patchAttempts(
     const stored = core.readModel.get(served.resource, namespace, name!);
     if (!stored) {
       if (type === 'apply' && !subresource) {
+        refuseUidOnCreate(served, name!, patch);
         if (patch?.metadata?.name !== undefined && patch.metadata.name !== name) {
           throw badRequest(`the name of the object (${patch.metadata.name}) does not match the name on the URL (${name})`);
         }
@@ -81,6 +123,7 @@ async function patchAttempts(
     else if (type === 'strategic') patched = applyStrategicMergePatch(current, patch, served.def.mergeKeys ?? {});
     else patched = applyServerSideApply(current, patch, apply!);
     if (typeof patched !== 'object' || patched === null || Array.isArray(patched)) throw badRequest('the patch did not result in an object');
+    refuseOtherObject(served.def, namespace, name!, patched);
     // A JSON patch that sets resourceVersion makes it a precondition, as in kube-apiserver (optimistic locking with
     // `test`-less patches: a stale one was taken).
     if (type === 'json' && patched.metadata?.resourceVersion !== undefined && patched.metadata.resourceVersion !== current.metadata.resourceVersion) throw conflictFor(served, name!);
@@ -88,6 +131,7 @@ async function patchAttempts(
     patched.kind = current.kind;
     checkTypeMeta(patched, served);
     const obj = validateObject(r, served, patched, validation);
+    refuseUidChange(served.def, current, obj);
     const incoming = await convertOne(core.readModel, obj, storage, stored.object);
     let next = prepareForSubresourceUpdate(served.def, subresource, stored.object, incoming);
     validateCustomRules(served, next, stored.object);

@@ -1,5 +1,5 @@
 import { ResourceRequest } from '../core';
-import { validateWriteOptions } from './write-options';
+import { forceOf, validateWriteOptions } from './write-options';
 import { statusOf } from './thrown-status.spec-support';
 
 /** A write as the gateway's dispatch sees it: its query and its Content-Type. */
@@ -56,5 +56,11 @@ describe('the options of a create, an update and a patch (ValidateCreateOptions,
     const status = statusOf(() => validateWriteOptions(request('force=true&dryRun=x&fieldValidation=no', MERGE), 'PATCH'));
     expect(status.details.causes.map((c: { field: string }) => c.field)).toEqual(['force', 'dryRun', 'fieldValidation']);
     expect(status.message).toMatch(/^PatchOptions\.meta\.k8s\.io "" is invalid: \[force: Forbidden: .*, dryRun: .*, fieldValidation: .*\]$/);
+  });
+
+  it('decodes force as the parameter codec decodes a bool: only false (any case) and 0 are false, absent is false', () => {
+    const force = (query: string) => forceOf(new URLSearchParams(query));
+    expect(['force=true', 'force=x', 'force=1', 'force=', 'force', 'force=TRUE'].map(force)).toEqual([true, true, true, true, true, true]);
+    expect(['', 'force=false', 'force=FALSE', 'force=0', 'force=false&force=true'].map(force)).toEqual([false, false, false, false, false]);
   });
 });

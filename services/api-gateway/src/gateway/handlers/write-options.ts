@@ -44,6 +44,15 @@ function fieldManagerCauses(manager: string): FieldCause[] {
   return causes;
 }
 
+/**
+ * PatchOptions' `force`, decoded as the parameter codec decodes a bool (Convert_Slice_string_To_Pointer_bool): only
+ * `false` (in any case) and `0` are false; any other value, the empty one included, forces. Absent, it does not.
+ */
+export function forceOf(query: URLSearchParams): boolean {
+  const value = query.get('force');
+  return value !== null && value !== '0' && value.toLowerCase() !== 'false';
+}
+
 /** The options kind a write's query is decoded into, by its verb. */
 function optionsKindOf(method: string): OptionsKind | undefined {
   if (method === 'POST') return 'CreateOptions';
