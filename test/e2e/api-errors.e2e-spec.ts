@@ -388,6 +388,25 @@ describe('the gateway refuses bad requests the way kube-apiserver does, and writ
       expect(json.status).toBe(409);
     }));
 
+  it('takes a PUT\'s uid as a precondition (409) and refuses a PUT naming another namespace (400)', async () => {
+    await cluster.kubectl(['create', 'configmap', 'put-uid', '-n', 'err-ns', '--from-literal=k=v']);
+    const URL = `${NS}/err-ns/configmaps/put-uid`;
+    const current = (await call('GET', URL)).json();
+    await writesNothing(async () => {
+      const other = await call('PUT', URL, { ...current, metadata: { ...current.metadata, uid: '11111111-1111-1111-1111-111111111111' }, data: { k: 'w' } });
+      expect(other.status).toBe(409);
+      expect(other.json().message).toBe(`Operation cannot be fulfilled on configmaps "put-uid": Precondition failed: UID in precondition: 11111111-1111-1111-1111-111111111111, UID in object meta: ${current.metadata.uid}`);
+      const moved = await call('PUT', URL, { ...current, metadata: { ...current.metadata, namespace: 'default' }, data: { k: 'w' } });
+      expect(moved.status).toBe(400);
+      expect(moved.json().message).toBe('the namespace of the provided object does not match the namespace sent on the request');
+    });
+    // Its own uid, or none, is fine.
+    expect((await call('PUT', URL, { ...current, data: { k: 'w' } })).status).toBe(200);
+    const { uid: _uid, namespace: _ns, resourceVersion: _rv, ...bare } = current.metadata;
+    expect((await call('PUT', URL, { ...current, metadata: bare, data: { k: 'x' } })).status).toBe(200);
+    await cluster.kubectl(['delete', 'configmap', 'put-uid', '-n', 'err-ns']);
+  });
+
   it('refuses DeleteOptions kube-apiserver refuses, from the query or a body, with 400 or 422, and deletes nothing', async () => {
     await cluster.kubectl(['create', 'configmap', 'kept', '-n', 'err-ns', '--from-literal=k=v']);
     const KEPT = `${NS}/err-ns/configmaps/kept`;

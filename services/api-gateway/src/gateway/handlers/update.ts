@@ -7,6 +7,7 @@ import { commitUpdate, conflictFor, isVersionConflict } from './commit';
 import { checkTypeMeta, decodeBody, fieldValidationOf, validateCustomRules, validateObject } from './decode';
 import { withUpdateOwnership } from './field-managers';
 import { prepareForSubresourceUpdate } from './object-rules';
+import { refuseOtherObject } from './patch';
 
 /** PUT of the whole object (or of its status). A stale resourceVersion is a 409, as is a concurrent write. */
 export async function handleUpdate(core: GatewayCore, r: ResourceRequest): Promise<void> {
@@ -14,8 +15,17 @@ export async function handleUpdate(core: GatewayCore, r: ResourceRequest): Promi
   const body = decodeBody(r);
   checkTypeMeta(body, served);
   const obj = validateObject(r, served, body, fieldValidationOf(r.query));
+  // The body's namespace is the URL's (a 400 otherwise; filled in when left out), as in kube-apiserver; its name,
+  // when it has one, too (prepareForUpdate, a 400).
+  refuseOtherObject(served.def, namespace, obj.metadata.name ?? name!, obj);
   const stored = core.readModel.get(served.resource, namespace, name!);
   if (!stored) throw notFound(qualifiedResource(served.def), name!);
+  // A uid in the body is a precondition (rest.DefaultUpdatedObjectInfo): another object's is a 409, checked before the
+  // resourceVersion. It was undone without a word before.
+  const uid = obj.metadata.uid;
+  if (typeof uid === 'string' && uid !== '' && uid !== stored.object.metadata.uid) {
+    throw conflictFor(served, name!, `Precondition failed: UID in precondition: ${uid}, UID in object meta: ${stored.object.metadata.uid}`);
+  }
   const sent = obj.metadata.resourceVersion;
   if (sent && sent !== stored.object.metadata.resourceVersion) throw conflictFor(served, name!);
   const storage = core.registry.storage(served.resource);
