@@ -2,7 +2,7 @@ import { JsonSchema, ResourceDefinition } from '../resource-definition';
 import { bool, freeForm, int, intOrString, list, obj, str, strList, strMap } from '../vmoperator/schema-helpers';
 import { ageColumn, anyValue, CAPI_GROUP, conditions, duration, kindSchema, objectReference, readinessGates, templateMeta, v1beta1Resource, v1beta2Status } from './common';
 import { machineDeploymentStrategy } from './machinedeployment.resource';
-import { unhealthyConditions } from './machinehealthcheck.resource';
+import { unhealthyConditions, unhealthyRange } from './machinehealthcheck.resource';
 
 /** `Cluster.status.phase` values (cluster_phase_types.go): there is no `Running`. */
 export const CLUSTER_PHASES = ['Pending', 'Provisioning', 'Provisioned', 'Deleting', 'Failed', 'Unknown'] as const;
@@ -15,7 +15,7 @@ const topologyHealthCheck = obj({
   enable: bool,
   unhealthyConditions,
   maxUnhealthy: intOrString,
-  unhealthyRange: str,
+  unhealthyRange,
   nodeStartupTimeout: duration,
   remediationTemplate: objectReference,
 });

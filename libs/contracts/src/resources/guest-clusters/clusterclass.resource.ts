@@ -2,7 +2,7 @@ import { JsonSchema, ResourceDefinition } from '../resource-definition';
 import { bool, freeForm, int, intOrString, list, obj, str } from '../vmoperator/schema-helpers';
 import { ageColumn, CAPI_GROUP, CAPI_VERSION, CAPV_VMWARE_GROUP, CONTROLPLANE_GROUP, conditionColumn, conditions, duration, kindSchema, objectReference, readinessGates, templateMeta, v1beta1Resource, v1beta2Status } from './common';
 import { machineDeploymentStrategy } from './machinedeployment.resource';
-import { unhealthyConditions } from './machinehealthcheck.resource';
+import { unhealthyConditions, unhealthyRange } from './machinehealthcheck.resource';
 
 /**
  * Cluster API's ClusterClass (`api/v1beta1/clusterclass_types.go`): the blueprint a Cluster's `spec.topology.class`
@@ -12,7 +12,7 @@ import { unhealthyConditions } from './machinehealthcheck.resource';
 /** LocalObjectTemplate: a reference to a template object in the class's namespace. */
 const localObjectTemplate = obj({ ref: objectReference }, ['ref']);
 
-const healthCheckClass = obj({ unhealthyConditions, maxUnhealthy: intOrString, unhealthyRange: str, nodeStartupTimeout: duration, remediationTemplate: objectReference });
+const healthCheckClass = obj({ unhealthyConditions, maxUnhealthy: intOrString, unhealthyRange, nodeStartupTimeout: duration, remediationTemplate: objectReference });
 
 const nodeTimeouts: Record<string, JsonSchema> = { nodeDrainTimeout: duration, nodeVolumeDetachTimeout: duration, nodeDeletionTimeout: duration };
 

@@ -1,9 +1,12 @@
-import { ResourceDefinition } from '../resource-definition';
+import { JsonSchema, ResourceDefinition } from '../resource-definition';
 import { int, intOrString, list, obj, str } from '../vmoperator/schema-helpers';
 import { ageColumn, CAPI_GROUP, conditions, duration, kindSchema, labelSelector, objectReference, v1beta1Resource, v1beta2Status } from './common';
 import { clusterNameColumn } from './machine.resource';
 
 export const unhealthyConditions = list(obj({ type: str, status: str, timeout: duration }, ['type', 'status', 'timeout']));
+
+/** `[3-5]`: remediate only while that many machines are unhealthy (the CRD's pattern and lengths). */
+export const unhealthyRange: JsonSchema = { type: 'string', pattern: '^\\[[0-9]+-[0-9]+\\]$', minLength: 1, maxLength: 32 };
 
 const machineHealthCheckSpec = obj(
   {
@@ -11,7 +14,7 @@ const machineHealthCheckSpec = obj(
     selector: labelSelector,
     unhealthyConditions,
     maxUnhealthy: intOrString,
-    unhealthyRange: str,
+    unhealthyRange,
     nodeStartupTimeout: duration,
     remediationTemplate: objectReference,
   },

@@ -36,6 +36,7 @@ import { podTemplateKindStrategies } from './pod-template.strategy';
 import { validateConfigMap, validateConfigMapUpdate, validateSecret, validateSecretUpdate } from './config-data.validation';
 import { validateTanzuKubernetesCluster, validateTanzuKubernetesClusterCreate, validateTanzuKubernetesClusterUpdate } from './tkc.strategy';
 import { defaultClusterTopology, validateClusterTopology } from './cluster-topology.strategy';
+import { capiKindStrategies } from './capi-kinds.strategy';
 import {
   defaultVirtualMachine, defaultVirtualMachineService, stampRestart, vmServiceAllocations, validateVirtualMachine, validateVirtualMachineCreate, validateVirtualMachineService, validateVirtualMachineServiceUpdate, validateVirtualMachineUpdate,
 } from './vm.strategy';
@@ -108,6 +109,11 @@ export interface KindStrategy {
   authorizeWrite?(check: WriterCheck): string | undefined;
   /** `subresource`: written through one that writes part of the spec (`ephemeralcontainers`); absent for the object itself. */
   validateUpdate?(old: any, next: any, subresource?: string, ctx?: StrategyContext): StatusCause[];
+  /**
+   * Why the object may not be scaled to `replicas` through its `scale` subresource (the whole 403 message: a scale
+   * webhook's denial), if it may not.
+   */
+  refuseScale?(obj: any, replicas: number): string | undefined;
   /** Why the object may not be deleted (the whole 403 message), if it may not. */
   validateDelete?(obj: any): string | undefined;
   /**
@@ -182,6 +188,7 @@ const strategies: Record<string, KindStrategy> = {
   ...coordinationKindStrategies,
   ...certificatesKindStrategies,
   ...webhookKindStrategies,
+  ...capiKindStrategies,
   'run.tanzu.vmware.com/TanzuKubernetesCluster': { validate: validateTanzuKubernetesCluster, validateCreate: validateTanzuKubernetesClusterCreate, validateUpdate: validateTanzuKubernetesClusterUpdate },
   'cluster.x-k8s.io/Cluster': {
     defaults: defaultClusterTopology,

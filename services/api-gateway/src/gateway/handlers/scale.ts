@@ -1,5 +1,5 @@
 import { ObjectEventTypes, qualifiedResource } from '@openpacific/contracts';
-import { applyJsonPatch, applyMergePatch, badRequest, conflict, INT32_MAX, invalid, methodNotAllowed, notFound, parseBody } from '@openpacific/kube-api';
+import { applyJsonPatch, applyMergePatch, badRequest, conflict, forbidden, INT32_MAX, invalid, methodNotAllowed, notFound, parseBody } from '@openpacific/kube-api';
 import { GatewayCore, isDryRun, ResourceRequest } from '../core';
 import { sendJson } from '../http/respond';
 import { catchUpPast, isVersionConflict } from './commit';
@@ -7,6 +7,7 @@ import { validateCustomRules } from './decode';
 import { withUpdateOwnership } from './field-managers';
 import { admissionHooks } from './admitted';
 import type { AdmittedAs } from '../store/object-writer';
+import { strategyFor } from './kind-strategies';
 
 function getPath(obj: any, path: string): any {
   return path.replace(/^\./, '').split('.').reduce((o, k) => (o === undefined || o === null ? undefined : o[k]), obj);
@@ -106,6 +107,8 @@ export async function handleScale(core: GatewayCore, r: ResourceRequest, method:
     if (typeof wanted !== 'object' || wanted === null) throw badRequest('the body is not a Scale');
     if (method === 'PUT') refuseOtherObject(wanted, name!, namespace);
     const replicas = replicasOf(wanted, name!);
+    const refusal = strategyFor(served.def).refuseScale?.(stored.object, replicas);
+    if (refusal) throw forbidden(refusal);
     const precondition = wanted.metadata?.resourceVersion;
     if (method === 'PUT' && precondition && precondition !== stored.object.metadata.resourceVersion) throw conflict(qualifiedResource(served.def), name!);
     // The replicas become the scaler's (an Update entry with subresource "scale"), as in kube-apiserver.

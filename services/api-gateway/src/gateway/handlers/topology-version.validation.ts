@@ -21,6 +21,11 @@ const KUBE_SEMVER_TOLERANT = /^v?(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]
 const NUMERIC = /^[0-9]+$/;
 const IDENTIFIER = /^[0-9A-Za-z-]+$/;
 
+/** util/version.KubeSemver: a Kubernetes version with its `v` (what Cluster API's webhooks check after defaulting). */
+export function isKubeSemver(text: string): boolean {
+  return text.startsWith('v') && KUBE_SEMVER_TOLERANT.test(text);
+}
+
 /** semver.ParseTolerant: an optional `v`, leading zeros dropped, a short `1.2` filled up to `1.2.0`. */
 export function parseTolerant(text: string): Semver | undefined {
   const parts = splitN(text.trim().replace(/^v/, ''), '.', 3).map(dropLeadingZeros);
