@@ -19,7 +19,9 @@ describe('rfc3339 (metav1.Time to the second)', () => {
     expect(rfc3339(0)).toBe('1970-01-01T00:00:00Z');
   });
 
-  it('keeps the extended year form', () => {
-    expect(rfc3339(Date.UTC(12345, 0, 1, 0, 0, 0, 500))).toBe('+012345-01-01T00:00:00Z');
+  it('writes any time past year 9999 as its last second, which Go reads (and JavaScript\'s end of time without throwing)', () => {
+    expect(rfc3339(Date.UTC(12345, 0, 1, 0, 0, 0, 500))).toBe('9999-12-31T23:59:59Z');
+    expect(rfc3339(Date.now() + 9007199254740991 * 1000)).toBe('9999-12-31T23:59:59Z');
+    expect(rfc3339(Date.UTC(9999, 11, 31, 23, 59, 58))).toBe('9999-12-31T23:59:58Z');
   });
 });

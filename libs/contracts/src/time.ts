@@ -5,9 +5,18 @@
  */
 let last = { second: NaN, text: '' };
 
-/** `at` (a Date or milliseconds since the epoch; now when left out) as a metav1.Time: the milliseconds dropped. */
+/** The last instant RFC 3339 writes with four digits of year, which Go's time.Parse (and so kubectl) reads. */
+const LATEST_MS = Date.UTC(9999, 11, 31, 23, 59, 59);
+
+/**
+ * `at` (a Date or milliseconds since the epoch; now when left out) as a metav1.Time: the milliseconds dropped. A time
+ * past year 9999 (a deletion `9007199254740991` seconds away) is written as the last second of 9999: JavaScript's own
+ * dates end in the year 275760, past which `toISOString` threw (a 500 for the DELETE), and any year of five digits is
+ * one no Go client reads.
+ */
 export function rfc3339(at: Date | number = Date.now()): string {
-  const ms = typeof at === 'number' ? at : at.getTime();
+  const given = typeof at === 'number' ? at : at.getTime();
+  const ms = given > LATEST_MS ? LATEST_MS : given;
   const second = Math.floor(ms / 1000);
   if (second === last.second) return last.text;
   const iso = new Date(second * 1000).toISOString();

@@ -97,6 +97,19 @@ describe('the answer to a DELETE (api-gateway)', () => {
     await eventually(() => gone('/api/v1/namespaces/default/pods/held-pod'));
   }, 30_000);
 
+  it('deletes a bound pod whose grace period ends past year 9999 (a 500 before: JavaScript\'s dates end sooner), its time the last second of 9999', async () => {
+    await eventually(() => ok('GET', '/api/v1/namespaces/default/serviceaccounts/default'));
+    const pod = {
+      apiVersion: 'v1', kind: 'Pod', metadata: { name: 'long-grace' },
+      spec: { nodeName: 'nowhere', terminationGracePeriodSeconds: 9007199254740991, containers: [{ name: 'c', image: 'busybox:1.36' }] },
+    };
+    await ok('POST', '/api/v1/namespaces/default/pods', pod);
+    const terminating = (await ok('DELETE', '/api/v1/namespaces/default/pods/long-grace')).json;
+    expect(terminating.metadata).toMatchObject({ deletionTimestamp: '9999-12-31T23:59:59Z', deletionGracePeriodSeconds: 9007199254740991 });
+    await ok('DELETE', '/api/v1/namespaces/default/pods/long-grace?gracePeriodSeconds=0');
+    await gone('/api/v1/namespaces/default/pods/long-grace');
+  }, 30_000);
+
   it('shortens a bound pod\'s graceful deletion asked again with a shorter grace period, and never lengthens it, as kube-apiserver', async () => {
     await eventually(() => ok('GET', '/api/v1/namespaces/default/serviceaccounts/default'));
     // Bound to a host no agent runs: the deletion stays under way.

@@ -158,6 +158,9 @@ function deletionOf(core: GatewayCore, served: ServedResource, obj: any, options
  * else (no grace period asked, one not shorter, an object whose grace period has ended already) changes nothing:
  * undefined. A grace period is only ever shortened.
  */
+/** The first instant of year 1, before which no deletion ends. */
+const FIRST_YEAR_MS = Date.parse('0001-01-01T00:00:00Z');
+
 function shortenedDeletion(obj: any, options: DeleteOptions): DeletionWrite | undefined {
   const current = obj.metadata.deletionGracePeriodSeconds ?? 0;
   const asked = gracePeriodOf(options);
@@ -165,7 +168,9 @@ function shortenedDeletion(obj: any, options: DeleteOptions): DeletionWrite | un
   const next = structuredClone(obj);
   delete next.metadata.resourceVersion;
   next.metadata.deletionGracePeriodSeconds = asked;
-  next.metadata.deletionTimestamp = rfc3339(Date.parse(obj.metadata.deletionTimestamp) - (current - asked) * 1000);
+  // As many seconds earlier; a deletion whose end was written as year 9999's last second (rfc3339) ends `asked` from now.
+  const earlier = Date.parse(obj.metadata.deletionTimestamp) - (current - asked) * 1000;
+  next.metadata.deletionTimestamp = rfc3339(earlier >= FIRST_YEAR_MS ? earlier : Date.now() + asked * 1000);
   const held = (obj.metadata.finalizers ?? []).length > 0;
   return { type: asked > 0 || held ? ObjectEventTypes.updated : ObjectEventTypes.deleted, object: next };
 }
