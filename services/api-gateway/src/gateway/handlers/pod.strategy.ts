@@ -16,6 +16,23 @@ import { initContainerForbidden, validateLifecycle, validateProbes } from './lif
  */
 const PLACEMENT_ANNOTATIONS = [POD_IP_ANNOTATION, HOST_EPOCH_ANNOTATION];
 
+/**
+ * A pod's placement annotations as an update through the API leaves them: the stored pod's, whatever the writer sent.
+ * Only the scheduler (which writes to the log itself) sets them; a namespace's editor gave a gated pod another
+ * namespace's pod IP through them, and two pods then ran on one address.
+ */
+export function keepPlacementAnnotations(old: any, next: any): any {
+  const kept = PLACEMENT_ANNOTATIONS.filter((a) => old?.metadata?.annotations?.[a] !== undefined);
+  const sent = next?.metadata?.annotations;
+  const differs = PLACEMENT_ANNOTATIONS.some((a) => sent?.[a] !== old?.metadata?.annotations?.[a]);
+  if (!differs || !next?.metadata || typeof next.metadata !== 'object') return next;
+  const annotations: Record<string, unknown> = { ...(sent && typeof sent === 'object' ? sent : {}) };
+  for (const a of PLACEMENT_ANNOTATIONS) delete annotations[a];
+  for (const a of kept) annotations[a] = old.metadata.annotations[a];
+  next.metadata.annotations = annotations;
+  return next;
+}
+
 /** The server's defaults for a new Pod, as kube-apiserver fills them in. */
 export function defaultPod(pod: any): any {
   const spec = pod.spec;
