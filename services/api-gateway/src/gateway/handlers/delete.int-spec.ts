@@ -180,6 +180,11 @@ describe('the answer to a DELETE (api-gateway)', () => {
         'DeleteOptions.meta.k8s.io "" is invalid: propagationPolicy: Invalid value: "Orphan": orphanDependents and deletionPropagation cannot be both set'],
       ['DELETE', `${CONFIGMAPS}/guarded?dryRun=Some`, undefined, 422, 'DeleteOptions.meta.k8s.io "" is invalid: dryRun: Unsupported value: []string{"Some"}: supported values: "All"'],
       ['DELETE', `${CONFIGMAPS}?labelSelector=app%3Dguarded&gracePeriodSeconds=soon`, undefined, 400, 'strconv.ParseInt: parsing "soon": invalid syntax'],
+      // A collection's list options are checked as a list's, before anything goes.
+      ['DELETE', `${CONFIGMAPS}?labelSelector=app%3Dguarded&limit=abc`, undefined, 400, 'limit: Invalid value: "abc": must be an integer'],
+      ['DELETE', `${CONFIGMAPS}?labelSelector=app%3Dguarded&continue=garbage`, undefined, 400, 'continue: Invalid value: "garbage": not a continue token'],
+      ['DELETE', `${CONFIGMAPS}?labelSelector=app%3Dguarded&resourceVersion=1&resourceVersionMatch=Bogus`, undefined, 422,
+        'ListOptions.meta.k8s.io "" is invalid: resourceVersionMatch: Unsupported value: "Bogus": supported values: "Exact", "NotOlderThan", ""'],
       ['DELETE', `${CONFIGMAPS}?labelSelector=app%3Dguarded`, { propagationPolicy: 'x' }, 422,
         'DeleteOptions.meta.k8s.io "" is invalid: propagationPolicy: Unsupported value: "x": supported values: "Foreground", "Background", "Orphan", "nil"'],
       ['DELETE', `${CONFIGMAPS}/guarded`, { preconditions: { uid: 'someone-else' } }, 409,

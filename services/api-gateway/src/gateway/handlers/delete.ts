@@ -13,6 +13,9 @@ import { warn } from './decode';
 import { annotateAudit } from '../audit/audit-annotations';
 import { selectorFor } from './read';
 import { DeleteOptions, deleteOptionsOf, isDryRunDelete } from './delete-options';
+import { validateListOptions } from './list-options';
+import { decodeContinue } from './list-pages';
+import { parseLimit } from './query-params';
 
 export type { DeleteOptions } from './delete-options';
 
@@ -30,9 +33,17 @@ export async function handleDelete(core: GatewayCore, r: ResourceRequest): Promi
   sendJson(r.res, code, deletedStatus(served.def, result) ?? (await convertOne(core.readModel, result, served)));
 }
 
-/** DELETE on a collection: every object the selectors match, one by one. */
+/**
+ * DELETE on a collection: every object the selectors match, one by one. Its list options are decoded and checked
+ * first, as a list's are (a `limit` that is no integer, a `continue` that is no token, a `resourceVersionMatch` kube
+ * does not know: 400 or 422, nothing deleted); before, the matching objects were deleted whatever the options said.
+ */
 export async function handleDeleteCollection(core: GatewayCore, r: ResourceRequest): Promise<void> {
   const { served, namespace } = r.target;
+  validateListOptions(r.query, false);
+  parseLimit(r.query);
+  const continued = r.query.get('continue');
+  if (continued) decodeContinue(continued);
   const matches = selectorFor(r);
   const options = deleteOptionsOf(r);
   const items = [];
