@@ -105,11 +105,23 @@ export function validateObject(r: ResourceRequest, served: ServedResource, obj: 
   }
   const causes = [
     ...validateObjectMeta(obj.metadata, { nameFormat: served.def.nameFormat, namespaced: served.def.scope === 'Namespaced' }),
-    ...result.causes,
+    ...(ignoresStatus(r, served) ? result.causes.filter((c) => !isStatusField(c.field)) : result.causes),
   ];
   if (causes.length > 0) throw invalid(served.def.kind, obj.metadata?.name ?? '', served.def.group, causes);
   return result.pruned;
 }
+
+/**
+ * Whether this write's `status` is not the writer's: a create or an update through the main resource of a kind with a
+ * status subresource keeps the stored status (none on a create), as kube-apiserver does. Its status is then not
+ * judged: a status a host wrote that the schema now refuses (a claim's size sent as the number 1.5) had made every
+ * later write of the object a 422, its power buttons and labels included.
+ */
+function ignoresStatus(r: ResourceRequest, served: ServedResource): boolean {
+  return !!served.def.subresources.status && r.target.subresource === undefined;
+}
+
+const isStatusField = (field: string | undefined) => field !== undefined && (field === 'status' || field.startsWith('status.') || field.startsWith('status['));
 
 /**
  * A custom resource's `x-kubernetes-validations`, evaluated on the object as it would be written (pruned, defaulted,
