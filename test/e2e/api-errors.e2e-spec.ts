@@ -388,7 +388,7 @@ describe('the gateway refuses bad requests the way kube-apiserver does, and writ
       expect(json.status).toBe(409);
     }));
 
-  it('takes a PUT\'s uid as a precondition (409) and refuses a PUT naming another namespace (400)', async () => {
+  it('takes a PUT\'s uid as a precondition (409), and refuses a PUT naming another namespace (400) or sent as a patch (415)', async () => {
     await cluster.kubectl(['create', 'configmap', 'put-uid', '-n', 'err-ns', '--from-literal=k=v']);
     const URL = `${NS}/err-ns/configmaps/put-uid`;
     const current = (await call('GET', URL)).json();
@@ -399,6 +399,10 @@ describe('the gateway refuses bad requests the way kube-apiserver does, and writ
       const moved = await call('PUT', URL, { ...current, metadata: { ...current.metadata, namespace: 'default' }, data: { k: 'w' } });
       expect(moved.status).toBe(400);
       expect(moved.json().message).toBe('the namespace of the provided object does not match the namespace sent on the request');
+      // A body sent as a patch is no object: 415, as from kube-apiserver.
+      const asPatch = await call('PUT', URL, { ...current, data: { k: 'w' } }, 'application/merge-patch+json');
+      expect(asPatch.status).toBe(415);
+      expect(asPatch.json().message).toBe('the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf');
     });
     // Its own uid, or none, is fine.
     expect((await call('PUT', URL, { ...current, data: { k: 'w' } })).status).toBe(200);

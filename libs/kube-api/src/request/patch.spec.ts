@@ -45,6 +45,10 @@ describe('patches', () => {
     expect(() => applyJsonPatch(pod(), doubling)).toThrow(expect.objectContaining({ status: expect.objectContaining({ code: 422, message: expect.stringContaining('the accumulated size increase of copy is') }) }));
     expect(() => applyJsonPatch(pod(), [{ op: 'add', path: '/__proto__/polluted', value: 1 }])).toThrow(expect.objectContaining({ status: expect.objectContaining({ code: 422 }) }));
     expect(() => applyJsonPatch(pod(), { op: 'add' })).toThrow(expect.objectContaining({ status: expect.objectContaining({ code: 400 }) }));
+    // A value moved into itself: json-patch's words, not a JavaScript TypeError's.
+    expect(() => applyJsonPatch(pod(), [{ op: 'move', from: '/spec', path: '/spec/x' }])).toThrow(
+      expect.objectContaining({ status: expect.objectContaining({ code: 422, message: expect.stringContaining('move operation does not apply: doc is missing destination path: /spec/x') }) }),
+    );
   });
 
   it('strategic merge patch merges lists by their key with the directives kubectl sends', () => {

@@ -55,7 +55,17 @@ export function applyJsonPatch(target: unknown, ops: unknown): any {
           throw Object.assign(new Error(`Unable to complete the copy, the accumulated size increase of copy is ${copied}, exceeding the limit ${JSON_PATCH_COPY_LIMIT}`), { limit: true });
         }
       }
-      document = applyOperation(document, op, true, true, true, index).newDocument;
+      // A value moved into itself leaves its destination's parent gone, as in kube-apiserver's json-patch (the library
+      // here failed inside JavaScript, and its TypeError was the answer).
+      if (op?.op === 'move' && typeof op.from === 'string' && typeof op.path === 'string' && op.path.startsWith(`${op.from}/`)) {
+        throw new Error(`move operation does not apply: doc is missing destination path: ${op.path}`);
+      }
+      try {
+        document = applyOperation(document, op, true, true, true, index).newDocument;
+      } catch (err) {
+        if (err instanceof TypeError) throw new Error(`${String(op?.op)} operation does not apply: doc is missing path: ${String((op as { path?: unknown })?.path)}`);
+        throw err;
+      }
     });
   } catch (err) {
     throw rejected((err as Error).message.split('\n')[0]);

@@ -75,6 +75,17 @@ describe('admission of a write through /scale', () => {
     }));
   });
 
+  it('decodes replicas as kube-apiserver decodes an int32: left out or null is 0, a string or a fraction a 400', () => {
+    const w = scaleWrite(['apps', 'v1', 'deployments'], deployment, 5);
+    expect(w.admitAs!.toStored({ ...w.admitAs!.object, spec: { replicas: null } }).spec.replicas).toBe(0);
+    expect(w.admitAs!.toStored({ ...w.admitAs!.object, spec: {} }).spec.replicas).toBe(0);
+    for (const [replicas, what] of [['5', 'string'], [1.5, 'number 1.5']] as const) {
+      expect(() => w.admitAs!.toStored({ ...w.admitAs!.object, spec: { replicas } })).toThrow(expect.objectContaining({
+        status: expect.objectContaining({ code: 400, message: `Scale in version "v1" cannot be handled as a Scale: json: cannot unmarshal ${what} into Go struct field ScaleSpec.spec.replicas of type int32` }),
+      }));
+    }
+  });
+
   it('asks about any other write as the stored kind, without a subresource', () => {
     const served = registry.lookup('apps', 'v1', 'deployments')!;
     const request = admissionRequestOf({ served, operation: 'UPDATE', eventType: ObjectEventTypes.updated, object: deployment, oldObject: deployment, expectedVersion: 7, actor: admin, dryRun: false });

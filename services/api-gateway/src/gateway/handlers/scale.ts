@@ -38,10 +38,17 @@ function scaleOf(obj: any, paths: ScalePaths) {
   };
 }
 
-/** The replicas a Scale asks for; anything but a whole number from 0 to 2^31 - 1 is a 422. */
+/**
+ * The replicas a Scale asks for, decoded as kube-apiserver decodes autoscaling/v1's int32 `spec.replicas`: left out or
+ * null it is 0; a string or a fraction does not decode (400); a negative count is a 422, and so is one past 2^31 - 1.
+ */
 function replicasOf(scale: any, name: string): number {
-  const replicas = scale?.spec?.replicas;
-  if (!Number.isInteger(replicas) || replicas < 0) {
+  const replicas = scale?.spec?.replicas ?? 0;
+  if (typeof replicas !== 'number' || !Number.isInteger(replicas)) {
+    const what = typeof replicas === 'number' ? `number ${replicas}` : Array.isArray(replicas) ? 'array' : typeof replicas === 'object' ? 'object' : typeof replicas === 'boolean' ? 'bool' : 'string';
+    throw badRequest(`Scale in version "v1" cannot be handled as a Scale: json: cannot unmarshal ${what} into Go struct field ScaleSpec.spec.replicas of type int32`);
+  }
+  if (replicas < 0) {
     throw invalid('Scale', name, 'autoscaling', [{ field: 'spec.replicas', reason: 'FieldValueInvalid', message: `Invalid value: ${JSON.stringify(replicas)}: must be greater than or equal to 0` }]);
   }
   // autoscaling/v1's replicas are int32, as the kinds' own (2^31 VM replicas through /scale hung vm-operator's sets).
