@@ -142,6 +142,22 @@ describe('kubectl as a developer uses it against the local cluster', () => {
     expect((await getJson('ns', 'multi-doc')).metadata.labels).toEqual({ owner: 'multi', 'kubernetes.io/metadata.name': 'multi-doc' });
   });
 
+  it('applies a Deployment again unchanged, and takes an env var out of its container when the manifest drops it (merge keys in the OpenAPI)', async () => {
+    const deployment = (env: Array<{ name: string; value: string }>) => JSON.stringify({
+      apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'applied', namespace: 'default' },
+      spec: {
+        replicas: 0, selector: { matchLabels: { app: 'applied' } },
+        template: { metadata: { labels: { app: 'applied' } }, spec: { containers: [{ name: 'web', image: 'busybox:1.36', env }] } },
+      },
+    });
+    const both = [{ name: 'A', value: '1' }, { name: 'B', value: '2' }];
+    expect((await cluster.kubectl(['apply', '-f', '-'], { input: deployment(both) })).stdout.trim()).toBe('deployment.apps/applied created');
+    expect((await cluster.kubectl(['apply', '-f', '-'], { input: deployment(both) })).stdout.trim()).toBe('deployment.apps/applied unchanged');
+    expect((await cluster.kubectl(['apply', '-f', '-'], { input: deployment([{ name: 'A', value: '1' }]) })).stdout.trim()).toBe('deployment.apps/applied configured');
+    expect((await getJson('deployment', 'applied', '-n', 'default')).spec.template.spec.containers[0].env).toEqual([{ name: 'A', value: '1' }]);
+    await cluster.kubectl(['delete', 'deployment', 'applied', '-n', 'default']);
+  });
+
   it('edits a namespace through kubectl edit', async () => {
     const edited = await cluster.kubectl(['edit', 'ns', 'multi-doc'], { env: { KUBE_EDITOR: 'sed -i -e "s/owner: multi/owner: edited/"' } });
     expect(edited.stdout.trim()).toBe('namespace/multi-doc edited');

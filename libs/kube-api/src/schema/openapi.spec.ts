@@ -59,3 +59,16 @@ describe("a group-version's OpenAPI v3 document", () => {
     expect(validated.description).toBeUndefined();
   });
 });
+
+describe('openApiV3Document: strategic merge patch metadata for kubectl apply', () => {
+  it('marks each merge-keyed list with its key and the merge strategy, templates included', () => {
+    const doc = openApiV3Document(resourceDefinitions, 'apps/v1') as any;
+    const spec = doc.components.schemas['io.k8s.api.apps.v1.Deployment'] ?? Object.values(doc.components.schemas).find((s: any) => s['x-kubernetes-group-version-kind']?.[0]?.kind === 'Deployment');
+    const podSpec = spec.properties.spec.properties.template.properties.spec;
+    expect(podSpec.properties.containers).toMatchObject({ type: 'array', 'x-kubernetes-patch-merge-key': 'name', 'x-kubernetes-patch-strategy': 'merge' });
+    expect(podSpec.properties.containers.items.properties.env).toMatchObject({ 'x-kubernetes-patch-merge-key': 'name', 'x-kubernetes-patch-strategy': 'merge' });
+    expect(podSpec.properties.volumes['x-kubernetes-patch-merge-key']).toBe('name');
+    // A list without a merge key stays atomic.
+    expect(podSpec.properties.containers.items.properties.args['x-kubernetes-patch-merge-key']).toBeUndefined();
+  });
+});

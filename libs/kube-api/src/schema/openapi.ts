@@ -108,6 +108,20 @@ function described(schema: Schema, d: ResourceDefinition, groupVersion: string):
   return schema;
 }
 
+/**
+ * Strategic merge patch's list metadata, as kube-apiserver's OpenAPI carries it (from its types' `patchMergeKey` and
+ * `patchStrategy` tags): kubectl's client-side apply builds its patch from them. Without them it took every list as
+ * atomic, sent each list whole (`configured` for an unchanged manifest) and never the directive that removes an item,
+ * so an env var taken out of a manifest stayed in the object.
+ */
+function withPatchMetadata(schema: Schema, d: ResourceDefinition): Schema {
+  for (const [path, key] of Object.entries(d.mergeKeys ?? {})) {
+    const list = fieldSchemaAt(schema, path.replace(/\[\]/g, ''));
+    if (list?.type === 'array') Object.assign(list, { 'x-kubernetes-patch-merge-key': key, 'x-kubernetes-patch-strategy': 'merge' });
+  }
+  return schema;
+}
+
 const param = (name: string, where: 'query' | 'path', required = false) => ({ name, in: where, required, schema: { type: 'string' }, uniqueItems: true });
 
 /**
@@ -125,7 +139,7 @@ export function openApiV3Document(defs: ResourceDefinition[], groupVersion: stri
       const gvk = { group: d.group, version: v.name, kind: d.kind };
       const name = schemaName(d, v.name);
       const ref = { $ref: `#/components/schemas/${name}` };
-      schemas[name] = { ...described(toOpenApi30(v.schema) as Schema, d, groupVersion), 'x-kubernetes-group-version-kind': [gvk] };
+      schemas[name] = { ...withPatchMetadata(described(toOpenApi30(v.schema) as Schema, d, groupVersion), d), 'x-kubernetes-group-version-kind': [gvk] };
       const base = d.group ? `/apis/${groupVersion}` : `/api/${v.name}`;
       const collection = d.scope === 'Namespaced' ? `${base}/namespaces/{namespace}/${d.plural}` : `${base}/${d.plural}`;
       const item = `${collection}/{name}`;
