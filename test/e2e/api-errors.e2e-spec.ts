@@ -324,6 +324,13 @@ describe('the gateway refuses bad requests the way kube-apiserver does, and writ
       expect((await cluster.kubectl(['get', 'ns', 'err-ns', '-o', 'jsonpath={.status.phase}'])).stdout).toBe('Active');
     }));
 
+  it('refuses a quota\'s status that holds no quantity, through /status', async () => {
+    expect((await cluster.kubectl(['create', 'quota', 'q-status', '-n', 'err-ns', '--hard=pods=5'])).code).toBe(0);
+    const bad = await cluster.kubectl(['patch', 'quota', 'q-status', '-n', 'err-ns', '--subresource=status', '--type=merge', '-p', '{"status":{"used":{"pods":"lots"}}}']);
+    expect(bad.stderr).toContain('The ResourceQuota "q-status" is invalid: status.used.pods: Invalid value: "lots": quantities must match the regular expression');
+    expect((await cluster.kubectl(['delete', 'quota', 'q-status', '-n', 'err-ns'])).code).toBe(0);
+  });
+
   it('refuses a null name and integers past their type (int32 replicas, any integer past 2^53) with 422, through /scale too', () =>
     writesNothing(async () => {
       const nullName = await call('POST', `${NS}/err-ns/configmaps`, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: null } });

@@ -1,4 +1,5 @@
-import { validateLimitRange, validateResourceQuota } from './quota.strategy';
+import { quotaKindStrategies, validateLimitRange, validateResourceQuota } from './quota.strategy';
+import { storageKindStrategies } from './storage.strategy';
 
 describe('ResourceQuota and LimitRange validation', () => {
   it('names the field of a malformed quantity', () => {
@@ -26,5 +27,20 @@ describe('ResourceQuota and LimitRange validation', () => {
     expect(messages({ min: { cpu: '1' }, defaultRequest: { cpu: '100m' } })).toEqual(['spec.limits[0].defaultRequest[cpu]: Invalid value: "100m": min value 1 is greater than default request value 100m']);
     expect(messages({ maxLimitRequestRatio: { cpu: '0' } })).toEqual(['spec.limits[0].maxLimitRequestRatio[cpu]: Invalid value: "0": ratio 0 is less than 1']);
     expect(messages({ min: { cpu: '1' }, max: { cpu: '2' }, maxLimitRequestRatio: { cpu: '3' } })).toEqual(['spec.limits[0].maxLimitRequestRatio[cpu]: Invalid value: "3": ratio 3 is greater than max/min = 2.000000']);
+  });
+});
+
+describe('status writes of a ResourceQuota and a PersistentVolumeClaim', () => {
+  it('take only quantities, none below zero', () => {
+    const quota = quotaKindStrategies['/ResourceQuota'];
+    expect(quota.validateStatusUpdate!({}, { status: { hard: { pods: '10' }, used: { pods: '2' } } })).toEqual([]);
+    expect(quota.validateStatusUpdate!({}, { status: { hard: { pods: 'lots' }, used: { pods: '-1' } } }).map((c) => c.field)).toEqual(['status.hard.pods', 'status.used.pods']);
+    const claim = storageKindStrategies['/PersistentVolumeClaim'];
+    expect(claim.validateStatusUpdate!({}, { status: { capacity: { storage: '1Gi' } } })).toEqual([]);
+    const refused = claim.validateStatusUpdate!({}, { status: { capacity: { storage: 'fz-str' }, allocatedResources: { storage: '-1' } } });
+    expect(refused.map((c) => `${c.field}: ${c.message}`)).toEqual([
+      'status.capacity.storage: Invalid value: "fz-str": quantities must match the regular expression \'^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$\'',
+      'status.allocatedResources.storage: Invalid value: "-1": must be greater than or equal to 0',
+    ]);
   });
 });

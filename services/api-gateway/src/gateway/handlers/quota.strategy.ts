@@ -6,7 +6,8 @@ import { validateQuotaScopes, validateQuotaScopesUpdate } from './quota-scopes.v
 
 const invalidQuantity = (q: unknown) => `Invalid value: "${q}": quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'`;
 
-function resourceListCauses(field: string, list: unknown): StatusCause[] {
+/** Each value of a resource list (`{cpu: 500m}`) a quantity, and not below zero. */
+export function resourceListCauses(field: string, list: unknown): StatusCause[] {
   if (list === undefined || list === null || typeof list !== 'object') return [];
   const causes: StatusCause[] = [];
   for (const [name, q] of Object.entries(list as Record<string, unknown>)) {
@@ -72,6 +73,10 @@ function limitOrderCauses(item: any, at: string): StatusCause[] {
 }
 
 export const quotaKindStrategies: Record<string, KindStrategy> = {
-  '/ResourceQuota': { validate: validateResourceQuota, validateUpdate: validateQuotaScopesUpdate },
+  '/ResourceQuota': {
+    validate: validateResourceQuota, validateUpdate: validateQuotaScopesUpdate,
+    // A status write (the quota controller's, or an admin's) is checked too: garbage there was stored as written.
+    validateStatusUpdate: (_old, next) => [...resourceListCauses('status.hard', next.status?.hard), ...resourceListCauses('status.used', next.status?.used)],
+  },
   '/LimitRange': { validate: validateLimitRange },
 };

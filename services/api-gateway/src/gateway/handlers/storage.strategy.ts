@@ -2,6 +2,7 @@ import { fieldForbidden, fieldRequired, isQuantity, parseQuantity, StatusCause, 
 import { BETA_STORAGE_CLASS_ANNOTATION, isDefaultStorageClass, PV_PROTECTION_FINALIZER, PVC_PROTECTION_FINALIZER, STORAGE_CLASSES_RESOURCE } from '@openpacific/contracts';
 import type { KindStrategy, StrategyContext } from './kind-strategies';
 import { deepEqual } from './object-rules';
+import { resourceListCauses } from './quota.strategy';
 
 /**
  * Server-side rules of StorageClass, PersistentVolumeClaim and PersistentVolume, worded as kube-apiserver
@@ -193,6 +194,10 @@ export function validatePersistentVolumeUpdate(old: any, next: any): StatusCause
 /** The entries kind-strategies.ts spreads into its table. */
 export const storageKindStrategies: Record<string, KindStrategy> = {
   'storage.k8s.io/StorageClass': { defaults: defaultStorageClassFields, validate: validateStorageClass, validateUpdate: validateStorageClassUpdate },
-  '/PersistentVolumeClaim': { defaults: (pvc, ctx) => withFinalizer(withDefaultClass(defaultPersistentVolumeClaim(pvc), ctx), PVC_PROTECTION_FINALIZER), validate: validatePersistentVolumeClaim, validateUpdate: validatePersistentVolumeClaimUpdate },
+  '/PersistentVolumeClaim': {
+    defaults: (pvc, ctx) => withFinalizer(withDefaultClass(defaultPersistentVolumeClaim(pvc), ctx), PVC_PROTECTION_FINALIZER), validate: validatePersistentVolumeClaim, validateUpdate: validatePersistentVolumeClaimUpdate,
+    // ValidatePersistentVolumeClaimStatusUpdate's sizes: a capacity of `fz-str` was stored, and `kubectl describe pvc` then failed.
+    validateStatusUpdate: (_old, next) => [...resourceListCauses('status.capacity', next.status?.capacity), ...resourceListCauses('status.allocatedResources', next.status?.allocatedResources)],
+  },
   '/PersistentVolume': { defaults: (pv) => withFinalizer(defaultPersistentVolume(pv), PV_PROTECTION_FINALIZER), validate: validatePersistentVolume, validateUpdate: validatePersistentVolumeUpdate },
 };
