@@ -24,3 +24,11 @@ describe('cron schedules', () => {
     expect(knownTimeZone('Mars/Olympus')).toBe(false);
   });
 });
+
+describe('a schedule that never fires', () => {
+  it('is taken, as Kubernetes takes the 30th of February, and has no times', () => {
+    expect(cronScheduleProblem('0 0 30 2 *')).toBeUndefined();
+    expect(cronTimes('0 0 30 2 *', undefined, new Date(0), new Date('2026-12-03T08:07:00Z'))).toEqual({});
+    expect(cronScheduleProblem('0 0 32 * *')).toBeDefined();
+  });
+});

@@ -19,8 +19,16 @@ export function cronScheduleProblem(schedule: string, timeZone?: string): string
     CronExpressionParser.parse(text, { tz: timeZone ?? 'UTC' });
     return undefined;
   } catch (err) {
-    return (err as Error).message;
+    return neverFires(err) ? undefined : (err as Error).message;
   }
+}
+
+/**
+ * Whether cron-parser refused a schedule only because its days of the month never come in its months (`0 0 30 2 *`):
+ * Kubernetes' parser takes such a schedule, which then never fires.
+ */
+function neverFires(err: unknown): boolean {
+  return /Invalid explicit day of month definition/.test((err as Error)?.message ?? '');
 }
 
 /** Is `zone` a time zone this machine knows (IANA names)? */
@@ -33,10 +41,19 @@ export function knownTimeZone(zone: string): boolean {
   }
 }
 
-/** The latest scheduled time in (`after`, `now`], or undefined; and the first after `now`. */
-export function cronTimes(schedule: string, timeZone: string | undefined, after: Date, now: Date): { latest?: Date; next: Date } {
+/**
+ * The latest scheduled time in (`after`, `now`], or undefined; and the first after `now`. A schedule that never fires
+ * (the 30th of February) has neither.
+ */
+export function cronTimes(schedule: string, timeZone: string | undefined, after: Date, now: Date): { latest?: Date; next?: Date } {
   const tz = timeZone ?? 'UTC';
-  const next = CronExpressionParser.parse(schedule.trim(), { currentDate: now, tz }).next().toDate();
+  let next: Date;
+  try {
+    next = CronExpressionParser.parse(schedule.trim(), { currentDate: now, tz }).next().toDate();
+  } catch (err) {
+    if (neverFires(err)) return {};
+    throw err;
+  }
   // prev() from just past `now` includes a time exactly at `now`.
   const prev = CronExpressionParser.parse(schedule.trim(), { currentDate: new Date(now.getTime() + 1), tz }).prev().toDate();
   return { latest: prev.getTime() > after.getTime() ? prev : undefined, next };

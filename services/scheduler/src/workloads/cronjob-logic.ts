@@ -86,7 +86,7 @@ export function decideCronJob(
     // Times further back than startingDeadlineSeconds are no longer started.
     if (spec.startingDeadlineSeconds !== undefined) after = new Date(Math.max(after.getTime(), now.getTime() - spec.startingDeadlineSeconds * 1000));
     const { latest, next } = cronTimes(spec.schedule, spec.timeZone, after, now);
-    nextAt = next.getTime();
+    nextAt = next?.getTime();
     if (latest) {
       const name = `${cj.metadata.name}-${Math.floor(latest.getTime() / 60_000)}`;
       const existing = opts.existing?.(name);
