@@ -324,11 +324,15 @@ describe('the gateway refuses bad requests the way kube-apiserver does, and writ
       expect((await cluster.kubectl(['get', 'ns', 'err-ns', '-o', 'jsonpath={.status.phase}'])).stdout).toBe('Active');
     }));
 
-  it('refuses a quota\'s status that holds no quantity, through /status', async () => {
+  it('refuses a quota\'s status that holds no quantity, and a pod\'s that holds no IP address, through /status', async () => {
     expect((await cluster.kubectl(['create', 'quota', 'q-status', '-n', 'err-ns', '--hard=pods=5'])).code).toBe(0);
     const bad = await cluster.kubectl(['patch', 'quota', 'q-status', '-n', 'err-ns', '--subresource=status', '--type=merge', '-p', '{"status":{"used":{"pods":"lots"}}}']);
     expect(bad.stderr).toContain('The ResourceQuota "q-status" is invalid: status.used.pods: Invalid value: "lots": quantities must match the regular expression');
     expect((await cluster.kubectl(['delete', 'quota', 'q-status', '-n', 'err-ns'])).code).toBe(0);
+    expect((await cluster.kubectl(['run', 'ip-status', '-n', 'err-ns', '--image=busybox:1.36', '--restart=Never', '--', 'sleep', '3600'])).code).toBe(0);
+    const ip = await cluster.kubectl(['patch', 'pod', 'ip-status', '-n', 'err-ns', '--subresource=status', '--type=merge', '-p', '{"status":{"podIP":"fz-str"}}']);
+    expect(ip.stderr).toContain('The Pod "ip-status" is invalid: status.podIPs[0]: Invalid value: "fz-str": must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)');
+    expect((await cluster.kubectl(['delete', 'pod', 'ip-status', '-n', 'err-ns', '--grace-period=0', '--force'])).code).toBe(0);
   });
 
   it('refuses a null name and integers past their type (int32 replicas, any integer past 2^53) with 422, through /scale too', () =>

@@ -6,6 +6,7 @@ import { rbacKindStrategies } from '../auth/rbac.strategy';
 import { fillServiceAccountToken } from '../auth/service-account-tokens';
 import { defaultEphemeralContainers, defaultPod, keepPlacementAnnotations, schedulingGatedCreateCauses, validatePod, validatePodUpdate } from './pod.strategy';
 import { validatePodCreate } from './ephemeral-containers.validation';
+import { validatePodStatusAddresses } from './pod-status.validation';
 import { admitPriority, admitServiceAccount, missingServiceAccount, readModelPriorityClasses, readModelServiceAccounts } from '@openpacific/objects';
 import { storageKindStrategies } from './storage.strategy';
 import { quotaKindStrategies } from './quota.strategy';
@@ -143,7 +144,8 @@ function admitPod(pod: any, ctx: StrategyContext): any {
 const BUILTIN_GROUPS = new Set(resourceDefinitions.map((d) => d.group));
 
 const strategies: Record<string, KindStrategy> = {
-  '/Pod': { defaults: admitPod, validate: validatePod, validateCreate: (pod) => [...validatePodCreate(pod), ...schedulingGatedCreateCauses(pod)], prepareUpdate: (old, next) => keepPlacementAnnotations(old, defaultEphemeralContainers(next)), validateUpdate: validatePodUpdate },
+  '/Pod': { defaults: admitPod, validate: validatePod, validateCreate: (pod) => [...validatePodCreate(pod), ...schedulingGatedCreateCauses(pod)], prepareUpdate: (old, next) => keepPlacementAnnotations(old, defaultEphemeralContainers(next)), validateUpdate: validatePodUpdate,
+    validateStatusUpdate: (_old, next) => validatePodStatusAddresses(next) },
   'vmoperator.vmware.com/VirtualMachine': {
     defaults: defaultVirtualMachine,
     validateCreate: (vm, ctx) => [...validateVirtualMachineCreate(vm), ...validateVmZone(vm, undefined, ctx.readModel), ...controlPlaneAnnotationCauses(undefined, vm, ctx.user)],
