@@ -1,5 +1,5 @@
 import { qualifiedResource } from '@openpacific/contracts';
-import { notFound } from '@openpacific/kube-api';
+import { fieldInvalid, goRendered, invalid, notFound } from '@openpacific/kube-api';
 import { GatewayCore, isDryRun, ResourceRequest } from '../core';
 import { sendObject } from '../http/respond';
 import { convertOne } from '../customresources/conversion-webhook';
@@ -27,6 +27,11 @@ export async function handleUpdate(core: GatewayCore, r: ResourceRequest): Promi
     throw conflictFor(served, name!, `Precondition failed: UID in precondition: ${uid}, UID in object meta: ${stored.object.metadata.uid}`);
   }
   const sent = obj.metadata.resourceVersion;
+  // A custom resource is never updated unconditionally (customResourceStrategy.AllowUnconditionalUpdate): a PUT names
+  // the version it read, as kube-apiserver requires before any other check of the object.
+  if (!sent && served.def.structural) {
+    throw invalid(served.def.kind, name!, served.def.group, [fieldInvalid('metadata.resourceVersion', goRendered('0x0'), 'must be specified for an update')]);
+  }
   if (sent && sent !== stored.object.metadata.resourceVersion) throw conflictFor(served, name!);
   const storage = core.registry.storage(served.resource);
   const incoming = await convertOne(core.readModel, obj, storage, stored.object);
