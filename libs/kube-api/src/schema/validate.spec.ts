@@ -55,3 +55,24 @@ describe('validateAgainstSchema and null', () => {
     expect(r.pruned.spec).toEqual({ note: null, mode: 'auto' });
   });
 });
+
+describe('validateAgainstSchema and maps', () => {
+  const configMap = resourceDefinitions.find((d) => d.group === '' && d.kind === 'ConfigMap')!;
+  const pod = resourceDefinitions.find((d) => d.group === '' && d.kind === 'Pod')!;
+
+  it('keeps a map of plain values as it is, not copied key by key', () => {
+    const data = Object.fromEntries(Array.from({ length: 1000 }, (_, i) => [`k${i}`, 'v']));
+    const r = validateAgainstSchema(configMap, 'v1', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', labels: { a: 'b' } }, data }, 'Strict');
+    expect(r.causes).toEqual([]);
+    expect(r.pruned.data).toBe(data);
+  });
+
+  it('still finds unknown fields below a map of objects', () => {
+    const r = validateAgainstSchema(pod, 'v1', {
+      apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' },
+      spec: { containers: [{ name: 'c', image: 'i', resources: { limits: { cpu: '1' } }, bogus: 1 }], nodeSelector: { zone: 'a' } },
+    }, 'Warn');
+    expect(r.unknownFields).toEqual(['.spec.containers[0].bogus']);
+    expect(r.pruned.spec.containers[0]).not.toHaveProperty('bogus');
+  });
+});
