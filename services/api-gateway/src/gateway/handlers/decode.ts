@@ -1,4 +1,4 @@
-import { badRequest, fieldRequired, invalid, mediaType, parseBody, unsupportedMediaType, validateAgainstSchema, validateObjectMeta, validateRules } from '@openpacific/kube-api';
+import { badRequest, fieldRequired, invalid, mediaType, parseBody, patchContentType, unsupportedMediaType, validateAgainstSchema, validateObjectMeta, validateRules } from '@openpacific/kube-api';
 import { ResourceRequest } from '../core';
 import { ServedResource } from '../registry/registry';
 
@@ -58,14 +58,14 @@ export function boundedWarnings(texts: string[]): string[] {
 }
 
 /** The request body as an object of the requested kind and version, or a 400. */
-/** The media types of a PATCH: a body sent as one of them to a create or an update is no object, but a change to one. */
-const PATCH_TYPES = ['application/merge-patch+json', 'application/json-patch+json', 'application/strategic-merge-patch+json', 'application/apply-patch+yaml'];
-
-/** A create's or an update's body: JSON, YAML or protobuf; a patch's media type is a 415, as from kube-apiserver. */
+/**
+ * A create's or an update's body: JSON, YAML or protobuf. A body sent with a patch's media type is no object but a
+ * change to one: a 415, as from kube-apiserver.
+ */
 export function decodeBody(r: ResourceRequest): any {
-  const type = mediaType(r.req.headers['content-type']);
-  if (PATCH_TYPES.includes(type)) throw unsupportedMediaType(type, ['application/json', 'application/yaml', 'application/vnd.kubernetes.protobuf']);
-  return parseBody(r.body ?? Buffer.alloc(0), r.req.headers['content-type']);
+  const contentType = r.req.headers['content-type'];
+  if (patchContentType(contentType ?? '')) throw unsupportedMediaType(mediaType(contentType), ['application/json', 'application/yaml', 'application/vnd.kubernetes.protobuf']);
+  return parseBody(r.body ?? Buffer.alloc(0), contentType);
 }
 
 /** A body's `metadata` given as anything but an object (null is left out), refused as Go's decoder refuses it. */

@@ -138,3 +138,24 @@ export function deepEqual(a: unknown, b: unknown): boolean {
   const bk = Object.keys(bo).filter((k) => bo[k] !== undefined);
   return ak.length === bk.length && ak.every((k) => deepEqual(ao[k], bo[k]));
 }
+
+/**
+ * A written object is the one the request names (a patch's result, a PUT's body), as kube-apiserver requires before
+ * anything else (patcher.applyPatch, EnsureObjectNamespaceMatchesRequestNamespace): its namespace is the request's
+ * (left empty, it is set; a cluster-scoped object's is cleared), else a 400; its name is the URL's, an emptied one
+ * included, else a 400. A write moved neither before: it was undone without a word. A metadata that is no map, or a
+ * name that is no string, is left to validation.
+ */
+export function refuseOtherObject(def: ResourceDefinition, namespace: string | undefined, name: string, patched: any): void {
+  const meta = patched.metadata;
+  if (typeof meta !== 'object' || meta === null || Array.isArray(meta)) return;
+  const expected = def.scope === 'Namespaced' ? (namespace ?? '') : '';
+  const sent = meta.namespace ?? '';
+  if (typeof sent === 'string' && sent !== expected) {
+    if (sent === '') meta.namespace = expected;
+    else if (expected === '') delete meta.namespace;
+    else throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
+  }
+  const named = meta.name ?? '';
+  if (typeof named === 'string' && named !== name) throw badRequest(`the name of the object (${named}) does not match the name on the URL (${name})`);
+}

@@ -1,6 +1,7 @@
 import { configMapResource, namespaceResource } from '@openpacific/contracts';
 import { ServedResource } from '../registry/registry';
-import { refuseOtherObject, refuseUidChange, refuseUidOnCreate } from './patch';
+import { refuseOtherObject } from './object-rules';
+import { refuseUidChange, refuseUidOnCreate } from './patch';
 import { statusOf } from './thrown-status.spec-support';
 
 const stored = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cm', namespace: 'shop', uid: 'uid-1' }, data: { a: '1' } };

@@ -11,33 +11,13 @@ import { catchUpPast, commitUpdate, conflictFor, isVersionConflict } from './com
 import { createObject } from './create';
 import { checkTypeMeta, fieldValidationOf, refuseNonObjectMetadata, validateCustomRules, validateObject } from './decode';
 import { fieldManagerOf, fieldManagerOptions, withUpdateOwnership } from './field-managers';
-import { prepareForSubresourceUpdate } from './object-rules';
+import { prepareForSubresourceUpdate, refuseOtherObject } from './object-rules';
 import { forceOf } from './write-options';
 
 const MAX_ATTEMPTS = 10;
 
 function applyOptions(r: ResourceRequest, served: ServedResource) {
   return { ...fieldManagerOptions(r, served, fieldManagerOf(r)), force: forceOf(r.query) };
-}
-
-/**
- * The patched object is the one the request names, as kube-apiserver's patcher requires before anything else
- * (patcher.applyPatch): its namespace is the request's (left empty, it is set; a cluster-scoped object's is
- * cleared), else a 400; its name is the URL's, an emptied one included, else a 400. A patch moved neither before: it
- * was undone without a word. A metadata that is no map, or a name that is no string, is left to validation.
- */
-export function refuseOtherObject(def: ResourceDefinition, namespace: string | undefined, name: string, patched: any): void {
-  const meta = patched.metadata;
-  if (typeof meta !== 'object' || meta === null || Array.isArray(meta)) return;
-  const expected = def.scope === 'Namespaced' ? (namespace ?? '') : '';
-  const sent = meta.namespace ?? '';
-  if (typeof sent === 'string' && sent !== expected) {
-    if (sent === '') meta.namespace = expected;
-    else if (expected === '') delete meta.namespace;
-    else throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
-  }
-  const named = meta.name ?? '';
-  if (typeof named === 'string' && named !== name) throw badRequest(`the name of the object (${named}) does not match the name on the URL (${name})`);
 }
 
 /**

@@ -6,8 +6,7 @@ import { convertOne } from '../customresources/conversion-webhook';
 import { commitUpdate, conflictFor, isVersionConflict } from './commit';
 import { checkTypeMeta, decodeBody, fieldValidationOf, validateCustomRules, validateObject } from './decode';
 import { withUpdateOwnership } from './field-managers';
-import { prepareForSubresourceUpdate } from './object-rules';
-import { refuseOtherObject } from './patch';
+import { prepareForSubresourceUpdate, refuseOtherObject } from './object-rules';
 
 /** PUT of the whole object (or of its status). A stale resourceVersion is a 409, as is a concurrent write. */
 export async function handleUpdate(core: GatewayCore, r: ResourceRequest): Promise<void> {
